@@ -1,0 +1,49 @@
+import type { Config } from 'jest';
+
+// One Jest run, two projects: pure specs (no infrastructure) and integration/e2e specs, which share
+// one real nats-server and one real PostgreSQL started by libs/testing's global setup.
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2023',
+        },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@keelson/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.keelson/'],
+} satisfies Config;
+
+const config: Config = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,deploy}/**/*.spec.ts'],
+      testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/', '/dist/'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,deploy}/**/*.{int,e2e}.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      // Global setup runs outside Jest's module system, so it is the compiled harness (`npm run pretest`).
+      globalSetup: '<rootDir>/libs/testing/dist/global-setup.js',
+      globalTeardown: '<rootDir>/libs/testing/dist/global-teardown.js',
+      testTimeout: 60_000,
+    },
+  ],
+};
+
+export default config;

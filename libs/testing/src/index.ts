@@ -1,0 +1,4 @@
+export { testEnv, type TestEnv } from './test-env.js';
+export { connectTestNats, testNamespace, type TestNamespace } from './test-nats.js';
+export { createTestDatabase, dropTestDatabase, assertTestDatabase, type TestDatabase } from './test-database.js';
+export { cleanStaleRuns } from './stale-runs.js';
