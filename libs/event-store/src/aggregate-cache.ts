@@ -1,0 +1,41 @@
+/** A folded aggregate state and the stream sequence it reflects. */
+export interface CachedAggregate<S> {
+  state: S;
+  seq: number;
+}
+
+/**
+ * Keeps recently used aggregate states so a command only reads the events appended since.
+ * Safe under concurrent writers: events are immutable, so a cached prefix never goes wrong; an
+ * append against a stale state fails its sequence check and is retried after reading the rest.
+ */
+export class AggregateCache<S> {
+  private readonly entries = new Map<string, CachedAggregate<S>>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(subject: string): CachedAggregate<S> | undefined {
+    const hit = this.entries.get(subject);
+    if (hit) {
+      // Map keeps insertion order: re-inserting marks the entry most recently used
+      this.entries.delete(subject);
+      this.entries.set(subject, hit);
+    }
+    return hit;
+  }
+
+  set(subject: string, entry: CachedAggregate<S>): void {
+    const current = this.entries.get(subject);
+    if (current && current.seq > entry.seq) return; // never move backwards
+    this.entries.delete(subject);
+    this.entries.set(subject, entry);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

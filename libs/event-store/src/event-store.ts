@@ -1,0 +1,73 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { appendEvents, type AppendResult } from './append.js';
+import { assertValidMetadata, readEventMetadata, type EventMetadata } from './headers.js';
+import { readSubject } from './load.js';
+import { aggregateSubject, type EventStoreNaming } from './naming.js';
+import type { StreamDeclaration } from './streams.js';
+
+/** An event as stored: the parsed event plus what JetStream and the headers say about it. */
+export interface RecordedEvent<E> {
+  event: E;
+  seq: number;
+  subject: string;
+  time: Date;
+  meta: EventMetadata;
+}
+
+/** The history of one aggregate and the sequence to expect on the next append (0 = new). */
+export interface LoadedStream<E> {
+  events: RecordedEvent<E>[];
+  lastSeq: number;
+}
+
+export interface EventStoreOptions<E> {
+  nc: NatsConnection;
+  naming: EventStoreNaming;
+  stream: StreamDeclaration;
+  /** Parses (and upcasts) one stored event; throws on anything it does not know. */
+  parse: (raw: unknown) => E;
+}
+
+const decoder = new TextDecoder();
+
+/** Event-sourced persistence for the aggregates of one stream. */
+export class EventStore<E extends { type: string }> {
+  readonly streamName: string;
+  private readonly js: JetStreamClient;
+  private jsmPromise: Promise<JetStreamManager> | undefined;
+
+  constructor(private readonly options: EventStoreOptions<E>) {
+    this.streamName = `${options.naming.streamPrefix}${options.stream.name}`;
+    this.js = jetstream(options.nc);
+  }
+
+  /** `ev.<aggregate>.<fleet>.<id>` with this store's prefix; validates every token. */
+  subject(aggregate: string, fleet: string, id: string): string {
+    return aggregateSubject(this.options.naming, aggregate, fleet, id);
+  }
+
+  /** Loads the events of one aggregate, optionally only those after `afterSeq` (for cached state). */
+  async load(subject: string, afterSeq = 0): Promise<LoadedStream<E>> {
+    this.jsmPromise ??= jetstreamManager(this.options.nc);
+    const messages = await readSubject(await this.jsmPromise, this.streamName, subject, afterSeq);
+    const events = messages.map((m) => ({
+      event: this.options.parse(JSON.parse(decoder.decode(m.data))),
+      seq: m.seq,
+      subject: m.subject,
+      time: m.time,
+      meta: readEventMetadata(m.header),
+    }));
+    return { events, lastSeq: messages.at(-1)?.seq ?? afterSeq };
+  }
+
+  /**
+   * Appends the events of one decision if `subject` is still at `expectedSeq`; throws
+   * ConcurrencyError otherwise. Events are validated first, so the stream never holds an invalid one.
+   */
+  async append(subject: string, expectedSeq: number, events: E[], meta: EventMetadata): Promise<AppendResult | null> {
+    assertValidMetadata(meta);
+    for (const e of events) this.options.parse(e);
+    return appendEvents(this.options.nc, this.js, subject, expectedSeq, events, meta);
+  }
+}
