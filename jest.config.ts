@@ -26,6 +26,7 @@ const shared = {
 } satisfies Config;
 
 const config: Config = {
+  testTimeout: 60_000, // a global option: Jest ignores it inside a project
   projects: [
     {
       ...shared,
@@ -41,7 +42,6 @@ const config: Config = {
       // Global setup runs outside Jest's module system, so it is the compiled harness (`npm run pretest`).
       globalSetup: '<rootDir>/libs/testing/dist/global-setup.js',
       globalTeardown: '<rootDir>/libs/testing/dist/global-teardown.js',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,0 +1,3 @@
+export { type Projection } from './projection.js';
+export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
+export { projectionMigrations, readCheckpoint, type DeadLetter } from './checkpoints.js';

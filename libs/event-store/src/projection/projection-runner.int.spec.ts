@@ -1,0 +1,150 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { openDatabase, type Database, type Sql } from '@keelson/postgres';
+import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { applyStreams, EventStore, ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
+import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
+
+const decl: StreamDeclaration = { name: 'EV_PROJ', subjects: ['ev.counter.>'], description: 'projection tests' };
+
+// Adds each increment to a total: not idempotent by itself, so double application shows at once.
+function totals(name: string, failFirst = new Map<number, number>()): Projection<CounterEvent> & { applied: number[] } {
+  const applied: number[] = [];
+  return {
+    name, stream: decl, parse: parseCounterEvent, applied,
+    async apply(sql: Sql, r) {
+      const left = failFirst.get(r.seq) ?? 0;
+      if (left > 0) {
+        failFirst.set(r.seq, left - 1);
+        throw new Error(`transient failure at ${r.seq}`);
+      }
+      if (r.event.type !== 'Incremented') return;
+      await sql.query(
+        `INSERT INTO ${name} (subject, total, actors) VALUES ($1, $2, $3)
+         ON CONFLICT (subject) DO UPDATE SET total = ${name}.total + EXCLUDED.total, actors = ${name}.actors || ',' || EXCLUDED.actors`,
+        [r.subject, r.event.data.by, r.meta.actor.id],
+      );
+      applied.push(r.seq);
+    },
+  };
+}
+
+describe('ProjectionRunner against real NATS and PostgreSQL', () => {
+  let nc: NatsConnection;
+  let tdb: TestDatabase;
+  let db: Database;
+  let store: EventStore<CounterEvent>;
+  const naming = testNamespace();
+  let n = 0;
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    await applyStreams(await jetstreamManager(nc), naming, [decl]);
+    store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+  });
+  afterAll(async () => {
+    await db.close();
+    await nc.close();
+    await tdb.drop();
+  });
+
+  const append = async (id: string, ...bys: number[]) => {
+    const subject = store.subject('counter', 'f1', id);
+    let seq = (await store.load(subject)).lastSeq;
+    for (const by of bys) seq = (await store.append(subject, seq, [inc(by)], { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `cmd-${++n}` }))!.lastSeq;
+    return subject;
+  };
+  const total = async (table: string, subject: string) => {
+    await db.query(`CREATE TABLE IF NOT EXISTS ${table} (subject text PRIMARY KEY, total int NOT NULL, actors text NOT NULL)`);
+    return (await db.query<{ total: number }>(`SELECT total FROM ${table} WHERE subject = $1`, [subject]))[0]?.total;
+  };
+  const eventually = async (check: () => Promise<boolean>, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const runner = (projection: Projection<CounterEvent>, conn = nc, database = db) =>
+    new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs: 1000 });
+
+  it('projects every event once and records the actor from the headers', async () => {
+    const subject = await append('a', 1, 2, 3);
+    const r = runner(totals('totals_a'));
+    await r.start();
+    await eventually(async () => (await total('totals_a', subject)) === 6);
+    await r.stop();
+    expect(await db.query('SELECT actors FROM totals_a')).toEqual([{ actors: 'ada,ada,ada' }]);
+  });
+
+  it('changes no read model when the consumer redelivers events it already applied', async () => {
+    const subject = await append('b', 5, 5);
+    const projection = totals('totals_b');
+    const r1 = runner(projection);
+    await r1.start();
+    await eventually(async () => (await total('totals_b', subject)) === 10);
+    await r1.stop();
+    // Replace the durable consumer: JetStream delivers the whole stream again.
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(`${naming.streamPrefix}${decl.name}`, r1.consumerName);
+    const r2 = runner(projection);
+    await r2.start();
+    await append('b', 1);
+    await eventually(async () => (await total('totals_b', subject)) === 11);
+    await r2.stop();
+    expect(projection.applied).toHaveLength(new Set(projection.applied).size);
+  });
+
+  it('resumes after a restart where it stopped, losing and repeating nothing', async () => {
+    const subject = await append('c', 1, 1, 1);
+    const r1 = runner(totals('totals_c'));
+    await r1.start();
+    await eventually(async () => (await total('totals_c', subject)) === 3);
+    await r1.stop();
+    await append('c', 10, 10);
+    // a new process: its own connections, same projection name
+    const nc2 = await connectTestNats('restarted');
+    const db2 = await openDatabase({ url: tdb.url });
+    const r2 = runner(totals('totals_c'), nc2, db2);
+    await r2.start();
+    await eventually(async () => (await total('totals_c', subject)) === 23);
+    await r2.stop();
+    await nc2.close();
+    await db2.close();
+  });
+
+  it('retries a transiently failing event in order until it applies, once', async () => {
+    const subject = await append('d', 1);
+    const { lastSeq } = await store.load(subject);
+    const projection = totals('totals_d', new Map([[lastSeq + 1, 2]]));
+    const r = runner(projection);
+    await r.start();
+    await append('d', 100, 1000);
+    await eventually(async () => (await total('totals_d', subject)) === 1101);
+    await r.stop();
+    const mine = projection.applied.filter((s) => s >= lastSeq);
+    expect(mine).toEqual([...mine].sort((x, y) => x - y));
+  });
+
+  it('sends a poison message to the dead-letter table and carries on', async () => {
+    const subject = await append('e', 1);
+    const h = headers();
+    h.set('Keelson-Actor', 'operator:mallory');
+    // written past the store's validation, as a buggy or hostile writer would
+    await jetstream(nc).publish(store.subject('counter', 'f1', 'e-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'), { headers: h });
+    await append('e', 2);
+    const r = runner(totals('totals_e'));
+    await r.start();
+    await eventually(async () => (await total('totals_e', subject)) === 3);
+    await r.stop();
+    const dead = await db.query<{ projection: string; error: string; payload: string; headers: Record<string, string[]> }>(
+      `SELECT projection, error, payload, headers FROM projection_dead_letters WHERE projection = 'totals_e'`,
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.error).toMatch(/InvalidInput/);
+    expect(dead[0]!.payload).toContain('"lots"');
+    expect(dead[0]!.headers['Keelson-Actor']).toEqual(['operator:mallory']);
+  });
+});

@@ -1,0 +1,18 @@
+import type { Sql } from '@keelson/postgres';
+import type { RecordedEvent } from '../event-store.js';
+import type { StreamDeclaration } from '../streams.js';
+
+/**
+ * A read model fed by one stream. `apply` runs inside the transaction that also advances the
+ * projection's checkpoint, so a read model changes exactly once per event.
+ */
+export interface Projection<E> {
+  /** Names the durable consumer and the checkpoint, e.g. `audit-log`. Changing it rebuilds from scratch. */
+  name: string;
+  stream: StreamDeclaration;
+  /** Unprefixed subjects to follow (defaults to the whole stream). */
+  filterSubjects?: string[];
+  /** Parses (and upcasts) a stored event; a DomainError here makes the message poison. */
+  parse: (raw: unknown) => E;
+  apply: (sql: Sql, event: RecordedEvent<E>) => Promise<void>;
+}

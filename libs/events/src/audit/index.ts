@@ -1,0 +1,1 @@
+export { AuditCloudEvent, parseAuditCloudEvent } from './audit-cloud-event.js';

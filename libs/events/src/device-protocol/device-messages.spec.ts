@@ -1,0 +1,103 @@
+import { InvalidInput } from '@keelson/domain-kit';
+import { deviceMessages, parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceReport } from './device-messages.js';
+
+function issuesOf(raw: unknown): string[] {
+  try {
+    parseDeviceMessage(raw);
+  } catch (err) {
+    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
+    throw err;
+  }
+  throw new Error('parsed, but should have been rejected');
+}
+
+const sha256 = '3f786850e387550fdab836ed7e6dc881de23001b4f1d1b5f1ff4ad0b2e4d9d7c';
+
+const hello: DeviceHello = {
+  type: 'DeviceHello',
+  schemaVersion: 1,
+  data: {
+    deviceId: 'cam-dock-02',
+    agentVersion: '0.9.3',
+    installed: [{ name: 'yolo-v8n', version: '2.0.4', sha256 }],
+    desiredGeneration: 3,
+    hardware: { accelerator: 'jetson-orin-nano', memoryMb: 8192, architecture: 'arm64' },
+  },
+};
+
+const report: DeviceReport = {
+  type: 'DeviceReport',
+  schemaVersion: 1,
+  data: {
+    deviceId: 'cam-dock-02',
+    assignmentId: 'as-r-2025-0042-cam-dock-02',
+    rolloutId: 'r-2025-0042',
+    state: 'failed',
+    reason: 'not enough space on /var/lib/keelson',
+    sentAt: '2025-11-04T09:14:02Z',
+  },
+};
+
+const assignment = {
+  assignmentId: 'as-r-2025-0042-cam-dock-02',
+  rolloutId: 'r-2025-0042',
+  action: 'install',
+  artifact: { name: 'yolo-v8n', version: '2.1.0', kind: 'model', targetPath: 'model/yolo-v8n/2.1.0/model.onnx', sha256, length: 6_534_321 },
+  probe: { kind: 'exec', path: '/opt/inspector/bin/selftest', timeoutSeconds: 60, attempts: 2, initialDelaySeconds: 0 },
+} as const;
+
+const desired: DesiredState = {
+  type: 'DesiredState',
+  schemaVersion: 1,
+  data: { deviceId: 'cam-dock-02', generation: 4, assignments: [assignment] },
+};
+
+describe('device protocol', () => {
+  it('parses a hello, a report, a heartbeat and a desired state to themselves', () => {
+    const heartbeat = {
+      type: 'DeviceHeartbeat',
+      schemaVersion: 1,
+      data: { deviceId: 'cam-dock-02', uptimeSeconds: 86_400, sentAt: '2025-11-04T09:15:00Z' },
+    };
+    for (const message of [hello, report, heartbeat, desired]) expect(parseDeviceMessage(message)).toEqual(message);
+  });
+
+  it('parses the empty desired state of a device never assigned anything', () => {
+    const empty = { type: 'DesiredState', schemaVersion: 1, data: { deviceId: 'cam-dock-02', generation: 0, assignments: [] } };
+    expect(parseDeviceMessage(empty)).toEqual(empty);
+  });
+
+  describe('rejects, since devices are outside our trust,', () => {
+    it('a report reason over 500 characters', () => {
+      expect(issuesOf({ ...report, data: { ...report.data, reason: 'x'.repeat(501) } })).toEqual(['data.reason']);
+    });
+
+    it('an uppercase device id', () => {
+      expect(issuesOf({ ...report, data: { ...report.data, deviceId: 'CAM-DOCK-02' } })).toEqual(['data.deviceId']);
+    });
+
+    it('more than 100 installed artifacts', () => {
+      const installed = Array.from({ length: 101 }, (_, i) => ({ name: `model-${i}`, version: '1.0.0', sha256 }));
+      expect(issuesOf({ ...hello, data: { ...hello.data, installed } })).toEqual(['data.installed']);
+    });
+
+    it('more than 100 assignments', () => {
+      expect(issuesOf({ ...desired, data: { ...desired.data, assignments: Array(101).fill(assignment) } })).toEqual(['data.assignments']);
+    });
+
+    it('an agent version that could escape a path and a negative generation', () => {
+      expect(issuesOf({ ...hello, data: { ...hello.data, agentVersion: '0.9/../../x', desiredGeneration: -1 } })).toEqual([
+        'data.agentVersion',
+        'data.desiredGeneration',
+      ]);
+    });
+
+    it('fields the message does not declare', () => {
+      expect(issuesOf({ ...report, data: { ...report.data, fleet: 'plant-8' } })).toEqual(['data']);
+    });
+
+    it('payloads that are not JSON', () => {
+      expect(() => deviceMessages.parseJson('{"type":"DeviceHello",')).toThrow(expect.objectContaining({ code: 'message.not-json' }));
+    });
+  });
+});

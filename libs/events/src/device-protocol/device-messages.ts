@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { DeviceState } from '../device/device-state.js';
+import { defineMessage } from '../kit/define-message.js';
+import { DeviceHardware } from '../kit/hardware.js';
+import { MessageRegistry, readersOf } from '../kit/registry.js';
+import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken } from '../kit/tokens.js';
+import { Assignment, maxAssignments } from '../rollout/assignment.js';
+
+// Everything below except DesiredState comes from devices, so from outside our trust: every string
+// and every array is bounded. The broker only lets a device publish under its own topics, but the
+// gateway must still check that `deviceId` equals the id in the topic and that the type fits the topic.
+
+/** One artifact a device runs now, as its agent verified it. */
+export const InstalledArtifact = z.strictObject({ name: ArtifactName, version: SemverLike, sha256: Sha256Hex });
+export type InstalledArtifact = z.infer<typeof InstalledArtifact>;
+
+/** `keelson/dev/<device>/hello`, sent on every connect: what the device runs and which desired state it last applied. */
+export const DeviceHello = defineMessage('DeviceHello', 1, {
+  deviceId: SubjectToken,
+  agentVersion: SemverLike,
+  installed: z.array(InstalledArtifact).max(100),
+  // 0: the device has never received a desired state.
+  desiredGeneration: z.number().int().min(0),
+  hardware: DeviceHardware.optional(),
+});
+export type DeviceHello = z.infer<typeof DeviceHello>;
+
+/** `keelson/dev/<device>/heartbeat`: the device is alive. Kept out of the event streams (high rate, low value). */
+export const DeviceHeartbeat = defineMessage('DeviceHeartbeat', 1, {
+  deviceId: SubjectToken,
+  uptimeSeconds: z.number().int().min(0),
+  sentAt: IsoTime,
+});
+export type DeviceHeartbeat = z.infer<typeof DeviceHeartbeat>;
+
+/** `keelson/dev/<device>/report` (QoS 1): progress of one assignment; duplicates and late reports are harmless. */
+export const DeviceReport = defineMessage('DeviceReport', 1, {
+  deviceId: SubjectToken,
+  assignmentId: SubjectToken,
+  rolloutId: SubjectToken,
+  state: DeviceState,
+  reason: Reason.optional(),
+  sentAt: IsoTime,
+});
+export type DeviceReport = z.infer<typeof DeviceReport>;
+
+/**
+ * `keelson/cmd/<device>/desired` (QoS 1): everything the device should run, sent on every change and
+ * in answer to every hello. Generation 0 with no assignments is the state of a device never assigned.
+ */
+export const DesiredState = defineMessage('DesiredState', 1, {
+  deviceId: SubjectToken,
+  generation: z.number().int().min(0),
+  assignments: z.array(Assignment).max(maxAssignments),
+});
+export type DesiredState = z.infer<typeof DesiredState>;
+
+/** Any message of the device protocol over MQTT, in either direction, latest versions only. */
+export type DeviceMessage = DeviceHello | DeviceHeartbeat | DeviceReport | DesiredState;
+
+/** Reads every version of every device-protocol message; old agents stay in the field for years. */
+export const deviceMessages = new MessageRegistry<DeviceMessage>([
+  readersOf(DeviceHello),
+  readersOf(DeviceHeartbeat),
+  readersOf(DeviceReport),
+  readersOf(DesiredState),
+]);
+
+/** Parses a device-protocol message at the boundary; throws `InvalidInput` (`message.*`). */
+export function parseDeviceMessage(raw: unknown): DeviceMessage {
+  return deviceMessages.parse(raw);
+}

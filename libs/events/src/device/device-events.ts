@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { defineMessage } from '../kit/define-message.js';
+import { DeviceHardware } from '../kit/hardware.js';
+import { MessageRegistry, readersOf } from '../kit/registry.js';
+import { DisplayName, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '../kit/tokens.js';
+import { Assignment, maxAssignments } from '../rollout/assignment.js';
+import { DeviceState } from './device-state.js';
+
+const device = { fleet: SubjectToken, deviceId: SubjectToken };
+
+/** A device turned an enrollment token and a CSR into a certificate from the fleet's device CA. */
+export const DeviceEnrolled = defineMessage('DeviceEnrolled', 1, {
+  ...device,
+  name: DisplayName,
+  // x509 serials are at most 20 octets (RFC 5280 4.1.2.2).
+  certificateSerial: z.string().regex(/^[0-9a-f]{1,40}$/, 'must be the serial in lowercase hex'),
+  certificateFingerprint: Sha256Hex,
+  labels: Labels,
+  hardware: DeviceHardware,
+  enrolledWith: SubjectToken,
+});
+export type DeviceEnrolled = z.infer<typeof DeviceEnrolled>;
+
+/** The device is retired: its credentials are revoked and it is no longer a live rollout target. */
+export const DeviceDecommissioned = defineMessage('DeviceDecommissioned', 1, { ...device, reason: Reason.optional() });
+export type DeviceDecommissioned = z.infer<typeof DeviceDecommissioned>;
+
+/** The device came online or went silent; heartbeats themselves are not events, only these changes. */
+export const DeviceReachabilityChanged = defineMessage('DeviceReachabilityChanged', 1, {
+  ...device,
+  reachable: z.boolean(),
+  lastSeenAt: IsoTime,
+});
+export type DeviceReachabilityChanged = z.infer<typeof DeviceReachabilityChanged>;
+
+/** The gateway accepted a device's report about one assignment; `reportedAt` is the device's own clock. */
+export const DeviceReportedProgress = defineMessage('DeviceReportedProgress', 1, {
+  ...device,
+  assignmentId: SubjectToken,
+  rolloutId: SubjectToken,
+  state: DeviceState,
+  reason: Reason.optional(),
+  reportedAt: IsoTime,
+});
+export type DeviceReportedProgress = z.infer<typeof DeviceReportedProgress>;
+
+/**
+ * What the device should run changed. `generation` rises with every change, so an agent can tell a
+ * stale desired state from the current one.
+ */
+export const DesiredStateChanged = defineMessage('DesiredStateChanged', 1, {
+  ...device,
+  generation: z.number().int().min(1),
+  assignments: z.array(Assignment).max(maxAssignments),
+});
+export type DesiredStateChanged = z.infer<typeof DesiredStateChanged>;
+
+/** Any event of the device aggregate (`ev.device.<fleet>.<deviceId>`), latest versions only. */
+export type DeviceEvent = DeviceEnrolled | DeviceDecommissioned | DeviceReachabilityChanged | DeviceReportedProgress | DesiredStateChanged;
+
+/** Reads every version of every device event. */
+export const deviceEvents = new MessageRegistry<DeviceEvent>([
+  readersOf(DeviceEnrolled),
+  readersOf(DeviceDecommissioned),
+  readersOf(DeviceReachabilityChanged),
+  readersOf(DeviceReportedProgress),
+  readersOf(DesiredStateChanged),
+]);
+
+/** Parses a device event at the boundary; throws `InvalidInput` (`message.*`). */
+export function parseDeviceEvent(raw: unknown): DeviceEvent {
+  return deviceEvents.parse(raw);
+}

@@ -1,0 +1,11 @@
+export { DeviceState, TerminalDeviceState, isTerminalDeviceState } from './device-state.js';
+export {
+  DeviceEnrolled,
+  DeviceDecommissioned,
+  DeviceReachabilityChanged,
+  DeviceReportedProgress,
+  DesiredStateChanged,
+  type DeviceEvent,
+  deviceEvents,
+  parseDeviceEvent,
+} from './device-events.js';

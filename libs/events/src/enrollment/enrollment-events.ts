@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineMessage } from '../kit/define-message.js';
+import { MessageRegistry, readersOf } from '../kit/registry.js';
+import { IsoTime, Labels, Sha256Hex, SubjectToken } from '../kit/tokens.js';
+
+const token = { fleet: SubjectToken, tokenId: SubjectToken };
+
+/** A one-time, expiring, fleet-scoped enrollment token was issued; its labels and group pass to the device. */
+export const EnrollmentTokenIssued = defineMessage('EnrollmentTokenIssued', 1, {
+  ...token,
+  // Only the digest, never the token: events are kept forever, read by every service and
+  // republished to the audit log, and a token found there must not let anyone enroll a device.
+  tokenSha256: Sha256Hex,
+  expiresAt: IsoTime,
+  labels: Labels,
+  groupId: SubjectToken.optional(),
+});
+export type EnrollmentTokenIssued = z.infer<typeof EnrollmentTokenIssued>;
+
+/** The token enrolled a device; it cannot be used again. */
+export const EnrollmentTokenRedeemed = defineMessage('EnrollmentTokenRedeemed', 1, { ...token, deviceId: SubjectToken });
+export type EnrollmentTokenRedeemed = z.infer<typeof EnrollmentTokenRedeemed>;
+
+/** An operator revoked the token before it was used. */
+export const EnrollmentTokenRevoked = defineMessage('EnrollmentTokenRevoked', 1, token);
+export type EnrollmentTokenRevoked = z.infer<typeof EnrollmentTokenRevoked>;
+
+/** Why an enrollment attempt was refused; `unknown` means no token of this fleet has that digest. */
+export const EnrollmentRefusal = z.enum(['unknown', 'expired', 'used', 'revoked', 'foreign-fleet', 'bad-csr']);
+export type EnrollmentRefusal = z.infer<typeof EnrollmentRefusal>;
+
+/** An enrollment attempt was refused; `tokenId` is absent when the token matched nothing. */
+export const EnrollmentRefused = defineMessage('EnrollmentRefused', 1, {
+  fleet: SubjectToken,
+  tokenId: SubjectToken.optional(),
+  reason: EnrollmentRefusal,
+});
+export type EnrollmentRefused = z.infer<typeof EnrollmentRefused>;
+
+/** Any event of the enrollment-token aggregate (`ev.enrollment.<fleet>.<tokenId>`), latest versions only. */
+export type EnrollmentEvent = EnrollmentTokenIssued | EnrollmentTokenRedeemed | EnrollmentTokenRevoked | EnrollmentRefused;
+
+/** Reads every version of every enrollment event. */
+export const enrollmentEvents = new MessageRegistry<EnrollmentEvent>([
+  readersOf(EnrollmentTokenIssued),
+  readersOf(EnrollmentTokenRedeemed),
+  readersOf(EnrollmentTokenRevoked),
+  readersOf(EnrollmentRefused),
+]);
+
+/** Parses an enrollment event at the boundary; throws `InvalidInput` (`message.*`). */
+export function parseEnrollmentEvent(raw: unknown): EnrollmentEvent {
+  return enrollmentEvents.parse(raw);
+}

@@ -1,0 +1,1 @@
+export { GroupCreated, GroupMembersChanged, GroupDeleted, type GroupEvent, groupEvents, parseGroupEvent } from './group-events.js';

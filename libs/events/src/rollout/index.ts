@@ -1,0 +1,17 @@
+export { AbsolutePath, ExecProbe, HttpProbe, FileProbe, Probe } from './probe.js';
+export { Wave, Strategy } from './strategy.js';
+export { ArtifactRef, Assignment, maxAssignments } from './assignment.js';
+export {
+  RolloutCreated,
+  WaveStarted,
+  WaveAwaitingApproval,
+  WaveApproved,
+  DeviceOutcomeRecorded,
+  RolloutHalted,
+  RolloutResumed,
+  RolloutAborted,
+  RolloutFinished,
+  type RolloutEvent,
+  rolloutEvents,
+  parseRolloutEvent,
+} from './rollout-events.js';

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { TerminalDeviceState } from '../device/device-state.js';
+import { defineMessage } from '../kit/define-message.js';
+import { MessageRegistry, readersOf } from '../kit/registry.js';
+import { DeviceIds, IsoTime, Reason, SubjectToken } from '../kit/tokens.js';
+import { ArtifactRef } from './assignment.js';
+import { Probe } from './probe.js';
+import { Strategy } from './strategy.js';
+
+const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
+// Waves are numbered from 0; a strategy has at most 20 of them.
+const wave = z.number().int().min(0).max(19);
+
+/** A rollout was created: its group is resolved to devices now, so later group changes do not move it. */
+export const RolloutCreated = defineMessage('RolloutCreated', 1, {
+  ...rollout,
+  artifact: ArtifactRef,
+  groupId: SubjectToken,
+  deviceIds: DeviceIds,
+  probe: Probe,
+  strategy: Strategy,
+  createdAt: IsoTime,
+});
+export type RolloutCreated = z.infer<typeof RolloutCreated>;
+
+/** A wave started: these devices are assigned the artifact now. */
+export const WaveStarted = defineMessage('WaveStarted', 1, { ...rollout, wave, deviceIds: DeviceIds });
+export type WaveStarted = z.infer<typeof WaveStarted>;
+
+/** The previous wave is done and the next one has a manual gate: it waits for an operator. */
+export const WaveAwaitingApproval = defineMessage('WaveAwaitingApproval', 1, { ...rollout, wave });
+export type WaveAwaitingApproval = z.infer<typeof WaveAwaitingApproval>;
+
+/** An operator opened a manual gate. */
+export const WaveApproved = defineMessage('WaveApproved', 1, { ...rollout, wave });
+export type WaveApproved = z.infer<typeof WaveApproved>;
+
+/** A device ended its assignment in a terminal state; the rollout counts it towards its halt rule and its finish. */
+export const DeviceOutcomeRecorded = defineMessage('DeviceOutcomeRecorded', 1, {
+  ...rollout,
+  deviceId: SubjectToken,
+  assignmentId: SubjectToken,
+  state: TerminalDeviceState,
+  reason: Reason.optional(),
+});
+export type DeviceOutcomeRecorded = z.infer<typeof DeviceOutcomeRecorded>;
+
+/** The rollout stopped widening: by an operator, or by itself (`automatic`) when failures crossed the threshold. */
+export const RolloutHalted = defineMessage('RolloutHalted', 1, {
+  ...rollout,
+  reason: Reason,
+  automatic: z.boolean(),
+  haltedAt: IsoTime,
+});
+export type RolloutHalted = z.infer<typeof RolloutHalted>;
+
+/** An operator resumed a halted rollout. */
+export const RolloutResumed = defineMessage('RolloutResumed', 1, { ...rollout, resumedAt: IsoTime });
+export type RolloutResumed = z.infer<typeof RolloutResumed>;
+
+/** The rollout was abandoned; `revert` sends updated devices back to what they ran before, `keep` leaves them. */
+export const RolloutAborted = defineMessage('RolloutAborted', 1, {
+  ...rollout,
+  mode: z.enum(['keep', 'revert']),
+  abortedAt: IsoTime,
+});
+export type RolloutAborted = z.infer<typeof RolloutAborted>;
+
+/** Every live device reached a terminal state; it succeeded only if all of them are healthy (spec: Rollouts). */
+export const RolloutFinished = defineMessage('RolloutFinished', 1, {
+  ...rollout,
+  outcome: z.enum(['succeeded', 'failed']),
+  finishedAt: IsoTime,
+});
+export type RolloutFinished = z.infer<typeof RolloutFinished>;
+
+/** Any event of the rollout aggregate (`ev.rollout.<fleet>.<rolloutId>`), latest versions only. */
+export type RolloutEvent =
+  | RolloutCreated
+  | WaveStarted
+  | WaveAwaitingApproval
+  | WaveApproved
+  | DeviceOutcomeRecorded
+  | RolloutHalted
+  | RolloutResumed
+  | RolloutAborted
+  | RolloutFinished;
+
+/** Reads every version of every rollout event. */
+export const rolloutEvents = new MessageRegistry<RolloutEvent>([
+  readersOf(RolloutCreated),
+  readersOf(WaveStarted),
+  readersOf(WaveAwaitingApproval),
+  readersOf(WaveApproved),
+  readersOf(DeviceOutcomeRecorded),
+  readersOf(RolloutHalted),
+  readersOf(RolloutResumed),
+  readersOf(RolloutAborted),
+  readersOf(RolloutFinished),
+]);
+
+/** Parses a rollout event at the boundary; throws `InvalidInput` (`message.*`). */
+export function parseRolloutEvent(raw: unknown): RolloutEvent {
+  return rolloutEvents.parse(raw);
+}

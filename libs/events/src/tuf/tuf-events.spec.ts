@@ -1,0 +1,76 @@
+import { InvalidInput } from '@keelson/domain-kit';
+import { parseTufEvent, type TargetsSigned, type TufRepositoryInitialised } from './tuf-events.js';
+
+function issuesOf(raw: unknown): string[] {
+  try {
+    parseTufEvent(raw);
+  } catch (err) {
+    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
+    throw err;
+  }
+  throw new Error('parsed, but should have been rejected');
+}
+
+const keyId = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
+const role = (...keys: number[]) => ({ keyIds: keys.map(keyId), threshold: 1 });
+
+const initialised: TufRepositoryInitialised = {
+  type: 'TufRepositoryInitialised',
+  schemaVersion: 1,
+  data: {
+    fleet: 'plant-7',
+    development: false,
+    consistentSnapshot: true,
+    roles: { root: { keyIds: [keyId(1), keyId(2)], threshold: 2 }, targets: role(3), snapshot: role(4), timestamp: role(5) },
+  },
+};
+
+const targetsSigned: TargetsSigned = {
+  type: 'TargetsSigned',
+  schemaVersion: 1,
+  data: {
+    fleet: 'plant-7',
+    version: 12,
+    expires: '2026-03-01T00:00:00Z',
+    targetPaths: ['model/yolo-v8n/2.1.0/model.onnx'],
+    metadata: { signed: { _type: 'targets', version: 12 }, signatures: [{ keyid: keyId(3), sig: 'ab' }] },
+  },
+};
+
+describe('TUF events', () => {
+  it('parse an initialised repository and signed targets to themselves', () => {
+    expect(parseTufEvent(initialised)).toEqual(initialised);
+    expect(parseTufEvent(targetsSigned)).toEqual(targetsSigned);
+  });
+
+  it('parse the other signing events, which share one shape', () => {
+    for (const type of ['RootMetadataSigned', 'SnapshotSigned', 'TimestampRenewed']) {
+      const { targetPaths: _, ...data } = targetsSigned.data;
+      expect(parseTufEvent({ type, schemaVersion: 1, data }).type).toBe(type);
+    }
+  });
+
+  describe('reject', () => {
+    it('a threshold above the number of keys', () => {
+      const roles = { ...initialised.data.roles, targets: { keyIds: [keyId(3)], threshold: 2 } };
+      expect(issuesOf({ ...initialised, data: { ...initialised.data, roles } })).toEqual(['data.roles.targets.threshold']);
+    });
+
+    it('a repository missing a role or with a role TUF does not define', () => {
+      const { timestamp: _, ...withoutTimestamp } = initialised.data.roles;
+      expect(issuesOf({ ...initialised, data: { ...initialised.data, roles: withoutTimestamp } })).toEqual(['data.roles.timestamp']);
+      const roles = { ...initialised.data.roles, mirrors: role(6) };
+      expect(issuesOf({ ...initialised, data: { ...initialised.data, roles } })).toEqual(['data.roles']);
+    });
+
+    it('a target path that climbs out of the repository', () => {
+      const data = { ...targetsSigned.data, targetPaths: ['model/../../etc/passwd'] };
+      expect(issuesOf({ ...targetsSigned, data })).toEqual(['data.targetPaths.0']);
+    });
+
+    it('metadata that is not a JSON object, an expiry that is not ISO-8601 and version 0', () => {
+      const data = { ...targetsSigned.data, metadata: ['signed'], expires: 'next March', version: 0 };
+      expect(issuesOf({ ...targetsSigned, data })).toEqual(['data.version', 'data.expires', 'data.metadata']);
+    });
+  });
+});

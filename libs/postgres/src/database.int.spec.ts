@@ -1,0 +1,39 @@
+import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { migrate, openDatabase, type Database } from './index.js';
+
+describe('the PostgreSQL adapter', () => {
+  let tdb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+  });
+  afterAll(async () => {
+    await db.close();
+    await tdb.drop();
+  });
+
+  const migrations = [
+    { id: 'demo-0001-notes', sql: 'CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)' },
+    { id: 'demo-0002-author', sql: "ALTER TABLE notes ADD COLUMN author text NOT NULL DEFAULT 'ada'" },
+  ];
+
+  it('applies migrations once, in order, even when replicas start together', async () => {
+    const runs = await Promise.all([migrate(db, migrations), migrate(db, migrations)]);
+    expect(runs.flat().sort()).toEqual(['demo-0001-notes', 'demo-0002-author']);
+    expect(await migrate(db, migrations)).toEqual([]);
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await db.transaction((sql) => sql.query('INSERT INTO notes (id, body) VALUES ($1, $2)', [1, 'kept']));
+    await expect(
+      db.transaction(async (sql) => {
+        await sql.query('INSERT INTO notes (id, body) VALUES ($1, $2)', [2, 'lost']);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const rows = await db.query<{ id: number; author: string }>('SELECT id, author FROM notes ORDER BY id');
+    expect(rows).toEqual([{ id: 1, author: 'ada' }]);
+  });
+});

@@ -1,0 +1,2 @@
+export { openDatabase, type Database, type Sql, type OpenDatabaseOptions } from './database.js';
+export { migrate, type Migration } from './migrations.js';
