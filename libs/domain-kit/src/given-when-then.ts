@@ -14,7 +14,7 @@ export interface Then<Event> {
  * Given/when/then for deciders, runner-agnostic (throws AssertionError on mismatch):
  * `given(rollout, [created]).when(halt).then([halted])`.
  */
-export function given<Command, Event, State>(decider: Decider<Command, Event, State>, history: Event[]) {
+export function given<Command, Event, State>(decider: Decider<Command, Event, State>, history: NoInfer<Event>[]) {
   return {
     when(command: Command): Then<Event> {
       const state = history.reduce(decider.evolve, decider.initialState());

@@ -27,7 +27,7 @@ export interface ApplyStreamsOptions {
 }
 
 /** The stream config of an event stream: nothing ever expires, is deleted or purged. */
-export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclaration, opts: ApplyStreamsOptions = {}): Partial<StreamConfig> {
+export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclaration, opts: ApplyStreamsOptions = {}): Partial<StreamConfig> & { name: string } {
   return {
     name: `${naming.streamPrefix}${decl.name}`,
     subjects: decl.subjects.map((s) => `${naming.subjectPrefix}${s}`),
@@ -55,7 +55,7 @@ export async function applyStreams(jsm: JetStreamManager, naming: EventStoreNami
   for (const decl of decls) {
     const config = eventStreamConfig(naming, decl, opts);
     try {
-      await jsm.streams.info(config.name!);
+      await jsm.streams.info(config.name);
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === streamNotFound) {
         await jsm.streams.add(config);
@@ -63,6 +63,6 @@ export async function applyStreams(jsm: JetStreamManager, naming: EventStoreNami
       }
       throw err;
     }
-    await jsm.streams.update(config.name!, config);
+    await jsm.streams.update(config.name, config);
   }
 }
