@@ -1,0 +1,64 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { RuleViolation } from '@keelson/domain-kit';
+import { connectTestNats, testNamespace } from '@keelson/testing';
+import { AggregateCache, applyStreams, EventStore, handleCommand, type StreamDeclaration } from './index.js';
+import { counter, parseCounterEvent, type Counter, type CounterEvent } from './test-fixtures/counter.js';
+
+const decl: StreamDeclaration = { name: 'EV_HANDLER', subjects: ['ev.counter.>'], description: 'handler tests' };
+
+describe('handleCommand: load -> decide -> append, retry on conflict', () => {
+  let nc: NatsConnection;
+  let store: EventStore<CounterEvent>;
+  const naming = testNamespace();
+  let n = 0;
+  const meta = () => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `h-${++n}` });
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    await applyStreams(await jetstreamManager(nc), naming, [decl]);
+    store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
+  });
+  afterAll(() => nc.close());
+
+  it('lets racing handlers on one aggregate all succeed, each deciding on the latest state', async () => {
+    const subject = store.subject('counter', 'f1', 'race');
+    // separate caches: as if each ran in its own replica
+    const outcomes = await Promise.all(
+      Array.from({ length: 3 }, () => handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 1, limit: 100 }, meta: meta(), cache: new AggregateCache<Counter>() })),
+    );
+    expect(outcomes.every((o) => o.append && !o.append.duplicate)).toBe(true);
+    const final = (await store.load(subject)).events.reduce((s, r) => counter.evolve(s, r.event), counter.initialState());
+    expect(final.value).toBe(3);
+  });
+
+  it('decides on the latest state when racing: only one can reach the limit, the loser is refused', async () => {
+    const subject = store.subject('counter', 'f1', 'limit');
+    const results = await Promise.allSettled([
+      handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 3, limit: 3 }, meta: meta() }),
+      handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 3, limit: 3 }, meta: meta() }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(RuleViolation);
+    expect((await store.load(subject)).events.map((r) => r.event.type)).toEqual(['Incremented', 'LimitReached']);
+  });
+
+  it('reads only new events when the cache holds the aggregate', async () => {
+    const subject = store.subject('counter', 'f1', 'cached');
+    const cache = new AggregateCache<Counter>();
+    await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 2, limit: 10 }, meta: meta(), cache });
+    // another writer appends behind the cache's back
+    await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 3, limit: 10 }, meta: meta() });
+    const out = await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 5, limit: 10 }, meta: meta(), cache });
+    expect(out.state).toEqual({ value: 10, full: true });
+    expect(cache.get(subject)).toEqual({ state: { value: 10, full: true }, seq: out.append!.lastSeq });
+  });
+
+  it('appends nothing when the decider says the command is already satisfied', async () => {
+    const subject = store.subject('counter', 'f1', 'noop');
+    const zero = await handleCommand({ store, subject, decider: { ...counter, decide: () => [] }, command: { type: 'Increment', by: 1, limit: 1 }, meta: meta() });
+    expect(zero.append).toBeNull();
+    expect((await store.load(subject)).events).toHaveLength(0);
+  });
+});
