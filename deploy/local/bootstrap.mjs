@@ -13,6 +13,8 @@ const installed = join(repoRoot, 'node_modules', '.package-lock.json');
 
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
 if (stale && process.env.KEELSON_SKIP_INSTALL !== '1') {
-  console.log('keelson: installing dependencies (npm ci)…');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' });
+  // `npm install` with the committed lock rather than `npm ci`: the registry mirror lacks some
+  // foreign-platform optional builds (@swc/core for darwin), which npm ci insists on finding locked.
+  console.log('keelson: installing the locked dependencies…');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' });
 }
