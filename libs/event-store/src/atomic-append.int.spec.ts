@@ -1,9 +1,10 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { connectTestNats, testEnv, testNamespace } from '@keelson/testing';
-import { applyStreams, EventStore, type EventMetadata, type StreamDeclaration } from './index.js';
-import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
+import { testEnv } from '@keelson/testing';
+import type { EventMetadata, EventStore, StreamDeclaration } from './index.js';
+import { inc, type CounterEvent } from './test-fixtures/counter.js';
+import { openCounterStore } from './test-fixtures/counter-store.js';
 
 // The events of one decision must land together or not at all. Keelson uses JetStream atomic batch
 // publish for multi-event decisions; these tests prove it on the pinned server.
@@ -14,15 +15,9 @@ describe('atomic multi-event append', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let store: EventStore<CounterEvent>;
-  const naming = testNamespace();
-  const streamName = `${naming.streamPrefix}${decl.name}`;
+  let streamName: string;
 
-  beforeAll(async () => {
-    nc = await connectTestNats();
-    jsm = await jetstreamManager(nc);
-    await applyStreams(jsm, naming, [decl]);
-    store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
-  });
+  beforeAll(async () => ({ nc, jsm, store, streamName } = await openCounterStore(decl)));
   afterAll(() => nc.close());
 
   const messages = async () => (await jsm.streams.info(streamName)).state.messages;

@@ -1,25 +1,17 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError, InvalidInput } from '@keelson/domain-kit';
-import { connectTestNats, testNamespace } from '@keelson/testing';
-import { applyStreams, EventStore, type EventMetadata, type StreamDeclaration } from './index.js';
-import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
+import type { EventMetadata, EventStore, StreamDeclaration } from './index.js';
+import { inc, type CounterEvent } from './test-fixtures/counter.js';
+import { openCounterStore } from './test-fixtures/counter-store.js';
 
 const decl: StreamDeclaration = { name: 'EV_COUNTERS', subjects: ['ev.counter.>'], description: 'test counters' };
 const meta = (commandId: string): EventMetadata => ({ actor: { kind: 'operator', id: 'ada' }, correlationId: `corr-${commandId}`, commandId });
 
 describe('EventStore against a real nats-server', () => {
   let nc: NatsConnection;
-  let jsm: JetStreamManager;
   let store: EventStore<CounterEvent>;
-  const naming = testNamespace();
 
-  beforeAll(async () => {
-    nc = await connectTestNats();
-    jsm = await jetstreamManager(nc);
-    await applyStreams(jsm, naming, [decl]);
-    store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
-  });
+  beforeAll(async () => ({ nc, store } = await openCounterStore(decl)));
   afterAll(() => nc.close());
 
   let n = 0;

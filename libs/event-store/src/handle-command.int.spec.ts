@@ -1,24 +1,18 @@
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RuleViolation } from '@keelson/domain-kit';
-import { connectTestNats, testNamespace } from '@keelson/testing';
-import { AggregateCache, applyStreams, EventStore, handleCommand, type StreamDeclaration } from './index.js';
-import { counter, parseCounterEvent, type Counter, type CounterEvent } from './test-fixtures/counter.js';
+import { AggregateCache, handleCommand, type EventStore, type StreamDeclaration } from './index.js';
+import { counter, type Counter, type CounterEvent } from './test-fixtures/counter.js';
+import { openCounterStore } from './test-fixtures/counter-store.js';
 
 const decl: StreamDeclaration = { name: 'EV_HANDLER', subjects: ['ev.counter.>'], description: 'handler tests' };
 
 describe('handleCommand: load -> decide -> append, retry on conflict', () => {
   let nc: NatsConnection;
   let store: EventStore<CounterEvent>;
-  const naming = testNamespace();
   let n = 0;
   const meta = () => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `h-${++n}` });
 
-  beforeAll(async () => {
-    nc = await connectTestNats();
-    await applyStreams(await jetstreamManager(nc), naming, [decl]);
-    store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
-  });
+  beforeAll(async () => ({ nc, store } = await openCounterStore(decl)));
   afterAll(() => nc.close());
 
   it('lets racing handlers on one aggregate all succeed, each deciding on the latest state', async () => {
