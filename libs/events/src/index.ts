@@ -27,3 +27,4 @@ export * from './rollout/index.js';
 export * from './audit/index.js';
 export * from './device-protocol/index.js';
 export { type KeelsonEvent, type KeelsonEventType, allEvents, allEventTypes, parseEvent } from './all-events.js';
+export { wireSchemas } from './json-schema/wire-schemas.js';
