@@ -1,15 +1,7 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { parseArtifactEvent, type ArtifactPublished, type ArtifactReceived, type ArtifactRejected } from './artifact-events.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseArtifactEvent(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseArtifactEvent, raw);
 
 const sha256 = '3f786850e387550fdab836ed7e6dc881de23001b4f1d1b5f1ff4ad0b2e4d9d7c';
 

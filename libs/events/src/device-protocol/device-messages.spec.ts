@@ -1,15 +1,7 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { deviceMessages, parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceReport } from './device-messages.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseDeviceMessage(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseDeviceMessage, raw);
 
 const sha256 = '3f786850e387550fdab836ed7e6dc881de23001b4f1d1b5f1ff4ad0b2e4d9d7c';
 

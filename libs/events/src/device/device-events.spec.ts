@@ -1,16 +1,8 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { parseDeviceEvent, type DesiredStateChanged, type DeviceEnrolled, type DeviceReportedProgress } from './device-events.js';
 import { DeviceState, isTerminalDeviceState } from './device-state.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseDeviceEvent(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseDeviceEvent, raw);
 
 const enrolled: DeviceEnrolled = {
   type: 'DeviceEnrolled',

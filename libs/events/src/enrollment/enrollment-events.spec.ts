@@ -1,15 +1,7 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { parseEnrollmentEvent, type EnrollmentRefused, type EnrollmentTokenIssued } from './enrollment-events.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseEnrollmentEvent(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseEnrollmentEvent, raw);
 
 const issued: EnrollmentTokenIssued = {
   type: 'EnrollmentTokenIssued',

@@ -1,15 +1,7 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { parseRolloutEvent, type DeviceOutcomeRecorded, type RolloutCreated } from './rollout-events.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseRolloutEvent(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseRolloutEvent, raw);
 
 const rollout = { fleet: 'plant-7', rolloutId: 'r-2025-0042' };
 

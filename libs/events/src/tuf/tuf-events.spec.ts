@@ -1,15 +1,7 @@
-import { InvalidInput } from '@keelson/domain-kit';
+import { rejectedPaths } from '../test-support/rejected-paths.js';
 import { parseTufEvent, type TargetsSigned, type TufRepositoryInitialised } from './tuf-events.js';
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseTufEvent(raw);
-  } catch (err) {
-    if (err instanceof InvalidInput) return err.issues.map((i) => i.path.join('.'));
-    throw err;
-  }
-  throw new Error('parsed, but should have been rejected');
-}
+const issuesOf = (raw: unknown): string[] => rejectedPaths(parseTufEvent, raw);
 
 const keyId = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
 const role = (...keys: number[]) => ({ keyIds: keys.map(keyId), threshold: 1 });
