@@ -14,6 +14,7 @@ const received: ArtifactReceived = {
     name: 'yolo-v8n',
     version: '2.1.0',
     kind: 'model',
+    targetPath: 'model/yolo-v8n/2.1.0/model.onnx',
     sha256,
     length: 6_534_321,
     contentType: 'application/octet-stream',

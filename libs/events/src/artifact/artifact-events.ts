@@ -12,6 +12,8 @@ export const ArtifactReceived = defineMessage('ArtifactReceived', 1, {
   name: ArtifactName,
   version: SemverLike,
   kind: ArtifactKind,
+  // `<kind>/<name>/<version>/<file>`: the TUF target the signer will sign it as.
+  targetPath: TargetPath,
   sha256: Sha256Hex,
   length: ByteLength,
   contentType: z.string().min(1).max(255).optional(),

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Assignment, DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, SubjectToken } from '@keelson/events';
+import { defineCommand, Page } from './kit.js';
+
+/** Mints a one-time enrollment token; the secret is returned once and stored only as a digest. */
+export const issueEnrollmentToken = defineCommand(
+  'gateway',
+  'issue-enrollment-token',
+  z.strictObject({
+    fleet: SubjectToken,
+    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    labels: Labels.default({}),
+    groupId: SubjectToken.optional(),
+  }),
+  z.strictObject({ tokenId: SubjectToken, token: z.string().min(20).max(300), expiresAt: IsoTime }),
+);
+
+/** A device as the gateway's read model knows it. */
+export const DeviceView = z.strictObject({
+  fleet: SubjectToken,
+  deviceId: SubjectToken,
+  name: DisplayName,
+  status: z.enum(['active', 'decommissioned']),
+  labels: Labels,
+  hardware: DeviceHardware,
+  reachable: z.boolean(),
+  lastSeenAt: IsoTime.optional(),
+  enrolledAt: IsoTime,
+  installed: z.array(InstalledArtifact),
+  desiredGeneration: z.number().int().min(0),
+  /** The latest report per assignment still in the desired state. */
+  assignments: z.array(
+    z.strictObject({ assignmentId: SubjectToken, rolloutId: SubjectToken, state: DeviceState.optional(), reason: Reason.optional(), reportedAt: IsoTime.optional() }),
+  ),
+});
+export type DeviceView = z.infer<typeof DeviceView>;
+
+export const listDevices = defineCommand(
+  'gateway',
+  'list-devices',
+  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ items: z.array(DeviceView), nextCursor: z.string().optional() }),
+);
+
+/** One device by id or by name; NotFound (`device.not-found`). */
+export const getDevice = defineCommand(
+  'gateway',
+  'get-device',
+  z.union([z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }), z.strictObject({ fleet: SubjectToken, name: DisplayName })]),
+  DeviceView,
+);
+
+/** A static group as created from device names; names that matched no device are kept and reported. */
+export const GroupView = z.strictObject({
+  fleet: SubjectToken,
+  groupId: SubjectToken,
+  name: DisplayName,
+  deviceIds: z.array(SubjectToken),
+  unresolvedNames: z.array(DisplayName),
+});
+export type GroupView = z.infer<typeof GroupView>;
+
+/** Creates a group from device names; RuleViolation (`group.name-taken`) if the name exists. */
+export const createGroup = defineCommand(
+  'gateway',
+  'create-group',
+  z.strictObject({ fleet: SubjectToken, name: DisplayName, deviceNames: z.array(DisplayName).min(1).max(10_000) }),
+  GroupView,
+);
+
+/** One group by id or name; NotFound (`group.not-found`). */
+export const getGroup = defineCommand(
+  'gateway',
+  'get-group',
+  z.union([z.strictObject({ fleet: SubjectToken, groupId: SubjectToken }), z.strictObject({ fleet: SubjectToken, name: DisplayName })]),
+  GroupView,
+);
+
+export const listGroups = defineCommand(
+  'gateway',
+  'list-groups',
+  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ items: z.array(GroupView), nextCursor: z.string().optional() }),
+);
+
+/**
+ * Puts an assignment into a device's desired state, replacing any assignment of the same artifact
+ * name. Idempotent on `assignmentId`: assigning it again changes nothing and returns the same generation.
+ */
+export const assignDevice = defineCommand(
+  'gateway',
+  'assign',
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, assignment: Assignment }),
+  z.strictObject({ generation: z.number().int().min(1), changed: z.boolean() }),
+);

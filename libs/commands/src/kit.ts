@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** The services that answer requests; each serves `cmd.<service>.<name>` in a queue group of its name. */
+export const ServiceName = z.enum(['registry', 'signer', 'gateway', 'orchestrator', 'audit']);
+export type ServiceName = z.infer<typeof ServiceName>;
+
+/** One request/reply contract: who answers it, what it takes and what it returns. */
+export interface CommandContract<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  readonly service: ServiceName;
+  readonly name: string;
+  readonly input: I;
+  readonly output: O;
+}
+
+/** Declares a contract; `name` is kebab-case and becomes the last subject token. */
+export function defineCommand<I extends z.ZodType, O extends z.ZodType>(service: ServiceName, name: string, input: I, output: O): CommandContract<I, O> {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new Error(`command name '${name}' must be kebab-case`);
+  return { service, name, input, output };
+}
+
+export type CommandInput<C extends CommandContract> = z.input<C['input']>;
+export type ParsedCommandInput<C extends CommandContract> = z.output<C['input']>;
+export type CommandOutput<C extends CommandContract> = z.output<C['output']>;
+
+/** `cmd.<service>.<name>`, behind the installation's subject prefix (empty in production). */
+export function commandSubject(subjectPrefix: string, contract: Pick<CommandContract, 'service' | 'name'>): string {
+  return `${subjectPrefix}cmd.${contract.service}.${contract.name}`;
+}
+
+/** The kinds of refusal a reply can carry; the api maps each to one HTTP status. */
+export const ErrorKind = z.enum(['InvalidInput', 'NotFound', 'RuleViolation', 'ConcurrencyError', 'Unauthorized', 'Internal', 'Unavailable']);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+export const ReplyError = z.strictObject({
+  kind: ErrorKind,
+  code: z.string().min(1).max(200),
+  message: z.string().max(2000),
+  issues: z.array(z.strictObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
+});
+export type ReplyError = z.infer<typeof ReplyError>;
+
+/** Every reply on a command subject. */
+export const CommandReply = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: ReplyError }),
+]);
+export type CommandReply = z.infer<typeof CommandReply>;
+
+/** Paging shared by list queries: newest first unless a query says otherwise. */
+export const Page = {
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+};

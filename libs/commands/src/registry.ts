@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ArtifactKind, ArtifactManifest, ArtifactName, ArtifactRef, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, TargetPath } from '@keelson/events';
+import { defineCommand, Page } from './kit.js';
+
+/** Where an artifact is on its way to devices: stored, signed into TUF (published), or refused. */
+export const ArtifactStatus = z.enum(['received', 'published', 'rejected']);
+
+/** An artifact as the registry's read model knows it. */
+export const ArtifactView = z.strictObject({
+  fleet: SubjectToken,
+  artifactId: SubjectToken,
+  name: ArtifactName,
+  version: SemverLike,
+  kind: ArtifactKind,
+  status: ArtifactStatus,
+  sha256: Sha256Hex,
+  length: z.number().int().min(0),
+  targetPath: TargetPath,
+  manifest: ArtifactManifest,
+  rejectedReason: Reason.optional(),
+  receivedAt: IsoTime,
+  publishedAt: IsoTime.optional(),
+});
+export type ArtifactView = z.infer<typeof ArtifactView>;
+
+/** One artifact by name and version; NotFound (`artifact.not-found`) when there is none. */
+export const getArtifact = defineCommand(
+  'registry',
+  'get-artifact',
+  z.strictObject({ fleet: SubjectToken, name: ArtifactName, version: SemverLike }),
+  ArtifactView,
+);
+
+/** A published artifact as a rollout binds it; RuleViolation (`artifact.not-published`) before signing. */
+export const resolveArtifact = defineCommand(
+  'registry',
+  'resolve-artifact',
+  z.strictObject({ fleet: SubjectToken, name: ArtifactName, version: SemverLike }),
+  ArtifactRef,
+);
+
+/** The fleet's artifacts, newest first, optionally of one name. */
+export const listArtifacts = defineCommand(
+  'registry',
+  'list-artifacts',
+  z.strictObject({ fleet: SubjectToken, name: ArtifactName.optional(), ...Page }),
+  z.strictObject({ items: z.array(ArtifactView), nextCursor: z.string().optional() }),
+);
