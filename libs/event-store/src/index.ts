@@ -7,3 +7,4 @@ export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptio
 export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
 export { type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter } from './projection/index.js';
+export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';

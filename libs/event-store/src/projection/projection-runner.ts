@@ -1,8 +1,8 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
-import { readEventMetadata } from '../headers.js';
+import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -24,7 +24,6 @@ export interface ProjectionRunnerOptions<E> {
 }
 
 const decoder = new TextDecoder();
-const consumerNotFound = 10014;
 
 /**
  * Feeds a projection from a durable pull consumer. Each batch is applied in one PostgreSQL
@@ -59,23 +58,14 @@ export class ProjectionRunner<E> {
     await this.running;
   }
 
-  private async ensureConsumer(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
+  private ensureConsumer(): Promise<void> {
     const { projection, naming } = this.o;
-    try {
-      await jsm.consumers.info(this.streamName, this.consumerName);
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === consumerNotFound)) throw err;
-      await jsm.consumers.add(this.streamName, {
-        durable_name: this.consumerName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subjects: (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
-        ack_wait: 30_000_000_000,
-        max_deliver: -1, // poison handling is ours: dead-letter row + term
-        max_ack_pending: this.o.batchSize, // one batch in flight keeps events in stream order
-      });
-    }
+    return ensureDurableConsumer(this.o.nc, {
+      stream: this.streamName,
+      name: this.consumerName,
+      filterSubjects: (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
+      maxAckPending: this.o.batchSize, // one batch in flight keeps events in stream order
+    });
   }
 
   private async loop(): Promise<void> {
@@ -108,13 +98,7 @@ export class ProjectionRunner<E> {
     let checkpoint = await readCheckpoint(sql, projection.name);
     for (const m of batch) {
       if (m.seq <= checkpoint) continue; // already applied: a redelivery changes nothing
-      await projection.apply(sql, {
-        event: projection.parse(JSON.parse(decoder.decode(m.data))),
-        seq: m.seq,
-        subject: m.subject,
-        time: new Date(Math.floor(m.info.timestampNanos / 1_000_000)),
-        meta: readEventMetadata(m.headers),
-      });
+      await projection.apply(sql, recordedFrom(m, projection.parse));
       checkpoint = m.seq;
     }
     await advanceCheckpoint(sql, projection.name, checkpoint);

@@ -1,0 +1,2 @@
+export { type Reactor } from './reactor.js';
+export { ReactorRunner, type ReactorRunnerOptions } from './reactor-runner.js';

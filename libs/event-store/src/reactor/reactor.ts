@@ -1,0 +1,18 @@
+import type { RecordedEvent } from '../event-store.js';
+import type { StreamDeclaration } from '../streams.js';
+
+/**
+ * Something that acts on events of a stream (a process manager, a signer, a publisher): unlike a
+ * projection it has no read-model transaction, so `handle` must be idempotent — a message is
+ * redelivered whenever the process stops between acting and acknowledging.
+ */
+export interface Reactor<E> {
+  /** Names the durable consumer, e.g. `signer-targets`. */
+  name: string;
+  stream: StreamDeclaration;
+  /** Unprefixed subjects to follow (defaults to the whole stream). */
+  filterSubjects?: string[];
+  /** Parses (and upcasts) a stored event; a DomainError here makes the message poison. */
+  parse: (raw: unknown) => E;
+  handle: (event: RecordedEvent<E>) => Promise<void>;
+}
