@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import type { EventStoreNaming } from '@keelson/event-store';
+
+/** What every service reads from its environment (see services/README.md). */
+export interface ServiceConfig {
+  service: string;
+  natsUrl: string;
+  natsUser?: string;
+  natsPassword?: string;
+  databaseUrl?: string;
+  /** The service's own directory for files it must keep (keys, blobs). */
+  dataDir: string;
+  httpHost: string;
+  httpPort: number;
+  naming: EventStoreNaming;
+  /** Shared secret for service-to-service HTTP (the api's upload to the facade). */
+  internalToken?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Reads and checks the common variables; throws one error listing everything missing or wrong. */
+export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const problems: string[] = [];
+  const natsUrl = env.KEELSON_NATS_URL ?? '';
+  if (!natsUrl) problems.push('KEELSON_NATS_URL is required');
+  const httpPort = Number(env.KEELSON_HTTP_PORT ?? 0);
+  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) problems.push(`KEELSON_HTTP_PORT must be a port, got '${env.KEELSON_HTTP_PORT}'`);
+  const subjectPrefix = env.KEELSON_SUBJECT_PREFIX ?? '';
+  if (subjectPrefix && !/^[a-z0-9]+\.$/.test(subjectPrefix)) problems.push('KEELSON_SUBJECT_PREFIX must look like `abc123.`');
+  const streamPrefix = env.KEELSON_STREAM_PREFIX ?? '';
+  if (streamPrefix && !/^[A-Z0-9]+_$/.test(streamPrefix)) problems.push('KEELSON_STREAM_PREFIX must look like `ABC123_`');
+  if (problems.length) throw new Error(`${service}: bad configuration:\n  ${problems.join('\n  ')}`);
+  return {
+    service,
+    natsUrl,
+    natsUser: env.KEELSON_NATS_USER || undefined,
+    natsPassword: env.KEELSON_NATS_PASSWORD || undefined,
+    databaseUrl: env.KEELSON_DATABASE_URL || undefined,
+    dataDir: resolve(env.KEELSON_DATA_DIR ?? `.keelson/${service}`),
+    httpHost: env.KEELSON_HTTP_HOST ?? '127.0.0.1',
+    httpPort,
+    naming: { streamPrefix, subjectPrefix },
+    internalToken: env.KEELSON_INTERNAL_TOKEN || undefined,
+    env,
+  };
+}
+
+/** The value of a required service-specific variable, or a clear error. */
+export function requireEnv(config: ServiceConfig, name: string): string {
+  const value = config.env[name];
+  if (!value) throw new Error(`${config.service}: ${name} is required`);
+  return value;
+}

@@ -1,0 +1,10 @@
+export { type ServiceConfig, loadServiceConfig, requireEnv } from './config.js';
+export { NATS, DATABASE, SERVICE_CONFIG, CLOCK, type Clock, systemClock } from './tokens.js';
+export { ServiceError } from './errors.js';
+export { type CommandContext, newContext, contextFrom, contextHeaders } from './commands/context.js';
+export { toReplyError, fromReplyError } from './commands/reply-error.js';
+export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptions } from './commands/serve-commands.js';
+export { callCommand, type CallOptions } from './commands/call-command.js';
+export { InfrastructureModule, infrastructureModule } from './nest/infrastructure.module.js';
+export { HealthController } from './nest/health.controller.js';
+export { createServiceApp, runService } from './nest/run-service.js';

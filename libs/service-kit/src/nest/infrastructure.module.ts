@@ -1,0 +1,50 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { openDatabase, type Database } from '@keelson/postgres';
+import type { ServiceConfig } from '../config.js';
+import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock } from '../tokens.js';
+import { HealthController } from './health.controller.js';
+
+/**
+ * Closes the shared connections last: runners and subscriptions stop in `beforeApplicationShutdown`,
+ * connections close in `onApplicationShutdown`, so nothing in flight loses its connection.
+ */
+@Injectable()
+class ConnectionsCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(DATABASE) private readonly db: Database | null,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nc.drain().catch(() => undefined);
+    await this.db?.close();
+  }
+}
+
+/** Provides NATS, the service's database (when it has one), its config and the clock to every module. */
+@Global()
+@Module({})
+export class InfrastructureModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+        {
+          provide: NATS,
+          useFactory: () =>
+            connect({ servers: config.natsUrl, user: config.natsUser, pass: config.natsPassword, name: config.service, maxReconnectAttempts: -1 }),
+        },
+        { provide: DATABASE, useFactory: () => (config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : null) },
+        ConnectionsCloser,
+      ],
+      exports: [SERVICE_CONFIG, CLOCK, NATS, DATABASE],
+    };
+  }
+}
+
+/** Shorthand for `InfrastructureModule.forRoot(config)`. */
+export const infrastructureModule = (config: ServiceConfig): DynamicModule => InfrastructureModule.forRoot(config);

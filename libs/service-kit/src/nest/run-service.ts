@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { collectDefaultMetrics } from 'prom-client';
+import type { ServiceConfig } from '../config.js';
+
+let defaultMetricsOn = false;
+
+/** Creates the Nest app of a service with JSON logs and shutdown hooks; does not listen. */
+export async function createServiceApp(module: Type, config: ServiceConfig): Promise<INestApplication> {
+  if (!defaultMetricsOn) {
+    collectDefaultMetrics({ labels: { service: config.service } });
+    defaultMetricsOn = true;
+  }
+  const app = await NestFactory.create(module, { logger: new ConsoleLogger({ json: true, prefix: config.service }) });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * Starts a service: creates the app, listens on `KEELSON_HTTP_HOST:KEELSON_HTTP_PORT`, and prints
+ * one JSON line `{"event":"listening","service","url"}` that launchers wait for.
+ */
+export async function runService(module: Type, config: ServiceConfig): Promise<INestApplication> {
+  const app = await createServiceApp(module, config);
+  await app.listen(config.httpPort, config.httpHost);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);
+  return app;
+}
