@@ -1,0 +1,136 @@
+import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { assertSubjectToken } from '@keelson/event-store';
+import { readCaFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const day = 24 * 3600 * 1000;
+
+/** A certificate the CA issued to a device, with what events and answers need to say about it. */
+export interface IssuedCertificate {
+  certificatePem: string;
+  caCertificatePem: string;
+  /** Lowercase hex, no leading zeros (as `DeviceEnrolled` stores it). */
+  serial: string;
+  /** SHA-256 of the DER certificate, lowercase hex. */
+  fingerprint: string;
+  notAfter: Date;
+}
+
+export interface DeviceCaOptions {
+  /** `<KEELSON_DATA_DIR>/ca`; each fleet's CA lives in `<dir>/<fleet>/`. */
+  dir: string;
+  /** How long a device certificate is valid (renewal comes with a later issue). */
+  certificateValidityDays?: number;
+  /** How long a fleet's CA certificate is valid. */
+  caValidityYears?: number;
+}
+
+interface LoadedCa {
+  key: CryptoKey;
+  cert: x509.X509Certificate;
+  certPem: string;
+}
+
+/** `urn:keelson:device:<fleet>:<deviceId>`: the name a relying party checks, never the CN alone. */
+export function deviceUri(fleet: string, deviceId: string): string {
+  return `urn:keelson:device:${fleet}:${deviceId}`;
+}
+
+/**
+ * The device CA of every fleet (ECDSA P-256). A fleet's CA is generated the first time the fleet
+ * needs one and kept in the gateway's data directory, so it survives restarts.
+ */
+export class DeviceCertificateAuthority {
+  private readonly loaded = new Map<string, Promise<LoadedCa>>();
+
+  constructor(private readonly options: DeviceCaOptions) {}
+
+  /** The fleet's CA certificate (PEM), creating the CA if the fleet has none yet. */
+  async caCertificatePem(fleet: string): Promise<string> {
+    return (await this.caOf(fleet)).certPem;
+  }
+
+  /** Signs a certificate for `deviceId` over the device's (already verified) public key. */
+  async issue(input: { fleet: string; deviceId: string; publicKeyDer: ArrayBuffer; now: Date }): Promise<IssuedCertificate> {
+    assertSubjectToken('deviceId', input.deviceId);
+    const ca = await this.caOf(input.fleet);
+    const notAfter = new Date(input.now.getTime() + (this.options.certificateValidityDays ?? 30) * day);
+    const publicKey = new x509.PublicKey(input.publicKeyDer);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serialNumber(),
+      subject: [{ CN: [input.deviceId] }, { OU: [input.fleet] }, { O: ['Keelson'] }],
+      issuer: ca.cert.subjectName,
+      notBefore: new Date(input.now.getTime() - 5 * 60 * 1000), // devices' clocks drift
+      notAfter,
+      publicKey,
+      signingKey: ca.key,
+      signingAlgorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: deviceUri(input.fleet, input.deviceId) }]),
+        await x509.SubjectKeyIdentifierExtension.create(publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+      ],
+    });
+    return {
+      certificatePem: cert.toString('pem'),
+      caCertificatePem: ca.certPem,
+      serial: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+      fingerprint: createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex'),
+      notAfter,
+    };
+  }
+
+  private caOf(fleet: string): Promise<LoadedCa> {
+    assertSubjectToken('fleet', fleet);
+    let ca = this.loaded.get(fleet);
+    if (!ca) {
+      ca = this.loadOrCreate(fleet);
+      ca.catch(() => this.loaded.delete(fleet)); // a failed load is retried by the next caller
+      this.loaded.set(fleet, ca);
+    }
+    return ca;
+  }
+
+  private async loadOrCreate(fleet: string): Promise<LoadedCa> {
+    const dir = join(this.options.dir, fleet);
+    const files = (await readCaFiles(dir)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet)));
+    const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(files.keyPem), ecdsa, false, ['sign']);
+    return { key: key as unknown as CryptoKey, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };
+  }
+
+  private async generate(fleet: string): Promise<CaFiles> {
+    const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+    const now = new Date();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serialNumber(),
+      name: [{ CN: [`Keelson device CA ${fleet}`] }, { OU: [fleet] }, { O: ['Keelson'] }],
+      notBefore: new Date(now.getTime() - 5 * 60 * 1000),
+      notAfter: new Date(now.getTime() + (this.options.caValidityYears ?? 10) * 365 * day),
+      keys,
+      signingAlgorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+    return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certPem: cert.toString('pem') };
+  }
+}
+
+// RFC 5280 4.1.2.2: positive, at most 20 octets; 16 random octets with the top bit cleared.
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
