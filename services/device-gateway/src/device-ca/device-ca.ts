@@ -5,7 +5,6 @@ import * as x509 from '@peculiar/x509';
 import { assertSubjectToken } from '@keelson/event-store';
 import { readCaFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -32,7 +31,7 @@ export interface DeviceCaOptions {
 }
 
 interface LoadedCa {
-  key: CryptoKey;
+  key: webcrypto.CryptoKey;
   cert: x509.X509Certificate;
   certPem: string;
 }
@@ -104,11 +103,11 @@ export class DeviceCertificateAuthority {
     const dir = join(this.options.dir, fleet);
     const files = (await readCaFiles(dir)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet)));
     const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(files.keyPem), ecdsa, false, ['sign']);
-    return { key: key as unknown as CryptoKey, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };
+    return { key, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };
   }
 
   private async generate(fleet: string): Promise<CaFiles> {
-    const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
     const now = new Date();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: serialNumber(),
@@ -123,7 +122,7 @@ export class DeviceCertificateAuthority {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as unknown as webcrypto.CryptoKey);
+    const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
     return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certPem: cert.toString('pem') };
   }
 }
