@@ -1,0 +1,67 @@
+import { eventStreams, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import type { EnrollmentEvent } from '@keelson/events';
+import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
+import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
+import { mintEnrollmentToken, type PresentedToken } from './enrollment-token-string.js';
+
+export const enrollmentStream = eventStreams.gateway;
+
+const presentationOf = (p: PresentedToken, at: Date, csrAccepted: boolean) =>
+  ({ fleet: p.fleet, tokenId: p.tokenId, tokenSha256: p.tokenSha256, at: at.toISOString(), csrAccepted });
+
+function throwIfRefused(events: EnrollmentEvent[]): void {
+  const event = events[0];
+  if (event?.type === 'EnrollmentRefused') throw new EnrollmentRefusedError(event.data.reason, refusalMessages[event.data.reason]);
+}
+
+/** Issue, revoke and redeem enrollment tokens: load -> decide -> append on `ev.enrollment.<fleet>.<tokenId>`. */
+export class EnrollmentTokens {
+  constructor(private readonly store: EventStore<EnrollmentEvent>) {}
+
+  /** Mints a token; the caller gets the secret once, the stream only its digest. */
+  async issue(
+    input: { fleet: string; ttlSeconds: number; labels: Record<string, string>; groupId?: string | undefined },
+    meta: EventMetadata,
+    now: Date,
+  ): Promise<{ tokenId: string; token: string; expiresAt: string }> {
+    const minted = mintEnrollmentToken(input.fleet);
+    const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
+    const command: EnrollmentTokenCommand = {
+      type: 'IssueEnrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, labels: input.labels,
+      ...(input.groupId ? { groupId: input.groupId } : {}),
+    };
+    await this.run(command, meta);
+    return { tokenId: minted.tokenId, token: minted.token, expiresAt };
+  }
+
+  /** Revokes an unused token; revoking twice is fine, revoking a used one is a RuleViolation. */
+  async revoke(fleet: string, tokenId: string, meta: EventMetadata): Promise<void> {
+    await this.run({ type: 'RevokeEnrollmentToken', fleet, tokenId }, meta);
+  }
+
+  /**
+   * Refuses (recording `EnrollmentRefused`) unless the token could be redeemed right now, so that
+   * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a good token.
+   */
+  async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<void> {
+    throwIfRefused((await this.run({ type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) }, meta)).events);
+  }
+
+  /**
+   * Uses the token up for `deviceId`. Anything else is recorded as `EnrollmentRefused` and thrown as
+   * EnrollmentRefusedError; two devices racing for one token get one winner, the other sees `used`.
+   */
+  async redeem(presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata): Promise<EnrollmentToken> {
+    const outcome = await this.run({ type: 'RedeemEnrollmentToken', deviceId, ...presentationOf(presented, at, true) }, meta);
+    throwIfRefused(outcome.events);
+    return outcome.state;
+  }
+
+  private subjectOf(p: { fleet: string; tokenId: string }): string {
+    return this.store.subject('enrollment', p.fleet, p.tokenId);
+  }
+
+  private run(command: EnrollmentTokenCommand, meta: EventMetadata) {
+    return handleCommand({ store: this.store, subject: this.subjectOf(command), decider: enrollmentToken, command, meta });
+  }
+}
