@@ -20,6 +20,19 @@ export interface NatsConfigInput {
   users: NatsUser[];
   /** The one user of the system account (server events, claim updates). */
   systemUser: { user: string; password: string };
+  /** Sends every other connection (the devices) to an auth-callout service; absent means static users only. */
+  authCallout?: AuthCalloutConfig;
+}
+
+/**
+ * Auth callout (nats-server 2.10+): a user not listed in `authUsers` is authenticated by whoever answers
+ * `$SYS.REQ.USER.AUTH` in the KEELSON account (the device gateway), with a user JWT signed by `issuerPublicKey`.
+ */
+export interface AuthCalloutConfig {
+  /** Public account nkey (`A...`) whose seed signs the authorization responses. */
+  issuerPublicKey: string;
+  /** Users of the KEELSON account that log in with their static password and bypass the callout. */
+  authUsers: string[];
 }
 
 const quote = (s: string) => JSON.stringify(s);
@@ -70,5 +83,21 @@ ${input.users.map(renderUser).join('\n')}
   }
 }
 system_account: SYS
+${input.authCallout ? renderAuthCallout(input.authCallout, input.systemUser.user) : ''}`;
+}
+
+// The system user bypasses the callout too: server events and claim updates must never depend on a service being up.
+function renderAuthCallout(callout: AuthCalloutConfig, systemUser: string): string {
+  if (!/^A[A-Z2-7]{55}$/.test(callout.issuerPublicKey)) throw new Error('authCallout.issuerPublicKey must be a public account nkey (A...)');
+  if (callout.authUsers.length === 0) throw new Error('authCallout.authUsers must name the user that answers the callout');
+  const authUsers = [...callout.authUsers, systemUser].map(quote).join(', ');
+  return `
+authorization {
+  auth_callout {
+    issuer: ${quote(callout.issuerPublicKey)}
+    account: KEELSON
+    auth_users: [${authUsers}]
+  }
+}
 `;
 }

@@ -1,0 +1,33 @@
+import { renderNatsConfig, type NatsConfigInput } from './nats-config.js';
+
+const base: NatsConfigInput = {
+  serverName: 'keelson-local', host: '127.0.0.1', port: 4222, mqttPort: 1883, monitorPort: 8222, storeDir: '/data/js',
+  users: [{ user: 'keelson-services', password: 'pw' }],
+  systemUser: { user: 'keelson-system', password: 'sys' },
+};
+const issuerPublicKey = 'ACB33HPP6YSCTIW4E3GFUCBHQHGX5K7OJEECOAZ3FOPPNSVU5L3KUX6H';
+
+describe('renderNatsConfig', () => {
+  it('has static users only when no auth callout is asked for', () => {
+    const conf = renderNatsConfig(base);
+    expect(conf).not.toContain('auth_callout');
+    expect(conf).toContain('{ user: "keelson-services", password: "pw" }');
+    expect(conf).toContain('mqtt {\n  listen: "127.0.0.1:1883"\n}');
+  });
+
+  it('sends everyone but the auth users and the system user to the callout, mapped into KEELSON', () => {
+    const conf = renderNatsConfig({ ...base, authCallout: { issuerPublicKey, authUsers: ['keelson-services'] } });
+    expect(conf).toContain(`authorization {
+  auth_callout {
+    issuer: "${issuerPublicKey}"
+    account: KEELSON
+    auth_users: ["keelson-services", "keelson-system"]
+  }
+}`);
+  });
+
+  it('refuses an issuer that is not a public account nkey, and a callout nobody can answer', () => {
+    expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey: 'SAAF5327', authUsers: ['keelson-services'] } })).toThrow(/account nkey/);
+    expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey, authUsers: [] } })).toThrow(/authUsers/);
+  });
+});
