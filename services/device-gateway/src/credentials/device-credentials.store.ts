@@ -1,0 +1,45 @@
+import type { Database, Sql } from '@keelson/postgres';
+import type { StoredPassword } from './device-password.js';
+
+/** A device's broker credentials as the gateway keeps them. */
+export interface DeviceCredentials {
+  deviceId: string;
+  fleet: string;
+  password: StoredPassword;
+  revoked: boolean;
+}
+
+interface Row {
+  device_id: string;
+  fleet: string;
+  password_salt: Buffer;
+  password_sha256: Buffer;
+  revoked_at: Date | null;
+}
+
+/** Reads and writes `device_credentials`; the broker auth callout reads, enrollment and decommissioning write. */
+export class DeviceCredentialsStore {
+  constructor(private readonly db: Database) {}
+
+  /** Stores a new device's credentials; a device id is never reused, so an existing row is an error. */
+  async record(input: { deviceId: string; fleet: string; password: StoredPassword; issuedAt: Date }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO device_credentials (device_id, fleet, password_salt, password_sha256, issued_at) VALUES ($1, $2, $3, $4, $5)`,
+      [input.deviceId, input.fleet, input.password.salt, input.password.sha256, input.issuedAt],
+    );
+  }
+
+  async find(deviceId: string): Promise<DeviceCredentials | null> {
+    const [row] = await this.db.query<Row>(
+      'SELECT device_id, fleet, password_salt, password_sha256, revoked_at FROM device_credentials WHERE device_id = $1',
+      [deviceId],
+    );
+    if (!row) return null;
+    return { deviceId: row.device_id, fleet: row.fleet, password: { salt: row.password_salt, sha256: row.password_sha256 }, revoked: row.revoked_at !== null };
+  }
+
+  /** Revokes inside a projection's transaction; revoking twice keeps the first time. */
+  static async revoke(sql: Sql, deviceId: string, at: Date): Promise<void> {
+    await sql.query('UPDATE device_credentials SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL', [deviceId, at]);
+  }
+}
