@@ -69,6 +69,7 @@ describe('broker auth callout against a dedicated nats-server', () => {
 
   it('admits a device with its own client id and password; it publishes its topics and hears its desired state', async () => {
     const inbox = nc.subscribe(`${naming.subjectPrefix}keelson.dev.d-aaaa.>`, { max: 1 });
+    await nc.flush(); // the server knows the subscription before the device publishes
     const client = await device('d-aaaa', 'd-aaaa', passwords['d-aaaa']!);
     const desired = new Promise<string>((resolve) => client.on('message', (topic, payload) => topic.endsWith('/desired') && resolve(payload.toString())));
     const [granted] = await client.subscribeAsync(`${root}/cmd/d-aaaa/desired`, { qos: 1 });
@@ -97,6 +98,7 @@ describe('broker auth callout against a dedicated nats-server', () => {
   it('drops what a device publishes under another device id', async () => {
     const foreign = nc.subscribe(`${naming.subjectPrefix}keelson.dev.d-bbbb.>`);
     const own = nc.subscribe(`${naming.subjectPrefix}keelson.dev.d-aaaa.report`, { max: 1 });
+    await nc.flush();
     const seen: string[] = [];
     void (async () => {
       for await (const m of foreign) seen.push(m.subject);

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { fromSeed } from '@nats-io/nkeys';
+import { ProjectionRunner } from '@keelson/event-store';
+import { migrate, type Database, type Migration } from '@keelson/postgres';
+import { CLOCK, DATABASE, NATS, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { credentialsMigrations } from '../credentials/credentials.migrations.js';
+import { credentialRevocations } from '../credentials/credential-revocations.projection.js';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import { requireDatabase } from '../enrollment/enrollment.module.js';
+import { AuthCalloutResponder } from './auth-callout.responder.js';
+import { NkeyJwtSigner } from './nkey-jwt.js';
+
+/**
+ * Broker auth reads the credentials table that `enrollmentMigrations` creates; its revocation
+ * projection keeps its own checkpoint tables (ProjectionRunner). Nothing more to migrate here.
+ */
+export const brokerAuthMigrations: Migration[] = [];
+
+/** Signs with `KEELSON_AUTH_CALLOUT_SEED`, the account nkey whose public key the nats-server config names as issuer. */
+export function calloutSigner(config: ServiceConfig): NkeyJwtSigner {
+  const seed = requireEnv(config, 'KEELSON_AUTH_CALLOUT_SEED');
+  let publicKey: string;
+  try {
+    publicKey = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
+  } catch {
+    throw new Error('device-gateway: KEELSON_AUTH_CALLOUT_SEED is not an nkey seed');
+  }
+  if (!publicKey.startsWith('A')) throw new Error('device-gateway: KEELSON_AUTH_CALLOUT_SEED must be an account seed (SA...)');
+  return new NkeyJwtSigner(seed, publicKey);
+}
+
+/** `KEELSON_DEVICE_SESSION_SECONDS` (default 3600): how long one admission lasts before the device is checked again. */
+function sessionSecondsOf(config: ServiceConfig): number {
+  const value = Number(config.env.KEELSON_DEVICE_SESSION_SECONDS ?? 3600);
+  if (!Number.isInteger(value) || value < 60 || value > 86_400) throw new Error('device-gateway: KEELSON_DEVICE_SESSION_SECONDS must be an integer from 60 to 86400');
+  return value;
+}
+
+/** Runs the auth-callout responder and the credential revocations for the lifetime of the app. */
+@Injectable()
+class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('broker-auth');
+  private readonly responder: AuthCalloutResponder;
+  private readonly revocations: ProjectionRunner<unknown>;
+  private readonly db: Database;
+
+  constructor(
+    @Inject(NATS) nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(DATABASE) db: Database | null,
+  ) {
+    this.db = requireDatabase(db);
+    const onError = (err: unknown) => this.logger.error(`broker auth: ${err instanceof Error ? err.message : String(err)}`);
+    this.responder = new AuthCalloutResponder({
+      nc, clock, onError, signer: calloutSigner(config), credentials: new DeviceCredentialsStore(this.db), subjectPrefix: config.naming.subjectPrefix,
+      sessionSeconds: sessionSecondsOf(config),
+    });
+    this.revocations = new ProjectionRunner({ nc, naming: config.naming, db: this.db, projection: credentialRevocations, onError }) as ProjectionRunner<unknown>;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await migrate(this.db, credentialsMigrations); // idempotent; the table must exist before the first device knocks
+    await this.revocations.start();
+    this.responder.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.responder.stop();
+    await this.revocations.stop();
+  }
+}
+
+/**
+ * Answers the broker's auth callout for devices and revokes decommissioned devices' credentials.
+ * Needs the global InfrastructureModule and `KEELSON_AUTH_CALLOUT_SEED`.
+ */
+@Module({ providers: [BrokerAuthRunner] })
+export class BrokerAuthModule {}

@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { InvalidInput } from '@keelson/domain-kit';
+import type { EventMetadata, EventStore } from '@keelson/event-store';
+import { parseOrThrow, type DeviceEvent } from '@keelson/events';
+import type { Clock } from '@keelson/service-kit';
+import type { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import { mintDevicePassword } from '../credentials/device-password.js';
+import { verifyCsr, type VerifiedCsr } from '../device-ca/csr.js';
+import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
+import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
+import { readEnrollmentToken } from './enrollment-token-string.js';
+import type { EnrollmentTokens } from './enrollment-tokens.js';
+import { enrollmentAttempts } from './enrollment.metrics.js';
+import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
+
+export interface DeviceEnrollmentDeps {
+  tokens: EnrollmentTokens;
+  ca: DeviceCertificateAuthority;
+  devices: EventStore<DeviceEvent>;
+  credentials: DeviceCredentialsStore;
+  /** The fleet's current signed root (the signer's `get-root`). */
+  rootOf(fleet: string, correlationId: string): Promise<Record<string, unknown>>;
+  clock: Clock;
+  mqttUrl: string;
+  topicRoot: string;
+  facadeUrl: string;
+}
+
+const gateway = { kind: 'system', id: 'device-gateway' } as const;
+
+/**
+ * Turns a token and a CSR into an enrolled device. The token is checked before any slow or lasting
+ * work, and used up only once the root and the certificate are in hand, so a failing signer does
+ * not burn a token. Refusals are recorded on the token; nothing else is created for them.
+ */
+export class DeviceEnrollment {
+  private readonly attempts = enrollmentAttempts();
+
+  constructor(private readonly d: DeviceEnrollmentDeps) {}
+
+  async enroll(body: unknown, correlationId: string = randomUUID()): Promise<EnrollResponse> {
+    try {
+      const response = await this.run(body, correlationId);
+      this.attempts.inc({ outcome: 'enrolled', reason: 'ok' });
+      return response;
+    } catch (err) {
+      const reason = err instanceof EnrollmentRefusedError ? err.reason : err instanceof InvalidInput ? 'invalid' : 'error';
+      this.attempts.inc({ outcome: 'refused', reason });
+      throw err;
+    }
+  }
+
+  private async run(body: unknown, correlationId: string): Promise<EnrollResponse> {
+    const request = parseOrThrow(EnrollRequest, body, 'enroll.invalid');
+    const presented = readEnrollmentToken(request.token);
+    if (!presented) throw new EnrollmentRefusedError('malformed', refusalMessages.malformed);
+    let csr: VerifiedCsr | InvalidInput;
+    try {
+      csr = await verifyCsr(request.csr);
+    } catch (err) {
+      if (!(err instanceof InvalidInput)) throw err;
+      csr = err;
+    }
+    const now = this.d.clock.now();
+    const meta = (actor: EventMetadata['actor']): EventMetadata => ({ actor, correlationId, commandId: randomUUID() });
+    try {
+      await this.d.tokens.check(presented, now, !(csr instanceof InvalidInput), meta(gateway));
+    } catch (err) {
+      // A bad CSR with a good token is the device's mistake, not an intrusion: say what is wrong (400).
+      if (err instanceof EnrollmentRefusedError && err.reason === 'bad-csr' && csr instanceof InvalidInput) throw csr;
+      throw err;
+    }
+    if (csr instanceof InvalidInput) throw csr;
+    const { fleet } = presented;
+    const deviceId = `d-${randomBytes(8).toString('hex')}`;
+    const tufRoot = await this.d.rootOf(fleet, correlationId);
+    const cert = await this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now });
+    const device = { kind: 'device', id: deviceId } as const;
+    const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device));
+    const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
+    await this.d.devices.append(this.d.devices.subject('device', fleet, deviceId), 0, [{
+      type: 'DeviceEnrolled',
+      schemaVersion: 1,
+      data: {
+        fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
+        labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
+      },
+    }], meta(device));
+    const { password, stored } = mintDevicePassword();
+    await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
+    return {
+      deviceId, fleet, certificate: cert.certificatePem, caCertificate: cert.caCertificatePem, tufRoot,
+      broker: { mqttUrl: this.d.mqttUrl, clientId: deviceId, username: deviceId, password, topicRoot: this.d.topicRoot },
+      facadeUrl: this.d.facadeUrl,
+    };
+  }
+}

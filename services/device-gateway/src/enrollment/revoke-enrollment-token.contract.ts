@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineCommand } from '@keelson/commands';
+import { SubjectToken } from '@keelson/events';
+
+/**
+ * Revokes an unused enrollment token; revoking twice is fine. NotFound (`enrollment-token.not-found`),
+ * RuleViolation (`enrollment-token.used`) once it has enrolled a device.
+ */
+export const revokeEnrollmentToken = defineCommand(
+  'gateway',
+  'revoke-enrollment-token',
+  z.strictObject({ fleet: SubjectToken, tokenId: SubjectToken }),
+  z.strictObject({ revoked: z.literal(true) }),
+);
