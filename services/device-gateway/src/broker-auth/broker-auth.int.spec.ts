@@ -91,6 +91,17 @@ describe('broker auth callout against a dedicated nats-server', () => {
     expect(await refusedCount('decommissioned')).toBeGreaterThanOrEqual(1);
   });
 
+  it("cannot take over a connected device's session with another device's credentials", async () => {
+    const victim = await device('d-aaaa', 'd-aaaa', passwords['d-aaaa']!);
+    const heard: string[] = [];
+    victim.on('message', (_topic, payload) => heard.push(payload.toString()));
+    await victim.subscribeAsync(`${root}/cmd/d-aaaa/desired`, { qos: 1 });
+    await expect(refusal('d-aaaa', 'd-bbbb', passwords['d-bbbb']!)).resolves.toMatch(/not authorized/i);
+    nc.publish(`${naming.subjectPrefix}keelson.cmd.d-aaaa.desired`, '{"generation":3}');
+    while (heard.length === 0) await pause(20);
+    expect([victim.connected, heard]).toEqual([true, ['{"generation":3}']]);
+  });
+
   it('refuses device credentials on a plain NATS connection', async () => {
     await expect(connectNats({ servers: broker.nats.url, user: 'd-aaaa', pass: passwords['d-aaaa']!, reconnect: false })).rejects.toThrow(/authorization/i);
   });

@@ -149,6 +149,13 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       await expectNothingCreated(before);
     });
 
+    it('the loser of two devices racing for one token', async () => {
+      const { token } = await issue();
+      const [a, b] = await Promise.all([post(await enrollBody(token)), post(await enrollBody(token))]);
+      expect([a.status, b.status].sort()).toEqual([201, 401]);
+      expect([a, b].find((r) => r.status === 401)!.body.error.code).toBe('enrollment.used');
+    });
+
     it('an expired token', async () => {
       const store = new EventStore<EnrollmentEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent });
       const { token, tokenId } = await new EnrollmentTokens(store).issue({ fleet: 'plant-7', ttlSeconds: 60, labels: {} }, { ...meta, commandId: 'old-token' }, new Date(Date.now() - 120_000));
