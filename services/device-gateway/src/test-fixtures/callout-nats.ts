@@ -36,7 +36,7 @@ export async function startCalloutNats(): Promise<CalloutNats> {
     issuerPublicKey: issuer.getPublicKey(),
     async stop() {
       await nats.stop();
-      if (!process.env.KEEP_CALLOUT_DIR) rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
