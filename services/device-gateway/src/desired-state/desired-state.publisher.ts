@@ -1,0 +1,43 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, type Reactor } from '@keelson/event-store';
+import { DesiredState, parseDeviceEvent, type Assignment, type DeviceEvent } from '@keelson/events';
+
+/** `<prefix>keelson.cmd.<deviceId>.desired`: the MQTT topic `<root>/cmd/<deviceId>/desired` seen from NATS. */
+export function desiredStateSubject(subjectPrefix: string, deviceId: string): string {
+  return `${subjectPrefix}keelson.cmd.${deviceId}.desired`;
+}
+
+/**
+ * Sends devices their desired state over core NATS; the broker hands it to the device's MQTT
+ * subscription. A device that is offline misses it and gets it again in answer to its next hello.
+ */
+export class DesiredStatePublisher {
+  private readonly encoder = new TextEncoder();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjectPrefix: string,
+  ) {}
+
+  publish(deviceId: string, generation: number, assignments: Assignment[]): void {
+    const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data: { deviceId, generation, assignments } });
+    this.nc.publish(desiredStateSubject(this.subjectPrefix, deviceId), this.encoder.encode(JSON.stringify(message)));
+  }
+}
+
+/**
+ * Pushes every change of a device's desired state to the device. Redelivery after a restart sends a
+ * generation again, which agents ignore when they already have it or a newer one.
+ */
+export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<DeviceEvent> {
+  return {
+    name: 'gateway-desired-state',
+    stream: eventStreams.gateway,
+    filterSubjects: ['ev.device.>'],
+    parse: parseDeviceEvent,
+    async handle({ event }) {
+      if (event.type !== 'DesiredStateChanged') return;
+      publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments);
+    },
+  };
+}

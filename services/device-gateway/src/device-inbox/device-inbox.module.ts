@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ReactorRunner } from '@keelson/event-store';
+import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { DesiredStateModule } from '../desired-state/desired-state.module.js';
+import { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
+import { DeviceDirectory } from '../devices/device-directory.js';
+import { DevicePresenceStore } from '../devices/device-presence.store.js';
+import { Devices } from '../devices/devices.js';
+import { DevicesModule } from '../devices/devices.module.js';
+import { DeviceInboxHandler } from './device-inbox.handler.js';
+import { droppedDeviceMessages } from './device-inbox.metrics.js';
+import { applyDeviceInbox } from './device-inbox.stream.js';
+import { dropReason } from './device-message.check.js';
+import { HeartbeatListener } from './heartbeat-listener.js';
+import { ReachabilityWatch } from './reachability-watch.js';
+
+/** `KEELSON_DEVICE_OFFLINE_SECONDS` (default 90): silence after which a device counts as unreachable. */
+export function offlineSecondsOf(config: ServiceConfig): number {
+  const value = Number(config.env.KEELSON_DEVICE_OFFLINE_SECONDS ?? 90);
+  if (!Number.isInteger(value) || value < 1 || value > 86_400) throw new Error('device-gateway: KEELSON_DEVICE_OFFLINE_SECONDS must be an integer from 1 to 86400');
+  return value;
+}
+
+/** Runs the inbox consumer, the heartbeat subscription and the offline sweep for the app's lifetime. */
+@Injectable()
+class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('device-inbox');
+  private readonly watch: ReachabilityWatch;
+  private readonly inbox: ReactorRunner<unknown>;
+  private readonly heartbeats: HeartbeatListener;
+
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(CLOCK) clock: Clock,
+    devices: Devices,
+    directory: DeviceDirectory,
+    presence: DevicePresenceStore,
+    desired: DesiredStatePublisher,
+  ) {
+    const onError = (err: unknown) => this.logger.error(`device inbox: ${err instanceof Error ? err.message : String(err)}`);
+    const subjectPrefix = config.naming.subjectPrefix;
+    this.watch = new ReachabilityWatch({ devices, presence, clock, offlineSeconds: offlineSecondsOf(config), onError });
+    const handler = new DeviceInboxHandler({ subjectPrefix, devices, directory, presence, watch: this.watch, desired });
+    const dropped = droppedDeviceMessages();
+    this.inbox = new ReactorRunner({
+      nc, naming: config.naming, reactor: handler.reactor(), onError,
+      onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
+    });
+    this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await applyDeviceInbox(await jetstreamManager(this.nc), this.config.naming);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.watch.start();
+    await this.inbox.start();
+    this.heartbeats.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.heartbeats.stop();
+    await this.inbox.stop();
+    await this.watch.stop();
+  }
+}
+
+/** What devices publish: hello and report through the DEVICE_INBOX stream, heartbeats live. */
+@Module({ imports: [DevicesModule, DesiredStateModule], providers: [DeviceInboxRunner] })
+export class DeviceInboxModule {}

@@ -1,0 +1,35 @@
+import { NotFound } from '@keelson/domain-kit';
+import { AggregateCache, handleCommand, type CommandOutcome, type EventMetadata, type EventStore } from '@keelson/event-store';
+import type { DeviceEvent } from '@keelson/events';
+import { deviceDecider, type Device, type DeviceCommand } from './device.decider.js';
+
+/** Runs device commands against `ev.device.<fleet>.<deviceId>`: load, decide, append, retry on conflict. */
+export class Devices {
+  private readonly cache = new AggregateCache<Device>();
+
+  constructor(readonly store: EventStore<DeviceEvent>) {}
+
+  subject(fleet: string, deviceId: string): string {
+    return this.store.subject('device', fleet, deviceId);
+  }
+
+  async execute(fleet: string, deviceId: string, command: DeviceCommand, meta: EventMetadata): Promise<CommandOutcome<DeviceEvent, Device>> {
+    try {
+      return await handleCommand({ store: this.store, subject: this.subject(fleet, deviceId), decider: deviceDecider, command, meta, cache: this.cache });
+    } catch (err) {
+      // The decider cannot name a device it has never seen; the caller can.
+      if (err instanceof NotFound) throw new NotFound('device', deviceId, { cause: err });
+      throw err;
+    }
+  }
+
+  /** The device's current state, read from its stream (through the cache). */
+  async current(fleet: string, deviceId: string): Promise<Device> {
+    const subject = this.subject(fleet, deviceId);
+    const cached = this.cache.get(subject);
+    const loaded = await this.store.load(subject, cached?.seq ?? 0);
+    const state = loaded.events.reduce((s, r) => deviceDecider.evolve(s, r.event), cached?.state ?? deviceDecider.initialState());
+    this.cache.set(subject, { state, seq: loaded.lastSeq });
+    return state;
+  }
+}
