@@ -27,8 +27,9 @@ export class DevicePresenceStore {
 
   /** Devices the read model believes reachable: the offline sweep watches them from start-up on. */
   async reachableDevices(): Promise<{ deviceId: string; fleet: string; lastSeenAt: Date | null }[]> {
-    return this.db.query(
+    const rows = await this.db.query<{ deviceId: string; fleet: string; lastSeenAt: Date | string | null }>(
       `SELECT device_id AS "deviceId", fleet, last_seen_at AS "lastSeenAt" FROM devices WHERE reachable AND status = 'active'`,
     );
+    return rows.map((r) => ({ ...r, lastSeenAt: r.lastSeenAt === null ? null : new Date(r.lastSeenAt) }));
   }
 }

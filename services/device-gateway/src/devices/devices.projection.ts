@@ -40,18 +40,21 @@ export interface DeviceRecord {
   labels: DeviceRow['labels'];
   hardware: DeviceRow['hardware'];
   reachable: boolean;
-  last_seen_at: Date | null;
-  enrolled_at: Date;
+  last_seen_at: Date | string | null;
+  enrolled_at: Date | string;
   enrolled_seq: string;
   installed: unknown[];
   desired_generation: number;
   assignments: DeviceRow['assignments'];
 }
 
+// The driver may hand timestamps back as Date or as text, depending on its type parsers.
+const isoOf = (t: Date | string | null): string | null => (t === null ? null : new Date(t).toISOString());
+
 export function rowOf(r: DeviceRecord): DeviceRow {
   return {
     fleet: r.fleet, deviceId: r.device_id, name: r.name, status: r.status, labels: r.labels, hardware: r.hardware, reachable: r.reachable,
-    lastSeenAt: r.last_seen_at?.toISOString() ?? null, enrolledAt: r.enrolled_at.toISOString(), enrolledSeq: Number(r.enrolled_seq),
+    lastSeenAt: isoOf(r.last_seen_at), enrolledAt: isoOf(r.enrolled_at)!, enrolledSeq: Number(r.enrolled_seq),
     desiredGeneration: r.desired_generation, assignments: r.assignments,
   };
 }
