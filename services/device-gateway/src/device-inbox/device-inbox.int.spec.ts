@@ -39,7 +39,9 @@ describe('device inbox, desired state and assignments against real NATS and Post
   beforeAll(async () => {
     gw = await startDeviceHalf({ KEELSON_DEVICE_OFFLINE_SECONDS: '3' });
     desiredSub = gw.nc.subscribe(`${gw.naming.subjectPrefix}keelson.cmd.*.desired`, {
-      callback: (_, msg) => desiredSeen.push(parseDeviceMessage(msg.json()) as DesiredState),
+      callback: (_, msg) => {
+        desiredSeen.push(parseDeviceMessage(msg.json()) as DesiredState);
+      },
     });
     for (const id of ['d-aaa1', 'd-bbb2', 'd-ccc3', 'd-ddd4']) await gw.enroll(fleet, id, `camera ${id}`);
   });
