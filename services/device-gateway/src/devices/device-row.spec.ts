@@ -1,0 +1,47 @@
+import type { DeviceEvent } from '@keelson/events';
+import { assignment } from '../test-fixtures/assignments.js';
+import { evolveDeviceRow, type DeviceRow } from './device-row.js';
+
+const fleet = 'plant-7';
+const deviceId = 'd-01';
+const at = (seq: number) => ({ seq, time: new Date(Date.UTC(2026, 10, 22, 10, 0, seq)) });
+const enrolled: DeviceEvent = {
+  type: 'DeviceEnrolled', schemaVersion: 1,
+  data: { fleet, deviceId, name: 'cam-01', certificateSerial: '0a', certificateFingerprint: 'a'.repeat(64), labels: { line: '7' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
+};
+const desired = (generation: number, ...ids: string[]): DeviceEvent => ({
+  type: 'DesiredStateChanged', schemaVersion: 1, data: { fleet, deviceId, generation, assignments: ids.map((id) => assignment(id, `artifact-${id}`)) },
+});
+const reported = (assignmentId: string, state: 'applying' | 'rolled_back', reason?: string): DeviceEvent => ({
+  type: 'DeviceReportedProgress', schemaVersion: 1,
+  data: { fleet, deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: '2026-11-22T10:05:00.000Z', ...(reason ? { reason } : {}) },
+});
+const fold = (...events: DeviceEvent[]): DeviceRow | null => events.reduce<DeviceRow | null>((row, e, i) => evolveDeviceRow(row, e, at(i + 1)), null);
+
+describe('the devices read model row', () => {
+  it('starts at enrollment: active, not yet reachable, nothing desired, ordered by the enrollment', () => {
+    expect(fold(enrolled)).toEqual({
+      fleet, deviceId, name: 'cam-01', status: 'active', labels: { line: '7' }, hardware: { architecture: 'arm64' }, reachable: false, lastSeenAt: null,
+      enrolledAt: '2026-11-22T10:00:01.000Z', enrolledSeq: 1, desiredGeneration: 0, assignments: [],
+    });
+  });
+
+  it('ignores events of a device it never saw enroll', () => {
+    expect(fold(desired(1, 'a-1'))).toBeNull();
+  });
+
+  it('keeps the latest report per assignment and drops assignments that left the desired state', () => {
+    const row = fold(enrolled, desired(1, 'a-1', 'a-2'), reported('a-1', 'applying'), reported('a-1', 'rolled_back', 'probe failed'), desired(2, 'a-1', 'a-3'));
+    expect(row?.desiredGeneration).toBe(2);
+    expect(row?.assignments).toEqual([
+      { assignmentId: 'a-1', rolloutId: 'r-1', state: 'rolled_back', reason: 'probe failed', reportedAt: '2026-11-22T10:05:00.000Z' },
+      { assignmentId: 'a-3', rolloutId: 'r-1' },
+    ]);
+  });
+
+  it('follows reachability and decommissioning', () => {
+    const online: DeviceEvent = { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable: true, lastSeenAt: '2026-11-22T10:01:00.000Z' } };
+    expect(fold(enrolled, online)).toMatchObject({ reachable: true, lastSeenAt: '2026-11-22T10:01:00.000Z' });
+    expect(fold(enrolled, online, { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId } })).toMatchObject({ status: 'decommissioned', reachable: false });
+  });
+});
