@@ -37,7 +37,7 @@ const config: Config = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,deploy}/**/*.{int,e2e}.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,deploy,e2e}/**/*.{int,e2e}.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       // Global setup runs outside Jest's module system, so it is the compiled harness (`npm run pretest`).
       globalSetup: '<rootDir>/libs/testing/dist/global-setup.js',

@@ -93,3 +93,15 @@ export const assignDevice = defineCommand(
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, assignment: Assignment }),
   z.strictObject({ generation: z.number().int().min(1), changed: z.boolean() }),
 );
+
+/**
+ * Checks the credentials a device presents to the registry facade (HTTP Basic: device id and the
+ * broker password it got at enrollment). Unauthorized (`device.unauthenticated`) for a wrong
+ * password, an unknown device or revoked credentials; the reply never says which.
+ */
+export const authenticateDevice = defineCommand(
+  'gateway',
+  'authenticate-device',
+  z.strictObject({ deviceId: z.string().min(1).max(128), password: z.string().min(1).max(256) }),
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
+);

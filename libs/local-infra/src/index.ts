@@ -3,3 +3,4 @@ export { isAlive, stopStaleProcess, writePidFile } from './pid-file.js';
 export { renderNatsConfig, type NatsConfigInput, type NatsUser } from './nats-config.js';
 export { startNatsServer, type RunningNats, type StartNatsOptions } from './nats-server.js';
 export { startEmbeddedPostgres, type RunningPostgres, type StartPostgresOptions } from './postgres.js';
+export * from './stack/index.js';

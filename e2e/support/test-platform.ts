@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generatePlatformSecrets, startPlatform, type PlatformService, type RunningPlatform } from '@keelson/local-infra';
+import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A whole Keelson installation for one spec file: its own nats-server, databases and data, real service processes. */
+export interface TestPlatform extends RunningPlatform {
+  home: string;
+  adminToken: string;
+  /** `fetch` against the api with the admin token; JSON in, parsed JSON out. */
+  api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  destroy(): Promise<void>;
+}
+
+export async function startTestPlatform(services?: readonly PlatformService[]): Promise<TestPlatform> {
+  const env = testEnv();
+  const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
+  const secrets = generatePlatformSecrets();
+  const databases: TestDatabase[] = [];
+  const platform = await startPlatform({
+    repoRoot, home, natsBinary: env.natsBinary, secrets, services,
+    databaseUrl: async () => {
+      const db = await createTestDatabase();
+      databases.push(db);
+      return db.url;
+    },
+  });
+  const api: TestPlatform['api'] = async (path, init = {}) => {
+    const res = await fetch(`${platform.apiUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { authorization: `Bearer ${secrets.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+  };
+  return {
+    ...platform,
+    home,
+    adminToken: secrets.adminToken,
+    api,
+    destroy: async () => {
+      await platform.stop();
+      for (const db of databases) await db.drop().catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

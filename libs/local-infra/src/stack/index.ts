@@ -1,0 +1,4 @@
+export { launchService, type LaunchServiceOptions, type RunningService } from './launch-service.js';
+export { platformServices, portOffsets, type PlatformService, type PlatformSecrets } from './platform-services.js';
+export { startPlatform, type PlatformOptions, type RunningPlatform } from './platform.js';
+export { generatePlatformSecrets } from './secrets.js';

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** A service process started by the local stack or a test, and how to reach and stop it. */
+export interface RunningService {
+  name: string;
+  url: string;
+  pid: number;
+  /** SIGTERM, then waits for a clean exit (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, for crash tests: no shutdown hooks run. */
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface LaunchServiceOptions {
+  name: string;
+  /** The compiled entry point, e.g. `services/signer/dist/main.js`. */
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  /** The service's stdout and stderr go here (JSON lines). */
+  logFile: string;
+  readyTimeoutMs?: number;
+}
+
+function waitExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+/**
+ * Starts `node <entry>` and resolves once the service prints its `{"event":"listening"}` line
+ * (libs/service-kit's runService). Rejects with the tail of its log if it exits or stays silent.
+ */
+export async function launchService(options: LaunchServiceOptions): Promise<RunningService> {
+  const { name, entry, env, logFile, readyTimeoutMs = 30_000 } = options;
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = waitExit(child);
+  const tail: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} during start-up:\n${tail.join('\n')}`));
+    });
+    const keep = (line: string): void => {
+      log.write(`${line}\n`);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    };
+    createInterface({ input: child.stderr }).on('line', keep);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      keep(line);
+      try {
+        const parsed = JSON.parse(line) as { event?: string; url?: string };
+        if (parsed.event === 'listening' && parsed.url) {
+          clearTimeout(timer);
+          resolve(parsed.url);
+        }
+      } catch {
+        // not JSON: an ordinary log line
+      }
+    });
+  });
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  const kill = async (): Promise<void> => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { name, url, pid: child.pid!, stop, kill, exited };
+}

@@ -1,0 +1,29 @@
+/** The services of a Keelson installation, in the order they start (each may call the ones before). */
+export const platformServices = ['signer', 'registry-facade', 'device-gateway', 'rollout-orchestrator', 'audit', 'api'] as const;
+export type PlatformService = (typeof platformServices)[number];
+
+/** Where each service listens, relative to the API port, so two stacks side by side never collide. */
+export const portOffsets = {
+  api: 0,
+  nats: 1,
+  mqtt: 2,
+  natsMonitor: 3,
+  postgres: 4,
+  'registry-facade': 5,
+  'device-gateway': 6,
+  signer: 7,
+  'rollout-orchestrator': 8,
+  audit: 9,
+} as const;
+
+/** Secrets one installation keeps across restarts; none of them is ever logged. */
+export interface PlatformSecrets {
+  natsServicesPassword: string;
+  natsSystemPassword: string;
+  /** Service-to-service HTTP (the api's upload to the facade). */
+  internalToken: string;
+  /** The operator admin token the api accepts. */
+  adminToken: string;
+  /** nkey seed (account) that signs auth-callout answers; its public key is in the NATS config. */
+  authCalloutSeed: string;
+}

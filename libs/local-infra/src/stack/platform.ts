@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { fromSeed } from '@nats-io/nkeys';
+import { freePort } from '../free-port.js';
+import { startNatsServer, type RunningNats } from '../nats-server.js';
+import { launchService, type RunningService } from './launch-service.js';
+import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
+
+export interface PlatformOptions {
+  repoRoot: string;
+  /** Data of the installation: `<home>/nats`, `<home>/<service>`, `<home>/logs`. */
+  home: string;
+  natsBinary: string;
+  /** Fixed ports (npm start) or undefined for free ones (tests). */
+  ports?: Record<'api' | 'nats' | 'mqtt' | 'natsMonitor' | PlatformService, number>;
+  secrets: PlatformSecrets;
+  /** Creates (if needed) and returns the database URL of one service. */
+  databaseUrl(service: PlatformService): Promise<string>;
+  /** Which services to start; defaults to all. */
+  services?: readonly PlatformService[];
+  naming?: { streamPrefix: string; subjectPrefix: string };
+}
+
+/** A running installation: NATS plus the services, with the addresses operators and devices use. */
+export interface RunningPlatform {
+  nats: RunningNats;
+  services: Partial<Record<PlatformService, RunningService>>;
+  apiUrl: string;
+  facadeUrl: string;
+  gatewayUrl: string;
+  /** Starts one service again (after `stop()` or `kill()` on it). */
+  restart(service: PlatformService): Promise<RunningService>;
+  stop(): Promise<void>;
+}
+
+const servicesUser = 'keelson-services';
+
+async function portsOrFree(options: PlatformOptions): Promise<NonNullable<PlatformOptions['ports']>> {
+  if (options.ports) return options.ports;
+  const names = ['api', 'nats', 'mqtt', 'natsMonitor', ...platformServices.filter((s) => s !== 'api')] as const;
+  const entries = await Promise.all(names.map(async (n) => [n, await freePort()] as const));
+  return Object.fromEntries(entries) as NonNullable<PlatformOptions['ports']>;
+}
+
+/** Starts nats-server (JetStream, MQTT, auth callout for devices) and then every service, in order. */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const { home, secrets, repoRoot } = options;
+  const ports = await portsOrFree(options);
+  const naming = options.naming ?? { streamPrefix: '', subjectPrefix: '' };
+  const issuer = fromSeed(new TextEncoder().encode(secrets.authCalloutSeed));
+  const nats = await startNatsServer({
+    binary: options.natsBinary, dir: join(home, 'nats'), serverName: 'keelson-local', host: '127.0.0.1',
+    port: ports.nats, mqttPort: ports.mqtt, monitorPort: ports.natsMonitor,
+    users: [{ user: servicesUser, password: secrets.natsServicesPassword }],
+    systemUser: { user: 'keelson-system', password: secrets.natsSystemPassword },
+    authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
+  });
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const facadeUrl = url(ports['registry-facade']);
+  const gatewayUrl = url(ports['device-gateway']);
+  const envOf = async (service: PlatformService): Promise<NodeJS.ProcessEnv> => ({
+    PATH: process.env.PATH,
+    NODE_ENV: process.env.NODE_ENV ?? 'production',
+    KEELSON_NATS_URL: nats.url,
+    KEELSON_NATS_USER: servicesUser,
+    KEELSON_NATS_PASSWORD: secrets.natsServicesPassword,
+    KEELSON_DATABASE_URL: await options.databaseUrl(service),
+    KEELSON_DATA_DIR: join(home, service),
+    KEELSON_HTTP_HOST: '127.0.0.1',
+    KEELSON_HTTP_PORT: String(ports[service]),
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_INTERNAL_TOKEN: secrets.internalToken,
+    KEELSON_MQTT_URL: nats.mqttUrl,
+    KEELSON_FACADE_URL: facadeUrl,
+    KEELSON_GATEWAY_URL: gatewayUrl,
+    ...(service === 'device-gateway' ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed } : {}),
+    ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
+  });
+  const launch = async (service: PlatformService): Promise<RunningService> =>
+    launchService({
+      name: service,
+      entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
+      env: await envOf(service),
+      logFile: join(home, 'logs', `${service}.log`),
+    });
+
+  const services: RunningPlatform['services'] = {};
+  const stopAll = async (): Promise<void> => {
+    for (const s of [...platformServices].reverse()) await services[s]?.stop();
+    await nats.stop();
+  };
+  try {
+    for (const service of options.services ?? platformServices) services[service] = await launch(service);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return {
+    nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl,
+    restart: async (service) => (services[service] = await launch(service)),
+    stop: stopAll,
+  };
+}

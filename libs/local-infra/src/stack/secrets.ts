@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { createAccount } from '@nats-io/nkeys';
+import type { PlatformSecrets } from './platform-services.js';
+
+const secret = (): string => randomBytes(24).toString('base64url');
+
+/** Fresh secrets for a new installation; `adminToken` may be given (KEELSON_ADMIN_TOKEN). */
+export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
+  return {
+    natsServicesPassword: secret(),
+    natsSystemPassword: secret(),
+    internalToken: secret(),
+    adminToken: adminToken ?? `kadm_${randomBytes(24).toString('base64url')}`,
+    authCalloutSeed: new TextDecoder().decode(createAccount().getSeed()),
+  };
+}
