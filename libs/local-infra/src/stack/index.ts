@@ -2,3 +2,4 @@ export { launchService, type LaunchServiceOptions, type RunningService } from '.
 export { platformServices, portOffsets, type PlatformService, type PlatformSecrets } from './platform-services.js';
 export { startPlatform, type PlatformOptions, type RunningPlatform } from './platform.js';
 export { generatePlatformSecrets } from './secrets.js';
+export { ensureDatabase, serviceDatabaseName } from './databases.js';

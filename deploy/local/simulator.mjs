@@ -1,0 +1,46 @@
+// The simulated fleet of the local stack: `keelson-sim` as a child process (real agents, one MQTT
+// connection and data dir each), enrolled through the operator API like any device.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+async function listDevices(apiUrl, adminToken) {
+  const res = await fetch(`${apiUrl}/v1/devices?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (!res.ok) throw new Error(`GET /v1/devices answered ${res.status}`);
+  return (await res.json()).items;
+}
+
+/** Starts the simulator and resolves once `devices` devices are enrolled and reachable. */
+export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devices, timeoutMs = 120_000 }) {
+  mkdirSync(join(home, 'logs'), { recursive: true });
+  const log = createWriteStream(join(home, 'logs', 'sim.log'), { flags: 'a' });
+  const bin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-sim.mjs');
+  // The admin token travels in the environment, not on the command line (visible in `ps`).
+  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim')], {
+    env: { ...process.env, KEELSON_TOKEN: adminToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise((r) => child.once('exit', r));
+  const deadline = Date.now() + timeoutMs;
+  let names = [];
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`keelson-sim exited with code ${child.exitCode}; see ${join(home, 'logs', 'sim.log')}`);
+    const live = (await listDevices(apiUrl, adminToken)).filter((d) => d.status === 'active' && d.reachable);
+    names = live.map((d) => d.name).sort();
+    if (names.length >= devices) break;
+    if (Date.now() > deadline) throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    deviceNames: names,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

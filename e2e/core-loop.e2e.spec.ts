@@ -1,0 +1,67 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFleet, type TestFleet } from './support/fleet.js';
+import { auditOf, createGroup, createRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 3, tests 1 and 3: the core loop on real services, a real broker and ten real agents.
+const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 };
+
+describe('the core loop', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  const v1 = Buffer.from(`yolo-v8n 2.1.0\n${'good weights '.repeat(4000)}`);
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 10 });
+    await createGroup(platform, 'plant-7', fleet.devices.map((d) => d.name));
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('signs a pushed model, rolls it out in waves of 10/50/100 %, and every device ends healthy on the new bytes', async () => {
+    const published = await publishArtifact(platform, { name: 'yolo-v8n', version: '2.1.0', bytes: v1 });
+    const created = await createRollout(platform, rolloutBody('yolo-v8n@2.1.0', 'plant-7', readyProbe, [10, 50, 100]));
+
+    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    expect(done.status).toBe('succeeded');
+    expect(done.devices.map((d) => d.state)).toEqual(Array(10).fill('healthy'));
+    // Waves are cumulative: 1 device, then up to 5, then all 10.
+    expect([0, 1, 2].map((w) => done.devices.filter((d) => d.wave === w).length)).toEqual([1, 4, 5]);
+    for (const device of fleet.devices) expect(readFileSync(device.activeFile('yolo-v8n', 'model.onnx'))).toEqual(v1);
+
+    const entries = await auditOf(platform, `rollout=${created.rolloutId}`);
+    const types = entries.map((e) => e.type.split('.').at(-1));
+    expect(types[0]).toBe('RolloutCreated');
+    expect(types.filter((t) => t === 'WaveStarted')).toHaveLength(3);
+    expect(types.at(-1)).toBe('RolloutFinished');
+    const reports = entries.filter((e) => e.type.endsWith('DeviceReportedProgress'));
+    expect(new Set(reports.filter((e) => e.data.state === 'healthy').map((e) => e.data.deviceId)).size).toBe(10);
+    for (const state of ['downloading', 'verifying', 'applying']) expect(reports.some((e) => e.data.state === state)).toBe(true);
+    expect(entries.find((e) => e.type.endsWith('RolloutCreated'))?.keelsonactor).toBe('operator:admin');
+
+    const artifactTypes = (await auditOf(platform, 'artifact=yolo-v8n')).map((e) => e.type.split('.').at(-1));
+    expect(artifactTypes).toEqual(expect.arrayContaining(['ArtifactReceived', 'ArtifactPublished']));
+    expect(published.targetPath).toBe('model/yolo-v8n/2.1.0/model.onnx');
+  }, 180_000);
+
+  it('refuses tampered bytes in the blob store at verification: nothing swapped, every device failed', async () => {
+    const v2 = Buffer.from(`yolo-v8n 2.2.0\n${'new weights '.repeat(4000)}`);
+    const published = await publishArtifact(platform, { name: 'yolo-v8n', version: '2.2.0', bytes: v2 });
+    // An attacker (or a bad disk) changes one byte of the stored blob after it was signed.
+    const blob = join(platform.home, 'registry-facade', 'blobs', 'sha256', published.sha256);
+    const tampered = readFileSync(blob);
+    tampered[100] ^= 0xff;
+    writeFileSync(blob, tampered);
+
+    const created = await createRollout(platform, rolloutBody('yolo-v8n@2.2.0', 'plant-7', readyProbe, [100], { maxFailures: 10 }));
+    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed']);
+    expect(done.status).toBe('failed');
+    expect(done.devices.map((d) => d.state)).toEqual(Array(10).fill('failed'));
+    for (const device of fleet.devices) expect(readFileSync(device.activeFile('yolo-v8n', 'model.onnx'))).toEqual(v1);
+  }, 180_000);
+});

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestPlatform } from './test-platform.js';
+import { repoRoot } from './test-platform.js';
+
+const agentBin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-agent.mjs');
+
+/** A real `keelson-agent run` process: the device as it runs in the field. */
+export interface AgentProcess {
+  stop(): Promise<void>;
+  /** SIGKILL: no shutdown of any kind, as when a device loses power. */
+  kill(): Promise<void>;
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+}
+
+function run(args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+  return { child, output: () => output };
+}
+
+/** Mints a token through the API and runs `keelson-agent enroll`; returns the device id. */
+export async function enrollAgent(platform: TestPlatform, dataDir: string, name: string): Promise<string> {
+  const { status, body } = await platform.api<{ token: string; gatewayUrl: string }>('/v1/enrollment-tokens', { body: {} });
+  if (status !== 201 && status !== 200) throw new Error(`token answered ${status}`);
+  const { child, output } = run(['enroll', '--gateway', body.gatewayUrl, '--token', body.token, '--data-dir', dataDir, '--name', name]);
+  const code = await exitOf(child);
+  if (code !== 0) throw new Error(`keelson-agent enroll exited ${code}:\n${output()}`);
+  const { items } = (await platform.api<{ items: { deviceId: string; name: string }[] }>('/v1/devices?limit=1000')).body;
+  const device = items.find((d) => d.name === name);
+  if (!device) throw new Error(`${name} is not listed after enrolling:\n${output()}`);
+  return device.deviceId;
+}
+
+export async function startAgentProcess(dataDir: string): Promise<AgentProcess> {
+  const { child } = run(['run', '--data-dir', dataDir]);
+  const exited = exitOf(child);
+  return {
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
