@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
 import { ProjectionRunner } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, NATS, requireEnv, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { credentialRevocations } from '../credentials/credential-revocations.projection.js';
+import { authenticateDeviceHandler } from '../credentials/device-authentication.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
@@ -37,24 +38,30 @@ function sessionSecondsOf(config: ServiceConfig): number {
   return value;
 }
 
-/** Runs the auth-callout responder and the credential revocations for the lifetime of the app. */
+/**
+ * Runs the auth-callout responder, `cmd.gateway.authenticate-device` (the same credentials checked
+ * for the registry facade's device routes) and the credential revocations for the lifetime of the app.
+ */
 @Injectable()
 class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('broker-auth');
   private readonly responder: AuthCalloutResponder;
   private readonly revocations: ProjectionRunner<unknown>;
   private readonly db: Database;
+  private readonly credentials: DeviceCredentialsStore;
+  private subscriptions: Subscription[] = [];
 
   constructor(
-    @Inject(NATS) nc: NatsConnection,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(CLOCK) clock: Clock,
     @Inject(DATABASE) db: Database | null,
   ) {
     this.db = requireDatabase(db);
+    this.credentials = new DeviceCredentialsStore(this.db);
     const onError = (err: unknown) => this.logger.error(`broker auth: ${err instanceof Error ? err.message : String(err)}`);
     this.responder = new AuthCalloutResponder({
-      nc, clock, onError, signer: calloutSigner(config), credentials: new DeviceCredentialsStore(this.db), subjectPrefix: config.naming.subjectPrefix,
+      nc, clock, onError, signer: calloutSigner(config), credentials: this.credentials, subjectPrefix: config.naming.subjectPrefix,
       sessionSeconds: sessionSecondsOf(config),
     });
     this.revocations = new ProjectionRunner({ nc, naming: config.naming, db: this.db, projection: credentialRevocations, onError }) as ProjectionRunner<unknown>;
@@ -64,16 +71,20 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     await migrate(this.db, credentialsMigrations); // idempotent; the table must exist before the first device knocks
     await this.revocations.start();
     this.responder.start();
+    const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
+    this.subscriptions = serveCommands(this.nc, this.config.naming, [authenticateDeviceHandler(this.credentials)], { onError });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.drain()));
     await this.responder.stop();
     await this.revocations.stop();
   }
 }
 
 /**
- * Answers the broker's auth callout for devices and revokes decommissioned devices' credentials.
+ * Answers the broker's auth callout and `authenticate-device` for devices, and revokes decommissioned
+ * devices' credentials.
  * Needs the global InfrastructureModule and `KEELSON_AUTH_CALLOUT_SEED`.
  */
 @Module({ providers: [BrokerAuthRunner] })
