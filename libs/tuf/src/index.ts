@@ -1,0 +1,10 @@
+export { type TufLifetimes, defaultLifetimes, expiresAt, needsRenewal } from './lifetimes.js';
+export { ed25519Key } from './keys.js';
+export { canonicalSafe } from './canonical-safe.js';
+export { type TargetEntry, type TargetStanding, targetFileOf, standingOf } from './target-entry.js';
+export {
+  specVersion, tufRoles, type TufRoleName, type RoleKeyMap, type UnsignedRepository,
+  initialRepository, nextRoot, nextTargets, nextSnapshot, nextTimestamp,
+} from './next-metadata.js';
+export { type CurrentMetadata, type RenewalPlan, planRenewal } from './renewal.js';
+export { type AnyMetadata, isSignedByRole } from './signatures.js';
