@@ -1,0 +1,126 @@
+import { assertNever, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
+import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+import { assignedDevices, evolve, failureCount, type LiveRollout, type Rollout } from './rollout.evolve.js';
+import { devicesOfWave, installAssignmentId, orderDevices } from './wave-plan.js';
+
+interface Ref {
+  fleet: string;
+  rolloutId: string;
+  /** When the command happened, stamped at the edge. */
+  at: string;
+}
+
+/** What can be asked of a rollout; operators send all but the last, the device-report reactor sends that one. */
+export type RolloutCommand =
+  | (Ref & { type: 'CreateRollout'; artifact: ArtifactRef; groupId: string; deviceIds: string[]; probe: Probe; strategy: Strategy })
+  | (Ref & { type: 'ApproveWave'; wave?: number })
+  | (Ref & { type: 'HaltRollout'; reason: string })
+  | (Ref & { type: 'ResumeRollout' })
+  | (Ref & { type: 'AbortRollout'; mode: 'keep' | 'revert' })
+  | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string });
+
+/**
+ * The one event that follows from the state by itself, or null when the rollout waits (for devices,
+ * an approval or an operator). Order matters: finishing beats halting (nothing is left to protect),
+ * halting beats widening.
+ */
+function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
+  const { facts } = state;
+  const ref = { fleet: facts.fleet, rolloutId: facts.rolloutId };
+  if (state.status === 'aborted' || state.status === 'finished') return null;
+  if (facts.deviceIds.every((d) => facts.outcomes[d])) {
+    const outcome = facts.deviceIds.every((d) => facts.outcomes[d]?.state === 'healthy') ? 'succeeded' : 'failed';
+    return { type: 'RolloutFinished', schemaVersion: 1, data: { ...ref, outcome, finishedAt: at } };
+  }
+  if (state.status === 'halted') return null;
+  const failures = failureCount(facts) - facts.acknowledgedFailures;
+  if (failures > facts.strategy.maxFailures) {
+    const reason = `halt rule: ${failures} device(s) rolled back or failed, ${facts.strategy.maxFailures} tolerated`;
+    return { type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason, automatic: true, haltedAt: at } };
+  }
+  if (state.status === 'awaiting-approval') return null;
+  const wave = facts.startedWaves;
+  if (wave >= facts.strategy.waves.length) return null;
+  if (!assignedDevices(facts).every((d) => facts.outcomes[d])) return null;
+  const deviceIds = devicesOfWave(facts.strategy, wave, facts.deviceIds);
+  // A wave that adds no device (tiny groups) has nothing to approve: it passes straight through.
+  if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && deviceIds.length > 0) {
+    return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
+  }
+  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds } };
+}
+
+/** `first` and everything that follows from it in the same decision. */
+function andWhatFollows(state: LiveRollout, first: RolloutEvent[], at: string): RolloutEvent[] {
+  const events = [...first];
+  let current = first.reduce(evolve, state as Rollout) as LiveRollout;
+  for (let step = nextStep(current, at); step; step = nextStep(current, at)) {
+    events.push(step);
+    current = evolve(current, step) as LiveRollout;
+  }
+  return events;
+}
+
+/** Finished and aborted rollouts take no further operator changes. */
+function refuseIfEnded(state: LiveRollout): void {
+  if (state.status === 'finished') throw new RuleViolation('rollout.finished', `rollout '${state.facts.rolloutId}' has finished (${state.outcome})`);
+  if (state.status === 'aborted') throw new RuleViolation('rollout.aborted', `rollout '${state.facts.rolloutId}' was aborted`);
+}
+
+function create(command: Extract<RolloutCommand, { type: 'CreateRollout' }>, state: Rollout): RolloutEvent[] {
+  if (state.status !== 'absent') throw new RuleViolation('rollout.exists', `rollout '${command.rolloutId}' exists`);
+  if (command.deviceIds.length === 0) throw new InvalidInput('group.empty', [{ path: ['groupId'], message: `group '${command.groupId}' has no devices` }]);
+  const { fleet, rolloutId, artifact, groupId, probe, strategy, at } = command;
+  const deviceIds = orderDevices(rolloutId, command.deviceIds);
+  const created: RolloutEvent = {
+    type: 'RolloutCreated', schemaVersion: 1,
+    data: { fleet, rolloutId, artifact, groupId, deviceIds, probe, strategy, createdAt: at },
+  };
+  return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, [], at)];
+}
+
+function approve(command: Extract<RolloutCommand, { type: 'ApproveWave' }>, state: LiveRollout): RolloutEvent[] {
+  refuseIfEnded(state);
+  if (state.status !== 'awaiting-approval') return [];
+  if (command.wave !== undefined && command.wave < state.wave) return []; // that gate was opened already
+  if (command.wave !== undefined && command.wave > state.wave) {
+    throw new RuleViolation('wave.not-awaiting-approval', `wave ${command.wave} is not waiting for approval; wave ${state.wave} is`);
+  }
+  return andWhatFollows(state, [{ type: 'WaveApproved', schemaVersion: 1, data: { fleet: command.fleet, rolloutId: command.rolloutId, wave: state.wave } }], command.at);
+}
+
+function recordOutcome(command: Extract<RolloutCommand, { type: 'RecordDeviceOutcome' }>, state: LiveRollout): RolloutEvent[] {
+  const { fleet, rolloutId, deviceId, assignmentId, state: outcome, reason, at } = command;
+  // Only this rollout's install assignment of a device it assigned counts, and only its first outcome.
+  if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return [];
+  if (!assignedDevices(state.facts).includes(deviceId) || state.facts.outcomes[deviceId]) return [];
+  const data = { fleet, rolloutId, deviceId, assignmentId, state: outcome, ...(reason === undefined ? {} : { reason }) };
+  return andWhatFollows(state, [{ type: 'DeviceOutcomeRecorded', schemaVersion: 1, data }], at);
+}
+
+/** Decides what a command means for a rollout; `[]` when it is already satisfied. */
+export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] {
+  if (command.type === 'CreateRollout') return create(command, state);
+  if (state.status === 'absent') throw new NotFound('rollout', command.rolloutId);
+  const ref = { fleet: command.fleet, rolloutId: command.rolloutId };
+  switch (command.type) {
+    case 'ApproveWave':
+      return approve(command, state);
+    case 'HaltRollout':
+      refuseIfEnded(state);
+      if (state.status === 'halted') return [];
+      return [{ type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason: command.reason, automatic: false, haltedAt: command.at } }];
+    case 'ResumeRollout':
+      refuseIfEnded(state);
+      if (state.status !== 'halted') return [];
+      return andWhatFollows(state, [{ type: 'RolloutResumed', schemaVersion: 1, data: { ...ref, resumedAt: command.at } }], command.at);
+    case 'AbortRollout':
+      if (state.status === 'aborted' && state.mode === command.mode) return [];
+      refuseIfEnded(state);
+      return [{ type: 'RolloutAborted', schemaVersion: 1, data: { ...ref, mode: command.mode, abortedAt: command.at } }];
+    case 'RecordDeviceOutcome':
+      return recordOutcome(command, state);
+    default:
+      return assertNever(command, 'rollout command');
+  }
+}

@@ -1,0 +1,14 @@
+import type { Decider } from '@keelson/domain-kit';
+import type { RolloutEvent } from '@keelson/events';
+import { decide, type RolloutCommand } from './rollout.decide.js';
+import { evolve, initialState, type Rollout } from './rollout.evolve.js';
+
+/**
+ * The rollout aggregate (`ev.rollout.<fleet>.<rolloutId>`): waves over a device list fixed at
+ * creation, gates, the halt rule, operator halt/resume/abort, and the finish. Split as emmett does:
+ * state and evolve in `rollout.evolve.ts`, commands and decide in `rollout.decide.ts`.
+ */
+export const rolloutDecider: Decider<RolloutCommand, RolloutEvent, Rollout> = { initialState, decide, evolve };
+
+export type { RolloutCommand } from './rollout.decide.js';
+export { type Rollout, type LiveRollout, type RolloutFacts, assignedDevices, failureCount } from './rollout.evolve.js';

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { Strategy } from '@keelson/events';
+
+/**
+ * The order a rollout visits its devices in: sorted by sha256(rolloutId + deviceId). Stable for one
+ * rollout (so a replay plans the same waves), different across rollouts (so the canary is not always
+ * the same device).
+ */
+export function orderDevices(rolloutId: string, deviceIds: readonly string[]): string[] {
+  const keyOf = (deviceId: string) => createHash('sha256').update(`${rolloutId}${deviceId}`).digest('hex');
+  return [...new Set(deviceIds)]
+    .map((deviceId) => ({ deviceId, key: keyOf(deviceId) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((d) => d.deviceId);
+}
+
+/**
+ * How many devices (in rollout order) are covered once wave `i` has started: waves are cumulative
+ * percentages, so wave i covers the first ceil(percent_i / 100 x n) devices, at least one.
+ */
+export function coveredBy(strategy: Strategy, wave: number, deviceCount: number): number {
+  const percent = strategy.waves[wave]?.percent ?? 100;
+  // integer ceiling: no floating-point surprise at exact multiples
+  return Math.min(deviceCount, Math.max(1, Math.floor((percent * deviceCount + 99) / 100)));
+}
+
+/** The devices wave `i` adds to the ones earlier waves already cover (possibly none for tiny groups). */
+export function devicesOfWave(strategy: Strategy, wave: number, ordered: readonly string[]): string[] {
+  const from = wave === 0 ? 0 : coveredBy(strategy, wave - 1, ordered.length);
+  return ordered.slice(from, coveredBy(strategy, wave, ordered.length));
+}
+
+/** The wave each device belongs to, in rollout order. */
+export function waveOfEachDevice(strategy: Strategy, ordered: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  strategy.waves.forEach((_, wave) => {
+    for (const deviceId of devicesOfWave(strategy, wave, ordered)) out.set(deviceId, wave);
+  });
+  return out;
+}
+
+/** The install assignment a rollout gives a device; the revert on abort appends `-r`. */
+export const installAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}`;
+export const revertAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}-r`;
