@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditCloudEvent, IsoTime, SubjectToken } from '@keelson/events';
+import { AuditCloudEvent, IsoTime, Sha256Hex, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 
 /** Audit entries of one fleet, oldest first, filtered by rollout, device, artifact name and time. */
@@ -16,4 +16,26 @@ export const queryAudit = defineCommand(
     ...Page,
   }),
   z.strictObject({ items: z.array(AuditCloudEvent), nextCursor: z.string().optional() }),
+);
+
+/** Where the audit chain first fails: a missing position, a wrong link, an edited entry, or a head that disagrees with the last entry. */
+export const ChainProblem = z.enum(['position', 'prev-hash', 'hash', 'head']);
+
+/**
+ * Walks the whole hash chain (it spans every fleet of the installation) and reports the first
+ * entry that does not hold. `headHash` is the hash of the last intact entry: keep it elsewhere to
+ * notice a later rewrite of the whole chain.
+ */
+export const verifyAudit = defineCommand(
+  'audit',
+  'verify',
+  z.strictObject({}),
+  z.strictObject({
+    intact: z.boolean(),
+    entries: z.number().int().min(0),
+    headHash: Sha256Hex,
+    firstBroken: z
+      .strictObject({ position: z.number().int().min(1), stream: z.string().optional(), seq: z.number().int().min(1).optional(), problem: ChainProblem })
+      .optional(),
+  }),
 );

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+
+/**
+ * One row of the audit log: every fact it records about one stored event. The hash covers all of
+ * it, so editing any column of a stored entry (even a derived one, such as the ids a filter
+ * matches on) breaks the chain.
+ */
+export interface AuditEntry {
+  /** Place in the one total order of the chain, from 1. */
+  position: number;
+  /** The stream the event is stored in (with the installation's prefix) and its sequence there. */
+  stream: string;
+  seq: number;
+  fleet: string;
+  /** The aggregate subject, exactly as stored. */
+  subject: string;
+  /** The aggregate kind of the subject (`rollout`, `device`, `tuf`, ...). */
+  family: string;
+  type: string;
+  schemaVersion: number;
+  /** False for an event of a type or version this audit version does not know yet. */
+  recognised: boolean;
+  /** `<kind>:<id>` from the Keelson-Actor header. */
+  actor: string;
+  correlationId: string;
+  /** JetStream's time of the event, ISO-8601 with milliseconds and `Z`. */
+  time: string;
+  rolloutIds: string[];
+  deviceIds: string[];
+  /** Artifact names the event concerns. */
+  artifacts: string[];
+  data: Record<string, unknown>;
+}
+
+/** An entry before the chain gives it a place. */
+export type AuditEntryDraft = Omit<AuditEntry, 'position'>;
+
+/** The previous hash of the first entry. */
+export const genesisHash = '0'.repeat(64);
+
+/** `sha256(prevHash || canonical entry)`: the 64 hex characters of the previous hash, then the entry's canonical JSON, as UTF-8. */
+export function chainHash(prevHash: string, entry: AuditEntry): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(entry), 'utf8').digest('hex');
+}

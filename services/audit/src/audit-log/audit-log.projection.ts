@@ -1,0 +1,23 @@
+import type { EventStoreNaming, Projection, StreamDeclaration } from '@keelson/event-store';
+import { draftEntry } from './audit-entry.draft.js';
+import { parseAuditedEvent, type AuditedEvent } from './audited-event.js';
+import { appendEntry, artifactsOnSubject, type ChainedEntry } from './audit-log.writer.js';
+
+/**
+ * The audit log's projection of one stream (one per stream, so one slow stream holds up no other).
+ * `onAppended` hears of each entry the transaction added, before it commits.
+ */
+export function auditLogProjection(key: string, stream: StreamDeclaration, naming: EventStoreNaming, onAppended: (entry: ChainedEntry) => void): Projection<AuditedEvent> {
+  const streamName = `${naming.streamPrefix}${stream.name}`;
+  return {
+    name: `audit-log-${key}`,
+    stream,
+    parse: parseAuditedEvent,
+    async apply(sql, recorded) {
+      const draft = draftEntry(streamName, naming.subjectPrefix, recorded);
+      if (draft.family === 'artifact' && draft.artifacts.length === 0) draft.artifacts = await artifactsOnSubject(sql, draft.subject);
+      const appended = await appendEntry(sql, draft);
+      if (appended) onAppended(appended);
+    },
+  };
+}

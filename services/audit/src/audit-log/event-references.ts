@@ -1,0 +1,36 @@
+/** The rollouts, devices and artifacts an event concerns: what the audit's filters match on. */
+export interface EventReferences {
+  rolloutIds: string[];
+  deviceIds: string[];
+  artifacts: string[];
+}
+
+const token = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const artifactName = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function collect(into: string[], pattern: RegExp, ...values: unknown[]): void {
+  for (const v of values) if (typeof v === 'string' && pattern.test(v) && !into.includes(v)) into.push(v);
+}
+
+/**
+ * Reads references from an event's data by the field names every Keelson family uses: `rolloutId`,
+ * `deviceId`, `deviceIds` (rollout created, wave started, group membership), desired-state
+ * `assignments`, an artifact's own `name` (only in the artifact family, where `name` means the
+ * artifact), `artifact.name` (rollouts) and the name inside TUF `targetPaths`
+ * (`<kind>/<name>/<version>/<file>`). Works on unrecognised events too: values that are not valid
+ * ids are ignored.
+ */
+export function referencesOf(family: string, data: Record<string, unknown>): EventReferences {
+  const refs: EventReferences = { rolloutIds: [], deviceIds: [], artifacts: [] };
+  const assignments = listOf(data.assignments).filter(isObject);
+  collect(refs.rolloutIds, token, data.rolloutId, ...assignments.map((a) => a.rolloutId));
+  collect(refs.deviceIds, token, data.deviceId, ...listOf(data.deviceIds));
+  if (family === 'artifact') collect(refs.artifacts, artifactName, data.name);
+  const artifactOf = (v: unknown) => (isObject(v) ? v.name : undefined);
+  collect(refs.artifacts, artifactName, artifactOf(data.artifact), ...assignments.map((a) => artifactOf(a.artifact)));
+  collect(refs.artifacts, artifactName, ...listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)));
+  return refs;
+}

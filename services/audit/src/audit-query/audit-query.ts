@@ -1,0 +1,47 @@
+import { InvalidInput } from '@keelson/domain-kit';
+import type { audit, ParsedCommandInput } from '@keelson/commands';
+import type { AuditCloudEvent } from '@keelson/events';
+import type { Database } from '@keelson/postgres';
+import { cloudEventOf } from '../audit-log/audit-cloud-event.js';
+import { entryColumns, entryOfRow, type EntryRow } from '../audit-log/audit-log.rows.js';
+
+type AuditQuery = ParsedCommandInput<typeof audit.queryAudit>;
+
+/** Most bytes of entries one reply carries: a NATS message is 1 MiB by default, and one entry can be large. */
+export const replyBudgetBytes = 512 * 1024;
+
+const cursorPattern = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * Entries of one fleet in chain order (oldest first), each filter narrowing the result:
+ * `rolloutId`, `deviceId` and `artifact` match any entry that concerns them (see event-references),
+ * `since` is inclusive and `until` exclusive on the JetStream time. The cursor is the position of
+ * the last entry returned; a page ends early when it would outgrow the reply budget.
+ */
+export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ items: AuditCloudEvent[]; nextCursor?: string }> {
+  if (q.cursor !== undefined && !cursorPattern.test(q.cursor)) {
+    throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+  }
+  const rows = await db.query<EntryRow>(
+    `SELECT ${entryColumns} FROM audit_log
+     WHERE fleet = $1
+       AND ($2::text IS NULL OR rollout_ids @> ARRAY[$2::text])
+       AND ($3::text IS NULL OR device_ids @> ARRAY[$3::text])
+       AND ($4::text IS NULL OR artifacts @> ARRAY[$4::text])
+       AND ($5::timestamptz IS NULL OR time >= $5::timestamptz)
+       AND ($6::timestamptz IS NULL OR time < $6::timestamptz)
+       AND ($7::bigint IS NULL OR position > $7::bigint)
+     ORDER BY position LIMIT $8`,
+    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, q.cursor ?? null, q.limit + 1],
+  );
+  const items: AuditCloudEvent[] = [];
+  let bytes = 0;
+  for (const row of rows.slice(0, q.limit)) {
+    const event = cloudEventOf(entryOfRow(row));
+    bytes += Buffer.byteLength(JSON.stringify(event));
+    if (items.length > 0 && bytes > replyBudgetBytes) break;
+    items.push(event);
+  }
+  const more = items.length < rows.length;
+  return more ? { items, nextCursor: String(rows[items.length - 1]!.position) } : { items };
+}
