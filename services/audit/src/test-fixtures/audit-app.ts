@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
+import { parseEvent, type KeelsonEvent } from '@keelson/events';
+import { openDatabase, type Database } from '@keelson/postgres';
+import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
+import { auditAppModule } from '../app.module.js';
+
+/** The event stores of the owning services, writing as they would (validated events, metadata in headers). */
+export type OwnerStores = Record<keyof typeof eventStreams, EventStore<KeelsonEvent>>;
+
+/** The audit app against the run's NATS and a database of its own, restartable on the same names and data. */
+export interface AuditHarness {
+  nc: NatsConnection;
+  db: Database;
+  naming: TestNamespace;
+  stores: OwnerStores;
+  app(): INestApplication;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Appends events to a subject after whatever it holds, with `actor` in the headers. */
+  append(owner: keyof OwnerStores, subject: string, events: KeelsonEvent[], actor: EventMetadata['actor'], correlationId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function auditHarness(): Promise<AuditHarness> {
+  const naming = testNamespace();
+  const nc = await connectTestNats();
+  const testDb: TestDatabase = await createTestDatabase();
+  const db = await openDatabase({ url: testDb.url });
+  const dataDir = mkdtempSync(join(tmpdir(), 'keelson-audit-'));
+  const { natsUrl, natsUser, natsPass } = testEnv();
+  const config = loadServiceConfig('audit', {
+    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
+  const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
+  const stores: OwnerStores = {
+    registry: store(eventStreams.registry), signer: store(eventStreams.signer), orchestrator: store(eventStreams.orchestrator),
+    gateway: store(eventStreams.gateway), api: store(eventStreams.api),
+  };
+  let app: INestApplication | undefined;
+  let n = 0;
+  const harness: AuditHarness = {
+    nc, db, naming, stores,
+    app: () => app!,
+    async start() {
+      app = await createServiceApp(auditAppModule(config), config);
+      await app.init();
+    },
+    async stop() {
+      await app?.close();
+      app = undefined;
+    },
+    async append(owner, subject, events, actor, correlationId = 'corr-1') {
+      const s = stores[owner];
+      const { lastSeq } = await s.load(subject);
+      await s.append(subject, lastSeq, events, { actor, correlationId, commandId: `cmd-${++n}` });
+    },
+    async close() {
+      await harness.stop();
+      await nc.close();
+      await db.close();
+      await testDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
