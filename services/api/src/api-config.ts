@@ -1,0 +1,41 @@
+import type { ServiceConfig } from '@keelson/service-kit';
+
+/** What the api reads beyond the common service variables. Tokens are kept here and never logged. */
+export interface ApiConfig {
+  /** The operator's bearer token (`KEELSON_ADMIN_TOKEN`). */
+  adminToken: string;
+  /** The registry facade, where uploads are streamed (`KEELSON_FACADE_URL`). */
+  facadeUrl: string;
+  /** The device gateway as devices reach it, printed in enroll commands (`KEELSON_GATEWAY_URL`). */
+  gatewayUrl: string;
+  /** Service-to-service token the facade expects on its internal upload route (`KEELSON_INTERNAL_TOKEN`). */
+  internalToken: string;
+  /** How often an idle SSE stream gets a comment line, so proxies and clients keep it open. */
+  sseHeartbeatMs: number;
+}
+
+export const API_CONFIG = Symbol('ApiConfig');
+
+function urlOrProblem(name: string, value: string | undefined, problems: string[]): string {
+  if (!value) {
+    problems.push(`${name} is required`);
+    return '';
+  }
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) problems.push(`${name} must be an http(s) URL`);
+  return value.replace(/\/+$/, '');
+}
+
+/** Reads and checks the api's own variables; throws one error listing every problem, never a value. */
+export function loadApiConfig(config: ServiceConfig): ApiConfig {
+  const problems: string[] = [];
+  const env = config.env;
+  const adminToken = env.KEELSON_ADMIN_TOKEN ?? '';
+  if (adminToken.length < 16) problems.push('KEELSON_ADMIN_TOKEN is required (at least 16 characters)');
+  if (!config.internalToken) problems.push('KEELSON_INTERNAL_TOKEN is required');
+  const facadeUrl = urlOrProblem('KEELSON_FACADE_URL', env.KEELSON_FACADE_URL, problems);
+  const gatewayUrl = urlOrProblem('KEELSON_GATEWAY_URL', env.KEELSON_GATEWAY_URL, problems);
+  const sseHeartbeatMs = Number(env.KEELSON_SSE_HEARTBEAT_MS ?? 15_000);
+  if (!Number.isInteger(sseHeartbeatMs) || sseHeartbeatMs < 10) problems.push('KEELSON_SSE_HEARTBEAT_MS must be an integer >= 10');
+  if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
+  return { adminToken, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs };
+}

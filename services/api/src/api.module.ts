@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { API_CONFIG, type ApiConfig } from './api-config.js';
+import { ArtifactUpload } from './artifacts/artifact-upload.js';
+import { ArtifactsController } from './artifacts/artifacts.controller.js';
+import { AuditController } from './audit/audit.controller.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { EnrollmentTokensController } from './devices/enrollment-tokens.controller.js';
+import { GroupsController } from './groups/groups.controller.js';
+import { AdminTokenGuard } from './http/admin-token.guard.js';
+import { ApiErrorFilter } from './http/api-error.filter.js';
+import { OperatorCommands } from './http/operator-commands.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
+import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
+import { RolloutsController } from './rollouts/rollouts.controller.js';
+
+/** The operator REST API: auth and error mapping for every route, controllers per business noun. */
+@Module({})
+export class ApiModule {
+  static forRoot(apiConfig: ApiConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [
+        OpenApiController,
+        ArtifactsController,
+        EnrollmentTokensController,
+        DevicesController,
+        GroupsController,
+        RolloutEventsController,
+        RolloutsController,
+        AuditController,
+      ],
+      providers: [
+        { provide: API_CONFIG, useValue: apiConfig },
+        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+        OperatorCommands,
+        ArtifactUpload,
+      ],
+    };
+  }
+}

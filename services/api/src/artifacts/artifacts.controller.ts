@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { registry } from '@keelson/commands';
+import { OperatorCommands } from '../http/operator-commands.js';
+import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
+import { ArtifactUpload } from './artifact-upload.js';
+import { ArtifactListQuery, ArtifactParams } from './artifact.schemas.js';
+
+/** Artifacts: uploads go to the facade over HTTP, reads to the registry over NATS. */
+@Controller('v1/artifacts')
+export class ArtifactsController {
+  constructor(
+    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(ArtifactUpload) private readonly upload: ArtifactUpload,
+  ) {}
+
+  @Post()
+  async push(@Query() query: unknown, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const outcome = await this.upload.forward(fleet, req);
+    res.statusCode = outcome.status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(outcome.body));
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { fleet, name, limit, cursor } = parseQuery(ArtifactListQuery, query);
+    return this.commands.call(registry.listArtifacts, { fleet, name, limit, cursor });
+  }
+
+  @Get(':name/:version')
+  get(@Query() query: unknown, @Param() params: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { name, version } = parseParams(ArtifactParams, params);
+    return this.commands.call(registry.getArtifact, { fleet, name, version });
+  }
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { gateway } from '@keelson/commands';
+import { DisplayName, Labels, SubjectToken } from '@keelson/events';
+
+/** A device by id, or by name when no device has that id. */
+export const DeviceParams = z.object({ id: z.union([SubjectToken, DisplayName]) });
+export const DeviceView = gateway.DeviceView;
+export const DeviceList = gateway.listDevices.output;
+
+/** `POST /v1/enrollment-tokens`: every field optional (default lifetime one hour, no labels). */
+export const EnrollmentTokenRequest = z.strictObject({
+  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  labels: Labels.optional(),
+});
+
+/** The one-time token, where devices enroll, and the line an operator pastes on the device. */
+export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.extend({
+  gatewayUrl: z.url(),
+  enrollCommand: z.string(),
+});
+export type EnrollmentTokenResponse = z.infer<typeof EnrollmentTokenResponse>;

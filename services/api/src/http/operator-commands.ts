@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { CommandContract, CommandInput, CommandOutput } from '@keelson/commands';
+import { callCommand, NATS, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+
+/** The one actor behind every operator request until accounts exist (brief: `operator:admin`). */
+export const operatorActor = { kind: 'operator', id: 'admin' } as const;
+
+/** A fresh context per request, so the audit log can tie each operator action to its events. */
+export function operatorContext(): CommandContext {
+  return { actor: { ...operatorActor }, commandId: randomUUID(), correlationId: randomUUID() };
+}
+
+/** Forwards an operator request to the service that owns it over NATS request/reply. */
+@Injectable()
+export class OperatorCommands {
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  call<C extends CommandContract>(contract: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+    return callCommand(this.nc, this.config.naming, contract, input, operatorContext());
+  }
+}

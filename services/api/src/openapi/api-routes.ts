@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView } from '../artifacts/artifact.schemas.js';
+import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
+import { DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
+import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
+import { FleetQuery, ListQuery } from '../http/request.schemas.js';
+import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
+import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
+
+/** One route of the operator API as the OpenAPI document describes it; the controllers parse with the same schemas. */
+export interface RouteDoc {
+  method: 'get' | 'post';
+  /** Express style, e.g. `/v1/rollouts/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** A multipart form instead of a JSON body. */
+  form?: z.ZodObject;
+  status: number;
+  /** A JSON response, or the events of an SSE stream. */
+  response: z.ZodType | { sse: Record<string, z.ZodType> };
+}
+
+const OpenApiDocument = z.record(z.string(), z.unknown()).describe('this OpenAPI 3.1 document');
+const rollout = { params: RolloutParams, query: FleetQuery, tag: 'rollouts', response: RolloutView } as const;
+
+/** Every route the api serves besides `/healthz` and `/metrics`. */
+export const apiRoutes: RouteDoc[] = [
+  { method: 'get', path: '/v1/openapi.json', operationId: 'getOpenApi', summary: 'This document', tag: 'meta', status: 200, response: OpenApiDocument },
+  { method: 'post', path: '/v1/artifacts', operationId: 'pushArtifact', summary: 'Upload an artifact (streamed to the registry, signed, then published)', tag: 'artifacts', query: FleetQuery, form: ArtifactUploadForm, status: 201, response: ArtifactView },
+  { method: 'get', path: '/v1/artifacts', operationId: 'listArtifacts', summary: 'List artifacts, newest first', tag: 'artifacts', query: ArtifactListQuery, status: 200, response: ArtifactList },
+  { method: 'get', path: '/v1/artifacts/:name/:version', operationId: 'getArtifact', summary: 'One artifact', tag: 'artifacts', params: ArtifactParams, query: FleetQuery, status: 200, response: ArtifactView },
+  { method: 'post', path: '/v1/enrollment-tokens', operationId: 'issueEnrollmentToken', summary: 'Mint a one-time enrollment token and the enroll command line', tag: 'devices', query: FleetQuery, body: EnrollmentTokenRequest, status: 201, response: EnrollmentTokenResponse },
+  { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
+  { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },
+  { method: 'post', path: '/v1/groups', operationId: 'createGroup', summary: 'Create a static group from device names (unresolved names are reported)', tag: 'groups', query: FleetQuery, body: CreateGroupRequest, status: 201, response: GroupView },
+  { method: 'get', path: '/v1/groups', operationId: 'listGroups', summary: 'List groups', tag: 'groups', query: ListQuery, status: 200, response: GroupList },
+  { method: 'get', path: '/v1/groups/:idOrName', operationId: 'getGroup', summary: 'One group by id or name', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },
+  { method: 'post', path: '/v1/rollouts', operationId: 'createRollout', summary: 'Roll an artifact out to a group in waves', tag: 'rollouts', query: FleetQuery, body: CreateRolloutRequest, status: 201, response: RolloutView },
+  { method: 'get', path: '/v1/rollouts', operationId: 'listRollouts', summary: 'List rollouts', tag: 'rollouts', query: ListQuery, status: 200, response: RolloutList },
+  { method: 'get', path: '/v1/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with the state of each device', ...rollout, status: 200 },
+  { method: 'post', path: '/v1/rollouts/:id/approve', operationId: 'approveWave', summary: 'Open the manual gate the rollout waits at', ...rollout, body: ApproveRequest, status: 200 },
+  { method: 'post', path: '/v1/rollouts/:id/halt', operationId: 'haltRollout', summary: 'Stop widening the rollout', ...rollout, body: HaltRequest, status: 200 },
+  { method: 'post', path: '/v1/rollouts/:id/resume', operationId: 'resumeRollout', summary: 'Resume a halted rollout', ...rollout, status: 200 },
+  { method: 'post', path: '/v1/rollouts/:id/abort', operationId: 'abortRollout', summary: 'Abort, keeping or reverting updated devices', ...rollout, body: AbortRequest, status: 200 },
+  { method: 'get', path: '/v1/rollouts/:id/events', operationId: 'streamRolloutEvents', summary: 'Live SSE stream: snapshot, rollout and device events, end', ...rollout, status: 200, response: { sse: RolloutStreamEvents } },
+  { method: 'get', path: '/v1/audit', operationId: 'queryAudit', summary: 'Audit entries, oldest first', tag: 'audit', query: AuditQuery, status: 200, response: AuditPage },
+];

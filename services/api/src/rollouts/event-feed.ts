@@ -1,0 +1,68 @@
+import { DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/** One stored event as a feed hands it on: parsed, with its stream sequence and time. */
+export interface FedEvent<E> {
+  seq: number;
+  time: string;
+  event: E;
+}
+
+export interface FeedOptions<E> {
+  stream: string;
+  subject: string;
+  /** Start at this time; from the first event of the subject when absent. */
+  since?: string;
+  /** Parses and upcasts a stored event; a message it throws on is skipped (another version's problem, not the stream's). */
+  parse: (raw: unknown) => E;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads a subject in order through an ordered consumer: ephemeral, no acks, recreated by the client
+ * after a gap, and removed by the server once nobody pulls. Closing stops it at once.
+ */
+export class EventFeed<E> {
+  private messages: ConsumerMessages | undefined;
+  private closed = false;
+  /** Messages of the filter not yet delivered when the last one was; 0 = it had caught up then. */
+  lastPending: number | undefined;
+  /** When the last message arrived (ms since the epoch), 0 before the first. */
+  lastDeliveryAt = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: FeedOptions<E>,
+  ) {}
+
+  async *events(): AsyncGenerator<FedEvent<E>> {
+    const { stream, subject, since } = this.options;
+    const consumer = await jetstream(this.nc).consumers.get(stream, {
+      filter_subjects: subject,
+      ...(since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since } : { deliver_policy: DeliverPolicy.All }),
+    });
+    if (this.closed) return;
+    this.messages = await consumer.consume();
+    for await (const m of this.messages) {
+      this.lastPending = m.info.pending;
+      this.lastDeliveryAt = Date.now();
+      const fed = this.read(m);
+      if (fed) yield fed;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.messages?.close();
+  }
+
+  private read(m: JsMsg): FedEvent<E> | undefined {
+    try {
+      const event = this.options.parse(JSON.parse(decoder.decode(m.data)));
+      return { seq: m.seq, time: m.time.toISOString(), event };
+    } catch {
+      return undefined;
+    }
+  }
+}

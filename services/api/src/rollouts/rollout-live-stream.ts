@@ -1,0 +1,95 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { orchestrator } from '@keelson/commands';
+import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
+import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
+import { EventFeed } from './event-feed.js';
+import { SseWriter } from './sse-writer.js';
+
+type RolloutView = orchestrator.RolloutView;
+type EndStatus = 'succeeded' | 'failed' | 'aborted';
+
+export interface LiveStreamDeps {
+  nc: NatsConnection;
+  naming: EventStoreNaming;
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+/** The rollout is over after these events; the stream says so and ends. */
+export function endStatusOf(event: RolloutEvent): EndStatus | undefined {
+  if (event.type === 'RolloutFinished') return event.data.outcome;
+  if (event.type === 'RolloutAborted') return 'aborted';
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Device reports land before the orchestrator records their outcome, but two consumers deliver at
+// their own pace: before `end`, let the device feed catch up (bounded, the client is waiting).
+async function settle(feed: EventFeed<DeviceEvent>, idleMs = 200, maxMs = 2_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    if (feed.lastPending === 0 && Date.now() - feed.lastDeliveryAt >= idleMs) return;
+    await sleep(50);
+  }
+}
+
+/**
+ * Streams one rollout as SSE: `snapshot` (the view), then every event of the rollout's aggregate as
+ * `rollout` and every progress report of its devices as `device`, from the start of the rollout;
+ * `end` after it finished or was aborted. Consumers are closed whenever the stream stops.
+ */
+export async function streamRollout(view: RolloutView, res: ServerResponse, deps: LiveStreamDeps): Promise<void> {
+  const { nc, naming } = deps;
+  const { fleet, rolloutId } = view;
+  const sse = new SseWriter(res);
+  const rollouts = new EventFeed<RolloutEvent>(nc, {
+    stream: `${naming.streamPrefix}${eventStreams.orchestrator.name}`,
+    subject: aggregateSubject(naming, 'rollout', fleet, rolloutId),
+    parse: parseRolloutEvent,
+  });
+  const devices = new EventFeed<DeviceEvent>(nc, {
+    stream: `${naming.streamPrefix}${eventStreams.gateway.name}`,
+    subject: `${naming.subjectPrefix}ev.device.${fleet}.>`,
+    since: view.createdAt,
+    parse: parseDeviceEvent,
+  });
+  const gone = new Promise<'gone'>((resolve) => res.once('close', () => resolve('gone')));
+  sse.open();
+  sse.send('snapshot', view);
+  const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
+
+  const rolloutLoop = (async (): Promise<EndStatus | 'gone'> => {
+    for await (const fed of rollouts.events()) {
+      sse.send('rollout', fed);
+      const status = endStatusOf(fed.event);
+      if (status) return status;
+    }
+    return 'gone';
+  })();
+  const deviceLoop = (async (): Promise<'gone'> => {
+    for await (const fed of devices.events()) {
+      if (fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId) sse.send('device', fed);
+    }
+    return 'gone';
+  })();
+  // Whichever loop fails first is reported; the other must not become an unhandled rejection later.
+  rolloutLoop.catch(() => undefined);
+  deviceLoop.catch(() => undefined);
+  try {
+    const outcome = await Promise.race([rolloutLoop, deviceLoop, gone]);
+    if (outcome !== 'gone') {
+      await settle(devices);
+      sse.send('end', { rolloutId, status: outcome });
+    }
+  } catch (err) {
+    deps.logger.error(`event stream of rollout ${rolloutId} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
+    sse.send('error', { error: { kind: 'Unavailable', code: 'events.unavailable', message: 'the event stream failed; reconnect to resume' } });
+  } finally {
+    clearInterval(beat);
+    await Promise.all([rollouts.close(), devices.close()]).catch(() => undefined);
+    sse.end();
+  }
+}

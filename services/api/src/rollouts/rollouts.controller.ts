@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { gateway, orchestrator } from '@keelson/commands';
+import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import { findByIdOrName } from '../http/by-id-or-name.js';
+import { OperatorCommands } from '../http/operator-commands.js';
+import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, RolloutParams } from './rollout.schemas.js';
+
+/** Rollouts, owned by the orchestrator; every route answers with the RolloutView. */
+@Controller('v1/rollouts')
+export class RolloutsController {
+  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Query() query: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const request = parseBody(CreateRolloutRequest, body);
+    const groupId = await this.groupIdOf(fleet, request.group);
+    return this.commands.call(orchestrator.createRollout, { fleet, artifact: artifactRefOf(request.artifact), groupId, probe: request.probe, strategy: request.strategy });
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { fleet, limit, cursor } = parseQuery(ListQuery, query);
+    return this.commands.call(orchestrator.listRollouts, { fleet, limit, cursor });
+  }
+
+  @Get(':id')
+  get(@Query() query: unknown, @Param() params: unknown) {
+    return this.commands.call(orchestrator.getRollout, this.refOf(query, params));
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { wave } = parseBody(ApproveRequest, body);
+    return this.commands.call(orchestrator.approveWave, { ...this.refOf(query, params), wave });
+  }
+
+  @Post(':id/halt')
+  @HttpCode(200)
+  halt(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { reason } = parseBody(HaltRequest, body);
+    return this.commands.call(orchestrator.haltRollout, { ...this.refOf(query, params), reason });
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  resume(@Query() query: unknown, @Param() params: unknown) {
+    return this.commands.call(orchestrator.resumeRollout, this.refOf(query, params));
+  }
+
+  @Post(':id/abort')
+  @HttpCode(200)
+  abort(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { mode } = parseBody(AbortRequest, body);
+    return this.commands.call(orchestrator.abortRollout, { ...this.refOf(query, params), mode });
+  }
+
+  private refOf(query: unknown, params: unknown): { fleet: string; rolloutId: string } {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { id } = parseParams(RolloutParams, params);
+    return { fleet, rolloutId: id };
+  }
+
+  // An unknown group is bad input of this request (400), not a missing route resource (404).
+  private async groupIdOf(fleet: string, group: string): Promise<string> {
+    try {
+      const view = await findByIdOrName(
+        group,
+        (groupId) => this.commands.call(gateway.getGroup, { fleet, groupId }),
+        (name) => this.commands.call(gateway.getGroup, { fleet, name }),
+      );
+      return view.groupId;
+    } catch (err) {
+      if (err instanceof NotFound) throw new InvalidInput('group.not-found', [{ path: ['group'], message: `no group '${group}' in fleet '${fleet}'` }]);
+      throw err;
+    }
+  }
+}
