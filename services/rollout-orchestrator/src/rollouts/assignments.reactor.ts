@@ -1,0 +1,77 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { isDomainError } from '@keelson/domain-kit';
+import { gateway } from '@keelson/commands';
+import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
+import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
+import { callCommand, newContext, type Clock } from '@keelson/service-kit';
+import { assignedDevices, type LiveRollout } from './rollout.decider.js';
+import type { Rollouts } from './rollouts.js';
+import { installAssignmentId, revertAssignmentId } from './wave-plan.js';
+
+export interface AssignmentsReactorDeps {
+  nc: NatsConnection;
+  naming: EventStoreNaming;
+  rollouts: Rollouts;
+  clock: Clock;
+  /** Assign requests in flight at once: a wave of thousands should not go one round trip at a time. */
+  concurrency?: number;
+}
+
+const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Turns started waves into install assignments and an abort with revert into revert assignments,
+ * through `cmd.gateway.assign`. The gateway is idempotent on the assignment id, so a redelivery
+ * (after a crash between assigning and acknowledging) never assigns a device twice.
+ */
+export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<RolloutEvent> {
+  const { nc, naming, rollouts } = deps;
+  const concurrency = deps.concurrency ?? 16;
+
+  const assign = async (state: LiveRollout, deviceIds: string[], action: Assignment['action'], correlationId: string) => {
+    const { fleet, rolloutId, artifact, probe } = state.facts;
+    await eachLimited(deviceIds, concurrency, async (deviceId) => {
+      const assignmentId = action === 'install' ? installAssignmentId(rolloutId, deviceId) : revertAssignmentId(rolloutId, deviceId);
+      const assignment: Assignment = { assignmentId, rolloutId, artifact, probe, action };
+      try {
+        await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
+      } catch (err) {
+        if (!isDomainError(err) || action === 'revert') throw err;
+        // The gateway refuses this device for good (unknown, decommissioned): it will never report,
+        // so the rollout records it as failed instead of waiting for it forever.
+        const reason = `the device could not be assigned (${err.code})`;
+        await rollouts.execute(
+          { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state: 'failed', reason, at: deps.clock.now().toISOString() },
+          { actor, correlationId, commandId: `unassignable-${assignmentId}` },
+        );
+      }
+    });
+  };
+
+  return {
+    name: 'orchestrator-assignments',
+    stream: eventStreams.orchestrator,
+    filterSubjects: ['ev.rollout.>'],
+    parse: parseRolloutEvent,
+    async handle({ event, meta }) {
+      if (event.type !== 'WaveStarted' && !(event.type === 'RolloutAborted' && event.data.mode === 'revert')) return;
+      const state = await rollouts.current(event.data.fleet, event.data.rolloutId);
+      if (state.status === 'absent') return;
+      if (event.type === 'WaveStarted') {
+        // Aborted before this wave got its assignments: nothing to install (and nothing to revert later).
+        if (state.status === 'aborted') return;
+        await assign(state, event.data.deviceIds, 'install', meta.correlationId);
+        return;
+      }
+      await assign(state, assignedDevices(state.facts), 'revert', meta.correlationId);
+    },
+  };
+}

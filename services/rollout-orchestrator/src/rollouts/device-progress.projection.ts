@@ -1,0 +1,27 @@
+import { eventStreams, type Projection } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { installAssignmentId } from './wave-plan.js';
+
+/**
+ * The `rollout_device_progress` read model over the gateway's device events: the latest state each
+ * device reported about its install assignment of a rollout, non-terminal states included.
+ * Reports about revert assignments or other ids are not rollout progress and are skipped.
+ */
+export const deviceProgressProjection: Projection<DeviceEvent> = {
+  name: 'orchestrator-device-progress',
+  stream: eventStreams.gateway,
+  filterSubjects: ['ev.device.>'],
+  parse: parseDeviceEvent,
+  async apply(sql, { event, seq }) {
+    if (event.type !== 'DeviceReportedProgress') return;
+    const { fleet, rolloutId, deviceId, assignmentId, state, reason, reportedAt } = event.data;
+    if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return;
+    await sql.query(
+      `INSERT INTO rollout_device_progress (fleet, rollout_id, device_id, state, reason, reported_at, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (fleet, rollout_id, device_id) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason,
+         reported_at = EXCLUDED.reported_at, last_seq = EXCLUDED.last_seq
+       WHERE rollout_device_progress.last_seq < EXCLUDED.last_seq`,
+      [fleet, rolloutId, deviceId, state, reason ?? null, reportedAt, seq],
+    );
+  },
+};

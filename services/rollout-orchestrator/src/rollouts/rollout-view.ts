@@ -1,0 +1,48 @@
+import type { orchestrator } from '@keelson/commands';
+import type { DeviceState } from '@keelson/events';
+import { assignedDevices, type LiveRollout } from './rollout.evolve.js';
+import { waveOfEachDevice } from './wave-plan.js';
+
+type RolloutView = orchestrator.RolloutView;
+
+/** The latest report a device sent about its install assignment of one rollout. */
+export interface DeviceProgress {
+  deviceId: string;
+  state: DeviceState;
+  reason?: string;
+}
+
+const statusOf = (state: LiveRollout): RolloutView['status'] => (state.status === 'finished' ? state.outcome : state.status);
+
+/**
+ * A rollout as operators see it: the aggregate's state plus each device's latest progress. A device
+ * is `pending` until its wave starts, then `assigned`, then whatever it last reported; the recorded
+ * outcome wins over a report (both are terminal, the outcome is what the rollout counted).
+ */
+export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>): RolloutView {
+  const { facts } = state;
+  const waves = waveOfEachDevice(facts.strategy, facts.deviceIds);
+  const assigned = new Set(assignedDevices(facts));
+  const devices = facts.deviceIds.map((deviceId) => {
+    const wave = waves.get(deviceId) ?? 0;
+    const outcome = facts.outcomes[deviceId];
+    const latest = outcome ?? progress.get(deviceId);
+    if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
+    return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };
+  });
+  return {
+    fleet: facts.fleet,
+    rolloutId: facts.rolloutId,
+    artifact: facts.artifact,
+    groupId: facts.groupId,
+    probe: facts.probe,
+    strategy: facts.strategy,
+    status: statusOf(state),
+    currentWave: state.status === 'awaiting-approval' ? state.wave : Math.max(0, facts.startedWaves - 1),
+    ...(state.status === 'halted' ? { haltReason: state.reason } : {}),
+    ...(state.status === 'aborted' ? { abortMode: state.mode, finishedAt: state.abortedAt } : {}),
+    ...(state.status === 'finished' ? { finishedAt: state.finishedAt } : {}),
+    createdAt: facts.createdAt,
+    devices,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Migration } from '@keelson/postgres';
+
+/** The orchestrator's read models: one row per rollout (its folded state) and each device's latest report. */
+export const rolloutsMigrations: Migration[] = [
+  {
+    id: 'rollout-orchestrator-0001-rollouts',
+    sql: `CREATE TABLE IF NOT EXISTS rollouts (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      state jsonb NOT NULL,
+      created_seq bigint NOT NULL,
+      last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, rollout_id)
+    );
+    CREATE INDEX IF NOT EXISTS rollouts_fleet_created ON rollouts (fleet, created_seq DESC)`,
+  },
+  {
+    id: 'rollout-orchestrator-0002-rollout-device-progress',
+    sql: `CREATE TABLE IF NOT EXISTS rollout_device_progress (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      device_id text NOT NULL,
+      state text NOT NULL,
+      reason text,
+      reported_at timestamptz NOT NULL,
+      last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, rollout_id, device_id)
+    )`,
+  },
+];

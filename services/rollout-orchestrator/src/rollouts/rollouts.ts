@@ -1,0 +1,94 @@
+import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import type { orchestrator } from '@keelson/commands';
+import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import type { DeviceState, RolloutEvent } from '@keelson/events';
+import type { Database } from '@keelson/postgres';
+import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
+import { rolloutView, type DeviceProgress } from './rollout-view.js';
+
+type RolloutView = orchestrator.RolloutView;
+
+interface ProgressRow {
+  rollout_id: string;
+  device_id: string;
+  state: DeviceState;
+  reason: string | null;
+}
+
+/**
+ * Runs rollout commands against `ev.rollout.<fleet>.<rolloutId>` (load, decide, append, retry on
+ * conflict) and builds views. A view is the aggregate state plus the device-progress read model:
+ * after a command the state is the one just decided on, so the caller reads its own write.
+ */
+export class Rollouts {
+  private readonly cache = new AggregateCache<Rollout>();
+
+  constructor(
+    readonly store: EventStore<RolloutEvent>,
+    private readonly db: Database,
+  ) {}
+
+  subject(fleet: string, rolloutId: string): string {
+    return this.store.subject('rollout', fleet, rolloutId);
+  }
+
+  /** Runs one command; returns the events it appended and the state after them. */
+  async execute(command: RolloutCommand, meta: EventMetadata): Promise<{ events: RolloutEvent[]; state: LiveRollout }> {
+    const outcome = await handleCommand({ store: this.store, subject: this.subject(command.fleet, command.rolloutId), decider: rolloutDecider, command, meta, cache: this.cache });
+    if (outcome.state.status === 'absent') throw new NotFound('rollout', command.rolloutId);
+    return { events: outcome.events, state: outcome.state };
+  }
+
+  /** The rollout's current state, read from its stream (through the cache). */
+  async current(fleet: string, rolloutId: string): Promise<Rollout> {
+    const subject = this.subject(fleet, rolloutId);
+    const cached = this.cache.get(subject);
+    const loaded = await this.store.load(subject, cached?.seq ?? 0);
+    const state = loaded.events.reduce((s, r) => rolloutDecider.evolve(s, r.event), cached?.state ?? rolloutDecider.initialState());
+    this.cache.set(subject, { state, seq: loaded.lastSeq });
+    return state;
+  }
+
+  async view(state: LiveRollout): Promise<RolloutView> {
+    const progress = await this.progressOf(state.facts.fleet, [state.facts.rolloutId]);
+    return rolloutView(state, progress.get(state.facts.rolloutId) ?? new Map());
+  }
+
+  /** One rollout, read from its stream so it is visible the moment a command returned. */
+  async get(fleet: string, rolloutId: string): Promise<RolloutView> {
+    const state = await this.current(fleet, rolloutId);
+    if (state.status === 'absent') throw new NotFound('rollout', rolloutId);
+    return this.view(state);
+  }
+
+  /** The fleet's rollouts, newest first, from the read model; the cursor is a creation sequence. */
+  async list(fleet: string, limit: number, cursor?: string): Promise<{ items: RolloutView[]; nextCursor?: string }> {
+    if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
+      throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+    }
+    const rows = await this.db.query<{ rollout_id: string; state: LiveRollout; created_seq: string }>(
+      `SELECT rollout_id, state, created_seq FROM rollouts WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
+       ORDER BY created_seq DESC LIMIT $3`,
+      [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const progress = await this.progressOf(fleet, page.map((r) => r.rollout_id));
+    const items = page.map((r) => rolloutView(r.state, progress.get(r.rollout_id) ?? new Map()));
+    return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
+  }
+
+  private async progressOf(fleet: string, rolloutIds: string[]): Promise<Map<string, Map<string, DeviceProgress>>> {
+    const out = new Map<string, Map<string, DeviceProgress>>();
+    if (rolloutIds.length === 0) return out;
+    const rows = await this.db.query<ProgressRow>(
+      'SELECT rollout_id, device_id, state, reason FROM rollout_device_progress WHERE fleet = $1 AND rollout_id = ANY($2::text[])',
+      [fleet, rolloutIds],
+    );
+    for (const r of rows) {
+      const devices = out.get(r.rollout_id) ?? new Map<string, DeviceProgress>();
+      devices.set(r.device_id, { deviceId: r.device_id, state: r.state, ...(r.reason === null ? {} : { reason: r.reason }) });
+      out.set(r.rollout_id, devices);
+    }
+    return out;
+  }
+}
