@@ -1,0 +1,96 @@
+import { ConcurrencyError } from '@keelson/domain-kit';
+import { AggregateCache, type EventMetadata, type EventStore } from '@keelson/event-store';
+import type { TufEvent } from '@keelson/events';
+import type { TargetEntry, TufLifetimes } from '@keelson/tuf';
+import type { FleetKeyring, FleetKeys } from '../keys/fleet-keyring.js';
+import { planInitialisation, planRenewalSigning, planTargets } from './signing-plans.js';
+import { tufRepositoryDecider, type TufCommand } from './tuf-repository.decider.js';
+import type { TufRepository } from './tuf-repository.evolve.js';
+
+type Active = Extract<TufRepository, { status: 'active' }>;
+
+/** What one signing did: the events it appended (none when nothing was needed) and the state after. */
+export interface SigningOutcome {
+  events: TufEvent[];
+  state: TufRepository;
+}
+
+export interface TufRepositoriesOptions {
+  store: EventStore<TufEvent>;
+  keyring: FleetKeyring;
+  lifetimes: TufLifetimes;
+  now: () => Date;
+  /** Total tries of one signing, the first included. */
+  maxAttempts?: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const derived = (meta: EventMetadata, suffix: string): EventMetadata => ({ ...meta, commandId: `${meta.commandId.slice(0, 120)}.${suffix}` });
+
+/**
+ * Runs signings against `ev.tuf.<fleet>.repository`: load -> prepare and sign -> decide -> append,
+ * and on a concurrent append (another replica signed first) all of it again from the new state, so
+ * versions stay one chain. Signing is per fleet: fleets never wait for each other.
+ */
+export class TufRepositories {
+  private readonly cache = new AggregateCache<TufRepository>();
+
+  constructor(private readonly options: TufRepositoriesOptions) {}
+
+  subject(fleet: string): string {
+    return this.options.store.subject('tuf', fleet, 'repository');
+  }
+
+  /** The fleet's repository as the stream says now (through the cache). */
+  async current(fleet: string): Promise<{ state: TufRepository; seq: number }> {
+    const subject = this.subject(fleet);
+    const cached = this.cache.get(subject);
+    const loaded = await this.options.store.load(subject, cached?.seq ?? 0);
+    const state = loaded.events.reduce((s, r) => tufRepositoryDecider.evolve(s, r.event), cached?.state ?? tufRepositoryDecider.initialState());
+    this.cache.set(subject, { state, seq: loaded.lastSeq });
+    return { state, seq: loaded.lastSeq };
+  }
+
+  /** The fleet's repository, initialised first (development trust setup) if it has none. */
+  async ensure(fleet: string, meta: EventMetadata): Promise<Active> {
+    const { state } = await this.current(fleet);
+    if (state.status === 'active') return state;
+    const outcome = await this.run(fleet, meta, async (s, keys, now) =>
+      s.status === 'absent' ? planInitialisation(fleet, keys, this.options.lifetimes, now) : null,
+    );
+    if (outcome.state.status !== 'active') throw new Error(`fleet '${fleet}': repository still absent after initialisation`);
+    return outcome.state;
+  }
+
+  /** Signs `entries` into the fleet's targets (with snapshot and timestamp) unless they are signed already. */
+  async addTargets(fleet: string, entries: TargetEntry[], meta: EventMetadata): Promise<SigningOutcome> {
+    await this.ensure(fleet, derived(meta, 'init'));
+    return this.run(fleet, meta, async (s, keys, now) => (s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null));
+  }
+
+  /** Re-signs whatever of the fleet's metadata is past half its lifetime; nothing for an absent fleet. */
+  async renew(fleet: string, meta: EventMetadata): Promise<SigningOutcome> {
+    return this.run(fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
+  }
+
+  private async run(fleet: string, meta: EventMetadata, plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>): Promise<SigningOutcome> {
+    const { store, keyring, maxAttempts = 8 } = this.options;
+    const subject = this.subject(fleet);
+    const keys = await keyring.keysOf(fleet);
+    for (let attempt = 1; ; attempt++) {
+      const { state, seq } = await this.current(fleet);
+      const command = await plan(state, keys, this.options.now());
+      const events = command ? tufRepositoryDecider.decide(command, state) : [];
+      if (events.length === 0) return { events, state };
+      try {
+        const append = await store.append(subject, seq, events, meta);
+        const after = events.reduce(tufRepositoryDecider.evolve, state);
+        if (append && !append.duplicate) this.cache.set(subject, { state: after, seq: append.lastSeq });
+        return { events, state: append?.duplicate ? (await this.current(fleet)).state : after };
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
+        await pause(5 * 2 ** Math.min(attempt, 6) + Math.random() * 20 * attempt);
+      }
+    }
+  }
+}
