@@ -1,0 +1,99 @@
+import type { Assignment, DeviceState } from '@keelson/events';
+import { agentVersion } from './agent-version.js';
+import { AgentStateStore } from './data-dir/agent-state.js';
+import { DataDirLayout } from './data-dir/layout.js';
+import { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
+import { DeviceLink } from './link/device-link.js';
+import { runProbe } from './probes/run-probe.js';
+import { AgentHalted, type ReconcileContext } from './reconcile/reconcile-context.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import { VerifiedDownloads } from './tuf/verified-download.js';
+
+export type AgentLog = (event: string, fields: Record<string, unknown>) => void;
+
+export interface AgentOptions {
+  /** An enrolled data directory (`keelson-agent enroll`). */
+  dataDir: string;
+  /** Absolute paths of the only binaries an exec probe may run. */
+  allowExec?: readonly string[];
+  heartbeatSeconds?: number;
+  /** Simulator only: file probes resolve inside this directory. */
+  probeRoot?: string;
+  /** Called each time a version became active and before it is probed (the simulator's application). */
+  onActivated?: (assignment: Assignment, activePath: string) => Promise<void> | void;
+  /** Called with every report the agent sends (tests and the simulator's bookkeeping). */
+  onReport?: (assignment: Assignment, state: DeviceState, reason?: string) => void;
+  /** Pause between failed probe attempts (default 1 s). */
+  probeRetryPauseMs?: number;
+  log?: AgentLog;
+}
+
+export interface RunningAgent {
+  deviceId: string;
+  identity: DeviceIdentity;
+  dataDir: string;
+  readonly connected: boolean;
+  /** Resolves when no assignment is in progress. */
+  idle(): Promise<void>;
+  /** Stops at the next step boundary and disconnects cleanly. */
+  stop(): Promise<void>;
+  /** Drops the MQTT connection without a DISCONNECT and halts at the next step boundary, like a crash. */
+  kill(): Promise<void>;
+}
+
+/** Starts the device agent on an enrolled data directory: repairs, resumes, connects, reconciles. */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const log: AgentLog = options.log ?? (() => undefined);
+  const layout = new DataDirLayout(options.dataDir);
+  const identity = await readDeviceIdentity(layout);
+  const store = new AgentStateStore(layout.stateFile);
+  await store.load();
+  const allowExec = new Set(options.allowExec ?? []);
+  let halted = false;
+  let link: DeviceLink | null = null;
+
+  const ctx: ReconcileContext = {
+    layout, store,
+    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password }),
+    probe: (assignment, activePath, since) =>
+      runProbe(assignment.probe, { activePath, allowExec, since, ...(options.probeRoot ? { probeRoot: options.probeRoot } : {}), ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }) }),
+    report: (assignment, state, reason) => {
+      if (halted) return;
+      log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
+      options.onReport?.(assignment, state, reason);
+      link?.report({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
+    },
+    activated: async (assignment, activePath) => {
+      await options.onActivated?.(assignment, activePath);
+    },
+    checkpoint: () => {
+      if (halted) throw new AgentHalted('agent stopped');
+    },
+  };
+  const reconciler = new Reconciler(ctx, log);
+  await reconciler.recover();
+  link = new DeviceLink({
+    identity, log, heartbeatSeconds: options.heartbeatSeconds ?? 30,
+    hello: async () => ({ deviceId: identity.deviceId, agentVersion, installed: await reconciler.installed(), desiredGeneration: store.current.appliedGeneration }),
+    onDesired: (desired) => void reconciler.accept(desired).catch((err: Error) => log('desired-state-failed', { error: err.message })),
+  });
+  link.start();
+
+  return {
+    deviceId: identity.deviceId, identity, dataDir: options.dataDir,
+    get connected() {
+      return link?.connected ?? false;
+    },
+    idle: () => reconciler.idle(),
+    async stop() {
+      halted = true;
+      await link?.stop();
+      await reconciler.idle();
+    },
+    async kill() {
+      halted = true;
+      link?.kill();
+      await reconciler.idle();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import { syncDir, syncFile } from '../data-dir/atomic-file.js';
+import type { SwapRecord } from '../data-dir/agent-state.js';
+
+export type Slot = 'current' | 'previous';
+
+/**
+ * The `current` and `previous` links of one artifact. Every change of a link is a new symlink
+ * under a temp name renamed over the old one: rename(2) is atomic, so a reader (or a crash) sees
+ * the old target or the new one, never a missing link.
+ */
+export class ArtifactSlots {
+  constructor(
+    private readonly layout: DataDirLayout,
+    readonly name: string,
+  ) {}
+
+  /** The version a slot points at, or null when the slot is empty. */
+  async read(slot: Slot): Promise<string | null> {
+    try {
+      return basename(await readlink(this.layout.slot(this.name, slot)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async point(slot: Slot, version: string | null): Promise<void> {
+    const dir = this.layout.artifactDir(this.name);
+    await mkdir(dir, { recursive: true });
+    const link = this.layout.slot(this.name, slot);
+    if (version === null) {
+      await rm(link, { force: true });
+    } else {
+      const temp = join(dir, `.${slot}.${randomBytes(4).toString('hex')}.tmp`);
+      await symlink(join('versions', version), temp);
+      await rename(temp, link);
+    }
+    await syncDir(dir);
+  }
+
+  /** Makes `swap.to` current and keeps what was current as previous (previous first: see repair). */
+  async apply(swap: SwapRecord): Promise<void> {
+    await this.point('previous', swap.fromCurrent);
+    await this.point('current', swap.to);
+  }
+
+  /** Puts both links back where the swap found them. */
+  async restore(swap: SwapRecord): Promise<void> {
+    await this.point('current', swap.fromCurrent);
+    await this.point('previous', swap.fromPrevious);
+  }
+
+  /** Whether the version's directory exists; a link to a missing one is dangling. */
+  async hasVersion(version: string): Promise<boolean> {
+    return stat(this.layout.versionDir(this.name, version)).then((s) => s.isDirectory(), () => false);
+  }
+
+  /**
+   * Moves a verified download into `versions/<version>/<basename>`: first into a temp directory,
+   * then the directory is renamed into place, so a version directory is always complete.
+   */
+  async install(version: string, verifiedFile: string, fileName: string): Promise<void> {
+    const versions = this.layout.versionsDir(this.name);
+    await mkdir(versions, { recursive: true });
+    const temp = join(versions, `.${version}.${randomBytes(4).toString('hex')}.tmp`);
+    await mkdir(temp);
+    await syncFile(verifiedFile);
+    await rename(verifiedFile, join(temp, fileName));
+    await syncDir(temp);
+    await rm(this.layout.versionDir(this.name, version), { recursive: true, force: true });
+    await rename(temp, this.layout.versionDir(this.name, version));
+    await syncDir(versions);
+  }
+
+  /**
+   * After a crash: removes temp links and half-moved version directories, and makes sure neither
+   * link dangles (a dangling current falls back to previous, so the device keeps a working file).
+   */
+  async repair(): Promise<void> {
+    const dir = this.layout.artifactDir(this.name);
+    for (const entry of await readdir(dir).catch(() => [] as string[])) {
+      if (entry.startsWith('.') && entry.endsWith('.tmp')) await rm(join(dir, entry), { recursive: true, force: true });
+    }
+    const versions = this.layout.versionsDir(this.name);
+    for (const entry of await readdir(versions).catch(() => [] as string[])) {
+      if (entry.startsWith('.')) await rm(join(versions, entry), { recursive: true, force: true });
+    }
+    const previous = await this.read('previous');
+    const previousOk = previous !== null && (await this.hasVersion(previous));
+    if (previous !== null && !previousOk) await this.point('previous', null);
+    const current = await this.read('current');
+    if (current !== null && !(await this.hasVersion(current))) await this.point('current', previousOk ? previous : null);
+  }
+
+  /** Deletes kept versions that neither link points at, once an assignment is over. */
+  async prune(): Promise<string[]> {
+    const keep = new Set([await this.read('current'), await this.read('previous')]);
+    const removed: string[] = [];
+    for (const entry of await readdir(this.layout.versionsDir(this.name)).catch(() => [] as string[])) {
+      if (entry.startsWith('.') || keep.has(entry)) continue;
+      await rm(join(this.layout.versionsDir(this.name), entry), { recursive: true, force: true });
+      removed.push(entry);
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,63 @@
+import { isAbsolute } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startAgent } from '../agent.js';
+import { enrollDevice } from '../enrollment/enroll.js';
+import { atMost, jsonLog, untilSignal } from './json-log.js';
+
+const usage = `usage:
+  keelson-agent enroll --gateway URL --token T --data-dir D [--name N]
+  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N]`;
+
+class UsageError extends Error {}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) throw new UsageError(`${flag} must be a whole number of seconds between 1 and 3600`);
+  return n;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+async function enroll(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' } } });
+  const identity = await enrollDevice({
+    gatewayUrl: required(values.gateway, '--gateway'), token: required(values.token, '--token'), dataDir: required(values['data-dir'], '--data-dir'),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  jsonLog('enrolled', { deviceId: identity.deviceId, fleet: identity.fleet, name: identity.name, dataDir: values['data-dir'] });
+  return 0;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' } } });
+  const allowExec = values['allow-exec'] ?? [];
+  for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
+  const agent = await startAgent({
+    dataDir: required(values['data-dir'], '--data-dir'), allowExec,
+    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 30), log: jsonLog,
+  });
+  jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
+  const signal = await untilSignal();
+  jsonLog('agent-stopping', { signal });
+  await atMost(agent.stop(), 5_000);
+  return 0;
+}
+
+/** `keelson-agent <enroll|run> …`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    if (command === 'enroll') return await enroll(args);
+    if (command === 'run') return await run(args);
+    throw new UsageError(command ? `unknown command ${command}` : 'a command is required');
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const isUsage = err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`keelson-agent: ${e.message}\n${isUsage ? `${usage}\n` : ''}`);
+    return isUsage ? 2 : 1;
+  }
+}

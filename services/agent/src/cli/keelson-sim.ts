@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { startSimulatedFleet } from '../sim/simulated-fleet.js';
+import { atMost, jsonLog, untilSignal } from './json-log.js';
+import { operatorTokenMinter } from './operator-token-minter.js';
+
+const usage = `usage:
+  keelson-sim --api URL --admin-token T [--fleet default] --devices N --data-dir D [--fail name,name] [--allow-exec PATH]... [--heartbeat-seconds N]
+  (--admin-token may come from KEELSON_ADMIN_TOKEN)`;
+
+class UsageError extends Error {}
+
+async function simulate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      api: { type: 'string' }, 'admin-token': { type: 'string' }, fleet: { type: 'string', default: 'default' },
+      devices: { type: 'string' }, 'data-dir': { type: 'string' }, fail: { type: 'string', default: '' },
+      'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'name-prefix': { type: 'string', default: 'sim-' },
+    },
+  });
+  const api = values.api;
+  const adminToken = values['admin-token'] ?? process.env.KEELSON_ADMIN_TOKEN;
+  const count = Number(values.devices);
+  if (!api || !adminToken || !values['data-dir']) throw new UsageError('--api, --admin-token and --data-dir are required');
+  if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new UsageError('--devices must be a whole number between 0 and 100000');
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.fleet)) throw new UsageError('--fleet must be a fleet id');
+  const heartbeat = values['heartbeat-seconds'] === undefined ? undefined : Number(values['heartbeat-seconds']);
+  if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 1)) throw new UsageError('--heartbeat-seconds must be a positive whole number');
+  const failing = new Set(values.fail.split(',').map((s) => s.trim()).filter(Boolean));
+  const started = Date.now();
+  const fleet = await startSimulatedFleet({
+    count, dataDir: values['data-dir'], namePrefix: values['name-prefix'], failing,
+    mintToken: operatorTokenMinter(api, adminToken, values.fleet),
+    ...(values['allow-exec'] ? { allowExec: values['allow-exec'] } : {}),
+    ...(heartbeat ? { heartbeatSeconds: heartbeat } : {}),
+    log: (event, fields) => {
+      if (event === 'report' || event.endsWith('-error') || event.endsWith('-failed') || event.endsWith('-dropped')) jsonLog(event, fields);
+    },
+  });
+  jsonLog('fleet-ready', { devices: fleet.devices.length, failing: [...failing], ms: Date.now() - started });
+  const signal = await untilSignal();
+  jsonLog('fleet-stopping', { signal });
+  await atMost(fleet.stop(), 5_000);
+  return 0;
+}
+
+/** `keelson-sim …`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await simulate(argv);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const isUsage = err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`keelson-sim: ${e.message}\n${isUsage ? `${usage}\n` : ''}`);
+    return isUsage ? 2 : 1;
+  }
+}

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { Assignment, Reason, Sha256Hex, TerminalDeviceState } from '@keelson/events';
+import { writeFileAtomic } from './atomic-file.js';
+
+/**
+ * Where the agent is with one assignment. Each phase is written before the work it names starts,
+ * so after a crash the journal tells from which safe point to go on (see reconcile/resume.ts).
+ */
+export const Phase = z.enum(['pending', 'downloading', 'verifying', 'applying', 'probing', 'rolling_back', 'done']);
+export type Phase = z.infer<typeof Phase>;
+
+/** The links before a swap and the version it makes current; written before the first link moves. */
+export const SwapRecord = z.strictObject({
+  fromCurrent: z.string().nullable(),
+  fromPrevious: z.string().nullable(),
+  to: z.string().nullable(),
+});
+export type SwapRecord = z.infer<typeof SwapRecord>;
+
+export const AssignmentRecord = z.strictObject({
+  assignment: Assignment,
+  phase: Phase,
+  swap: SwapRecord.optional(),
+  swappedAt: z.string().optional(),
+  outcome: TerminalDeviceState.optional(),
+  reason: Reason.optional(),
+});
+export type AssignmentRecord = z.infer<typeof AssignmentRecord>;
+
+/** What the agent verified about one version it keeps on disk; the hello reports it. */
+export const KeptVersion = z.strictObject({ sha256: Sha256Hex, length: z.number().int().min(0), basename: z.string().min(1) });
+export type KeptVersion = z.infer<typeof KeptVersion>;
+
+export const AgentState = z.strictObject({
+  schemaVersion: z.literal(1),
+  /** Highest desired-state generation received; an older one arriving late is ignored. */
+  seenGeneration: z.number().int().min(0),
+  /** Highest generation whose assignments all reached a terminal state (sent in the hello). */
+  appliedGeneration: z.number().int().min(0),
+  assignments: z.record(z.string(), AssignmentRecord),
+  /** `versions[name][version]`: every version kept under artifacts/<name>/versions. */
+  versions: z.record(z.string(), z.record(z.string(), KeptVersion)),
+});
+export type AgentState = z.infer<typeof AgentState>;
+
+const empty = (): AgentState => ({ schemaVersion: 1, seenGeneration: 0, appliedGeneration: 0, assignments: {}, versions: {} });
+
+/**
+ * The agent's persisted state: read once at start, then changed only through `update`, which
+ * serialises writers and writes the whole (small) file atomically before the change counts.
+ */
+export class AgentStateStore {
+  private state: AgentState = empty();
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<AgentState> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return (this.state = empty());
+    }
+    const parsed = AgentState.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`the agent state ${this.path} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    return (this.state = parsed.data);
+  }
+
+  get current(): AgentState {
+    return this.state;
+  }
+
+  record(assignmentId: string): AssignmentRecord | undefined {
+    return this.state.assignments[assignmentId];
+  }
+
+  /** Applies `change` to a copy and persists it; later readers see it only once it is on disk. */
+  update(change: (draft: AgentState) => void): Promise<AgentState> {
+    const next = this.writes.then(async () => {
+      const draft = structuredClone(this.state);
+      change(draft);
+      await writeFileAtomic(this.path, JSON.stringify(draft), 0o600);
+      this.state = draft;
+      return draft;
+    });
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Journals one assignment's new phase (and whatever else the phase needs to resume). */
+  setPhase(assignmentId: string, fields: Partial<AssignmentRecord> & { phase: Phase }): Promise<AgentState> {
+    return this.update((draft) => {
+      const record = draft.assignments[assignmentId];
+      if (!record) throw new Error(`no journal entry for assignment ${assignmentId}`);
+      draft.assignments[assignmentId] = { ...record, ...fields };
+    });
+  }
+}

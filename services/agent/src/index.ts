@@ -1,0 +1,10 @@
+export { startAgent, type AgentOptions, type RunningAgent, type AgentLog } from './agent.js';
+export { enrollDevice, type EnrollOptions } from './enrollment/enroll.js';
+export { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
+export { DataDirLayout, basenameOf } from './data-dir/layout.js';
+export { AgentStateStore, type AgentState, type AssignmentRecord } from './data-dir/agent-state.js';
+export { runProbe, type ProbeContext } from './probes/run-probe.js';
+export type { ProbeResult } from './probes/probe-result.js';
+export { startSimulatedFleet, type SimulatedFleet, type SimulatedFleetOptions, type SimulatedDevice } from './sim/simulated-fleet.js';
+export type { FailingDevices } from './sim/simulated-application.js';
+export { operatorTokenMinter } from './cli/operator-token-minter.js';

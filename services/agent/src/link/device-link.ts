@@ -1,0 +1,109 @@
+import { connect, type MqttClient } from 'mqtt';
+import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceReport } from '@keelson/events';
+import type { DeviceIdentity } from '../enrollment/device-identity.js';
+
+export type LinkLog = (event: string, fields: Record<string, unknown>) => void;
+
+export interface DeviceLinkOptions {
+  identity: DeviceIdentity;
+  /** The hello to send on every connect: what the device runs and which generation it applied. */
+  hello(): Promise<DeviceHello['data']>;
+  onDesired(desired: DesiredState['data']): void;
+  heartbeatSeconds: number;
+  log: LinkLog;
+}
+
+/**
+ * The device's MQTT session with the gateway: a persistent session (clean: false) whose client id
+ * is the device id, the desired-state subscription at QoS 1, a hello on every (re)connect, reports
+ * at QoS 1 and heartbeats at QoS 0. The broker pushes desired state only while we are online, so
+ * the hello on reconnect is what makes the gateway send it again.
+ */
+export class DeviceLink {
+  private client: MqttClient | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private readonly topics: { hello: string; heartbeat: string; report: string; desired: string };
+
+  constructor(private readonly options: DeviceLinkOptions) {
+    const { broker, deviceId } = options.identity;
+    const dev = `${broker.topicRoot}/dev/${deviceId}`;
+    this.topics = { hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, desired: `${broker.topicRoot}/cmd/${deviceId}/desired` };
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): void {
+    const { broker } = this.options.identity;
+    const client = connect(broker.mqttUrl, {
+      clientId: broker.clientId, username: broker.username, password: broker.password,
+      clean: false, reconnectPeriod: 1_000, connectTimeout: 10_000, protocolVersion: 4,
+    });
+    this.client = client;
+    // Attached before the connection completes: messages queued for our session arrive right after CONNACK.
+    client.on('message', (topic, payload) => this.receive(topic, payload));
+    client.on('connect', () => void this.greet(client));
+    client.on('error', (err) => this.options.log('mqtt-error', { error: err.message }));
+    client.on('offline', () => this.options.log('mqtt-offline', {}));
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatSeconds * 1000);
+    this.heartbeat.unref();
+  }
+
+  report(data: Omit<DeviceReport['data'], 'deviceId' | 'sentAt'>): void {
+    const message: DeviceReport = {
+      type: 'DeviceReport', schemaVersion: 1,
+      data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() },
+    };
+    // While offline mqtt.js queues the publish and sends it after reconnecting.
+    this.client?.publish(this.topics.report, JSON.stringify(message), { qos: 1 }, (err) => {
+      if (err) this.options.log('report-not-sent', { assignmentId: data.assignmentId, state: data.state, error: err.message });
+    });
+  }
+
+  /** Disconnects cleanly (the broker keeps the persistent session). */
+  async stop(): Promise<void> {
+    this.stopHeartbeat();
+    await this.client?.endAsync();
+  }
+
+  /** Drops the connection without a DISCONNECT, as a crash or a power cut would. */
+  kill(): void {
+    this.stopHeartbeat();
+    this.client?.end(true);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private async greet(client: MqttClient): Promise<void> {
+    try {
+      await client.subscribeAsync(this.topics.desired, { qos: 1 });
+      const hello: DeviceHello = { type: 'DeviceHello', schemaVersion: 1, data: await this.options.hello() };
+      await client.publishAsync(this.topics.hello, JSON.stringify(hello), { qos: 1 });
+      this.options.log('connected', { deviceId: this.options.identity.deviceId });
+    } catch (err) {
+      this.options.log('hello-failed', { error: (err as Error).message });
+    }
+  }
+
+  private beat(): void {
+    if (!this.connected) return;
+    const data = { deviceId: this.options.identity.deviceId, uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000), sentAt: new Date().toISOString() };
+    this.client?.publish(this.topics.heartbeat, JSON.stringify({ type: 'DeviceHeartbeat', schemaVersion: 1, data }), { qos: 0 });
+  }
+
+  private receive(topic: string, payload: Buffer): void {
+    if (topic !== this.topics.desired) return;
+    try {
+      const message = parseDeviceMessage(JSON.parse(payload.toString('utf8')));
+      if (message.type !== 'DesiredState' || message.data.deviceId !== this.options.identity.deviceId) throw new Error(`unexpected ${message.type}`);
+      this.options.onDesired(message.data);
+    } catch (err) {
+      this.options.log('desired-state-dropped', { error: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { rm } from 'node:fs/promises';
+import type { TerminalDeviceState } from '@keelson/events';
+import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import { fileDigest } from '../artifacts/file-digest.js';
+import type { AssignmentRecord, SwapRecord } from '../data-dir/agent-state.js';
+import { basenameOf } from '../data-dir/layout.js';
+import { boundedReason } from '../probes/probe-result.js';
+import { VerificationFailed } from '../tuf/verified-download.js';
+import type { ReconcileContext } from './reconcile-context.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Drives one assignment from its journalled phase to a terminal report. Each pass of the loop does
+ * one step and journals the next phase before acting on it, so a restart resumes from the last
+ * safe point: nothing before `applying` has touched the links, `applying` is idempotent, `probing`
+ * probes again, `rolling_back` restores again.
+ */
+export async function runAssignment(ctx: ReconcileContext, assignmentId: string): Promise<void> {
+  for (;;) {
+    ctx.checkpoint();
+    const record = ctx.store.record(assignmentId);
+    if (!record || record.phase === 'done') return;
+    await step(ctx, record);
+  }
+}
+
+async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<void> {
+  const { assignment, phase } = record;
+  const { artifact } = assignment;
+  const id = assignment.assignmentId;
+  const slots = new ArtifactSlots(ctx.layout, artifact.name);
+  const versionFile = ctx.layout.versionDir(artifact.name, artifact.version) + `/${basenameOf(artifact.targetPath)}`;
+  const finish = async (outcome: TerminalDeviceState, reason?: string) => {
+    const why = reason === undefined ? {} : { reason: boundedReason(reason) };
+    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why });
+    ctx.report(assignment, outcome, why.reason);
+    await slots.prune().catch(() => undefined); // keeping an extra version is harmless
+  };
+  const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true) => {
+    await ctx.store.setPhase(id, { ...fields, phase: next });
+    if (announce && (next === 'downloading' || next === 'verifying' || next === 'applying')) ctx.report(assignment, next);
+  };
+  const keptIntact = async () => {
+    if (!(await slots.hasVersion(artifact.version))) return false;
+    const digest = await fileDigest(versionFile).catch(() => null);
+    return digest?.sha256 === artifact.sha256 && digest.length === artifact.length;
+  };
+
+  switch (phase) {
+    case 'pending':
+    case 'downloading':
+    case 'verifying': {
+      if (assignment.action === 'revert') return planRevert(ctx, record, slots, finish, enter);
+      await enter('downloading');
+      let updater;
+      try {
+        updater = await ctx.downloads.refresh();
+      } catch (err) {
+        return finish('failed', `could not fetch the fleet's signed metadata: ${message(err)}`);
+      }
+      ctx.checkpoint();
+      await enter('verifying');
+      let file: string;
+      try {
+        file = await ctx.downloads.download(updater, artifact);
+      } catch (err) {
+        return finish('failed', err instanceof VerificationFailed ? err.message : `could not fetch ${artifact.targetPath}: ${message(err)}`);
+      }
+      ctx.checkpoint();
+      const [current, previous] = [await slots.read('current'), await slots.read('previous')];
+      // Re-installing the running version must not pull the live directory away: keep it if intact.
+      const live = current === artifact.version && (await keptIntact());
+      if (live) await rm(file, { force: true });
+      else await slots.install(artifact.version, file, basenameOf(artifact.targetPath));
+      const swap: SwapRecord = live ? { fromCurrent: previous, fromPrevious: previous, to: artifact.version } : { fromCurrent: current, fromPrevious: previous, to: artifact.version };
+      await ctx.store.update((draft) => {
+        (draft.versions[artifact.name] ??= {})[artifact.version] = { sha256: artifact.sha256, length: artifact.length, basename: basenameOf(artifact.targetPath) };
+      });
+      return enter('applying', { swap });
+    }
+    case 'applying': {
+      const swap = record.swap!;
+      if (assignment.action === 'install' && !(await keptIntact())) {
+        await slots.restore(swap); // the version never fully arrived: fetch it again from a clean state
+        return enter('downloading', { swap: undefined }, false);
+      }
+      try {
+        await slots.apply(swap);
+      } catch (err) {
+        const recovered = await slots.restore(swap).then(() => true, () => false);
+        return finish('failed', `could not apply ${artifact.name}@${artifact.version}: ${message(err)}${recovered ? '' : '; the previous state could not be restored'}`);
+      }
+      return enter('probing', { swappedAt: new Date().toISOString() });
+    }
+    case 'probing': {
+      const active = ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath));
+      await ctx.activated(assignment, active);
+      const result = await ctx.probe(assignment, active, new Date(record.swappedAt ?? Date.now()));
+      ctx.checkpoint();
+      if (result.ok) return finish('healthy');
+      if (assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
+      return enter('rolling_back', { reason: boundedReason(result.reason) });
+    }
+    case 'rolling_back': {
+      try {
+        await slots.restore(record.swap!);
+      } catch (err) {
+        return finish('failed', `${record.reason ?? 'probe failed'}; the previous version could not be restored: ${message(err)}`);
+      }
+      return finish('rolled_back', record.reason ?? 'probe failed');
+    }
+    case 'done':
+      return;
+  }
+}
+
+/** A revert: go back to the kept previous version only if this rollout's version is the one running. */
+async function planRevert(
+  ctx: ReconcileContext,
+  record: AssignmentRecord,
+  slots: ArtifactSlots,
+  finish: (outcome: TerminalDeviceState, reason?: string) => Promise<void>,
+  enter: (next: AssignmentRecord['phase'], fields?: Partial<AssignmentRecord>) => Promise<void>,
+): Promise<void> {
+  const { name, version } = record.assignment.artifact;
+  const current = await slots.read('current');
+  if (current !== version) return finish('healthy', `nothing to revert: ${name} runs ${current ?? 'no version'}, not ${version}`);
+  const previous = await slots.read('previous');
+  if (previous === null || previous === version || !(await slots.hasVersion(previous))) {
+    return finish('failed', `cannot revert ${name}@${version}: no previous version is kept`);
+  }
+  await enter('applying', { swap: { fromCurrent: version, fromPrevious: previous, to: previous } });
+}

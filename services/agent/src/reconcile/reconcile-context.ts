@@ -1,0 +1,23 @@
+import type { Assignment, DeviceState } from '@keelson/events';
+import type { AgentStateStore } from '../data-dir/agent-state.js';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import type { ProbeResult } from '../probes/probe-result.js';
+import type { VerifiedDownloads } from '../tuf/verified-download.js';
+
+/** A step noticed that the agent is stopping (or, in the simulator, was killed): leave the journal as it is. */
+export class AgentHalted extends Error {
+  override readonly name = 'AgentHalted';
+}
+
+/** Everything one assignment's workflow needs, so install and revert stay free of wiring. */
+export interface ReconcileContext {
+  layout: DataDirLayout;
+  store: AgentStateStore;
+  downloads: VerifiedDownloads;
+  probe(assignment: Assignment, activePath: string, since: Date): Promise<ProbeResult>;
+  report(assignment: Assignment, state: DeviceState, reason?: string): void;
+  /** A version just became active (the simulator plays the device's application here). */
+  activated(assignment: Assignment, activePath: string): Promise<void>;
+  /** Throws `AgentHalted` once the agent stops; called between steps, like a crash could happen. */
+  checkpoint(): void;
+}

@@ -1,0 +1,107 @@
+import { readdir, rm } from 'node:fs/promises';
+import type { DesiredState, InstalledArtifact } from '@keelson/events';
+import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import { runAssignment } from './assignment-workflow.js';
+import { AgentHalted, type ReconcileContext } from './reconcile-context.js';
+
+/** How the agent's loop reports trouble it cannot attribute to one assignment. */
+export type ReconcileLog = (event: string, fields: Record<string, unknown>) => void;
+
+/**
+ * Turns desired states into work, one assignment at a time and in the order they arrived: a device
+ * applies one update at a time, and one artifact's links are never touched by two workflows.
+ */
+export class Reconciler {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly ctx: ReconcileContext,
+    private readonly log: ReconcileLog = () => undefined,
+  ) {}
+
+  /** After a restart: empties tmp/, repairs every artifact's links, then resumes unfinished work. */
+  async recover(): Promise<void> {
+    await rm(this.ctx.layout.tmpDir, { recursive: true, force: true });
+    for (const name of await readdir(this.ctx.layout.artifactsDir).catch(() => [] as string[])) {
+      await new ArtifactSlots(this.ctx.layout, name).repair();
+    }
+    this.kick();
+  }
+
+  /** Records a desired state's new assignments (ignoring a stale generation) and starts on them. */
+  async accept(desired: DesiredState['data']): Promise<void> {
+    const { store } = this.ctx;
+    if (desired.generation < store.current.seenGeneration) return;
+    const wanted = new Set(desired.assignments.map((a) => a.assignmentId));
+    await store.update((draft) => {
+      draft.seenGeneration = desired.generation;
+      for (const [id, record] of Object.entries(draft.assignments)) {
+        // Finished or never started and no longer wanted: forget. Started ones finish (a rollback must complete).
+        if (!wanted.has(id) && (record.phase === 'done' || record.phase === 'pending')) delete draft.assignments[id];
+      }
+      for (const assignment of desired.assignments) draft.assignments[assignment.assignmentId] ??= { assignment, phase: 'pending' };
+    });
+    // A terminal report lost with a crash or a dropped connection is sent again; the gateway drops duplicates.
+    for (const record of Object.values(store.current.assignments)) {
+      if (record.phase === 'done' && record.outcome) this.ctx.report(record.assignment, record.outcome, record.reason);
+    }
+    this.kick();
+  }
+
+  /** What the device runs now, for the hello: every artifact with a current version it verified. */
+  async installed(): Promise<InstalledArtifact[]> {
+    const { versions } = this.ctx.store.current;
+    const out: InstalledArtifact[] = [];
+    for (const name of Object.keys(versions).sort()) {
+      const version = await new ArtifactSlots(this.ctx.layout, name).read('current');
+      const kept = version === null ? undefined : versions[name]?.[version];
+      if (version !== null && kept) out.push({ name, version, sha256: kept.sha256 });
+    }
+    return out.slice(0, 100);
+  }
+
+  /** Resolves once no assignment is in progress (tests and a clean stop wait for this). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      for (;;) {
+        const next = Object.values(this.ctx.store.current.assignments).find((r) => r.phase !== 'done');
+        if (!next) break;
+        try {
+          await runAssignment(this.ctx, next.assignment.assignmentId);
+        } catch (err) {
+          if (err instanceof AgentHalted) return;
+          // Disk trouble or a bug: leave the journal as it is; the next start or desired state retries.
+          this.log('assignment-error', { assignmentId: next.assignment.assignmentId, error: (err as Error).message });
+          return;
+        }
+      }
+      await this.markApplied();
+    } while (this.again);
+  }
+
+  private async markApplied(): Promise<void> {
+    const { store } = this.ctx;
+    const { seenGeneration, appliedGeneration, assignments } = store.current;
+    if (seenGeneration > appliedGeneration && Object.values(assignments).every((r) => r.phase === 'done')) {
+      await store.update((draft) => {
+        draft.appliedGeneration = draft.seenGeneration;
+      });
+    }
+  }
+}

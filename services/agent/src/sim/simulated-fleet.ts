@@ -1,0 +1,132 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Assignment, DeviceState } from '@keelson/events';
+import { startAgent, type AgentLog, type RunningAgent } from '../agent.js';
+import { DataDirLayout, basenameOf } from '../data-dir/layout.js';
+import { enrollDevice } from '../enrollment/enroll.js';
+import { isEnrolled, readDeviceIdentity } from '../enrollment/device-identity.js';
+import { isFailing, simulateApplication, type FailingDevices } from './simulated-application.js';
+
+export interface SimulatedFleetOptions {
+  /** How many devices: `<namePrefix>1` … `<namePrefix><count>`. */
+  count: number;
+  /** Each device lives in `<dataDir>/<name>/agent` (its agent data dir) and `<dataDir>/<name>/probe-root`. */
+  dataDir: string;
+  namePrefix?: string;
+  /** A fresh one-time enrollment token and the gateway to enroll at; called only for devices not enrolled yet. */
+  mintToken: () => Promise<{ token: string; gatewayUrl: string }>;
+  /** Devices whose application never becomes ready after a swap (checked at every swap, so a Set may change). */
+  failing?: FailingDevices;
+  allowExec?: readonly string[];
+  heartbeatSeconds?: number;
+  probeRetryPauseMs?: number;
+  /** Enrollments and starts in flight at once (default 16). */
+  concurrency?: number;
+  onReport?: (device: SimulatedDevice, assignment: Assignment, state: DeviceState, reason?: string) => void;
+  log?: AgentLog;
+}
+
+export interface SimulatedDevice {
+  name: string;
+  deviceId: string;
+  /** The agent's data dir: the active file is `<dataDir>/artifacts/<artifact>/current/<basename>`. */
+  dataDir: string;
+  probeRoot: string;
+  readonly running: boolean;
+  /** Every report this device sent, in order. */
+  reports: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string }[];
+  /** The active file for a target path (`model/yolo/2.1.0/model.onnx` -> `.../artifacts/yolo/current/model.onnx`). */
+  activeFile(artifactName: string, targetPath: string): string;
+  stop(): Promise<void>;
+  /** An abrupt crash: no MQTT DISCONNECT, halts at the next step boundary. */
+  kill(): Promise<void>;
+  /** Starts the agent again on the same data dir (after stop or kill). */
+  restart(): Promise<void>;
+}
+
+export interface SimulatedFleet {
+  devices: SimulatedDevice[];
+  byName(name: string): SimulatedDevice;
+  stop(): Promise<void>;
+}
+
+async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await run(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Runs `count` device agents from the real agent code in this process: each with its own key,
+ * certificate, MQTT connection and data dir. Devices already enrolled under `dataDir` are reused.
+ */
+export async function startSimulatedFleet(options: SimulatedFleetOptions): Promise<SimulatedFleet> {
+  const prefix = options.namePrefix ?? 'sim-';
+  const names = Array.from({ length: options.count }, (_, i) => `${prefix}${i + 1}`);
+  const devices = await inBatches(names, options.concurrency ?? 16, (name) => startDevice(name, options));
+  return {
+    devices,
+    byName(name) {
+      const device = devices.find((d) => d.name === name);
+      if (!device) throw new Error(`no simulated device named ${name}`);
+      return device;
+    },
+    async stop() {
+      await Promise.all(devices.map((d) => d.stop()));
+    },
+  };
+}
+
+async function startDevice(name: string, options: SimulatedFleetOptions): Promise<SimulatedDevice> {
+  const dataDir = join(options.dataDir, name, 'agent');
+  const probeRoot = join(options.dataDir, name, 'probe-root');
+  await mkdir(probeRoot, { recursive: true });
+  const layout = new DataDirLayout(dataDir);
+  if (!(await isEnrolled(layout))) {
+    const { token, gatewayUrl } = await options.mintToken();
+    await enrollDevice({ gatewayUrl, token, dataDir, name });
+  }
+  const { deviceId } = await readDeviceIdentity(layout);
+  let agent: RunningAgent | null = null;
+  const device: SimulatedDevice = {
+    name, deviceId, dataDir, probeRoot, reports: [],
+    get running() {
+      return agent !== null;
+    },
+    activeFile: (artifactName, targetPath) => layout.activeFile(artifactName, basenameOf(targetPath)),
+    async stop() {
+      await agent?.stop();
+      agent = null;
+    },
+    async kill() {
+      await agent?.kill();
+      agent = null;
+    },
+    async restart() {
+      if (agent) throw new Error(`${name} is running`);
+      agent = await launch();
+    },
+  };
+  const launch = () =>
+    startAgent({
+      dataDir, probeRoot,
+      ...(options.allowExec ? { allowExec: options.allowExec } : {}),
+      ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
+      ...(options.probeRetryPauseMs === undefined ? {} : { probeRetryPauseMs: options.probeRetryPauseMs }),
+      ...(options.log ? { log: (event, fields) => options.log!(event, { device: name, ...fields }) } : {}),
+      onActivated: (assignment) => simulateApplication(probeRoot, assignment, !isFailing(options.failing, { name, deviceId }, assignment)),
+      onReport: (assignment, state, reason) => {
+        device.reports.push({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
+        options.onReport?.(device, assignment, state, reason);
+      },
+    });
+  agent = await launch();
+  return device;
+}

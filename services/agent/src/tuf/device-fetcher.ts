@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Fetcher } from 'tuf-js';
+// tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
+import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
+
+export interface DeviceCredentials {
+  deviceId: string;
+  password: string;
+}
+
+/**
+ * tuf-js's fetcher for a device: every request carries HTTP Basic `deviceId:password` (the facade
+ * checks it against the gateway), and downloads are buffered in a temp file inside the data
+ * directory rather than in `os.tmpdir()`, which may be small or shared on a device.
+ */
+export class DeviceFetcher implements Fetcher {
+  private readonly authorization: string;
+
+  constructor(
+    credentials: DeviceCredentials,
+    private readonly tmpDir: string,
+    private readonly timeoutMs = 600_000,
+  ) {
+    this.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.password}`).toString('base64')}`;
+  }
+
+  async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
+    await mkdir(this.tmpDir, { recursive: true });
+    const temp = join(this.tmpDir, `fetch-${randomBytes(6).toString('hex')}.part`);
+    try {
+      await this.saveTo(url, maxLength, temp);
+      return await handler(temp);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
+    return this.downloadFile(url, maxLength, (file) => readFile(file));
+  }
+
+  private async saveTo(url: string, maxLength: number, file: string): Promise<void> {
+    const res = await fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
+    }
+    const out = createWriteStream(file, { mode: 0o600 });
+    let received = 0;
+    try {
+      for await (const chunk of res.body) {
+        received += chunk.length;
+        if (received > maxLength) throw new DownloadLengthMismatchError(`GET ${url} sent more than the ${maxLength} bytes expected`);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+    } finally {
+      out.end();
+      await once(out, 'close');
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Updater } from 'tuf-js';
+import type { ArtifactRef } from '@keelson/events';
+import { fileDigest } from '../artifacts/file-digest.js';
+import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import { DeviceFetcher, type DeviceCredentials } from './device-fetcher.js';
+
+/** Why an artifact was refused: the reason goes into the `failed` report. */
+export class VerificationFailed extends Error {
+  override readonly name = 'VerificationFailed';
+}
+
+export interface TufSource extends DeviceCredentials {
+  facadeUrl: string;
+  fleet: string;
+}
+
+/**
+ * Fetches artifacts through the facade with tuf-js, trusting only what chains to the root pinned at
+ * enrollment. Split in two steps so the agent can report `downloading` then `verifying`.
+ */
+export class VerifiedDownloads {
+  constructor(
+    private readonly layout: DataDirLayout,
+    private readonly source: TufSource,
+  ) {}
+
+  /** Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). */
+  async refresh(): Promise<Updater> {
+    const updater = await this.updater();
+    await updater.refresh();
+    return updater;
+  }
+
+  /**
+   * Checks the assignment against the signed targets metadata, then downloads the target into a
+   * temp file in the data directory; tuf-js checks length and hashes before the file is written,
+   * and the file is hashed once more before it is handed out. Returns the temp file's path.
+   */
+  async download(updater: Updater, artifact: ArtifactRef): Promise<string> {
+    const info = await updater.getTargetInfo(artifact.targetPath);
+    if (!info) throw new VerificationFailed(`${artifact.targetPath} is not in the fleet's signed targets`);
+    if (info.length !== artifact.length || info.hashes.sha256 !== artifact.sha256) {
+      throw new VerificationFailed(`signed targets disagree with the assignment about ${artifact.targetPath} (length or sha256)`);
+    }
+    await mkdir(this.layout.tmpDir, { recursive: true });
+    const file = join(this.layout.tmpDir, `target-${randomBytes(6).toString('hex')}.verified`);
+    try {
+      await updater.downloadTarget(info, file);
+      const digest = await fileDigest(file);
+      if (digest.sha256 !== artifact.sha256 || digest.length !== artifact.length) throw new VerificationFailed(`${artifact.targetPath} changed after verification`);
+      return file;
+    } catch (err) {
+      await rm(file, { force: true });
+      if (err instanceof VerificationFailed) throw err;
+      throw new VerificationFailed(`${artifact.targetPath} failed verification: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * tuf-js rewrites `root.json` with a plain write when the root rotates: if a crash left it
+   * unreadable, start again from the pristine root kept from enrollment (rotations are re-fetched).
+   */
+  private async updater(): Promise<Updater> {
+    const { facadeUrl, fleet } = this.source;
+    const make = () =>
+      new Updater({
+        metadataDir: this.layout.tufDir,
+        metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
+        targetBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/targets`,
+        fetcher: new DeviceFetcher(this.source, this.layout.tmpDir),
+      });
+    try {
+      JSON.parse(await readFile(this.layout.trustedRoot, 'utf8'));
+      return make();
+    } catch {
+      await writeFileAtomic(this.layout.trustedRoot, await readFile(this.layout.pristineRoot));
+      return make();
+    }
+  }
+}
