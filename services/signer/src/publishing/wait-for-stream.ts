@@ -1,0 +1,25 @@
+import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+const streamNotFound = 10059;
+
+/**
+ * Resolves true once `stream` exists, false if `signal` aborts first. The facade owns EV_ARTIFACTS
+ * and declares it; the signer only reads it, so it waits instead of creating it, and can start first.
+ */
+export async function waitForStream(nc: NatsConnection, stream: string, signal: AbortSignal, onWait: () => void, pollMs = 500): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  let warned = false;
+  while (!signal.aborted) {
+    try {
+      await jsm.streams.info(stream);
+      return true;
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === streamNotFound)) throw err;
+      if (!warned) onWait();
+      warned = true;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+  return false;
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { signer } from '@keelson/commands';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
+import { parseTufEvent, type TufEvent } from '@keelson/events';
+import { CLOCK, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { FleetKeyring } from '../keys/fleet-keyring.js';
+import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
+import { TufRepositories } from './tuf-repositories.js';
+import { documentOf } from './tuf-repository.evolve.js';
+
+/** Applies EV_TUF and serves `cmd.signer.get-root`, initialising a fleet's repository on first ask. */
+@Injectable()
+class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('tuf-repository');
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly repositories: TufRepositories,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.signer]);
+  }
+
+  onApplicationBootstrap(): void {
+    const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
+    this.subscriptions = serveCommands(this.nc, this.config.naming, [
+      handlerFor(signer.getRoot, async ({ fleet }, ctx) => {
+        const repository = await this.repositories.ensure(fleet, { actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+        const root = documentOf(repository, 'root');
+        return { version: root.version, development: repository.development, root: root.metadata };
+      }),
+    ], { onError });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.drain()));
+  }
+}
+
+/** The fleets' TUF repositories: settings, keys, the signing loop and the root query. */
+@Module({
+  providers: [
+    RepositoryRunner,
+    { provide: SIGNER_SETTINGS, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => signerSettings(config) },
+    {
+      provide: FleetKeyring,
+      inject: [SIGNER_SETTINGS],
+      useFactory: (settings: SignerSettings) => {
+        const logger = new Logger('tuf-keys');
+        return new FleetKeyring({
+          dir: settings.keysDir,
+          onDevelopmentKeys: (fleet, dir) =>
+            logger.warn(`DEVELOPMENT TRUST SETUP for fleet '${fleet}': every TUF key, root included, is online in ${dir}. Not for production: import an offline-signed root instead.`),
+        });
+      },
+    },
+    {
+      provide: TufRepositories,
+      inject: [NATS, SERVICE_CONFIG, SIGNER_SETTINGS, FleetKeyring, CLOCK],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, settings: SignerSettings, keyring: FleetKeyring, clock: Clock) =>
+        new TufRepositories({
+          store: new EventStore<TufEvent>({ nc, naming: config.naming, stream: eventStreams.signer, parse: parseTufEvent }),
+          keyring,
+          lifetimes: settings.lifetimes,
+          now: () => clock.now(),
+        }),
+    },
+  ],
+  exports: [TufRepositories, SIGNER_SETTINGS],
+})
+export class RepositoryModule {}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { defaultLifetimes, type TufLifetimes } from '@keelson/tuf';
+import type { ServiceConfig } from '@keelson/service-kit';
+
+/** Injection token of the signer's own settings. */
+export const SIGNER_SETTINGS = Symbol('SignerSettings');
+
+/** What the signer reads from its environment beyond the variables every service reads. */
+export interface SignerSettings {
+  lifetimes: TufLifetimes;
+  /** How often the renewal timer looks at every fleet's metadata. */
+  renewCheckSeconds: number;
+  /** `<KEELSON_DATA_DIR>/keys`: one directory of keys per fleet. */
+  keysDir: string;
+}
+
+const variables = {
+  root: 'KEELSON_TUF_ROOT_EXPIRY_SECONDS',
+  targets: 'KEELSON_TUF_TARGETS_EXPIRY_SECONDS',
+  snapshot: 'KEELSON_TUF_SNAPSHOT_EXPIRY_SECONDS',
+  timestamp: 'KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS',
+} as const satisfies Record<keyof TufLifetimes, string>;
+
+/** Reads the expiries and the renewal interval; throws one error naming every bad value. */
+export function signerSettings(config: ServiceConfig): SignerSettings {
+  const problems: string[] = [];
+  const seconds = (name: string, fallback: number) => {
+    const raw = config.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) problems.push(`${name} must be a whole number of seconds >= 1, got '${raw}'`);
+    return value;
+  };
+  const lifetimes = Object.fromEntries(
+    (Object.keys(variables) as (keyof TufLifetimes)[]).map((role) => [role, seconds(variables[role], defaultLifetimes[role])]),
+  ) as unknown as TufLifetimes;
+  const renewCheckSeconds = seconds('KEELSON_TUF_RENEW_CHECK_SECONDS', 60);
+  // Renewal starts at half-life; a check interval longer than that would let timestamps lapse.
+  if (!problems.length && renewCheckSeconds * 2 > lifetimes.timestamp) {
+    problems.push(`KEELSON_TUF_RENEW_CHECK_SECONDS (${renewCheckSeconds}) must be at most half of KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS (${lifetimes.timestamp})`);
+  }
+  if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
+  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys') };
+}
