@@ -1,0 +1,118 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
+import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import { gateway, registry, type CommandContract, type CommandInput, type CommandOutput } from '@keelson/commands';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseRolloutEvent, type ArtifactRef, type Assignment, type DeviceState, type RolloutEvent } from '@keelson/events';
+import { callCommand, createServiceApp, handlerFor, loadServiceConfig, serveCommands, type ServiceConfig } from '@keelson/service-kit';
+import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
+import { eventually, startDeviceHalf, type DeviceHalfApp } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
+import { orchestratorAppModule } from '../app.module.js';
+
+export { eventually } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
+
+export const fleet = 'plant-7';
+
+/** A published artifact the registry responder knows; `unpublished` is received but not yet signed. */
+export const artifactRef = (name: string, version = '2.1.0'): ArtifactRef => ({
+  name, version, kind: 'model', targetPath: `model/${name}/${version}/model.onnx`, sha256: 'e'.repeat(64), length: 4096,
+});
+
+/**
+ * The orchestrator app against the run's NATS and its own database, with the real device half of
+ * the gateway (assign, desired state, groups, device reports) and a tiny registry responder that
+ * resolves any artifact except `missing` (NotFound) and `unsigned` (not published).
+ */
+export interface OrchestratorHarness {
+  gw: DeviceHalfApp;
+  app: INestApplication;
+  rollouts: EventStore<RolloutEvent>;
+  /** Sends a command as the operator would (through the api). */
+  call<C extends CommandContract>(contract: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  /** Enrolls devices `<prefix>-00..` and makes a group of them; returns the group id and the device ids. */
+  deviceGroup(name: string, count: number): Promise<{ groupId: string; deviceIds: string[] }>;
+  /** Publishes a device report on the device's MQTT topic, as the broker delivers it to the gateway. */
+  report(deviceId: string, rolloutId: string, state: DeviceState, assignmentId?: string): void;
+  /** Every assignment the device's desired state ever got from a rollout, one per DesiredStateChanged that added it. */
+  assignmentsOf(deviceId: string, rolloutId: string): Promise<Assignment[]>;
+  rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
+  streamMessages(): Promise<number>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startApp(config: ServiceConfig): Promise<INestApplication> {
+  const app = await createServiceApp(orchestratorAppModule(config), config);
+  await app.init();
+  return app;
+}
+
+export async function startOrchestrator(): Promise<OrchestratorHarness> {
+  const gw = await startDeviceHalf();
+  const { nc, naming } = gw;
+  const registryResponder: Subscription[] = serveCommands(nc, naming, [
+    handlerFor(registry.resolveArtifact, async ({ name, version }) => {
+      if (name === 'missing') throw new NotFound('artifact', `${name}@${version}`);
+      if (name === 'unsigned') throw new RuleViolation('artifact.not-published', `${name}@${version} is not signed yet`);
+      return artifactRef(name, version);
+    }),
+  ]);
+  const testDb: TestDatabase = await createTestDatabase();
+  const { natsUrl, natsUser, natsPass } = testEnv();
+  const config = loadServiceConfig('rollout-orchestrator', {
+    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
+  const rollouts = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
+  const operator = { actor: { kind: 'operator', id: 'admin' } as const, commandId: '', correlationId: 'spec' };
+  let n = 0;
+  const harness: OrchestratorHarness = {
+    gw, rollouts, app: await startApp(config),
+    call: (contract, input) => callCommand(nc, naming, contract, input, { ...operator, commandId: `spec-${++n}-${Date.now()}` }, { timeoutMs: 10_000 }),
+    async deviceGroup(name, count) {
+      const deviceIds = Array.from({ length: count }, (_, i) => `d-${name}-${String(i).padStart(2, '0')}`);
+      for (const id of deviceIds) await gw.enroll(fleet, id, id);
+      // groups resolve names through the gateway's devices read model: wait until it has them all
+      const visible = async () => (await callCommand(nc, naming, gateway.listDevices, { fleet, limit: 1000 })).items.filter((d) => deviceIds.includes(d.deviceId)).length;
+      await eventually(async () => (await visible()) === count);
+      const group = await callCommand(nc, naming, gateway.createGroup, { fleet, name, deviceNames: deviceIds });
+      return { groupId: group.groupId, deviceIds };
+    },
+    report(deviceId, rolloutId, state, assignmentId = `${rolloutId}-${deviceId}`) {
+      const message = { type: 'DeviceReport', schemaVersion: 1, data: { deviceId, assignmentId, rolloutId, state, sentAt: new Date().toISOString() } };
+      nc.publish(`${naming.subjectPrefix}keelson.dev.${deviceId}.report`, JSON.stringify(message));
+    },
+    async assignmentsOf(deviceId, rolloutId) {
+      const added: Assignment[] = [];
+      const seen = new Set<string>();
+      for (const e of await gw.eventsOf(fleet, deviceId)) {
+        if (e.type !== 'DesiredStateChanged') continue;
+        for (const a of e.data.assignments) {
+          if (a.rolloutId === rolloutId && !seen.has(a.assignmentId)) added.push(a);
+        }
+        seen.clear();
+        for (const a of e.data.assignments) seen.add(a.assignmentId);
+      }
+      return added;
+    },
+    async rolloutEvents(rolloutId) {
+      return (await rollouts.load(rollouts.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
+    },
+    async streamMessages() {
+      return (await (await jetstreamManager(nc)).streams.info(`${naming.streamPrefix}${eventStreams.orchestrator.name}`)).state.messages;
+    },
+    async restart() {
+      await harness.app.close();
+      harness.app = await startApp(config);
+    },
+    async close() {
+      await harness.app.close();
+      await Promise.all(registryResponder.map((s) => s.drain()));
+      await gw.close();
+      await testDb.drop();
+    },
+  };
+  return harness;
+}
