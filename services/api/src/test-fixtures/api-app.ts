@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
+import { createServiceApp, loadServiceConfig, serveCommands } from '@keelson/service-kit';
+import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
+import { apiAppModule } from '../app.module.js';
+import { FacadeStandIn } from './facade-stand-in.js';
+import { FakeAudit } from './fake-audit.js';
+import { FakeGateway } from './fake-gateway.js';
+import { FakeOrchestrator } from './fake-orchestrator.js';
+import { FakeRegistry } from './fake-registry.js';
+
+/** The api app on a free port, with the other services answering over real NATS and a facade stand-in. */
+export interface ApiTestApp {
+  url: string;
+  adminToken: string;
+  internalToken: string;
+  gatewayUrl: string;
+  naming: TestNamespace;
+  nc: NatsConnection;
+  gateway: FakeGateway;
+  registry: FakeRegistry;
+  orchestrator: FakeOrchestrator;
+  audit: FakeAudit;
+  facade: FacadeStandIn;
+  /** Appends a device's progress report to EV_DEVICES, as the gateway does. */
+  report(fleet: string, deviceId: string, rolloutId: string, state: DeviceState, reason?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startApiApp(env: Record<string, string> = {}): Promise<ApiTestApp> {
+  const naming = testNamespace();
+  const nc = await connectTestNats('api-test-services');
+  await applyStreams(await jetstreamManager(nc), naming, [eventStreams.orchestrator, eventStreams.gateway]);
+  const adminToken = `kadm_${randomBytes(24).toString('base64url')}`;
+  const internalToken = `kint_${randomBytes(24).toString('base64url')}`;
+  const gatewayUrl = 'https://gateway.example.test:8443';
+  const gateway = new FakeGateway();
+  const registry = new FakeRegistry();
+  const audit = new FakeAudit();
+  const rolloutStore = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
+  const deviceStore = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+  const orchestrator = new FakeOrchestrator(rolloutStore, registry, gateway);
+  const subs: Subscription[] = serveCommands(nc, naming, [...gateway.handlers(), ...registry.handlers(), ...orchestrator.handlers(), ...audit.handlers()]);
+  await nc.flush();
+  const facade = new FacadeStandIn(internalToken, registry);
+  const facadeUrl = await facade.start();
+
+  const { natsUrl, natsUser, natsPass } = testEnv();
+  const config = loadServiceConfig('api', {
+    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_ADMIN_TOKEN: adminToken,
+    KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, ...env,
+  });
+  const app: INestApplication = await createServiceApp(apiAppModule(config), config);
+  await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+
+  return {
+    url, adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
+    async report(fleet, deviceId, rolloutId, state, reason) {
+      const subject = deviceStore.subject('device', fleet, deviceId);
+      const { lastSeq } = await deviceStore.load(subject);
+      const data = { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
+      await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }], { actor: { kind: 'device', id: deviceId }, correlationId: 'report', commandId: randomUUID() });
+    },
+    async close() {
+      await app.close();
+      for (const s of subs) s.unsubscribe();
+      await facade.stop();
+      await nc.close();
+    },
+  };
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

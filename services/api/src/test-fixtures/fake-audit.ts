@@ -1,0 +1,28 @@
+import { audit } from '@keelson/commands';
+import type { AuditCloudEvent } from '@keelson/events';
+import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+
+/** The audit query over real NATS, backed by memory; remembers the last query it answered. */
+export class FakeAudit {
+  readonly entries: AuditCloudEvent[] = [];
+  lastQuery: unknown;
+
+  add(fleet: string, type: string, data: Record<string, unknown>): void {
+    const seq = this.entries.length + 1;
+    this.entries.push({
+      specversion: '1.0', id: `EV_ROLLOUTS-${seq}`, source: 'keelson', type: `io.keelson.rollout.${type}`, time: new Date().toISOString(),
+      subject: `ev.rollout.${fleet}.${String(data.rolloutId)}`, datacontenttype: 'application/json', keelsonfleet: fleet, keelsonactor: 'operator:admin',
+      keelsonstream: 'EV_ROLLOUTS', keelsonseq: seq, keelsonprevhash: '0'.repeat(64), keelsonhash: String(seq).padStart(64, '0'), data,
+    });
+  }
+
+  handlers(): CommandHandler[] {
+    return [
+      handlerFor(audit.queryAudit, async (input) => {
+        this.lastQuery = input;
+        const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
+        return { items: items.slice(0, input.limit) };
+      }),
+    ];
+  }
+}

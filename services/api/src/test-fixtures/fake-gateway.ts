@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { gateway } from '@keelson/commands';
+import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import { handlerFor, type CommandContext, type CommandHandler } from '@keelson/service-kit';
+
+/**
+ * The gateway's operator commands over real NATS, backed by memory: the real gateway is built by
+ * others, and the api must only depend on the contracts. Records every caller context.
+ */
+export class FakeGateway {
+  readonly devices: gateway.DeviceView[] = [];
+  readonly groups: gateway.GroupView[] = [];
+  readonly contexts: CommandContext[] = [];
+
+  addDevice(fleet: string, deviceId: string, name: string): gateway.DeviceView {
+    const view: gateway.DeviceView = {
+      fleet, deviceId, name, status: 'active', labels: {}, hardware: { architecture: 'arm64' }, reachable: true,
+      enrolledAt: '2026-11-20T10:00:00.000Z', installed: [], desiredGeneration: 0, assignments: [],
+    };
+    this.devices.push(view);
+    return view;
+  }
+
+  handlers(): CommandHandler[] {
+    const seen = <T>(ctx: CommandContext, value: T): T => (this.contexts.push(ctx), value);
+    return [
+      handlerFor(gateway.issueEnrollmentToken, async (input, ctx) => {
+        const tokenId = `et-${randomBytes(4).toString('hex')}`;
+        return seen(ctx, { tokenId, token: `ket_${input.fleet}_${tokenId}_${randomBytes(18).toString('base64url')}`, expiresAt: new Date(Date.now() + input.ttlSeconds * 1000).toISOString() });
+      }),
+      handlerFor(gateway.listDevices, async (input, ctx) => seen(ctx, { items: this.devices.filter((d) => d.fleet === input.fleet).slice(0, input.limit) })),
+      handlerFor(gateway.getDevice, async (input, ctx) => {
+        const found = this.devices.find((d) => d.fleet === input.fleet && ('deviceId' in input ? d.deviceId === input.deviceId : d.name === input.name));
+        if (!found) throw new NotFound('device', 'deviceId' in input ? input.deviceId : input.name);
+        return seen(ctx, found);
+      }),
+      handlerFor(gateway.createGroup, async (input, ctx) => {
+        if (this.groups.some((g) => g.fleet === input.fleet && g.name === input.name)) throw new RuleViolation('group.name-taken', `a group '${input.name}' exists`);
+        const matched = input.deviceNames.map((n) => this.devices.find((d) => d.fleet === input.fleet && d.name === n));
+        const view: gateway.GroupView = {
+          fleet: input.fleet,
+          groupId: `g-${randomBytes(4).toString('hex')}`,
+          name: input.name,
+          deviceIds: matched.flatMap((d) => (d ? [d.deviceId] : [])),
+          unresolvedNames: input.deviceNames.filter((_, i) => !matched[i]),
+        };
+        this.groups.push(view);
+        return seen(ctx, view);
+      }),
+      handlerFor(gateway.getGroup, async (input, ctx) => {
+        const found = this.groups.find((g) => g.fleet === input.fleet && ('groupId' in input ? g.groupId === input.groupId : g.name === input.name));
+        if (!found) throw new NotFound('group', 'groupId' in input ? input.groupId : input.name);
+        return seen(ctx, found);
+      }),
+      handlerFor(gateway.listGroups, async (input, ctx) => seen(ctx, { items: this.groups.filter((g) => g.fleet === input.fleet) })),
+    ];
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { orchestrator } from '@keelson/commands';
+import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import type { EventStore } from '@keelson/event-store';
+import type { RolloutEvent } from '@keelson/events';
+import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+import type { FakeGateway } from './fake-gateway.js';
+import type { FakeRegistry } from './fake-registry.js';
+
+type View = orchestrator.RolloutView;
+
+/**
+ * The orchestrator's commands over real NATS, backed by memory, appending the rollout's events to
+ * the real EV_ROLLOUTS stream so the api's live stream has something true to follow.
+ */
+export class FakeOrchestrator {
+  readonly rollouts = new Map<string, View>();
+  private n = 0;
+
+  constructor(
+    private readonly store: EventStore<RolloutEvent>,
+    private readonly registry: FakeRegistry,
+    private readonly gateway: FakeGateway,
+  ) {}
+
+  /** Appends events to a rollout's subject after whatever is there. */
+  async append(fleet: string, rolloutId: string, events: RolloutEvent[]): Promise<void> {
+    const subject = this.store.subject('rollout', fleet, rolloutId);
+    const { lastSeq } = await this.store.load(subject);
+    await this.store.append(subject, lastSeq, events, { actor: { kind: 'service', id: 'rollout-orchestrator' }, correlationId: 'fake', commandId: randomUUID() });
+  }
+
+  private async change(fleet: string, rolloutId: string, patch: Partial<View>, event: (r: { fleet: string; rolloutId: string }) => RolloutEvent): Promise<View> {
+    const view = this.rollouts.get(rolloutId);
+    if (!view || view.fleet !== fleet) throw new NotFound('rollout', rolloutId);
+    Object.assign(view, patch);
+    await this.append(fleet, rolloutId, [event({ fleet, rolloutId })]);
+    return view;
+  }
+
+  handlers(): CommandHandler[] {
+    const now = () => new Date().toISOString();
+    return [
+      handlerFor(orchestrator.createRollout, async ({ fleet, artifact, groupId, probe, strategy }) => {
+        const found = this.registry.artifacts.find((a) => a.fleet === fleet && a.name === artifact.name && a.version === artifact.version);
+        if (!found) throw new InvalidInput('artifact.not-found', [{ path: ['artifact'], message: `no artifact ${artifact.name}@${artifact.version}` }]);
+        const group = this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId);
+        if (!group) throw new InvalidInput('group.not-found', [{ path: ['groupId'], message: `no group ${groupId}` }]);
+        const rolloutId = `r-${++this.n}-${randomUUID().slice(0, 8)}`;
+        const ref = { name: found.name, version: found.version, kind: found.kind, targetPath: found.targetPath, sha256: found.sha256, length: found.length };
+        const createdAt = now();
+        const view: View = {
+          fleet, rolloutId, artifact: ref, groupId, probe, strategy, status: 'running', currentWave: 0, createdAt,
+          devices: group.deviceIds.map((deviceId) => ({ deviceId, wave: 0, state: 'assigned' as const })),
+        };
+        this.rollouts.set(rolloutId, view);
+        await this.append(fleet, rolloutId, [
+          { type: 'RolloutCreated', schemaVersion: 1, data: { fleet, rolloutId, artifact: ref, groupId, deviceIds: group.deviceIds, probe, strategy, createdAt } },
+          { type: 'WaveStarted', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds } },
+        ]);
+        return view;
+      }),
+      handlerFor(orchestrator.getRollout, async ({ fleet, rolloutId }) => {
+        const view = this.rollouts.get(rolloutId);
+        if (!view || view.fleet !== fleet) throw new NotFound('rollout', rolloutId);
+        return view;
+      }),
+      handlerFor(orchestrator.listRollouts, async ({ fleet }) => ({ items: [...this.rollouts.values()].filter((r) => r.fleet === fleet) })),
+      handlerFor(orchestrator.approveWave, async ({ fleet, rolloutId, wave }) =>
+        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({ type: 'WaveApproved', schemaVersion: 1, data: { ...r, wave: wave ?? 1 } }))),
+      handlerFor(orchestrator.haltRollout, async ({ fleet, rolloutId, reason }) =>
+        this.change(fleet, rolloutId, { status: 'halted', haltReason: reason }, (r) => ({ type: 'RolloutHalted', schemaVersion: 1, data: { ...r, reason, automatic: false, haltedAt: now() } }))),
+      handlerFor(orchestrator.resumeRollout, async ({ fleet, rolloutId }) =>
+        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({ type: 'RolloutResumed', schemaVersion: 1, data: { ...r, resumedAt: now() } }))),
+      handlerFor(orchestrator.abortRollout, async ({ fleet, rolloutId, mode }) =>
+        this.change(fleet, rolloutId, { status: 'aborted', abortMode: mode }, (r) => ({ type: 'RolloutAborted', schemaVersion: 1, data: { ...r, mode, abortedAt: now() } }))),
+    ];
+  }
+}

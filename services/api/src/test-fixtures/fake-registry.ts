@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { registry } from '@keelson/commands';
+import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import type { ArtifactManifest } from '@keelson/events';
+import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+
+/** What the facade stand-in learnt from an upload it took in. */
+export interface ReceivedArtifact {
+  fleet: string;
+  name: string;
+  version: string;
+  kind: 'model' | 'container' | 'config';
+  manifest: ArtifactManifest;
+  fileName: string;
+  sha256: string;
+  length: number;
+}
+
+/** The registry's read side over real NATS, backed by memory; the facade stand-in adds to it. */
+export class FakeRegistry {
+  readonly artifacts: registry.ArtifactView[] = [];
+
+  receive(a: ReceivedArtifact): registry.ArtifactView {
+    if (this.artifacts.some((x) => x.fleet === a.fleet && x.name === a.name && x.version === a.version)) {
+      throw new RuleViolation('artifact.exists', `${a.name}@${a.version} exists`);
+    }
+    const view: registry.ArtifactView = {
+      fleet: a.fleet, artifactId: `a-${randomBytes(4).toString('hex')}`, name: a.name, version: a.version, kind: a.kind,
+      status: 'published', sha256: a.sha256, length: a.length, targetPath: `${a.kind}/${a.name}/${a.version}/${a.fileName}`,
+      manifest: a.manifest, receivedAt: new Date().toISOString(), publishedAt: new Date().toISOString(),
+    };
+    this.artifacts.unshift(view);
+    return view;
+  }
+
+  handlers(): CommandHandler[] {
+    return [
+      handlerFor(registry.listArtifacts, async (input) => ({ items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)) })),
+      handlerFor(registry.getArtifact, async (input) => {
+        const found = this.artifacts.find((a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version);
+        if (!found) throw new NotFound('artifact', `${input.name}@${input.version}`);
+        return found;
+      }),
+    ];
+  }
+}
