@@ -27,7 +27,7 @@ export const auditLogMigrations: Migration[] = [
       hash text NOT NULL,
       PRIMARY KEY (stream, seq)
     );
-    CREATE INDEX IF NOT EXISTS audit_log_fleet_position ON audit_log (fleet, position);
+    CREATE INDEX IF NOT EXISTS audit_log_fleet_time ON audit_log (fleet, time, position);
     CREATE INDEX IF NOT EXISTS audit_log_rollouts ON audit_log USING gin (rollout_ids);
     CREATE INDEX IF NOT EXISTS audit_log_devices ON audit_log USING gin (device_ids);
     CREATE INDEX IF NOT EXISTS audit_log_artifacts ON audit_log USING gin (artifacts);

@@ -10,18 +10,28 @@ type AuditQuery = ParsedCommandInput<typeof audit.queryAudit>;
 /** Most bytes of entries one reply carries: a NATS message is 1 MiB by default, and one entry can be large. */
 export const replyBudgetBytes = 512 * 1024;
 
-const cursorPattern = /^[1-9][0-9]{0,15}$/;
+// `<epoch ms>.<position>` of the last entry returned: where in (time, position) order to go on.
+const cursorPattern = /^([0-9]{1,15})\.([1-9][0-9]{0,15})$/;
+
+function afterCursor(cursor: string | undefined): { time: string; position: number } | null {
+  if (cursor === undefined) return null;
+  const m = cursorPattern.exec(cursor);
+  if (!m) throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+  return { time: new Date(Number(m[1])).toISOString(), position: Number(m[2]) };
+}
+
+const cursorOf = (row: EntryRow): string => `${Date.parse(row.time)}.${row.position}`;
 
 /**
- * Entries of one fleet in chain order (oldest first), each filter narrowing the result:
- * `rolloutId`, `deviceId` and `artifact` match any entry that concerns them (see event-references),
- * `since` is inclusive and `until` exclusive on the JetStream time. The cursor is the position of
- * the last entry returned; a page ends early when it would outgrow the reply budget.
+ * Entries of one fleet, oldest first by JetStream time (ties in chain order), each filter narrowing
+ * the result: `rolloutId`, `deviceId` and `artifact` match any entry that concerns them (see
+ * event-references), `since` is inclusive and `until` exclusive on the JetStream time. A page ends
+ * early when it would outgrow the reply budget. Projections of different streams may lag each
+ * other by about a second, so an entry can still arrive with a time just before a cursor handed out
+ * a moment ago: followers of the live tail listen to the republished CloudEvents instead.
  */
 export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ items: AuditCloudEvent[]; nextCursor?: string }> {
-  if (q.cursor !== undefined && !cursorPattern.test(q.cursor)) {
-    throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
-  }
+  const after = afterCursor(q.cursor);
   const rows = await db.query<EntryRow>(
     `SELECT ${entryColumns} FROM audit_log
      WHERE fleet = $1
@@ -30,9 +40,9 @@ export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ item
        AND ($4::text IS NULL OR artifacts @> ARRAY[$4::text])
        AND ($5::timestamptz IS NULL OR time >= $5::timestamptz)
        AND ($6::timestamptz IS NULL OR time < $6::timestamptz)
-       AND ($7::bigint IS NULL OR position > $7::bigint)
-     ORDER BY position LIMIT $8`,
-    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, q.cursor ?? null, q.limit + 1],
+       AND ($7::timestamptz IS NULL OR (time, position) > ($7::timestamptz, $8::bigint))
+     ORDER BY time, position LIMIT $9`,
+    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, after?.time ?? null, after?.position ?? null, q.limit + 1],
   );
   const items: AuditCloudEvent[] = [];
   let bytes = 0;
@@ -43,5 +53,5 @@ export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ item
     items.push(event);
   }
   const more = items.length < rows.length;
-  return more ? { items, nextCursor: String(rows[items.length - 1]!.position) } : { items };
+  return more ? { items, nextCursor: cursorOf(rows[items.length - 1]!) } : { items };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { applyStreams, eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
 import { parseEvent, type KeelsonEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
@@ -31,6 +32,7 @@ export interface AuditHarness {
 export async function auditHarness(): Promise<AuditHarness> {
   const naming = testNamespace();
   const nc = await connectTestNats();
+  await applyStreams(await jetstreamManager(nc), naming, Object.values(eventStreams)); // as each owner does when it starts
   const testDb: TestDatabase = await createTestDatabase();
   const db = await openDatabase({ url: testDb.url });
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-audit-'));

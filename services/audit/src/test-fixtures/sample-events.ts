@@ -62,3 +62,6 @@ export const tokenIssued = (fleet: string, tokenId: string): KeelsonEvent => ({
   type: 'EnrollmentTokenIssued', schemaVersion: 1,
   data: { fleet, tokenId, tokenSha256: sha('d'), expiresAt: '2030-01-01T00:00:00.000Z', labels: {} },
 });
+
+export const rolloutFinishedFailed = (fleet: string, rolloutId: string): KeelsonEvent =>
+  ({ type: 'RolloutFinished', schemaVersion: 1, data: { fleet, rolloutId, outcome: 'failed', finishedAt: '2026-01-01T00:00:00.000Z' } });
