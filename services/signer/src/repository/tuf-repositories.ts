@@ -70,6 +70,8 @@ export class TufRepositories {
 
   /** Re-signs whatever of the fleet's metadata is past half its lifetime; nothing for an absent fleet. */
   async renew(fleet: string, meta: EventMetadata): Promise<SigningOutcome> {
+    const { state } = await this.current(fleet);
+    if (state.status === 'absent') return { events: [], state }; // and no keys made for it
     return this.run(fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
   }
 

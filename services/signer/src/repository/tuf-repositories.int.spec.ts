@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Metadata, MetadataKind } from '@tufjs/models';
+import { RuleViolation } from '@keelson/domain-kit';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
+import { parseTufEvent, type TufEvent } from '@keelson/events';
+import { defaultLifetimes, type TargetEntry } from '@keelson/tuf';
+import { connectTestNats, testNamespace } from '@keelson/testing';
+import { FleetKeyring } from '../keys/fleet-keyring.js';
+import { TufRepositories } from './tuf-repositories.js';
+
+const meta = (id: string) => ({ actor: { kind: 'service' as const, id: 'signer' }, correlationId: id, commandId: id });
+const entry = (i: number): TargetEntry => ({
+  path: `config/settings/${i}.0.0/settings.json`,
+  length: i,
+  sha256: i.toString(16).padStart(64, '0'),
+  custom: { keelson: { artifactId: `art-${i}`, manifest: { kind: 'config', format: 'json' } } },
+});
+
+describe('TUF repositories against real NATS, with two signer replicas', () => {
+  let nc: NatsConnection;
+  let dir: string;
+  let store: EventStore<TufEvent>;
+  let a: TufRepositories;
+  let b: TufRepositories;
+  let warnings: string[];
+  let n = 0;
+  const id = () => `cmd-${++n}`;
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    const naming = testNamespace();
+    await applyStreams(await jetstreamManager(nc), naming, [eventStreams.signer]);
+    dir = mkdtempSync(join(tmpdir(), 'keelson-signer-keys-'));
+    warnings = [];
+    store = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
+    // Two replicas: their own caches and keyrings, one data directory (as on one machine).
+    const replica = () => new TufRepositories({
+      store: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
+      keyring: new FleetKeyring({ dir, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
+      lifetimes: defaultLifetimes,
+      now: () => new Date(),
+    });
+    a = replica();
+    b = replica();
+  });
+
+  afterAll(async () => {
+    await nc.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const eventsOf = async (fleet: string) => (await store.load(store.subject('tuf', fleet, 'repository'))).events.map((r) => r.event);
+
+  it('initialises a fleet once when both replicas ask at the same time, with keys made once and kept private', async () => {
+    const [ra, rb] = await Promise.all([a.ensure('race', meta(id())), b.ensure('race', meta(id()))]);
+    expect(ra.documents.root).toEqual(rb.documents.root);
+    expect((await eventsOf('race')).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
+    for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
+      expect(statSync(join(dir, 'race', `${role}.key.pem`)).mode & 0o777).toBe(0o600);
+    }
+    expect(warnings.filter((f) => f === 'race')).toHaveLength(2); // once per replica process
+  });
+
+  it('signs different targets added by both replicas at once, all of them, in one chain of versions', async () => {
+    await Promise.all([1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? a : b).addTargets('race', [entry(i)], meta(id()))));
+    const events = await eventsOf('race');
+    const signed = events.filter((e) => e.type === 'TargetsSigned');
+    expect(signed.map((e) => e.data.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(signed.flatMap((e) => e.data.targetPaths).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => entry(i).path).sort());
+    // Every decision is targets -> snapshot -> timestamp, each pointing at the one before.
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.type === 'SnapshotSigned') {
+        const prev = events[i - 1]!;
+        expect(prev.type).toBe('TargetsSigned');
+        expect(Metadata.fromJSON(MetadataKind.Snapshot, e.data.metadata as never).signed.meta['targets.json']!.version).toBe(prev.type === 'TargetsSigned' && prev.data.version);
+      }
+      if (e.type === 'TimestampRenewed') {
+        const prev = events[i - 1]!;
+        expect(prev.type).toBe('SnapshotSigned');
+        expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(prev.type === 'SnapshotSigned' && prev.data.version);
+      }
+    }
+    const root = Metadata.fromJSON(MetadataKind.Root, events[1]!.data.metadata as never);
+    const last = Metadata.fromJSON(MetadataKind.Targets, signed.at(-1)!.data.metadata as never);
+    expect(() => root.verifyDelegate('targets', last)).not.toThrow();
+    expect(Object.keys(last.signed.targets)).toHaveLength(6);
+  });
+
+  it('changes nothing when a target is added again with the same contents', async () => {
+    const before = (await eventsOf('race')).length;
+    const outcome = await b.addTargets('race', [entry(3)], meta(id()));
+    expect(outcome.events).toEqual([]);
+    expect((await eventsOf('race')).length).toBe(before);
+  });
+
+  it('refuses the same path with other contents and leaves the stream as it was', async () => {
+    const before = (await eventsOf('race')).length;
+    await expect(a.addTargets('race', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toThrow(RuleViolation);
+    await expect(a.addTargets('race', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toMatchObject({ code: 'tuf.target-conflict' });
+    expect((await eventsOf('race')).length).toBe(before);
+  });
+
+  it('keeps fleets apart: their own keys and their own versions', async () => {
+    await a.addTargets('other', [entry(9)], meta(id()));
+    const other = await eventsOf('other');
+    expect(other.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1, 2]);
+    const rootOf = (events: TufEvent[]) => events.find((e) => e.type === 'TufRepositoryInitialised')!;
+    expect(rootOf(other)).not.toEqual(rootOf(await eventsOf('race')));
+  });
+
+  it('renews nothing in a fresh repository and nothing for a fleet that has none', async () => {
+    expect((await a.renew('race', meta(id()))).events).toEqual([]);
+    expect((await a.renew('nobody', meta(id()))).events).toEqual([]);
+    expect(await eventsOf('nobody')).toEqual([]);
+    expect(() => statSync(join(dir, 'nobody'))).toThrow(/ENOENT/);
+  });
+});

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module, type INestApplication } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
+import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
+import { createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
+import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
+import { signerModules } from '../app.module.js';
+
+/** An artifact as the facade stores it: its bytes and the target it becomes. */
+export interface ReceivedArtifact {
+  artifactId: string;
+  targetPath: string;
+  sha256: string;
+  bytes: Buffer;
+}
+
+/** The signer's modules running against the run's NATS, with the facade's side played by the spec. */
+export interface SignerApp {
+  app: INestApplication;
+  nc: NatsConnection;
+  naming: TestNamespace;
+  dataDir: string;
+  tuf: EventStore<TufEvent>;
+  /** Appends `ArtifactReceived` to EV_ARTIFACTS, as the facade does after storing the bytes. */
+  receive(fleet: string, name: string, version: string, bytes: Buffer, artifactId?: string): Promise<ReceivedArtifact>;
+  tufEventsOf(fleet: string): Promise<TufEvent[]>;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+/** Starts the signer; `share` runs a second replica on the same namespace and data directory. */
+export async function startSigner(env: Record<string, string> = {}, share?: { naming: TestNamespace; dataDir: string }): Promise<SignerApp> {
+  const naming = share?.naming ?? testNamespace();
+  const nc = await connectTestNats();
+  const dataDir = share?.dataDir ?? mkdtempSync(join(tmpdir(), 'keelson-signer-'));
+  const { natsUrl, natsUser, natsPass } = testEnv();
+  const config = loadServiceConfig('signer', {
+    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
+  });
+  // The facade declares EV_ARTIFACTS; here the spec plays the facade.
+  await applyStreams(await jetstreamManager(nc), naming, [eventStreams.registry]);
+  @Module({ imports: [InfrastructureModule.forRoot(config), ...signerModules] })
+  class SignerTestModule {}
+  const app = await createServiceApp(SignerTestModule, config);
+  await app.init();
+  const artifacts = new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent });
+  const tuf = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
+  return {
+    app, nc, naming, dataDir, tuf,
+    async receive(fleet, name, version, bytes, artifactId = `art-${++n}-${Date.now().toString(36)}`) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const targetPath = `model/${name}/${version}/${name}.onnx`;
+      await artifacts.append(artifacts.subject('artifact', fleet, artifactId), 0, [{
+        type: 'ArtifactReceived', schemaVersion: 1,
+        data: {
+          fleet, artifactId, name, version, kind: 'model', targetPath, sha256, length: bytes.length,
+          manifest: { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [-1, 3, 64, 64] }], metrics: { mAP: 0.712 }, hardware: {} },
+        },
+      }], { actor: { kind: 'operator', id: 'admin' }, correlationId: `push-${artifactId}`, commandId: `push-${artifactId}` });
+      return { artifactId, targetPath, sha256, bytes };
+    },
+    async tufEventsOf(fleet) {
+      return (await tuf.load(tuf.subject('tuf', fleet, 'repository'))).events.map((r) => r.event);
+    },
+    async close() {
+      await app.close();
+      await nc.close();
+      if (!share) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
