@@ -8,10 +8,20 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type ArtifactRef, type Assignment, type DeviceState, type RolloutEvent } from '@keelson/events';
 import { callCommand, createServiceApp, handlerFor, loadServiceConfig, serveCommands, type ServiceConfig } from '@keelson/service-kit';
 import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
+// The gateway's real device half (assign, desired state, groups, device reports) stands in for the
+// gateway: its own test fixture, shared on purpose instead of a hand-written fake of the gateway.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startDeviceHalf, type DeviceHalfApp } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
 import { orchestratorAppModule } from '../app.module.js';
 
-export { eventually } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 export const fleet = 'plant-7';
 
@@ -39,7 +49,10 @@ export interface OrchestratorHarness {
   assignmentsOf(deviceId: string, rolloutId: string): Promise<Assignment[]>;
   rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
   streamMessages(): Promise<number>;
-  restart(): Promise<void>;
+  /** Stops the orchestrator app (its consumers keep their positions) and starts a new one. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  config: ServiceConfig;
   close(): Promise<void>;
 }
 
@@ -103,8 +116,11 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
     async streamMessages() {
       return (await (await jetstreamManager(nc)).streams.info(`${naming.streamPrefix}${eventStreams.orchestrator.name}`)).state.messages;
     },
-    async restart() {
+    config,
+    async stop() {
       await harness.app.close();
+    },
+    async start() {
       harness.app = await startApp(config);
     },
     async close() {
