@@ -16,26 +16,35 @@ export interface ExecAttempt {
 export function execOnce({ path, args, activePath, timeoutMs }: ExecAttempt): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', KEELSON_ARTIFACT_PATH: activePath };
-    const child = spawn(path, [...args, activePath], { shell: false, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, so a timeout kills whatever the check started too.
+    const child = spawn(path, [...args, activePath], { shell: false, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
-    let timedOut = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-200);
     });
+    let settled = false;
+    const settle = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
     const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is already gone
+      }
+      settle(failedBecause(`${path} did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve(failedBecause(`could not run ${path}: ${err.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) return resolve(failedBecause(`${path} did not finish within ${timeoutMs / 1000} s`));
-      if (code === 0) return resolve(passed);
+    child.once('error', (err) => settle(failedBecause(`could not run ${path}: ${err.message}`)));
+    const outcome = (code: number | null, signal: NodeJS.Signals | null): ProbeResult => {
+      if (code === 0) return passed;
       const detail = stderr.trim() ? `: ${stderr.trim()}` : '';
-      resolve(failedBecause(`${path} exited with ${code === null ? `signal ${signal}` : `code ${code}`}${detail}`));
-    });
+      return failedBecause(`${path} exited with ${code === null ? `signal ${signal}` : `code ${code}`}${detail}`);
+    };
+    child.once('close', (code, signal) => settle(outcome(code, signal)));
+    // 'close' waits for stdio; a background process of the check could hold it open for long.
+    child.once('exit', (code, signal) => void setTimeout(() => settle(outcome(code, signal)), 200).unref());
   });
 }

@@ -1,0 +1,74 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Assignment, DeviceState, Probe } from '@keelson/events';
+import { AgentStateStore } from '../data-dir/agent-state.js';
+import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import { DataDirLayout } from '../data-dir/layout.js';
+import { runProbe } from '../probes/run-probe.js';
+import { AgentHalted, type ReconcileContext } from '../reconcile/reconcile-context.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import { VerifiedDownloads } from '../tuf/verified-download.js';
+import type { TestTufRepository } from './tuf-repository.js';
+
+export const fleet = 'plant-7';
+export const deviceId = 'd-00000000000000aa';
+export const password = 'device-password-1';
+
+export interface Sent {
+  assignmentId: string;
+  state: DeviceState;
+  reason?: string;
+}
+
+/** A data dir as enrollment leaves it (root pinned, pristine copy), against a facade at `facadeUrl`. */
+export async function enrolledDataDir(repo: TestTufRepository, facadeUrl: string, dir = mkdtempSync(join(tmpdir(), 'keelson-agent-'))): Promise<DataDirLayout> {
+  const layout = new DataDirLayout(dir);
+  const root = JSON.stringify(repo.root);
+  await writeFileAtomic(layout.pristineRoot, root);
+  await writeFileAtomic(layout.trustedRoot, root);
+  await writeFileAtomic(layout.brokerCredentials, JSON.stringify({ mqttUrl: 'mqtt://127.0.0.1:9', clientId: deviceId, username: deviceId, password, topicRoot: 'keelson' }), 0o600);
+  await writeFileAtomic(layout.enrollment, JSON.stringify({ deviceId, fleet, name: 'bench-1', gatewayUrl: 'http://127.0.0.1:9', facadeUrl, enrolledAt: new Date().toISOString() }));
+  return layout;
+}
+
+export interface Harness {
+  reconciler: Reconciler;
+  store: AgentStateStore;
+  sent: Sent[];
+  activations: string[];
+  /** Makes every later step throw as if the process died there. */
+  crash(): void;
+}
+
+/** The agent's reconcile loop wired to real downloads, probes and disk, without MQTT: reports are collected. */
+export async function reconcileHarness(layout: DataDirLayout, facadeUrl: string, options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void> } = {}): Promise<Harness> {
+  const store = new AgentStateStore(layout.stateFile);
+  await store.load();
+  const sent: Sent[] = [];
+  const activations: string[] = [];
+  let crashed = false;
+  const ctx: ReconcileContext = {
+    layout, store,
+    downloads: new VerifiedDownloads(layout, { facadeUrl, fleet, deviceId, password }),
+    probe: (assignment, activePath, since) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), since, probeRoot: layout.root, retryPauseMs: 10 }),
+    report: (assignment, state, reason) => void (!crashed && sent.push({ assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) })),
+    activated: async (assignment) => {
+      activations.push(`${assignment.artifact.version}`);
+      await options.onActivated?.(assignment);
+    },
+    checkpoint: () => {
+      if (crashed) throw new AgentHalted('crashed');
+    },
+  };
+  const reconciler = new Reconciler(ctx);
+  return { reconciler, store, sent, activations, crash: () => void (crashed = true) };
+}
+
+export const readyProbe: Probe = { kind: 'file', path: '/run/ready', timeoutSeconds: 1, attempts: 1, initialDelaySeconds: 0 };
+
+/** An install (or revert) assignment for a target published in the test repository. */
+export function assignmentOf(id: string, published: { targetPath: string; sha256: string; length: number }, action: Assignment['action'] = 'install', probe: Probe = readyProbe): Assignment {
+  const [kind, name, version] = published.targetPath.split('/') as ['model', string, string];
+  return { assignmentId: id, rolloutId: `r-${id}`, action, probe, artifact: { name, version, kind, ...published } };
+}
