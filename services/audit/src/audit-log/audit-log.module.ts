@@ -8,6 +8,7 @@ import { DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type Service
 import { verifyChain } from '../audit-chain/verify-chain.js';
 import { queryAuditLog } from '../audit-query/audit-query.js';
 import { afterCommit } from './after-commit.js';
+import { auditEntries, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { auditLogProjection } from './audit-log.projection.js';
 import type { ChainedEntry } from './audit-log.writer.js';
@@ -34,9 +35,16 @@ class AuditLogRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     @Inject(DATABASE) private readonly db: Database | null,
   ) {
     const republisher = new AuditRepublisher(nc, config.naming);
-    const onError = (err: unknown) => this.logger.error(`audit log: ${err instanceof Error ? err.message : String(err)}`);
+    const [entriesCounter, errorsCounter] = [auditEntries(), auditProjectionErrors()];
     this.runners = Object.entries(eventStreams).map(([key, stream]) => {
-      const committed = afterCommit<ChainedEntry>(auditDatabase(db), (entries) => republisher.publish(entries));
+      const onError = (err: unknown) => {
+        errorsCounter.inc({ stream: stream.name });
+        this.logger.error(`audit log of ${stream.name}: ${err instanceof Error ? err.message : String(err)}`);
+      };
+      const committed = afterCommit<ChainedEntry>(auditDatabase(db), (entries) => {
+        for (const e of entries) entriesCounter.inc({ stream: stream.name, recognised: String(e.recognised) });
+        republisher.publish(entries);
+      });
       const projection = auditLogProjection(key, stream, config.naming, committed.collect);
       return new ProjectionRunner({ nc, naming: config.naming, db: committed.db, projection, onError });
     });

@@ -8,15 +8,26 @@ export interface ChainedEntry extends AuditEntry {
   hash: string;
 }
 
+// The head as the current transaction holds it: once locked, it stays ours until that transaction
+// ends, so later appends of the same batch need not read it again. Keyed by the transaction's Sql.
+const heads = new WeakMap<Sql, { position: number; hash: string }>();
+
+async function lockHead(sql: Sql): Promise<{ position: number; hash: string }> {
+  const [row] = await sql.query<{ position: string; hash: string }>('SELECT position, hash FROM audit_chain_head WHERE only_row FOR UPDATE');
+  if (!row) throw new Error('audit_chain_head is missing its row: the audit migrations did not run');
+  const head = { position: Number(row.position), hash: row.hash };
+  heads.set(sql, head);
+  return head;
+}
+
 /**
  * Appends one entry at the head of the chain, inside the caller's transaction. The head row is
  * locked until that transaction ends, so concurrent projections append one after another. An
  * event already in the log (same stream and sequence) changes nothing and returns null.
  */
 export async function appendEntry(sql: Sql, draft: AuditEntryDraft): Promise<ChainedEntry | null> {
-  const [head] = await sql.query<{ position: string; hash: string }>('SELECT position, hash FROM audit_chain_head WHERE only_row FOR UPDATE');
-  if (!head) throw new Error('audit_chain_head is missing its row: the audit migrations did not run');
-  const entry: AuditEntry = { position: Number(head.position) + 1, ...draft };
+  const head = heads.get(sql) ?? (await lockHead(sql));
+  const entry: AuditEntry = { position: head.position + 1, ...draft };
   const hash = chainHash(head.hash, entry);
   const inserted = await sql.query(
     `INSERT INTO audit_log (stream, seq, position, fleet, subject, family, event_type, schema_version, recognised, actor, correlation_id,
@@ -28,6 +39,7 @@ export async function appendEntry(sql: Sql, draft: AuditEntryDraft): Promise<Cha
   );
   if (inserted.length === 0) return null;
   await sql.query('UPDATE audit_chain_head SET position = $1, hash = $2 WHERE only_row', [entry.position, hash]);
+  heads.set(sql, { position: entry.position, hash });
   return { ...entry, prevHash: head.hash, hash };
 }
 
