@@ -28,6 +28,9 @@ class ArtifactSigningRunner implements OnApplicationBootstrap, BeforeApplication
       nc,
       naming: config.naming,
       reactor: artifactSigningReactor(repositories),
+      // A pull with a larger batch waits for the batch to fill or the fetch to expire (1 s), and an
+      // artifact is not published until it is signed: take each one as soon as it arrives.
+      batchSize: 1,
       onError: (err) => this.logger.error(`signing failed, will retry: ${describe(err)}`),
       // Never silently: an artifact refused here is never published.
       onPoison: (err, msg) => this.logger.error(`artifact event ${msg.subject} #${msg.seq} refused, not signed: ${describe(err)}`),

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Updater } from 'tuf-js';
+import { InvalidInput } from '@keelson/domain-kit';
+import { signer } from '@keelson/commands';
+import type { TufEvent } from '@keelson/events';
+import { callCommand } from '@keelson/service-kit';
+import { eventually, startSigner, type SignerApp } from './test-fixtures/signer-app.js';
+import { serveTufMetadata, type TufMetadataServer } from './test-fixtures/tuf-metadata-server.js';
+
+const fleet = 'line-7';
+const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' ? e.data.targetPaths : []));
+
+describe('the signer, as a device sees it', () => {
+  let s: SignerApp;
+  let facade: TufMetadataServer;
+  let work: string;
+  let root: Record<string, unknown>;
+
+  beforeAll(async () => {
+    s = await startSigner();
+    facade = await serveTufMetadata(() => s.tufEventsOf(fleet));
+    work = mkdtempSync(join(tmpdir(), 'keelson-device-'));
+  });
+
+  afterAll(async () => {
+    await facade.close();
+    await s.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A device that pinned the root from enrollment and verifies with the real tuf-js client. */
+  function device(name: string): Updater {
+    const metadataDir = join(work, name, 'metadata');
+    const targetDir = join(work, name, 'targets');
+    mkdirSync(metadataDir, { recursive: true });
+    mkdirSync(targetDir, { recursive: true });
+    writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
+    return new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetDir, targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
+  }
+
+  async function signedTarget(artifact: { targetPath: string }): Promise<void> {
+    await eventually(async () => signedPaths(await s.tufEventsOf(fleet)).includes(artifact.targetPath));
+  }
+
+  it('answers get-root with a development root that the first request creates, and the same root after', async () => {
+    const first = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const second = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    expect(first.version).toBe(1);
+    expect(first.development).toBe(true);
+    expect(second).toEqual(first);
+    expect((await s.tufEventsOf(fleet)).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
+    expect(statSync(join(s.dataDir, 'keys', fleet, 'root.key.pem')).mode & 0o777).toBe(0o600);
+    root = first.root;
+  });
+
+  it('signs a received artifact so that tuf-js refreshes, finds it with its manifest and downloads the exact bytes', async () => {
+    const artifact = await s.receive(fleet, 'detector', '1.0.0', Buffer.from('onnx model bytes v1'));
+    facade.targets.set(artifact.targetPath, artifact.bytes);
+    await signedTarget(artifact);
+    const events = await s.tufEventsOf(fleet);
+    expect(events.slice(5).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['TargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
+
+    const updater = device('a');
+    await updater.refresh();
+    const info = await updater.getTargetInfo(artifact.targetPath);
+    expect(info).toBeDefined();
+    expect(info!.length).toBe(artifact.bytes.length);
+    expect(info!.custom).toMatchObject({ keelson: { artifactId: artifact.artifactId, manifest: { kind: 'model', framework: 'onnx', metrics: { mAP: '0.712' } } } });
+    const file = await updater.downloadTarget(info!, join(work, 'a', 'targets', 'detector.onnx'));
+    expect(readFileSync(file)).toEqual(artifact.bytes);
+    expect(facade.requests).toContain(`/targets/model/detector/1.0.0/${artifact.sha256}.detector.onnx`);
+    expect(facade.requests).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/2.targets.json']));
+  });
+
+  it('refuses a tampered target byte: tuf-js rejects the download and writes nothing', async () => {
+    const artifact = await s.receive(fleet, 'segmenter', '2.0.0', Buffer.from('segmenter weights'));
+    await signedTarget(artifact);
+    const tampered = Buffer.from(artifact.bytes);
+    tampered[3] = tampered[3]! ^ 0x01;
+    facade.targets.set(artifact.targetPath, tampered);
+    const updater = device('b');
+    await updater.refresh();
+    const info = (await updater.getTargetInfo(artifact.targetPath))!;
+    const out = join(work, 'b', 'targets', 'segmenter.onnx');
+    await expect(updater.downloadTarget(info, out)).rejects.toThrow();
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('changes nothing when the same target arrives again, and refuses the same path with other bytes', async () => {
+    const original = await s.receive(fleet, 'classifier', '1.0.0', Buffer.from('classifier v1'));
+    await signedTarget(original);
+    const before = (await s.tufEventsOf(fleet)).length;
+    await s.receive(fleet, 'classifier', '1.0.0', Buffer.from('classifier v1')); // a second upload, identical bytes
+    await s.receive(fleet, 'classifier', '1.0.0', Buffer.from('classifier EVIL'));
+    const sentinel = await s.receive(fleet, 'classifier', '1.0.1', Buffer.from('classifier v1.0.1'));
+    await signedTarget(sentinel); // events are handled in order: the two before it are done
+    const events = await s.tufEventsOf(fleet);
+    expect(events.length).toBe(before + 3);
+    facade.targets.set(original.targetPath, original.bytes);
+    const updater = device('c');
+    await updater.refresh();
+    const info = (await updater.getTargetInfo(original.targetPath))!;
+    expect(info.hashes.sha256).toBe(original.sha256);
+  });
+
+  it('refuses a fleet id that is not a subject token, and creates nothing', async () => {
+    await expect(callCommand(s.nc, s.naming, signer.getRoot, { fleet: 'Line.7' } as never)).rejects.toThrow(InvalidInput);
+    expect(existsSync(join(s.dataDir, 'keys', 'Line.7'))).toBe(false);
+  });
+});
