@@ -1,0 +1,171 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Assignment } from '@keelson/events';
+import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import { simulateApplication } from '../sim/simulated-application.js';
+import { startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
+import { assignmentOf, deviceId, enrolledDataDir, fleet, password, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
+import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
+
+describe('reconciling desired state on disk: verify, swap, probe, roll back, survive a crash', () => {
+  let repo: TestTufRepository;
+  let facade: FakeFacade;
+  let layout: DataDirLayout;
+  let failing: Set<string>;
+  const v1 = () => repo.publish('model/yolo/1.0.0/model.onnx', Buffer.from('model one'));
+  const v2 = () => repo.publish('model/yolo/2.0.0/model.onnx', Buffer.from('model two'));
+  const active = () => readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8');
+  const links = async () => {
+    const slots = new ArtifactSlots(layout, 'yolo');
+    return [await slots.read('current'), await slots.read('previous')];
+  };
+  const harness = () => reconcileHarness(layout, facade.url, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)) });
+  let generation = 0;
+  const run = async (h: Harness, ...assignments: Assignment[]) => {
+    await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
+    await h.reconciler.idle();
+  };
+  const states = (h: Harness, id: string) => h.sent.filter((s) => s.assignmentId === id).map((s) => s.state);
+
+  beforeEach(async () => {
+    repo = new TestTufRepository();
+    facade = await startFakeFacade(fleet, repo, async (id, pass) => id === deviceId && pass === password);
+    layout = await enrolledDataDir(repo, facade.url);
+    failing = new Set();
+    generation = 0;
+  });
+  afterEach(async () => {
+    await facade.close();
+    rmSync(layout.root, { recursive: true, force: true });
+  });
+
+  it('installs, probes and reports healthy; the next version keeps the first as previous', async () => {
+    const h = await harness();
+    await run(h, assignmentOf('a1', v1()));
+    expect(states(h, 'a1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect(active()).toBe('model one');
+    await run(h, assignmentOf('a2', v2()));
+    expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect([active(), ...(await links())]).toEqual(['model two', '2.0.0', '1.0.0']);
+    expect(await h.reconciler.installed()).toEqual([{ name: 'yolo', version: '2.0.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(h.store.current.appliedGeneration).toBe(2);
+    expect(readdirSync(layout.tmpDir)).toEqual([]);
+  });
+
+  it('rolls back by itself when the probe fails, and a revert of a version it no longer runs has nothing to do', async () => {
+    const h = await harness();
+    await run(h, assignmentOf('a1', v1()));
+    failing.add('2.0.0');
+    const bad = assignmentOf('a2', v2());
+    await run(h, bad);
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('/run/ready does not exist') });
+    expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
+    await run(h, { ...bad, assignmentId: 'a2-r', action: 'revert' });
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2-r', state: 'healthy', reason: 'nothing to revert: yolo runs 1.0.0, not 2.0.0' });
+  });
+
+  it('reverts to the kept previous version when it runs the reverted one', async () => {
+    const h = await harness();
+    await run(h, assignmentOf('a1', v1()));
+    const second = assignmentOf('a2', v2());
+    await run(h, second);
+    await run(h, { ...second, assignmentId: 'a2-r', action: 'revert' });
+    expect(states(h, 'a2-r')).toEqual(['applying', 'healthy']);
+    expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', '2.0.0']);
+  });
+
+  it('refuses tampered bytes: failed with the reason, nothing swapped, nothing kept', async () => {
+    const h = await harness();
+    await run(h, assignmentOf('a1', v1()));
+    const published = v2();
+    repo.tamper(published.targetPath);
+    await run(h, assignmentOf('a2', published));
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'failed', reason: expect.stringContaining('failed verification') });
+    expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'failed']);
+    expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
+    expect(readdirSync(layout.versionsDir('yolo'))).toEqual(['1.0.0']);
+    expect(readdirSync(layout.tmpDir)).toEqual([]);
+  });
+
+  it('resends terminal reports with every desired state and ignores a stale generation', async () => {
+    const h = await harness();
+    const a1 = assignmentOf('a1', v1());
+    await run(h, a1);
+    h.sent.length = 0;
+    await h.reconciler.accept({ deviceId, generation, assignments: [a1] });
+    expect(h.sent).toEqual([{ assignmentId: 'a1', state: 'healthy' }]);
+    h.sent.length = 0;
+    await h.reconciler.accept({ deviceId, generation: 0, assignments: [] });
+    expect(h.sent).toEqual([]);
+    expect(Object.keys(h.store.current.assignments)).toEqual(['a1']);
+  });
+
+  describe('after a crash the journal resumes from a safe point', () => {
+    // Runs a2 until its journal reaches `phase`, then "kills" the agent there.
+    const crashAt = async (phase: string, tweak?: () => Promise<void>) => {
+      const first = await harness();
+      await run(first, assignmentOf('a1', v1()));
+      const a2 = assignmentOf('a2', v2());
+      const stop = new Promise<void>((resolve) => {
+        const origin = first.store.setPhase.bind(first.store);
+        first.store.setPhase = async (id, fields) => {
+          const state = await origin(id, fields);
+          if (fields.phase === phase) {
+            first.crash();
+            resolve();
+          }
+          return state;
+        };
+      });
+      await first.reconciler.accept({ deviceId, generation: ++generation, assignments: [assignmentOf('a1', v1()), a2] });
+      await stop;
+      await first.reconciler.idle();
+      await tweak?.();
+      const second = await harness();
+      await second.reconciler.recover();
+      await second.reconciler.idle();
+      return second;
+    };
+
+    it('crashed while applying, after only the previous link moved: completes the swap and probes', async () => {
+      const h = await crashAt('applying', () => new ArtifactSlots(layout, 'yolo').point('previous', '1.0.0'));
+      expect(states(h, 'a2')).toEqual(['healthy']);
+      expect([active(), ...(await links())]).toEqual(['model two', '2.0.0', '1.0.0']);
+    });
+
+    it('crashed while applying with a temp link left over: the temp goes, the swap completes', async () => {
+      await crashAt('applying', async () => {
+        const { symlinkSync } = await import('node:fs');
+        symlinkSync('versions/2.0.0', `${layout.artifactDir('yolo')}/.current.dead.tmp`);
+      });
+      expect(readdirSync(layout.artifactDir('yolo')).sort()).toEqual(['current', 'previous', 'versions']);
+      expect([active(), ...(await links())]).toEqual(['model two', '2.0.0', '1.0.0']);
+    });
+
+    it('crashed while applying before the version directory arrived: fetches again from a clean state', async () => {
+      const h = await crashAt('applying', async () => rmSync(layout.versionDir('yolo', '2.0.0'), { recursive: true }));
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(active()).toBe('model two');
+    });
+
+    it('crashed while probing a bad version: probes again and rolls back', async () => {
+      failing.add('2.0.0');
+      const h = await crashAt('probing');
+      expect(states(h, 'a2')).toEqual(['rolled_back']);
+      expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
+    });
+
+    it('crashed in the middle of a rollback: finishes restoring the previous version', async () => {
+      failing.add('2.0.0');
+      const h = await crashAt('rolling_back');
+      expect(h.sent.filter((s) => s.assignmentId === 'a2')).toEqual([{ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('does not exist') }]);
+      expect(active()).toBe('model one');
+    });
+
+    it('crashed while downloading: the half download is gone and the update runs again', async () => {
+      const h = await crashAt('verifying');
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []).toEqual([]);
+    });
+  });
+});

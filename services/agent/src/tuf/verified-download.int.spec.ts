@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
+import { deviceId, enrolledDataDir, fleet, password } from '../test-fixtures/reconcile-harness.js';
+import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import { VerificationFailed, VerifiedDownloads } from './verified-download.js';
+
+describe('fetching an artifact through the facade, verified with tuf-js against the pinned root', () => {
+  let repo: TestTufRepository;
+  let facade: FakeFacade;
+  let layout: DataDirLayout;
+  const modelBytes = Buffer.from('onnx model bytes, version 2.1.0');
+
+  beforeEach(async () => {
+    repo = new TestTufRepository();
+    facade = await startFakeFacade(fleet, repo, async (id, pass) => id === deviceId && pass === password);
+    layout = await enrolledDataDir(repo, facade.url);
+  });
+  afterEach(async () => {
+    await facade.close();
+    rmSync(layout.root, { recursive: true, force: true });
+  });
+  const downloads = (pass = password) => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, deviceId, password: pass });
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
+
+  it('downloads a signed target into the data dir, authenticated as the device, with consistent-snapshot URLs', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    const d = downloads();
+    const file = await d.download(await d.refresh(), ref(published));
+    expect(file.startsWith(layout.tmpDir)).toBe(true);
+    expect(readFileSync(file)).toEqual(modelBytes);
+    expect(facade.requests.map((r) => r.path)).toEqual([
+      `/v1/fleets/${fleet}/tuf/2.root.json`, `/v1/fleets/${fleet}/tuf/timestamp.json`, `/v1/fleets/${fleet}/tuf/2.snapshot.json`,
+      `/v1/fleets/${fleet}/tuf/2.targets.json`, `/v1/fleets/${fleet}/targets/model/yolo/2.1.0/${published.sha256}.model.onnx`,
+    ]);
+    expect(new Set(facade.requests.map((r) => r.deviceId))).toEqual(new Set([deviceId]));
+  });
+
+  it('refuses a tampered target: nothing is left behind in the data dir', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    repo.tamper(published.targetPath);
+    const d = downloads();
+    const updater = await d.refresh();
+    await expect(d.download(updater, ref(published))).rejects.toThrow(VerificationFailed);
+    await expect(d.download(updater, ref(published))).rejects.toThrow(/model\/yolo\/2.1.0\/model.onnx failed verification/);
+    expect(readdirSync(layout.tmpDir)).toEqual([]);
+  });
+
+  it('refuses an assignment whose digest or length disagrees with the signed targets, or a target that is not signed', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    const d = downloads();
+    const updater = await d.refresh();
+    await expect(d.download(updater, ref({ ...published, sha256: 'c'.repeat(64) }))).rejects.toThrow(/signed targets disagree with the assignment/);
+    await expect(d.download(updater, ref({ ...published, length: published.length + 1 }))).rejects.toThrow(/signed targets disagree/);
+    await expect(d.download(updater, ref({ ...published, targetPath: 'model/yolo/2.1.0/other.onnx' }))).rejects.toThrow(/is not in the fleet's signed targets/);
+    expect(facade.requests.filter((r) => r.path.includes('/targets/'))).toEqual([]);
+  });
+
+  it('refuses metadata from a repository the pinned root does not vouch for', async () => {
+    const impostor = new TestTufRepository();
+    impostor.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    await facade.close();
+    facade = await startFakeFacade(fleet, impostor, async () => true);
+    await expect(new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, deviceId, password }).refresh()).rejects.toThrow();
+  });
+
+  it('does not get past the facade with a wrong password', async () => {
+    repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    await expect(downloads('wrong').refresh()).rejects.toThrow(/answered 401/);
+  });
+
+  it('starts again from the pristine root when root.json was left unreadable', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    writeFileSync(layout.trustedRoot, '{"signed": {"_ty');
+    const d = downloads();
+    expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
+  });
+});
