@@ -1,6 +1,9 @@
 import type { Migration } from '@keelson/postgres';
 
-/** The orchestrator's read models: one row per rollout (its folded state) and each device's latest report. */
+/**
+ * The orchestrator's read models: one row per rollout (its folded state without device outcomes),
+ * the outcome the rollout recorded per device, and each device's latest report.
+ */
 export const rolloutsMigrations: Migration[] = [
   {
     id: 'rollout-orchestrator-0001-rollouts',
@@ -24,6 +27,18 @@ export const rolloutsMigrations: Migration[] = [
       reason text,
       reported_at timestamptz NOT NULL,
       last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, rollout_id, device_id)
+    )`,
+  },
+  {
+    id: 'rollout-orchestrator-0003-rollout-device-outcomes',
+    sql: `CREATE TABLE IF NOT EXISTS rollout_device_outcomes (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      device_id text NOT NULL,
+      state text NOT NULL,
+      reason text,
+      seq bigint NOT NULL,
       PRIMARY KEY (fleet, rollout_id, device_id)
     )`,
   },

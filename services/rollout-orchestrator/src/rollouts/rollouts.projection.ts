@@ -3,8 +3,10 @@ import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { rolloutDecider, type Rollout } from './rollout.decider.js';
 
 /**
- * The `rollouts` read model: each row holds the rollout's folded state, so the row's evolve is the
- * aggregate's own evolve (emmett's document projection) and list queries need no stream reads.
+ * The `rollouts` read model: each row holds the rollout's folded state (the row's evolve is the
+ * aggregate's own evolve, as emmett's document projections do), so list queries need no stream
+ * reads. Device outcomes go to `rollout_device_outcomes`, one row each, rather than into the
+ * document: rewriting a document that grows with every outcome would cost O(devices²) for a wave.
  */
 export const rolloutsProjection: Projection<RolloutEvent> = {
   name: 'orchestrator-rollouts',
@@ -13,6 +15,15 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
   parse: parseRolloutEvent,
   async apply(sql, { event, seq }) {
     const { fleet, rolloutId } = event.data;
+    if (event.type === 'DeviceOutcomeRecorded') {
+      const { deviceId, state, reason } = event.data;
+      await sql.query(
+        `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
+        [fleet, rolloutId, deviceId, state, reason ?? null, seq],
+      );
+      return;
+    }
     const rows = await sql.query<{ state: Rollout; last_seq: string }>('SELECT state, last_seq FROM rollouts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
     const row = rows[0];
     if (row && Number(row.last_seq) >= seq) return; // applied already

@@ -1,9 +1,9 @@
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
 import type { orchestrator } from '@keelson/commands';
 import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
-import type { DeviceState, RolloutEvent } from '@keelson/events';
+import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
+import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand, type RolloutFacts } from './rollout.decider.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -72,9 +72,28 @@ export class Rollouts {
       [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
     );
     const page = rows.slice(0, limit);
-    const progress = await this.progressOf(fleet, page.map((r) => r.rollout_id));
-    const items = page.map((r) => rolloutView(r.state, progress.get(r.rollout_id) ?? new Map()));
+    const ids = page.map((r) => r.rollout_id);
+    const [progress, outcomes] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids)]);
+    const items = page.map((r) => {
+      const state = { ...r.state, facts: { ...r.state.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } } as LiveRollout;
+      return rolloutView(state, progress.get(r.rollout_id) ?? new Map());
+    });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
+  }
+
+  private async outcomesOf(fleet: string, rolloutIds: string[]): Promise<Map<string, RolloutFacts['outcomes']>> {
+    const out = new Map<string, RolloutFacts['outcomes']>();
+    if (rolloutIds.length === 0) return out;
+    const rows = await this.db.query<ProgressRow & { state: TerminalDeviceState }>(
+      'SELECT rollout_id, device_id, state, reason FROM rollout_device_outcomes WHERE fleet = $1 AND rollout_id = ANY($2::text[])',
+      [fleet, rolloutIds],
+    );
+    for (const r of rows) {
+      const outcomes = out.get(r.rollout_id) ?? {};
+      outcomes[r.device_id] = r.reason === null ? { state: r.state } : { state: r.state, reason: r.reason };
+      out.set(r.rollout_id, outcomes);
+    }
+    return out;
   }
 
   private async progressOf(fleet: string, rolloutIds: string[]): Promise<Map<string, Map<string, DeviceProgress>>> {
