@@ -23,9 +23,12 @@ describe('reading an event for the audit', () => {
     it('has fields named like secrets blanked, at any depth', () => {
       const read = parseAuditedEvent({
         type: 'ApiTokenCreated', schemaVersion: 1,
-        data: { tokenId: 't-1', token: 'kt_x', tokenSha256: 'ab', nested: [{ clientSecret: 's', password: 'p', name: 'n' }] },
+        data: { tokenId: 't-1', token: 'kt_x', tokenSha256: 'ab', nested: [{ clientSecret: 's', password: 'p', apiToken: 'a', nkeySeed: 'SU', name: 'n' }] },
       });
-      expect(read.data).toEqual({ tokenId: 't-1', token: '[redacted]', tokenSha256: 'ab', nested: [{ clientSecret: '[redacted]', password: '[redacted]', name: 'n' }] });
+      expect(read.data).toEqual({
+        tokenId: 't-1', token: '[redacted]', tokenSha256: 'ab',
+        nested: [{ clientSecret: '[redacted]', password: '[redacted]', apiToken: '[redacted]', nkeySeed: '[redacted]', name: 'n' }],
+      });
     });
   });
 

@@ -40,7 +40,7 @@ export function parseAuditedEvent(raw: unknown): AuditedEvent {
 // Known events are strict schemas that hold no secret (enrollment tokens travel as digests). An
 // unknown event has no schema to vouch for it, so fields named like secrets are blanked, to the
 // same depth the audit keeps anything.
-const secretKey = /^(token|secret|password|passphrase|privatekey|credentials?)$|secret|password|privatekey/i;
+const secretKey = /secret|password|passphrase|private_?key|api_?key|credential|token$|seed$/i;
 
 export function withoutSecrets(value: Record<string, unknown>): Record<string, unknown> {
   const clean = (v: unknown): unknown =>
