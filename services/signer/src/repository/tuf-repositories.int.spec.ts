@@ -12,6 +12,12 @@ import { connectTestNats, testNamespace } from '@keelson/testing';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { TufRepositories } from './tuf-repositories.js';
 
+/** The data of a signing event (every TUF event but the initialisation). */
+function signedData(e: TufEvent | undefined): { version: number; expires: string; metadata: Record<string, unknown> } {
+  if (!e || e.type === 'TufRepositoryInitialised') throw new Error(`not a signing event: ${e?.type}`);
+  return e.data;
+}
+
 const meta = (id: string) => ({ actor: { kind: 'service' as const, id: 'signer' }, correlationId: id, commandId: id });
 const entry = (i: number): TargetEntry => ({
   path: `config/settings/${i}.0.0/settings.json`,
@@ -85,7 +91,7 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
         expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(prev.type === 'SnapshotSigned' && prev.data.version);
       }
     }
-    const root = Metadata.fromJSON(MetadataKind.Root, events[1]!.data.metadata as never);
+    const root = Metadata.fromJSON(MetadataKind.Root, signedData(events[1]).metadata as never);
     const last = Metadata.fromJSON(MetadataKind.Targets, signed.at(-1)!.data.metadata as never);
     expect(() => root.verifyDelegate('targets', last)).not.toThrow();
     expect(Object.keys(last.signed.targets)).toHaveLength(6);

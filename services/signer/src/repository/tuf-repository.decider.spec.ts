@@ -7,6 +7,12 @@ import { planInitialisation, planRenewalSigning, planTargets } from './signing-p
 import { tufRepositoryDecider as decider, type TufCommand } from './tuf-repository.decider.js';
 import type { TufRepository } from './tuf-repository.evolve.js';
 
+/** The data of a signing event (every TUF event but the initialisation). */
+function signedData(e: TufEvent | undefined): { version: number; expires: string; metadata: Record<string, unknown> } {
+  if (!e || e.type === 'TufRepositoryInitialised') throw new Error(`not a signing event: ${e?.type}`);
+  return e.data;
+}
+
 type Active = Extract<TufRepository, { status: 'active' }>;
 
 const lifetimes: TufLifetimes = { root: 3600, targets: 1800, snapshot: 900, timestamp: 300 };
@@ -66,13 +72,13 @@ describe('the TUF repository of a fleet', () => {
       expect(versions(added)).toEqual(['TargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
       expect((added[0] as Extract<TufEvent, { type: 'TargetsSigned' }>).data.targetPaths).toEqual([model.path]);
       const root = Metadata.fromJSON(MetadataKind.Root, active(history).documents.root!.metadata as never);
-      const targets = Metadata.fromJSON(MetadataKind.Targets, added[0]!.data.metadata as never);
+      const targets = Metadata.fromJSON(MetadataKind.Targets, signedData(added[0]).metadata as never);
       expect(() => root.verifyDelegate('targets', targets)).not.toThrow();
       expect(targets.signed.targets[model.path]!.custom).toEqual({
         keelson: { artifactId: 'art-1', manifest: { kind: 'model', framework: 'onnx', inputs: [], metrics: { mAP: '0.71' }, hardware: {} } },
       });
-      const snapshot = Metadata.fromJSON(MetadataKind.Snapshot, added[1]!.data.metadata as never);
-      const timestamp = Metadata.fromJSON(MetadataKind.Timestamp, added[2]!.data.metadata as never);
+      const snapshot = Metadata.fromJSON(MetadataKind.Snapshot, signedData(added[1]).metadata as never);
+      const timestamp = Metadata.fromJSON(MetadataKind.Timestamp, signedData(added[2]).metadata as never);
       expect(snapshot.signed.meta['targets.json']!.version).toBe(2);
       expect(timestamp.signed.snapshotMeta.version).toBe(2);
     });
@@ -80,7 +86,7 @@ describe('the TUF repository of a fleet', () => {
     it('keeps the targets signed before', async () => {
       const history = await withModel();
       const events = decide(await planTargets(active(history), [config], keys, lifetimes, at(20)), history);
-      const targets = Metadata.fromJSON(MetadataKind.Targets, events[0]!.data.metadata as never);
+      const targets = Metadata.fromJSON(MetadataKind.Targets, signedData(events[0]).metadata as never);
       expect(Object.keys(targets.signed.targets).sort()).toEqual([config.path, model.path]);
       expect(versions(events)).toEqual(['TargetsSigned:3', 'SnapshotSigned:3', 'TimestampRenewed:3']);
     });
@@ -145,8 +151,8 @@ describe('the TUF repository of a fleet', () => {
       const history = await withModel();
       const events = decide((await planRenewalSigning(active(history), keys, lifetimes, at(200)))!, history);
       expect(versions(events)).toEqual(['TimestampRenewed:3']);
-      expect(events[0]!.data.expires).toBe(expiresAt(at(200), 300));
-      expect(Metadata.fromJSON(MetadataKind.Timestamp, events[0]!.data.metadata as never).signed.snapshotMeta.version).toBe(2);
+      expect(signedData(events[0]).expires).toBe(expiresAt(at(200), 300));
+      expect(Metadata.fromJSON(MetadataKind.Timestamp, signedData(events[0]).metadata as never).signed.snapshotMeta.version).toBe(2);
     });
 
     it('renews the snapshot with the timestamp when the snapshot nears its expiry', async () => {

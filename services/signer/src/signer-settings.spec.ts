@@ -1,0 +1,21 @@
+import { loadServiceConfig } from '@keelson/service-kit';
+import { signerSettings } from './signer-settings.js';
+
+describe('renewal settings', () => {
+  const config = (env: Record<string, string>) => loadServiceConfig('signer', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222', KEELSON_DATA_DIR: '/tmp/signer', ...env });
+
+  it('defaults to a day, a week, 90 days and a year, checked every minute', () => {
+    expect(signerSettings(config({}))).toEqual({
+      lifetimes: { timestamp: 86_400, snapshot: 604_800, targets: 7_776_000, root: 31_536_000 },
+      renewCheckSeconds: 60,
+      keysDir: '/tmp/signer/keys',
+    });
+  });
+
+  it('refuses values that are not whole seconds, naming each, and a check slower than half a timestamp lifetime', () => {
+    expect(() => signerSettings(config({ KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: '0', KEELSON_TUF_ROOT_EXPIRY_SECONDS: '1.5' }))).toThrow(
+      /KEELSON_TUF_ROOT_EXPIRY_SECONDS[\s\S]*KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS/,
+    );
+    expect(() => signerSettings(config({ KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: '100', KEELSON_TUF_RENEW_CHECK_SECONDS: '60' }))).toThrow(/at most half/);
+  });
+});
