@@ -1,0 +1,44 @@
+import type { ServerResponse } from 'node:http';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ReplyError } from '@keelson/commands';
+import { toReplyError } from '@keelson/service-kit';
+import { BlobTooLarge } from '../blobs/blob-store.js';
+import { HttpFailure, statusOfKind } from './http-failure.js';
+
+const kindOfStatus = (status: number): ReplyError['kind'] =>
+  status === 404 ? 'NotFound' : status === 401 || status === 403 ? 'Unauthorized' : status === 503 ? 'Unavailable' : status < 500 ? 'InvalidInput' : 'Internal';
+
+function failureOf(err: unknown): { status: number; body: ReplyError } {
+  if (err instanceof HttpFailure) return { status: err.status, body: err.body };
+  if (err instanceof BlobTooLarge) return { status: 413, body: { kind: 'InvalidInput', code: 'artifact.too-large', message: err.message } };
+  // Nest's own refusals (unknown route, health check down) keep their status in our body shape.
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    return { status, body: { kind: kindOfStatus(status), code: `http.${status}`, message: err.message } };
+  }
+  const body = toReplyError(err); // domain errors and ServiceErrors keep their kind; anything else is Internal
+  return { status: statusOfKind[body.kind], body };
+}
+
+/**
+ * Every facade error as `{"error":{"kind","code","message","issues"?}}`. A 500 is logged by name
+ * only: messages may carry request data, and request data may carry secrets.
+ */
+@Catch()
+export class FacadeErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const { status, body } = failureOf(err);
+    if (status >= 500 && status !== 503) this.logger.error(`request failed: ${err instanceof Error ? err.name : 'unknown error'}`);
+    if (res.headersSent) {
+      res.destroy(); // a stream broke after the status went out: the client sees a short body, never a wrong one
+      return;
+    }
+    if (body.code === 'device.unauthenticated') res.setHeader('WWW-Authenticate', 'Basic realm="keelson", charset="UTF-8"');
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ error: body }));
+  }
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { registry } from '@keelson/commands';
+import type { Actor, EventMetadata } from '@keelson/event-store';
+import { ServiceError } from '@keelson/service-kit';
+import { hasInternalToken } from './internal-token.js';
+import { ArtifactReception } from './receive-artifact.js';
+
+/** The secret the api presents on the internal route (KEELSON_INTERNAL_TOKEN). */
+export const INTERNAL_TOKEN = Symbol('INTERNAL_TOKEN');
+
+const actorPattern = /^(operator|device|service|system):([A-Za-z0-9._@:-]{1,128})$/;
+const idPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+const header = (req: IncomingMessage, name: string): string => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : '';
+};
+
+// The api passes on who asked (`Keelson-Actor`) and the correlation id; anything malformed is replaced.
+function metaOf(req: IncomingMessage): EventMetadata {
+  const m = actorPattern.exec(header(req, 'keelson-actor'));
+  const actor: Actor = m ? { kind: m[1] as Actor['kind'], id: m[2]! } : { kind: 'service', id: 'api' };
+  const commandId = randomUUID();
+  const correlation = header(req, 'keelson-correlation-id');
+  return { actor, commandId, correlationId: idPattern.test(correlation) ? correlation : commandId };
+}
+
+/** `POST /internal/v1/fleets/:fleet/artifacts`: the api streams an operator's upload here. */
+@Controller('internal/v1/fleets/:fleet/artifacts')
+export class UploadController {
+  constructor(
+    @Inject(ArtifactReception) private readonly reception: ArtifactReception,
+    @Inject(INTERNAL_TOKEN) private readonly internalToken: string,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async upload(@Param('fleet') fleet: string, @Req() req: IncomingMessage): Promise<registry.ArtifactView> {
+    if (!hasInternalToken(header(req, 'authorization'), this.internalToken)) {
+      req.resume(); // read and drop the body: nothing of it is looked at
+      throw new ServiceError('Unauthorized', 'internal.unauthenticated', 'this route needs the internal service token');
+    }
+    return this.reception.receive(fleet, req, metaOf(req));
+  }
+}
