@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Assignment, Probe } from '@keelson/events';
+import { startAgent, type RunningAgent } from './agent.js';
+import { ArtifactSlots } from './artifacts/artifact-slots.js';
+import { AgentStateStore } from './data-dir/agent-state.js';
+import { DataDirLayout } from './data-dir/layout.js';
+import { enrollDevice } from './enrollment/enroll.js';
+import { startSimulatedFleet } from './sim/simulated-fleet.js';
+import { eventually, startGatewayUnderTest, type GatewayUnderTest } from './test-fixtures/gateway-under-test.js';
+
+const agentBin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'keelson-agent.mjs');
+
+describe('the agent against the real gateway over real MQTT', () => {
+  let g: GatewayUnderTest;
+  let dir: string;
+  const running: RunningAgent[] = [];
+  const children: ChildProcess[] = [];
+  let n = 0;
+  const publish = (version: string, bytes = `model ${version}`) => g.repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(bytes));
+  const assignment = (id: string, published: { targetPath: string; sha256: string; length: number }, probe: Probe): Assignment => ({
+    assignmentId: id, rolloutId: `r-${id}`, action: 'install', probe,
+    artifact: { name: 'yolo', version: published.targetPath.split('/')[2]!, kind: 'model', ...published },
+  });
+  const states = async (deviceId: string, assignmentId: string) => (await g.reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
+  const terminal = (deviceId: string, assignmentId: string) =>
+    eventually(async () => (await states(deviceId, assignmentId)).some((s) => s === 'healthy' || s === 'rolled_back' || s === 'failed'));
+  const enrolledDir = async (name: string) => {
+    const dataDir = join(dir, `dev-${++n}`);
+    const { token, gatewayUrl } = await g.mintToken();
+    const identity = await enrollDevice({ gatewayUrl, token, dataDir, name });
+    return { dataDir, identity };
+  };
+  const truthy: Probe = { kind: 'exec', path: '/bin/true', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 };
+
+  beforeAll(async () => {
+    g = await startGatewayUnderTest();
+    dir = mkdtempSync(join(tmpdir(), 'keelson-agent-devices-'));
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    for (const agent of running) await agent.stop().catch(() => undefined);
+    await g?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('enrolls, keeps its identity safely, says hello and installs an assignment: reports become DeviceReportedProgress events', async () => {
+    const { dataDir, identity } = await enrolledDir('cam-1');
+    const layout = new DataDirLayout(dataDir);
+    expect(statSync(layout.deviceKey).mode & 0o777).toBe(0o600);
+    expect(statSync(layout.brokerCredentials).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(layout.pristineRoot, 'utf8'))).toEqual(g.repo.root);
+    expect(readFileSync(layout.enrollment, 'utf8')).not.toContain(identity.broker.password);
+
+    const hellos: string[] = [];
+    const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, { callback: (_e, m) => hellos.push(m.string()) });
+    await g.nc.flush();
+    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], heartbeatSeconds: 1 });
+    running.push(agent);
+    await eventually(() => hellos.length > 0);
+    expect(JSON.parse(hellos[0]!)).toEqual({ type: 'DeviceHello', schemaVersion: 1, data: { deviceId: identity.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration: 0 } });
+
+    const v1 = publish('1.0.0');
+    await g.assign(identity.deviceId, assignment('a1', v1, truthy));
+    await terminal(identity.deviceId, 'a1');
+    expect(await states(identity.deviceId, 'a1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.0.0');
+    expect(g.facade.requests.every((r) => r.deviceId === identity.deviceId)).toBe(true);
+
+    // On reconnect it says what it runs now.
+    await agent.stop();
+    hellos.length = 0;
+    running.push(await startAgent({ dataDir, allowExec: ['/bin/true'] }));
+    await eventually(() => hellos.length > 0);
+    expect(JSON.parse(hellos[0]!).data).toMatchObject({ installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }], desiredGeneration: 1 });
+    sub.unsubscribe();
+  });
+
+  it('runs a simulated fleet: healthy devices take the update, a failing one rolls back by itself, tampered bytes are refused', async () => {
+    const failing = new Set<string>();
+    const fleet = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: g.mintToken, failing, probeRetryPauseMs: 50 });
+    try {
+      const ready: Probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 2, attempts: 1, initialDelaySeconds: 0 };
+      const v1 = publish('1.1.0');
+      for (const d of fleet.devices) await g.assign(d.deviceId, assignment(`s1-${d.deviceId}`, v1, ready));
+      for (const d of fleet.devices) await terminal(d.deviceId, `s1-${d.deviceId}`);
+      for (const d of fleet.devices) expect(await states(d.deviceId, `s1-${d.deviceId}`)).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+
+      failing.add('sim-2');
+      const v2 = publish('1.2.0');
+      for (const d of fleet.devices) await g.assign(d.deviceId, assignment(`s2-${d.deviceId}`, v2, ready));
+      for (const d of fleet.devices) await terminal(d.deviceId, `s2-${d.deviceId}`);
+      const outcome = async (name: string) => (await states(fleet.byName(name).deviceId, `s2-${fleet.byName(name).deviceId}`)).at(-1);
+      expect([await outcome('sim-1'), await outcome('sim-2'), await outcome('sim-3')]).toEqual(['healthy', 'rolled_back', 'healthy']);
+      const active = (name: string) => readFileSync(fleet.byName(name).activeFile('yolo', v2.targetPath), 'utf8');
+      expect([active('sim-1'), active('sim-2'), active('sim-3')]).toEqual(['model 1.2.0', 'model 1.1.0', 'model 1.2.0']);
+      const reason = (await g.reportsOf(fleet.byName('sim-2').deviceId)).find((r) => r.state === 'rolled_back')?.reason;
+      expect(reason).toContain('/run/app/ready does not exist');
+
+      const v3 = publish('1.3.0');
+      g.repo.tamper(v3.targetPath);
+      const target = fleet.byName('sim-1');
+      await g.assign(target.deviceId, assignment(`s3-${target.deviceId}`, v3, ready));
+      await terminal(target.deviceId, `s3-${target.deviceId}`);
+      expect(await states(target.deviceId, `s3-${target.deviceId}`)).toEqual(['downloading', 'verifying', 'failed']);
+      expect(active('sim-1')).toBe('model 1.2.0');
+    } finally {
+      await fleet.stop();
+    }
+    // Started again on the same directory, the simulator re-uses the enrolled devices.
+    const again = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: () => Promise.reject(new Error('must not enroll again')) });
+    expect(again.devices.map((d) => d.deviceId)).toEqual(fleet.devices.map((d) => d.deviceId));
+    await again.stop();
+  });
+
+  it('recovers from SIGKILL in the middle of an update and finishes it after a restart', async () => {
+    const { dataDir, identity } = await enrolledDir('cam-kill');
+    const check = join(dir, 'slow-check.sh');
+    writeFileSync(check, '#!/bin/sh\nsleep 2\n[ -f "$KEELSON_ARTIFACT_PATH" ]\n');
+    chmodSync(check, 0o755);
+    const startChild = () => {
+      const child = spawn(process.execPath, [agentBin, 'run', '--data-dir', dataDir, '--allow-exec', check, '--allow-exec', '/bin/true'], { stdio: 'ignore' });
+      children.push(child);
+      return child;
+    };
+    let child = startChild();
+    const v1 = publish('2.0.0');
+    await g.assign(identity.deviceId, assignment('k1', v1, truthy));
+    await terminal(identity.deviceId, 'k1');
+
+    const v2 = publish('2.1.0');
+    await g.assign(identity.deviceId, assignment('k2', v2, { kind: 'exec', path: check, timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 }));
+    const store = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
+    await eventually(async () => (await store.load()).assignments.k2?.phase === 'probing');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await states(identity.deviceId, 'k2')).not.toContain('healthy');
+
+    child = startChild();
+    await terminal(identity.deviceId, 'k2');
+    expect((await states(identity.deviceId, 'k2')).at(-1)).toBe('healthy');
+    const slots = new ArtifactSlots(new DataDirLayout(dataDir), 'yolo');
+    expect([await slots.read('current'), await slots.read('previous')]).toEqual(['2.1.0', '2.0.0']);
+    expect(readFileSync(new DataDirLayout(dataDir).activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 2.1.0');
+    child.kill('SIGTERM');
+    expect(await new Promise((r) => child.once('exit', (code) => r(code)))).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAccount } from '@nats-io/nkeys';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { gateway, signer } from '@keelson/commands';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress } from '@keelson/events';
+import { freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
+import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
+import { createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { startFakeFacade, type FakeFacade } from './fake-facade.js';
+import { TestTufRepository } from './tuf-repository.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+/**
+ * The platform side an agent talks to, for agent e2e specs: a nats-server with MQTT and the auth
+ * callout, the real device-gateway process (services/device-gateway/dist/main.js), a stand-in for
+ * the signer answering `get-root` with a real TUF root, and a facade serving that repository whose
+ * device credentials are checked by the real gateway (`authenticate-device`).
+ */
+export interface GatewayUnderTest {
+  fleet: string;
+  gatewayUrl: string;
+  nats: RunningNats;
+  nc: NatsConnection;
+  repo: TestTufRepository;
+  facade: FakeFacade;
+  mintToken(): Promise<{ token: string; gatewayUrl: string }>;
+  assign(deviceId: string, assignment: Assignment): Promise<void>;
+  reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayUnderTest> {
+  const naming = testNamespace();
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-agent-e2e-'));
+  const issuer = createAccount();
+  const servicesUser = 'keelson-services';
+  const servicesPassword = randomBytes(16).toString('hex');
+  const [port, mqttPort, monitorPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const nats = await startNatsServer({
+    binary: testEnv().natsBinary, dir: join(dir, 'nats'), serverName: `agent-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port, mqttPort, monitorPort,
+    users: [{ user: servicesUser, password: servicesPassword }],
+    systemUser: { user: 'keelson-system', password: randomBytes(16).toString('hex') },
+    authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
+  });
+  const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword });
+  const repo = new TestTufRepository();
+  const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.root }))]);
+  const facade = await startFakeFacade(fleet, repo, (deviceId, password) =>
+    callCommand(nc, naming, gateway.authenticateDevice, { deviceId, password }).then((who) => who.fleet === fleet, () => false),
+  );
+  const db: TestDatabase = await createTestDatabase();
+  let service: RunningService;
+  try {
+    service = await launchService({
+      name: 'device-gateway', entry: join(repoRoot, 'services', 'device-gateway', 'dist', 'main.js'), logFile: join(dir, 'device-gateway.log'),
+      env: {
+        PATH: process.env.PATH, KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: servicesUser, KEELSON_NATS_PASSWORD: servicesPassword,
+        KEELSON_DATABASE_URL: db.url, KEELSON_DATA_DIR: join(dir, 'gateway'), KEELSON_HTTP_HOST: '127.0.0.1', KEELSON_HTTP_PORT: String(httpPort),
+        KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+        KEELSON_MQTT_URL: nats.mqttUrl, KEELSON_FACADE_URL: facade.url, KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(issuer.getSeed()),
+        KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'),
+      },
+    });
+  } catch (err) {
+    await facade.close();
+    await nc.close();
+    await nats.stop();
+    await db.drop();
+    throw err;
+  }
+  const gatewayUrl = `http://127.0.0.1:${httpPort}`;
+  const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+  return {
+    fleet, gatewayUrl, nats, nc, repo, facade,
+    mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl }),
+    assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
+    reportsOf: async (deviceId) =>
+      (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : [])),
+    async stop() {
+      await service.stop();
+      await Promise.all(subscriptions.map((s) => s.drain()));
+      await facade.close();
+      await nc.close();
+      await nats.stop();
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
