@@ -46,7 +46,8 @@ export function readMultipartUpload<S>(req: IncomingMessage, store: StoreFile<S>
       reject(err);
     };
     const finish = () => {
-      if (settled || !formRead) return;
+      // The form can be fully parsed while the file is still being synced and renamed: wait for it.
+      if (settled || !formRead || (fileSeen && !result)) return;
       if (!result) return late.length ? fail(invalid(late)) : fail(invalid([{ path: ['file'], message: 'the file part is missing' }]));
       if (late.length) return fail(invalid(late));
       settled = true;

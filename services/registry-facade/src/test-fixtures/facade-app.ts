@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
+import { openDatabase, type Database } from '@keelson/postgres';
+import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
+import { facadeAppModule } from '../app.module.js';
+
+export const internalToken = 'test-internal-token-0123456789abcdef';
+
+/** The whole facade listening on a free port, against the run's NATS and a database and data dir of its own. */
+export interface FacadeApp {
+  app: INestApplication;
+  url: string;
+  nc: NatsConnection;
+  db: Database;
+  naming: TestNamespace;
+  dataDir: string;
+  artifacts: EventStore<ArtifactEvent>;
+  tuf: EventStore<TufEvent>;
+  /** Stops the app and starts a new one on the same database, data dir and streams. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFacade(env: Record<string, string> = {}): Promise<FacadeApp> {
+  const naming = testNamespace();
+  const nc = await connectTestNats();
+  const testDb: TestDatabase = await createTestDatabase();
+  const db = await openDatabase({ url: testDb.url });
+  const dataDir = mkdtempSync(join(tmpdir(), 'keelson-facade-'));
+  const { natsUrl, natsUser, natsPass } = testEnv();
+  const config = loadServiceConfig('registry-facade', {
+    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_INTERNAL_TOKEN: internalToken, ...env,
+  });
+  const boot = async () => {
+    const app = await createServiceApp(facadeAppModule(config), config);
+    await app.listen(0, '127.0.0.1');
+    return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+  };
+  const facade: FacadeApp = {
+    ...(await boot()), nc, db, naming, dataDir,
+    artifacts: new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent }),
+    tuf: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
+    async restart() {
+      await facade.app.close();
+      Object.assign(facade, await boot());
+    },
+    async close() {
+      await facade.app.close();
+      await nc.close();
+      await db.close();
+      await testDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return facade;
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
