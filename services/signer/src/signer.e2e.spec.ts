@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
 import { InvalidInput } from '@keelson/domain-kit';
 import { signer } from '@keelson/commands';
@@ -103,6 +104,7 @@ describe('the signer, as a device sees it', () => {
     await updater.refresh();
     const info = (await updater.getTargetInfo(original.targetPath))!;
     expect(info.hashes.sha256).toBe(original.sha256);
+    expect(await register.getSingleMetricAsString('keelson_signer_artifacts_refused_total')).toMatch(/code="tuf.target-conflict"} 1/);
   });
 
   it('refuses a fleet id that is not a subject token, and creates nothing', async () => {

@@ -6,6 +6,7 @@ import type { ArtifactEvent } from '@keelson/events';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
+import { refusedArtifacts } from '../signer.metrics.js';
 import { artifactSigningReactor } from './artifact-signing.reactor.js';
 import { waitForStream } from './wait-for-stream.js';
 
@@ -33,7 +34,10 @@ class ArtifactSigningRunner implements OnApplicationBootstrap, BeforeApplication
       batchSize: 1,
       onError: (err) => this.logger.error(`signing failed, will retry: ${describe(err)}`),
       // Never silently: an artifact refused here is never published.
-      onPoison: (err, msg) => this.logger.error(`artifact event ${msg.subject} #${msg.seq} refused, not signed: ${describe(err)}`),
+      onPoison: (err, msg) => {
+        refusedArtifacts().inc({ code: isDomainError(err) ? err.code : 'unreadable' });
+        this.logger.error(`artifact event ${msg.subject} #${msg.seq} refused, not signed: ${describe(err)}`);
+      },
     });
   }
 

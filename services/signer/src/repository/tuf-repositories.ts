@@ -3,6 +3,7 @@ import { AggregateCache, type EventMetadata, type EventStore } from '@keelson/ev
 import type { TufEvent } from '@keelson/events';
 import type { TargetEntry, TufLifetimes } from '@keelson/tuf';
 import type { FleetKeyring, FleetKeys } from '../keys/fleet-keyring.js';
+import { signedMetadata } from '../signer.metrics.js';
 import { planInitialisation, planRenewalSigning, planTargets } from './signing-plans.js';
 import { tufRepositoryDecider, type TufCommand } from './tuf-repository.decider.js';
 import type { TufRepository } from './tuf-repository.evolve.js';
@@ -22,6 +23,14 @@ export interface TufRepositoriesOptions {
   now: () => Date;
   /** Total tries of one signing, the first included. */
   maxAttempts?: number;
+}
+
+type SigningReason = 'initialise' | 'publish' | 'renew';
+
+const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
+
+function countSigned(events: TufEvent[], reason: SigningReason): void {
+  for (const e of events) if (e.type !== 'TufRepositoryInitialised') signedMetadata().inc({ role: roleOf[e.type], reason });
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,7 +64,7 @@ export class TufRepositories {
   async ensure(fleet: string, meta: EventMetadata): Promise<Active> {
     const { state } = await this.current(fleet);
     if (state.status === 'active') return state;
-    const outcome = await this.run(fleet, meta, async (s, keys, now) =>
+    const outcome = await this.run('initialise', fleet, meta, async (s, keys, now) =>
       s.status === 'absent' ? planInitialisation(fleet, keys, this.options.lifetimes, now) : null,
     );
     if (outcome.state.status !== 'active') throw new Error(`fleet '${fleet}': repository still absent after initialisation`);
@@ -65,17 +74,17 @@ export class TufRepositories {
   /** Signs `entries` into the fleet's targets (with snapshot and timestamp) unless they are signed already. */
   async addTargets(fleet: string, entries: TargetEntry[], meta: EventMetadata): Promise<SigningOutcome> {
     await this.ensure(fleet, derived(meta, 'init'));
-    return this.run(fleet, meta, async (s, keys, now) => (s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null));
+    return this.run('publish', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null));
   }
 
   /** Re-signs whatever of the fleet's metadata is past half its lifetime; nothing for an absent fleet. */
   async renew(fleet: string, meta: EventMetadata): Promise<SigningOutcome> {
     const { state } = await this.current(fleet);
     if (state.status === 'absent') return { events: [], state }; // and no keys made for it
-    return this.run(fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
+    return this.run('renew', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
   }
 
-  private async run(fleet: string, meta: EventMetadata, plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>): Promise<SigningOutcome> {
+  private async run(reason: SigningReason, fleet: string, meta: EventMetadata, plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>): Promise<SigningOutcome> {
     const { store, keyring, maxAttempts = 8 } = this.options;
     const subject = this.subject(fleet);
     const keys = await keyring.keysOf(fleet);
@@ -87,7 +96,10 @@ export class TufRepositories {
       try {
         const append = await store.append(subject, seq, events, meta);
         const after = events.reduce(tufRepositoryDecider.evolve, state);
-        if (append && !append.duplicate) this.cache.set(subject, { state: after, seq: append.lastSeq });
+        if (append && !append.duplicate) {
+          this.cache.set(subject, { state: after, seq: append.lastSeq });
+          countSigned(events, reason);
+        }
         return { events, state: append?.duplicate ? (await this.current(fleet)).state : after };
       } catch (err) {
         if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
