@@ -4,7 +4,11 @@ import { defineCommand, Page } from './kit.js';
 
 export const RolloutStatus = z.enum(['running', 'awaiting-approval', 'halted', 'aborted', 'succeeded', 'failed']);
 
-/** A rollout as the orchestrator's read model knows it, with each target device's latest state. */
+/**
+ * A rollout as the orchestrator's read model knows it, with each target device's latest state:
+ * `pending` until its wave starts, `assigned`, then what it reported (`downloading` … `healthy`,
+ * `rolled_back`, `failed`), or `excluded` once it is no longer a live target (decommissioned).
+ */
 export const RolloutView = z.strictObject({
   fleet: SubjectToken,
   rolloutId: SubjectToken,
@@ -18,7 +22,7 @@ export const RolloutView = z.strictObject({
   abortMode: z.enum(['keep', 'revert']).optional(),
   createdAt: IsoTime,
   finishedAt: IsoTime.optional(),
-  devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned')]), reason: Reason.optional() })),
+  devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]), reason: Reason.optional() })),
 });
 export type RolloutView = z.infer<typeof RolloutView>;
 

@@ -97,6 +97,22 @@ describe('rollout orchestrator against real NATS, PostgreSQL and the gateway\'s 
     await expect(h.call(orchestrator.getRollout, { fleet, rolloutId: 'r-000000000000' })).rejects.toMatchObject({ name: 'NotFound', code: 'rollout.not-found' });
   });
 
+  it('stops targeting decommissioned devices, whether before or after their assignment, and finishes without them', async () => {
+    const retire = await h.deviceGroup('retire', 3);
+    const [early, late, kept] = retire.deviceIds as [string, string, string];
+    await h.decommission(early);
+    const { rolloutId } = await h.call(orchestrator.createRollout, {
+      fleet, artifact: { name: 'retire-model', version: '1.0.0' }, groupId: retire.groupId, probe, strategy: { waves: waves([100, 'auto']) },
+    });
+    await eventually(async () => (await devicesIn(rolloutId, 'excluded')).includes(early));
+    await eventually(async () => (await h.assignmentsOf(late, rolloutId)).length === 1);
+    await h.decommission(late);
+    await update(rolloutId, kept);
+    await eventually(async () => (await view(rolloutId)).status === 'succeeded');
+    expect((await view(rolloutId)).devices.map((d) => [d.deviceId, d.state]).sort()).toEqual([[early, 'excluded'], [kept, 'healthy'], [late, 'excluded']].sort());
+    expect(await h.assignmentsOf(early, rolloutId)).toEqual([]);
+  });
+
   describe('refuses bad input with InvalidInput and appends nothing', () => {
     const cases: [string, () => Promise<unknown>, string][] = [
       ['an unknown artifact', () => create('missing', { waves: waves([100, 'auto']) }), 'artifact.not-found'],

@@ -7,6 +7,7 @@ export {
   WaveAwaitingApproval,
   WaveApproved,
   DeviceOutcomeRecorded,
+  DeviceExcluded,
   RolloutHalted,
   RolloutResumed,
   RolloutAborted,

@@ -50,6 +50,7 @@ describe('rollout events', () => {
       { type: 'WaveStarted', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ['cam-dock-01'] } },
       { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...rollout, wave: 1 } },
       { type: 'WaveApproved', schemaVersion: 1, data: { ...rollout, wave: 1 } },
+      { type: 'DeviceExcluded', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-dock-02', reason: 'device decommissioned' } },
       {
         type: 'RolloutHalted',
         schemaVersion: 1,

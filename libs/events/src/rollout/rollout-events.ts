@@ -45,6 +45,13 @@ export const DeviceOutcomeRecorded = defineMessage('DeviceOutcomeRecorded', 1, {
 });
 export type DeviceOutcomeRecorded = z.infer<typeof DeviceOutcomeRecorded>;
 
+/**
+ * The device is no longer a live target of the rollout (decommissioned, or refused by the gateway
+ * for good): it is not assigned, not waited for and not counted (spec: Rollouts, device states).
+ */
+export const DeviceExcluded = defineMessage('DeviceExcluded', 1, { ...rollout, deviceId: SubjectToken, reason: Reason });
+export type DeviceExcluded = z.infer<typeof DeviceExcluded>;
+
 /** The rollout stopped widening: by an operator, or by itself (`automatic`) when failures crossed the threshold. */
 export const RolloutHalted = defineMessage('RolloutHalted', 1, {
   ...rollout,
@@ -81,6 +88,7 @@ export type RolloutEvent =
   | WaveAwaitingApproval
   | WaveApproved
   | DeviceOutcomeRecorded
+  | DeviceExcluded
   | RolloutHalted
   | RolloutResumed
   | RolloutAborted
@@ -93,6 +101,7 @@ export const rolloutEvents = new MessageRegistry<RolloutEvent>([
   readersOf(WaveAwaitingApproval),
   readersOf(WaveApproved),
   readersOf(DeviceOutcomeRecorded),
+  readersOf(DeviceExcluded),
   readersOf(RolloutHalted),
   readersOf(RolloutResumed),
   readersOf(RolloutAborted),

@@ -4,7 +4,7 @@ import { gateway } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
 import { callCommand, newContext, type Clock } from '@keelson/service-kit';
-import { assignedDevices, type LiveRollout } from './rollout.decider.js';
+import { assignedDevices, isLive, type LiveRollout } from './rollout.decider.js';
 import type { Rollouts } from './rollouts.js';
 import { installAssignmentId, revertAssignmentId } from './wave-plan.js';
 
@@ -46,10 +46,10 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
       } catch (err) {
         if (!isDomainError(err) || action === 'revert') throw err;
         // The gateway refuses this device for good (unknown, decommissioned): it will never report,
-        // so the rollout records it as failed instead of waiting for it forever.
-        const reason = `the device could not be assigned (${err.code})`;
+        // so it stops being a live target instead of hanging the rollout.
+        const reason = `the gateway refused to assign the device (${err.code})`;
         await rollouts.execute(
-          { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state: 'failed', reason, at: deps.clock.now().toISOString() },
+          { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
           { actor, correlationId, commandId: `unassignable-${assignmentId}` },
         );
       }
@@ -71,7 +71,7 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
         await assign(state, event.data.deviceIds, 'install', meta.correlationId);
         return;
       }
-      await assign(state, assignedDevices(state.facts), 'revert', meta.correlationId);
+      await assign(state, assignedDevices(state.facts).filter((d) => isLive(state.facts, d)), 'revert', meta.correlationId);
     },
   };
 }

@@ -5,10 +5,20 @@ import type { Clock } from '@keelson/service-kit';
 import type { Rollouts } from './rollouts.js';
 import { installAssignmentId } from './wave-plan.js';
 
+/** A report or decommission about a rollout this orchestrator never created is none of its business. */
+async function ignoreUnknown(command: Promise<unknown>): Promise<void> {
+  try {
+    await command;
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+  }
+}
+
 /**
  * Records each terminal device report about a rollout's install assignment as that rollout's
  * outcome for the device; the same decision starts the next wave, waits at a gate, halts or
  * finishes. Reports about revert assignments and unknown rollouts are skipped, never poison.
+ * A decommissioned device is excluded from every rollout still under way that targets it.
  */
 export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }): Reactor<DeviceEvent> {
   return {
@@ -17,19 +27,26 @@ export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }
     filterSubjects: ['ev.device.>'],
     parse: parseDeviceEvent,
     async handle({ event, seq, meta }) {
+      if (event.type === 'DeviceDecommissioned') {
+        // spec: a decommissioned device is no longer a live target, so it never hangs a rollout
+        const { fleet, deviceId } = event.data;
+        const reason = `device decommissioned${event.data.reason ? `: ${event.data.reason}` : ''}`.slice(0, 500);
+        for (const rolloutId of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) {
+          await ignoreUnknown(deps.rollouts.execute(
+            { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
+            { actor: { kind: 'service', id: 'rollout-orchestrator' }, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
+          ));
+        }
+        return;
+      }
       if (event.type !== 'DeviceReportedProgress' || !isTerminalDeviceState(event.data.state)) return;
       const { fleet, rolloutId, deviceId, assignmentId, state, reason } = event.data;
       if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return;
-      try {
-        await deps.rollouts.execute(
-          { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state, ...(reason === undefined ? {} : { reason }), at: deps.clock.now().toISOString() },
-          // one command id per device event: a redelivered report is de-duplicated by JetStream too
-          { actor: { kind: 'device', id: deviceId }, correlationId: meta.correlationId, commandId: `device-event-${seq}` },
-        );
-      } catch (err) {
-        if (err instanceof NotFound) return; // a rollout this orchestrator never created
-        throw err;
-      }
+      await ignoreUnknown(deps.rollouts.execute(
+        { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state, ...(reason === undefined ? {} : { reason }), at: deps.clock.now().toISOString() },
+        // one command id per device event: a redelivered report is de-duplicated by JetStream too
+        { actor: { kind: 'device', id: deviceId }, correlationId: meta.correlationId, commandId: `device-event-${seq}` },
+      ));
     },
   };
 }

@@ -2,7 +2,7 @@ import { orchestrator } from '@keelson/commands';
 import { fold } from '@keelson/domain-kit';
 import type { RolloutEvent } from '@keelson/events';
 import {
-  aborted, at, awaiting, created, finished, halted, outcome, rolloutId, strategy, tenDevices, waveStarted,
+  aborted, at, awaiting, created, excluded, finished, halted, outcome, rolloutId, strategy, tenDevices, waveStarted,
 } from '../test-fixtures/rollout-history.js';
 import { rolloutDecider, type LiveRollout } from './rollout.decider.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
@@ -28,6 +28,11 @@ describe('rollout view', () => {
       [2, 'pending'], [2, 'pending'], [2, 'pending'], [2, 'pending'], [2, 'pending'],
     ]);
     expect(v.devices[2]!.reason).toBe('probe failed');
+  });
+
+  it('shows a device that is no longer a live target as excluded', () => {
+    const v = view([created(s), excluded(order[3]!), waveStarted(0, [canary])]);
+    expect(v.devices[3]).toEqual({ deviceId: order[3], wave: 1, state: 'excluded' });
   });
 
   it('prefers the recorded outcome over a report', () => {

@@ -1,6 +1,6 @@
 import type { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { assignedDevices, type LiveRollout } from './rollout.evolve.js';
+import { assignedDevices, isLive, type LiveRollout } from './rollout.evolve.js';
 import { waveOfEachDevice } from './wave-plan.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -16,7 +16,8 @@ const statusOf = (state: LiveRollout): RolloutView['status'] => (state.status ==
 
 /**
  * A rollout as operators see it: the aggregate's state plus each device's latest progress. A device
- * is `pending` until its wave starts, then `assigned`, then whatever it last reported; the recorded
+ * is `pending` until its wave starts, then `assigned`, then whatever it last reported (or `excluded`
+ * once it is no longer a live target); the recorded
  * outcome wins over a report (both are terminal, the outcome is what the rollout counted).
  */
 export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>): RolloutView {
@@ -26,6 +27,7 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
   const devices = facts.deviceIds.map((deviceId) => {
     const wave = waves.get(deviceId) ?? 0;
     const outcome = facts.outcomes[deviceId];
+    if (!outcome && !isLive(facts, deviceId)) return { deviceId, wave, state: 'excluded' as const };
     const latest = outcome ?? progress.get(deviceId);
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
     return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };

@@ -1,6 +1,6 @@
 import { assertNever, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
-import { assignedDevices, evolve, failureCount, type LiveRollout, type Rollout } from './rollout.evolve.js';
+import { assignedDevices, evolve, failureCount, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
 import { devicesOfWave, installAssignmentId, orderDevices } from './wave-plan.js';
 
 interface Ref {
@@ -17,7 +17,8 @@ export type RolloutCommand =
   | (Ref & { type: 'HaltRollout'; reason: string })
   | (Ref & { type: 'ResumeRollout' })
   | (Ref & { type: 'AbortRollout'; mode: 'keep' | 'revert' })
-  | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string });
+  | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string })
+  | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string });
 
 /**
  * The one event that follows from the state by itself, or null when the rollout waits (for devices,
@@ -28,8 +29,10 @@ function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
   const { facts } = state;
   const ref = { fleet: facts.fleet, rolloutId: facts.rolloutId };
   if (state.status === 'aborted' || state.status === 'finished') return null;
-  if (facts.deviceIds.every((d) => facts.outcomes[d])) {
-    const outcome = facts.deviceIds.every((d) => facts.outcomes[d]?.state === 'healthy') ? 'succeeded' : 'failed';
+  const live = facts.deviceIds.filter((d) => isLive(facts, d));
+  if (live.every((d) => facts.outcomes[d])) {
+    // spec: succeeded only if every live device is healthy (and there was one to update)
+    const outcome = live.length > 0 && live.every((d) => facts.outcomes[d]?.state === 'healthy') ? 'succeeded' : 'failed';
     return { type: 'RolloutFinished', schemaVersion: 1, data: { ...ref, outcome, finishedAt: at } };
   }
   if (state.status === 'halted') return null;
@@ -41,8 +44,8 @@ function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
   if (state.status === 'awaiting-approval') return null;
   const wave = facts.startedWaves;
   if (wave >= facts.strategy.waves.length) return null;
-  if (!assignedDevices(facts).every((d) => facts.outcomes[d])) return null;
-  const deviceIds = devicesOfWave(facts.strategy, wave, facts.deviceIds);
+  if (!assignedDevices(facts).every((d) => facts.outcomes[d] || !isLive(facts, d))) return null;
+  const deviceIds = devicesOfWave(facts.strategy, wave, facts.deviceIds).filter((d) => isLive(facts, d));
   // A wave that adds no device (tiny groups) has nothing to approve: it passes straight through.
   if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && deviceIds.length > 0) {
     return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
@@ -93,9 +96,18 @@ function recordOutcome(command: Extract<RolloutCommand, { type: 'RecordDeviceOut
   const { fleet, rolloutId, deviceId, assignmentId, state: outcome, reason, at } = command;
   // Only this rollout's install assignment of a device it assigned counts, and only its first outcome.
   if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return [];
-  if (!assignedDevices(state.facts).includes(deviceId) || state.facts.outcomes[deviceId]) return [];
+  if (!assignedDevices(state.facts).includes(deviceId) || state.facts.outcomes[deviceId] || !isLive(state.facts, deviceId)) return [];
   const data = { fleet, rolloutId, deviceId, assignmentId, state: outcome, ...(reason === undefined ? {} : { reason }) };
   return andWhatFollows(state, [{ type: 'DeviceOutcomeRecorded', schemaVersion: 1, data }], at);
+}
+
+function exclude(command: Extract<RolloutCommand, { type: 'ExcludeDevice' }>, state: LiveRollout): RolloutEvent[] {
+  const { fleet, rolloutId, deviceId, reason, at } = command;
+  const { facts } = state;
+  // A device that already ended its update was counted; an ended rollout counts nothing more.
+  if (state.status === 'finished' || state.status === 'aborted') return [];
+  if (!facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
+  return andWhatFollows(state, [{ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }], at);
 }
 
 /** Decides what a command means for a rollout; `[]` when it is already satisfied. */
@@ -120,6 +132,8 @@ export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] 
       return [{ type: 'RolloutAborted', schemaVersion: 1, data: { ...ref, mode: command.mode, abortedAt: command.at } }];
     case 'RecordDeviceOutcome':
       return recordOutcome(command, state);
+    case 'ExcludeDevice':
+      return exclude(command, state);
     default:
       return assertNever(command, 'rollout command');
   }

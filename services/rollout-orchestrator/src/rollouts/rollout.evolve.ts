@@ -16,6 +16,8 @@ export interface RolloutFacts {
   startedWaves: number;
   approvedWaves: number[];
   outcomes: Record<string, { state: TerminalDeviceState; reason?: string }>;
+  /** Devices that are no longer live targets (decommissioned, refused by the gateway): never waited for or counted. */
+  excluded: string[];
   /** Failures an operator acknowledged by resuming; only failures beyond these count against the halt rule. */
   acknowledgedFailures: number;
 }
@@ -38,6 +40,11 @@ export function assignedDevices(facts: RolloutFacts): string[] {
   return facts.startedWaves === 0 ? [] : facts.deviceIds.slice(0, coveredBy(facts.strategy, facts.startedWaves - 1, facts.deviceIds.length));
 }
 
+/** Devices still targeted: every device of the rollout but the excluded ones. */
+export function isLive(facts: RolloutFacts, deviceId: string): boolean {
+  return !facts.excluded.includes(deviceId);
+}
+
 /** Devices that ended `rolled_back` or `failed`. */
 export function failureCount(facts: RolloutFacts): number {
   return Object.values(facts.outcomes).filter((o) => o.state !== 'healthy').length;
@@ -53,7 +60,7 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt } = event.data;
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt,
-      startedWaves: 0, approvedWaves: [], outcomes: {}, acknowledgedFailures: 0,
+      startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
     };
     return { status: 'running', facts };
   }
@@ -73,6 +80,8 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
       const { deviceId, state: outcome, reason } = event.data;
       return withFacts(state, { outcomes: { ...state.facts.outcomes, [deviceId]: reason === undefined ? { state: outcome } : { state: outcome, reason } } });
     }
+    case 'DeviceExcluded':
+      return state.facts.excluded.includes(event.data.deviceId) ? state : withFacts(state, { excluded: [...state.facts.excluded, event.data.deviceId] });
     case 'RolloutHalted':
       return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
     case 'RolloutResumed': {

@@ -81,6 +81,16 @@ export class Rollouts {
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
   }
 
+  /** Rollouts still under way that target the device (from the read model). */
+  async activeRolloutsOf(fleet: string, deviceId: string): Promise<string[]> {
+    const rows = await this.db.query<{ rollout_id: string }>(
+      `SELECT rollout_id FROM rollouts WHERE fleet = $1 AND state->'facts'->'deviceIds' @> jsonb_build_array($2::text)
+       AND state->>'status' NOT IN ('aborted', 'finished')`,
+      [fleet, deviceId],
+    );
+    return rows.map((r) => r.rollout_id);
+  }
+
   private async outcomesOf(fleet: string, rolloutIds: string[]): Promise<Map<string, RolloutFacts['outcomes']>> {
     const out = new Map<string, RolloutFacts['outcomes']>();
     if (rolloutIds.length === 0) return out;

@@ -45,6 +45,8 @@ export interface OrchestratorHarness {
   deviceGroup(name: string, count: number): Promise<{ groupId: string; deviceIds: string[] }>;
   /** Publishes a device report on the device's MQTT topic, as the broker delivers it to the gateway. */
   report(deviceId: string, rolloutId: string, state: DeviceState, assignmentId?: string): void;
+  /** Appends `DeviceDecommissioned`, as the gateway does when an operator retires a device. */
+  decommission(deviceId: string): Promise<void>;
   /** Every assignment the device's desired state ever got from a rollout, one per DesiredStateChanged that added it. */
   assignmentsOf(deviceId: string, rolloutId: string): Promise<Assignment[]>;
   rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
@@ -96,6 +98,12 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
     report(deviceId, rolloutId, state, assignmentId = `${rolloutId}-${deviceId}`) {
       const message = { type: 'DeviceReport', schemaVersion: 1, data: { deviceId, assignmentId, rolloutId, state, sentAt: new Date().toISOString() } };
       nc.publish(`${naming.subjectPrefix}keelson.dev.${deviceId}.report`, JSON.stringify(message));
+    },
+    async decommission(deviceId) {
+      const subject = gw.devices.subject('device', fleet, deviceId);
+      const { lastSeq } = await gw.devices.load(subject);
+      await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, reason: 'retired' } }],
+        { actor: { kind: 'operator', id: 'admin' }, correlationId: 'spec', commandId: `decommission-${deviceId}` });
     },
     async assignmentsOf(deviceId, rolloutId) {
       const added: Assignment[] = [];

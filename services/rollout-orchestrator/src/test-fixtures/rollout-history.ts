@@ -47,3 +47,5 @@ export const approve = (wave?: number): RolloutCommand => ({ type: 'ApproveWave'
 export const halt = (reason = 'halted by an operator'): RolloutCommand => ({ type: 'HaltRollout', ...ref, at, reason });
 export const resume: RolloutCommand = { type: 'ResumeRollout', ...ref, at };
 export const abort = (mode: 'keep' | 'revert'): RolloutCommand => ({ type: 'AbortRollout', ...ref, at, mode });
+export const excluded = (deviceId: string, reason = 'device decommissioned'): RolloutEvent => ({ type: 'DeviceExcluded', schemaVersion: 1, data: { ...ref, deviceId, reason } });
+export const exclude = (deviceId: string, reason = 'device decommissioned'): RolloutCommand => ({ type: 'ExcludeDevice', ...ref, at, deviceId, reason });
