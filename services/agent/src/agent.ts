@@ -50,13 +50,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await store.load();
   const allowExec = new Set(options.allowExec ?? []);
   let halted = false;
+  const halting = new AbortController();
   let link: DeviceLink | null = null;
 
   const ctx: ReconcileContext = {
     layout, store,
     downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password }),
-    probe: (assignment, activePath, since) =>
-      runProbe(assignment.probe, { activePath, allowExec, since, ...(options.probeRoot ? { probeRoot: options.probeRoot } : {}), ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }) }),
+    probe: async (assignment, activePath, since) => {
+      const probeContext = {
+        activePath, allowExec, since, signal: halting.signal,
+        ...(options.probeRoot ? { probeRoot: options.probeRoot } : {}),
+        ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }),
+      };
+      try {
+        return await runProbe(assignment.probe, probeContext);
+      } catch (err) {
+        if (halting.signal.aborted) throw new AgentHalted('agent stopped while probing');
+        throw err;
+      }
+    },
     report: (assignment, state, reason) => {
       if (halted) return;
       log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
@@ -87,11 +99,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     idle: () => reconciler.idle(),
     async stop() {
       halted = true;
+      halting.abort();
       await link?.stop();
       await reconciler.idle();
     },
     async kill() {
       halted = true;
+      halting.abort();
       link?.kill();
       await reconciler.idle();
     },

@@ -6,6 +6,8 @@ export interface ExecAttempt {
   args: readonly string[];
   activePath: string;
   timeoutMs: number;
+  /** Kills the check when the agent stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface ExecAttempt {
  * artifact's path is appended as the last argument and passed as `KEELSON_ARTIFACT_PATH`. Exit 0 is
  * healthy; a check still running at the timeout is killed and counts as a failure.
  */
-export function execOnce({ path, args, activePath, timeoutMs }: ExecAttempt): Promise<ProbeResult> {
+export function execOnce({ path, args, activePath, timeoutMs, signal }: ExecAttempt): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', KEELSON_ARTIFACT_PATH: activePath };
     // Its own process group, so a timeout kills whatever the check started too.
@@ -27,16 +29,25 @@ export function execOnce({ path, args, activePath, timeoutMs }: ExecAttempt): Pr
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onStop);
       resolve(result);
     };
-    const timer = setTimeout(() => {
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL'); // the group is already gone
       }
+    };
+    const timer = setTimeout(() => {
+      killGroup();
       settle(failedBecause(`${path} did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
+    const onStop = () => {
+      killGroup();
+      settle(failedBecause(`${path} was stopped with the agent`));
+    };
+    signal?.addEventListener('abort', onStop, { once: true });
     child.once('error', (err) => settle(failedBecause(`could not run ${path}: ${err.message}`)));
     const outcome = (code: number | null, signal: NodeJS.Signals | null): ProbeResult => {
       if (code === 0) return passed;

@@ -1,9 +1,10 @@
 import { failedBecause, passed, type ProbeResult } from './probe-result.js';
 
 /** One GET against the workload's endpoint; any 2xx within the timeout is healthy. */
-export async function httpOnce(url: string, timeoutMs: number): Promise<ProbeResult> {
+export async function httpOnce(url: string, timeoutMs: number, stop?: AbortSignal): Promise<ProbeResult> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const signal = stop ? AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const res = await fetch(url, { signal, redirect: 'manual' });
     await res.body?.cancel();
     return res.ok ? passed : failedBecause(`GET ${url} answered ${res.status}`);
   } catch (err) {

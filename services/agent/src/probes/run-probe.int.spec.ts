@@ -123,6 +123,14 @@ describe('health probes run for real', () => {
       expect(await runProbe(file('/late'), ctx({ probeRoot: dir }))).toEqual({ ok: true });
     });
 
+    it('stops waiting as soon as the agent stops, without a verdict', async () => {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new Error('agent stopped')), 200);
+      const started = Date.now();
+      await expect(runProbe({ kind: 'file', path: '/never', timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 }, ctx({ probeRoot: dir, signal: stop.signal }))).rejects.toMatchObject({ name: 'AbortError' });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
     it('does not accept a readiness file left over from before the swap', async () => {
       writeFileSync(join(dir, 'stale'), 'ok');
       utimesSync(join(dir, 'stale'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));

@@ -16,15 +16,17 @@ export interface ProbeContext {
   since?: Date;
   /** Pause between failed attempts (default 1 s). */
   retryPauseMs?: number;
+  /** Aborts waiting and running checks when the agent stops; the probe then rejects with the abort reason. */
+  signal?: AbortSignal;
 }
 
 function attemptOf(probe: Probe, ctx: ProbeContext): () => Promise<ProbeResult> {
   const timeoutMs = probe.timeoutSeconds * 1000;
   switch (probe.kind) {
     case 'exec':
-      return () => execOnce({ path: probe.path, args: probe.args ?? [], activePath: ctx.activePath, timeoutMs });
+      return () => execOnce({ path: probe.path, args: probe.args ?? [], activePath: ctx.activePath, timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     case 'http':
-      return () => httpOnce(probe.url, timeoutMs);
+      return () => httpOnce(probe.url, timeoutMs, ctx.signal);
     case 'file': {
       const path = fileProbePath(probe.path, ctx.probeRoot);
       // The check itself is instant; the timeout is how long the workload gets to write the file.
@@ -33,7 +35,7 @@ function attemptOf(probe: Probe, ctx: ProbeContext): () => Promise<ProbeResult> 
         for (;;) {
           const result = await fileOnce(path, ctx.since);
           if (result.ok || Date.now() >= end) return result;
-          await sleep(Math.min(100, Math.max(1, end - Date.now())));
+          await sleep(Math.min(100, Math.max(1, end - Date.now())), undefined, { signal: ctx.signal });
         }
       };
     }
@@ -49,12 +51,14 @@ export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeRe
     return failedBecause(`exec probe ${probe.path} is not on this agent's allowlist (--allow-exec)`);
   }
   const attempt = attemptOf(probe, ctx);
-  if (probe.initialDelaySeconds > 0) await sleep(probe.initialDelaySeconds * 1000);
+  if (probe.initialDelaySeconds > 0) await sleep(probe.initialDelaySeconds * 1000, undefined, { signal: ctx.signal });
   let last: ProbeResult = failedBecause('probe did not run');
   for (let n = 1; n <= probe.attempts; n++) {
+    ctx.signal?.throwIfAborted();
     last = await attempt();
+    ctx.signal?.throwIfAborted(); // a check cut short by a stop says nothing about the version
     if (last.ok) return last;
-    if (n < probe.attempts) await sleep(ctx.retryPauseMs ?? 1000);
+    if (n < probe.attempts) await sleep(ctx.retryPauseMs ?? 1000, undefined, { signal: ctx.signal });
   }
   const why = last.ok ? '' : last.reason;
   return failedBecause(boundedReason(`probe failed after ${probe.attempts} attempt${probe.attempts === 1 ? '' : 's'}: ${why}`));

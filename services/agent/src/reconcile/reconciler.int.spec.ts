@@ -87,6 +87,16 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect(readdirSync(layout.tmpDir)).toEqual([]);
   });
 
+  it('ends an assignment as failed when the disk refuses the install, instead of leaving the rollout waiting', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(layout.artifactDir('yolo'), { recursive: true });
+    writeFileSync(layout.versionsDir('yolo'), 'not a directory');
+    const h = await harness();
+    await run(h, assignmentOf('a1', v1()));
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a1', state: 'failed', reason: expect.stringContaining('the agent could not carry on') });
+    expect(await links()).toEqual([null, null]);
+  });
+
   it('resends terminal reports with every desired state and ignores a stale generation', async () => {
     const h = await harness();
     const a1 = assignmentOf('a1', v1());

@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { DesiredState, InstalledArtifact } from '@keelson/events';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import { boundedReason } from '../probes/probe-result.js';
 import { runAssignment } from './assignment-workflow.js';
 import { AgentHalted, type ReconcileContext } from './reconcile-context.js';
 
@@ -86,13 +87,33 @@ export class Reconciler {
           await runAssignment(this.ctx, next.assignment.assignmentId);
         } catch (err) {
           if (err instanceof AgentHalted) return;
-          // Disk trouble or a bug: leave the journal as it is; the next start or desired state retries.
+          // Disk trouble or a bug: the assignment must still end, or its rollout would wait forever.
           this.log('assignment-error', { assignmentId: next.assignment.assignmentId, error: (err as Error).message });
-          return;
+          if (!(await this.giveUp(next.assignment.assignmentId, err as Error))) return;
         }
       }
       await this.markApplied();
     } while (this.again);
+  }
+
+  /** Ends an assignment the workflow could not carry on with: links back as the swap found them, `failed`. */
+  private async giveUp(assignmentId: string, error: Error): Promise<boolean> {
+    const record = this.ctx.store.record(assignmentId);
+    if (!record) return true;
+    try {
+      let restored = '';
+      if (record.swap && (record.phase === 'applying' || record.phase === 'probing' || record.phase === 'rolling_back')) {
+        await new ArtifactSlots(this.ctx.layout, record.assignment.artifact.name).restore(record.swap);
+        restored = '; the previous state was restored';
+      }
+      const reason = boundedReason(`the agent could not carry on: ${error.message}${restored}`);
+      await this.ctx.store.setPhase(assignmentId, { phase: 'done', outcome: 'failed', reason });
+      this.ctx.report(record.assignment, 'failed', reason);
+      return true;
+    } catch (second) {
+      this.log('assignment-stuck', { assignmentId, error: (second as Error).message });
+      return false;
+    }
   }
 
   private async markApplied(): Promise<void> {
