@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { RuleViolation } from '@keelson/domain-kit';
+import { registry } from '@keelson/commands';
+import type { ArtifactEvent } from '@keelson/events';
+import { callCommand } from '@keelson/service-kit';
+import { artifactIdOf } from '../artifacts/artifact-id.js';
+import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { appendTuf, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
+
+const fleet = 'plant-7';
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('publishing on TargetsSigned (whole facade, real NATS and PostgreSQL)', () => {
+  let facade: FacadeApp;
+  const eventsOf = async (name: string, version: string): Promise<ArtifactEvent[]> =>
+    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.map((r) => r.event);
+  const resolve = (name: string, version: string) => callCommand(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
+  const upload = async (name: string, version: string) => {
+    const bytes = randomBytes(2048);
+    const { status, body } = await postUpload(facade, fleet, uploadForm({ name, version, bytes }));
+    expect(status).toBe(201);
+    return { targetPath: body.targetPath!, sha256: sha(bytes), length: 2048 };
+  };
+
+  beforeAll(async () => {
+    facade = await startFacade();
+  });
+  afterAll(() => facade.close());
+
+  it('refuses to resolve an artifact before it is signed, then publishes it once targets list it', async () => {
+    const target = await upload('yolo-v8n', '3.0.0');
+    await eventually(() => resolve('yolo-v8n', '3.0.0').then(() => false, (err: unknown) => err instanceof RuleViolation && err.code === 'artifact.not-published'));
+    await appendTuf(facade, fleet, targetsSigned(fleet, 2, { [target.targetPath]: target }));
+    await eventually(async () => (await eventsOf('yolo-v8n', '3.0.0')).length === 2);
+    expect((await eventsOf('yolo-v8n', '3.0.0'))[1]).toEqual({
+      type: 'ArtifactPublished', schemaVersion: 1,
+      data: { fleet, artifactId: artifactIdOf('yolo-v8n', '3.0.0'), name: 'yolo-v8n', version: '3.0.0', ...target, targetsVersion: 2 },
+    });
+    await eventually(() => resolve('yolo-v8n', '3.0.0').then(() => true, () => false));
+    await expect(resolve('yolo-v8n', '3.0.0')).resolves.toEqual({ name: 'yolo-v8n', version: '3.0.0', kind: 'model', ...target });
+  });
+
+  it('publishes once: a later targets version that lists the artifact again adds nothing', async () => {
+    const target = await upload('yolo-v8n', '3.1.0');
+    await appendTuf(facade, fleet, targetsSigned(fleet, 3, { [target.targetPath]: target }));
+    await eventually(async () => (await eventsOf('yolo-v8n', '3.1.0')).length === 2);
+    const other = await upload('detr', '1.0.0');
+    await appendTuf(facade, fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }));
+    await eventually(async () => (await eventsOf('detr', '1.0.0')).length === 2); // the later event was handled
+    expect((await eventsOf('yolo-v8n', '3.1.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactPublished']);
+  });
+
+  it('rejects an artifact whose signed digest is not its blob, and still publishes the other targets of that event', async () => {
+    const forged = await upload('forged', '1.0.0');
+    const unknownPath = 'model/never-uploaded/1.0.0/x.onnx';
+    const fine = await upload('fine', '1.0.0');
+    await appendTuf(facade, fleet, targetsSigned(fleet, 5, {
+      [forged.targetPath]: { ...forged, sha256: 'ee'.repeat(32) },
+      [unknownPath]: { sha256: 'ff'.repeat(32), length: 1 },
+      'not/a/keelson-path': { sha256: 'ff'.repeat(32), length: 1 },
+      [fine.targetPath]: fine,
+    }));
+    await eventually(async () => (await eventsOf('fine', '1.0.0')).length === 2);
+    expect((await eventsOf('forged', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactRejected']);
+    expect(await eventsOf('never-uploaded', '1.0.0')).toEqual([]);
+    await eventually(() => callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected', () => false));
+    await expect(resolve('forged', '1.0.0')).rejects.toMatchObject({ code: 'artifact.not-published' });
+  });
+
+  it('does not publish another fleet\'s artifact of the same path', async () => {
+    const target = await upload('fleet-bound', '1.0.0');
+    await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }));
+    await pause(300); // nothing to wait for: the point is that nothing happens
+    expect((await eventsOf('fleet-bound', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived']);
+  });
+
+  it('lists artifacts newest first with cursor paging, and says not-found for an unknown one', async () => {
+    await eventually(async () => (await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet })).items.length === 6);
+    const first = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 4 });
+    const rest = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 4, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((a) => `${a.name}@${a.version}`)).toEqual([
+      'fleet-bound@1.0.0', 'fine@1.0.0', 'forged@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
+    ]);
+    expect(rest.nextCursor).toBeUndefined();
+    const yolo = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, name: 'yolo-v8n' });
+    expect(yolo.items.map((a) => [a.version, a.status])).toEqual([['3.1.0', 'published'], ['3.0.0', 'published']]);
+    await expect(callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
+      code: 'artifact.not-found',
+    });
+  });
+});
