@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -68,7 +68,18 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
       expect(statSync(join(dir, 'race', `${role}.key.pem`)).mode & 0o777).toBe(0o600);
     }
-    expect(warnings.filter((f) => f === 'race')).toHaveLength(2); // once per replica process
+    expect(readdirSync(dir)).toEqual(['race']); // no half-written key set left behind by the loser
+    expect(warnings).toContain('race');
+  });
+
+  it('makes a fleet\'s keys once when several keyrings race for them, and reads them back after a restart', async () => {
+    const racing = await Promise.all([1, 2, 3, 4].map(() => new FleetKeyring({ dir }).keysOf('keys-race')));
+    const restarted = await new FleetKeyring({ dir }).keysOf('keys-race');
+    for (const role of ['root', 'targets', 'snapshot', 'timestamp'] as const) {
+      expect(new Set([...racing, restarted].map((k) => k.keys[role].keyID)).size).toBe(1);
+    }
+    expect(new Set(['root', 'targets', 'snapshot', 'timestamp'].map((r) => racing[0]!.keys[r as 'root'].keyID)).size).toBe(4); // one key per role
+    expect(readdirSync(dir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
   });
 
   it('signs different targets added by both replicas at once, all of them, in one chain of versions', async () => {
