@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /** One stored event as a feed hands it on: parsed, with its stream sequence and time. */
@@ -24,6 +24,7 @@ const decoder = new TextDecoder();
  * after a gap, and removed by the server once nobody pulls. Closing stops it at once.
  */
 export class EventFeed<E> {
+  private consumer: Consumer | undefined;
   private messages: ConsumerMessages | undefined;
   private closed = false;
   /** Messages of the filter not yet delivered when the last one was; 0 = it had caught up then. */
@@ -38,12 +39,12 @@ export class EventFeed<E> {
 
   async *events(): AsyncGenerator<FedEvent<E>> {
     const { stream, subject, since } = this.options;
-    const consumer = await jetstream(this.nc).consumers.get(stream, {
+    this.consumer = await jetstream(this.nc).consumers.get(stream, {
       filter_subjects: subject,
       ...(since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since } : { deliver_policy: DeliverPolicy.All }),
     });
-    if (this.closed) return;
-    this.messages = await consumer.consume();
+    if (this.closed) return void (await this.deleteConsumer());
+    this.messages = await this.consumer.consume();
     for await (const m of this.messages) {
       this.lastPending = m.info.pending;
       this.lastDeliveryAt = Date.now();
@@ -55,6 +56,12 @@ export class EventFeed<E> {
   async close(): Promise<void> {
     this.closed = true;
     await this.messages?.close();
+    await this.deleteConsumer();
+  }
+
+  // The server would drop an idle ordered consumer only after minutes; a closed stream drops it now.
+  private async deleteConsumer(): Promise<void> {
+    await this.consumer?.delete().catch(() => false);
   }
 
   private read(m: JsMsg): FedEvent<E> | undefined {

@@ -17,6 +17,7 @@ import { FakeRegistry } from './fake-registry.js';
 
 /** The api app on a free port, with the other services answering over real NATS and a facade stand-in. */
 export interface ApiTestApp {
+  app: INestApplication;
   url: string;
   adminToken: string;
   internalToken: string;
@@ -63,7 +64,7 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 
   return {
-    url, adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
+    app, url, adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
     async report(fleet, deviceId, rolloutId, state, reason) {
       const subject = deviceStore.subject('device', fleet, deviceId);
       const { lastSeq } = await deviceStore.load(subject);

@@ -1,0 +1,46 @@
+import { apiClient } from '../test-fixtures/http-client.js';
+import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
+
+interface ExpressLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** `GET /v1/x/{id}` for every route the running app actually serves under /v1. */
+function servedRoutes(t: ApiTestApp): string[] {
+  const stack: ExpressLayer[] = t.app.getHttpAdapter().getInstance().router.stack;
+  return stack
+    .flatMap((l) => (l.route ? Object.keys(l.route.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:([A-Za-z]+)/g, '{$1}')}`) : []))
+    .filter((r) => r.includes(' /v1/'))
+    .sort();
+}
+
+describe('GET /v1/openapi.json', () => {
+  let t: ApiTestApp;
+  let doc: { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; parameters: { name: string; in: string }[]; responses: Record<string, unknown> }>> };
+
+  beforeAll(async () => {
+    t = await startApiApp();
+    const res = await apiClient(t.url, t.adminToken)('GET', '/v1/openapi.json');
+    expect(res.status).toBe(200);
+    doc = res.body;
+  });
+  afterAll(() => t.close());
+
+  it('is OpenAPI 3.1 and describes exactly the routes the app serves', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    expect(servedRoutes(t)).toHaveLength(19);
+    expect(documented).toEqual(servedRoutes(t));
+  });
+
+  it('documents the fleet parameter, bodies from the zod contracts, and the SSE events', () => {
+    expect(doc.paths['/v1/devices']!.get!.parameters.map((p) => p.name)).toEqual(['fleet', 'limit', 'cursor']);
+    expect(JSON.stringify(doc.paths['/v1/rollouts']!.post!.requestBody)).toContain('timeoutSeconds');
+    expect(JSON.stringify(doc.paths['/v1/artifacts']!.post!.requestBody)).toContain('multipart/form-data');
+    expect(doc.paths['/v1/rollouts/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, rollout: {}, device: {}, end: {} } });
+  });
+
+  it('needs the token like every other route', async () => {
+    expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(401);
+  });
+});

@@ -1,0 +1,89 @@
+import { apiClient, readSse, type SseItem } from '../test-fixtures/http-client.js';
+import { eventually, startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
+
+const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
+const strategy = { waves: [{ percent: 50, gate: 'auto' }, { percent: 100, gate: 'auto' }] };
+
+describe('GET /v1/rollouts/{id}/events', () => {
+  let t: ApiTestApp;
+  let call: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    t = await startApiApp({ KEELSON_SSE_HEARTBEAT_MS: '100' });
+    call = apiClient(t.url, t.adminToken);
+    t.gateway.addDevice('default', 'dev-1', 'cam-01');
+    t.gateway.addDevice('default', 'dev-2', 'cam-02');
+    t.registry.receive({ fleet: 'default', name: 'cfg', version: '1.0.0', kind: 'config', manifest: { kind: 'config' }, fileName: 'c.json', sha256: 'b'.repeat(64), length: 3 });
+    await call('POST', '/v1/groups', { name: 'line-7', devices: ['cam-01', 'cam-02'] });
+  });
+  afterAll(() => t.close());
+
+  const createRollout = async () => (await call('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'line-7', probe, strategy })).body.rolloutId as string;
+  const open = (rolloutId: string, signal?: AbortSignal) => fetch(`${t.url}/v1/rollouts/${rolloutId}/events`, { headers: { authorization: `Bearer ${t.adminToken}` }, signal });
+
+  it('sends the snapshot, the history, live rollout and device events, heartbeats, then end', async () => {
+    const rolloutId = await createRollout();
+    await t.report('default', 'dev-1', rolloutId, 'downloading');
+    const res = await open(rolloutId);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const seen: SseItem[] = [];
+    const reading = (async () => {
+      for await (const item of readSse(res)) seen.push(item);
+    })();
+    await eventually(() => seen.some((i) => i.event === 'device'));
+    // Live from here: a report of another rollout must not show up, this rollout's must.
+    await t.report('default', 'dev-2', 'r-other', 'healthy');
+    await t.report('default', 'dev-1', rolloutId, 'rolled_back', 'probe failed: /run/app/ready missing');
+    await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutFinished', schemaVersion: 1, data: { fleet: 'default', rolloutId, outcome: 'failed', finishedAt: new Date().toISOString() } }]);
+    await reading;
+
+    const events = seen.filter((i) => i.event);
+    expect(events[0]).toMatchObject({ event: 'snapshot', data: { rolloutId, status: 'running' } });
+    expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual(['RolloutCreated', 'WaveStarted', 'RolloutFinished']);
+    const devices = events.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: { deviceId: string; state: string; reason?: string } } }).event.data);
+    expect(devices).toEqual([
+      expect.objectContaining({ deviceId: 'dev-1', state: 'downloading' }),
+      expect.objectContaining({ deviceId: 'dev-1', state: 'rolled_back', reason: 'probe failed: /run/app/ready missing' }),
+    ]);
+    expect(events.at(-1)).toEqual({ event: 'end', data: { rolloutId, status: 'failed' } });
+    expect(seen.some((i) => i.comment === 'heartbeat')).toBe(true);
+  });
+
+  it('ends with aborted after an abort', async () => {
+    const rolloutId = await createRollout();
+    const res = await open(rolloutId);
+    const seen: SseItem[] = [];
+    const reading = (async () => {
+      for await (const item of readSse(res)) seen.push(item);
+    })();
+    await eventually(() => seen.some((i) => i.event === 'rollout'));
+    await call('POST', `/v1/rollouts/${rolloutId}/abort`, { mode: 'keep' });
+    await reading;
+    expect(seen.filter((i) => i.event).at(-1)).toEqual({ event: 'end', data: { rolloutId, status: 'aborted' } });
+  });
+
+  it('removes its consumers when the client goes away', async () => {
+    const rolloutId = await createRollout();
+    const abort = new AbortController();
+    const res = await open(rolloutId, abort.signal);
+    const iterator = readSse(res);
+    await iterator.next();
+    const consumers = async () => {
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const jsm = await jetstreamManager(t.nc);
+      const count = async (stream: string) => (await jsm.consumers.list(`${t.naming.streamPrefix}${stream}`).next()).length;
+      return (await count('EV_ROLLOUTS')) + (await count('EV_DEVICES'));
+    };
+    await eventually(async () => (await consumers()) === 2);
+    abort.abort();
+    await eventually(async () => (await consumers()) === 0);
+  });
+
+  it('answers 404 before streaming for an unknown rollout', async () => {
+    const res = await open('r-none');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect((await res.json()).error.code).toBe('rollout.not-found');
+  });
+});
