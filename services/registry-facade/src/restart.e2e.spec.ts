@@ -1,0 +1,52 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registry } from '@keelson/commands';
+import { callCommand } from '@keelson/service-kit';
+import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
+import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
+import { appendTuf, metadataSigned, targetsSigned } from './test-fixtures/tuf-events.js';
+import { postUpload, uploadForm } from './test-fixtures/uploads.js';
+
+const fleet = 'plant-7';
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const auth = `Basic ${Buffer.from('d-cam-1:pw-cam-1-0123456789').toString('base64')}`;
+
+describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
+  let facade: FacadeApp;
+
+  beforeAll(async () => {
+    facade = await startFacade();
+  });
+  afterAll(() => facade.close());
+
+  it('keeps blobs, artifacts and TUF metadata, removes a half-written upload, and goes on publishing', async () => {
+    const bytes = randomBytes(30_000);
+    const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
+    await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }));
+    const get = () => callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' });
+    await eventually(() => get().then((a) => a.status === 'published', () => false));
+    const published = await get();
+    const blobDir = join(facade.dataDir, 'blobs', 'sha256');
+    writeFileSync(join(blobDir, '.tmp-deadbeefdeadbeef'), 'an upload the crash interrupted');
+
+    await facade.restart();
+    const gateway = startGatewayResponder(facade.nc, facade.naming, { 'd-cam-1': { fleet, password: 'pw-cam-1-0123456789' } });
+    try {
+      expect(readdirSync(blobDir)).toEqual([sha(bytes)]);
+      expect(await get()).toEqual(published);
+      const target = await fetch(`${facade.url}/v1/fleets/${fleet}/targets/${body.targetPath!.replace(/[^/]+$/, `${sha(bytes)}.model.onnx`)}`, { headers: { authorization: auth } });
+      expect(Buffer.from(await target.arrayBuffer()).equals(bytes)).toBe(true);
+      expect((await fetch(`${facade.url}/v1/fleets/${fleet}/tuf/1.root.json`, { headers: { authorization: auth } })).status).toBe(200);
+      // Same name@version is still taken after the restart; a new version is taken and published.
+      expect((await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(10) }))).status).toBe(409);
+      const next = randomBytes(1000);
+      const second = await postUpload(facade, fleet, uploadForm({ version: '2.2.0', bytes: next }));
+      await appendTuf(facade, fleet, targetsSigned(fleet, 2, { [second.body.targetPath!]: { sha256: sha(next), length: next.length } }));
+      await eventually(() => callCommand(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(() => true, () => false));
+      expect(existsSync(join(blobDir, sha(next)))).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
