@@ -1,4 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { register, type Counter } from 'prom-client';
 import { orchestrator } from '@keelson/commands';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { Rollouts } from './rollouts/rollouts.js';
@@ -24,6 +25,10 @@ describe('rollout orchestrator across restarts and races', () => {
     for (const d of deviceIds) if ((await h.assignmentsOf(d, rolloutId)).length === 0) return false;
     return true;
   };
+  const reassignedUnchanged = async () => {
+    const metric = register.getSingleMetric('keelson_rollout_assignments_total') as Counter<string> | undefined;
+    return (await metric?.get())?.values.find((v) => v.labels.action === 'install' && v.labels.changed === 'false')?.value ?? 0;
+  };
   const healthy = (rolloutId: string, deviceIds: string[]) => {
     for (const d of deviceIds) for (const state of ['applying', 'healthy'] as const) h.report(d, rolloutId, state);
   };
@@ -45,6 +50,8 @@ describe('rollout orchestrator across restarts and races', () => {
     const jsm = await jetstreamManager(h.gw.nc);
     await jsm.consumers.delete(`${h.gw.naming.streamPrefix}EV_ROLLOUTS`, `${h.gw.naming.streamPrefix}react-orchestrator-assignments`);
     await h.start();
+    // the replayed waves reached the gateway again and changed nothing there
+    await eventually(async () => (await reassignedUnchanged()) >= 5);
 
     await eventually(() => assigned(rolloutId, order.slice(5)));
     healthy(rolloutId, order.slice(5));

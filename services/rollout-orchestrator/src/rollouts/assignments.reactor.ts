@@ -5,6 +5,7 @@ import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/even
 import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
 import { callCommand, newContext, type Clock } from '@keelson/service-kit';
 import { assignedDevices, isLive, type LiveRollout } from './rollout.decider.js';
+import { assignmentsSent } from './rollout.metrics.js';
 import type { Rollouts } from './rollouts.js';
 import { installAssignmentId, revertAssignmentId } from './wave-plan.js';
 
@@ -35,6 +36,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<RolloutEvent> {
   const { nc, naming, rollouts } = deps;
   const concurrency = deps.concurrency ?? 16;
+  const sent = assignmentsSent();
 
   const assign = async (state: LiveRollout, deviceIds: string[], action: Assignment['action'], correlationId: string) => {
     const { fleet, rolloutId, artifact, probe } = state.facts;
@@ -42,7 +44,8 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
       const assignmentId = action === 'install' ? installAssignmentId(rolloutId, deviceId) : revertAssignmentId(rolloutId, deviceId);
       const assignment: Assignment = { assignmentId, rolloutId, artifact, probe, action };
       try {
-        await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
+        const { changed } = await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
+        sent.inc({ action, changed: String(changed) });
       } catch (err) {
         if (!isDomainError(err) || action === 'revert') throw err;
         // The gateway refuses this device for good (unknown, decommissioned): it will never report,

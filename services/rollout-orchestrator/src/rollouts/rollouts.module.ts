@@ -9,6 +9,7 @@ import { assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
+import { skippedMessages } from './rollout.metrics.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
 import { Rollouts } from './rollouts.js';
@@ -46,7 +47,11 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     const { naming } = config;
     const database = orchestratorDatabase(db);
     const onError = (what: string) => (err: unknown) => this.logger.error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-    const onPoison = (what: string) => (err: unknown) => this.logger.warn(`${what}: skipped a message: ${err instanceof Error ? err.message : String(err)}`);
+    const skipped = skippedMessages();
+    const onPoison = (what: string) => (err: unknown) => {
+      skipped.inc({ reactor: what });
+      this.logger.warn(`${what}: skipped a message: ${err instanceof Error ? err.message : String(err)}`);
+    };
     const reactor = <E>(what: string, r: ConstructorParameters<typeof ReactorRunner<E>>[0]['reactor']) =>
       new ReactorRunner<E>({ nc, naming, reactor: r, onError: onError(what), onPoison: onPoison(what) });
     this.ownRunners = [

@@ -4,6 +4,7 @@ import { AggregateCache, handleCommand, type EventMetadata, type EventStore } fr
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand, type RolloutFacts } from './rollout.decider.js';
+import { rolloutEventsAppended } from './rollout.metrics.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -22,6 +23,7 @@ interface ProgressRow {
  */
 export class Rollouts {
   private readonly cache = new AggregateCache<Rollout>();
+  private readonly appended = rolloutEventsAppended();
 
   constructor(
     readonly store: EventStore<RolloutEvent>,
@@ -36,6 +38,7 @@ export class Rollouts {
   async execute(command: RolloutCommand, meta: EventMetadata): Promise<{ events: RolloutEvent[]; state: LiveRollout }> {
     const outcome = await handleCommand({ store: this.store, subject: this.subject(command.fleet, command.rolloutId), decider: rolloutDecider, command, meta, cache: this.cache });
     if (outcome.state.status === 'absent') throw new NotFound('rollout', command.rolloutId);
+    if (outcome.append && !outcome.append.duplicate) for (const e of outcome.events) this.appended.inc({ type: e.type });
     return { events: outcome.events, state: outcome.state };
   }
 
