@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { registry } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { eventually, internalToken, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { modelManifest, postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -104,5 +105,30 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
       method: 'POST', headers: { authorization: 'Bearer test-internal-token-0123456789abcdef', 'content-type': 'application/json' }, body: '{}',
     });
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([400, 'upload.not-multipart']);
+  });
+
+  it('lets exactly one of two simultaneous uploads of one name@version win', async () => {
+    const results = await Promise.all([1, 2].map(() => postUpload(facade, fleet, uploadForm({ name: 'raced', bytes: randomBytes(20_000) }))));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await eventsOf('raced', '2.1.0')).toHaveLength(1);
+  });
+
+  it('removes the temp file of an upload whose client goes away half way, and records nothing', async () => {
+    const before = blobs();
+    const boundary = 'keelson-spec-boundary';
+    const field = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const head = ['name', 'version', 'kind'].map((k) => field(k, { name: 'walked-away', version: '1.0.0', kind: 'model' }[k]!)).join('')
+      + field('manifest', JSON.stringify(modelManifest))
+      + `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="model.onnx"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+    const req = request(`${facade.url}/internal/v1/fleets/${fleet}/artifacts`, {
+      method: 'POST', headers: { authorization: `Bearer ${internalToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    req.write(randomBytes(40_000));
+    await eventually(() => readdirSync(join(facade.dataDir, 'blobs', 'sha256')).some((f) => f.startsWith('.tmp-'))); // the upload is being written
+    req.destroy();
+    await eventually(() => blobs().join() === before.join());
+    expect(await eventsOf('walked-away', '1.0.0')).toEqual([]);
   });
 });
