@@ -1,0 +1,90 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BaseFetcher, Updater } from 'tuf-js';
+import { DownloadHTTPError } from 'tuf-js/dist/error.js';
+import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
+import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
+import { SignedRepository } from './test-fixtures/tuf-repository.js';
+import { appendTuf } from './test-fixtures/tuf-events.js';
+import { postUpload, uploadForm } from './test-fixtures/uploads.js';
+
+const fleet = 'plant-7';
+const deviceAuth = `Basic ${Buffer.from('d-cam-1:pw-cam-1-0123456789').toString('base64')}`;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** What the agent does: tuf-js's fetcher with the device's HTTP Basic credentials. */
+class DeviceFetcher extends BaseFetcher {
+  constructor(private readonly authorization: string) {
+    super();
+  }
+
+  override async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    const res = await fetch(url, { headers: { authorization: this.authorization } });
+    if (!res.ok || !res.body) throw new DownloadHTTPError(`GET ${url}`, res.status);
+    return res.body as ReadableStream<Uint8Array<ArrayBuffer>>;
+  }
+}
+
+describe('a real TUF client (tuf-js) against the facade', () => {
+  let facade: FacadeApp;
+  let gateway: ReturnType<typeof startGatewayResponder>;
+  let work: string;
+  const repo = new SignedRepository(fleet);
+  const bytes = randomBytes(64_000);
+  let targetPath: string;
+
+  function device(name: string): Updater {
+    const metadataDir = join(work, name, 'metadata');
+    mkdirSync(metadataDir, { recursive: true });
+    mkdirSync(join(work, name, 'targets'), { recursive: true });
+    writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(repo.rootDocument()));
+    return new Updater({
+      metadataDir, targetDir: join(work, name, 'targets'), config: { fetchRetries: 0 },
+      metadataBaseUrl: `${facade.url}/v1/fleets/${fleet}/tuf`, targetBaseUrl: `${facade.url}/v1/fleets/${fleet}/targets`,
+      fetcher: new DeviceFetcher(deviceAuth),
+    });
+  }
+
+  beforeAll(async () => {
+    facade = await startFacade();
+    gateway = startGatewayResponder(facade.nc, facade.naming, { 'd-cam-1': { fleet, password: 'pw-cam-1-0123456789' } });
+    work = mkdtempSync(join(tmpdir(), 'keelson-tuf-device-'));
+    const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
+    targetPath = body.targetPath!;
+    await appendTuf(facade, fleet, ...repo.initialEvents(), ...repo.addTarget({ path: targetPath, length: bytes.length, sha256: sha(bytes) }));
+    await eventually(async () => (await fetch(`${facade.url}/v1/fleets/${fleet}/tuf/2.targets.json`, { headers: { authorization: deviceAuth } })).status === 200);
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await facade.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('refreshes, finds the target and downloads exactly the uploaded bytes', async () => {
+    const updater = device('good');
+    await updater.refresh();
+    const info = await updater.getTargetInfo(targetPath);
+    expect([info?.length, info?.hashes.sha256]).toEqual([bytes.length, sha(bytes)]);
+    const file = await updater.downloadTarget(info!, join(work, 'good', 'targets', 'model.onnx'));
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('refuses bytes changed in the blob store after signing, and writes nothing', async () => {
+    const blob = join(facade.dataDir, 'blobs', 'sha256', sha(bytes));
+    const tampered = Buffer.from(bytes);
+    tampered[100] = tampered[100]! ^ 0x01;
+    writeFileSync(blob, tampered);
+    try {
+      const updater = device('tampered');
+      await updater.refresh();
+      const info = await updater.getTargetInfo(targetPath);
+      const file = join(work, 'tampered', 'targets', 'model.onnx');
+      await expect(updater.downloadTarget(info!, file)).rejects.toThrow();
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      writeFileSync(blob, bytes);
+    }
+  });
+});
