@@ -1,0 +1,22 @@
+/** Where the CLI writes and what it reads from its environment; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A failure the CLI reports as one message and an exit code (2 for usage, 1 otherwise). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    /** The API's error body, printed as is under `--json`. */
+    readonly body?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad arguments: exit code 2, like most Unix tools. */
+export const usageError = (message: string) => new CliError(message, 2);

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { ApiClient } from './api-client.js';
+import { CliError, usageError, type CliIo } from './cli-io.js';
+import type { Command } from './command.js';
+import { artifactList, artifactPush } from './commands/artifact.commands.js';
+import { auditList } from './commands/audit.commands.js';
+import { deviceList, deviceToken } from './commands/device.commands.js';
+import { groupCreate } from './commands/group.commands.js';
+import { rolloutWatch } from './commands/rollout-watch.js';
+import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutResume, rolloutShow } from './commands/rollout.commands.js';
+
+const commands: Record<string, Command> = {
+  'artifact push': artifactPush,
+  'artifact list': artifactList,
+  'device token': deviceToken,
+  'device list': deviceList,
+  'group create': groupCreate,
+  'rollout create': rolloutCreate,
+  'rollout show': rolloutShow,
+  'rollout watch': rolloutWatch,
+  'rollout approve': rolloutApprove,
+  'rollout halt': rolloutHalt,
+  'rollout resume': rolloutResume,
+  'rollout abort': rolloutAbort,
+  'audit list': auditList,
+};
+
+const globalOptions = { fleet: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+/** The help text: every command, the global flags and the environment. */
+export function usage(): string {
+  return [
+    'usage: keelson <command> [flags]',
+    '',
+    ...Object.values(commands).map((c) => `  keelson ${c.usage}`),
+    '',
+    'every command takes --fleet FLEET (default: default) and --json (machine-readable output)',
+    'environment: KEELSON_URL (default http://127.0.0.1:8080), KEELSON_TOKEN (the admin token)',
+    '',
+  ].join('\n');
+}
+
+function parse(command: Command, args: string[]) {
+  try {
+    return parseArgs({ args, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageError(`${err instanceof Error ? err.message : String(err)}\n  usage: keelson ${command.usage}`);
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<number> {
+  const command = commands[`${argv[0]} ${argv[1]}`];
+  if (!command) throw usageError(argv.length ? `unknown command '${argv.slice(0, 2).join(' ')}'\n${usage()}` : usage());
+  const { values, positionals } = parse(command, argv.slice(2));
+  if (values.help) {
+    io.stdout(`usage: keelson ${command.usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== command.args.length) throw usageError(`usage: keelson ${command.usage}`);
+  const token = io.env.KEELSON_TOKEN;
+  if (!token) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed');
+  const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token, typeof values.fleet === 'string' ? values.fleet : 'default');
+  return command.run({ api, values, positionals, json, io });
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  const json = argv.includes('--json');
+  try {
+    return await dispatch(argv, io, json);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    if (json && err.body) io.stdout(`${JSON.stringify(err.body, null, 2)}\n`);
+    else if (json) io.stdout(`${JSON.stringify({ error: err.exitCode === 2 ? { kind: 'InvalidInput', code: 'cli.usage', message: err.message } : { kind: 'Internal', code: 'cli.failed', message: err.message } })}\n`);
+    io.stderr(`keelson: ${err.message}\n`);
+    return err.exitCode;
+  }
+}

@@ -1,0 +1,40 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { ApiClient } from './api-client.js';
+import type { CliIo } from './cli-io.js';
+
+/** What a command gets: the API client, its parsed flags and arguments, and where to print. */
+export interface CommandContext {
+  api: ApiClient;
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  json: boolean;
+  io: CliIo;
+}
+
+/** One `keelson <noun> <verb>` command. Returns the exit code. */
+export interface Command {
+  /** e.g. `rollout abort <id> --keep|--revert`. */
+  usage: string;
+  /** The positional arguments it takes, by name. */
+  args: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Prints `data` as JSON under `--json`, else the human lines. */
+export function print(ctx: CommandContext, data: unknown, human: () => string[]): void {
+  if (ctx.json) ctx.io.stdout(`${JSON.stringify(data, null, 2)}\n`);
+  else for (const line of human()) ctx.io.stdout(`${line}\n`);
+}
+
+/** A flag's string value (parseArgs types every option as string | boolean). */
+export const flag = (ctx: CommandContext, name: string): string | undefined => {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** Columns padded to their widest cell, for lists. */
+export function table(rows: string[][]): string[] {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+}

@@ -1,0 +1,48 @@
+import { readFileSync, statSync } from 'node:fs';
+import { registry } from '@keelson/commands';
+import { usageError } from '../cli-io.js';
+import { flag, print, table, type Command } from '../command.js';
+import { multipartBody } from '../multipart-body.js';
+
+function readManifest(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw usageError(`cannot read the manifest file '${path}'`);
+  }
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    throw usageError(`the manifest file '${path}' is not JSON`);
+  }
+}
+
+/** `artifact push <file>`: the file is streamed, never read whole. */
+export const artifactPush: Command = {
+  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config --manifest FILE.json',
+  args: ['file'],
+  options: { name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, manifest: { type: 'string' } },
+  async run(ctx) {
+    const [file] = ctx.positionals as [string];
+    const missing = ['name', 'version', 'kind', 'manifest'].filter((f) => !flag(ctx, f));
+    if (missing.length) throw usageError(`artifact push needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw usageError(`'${file}' is not a file`);
+    const fields: [string, string][] = [['name', flag(ctx, 'name')!], ['version', flag(ctx, 'version')!], ['kind', flag(ctx, 'kind')!], ['manifest', readManifest(flag(ctx, 'manifest')!)]];
+    const form = multipartBody(fields, { field: 'file', path: file });
+    const view = registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body));
+    print(ctx, view, () => [`pushed ${view.name}@${view.version} (${view.kind}, ${view.length} bytes, sha256 ${view.sha256}): ${view.status}`]);
+    return 0;
+  },
+};
+
+export const artifactList: Command = {
+  usage: 'artifact list [--name NAME]',
+  args: [],
+  options: { name: { type: 'string' } },
+  async run(ctx) {
+    const page = registry.listArtifacts.output.parse(await ctx.api.send('GET', '/v1/artifacts', { query: { name: flag(ctx, 'name') } }));
+    print(ctx, page, () => (page.items.length ? table([['NAME', 'VERSION', 'KIND', 'STATUS', 'SHA256'], ...page.items.map((a) => [a.name, a.version, a.kind, a.status, a.sha256.slice(0, 12)])]) : ['no artifacts']));
+    return 0;
+  },
+};

@@ -1,0 +1,18 @@
+import { audit } from '@keelson/commands';
+import { flag, print, table, type Command } from '../command.js';
+
+export const auditList: Command = {
+  usage: 'audit list [--rollout ID] [--device ID] [--artifact NAME] [--since ISO] [--until ISO] [--limit N]',
+  args: [],
+  options: { rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' } },
+  async run(ctx) {
+    const query = Object.fromEntries(['rollout', 'device', 'artifact', 'since', 'until', 'limit'].map((k) => [k, flag(ctx, k)]));
+    const page = audit.queryAudit.output.parse(await ctx.api.send('GET', '/v1/audit', { query }));
+    print(ctx, page, () =>
+      page.items.length
+        ? table([['TIME', 'EVENT', 'ACTOR', 'SUBJECT'], ...page.items.map((e) => [e.time, e.type.replace(/^io\.keelson\./, ''), e.keelsonactor, e.subject])])
+        : ['no audit entries'],
+    );
+    return 0;
+  },
+};

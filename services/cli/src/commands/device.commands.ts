@@ -1,0 +1,31 @@
+import { gateway } from '@keelson/commands';
+import { flag, print, table, type Command } from '../command.js';
+
+/** `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes). */
+export const deviceToken: Command = {
+  usage: 'device token [--ttl SECONDS]',
+  args: [],
+  options: { ttl: { type: 'string' } },
+  async run(ctx) {
+    const ttl = flag(ctx, 'ttl');
+    const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body: ttl ? { ttlSeconds: Number(ttl) } : {} })) as { enrollCommand: string; expiresAt: string };
+    print(ctx, issued, () => [issued.enrollCommand]);
+    if (!ctx.json) ctx.io.stderr(`# one-time token, valid until ${issued.expiresAt}\n`);
+    return 0;
+  },
+};
+
+export const deviceList: Command = {
+  usage: 'device list',
+  args: [],
+  options: {},
+  async run(ctx) {
+    const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query: { limit: '1000' } }));
+    print(ctx, page, () =>
+      page.items.length
+        ? table([['ID', 'NAME', 'STATUS', 'REACHABLE', 'INSTALLED'], ...page.items.map((d) => [d.deviceId, d.name, d.status, d.reachable ? 'yes' : 'no', d.installed.map((i) => `${i.name}@${i.version}`).join(',') || '-'])])
+        : ['no devices'],
+    );
+    return 0;
+  },
+};

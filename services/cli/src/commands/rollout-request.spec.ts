@@ -1,0 +1,43 @@
+import { CliError } from '../cli-io.js';
+import { probeOf, rolloutRequestOf, strategyOf } from './rollout-request.js';
+
+describe('rollout create flags', () => {
+  it('uses the defaults: timeout 30 s, 3 attempts, no delay, every gate auto, no failure tolerated', () => {
+    expect(rolloutRequestOf({ artifact: 'm@1', group: 'g', waves: '10,50,100', probe: 'file:/run/app/ready' })).toEqual({
+      artifact: 'm@1',
+      group: 'g',
+      probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 },
+      strategy: { waves: [{ percent: 10, gate: 'auto' }, { percent: 50, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 },
+    });
+  });
+
+  it('reads each probe form', () => {
+    expect(probeOf({ probe: 'http:http://127.0.0.1:8080/health' })).toMatchObject({ kind: 'http', url: 'http://127.0.0.1:8080/health' });
+    expect(probeOf({ probe: 'https://device.local/ready' })).toMatchObject({ kind: 'http', url: 'https://device.local/ready' });
+    expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-timeout': '5', 'probe-attempts': '10', 'probe-delay': '2' })).toEqual({
+      kind: 'exec', path: '/usr/bin/check', timeoutSeconds: 5, attempts: 10, initialDelaySeconds: 2,
+    });
+  });
+
+  it('passes out-of-range numbers on for the API to refuse with its message', () => {
+    expect(probeOf({ probe: 'file:/x', 'probe-timeout': '0', 'probe-attempts': '11' })).toMatchObject({ timeoutSeconds: 0, attempts: 11 });
+  });
+
+  it('pairs gates with waves', () => {
+    expect(strategyOf({ waves: '10,100', gates: 'manual,auto', 'max-failures': '2' })).toEqual({ waves: [{ percent: 10, gate: 'manual' }, { percent: 100, gate: 'auto' }], maxFailures: 2 });
+  });
+
+  it.each([
+    [{ waves: '10,100', gates: 'manual' }, /2 waves/],
+    [{ waves: '10,100', gates: 'manual,later' }, /auto or manual/],
+    [{ waves: '10,half' }, /whole number/],
+  ])('refuses %p as a usage error', (flags, message) => {
+    expect(() => strategyOf(flags)).toThrow(message);
+    expect(() => strategyOf(flags)).toThrow(CliError);
+  });
+
+  it('refuses an unknown probe kind and missing flags', () => {
+    expect(() => probeOf({ probe: 'tcp:1234' })).toThrow(/file:PATH/);
+    expect(() => rolloutRequestOf({ group: 'g', waves: '100', probe: 'file:/x' })).toThrow(/--artifact/);
+  });
+});

@@ -1,0 +1,56 @@
+import { usageError } from '../cli-io.js';
+
+/** The flags of `rollout create` as parseArgs hands them over. */
+export interface RolloutFlags {
+  artifact?: string;
+  group?: string;
+  waves?: string;
+  gates?: string;
+  probe?: string;
+  'probe-timeout'?: string;
+  'probe-attempts'?: string;
+  'probe-delay'?: string;
+  'max-failures'?: string;
+}
+
+function integer(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value.trim())) throw usageError(`--${flag} must be a whole number, got '${value}'`);
+  return Number(value);
+}
+
+function required(flags: RolloutFlags, name: keyof RolloutFlags): string {
+  const value = flags[name];
+  if (!value) throw usageError(`rollout create needs --${name}`);
+  return value;
+}
+
+/** `file:PATH`, `exec:PATH` or `http:URL` (a bare http(s) URL works too) with timing; ranges are the API's to check. */
+export function probeOf(flags: RolloutFlags): Record<string, unknown> {
+  const spec = required(flags, 'probe');
+  const timing = {
+    timeoutSeconds: integer('probe-timeout', flags['probe-timeout'], 30),
+    attempts: integer('probe-attempts', flags['probe-attempts'], 3),
+    initialDelaySeconds: integer('probe-delay', flags['probe-delay'], 0),
+  };
+  if (/^https?:\/\//.test(spec)) return { kind: 'http', url: spec, ...timing };
+  const match = /^(file|exec|http):(.+)$/.exec(spec);
+  if (!match) throw usageError(`--probe must be file:PATH, http:URL or exec:PATH, got '${spec}'`);
+  const [, kind, target] = match;
+  return kind === 'http' ? { kind, url: target, ...timing } : { kind, path: target, ...timing };
+}
+
+/** `--waves 10,50,100 --gates manual,auto,auto` as the strategy; every gate is `auto` unless given. */
+export function strategyOf(flags: RolloutFlags): Record<string, unknown> {
+  const percents = required(flags, 'waves').split(',').map((p) => integer('waves', p, 0));
+  const gates = flags.gates ? flags.gates.split(',').map((g) => g.trim()) : percents.map(() => 'auto');
+  if (gates.length !== percents.length) throw usageError(`--gates names ${gates.length} gates for ${percents.length} waves`);
+  const bad = gates.find((g) => g !== 'auto' && g !== 'manual');
+  if (bad !== undefined) throw usageError(`--gates takes auto or manual, got '${bad}'`);
+  return { waves: percents.map((percent, i) => ({ percent, gate: gates[i] })), maxFailures: integer('max-failures', flags['max-failures'], 0) };
+}
+
+/** The body of `POST /v1/rollouts`. */
+export function rolloutRequestOf(flags: RolloutFlags): Record<string, unknown> {
+  return { artifact: required(flags, 'artifact'), group: required(flags, 'group'), probe: probeOf(flags), strategy: strategyOf(flags) };
+}

@@ -1,0 +1,58 @@
+import { orchestrator } from '@keelson/commands';
+import { usageError } from '../cli-io.js';
+import { print, table, type Command, type CommandContext } from '../command.js';
+import { rolloutRequestOf, type RolloutFlags } from './rollout-request.js';
+
+type RolloutView = orchestrator.RolloutView;
+
+function describe(v: RolloutView): string[] {
+  const waves = v.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ');
+  return [
+    `rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version} to group ${v.groupId}`,
+    `status ${v.status}${v.haltReason ? ` (${v.haltReason})` : ''}, wave ${v.currentWave + 1} of ${v.strategy.waves.length} [${waves}], max failures ${v.strategy.maxFailures}`,
+    ...(v.devices.length ? table([['DEVICE', 'WAVE', 'STATE', 'REASON'], ...v.devices.map((d) => [d.deviceId, String(d.wave + 1), d.state, d.reason ?? ''])]) : []),
+  ];
+}
+
+const showView = (ctx: CommandContext, raw: unknown): number => {
+  const view = orchestrator.RolloutView.parse(raw);
+  print(ctx, view, () => describe(view));
+  return 0;
+};
+
+const path = (ctx: CommandContext, action = '') => `/v1/rollouts/${encodeURIComponent(ctx.positionals[0]!)}${action}`;
+
+export const rolloutCreate: Command = {
+  usage:
+    'rollout create --artifact NAME@VERSION --group GROUP --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N]',
+  args: [],
+  options: Object.fromEntries(
+    ['artifact', 'group', 'waves', 'gates', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay', 'max-failures'].map((o) => [o, { type: 'string' as const }]),
+  ),
+  async run(ctx) {
+    return showView(ctx, await ctx.api.send('POST', '/v1/rollouts', { body: rolloutRequestOf(ctx.values as RolloutFlags) }));
+  },
+};
+
+export const rolloutShow: Command = { usage: 'rollout show <id>', args: ['id'], options: {}, run: async (ctx) => showView(ctx, await ctx.api.send('GET', path(ctx))) };
+
+export const rolloutApprove: Command = { usage: 'rollout approve <id>', args: ['id'], options: {}, run: async (ctx) => showView(ctx, await ctx.api.send('POST', path(ctx, '/approve'), { body: {} })) };
+
+export const rolloutHalt: Command = {
+  usage: 'rollout halt <id> [--reason TEXT]',
+  args: ['id'],
+  options: { reason: { type: 'string' } },
+  run: async (ctx) => showView(ctx, await ctx.api.send('POST', path(ctx, '/halt'), { body: typeof ctx.values.reason === 'string' ? { reason: ctx.values.reason } : {} })),
+};
+
+export const rolloutResume: Command = { usage: 'rollout resume <id>', args: ['id'], options: {}, run: async (ctx) => showView(ctx, await ctx.api.send('POST', path(ctx, '/resume'), { body: {} })) };
+
+export const rolloutAbort: Command = {
+  usage: 'rollout abort <id> --keep|--revert',
+  args: ['id'],
+  options: { keep: { type: 'boolean' }, revert: { type: 'boolean' } },
+  async run(ctx) {
+    if (Boolean(ctx.values.keep) === Boolean(ctx.values.revert)) throw usageError('rollout abort needs exactly one of --keep (devices keep the update) or --revert (devices go back)');
+    return showView(ctx, await ctx.api.send('POST', path(ctx, '/abort'), { body: { mode: ctx.values.keep ? 'keep' : 'revert' } }));
+  },
+};

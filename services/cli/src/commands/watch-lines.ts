@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { orchestrator } from '@keelson/commands';
+import { DeviceReportedProgress, rolloutEvents, type RolloutEvent } from '@keelson/events';
+import type { SseMessage } from '../sse-reader.js';
+
+/** How a watched rollout ended, as the `end` event says. */
+export type WatchEnd = 'succeeded' | 'failed' | 'aborted';
+
+const Fed = z.object({ time: z.string(), event: z.unknown() });
+const End = z.object({ status: z.enum(['succeeded', 'failed', 'aborted']) });
+
+const clock = (iso: string) => iso.slice(11, 19);
+
+// Spec (Rollouts, device states): what each reported state means to someone watching.
+const deviceStates: Record<string, (reason?: string) => string> = {
+  downloading: () => 'downloading',
+  verifying: () => 'verifying signatures',
+  applying: () => 'applying (swap, then probe)',
+  healthy: () => 'healthy',
+  rolled_back: (reason) => `rolled back${reason ? `: ${reason}` : ''}`,
+  failed: (reason) => `FAILED${reason ? `: ${reason}` : ''}`,
+};
+
+function describeRolloutEvent(e: RolloutEvent): string | undefined {
+  switch (e.type) {
+    case 'RolloutCreated':
+      return `created: ${e.data.artifact.name}@${e.data.artifact.version} to ${e.data.deviceIds.length} devices, waves ${e.data.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ')}`;
+    case 'WaveStarted':
+      return `wave ${e.data.wave + 1} started: ${e.data.deviceIds.length} devices (${e.data.deviceIds.join(', ')})`;
+    case 'WaveAwaitingApproval':
+      return `wave ${e.data.wave + 1} waits for approval: keelson rollout approve ${e.data.rolloutId}`;
+    case 'WaveApproved':
+      return `wave ${e.data.wave + 1} approved`;
+    case 'DeviceOutcomeRecorded':
+      return undefined; // the device's own report already said it
+    case 'RolloutHalted':
+      return `HALTED${e.data.automatic ? ' (halt rule)' : ''}: ${e.data.reason}`;
+    case 'RolloutResumed':
+      return 'resumed';
+    case 'RolloutAborted':
+      return `aborted (${e.data.mode === 'revert' ? 'devices revert to their previous version' : 'devices keep what they run'})`;
+    case 'RolloutFinished':
+      return `finished: ${e.data.outcome}`;
+  }
+}
+
+/** The lines one SSE message adds to `rollout watch`, and whether it ended the rollout. */
+export function watchLines(message: SseMessage): { lines: string[]; end?: WatchEnd } {
+  if (message.event === 'snapshot') {
+    const view = orchestrator.RolloutView.safeParse(message.data);
+    if (!view.success) return { lines: [] };
+    const v = view.data;
+    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.devices.length} devices, ${v.status}`] };
+  }
+  if (message.event === 'rollout' || message.event === 'device') {
+    const fed = Fed.safeParse(message.data);
+    if (!fed.success) return { lines: [] };
+    if (message.event === 'device') {
+      const report = DeviceReportedProgress.safeParse(fed.data.event);
+      if (!report.success) return { lines: [] };
+      const { deviceId, state, reason } = report.data.data;
+      return { lines: [`${clock(fed.data.time)}  ${deviceId}  ${deviceStates[state]!(reason)}`] };
+    }
+    let line: string | undefined;
+    try {
+      line = describeRolloutEvent(rolloutEvents.parse(fed.data.event));
+    } catch {
+      line = undefined; // an event this CLI does not know yet: the snapshot and the end still tell the story
+    }
+    return { lines: line ? [`${clock(fed.data.time)}  ${line}`] : [] };
+  }
+  if (message.event === 'end') {
+    const end = End.safeParse(message.data);
+    return end.success ? { lines: [`rollout ${end.data.status}`], end: end.data.status } : { lines: [] };
+  }
+  return { lines: [] };
+}

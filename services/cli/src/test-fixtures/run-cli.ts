@@ -1,0 +1,19 @@
+import { runCli } from '../cli.js';
+
+/** One CLI run as a spec sees it: exit code and everything printed. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (for `--json` runs). */
+  json(): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read arbitrary JSON
+}
+
+/** Runs `keelson <args>` in-process against `url` with `token`, capturing output. */
+export async function keelson(url: string, token: string | undefined, ...args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const env: NodeJS.ProcessEnv = { KEELSON_URL: url, ...(token ? { KEELSON_TOKEN: token } : {}) };
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
