@@ -53,6 +53,13 @@ export class EventFeed<E> {
     }
   }
 
+  /** True when the server has had nothing for this feed at all so far (no message sent, none pending). */
+  async isEmptyOnServer(): Promise<boolean> {
+    if (!this.consumer || this.lastDeliveryAt) return false;
+    const info = await this.consumer.info().catch(() => undefined);
+    return info !== undefined && info.num_pending === 0 && info.delivered.consumer_seq === 0;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.messages?.close();

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Logger, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { orchestrator } from '@keelson/commands';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
@@ -11,8 +11,9 @@ import { RolloutParams } from './rollout.schemas.js';
 
 /** `GET /v1/rollouts/{id}/events`: the live SSE stream of one rollout. */
 @Controller('v1/rollouts')
-export class RolloutEventsController {
+export class RolloutEventsController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('rollout-events');
+  private readonly open = new Set<ServerResponse>();
 
   constructor(
     @Inject(OperatorCommands) private readonly commands: OperatorCommands,
@@ -27,6 +28,19 @@ export class RolloutEventsController {
     const { id } = parseParams(RolloutParams, params);
     // Before a byte is streamed, so an unknown rollout is a plain 404.
     const view = await this.commands.call(orchestrator.getRollout, { fleet, rolloutId: id });
-    await streamRollout(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
+    this.open.add(res);
+    try {
+      await streamRollout(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
+    } finally {
+      this.open.delete(res);
+    }
+  }
+
+  // An SSE stream never ends by itself: without this, the HTTP server would wait for every watcher
+  // before it closes. Ending a response makes its stream clean up its consumers (while NATS is still up).
+  async beforeApplicationShutdown(): Promise<void> {
+    const closing = [...this.open].map((res) => new Promise((resolve) => res.once('close', resolve)));
+    for (const res of this.open) res.end();
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 }

@@ -80,6 +80,28 @@ describe('GET /v1/rollouts/{id}/events', () => {
     await eventually(async () => (await consumers()) === 0);
   });
 
+  it('ends open streams when the app shuts down', async () => {
+    const other = await startApiApp();
+    try {
+      other.gateway.addDevice('default', 'dev-1', 'cam-01');
+      other.registry.receive({ fleet: 'default', name: 'cfg', version: '1.0.0', kind: 'config', manifest: { kind: 'config' }, fileName: 'c.json', sha256: 'b'.repeat(64), length: 3 });
+      other.gateway.groups.push({ fleet: 'default', groupId: 'g-1', name: 'g', deviceIds: ['dev-1'], unresolvedNames: [] });
+      const otherCall = apiClient(other.url, other.adminToken);
+      const { rolloutId } = (await otherCall('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'g-1', probe, strategy })).body;
+      const res = await fetch(`${other.url}/v1/rollouts/${rolloutId}/events`, { headers: { authorization: `Bearer ${other.adminToken}` } });
+      const items: SseItem[] = [];
+      const reading = (async () => {
+        for await (const item of readSse(res)) items.push(item);
+      })();
+      await eventually(() => items.some((i) => i.event === 'snapshot'));
+      await other.app.close();
+      await reading;
+      expect(items.some((i) => i.event === 'end')).toBe(false);
+    } finally {
+      await other.close().catch(() => undefined);
+    }
+  });
+
   it('answers 404 before streaming for an unknown rollout', async () => {
     const res = await open('r-none');
     expect(res.status).toBe(404);

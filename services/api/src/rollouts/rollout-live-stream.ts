@@ -32,6 +32,7 @@ async function settle(feed: EventFeed<DeviceEvent>, idleMs = 200, maxMs = 2_000)
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
     if (feed.lastPending === 0 && Date.now() - feed.lastDeliveryAt >= idleMs) return;
+    if (await feed.isEmptyOnServer()) return;
     await sleep(50);
   }
 }

@@ -1,4 +1,5 @@
 import { gateway } from '@keelson/commands';
+import { usageError } from '../cli-io.js';
 import { flag, print, table, type Command } from '../command.js';
 
 /** `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes). */
@@ -8,6 +9,7 @@ export const deviceToken: Command = {
   options: { ttl: { type: 'string' } },
   async run(ctx) {
     const ttl = flag(ctx, 'ttl');
+    if (ttl !== undefined && !/^\d+$/.test(ttl)) throw usageError(`--ttl must be a number of seconds, got '${ttl}'`);
     const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body: ttl ? { ttlSeconds: Number(ttl) } : {} })) as { enrollCommand: string; expiresAt: string };
     print(ctx, issued, () => [issued.enrollCommand]);
     if (!ctx.json) ctx.io.stderr(`# one-time token, valid until ${issued.expiresAt}\n`);
