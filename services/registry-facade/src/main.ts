@@ -1,5 +1,6 @@
 import { loadServiceConfig, runService } from '@keelson/service-kit';
 import { facadeAppModule } from './app.module.js';
+import { tuneHttpServer } from './http/http-server.js';
 
 const config = loadServiceConfig('registry-facade');
-await runService(facadeAppModule(config), config);
+tuneHttpServer(await runService(facadeAppModule(config), config));
