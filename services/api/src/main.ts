@@ -1,5 +1,9 @@
-import { loadServiceConfig, runService } from '@keelson/service-kit';
-import { apiAppModule } from './app.module.js';
+import { loadServiceConfig } from '@keelson/service-kit';
+import { createApiApp } from './api-app.js';
 
 const config = loadServiceConfig('api');
-await runService(apiAppModule(config), config);
+const app = await createApiApp(config);
+await app.listen(config.httpPort, config.httpHost);
+// The line launchers wait for, as runService (libs/service-kit) prints it.
+const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);

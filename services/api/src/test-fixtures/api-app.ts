@@ -6,9 +6,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
-import { createServiceApp, loadServiceConfig, serveCommands } from '@keelson/service-kit';
+import { loadServiceConfig, serveCommands } from '@keelson/service-kit';
 import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
-import { apiAppModule } from '../app.module.js';
+import { createApiApp } from '../api-app.js';
 import { FacadeStandIn } from './facade-stand-in.js';
 import { FakeAudit } from './fake-audit.js';
 import { FakeGateway } from './fake-gateway.js';
@@ -59,7 +59,7 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
     KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_ADMIN_TOKEN: adminToken,
     KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, ...env,
   });
-  const app: INestApplication = await createServiceApp(apiAppModule(config), config);
+  const app: INestApplication = await createApiApp(config);
   await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 

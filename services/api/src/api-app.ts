@@ -1,0 +1,14 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createServiceApp, type ServiceConfig } from '@keelson/service-kit';
+import { apiAppModule } from './app.module.js';
+
+// A group may name up to 10,000 devices (libs/commands createGroup); Express's default 100 kB would refuse that.
+const jsonBodyLimit = '2mb';
+
+/** The api app, not yet listening: the service app with a JSON body limit that fits the contracts. */
+export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
+  const app = (await createServiceApp(apiAppModule(config), config)) as NestExpressApplication;
+  app.useBodyParser('json', { limit: jsonBodyLimit });
+  return app;
+}
