@@ -36,12 +36,14 @@ async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' } } });
   const allowExec = values['allow-exec'] ?? [];
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
+  // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
+  const stopping = untilSignal();
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 30), log: jsonLog,
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
-  const signal = await untilSignal();
+  const signal = await stopping;
   jsonLog('agent-stopping', { signal });
   await atMost(agent.stop(), 5_000);
   return 0;

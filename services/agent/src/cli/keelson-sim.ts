@@ -27,6 +27,8 @@ async function simulate(args: string[]): Promise<number> {
   const heartbeat = values['heartbeat-seconds'] === undefined ? undefined : Number(values['heartbeat-seconds']);
   if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 1)) throw new UsageError('--heartbeat-seconds must be a positive whole number');
   const failing = new Set(values.fail.split(',').map((s) => s.trim()).filter(Boolean));
+  // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
+  const stopping = untilSignal();
   const started = Date.now();
   const fleet = await startSimulatedFleet({
     count, dataDir: values['data-dir'], namePrefix: values['name-prefix'], failing,
@@ -38,7 +40,7 @@ async function simulate(args: string[]): Promise<number> {
     },
   });
   jsonLog('fleet-ready', { devices: fleet.devices.length, failing: [...failing], ms: Date.now() - started });
-  const signal = await untilSignal();
+  const signal = await stopping;
   jsonLog('fleet-stopping', { signal });
   await atMost(fleet.stop(), 5_000);
   return 0;
