@@ -63,6 +63,7 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     const res = await get(targetUrl, cam);
     expect([res.status, res.headers.get('content-length')]).toEqual([200, String(bytes.length)]);
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(await (await fetch(`${facade.url}/metrics`)).text()).toMatch(new RegExp(`keelson_registry_target_bytes_total ${bytes.length}\\b`));
     for (const url of [targetUrl.replace(sha(bytes), 'ab'.repeat(32)), targetUrl.replace('model.onnx', 'other.onnx'), targetUrl.replace('2.1.0', '2.1.1')]) {
       expect([url, (await get(url, cam)).status]).toEqual([url, 404]);
     }

@@ -6,6 +6,7 @@ import { ArtifactViews } from '../artifacts/artifact-views.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { DeviceAuthenticator } from '../device-access/device-authenticator.js';
 import { notServed } from '../http/http-failure.js';
+import { deviceReads, targetBytes } from '../http/registry.metrics.js';
 
 // Consistent snapshots (TUF spec 5.7.3): a target is fetched as `<dir>/<sha256>.<basename>`.
 const consistentName = /^([0-9a-f]{64})\.(.+)$/;
@@ -40,6 +41,8 @@ export class TargetsController {
     if (!m || !known) throw notServed('target.not-found', 'no such target in this fleet');
     const size = await this.blobs.sizeOf(m[1]!);
     if (size === null) throw new ServiceError('Internal', 'blob.missing', 'the artifact is known but its bytes are missing from the blob store');
+    deviceReads().inc({ what: 'target' });
+    targetBytes().inc(size);
     return new StreamableFile(this.blobs.read(m[1]!), { length: size, type: 'application/octet-stream' });
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Controller, Get, Header, Inject, Param, Req } from '@nestjs/common';
 import { DeviceAuthenticator } from '../device-access/device-authenticator.js';
 import { notServed } from '../http/http-failure.js';
+import { deviceReads } from '../http/registry.metrics.js';
 import { parseMetadataFile, TufMetadataStore } from './tuf-metadata.store.js';
 
 /**
@@ -24,6 +25,7 @@ export class TufMetadataController {
     const request = parseMetadataFile(file);
     const document = request ? await this.metadata.find(fleet, request) : null;
     if (!document) throw notServed('tuf.metadata-not-found', `no metadata '${file}' in this fleet's repository`);
+    deviceReads().inc({ what: 'metadata' });
     return document;
   }
 }

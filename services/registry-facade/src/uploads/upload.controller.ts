@@ -4,6 +4,7 @@ import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { registry } from '@keelson/commands';
 import type { Actor, EventMetadata } from '@keelson/event-store';
 import { ServiceError } from '@keelson/service-kit';
+import { outcomeOf, uploadOutcomes } from '../http/registry.metrics.js';
 import { hasInternalToken } from './internal-token.js';
 import { ArtifactReception } from './receive-artifact.js';
 
@@ -37,10 +38,17 @@ export class UploadController {
   @Post()
   @HttpCode(201)
   async upload(@Param('fleet') fleet: string, @Req() req: IncomingMessage): Promise<registry.ArtifactView> {
-    if (!hasInternalToken(header(req, 'authorization'), this.internalToken)) {
-      req.resume(); // read and drop the body: nothing of it is looked at
-      throw new ServiceError('Unauthorized', 'internal.unauthenticated', 'this route needs the internal service token');
+    try {
+      if (!hasInternalToken(header(req, 'authorization'), this.internalToken)) {
+        req.resume(); // read and drop the body: nothing of it is looked at
+        throw new ServiceError('Unauthorized', 'internal.unauthenticated', 'this route needs the internal service token');
+      }
+      const view = await this.reception.receive(fleet, req, metaOf(req));
+      uploadOutcomes().inc({ outcome: 'created' });
+      return view;
+    } catch (err) {
+      uploadOutcomes().inc({ outcome: outcomeOf(err) });
+      throw err;
     }
-    return this.reception.receive(fleet, req, metaOf(req));
   }
 }

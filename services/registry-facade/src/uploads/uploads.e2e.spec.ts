@@ -89,6 +89,9 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     expect(await eventsOf('too-big', '2.1.0')).toEqual([]);
     // Exactly at the limit is fine.
     expect((await postUpload(facade, fleet, uploadForm({ name: 'just-fits', bytes: randomBytes(maxBytes) }))).status).toBe(201);
+    const metrics = await (await fetch(`${facade.url}/metrics`)).text();
+    expect(metrics).toMatch(/keelson_registry_uploads_total\{outcome="artifact\.too-large"\} 1\b/);
+    expect(metrics).toMatch(/keelson_registry_uploads_total\{outcome="artifact\.exists"\} 1\b/);
   });
 
   it('answers 401 without the internal token, with a wrong one, and with one of another length', async () => {
