@@ -1,14 +1,14 @@
 import { given, NotFound, RuleViolation } from '@keelson/domain-kit';
-import type { ArtifactEvent } from '@keelson/events';
+import type { ArtifactEvent, ArtifactManifest } from '@keelson/events';
 import { artifactDecider, type ArtifactCommand } from './artifact.decider.js';
 
 const fleet = 'plant-7';
 const artifactId = 'a-0123456789abcdef';
 const sha256 = 'ab'.repeat(32);
 const targetPath = 'model/yolo-v8n/2.1.0/model.onnx';
-const manifest = { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }], metrics: {}, hardware: {} } as const;
+const manifest: ArtifactManifest = { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }], metrics: {}, hardware: {} };
 
-const receive: ArtifactCommand = {
+const receive: Extract<ArtifactCommand, { type: 'ReceiveArtifact' }> = {
   type: 'ReceiveArtifact', fleet, artifactId, name: 'yolo-v8n', version: '2.1.0', kind: 'model', targetPath, sha256, length: 1234,
   contentType: 'application/octet-stream', manifest,
 };
