@@ -35,7 +35,8 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
     await ctx.store.setPhase(id, { phase: 'done', outcome, ...why });
     ctx.report(assignment, outcome, why.reason);
-    await slots.prune().catch(() => undefined); // keeping an extra version is harmless
+    const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
+    if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
   const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true) => {
     await ctx.store.setPhase(id, { ...fields, phase: next });
@@ -81,6 +82,9 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     }
     case 'applying': {
       const swap = record.swap!;
+      if (assignment.action === 'revert' && (swap.to === null || !(await slots.hasVersion(swap.to)))) {
+        return finish('failed', `cannot revert ${artifact.name}@${artifact.version}: the previous version is gone`);
+      }
       if (assignment.action === 'install' && !(await keptIntact())) {
         await slots.restore(swap); // the version never fully arrived: fetch it again from a clean state
         return enter('downloading', { swap: undefined }, false);

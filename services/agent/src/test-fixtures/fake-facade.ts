@@ -6,6 +6,8 @@ export interface FakeFacade {
   url: string;
   /** Paths requested, with the device that asked (`-` when the credentials were refused). */
   requests: { deviceId: string; path: string }[];
+  /** The next this-many requests get 503, as from a facade that is restarting. */
+  unavailable: number;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,11 @@ export async function startFakeFacade(fleet: string, repo: TestTufRepository, au
   const requests: FakeFacade['requests'] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
+      if (facade.unavailable > 0) {
+        facade.unavailable -= 1;
+        res.writeHead(503).end();
+        return;
+      }
       const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
       const [deviceId = '', password = ''] = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':') : [];
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -38,9 +45,11 @@ export async function startFakeFacade(fleet: string, repo: TestTufRepository, au
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const facade: FakeFacade = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    unavailable: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  return facade;
 }

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
@@ -24,6 +25,8 @@ export class DeviceFetcher implements Fetcher {
     credentials: DeviceCredentials,
     private readonly tmpDir: string,
     private readonly timeoutMs = 600_000,
+    private readonly attempts = 3,
+    private readonly retryPauseMs = 1_000,
   ) {
     this.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.password}`).toString('base64')}`;
   }
@@ -43,8 +46,22 @@ export class DeviceFetcher implements Fetcher {
     return this.downloadFile(url, maxLength, (file) => readFile(file));
   }
 
+  /** A facade that is restarting or briefly unreachable is tried again; a refusal (4xx) is final. */
+  private async respond(url: string): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
+        if (res.status < 500 || attempt >= this.attempts) return res;
+        await res.body?.cancel();
+      } catch (err) {
+        if (attempt >= this.attempts) throw err;
+      }
+      await sleep(this.retryPauseMs * attempt);
+    }
+  }
+
   private async saveTo(url: string, maxLength: number, file: string): Promise<void> {
-    const res = await fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await this.respond(url);
     if (!res.ok || !res.body) {
       await res.body?.cancel();
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);

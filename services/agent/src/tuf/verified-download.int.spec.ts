@@ -64,6 +64,14 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     await expect(new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, deviceId, password }).refresh()).rejects.toThrow();
   });
 
+  it('rides out a facade that answers 503 for a moment', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    facade.unavailable = 2;
+    const d = downloads();
+    expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
+    expect(facade.unavailable).toBe(0);
+  });
+
   it('does not get past the facade with a wrong password', async () => {
     repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     await expect(downloads('wrong').refresh()).rejects.toThrow(/answered 401/);
