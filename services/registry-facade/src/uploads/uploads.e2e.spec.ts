@@ -44,6 +44,15 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     expect(view).toEqual(body);
   });
 
+  it('keeps identical bytes of two artifacts once, under their one digest', async () => {
+    const bytes = randomBytes(3000);
+    const first = await postUpload(facade, fleet, uploadForm({ name: 'twin-a', bytes }));
+    const count = blobs().length;
+    const second = await postUpload(facade, fleet, uploadForm({ name: 'twin-b', bytes, filename: 'other.onnx' }));
+    expect([first.status, second.status, second.body.sha256, second.body.targetPath]).toEqual([201, 201, sha(bytes), 'model/twin-b/2.1.0/other.onnx']);
+    expect(blobs()).toHaveLength(count);
+  });
+
   it('refuses a second upload of the same name@version with 409 and stores none of its bytes', async () => {
     const before = blobs();
     const { status, body } = await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(1000) }));
