@@ -56,9 +56,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const ctx: ReconcileContext = {
     layout, store,
     downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password }),
-    probe: async (assignment, activePath, since) => {
+    probe: async (assignment, activePath) => {
       const probeContext = {
-        activePath, allowExec, since, signal: halting.signal,
+        activePath, allowExec, signal: halting.signal,
         ...(options.probeRoot ? { probeRoot: options.probeRoot } : {}),
         ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }),
       };

@@ -74,7 +74,9 @@ describe('the keelson-agent and keelson-sim command lines', () => {
   it('keelson-sim mints tokens through the api, runs the fleet until SIGTERM, and re-uses its devices on restart', async () => {
     const simDir = join(dir, 'fleet');
     const start = async () => {
-      const child = spawn(process.execPath, [bin('keelson-sim'), '--api', apiUrl, '--admin-token', 'admin-secret', '--fleet', 'plant-7', '--devices', '2', '--data-dir', simDir, '--fail', 'sim-2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [bin('keelson-sim'), '--api', apiUrl, '--fleet', 'plant-7', '--devices', '2', '--data-dir', simDir, '--fail', 'sim-2'], {
+        stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KEELSON_TOKEN: 'admin-secret' },
+      });
       const lines = createInterface({ input: child.stdout });
       const ready = await new Promise<Record<string, unknown>>((r) => lines.on('line', (l) => l.includes('fleet-ready') && r(JSON.parse(l))));
       child.kill('SIGTERM');

@@ -5,7 +5,7 @@ import { operatorTokenMinter } from './operator-token-minter.js';
 
 const usage = `usage:
   keelson-sim --api URL --admin-token T [--fleet default] --devices N --data-dir D [--fail name,name] [--allow-exec PATH]... [--heartbeat-seconds N]
-  (--admin-token may come from KEELSON_ADMIN_TOKEN)`;
+  (the admin token may come from KEELSON_TOKEN or KEELSON_ADMIN_TOKEN instead of --admin-token)`;
 
 class UsageError extends Error {}
 
@@ -19,7 +19,8 @@ async function simulate(args: string[]): Promise<number> {
     },
   });
   const api = values.api;
-  const adminToken = values['admin-token'] ?? process.env.KEELSON_ADMIN_TOKEN;
+  // From the environment rather than the command line, where `ps` would show it.
+  const adminToken = values['admin-token'] ?? process.env.KEELSON_TOKEN ?? process.env.KEELSON_ADMIN_TOKEN;
   const count = Number(values.devices);
   if (!api || !adminToken || !values['data-dir']) throw new UsageError('--api, --admin-token and --data-dir are required');
   if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new UsageError('--devices must be a whole number between 0 and 100000');

@@ -12,8 +12,6 @@ export interface ProbeContext {
   allowExec: ReadonlySet<string>;
   /** Simulated devices resolve file probes inside their own root. */
   probeRoot?: string;
-  /** When the swap happened: a readiness file must be newer. */
-  since?: Date;
   /** Pause between failed attempts (default 1 s). */
   retryPauseMs?: number;
   /** Aborts waiting and running checks when the agent stops; the probe then rejects with the abort reason. */
@@ -33,7 +31,7 @@ function attemptOf(probe: Probe, ctx: ProbeContext): () => Promise<ProbeResult> 
       return async () => {
         const end = Date.now() + timeoutMs;
         for (;;) {
-          const result = await fileOnce(path, ctx.since);
+          const result = await fileOnce(path);
           if (result.ok || Date.now() >= end) return result;
           await sleep(Math.min(100, Math.max(1, end - Date.now())), undefined, { signal: ctx.signal });
         }

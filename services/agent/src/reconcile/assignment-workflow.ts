@@ -100,7 +100,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     case 'probing': {
       const active = ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath));
       await ctx.activated(assignment, active);
-      const result = await ctx.probe(assignment, active, new Date(record.swappedAt ?? Date.now()));
+      const result = await ctx.probe(assignment, active);
       ctx.checkpoint();
       if (result.ok) return finish('healthy');
       if (assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);

@@ -14,7 +14,7 @@ export interface ReconcileContext {
   layout: DataDirLayout;
   store: AgentStateStore;
   downloads: VerifiedDownloads;
-  probe(assignment: Assignment, activePath: string, since: Date): Promise<ProbeResult>;
+  probe(assignment: Assignment, activePath: string): Promise<ProbeResult>;
   report(assignment: Assignment, state: DeviceState, reason?: string): void;
   /** A version just became active (the simulator plays the device's application here). */
   activated(assignment: Assignment, activePath: string): Promise<void>;

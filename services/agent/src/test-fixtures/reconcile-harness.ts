@@ -51,7 +51,7 @@ export async function reconcileHarness(layout: DataDirLayout, facadeUrl: string,
   const ctx: ReconcileContext = {
     layout, store,
     downloads: new VerifiedDownloads(layout, { facadeUrl, fleet, deviceId, password }),
-    probe: (assignment, activePath, since) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), since, probeRoot: layout.root, retryPauseMs: 10 }),
+    probe: (assignment, activePath) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
     report: (assignment, state, reason) => void (!crashed && sent.push({ assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) })),
     activated: async (assignment) => {
       activations.push(`${assignment.artifact.version}`);
