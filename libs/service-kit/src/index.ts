@@ -8,3 +8,4 @@ export { callCommand, type CallOptions } from './commands/call-command.js';
 export { InfrastructureModule, infrastructureModule } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService } from './nest/run-service.js';
+export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidInput } from '@keelson/domain-kit';
+import { headerNames } from '@keelson/event-store';
 import { ServiceError } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { operatorContext } from '../http/operator-commands.js';
 
 /** What the facade answered, relayed to the operator as it is. */
 export interface UploadOutcome {
@@ -24,11 +26,18 @@ export class ArtifactUpload {
     if (!/^multipart\/form-data;\s*boundary=/i.test(contentType)) {
       throw new InvalidInput('upload.not-multipart', [{ path: ['content-type'], message: 'must be multipart/form-data with a boundary' }]);
     }
+    // Who asked travels with the upload, so the facade's ArtifactReceived names the operator in the audit log.
+    const ctx = operatorContext();
     let res: Response;
     try {
       res = await fetch(`${this.config.facadeUrl}/internal/v1/fleets/${fleet}/artifacts`, {
         method: 'POST',
-        headers: { 'content-type': contentType, authorization: `Bearer ${this.config.internalToken}` },
+        headers: {
+          'content-type': contentType,
+          authorization: `Bearer ${this.config.internalToken}`,
+          [headerNames.actor]: `${ctx.actor.kind}:${ctx.actor.id}`,
+          [headerNames.correlationId]: ctx.correlationId,
+        },
         body: req,
         duplex: 'half',
       });

@@ -7,10 +7,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { allowLongTransfers, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { facadeAppModule } from '../app.module.js';
-import { tuneHttpServer } from '../http/http-server.js';
 
 export const internalToken = 'test-internal-token-0123456789abcdef';
 
@@ -44,7 +43,7 @@ export async function startFacade(env: Record<string, string> = {}): Promise<Fac
   const boot = async () => {
     const app = await createServiceApp(facadeAppModule(config), config);
     await app.listen(0, '127.0.0.1');
-    tuneHttpServer(app);
+    allowLongTransfers(app);
     return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
   };
   const facade: FacadeApp = {

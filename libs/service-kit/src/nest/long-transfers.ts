@@ -9,7 +9,7 @@ export const idleSocketMs = 120_000;
  * few GiB uploaded over an ordinary link takes longer than that, and a device on a slow link may take
  * as long to download it. Only idleness is limited instead.
  */
-export function tuneHttpServer(app: INestApplication): void {
+export function allowLongTransfers(app: INestApplication): void {
   const server = app.getHttpServer() as Server;
   server.requestTimeout = 0;
   server.setTimeout(idleSocketMs);
