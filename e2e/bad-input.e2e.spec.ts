@@ -10,11 +10,12 @@ interface ErrorBody {
 describe('bad input', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
+  const maxBytes = 256 * 1024;
   const probe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 };
   const count = async (path: string) => (await platform.api<{ items: unknown[] }>(path)).body.items.length;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform({ serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes) } } });
     fleet = await startFleet(platform, { count: 2 });
     await createGroup(platform, 'pair', fleet.devices.map((d) => d.name));
     await publishArtifact(platform, { name: 'classifier', version: '1.0.0', bytes: 'weights' });
@@ -32,6 +33,14 @@ describe('bad input', () => {
     expect(JSON.stringify(unknownFramework.body)).toContain('framework');
     const notJson = await pushArtifact(platform, { name: 'seg', version: '1.0.0', bytes: 'x', manifest: '{"kind":' });
     expect(notJson.status).toBe(400);
+    expect(await count('/v1/artifacts')).toBe(before);
+  });
+
+  it('refuses an upload over the size limit with 413 and keeps nothing', async () => {
+    const before = await count('/v1/artifacts');
+    const oversize = await pushArtifact(platform, { name: 'huge', version: '1.0.0', bytes: Buffer.alloc(maxBytes + 1, 7) });
+    expect(oversize.status).toBe(413);
+    expect(oversize.body.error?.code).toBe('artifact.too-large');
     expect(await count('/v1/artifacts')).toBe(before);
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatePlatformSecrets, startPlatform, type PlatformService, type RunningPlatform } from '@keelson/local-infra';
+import { generatePlatformSecrets, startPlatform, type PlatformOptions, type RunningPlatform } from '@keelson/local-infra';
 import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,13 +16,13 @@ export interface TestPlatform extends RunningPlatform {
   destroy(): Promise<void>;
 }
 
-export async function startTestPlatform(services?: readonly PlatformService[]): Promise<TestPlatform> {
+export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv'> = {}): Promise<TestPlatform> {
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
   const databases: TestDatabase[] = [];
   const platform = await startPlatform({
-    repoRoot, home, natsBinary: env.natsBinary, secrets, services,
+    repoRoot, home, natsBinary: env.natsBinary, secrets, ...options,
     databaseUrl: async () => {
       const db = await createTestDatabase();
       databases.push(db);

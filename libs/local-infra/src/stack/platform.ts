@@ -18,6 +18,8 @@ export interface PlatformOptions {
   /** Which services to start; defaults to all. */
   services?: readonly PlatformService[];
   naming?: { streamPrefix: string; subjectPrefix: string };
+  /** Extra environment per service (limits, expiries), on top of what every service gets. */
+  serviceEnv?: Partial<Record<PlatformService, NodeJS.ProcessEnv>>;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -75,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_GATEWAY_URL: gatewayUrl,
     ...(service === 'device-gateway' ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed } : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
+    ...options.serviceEnv?.[service],
   });
   const launch = async (service: PlatformService): Promise<RunningService> =>
     launchService({
