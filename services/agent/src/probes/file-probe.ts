@@ -11,12 +11,12 @@ export function fileProbePath(path: string, probeRoot?: string): string {
  * The readiness file must exist. Removing a stale one before a swap is the workload's business (it
  * owns the file; the agent never deletes a path a rollout names), as the simulator's application does.
  */
-export async function fileOnce(path: string): Promise<ProbeResult> {
+export async function fileOnce(path: string, shownAs = path): Promise<ProbeResult> {
   try {
     await stat(path);
     return passed;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return failedBecause(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code})`);
+    return failedBecause(code === 'ENOENT' ? `${shownAs} does not exist` : `${shownAs} cannot be read (${code})`);
   }
 }

@@ -115,7 +115,7 @@ describe('health probes run for real', () => {
       writeFileSync(join(dir, 'ready'), 'ok');
       expect(await runProbe(file(join(dir, 'ready')), ctx())).toEqual({ ok: true });
       expect(await runProbe(file('/ready'), ctx({ probeRoot: dir }))).toEqual({ ok: true });
-      expect(await runProbe(file('/never'), ctx({ probeRoot: dir }))).toEqual({ ok: false, reason: `probe failed after 1 attempt: ${join(dir, 'never')} does not exist` });
+      expect(await runProbe(file('/never'), ctx({ probeRoot: dir }))).toEqual({ ok: false, reason: 'probe failed after 1 attempt: /never does not exist' });
     });
 
     it('waits within the timeout for the workload to write the file', async () => {

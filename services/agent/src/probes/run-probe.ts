@@ -31,7 +31,7 @@ function attemptOf(probe: Probe, ctx: ProbeContext): () => Promise<ProbeResult> 
       return async () => {
         const end = Date.now() + timeoutMs;
         for (;;) {
-          const result = await fileOnce(path);
+          const result = await fileOnce(path, probe.path); // reports name the rollout's path, not the simulator's
           if (result.ok || Date.now() >= end) return result;
           await sleep(Math.min(100, Math.max(1, end - Date.now())), undefined, { signal: ctx.signal });
         }
