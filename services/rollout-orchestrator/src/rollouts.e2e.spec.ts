@@ -1,6 +1,7 @@
-import { orchestrator } from '@keelson/commands';
+import { register, type Counter } from 'prom-client';
+import { gateway, orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
+import { artifactRef, eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
 const waves = (...spec: [number, 'auto' | 'manual'][]) => spec.map(([percent, gate]) => ({ percent, gate }));
@@ -113,6 +114,19 @@ describe('rollout orchestrator against real NATS, PostgreSQL and the gateway\'s 
     expect(await h.assignmentsOf(early, rolloutId)).toEqual([]);
   });
 
+  it('skips a report about a rollout it never created, and its consumer carries on', async () => {
+    const device = group.deviceIds[0]!;
+    const stray = 'r-ffffffffffff';
+    const assignment = { assignmentId: `${stray}-${device}`, rolloutId: stray, action: 'install' as const, probe: { ...probe, initialDelaySeconds: 0 }, artifact: artifactRef('stray-model') };
+    await h.call(gateway.assignDevice, { fleet, deviceId: device, assignment });
+    h.report(device, stray, 'healthy');
+    const { rolloutId, devices } = await create('after-stray', { waves: waves([100, 'auto']) });
+    await Promise.all(devices.map((d) => update(rolloutId, d.deviceId)));
+    await eventually(async () => (await view(rolloutId)).status === 'succeeded');
+    const skipped = register.getSingleMetric('keelson_rollout_skipped_messages_total') as Counter<string> | undefined;
+    expect((await skipped?.get())?.values.reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
+  });
+
   describe('refuses bad input with InvalidInput and appends nothing', () => {
     const cases: [string, () => Promise<unknown>, string][] = [
       ['an unknown artifact', () => create('missing', { waves: waves([100, 'auto']) }), 'artifact.not-found'],
@@ -128,7 +142,6 @@ describe('rollout orchestrator against real NATS, PostgreSQL and the gateway\'s 
     });
 
     it('a group whose names resolved to no device', async () => {
-      const { gateway } = await import('@keelson/commands');
       const empty = await h.call(gateway.createGroup, { fleet, name: 'ghosts', deviceNames: ['nobody'] });
       const before = await h.streamMessages();
       await expect(h.call(orchestrator.createRollout, { fleet, artifact: { name: 'm', version: '1' }, groupId: empty.groupId, probe, strategy: { waves: waves([100, 'auto']) } }))
