@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner } from '@keelson/event-store';
+import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
@@ -52,7 +52,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
       skipped.inc({ reactor: what });
       this.logger.warn(`${what}: skipped a message: ${err instanceof Error ? err.message : String(err)}`);
     };
-    const reactor = <E>(what: string, r: ConstructorParameters<typeof ReactorRunner<E>>[0]['reactor']) =>
+    const reactor = <E>(what: string, r: Reactor<E>) =>
       new ReactorRunner<E>({ nc, naming, reactor: r, onError: onError(what), onPoison: onPoison(what) });
     this.ownRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutsProjection, onError: onError('rollouts read model') }),
