@@ -70,12 +70,17 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.0.0');
     expect(g.facade.requests.every((r) => r.deviceId === identity.deviceId)).toBe(true);
 
-    // On reconnect it says what it runs now.
+    // Assigned while it is off: on reconnect it says what it runs, gets its desired state and catches up.
     await agent.stop();
     hellos.length = 0;
+    const v2 = publish('1.1.0');
+    await g.assign(identity.deviceId, assignment('a2', v2, truthy));
     running.push(await startAgent({ dataDir, allowExec: ['/bin/true'] }));
     await eventually(() => hellos.length > 0);
     expect(JSON.parse(hellos[0]!).data).toMatchObject({ installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }], desiredGeneration: 1 });
+    await terminal(identity.deviceId, 'a2');
+    expect(await states(identity.deviceId, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.1.0');
     sub.unsubscribe();
   });
 
@@ -115,6 +120,20 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(again.devices.map((d) => d.deviceId)).toEqual(fleet.devices.map((d) => d.deviceId));
     await again.stop();
   });
+
+  it('reconnects after the broker restarts, says hello again and takes what was assigned meanwhile', async () => {
+    const { dataDir, identity } = await enrolledDir('cam-reconnect');
+    const logged: string[] = [];
+    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], log: (event) => logged.push(event) });
+    running.push(agent);
+    await eventually(() => agent.connected && logged.includes('connected'));
+    await g.restartBroker();
+    await eventually(() => logged.filter((e) => e === 'connected').length >= 2, 30_000);
+    const v = publish('3.0.0');
+    await g.assign(identity.deviceId, assignment('b1', v, truthy));
+    await terminal(identity.deviceId, 'b1');
+    expect(await states(identity.deviceId, 'b1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+  }, 60_000);
 
   it('recovers from SIGKILL in the middle of an update and finishes it after a restart', async () => {
     const { dataDir, identity } = await enrolledDir('cam-kill');

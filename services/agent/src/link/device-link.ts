@@ -2,6 +2,8 @@ import { connect, type MqttClient } from 'mqtt';
 import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 
+const [minBackoffMs, maxBackoffMs] = [1_000, 30_000];
+
 export type LinkLog = (event: string, fields: Record<string, unknown>) => void;
 
 export interface DeviceLinkOptions {
@@ -23,6 +25,7 @@ export class DeviceLink {
   private client: MqttClient | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
+  private backoffMs = minBackoffMs;
   private readonly topics: { hello: string; heartbeat: string; report: string; desired: string };
 
   constructor(private readonly options: DeviceLinkOptions) {
@@ -39,12 +42,24 @@ export class DeviceLink {
     const { broker } = this.options.identity;
     const client = connect(broker.mqttUrl, {
       clientId: broker.clientId, username: broker.username, password: broker.password,
-      clean: false, reconnectPeriod: 1_000, connectTimeout: 10_000, protocolVersion: 4,
+      clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4,
+      // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
+      reconnectOnConnackError: true,
     });
     this.client = client;
     // Attached before the connection completes: messages queued for our session arrive right after CONNACK.
     client.on('message', (topic, payload) => this.receive(topic, payload));
-    client.on('connect', () => void this.greet(client));
+    client.on('connect', () => {
+      this.backoffMs = minBackoffMs;
+      client.options.reconnectPeriod = minBackoffMs;
+      void this.greet(client);
+    });
+    // Before mqtt.js schedules its reconnect: back off, with jitter, so a refused device does not
+    // hammer the broker and a whole fleet does not reconnect in lockstep after a broker restart.
+    client.prependListener('close', () => {
+      client.options.reconnectPeriod = Math.round(this.backoffMs * (0.5 + Math.random() / 2));
+      this.backoffMs = Math.min(this.backoffMs * 2, maxBackoffMs);
+    });
     client.on('error', (err) => this.options.log('mqtt-error', { error: err.message }));
     client.on('offline', () => this.options.log('mqtt-offline', {}));
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatSeconds * 1000);
@@ -62,10 +77,15 @@ export class DeviceLink {
     });
   }
 
-  /** Disconnects cleanly (the broker keeps the persistent session). */
+  /** Disconnects cleanly (the broker keeps the persistent session); gives up waiting for acks after 2 s. */
   async stop(): Promise<void> {
     this.stopHeartbeat();
-    await this.client?.endAsync();
+    const client = this.client;
+    if (!client) return;
+    if (!client.connected) return void client.end(true); // offline: nothing to say goodbye to
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.endAsync(), new Promise<void>((r) => (timer = setTimeout(() => (client.end(true), r()), 2_000)))]);
+    clearTimeout(timer);
   }
 
   /** Drops the connection without a DISCONNECT, as a crash or a power cut would. */

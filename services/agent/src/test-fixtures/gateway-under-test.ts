@@ -25,8 +25,10 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 export interface GatewayUnderTest {
   fleet: string;
   gatewayUrl: string;
-  nats: RunningNats;
+  readonly nats: RunningNats;
   nc: NatsConnection;
+  /** Stops the nats-server (and its MQTT listener) and starts it again on the same ports and store. */
+  restartBroker(): Promise<void>;
   repo: TestTufRepository;
   facade: FakeFacade;
   mintToken(): Promise<{ token: string; gatewayUrl: string }>;
@@ -42,13 +44,14 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
   const servicesUser = 'keelson-services';
   const servicesPassword = randomBytes(16).toString('hex');
   const [port, mqttPort, monitorPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const nats = await startNatsServer({
+  const natsOptions = {
     binary: testEnv().natsBinary, dir: join(dir, 'nats'), serverName: `agent-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port, mqttPort, monitorPort,
     users: [{ user: servicesUser, password: servicesPassword }],
     systemUser: { user: 'keelson-system', password: randomBytes(16).toString('hex') },
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
-  });
-  const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword });
+  };
+  let nats = await startNatsServer(natsOptions);
+  const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const repo = new TestTufRepository();
   const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.root }))]);
   const facade = await startFakeFacade(fleet, repo, (deviceId, password) =>
@@ -77,7 +80,14 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
   const gatewayUrl = `http://127.0.0.1:${httpPort}`;
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   return {
-    fleet, gatewayUrl, nats, nc, repo, facade,
+    fleet, gatewayUrl, nc, repo, facade,
+    get nats() {
+      return nats;
+    },
+    async restartBroker() {
+      await nats.stop();
+      nats = await startNatsServer(natsOptions);
+    },
     mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf: async (deviceId) =>
