@@ -55,7 +55,7 @@ describe('the core loop', () => {
     // An attacker (or a bad disk) changes one byte of the stored blob after it was signed.
     const blob = join(platform.home, 'registry-facade', 'blobs', 'sha256', published.sha256);
     const tampered = readFileSync(blob);
-    tampered[100] ^= 0xff;
+    tampered.writeUInt8(tampered.readUInt8(100) ^ 0xff, 100);
     writeFileSync(blob, tampered);
 
     const created = await createRollout(platform, rolloutBody('yolo-v8n@2.2.0', 'plant-7', readyProbe, [100], { maxFailures: 10 }));

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+// The simulator is the real agent code; e2e specs import it from its source like any spec of its own.
+import { operatorTokenMinter, startSimulatedFleet, type SimulatedDevice } from '../../services/agent/src/index.js';
+import { eventually } from './operator.js';
+import type { TestPlatform } from './test-platform.js';
+
+/** Simulated devices of a test platform's `default` fleet, enrolled through the operator API. */
+export interface TestFleet {
+  devices: SimulatedDevice[];
+  stop(): Promise<void>;
+}
+
+export interface FleetOptions {
+  count: number;
+  /** Names (`sim-1` …) whose simulated application never becomes ready, so their probe fails. */
+  failing?: Set<string>;
+  /** Binaries `exec` probes may run (each agent's own allowlist). */
+  allowExec?: string[];
+}
+
+export async function startFleet(platform: TestPlatform, options: FleetOptions): Promise<TestFleet> {
+  const fleet = await startSimulatedFleet({
+    count: options.count,
+    dataDir: join(platform.home, 'sim'),
+    mintToken: operatorTokenMinter(platform.apiUrl, platform.adminToken, 'default'),
+    ...(options.failing ? { failing: options.failing } : {}),
+    ...(options.allowExec ? { allowExec: options.allowExec } : {}),
+    heartbeatSeconds: 5,
+  });
+  // Enrolment is answered before the gateway's device list has the device (a projection): wait as an
+  // operator would, until every device is listed and online, before naming devices in a group.
+  await eventually('every simulated device listed and reachable', async () => {
+    const { body } = await platform.api<{ items: { deviceId: string; reachable: boolean }[] }>('/v1/devices?limit=1000');
+    const online = new Set(body.items.filter((d) => d.reachable).map((d) => d.deviceId));
+    return fleet.devices.every((d) => online.has(d.deviceId)) ? true : undefined;
+  });
+  return { devices: fleet.devices, stop: () => fleet.stop() };
+}
