@@ -121,6 +121,15 @@ describe('the agent against the real gateway over real MQTT', () => {
     await again.stop();
   });
 
+  it('refuses to start a simulated fleet whose devices cannot all enroll, naming the device', async () => {
+    let left = 1;
+    const mintToken = async () => {
+      if (left-- > 0) return g.mintToken();
+      throw new Error('api says no');
+    };
+    await expect(startSimulatedFleet({ count: 2, dataDir: join(dir, 'sim-refused'), mintToken, concurrency: 1 })).rejects.toThrow('could not enroll simulated device sim-2: api says no');
+  });
+
   it('reconnects after the broker restarts, says hello again and takes what was assigned meanwhile', async () => {
     const { dataDir, identity } = await enrolledDir('cam-reconnect');
     const logged: string[] = [];

@@ -70,7 +70,18 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (item: T)
 export async function startSimulatedFleet(options: SimulatedFleetOptions): Promise<SimulatedFleet> {
   const prefix = options.namePrefix ?? 'sim-';
   const names = Array.from({ length: options.count }, (_, i) => `${prefix}${i + 1}`);
-  const devices = await inBatches(names, options.concurrency ?? 16, (name) => startDevice(name, options));
+  const started: SimulatedDevice[] = [];
+  let devices: SimulatedDevice[];
+  try {
+    devices = await inBatches(names, options.concurrency ?? 16, async (name) => {
+      const device = await startDevice(name, options);
+      started.push(device);
+      return device;
+    });
+  } catch (err) {
+    await Promise.all(started.map((d) => d.stop())); // no half-started fleet left running behind an error
+    throw err;
+  }
   return {
     devices,
     byName(name) {
@@ -89,9 +100,15 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
   const probeRoot = join(options.dataDir, name, 'probe-root');
   await mkdir(probeRoot, { recursive: true });
   const layout = new DataDirLayout(dataDir);
-  if (!(await isEnrolled(layout))) {
-    const { token, gatewayUrl } = await options.mintToken();
-    await enrollDevice({ gatewayUrl, token, dataDir, name });
+  // A busy or just-started gateway may refuse or drop one attempt; each attempt needs a fresh one-time token.
+  for (let attempt = 1; !(await isEnrolled(layout)); attempt++) {
+    try {
+      const { token, gatewayUrl } = await options.mintToken();
+      await enrollDevice({ gatewayUrl, token, dataDir, name });
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`could not enroll simulated device ${name}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
   }
   const { deviceId } = await readDeviceIdentity(layout);
   let agent: RunningAgent | null = null;
