@@ -56,7 +56,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(readFileSync(layout.enrollment, 'utf8')).not.toContain(identity.broker.password);
 
     const hellos: string[] = [];
-    const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, { callback: (_e, m) => hellos.push(m.string()) });
+    const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, { callback: (_e, m) => void hellos.push(m.string()) });
     await g.nc.flush();
     const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], heartbeatSeconds: 1 });
     running.push(agent);
