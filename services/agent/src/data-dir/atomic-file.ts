@@ -27,9 +27,8 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   await syncDir(dir);
 }
 
-/** Makes a rename or a new link inside `dir` durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(path, flags);
   try {
     await handle.sync();
   } finally {
@@ -37,12 +36,8 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** Makes a rename or a new link inside `dir` durable. */
+export const syncDir = (dir: string): Promise<void> => fsyncPath(dir, 'r');
+
 /** fsyncs one file (a download before it is moved into place). */
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export const syncFile = (path: string): Promise<void> => fsyncPath(path, 'r+');
