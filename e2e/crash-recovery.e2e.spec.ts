@@ -52,6 +52,10 @@ describe('crash recovery', () => {
     const deviceId = await enrollAgent(platform, dataDir, 'edge-01');
     let agent: AgentProcess = await startAgentProcess(dataDir);
     try {
+      await eventually('edge-01 listed and online', async () => {
+        const { body } = await platform.api<{ items: { deviceId: string; reachable: boolean }[] }>('/v1/devices?limit=1000');
+        return body.items.some((d) => d.deviceId === deviceId && d.reachable) ? true : undefined;
+      });
       await createGroup(platform, 'edge', ['edge-01']);
       const bytes = Buffer.from(`mapper 1.0.0 ${'m'.repeat(10_000)}`);
       await publishArtifact(platform, { name: 'mapper', version: '1.0.0', bytes });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { TestPlatform } from './test-platform.js';
-import { repoRoot } from './test-platform.js';
+import { repoRoot, type TestPlatform } from './test-platform.js';
 
 const agentBin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-agent.mjs');
 
@@ -31,10 +30,10 @@ export async function enrollAgent(platform: TestPlatform, dataDir: string, name:
   const { child, output } = run(['enroll', '--gateway', body.gatewayUrl, '--token', body.token, '--data-dir', dataDir, '--name', name]);
   const code = await exitOf(child);
   if (code !== 0) throw new Error(`keelson-agent enroll exited ${code}:\n${output()}`);
-  const { items } = (await platform.api<{ items: { deviceId: string; name: string }[] }>('/v1/devices?limit=1000')).body;
-  const device = items.find((d) => d.name === name);
-  if (!device) throw new Error(`${name} is not listed after enrolling:\n${output()}`);
-  return device.deviceId;
+  const enrolled = output().split('\n').map((line) => line.trim()).find((line) => line.includes('"enrolled"'));
+  const deviceId = enrolled ? (JSON.parse(enrolled) as { deviceId?: string }).deviceId : undefined;
+  if (!deviceId) throw new Error(`keelson-agent enroll printed no device id:\n${output()}`);
+  return deviceId;
 }
 
 export async function startAgentProcess(dataDir: string): Promise<AgentProcess> {
