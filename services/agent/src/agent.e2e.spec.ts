@@ -3,14 +3,13 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Assignment, Probe } from '@keelson/events';
+import type { Probe } from '@keelson/events';
 import { startAgent, type RunningAgent } from './agent.js';
 import { ArtifactSlots } from './artifacts/artifact-slots.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
 import { enrollDevice } from './enrollment/enroll.js';
-import { startSimulatedFleet } from './sim/simulated-fleet.js';
-import { eventually, startGatewayUnderTest, type GatewayUnderTest } from './test-fixtures/gateway-under-test.js';
+import { eventually, installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from './test-fixtures/gateway-under-test.js';
 
 const agentBin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'keelson-agent.mjs');
 
@@ -20,14 +19,9 @@ describe('the agent against the real gateway over real MQTT', () => {
   const running: RunningAgent[] = [];
   const children: ChildProcess[] = [];
   let n = 0;
-  const publish = (version: string, bytes = `model ${version}`) => g.repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(bytes));
-  const assignment = (id: string, published: { targetPath: string; sha256: string; length: number }, probe: Probe): Assignment => ({
-    assignmentId: id, rolloutId: `r-${id}`, action: 'install', probe,
-    artifact: { name: 'yolo', version: published.targetPath.split('/')[2]!, kind: 'model', ...published },
-  });
-  const states = async (deviceId: string, assignmentId: string) => (await g.reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
-  const terminal = (deviceId: string, assignmentId: string) =>
-    eventually(async () => (await states(deviceId, assignmentId)).some((s) => s === 'healthy' || s === 'rolled_back' || s === 'failed'));
+  const publish = (version: string) => g.publishModel(version);
+  const states = (deviceId: string, assignmentId: string) => g.statesOf(deviceId, assignmentId);
+  const terminal = (deviceId: string, assignmentId: string) => g.untilTerminal(deviceId, assignmentId);
   const enrolledDir = async (name: string) => {
     const dataDir = join(dir, `dev-${++n}`);
     const { token, gatewayUrl } = await g.mintToken();
@@ -82,52 +76,6 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(await states(identity.deviceId, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.1.0');
     sub.unsubscribe();
-  });
-
-  it('runs a simulated fleet: healthy devices take the update, a failing one rolls back by itself, tampered bytes are refused', async () => {
-    const failing = new Set<string>();
-    const fleet = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: g.mintToken, failing, probeRetryPauseMs: 50 });
-    try {
-      const ready: Probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 2, attempts: 1, initialDelaySeconds: 0 };
-      const v1 = publish('1.1.0');
-      for (const d of fleet.devices) await g.assign(d.deviceId, assignment(`s1-${d.deviceId}`, v1, ready));
-      for (const d of fleet.devices) await terminal(d.deviceId, `s1-${d.deviceId}`);
-      for (const d of fleet.devices) expect(await states(d.deviceId, `s1-${d.deviceId}`)).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
-
-      failing.add('sim-2');
-      const v2 = publish('1.2.0');
-      for (const d of fleet.devices) await g.assign(d.deviceId, assignment(`s2-${d.deviceId}`, v2, ready));
-      for (const d of fleet.devices) await terminal(d.deviceId, `s2-${d.deviceId}`);
-      const outcome = async (name: string) => (await states(fleet.byName(name).deviceId, `s2-${fleet.byName(name).deviceId}`)).at(-1);
-      expect([await outcome('sim-1'), await outcome('sim-2'), await outcome('sim-3')]).toEqual(['healthy', 'rolled_back', 'healthy']);
-      const active = (name: string) => readFileSync(fleet.byName(name).activeFile('yolo', v2.targetPath), 'utf8');
-      expect([active('sim-1'), active('sim-2'), active('sim-3')]).toEqual(['model 1.2.0', 'model 1.1.0', 'model 1.2.0']);
-      const reason = (await g.reportsOf(fleet.byName('sim-2').deviceId)).find((r) => r.state === 'rolled_back')?.reason;
-      expect(reason).toContain('/run/app/ready does not exist');
-
-      const v3 = publish('1.3.0');
-      g.repo.tamper(v3.targetPath);
-      const target = fleet.byName('sim-1');
-      await g.assign(target.deviceId, assignment(`s3-${target.deviceId}`, v3, ready));
-      await terminal(target.deviceId, `s3-${target.deviceId}`);
-      expect(await states(target.deviceId, `s3-${target.deviceId}`)).toEqual(['downloading', 'verifying', 'failed']);
-      expect(active('sim-1')).toBe('model 1.2.0');
-    } finally {
-      await fleet.stop();
-    }
-    // Started again on the same directory, the simulator re-uses the enrolled devices.
-    const again = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: () => Promise.reject(new Error('must not enroll again')) });
-    expect(again.devices.map((d) => d.deviceId)).toEqual(fleet.devices.map((d) => d.deviceId));
-    await again.stop();
-  });
-
-  it('refuses to start a simulated fleet whose devices cannot all enroll, naming the device', async () => {
-    let left = 1;
-    const mintToken = async () => {
-      if (left-- > 0) return g.mintToken();
-      throw new Error('api says no');
-    };
-    await expect(startSimulatedFleet({ count: 2, dataDir: join(dir, 'sim-refused'), mintToken, concurrency: 1 })).rejects.toThrow('could not enroll simulated device sim-2: api says no');
   });
 
   it('reconnects after the broker restarts, says hello again and takes what was assigned meanwhile', async () => {

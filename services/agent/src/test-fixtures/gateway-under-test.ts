@@ -7,7 +7,7 @@ import { createAccount } from '@nats-io/nkeys';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { gateway, signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress } from '@keelson/events';
+import { parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
 import { freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
 import { createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
@@ -34,6 +34,12 @@ export interface GatewayUnderTest {
   mintToken(): Promise<{ token: string; gatewayUrl: string }>;
   assign(deviceId: string, assignment: Assignment): Promise<void>;
   reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
+  /** The states the gateway recorded for one assignment, in order. */
+  statesOf(deviceId: string, assignmentId: string): Promise<string[]>;
+  /** Waits until the gateway recorded a terminal state for the assignment. */
+  untilTerminal(deviceId: string, assignmentId: string): Promise<void>;
+  /** Publishes `model/yolo/<version>/model.onnx` holding `model <version>`. */
+  publishModel(version: string): { targetPath: string; sha256: string; length: number };
   stop(): Promise<void>;
 }
 
@@ -79,6 +85,9 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
   }
   const gatewayUrl = `http://127.0.0.1:${httpPort}`;
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+  const reportsOf = async (deviceId: string) =>
+    (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : []));
+  const statesOf = async (deviceId: string, assignmentId: string) => (await reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
   return {
     fleet, gatewayUrl, nc, repo, facade,
     get nats() {
@@ -90,8 +99,9 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
     },
     mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
-    reportsOf: async (deviceId) =>
-      (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : [])),
+    reportsOf, statesOf,
+    untilTerminal: (deviceId, assignmentId) => eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))),
+    publishModel: (version) => repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(`model ${version}`)),
     async stop() {
       await service.stop();
       await Promise.all(subscriptions.map((s) => s.drain()));
@@ -101,6 +111,14 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
       await db.drop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** An install of a published `yolo` target with `probe`. */
+export function installOf(assignmentId: string, published: { targetPath: string; sha256: string; length: number }, probe: Probe): Assignment {
+  return {
+    assignmentId, rolloutId: `r-${assignmentId}`, action: 'install', probe,
+    artifact: { name: 'yolo', version: published.targetPath.split('/')[2]!, kind: 'model', ...published },
   };
 }
 
