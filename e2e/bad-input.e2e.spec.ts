@@ -1,5 +1,6 @@
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, modelManifest, publishArtifact, pushArtifact, rolloutBody, type ProbeSpec } from './support/operator.js';
+import { connectAs, droppedMessages } from './support/impostor.js';
+import { auditOf, createGroup, createRollout, eventually, modelManifest, publishArtifact, pushArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ErrorBody {
@@ -65,4 +66,37 @@ describe('bad input', () => {
     const res = await fetch(`${platform.apiUrl}/v1/rollouts`, { headers: { authorization: 'Bearer not-the-token' } });
     expect(res.status).toBe(401);
   });
+
+  it('ignores malformed MQTT payloads and a device speaking for another device: nothing happens to either', async () => {
+    const rollout = await createRollout(platform, rolloutBody('classifier@1.0.0', 'pair', probe, [100]));
+    expect((await waitForRollout(platform, rollout.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    const [a, b] = fleet.devices;
+    const reportsOf = async (deviceId: string) => (await auditOf(platform, `device=${deviceId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress')).length;
+    const before = { a: await reportsOf(a!.deviceId), b: await reportsOf(b!.deviceId), dropped: await droppedMessages(platform.gatewayUrl) };
+
+    // Device a is compromised: its agent is gone and someone else holds its credentials.
+    await a!.stop();
+    const impostor = await connectAs(a!.dataDir);
+    const forged = (deviceId: string) => JSON.stringify({
+      type: 'DeviceReport', schemaVersion: 1,
+      data: { deviceId, assignmentId: `${rollout.rolloutId}-${b!.deviceId}`, rolloutId: rollout.rolloutId, state: 'failed', reason: 'forged', sentAt: new Date().toISOString() },
+    });
+    const own = `${impostor.topicRoot}/dev/${a!.deviceId}/report`;
+    await impostor.client.publishAsync(own, '{"type": "DeviceReport", ', { qos: 1 });
+    await impostor.client.publishAsync(own, JSON.stringify({ type: 'DeviceReport', schemaVersion: 1, data: { deviceId: a!.deviceId } }), { qos: 1 });
+    await impostor.client.publishAsync(own, forged(b!.deviceId), { qos: 1 });
+    // The broker drops a publish under another device's topic (it still acknowledges it).
+    await impostor.client.publishAsync(`${impostor.topicRoot}/dev/${b!.deviceId}/report`, forged(b!.deviceId), { qos: 1 });
+    await impostor.client.endAsync();
+
+    const dropped = await eventually('the gateway dropping the three bad messages', async () => {
+      const now = await droppedMessages(platform.gatewayUrl);
+      const grew = (reason: string) => (now[reason] ?? 0) > (before.dropped[reason] ?? 0);
+      return grew('not-json') && grew('invalid') && grew('device-mismatch') ? now : undefined;
+    });
+    expect(dropped).toBeDefined();
+    expect({ a: await reportsOf(a!.deviceId), b: await reportsOf(b!.deviceId) }).toEqual({ a: before.a, b: before.b });
+    const view = (await platform.api<{ devices: { deviceId: string; state: string }[] }>(`/v1/rollouts/${rollout.rolloutId}`)).body;
+    expect(view.devices.map((d) => d.state)).toEqual(['healthy', 'healthy']);
+  }, 120_000);
 });
