@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TerminalDeviceState } from '@keelson/events';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import { fileDigest } from '../artifacts/file-digest.js';
@@ -30,7 +31,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
   const { artifact } = assignment;
   const id = assignment.assignmentId;
   const slots = new ArtifactSlots(ctx.layout, artifact.name);
-  const versionFile = ctx.layout.versionDir(artifact.name, artifact.version) + `/${basenameOf(artifact.targetPath)}`;
+  const versionFile = join(ctx.layout.versionDir(artifact.name, artifact.version), basenameOf(artifact.targetPath));
   const finish = async (outcome: TerminalDeviceState, reason?: string) => {
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
     await ctx.store.setPhase(id, { phase: 'done', outcome, ...why });
