@@ -1,6 +1,6 @@
 // The sample model `npm start` offers to roll out, and the copy-paste lines that do it.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 
 /** Writes a small "model" and its manifest under `<home>/examples` (rewritten on every start). */
 export function writeExamples(home) {
@@ -22,7 +22,11 @@ export function writeExamples(home) {
 
 /** The lines a newcomer pastes into a second terminal to push the sample and roll it out. */
 export function tryNext({ apiUrl, adminToken, fleetNames, examples, cwd }) {
-  const rel = (p) => relative(cwd, p) || p;
+  // Relative when the file is under the current folder, absolute otherwise (no `../../tmp/...`).
+  const rel = (p) => {
+    const r = relative(cwd, p);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  };
   const group = fleetNames.length ? fleetNames.join(',') : '<device names from `npx keelson device list`>';
   return [
     `export KEELSON_URL=${apiUrl} KEELSON_TOKEN=${adminToken}`,

@@ -28,7 +28,7 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
   for (;;) {
     if (child.exitCode !== null) throw new Error(`keelson-sim exited with code ${child.exitCode}; see ${join(home, 'logs', 'sim.log')}`);
     const live = (await listDevices(apiUrl, adminToken)).filter((d) => d.status === 'active' && d.reachable);
-    names = live.map((d) => d.name).sort();
+    names = live.map((d) => d.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     if (names.length >= devices) break;
     if (Date.now() > deadline) throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
     await new Promise((r) => setTimeout(r, 500));
