@@ -27,6 +27,7 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
     const failing = new Set<string>();
     const fleet = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: g.mintToken, failing, probeRetryPauseMs: 50 });
     try {
+      await eventually(() => fleet.devices.every((d) => d.connected));
       const ready: Probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 2, attempts: 1, initialDelaySeconds: 0 };
       const v1 = publish('1.1.0');
       for (const d of fleet.devices) await g.assign(d.deviceId, assignment(`s1-${d.deviceId}`, v1, ready));

@@ -33,7 +33,9 @@ export interface SimulatedDevice {
   dataDir: string;
   probeRoot: string;
   readonly running: boolean;
-  /** Every report this device sent, in order. */
+  /** Its MQTT session is up (the gateway lists it as reachable a moment after its hello). */
+  readonly connected: boolean;
+  /** Every report this device sent, in order (a terminal one is sent again after each reconnect). */
   reports: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string }[];
   /** The active file for a target path (`model/yolo/2.1.0/model.onnx` -> `.../artifacts/yolo/current/model.onnx`). */
   activeFile(artifactName: string, targetPath: string): string;
@@ -116,6 +118,9 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
     name, deviceId, dataDir, probeRoot, reports: [],
     get running() {
       return agent !== null;
+    },
+    get connected() {
+      return agent?.connected ?? false;
     },
     activeFile: (artifactName, targetPath) => layout.activeFile(artifactName, basenameOf(targetPath)),
     async stop() {
