@@ -29,7 +29,7 @@ function heldBody(first: Buffer, rest: Buffer): { body: ReadableStream<Uint8Arra
   return { body, release };
 }
 
-const upload = (t: ApiTestApp, body: BodyInit, query = '') =>
+const upload = (t: ApiTestApp, body: NonNullable<RequestInit['body']>, query = '') =>
   fetch(`${t.url}/v1/artifacts${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
@@ -67,14 +67,14 @@ describe('POST /v1/artifacts', () => {
     const parts = form('edge-config', '1.0.0', Buffer.from('{}'));
     const res = await upload(t, Buffer.concat([parts.head, parts.file, parts.tail]), '?fleet=plant-7');
     expect(res.status).toBe(409);
-    expect((await res.json()).error).toMatchObject({ kind: 'RuleViolation', code: 'artifact.exists' });
+    expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({ kind: 'RuleViolation', code: 'artifact.exists' });
   });
 
   it('refuses a body that is not multipart and a bad fleet before calling the facade', async () => {
     const uploads = t.facade.uploads.length;
     const json = await fetch(`${t.url}/v1/artifacts`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' }, body: '{}' });
     expect(json.status).toBe(400);
-    expect((await json.json()).error.code).toBe('upload.not-multipart');
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('upload.not-multipart');
     const parts = form('x', '1', Buffer.from('x'));
     expect((await upload(t, Buffer.concat([parts.head, parts.file, parts.tail]), '?fleet=NOPE')).status).toBe(400);
     expect(t.facade.uploads.length).toBe(uploads);
@@ -86,7 +86,7 @@ describe('POST /v1/artifacts', () => {
       const parts = form('x', '1', Buffer.from('x'));
       const res = await upload(down, Buffer.concat([parts.head, parts.file, parts.tail]));
       expect(res.status).toBe(503);
-      expect((await res.json()).error).toMatchObject({ kind: 'Unavailable', code: 'registry.unavailable' });
+      expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({ kind: 'Unavailable', code: 'registry.unavailable' });
     } finally {
       await down.close();
     }

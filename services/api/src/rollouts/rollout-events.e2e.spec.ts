@@ -106,6 +106,6 @@ describe('GET /v1/rollouts/{id}/events', () => {
     const res = await open('r-none');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect((await res.json()).error.code).toBe('rollout.not-found');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rollout.not-found');
   });
 });

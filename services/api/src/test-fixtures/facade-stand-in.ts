@@ -94,7 +94,10 @@ export class FacadeStandIn {
     } catch {
       manifest = undefined;
     }
-    if (!file || !kind.success || !manifest?.success) return refuse(res, 400, 'InvalidInput', 'upload.invalid', 'the form needs name, version, kind, a valid manifest and a file');
+    if (!file || !kind.success || !manifest?.success) {
+      refuse(res, 400, 'InvalidInput', 'upload.invalid', 'the form needs name, version, kind, a valid manifest and a file');
+      return;
+    }
     try {
       const view = this.registry.receive({
         fleet, name: field('name') ?? '', version: field('version') ?? '', kind: kind.data, manifest: manifest.data,
@@ -102,7 +105,10 @@ export class FacadeStandIn {
       });
       sendJson(res, 201, view);
     } catch (err) {
-      if (isDomainError(err)) return refuse(res, 409, 'RuleViolation', err.code, err.message);
+      if (isDomainError(err)) {
+        refuse(res, 409, 'RuleViolation', err.code, err.message);
+        return;
+      }
       throw err;
     }
   }
