@@ -64,6 +64,13 @@ describe('the keelson-agent and keelson-sim command lines', () => {
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('is already enrolled')]);
   });
 
+  it('prints the usage on --help', async () => {
+    for (const name of ['keelson-agent', 'keelson-sim']) {
+      const res = await runBin(name, ['--help']);
+      expect([res.code, res.stdout]).toEqual([0, expect.stringContaining(`usage:\n  ${name} `)]);
+    }
+  });
+
   it('rejects bad flags with the usage and exit code 2', async () => {
     const res = await runBin('keelson-agent', ['run', '--data-dir', dir, '--allow-exec', 'relative/check']);
     expect([res.code, res.stderr]).toEqual([2, expect.stringContaining('--allow-exec needs an absolute path')]);

@@ -52,6 +52,10 @@ async function run(args: string[]): Promise<number> {
 /** `keelson-agent <enroll|run> …`; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
   try {
     if (command === 'enroll') return await enroll(args);
     if (command === 'run') return await run(args);

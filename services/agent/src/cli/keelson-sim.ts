@@ -49,6 +49,10 @@ async function simulate(args: string[]): Promise<number> {
 
 /** `keelson-sim …`; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
   try {
     return await simulate(argv);
   } catch (err) {
