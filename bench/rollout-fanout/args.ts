@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchArgs {
+  devices: number;
+  /** Enrollments and agent starts in flight at once. */
+  enrollConcurrency: number;
+  artifactKiB: number;
+  /** Whole run, enrollment included; the bench cleans up and exits non-zero past it. */
+  timeoutSeconds: number;
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer 1-${max}, got '${raw}'`);
+  return n;
+}
+
+export function benchArgs(argv: string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      devices: { type: 'string' },
+      'enroll-concurrency': { type: 'string' },
+      'artifact-kib': { type: 'string' },
+      'timeout-s': { type: 'string' },
+    },
+    strict: true,
+  });
+  return {
+    // A group names at most 10,000 devices.
+    devices: positiveInt('devices', values.devices, 1000, 10_000),
+    enrollConcurrency: positiveInt('enroll-concurrency', values['enroll-concurrency'], 32, 256),
+    artifactKiB: positiveInt('artifact-kib', values['artifact-kib'], 64, 1024 * 1024),
+    timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
+  };
+}

@@ -1,0 +1,85 @@
+// bench/rollout-fanout: N simulated devices, one wave of 100 % with a file probe, timed from the
+// create request until the rollout is finished, next to a broker-only baseline measured in the same
+// run. Everything runs on loopback in a throwaway KEELSON home that is removed at the end.
+import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { benchArgs } from './args.js';
+import { measureBrokerBaseline } from './baseline.js';
+import { startBenchFleet, type BenchFleet } from './bench-fleet.js';
+import { startBenchPlatform, type BenchPlatform } from './bench-platform.js';
+import { OperatorApi } from './operator-api.js';
+import { printReport } from './report.js';
+import { peakRss, processesOf } from './resources.js';
+import { measureRollout } from './rollout-window.js';
+import { keelsonCounters } from './service-metrics.js';
+
+const args = benchArgs(process.argv.slice(2));
+const log = (line: string) => console.error(`bench: ${line}`);
+let bench: BenchPlatform | undefined;
+let fleet: BenchFleet | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    log('stopping the fleet, the services and postgres…');
+    await fleet?.fleet.stop().catch((err: unknown) => log(`fleet stop failed: ${String(err)}`));
+    await bench?.destroy();
+  })();
+  return cleaning;
+}
+
+async function abort(reason: string): Promise<never> {
+  log(reason);
+  await cleanUp();
+  process.exit(2);
+}
+process.on('SIGINT', () => void abort('interrupted'));
+process.on('SIGTERM', () => void abort('terminated'));
+const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
+
+async function run(): Promise<void> {
+  const timeoutMs = args.timeoutSeconds * 1000;
+  log(`starting postgres, nats-server and the six services…`);
+  bench = await startBenchPlatform();
+  const { platform } = bench;
+  const api = new OperatorApi(platform.apiUrl, bench.adminToken);
+  await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
+  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time)…`);
+  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs }, api);
+  log(`enrolled in ${fleet.enrollSeconds.toFixed(1)} s, all listed and reachable ${fleet.listedSeconds.toFixed(1)} s later`);
+  await api.createGroup('bench', fleet.fleet.devices.map((d) => d.name));
+
+  const nc = await connect({ servers: platform.nats.url, user: bench.servicesUser.user, pass: bench.servicesUser.password });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
+    log('rolling out…');
+    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs });
+    const counters = await keelsonCounters(platform.services);
+    const inbox = rollout.appended.DEVICE_INBOX!;
+    log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
+    const baseline = await measureBrokerBaseline({
+      natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...bench.servicesUser,
+      messages: inbox.messages, connections: Math.min(args.devices, 1000),
+      payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
+    });
+    printReport({
+      devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
+      rollout, baseline, peakRss: peakRss(processes), counters,
+    });
+  } finally {
+    await nc.close();
+  }
+}
+
+try {
+  await run();
+} catch (err) {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(deadline);
+  await cleanUp();
+}

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Linux exposes utime and stime in clock ticks; USER_HZ is 100 on every mainstream kernel build.
+const ticksPerSecond = 100;
+
+/** CPU seconds (user + system) a live process has used so far, or undefined once it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids whose parent is `parent` (PostgreSQL backends under the postmaster). */
+export function childPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      // exited between readdir and read: not ours to count
+    }
+  }
+  return out;
+}
+
+/** The postmaster's pid from its data directory. */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of a process tree one level deep (postmaster plus backends alive now). */
+export function treeCpuSeconds(root: number): number {
+  return [root, ...childPids(root)].reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+}
