@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { auditOf, createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 3, tests 1 and 3: the core loop on real services, a real broker and ten real agents.
@@ -33,6 +33,12 @@ describe('the core loop', () => {
     // Waves are cumulative: 1 device, then up to 5, then all 10.
     expect([0, 1, 2].map((w) => done.devices.filter((d) => d.wave === w).length)).toEqual([1, 4, 5]);
     for (const device of fleet.devices) expect(readFileSync(device.activeFile('yolo-v8n', 'model.onnx'))).toEqual(v1);
+    // Each agent says what it runs now once its update ended; the device list follows.
+    await eventually('every device listing yolo-v8n 2.1.0 as installed', async () => {
+      const { body } = await platform.api<{ items: { installed: { name: string; version: string; sha256: string }[] }[] }>('/v1/devices?limit=1000');
+      const onV1 = body.items.filter((d) => d.installed.some((i) => i.name === 'yolo-v8n' && i.version === '2.1.0' && i.sha256 === published.sha256));
+      return onV1.length === 10 ? true : undefined;
+    });
 
     const entries = await auditOf(platform, `rollout=${created.rolloutId}`);
     const types = entries.map((e) => e.type.split('.').at(-1));

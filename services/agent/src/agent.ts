@@ -1,4 +1,4 @@
-import type { Assignment, DeviceState } from '@keelson/events';
+import { isTerminalDeviceState, type Assignment, type DeviceState } from '@keelson/events';
 import { agentVersion } from './agent-version.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
@@ -74,6 +74,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
       options.onReport?.(assignment, state, reason);
       link?.report({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
+      if (isTerminalDeviceState(state)) void link?.announce();
     },
     activated: async (assignment, activePath) => {
       await options.onActivated?.(assignment, activePath);

@@ -99,15 +99,33 @@ export class DeviceLink {
     this.heartbeat = null;
   }
 
+  /**
+   * Says hello again after what the device runs changed (an update ended), so the platform's view
+   * of the installed artifacts follows without waiting for the next reconnect.
+   */
+  async announce(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.connected) return; // the hello on the next connect carries it
+    try {
+      await this.sendHello(client);
+    } catch (err) {
+      this.options.log('hello-failed', { error: (err as Error).message });
+    }
+  }
+
   private async greet(client: MqttClient): Promise<void> {
     try {
       await client.subscribeAsync(this.topics.desired, { qos: 1 });
-      const hello: DeviceHello = { type: 'DeviceHello', schemaVersion: 1, data: await this.options.hello() };
-      await client.publishAsync(this.topics.hello, JSON.stringify(hello), { qos: 1 });
+      await this.sendHello(client);
       this.options.log('connected', { deviceId: this.options.identity.deviceId });
     } catch (err) {
       this.options.log('hello-failed', { error: (err as Error).message });
     }
+  }
+
+  private async sendHello(client: MqttClient): Promise<void> {
+    const hello: DeviceHello = { type: 'DeviceHello', schemaVersion: 1, data: await this.options.hello() };
+    await client.publishAsync(this.topics.hello, JSON.stringify(hello), { qos: 1 });
   }
 
   private beat(): void {
