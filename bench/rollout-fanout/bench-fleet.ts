@@ -17,6 +17,8 @@ export interface BenchFleet {
   listedSeconds: number;
   /** `performance.now()` of each device's first terminal report, by rollout id, then device id. */
   terminalAt(rolloutId: string): Map<string, number>;
+  /** `performance.now()` of every device's first report of each state, by rollout id, then state. */
+  stateTimes(rolloutId: string): Map<string, number[]>;
   reportsSent(): number;
 }
 
@@ -27,6 +29,16 @@ export interface BenchFleet {
 export async function startBenchFleet(input: { home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number }, api: OperatorApi): Promise<BenchFleet> {
   const terminalByRollout = new Map<string, Map<string, number>>();
   const terminalAt = (rolloutId: string) => terminalByRollout.get(rolloutId) ?? terminalByRollout.set(rolloutId, new Map()).get(rolloutId)!;
+  const statesByRollout = new Map<string, Map<string, Set<string>>>();
+  const stateTimes = new Map<string, Map<string, number[]>>();
+  const firstOfState = (rolloutId: string, state: string, deviceId: string) => {
+    const byState = statesByRollout.get(rolloutId) ?? statesByRollout.set(rolloutId, new Map()).get(rolloutId)!;
+    const seen = byState.get(state) ?? byState.set(state, new Set()).get(state)!;
+    if (seen.has(deviceId)) return;
+    seen.add(deviceId);
+    const times = stateTimes.get(rolloutId) ?? stateTimes.set(rolloutId, new Map()).get(rolloutId)!;
+    (times.get(state) ?? times.set(state, []).get(state)!).push(performance.now());
+  };
   let reports = 0;
   const started = Date.now();
   const fleet = await startSimulatedFleet({
@@ -36,6 +48,7 @@ export async function startBenchFleet(input: { home: string; apiUrl: string; adm
     concurrency: input.concurrency,
     onReport: (device, assignment, state) => {
       reports++;
+      firstOfState(assignment.rolloutId, state, device.deviceId);
       const seen = terminalAt(assignment.rolloutId);
       if (terminal.has(state) && !seen.has(device.deviceId)) seen.set(device.deviceId, performance.now());
     },
@@ -54,5 +67,6 @@ export async function startBenchFleet(input: { home: string; apiUrl: string; adm
     fleet, enrollSeconds, terminalAt,
     listedSeconds: (Date.now() - started) / 1000 - enrollSeconds,
     reportsSent: () => reports,
+    stateTimes: (rolloutId) => stateTimes.get(rolloutId) ?? new Map(),
   };
 }

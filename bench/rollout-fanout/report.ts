@@ -13,6 +13,26 @@ export interface BenchReport {
 }
 
 const f1 = (n: number) => n.toFixed(1);
+const timelineColumns = 10;
+
+/** Mean of the samples falling in each of `timelineColumns` equal slices of the window. */
+function binned(at: number[], values: number[], seconds: number): number[] {
+  return Array.from({ length: timelineColumns }, (_, i) => {
+    const [from, to] = [(seconds * i) / timelineColumns, (seconds * (i + 1)) / timelineColumns];
+    const xs = values.filter((_, j) => at[j]! > from && at[j]! <= to);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+  });
+}
+
+/** The backlog sampled nearest to each of `timelineColumns` evenly spaced moments of the window. */
+function timeline(series: [number, number][], seconds: number): number[] {
+  return Array.from({ length: timelineColumns }, (_, i) => {
+    const t = (seconds * (i + 1)) / timelineColumns;
+    let best = series[0];
+    for (const s of series) if (best === undefined || Math.abs(s[0] - t) < Math.abs(best[0] - t)) best = s;
+    return best?.[1] ?? 0;
+  });
+}
 
 /** The figures as a human reads them, then one JSON line for scripts and the README. */
 export function printReport(r: BenchReport): void {
@@ -26,6 +46,8 @@ export function printReport(r: BenchReport): void {
     `  rollout             ${rollout.status}: ${JSON.stringify(rollout.states)} (create answered in ${rollout.createAnsweredSeconds.toFixed(2)} s)`,
     `  create → finished   ${f1(rollout.seconds)} s   ${f1(r.devices / rollout.seconds)} devices/s`,
     `  terminal reports    p50 ${f1(rollout.terminalQuantiles.p50)} s, p90 ${f1(rollout.terminalQuantiles.p90)} s, last ${f1(rollout.terminalQuantiles.p100)} s after create`,
+    `  device states       (seconds after create when 10 % / 50 % / 90 % / all devices first reported it)`,
+    ...Object.entries(rollout.stateTimeline).map(([state, q]) => `    ${state.padEnd(12)} n=${String(q.n).padEnd(6)} ${[q.p10, q.p50, q.p90, q.p100].map((x) => f1(x).padStart(6)).join(' ')}`),
     `  events appended     ${eventCount} (${f1(eventCount / rollout.seconds)} events/s): ${events.map(([s, c]) => `${s} ${c.messages}`).join(', ')}`,
     `  device messages     ${inbox} into DEVICE_INBOX (${f1(inbox / rollout.seconds)}/s)`,
     `  broker baseline     ${r.baseline.messages} MQTT QoS 1 publishes → JetStream in ${r.baseline.seconds.toFixed(2)} s (${f1(r.baseline.perSecond)}/s), no Keelson logic`,
@@ -35,9 +57,16 @@ export function printReport(r: BenchReport): void {
     ...r.peakRss.map((p) => `    ${p.name.padEnd(28)} ${String(p.mib ?? '?').padStart(6)} MiB`),
     `  consumer backlogs   (peak unfinished messages; last seen busy, seconds after create)`,
     ...rollout.backlogs.filter((b) => b.peak > 0).map((b) => `    ${`${b.stream}/${b.consumer}`.padEnd(56)} peak ${String(b.peak).padStart(6)}  busy until ${f1(b.lastBusyAt).padStart(6)} s  redelivered ${b.redelivered}`),
+    `  CPU over time       (% of one core per process, machine busy % of all ${r.cores} cores incl. other users; ${timelineColumns} slices of the window)`,
+    ...Object.entries(rollout.cpuTimeline.processes).map(([name, v]) => `    ${name.padEnd(40)} ${binned(rollout.cpuTimeline.at, v, rollout.seconds).map((n) => n.toFixed(0).padStart(6)).join('')}`),
+    `    ${'machine (everything)'.padEnd(40)} ${binned(rollout.cpuTimeline.at, rollout.cpuTimeline.machine, rollout.seconds).map((n) => n.toFixed(0).padStart(6)).join('')}`,
+    `  backlog over time   (unfinished messages at ${timelineColumns} points across the window)`,
+    ...rollout.backlogs.filter((b) => b.peak > 0).map((b) => `    ${b.consumer.padEnd(40)} ${timeline(b.series, rollout.seconds).map((n) => String(n).padStart(6)).join('')}`),
     `  service counters`,
     ...Object.entries(r.counters).flatMap(([s, ls]) => ls.map((l) => `    ${s}: ${l}`)),
   ];
   console.log(lines.join('\n'));
-  console.log(`JSON ${JSON.stringify(r)}`);
+  // The series are long; the JSON line keeps everything but them.
+  const backlogs = r.rollout.backlogs.map(({ series: _series, ...rest }) => rest);
+  console.log(`JSON ${JSON.stringify({ ...r, rollout: { ...r.rollout, backlogs, cpuTimeline: undefined } })}`);
 }

@@ -1,5 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { BenchFleet } from './bench-fleet.js';
+import { sampleCpu, type CpuTimeline } from './cpu-timeline.js';
 import type { OperatorApi, RolloutView } from './operator-api.js';
 import { cpuBetween, cpuSnapshot, type WatchedProcess } from './resources.js';
 import { streamCounts, watchConsumers, watchedStreams, type ConsumerBacklog } from './stream-watch.js';
@@ -18,9 +19,12 @@ export interface RolloutFigures {
   /** Terminal reports seen at 50 % / 90 % / 100 % of the fleet, seconds after create. */
   terminalQuantiles: { p50: number; p90: number; p100: number };
   createAnsweredSeconds: number;
+  /** For each state the devices report: seconds after create when 10 %, 50 %, 90 %, all of the devices had first reported it. */
+  stateTimeline: Record<string, { n: number; p10: number; p50: number; p90: number; p100: number }>;
   appended: Record<string, { messages: number; bytes: number }>;
   cpu: { name: string; seconds: number }[];
   backlogs: ConsumerBacklog[];
+  cpuTimeline: CpuTimeline;
 }
 
 /** Creates the rollout and measures it until it finishes: stream growth, CPU per process, consumer backlogs. */
@@ -32,6 +36,7 @@ export async function measureRollout(input: {
   const before = await streamCounts(jsm);
   const cpuBefore = cpuSnapshot(processes);
   const watch = watchConsumers(jsm);
+  const cpuSampler = sampleCpu(processes);
   const t0 = performance.now();
   let view: RolloutView;
   let createAnsweredSeconds: number;
@@ -45,22 +50,31 @@ export async function measureRollout(input: {
       view = await api.getRollout(view.rolloutId);
     }
   } catch (err) {
+    cpuSampler.stop();
     await watch.stop().catch(() => []);
     throw err;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpuTimeline = cpuSampler.stop();
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
   const after = await streamCounts(jsm);
   const backlogs = await watch.stop();
-  const reported = [...fleet.terminalAt(view.rolloutId).values()].map((t) => (t - t0) / 1000).sort((a, b) => a - b);
-  const at = (q: number) => reported[Math.max(0, Math.ceil(q * reported.length) - 1)] ?? Number.NaN;
+  const sinceCreate = (ts: Iterable<number>) => [...ts].map((t) => (t - t0) / 1000).sort((a, b) => a - b);
+  const quantile = (xs: number[], q: number) => xs[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? Number.NaN;
+  const reported = sinceCreate(fleet.terminalAt(view.rolloutId).values());
+  const at = (q: number) => quantile(reported, q);
+  const stateTimeline: RolloutFigures['stateTimeline'] = {};
+  for (const [state, times] of fleet.stateTimes(view.rolloutId)) {
+    const xs = sinceCreate(times);
+    stateTimeline[state] = { n: xs.length, p10: quantile(xs, 0.1), p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p100: quantile(xs, 1) };
+  }
   const states: Record<string, number> = {};
   for (const d of view.devices) states[d.state] = (states[d.state] ?? 0) + 1;
   return {
-    rolloutId: view.rolloutId, status: view.status, devices: view.devices.length, states, seconds, createAnsweredSeconds,
+    rolloutId: view.rolloutId, status: view.status, devices: view.devices.length, states, seconds, createAnsweredSeconds, stateTimeline,
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
     appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),
-    cpu, backlogs,
+    cpu, backlogs, cpuTimeline,
   };
 }

@@ -23,6 +23,8 @@ export interface ConsumerBacklog {
   /** Seconds after the watch began when the backlog was last seen non-empty. */
   lastBusyAt: number;
   redelivered: number;
+  /** Every sample: seconds after the watch began, backlog then. */
+  series: [number, number][];
 }
 
 /**
@@ -39,9 +41,11 @@ export function watchConsumers(jsm: JetStreamManager, intervalMs = 1000): { stop
         for await (const ci of jsm.consumers.list(stream)) {
           const key = `${stream}/${ci.name}`;
           const backlog = ci.num_pending + ci.num_ack_pending;
-          const entry = seen.get(key) ?? { stream, consumer: ci.name, peak: 0, lastBusyAt: 0, redelivered: 0 };
+          const entry = seen.get(key) ?? { stream, consumer: ci.name, peak: 0, lastBusyAt: 0, redelivered: 0, series: [] };
+          const t = (Date.now() - started) / 1000;
           entry.peak = Math.max(entry.peak, backlog);
-          if (backlog > 0) entry.lastBusyAt = (Date.now() - started) / 1000;
+          entry.series.push([t, backlog]);
+          if (backlog > 0) entry.lastBusyAt = t;
           entry.redelivered = ci.num_redelivered;
           seen.set(key, entry);
         }
