@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { cpuSnapshot, type WatchedProcess } from './resources.js';
+import { availableParallelism } from 'node:os';
+import { cpuDelta, cpuSnapshot, type WatchedProcess } from './resources.js';
 
 /** Busy and total CPU time of the whole machine (all processes, everyone's), from /proc/stat, in ticks. */
 function machineTicks(): { busy: number; total: number } {
@@ -16,6 +17,8 @@ export interface CpuTimeline {
   processes: Record<string, number[]>;
   /** The whole machine's busy share of all its cores (0-100), our processes and everyone else's. */
   machine: number[];
+  /** Share of one core used by processes that are not ours (other users of the machine). */
+  others: number[];
 }
 
 /**
@@ -25,16 +28,23 @@ export interface CpuTimeline {
  */
 export function sampleCpu(processes: WatchedProcess[], intervalMs = 1000): { stop(): CpuTimeline } {
   const started = performance.now();
-  const timeline: CpuTimeline = { at: [], processes: Object.fromEntries(processes.map((p) => [p.name, []])), machine: [] };
+  const timeline: CpuTimeline = { at: [], processes: Object.fromEntries(processes.map((p) => [p.name, []])), machine: [], others: [] };
   let last = { t: started, cpu: cpuSnapshot(processes), machine: machineTicks() };
   const sample = () => {
     const now = { t: performance.now(), cpu: cpuSnapshot(processes), machine: machineTicks() };
     const seconds = (now.t - last.t) / 1000;
     if (seconds <= 0) return;
     timeline.at.push((now.t - started) / 1000);
-    for (const [name, s] of now.cpu) timeline.processes[name]!.push((100 * (s - (last.cpu.get(name) ?? s))) / seconds);
+    let ours = 0;
+    for (const name of now.cpu.keys()) {
+      const share = (100 * cpuDelta(last.cpu, now.cpu, name)) / seconds;
+      ours += share;
+      timeline.processes[name]!.push(share);
+    }
     const total = now.machine.total - last.machine.total;
-    timeline.machine.push(total > 0 ? (100 * (now.machine.busy - last.machine.busy)) / total : 0);
+    const busy = total > 0 ? (now.machine.busy - last.machine.busy) / total : 0;
+    timeline.machine.push(100 * busy);
+    timeline.others.push(Math.max(0, 100 * busy * availableParallelism() - ours));
     last = now;
   };
   const timer = setInterval(sample, intervalMs);

@@ -40,8 +40,3 @@ export function postmasterPid(dataDir: string): number | undefined {
     return undefined;
   }
 }
-
-/** CPU seconds of a process tree one level deep (postmaster plus backends alive now). */
-export function treeCpuSeconds(root: number): number {
-  return [root, ...childPids(root)].reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
-}

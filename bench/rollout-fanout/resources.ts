@@ -1,5 +1,5 @@
 import { peakRssMiB } from './peak-rss.js';
-import { cpuSeconds, postmasterPid, treeCpuSeconds } from './process-cpu.js';
+import { childPids, cpuSeconds, postmasterPid } from './process-cpu.js';
 
 /** A process whose CPU and memory the bench reports: a service, nats-server, PostgreSQL or the bench itself. */
 export interface WatchedProcess {
@@ -19,21 +19,30 @@ export function processesOf(input: { services: Record<string, { pid: number } | 
   return out;
 }
 
-export type CpuSnapshot = Map<string, number>;
+/** CPU seconds used so far, per watched process name, per pid (PostgreSQL backends come and go). */
+export type CpuSnapshot = Map<string, Map<number, number>>;
 
 export function cpuSnapshot(processes: WatchedProcess[]): CpuSnapshot {
   return new Map(processes.map((p) => {
     if (p.pid === undefined) {
       const u = process.cpuUsage();
-      return [p.name, (u.user + u.system) / 1e6];
+      return [p.name, new Map([[process.pid, (u.user + u.system) / 1e6]])];
     }
-    return [p.name, p.tree ? treeCpuSeconds(p.pid) : (cpuSeconds(p.pid) ?? 0)];
+    const pids = p.tree ? [p.pid, ...childPids(p.pid)] : [p.pid];
+    return [p.name, new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]))];
   }));
 }
 
-/** CPU seconds each process spent between two snapshots. */
+/** CPU seconds `name` used between two snapshots; a pid born in between counts whole, one that died is lost. */
+export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot, name: string): number {
+  let sum = 0;
+  for (const [pid, s] of after.get(name) ?? []) sum += s - (before.get(name)?.get(pid) ?? 0);
+  return sum;
+}
+
+/** CPU seconds each process spent between two snapshots, busiest first. */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { name: string; seconds: number }[] {
-  return [...after.entries()].map(([name, s]) => ({ name, seconds: s - (before.get(name) ?? 0) })).sort((a, b) => b.seconds - a.seconds);
+  return [...after.keys()].map((name) => ({ name, seconds: cpuDelta(before, after, name) })).sort((a, b) => b.seconds - a.seconds);
 }
 
 /** Peak RSS (VmHWM) in MiB; for PostgreSQL, the postmaster's own. */
