@@ -12,7 +12,10 @@ export async function createServiceApp(module: Type, config: ServiceConfig): Pro
     collectDefaultMetrics({ labels: { service: config.service } });
     defaultMetricsOn = true;
   }
-  const app = await NestFactory.create(module, { logger: new ConsoleLogger({ json: true, prefix: config.service }) });
+  // Inside a Jest worker only warnings and errors are printed: a spec file boots many apps.
+  const logLevels = process.env.JEST_WORKER_ID ? (['warn', 'error', 'fatal'] as const) : undefined;
+  const logger = new ConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
+  const app = await NestFactory.create(module, { logger });
   app.enableShutdownHooks();
   return app;
 }
