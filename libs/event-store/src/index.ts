@@ -8,3 +8,4 @@ export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
 export { type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter } from './projection/index.js';
 export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';
+export { waitForStream } from './wait-for-stream.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, type Reactor } from '@keelson/event-store';
+import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, waitForStream, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
@@ -13,7 +13,6 @@ import { skippedMessages } from './rollout.metrics.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
 import { Rollouts } from './rollouts.js';
-import { waitForStream } from './wait-for-stream.js';
 
 /** The orchestrator keeps its read models in its own database. */
 export function orchestratorDatabase(db: Database | null): Database {

@@ -5,7 +5,7 @@ const streamNotFound = 10059;
 
 /**
  * Resolves true once `stream` exists, false if `signal` aborts first. Another service owns the
- * stream and declares it; the orchestrator only reads it, so it waits rather than creating it.
+ * stream and declares it; a service that only reads it waits rather than creating it.
  */
 export async function waitForStream(nc: NatsConnection, stream: string, signal: AbortSignal, onWait: () => void, pollMs = 500): Promise<boolean> {
   const jsm = await jetstreamManager(nc);
