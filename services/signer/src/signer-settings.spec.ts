@@ -1,15 +1,24 @@
 import { loadServiceConfig } from '@keelson/service-kit';
 import { signerSettings } from './signer-settings.js';
 
-describe('renewal settings', () => {
-  const config = (env: Record<string, string>) => loadServiceConfig('signer', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222', KEELSON_DATA_DIR: '/tmp/signer', ...env });
+const secret = 'a-long-enough-key-secret';
+
+describe('signer settings', () => {
+  const config = (env: Record<string, string>) => loadServiceConfig('signer', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222', KEELSON_DATA_DIR: '/tmp/signer', KEELSON_SIGNER_KEY_SECRET: secret, ...env });
 
   it('defaults to a day, a week, 90 days and a year, checked every minute', () => {
     expect(signerSettings(config({}))).toEqual({
       lifetimes: { timestamp: 86_400, snapshot: 604_800, targets: 7_776_000, root: 31_536_000 },
       renewCheckSeconds: 60,
       keysDir: '/tmp/signer/keys',
+      keySecret: secret,
     });
+  });
+
+  it('refuses to start without a key secret, or with a short one, and never repeats the value', () => {
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: '' }))).toThrow(/KEELSON_SIGNER_KEY_SECRET must be set/);
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: 'short-secret' }))).toThrow(/at least 16/);
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: 'short-secret' }))).not.toThrow(/short-secret/);
   });
 
   it('refuses values that are not whole seconds, naming each, and a check slower than half a timestamp lifetime', () => {

@@ -12,7 +12,11 @@ export interface SignerSettings {
   renewCheckSeconds: number;
   /** `<KEELSON_DATA_DIR>/keys`: one directory of keys per fleet. */
   keysDir: string;
+  /** `KEELSON_SIGNER_KEY_SECRET`: the key files are sealed under it. Never logged. */
+  keySecret: string;
 }
+
+const minSecretLength = 16;
 
 const variables = {
   root: 'KEELSON_TUF_ROOT_EXPIRY_SECONDS',
@@ -39,6 +43,11 @@ export function signerSettings(config: ServiceConfig): SignerSettings {
   if (!problems.length && renewCheckSeconds * 2 > lifetimes.timestamp) {
     problems.push(`KEELSON_TUF_RENEW_CHECK_SECONDS (${renewCheckSeconds}) must be at most half of KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS (${lifetimes.timestamp})`);
   }
+  const keySecret = config.env.KEELSON_SIGNER_KEY_SECRET ?? '';
+  // The value itself never appears in an error: only whether it is there and long enough.
+  if (keySecret.length < minSecretLength) {
+    problems.push(`KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`);
+  }
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys') };
+  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecret };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from 'prom-client';
@@ -52,7 +52,8 @@ describe('the signer, as a device sees it', () => {
     expect(first.development).toBe(true);
     expect(second).toEqual(first);
     expect((await s.tufEventsOf(fleet)).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
-    expect(statSync(join(s.dataDir, 'keys', fleet, 'root.key.pem')).mode & 0o777).toBe(0o600);
+    const rootKey = readdirSync(join(s.dataDir, 'keys', fleet)).find((f) => f.startsWith('root-'))!;
+    expect(statSync(join(s.dataDir, 'keys', fleet, rootKey)).mode & 0o777).toBe(0o600);
     root = first.root;
   });
 

@@ -26,4 +26,6 @@ export interface PlatformSecrets {
   adminToken: string;
   /** nkey seed (account) that signs auth-callout answers; its public key is in the NATS config. */
   authCalloutSeed: string;
+  /** The signer's key-encryption secret (`KEELSON_SIGNER_KEY_SECRET`): its TUF keys are sealed under it. */
+  signerKeySecret: string;
 }

@@ -77,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_GATEWAY_URL: gatewayUrl,
     ...(service === 'device-gateway' ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed } : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
+    ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...options.serviceEnv?.[service],
   });
   const launch = async (service: PlatformService): Promise<RunningService> =>

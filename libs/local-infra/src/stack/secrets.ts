@@ -12,5 +12,6 @@ export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
     internalToken: secret(),
     adminToken: adminToken ?? `kadm_${randomBytes(24).toString('base64url')}`,
     authCalloutSeed: new TextDecoder().decode(createAccount().getSeed()),
+    signerKeySecret: secret(),
   };
 }

@@ -1,21 +1,29 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertSubjectToken } from '@keelson/event-store';
-import { fleetKeysFrom, generateKeyPems, type FleetKeys } from './fleet-keys.js';
-import { readKeyFiles, writeKeyFilesOnce } from './key-files.js';
+import { tufRoles, type TufRoleName } from '@keelson/tuf';
+import { fleetKeysFrom, generateKeyPem, storedKeyOf, type FleetKeys, type HeldKey } from './fleet-keys.js';
+import { addKeyFile, readKeyFiles, readLegacyKeyFiles, removeKeyFile, removeLegacyKeyFiles, writeKeyFilesOnce } from './key-files.js';
 
-export type { FleetKeys } from './fleet-keys.js';
+export type { FleetKeys, HeldKey } from './fleet-keys.js';
 
 export interface FleetKeyringOptions {
   /** `<KEELSON_DATA_DIR>/keys`; each fleet's keys live in `<dir>/<fleet>/`. */
   dir: string;
-  /** Told once per fleet and process when its keys are first used: they are development keys. */
+  /** `KEELSON_SIGNER_KEY_SECRET`: every key file is sealed under it. */
+  secret: string;
+  /** Told once per fleet and process when its keys are first used while it holds a root key. */
   onDevelopmentKeys?: (fleet: string, dir: string) => void;
+  /** Told when plaintext key files of an older signer were sealed and deleted. */
+  onMigrated?: (fleet: string, roles: TufRoleName[]) => void;
 }
 
+const fleetDirName = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 /**
- * The development trust setup: one online ed25519 key per role and fleet, root included, generated
- * the first time the fleet needs one and kept in the signer's data directory (0600 files), so they
- * survive restarts. Production imports an offline-signed root instead (a later issue).
+ * The online keys of every fleet, sealed at rest (see `sealed-key.ts`). A fleet's first keys are
+ * one ed25519 key per role, root included (the development trust setup); an imported offline root
+ * removes the root key, and a rotation adds a key of a role and later retires the old one.
  */
 export class FleetKeyring {
   private readonly loaded = new Map<string, Promise<FleetKeys>>();
@@ -33,11 +41,62 @@ export class FleetKeyring {
     return keys;
   }
 
+  /**
+   * Opens every fleet's keys (sealing plaintext ones of an older data directory on the way), so
+   * that a wrong `KEELSON_SIGNER_KEY_SECRET` stops the signer at start rather than at its first signing.
+   */
+  async openAll(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const fleets = names.filter((n) => fleetDirName.test(n));
+    for (const fleet of fleets) await this.keysOf(fleet);
+    return fleets;
+  }
+
+  /** Makes a new key of `role` for `fleet` (kept next to the current one until a root names it). */
+  async addKey(fleet: string, role: TufRoleName): Promise<HeldKey> {
+    const stored = storedKeyOf(role, generateKeyPem());
+    await addKeyFile(this.dirOf(fleet), stored, this.options.secret);
+    this.loaded.delete(fleet);
+    return (await this.keysOf(fleet)).held.find((h) => h.key.keyID === stored.keyId)!;
+  }
+
+  /** Deletes every held key that `keep` refuses: retired online keys, or the root key of a production fleet. */
+  async retire(fleet: string, keep: (key: HeldKey) => boolean): Promise<HeldKey[]> {
+    const retired = (await this.keysOf(fleet)).held.filter((h) => !keep(h));
+    for (const h of retired) await removeKeyFile(this.dirOf(fleet), { role: h.role, keyId: h.key.keyID });
+    if (retired.length) this.loaded.delete(fleet);
+    return retired;
+  }
+
+  private dirOf(fleet: string): string {
+    assertSubjectToken('fleet', fleet);
+    return join(this.options.dir, fleet);
+  }
+
   private async loadOrCreate(fleet: string): Promise<FleetKeys> {
-    const dir = join(this.options.dir, fleet);
-    const pems = (await readKeyFiles(dir)) ?? (await writeKeyFilesOnce(dir, generateKeyPems()));
-    const keys = fleetKeysFrom(pems);
-    this.options.onDevelopmentKeys?.(fleet, dir);
+    const { secret } = this.options;
+    const dir = this.dirOf(fleet);
+    await this.migrate(fleet, dir);
+    let stored = await readKeyFiles(dir, secret);
+    if (!stored?.length) stored = await writeKeyFilesOnce(dir, tufRoles.map((role) => storedKeyOf(role, generateKeyPem())), secret);
+    const keys = fleetKeysFrom(stored);
+    if (keys.holds('root')) this.options.onDevelopmentKeys?.(fleet, dir);
     return keys;
+  }
+
+  /** Seals the plaintext keys an older signer left, then deletes them (sealed copy first: a crash loses nothing). */
+  private async migrate(fleet: string, dir: string): Promise<void> {
+    const legacy = await readLegacyKeyFiles(dir);
+    if (!legacy) return;
+    const roles = tufRoles.filter((role) => legacy[role] !== undefined);
+    for (const role of roles) await addKeyFile(dir, storedKeyOf(role, legacy[role]!), this.options.secret);
+    await removeLegacyKeyFiles(dir, roles);
+    this.options.onMigrated?.(fleet, roles);
   }
 }

@@ -20,9 +20,12 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly repositories: TufRepositories,
+    private readonly keyring: FleetKeyring,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // A wrong KEELSON_SIGNER_KEY_SECRET refuses the start here, before any command is served.
+    await this.keyring.openAll();
     await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.signer]);
   }
 
@@ -54,6 +57,8 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         const logger = new Logger('tuf-keys');
         return new FleetKeyring({
           dir: settings.keysDir,
+          secret: settings.keySecret,
+          onMigrated: (fleet, roles) => logger.log(`fleet '${fleet}': sealed the plaintext ${roles.join(', ')} keys of an older data directory and deleted them`),
           onDevelopmentKeys: (fleet, dir) =>
             logger.warn(`DEVELOPMENT TRUST SETUP for fleet '${fleet}': every TUF key, root included, is online in ${dir}. Not for production: import an offline-signed root instead.`),
         });

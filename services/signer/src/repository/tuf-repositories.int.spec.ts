@@ -10,6 +10,7 @@ import { parseTufEvent, type TufEvent } from '@keelson/events';
 import { defaultLifetimes, type TargetEntry } from '@keelson/tuf';
 import { connectTestNats, testNamespace } from '@keelson/testing';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
+import { testKeySecret as secret } from '../test-fixtures/signer-app.js';
 import { TufRepositories } from './tuf-repositories.js';
 
 /** The data of a signing event (every TUF event but the initialisation). */
@@ -46,7 +47,7 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     // Two replicas: their own caches and keyrings, one data directory (as on one machine).
     const replica = () => new TufRepositories({
       store: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
-      keyring: new FleetKeyring({ dir, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
+      keyring: new FleetKeyring({ dir, secret, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
       lifetimes: defaultLifetimes,
       now: () => new Date(),
     });
@@ -65,16 +66,16 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     const [ra, rb] = await Promise.all([a.ensure('race', meta(id())), b.ensure('race', meta(id()))]);
     expect(ra.documents.root).toEqual(rb.documents.root);
     expect((await eventsOf('race')).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
-    for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
-      expect(statSync(join(dir, 'race', `${role}.key.pem`)).mode & 0o777).toBe(0o600);
-    }
+    const files = readdirSync(join(dir, 'race'));
+    expect(files.map((f) => f.replace(/-[0-9a-f]{64}\.key$/, '')).sort()).toEqual(['root', 'snapshot', 'targets', 'timestamp']);
+    for (const file of files) expect(statSync(join(dir, 'race', file)).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['race']); // no half-written key set left behind by the loser
     expect(warnings).toContain('race');
   });
 
   it('makes a fleet\'s keys once when several keyrings race for them, and reads them back after a restart', async () => {
-    const racing = await Promise.all([1, 2, 3, 4].map(() => new FleetKeyring({ dir }).keysOf('keys-race')));
-    const restarted = await new FleetKeyring({ dir }).keysOf('keys-race');
+    const racing = await Promise.all([1, 2, 3, 4].map(() => new FleetKeyring({ dir, secret }).keysOf('keys-race')));
+    const restarted = await new FleetKeyring({ dir, secret }).keysOf('keys-race');
     for (const role of ['root', 'targets', 'snapshot', 'timestamp'] as const) {
       expect(new Set([...racing, restarted].map((k) => k.keys[role].keyID)).size).toBe(1);
     }

@@ -35,6 +35,9 @@ export interface SignerApp {
 
 let n = 0;
 
+/** The key secret the spec signers run with (a real secret: their key files are sealed under it). */
+export const testKeySecret = 'spec-signer-key-secret-0123456789';
+
 /** Starts the signer; `share` runs a second replica on the same namespace and data directory. */
 export async function startSigner(env: Record<string, string> = {}, share?: { naming: TestNamespace; dataDir: string }): Promise<SignerApp> {
   const naming = share?.naming ?? testNamespace();
@@ -43,7 +46,7 @@ export async function startSigner(env: Record<string, string> = {}, share?: { na
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('signer', {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
-    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
+    KEELSON_DATA_DIR: dataDir, KEELSON_SIGNER_KEY_SECRET: testKeySecret, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
   });
   // The facade declares EV_ARTIFACTS; here the spec plays the facade.
   await applyStreams(await jetstreamManager(nc), naming, [eventStreams.registry]);
