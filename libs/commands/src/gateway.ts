@@ -105,3 +105,15 @@ export const authenticateDevice = defineCommand(
   z.strictObject({ deviceId: z.string().min(1).max(128), password: z.string().min(1).max(256) }),
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
 );
+
+/**
+ * Retires a device: its broker and facade credentials are revoked at once, its live MQTT connection
+ * is dropped, and every rollout under way stops counting it. Decommissioning twice changes nothing
+ * (`changed: false`). NotFound (`device.not-found`).
+ */
+export const decommissionDevice = defineCommand(
+  'gateway',
+  'decommission-device',
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, reason: Reason.optional() }),
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, status: z.literal('decommissioned'), changed: z.boolean() }),
+);

@@ -4,7 +4,7 @@ import { CliError, usageError, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { auditList } from './commands/audit.commands.js';
-import { deviceList, deviceToken } from './commands/device.commands.js';
+import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { groupCreate } from './commands/group.commands.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutResume, rolloutShow } from './commands/rollout.commands.js';
@@ -14,6 +14,7 @@ const commands: Record<string, Command> = {
   'artifact list': artifactList,
   'device token': deviceToken,
   'device list': deviceList,
+  'device decommission': deviceDecommission,
   'group create': groupCreate,
   'rollout create': rolloutCreate,
   'rollout show': rolloutShow,

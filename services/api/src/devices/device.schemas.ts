@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { gateway } from '@keelson/commands';
-import { DisplayName, Labels, SubjectToken } from '@keelson/events';
+import { DisplayName, Labels, Reason, SubjectToken } from '@keelson/events';
 
 /** A device by id, or by name when no device has that id. */
 export const DeviceParams = z.object({ id: z.union([SubjectToken, DisplayName]) });
@@ -19,3 +19,7 @@ export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.exten
   enrollCommand: z.string(),
 });
 export type EnrollmentTokenResponse = z.infer<typeof EnrollmentTokenResponse>;
+
+/** `POST /v1/devices/{id}/decommission`: why, for the audit log. */
+export const DecommissionRequest = z.strictObject({ reason: Reason.optional() });
+export const DecommissionResponse = gateway.decommissionDevice.output;

@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { gateway } from '@keelson/commands';
 import { findByIdOrName } from '../http/by-id-or-name.js';
 import { OperatorCommands } from '../http/operator-commands.js';
-import { FleetQuery, ListQuery, parseParams, parseQuery } from '../http/request.schemas.js';
-import { DeviceParams } from './device.schemas.js';
+import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { DecommissionRequest, DeviceParams } from './device.schemas.js';
 
 /** Devices as the gateway's read model knows them. */
 @Controller('v1/devices')
@@ -25,5 +25,16 @@ export class DevicesController {
       (deviceId) => this.commands.call(gateway.getDevice, { fleet, deviceId }),
       (name) => this.commands.call(gateway.getDevice, { fleet, name }),
     );
+  }
+
+  /** Retires a device (by id or name): credentials revoked, live connection dropped, left out of every rollout. */
+  @Post(':id/decommission')
+  @HttpCode(200)
+  async decommission(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { id } = parseParams(DeviceParams, params);
+    const { reason } = parseBody(DecommissionRequest, body);
+    const device = await this.get({ fleet }, { id });
+    return this.commands.call(gateway.decommissionDevice, { fleet, deviceId: device.deviceId, ...(reason === undefined ? {} : { reason }) });
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView } from '../artifacts/artifact.schemas.js';
 import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
-import { DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
+import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
 import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
@@ -37,6 +37,7 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/enrollment-tokens', operationId: 'issueEnrollmentToken', summary: 'Mint a one-time enrollment token and the enroll command line', tag: 'devices', query: FleetQuery, body: EnrollmentTokenRequest, status: 201, response: EnrollmentTokenResponse },
   { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
   { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },
+  { method: 'post', path: '/v1/devices/:id/decommission', operationId: 'decommissionDevice', summary: 'Retire a device: credentials revoked, live connection dropped, left out of every rollout', tag: 'devices', params: DeviceParams, query: FleetQuery, body: DecommissionRequest, status: 200, response: DecommissionResponse },
   { method: 'post', path: '/v1/groups', operationId: 'createGroup', summary: 'Create a static group from device names (unresolved names are reported)', tag: 'groups', query: FleetQuery, body: CreateGroupRequest, status: 201, response: GroupView },
   { method: 'get', path: '/v1/groups', operationId: 'listGroups', summary: 'List groups', tag: 'groups', query: ListQuery, status: 200, response: GroupList },
   { method: 'get', path: '/v1/groups/:idOrName', operationId: 'getGroup', summary: 'One group by id or name', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },

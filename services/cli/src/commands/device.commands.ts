@@ -31,3 +31,17 @@ export const deviceList: Command = {
     return 0;
   },
 };
+
+/** `device decommission <id>`: the device's credentials stop working at once; it leaves every rollout. */
+export const deviceDecommission: Command = {
+  usage: 'device decommission <id|name> [--reason TEXT]',
+  args: ['id'],
+  options: { reason: { type: 'string' } },
+  async run(ctx) {
+    const reason = flag(ctx, 'reason');
+    const path = `/v1/devices/${encodeURIComponent(ctx.positionals[0]!)}/decommission`;
+    const done = gateway.decommissionDevice.output.parse(await ctx.api.send('POST', path, { body: reason === undefined ? {} : { reason } }));
+    print(ctx, done, () => [done.changed ? `${done.deviceId} decommissioned: credentials revoked, connections dropped` : `${done.deviceId} was decommissioned already`]);
+    return 0;
+  },
+};

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
-import { ProjectionRunner } from '@keelson/event-store';
+import { ProjectionRunner, ReactorRunner } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, requireEnv, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
@@ -10,6 +10,8 @@ import { authenticateDeviceHandler } from '../credentials/device-authentication.
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
+import { ConnectionKicker } from './connection-kicker.js';
+import { droppedConnectionsReactor } from './dropped-connections.reactor.js';
 import { NkeyJwtSigner } from './nkey-jwt.js';
 
 /**
@@ -39,8 +41,21 @@ function sessionSecondsOf(config: ServiceConfig): number {
 }
 
 /**
+ * `KEELSON_NATS_SYSTEM_USER` / `KEELSON_NATS_SYSTEM_PASSWORD`: a user of the server's system account,
+ * the only kind that may close another client's connection. Without them a decommissioned device's
+ * live connection lasts until its session ends (`KEELSON_DEVICE_SESSION_SECONDS`).
+ */
+async function connectSystem(config: ServiceConfig): Promise<NatsConnection | null> {
+  const user = config.env.KEELSON_NATS_SYSTEM_USER;
+  const pass = config.env.KEELSON_NATS_SYSTEM_PASSWORD;
+  if (!user || !pass) return null;
+  return connect({ servers: config.natsUrl, user, pass, name: `${config.service}-system`, maxReconnectAttempts: -1 });
+}
+
+/**
  * Runs the auth-callout responder, `cmd.gateway.authenticate-device` (the same credentials checked
- * for the registry facade's device routes) and the credential revocations for the lifetime of the app.
+ * for the registry facade's device routes), the credential revocations and the dropping of
+ * decommissioned devices' connections for the lifetime of the app.
  */
 @Injectable()
 class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -50,11 +65,13 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly db: Database;
   private readonly credentials: DeviceCredentialsStore;
   private subscriptions: Subscription[] = [];
+  private system: NatsConnection | null = null;
+  private dropper: ReactorRunner<unknown> | undefined;
 
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(CLOCK) clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATABASE) db: Database | null,
   ) {
     this.db = requireDatabase(db);
@@ -70,6 +87,15 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     await migrate(this.db, credentialsMigrations); // idempotent; the table must exist before the first device knocks
     await this.revocations.start();
+    this.system = await connectSystem(this.config);
+    if (!this.system) this.logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
+    const kicker = this.system ? new ConnectionKicker({ system: this.system }) : null;
+    const onDropError = (err: unknown) => this.logger.error(`dropping connections: ${err instanceof Error ? err.message : String(err)}`);
+    this.dropper = new ReactorRunner({
+      nc: this.nc, naming: this.config.naming, onError: onDropError,
+      reactor: droppedConnectionsReactor({ db: this.db, kicker, now: () => this.clock.now(), onKicked: (deviceId, n) => this.logger.log(`dropped ${n} connection(s) of ${deviceId}`) }),
+    }) as ReactorRunner<unknown>;
+    await this.dropper.start();
     this.responder.start();
     const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
     this.subscriptions = serveCommands(this.nc, this.config.naming, [authenticateDeviceHandler(this.credentials)], { onError });
@@ -78,7 +104,9 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.subscriptions.map((s) => s.drain()));
     await this.responder.stop();
+    await this.dropper?.stop();
     await this.revocations.stop();
+    await this.system?.close();
   }
 }
 

@@ -106,4 +106,19 @@ describe('device aggregate', () => {
       given(deviceDecider, retired).when(command).thenThrows(RuleViolation, 'device.decommissioned');
     });
   });
+
+  describe('decommissioning', () => {
+    it('retires an active device, with the operator\'s reason', () => {
+      given(deviceDecider, [enrolled, desired(1, assignment('a-1'))]).when({ type: 'Decommission', reason: 'stolen' })
+        .then([{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, reason: 'stolen' } }]);
+    });
+
+    it('treats decommissioning twice as done', () => {
+      given(deviceDecider, [enrolled, decommissioned]).when({ type: 'Decommission' }).then([]);
+    });
+
+    it('does not find a device that never enrolled', () => {
+      given(deviceDecider, []).when({ type: 'Decommission' }).thenThrows(NotFound, 'device.not-found');
+    });
+  });
 });

@@ -27,7 +27,9 @@ export type DeviceCommand =
   | { type: 'Assign'; assignment: Assignment }
   | { type: 'RecordReport'; assignmentId: string; rolloutId: string; state: DeviceState; reason?: string; reportedAt: string }
   | { type: 'MarkReachable'; at: string }
-  | { type: 'MarkUnreachable'; lastSeenAt: string };
+  | { type: 'MarkUnreachable'; lastSeenAt: string }
+  /** An operator retires the device; its credentials are revoked by what follows the event. */
+  | { type: 'Decommission'; reason?: string };
 
 /** How a report relates to the device's desired state; only `new` is recorded. */
 export type ReportStanding = 'new' | 'repeated' | 'unknown-assignment';
@@ -49,6 +51,12 @@ function activeDevice(state: Device, deviceId = '?'): Known {
 }
 
 function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
+  if (command.type === 'Decommission') {
+    if (state.status === 'absent') throw new NotFound('device', '?');
+    if (state.status === 'decommissioned') return []; // retired already: nothing new happened
+    const { fleet, deviceId } = state;
+    return [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, ...(command.reason === undefined ? {} : { reason: command.reason }) } }];
+  }
   const device = activeDevice(state);
   const { fleet, deviceId } = device;
   switch (command.type) {

@@ -20,7 +20,7 @@ export function gatewayDatabase(db: Database | null): Database {
 
 const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
-/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device` and `assign`. */
+/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device`, `assign` and `decommission-device`. */
 @Injectable()
 class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('devices');
@@ -53,6 +53,11 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
         const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
         return { generation, changed: outcome.events.length > 0 };
+      }),
+      handlerFor(gateway.decommissionDevice, async (input, ctx) => {
+        const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
+        const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
+        return { fleet: input.fleet, deviceId: input.deviceId, status: 'decommissioned' as const, changed: outcome.events.length > 0 };
       }),
     ], { onError });
   }

@@ -63,6 +63,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
       KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
       KEELSON_MQTT_URL: broker.nats.mqttUrl, KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade', KEELSON_AUTH_CALLOUT_SEED: broker.issuerSeed,
+      KEELSON_NATS_SYSTEM_USER: broker.systemUser, KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
     });
     @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, BrokerAuthModule] })
     class GatewayIdentityApp {}
@@ -213,6 +214,22 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       expect(await credentialRows()).toBe(before.rows);
       expect((await post(await enrollBody(token))).status).toBe(201);
     });
+  });
+
+  it('drops the live connection of a decommissioned device at once and refuses its reconnects', async () => {
+    const { token } = await issue();
+    const e = (await post(await enrollBody(token))).body;
+    const live = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, clean: false, reconnectPeriod: 0 });
+    const closed = new Promise<number>((resolve) => live.once('close', () => resolve(Date.now())));
+    const store = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    const subject = store.subject('device', 'plant-7', e.deviceId);
+    const { lastSeq } = await store.load(subject);
+    const decommissionedAt = Date.now();
+    await store.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: e.deviceId } }], { ...meta, commandId: `decom-live-${e.deviceId}` });
+    // The session lasts an hour: only a kick closes it this soon.
+    expect((await closed) - decommissionedAt).toBeLessThan(5_000);
+    const again = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
+    expect(again).toMatch(/not authorized/i);
   });
 
   it('revokes the broker credentials of a decommissioned device', async () => {

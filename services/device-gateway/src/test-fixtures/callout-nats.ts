@@ -14,6 +14,9 @@ export interface CalloutNats {
   /** nkey seed the gateway signs answers with (`KEELSON_AUTH_CALLOUT_SEED`). */
   issuerSeed: string;
   issuerPublicKey: string;
+  /** The system account's user: what the gateway kicks connections with (`KEELSON_NATS_SYSTEM_USER`/`_PASSWORD`). */
+  systemUser: string;
+  systemPassword: string;
   stop(): Promise<void>;
 }
 
@@ -23,15 +26,16 @@ export async function startCalloutNats(): Promise<CalloutNats> {
   const issuer = createAccount();
   const servicesUser = 'keelson-services';
   const servicesPassword = randomBytes(16).toString('hex');
+  const systemPassword = randomBytes(16).toString('hex');
   const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
   const nats = await startNatsServer({
     binary: testEnv().natsBinary, dir, serverName: `callout-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port, mqttPort, monitorPort,
     users: [{ user: servicesUser, password: servicesPassword }],
-    systemUser: { user: 'keelson-system', password: randomBytes(16).toString('hex') },
+    systemUser: { user: 'keelson-system', password: systemPassword },
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
   });
   return {
-    nats, servicesUser, servicesPassword,
+    nats, servicesUser, servicesPassword, systemUser: 'keelson-system', systemPassword,
     issuerSeed: new TextDecoder().decode(issuer.getSeed()),
     issuerPublicKey: issuer.getPublicKey(),
     async stop() {

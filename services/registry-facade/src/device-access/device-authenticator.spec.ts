@@ -62,4 +62,32 @@ describe('DeviceAuthenticator', () => {
     expect((refusal as HttpFailure).status).toBe(403);
     await expect(auth.admit(basic('d-9', 'pw-9'), 'plant-9')).resolves.toEqual({ fleet: 'plant-9', deviceId: 'd-9' });
   });
+
+  it('asks the gateway again at once for a device it was told to forget (decommissioned, re-enrolled)', async () => {
+    const gw = gatewayOf({ 'd-1': { fleet: 'plant-7', password: 'pw-1' } });
+    const auth = new DeviceAuthenticator({ check: gw.check, clock });
+    await auth.authenticate(basic('d-1', 'pw-1'));
+    gw.devices['d-1']!.revoked = true;
+    auth.forget('d-1');
+    await expect(auth.authenticate(basic('d-1', 'pw-1'))).rejects.toMatchObject({ code: 'device.unauthenticated' });
+    expect(gw.asked).toEqual(['d-1', 'd-1']);
+  });
+
+  it('does not remember a success the gateway gave before the device was forgotten', async () => {
+    let answer!: () => void;
+    const gw = gatewayOf({ 'd-1': { fleet: 'plant-7', password: 'pw-1' } });
+    const slow = async (deviceId: string, password: string) => {
+      await new Promise<void>((r) => (answer = r));
+      return gw.check(deviceId, password);
+    };
+    const auth = new DeviceAuthenticator({ check: slow, clock });
+    const inFlight = auth.authenticate(basic('d-1', 'pw-1'));
+    auth.forget('d-1');
+    answer();
+    await inFlight;
+    gw.devices['d-1']!.revoked = true;
+    const next = auth.authenticate(basic('d-1', 'pw-1'));
+    answer();
+    await expect(next).rejects.toMatchObject({ code: 'device.unauthenticated' });
+  });
 });

@@ -36,6 +36,8 @@ const unauthenticated = () => new ServiceError('Unauthorized', 'device.unauthent
  */
 export class DeviceAuthenticator {
   private readonly remembered = new Map<string, Remembered>();
+  /** Devices forgotten (decommissioned, re-enrolled) with a count, so a check already in flight is not remembered. */
+  private readonly forgotten = new Map<string, number>();
   private readonly salt = randomBytes(16);
   private readonly ttlMs: number;
   private readonly capacity: number;
@@ -61,10 +63,22 @@ export class DeviceAuthenticator {
     const hit = this.remembered.get(presented.deviceId);
     if (hit && hit.until > now && timingSafeEqual(hit.digest, digest)) return { fleet: hit.fleet, deviceId: hit.deviceId };
     if (hit) this.remembered.delete(presented.deviceId);
+    const forgottenBefore = this.forgotten.get(presented.deviceId);
     const device = await this.o.check(presented.deviceId, presented.password);
+    // The gateway said yes before the device's credentials were revoked: answer, but do not remember it.
+    if (this.forgotten.get(presented.deviceId) !== forgottenBefore) return device;
     if (this.remembered.size >= this.capacity) this.remembered.delete(this.remembered.keys().next().value!);
     this.remembered.set(presented.deviceId, { ...device, digest, until: now + this.ttlMs });
     return device;
+  }
+
+  /** Drops what is remembered of a device whose credentials the gateway revoked; its next request asks again. */
+  forget(deviceId: string): void {
+    this.remembered.delete(deviceId);
+    const times = (this.forgotten.get(deviceId) ?? 0) + 1;
+    this.forgotten.delete(deviceId); // re-inserted last, so the oldest entry is the first to go
+    if (this.forgotten.size >= this.capacity) this.forgotten.delete(this.forgotten.keys().next().value!);
+    this.forgotten.set(deviceId, times);
   }
 }
 

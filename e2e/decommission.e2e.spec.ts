@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// The CLI's in-process runner: the same code `keelson` runs, against this platform's api.
+import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { startFleet, type TestFleet } from './support/fleet.js';
+import { connectAs } from './support/impostor.js';
+import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 4, device identity: a decommissioned device is cut off at once and leaves every rollout.
+const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 };
+
+describe('decommissioning a device', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+
+  const passwordOf = (dataDir: string): string => (JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { password: string }).password;
+  const facadePull = async (deviceId: string, password: string): Promise<number> =>
+    (await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, {
+      headers: { authorization: `Basic ${Buffer.from(`${deviceId}:${password}`).toString('base64')}` },
+    })).status;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 3 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('drops its live connection, refuses its reconnects and its facade pulls at once, and the audit names the operator', async () => {
+    const device = fleet.devices.find((d) => d.name === 'sim-3')!;
+    const password = passwordOf(device.dataDir);
+    expect(device.connected).toBe(true);
+    expect(await facadePull(device.deviceId, password)).toBe(200); // the facade now remembers it for 30 s
+
+    const started = Date.now();
+    const res = await platform.api<{ deviceId: string; status: string; changed: boolean }>(`/v1/devices/sim-3/decommission`, { body: { reason: 'stolen from the dock' } });
+    expect([res.status, res.body]).toEqual([200, { fleet: 'default', deviceId: device.deviceId, status: 'decommissioned', changed: true }]);
+
+    // Its session was admitted for an hour and the facade's memory lasts 30 s: only revocation acts this fast.
+    await eventually('the device disconnected', async () => (device.connected ? undefined : true), 5_000);
+    await eventually('the facade refusing the device', async () => ((await facadePull(device.deviceId, password)) === 401 ? true : undefined), 5_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(connectAs(device.dataDir)).rejects.toThrow(/not authorized/i);
+    await new Promise((r) => setTimeout(r, 1_500)); // the agent keeps trying: every try is refused
+    expect(device.connected).toBe(false);
+
+    const again = await platform.api<{ changed: boolean }>(`/v1/devices/${device.deviceId}/decommission`, { body: {} });
+    expect([again.status, again.body.changed]).toEqual([200, false]);
+    const listed = await platform.api<{ status: string }>(`/v1/devices/${device.deviceId}`);
+    expect(listed.body.status).toBe('decommissioned');
+    const entries = await auditOf(platform, `device=${device.deviceId}`);
+    const decommissioned = entries.filter((e) => e.type.endsWith('DeviceDecommissioned'));
+    expect(decommissioned).toHaveLength(1);
+    expect(decommissioned[0]).toMatchObject({ keelsonactor: 'operator:admin', data: { deviceId: device.deviceId, reason: 'stolen from the dock' } });
+  }, 60_000);
+
+  it('refuses an unknown device with 404 and changes nothing', async () => {
+    const res = await platform.api<{ error: { kind: string; code: string } }>('/v1/devices/no-such-device/decommission', { body: {} });
+    expect([res.status, res.body.error.code]).toEqual([404, 'device.not-found']);
+  });
+
+  it('leaves a rollout under way (decommissioned with the CLI), which then finishes without it', async () => {
+    const [online, silent] = [fleet.devices.find((d) => d.name === 'sim-1')!, fleet.devices.find((d) => d.name === 'sim-2')!];
+    await createGroup(platform, 'line-9', ['sim-1', 'sim-2']);
+    await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes: Buffer.from(`detector 1.0.0\n${'weights '.repeat(2000)}`) });
+    await silent.stop(); // it never reports, so the rollout waits for it
+    const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'line-9', readyProbe, [100]));
+    await eventually('sim-1 healthy while sim-2 holds the rollout', async () => {
+      const view = await getRollout(platform, created.rolloutId);
+      return view.devices.find((d) => d.deviceId === online.deviceId)?.state === 'healthy' && view.status === 'running' ? true : undefined;
+    });
+
+    const cli = await keelson(platform.apiUrl, platform.adminToken, 'device', 'decommission', silent.deviceId, '--reason', 'replaced');
+    expect([cli.code, cli.stdout.trim()]).toEqual([0, `${silent.deviceId} decommissioned: credentials revoked, connections dropped`]);
+
+    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    expect(done.status).toBe('succeeded');
+    expect(Object.fromEntries(done.devices.map((d) => [d.deviceId, d.state]))).toEqual({ [online.deviceId]: 'healthy', [silent.deviceId]: 'excluded' });
+  }, 120_000);
+});

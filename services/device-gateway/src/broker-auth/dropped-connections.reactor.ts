@@ -1,0 +1,46 @@
+import { eventStreams, type Reactor } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import type { Database } from '@keelson/postgres';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import type { ConnectionKicker } from './connection-kicker.js';
+
+export interface DroppedConnectionsDeps {
+  db: Database;
+  /** Absent when the gateway has no system-account credentials: connections then last until their session ends. */
+  kicker: ConnectionKicker | null;
+  now: () => Date;
+  /** Pause before looking for connections a second time (an admission that was in flight). */
+  settleMs?: number;
+  onKicked?: (deviceId: string, connections: number) => void;
+}
+
+// Events older than this are history being replayed (a new consumer): their connections are long gone.
+const freshMs = 60_000;
+
+/**
+ * Drops the live broker connections of a decommissioned device. Its credentials are revoked first
+ * (the same idempotent update the revocation projection makes), so the reconnect that follows a
+ * kick is refused; then every connection it holds is closed. An admission the auth callout granted
+ * just before the revocation may only register after the first look, so a fresh event gets a second.
+ */
+export function droppedConnectionsReactor(deps: DroppedConnectionsDeps): Reactor<DeviceEvent> {
+  const settleMs = deps.settleMs ?? 1_000;
+  return {
+    name: 'gateway-dropped-connections',
+    stream: eventStreams.gateway,
+    filterSubjects: ['ev.device.>'],
+    parse: parseDeviceEvent,
+    async handle({ event, time }) {
+      if (event.type !== 'DeviceDecommissioned') return;
+      const { deviceId } = event.data;
+      await deps.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, deviceId, time));
+      if (!deps.kicker) return;
+      let kicked = await deps.kicker.kick(deviceId);
+      if (deps.now().getTime() - time.getTime() < freshMs) {
+        await new Promise((r) => setTimeout(r, settleMs));
+        kicked += await deps.kicker.kick(deviceId);
+      }
+      deps.onKicked?.(deviceId, kicked);
+    },
+  };
+}
