@@ -75,7 +75,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_MQTT_URL: nats.mqttUrl,
     KEELSON_FACADE_URL: facadeUrl,
     KEELSON_GATEWAY_URL: gatewayUrl,
-    ...(service === 'device-gateway' ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed } : {}),
+    // The gateway alone gets the system user: it closes a decommissioned device's live connection.
+    ...(service === 'device-gateway'
+      ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: 'keelson-system', KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsSystemPassword }
+      : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...options.serviceEnv?.[service],
