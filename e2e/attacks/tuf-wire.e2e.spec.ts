@@ -1,0 +1,89 @@
+import { startFleet, type TestFleet } from '../support/fleet.js';
+import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
+import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
+import { deviceAuthorization, keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
+import { auditOf, createGroup } from '../support/operator.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import type { SimulatedDevice } from '../../services/agent/src/index.js';
+
+// Issue 4, attack tests: a man in the middle between a real agent and the real facade, changing
+// what the signer signed on its way. Every attack fails the device's update with the reason in the
+// audit log, and the device keeps running what it ran. (Tampered target *bytes*: e2e/core-loop.)
+const timestampSeconds = 20;
+
+describe('attacks on TUF metadata on the wire', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  let device: SimulatedDevice;
+  let proxy: MetadataProxy;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      serviceEnv: { signer: { KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: String(timestampSeconds), KEELSON_TUF_RENEW_CHECK_SECONDS: '5' } },
+    });
+    fleet = await startFleet(platform, { count: 1 });
+    device = fleet.devices[0]!;
+    await createGroup(platform, 'victim', [device.name]);
+    proxy = await startMetadataProxy(platform.facadeUrl);
+    await routeThrough(device, proxy.url);
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await proxy?.close();
+    await platform?.destroy();
+  }, 60_000);
+
+  /** The attacked update failed for `reason`: nothing of it stored, the old version still active, the reason audited. */
+  const refusedUpdate = async (version: string, reason: RegExp, activeBefore: string | null) => {
+    const done = await rollOut(platform, 'victim', 'detector', version);
+    expect(done.status).toBe('failed');
+    expect(done.devices.map((d) => d.state)).toEqual(['failed']);
+    expect(keptOnDevice(device, 'detector', version)).toEqual({ stored: false, active: activeBefore });
+    const failed = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+    expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(reason)]);
+  };
+
+  it('passes an honest update through the proxy', async () => {
+    const done = await rollOut(platform, 'victim', 'detector', '1.0.0');
+    expect(done.status).toBe('succeeded');
+    expect(keptOnDevice(device, 'detector', '1.0.0')).toEqual({ stored: true, active: 'detector 1.0.0' });
+    expect(proxy.requests.some((p) => p.endsWith('.targets.json'))).toBe(true);
+  }, 120_000);
+
+  it('tampered metadata: one changed byte of targets.json is refused', async () => {
+    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? flipTargetHash(body) : body);
+    await refusedUpdate('1.1.0', /signed by 0\/1 keys/, 'detector 1.0.0');
+  }, 120_000);
+
+  it('mix-and-match: an older targets.json served for the version the snapshot names is refused', async () => {
+    const older = await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/2.targets.json`, { headers: { authorization: deviceAuthorization(device.dataDir) } });
+    expect(older.status).toBe(200);
+    const olderBytes = Buffer.from(await older.arrayBuffer());
+    expect(versionOf(olderBytes)).toBe(2);
+    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? olderBytes : body);
+    await refusedUpdate('1.2.0', /version 2 of targets does not match snapshot version/i, 'detector 1.0.0');
+  }, 120_000);
+
+  it('rollback: an older timestamp, after the device saw a newer one, is refused', async () => {
+    proxy.rewrite = undefined;
+    expect((await rollOut(platform, 'victim', 'detector', '2.0.0')).status).toBe('succeeded');
+    const oldest = proxy.timestamps[0]!;
+    proxy.rewrite = (path, body) => (path.endsWith('/timestamp.json') ? oldest : body);
+    await refusedUpdate('2.1.0', /New timestamp version \d+ is less than current version \d+/, 'detector 2.0.0');
+  }, 120_000);
+
+  it('freeze: the timestamp the device last saw, replayed past its expiry, is refused; honest metadata heals it', async () => {
+    proxy.rewrite = undefined;
+    expect((await rollOut(platform, 'victim', 'detector', '3.0.0')).status).toBe('succeeded');
+    const frozen = proxy.timestamps.at(-1)!;
+    proxy.rewrite = (path, body) => (path.endsWith('/timestamp.json') ? frozen : body);
+    const expires = Date.parse((JSON.parse(frozen.toString('utf8')) as { signed: { expires: string } }).signed.expires);
+    await new Promise((r) => setTimeout(r, Math.max(0, expires - Date.now() + 1_100))); // the freeze only bites once it expired
+    await refusedUpdate('3.1.0', /timestamp.json is expired/, 'detector 3.0.0');
+
+    proxy.rewrite = undefined;
+    expect((await rollOut(platform, 'victim', 'detector', '3.2.0')).status).toBe('succeeded');
+    expect(keptOnDevice(device, 'detector', '3.2.0')).toEqual({ stored: true, active: 'detector 3.2.0' });
+  }, 120_000);
+});

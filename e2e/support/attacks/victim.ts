@@ -1,0 +1,40 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataDirLayout, type SimulatedDevice } from '../../../services/agent/src/index.js';
+import { createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec, type RolloutView } from '../operator.js';
+import type { TestPlatform } from '../test-platform.js';
+
+/** `Authorization: Basic deviceId:password` from a device's own data dir, as the agent sends it. */
+export function deviceAuthorization(dataDir: string): string {
+  const broker = JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { clientId: string; password: string };
+  return `Basic ${Buffer.from(`${broker.clientId}:${broker.password}`).toString('base64')}`;
+}
+
+/**
+ * Puts a man in the middle between a real (simulated) agent and the facade: the agent is stopped,
+ * its enrollment record is pointed at `proxyUrl` (as DNS spoofing or a hostile network would), and it
+ * is started again on the same data dir, keeping its pinned root and trusted metadata.
+ */
+export async function routeThrough(device: SimulatedDevice, proxyUrl: string): Promise<void> {
+  await device.stop();
+  const file = new DataDirLayout(device.dataDir).enrollment;
+  writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), facadeUrl: proxyUrl }));
+  await device.restart();
+  await eventually(`${device.name} connected again`, async () => (device.connected ? true : undefined));
+}
+
+export const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 };
+
+/** Publishes `name@version` and rolls it out to `group` (one wave, no failure allowed); returns the finished rollout. */
+export async function rollOut(platform: TestPlatform, group: string, name: string, version: string): Promise<RolloutView> {
+  await publishArtifact(platform, { name, version, bytes: `${name} ${version}\n${'weights '.repeat(1000)}` });
+  const created = await createRollout(platform, rolloutBody(`${name}@${version}`, group, readyProbe, [100]));
+  return waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+}
+
+/** What the device kept of `name@version`: whether the version was ever stored, and what the active file holds. */
+export function keptOnDevice(device: SimulatedDevice, name: string, version: string): { stored: boolean; active: string | null } {
+  const layout = new DataDirLayout(device.dataDir);
+  const active = layout.activeFile(name, 'model.onnx');
+  return { stored: existsSync(layout.versionDir(name, version)), active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null };
+}
