@@ -30,4 +30,12 @@ describe('renderNatsConfig', () => {
     expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey: 'SAAF5327', authUsers: ['keelson-services'] } })).toThrow(/account nkey/);
     expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey, authUsers: [] } })).toThrow(/authUsers/);
   });
+
+  it('renders the allow-lists of a user, its reply permission and its connection types', () => {
+    const conf = renderNatsConfig({
+      ...base,
+      users: [{ user: 'keelson-signer', password: 'pw', permissions: { publish: ['ev.tuf.>'], subscribe: ['_INBOX.>'], allowResponses: true }, allowedConnectionTypes: ['STANDARD'] }],
+    });
+    expect(conf).toContain('{ user: "keelson-signer", password: "pw", permissions: { publish: { allow: ["ev.tuf.>"] }, subscribe: { allow: ["_INBOX.>"] }, allow_responses: true }, allowed_connection_types: ["STANDARD"] }');
+  });
 });

@@ -3,7 +3,7 @@ export interface NatsUser {
   user: string;
   password: string;
   /** Subjects the user may publish / subscribe to; omitted means the account's full set. */
-  permissions?: { publish: string[]; subscribe: string[] };
+  permissions?: { publish: string[]; subscribe: string[]; allowResponses?: boolean };
   /** e.g. ['MQTT'] for devices, ['STANDARD'] for services. */
   allowedConnectionTypes?: string[];
 }
@@ -41,7 +41,8 @@ function renderUser(u: NatsUser): string {
   const parts = [`user: ${quote(u.user)}`, `password: ${quote(u.password)}`];
   if (u.permissions) {
     const list = (xs: string[]) => `[${xs.map(quote).join(', ')}]`;
-    parts.push(`permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} } }`);
+    const responses = u.permissions.allowResponses ? ', allow_responses: true' : '';
+    parts.push(`permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} }${responses} }`);
   }
   if (u.allowedConnectionTypes) parts.push(`allowed_connection_types: [${u.allowedConnectionTypes.map(quote).join(', ')}]`);
   return `      { ${parts.join(', ')} }`;

@@ -2,4 +2,5 @@ export { launchService, type LaunchServiceOptions, type RunningService } from '.
 export { platformServices, portOffsets, type PlatformService, type PlatformSecrets } from './platform-services.js';
 export { startPlatform, type PlatformOptions, type RunningPlatform } from './platform.js';
 export { generatePlatformSecrets } from './secrets.js';
+export { servicePermissions, serviceNatsUser, serviceNatsUsers, type ServicePermissions } from './service-permissions.js';
 export { ensureDatabase, serviceDatabaseName } from './databases.js';

@@ -18,6 +18,9 @@ export const portOffsets = {
 
 /** Secrets one installation keeps across restarts; none of them is ever logged. */
 export interface PlatformSecrets {
+  /** Password of each service's own, least-privilege NATS user (`keelson-<service>`). */
+  natsServicePasswords: Record<PlatformService, string>;
+  /** Password of the unrestricted `keelson-services` user, which exists only with `diagnosticsUser` (benches, debugging). */
   natsServicesPassword: string;
   natsSystemPassword: string;
   /** Service-to-service HTTP (the api's upload to the facade). */

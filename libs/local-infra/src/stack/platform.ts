@@ -4,6 +4,7 @@ import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
 import { launchService, type RunningService } from './launch-service.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
+import { serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
 
 export interface PlatformOptions {
   repoRoot: string;
@@ -20,6 +21,8 @@ export interface PlatformOptions {
   naming?: { streamPrefix: string; subjectPrefix: string };
   /** Extra environment per service (limits, expiries), on top of what every service gets. */
   serviceEnv?: Partial<Record<PlatformService, NodeJS.ProcessEnv>>;
+  /** Also create the unrestricted `keelson-services` NATS user (benches, debugging); off by default. */
+  diagnosticsUser?: boolean;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -34,7 +37,7 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-const servicesUser = 'keelson-services';
+const diagnosticsUser = 'keelson-services';
 
 async function portsOrFree(options: PlatformOptions): Promise<NonNullable<PlatformOptions['ports']>> {
   if (options.ports) return options.ports;
@@ -49,12 +52,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const ports = await portsOrFree(options);
   const naming = options.naming ?? { streamPrefix: '', subjectPrefix: '' };
   const issuer = fromSeed(new TextEncoder().encode(secrets.authCalloutSeed));
+  // Every service logs in as itself with least privilege; all of them bypass the device auth callout.
+  const users = serviceNatsUsers(platformServices, secrets.natsServicePasswords ?? {}, naming);
+  if (options.diagnosticsUser) users.push({ user: diagnosticsUser, password: secrets.natsServicesPassword });
   const nats = await startNatsServer({
     binary: options.natsBinary, dir: join(home, 'nats'), serverName: 'keelson-local', host: '127.0.0.1',
     port: ports.nats, mqttPort: ports.mqtt, monitorPort: ports.natsMonitor,
-    users: [{ user: servicesUser, password: secrets.natsServicesPassword }],
+    users,
     systemUser: { user: 'keelson-system', password: secrets.natsSystemPassword },
-    authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
+    authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: users.map((u) => u.user) },
   });
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const facadeUrl = url(ports['registry-facade']);
@@ -63,8 +69,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     PATH: process.env.PATH,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
     KEELSON_NATS_URL: nats.url,
-    KEELSON_NATS_USER: servicesUser,
-    KEELSON_NATS_PASSWORD: secrets.natsServicesPassword,
+    KEELSON_NATS_USER: serviceNatsUser(service),
+    KEELSON_NATS_PASSWORD: secrets.natsServicePasswords[service],
     KEELSON_DATABASE_URL: await options.databaseUrl(service),
     KEELSON_DATA_DIR: join(home, service),
     KEELSON_HTTP_HOST: '127.0.0.1',

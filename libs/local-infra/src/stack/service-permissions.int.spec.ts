@@ -1,0 +1,106 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { freePort } from '../free-port.js';
+import { startNatsServer, type RunningNats } from '../nats-server.js';
+import { platformServices, type PlatformService } from './platform-services.js';
+import { serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+
+const productionNaming = { streamPrefix: '', subjectPrefix: '' };
+const event = JSON.stringify({ type: 'RolloutHalted', schemaVersion: 1, data: { reason: 'forged' } });
+
+// What libs/event-store's append does (that library cannot be imported here: its specs run on this one).
+const appendOne = (nc: NatsConnection, subject: string) => jetstream(nc).publish(subject, event, { msgID: randomUUID(), expect: { lastSubjectSequence: 0 } });
+async function appendBatch(nc: NatsConnection, subject: string): Promise<unknown> {
+  const h = (seq: number, commit: boolean) => {
+    const hs = headers();
+    hs.set('Nats-Batch-Id', randomUUID());
+    hs.set('Nats-Batch-Sequence', String(seq));
+    if (commit) hs.set('Nats-Batch-Commit', '1');
+    return hs;
+  };
+  nc.publish(subject, event, { headers: h(1, false) });
+  return (await nc.request(subject, event, { headers: h(2, true), timeout: 2_000 })).json();
+}
+
+// A server of its own: the harness's shared server has one all-powerful user, this one has the platform's.
+function natsBinary(): string {
+  const binary = process.env.KEELSON_TEST_NATS_BINARY; // set by libs/testing's global setup
+  if (!binary) throw new Error('KEELSON_TEST_NATS_BINARY is not set: run this spec in the integration project');
+  return binary;
+}
+
+describe('least-privilege service users on a real nats-server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-perm-'));
+  const passwords = Object.fromEntries(platformServices.map((s) => [s, randomBytes(12).toString('hex')])) as Record<PlatformService, string>;
+  let nats: RunningNats;
+  const open: NatsConnection[] = [];
+  const as = async (service: PlatformService) => {
+    const nc = await connect({ servers: nats.url, user: serviceNatsUser(service), pass: passwords[service], name: service });
+    open.push(nc);
+    return nc;
+  };
+
+  beforeAll(async () => {
+    const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
+    nats = await startNatsServer({
+      binary: natsBinary(), dir, serverName: 'perm-spec', host: '127.0.0.1', port, mqttPort, monitorPort,
+      users: serviceNatsUsers(platformServices, passwords, productionNaming),
+      systemUser: { user: 'sys', password: randomBytes(12).toString('hex') },
+    });
+    const orchestrator = await as('rollout-orchestrator');
+    await (await jetstreamManager(orchestrator)).streams.add({ name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'], allow_direct: true, allow_atomic: true });
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const nc of open) await nc.close();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets the orchestrator append to its own stream, and the api read it but not append to it', async () => {
+    const orchestrator = await as('rollout-orchestrator');
+    expect((await appendOne(orchestrator, 'ev.rollout.default.r-own')).seq).toBe(1);
+
+    const api = await as('api');
+    await expect(appendOne(api, 'ev.rollout.default.r-forged')).rejects.toThrow(/Permissions Violation/);
+    // several events go as an atomic batch over core NATS: refused as well
+    await expect(appendBatch(api, 'ev.rollout.default.r-forged')).rejects.toThrow();
+
+    const jsm = await jetstreamManager(orchestrator);
+    expect((await jsm.streams.info('EV_ROLLOUTS')).state.messages).toBe(1);
+    const read = await (await jetstreamManager(api)).direct.getMessage('EV_ROLLOUTS', { last_by_subj: 'ev.rollout.default.r-own' });
+    expect(read?.seq).toBe(1);
+  });
+
+  it('refuses every other service an append to the rollouts stream, and its management API', async () => {
+    for (const service of ['signer', 'registry-facade', 'device-gateway', 'audit'] as const) {
+      const nc = await as(service);
+      await expect(appendOne(nc, 'ev.rollout.default.r-x')).rejects.toThrow(/Permissions Violation/);
+    }
+    const audit = await as('audit');
+    const jsm = await jetstreamManager(audit);
+    await expect(jsm.streams.purge('EV_ROLLOUTS')).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.delete('EV_ROLLOUTS')).rejects.toThrow(/Permissions Violation/);
+    expect((await jsm.streams.info('EV_ROLLOUTS')).state.messages).toBe(1);
+  });
+
+  it('lets a service answer only its own commands', async () => {
+    const signer = await as('signer');
+    const errors: unknown[] = [];
+    signer.subscribe('cmd.gateway.assign-device', { callback: (err) => err && errors.push(err) });
+    const served = signer.subscribe('cmd.signer.get-root', { callback: (_err, msg) => msg.respond('root') });
+    await signer.flush();
+    const gateway = await as('device-gateway');
+    expect((await gateway.request('cmd.signer.get-root', 'x', { timeout: 2_000 })).string()).toBe('root');
+    await expect(gateway.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow();
+    const audit = await as('audit');
+    await expect(audit.request('cmd.signer.get-root', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(String(errors[0])).toMatch(/Permissions Violation for Subscription/);
+    served.unsubscribe();
+  });
+});

@@ -1,0 +1,119 @@
+import type { NatsUser } from '../nats-config.js';
+import type { PlatformService } from './platform-services.js';
+
+/** What one service's NATS user may publish and subscribe to, and whether it may answer requests. */
+export interface ServicePermissions {
+  publish: string[];
+  subscribe: string[];
+  /** Lets the user publish the reply of a request it received (once), wherever the reply goes. */
+  allowResponses: boolean;
+}
+
+/** Stream and subject prefixes, as `EventStoreNaming` of libs/event-store has them (empty in production). */
+export interface Naming {
+  streamPrefix: string;
+  subjectPrefix: string;
+}
+
+/**
+ * The event streams by owning service, as `eventStreams` of libs/event-store declares them. Written
+ * out here because event-store's own specs run on local-infra; a drift shows as a permission
+ * violation in every e2e spec.
+ */
+const eventStreams = {
+  registry: { name: 'EV_ARTIFACTS', subjects: ['ev.artifact.>', 'ev.registry.>'] },
+  signer: { name: 'EV_TUF', subjects: ['ev.tuf.>'] },
+  orchestrator: { name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'] },
+  gateway: { name: 'EV_DEVICES', subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'] },
+  api: { name: 'EV_OPERATORS', subjects: ['ev.operator.>', 'ev.apitoken.>'] },
+} as const;
+
+type StreamKey = keyof typeof eventStreams;
+/** A command family: the `<service>` token of `cmd.<service>.<name>`. */
+type CommandFamily = 'registry' | 'signer' | 'gateway' | 'orchestrator' | 'audit';
+
+interface ServiceAccess {
+  /** Event streams the service writes (it alone). */
+  owns: StreamKey[];
+  /** Other services' event streams it consumes or reads. */
+  reads: StreamKey[];
+  /** Streams whose config it creates or updates at start (its own; the facade also declares EV_TUF before consuming it). */
+  declares: StreamKey[];
+  /** Streams it creates when missing but never updates (the audit starts before some owners). */
+  createsMissing: StreamKey[];
+  serves?: CommandFamily;
+  calls: CommandFamily[];
+}
+
+const allStreams = Object.keys(eventStreams) as StreamKey[];
+
+/**
+ * Who talks to whom, in one table. The api calls every family: it is the operators' front door,
+ * and every operator action is a command of some service.
+ */
+const access: Record<PlatformService, ServiceAccess> = {
+  signer: { owns: ['signer'], reads: ['registry'], declares: ['signer'], createsMissing: [], serves: 'signer', calls: [] },
+  'registry-facade': { owns: ['registry'], reads: ['signer', 'gateway'], declares: ['registry', 'signer'], createsMissing: [], serves: 'registry', calls: ['gateway'] },
+  'device-gateway': { owns: ['gateway'], reads: [], declares: ['gateway'], createsMissing: [], serves: 'gateway', calls: ['signer'] },
+  'rollout-orchestrator': { owns: ['orchestrator'], reads: ['gateway'], declares: ['orchestrator'], createsMissing: [], serves: 'orchestrator', calls: ['registry', 'gateway'] },
+  audit: { owns: [], reads: allStreams, declares: [], createsMissing: allStreams, serves: 'audit', calls: [] },
+  api: { owns: ['api'], reads: ['orchestrator', 'gateway'], declares: ['api'], createsMissing: [], calls: ['registry', 'signer', 'gateway', 'orchestrator', 'audit'] },
+};
+
+/** The gateway's own input stream of device messages (declared in services/device-gateway). */
+const deviceInbox = { name: 'DEVICE_INBOX', subjects: ['keelson.dev.*.hello', 'keelson.dev.*.report'] };
+
+/** JetStream API subjects to read a stream: info, its consumers (create, info, delete, pull), direct gets and acks.
+ *  nats.js creates a consumer with several filter subjects through the older DURABLE.CREATE subject. */
+function readStream(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.CONSUMER.*.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.ACK.${stream}.>`,
+  ];
+}
+
+const uniq = (xs: string[]): string[] => [...new Set(xs)];
+
+/**
+ * The permissions of one service's NATS user under `naming` (empty prefixes on a real installation,
+ * per-run prefixes in tests). Publishing an event is publishing on its stream's subjects, so a
+ * service can write only its own streams; the JetStream API is granted per stream name.
+ */
+export function servicePermissions(service: PlatformService, naming: Naming): ServicePermissions {
+  const a = access[service];
+  const { streamPrefix: sp, subjectPrefix: p } = naming;
+  const streamName = (key: StreamKey) => `${sp}${eventStreams[key].name}`;
+  const publish = ['$JS.API.INFO'];
+  const subscribe = ['_INBOX.>'];
+  for (const key of a.owns) publish.push(...eventStreams[key].subjects.map((s) => `${p}${s}`));
+  for (const key of [...a.owns, ...a.reads]) publish.push(...readStream(streamName(key)));
+  for (const key of a.declares) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`, `$JS.API.STREAM.UPDATE.${streamName(key)}`);
+  for (const key of a.createsMissing) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`);
+  if (a.serves) subscribe.push(`${p}cmd.${a.serves}.>`);
+  for (const family of a.calls) publish.push(`${p}cmd.${family}.>`);
+  if (service === 'device-gateway') {
+    const inbox = `${sp}${deviceInbox.name}`;
+    publish.push(...readStream(inbox), `$JS.API.STREAM.CREATE.${inbox}`, `$JS.API.STREAM.UPDATE.${inbox}`);
+    publish.push(`${p}keelson.cmd.*.desired`); // desired state to each device's MQTT session
+    subscribe.push(`${p}keelson.dev.*.heartbeat`, '$SYS.REQ.USER.AUTH'); // live heartbeats; the broker's auth callout
+  }
+  if (service === 'audit') publish.push(`${p}audit.ce.>`); // the republished CloudEvents
+  return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };
+}
+
+/** The NATS user name of a service. */
+export const serviceNatsUser = (service: PlatformService): string => `keelson-${service}`;
+
+/** One NATS user per service, each limited to its permissions, with the password from the platform's secrets. */
+export function serviceNatsUsers(services: readonly PlatformService[], passwords: Partial<Record<PlatformService, string>>, naming: Naming): NatsUser[] {
+  return services.map((service) => {
+    const password = passwords[service];
+    if (!password) throw new Error(`platform secrets: natsServicePasswords.${service} is missing`);
+    return { user: serviceNatsUser(service), password, permissions: servicePermissions(service, naming), allowedConnectionTypes: ['STANDARD'] };
+  });
+}
