@@ -37,8 +37,28 @@ export const EnrollmentRefused = defineMessage('EnrollmentRefused', 1, {
 });
 export type EnrollmentRefused = z.infer<typeof EnrollmentRefused>;
 
-/** Any event of the enrollment-token aggregate (`ev.enrollment.<fleet>.<tokenId>`), latest versions only. */
-export type EnrollmentEvent = EnrollmentTokenIssued | EnrollmentTokenRedeemed | EnrollmentTokenRevoked | EnrollmentRefused;
+/** Why attempts were refused, including tokens that are not Keelson tokens at all. */
+export const EnrollmentAttemptRefusal = z.enum([...EnrollmentRefusal.options, 'malformed']);
+export type EnrollmentAttemptRefusal = z.infer<typeof EnrollmentAttemptRefusal>;
+
+/**
+ * Enrollment attempts the gateway refused between `firstAt` and `lastAt`, kept on a fleet's refusal
+ * log (`ev.enrollment.<fleet>.refusals`): one event per attempt while attempts are few, one summary
+ * per reason and minute during a flood. `claimedFleet` is the fleet an attempt named when that fleet
+ * does not exist (the attempt is then logged in the installation's audit fleet).
+ */
+export const EnrollmentAttemptsRefused = defineMessage('EnrollmentAttemptsRefused', 1, {
+  fleet: SubjectToken,
+  claimedFleet: SubjectToken.optional(),
+  reason: EnrollmentAttemptRefusal,
+  attempts: z.number().int().min(1),
+  firstAt: IsoTime,
+  lastAt: IsoTime,
+});
+export type EnrollmentAttemptsRefused = z.infer<typeof EnrollmentAttemptsRefused>;
+
+/** Any event of the enrollment-token aggregate (`ev.enrollment.<fleet>.<tokenId>`) or a fleet's refusal log, latest versions only. */
+export type EnrollmentEvent = EnrollmentTokenIssued | EnrollmentTokenRedeemed | EnrollmentTokenRevoked | EnrollmentRefused | EnrollmentAttemptsRefused;
 
 /** Reads every version of every enrollment event. */
 export const enrollmentEvents = new MessageRegistry<EnrollmentEvent>([
@@ -46,6 +66,7 @@ export const enrollmentEvents = new MessageRegistry<EnrollmentEvent>([
   readersOf(EnrollmentTokenRedeemed),
   readersOf(EnrollmentTokenRevoked),
   readersOf(EnrollmentRefused),
+  readersOf(EnrollmentAttemptsRefused),
 ]);
 
 /** Parses an enrollment event at the boundary; throws `InvalidInput` (`message.*`). */

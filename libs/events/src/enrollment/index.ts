@@ -4,6 +4,8 @@ export {
   EnrollmentTokenRevoked,
   EnrollmentRefusal,
   EnrollmentRefused,
+  EnrollmentAttemptRefusal,
+  EnrollmentAttemptsRefused,
   type EnrollmentEvent,
   enrollmentEvents,
   parseEnrollmentEvent,

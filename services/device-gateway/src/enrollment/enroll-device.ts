@@ -8,10 +8,11 @@ import { mintDevicePassword } from '../credentials/device-password.js';
 import { verifyCsr, type VerifiedCsr } from '../device-ca/csr.js';
 import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
-import { readEnrollmentToken } from './enrollment-token-string.js';
+import { claimedFleetOf, readEnrollmentToken } from './enrollment-token-string.js';
 import type { EnrollmentTokens } from './enrollment-tokens.js';
 import { enrollmentAttempts } from './enrollment.metrics.js';
 import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
+import type { RefusalLog } from './refusal-log.js';
 
 export interface DeviceEnrollmentDeps {
   tokens: EnrollmentTokens;
@@ -24,6 +25,9 @@ export interface DeviceEnrollmentDeps {
   mqttUrl: string;
   topicRoot: string;
   facadeUrl: string;
+  /** Where refusals no token can hold (unknown, malformed) are audited. */
+  refusals?: RefusalLog;
+  onError?: (err: unknown) => void;
 }
 
 const gateway = { kind: 'system', id: 'device-gateway' } as const;
@@ -46,8 +50,16 @@ export class DeviceEnrollment {
     } catch (err) {
       const reason = err instanceof EnrollmentRefusedError ? err.reason : err instanceof InvalidInput ? 'invalid' : 'error';
       this.attempts.inc({ outcome: 'refused', reason });
+      if (err instanceof EnrollmentRefusedError && (err.reason === 'unknown' || err.reason === 'malformed')) await this.audit(body, err.reason);
       throw err;
     }
+  }
+
+  // The refusal stands whether or not it could be logged: a log failure is reported, never answered.
+  private async audit(body: unknown, reason: 'unknown' | 'malformed'): Promise<void> {
+    const token = (body as { token?: unknown } | null)?.token;
+    const fleet = typeof token === 'string' ? claimedFleetOf(token) : undefined;
+    await this.d.refusals?.record({ fleet, reason, at: this.d.clock.now() }).catch((err: unknown) => this.d.onError?.(err));
   }
 
   private async run(body: unknown, correlationId: string): Promise<EnrollResponse> {

@@ -19,6 +19,7 @@ import { csrFor, csrSignedByAnotherKey, deviceKeys, rsaAlgorithm } from '../test
 import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
 import { EnrollmentModule } from './enrollment.module.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
+import { RefusalLog } from './refusal-log.js';
 import { revokeEnrollmentToken } from './revoke-enrollment-token.contract.js';
 import type { EnrollResponse } from './enroll-request.js';
 
@@ -63,6 +64,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
       KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
       KEELSON_MQTT_URL: broker.nats.mqttUrl, KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade', KEELSON_AUTH_CALLOUT_SEED: broker.issuerSeed,
+      KEELSON_ENROLLMENT_AUDIT_FLEET: 'plant-hq', KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE: '25',
       KEELSON_NATS_SYSTEM_USER: broker.systemUser, KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
     });
     @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, BrokerAuthModule] })
@@ -176,25 +178,57 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       await expectNothingCreated(before);
     });
 
-    it('a made-up token, without creating a CA or asking the signer for its fleet', async () => {
+    it('a made-up token, without creating a CA or asking the signer for its fleet, audited in the audit fleet', async () => {
       const before = await snapshot();
       const forged = `ghost-fleet.et-00000000deadbeef.${'A'.repeat(43)}`;
       const res = await post(await enrollBody(forged));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.unknown']);
-      expect(await lastEventOn(`${naming.subjectPrefix}ev.enrollment.ghost-fleet.et-00000000deadbeef`)).toEqual({
-        type: 'EnrollmentRefused', schemaVersion: 1, data: { fleet: 'ghost-fleet', reason: 'unknown' },
+      expect(await lastEventOn(`${naming.subjectPrefix}ev.enrollment.plant-hq.refusals`)).toMatchObject({
+        type: 'EnrollmentAttemptsRefused', schemaVersion: 1, data: { fleet: 'plant-hq', claimedFleet: 'ghost-fleet', reason: 'unknown', attempts: 1 },
       });
+      expect(Object.keys(await subjects('ev.enrollment.ghost-fleet.>'))).toEqual([]); // no aggregate for a token that does not exist
       expect(existsSync(join(dataDir, 'ca', 'ghost-fleet'))).toBe(false);
       expect(rootRequests).not.toContain('ghost-fleet');
       await expectNothingCreated(before);
     });
 
-    it('garbage that is no token at all (no fleet to record it under)', async () => {
-      const before = { ...(await snapshot()), all: (await jsm.streams.info(streamName)).state.messages };
+    it('a wrong secret for a real token, audited on its fleet\'s refusal log, not on the token', async () => {
+      const { token, tokenId } = await issue();
+      const guessed = `${token.slice(0, token.lastIndexOf('.'))}.${'B'.repeat(43)}`;
+      const res = await post(await enrollBody(guessed));
+      expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.unknown']);
+      expect(await lastEventOn(`${naming.subjectPrefix}ev.enrollment.plant-7.refusals`)).toMatchObject({ type: 'EnrollmentAttemptsRefused', data: { fleet: 'plant-7', reason: 'unknown' } });
+      expect(await lastEventOn(`${naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentTokenIssued' });
+      expect((await post(await enrollBody(token))).status).toBe(201); // the real token still works
+    });
+
+    it('garbage that is no token at all, audited in the audit fleet', async () => {
+      const before = await snapshot();
       const res = await post(await enrollBody('let-me-in'));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.malformed']);
-      expect((await jsm.streams.info(streamName)).state.messages).toBe(before.all);
+      expect(await lastEventOn(`${naming.subjectPrefix}ev.enrollment.plant-hq.refusals`)).toMatchObject({
+        type: 'EnrollmentAttemptsRefused', data: { fleet: 'plant-hq', claimedFleet: 'let-me-in', reason: 'malformed', attempts: 1 },
+      });
       await expectNothingCreated(before);
+    });
+
+    it('a flood of attempts, audited within a bounded number of events that still count every attempt', async () => {
+      const store = new EventStore<EnrollmentEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent });
+      const refusals = app.get(RefusalLog);
+      await refusals.flush();
+      const { token, tokenId } = await issue();
+      expect((await post(await enrollBody(token))).status).toBe(201);
+      const logs = [`${naming.subjectPrefix}ev.enrollment.plant-hq.refusals`, `${naming.subjectPrefix}ev.enrollment.plant-7.refusals`, `${naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`];
+      const lastSeqs = await Promise.all(logs.map(async (subject) => (await store.load(subject)).lastSeq));
+      const attempts = 60;
+      const answers = await Promise.all(Array.from({ length: attempts }, (_, i) => post({ token: i % 2 ? `junk-${i}` : token, csr: 'x', name: 'flood' })));
+      expect(answers.filter((a) => a.body.error?.code === 'enrollment.malformed')).toHaveLength(30);
+      expect(answers.filter((a) => a.body.error?.code === 'enrollment.used')).toHaveLength(30);
+      await refusals.flush();
+      const written = (await Promise.all(logs.map(async (subject, i) => (await store.load(subject, lastSeqs[i])).events.map((r) => r.event)))).flat();
+      expect(written.length).toBeLessThanOrEqual(25 + 2); // this minute's budget, then one summary per fleet and reason
+      const counted = (reason: string) => written.reduce((n, e) => n + (e.type === 'EnrollmentAttemptsRefused' && e.data.reason === reason ? e.data.attempts : e.type === 'EnrollmentRefused' && e.data.reason === reason ? 1 : 0), 0);
+      expect([counted('malformed'), counted('used')]).toEqual([30, 30]);
     });
   });
 

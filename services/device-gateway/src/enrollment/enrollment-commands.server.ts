@@ -3,9 +3,10 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { gateway } from '@keelson/commands';
 import { CLOCK, handlerFor, NATS, SERVICE_CONFIG, serveCommands, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { EnrollmentTokens } from './enrollment-tokens.js';
+import { RefusalLog } from './refusal-log.js';
 import { revokeEnrollmentToken } from './revoke-enrollment-token.contract.js';
 
-/** Serves the enrollment-token commands (`cmd.gateway.issue-enrollment-token`, `...revoke-enrollment-token`). */
+/** Serves the enrollment-token commands (`cmd.gateway.issue-enrollment-token`, `...revoke-enrollment-token`) and runs the refusal log's summaries. */
 @Injectable()
 export class EnrollmentCommandsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private subscriptions: Subscription[] = [];
@@ -16,9 +17,11 @@ export class EnrollmentCommandsServer implements OnApplicationBootstrap, BeforeA
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EnrollmentTokens) private readonly tokens: EnrollmentTokens,
+    @Inject(RefusalLog) private readonly refusals: RefusalLog,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.refusals.start();
     this.subscriptions = serveCommands(
       this.nc,
       this.config.naming,
@@ -35,5 +38,6 @@ export class EnrollmentCommandsServer implements OnApplicationBootstrap, BeforeA
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.subscriptions.map((s) => s.drain()));
+    await this.refusals.stop(); // the last summaries
   }
 }

@@ -8,6 +8,8 @@ export interface PresentedToken {
 }
 
 const token = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// Exactly what mintEnrollmentToken makes: other subjects under `ev.enrollment.<fleet>` (the refusal log) are never tokens.
+const tokenIdPattern = /^et-[0-9a-f]{16}$/;
 const secret = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
 
 const digestOf = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -27,6 +29,12 @@ export function readEnrollmentToken(value: string): PresentedToken | null {
   const parts = value.split('.');
   if (parts.length !== 3) return null;
   const [fleet, tokenId, key] = parts as [string, string, string];
-  if (!token.test(fleet) || !token.test(tokenId) || !secret.test(key)) return null;
+  if (!token.test(fleet) || !tokenIdPattern.test(tokenId) || !secret.test(key)) return null;
   return { fleet, tokenId, tokenSha256: digestOf(value) };
+}
+
+/** The fleet a malformed token names, if its first part could be one: refusals are logged there. */
+export function claimedFleetOf(value: string): string | undefined {
+  const fleet = value.split('.')[0] ?? '';
+  return token.test(fleet) ? fleet : undefined;
 }

@@ -3,6 +3,7 @@ import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
 import { mintEnrollmentToken, type PresentedToken } from './enrollment-token-string.js';
+import type { RefusalLog } from './refusal-log.js';
 
 export const enrollmentStream = eventStreams.gateway;
 
@@ -16,7 +17,11 @@ function throwIfRefused(events: EnrollmentEvent[]): void {
 
 /** Issue, revoke and redeem enrollment tokens: load -> decide -> append on `ev.enrollment.<fleet>.<tokenId>`. */
 export class EnrollmentTokens {
-  constructor(private readonly store: EventStore<EnrollmentEvent>) {}
+  constructor(
+    private readonly store: EventStore<EnrollmentEvent>,
+    /** Absent in specs of the token alone; then every refusal of a known token is recorded on it. */
+    private readonly refusals?: RefusalLog,
+  ) {}
 
   /** Mints a token; the caller gets the secret once, the stream only its digest. */
   async issue(
@@ -44,7 +49,19 @@ export class EnrollmentTokens {
    * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a good token.
    */
   async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<void> {
-    throwIfRefused((await this.run({ type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) }, meta)).events);
+    const command: EnrollmentTokenCommand = { type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) };
+    const { events } = await this.store.load(this.subjectOf(presented));
+    const state = events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState());
+    // No token has this digest: nothing to record it on (the caller logs it on the fleet's refusal log).
+    if (state.status === 'absent' || state.tokenSha256 !== presented.tokenSha256) throw new EnrollmentRefusedError('unknown', refusalMessages.unknown);
+    const refusal = enrollmentToken.decide(command, state)[0];
+    if (refusal?.type !== 'EnrollmentRefused') return;
+    // A token replayed in a flood: counted into the refusal log's summary, not one event per attempt.
+    if (this.refusals && !this.refusals.take(at)) {
+      this.refusals.count(presented.fleet, refusal.data.reason, at);
+      throwIfRefused([refusal]);
+    }
+    throwIfRefused((await this.run(command, meta)).events);
   }
 
   /**

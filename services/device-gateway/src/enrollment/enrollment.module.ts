@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
@@ -14,9 +14,26 @@ import { EnrollController } from './enroll.controller.js';
 import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
+import { RefusalLog } from './refusal-log.js';
 
 /** The tables enrollment writes (device broker credentials). */
 export const enrollmentMigrations: Migration[] = credentialsMigrations;
+
+const logger = new Logger('enrollment');
+
+/** `KEELSON_ENROLLMENT_AUDIT_FLEET` (default `default`): where attempts naming no existing fleet are audited. */
+function auditFleetOf(config: ServiceConfig): string {
+  const fleet = config.env.KEELSON_ENROLLMENT_AUDIT_FLEET ?? 'default';
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(fleet)) throw new Error('device-gateway: KEELSON_ENROLLMENT_AUDIT_FLEET must be a fleet id');
+  return fleet;
+}
+
+/** `KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE` (default 60): refused attempts audited one by one per minute before summaries take over. */
+function refusalsPerMinuteOf(config: ServiceConfig): number {
+  const value = Number(config.env.KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE ?? 60);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error('device-gateway: KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE must be an integer from 1 to 10000');
+  return value;
+}
 
 /** Requires the gateway's database: device credentials live nowhere else. */
 export function requireDatabase(db: Database | null): Database {
@@ -44,10 +61,20 @@ class EnrollmentSchema implements OnModuleInit {
     EnrollmentSchema,
     EnrollmentCommandsServer,
     {
-      provide: EnrollmentTokens,
+      provide: RefusalLog,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
-        new EnrollmentTokens(new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent })),
+        new RefusalLog({
+          nc, naming: config.naming, auditFleet: auditFleetOf(config), perMinute: refusalsPerMinuteOf(config),
+          store: new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent }),
+          onError: (err) => logger.error(`refusal log: ${err instanceof Error ? err.message : String(err)}`),
+        }),
+    },
+    {
+      provide: EnrollmentTokens,
+      inject: [NATS, SERVICE_CONFIG, RefusalLog],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, refusals: RefusalLog) =>
+        new EnrollmentTokens(new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent }), refusals),
     },
     {
       provide: DeviceCertificateAuthority,
@@ -56,10 +83,10 @@ class EnrollmentSchema implements OnModuleInit {
     },
     {
       provide: DeviceEnrollment,
-      inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, EnrollmentTokens, DeviceCertificateAuthority],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, tokens: EnrollmentTokens, ca: DeviceCertificateAuthority) =>
+      inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, EnrollmentTokens, DeviceCertificateAuthority, RefusalLog],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, tokens: EnrollmentTokens, ca: DeviceCertificateAuthority, refusals: RefusalLog) =>
         new DeviceEnrollment({
-          tokens, ca, clock,
+          tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
           credentials: new DeviceCredentialsStore(requireDatabase(db)),
           rootOf: async (fleet, correlationId) =>
