@@ -8,3 +8,5 @@ export {
 } from './next-metadata.js';
 export { type CurrentMetadata, type RenewalPlan, planRenewal } from './renewal.js';
 export { type AnyMetadata, isSignedByRole } from './signatures.js';
+export { type RoleTrust, rootWithRoleKeys, keyOf, keyFromJSON } from './root-drafts.js';
+export { type CeremonyInput, ed25519KeyOfPrivatePem, draftRoot, rootDocument, signRootDocument } from './ceremony.js';

@@ -8,6 +8,7 @@ import { CLOCK, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type Clock, typ
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
 import { TufRepositories } from './tuf-repositories.js';
+import { trustCommandHandlers } from './trust-commands.js';
 import { documentOf } from './tuf-repository.evolve.js';
 
 /** Applies EV_TUF and serves `cmd.signer.get-root`, initialising a fleet's repository on first ask. */
@@ -37,6 +38,7 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         const root = documentOf(repository, 'root');
         return { version: root.version, development: repository.development, root: root.metadata };
       }),
+      ...trustCommandHandlers(this.repositories),
     ], { onError });
   }
 

@@ -1,5 +1,6 @@
 import { initialRepository, nextRoot, nextSnapshot, nextTargets, nextTimestamp, planRenewal, standingOf, type TargetEntry, type TufLifetimes } from '@keelson/tuf';
 import type { TufRole } from '@keelson/events';
+import type { Root } from '@tufjs/models';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
 import { readMetadata } from './metadata-checks.js';
 import type { TufCommand } from './tuf-repository.decider.js';
@@ -51,8 +52,11 @@ export async function planRenewalSigning(state: Active, keys: FleetKeys, lifetim
   const current = currentModels(state);
   const plan = planRenewal(current, lifetimes, now);
   if (!plan) return null;
+  // A production root is renewed by a new ceremony, never here: the signer holds no root key then.
+  const renewRoot = plan.root && signsRoot(keys, current.root);
+  if (!renewRoot && !plan.timestamp) return null;
   const signed: Signed = {};
-  if (plan.root) signed.root = await keys.sign('root', nextRoot(current.root, now, lifetimes.root));
+  if (renewRoot) signed.root = await keys.sign('root', nextRoot(current.root, now, lifetimes.root));
   const targets = plan.targets ? nextTargets(current.targets, [], now, lifetimes.targets) : current.targets;
   if (plan.targets) signed.targets = await keys.sign('targets', targets);
   const snapshot = plan.snapshot ? nextSnapshot(current.snapshot, targets.version, now, lifetimes.snapshot) : current.snapshot;
@@ -61,7 +65,12 @@ export async function planRenewalSigning(state: Active, keys: FleetKeys, lifetim
   return { type: 'SignMetadata', fleet: state.fleet, added: [], signed, now };
 }
 
-function currentModels(state: Active) {
+/** True when the signer holds a root key that `root` trusts: the development trust setup. */
+export function signsRoot(keys: FleetKeys, root: Root): boolean {
+  return keys.held.some((h) => h.role === 'root' && root.roles.root!.keyIDs.includes(h.key.keyID));
+}
+
+export function currentModels(state: Active) {
   return {
     root: readMetadata('root', documentOf(state, 'root').metadata).signed,
     targets: readMetadata('targets', documentOf(state, 'targets').metadata).signed,

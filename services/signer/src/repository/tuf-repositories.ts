@@ -1,14 +1,17 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
 import { AggregateCache, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { TufEvent } from '@keelson/events';
-import type { TargetEntry, TufLifetimes } from '@keelson/tuf';
-import type { FleetKeyring, FleetKeys } from '../keys/fleet-keyring.js';
+import type { TargetEntry, TufLifetimes, TufRoleName } from '@keelson/tuf';
+import type { FleetKeyring, FleetKeys, HeldKey } from '../keys/fleet-keyring.js';
 import { signedMetadata } from '../signer.metrics.js';
+import { readMetadata } from './metadata-checks.js';
+import { planOnlineKeyRotation, planRootImport } from './root-plans.js';
 import { planInitialisation, planRenewalSigning, planTargets } from './signing-plans.js';
 import { tufRepositoryDecider, type TufCommand } from './tuf-repository.decider.js';
-import type { TufRepository } from './tuf-repository.evolve.js';
+import { documentOf, type TufRepository } from './tuf-repository.evolve.js';
 
 type Active = Extract<TufRepository, { status: 'active' }>;
+type OnlineRole = Exclude<TufRoleName, 'root'>;
 
 /** What one signing did: the events it appended (none when nothing was needed) and the state after. */
 export interface SigningOutcome {
@@ -25,7 +28,7 @@ export interface TufRepositoriesOptions {
   maxAttempts?: number;
 }
 
-type SigningReason = 'initialise' | 'publish' | 'renew';
+type SigningReason = 'initialise' | 'publish' | 'renew' | 'import-root' | 'rotate-key';
 
 const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
 
@@ -81,7 +84,55 @@ export class TufRepositories {
   async renew(fleet: string, meta: EventMetadata): Promise<SigningOutcome> {
     const { state } = await this.current(fleet);
     if (state.status === 'absent') return { events: [], state }; // and no keys made for it
+    await this.retireKeys(state, false); // a root key left by a crash between an import and its retirement
     return this.run('renew', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
+  }
+
+  /** Puts an offline-signed root in force, then deletes the root keys and the online keys it no longer names. */
+  async importRoot(fleet: string, root: Record<string, unknown>, meta: EventMetadata): Promise<Active> {
+    await this.ensure(fleet, derived(meta, 'init'));
+    const outcome = await this.run('import-root', fleet, meta, async (s, keys, now) =>
+      s.status === 'active' ? planRootImport(s, root, keys, this.options.lifetimes, now) : null,
+    );
+    const state = outcome.state as Active;
+    await this.retireKeys(state, true);
+    return state;
+  }
+
+  /**
+   * A new key for an online role: in force at once in the development trust setup (a root the
+   * signer signs), pending in production until an imported root names it.
+   */
+  async rotateOnlineKey(fleet: string, role: OnlineRole, meta: EventMetadata): Promise<{ keyId: string; pending: boolean; state: Active }> {
+    const before = await this.ensure(fleet, derived(meta, 'init'));
+    const added = await this.options.keyring.addKey(fleet, role);
+    if (!before.development) return { keyId: added.key.keyID, pending: true, state: before };
+    const outcome = await this.run('rotate-key', fleet, meta, async (s, keys, now) =>
+      s.status === 'active' ? planOnlineKeyRotation(s, role, added.key, keys, this.options.lifetimes, now) : null,
+    );
+    const state = outcome.state as Active;
+    await this.retireKeys(state, true);
+    return { keyId: added.key.keyID, pending: false, state };
+  }
+
+  /** The root in force and the online public keys the signer holds, for an offline root ceremony. */
+  async onlineKeys(fleet: string, meta: EventMetadata): Promise<{ state: Active; keys: HeldKey[]; trusted: (key: HeldKey) => boolean }> {
+    const state = await this.ensure(fleet, meta);
+    const root = readMetadata('root', documentOf(state, 'root').metadata).signed;
+    const keys = (await this.options.keyring.keysOf(fleet)).held.filter((h) => h.role !== 'root');
+    return { state, keys, trusted: (h) => root.roles[h.role]!.keyIDs.includes(h.key.keyID) };
+  }
+
+  /**
+   * Deletes keys the root in force makes useless: every root key once the fleet is in production
+   * (the node never holds production root keys), and, right after a new root, online keys it no
+   * longer names (revoked: devices refuse their signatures from then on).
+   */
+  private async retireKeys(state: TufRepository, afterNewRoot: boolean): Promise<void> {
+    if (state.status !== 'active') return;
+    const root = readMetadata('root', documentOf(state, 'root').metadata).signed;
+    const named = (h: HeldKey) => root.roles[h.role]!.keyIDs.includes(h.key.keyID);
+    await this.options.keyring.retire(state.fleet, (h) => (h.role === 'root' ? state.development && named(h) : !afterNewRoot || named(h)));
   }
 
   private async run(reason: SigningReason, fleet: string, meta: EventMetadata, plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>): Promise<SigningOutcome> {

@@ -1,7 +1,7 @@
 import { RuleViolation, assertNever, type Decider } from '@keelson/domain-kit';
 import type { TufEvent, TufRole } from '@keelson/events';
 import { standingOf, type TargetEntry } from '@keelson/tuf';
-import type { TargetFile } from '@tufjs/models';
+import type { Root, TargetFile } from '@tufjs/models';
 import { assertLists, assertNextVersion, assertNotExpired, assertSignedBy, readMetadata } from './metadata-checks.js';
 import { documentOf, evolve, initialState, type TufRepository } from './tuf-repository.evolve.js';
 
@@ -13,7 +13,18 @@ type Signed = Record<string, unknown>;
  */
 export type TufCommand =
   | { type: 'InitialiseRepository'; fleet: string; development: boolean; signed: Record<TufRole, Signed>; now: Date }
-  | { type: 'SignMetadata'; fleet: string; added: TargetEntry[]; signed: Partial<Record<TufRole, Signed>>; now: Date };
+  | { type: 'SignMetadata'; fleet: string; added: TargetEntry[]; signed: Partial<Record<TufRole, Signed>>; now: Date }
+  | {
+      type: 'ImportRoot';
+      fleet: string;
+      /** The offline-signed root (counter-signed by the signer's development root key when that is what the current root trusts). */
+      root: Signed;
+      /** Targets, snapshot and timestamp re-signed with the online keys the new root names. */
+      signed: Record<Exclude<TufRole, 'root'>, Signed>;
+      /** The key ids the signer holds, per role. */
+      held: Record<TufRole, string[]>;
+      now: Date;
+    };
 
 type Active = Extract<TufRepository, { status: 'active' }>;
 
@@ -81,20 +92,28 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
   };
   const data = (m: { signed: { version: number; expires: string } }, json: Signed) => ({ fleet, version: m.signed.version, expires: m.signed.expires, metadata: json });
 
+  // What a device trusts once it has the new root: the later roles are checked against it.
+  let trusted = currentRoot;
   if (signed.root) {
     const root = readMetadata('root', signed.root);
     check('root', root);
-    // TUF spec 5.3.4: signed by the trusted root's keys and by its own. Key rotation is a later issue.
+    // TUF spec 5.3.4: signed by the threshold of the trusted root's root keys and of its own.
     assertSignedBy(currentRoot, 'root', root);
     assertSignedBy(root.signed, 'root', root);
-    if (JSON.stringify(root.signed.roles) !== JSON.stringify(currentRoot.roles)) throw new RuleViolation('tuf.root-keys-changed', 'renewing the root keeps its keys');
+    if (!root.signed.consistentSnapshot) throw new RuleViolation('tuf.consistent-snapshot', 'Keelson repositories use consistent snapshots');
+    // TUF spec 5.3.11: a device drops metadata of a role whose keys changed, so it needs new metadata signed by the new keys.
+    const rotated = onlineRoles.some((r) => !sameRole(currentRoot, root.signed, r));
+    if (rotated && !(signed.targets && signed.snapshot && signed.timestamp)) {
+      throw new RuleViolation('tuf.rotation-incomplete', 'a root that changes online keys comes with targets, snapshot and timestamp signed by the new keys');
+    }
+    trusted = root.signed;
     events.push({ type: 'RootMetadataSigned', schemaVersion: 1, data: data(root, signed.root) });
   }
   let targetsVersion = documentOf(state, 'targets').version;
   if (signed.targets) {
     const targets = readMetadata('targets', signed.targets);
     check('targets', targets);
-    assertSignedBy(currentRoot, 'targets', targets);
+    assertSignedBy(trusted, 'targets', targets);
     assertTargetsAddExactly(state, targets.signed.targets, fresh);
     targetsVersion = targets.signed.version;
     events.push({ type: 'TargetsSigned', schemaVersion: 1, data: { ...data(targets, signed.targets), targetPaths: fresh.map((e) => e.path) } });
@@ -103,7 +122,7 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
   if (signed.snapshot) {
     const snapshot = readMetadata('snapshot', signed.snapshot);
     check('snapshot', snapshot);
-    assertSignedBy(currentRoot, 'snapshot', snapshot);
+    assertSignedBy(trusted, 'snapshot', snapshot);
     assertLists('snapshot', snapshot.signed.meta['targets.json']?.version, 'targets.json', targetsVersion);
     snapshotVersion = snapshot.signed.version;
     events.push({ type: 'SnapshotSigned', schemaVersion: 1, data: data(snapshot, signed.snapshot) });
@@ -111,11 +130,37 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
   if (signed.timestamp) {
     const timestamp = readMetadata('timestamp', signed.timestamp);
     check('timestamp', timestamp);
-    assertSignedBy(currentRoot, 'timestamp', timestamp);
+    assertSignedBy(trusted, 'timestamp', timestamp);
     assertLists('timestamp', timestamp.signed.snapshotMeta.version, 'snapshot.json', snapshotVersion);
     events.push({ type: 'TimestampRenewed', schemaVersion: 1, data: data(timestamp, signed.timestamp) });
   }
   return events;
+}
+
+const onlineRoles = ['targets', 'snapshot', 'timestamp'] as const;
+
+function sameRole(a: Root, b: Root, role: string): boolean {
+  const [x, y] = [a.roles[role], b.roles[role]];
+  return !!x && !!y && x.threshold === y.threshold && [...x.keyIDs].sort().join() === [...y.keyIDs].sort().join();
+}
+
+/**
+ * An offline-signed root: besides the rules of any new root (in `sign`), the node must never hold
+ * its root keys, and it must hold the online keys it names, or the fleet could not be signed for.
+ */
+function importRoot(command: Extract<TufCommand, { type: 'ImportRoot' }>, state: TufRepository): TufEvent[] {
+  if (state.status !== 'active') throw new RuleViolation('tuf.repository-absent', `fleet '${command.fleet}' has no TUF repository yet`);
+  const root = readMetadata('root', command.root).signed;
+  const online = root.roles.root!.keyIDs.filter((id) => command.held.root.includes(id) || onlineRoles.some((r) => command.held[r].includes(id)));
+  if (online.length > 0) throw new RuleViolation('tuf.root-key-online', 'the new root trusts a root key the node holds; production root keys stay offline');
+  for (const role of onlineRoles) {
+    const named = root.roles[role]!;
+    const held = named.keyIDs.filter((id) => command.held[role].includes(id));
+    if (held.length < named.threshold) {
+      throw new RuleViolation('tuf.online-key-unknown', `the new root names ${role} keys the signer does not hold; export the online keys again and redo the ceremony`);
+    }
+  }
+  return sign({ type: 'SignMetadata', fleet: command.fleet, added: [], signed: { root: command.root, ...command.signed }, now: command.now }, state);
 }
 
 /** The new targets keep every signed target unchanged and add exactly the new entries. */
@@ -143,6 +188,8 @@ export const tufRepositoryDecider: Decider<TufCommand, TufEvent, TufRepository> 
         return initialise(command, state);
       case 'SignMetadata':
         return sign(command, state);
+      case 'ImportRoot':
+        return importRoot(command, state);
       default:
         return assertNever(command);
     }

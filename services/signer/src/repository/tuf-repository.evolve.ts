@@ -10,11 +10,19 @@ export interface SignedDocument {
 /**
  * A fleet's TUF repository: absent until its first events, then the signed metadata in force for
  * each role. The four documents arrive with the repository in one atomic batch, so an active
- * repository always has all four.
+ * repository always has all four. `development` holds while the root in force is trusted through
+ * the root keys the repository started with (the signer's online key); the first root naming other
+ * root keys (an imported offline root) ends it for good.
  */
 export type TufRepository =
   | { status: 'absent' }
-  | { status: 'active'; fleet: string; development: boolean; documents: Partial<Record<TufRole, SignedDocument>> };
+  | {
+      status: 'active';
+      fleet: string;
+      development: boolean;
+      developmentRootKeyIds: string[];
+      documents: Partial<Record<TufRole, SignedDocument>>;
+    };
 
 export const initialState = (): TufRepository => ({ status: 'absent' });
 
@@ -27,11 +35,23 @@ const roleOf = {
 
 export function evolve(state: TufRepository, event: TufEvent): TufRepository {
   if (event.type === 'TufRepositoryInitialised') {
-    return { status: 'active', fleet: event.data.fleet, development: event.data.development, documents: {} };
+    const developmentRootKeyIds = event.data.development ? event.data.roles.root!.keyIds : [];
+    return { status: 'active', fleet: event.data.fleet, development: event.data.development, developmentRootKeyIds, documents: {} };
   }
   if (state.status !== 'active') return state;
   const { version, expires, metadata } = event.data;
-  return { ...state, documents: { ...state.documents, [roleOf[event.type]]: { version, expires, metadata } } };
+  const documents = { ...state.documents, [roleOf[event.type]]: { version, expires, metadata } };
+  if (event.type !== 'RootMetadataSigned') return { ...state, documents };
+  const rootKeyIds = rootKeyIdsOf(metadata);
+  const development = state.development && rootKeyIds.every((id) => state.developmentRootKeyIds.includes(id));
+  return { ...state, development, documents };
+}
+
+/** The key ids a root JSON trusts for the root role (`signed.roles.root.keyids`). */
+export function rootKeyIdsOf(metadata: Record<string, unknown>): string[] {
+  const signed = metadata.signed as { roles?: { root?: { keyids?: unknown } } } | undefined;
+  const ids = signed?.roles?.root?.keyids;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }
 
 /** The document in force for `role`; an active repository always has one. */
