@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirLayout, enrollDevice, type SimulatedFleet } from '../../services/agent/src/index.js';
+import { startSecondFleet, publishToFleet } from '../support/attacks/second-fleet.js';
+import { blobName } from '../support/attacks/keyed-repository.js';
+import { deviceAuthorization, rollOut } from '../support/attacks/victim.js';
+import { startFleet, type TestFleet } from '../support/fleet.js';
+import { connectAs } from '../support/impostor.js';
+import { auditOf, createGroup, eventually } from '../support/operator.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+// Issue 4, attack tests: a device reaching past its own identity and fleet. (Publishing under another
+// device's id: e2e/bad-input; a decommissioned device reconnecting: e2e/decommission.)
+describe('a device stays inside its own identity and fleet', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  let other: SimulatedFleet;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 2 });
+    other = await startSecondFleet(platform, 'other', 1);
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await other?.stop();
+    await platform?.destroy();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("refuses a subscription to another device's desired state (SUBACK 0x80) and delivers it nothing", async () => {
+    const [a, b] = fleet.devices;
+    await a!.stop(); // a is compromised: someone else holds its broker credentials
+    const impostor = await connectAs(a!.dataDir);
+    const received: string[] = [];
+    impostor.client.on('message', (topic) => received.push(topic));
+    try {
+      // mqtt.js rejects a SUBACK carrying a failure code; the packet's granted list says which.
+      const granted = (topic: string) => impostor.client.subscribeAsync(topic, { qos: 1 }).then(
+        (grants) => grants[0]!.qos,
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0] ?? Promise.reject(err as Error),
+      );
+      expect(await granted(`${impostor.topicRoot}/cmd/${a!.deviceId}/desired`)).toBe(1); // its own: allowed
+      expect(await granted(`${impostor.topicRoot}/cmd/${b!.deviceId}/desired`)).toBe(0x80);
+      expect(await granted(`${impostor.topicRoot}/cmd/+/desired`)).toBe(0x80);
+      expect(await granted(`${impostor.topicRoot}/#`)).toBe(0x80);
+
+      await createGroup(platform, 'only-b', [b!.name]);
+      const done = await rollOut(platform, 'only-b', 'detector', '1.0.0');
+      expect(done.status).toBe('succeeded'); // b was sent its desired state and acted on it
+      expect(received).toEqual([]);
+    } finally {
+      await impostor.client.endAsync();
+    }
+  }, 120_000);
+
+  it("answers 403 to a device of one fleet asking for another fleet's metadata or artifact", async () => {
+    const [intruder] = fleet.devices;
+    const [owner] = other.devices;
+    const published = await publishToFleet(platform, 'other', 'segmenter', '1.0.0', 'fleet other weights');
+    const paths = ['tuf/1.root.json', 'tuf/timestamp.json', `targets/${blobName(published.targetPath, published.sha256)}`];
+    const get = async (dataDir: string, fleetName: string, path: string) => {
+      const res = await fetch(`${platform.facadeUrl}/v1/fleets/${fleetName}/${path}`, { headers: { authorization: deviceAuthorization(dataDir) } });
+      return { status: res.status, body: await res.text() };
+    };
+    // The fleet's own device reads all of it: the paths are right, only the asker differs.
+    for (const path of paths) expect((await get(owner!.dataDir, 'other', path)).status).toBe(200);
+    expect((await get(owner!.dataDir, 'other', paths[2]!)).body).toBe('fleet other weights');
+    for (const path of paths) {
+      const answer = await get(intruder!.dataDir, 'other', path);
+      expect(answer.status).toBe(403);
+      expect(answer.body).not.toContain('fleet other weights');
+      expect((JSON.parse(answer.body) as { error: { kind: string } }).error.kind).toBeDefined();
+    }
+    expect((await get(intruder!.dataDir, 'default', 'tuf/timestamp.json')).status).toBe(200);
+  }, 120_000);
+
+  it('refuses a replayed enrollment token, enrolls nothing, and audits the attempt', async () => {
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const { body: issued } = await platform.api<{ tokenId: string; token: string; gatewayUrl: string }>('/v1/enrollment-tokens', { body: {} });
+    const [first, second] = [mkdtempSync(join(tmpdir(), 'keelson-replay-')), mkdtempSync(join(tmpdir(), 'keelson-replay-'))];
+    dirs.push(first, second);
+    const countDevices = async () => (await platform.api<{ items: unknown[] }>('/v1/devices?limit=1000')).body.items.length;
+    await enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: first, name: 'genuine' });
+    const enrolled = await eventually('the genuine device listed', async () => {
+      const n = await countDevices();
+      return n === fleet.devices.length + 1 ? n : undefined;
+    });
+
+    await expect(enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: second, name: 'replayed' })).rejects.toThrow(/already been used/);
+    expect(existsSync(new DataDirLayout(second).enrollment)).toBe(false);
+    expect(existsSync(new DataDirLayout(second).brokerCredentials)).toBe(false);
+    const refusal = await eventually('the refused replay in the audit log', async () => {
+      const entries = await auditOf(platform, `since=${since}`);
+      return entries.find((e) => /EnrollmentRefused|EnrollmentAttemptsRefused/.test(e.type) && e.data.reason === 'used' && e.data.tokenId === issued.tokenId);
+    }, 20_000);
+    expect(refusal.data.fleet).toBe('default');
+    expect(JSON.stringify(refusal)).not.toContain(issued.token);
+    expect(await countDevices()).toBe(enrolled);
+  }, 120_000);
+});
