@@ -31,4 +31,6 @@ export interface PlatformSecrets {
   authCalloutSeed: string;
   /** The signer's key-encryption secret (`KEELSON_SIGNER_KEY_SECRET`): its TUF keys are sealed under it. */
   signerKeySecret: string;
+  /** The gateway's key-encryption secret (`KEELSON_DEVICE_CA_KEY_SECRET`): every fleet's device CA key is sealed under it. */
+  deviceCaKeySecret: string;
 }

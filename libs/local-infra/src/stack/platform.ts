@@ -83,7 +83,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_GATEWAY_URL: gatewayUrl,
     // The gateway alone gets the system user: it closes a decommissioned device's live connection.
     ...(service === 'device-gateway'
-      ? { KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: 'keelson-system', KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsSystemPassword }
+      ? {
+          KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: 'keelson-system', KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsSystemPassword,
+          KEELSON_DEVICE_CA_KEY_SECRET: secrets.deviceCaKeySecret,
+        }
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),

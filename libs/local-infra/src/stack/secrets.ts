@@ -14,5 +14,6 @@ export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
     adminToken: adminToken ?? `kadm_${randomBytes(24).toString('base64url')}`,
     authCalloutSeed: new TextDecoder().decode(createAccount().getSeed()),
     signerKeySecret: secret(),
+    deviceCaKeySecret: secret(),
   };
 }

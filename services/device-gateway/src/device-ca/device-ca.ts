@@ -5,7 +5,6 @@ import * as x509 from '@peculiar/x509';
 import { assertSubjectToken } from '@keelson/event-store';
 import { readCaFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
 
-
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const day = 24 * 3600 * 1000;
@@ -28,6 +27,8 @@ export interface DeviceCaOptions {
   certificateValidityDays?: number;
   /** How long a fleet's CA certificate is valid. */
   caValidityYears?: number;
+  /** `KEELSON_DEVICE_CA_KEY_SECRET`: seals each CA key at rest (AES-256-GCM). Without it keys stay plaintext (development). */
+  keySecret?: string | undefined;
 }
 
 interface LoadedCa {
@@ -101,7 +102,8 @@ export class DeviceCertificateAuthority {
 
   private async loadOrCreate(fleet: string): Promise<LoadedCa> {
     const dir = join(this.options.dir, fleet);
-    const files = (await readCaFiles(dir)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet)));
+    const protection = { secret: this.options.keySecret };
+    const files = (await readCaFiles(dir, protection)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet), protection));
     const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(files.keyPem), ecdsa, false, ['sign']);
     return { key, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };
   }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
@@ -9,6 +8,7 @@ import { callCommand, CLOCK, DATABASE, NATS, newContext, requireEnv, SERVICE_CON
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
+import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
 import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
@@ -79,7 +79,7 @@ class EnrollmentSchema implements OnModuleInit {
     {
       provide: DeviceCertificateAuthority,
       inject: [SERVICE_CONFIG],
-      useFactory: (config: ServiceConfig) => new DeviceCertificateAuthority({ dir: join(config.dataDir, 'ca') }),
+      useFactory: (config: ServiceConfig) => new DeviceCertificateAuthority(deviceCaOptionsOf(config)),
     },
     {
       provide: DeviceEnrollment,
