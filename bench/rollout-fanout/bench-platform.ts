@@ -49,6 +49,7 @@ export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Pr
     const env = Object.fromEntries(platformServices.map((s) => [s, serviceEnv]));
     platform = await startPlatform({
       repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env,
+      diagnosticsUser: true, // the unrestricted `keelson-services` user: stream counts, consumer backlogs, the baseline
       databaseUrl: (service) => ensureDatabase(adminUrl, serviceDatabaseName(service)),
     });
   } catch (err) {
@@ -58,7 +59,7 @@ export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Pr
   return {
     platform, home, destroy,
     adminToken: secrets.adminToken,
-    // startPlatform's static services user: it bypasses the device auth callout, so the baseline can use it over MQTT.
+    // startPlatform's diagnostics user: it bypasses the device auth callout, so the baseline can use it over MQTT too.
     servicesUser: { user: 'keelson-services', password: secrets.natsServicesPassword },
     postgresDataDir: join(home, 'postgres', 'data'),
   };

