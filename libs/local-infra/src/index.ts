@@ -4,3 +4,4 @@ export { renderNatsConfig, type NatsConfigInput, type NatsUser } from './nats-co
 export { startNatsServer, type RunningNats, type StartNatsOptions } from './nats-server.js';
 export { startEmbeddedPostgres, type RunningPostgres, type StartPostgresOptions } from './postgres.js';
 export * from './stack/index.js';
+export { ensureLocalTls, certificateFingerprint, type LocalTls } from './tls/local-tls.js';

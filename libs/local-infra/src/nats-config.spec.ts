@@ -38,4 +38,9 @@ describe('renderNatsConfig', () => {
     });
     expect(conf).toContain('{ user: "keelson-signer", password: "pw", permissions: { publish: { allow: ["ev.tuf.>"] }, subscribe: { allow: ["_INBOX.>"] }, allow_responses: true }, allowed_connection_types: ["STANDARD"] }');
   });
+
+  it('puts TLS on the MQTT listener when asked', () => {
+    const conf = renderNatsConfig({ ...base, mqttTls: { certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' } });
+    expect(conf).toContain('mqtt {\n  listen: "127.0.0.1:1883"\n  tls {\n    cert_file: "/h/tls/server.pem"\n    key_file: "/h/tls/server.key"');
+  });
 });

@@ -20,6 +20,8 @@ export interface NatsConfigInput {
   users: NatsUser[];
   /** The one user of the system account (server events, claim updates). */
   systemUser: { user: string; password: string };
+  /** TLS on the MQTT listener (devices); absent means plain MQTT (the test harness). */
+  mqttTls?: { certFile: string; keyFile: string };
   /** Sends every other connection (the devices) to an auth-callout service; absent means static users only. */
   authCallout?: AuthCalloutConfig;
 }
@@ -67,7 +69,7 @@ jetstream {
 }
 
 mqtt {
-  listen: "${input.host}:${input.mqttPort}"
+  listen: "${input.host}:${input.mqttPort}"${input.mqttTls ? renderTls(input.mqttTls) : ''}
 }
 
 accounts {
@@ -85,6 +87,15 @@ ${input.users.map(renderUser).join('\n')}
 }
 system_account: SYS
 ${input.authCallout ? renderAuthCallout(input.authCallout, input.systemUser.user) : ''}`;
+}
+
+function renderTls(tls: { certFile: string; keyFile: string }): string {
+  return `
+  tls {
+    cert_file: ${quote(tls.certFile)}
+    key_file: ${quote(tls.keyFile)}
+    timeout: 5
+  }`;
 }
 
 // The system user bypasses the callout too: server events and claim updates must never depend on a service being up.

@@ -68,7 +68,7 @@ export async function startNatsServer(options: StartNatsOptions): Promise<Runnin
   const exited = waitExit(child);
   return {
     url: `nats://${config.host}:${config.port}`,
-    mqttUrl: `mqtt://${config.host}:${config.mqttPort}`,
+    mqttUrl: `${config.mqttTls ? 'mqtts' : 'mqtt'}://${config.host}:${config.mqttPort}`,
     monitorUrl,
     pid: child.pid,
     async stop() {

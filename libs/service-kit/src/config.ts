@@ -15,6 +15,8 @@ export interface ServiceConfig {
   naming: EventStoreNaming;
   /** Shared secret for service-to-service HTTP (the api's upload to the facade). */
   internalToken?: string;
+  /** HTTPS for the service's port (`KEELSON_TLS_CERT_FILE`, `KEELSON_TLS_KEY_FILE`): the device-facing gateway and facade. */
+  tls?: { certFile: string; keyFile: string };
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,6 +31,8 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
   if (subjectPrefix && !/^[a-z0-9]+\.$/.test(subjectPrefix)) problems.push('KEELSON_SUBJECT_PREFIX must look like `abc123.`');
   const streamPrefix = env.KEELSON_STREAM_PREFIX ?? '';
   if (streamPrefix && !/^[A-Z0-9]+_$/.test(streamPrefix)) problems.push('KEELSON_STREAM_PREFIX must look like `ABC123_`');
+  const [certFile, keyFile] = [env.KEELSON_TLS_CERT_FILE || undefined, env.KEELSON_TLS_KEY_FILE || undefined];
+  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE go together: set both or neither');
   if (problems.length) throw new Error(`${service}: bad configuration:\n  ${problems.join('\n  ')}`);
   return {
     service,
@@ -41,6 +45,7 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
     httpPort,
     naming: { streamPrefix, subjectPrefix },
     internalToken: env.KEELSON_INTERNAL_TOKEN || undefined,
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
     env,
   };
 }

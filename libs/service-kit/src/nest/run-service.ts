@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
@@ -6,7 +7,7 @@ import type { ServiceConfig } from '../config.js';
 
 let defaultMetricsOn = false;
 
-/** Creates the Nest app of a service with JSON logs and shutdown hooks; does not listen. */
+/** Creates the Nest app of a service with JSON logs and shutdown hooks, on HTTPS when `config.tls` is set; does not listen. */
 export async function createServiceApp(module: Type, config: ServiceConfig): Promise<INestApplication> {
   if (!defaultMetricsOn) {
     collectDefaultMetrics({ labels: { service: config.service } });
@@ -15,7 +16,9 @@ export async function createServiceApp(module: Type, config: ServiceConfig): Pro
   // Inside a Jest worker only warnings and errors are printed: a spec file boots many apps.
   const logLevels = process.env.JEST_WORKER_ID ? (['warn', 'error', 'fatal'] as const) : undefined;
   const logger = new ConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
-  const app = await NestFactory.create(module, { logger });
+  // The certificate file may hold the chain (server, then CA): devices that pin the CA see it.
+  const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
+  const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
   return app;
 }

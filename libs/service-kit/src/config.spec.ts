@@ -1,0 +1,16 @@
+import { loadServiceConfig } from './config.js';
+
+describe('loadServiceConfig', () => {
+  const env = { KEELSON_NATS_URL: 'nats://127.0.0.1:4222', KEELSON_HTTP_PORT: '8085' };
+
+  it('serves plain HTTP unless both TLS files are given', () => {
+    expect(loadServiceConfig('facade', env).tls).toBeUndefined();
+    expect(loadServiceConfig('facade', { ...env, KEELSON_TLS_CERT_FILE: '/h/tls/server.pem', KEELSON_TLS_KEY_FILE: '/h/tls/server.key' }).tls)
+      .toEqual({ certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' });
+  });
+
+  it('refuses a certificate without its key and the other way round', () => {
+    expect(() => loadServiceConfig('facade', { ...env, KEELSON_TLS_CERT_FILE: '/h/tls/server.pem' })).toThrow(/set both or neither/);
+    expect(() => loadServiceConfig('facade', { ...env, KEELSON_TLS_KEY_FILE: '/h/tls/server.key' })).toThrow(/set both or neither/);
+  });
+});
