@@ -13,6 +13,7 @@ import { OperatorCommands } from './http/operator-commands.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
+import { TufController } from './tuf/tuf.controller.js';
 
 /** The operator REST API: auth and error mapping for every route, controllers per business noun. */
 @Module({})
@@ -29,6 +30,7 @@ export class ApiModule {
         RolloutEventsController,
         RolloutsController,
         AuditController,
+        TufController,
       ],
       providers: [
         { provide: API_CONFIG, useValue: apiConfig },

@@ -8,6 +8,8 @@ import { deviceDecommission, deviceList, deviceToken } from './commands/device.c
 import { groupCreate } from './commands/group.commands.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutResume, rolloutShow } from './commands/rollout.commands.js';
+import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
+import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './commands/tuf/tuf-node.commands.js';
 
 const commands: Record<string, Command> = {
   'artifact push': artifactPush,
@@ -24,6 +26,12 @@ const commands: Record<string, Command> = {
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
   'audit list': auditList,
+  'tuf root show': tufRootShow,
+  'tuf root init': tufRootInit,
+  'tuf root sign': tufRootSign,
+  'tuf root import': tufRootImport,
+  'tuf keys export': tufKeysExport,
+  'tuf keys rotate': tufKeysRotate,
 };
 
 const globalOptions = { fleet: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -50,17 +58,20 @@ function parse(command: Command, args: string[]) {
 }
 
 async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<number> {
-  const command = commands[`${argv[0]} ${argv[1]}`];
+  // Commands are two words (`rollout show`) or three (`tuf root init`).
+  const words = commands[argv.slice(0, 3).join(' ')] ? 3 : 2;
+  const command = commands[argv.slice(0, words).join(' ')];
   if (!command) throw usageError(argv.length ? `unknown command '${argv.slice(0, 2).join(' ')}'\n${usage()}` : usage());
-  const { values, positionals } = parse(command, argv.slice(2));
+  const { values, positionals } = parse(command, argv.slice(words));
   if (values.help) {
     io.stdout(`usage: keelson ${command.usage}\n`);
     return 0;
   }
   if (positionals.length !== command.args.length) throw usageError(`usage: keelson ${command.usage}`);
   const token = io.env.KEELSON_TOKEN;
-  if (!token) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed');
-  const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token, typeof values.fleet === 'string' ? values.fleet : 'default');
+  // Offline commands (the root ceremony) never reach the network and need no token.
+  if (!token && !command.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed');
+  const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token ?? '', typeof values.fleet === 'string' ? values.fleet : 'default');
   return command.run({ api, values, positionals, json, io });
 }
 

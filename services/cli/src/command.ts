@@ -18,6 +18,8 @@ export interface Command {
   /** The positional arguments it takes, by name. */
   args: string[];
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Runs without the API (no token, no network): the offline root ceremony. */
+  offline?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 
