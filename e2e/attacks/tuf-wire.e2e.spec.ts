@@ -1,10 +1,12 @@
 import { startFleet, type TestFleet } from '../support/fleet.js';
+import { readFileSync } from 'node:fs';
+import { forgeNextRoot, newSigningKey } from '../support/attacks/keyed-repository.js';
 import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
 import { deviceAuthorization, keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
 import { auditOf, createGroup } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
-import type { SimulatedDevice } from '../../services/agent/src/index.js';
+import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
 
 // Issue 4, attack tests: a man in the middle between a real agent and the real facade, changing
 // what the signer signed on its way. Every attack fails the device's update with the reason in the
@@ -71,6 +73,24 @@ describe('attacks on TUF metadata on the wire', () => {
     const oldest = proxy.timestamps[0]!;
     proxy.rewrite = (path, body) => (path.endsWith('/timestamp.json') ? oldest : body);
     await refusedUpdate('2.1.0', /New timestamp version \d+ is less than current version \d+/, 'detector 2.0.0');
+  }, 120_000);
+
+  it('a new root not signed by the threshold of the trusted root is refused, and the device keeps its root', async () => {
+    proxy.rewrite = undefined;
+    const trustedRoot = new DataDirLayout(device.dataDir).trustedRoot;
+    const before = readFileSync(trustedRoot);
+    // Whoever holds no root key (here: a key of their own) hands the timestamp role to themselves.
+    const attacker = newSigningKey();
+    const forged = forgeNextRoot(before, [attacker], attacker);
+    const next = (JSON.parse(forged.toString('utf8')) as { signed: { version: number } }).signed.version;
+    proxy.inject = (path) => (path.endsWith(`/${next}.root.json`) ? forged : undefined);
+    try {
+      await refusedUpdate('2.2.0', /root was signed by 0\/1 keys/, 'detector 2.0.0');
+      expect(readFileSync(trustedRoot)).toEqual(before);
+      expect(proxy.requests).toContain(`/v1/fleets/default/tuf/${next}.root.json`);
+    } finally {
+      proxy.inject = undefined;
+    }
   }, 120_000);
 
   it('freeze: the timestamp the device last saw, replayed past its expiry, is refused; honest metadata heals it', async () => {

@@ -115,6 +115,20 @@ export class KeyedRepository {
   }
 }
 
+/**
+ * The root after `current` (signed root JSON), handing the timestamp role to `timestampKey`, signed
+ * by `signers` only: what an attacker without the root keys (or without enough of them) can make.
+ */
+export function forgeNextRoot(current: Buffer, signers: SigningKey[], timestampKey: SigningKey): Buffer {
+  const body = (JSON.parse(current.toString('utf8')) as { signed: { version: number; keys: object; roles: object } }).signed;
+  const next = Root.fromJSON({
+    ...body, version: body.version + 1,
+    keys: { ...body.keys, [timestampKey.key.keyID]: timestampKey.key.toJSON() },
+    roles: { ...body.roles, timestamp: { keyids: [timestampKey.key.keyID], threshold: 1 } },
+  });
+  return json(signed(next, signers));
+}
+
 /** `<dir>/<sha256>.<basename>`: where a consistent-snapshot client asks for a target. */
 export function blobName(targetPath: string, digest: string): string {
   const slash = targetPath.lastIndexOf('/');

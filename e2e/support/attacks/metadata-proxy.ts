@@ -15,6 +15,8 @@ export type Origin = string | ((path: string) => Buffer | undefined);
 export interface MetadataProxy {
   url: string;
   rewrite: Rewrite | undefined;
+  /** Answers a path itself (200) without asking the origin, e.g. a root version the origin does not have. */
+  inject: ((path: string) => Buffer | undefined) | undefined;
   /** Every distinct timestamp.json body the origin answered, oldest first. */
   timestamps: Buffer[];
   /** Paths asked for, in order. */
@@ -38,7 +40,8 @@ export async function startMetadataProxy(origin: Origin, options: { authorizatio
       const path = decodeURIComponent(new URL(url, 'http://proxy').pathname);
       proxy.requests.push(path);
       try {
-        const answer = await fromOrigin(origin, path, url, options.authorization ?? req.headers.authorization);
+        const injected = proxy.inject?.(path);
+        const answer = injected ? { status: 200, body: injected } : await fromOrigin(origin, path, url, options.authorization ?? req.headers.authorization);
         let body = answer.body;
         if (answer.status === 200 && path.endsWith('/timestamp.json') && !proxy.timestamps.some((t) => t.equals(body))) proxy.timestamps.push(body);
         if (answer.status === 200 && proxy.rewrite) body = proxy.rewrite(path, body);
@@ -52,6 +55,7 @@ export async function startMetadataProxy(origin: Origin, options: { authorizatio
   const proxy: MetadataProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     rewrite: undefined,
+    inject: undefined,
     timestamps: [],
     requests: [],
     close: () => new Promise((resolve) => {

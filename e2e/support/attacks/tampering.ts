@@ -27,9 +27,3 @@ export function flipTargetHash(body: Buffer): Buffer {
 export function versionOf(body: Buffer): number {
   return (JSON.parse(body.toString('utf8')) as { signed: { version: number } }).signed.version;
 }
-
-/** `<N>.snapshot.json` -> N, for any consistent-snapshot metadata path; undefined for other paths. */
-export function pathVersion(path: string, role: 'root' | 'snapshot' | 'targets'): number | undefined {
-  const match = new RegExp(`/(\\d+)\\.${role}\\.json$`).exec(path);
-  return match ? Number(match[1]) : undefined;
-}
