@@ -1,20 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata, MetadataKind, Targets } from '@tufjs/models';
-import { Updater } from 'tuf-js';
 import { RuleViolation } from '@keelson/domain-kit';
 import { signer } from '@keelson/commands';
 import type { TufEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
-import { draftRoot, ed25519KeyOfPrivatePem, expiresAt, rootDocument, signRootDocument, specVersion, targetFileOf } from '@keelson/tuf';
-import { FleetKeyring, type FleetKeys } from './keys/fleet-keyring.js';
-import { eventually, startSigner, testKeySecret, type ReceivedArtifact, type SignerApp } from './test-fixtures/signer-app.js';
+import { draftRoot, ed25519KeyOfPrivatePem, expiresAt, rootDocument, signRootDocument } from '@keelson/tuf';
+import { FleetKeyring } from './keys/fleet-keyring.js';
+import { startSigner, testKeySecret, type SignerApp } from './test-fixtures/signer-app.js';
+import { forgeTargetsWith, tufDevices } from './test-fixtures/tuf-devices.js';
 import { serveTufMetadata, type TufMetadataServer } from './test-fixtures/tuf-metadata-server.js';
 
 const fleet = 'plant-9';
-const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' ? e.data.targetPaths : []));
 const offlineKey = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 describe('moving a fleet from the development setup to an offline root, as a tuf-js device sees it', () => {
@@ -22,6 +20,9 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
   let facade: TufMetadataServer;
   let work: string;
   let forge: ((events: TufEvent[]) => TufEvent[]) | null = null;
+  let device: ReturnType<typeof tufDevices>['device'];
+  let publish: ReturnType<typeof tufDevices>['publish'];
+  let downloads: ReturnType<typeof tufDevices>['download'];
   const rootKeys = [offlineKey(), offlineKey(), offlineKey()];
   const day = 86_400;
 
@@ -32,6 +33,7 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
       return forge ? forge(events) : events;
     });
     work = mkdtempSync(join(tmpdir(), 'keelson-trust-'));
+    ({ device, publish, download: downloads } = tufDevices(s, facade, fleet, work));
   });
 
   afterAll(async () => {
@@ -48,44 +50,8 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     return signers.reduce((doc, pem) => signRootDocument(doc, pem), rootDocument(draft));
   };
 
-  /** A device's tuf-js client over its own metadata directory (kept between updates, like the agent's). */
-  function device(name: string, pinned?: Record<string, unknown>): Updater {
-    const metadataDir = join(work, name, 'metadata');
-    mkdirSync(metadataDir, { recursive: true });
-    mkdirSync(join(work, name, 'targets'), { recursive: true });
-    if (pinned) writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(pinned));
-    return new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetDir: join(work, name, 'targets'), targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
-  }
-
-  async function publish(name: string, version: string): Promise<ReceivedArtifact> {
-    const artifact = await s.receive(fleet, name, version, Buffer.from(`${name} ${version} weights`));
-    facade.targets.set(artifact.targetPath, artifact.bytes);
-    await eventually(async () => signedPaths(await s.tufEventsOf(fleet)).includes(artifact.targetPath));
-    return artifact;
-  }
-
-  async function downloads(updater: Updater, artifact: ReceivedArtifact): Promise<Buffer> {
-    await updater.refresh();
-    const info = await updater.getTargetInfo(artifact.targetPath);
-    if (!info) throw new Error(`${artifact.targetPath} is not a target`);
-    return readFileSync(await updater.downloadTarget(info, join(work, `${artifact.sha256}.bin`)));
-  }
-
-  /** Serves `<N>.targets.json` (the version the snapshot lists) re-signed by `keys` with an extra target: what a holder of a stolen key would do. */
-  function forgeTargetsWith(keys: FleetKeys, extra: ReceivedArtifact): (events: TufEvent[]) => TufEvent[] {
-    return (events) => {
-      const last = events.filter((e) => e.type === 'TargetsSigned').at(-1)!;
-      const current = Metadata.fromJSON(MetadataKind.Targets, last.data.metadata as never).signed;
-      const evil = new Targets({ version: current.version, specVersion, expires: current.expires, targets: { ...current.targets, [extra.targetPath]: targetFileOf({ path: extra.targetPath, length: extra.bytes.length, sha256: extra.sha256, custom: {} }) } });
-      const forged = Metadata.fromJSON(MetadataKind.Targets, JSON.parse(JSON.stringify(new Metadata(evil).toJSON())));
-      forged.signatures = {};
-      const json = (keys.countersign('targets', forged as never) as Metadata<Targets>).toJSON();
-      return events.map((e) => (e === last ? { ...last, data: { ...last.data, metadata: json as Record<string, unknown> } } : e));
-    };
-  }
-
   let pinnedV1: Record<string, unknown>;
-  const evil: ReceivedArtifact = { artifactId: 'evil', targetPath: 'model/evil/6.6.6/evil.onnx', sha256: 'e'.repeat(64), bytes: Buffer.from('evil') };
+  const evil = { targetPath: 'model/evil/6.6.6/evil.onnx', sha256: 'e'.repeat(64), length: 4 };
 
   it('starts in the development setup: the device pins root v1, the signer holds a root key', async () => {
     const root = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });

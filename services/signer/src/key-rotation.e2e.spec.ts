@@ -1,0 +1,78 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signer } from '@keelson/commands';
+import type { TufEvent } from '@keelson/events';
+import { callCommand } from '@keelson/service-kit';
+import { FleetKeyring } from './keys/fleet-keyring.js';
+import { startSigner, testKeySecret, type SignerApp } from './test-fixtures/signer-app.js';
+import { forgeTargetsWith, tufDevices } from './test-fixtures/tuf-devices.js';
+import { serveTufMetadata, type TufMetadataServer } from './test-fixtures/tuf-metadata-server.js';
+
+const fleet = 'dev-rotation';
+
+describe('rotating online keys in the development setup, as a tuf-js device sees it', () => {
+  let s: SignerApp;
+  let facade: TufMetadataServer;
+  let work: string;
+  let forge: ((events: TufEvent[]) => TufEvent[]) | null = null;
+  let devices: ReturnType<typeof tufDevices>;
+  let pinned: Record<string, unknown>;
+
+  beforeAll(async () => {
+    s = await startSigner();
+    facade = await serveTufMetadata(async () => {
+      const events = await s.tufEventsOf(fleet);
+      return forge ? forge(events) : events;
+    });
+    work = mkdtempSync(join(tmpdir(), 'keelson-rotation-'));
+    devices = tufDevices(s, facade, fleet, work);
+    pinned = (await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).root;
+  });
+
+  afterAll(async () => {
+    await facade.close();
+    await s.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const rotate = (role: 'targets' | 'snapshot' | 'timestamp') => callCommand(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role });
+  const filesOf = (role: string) => readdirSync(join(s.dataDir, 'keys', fleet)).filter((f) => f.startsWith(`${role}-`));
+  const keyringKeys = () => new FleetKeyring({ dir: join(s.dataDir, 'keys'), secret: testKeySecret }).keysOf(fleet);
+
+  it('puts a new targets key in force at once with a root the signer signs, and the old key is revoked', async () => {
+    const first = await devices.publish('counter', '1.0.0');
+    expect(await devices.download(devices.device('cam', pinned), first)).toEqual(first.bytes);
+    const old = await keyringKeys();
+
+    const rotated = await rotate('targets');
+    expect(rotated).toMatchObject({ role: 'targets', pending: false, rootVersion: 2 });
+    expect(filesOf('targets')).toEqual([`targets-${rotated.keyId}.key`]);
+    const root = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    expect(root).toMatchObject({ version: 2, development: true });
+    expect((root.root.signed as { roles: { targets: { keyids: string[] } } }).roles.targets.keyids).toEqual([rotated.keyId]);
+
+    const second = await devices.publish('counter', '2.0.0');
+    expect(await devices.download(devices.device('cam'), second)).toEqual(second.bytes);
+
+    forge = forgeTargetsWith(old, { targetPath: 'model/evil/1.0.0/evil.onnx', sha256: 'f'.repeat(64), length: 9 });
+    await expect(devices.device('late', pinned).refresh()).rejects.toThrow(/targets/i);
+    forge = null;
+  });
+
+  it('rotates the snapshot and the timestamp keys too: the device drops what the old keys signed and keeps updating', async () => {
+    expect(await rotate('snapshot')).toMatchObject({ pending: false, rootVersion: 3 });
+    expect(await rotate('timestamp')).toMatchObject({ pending: false, rootVersion: 4 });
+    expect(filesOf('snapshot')).toHaveLength(1);
+    expect(filesOf('timestamp')).toHaveLength(1);
+    const third = await devices.publish('counter', '3.0.0');
+    expect(await devices.download(devices.device('cam'), third)).toEqual(third.bytes);
+    expect(await devices.download(devices.device('fresh', pinned), third)).toEqual(third.bytes);
+    expect(facade.requests).toEqual(expect.arrayContaining(['/tuf/3.root.json', '/tuf/4.root.json']));
+  });
+
+  it('refuses to rotate a key that is not an online role', async () => {
+    await expect(callCommand(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role: 'root' } as never)).rejects.toThrow(/role/);
+    expect(filesOf('root')).toHaveLength(1);
+  });
+});
