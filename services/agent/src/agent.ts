@@ -4,6 +4,7 @@ import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
 import { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 import { DeviceLink } from './link/device-link.js';
+import { readPlatformCa } from './link/platform-trust.js';
 import { runProbe } from './probes/run-probe.js';
 import { AgentHalted, type ReconcileContext } from './reconcile/reconcile-context.js';
 import { Reconciler } from './reconcile/reconciler.js';
@@ -46,6 +47,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log: AgentLog = options.log ?? (() => undefined);
   const layout = new DataDirLayout(options.dataDir);
   const identity = await readDeviceIdentity(layout);
+  const platformCa = await readPlatformCa(layout);
   const store = new AgentStateStore(layout.stateFile);
   await store.load();
   const allowExec = new Set(options.allowExec ?? []);
@@ -55,7 +57,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const ctx: ReconcileContext = {
     layout, store,
-    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password }),
+    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password, platformCa }),
     probe: async (assignment, activePath) => {
       const probeContext = {
         activePath, allowExec, signal: halting.signal,
@@ -86,7 +88,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const reconciler = new Reconciler(ctx, log);
   await reconciler.recover();
   link = new DeviceLink({
-    identity, log, heartbeatSeconds: options.heartbeatSeconds ?? 30,
+    identity, log, platformCa, heartbeatSeconds: options.heartbeatSeconds ?? 30,
     hello: async () => ({ deviceId: identity.deviceId, agentVersion, installed: await reconciler.installed(), desiredGeneration: store.current.appliedGeneration }),
     onDesired: (desired) => void reconciler.accept(desired).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });

@@ -10,6 +10,8 @@ export interface ApiConfig {
   gatewayUrl: string;
   /** Service-to-service token the facade expects on its internal upload route (`KEELSON_INTERNAL_TOKEN`). */
   internalToken: string;
+  /** `sha256:<hex>` of the CA the device-facing TLS chains to (`KEELSON_PLATFORM_CA_FINGERPRINT`), put in enroll commands; absent on plain HTTP. */
+  caFingerprint?: string;
   /** How often an idle SSE stream gets a comment line, so proxies and clients keep it open. */
   sseHeartbeatMs: number;
 }
@@ -36,6 +38,8 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   const gatewayUrl = urlOrProblem('KEELSON_GATEWAY_URL', env.KEELSON_GATEWAY_URL, problems);
   const sseHeartbeatMs = Number(env.KEELSON_SSE_HEARTBEAT_MS ?? 15_000);
   if (!Number.isInteger(sseHeartbeatMs) || sseHeartbeatMs < 10) problems.push('KEELSON_SSE_HEARTBEAT_MS must be an integer >= 10');
+  const caFingerprint = env.KEELSON_PLATFORM_CA_FINGERPRINT || undefined;
+  if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { adminToken, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs };
+  return { adminToken, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}) };
 }

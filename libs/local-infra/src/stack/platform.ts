@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fromSeed } from '@nats-io/nkeys';
 import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
+import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
 import { serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
@@ -23,6 +24,11 @@ export interface PlatformOptions {
   serviceEnv?: Partial<Record<PlatformService, NodeJS.ProcessEnv>>;
   /** Also create the unrestricted `keelson-services` NATS user (benches, debugging); off by default. */
   diagnosticsUser?: boolean;
+  /**
+   * TLS towards devices: MQTT (mqtts://), the gateway's enrollment and the facade (https://), with a
+   * local CA made once under `<home>/tls`. The operators' api stays plain HTTP on loopback.
+   */
+  tls?: boolean;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -32,6 +38,8 @@ export interface RunningPlatform {
   apiUrl: string;
   facadeUrl: string;
   gatewayUrl: string;
+  /** The local CA devices trust, when the platform runs with `tls`. */
+  tls?: LocalTls;
   /** Starts one service again (after `stop()` or `kill()` on it). */
   restart(service: PlatformService): Promise<RunningService>;
   stop(): Promise<void>;
@@ -51,6 +59,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const { home, secrets, repoRoot } = options;
   const ports = await portsOrFree(options);
   const naming = options.naming ?? { streamPrefix: '', subjectPrefix: '' };
+  const tls = options.tls ? await ensureLocalTls(join(home, 'tls')) : undefined;
   const issuer = fromSeed(new TextEncoder().encode(secrets.authCalloutSeed));
   // Every service logs in as itself with least privilege; all of them bypass the device auth callout.
   const users = serviceNatsUsers(platformServices, secrets.natsServicePasswords ?? {}, naming);
@@ -58,13 +67,24 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const nats = await startNatsServer({
     binary: options.natsBinary, dir: join(home, 'nats'), serverName: 'keelson-local', host: '127.0.0.1',
     port: ports.nats, mqttPort: ports.mqtt, monitorPort: ports.natsMonitor,
+    ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     users,
     systemUser: { user: 'keelson-system', password: secrets.natsSystemPassword },
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: users.map((u) => u.user) },
   });
-  const url = (port: number) => `http://127.0.0.1:${port}`;
-  const facadeUrl = url(ports['registry-facade']);
-  const gatewayUrl = url(ports['device-gateway']);
+  const url = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}`;
+  const deviceFacing = tls ? 'https' : 'http';
+  const facadeUrl = url(ports['registry-facade'], deviceFacing);
+  const gatewayUrl = url(ports['device-gateway'], deviceFacing);
+  // The device-facing services serve the server certificate; every service trusts the local CA (the api uploads to the facade).
+  const tlsEnv = (service: PlatformService): NodeJS.ProcessEnv =>
+    !tls
+      ? {}
+      : {
+          NODE_EXTRA_CA_CERTS: tls.caFile,
+          ...(service === 'registry-facade' || service === 'device-gateway' ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}),
+          ...(service === 'api' ? { KEELSON_PLATFORM_CA_FINGERPRINT: tls.caFingerprint } : {}),
+        };
   const envOf = async (service: PlatformService): Promise<NodeJS.ProcessEnv> => ({
     PATH: process.env.PATH,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
@@ -90,6 +110,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
+    ...tlsEnv(service),
     ...options.serviceEnv?.[service],
   });
   const launch = async (service: PlatformService): Promise<RunningService> =>
@@ -112,7 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     throw err;
   }
   return {
-    nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl,
+    nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
     restart: async (service) => (services[service] = await launch(service)),
     stop: stopAll,
   };

@@ -5,7 +5,7 @@ import { enrollDevice } from '../enrollment/enroll.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
-  keelson-agent enroll --gateway URL --token T --data-dir D [--name N]
+  keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
   keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N]`;
 
 class UsageError extends Error {}
@@ -23,10 +23,12 @@ function required(value: string | undefined, flag: string): string {
 }
 
 async function enroll(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' } } });
   const identity = await enrollDevice({
     gatewayUrl: required(values.gateway, '--gateway'), token: required(values.token, '--token'), dataDir: required(values['data-dir'], '--data-dir'),
     ...(values.name ? { name: values.name } : {}),
+    ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),
+    ...(values['ca-fingerprint'] ? { caFingerprint: values['ca-fingerprint'] } : {}),
   });
   jsonLog('enrolled', { deviceId: identity.deviceId, fleet: identity.fleet, name: identity.name, dataDir: values['data-dir'] });
   return 0;

@@ -6,6 +6,8 @@ import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
+import { platformFetch } from '../link/platform-fetch.js';
+import { platformCaFile, resolvePlatformCa } from '../link/platform-trust.js';
 import { BrokerCredentials, readDeviceIdentity, isEnrolled, type DeviceIdentity } from './device-identity.js';
 
 export interface EnrollOptions {
@@ -15,6 +17,9 @@ export interface EnrollOptions {
   /** How operators will see the device; defaults to the host name. */
   name?: string;
   labels?: Record<string, string>;
+  /** The platform CA to trust (PEM file), or its pin `sha256:<hex>` found in the gateway's chain. */
+  caFile?: string;
+  caFingerprint?: string;
 }
 
 /** The part of the gateway's answer the agent keeps; anything else is ignored. */
@@ -55,11 +60,14 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   const hardware = { memoryMb: Math.floor(totalmem() / 1024 / 1024), ...(architecture ? { architecture } : {}) };
   const body = { token: options.token, csr: csr.toString('pem'), name, hardware, ...(options.labels ? { labels: options.labels } : {}) };
 
+  const platformCa = await resolvePlatformCa({ url: gatewayUrl, caFile: options.caFile, caFingerprint: options.caFingerprint });
   let res: Response;
   try {
-    res = await fetch(`${gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    res = await platformFetch(platformCa)(`${gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new Error(`cannot reach the gateway at ${gatewayUrl}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+    const reason = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    const hint = !platformCa && gatewayUrl.startsWith('https:') ? ' (a platform with its own CA needs --ca-file or --ca-fingerprint)' : '';
+    throw new Error(`cannot reach the gateway at ${gatewayUrl}: ${reason}${hint}`);
   }
   const text = await res.text();
   if (!res.ok) {
@@ -83,6 +91,7 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   await writeFileAtomic(layout.pristineRoot, root);
   await writeFileAtomic(layout.trustedRoot, root);
   await writeFileAtomic(layout.brokerCredentials, JSON.stringify(answer.broker), 0o600);
+  if (platformCa) await writeFileAtomic(platformCaFile(layout), platformCa); // trusted for MQTT and the facade from now on
   const record = { deviceId: answer.deviceId, fleet: answer.fleet, name, gatewayUrl, facadeUrl: answer.facadeUrl.replace(/\/+$/, ''), enrolledAt: new Date().toISOString() };
   await writeFileAtomic(layout.enrollment, JSON.stringify(record, null, 2));
   return { ...record, broker: answer.broker };

@@ -13,6 +13,8 @@ export interface DeviceLinkOptions {
   onDesired(desired: DesiredState['data']): void;
   heartbeatSeconds: number;
   log: LinkLog;
+  /** The platform CA (PEM) an mqtts:// broker chains to; trusted instead of the machine's store. */
+  platformCa?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export class DeviceLink {
       clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
       reconnectOnConnackError: true,
+      ...(this.options.platformCa ? { ca: this.options.platformCa, rejectUnauthorized: true } : {}),
     });
     this.client = client;
     // Attached before the connection completes: messages queued for our session arrive right after CONNACK.

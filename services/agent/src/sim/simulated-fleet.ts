@@ -14,7 +14,7 @@ export interface SimulatedFleetOptions {
   dataDir: string;
   namePrefix?: string;
   /** A fresh one-time enrollment token and the gateway to enroll at; called only for devices not enrolled yet. */
-  mintToken: () => Promise<{ token: string; gatewayUrl: string }>;
+  mintToken: () => Promise<{ token: string; gatewayUrl: string; caFingerprint?: string }>;
   /** Devices whose application never becomes ready after a swap (checked at every swap, so a Set may change). */
   failing?: FailingDevices;
   allowExec?: readonly string[];
@@ -105,8 +105,8 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
   // A busy or just-started gateway may refuse or drop one attempt; each attempt needs a fresh one-time token.
   for (let attempt = 1; !(await isEnrolled(layout)); attempt++) {
     try {
-      const { token, gatewayUrl } = await options.mintToken();
-      await enrollDevice({ gatewayUrl, token, dataDir, name });
+      const { token, gatewayUrl, caFingerprint } = await options.mintToken();
+      await enrollDevice({ gatewayUrl, token, dataDir, name, ...(caFingerprint ? { caFingerprint } : {}) });
     } catch (err) {
       if (attempt >= 3) throw new Error(`could not enroll simulated device ${name}: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 500 * attempt));

@@ -6,11 +6,14 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
+import { platformFetch, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 
 export interface DeviceCredentials {
   deviceId: string;
   password: string;
+  /** The platform CA (PEM) the facade's HTTPS chains to; absent: plain HTTP or the machine's trust store. */
+  platformCa?: string;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface DeviceCredentials {
  */
 export class DeviceFetcher implements Fetcher {
   private readonly authorization: string;
+  private readonly fetch: PlatformFetch;
 
   constructor(
     credentials: DeviceCredentials,
@@ -28,6 +32,7 @@ export class DeviceFetcher implements Fetcher {
     private readonly attempts = 3,
     private readonly retryPauseMs = 1_000,
   ) {
+    this.fetch = platformFetch(credentials.platformCa);
     this.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.password}`).toString('base64')}`;
   }
 
@@ -50,7 +55,7 @@ export class DeviceFetcher implements Fetcher {
   private async respond(url: string): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
+        const res = await this.fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
         if (res.status < 500 || attempt >= this.attempts) return res;
         await res.body?.cancel();
       } catch (err) {

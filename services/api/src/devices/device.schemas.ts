@@ -16,6 +16,8 @@ export const EnrollmentTokenRequest = z.strictObject({
 /** The one-time token, where devices enroll, and the line an operator pastes on the device. */
 export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.extend({
   gatewayUrl: z.url(),
+  /** The platform CA's pin when devices reach the platform over TLS: `keelson-agent enroll --ca-fingerprint`. */
+  caFingerprint: z.string().optional(),
   enrollCommand: z.string(),
 });
 export type EnrollmentTokenResponse = z.infer<typeof EnrollmentTokenResponse>;

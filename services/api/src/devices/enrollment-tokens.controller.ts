@@ -5,9 +5,10 @@ import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, parseBody, parseQuery } from '../http/request.schemas.js';
 import { EnrollmentTokenRequest, type EnrollmentTokenResponse } from './device.schemas.js';
 
-/** The line an operator pastes on a device to enroll it (spec: Getting started). */
-export function enrollCommandLine(gatewayUrl: string, token: string): string {
-  return `npx keelson-agent enroll --gateway ${gatewayUrl} --token ${token} --data-dir ./device-data`;
+/** The line an operator pastes on a device to enroll it (spec: Getting started); with TLS, the pin of the platform CA. */
+export function enrollCommandLine(gatewayUrl: string, token: string, caFingerprint?: string): string {
+  const pin = caFingerprint ? ` --ca-fingerprint ${caFingerprint}` : '';
+  return `npx keelson-agent enroll --gateway ${gatewayUrl} --token ${token}${pin} --data-dir ./device-data`;
 }
 
 /** One-time enrollment tokens, minted by the gateway; the secret is shown once, in this answer. */
@@ -24,6 +25,7 @@ export class EnrollmentTokensController {
     const { fleet } = parseQuery(FleetQuery, query);
     const { ttlSeconds, labels } = parseBody(EnrollmentTokenRequest, body);
     const issued = await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels });
-    return { ...issued, gatewayUrl: this.config.gatewayUrl, enrollCommand: enrollCommandLine(this.config.gatewayUrl, issued.token) };
+    const { gatewayUrl, caFingerprint } = this.config;
+    return { ...issued, gatewayUrl, ...(caFingerprint ? { caFingerprint } : {}), enrollCommand: enrollCommandLine(gatewayUrl, issued.token, caFingerprint) };
   }
 }
