@@ -20,6 +20,18 @@ export class OperatorApi {
   ) {}
 
   async call<T>(path: string, body?: unknown): Promise<T> {
+    // A GET is safe to repeat: a socket the server closed under a busy event loop is not the answer.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce<T>(path, body);
+      } catch (err) {
+        if (body !== undefined || attempt >= 3 || !(err instanceof TypeError)) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async callOnce<T>(path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

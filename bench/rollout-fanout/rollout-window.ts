@@ -1,18 +1,17 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { BenchFleet } from './bench-fleet.js';
 import { sampleCpu, type CpuTimeline } from './cpu-timeline.js';
+import { rolloutEnd, type RolloutEnd } from './rollout-end.js';
 import type { OperatorApi, RolloutView } from './operator-api.js';
 import { cpuBetween, cpuSnapshot, type WatchedProcess } from './resources.js';
 import { streamCounts, watchConsumers, watchedStreams, type ConsumerBacklog } from './stream-watch.js';
-
-const finished = new Set(['succeeded', 'failed', 'halted', 'aborted']);
 
 export interface RolloutFigures {
   rolloutId: string;
   status: string;
   devices: number;
   states: Record<string, number>;
-  /** Create request sent → rollout view says finished. */
+  /** Create request sent → JetStream stored the event that ended the rollout (RolloutFinished, or halted/aborted). */
   seconds: number;
   /** Create request sent → the last device sent its terminal report (the devices' own view). */
   lastTerminalReportSeconds: number;
@@ -37,34 +36,37 @@ export async function measureRollout(input: {
   const cpuBefore = cpuSnapshot(processes);
   const watch = watchConsumers(jsm);
   const cpuSampler = sampleCpu(processes);
+  const t0Wall = Date.now();
   const t0 = performance.now();
-  let view: RolloutView;
+  const abort = new AbortController();
+  let created: RolloutView;
   let createAnsweredSeconds: number;
+  let end: RolloutEnd;
   try {
-    view = await api.createRollout(input.artifact, input.group);
+    created = await api.createRollout(input.artifact, input.group);
     createAnsweredSeconds = (performance.now() - t0) / 1000;
-    const deadline = t0 + input.timeoutMs;
-    let lastProgress = t0;
-    while (!finished.has(view.status)) {
-      if (performance.now() - lastProgress > 10_000) {
-        lastProgress = performance.now();
-        const done = view.devices.filter((d) => ['healthy', 'failed', 'rolled_back'].includes(d.state)).length;
-        input.progress?.(`${((lastProgress - t0) / 1000).toFixed(0)} s: ${view.status}, ${done}/${view.devices.length} devices terminal in the view, ${fleet.terminalAt(view.rolloutId).size} reported so far`);
-      }
-      if (performance.now() > deadline) throw new Error(`bench: rollout ${view.rolloutId} still ${view.status} after ${input.timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 500));
-      view = await api.getRollout(view.rolloutId);
+    const timer = setTimeout(() => abort.abort(`bench: rollout ${created.rolloutId} not over after ${input.timeoutMs / 1000} s`), Math.max(0, t0 + input.timeoutMs - performance.now()));
+    const progress = setInterval(() => {
+      const counts = [...fleet.stateTimes(created.rolloutId)].map(([state, times]) => `${state} ${times.length}`).join(', ');
+      input.progress?.(`${((performance.now() - t0) / 1000).toFixed(0)} s: devices reported ${counts || 'nothing yet'}`);
+    }, 10_000);
+    try {
+      end = await rolloutEnd(jsm, 'default', created.rolloutId, abort.signal);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(progress);
     }
   } catch (err) {
     cpuSampler.stop();
     await watch.stop().catch(() => []);
     throw err;
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (end.storedAtMs - t0Wall) / 1000;
   const cpuTimeline = cpuSampler.stop();
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
   const after = await streamCounts(jsm);
   const backlogs = await watch.stop();
+  const view = await api.getRollout(created.rolloutId);
   const sinceCreate = (ts: Iterable<number>) => [...ts].map((t) => (t - t0) / 1000).sort((a, b) => a - b);
   const quantile = (xs: number[], q: number) => xs[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? Number.NaN;
   const reported = sinceCreate(fleet.terminalAt(view.rolloutId).values());
