@@ -6,13 +6,14 @@ import { DeviceInboxModule } from './device-inbox/device-inbox.module.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { EnrollmentModule } from './enrollment/enrollment.module.js';
 import { GroupsModule } from './groups/groups.module.js';
+import { RenewalModule } from './renewal/renewal.module.js';
 
 /** The device half of the gateway: devices, desired state, the device inbox and groups. */
 export const deviceModules = [DevicesModule, DesiredStateModule, DeviceInboxModule, GroupsModule];
 
 /** The whole gateway: identity (enrollment, broker auth) and the device half, on the shared infrastructure. */
 export function gatewayAppModule(config: ServiceConfig): Type {
-  @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, BrokerAuthModule, ...deviceModules] })
+  @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, RenewalModule, BrokerAuthModule, ...deviceModules] })
   class DeviceGatewayModule {}
   return DeviceGatewayModule;
 }

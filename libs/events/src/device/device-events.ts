@@ -55,8 +55,46 @@ export const DesiredStateChanged = defineMessage('DesiredStateChanged', 1, {
 });
 export type DesiredStateChanged = z.infer<typeof DesiredStateChanged>;
 
+const certificate = {
+  // x509 serials are at most 20 octets (RFC 5280 4.1.2.2).
+  certificateSerial: z.string().regex(/^[0-9a-f]{1,40}$/, 'must be the serial in lowercase hex'),
+  certificateFingerprint: Sha256Hex,
+};
+
+/**
+ * The device renewed its certificate, proving possession of the key of the certificate it held
+ * (`previousFingerprint`); the new one replaces it, and only the new one can renew next time.
+ */
+export const DeviceCertificateRenewed = defineMessage('DeviceCertificateRenewed', 1, {
+  ...device,
+  ...certificate,
+  notAfter: IsoTime,
+  previousFingerprint: Sha256Hex,
+});
+export type DeviceCertificateRenewed = z.infer<typeof DeviceCertificateRenewed>;
+
+/**
+ * A wiped or replaced device enrolled again under its old id, with a token minted for it: a new key,
+ * certificate and broker credentials; the old ones no longer work. Its history stays on the aggregate.
+ */
+export const DeviceReenrolled = defineMessage('DeviceReenrolled', 1, {
+  ...device,
+  ...certificate,
+  name: DisplayName,
+  hardware: DeviceHardware,
+  enrolledWith: SubjectToken,
+});
+export type DeviceReenrolled = z.infer<typeof DeviceReenrolled>;
+
 /** Any event of the device aggregate (`ev.device.<fleet>.<deviceId>`), latest versions only. */
-export type DeviceEvent = DeviceEnrolled | DeviceDecommissioned | DeviceReachabilityChanged | DeviceReportedProgress | DesiredStateChanged;
+export type DeviceEvent =
+  | DeviceEnrolled
+  | DeviceDecommissioned
+  | DeviceReachabilityChanged
+  | DeviceReportedProgress
+  | DesiredStateChanged
+  | DeviceCertificateRenewed
+  | DeviceReenrolled;
 
 /** Reads every version of every device event. */
 export const deviceEvents = new MessageRegistry<DeviceEvent>([
@@ -65,6 +103,8 @@ export const deviceEvents = new MessageRegistry<DeviceEvent>([
   readersOf(DeviceReachabilityChanged),
   readersOf(DeviceReportedProgress),
   readersOf(DesiredStateChanged),
+  readersOf(DeviceCertificateRenewed),
+  readersOf(DeviceReenrolled),
 ]);
 
 /** Parses a device event at the boundary; throws `InvalidInput` (`message.*`). */

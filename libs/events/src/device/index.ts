@@ -5,6 +5,8 @@ export {
   DeviceReachabilityChanged,
   DeviceReportedProgress,
   DesiredStateChanged,
+  DeviceCertificateRenewed,
+  DeviceReenrolled,
   type DeviceEvent,
   deviceEvents,
   parseDeviceEvent,

@@ -37,6 +37,18 @@ export const EnrollmentRefused = defineMessage('EnrollmentRefused', 1, {
 });
 export type EnrollmentRefused = z.infer<typeof EnrollmentRefused>;
 
+/**
+ * A one-time token to enroll a wiped or replaced device again under its existing id (`deviceId`);
+ * whoever redeems it gets a new key, certificate and credentials for that device, and the old ones stop.
+ */
+export const ReenrollmentTokenIssued = defineMessage('ReenrollmentTokenIssued', 1, {
+  ...token,
+  deviceId: SubjectToken,
+  tokenSha256: Sha256Hex,
+  expiresAt: IsoTime,
+});
+export type ReenrollmentTokenIssued = z.infer<typeof ReenrollmentTokenIssued>;
+
 /** Why attempts were refused, including tokens that are not Keelson tokens at all. */
 export const EnrollmentAttemptRefusal = z.enum([...EnrollmentRefusal.options, 'malformed']);
 export type EnrollmentAttemptRefusal = z.infer<typeof EnrollmentAttemptRefusal>;
@@ -58,7 +70,13 @@ export const EnrollmentAttemptsRefused = defineMessage('EnrollmentAttemptsRefuse
 export type EnrollmentAttemptsRefused = z.infer<typeof EnrollmentAttemptsRefused>;
 
 /** Any event of the enrollment-token aggregate (`ev.enrollment.<fleet>.<tokenId>`) or a fleet's refusal log, latest versions only. */
-export type EnrollmentEvent = EnrollmentTokenIssued | EnrollmentTokenRedeemed | EnrollmentTokenRevoked | EnrollmentRefused | EnrollmentAttemptsRefused;
+export type EnrollmentEvent =
+  | EnrollmentTokenIssued
+  | EnrollmentTokenRedeemed
+  | EnrollmentTokenRevoked
+  | EnrollmentRefused
+  | EnrollmentAttemptsRefused
+  | ReenrollmentTokenIssued;
 
 /** Reads every version of every enrollment event. */
 export const enrollmentEvents = new MessageRegistry<EnrollmentEvent>([
@@ -67,6 +85,7 @@ export const enrollmentEvents = new MessageRegistry<EnrollmentEvent>([
   readersOf(EnrollmentTokenRevoked),
   readersOf(EnrollmentRefused),
   readersOf(EnrollmentAttemptsRefused),
+  readersOf(ReenrollmentTokenIssued),
 ]);
 
 /** Parses an enrollment event at the boundary; throws `InvalidInput` (`message.*`). */

@@ -6,6 +6,7 @@ export {
   EnrollmentRefused,
   EnrollmentAttemptRefusal,
   EnrollmentAttemptsRefused,
+  ReenrollmentTokenIssued,
   type EnrollmentEvent,
   enrollmentEvents,
   parseEnrollmentEvent,

@@ -3,21 +3,22 @@ import { Logger } from '@nestjs/common';
 import type { ServiceConfig } from '@keelson/service-kit';
 import type { DeviceCaOptions } from './device-ca.js';
 
-function integerOf(config: ServiceConfig, name: string, fallback: number, min: number, max: number): number {
+/** A number of days; fractions allowed (tests use lifetimes of seconds). */
+export function daysOf(config: ServiceConfig, name: string, fallback: number, min: number, max: number): number {
   const raw = config.env[name];
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`device-gateway: ${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`device-gateway: ${name} must be a number of days from ${min} to ${max}`);
   return value;
 }
 
 /**
  * The device CA's settings from the environment:
  * - `KEELSON_DEVICE_CA_KEY_SECRET`: seals every fleet's CA key at rest; an old plaintext key is sealed on first load.
- * - `KEELSON_DEVICE_CERT_DAYS` (default 30): lifetime of a device certificate.
+ * - `KEELSON_DEVICE_CERT_DAYS` (default 30, fractions allowed): lifetime of a device certificate.
  */
 export function deviceCaOptionsOf(config: ServiceConfig): DeviceCaOptions {
   const keySecret = config.env.KEELSON_DEVICE_CA_KEY_SECRET || undefined;
   if (keySecret !== undefined && keySecret.length < 16) throw new Error('device-gateway: KEELSON_DEVICE_CA_KEY_SECRET must be at least 16 characters');
   if (!keySecret) new Logger('device-ca').warn('KEELSON_DEVICE_CA_KEY_SECRET is not set: device CA keys are kept UNENCRYPTED (development only)');
-  return { dir: join(config.dataDir, 'ca'), keySecret, certificateValidityDays: integerOf(config, 'KEELSON_DEVICE_CERT_DAYS', 30, 1, 3650) };
+  return { dir: join(config.dataDir, 'ca'), keySecret, certificateValidityDays: daysOf(config, 'KEELSON_DEVICE_CERT_DAYS', 30, 0.00001, 3650) };
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { assertSubjectToken } from '@keelson/event-store';
@@ -60,13 +61,15 @@ export class DeviceCertificateAuthority {
   async issue(input: { fleet: string; deviceId: string; publicKeyDer: ArrayBuffer; now: Date }): Promise<IssuedCertificate> {
     assertSubjectToken('deviceId', input.deviceId);
     const ca = await this.caOf(input.fleet);
-    const notAfter = new Date(input.now.getTime() + (this.options.certificateValidityDays ?? 30) * day);
+    const validityMs = (this.options.certificateValidityDays ?? 30) * day;
+    const notAfter = new Date(input.now.getTime() + validityMs);
     const publicKey = new x509.PublicKey(input.publicKeyDer);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
       subject: [{ CN: [input.deviceId] }, { OU: [input.fleet] }, { O: ['Keelson'] }],
       issuer: ca.cert.subjectName,
-      notBefore: new Date(input.now.getTime() - 5 * 60 * 1000), // devices' clocks drift
+      // Devices' clocks drift; a short test lifetime is not swallowed by the allowance.
+      notBefore: new Date(input.now.getTime() - Math.min(5 * 60 * 1000, validityMs / 10)),
       notAfter,
       publicKey,
       signingKey: ca.key,
@@ -87,6 +90,16 @@ export class DeviceCertificateAuthority {
       fingerprint: createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex'),
       notAfter,
     };
+  }
+
+  /**
+   * The fleet's CA certificate if the fleet has a CA, else null: what a relying party checks a
+   * presented certificate against, without creating a CA for whatever fleet a stranger names.
+   */
+  async existingCaCertificate(fleet: string): Promise<x509.X509Certificate | null> {
+    assertSubjectToken('fleet', fleet);
+    if (!this.loaded.has(fleet) && !existsSync(join(this.options.dir, fleet, 'ca.cert.pem'))) return null;
+    return (await this.caOf(fleet)).cert;
   }
 
   private caOf(fleet: string): Promise<LoadedCa> {

@@ -121,4 +121,20 @@ describe('device aggregate', () => {
       given(deviceDecider, []).when({ type: 'Decommission' }).thenThrows(NotFound, 'device.not-found');
     });
   });
+
+  describe('renewing the certificate', () => {
+    const renew = (presentedFingerprint: string): DeviceCommand => ({
+      type: 'RenewCertificate', presentedFingerprint, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z',
+    });
+    it('replaces the latest certificate with the new one', () => {
+      given(deviceDecider, [enrolled]).when(renew('a'.repeat(64))).then([{
+        type: 'DeviceCertificateRenewed', schemaVersion: 1,
+        data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64) },
+      }]);
+    });
+    it('refuses a certificate that was renewed already', () => {
+      const renewed: DeviceEvent = { type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64) } };
+      given(deviceDecider, [enrolled, renewed]).when(renew('a'.repeat(64))).thenThrows(RuleViolation, 'device.certificate-superseded');
+    });
+  });
 });

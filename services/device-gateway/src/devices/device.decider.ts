@@ -14,6 +14,8 @@ export type Device =
       status: 'active' | 'decommissioned';
       fleet: string;
       deviceId: string;
+      /** The certificate that may renew (the latest issued); an older one is superseded. */
+      certificateFingerprint: string;
       reachable: boolean;
       generation: number;
       assignments: Assignment[];
@@ -28,6 +30,8 @@ export type DeviceCommand =
   | { type: 'RecordReport'; assignmentId: string; rolloutId: string; state: DeviceState; reason?: string; reportedAt: string }
   | { type: 'MarkReachable'; at: string }
   | { type: 'MarkUnreachable'; lastSeenAt: string }
+  /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
+  | { type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
   | { type: 'Decommission'; reason?: string };
 
@@ -76,6 +80,13 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
       const data = { fleet, deviceId, assignmentId, rolloutId, state: reported, reportedAt, ...(reason === undefined ? {} : { reason }) };
       return [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }];
     }
+    case 'RenewCertificate': {
+      if (command.presentedFingerprint !== device.certificateFingerprint) {
+        throw new RuleViolation('device.certificate-superseded', 'the certificate presented is not the device\'s latest');
+      }
+      const { certificateSerial, certificateFingerprint, notAfter } = command;
+      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint: device.certificateFingerprint } }];
+    }
     case 'MarkReachable':
       if (device.reachable) return [];
       return [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable: true, lastSeenAt: command.at } }];
@@ -89,8 +100,8 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
 
 function evolve(state: Device, event: DeviceEvent): Device {
   if (event.type === 'DeviceEnrolled') {
-    const { fleet, deviceId } = event.data;
-    return { status: 'active', fleet, deviceId, reachable: false, generation: 0, assignments: [], assignedIds: [], reports: {} };
+    const { fleet, deviceId, certificateFingerprint } = event.data;
+    return { status: 'active', fleet, deviceId, certificateFingerprint, reachable: false, generation: 0, assignments: [], assignedIds: [], reports: {} };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -109,6 +120,9 @@ function evolve(state: Device, event: DeviceEvent): Device {
       const { assignmentId, state: reported, reason } = event.data;
       return { ...state, reports: { ...state.reports, [assignmentId]: reason === undefined ? { state: reported } : { state: reported, reason } } };
     }
+    case 'DeviceCertificateRenewed':
+    case 'DeviceReenrolled':
+      return { ...state, certificateFingerprint: event.data.certificateFingerprint };
     default:
       return assertNever(event, 'device event');
   }

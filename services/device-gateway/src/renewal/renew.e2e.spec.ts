@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webcrypto } from 'node:crypto';
+import { Module, type INestApplication } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import * as x509 from '@peculiar/x509';
+import { gateway } from '@keelson/commands';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
+import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import type { EnrollResponse } from '../enrollment/enroll-request.js';
+import { csrFor, deviceKeys } from '../test-fixtures/device-keys.js';
+import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
+import { renewalProofMessage } from './renewal-proof.js';
+import { RenewalModule } from './renewal.module.js';
+
+const naming = testNamespace();
+const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
+type Keys = webcrypto.CryptoKeyPair;
+
+// Certificates of 8 s and a grace of 4 s: expiry and grace are lived through, not simulated.
+describe('POST /v1/renew', () => {
+  let nc: NatsConnection;
+  let testDb: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let dataDir: string;
+  let signerSubs: Subscription[];
+  let devices: EventStore<DeviceEvent>;
+
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { certificate: string; caCertificate: string; notAfter: string; error: { code: string; message: string } } };
+  };
+  const enroll = async (): Promise<{ keys: Keys; enrolled: EnrollResponse }> => {
+    const keys = await deviceKeys();
+    const { token } = await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels: {} });
+    const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, csr: await csrFor(keys), name: 'cam' }) });
+    expect(res.status).toBe(201);
+    return { keys, enrolled: (await res.json()) as EnrollResponse };
+  };
+  /** The request a device makes: a CSR for `next` (default: the same key), signed with the current key. */
+  const renewal = async (certificate: string, current: Keys, options: { next?: Keys; signedAt?: Date; signer?: Keys } = {}) => {
+    const csr = await csrFor(options.next ?? current);
+    const signedAt = (options.signedAt ?? new Date()).toISOString();
+    const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, renewalProofMessage({ certificate, csr, signedAt }))).toString('base64');
+    return { certificate, csr, signedAt, signature };
+  };
+  const eventsOf = async (deviceId: string) => (await devices.load(devices.subject('device', 'plant-7', deviceId))).events.map((r) => r.event);
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    await applyStreams(await jetstreamManager(nc), naming, [eventStreams.gateway]);
+    testDb = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'keelson-renew-'));
+    ({ subscriptions: signerSubs } = serveFakeSigner(nc, naming));
+    const { natsUrl, natsUser, natsPass } = testEnv();
+    const config = loadServiceConfig('device-gateway', {
+      KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
+      KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9', KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade',
+      KEELSON_DEVICE_CERT_DAYS: String(8 / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(4 / 86_400),
+      KEELSON_DEVICE_CA_KEY_SECRET: 'a secret of at least sixteen characters',
+    });
+    @Module({ imports: [InfrastructureModule.forRoot(config), RenewalModule] })
+    class RenewalApp {}
+    app = await createServiceApp(RenewalApp, config);
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all(signerSubs.map((s) => s.drain()));
+    await nc.close();
+    await testDb.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('issues a fresh certificate for the same device id, with the same or a new key, and records it', async () => {
+    const { keys, enrolled } = await enroll();
+    const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+    expect(renewed.status).toBe(201);
+    const cert = new x509.X509Certificate(renewed.body.certificate);
+    expect(await cert.verify({ publicKey: new x509.X509Certificate(enrolled.caCertificate).publicKey })).toBe(true);
+    expect(cert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
+    expect(cert.notAfter.getTime()).toBeGreaterThan(new x509.X509Certificate(enrolled.certificate).notAfter.getTime() - 1_000);
+    const events = await eventsOf(enrolled.deviceId);
+    expect(events.at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { deviceId: enrolled.deviceId, certificateFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+
+    const nextKeys = await deviceKeys();
+    const rotated = await post('/v1/renew', await renewal(renewed.body.certificate, keys, { next: nextKeys }));
+    expect(rotated.status).toBe(201);
+    const rotatedCert = new x509.X509Certificate(rotated.body.certificate);
+    expect(Buffer.from(rotatedCert.publicKey.rawData)).toEqual(Buffer.from(await webcrypto.subtle.exportKey('spki', nextKeys.publicKey)));
+  });
+
+  it('refuses an old certificate once it was renewed (a replay too), and a decommissioned device', async () => {
+    const { keys, enrolled } = await enroll();
+    const request = await renewal(enrolled.certificate, keys);
+    expect((await post('/v1/renew', request)).status).toBe(201);
+    const replay = await post('/v1/renew', request);
+    expect([replay.status, replay.body.error.code]).toEqual([401, 'renewal.superseded']);
+    const again = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+    expect([again.status, again.body.error.code]).toEqual([401, 'renewal.superseded']);
+
+    const other = await enroll();
+    const subject = devices.subject('device', 'plant-7', other.enrolled.deviceId);
+    const { lastSeq } = await devices.load(subject);
+    await devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: other.enrolled.deviceId } }],
+      { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `decom-${other.enrolled.deviceId}` });
+    const retired = await post('/v1/renew', await renewal(other.enrolled.certificate, other.keys));
+    expect([retired.status, retired.body.error.code]).toEqual([401, 'renewal.decommissioned']);
+  });
+
+  it('refuses a proof by another key, an old proof, a certificate the fleet CA never issued, and garbage', async () => {
+    const { keys, enrolled } = await enroll();
+    const stranger = await deviceKeys();
+    const before = (await eventsOf(enrolled.deviceId)).length;
+    const byStranger = await post('/v1/renew', await renewal(enrolled.certificate, keys, { signer: stranger, next: stranger }));
+    expect([byStranger.status, byStranger.body.error.code]).toEqual([401, 'renewal.bad-proof']);
+    const stale = await post('/v1/renew', await renewal(enrolled.certificate, keys, { signedAt: new Date(Date.now() - 10 * 60_000) }));
+    expect([stale.status, stale.body.error.code]).toEqual([401, 'renewal.stale-proof']);
+    // A self-made CA issuing itself a certificate with the same device id.
+    const fakeCaKeys = await deviceKeys();
+    const forged = await x509.X509CertificateGenerator.create({
+      serialNumber: '01', subject: `CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`, issuer: 'CN=Keelson device CA plant-7', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 60_000),
+      publicKey: stranger.publicKey, signingKey: fakeCaKeys.privateKey, signingAlgorithm: signing,
+      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `urn:keelson:device:plant-7:${enrolled.deviceId}` }])],
+    });
+    const untrusted = await post('/v1/renew', await renewal(forged.toString('pem'), stranger));
+    expect([untrusted.status, untrusted.body.error.code]).toEqual([401, 'renewal.untrusted-certificate']);
+    const garbage = await post('/v1/renew', { certificate: 'nope', csr: 'nope', signedAt: new Date().toISOString(), signature: 'AA==' });
+    expect([garbage.status, garbage.body.error.code]).toEqual([400, 'renew.invalid']);
+    expect((await eventsOf(enrolled.deviceId)).length).toBe(before);
+  });
+
+  it('renews an expired certificate within the grace period, and refuses it after', async () => {
+    const { keys, enrolled } = await enroll();
+    const notAfter = new x509.X509Certificate(enrolled.certificate).notAfter.getTime();
+    await new Promise((r) => setTimeout(r, notAfter - Date.now() + 1_000)); // offline past expiry
+    const late = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+    expect(late.status).toBe(201);
+    const second = await enroll();
+    const secondNotAfter = new x509.X509Certificate(second.enrolled.certificate).notAfter.getTime();
+    await new Promise((r) => setTimeout(r, secondNotAfter + 4_000 - Date.now() + 1_000)); // past the grace period
+    const tooLate = await post('/v1/renew', await renewal(second.enrolled.certificate, second.keys));
+    expect([tooLate.status, tooLate.body.error.code]).toEqual([401, 'renewal.expired']);
+  }, 60_000);
+});
