@@ -3,6 +3,7 @@ import { agentVersion } from './agent-version.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
 import { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
+import { CertificateRenewer } from './renewal/certificate-renewer.js';
 import { DeviceLink } from './link/device-link.js';
 import { readPlatformCa } from './link/platform-trust.js';
 import { runProbe } from './probes/run-probe.js';
@@ -93,6 +94,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onDesired: (desired) => void reconciler.accept(desired).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
+  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log });
+  renewer.start();
 
   return {
     deviceId: identity.deviceId, identity, dataDir: options.dataDir,
@@ -103,12 +106,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     async stop() {
       halted = true;
       halting.abort();
+      await renewer.stop();
       await link?.stop();
       await reconciler.idle();
     },
     async kill() {
       halted = true;
       halting.abort();
+      void renewer.stop();
       link?.kill();
       await reconciler.idle();
     },
