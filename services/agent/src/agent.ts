@@ -5,6 +5,7 @@ import { DataDirLayout } from './data-dir/layout.js';
 import { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 import { CertificateRenewer } from './renewal/certificate-renewer.js';
 import { DeviceLink } from './link/device-link.js';
+import { platformFetch } from './link/platform-fetch.js';
 import { readPlatformCa } from './link/platform-trust.js';
 import { runProbe } from './probes/run-probe.js';
 import { AgentHalted, type ReconcileContext } from './reconcile/reconcile-context.js';
@@ -94,7 +95,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onDesired: (desired) => void reconciler.accept(desired).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
-  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log });
+  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa) });
   renewer.start();
 
   return {
