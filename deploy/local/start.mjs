@@ -63,7 +63,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 try {
   console.log('keelson: starting nats-server and the services…');
   platform = await startPlatform({
-    repoRoot, home, natsBinary: binary, ports, secrets,
+    repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
   });
   for (const [name, service] of Object.entries(platform.services)) {
@@ -86,6 +86,7 @@ Keelson is up (data in ${home}, logs in ${join(home, 'logs')}).
   Gateway      ${platform.gatewayUrl}   (devices enroll here)
   Facade       ${platform.facadeUrl}   (devices fetch TUF metadata and artifacts here)
   MQTT         ${platform.nats.mqttUrl}   (devices connect here)
+  Platform CA  ${platform.tls.caFile}   (devices pin ${platform.tls.caFingerprint})
   NATS         ${platform.nats.url}   (monitor ${platform.nats.monitorUrl}, loopback only)
   Fleet        'default': ${fleetNames.length} simulated devices (${simulator ? `data in ${join(home, 'sim')}` : 'KEELSON_SIM_DEVICES=0'})
 
