@@ -11,7 +11,7 @@ import { auditOf, createGroup, eventually } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // Issue 4, attack tests: a device reaching past its own identity and fleet. (Publishing under another
-// device's id: e2e/bad-input; a decommissioned device reconnecting: e2e/decommission.)
+// device's id: e2e/bad-input; a decommissioned device's live session dropped: e2e/decommission.)
 describe('a device stays inside its own identity and fleet', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
@@ -101,4 +101,29 @@ describe('a device stays inside its own identity and fleet', () => {
     expect(JSON.stringify(refusal)).not.toContain(issued.token);
     expect(await countDevices()).toBe(enrolled);
   }, 120_000);
+
+  it("refuses a decommissioned device's reconnects and pulls with its old credentials, and counts the refusals", async () => {
+    const [, b] = fleet.devices;
+    const refusedDecommissioned = async () => {
+      const text = await (await fetch(`${platform.gatewayUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('keelson_broker_auth_decisions_total{') && l.includes('outcome="refused"') && l.includes('reason="decommissioned"'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const before = await refusedDecommissioned();
+    const res = await platform.api<{ status: string }>(`/v1/devices/${b!.deviceId}/decommission`, { body: { reason: 'lost in transit' } });
+    expect([res.status, res.body.status]).toEqual([200, 'decommissioned']);
+    await b!.stop();
+
+    // The API answers once the decommission is recorded; the broker learns of it a moment later. A
+    // reconnect raced into that moment may be admitted, but the gateway drops it within seconds.
+    const raced = await connectAs(b!.dataDir).then((c) => c.client, () => undefined);
+    await eventually('no session of the decommissioned device left', async () => (raced?.connected ? undefined : true), 10_000);
+    await raced?.endAsync(true);
+    await expect(connectAs(b!.dataDir)).rejects.toThrow(/not authorized/i);
+    const pull = await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { headers: { authorization: deviceAuthorization(b!.dataDir) } });
+    expect(pull.status).toBe(401);
+    expect(await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000)).toBe(true);
+    const audit = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
+    expect(audit.map((e) => [e.keelsonactor, e.data.reason])).toEqual([['operator:admin', 'lost in transit']]);
+  }, 60_000);
 });
