@@ -20,6 +20,8 @@ export interface NatsConfigInput {
   users: NatsUser[];
   /** The one user of the system account (server events, claim updates). */
   systemUser: { user: string; password: string };
+  /** Further, restricted users of the system account (the gateway's, that only lists and closes connections). */
+  systemUsers?: NatsUser[];
   /** TLS on the MQTT listener (devices); absent means plain MQTT (the test harness). */
   mqttTls?: { certFile: string; keyFile: string };
   /** Sends every other connection (the devices) to an auth-callout service; absent means static users only. */
@@ -82,11 +84,12 @@ ${input.users.map(renderUser).join('\n')}
   SYS {
     users: [
       { user: ${quote(input.systemUser.user)}, password: ${quote(input.systemUser.password)} }
+${(input.systemUsers ?? []).map(renderUser).join('\n')}
     ]
   }
 }
 system_account: SYS
-${input.authCallout ? renderAuthCallout(input.authCallout, input.systemUser.user) : ''}`;
+${input.authCallout ? renderAuthCallout(input.authCallout, [input.systemUser.user, ...(input.systemUsers ?? []).map((u) => u.user)]) : ''}`;
 }
 
 function renderTls(tls: { certFile: string; keyFile: string }): string {
@@ -98,11 +101,11 @@ function renderTls(tls: { certFile: string; keyFile: string }): string {
   }`;
 }
 
-// The system user bypasses the callout too: server events and claim updates must never depend on a service being up.
-function renderAuthCallout(callout: AuthCalloutConfig, systemUser: string): string {
+// The system users bypass the callout too: server events and claim updates must never depend on a service being up.
+function renderAuthCallout(callout: AuthCalloutConfig, systemUsers: string[]): string {
   if (!/^A[A-Z2-7]{55}$/.test(callout.issuerPublicKey)) throw new Error('authCallout.issuerPublicKey must be a public account nkey (A...)');
   if (callout.authUsers.length === 0) throw new Error('authCallout.authUsers must name the user that answers the callout');
-  const authUsers = [...callout.authUsers, systemUser].map(quote).join(', ');
+  const authUsers = [...callout.authUsers, ...systemUsers].map(quote).join(', ');
   return `
 authorization {
   auth_callout {

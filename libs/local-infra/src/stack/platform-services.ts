@@ -23,6 +23,8 @@ export interface PlatformSecrets {
   /** Password of the unrestricted `keelson-services` user, which exists only with `diagnosticsUser` (benches, debugging). */
   natsServicesPassword: string;
   natsSystemPassword: string;
+  /** The gateway's restricted system-account user (lists and closes device connections, nothing else). */
+  natsGatewaySystemPassword: string;
   /** Service-to-service HTTP (the api's upload to the facade). */
   internalToken: string;
   /** The operator admin token the api accepts. */

@@ -5,7 +5,7 @@ import { startNatsServer, type RunningNats } from '../nats-server.js';
 import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
-import { serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
 
 export interface PlatformOptions {
   repoRoot: string;
@@ -70,6 +70,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     users,
     systemUser: { user: 'keelson-system', password: secrets.natsSystemPassword },
+    systemUsers: [gatewaySystemUser(secrets.natsGatewaySystemPassword)],
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: users.map((u) => u.user) },
   });
   const url = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}`;
@@ -101,10 +102,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_MQTT_URL: nats.mqttUrl,
     KEELSON_FACADE_URL: facadeUrl,
     KEELSON_GATEWAY_URL: gatewayUrl,
-    // The gateway alone gets the system user: it closes a decommissioned device's live connection.
+    // The gateway alone gets a system-account user, restricted to closing a decommissioned device's live connection.
     ...(service === 'device-gateway'
       ? {
-          KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: 'keelson-system', KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsSystemPassword,
+          KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: gatewaySystemUser('').user, KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsGatewaySystemPassword,
           KEELSON_DEVICE_CA_KEY_SECRET: secrets.deviceCaKeySecret,
         }
       : {}),

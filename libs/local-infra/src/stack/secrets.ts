@@ -10,6 +10,7 @@ export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
     natsServicePasswords: Object.fromEntries(platformServices.map((s) => [s, secret()])) as PlatformSecrets['natsServicePasswords'],
     natsServicesPassword: secret(),
     natsSystemPassword: secret(),
+    natsGatewaySystemPassword: secret(),
     internalToken: secret(),
     adminToken: adminToken ?? `kadm_${randomBytes(24).toString('base64url')}`,
     authCalloutSeed: new TextDecoder().decode(createAccount().getSeed()),

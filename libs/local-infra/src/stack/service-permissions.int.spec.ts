@@ -7,7 +7,7 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
 import { platformServices, type PlatformService } from './platform-services.js';
-import { serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
 
 const productionNaming = { streamPrefix: '', subjectPrefix: '' };
 const event = JSON.stringify({ type: 'RolloutHalted', schemaVersion: 1, data: { reason: 'forged' } });
@@ -35,6 +35,7 @@ function natsBinary(): string {
 
 describe('least-privilege service users on a real nats-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-perm-'));
+  const kickerPassword = randomBytes(12).toString('hex');
   const passwords = Object.fromEntries(platformServices.map((s) => [s, randomBytes(12).toString('hex')])) as Record<PlatformService, string>;
   let nats: RunningNats;
   const open: NatsConnection[] = [];
@@ -50,6 +51,7 @@ describe('least-privilege service users on a real nats-server', () => {
       binary: natsBinary(), dir, serverName: 'perm-spec', host: '127.0.0.1', port, mqttPort, monitorPort,
       users: serviceNatsUsers(platformServices, passwords, productionNaming),
       systemUser: { user: 'sys', password: randomBytes(12).toString('hex') },
+      systemUsers: [gatewaySystemUser(kickerPassword)],
     });
     const orchestrator = await as('rollout-orchestrator');
     await (await jetstreamManager(orchestrator)).streams.add({ name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'], allow_direct: true, allow_atomic: true });
@@ -102,5 +104,22 @@ describe('least-privilege service users on a real nats-server', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(String(errors[0])).toMatch(/Permissions Violation for Subscription/);
     served.unsubscribe();
+  });
+
+  it("lets the gateway's system-account user list and close connections, and nothing else there", async () => {
+    const victim = await connect({ servers: nats.url, user: serviceNatsUser('api'), pass: passwords.api, name: 'victim', reconnect: false });
+    open.push(victim);
+    const kicker = await connect({ servers: nats.url, user: gatewaySystemUser('').user, pass: kickerPassword });
+    open.push(kicker);
+    const answers: { server: { id: string }; data: { connections: { cid: number; name?: string }[] } }[] = [];
+    for await (const m of await kicker.requestMany('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 1024 }), { maxWait: 500 })) answers.push(m.json());
+    const target = answers[0]!.data.connections.find((c) => c.name === 'victim');
+    expect(target).toBeDefined();
+    const closed = new Promise<void>((resolve) => void victim.closed().then(() => resolve()));
+    const reply = (await kicker.request(`$SYS.REQ.SERVER.${answers[0]!.server.id}.KICK`, JSON.stringify({ cid: target!.cid }), { timeout: 2_000 })).json<{ error?: unknown }>();
+    expect(reply.error).toBeUndefined();
+    await closed;
+    await expect(kicker.request('$SYS.REQ.SERVER.PING.STATSZ', '', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
+    await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
   });
 });

@@ -106,6 +106,17 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
   return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };
 }
 
+/**
+ * The gateway's user of the system account: it finds a decommissioned device's live connections and
+ * closes them, and may do nothing else there (no claim updates, no server shutdown, no account reads).
+ */
+export function gatewaySystemUser(password: string): NatsUser {
+  return {
+    user: 'keelson-device-gateway-sys', password, allowedConnectionTypes: ['STANDARD'],
+    permissions: { publish: ['$SYS.REQ.SERVER.PING.CONNZ', '$SYS.REQ.SERVER.*.KICK'], subscribe: ['_INBOX.>'] },
+  };
+}
+
 /** The NATS user name of a service. */
 export const serviceNatsUser = (service: PlatformService): string => `keelson-${service}`;
 
