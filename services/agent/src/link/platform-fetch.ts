@@ -10,9 +10,13 @@ export interface PlatformRequest {
 
 export type PlatformFetch = (url: string, init?: PlatformRequest) => Promise<Response>;
 
-function httpsFetch(url: string, init: PlatformRequest, ca: string): Promise<Response> {
+/** The device's certificate and key (PEM), read at each request: a renewal replaces them on disk. */
+export type ClientIdentity = () => Promise<{ cert: string; key: string } | undefined>;
+
+async function httpsFetch(url: string, init: PlatformRequest, ca: string, clientIdentity?: ClientIdentity): Promise<Response> {
+  const identity = await clientIdentity?.();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca, signal: init.signal }, (res) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca, signal: init.signal, ...identity }, (res) => {
       const headers = new Headers();
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
       const status = res.statusCode ?? 502;
@@ -28,8 +32,9 @@ function httpsFetch(url: string, init: PlatformRequest, ca: string): Promise<Res
 /**
  * `fetch` towards the platform (gateway, facade): with the platform CA, an https URL is verified
  * against that CA alone (Node's fetch takes no per-request CA, so https.request does the work and
- * answers a standard Response); without it, the global fetch and the machine's trust store.
+ * answers a standard Response); without it, the global fetch and the machine's trust store. With
+ * `clientIdentity`, the device presents its certificate to a server that asks for one (mutual TLS).
  */
-export function platformFetch(ca: string | undefined): PlatformFetch {
-  return (url, init = {}) => (ca && url.startsWith('https:') ? httpsFetch(url, init, ca) : fetch(url, init));
+export function platformFetch(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformFetch {
+  return (url, init = {}) => (ca && url.startsWith('https:') ? httpsFetch(url, init, ca, clientIdentity) : fetch(url, init));
 }

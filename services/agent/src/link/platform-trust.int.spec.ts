@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ensureLocalTls, type LocalTls } from '@keelson/local-infra';
 import { platformFetch } from './platform-fetch.js';
 import { fingerprintOf, resolvePlatformCa } from './platform-trust.js';
@@ -53,5 +54,22 @@ describe('the platform CA a device trusts', () => {
     await expect(platformFetch(undefined)(`${url}/x`)).rejects.toThrow();
     const other = await ensureLocalTls(join(dir, 'other'));
     await expect(platformFetch(other.caPem)(`${url}/x`)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+  });
+
+  it('presents the device certificate to a server that asks for one', async () => {
+    const mutual = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      res.end(JSON.stringify({ cn: peer.subject?.CN ?? null }));
+    });
+    await new Promise<void>((r) => mutual.listen(0, '127.0.0.1', r));
+    const mutualUrl = `https://127.0.0.1:${(mutual.address() as AddressInfo).port}/x`;
+    try {
+      const device = await ensureLocalTls(join(dir, 'device')); // any certificate and key will do: the server only echoes it
+      const identity = async () => ({ cert: readFileSync(device.certFile, 'utf8'), key: readFileSync(device.keyFile, 'utf8') });
+      expect(await (await platformFetch(tls.caPem, identity)(mutualUrl)).json()).toEqual({ cn: 'Keelson platform' });
+      expect(await (await platformFetch(tls.caPem)(mutualUrl)).json()).toEqual({ cn: null });
+    } finally {
+      mutual.close();
+    }
   });
 });

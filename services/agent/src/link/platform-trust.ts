@@ -18,6 +18,17 @@ export async function readPlatformCa(layout: DataDirLayout): Promise<string | un
   });
 }
 
+/** The device's TLS client identity (its enrolled certificate and key), absent before enrollment. */
+export function deviceTlsIdentity(layout: DataDirLayout): () => Promise<{ cert: string; key: string } | undefined> {
+  return async () => {
+    try {
+      return { cert: await readFile(layout.deviceCertificate, 'utf8'), key: await readFile(layout.deviceKey, 'utf8') };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** `sha256:<hex>` of a PEM certificate, the form `keelson device token` prints. */
 export function fingerprintOf(pem: string): string {
   return `sha256:${new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase()}`;

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
-import { platformFetch, type PlatformFetch } from '../link/platform-fetch.js';
+import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 
 export interface DeviceCredentials {
@@ -14,6 +14,8 @@ export interface DeviceCredentials {
   password: string;
   /** The platform CA (PEM) the facade's HTTPS chains to; absent: plain HTTP or the machine's trust store. */
   platformCa?: string;
+  /** The device certificate and key, presented to a facade that asks for them (mutual TLS). */
+  clientIdentity?: ClientIdentity;
 }
 
 /**
@@ -32,7 +34,7 @@ export class DeviceFetcher implements Fetcher {
     private readonly attempts = 3,
     private readonly retryPauseMs = 1_000,
   ) {
-    this.fetch = platformFetch(credentials.platformCa);
+    this.fetch = platformFetch(credentials.platformCa, credentials.clientIdentity);
     this.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.password}`).toString('base64')}`;
   }
 

@@ -6,6 +6,7 @@ import type { ArtifactRef } from '@keelson/events';
 import { fileDigest } from '../artifacts/file-digest.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
+import { deviceTlsIdentity } from '../link/platform-trust.js';
 import { DeviceFetcher, type DeviceCredentials } from './device-fetcher.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
@@ -71,7 +72,7 @@ export class VerifiedDownloads {
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
         targetBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/targets`,
-        fetcher: new DeviceFetcher(this.source, this.layout.tmpDir),
+        fetcher: new DeviceFetcher({ ...this.source, clientIdentity: deviceTlsIdentity(this.layout) }, this.layout.tmpDir),
       });
     try {
       JSON.parse(await readFile(this.layout.trustedRoot, 'utf8'));
