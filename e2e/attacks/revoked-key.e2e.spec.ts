@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
+import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
+import { versionOf } from '../support/attacks/tampering.js';
+import { keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
+import { startFleet, type TestFleet } from '../support/fleet.js';
+import { auditOf, createGroup } from '../support/operator.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+// Issue 4, attack tests: targets metadata signed by a key the operator has revoked (a rotation of
+// the targets key through the API), served to a real agent that followed the rotation. The
+// device-level variant, a new target signed with a stolen and then revoked key: services/agent/src/tuf/attacks.int.spec.ts.
+describe('targets signed by a revoked key', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  let device: SimulatedDevice;
+  let proxy: MetadataProxy;
+  const trusted = (file: 'root.json' | 'targets.json') => readFileSync(`${new DataDirLayout(device.dataDir).tufDir}/${file}`);
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 1 });
+    device = fleet.devices[0]!;
+    await createGroup(platform, 'victim', [device.name]);
+    proxy = await startMetadataProxy(platform.facadeUrl);
+    await routeThrough(device, proxy.url);
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await proxy?.close();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('are refused by a device that followed the rotation, which keeps running what it ran', async () => {
+    expect((await rollOut(platform, 'victim', 'detector', '1.0.0')).status).toBe('succeeded');
+    // Genuine targets metadata, signed by the targets key in force: the key about to be revoked.
+    const signedByOldKey = trusted('targets.json');
+    const rootBefore = versionOf(trusted('root.json'));
+
+    const rotated = await platform.api<{ role: string; pending: boolean; rootVersion: number }>('/v1/tuf/online-keys/rotate', { body: { role: 'targets' } });
+    expect([rotated.status, rotated.body.role, rotated.body.pending]).toEqual([200, 'targets', false]);
+    expect(rotated.body.rootVersion).toBe(rootBefore + 1);
+    // The device follows the new root and verifies targets under the new key.
+    expect((await rollOut(platform, 'victim', 'detector', '1.1.0')).status).toBe('succeeded');
+    expect(versionOf(trusted('root.json'))).toBe(rotated.body.rootVersion);
+
+    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? signedByOldKey : body);
+    const done = await rollOut(platform, 'victim', 'detector', '1.2.0');
+    expect(done.status).toBe('failed');
+    // Signature first: refused for the revoked key, not merely for its stale version.
+    const failed = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+    expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(/targets was signed by 0\/1 keys/)]);
+    expect(keptOnDevice(device, 'detector', '1.2.0')).toEqual({ stored: false, active: 'detector 1.1.0' });
+    expect(trusted('targets.json').equals(signedByOldKey)).toBe(false);
+  }, 180_000);
+});
