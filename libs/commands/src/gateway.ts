@@ -117,3 +117,19 @@ export const decommissionDevice = defineCommand(
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, reason: Reason.optional() }),
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, status: z.literal('decommissioned'), changed: z.boolean() }),
 );
+
+/**
+ * Mints a one-time token to enroll an existing device again (wiped or replaced): enrolling with it
+ * gives the SAME device id a new key, certificate and broker credentials, and the old ones stop
+ * working. NotFound (`device.not-found`), RuleViolation (`device.decommissioned`).
+ */
+export const issueReenrollmentToken = defineCommand(
+  'gateway',
+  'issue-reenrollment-token',
+  z.strictObject({
+    fleet: SubjectToken,
+    deviceId: SubjectToken,
+    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  }),
+  z.strictObject({ tokenId: SubjectToken, token: z.string().min(20).max(300), expiresAt: IsoTime, deviceId: SubjectToken }),
+);

@@ -7,14 +7,23 @@ export const DeviceParams = z.object({ id: z.union([SubjectToken, DisplayName]) 
 export const DeviceView = gateway.DeviceView;
 export const DeviceList = gateway.listDevices.output;
 
-/** `POST /v1/enrollment-tokens`: every field optional (default lifetime one hour, no labels). */
-export const EnrollmentTokenRequest = z.strictObject({
-  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
-  labels: Labels.optional(),
-});
+/**
+ * `POST /v1/enrollment-tokens`: every field optional (default lifetime one hour, no labels). With
+ * `deviceId`, a re-enrollment token for that existing device (wiped or replaced): it keeps its id,
+ * labels and history, so labels cannot be given.
+ */
+export const EnrollmentTokenRequest = z
+  .strictObject({
+    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    labels: Labels.optional(),
+    deviceId: SubjectToken.optional(),
+  })
+  .refine((r) => !(r.deviceId && r.labels), { message: 'a re-enrollment token keeps the device\'s labels: give deviceId or labels, not both', path: ['labels'] });
 
 /** The one-time token, where devices enroll, and the line an operator pastes on the device. */
 export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.extend({
+  /** Set for a re-enrollment token: the device it enrolls again. */
+  deviceId: SubjectToken.optional(),
   gatewayUrl: z.url(),
   /** The platform CA's pin when devices reach the platform over TLS: `keelson-agent enroll --ca-fingerprint`. */
   caFingerprint: z.string().optional(),

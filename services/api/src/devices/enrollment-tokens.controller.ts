@@ -23,8 +23,10 @@ export class EnrollmentTokensController {
   @HttpCode(201)
   async issue(@Query() query: unknown, @Body() body: unknown): Promise<EnrollmentTokenResponse> {
     const { fleet } = parseQuery(FleetQuery, query);
-    const { ttlSeconds, labels } = parseBody(EnrollmentTokenRequest, body);
-    const issued = await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels });
+    const { ttlSeconds, labels, deviceId } = parseBody(EnrollmentTokenRequest, body);
+    const issued = deviceId
+      ? await this.commands.call(gateway.issueReenrollmentToken, { fleet, deviceId, ttlSeconds })
+      : await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels });
     const { gatewayUrl, caFingerprint } = this.config;
     return { ...issued, gatewayUrl, ...(caFingerprint ? { caFingerprint } : {}), enrollCommand: enrollCommandLine(gatewayUrl, issued.token, caFingerprint) };
   }

@@ -2,17 +2,23 @@ import { gateway } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { flag, print, table, type Command } from '../command.js';
 
-/** `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes). */
+/**
+ * `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes).
+ * `--reenroll <deviceId>` mints it for an existing device that was wiped or replaced: it keeps its id and history.
+ */
 export const deviceToken: Command = {
-  usage: 'device token [--ttl SECONDS]',
+  usage: 'device token [--ttl SECONDS] [--reenroll DEVICE_ID]',
   args: [],
-  options: { ttl: { type: 'string' } },
+  options: { ttl: { type: 'string' }, reenroll: { type: 'string' } },
   async run(ctx) {
     const ttl = flag(ctx, 'ttl');
+    const reenroll = flag(ctx, 'reenroll');
     if (ttl !== undefined && !/^\d+$/.test(ttl)) throw usageError(`--ttl must be a number of seconds, got '${ttl}'`);
-    const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body: ttl ? { ttlSeconds: Number(ttl) } : {} })) as { enrollCommand: string; expiresAt: string };
+    if (ctx.values.reenroll !== undefined && !reenroll) throw usageError('--reenroll needs the id of the device to enroll again');
+    const body = { ...(ttl ? { ttlSeconds: Number(ttl) } : {}), ...(reenroll ? { deviceId: reenroll } : {}) };
+    const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body })) as { enrollCommand: string; expiresAt: string };
     print(ctx, issued, () => [issued.enrollCommand]);
-    if (!ctx.json) ctx.io.stderr(`# one-time token, valid until ${issued.expiresAt}\n`);
+    if (!ctx.json) ctx.io.stderr(`# one-time token${reenroll ? ` re-enrolling ${reenroll}` : ''}, valid until ${issued.expiresAt}\n`);
     return 0;
   },
 };

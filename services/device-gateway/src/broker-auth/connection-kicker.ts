@@ -8,7 +8,7 @@ interface ServerApiResponse<T> {
 }
 
 interface Connz {
-  connections?: { cid?: number; mqtt_client?: string }[] | null;
+  connections?: { cid?: number; mqtt_client?: string; start?: string }[] | null;
 }
 
 /** Where every server of a cluster answers a monitoring request (nats-server 2.2+). */
@@ -38,9 +38,12 @@ export class ConnectionKicker {
     this.gatherMs = o.gatherMs ?? 500;
   }
 
-  /** Closes every connection of `deviceId`; returns how many were closed. */
-  async kick(deviceId: string): Promise<number> {
-    const found = await this.connectionsOf(deviceId);
+  /**
+   * Closes every connection of `deviceId` (only those opened before `startedBefore`, when given: a
+   * re-enrolled device's new connection stays); returns how many were closed.
+   */
+  async kick(deviceId: string, startedBefore?: Date): Promise<number> {
+    const found = await this.connectionsOf(deviceId, startedBefore);
     let kicked = 0;
     for (const { serverId, cid } of found) {
       const reply = read<unknown>((await this.o.system.request(kickOn(serverId), JSON.stringify({ cid }), { timeout: 2_000 })).data);
@@ -50,7 +53,7 @@ export class ConnectionKicker {
     return kicked;
   }
 
-  private async connectionsOf(deviceId: string): Promise<{ serverId: string; cid: number }[]> {
+  private async connectionsOf(deviceId: string, startedBefore?: Date): Promise<{ serverId: string; cid: number }[]> {
     const answers = await this.o.system.requestMany(pingConnz, JSON.stringify({ mqtt_client: deviceId, limit: 1024 }), {
       maxWait: this.gatherMs,
     });
@@ -61,7 +64,9 @@ export class ConnectionKicker {
       if (!serverId || answer.error) continue;
       for (const c of answer.data?.connections ?? []) {
         // The filter is the server's; checking again costs nothing and never kicks another client.
-        if (c.mqtt_client === deviceId && typeof c.cid === 'number') found.push({ serverId, cid: c.cid });
+        if (c.mqtt_client !== deviceId || typeof c.cid !== 'number') continue;
+        if (startedBefore && c.start && Date.parse(c.start) >= startedBefore.getTime()) continue;
+        found.push({ serverId, cid: c.cid });
       }
     }
     return found;

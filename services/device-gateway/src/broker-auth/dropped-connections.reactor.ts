@@ -18,7 +18,8 @@ export interface DroppedConnectionsDeps {
 const freshMs = 60_000;
 
 /**
- * Drops the live broker connections of a decommissioned device. Its credentials are revoked first
+ * Drops the live broker connections of a decommissioned device, and the old connections of a
+ * re-enrolled one. Its credentials are revoked first
  * (the same idempotent update the revocation projection makes), so the reconnect that follows a
  * kick is refused; then every connection it holds is closed. An admission the auth callout granted
  * just before the revocation may only register after the first look, so a fresh event gets a second.
@@ -31,14 +32,17 @@ export function droppedConnectionsReactor(deps: DroppedConnectionsDeps): Reactor
     filterSubjects: ['ev.device.>'],
     parse: parseDeviceEvent,
     async handle({ event, time }) {
-      if (event.type !== 'DeviceDecommissioned') return;
+      if (event.type !== 'DeviceDecommissioned' && event.type !== 'DeviceReenrolled') return;
       const { deviceId } = event.data;
-      await deps.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, deviceId, time));
+      // A re-enrolled device has new credentials already (replaced before the event): only connections
+      // opened before it, with the old ones, are dropped.
+      const startedBefore = event.type === 'DeviceReenrolled' ? time : undefined;
+      if (event.type === 'DeviceDecommissioned') await deps.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, deviceId, time));
       if (!deps.kicker) return;
-      let kicked = await deps.kicker.kick(deviceId);
+      let kicked = await deps.kicker.kick(deviceId, startedBefore);
       if (deps.now().getTime() - time.getTime() < freshMs) {
         await new Promise((r) => setTimeout(r, settleMs));
-        kicked += await deps.kicker.kick(deviceId);
+        kicked += await deps.kicker.kick(deviceId, startedBefore);
       }
       deps.onKicked?.(deviceId, kicked);
     },

@@ -29,6 +29,15 @@ export class DeviceCredentialsStore {
     );
   }
 
+  /** Gives a re-enrolled device new credentials: the old password stops working the moment this commits. */
+  async replace(input: { deviceId: string; fleet: string; password: StoredPassword; issuedAt: Date }): Promise<void> {
+    const rows = await this.db.query(
+      `UPDATE device_credentials SET password_salt = $3, password_sha256 = $4, issued_at = $5 WHERE device_id = $1 AND fleet = $2 AND revoked_at IS NULL RETURNING device_id`,
+      [input.deviceId, input.fleet, input.password.salt, input.password.sha256, input.issuedAt],
+    );
+    if (rows.length !== 1) throw new Error(`device ${input.deviceId} has no live credentials to replace`);
+  }
+
   async find(deviceId: string): Promise<DeviceCredentials | null> {
     const [row] = await this.db.query<Row>(
       'SELECT device_id, fleet, password_salt, password_sha256, revoked_at FROM device_credentials WHERE device_id = $1',

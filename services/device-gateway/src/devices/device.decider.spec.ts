@@ -137,4 +137,15 @@ describe('device aggregate', () => {
       given(deviceDecider, [enrolled, renewed]).when(renew('a'.repeat(64))).thenThrows(RuleViolation, 'device.certificate-superseded');
     });
   });
+
+  describe('re-enrolling', () => {
+    const reenroll: DeviceCommand = { type: 'Reenroll', certificateSerial: '0c', certificateFingerprint: 'c'.repeat(64), name: 'dock camera 3', hardware: {}, enrolledWith: 'et-2' };
+    it('keeps the device and its history, with the new certificate as the one that renews', () => {
+      given(deviceDecider, [enrolled, desired(1, assignment('a-1'))]).when(reenroll)
+        .then([{ type: 'DeviceReenrolled', schemaVersion: 1, data: { fleet, deviceId, certificateSerial: '0c', certificateFingerprint: 'c'.repeat(64), name: 'dock camera 3', hardware: {}, enrolledWith: 'et-2' } }]);
+    });
+    it('refuses a decommissioned device', () => {
+      given(deviceDecider, [enrolled, decommissioned]).when(reenroll).thenThrows(RuleViolation, 'device.decommissioned');
+    });
+  });
 });

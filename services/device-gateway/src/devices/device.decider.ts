@@ -1,5 +1,5 @@
 import { assertNever, NotFound, RuleViolation, type Decider } from '@keelson/domain-kit';
-import { maxAssignments, type Assignment, type DeviceEvent, type DeviceState } from '@keelson/events';
+import { maxAssignments, type Assignment, type DeviceEvent, type DeviceHardware, type DeviceState } from '@keelson/events';
 
 /** The last report the gateway recorded for one assignment. */
 export interface RecordedReport {
@@ -32,6 +32,8 @@ export type DeviceCommand =
   | { type: 'MarkUnreachable'; lastSeenAt: string }
   /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
   | { type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string }
+  /** A wiped or replaced device enrolled again with a token minted for it: new certificate, same history. */
+  | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
   | { type: 'Decommission'; reason?: string };
 
@@ -86,6 +88,10 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
       }
       const { certificateSerial, certificateFingerprint, notAfter } = command;
       return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint: device.certificateFingerprint } }];
+    }
+    case 'Reenroll': {
+      const { type: _type, ...rest } = command;
+      return [{ type: 'DeviceReenrolled', schemaVersion: 1, data: { fleet, deviceId, ...rest } }];
     }
     case 'MarkReachable':
       if (device.reachable) return [];

@@ -9,6 +9,8 @@ import { verifyCsr, type VerifiedCsr } from '../device-ca/csr.js';
 import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
 import { claimedFleetOf, readEnrollmentToken } from './enrollment-token-string.js';
+import { Devices } from '../devices/devices.js';
+import type { EnrollmentToken } from './enrollment-token.decider.js';
 import type { EnrollmentTokens } from './enrollment-tokens.js';
 import { enrollmentAttempts } from './enrollment.metrics.js';
 import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
@@ -40,7 +42,11 @@ const gateway = { kind: 'system', id: 'device-gateway' } as const;
 export class DeviceEnrollment {
   private readonly attempts = enrollmentAttempts();
 
-  constructor(private readonly d: DeviceEnrollmentDeps) {}
+  private readonly deviceAggregate: Devices;
+
+  constructor(private readonly d: DeviceEnrollmentDeps) {
+    this.deviceAggregate = new Devices(d.devices);
+  }
 
   async enroll(body: unknown, correlationId: string = randomUUID()): Promise<EnrollResponse> {
     try {
@@ -62,6 +68,12 @@ export class DeviceEnrollment {
     await this.d.refusals?.record({ fleet, reason, at: this.d.clock.now() }).catch((err: unknown) => this.d.onError?.(err));
   }
 
+  // Checked before the token is used up: a decommissioned device cannot come back through re-enrollment.
+  private async assertReenrollable(fleet: string, deviceId: string): Promise<void> {
+    const state = await this.deviceAggregate.current(fleet, deviceId);
+    if (state.status !== 'active') throw new EnrollmentRefusedError('revoked', 'the device this token re-enrolls is decommissioned');
+  }
+
   private async run(body: unknown, correlationId: string): Promise<EnrollResponse> {
     const request = parseOrThrow(EnrollRequest, body, 'enroll.invalid');
     const presented = readEnrollmentToken(request.token);
@@ -75,8 +87,9 @@ export class DeviceEnrollment {
     }
     const now = this.d.clock.now();
     const meta = (actor: EventMetadata['actor']): EventMetadata => ({ actor, correlationId, commandId: randomUUID() });
+    let checked: EnrollmentToken;
     try {
-      await this.d.tokens.check(presented, now, !(csr instanceof InvalidInput), meta(gateway));
+      checked = await this.d.tokens.check(presented, now, !(csr instanceof InvalidInput), meta(gateway));
     } catch (err) {
       // A bad CSR with a good token is the device's mistake, not an intrusion: say what is wrong (400).
       if (err instanceof EnrollmentRefusedError && err.reason === 'bad-csr' && csr instanceof InvalidInput) throw csr;
@@ -84,22 +97,33 @@ export class DeviceEnrollment {
     }
     if (csr instanceof InvalidInput) throw csr;
     const { fleet } = presented;
-    const deviceId = `d-${randomBytes(8).toString('hex')}`;
+    const reenrolls = checked.status === 'issued' ? checked.reenrolls : undefined;
+    const deviceId = reenrolls ?? `d-${randomBytes(8).toString('hex')}`;
+    if (reenrolls) await this.assertReenrollable(fleet, reenrolls);
     const tufRoot = await this.d.rootOf(fleet, correlationId);
     const cert = await this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now });
     const device = { kind: 'device', id: deviceId } as const;
     const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device));
-    const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
-    await this.d.devices.append(this.d.devices.subject('device', fleet, deviceId), 0, [{
-      type: 'DeviceEnrolled',
-      schemaVersion: 1,
-      data: {
-        fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
-        labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
-      },
-    }], meta(device));
     const { password, stored } = mintDevicePassword();
-    await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
+    if (reenrolls) {
+      // Credentials first: once the event is out, the old connection is dropped and must not get back in.
+      await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
+      await this.deviceAggregate.execute(fleet, deviceId, {
+        type: 'Reenroll', certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint, name: request.name, hardware: request.hardware ?? {},
+        enrolledWith: presented.tokenId,
+      }, meta(device));
+    } else {
+      const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
+      await this.d.devices.append(this.d.devices.subject('device', fleet, deviceId), 0, [{
+        type: 'DeviceEnrolled',
+        schemaVersion: 1,
+        data: {
+          fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
+          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
+        },
+      }], meta(device));
+      await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
+    }
     return {
       deviceId, fleet, certificate: cert.certificatePem, caCertificate: cert.caCertificatePem, tufRoot,
       broker: { mqttUrl: this.d.mqttUrl, clientId: deviceId, username: deviceId, password, topicRoot: this.d.topicRoot },

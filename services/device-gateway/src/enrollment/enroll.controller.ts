@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Logger, Post } from '@nestjs/common';
-import { InvalidInput } from '@keelson/domain-kit';
+import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
 import { ServiceError } from '@keelson/service-kit';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollmentRefusedError } from './enrollment-refused.error.js';
@@ -27,6 +27,7 @@ export class EnrollController {
   // The body never reaches a log line: it holds the token.
   private toHttp(err: unknown): HttpException {
     if (err instanceof InvalidInput) return new HttpException({ error: { code: err.code, message: err.message, issues: err.issues } }, 400);
+    if (err instanceof RuleViolation) return new HttpException({ error: { code: err.code, message: err.message } }, 409);
     if (err instanceof EnrollmentRefusedError) return new HttpException({ error: { code: `enrollment.${err.reason}`, message: err.message } }, 401);
     if (err instanceof ServiceError && err.kind === 'Unavailable') {
       return new HttpException({ error: { code: err.code, message: 'enrollment is unavailable right now; try again' } }, 503);

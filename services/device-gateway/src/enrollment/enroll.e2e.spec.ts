@@ -266,6 +266,54 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     expect(again).toMatch(/not authorized/i);
   });
 
+  describe('re-enrolling a wiped device', () => {
+    const authenticate = (deviceId: string, password: string) =>
+      callCommand(nc, naming, gateway.authenticateDevice, { deviceId, password }).then((r) => r, (err: Error & { code?: string }) => err.code);
+    const connect = (e: EnrollResponse, password = e.broker.password) =>
+      connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
+
+    it('gives the same device id a new key, certificate and credentials; the old ones stop, the history stays', async () => {
+      const { token } = await issue({ line: 'dock' });
+      const old = (await post(await enrollBody(token))).body;
+      const oldLive = await connectAsync(old.broker.mqttUrl, { clientId: old.deviceId, username: old.deviceId, password: old.broker.password, clean: false, reconnectPeriod: 0 });
+      const oldClosed = new Promise<void>((resolve) => oldLive.once('close', () => resolve()));
+
+      const minted = await callCommand(nc, naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId: old.deviceId });
+      expect(minted.deviceId).toBe(old.deviceId);
+      const res = await post({ ...(await enrollBody(minted.token)), name: 'dock camera 3 (replaced)' });
+      expect(res.status).toBe(201);
+      const fresh = res.body;
+      expect(fresh.deviceId).toBe(old.deviceId);
+      expect(fresh.certificate).not.toBe(old.certificate);
+      expect(fresh.broker.password).not.toBe(old.broker.password);
+
+      await expect(authenticate(old.deviceId, old.broker.password)).resolves.toBe('device.unauthenticated');
+      await expect(authenticate(fresh.deviceId, fresh.broker.password)).resolves.toEqual({ fleet: 'plant-7', deviceId: old.deviceId });
+      await oldClosed; // the old session was admitted for an hour: only the re-enrollment ends it now
+      expect(await connect(old)).toMatch(/not authorized/i);
+      expect(await connect(fresh)).toBe('connected');
+
+      const store = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+      const history = (await store.load(store.subject('device', 'plant-7', old.deviceId))).events.map((r) => r.event);
+      expect(history.map((e) => e.type)).toEqual(['DeviceEnrolled', 'DeviceReenrolled']);
+      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId } });
+      const replay = await post(await enrollBody(minted.token));
+      expect([replay.status, replay.body.error.code]).toEqual([401, 'enrollment.used']);
+    });
+
+    it('refuses to mint a re-enrollment token for an unknown or a decommissioned device', async () => {
+      const refusal = (deviceId: string) => callCommand(nc, naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId }).then(() => 'minted', (err: Error & { code?: string }) => err.code);
+      await expect(refusal('d-00000000000000ff')).resolves.toBe('device.not-found');
+      const { token } = await issue();
+      const e = (await post(await enrollBody(token))).body;
+      const store = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+      const subject = store.subject('device', 'plant-7', e.deviceId);
+      const { lastSeq } = await store.load(subject);
+      await store.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: e.deviceId } }], { ...meta, commandId: `decom-re-${e.deviceId}` });
+      await expect(refusal(e.deviceId)).resolves.toBe('device.decommissioned');
+    });
+  });
+
   it('revokes the broker credentials of a decommissioned device', async () => {
     const { token } = await issue();
     const e = (await post(await enrollBody(token))).body;

@@ -86,4 +86,23 @@ describe('enrollment token', () => {
       given(enrollmentToken, []).when({ type: 'RevokeEnrollmentToken', fleet: 'plant-7', tokenId: 'et-1' }).thenThrows(NotFound, 'enrollment-token.not-found');
     });
   });
+
+  describe('re-enrollment tokens', () => {
+    const reissued: EnrollmentEvent = {
+      type: 'ReenrollmentTokenIssued', schemaVersion: 1,
+      data: { fleet: 'plant-7', tokenId: 'et-1', deviceId: 'd-existing', tokenSha256: digest, expiresAt: '2026-11-22T11:00:00.000Z' },
+    };
+    it('are issued for one existing device', () => {
+      given(enrollmentToken, []).when({ type: 'IssueReenrollmentToken', fleet: 'plant-7', tokenId: 'et-1', deviceId: 'd-existing', tokenSha256: digest, expiresAt: '2026-11-22T11:00:00.000Z' })
+        .then([reissued]);
+    });
+    it('enroll only the device they were minted for, whatever id is proposed', () => {
+      given(enrollmentToken, [reissued]).when(redeem({ deviceId: 'd-new' }))
+        .then([{ type: 'EnrollmentTokenRedeemed', schemaVersion: 1, data: { fleet: 'plant-7', tokenId: 'et-1', deviceId: 'd-existing' } }]);
+    });
+    it('are single use like any token', () => {
+      const used: EnrollmentEvent = { type: 'EnrollmentTokenRedeemed', schemaVersion: 1, data: { fleet: 'plant-7', tokenId: 'et-1', deviceId: 'd-existing' } };
+      given(enrollmentToken, [reissued, used]).when(redeem()).then([refusal('used', 'et-1')]);
+    });
+  });
 });

@@ -8,6 +8,8 @@ interface TokenFacts {
   expiresAt: string;
   labels: Record<string, string>;
   groupId?: string;
+  /** Set for a re-enrollment token: the existing device it enrolls again. */
+  reenrolls?: string;
 }
 
 /** One enrollment token (`ev.enrollment.<fleet>.<tokenId>`): usable once, until it expires or is revoked. */
@@ -29,7 +31,8 @@ interface Presentation {
 }
 
 export type EnrollmentTokenCommand =
-  | ({ type: 'IssueEnrollmentToken' } & TokenFacts)
+  | ({ type: 'IssueEnrollmentToken' } & Omit<TokenFacts, 'reenrolls'>)
+  | { type: 'IssueReenrollmentToken'; fleet: string; tokenId: string; tokenSha256: string; expiresAt: string; deviceId: string }
   | ({ type: 'RedeemEnrollmentToken'; deviceId: string } & Presentation)
   /** Records why a token cannot be redeemed now, and nothing if it can: enrollment asks before its slow work. */
   | ({ type: 'CheckEnrollmentToken' } & Presentation)
@@ -56,7 +59,9 @@ function refusalOf(command: Presentation, state: EnrollmentToken): EnrollmentEve
 function redeem(command: Extract<EnrollmentTokenCommand, { type: 'RedeemEnrollmentToken' }>, state: EnrollmentToken): EnrollmentEvent[] {
   const refusal = refusalOf(command, state);
   if (refusal.length) return refusal;
-  return [{ type: 'EnrollmentTokenRedeemed', schemaVersion: 1, data: { fleet: command.fleet, tokenId: command.tokenId, deviceId: command.deviceId } }];
+  // A re-enrollment token enrolls only the device it was minted for, whatever id the caller proposes.
+  const deviceId = state.status === 'issued' && state.reenrolls ? state.reenrolls : command.deviceId;
+  return [{ type: 'EnrollmentTokenRedeemed', schemaVersion: 1, data: { fleet: command.fleet, tokenId: command.tokenId, deviceId } }];
 }
 
 export function decide(command: EnrollmentTokenCommand, state: EnrollmentToken): EnrollmentEvent[] {
@@ -65,6 +70,11 @@ export function decide(command: EnrollmentTokenCommand, state: EnrollmentToken):
       if (state.status !== 'absent') throw new RuleViolation('enrollment-token.exists', `enrollment token '${command.tokenId}' exists`);
       const { type: _type, ...data } = command;
       return [{ type: 'EnrollmentTokenIssued', schemaVersion: 1, data }];
+    }
+    case 'IssueReenrollmentToken': {
+      if (state.status !== 'absent') throw new RuleViolation('enrollment-token.exists', `enrollment token '${command.tokenId}' exists`);
+      const { type: _type, ...data } = command;
+      return [{ type: 'ReenrollmentTokenIssued', schemaVersion: 1, data }];
     }
     case 'RedeemEnrollmentToken':
       return redeem(command, state);
@@ -84,6 +94,10 @@ export function evolve(state: EnrollmentToken, event: EnrollmentEvent): Enrollme
   switch (event.type) {
     case 'EnrollmentTokenIssued':
       return { status: 'issued', ...event.data };
+    case 'ReenrollmentTokenIssued': {
+      const { deviceId, ...token } = event.data;
+      return { status: 'issued', ...token, labels: {}, reenrolls: deviceId };
+    }
     case 'EnrollmentTokenRedeemed':
       return state.status === 'issued' ? { ...state, status: 'redeemed', deviceId: event.data.deviceId } : state;
     case 'EnrollmentTokenRevoked':

@@ -39,6 +39,14 @@ export class EnrollmentTokens {
     return { tokenId: minted.tokenId, token: minted.token, expiresAt };
   }
 
+  /** Mints a token that enrolls the existing `deviceId` again; the caller checked the device is active. */
+  async issueReenrollment(input: { fleet: string; deviceId: string; ttlSeconds: number }, meta: EventMetadata, now: Date): Promise<{ tokenId: string; token: string; expiresAt: string; deviceId: string }> {
+    const minted = mintEnrollmentToken(input.fleet);
+    const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
+    await this.run({ type: 'IssueReenrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, deviceId: input.deviceId }, meta);
+    return { tokenId: minted.tokenId, token: minted.token, expiresAt, deviceId: input.deviceId };
+  }
+
   /** Revokes an unused token; revoking twice is fine, revoking a used one is a RuleViolation. */
   async revoke(fleet: string, tokenId: string, meta: EventMetadata): Promise<void> {
     await this.run({ type: 'RevokeEnrollmentToken', fleet, tokenId }, meta);
@@ -46,22 +54,25 @@ export class EnrollmentTokens {
 
   /**
    * Refuses (recording `EnrollmentRefused`) unless the token could be redeemed right now, so that
-   * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a good token.
+   * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a
+   * good token, and returns it (a re-enrollment token names the device it enrolls).
    */
-  async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<void> {
+  async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<EnrollmentToken> {
     const command: EnrollmentTokenCommand = { type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) };
     const { events } = await this.store.load(this.subjectOf(presented));
     const state = events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState());
     // No token has this digest: nothing to record it on (the caller logs it on the fleet's refusal log).
     if (state.status === 'absent' || state.tokenSha256 !== presented.tokenSha256) throw new EnrollmentRefusedError('unknown', refusalMessages.unknown);
     const refusal = enrollmentToken.decide(command, state)[0];
-    if (refusal?.type !== 'EnrollmentRefused') return;
+    if (refusal?.type !== 'EnrollmentRefused') return state;
     // A token replayed in a flood: counted into the refusal log's summary, not one event per attempt.
     if (this.refusals && !this.refusals.take(at)) {
       this.refusals.count(presented.fleet, refusal.data.reason, at);
       throwIfRefused([refusal]);
     }
-    throwIfRefused((await this.run(command, meta)).events);
+    const outcome = await this.run(command, meta);
+    throwIfRefused(outcome.events);
+    return outcome.state;
   }
 
   /**

@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// The agent's enrollment and the CLI's in-process runner: the code `keelson-agent enroll` and `keelson` run.
+import { enrollDevice, startAgent, type RunningAgent } from '../services/agent/src/index.js';
+import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { startFleet, type TestFleet } from './support/fleet.js';
+import { connectAs } from './support/impostor.js';
+import { auditOf, eventually } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 4, device identity: a wiped device enrolls again under its id; its old identity stops working.
+describe('re-enrolling a wiped device', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  let replacement: RunningAgent | undefined;
+
+  const passwordOf = (dataDir: string): string => (JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { password: string }).password;
+  const facadePull = async (deviceId: string, password: string): Promise<number> =>
+    (await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { headers: { authorization: `Basic ${Buffer.from(`${deviceId}:${password}`).toString('base64')}` } })).status;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 1 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await replacement?.stop();
+    await fleet?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('keeps the device id and history; the old credentials are refused by the broker and the facade', async () => {
+    const old = fleet.devices[0]!;
+    const oldPassword = passwordOf(old.dataDir);
+    expect(await facadePull(old.deviceId, oldPassword)).toBe(200);
+
+    const cli = await keelson(platform.apiUrl, platform.adminToken, 'device', 'token', '--reenroll', old.deviceId);
+    expect(cli.code).toBe(0);
+    const [, token] = /--token (\S+)/.exec(cli.stdout) ?? [];
+    const dataDir = mkdtempSync(join(platform.home, 'replacement-'));
+    const identity = await enrollDevice({ gatewayUrl: platform.gatewayUrl, token: token!, dataDir, name: 'sim-1 (replaced)' });
+    expect(identity.deviceId).toBe(old.deviceId);
+
+    // The old agent's session is dropped and its reconnects refused; the facade forgets it at once.
+    await eventually('the old agent disconnected', async () => (old.connected ? undefined : true), 5_000);
+    await eventually('the facade refusing the old password', async () => ((await facadePull(old.deviceId, oldPassword)) === 401 ? true : undefined), 5_000);
+    await expect(connectAs(old.dataDir)).rejects.toThrow(/not authorized/i);
+    await old.stop();
+
+    replacement = await startAgent({ dataDir, heartbeatSeconds: 5 });
+    await eventually('the replacement connected', async () => (replacement!.connected ? true : undefined), 15_000);
+    expect(await facadePull(old.deviceId, passwordOf(dataDir))).toBe(200);
+
+    const listed = await platform.api<{ items: { deviceId: string }[] }>('/v1/devices?limit=1000');
+    expect(listed.body.items.map((d) => d.deviceId)).toEqual([old.deviceId]); // one device, not two
+    const history = (await auditOf(platform, `device=${old.deviceId}`)).map((e) => e.type.split('.').at(-1));
+    expect(history).toEqual(expect.arrayContaining(['DeviceEnrolled', 'ReenrollmentTokenIssued', 'EnrollmentTokenRedeemed', 'DeviceReenrolled']));
+    expect(history.indexOf('DeviceEnrolled')).toBeLessThan(history.indexOf('DeviceReenrolled'));
+  }, 90_000);
+});
