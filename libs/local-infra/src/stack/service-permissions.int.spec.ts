@@ -93,8 +93,16 @@ describe('least-privilege service users on a real nats-server', () => {
   it('lets a service answer only its own commands', async () => {
     const signer = await as('signer');
     const errors: unknown[] = [];
-    signer.subscribe('cmd.gateway.assign-device', { callback: (err) => err && errors.push(err) });
-    const served = signer.subscribe('cmd.signer.get-root', { callback: (_err, msg) => msg.respond('root') });
+    signer.subscribe('cmd.gateway.assign-device', {
+      callback: (err) => {
+        if (err) errors.push(err);
+      },
+    });
+    const served = signer.subscribe('cmd.signer.get-root', {
+      callback: (_err, msg) => {
+        msg.respond('root');
+      },
+    });
     await signer.flush();
     const gateway = await as('device-gateway');
     expect((await gateway.request('cmd.signer.get-root', 'x', { timeout: 2_000 })).string()).toBe('root');
