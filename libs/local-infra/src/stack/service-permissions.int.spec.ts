@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
@@ -129,5 +129,27 @@ describe('least-privilege service users on a real nats-server', () => {
     await closed;
     await expect(kicker.request('$SYS.REQ.SERVER.PING.STATSZ', '', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
     await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it('gives a reader no way to write through a push consumer: deliveries to another stream or a device topic go nowhere', async () => {
+    const signer = await as('signer');
+    await (await jetstreamManager(signer)).streams.add({ name: 'EV_TUF', subjects: ['ev.tuf.>'] });
+    const gateway = await as('device-gateway');
+    let heartbeats = 0;
+    gateway.subscribe('keelson.dev.*.heartbeat', { callback: () => void heartbeats++ });
+    await gateway.flush();
+    const api = await as('api');
+    const jsm = await jetstreamManager(api);
+    let control = 0;
+    api.subscribe('_INBOX.push-control', { callback: () => void control++ });
+    await api.flush();
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-control', deliver_subject: '_INBOX.push-control', ack_policy: AckPolicy.None });
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-tuf', deliver_subject: 'ev.tuf.default.repository', ack_policy: AckPolicy.None });
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-device', deliver_subject: 'keelson.dev.d-1.heartbeat', ack_policy: AckPolicy.None });
+    for (let i = 0; i < 40 && control === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(control).toBe(1); // the push consumers do deliver, to where their creator may receive
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heartbeats).toBe(0);
+    expect((await (await jetstreamManager(signer)).streams.info('EV_TUF')).state.messages).toBe(0);
   });
 });
