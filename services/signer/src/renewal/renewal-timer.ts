@@ -1,5 +1,6 @@
 import type { EventMetadata } from '@keelson/event-store';
 import type { TufRepositories } from '../repository/tuf-repositories.js';
+import type { TufRepository } from '../repository/tuf-repository.evolve.js';
 
 export interface RenewalTimerOptions {
   repositories: TufRepositories;
@@ -9,6 +10,8 @@ export interface RenewalTimerOptions {
   /** A fresh command context per fleet and round. */
   meta: () => EventMetadata;
   onRenewed?: (fleet: string, what: string[]) => void;
+  /** Told after each fleet's round with the repository as it stands (e.g. to warn of a production root nearing expiry). */
+  onChecked?: (fleet: string, state: TufRepository) => void;
   onError?: (err: unknown, fleet?: string) => void;
   /** Fleets renewed at the same time; the rest wait for a free slot. */
   parallelism?: number;
@@ -43,7 +46,8 @@ export class RenewalTimer {
     const worker = async () => {
       for (let fleet = queue.shift(); fleet !== undefined && !this.stopped; fleet = queue.shift()) {
         try {
-          const { events } = await repositories.renew(fleet, meta());
+          const { events, state } = await repositories.renew(fleet, meta());
+          this.options.onChecked?.(fleet, state);
           if (events.length) onRenewed?.(fleet, events.map((e) => `${e.type} v${'version' in e.data ? e.data.version : '?'}`));
         } catch (err) {
           onError?.(err, fleet);

@@ -6,6 +6,7 @@ import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
 import { SIGNER_SETTINGS, type SignerSettings } from '../signer-settings.js';
 import { RenewalTimer } from './renewal-timer.js';
+import { OncePer, productionRootExpiring } from './root-expiry.js';
 import { repositoryFleets } from './repository-fleets.js';
 
 const describe = (err: unknown) => (isDomainError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
@@ -15,6 +16,7 @@ const describe = (err: unknown) => (isDomainError(err) ? `${err.code}: ${err.mes
 class RenewalRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('tuf-renewal');
   private readonly timer: RenewalTimer;
+  private readonly rootWarnings = new OncePer();
 
   constructor(
     @Inject(NATS) nc: NatsConnection,
@@ -28,6 +30,12 @@ class RenewalRunner implements OnApplicationBootstrap, BeforeApplicationShutdown
       intervalMs: settings.renewCheckSeconds * 1000,
       meta: () => newContext({ kind: 'service', id: 'signer' }),
       onRenewed: (fleet, what) => this.logger.log(`fleet '${fleet}': renewed ${what.join(', ')}`),
+      onChecked: (fleet, state) => {
+        const expires = productionRootExpiring(state, new Date());
+        if (expires && this.rootWarnings.due(fleet, Date.now())) {
+          this.logger.warn(`fleet '${fleet}': the production TUF root expires at ${expires}; run a root ceremony (keelson tuf root init/sign/import) before then, devices refuse an expired root`);
+        }
+      },
       onError: (err, fleet) => this.logger.error(`renewal${fleet ? ` of fleet '${fleet}'` : ''} failed: ${describe(err)}`),
     });
   }
