@@ -108,6 +108,12 @@ describe('the signer, as a device sees it', () => {
     expect(await register.getSingleMetricAsString('keelson_signer_artifacts_refused_total')).toMatch(/code="tuf.target-conflict"} 1/);
   });
 
+  it('refuses to start a replica whose KEELSON_SIGNER_KEY_SECRET does not open the keys, naming the variable and not the secret', async () => {
+    const start = startSigner({ KEELSON_SIGNER_KEY_SECRET: 'not-the-secret-the-keys-use' }, { naming: s.naming, dataDir: s.dataDir });
+    await expect(start).rejects.toThrow(/KEELSON_SIGNER_KEY_SECRET does not open signer key line-7\//);
+    await expect(start).rejects.not.toThrow(/not-the-secret/);
+  });
+
   it('refuses a fleet id that is not a subject token, and creates nothing', async () => {
     await expect(callCommand(s.nc, s.naming, signer.getRoot, { fleet: 'Line.7' } as never)).rejects.toThrow(InvalidInput);
     expect(existsSync(join(s.dataDir, 'keys', 'Line.7'))).toBe(false);

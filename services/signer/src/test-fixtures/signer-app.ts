@@ -53,7 +53,13 @@ export async function startSigner(env: Record<string, string> = {}, share?: { na
   @Module({ imports: [InfrastructureModule.forRoot(config), ...signerModules] })
   class SignerTestModule {}
   const app = await createServiceApp(SignerTestModule, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await nc.close();
+    throw err;
+  }
   const artifacts = new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent });
   const tuf = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
   return {
