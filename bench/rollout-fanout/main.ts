@@ -44,6 +44,9 @@ async function abort(reason: string): Promise<never> {
   await cleanUp();
   process.exit(2);
 }
+// A silent death would leave the reader guessing: say why and with which code the bench ends.
+process.on('uncaughtExceptionMonitor', (err) => log(`uncaught: ${err.stack ?? String(err)}`));
+process.on('exit', (code) => log(`exit code ${code}`));
 process.on('SIGINT', () => void abort('interrupted'));
 process.on('SIGTERM', () => void abort('terminated'));
 const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
