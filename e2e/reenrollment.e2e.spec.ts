@@ -57,4 +57,22 @@ describe('re-enrolling a wiped device', () => {
     expect(history).toEqual(expect.arrayContaining(['DeviceEnrolled', 'ReenrollmentTokenIssued', 'EnrollmentTokenRedeemed', 'DeviceReenrolled']));
     expect(history.indexOf('DeviceEnrolled')).toBeLessThan(history.indexOf('DeviceReenrolled'));
   }, 90_000);
+
+  it('refuses a malformed and a made-up token and audits both, where an operator of the fleet sees them', async () => {
+    const attempt = async (token: string) => {
+      const res = await fetch(`${platform.gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, csr: 'x', name: 'intruder' }) });
+      return `${res.status} ${((await res.json()) as { error: { code: string } }).error.code}`;
+    };
+    expect(await attempt('let-me-in')).toBe('401 enrollment.malformed');
+    expect(await attempt(`default.et-00000000deadbeef.${'A'.repeat(43)}`)).toBe('401 enrollment.unknown');
+    const refusals = await eventually('both refusals audited', async () => {
+      const entries = (await auditOf(platform, '')).filter((e) => e.type.endsWith('EnrollmentAttemptsRefused'));
+      return entries.length >= 2 ? entries : undefined;
+    }, 15_000);
+    expect(refusals.map((e) => e.data)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ fleet: 'default', claimedFleet: 'let-me-in', reason: 'malformed', attempts: 1 }),
+      expect.objectContaining({ fleet: 'default', reason: 'unknown', attempts: 1 }),
+    ]));
+    expect(JSON.stringify(refusals)).not.toContain('A'.repeat(43)); // the presented secret is never kept
+  }, 30_000);
 });

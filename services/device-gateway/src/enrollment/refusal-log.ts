@@ -122,7 +122,8 @@ export class RefusalLog {
     const meta: EventMetadata = { actor: gateway, correlationId: randomUUID(), commandId: randomUUID() };
     this.jsm ??= jetstreamManager(this.o.nc);
     for (let attempt = 1; ; attempt++) {
-      const last = await (await this.jsm).streams.getMessage(this.streamName, { last_by_subj: subject });
+      // A direct get: what the gateway's least-privilege NATS user may do (not STREAM.MSG.GET).
+      const last = await (await this.jsm).direct.getMessage(this.streamName, { last_by_subj: subject });
       try {
         await this.o.store.append(subject, last?.seq ?? 0, [event], meta);
         return;
