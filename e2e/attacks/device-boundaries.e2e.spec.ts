@@ -123,7 +123,10 @@ describe('a device stays inside its own identity and fleet', () => {
     const pull = await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { headers: { authorization: deviceAuthorization(b!.dataDir) } });
     expect(pull.status).toBe(401);
     expect(await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000)).toBe(true);
-    const audit = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
+    const audit = await eventually('the decommission in the audit log', async () => {
+      const entries = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
+      return entries.length ? entries : undefined;
+    }, 20_000);
     expect(audit.map((e) => [e.keelsonactor, e.data.reason])).toEqual([['operator:admin', 'lost in transit']]);
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metad
 import { versionOf } from '../support/attacks/tampering.js';
 import { keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
-import { auditOf, createGroup } from '../support/operator.js';
+import { auditOf, createGroup, eventually } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // Issue 4, attack tests: targets metadata signed by a key the operator has revoked (a rotation of
@@ -49,7 +49,11 @@ describe('targets signed by a revoked key', () => {
     const done = await rollOut(platform, 'victim', 'detector', '1.2.0');
     expect(done.status).toBe('failed');
     // Signature first: refused for the revoked key, not merely for its stale version.
-    const failed = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+    // The audit log is a projection of its own: under load it may trail the rollout's view.
+    const failed = await eventually('the failed report in the audit log', async () => {
+      const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+      return reports.length ? reports : undefined;
+    }, 20_000);
     expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(/targets was signed by 0\/1 keys/)]);
     expect(keptOnDevice(device, 'detector', '1.2.0')).toEqual({ stored: false, active: 'detector 1.1.0' });
     expect(trusted('targets.json').equals(signedByOldKey)).toBe(false);

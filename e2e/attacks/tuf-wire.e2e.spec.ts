@@ -4,7 +4,7 @@ import { forgeNextRoot, newSigningKey } from '../support/attacks/keyed-repositor
 import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
 import { deviceAuthorization, keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
-import { auditOf, createGroup } from '../support/operator.js';
+import { auditOf, createGroup, eventually } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
 
@@ -42,7 +42,11 @@ describe('attacks on TUF metadata on the wire', () => {
     expect(done.status).toBe('failed');
     expect(done.devices.map((d) => d.state)).toEqual(['failed']);
     expect(keptOnDevice(device, 'detector', version)).toEqual({ stored: false, active: activeBefore });
-    const failed = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+    // The audit log is a projection of its own: under load it may trail the rollout's view.
+    const failed = await eventually('the failed report in the audit log', async () => {
+      const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
+      return reports.length ? reports : undefined;
+    }, 20_000);
     expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(reason)]);
   };
 
