@@ -71,8 +71,17 @@ describe('bad input', () => {
     const rollout = await createRollout(platform, rolloutBody('classifier@1.0.0', 'pair', probe, [100]));
     expect((await waitForRollout(platform, rollout.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     const [a, b] = fleet.devices;
-    const reportsOf = async (deviceId: string) => (await auditOf(platform, `device=${deviceId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress')).length;
-    const before = { a: await reportsOf(a!.deviceId), b: await reportsOf(b!.deviceId), dropped: await droppedMessages(platform.gatewayUrl) };
+    const reportsOf = async (deviceId: string) => (await auditOf(platform, `device=${deviceId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress'));
+    // The audit log is a projection: count only once it holds both devices' healthy reports.
+    const settled = async (deviceId: string) => {
+      const reports = await reportsOf(deviceId);
+      return reports.some((e) => e.data.rolloutId === rollout.rolloutId && e.data.state === 'healthy') ? reports.length : undefined;
+    };
+    const before = {
+      a: await eventually('device a settled in the audit log', () => settled(a!.deviceId)),
+      b: await eventually('device b settled in the audit log', () => settled(b!.deviceId)),
+      dropped: await droppedMessages(platform.gatewayUrl),
+    };
 
     // Device a is compromised: its agent is gone and someone else holds its credentials.
     await a!.stop();
@@ -95,7 +104,10 @@ describe('bad input', () => {
       return grew('not-json') && grew('invalid') && grew('device-mismatch') ? now : undefined;
     });
     expect(dropped).toBeDefined();
-    expect({ a: await reportsOf(a!.deviceId), b: await reportsOf(b!.deviceId) }).toEqual({ a: before.a, b: before.b });
+    // A marker on the same stream as device events: once the audit log has it, it has everything before it.
+    const marker = await createGroup(platform, 'after-the-forgeries', [b!.name]);
+    await eventually('the marker in the audit log', async () => ((await auditOf(platform, `device=${b!.deviceId}`)).some((e) => e.data.groupId === marker.groupId) ? true : undefined));
+    expect({ a: (await reportsOf(a!.deviceId)).length, b: (await reportsOf(b!.deviceId)).length }).toEqual({ a: before.a, b: before.b });
     const view = (await platform.api<{ devices: { deviceId: string; state: string }[] }>(`/v1/rollouts/${rollout.rolloutId}`)).body;
     expect(view.devices.map((d) => d.state)).toEqual(['healthy', 'healthy']);
   }, 120_000);
