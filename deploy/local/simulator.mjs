@@ -11,7 +11,7 @@ async function listDevices(apiUrl, adminToken) {
 }
 
 /** Starts the simulator and resolves once `devices` devices are enrolled and reachable. */
-export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devices, timeoutMs = 120_000 }) {
+export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devices, signal, timeoutMs = 120_000 }) {
   mkdirSync(join(home, 'logs'), { recursive: true });
   const log = createWriteStream(join(home, 'logs', 'sim.log'), { flags: 'a' });
   const bin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-sim.mjs');
@@ -23,24 +23,28 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const deadline = Date.now() + timeoutMs;
   let names = [];
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`keelson-sim exited with code ${child.exitCode}; see ${join(home, 'logs', 'sim.log')}`);
-    const live = (await listDevices(apiUrl, adminToken)).filter((d) => d.status === 'active' && d.reachable);
-    names = live.map((d) => d.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    if (names.length >= devices) break;
-    if (Date.now() > deadline) throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
-    await new Promise((r) => setTimeout(r, 500));
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new Error('start aborted');
+      if (child.exitCode !== null) throw new Error(`keelson-sim exited with code ${child.exitCode}; see ${join(home, 'logs', 'sim.log')}`);
+      const live = (await listDevices(apiUrl, adminToken)).filter((d) => d.status === 'active' && d.reachable);
+      names = live.map((d) => d.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      if (names.length >= devices) break;
+      if (Date.now() > deadline) throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } catch (err) {
+    await stop(); // never leave the fleet running behind a failed or aborted start
+    throw err;
   }
-  return {
-    deviceNames: names,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { deviceNames: names, stop };
 }

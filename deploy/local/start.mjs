@@ -47,12 +47,21 @@ const pg = await startEmbeddedPostgres({ dir: join(home, 'postgres'), port: port
 
 let platform;
 let simulator;
+// A signal can arrive while the platform or the fleet is still starting: the shutdown then waits
+// for what is being started (the simulator gives up at once) and stops that too, so nothing is orphaned.
+let platformStarting;
+let simulatorStarting;
+const startAbort = new AbortController();
+const settled = (promise) => promise?.then((v) => v, () => undefined);
 let stopping = false;
 async function shutdown(signal, code = 0) {
   if (stopping) return;
   stopping = true;
   console.log(`keelson: ${signal}, stopping…`);
+  startAbort.abort();
+  simulator ??= await settled(simulatorStarting);
   await simulator?.stop().catch((err) => console.error('simulator stop failed:', err));
+  platform ??= await settled(platformStarting);
   await platform?.stop().catch((err) => console.error('services stop failed:', err));
   await pg.stop().catch((err) => console.error('postgres stop failed:', err));
   process.exit(code);
@@ -62,10 +71,12 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
   console.log('keelson: starting nats-server and the services…');
-  platform = await startPlatform({
+  platformStarting = startPlatform({
     repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
   });
+  platform = await platformStarting;
+  if (stopping) await new Promise(() => undefined); // the shutdown in progress stops it and exits
   for (const [name, service] of Object.entries(platform.services)) {
     void service.exited.then((code) => {
       if (!stopping) console.error(`keelson: ${name} exited (code ${code}); see ${join(home, 'logs', `${name}.log`)}`);
@@ -75,7 +86,8 @@ try {
   let fleetNames = [];
   if (simDevices > 0) {
     console.log(`keelson: enrolling ${simDevices} simulated devices…`);
-    simulator = await startSimulator({ repoRoot, home, apiUrl: platform.apiUrl, adminToken: secrets.adminToken, devices: simDevices });
+    simulatorStarting = startSimulator({ repoRoot, home, apiUrl: platform.apiUrl, adminToken: secrets.adminToken, devices: simDevices, signal: startAbort.signal });
+    simulator = await simulatorStarting;
     fleetNames = simulator.deviceNames;
   }
   console.log(`
@@ -97,7 +109,9 @@ Try next, in another terminal from this folder:
 Ctrl-C stops everything; the next start reuses the data.
 `);
 } catch (err) {
-  console.error(`keelson: start failed: ${err instanceof Error ? err.message : String(err)}`);
-  await shutdown('start failure', 1);
+  if (!stopping) {
+    console.error(`keelson: start failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown('start failure', 1);
+  }
 }
 setInterval(() => undefined, 1 << 30); // keep the process alive until a signal arrives

@@ -92,7 +92,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   link = new DeviceLink({
     identity, log, platformCa, heartbeatSeconds: options.heartbeatSeconds ?? 30,
     hello: async () => ({ deviceId: identity.deviceId, agentVersion, installed: await reconciler.installed(), desiredGeneration: store.current.appliedGeneration }),
-    onDesired: (desired) => void reconciler.accept(desired).catch((err: Error) => log('desired-state-failed', { error: err.message })),
+    onDesired: (desired, afterConnect) => void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
   const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa) });

@@ -10,7 +10,8 @@ export interface DeviceLinkOptions {
   identity: DeviceIdentity;
   /** The hello to send on every connect: what the device runs and which generation it applied. */
   hello(): Promise<DeviceHello['data']>;
-  onDesired(desired: DesiredState['data']): void;
+  /** `afterConnect`: the first desired state since the link (re)connected, when lost reports are sent again. */
+  onDesired(desired: DesiredState['data'], afterConnect: boolean): void;
   heartbeatSeconds: number;
   log: LinkLog;
   /** The platform CA (PEM) an mqtts:// broker chains to; trusted instead of the machine's store. */
@@ -26,6 +27,8 @@ export interface DeviceLinkOptions {
 export class DeviceLink {
   private client: MqttClient | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  // Set on every (re)connect: the answer to that hello is when reports lost on the way are re-sent.
+  private awaitingFirstDesired = false;
   private readonly startedAt = Date.now();
   private backoffMs = minBackoffMs;
   private readonly topics: { hello: string; heartbeat: string; report: string; desired: string };
@@ -117,6 +120,7 @@ export class DeviceLink {
   }
 
   private async greet(client: MqttClient): Promise<void> {
+    this.awaitingFirstDesired = true;
     try {
       await client.subscribeAsync(this.topics.desired, { qos: 1 });
       await this.sendHello(client);
@@ -142,7 +146,9 @@ export class DeviceLink {
     try {
       const message = parseDeviceMessage(JSON.parse(payload.toString('utf8')));
       if (message.type !== 'DesiredState' || message.data.deviceId !== this.options.identity.deviceId) throw new Error(`unexpected ${message.type}`);
-      this.options.onDesired(message.data);
+      const afterConnect = this.awaitingFirstDesired;
+      this.awaitingFirstDesired = false;
+      this.options.onDesired(message.data, afterConnect);
     } catch (err) {
       this.options.log('desired-state-dropped', { error: (err as Error).message });
     }

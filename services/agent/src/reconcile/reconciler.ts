@@ -30,8 +30,13 @@ export class Reconciler {
     this.kick();
   }
 
-  /** Records a desired state's new assignments (ignoring a stale generation) and starts on them. */
-  async accept(desired: DesiredState['data']): Promise<void> {
+  /**
+   * Records a desired state's new assignments (ignoring a stale generation) and starts on them.
+   * `resendReports` (the first desired state after a connect) re-sends every terminal report, since
+   * one may have been lost with a crash or a dropped connection; later pushes of the same state (the
+   * answer to a hello after an update) do not, so a fleet's inbox is not flooded with duplicates.
+   */
+  async accept(desired: DesiredState['data'], resendReports = true): Promise<void> {
     const { store } = this.ctx;
     if (desired.generation < store.current.seenGeneration) return;
     const wanted = new Set(desired.assignments.map((a) => a.assignmentId));
@@ -43,8 +48,8 @@ export class Reconciler {
       }
       for (const assignment of desired.assignments) draft.assignments[assignment.assignmentId] ??= { assignment, phase: 'pending' };
     });
-    // A terminal report lost with a crash or a dropped connection is sent again; the gateway drops duplicates.
-    for (const record of Object.values(store.current.assignments)) {
+    // The gateway drops duplicates, so re-sending is harmless, only wasteful.
+    for (const record of resendReports ? Object.values(store.current.assignments) : []) {
       if (record.phase === 'done' && record.outcome) this.ctx.report(record.assignment, record.outcome, record.reason);
     }
     this.kick();
