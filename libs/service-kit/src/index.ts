@@ -9,3 +9,4 @@ export { InfrastructureModule, infrastructureModule } from './nest/infrastructur
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
+export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';

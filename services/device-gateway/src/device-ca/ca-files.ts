@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { openCaKey, sealCaKey } from './sealed-ca-key.js';
+import { openKey, sealKey } from '@keelson/service-kit';
 
 /** The PEM files of one fleet's CA, the key as the gateway uses it (opened). */
 export interface CaFiles {
@@ -17,7 +17,7 @@ export interface CaKeyProtection {
 
 /** Plaintext PKCS#8 PEM: what a gateway without a secret (or before this version) writes. */
 const plainKeyFile = 'ca.key.pem';
-/** The key sealed with AES-256-GCM (sealed-ca-key.ts). */
+/** The key sealed with AES-256-GCM (libs/service-kit sealed-key.ts). */
 const sealedKeyFile = 'ca.key.sealed';
 const certFile = 'ca.cert.pem';
 
@@ -48,7 +48,7 @@ export async function readCaFiles(dir: string, protection: CaKeyProtection = {})
   const sealed = await readOptional(join(dir, sealedKeyFile));
   if (sealed !== null) {
     if (!protection.secret) throw new Error(`the device CA key of ${labelOf(dir)} is sealed: KEELSON_DEVICE_CA_KEY_SECRET is required`);
-    return { keyPem: await openCaKey(sealed, protection.secret, labelOf(dir)), certPem };
+    return { keyPem: await openKey(sealed, protection.secret, labelOf(dir), 'KEELSON_DEVICE_CA_KEY_SECRET'), certPem };
   }
   const keyPem = await readOptional(join(dir, plainKeyFile));
   if (keyPem === null) throw new Error(`device CA in ${dir} is incomplete`);
@@ -58,7 +58,7 @@ export async function readCaFiles(dir: string, protection: CaKeyProtection = {})
 
 async function migrateToSealed(dir: string, keyPem: string, secret: string): Promise<void> {
   const tmp = join(dir, `.${sealedKeyFile}.${randomBytes(6).toString('hex')}`);
-  await writePrivate(tmp, await sealCaKey(keyPem, secret, labelOf(dir)));
+  await writePrivate(tmp, await sealKey(keyPem, secret, labelOf(dir)));
   await rename(tmp, join(dir, sealedKeyFile));
   await unlink(join(dir, plainKeyFile)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err; // another replica migrated it at the same moment
@@ -76,7 +76,7 @@ export async function writeCaFilesOnce(dir: string, files: CaFiles, protection: 
   const tmp = join(parent, `.tmp-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp, { mode: 0o700 });
   try {
-    if (protection.secret) await writePrivate(join(tmp, sealedKeyFile), await sealCaKey(files.keyPem, protection.secret, labelOf(dir)));
+    if (protection.secret) await writePrivate(join(tmp, sealedKeyFile), await sealKey(files.keyPem, protection.secret, labelOf(dir)));
     else await writePrivate(join(tmp, plainKeyFile), files.keyPem);
     await writeFile(join(tmp, certFile), files.certPem, { mode: 0o644 });
     await rename(tmp, dir);

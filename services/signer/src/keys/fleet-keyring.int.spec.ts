@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tufRoles } from '@keelson/tuf';
 import { generateKeyPems, storedKeyOf } from './fleet-keys.js';
 import { FleetKeyring } from './fleet-keyring.js';
-import { SealedKeyRefused } from './sealed-key.js';
+import { SealedKeyRefused } from '@keelson/service-kit';
 
 const secret = 'the-right-signer-key-secret';
 

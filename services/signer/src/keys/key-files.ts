@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { tufRoles, type TufRoleName } from '@keelson/tuf';
-import { isSealed, openKey, sealKey } from './sealed-key.js';
+import { isSealed, openKey, sealKey } from '@keelson/service-kit';
 
 /** One private key of a fleet as the signer holds it: its role, its TUF key id and the PKCS#8 PEM. */
 export interface StoredKey {
@@ -35,7 +35,7 @@ export async function readKeyFiles(dir: string, secret: string): Promise<StoredK
   for (const name of names.sort()) {
     const m = sealedName.exec(name);
     if (!m) continue;
-    const pem = await openKey(await readFile(join(dir, name), 'utf8'), secret, labelOf(dir, name));
+    const pem = await openKey(await readFile(join(dir, name), 'utf8'), secret, labelOf(dir, name), 'KEELSON_SIGNER_KEY_SECRET');
     keys.push({ role: m[1] as TufRoleName, keyId: m[2]!, pem });
   }
   return keys;

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { eventStreams, ReactorRunner } from '@keelson/event-store';
+import { eventStreams, ReactorRunner, waitForStream } from '@keelson/event-store';
 import type { ArtifactEvent } from '@keelson/events';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
 import { refusedArtifacts } from '../signer.metrics.js';
 import { artifactSigningReactor } from './artifact-signing.reactor.js';
-import { waitForStream } from './wait-for-stream.js';
 
 const describe = (err: unknown) => (isDomainError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
 

@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, type BinaryLike, type ScryptOptions } from 'node:crypto';
 
 /**
- * A private key as the signer keeps it on disk: AES-256-GCM under a key derived with scrypt from
- * `KEELSON_SIGNER_KEY_SECRET` and a salt of its own. The label (fleet and file name) is bound in
- * as additional authenticated data, so a sealed file copied to another fleet or role does not open.
+ * A private key as a service keeps it on disk (the signer's TUF keys, the gateway's device CA keys):
+ * AES-256-GCM under a key derived with scrypt from a secret of the service's configuration and a
+ * salt of its own. The label (e.g. fleet and file name) is bound in as additional authenticated data,
+ * so a sealed file copied to another fleet or role does not open.
  */
 export interface SealedKey {
   format: 'keelson-sealed-key';
@@ -15,7 +16,12 @@ export interface SealedKey {
 }
 
 /** The secret does not open a sealed key: wrong secret, or a file altered since it was sealed. */
-export class SealedKeyRefused extends Error {}
+export class SealedKeyRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
 
 // scrypt as recommended for interactive use (N=2^15, r=8): ~32 MiB and tens of ms per key, paid at load only.
 const params = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -46,8 +52,11 @@ export async function sealKey(plaintext: string, secret: string, label: string):
   return `${JSON.stringify(sealed)}\n`;
 }
 
-/** Opens a sealed key; throws `SealedKeyRefused` when the secret or label does not match. */
-export async function openKey(text: string, secret: string, label: string): Promise<string> {
+/**
+ * Opens a sealed key; throws `SealedKeyRefused` when the secret or label does not match. `secretName`
+ * (the variable the secret comes from) only goes into the error message — never the secret itself.
+ */
+export async function openKey(text: string, secret: string, label: string, secretName: string): Promise<string> {
   let sealed: SealedKey;
   try {
     sealed = JSON.parse(text) as SealedKey;
@@ -55,7 +64,7 @@ export async function openKey(text: string, secret: string, label: string): Prom
     throw new SealedKeyRefused(`${label} is not a sealed key file`);
   }
   if (sealed.format !== 'keelson-sealed-key' || sealed.v !== 1 || sealed.kdf?.name !== 'scrypt') {
-    throw new SealedKeyRefused(`${label} is not a sealed key file this signer reads`);
+    throw new SealedKeyRefused(`${label} is not a sealed key file this version reads`);
   }
   const key = await derive(secret, Buffer.from(sealed.kdf.salt, 'base64'), sealed.kdf);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
@@ -64,7 +73,7 @@ export async function openKey(text: string, secret: string, label: string): Prom
   try {
     return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new SealedKeyRefused(`KEELSON_SIGNER_KEY_SECRET does not open ${label}: the secret is wrong or the file was altered`);
+    throw new SealedKeyRefused(`${secretName} does not open ${label}: the secret is wrong or the file was altered`);
   }
 }
 
