@@ -1,47 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { generatePlatformSecrets, startPlatform, type RunningPlatform } from '@keelson/local-infra';
-import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, createRollout, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
-import { repoRoot, type TestPlatform } from './support/test-platform.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, broker permissions: MQTT and the device-facing HTTP are TLS from the installation's own CA,
 // devices pin that CA at enrollment, and the whole loop runs on it with least-privilege service users.
-async function startTlsPlatform(): Promise<TestPlatform> {
-  const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-tls-'));
-  const secrets = generatePlatformSecrets();
-  const databases: TestDatabase[] = [];
-  const platform: RunningPlatform = await startPlatform({
-    repoRoot, home, natsBinary: testEnv().natsBinary, secrets, tls: true,
-    databaseUrl: async () => {
-      const db = await createTestDatabase();
-      databases.push(db);
-      return db.url;
-    },
-  });
-  const api: TestPlatform['api'] = async (path, init = {}) => {
-    const res = await fetch(`${platform.apiUrl}${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${secrets.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
-  };
-  return {
-    ...platform, home, adminToken: secrets.adminToken, api,
-    destroy: async () => {
-      await platform.stop();
-      for (const db of databases) await db.drop().catch(() => undefined);
-      rmSync(home, { recursive: true, force: true });
-    },
-  };
-}
-
 const status = (url: string, ca?: string) =>
   new Promise<number>((resolve, reject) => {
     const req = request(url, { ca }, (res) => {
@@ -70,7 +36,7 @@ describe('transport security towards devices', () => {
   let fleet: TestFleet;
 
   beforeAll(async () => {
-    platform = await startTlsPlatform();
+    platform = await startTestPlatform({ tls: true });
     fleet = await startFleet(platform, { count: 3 });
     await createGroup(platform, 'tls', fleet.devices.map((d) => d.name));
   }, 240_000);

@@ -16,7 +16,7 @@ export interface TestPlatform extends RunningPlatform {
   destroy(): Promise<void>;
 }
 
-export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv'> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls'> = {}): Promise<TestPlatform> {
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
