@@ -1,36 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
-import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
+import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { versionOf } from '../support/attacks/tampering.js';
-import { keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
-import { startFleet, type TestFleet } from '../support/fleet.js';
-import { auditOf, createGroup, eventually } from '../support/operator.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
+import { auditOf, eventually } from '../support/operator.js';
+import type { TestPlatform } from '../support/test-platform.js';
 
 // Issue 4, attack tests: targets metadata signed by a key the operator has revoked (a rotation of
 // the targets key through the API), served to a real agent that followed the rotation. The
 // device-level variant, a new target signed with a stolen and then revoked key: services/agent/src/tuf/attacks.int.spec.ts.
 describe('targets signed by a revoked key', () => {
   let platform: TestPlatform;
-  let fleet: TestFleet;
   let device: SimulatedDevice;
   let proxy: MetadataProxy;
   const trusted = (file: 'root.json' | 'targets.json') => readFileSync(`${new DataDirLayout(device.dataDir).tufDir}/${file}`);
 
+  let victim: Victim | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 1 });
-    device = fleet.devices[0]!;
-    await createGroup(platform, 'victim', [device.name]);
-    proxy = await startMetadataProxy(platform.facadeUrl);
-    await routeThrough(device, proxy.url);
+    victim = await startVictim();
+    ({ platform, device, proxy } = victim);
   }, 240_000);
 
-  afterAll(async () => {
-    await fleet?.stop();
-    await proxy?.close();
-    await platform?.destroy();
-  }, 60_000);
+  afterAll(() => victim?.close(), 60_000);
 
   it('are refused by a device that followed the rotation, which keeps running what it ran', async () => {
     expect((await rollOut(platform, 'victim', 'detector', '1.0.0')).status).toBe('succeeded');

@@ -1,11 +1,10 @@
-import { startFleet, type TestFleet } from '../support/fleet.js';
 import { readFileSync } from 'node:fs';
 import { forgeNextRoot, newSigningKey } from '../support/attacks/keyed-repository.js';
-import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
+import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
-import { deviceAuthorization, keptOnDevice, rollOut, routeThrough } from '../support/attacks/victim.js';
-import { auditOf, createGroup, eventually } from '../support/operator.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { deviceAuthorization, keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
+import { auditOf, eventually } from '../support/operator.js';
+import type { TestPlatform } from '../support/test-platform.js';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
 
 // Issue 4, attack tests: a man in the middle between a real agent and the real facade, changing
@@ -15,26 +14,19 @@ const timestampSeconds = 20;
 
 describe('attacks on TUF metadata on the wire', () => {
   let platform: TestPlatform;
-  let fleet: TestFleet;
   let device: SimulatedDevice;
   let proxy: MetadataProxy;
 
+  let victim: Victim | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform({
+    victim = await startVictim({
       serviceEnv: { signer: { KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: String(timestampSeconds), KEELSON_TUF_RENEW_CHECK_SECONDS: '5' } },
     });
-    fleet = await startFleet(platform, { count: 1 });
-    device = fleet.devices[0]!;
-    await createGroup(platform, 'victim', [device.name]);
-    proxy = await startMetadataProxy(platform.facadeUrl);
-    await routeThrough(device, proxy.url);
+    ({ platform, device, proxy } = victim);
   }, 240_000);
 
-  afterAll(async () => {
-    await fleet?.stop();
-    await proxy?.close();
-    await platform?.destroy();
-  }, 60_000);
+  afterAll(() => victim?.close(), 60_000);
 
   /** The attacked update failed for `reason`: nothing of it stored, the old version still active, the reason audited. */
   const refusedUpdate = async (version: string, reason: RegExp, activeBefore: string | null) => {

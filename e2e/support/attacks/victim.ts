@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataDirLayout, type SimulatedDevice } from '../../../services/agent/src/index.js';
-import { createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec, type RolloutView } from '../operator.js';
-import type { TestPlatform } from '../test-platform.js';
+import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec, type RolloutView } from '../operator.js';
+import { startFleet } from '../fleet.js';
+import { startTestPlatform, type TestPlatform } from '../test-platform.js';
+import { startMetadataProxy, type MetadataProxy } from './metadata-proxy.js';
 
 /** `Authorization: Basic deviceId:password` from a device's own data dir, as the agent sends it. */
 export function deviceAuthorization(dataDir: string): string {
@@ -37,4 +39,29 @@ export function keptOnDevice(device: SimulatedDevice, name: string, version: str
   const layout = new DataDirLayout(device.dataDir);
   const active = layout.activeFile(name, 'model.onnx');
   return { stored: existsSync(layout.versionDir(name, version)), active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null };
+}
+
+/** A platform with one simulated device (group `victim`) that reaches the facade only through a tampering proxy. */
+export interface Victim {
+  platform: TestPlatform;
+  device: SimulatedDevice;
+  proxy: MetadataProxy;
+  close(): Promise<void>;
+}
+
+export async function startVictim(options: Parameters<typeof startTestPlatform>[0] = {}): Promise<Victim> {
+  const platform = await startTestPlatform(options);
+  const fleet = await startFleet(platform, { count: 1 });
+  const device = fleet.devices[0]!;
+  await createGroup(platform, 'victim', [device.name]);
+  const proxy = await startMetadataProxy(platform.facadeUrl);
+  await routeThrough(device, proxy.url);
+  return {
+    platform, device, proxy,
+    async close() {
+      await fleet.stop();
+      await proxy.close();
+      await platform.destroy();
+    },
+  };
 }
