@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RecordedEvent } from './event-store.js';
+import { ACK_WAIT_MS } from './batch-heartbeat.js';
 import { readEventMetadata } from './headers.js';
 
 const consumerNotFound = 10014;
@@ -15,11 +16,15 @@ export interface DurableConsumerSpec {
   maxAckPending: number;
 }
 
-/** Creates the durable pull consumer unless it exists; its position survives restarts of the process. */
+/**
+ * Creates the durable pull consumer unless it exists; its position survives restarts of the process.
+ * A consumer made by an older release with another ack wait is brought to the current one.
+ */
 export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableConsumerSpec): Promise<void> {
   const jsm = await jetstreamManager(nc);
   try {
-    await jsm.consumers.info(spec.stream, spec.name);
+    const info = await jsm.consumers.info(spec.stream, spec.name);
+    if (info.config.ack_wait !== ACK_WAIT_MS * 1_000_000) await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ACK_WAIT_MS * 1_000_000 });
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === consumerNotFound)) throw err;
     await jsm.consumers.add(spec.stream, {
@@ -27,7 +32,7 @@ export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableCon
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subjects: spec.filterSubjects,
-      ack_wait: 30_000_000_000,
+      ack_wait: ACK_WAIT_MS * 1_000_000,
       max_deliver: -1, // poison handling is ours
       max_ack_pending: spec.maxAckPending,
     });

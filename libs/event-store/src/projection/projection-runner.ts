@@ -2,6 +2,7 @@ import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
+import { holdBatch } from '../batch-heartbeat.js';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
@@ -85,11 +86,14 @@ export class ProjectionRunner<E> {
   }
 
   private async process(batch: JsMsg[]): Promise<void> {
+    const hold = holdBatch(batch); // a slow database must not get the batch redelivered meanwhile
     try {
       await this.o.db.transaction((sql) => this.applyAll(sql, batch));
       for (const m of batch) m.ack();
     } catch {
       await this.processOneByOne(batch); // find the message that fails; keep the good ones
+    } finally {
+      hold.release();
     }
   }
 

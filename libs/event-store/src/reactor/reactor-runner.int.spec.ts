@@ -1,5 +1,7 @@
 import { RuleViolation } from '@keelson/domain-kit';
+import { connectTestNats } from '@keelson/testing';
 import { ReactorRunner, type Reactor, type RecordedEvent, type StreamDeclaration } from '../index.js';
+import { ACK_WAIT_MS } from '../batch-heartbeat.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
 
@@ -69,4 +71,38 @@ describe('ReactorRunner against real NATS', () => {
     expect(seen).toEqual([1, 2, 4]);
     expect(poisoned).toBe(1);
   });
+
+  it('keeps a batch while one message takes longer than the ack wait: nothing is handed over twice', async () => {
+    const seen: number[] = [];
+    const slow = runner('c', async (rec) => {
+      const by = rec.event.type === 'Incremented' ? rec.event.data.by : 0;
+      if (by === 1) await new Promise((r) => setTimeout(r, ACK_WAIT_MS + 2_000));
+      seen.push(by);
+    });
+    await appendAll('c', 1, 2, 3);
+    await slow.start();
+    await until(() => seen.length >= 3, ACK_WAIT_MS + 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    await slow.stop();
+    expect(seen).toEqual([1, 2, 3]);
+  }, 40_000);
+
+  it('hands the messages a vanished process held to another one within a few ack waits', async () => {
+    const crashedNc = await connectTestNats();
+    const handedOver = new Promise<void>((resolve) => {
+      const reactor: Reactor<CounterEvent> = { name: 'd', stream: decl, filterSubjects: ['ev.counter.f.d'], parse: (raw) => raw as CounterEvent, handle: () => (resolve(), new Promise<void>(() => undefined)) };
+      void new ReactorRunner({ nc: crashedNc, naming: s.naming, reactor }).start();
+    });
+    await appendAll('d', 7);
+    await handedOver;
+    await crashedNc.close(); // the process is gone: no ack, no heartbeat
+    const started = Date.now();
+    const seen: number[] = [];
+    const survivor = runner('d', async (rec) => void seen.push(rec.event.type === 'Incremented' ? rec.event.data.by : 0));
+    await survivor.start();
+    await until(() => seen.length === 1, ACK_WAIT_MS * 3);
+    await survivor.stop();
+    expect(seen).toEqual([7]);
+    expect(Date.now() - started).toBeLessThan(ACK_WAIT_MS * 2);
+  }, 60_000);
 });

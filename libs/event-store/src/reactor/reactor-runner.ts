@@ -1,6 +1,7 @@
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
+import { holdBatch } from '../batch-heartbeat.js';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
 import type { EventStoreNaming } from '../naming.js';
 import type { Reactor } from './reactor.js';
@@ -78,12 +79,23 @@ export class ReactorRunner<E> {
   }
 
   private async process(batch: JsMsg[]): Promise<void> {
+    const hold = holdBatch(batch);
+    try {
+      await this.handleInOrder(batch, hold.settled);
+    } finally {
+      hold.release();
+    }
+  }
+
+  private async handleInOrder(batch: JsMsg[], settled: (m: JsMsg) => void): Promise<void> {
     const { reactor } = this.options;
     for (const [i, m] of batch.entries()) {
       try {
         await reactor.handle(recordedFrom(m, reactor.parse));
         m.ack();
+        settled(m);
       } catch (err) {
+        settled(m);
         if (err instanceof SyntaxError || isDomainError(err)) {
           this.options.onPoison?.(err, m);
           m.term(`poison: ${String(err).slice(0, 200)}`);
