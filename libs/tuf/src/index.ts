@@ -10,3 +10,8 @@ export { type CurrentMetadata, type RenewalPlan, planRenewal } from './renewal.j
 export { type AnyMetadata, isSignedByRole } from './signatures.js';
 export { type RoleTrust, rootWithRoleKeys, keyOf, keyFromJSON } from './root-drafts.js';
 export { type CeremonyInput, ed25519KeyOfPrivatePem, draftRoot, rootDocument, signRootDocument } from './ceremony.js';
+export {
+  binNamePrefix, maxBinCount, isBinCount, binDelegations, hashBinsOf, binNames, binOf, assignToBins,
+  binKeysFollowRoot, nextDelegatingTargets, nextBin, isSignedByBin,
+} from './hashed-bins.js';
+export { type BinExpiry, binsToRenew } from './bin-renewal.js';
