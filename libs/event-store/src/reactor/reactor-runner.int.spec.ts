@@ -25,14 +25,18 @@ describe('ReactorRunner against real NATS', () => {
   afterAll(() => s.nc.close());
 
   async function appendAll(id: string, ...bys: number[]): Promise<void> {
+    await appendIn('f', id, ...bys);
+  }
+
+  async function appendIn(fleet: string, id: string, ...bys: number[]): Promise<void> {
     let seq = 0;
-    const subject = s.store.subject('counter', 'f', id);
+    const subject = s.store.subject('counter', fleet, id);
     for (const by of bys) seq = (await s.store.append(subject, seq, [inc(by)], meta(++n)))!.lastSeq;
   }
 
-  function runner(name: string, handle: (r: RecordedEvent<CounterEvent>) => Promise<void>, onPoison?: () => void): ReactorRunner<CounterEvent> {
-    const reactor: Reactor<CounterEvent> = { name, stream: decl, filterSubjects: [`ev.counter.f.${name}`], parse: (raw) => raw as CounterEvent, handle };
-    return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison });
+  function runner(name: string, handle: (r: RecordedEvent<CounterEvent>) => Promise<void>, onPoison?: () => void, filter = `ev.counter.f.${name}`): ReactorRunner<CounterEvent> {
+    const reactor: Reactor<CounterEvent> = { name, stream: decl, filterSubjects: [filter], parse: (raw) => raw as CounterEvent, handle };
+    return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison, partitionBy: (m) => m.subject });
   }
 
   it('hands every event over in order, and a restart resumes after the last acknowledged one', async () => {
@@ -105,4 +109,25 @@ describe('ReactorRunner against real NATS', () => {
     expect(seen).toEqual([7]);
     expect(Date.now() - started).toBeLessThan(ACK_WAIT_MS * 2);
   }, 60_000);
+
+  it('with partitions, one slow subject holds back only its own messages, each subject in order', async () => {
+    const seen: string[] = [];
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((r) => (unblock = r));
+    const r = runner('e', async (rec) => {
+      const by = rec.event.type === 'Incremented' ? rec.event.data.by : 0;
+      const id = rec.subject.split('.').at(-1)!;
+      if (id === 'e-slow' && by === 1) await blocked;
+      seen.push(`${id}:${by}`);
+    }, undefined, 'ev.counter.g.*');
+    await appendIn('g', 'e-slow', 1, 2);
+    await appendIn('g', 'e-fast', 1, 2, 3);
+    await r.start();
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['e-fast:1', 'e-fast:2', 'e-fast:3']);
+    unblock();
+    await until(() => seen.length === 5);
+    await r.stop();
+    expect(seen.slice(3)).toEqual(['e-slow:1', 'e-slow:2']);
+  });
 });

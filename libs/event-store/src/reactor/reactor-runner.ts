@@ -19,12 +19,18 @@ export interface ReactorRunnerOptions<E> {
   onError?: (err: unknown, msg?: JsMsg) => void;
   /** Told about a message given up on: malformed, or refused by the domain. It is terminated, not retried. */
   onPoison?: (err: unknown, msg: JsMsg) => void;
+  /**
+   * Messages with the same key are handled one at a time in stream order; different keys at once
+   * (e.g. the subject, for a stream where each subject is one device). Without it, one at a time.
+   */
+  partitionBy?: (msg: JsMsg) => string;
 }
 
 /**
- * Feeds a reactor from a durable pull consumer, one message at a time in stream order. A message is
- * acknowledged after `handle` returns; a DomainError or a malformed message terminates it (reported
- * through `onPoison`); any other error naks it with a delay and holds back the rest of the batch.
+ * Feeds a reactor from a durable pull consumer, one message at a time in stream order (per partition,
+ * with `partitionBy`). A message is acknowledged after `handle` returns; a DomainError or a malformed
+ * message terminates it (reported through `onPoison`); any other error naks it with a delay and holds
+ * back the rest of its partition of the batch.
  */
 export class ReactorRunner<E> {
   private running: Promise<void> | undefined;
@@ -81,7 +87,7 @@ export class ReactorRunner<E> {
   private async process(batch: JsMsg[]): Promise<void> {
     const hold = holdBatch(batch);
     try {
-      await this.handleInOrder(batch, hold.settled);
+      await Promise.all(partitions(batch, this.options.partitionBy).map((part) => this.handleInOrder(part, hold.settled)));
     } finally {
       hold.release();
     }
@@ -108,4 +114,15 @@ export class ReactorRunner<E> {
       }
     }
   }
+}
+
+/** The batch split by key, each part in stream order; one part when there is no key. */
+function partitions(batch: JsMsg[], keyOf: ((m: JsMsg) => string) | undefined): JsMsg[][] {
+  if (!keyOf) return [batch];
+  const parts = new Map<string, JsMsg[]>();
+  for (const m of batch) {
+    const key = keyOf(m);
+    parts.set(key, [...(parts.get(key) ?? []), m]);
+  }
+  return [...parts.values()];
 }

@@ -47,6 +47,8 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
     const dropped = droppedDeviceMessages();
     this.inbox = new ReactorRunner({
       nc, naming: config.naming, reactor: handler.reactor(), onError,
+      // One device's messages in order, different devices at once (`keelson.dev.<device>.<topic>`).
+      partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
       onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
     });
     this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
