@@ -4,6 +4,8 @@ export {
   TufRepositoryInitialised,
   RootMetadataSigned,
   TargetsSigned,
+  DelegatedRoleName,
+  DelegatedTargetsSigned,
   SnapshotSigned,
   TimestampRenewed,
   type TufEvent,

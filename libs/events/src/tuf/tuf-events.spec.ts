@@ -1,5 +1,5 @@
 import { rejectedPaths } from '../test-support/rejected-paths.js';
-import { parseTufEvent, type TargetsSigned, type TufRepositoryInitialised } from './tuf-events.js';
+import { parseTufEvent, type DelegatedTargetsSigned, type TargetsSigned, type TufRepositoryInitialised } from './tuf-events.js';
 
 const issuesOf = (raw: unknown): string[] => rejectedPaths(parseTufEvent, raw);
 
@@ -29,7 +29,23 @@ const targetsSigned: TargetsSigned = {
   },
 };
 
+const binSigned: DelegatedTargetsSigned = {
+  type: 'DelegatedTargetsSigned',
+  schemaVersion: 1,
+  data: { ...targetsSigned.data, role: 'bins-3f', version: 4 },
+};
+
 describe('TUF events', () => {
+  it('parse one signed hash bin to itself', () => {
+    expect(parseTufEvent(binSigned)).toEqual(binSigned);
+  });
+
+  it('refuse a bin name that is a top-level role, a path or not a hash bin', () => {
+    for (const role of ['targets', 'root', '../bins-01', 'bins-0g', 'bins-01.json', 'Bins-01', 'bins-']) {
+      expect([role, issuesOf({ ...binSigned, data: { ...binSigned.data, role } })]).toEqual([role, ['data.role']]);
+    }
+  });
+
   it('parse an initialised repository and signed targets to themselves', () => {
     expect(parseTufEvent(initialised)).toEqual(initialised);
     expect(parseTufEvent(targetsSigned)).toEqual(targetsSigned);

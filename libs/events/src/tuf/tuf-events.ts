@@ -41,7 +41,25 @@ export const TargetsSigned = defineMessage('TargetsSigned', 1, {
 });
 export type TargetsSigned = z.infer<typeof TargetsSigned>;
 
-/** A new snapshot metadata is signed, fixing the versions of the targets metadata it lists. */
+/**
+ * The name of a delegated targets role. Keelson delegates to succinct hash bins (TAP 15):
+ * `bins-<hex index>`; the name is also the metadata file name a device asks for (`<N>.<role>.json`).
+ */
+export const DelegatedRoleName = z.string().regex(/^[a-z][a-z0-9]{0,31}-[0-9a-f]{1,8}$/, 'must be a hash-bin role name: <prefix>-<hex index>');
+
+/**
+ * A new metadata of one delegated targets role (a hash bin) is signed: only that bin, so no event
+ * grows with the repository. `targetPaths` are the targets it added (none for a renewal, a re-signing
+ * or targets moved into their bin from an older flat targets metadata).
+ */
+export const DelegatedTargetsSigned = defineMessage('DelegatedTargetsSigned', 1, {
+  ...signed,
+  role: DelegatedRoleName,
+  targetPaths: z.array(TargetPath),
+});
+export type DelegatedTargetsSigned = z.infer<typeof DelegatedTargetsSigned>;
+
+/** A new snapshot metadata is signed, fixing the versions of the targets metadata (top-level and bins) it lists. */
 export const SnapshotSigned = defineMessage('SnapshotSigned', 1, signed);
 export type SnapshotSigned = z.infer<typeof SnapshotSigned>;
 
@@ -50,13 +68,14 @@ export const TimestampRenewed = defineMessage('TimestampRenewed', 1, signed);
 export type TimestampRenewed = z.infer<typeof TimestampRenewed>;
 
 /** Any event of a fleet's TUF repository (`ev.tuf.*`), latest versions only. */
-export type TufEvent = TufRepositoryInitialised | RootMetadataSigned | TargetsSigned | SnapshotSigned | TimestampRenewed;
+export type TufEvent = TufRepositoryInitialised | RootMetadataSigned | TargetsSigned | DelegatedTargetsSigned | SnapshotSigned | TimestampRenewed;
 
 /** Reads every version of every TUF event. */
 export const tufEvents = new MessageRegistry<TufEvent>([
   readersOf(TufRepositoryInitialised),
   readersOf(RootMetadataSigned),
   readersOf(TargetsSigned),
+  readersOf(DelegatedTargetsSigned),
   readersOf(SnapshotSigned),
   readersOf(TimestampRenewed),
 ]);
