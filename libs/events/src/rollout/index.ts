@@ -1,5 +1,5 @@
 export { AbsolutePath, ExecProbe, HttpProbe, FileProbe, Probe } from './probe.js';
-export { Wave, Strategy } from './strategy.js';
+export { Wave, Strategy, FailureRate, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf } from './strategy.js';
 export { ArtifactRef, Assignment, maxAssignments } from './assignment.js';
 export {
   RolloutCreated,
@@ -16,3 +16,4 @@ export {
   rolloutEvents,
   parseRolloutEvent,
 } from './rollout-events.js';
+export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted } from './in-flight-events.js';

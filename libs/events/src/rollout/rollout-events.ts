@@ -6,6 +6,7 @@ import { DeviceIds, IsoTime, Reason, SubjectToken } from '../kit/tokens.js';
 import { ArtifactRef } from './assignment.js';
 import { Probe } from './probe.js';
 import { Strategy } from './strategy.js';
+import { DeviceReachabilityNoted, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
 
 const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 // Waves are numbered from 0; a strategy has at most 20 of them.
@@ -23,8 +24,11 @@ export const RolloutCreated = defineMessage('RolloutCreated', 1, {
 });
 export type RolloutCreated = z.infer<typeof RolloutCreated>;
 
-/** A wave started: these devices are assigned the artifact now. */
-export const WaveStarted = defineMessage('WaveStarted', 1, { ...rollout, wave, deviceIds: DeviceIds });
+/**
+ * A wave started: these devices are assigned the artifact now (with `maxConcurrent`, the first
+ * slice of the wave). `startedAt` was added later, optional: older events have none.
+ */
+export const WaveStarted = defineMessage('WaveStarted', 1, { ...rollout, wave, deviceIds: DeviceIds, startedAt: IsoTime.optional() });
 export type WaveStarted = z.infer<typeof WaveStarted>;
 
 /** The previous wave is done and the next one has a manual gate: it waits for an operator. */
@@ -92,7 +96,11 @@ export type RolloutEvent =
   | RolloutHalted
   | RolloutResumed
   | RolloutAborted
-  | RolloutFinished;
+  | RolloutFinished
+  | DevicesAssigned
+  | DeviceTimedOut
+  | LateDeviceReportRecorded
+  | DeviceReachabilityNoted;
 
 /** Reads every version of every rollout event. */
 export const rolloutEvents = new MessageRegistry<RolloutEvent>([
@@ -106,6 +114,10 @@ export const rolloutEvents = new MessageRegistry<RolloutEvent>([
   readersOf(RolloutResumed),
   readersOf(RolloutAborted),
   readersOf(RolloutFinished),
+  readersOf(DevicesAssigned),
+  readersOf(DeviceTimedOut),
+  readersOf(LateDeviceReportRecorded),
+  readersOf(DeviceReachabilityNoted),
 ]);
 
 /** Parses a rollout event at the boundary; throws `InvalidInput` (`message.*`). */
