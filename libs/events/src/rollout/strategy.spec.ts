@@ -1,4 +1,4 @@
-import { Strategy } from './strategy.js';
+import { defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf, Strategy } from './strategy.js';
 
 function issuesOf(raw: unknown): string[] {
   const result = Strategy.safeParse(raw);
@@ -23,7 +23,32 @@ describe('strategy', () => {
     expect(Strategy.parse({ waves: [{ percent: 100, gate: 'auto' }] }).maxFailures).toBe(0);
   });
 
+  it('parses a strategy written before the failure rate, the throttle and the timeout existed, to itself', () => {
+    const old = { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 1 };
+    expect(Strategy.parse(old)).toEqual(old);
+    expect(deviceTimeoutSecondsOf(Strategy.parse(old))).toBe(defaultDeviceTimeoutSeconds);
+  });
+
+  it('parses a failure rate, a throttle and a per-device timeout', () => {
+    const strategy = {
+      waves: [{ percent: 100, gate: 'auto' }],
+      maxFailures: 3,
+      failureRate: { maxPercent: 5, minFinished: 20 },
+      maxConcurrent: 50,
+      deviceTimeoutSeconds: 600,
+    };
+    expect(Strategy.parse(strategy)).toEqual(strategy);
+    expect(deviceTimeoutSecondsOf(Strategy.parse(strategy))).toBe(600);
+  });
+
   describe('rejects', () => {
+    it('a failure rate over 100 % or without a minimum, a throttle of 0 and a timeout under a minute', () => {
+      const waves = [{ percent: 100, gate: 'auto' }];
+      expect(issuesOf({ waves, failureRate: { maxPercent: 101, minFinished: 0 } })).toEqual(['failureRate.maxPercent', 'failureRate.minFinished']);
+      expect(issuesOf({ waves, failureRate: { maxPercent: 5 } })).toEqual(['failureRate.minFinished']);
+      expect(issuesOf({ waves, maxConcurrent: 0, deviceTimeoutSeconds: 59 })).toEqual(['maxConcurrent', 'deviceTimeoutSeconds']);
+    });
+
     it('waves that do not end at 100', () => {
       expect(issuesOf({ waves: [{ percent: 10, gate: 'auto' }, { percent: 90, gate: 'auto' }] })).toEqual(['waves.1.percent']);
     });

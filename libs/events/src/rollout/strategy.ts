@@ -8,15 +8,37 @@ export const Wave = z.strictObject({
 export type Wave = z.infer<typeof Wave>;
 
 /**
+ * The relative half of the halt rule: once at least `minFinished` devices have finished (since the
+ * last resume), the rollout halts when more than `maxPercent` % of them failed.
+ */
+export const FailureRate = z.strictObject({
+  maxPercent: z.number().min(0).max(100),
+  minFinished: z.number().int().min(1).max(100_000),
+});
+export type FailureRate = z.infer<typeof FailureRate>;
+
+/** How long an assigned device may take to reach a terminal state when the strategy does not say. */
+export const defaultDeviceTimeoutSeconds = 1800;
+
+/**
  * How fast a rollout widens and how much failure it tolerates. Wave percentages are cumulative, so
  * they must rise strictly (an empty wave would be a gate with nothing behind it) and end at 100
  * (a rollout that stops short of its group would never finish). `maxFailures` is the number of
- * devices that may end `rolled_back` or `failed` before the rollout halts itself.
+ * devices that may end `rolled_back`, `failed` or timed out before the rollout halts itself;
+ * `failureRate` optionally halts it earlier on a share of finished devices. `maxConcurrent` caps
+ * the devices in flight at once (a large wave is assigned in slices). `deviceTimeoutSeconds`
+ * (absent: `defaultDeviceTimeoutSeconds`) is how long a reachable, assigned device may take before
+ * it counts as `failed` with reason `timeout`. The three were added later: optional, so strategies
+ * written before them still parse to themselves.
  */
 export const Strategy = z
   .strictObject({
     waves: z.array(Wave).min(1).max(20),
     maxFailures: z.number().int().min(0).default(0),
+    failureRate: FailureRate.optional(),
+    maxConcurrent: z.number().int().min(1).max(100_000).optional(),
+    // at least a minute (a probe alone may take 300 s x 10), at most a week
+    deviceTimeoutSeconds: z.number().int().min(60).max(604_800).optional(),
   })
   .superRefine(({ waves }, ctx) => {
     waves.forEach((wave, i) => {
@@ -31,3 +53,6 @@ export const Strategy = z
     }
   });
 export type Strategy = z.infer<typeof Strategy>;
+
+/** The per-device timeout a strategy sets, in seconds. */
+export const deviceTimeoutSecondsOf = (strategy: Strategy): number => strategy.deviceTimeoutSeconds ?? defaultDeviceTimeoutSeconds;
