@@ -42,6 +42,11 @@ export interface RunningPlatform {
   tls?: LocalTls;
   /** Starts one service again (after `stop()` or `kill()` on it). */
   restart(service: PlatformService): Promise<RunningService>;
+  /**
+   * Starts one more process of a service beside the running one (its own HTTP port and log, the same
+   * NATS user and database): services are meant to run as several replicas. The caller stops it.
+   */
+  startReplica(service: PlatformService): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -114,13 +119,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...tlsEnv(service),
     ...options.serviceEnv?.[service],
   });
-  const launch = async (service: PlatformService): Promise<RunningService> =>
+  const launch = async (service: PlatformService, replica = 0): Promise<RunningService> =>
     launchService({
       name: service,
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
-      env: await envOf(service),
-      logFile: join(home, 'logs', `${service}.log`),
+      env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}) },
+      logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
     });
+  let replicas = 0;
 
   const services: RunningPlatform['services'] = {};
   const stopAll = async (): Promise<void> => {
@@ -136,6 +142,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   return {
     nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
     restart: async (service) => (services[service] = await launch(service)),
+    startReplica: (service) => launch(service, ++replicas),
     stop: stopAll,
   };
 }
