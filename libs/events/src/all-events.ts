@@ -3,11 +3,12 @@ import { deviceEvents, type DeviceEvent } from './device/device-events.js';
 import { enrollmentEvents, type EnrollmentEvent } from './enrollment/enrollment-events.js';
 import { groupEvents, type GroupEvent } from './group/group-events.js';
 import { MessageRegistry } from './kit/registry.js';
+import { operatorEvents, type OperatorEvent } from './operator/operator-events.js';
 import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent;
+export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | OperatorEvent;
 
 /** The type name of any Keelson event. */
 export type KeelsonEventType = KeelsonEvent['type'];
@@ -23,6 +24,7 @@ export const allEvents = new MessageRegistry<KeelsonEvent>([
   ...groupEvents.readers,
   ...enrollmentEvents.readers,
   ...rolloutEvents.readers,
+  ...operatorEvents.readers,
 ]);
 
 /** The type name of every Keelson event, family by family. */

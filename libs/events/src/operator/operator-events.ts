@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineMessage } from '../kit/define-message.js';
+import { MessageRegistry, readersOf } from '../kit/registry.js';
+import { DisplayName, IsoTime, Reason, Sha256Hex, SubjectToken } from '../kit/tokens.js';
+
+/**
+ * What an API token may do in its one fleet: `viewer` reads, `operator` also acts (rollouts, devices,
+ * artifacts), `admin` also issues and revokes the fleet's API tokens.
+ */
+export const ApiTokenRole = z.enum(['viewer', 'operator', 'admin']);
+export type ApiTokenRole = z.infer<typeof ApiTokenRole>;
+
+const token = { fleet: SubjectToken, tokenId: SubjectToken };
+
+/** An operator API token was issued for one fleet (`ev.apitoken.<fleet>.<tokenId>`); it works until it expires or is revoked. */
+export const ApiTokenIssued = defineMessage('ApiTokenIssued', 1, {
+  ...token,
+  name: DisplayName,
+  role: ApiTokenRole,
+  expiresAt: IsoTime,
+  // Only the digest of the token, never the token: events are kept forever, read by every service and
+  // copied into the audit log. The secret is 256 random bits, so a plain SHA-256 cannot be searched back.
+  secretSha256: Sha256Hex,
+});
+export type ApiTokenIssued = z.infer<typeof ApiTokenIssued>;
+
+/** The token was revoked; it is refused from now on. */
+export const ApiTokenRevoked = defineMessage('ApiTokenRevoked', 1, { ...token, reason: Reason.optional() });
+export type ApiTokenRevoked = z.infer<typeof ApiTokenRevoked>;
+
+/**
+ * The api started with another bootstrap admin token than before (`ev.operator.<fleet>.credentials`,
+ * in the installation's audit fleet): the old one is refused from then on.
+ */
+export const AdminCredentialRotated = defineMessage('AdminCredentialRotated', 1, {
+  fleet: SubjectToken,
+  // The variable's name, never its value nor a digest of it (an admin token may be a weak passphrase).
+  credential: z.literal('KEELSON_ADMIN_TOKEN'),
+  rotatedAt: IsoTime,
+});
+export type AdminCredentialRotated = z.infer<typeof AdminCredentialRotated>;
+
+/** Any event of the api's stream (EV_OPERATORS), latest versions only. */
+export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated;
+
+/** Reads every version of every operator event. */
+export const operatorEvents = new MessageRegistry<OperatorEvent>([
+  readersOf(ApiTokenIssued),
+  readersOf(ApiTokenRevoked),
+  readersOf(AdminCredentialRotated),
+]);
+
+/** Parses an operator event at the boundary; throws `InvalidInput` (`message.*`). */
+export function parseOperatorEvent(raw: unknown): OperatorEvent {
+  return operatorEvents.parse(raw);
+}
