@@ -93,6 +93,18 @@ export function nextBin(current: Targets | null, added: TargetEntry[], now: Date
   return new Targets({ version: (current?.version ?? 0) + 1, specVersion, expires: expiresAt(now, lifetimeSeconds), targets });
 }
 
+/**
+ * Version 1 of every bin of `delegating`, holding the targets of an older flat targets metadata
+ * that hash into it, each exactly as it was signed (a device sees the same length, hashes, custom).
+ */
+export function redelegatedBins(flat: Targets, delegating: Targets, now: Date, lifetimeSeconds: number): Record<string, Targets> {
+  const files = new Map(binNames(delegating).map((name) => [name, {} as Targets['targets']]));
+  for (const [path, file] of Object.entries(flat.targets)) files.get(binOf(delegating, path))![path] = file;
+  return Object.fromEntries(
+    [...files].map(([name, targets]) => [name, new Targets({ version: 1, specVersion, expires: expiresAt(now, lifetimeSeconds), targets })]),
+  );
+}
+
 /** True when the delegated `bin` metadata carries the threshold of signatures `targets` trusts for it. */
 export function isSignedByBin(targets: Targets, bin: string, metadata: Metadata<Targets>): boolean {
   try {

@@ -12,6 +12,6 @@ export { type RoleTrust, rootWithRoleKeys, keyOf, keyFromJSON } from './root-dra
 export { type CeremonyInput, ed25519KeyOfPrivatePem, draftRoot, rootDocument, signRootDocument } from './ceremony.js';
 export {
   binNamePrefix, maxBinCount, isBinCount, binDelegations, hashBinsOf, binNames, binOf, assignToBins,
-  binKeysFollowRoot, nextDelegatingTargets, nextBin, isSignedByBin,
+  binKeysFollowRoot, nextDelegatingTargets, nextBin, redelegatedBins, isSignedByBin,
 } from './hashed-bins.js';
 export { type BinExpiry, binsToRenew } from './bin-renewal.js';

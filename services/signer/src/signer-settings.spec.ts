@@ -12,7 +12,13 @@ describe('signer settings', () => {
       renewCheckSeconds: 60,
       keysDir: '/tmp/signer/keys',
       keySecret: secret,
+      hashBins: 256,
     });
+  });
+
+  it('gives new repositories the hash bins asked for: a power of two from 2 to 512', () => {
+    expect(signerSettings(config({ KEELSON_TUF_HASH_BINS: '16' })).hashBins).toBe(16);
+    for (const bad of ['1', '100', '1024', 'many']) expect(() => signerSettings(config({ KEELSON_TUF_HASH_BINS: bad }))).toThrow(/KEELSON_TUF_HASH_BINS must be a power of two/);
   });
 
   it('refuses to start without a key secret, or with a short one, and never repeats the value', () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defaultLifetimes, type TufLifetimes } from '@keelson/tuf';
+import { defaultLifetimes, isBinCount, maxBinCount, type TufLifetimes } from '@keelson/tuf';
 import type { ServiceConfig } from '@keelson/service-kit';
 
 /** Injection token of the signer's own settings. */
@@ -14,7 +14,12 @@ export interface SignerSettings {
   keysDir: string;
   /** `KEELSON_SIGNER_KEY_SECRET`: the key files are sealed under it. Never logged. */
   keySecret: string;
+  /** `KEELSON_TUF_HASH_BINS`: how many hash bins a fleet's repository gets when it is created (or re-delegated). */
+  hashBins: number;
 }
+
+/** 256 bins: a snapshot of ~9 KB, and bins of ~40 targets each at 10,000 targets (bench/tuf-bytes). */
+export const defaultHashBins = 256;
 
 const minSecretLength = 16;
 
@@ -43,11 +48,14 @@ export function signerSettings(config: ServiceConfig): SignerSettings {
   if (!problems.length && renewCheckSeconds * 2 > lifetimes.timestamp) {
     problems.push(`KEELSON_TUF_RENEW_CHECK_SECONDS (${renewCheckSeconds}) must be at most half of KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS (${lifetimes.timestamp})`);
   }
+  const hashBinsRaw = config.env.KEELSON_TUF_HASH_BINS;
+  const hashBins = hashBinsRaw === undefined || hashBinsRaw === '' ? defaultHashBins : Number(hashBinsRaw);
+  if (!isBinCount(hashBins)) problems.push(`KEELSON_TUF_HASH_BINS must be a power of two from 2 to ${maxBinCount}, got '${hashBinsRaw}'`);
   const keySecret = config.env.KEELSON_SIGNER_KEY_SECRET ?? '';
   // The value itself never appears in an error: only whether it is there and long enough.
   if (keySecret.length < minSecretLength) {
     problems.push(`KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`);
   }
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecret };
+  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecret, hashBins };
 }

@@ -74,6 +74,7 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
           store: new EventStore<TufEvent>({ nc, naming: config.naming, stream: eventStreams.signer, parse: parseTufEvent }),
           keyring,
           lifetimes: settings.lifetimes,
+          hashBins: settings.hashBins,
           now: () => clock.now(),
         }),
     },

@@ -36,7 +36,7 @@ describe('importing an offline root', () => {
 
   beforeEach(async () => {
     keys = fleetKeysFrom(generateKeyPems());
-    history = decider.decide(await planInitialisation('yard', keys, lifetimes, t0), decider.initialState());
+    history = decider.decide(await planInitialisation('yard', keys, lifetimes, 4, t0), decider.initialState());
     state = fold(history) as Active;
   });
 

@@ -1,25 +1,40 @@
-import { expiresAt, nextSnapshot, nextTargets, nextTimestamp, rootWithRoleKeys, tufRoles, type TufLifetimes, type TufRoleName } from '@keelson/tuf';
-import type { Key } from '@tufjs/models';
+import {
+  binKeysFollowRoot, binNames, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTargets, nextTimestamp, rootWithRoleKeys, tufRoles,
+  type TufLifetimes, type TufRoleName,
+} from '@keelson/tuf';
+import type { Key, Root } from '@tufjs/models';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
 import { readMetadata } from './metadata-checks.js';
-import { currentModels, signsRoot } from './signing-plans.js';
+import { binModel, currentModels, signBins, signsRoot } from './signing-plans.js';
 import type { TufCommand } from './tuf-repository.decider.js';
 import type { TufRepository } from './tuf-repository.evolve.js';
 
 type Active = Extract<TufRepository, { status: 'active' }>;
 type Signed = Record<string, unknown>;
 
-/** Targets, snapshot and timestamp one version up, signed with the held online keys (for a root that may change them). */
-async function resignOnlineRoles(state: Active, keys: FleetKeys, lifetimes: TufLifetimes, now: Date) {
+/**
+ * Targets, snapshot and timestamp one version up, signed with the held online keys, for a new
+ * `root` that may change them. The hash bins are trusted through the targets keys: when `root`
+ * changes those, the delegation names the new keys and every bin is re-signed (TUF spec 5.6.3: a
+ * device verifies a bin with the keys its delegation names).
+ */
+async function resignOnlineRoles(state: Active, root: Root, keys: FleetKeys, lifetimes: TufLifetimes, now: Date) {
   const current = currentModels(state);
-  const targets = nextTargets(current.targets, [], now, lifetimes.targets);
-  const snapshot = nextSnapshot(current.snapshot, targets.version, now, lifetimes.snapshot);
+  const hashBins = hashBinsOf(current.targets);
+  const targets = hashBins
+    ? nextDelegatingTargets(current.targets, root, 2 ** hashBins.bitLength, now, lifetimes.targets)
+    : nextTargets(current.targets, [], now, lifetimes.targets);
+  const rekeyed = hashBins && !binKeysFollowRoot(current.targets, root) ? binNames(current.targets) : [];
+  const bins = Object.fromEntries(rekeyed.map((name) => [name, nextBin(binModel(state, name), [], now, lifetimes.targets)]));
+  const versions = Object.fromEntries(Object.entries(bins).map(([name, bin]) => [name, bin.version]));
+  const snapshot = nextSnapshot(current.snapshot, targets.version, now, lifetimes.snapshot, versions);
   const timestamp = nextTimestamp(current.timestamp, snapshot.version, now, lifetimes.timestamp);
-  return {
+  const signed = {
     targets: await keys.sign('targets', targets),
     snapshot: await keys.sign('snapshot', snapshot),
     timestamp: await keys.sign('timestamp', timestamp),
   };
+  return { signed, bins: await signBins(keys, bins) };
 }
 
 /**
@@ -32,14 +47,8 @@ export async function planRootImport(state: Active, rootJson: Signed, keys: Flee
   const root = readMetadata('root', rootJson);
   if (signsRoot(keys, current.root)) keys.countersign('root', root);
   const held = Object.fromEntries(tufRoles.map((r) => [r, keys.held.filter((h) => h.role === r).map((h) => h.key.keyID)])) as Record<TufRoleName, string[]>;
-  return {
-    type: 'ImportRoot',
-    fleet: state.fleet,
-    root: root.toJSON() as Signed,
-    signed: await resignOnlineRoles(state, keys, lifetimes, now),
-    held,
-    now,
-  };
+  const { signed, bins } = await resignOnlineRoles(state, root.signed, keys, lifetimes, now);
+  return { type: 'ImportRoot', fleet: state.fleet, root: root.toJSON() as Signed, signed, bins, held, now };
 }
 
 /**
@@ -49,6 +58,6 @@ export async function planRootImport(state: Active, rootJson: Signed, keys: Flee
 export async function planOnlineKeyRotation(state: Active, role: Exclude<TufRoleName, 'root'>, key: Key, keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand> {
   const current = currentModels(state);
   const root = rootWithRoleKeys(current.root, { [role]: { keys: [key], threshold: 1 } }, current.root.version + 1, expiresAt(now, lifetimes.root));
-  const signed: Record<string, Signed> = { root: await keys.sign('root', root), ...(await resignOnlineRoles(state, keys, lifetimes, now)) };
-  return { type: 'SignMetadata', fleet: state.fleet, added: [], signed, now };
+  const online = await resignOnlineRoles(state, root, keys, lifetimes, now);
+  return { type: 'SignMetadata', fleet: state.fleet, added: [], signed: { root: await keys.sign('root', root), ...online.signed }, bins: online.bins, now };
 }

@@ -10,6 +10,7 @@ import { parseTufEvent, type TufEvent } from '@keelson/events';
 import { defaultLifetimes, type TargetEntry } from '@keelson/tuf';
 import { connectTestNats, testNamespace } from '@keelson/testing';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
+import { flatRepositoryEvents } from '../test-fixtures/flat-repository.js';
 import { testKeySecret as secret } from '../test-fixtures/signer-app.js';
 import { TufRepositories } from './tuf-repositories.js';
 
@@ -49,6 +50,7 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
       store: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
       keyring: new FleetKeyring({ dir, secret, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
       lifetimes: defaultLifetimes,
+      hashBins: 16,
       now: () => new Date(),
     });
     a = replica();
@@ -65,7 +67,9 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
   it('initialises a fleet once when both replicas ask at the same time, with keys made once and kept private', async () => {
     const [ra, rb] = await Promise.all([a.ensure('race', meta(id())), b.ensure('race', meta(id()))]);
     expect(ra.documents.root).toEqual(rb.documents.root);
-    expect((await eventsOf('race')).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
+    expect((await eventsOf('race')).map((e) => e.type)).toEqual([
+      'TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', ...Array(16).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed',
+    ]);
     const files = readdirSync(join(dir, 'race'));
     expect(files.map((f) => f.replace(/-[0-9a-f]{64}\.key$/, '')).sort()).toEqual(['root', 'snapshot', 'targets', 'timestamp']);
     for (const file of files) expect(statSync(join(dir, 'race', file)).mode & 0o777).toBe(0o600);
@@ -86,27 +90,41 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
   it('signs different targets added by both replicas at once, all of them, in one chain of versions', async () => {
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? a : b).addTargets('race', [entry(i)], meta(id()))));
     const events = await eventsOf('race');
-    const signed = events.filter((e) => e.type === 'TargetsSigned');
-    expect(signed.map((e) => e.data.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(signed.flatMap((e) => e.data.targetPaths).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => entry(i).path).sort());
-    // Every decision is targets -> snapshot -> timestamp, each pointing at the one before.
+    const added = events.filter((e) => e.type === 'DelegatedTargetsSigned' && e.data.targetPaths.length > 0);
+    expect(added.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : [])).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => entry(i).path).sort());
+    expect(events.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1]); // the top-level targets never changes
+    // Every decision is bin -> snapshot -> timestamp, each pointing at the one before.
+    const snapshots = events.filter((e) => e.type === 'SnapshotSigned');
+    expect(snapshots.map((e) => e.data.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      if (e.type === 'SnapshotSigned') {
-        const prev = events[i - 1]!;
-        expect(prev.type).toBe('TargetsSigned');
-        expect(Metadata.fromJSON(MetadataKind.Snapshot, e.data.metadata as never).signed.meta['targets.json']!.version).toBe(prev.type === 'TargetsSigned' && prev.data.version);
+      const prev = events[i - 1];
+      if (e.type === 'SnapshotSigned' && prev?.type === 'DelegatedTargetsSigned') {
+        expect(Metadata.fromJSON(MetadataKind.Snapshot, e.data.metadata as never).signed.meta[`${prev.data.role}.json`]!.version).toBe(prev.data.version);
       }
       if (e.type === 'TimestampRenewed') {
-        const prev = events[i - 1]!;
-        expect(prev.type).toBe('SnapshotSigned');
-        expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(prev.type === 'SnapshotSigned' && prev.data.version);
+        expect(prev?.type).toBe('SnapshotSigned');
+        expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(prev?.type === 'SnapshotSigned' && prev.data.version);
       }
     }
-    const root = Metadata.fromJSON(MetadataKind.Root, signedData(events[1]).metadata as never);
-    const last = Metadata.fromJSON(MetadataKind.Targets, signed.at(-1)!.data.metadata as never);
-    expect(() => root.verifyDelegate('targets', last)).not.toThrow();
-    expect(Object.keys(last.signed.targets)).toHaveLength(6);
+    const top = Metadata.fromJSON(MetadataKind.Targets, signedData(events[2]).metadata as never);
+    const last = added.at(-1)!;
+    if (last.type !== 'DelegatedTargetsSigned') throw new Error('unexpected event');
+    expect(() => top.verifyDelegate(last.data.role, Metadata.fromJSON(MetadataKind.Targets, last.data.metadata as never))).not.toThrow();
+  });
+
+  it('re-delegates a repository from before hash bins on its first renewal, keeping its targets, and only once', async () => {
+    const keys = await new FleetKeyring({ dir, secret }).keysOf('flat-fleet');
+    await store.append(store.subject('tuf', 'flat-fleet', 'repository'), 0, await flatRepositoryEvents('flat-fleet', keys, [entry(1), entry(2)], defaultLifetimes, new Date()), meta(id()));
+    const [ra, rb] = await Promise.all([a.renew('flat-fleet', meta(id())), b.renew('flat-fleet', meta(id()))]);
+    const events = await eventsOf('flat-fleet');
+    expect(events.filter((e) => e.type === 'DelegatedTargetsSigned')).toHaveLength(16);
+    expect(events.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1, 2, 3]);
+    expect([ra.state, rb.state].every((s) => s.status === 'active' && Object.keys(s.bins).length === 16)).toBe(true);
+    const bins = events.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? [Metadata.fromJSON(MetadataKind.Targets, e.data.metadata as never).signed] : []));
+    expect(bins.flatMap((b) => Object.keys(b.targets)).sort()).toEqual([entry(1).path, entry(2).path].sort());
+    const published = await a.addTargets('flat-fleet', [entry(3)], meta(id()));
+    expect(published.events.map((e) => e.type)).toEqual(['DelegatedTargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
   });
 
   it('changes nothing when a target is added again with the same contents', async () => {
@@ -126,7 +144,7 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
   it('keeps fleets apart: their own keys and their own versions', async () => {
     await a.addTargets('other', [entry(9)], meta(id()));
     const other = await eventsOf('other');
-    expect(other.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1, 2]);
+    expect(other.filter((e) => e.type === 'SnapshotSigned').map((e) => e.data.version)).toEqual([1, 2]);
     const rootOf = (events: TufEvent[]) => events.find((e) => e.type === 'TufRepositoryInitialised')!;
     expect(rootOf(other)).not.toEqual(rootOf(await eventsOf('race')));
   });

@@ -6,9 +6,9 @@ import type { FleetKeyring, FleetKeys, HeldKey } from '../keys/fleet-keyring.js'
 import { signedMetadata } from '../signer.metrics.js';
 import { readMetadata } from './metadata-checks.js';
 import { planOnlineKeyRotation, planRootImport } from './root-plans.js';
-import { planInitialisation, planRenewalSigning, planTargets } from './signing-plans.js';
+import { planInitialisation, planRedelegation, planRenewalSigning, planTargets } from './signing-plans.js';
 import { tufRepositoryDecider, type TufCommand } from './tuf-repository.decider.js';
-import { documentOf, type TufRepository } from './tuf-repository.evolve.js';
+import { documentOf, isBinned, type TufRepository } from './tuf-repository.evolve.js';
 
 type Active = Extract<TufRepository, { status: 'active' }>;
 type OnlineRole = Exclude<TufRoleName, 'root'>;
@@ -23,14 +23,16 @@ export interface TufRepositoriesOptions {
   store: EventStore<TufEvent>;
   keyring: FleetKeyring;
   lifetimes: TufLifetimes;
+  /** How many hash bins a repository gets when it is created or re-delegated (a power of two). */
+  hashBins: number;
   now: () => Date;
   /** Total tries of one signing, the first included. */
   maxAttempts?: number;
 }
 
-type SigningReason = 'initialise' | 'publish' | 'renew' | 'import-root' | 'rotate-key';
+type SigningReason = 'initialise' | 'publish' | 'renew' | 'import-root' | 'rotate-key' | 'redelegate';
 
-const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
+const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', DelegatedTargetsSigned: 'bin', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
 
 function countSigned(events: TufEvent[], reason: SigningReason): void {
   for (const e of events) if (e.type !== 'TufRepositoryInitialised') signedMetadata().inc({ role: roleOf[e.type], reason });
@@ -68,15 +70,27 @@ export class TufRepositories {
     const { state } = await this.current(fleet);
     if (state.status === 'active') return state;
     const outcome = await this.run('initialise', fleet, meta, async (s, keys, now) =>
-      s.status === 'absent' ? planInitialisation(fleet, keys, this.options.lifetimes, now) : null,
+      s.status === 'absent' ? planInitialisation(fleet, keys, this.options.lifetimes, this.options.hashBins, now) : null,
     );
     if (outcome.state.status !== 'active') throw new Error(`fleet '${fleet}': repository still absent after initialisation`);
     return outcome.state;
   }
 
-  /** Signs `entries` into the fleet's targets (with snapshot and timestamp) unless they are signed already. */
+  /**
+   * Moves a repository from before hash bins to bins (`hashBins` of them), in one decision; a
+   * repository that has bins is left as it is. Runs before any publish or renewal of the fleet, and
+   * so on the renewal timer's first round after a start: existing repositories keep working.
+   */
+  async redelegate(fleet: string, meta: EventMetadata): Promise<SigningOutcome> {
+    return this.run('redelegate', fleet, meta, async (s, keys, now) =>
+      s.status === 'active' && !isBinned(s) ? planRedelegation(s, this.options.hashBins, keys, this.options.lifetimes, now) : null,
+    );
+  }
+
+  /** Signs `entries` into their hash bins (with snapshot and timestamp) unless they are signed already. */
   async addTargets(fleet: string, entries: TargetEntry[], meta: EventMetadata): Promise<SigningOutcome> {
-    await this.ensure(fleet, derived(meta, 'init'));
+    const state = await this.ensure(fleet, derived(meta, 'init'));
+    if (!isBinned(state)) await this.redelegate(fleet, derived(meta, 'bins'));
     return this.run('publish', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null));
   }
 
@@ -85,6 +99,7 @@ export class TufRepositories {
     const { state } = await this.current(fleet);
     if (state.status === 'absent') return { events: [], state }; // and no keys made for it
     await this.retireKeys(state, false); // a root key left by a crash between an import and its retirement
+    if (state.status === 'active' && !isBinned(state)) await this.redelegate(fleet, derived(meta, 'bins'));
     return this.run('renew', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
   }
 

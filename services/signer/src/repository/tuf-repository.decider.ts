@@ -1,9 +1,10 @@
 import { RuleViolation, assertNever, type Decider } from '@keelson/domain-kit';
 import type { TufEvent, TufRole } from '@keelson/events';
-import { standingOf, type TargetEntry } from '@keelson/tuf';
-import type { Root, TargetFile } from '@tufjs/models';
+import { binNames, binOf, hashBinsOf, standingOf, type TargetEntry } from '@keelson/tuf';
+import type { Root, Targets } from '@tufjs/models';
+import { assertAddsExactly, assertDelegatingTargets, checkBins, type CheckedBin } from './bin-checks.js';
 import { assertLists, assertNextVersion, assertNotExpired, assertSignedBy, readMetadata } from './metadata-checks.js';
-import { documentOf, evolve, initialState, type TufRepository } from './tuf-repository.evolve.js';
+import { binVersionOf, documentOf, evolve, initialState, isBinned, type TufRepository } from './tuf-repository.evolve.js';
 
 type Signed = Record<string, unknown>;
 
@@ -12,8 +13,16 @@ type Signed = Record<string, unknown>;
  * and signs it outside, where the keys are); `decide` checks it as a device would and records it.
  */
 export type TufCommand =
-  | { type: 'InitialiseRepository'; fleet: string; development: boolean; signed: Record<TufRole, Signed>; now: Date }
-  | { type: 'SignMetadata'; fleet: string; added: TargetEntry[]; signed: Partial<Record<TufRole, Signed>>; now: Date }
+  | { type: 'InitialiseRepository'; fleet: string; development: boolean; signed: Record<TufRole, Signed>; bins: Record<string, Signed>; now: Date }
+  | {
+      type: 'SignMetadata';
+      fleet: string;
+      added: TargetEntry[];
+      signed: Partial<Record<TufRole, Signed>>;
+      /** Hash bins signed with it, by role name: new targets go into their bin, never into the top-level targets. */
+      bins?: Record<string, Signed>;
+      now: Date;
+    }
   | {
       type: 'ImportRoot';
       fleet: string;
@@ -21,6 +30,8 @@ export type TufCommand =
       root: Signed;
       /** Targets, snapshot and timestamp re-signed with the online keys the new root names. */
       signed: Record<Exclude<TufRole, 'root'>, Signed>;
+      /** Every hash bin, re-signed when the new root changes the targets keys (the bins are trusted through them). */
+      bins?: Record<string, Signed>;
       /** The key ids the signer holds, per role. */
       held: Record<TufRole, string[]>;
       now: Date;
@@ -45,7 +56,11 @@ function initialise(command: Extract<TufCommand, { type: 'InitialiseRepository' 
   }
   if (Object.keys(targets.signed.targets).length > 0) throw new RuleViolation('tuf.initial-targets', 'a new repository starts with no targets');
   if (!root.signed.consistentSnapshot) throw new RuleViolation('tuf.consistent-snapshot', 'Keelson repositories use consistent snapshots');
+  assertDelegatingTargets(targets.signed, root.signed, targets.signed);
+  const empty: Active = { status: 'active', fleet, development: command.development, developmentRootKeyIds: [], documents: {}, bins: {} };
+  const bins = checkBins(empty, targets.signed, command.bins, [], { now, allBins: true });
   assertLists('snapshot', snapshot.signed.meta['targets.json']?.version, 'targets.json', 1);
+  for (const bin of bins) assertLists('snapshot', snapshot.signed.meta[`${bin.role}.json`]?.version, `${bin.role}.json`, 1);
   assertLists('timestamp', timestamp.signed.snapshotMeta.version, 'snapshot.json', 1);
   const roles = Object.fromEntries(
     (['root', 'targets', 'snapshot', 'timestamp'] as const).map((r) => [r, { keyIds: root.signed.roles[r]!.keyIDs, threshold: root.signed.roles[r]!.threshold }]),
@@ -55,17 +70,27 @@ function initialise(command: Extract<TufCommand, { type: 'InitialiseRepository' 
     { type: 'TufRepositoryInitialised', schemaVersion: 1, data: { fleet, development: command.development, consistentSnapshot: true, roles } },
     { type: 'RootMetadataSigned', schemaVersion: 1, data: doc(root, command.signed.root) },
     { type: 'TargetsSigned', schemaVersion: 1, data: { ...doc(targets, command.signed.targets), targetPaths: [] } },
+    ...bins.map((bin) => binSigned(fleet, bin)),
     { type: 'SnapshotSigned', schemaVersion: 1, data: doc(snapshot, command.signed.snapshot) },
     { type: 'TimestampRenewed', schemaVersion: 1, data: doc(timestamp, command.signed.timestamp) },
   ];
 }
 
+const binSigned = (fleet: string, bin: CheckedBin): TufEvent => ({ type: 'DelegatedTargetsSigned', schemaVersion: 1, data: { fleet, ...bin } });
+
+/** Where a target is signed: its hash bin in a repository with bins, else the top-level targets. */
+function signedIn(state: Active, top: Targets, path: string): Targets | null {
+  if (!hashBinsOf(top)) return top;
+  const doc = state.bins[binOf(top, path)];
+  return doc ? readMetadata('targets', doc.metadata).signed : null;
+}
+
 /** The targets among `added` that are not signed yet; a clash with a signed target is refused. */
-function newTargets(state: Active, added: TargetEntry[]): TargetEntry[] {
-  const current = readMetadata('targets', documentOf(state, 'targets').metadata).signed;
+function newTargets(state: Active, top: Targets, added: TargetEntry[]): TargetEntry[] {
   const fresh: TargetEntry[] = [];
   for (const entry of added) {
-    const standing = standingOf(current, entry);
+    const current = signedIn(state, top, entry.path);
+    const standing = current ? standingOf(current, entry) : 'new';
     if (standing === 'conflict') {
       throw new RuleViolation('tuf.target-conflict', `target '${entry.path}' is already signed with other contents; a signed target is never replaced`);
     }
@@ -76,11 +101,13 @@ function newTargets(state: Active, added: TargetEntry[]): TargetEntry[] {
 
 function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: TufRepository): TufEvent[] {
   if (state.status !== 'active') throw new RuleViolation('tuf.repository-absent', `fleet '${command.fleet}' has no TUF repository yet`);
-  const fresh = newTargets(state, command.added);
+  const currentTargets = readMetadata('targets', documentOf(state, 'targets').metadata).signed;
+  const fresh = newTargets(state, currentTargets, command.added);
   if (command.added.length > 0 && fresh.length === 0) return []; // every target is already signed as asked
   const { signed, now } = command;
-  if (fresh.length > 0 && !signed.targets) throw new RuleViolation('tuf.targets-missing', 'new targets need a new targets metadata');
-  if (signed.targets && !signed.snapshot) throw new RuleViolation('tuf.snapshot-missing', 'a new targets metadata needs a new snapshot');
+  const bins = command.bins ?? {};
+  if (fresh.length > 0 && !isBinned(state)) throw new RuleViolation('tuf.not-delegated', 'new targets are signed into hash bins: re-delegate the flat targets metadata first');
+  if ((signed.targets || Object.keys(bins).length > 0) && !signed.snapshot) throw new RuleViolation('tuf.snapshot-missing', 'a new targets or bin metadata needs a new snapshot');
   if (signed.snapshot && !signed.timestamp) throw new RuleViolation('tuf.timestamp-missing', 'a new snapshot needs a new timestamp');
 
   const currentRoot = readMetadata('root', documentOf(state, 'root').metadata).signed;
@@ -109,21 +136,30 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
     trusted = root.signed;
     events.push({ type: 'RootMetadataSigned', schemaVersion: 1, data: data(root, signed.root) });
   }
-  let targetsVersion = documentOf(state, 'targets').version;
+  let top = currentTargets;
   if (signed.targets) {
     const targets = readMetadata('targets', signed.targets);
     check('targets', targets);
     assertSignedBy(trusted, 'targets', targets);
-    assertTargetsAddExactly(state, targets.signed.targets, fresh);
-    targetsVersion = targets.signed.version;
-    events.push({ type: 'TargetsSigned', schemaVersion: 1, data: { ...data(targets, signed.targets), targetPaths: fresh.map((e) => e.path) } });
+    // A flat targets metadata (from before hash bins) is only renewed or re-signed as it is, or re-delegated.
+    if (hashBinsOf(targets.signed) || isBinned(state)) assertDelegatingTargets(targets.signed, trusted, currentTargets);
+    else assertAddsExactly('targets', currentTargets.targets, targets.signed.targets, []);
+    top = targets.signed;
+    events.push({ type: 'TargetsSigned', schemaVersion: 1, data: { ...data(targets, signed.targets), targetPaths: [] } });
   }
+  const checkedBins = signedBins(state, currentTargets, top, bins, fresh, now);
+  events.push(...checkedBins.map((bin) => binSigned(fleet, bin)));
+  const targetsVersion = top.version;
   let snapshotVersion = documentOf(state, 'snapshot').version;
   if (signed.snapshot) {
     const snapshot = readMetadata('snapshot', signed.snapshot);
     check('snapshot', snapshot);
     assertSignedBy(trusted, 'snapshot', snapshot);
     assertLists('snapshot', snapshot.signed.meta['targets.json']?.version, 'targets.json', targetsVersion);
+    const binVersions = new Map(checkedBins.map((b) => [b.role, b.version]));
+    for (const bin of binNames(top)) {
+      assertLists('snapshot', snapshot.signed.meta[`${bin}.json`]?.version, `${bin}.json`, binVersions.get(bin) ?? binVersionOf(state, bin));
+    }
     snapshotVersion = snapshot.signed.version;
     events.push({ type: 'SnapshotSigned', schemaVersion: 1, data: data(snapshot, signed.snapshot) });
   }
@@ -160,22 +196,23 @@ function importRoot(command: Extract<TufCommand, { type: 'ImportRoot' }>, state:
       throw new RuleViolation('tuf.online-key-unknown', `the new root names ${role} keys the signer does not hold; export the online keys again and redo the ceremony`);
     }
   }
-  return sign({ type: 'SignMetadata', fleet: command.fleet, added: [], signed: { root: command.root, ...command.signed }, now: command.now }, state);
+  return sign({ type: 'SignMetadata', fleet: command.fleet, added: [], signed: { root: command.root, ...command.signed }, bins: command.bins, now: command.now }, state);
 }
 
-/** The new targets keep every signed target unchanged and add exactly the new entries. */
-function assertTargetsAddExactly(state: Active, next: Record<string, TargetFile>, fresh: TargetEntry[]): void {
-  const current = readMetadata('targets', documentOf(state, 'targets').metadata).signed.targets;
-  for (const [path, target] of Object.entries(current)) {
-    if (!next[path] || !target.equals(next[path])) throw new RuleViolation('tuf.target-changed', `the new targets metadata changes or drops '${path}'`);
+/**
+ * The bins signed with a decision, checked against the top-level targets in force after it. Every
+ * bin is re-signed when the bins' keys change (a device drops a bin its delegation no longer trusts)
+ * and when a flat targets metadata is re-delegated: its targets move into their bins unchanged.
+ */
+function signedBins(state: Active, current: Targets, top: Targets, bins: Record<string, Signed>, fresh: TargetEntry[], now: Date): CheckedBin[] {
+  if (!hashBinsOf(top)) {
+    if (Object.keys(bins).length > 0) throw new RuleViolation('tuf.bin-unknown', 'the targets metadata delegates to no hash bins');
+    return [];
   }
-  const added = Object.keys(next).filter((p) => !current[p]).sort();
-  const expected = fresh.map((e) => e.path).sort();
-  const same = added.length === expected.length && added.every((p, i) => p === expected[i]);
-  const byPath = new Map(fresh.map((e) => [e.path, e]));
-  if (!same || added.some((p) => next[p]!.hashes.sha256 !== byPath.get(p)!.sha256 || next[p]!.length !== byPath.get(p)!.length)) {
-    throw new RuleViolation('tuf.targets-unexpected', `the new targets metadata adds [${added.join(', ')}], expected [${expected.join(', ')}]`);
-  }
+  const redelegating = !hashBinsOf(current);
+  const [before, after] = [hashBinsOf(current), hashBinsOf(top)!];
+  const keysChanged = !!before && (before.threshold !== after.threshold || [...before.keyIDs].sort().join() !== [...after.keyIDs].sort().join());
+  return checkBins(state, top, bins, fresh, { now, allBins: redelegating || keysChanged, moved: redelegating ? current.targets : undefined });
 }
 
 /** The TUF repository of one fleet, `ev.tuf.<fleet>.repository`. */

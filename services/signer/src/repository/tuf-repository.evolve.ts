@@ -12,7 +12,8 @@ export interface SignedDocument {
  * each role. The four documents arrive with the repository in one atomic batch, so an active
  * repository always has all four. `development` holds while the root in force is trusted through
  * the root keys the repository started with (the signer's online key); the first root naming other
- * root keys (an imported offline root) ends it for good.
+ * root keys (an imported offline root) ends it for good. `bins` are the hash bins' metadata in
+ * force, by role name (none for a repository from before hash bins, until it is re-delegated).
  */
 export type TufRepository =
   | { status: 'absent' }
@@ -22,6 +23,7 @@ export type TufRepository =
       development: boolean;
       developmentRootKeyIds: string[];
       documents: Partial<Record<TufRole, SignedDocument>>;
+      bins: Record<string, SignedDocument>;
     };
 
 export const initialState = (): TufRepository => ({ status: 'absent' });
@@ -31,15 +33,16 @@ const roleOf = {
   TargetsSigned: 'targets',
   SnapshotSigned: 'snapshot',
   TimestampRenewed: 'timestamp',
-} as const satisfies Record<Exclude<TufEvent['type'], 'TufRepositoryInitialised'>, TufRole>;
+} as const satisfies Record<Exclude<TufEvent['type'], 'TufRepositoryInitialised' | 'DelegatedTargetsSigned'>, TufRole>;
 
 export function evolve(state: TufRepository, event: TufEvent): TufRepository {
   if (event.type === 'TufRepositoryInitialised') {
     const developmentRootKeyIds = event.data.development ? event.data.roles.root!.keyIds : [];
-    return { status: 'active', fleet: event.data.fleet, development: event.data.development, developmentRootKeyIds, documents: {} };
+    return { status: 'active', fleet: event.data.fleet, development: event.data.development, developmentRootKeyIds, documents: {}, bins: {} };
   }
   if (state.status !== 'active') return state;
   const { version, expires, metadata } = event.data;
+  if (event.type === 'DelegatedTargetsSigned') return { ...state, bins: { ...state.bins, [event.data.role]: { version, expires, metadata } } };
   const documents = { ...state.documents, [roleOf[event.type]]: { version, expires, metadata } };
   if (event.type !== 'RootMetadataSigned') return { ...state, documents };
   const rootKeyIds = rootKeyIdsOf(metadata);
@@ -59,4 +62,15 @@ export function documentOf(state: Extract<TufRepository, { status: 'active' }>, 
   const doc = state.documents[role];
   if (!doc) throw new Error(`repository of fleet '${state.fleet}' has no ${role} metadata`);
   return doc;
+}
+
+/** True when the targets in force delegates to hash bins (`signed.delegations.succinct_roles`). */
+export function isBinned(state: Extract<TufRepository, { status: 'active' }>): boolean {
+  const signed = documentOf(state, 'targets').metadata.signed as { delegations?: { succinct_roles?: unknown } } | undefined;
+  return signed?.delegations?.succinct_roles !== undefined;
+}
+
+/** The version of a bin in force, 0 for a bin never signed. */
+export function binVersionOf(state: Extract<TufRepository, { status: 'active' }>, bin: string): number {
+  return state.bins[bin]?.version ?? 0;
 }
