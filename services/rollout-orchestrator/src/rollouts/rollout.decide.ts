@@ -1,7 +1,9 @@
 import { assertNever, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
-import { assignedDevices, evolve, failureCount, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
-import { devicesOfWave, installAssignmentId, orderDevices } from './wave-plan.js';
+import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
+import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
+import { andWhatFollows } from './rollout.next-step.js';
+import { installAssignmentId, orderDevices } from './wave-plan.js';
 
 interface Ref {
   fleet: string;
@@ -18,51 +20,9 @@ export type RolloutCommand =
   | (Ref & { type: 'ResumeRollout' })
   | (Ref & { type: 'AbortRollout'; mode: 'keep' | 'revert' })
   | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string })
-  | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string });
-
-/**
- * The one event that follows from the state by itself, or null when the rollout waits (for devices,
- * an approval or an operator). Order matters: finishing beats halting (nothing is left to protect),
- * halting beats widening.
- */
-function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
-  const { facts } = state;
-  const ref = { fleet: facts.fleet, rolloutId: facts.rolloutId };
-  if (state.status === 'aborted' || state.status === 'finished') return null;
-  const live = facts.deviceIds.filter((d) => isLive(facts, d));
-  if (live.every((d) => facts.outcomes[d])) {
-    // spec: succeeded only if every live device is healthy (and there was one to update)
-    const outcome = live.length > 0 && live.every((d) => facts.outcomes[d]?.state === 'healthy') ? 'succeeded' : 'failed';
-    return { type: 'RolloutFinished', schemaVersion: 1, data: { ...ref, outcome, finishedAt: at } };
-  }
-  if (state.status === 'halted') return null;
-  const failures = failureCount(facts) - facts.acknowledgedFailures;
-  if (failures > facts.strategy.maxFailures) {
-    const reason = `halt rule: ${failures} device(s) rolled back or failed, ${facts.strategy.maxFailures} tolerated`;
-    return { type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason, automatic: true, haltedAt: at } };
-  }
-  if (state.status === 'awaiting-approval') return null;
-  const wave = facts.startedWaves;
-  if (wave >= facts.strategy.waves.length) return null;
-  if (!assignedDevices(facts).every((d) => facts.outcomes[d] || !isLive(facts, d))) return null;
-  const deviceIds = devicesOfWave(facts.strategy, wave, facts.deviceIds).filter((d) => isLive(facts, d));
-  // A wave that adds no device (tiny groups) has nothing to approve: it passes straight through.
-  if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && deviceIds.length > 0) {
-    return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
-  }
-  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds } };
-}
-
-/** `first` and everything that follows from it in the same decision. */
-function andWhatFollows(state: LiveRollout, first: RolloutEvent[], at: string): RolloutEvent[] {
-  const events = [...first];
-  let current = first.reduce(evolve, state as Rollout) as LiveRollout;
-  for (let step = nextStep(current, at); step; step = nextStep(current, at)) {
-    events.push(step);
-    current = evolve(current, step) as LiveRollout;
-  }
-  return events;
-}
+  | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string })
+  | (Ref & { type: 'TimeOutDevice'; deviceId: string })
+  | (Ref & { type: 'NoteDeviceReachability'; deviceId: string; reachable: boolean; asOfSeq: number });
 
 /** Finished and aborted rollouts take no further operator changes. */
 function refuseIfEnded(state: LiveRollout): void {
@@ -96,6 +56,7 @@ function recordOutcome(command: Extract<RolloutCommand, { type: 'RecordDeviceOut
   const { fleet, rolloutId, deviceId, assignmentId, state: outcome, reason, at } = command;
   // Only this rollout's install assignment of a device it assigned counts, and only its first outcome.
   if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return [];
+  if (state.facts.timedOut.includes(deviceId)) return recordLateReport(command, state);
   if (!assignedDevices(state.facts).includes(deviceId) || state.facts.outcomes[deviceId] || !isLive(state.facts, deviceId)) return [];
   const data = { fleet, rolloutId, deviceId, assignmentId, state: outcome, ...(reason === undefined ? {} : { reason }) };
   return andWhatFollows(state, [{ type: 'DeviceOutcomeRecorded', schemaVersion: 1, data }], at);
@@ -134,6 +95,10 @@ export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] 
       return recordOutcome(command, state);
     case 'ExcludeDevice':
       return exclude(command, state);
+    case 'TimeOutDevice':
+      return timeOutDevice(command, state);
+    case 'NoteDeviceReachability':
+      return noteReachability(command, state);
     default:
       return assertNever(command, 'rollout command');
   }

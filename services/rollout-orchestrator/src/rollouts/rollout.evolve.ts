@@ -1,5 +1,5 @@
 import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
-import { coveredBy } from './wave-plan.js';
+import { resumedClock, startedClock, stoppedClock, type DeviceClock } from './device-clock.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
 export interface RolloutFacts {
@@ -20,6 +20,16 @@ export interface RolloutFacts {
   excluded: string[];
   /** Failures an operator acknowledged by resuming; only failures beyond these count against the halt rule. */
   acknowledgedFailures: number;
+  /** Devices finished when an operator last resumed: the failure rate looks only at the ones after. */
+  acknowledgedFinished: number;
+  /** The devices assigned so far, each with its per-device timeout clock. */
+  clocks: Record<string, DeviceClock>;
+  /** The gateway's latest word on a target's reachability; a device it never spoke of counts as reachable. */
+  reachability: Record<string, { reachable: boolean; asOfSeq: number }>;
+  /** Devices that timed out: their outcome is `failed` with reason `timeout`. */
+  timedOut: string[];
+  /** Timed-out devices whose late terminal report was recorded (once each). */
+  lateReports: string[];
 }
 
 /** Where a rollout is in its life. */
@@ -35,9 +45,14 @@ export type LiveRollout = Exclude<Rollout, { status: 'absent' }>;
 
 export const initialState = (): Rollout => ({ status: 'absent' });
 
-/** Devices of the waves that have started: the ones assigned the artifact. */
+/** The devices assigned the artifact so far, in rollout order. */
 export function assignedDevices(facts: RolloutFacts): string[] {
-  return facts.startedWaves === 0 ? [] : facts.deviceIds.slice(0, coveredBy(facts.strategy, facts.startedWaves - 1, facts.deviceIds.length));
+  return facts.deviceIds.filter((d) => Object.hasOwn(facts.clocks, d));
+}
+
+/** Whether the gateway last said the device is reachable (or never said otherwise). */
+export function isReachable(facts: RolloutFacts, deviceId: string): boolean {
+  return facts.reachability[deviceId]?.reachable !== false;
 }
 
 /** Devices still targeted: every device of the rollout but the excluded ones. */
@@ -45,13 +60,26 @@ export function isLive(facts: RolloutFacts, deviceId: string): boolean {
   return !facts.excluded.includes(deviceId);
 }
 
-/** Devices that ended `rolled_back` or `failed`. */
+/** Devices that ended `rolled_back` or `failed`, timed-out ones included. */
 export function failureCount(facts: RolloutFacts): number {
   return Object.values(facts.outcomes).filter((o) => o.state !== 'healthy').length;
 }
 
 const withPhase = (state: LiveRollout, phase: RolloutPhase): Rollout => ({ ...phase, facts: state.facts });
 const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout => ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
+
+function withAssigned(state: LiveRollout, deviceIds: string[], at: string): LiveRollout {
+  const clocks = { ...state.facts.clocks };
+  for (const d of deviceIds) clocks[d] ??= startedClock(at, isReachable(state.facts, d));
+  return withFacts(state, { clocks });
+}
+
+function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
+  const { facts } = state;
+  const clock = facts.clocks[deviceId];
+  const clocks = clock ? { ...facts.clocks, [deviceId]: reachable ? resumedClock(clock, at) : stoppedClock(clock, at) } : facts.clocks;
+  return withFacts(state, { clocks, reachability: { ...facts.reachability, [deviceId]: { reachable, asOfSeq } } });
+}
 
 /** Folds one event into the state; total, and ignores what does not apply. */
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
@@ -61,13 +89,16 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
+      acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [],
     };
     return { status: 'running', facts };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
     case 'WaveStarted': {
-      const next = withFacts(state, { startedWaves: Math.max(state.facts.startedWaves, event.data.wave + 1) });
+      // WaveStarted events written before `startedAt` existed: the clock counts from the creation.
+      const assigned = withAssigned(state, event.data.deviceIds, event.data.startedAt ?? state.facts.createdAt);
+      const next = withFacts(assigned, { startedWaves: Math.max(state.facts.startedWaves, event.data.wave + 1) });
       return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
     }
     case 'WaveAwaitingApproval':
@@ -80,13 +111,27 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
       const { deviceId, state: outcome, reason } = event.data;
       return withFacts(state, { outcomes: { ...state.facts.outcomes, [deviceId]: reason === undefined ? { state: outcome } : { state: outcome, reason } } });
     }
+    case 'DevicesAssigned':
+      return withAssigned(state, event.data.deviceIds, event.data.assignedAt);
+    case 'DeviceTimedOut': {
+      const { deviceId } = event.data;
+      const outcomes = { ...state.facts.outcomes, [deviceId]: { state: 'failed' as const, reason: 'timeout' } };
+      return withFacts(state, { outcomes, timedOut: [...new Set([...state.facts.timedOut, deviceId])] });
+    }
+    case 'LateDeviceReportRecorded':
+      return withFacts(state, { lateReports: [...new Set([...state.facts.lateReports, event.data.deviceId])] });
+    case 'DeviceReachabilityNoted': {
+      const { deviceId, reachable, asOfSeq, notedAt } = event.data;
+      return withReachability(state, deviceId, reachable, asOfSeq, notedAt);
+    }
     case 'DeviceExcluded':
       return state.facts.excluded.includes(event.data.deviceId) ? state : withFacts(state, { excluded: [...state.facts.excluded, event.data.deviceId] });
     case 'RolloutHalted':
       return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
     case 'RolloutResumed': {
       // Resuming acknowledges the failures seen so far (spec: "acknowledge failures and resume").
-      return withPhase(withFacts(state, { acknowledgedFailures: failureCount(state.facts) }), { status: 'running' });
+      const acknowledged = { acknowledgedFailures: failureCount(state.facts), acknowledgedFinished: Object.keys(state.facts.outcomes).length };
+      return withPhase(withFacts(state, acknowledged), { status: 'running' });
     }
     case 'RolloutAborted':
       return withPhase(state, { status: 'aborted', mode: event.data.mode, abortedAt: event.data.abortedAt });

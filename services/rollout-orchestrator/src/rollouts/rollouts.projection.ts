@@ -1,5 +1,6 @@
 import { eventStreams, type Projection } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
+import { upgradedRollout } from './legacy-facts.js';
 import { rolloutDecider, type Rollout } from './rollout.decider.js';
 
 /**
@@ -24,10 +25,18 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
       );
       return;
     }
+    if (event.type === 'DeviceTimedOut') {
+      // the outcome the rollout counted; the document below keeps which devices timed out
+      await sql.query(
+        `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, 'failed', 'timeout', $4)
+         ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
+        [fleet, rolloutId, event.data.deviceId, seq],
+      );
+    }
     const rows = await sql.query<{ state: Rollout; last_seq: string }>('SELECT state, last_seq FROM rollouts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
     const row = rows[0];
     if (row && Number(row.last_seq) >= seq) return; // applied already
-    const state = rolloutDecider.evolve(row?.state ?? rolloutDecider.initialState(), event);
+    const state = rolloutDecider.evolve(row ? upgradedRollout(row.state) : rolloutDecider.initialState(), event);
     if (state.status === 'absent') return;
     await sql.query(
       `INSERT INTO rollouts (fleet, rollout_id, state, created_seq, last_seq) VALUES ($1, $2, $3, $4, $4)

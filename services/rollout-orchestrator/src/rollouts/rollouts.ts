@@ -3,6 +3,7 @@ import type { orchestrator } from '@keelson/commands';
 import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
+import { upgradedRollout } from './legacy-facts.js';
 import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand, type RolloutFacts } from './rollout.decider.js';
 import { rolloutEventsAppended } from './rollout.metrics.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
@@ -78,7 +79,8 @@ export class Rollouts {
     const ids = page.map((r) => r.rollout_id);
     const [progress, outcomes] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids)]);
     const items = page.map((r) => {
-      const state = { ...r.state, facts: { ...r.state.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } } as LiveRollout;
+      const stored = upgradedRollout(r.state);
+      const state = { ...stored, facts: { ...stored.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } } as LiveRollout;
       return rolloutView(state, progress.get(r.rollout_id) ?? new Map());
     });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };

@@ -27,7 +27,7 @@ export const created = (s: Strategy, deviceIds: string[] = tenDevices): RolloutE
   data: { ...ref, artifact, groupId: 'g-line-7', deviceIds: orderDevices(rolloutId, deviceIds), probe, strategy: s, createdAt: at },
 });
 
-export const waveStarted = (wave: number, deviceIds: string[]): RolloutEvent => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds } });
+export const waveStarted = (wave: number, deviceIds: string[], startedAt = at): RolloutEvent => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds, startedAt } });
 export const awaiting = (wave: number): RolloutEvent => ({ type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } });
 export const approved = (wave: number): RolloutEvent => ({ type: 'WaveApproved', schemaVersion: 1, data: { ...ref, wave } });
 export const outcome = (deviceId: string, state: TerminalDeviceState, reason?: string): RolloutEvent => ({
