@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Assignment, DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, SubjectToken } from '@keelson/events';
+import { Assignment, DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 
 /** Mints a one-time enrollment token; the secret is returned once and stored only as a digest. */
@@ -104,6 +104,33 @@ export const authenticateDevice = defineCommand(
   'authenticate-device',
   z.strictObject({ deviceId: z.string().min(1).max(128), password: z.string().min(1).max(256) }),
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
+);
+
+/**
+ * The fleet's device CA certificates (public only, PEM): what a relying party such as the registry
+ * facade checks a device's TLS client certificate against. Several may be listed while a CA is
+ * rotated. NotFound (`device-ca.not-found`) while the fleet has no device CA (nothing enrolled yet);
+ * asking never creates one.
+ */
+export const getDeviceCa = defineCommand(
+  'gateway',
+  'get-device-ca',
+  z.strictObject({ fleet: SubjectToken }),
+  z.strictObject({ fleet: SubjectToken, certificates: z.array(z.string().min(1).max(8_192)).min(1).max(4) }),
+);
+
+/**
+ * Which certificate is a device's current one: the latest from enrollment, renewal or
+ * re-enrollment, by SHA-256 of its DER (`certificateFingerprint`, as the device events carry it).
+ * Any older certificate of the device, though signed by the fleet's CA and unexpired, is superseded.
+ * Read from the device's own stream, so a certificate is current as soon as the gateway handed it
+ * out. NotFound (`device.not-found`).
+ */
+export const getDeviceCertificate = defineCommand(
+  'gateway',
+  'get-device-certificate',
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
+  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, status: z.enum(['active', 'decommissioned']), certificateFingerprint: Sha256Hex }),
 );
 
 /**

@@ -55,7 +55,10 @@ describe('servicePermissions', () => {
     expect(maySubscribe('signer', 'cmd.gateway.assign-device')).toBe(false);
     expect(maySubscribe('api', 'cmd.orchestrator.create-rollout')).toBe(false);
     expect(mayPublish('api', 'cmd.orchestrator.create-rollout')).toBe(true);
-    expect(mayPublish('registry-facade', 'cmd.gateway.authenticate-device')).toBe(true);
+    expect(mayPublish('registry-facade', 'cmd.gateway.get-device-ca')).toBe(true);
+    expect(mayPublish('registry-facade', 'cmd.gateway.get-device-certificate')).toBe(true);
+    expect(mayPublish('registry-facade', 'cmd.gateway.get-device-certificates')).toBe(false);
+    expect(mayPublish('registry-facade', 'cmd.gateway.decommission-device')).toBe(false);
     expect(mayPublish('signer', 'cmd.gateway.assign-device')).toBe(false);
     expect(mayPublish('audit', 'cmd.orchestrator.abort-rollout')).toBe(false);
     expect(servicePermissions('api', productionNaming).allowResponses).toBe(false);

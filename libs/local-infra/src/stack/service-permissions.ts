@@ -31,6 +31,8 @@ const eventStreams = {
 type StreamKey = keyof typeof eventStreams;
 /** A command family: the `<service>` token of `cmd.<service>.<name>`. */
 type CommandFamily = 'registry' | 'signer' | 'gateway' | 'orchestrator' | 'audit';
+/** Commands a service calls: a whole family, or one command of it (`gateway.get-device-ca`). */
+type CommandCall = CommandFamily | `${CommandFamily}.${string}`;
 
 interface ServiceAccess {
   /** Event streams the service writes (it alone). */
@@ -42,7 +44,7 @@ interface ServiceAccess {
   /** Streams it creates when missing but never updates (the audit starts before some owners). */
   createsMissing: StreamKey[];
   serves?: CommandFamily;
-  calls: CommandFamily[];
+  calls: CommandCall[];
 }
 
 const allStreams = Object.keys(eventStreams) as StreamKey[];
@@ -53,7 +55,11 @@ const allStreams = Object.keys(eventStreams) as StreamKey[];
  */
 const access: Record<PlatformService, ServiceAccess> = {
   signer: { owns: ['signer'], reads: ['registry'], declares: ['signer'], createsMissing: [], serves: 'signer', calls: [] },
-  'registry-facade': { owns: ['registry'], reads: ['signer', 'gateway'], declares: ['registry', 'signer'], createsMissing: [], serves: 'registry', calls: ['gateway'] },
+  // The facade asks the gateway only what it needs to authenticate devices by certificate.
+  'registry-facade': {
+    owns: ['registry'], reads: ['signer', 'gateway'], declares: ['registry', 'signer'], createsMissing: [], serves: 'registry',
+    calls: ['gateway.get-device-ca', 'gateway.get-device-certificate'],
+  },
   'device-gateway': { owns: ['gateway'], reads: [], declares: ['gateway'], createsMissing: [], serves: 'gateway', calls: ['signer'] },
   'rollout-orchestrator': { owns: ['orchestrator'], reads: ['gateway'], declares: ['orchestrator'], createsMissing: [], serves: 'orchestrator', calls: ['registry', 'gateway'] },
   audit: { owns: [], reads: allStreams, declares: [], createsMissing: allStreams, serves: 'audit', calls: [] },
@@ -95,7 +101,7 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
   for (const key of a.declares) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`, `$JS.API.STREAM.UPDATE.${streamName(key)}`);
   for (const key of a.createsMissing) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`);
   if (a.serves) subscribe.push(`${p}cmd.${a.serves}.>`);
-  for (const family of a.calls) publish.push(`${p}cmd.${family}.>`);
+  for (const call of a.calls) publish.push(call.includes('.') ? `${p}cmd.${call}` : `${p}cmd.${call}.>`);
   if (service === 'device-gateway') {
     const inbox = `${sp}${deviceInbox.name}`;
     publish.push(...readStream(inbox), `$JS.API.STREAM.CREATE.${inbox}`, `$JS.API.STREAM.UPDATE.${inbox}`);

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import * as x509 from '@peculiar/x509';
@@ -12,6 +12,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
 import type { EnrollResponse } from '../enrollment/enroll-request.js';
 import { csrFor, deviceKeys } from '../test-fixtures/device-keys.js';
 import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
@@ -66,7 +67,7 @@ describe('POST /v1/renew', () => {
       KEELSON_DEVICE_CERT_DAYS: String(8 / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(4 / 86_400),
       KEELSON_DEVICE_CA_KEY_SECRET: 'a secret of at least sixteen characters',
     });
-    @Module({ imports: [InfrastructureModule.forRoot(config), RenewalModule] })
+    @Module({ imports: [InfrastructureModule.forRoot(config), RenewalModule, DeviceTrustModule] })
     class RenewalApp {}
     app = await createServiceApp(RenewalApp, config);
     await app.listen(0, '127.0.0.1');
@@ -116,6 +117,22 @@ describe('POST /v1/renew', () => {
       { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `decom-${other.enrolled.deviceId}` });
     const retired = await post('/v1/renew', await renewal(other.enrolled.certificate, other.keys));
     expect([retired.status, retired.body.error.code]).toEqual([401, 'renewal.decommissioned']);
+  });
+
+  it('tells relying parties the fleet CA and which certificate of a device is current, the renewed one at once', async () => {
+    const { keys, enrolled } = await enroll();
+    const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
+    const ca = await callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'plant-7' });
+    expect(ca).toEqual({ fleet: 'plant-7', certificates: [enrolled.caCertificate] });
+    expect(ca.certificates.join('')).not.toMatch(/PRIVATE/);
+    const current = () => callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
+    await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprint(enrolled.certificate) });
+    const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+    await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprint(renewed.body.certificate) });
+
+    await expect(callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
+    expect(existsSync(join(dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
+    await expect(callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
   });
 
   it('refuses a proof by another key, an old proof, a certificate the fleet CA never issued, and garbage', async () => {
