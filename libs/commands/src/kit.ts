@@ -28,7 +28,7 @@ export function commandSubject(subjectPrefix: string, contract: Pick<CommandCont
 }
 
 /** The kinds of refusal a reply can carry; the api maps each to one HTTP status. */
-export const ErrorKind = z.enum(['InvalidInput', 'NotFound', 'RuleViolation', 'ConcurrencyError', 'Unauthorized', 'Internal', 'Unavailable']);
+export const ErrorKind = z.enum(['InvalidInput', 'NotFound', 'RuleViolation', 'ConcurrencyError', 'Unauthorized', 'Forbidden', 'Internal', 'Unavailable']);
 export type ErrorKind = z.infer<typeof ErrorKind>;
 
 export const ReplyError = z.strictObject({

@@ -2,8 +2,10 @@ import type { ServiceConfig } from '@keelson/service-kit';
 
 /** What the api reads beyond the common service variables. Tokens are kept here and never logged. */
 export interface ApiConfig {
-  /** The operator's bearer token (`KEELSON_ADMIN_TOKEN`). */
+  /** The bootstrap operator token (`KEELSON_ADMIN_TOKEN`): any route, any fleet; it issues the first API tokens. */
   adminToken: string;
+  /** Where installation-wide credential changes are audited (`KEELSON_CREDENTIALS_AUDIT_FLEET`, default `default`). */
+  credentialsAuditFleet: string;
   /** The registry facade, where uploads are streamed (`KEELSON_FACADE_URL`). */
   facadeUrl: string;
   /** The device gateway as devices reach it, printed in enroll commands (`KEELSON_GATEWAY_URL`). */
@@ -33,6 +35,10 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   const env = config.env;
   const adminToken = env.KEELSON_ADMIN_TOKEN ?? '';
   if (adminToken.length < 16) problems.push('KEELSON_ADMIN_TOKEN is required (at least 16 characters)');
+  // An API token is told apart from the admin token by its prefix.
+  if (adminToken.startsWith('kls_')) problems.push('KEELSON_ADMIN_TOKEN must not start with kls_ (the prefix of API tokens)');
+  const credentialsAuditFleet = env.KEELSON_CREDENTIALS_AUDIT_FLEET || 'default';
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(credentialsAuditFleet)) problems.push('KEELSON_CREDENTIALS_AUDIT_FLEET must be a fleet id');
   if (!config.internalToken) problems.push('KEELSON_INTERNAL_TOKEN is required');
   const facadeUrl = urlOrProblem('KEELSON_FACADE_URL', env.KEELSON_FACADE_URL, problems);
   const gatewayUrl = urlOrProblem('KEELSON_GATEWAY_URL', env.KEELSON_GATEWAY_URL, problems);
@@ -41,5 +47,5 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   const caFingerprint = env.KEELSON_PLATFORM_CA_FINGERPRINT || undefined;
   if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { adminToken, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}) };
+  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}) };
 }

@@ -7,20 +7,22 @@ import { AuditController } from './audit/audit.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentTokensController } from './devices/enrollment-tokens.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
-import { AdminTokenGuard } from './http/admin-token.guard.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
+import { OperatorAuthGuard } from './http/operator-auth.guard.js';
 import { OperatorCommands } from './http/operator-commands.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { OperatorsModule } from './operators/operators.module.js';
 import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
 import { TufController } from './tuf/tuf.controller.js';
 
-/** The operator REST API: auth and error mapping for every route, controllers per business noun. */
+/** The operator REST API: auth (admin token, API tokens) and error mapping for every route, controllers per business noun. */
 @Module({})
 export class ApiModule {
   static forRoot(apiConfig: ApiConfig): DynamicModule {
     return {
       module: ApiModule,
+      imports: [OperatorsModule.forRoot(apiConfig)],
       controllers: [
         OpenApiController,
         ArtifactsController,
@@ -34,7 +36,7 @@ export class ApiModule {
       ],
       providers: [
         { provide: API_CONFIG, useValue: apiConfig },
-        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_GUARD, useClass: OperatorAuthGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         OperatorCommands,
         ArtifactUpload,

@@ -12,6 +12,7 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const statusOfKind: Record<ErrorKind, number> = {
   InvalidInput: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   RuleViolation: 409,
   ConcurrencyError: 409,

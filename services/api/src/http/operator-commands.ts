@@ -3,13 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandContract, CommandInput, CommandOutput } from '@keelson/commands';
 import { callCommand, NATS, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import { requestActor } from './request-actor.js';
 
-/** The one actor behind every operator request until accounts exist (brief: `operator:admin`). */
-export const operatorActor = { kind: 'operator', id: 'admin' } as const;
+/** The actor of a request made with the bootstrap admin token (`KEELSON_ADMIN_TOKEN`). */
+export const adminActor = { kind: 'operator', id: 'admin' } as const;
 
-/** A fresh context per request, so the audit log can tie each operator action to its events. */
+/** A fresh context per request with the request's actor, so the audit log can tie each operator action to its events. */
 export function operatorContext(): CommandContext {
-  return { actor: { ...operatorActor }, commandId: randomUUID(), correlationId: randomUUID() };
+  return { actor: requestActor(), commandId: randomUUID(), correlationId: randomUUID() };
 }
 
 /** Forwards an operator request to the service that owns it over NATS request/reply. */

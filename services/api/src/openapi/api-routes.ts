@@ -4,13 +4,14 @@ import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
 import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
 import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
+import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, CreateApiTokenRequest, RevokeApiTokenRequest } from '../operators/api-token.schemas.js';
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
 import { ImportRootResponse, OnlineKeysView, RotateOnlineKeyRequest, RotateOnlineKeyResponse, SignedRootDocument, TufRootView } from '../tuf/tuf.schemas.js';
 import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
 
 /** One route of the operator API as the OpenAPI document describes it; the controllers parse with the same schemas. */
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Express style, e.g. `/v1/rollouts/:id`. */
   path: string;
   operationId: string;
@@ -51,6 +52,9 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/rollouts/:id/abort', operationId: 'abortRollout', summary: 'Abort, keeping or reverting updated devices', ...rollout, body: AbortRequest, status: 200 },
   { method: 'get', path: '/v1/rollouts/:id/events', operationId: 'streamRolloutEvents', summary: 'Live SSE stream: snapshot, rollout and device events, end', ...rollout, status: 200, response: { sse: RolloutStreamEvents } },
   { method: 'get', path: '/v1/audit', operationId: 'queryAudit', summary: 'Audit entries, oldest first', tag: 'audit', query: AuditQuery, status: 200, response: AuditPage },
+  { method: 'post', path: '/v1/tokens', operationId: 'createApiToken', summary: 'Issue an API token for this fleet (the secret is in this answer only); admin', tag: 'tokens', query: FleetQuery, body: CreateApiTokenRequest, status: 201, response: ApiTokenCreated },
+  { method: 'get', path: '/v1/tokens', operationId: 'listApiTokens', summary: "The fleet's API tokens, newest first, without secrets; admin", tag: 'tokens', query: ListQuery, status: 200, response: ApiTokenList },
+  { method: 'delete', path: '/v1/tokens/:tokenId', operationId: 'revokeApiToken', summary: 'Revoke an API token: refused from now on; admin', tag: 'tokens', params: ApiTokenParams, query: FleetQuery, body: RevokeApiTokenRequest, status: 200, response: ApiTokenRevokedView },
   { method: 'get', path: '/v1/tuf/root', operationId: 'getTufRoot', summary: 'The signed TUF root in force and whether the fleet is in the development trust setup', tag: 'tuf', query: FleetQuery, status: 200, response: TufRootView },
   { method: 'post', path: '/v1/tuf/root', operationId: 'importTufRoot', summary: 'Put an offline-signed root in force (version + 1, signed by the current and the new root thresholds)', tag: 'tuf', query: FleetQuery, body: SignedRootDocument, status: 200, response: ImportRootResponse },
   { method: 'get', path: '/v1/tuf/online-keys', operationId: 'exportTufOnlineKeys', summary: 'The root in force and the public online keys, for an offline root ceremony', tag: 'tuf', query: FleetQuery, status: 200, response: OnlineKeysView },

@@ -7,7 +7,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
 import { loadServiceConfig, serveCommands } from '@keelson/service-kit';
-import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { createApiApp } from '../api-app.js';
 import { FacadeStandIn } from './facade-stand-in.js';
 import { FakeAudit } from './fake-audit.js';
@@ -29,6 +29,8 @@ export interface ApiTestApp {
   orchestrator: FakeOrchestrator;
   audit: FakeAudit;
   facade: FacadeStandIn;
+  /** Stops the api and starts it again on the same streams and database, with `env` changed (e.g. a new KEELSON_ADMIN_TOKEN). */
+  restart(env: Record<string, string>): Promise<void>;
   /** Appends a device's progress report to EV_DEVICES, as the gateway does. */
   report(fleet: string, deviceId: string, rolloutId: string, state: DeviceState, reason?: string): Promise<void>;
   close(): Promise<void>;
@@ -52,19 +54,28 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   const facade = new FacadeStandIn(internalToken, registry);
   const facadeUrl = await facade.start();
 
+  const db = await createTestDatabase(); // API tokens and the admin credential's fingerprint
   const { natsUrl, natsUser, natsPass } = testEnv();
-  const config = loadServiceConfig('api', {
+  const configOf = (more: Record<string, string>) => loadServiceConfig('api', {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
     KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
     KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_ADMIN_TOKEN: adminToken,
-    KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, ...env,
+    KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, KEELSON_DATABASE_URL: db.url, ...more,
   });
-  const app: INestApplication = await createApiApp(config);
-  await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const listen = async (config: ReturnType<typeof configOf>) => {
+    const app: INestApplication = await createApiApp(config);
+    await app.listen(0, '127.0.0.1');
+    return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+  };
+  let current = env;
 
-  return {
-    app, url, adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
+  const harness: ApiTestApp = {
+    ...(await listen(configOf(env))), adminToken: env.KEELSON_ADMIN_TOKEN ?? adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
+    async restart(changed) {
+      await harness.app.close();
+      current = { ...current, ...changed };
+      Object.assign(harness, await listen(configOf(current)), { adminToken: current.KEELSON_ADMIN_TOKEN ?? adminToken });
+    },
     async report(fleet, deviceId, rolloutId, state, reason) {
       const subject = deviceStore.subject('device', fleet, deviceId);
       const { lastSeq } = await deviceStore.load(subject);
@@ -72,12 +83,14 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
       await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }], { actor: { kind: 'device', id: deviceId }, correlationId: 'report', commandId: randomUUID() });
     },
     async close() {
-      await app.close();
+      await harness.app.close();
       for (const s of subs) s.unsubscribe();
       await facade.stop();
       await nc.close();
+      await db.drop();
     },
   };
+  return harness;
 }
 
 /** Polls until `check` holds (or fails after `ms`). */

@@ -1,0 +1,61 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { CLOCK, HealthController, ServiceError, type Clock } from '@keelson/service-kit';
+import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { ApiTokensController } from '../operators/api-tokens.controller.js';
+import { looksLikeApiToken, readApiToken } from '../operators/api-token-string.js';
+import { ApiTokens } from '../operators/api-tokens.js';
+import { adminActor } from './operator-commands.js';
+import { setRequestActor } from './request-actor.js';
+import { requiredRoleOf, roleAllows } from './route-roles.js';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** True when `presented` is the admin token; compares digests in constant time, whatever the lengths. */
+export function isAdminToken(presented: string, adminToken: string): boolean {
+  return timingSafeEqual(digest(presented), digest(adminToken));
+}
+
+const unauthenticated = () => new ServiceError('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required (Authorization: Bearer <token>)');
+
+/** `?fleet=` as the routes read it (default `default`); anything but one string names no fleet a token has. */
+function fleetOf(req: IncomingMessage & { query?: Record<string, unknown> }): unknown {
+  return req.query?.fleet ?? 'default';
+}
+
+/**
+ * Every route needs `Authorization: Bearer <token>` except `/healthz` and `/metrics`, which launchers
+ * and Prometheus read. The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
+ * an API token acts in its own fleet only (403 elsewhere) and within its role. The request's actor
+ * (`operator:admin` or `operator:<tokenId>`) goes into every command it sends, and so into the audit log.
+ */
+@Injectable()
+export class OperatorAuthGuard implements CanActivate {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(ApiTokens) private readonly tokens: ApiTokens,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getClass() === HealthController) return true;
+    const req = context.switchToHttp().getRequest<IncomingMessage & { query?: Record<string, unknown> }>();
+    const match = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw unauthenticated();
+    const presented = match[1]!;
+    if (!looksLikeApiToken(presented)) {
+      if (!isAdminToken(presented, this.config.adminToken)) throw unauthenticated();
+      setRequestActor(adminActor);
+      return true;
+    }
+    const parsed = readApiToken(presented);
+    if (!parsed) throw unauthenticated();
+    const token = await this.tokens.authenticate(parsed, this.clock.now());
+    if (fleetOf(req) !== token.fleet) throw new ServiceError('Forbidden', 'auth.wrong-fleet', `this token acts in fleet '${token.fleet}' only`);
+    const required = requiredRoleOf(req.method ?? 'GET', context.getClass() === ApiTokensController);
+    if (!roleAllows(token.role, required)) throw new ServiceError('Forbidden', 'auth.role', `a ${token.role} token cannot do this (it needs ${required})`);
+    setRequestActor({ kind: 'operator', id: token.tokenId });
+    return true;
+  }
+}
