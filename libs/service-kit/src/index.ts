@@ -7,6 +7,6 @@ export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptio
 export { callCommand, type CallOptions } from './commands/call-command.js';
 export { InfrastructureModule, infrastructureModule } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';
-export { createServiceApp, runService } from './nest/run-service.js';
+export { createServiceApp, runService, type ServiceAppOptions } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';

@@ -2,4 +2,5 @@ import { allowLongTransfers, loadServiceConfig, runService } from '@keelson/serv
 import { facadeAppModule } from './app.module.js';
 
 const config = loadServiceConfig('registry-facade');
-allowLongTransfers(await runService(facadeAppModule(config), config));
+// Devices authenticate with their certificate (mutual TLS); checked per request in device-access/.
+allowLongTransfers(await runService(facadeAppModule(config), config, { requestClientCertificate: true }));

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
+import { TestDeviceCa } from './test-fixtures/device-ca.js';
+import { deviceGet } from './test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, targetsSigned } from './test-fixtures/tuf-events.js';
@@ -10,13 +12,12 @@ import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const auth = `Basic ${Buffer.from('d-cam-1:pw-cam-1-0123456789').toString('base64')}`;
 
 describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
   let facade: FacadeApp;
 
   beforeAll(async () => {
-    facade = await startFacade();
+    facade = await startFacade({}, { tls: true });
   });
   afterAll(() => facade.close());
 
@@ -31,13 +32,15 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
     writeFileSync(join(blobDir, '.tmp-deadbeefdeadbeef'), 'an upload the crash interrupted');
 
     await facade.restart();
-    const gateway = startGatewayResponder(facade.nc, facade.naming, { 'd-cam-1': { fleet, password: 'pw-cam-1-0123456789' } });
+    const ca = await TestDeviceCa.create(fleet);
+    const cam = await ca.issue('d-cam-1');
+    const gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
     try {
       expect(readdirSync(blobDir)).toEqual([sha(bytes)]);
       expect(await get()).toEqual(published);
-      const target = await fetch(`${facade.url}/v1/fleets/${fleet}/targets/${body.targetPath!.replace(/[^/]+$/, `${sha(bytes)}.model.onnx`)}`, { headers: { authorization: auth } });
-      expect(Buffer.from(await target.arrayBuffer()).equals(bytes)).toBe(true);
-      expect((await fetch(`${facade.url}/v1/fleets/${fleet}/tuf/1.root.json`, { headers: { authorization: auth } })).status).toBe(200);
+      const target = await deviceGet(`${facade.url}/v1/fleets/${fleet}/targets/${body.targetPath!.replace(/[^/]+$/, `${sha(bytes)}.model.onnx`)}`, facade.ca!, cam);
+      expect(target.body.equals(bytes)).toBe(true);
+      expect((await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/1.root.json`, facade.ca!, cam)).status).toBe(200);
       // Same name@version is still taken after the restart; a new version is taken and published.
       expect((await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(10) }))).status).toBe(409);
       const next = randomBytes(1000);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
+import { TestDeviceCa, type DeviceIdentity } from './test-fixtures/device-ca.js';
+import { deviceGet } from './test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
 import { SignedRepository } from './test-fixtures/tuf-repository.js';
@@ -11,19 +13,21 @@ import { appendTuf } from './test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
-const deviceAuth = `Basic ${Buffer.from('d-cam-1:pw-cam-1-0123456789').toString('base64')}`;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** What the agent does: tuf-js's fetcher with the device's HTTP Basic credentials. */
+/** What the agent does: tuf-js's fetcher over HTTPS, pinning the platform CA and presenting the device certificate. */
 class DeviceFetcher extends BaseFetcher {
-  constructor(private readonly authorization: string) {
+  constructor(
+    private readonly ca: string,
+    private readonly identity: DeviceIdentity,
+  ) {
     super();
   }
 
   override async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
-    const res = await fetch(url, { headers: { authorization: this.authorization } });
-    if (!res.ok || !res.body) throw new DownloadHTTPError(`GET ${url}`, res.status);
-    return res.body as ReadableStream<Uint8Array<ArrayBuffer>>;
+    const res = await deviceGet(url, this.ca, this.identity);
+    if (res.status !== 200) throw new DownloadHTTPError(`GET ${url}`, res.status);
+    return new Blob([res.body]).stream() as ReadableStream<Uint8Array<ArrayBuffer>>;
   }
 }
 
@@ -34,6 +38,7 @@ describe('a real TUF client (tuf-js) against the facade', () => {
   const repo = new SignedRepository(fleet);
   const bytes = randomBytes(64_000);
   let targetPath: string;
+  let cam: DeviceIdentity;
 
   function device(name: string): Updater {
     const metadataDir = join(work, name, 'metadata');
@@ -43,18 +48,20 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     return new Updater({
       metadataDir, targetDir: join(work, name, 'targets'), config: { fetchRetries: 0 },
       metadataBaseUrl: `${facade.url}/v1/fleets/${fleet}/tuf`, targetBaseUrl: `${facade.url}/v1/fleets/${fleet}/targets`,
-      fetcher: new DeviceFetcher(deviceAuth),
+      fetcher: new DeviceFetcher(facade.ca!, cam),
     });
   }
 
   beforeAll(async () => {
-    facade = await startFacade();
-    gateway = startGatewayResponder(facade.nc, facade.naming, { 'd-cam-1': { fleet, password: 'pw-cam-1-0123456789' } });
+    facade = await startFacade({}, { tls: true });
+    const ca = await TestDeviceCa.create(fleet);
+    cam = await ca.issue('d-cam-1');
+    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
     work = mkdtempSync(join(tmpdir(), 'keelson-tuf-device-'));
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     targetPath = body.targetPath!;
     await appendTuf(facade, fleet, ...repo.initialEvents(), ...repo.addTarget({ path: targetPath, length: bytes.length, sha256: sha(bytes) }));
-    await eventually(async () => (await fetch(`${facade.url}/v1/fleets/${fleet}/tuf/2.targets.json`, { headers: { authorization: deviceAuth } })).status === 200);
+    await eventually(async () => (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.targets.json`, facade.ca!, cam)).status === 200);
   });
   afterAll(async () => {
     await gateway.stop();

@@ -7,8 +7,19 @@ import type { ServiceConfig } from '../config.js';
 
 let defaultMetricsOn = false;
 
+/** How a service's HTTPS port treats clients, beyond serving its certificate. */
+export interface ServiceAppOptions {
+  /**
+   * Mutual TLS: ask every client for a certificate, without refusing the handshake when there is
+   * none or it chains to no CA the server knows. The handshake still proves the client holds the
+   * certificate's key; the app decides per request whom to trust (`getPeerX509Certificate()`), for
+   * CAs it learns at run time (the registry facade and each fleet's device CA).
+   */
+  requestClientCertificate?: boolean;
+}
+
 /** Creates the Nest app of a service with JSON logs and shutdown hooks, on HTTPS when `config.tls` is set; does not listen. */
-export async function createServiceApp(module: Type, config: ServiceConfig): Promise<INestApplication> {
+export async function createServiceApp(module: Type, config: ServiceConfig, options: ServiceAppOptions = {}): Promise<INestApplication> {
   if (!defaultMetricsOn) {
     collectDefaultMetrics({ labels: { service: config.service } });
     defaultMetricsOn = true;
@@ -17,7 +28,8 @@ export async function createServiceApp(module: Type, config: ServiceConfig): Pro
   const logLevels = process.env.JEST_WORKER_ID ? (['warn', 'error', 'fatal'] as const) : undefined;
   const logger = new ConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
   // The certificate file may hold the chain (server, then CA): devices that pin the CA see it.
-  const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
+  const clientCertificates = options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
+  const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ...clientCertificates } : undefined;
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
   return app;
@@ -27,8 +39,8 @@ export async function createServiceApp(module: Type, config: ServiceConfig): Pro
  * Starts a service: creates the app, listens on `KEELSON_HTTP_HOST:KEELSON_HTTP_PORT`, and prints
  * one JSON line `{"event":"listening","service","url"}` that launchers wait for.
  */
-export async function runService(module: Type, config: ServiceConfig): Promise<INestApplication> {
-  const app = await createServiceApp(module, config);
+export async function runService(module: Type, config: ServiceConfig, options: ServiceAppOptions = {}): Promise<INestApplication> {
+  const app = await createServiceApp(module, config, options);
   await app.listen(config.httpPort, config.httpHost);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);

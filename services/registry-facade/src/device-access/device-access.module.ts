@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { DeviceAuthenticator, gatewayCheck } from './device-authenticator.js';
+import { DeviceAuthenticator } from './device-authenticator.js';
+import { DeviceCertificateCheck } from './device-certificate-check.js';
+import { FleetDeviceCas } from './fleet-device-cas.js';
+import { gatewayTrust } from './gateway-trust.js';
 import { RevokedDevicesFeed } from './revoked-devices.feed.js';
 
-/** Makes the authenticator forget devices the gateway decommissions or re-enrolls, for the lifetime of the app. */
+/** Makes the authenticator forget devices the gateway decommissions, re-enrolls or renews, for the lifetime of the app. */
 @Injectable()
 class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('device-access');
@@ -13,7 +16,7 @@ class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationS
   constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(DeviceAuthenticator) authenticator: DeviceAuthenticator) {
     this.feed = new RevokedDevicesFeed({
       nc, naming: config.naming, onRevoked: (deviceId) => authenticator.forget(deviceId),
-      // Until the feed is back, a revoked device is refused at the latest when its remembered success expires.
+      // Until the feed is back, a revoked certificate is refused at the latest when its remembered success expires.
       onError: (err) => this.logger.warn(`following device revocations: ${err instanceof Error ? err.message : String(err)}`),
     });
   }
@@ -27,13 +30,17 @@ class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationS
   }
 }
 
-/** Device authentication for the device-facing routes, checked by the gateway. */
+/** Device authentication for the device-facing routes: mutual TLS, checked against what the gateway says. */
 @Module({
   providers: [
     {
       provide: DeviceAuthenticator,
       inject: [NATS, SERVICE_CONFIG, CLOCK],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) => new DeviceAuthenticator({ check: gatewayCheck(nc, config.naming), clock }),
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) => {
+        const trust = gatewayTrust(nc, config.naming);
+        const cas = new FleetDeviceCas({ fetch: trust.caCertificatesOf, clock });
+        return new DeviceAuthenticator(new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: trust.currentOf, clock }));
+      },
     },
     RevokedDevicesRunner,
   ],

@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { SubjectToken } from '@keelson/events';
 
-/** Device events after which a device's old credentials no longer hold. */
-const revoking = new Set<string>(['DeviceDecommissioned', 'DeviceReenrolled']);
+/** Device events after which a device's remembered certificate no longer holds (renewal: a newer one is current). */
+const revoking = new Set<string>(['DeviceDecommissioned', 'DeviceReenrolled', 'DeviceCertificateRenewed']);
 
 const decoder = new TextDecoder();
 
@@ -26,7 +26,7 @@ function revokedIn(data: Uint8Array): string | undefined {
 export interface RevokedDevicesFeedOptions {
   nc: NatsConnection;
   naming: EventStoreNaming;
-  /** Called with the id of each device whose credentials were just revoked or replaced. */
+  /** Called with the id of each device whose certificate was just revoked or replaced. */
   onRevoked: (deviceId: string) => void;
   onError?: (err: unknown) => void;
   /** Pause before following the stream again after a failure. */
@@ -35,7 +35,7 @@ export interface RevokedDevicesFeedOptions {
 
 /**
  * Follows the gateway's device events from now on, so the facade forgets a remembered device the
- * moment it is decommissioned or re-enrolled, instead of trusting it for the rest of the memory's
+ * moment it is decommissioned, re-enrolled or renewed, instead of trusting it for the rest of the memory's
  * lifetime. Every facade replica follows on its own (an ordered, ephemeral consumer): each holds its
  * own memory. Events from before the start do not matter, the memory starts empty.
  */

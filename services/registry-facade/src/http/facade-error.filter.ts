@@ -36,7 +36,6 @@ export class FacadeErrorFilter implements ExceptionFilter {
       res.destroy(); // a stream broke after the status went out: the client sees a short body, never a wrong one
       return;
     }
-    if (body.code === 'device.unauthenticated') res.setHeader('WWW-Authenticate', 'Basic realm="keelson", charset="UTF-8"');
     res.statusCode = status;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify({ error: body }));

@@ -25,9 +25,5 @@ export class HttpFailure extends Error {
   }
 }
 
-/** A device asked for another fleet's files. */
-export const wrongFleet = () =>
-  new HttpFailure(403, { kind: 'Unauthorized', code: 'device.wrong-fleet', message: 'a device may only read its own fleet' });
-
 /** Nothing is served at this path (unknown metadata version, unknown target). */
 export const notServed = (code: string, message: string) => new HttpFailure(404, { kind: 'NotFound', code, message });

@@ -11,6 +11,9 @@ export const uploadOutcomes = () => counter('keelson_registry_uploads_total', 'A
 export const deviceReads = () => counter('keelson_registry_device_reads_total', 'TUF metadata and targets served to devices', ['what']);
 export const targetBytes = () => counter('keelson_registry_target_bytes_total', 'Bytes of targets sent to devices (by Content-Length)', []);
 
+/** Device requests refused, by reason: `device.certificate-required`, `device.certificate-expired`, `device.wrong-fleet`, ... */
+export const deviceRefusals = () => counter('keelson_registry_device_refusals_total', 'Device requests the facade refused (401, 403), by reason', ['reason']);
+
 /** The code a refusal is counted under: stable codes only, never a message or a value a client chose. */
 export function outcomeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;

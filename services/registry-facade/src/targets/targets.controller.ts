@@ -34,7 +34,7 @@ export class TargetsController {
     @Param('file') file: string,
     @Req() req: IncomingMessage,
   ): Promise<StreamableFile> {
-    await this.devices.admit(req.headers.authorization, fleet);
+    await this.devices.admit(req, fleet);
     const m = consistentName.exec(file);
     const targetPath = m ? `${kind}/${name}/${version}/${m[2]}` : null;
     const known = m && targetPath && parseTargetPath(targetPath) ? await this.artifacts.hasTarget(fleet, targetPath, m[1]!) : null;

@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
+import { ensureLocalTls } from '@keelson/local-infra';
 import { allowLongTransfers, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { facadeAppModule } from '../app.module.js';
@@ -21,6 +22,8 @@ export interface FacadeApp {
   db: Database;
   naming: TestNamespace;
   dataDir: string;
+  /** The CA of the facade's server certificate (PEM) when it runs on HTTPS, as devices pin it. */
+  ca?: string;
   artifacts: EventStore<ArtifactEvent>;
   tuf: EventStore<TufEvent>;
   /** Stops the app and starts a new one on the same database, data dir and streams. */
@@ -28,26 +31,31 @@ export interface FacadeApp {
   close(): Promise<void>;
 }
 
-export async function startFacade(env: Record<string, string> = {}): Promise<FacadeApp> {
+/**
+ * `tls`: HTTPS with a server certificate from a local CA of its own, asking clients for certificates
+ * as `main.ts` does (mutual TLS for devices). Without it, plain HTTP: uploads work, device routes refuse.
+ */
+export async function startFacade(env: Record<string, string> = {}, options: { tls?: boolean } = {}): Promise<FacadeApp> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   const testDb: TestDatabase = await createTestDatabase();
   const db = await openDatabase({ url: testDb.url });
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-facade-'));
+  const tls = options.tls ? await ensureLocalTls(join(dataDir, 'tls')) : undefined;
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('registry-facade', {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-    KEELSON_INTERNAL_TOKEN: internalToken, ...env,
+    KEELSON_INTERNAL_TOKEN: internalToken, ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
   });
   const boot = async () => {
-    const app = await createServiceApp(facadeAppModule(config), config);
+    const app = await createServiceApp(facadeAppModule(config), config, { requestClientCertificate: true });
     await app.listen(0, '127.0.0.1');
     allowLongTransfers(app);
     return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
   };
   const facade: FacadeApp = {
-    ...(await boot()), nc, db, naming, dataDir,
+    ...(await boot()), nc, db, naming, dataDir, ...(tls ? { ca: tls.caPem } : {}),
     artifacts: new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent }),
     tuf: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
     async restart() {

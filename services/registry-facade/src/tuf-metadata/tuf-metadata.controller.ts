@@ -21,7 +21,7 @@ export class TufMetadataController {
   @Header('Content-Type', 'application/json')
   @Header('Cache-Control', 'no-store')
   async get(@Param('fleet') fleet: string, @Param('file') file: string, @Req() req: IncomingMessage): Promise<string> {
-    await this.devices.admit(req.headers.authorization, fleet);
+    await this.devices.admit(req, fleet);
     const request = parseMetadataFile(file);
     const document = request ? await this.metadata.find(fleet, request) : null;
     if (!document) throw notServed('tuf.metadata-not-found', `no metadata '${file}' in this fleet's repository`);

@@ -1,0 +1,147 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { applyStreams, eventStreams } from '@keelson/event-store';
+import { selfSignedDevice, TestDeviceCa, type DeviceIdentity } from '../test-fixtures/device-ca.js';
+import { deviceGet } from '../test-fixtures/device-tls.js';
+import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
+import { appendTuf, metadataSigned } from '../test-fixtures/tuf-events.js';
+
+const [a, b] = ['plant-7', 'plant-9'];
+
+// Issue 4, trust chain: the facade knows a device only by the certificate it presents in the TLS
+// handshake, checked against the fleet's device CA and the gateway's word on the current certificate.
+describe('device authentication by certificate (whole facade on HTTPS, real NATS, real TLS handshakes)', () => {
+  let facade: FacadeApp;
+  let gateway: ReturnType<typeof startGatewayResponder>;
+  let caA: TestDeviceCa;
+  let caB: TestDeviceCa;
+  const knowledge: GatewayKnowledge = { cas: {}, devices: {} };
+
+  const pull = (identity: DeviceIdentity | undefined, fleet = a) => deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/timestamp.json`, facade.ca!, identity);
+  const refusal = async (identity: DeviceIdentity | undefined, fleet = a) => {
+    const res = await pull(identity, fleet);
+    return [res.status, res.status === 200 ? 'ok' : res.json().error.code];
+  };
+  const enrolled = async (ca: TestDeviceCa, deviceId: string): Promise<DeviceIdentity> => {
+    const identity = await ca.issue(deviceId);
+    knowledge.devices[deviceId] = { fleet: ca.fleet, certificateFingerprint: identity.fingerprint };
+    return identity;
+  };
+  /** What the gateway appends, as far as the facade's revocation feed reads it. */
+  const deviceEvent = (type: string, fleet: string, deviceId: string) =>
+    jetstream(facade.nc).publish(`${facade.naming.subjectPrefix}ev.device.${fleet}.${deviceId}`, JSON.stringify({ type, schemaVersion: 1, data: { fleet, deviceId } }));
+  /**
+   * Appends `type` until `identity` is refused with `code`: the feed follows only new events and may
+   * still be (re)connecting to a stream created after the facade started. Well inside the 30 s the
+   * facade would otherwise trust a remembered device.
+   */
+  const refusedAfter = (type: string, identity: DeviceIdentity, deviceId: string, code: string) =>
+    eventually(async () => {
+      await deviceEvent(type, a, deviceId);
+      return (await refusal(identity))[1] === code;
+    }, 8_000);
+  const refusalsCounted = async (reason: string) => {
+    const text = (await deviceGet(`${facade.url}/metrics`, facade.ca!)).body.toString('utf8');
+    return Number(new RegExp(`^keelson_registry_device_refusals_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  };
+
+  beforeAll(async () => {
+    facade = await startFacade({}, { tls: true });
+    await applyStreams(await jetstreamManager(facade.nc), facade.naming, [eventStreams.gateway]);
+    [caA, caB] = [await TestDeviceCa.create(a), await TestDeviceCa.create(b)];
+    knowledge.cas = { [a]: [caA.certPem], [b]: [caB.certPem] };
+    gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
+    for (const fleet of [a, b]) await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), metadataSigned(fleet, 'timestamp', 1));
+    const probe = await enrolled(caA, 'd-probe');
+    await eventually(async () => (await pull(probe)).status === 200);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await facade?.close();
+  });
+
+  it('serves a device presenting its current certificate from its fleet CA, and asks the gateway once while it is remembered', async () => {
+    const cam = await enrolled(caA, 'd-cam-1');
+    const before = gateway.calls();
+    for (let i = 0; i < 3; i++) expect(await refusal(cam)).toEqual([200, 'ok']);
+    expect(gateway.calls()).toBe(before + 1);
+  });
+
+  it('refuses a request without a certificate (401 device.certificate-required)', async () => {
+    expect(await refusal(undefined)).toEqual([401, 'device.certificate-required']);
+  });
+
+  it('refuses a self-signed certificate and one from another fleet\'s CA naming this fleet (401 device.certificate-untrusted), without asking about the device', async () => {
+    knowledge.devices['d-forged'] = { fleet: a, certificateFingerprint: 'ab'.repeat(32) };
+    const before = gateway.calls();
+    expect(await refusal(await selfSignedDevice(a, 'd-forged'))).toEqual([401, 'device.certificate-untrusted']);
+    expect(await refusal(await caB.issue('d-forged', { fleet: a }))).toEqual([401, 'device.certificate-untrusted']);
+    expect(gateway.calls()).toBe(before);
+  });
+
+  it('refuses an expired certificate and one not valid yet (401 device.certificate-expired), even when it is the current one', async () => {
+    for (const period of [{ notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 60_000) }, { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 7_200_000) }]) {
+      const stale = await caA.issue('d-stale', period);
+      knowledge.devices['d-stale'] = { fleet: a, certificateFingerprint: stale.fingerprint };
+      expect(await refusal(stale)).toEqual([401, 'device.certificate-expired']);
+    }
+  });
+
+  it('answers 403 device.wrong-fleet to a device of fleet B pulling fleet A, serves it its own fleet, and counts the refusals', async () => {
+    const far = await enrolled(caB, 'd-far-1');
+    const counted = await refusalsCounted('device.wrong-fleet');
+    expect(await refusal(far, a)).toEqual([403, 'device.wrong-fleet']);
+    expect((await deviceGet(`${facade.url}/v1/fleets/${a}/targets/model/m/1/${'ab'.repeat(32)}.m.onnx`, facade.ca!, far)).status).toBe(403);
+    expect(await refusal(far, b)).toEqual([200, 'ok']);
+    expect(await refusalsCounted('device.wrong-fleet')).toBe(counted + 2);
+    expect(await refusalsCounted('device.certificate-required')).toBeGreaterThan(0);
+  });
+
+  it('refuses a decommissioned device at once, though it was remembered (401 device.decommissioned)', async () => {
+    const retired = await enrolled(caA, 'd-retired');
+    expect(await refusal(retired)).toEqual([200, 'ok']);
+    knowledge.devices['d-retired']!.status = 'decommissioned';
+    await refusedAfter('DeviceDecommissioned', retired, 'd-retired', 'device.decommissioned');
+  });
+
+  it('refuses a re-enrolled device\'s old certificate (401 device.certificate-superseded) and accepts its new one', async () => {
+    const old = await enrolled(caA, 'd-wiped');
+    expect(await refusal(old)).toEqual([200, 'ok']);
+    const fresh = await enrolled(caA, 'd-wiped'); // a new key and certificate under the same device id
+    await refusedAfter('DeviceReenrolled', old, 'd-wiped', 'device.certificate-superseded');
+    expect(await refusal(fresh)).toEqual([200, 'ok']);
+    expect(await refusal(old)).toEqual([401, 'device.certificate-superseded']);
+  });
+
+  it('accepts a renewed certificate at once, before any event reached the facade', async () => {
+    const first = await enrolled(caA, 'd-renews');
+    expect(await refusal(first)).toEqual([200, 'ok']);
+    const renewed = await enrolled(caA, 'd-renews');
+    expect(await refusal(renewed)).toEqual([200, 'ok']);
+    await refusedAfter('DeviceCertificateRenewed', first, 'd-renews', 'device.certificate-superseded');
+    expect(await refusal(renewed)).toEqual([200, 'ok']);
+  });
+
+  it('answers 503 when the gateway cannot be asked about a device it does not remember', async () => {
+    const unknown = await enrolled(caA, 'd-unasked');
+    await gateway.stop();
+    try {
+      const res = await pull(unknown);
+      expect([res.status, res.json().error.kind]).toEqual([503, 'Unavailable']);
+    } finally {
+      gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
+    }
+  });
+});
+
+describe('a facade without TLS', () => {
+  it('serves no device at all (401 device.tls-required): plain HTTP is no way around the certificate', async () => {
+    const facade = await startFacade();
+    try {
+      const res = await fetch(`${facade.url}/v1/fleets/${a}/tuf/timestamp.json`);
+      expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.tls-required']);
+    } finally {
+      await facade.close();
+    }
+  });
+});

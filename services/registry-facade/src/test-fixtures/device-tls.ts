@@ -1,0 +1,31 @@
+import { request } from 'node:https';
+import type { DeviceIdentity } from './device-ca.js';
+
+/** What a device request got back. */
+export interface DeviceAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  json<T = { error: { kind: string; code: string; message: string } }>(): T;
+}
+
+/**
+ * A GET over HTTPS as a device makes it: the platform CA pinned, and the device certificate
+ * presented when the server asks for one (`identity`), or none. A fresh connection every time, so
+ * each request is a handshake with exactly the identity given.
+ */
+export function deviceGet(url: string, ca: string, identity?: Pick<DeviceIdentity, 'cert' | 'key'>): Promise<DeviceAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
