@@ -8,10 +8,10 @@ import { signer } from '@keelson/commands';
 import type { TufEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { eventually, startSigner, type SignerApp } from './test-fixtures/signer-app.js';
+import { signedPaths } from './test-fixtures/tuf-devices.js';
 import { serveTufMetadata, type TufMetadataServer } from './test-fixtures/tuf-metadata-server.js';
 
 const fleet = 'line-7';
-const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' ? e.data.targetPaths : []));
 
 describe('the signer, as a device sees it', () => {
   let s: SignerApp;
@@ -20,7 +20,7 @@ describe('the signer, as a device sees it', () => {
   let root: Record<string, unknown>;
 
   beforeAll(async () => {
-    s = await startSigner();
+    s = await startSigner({ KEELSON_TUF_HASH_BINS: '16' });
     facade = await serveTufMetadata(() => s.tufEventsOf(fleet));
     work = mkdtempSync(join(tmpdir(), 'keelson-device-'));
   });
@@ -51,18 +51,21 @@ describe('the signer, as a device sees it', () => {
     expect(first.version).toBe(1);
     expect(first.development).toBe(true);
     expect(second).toEqual(first);
-    expect((await s.tufEventsOf(fleet)).map((e) => e.type)).toEqual(['TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
+    expect((await s.tufEventsOf(fleet)).map((e) => e.type)).toEqual([
+      'TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', ...Array(16).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed',
+    ]);
     const rootKey = readdirSync(join(s.dataDir, 'keys', fleet)).find((f) => f.startsWith('root-'))!;
     expect(statSync(join(s.dataDir, 'keys', fleet, rootKey)).mode & 0o777).toBe(0o600);
     root = first.root;
   });
 
-  it('signs a received artifact so that tuf-js refreshes, finds it with its manifest and downloads the exact bytes', async () => {
+  it('signs a received artifact into its hash bin so that tuf-js refreshes, finds it through the bin with its manifest and downloads the exact bytes', async () => {
     const artifact = await s.receive(fleet, 'detector', '1.0.0', Buffer.from('onnx model bytes v1'));
     facade.targets.set(artifact.targetPath, artifact.bytes);
     await signedTarget(artifact);
     const events = await s.tufEventsOf(fleet);
-    expect(events.slice(5).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['TargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
+    expect(events.slice(21).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['DelegatedTargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
+    const bin = events[21]!.type === 'DelegatedTargetsSigned' ? events[21].data.role : '';
 
     const updater = device('a');
     await updater.refresh();
@@ -73,7 +76,9 @@ describe('the signer, as a device sees it', () => {
     const file = await updater.downloadTarget(info!, join(work, 'a', 'targets', 'detector.onnx'));
     expect(readFileSync(file)).toEqual(artifact.bytes);
     expect(facade.requests).toContain(`/targets/model/detector/1.0.0/${artifact.sha256}.detector.onnx`);
-    expect(facade.requests).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/2.targets.json']));
+    // The top-level targets never changed (version 1); the device fetched the one bin of the target, no other.
+    expect(facade.requests).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/1.targets.json', `/tuf/2.${bin}.json`]));
+    expect(facade.requests.filter((r) => /^\/tuf\/\d+\.bins-/.test(r))).toEqual([`/tuf/2.${bin}.json`]);
   });
 
   it('refuses a tampered target byte: tuf-js rejects the download and writes nothing', async () => {

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Metadata, MetadataKind, Targets } from '@tufjs/models';
 import { Updater } from 'tuf-js';
 import type { TufEvent } from '@keelson/events';
-import { specVersion, targetFileOf } from '@keelson/tuf';
+import { binOf, specVersion, targetFileOf } from '@keelson/tuf';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
 import { eventually, type ReceivedArtifact, type SignerApp } from './signer-app.js';
 import type { TufMetadataServer } from './tuf-metadata-server.js';
 
-const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' ? e.data.targetPaths : []));
+/** The target paths signed so far (into hash bins, or into a flat targets metadata of an older repository). */
+export const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' || e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : []));
 
 /** Devices running the real tuf-js client against a fleet served by `facade`, each with its own metadata directory. */
 export function tufDevices(s: SignerApp, facade: TufMetadataServer, fleet: string, work: string) {
@@ -39,12 +40,15 @@ export function tufDevices(s: SignerApp, facade: TufMetadataServer, fleet: strin
 }
 
 /**
- * What a holder of a stolen targets key would serve: `<N>.targets.json` (the version the snapshot
- * lists) with an extra target, signed by `keys`. Returns the event list with that document swapped in.
+ * What a holder of a stolen targets key would serve: `<N>.<bin>.json` of the extra target's hash bin
+ * (the version the snapshot lists) with the extra target, signed by `keys`. Returns the event list
+ * with that document swapped in.
  */
 export function forgeTargetsWith(keys: FleetKeys, extra: { targetPath: string; sha256: string; length: number }): (events: TufEvent[]) => TufEvent[] {
   return (events) => {
-    const last = events.filter((e) => e.type === 'TargetsSigned').at(-1)!;
+    const top = Metadata.fromJSON(MetadataKind.Targets, events.filter((e) => e.type === 'TargetsSigned').at(-1)!.data.metadata as never).signed;
+    const bin = binOf(top, extra.targetPath);
+    const last = events.filter((e) => e.type === 'DelegatedTargetsSigned' && e.data.role === bin).at(-1)!;
     const current = Metadata.fromJSON(MetadataKind.Targets, last.data.metadata as never).signed;
     const file = targetFileOf({ path: extra.targetPath, length: extra.length, sha256: extra.sha256, custom: {} });
     const evil = new Targets({ version: current.version, specVersion, expires: current.expires, targets: { ...current.targets, [extra.targetPath]: file } });

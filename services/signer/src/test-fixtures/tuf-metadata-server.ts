@@ -5,7 +5,7 @@ import type { TufEvent } from '@keelson/events';
 /**
  * Stands in for the registry facade's device-facing side, doing the real work: it serves a fleet's
  * TUF metadata rebuilt from the signer's events on every request (`<N>.root.json`, `timestamp.json`
- * = the latest, `<N>.snapshot.json`, `<N>.targets.json`; unknown versions 404) and target bytes at
+ * = the latest, `<N>.snapshot.json`, `<N>.targets.json`, `<N>.<bin>.json`; unknown versions 404) and target bytes at
  * `<dir>/<sha256>.<basename>` (consistent snapshots). `targets` may be changed to tamper with bytes.
  */
 export interface TufMetadataServer {
@@ -18,7 +18,7 @@ export interface TufMetadataServer {
   close(): Promise<void>;
 }
 
-const fileOf: Record<Exclude<TufEvent['type'], 'TufRepositoryInitialised'>, string> = {
+const fileOf: Record<Exclude<TufEvent['type'], 'TufRepositoryInitialised' | 'DelegatedTargetsSigned'>, string> = {
   RootMetadataSigned: 'root',
   TargetsSigned: 'targets',
   SnapshotSigned: 'snapshot',
@@ -29,7 +29,7 @@ function metadataFiles(events: TufEvent[]): Map<string, Record<string, unknown>>
   const files = new Map<string, Record<string, unknown>>();
   for (const e of events) {
     if (e.type === 'TufRepositoryInitialised') continue;
-    const role = fileOf[e.type];
+    const role = e.type === 'DelegatedTargetsSigned' ? e.data.role : fileOf[e.type];
     files.set(role === 'timestamp' ? 'timestamp.json' : `${e.data.version}.${role}.json`, e.data.metadata);
   }
   return files;
