@@ -5,7 +5,6 @@ import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
 import { InvalidInput } from '@keelson/domain-kit';
 import { signer } from '@keelson/commands';
-import type { TufEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { eventually, startSigner, type SignerApp } from './test-fixtures/signer-app.js';
 import { signedPaths } from './test-fixtures/tuf-devices.js';
