@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { startFleet, type TestFleet } from './support/fleet.js';
+import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+interface DeviceView {
+  deviceId: string;
+  assignments: { assignmentId: string; rolloutId: string; state?: string }[];
+}
+
+const probe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 };
+const gated = (artifact: string, group: string) => rolloutBody(artifact, group, probe, [50, 100], { gates: ['auto', 'manual'] });
+
+// Issue 5: an operator's hand on a running rollout — the manual gate, abort keep, abort revert with a
+// device offline, and approve racing abort.
+describe('rollout control by an operator', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  const bytesOf = (name: string, version: string) => Buffer.from(`${name} ${version} ${name.repeat(2_000)}`);
+  const deviceViews = async () => (await platform.api<{ items: DeviceView[] }>('/v1/devices?limit=1000')).body.items;
+  const byName = (name: string) => fleet.devices.find((d) => d.name === name)!;
+  const active = (name: string, artifact: string) => readFileSync(byName(name).activeFile(artifact, 'model.onnx'));
+
+  /** Publishes `name@1.0.0` and `name@2.0.0` and installs 1.0.0 on the group: the "previous artifact". */
+  async function onVersionOne(name: string, group: string): Promise<void> {
+    await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name, '1.0.0') });
+    await publishArtifact(platform, { name, version: '2.0.0', bytes: bytesOf(name, '2.0.0') });
+    const first = await createRollout(platform, rolloutBody(`${name}@1.0.0`, group, probe, [100]));
+    expect((await waitForRollout(platform, first.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+  }
+
+  /** Starts a gated 2.0.0 rollout and waits until its first wave is healthy and the gate is closed. */
+  async function atTheGate(name: string, group: string) {
+    const created = await createRollout(platform, gated(`${name}@2.0.0`, group));
+    const waiting = await waitForRollout(platform, created.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted']);
+    expect(waiting.status).toBe('awaiting-approval');
+    const updated = waiting.devices.filter((d) => d.wave === 0);
+    expect(updated.map((d) => d.state)).toEqual(['healthy', 'healthy']);
+    expect(waiting.devices.filter((d) => d.wave === 1).map((d) => d.state)).toEqual(['pending', 'pending']);
+    return { rolloutId: created.rolloutId, updated: updated.map((d) => d.deviceId), waiting: waiting.devices.filter((d) => d.wave === 1).map((d) => d.deviceId) };
+  }
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    fleet = await startFleet(platform, { count: 8 });
+    await createGroup(platform, 'bay-a', ['sim-1', 'sim-2', 'sim-3', 'sim-4']);
+    await createGroup(platform, 'bay-b', ['sim-5', 'sim-6', 'sim-7', 'sim-8']);
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('waits at a manual gate until an operator approves, and the approval is audited with its actor', async () => {
+    await onVersionOne('gatekeeper', 'bay-a');
+    const gate = await atTheGate('gatekeeper', 'bay-a');
+    await new Promise((r) => setTimeout(r, 2_000)); // nothing moves on its own
+    expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
+
+    const approved = await platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
+    expect(approved.status).toBe(200);
+    expect((await waitForRollout(platform, gate.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    const approvals = (await auditOf(platform, `rollout=${gate.rolloutId}`)).filter((e) => e.type.endsWith('WaveApproved'));
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0]!.keelsonactor).toMatch(/^operator/);
+  }, 180_000);
+
+  it('abort keep leaves the updated devices on the new version and the others on the old', async () => {
+    await onVersionOne('keeper', 'bay-a');
+    const gate = await atTheGate('keeper', 'bay-a');
+    const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'keep' } });
+    expect(aborted.body).toMatchObject({ status: 'aborted', abortMode: 'keep' });
+    await new Promise((r) => setTimeout(r, 3_000)); // time enough for anything that would happen
+    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    for (const id of gate.updated) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '2.0.0'));
+    for (const id of gate.waiting) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '1.0.0'));
+    const views = await deviceViews();
+    const assignmentsOf = (id: string) => views.find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId);
+    for (const id of gate.waiting) expect(assignmentsOf(id)).toEqual([]);
+    for (const id of gate.updated) expect(assignmentsOf(id).every((a) => !a.assignmentId.endsWith('-r'))).toBe(true);
+  }, 180_000);
+
+  it('abort revert sends each updated device back, never waiting for one that is offline: it reverts when it returns', async () => {
+    await onVersionOne('reverter', 'bay-b');
+    const gate = await atTheGate('reverter', 'bay-b');
+    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    const [online, offline] = gate.updated.map((id) => byName(names.get(id)!));
+    await offline!.stop();
+
+    const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'revert' } });
+    expect(aborted.body).toMatchObject({ status: 'aborted' });
+    const revertOf = (deviceId: string) => `${gate.rolloutId}-${deviceId}-r`;
+    const revertState = async (deviceId: string) =>
+      (await deviceViews()).find((v) => v.deviceId === deviceId)?.assignments.find((a) => a.assignmentId === revertOf(deviceId))?.state;
+    await eventually('the online device reverted', async () => ((await revertState(online!.deviceId)) === 'healthy' ? true : undefined));
+    expect(active(online!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
+    expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '2.0.0')); // still away, still on 2.0.0
+
+    await offline!.restart();
+    await eventually('the returning device reverted', async () => ((await revertState(offline!.deviceId)) === 'healthy' ? true : undefined), 90_000);
+    expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
+    for (const id of gate.waiting) expect(active(names.get(id)!, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
+  }, 240_000);
+
+  it('approve racing abort ends in one consistent outcome: aborted, and only started waves were assigned', async () => {
+    await onVersionOne('racer', 'bay-b');
+    const gate = await atTheGate('racer', 'bay-b');
+    const [approve, abort] = await Promise.all([
+      platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} }),
+      platform.api(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'keep' } }),
+    ]);
+    expect(abort.status).toBe(200);
+    expect([200, 409]).toContain(approve.status); // approving an aborted rollout is refused, not an error
+    const final = await getRollout(platform, gate.rolloutId);
+    expect(final.status).toBe('aborted');
+
+    // Whatever the order: one abort; a device is assigned only if the stream says its wave started
+    // (an abort landing before the assignment goes out stops it), and each device ends whole on one
+    // version — the new one if it was assigned, the old one otherwise.
+    const events = await eventually('the abort in the audit log', async () => {
+      const entries = await auditOf(platform, `rollout=${gate.rolloutId}`);
+      return entries.some((e) => e.type.endsWith('RolloutAborted')) ? entries : undefined;
+    });
+    expect(events.filter((e) => e.type.endsWith('RolloutAborted'))).toHaveLength(1);
+    const started = new Set(events.filter((e) => e.type.endsWith('WaveStarted')).flatMap((e) => e.data.deviceIds as string[]));
+    await new Promise((r) => setTimeout(r, 3_000));
+    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    for (const view of (await deviceViews()).filter((v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!))) {
+      const assignment = view.assignments.find((a) => a.rolloutId === gate.rolloutId);
+      const name = names.get(view.deviceId)!;
+      if (assignment) {
+        expect({ name, startedWave: started.has(view.deviceId) }).toEqual({ name, startedWave: true });
+        await eventually(`${name} finished its update`, async () => (readFileSync(byName(name).activeFile('racer', 'model.onnx')).equals(bytesOf('racer', '2.0.0')) ? true : undefined));
+      } else {
+        expect({ name, version: active(name, 'racer').toString().split(' ')[1] }).toEqual({ name, version: '1.0.0' });
+      }
+    }
+  }, 180_000);
+});
