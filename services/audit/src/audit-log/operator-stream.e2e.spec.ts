@@ -1,0 +1,43 @@
+import { audit } from '@keelson/commands';
+import type { KeelsonEvent } from '@keelson/events';
+import { callCommand } from '@keelson/service-kit';
+import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
+import * as ev from '../test-fixtures/sample-events.js';
+
+const tokenId = 'at-0123456789abcdef';
+const issued: KeelsonEvent = {
+  type: 'ApiTokenIssued', schemaVersion: 1,
+  data: { fleet: 'default', tokenId, name: 'CI deploys', role: 'operator', expiresAt: '2027-01-01T00:00:00.000Z', secretSha256: ev.sha('c') },
+};
+const revoked: KeelsonEvent = { type: 'ApiTokenRevoked', schemaVersion: 1, data: { fleet: 'default', tokenId, reason: 'pipeline retired' } };
+const rotated: KeelsonEvent = { type: 'AdminCredentialRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: '2026-11-23T11:00:00.000Z' } };
+
+describe('the audit of the api stream (EV_OPERATORS)', () => {
+  let h: AuditHarness;
+
+  beforeAll(async () => {
+    h = await auditHarness();
+    await h.start();
+  });
+  afterAll(() => h?.close());
+
+  it('records tokens issued and revoked, credential rotations, and what a token did, each with its actor', async () => {
+    const subject = (aggregate: string, id: string) => h.stores.api.subject(aggregate, 'default', id);
+    await h.append('api', subject('apitoken', tokenId), [issued], { kind: 'operator', id: 'admin' });
+    await h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', 'r-1'), [ev.rolloutHalted('default', 'r-1')], { kind: 'operator', id: tokenId });
+    await h.append('api', subject('apitoken', tokenId), [revoked], { kind: 'operator', id: 'admin' });
+    await h.append('api', subject('operator', 'credentials'), [rotated], { kind: 'service', id: 'api' });
+    let items: Awaited<ReturnType<typeof callCommand<typeof audit.queryAudit>>>['items'] = [];
+    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 4);
+    expect(items.map((e) => [e.type, e.keelsonactor])).toEqual([
+      ['io.keelson.apitoken.ApiTokenIssued', 'operator:admin'],
+      ['io.keelson.rollout.RolloutHalted', `operator:${tokenId}`],
+      ['io.keelson.apitoken.ApiTokenRevoked', 'operator:admin'],
+      ['io.keelson.operator.AdminCredentialRotated', 'service:api'],
+    ]);
+    expect(items[0]!.data).toEqual(issued.data); // the digest and nothing else of the secret
+    expect(items[3]!.data).toEqual(rotated.data);
+    const recognised = await h.db.query<{ recognised: boolean }>(`SELECT recognised FROM audit_log WHERE stream LIKE '%EV_OPERATORS'`);
+    expect(recognised.map((r) => r.recognised)).toEqual([true, true, true]);
+  });
+});
