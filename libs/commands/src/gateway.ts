@@ -160,3 +160,25 @@ export const issueReenrollmentToken = defineCommand(
   }),
   z.strictObject({ tokenId: SubjectToken, token: z.string().min(20).max(300), expiresAt: IsoTime, deviceId: SubjectToken }),
 );
+
+/** What rollout targeting needs to know of a device: its name, labels and hardware profile. */
+export const DeviceProfile = z.strictObject({ deviceId: SubjectToken, name: DisplayName, labels: Labels, hardware: DeviceHardware });
+export type DeviceProfile = z.infer<typeof DeviceProfile>;
+
+/**
+ * Targeting profiles of the fleet's ACTIVE devices, oldest enrollment first, a page at a time:
+ * every one, or those whose name or id is in `names`, or those of `deviceIds`. A name that matches
+ * nothing is simply absent; the caller reports it (it knows which names it asked for).
+ */
+export const findDevices = defineCommand(
+  'gateway',
+  'find-devices',
+  z.strictObject({
+    fleet: SubjectToken,
+    names: z.array(DisplayName).min(1).max(10_000).optional(),
+    deviceIds: z.array(SubjectToken).min(1).max(10_000).optional(),
+    limit: z.number().int().min(1).max(1000).default(500),
+    cursor: z.string().max(200).optional(),
+  }),
+  z.strictObject({ items: z.array(DeviceProfile), nextCursor: z.string().optional() }),
+);

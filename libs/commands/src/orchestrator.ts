@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ArtifactName, ArtifactRef, DeviceState, IsoTime, Probe, Reason, SemverLike, Strategy, SubjectToken } from '@keelson/events';
+import { ArtifactRef, DeviceState, IsoTime, Probe, Reason, rolloutTargeting, Strategy, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
+import { CreateRolloutInput } from './rollout-creation.js';
 
 export const RolloutStatus = z.enum(['running', 'awaiting-approval', 'halted', 'aborted', 'succeeded', 'failed']);
 
@@ -13,7 +14,8 @@ export const RolloutView = z.strictObject({
   fleet: SubjectToken,
   rolloutId: SubjectToken,
   artifact: ArtifactRef,
-  groupId: SubjectToken,
+  // how the devices were chosen (group, names or selector), misfits left out, superseded rollouts, retryOf
+  ...rolloutTargeting,
   probe: Probe,
   strategy: Strategy,
   status: RolloutStatus,
@@ -28,16 +30,15 @@ export type RolloutView = z.infer<typeof RolloutView>;
 
 const ref = { fleet: SubjectToken, rolloutId: SubjectToken };
 
+export { CreateRolloutInput, ArtifactTarget, RolloutTargetKeys } from './rollout-creation.js';
+
 /**
- * Creates a rollout of a published artifact to a group. InvalidInput (`artifact.not-found`,
- * `artifact.not-published`, `group.not-found`, `group.empty`) when it cannot bind them.
+ * Creates a rollout of a published artifact (a version, or a channel's current version) to a group,
+ * named devices or a selector's devices. InvalidInput (`artifact.*`, `group.*`, `target.*`,
+ * `selector.*`, `channel.*`, `hardware.misfit`), RuleViolation (`rollout.conflict`, naming the
+ * rollouts in the way) when it cannot bind them; see rollout-creation.ts.
  */
-export const createRollout = defineCommand(
-  'orchestrator',
-  'create-rollout',
-  z.strictObject({ fleet: SubjectToken, artifact: z.strictObject({ name: ArtifactName, version: SemverLike }), groupId: SubjectToken, probe: Probe, strategy: Strategy }),
-  RolloutView,
-);
+export const createRollout = defineCommand('orchestrator', 'create-rollout', CreateRolloutInput, RolloutView);
 
 export const getRollout = defineCommand('orchestrator', 'get-rollout', z.strictObject(ref), RolloutView);
 
@@ -54,3 +55,17 @@ export const haltRollout = defineCommand('orchestrator', 'halt-rollout', z.stric
 export const resumeRollout = defineCommand('orchestrator', 'resume-rollout', z.strictObject(ref), RolloutView);
 /** Ends the rollout: `keep` leaves updated devices as they are, `revert` sends each back to its previous artifact. */
 export const abortRollout = defineCommand('orchestrator', 'abort-rollout', z.strictObject({ ...ref, mode: z.enum(['keep', 'revert']) }), RolloutView);
+
+/**
+ * Retries the devices of a rollout that ended `rolled_back` or `failed` (timed out) as a new rollout
+ * of the same artifact and probe, linked by `retryOf`; the strategy defaults to the original's.
+ * RuleViolation (`rollout.nothing-to-retry`) when no device failed.
+ */
+export const retryRollout = defineCommand(
+  'orchestrator',
+  'retry-rollout',
+  z.strictObject({ ...ref, strategy: Strategy.optional(), onMisfit: z.enum(['reject', 'exclude']).default('reject') }),
+  RolloutView,
+);
+
+export { ChannelsView, listChannels, setChannel, promoteRollout } from './orchestrator-channels.js';

@@ -1,4 +1,5 @@
 import { artifactEvents, type ArtifactEvent } from './artifact/artifact-events.js';
+import { channelEvents, type ChannelEvent } from './channel/channel-events.js';
 import { deviceEvents, type DeviceEvent } from './device/device-events.js';
 import { enrollmentEvents, type EnrollmentEvent } from './enrollment/enrollment-events.js';
 import { groupEvents, type GroupEvent } from './group/group-events.js';
@@ -8,7 +9,7 @@ import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | OperatorEvent;
+export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent;
 
 /** The type name of any Keelson event. */
 export type KeelsonEventType = KeelsonEvent['type'];
@@ -24,6 +25,7 @@ export const allEvents = new MessageRegistry<KeelsonEvent>([
   ...groupEvents.readers,
   ...enrollmentEvents.readers,
   ...rolloutEvents.readers,
+  ...channelEvents.readers,
   ...operatorEvents.readers,
 ]);
 

@@ -24,6 +24,7 @@ export * from './device/index.js';
 export * from './group/index.js';
 export * from './enrollment/index.js';
 export * from './rollout/index.js';
+export * from './channel/index.js';
 export * from './operator/index.js';
 export * from './audit/index.js';
 export * from './device-protocol/index.js';

@@ -5,6 +5,7 @@ import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { DeviceIds, IsoTime, Reason, SubjectToken } from '../kit/tokens.js';
 import { ArtifactRef } from './assignment.js';
 import { Probe } from './probe.js';
+import { rolloutTargeting } from './rollout-targeting.js';
 import { Strategy } from './strategy.js';
 import { DeviceReachabilityNoted, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
 
@@ -12,11 +13,14 @@ const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 // Waves are numbered from 0; a strategy has at most 20 of them.
 const wave = z.number().int().min(0).max(19);
 
-/** A rollout was created: its group is resolved to devices now, so later group changes do not move it. */
+/**
+ * A rollout was created: its target (group, device names or selector) is resolved to devices now, so
+ * later group or fleet changes do not move it. `groupId` was required until other targets came.
+ */
 export const RolloutCreated = defineMessage('RolloutCreated', 1, {
   ...rollout,
   artifact: ArtifactRef,
-  groupId: SubjectToken,
+  ...rolloutTargeting,
   deviceIds: DeviceIds,
   probe: Probe,
   strategy: Strategy,

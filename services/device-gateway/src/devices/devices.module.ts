@@ -7,6 +7,7 @@ import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceDirectory } from './device-directory.js';
+import { DeviceProfiles } from './device-profiles.js';
 import { DevicePresenceStore } from './device-presence.store.js';
 import { DeviceViews } from './device-views.js';
 import { Devices } from './devices.js';
@@ -20,7 +21,7 @@ export function gatewayDatabase(db: Database | null): Database {
 
 const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
-/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device`, `assign` and `decommission-device`. */
+/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device`, `find-devices`, `assign` and `decommission-device`. */
 @Injectable()
 class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('devices');
@@ -33,6 +34,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     @Inject(DATABASE) private readonly db: Database | null,
     private readonly devices: Devices,
     private readonly views: DeviceViews,
+    private readonly profiles: DeviceProfiles,
   ) {
     const onError = (err: unknown) => this.logger.error(`devices read model: ${err instanceof Error ? err.message : String(err)}`);
     this.projection = new ProjectionRunner({ nc, naming: config.naming, db: gatewayDatabase(db), projection: devicesProjection, onError });
@@ -49,6 +51,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     this.subscriptions = serveCommands(this.nc, this.config.naming, [
       handlerFor(gateway.listDevices, (input) => this.views.list(input.fleet, input.limit, input.cursor)),
       handlerFor(gateway.getDevice, (input) => this.views.get(input)),
+      handlerFor(gateway.findDevices, (input) => this.profiles.find(input)),
       handlerFor(gateway.assignDevice, async (input, ctx) => {
         const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
@@ -80,6 +83,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     },
     { provide: DeviceDirectory, inject: [NATS, SERVICE_CONFIG], useFactory: (nc: NatsConnection, config: ServiceConfig) => new DeviceDirectory(nc, config.naming) },
     { provide: DeviceViews, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceViews(gatewayDatabase(db)) },
+    { provide: DeviceProfiles, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceProfiles(gatewayDatabase(db)) },
     { provide: DevicePresenceStore, inject: [DATABASE], useFactory: (db: Database | null) => new DevicePresenceStore(gatewayDatabase(db)) },
   ],
   exports: [Devices, DeviceDirectory, DeviceViews, DevicePresenceStore],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { parseDeviceEvent, type DeviceEvent, type DeviceHardware } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
@@ -18,8 +18,8 @@ export interface DeviceHalfApp {
   db: Database;
   naming: TestNamespace;
   devices: EventStore<DeviceEvent>;
-  /** Appends `DeviceEnrolled` at sequence 0, as enrollment does. */
-  enroll(fleet: string, deviceId: string, name: string): Promise<void>;
+  /** Appends `DeviceEnrolled` at sequence 0, as enrollment does (labels `line: 7` and no hardware unless given). */
+  enroll(fleet: string, deviceId: string, name: string, profile?: { labels?: Record<string, string>; hardware?: DeviceHardware }): Promise<void>;
   eventsOf(fleet: string, deviceId: string): Promise<DeviceEvent[]>;
   close(): Promise<void>;
 }
@@ -43,10 +43,10 @@ export async function startDeviceHalf(env: Record<string, string> = {}): Promise
   let n = 0;
   return {
     app, nc, db, naming, devices,
-    async enroll(fleet, deviceId, name) {
+    async enroll(fleet, deviceId, name, profile = {}) {
       await devices.append(devices.subject('device', fleet, deviceId), 0, [{
         type: 'DeviceEnrolled', schemaVersion: 1,
-        data: { fleet, deviceId, name, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: { line: '7' }, hardware: {}, enrolledWith: 'et-1' },
+        data: { fleet, deviceId, name, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: profile.labels ?? { line: '7' }, hardware: profile.hardware ?? {}, enrolledWith: 'et-1' },
       }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}-${++n}` });
     },
     async eventsOf(fleet, deviceId) {

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import { gateway, registry, type orchestrator, type ParsedCommandInput } from '@keelson/commands';
+import { InvalidInput } from '@keelson/domain-kit';
+import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
 import type { EventStoreNaming } from '@keelson/event-store';
-import type { ArtifactRef } from '@keelson/events';
-import { callCommand, type Clock, type CommandContext } from '@keelson/service-kit';
+import type { Clock, CommandContext } from '@keelson/service-kit';
+import type { Channels } from '../channels/channels.js';
+import { resolveTarget, type ResolvedTarget } from '../targeting/resolve-target.js';
+import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
+import { activeConflicts } from './rollout-conflicts.js';
+import type { RolloutClaims } from './rollout-claims.js';
+import { createdData, type CreateRolloutRequest, type RolloutTarget } from './rollout-creation.decide.js';
 import { revertAssignmentId } from './wave-plan.js';
 import type { Rollouts } from './rollouts.js';
 
@@ -14,54 +19,73 @@ export interface CreateRolloutDeps {
   naming: EventStoreNaming;
   rollouts: Rollouts;
   clock: Clock;
+  claims: RolloutClaims;
+  channels: Channels;
 }
 
 type CreateInput = ParsedCommandInput<typeof orchestrator.createRollout>;
 
-export const newRolloutId = (): string => `r-${randomBytes(6).toString('hex')}`;
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
-const refusal = (code: string, path: string, message: string, cause: unknown) => new InvalidInput(code, [{ path: [path], message }], { cause });
-
-/** The published artifact the rollout binds; the registry's refusals become input errors of this request. */
-async function resolveArtifact(deps: CreateRolloutDeps, input: CreateInput, ctx: CommandContext): Promise<ArtifactRef> {
-  const { name, version } = input.artifact;
-  try {
-    return await callCommand(deps.nc, deps.naming, registry.resolveArtifact, { fleet: input.fleet, name, version }, ctx);
-  } catch (err) {
-    if (err instanceof NotFound) throw refusal('artifact.not-found', 'artifact', `artifact ${name}@${version} does not exist in fleet '${input.fleet}'`, err);
-    if (err instanceof RuleViolation && err.code === 'artifact.not-published') {
-      throw refusal('artifact.not-published', 'artifact', `artifact ${name}@${version} is not published (signed) yet`, err);
-    }
-    throw err;
-  }
+/** A creation with the artifact and devices resolved; what is left is the rules and the writes. */
+export interface BoundCreation extends RolloutTarget {
+  fleet: string;
+  rolloutId: string;
+  bound: BoundArtifact;
+  devices: ResolvedTarget;
+  probe: CreateInput['probe'];
+  strategy: CreateInput['strategy'];
+  onMisfit: 'reject' | 'exclude';
+  supersede?: { reason: string };
+  retryOf?: string;
 }
 
-async function resolveGroup(deps: CreateRolloutDeps, input: CreateInput, ctx: CommandContext, rolloutId: string): Promise<string[]> {
-  let deviceIds: string[];
-  try {
-    ({ deviceIds } = await callCommand(deps.nc, deps.naming, gateway.getGroup, { fleet: input.fleet, groupId: input.groupId }, ctx));
-  } catch (err) {
-    if (err instanceof NotFound) throw refusal('group.not-found', 'groupId', `group '${input.groupId}' does not exist in fleet '${input.fleet}'`, err);
-    throw err;
-  }
-  if (deviceIds.length === 0) throw refusal('group.empty', 'groupId', `group '${input.groupId}' has no devices`, undefined);
+export const newRolloutId = (): string => `r-${randomBytes(6).toString('hex')}`;
+const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+
+/**
+ * Applies the creation rules and writes, holding the claims lock of the fleet and artifact name:
+ * the conflicts are read, the pure rules decide (hardware fit, one active rollout per device),
+ * superseded rollouts let go of their devices, the rollout is created and its devices claimed.
+ * A refusal changes nothing.
+ */
+export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx: CommandContext): Promise<orchestrator.RolloutView> {
   // Assignment ids are subject tokens; a device id too long to carry one could never be assigned.
-  const tooLong = deviceIds.find((d) => revertAssignmentId(rolloutId, d).length > 63);
-  if (tooLong) throw refusal('group.device-id-too-long', 'groupId', `device id '${tooLong}' is too long to be assigned`, undefined);
-  return deviceIds;
+  const tooLong = c.devices.deviceIds.find((d) => revertAssignmentId(c.rolloutId, d).length > 63);
+  if (tooLong) throw new InvalidInput('target.device-id-too-long', [{ path: ['target'], message: `device id '${tooLong}' is too long to be assigned` }]);
+  const at = deps.clock.now().toISOString();
+  const { artifact, channel, needs } = c.bound;
+  return deps.claims.serialised(c.fleet, artifact.name, async (tx) => {
+    const request: CreateRolloutRequest = {
+      artifact, deviceIds: c.devices.deviceIds, hardware: c.devices.hardware, probe: c.probe, strategy: c.strategy, onMisfit: c.onMisfit,
+      conflicts: await activeConflicts(deps.rollouts, tx, c.fleet, c.devices.deviceIds),
+      ...(Object.keys(needs).length > 0 ? { hardwareNeeds: needs } : {}),
+      ...pick(c, ['groupId', 'deviceNames', 'selector', 'supersede', 'retryOf']), ...(channel ? { channel } : {}),
+    };
+    const command = { type: 'CreateRollout' as const, fleet: c.fleet, rolloutId: c.rolloutId, at, ...request };
+    const { supersedes = [] } = createdData(command); // the rules first: a refused creation supersedes nothing
+    for (const taken of supersedes) {
+      await deps.rollouts.execute(
+        { type: 'SupersedeDevices', fleet: c.fleet, rolloutId: taken.rolloutId, deviceIds: taken.deviceIds, byRolloutId: c.rolloutId, reason: c.supersede!.reason, at },
+        { ...metaOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
+      );
+    }
+    const { state, firstSeq } = await deps.rollouts.execute(command, metaOf(ctx));
+    await tx.claim(c.rolloutId, state.facts.deviceIds, firstSeq);
+    return deps.rollouts.view(state);
+  });
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as Partial<Pick<T, K>>;
 }
 
 /**
- * Binds a published artifact, a group's devices (resolved now, so later group changes do not move
- * the rollout), a probe and a strategy; the first wave starts (or waits at its gate) at once.
+ * Binds a published artifact (a version, or a channel's version now), the target's devices (resolved
+ * now, so later group or fleet changes do not move the rollout), a probe and a strategy; the first
+ * wave starts (or waits at its gate) at once.
  */
 export async function createRollout(deps: CreateRolloutDeps, input: CreateInput, ctx: CommandContext): Promise<orchestrator.RolloutView> {
   const rolloutId = newRolloutId();
-  const artifact = await resolveArtifact(deps, input, ctx);
-  const deviceIds = await resolveGroup(deps, input, ctx, rolloutId);
-  const { state } = await deps.rollouts.execute(
-    { type: 'CreateRollout', fleet: input.fleet, rolloutId, at: deps.clock.now().toISOString(), artifact, groupId: input.groupId, deviceIds, probe: input.probe, strategy: input.strategy },
-    metaOf(ctx),
-  );
-  return deps.rollouts.view(state);
+  const bound = await resolveArtifactTarget(deps, input.fleet, input.artifact, ctx);
+  const devices = await resolveTarget(deps.nc, deps.naming, ctx, input.fleet, input);
+  return createBound(deps, { ...input, rolloutId, bound, devices }, ctx);
 }

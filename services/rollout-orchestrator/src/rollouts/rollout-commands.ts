@@ -1,6 +1,8 @@
 import { orchestrator } from '@keelson/commands';
 import { handlerFor, type Clock, type CommandContext, type CommandHandler } from '@keelson/service-kit';
+import { channelCommandHandlers } from '../channels/channel-commands.js';
 import { createRollout, type CreateRolloutDeps } from './create-rollout.js';
+import { retryRollout } from './retry-rollout.js';
 import type { RolloutCommand } from './rollout.decider.js';
 
 const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
@@ -15,6 +17,8 @@ export function rolloutCommandHandlers(deps: CreateRolloutDeps & { clock: Clock 
   const at = () => clock.now().toISOString();
   return [
     handlerFor(orchestrator.createRollout, (input, ctx) => createRollout(deps, input, ctx)),
+    handlerFor(orchestrator.retryRollout, (input, ctx) => retryRollout(deps, input, ctx)),
+    ...channelCommandHandlers(deps),
     handlerFor(orchestrator.getRollout, (input) => rollouts.get(input.fleet, input.rolloutId)),
     handlerFor(orchestrator.listRollouts, (input) => rollouts.list(input.fleet, input.limit, input.cursor)),
     handlerFor(orchestrator.approveWave, (input, ctx) => run({ type: 'ApproveWave', ...input, at: at() }, ctx)),

@@ -1,9 +1,10 @@
-import { assertNever, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
+import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
 import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
 import { andWhatFollows } from './rollout.next-step.js';
-import { installAssignmentId, orderDevices } from './wave-plan.js';
+import { createdData, type CreateRolloutRequest } from './rollout-creation.decide.js';
+import { installAssignmentId } from './wave-plan.js';
 
 interface Ref {
   fleet: string;
@@ -14,7 +15,7 @@ interface Ref {
 
 /** What can be asked of a rollout; operators send all but the last, the device-report reactor sends that one. */
 export type RolloutCommand =
-  | (Ref & { type: 'CreateRollout'; artifact: ArtifactRef; groupId: string; deviceIds: string[]; probe: Probe; strategy: Strategy })
+  | (Ref & { type: 'CreateRollout' } & CreateRolloutRequest)
   | (Ref & { type: 'ApproveWave'; wave?: number })
   | (Ref & { type: 'HaltRollout'; reason: string })
   | (Ref & { type: 'ResumeRollout' })
@@ -22,7 +23,8 @@ export type RolloutCommand =
   | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string })
   | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string })
   | (Ref & { type: 'TimeOutDevice'; deviceId: string })
-  | (Ref & { type: 'NoteDeviceReachability'; deviceId: string; reachable: boolean; asOfSeq: number });
+  | (Ref & { type: 'NoteDeviceReachability'; deviceId: string; reachable: boolean; asOfSeq: number })
+  | (Ref & { type: 'SupersedeDevices'; deviceIds: string[]; byRolloutId: string; reason: string });
 
 /** Finished and aborted rollouts take no further operator changes. */
 function refuseIfEnded(state: LiveRollout): void {
@@ -32,14 +34,28 @@ function refuseIfEnded(state: LiveRollout): void {
 
 function create(command: Extract<RolloutCommand, { type: 'CreateRollout' }>, state: Rollout): RolloutEvent[] {
   if (state.status !== 'absent') throw new RuleViolation('rollout.exists', `rollout '${command.rolloutId}' exists`);
-  if (command.deviceIds.length === 0) throw new InvalidInput('group.empty', [{ path: ['groupId'], message: `group '${command.groupId}' has no devices` }]);
-  const { fleet, rolloutId, artifact, groupId, probe, strategy, at } = command;
-  const deviceIds = orderDevices(rolloutId, command.deviceIds);
-  const created: RolloutEvent = {
-    type: 'RolloutCreated', schemaVersion: 1,
-    data: { fleet, rolloutId, artifact, groupId, deviceIds, probe, strategy, createdAt: at },
-  };
-  return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, [], at)];
+  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 1, data: createdData(command) };
+  return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, [], command.at)];
+}
+
+/**
+ * A newer rollout of the same artifact name took these devices over: they leave this rollout
+ * (excluded, with the reason). If nothing is left to wait for, the rollout is aborted keeping what
+ * is installed; otherwise it carries on without them.
+ */
+function supersede(command: Extract<RolloutCommand, { type: 'SupersedeDevices' }>, state: LiveRollout): RolloutEvent[] {
+  if (state.status === 'finished' || state.status === 'aborted') return [];
+  const { fleet, rolloutId, at } = command;
+  const { facts } = state;
+  const leaving = command.deviceIds.filter((d) => facts.deviceIds.includes(d) && !facts.outcomes[d] && isLive(facts, d));
+  if (leaving.length === 0) return [];
+  const reason = `superseded by rollout ${command.byRolloutId}: ${command.reason}`.slice(0, 500);
+  const excluded: RolloutEvent[] = leaving.map((deviceId) => ({ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }));
+  const after = excluded.reduce(evolve, state as Rollout) as LiveRollout;
+  if (after.facts.deviceIds.every((d) => !isLive(after.facts, d) || after.facts.outcomes[d])) {
+    return [...excluded, { type: 'RolloutAborted', schemaVersion: 1, data: { fleet, rolloutId, mode: 'keep', abortedAt: at } }];
+  }
+  return andWhatFollows(state, excluded, at);
 }
 
 function approve(command: Extract<RolloutCommand, { type: 'ApproveWave' }>, state: LiveRollout): RolloutEvent[] {
@@ -99,6 +115,8 @@ export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] 
       return timeOutDevice(command, state);
     case 'NoteDeviceReachability':
       return noteReachability(command, state);
+    case 'SupersedeDevices':
+      return supersede(command, state);
     default:
       return assertNever(command, 'rollout command');
   }

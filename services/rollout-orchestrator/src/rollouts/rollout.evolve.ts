@@ -1,4 +1,7 @@
-import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+
+/** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
+export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'createdAt'>;
 import { resumedClock, startedClock, stoppedClock, type DeviceClock } from './device-clock.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
@@ -6,7 +9,10 @@ export interface RolloutFacts {
   fleet: string;
   rolloutId: string;
   artifact: ArtifactRef;
-  groupId: string;
+  /** The group the devices came from, if a group was the target. */
+  groupId?: string;
+  /** How the devices were chosen otherwise, what was left out or taken over, and the rollout retried. */
+  targeting: RolloutTargeting;
   probe: Probe;
   strategy: Strategy;
   /** The rollout's devices in wave order, fixed at creation. */
@@ -85,9 +91,9 @@ function withReachability(state: LiveRollout, deviceId: string, reachable: boole
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   if (event.type === 'RolloutCreated') {
     if (state.status !== 'absent') return state;
-    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt } = event.data;
+    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
-      fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt,
+      fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
       acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [],
     };

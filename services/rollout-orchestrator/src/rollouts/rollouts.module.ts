@@ -2,17 +2,22 @@ import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, typ
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, waitForStream, type Reactor } from '@keelson/event-store';
-import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
+import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
+import { InFlightRunner } from './in-flight.runner.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
 import { skippedMessages } from './rollout.metrics.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
 import { Rollouts } from './rollouts.js';
+import { RolloutClaims } from './rollout-claims.js';
+import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
+import { rolloutClaimsProjection } from './rollout-claims.projection.js';
+import { Channels } from '../channels/channels.js';
 
 /** The orchestrator keeps its read models in its own database. */
 export function orchestratorDatabase(db: Database | null): Database {
@@ -42,6 +47,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     @Inject(DATABASE) private readonly db: Database | null,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly rollouts: Rollouts,
+    private readonly channels: Channels,
   ) {
     const { naming } = config;
     const database = orchestratorDatabase(db);
@@ -55,6 +61,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
       new ReactorRunner<E>({ nc, naming, reactor: r, onError: onError(what), onPoison: onPoison(what) });
     this.ownRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutsProjection, onError: onError('rollouts read model') }),
+      new ProjectionRunner({ nc, naming, db: database, projection: rolloutClaimsProjection, onError: onError('rollout claims index') }),
       reactor('assignments', assignmentsReactor({ nc, naming, rollouts, clock })),
     ];
     this.deviceRunners = [
@@ -65,14 +72,17 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
 
   async onModuleInit(): Promise<void> {
     await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.orchestrator]);
-    await migrate(orchestratorDatabase(this.db), rolloutsMigrations);
+    await migrate(orchestratorDatabase(this.db), [...rolloutsMigrations, ...rolloutClaimsMigrations]);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const r of this.ownRunners) await r.start();
     this.deviceStart = this.startDeviceRunners();
     const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
-    this.subscriptions = serveCommands(this.nc, this.config.naming, rolloutCommandHandlers({ nc: this.nc, naming: this.config.naming, rollouts: this.rollouts, clock: this.clock }), { onError });
+    this.subscriptions = serveCommands(this.nc, this.config.naming, rolloutCommandHandlers({
+      nc: this.nc, naming: this.config.naming, rollouts: this.rollouts, clock: this.clock,
+      claims: new RolloutClaims(orchestratorDatabase(this.db)), channels: this.channels,
+    }), { onError });
   }
 
   private async startDeviceRunners(): Promise<void> {
@@ -93,13 +103,20 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
 @Module({
   providers: [
     RolloutsRunner,
+    InFlightRunner,
     {
       provide: Rollouts,
       inject: [NATS, SERVICE_CONFIG, DATABASE],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null) =>
         new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }), orchestratorDatabase(db)),
     },
+    {
+      provide: Channels,
+      inject: [NATS, SERVICE_CONFIG],
+      useFactory: (nc: NatsConnection, config: ServiceConfig) =>
+        new Channels(new EventStore<ChannelEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })),
+    },
   ],
-  exports: [Rollouts],
+  exports: [Rollouts, Channels],
 })
 export class RolloutsModule {}

@@ -30,6 +30,19 @@ export const artifactRef = (name: string, version = '2.1.0'): ArtifactRef => ({
   name, version, kind: 'model', targetPath: `model/${name}/${version}/model.onnx`, sha256: 'e'.repeat(64), length: 4096,
 });
 
+/** Models named `orin-*` need a Jetson Orin with 8 GB; every other artifact fits any device. */
+export const orinNeeds = { accelerator: 'jetson-orin', minMemoryMb: 8000 };
+
+function artifactView(fleet: string, name: string, version: string): registry.ArtifactView {
+  const ref = artifactRef(name, version);
+  const hardware = name.startsWith('orin-') ? orinNeeds : {};
+  return {
+    fleet, artifactId: `a-${name}`, name, version, kind: 'model', status: 'published', sha256: ref.sha256, length: ref.length, targetPath: ref.targetPath,
+    manifest: { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }], metrics: {}, hardware },
+    receivedAt: '2026-11-23T08:00:00.000Z', publishedAt: '2026-11-23T08:00:01.000Z',
+  };
+}
+
 /**
  * The orchestrator app against the run's NATS and its own database, with the real device half of
  * the gateway (assign, desired state, groups, device reports) and a tiny registry responder that
@@ -73,6 +86,7 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
       if (name === 'unsigned') throw new RuleViolation('artifact.not-published', `${name}@${version} is not signed yet`);
       return artifactRef(name, version);
     }),
+    handlerFor(registry.getArtifact, async ({ fleet: f, name, version }) => artifactView(f, name, version)),
   ]);
   const testDb: TestDatabase = await createTestDatabase();
   const { natsUrl, natsUser, natsPass } = testEnv();

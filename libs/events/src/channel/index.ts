@@ -1,0 +1,1 @@
+export { ChannelName, ChannelPromoted, type ChannelEvent, channelEvents, parseChannelEvent } from './channel-events.js';

@@ -1,0 +1,34 @@
+import { eventStreams, type Projection } from '@keelson/event-store';
+import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
+import { writeClaims } from './rollout-claims.js';
+
+/**
+ * Keeps the claims index in step with the rollouts: a creation claims its devices (creation wrote
+ * them already, under the lock; this makes the index rebuildable), and a claim is released when its
+ * device reached an outcome or left the rollout, or when the rollout ended. A released device may
+ * join another rollout of the same artifact name, e.g. a retry of the failed devices.
+ */
+export const rolloutClaimsProjection: Projection<RolloutEvent> = {
+  name: 'orchestrator-rollout-claims',
+  stream: eventStreams.orchestrator,
+  filterSubjects: ['ev.rollout.>'],
+  parse: parseRolloutEvent,
+  async apply(sql, { event, seq }) {
+    const { fleet, rolloutId } = event.data;
+    switch (event.type) {
+      case 'RolloutCreated':
+        await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds, seq);
+        return;
+      case 'DeviceOutcomeRecorded':
+      case 'DeviceExcluded':
+        await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [fleet, rolloutId, event.data.deviceId]);
+        return;
+      case 'RolloutFinished':
+      case 'RolloutAborted':
+        await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
+        return;
+      default:
+        return;
+    }
+  },
+};

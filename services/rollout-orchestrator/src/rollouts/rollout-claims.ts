@@ -1,0 +1,70 @@
+import type { SupersededRollout } from '@keelson/events';
+import type { Database, Sql } from '@keelson/postgres';
+
+/** One device of an active rollout, as the claims index holds it. */
+export interface Claim {
+  deviceId: string;
+  rolloutId: string;
+}
+
+/**
+ * The index behind "one active rollout per device and artifact name": a row per (fleet, artifact
+ * name, device) naming the rollout that holds the device. Creation checks and writes it under a
+ * transaction-scoped advisory lock per fleet and artifact name, so two creations (in one replica or
+ * two) are serialised and the second sees the first's claims; the primary key makes a double claim
+ * impossible even so. The `rolloutClaimsProjection` releases claims as rollouts let go of devices
+ * and rebuilds the index from the stream.
+ */
+export class RolloutClaims {
+  constructor(private readonly db: Database) {}
+
+  /** Runs `fn` holding the creation lock of `fleet`/`artifactName`; the claims it writes commit with it. */
+  async serialised<T>(fleet: string, artifactName: string, fn: (claims: ClaimsTx) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (sql) => {
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('keelson.rollout-claims'), hashtext($1))::text AS locked`, [`${fleet}/${artifactName}`]);
+      return fn(new ClaimsTx(sql, fleet, artifactName));
+    });
+  }
+}
+
+/** The claims of one fleet and artifact name, inside the creation lock. */
+export class ClaimsTx {
+  constructor(
+    private readonly sql: Sql,
+    private readonly fleet: string,
+    private readonly artifactName: string,
+  ) {}
+
+  /** Which other rollouts hold any of `deviceIds`, grouped by rollout. */
+  async holding(deviceIds: string[]): Promise<SupersededRollout[]> {
+    const rows = await this.sql.query<{ device_id: string; rollout_id: string }>(
+      'SELECT device_id, rollout_id FROM rollout_claims WHERE fleet = $1 AND artifact_name = $2 AND device_id = ANY($3::text[]) ORDER BY rollout_id, device_id',
+      [this.fleet, this.artifactName, deviceIds],
+    );
+    const byRollout = new Map<string, string[]>();
+    for (const r of rows) byRollout.set(r.rollout_id, [...(byRollout.get(r.rollout_id) ?? []), r.device_id]);
+    return [...byRollout].map(([rolloutId, ids]) => ({ rolloutId, deviceIds: ids }));
+  }
+
+  /** Claims the devices for the rollout created at stream sequence `seq`, taking them from whoever held them. */
+  async claim(rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
+    await writeClaims(this.sql, this.fleet, this.artifactName, rolloutId, deviceIds, seq);
+  }
+
+  /** Drops the claims of one rollout on devices it turned out not to hold (found done in its stream). */
+  async release(rolloutId: string, deviceIds: string[]): Promise<void> {
+    await this.sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [this.fleet, rolloutId, deviceIds]);
+  }
+}
+
+/** A later creation (higher `seq`) takes a device over; replaying an older one never takes it back. */
+export async function writeClaims(sql: Sql, fleet: string, artifactName: string, rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await sql.query(
+    `INSERT INTO rollout_claims (fleet, artifact_name, device_id, rollout_id, seq)
+     SELECT $1, $2, d, $4, $5 FROM unnest($3::text[]) AS d
+     ON CONFLICT (fleet, artifact_name, device_id) DO UPDATE SET rollout_id = EXCLUDED.rollout_id, seq = EXCLUDED.seq
+     WHERE rollout_claims.seq < EXCLUDED.seq`,
+    [fleet, artifactName, deviceIds, rolloutId, seq],
+  );
+}

@@ -1,0 +1,86 @@
+import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
+import type { ArtifactRef, DeviceHardware, DeviceMisfit, Probe, RolloutCreated, Strategy, SupersededRollout } from '@keelson/events';
+import { misfitReason, type HardwareNeeds } from '../targeting/hardware-fit.js';
+import { orderDevices } from './wave-plan.js';
+
+/** How the devices were named; exactly one is set (the edge resolved it to `deviceIds`). */
+export interface RolloutTarget {
+  groupId?: string;
+  deviceNames?: string[];
+  selector?: string;
+}
+
+/** What a rollout is created from: everything resolved at the edge, the rules decided here. */
+export interface CreateRolloutRequest extends RolloutTarget {
+  artifact: ArtifactRef;
+  /** The channel `artifact.version` was resolved from, if the operator named one. */
+  channel?: string;
+  deviceIds: string[];
+  probe: Probe;
+  strategy: Strategy;
+  /** The artifact's hardware needs and the profile each target device reported. */
+  hardwareNeeds?: HardwareNeeds;
+  hardware?: Record<string, DeviceHardware>;
+  onMisfit?: 'reject' | 'exclude';
+  /** Active rollouts of the same artifact name that hold some of these devices (from the index). */
+  conflicts?: SupersededRollout[];
+  supersede?: { reason: string };
+  retryOf?: string;
+}
+
+type CreatedData = RolloutCreated['data'];
+
+const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices');
+
+/** Hardware fit (spec: Deploying a model): reject with a reason per device, or leave the misfits out and record them. */
+function fitting(request: CreateRolloutRequest): { deviceIds: string[]; misfits: DeviceMisfit[] } {
+  const { hardwareNeeds: needs, hardware = {} } = request;
+  if (!needs) return { deviceIds: request.deviceIds, misfits: [] };
+  const misfits: DeviceMisfit[] = [];
+  for (const deviceId of request.deviceIds) {
+    const profile = hardware[deviceId];
+    const reason = profile === undefined ? 'not an active device of the fleet' : misfitReason(needs, profile);
+    if (reason !== null) misfits.push({ deviceId, reason });
+  }
+  if (misfits.length > 0 && request.onMisfit !== 'exclude') {
+    throw new InvalidInput('hardware.misfit', misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })));
+  }
+  const deviceIds = request.deviceIds.filter((d) => !misfits.some((m) => m.deviceId === d));
+  if (deviceIds.length === 0) throw new InvalidInput('hardware.no-device-fits', [{ path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` }]);
+  return { deviceIds, misfits };
+}
+
+/** One active rollout per device and artifact name: refuse, naming the rollouts in the way, unless told to supersede them. */
+function takenOver(request: CreateRolloutRequest, deviceIds: string[]): SupersededRollout[] {
+  const conflicts = (request.conflicts ?? [])
+    .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => deviceIds.includes(d)) }))
+    .filter((c) => c.deviceIds.length > 0);
+  if (conflicts.length === 0 || request.supersede) return conflicts;
+  const ids = conflicts.map((c) => c.rolloutId).join(', ');
+  const devices = [...new Set(conflicts.flatMap((c) => c.deviceIds))];
+  const shown = devices.slice(0, 20).join(', ') + (devices.length > 20 ? ` and ${devices.length - 20} more` : '');
+  throw new RuleViolation(
+    'rollout.conflict',
+    `device(s) ${shown} are in active rollout(s) ${ids} of ${request.artifact.name}; pass supersede with a reason to take them over`,
+  );
+}
+
+/** The `RolloutCreated` data of a creation request, or the refusal; the device order is the wave order. */
+export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+  if (request.deviceIds.length === 0) {
+    const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
+    throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
+  }
+  const { deviceIds, misfits } = fitting(request);
+  const supersedes = takenOver(request, deviceIds);
+  const { fleet, rolloutId, artifact, probe, strategy, at } = request;
+  const optional = {
+    groupId: request.groupId, deviceNames: request.deviceNames, selector: request.selector, channel: request.channel,
+    misfits: misfits.length > 0 ? misfits : undefined,
+    supersedes: supersedes.length > 0 ? supersedes : undefined,
+    supersedeReason: supersedes.length > 0 ? request.supersede?.reason : undefined,
+    retryOf: request.retryOf,
+  };
+  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return { fleet, rolloutId, artifact, ...defined, deviceIds: orderDevices(rolloutId, deviceIds), probe, strategy, createdAt: at };
+}

@@ -1,0 +1,88 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import { gateway } from '@keelson/commands';
+import type { EventStoreNaming } from '@keelson/event-store';
+import type { DeviceHardware } from '@keelson/events';
+import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { matchesSelector, parseSelector } from './device-selector.js';
+
+/** The devices a target resolved to, in the order the target named them, with each one's hardware. */
+export interface ResolvedTarget {
+  deviceIds: string[];
+  hardware: Record<string, DeviceHardware>;
+}
+
+/** Exactly one of these names a rollout's devices (the command schema checks that). */
+export interface TargetSpec {
+  groupId?: string;
+  deviceNames?: string[];
+  selector?: string;
+}
+
+const refusal = (code: string, path: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: [path], message }], { cause });
+
+/** Every page of `find-devices` for the query; a large fleet does not fit one reply. */
+async function findAll(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, query: { fleet: string; names?: string[]; deviceIds?: string[] }) {
+  const all: gateway.DeviceProfile[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await callCommand(nc, naming, gateway.findDevices, { ...query, limit: 1000, ...(cursor ? { cursor } : {}) }, ctx);
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+const resolved = (deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget => ({
+  deviceIds,
+  hardware: Object.fromEntries(profiles.filter((p) => deviceIds.includes(p.deviceId)).map((p) => [p.deviceId, p.hardware])),
+});
+
+async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, groupId: string): Promise<ResolvedTarget> {
+  let deviceIds: string[];
+  try {
+    ({ deviceIds } = await callCommand(nc, naming, gateway.getGroup, { fleet, groupId }, ctx));
+  } catch (err) {
+    if (err instanceof NotFound) throw refusal('group.not-found', 'groupId', `group '${groupId}' does not exist in fleet '${fleet}'`, err);
+    throw err;
+  }
+  if (deviceIds.length === 0) throw refusal('group.empty', 'groupId', `group '${groupId}' has no devices`);
+  return resolved(deviceIds, await findAll(nc, naming, ctx, { fleet, deviceIds }));
+}
+
+/** Names (or ids) of active devices; every name must resolve, and the ones that do not are listed (spec: Rollouts). */
+async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
+  const unique = [...new Set(names)];
+  const profiles = await findAll(nc, naming, ctx, { fleet, names: unique });
+  const unresolved = unique.filter((n) => !profiles.some((p) => p.name === n || p.deviceId === n));
+  if (unresolved.length > 0) {
+    throw new InvalidInput('target.unresolved-names', unresolved.map((n) => ({ path: ['deviceNames', n], message: `no active device named '${n}' in fleet '${fleet}'` })));
+  }
+  const deviceIds: string[] = [];
+  for (const n of unique) for (const p of profiles) if ((p.name === n || p.deviceId === n) && !deviceIds.includes(p.deviceId)) deviceIds.push(p.deviceId);
+  return resolved(deviceIds, profiles);
+}
+
+async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, selector: string): Promise<ResolvedTarget> {
+  const clauses = parseSelector(selector); // bad input fails before any query
+  const matching = (await findAll(nc, naming, ctx, { fleet })).filter((p) => matchesSelector(clauses, p));
+  if (matching.length === 0) throw refusal('selector.no-match', 'selector', `no active device of fleet '${fleet}' matches '${selector}'`);
+  return resolved(matching.map((p) => p.deviceId), matching);
+}
+
+/**
+ * Resolves a rollout's target to devices through the gateway, now: a group's members, named
+ * devices, or the active devices a selector matches. The result is recorded in `RolloutCreated`,
+ * so later changes to the group or the fleet do not move the rollout.
+ */
+export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, target: TargetSpec): Promise<ResolvedTarget> {
+  if (target.groupId !== undefined) return ofGroup(nc, naming, ctx, fleet, target.groupId);
+  if (target.deviceNames !== undefined) return ofNames(nc, naming, ctx, fleet, target.deviceNames);
+  if (target.selector !== undefined) return ofSelector(nc, naming, ctx, fleet, target.selector);
+  throw refusal('target.missing', 'target', 'name exactly one target: groupId, deviceNames or selector');
+}
+
+/** Devices already known by id (a retry of a rollout's failed devices), with their hardware. */
+export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
+  return resolved(deviceIds, await findAll(nc, naming, ctx, { fleet, deviceIds }));
+}
