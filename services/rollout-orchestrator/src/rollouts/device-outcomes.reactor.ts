@@ -14,11 +14,14 @@ async function ignoreUnknown(command: Promise<unknown>): Promise<void> {
   }
 }
 
+const service = { kind: 'service', id: 'rollout-orchestrator' } as const;
+
 /**
  * Records each terminal device report about a rollout's install assignment as that rollout's
  * outcome for the device; the same decision starts the next wave, waits at a gate, halts or
  * finishes. Reports about revert assignments and unknown rollouts are skipped, never poison.
- * A decommissioned device is excluded from every rollout still under way that targets it.
+ * A decommissioned device is excluded from every rollout still under way that targets it, and
+ * a change of reachability is noted on each of them.
  */
 export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }): Reactor<DeviceEvent> {
   return {
@@ -34,7 +37,18 @@ export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }
         for (const rolloutId of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) {
           await ignoreUnknown(deps.rollouts.execute(
             { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
-            { actor: { kind: 'service', id: 'rollout-orchestrator' }, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
+            { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
+          ));
+        }
+        return;
+      }
+      if (event.type === 'DeviceReachabilityChanged') {
+        // unreachable devices block no wave or gate and their timeout clock stands still
+        const { fleet, deviceId, reachable } = event.data;
+        for (const rolloutId of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) {
+          await ignoreUnknown(deps.rollouts.execute(
+            { type: 'NoteDeviceReachability', fleet, rolloutId, deviceId, reachable, asOfSeq: seq, at: deps.clock.now().toISOString() },
+            { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
           ));
         }
         return;

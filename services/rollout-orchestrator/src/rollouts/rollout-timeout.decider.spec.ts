@@ -1,7 +1,7 @@
 import { given } from '@keelson/domain-kit';
 import { finishedAt, haltedAt, lateReport, note, noted, plus, reportAt, timedOut, timeOut } from '../test-fixtures/in-flight-history.js';
 import {
-  approve, awaiting, created, finished, halted, outcome, report, rolloutId, strategy, tenDevices, waveStarted,
+  approve, awaiting, created, finished, outcome, report, rolloutId, strategy, tenDevices, waveStarted,
 } from '../test-fixtures/rollout-history.js';
 import { rolloutDecider } from './rollout.decider.js';
 import { orderDevices } from './wave-plan.js';

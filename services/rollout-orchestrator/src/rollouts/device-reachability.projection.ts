@@ -1,0 +1,47 @@
+import { eventStreams, type Projection } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import type { Database, Migration } from '@keelson/postgres';
+
+/**
+ * The `device_reachability` read model: the gateway's latest `DeviceReachabilityChanged` per
+ * device, with the device event's sequence. A device with no row was never reported silent.
+ */
+export const deviceReachabilityProjection: Projection<DeviceEvent> = {
+  name: 'orchestrator-device-reachability',
+  stream: eventStreams.gateway,
+  filterSubjects: ['ev.device.>'],
+  parse: parseDeviceEvent,
+  async apply(sql, { event, seq }) {
+    if (event.type !== 'DeviceReachabilityChanged') return;
+    const { fleet, deviceId, reachable } = event.data;
+    await sql.query(
+      `INSERT INTO device_reachability (fleet, device_id, reachable, last_seq) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (fleet, device_id) DO UPDATE SET reachable = EXCLUDED.reachable, last_seq = EXCLUDED.last_seq
+       WHERE device_reachability.last_seq < EXCLUDED.last_seq`,
+      [fleet, deviceId, reachable, seq],
+    );
+  },
+};
+
+export const deviceReachabilityMigrations: Migration[] = [
+  {
+    id: 'rollout-orchestrator-0101-device-reachability',
+    sql: `CREATE TABLE IF NOT EXISTS device_reachability (
+      fleet text NOT NULL,
+      device_id text NOT NULL,
+      reachable boolean NOT NULL,
+      last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, device_id)
+    )`,
+  },
+];
+
+/** The devices among `deviceIds` the gateway last said are unreachable, with that event's sequence. */
+export async function silentDevices(db: Database, fleet: string, deviceIds: string[]): Promise<Map<string, number>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows = await db.query<{ device_id: string; last_seq: string }>(
+    'SELECT device_id, last_seq FROM device_reachability WHERE fleet = $1 AND device_id = ANY($2::text[]) AND NOT reachable',
+    [fleet, deviceIds],
+  );
+  return new Map(rows.map((r) => [r.device_id, Number(r.last_seq)]));
+}

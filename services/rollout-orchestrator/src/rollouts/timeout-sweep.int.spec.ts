@@ -1,0 +1,92 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { applyStreams, eventStreams, EventStore, ProjectionRunner } from '@keelson/event-store';
+import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
+import { migrate, openDatabase, type Database } from '@keelson/postgres';
+import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { eventually } from '../test-fixtures/orchestrator-app.js';
+import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
+import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
+import { rolloutsMigrations } from './rollouts.migrations.js';
+import { rolloutsProjection } from './rollouts.projection.js';
+import { Rollouts } from './rollouts.js';
+import { TimeoutSweep } from './timeout-sweep.js';
+
+describe('the timeout sweep against real NATS and PostgreSQL', () => {
+  const naming = testNamespace();
+  let nc: NatsConnection;
+  let tdb: TestDatabase;
+  let db: Database;
+  let store: EventStore<RolloutEvent>;
+  let deviceStore: EventStore<DeviceEvent>;
+  let runners: ProjectionRunner<never>[];
+  let n = 0;
+  const meta = () => ({ actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: `sweep-spec-${++n}` });
+  const errors: unknown[] = [];
+  /** A sweep as a (new) replica runs it, with its own cache and a clock `seconds` after the fixtures' time. */
+  const sweepAt = (seconds: number) => new TimeoutSweep({
+    rollouts: new Rollouts(store, db), db, clock: { now: () => new Date(Date.parse(at) + seconds * 1000) }, everyMs: 60_000, onError: (e) => errors.push(e),
+  });
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    await applyStreams(await jetstreamManager(nc), naming, [eventStreams.orchestrator, eventStreams.gateway]);
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+    await migrate(db, [...rolloutsMigrations, ...deviceReachabilityMigrations]);
+    store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
+    deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    runners = [rolloutsProjection, deviceReachabilityProjection].map((projection) =>
+      new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
+    for (const r of runners) await r.start();
+  });
+  afterAll(async () => {
+    for (const r of runners ?? []) await r.stop();
+    await db?.close();
+    await nc?.close();
+    await tdb?.drop();
+  });
+
+  const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
+  const createListed = async (rolloutId: string, s = { ...strategy([[10, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 }) => {
+    const { state } = await new Rollouts(store, db).execute({ ...createCommand(s), rolloutId }, meta());
+    await eventually(async () => (await db.query('SELECT 1 FROM rollouts WHERE rollout_id = $1', [rolloutId])).length === 1);
+    return Object.keys(state.facts.clocks)[0]!;
+  };
+
+  it('times a device out once its deadline passed, once, even with two replicas sweeping after a restart', async () => {
+    const rolloutId = 'r-sweeptimeout';
+    const canary = await createListed(rolloutId);
+    await sweepAt(599).sweep();
+    expect((await history(rolloutId)).map((e) => e.type)).not.toContain('DeviceTimedOut');
+
+    await Promise.all([sweepAt(601).sweep(), sweepAt(602).sweep()]);
+    const events = await history(rolloutId);
+    expect(events.filter((e) => e.type === 'DeviceTimedOut')).toEqual([
+      { type: 'DeviceTimedOut', schemaVersion: 1, data: expect.objectContaining({ deviceId: canary, deadline: new Date(Date.parse(at) + 600_000).toISOString() }) },
+    ]);
+    // the halt rule tolerates 5: the timed-out canary does not hold the next wave back
+    expect(events.at(-1)).toMatchObject({ type: 'WaveStarted', data: { wave: 1 } });
+    expect(errors).toEqual([]);
+  });
+
+  it('notes a device the gateway reported silent before it was assigned, so it blocks no wave and does not time out', async () => {
+    const rolloutId = 'r-sweepsilent';
+    const canary = await createListed(rolloutId);
+    const subject = deviceStore.subject('device', fleet, canary);
+    const silent: DeviceEvent = { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: canary, reachable: false, lastSeenAt: at } };
+    const { lastSeq } = await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [silent], meta());
+    await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1', [canary])).length === 1);
+
+    await sweepAt(30).sweep();
+    const events = await history(rolloutId);
+    expect(events.slice(-2)).toMatchObject([
+      { type: 'DeviceReachabilityNoted', data: { deviceId: canary, reachable: false, asOfSeq: lastSeq } },
+      { type: 'WaveStarted', data: { wave: 1 } },
+    ]);
+    await sweepAt(100_000).sweep(); // everyone else times out; the silent canary does not
+    const timedOut = (await history(rolloutId)).flatMap((e) => (e.type === 'DeviceTimedOut' ? [e.data.deviceId] : []));
+    expect(timedOut).toHaveLength(9);
+    expect(timedOut).not.toContain(canary);
+  });
+});

@@ -1,0 +1,74 @@
+import type { Database } from '@keelson/postgres';
+import type { Clock } from '@keelson/service-kit';
+import { silentDevices } from './device-reachability.projection.js';
+import { dueTimeouts, inFlightDevices, unnotedSilence } from './in-flight-due.js';
+import type { Rollouts } from './rollouts.js';
+
+export interface TimeoutSweepOptions {
+  rollouts: Rollouts;
+  db: Database;
+  clock: Clock;
+  /** How often to sweep (`KEELSON_TIMEOUT_SWEEP_SECONDS`, default 15 s). */
+  everyMs: number;
+  onError: (err: unknown) => void;
+}
+
+const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
+
+/**
+ * The per-device timeout's timer. Deadlines are not kept in memory: every sweep derives them from
+ * each rollout under way (its stream), so a restart or another replica loses none. It sends
+ * `TimeOutDevice` for each device past its deadline and notes devices the gateway reported silent
+ * before they were assigned. Commands are idempotent (stable command ids, `[]` when done), so two
+ * replicas sweeping at once time a device out once.
+ */
+export class TimeoutSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly o: TimeoutSweepOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep().catch(this.o.onError).finally(() => (this.sweeping = undefined));
+    }, this.o.everyMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One pass over every rollout under way. */
+  async sweep(): Promise<void> {
+    const active = await this.o.db.query<{ fleet: string; rollout_id: string }>(
+      `SELECT fleet, rollout_id FROM rollouts WHERE state->>'status' NOT IN ('aborted', 'finished') ORDER BY created_seq`,
+    );
+    for (const { fleet, rollout_id: rolloutId } of active) {
+      try {
+        await this.sweepOne(fleet, rolloutId);
+      } catch (err) {
+        this.o.onError(err); // one rollout's trouble does not stop the others' timeouts
+      }
+    }
+  }
+
+  private async sweepOne(fleet: string, rolloutId: string): Promise<void> {
+    const { rollouts, clock } = this.o;
+    const state = await rollouts.current(fleet, rolloutId);
+    if (state.status === 'absent') return;
+    const ref = { fleet, rolloutId };
+    const silent = await silentDevices(this.o.db, fleet, inFlightDevices(state));
+    for (const [deviceId, asOfSeq] of unnotedSilence(state, silent)) {
+      const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `silent-${rolloutId}-${deviceId}-${asOfSeq}` };
+      await rollouts.execute({ type: 'NoteDeviceReachability', ...ref, deviceId, reachable: false, asOfSeq, at: clock.now().toISOString() }, meta);
+    }
+    const now = clock.now();
+    const latest = await rollouts.current(fleet, rolloutId);
+    if (latest.status === 'absent') return;
+    for (const deviceId of dueTimeouts(latest, now)) {
+      const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `timeout-${rolloutId}-${deviceId}` };
+      await rollouts.execute({ type: 'TimeOutDevice', ...ref, deviceId, at: now.toISOString() }, meta);
+    }
+  }
+}
