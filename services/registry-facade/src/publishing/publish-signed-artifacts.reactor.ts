@@ -11,7 +11,8 @@ const correlationPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 export type OnNotPublished = (fleet: string, targetPath: string, why: string) => void;
 
 /**
- * Publishes artifacts once the signer has signed them: on `TargetsSigned`, each listed target path
+ * Publishes artifacts once the signer has signed them: on `DelegatedTargetsSigned` (a hash bin; or
+ * `TargetsSigned` of a repository from before hash bins), each listed target path
  * is turned back into its artifact id (name and version are in the path, so this never waits for a
  * read model that may lag) and `PublishArtifact` runs with the length and sha256 that were signed.
  * Idempotent: a published artifact yields no new event, and event ids derive from the TUF event's
@@ -24,7 +25,7 @@ export function publishSignedArtifacts(artifacts: Artifacts, onNotPublished: OnN
     filterSubjects: ['ev.tuf.>'],
     parse: parseTufEvent,
     async handle({ event, seq, meta }) {
-      if (event.type !== 'TargetsSigned') return;
+      if (event.type !== 'TargetsSigned' && event.type !== 'DelegatedTargetsSigned') return;
       const { fleet, version, metadata, targetPaths } = event.data;
       for (const [i, targetPath] of targetPaths.entries()) {
         const parts = parseTargetPath(targetPath);

@@ -5,14 +5,14 @@ import type { ArtifactEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
-import { appendTuf, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendTuf, binSigned, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('publishing on TargetsSigned (whole facade, real NATS and PostgreSQL)', () => {
+describe('publishing on TargetsSigned and on a signed hash bin (whole facade, real NATS and PostgreSQL)', () => {
   let facade: FacadeApp;
   const eventsOf = async (name: string, version: string): Promise<ArtifactEvent[]> =>
     (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.map((r) => r.event);
@@ -69,6 +69,13 @@ describe('publishing on TargetsSigned (whole facade, real NATS and PostgreSQL)',
     await expect(resolve('forged', '1.0.0')).rejects.toMatchObject({ code: 'artifact.not-published' });
   });
 
+  it('publishes an artifact signed into a hash bin, with the bin\'s version', async () => {
+    const target = await upload('binned', '1.0.0');
+    await appendTuf(facade, fleet, binSigned(fleet, 'bins-2c', 7, { [target.targetPath]: target }));
+    await eventually(async () => (await eventsOf('binned', '1.0.0')).length === 2);
+    expect((await eventsOf('binned', '1.0.0'))[1]).toMatchObject({ type: 'ArtifactPublished', data: { ...target, targetsVersion: 7 } });
+  });
+
   it('does not publish another fleet\'s artifact of the same path', async () => {
     const target = await upload('fleet-bound', '1.0.0');
     await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }));
@@ -77,11 +84,11 @@ describe('publishing on TargetsSigned (whole facade, real NATS and PostgreSQL)',
   });
 
   it('lists artifacts newest first with cursor paging, and says not-found for an unknown one', async () => {
-    await eventually(async () => (await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet })).items.length === 6);
-    const first = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 4 });
-    const rest = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 4, cursor: first.nextCursor! });
+    await eventually(async () => (await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet })).items.length === 7);
+    const first = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 5 });
+    const rest = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 5, cursor: first.nextCursor! });
     expect([...first.items, ...rest.items].map((a) => `${a.name}@${a.version}`)).toEqual([
-      'fleet-bound@1.0.0', 'fine@1.0.0', 'forged@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
+      'fleet-bound@1.0.0', 'binned@1.0.0', 'fine@1.0.0', 'forged@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
     ]);
     expect(rest.nextCursor).toBeUndefined();
     const yolo = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, name: 'yolo-v8n' });

@@ -8,7 +8,8 @@ const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeo
 
 /**
  * Reads `signed.targets[<path>]` of a targets metadata document (TUF spec 4.5: TARGETS with
- * `length` and `hashes`); null when the document does not list the path with a sha256.
+ * `length` and `hashes`), the top-level targets or a hash bin it delegates to (same shape); null
+ * when the document does not list the path with a sha256.
  */
 export function signedTargetOf(metadata: Record<string, unknown>, targetPath: string): SignedTarget | null {
   const targets = obj(obj(metadata.signed)?.targets);

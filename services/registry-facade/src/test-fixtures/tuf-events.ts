@@ -21,6 +21,12 @@ export function targetsSigned(fleet: string, version: number, targets: Record<st
   return { type: 'TargetsSigned', schemaVersion: 1, data: { fleet, version, expires, metadata: signedDocument('targets', version, { targets: listed }), targetPaths } };
 }
 
+/** `DelegatedTargetsSigned`: hash bin `role` listing `targets`, as the signer signs a published target into its bin. */
+export function binSigned(fleet: string, role: string, version: number, targets: Record<string, { sha256: string; length: number }>, targetPaths = Object.keys(targets)): TufEvent {
+  const event = targetsSigned(fleet, version, targets, targetPaths);
+  return { type: 'DelegatedTargetsSigned', schemaVersion: 1, data: { ...(event.data as Extract<TufEvent, { type: 'TargetsSigned' }>['data']), role } };
+}
+
 const typeOf = { root: 'RootMetadataSigned', snapshot: 'SnapshotSigned', timestamp: 'TimestampRenewed' } as const;
 
 /** A signing event of another role, carrying `document`. */

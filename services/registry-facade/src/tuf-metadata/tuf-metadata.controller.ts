@@ -6,8 +6,9 @@ import { deviceReads } from '../http/registry.metrics.js';
 import { parseMetadataFile, TufMetadataStore } from './tuf-metadata.store.js';
 
 /**
- * `GET /v1/fleets/:fleet/tuf/<N>.root.json | timestamp.json | <N>.snapshot.json | <N>.targets.json`:
- * a fleet's TUF repository for its own devices, the documents exactly as the signer signed them.
+ * `GET /v1/fleets/:fleet/tuf/<N>.root.json | timestamp.json | <N>.snapshot.json | <N>.targets.json | <N>.<bin>.json`:
+ * a fleet's TUF repository for its own devices (the hash bins its targets delegates to included),
+ * the documents exactly as the signer signed them.
  * A tuf-js Updater uses `<facade>/v1/fleets/<fleet>/tuf` as its metadataBaseUrl.
  */
 @Controller('v1/fleets/:fleet/tuf')

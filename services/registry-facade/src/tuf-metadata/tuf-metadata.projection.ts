@@ -21,7 +21,8 @@ const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotS
 
 /**
  * Every signed TUF metadata of every fleet, fed by the signer's `ev.tuf.>`: the events carry the
- * whole signed document, so the facade can serve a fleet's repository from its own table.
+ * whole signed document, so the facade can serve a fleet's repository from its own table. A hash
+ * bin (`DelegatedTargetsSigned`) is stored under its role name, served as `<N>.<bin>.json`.
  */
 export const tufMetadataProjection: Projection<TufEvent> = {
   name: 'registry-tuf-metadata',
@@ -34,7 +35,7 @@ export const tufMetadataProjection: Projection<TufEvent> = {
     // A version is signed once; a redelivered event finds its row and changes nothing.
     await sql.query(
       `INSERT INTO tuf_metadata (fleet, role, version, expires, document) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fleet, role, version) DO NOTHING`,
-      [fleet, roleOf[event.type], version, expires, JSON.stringify(metadata)],
+      [fleet, event.type === 'DelegatedTargetsSigned' ? event.data.role : roleOf[event.type], version, expires, JSON.stringify(metadata)],
     );
   },
 };
