@@ -8,6 +8,7 @@ import { deviceDecommission, deviceList, deviceToken } from './commands/device.c
 import { groupCreate } from './commands/group.commands.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutResume, rolloutShow } from './commands/rollout.commands.js';
+import { tokenCreate, tokenList, tokenRevoke } from './commands/token.commands.js';
 import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
 import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './commands/tuf/tuf-node.commands.js';
 
@@ -26,6 +27,9 @@ const commands: Record<string, Command> = {
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
   'audit list': auditList,
+  'token create': tokenCreate,
+  'token list': tokenList,
+  'token revoke': tokenRevoke,
   'tuf root show': tufRootShow,
   'tuf root init': tufRootInit,
   'tuf root sign': tufRootSign,
@@ -44,7 +48,7 @@ export function usage(): string {
     ...Object.values(commands).map((c) => `  keelson ${c.usage}`),
     '',
     'every command takes --fleet FLEET (default: default) and --json (machine-readable output)',
-    'environment: KEELSON_URL (default http://127.0.0.1:8080), KEELSON_TOKEN (the admin token)',
+    'environment: KEELSON_URL (default http://127.0.0.1:8080), KEELSON_TOKEN (the admin token, or an API token of the fleet)',
     '',
   ].join('\n');
 }
@@ -70,7 +74,7 @@ async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<numbe
   if (positionals.length !== command.args.length) throw usageError(`usage: keelson ${command.usage}`);
   const token = io.env.KEELSON_TOKEN;
   // Offline commands (the root ceremony) never reach the network and need no token.
-  if (!token && !command.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed');
+  if (!token && !command.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed, or an API token (`keelson token create`)');
   const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token ?? '', typeof values.fleet === 'string' ? values.fleet : 'default');
   return command.run({ api, values, positionals, json, io });
 }
