@@ -9,7 +9,6 @@ import { assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { InFlightRunner } from './in-flight.runner.js';
-import { InFlightRunner } from './in-flight.runner.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
 import { skippedMessages } from './rollout.metrics.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
@@ -104,7 +103,6 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
 @Module({
   providers: [
     RolloutsRunner,
-    InFlightRunner,
     InFlightRunner,
     {
       provide: Rollouts,
