@@ -29,9 +29,11 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Turns started waves into install assignments and an abort with revert into revert assignments,
- * through `cmd.gateway.assign`. The gateway is idempotent on the assignment id, so a redelivery
- * (after a crash between assigning and acknowledging) never assigns a device twice.
+ * Turns started waves and throttled slices (`DevicesAssigned`) into install assignments and an
+ * abort with revert into revert assignments, through `cmd.gateway.assign`. The gateway is
+ * idempotent on the assignment id, so a redelivery (after a crash between assigning and
+ * acknowledging) never assigns a device twice. An assignment is desired state, not a push: an
+ * unreachable device gets its install or revert when it next checks in, so nothing waits for it.
  */
 export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<RolloutEvent> {
   const { nc, naming, rollouts } = deps;
@@ -47,7 +49,12 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
         const { changed } = await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
         sent.inc({ action, changed: String(changed) });
       } catch (err) {
-        if (!isDomainError(err) || action === 'revert') throw err;
+        if (!isDomainError(err)) throw err;
+        if (action === 'revert') {
+          // A device the gateway refuses for good (decommissioned since) cannot revert; the others must.
+          sent.inc({ action, changed: 'refused' });
+          return;
+        }
         // The gateway refuses this device for good (unknown, decommissioned): it will never report,
         // so it stops being a live target instead of hanging the rollout.
         const reason = `the gateway refused to assign the device (${err.code})`;
@@ -65,11 +72,12 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
     filterSubjects: ['ev.rollout.>'],
     parse: parseRolloutEvent,
     async handle({ event, meta }) {
-      if (event.type !== 'WaveStarted' && !(event.type === 'RolloutAborted' && event.data.mode === 'revert')) return;
+      const installs = event.type === 'WaveStarted' || event.type === 'DevicesAssigned';
+      if (!installs && !(event.type === 'RolloutAborted' && event.data.mode === 'revert')) return;
       const state = await rollouts.current(event.data.fleet, event.data.rolloutId);
       if (state.status === 'absent') return;
-      if (event.type === 'WaveStarted') {
-        // Aborted before this wave got its assignments: nothing to install (and nothing to revert later).
+      if (installs) {
+        // Aborted before these devices got their assignments: nothing to install (nor to revert later).
         if (state.status === 'aborted') return;
         await assign(state, event.data.deviceIds, 'install', meta.correlationId);
         return;
