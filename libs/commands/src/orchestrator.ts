@@ -2,13 +2,17 @@ import { z } from 'zod';
 import { ArtifactRef, DeviceState, IsoTime, Probe, Reason, rolloutTargeting, Strategy, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 import { CreateRolloutInput } from './rollout-creation.js';
+import { DeviceInFlight, WaveSummary } from './rollout-progress.js';
+
+export { WaveSummary, RevertProgress } from './rollout-progress.js';
 
 export const RolloutStatus = z.enum(['running', 'awaiting-approval', 'halted', 'aborted', 'succeeded', 'failed']);
 
 /**
  * A rollout as the orchestrator's read model knows it, with each target device's latest state:
  * `pending` until its wave starts, `assigned`, then what it reported (`downloading` … `healthy`,
- * `rolled_back`, `failed`), or `excluded` once it is no longer a live target (decommissioned).
+ * `rolled_back`, `failed`), or `excluded` once it is no longer a live target (decommissioned); a
+ * timed-out device is `failed` with reason `timeout` and `timedOut`, a silent one `unreachable`.
  */
 export const RolloutView = z.strictObject({
   fleet: SubjectToken,
@@ -24,7 +28,9 @@ export const RolloutView = z.strictObject({
   abortMode: z.enum(['keep', 'revert']).optional(),
   createdAt: IsoTime,
   finishedAt: IsoTime.optional(),
-  devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]), reason: Reason.optional() })),
+  devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]), reason: Reason.optional(), ...DeviceInFlight })),
+  /** One summary line per wave (timed-out and unreachable counts included). */
+  waves: z.array(WaveSummary).optional(),
 });
 export type RolloutView = z.infer<typeof RolloutView>;
 

@@ -6,7 +6,7 @@ import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { eventually } from '../test-fixtures/orchestrator-app.js';
-import { created, fleet, halted, outcome, rolloutId, strategy, waveStarted } from '../test-fixtures/rollout-history.js';
+import { aborted, created, fleet, halted, outcome, rolloutId, strategy, waveStarted } from '../test-fixtures/rollout-history.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
@@ -76,6 +76,15 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     const page2 = await rollouts.list(fleet, 2, page1.nextCursor);
     expect(page2).toEqual({ items: [expect.objectContaining({ rolloutId: 'r-aaaaaaaaaaa1', status: 'running' })] });
     expect((await rollouts.list('plant-8', 10)).items).toEqual([]);
+  });
+
+  it('reports a revert like an update: the view shows what the device said about its revert assignment', async () => {
+    const id = 'r-aaaaaaaaaaa3';
+    await appendRollout(id, created(s, two), waveStarted(0, [first]), outcome(first, 'healthy'), waveStarted(1, [second]), aborted('revert'));
+    await appendDevice(first, progress(first, id, 'applying', `${id}-${first}-r`));
+    await eventually(async () => (await rollouts.get(fleet, id)).devices[0]?.revert?.state === 'applying');
+    expect((await rollouts.get(fleet, id)).devices.map((d) => d.revert)).toEqual([{ state: 'applying' }, { state: 'assigned' }]);
+    await eventually(async () => (await rollouts.list(fleet, 10)).items.find((r) => r.rolloutId === id)?.devices[0]?.revert?.state === 'applying');
   });
 
   it('refuses a cursor it never handed out', async () => {

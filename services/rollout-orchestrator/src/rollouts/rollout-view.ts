@@ -2,6 +2,7 @@ import type { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
 import { assignedDevices, isLive, type LiveRollout } from './rollout.evolve.js';
 import { waveOfEachDevice } from './wave-plan.js';
+import { inFlightFlags, waveSummaries, type RevertReport } from './wave-summary.js';
 
 type RolloutView = orchestrator.RolloutView;
 
@@ -20,18 +21,19 @@ const statusOf = (state: LiveRollout): RolloutView['status'] => (state.status ==
  * once it is no longer a live target); the recorded
  * outcome wins over a report (both are terminal, the outcome is what the rollout counted).
  */
-export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>): RolloutView {
+export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>, reverts: ReadonlyMap<string, RevertReport> = new Map()): RolloutView {
   const { facts } = state;
   const waves = waveOfEachDevice(facts.strategy, facts.deviceIds);
   const assigned = new Set(assignedDevices(facts));
-  const devices = facts.deviceIds.map((deviceId) => {
+  const stateOf = (deviceId: string) => {
     const wave = waves.get(deviceId) ?? 0;
     const outcome = facts.outcomes[deviceId];
     if (!outcome && !isLive(facts, deviceId)) return { deviceId, wave, state: 'excluded' as const };
     const latest = outcome ?? progress.get(deviceId);
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
     return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };
-  });
+  };
+  const devices = facts.deviceIds.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, assigned, reverts.get(deviceId)) }));
   return {
     fleet: facts.fleet,
     rolloutId: facts.rolloutId,
@@ -47,5 +49,6 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
     ...(state.status === 'finished' ? { finishedAt: state.finishedAt } : {}),
     createdAt: facts.createdAt,
     devices,
+    waves: waveSummaries(facts, waves),
   };
 }

@@ -54,8 +54,9 @@ export class Rollouts {
   }
 
   async view(state: LiveRollout): Promise<RolloutView> {
-    const progress = await this.progressOf(state.facts.fleet, [state.facts.rolloutId]);
-    return rolloutView(state, progress.get(state.facts.rolloutId) ?? new Map());
+    const { fleet, rolloutId } = state.facts;
+    const [progress, reverts] = await Promise.all([this.progressOf(fleet, [rolloutId]), this.progressOf(fleet, [rolloutId], 'rollout_device_reverts')]);
+    return rolloutView(state, progress.get(rolloutId) ?? new Map(), reverts.get(rolloutId) ?? new Map());
   }
 
   /** One rollout, read from its stream so it is visible the moment a command returned. */
@@ -77,11 +78,11 @@ export class Rollouts {
     );
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.rollout_id);
-    const [progress, outcomes] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids)]);
+    const [progress, outcomes, reverts] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids), this.progressOf(fleet, ids, 'rollout_device_reverts')]);
     const items = page.map((r) => {
       const stored = upgradedRollout(r.state);
       const state = { ...stored, facts: { ...stored.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } } as LiveRollout;
-      return rolloutView(state, progress.get(r.rollout_id) ?? new Map());
+      return rolloutView(state, progress.get(r.rollout_id) ?? new Map(), reverts.get(r.rollout_id) ?? new Map());
     });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
   }
@@ -111,11 +112,12 @@ export class Rollouts {
     return out;
   }
 
-  private async progressOf(fleet: string, rolloutIds: string[]): Promise<Map<string, Map<string, DeviceProgress>>> {
+  /** Latest reports per rollout and device: about the install (`rollout_device_progress`) or the revert. */
+  private async progressOf(fleet: string, rolloutIds: string[], table: 'rollout_device_progress' | 'rollout_device_reverts' = 'rollout_device_progress'): Promise<Map<string, Map<string, DeviceProgress>>> {
     const out = new Map<string, Map<string, DeviceProgress>>();
     if (rolloutIds.length === 0) return out;
     const rows = await this.db.query<ProgressRow>(
-      'SELECT rollout_id, device_id, state, reason FROM rollout_device_progress WHERE fleet = $1 AND rollout_id = ANY($2::text[])',
+      `SELECT rollout_id, device_id, state, reason FROM ${table} WHERE fleet = $1 AND rollout_id = ANY($2::text[])`,
       [fleet, rolloutIds],
     );
     for (const r of rows) {
