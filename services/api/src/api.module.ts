@@ -14,6 +14,7 @@ import { OpenApiController } from './openapi/openapi.controller.js';
 import { OperatorsModule } from './operators/operators.module.js';
 import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
+import { ChannelsController } from './channels/channels.controller.js';
 import { TufController } from './tuf/tuf.controller.js';
 
 /** The operator REST API: auth (admin token, API tokens) and error mapping for every route, controllers per business noun. */
@@ -31,6 +32,7 @@ export class ApiModule {
         GroupsController,
         RolloutEventsController,
         RolloutsController,
+        ChannelsController,
         AuditController,
         TufController,
       ],

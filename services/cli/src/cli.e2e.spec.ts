@@ -104,6 +104,27 @@ describe('the keelson CLI against the api', () => {
       expect(aborted.json()).toMatchObject({ status: 'aborted', abortMode: 'revert' });
     });
 
+    it('forces a version onto one device by name, then retries and promotes', async () => {
+      const res = await run('rollout', 'create', '--artifact', 'yolo-v8n@2.1.0', '--device', 'cam-01', '--supersede', 'known-good', '--on-misfit', 'exclude', '--waves', '100', '--probe', 'file:/x');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/to devices cam-01/);
+      expect(t.orchestrator.received.at(-1)?.input).toMatchObject({ deviceNames: ['cam-01'], supersede: { reason: 'known-good' }, onMisfit: 'exclude' });
+      const created = [...t.orchestrator.rollouts.values()].at(-1)!;
+      expect((await run('rollout', 'retry', created.rolloutId, '--json')).json()).toMatchObject({ retryOf: created.rolloutId });
+      const promoted = await run('rollout', 'promote', created.rolloutId, '--channel', 'stable');
+      expect(promoted).toMatchObject({ code: 0, stdout: expect.stringMatching(/stable\s+2\.1\.0/) });
+      expect((await run('rollout', 'promote', created.rolloutId)).code).toBe(2);
+    });
+
+    it('lists and sets channels, and rolls a channel out', async () => {
+      expect((await run('channel', 'set', 'yolo-v8n', 'canary', '--version', '2.1.0', '--reason', 'candidate')).code).toBe(0);
+      expect(t.orchestrator.received.at(-1)).toMatchObject({ command: 'set-channel', input: { artifactName: 'yolo-v8n', channel: 'canary', version: '2.1.0', reason: 'candidate' } });
+      expect((await run('channel', 'list', 'yolo-v8n')).stdout).toMatch(/canary\s+2\.1\.0/);
+      const res = await run('rollout', 'create', '--artifact', 'yolo-v8n@canary', '--device', 'cam-01', '--supersede', 'next candidate', '--waves', '100', '--probe', 'file:/x', '--json');
+      expect(res.json()).toMatchObject({ artifact: { version: '2.1.0' } });
+      expect(t.orchestrator.received.at(-1)?.input.artifact).toEqual({ name: 'yolo-v8n', channel: 'canary' });
+    });
+
     it('refuses an abort without --keep or --revert, and an unknown rollout', async () => {
       expect((await run('rollout', 'abort', rolloutId)).code).toBe(2);
       const missing = await run('rollout', 'show', 'r-missing');

@@ -7,7 +7,8 @@ import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { groupCreate } from './commands/group.commands.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
-import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutResume, rolloutShow } from './commands/rollout.commands.js';
+import { channelList, channelSet } from './commands/channel.commands.js';
+import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './commands/rollout.commands.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/token.commands.js';
 import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
 import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './commands/tuf/tuf-node.commands.js';
@@ -26,6 +27,10 @@ const commands: Record<string, Command> = {
   'rollout halt': rolloutHalt,
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
+  'rollout retry': rolloutRetry,
+  'rollout promote': rolloutPromote,
+  'channel list': channelList,
+  'channel set': channelSet,
   'audit list': auditList,
   'token create': tokenCreate,
   'token list': tokenList,

@@ -7,7 +7,8 @@ import { FleetQuery, ListQuery } from '../http/request.schemas.js';
 import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, CreateApiTokenRequest, RevokeApiTokenRequest } from '../operators/api-token.schemas.js';
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
 import { ImportRootResponse, OnlineKeysView, RotateOnlineKeyRequest, RotateOnlineKeyResponse, SignedRootDocument, TufRootView } from '../tuf/tuf.schemas.js';
-import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
+import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
+import { ChannelParams, ChannelsParams, ChannelsView, SetChannelRequest } from '../channels/channel.schemas.js';
 
 /** One route of the operator API as the OpenAPI document describes it; the controllers parse with the same schemas. */
 export interface RouteDoc {
@@ -43,13 +44,17 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/groups', operationId: 'createGroup', summary: 'Create a static group from device names (unresolved names are reported)', tag: 'groups', query: FleetQuery, body: CreateGroupRequest, status: 201, response: GroupView },
   { method: 'get', path: '/v1/groups', operationId: 'listGroups', summary: 'List groups', tag: 'groups', query: ListQuery, status: 200, response: GroupList },
   { method: 'get', path: '/v1/groups/:idOrName', operationId: 'getGroup', summary: 'One group by id or name', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },
-  { method: 'post', path: '/v1/rollouts', operationId: 'createRollout', summary: 'Roll an artifact out to a group in waves', tag: 'rollouts', query: FleetQuery, body: CreateRolloutRequest, status: 201, response: RolloutView },
+  { method: 'post', path: '/v1/rollouts', operationId: 'createRollout', summary: 'Roll an artifact (a version or a channel) out in waves to a group, named devices or a selector', tag: 'rollouts', query: FleetQuery, body: CreateRolloutRequest, status: 201, response: RolloutView },
   { method: 'get', path: '/v1/rollouts', operationId: 'listRollouts', summary: 'List rollouts', tag: 'rollouts', query: ListQuery, status: 200, response: RolloutList },
   { method: 'get', path: '/v1/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with the state of each device', ...rollout, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/approve', operationId: 'approveWave', summary: 'Open the manual gate the rollout waits at', ...rollout, body: ApproveRequest, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/halt', operationId: 'haltRollout', summary: 'Stop widening the rollout', ...rollout, body: HaltRequest, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/resume', operationId: 'resumeRollout', summary: 'Resume a halted rollout', ...rollout, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/abort', operationId: 'abortRollout', summary: 'Abort, keeping or reverting updated devices', ...rollout, body: AbortRequest, status: 200 },
+  { method: 'post', path: '/v1/rollouts/:id/retry', operationId: 'retryRollout', summary: 'Retry the failed devices as a new rollout linked to this one', ...rollout, body: RetryRequest, status: 201 },
+  { method: 'post', path: '/v1/rollouts/:id/promote', operationId: 'promoteRollout', summary: 'Point a release channel at the version a succeeded rollout delivered', ...rollout, body: PromoteRequest, status: 200, response: ChannelsView },
+  { method: 'get', path: '/v1/channels/:artifact', operationId: 'listChannels', summary: 'The release channels of an artifact name', tag: 'channels', params: ChannelsParams, query: FleetQuery, status: 200, response: ChannelsView },
+  { method: 'post', path: '/v1/channels/:artifact/:channel', operationId: 'setChannel', summary: 'Point a release channel at a published version', tag: 'channels', params: ChannelParams, query: FleetQuery, body: SetChannelRequest, status: 200, response: ChannelsView },
   { method: 'get', path: '/v1/rollouts/:id/events', operationId: 'streamRolloutEvents', summary: 'Live SSE stream: snapshot, rollout and device events, end', ...rollout, status: 200, response: { sse: RolloutStreamEvents } },
   { method: 'get', path: '/v1/audit', operationId: 'queryAudit', summary: 'Audit entries, oldest first', tag: 'audit', query: AuditQuery, status: 200, response: AuditPage },
   { method: 'post', path: '/v1/tokens', operationId: 'createApiToken', summary: 'Issue an API token for this fleet (the secret is in this answer only); admin', tag: 'tokens', query: FleetQuery, body: CreateApiTokenRequest, status: 201, response: ApiTokenCreated },

@@ -4,7 +4,7 @@ import { InvalidInput, NotFound } from '@keelson/domain-kit';
 import { findByIdOrName } from '../http/by-id-or-name.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, RolloutParams } from './rollout.schemas.js';
+import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutParams } from './rollout.schemas.js';
 
 /** Rollouts, owned by the orchestrator; every route answers with the RolloutView. */
 @Controller('v1/rollouts')
@@ -15,9 +15,23 @@ export class RolloutsController {
   @HttpCode(201)
   async create(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    const request = parseBody(CreateRolloutRequest, body);
-    const groupId = await this.groupIdOf(fleet, request.group);
-    return this.commands.call(orchestrator.createRollout, { fleet, artifact: artifactRefOf(request.artifact), groupId, probe: request.probe, strategy: request.strategy });
+    const { artifact, group, devices, selector, probe, strategy, onMisfit, supersede } = parseBody(CreateRolloutRequest, body);
+    const target = group !== undefined ? { groupId: await this.groupIdOf(fleet, group) } : devices !== undefined ? { deviceNames: devices } : { selector };
+    return this.commands.call(orchestrator.createRollout, { fleet, artifact: artifactRefOf(artifact), ...target, probe, strategy, onMisfit, supersede });
+  }
+
+  @Post(':id/retry')
+  @HttpCode(201)
+  retry(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { strategy, onMisfit } = parseBody(RetryRequest, body);
+    return this.commands.call(orchestrator.retryRollout, { ...this.refOf(query, params), strategy, onMisfit });
+  }
+
+  @Post(':id/promote')
+  @HttpCode(200)
+  promote(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { channel, reason } = parseBody(PromoteRequest, body);
+    return this.commands.call(orchestrator.promoteRollout, { ...this.refOf(query, params), channel, reason });
   }
 
   @Get()

@@ -15,6 +15,10 @@ type View = orchestrator.RolloutView;
  */
 export class FakeOrchestrator {
   readonly rollouts = new Map<string, View>();
+  /** What each create-rollout, retry-rollout, promote-rollout and set-channel request carried, in order. */
+  readonly received: { command: string; input: Record<string, unknown> }[] = [];
+  /** Channel versions by `<fleet>/<artifact>/<channel>`. */
+  readonly channels = new Map<string, string>();
   private n = 0;
 
   constructor(
@@ -38,28 +42,65 @@ export class FakeOrchestrator {
     return view;
   }
 
+  private channelsView(fleet: string, artifactName: string): orchestrator.ChannelsView {
+    const prefix = `${fleet}/${artifactName}/`;
+    const channels = [...this.channels].filter(([k]) => k.startsWith(prefix))
+      .map(([k, version]) => ({ channel: k.slice(prefix.length), version, promotedAt: '2026-11-23T09:00:00.000Z' }));
+    return { fleet, artifactName, channels };
+  }
+
   handlers(): CommandHandler[] {
     const now = () => new Date().toISOString();
     return [
-      handlerFor(orchestrator.createRollout, async ({ fleet, artifact, groupId, probe, strategy }) => {
+      handlerFor(orchestrator.createRollout, async (input) => {
+        this.received.push({ command: 'create-rollout', input });
+        const { fleet, artifact: target, groupId, deviceNames, selector, probe, strategy } = input;
+        const version = 'version' in target ? target.version : this.channels.get(`${fleet}/${target.name}/${target.channel}`);
+        const artifact = { name: target.name, version };
         const found = this.registry.artifacts.find((a) => a.fleet === fleet && a.name === artifact.name && a.version === artifact.version);
         if (!found) throw new InvalidInput('artifact.not-found', [{ path: ['artifact'], message: `no artifact ${artifact.name}@${artifact.version}` }]);
-        const group = this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId);
+        // a selector stands for every device of the fleet here; matching it is the orchestrator's business
+        const devices = this.gateway.devices.filter((d) => d.fleet === fleet && (selector !== undefined || deviceNames?.includes(d.name)));
+        const group = groupId !== undefined
+          ? this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId)
+          : { deviceIds: devices.map((d) => d.deviceId) };
         if (!group) throw new InvalidInput('group.not-found', [{ path: ['groupId'], message: `no group ${groupId}` }]);
         const rolloutId = `r-${++this.n}-${randomUUID().slice(0, 8)}`;
         const ref = { name: found.name, version: found.version, kind: found.kind, targetPath: found.targetPath, sha256: found.sha256, length: found.length };
         const createdAt = now();
         const view: View = {
-          fleet, rolloutId, artifact: ref, groupId, probe, strategy, status: 'running', currentWave: 0, createdAt,
+          fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), ...(deviceNames ? { deviceNames } : {}), ...(selector ? { selector } : {}),
+          probe, strategy, status: 'running', currentWave: 0, createdAt,
           devices: group.deviceIds.map((deviceId) => ({ deviceId, wave: 0, state: 'assigned' as const })),
         };
         this.rollouts.set(rolloutId, view);
         await this.append(fleet, rolloutId, [
-          { type: 'RolloutCreated', schemaVersion: 1, data: { fleet, rolloutId, artifact: ref, groupId, deviceIds: group.deviceIds, probe, strategy, createdAt } },
+          { type: 'RolloutCreated', schemaVersion: 1, data: { fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), deviceIds: group.deviceIds, probe, strategy, createdAt } },
           { type: 'WaveStarted', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds } },
         ]);
         return view;
       }),
+      handlerFor(orchestrator.retryRollout, async (input) => {
+        this.received.push({ command: 'retry-rollout', input });
+        const original = this.rollouts.get(input.rolloutId);
+        if (!original || original.fleet !== input.fleet) throw new NotFound('rollout', input.rolloutId);
+        const view: View = { ...original, rolloutId: `r-${++this.n}-retry`, retryOf: original.rolloutId, createdAt: now() };
+        this.rollouts.set(view.rolloutId, view);
+        return view;
+      }),
+      handlerFor(orchestrator.promoteRollout, async (input) => {
+        this.received.push({ command: 'promote-rollout', input });
+        const rollout = this.rollouts.get(input.rolloutId);
+        if (!rollout || rollout.fleet !== input.fleet) throw new NotFound('rollout', input.rolloutId);
+        this.channels.set(`${input.fleet}/${rollout.artifact.name}/${input.channel}`, rollout.artifact.version);
+        return this.channelsView(input.fleet, rollout.artifact.name);
+      }),
+      handlerFor(orchestrator.setChannel, async (input) => {
+        this.received.push({ command: 'set-channel', input });
+        this.channels.set(`${input.fleet}/${input.artifactName}/${input.channel}`, input.version);
+        return this.channelsView(input.fleet, input.artifactName);
+      }),
+      handlerFor(orchestrator.listChannels, async ({ fleet, artifactName }) => this.channelsView(fleet, artifactName)),
       handlerFor(orchestrator.getRollout, async ({ fleet, rolloutId }) => {
         const view = this.rollouts.get(rolloutId);
         if (!view || view.fleet !== fleet) throw new NotFound('rollout', rolloutId);

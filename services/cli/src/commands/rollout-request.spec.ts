@@ -11,6 +11,16 @@ describe('rollout create flags', () => {
     });
   });
 
+  it('takes one device (or several) instead of a group, a selector, --on-misfit and --supersede', () => {
+    const base = { artifact: 'm@stable', waves: '100', probe: 'file:/x' };
+    expect(rolloutRequestOf({ ...base, device: ['cam-01', 'cam-02,cam-03'], 'on-misfit': 'exclude', supersede: 'force known-good' }))
+      .toMatchObject({ artifact: 'm@stable', devices: ['cam-01', 'cam-02', 'cam-03'], onMisfit: 'exclude', supersede: { reason: 'force known-good' } });
+    expect(rolloutRequestOf({ ...base, selector: 'accelerator=jetson-orin, memoryMb>=8000' })).toMatchObject({ selector: 'accelerator=jetson-orin, memoryMb>=8000' });
+    expect(() => rolloutRequestOf({ ...base })).toThrow(/exactly one of --group/);
+    expect(() => rolloutRequestOf({ ...base, group: 'g', selector: 'a=b' })).toThrow(CliError);
+    expect(() => rolloutRequestOf({ ...base, group: 'g', 'on-misfit': 'ignore' })).toThrow(/reject or exclude/);
+  });
+
   it('reads each probe form', () => {
     expect(probeOf({ probe: 'http:http://127.0.0.1:8080/health' })).toMatchObject({ kind: 'http', url: 'http://127.0.0.1:8080/health' });
     expect(probeOf({ probe: 'https://device.local/ready' })).toMatchObject({ kind: 'http', url: 'https://device.local/ready' });

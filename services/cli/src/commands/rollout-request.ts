@@ -4,6 +4,12 @@ import { usageError } from '../cli-io.js';
 export interface RolloutFlags {
   artifact?: string;
   group?: string;
+  /** Device names, repeatable or comma-separated: one device needs no group. */
+  device?: string[];
+  selector?: string;
+  'on-misfit'?: string;
+  /** The reason for taking devices over from another active rollout of the same artifact name. */
+  supersede?: string;
   waves?: string;
   gates?: string;
   probe?: string;
@@ -19,7 +25,7 @@ function integer(flag: string, value: string | undefined, fallback: number): num
   return Number(value);
 }
 
-function required(flags: RolloutFlags, name: keyof RolloutFlags): string {
+function required(flags: RolloutFlags, name: 'artifact' | 'probe' | 'waves'): string {
   const value = flags[name];
   if (!value) throw usageError(`rollout create needs --${name}`);
   return value;
@@ -50,7 +56,26 @@ export function strategyOf(flags: RolloutFlags): Record<string, unknown> {
   return { waves: percents.map((percent, i) => ({ percent, gate: gates[i] })), maxFailures: integer('max-failures', flags['max-failures'], 0) };
 }
 
-/** The body of `POST /v1/rollouts`. */
+/** Exactly one of `--group`, `--device` (repeatable) and `--selector`. */
+export function targetOf(flags: RolloutFlags): Record<string, unknown> {
+  const devices = (flags.device ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
+  const targets = [
+    flags.group ? { group: flags.group } : null,
+    devices.length ? { devices } : null,
+    flags.selector ? { selector: flags.selector } : null,
+  ].filter((t) => t !== null);
+  if (targets.length !== 1) throw usageError('rollout create needs exactly one of --group GROUP, --device NAME (repeatable) or --selector \'key=value, key>=n\'');
+  return targets[0]!;
+}
+
+/** `--on-misfit reject|exclude` and `--supersede REASON`, when given. */
+function rulesOf(flags: RolloutFlags): Record<string, unknown> {
+  const onMisfit = flags['on-misfit'];
+  if (onMisfit !== undefined && onMisfit !== 'reject' && onMisfit !== 'exclude') throw usageError(`--on-misfit takes reject or exclude, got '${onMisfit}'`);
+  return { ...(onMisfit ? { onMisfit } : {}), ...(flags.supersede ? { supersede: { reason: flags.supersede } } : {}) };
+}
+
+/** The body of `POST /v1/rollouts`; `--artifact NAME@VERSION` or `NAME@CHANNEL`. */
 export function rolloutRequestOf(flags: RolloutFlags): Record<string, unknown> {
-  return { artifact: required(flags, 'artifact'), group: required(flags, 'group'), probe: probeOf(flags), strategy: strategyOf(flags) };
+  return { artifact: required(flags, 'artifact'), ...targetOf(flags), probe: probeOf(flags), strategy: strategyOf(flags), ...rulesOf(flags) };
 }

@@ -1,14 +1,25 @@
 import { orchestrator } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { print, table, type Command, type CommandContext } from '../command.js';
+import { showChannels } from './channel.commands.js';
 import { rolloutRequestOf, type RolloutFlags } from './rollout-request.js';
 
 type RolloutView = orchestrator.RolloutView;
 
+/** How the rollout named its devices, and what it left out or took over. */
+function targetLines(v: RolloutView): string[] {
+  const target = v.groupId ? `group ${v.groupId}` : v.selector ? `selector '${v.selector}'` : `devices ${(v.deviceNames ?? []).join(', ')}`;
+  return [
+    `rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}${v.channel ? ` (channel ${v.channel})` : ''} to ${target}${v.retryOf ? `, retrying ${v.retryOf}` : ''}`,
+    ...(v.misfits ?? []).map((m) => `left out ${m.deviceId}: ${m.reason}`),
+    ...(v.supersedes ?? []).map((s) => `took ${s.deviceIds.join(', ')} over from ${s.rolloutId}${v.supersedeReason ? `: ${v.supersedeReason}` : ''}`),
+  ];
+}
+
 function describe(v: RolloutView): string[] {
   const waves = v.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ');
   return [
-    `rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version} to group ${v.groupId}`,
+    ...targetLines(v),
     `status ${v.status}${v.haltReason ? ` (${v.haltReason})` : ''}, wave ${v.currentWave + 1} of ${v.strategy.waves.length} [${waves}], max failures ${v.strategy.maxFailures}`,
     ...(v.devices.length ? table([['DEVICE', 'WAVE', 'STATE', 'REASON'], ...v.devices.map((d) => [d.deviceId, String(d.wave + 1), d.state, d.reason ?? ''])]) : []),
   ];
@@ -24,11 +35,15 @@ const path = (ctx: CommandContext, action = '') => `/v1/rollouts/${encodeURIComp
 
 export const rolloutCreate: Command = {
   usage:
-    'rollout create --artifact NAME@VERSION --group GROUP --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N]',
+    'rollout create --artifact NAME@VERSION|NAME@CHANNEL --group GROUP|--device NAME...|--selector \'accelerator=jetson-orin, memoryMb>=8000\' --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N] [--on-misfit reject|exclude] [--supersede REASON]',
   args: [],
-  options: Object.fromEntries(
-    ['artifact', 'group', 'waves', 'gates', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay', 'max-failures'].map((o) => [o, { type: 'string' as const }]),
-  ),
+  options: {
+    ...Object.fromEntries(
+      ['artifact', 'group', 'selector', 'waves', 'gates', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay', 'max-failures', 'on-misfit', 'supersede']
+        .map((o) => [o, { type: 'string' as const }]),
+    ),
+    device: { type: 'string', multiple: true },
+  },
   async run(ctx) {
     return showView(ctx, await ctx.api.send('POST', '/v1/rollouts', { body: rolloutRequestOf(ctx.values as RolloutFlags) }));
   },
@@ -54,5 +69,25 @@ export const rolloutAbort: Command = {
   async run(ctx) {
     if (Boolean(ctx.values.keep) === Boolean(ctx.values.revert)) throw usageError('rollout abort needs exactly one of --keep (devices keep the update) or --revert (devices go back)');
     return showView(ctx, await ctx.api.send('POST', path(ctx, '/abort'), { body: { mode: ctx.values.keep ? 'keep' : 'revert' } }));
+  },
+};
+
+export const rolloutRetry: Command = {
+  usage: 'rollout retry <id> [--on-misfit reject|exclude]',
+  args: ['id'],
+  options: { 'on-misfit': { type: 'string' } },
+  run: async (ctx) => showView(ctx, await ctx.api.send('POST', path(ctx, '/retry'), { body: typeof ctx.values['on-misfit'] === 'string' ? { onMisfit: ctx.values['on-misfit'] } : {} })),
+};
+
+/** `rollout promote <id> --channel stable`: the rollout must have succeeded. */
+export const rolloutPromote: Command = {
+  usage: 'rollout promote <id> --channel CHANNEL [--reason TEXT]',
+  args: ['id'],
+  options: { channel: { type: 'string' }, reason: { type: 'string' } },
+  async run(ctx) {
+    const channel = ctx.values.channel;
+    if (typeof channel !== 'string') throw usageError('rollout promote needs --channel CHANNEL');
+    const body = { channel, ...(typeof ctx.values.reason === 'string' ? { reason: ctx.values.reason } : {}) };
+    return showChannels(ctx, await ctx.api.send('POST', path(ctx, '/promote'), { body }));
   },
 };

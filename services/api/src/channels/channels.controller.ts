@@ -1,0 +1,27 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { orchestrator } from '@keelson/commands';
+import { OperatorCommands } from '../http/operator-commands.js';
+import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { ChannelParams, ChannelsParams, SetChannelRequest } from './channel.schemas.js';
+
+/** Release channels per artifact name, owned by the orchestrator; promoting a rollout is a rollout route. */
+@Controller('v1/channels')
+export class ChannelsController {
+  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+
+  @Get(':artifact')
+  list(@Query() query: unknown, @Param() params: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { artifact } = parseParams(ChannelsParams, params);
+    return this.commands.call(orchestrator.listChannels, { fleet, artifactName: artifact });
+  }
+
+  @Post(':artifact/:channel')
+  @HttpCode(200)
+  set(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { artifact, channel } = parseParams(ChannelParams, params);
+    const { version, reason } = parseBody(SetChannelRequest, body);
+    return this.commands.call(orchestrator.setChannel, { fleet, artifactName: artifact, channel, version, reason });
+  }
+}
