@@ -24,8 +24,8 @@ describe('the agent against the real gateway over real MQTT', () => {
   const terminal = (deviceId: string, assignmentId: string) => g.untilTerminal(deviceId, assignmentId);
   const enrolledDir = async (name: string) => {
     const dataDir = join(dir, `dev-${++n}`);
-    const { token, gatewayUrl } = await g.mintToken();
-    const identity = await enrollDevice({ gatewayUrl, token, dataDir, name });
+    const { token, gatewayUrl, caFingerprint } = await g.mintToken();
+    const identity = await enrollDevice({ gatewayUrl, token, dataDir, name, caFingerprint });
     return { dataDir, identity };
   };
   const truthy: Probe = { kind: 'exec', path: '/bin/true', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 };

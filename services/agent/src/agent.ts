@@ -59,7 +59,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const ctx: ReconcileContext = {
     layout, store,
-    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, deviceId: identity.deviceId, password: identity.broker.password, platformCa }),
+    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, ...(platformCa ? { platformCa } : {}) }),
     probe: async (assignment, activePath) => {
       const probeContext = {
         activePath, allowExec, signal: halting.signal,

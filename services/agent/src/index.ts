@@ -8,3 +8,5 @@ export type { ProbeResult } from './probes/probe-result.js';
 export { startSimulatedFleet, type SimulatedFleet, type SimulatedFleetOptions, type SimulatedDevice } from './sim/simulated-fleet.js';
 export type { FailingDevices } from './sim/simulated-application.js';
 export { operatorTokenMinter } from './cli/operator-token-minter.js';
+export { platformFetch, type PlatformFetch, type PlatformRequest } from './link/platform-fetch.js';
+export { deviceTlsIdentity, readPlatformCa } from './link/platform-trust.js';

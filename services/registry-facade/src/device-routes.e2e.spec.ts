@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestDeviceCa, type DeviceIdentity } from './test-fixtures/device-ca.js';
+import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
@@ -16,8 +16,8 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
   let gateway: ReturnType<typeof startGatewayResponder>;
   const bytes = randomBytes(50_000);
   let targetUrl: string;
-  let cam: DeviceIdentity;
-  const get = (path: string, identity: DeviceIdentity | undefined = cam) => deviceGet(`${facade.url}${path}`, facade.ca!, identity);
+  let cam: TestDeviceCertificate;
+  const get = (path: string, identity: TestDeviceCertificate | undefined = cam) => deviceGet(`${facade.url}${path}`, facade.ca!, identity);
 
   beforeAll(async () => {
     facade = await startFacade({}, { tls: true });

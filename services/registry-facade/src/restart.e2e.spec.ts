@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
-import { TestDeviceCa } from './test-fixtures/device-ca.js';
+import { TestDeviceCa } from '@keelson/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
-import { TestDeviceCa, type DeviceIdentity } from './test-fixtures/device-ca.js';
+import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
@@ -17,14 +17,18 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** What the agent does: tuf-js's fetcher over HTTPS, pinning the platform CA and presenting the device certificate. */
 class DeviceFetcher extends BaseFetcher {
+  /** Every URL fetched, in order. */
+  readonly urls: string[] = [];
+
   constructor(
     private readonly ca: string,
-    private readonly identity: DeviceIdentity,
+    private readonly identity: TestDeviceCertificate,
   ) {
     super();
   }
 
   override async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    this.urls.push(new URL(url).pathname);
     const res = await deviceGet(url, this.ca, this.identity);
     if (res.status !== 200) throw new DownloadHTTPError(`GET ${url}`, res.status);
     return new Blob([res.body]).stream() as ReadableStream<Uint8Array<ArrayBuffer>>;
@@ -35,12 +39,14 @@ describe('a real TUF client (tuf-js) against the facade', () => {
   let facade: FacadeApp;
   let gateway: ReturnType<typeof startGatewayResponder>;
   let work: string;
-  const repo = new SignedRepository(fleet);
+  const repo = new SignedRepository(fleet, 16);
   const bytes = randomBytes(64_000);
   let targetPath: string;
-  let cam: DeviceIdentity;
+  let cam: TestDeviceCertificate;
+  let fetcher: DeviceFetcher;
 
   function device(name: string): Updater {
+    fetcher = new DeviceFetcher(facade.ca!, cam);
     const metadataDir = join(work, name, 'metadata');
     mkdirSync(metadataDir, { recursive: true });
     mkdirSync(join(work, name, 'targets'), { recursive: true });
@@ -48,7 +54,7 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     return new Updater({
       metadataDir, targetDir: join(work, name, 'targets'), config: { fetchRetries: 0 },
       metadataBaseUrl: `${facade.url}/v1/fleets/${fleet}/tuf`, targetBaseUrl: `${facade.url}/v1/fleets/${fleet}/targets`,
-      fetcher: new DeviceFetcher(facade.ca!, cam),
+      fetcher,
     });
   }
 
@@ -61,7 +67,7 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     targetPath = body.targetPath!;
     await appendTuf(facade, fleet, ...repo.initialEvents(), ...repo.addTarget({ path: targetPath, length: bytes.length, sha256: sha(bytes) }));
-    await eventually(async () => (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.targets.json`, facade.ca!, cam)).status === 200);
+    await eventually(async () => (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.${repo.binOf(targetPath)}.json`, facade.ca!, cam)).status === 200);
   });
   afterAll(async () => {
     await gateway.stop();
@@ -69,13 +75,21 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('refreshes, finds the target and downloads exactly the uploaded bytes', async () => {
+  it('refreshes, finds the target through its hash bin and downloads exactly the uploaded bytes', async () => {
     const updater = device('good');
     await updater.refresh();
     const info = await updater.getTargetInfo(targetPath);
     expect([info?.length, info?.hashes.sha256]).toEqual([bytes.length, sha(bytes)]);
     const file = await updater.downloadTarget(info!, join(work, 'good', 'targets', 'model.onnx'));
     expect(readFileSync(file).equals(bytes)).toBe(true);
+    // Metadata by consistent-snapshot name: the top-level targets (version 1, unchanged) and the one bin that signs the target.
+    const tuf = `/v1/fleets/${fleet}/tuf`;
+    expect(fetcher.urls.filter((u) => u.startsWith(tuf))).toEqual([`${tuf}/2.root.json`, `${tuf}/timestamp.json`, `${tuf}/2.snapshot.json`, `${tuf}/1.targets.json`, `${tuf}/2.${repo.binOf(targetPath)}.json`]);
+  });
+
+  it('answers 404 for a bin version that was never signed', async () => {
+    const res = await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/9.${repo.binOf(targetPath)}.json`, facade.ca!, cam);
+    expect(res.status).toBe(404);
   });
 
   it('refuses bytes changed in the blob store after signing, and writes nothing', async () => {

@@ -50,17 +50,17 @@ describe('the keelson-agent and keelson-sim command lines', () => {
 
   it('enroll: a refused token exits 1 with the gateway’s reason and leaves the data dir unenrolled; a good one enrolls', async () => {
     const dataDir = join(dir, 'cli-device');
-    const refused = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--token', 'plant-7.et-00000000deadbeef.nope', '--data-dir', dataDir]);
+    const refused = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', 'plant-7.et-00000000deadbeef.nope', '--data-dir', dataDir]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/the gateway refused the enrollment \(HTTP 401\) enrollment\./);
     expect(existsSync(join(dataDir, 'identity', 'enrollment.json'))).toBe(false);
 
     const { token } = await g.mintToken();
-    const ok = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--token', token, '--data-dir', dataDir, '--name', 'cli-cam']);
+    const ok = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', token, '--data-dir', dataDir, '--name', 'cli-cam']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ event: 'enrolled', fleet: 'plant-7', name: 'cli-cam' });
     expect(ok.stdout + ok.stderr).not.toContain(token);
-    const again = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--token', token, '--data-dir', dataDir]);
+    const again = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', token, '--data-dir', dataDir]);
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('is already enrolled')]);
   });
 

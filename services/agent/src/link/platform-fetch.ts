@@ -13,10 +13,10 @@ export type PlatformFetch = (url: string, init?: PlatformRequest) => Promise<Res
 /** The device's certificate and key (PEM), read at each request: a renewal replaces them on disk. */
 export type ClientIdentity = () => Promise<{ cert: string; key: string } | undefined>;
 
-async function httpsFetch(url: string, init: PlatformRequest, ca: string, clientIdentity?: ClientIdentity): Promise<Response> {
+async function httpsFetch(url: string, init: PlatformRequest, ca: string | undefined, clientIdentity?: ClientIdentity): Promise<Response> {
   const identity = await clientIdentity?.();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca, signal: init.signal, ...identity }, (res) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ...(ca ? { ca } : {}), signal: init.signal, ...identity }, (res) => {
       const headers = new Headers();
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
       const status = res.statusCode ?? 502;
@@ -31,10 +31,12 @@ async function httpsFetch(url: string, init: PlatformRequest, ca: string, client
 
 /**
  * `fetch` towards the platform (gateway, facade): with the platform CA, an https URL is verified
- * against that CA alone (Node's fetch takes no per-request CA, so https.request does the work and
- * answers a standard Response); without it, the global fetch and the machine's trust store. With
- * `clientIdentity`, the device presents its certificate to a server that asks for one (mutual TLS).
+ * against that CA alone; without it, against the machine's trust store. With `clientIdentity`, the
+ * device presents its certificate to a server that asks for one (mutual TLS: how the facade knows
+ * the device), whichever CA the server chains to. Node's fetch takes neither a per-request CA nor a
+ * client certificate, so https.request does that work and answers a standard Response; plain
+ * http:// (and https:// with neither) goes through the global fetch.
  */
 export function platformFetch(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformFetch {
-  return (url, init = {}) => (ca && url.startsWith('https:') ? httpsFetch(url, init, ca, clientIdentity) : fetch(url, init));
+  return (url, init = {}) => ((ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, ca, clientIdentity) : fetch(url, init));
 }

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Assignment } from '@keelson/events';
+import { TestDeviceCa } from '@keelson/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { simulateApplication } from '../sim/simulated-application.js';
-import { startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
-import { assignmentOf, deviceId, enrolledDataDir, fleet, password, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
+import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
+import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 describe('reconciling desired state on disk: verify, swap, probe, roll back, survive a crash', () => {
@@ -19,7 +20,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     const slots = new ArtifactSlots(layout, 'yolo');
     return [await slots.read('current'), await slots.read('previous')];
   };
-  const harness = () => reconcileHarness(layout, facade.url, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)) });
+  const harness = () => reconcileHarness(layout, facade, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)) });
   let generation = 0;
   const run = async (h: Harness, ...assignments: Assignment[]) => {
     await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
@@ -29,8 +30,9 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
 
   beforeEach(async () => {
     repo = new TestTufRepository();
-    facade = await startFakeFacade(fleet, repo, async (id, pass) => id === deviceId && pass === password);
-    layout = await enrolledDataDir(repo, facade.url);
+    const ca = await TestDeviceCa.create(fleet);
+    facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
+    layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
     failing = new Set();
     generation = 0;
   });

@@ -8,10 +8,10 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import { gateway, signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
-import { freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
+import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
 import { createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
-import { startFakeFacade, type FakeFacade } from './fake-facade.js';
+import { issuedBy, startFakeFacade, type DeviceOfCertificate, type FakeFacade } from './fake-facade.js';
 import { TestTufRepository } from './tuf-repository.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -19,8 +19,9 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 /**
  * The platform side an agent talks to, for agent e2e specs: a nats-server with MQTT and the auth
  * callout, the real device-gateway process (services/device-gateway/dist/main.js), a stand-in for
- * the signer answering `get-root` with a real TUF root, and a facade serving that repository whose
- * device credentials are checked by the real gateway (`authenticate-device`).
+ * the signer answering `get-root` with a real TUF root, and a facade serving that repository to
+ * devices whose certificates the real gateway vouches for (`get-device-ca`, `get-device-certificate`).
+ * Gateway and facade speak HTTPS from one local CA, which devices pin (`caFingerprint`) at enrollment.
  */
 export interface GatewayUnderTest {
   fleet: string;
@@ -31,7 +32,9 @@ export interface GatewayUnderTest {
   restartBroker(): Promise<void>;
   repo: TestTufRepository;
   facade: FakeFacade;
-  mintToken(): Promise<{ token: string; gatewayUrl: string }>;
+  /** The platform CA's pin, as the operator API hands it out with a token. */
+  caFingerprint: string;
+  mintToken(): Promise<{ token: string; gatewayUrl: string; caFingerprint: string }>;
   assign(deviceId: string, assignment: Assignment): Promise<void>;
   reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
   /** The states the gateway recorded for one assignment, in order. */
@@ -60,9 +63,17 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
   const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const repo = new TestTufRepository();
   const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.root }))]);
-  const facade = await startFakeFacade(fleet, repo, (deviceId, password) =>
-    callCommand(nc, naming, gateway.authenticateDevice, { deviceId, password }).then((who) => who.fleet === fleet, () => false),
-  );
+  const tls = await ensureLocalTls(join(dir, 'tls'));
+  // What the registry facade checks: the fleet's device CA, then whether this is the device's current certificate.
+  const deviceOf: DeviceOfCertificate = async (cert) => {
+    const ca = await callCommand(nc, naming, gateway.getDeviceCa, { fleet }).catch(() => null);
+    const deviceId = ca && cert ? await issuedBy(ca.certificates, fleet)(cert) : null;
+    if (!deviceId || !cert) return null;
+    const current = await callCommand(nc, naming, gateway.getDeviceCertificate, { fleet, deviceId }).catch(() => null);
+    const fingerprint = cert.fingerprint256.replaceAll(':', '').toLowerCase();
+    return current?.status === 'active' && current.certificateFingerprint === fingerprint ? deviceId : null;
+  };
+  const facade = await startFakeFacade(fleet, repo, deviceOf, tls);
   const db: TestDatabase = await createTestDatabase();
   let service: RunningService;
   try {
@@ -73,7 +84,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
         KEELSON_DATABASE_URL: db.url, KEELSON_DATA_DIR: join(dir, 'gateway'), KEELSON_HTTP_HOST: '127.0.0.1', KEELSON_HTTP_PORT: String(httpPort),
         KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
         KEELSON_MQTT_URL: nats.mqttUrl, KEELSON_FACADE_URL: facade.url, KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(issuer.getSeed()),
-        KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'),
+        KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'), KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile,
       },
     });
   } catch (err) {
@@ -83,13 +94,13 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
     await db.drop();
     throw err;
   }
-  const gatewayUrl = `http://127.0.0.1:${httpPort}`;
+  const gatewayUrl = `https://127.0.0.1:${httpPort}`;
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const reportsOf = async (deviceId: string) =>
     (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : []));
   const statesOf = async (deviceId: string, assignmentId: string) => (await reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
   return {
-    fleet, gatewayUrl, nc, repo, facade,
+    fleet, gatewayUrl, nc, repo, facade, caFingerprint: tls.caFingerprint,
     get nats() {
       return nats;
     },
@@ -97,7 +108,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
       await nats.stop();
       nats = await startNatsServer(natsOptions);
     },
-    mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl }),
+    mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf, statesOf,
     untilTerminal: (deviceId, assignmentId) => eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))),

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Assignment, DeviceState, Probe } from '@keelson/events';
+import type { TestDeviceCertificate } from '@keelson/testing';
 import { AgentStateStore } from '../data-dir/agent-state.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
@@ -9,11 +10,13 @@ import { runProbe } from '../probes/run-probe.js';
 import { AgentHalted, type ReconcileContext } from '../reconcile/reconcile-context.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { VerifiedDownloads } from '../tuf/verified-download.js';
+import { platformCaFile } from '../link/platform-trust.js';
+import type { FakeFacade } from './fake-facade.js';
 import type { TestTufRepository } from './tuf-repository.js';
 
 export const fleet = 'plant-7';
 export const deviceId = 'd-00000000000000aa';
-export const password = 'device-password-1';
+const password = 'device-password-1';
 
 export interface Sent {
   assignmentId: string;
@@ -21,14 +24,25 @@ export interface Sent {
   reason?: string;
 }
 
-/** A data dir as enrollment leaves it (root pinned, pristine copy), against a facade at `facadeUrl`. */
-export async function enrolledDataDir(repo: TestTufRepository, facadeUrl: string, dir = mkdtempSync(join(tmpdir(), 'keelson-agent-'))): Promise<DataDirLayout> {
+/**
+ * A data dir as enrollment leaves it (root pinned, pristine copy, the device's certificate and key,
+ * the platform CA), against `facade`.
+ */
+export async function enrolledDataDir(
+  repo: TestTufRepository,
+  facade: Pick<FakeFacade, 'url' | 'ca'>,
+  device: TestDeviceCertificate,
+  dir = mkdtempSync(join(tmpdir(), 'keelson-agent-')),
+): Promise<DataDirLayout> {
   const layout = new DataDirLayout(dir);
+  await writeFileAtomic(layout.deviceKey, device.key, 0o600);
+  await writeFileAtomic(layout.deviceCertificate, device.cert);
+  await writeFileAtomic(platformCaFile(layout), facade.ca);
   const root = JSON.stringify(repo.root);
   await writeFileAtomic(layout.pristineRoot, root);
   await writeFileAtomic(layout.trustedRoot, root);
   await writeFileAtomic(layout.brokerCredentials, JSON.stringify({ mqttUrl: 'mqtt://127.0.0.1:9', clientId: deviceId, username: deviceId, password, topicRoot: 'keelson' }), 0o600);
-  await writeFileAtomic(layout.enrollment, JSON.stringify({ deviceId, fleet, name: 'bench-1', gatewayUrl: 'http://127.0.0.1:9', facadeUrl, enrolledAt: new Date().toISOString() }));
+  await writeFileAtomic(layout.enrollment, JSON.stringify({ deviceId, fleet, name: 'bench-1', gatewayUrl: 'http://127.0.0.1:9', facadeUrl: facade.url, enrolledAt: new Date().toISOString() }));
   return layout;
 }
 
@@ -41,8 +55,8 @@ export interface Harness {
   crash(): void;
 }
 
-/** The agent's reconcile loop wired to real downloads, probes and disk, without MQTT: reports are collected. */
-export async function reconcileHarness(layout: DataDirLayout, facadeUrl: string, options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void> } = {}): Promise<Harness> {
+/** The agent's reconcile loop wired to real downloads (mutual TLS with `facade`), probes and disk, without MQTT: reports are collected. */
+export async function reconcileHarness(layout: DataDirLayout, facade: Pick<FakeFacade, 'url' | 'ca'>, options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void> } = {}): Promise<Harness> {
   const store = new AgentStateStore(layout.stateFile);
   await store.load();
   const sent: Sent[] = [];
@@ -50,7 +64,7 @@ export async function reconcileHarness(layout: DataDirLayout, facadeUrl: string,
   let crashed = false;
   const ctx: ReconcileContext = {
     layout, store,
-    downloads: new VerifiedDownloads(layout, { facadeUrl, fleet, deviceId, password }),
+    downloads: new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }),
     probe: (assignment, activePath) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
     report: (assignment, state, reason) => void (!crashed && sent.push({ assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) })),
     activated: async (assignment) => {

@@ -31,7 +31,7 @@ describe('a device refuses attacks on its fleet repository', () => {
     await writeFileAtomic(layout.trustedRoot, repo.pinnedRoot);
     return layout;
   };
-  const downloads = (layout: DataDirLayout) => new VerifiedDownloads(layout, { facadeUrl: proxy.url, fleet, deviceId: 'd-1', password: 'device-password' });
+  const downloads = (layout: DataDirLayout) => new VerifiedDownloads(layout, { facadeUrl: proxy.url, fleet });
   const trusted = (layout: DataDirLayout) => Object.fromEntries(readdirSync(layout.tufDir).map((f) => [f, readFileSync(join(layout.tufDir, f)).toString('utf8')]));
   const leftovers = (layout: DataDirLayout) => (existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []);
   const rootVersion = (layout: DataDirLayout) => (JSON.parse(readFileSync(layout.trustedRoot, 'utf8')) as { signed: { version: number } }).signed.version;

@@ -9,33 +9,31 @@ import type { Fetcher } from 'tuf-js';
 import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 
-export interface DeviceCredentials {
-  deviceId: string;
-  password: string;
-  /** The platform CA (PEM) the facade's HTTPS chains to; absent: plain HTTP or the machine's trust store. */
+/** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
+export interface FacadeTransport {
+  /** The platform CA (PEM) the facade's HTTPS chains to; absent: the machine's trust store. */
   platformCa?: string;
-  /** The device certificate and key, presented to a facade that asks for them (mutual TLS). */
+  /** The device certificate and key, presented in the TLS handshake: the facade knows the device by it (mutual TLS). */
   clientIdentity?: ClientIdentity;
 }
 
 /**
- * tuf-js's fetcher for a device: every request carries HTTP Basic `deviceId:password` (the facade
- * checks it against the gateway), and downloads are buffered in a temp file inside the data
- * directory rather than in `os.tmpdir()`, which may be small or shared on a device.
+ * tuf-js's fetcher for a device: every request is made on a TLS connection where the device
+ * presented its certificate (the facade authenticates devices by it, nothing else), and downloads
+ * are buffered in a temp file inside the data directory rather than in `os.tmpdir()`, which may be
+ * small or shared on a device.
  */
 export class DeviceFetcher implements Fetcher {
-  private readonly authorization: string;
   private readonly fetch: PlatformFetch;
 
   constructor(
-    credentials: DeviceCredentials,
+    transport: FacadeTransport,
     private readonly tmpDir: string,
     private readonly timeoutMs = 600_000,
     private readonly attempts = 3,
     private readonly retryPauseMs = 1_000,
   ) {
-    this.fetch = platformFetch(credentials.platformCa, credentials.clientIdentity);
-    this.authorization = `Basic ${Buffer.from(`${credentials.deviceId}:${credentials.password}`).toString('base64')}`;
+    this.fetch = platformFetch(transport.platformCa, transport.clientIdentity);
   }
 
   async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
@@ -57,7 +55,7 @@ export class DeviceFetcher implements Fetcher {
   private async respond(url: string): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.fetch(url, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(this.timeoutMs) });
+        const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
         if (res.status < 500 || attempt >= this.attempts) return res;
         await res.body?.cancel();
       } catch (err) {

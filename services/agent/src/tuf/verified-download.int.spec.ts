@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
-import { deviceId, enrolledDataDir, fleet, password } from '../test-fixtures/reconcile-harness.js';
+import { TestDeviceCa } from '@keelson/testing';
+import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
+import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { VerificationFailed, VerifiedDownloads } from './verified-download.js';
@@ -9,21 +10,23 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
   let repo: TestTufRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
+  let ca: TestDeviceCa;
   const modelBytes = Buffer.from('onnx model bytes, version 2.1.0');
 
   beforeEach(async () => {
     repo = new TestTufRepository();
-    facade = await startFakeFacade(fleet, repo, async (id, pass) => id === deviceId && pass === password);
-    layout = await enrolledDataDir(repo, facade.url);
+    ca = await TestDeviceCa.create(fleet);
+    facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
+    layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
   });
   afterEach(async () => {
     await facade.close();
     rmSync(layout.root, { recursive: true, force: true });
   });
-  const downloads = (pass = password) => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, deviceId, password: pass });
+  const downloads = () => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca });
   const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
 
-  it('downloads a signed target into the data dir, authenticated as the device, with consistent-snapshot URLs', async () => {
+  it('downloads a signed target into the data dir, authenticated as the device by its certificate, with consistent-snapshot URLs', async () => {
     const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     const d = downloads();
     const file = await d.download(await d.refresh(), ref(published));
@@ -60,8 +63,8 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const impostor = new TestTufRepository();
     impostor.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     await facade.close();
-    facade = await startFakeFacade(fleet, impostor, async () => true);
-    await expect(new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, deviceId, password }).refresh()).rejects.toThrow();
+    facade = await startFakeFacade(fleet, impostor, async () => deviceId);
+    await expect(new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }).refresh()).rejects.toThrow();
   });
 
   it('rides out a facade that answers 503 for a moment', async () => {
@@ -72,9 +75,17 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     expect(facade.unavailable).toBe(0);
   });
 
-  it('does not get past the facade with a wrong password', async () => {
+  it('presents the certificate on disk at each request: one the facade does not trust does not get past it', async () => {
     repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
-    await expect(downloads('wrong').refresh()).rejects.toThrow(/answered 401/);
+    const stranger = await (await TestDeviceCa.create(fleet)).issue(deviceId);
+    writeFileSync(layout.deviceCertificate, stranger.cert);
+    writeFileSync(layout.deviceKey, stranger.key);
+    await expect(downloads().refresh()).rejects.toThrow(/answered 401/);
+    const renewed = await ca.issue(deviceId); // as a renewal leaves it: the next request presents it
+    writeFileSync(layout.deviceCertificate, renewed.cert);
+    writeFileSync(layout.deviceKey, renewed.key);
+    await expect(downloads().refresh()).resolves.toBeDefined();
+    expect(facade.requests.map((r) => r.deviceId)).toEqual(['-', deviceId, deviceId, deviceId, deviceId]);
   });
 
   it('starts again from the pristine root when root.json was left unreadable', async () => {

@@ -7,16 +7,18 @@ import { fileDigest } from '../artifacts/file-digest.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
-import { DeviceFetcher, type DeviceCredentials } from './device-fetcher.js';
+import { DeviceFetcher } from './device-fetcher.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
 export class VerificationFailed extends Error {
   override readonly name = 'VerificationFailed';
 }
 
-export interface TufSource extends DeviceCredentials {
+/** Where the device's fleet repository is served, and the platform CA the facade's HTTPS chains to (absent: the machine's trust store). */
+export interface TufSource {
   facadeUrl: string;
   fleet: string;
+  platformCa?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export class VerifiedDownloads {
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
         targetBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/targets`,
-        fetcher: new DeviceFetcher({ ...this.source, clientIdentity: deviceTlsIdentity(this.layout) }, this.layout.tmpDir),
+        fetcher: new DeviceFetcher({ ...(this.source.platformCa ? { platformCa: this.source.platformCa } : {}), clientIdentity: deviceTlsIdentity(this.layout) }, this.layout.tmpDir),
       });
     try {
       JSON.parse(await readFile(this.layout.trustedRoot, 'utf8'));

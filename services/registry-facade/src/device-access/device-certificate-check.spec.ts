@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { TestDeviceCa } from '../test-fixtures/device-ca.js';
+import { TestDeviceCa } from '@keelson/testing';
 import { DeviceCertificateCheck, type CurrentCertificate } from './device-certificate-check.js';
 
 /** The gateway's answers in memory, with a log of the devices it was asked about. */

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
-import { selfSignedDevice, TestDeviceCa, type DeviceIdentity } from '../test-fixtures/device-ca.js';
+import { selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceGet } from '../test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
@@ -17,12 +17,12 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   let caB: TestDeviceCa;
   const knowledge: GatewayKnowledge = { cas: {}, devices: {} };
 
-  const pull = (identity: DeviceIdentity | undefined, fleet = a) => deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/timestamp.json`, facade.ca!, identity);
-  const refusal = async (identity: DeviceIdentity | undefined, fleet = a) => {
+  const pull = (identity: TestDeviceCertificate | undefined, fleet = a) => deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/timestamp.json`, facade.ca!, identity);
+  const refusal = async (identity: TestDeviceCertificate | undefined, fleet = a) => {
     const res = await pull(identity, fleet);
     return [res.status, res.status === 200 ? 'ok' : res.json().error.code];
   };
-  const enrolled = async (ca: TestDeviceCa, deviceId: string): Promise<DeviceIdentity> => {
+  const enrolled = async (ca: TestDeviceCa, deviceId: string): Promise<TestDeviceCertificate> => {
     const identity = await ca.issue(deviceId);
     knowledge.devices[deviceId] = { fleet: ca.fleet, certificateFingerprint: identity.fingerprint };
     return identity;
@@ -35,7 +35,7 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
    * still be (re)connecting to a stream created after the facade started. Well inside the 30 s the
    * facade would otherwise trust a remembered device.
    */
-  const refusedAfter = (type: string, identity: DeviceIdentity, deviceId: string, code: string) =>
+  const refusedAfter = (type: string, identity: TestDeviceCertificate, deviceId: string, code: string) =>
     eventually(async () => {
       await deviceEvent(type, a, deviceId);
       return (await refusal(identity))[1] === code;

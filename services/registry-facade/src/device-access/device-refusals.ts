@@ -22,7 +22,8 @@ const messages: Record<DeviceRefusal, string> = {
 
 /** The refusal as the facade's error body: 403 for a device asking for another fleet, 401 for everything else. */
 export function deviceRefused(code: DeviceRefusal): HttpFailure {
-  return new HttpFailure(code === 'device.wrong-fleet' ? 403 : 401, { kind: 'Unauthorized', code, message: messages[code] });
+  const forbidden = code === 'device.wrong-fleet';
+  return new HttpFailure(forbidden ? 403 : 401, { kind: forbidden ? 'Forbidden' : 'Unauthorized', code, message: messages[code] });
 }
 
 /** The refusal code an error carries, if it is one of the device refusals. */

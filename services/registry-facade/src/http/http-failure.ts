@@ -4,6 +4,7 @@ import type { ReplyError } from '@keelson/commands';
 export const statusOfKind: Record<ReplyError['kind'], number> = {
   InvalidInput: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   RuleViolation: 409,
   ConcurrencyError: 409,

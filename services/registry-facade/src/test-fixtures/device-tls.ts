@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import type { DeviceIdentity } from './device-ca.js';
+import type { TestDeviceCertificate } from '@keelson/testing';
 
 /** What a device request got back. */
 export interface DeviceAnswer {
@@ -14,7 +14,7 @@ export interface DeviceAnswer {
  * presented when the server asks for one (`identity`), or none. A fresh connection every time, so
  * each request is a handshake with exactly the identity given.
  */
-export function deviceGet(url: string, ca: string, identity?: Pick<DeviceIdentity, 'cert' | 'key'>): Promise<DeviceAnswer> {
+export function deviceGet(url: string, ca: string, identity?: Pick<TestDeviceCertificate, 'cert' | 'key'>): Promise<DeviceAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) }, (res) => {
       const chunks: Buffer[] = [];
