@@ -33,6 +33,16 @@ describe('rollout create flags', () => {
     expect(probeOf({ probe: 'file:/x', 'probe-timeout': '0', 'probe-attempts': '11' })).toMatchObject({ timeoutSeconds: 0, attempts: 11 });
   });
 
+  it('takes a failure rate (both flags or neither), a throttle and a per-device timeout', () => {
+    const base = { waves: '100' };
+    expect(strategyOf({ ...base, 'max-failures': '5', 'max-failure-percent': '2.5', 'min-finished': '40', 'max-concurrent': '50', 'device-timeout': '900' })).toEqual({
+      waves: [{ percent: 100, gate: 'auto' }], maxFailures: 5, failureRate: { maxPercent: 2.5, minFinished: 40 }, maxConcurrent: 50, deviceTimeoutSeconds: 900,
+    });
+    expect(() => strategyOf({ ...base, 'max-failure-percent': '5' })).toThrow(/go together/);
+    expect(() => strategyOf({ ...base, 'max-failure-percent': 'lots', 'min-finished': '3' })).toThrow(/must be a number/);
+    expect(() => strategyOf({ ...base, 'device-timeout': '30m' })).toThrow(/whole number/);
+  });
+
   it('pairs gates with waves', () => {
     expect(strategyOf({ waves: '10,100', gates: 'manual,auto', 'max-failures': '2' })).toEqual({ waves: [{ percent: 10, gate: 'manual' }, { percent: 100, gate: 'auto' }], maxFailures: 2 });
   });

@@ -17,6 +17,10 @@ export interface RolloutFlags {
   'probe-attempts'?: string;
   'probe-delay'?: string;
   'max-failures'?: string;
+  'max-failure-percent'?: string;
+  'min-finished'?: string;
+  'max-concurrent'?: string;
+  'device-timeout'?: string;
 }
 
 function integer(flag: string, value: string | undefined, fallback: number): number {
@@ -53,7 +57,30 @@ export function strategyOf(flags: RolloutFlags): Record<string, unknown> {
   if (gates.length !== percents.length) throw usageError(`--gates names ${gates.length} gates for ${percents.length} waves`);
   const bad = gates.find((g) => g !== 'auto' && g !== 'manual');
   if (bad !== undefined) throw usageError(`--gates takes auto or manual, got '${bad}'`);
-  return { waves: percents.map((percent, i) => ({ percent, gate: gates[i] })), maxFailures: integer('max-failures', flags['max-failures'], 0) };
+  return {
+    waves: percents.map((percent, i) => ({ percent, gate: gates[i] })),
+    maxFailures: integer('max-failures', flags['max-failures'], 0),
+    ...inFlightOf(flags),
+  };
+}
+
+/**
+ * `--max-failure-percent P --min-finished N` (the failure rate: both or neither), `--max-concurrent N`
+ * and `--device-timeout S`, when given; ranges are the API's to check.
+ */
+function inFlightOf(flags: RolloutFlags): Record<string, unknown> {
+  const percent = flags['max-failure-percent'];
+  const minFinished = flags['min-finished'];
+  if ((percent === undefined) !== (minFinished === undefined)) throw usageError('--max-failure-percent and --min-finished go together');
+  if (percent !== undefined && !/^\d+(\.\d+)?$/.test(percent.trim())) throw usageError(`--max-failure-percent must be a number, got '${percent}'`);
+  const number = (flag: 'max-concurrent' | 'device-timeout') => (flags[flag] === undefined ? undefined : integer(flag, flags[flag], 0));
+  const maxConcurrent = number('max-concurrent');
+  const deviceTimeoutSeconds = number('device-timeout');
+  return {
+    ...(percent === undefined ? {} : { failureRate: { maxPercent: Number(percent), minFinished: integer('min-finished', minFinished, 0) } }),
+    ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
+    ...(deviceTimeoutSeconds === undefined ? {} : { deviceTimeoutSeconds }),
+  };
 }
 
 /** Exactly one of `--group`, `--device` (repeatable) and `--selector`. */

@@ -35,11 +35,11 @@ const path = (ctx: CommandContext, action = '') => `/v1/rollouts/${encodeURIComp
 
 export const rolloutCreate: Command = {
   usage:
-    'rollout create --artifact NAME@VERSION|NAME@CHANNEL --group GROUP|--device NAME...|--selector \'accelerator=jetson-orin, memoryMb>=8000\' --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N] [--on-misfit reject|exclude] [--supersede REASON]',
+    'rollout create --artifact NAME@VERSION|NAME@CHANNEL --group GROUP|--device NAME...|--selector \'accelerator=jetson-orin, memoryMb>=8000\' --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N] [--max-failure-percent P --min-finished N] [--max-concurrent N] [--device-timeout S] [--on-misfit reject|exclude] [--supersede REASON]',
   args: [],
   options: {
     ...Object.fromEntries(
-      ['artifact', 'group', 'selector', 'waves', 'gates', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay', 'max-failures', 'on-misfit', 'supersede']
+      ['artifact', 'group', 'selector', 'waves', 'gates', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay', 'max-failures', 'max-failure-percent', 'min-finished', 'max-concurrent', 'device-timeout', 'on-misfit', 'supersede']
         .map((o) => [o, { type: 'string' as const }]),
     ),
     device: { type: 'string', multiple: true },
