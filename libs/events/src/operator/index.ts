@@ -3,6 +3,8 @@ export {
   ApiTokenIssued,
   ApiTokenRevoked,
   AdminCredentialRotated,
+  PlatformSecret,
+  PlatformSecretRotated,
   type OperatorEvent,
   operatorEvents,
   parseOperatorEvent,

@@ -25,6 +25,12 @@ describe('operator events', () => {
     expect(parseOperatorEvent(rotated)).toEqual(rotated);
   });
 
+  it('parse a platform secret rotation, which names the variable and how many keys were re-sealed', () => {
+    const rotated = { type: 'PlatformSecretRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys: 3, rotatedAt: '2026-11-23T11:00:00.000Z' } };
+    expect(parseOperatorEvent(rotated)).toEqual(rotated);
+    expect(issuesOf({ ...rotated, data: { ...rotated.data, credential: 'KEELSON_ADMIN_TOKEN', keys: 0 } })).toEqual(['data.credential', 'data.keys']);
+  });
+
   describe('reject', () => {
     it('the token or its secret, which must never be stored', () => {
       expect(issuesOf({ ...issued, data: { ...issued.data, token: 'kls_plant-7_at-0123456789abcdef_x' } })).toEqual(['data']);

@@ -40,14 +40,35 @@ export const AdminCredentialRotated = defineMessage('AdminCredentialRotated', 1,
 });
 export type AdminCredentialRotated = z.infer<typeof AdminCredentialRotated>;
 
-/** Any event of the api's stream (EV_OPERATORS), latest versions only. */
-export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated;
+/** The key-encryption secrets a service seals its private keys under. */
+export const PlatformSecret = z.enum(['KEELSON_DEVICE_CA_KEY_SECRET', 'KEELSON_SIGNER_KEY_SECRET']);
+export type PlatformSecret = z.infer<typeof PlatformSecret>;
+
+/**
+ * A service started with a new key-encryption secret and the one it replaces (`<NAME>_PREVIOUS`), and
+ * re-sealed `keys` private key files under the new one; none was lost. Written by the service that
+ * owns the keys, on its own stream, in the installation's audit fleet (the device gateway:
+ * `ev.enrollment.<fleet>.device-ca-key`).
+ */
+export const PlatformSecretRotated = defineMessage('PlatformSecretRotated', 1, {
+  fleet: SubjectToken,
+  // The variable's name, never its value.
+  credential: PlatformSecret,
+  service: SubjectToken,
+  keys: z.number().int().min(1),
+  rotatedAt: IsoTime,
+});
+export type PlatformSecretRotated = z.infer<typeof PlatformSecretRotated>;
+
+/** Any credential event: the api's stream (EV_OPERATORS) and the key rotations services record on theirs; latest versions only. */
+export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated | PlatformSecretRotated;
 
 /** Reads every version of every operator event. */
 export const operatorEvents = new MessageRegistry<OperatorEvent>([
   readersOf(ApiTokenIssued),
   readersOf(ApiTokenRevoked),
   readersOf(AdminCredentialRotated),
+  readersOf(PlatformSecretRotated),
 ]);
 
 /** Parses an operator event at the boundary; throws `InvalidInput` (`message.*`). */

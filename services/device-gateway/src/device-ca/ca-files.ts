@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { openKey, sealKey } from '@keelson/service-kit';
+import { openKeyFile, sealKey, type SealedKeyFile, type SealingSecrets } from '@keelson/service-kit';
 
 /** The PEM files of one fleet's CA, the key as the gateway uses it (opened). */
 export interface CaFiles {
@@ -13,7 +13,12 @@ export interface CaFiles {
 export interface CaKeyProtection {
   /** `KEELSON_DEVICE_CA_KEY_SECRET`. */
   secret?: string | undefined;
+  /** `KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS`, during a rotation: a key only it opens is re-sealed under `secret`. */
+  previousSecret?: string | undefined;
 }
+
+const secretsOf = (protection: CaKeyProtection & { secret: string }): SealingSecrets =>
+  ({ name: 'KEELSON_DEVICE_CA_KEY_SECRET', current: protection.secret, previous: protection.previousSecret });
 
 /** Plaintext PKCS#8 PEM: what a gateway without a secret (or before this version) writes. */
 const plainKeyFile = 'ca.key.pem';
@@ -48,12 +53,30 @@ export async function readCaFiles(dir: string, protection: CaKeyProtection = {})
   const sealed = await readOptional(join(dir, sealedKeyFile));
   if (sealed !== null) {
     if (!protection.secret) throw new Error(`the device CA key of ${labelOf(dir)} is sealed: KEELSON_DEVICE_CA_KEY_SECRET is required`);
-    return { keyPem: await openKey(sealed, protection.secret, labelOf(dir), 'KEELSON_DEVICE_CA_KEY_SECRET'), certPem };
+    const opened = await openKeyFile({ path: join(dir, sealedKeyFile), label: labelOf(dir) }, secretsOf({ ...protection, secret: protection.secret }));
+    return { keyPem: opened.pem, certPem };
   }
   const keyPem = await readOptional(join(dir, plainKeyFile));
   if (keyPem === null) throw new Error(`device CA in ${dir} is incomplete`);
   if (protection.secret) await migrateToSealed(dir, keyPem, protection.secret);
   return { keyPem, certPem };
+}
+
+/** The sealed CA key of every fleet under `caDir` (`<caDir>/<fleet>/ca.key.sealed`), with the label each was sealed with. */
+export async function sealedCaKeyFiles(caDir: string): Promise<SealedKeyFile[]> {
+  let fleets: string[];
+  try {
+    fleets = (await readdir(caDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const files: SealedKeyFile[] = [];
+  for (const fleet of fleets.sort()) {
+    const dir = join(caDir, fleet);
+    if ((await readOptional(join(dir, sealedKeyFile))) !== null) files.push({ path: join(dir, sealedKeyFile), label: labelOf(dir) });
+  }
+  return files;
 }
 
 async function migrateToSealed(dir: string, keyPem: string, secret: string): Promise<void> {

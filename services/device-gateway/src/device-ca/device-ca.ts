@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { assertSubjectToken } from '@keelson/event-store';
-import { readCaFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
+import { resealKeyFiles } from '@keelson/service-kit';
+import { readCaFiles, sealedCaKeyFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -30,6 +31,8 @@ export interface DeviceCaOptions {
   caValidityYears?: number;
   /** `KEELSON_DEVICE_CA_KEY_SECRET`: seals each CA key at rest (AES-256-GCM). Without it keys stay plaintext (development). */
   keySecret?: string | undefined;
+  /** `KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS`: the secret `keySecret` replaces; keys sealed under it are re-sealed. */
+  previousKeySecret?: string | undefined;
 }
 
 interface LoadedCa {
@@ -51,6 +54,16 @@ export class DeviceCertificateAuthority {
   private readonly loaded = new Map<string, Promise<LoadedCa>>();
 
   constructor(private readonly options: DeviceCaOptions) {}
+
+  /**
+   * During a rotation of `KEELSON_DEVICE_CA_KEY_SECRET`: re-seals every fleet's CA key that only the
+   * previous secret opens under the new one, and returns how many (0 when there is no rotation).
+   */
+  async resealKeys(): Promise<number> {
+    const { keySecret, previousKeySecret } = this.options;
+    if (!keySecret || !previousKeySecret) return 0;
+    return resealKeyFiles(await sealedCaKeyFiles(this.options.dir), { name: 'KEELSON_DEVICE_CA_KEY_SECRET', current: keySecret, previous: previousKeySecret });
+  }
 
   /** The fleet's CA certificate (PEM), creating the CA if the fleet has none yet. */
   async caCertificatePem(fleet: string): Promise<string> {
@@ -115,7 +128,7 @@ export class DeviceCertificateAuthority {
 
   private async loadOrCreate(fleet: string): Promise<LoadedCa> {
     const dir = join(this.options.dir, fleet);
-    const protection = { secret: this.options.keySecret };
+    const protection = { secret: this.options.keySecret, previousSecret: this.options.previousKeySecret };
     const files = (await readCaFiles(dir, protection)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet), protection));
     const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(files.keyPem), ecdsa, false, ['sign']);
     return { key, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };

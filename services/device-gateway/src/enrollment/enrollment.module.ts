@@ -1,13 +1,14 @@
-import { Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, parseEnrollmentEvent, type DeviceEvent, type EnrollmentEvent } from '@keelson/events';
+import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
 import { callCommand, CLOCK, DATABASE, NATS, newContext, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
+import { rotateDeviceCaKeys } from '../device-ca/device-ca-key-rotation.js';
 import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
@@ -51,6 +52,23 @@ class EnrollmentSchema implements OnModuleInit {
   }
 }
 
+/** At start, during a rotation of KEELSON_DEVICE_CA_KEY_SECRET: every fleet's CA key re-sealed under the new secret, and audited. */
+@Injectable()
+class DeviceCaKeyRotation implements OnApplicationBootstrap {
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DeviceCertificateAuthority) private readonly ca: DeviceCertificateAuthority,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const store = new EventStore<OperatorEvent>({ nc: this.nc, naming: this.config.naming, stream: eventStreams.gateway, parse: parseOperatorEvent });
+    const keys = await rotateDeviceCaKeys(this.ca, store, auditFleetOf(this.config), this.clock.now());
+    if (keys) logger.log(`re-sealed ${keys} device CA key(s) under the new KEELSON_DEVICE_CA_KEY_SECRET; KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS can go`);
+  }
+}
+
 /**
  * Enrollment: `POST /v1/enroll`, the enrollment-token commands, the fleets' device CAs. Needs the
  * global InfrastructureModule, `KEELSON_MQTT_URL` and `KEELSON_FACADE_URL`.
@@ -60,6 +78,7 @@ class EnrollmentSchema implements OnModuleInit {
   providers: [
     EnrollmentSchema,
     EnrollmentCommandsServer,
+    DeviceCaKeyRotation,
     {
       provide: RefusalLog,
       inject: [NATS, SERVICE_CONFIG],
