@@ -1,0 +1,58 @@
+import type { orchestrator } from '@keelson/commands';
+import { LiveTally } from './live-tally.js';
+
+const at = '2026-11-23T08:00:00.000Z';
+const ref = { fleet: 'default', rolloutId: 'r-1' };
+const view = (devices: [string, number][]) =>
+  ({ devices: devices.map(([deviceId, wave]) => ({ deviceId, wave, state: 'pending' })) }) as unknown as orchestrator.RolloutView;
+const report = (deviceId: string, state: string, assignmentId = `r-1-${deviceId}`) =>
+  ({ fleet: 'default', deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: at }) as never;
+const started = (wave: number, deviceIds: string[]) => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds } }) as never;
+
+describe('the live tally of a rollout', () => {
+  it('counts each wave by where its devices stand, as events and reports arrive', () => {
+    const tally = new LiveTally(view([['a', 0], ['b', 1], ['c', 1]]));
+    expect(tally.onRollout(started(0, ['a']))).toBe(true);
+    expect(tally.summary().waves[0]).toMatchObject({ wave: 0, devices: 1, inFlight: 1, pending: 0 });
+    tally.onDevice(report('a', 'downloading'));
+    tally.onDevice(report('a', 'healthy'));
+    tally.onRollout(started(1, ['b', 'c']));
+    tally.onDevice(report('b', 'rolled_back'));
+    expect(tally.summary()).toEqual({
+      waves: [
+        { wave: 0, devices: 1, pending: 0, inFlight: 0, healthy: 1, failed: 0, excluded: 0 },
+        { wave: 1, devices: 2, pending: 0, inFlight: 1, healthy: 0, failed: 1, excluded: 0 },
+      ],
+      devicesDown: 0,
+      unreachable: 0,
+    });
+  });
+
+  it('never moves a device back from its outcome when older reports are replayed', () => {
+    const tally = new LiveTally(view([['a', 0]]));
+    tally.onDevice(report('a', 'healthy'));
+    expect(tally.onDevice(report('a', 'downloading'))).toBe(false);
+    expect(tally.summary().waves[0]!.healthy).toBe(1);
+  });
+
+  it('counts a device down only when it failed after the swap began, and timed-out and excluded devices apart', () => {
+    const tally = new LiveTally(view([['a', 0], ['b', 0], ['c', 0], ['d', 0]]));
+    tally.onRollout(started(0, ['a', 'b', 'c', 'd']));
+    tally.onDevice(report('a', 'verifying'));
+    tally.onDevice(report('a', 'failed')); // refused before the swap: still runs its old version
+    tally.onDevice(report('b', 'applying'));
+    tally.onDevice(report('b', 'failed')); // failed after the swap: nothing healthy left
+    tally.onRollout({ type: 'DeviceTimedOut', schemaVersion: 1, data: { ...ref, deviceId: 'c', assignmentId: 'r-1-c', deadline: at, timedOutAt: at } } as never);
+    tally.onRollout({ type: 'DeviceExcluded', schemaVersion: 1, data: { ...ref, deviceId: 'd', reason: 'decommissioned' } } as never);
+    expect(tally.summary()).toMatchObject({ waves: [{ failed: 3, excluded: 1, inFlight: 0 }], devicesDown: 1 });
+  });
+
+  it('follows reverts for health without changing the outcome, and tracks reachability', () => {
+    const tally = new LiveTally(view([['a', 0]]));
+    tally.onDevice(report('a', 'healthy'));
+    tally.onDevice(report('a', 'applying', 'r-1-a-r'));
+    tally.onDevice(report('a', 'failed', 'r-1-a-r')); // the revert failed its probe
+    tally.onRollout({ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...ref, deviceId: 'a', reachable: false, asOfSeq: 3, notedAt: at } } as never);
+    expect(tally.summary()).toMatchObject({ waves: [{ healthy: 1 }], devicesDown: 1, unreachable: 1 });
+  });
+});
