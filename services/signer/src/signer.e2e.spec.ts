@@ -64,7 +64,8 @@ describe('the signer, as a device sees it', () => {
     await signedTarget(artifact);
     const events = await s.tufEventsOf(fleet);
     expect(events.slice(21).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['DelegatedTargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
-    const bin = events[21]!.type === 'DelegatedTargetsSigned' ? events[21].data.role : '';
+    const signedBin = events[21];
+    const bin = signedBin?.type === 'DelegatedTargetsSigned' ? signedBin.data.role : '';
 
     const updater = device('a');
     await updater.refresh();

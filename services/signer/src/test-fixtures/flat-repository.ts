@@ -1,5 +1,5 @@
 import type { TufEvent } from '@keelson/events';
-import { initialRepository, nextSnapshot, nextTargets, nextTimestamp, type TargetEntry, type TufLifetimes } from '@keelson/tuf';
+import { initialRepository, nextSnapshot, nextTargets, nextTimestamp, type TargetEntry, type TufLifetimes, type TufRoleName } from '@keelson/tuf';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
 
 type Doc = { version: number; expires: string };
@@ -17,7 +17,7 @@ export async function flatRepositoryEvents(fleet: string, keys: FleetKeys, entri
   const data = async (role: 'root' | 'targets' | 'snapshot' | 'timestamp', m: Doc & Parameters<FleetKeys['sign']>[1]) => ({
     fleet, version: m.version, expires: m.expires, metadata: await keys.sign(role, m),
   });
-  const roles = Object.fromEntries((['root', 'targets', 'snapshot', 'timestamp'] as const).map((r) => [r, { keyIds: [keys.keys[r].keyID], threshold: 1 }]));
+  const roles = Object.fromEntries((['root', 'targets', 'snapshot', 'timestamp'] as const).map((r) => [r, { keyIds: [keys.keys[r].keyID], threshold: 1 }])) as Record<TufRoleName, { keyIds: string[]; threshold: number }>;
   return [
     { type: 'TufRepositoryInitialised', schemaVersion: 1, data: { fleet, development: true, consistentSnapshot: true, roles } },
     { type: 'RootMetadataSigned', schemaVersion: 1, data: await data('root', repo.root) },

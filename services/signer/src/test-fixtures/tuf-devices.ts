@@ -48,7 +48,8 @@ export function forgeTargetsWith(keys: FleetKeys, extra: { targetPath: string; s
   return (events) => {
     const top = Metadata.fromJSON(MetadataKind.Targets, events.filter((e) => e.type === 'TargetsSigned').at(-1)!.data.metadata as never).signed;
     const bin = binOf(top, extra.targetPath);
-    const last = events.filter((e) => e.type === 'DelegatedTargetsSigned' && e.data.role === bin).at(-1)!;
+    const isBin = (e: TufEvent): e is Extract<TufEvent, { type: 'DelegatedTargetsSigned' }> => e.type === 'DelegatedTargetsSigned' && e.data.role === bin;
+    const last = events.filter(isBin).at(-1)!;
     const current = Metadata.fromJSON(MetadataKind.Targets, last.data.metadata as never).signed;
     const file = targetFileOf({ path: extra.targetPath, length: extra.length, sha256: extra.sha256, custom: {} });
     const evil = new Targets({ version: current.version, specVersion, expires: current.expires, targets: { ...current.targets, [extra.targetPath]: file } });
