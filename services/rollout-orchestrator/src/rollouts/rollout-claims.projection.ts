@@ -5,7 +5,7 @@ import { writeClaims } from './rollout-claims.js';
 /**
  * Keeps the claims index in step with the rollouts: a creation claims its devices (creation wrote
  * them already, under the lock; this makes the index rebuildable), and a claim is released when its
- * device reached an outcome or left the rollout, or when the rollout ended. A released device may
+ * device reached an outcome (a timeout included) or left the rollout, or when the rollout ended. A released device may
  * join another rollout of the same artifact name, e.g. a retry of the failed devices.
  */
 export const rolloutClaimsProjection: Projection<RolloutEvent> = {
@@ -20,6 +20,7 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
         await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds, seq);
         return;
       case 'DeviceOutcomeRecorded':
+      case 'DeviceTimedOut':
       case 'DeviceExcluded':
         await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [fleet, rolloutId, event.data.deviceId]);
         return;

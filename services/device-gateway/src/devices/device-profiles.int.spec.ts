@@ -1,0 +1,46 @@
+import { gateway } from '@keelson/commands';
+import { callCommand } from '@keelson/service-kit';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+
+const fleet = 'plant-7';
+const ctx = { actor: { kind: 'service', id: 'rollout-orchestrator' } as const, correlationId: 'c-1', commandId: 'find' };
+
+describe('find-devices: what rollout targeting knows of active devices', () => {
+  let gw: DeviceHalfApp;
+  const find = (input: Omit<Parameters<typeof callCommand<typeof gateway.findDevices>>[3], 'fleet'>) =>
+    callCommand(gw.nc, gw.naming, gateway.findDevices, { fleet, ...input }, ctx);
+
+  beforeAll(async () => {
+    gw = await startDeviceHalf();
+    await gw.enroll(fleet, 'd-1', 'cam-1', { labels: { site: 'north' }, hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 } });
+    await gw.enroll(fleet, 'd-2', 'cam-2', { labels: { site: 'south' }, hardware: {} });
+    await gw.enroll(fleet, 'd-3', 'cam-3');
+    await gw.enroll('other-fleet', 'd-9', 'cam-1');
+    const subject = gw.devices.subject('device', fleet, 'd-3');
+    await gw.devices.append(subject, (await gw.devices.load(subject)).lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-3', reason: 'retired' } }],
+      { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'retire-d-3' });
+    const settled = async () => (await find({})).items.length === 2;
+    for (let end = Date.now() + 10_000; !(await settled()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
+  });
+  afterAll(() => gw?.close());
+
+  it('lists the fleet\'s active devices with labels and hardware, oldest first, never a decommissioned one', async () => {
+    expect((await find({})).items).toEqual([
+      { deviceId: 'd-1', name: 'cam-1', labels: { site: 'north' }, hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 } },
+      { deviceId: 'd-2', name: 'cam-2', labels: { site: 'south' }, hardware: {} },
+    ]);
+  });
+
+  it('finds by name or id, and by device ids; an unknown or retired name is simply absent', async () => {
+    expect((await find({ names: ['cam-2', 'd-1', 'cam-3', 'nobody'] })).items.map((d) => d.deviceId)).toEqual(['d-1', 'd-2']);
+    expect((await find({ deviceIds: ['d-2', 'd-3'] })).items.map((d) => d.deviceId)).toEqual(['d-2']);
+  });
+
+  it('pages with a cursor', async () => {
+    const first = await find({ limit: 1 });
+    expect(first.items.map((d) => d.deviceId)).toEqual(['d-1']);
+    const second = await find({ limit: 1, cursor: first.nextCursor! });
+    expect(second).toEqual({ items: [expect.objectContaining({ deviceId: 'd-2' })] });
+    await expect(find({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ name: 'InvalidInput' });
+  });
+});
