@@ -80,7 +80,7 @@ describe('bad input', () => {
     const before = {
       a: await eventually('device a settled in the audit log', () => settled(a!.deviceId)),
       b: await eventually('device b settled in the audit log', () => settled(b!.deviceId)),
-      dropped: await droppedMessages(platform.gatewayUrl),
+      dropped: await droppedMessages(platform),
     };
 
     // Device a is compromised: its agent is gone and someone else holds its credentials.
@@ -99,7 +99,7 @@ describe('bad input', () => {
     await impostor.client.endAsync();
 
     const dropped = await eventually('the gateway dropping the three bad messages', async () => {
-      const now = await droppedMessages(platform.gatewayUrl);
+      const now = await droppedMessages(platform);
       const grew = (reason: string) => (now[reason] ?? 0) > (before.dropped[reason] ?? 0);
       return grew('not-json') && grew('invalid') && grew('device-mismatch') ? now : undefined;
     });

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 // The CLI's in-process runner: the same code `keelson` runs, against this platform's api.
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { deviceFetch, facadePull } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { connectAs } from './support/impostor.js';
 import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
@@ -13,12 +12,6 @@ const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSec
 describe('decommissioning a device', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
-
-  const passwordOf = (dataDir: string): string => (JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { password: string }).password;
-  const facadePull = async (deviceId: string, password: string): Promise<number> =>
-    (await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, {
-      headers: { authorization: `Basic ${Buffer.from(`${deviceId}:${password}`).toString('base64')}` },
-    })).status;
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -32,9 +25,8 @@ describe('decommissioning a device', () => {
 
   it('drops its live connection, refuses its reconnects and its facade pulls at once, and the audit names the operator', async () => {
     const device = fleet.devices.find((d) => d.name === 'sim-3')!;
-    const password = passwordOf(device.dataDir);
     expect(device.connected).toBe(true);
-    expect(await facadePull(device.deviceId, password)).toBe(200); // the facade now remembers it for 30 s
+    expect(await facadePull(platform, device.dataDir)).toBe(200); // the facade now remembers its certificate for 30 s
 
     const started = Date.now();
     const res = await platform.api<{ deviceId: string; status: string; changed: boolean }>(`/v1/devices/sim-3/decommission`, { body: { reason: 'stolen from the dock' } });
@@ -42,7 +34,9 @@ describe('decommissioning a device', () => {
 
     // Its session was admitted for an hour and the facade's memory lasts 30 s: only revocation acts this fast.
     await eventually('the device disconnected', async () => (device.connected ? undefined : true), 5_000);
-    await eventually('the facade refusing the device', async () => ((await facadePull(device.deviceId, password)) === 401 ? true : undefined), 5_000);
+    await eventually('the facade refusing the device', async () => ((await facadePull(platform, device.dataDir)) === 401 ? true : undefined), 5_000);
+    const refused = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { as: device.dataDir });
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('device.decommissioned');
     expect(Date.now() - started).toBeLessThan(10_000);
     await expect(connectAs(device.dataDir)).rejects.toThrow(/not authorized/i);
     await new Promise((r) => setTimeout(r, 1_500)); // the agent keeps trying: every try is refused

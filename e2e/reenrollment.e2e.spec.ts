@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 // The agent's enrollment and the CLI's in-process runner: the code `keelson-agent enroll` and `keelson` run.
 import { enrollDevice, startAgent, type RunningAgent } from '../services/agent/src/index.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { deviceFetch, facadePull } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { connectAs } from './support/impostor.js';
 import { auditOf, eventually } from './support/operator.js';
@@ -13,10 +14,6 @@ describe('re-enrolling a wiped device', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
   let replacement: RunningAgent | undefined;
-
-  const passwordOf = (dataDir: string): string => (JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { password: string }).password;
-  const facadePull = async (deviceId: string, password: string): Promise<number> =>
-    (await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { headers: { authorization: `Basic ${Buffer.from(`${deviceId}:${password}`).toString('base64')}` } })).status;
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -31,25 +28,26 @@ describe('re-enrolling a wiped device', () => {
 
   it('keeps the device id and history; the old credentials are refused by the broker and the facade', async () => {
     const old = fleet.devices[0]!;
-    const oldPassword = passwordOf(old.dataDir);
-    expect(await facadePull(old.deviceId, oldPassword)).toBe(200);
+    expect(await facadePull(platform, old.dataDir)).toBe(200); // its certificate, remembered from here on
 
     const cli = await keelson(platform.apiUrl, platform.adminToken, 'device', 'token', '--reenroll', old.deviceId);
     expect(cli.code).toBe(0);
     const [, token] = /--token (\S+)/.exec(cli.stdout) ?? [];
     const dataDir = mkdtempSync(join(platform.home, 'replacement-'));
-    const identity = await enrollDevice({ gatewayUrl: platform.gatewayUrl, token: token!, dataDir, name: 'sim-1 (replaced)' });
+    const identity = await enrollDevice({ gatewayUrl: platform.gatewayUrl, token: token!, dataDir, name: 'sim-1 (replaced)', caFingerprint: platform.tls!.caFingerprint });
     expect(identity.deviceId).toBe(old.deviceId);
 
     // The old agent's session is dropped and its reconnects refused; the facade forgets it at once.
     await eventually('the old agent disconnected', async () => (old.connected ? undefined : true), 5_000);
-    await eventually('the facade refusing the old password', async () => ((await facadePull(old.deviceId, oldPassword)) === 401 ? true : undefined), 5_000);
+    await eventually('the facade refusing the old certificate', async () => ((await facadePull(platform, old.dataDir)) === 401 ? true : undefined), 5_000);
+    const refused = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { as: old.dataDir });
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('device.certificate-superseded');
     await expect(connectAs(old.dataDir)).rejects.toThrow(/not authorized/i);
     await old.stop();
 
     replacement = await startAgent({ dataDir, heartbeatSeconds: 5 });
     await eventually('the replacement connected', async () => (replacement!.connected ? true : undefined), 15_000);
-    expect(await facadePull(old.deviceId, passwordOf(dataDir))).toBe(200);
+    expect(await facadePull(platform, dataDir)).toBe(200);
 
     const listed = await platform.api<{ items: { deviceId: string }[] }>('/v1/devices?limit=1000');
     expect(listed.body.items.map((d) => d.deviceId)).toEqual([old.deviceId]); // one device, not two
@@ -60,7 +58,7 @@ describe('re-enrolling a wiped device', () => {
 
   it('refuses a malformed and a made-up token and audits both, where an operator of the fleet sees them', async () => {
     const attempt = async (token: string) => {
-      const res = await fetch(`${platform.gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, csr: 'x', name: 'intruder' }) });
+      const res = await deviceFetch(platform, `${platform.gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, csr: 'x', name: 'intruder' }) });
       return `${res.status} ${((await res.json()) as { error: { code: string } }).error.code}`;
     };
     expect(await attempt('let-me-in')).toBe('401 enrollment.malformed');

@@ -5,6 +5,8 @@ import mqtt from 'mqtt';
 export interface BaselineInput {
   natsUrl: string;
   mqttUrl: string;
+  /** The platform CA, for an mqtts:// URL. */
+  ca?: string;
   user: string;
   password: string;
   /** Messages to push: as many as the devices sent during the rollout. */
@@ -31,7 +33,7 @@ export async function measureBrokerBaseline(input: BaselineInput): Promise<Basel
   await jsm.streams.add({ name: stream, subjects: [`bench.${stream.toLowerCase()}.>`] });
   const clients = await Promise.all(
     Array.from({ length: input.connections }, (_, i) =>
-      mqtt.connectAsync(input.mqttUrl, { clientId: `bench-${i}-${Date.now()}`, username: input.user, password: input.password, clean: true, reconnectPeriod: 0 }),
+      mqtt.connectAsync(input.mqttUrl, { clientId: `bench-${i}-${Date.now()}`, username: input.user, password: input.password, clean: true, reconnectPeriod: 0, ...(input.ca ? { ca: input.ca } : {}) }),
     ),
   );
   const payload = JSON.stringify({ type: 'DeviceReport', schemaVersion: 1, data: { pad: 'x'.repeat(Math.max(0, input.payloadBytes - 60)) } });

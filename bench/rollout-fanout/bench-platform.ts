@@ -48,7 +48,8 @@ export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Pr
     const adminUrl = pg.adminUrl;
     const env = Object.fromEntries(platformServices.map((s) => [s, serviceEnv]));
     platform = await startPlatform({
-      repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env,
+      // TLS as `npm start` runs it: the facade serves devices only over mutual TLS (their certificates).
+      repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env, tls: true,
       diagnosticsUser: true, // the unrestricted `keelson-services` user: stream counts, consumer backlogs, the baseline
       databaseUrl: (service) => ensureDatabase(adminUrl, serviceDatabaseName(service)),
     });

@@ -71,11 +71,11 @@ async function run(): Promise<void> {
     const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
     log('rolling out…');
     const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log });
-    const counters = await keelsonCounters(platform.services);
+    const counters = await keelsonCounters(platform.services, platform.tls?.caPem);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
     const baseline = await measureBrokerBaseline({
-      natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...bench.servicesUser,
+      natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
       messages: inbox.messages, connections: Math.min(args.devices, 1000),
       payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
     });

@@ -1,11 +1,25 @@
+import { request } from 'node:https';
+
+/** The body of a GET, trusting `ca` for an https:// URL (the device-facing services of a TLS platform). */
+async function getText(url: string, ca: string | undefined): Promise<string> {
+  if (!url.startsWith('https:') || !ca) return (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text)).on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`))).on('error', reject);
+    req.end();
+  });
+}
+
 /** Keelson's own counters (`keelson_*`) from each service's `/metrics`, so the report can show what each stage did. */
-export async function keelsonCounters(services: Record<string, { url: string } | undefined>): Promise<Record<string, string[]>> {
+export async function keelsonCounters(services: Record<string, { url: string } | undefined>, ca?: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const [name, service] of Object.entries(services)) {
     if (!service) continue;
     try {
-      const res = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(5000) });
-      const lines = (await res.text()).split('\n').filter((l) => l.startsWith('keelson_') && !/ 0$/.test(l));
+      const lines = (await getText(`${service.url}/metrics`, ca)).split('\n').filter((l) => l.startsWith('keelson_') && !/ 0$/.test(l));
       if (lines.length > 0) out[name] = lines;
     } catch {
       // a service without metrics at this moment: the report just lacks its counters

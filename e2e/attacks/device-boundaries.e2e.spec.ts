@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DataDirLayout, enrollDevice, type SimulatedFleet } from '../../services/agent/src/index.js';
 import { startSecondFleet, publishToFleet } from '../support/attacks/second-fleet.js';
 import { blobName } from '../support/attacks/keyed-repository.js';
-import { deviceAuthorization, rollOut } from '../support/attacks/victim.js';
+import { rollOut } from '../support/attacks/victim.js';
+import { deviceFetch } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { connectAs } from '../support/impostor.js';
 import { auditOf, createGroup, eventually } from '../support/operator.js';
@@ -63,7 +64,7 @@ describe('a device stays inside its own identity and fleet', () => {
     const published = await publishToFleet(platform, 'other', 'segmenter', '1.0.0', 'fleet other weights');
     const paths = ['tuf/1.root.json', 'tuf/timestamp.json', `targets/${blobName(published.targetPath, published.sha256)}`];
     const get = async (dataDir: string, fleetName: string, path: string) => {
-      const res = await fetch(`${platform.facadeUrl}/v1/fleets/${fleetName}/${path}`, { headers: { authorization: deviceAuthorization(dataDir) } });
+      const res = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/${fleetName}/${path}`, { as: dataDir });
       return { status: res.status, body: await res.text() };
     };
     // The fleet's own device reads all of it: the paths are right, only the asker differs.
@@ -80,17 +81,17 @@ describe('a device stays inside its own identity and fleet', () => {
 
   it('refuses a replayed enrollment token, enrolls nothing, and audits the attempt', async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
-    const { body: issued } = await platform.api<{ tokenId: string; token: string; gatewayUrl: string }>('/v1/enrollment-tokens', { body: {} });
+    const { body: issued } = await platform.api<{ tokenId: string; token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', { body: {} });
     const [first, second] = [mkdtempSync(join(tmpdir(), 'keelson-replay-')), mkdtempSync(join(tmpdir(), 'keelson-replay-'))];
     dirs.push(first, second);
     const countDevices = async () => (await platform.api<{ items: unknown[] }>('/v1/devices?limit=1000')).body.items.length;
-    await enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: first, name: 'genuine' });
+    await enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: first, name: 'genuine', caFingerprint: issued.caFingerprint });
     const enrolled = await eventually('the genuine device listed', async () => {
       const n = await countDevices();
       return n === fleet.devices.length + 1 ? n : undefined;
     });
 
-    await expect(enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: second, name: 'replayed' })).rejects.toThrow(/already been used/);
+    await expect(enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: second, name: 'replayed', caFingerprint: issued.caFingerprint })).rejects.toThrow(/already been used/);
     expect(existsSync(new DataDirLayout(second).enrollment)).toBe(false);
     expect(existsSync(new DataDirLayout(second).brokerCredentials)).toBe(false);
     const refusal = await eventually('the refused replay in the audit log', async () => {
@@ -105,7 +106,7 @@ describe('a device stays inside its own identity and fleet', () => {
   it("refuses a decommissioned device's reconnects and pulls with its old credentials, and counts the refusals", async () => {
     const [, b] = fleet.devices;
     const refusedDecommissioned = async () => {
-      const text = await (await fetch(`${platform.gatewayUrl}/metrics`)).text();
+      const text = await (await deviceFetch(platform, `${platform.gatewayUrl}/metrics`)).text();
       const line = text.split('\n').find((l) => l.startsWith('keelson_broker_auth_decisions_total{') && l.includes('outcome="refused"') && l.includes('reason="decommissioned"'));
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
@@ -120,8 +121,8 @@ describe('a device stays inside its own identity and fleet', () => {
     await eventually('no session of the decommissioned device left', async () => (raced?.connected ? undefined : true), 10_000);
     await raced?.endAsync(true);
     await expect(connectAs(b!.dataDir)).rejects.toThrow(/not authorized/i);
-    const pull = await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { headers: { authorization: deviceAuthorization(b!.dataDir) } });
-    expect(pull.status).toBe(401);
+    const pull = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { as: b!.dataDir });
+    expect([pull.status, ((await pull.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.decommissioned']);
     expect(await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000)).toBe(true);
     const audit = await eventually('the decommission in the audit log', async () => {
       const entries = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));

@@ -7,7 +7,7 @@ import { TUFClient } from '@freedomofpress/tuf-browser';
 import { DataDirLayout } from '../../services/agent/src/index.js';
 import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipSignedByte } from '../support/attacks/tampering.js';
-import { deviceAuthorization } from '../support/attacks/victim.js';
+import { platformCaOf } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { publishArtifact } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -28,8 +28,8 @@ describe('the fleet repository, verified by an independent TUF client', () => {
     const [device] = fleet.devices;
     pinnedRoot = readFileSync(new DataDirLayout(device!.dataDir).pristineRoot, 'utf8');
     published = await publishArtifact(platform, { name: 'classifier', version: '4.0.0', bytes: weights });
-    // The client sends no credentials of its own: the proxy adds the device's, and changes nothing else.
-    proxy = await startMetadataProxy(platform.facadeUrl, { authorization: deviceAuthorization(device!.dataDir) });
+    // The client presents no certificate of its own: the proxy speaks as the device, and changes nothing else.
+    proxy = await startMetadataProxy(platform.facadeUrl, { as: { dataDir: device!.dataDir, ca: platformCaOf(platform) } });
   }, 240_000);
 
   afterAll(async () => {

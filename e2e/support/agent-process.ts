@@ -23,11 +23,12 @@ function run(args: string[]): { child: ChildProcess; output: () => string } {
   return { child, output: () => output };
 }
 
-/** Mints a token through the API and runs `keelson-agent enroll`; returns the device id. */
+/** Mints a token through the API and runs `keelson-agent enroll`, pinning the platform CA as the token's answer says; returns the device id. */
 export async function enrollAgent(platform: TestPlatform, dataDir: string, name: string): Promise<string> {
-  const { status, body } = await platform.api<{ token: string; gatewayUrl: string }>('/v1/enrollment-tokens', { body: {} });
+  const { status, body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint?: string }>('/v1/enrollment-tokens', { body: {} });
   if (status !== 201 && status !== 200) throw new Error(`token answered ${status}`);
-  const { child, output } = run(['enroll', '--gateway', body.gatewayUrl, '--token', body.token, '--data-dir', dataDir, '--name', name]);
+  const pin = body.caFingerprint ? ['--ca-fingerprint', body.caFingerprint] : [];
+  const { child, output } = run(['enroll', '--gateway', body.gatewayUrl, ...pin, '--token', body.token, '--data-dir', dataDir, '--name', name]);
   const code = await exitOf(child);
   if (code !== 0) throw new Error(`keelson-agent enroll exited ${code}:\n${output()}`);
   const enrolled = output().split('\n').map((line) => line.trim()).find((line) => line.includes('"enrolled"'));

@@ -16,13 +16,18 @@ export interface TestPlatform extends RunningPlatform {
   destroy(): Promise<void>;
 }
 
+/**
+ * `tls` defaults to true: devices reach the gateway, the facade and MQTT over TLS from the
+ * installation's CA, as `npm start` runs it, and the facade knows devices only by their certificate
+ * (it serves no device over plain HTTP). `tls: false` is for specs that need no device.
+ */
 export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls'> = {}): Promise<TestPlatform> {
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
   const databases: TestDatabase[] = [];
   const platform = await startPlatform({
-    repoRoot, home, natsBinary: env.natsBinary, secrets, ...options,
+    repoRoot, home, natsBinary: env.natsBinary, secrets, ...options, tls: options.tls ?? true,
     databaseUrl: async () => {
       const db = await createTestDatabase();
       databases.push(db);

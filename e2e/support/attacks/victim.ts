@@ -1,16 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataDirLayout, type SimulatedDevice } from '../../../services/agent/src/index.js';
 import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec, type RolloutView } from '../operator.js';
+import { platformCaOf } from '../device-https.js';
 import { startFleet } from '../fleet.js';
 import { startTestPlatform, type TestPlatform } from '../test-platform.js';
 import { startMetadataProxy, type MetadataProxy } from './metadata-proxy.js';
-
-/** `Authorization: Basic deviceId:password` from a device's own data dir, as the agent sends it. */
-export function deviceAuthorization(dataDir: string): string {
-  const broker = JSON.parse(readFileSync(join(dataDir, 'identity', 'broker.json'), 'utf8')) as { clientId: string; password: string };
-  return `Basic ${Buffer.from(`${broker.clientId}:${broker.password}`).toString('base64')}`;
-}
 
 /**
  * Puts a man in the middle between a real (simulated) agent and the facade: the agent is stopped,
@@ -54,7 +48,7 @@ export async function startVictim(options: Parameters<typeof startTestPlatform>[
   const fleet = await startFleet(platform, { count: 1 });
   const device = fleet.devices[0]!;
   await createGroup(platform, 'victim', [device.name]);
-  const proxy = await startMetadataProxy(platform.facadeUrl);
+  const proxy = await startMetadataProxy(platform.facadeUrl, { as: { dataDir: device.dataDir, ca: platformCaOf(platform) } });
   await routeThrough(device, proxy.url);
   return {
     platform, device, proxy,

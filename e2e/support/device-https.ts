@@ -1,0 +1,27 @@
+// The device side is the agent's own code: the same TLS trust and client certificate it uses.
+import { DataDirLayout, deviceTlsIdentity, platformFetch, type PlatformRequest } from '../../services/agent/src/index.js';
+import type { TestPlatform } from './test-platform.js';
+
+/** The CA the platform's device-facing endpoints chain to (the harness starts the platform with TLS). */
+export function platformCaOf(platform: TestPlatform): string {
+  if (!platform.tls) throw new Error('this needs a platform started with TLS (the default of startTestPlatform)');
+  return platform.tls.caPem;
+}
+
+/**
+ * A request to the platform's device-facing HTTPS (facade, gateway) trusting the platform CA: as the
+ * device whose data dir is `as` (it presents that device's certificate, mutual TLS), or as a client
+ * without a certificate.
+ */
+export function deviceFetch(platform: TestPlatform, url: string, init: PlatformRequest & { as?: string } = {}): Promise<Response> {
+  const { as, ...request } = init;
+  const identity = as ? deviceTlsIdentity(new DataDirLayout(as)) : async () => undefined;
+  return platformFetch(platformCaOf(platform), identity)(url, request);
+}
+
+/** The status of a pull of the fleet's `1.root.json` from the facade, as the device of `dataDir`. */
+export async function facadePull(platform: TestPlatform, dataDir: string, fleet = 'default'): Promise<number> {
+  const res = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/${fleet}/tuf/1.root.json`, { as: dataDir });
+  await res.body?.cancel();
+  return res.status;
+}
