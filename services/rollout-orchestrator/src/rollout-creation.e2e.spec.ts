@@ -1,5 +1,8 @@
+import type { INestApplication } from '@nestjs/common';
 import { gateway, orchestrator } from '@keelson/commands';
 import type { DeviceHardware, DeviceState } from '@keelson/events';
+import { createServiceApp } from '@keelson/service-kit';
+import { orchestratorAppModule } from './app.module.js';
 import { eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
@@ -88,9 +91,12 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       expect(left?.data).toMatchObject({ reason: `superseded by rollout ${second.rolloutId}: hotfix for a crash` });
     });
 
-    it('lets exactly one of two racing creations have the device', async () => {
+    it('lets exactly one of several racing creations have the device, across two replicas', async () => {
+      // a second orchestrator on the same NATS and database: the command queue group splits the requests between them
+      const replica: INestApplication = await createServiceApp(orchestratorAppModule(h.config), h.config);
+      await replica.init();
       const attempt = (version: string) => create({ artifact: { name: 'raced', version }, deviceNames: ['cam-orin-small'] });
-      const results = await Promise.allSettled([attempt('1.0.0'), attempt('1.0.1'), attempt('1.0.2')]);
+      const results = await Promise.allSettled(['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5'].map(attempt)).finally(() => replica.close());
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       const winner = (won[0] as PromiseFulfilledResult<orchestrator.RolloutView>).value.rolloutId;
