@@ -40,6 +40,14 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.paths['/v1/rollouts/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, rollout: {}, device: {}, end: {} } });
   });
 
+  it('documents the strategy\'s halt rule, throttle and per-device timeout, and the view\'s wave summaries', () => {
+    const body = (doc.paths['/v1/rollouts']!.post!.requestBody as { content: { 'application/json': { schema: { properties: { strategy: { properties: Record<string, unknown> } } } } } })
+      .content['application/json'].schema.properties.strategy.properties;
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['maxFailures', 'failureRate', 'maxConcurrent', 'deviceTimeoutSeconds']));
+    expect(body.deviceTimeoutSeconds).toMatchObject({ type: 'integer', minimum: 60 });
+    expect(JSON.stringify(doc.paths['/v1/rollouts/{id}']!.get!.responses['200'])).toContain('unreachable');
+  });
+
   it('needs the token like every other route', async () => {
     expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(401);
   });

@@ -28,6 +28,17 @@ describe('the operator api: rollout targets, channels, promotion and retries', (
       expect(lastReceived()?.input.groupId).toBeUndefined();
     });
 
+    it('forwards the halt rule\'s failure rate, the throttle and the per-device timeout, and refuses a timeout under a minute', async () => {
+      const inFlight = { ...strategy, maxFailures: 3, failureRate: { maxPercent: 5, minFinished: 20 }, maxConcurrent: 10, deviceTimeoutSeconds: 900 };
+      expect((await call('POST', '/v1/rollouts', { artifact: 'detector@1.0.0', devices: ['cam-01'], probe, strategy: inFlight })).status).toBe(201);
+      expect(lastReceived()?.input.strategy).toEqual(inFlight);
+      const before = t.orchestrator.received.length;
+      const refused = await call('POST', '/v1/rollouts', { artifact: 'detector@1.0.0', devices: ['cam-01'], probe, strategy: { ...strategy, deviceTimeoutSeconds: 10 } });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('deviceTimeoutSeconds');
+      expect(t.orchestrator.received.length).toBe(before);
+    });
+
     it('forwards a selector as written', async () => {
       expect((await call('POST', '/v1/rollouts', { artifact: 'detector@1.0.0', selector: 'accelerator=jetson-orin, memoryMb>=8000', probe, strategy })).status).toBe(201);
       expect(lastReceived()?.input).toMatchObject({ selector: 'accelerator=jetson-orin, memoryMb>=8000' });
