@@ -7,6 +7,7 @@ describe('toErrorResponse', () => {
   it.each([
     [new InvalidInput('body.invalid', [{ path: ['mode'], message: 'bad' }]), 400, 'InvalidInput'],
     [new ServiceError('Unauthorized', 'auth.unauthenticated', 'no'), 401, 'Unauthorized'],
+    [new ServiceError('Forbidden', 'auth.wrong-fleet', 'not here'), 403, 'Forbidden'],
     [new NotFound('rollout', 'r-1'), 404, 'NotFound'],
     [new RuleViolation('group.name-taken', 'taken'), 409, 'RuleViolation'],
     [new ConcurrencyError('ev.rollout.default.r-1', 3), 409, 'ConcurrencyError'],
