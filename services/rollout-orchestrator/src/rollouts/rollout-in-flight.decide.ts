@@ -45,7 +45,9 @@ export function noteReachability(command: Command<'NoteDeviceReachability'>, sta
   if (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
   const known = facts.reachability[deviceId];
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return [];
-  // A first word that the device is reachable changes nothing but is kept, with its sequence, so an
-  // older "unreachable" arriving later cannot override it.
+  // A first word that an assigned device is reachable changes nothing but is kept, with its
+  // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
+  // its assignment it is not kept: devices coming online would otherwise flood a large rollout.
+  if (!known && reachable && !Object.hasOwn(facts.clocks, deviceId)) return [];
   return andWhatFollows(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }], at);
 }

@@ -97,9 +97,10 @@ describe('rollout aggregate: per-device timeout and reachability', () => {
       given(rolloutDecider, history).when(note('d-99', false, 9)).then([]);
     });
 
-    it('keeps a first word that a device is reachable, so older news cannot override it', () => {
+    it('keeps a first word that an assigned device is reachable, so older news cannot override it', () => {
       given(rolloutDecider, wave0).when(note(canary, true, 7)).then([noted(canary, true, 7)]);
       given(rolloutDecider, [...wave0, noted(canary, true, 7)]).when(note(canary, false, 5)).then([]);
+      given(rolloutDecider, wave0).when(note(order[9]!, true, 7)).then([]); // not assigned yet: nothing to keep
     });
 
     it('is assigned with its clock stopped when it was known silent before its wave', () => {
