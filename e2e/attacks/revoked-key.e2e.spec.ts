@@ -5,6 +5,7 @@ import { versionOf } from '../support/attacks/tampering.js';
 import { keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
 import { auditOf, eventually } from '../support/operator.js';
 import type { TestPlatform } from '../support/test-platform.js';
+import { binFile, firstBinVersions } from './hash-bins.js';
 
 // Issue 4, attack tests: targets metadata signed by a key the operator has revoked (a rotation of
 // the targets key through the API), served to a real agent that followed the rotation. The
@@ -26,8 +27,10 @@ describe('targets signed by a revoked key', () => {
 
   it('are refused by a device that followed the rotation, which keeps running what it ran', async () => {
     expect((await rollOut(platform, 'victim', 'detector', '1.0.0')).status).toBe('succeeded');
-    // Genuine targets metadata, signed by the targets key in force: the key about to be revoked.
+    // Genuine metadata signed by the targets key in force, the key about to be revoked: the top-level
+    // targets, and every hash bin at version 1 (the targets the device installs live in bins).
     const signedByOldKey = trusted('targets.json');
+    const binsSignedByOldKey = await firstBinVersions(proxy.url);
     const rootBefore = versionOf(trusted('root.json'));
 
     const rotated = await platform.api<{ role: string; pending: boolean; rootVersion: number }>('/v1/tuf/online-keys/rotate', { body: { role: 'targets' } });
@@ -37,7 +40,10 @@ describe('targets signed by a revoked key', () => {
     expect((await rollOut(platform, 'victim', 'detector', '1.1.0')).status).toBe('succeeded');
     expect(versionOf(trusted('root.json'))).toBe(rotated.body.rootVersion);
 
-    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? signedByOldKey : body);
+    proxy.rewrite = (path, body) => {
+      const bin = binFile.exec(path);
+      return path.endsWith('.targets.json') ? signedByOldKey : bin ? binsSignedByOldKey.get(bin[2]!)! : body;
+    };
     const done = await rollOut(platform, 'victim', 'detector', '1.2.0');
     expect(done.status).toBe('failed');
     // Signature first: refused for the revoked key, not merely for its stale version.
@@ -46,7 +52,7 @@ describe('targets signed by a revoked key', () => {
       const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
       return reports.length ? reports : undefined;
     }, 20_000);
-    expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(/targets was signed by 0\/1 keys/)]);
+    expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(/bins-[0-9a-f]+ was signed by 0\/1 keys/)]);
     expect(keptOnDevice(device, 'detector', '1.2.0')).toEqual({ stored: false, active: 'detector 1.1.0' });
     expect(trusted('targets.json').equals(signedByOldKey)).toBe(false);
   }, 180_000);

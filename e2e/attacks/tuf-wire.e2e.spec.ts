@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { forgeNextRoot, newSigningKey } from '../support/attacks/keyed-repository.js';
 import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
-import { deviceAuthorization, keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
+import { binFile, firstBinVersions } from './hash-bins.js';
+import { keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
 import { auditOf, eventually } from '../support/operator.js';
 import type { TestPlatform } from '../support/test-platform.js';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
@@ -49,18 +50,20 @@ describe('attacks on TUF metadata on the wire', () => {
     expect(proxy.requests.some((p) => p.endsWith('.targets.json'))).toBe(true);
   }, 120_000);
 
-  it('tampered metadata: one changed byte of targets.json is refused', async () => {
-    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? flipTargetHash(body) : body);
-    await refusedUpdate('1.1.0', /signed by 0\/1 keys/, 'detector 1.0.0');
+  it('tampered metadata: one changed byte of the target\'s hash bin is refused', async () => {
+    proxy.rewrite = (path, body) => (binFile.test(path) ? flipTargetHash(body) : body);
+    await refusedUpdate('1.1.0', /bins-[0-9a-f]+ was signed by 0\/1 keys/, 'detector 1.0.0');
+    expect(proxy.requests.some((p) => binFile.test(p))).toBe(true);
   }, 120_000);
 
-  it('mix-and-match: an older targets.json served for the version the snapshot names is refused', async () => {
-    const older = await fetch(`${platform.facadeUrl}/v1/fleets/default/tuf/2.targets.json`, { headers: { authorization: deviceAuthorization(device.dataDir) } });
-    expect(older.status).toBe(200);
-    const olderBytes = Buffer.from(await older.arrayBuffer());
-    expect(versionOf(olderBytes)).toBe(2);
-    proxy.rewrite = (path, body) => (path.endsWith('.targets.json') ? olderBytes : body);
-    await refusedUpdate('1.2.0', /version 2 of targets does not match snapshot version/i, 'detector 1.0.0');
+  it('mix-and-match: an older version of a bin served for the version the snapshot names is refused', async () => {
+    const firstVersions = await firstBinVersions(proxy.url);
+    expect(versionOf(firstVersions.get('bins-00')!)).toBe(1);
+    proxy.rewrite = (path, body) => {
+      const m = binFile.exec(path);
+      return m && Number(m[1]) > 1 ? firstVersions.get(m[2]!)! : body;
+    };
+    await refusedUpdate('1.2.0', /version 1 of bins-[0-9a-f]+ does not match snapshot version/i, 'detector 1.0.0');
   }, 120_000);
 
   it('rollback: an older timestamp, after the device saw a newer one, is refused', async () => {
