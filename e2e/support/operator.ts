@@ -24,7 +24,8 @@ export const modelManifest = {
   framework: 'onnx',
   inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
   metrics: { 'mAP50-95': 0.37 },
-  hardware: { architectures: ['x86_64'] },
+  // OCI spelling, as the agent reports it: the simulated devices run on this machine's architecture.
+  hardware: { architectures: ['amd64', 'arm64'] },
 };
 
 /** `POST /v1/artifacts` as multipart (fields first, then the file), the way the CLI sends it. */
