@@ -75,13 +75,14 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     const canary = await createListed(rolloutId);
     const subject = deviceStore.subject('device', fleet, canary);
     const silent: DeviceEvent = { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: canary, reachable: false, lastSeenAt: at } };
-    const { lastSeq } = await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [silent], meta());
+    const appended = await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [silent], meta());
+    expect(appended?.lastSeq).toBeGreaterThan(0);
     await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1', [canary])).length === 1);
 
     await sweepAt(30).sweep();
     const events = await history(rolloutId);
     expect(events.slice(-2)).toMatchObject([
-      { type: 'DeviceReachabilityNoted', data: { deviceId: canary, reachable: false, asOfSeq: lastSeq } },
+      { type: 'DeviceReachabilityNoted', data: { deviceId: canary, reachable: false, asOfSeq: appended!.lastSeq } },
       { type: 'WaveStarted', data: { wave: 1 } },
     ]);
     await sweepAt(100_000).sweep(); // everyone else times out; the silent canary does not
