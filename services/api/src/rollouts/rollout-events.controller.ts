@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Logger, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { orchestrator } from '@keelson/commands';
+import { gateway, orchestrator } from '@keelson/commands';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { OperatorCommands } from '../http/operator-commands.js';
@@ -28,12 +28,27 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     const { id } = parseParams(RolloutParams, params);
     // Before a byte is streamed, so an unknown rollout is a plain 404.
     const view = await this.commands.call(orchestrator.getRollout, { fleet, rolloutId: id });
+    const names = await this.namesOf(fleet, view.devices.map((d) => d.deviceId));
     this.open.add(res);
     try {
-      await streamRollout(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
+      await streamRollout(view, res, { names, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
     } finally {
       this.open.delete(res);
     }
+  }
+
+  /** Names of the devices still enrolled (a retired device is shown by its id), a page at a time. */
+  private async namesOf(fleet: string, deviceIds: string[]): Promise<Record<string, string>> {
+    const names: Record<string, string> = {};
+    for (let i = 0; i < deviceIds.length; i += 10_000) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.commands.call(gateway.findDevices, { fleet, deviceIds: deviceIds.slice(i, i + 10_000), limit: 1000, ...(cursor ? { cursor } : {}) });
+        for (const d of page.items) names[d.deviceId] = d.name;
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    return names;
   }
 
   // An SSE stream never ends by itself: without this, the HTTP server would wait for every watcher

@@ -40,6 +40,18 @@ describe('GET /v1/rollouts/{id}/events', () => {
 
     const events = seen.filter((i) => i.event);
     expect(events[0]).toMatchObject({ event: 'snapshot', data: { rolloutId, status: 'running' } });
+    expect(events[1]).toEqual({ event: 'devices', data: { names: { 'dev-1': 'cam-01', 'dev-2': 'cam-02' } } });
+    // The last tally before `end` (the stand-in orchestrator puts both devices in one wave): dev-1
+    // rolled back, dev-2 was assigned and never reported.
+    expect(events.at(-2)).toEqual({
+      event: 'summary',
+      data: {
+        waves: [{ wave: 0, devices: 2, pending: 0, inFlight: 1, healthy: 0, failed: 1, excluded: 0 }],
+        devicesDown: 0,
+        unreachable: 0,
+      },
+    });
+    expect(events.filter((i) => i.event === 'summary').length).toBeGreaterThan(1);
     expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual(['RolloutCreated', 'WaveStarted', 'RolloutFinished']);
     const devices = events.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: { deviceId: string; state: string; reason?: string } } }).event.data);
     expect(devices).toEqual([

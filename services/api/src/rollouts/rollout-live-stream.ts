@@ -5,12 +5,15 @@ import type { orchestrator } from '@keelson/commands';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
 import { EventFeed } from './event-feed.js';
+import { LiveTally } from './live-tally.js';
 import { SseWriter } from './sse-writer.js';
 
 type RolloutView = orchestrator.RolloutView;
 type EndStatus = 'succeeded' | 'failed' | 'aborted';
 
 export interface LiveStreamDeps {
+  /** Device id → name of the rollout's devices, sent once after the snapshot so watchers can name them. */
+  names: Record<string, string>;
   nc: NatsConnection;
   naming: EventStoreNaming;
   heartbeatMs: number;
@@ -38,9 +41,10 @@ async function settle(feed: EventFeed<DeviceEvent>, idleMs = 200, maxMs = 2_000)
 }
 
 /**
- * Streams one rollout as SSE: `snapshot` (the view), then every event of the rollout's aggregate as
- * `rollout` and every progress report of its devices as `device`, from the start of the rollout;
- * `end` after it finished or was aborted. Consumers are closed whenever the stream stops.
+ * Streams one rollout as SSE: `snapshot` (the view) and `devices` (their names), then every event of
+ * the rollout's aggregate as `rollout` and every progress report of its devices as `device`, from
+ * the start of the rollout, each followed by a `summary` (per-wave tally and fleet impact) when it
+ * changed one; `end` after it finished or was aborted. Consumers are closed whenever the stream stops.
  */
 export async function streamRollout(view: RolloutView, res: ServerResponse, deps: LiveStreamDeps): Promise<void> {
   const { nc, naming } = deps;
@@ -60,11 +64,14 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
   const gone = new Promise<'gone'>((resolve) => res.once('close', () => resolve('gone')));
   sse.open();
   sse.send('snapshot', view);
+  sse.send('devices', { names: deps.names });
+  const tally = new LiveTally(view);
   const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
 
   const rolloutLoop = (async (): Promise<EndStatus | 'gone'> => {
     for await (const fed of rollouts.events()) {
       sse.send('rollout', fed);
+      if (tally.onRollout(fed.event)) sse.send('summary', tally.summary());
       const status = endStatusOf(fed.event);
       if (status) return status;
     }
@@ -72,7 +79,9 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
   })();
   const deviceLoop = (async (): Promise<'gone'> => {
     for await (const fed of devices.events()) {
-      if (fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId) sse.send('device', fed);
+      if (fed.event.type !== 'DeviceReportedProgress' || fed.event.data.rolloutId !== rolloutId) continue;
+      sse.send('device', fed);
+      if (tally.onDevice(fed.event.data)) sse.send('summary', tally.summary());
     }
     return 'gone';
   })();
@@ -83,6 +92,7 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
     const outcome = await Promise.race([rolloutLoop, deviceLoop, gone]);
     if (outcome !== 'gone') {
       await settle(devices);
+      sse.send('summary', tally.summary());
       sse.send('end', { rolloutId, status: outcome });
     }
   } catch (err) {

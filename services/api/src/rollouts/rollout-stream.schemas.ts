@@ -7,12 +7,30 @@ import { DeviceReportedProgress, IsoTime, SubjectToken } from '@keelson/events';
  */
 export const RolloutStreamEvents = {
   snapshot: z.unknown().describe('the RolloutView when the stream opened'),
+  devices: z.strictObject({ names: z.record(SubjectToken, z.string()).describe('device id to name, for the devices still enrolled') }),
   rollout: z.strictObject({
     seq: z.number().int().min(1),
     time: IsoTime,
     event: z.object({ type: z.string(), schemaVersion: z.number().int(), data: z.record(z.string(), z.unknown()) }).describe('an event of the rollout aggregate'),
   }),
   device: z.strictObject({ seq: z.number().int().min(1), time: IsoTime, event: DeviceReportedProgress }),
+  summary: z
+    .strictObject({
+      waves: z.array(
+        z.strictObject({
+          wave: z.number().int().min(0),
+          devices: z.number().int().min(0),
+          pending: z.number().int().min(0),
+          inFlight: z.number().int().min(0),
+          healthy: z.number().int().min(0),
+          failed: z.number().int().min(0).describe('rolled back, failed or timed out'),
+          excluded: z.number().int().min(0),
+        }),
+      ),
+      devicesDown: z.number().int().min(0).describe('devices of the rollout running no healthy version'),
+      unreachable: z.number().int().min(0),
+    })
+    .describe('the tally after an event changed it, and once more before `end`'),
   end: z.strictObject({ rolloutId: SubjectToken, status: z.enum(['succeeded', 'failed', 'aborted']) }),
 } as const;
 

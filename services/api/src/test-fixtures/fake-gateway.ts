@@ -52,6 +52,11 @@ export class FakeGateway {
         if (!found) throw new NotFound('group', 'groupId' in input ? input.groupId : input.name);
         return seen(ctx, found);
       }),
+      handlerFor(gateway.findDevices, async (input, ctx) => {
+        const wanted = (d: gateway.DeviceView) => (!input.deviceIds || input.deviceIds.includes(d.deviceId)) && (!input.names || input.names.includes(d.name));
+        const items = this.devices.filter((d) => d.fleet === input.fleet && d.status === 'active' && wanted(d));
+        return seen(ctx, { items: items.slice(0, input.limit).map(({ deviceId, name, labels, hardware }) => ({ deviceId, name, labels, hardware })) });
+      }),
       handlerFor(gateway.listGroups, async (input, ctx) => seen(ctx, { items: this.groups.filter((g) => g.fleet === input.fleet) })),
     ];
   }

@@ -49,12 +49,14 @@ describe('keelson rollout watch', () => {
     const w = watch(rolloutId);
     await until(() => w.seen().includes('wave 1 started'));
     for (const state of ['downloading', 'verifying', 'applying', 'healthy'] as const) await t.report('default', 'dev-1', rolloutId, state);
-    await until(() => w.seen().includes('dev-1  healthy'));
+    await until(() => w.seen().includes('cam-01  healthy'));
     await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutFinished', schemaVersion: 1, data: { fleet: 'default', rolloutId, outcome: 'succeeded', finishedAt: new Date().toISOString() } }]);
     expect(await w.done).toBe(0);
     const lines = w.seen().split('\n');
     expect(lines[0]).toBe(`rollout ${rolloutId}: cfg@1.0.0, 1 devices, running`);
-    expect(lines.filter((l) => l.includes('dev-1')).map((l) => l.slice(10))).toEqual(['wave 1 started: 1 devices (dev-1)', 'dev-1  downloading', 'dev-1  verifying signatures', 'dev-1  applying (swap, then probe)', 'dev-1  healthy']);
+    // Devices by name; a summary line once the wave is done.
+    expect(lines.filter((l) => l.includes('cam-01')).map((l) => l.slice(10))).toEqual(['wave 1 started: 1 devices (cam-01)', 'cam-01  downloading', 'cam-01  verifying signatures', 'cam-01  applying (swap, then probe)', 'cam-01  healthy']);
+    expect(lines).toContain('wave 1/1: 1 devices — 1 healthy, 0 failed, 0 in flight, 0 not started');
     expect(lines).toContain('rollout succeeded');
   });
 
@@ -77,7 +79,7 @@ describe('keelson rollout watch', () => {
     await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutFinished', schemaVersion: 1, data: { fleet: 'default', rolloutId, outcome: 'failed', finishedAt: new Date().toISOString() } }]);
     const w = watch(rolloutId);
     expect(await w.done).toBe(1);
-    expect(w.seen()).toContain('dev-1  rolled back: probe timed out');
+    expect(w.seen()).toContain('cam-01  rolled back: probe timed out');
     expect(w.seen()).toContain('rollout failed');
   });
 

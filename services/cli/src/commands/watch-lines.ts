@@ -21,12 +21,23 @@ const deviceStates: Record<string, (reason?: string) => string> = {
   failed: (reason) => `FAILED${reason ? `: ${reason}` : ''}`,
 };
 
-function describeRolloutEvent(e: RolloutEvent): string | undefined {
+/** How a device is called in a line: its name when the stream told it, else its id. */
+export type NameOf = (deviceId: string) => string;
+
+function describeRolloutEvent(e: RolloutEvent, nameOf: NameOf): string | undefined {
   switch (e.type) {
     case 'RolloutCreated':
       return `created: ${e.data.artifact.name}@${e.data.artifact.version} to ${e.data.deviceIds.length} devices, waves ${e.data.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ')}`;
     case 'WaveStarted':
-      return `wave ${e.data.wave + 1} started: ${e.data.deviceIds.length} devices (${e.data.deviceIds.join(', ')})`;
+      return `wave ${e.data.wave + 1} started: ${e.data.deviceIds.length} devices (${e.data.deviceIds.map(nameOf).join(', ')})`;
+    case 'DevicesAssigned':
+      return `wave ${e.data.wave + 1}: ${e.data.deviceIds.length} more devices assigned (${e.data.deviceIds.map(nameOf).join(', ')})`;
+    case 'DeviceTimedOut':
+      return `${nameOf(e.data.deviceId)}  FAILED: timeout (no outcome by ${clock(e.data.deadline)})`;
+    case 'LateDeviceReportRecorded':
+      return `${nameOf(e.data.deviceId)}  reported ${e.data.state} after its timeout (the outcome stays failed)`;
+    case 'DeviceReachabilityNoted':
+      return `${nameOf(e.data.deviceId)}  ${e.data.reachable ? 'reachable again' : 'unreachable (keeps its assignment, blocks no wave)'}`;
     case 'WaveAwaitingApproval':
       return `wave ${e.data.wave + 1} waits for approval: keelson rollout approve ${e.data.rolloutId}`;
     case 'WaveApproved':
@@ -45,7 +56,7 @@ function describeRolloutEvent(e: RolloutEvent): string | undefined {
 }
 
 /** The lines one SSE message adds to `rollout watch`, and whether it ended the rollout. */
-export function watchLines(message: SseMessage): { lines: string[]; end?: WatchEnd } {
+export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id): { lines: string[]; end?: WatchEnd } {
   if (message.event === 'snapshot') {
     const view = orchestrator.RolloutView.safeParse(message.data);
     if (!view.success) return { lines: [] };
@@ -59,11 +70,11 @@ export function watchLines(message: SseMessage): { lines: string[]; end?: WatchE
       const report = DeviceReportedProgress.safeParse(fed.data.event);
       if (!report.success) return { lines: [] };
       const { deviceId, state, reason } = report.data.data;
-      return { lines: [`${clock(fed.data.time)}  ${deviceId}  ${deviceStates[state]!(reason)}`] };
+      return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${deviceStates[state]!(reason)}`] };
     }
     let line: string | undefined;
     try {
-      line = describeRolloutEvent(rolloutEvents.parse(fed.data.event));
+      line = describeRolloutEvent(rolloutEvents.parse(fed.data.event), nameOf);
     } catch {
       line = undefined; // an event this CLI does not know yet: the snapshot and the end still tell the story
     }
