@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 // The simulator is the real agent code; e2e specs import it from its source like any spec of its own.
-import { operatorTokenMinter, startSimulatedFleet, type SimulatedDevice } from '../../services/agent/src/index.js';
+import { operatorTokenMinter, startSimulatedFleet, type SimulatedDevice, type SimulatedFleetOptions } from '../../services/agent/src/index.js';
 import { eventually } from './operator.js';
 import type { TestPlatform } from './test-platform.js';
 
@@ -16,6 +16,10 @@ export interface FleetOptions {
   failing?: Set<string>;
   /** Binaries `exec` probes may run (each agent's own allowlist). */
   allowExec?: string[];
+  /** Names start with this (default `sim-`), so one platform can hold several fleets of them. */
+  namePrefix?: string;
+  /** Labels and declared hardware (an accelerator, say) per device name. */
+  profileOf?: SimulatedFleetOptions['profileOf'];
 }
 
 export async function startFleet(platform: TestPlatform, options: FleetOptions): Promise<TestFleet> {
@@ -25,6 +29,8 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     mintToken: operatorTokenMinter(platform.apiUrl, platform.adminToken, 'default'),
     ...(options.failing ? { failing: options.failing } : {}),
     ...(options.allowExec ? { allowExec: options.allowExec } : {}),
+    ...(options.namePrefix ? { namePrefix: options.namePrefix } : {}),
+    ...(options.profileOf ? { profileOf: options.profileOf } : {}),
     heartbeatSeconds: 5,
   });
   // Enrolment is answered before the gateway's device list has the device (a projection): wait as an

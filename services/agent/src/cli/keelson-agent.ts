@@ -6,6 +6,7 @@ import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
+                       [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
   keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N]`;
 
 class UsageError extends Error {}
@@ -23,8 +24,18 @@ function required(value: string | undefined, flag: string): string {
 }
 
 async function enroll(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' },
+      accelerator: { type: 'string' }, 'memory-mb': { type: 'string' },
+    },
+  });
+  const memoryMb = values['memory-mb'] === undefined ? undefined : Number(values['memory-mb']);
+  if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 1)) throw new UsageError('--memory-mb must be a whole number of megabytes');
+  const hardware = { ...(values.accelerator ? { accelerator: values.accelerator } : {}), ...(memoryMb ? { memoryMb } : {}) };
   const identity = await enrollDevice({
+    hardware,
     gatewayUrl: required(values.gateway, '--gateway'), token: required(values.token, '--token'), dataDir: required(values['data-dir'], '--data-dir'),
     ...(values.name ? { name: values.name } : {}),
     ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),

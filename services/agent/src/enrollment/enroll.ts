@@ -17,6 +17,11 @@ export interface EnrollOptions {
   /** How operators will see the device; defaults to the host name. */
   name?: string;
   labels?: Record<string, string>;
+  /**
+   * What the device declares of its hardware beyond what the agent detects (memory, architecture),
+   * e.g. its accelerator; a declared field wins over a detected one. Rollouts check models against it.
+   */
+  hardware?: { accelerator?: string; memoryMb?: number; architecture?: string };
   /** The platform CA to trust (PEM file), or its pin `sha256:<hex>` found in the gateway's chain. */
   caFile?: string;
   caFingerprint?: string;
@@ -57,7 +62,7 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=keelson-device', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
   const architecture = architectures[arch()];
-  const hardware = { memoryMb: Math.floor(totalmem() / 1024 / 1024), ...(architecture ? { architecture } : {}) };
+  const hardware = { memoryMb: Math.floor(totalmem() / 1024 / 1024), ...(architecture ? { architecture } : {}), ...options.hardware };
   const body = { token: options.token, csr: csr.toString('pem'), name, hardware, ...(options.labels ? { labels: options.labels } : {}) };
 
   const platformCa = await resolvePlatformCa({ url: gatewayUrl, caFile: options.caFile, caFingerprint: options.caFingerprint });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Assignment, DeviceState } from '@keelson/events';
 import { startAgent, type AgentLog, type RunningAgent } from '../agent.js';
 import { DataDirLayout, basenameOf } from '../data-dir/layout.js';
-import { enrollDevice } from '../enrollment/enroll.js';
+import { enrollDevice, type EnrollOptions } from '../enrollment/enroll.js';
 import { isEnrolled, readDeviceIdentity } from '../enrollment/device-identity.js';
 import { isFailing, simulateApplication, type FailingDevices } from './simulated-application.js';
 
@@ -13,6 +13,8 @@ export interface SimulatedFleetOptions {
   /** Each device lives in `<dataDir>/<name>/agent` (its agent data dir) and `<dataDir>/<name>/probe-root`. */
   dataDir: string;
   namePrefix?: string;
+  /** What a device reports of itself at enrollment besides the host's memory and architecture, by name. */
+  profileOf?: (name: string) => Pick<EnrollOptions, 'labels' | 'hardware'>;
   /** A fresh one-time enrollment token and the gateway to enroll at; called only for devices not enrolled yet. */
   mintToken: () => Promise<{ token: string; gatewayUrl: string; caFingerprint?: string }>;
   /** Devices whose application never becomes ready after a swap (checked at every swap, so a Set may change). */
@@ -106,7 +108,7 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
   for (let attempt = 1; !(await isEnrolled(layout)); attempt++) {
     try {
       const { token, gatewayUrl, caFingerprint } = await options.mintToken();
-      await enrollDevice({ gatewayUrl, token, dataDir, name, ...(caFingerprint ? { caFingerprint } : {}) });
+      await enrollDevice({ gatewayUrl, token, dataDir, name, ...options.profileOf?.(name), ...(caFingerprint ? { caFingerprint } : {}) });
     } catch (err) {
       if (attempt >= 3) throw new Error(`could not enroll simulated device ${name}: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 500 * attempt));
