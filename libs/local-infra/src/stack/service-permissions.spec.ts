@@ -30,6 +30,17 @@ describe('servicePermissions', () => {
     for (const s of platformServices) expect(mayPublish(s, 'ev.anything.default.x')).toBe(false);
   });
 
+  it('lets the api alone write API tokens and credential changes, and declare their stream', () => {
+    for (const subject of ['ev.apitoken.plant-7.at-0123456789abcdef', 'ev.operator.default.credentials']) {
+      expect(mayPublish('api', subject)).toBe(true);
+      for (const s of platformServices.filter((x) => x !== 'api')) expect(mayPublish(s, subject)).toBe(false);
+    }
+    expect(mayPublish('api', '$JS.API.STREAM.UPDATE.EV_OPERATORS')).toBe(true);
+    expect(mayPublish('api', '$JS.API.CONSUMER.CREATE.EV_OPERATORS.proj-api-tokens')).toBe(true);
+    // The gateway records its CA key rotations on its own stream.
+    expect(mayPublish('device-gateway', 'ev.enrollment.default.device-ca-key')).toBe(true);
+  });
+
   it('grants the JetStream API per stream: consumers on the streams a service reads, nothing on the others', () => {
     expect(mayPublish('rollout-orchestrator', '$JS.API.CONSUMER.CREATE.EV_DEVICES.proj-x')).toBe(true);
     expect(mayPublish('rollout-orchestrator', '$JS.API.CONSUMER.MSG.NEXT.EV_DEVICES.proj-x')).toBe(true);
