@@ -12,7 +12,12 @@ const issued: KeelsonEvent = {
 const revoked: KeelsonEvent = { type: 'ApiTokenRevoked', schemaVersion: 1, data: { fleet: 'default', tokenId, reason: 'pipeline retired' } };
 const rotated: KeelsonEvent = { type: 'AdminCredentialRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: '2026-11-23T11:00:00.000Z' } };
 
-describe('the audit of the api stream (EV_OPERATORS)', () => {
+const caKeysResealed: KeelsonEvent = {
+  type: 'PlatformSecretRotated', schemaVersion: 1,
+  data: { fleet: 'default', credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys: 2, rotatedAt: '2026-11-23T11:05:00.000Z' },
+};
+
+describe('the audit of credential events (EV_OPERATORS, and key rotations on their owners\' streams)', () => {
   let h: AuditHarness;
 
   beforeAll(async () => {
@@ -21,22 +26,25 @@ describe('the audit of the api stream (EV_OPERATORS)', () => {
   });
   afterAll(() => h?.close());
 
-  it('records tokens issued and revoked, credential rotations, and what a token did, each with its actor', async () => {
+  it('records tokens issued and revoked, credential rotations, and what a token did, each with its actor and no secret', async () => {
     const subject = (aggregate: string, id: string) => h.stores.api.subject(aggregate, 'default', id);
     await h.append('api', subject('apitoken', tokenId), [issued], { kind: 'operator', id: 'admin' });
     await h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', 'r-1'), [ev.rolloutHalted('default', 'r-1')], { kind: 'operator', id: tokenId });
     await h.append('api', subject('apitoken', tokenId), [revoked], { kind: 'operator', id: 'admin' });
     await h.append('api', subject('operator', 'credentials'), [rotated], { kind: 'service', id: 'api' });
+    await h.append('gateway', h.stores.gateway.subject('enrollment', 'default', 'device-ca-key'), [caKeysResealed], { kind: 'service', id: 'device-gateway' });
     let items: Awaited<ReturnType<typeof callCommand<typeof audit.queryAudit>>>['items'] = [];
-    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 4);
+    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 5);
     expect(items.map((e) => [e.type, e.keelsonactor])).toEqual([
       ['io.keelson.apitoken.ApiTokenIssued', 'operator:admin'],
       ['io.keelson.rollout.RolloutHalted', `operator:${tokenId}`],
       ['io.keelson.apitoken.ApiTokenRevoked', 'operator:admin'],
       ['io.keelson.operator.AdminCredentialRotated', 'service:api'],
+      ['io.keelson.enrollment.PlatformSecretRotated', 'service:device-gateway'],
     ]);
     expect(items[0]!.data).toEqual(issued.data); // the digest and nothing else of the secret
     expect(items[3]!.data).toEqual(rotated.data);
+    expect(items[4]!.data).toEqual(caKeysResealed.data);
     const recognised = await h.db.query<{ recognised: boolean }>(`SELECT recognised FROM audit_log WHERE stream LIKE '%EV_OPERATORS'`);
     expect(recognised.map((r) => r.recognised)).toEqual([true, true, true]);
   });
