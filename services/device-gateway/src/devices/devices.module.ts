@@ -6,6 +6,8 @@ import { applyStreams, eventStreams, EventStore, ProjectionRunner } from '@keels
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import { credentialsMigrations } from '../credentials/credentials.migrations.js';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { DeviceDirectory } from './device-directory.js';
 import { DeviceProfiles } from './device-profiles.js';
 import { DevicePresenceStore } from './device-presence.store.js';
@@ -43,6 +45,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
   async onModuleInit(): Promise<void> {
     await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.gateway]);
     await migrate(gatewayDatabase(this.db), devicesMigrations);
+    await migrate(gatewayDatabase(this.db), credentialsMigrations); // decommissioning revokes in it; idempotent
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,6 +63,9 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
       handlerFor(gateway.decommissionDevice, async (input, ctx) => {
         const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
         const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
+        // Revoked before the answer, so no reconnect is admitted once the operator is told it is done
+        // (the credential-revocations projection does the same from the event, for every other path).
+        await gatewayDatabase(this.db).transaction((sql) => DeviceCredentialsStore.revoke(sql, input.deviceId, new Date()));
         return { fleet: input.fleet, deviceId: input.deviceId, status: 'decommissioned' as const, changed: outcome.events.length > 0 };
       }),
     ], { onError });
