@@ -7,7 +7,7 @@ import { startTestPlatform, type TestPlatform } from './support/test-platform.js
 
 // Issue 4, TUF for production: a device that was offline for longer than any expiry recovers on return.
 // Lifetimes are seconds here so the test can outwait them: the signer renews each at half-life.
-const lifetimes = { timestamp: 10, snapshot: 12, targets: 14, root: 40 };
+const lifetimes = { timestamp: 10, snapshot: 12, targets: 14, root: 60 };
 
 /** The expiry of every metadata document the device trusts now (tuf-js keeps them in `<data-dir>/tuf`). */
 function heldExpiries(dataDir: string): Record<string, { version: number; expires: number }> {
@@ -54,12 +54,13 @@ describe('a device offline for longer than every expiry', () => {
     const now = Date.now();
     for (const [role, m] of Object.entries(online)) expect({ role, expired: m.expires < now }).toEqual({ role, expired: true });
     expect(root!.expires < now).toBe(rootAlso);
+    const returnedAt = Date.now();
     agent = await startAgentProcess(dataDir);
     await eventually('edge-01 back online', async () => {
       const { body } = await platform.api<{ items: { deviceId: string; reachable: boolean }[] }>('/v1/devices?limit=1000');
       return body.items.some((d) => d.deviceId === deviceId && d.reachable) ? true : undefined;
     });
-    return held;
+    return { held, returnedAt };
   };
 
   beforeAll(async () => {
@@ -92,17 +93,20 @@ describe('a device offline for longer than every expiry', () => {
   }, 60_000);
 
   it('installs the next update although its trusted timestamp, snapshot and targets expired while it was away', async () => {
-    const held = await offlinePastExpiry(false);
+    const { held, returnedAt } = await offlinePastExpiry(false);
     const bytes = await update('2.0.0');
     expect(installed()).toEqual(bytes);
-    // The device now trusts fresh metadata, newer than what it held.
+    // The device now trusts fresh top-level metadata, newer than what it held. (Hash bins it had no
+    // target to look up in stay as they were: tuf-js loads a delegated role only when it needs it.)
     const after = heldExpiries(dataDir);
-    for (const role of ['timestamp', 'snapshot', 'targets']) expect(after[role]!.version).toBeGreaterThan(held[role]!.version);
-    for (const m of Object.values(after)) expect(m.expires).toBeGreaterThan(Date.now() - 1_000);
+    for (const role of ['timestamp', 'snapshot', 'targets']) {
+      expect(after[role]!.version).toBeGreaterThan(held[role]!.version);
+      expect(after[role]!.expires).toBeGreaterThan(returnedAt);
+    }
   }, 120_000);
 
   it('walks the root versions the signer re-signed while it was away, past an expired trusted root, and installs the next update', async () => {
-    const held = await offlinePastExpiry(true);
+    const { held, returnedAt } = await offlinePastExpiry(true);
     // The development root is online: the signer renewed it meanwhile, so a newer root is in force.
     const current = await rootInForce();
     expect(current.development).toBe(true);
@@ -112,6 +116,6 @@ describe('a device offline for longer than every expiry', () => {
     expect(installed()).toEqual(bytes);
     const after = heldExpiries(dataDir);
     expect(after.root!.version).toBeGreaterThanOrEqual(current.version);
-    expect(after.root!.expires).toBeGreaterThan(Date.now());
+    expect(after.root!.expires).toBeGreaterThan(returnedAt);
   }, 150_000);
 });
