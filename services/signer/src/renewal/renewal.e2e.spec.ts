@@ -58,3 +58,42 @@ describe('renewal, with a 4 s timestamp and an 8 s snapshot checked every second
     await new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, config: { fetchRetries: 0 } }).refresh();
   }, 20_000);
 });
+
+describe('renewal of the hash bins, with 8 s targets and bins checked every second', () => {
+  let s: SignerApp;
+  let facade: TufMetadataServer;
+  let work: string;
+  const binFleet = 'short-bins';
+
+  beforeAll(async () => {
+    s = await startSigner({
+      KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: '4', KEELSON_TUF_SNAPSHOT_EXPIRY_SECONDS: '8', KEELSON_TUF_TARGETS_EXPIRY_SECONDS: '8',
+      KEELSON_TUF_RENEW_CHECK_SECONDS: '1', KEELSON_TUF_HASH_BINS: '4',
+    });
+    facade = await serveTufMetadata(() => s.tufEventsOf(binFleet));
+    work = mkdtempSync(join(tmpdir(), 'keelson-bin-renewal-'));
+  });
+
+  afterAll(async () => {
+    await facade.close();
+    await s.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('re-signs every bin with the targets before they expire, so a device still finds its target through its bin', async () => {
+    const { root } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet: binFleet });
+    const artifact = await s.receive(binFleet, 'detector', '1.0.0', Buffer.from('detector weights'));
+    facade.targets.set(artifact.targetPath, artifact.bytes);
+    const firstBinExpiry = Date.parse(ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned')[0]!.data.expires);
+    // Past half of the bins' lifetime every bin is signed again, each one version up, before the first ones expire.
+    await eventually(async () => new Set(ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').filter((e) => e.data.version >= 2 && e.data.targetPaths.length === 0).map((e) => e.data.role)).size === 4, 8_000);
+    expect(Date.now()).toBeLessThan(firstBinExpiry);
+    await new Promise((r) => setTimeout(r, Math.max(0, firstBinExpiry - Date.now() + 1_000)));
+    const metadataDir = join(work, 'metadata');
+    mkdirSync(metadataDir, { recursive: true });
+    writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
+    const updater = new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
+    await updater.refresh();
+    expect((await updater.getTargetInfo(artifact.targetPath))?.hashes.sha256).toBe(artifact.sha256);
+  }, 30_000);
+});
