@@ -120,6 +120,19 @@ describe('moving a fleet from the development trust setup to an offline producti
     expect(trustedRoot(away.dataDir)).toMatchObject({ version: 2, roles: { root: { keyids: productionRootKeyIds } } });
   }, 120_000);
 
+  it('the signer, restarted without any root key, keeps publishing under the production root', async () => {
+    await platform.services.signer!.stop();
+    await platform.restart('signer');
+    expect(rootKeyFiles()).toEqual([]);
+    await publishArtifact(platform, { name: 'detector', version: '3.0.0', bytes: bytesOf('3.0.0') });
+    await rollOut('3.0.0', 'all');
+    for (const device of fleet.devices) {
+      expect(installed(device.name)).toEqual(bytesOf('3.0.0'));
+      expect(trustedRoot(device.dataDir).version).toBe(2);
+    }
+    expect((await node('tuf', 'root', 'show')).stdout).toMatch(/root v2 \(production\)/);
+  }, 120_000);
+
   it('a device enrolled after the move pins the production root from its first day', async () => {
     const dataDir = mkdtempSync(join(platform.home, 'late-'));
     await enrollAgent(platform, dataDir, 'late-1');
