@@ -37,3 +37,14 @@ export function tryNext({ apiUrl, adminToken, fleetNames, examples, cwd }) {
     `npx keelson audit list`,
   ];
 }
+
+/** What to try after the first rollout: promote it, then target by capability and channel behind a manual gate. */
+export function tryAfter() {
+  const idOf = (file) => `"$(node -p 'JSON.parse(require("fs").readFileSync("${file}","utf8")).rolloutId')"`;
+  return [
+    `npx keelson rollout promote ${idOf('/tmp/keelson-rollout.json')} --channel stable`,
+    `npx keelson rollout create --artifact yolo-v8n@stable --selector 'site=north, memoryMb>=8000' --waves 50,100 --gates manual,auto --probe file:/run/app/ready --json | tee /tmp/keelson-rollout-2.json`,
+    `npx keelson rollout approve ${idOf('/tmp/keelson-rollout-2.json')}`,
+    `npx keelson rollout watch ${idOf('/tmp/keelson-rollout-2.json')}`,
+  ];
+}

@@ -16,7 +16,7 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
   const log = createWriteStream(join(home, 'logs', 'sim.log'), { flags: 'a' });
   const bin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-sim.mjs');
   // The admin token travels in the environment, not on the command line (visible in `ps`).
-  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim')], {
+  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim'), '--site-profiles'], {
     env: { ...process.env, KEELSON_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

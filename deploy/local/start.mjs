@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeExamples, tryNext } from './examples.mjs';
+import { writeExamples, tryAfter, tryNext } from './examples.mjs';
 import { ensureNatsServer } from './provision.mjs';
 import { startSimulator } from './simulator.mjs';
 
@@ -113,6 +113,10 @@ Keelson is up (data in ${home}, logs in ${join(home, 'logs')}).
 Try next, in another terminal from this folder:
 
   ${tryNext({ apiUrl: platform.apiUrl, adminToken: secrets.adminToken, fleetNames, examples, cwd: process.cwd() }).join('\n  ')}
+
+Then target by capability and release channel (the simulated boxes sit on lines north and south):
+
+  ${tryAfter().join('\n  ')}
 
 Ctrl-C stops everything; the next start reuses the data.
 `);

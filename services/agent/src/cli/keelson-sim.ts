@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { startSimulatedFleet } from '../sim/simulated-fleet.js';
+import { siteProfileOf } from '../sim/site-profiles.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 import { operatorTokenMinter } from './operator-token-minter.js';
 
 const usage = `usage:
   keelson-sim --api URL --admin-token T [--fleet default] --devices N --data-dir D [--fail name,name] [--allow-exec PATH]... [--heartbeat-seconds N]
+              [--site-profiles]   (devices enroll as Jetson Orin Nano boxes on lines north/south, see site-profiles.ts)
   (the admin token may come from KEELSON_TOKEN or KEELSON_ADMIN_TOKEN instead of --admin-token)`;
 
 class UsageError extends Error {}
@@ -16,6 +18,7 @@ async function simulate(args: string[]): Promise<number> {
       api: { type: 'string' }, 'admin-token': { type: 'string' }, fleet: { type: 'string', default: 'default' },
       devices: { type: 'string' }, 'data-dir': { type: 'string' }, fail: { type: 'string', default: '' },
       'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'name-prefix': { type: 'string', default: 'sim-' },
+      'site-profiles': { type: 'boolean', default: false },
     },
   });
   const api = values.api;
@@ -36,6 +39,7 @@ async function simulate(args: string[]): Promise<number> {
     mintToken: operatorTokenMinter(api, adminToken, values.fleet),
     ...(values['allow-exec'] ? { allowExec: values['allow-exec'] } : {}),
     ...(heartbeat ? { heartbeatSeconds: heartbeat } : {}),
+    ...(values['site-profiles'] ? { profileOf: siteProfileOf } : {}),
     log: (event, fields) => {
       if (event === 'report' || event.endsWith('-error') || event.endsWith('-failed') || event.endsWith('-dropped')) jsonLog(event, fields);
     },

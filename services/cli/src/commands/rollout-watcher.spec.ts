@@ -24,6 +24,12 @@ describe('rollout watch', () => {
     expect(watcher.take(summary([wave(0, { healthy: 2 }), wave(1, { inFlight: 1, failed: 1 })], 1)).lines).toEqual([]);
   });
 
+  it('counts the waves of the strategy, also those that add no device', () => {
+    const watcher = new RolloutWatcher();
+    watcher.take({ event: 'snapshot', data: { strategy: { waves: [{ percent: 50 }, { percent: 100 }] } } });
+    expect(watcher.take(summary([wave(1, { devices: 1, healthy: 1 })])).lines).toEqual(['wave 2/2: 1 devices — 1 healthy, 0 failed, 0 in flight, 0 not started']);
+  });
+
   it('summarises the waves that began but never finished when the rollout ends', () => {
     const watcher = new RolloutWatcher();
     watcher.take(summary([wave(0, { healthy: 1, inFlight: 1 }), wave(1, { pending: 2 })]));

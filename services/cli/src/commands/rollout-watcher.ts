@@ -4,6 +4,7 @@ import { watchLines, type WatchEnd } from './watch-lines.js';
 
 const Names = z.object({ names: z.record(z.string(), z.string()) });
 const Wave = z.object({ wave: z.number(), devices: z.number(), pending: z.number(), inFlight: z.number(), healthy: z.number(), failed: z.number(), excluded: z.number() });
+const Snapshot = z.object({ strategy: z.object({ waves: z.array(z.unknown()) }) });
 const Summary = z.object({ waves: z.array(Wave), devicesDown: z.number(), unreachable: z.number() });
 type Wave = z.infer<typeof Wave>;
 
@@ -20,6 +21,8 @@ export class RolloutWatcher {
   private readonly summarised = new Set<number>();
   private impact = '';
   private lastWaves: Wave[] = [];
+  /** Waves of the strategy (a wave that adds no device has no tally of its own). */
+  private totalWaves: number | undefined;
 
   take(message: SseMessage): { lines: string[]; end?: WatchEnd } {
     if (message.event === 'devices') {
@@ -27,11 +30,12 @@ export class RolloutWatcher {
       if (names.success) this.names = names.data.names;
       return { lines: [] };
     }
+    if (message.event === 'snapshot') this.totalWaves = Snapshot.safeParse(message.data).data?.strategy.waves.length;
     if (message.event === 'summary') return { lines: this.summaryLines(message.data) };
     const out = watchLines(message, (id) => this.names[id] ?? id);
     if (!out.end) return out;
     // The rollout ended: every wave that began and was not summarised yet gets its line now.
-    const rest = this.lastWaves.filter((w) => !this.summarised.has(w.wave) && w.pending < w.devices).map((w) => waveLine(w, this.lastWaves.length));
+    const rest = this.lastWaves.filter((w) => !this.summarised.has(w.wave) && w.pending < w.devices).map((w) => waveLine(w, this.totalWaves ?? this.lastWaves.length));
     return { lines: [...rest, ...out.lines], end: out.end };
   }
 
@@ -45,7 +49,7 @@ export class RolloutWatcher {
       const done = w.pending === 0 && w.inFlight === 0 && w.devices > w.excluded;
       if (done && !this.summarised.has(w.wave)) {
         this.summarised.add(w.wave);
-        lines.push(waveLine(w, waves.length));
+        lines.push(waveLine(w, this.totalWaves ?? waves.length));
       }
     }
     const impact = `fleet impact: ${devicesDown} device(s) down, ${unreachable} unreachable`;

@@ -1,0 +1,71 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { eventually } from './support/operator.js';
+import { repoRoot } from './support/test-platform.js';
+
+// The first of the README's two commands, as a newcomer runs it: `npm start` brings the platform
+// up with a simulated fleet and prints a tour; every line of the tour, pasted into bash, works.
+describe('npm start and its tour', () => {
+  const home = mkdtempSync(join(tmpdir(), 'keelson-start-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'keelson-tour-'));
+  let start: ChildProcess;
+  let printed = '';
+  const exited = () => new Promise<number | null>((resolve) => (start.exitCode !== null ? resolve(start.exitCode) : start.once('exit', (code) => resolve(code))));
+
+  beforeAll(async () => {
+    chmodSync(home, 0o755); // PostgreSQL runs as its own user when we are root, and must reach its data dir
+    const apiPort = 20_000 + Math.floor(Math.random() * 30_000);
+    start = spawn(process.execPath, [join(repoRoot, 'deploy', 'local', 'start.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, KEELSON_HOME: home, KEELSON_API_PORT: String(apiPort), KEELSON_SIM_DEVICES: '4' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    start.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await eventually('npm start to print its tour', async () => {
+      if (start.exitCode !== null) throw new Error(`npm start exited with ${start.exitCode}:\n${printed}`);
+      return printed.includes('Ctrl-C stops everything') ? true : undefined;
+    }, 240_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (start && start.exitCode === null) {
+      start.kill('SIGKILL');
+      await exited();
+    }
+    rmSync(home, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }, 60_000);
+
+  it('prints where to look, and a tour whose every line works: push, group, rollout, watch, audit, promote, selector behind a gate', () => {
+    expect(printed).toMatch(/API +http:\/\/127\.0\.0\.1:\d+\/v1/);
+    expect(printed).toMatch(/Fleet +'default': 4 simulated devices/);
+    const tour = printed
+      .split('\n')
+      .filter((line) => line.startsWith('  npx keelson') || line.startsWith('  export KEELSON_'))
+      .map((line) => line.trim().replaceAll('/tmp/keelson-rollout', join(scratch, 'rollout')));
+    expect(tour.length).toBeGreaterThanOrEqual(10);
+    // Run from the repository, as the README says; `npx` finds the pinned Node in node_modules/.bin.
+    const script = ['set -euo pipefail', ...tour].join('\n');
+    const ran = spawnSync('bash', ['-c', script], {
+      cwd: repoRoot,
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect({ code: ran.status, stderr: ran.stderr.slice(-2_000) }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(ran.stdout).toContain('rollout succeeded');
+    expect(ran.stdout.match(/rollout succeeded/g)).toHaveLength(2); // the group rollout, then the selector's
+    expect(ran.stdout).toMatch(/wave \d\/2: 1 devices — 1 healthy/); // sim-1 is the only north box with 8 GB of the four
+    expect(ran.stdout).toContain('wave 1 approved');
+  }, 300_000);
+
+  it('stops everything on SIGTERM and exits 0', async () => {
+    start.kill('SIGTERM');
+    expect(await exited()).toBe(0);
+    const left = spawnSync('pgrep', ['-f', home], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
+  }, 90_000);
+});
