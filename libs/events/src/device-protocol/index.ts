@@ -8,3 +8,4 @@ export {
   deviceMessages,
   parseDeviceMessage,
 } from './device-messages.js';
+export { RenewRequest, RenewResponse, renewalProofMessage } from './certificate-renewal.js';

@@ -2,14 +2,12 @@ import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers throug
 import { createHash, webcrypto } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
-import { z } from 'zod';
+import { RenewResponse, renewalProofMessage } from '@keelson/events';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
-
-const RenewAnswer = z.object({ certificate: z.string().min(1), caCertificate: z.string().min(1), notAfter: z.string() });
 
 /** The gateway refused; `code` is its `renewal.<reason>` (or the HTTP status when it said nothing). */
 export class RenewalRefused extends Error {
@@ -27,11 +25,7 @@ export class RenewalRefused extends Error {
   }
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-// Must match the gateway's renewalProofMessage (services/device-gateway/src/renewal/renewal-proof.ts).
-const proofMessage = (certificate: string, csr: string, signedAt: string) =>
-  new TextEncoder().encode(`keelson-renew-v1\n${sha256(certificate)}\n${sha256(csr)}\n${signedAt}`);
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * Renews the device certificate at `<gateway>/v1/renew` with the device's key: a CSR for the same
@@ -50,7 +44,7 @@ export async function renewCertificate(
   const publicKey = await new x509.X509Certificate(certificate).publicKey.export(ecdsa, ['verify'], webcrypto);
   const csr = (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=keelson-device', keys: { privateKey, publicKey }, signingAlgorithm: signing })).toString('pem');
   const signedAt = now.toISOString();
-  const signature = Buffer.from(await webcrypto.subtle.sign(signing, privateKey, proofMessage(certificate, csr, signedAt))).toString('base64');
+  const signature = Buffer.from(await webcrypto.subtle.sign(signing, privateKey, renewalProofMessage({ certificate, csr, signedAt }, sha256Hex))).toString('base64');
   const res = await fetchImpl(`${gatewayUrl.replace(/\/+$/, '')}/v1/renew`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ certificate, csr, signedAt, signature }), signal: AbortSignal.timeout(30_000),
   });
@@ -64,7 +58,7 @@ export async function renewCertificate(
     }
     throw new RenewalRefused(error?.code ?? `http.${res.status}`, `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim());
   }
-  const answer = RenewAnswer.parse(JSON.parse(text));
+  const answer = RenewResponse.parse(JSON.parse(text));
   const renewed = new x509.X509Certificate(answer.certificate);
   // Never keep a certificate for another key: the key on disk is the only one the device has.
   if (Buffer.compare(Buffer.from(renewed.publicKey.rawData), Buffer.from(new x509.X509Certificate(certificate).publicKey.rawData)) !== 0) {

@@ -3,13 +3,12 @@ import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
 import type { EventMetadata } from '@keelson/event-store';
-import { parseOrThrow } from '@keelson/events';
+import { parseOrThrow, RenewRequest, renewalProofMessage, type RenewResponse } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import { verifyCsr } from '../device-ca/csr.js';
 import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import type { Devices } from '../devices/devices.js';
 import { RenewalRefusedError } from './renewal-refused.error.js';
-import { RenewRequest, renewalProofMessage, type RenewResponse } from './renewal-proof.js';
 
 export interface CertificateRenewalDeps {
   ca: DeviceCertificateAuthority;
@@ -20,6 +19,7 @@ export interface CertificateRenewalDeps {
 }
 
 const day = 24 * 3600 * 1000;
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const proofWindowMs = 5 * 60 * 1000;
 const deviceUriPattern = /^urn:keelson:device:([a-z0-9][a-z0-9-]{0,62}):([a-z0-9][a-z0-9-]{0,62})$/;
 
@@ -86,7 +86,7 @@ export class CertificateRenewal {
     let valid = false;
     try {
       const key = await cert.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify'], webcrypto);
-      valid = await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(request.signature, 'base64'), renewalProofMessage(request));
+      valid = await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(request.signature, 'base64'), renewalProofMessage(request, sha256Hex));
     } catch {
       valid = false;
     }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, HttpException, Inject, Logger, Post } from '@nestjs/common';
 import { InvalidInput } from '@keelson/domain-kit';
+import type { RenewResponse } from '@keelson/events';
 import { CertificateRenewal } from './renew-certificate.js';
 import { RenewalRefusedError } from './renewal-refused.error.js';
-import type { RenewResponse } from './renewal-proof.js';
 
 const correlationPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 

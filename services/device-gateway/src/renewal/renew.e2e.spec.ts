@@ -2,21 +2,20 @@ import 'reflect-metadata';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import * as x509 from '@peculiar/x509';
 import { gateway } from '@keelson/commands';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { parseDeviceEvent, renewalProofMessage, type DeviceEvent } from '@keelson/events';
 import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
 import type { EnrollResponse } from '../enrollment/enroll-request.js';
 import { csrFor, deviceKeys } from '../test-fixtures/device-keys.js';
 import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
-import { renewalProofMessage } from './renewal-proof.js';
 import { RenewalModule } from './renewal.module.js';
 
 const naming = testNamespace();
@@ -48,7 +47,7 @@ describe('POST /v1/renew', () => {
   const renewal = async (certificate: string, current: Keys, options: { next?: Keys; signedAt?: Date; signer?: Keys } = {}) => {
     const csr = await csrFor(options.next ?? current);
     const signedAt = (options.signedAt ?? new Date()).toISOString();
-    const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, renewalProofMessage({ certificate, csr, signedAt }))).toString('base64');
+    const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, renewalProofMessage({ certificate, csr, signedAt }, (text) => createHash('sha256').update(text, 'utf8').digest('hex')))).toString('base64');
     return { certificate, csr, signedAt, signature };
   };
   const eventsOf = async (deviceId: string) => (await devices.load(devices.subject('device', 'plant-7', deviceId))).events.map((r) => r.event);

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { IsoTime } from '../kit/tokens.js';
+
+/**
+ * The body of the gateway's `POST /v1/renew`: the certificate the device holds, a CSR for the key it
+ * wants certified next (the same key or a new one), and a signature by the CURRENT certificate's key
+ * over both and the time (proof of possession of the identity being renewed, not only of the new key).
+ */
+export const RenewRequest = z.strictObject({
+  certificate: z.string().min(1).max(8_192),
+  csr: z.string().min(1).max(8_192),
+  signedAt: IsoTime,
+  /** ECDSA P-256 / SHA-256, IEEE P1363 (r||s) as WebCrypto makes it, base64. */
+  signature: z.string().min(1).max(200),
+});
+export type RenewRequest = z.infer<typeof RenewRequest>;
+
+/** What a renewed device takes home (read tolerantly by the agent: fields may be added). */
+export const RenewResponse = z.object({ certificate: z.string().min(1), caCertificate: z.string().min(1), notAfter: IsoTime });
+export type RenewResponse = z.infer<typeof RenewResponse>;
+
+/**
+ * The bytes a device signs to renew, in one place for the agent that signs and the gateway that
+ * checks: `keelson-renew-v1\n<sha256 hex of certificate>\n<sha256 hex of csr>\n<signedAt>`, the
+ * digests over the PEM text as sent (UTF-8). The certificate's digest ties the proof to the identity
+ * being renewed, the CSR's to the key being certified, the time bounds replays to a few minutes;
+ * once renewed, the old certificate is superseded, so even a replay within those minutes is refused.
+ * `sha256Hex` is the caller's (node:crypto): this library holds contracts, not crypto.
+ */
+export function renewalProofMessage(request: Pick<RenewRequest, 'certificate' | 'csr' | 'signedAt'>, sha256Hex: (text: string) => string): Uint8Array {
+  return new TextEncoder().encode(`keelson-renew-v1\n${sha256Hex(request.certificate)}\n${sha256Hex(request.csr)}\n${request.signedAt}`);
+}
