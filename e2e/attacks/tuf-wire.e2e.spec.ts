@@ -57,6 +57,7 @@ describe('attacks on TUF metadata on the wire', () => {
   }, 120_000);
 
   it('mix-and-match: an older version of a bin served for the version the snapshot names is refused', async () => {
+    proxy.rewrite = undefined;
     const firstVersions = await firstBinVersions(proxy.url);
     expect(versionOf(firstVersions.get('bins-00')!)).toBe(1);
     proxy.rewrite = (path, body) => {
