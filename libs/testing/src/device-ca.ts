@@ -6,7 +6,7 @@ const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** A device's TLS client identity (PEM) and the fingerprint the device events would carry for it. */
-export interface DeviceIdentity {
+export interface TestDeviceCertificate {
   cert: string;
   key: string;
   fingerprint: string;
@@ -21,14 +21,14 @@ export interface IssueOptions {
 
 const serial = () => `01${randomBytes(15).toString('hex')}`;
 
-async function identityOf(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): Promise<DeviceIdentity> {
+async function identityOf(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): Promise<TestDeviceCertificate> {
   const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
   return { cert: cert.toString('pem'), key, fingerprint: createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex') };
 }
 
 /**
  * A device CA made as the gateway makes a fleet's (ECDSA P-256, device certificates with the
- * `urn:keelson:device:<fleet>:<id>` SAN and clientAuth), with real keys: the facade's specs check
+ * `urn:keelson:device:<fleet>:<id>` SAN and clientAuth), with real keys: the facade's and the agent's specs check
  * real certificates presented in real TLS handshakes.
  */
 export class TestDeviceCa {
@@ -50,7 +50,7 @@ export class TestDeviceCa {
   }
 
   /** A certificate for `deviceId` with a fresh key, valid from a minute ago for an hour unless told otherwise. */
-  async issue(deviceId: string, options: IssueOptions = {}): Promise<DeviceIdentity> {
+  async issue(deviceId: string, options: IssueOptions = {}): Promise<TestDeviceCertificate> {
     const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(), subject: `CN=${deviceId}, OU=${options.fleet ?? this.fleet}, O=Keelson`, issuer: this.cert.subjectName,
@@ -68,7 +68,7 @@ export class TestDeviceCa {
 }
 
 /** A device certificate that signs itself, naming `fleet` and `deviceId` as the real ones do. */
-export async function selfSignedDevice(fleet: string, deviceId: string): Promise<DeviceIdentity> {
+export async function selfSignedDevice(fleet: string, deviceId: string): Promise<TestDeviceCertificate> {
   const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(), name: `CN=${deviceId}, OU=${fleet}, O=Keelson`, keys, signingAlgorithm,
