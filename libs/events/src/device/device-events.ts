@@ -64,12 +64,15 @@ const certificate = {
 /**
  * The device renewed its certificate, proving possession of the key of the certificate it held
  * (`previousFingerprint`); the new one replaces it, and only the new one can renew next time.
+ * `keyRotated` says whether the device certified a new key or kept its old one.
  */
 export const DeviceCertificateRenewed = defineMessage('DeviceCertificateRenewed', 1, {
   ...device,
   ...certificate,
   notAfter: IsoTime,
   previousFingerprint: Sha256Hex,
+  /** The new certificate is for a new key (the device rotated it); absent in events written before it was recorded. */
+  keyRotated: z.boolean().optional(),
 });
 export type DeviceCertificateRenewed = z.infer<typeof DeviceCertificateRenewed>;
 

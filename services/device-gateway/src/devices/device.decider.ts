@@ -31,7 +31,7 @@ export type DeviceCommand =
   | { type: 'MarkReachable'; at: string }
   | { type: 'MarkUnreachable'; lastSeenAt: string }
   /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
-  | { type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string }
+  | { type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string; keyRotated: boolean }
   /** A wiped or replaced device enrolled again with a token minted for it: new certificate, same history. */
   | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
@@ -86,8 +86,8 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
       if (command.presentedFingerprint !== device.certificateFingerprint) {
         throw new RuleViolation('device.certificate-superseded', 'the certificate presented is not the device\'s latest');
       }
-      const { certificateSerial, certificateFingerprint, notAfter } = command;
-      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint: device.certificateFingerprint } }];
+      const { certificateSerial, certificateFingerprint, notAfter, keyRotated } = command;
+      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint: device.certificateFingerprint, keyRotated } }];
     }
     case 'Reenroll': {
       const { type: _type, ...rest } = command;

@@ -8,6 +8,7 @@ import type { Clock } from '@keelson/service-kit';
 import { verifyCsr } from '../device-ca/csr.js';
 import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import type { Devices } from '../devices/devices.js';
+import { checkRenewalKey, type RenewalKeyPolicy } from './renewal-key-policy.js';
 import { RenewalRefusedError } from './renewal-refused.error.js';
 
 export interface CertificateRenewalDeps {
@@ -16,6 +17,8 @@ export interface CertificateRenewalDeps {
   clock: Clock;
   /** How long after its expiry a certificate may still renew (`KEELSON_DEVICE_CERT_GRACE_DAYS`). */
   graceDays: number;
+  /** Whether a renewal may keep the key or must rotate it (`KEELSON_DEVICE_RENEWAL_KEY`). */
+  keyPolicy: RenewalKeyPolicy;
 }
 
 const day = 24 * 3600 * 1000;
@@ -33,9 +36,11 @@ function identityOf(cert: x509.X509Certificate): { fleet: string; deviceId: stri
 
 /**
  * Renews a device certificate. The device presents the certificate it holds and proves possession
- * of its key; the identity comes from that certificate (checked against the fleet's CA) and never
- * from the request, and only the device's latest certificate may renew. Expired certificates renew
- * within the grace period; after it, and for a decommissioned device, only re-enrollment helps.
+ * of both keys: the certificate's key signs the request, and the CSR's self-signature proves the key
+ * to certify next (the same one or a new one, per the key policy). The identity comes from the
+ * presented certificate (checked against the fleet's CA), never from the CSR, and only the device's
+ * latest certificate may renew. Expired certificates renew within the grace period; after it, and
+ * for a decommissioned device, only re-enrollment helps.
  */
 export class CertificateRenewal {
   constructor(private readonly d: CertificateRenewalDeps) {}
@@ -65,10 +70,12 @@ export class CertificateRenewal {
       throw new RenewalRefusedError('superseded', 'the certificate is not the device\'s latest: enroll the device again');
     }
     const { publicKeyDer } = await verifyCsr(request.csr);
+    const { keyRotated } = checkRenewalKey(this.d.keyPolicy, cert.publicKey.rawData, publicKeyDer);
+    // The CSR contributes only its key: the identity is the presented certificate's.
     const issued = await this.d.ca.issue({ fleet, deviceId, publicKeyDer, now });
     try {
       await this.d.devices.execute(fleet, deviceId, {
-        type: 'RenewCertificate', presentedFingerprint, certificateSerial: issued.serial, certificateFingerprint: issued.fingerprint, notAfter: issued.notAfter.toISOString(),
+        type: 'RenewCertificate', presentedFingerprint, certificateSerial: issued.serial, certificateFingerprint: issued.fingerprint, notAfter: issued.notAfter.toISOString(), keyRotated,
       }, { ...meta, actor: { kind: 'device', id: deviceId } });
     } catch (err) {
       // Two renewals raced with the same certificate: one won, this one's certificate is never handed out.

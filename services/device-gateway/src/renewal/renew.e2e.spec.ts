@@ -19,6 +19,7 @@ import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
 import { RenewalModule } from './renewal.module.js';
 
 const naming = testNamespace();
+const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
 type Keys = webcrypto.CryptoKeyPair;
 
@@ -44,8 +45,8 @@ describe('POST /v1/renew', () => {
     return { keys, enrolled: (await res.json()) as EnrollResponse };
   };
   /** The request a device makes: a CSR for `next` (default: the same key), signed with the current key. */
-  const renewal = async (certificate: string, current: Keys, options: { next?: Keys; signedAt?: Date; signer?: Keys } = {}) => {
-    const csr = await csrFor(options.next ?? current);
+  const renewal = async (certificate: string, current: Keys, options: { next?: Keys; signedAt?: Date; signer?: Keys; csrSubject?: string } = {}) => {
+    const csr = await csrFor(options.next ?? current, options.csrSubject);
     const signedAt = (options.signedAt ?? new Date()).toISOString();
     const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, renewalProofMessage({ certificate, csr, signedAt }, (text) => createHash('sha256').update(text, 'utf8').digest('hex')))).toString('base64');
     return { certificate, csr, signedAt, signature };
@@ -91,13 +92,53 @@ describe('POST /v1/renew', () => {
     expect(cert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
     expect(cert.notAfter.getTime()).toBeGreaterThan(new x509.X509Certificate(enrolled.certificate).notAfter.getTime() - 1_000);
     const events = await eventsOf(enrolled.deviceId);
-    expect(events.at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { deviceId: enrolled.deviceId, certificateFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(events.at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { deviceId: enrolled.deviceId, certificateFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), keyRotated: false } });
 
     const nextKeys = await deviceKeys();
     const rotated = await post('/v1/renew', await renewal(renewed.body.certificate, keys, { next: nextKeys }));
     expect(rotated.status).toBe(201);
     const rotatedCert = new x509.X509Certificate(rotated.body.certificate);
     expect(Buffer.from(rotatedCert.publicKey.rawData)).toEqual(Buffer.from(await webcrypto.subtle.exportKey('spki', nextKeys.publicKey)));
+    expect(rotatedCert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
+    expect((await eventsOf(enrolled.deviceId)).at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { previousFingerprint: fingerprintOf(renewed.body.certificate), keyRotated: true } });
+    // The new key renews next; the old one no longer can.
+    expect((await post('/v1/renew', await renewal(rotated.body.certificate, nextKeys))).status).toBe(201);
+  });
+
+  describe('with a new key', () => {
+    it('takes only the key from a CSR that asks for another identity: the certificate keeps the old one', async () => {
+      const { keys, enrolled } = await enroll();
+      const other = await enroll();
+      const next = await deviceKeys();
+      const res = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next, csrSubject: `CN=${other.enrolled.deviceId}, OU=plant-8, O=Keelson` }));
+      expect(res.status).toBe(201);
+      const cert = new x509.X509Certificate(res.body.certificate);
+      expect(cert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
+      expect(cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.map((n) => n.value)).toEqual([`urn:keelson:device:plant-7:${enrolled.deviceId}`]);
+      expect(Buffer.from(cert.publicKey.rawData)).toEqual(Buffer.from(await webcrypto.subtle.exportKey('spki', next.publicKey)));
+    });
+
+    it('refuses a proof signed by the new key instead of the current certificate\'s, and writes nothing', async () => {
+      const { keys, enrolled } = await enroll();
+      const next = await deviceKeys();
+      const before = await eventsOf(enrolled.deviceId);
+      const res = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next, signer: next }));
+      expect([res.status, res.body.error.code]).toEqual([401, 'renewal.bad-proof']);
+      expect(await eventsOf(enrolled.deviceId)).toEqual(before);
+      expect((await post('/v1/renew', await renewal(enrolled.certificate, keys, { next }))).status).toBe(201); // the device still can
+    });
+
+    it('refuses a replayed rotation, and a second new key for the certificate it superseded', async () => {
+      const { keys, enrolled } = await enroll();
+      const request = await renewal(enrolled.certificate, keys, { next: await deviceKeys() });
+      expect((await post('/v1/renew', request)).status).toBe(201);
+      const after = await eventsOf(enrolled.deviceId);
+      const replay = await post('/v1/renew', request);
+      expect([replay.status, replay.body.error.code]).toEqual([401, 'renewal.superseded']);
+      const thief = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next: await deviceKeys() }));
+      expect([thief.status, thief.body.error.code]).toEqual([401, 'renewal.superseded']);
+      expect(await eventsOf(enrolled.deviceId)).toEqual(after);
+    });
   });
 
   it('refuses an old certificate once it was renewed (a replay too), and a decommissioned device', async () => {
@@ -120,14 +161,13 @@ describe('POST /v1/renew', () => {
 
   it('tells relying parties the fleet CA and which certificate of a device is current, the renewed one at once', async () => {
     const { keys, enrolled } = await enroll();
-    const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
     const ca = await callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'plant-7' });
     expect(ca).toEqual({ fleet: 'plant-7', certificates: [enrolled.caCertificate] });
     expect(ca.certificates.join('')).not.toMatch(/PRIVATE/);
     const current = () => callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
-    await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprint(enrolled.certificate) });
+    await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprintOf(enrolled.certificate) });
     const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
-    await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprint(renewed.body.certificate) });
+    await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprintOf(renewed.body.certificate) });
 
     await expect(callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
     expect(existsSync(join(dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
