@@ -5,11 +5,12 @@ import { enrollmentEvents, type EnrollmentEvent } from './enrollment/enrollment-
 import { groupEvents, type GroupEvent } from './group/group-events.js';
 import { MessageRegistry } from './kit/registry.js';
 import { operatorEvents, type OperatorEvent } from './operator/operator-events.js';
+import { registryEvents, type RegistryEvent } from './registry/device-access-events.js';
 import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent;
+export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent | RegistryEvent;
 
 /** The type name of any Keelson event. */
 export type KeelsonEventType = KeelsonEvent['type'];
@@ -27,6 +28,7 @@ export const allEvents = new MessageRegistry<KeelsonEvent>([
   ...rolloutEvents.readers,
   ...channelEvents.readers,
   ...operatorEvents.readers,
+  ...registryEvents.readers,
 ]);
 
 /** The type name of every Keelson event, family by family. */

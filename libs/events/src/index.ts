@@ -26,6 +26,7 @@ export * from './enrollment/index.js';
 export * from './rollout/index.js';
 export * from './channel/index.js';
 export * from './operator/index.js';
+export * from './registry/index.js';
 export * from './audit/index.js';
 export * from './device-protocol/index.js';
 export { type KeelsonEvent, type KeelsonEventType, allEvents, allEventTypes, parseEvent } from './all-events.js';
