@@ -4,6 +4,8 @@ import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
 import { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 import { CertificateRenewer } from './renewal/certificate-renewer.js';
+import { completePendingRenewal } from './renewal/pending-renewal.js';
+import type { RenewKey } from './renewal/renew-certificate.js';
 import { DeviceLink } from './link/device-link.js';
 import { platformFetch } from './link/platform-fetch.js';
 import { readPlatformCa } from './link/platform-trust.js';
@@ -28,6 +30,8 @@ export interface AgentOptions {
   onReport?: (assignment: Assignment, state: DeviceState, reason?: string) => void;
   /** Pause between failed probe attempts (default 1 s). */
   probeRetryPauseMs?: number;
+  /** Certify a new key at each certificate renewal (`rotate`, the default) or keep the current one. */
+  renewKey?: RenewKey;
   log?: AgentLog;
 }
 
@@ -48,6 +52,8 @@ export interface RunningAgent {
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log: AgentLog = options.log ?? (() => undefined);
   const layout = new DataDirLayout(options.dataDir);
+  // A renewal a crash interrupted after the gateway answered: swap it in before the identity is used.
+  if (await completePendingRenewal(layout)) log('certificate-renewal-completed', {});
   const identity = await readDeviceIdentity(layout);
   const platformCa = await readPlatformCa(layout);
   const store = new AgentStateStore(layout.stateFile);
@@ -95,7 +101,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onDesired: (desired, afterConnect) => void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
-  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa) });
+  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa), renewKey: options.renewKey ?? 'rotate' });
   renewer.start();
 
   return {

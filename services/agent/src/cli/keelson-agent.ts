@@ -7,7 +7,7 @@ import { atMost, jsonLog, untilSignal } from './json-log.js';
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
-  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N]`;
+  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]`;
 
 class UsageError extends Error {}
 
@@ -46,14 +46,16 @@ async function enroll(args: string[]): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' } } });
   const allowExec = values['allow-exec'] ?? [];
+  const renewKey = values['renew-key'] ?? 'rotate';
+  if (renewKey !== 'rotate' && renewKey !== 'keep') throw new UsageError(`--renew-key must be rotate or keep, got ${renewKey}`);
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
-    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 30), log: jsonLog,
+    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 30), renewKey, log: jsonLog,
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
  * ```
  * identity/device.key  (0600)  identity/device.crt  identity/ca.crt
  * identity/broker.json (0600)  identity/enrollment.json
+ * identity/renewal/device.key (0600), device.crt   a renewal's new key and certificate, before they are swapped in
  * tuf/root.json (the trusted root tuf-js updates)  tuf/pristine-root.json (the root from enrollment)
  * state.json                   the agent's journal (see agent-state.ts)
  * tmp/                         downloads and half-written files, emptied on every start
@@ -28,6 +29,10 @@ export class DataDirLayout {
   }
   get caCertificate(): string {
     return join(this.identityDir, 'ca.crt');
+  }
+  /** Where a renewal keeps the next key and certificate until it swaps them in (see renewal/pending-renewal.ts). */
+  get renewalDir(): string {
+    return join(this.identityDir, 'renewal');
   }
   get brokerCredentials(): string {
     return join(this.identityDir, 'broker.json');

@@ -2,7 +2,7 @@ import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers throug
 import { readFile } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
 import type { DataDirLayout } from '../data-dir/layout.js';
-import { RenewalRefused, renewCertificate } from './renew-certificate.js';
+import { RenewalRefused, renewCertificate, type RenewalFetch, type RenewKey } from './renew-certificate.js';
 
 /** When a certificate is due: less than a third of its lifetime left (or already expired). */
 export function renewalDueAt(cert: { notBefore: Date; notAfter: Date }): Date {
@@ -18,7 +18,9 @@ export interface CertificateRenewerOptions {
   maxWaitMs?: number;
   now?: () => Date;
   /** How to reach the gateway (the platform's TLS trust); the global fetch by default. */
-  fetch?: Parameters<typeof renewCertificate>[3];
+  fetch?: RenewalFetch;
+  /** Certify a new key at each renewal (`rotate`, the default) or keep the current one. */
+  renewKey?: RenewKey;
 }
 
 const hour = 3_600_000;
@@ -64,8 +66,9 @@ export class CertificateRenewer {
     if (now < due) return this.schedule(due.getTime() - now.getTime());
     const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
     try {
-      const renewed = await renewCertificate(this.o.layout, this.o.gatewayUrl, now, this.o.fetch);
-      this.o.log('certificate-renewed', { notAfter: renewed.notAfter.toISOString() });
+      const renewKey = this.o.renewKey ?? 'rotate';
+      const renewed = await renewCertificate(this.o.layout, this.o.gatewayUrl, { now, renewKey, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
+      this.o.log('certificate-renewed', { notAfter: renewed.notAfter.toISOString(), renewKey });
       this.schedule(renewalDueAt(renewed).getTime() - now.getTime());
     } catch (err) {
       if (err instanceof RenewalRefused && err.needsEnrollment) {

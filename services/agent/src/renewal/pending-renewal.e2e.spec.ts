@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import { startRenewingGateway, type RenewingGateway } from '../test-fixtures/renewing-gateway.js';
+import { certifiesKey, completePendingRenewal, nextKey, pendingCertificatePath, pendingKeyPath, storePendingCertificate } from './pending-renewal.js';
+import { renewCertificate } from './renew-certificate.js';
+import { renewalRequest, sendRenewal } from './renewal-request.js';
+
+// A renewal with a new key killed between its steps, against the real gateway: whatever the step,
+// the device is left with a matching key and certificate that the platform accepts, and renews again.
+describe('a key-rotating renewal interrupted by a crash', () => {
+  let platform: RenewingGateway;
+
+  const live = (layout: DataDirLayout) => ({ key: readFileSync(layout.deviceKey, 'utf8'), certificate: readFileSync(layout.deviceCertificate, 'utf8') });
+  const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
+  const deviceIdOf = (layout: DataDirLayout) => /CN=([^\n,]+)/.exec(new X509Certificate(live(layout).certificate).subject)![1]!;
+  /** The platform takes the live certificate as the device's current one, and it matches the live key. */
+  const expectWorkingPair = async (layout: DataDirLayout) => {
+    const { key, certificate } = live(layout);
+    expect(certifiesKey(certificate, key)).toBe(true);
+    expect(await platform.currentFingerprint(deviceIdOf(layout))).toBe(fingerprintOf(certificate));
+  };
+  /** The steps of a rotating renewal up to the answer kept aside, the swap not done (the crash). */
+  const renewUpToTheSwap = async (layout: DataDirLayout) => {
+    const { key, certificate } = live(layout);
+    const next = await nextKey(layout);
+    const answer = await sendRenewal(platform.gatewayUrl, await renewalRequest(certificate, key, next, new Date()));
+    await storePendingCertificate(layout, answer.certificate);
+    return { next, renewed: answer.certificate };
+  };
+
+  beforeAll(async () => {
+    platform = await startRenewingGateway({ certSeconds: 3600, graceSeconds: 60 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('before the gateway answered: the old key and certificate go on working, and the retry certifies the key set aside', async () => {
+    const layout = await platform.enrolled('unplugged');
+    const before = live(layout);
+    const cut = () => Promise.reject(new Error('power cut before the request left'));
+    await expect(renewCertificate(layout, platform.gatewayUrl, { fetch: cut })).rejects.toThrow('power cut');
+    expect(live(layout)).toEqual(before);
+    await expectWorkingPair(layout);
+    const aside = readFileSync(pendingKeyPath(layout), 'utf8');
+
+    await renewCertificate(layout, platform.gatewayUrl);
+    expect(live(layout).key).toBe(aside);
+    await expectWorkingPair(layout);
+    expect(existsSync(layout.renewalDir)).toBe(false);
+  });
+
+  it('after the answer was kept, before the swap: the old pair is untouched, and the next start swaps the new one in', async () => {
+    const layout = await platform.enrolled('answered');
+    const before = live(layout);
+    const { next, renewed } = await renewUpToTheSwap(layout);
+    expect(live(layout)).toEqual(before);
+    expect(certifiesKey(before.certificate, before.key)).toBe(true);
+
+    expect(await completePendingRenewal(layout)).toBe(true); // what startAgent does first
+    expect(live(layout)).toEqual({ key: next, certificate: renewed });
+    await expectWorkingPair(layout);
+    await renewCertificate(layout, platform.gatewayUrl); // and it renews again
+    await expectWorkingPair(layout);
+  });
+
+  it('between swapping the key and the certificate: the next start finishes the swap', async () => {
+    const layout = await platform.enrolled('halfway');
+    const { next, renewed } = await renewUpToTheSwap(layout);
+    renameSync(pendingKeyPath(layout), layout.deviceKey); // the first rename happened, then the crash
+    expect(certifiesKey(live(layout).certificate, live(layout).key)).toBe(false);
+
+    expect(await completePendingRenewal(layout)).toBe(true);
+    expect(live(layout)).toEqual({ key: next, certificate: renewed });
+    expect(existsSync(pendingCertificatePath(layout))).toBe(false);
+    await expectWorkingPair(layout);
+    await renewCertificate(layout, platform.gatewayUrl);
+    await expectWorkingPair(layout);
+  });
+});
