@@ -1,23 +1,28 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { EventStore, eventStreams } from '@keelson/event-store';
+import { parseRegistryEvent, type RegistryEvent } from '@keelson/events';
 import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { DeviceCertificateCheck } from './device-certificate-check.js';
+import { DeviceRefusalLog } from './device-refusal-log.js';
+import { auditFleetOf, refusalsPerMinuteOf } from './device-refusal-settings.js';
 import { FleetDeviceCas } from './fleet-device-cas.js';
 import { gatewayTrust } from './gateway-trust.js';
 import { RevokedDevicesFeed } from './revoked-devices.feed.js';
 
+const logger = new Logger('device-access');
+
 /** Makes the authenticator forget devices the gateway decommissions, re-enrolls or renews, for the lifetime of the app. */
 @Injectable()
 class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('device-access');
   private readonly feed: RevokedDevicesFeed;
 
   constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(DeviceAuthenticator) authenticator: DeviceAuthenticator) {
     this.feed = new RevokedDevicesFeed({
       nc, naming: config.naming, onRevoked: (deviceId) => authenticator.forget(deviceId),
       // Until the feed is back, a revoked certificate is refused at the latest when its remembered success expires.
-      onError: (err) => this.logger.warn(`following device revocations: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => logger.warn(`following device revocations: ${err instanceof Error ? err.message : String(err)}`),
     });
   }
 
@@ -30,20 +35,50 @@ class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationS
   }
 }
 
+/** Writes the device-access log's summaries each minute, and what is pending at shutdown. */
+@Injectable()
+class RefusalLogRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(DeviceRefusalLog) private readonly log: DeviceRefusalLog) {}
+
+  onApplicationBootstrap(): void {
+    this.log.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.log.stop();
+  }
+}
+
 /** Device authentication for the device-facing routes: mutual TLS, checked against what the gateway says. */
 @Module({
   providers: [
     {
-      provide: DeviceAuthenticator,
+      provide: FleetDeviceCas,
       inject: [NATS, SERVICE_CONFIG, CLOCK],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) => {
-        const trust = gatewayTrust(nc, config.naming);
-        const cas = new FleetDeviceCas({ fetch: trust.caCertificatesOf, clock });
-        return new DeviceAuthenticator(new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: trust.currentOf, clock }));
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) => new FleetDeviceCas({ fetch: gatewayTrust(nc, config.naming).caCertificatesOf, clock }),
+    },
+    {
+      provide: DeviceRefusalLog,
+      inject: [NATS, SERVICE_CONFIG, FleetDeviceCas],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, cas: FleetDeviceCas) =>
+        new DeviceRefusalLog({
+          nc, naming: config.naming, auditFleet: auditFleetOf(config), perMinute: refusalsPerMinuteOf(config),
+          store: new EventStore<RegistryEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseRegistryEvent }),
+          fleetExists: async (fleet) => (await cas.of(fleet)).length > 0,
+          onError: (err) => logger.error(`device-access log: ${err instanceof Error ? err.message : String(err)}`),
+        }),
+    },
+    {
+      provide: DeviceAuthenticator,
+      inject: [NATS, SERVICE_CONFIG, CLOCK, FleetDeviceCas, DeviceRefusalLog],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, cas: FleetDeviceCas, refusals: DeviceRefusalLog) => {
+        const check = new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock });
+        return new DeviceAuthenticator(check, refusals, clock);
       },
     },
     RevokedDevicesRunner,
+    RefusalLogRunner,
   ],
-  exports: [DeviceAuthenticator],
+  exports: [DeviceAuthenticator, DeviceRefusalLog],
 })
 export class DeviceAccessModule {}

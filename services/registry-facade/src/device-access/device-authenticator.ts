@@ -1,17 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
+import type { Clock } from '@keelson/service-kit';
+import { DeviceAccessRefusal } from '@keelson/events';
 import { deviceRefusals } from '../http/registry.metrics.js';
 import type { AuthenticatedDevice, DeviceCertificateCheck } from './device-certificate-check.js';
-import { deviceRefused, refusalOf } from './device-refusals.js';
+import type { DeviceRefusalLog } from './device-refusal-log.js';
+import { deviceRefused, DeviceRefused } from './device-refusals.js';
 
 /**
  * The device-facing routes' door: the device is the holder of the certificate it presented in the
  * TLS handshake (mutual TLS), never a name it sends. Without TLS the facade has no way to tell
  * devices apart, so every device request is refused (`device.tls-required`): a plain-HTTP facade
- * serves uploads from the api and nothing to devices. Every refusal is counted by reason.
+ * serves uploads from the api and nothing to devices. Every refusal is counted by reason; every
+ * refusal of a presented certificate is also logged for the audit (budgeted, see DeviceRefusalLog).
  */
 export class DeviceAuthenticator {
-  constructor(private readonly check: DeviceCertificateCheck) {}
+  constructor(
+    private readonly check: DeviceCertificateCheck,
+    private readonly refusals: DeviceRefusalLog,
+    private readonly clock: Clock,
+  ) {}
 
   /** The device asking, if it may read `fleet`; a 401 or 403 HttpFailure otherwise. */
   async admit(req: IncomingMessage, fleet: string): Promise<AuthenticatedDevice> {
@@ -20,8 +28,7 @@ export class DeviceAuthenticator {
       if (!(socket instanceof TLSSocket)) throw deviceRefused('device.tls-required');
       return await this.check.admit(socket.getPeerX509Certificate(), fleet);
     } catch (err) {
-      const reason = refusalOf(err);
-      if (reason) deviceRefusals().inc({ reason });
+      if (err instanceof DeviceRefused) this.refused(err, req, fleet);
       throw err;
     }
   }
@@ -29,6 +36,13 @@ export class DeviceAuthenticator {
   /** Drops what is remembered of a device whose certificate changed or was revoked. */
   forget(deviceId: string): void {
     this.check.forget(deviceId);
+  }
+
+  private refused(err: DeviceRefused, req: IncomingMessage, fleet: string): void {
+    deviceRefusals().inc({ reason: err.code });
+    const reason = DeviceAccessRefusal.safeParse(err.code);
+    if (!err.certificate || !reason.success) return;
+    this.refusals.record({ reason: reason.data, certificate: err.certificate, requestedFleet: fleet, url: req.url ?? '/', at: this.clock.now() });
   }
 }
 

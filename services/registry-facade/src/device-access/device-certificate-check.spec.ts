@@ -59,4 +59,19 @@ describe('DeviceCertificateCheck', () => {
     answer();
     await expect(next).rejects.toMatchObject({ body: { code: 'device.decommissioned' } });
   });
+
+  it('names the certificate behind each refusal: proven when the fleet CA issued it, only claimed otherwise', async () => {
+    const other = await TestDeviceCa.create('plant-9');
+    const period = { notBefore: new Date(now.getTime() - 7_200_000), notAfter: new Date(now.getTime() - 60_000) };
+    const [expired, foreignExpired, retired] = [await ca.issue('d-4', period), await other.issue('d-5', { ...period, fleet: 'plant-7' }), await ca.issue('d-6')];
+    const gw = gatewayOf({ 'd-4': { status: 'active', certificateFingerprint: expired.fingerprint }, 'd-6': { status: 'decommissioned', certificateFingerprint: retired.fingerprint } });
+    const check = new DeviceCertificateCheck({ casOf: async () => cas, currentOf: gw.currentOf, clock });
+    const refusal = (cert: string, fleet = 'plant-7') => check.admit(new X509Certificate(cert), fleet).then(() => undefined, (err: { code: string; certificate: unknown }) => [err.code, err.certificate]);
+    expect(await refusal(expired.cert)).toEqual(['device.certificate-expired', { fingerprint: expired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-4' }, issuedByFleetCa: true }]);
+    // Another CA's certificate is untrusted before it is anything else: it proves no device, expired or not.
+    expect(await refusal(foreignExpired.cert)).toEqual(['device.certificate-untrusted', { fingerprint: foreignExpired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-5' }, issuedByFleetCa: false }]);
+    expect(await refusal(retired.cert)).toEqual(['device.decommissioned', expect.objectContaining({ issuedByFleetCa: true })]);
+    gw.current['d-6'] = { status: 'active', certificateFingerprint: retired.fingerprint };
+    expect(await refusal(retired.cert, 'plant-9')).toEqual(['device.wrong-fleet', { fingerprint: retired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-6' }, issuedByFleetCa: true }]);
+  });
 });

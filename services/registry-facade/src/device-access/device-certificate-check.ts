@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Clock } from '@keelson/service-kit';
-import { readDeviceCertificate, isIssuedByAny } from './device-certificate.js';
-import { deviceRefused } from './device-refusals.js';
+import { fingerprintOf, isIssuedByAny, readDeviceCertificate } from './device-certificate.js';
+import { deviceRefused, type DeviceRefusal } from './device-refusals.js';
 
 /** A device the facade authenticated by its certificate: the identity the device cannot choose. */
 export interface AuthenticatedDevice {
@@ -55,26 +55,34 @@ export class DeviceCertificateCheck {
   /** The device behind `cert` if it belongs to `fleet`; 401 for any certificate refusal, 403 for another fleet's device. */
   async admit(cert: X509Certificate | undefined, fleet: string): Promise<AuthenticatedDevice> {
     const device = await this.authenticate(cert);
-    if (device.fleet !== fleet) throw deviceRefused('device.wrong-fleet');
+    if (device.fleet !== fleet) throw deviceRefused('device.wrong-fleet', { fingerprint: fingerprintOf(cert!), claim: device, issuedByFleetCa: true });
     return device;
   }
 
-  /** The device behind a presented client certificate; a 401 HttpFailure (or ServiceError `Unavailable`) otherwise. */
+  /**
+   * The device behind a presented client certificate; a 401 DeviceRefused (or ServiceError
+   * `Unavailable`) otherwise. The issuer is checked before the validity period, so only a
+   * certificate of the fleet's own CA is ever called expired, superseded or decommissioned: those
+   * name a device for sure, an untrusted one names only what it claims.
+   */
   async authenticate(cert: X509Certificate | undefined): Promise<AuthenticatedDevice> {
     if (!cert) throw deviceRefused('device.certificate-required');
     const presented = readDeviceCertificate(cert);
-    if (!presented) throw deviceRefused('device.certificate-untrusted');
+    if (!presented) throw deviceRefused('device.certificate-untrusted', { fingerprint: fingerprintOf(cert), issuedByFleetCa: false });
     const { fleet, deviceId, fingerprint } = presented;
+    const claim = { fleet, deviceId };
     const now = this.o.clock.now().getTime();
-    if (now < presented.notBefore.getTime() || now > presented.notAfter.getTime()) throw deviceRefused('device.certificate-expired');
+    const inPeriod = now >= presented.notBefore.getTime() && now <= presented.notAfter.getTime();
     const hit = this.remembered.get(deviceId);
-    if (hit && hit.until > now && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
-    if (!isIssuedByAny(cert, await this.o.casOf(fleet))) throw deviceRefused('device.certificate-untrusted');
+    if (inPeriod && hit && hit.until > now && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
+    if (!isIssuedByAny(cert, await this.o.casOf(fleet))) throw deviceRefused('device.certificate-untrusted', { fingerprint, claim, issuedByFleetCa: false });
+    const refused = (code: DeviceRefusal) => deviceRefused(code, { fingerprint, claim, issuedByFleetCa: true });
+    if (!inPeriod) throw refused('device.certificate-expired');
     const forgottenBefore = this.forgotten.get(deviceId);
     const current = await this.o.currentOf(fleet, deviceId);
-    if (!current) throw deviceRefused('device.certificate-untrusted'); // signed by the CA, unknown to the gateway
-    if (current.status === 'decommissioned') throw deviceRefused('device.decommissioned');
-    if (current.certificateFingerprint !== fingerprint) throw deviceRefused('device.certificate-superseded');
+    if (!current) throw refused('device.certificate-untrusted'); // signed by the CA, unknown to the gateway
+    if (current.status === 'decommissioned') throw refused('device.decommissioned');
+    if (current.certificateFingerprint !== fingerprint) throw refused('device.certificate-superseded');
     // The gateway answered before the device's certificate changed: answer, but do not remember it.
     if (this.forgotten.get(deviceId) !== forgottenBefore) return { fleet, deviceId };
     this.remembered.delete(deviceId);

@@ -29,10 +29,15 @@ export function readDeviceCertificate(cert: X509Certificate): PresentedCertifica
   return {
     fleet: match[1]!,
     deviceId: match[2]!,
-    fingerprint: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
+    fingerprint: fingerprintOf(cert),
     notBefore: cert.validFromDate,
     notAfter: cert.validToDate,
   };
+}
+
+/** SHA-256 of the certificate's DER, lowercase hex: how device events and refusal records name a certificate. */
+export function fingerprintOf(cert: X509Certificate): string {
+  return cert.fingerprint256.replaceAll(':', '').toLowerCase();
 }
 
 /** True when one of `cas` issued `cert`: the issuer name matches and the CA's key verifies the signature. */

@@ -20,14 +20,27 @@ const messages: Record<DeviceRefusal, string> = {
   'device.wrong-fleet': 'a device may only read its own fleet',
 };
 
-/** The refusal as the facade's error body: 403 for a device asking for another fleet, 401 for everything else. */
-export function deviceRefused(code: DeviceRefusal): HttpFailure {
-  const forbidden = code === 'device.wrong-fleet';
-  return new HttpFailure(forbidden ? 403 : 401, { kind: forbidden ? 'Forbidden' : 'Unauthorized', code, message: messages[code] });
+/** What the facade could tell of the certificate behind a refusal: never more than the certificate shows anyone. */
+export interface RefusedCertificate {
+  fingerprint: string;
+  /** The fleet and device its `urn:keelson:device:` SAN names; absent when it is no device certificate at all. */
+  claim?: { fleet: string; deviceId: string };
+  /** The claimed fleet's device CA issued it: fleet and device are proven, not only claimed. */
+  issuedByFleetCa: boolean;
 }
 
-/** The refusal code an error carries, if it is one of the device refusals. */
-export function refusalOf(err: unknown): DeviceRefusal | undefined {
-  const code = err instanceof HttpFailure ? err.body.code : undefined;
-  return code && code in messages ? (code as DeviceRefusal) : undefined;
+/** A device refusal: 403 for a device asking for another fleet, 401 for everything else, with the certificate if one was presented. */
+export class DeviceRefused extends HttpFailure {
+  constructor(
+    readonly code: DeviceRefusal,
+    readonly certificate?: RefusedCertificate,
+  ) {
+    const forbidden = code === 'device.wrong-fleet';
+    super(forbidden ? 403 : 401, { kind: forbidden ? 'Forbidden' : 'Unauthorized', code, message: messages[code] });
+  }
+}
+
+/** The refusal as the facade's error body, naming the certificate it refused (for the device-access log). */
+export function deviceRefused(code: DeviceRefusal, certificate?: RefusedCertificate): DeviceRefused {
+  return new DeviceRefused(code, certificate);
 }
