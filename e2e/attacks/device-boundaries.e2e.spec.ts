@@ -58,7 +58,8 @@ describe('a device stays inside its own identity and fleet', () => {
     }
   }, 120_000);
 
-  it("answers 403 to a device of one fleet asking for another fleet's metadata or artifact", async () => {
+  it("answers 403 to a device of one fleet asking for another fleet's metadata or artifact, and audits each attempt in its own fleet", async () => {
+    const since = new Date(Date.now() - 1_000).toISOString();
     const [intruder] = fleet.devices;
     const [owner] = other.devices;
     const published = await publishToFleet(platform, 'other', 'segmenter', '1.0.0', 'fleet other weights');
@@ -77,6 +78,17 @@ describe('a device stays inside its own identity and fleet', () => {
       expect((JSON.parse(answer.body) as { error: { kind: string } }).error.kind).toBeDefined();
     }
     expect((await get(intruder!.dataDir, 'default', 'tuf/timestamp.json')).status).toBe(200);
+
+    // The operator of the intruder's fleet sees which device reached for what; fleet other's log names no foreign device.
+    const refusals = await eventually('the refused reads in the audit log', async () => {
+      const entries = (await auditOf(platform, `device=${intruder!.deviceId}&since=${since}`)).filter((e) => e.type.endsWith('.DeviceAccessRefused'));
+      return entries.length >= paths.length ? entries : undefined;
+    }, 20_000);
+    expect(refusals.map((e) => [e.keelsonactor, e.data.fleet, e.data.reason, e.data.deviceId, e.data.requestedFleet, e.data.path])).toEqual(
+      paths.map((path) => ['service:registry-facade', 'default', 'device.wrong-fleet', intruder!.deviceId, 'other', `/v1/fleets/other/${path}`]),
+    );
+    for (const e of refusals) expect(e.data.certificateFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(await auditOf(platform, `fleet=other&device=${intruder!.deviceId}`)).toEqual([]);
   }, 120_000);
 
   it('refuses a replayed enrollment token, enrolls nothing, and audits the attempt', async () => {
@@ -119,6 +131,9 @@ describe('a device stays inside its own identity and fleet', () => {
     await expect(connectAs(b!.dataDir)).rejects.toThrow(/not authorized/i);
     const pull = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { as: b!.dataDir });
     expect([pull.status, ((await pull.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.decommissioned']);
+    const refusedPull = await eventually('the refused pull in the audit log', async () =>
+      (await auditOf(platform, `device=${b!.deviceId}`)).find((e) => e.type.endsWith('.DeviceAccessRefused')), 20_000);
+    expect(refusedPull.data).toMatchObject({ fleet: 'default', reason: 'device.decommissioned', deviceId: b!.deviceId, path: '/v1/fleets/default/tuf/timestamp.json' });
     expect(await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000)).toBe(true);
     const audit = await eventually('the decommission in the audit log', async () => {
       const entries = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
