@@ -26,6 +26,9 @@ describe('servicePermissions', () => {
     expect(mayPublish('signer', 'ev.artifact.default.a-1')).toBe(false);
     expect(mayPublish('registry-facade', 'ev.artifact.default.a-1')).toBe(true);
     expect(mayPublish('registry-facade', 'ev.tuf.default.repository')).toBe(false);
+    // Its device-access log (refused device reads, audited) is on its own stream; no one else writes it.
+    expect(mayPublish('registry-facade', 'ev.registry.plant-7.device-refusals')).toBe(true);
+    expect(mayPublish('device-gateway', 'ev.registry.plant-7.device-refusals')).toBe(false);
     expect(mayPublish('audit', 'ev.device.default.d-1')).toBe(false);
     for (const s of platformServices) expect(mayPublish(s, 'ev.anything.default.x')).toBe(false);
   });
