@@ -73,6 +73,12 @@ export const DeviceCertificateRenewed = defineMessage('DeviceCertificateRenewed'
   previousFingerprint: Sha256Hex,
   /** The new certificate is for a new key (the device rotated it); absent in events written before it was recorded. */
   keyRotated: z.boolean().optional(),
+  /**
+   * The new certificate (PEM, public) and when the device signed the request for it: a device whose
+   * answer was lost retries with a newer proof by the previous key and gets this same certificate.
+   */
+  certificatePem: z.string().min(1).max(8_192).optional(),
+  proofSignedAt: IsoTime.optional(),
 });
 export type DeviceCertificateRenewed = z.infer<typeof DeviceCertificateRenewed>;
 

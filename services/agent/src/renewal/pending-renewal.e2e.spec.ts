@@ -53,6 +53,23 @@ describe('a key-rotating renewal interrupted by a crash', () => {
     expect(existsSync(layout.renewalDir)).toBe(false);
   });
 
+  it('after the gateway answered, before the answer was kept: the retry with the old key gets the certificate issued for the key aside', async () => {
+    const layout = await platform.enrolled('cut-off');
+    const before = live(layout);
+    const answerLost = async (...args: Parameters<typeof fetch>) => {
+      await (await fetch(...args)).text(); // the gateway renewed...
+      throw new Error('power cut before the answer was read'); // ...but the device never heard
+    };
+    await expect(renewCertificate(layout, platform.gatewayUrl, { fetch: answerLost })).rejects.toThrow('power cut');
+    expect(live(layout)).toEqual(before);
+    const aside = readFileSync(pendingKeyPath(layout), 'utf8');
+    expect(await platform.currentFingerprint(deviceIdOf(layout))).not.toBe(fingerprintOf(before.certificate)); // superseded at the gateway
+
+    await renewCertificate(layout, platform.gatewayUrl);
+    expect(live(layout).key).toBe(aside);
+    await expectWorkingPair(layout);
+  });
+
   it('after the answer was kept, before the swap: the old pair is untouched, and the next start swaps the new one in', async () => {
     const layout = await platform.enrolled('answered');
     const before = live(layout);

@@ -125,15 +125,17 @@ describe('device aggregate', () => {
   describe('renewing the certificate', () => {
     const renew = (presentedFingerprint: string, keyRotated = true): DeviceCommand => ({
       type: 'RenewCertificate', presentedFingerprint, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', keyRotated,
+      certificatePem: 'PEM', proofSignedAt: '2026-11-22T10:00:00.000Z',
     });
+    const issued = { certificatePem: 'PEM', proofSignedAt: '2026-11-22T10:00:00.000Z' };
     it('replaces the latest certificate with the new one and says whether the key was rotated', () => {
       given(deviceDecider, [enrolled]).when(renew('a'.repeat(64))).then([{
         type: 'DeviceCertificateRenewed', schemaVersion: 1,
-        data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64), keyRotated: true },
+        data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64), keyRotated: true, ...issued },
       }]);
       given(deviceDecider, [enrolled]).when(renew('a'.repeat(64), false)).then([{
         type: 'DeviceCertificateRenewed', schemaVersion: 1,
-        data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64), keyRotated: false },
+        data: { fleet, deviceId, certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), notAfter: '2026-12-22T10:00:00.000Z', previousFingerprint: 'a'.repeat(64), keyRotated: false, ...issued },
       }]);
     });
     it('refuses a certificate that was renewed already', () => {

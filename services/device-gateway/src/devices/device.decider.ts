@@ -16,6 +16,8 @@ export type Device =
       deviceId: string;
       /** The certificate that may renew (the latest issued); an older one is superseded. */
       certificateFingerprint: string;
+      /** The latest renewal, while its certificate is current: what a retry whose answer was lost gets again. */
+      lastRenewal?: { previousFingerprint: string; certificatePem: string; proofSignedAt: string };
       reachable: boolean;
       generation: number;
       assignments: Assignment[];
@@ -31,7 +33,10 @@ export type DeviceCommand =
   | { type: 'MarkReachable'; at: string }
   | { type: 'MarkUnreachable'; lastSeenAt: string }
   /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
-  | { type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string; keyRotated: boolean }
+  | {
+      type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string; keyRotated: boolean;
+      certificatePem: string; proofSignedAt: string;
+    }
   /** A wiped or replaced device enrolled again with a token minted for it: new certificate, same history. */
   | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
@@ -86,8 +91,9 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
       if (command.presentedFingerprint !== device.certificateFingerprint) {
         throw new RuleViolation('device.certificate-superseded', 'the certificate presented is not the device\'s latest');
       }
-      const { certificateSerial, certificateFingerprint, notAfter, keyRotated } = command;
-      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint: device.certificateFingerprint, keyRotated } }];
+      const { certificateSerial, certificateFingerprint, notAfter, keyRotated, certificatePem, proofSignedAt } = command;
+      const previousFingerprint = device.certificateFingerprint;
+      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint, keyRotated, certificatePem, proofSignedAt } }];
     }
     case 'Reenroll': {
       const { type: _type, ...rest } = command;
@@ -126,9 +132,15 @@ function evolve(state: Device, event: DeviceEvent): Device {
       const { assignmentId, state: reported, reason } = event.data;
       return { ...state, reports: { ...state.reports, [assignmentId]: reason === undefined ? { state: reported } : { state: reported, reason } } };
     }
-    case 'DeviceCertificateRenewed':
-    case 'DeviceReenrolled':
-      return { ...state, certificateFingerprint: event.data.certificateFingerprint };
+    case 'DeviceCertificateRenewed': {
+      const { lastRenewal: _superseded, ...rest } = state;
+      const { certificateFingerprint, previousFingerprint, certificatePem, proofSignedAt } = event.data;
+      return certificatePem && proofSignedAt ? { ...rest, certificateFingerprint, lastRenewal: { previousFingerprint, certificatePem, proofSignedAt } } : { ...rest, certificateFingerprint };
+    }
+    case 'DeviceReenrolled': {
+      const { lastRenewal: _revoked, ...rest } = state; // re-enrollment: no earlier certificate may retry
+      return { ...rest, certificateFingerprint: event.data.certificateFingerprint };
+    }
     default:
       return assertNever(event, 'device event');
   }

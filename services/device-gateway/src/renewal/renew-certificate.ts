@@ -8,6 +8,7 @@ import type { Clock } from '@keelson/service-kit';
 import { verifyCsr } from '../device-ca/csr.js';
 import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import type { Devices } from '../devices/devices.js';
+import { lostAnswer } from './lost-answer.js';
 import { checkRenewalKey, type RenewalKeyPolicy } from './renewal-key-policy.js';
 import { RenewalRefusedError } from './renewal-refused.error.js';
 
@@ -66,16 +67,19 @@ export class CertificateRenewal {
     const presentedFingerprint = createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex');
     const device = await this.d.devices.current(fleet, deviceId);
     if (device.status === 'decommissioned') throw new RenewalRefusedError('decommissioned', 'the device is decommissioned');
+    const { publicKeyDer } = await verifyCsr(request.csr);
     if (device.status === 'absent' || device.certificateFingerprint !== presentedFingerprint) {
+      const again = lostAnswer(device, presentedFingerprint, request, publicKeyDer);
+      if (again) return { certificate: again.toString('pem'), caCertificate: caCert.toString('pem'), notAfter: again.notAfter.toISOString() };
       throw new RenewalRefusedError('superseded', 'the certificate is not the device\'s latest: enroll the device again');
     }
-    const { publicKeyDer } = await verifyCsr(request.csr);
     const { keyRotated } = checkRenewalKey(this.d.keyPolicy, cert.publicKey.rawData, publicKeyDer);
     // The CSR contributes only its key: the identity is the presented certificate's.
     const issued = await this.d.ca.issue({ fleet, deviceId, publicKeyDer, now });
     try {
       await this.d.devices.execute(fleet, deviceId, {
         type: 'RenewCertificate', presentedFingerprint, certificateSerial: issued.serial, certificateFingerprint: issued.fingerprint, notAfter: issued.notAfter.toISOString(), keyRotated,
+        certificatePem: issued.certificatePem, proofSignedAt: request.signedAt,
       }, { ...meta, actor: { kind: 'device', id: deviceId } });
     } catch (err) {
       // Two renewals raced with the same certificate: one won, this one's certificate is never handed out.

@@ -139,6 +139,22 @@ describe('POST /v1/renew', () => {
       expect([thief.status, thief.body.error.code]).toEqual([401, 'renewal.superseded']);
       expect(await eventsOf(enrolled.deviceId)).toEqual(after);
     });
+
+    it('answers a retry whose answer was lost with the certificate it issued, writing nothing, until that one renews', async () => {
+      const { keys, enrolled } = await enroll();
+      const next = await deviceKeys();
+      const lost = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next, signedAt: new Date(Date.now() - 1_000) }));
+      expect(lost.status).toBe(201); // the device crashed before it read this
+      const after = await eventsOf(enrolled.deviceId);
+      const retry = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next }));
+      expect([retry.status, retry.body.certificate]).toEqual([201, lost.body.certificate]);
+      const otherKey = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next: await deviceKeys() }));
+      expect([otherKey.status, otherKey.body.error.code]).toEqual([401, 'renewal.superseded']);
+      expect(await eventsOf(enrolled.deviceId)).toEqual(after);
+      expect((await post('/v1/renew', await renewal(lost.body.certificate, next))).status).toBe(201);
+      const late = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next }));
+      expect([late.status, late.body.error.code]).toEqual([401, 'renewal.superseded']);
+    });
   });
 
   it('refuses an old certificate once it was renewed (a replay too), and a decommissioned device', async () => {
@@ -147,7 +163,7 @@ describe('POST /v1/renew', () => {
     expect((await post('/v1/renew', request)).status).toBe(201);
     const replay = await post('/v1/renew', request);
     expect([replay.status, replay.body.error.code]).toEqual([401, 'renewal.superseded']);
-    const again = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+    const again = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next: await deviceKeys() }));
     expect([again.status, again.body.error.code]).toEqual([401, 'renewal.superseded']);
 
     const other = await enroll();
