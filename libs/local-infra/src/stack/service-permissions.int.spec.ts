@@ -152,4 +152,18 @@ describe('least-privilege service users on a real nats-server', () => {
     expect(heartbeats).toBe(0);
     expect((await (await jetstreamManager(signer)).streams.info('EV_TUF')).state.messages).toBe(0);
   });
+
+  it('lets the signer alone record its key-secret rotations on ev.signer of its own stream', async () => {
+    const signer = await as('signer');
+    const jsm = await jetstreamManager(signer);
+    if (!(await jsm.streams.add({ name: 'EV_TUF', subjects: ['ev.tuf.>', 'ev.signer.>'] }).catch(() => null))) {
+      await jsm.streams.update('EV_TUF', { subjects: ['ev.tuf.>', 'ev.signer.>'] });
+    }
+    const before = (await jsm.streams.info('EV_TUF')).state.messages;
+    expect((await appendOne(signer, 'ev.signer.default.signer-key')).seq).toBeGreaterThan(0);
+    for (const service of ['registry-facade', 'device-gateway', 'api', 'audit'] as const) {
+      await expect(appendOne(await as(service), 'ev.signer.default.signer-key')).rejects.toThrow(/Permissions Violation/);
+    }
+    expect((await jsm.streams.info('EV_TUF')).state.messages).toBe(before + 1);
+  });
 });

@@ -42,6 +42,9 @@ describe('servicePermissions', () => {
     expect(mayPublish('api', '$JS.API.CONSUMER.CREATE.EV_OPERATORS.proj-api-tokens')).toBe(true);
     // The gateway records its CA key rotations on its own stream.
     expect(mayPublish('device-gateway', 'ev.enrollment.default.device-ca-key')).toBe(true);
+    // The signer records its key-secret rotations on its own stream, beside ev.tuf (which the facade reads as TUF only).
+    expect(mayPublish('signer', 'ev.signer.default.signer-key')).toBe(true);
+    for (const s of platformServices.filter((x) => x !== 'signer')) expect(mayPublish(s, 'ev.signer.default.signer-key')).toBe(false);
   });
 
   it('grants the JetStream API per stream: consumers on the streams a service reads, nothing on the others', () => {

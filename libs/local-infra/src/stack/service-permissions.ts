@@ -22,7 +22,7 @@ export interface Naming {
  */
 const eventStreams = {
   registry: { name: 'EV_ARTIFACTS', subjects: ['ev.artifact.>', 'ev.registry.>'] },
-  signer: { name: 'EV_TUF', subjects: ['ev.tuf.>'] },
+  signer: { name: 'EV_TUF', subjects: ['ev.tuf.>', 'ev.signer.>'] },
   orchestrator: { name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'] },
   gateway: { name: 'EV_DEVICES', subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'] },
   api: { name: 'EV_OPERATORS', subjects: ['ev.operator.>', 'ev.apitoken.>'] },
