@@ -11,7 +11,8 @@ describe('signer settings', () => {
       lifetimes: { timestamp: 86_400, snapshot: 604_800, targets: 7_776_000, root: 31_536_000 },
       renewCheckSeconds: 60,
       keysDir: '/tmp/signer/keys',
-      keySecret: secret,
+      keySecrets: { name: 'KEELSON_SIGNER_KEY_SECRET', current: secret, previous: undefined },
+      credentialsAuditFleet: 'default',
       hashBins: 256,
     });
   });
@@ -25,6 +26,20 @@ describe('signer settings', () => {
     expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: '' }))).toThrow(/KEELSON_SIGNER_KEY_SECRET must be set/);
     expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: 'short-secret' }))).toThrow(/at least 16/);
     expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: 'short-secret' }))).not.toThrow(/short-secret/);
+  });
+
+  it('takes the secret being replaced from KEELSON_SIGNER_KEY_SECRET_PREVIOUS while rotating, and refuses a bad one by name only', () => {
+    const old = 'the-old-signer-key-secret';
+    expect(signerSettings(config({ KEELSON_SIGNER_KEY_SECRET_PREVIOUS: old })).keySecrets).toEqual({ name: 'KEELSON_SIGNER_KEY_SECRET', current: secret, previous: old });
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'short-old' }))).toThrow(/KEELSON_SIGNER_KEY_SECRET_PREVIOUS must be at least 16/);
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET_PREVIOUS: secret }))).toThrow(/KEELSON_SIGNER_KEY_SECRET_PREVIOUS is the same/);
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET_PREVIOUS: secret }))).not.toThrow(new RegExp(secret));
+    expect(() => signerSettings(config({ KEELSON_SIGNER_KEY_SECRET: '', KEELSON_SIGNER_KEY_SECRET_PREVIOUS: old }))).toThrow(/a rotation needs the new secret/);
+  });
+
+  it('audits a rotation in KEELSON_CREDENTIALS_AUDIT_FLEET, which must be a fleet id', () => {
+    expect(signerSettings(config({ KEELSON_CREDENTIALS_AUDIT_FLEET: 'hq' })).credentialsAuditFleet).toBe('hq');
+    expect(() => signerSettings(config({ KEELSON_CREDENTIALS_AUDIT_FLEET: 'Not A Fleet' }))).toThrow(/KEELSON_CREDENTIALS_AUDIT_FLEET must be a fleet id/);
   });
 
   it('refuses values that are not whole seconds, naming each, and a check slower than half a timestamp lifetime', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defaultLifetimes, isBinCount, maxBinCount, type TufLifetimes } from '@keelson/tuf';
-import type { ServiceConfig } from '@keelson/service-kit';
+import { sealingSecretsOf, type SealingSecrets, type ServiceConfig } from '@keelson/service-kit';
 
 /** Injection token of the signer's own settings. */
 export const SIGNER_SETTINGS = Symbol('SignerSettings');
@@ -12,8 +12,13 @@ export interface SignerSettings {
   renewCheckSeconds: number;
   /** `<KEELSON_DATA_DIR>/keys`: one directory of keys per fleet. */
   keysDir: string;
-  /** `KEELSON_SIGNER_KEY_SECRET`: the key files are sealed under it. Never logged. */
-  keySecret: string;
+  /**
+   * `KEELSON_SIGNER_KEY_SECRET`: the key files are sealed under it; while it is rotated,
+   * `KEELSON_SIGNER_KEY_SECRET_PREVIOUS` is the one it replaces. Never logged.
+   */
+  keySecrets: SealingSecrets;
+  /** `KEELSON_CREDENTIALS_AUDIT_FLEET` (default `default`): where a rotation of the key secret is audited. */
+  credentialsAuditFleet: string;
   /** `KEELSON_TUF_HASH_BINS`: how many hash bins a fleet's repository gets when it is created (or re-delegated). */
   hashBins: number;
 }
@@ -22,6 +27,19 @@ export interface SignerSettings {
 export const defaultHashBins = 256;
 
 const minSecretLength = 16;
+const fleetId = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+// The values themselves never appear in an error: only whether they are there and long enough.
+function keySecretsOf(config: ServiceConfig, problems: string[]): SealingSecrets | undefined {
+  try {
+    const secrets = sealingSecretsOf(config.env, 'KEELSON_SIGNER_KEY_SECRET', minSecretLength);
+    if (secrets) return secrets;
+    problems.push(`KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+  return undefined;
+}
 
 const variables = {
   root: 'KEELSON_TUF_ROOT_EXPIRY_SECONDS',
@@ -51,11 +69,9 @@ export function signerSettings(config: ServiceConfig): SignerSettings {
   const hashBinsRaw = config.env.KEELSON_TUF_HASH_BINS;
   const hashBins = hashBinsRaw === undefined || hashBinsRaw === '' ? defaultHashBins : Number(hashBinsRaw);
   if (!isBinCount(hashBins)) problems.push(`KEELSON_TUF_HASH_BINS must be a power of two from 2 to ${maxBinCount}, got '${hashBinsRaw}'`);
-  const keySecret = config.env.KEELSON_SIGNER_KEY_SECRET ?? '';
-  // The value itself never appears in an error: only whether it is there and long enough.
-  if (keySecret.length < minSecretLength) {
-    problems.push(`KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`);
-  }
-  if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecret, hashBins };
+  const keySecrets = keySecretsOf(config, problems);
+  const credentialsAuditFleet = config.env.KEELSON_CREDENTIALS_AUDIT_FLEET || 'default';
+  if (!fleetId.test(credentialsAuditFleet)) problems.push(`KEELSON_CREDENTIALS_AUDIT_FLEET must be a fleet id, got '${credentialsAuditFleet}'`);
+  if (problems.length || !keySecrets) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
+  return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecrets, credentialsAuditFleet, hashBins };
 }

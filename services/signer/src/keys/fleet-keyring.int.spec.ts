@@ -53,7 +53,7 @@ describe('the fleet keyring on disk', () => {
     for (const role of tufRoles) writeFileSync(join(dir, 'legacy', `${role}.key.pem`), pems[role], { mode: 0o600 });
     const migrated: string[] = [];
     const keyring = new FleetKeyring({ dir, secret, onMigrated: (fleet, roles) => migrated.push(`${fleet}:${roles.join(',')}`) });
-    expect(await keyring.openAll()).toEqual(['legacy']);
+    expect(await keyring.openAll()).toEqual({ fleets: ['legacy'], resealed: 0 });
     expect(migrated).toEqual(['legacy:root,targets,snapshot,timestamp']);
     const files = readdirSync(join(dir, 'legacy'));
     expect(files.filter((f) => f.endsWith('.pem'))).toEqual([]);

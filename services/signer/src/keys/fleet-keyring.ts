@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { assertSubjectToken } from '@keelson/event-store';
 import { tufRoles, type TufRoleName } from '@keelson/tuf';
 import { fleetKeysFrom, generateKeyPem, storedKeyOf, type FleetKeys, type HeldKey } from './fleet-keys.js';
-import { addKeyFile, readKeyFiles, readLegacyKeyFiles, removeKeyFile, removeLegacyKeyFiles, writeKeyFilesOnce } from './key-files.js';
+import type { SealingSecrets } from '@keelson/service-kit';
+import { addKeyFile, keySecretName, readKeyFiles, readLegacyKeyFiles, removeKeyFile, removeLegacyKeyFiles, writeKeyFilesOnce } from './key-files.js';
 
 export type { FleetKeys, HeldKey } from './fleet-keys.js';
 
@@ -12,6 +13,8 @@ export interface FleetKeyringOptions {
   dir: string;
   /** `KEELSON_SIGNER_KEY_SECRET`: every key file is sealed under it. */
   secret: string;
+  /** `KEELSON_SIGNER_KEY_SECRET_PREVIOUS`, while the secret is rotated: files only it opens are re-sealed under `secret`. */
+  previousSecret?: string | undefined;
   /** Told once per fleet and process when its keys are first used while it holds a root key. */
   onDevelopmentKeys?: (fleet: string, dir: string) => void;
   /** Told when plaintext key files of an older signer were sealed and deleted. */
@@ -20,6 +23,12 @@ export interface FleetKeyringOptions {
 
 const fleetDirName = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** What `openAll` found: the fleets with keys, and how many key files it re-sealed under the current secret. */
+export interface OpenedFleets {
+  fleets: string[];
+  resealed: number;
+}
+
 /**
  * The online keys of every fleet, sealed at rest (see `sealed-key.ts`). A fleet's first keys are
  * one ed25519 key per role, root included (the development trust setup); an imported offline root
@@ -27,8 +36,12 @@ const fleetDirName = /^[a-z0-9][a-z0-9-]{0,62}$/;
  */
 export class FleetKeyring {
   private readonly loaded = new Map<string, Promise<FleetKeys>>();
+  private readonly resealed = new Map<string, number>();
+  private readonly secrets: SealingSecrets;
 
-  constructor(private readonly options: FleetKeyringOptions) {}
+  constructor(private readonly options: FleetKeyringOptions) {
+    this.secrets = { name: keySecretName, current: options.secret, previous: options.previousSecret };
+  }
 
   keysOf(fleet: string): Promise<FleetKeys> {
     assertSubjectToken('fleet', fleet);
@@ -43,19 +56,20 @@ export class FleetKeyring {
 
   /**
    * Opens every fleet's keys (sealing plaintext ones of an older data directory on the way), so
-   * that a wrong `KEELSON_SIGNER_KEY_SECRET` stops the signer at start rather than at its first signing.
+   * that a wrong `KEELSON_SIGNER_KEY_SECRET` stops the signer at start rather than at its first
+   * signing, and so that during a rotation every key is re-sealed at this start, not at first use.
    */
-  async openAll(): Promise<string[]> {
+  async openAll(): Promise<OpenedFleets> {
     let names: string[];
     try {
       names = await readdir(this.options.dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { fleets: [], resealed: 0 };
       throw err;
     }
     const fleets = names.filter((n) => fleetDirName.test(n));
     for (const fleet of fleets) await this.keysOf(fleet);
-    return fleets;
+    return { fleets, resealed: fleets.reduce((sum, fleet) => sum + (this.resealed.get(fleet) ?? 0), 0) };
   }
 
   /** Makes a new key of `role` for `fleet` (kept next to the current one until a root names it). */
@@ -83,7 +97,9 @@ export class FleetKeyring {
     const { secret } = this.options;
     const dir = this.dirOf(fleet);
     await this.migrate(fleet, dir);
-    let stored = await readKeyFiles(dir, secret);
+    const read = await readKeyFiles(dir, this.secrets);
+    if (read?.resealed) this.resealed.set(fleet, (this.resealed.get(fleet) ?? 0) + read.resealed);
+    let stored = read?.keys;
     if (!stored?.length) stored = await writeKeyFilesOnce(dir, tufRoles.map((role) => storedKeyOf(role, generateKeyPem())), secret);
     const keys = fleetKeysFrom(stored);
     if (keys.holds('root')) this.options.onDevelopmentKeys?.(fleet, dir);

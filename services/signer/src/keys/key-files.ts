@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { tufRoles, type TufRoleName } from '@keelson/tuf';
-import { isSealed, openKey, sealKey } from '@keelson/service-kit';
+import { isSealed, openKeyFile, sealKey, type SealingSecrets } from '@keelson/service-kit';
 
 /** One private key of a fleet as the signer holds it: its role, its TUF key id and the PKCS#8 PEM. */
 export interface StoredKey {
@@ -22,8 +22,22 @@ const labelOf = (dir: string, file: string) => `signer key ${basename(dir)}/${fi
 
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** The sealed keys in `dir`, opened with `secret`; null when the fleet has no key directory yet. */
-export async function readKeyFiles(dir: string, secret: string): Promise<StoredKey[] | null> {
+/** The variable the key files are sealed under (`KEELSON_SIGNER_KEY_SECRET_PREVIOUS` while it is rotated). */
+export const keySecretName = 'KEELSON_SIGNER_KEY_SECRET';
+
+/** A fleet's keys as read from disk, and how many of their files had to be re-sealed under the current secret. */
+export interface ReadKeys {
+  keys: StoredKey[];
+  resealed: number;
+}
+
+/**
+ * The sealed keys in `dir`, opened with the current secret; null when the fleet has no key directory
+ * yet. During a rotation a file only the previous secret opens is re-sealed in place (temporary file
+ * and rename: a crash leaves the old sealed file or the new one). Throws `SealedKeyRefused`, naming
+ * the variables and never a value, when neither secret opens a file; files before it stay re-sealed.
+ */
+export async function readKeyFiles(dir: string, secrets: SealingSecrets): Promise<ReadKeys | null> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -31,14 +45,15 @@ export async function readKeyFiles(dir: string, secret: string): Promise<StoredK
     if (missing(err)) return null;
     throw err;
   }
-  const keys: StoredKey[] = [];
+  const read: ReadKeys = { keys: [], resealed: 0 };
   for (const name of names.sort()) {
     const m = sealedName.exec(name);
     if (!m) continue;
-    const pem = await openKey(await readFile(join(dir, name), 'utf8'), secret, labelOf(dir, name), 'KEELSON_SIGNER_KEY_SECRET');
-    keys.push({ role: m[1] as TufRoleName, keyId: m[2]!, pem });
+    const { pem, resealed } = await openKeyFile({ path: join(dir, name), label: labelOf(dir, name) }, secrets);
+    read.keys.push({ role: m[1] as TufRoleName, keyId: m[2]!, pem });
+    if (resealed) read.resealed++;
   }
-  return keys;
+  return read;
 }
 
 /** The plaintext `<role>.key.pem` files an older signer wrote, or null when there are none. */
@@ -102,7 +117,7 @@ export async function writeKeyFilesOnce(dir: string, keys: StoredKey[], secret: 
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
   }
-  const kept = await readKeyFiles(dir, secret);
+  const kept = (await readKeyFiles(dir, { name: keySecretName, current: secret }))?.keys;
   if (!kept || !tufRoles.every((role) => kept.some((k) => k.role === role))) throw new Error(`TUF keys in ${dir} are incomplete`);
   return kept;
 }

@@ -3,15 +3,19 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
-import { parseTufEvent, type TufEvent } from '@keelson/events';
+import { parseOperatorEvent, parseTufEvent, type OperatorEvent, type TufEvent } from '@keelson/events';
 import { CLOCK, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
+import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
 import { TufRepositories } from './tuf-repositories.js';
 import { trustCommandHandlers } from './trust-commands.js';
 import { documentOf } from './tuf-repository.evolve.js';
 
-/** Applies EV_TUF and serves `cmd.signer.get-root`, initialising a fleet's repository on first ask. */
+/**
+ * Applies EV_TUF, opens every fleet's keys (re-sealing them during a rotation of the key secret, which
+ * is audited) and serves `cmd.signer.get-root`, initialising a fleet's repository on first ask.
+ */
 @Injectable()
 class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('tuf-repository');
@@ -20,14 +24,22 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SIGNER_SETTINGS) private readonly settings: SignerSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly repositories: TufRepositories,
     private readonly keyring: FleetKeyring,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // A wrong KEELSON_SIGNER_KEY_SECRET refuses the start here, before any command is served.
-    await this.keyring.openAll();
     await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.signer]);
+    // A wrong KEELSON_SIGNER_KEY_SECRET (or _PREVIOUS) refuses the start here, before any command is served.
+    const store = new EventStore<OperatorEvent>({ nc: this.nc, naming: this.config.naming, stream: eventStreams.signer, parse: parseOperatorEvent });
+    const { fleets, resealed } = await rotateSignerKeys(this.keyring, store, this.settings.credentialsAuditFleet, () => this.clock.now());
+    if (resealed) {
+      this.logger.log(`re-sealed ${resealed} TUF key(s) of ${fleets.length} fleet(s) under the new KEELSON_SIGNER_KEY_SECRET; KEELSON_SIGNER_KEY_SECRET_PREVIOUS can go`);
+    } else if (this.settings.keySecrets.previous !== undefined) {
+      this.logger.warn(`KEELSON_SIGNER_KEY_SECRET_PREVIOUS is set but the keys of all ${fleets.length} fleet(s) open with KEELSON_SIGNER_KEY_SECRET: remove it`);
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -59,7 +71,8 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         const logger = new Logger('tuf-keys');
         return new FleetKeyring({
           dir: settings.keysDir,
-          secret: settings.keySecret,
+          secret: settings.keySecrets.current,
+          previousSecret: settings.keySecrets.previous,
           onMigrated: (fleet, roles) => logger.log(`fleet '${fleet}': sealed the plaintext ${roles.join(', ')} keys of an older data directory and deleted them`),
           onDevelopmentKeys: (fleet, dir) =>
             logger.warn(`DEVELOPMENT TRUST SETUP for fleet '${fleet}': every TUF key, root included, is online in ${dir}. Not for production: import an offline-signed root instead.`),
