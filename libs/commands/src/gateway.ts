@@ -95,18 +95,6 @@ export const assignDevice = defineCommand(
 );
 
 /**
- * Checks the credentials a device presents to the registry facade (HTTP Basic: device id and the
- * broker password it got at enrollment). Unauthorized (`device.unauthenticated`) for a wrong
- * password, an unknown device or revoked credentials; the reply never says which.
- */
-export const authenticateDevice = defineCommand(
-  'gateway',
-  'authenticate-device',
-  z.strictObject({ deviceId: z.string().min(1).max(128), password: z.string().min(1).max(256) }),
-  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
-);
-
-/**
  * The fleet's device CA certificates (public only, PEM): what a relying party such as the registry
  * facade checks a device's TLS client certificate against. Several may be listed while a CA is
  * rotated. NotFound (`device-ca.not-found`) while the fleet has no device CA (nothing enrolled yet);

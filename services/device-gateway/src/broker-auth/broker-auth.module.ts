@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
 import { ProjectionRunner, ReactorRunner } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, requireEnv, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, NATS, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { credentialRevocations } from '../credentials/credential-revocations.projection.js';
-import { authenticateDeviceHandler } from '../credentials/device-authentication.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
@@ -53,9 +52,8 @@ async function connectSystem(config: ServiceConfig): Promise<NatsConnection | nu
 }
 
 /**
- * Runs the auth-callout responder, `cmd.gateway.authenticate-device` (the same credentials checked
- * for the registry facade's device routes), the credential revocations and the dropping of
- * decommissioned devices' connections for the lifetime of the app.
+ * Runs the auth-callout responder, the credential revocations and the dropping of decommissioned
+ * devices' connections for the lifetime of the app.
  */
 @Injectable()
 class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,7 +62,6 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly revocations: ProjectionRunner<unknown>;
   private readonly db: Database;
   private readonly credentials: DeviceCredentialsStore;
-  private subscriptions: Subscription[] = [];
   private system: NatsConnection | null = null;
   private dropper: ReactorRunner<unknown> | undefined;
 
@@ -97,12 +94,9 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }) as ReactorRunner<unknown>;
     await this.dropper.start();
     this.responder.start();
-    const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
-    this.subscriptions = serveCommands(this.nc, this.config.naming, [authenticateDeviceHandler(this.credentials)], { onError });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => s.drain()));
     await this.responder.stop();
     await this.dropper?.stop();
     await this.revocations.stop();
@@ -111,8 +105,7 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 }
 
 /**
- * Answers the broker's auth callout and `authenticate-device` for devices, and revokes decommissioned
- * devices' credentials.
+ * Answers the broker's auth callout for devices, and revokes decommissioned devices' credentials.
  * Needs the global InfrastructureModule and `KEELSON_AUTH_CALLOUT_SEED`.
  */
 @Module({ providers: [BrokerAuthRunner] })
