@@ -1,12 +1,15 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceFetch, facadePull } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
+import { auditOf, createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, trust chain: the facade knows a device by its certificate, and a renewal must not lock
-// it out. Certificates of 30 s here, so the agent renews on its own within the test.
+// it out. Certificates of 30 s here, so the agent renews on its own within the test, with a new key
+// (the agent's default): the facade (mutual TLS) takes the new key and certificate at once, MQTT
+// (broker password, not bound to the key) carries on, and the old key's certificate is refused.
 describe('a device renewing its certificate while it runs', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
@@ -22,7 +25,7 @@ describe('a device renewing its certificate while it runs', () => {
     await platform?.destroy();
   }, 60_000);
 
-  it('is served with the renewed certificate at once, its old certificate is refused, and updates go on', async () => {
+  it('renews with a new key, is served with it at once, its old key and certificate are refused, and updates go on', async () => {
     const device = fleet.devices[0]!;
     const identity = join(device.dataDir, 'identity');
     const before = mkdtempSync(join(platform.home, 'before-renewal-'));
@@ -32,13 +35,23 @@ describe('a device renewing its certificate while it runs', () => {
 
     const first = readFileSync(join(before, 'identity', 'device.crt'), 'utf8');
     await eventually('the agent renewed its certificate', async () => (readFileSync(join(identity, 'device.crt'), 'utf8') !== first ? true : undefined), 45_000);
+    const [renewedCert, newKey] = [readFileSync(join(identity, 'device.crt'), 'utf8'), readFileSync(join(identity, 'device.key'), 'utf8')];
+    expect(newKey).not.toBe(readFileSync(join(before, 'identity', 'device.key'), 'utf8'));
+    expect(new X509Certificate(renewedCert).checkPrivateKey(createPrivateKey(newKey))).toBe(true);
+    expect(new X509Certificate(renewedCert).subject).toBe(new X509Certificate(first).subject);
     expect(await facadePull(platform, device.dataDir)).toBe(200);
     await eventually('the old certificate refused', async () => {
       const res = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { as: before });
       const body = (await res.json()) as { error?: { code: string } };
       return res.status === 401 && body.error?.code === 'device.certificate-superseded' ? true : undefined;
     }, 5_000);
+    const renewals = await eventually('the renewal in the audit log', async () => {
+      const found = (await auditOf(platform, `device=${device.deviceId}`)).filter((e) => e.type.endsWith('DeviceCertificateRenewed'));
+      return found.length > 0 ? found : undefined;
+    });
+    expect(renewals[0]!.data).toMatchObject({ deviceId: device.deviceId, keyRotated: true });
 
+    // Desired state and reports travel over MQTT, the pull over mutual TLS with the new key.
     const bytes = Buffer.from(`renewed 1.0.0\n${'weights '.repeat(1000)}`);
     await publishArtifact(platform, { name: 'renewed', version: '1.0.0', bytes });
     const created = await createRollout(platform, rolloutBody('renewed@1.0.0', 'renewing', { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 }, [100]));
