@@ -16,8 +16,12 @@ const caKeysResealed: KeelsonEvent = {
   type: 'PlatformSecretRotated', schemaVersion: 1,
   data: { fleet: 'default', credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys: 2, rotatedAt: '2026-11-23T11:05:00.000Z' },
 };
+const signerKeysResealed: KeelsonEvent = {
+  type: 'PlatformSecretRotated', schemaVersion: 1,
+  data: { fleet: 'default', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: 8, rotatedAt: '2026-11-23T11:10:00.000Z' },
+};
 
-describe('the audit of credential events (EV_OPERATORS, and key rotations on their owners\' streams)', () => {
+describe('the audit of credential events (EV_OPERATORS, and key rotations on their owners\' streams: the gateway\'s and the signer\'s)', () => {
   let h: AuditHarness;
 
   beforeAll(async () => {
@@ -33,18 +37,22 @@ describe('the audit of credential events (EV_OPERATORS, and key rotations on the
     await h.append('api', subject('apitoken', tokenId), [revoked], { kind: 'operator', id: 'admin' });
     await h.append('api', subject('operator', 'credentials'), [rotated], { kind: 'service', id: 'api' });
     await h.append('gateway', h.stores.gateway.subject('enrollment', 'default', 'device-ca-key'), [caKeysResealed], { kind: 'service', id: 'device-gateway' });
+    // The signer's, on its own stream beside ev.tuf.
+    await h.append('signer', h.stores.signer.subject('signer', 'default', 'signer-key'), [signerKeysResealed], { kind: 'service', id: 'signer' });
     let items: Awaited<ReturnType<typeof callCommand<typeof audit.queryAudit>>>['items'] = [];
-    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 5);
+    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 6);
     expect(items.map((e) => [e.type, e.keelsonactor])).toEqual([
       ['io.keelson.apitoken.ApiTokenIssued', 'operator:admin'],
       ['io.keelson.rollout.RolloutHalted', `operator:${tokenId}`],
       ['io.keelson.apitoken.ApiTokenRevoked', 'operator:admin'],
       ['io.keelson.operator.AdminCredentialRotated', 'service:api'],
       ['io.keelson.enrollment.PlatformSecretRotated', 'service:device-gateway'],
+      ['io.keelson.signer.PlatformSecretRotated', 'service:signer'],
     ]);
     expect(items[0]!.data).toEqual(issued.data); // the digest and nothing else of the secret
     expect(items[3]!.data).toEqual(rotated.data);
     expect(items[4]!.data).toEqual(caKeysResealed.data);
+    expect(items[5]).toMatchObject({ data: signerKeysResealed.data, keelsonstream: expect.stringMatching(/EV_TUF$/), subject: expect.stringMatching(/ev\.signer\.default\.signer-key$/) });
     const recognised = await h.db.query<{ recognised: boolean }>(`SELECT recognised FROM audit_log WHERE stream LIKE '%EV_OPERATORS'`);
     expect(recognised.map((r) => r.recognised)).toEqual([true, true, true]);
   });
