@@ -75,7 +75,7 @@ export class CertificateRenewer {
         this.o.log('certificate-renewal-refused', { code: err.code, error: err.message, action: "run 'keelson-agent enroll' with a re-enrollment token" });
         return this.schedule(hour * 24);
       }
-      this.o.log('certificate-renewal-failed', { error: (err as Error).message });
+      this.o.log('certificate-renewal-failed', { ...(err instanceof RenewalRefused ? { code: err.code } : {}), error: (err as Error).message });
       this.schedule(Math.min(5 * 60_000, Math.max(1_000, lifetime / 20)));
     }
   }
