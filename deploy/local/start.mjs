@@ -6,8 +6,9 @@
 // Environment: KEELSON_HOME (data, default ./.keelson), KEELSON_API_PORT (default 8080; every other
 // port is derived from it, so two stacks side by side never collide), KEELSON_ADMIN_TOKEN (use this
 // admin token instead of the generated one), KEELSON_SIM_DEVICES (simulated devices, default 10),
-// KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS (while rotating deviceCaKeySecret of secrets.json: the old value,
-// passed to the device gateway, which re-seals the CA keys; docs/runbooks/rotate-credentials.md).
+// KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS and KEELSON_SIGNER_KEY_SECRET_PREVIOUS (while rotating
+// deviceCaKeySecret or signerKeySecret of secrets.json: the old value, passed to the device gateway or
+// the signer, which re-seals its keys; docs/runbooks/rotate-credentials.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -79,9 +80,10 @@ try {
   platformStarting = startPlatform({
     repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
-    ...(process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS
-      ? { serviceEnv: { 'device-gateway': { KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS } } }
-      : {}),
+    serviceEnv: {
+      ...(process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS ? { 'device-gateway': { KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS } } : {}),
+      ...(process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS ? { signer: { KEELSON_SIGNER_KEY_SECRET_PREVIOUS: process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS } } : {}),
+    },
   });
   platform = await platformStarting;
   if (stopping) await new Promise(() => undefined); // the shutdown in progress stops it and exits

@@ -48,7 +48,7 @@ export type PlatformSecret = z.infer<typeof PlatformSecret>;
  * A service started with a new key-encryption secret and the one it replaces (`<NAME>_PREVIOUS`), and
  * re-sealed `keys` private key files under the new one; none was lost. Written by the service that
  * owns the keys, on its own stream, in the installation's audit fleet (the device gateway:
- * `ev.enrollment.<fleet>.device-ca-key`).
+ * `ev.enrollment.<fleet>.device-ca-key`; the signer: `ev.signer.<fleet>.signer-key`).
  */
 export const PlatformSecretRotated = defineMessage('PlatformSecretRotated', 1, {
   fleet: SubjectToken,
