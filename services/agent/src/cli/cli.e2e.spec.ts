@@ -74,6 +74,8 @@ describe('the keelson-agent and keelson-sim command lines', () => {
   it('rejects bad flags with the usage and exit code 2', async () => {
     const res = await runBin('keelson-agent', ['run', '--data-dir', dir, '--allow-exec', 'relative/check']);
     expect([res.code, res.stderr]).toEqual([2, expect.stringContaining('--allow-exec needs an absolute path')]);
+    const renewKey = await runBin('keelson-agent', ['run', '--data-dir', dir, '--renew-key', 'sometimes']);
+    expect([renewKey.code, renewKey.stderr]).toEqual([2, expect.stringContaining('--renew-key must be rotate or keep')]);
     const sim = await runBin('keelson-sim', ['--api', apiUrl, '--admin-token', 't', '--devices', 'many', '--data-dir', dir]);
     expect([sim.code, sim.stderr]).toEqual([2, expect.stringContaining('--devices must be a whole number')]);
   });

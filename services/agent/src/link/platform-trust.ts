@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import type { DataDirLayout } from '../data-dir/layout.js';
+import { certifiesKey } from '../renewal/pending-renewal.js';
 
 /**
  * The CA the platform's TLS endpoints (gateway, facade, MQTT) chain to, kept in the data directory
@@ -18,13 +19,30 @@ export async function readPlatformCa(layout: DataDirLayout): Promise<string | un
   });
 }
 
-/** The device's TLS client identity (its enrolled certificate and key), absent before enrollment. */
+const matches = (pair: { cert: string; key: string }): boolean => {
+  try {
+    return certifiesKey(pair.cert, pair.key);
+  } catch {
+    return true; // unreadable PEM: the TLS handshake reports it
+  }
+};
+
+/**
+ * The device's TLS client identity (its enrolled certificate and key), absent before enrollment. A
+ * renewal with a new key renames the key, then the certificate: a read between the two finds a
+ * pair that does not match, and reads again.
+ */
 export function deviceTlsIdentity(layout: DataDirLayout): () => Promise<{ cert: string; key: string } | undefined> {
   return async () => {
-    try {
-      return { cert: await readFile(layout.deviceCertificate, 'utf8'), key: await readFile(layout.deviceKey, 'utf8') };
-    } catch {
-      return undefined;
+    for (let attempt = 1; ; attempt++) {
+      let pair: { cert: string; key: string };
+      try {
+        pair = { cert: await readFile(layout.deviceCertificate, 'utf8'), key: await readFile(layout.deviceKey, 'utf8') };
+      } catch {
+        return undefined;
+      }
+      if (attempt >= 5 || matches(pair)) return pair;
+      await new Promise((r) => setTimeout(r, 20));
     }
   };
 }

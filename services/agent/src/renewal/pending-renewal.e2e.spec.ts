@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { DataDirLayout } from '../data-dir/layout.js';
+import { deviceTlsIdentity } from '../link/platform-trust.js';
 import { startRenewingGateway, type RenewingGateway } from '../test-fixtures/renewing-gateway.js';
 import { certifiesKey, completePendingRenewal, nextKey, pendingCertificatePath, pendingKeyPath, storePendingCertificate } from './pending-renewal.js';
 import { renewCertificate } from './renew-certificate.js';
@@ -90,7 +91,11 @@ describe('a key-rotating renewal interrupted by a crash', () => {
     renameSync(pendingKeyPath(layout), layout.deviceKey); // the first rename happened, then the crash
     expect(certifiesKey(live(layout).certificate, live(layout).key)).toBe(false);
 
+    // A request made meanwhile (mutual TLS to the facade) waits for the pair to match again.
+    const presented = deviceTlsIdentity(layout)();
+    await new Promise((r) => setTimeout(r, 30));
     expect(await completePendingRenewal(layout)).toBe(true);
+    expect(await presented).toEqual({ key: next, cert: renewed });
     expect(live(layout)).toEqual({ key: next, certificate: renewed });
     expect(existsSync(pendingCertificatePath(layout))).toBe(false);
     await expectWorkingPair(layout);
