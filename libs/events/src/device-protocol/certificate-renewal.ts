@@ -3,8 +3,10 @@ import { IsoTime } from '../kit/tokens.js';
 
 /**
  * The body of the gateway's `POST /v1/renew`: the certificate the device holds, a CSR for the key it
- * wants certified next (the same key or a new one), and a signature by the CURRENT certificate's key
- * over both and the time (proof of possession of the identity being renewed, not only of the new key).
+ * wants certified next (a new key, the agent's default, or the same one), and a signature by the
+ * CURRENT certificate's key over both and the time. Both keys are proven: the signature proves the
+ * identity being renewed, the CSR's self-signature the next key. Only the CSR's key is used: the new
+ * certificate names the identity of the presented one, whatever the CSR asks for.
  */
 export const RenewRequest = z.strictObject({
   certificate: z.string().min(1).max(8_192),
@@ -25,6 +27,8 @@ export type RenewResponse = z.infer<typeof RenewResponse>;
  * digests over the PEM text as sent (UTF-8). The certificate's digest ties the proof to the identity
  * being renewed, the CSR's to the key being certified, the time bounds replays to a few minutes;
  * once renewed, the old certificate is superseded, so even a replay within those minutes is refused.
+ * Only a NEWER proof by the superseded certificate's key for the same next key (a device whose
+ * answer was lost, asking again) gets the certificate issued then, and nothing more.
  * `sha256Hex` is the caller's (node:crypto): this library holds contracts, not crypto.
  */
 export function renewalProofMessage(request: Pick<RenewRequest, 'certificate' | 'csr' | 'signedAt'>, sha256Hex: (text: string) => string): Uint8Array {
