@@ -46,7 +46,8 @@ export interface GatewayUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayUnderTest> {
+/** `gatewayEnv`: more settings for the gateway process (e.g. short-lived certificates). */
+export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Record<string, string> = {}): Promise<GatewayUnderTest> {
   const naming = testNamespace();
   const dir = mkdtempSync(join(tmpdir(), 'keelson-agent-e2e-'));
   const issuer = createAccount();
@@ -85,6 +86,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7'): Promise<GatewayU
         KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
         KEELSON_MQTT_URL: nats.mqttUrl, KEELSON_FACADE_URL: facade.url, KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(issuer.getSeed()),
         KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'), KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile,
+        ...gatewayEnv,
       },
     });
   } catch (err) {
