@@ -1,86 +1,30 @@
 import 'reflect-metadata';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash, webcrypto, X509Certificate } from 'node:crypto';
-import { Module, type INestApplication } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { gateway } from '@keelson/commands';
-import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { parseDeviceEvent, renewalProofMessage, type DeviceEvent } from '@keelson/events';
-import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
-import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
-import type { EnrollResponse } from '../enrollment/enroll-request.js';
-import { csrFor, deviceKeys } from '../test-fixtures/device-keys.js';
-import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
-import { RenewalModule } from './renewal.module.js';
+import { callCommand } from '@keelson/service-kit';
+import { deviceKeys } from '../test-fixtures/device-keys.js';
+import { startRenewalApp, type RenewalApp } from '../test-fixtures/renewal-app.js';
 
-const naming = testNamespace();
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
-type Keys = webcrypto.CryptoKeyPair;
 
 // Certificates of 8 s and a grace of 4 s: expiry and grace are lived through, not simulated.
 describe('POST /v1/renew', () => {
-  let nc: NatsConnection;
-  let testDb: TestDatabase;
-  let app: INestApplication;
-  let url: string;
-  let dataDir: string;
-  let signerSubs: Subscription[];
-  let devices: EventStore<DeviceEvent>;
-
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { certificate: string; caCertificate: string; notAfter: string; error: { code: string; message: string } } };
-  };
-  const enroll = async (): Promise<{ keys: Keys; enrolled: EnrollResponse }> => {
-    const keys = await deviceKeys();
-    const { token } = await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels: {} });
-    const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, csr: await csrFor(keys), name: 'cam' }) });
-    expect(res.status).toBe(201);
-    return { keys, enrolled: (await res.json()) as EnrollResponse };
-  };
-  /** The request a device makes: a CSR for `next` (default: the same key), signed with the current key. */
-  const renewal = async (certificate: string, current: Keys, options: { next?: Keys; signedAt?: Date; signer?: Keys; csrSubject?: string } = {}) => {
-    const csr = await csrFor(options.next ?? current, options.csrSubject);
-    const signedAt = (options.signedAt ?? new Date()).toISOString();
-    const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, renewalProofMessage({ certificate, csr, signedAt }, (text) => createHash('sha256').update(text, 'utf8').digest('hex')))).toString('base64');
-    return { certificate, csr, signedAt, signature };
-  };
-  const eventsOf = async (deviceId: string) => (await devices.load(devices.subject('device', 'plant-7', deviceId))).events.map((r) => r.event);
+  let gw: RenewalApp;
+  const post = (path: string, body: unknown) => gw.post(path, body);
+  const enroll = () => gw.enroll();
+  const renewal = (...args: Parameters<RenewalApp['renewal']>) => gw.renewal(...args);
+  const eventsOf = (deviceId: string) => gw.eventsOf(deviceId);
 
   beforeAll(async () => {
-    nc = await connectTestNats();
-    await applyStreams(await jetstreamManager(nc), naming, [eventStreams.gateway]);
-    testDb = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'keelson-renew-'));
-    ({ subscriptions: signerSubs } = serveFakeSigner(nc, naming));
-    const { natsUrl, natsUser, natsPass } = testEnv();
-    const config = loadServiceConfig('device-gateway', {
-      KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
-      KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-      KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9', KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade',
-      KEELSON_DEVICE_CERT_DAYS: String(8 / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(4 / 86_400),
-      KEELSON_DEVICE_CA_KEY_SECRET: 'a secret of at least sixteen characters',
-    });
-    @Module({ imports: [InfrastructureModule.forRoot(config), RenewalModule, DeviceTrustModule] })
-    class RenewalApp {}
-    app = await createServiceApp(RenewalApp, config);
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    gw = await startRenewalApp({ KEELSON_DEVICE_CERT_DAYS: String(8 / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(4 / 86_400) });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await Promise.all(signerSubs.map((s) => s.drain()));
-    await nc.close();
-    await testDb.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await gw?.close();
   });
 
   it('issues a fresh certificate for the same device id, with the same or a new key, and records it', async () => {
@@ -167,9 +111,9 @@ describe('POST /v1/renew', () => {
     expect([again.status, again.body.error.code]).toEqual([401, 'renewal.superseded']);
 
     const other = await enroll();
-    const subject = devices.subject('device', 'plant-7', other.enrolled.deviceId);
-    const { lastSeq } = await devices.load(subject);
-    await devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: other.enrolled.deviceId } }],
+    const subject = gw.devices.subject('device', 'plant-7', other.enrolled.deviceId);
+    const { lastSeq } = await gw.devices.load(subject);
+    await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: other.enrolled.deviceId } }],
       { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `decom-${other.enrolled.deviceId}` });
     const retired = await post('/v1/renew', await renewal(other.enrolled.certificate, other.keys));
     expect([retired.status, retired.body.error.code]).toEqual([401, 'renewal.decommissioned']);
@@ -177,17 +121,17 @@ describe('POST /v1/renew', () => {
 
   it('tells relying parties the fleet CA and which certificate of a device is current, the renewed one at once', async () => {
     const { keys, enrolled } = await enroll();
-    const ca = await callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'plant-7' });
+    const ca = await callCommand(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'plant-7' });
     expect(ca).toEqual({ fleet: 'plant-7', certificates: [enrolled.caCertificate] });
     expect(ca.certificates.join('')).not.toMatch(/PRIVATE/);
-    const current = () => callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
+    const current = () => callCommand(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
     await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprintOf(enrolled.certificate) });
     const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
     await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprintOf(renewed.body.certificate) });
 
-    await expect(callCommand(nc, naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
-    expect(existsSync(join(dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
-    await expect(callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(callCommand(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
+    expect(existsSync(join(gw.dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
+    await expect(callCommand(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
   });
 
   it('refuses a proof by another key, an old proof, a certificate the fleet CA never issued, and garbage', async () => {
