@@ -10,7 +10,7 @@ const modelManifest = {
   framework: 'onnx',
   inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
   metrics: { 'mAP50-95': 0.37 },
-  hardware: { architectures: ['x86_64'] },
+  hardware: { architectures: ['amd64', 'arm64'] },
 };
 
 export class OperatorApi {

@@ -13,6 +13,12 @@ describe('hardware fit', () => {
     );
   });
 
+  it('reads the usual other names of an architecture as the OCI one, on either side', () => {
+    expect(misfitReason({ architectures: ['x86_64'] }, { architecture: 'amd64' })).toBeNull();
+    expect(misfitReason({ architectures: ['arm64'] }, { architecture: 'aarch64' })).toBeNull();
+    expect(misfitReason({ architectures: ['x86_64'] }, { architecture: 'arm64' })).toBe('needs architecture x86_64, device has arm64');
+  });
+
   it('does not fit a device that reports nothing of what is needed', () => {
     expect(misfitReason({ minMemoryMb: 1 }, {})).toBe('needs at least 1 MB memory, device has none reported');
   });

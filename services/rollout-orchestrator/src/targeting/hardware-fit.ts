@@ -7,6 +7,10 @@ export interface HardwareNeeds {
   architectures?: string[];
 }
 
+// Architectures in OCI spelling; the kernel's and compilers' names for the same CPU mean the same.
+const aliases: Record<string, string> = { x86_64: 'amd64', x64: 'amd64', aarch64: 'arm64', armv7l: 'arm', armhf: 'arm', i686: '386', i386: '386' };
+const ociArchitecture = (name: string): string => aliases[name] ?? name;
+
 /** The needs a manifest declares; a config file needs nothing. */
 export function hardwareNeedsOf(manifest: ArtifactManifest): HardwareNeeds {
   if (manifest.kind === 'model') return manifest.hardware;
@@ -27,7 +31,8 @@ export function misfitReason(needs: HardwareNeeds, hardware: DeviceHardware): st
   if (needs.minMemoryMb !== undefined && !(hardware.memoryMb !== undefined && hardware.memoryMb >= needs.minMemoryMb)) {
     reasons.push(`needs at least ${needs.minMemoryMb} MB memory, device has ${hardware.memoryMb === undefined ? 'none reported' : `${hardware.memoryMb} MB`}`);
   }
-  if (needs.architectures && needs.architectures.length > 0 && !(hardware.architecture && needs.architectures.includes(hardware.architecture))) {
+  const architecture = hardware.architecture === undefined ? undefined : ociArchitecture(hardware.architecture);
+  if (needs.architectures && needs.architectures.length > 0 && !(architecture && needs.architectures.map(ociArchitecture).includes(architecture))) {
     reasons.push(`needs architecture ${needs.architectures.join(' or ')}, device has ${hardware.architecture ?? 'none reported'}`);
   }
   return reasons.length === 0 ? null : reasons.join('; ');
