@@ -8,11 +8,17 @@ import type { Database } from '@keelson/postgres';
 export class DevicePresenceStore {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Throws (a retryable error, not a domain one) while the devices projection has no row for the
+   * device yet: a device may say hello the moment it enrolled, before its row is projected, and what
+   * it runs must not be dropped.
+   */
   async recordHello(deviceId: string, at: Date, installed: InstalledArtifact[], hardware: DeviceHardware | undefined): Promise<void> {
-    await this.db.query(
-      `UPDATE devices SET installed = $2, hardware = COALESCE($3, hardware), last_seen_at = GREATEST(last_seen_at, $4) WHERE device_id = $1`,
+    const updated = await this.db.query(
+      `UPDATE devices SET installed = $2, hardware = COALESCE($3, hardware), last_seen_at = GREATEST(last_seen_at, $4) WHERE device_id = $1 RETURNING device_id`,
       [deviceId, JSON.stringify(installed), hardware ? JSON.stringify(hardware) : null, at],
     );
+    if (updated.length === 0) throw new Error(`device ${deviceId} is not in the devices read model yet; its hello is retried`);
   }
 
   /**
