@@ -61,7 +61,10 @@ describe('rollout control by an operator', () => {
     const approved = await platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
     expect(approved.status).toBe(200);
     expect((await waitForRollout(platform, gate.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    const approvals = (await auditOf(platform, `rollout=${gate.rolloutId}`)).filter((e) => e.type.endsWith('WaveApproved'));
+    const approvals = await eventually('the approval in the audit log', async () => {
+      const found = (await auditOf(platform, `rollout=${gate.rolloutId}`)).filter((e) => e.type.endsWith('WaveApproved'));
+      return found.length ? found : undefined;
+    });
     expect(approvals).toHaveLength(1);
     expect(approvals[0]!.keelsonactor).toMatch(/^operator/);
   }, 180_000);
