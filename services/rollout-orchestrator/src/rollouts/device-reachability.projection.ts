@@ -4,7 +4,8 @@ import type { Database, Migration } from '@keelson/postgres';
 
 /**
  * The `device_reachability` read model: the gateway's latest `DeviceReachabilityChanged` per
- * device, with the device event's sequence. A device with no row was never reported silent.
+ * device, with the device event's sequence, and whether the device was decommissioned. A device
+ * with no row was never reported silent nor retired.
  */
 export const deviceReachabilityProjection: Projection<DeviceEvent> = {
   name: 'orchestrator-device-reachability',
@@ -12,6 +13,14 @@ export const deviceReachabilityProjection: Projection<DeviceEvent> = {
   filterSubjects: ['ev.device.>'],
   parse: parseDeviceEvent,
   async apply(sql, { event, seq }) {
+    if (event.type === 'DeviceDecommissioned') {
+      await sql.query(
+        `INSERT INTO device_reachability (fleet, device_id, reachable, last_seq, decommissioned) VALUES ($1, $2, true, $3, true)
+         ON CONFLICT (fleet, device_id) DO UPDATE SET decommissioned = true`,
+        [event.data.fleet, event.data.deviceId, seq],
+      );
+      return;
+    }
     if (event.type !== 'DeviceReachabilityChanged') return;
     const { fleet, deviceId, reachable } = event.data;
     await sql.query(
@@ -34,13 +43,27 @@ export const deviceReachabilityMigrations: Migration[] = [
       PRIMARY KEY (fleet, device_id)
     )`,
   },
+  {
+    id: 'rollout-orchestrator-0102-device-decommissioned',
+    sql: 'ALTER TABLE device_reachability ADD COLUMN IF NOT EXISTS decommissioned boolean NOT NULL DEFAULT false',
+  },
 ];
+
+/** The devices among `deviceIds` that were decommissioned. */
+export async function decommissionedDevices(db: Database, fleet: string, deviceIds: string[]): Promise<string[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await db.query<{ device_id: string }>(
+    'SELECT device_id FROM device_reachability WHERE fleet = $1 AND device_id = ANY($2::text[]) AND decommissioned',
+    [fleet, deviceIds],
+  );
+  return rows.map((r) => r.device_id);
+}
 
 /** The devices among `deviceIds` the gateway last said are unreachable, with that event's sequence. */
 export async function silentDevices(db: Database, fleet: string, deviceIds: string[]): Promise<Map<string, number>> {
   if (deviceIds.length === 0) return new Map();
   const rows = await db.query<{ device_id: string; last_seq: string }>(
-    'SELECT device_id, last_seq FROM device_reachability WHERE fleet = $1 AND device_id = ANY($2::text[]) AND NOT reachable',
+    'SELECT device_id, last_seq FROM device_reachability WHERE fleet = $1 AND device_id = ANY($2::text[]) AND NOT reachable AND NOT decommissioned',
     [fleet, deviceIds],
   );
   return new Map(rows.map((r) => [r.device_id, Number(r.last_seq)]));

@@ -90,4 +90,20 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     expect(timedOut).toHaveLength(9);
     expect(timedOut).not.toContain(canary);
   });
+
+  it('excludes a device decommissioned while in flight, even if no reactor told the rollout, so it finishes without it', async () => {
+    const rolloutId = 'r-sweepretired';
+    const canary = await createListed(rolloutId);
+    const subject = deviceStore.subject('device', fleet, canary);
+    const retired: DeviceEvent = { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: canary, reason: 'lost' } };
+    await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [retired], meta());
+    await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1 AND decommissioned', [canary])).length === 1);
+
+    await Promise.all([sweepAt(10).sweep(), sweepAt(11).sweep()]);
+    const events = await history(rolloutId);
+    expect(events.filter((e) => e.type === 'DeviceExcluded')).toEqual([
+      { type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId: canary, reason: 'device decommissioned' } },
+    ]);
+    expect(events.map((e) => e.type).slice(2)).toEqual(['DeviceExcluded', 'WaveStarted']); // the retired canary holds nothing back
+  });
 });

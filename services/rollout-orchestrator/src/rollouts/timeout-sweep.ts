@@ -1,6 +1,6 @@
 import type { Database } from '@keelson/postgres';
 import type { Clock } from '@keelson/service-kit';
-import { silentDevices } from './device-reachability.projection.js';
+import { decommissionedDevices, silentDevices } from './device-reachability.projection.js';
 import { dueTimeouts, inFlightDevices, unnotedSilence } from './in-flight-due.js';
 import type { Rollouts } from './rollouts.js';
 
@@ -18,8 +18,10 @@ const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
 /**
  * The per-device timeout's timer. Deadlines are not kept in memory: every sweep derives them from
  * each rollout under way (its stream), so a restart or another replica loses none. It sends
- * `TimeOutDevice` for each device past its deadline and notes devices the gateway reported silent
- * before they were assigned. Commands are idempotent (stable command ids, `[]` when done), so two
+ * `TimeOutDevice` for each device past its deadline, notes devices the gateway reported silent
+ * before they were assigned, and excludes devices decommissioned while in flight (the decommission
+ * reactor finds a device's rollouts through a read model that may lag a just-created rollout: this
+ * is the safety net, so a retired device never hangs a rollout). Commands are idempotent (stable command ids, `[]` when done), so two
  * replicas sweeping at once time a device out once.
  */
 export class TimeoutSweep {
@@ -62,6 +64,10 @@ export class TimeoutSweep {
     for (const [deviceId, asOfSeq] of unnotedSilence(state, silent)) {
       const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `silent-${rolloutId}-${deviceId}-${asOfSeq}` };
       await rollouts.execute({ type: 'NoteDeviceReachability', ...ref, deviceId, reachable: false, asOfSeq, at: clock.now().toISOString() }, meta);
+    }
+    for (const deviceId of await decommissionedDevices(this.o.db, fleet, inFlightDevices(state))) {
+      const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `retired-${rolloutId}-${deviceId}` };
+      await rollouts.execute({ type: 'ExcludeDevice', ...ref, deviceId, reason: 'device decommissioned', at: clock.now().toISOString() }, meta);
     }
     const now = clock.now();
     const latest = await rollouts.current(fleet, rolloutId);
