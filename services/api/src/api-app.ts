@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createServiceApp, type ServiceConfig } from '@keelson/service-kit';
 import { apiAppModule } from './app.module.js';
+import { consoleMiddleware } from './console/console.middleware.js';
 import { bindRequestActor } from './http/request-actor.js';
 
 // A group may name up to 10,000 devices (libs/commands createGroup); Express's default 100 kB would refuse that.
@@ -11,6 +12,7 @@ const jsonBodyLimit = '2mb';
 export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
   const app = (await createServiceApp(apiAppModule(config), config)) as NestExpressApplication;
   app.useBodyParser('json', { limit: jsonBodyLimit });
+  app.use(consoleMiddleware()); // static pages, no auth: they hold no data and call /v1 with the operator's token
   app.use(bindRequestActor); // before the guard: each request's actor travels with it into its commands
   return app;
 }

@@ -1,0 +1,79 @@
+// The console shell: sign-in gate, hash routes, one page at a time. A page is
+// `(view, { params, query, signal })`; `signal` aborts when the operator leaves it.
+import { ApiError, session } from './api.js';
+import { errorLine, fill } from './dom.js';
+import { artifactsPage } from './pages/artifacts.js';
+import { auditPage } from './pages/audit.js';
+import { devicesPage } from './pages/devices.js';
+import { rolloutPage } from './pages/rollout.js';
+import { rolloutsPage } from './pages/rollouts.js';
+import { signInPage } from './pages/sign-in.js';
+
+const routes = [
+  [/^#\/devices$/, devicesPage, 'devices'],
+  [/^#\/artifacts$/, artifactsPage, 'artifacts'],
+  [/^#\/rollouts$/, rolloutsPage, 'rollouts'],
+  [/^#\/rollouts\/([^/?]+)$/, rolloutPage, 'rollouts'],
+  [/^#\/audit$/, auditPage, 'audit'],
+];
+
+let leaving = new AbortController();
+
+function flash(message) {
+  const line = document.getElementById('flash');
+  line.textContent = message ?? '';
+  line.hidden = !message;
+}
+
+function showNav(signedIn, section) {
+  document.getElementById('nav').hidden = !signedIn;
+  document.getElementById('who').textContent = signedIn ? `fleet ${session.fleet()}` : '';
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.getAttribute('href') === `#/${section}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+async function render() {
+  leaving.abort();
+  leaving = new AbortController();
+  const view = document.getElementById('view');
+  if (session.token() === null) {
+    showNav(false);
+    signInPage(view, { onSignedIn: () => { flash(); location.hash = '#/devices'; render(); } });
+    return;
+  }
+  const [path, search = ''] = (location.hash || '#/devices').split('?');
+  const route = routes.find(([pattern]) => pattern.test(path));
+  if (!route) {
+    location.hash = '#/devices';
+    return;
+  }
+  const [pattern, page, section] = route;
+  showNav(true, section);
+  const params = pattern.exec(path).slice(1).map(decodeURIComponent);
+  try {
+    await page(view, { params, query: new URLSearchParams(search), signal: leaving.signal });
+  } catch (err) {
+    if (leaving.signal.aborted) return;
+    if (err instanceof ApiError && err.status === 401) {
+      session.signOut();
+      flash(`Signed out: ${err.message}`);
+      render();
+      return;
+    }
+    fill(view, errorLine(err));
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  flash();
+  render();
+});
+document.getElementById('sign-out').addEventListener('click', () => {
+  session.signOut();
+  flash();
+  history.replaceState(null, '', location.pathname);
+  render();
+});
+render();

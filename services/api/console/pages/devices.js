@@ -1,0 +1,58 @@
+// Devices: who is enrolled, reachable and running what; add a device, decommission one.
+import { api } from '../api.js';
+import { badge, confirmed, el, errorLine, fill, labelChips, table, when } from '../dom.js';
+import { addDeviceForm } from './add-device.js';
+
+const installedText = (d) => d.installed.map((a) => `${a.name}@${a.version}`).join(', ');
+
+export async function devicesPage(view, { signal }) {
+  const notice = el('div', { id: 'notice' });
+  const list = el('div', { id: 'device-list' }, el('p', { className: 'muted' }, 'Loading…'));
+  const enroll = el('section', { id: 'add-device-panel', className: 'panel', hidden: true });
+  const refresh = () => showDevices(list, notice, refresh, signal);
+  const add = el('button', { type: 'button', id: 'add-device' }, 'Add device');
+  add.addEventListener('click', () => {
+    enroll.hidden = false;
+    fill(enroll, addDeviceForm(refresh));
+  });
+  fill(
+    view,
+    el('h1', {}, 'Devices'),
+    el('div', { className: 'actions' }, add, el('button', { type: 'button', onclick: () => refresh() }, 'Refresh')),
+    enroll,
+    notice,
+    list,
+  );
+  await refresh();
+}
+
+async function showDevices(list, notice, refresh, signal) {
+  const { items } = await api('/v1/devices?limit=1000', { signal });
+  const columns = [
+    ['Name', (d) => d.name],
+    ['Status', (d) => badge(d.status)],
+    ['Reachable', (d) => (d.reachable ? 'yes' : 'no')],
+    ['Labels', (d) => labelChips(d.labels)],
+    ['Installed', installedText],
+    ['Last seen', (d) => when(d.lastSeenAt)],
+    ['', (d) => (d.status === 'active' ? decommissionButton(d, notice, refresh) : '')],
+  ];
+  fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'));
+}
+
+function decommissionButton(device, notice, refresh) {
+  const button = el('button', { type: 'button', className: 'danger' }, 'Decommission');
+  button.addEventListener('click', async () => {
+    if (!confirmed(`Decommission ${device.name}? Its credentials are revoked and it leaves every rollout. This cannot be undone.`)) return;
+    button.disabled = true;
+    fill(notice);
+    try {
+      await api(`/v1/devices/${encodeURIComponent(device.deviceId)}/decommission`, { method: 'POST', body: { reason: 'decommissioned from the console' } });
+      await refresh();
+    } catch (err) {
+      fill(notice, errorLine(err));
+      button.disabled = false;
+    }
+  });
+  return button;
+}

@@ -1,0 +1,61 @@
+// What one rollout looks like right now: its status line, the per-wave summary and each device's state.
+import { badge, el, fill, table } from '../dom.js';
+
+const stateOrder = ['pending', 'assigned', 'downloading', 'verifying', 'applying', 'healthy', 'rolled_back', 'failed', 'excluded'];
+
+/** The per-wave counts: from the live `summary` event when one came, else from the view's own lines. */
+function waveRows(board) {
+  if (board.summary) return board.summary.waves.map((w) => ({ ...w, waiting: w.pending }));
+  return (board.view.waves ?? []).map((w) => ({ ...w, waiting: w.assigned, failed: w.failed + w.timedOut }));
+}
+
+export function drawStatus(node, board) {
+  const { view } = board;
+  const waves = view.strategy.waves;
+  const live = board.streamError ? `live updates stopped: ${board.streamError}` : board.ended ? `ended: ${board.ended}` : 'live';
+  fill(
+    node,
+    el('span', {}, 'Status '),
+    el('span', { id: 'rollout-status', 'data-status': view.status }, badge(view.status)),
+    el('span', {}, ` · wave ${Math.min(view.currentWave + 1, waves.length)} of ${waves.length} (${waves.map((w) => `${w.percent}% ${w.gate}`).join(', ')})`),
+    view.haltReason ? el('span', {}, ` · halted: ${view.haltReason}`) : null,
+    view.abortMode ? el('span', {}, ` · aborted, ${view.abortMode}`) : null,
+    el('span', { id: 'live-state', className: board.streamError ? 'error' : 'muted' }, ` · ${live}`),
+  );
+}
+
+export function drawWaves(node, board) {
+  const columns = [
+    ['Wave', (w) => String(w.wave + 1)],
+    ['Devices', (w) => String(w.devices)],
+    ['Waiting', (w) => String(w.waiting ?? 0)],
+    ['In flight', (w) => String(w.inFlight)],
+    ['Healthy', (w) => String(w.healthy)],
+    ['Failed', (w) => String(w.failed)],
+    ['Excluded', (w) => String(w.excluded)],
+  ];
+  const rows = waveRows(board);
+  const down = board.summary ? el('p', { className: 'muted' }, `${board.summary.devicesDown} down, ${board.summary.unreachable} unreachable`) : null;
+  fill(node, rows.length ? table(columns, rows, (w) => `wave-${w.wave}`) : el('p', { className: 'muted' }, 'No wave summary yet.'), down);
+}
+
+export function drawDevices(node, board) {
+  const nameOf = (id) => board.names[id] ?? id;
+  const devices = [...board.view.devices].sort((a, b) => a.wave - b.wave || stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || nameOf(a.deviceId).localeCompare(nameOf(b.deviceId)));
+  const columns = [
+    ['Device', (d) => nameOf(d.deviceId)],
+    ['Wave', (d) => String(d.wave + 1)],
+    ['State', (d) => el('span', { 'data-state': d.state }, badge(d.state))],
+    ['Notes', (d) => [d.reason, d.timedOut ? 'timed out' : null, d.unreachable ? 'unreachable' : null, d.revert ? `revert: ${d.revert.state}` : null].filter(Boolean).join('; ')],
+  ];
+  fill(node, table(columns, devices, (d) => d.deviceId));
+}
+
+/** A device's own report, applied to the board before the next view arrives. */
+export function applyDeviceReport(board, report) {
+  const device = board.view.devices.find((d) => d.deviceId === report.deviceId);
+  if (!device) return;
+  device.state = report.state;
+  if (report.reason) device.reason = report.reason;
+  else delete device.reason;
+}

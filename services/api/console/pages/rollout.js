@@ -1,0 +1,88 @@
+// One rollout, live: the view when the page opens, then the SSE stream of the api keeps it current
+// (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the rollout ends or the
+// operator leaves the page.
+import { api, openStream, readSse } from '../api.js';
+import { el, fill } from '../dom.js';
+import { drawActions } from './rollout-actions.js';
+import { applyDeviceReport, drawDevices, drawStatus, drawWaves } from './rollout-board.js';
+
+export async function rolloutPage(view, { params: [rolloutId], signal }) {
+  const path = `/v1/rollouts/${encodeURIComponent(rolloutId)}`;
+  const board = { view: await api(path, { signal }), names: {}, summary: undefined, ended: undefined, streamError: undefined };
+  const parts = {
+    status: el('p', { id: 'rollout-status-line' }),
+    actions: el('div', { id: 'rollout-actions', className: 'actions' }),
+    notice: el('div', { id: 'notice' }),
+    waves: el('div', { id: 'rollout-waves' }),
+    devices: el('div', { id: 'rollout-devices' }),
+  };
+  const draw = () => {
+    drawStatus(parts.status, board);
+    drawActions(parts.actions, parts.notice, board.view, (answer) => {
+      board.view = answer;
+      draw();
+    });
+    drawWaves(parts.waves, board);
+    drawDevices(parts.devices, board);
+  };
+  const artifact = `${board.view.artifact.name}@${board.view.artifact.version}`;
+  fill(
+    view,
+    el('h1', {}, `Rollout ${rolloutId}`),
+    el('p', {}, `Artifact ${artifact} · `, el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail')),
+    parts.status,
+    parts.actions,
+    parts.notice,
+    el('h2', {}, 'Waves'),
+    parts.waves,
+    el('h2', {}, 'Devices'),
+    parts.devices,
+  );
+  draw();
+  await follow(path, board, draw, signal);
+}
+
+/** Reads the stream until `end`; a failed stream is shown on the page, not thrown. */
+async function follow(path, board, draw, signal) {
+  try {
+    const body = await openStream(`${path}/events`, { signal });
+    for await (const { event, data } of readSse(body)) {
+      await apply(path, board, event, data, signal);
+      draw();
+      if (event === 'end') return;
+    }
+  } catch (err) {
+    if (signal.aborted) return;
+    board.streamError = err?.message ?? String(err);
+    draw();
+  }
+}
+
+async function apply(path, board, event, data, signal) {
+  switch (event) {
+    case 'snapshot':
+      board.view = data;
+      return;
+    case 'devices':
+      board.names = data.names;
+      return;
+    case 'device':
+      applyDeviceReport(board, data.event.data);
+      return;
+    case 'summary':
+      board.summary = data;
+      return;
+    case 'rollout':
+      // A rollout event changes status, waves or assignments: the view says how, as the API sees it.
+      board.view = await api(path, { signal });
+      return;
+    case 'end':
+      board.view = await api(path, { signal });
+      board.ended = data.status;
+      return;
+    case 'error':
+      throw new Error(data.error?.message ?? 'the event stream failed');
+    default:
+      return;
+  }
+}
