@@ -34,28 +34,42 @@ function showNav(signedIn, section) {
   }
 }
 
+/** Shows `hash`; setting the same hash again fires no event, so render directly then. */
+function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
 async function render() {
   leaving.abort();
-  leaving = new AbortController();
-  const view = document.getElementById('view');
+  const page = new AbortController();
+  leaving = page;
+  // A fresh container per page: a page still finishing after the operator left writes into a detached node.
+  const view = document.createElement('section');
+  document.getElementById('view').replaceChildren(view);
   if (session.token() === null) {
     showNav(false);
-    signInPage(view, { onSignedIn: () => { flash(); location.hash = '#/devices'; render(); } });
+    signInPage(view, {
+      onSignedIn: () => {
+        flash();
+        go('#/devices');
+      },
+    });
     return;
   }
   const [path, search = ''] = (location.hash || '#/devices').split('?');
   const route = routes.find(([pattern]) => pattern.test(path));
   if (!route) {
-    location.hash = '#/devices';
+    go('#/devices');
     return;
   }
-  const [pattern, page, section] = route;
+  const [pattern, show, section] = route;
   showNav(true, section);
   const params = pattern.exec(path).slice(1).map(decodeURIComponent);
   try {
-    await page(view, { params, query: new URLSearchParams(search), signal: leaving.signal });
+    await show(view, { params, query: new URLSearchParams(search), signal: page.signal });
   } catch (err) {
-    if (leaving.signal.aborted) return;
+    if (page.signal.aborted) return; // the operator moved on: this page's calls were cancelled
     if (err instanceof ApiError && err.status === 401) {
       session.signOut();
       flash(`Signed out: ${err.message}`);

@@ -5,7 +5,7 @@ import { el, errorLine, fill } from '../dom.js';
 
 export function signInPage(view, { onSignedIn }) {
   const token = el('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, placeholder: 'admin token or kls_…' });
-  const fleet = el('input', { id: 'fleet', name: 'fleet', value: session.fleet(), required: true, pattern: '[A-Za-z0-9_-]+' });
+  const fleet = el('input', { id: 'fleet', name: 'fleet', value: session.fleet(), required: true, pattern: '[A-Za-z0-9_\\-]+' });
   const outcome = el('div');
   const submit = el('button', { type: 'submit' }, 'Sign in');
   const form = el(
