@@ -104,6 +104,7 @@ try {
 Keelson is up (data in ${home}, logs in ${join(home, 'logs')}).
 
   API          ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json)
+  Console      ${platform.apiUrl}/console/   (open in a browser; sign in with the admin token)
   Admin token  ${secrets.adminToken}
   Gateway      ${platform.gatewayUrl}   (devices enroll here)
   Facade       ${platform.facadeUrl}   (devices fetch TUF metadata and artifacts here)
