@@ -9,7 +9,7 @@ export async function devicesPage(view, { signal }) {
   const notice = el('div', { id: 'notice' });
   const list = el('div', { id: 'device-list' }, el('p', { className: 'muted' }, 'Loading…'));
   const enroll = el('section', { id: 'add-device-panel', className: 'panel', hidden: true });
-  const refresh = () => showDevices(list, notice, refresh, signal);
+  const refresh = () => showDevices(list, notice, signal);
   const add = el('button', { type: 'button', id: 'add-device' }, 'Add device');
   add.addEventListener('click', () => {
     enroll.hidden = false;
@@ -26,7 +26,7 @@ export async function devicesPage(view, { signal }) {
   await refresh();
 }
 
-async function showDevices(list, notice, refresh, signal) {
+async function showDevices(list, notice, signal) {
   const { items } = await api('/v1/devices?limit=1000', { signal });
   const columns = [
     ['Name', (d) => d.name],
@@ -35,20 +35,24 @@ async function showDevices(list, notice, refresh, signal) {
     ['Labels', (d) => labelChips(d.labels)],
     ['Installed', installedText],
     ['Last seen', (d) => when(d.lastSeenAt)],
-    ['', (d) => (d.status === 'active' ? decommissionButton(d, notice, refresh) : '')],
+    ['', (d) => (d.status === 'active' ? decommissionButton(d, notice) : '')],
   ];
   fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'));
 }
 
-function decommissionButton(device, notice, refresh) {
+function decommissionButton(device, notice) {
   const button = el('button', { type: 'button', className: 'danger' }, 'Decommission');
   button.addEventListener('click', async () => {
     if (!confirmed(`Decommission ${device.name}? Its credentials are revoked and it leaves every rollout. This cannot be undone.`)) return;
     button.disabled = true;
     fill(notice);
     try {
-      await api(`/v1/devices/${encodeURIComponent(device.deviceId)}/decommission`, { method: 'POST', body: { reason: 'decommissioned from the console' } });
-      await refresh();
+      const answer = await api(`/v1/devices/${encodeURIComponent(device.deviceId)}/decommission`, { method: 'POST', body: { reason: 'decommissioned from the console' } });
+      // The device list is a projection that follows a moment later: show the answer on the row now.
+      const row = button.closest('tr');
+      fill(row.querySelector('td[data-col="Status"]'), badge(answer.status));
+      fill(row.querySelector('td[data-col="Reachable"]'), 'no');
+      button.remove();
     } catch (err) {
       fill(notice, errorLine(err));
       button.disabled = false;
