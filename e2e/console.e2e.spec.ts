@@ -84,6 +84,16 @@ describe('the operator console in a browser', () => {
     await page.click('#copy-enroll-command');
     await page.getByText('copied').waitFor();
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(command);
+
+    // The runbook's re-enrollment of a wiped device: a token for that device, its own command line.
+    await page.locator('#device-list tr', { hasText: 'sim-1' }).getByRole('button', { name: 'Re-enroll' }).click();
+    await page.getByRole('heading', { name: 'Re-enroll sim-1' }).waitFor();
+    expect(await page.locator('#enroll-labels').count()).toBe(0);
+    await page.click('#add-device-panel button[type=submit]');
+    await page.locator('#enroll-command', { hasText: 'keelson-agent enroll' }).waitFor();
+    const again = await page.locator('#enroll-command').textContent();
+    expect(again).toMatch(/--token \S{20,}/);
+    expect(again).not.toBe(command);
   });
 
   it('follows a gated rollout live, approves it with a click and sees it succeed', async () => {

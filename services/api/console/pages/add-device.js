@@ -19,17 +19,20 @@ export function parseLabels(text) {
   return labels;
 }
 
-export function addDeviceForm(onIssued) {
-  const labels = el('input', { id: 'enroll-labels', placeholder: 'site=north, line=2' });
+/**
+ * The form, for a new device or, given `device`, to re-enroll that existing device (wiped or
+ * replaced: it keeps its id, labels and history, so no labels are asked).
+ */
+export function addDeviceForm(onIssued, device) {
+  const labels = device ? null : el('input', { id: 'enroll-labels', placeholder: 'site=north, line=2' });
   const ttl = el('select', { id: 'enroll-ttl' }, lifetimes.map(([seconds, text]) => el('option', { value: seconds }, text)));
   const outcome = el('div', { id: 'enroll-outcome' });
   const submit = el('button', { type: 'submit' }, 'Create enrollment token');
   const form = el(
     'form',
     { className: 'stack' },
-    el('h2', {}, 'Add device'),
-    el('label', { for: 'enroll-labels' }, 'Labels (optional)'),
-    labels,
+    el('h2', {}, device ? `Re-enroll ${device.name}` : 'Add device'),
+    labels ? [el('label', { for: 'enroll-labels' }, 'Labels (optional)'), labels] : null,
     el('label', { for: 'enroll-ttl' }, 'Token valid for'),
     ttl,
     submit,
@@ -40,8 +43,9 @@ export function addDeviceForm(onIssued) {
     fill(outcome);
     submit.disabled = true;
     try {
-      const parsed = parseLabels(labels.value);
-      const body = { ttlSeconds: Number(ttl.value), ...(Object.keys(parsed).length ? { labels: parsed } : {}) };
+      const parsed = labels ? parseLabels(labels.value) : {};
+      const target = device ? { deviceId: device.deviceId } : Object.keys(parsed).length ? { labels: parsed } : {};
+      const body = { ttlSeconds: Number(ttl.value), ...target };
       const issued = await api('/v1/enrollment-tokens', { method: 'POST', body });
       fill(outcome, issuedToken(issued));
       onIssued();

@@ -1,4 +1,4 @@
-// Devices: who is enrolled, reachable and running what; add a device, decommission one.
+// Devices: who is enrolled, reachable and running what; add a device, re-enroll or decommission one.
 import { api } from '../api.js';
 import { badge, confirmed, el, errorLine, fill, labelChips, table, when } from '../dom.js';
 import { addDeviceForm } from './add-device.js';
@@ -9,12 +9,13 @@ export async function devicesPage(view, { signal }) {
   const notice = el('div', { id: 'notice' });
   const list = el('div', { id: 'device-list' }, el('p', { className: 'muted' }, 'Loading…'));
   const enroll = el('section', { id: 'add-device-panel', className: 'panel', hidden: true });
-  const refresh = () => showDevices(list, notice, signal);
-  const add = el('button', { type: 'button', id: 'add-device' }, 'Add device');
-  add.addEventListener('click', () => {
+  const showForm = (device) => {
     enroll.hidden = false;
-    fill(enroll, addDeviceForm(refresh));
-  });
+    fill(enroll, addDeviceForm(refresh, device));
+    enroll.scrollIntoView();
+  };
+  const add = el('button', { type: 'button', id: 'add-device', onclick: () => showForm() }, 'Add device');
+  const refresh = () => showDevices(list, notice, showForm, signal);
   fill(
     view,
     el('h1', {}, 'Devices'),
@@ -26,7 +27,7 @@ export async function devicesPage(view, { signal }) {
   await refresh();
 }
 
-async function showDevices(list, notice, signal) {
+async function showDevices(list, notice, showForm, signal) {
   const { items } = await api('/v1/devices?limit=1000', { signal });
   const columns = [
     ['Name', (d) => d.name],
@@ -35,9 +36,14 @@ async function showDevices(list, notice, signal) {
     ['Labels', (d) => labelChips(d.labels)],
     ['Installed', installedText],
     ['Last seen', (d) => when(d.lastSeenAt)],
-    ['', (d) => (d.status === 'active' ? decommissionButton(d, notice) : '')],
+    ['', (d) => (d.status === 'active' ? [reenrollButton(d, showForm), decommissionButton(d, notice)] : '')],
   ];
   fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'));
+}
+
+/** For a wiped or replaced device: a token that enrolls it again under the same id (runbook: re-enroll). */
+function reenrollButton(device, showForm) {
+  return el('button', { type: 'button', className: 'secondary', onclick: () => showForm(device) }, 'Re-enroll');
 }
 
 function decommissionButton(device, notice) {
