@@ -131,7 +131,8 @@ describe('the operator console in a browser', () => {
     await page.click('nav a[href="#/audit"]');
     await page.fill('#audit-rollout', 'not/a rollout');
     await page.click('#view form button[type=submit]');
-    await page.locator('#view .error', { hasText: 'query.invalid' }).waitFor();
+    await page.locator('#view .error', { hasText: 'must be a subject token' }).waitFor();
+    expect(await page.locator('#audit-rollout').inputValue()).toBe('not/a rollout'); // still there to correct
   });
 
   it('decommissions a device after a confirmation, and signing out forgets the token', async () => {

@@ -59,8 +59,9 @@ export function badge(text) {
 
 /** A line for an error: the API's own message, or what went wrong in the browser. */
 export function errorLine(err) {
-  const code = err?.code ? ` (${err.code})` : '';
-  return el('p', { className: 'error', role: 'alert' }, `${err?.message ?? String(err)}${code}`);
+  const message = err?.message ?? String(err);
+  const code = err?.code && !message.includes(err.code) ? ` (${err.code})` : '';
+  return el('p', { className: 'error', role: 'alert' }, `${message}${code}`);
 }
 
 /** Asks before something that cannot be undone. */

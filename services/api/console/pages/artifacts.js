@@ -37,7 +37,7 @@ export async function artifactsPage(view, { signal }) {
   fill(
     view,
     el('h1', {}, 'Artifacts'),
-    el('p', { className: 'muted' }, 'Push with `npx keelson artifact push`; a version is published once the signer has signed it.'),
+    el('p', { className: 'muted' }, 'Push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
     items.length ? table(columns, items, (a) => `${a.name}@${a.version}`) : el('p', { className: 'muted' }, 'No artifacts yet.'),
   );
 }

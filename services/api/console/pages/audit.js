@@ -1,6 +1,6 @@
 // Audit: the latest entries of the fleet, newest first, optionally of one rollout or one device.
 import { api } from '../api.js';
-import { el, fill, table, when } from '../dom.js';
+import { el, errorLine, fill, table, when } from '../dom.js';
 
 const shown = 200;
 const maxPages = 20;
@@ -39,7 +39,14 @@ export async function auditPage(view, { query, signal }) {
   for (const key of ['rollout', 'device']) if (query.get(key)) filter[key] = query.get(key);
   const list = el('div', {}, el('p', { className: 'muted' }, 'Loading…'));
   fill(view, el('h1', {}, 'Audit'), filterForm(filter), list);
-  const entries = await latestEntries(filter, signal);
+  let entries;
+  try {
+    entries = await latestEntries(filter, signal);
+  } catch (err) {
+    if (err?.status === 401) throw err; // the shell signs the operator out
+    fill(list, errorLine(err)); // a refused filter stays editable above
+    return;
+  }
   const columns = [
     ['Time', (e) => when(e.time)],
     ['Event', (e) => e.type.replace(/^io\.keelson\./, '')],

@@ -20,7 +20,7 @@ export async function rolloutsPage(view, { signal }) {
   fill(
     view,
     el('h1', {}, 'Rollouts'),
-    el('p', { className: 'muted' }, 'Create one with `npx keelson rollout create`; open one to follow it live and approve, halt, resume or abort it.'),
+    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
     items.length ? table(columns, items, (r) => r.rolloutId) : el('p', { className: 'muted' }, 'No rollouts yet.'),
   );
 }

@@ -37,7 +37,7 @@ export function signInPage(view, { onSignedIn }) {
   fill(
     view,
     el('h1', {}, 'Sign in'),
-    el('p', { className: 'muted' }, 'Paste the admin token `npm start` printed, or an API token. It stays in this browser tab until you sign out.'),
+    el('p', { className: 'muted' }, 'Paste the admin token ', el('code', {}, 'npm start'), ' printed, or an API token (', el('code', {}, 'kls_…'), '). It stays in this browser tab until you sign out.'),
     form,
   );
   token.focus();
