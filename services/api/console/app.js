@@ -5,8 +5,7 @@ import { errorLine, fill } from './dom.js';
 import { artifactsPage } from './pages/artifacts.js';
 import { auditPage } from './pages/audit.js';
 import { devicesPage } from './pages/devices.js';
-import { rolloutPage } from './pages/rollout.js';
-import { rolloutsPage } from './pages/rollouts.js';
+import { rolloutPage, rolloutsPage } from './pages/rollout.js';
 import { signInPage } from './pages/sign-in.js';
 
 const routes = [

@@ -1,10 +1,33 @@
-// One rollout, live: the view when the page opens, then the SSE stream of the api keeps it current
-// (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the rollout ends or the
-// operator leaves the page.
+// Rollouts: the list, and one rollout live — the view when the page opens, then the api's SSE
+// stream keeps it current (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the
+// rollout ends or the operator leaves the page.
 import { api, openStream, readSse } from '../api.js';
-import { el, fill } from '../dom.js';
+import { badge, el, fill, table, when } from '../dom.js';
 import { drawActions } from './rollout-actions.js';
 import { applyDeviceReport, drawDevices, drawStatus, drawWaves } from './rollout-board.js';
+
+const artifactText = (r) => `${r.artifact.name}@${r.artifact.version}`;
+const waveText = (r) => `${Math.min(r.currentWave + 1, r.strategy.waves.length)} of ${r.strategy.waves.length}`;
+
+export async function rolloutsPage(view, { signal }) {
+  fill(view, el('h1', {}, 'Rollouts'), el('p', { className: 'muted' }, 'Loading…'));
+  const { items } = await api('/v1/rollouts?limit=200', { signal });
+  const columns = [
+    ['Rollout', (r) => el('a', { href: `#/rollouts/${encodeURIComponent(r.rolloutId)}` }, r.rolloutId)],
+    ['Artifact', artifactText],
+    ['Status', (r) => badge(r.status)],
+    ['Wave', waveText],
+    ['Devices', (r) => String(r.devices.length)],
+    ['Created', (r) => when(r.createdAt)],
+    ['Finished', (r) => when(r.finishedAt)],
+  ];
+  fill(
+    view,
+    el('h1', {}, 'Rollouts'),
+    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
+    items.length ? table(columns, items, (r) => r.rolloutId) : el('p', { className: 'muted' }, 'No rollouts yet.'),
+  );
+}
 
 export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const path = `/v1/rollouts/${encodeURIComponent(rolloutId)}`;
@@ -25,11 +48,10 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
     drawWaves(parts.waves, board);
     drawDevices(parts.devices, board);
   };
-  const artifact = `${board.view.artifact.name}@${board.view.artifact.version}`;
   fill(
     view,
     el('h1', {}, `Rollout ${rolloutId}`),
-    el('p', {}, `Artifact ${artifact} · `, el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail')),
+    el('p', {}, `Artifact ${artifactText(board.view)} · `, el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail')),
     parts.status,
     parts.actions,
     parts.notice,
