@@ -51,11 +51,27 @@ export function drawDevices(node, board) {
   fill(node, table(columns, devices, (d) => d.deviceId));
 }
 
-/** A device's own report, applied to the board before the next view arrives. */
-export function applyDeviceReport(board, report) {
-  const device = board.view.devices.find((d) => d.deviceId === report.deviceId);
-  if (!device) return;
+const progress = { pending: 0, assigned: 1, downloading: 2, verifying: 3, applying: 4, healthy: 5, rolled_back: 5, failed: 5 };
+
+/** Puts a device report on the board's device when it is further along than what the board shows. */
+function applyIfFurther(device, report) {
+  if (!(device.state in progress) || progress[report.state] <= progress[device.state]) return;
   device.state = report.state;
   if (report.reason) device.reason = report.reason;
-  else delete device.reason;
+}
+
+/** A device's own report (from the stream), remembered so a view fetched later cannot set it back. */
+export function applyDeviceReport(board, report) {
+  board.reports[report.deviceId] = report;
+  const device = board.view.devices.find((d) => d.deviceId === report.deviceId);
+  if (device) applyIfFurther(device, report);
+}
+
+/** A view fetched from the API (its projection may lag the stream), with the reports already seen. */
+export function takeView(board, view) {
+  board.view = view;
+  for (const device of view.devices) {
+    const report = board.reports[device.deviceId];
+    if (report) applyIfFurther(device, report);
+  }
 }

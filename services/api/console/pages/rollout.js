@@ -4,7 +4,7 @@
 import { api, openStream, readSse } from '../api.js';
 import { badge, el, fill, table, when } from '../dom.js';
 import { drawActions } from './rollout-actions.js';
-import { applyDeviceReport, drawDevices, drawStatus, drawWaves } from './rollout-board.js';
+import { applyDeviceReport, drawDevices, drawStatus, drawWaves, takeView } from './rollout-board.js';
 
 const artifactText = (r) => `${r.artifact.name}@${r.artifact.version}`;
 const waveText = (r) => `${Math.min(r.currentWave + 1, r.strategy.waves.length)} of ${r.strategy.waves.length}`;
@@ -31,7 +31,7 @@ export async function rolloutsPage(view, { signal }) {
 
 export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const path = `/v1/rollouts/${encodeURIComponent(rolloutId)}`;
-  const board = { view: await api(path, { signal }), names: {}, summary: undefined, ended: undefined, streamError: undefined };
+  const board = { view: await api(path, { signal }), names: {}, reports: {}, summary: undefined, ended: undefined, streamError: undefined };
   const parts = {
     status: el('p', { id: 'rollout-status-line' }),
     actions: el('div', { id: 'rollout-actions', className: 'actions' }),
@@ -42,7 +42,7 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const draw = () => {
     drawStatus(parts.status, board);
     drawActions(parts.actions, parts.notice, board.view, (answer) => {
-      board.view = answer;
+      takeView(board, answer);
       draw();
     });
     drawWaves(parts.waves, board);
@@ -64,26 +64,39 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
   await follow(path, board, draw, signal);
 }
 
-/** Reads the stream until `end`; a failed stream is shown on the page, not thrown. */
+/** Reads the stream until `end`; a failed stream is shown on the page, not thrown (but a 401 signs out). */
 async function follow(path, board, draw, signal) {
+  // A rollout event means the view changed; a burst of them (the replay on open) is one fetch.
+  let fetching;
+  const refetch = () => {
+    fetching ??= new Promise((resolve) => setTimeout(resolve, 200))
+      .then(() => api(path, { signal }))
+      .then((view) => takeView(board, view))
+      .finally(() => {
+        fetching = undefined;
+      });
+    return fetching;
+  };
   try {
     const body = await openStream(`${path}/events`, { signal });
     for await (const { event, data } of readSse(body)) {
-      await apply(path, board, event, data, signal);
+      if (event === 'rollout') refetch().then(draw, () => undefined);
+      else await apply(board, event, data, refetch);
       draw();
       if (event === 'end') return;
     }
   } catch (err) {
     if (signal.aborted) return;
+    if (err?.status === 401) throw err;
     board.streamError = err?.message ?? String(err);
     draw();
   }
 }
 
-async function apply(path, board, event, data, signal) {
+async function apply(board, event, data, refetch) {
   switch (event) {
     case 'snapshot':
-      board.view = data;
+      takeView(board, data);
       return;
     case 'devices':
       board.names = data.names;
@@ -94,12 +107,11 @@ async function apply(path, board, event, data, signal) {
     case 'summary':
       board.summary = data;
       return;
-    case 'rollout':
-      // A rollout event changes status, waves or assignments: the view says how, as the API sees it.
-      board.view = await api(path, { signal });
-      return;
     case 'end':
-      board.view = await api(path, { signal });
+      await refetch().catch(() => undefined); // one that began before the end may answer from before it
+      await refetch();
+      // The stream's word is final; the view's projection may not have caught up yet.
+      if (!['succeeded', 'failed', 'aborted'].includes(board.view.status)) board.view = { ...board.view, status: data.status };
       board.ended = data.status;
       return;
     case 'error':
