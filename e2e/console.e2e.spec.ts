@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, type ProbeSpec } from './support/operator.js';
+import { auditOf, createGroup, createRollout, eventually, publishArtifact, rolloutBody, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
@@ -21,6 +21,7 @@ describe('the operator console in a browser', () => {
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  let declineNext = false;
 
   const cells = (table: string, column: string) => page.locator(`${table} td[data-col="${column}"]`).allTextContents();
 
@@ -34,7 +35,12 @@ describe('the operator console in a browser', () => {
     odd = await startFleet(platform, { count: 1, namePrefix: hostileName });
     context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept()); // every confirm the console asks is answered yes
+    // Every confirm the console asks is answered yes, unless a test says no to the next one.
+    page.on('dialog', (dialog) => {
+      const answer = declineNext ? dialog.dismiss() : dialog.accept();
+      declineNext = false;
+      void answer;
+    });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
@@ -125,6 +131,32 @@ describe('the operator console in a browser', () => {
     await page.locator('#view td[data-col="Event"]', { hasText: 'WaveApproved' }).waitFor();
     const approval = page.locator('#view tr', { hasText: 'WaveApproved' });
     expect(await approval.locator('td[data-col="Actor"]').textContent()).toBe('operator:admin');
+  }, 200_000);
+
+  it('halts (only once confirmed), resumes and aborts with revert from the buttons, live', async () => {
+    await publishArtifact(platform, { name: 'console-model', version: '2.0.0', bytes: Buffer.from('console model two '.repeat(500)) });
+    const created = await createRollout(platform, rolloutBody('console-model@2.0.0', 'console-bay', probe, [50, 100], { gates: ['auto', 'manual'] }));
+    await page.goto(`${platform.apiUrl}/console/#/rollouts/${created.rolloutId}`);
+    const status = (value: string) => page.locator(`#rollout-status[data-status="${value}"]`).waitFor({ timeout: 90_000 });
+    await status('awaiting-approval');
+
+    declineNext = true;
+    await page.click('#action-halt');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await platform.api<{ status: string }>(`/v1/rollouts/${created.rolloutId}`)).body.status).toBe('awaiting-approval');
+
+    await page.click('#action-halt');
+    await status('halted');
+    await page.click('#action-resume');
+    await status('awaiting-approval');
+    await page.click('#action-abort-revert');
+    await status('aborted');
+    await page.locator('#live-state', { hasText: 'ended: aborted' }).waitFor();
+    const operatorMoves = await eventually('the abort in the audit log', async () => {
+      const types = (await auditOf(platform, `rollout=${created.rolloutId}`)).map((e) => e.type.split('.').pop()!);
+      return types.includes('RolloutAborted') ? types.filter((t) => /Halted|Resumed|Aborted/.test(t)) : undefined;
+    }, 15_000);
+    expect(operatorMoves).toEqual(['RolloutHalted', 'RolloutResumed', 'RolloutAborted']); // the declined halt sent nothing
   }, 200_000);
 
   it("shows the API's own message when it refuses a request", async () => {
