@@ -167,7 +167,7 @@ describe('the operator console in a browser', () => {
     expect(await page.locator('#audit-rollout').inputValue()).toBe('not/a rollout'); // still there to correct
   });
 
-  it('decommissions a device after a confirmation, and signing out forgets the token', async () => {
+  it('decommissions a device after a confirmation; signing out forgets the token; a viewer API token reads but may not enroll', async () => {
     await page.click('nav a[href="#/devices"]');
     const row = page.locator('#device-list tr', { hasText: hostileName });
     await row.getByRole('button', { name: 'Decommission' }).click();
@@ -181,7 +181,17 @@ describe('the operator console in a browser', () => {
     await page.locator('#sign-in').waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
-    // The refused token (401) and the refused filter (400) are logged as failed loads; nothing else.
+
+    // An API token works too, within its role: a viewer sees the devices and may not add one.
+    const viewer = await platform.api<{ token: string }>('/v1/tokens', { body: { name: 'console-viewer', role: 'viewer' } });
+    await page.fill('#token', viewer.body.token);
+    await page.click('#sign-in button[type=submit]');
+    await page.locator('#device-list tr', { hasText: 'sim-1' }).waitFor();
+    await page.click('#add-device');
+    await page.click('#add-device-panel button[type=submit]');
+    await page.locator('#enroll-outcome .error', { hasText: 'a viewer token cannot do this' }).waitFor();
+    await page.click('#sign-out');
+    // The refused token (401), filter (400) and enrollment (403) are logged as failed loads; nothing else.
     expect(pageErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
   });
 });
