@@ -28,7 +28,7 @@ export async function devicesPage(view, { signal }) {
 }
 
 async function showDevices(list, notice, showForm, signal) {
-  const { items } = await api('/v1/devices?limit=1000', { signal });
+  const { items, nextCursor } = await api('/v1/devices?limit=1000', { signal });
   const columns = [
     ['Name', (d) => d.name],
     ['Status', (d) => badge(d.status)],
@@ -38,7 +38,8 @@ async function showDevices(list, notice, showForm, signal) {
     ['Last seen', (d) => when(d.lastSeenAt)],
     ['', (d) => (d.status === 'active' ? [reenrollButton(d, showForm), decommissionButton(d, notice)] : '')],
   ];
-  fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'));
+  const more = nextCursor ? el('p', { className: 'muted' }, `Showing the first ${items.length} devices.`) : null;
+  fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'), more);
 }
 
 /** For a wiped or replaced device: a token that enrolls it again under the same id (runbook: re-enroll). */
@@ -58,7 +59,7 @@ function decommissionButton(device, notice) {
       const row = button.closest('tr');
       fill(row.querySelector('td[data-col="Status"]'), badge(answer.status));
       fill(row.querySelector('td[data-col="Reachable"]'), 'no');
-      button.remove();
+      fill(button.closest('td')); // nothing more to do with a retired device
     } catch (err) {
       fill(notice, errorLine(err));
       button.disabled = false;
