@@ -12,3 +12,4 @@ export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';
 export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } from './secrets/reseal.js';
+export { recordSecretRotation } from './secrets/record-rotation.js';

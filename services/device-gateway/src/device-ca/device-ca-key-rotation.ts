@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@keelson/event-store';
 import type { OperatorEvent } from '@keelson/events';
+import { recordSecretRotation } from '@keelson/service-kit';
 import type { DeviceCertificateAuthority } from './device-ca.js';
 
 /**
@@ -12,10 +12,8 @@ import type { DeviceCertificateAuthority } from './device-ca.js';
 export async function rotateDeviceCaKeys(ca: DeviceCertificateAuthority, store: EventStore<OperatorEvent>, auditFleet: string, now: Date): Promise<number> {
   const keys = await ca.resealKeys();
   if (keys === 0) return 0;
-  const subject = store.subject('enrollment', auditFleet, 'device-ca-key');
-  const { lastSeq } = await store.load(subject);
-  const data = { fleet: auditFleet, credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys, rotatedAt: now.toISOString() } as const;
-  const commandId = randomUUID();
-  await store.append(subject, lastSeq, [{ type: 'PlatformSecretRotated', schemaVersion: 1, data }], { actor: { kind: 'service', id: 'device-gateway' }, correlationId: commandId, commandId });
+  await recordSecretRotation(store, store.subject('enrollment', auditFleet, 'device-ca-key'), {
+    fleet: auditFleet, credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys, rotatedAt: now.toISOString(),
+  });
   return keys;
 }

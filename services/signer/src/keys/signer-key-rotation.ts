@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@keelson/event-store';
 import type { OperatorEvent } from '@keelson/events';
+import { recordSecretRotation } from '@keelson/service-kit';
 import type { FleetKeyring, OpenedFleets } from './fleet-keyring.js';
 import { keySecretName } from './key-files.js';
 
@@ -17,10 +17,8 @@ export const signerKeySubject = (store: EventStore<OperatorEvent>, auditFleet: s
 export async function rotateSignerKeys(keyring: FleetKeyring, store: EventStore<OperatorEvent>, auditFleet: string, now: () => Date): Promise<OpenedFleets> {
   const opened = await keyring.openAll();
   if (opened.resealed === 0) return opened;
-  const subject = signerKeySubject(store, auditFleet);
-  const { lastSeq } = await store.load(subject);
-  const data = { fleet: auditFleet, credential: keySecretName, service: 'signer', keys: opened.resealed, rotatedAt: now().toISOString() } as const;
-  const commandId = randomUUID();
-  await store.append(subject, lastSeq, [{ type: 'PlatformSecretRotated', schemaVersion: 1, data }], { actor: { kind: 'service', id: 'signer' }, correlationId: commandId, commandId });
+  await recordSecretRotation(store, signerKeySubject(store, auditFleet), {
+    fleet: auditFleet, credential: keySecretName, service: 'signer', keys: opened.resealed, rotatedAt: now().toISOString(),
+  });
   return opened;
 }
