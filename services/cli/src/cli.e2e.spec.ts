@@ -50,6 +50,38 @@ describe('the keelson CLI against the api', () => {
     });
   });
 
+  describe('artifact push waits for the signer', () => {
+    const push = (version: string, ...extra: string[]) =>
+      run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'slow-model', '--version', version, '--kind', 'model', '--manifest', join(dir, 'manifest.json'), ...extra);
+    beforeEach(() => (t.registry.holdSigning = true));
+    afterEach(() => (t.registry.holdSigning = false));
+
+    it('returns once the artifact is published, so a rollout can bind it next', async () => {
+      const pushing = push('1.0.0', '--json');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      t.registry.sign('slow-model', '1.0.0');
+      const pushed = await pushing;
+      expect(pushed.code).toBe(0);
+      expect(pushed.json()).toMatchObject({ name: 'slow-model', version: '1.0.0', status: 'published', publishedAt: expect.any(String) });
+    });
+
+    it('fails with the reason when the signer rejects it', async () => {
+      const pushing = push('1.0.1');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      t.registry.sign('slow-model', '1.0.1', { rejected: 'the manifest names no runtime' });
+      expect(await pushing).toMatchObject({ code: 1, stderr: expect.stringContaining('slow-model@1.0.1 was rejected: the manifest names no runtime') });
+    });
+
+    it('gives up after --wait-seconds with what to do next; --no-wait returns at once', async () => {
+      const late = await push('1.0.2', '--wait-seconds', '1');
+      expect(late).toMatchObject({ code: 1, stderr: expect.stringContaining('slow-model@1.0.2 is stored but not signed after 1 s') });
+      const noWait = await push('1.0.3', '--no-wait');
+      expect(noWait).toMatchObject({ code: 0, stdout: expect.stringMatching(/pushed slow-model@1\.0\.3 .*: received/) });
+      expect(await push('1.0.4', '--wait-seconds', 'soon')).toMatchObject({ code: 2, stderr: expect.stringContaining("--wait-seconds must be a whole number") });
+      expect(t.registry.artifacts.some((a) => a.version === '1.0.4')).toBe(false); // a bad flag uploads nothing
+    });
+  });
+
   describe('device', () => {
     it('prints the enroll command line for a new token', async () => {
       const res = await run('device', 'token');

@@ -19,6 +19,8 @@ export interface ReceivedArtifact {
 /** The registry's read side over real NATS, backed by memory; the facade stand-in adds to it. */
 export class FakeRegistry {
   readonly artifacts: registry.ArtifactView[] = [];
+  /** While true, uploads stay `received` until `sign` settles them, as when the signer is slow or down. */
+  holdSigning = false;
 
   receive(a: ReceivedArtifact): registry.ArtifactView {
     if (this.artifacts.some((x) => x.fleet === a.fleet && x.name === a.name && x.version === a.version)) {
@@ -26,11 +28,20 @@ export class FakeRegistry {
     }
     const view: registry.ArtifactView = {
       fleet: a.fleet, artifactId: `a-${randomBytes(4).toString('hex')}`, name: a.name, version: a.version, kind: a.kind,
-      status: 'published', sha256: a.sha256, length: a.length, targetPath: `${a.kind}/${a.name}/${a.version}/${a.fileName}`,
-      manifest: a.manifest, receivedAt: new Date().toISOString(), publishedAt: new Date().toISOString(),
+      status: this.holdSigning ? 'received' : 'published', sha256: a.sha256, length: a.length, targetPath: `${a.kind}/${a.name}/${a.version}/${a.fileName}`,
+      manifest: a.manifest, receivedAt: new Date().toISOString(), ...(this.holdSigning ? {} : { publishedAt: new Date().toISOString() }),
     };
     this.artifacts.unshift(view);
     return view;
+  }
+
+  /** Settles a held upload: the signer published it, or refused it with `reason`. */
+  sign(name: string, version: string, outcome: { rejected?: string } = {}): void {
+    const i = this.artifacts.findIndex((a) => a.name === name && a.version === version);
+    const view = this.artifacts[i]!;
+    this.artifacts[i] = outcome.rejected
+      ? { ...view, status: 'rejected', rejectedReason: outcome.rejected }
+      : { ...view, status: 'published', publishedAt: new Date().toISOString() };
   }
 
   handlers(): CommandHandler[] {

@@ -3,6 +3,7 @@ import { registry } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { flag, print, table, type Command } from '../command.js';
 import { multipartBody } from '../multipart-body.js';
+import { signingWaitSeconds, untilSigned } from './artifact-signing-wait.js';
 
 function readManifest(path: string): string {
   let text: string;
@@ -18,19 +19,23 @@ function readManifest(path: string): string {
   }
 }
 
-/** `artifact push <file>`: the file is streamed, never read whole. */
+/** `artifact push <file>`: the file is streamed, never read whole; then waits until it is signed. */
 export const artifactPush: Command = {
-  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config --manifest FILE.json',
+  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config --manifest FILE.json [--wait-seconds N | --no-wait]',
   args: ['file'],
-  options: { name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, manifest: { type: 'string' } },
+  options: {
+    name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, manifest: { type: 'string' },
+    'wait-seconds': { type: 'string' }, 'no-wait': { type: 'boolean' },
+  },
   async run(ctx) {
     const [file] = ctx.positionals as [string];
     const missing = ['name', 'version', 'kind', 'manifest'].filter((f) => !flag(ctx, f));
     if (missing.length) throw usageError(`artifact push needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    const waitSeconds = signingWaitSeconds(ctx);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw usageError(`'${file}' is not a file`);
     const fields: [string, string][] = [['name', flag(ctx, 'name')!], ['version', flag(ctx, 'version')!], ['kind', flag(ctx, 'kind')!], ['manifest', readManifest(flag(ctx, 'manifest')!)]];
     const form = multipartBody(fields, { field: 'file', path: file });
-    const view = registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body));
+    const view = await untilSigned(ctx, registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body)), waitSeconds);
     print(ctx, view, () => [`pushed ${view.name}@${view.version} (${view.kind}, ${view.length} bytes, sha256 ${view.sha256}): ${view.status}`]);
     return 0;
   },

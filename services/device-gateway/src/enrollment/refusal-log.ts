@@ -50,6 +50,8 @@ export class RefusalLog {
   private jsm: Promise<JetStreamManager> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly streamName: string;
+  /** Writes per subject, one after the other: this process never races itself (replicas still may). */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly o: RefusalLogOptions) {
     this.streamName = `${o.naming.streamPrefix}${eventStreams.gateway.name}`;
@@ -109,9 +111,18 @@ export class RefusalLog {
     return found;
   }
 
-  // The log has no rules to keep, only an order: append after whatever is last, retrying a lost race.
-  private async write(tally: Tally): Promise<void> {
+  // One subject's writes queue behind each other, so a flood within this process never loses a race.
+  private write(tally: Tally): Promise<void> {
     const subject = this.o.store.subject('enrollment', tally.fleet, 'refusals');
+    const written = (this.writing.get(subject) ?? Promise.resolve()).catch(() => undefined).then(() => this.append(subject, tally));
+    const settled = written.catch(() => undefined);
+    this.writing.set(subject, settled);
+    void settled.then(() => { if (this.writing.get(subject) === settled) this.writing.delete(subject); });
+    return written;
+  }
+
+  // The log has no rules to keep, only an order: append after whatever is last, retrying a race lost to a replica.
+  private async append(subject: string, tally: Tally): Promise<void> {
     const event: EnrollmentEvent = {
       type: 'EnrollmentAttemptsRefused', schemaVersion: 1,
       data: {
