@@ -128,7 +128,10 @@ describe('the keelson CLI against the api', () => {
     });
 
     it('shows, halts, resumes, approves and aborts', async () => {
-      expect((await run('rollout', 'show', rolloutId)).stdout).toMatch(/status running, wave 1 of 3/);
+      const shown = (await run('rollout', 'show', rolloutId)).stdout;
+      expect(shown).toMatch(/status running, wave 1 of 3/);
+      expect(shown).toMatch(/DEVICE\s+NAME\s+WAVE\s+STATE/);
+      expect(shown).toMatch(/dev-1\s+cam-01\s+1\s+assigned/); // the table names each device
       expect((await run('rollout', 'halt', rolloutId, '--json')).json().status).toBe('halted');
       expect((await run('rollout', 'resume', rolloutId, '--json')).json().status).toBe('running');
       expect((await run('rollout', 'approve', rolloutId)).code).toBe(0);

@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { gateway, orchestrator } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { print, table, type Command, type CommandContext } from '../command.js';
 import { showChannels } from './channel.commands.js';
@@ -16,18 +16,25 @@ function targetLines(v: RolloutView): string[] {
   ];
 }
 
-function describe(v: RolloutView): string[] {
+/** Device names by id (the first 1,000 devices; others show their id), for the human table only. */
+async function deviceNames(ctx: CommandContext): Promise<Record<string, string>> {
+  const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query: { limit: '1000' } }));
+  return Object.fromEntries(page.items.map((d) => [d.deviceId, d.name]));
+}
+
+function describe(v: RolloutView, names: Record<string, string>): string[] {
   const waves = v.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ');
   return [
     ...targetLines(v),
     `status ${v.status}${v.haltReason ? ` (${v.haltReason})` : ''}, wave ${v.currentWave + 1} of ${v.strategy.waves.length} [${waves}], max failures ${v.strategy.maxFailures}`,
-    ...(v.devices.length ? table([['DEVICE', 'WAVE', 'STATE', 'REASON'], ...v.devices.map((d) => [d.deviceId, String(d.wave + 1), d.state, d.reason ?? ''])]) : []),
+    ...(v.devices.length ? table([['DEVICE', 'NAME', 'WAVE', 'STATE', 'REASON'], ...v.devices.map((d) => [d.deviceId, names[d.deviceId] ?? '-', String(d.wave + 1), d.state, d.reason ?? ''])]) : []),
   ];
 }
 
-const showView = (ctx: CommandContext, raw: unknown): number => {
+const showView = async (ctx: CommandContext, raw: unknown): Promise<number> => {
   const view = orchestrator.RolloutView.parse(raw);
-  print(ctx, view, () => describe(view));
+  const names = ctx.json || !view.devices.length ? {} : await deviceNames(ctx);
+  print(ctx, view, () => describe(view, names));
   return 0;
 };
 
