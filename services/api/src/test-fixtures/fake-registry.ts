@@ -19,8 +19,12 @@ export interface ReceivedArtifact {
 /** The registry's read side over real NATS, backed by memory; the facade stand-in adds to it. */
 export class FakeRegistry {
   readonly artifacts: registry.ArtifactView[] = [];
-  /** While true, uploads stay `received` until `sign` settles them, as when the signer is slow or down. */
+  /**
+   * While true, uploads stay `received` until `sign` settles them, as when the signer is slow or
+   * down; until then reads do not find them either, as when the read model lags the upload.
+   */
   holdSigning = false;
+  private readonly unprojected = new Set<registry.ArtifactView>();
 
   receive(a: ReceivedArtifact): registry.ArtifactView {
     if (this.artifacts.some((x) => x.fleet === a.fleet && x.name === a.name && x.version === a.version)) {
@@ -32,6 +36,7 @@ export class FakeRegistry {
       manifest: a.manifest, receivedAt: new Date().toISOString(), ...(this.holdSigning ? {} : { publishedAt: new Date().toISOString() }),
     };
     this.artifacts.unshift(view);
+    if (this.holdSigning) this.unprojected.add(view);
     return view;
   }
 
@@ -39,6 +44,7 @@ export class FakeRegistry {
   sign(name: string, version: string, outcome: { rejected?: string } = {}): void {
     const i = this.artifacts.findIndex((a) => a.name === name && a.version === version);
     const view = this.artifacts[i]!;
+    this.unprojected.delete(view);
     this.artifacts[i] = outcome.rejected
       ? { ...view, status: 'rejected', rejectedReason: outcome.rejected }
       : { ...view, status: 'published', publishedAt: new Date().toISOString() };
@@ -48,7 +54,7 @@ export class FakeRegistry {
     return [
       handlerFor(registry.listArtifacts, async (input) => ({ items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)) })),
       handlerFor(registry.getArtifact, async (input) => {
-        const found = this.artifacts.find((a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version);
+        const found = this.artifacts.find((a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version && !this.unprojected.has(a));
         if (!found) throw new NotFound('artifact', `${input.name}@${input.version}`);
         return found;
       }),

@@ -14,6 +14,19 @@ export function signingWaitSeconds(ctx: CommandContext): number {
   return seconds;
 }
 
+const notFound = (err: unknown) => err instanceof CliError && (err.body as { error?: { kind?: string } } | undefined)?.error?.kind === 'NotFound';
+
+/** The registry's view of the artifact; undefined while its read model has not caught up with the upload. */
+async function readBack(ctx: CommandContext, view: registry.ArtifactView): Promise<registry.ArtifactView | undefined> {
+  const path = `/v1/artifacts/${encodeURIComponent(view.name)}/${encodeURIComponent(view.version)}`;
+  try {
+    return registry.ArtifactView.parse(await ctx.api.send('GET', path));
+  } catch (err) {
+    if (notFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Follows a pushed artifact until the signer has published it (signed into the fleet's TUF
  * targets) or rejected it, so that the next command (`rollout create`) can bind it. A rejection and
@@ -24,8 +37,7 @@ export async function untilSigned(ctx: CommandContext, pushed: registry.Artifact
   let view = pushed;
   while (view.status === 'received' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    const path = `/v1/artifacts/${encodeURIComponent(view.name)}/${encodeURIComponent(view.version)}`;
-    view = registry.ArtifactView.parse(await ctx.api.send('GET', path));
+    view = (await readBack(ctx, view)) ?? view;
   }
   const name = `${view.name}@${view.version}`;
   if (view.status === 'rejected') throw new CliError(`${name} was rejected: ${view.rejectedReason ?? 'no reason given'}`, 1, view);
