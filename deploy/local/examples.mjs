@@ -34,7 +34,7 @@ export function tryNext({ apiUrl, adminToken, fleetNames, examples, cwd }) {
     `npx keelson group create plant-7 --devices ${group}`,
     `npx keelson rollout create --artifact yolo-v8n@2.1.0 --group plant-7 --waves 10,50,100 --probe file:/run/app/ready --json | tee /tmp/keelson-rollout.json`,
     `npx keelson rollout watch "$(node -p 'JSON.parse(require("fs").readFileSync("/tmp/keelson-rollout.json","utf8")).rolloutId')"`,
-    `npx keelson audit list`,
+    `npx keelson audit list --rollout "$(node -p 'JSON.parse(require("fs").readFileSync("/tmp/keelson-rollout.json","utf8")).rolloutId')"`,
   ];
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuditCloudEvent, IsoTime, Sha256Hex, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 
-/** Audit entries of one fleet, oldest first, filtered by rollout, device, artifact name and time. */
+/** Audit entries of one fleet, oldest first (or newest first), filtered by rollout, device, artifact name and time. */
 export const queryAudit = defineCommand(
   'audit',
   'query',
@@ -13,6 +13,7 @@ export const queryAudit = defineCommand(
     artifact: z.string().max(100).optional(),
     since: IsoTime.optional(),
     until: IsoTime.optional(),
+    order: z.enum(['oldest', 'newest']).default('oldest'),
     ...Page,
   }),
   z.strictObject({ items: z.array(AuditCloudEvent), nextCursor: z.string().optional() }),

@@ -174,6 +174,9 @@ describe('the keelson CLI against the api', () => {
     expect(res.code).toBe(0);
     expect(res.json().items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId)).toEqual(['r-b']);
     expect((await run('audit', 'list')).stdout).toContain('rollout.RolloutCreated');
+    const newest = (await run('audit', 'list', '--newest', '--json')).json().items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId);
+    expect(newest.slice(0, 2)).toEqual(['r-b', 'r-a']);
+    expect(t.audit.lastQuery).toMatchObject({ order: 'newest' });
   });
 
   describe('failures', () => {

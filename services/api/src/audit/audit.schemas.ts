@@ -3,7 +3,7 @@ import { audit } from '@keelson/commands';
 import { IsoTime, SubjectToken } from '@keelson/events';
 import { fleetParam, pageParams } from '../http/request.schemas.js';
 
-/** `GET /v1/audit`: entries of the fleet, oldest first, narrowed by any of these. */
+/** `GET /v1/audit`: entries of the fleet, oldest first (`order=newest`: newest first), narrowed by any of these. */
 export const AuditQuery = z.object({
   ...fleetParam,
   rollout: SubjectToken.optional(),
@@ -11,6 +11,7 @@ export const AuditQuery = z.object({
   artifact: z.string().max(100).optional(),
   since: IsoTime.optional(),
   until: IsoTime.optional(),
+  order: z.enum(['oldest', 'newest']).optional(),
   ...pageParams,
 });
 export const AuditPage = audit.queryAudit.output;

@@ -21,7 +21,7 @@ export class FakeAudit {
       handlerFor(audit.queryAudit, async (input) => {
         this.lastQuery = input;
         const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
-        return { items: items.slice(0, input.limit) };
+        return { items: (input.order === 'newest' ? items.reverse() : items).slice(0, input.limit) };
       }),
     ];
   }

@@ -16,7 +16,7 @@ const draft = (seq: number, time: string, data: Record<string, unknown> = {}): A
 describe('cmd.audit.query against real PostgreSQL', () => {
   let tdb: TestDatabase;
   let db: Database;
-  const q = (input: Partial<Parameters<typeof queryAuditLog>[1]> = {}) => queryAuditLog(db, { fleet: 'default', limit: 100, ...input });
+  const q = (input: Partial<Parameters<typeof queryAuditLog>[1]> = {}) => queryAuditLog(db, { fleet: 'default', order: 'oldest', limit: 100, ...input });
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -47,6 +47,14 @@ describe('cmd.audit.query against real PostgreSQL', () => {
     const third = await q({ limit: 2, cursor: second.nextCursor });
     expect([first, second, third].map((p) => p.items.map((e) => e.keelsonseq))).toEqual([[1, 3], [4, 2], [5]]);
     expect(third.nextCursor).toBeUndefined();
+  });
+
+  it('lists newest first on request, paging on towards older entries within the filters', async () => {
+    expect((await q({ order: 'newest' })).items.map((e) => e.keelsonseq)).toEqual([5, 2, 4, 3, 1]);
+    const first = await q({ order: 'newest', limit: 2, until: at(40) });
+    const second = await q({ order: 'newest', limit: 2, until: at(40), cursor: first.nextCursor });
+    expect([first, second].map((p) => p.items.map((e) => e.keelsonseq))).toEqual([[2, 4], [3, 1]]);
+    expect(second.nextCursor).toBeUndefined();
   });
 
   it('refuses a cursor it did not hand out', async () => {

@@ -23,7 +23,8 @@ function afterCursor(cursor: string | undefined): { time: string; position: numb
 const cursorOf = (row: EntryRow): string => `${Date.parse(row.time)}.${row.position}`;
 
 /**
- * Entries of one fleet, oldest first by JetStream time (ties in chain order), each filter narrowing
+ * Entries of one fleet, oldest first by JetStream time (ties in chain order) or, with `order:
+ * 'newest'`, the reverse (a cursor then goes on towards older entries), each filter narrowing
  * the result: `rolloutId`, `deviceId` and `artifact` match any entry that concerns them (see
  * event-references), `since` is inclusive and `until` exclusive on the JetStream time. A page ends
  * early when it would outgrow the reply budget. Projections of different streams may lag each
@@ -32,6 +33,7 @@ const cursorOf = (row: EntryRow): string => `${Date.parse(row.time)}.${row.posit
  */
 export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ items: AuditCloudEvent[]; nextCursor?: string }> {
   const after = afterCursor(q.cursor);
+  const [past, direction] = q.order === 'newest' ? ['<', 'DESC'] : ['>', 'ASC'];
   const rows = await db.query<EntryRow>(
     `SELECT ${entryColumns} FROM audit_log
      WHERE fleet = $1
@@ -40,8 +42,8 @@ export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ item
        AND ($4::text IS NULL OR artifacts @> ARRAY[$4::text])
        AND ($5::timestamptz IS NULL OR time >= $5::timestamptz)
        AND ($6::timestamptz IS NULL OR time < $6::timestamptz)
-       AND ($7::timestamptz IS NULL OR (time, position) > ($7::timestamptz, $8::bigint))
-     ORDER BY time, position LIMIT $9`,
+       AND ($7::timestamptz IS NULL OR (time, position) ${past} ($7::timestamptz, $8::bigint))
+     ORDER BY time ${direction}, position ${direction} LIMIT $9`,
     [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, after?.time ?? null, after?.position ?? null, q.limit + 1],
   );
   const items: AuditCloudEvent[] = [];

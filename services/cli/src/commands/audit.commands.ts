@@ -2,11 +2,11 @@ import { audit } from '@keelson/commands';
 import { flag, print, table, type Command } from '../command.js';
 
 export const auditList: Command = {
-  usage: 'audit list [--rollout ID] [--device ID] [--artifact NAME] [--since ISO] [--until ISO] [--limit N]',
+  usage: 'audit list [--rollout ID] [--device ID] [--artifact NAME] [--since ISO] [--until ISO] [--newest] [--limit N]',
   args: [],
-  options: { rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' } },
+  options: { rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' }, newest: { type: 'boolean' } },
   async run(ctx) {
-    const query = Object.fromEntries(['rollout', 'device', 'artifact', 'since', 'until', 'limit'].map((k) => [k, flag(ctx, k)]));
+    const query = { ...Object.fromEntries(['rollout', 'device', 'artifact', 'since', 'until', 'limit'].map((k) => [k, flag(ctx, k)])), order: ctx.values.newest ? 'newest' : undefined };
     const page = audit.queryAudit.output.parse(await ctx.api.send('GET', '/v1/audit', { query }));
     print(ctx, page, () =>
       page.items.length
