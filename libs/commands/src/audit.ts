@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { AuditCloudEvent, IsoTime, Sha256Hex, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 
-/** Audit entries of one fleet, oldest first (or newest first), filtered by rollout, device, artifact name and time. */
+/** Event types to narrow an audit query to (`WaveApproved`, …): entries of any of them. */
+export const AuditEventTypes = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'an event type such as WaveApproved')).min(1).max(20);
+
+/** Audit entries of one fleet, oldest first (or newest first), filtered by rollout, device, artifact name, event type and time. */
 export const queryAudit = defineCommand(
   'audit',
   'query',
@@ -13,6 +16,7 @@ export const queryAudit = defineCommand(
     artifact: z.string().max(100).optional(),
     since: IsoTime.optional(),
     until: IsoTime.optional(),
+    types: AuditEventTypes.optional(),
     order: z.enum(['oldest', 'newest']).default('oldest'),
     ...Page,
   }),

@@ -178,11 +178,16 @@ describe('the operator api', () => {
       const res = await call('GET', '/v1/audit?rollout=r-1&device=dev-a1&artifact=yolo-v8n&since=2026-01-01T00:00:00.000Z&limit=5');
       expect(res.status).toBe(200);
       expect(res.body.items).toHaveLength(1);
-      expect(t.audit.lastQuery).toEqual({ fleet: 'default', rolloutId: 'r-1', deviceId: 'dev-a1', artifact: 'yolo-v8n', since: '2026-01-01T00:00:00.000Z', limit: 5 });
+      expect(t.audit.lastQuery).toEqual({ fleet: 'default', rolloutId: 'r-1', deviceId: 'dev-a1', artifact: 'yolo-v8n', since: '2026-01-01T00:00:00.000Z', order: 'oldest', limit: 5 });
+      await call('GET', '/v1/audit?type=WaveApproved, RolloutAborted&order=newest');
+      expect(t.audit.lastQuery).toEqual({ fleet: 'default', types: ['WaveApproved', 'RolloutAborted'], order: 'newest', limit: 100 });
     });
     it('answers 400 for a bad time or limit', async () => {
       expect((await call('GET', '/v1/audit?since=yesterday')).body.error.issues[0].path).toEqual(['since']);
       expect((await call('GET', '/v1/audit?limit=0')).status).toBe(400);
+      const badType = await call('GET', '/v1/audit?type=wave approved');
+      expect([badType.status, badType.body.error.issues[0].path]).toEqual([400, ['type', 0]]);
+      expect((await call('GET', '/v1/audit?order=sideways')).status).toBe(400);
     });
   });
 });

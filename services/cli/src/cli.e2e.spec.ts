@@ -177,6 +177,8 @@ describe('the keelson CLI against the api', () => {
     const newest = (await run('audit', 'list', '--newest', '--json')).json().items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId);
     expect(newest.slice(0, 2)).toEqual(['r-b', 'r-a']);
     expect(t.audit.lastQuery).toMatchObject({ order: 'newest' });
+    expect((await run('audit', 'list', '--type', 'rollout.RolloutCreated,WaveApproved')).code).toBe(0);
+    expect(t.audit.lastQuery).toMatchObject({ types: ['RolloutCreated', 'WaveApproved'] });
   });
 
   describe('failures', () => {

@@ -11,7 +11,7 @@ export class AuditController {
 
   @Get()
   query(@Query() query: unknown) {
-    const { fleet, rollout, device, artifact, since, until, order, limit, cursor } = parseQuery(AuditQuery, query);
-    return this.commands.call(audit.queryAudit, { fleet, rolloutId: rollout, deviceId: device, artifact, since, until, order, limit, cursor });
+    const { fleet, rollout, device, artifact, type, since, until, order, limit, cursor } = parseQuery(AuditQuery, query);
+    return this.commands.call(audit.queryAudit, { fleet, rolloutId: rollout, deviceId: device, artifact, types: type, since, until, order, limit, cursor });
   }
 }

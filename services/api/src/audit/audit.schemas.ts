@@ -11,6 +11,8 @@ export const AuditQuery = z.object({
   artifact: z.string().max(100).optional(),
   since: IsoTime.optional(),
   until: IsoTime.optional(),
+  /** Comma-separated event types: `type=WaveApproved,RolloutAborted`. */
+  type: z.string().max(1400).transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)).pipe(audit.AuditEventTypes).optional(),
   order: z.enum(['oldest', 'newest']).optional(),
   ...pageParams,
 });

@@ -57,6 +57,13 @@ describe('cmd.audit.query against real PostgreSQL', () => {
     expect(second.nextCursor).toBeUndefined();
   });
 
+  it('narrows to the event types asked for', async () => {
+    await db.transaction((sql) => appendEntry(sql, { ...draft(100, at(45)), type: 'WaveApproved' }));
+    expect((await q({ types: ['WaveApproved'] })).items.map((e) => e.keelsonseq)).toEqual([100]);
+    expect((await q({ types: ['WaveApproved', 'RolloutCreated'], since: at(40) })).items.map((e) => e.keelsonseq)).toEqual([5, 100]);
+    expect((await q({ types: ['RolloutAborted'] })).items).toEqual([]);
+  });
+
   it('refuses a cursor it did not hand out', async () => {
     await expect(q({ cursor: '12' })).rejects.toThrow(InvalidInput);
   });

@@ -24,7 +24,7 @@ const cursorOf = (row: EntryRow): string => `${Date.parse(row.time)}.${row.posit
 
 /**
  * Entries of one fleet, oldest first by JetStream time (ties in chain order) or, with `order:
- * 'newest'`, the reverse (a cursor then goes on towards older entries), each filter narrowing
+ * 'newest'`, the reverse (a cursor then goes on towards older entries), each filter narrowing (`types`: any of these event types)
  * the result: `rolloutId`, `deviceId` and `artifact` match any entry that concerns them (see
  * event-references), `since` is inclusive and `until` exclusive on the JetStream time. A page ends
  * early when it would outgrow the reply budget. Projections of different streams may lag each
@@ -43,8 +43,9 @@ export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ item
        AND ($5::timestamptz IS NULL OR time >= $5::timestamptz)
        AND ($6::timestamptz IS NULL OR time < $6::timestamptz)
        AND ($7::timestamptz IS NULL OR (time, position) ${past} ($7::timestamptz, $8::bigint))
+       AND ($10::text[] IS NULL OR event_type = ANY($10::text[]))
      ORDER BY time ${direction}, position ${direction} LIMIT $9`,
-    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, after?.time ?? null, after?.position ?? null, q.limit + 1],
+    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, after?.time ?? null, after?.position ?? null, q.limit + 1, q.types ?? null],
   );
   const items: AuditCloudEvent[] = [];
   let bytes = 0;

@@ -2,11 +2,16 @@ import { audit } from '@keelson/commands';
 import { flag, print, table, type Command } from '../command.js';
 
 export const auditList: Command = {
-  usage: 'audit list [--rollout ID] [--device ID] [--artifact NAME] [--since ISO] [--until ISO] [--newest] [--limit N]',
+  usage: 'audit list [--rollout ID] [--device ID] [--artifact NAME] [--type WaveApproved,...] [--since ISO] [--until ISO] [--newest] [--limit N]',
   args: [],
-  options: { rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' }, newest: { type: 'boolean' } },
+  options: { rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' }, newest: { type: 'boolean' }, type: { type: 'string' } },
   async run(ctx) {
-    const query = { ...Object.fromEntries(['rollout', 'device', 'artifact', 'since', 'until', 'limit'].map((k) => [k, flag(ctx, k)])), order: ctx.values.newest ? 'newest' : undefined };
+    const query = {
+      ...Object.fromEntries(['rollout', 'device', 'artifact', 'since', 'until', 'limit'].map((k) => [k, flag(ctx, k)])),
+      order: ctx.values.newest ? 'newest' : undefined,
+      // `rollout.WaveApproved` as the EVENT column prints it, or just `WaveApproved`.
+      type: flag(ctx, 'type')?.split(',').map((t) => t.trim().split('.').pop()).join(','),
+    };
     const page = audit.queryAudit.output.parse(await ctx.api.send('GET', '/v1/audit', { query }));
     print(ctx, page, () =>
       page.items.length
