@@ -78,6 +78,18 @@ describe('the operator console in a browser', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
   });
 
+  it('reads a long list a page at a time: the first page, then the rest on "Show more"', async () => {
+    await page.goto(`${platform.apiUrl}/console/#/devices?limit=2`);
+    await page.locator('#device-list .paging', { hasText: 'Showing the first 2 devices.' }).waitFor();
+    expect(await page.locator('#device-list tr[data-key]').count()).toBe(2);
+    await page.click('#device-list .show-more');
+    await page.locator('#device-list .paging', { hasText: /^3 devices\.$/ }).waitFor();
+    expect(new Set(await cells('#device-list', 'Name')).size).toBe(3); // every device once
+    expect(await page.locator('#device-list .show-more').isHidden()).toBe(true);
+    await page.goto(`${platform.apiUrl}/console/#/devices`);
+    await page.locator('#device-list .paging', { hasText: /^3 devices\.$/ }).waitFor();
+  });
+
   it('adds a device: an enrollment token with its expiry and the installer command line, copied', async () => {
     await page.click('#add-device');
     await page.fill('#enroll-labels', 'site=south, line=2');
@@ -131,6 +143,12 @@ describe('the operator console in a browser', () => {
     await page.locator('#view td[data-col="Event"]', { hasText: 'WaveApproved' }).waitFor();
     const approval = page.locator('#view tr', { hasText: 'WaveApproved' });
     expect(await approval.locator('td[data-col="Actor"]').textContent()).toBe('operator:admin');
+
+    await page.click('nav a[href="#/artifacts"]');
+    const artifact = page.locator('#artifact-list tr[data-key="console-model@1.0.0"]');
+    await artifact.waitFor();
+    expect(await artifact.locator('td[data-col="Status"]').textContent()).toContain('published');
+    expect(await page.locator('#artifact-list .paging').textContent()).toBe('1 artifact.');
   }, 200_000);
 
   it('halts (only once confirmed), resumes and aborts with revert from the buttons, live', async () => {

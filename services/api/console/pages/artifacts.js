@@ -1,6 +1,7 @@
 // Artifacts: what was pushed, whether it is signed and published, and where each release channel points.
 import { api } from '../api.js';
-import { badge, el, fill, table, when } from '../dom.js';
+import { badge, el, fill, when } from '../dom.js';
+import { pagedTable, pageSizeOf } from '../paged-table.js';
 
 const size = (bytes) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
 
@@ -15,10 +16,20 @@ async function channelsByName(names, signal) {
   return new Map(entries);
 }
 
-export async function artifactsPage(view, { signal }) {
-  fill(view, el('h1', {}, 'Artifacts'), el('p', { className: 'muted' }, 'Loading…'));
-  const { items } = await api('/v1/artifacts?limit=200', { signal });
-  const channels = await channelsByName([...new Set(items.map((a) => a.name))], signal);
+export async function artifactsPage(view, { query, signal }) {
+  const list = el('div', { id: 'artifact-list' }, el('p', { className: 'muted' }, 'Loading…'));
+  fill(
+    view,
+    el('h1', {}, 'Artifacts'),
+    el('p', { className: 'muted' }, 'Push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
+    list,
+  );
+  const channels = new Map();
+  // Each page asks for the channels of the names it shows that no earlier page asked for.
+  const prepare = async (items) => {
+    const names = [...new Set(items.map((a) => a.name))].filter((n) => !channels.has(n));
+    for (const [name, pointers] of await channelsByName(names, signal)) channels.set(name, pointers);
+  };
   const pointing = (a) =>
     (channels.get(a.name) ?? [])
       .filter((c) => c.version === a.version)
@@ -34,10 +45,7 @@ export async function artifactsPage(view, { signal }) {
     ['Received', (a) => when(a.receivedAt)],
     ['Published', (a) => when(a.publishedAt)],
   ];
-  fill(
-    view,
-    el('h1', {}, 'Artifacts'),
-    el('p', { className: 'muted' }, 'Push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
-    items.length ? table(columns, items, (a) => `${a.name}@${a.version}`) : el('p', { className: 'muted' }, 'No artifacts yet.'),
-  );
+  await pagedTable(list, {
+    path: '/v1/artifacts', pageSize: pageSizeOf(query), columns, key: (a) => `${a.name}@${a.version}`, signal, empty: 'No artifacts yet.', noun: ['artifact', 'artifacts'], prepare,
+  });
 }

@@ -1,11 +1,12 @@
 // Devices: who is enrolled, reachable and running what; add a device, re-enroll or decommission one.
 import { api } from '../api.js';
-import { badge, confirmed, el, errorLine, fill, labelChips, table, when } from '../dom.js';
+import { badge, confirmed, el, errorLine, fill, labelChips, when } from '../dom.js';
+import { pagedTable, pageSizeOf } from '../paged-table.js';
 import { addDeviceForm } from './add-device.js';
 
 const installedText = (d) => d.installed.map((a) => `${a.name}@${a.version}`).join(', ');
 
-export async function devicesPage(view, { signal }) {
+export async function devicesPage(view, { query, signal }) {
   const notice = el('div', { id: 'notice' });
   const list = el('div', { id: 'device-list' }, el('p', { className: 'muted' }, 'Loading…'));
   const enroll = el('section', { id: 'add-device-panel', className: 'panel', hidden: true });
@@ -15,7 +16,7 @@ export async function devicesPage(view, { signal }) {
     enroll.scrollIntoView();
   };
   const add = el('button', { type: 'button', id: 'add-device', onclick: () => showForm() }, 'Add device');
-  const refresh = () => showDevices(list, notice, showForm, signal);
+  const refresh = () => showDevices(list, { notice, showForm, signal, pageSize: pageSizeOf(query) });
   fill(
     view,
     el('h1', {}, 'Devices'),
@@ -27,8 +28,7 @@ export async function devicesPage(view, { signal }) {
   await refresh();
 }
 
-async function showDevices(list, notice, showForm, signal) {
-  const { items, nextCursor } = await api('/v1/devices?limit=1000', { signal });
+async function showDevices(list, { notice, showForm, signal, pageSize }) {
   const columns = [
     ['Name', (d) => d.name],
     ['Status', (d) => badge(d.status)],
@@ -38,8 +38,7 @@ async function showDevices(list, notice, showForm, signal) {
     ['Last seen', (d) => when(d.lastSeenAt)],
     ['', (d) => (d.status === 'active' ? [reenrollButton(d, showForm), decommissionButton(d, notice)] : '')],
   ];
-  const more = nextCursor ? el('p', { className: 'muted' }, `Showing the first ${items.length} devices.`) : null;
-  fill(list, items.length ? table(columns, items, (d) => d.deviceId) : el('p', { className: 'muted' }, 'No devices yet: add one.'), more);
+  await pagedTable(list, { path: '/v1/devices', pageSize, columns, key: (d) => d.deviceId, signal, empty: 'No devices yet: add one.', noun: ['device', 'devices'] });
 }
 
 /** For a wiped or replaced device: a token that enrolls it again under the same id (runbook: re-enroll). */

@@ -2,16 +2,22 @@
 // stream keeps it current (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the
 // rollout ends or the operator leaves the page.
 import { api, openStream, readSse } from '../api.js';
-import { badge, el, fill, table, when } from '../dom.js';
+import { badge, el, fill, when } from '../dom.js';
+import { pagedTable, pageSizeOf } from '../paged-table.js';
 import { drawActions } from './rollout-actions.js';
 import { applyDeviceReport, drawDevices, drawStatus, drawWaves, takeView } from './rollout-board.js';
 
 const artifactText = (r) => `${r.artifact.name}@${r.artifact.version}`;
 const waveText = (r) => `${Math.min(r.currentWave + 1, r.strategy.waves.length)} of ${r.strategy.waves.length}`;
 
-export async function rolloutsPage(view, { signal }) {
-  fill(view, el('h1', {}, 'Rollouts'), el('p', { className: 'muted' }, 'Loading…'));
-  const { items } = await api('/v1/rollouts?limit=200', { signal });
+export async function rolloutsPage(view, { query, signal }) {
+  const list = el('div', { id: 'rollout-list' }, el('p', { className: 'muted' }, 'Loading…'));
+  fill(
+    view,
+    el('h1', {}, 'Rollouts'),
+    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
+    list,
+  );
   const columns = [
     ['Rollout', (r) => el('a', { href: `#/rollouts/${encodeURIComponent(r.rolloutId)}` }, r.rolloutId)],
     ['Artifact', artifactText],
@@ -21,12 +27,7 @@ export async function rolloutsPage(view, { signal }) {
     ['Created', (r) => when(r.createdAt)],
     ['Finished', (r) => when(r.finishedAt)],
   ];
-  fill(
-    view,
-    el('h1', {}, 'Rollouts'),
-    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
-    items.length ? table(columns, items, (r) => r.rolloutId) : el('p', { className: 'muted' }, 'No rollouts yet.'),
-  );
+  await pagedTable(list, { path: '/v1/rollouts', pageSize: pageSizeOf(query), columns, key: (r) => r.rolloutId, signal, empty: 'No rollouts yet.', noun: ['rollout', 'rollouts'] });
 }
 
 export async function rolloutPage(view, { params: [rolloutId], signal }) {
