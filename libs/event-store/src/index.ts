@@ -9,3 +9,4 @@ export { handleCommand, type CommandRequest, type CommandOutcome } from './handl
 export { type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter } from './projection/index.js';
 export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';
 export { waitForStream } from './wait-for-stream.js';
+export { LogWriter } from './log-writer.js';

@@ -13,3 +13,4 @@ export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';
 export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } from './secrets/reseal.js';
 export { recordSecretRotation } from './secrets/record-rotation.js';
+export { MinuteBudget } from './refusals/minute-budget.js';

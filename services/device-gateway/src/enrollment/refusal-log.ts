@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConcurrencyError } from '@keelson/domain-kit';
-import { eventStreams, type EventMetadata, type EventStore, type EventStoreNaming } from '@keelson/event-store';
+import { LogWriter, type EventMetadata, type EventStore, type EventStoreNaming } from '@keelson/event-store';
+import { MinuteBudget } from '@keelson/service-kit';
 import type { EnrollmentAttemptRefusal, EnrollmentEvent } from '@keelson/events';
 
 /** One refused attempt as enrollment saw it; `fleet` is the fleet the token named, if it named one. */
@@ -43,18 +43,15 @@ const minute = 60_000;
  * an attacker naming made-up fleets adds to one summary in the audit fleet, not to new subjects.
  */
 export class RefusalLog {
-  private windowStart = 0;
-  private usedInWindow = 0;
+  private readonly budget: MinuteBudget;
+  private readonly log: LogWriter<EnrollmentEvent>;
   private readonly tallies = new Map<string, Tally>();
   private readonly knownFleets = new Set<string>();
   private jsm: Promise<JetStreamManager> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly streamName: string;
-  /** Writes per subject, one after the other: this process never races itself (replicas still may). */
-  private readonly writing = new Map<string, Promise<void>>();
-
   constructor(private readonly o: RefusalLogOptions) {
-    this.streamName = `${o.naming.streamPrefix}${eventStreams.gateway.name}`;
+    this.budget = new MinuteBudget(o.perMinute ?? 60);
+    this.log = new LogWriter(o.nc, o.store);
   }
 
   start(): void {
@@ -69,10 +66,7 @@ export class RefusalLog {
 
   /** True while this minute's budget of one-by-one entries lasts (then the attempt is only counted). */
   take(at: Date): boolean {
-    if (at.getTime() - this.windowStart >= minute) [this.windowStart, this.usedInWindow] = [at.getTime(), 0];
-    if (this.usedInWindow >= (this.o.perMinute ?? 60)) return false;
-    this.usedInWindow++;
-    return true;
+    return this.budget.take(at);
   }
 
   /** Logs an attempt, at once within the budget, else into the current summary. */
@@ -105,24 +99,15 @@ export class RefusalLog {
   private async exists(fleet: string): Promise<boolean> {
     if (this.knownFleets.has(fleet)) return true;
     this.jsm ??= jetstreamManager(this.o.nc);
-    const info = await (await this.jsm).streams.info(this.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
+    const info = await (await this.jsm).streams.info(this.o.store.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
     const found = Object.keys(info.state.subjects ?? {}).length > 0;
     if (found && this.knownFleets.size < 10_000) this.knownFleets.add(fleet);
     return found;
   }
 
-  // One subject's writes queue behind each other, so a flood within this process never loses a race.
+  // One subject's writes queue behind each other (LogWriter), so a flood within this process loses no count.
   private write(tally: Tally): Promise<void> {
     const subject = this.o.store.subject('enrollment', tally.fleet, 'refusals');
-    const written = (this.writing.get(subject) ?? Promise.resolve()).catch(() => undefined).then(() => this.append(subject, tally));
-    const settled = written.catch(() => undefined);
-    this.writing.set(subject, settled);
-    void settled.then(() => { if (this.writing.get(subject) === settled) this.writing.delete(subject); });
-    return written;
-  }
-
-  // The log has no rules to keep, only an order: append after whatever is last, retrying a race lost to a replica.
-  private async append(subject: string, tally: Tally): Promise<void> {
     const event: EnrollmentEvent = {
       type: 'EnrollmentAttemptsRefused', schemaVersion: 1,
       data: {
@@ -131,16 +116,6 @@ export class RefusalLog {
       },
     };
     const meta: EventMetadata = { actor: gateway, correlationId: randomUUID(), commandId: randomUUID() };
-    this.jsm ??= jetstreamManager(this.o.nc);
-    for (let attempt = 1; ; attempt++) {
-      // A direct get: what the gateway's least-privilege NATS user may do (not STREAM.MSG.GET).
-      const last = await (await this.jsm).direct.getMessage(this.streamName, { last_by_subj: subject });
-      try {
-        await this.o.store.append(subject, last?.seq ?? 0, [event], meta);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 5) throw err;
-      }
-    }
+    return this.log.append(subject, event, meta);
   }
 }

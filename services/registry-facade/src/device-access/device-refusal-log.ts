@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConcurrencyError } from '@keelson/domain-kit';
-import type { EventMetadata, EventStore, EventStoreNaming } from '@keelson/event-store';
+import { LogWriter, type EventMetadata, type EventStore, type EventStoreNaming } from '@keelson/event-store';
 import type { DeviceAccessRefusal, RegistryEvent } from '@keelson/events';
+import { MinuteBudget } from '@keelson/service-kit';
 import { refusalRecordOf, type RefusalSeen } from './refusal-record.js';
 
 export interface DeviceRefusalLogOptions {
@@ -41,15 +40,16 @@ const summarisedDevices = 20;
  * never holds up the refusal; writes go one at a time, in order.
  */
 export class DeviceRefusalLog {
-  private windowStart = 0;
-  private usedInWindow = 0;
+  private readonly budget: MinuteBudget;
+  private readonly log: LogWriter<RegistryEvent>;
   private readonly tallies = new Map<string, Tally>();
   private readonly placing = new Set<Promise<void>>();
-  private writing: Promise<void> = Promise.resolve();
-  private jsm: Promise<JetStreamManager> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: DeviceRefusalLogOptions) {}
+  constructor(private readonly o: DeviceRefusalLogOptions) {
+    this.budget = new MinuteBudget(o.perMinute ?? 60);
+    this.log = new LogWriter(o.nc, o.store);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), minute);
@@ -79,14 +79,14 @@ export class DeviceRefusalLog {
         data: { fleet: t.fleet, reason: t.reason, refusals: t.refusals, deviceIds: [...t.deviceIds], firstAt: t.firstAt.toISOString(), lastAt: t.lastAt.toISOString() },
       });
     }
-    await this.writing;
+    await this.log.idle();
   }
 
   private async place(seen: RefusalSeen): Promise<void> {
     const claim = seen.certificate.claim;
     const claimedFleetExists = claim && !seen.certificate.issuedByFleetCa ? await this.o.fleetExists(claim.fleet) : false;
     const record = refusalRecordOf(seen, { auditFleet: this.o.auditFleet, claimedFleetExists });
-    if (this.take(seen.at)) return this.enqueue({ type: 'DeviceAccessRefused', schemaVersion: 1, data: record });
+    if (this.budget.take(seen.at)) return this.enqueue({ type: 'DeviceAccessRefused', schemaVersion: 1, data: record });
     const key = `${record.fleet}/${record.reason}`;
     const tally = this.tallies.get(key) ?? { fleet: record.fleet, reason: record.reason, refusals: 0, deviceIds: new Set<string>(), firstAt: seen.at, lastAt: seen.at };
     [tally.refusals, tally.lastAt] = [tally.refusals + 1, seen.at];
@@ -94,31 +94,10 @@ export class DeviceRefusalLog {
     this.tallies.set(key, tally);
   }
 
-  // True while this minute's budget of one-by-one entries lasts.
-  private take(at: Date): boolean {
-    if (at.getTime() - this.windowStart >= minute) [this.windowStart, this.usedInWindow] = [at.getTime(), 0];
-    if (this.usedInWindow >= (this.o.perMinute ?? 60)) return false;
-    this.usedInWindow++;
-    return true;
-  }
-
+  // Logged in order behind the earlier writes to the same subject (LogWriter); a failure is reported, never thrown.
   private enqueue(event: RegistryEvent): void {
-    this.writing = this.writing.then(() => this.write(event)).catch(this.o.onError);
-  }
-
-  // The log has no rules to keep, only an order: append after whatever is last, retrying a lost race (another replica).
-  private async write(event: RegistryEvent): Promise<void> {
     const subject = this.o.store.subject('registry', event.data.fleet, 'device-refusals');
     const meta: EventMetadata = { actor: facade, correlationId: randomUUID(), commandId: randomUUID() };
-    this.jsm ??= jetstreamManager(this.o.nc);
-    for (let attempt = 1; ; attempt++) {
-      const last = await (await this.jsm).direct.getMessage(this.o.store.streamName, { last_by_subj: subject });
-      try {
-        await this.o.store.append(subject, last?.seq ?? 0, [event], meta);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 5) throw err;
-      }
-    }
+    this.log.append(subject, event, meta).catch(this.o.onError);
   }
 }
