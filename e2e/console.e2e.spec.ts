@@ -175,6 +175,14 @@ describe('the operator console in a browser', () => {
       return types.includes('RolloutAborted') ? types.filter((t) => /Halted|Resumed|Aborted/.test(t)) : undefined;
     }, 15_000);
     expect(operatorMoves).toEqual(['RolloutHalted', 'RolloutResumed', 'RolloutAborted']); // the declined halt sent nothing
+
+    // The audit page narrowed to this rollout's operator moves, newest first.
+    await page.click('nav a[href="#/audit"]');
+    await page.fill('#audit-rollout', created.rolloutId);
+    await page.fill('#audit-type', 'RolloutHalted, RolloutAborted');
+    await page.click('#view form button[type=submit]');
+    await page.locator('#view td[data-col="Event"]', { hasText: 'RolloutAborted' }).waitFor();
+    expect(await cells('#view', 'Event')).toEqual(['rollout.RolloutAborted', 'rollout.RolloutHalted']);
   }, 200_000);
 
   it("shows the API's own message when it refuses a request", async () => {

@@ -1,4 +1,5 @@
-// Audit: the latest entries of the fleet, newest first, optionally of one rollout or one device.
+// Audit: the latest entries of the fleet, newest first, optionally of one rollout, one device or
+// some event types.
 import { api } from '../api.js';
 import { el, errorLine, fill, table, when } from '../dom.js';
 
@@ -10,15 +11,21 @@ async function latestEntries(filter, signal) {
   return (await api(`/v1/audit?${query}`, { signal })).items;
 }
 
+// The filters, each a query parameter of the route and of `GET /v1/audit`.
+const filters = [
+  ['rollout', 'Rollout', 'rollout id'],
+  ['device', 'Device', 'device id'],
+  ['type', 'Event types', 'WaveApproved, RolloutAborted'],
+];
+
 function filterForm(filter) {
-  const rollout = el('input', { id: 'audit-rollout', name: 'rollout', value: filter.rollout ?? '', placeholder: 'rollout id' });
-  const device = el('input', { id: 'audit-device', name: 'device', value: filter.device ?? '', placeholder: 'device id' });
-  const form = el('form', { className: 'inline' }, el('label', { for: 'audit-rollout' }, 'Rollout'), rollout, el('label', { for: 'audit-device' }, 'Device'), device, el('button', { type: 'submit' }, 'Filter'));
+  const inputs = filters.map(([key, , placeholder]) => el('input', { id: `audit-${key}`, name: key, value: filter[key] ?? '', placeholder }));
+  const fields = filters.map(([key, label], i) => [el('label', { for: `audit-${key}` }, label), inputs[i]]);
+  const form = el('form', { className: 'inline' }, fields, el('button', { type: 'submit' }, 'Filter'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const query = new URLSearchParams();
-    if (rollout.value.trim()) query.set('rollout', rollout.value.trim());
-    if (device.value.trim()) query.set('device', device.value.trim());
+    for (const input of inputs) if (input.value.trim()) query.set(input.name, input.value.trim());
     location.hash = query.size ? `#/audit?${query}` : '#/audit';
   });
   return form;
@@ -26,7 +33,7 @@ function filterForm(filter) {
 
 export async function auditPage(view, { query, signal }) {
   const filter = {};
-  for (const key of ['rollout', 'device']) if (query.get(key)) filter[key] = query.get(key);
+  for (const [key] of filters) if (query.get(key)) filter[key] = query.get(key);
   const list = el('div', {}, el('p', { className: 'muted' }, 'Loading…'));
   fill(view, el('h1', {}, 'Audit'), filterForm(filter), list);
   let entries;
