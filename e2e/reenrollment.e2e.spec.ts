@@ -34,7 +34,8 @@ describe('re-enrolling a wiped device', () => {
     expect(cli.code).toBe(0);
     const [, token] = /--token (\S+)/.exec(cli.stdout) ?? [];
     const dataDir = mkdtempSync(join(platform.home, 'replacement-'));
-    const identity = await enrollDevice({ gatewayUrl: platform.gatewayUrl, token: token!, dataDir, name: 'sim-1 (replaced)', caFingerprint: platform.tls!.caFingerprint });
+    const hardware = { accelerator: 'hailo-8', memoryMb: 2048 }; // the replacement box is not the one it replaces
+    const identity = await enrollDevice({ gatewayUrl: platform.gatewayUrl, token: token!, dataDir, name: 'sim-1 (replaced)', hardware, caFingerprint: platform.tls!.caFingerprint });
     expect(identity.deviceId).toBe(old.deviceId);
 
     // The old agent's session is dropped and its reconnects refused; the facade forgets it at once.
@@ -51,6 +52,12 @@ describe('re-enrolling a wiped device', () => {
 
     const listed = await platform.api<{ items: { deviceId: string }[] }>('/v1/devices?limit=1000');
     expect(listed.body.items.map((d) => d.deviceId)).toEqual([old.deviceId]); // one device, not two
+    // The list (and rollout targeting, which reads the same model) sees the replacement, not the first box.
+    const [device] = await eventually('the devices list showing the replacement', async () => {
+      const { body } = await platform.api<{ items: { name: string; hardware: Record<string, unknown> }[] }>('/v1/devices?limit=1000');
+      return body.items[0]?.name === 'sim-1 (replaced)' ? body.items : undefined;
+    }, 5_000);
+    expect(device).toMatchObject({ name: 'sim-1 (replaced)', hardware: expect.objectContaining(hardware) });
     const history = (await auditOf(platform, `device=${old.deviceId}`)).map((e) => e.type.split('.').at(-1));
     expect(history).toEqual(expect.arrayContaining(['DeviceEnrolled', 'ReenrollmentTokenIssued', 'EnrollmentTokenRedeemed', 'DeviceReenrolled']));
     expect(history.indexOf('DeviceEnrolled')).toBeLessThan(history.indexOf('DeviceReenrolled'));

@@ -39,6 +39,16 @@ describe('the devices read model row', () => {
     ]);
   });
 
+  it('takes the name and hardware of a re-enrollment, keeping labels, enrollment order and desired state', () => {
+    const reenrolled: DeviceEvent = {
+      type: 'DeviceReenrolled', schemaVersion: 1,
+      data: { fleet, deviceId, name: 'cam-01 (replaced)', certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 }, enrolledWith: 'et-2' },
+    };
+    expect(fold(enrolled, desired(1, 'a-1'), reenrolled)).toEqual({
+      ...fold(enrolled, desired(1, 'a-1')), name: 'cam-01 (replaced)', hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 },
+    });
+  });
+
   it('follows reachability and decommissioning', () => {
     const online: DeviceEvent = { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable: true, lastSeenAt: '2026-11-22T10:01:00.000Z' } };
     expect(fold(enrolled, online)).toMatchObject({ reachable: true, lastSeenAt: '2026-11-22T10:01:00.000Z' });

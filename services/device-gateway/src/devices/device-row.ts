@@ -11,7 +11,8 @@ export interface AssignmentProgress {
 
 /**
  * The part of a `devices` row that events decide. Last-seen times, installed artifacts and the
- * hardware a hello reports are written beside it by the device inbox, not by events.
+ * hardware a hello reports are written beside it by the device inbox, not by events; enrollment
+ * and re-enrollment set name and hardware.
  */
 export interface DeviceRow {
   fleet: string;
@@ -45,6 +46,10 @@ export function evolveDeviceRow(row: DeviceRow | null, event: DeviceEvent, at: E
   }
   if (!row) return null;
   switch (event.type) {
+    case 'DeviceReenrolled':
+      // A wiped or replaced box under the same id: its name and hardware are the ones it enrolled
+      // with now (targeting checks models against them). Labels are the operator's and stay.
+      return { ...row, name: event.data.name, hardware: event.data.hardware };
     case 'DeviceDecommissioned':
       return { ...row, status: 'decommissioned', reachable: false };
     case 'DeviceReachabilityChanged':

@@ -60,12 +60,14 @@ export function rowOf(r: DeviceRecord): DeviceRow {
 }
 
 async function writeRow(sql: Sql, row: DeviceRow, seq: number): Promise<void> {
-  // Guarded by last_seq: a redelivered event never writes an older row over a newer one.
+  // Guarded by last_seq: a redelivered event never writes an older row over a newer one. The row
+  // was read FOR UPDATE in this transaction, so hardware a hello wrote since is carried, not lost.
   await sql.query(
     `INSERT INTO devices (device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
                           desired_generation, assignments, last_seq)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (device_id) DO UPDATE SET status = EXCLUDED.status, reachable = EXCLUDED.reachable,
+     ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status, labels = EXCLUDED.labels,
+       hardware = EXCLUDED.hardware, reachable = EXCLUDED.reachable,
        last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at), desired_generation = EXCLUDED.desired_generation,
        assignments = EXCLUDED.assignments, last_seq = EXCLUDED.last_seq
      WHERE devices.last_seq < EXCLUDED.last_seq`,
