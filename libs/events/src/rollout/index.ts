@@ -1,7 +1,7 @@
 export { AbsolutePath, ExecProbe, HttpProbe, FileProbe, Probe } from './probe.js';
 export { Wave, Strategy, FailureRate, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf } from './strategy.js';
 export { ArtifactRef, Assignment, maxAssignments } from './assignment.js';
-export { SelectorText, DeviceMisfit, SupersededRollout, rolloutTargeting } from './rollout-targeting.js';
+export { SelectorText, DeviceMisfit, InactiveDevice, SupersededRollout, rolloutTargeting } from './rollout-targeting.js';
 export {
   RolloutCreated,
   WaveStarted,

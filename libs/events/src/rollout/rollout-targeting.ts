@@ -9,6 +9,13 @@ export const SelectorText = z.string().min(1).max(500).regex(/^[^\p{Cc}]*$/u, 'm
 export const DeviceMisfit = z.strictObject({ deviceId: SubjectToken, reason: Reason });
 export type DeviceMisfit = z.infer<typeof DeviceMisfit>;
 
+/**
+ * A device the target named that was left out at creation because it is no longer an active device
+ * of the fleet (a group keeps its decommissioned members): not a target, so it never hangs the rollout.
+ */
+export const InactiveDevice = z.strictObject({ deviceId: SubjectToken, reason: Reason });
+export type InactiveDevice = z.infer<typeof InactiveDevice>;
+
 /** Devices this rollout took over from an earlier active rollout of the same artifact name. */
 export const SupersededRollout = z.strictObject({ rolloutId: SubjectToken, deviceIds: DeviceIds });
 export type SupersededRollout = z.infer<typeof SupersededRollout>;
@@ -16,8 +23,8 @@ export type SupersededRollout = z.infer<typeof SupersededRollout>;
 /**
  * How a rollout chose its devices, added to `RolloutCreated` v1 as optional fields (older events
  * name a group and nothing else): a group, device names or a selector, the channel its version came
- * from, the misfits left out, the rollouts it superseded, and the rollout it retries. Recorded so
- * the device set can be explained and reproduced.
+ * from, the misfits and inactive devices left out, the rollouts it superseded, and the rollout it
+ * retries. Recorded so the device set can be explained and reproduced.
  */
 export const rolloutTargeting = {
   groupId: SubjectToken.optional(),
@@ -25,6 +32,7 @@ export const rolloutTargeting = {
   selector: SelectorText.optional(),
   channel: ChannelName.optional(),
   misfits: z.array(DeviceMisfit).max(10_000).optional(),
+  inactive: z.array(InactiveDevice).max(10_000).optional(),
   supersedes: z.array(SupersededRollout).max(100).optional(),
   supersedeReason: Reason.optional(),
   retryOf: SubjectToken.optional(),

@@ -12,6 +12,7 @@ function targetLines(v: RolloutView): string[] {
   return [
     `rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}${v.channel ? ` (channel ${v.channel})` : ''} to ${target}${v.retryOf ? `, retrying ${v.retryOf}` : ''}`,
     ...(v.misfits ?? []).map((m) => `left out ${m.deviceId}: ${m.reason}`),
+    ...(v.inactive ?? []).map((d) => `left out ${d.deviceId}: ${d.reason}`),
     ...(v.supersedes ?? []).map((s) => `took ${s.deviceIds.join(', ')} over from ${s.rolloutId}${v.supersedeReason ? `: ${v.supersedeReason}` : ''}`),
   ];
 }
