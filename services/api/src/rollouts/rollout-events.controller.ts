@@ -2,10 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Logger, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { gateway, orchestrator } from '@keelson/commands';
+import { NotFound } from '@keelson/domain-kit';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
+import type { Presence } from './revert-tally.js';
 import { streamRollout } from './rollout-live-stream.js';
 import { RolloutParams } from './rollout.schemas.js';
 
@@ -31,7 +33,8 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     const names = await this.namesOf(fleet, view.devices.map((d) => d.deviceId));
     this.open.add(res);
     try {
-      await streamRollout(view, res, { names, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
+      const presenceOf = (deviceIds: string[]) => this.presenceOf(fleet, deviceIds);
+      await streamRollout(view, res, { names, presenceOf, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
     } finally {
       this.open.delete(res);
     }
@@ -49,6 +52,25 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
       } while (cursor);
     }
     return names;
+  }
+
+  /** Reachability of devices the stream heard nothing from, a few requests at a time; an unknown device is gone. */
+  private async presenceOf(fleet: string, deviceIds: string[]): Promise<Record<string, Presence>> {
+    const presence: Record<string, Presence> = {};
+    const queue = [...deviceIds];
+    const worker = async () => {
+      for (let deviceId = queue.shift(); deviceId !== undefined; deviceId = queue.shift()) {
+        try {
+          const device = await this.commands.call(gateway.getDevice, { fleet, deviceId });
+          presence[deviceId] = device.status === 'decommissioned' ? 'decommissioned' : device.reachable ? 'reachable' : 'unreachable';
+        } catch (err) {
+          if (!(err instanceof NotFound)) throw err;
+          presence[deviceId] = 'decommissioned';
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, deviceIds.length) }, worker));
+    return presence;
   }
 
   // An SSE stream never ends by itself: without this, the HTTP server would wait for every watcher

@@ -6,6 +6,8 @@ import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
 import { EventFeed } from './event-feed.js';
 import { LiveTally } from './live-tally.js';
+import { RevertTally, type Presence } from './revert-tally.js';
+import { RevertWait } from './revert-wait.js';
 import { SseWriter } from './sse-writer.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -16,6 +18,8 @@ export interface LiveStreamDeps {
   names: Record<string, string>;
   nc: NatsConnection;
   naming: EventStoreNaming;
+  /** What the gateway says of devices the stream heard nothing from (after an abort with `revert`). */
+  presenceOf: (deviceIds: string[]) => Promise<Record<string, Presence>>;
   heartbeatMs: number;
   logger: Logger;
 }
@@ -43,8 +47,11 @@ async function settle(feed: EventFeed<DeviceEvent>, idleMs = 200, maxMs = 2_000)
 /**
  * Streams one rollout as SSE: `snapshot` (the view) and `devices` (their names), then every event of
  * the rollout's aggregate as `rollout` and every progress report of its devices as `device`, from
- * the start of the rollout, each followed by a `summary` (per-wave tally and fleet impact) when it
- * changed one; `end` after it finished or was aborted. Consumers are closed whenever the stream stops.
+ * the start of the rollout, each followed by a `summary` (per-wave tally, fleet impact and, after
+ * an abort with `revert`, the reverts) when it changed one; `end` after it finished or was aborted
+ * with `keep`. After an abort with `revert` the devices' revert reports keep coming, and `end`
+ * follows once every revert has an outcome or waits for an offline device (`end.reverts` says how
+ * many). Consumers are closed whenever the stream stops.
  */
 export async function streamRollout(view: RolloutView, res: ServerResponse, deps: LiveStreamDeps): Promise<void> {
   const { nc, naming } = deps;
@@ -66,40 +73,61 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
   sse.send('snapshot', view);
   sse.send('devices', { names: deps.names });
   const tally = new LiveTally(view);
+  const reverts = new RevertTally(view);
+  const summary = () => ({ ...tally.summary(), ...(reverts.counts() ? { reverts: reverts.counts() } : {}) });
+  let deviceSeq = 0;
+  const revertWait = new RevertWait({
+    tally: reverts,
+    devices,
+    deviceSeq: () => deviceSeq,
+    presenceOf: deps.presenceOf,
+    onChange: () => sse.send('summary', summary()),
+    onError: (err) => deps.logger.warn(`reverts of rollout ${rolloutId}: ${err instanceof Error ? err.message : 'unknown error'}`),
+  });
   const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
 
   const rolloutLoop = (async (): Promise<EndStatus | 'gone'> => {
     for await (const fed of rollouts.events()) {
       sse.send('rollout', fed);
-      if (tally.onRollout(fed.event)) sse.send('summary', tally.summary());
+      const changed = [tally.onRollout(fed.event), reverts.onRollout(fed.event)].some(Boolean);
+      if (changed) sse.send('summary', summary());
       const status = endStatusOf(fed.event);
-      if (status) return status;
+      // An abort with revert ends the rollout, not what operators watch: the reverts follow.
+      if (status && reverts.isReverting) revertWait.poke();
+      else if (status) return status;
     }
     return 'gone';
   })();
   const deviceLoop = (async (): Promise<'gone'> => {
     for await (const fed of devices.events()) {
-      if (fed.event.type !== 'DeviceReportedProgress' || fed.event.data.rolloutId !== rolloutId) continue;
-      sse.send('device', fed);
-      if (tally.onDevice(fed.event.data)) sse.send('summary', tally.summary());
+      deviceSeq = fed.seq;
+      const revertChanged = reverts.onDevice(fed.seq, fed.event);
+      const ours = fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId;
+      if (ours) sse.send('device', fed);
+      const tallyChanged = fed.event.type === 'DeviceReportedProgress' && ours && tally.onDevice(fed.event.data);
+      if (tallyChanged || revertChanged) sse.send('summary', summary());
+      revertWait.poke();
     }
     return 'gone';
   })();
+  const revertsDone = revertWait.done.then(() => 'aborted' as const);
   // Whichever loop fails first is reported; the other must not become an unhandled rejection later.
   rolloutLoop.catch(() => undefined);
   deviceLoop.catch(() => undefined);
   try {
-    const outcome = await Promise.race([rolloutLoop, deviceLoop, gone]);
+    const outcome = await Promise.race([rolloutLoop, deviceLoop, revertsDone, gone]);
     if (outcome !== 'gone') {
       await settle(devices);
-      sse.send('summary', tally.summary());
-      sse.send('end', { rolloutId, status: outcome });
+      sse.send('summary', summary());
+      const end = reverts.end();
+      sse.send('end', { rolloutId, status: outcome, ...(end ? { reverts: end } : {}) });
     }
   } catch (err) {
     deps.logger.error(`event stream of rollout ${rolloutId} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
     sse.send('error', { error: { kind: 'Unavailable', code: 'events.unavailable', message: 'the event stream failed; reconnect to resume' } });
   } finally {
     clearInterval(beat);
+    revertWait.stop();
     await Promise.all([rollouts.close(), devices.close()]).catch(() => undefined);
     sse.end();
   }

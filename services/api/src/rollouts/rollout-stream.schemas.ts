@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { DeviceReportedProgress, IsoTime, SubjectToken } from '@keelson/events';
 
+const count = z.number().int().min(0);
+
+/** After an abort with `revert`: the devices given a revert assignment, by where their revert stands. */
+const RevertCounts = z.strictObject({
+  devices: count,
+  reverted: count.describe('healthy again on their previous version'),
+  failed: count.describe('the revert failed (or rolled back)'),
+  inFlight: count,
+  offline: count.describe('unreachable: each reverts when it returns'),
+  decommissioned: count.describe('retired before reverting: never will'),
+});
+
 /**
  * What `GET /v1/rollouts/{id}/events` sends, one schema per SSE `event:` name. `rollout` and
  * `device` carry the stored event untouched, with its stream sequence and JetStream time.
@@ -29,9 +41,18 @@ export const RolloutStreamEvents = {
       ),
       devicesDown: z.number().int().min(0).describe('devices of the rollout running no healthy version'),
       unreachable: z.number().int().min(0),
+      reverts: RevertCounts.optional().describe('after an abort with `revert` only'),
     })
     .describe('the tally after an event changed it, and once more before `end`'),
-  end: z.strictObject({ rolloutId: SubjectToken, status: z.enum(['succeeded', 'failed', 'aborted']) }),
+  end: z
+    .strictObject({
+      rolloutId: SubjectToken,
+      status: z.enum(['succeeded', 'failed', 'aborted']),
+      reverts: RevertCounts.extend({ inFlight: z.literal(0), offlineDeviceIds: z.array(SubjectToken).max(100).describe('the first 100 offline devices whose revert is pending') })
+        .optional()
+        .describe('after an abort with `revert`: sent once no revert is in flight'),
+    })
+    .describe('the rollout finished, was aborted with `keep`, or its reverts are done but for offline devices'),
 } as const;
 
 export type RolloutStreamEventName = keyof typeof RolloutStreamEvents;

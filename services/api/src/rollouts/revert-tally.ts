@@ -1,0 +1,168 @@
+import type { orchestrator } from '@keelson/commands';
+import { isTerminalDeviceState, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
+
+/**
+ * Where the reverts of a rollout aborted with `revert` stand: `devices` got a revert assignment;
+ * each is `reverted` (healthy on its previous version), `failed` (the revert failed or rolled
+ * back), still `inFlight`, `offline` (unreachable: it reverts when it returns) or `decommissioned`
+ * (it never will).
+ */
+export interface RevertCounts {
+  devices: number;
+  reverted: number;
+  failed: number;
+  inFlight: number;
+  offline: number;
+  decommissioned: number;
+}
+
+/** What `end` says of the reverts: the counts and the devices whose revert waits for them to return. */
+export interface RevertEnd extends RevertCounts {
+  offlineDeviceIds: string[];
+}
+
+/** What the gateway says of a device right now, for a device the stream has heard nothing about. */
+export type Presence = 'reachable' | 'unreachable' | 'decommissioned';
+
+const maxOfflineIds = 100;
+
+interface Device {
+  /** It had an install assignment (its wave started): on an abort with revert it gets a revert. */
+  assigned: boolean;
+  excluded: boolean;
+  decommissioned: boolean;
+  revert?: DeviceState;
+  /** The latest word on its reachability, ordered by the device stream's sequence. */
+  reach?: { reachable: boolean; asOfSeq: number };
+}
+
+/**
+ * Follows the reverts of one rollout from its view, its events and its devices' events, in any
+ * order the two feeds deliver them. Which devices revert mirrors the orchestrator: every assigned
+ * device not excluded when the rollout was aborted with `revert` (assignments.reactor.ts). A
+ * revert assignment's id is `<rolloutId>-<deviceId>-r` (the orchestrator's wave-plan.ts).
+ */
+export class RevertTally {
+  private readonly devices = new Map<string, Device>();
+  private mode: 'keep' | 'revert' | undefined;
+
+  constructor(private readonly view: orchestrator.RolloutView) {
+    this.mode = view.status === 'aborted' ? view.abortMode : undefined;
+    for (const d of view.devices) {
+      const revert = d.revert && d.revert.state !== 'assigned' ? d.revert.state : undefined;
+      this.devices.set(d.deviceId, {
+        assigned: d.state !== 'pending' || d.revert !== undefined,
+        excluded: d.state === 'excluded',
+        decommissioned: false,
+        ...(revert ? { revert } : {}),
+        ...(d.unreachable ? { reach: { reachable: false, asOfSeq: 0 } } : {}),
+      });
+    }
+  }
+
+  /** True once the rollout was aborted with `revert`: the stream then ends only when `isDone`. */
+  get isReverting(): boolean {
+    return this.mode === 'revert';
+  }
+
+  /** Takes one rollout event; true when the revert counts changed. */
+  onRollout(event: RolloutEvent): boolean {
+    const before = this.fingerprint();
+    switch (event.type) {
+      case 'WaveStarted':
+      case 'DevicesAssigned':
+        for (const id of event.data.deviceIds) this.change(id, () => ({ assigned: true }));
+        break;
+      case 'DeviceExcluded':
+        this.change(event.data.deviceId, () => ({ excluded: true }));
+        break;
+      case 'DeviceReachabilityNoted':
+        this.noteReach(event.data.deviceId, event.data.reachable, event.data.asOfSeq);
+        break;
+      case 'RolloutAborted':
+        this.mode = event.data.mode;
+        break;
+      default:
+        break;
+    }
+    return before !== this.fingerprint();
+  }
+
+  /** Takes one event of the fleet's devices with its stream sequence; true when the revert counts changed. */
+  onDevice(seq: number, event: DeviceEvent): boolean {
+    const before = this.fingerprint();
+    const { deviceId } = event.data;
+    if (event.type === 'DeviceReachabilityChanged') this.noteReach(deviceId, event.data.reachable, seq);
+    if (event.type === 'DeviceDecommissioned') this.change(deviceId, () => ({ decommissioned: true }));
+    if (event.type === 'DeviceReportedProgress') {
+      this.noteReach(deviceId, true, seq); // a device that reports is connected
+      const { rolloutId, assignmentId, state } = event.data;
+      if (rolloutId === this.view.rolloutId && assignmentId === `${rolloutId}-${deviceId}-r`) {
+        // A replayed older report never moves a revert back from its outcome.
+        this.change(deviceId, (d) => (d.revert && isTerminalDeviceState(d.revert) ? {} : { revert: state }));
+      }
+    }
+    return before !== this.fingerprint();
+  }
+
+  /** Reverting devices without an outcome the stream knows nothing about the reachability of. */
+  unknownReachability(): string[] {
+    return this.reverting().filter(([, d]) => !this.isSettled(d) && !d.reach).map(([id]) => id);
+  }
+
+  /** The gateway's answer about such devices, as of `asOfSeq` on the device stream (later events win). */
+  notePresence(presence: Record<string, Presence>, asOfSeq: number): void {
+    for (const [id, p] of Object.entries(presence)) {
+      if (p === 'decommissioned') this.change(id, () => ({ decommissioned: true }));
+      else this.noteReach(id, p === 'reachable', asOfSeq);
+    }
+  }
+
+  /** The counts once the rollout was aborted with `revert`, else undefined. */
+  counts(): RevertCounts | undefined {
+    if (!this.isReverting) return undefined;
+    const c: RevertCounts = { devices: 0, reverted: 0, failed: 0, inFlight: 0, offline: 0, decommissioned: 0 };
+    for (const [, d] of this.reverting()) {
+      c.devices++;
+      if (d.revert === 'healthy') c.reverted++;
+      else if (d.revert && isTerminalDeviceState(d.revert)) c.failed++;
+      else if (d.decommissioned) c.decommissioned++;
+      else if (d.reach?.reachable === false) c.offline++;
+      else c.inFlight++; // reachable, or not known yet: waited for
+    }
+    return c;
+  }
+
+  /** Every revert has an outcome, or waits for an offline device, or never comes (decommissioned). */
+  isDone(): boolean {
+    return this.counts()?.inFlight === 0;
+  }
+
+  end(): RevertEnd | undefined {
+    const counts = this.counts();
+    if (!counts) return undefined;
+    const offline = this.reverting().filter(([, d]) => !this.isSettled(d) && d.reach?.reachable === false).map(([id]) => id);
+    return { ...counts, offlineDeviceIds: offline.slice(0, maxOfflineIds) };
+  }
+
+  private reverting(): [string, Device][] {
+    return [...this.devices].filter(([, d]) => d.assigned && !d.excluded);
+  }
+
+  private isSettled(d: Device): boolean {
+    return d.decommissioned || (d.revert !== undefined && isTerminalDeviceState(d.revert));
+  }
+
+  private noteReach(deviceId: string, reachable: boolean, asOfSeq: number): void {
+    this.change(deviceId, (d) => (d.reach && d.reach.asOfSeq > asOfSeq ? {} : { reach: { reachable, asOfSeq } }));
+  }
+
+  private change(deviceId: string, patch: (d: Device) => Partial<Device>): void {
+    const d = this.devices.get(deviceId);
+    if (d) Object.assign(d, patch(d));
+  }
+
+  private fingerprint(): string {
+    return JSON.stringify(this.counts() ?? null);
+  }
+}
