@@ -1,6 +1,9 @@
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startApiApp, type ApiTestApp } from '../../../api/src/test-fixtures/api-app.js';
+import { randomUUID } from 'node:crypto';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { keelson } from '../test-fixtures/run-cli.js';
 
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
@@ -23,6 +26,15 @@ describe('keelson rollout watch', () => {
     t.gateway.groups.push({ fleet: 'default', groupId: 'g-1', name: 'line-7', deviceIds: ['dev-1'], unresolvedNames: [] });
   });
   afterAll(() => t.close());
+
+  /** A device's report about its revert assignment (abort with revert), appended as the gateway does. */
+  const reportRevert = async (rolloutId: string, state: 'applying' | 'healthy') => {
+    const store = new EventStore<DeviceEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    const subject = store.subject('device', 'default', 'dev-1');
+    const { lastSeq } = await store.load(subject);
+    const data = { fleet: 'default', deviceId: 'dev-1', rolloutId, assignmentId: `${rolloutId}-dev-1-r`, state, reportedAt: new Date().toISOString() };
+    await store.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }], { actor: { kind: 'device', id: 'dev-1' }, correlationId: 'spec', commandId: randomUUID() });
+  };
 
   const create = async () => {
     const res = await fetch(`${t.url}/v1/rollouts`, {
@@ -66,11 +78,27 @@ describe('keelson rollout watch', () => {
     await t.report('default', 'dev-1', rolloutId, 'rolled_back', 'probe /run/app/ready missing after 3 attempts');
     await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutHalted', schemaVersion: 1, data: { fleet: 'default', rolloutId, reason: '1 device failed', automatic: true, haltedAt: new Date().toISOString() } }]);
     await until(() => w.seen().includes('RolloutHalted') && w.seen().includes('rolled_back'));
-    expect((await keelson(t.url, t.adminToken, 'rollout', 'abort', rolloutId, '--revert')).code).toBe(0);
+    expect((await keelson(t.url, t.adminToken, 'rollout', 'abort', rolloutId, '--keep')).code).toBe(0);
     expect(await w.done).toBe(1);
     const messages = w.seen().trim().split('\n').map((l) => JSON.parse(l));
     expect(messages[0].event).toBe('snapshot');
     expect(messages.at(-1)).toEqual({ event: 'end', data: { rolloutId, status: 'aborted' } });
+  });
+
+  it('after an abort with revert, prints each revert by device name and exits once the reverts are done', async () => {
+    const rolloutId = await create();
+    await t.report('default', 'dev-1', rolloutId, 'healthy');
+    const w = watch(rolloutId);
+    await until(() => w.seen().includes('cam-01  healthy'));
+    expect((await keelson(t.url, t.adminToken, 'rollout', 'abort', rolloutId, '--revert')).code).toBe(0);
+    await until(() => w.seen().includes('aborted (devices revert'));
+    await reportRevert(rolloutId, 'applying');
+    await until(() => w.seen().includes('cam-01  reverting: applying'));
+    await reportRevert(rolloutId, 'healthy');
+    expect(await w.done).toBe(1);
+    const lines = w.seen().trim().split('\n');
+    expect(lines.filter((l) => l.includes('cam-01  rever')).map((l) => l.slice(10))).toEqual(['cam-01  reverting: applying (swap back, then probe)', 'cam-01  reverted from cfg@1.0.0 to its previous version']);
+    expect(lines.slice(-2)).toEqual(['reverts: 1 reverted, 0 failed', 'rollout aborted']);
   });
 
   it('prints the rollback reason in human output', async () => {

@@ -5,7 +5,9 @@ import { RolloutWatcher } from './rollout-watcher.js';
 
 /**
  * `rollout watch <id>`: follows the api's SSE stream and prints a line per device state and rollout
- * transition, devices by name, a summary line per wave and the fleet impact. Exit 0 when the
+ * transition, devices by name, a summary line per wave and the fleet impact. After an abort with
+ * `revert` it goes on with each device's revert until the api ends the stream (every revert done
+ * or waiting for an offline device, which it names). Exit 0 when the
  * rollout succeeded, 1 when it failed or was aborted. Under `--json` each SSE message is one JSON
  * line (`{"event","data"}`).
  */

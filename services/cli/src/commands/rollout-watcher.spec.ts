@@ -38,4 +38,13 @@ describe('rollout watch', () => {
       end: 'aborted',
     });
   });
+
+  it('prints how the reverts stand whenever that changes', () => {
+    const watcher = new RolloutWatcher();
+    const reverts = (fields: Record<string, number>) => ({ event: 'summary', data: { waves: [wave(0, { healthy: 2 })], devicesDown: 0, unreachable: 0, reverts: { devices: 2, reverted: 0, failed: 0, inFlight: 2, offline: 0, decommissioned: 0, ...fields } } });
+    watcher.take(summary([wave(0, { healthy: 2 })]));
+    expect(watcher.take(reverts({})).lines).toEqual(['reverts: 0 of 2 done (0 reverted, 0 failed), 2 in flight, 0 offline']);
+    expect(watcher.take(reverts({})).lines).toEqual([]);
+    expect(watcher.take(reverts({ reverted: 1, inFlight: 0, offline: 1 })).lines).toEqual(['reverts: 1 of 2 done (1 reverted, 0 failed), 0 in flight, 1 offline']);
+  });
 });

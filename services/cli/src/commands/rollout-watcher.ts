@@ -4,9 +4,13 @@ import { watchLines, type WatchEnd } from './watch-lines.js';
 
 const Names = z.object({ names: z.record(z.string(), z.string()) });
 const Wave = z.object({ wave: z.number(), devices: z.number(), pending: z.number(), inFlight: z.number(), healthy: z.number(), failed: z.number(), excluded: z.number() });
-const Snapshot = z.object({ strategy: z.object({ waves: z.array(z.unknown()) }) });
-const Summary = z.object({ waves: z.array(Wave), devicesDown: z.number(), unreachable: z.number() });
+const Snapshot = z.object({ strategy: z.object({ waves: z.array(z.unknown()) }), artifact: z.object({ name: z.string(), version: z.string() }).optional() });
+const Reverts = z.object({ devices: z.number(), reverted: z.number(), failed: z.number(), inFlight: z.number(), offline: z.number() });
+const Summary = z.object({ waves: z.array(Wave), devicesDown: z.number(), unreachable: z.number(), reverts: Reverts.optional() });
 type Wave = z.infer<typeof Wave>;
+
+const revertLine = (r: z.infer<typeof Reverts>) =>
+  `reverts: ${r.reverted + r.failed} of ${r.devices} done (${r.reverted} reverted, ${r.failed} failed), ${r.inFlight} in flight, ${r.offline} offline`;
 
 const waveLine = (w: Wave, total: number) =>
   `wave ${w.wave + 1}/${total}: ${w.devices} devices — ${w.healthy} healthy, ${w.failed} failed, ${w.inFlight} in flight, ${w.pending} not started${w.excluded ? `, ${w.excluded} excluded` : ''}`;
@@ -20,6 +24,8 @@ export class RolloutWatcher {
   private names: Record<string, string> = {};
   private readonly summarised = new Set<number>();
   private impact = '';
+  private reverts = '';
+  private artifact: string | undefined;
   private lastWaves: Wave[] = [];
   /** Waves of the strategy (a wave that adds no device has no tally of its own). */
   private totalWaves: number | undefined;
@@ -30,9 +36,13 @@ export class RolloutWatcher {
       if (names.success) this.names = names.data.names;
       return { lines: [] };
     }
-    if (message.event === 'snapshot') this.totalWaves = Snapshot.safeParse(message.data).data?.strategy.waves.length;
+    if (message.event === 'snapshot') {
+      const snapshot = Snapshot.safeParse(message.data).data;
+      this.totalWaves = snapshot?.strategy.waves.length;
+      if (snapshot?.artifact) this.artifact = `${snapshot.artifact.name}@${snapshot.artifact.version}`;
+    }
     if (message.event === 'summary') return { lines: this.summaryLines(message.data) };
-    const out = watchLines(message, (id) => this.names[id] ?? id);
+    const out = watchLines(message, (id) => this.names[id] ?? id, this.artifact);
     if (!out.end) return out;
     // The rollout ended: every wave that began and was not summarised yet gets its line now.
     const rest = this.lastWaves.filter((w) => !this.summarised.has(w.wave) && w.pending < w.devices).map((w) => waveLine(w, this.totalWaves ?? this.lastWaves.length));
@@ -55,6 +65,10 @@ export class RolloutWatcher {
     const impact = `fleet impact: ${devicesDown} device(s) down, ${unreachable} unreachable`;
     if (impact !== this.impact && (devicesDown > 0 || unreachable > 0 || this.impact !== '')) lines.push(impact);
     this.impact = impact;
+    // After an abort with revert: how the reverts stand, whenever that changes.
+    const reverts = summary.data.reverts ? revertLine(summary.data.reverts) : '';
+    if (reverts && reverts !== this.reverts) lines.push(reverts);
+    this.reverts = reverts;
     return lines;
   }
 }

@@ -23,6 +23,22 @@ describe('rollout watch lines', () => {
     ]);
   });
 
+  it('shows a revert by what it does, apart from the update', () => {
+    const revert = (state: string, reason?: string) => ({ event: 'device', data: { ...report(state, reason), event: { ...report(state, reason).event, data: { ...report(state, reason).event.data, assignmentId: 'r-1-dev-3-r' } } } });
+    expect(watchLines(revert('applying'), (id) => `sim-${id.slice(4)}`).lines).toEqual(['08:15:02  sim-3  reverting: applying (swap back, then probe)']);
+    expect(watchLines(revert('healthy'), undefined, 'yolo-v8n@2.1.0').lines).toEqual(['08:15:02  dev-3  reverted from yolo-v8n@2.1.0 to its previous version']);
+    expect(watchLines(revert('healthy', 'nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0')).lines).toEqual(['08:15:02  dev-3  reverted: nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0']);
+    expect(watchLines(revert('failed', 'reverted, but the probe failed')).lines).toEqual(['08:15:02  dev-3  revert FAILED: reverted, but the probe failed']);
+  });
+
+  it('ends an abort with revert naming the offline devices whose revert is pending', () => {
+    const reverts = { devices: 3, reverted: 2, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: ['dev-4'] };
+    expect(watchLines({ event: 'end', data: { rolloutId: 'r-1', status: 'aborted', reverts } }, (id) => `sim-${id.slice(4)}`)).toEqual({
+      lines: ['reverts: 2 reverted, 0 failed, 1 pending on offline devices', 'pending until they return: sim-4', 'rollout aborted'],
+      end: 'aborted',
+    });
+  });
+
   it('ends with the outcome', () => {
     expect(watchLines({ event: 'end', data: { rolloutId: 'r-1', status: 'succeeded' } })).toEqual({ lines: ['rollout succeeded'], end: 'succeeded' });
     expect(watchLines({ event: 'end', data: { rolloutId: 'r-1', status: 'aborted' } }).end).toBe('aborted');

@@ -7,7 +7,8 @@ import type { SseMessage } from '../sse-reader.js';
 export type WatchEnd = 'succeeded' | 'failed' | 'aborted';
 
 const Fed = z.object({ time: z.string(), event: z.unknown() });
-const End = z.object({ status: z.enum(['succeeded', 'failed', 'aborted']) });
+const RevertEnd = z.object({ reverted: z.number(), failed: z.number(), offline: z.number(), decommissioned: z.number(), offlineDeviceIds: z.array(z.string()) });
+const End = z.object({ status: z.enum(['succeeded', 'failed', 'aborted']), reverts: RevertEnd.optional() });
 
 const clock = (iso: string) => iso.slice(11, 19);
 
@@ -20,6 +21,23 @@ const deviceStates: Record<string, (reason?: string) => string> = {
   rolled_back: (reason) => `rolled back${reason ? `: ${reason}` : ''}`,
   failed: (reason) => `FAILED${reason ? `: ${reason}` : ''}`,
 };
+
+// A revert assignment (abort with `revert`) is reported like an update; its id ends in `-r`.
+const revertStates: Record<string, (reason?: string, artifact?: string) => string> = {
+  downloading: () => 'reverting: downloading',
+  verifying: () => 'reverting: verifying',
+  applying: () => 'reverting: applying (swap back, then probe)',
+  healthy: (reason, artifact) => (reason ? `reverted: ${reason}` : `reverted${artifact ? ` from ${artifact}` : ''} to its previous version`),
+  rolled_back: (reason) => `revert rolled back${reason ? `: ${reason}` : ''}`,
+  failed: (reason) => `revert FAILED${reason ? `: ${reason}` : ''}`,
+};
+
+/** The lines `end` adds about the reverts: the outcome, and the offline devices that revert when they return. */
+function revertEndLines(r: z.infer<typeof RevertEnd>, nameOf: NameOf): string[] {
+  const lines = [`reverts: ${r.reverted} reverted, ${r.failed} failed${r.decommissioned ? `, ${r.decommissioned} decommissioned before reverting` : ''}${r.offline ? `, ${r.offline} pending on offline devices` : ''}`];
+  if (r.offline) lines.push(`pending until they return: ${r.offlineDeviceIds.map(nameOf).join(', ')}${r.offline > r.offlineDeviceIds.length ? ` and ${r.offline - r.offlineDeviceIds.length} more` : ''}`);
+  return lines;
+}
 
 /** How a device is called in a line: its name when the stream told it, else its id. */
 export type NameOf = (deviceId: string) => string;
@@ -55,8 +73,11 @@ function describeRolloutEvent(e: RolloutEvent, nameOf: NameOf): string | undefin
   }
 }
 
-/** The lines one SSE message adds to `rollout watch`, and whether it ended the rollout. */
-export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id): { lines: string[]; end?: WatchEnd } {
+/**
+ * The lines one SSE message adds to `rollout watch`, and whether it ended the rollout; `artifact`
+ * (`name@version`, from the snapshot) names what a revert goes back from.
+ */
+export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, artifact?: string): { lines: string[]; end?: WatchEnd } {
   if (message.event === 'snapshot') {
     const view = orchestrator.RolloutView.safeParse(message.data);
     if (!view.success) return { lines: [] };
@@ -69,8 +90,9 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id): { 
     if (message.event === 'device') {
       const report = DeviceReportedProgress.safeParse(fed.data.event);
       if (!report.success) return { lines: [] };
-      const { deviceId, state, reason } = report.data.data;
-      return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${deviceStates[state]!(reason)}`] };
+      const { deviceId, rolloutId, assignmentId, state, reason } = report.data.data;
+      const text = assignmentId === `${rolloutId}-${deviceId}-r` ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
+      return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}`] };
     }
     let line: string | undefined;
     try {
@@ -82,7 +104,8 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id): { 
   }
   if (message.event === 'end') {
     const end = End.safeParse(message.data);
-    return end.success ? { lines: [`rollout ${end.data.status}`], end: end.data.status } : { lines: [] };
+    if (!end.success) return { lines: [] };
+    return { lines: [...(end.data.reverts ? revertEndLines(end.data.reverts, nameOf) : []), `rollout ${end.data.status}`], end: end.data.status };
   }
   return { lines: [] };
 }
