@@ -60,6 +60,43 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
     });
   });
 
+  describe('a group that keeps a decommissioned member', () => {
+    const members = async (...ids: string[]) => (await h.call(gateway.findDevices, { fleet, deviceIds: ids })).items.map((d) => d.deviceId).sort();
+    let groupId: string;
+    beforeAll(async () => {
+      for (const id of ['d-kept', 'd-retired']) await h.gw.enroll(fleet, id, `cam-${id.slice(2)}`, { hardware: orin16 });
+      await eventually(async () => (await members('d-kept', 'd-retired')).length === 2);
+      ({ groupId } = await h.call(gateway.createGroup, { fleet, name: 'dock', deviceNames: ['cam-kept', 'cam-retired'] }));
+      await h.decommission('d-retired');
+      await eventually(async () => (await members('d-kept', 'd-retired')).join() === 'd-kept');
+    });
+
+    it('leaves it out and records why, instead of refusing it as a hardware misfit', async () => {
+      const created = await create({ artifact: { name: 'orin-grouped', version: '1.0.0' }, groupId });
+      expect(created).toMatchObject({ groupId, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }], devices: [{ deviceId: 'd-kept' }] });
+      expect(created.devices).toHaveLength(1);
+      expect(created.misfits).toBeUndefined();
+      const [event] = await h.rolloutEvents(created.rolloutId);
+      expect(event).toMatchObject({ type: 'RolloutCreated', data: { deviceIds: ['d-kept'], inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }] } });
+      expect(await view(created.rolloutId)).toMatchObject({ inactive: [{ deviceId: 'd-retired' }] });
+    });
+
+    it('does not target it when the artifact has no hardware needs, so it cannot hang the rollout', async () => {
+      const created = await create({ artifact: { name: 'any-box', version: '1.0.0' }, groupId });
+      expect(created.devices.map((d) => d.deviceId)).toEqual(['d-kept']);
+      await update(created.rolloutId, 'd-kept', 'healthy');
+      await eventually(async () => (await view(created.rolloutId)).status === 'succeeded');
+    });
+
+    it('refuses a group whose members are all decommissioned', async () => {
+      const { groupId: retired } = await h.call(gateway.createGroup, { fleet, name: 'retired-only', deviceNames: ['cam-kept'] });
+      await h.decommission('d-kept');
+      await eventually(async () => (await members('d-kept')).length === 0);
+      await expect(create({ artifact: { name: 'any-box', version: '1.0.1' }, groupId: retired }))
+        .rejects.toMatchObject({ name: 'InvalidInput', code: 'group.no-active-devices', issues: [{ message: expect.stringContaining('decommissioned: d-kept') }] });
+    });
+  });
+
   describe('hardware fit', () => {
     it('refuses a rollout with misfits, a reason per device', async () => {
       await expect(create({ artifact: { name: 'orin-detector', version: '1.0.0' }, selector: 'site=north' })).rejects.toMatchObject({

@@ -56,6 +56,7 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
   return deps.claims.serialised(c.fleet, artifact.name, async (tx) => {
     const request: CreateRolloutRequest = {
       artifact, deviceIds: c.devices.deviceIds, hardware: c.devices.hardware, probe: c.probe, strategy: c.strategy, onMisfit: c.onMisfit,
+      ...(c.devices.inactive.length > 0 ? { inactive: c.devices.inactive } : {}),
       conflicts: await activeConflicts(deps.rollouts, tx, c.fleet, c.devices.deviceIds),
       ...(Object.keys(needs).length > 0 ? { hardwareNeeds: needs } : {}),
       ...pick(c, ['groupId', 'deviceNames', 'selector', 'supersede', 'retryOf']), ...(channel ? { channel } : {}),

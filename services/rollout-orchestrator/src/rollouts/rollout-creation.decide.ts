@@ -1,5 +1,5 @@
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import type { ArtifactRef, DeviceHardware, DeviceMisfit, Probe, RolloutCreated, Strategy, SupersededRollout } from '@keelson/events';
+import type { ArtifactRef, DeviceHardware, DeviceMisfit, InactiveDevice, Probe, RolloutCreated, Strategy, SupersededRollout } from '@keelson/events';
 import { misfitReason, type HardwareNeeds } from '../targeting/hardware-fit.js';
 import { orderDevices } from './wave-plan.js';
 
@@ -16,6 +16,11 @@ export interface CreateRolloutRequest extends RolloutTarget {
   /** The channel `artifact.version` was resolved from, if the operator named one. */
   channel?: string;
   deviceIds: string[];
+  /**
+   * Those of `deviceIds` the gateway does not know as active devices: decommissioned, its only other
+   * status (a group keeps its retired members). They are left out and recorded, never targeted.
+   */
+  inactive?: string[];
   probe: Probe;
   strategy: Strategy;
   /** The artifact's hardware needs and the profile each target device reported. */
@@ -32,12 +37,28 @@ type CreatedData = RolloutCreated['data'];
 
 const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices');
 
+/**
+ * A decommissioned device is no longer a live target: it leaves the accounting, so a retired device
+ * never hangs a rollout (spec: Rollouts). Refused when nothing active is left.
+ */
+function active(request: CreateRolloutRequest): { deviceIds: string[]; inactive: InactiveDevice[] } {
+  const gone = new Set(request.inactive ?? []);
+  const deviceIds = request.deviceIds.filter((d) => !gone.has(d));
+  const inactive = request.deviceIds.filter((d) => gone.has(d)).map((deviceId) => ({ deviceId, reason: 'decommissioned' }));
+  if (deviceIds.length === 0) {
+    const [code, path] = request.groupId ? ['group.no-active-devices', 'groupId'] : ['target.no-active-devices', 'target'];
+    const shown = inactive.slice(0, 20).map((d) => d.deviceId).join(', ') + (inactive.length > 20 ? ` and ${inactive.length - 20} more` : '');
+    throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no active devices (decommissioned: ${shown})` }]);
+  }
+  return { deviceIds, inactive };
+}
+
 /** Hardware fit (spec: Deploying a model): reject with a reason per device, or leave the misfits out and record them. */
-function fitting(request: CreateRolloutRequest): { deviceIds: string[]; misfits: DeviceMisfit[] } {
+function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: string[]; misfits: DeviceMisfit[] } {
   const { hardwareNeeds: needs, hardware = {} } = request;
-  if (!needs) return { deviceIds: request.deviceIds, misfits: [] };
+  if (!needs) return { deviceIds: live, misfits: [] };
   const misfits: DeviceMisfit[] = [];
-  for (const deviceId of request.deviceIds) {
+  for (const deviceId of live) {
     const profile = hardware[deviceId];
     const reason = profile === undefined ? 'not an active device of the fleet' : misfitReason(needs, profile);
     if (reason !== null) misfits.push({ deviceId, reason });
@@ -45,7 +66,7 @@ function fitting(request: CreateRolloutRequest): { deviceIds: string[]; misfits:
   if (misfits.length > 0 && request.onMisfit !== 'exclude') {
     throw new InvalidInput('hardware.misfit', misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })));
   }
-  const deviceIds = request.deviceIds.filter((d) => !misfits.some((m) => m.deviceId === d));
+  const deviceIds = live.filter((d) => !misfits.some((m) => m.deviceId === d));
   if (deviceIds.length === 0) throw new InvalidInput('hardware.no-device-fits', [{ path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` }]);
   return { deviceIds, misfits };
 }
@@ -71,12 +92,14 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
     const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
   }
-  const { deviceIds, misfits } = fitting(request);
+  const { deviceIds: live, inactive } = active(request);
+  const { deviceIds, misfits } = fitting(request, live);
   const supersedes = takenOver(request, deviceIds);
   const { fleet, rolloutId, artifact, probe, strategy, at } = request;
   const optional = {
     groupId: request.groupId, deviceNames: request.deviceNames, selector: request.selector, channel: request.channel,
     misfits: misfits.length > 0 ? misfits : undefined,
+    inactive: inactive.length > 0 ? inactive : undefined,
     supersedes: supersedes.length > 0 ? supersedes : undefined,
     supersedeReason: supersedes.length > 0 ? request.supersede?.reason : undefined,
     retryOf: request.retryOf,

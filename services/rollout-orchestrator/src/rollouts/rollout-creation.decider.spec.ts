@@ -40,6 +40,27 @@ describe('rollout creation rules', () => {
     });
   });
 
+  describe('a decommissioned device in the target', () => {
+    const inactive = [{ deviceId: 'd-01', reason: 'decommissioned' }];
+
+    it('is left out and recorded, not counted as a misfit', () => {
+      given(rolloutDecider, []).when(create({ groupId: 'g-1', inactive: ['d-01'] }))
+        .then([createdWith({ groupId: 'g-1', inactive }, ['d-00', 'd-02']), awaiting]);
+    });
+
+    it('is left out before the hardware check: the rollout is not refused for it', () => {
+      const fits = { 'd-00': orin, 'd-02': orin };
+      given(rolloutDecider, []).when(create({ groupId: 'g-1', inactive: ['d-01'], hardwareNeeds: needs, hardware: fits }))
+        .then([createdWith({ groupId: 'g-1', inactive }, ['d-00', 'd-02']), awaiting]);
+    });
+
+    it('refuses a group whose members are all decommissioned, naming them', () => {
+      given(rolloutDecider, []).when(create({ groupId: 'g-1', inactive: three })).thenThrows(InvalidInput, 'group.no-active-devices');
+      expect(() => createdEvents(create({ groupId: 'g-1', inactive: three }))).toThrow("group 'g-1' has no active devices (decommissioned: d-00, d-01, d-02)");
+      given(rolloutDecider, []).when(create({ deviceNames: three, inactive: three })).thenThrows(InvalidInput, 'target.no-active-devices');
+    });
+  });
+
   describe('hardware fit', () => {
     it('refuses the rollout by default, with a reason per misfit device', () => {
       expect(() => createdEvents(create({ hardwareNeeds: needs, hardware }))).toThrow(InvalidInput);

@@ -6,9 +6,13 @@ import type { DeviceHardware } from '@keelson/events';
 import { callCommand, type CommandContext } from '@keelson/service-kit';
 import { matchesSelector, parseSelector } from './device-selector.js';
 
-/** The devices a target resolved to, in the order the target named them, with each one's hardware. */
+/**
+ * The devices a target resolved to, in the order the target named them, with each active one's
+ * hardware; `inactive` are those of them the gateway no longer counts as active (decommissioned).
+ */
 export interface ResolvedTarget {
   deviceIds: string[];
+  inactive: string[];
   hardware: Record<string, DeviceHardware>;
 }
 
@@ -33,10 +37,11 @@ async function findAll(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
   return all;
 }
 
-const resolved = (deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget => ({
-  deviceIds,
-  hardware: Object.fromEntries(profiles.filter((p) => deviceIds.includes(p.deviceId)).map((p) => [p.deviceId, p.hardware])),
-});
+// find-devices answers for active devices only: an id it does not return is no longer active.
+function resolved(deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget {
+  const hardware = Object.fromEntries(profiles.filter((p) => deviceIds.includes(p.deviceId)).map((p) => [p.deviceId, p.hardware]));
+  return { deviceIds, inactive: deviceIds.filter((d) => !Object.hasOwn(hardware, d)), hardware };
+}
 
 async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, groupId: string): Promise<ResolvedTarget> {
   let deviceIds: string[];
@@ -71,9 +76,10 @@ async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: Com
 }
 
 /**
- * Resolves a rollout's target to devices through the gateway, now: a group's members, named
- * devices, or the active devices a selector matches. The result is recorded in `RolloutCreated`,
- * so later changes to the group or the fleet do not move the rollout.
+ * Resolves a rollout's target to devices through the gateway, now: a group's members (a group
+ * keeps decommissioned ones; they come back as `inactive`), named active devices, or the active
+ * devices a selector matches. The result is recorded in `RolloutCreated`, so later changes to the
+ * group or the fleet do not move the rollout.
  */
 export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, target: TargetSpec): Promise<ResolvedTarget> {
   if (target.groupId !== undefined) return ofGroup(nc, naming, ctx, fleet, target.groupId);
@@ -82,7 +88,7 @@ export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx:
   throw refusal('target.missing', 'target', 'name exactly one target: groupId, deviceNames or selector');
 }
 
-/** Devices already known by id (a retry of a rollout's failed devices), with their hardware. */
+/** Devices already known by id (a retry of a rollout's failed devices), with their hardware; retired ones are `inactive`. */
 export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
   return resolved(deviceIds, await findAll(nc, naming, ctx, { fleet, deviceIds }));
 }
