@@ -23,12 +23,18 @@ async function deviceNames(ctx: CommandContext): Promise<Record<string, string>>
   return Object.fromEntries(page.items.map((d) => [d.deviceId, d.name]));
 }
 
+/** What the state alone hides, compactly: timed out, unreachable (update pending), the revert after an abort with revert. */
+function notesOf(d: RolloutView['devices'][number]): string {
+  const revert = d.revert ? `revert ${d.revert.state === 'healthy' ? 'done' : d.revert.state}${d.revert.reason ? ` (${d.revert.reason})` : ''}` : undefined;
+  return [d.timedOut ? 'timed out' : undefined, d.unreachable ? 'unreachable' : undefined, revert].filter(Boolean).join(', ') || '-';
+}
+
 function describe(v: RolloutView, names: Record<string, string>): string[] {
   const waves = v.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ');
   return [
     ...targetLines(v),
-    `status ${v.status}${v.haltReason ? ` (${v.haltReason})` : ''}, wave ${v.currentWave + 1} of ${v.strategy.waves.length} [${waves}], max failures ${v.strategy.maxFailures}`,
-    ...(v.devices.length ? table([['DEVICE', 'NAME', 'WAVE', 'STATE', 'REASON'], ...v.devices.map((d) => [d.deviceId, names[d.deviceId] ?? '-', String(d.wave + 1), d.state, d.reason ?? ''])]) : []),
+    `status ${v.status}${v.haltReason ? ` (${v.haltReason})` : ''}${v.abortMode ? ` (${v.abortMode})` : ''}, wave ${v.currentWave + 1} of ${v.strategy.waves.length} [${waves}], max failures ${v.strategy.maxFailures}`,
+    ...(v.devices.length ? table([['DEVICE', 'NAME', 'WAVE', 'STATE', 'NOTES', 'REASON'], ...v.devices.map((d) => [d.deviceId, names[d.deviceId] ?? '-', String(d.wave + 1), d.state, notesOf(d), d.reason ?? ''])]) : []),
   ];
 }
 
