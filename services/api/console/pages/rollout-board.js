@@ -9,10 +9,20 @@ function waveRows(board) {
   return (board.view.waves ?? []).map((w) => ({ ...w, waiting: w.assigned, failed: w.failed + w.timedOut }));
 }
 
+/** After an abort with revert, the end names the offline devices whose revert waits for them to return. */
+function pendingText(board) {
+  const r = board.endReverts;
+  if (!r?.offline) return '';
+  const more = r.offline > r.offlineDeviceIds.length ? ` and ${r.offline - r.offlineDeviceIds.length} more` : '';
+  return `; ${r.offline} revert(s) pending on offline devices, done when they return: ${r.offlineDeviceIds.map((id) => board.names[id] ?? id).join(', ')}${more}`;
+}
+
+const revertsText = (r) => `Reverts: ${r.reverted + r.failed} of ${r.devices} done (${r.reverted} reverted, ${r.failed} failed), ${r.inFlight} in flight, ${r.offline} offline${r.decommissioned ? `, ${r.decommissioned} decommissioned` : ''}`;
+
 export function drawStatus(node, board) {
   const { view } = board;
   const waves = view.strategy.waves;
-  const live = board.streamError ? `live updates stopped: ${board.streamError}` : board.ended ? `ended: ${board.ended}` : 'live';
+  const live = board.streamError ? `live updates stopped: ${board.streamError}` : board.ended ? `ended: ${board.ended}${pendingText(board)}` : board.summary?.reverts ? 'live: following the reverts' : 'live';
   fill(
     node,
     el('span', {}, 'Status '),
@@ -36,7 +46,8 @@ export function drawWaves(node, board) {
   ];
   const rows = waveRows(board);
   const down = board.summary ? el('p', { className: 'muted' }, `${board.summary.devicesDown} down, ${board.summary.unreachable} unreachable`) : null;
-  fill(node, rows.length ? table(columns, rows, (w) => `wave-${w.wave}`) : el('p', { className: 'muted' }, 'No wave summary yet.'), down);
+  const reverts = board.summary?.reverts ? el('p', { id: 'rollout-reverts' }, revertsText(board.summary.reverts)) : null;
+  fill(node, rows.length ? table(columns, rows, (w) => `wave-${w.wave}`) : el('p', { className: 'muted' }, 'No wave summary yet.'), down, reverts);
 }
 
 export function drawDevices(node, board) {
@@ -60,11 +71,22 @@ function applyIfFurther(device, report) {
   if (report.reason) device.reason = report.reason;
 }
 
+// A revert (abort with revert) is reported like an update, about the assignment `<rollout>-<device>-r`.
+const isRevert = (report) => report.assignmentId === `${report.rolloutId}-${report.deviceId}-r`;
+const revertProgress = { assigned: 0, downloading: 1, verifying: 2, applying: 3, healthy: 4, rolled_back: 4, failed: 4 };
+
+/** Puts a revert report on the device's revert when it is further along than what the board shows. */
+function applyRevertIfFurther(device, report) {
+  if (device.revert && revertProgress[report.state] <= revertProgress[device.revert.state]) return;
+  device.revert = report.reason ? { state: report.state, reason: report.reason } : { state: report.state };
+}
+
 /** A device's own report (from the stream), remembered so a view fetched later cannot set it back. */
 export function applyDeviceReport(board, report) {
-  board.reports[report.deviceId] = report;
+  const revert = isRevert(report);
+  (revert ? board.revertReports : board.reports)[report.deviceId] = report;
   const device = board.view.devices.find((d) => d.deviceId === report.deviceId);
-  if (device) applyIfFurther(device, report);
+  if (device) (revert ? applyRevertIfFurther : applyIfFurther)(device, report);
 }
 
 /** A view fetched from the API (its projection may lag the stream), with the reports already seen. */
@@ -73,5 +95,7 @@ export function takeView(board, view) {
   for (const device of view.devices) {
     const report = board.reports[device.deviceId];
     if (report) applyIfFurther(device, report);
+    const revert = board.revertReports[device.deviceId];
+    if (revert) applyRevertIfFurther(device, revert);
   }
 }

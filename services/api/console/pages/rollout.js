@@ -1,6 +1,7 @@
 // Rollouts: the list, and one rollout live — the view when the page opens, then the api's SSE
 // stream keeps it current (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the
-// rollout ends or the operator leaves the page.
+// stream ends (after an abort with revert: once the reverts are done but for offline devices) or the
+// operator leaves the page.
 import { api, openStream, readSse } from '../api.js';
 import { badge, el, fill, when } from '../dom.js';
 import { pagedTable, pageSizeOf } from '../paged-table.js';
@@ -32,7 +33,7 @@ export async function rolloutsPage(view, { query, signal }) {
 
 export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const path = `/v1/rollouts/${encodeURIComponent(rolloutId)}`;
-  const board = { view: await api(path, { signal }), names: {}, reports: {}, summary: undefined, ended: undefined, streamError: undefined };
+  const board = { view: await api(path, { signal }), names: {}, reports: {}, revertReports: {}, summary: undefined, ended: undefined, endReverts: undefined, streamError: undefined };
   const parts = {
     status: el('p', { id: 'rollout-status-line' }),
     actions: el('div', { id: 'rollout-actions', className: 'actions' }),
@@ -114,6 +115,7 @@ async function apply(board, event, data, refetch) {
       // The stream's word is final; the view's projection may not have caught up yet.
       if (!['succeeded', 'failed', 'aborted'].includes(board.view.status)) board.view = { ...board.view, status: data.status };
       board.ended = data.status;
+      board.endReverts = data.reverts;
       return;
     case 'error':
       throw new Error(data.error?.message ?? 'the event stream failed');
