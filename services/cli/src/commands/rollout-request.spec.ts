@@ -1,3 +1,4 @@
+import { ExecProbe, HttpProbe } from '@keelson/events';
 import { CliError } from '../cli-io.js';
 import { probeOf, rolloutRequestOf, strategyOf } from './rollout-request.js';
 
@@ -54,6 +55,30 @@ describe('rollout create flags', () => {
   ])('refuses %p as a usage error', (flags, message) => {
     expect(() => strategyOf(flags)).toThrow(message);
     expect(() => strategyOf(flags)).toThrow(CliError);
+  });
+
+  it.each([
+    ['http:localhost:8080/ready', 'http://localhost:8080/ready'],
+    ['http:127.0.0.1/health', 'http://127.0.0.1/health'],
+    ['http:[::1]:9000/ok', 'http://[::1]:9000/ok'],
+    ['http:http://localhost:8080/ready', 'http://localhost:8080/ready'],
+    ['http:https://device.local:8443/ready', 'https://device.local:8443/ready'],
+    ['http://localhost:8080/ready', 'http://localhost:8080/ready'],
+  ])('reads the http probe %s as %s', (probe, url) => {
+    expect(probeOf({ probe })).toEqual({ kind: 'http', url, timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 });
+    expect(HttpProbe.safeParse(probeOf({ probe })).success).toBe(true); // the API's own schema takes it
+  });
+
+  it.each(['http:/ready', 'http:ftp://host/x', 'http:localhost:port/ready', 'http:http://', 'http:local host/x'])('refuses the http probe %s as a usage error', (probe) => {
+    expect(() => probeOf({ probe })).toThrow(/is not an http probe: give http:HOST\[:PORT\]\/PATH/);
+    expect(() => probeOf({ probe })).toThrow(CliError);
+  });
+
+  it('passes exec probe arguments as they are, in order, and refuses them for other kinds', () => {
+    expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': ['--port', '8080', 'a b'] })).toMatchObject({ kind: 'exec', path: '/usr/bin/check', args: ['--port', '8080', 'a b'] });
+    expect(ExecProbe.safeParse(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': ['-v'] })).success).toBe(true);
+    expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': [] })).not.toHaveProperty('args');
+    expect(() => probeOf({ probe: 'file:/x', 'probe-arg': ['-v'] })).toThrow(/exec probes only/);
   });
 
   it('refuses an unknown probe kind and missing flags', () => {

@@ -13,6 +13,8 @@ export interface RolloutFlags {
   waves?: string;
   gates?: string;
   probe?: string;
+  /** Arguments of an exec probe, one per flag, in order. */
+  'probe-arg'?: string[];
   'probe-timeout'?: string;
   'probe-attempts'?: string;
   'probe-delay'?: string;
@@ -35,7 +37,24 @@ function required(flags: RolloutFlags, name: 'artifact' | 'probe' | 'waves'): st
   return value;
 }
 
-/** `file:PATH`, `exec:PATH` or `http:URL` (a bare http(s) URL works too) with timing; ranges are the API's to check. */
+/**
+ * `http:HOST[:PORT]/PATH` (http is assumed), `http:http://…` or `http:https://…`, or a bare
+ * `http(s)://…` URL; anything else is a usage error naming the accepted forms.
+ */
+function httpUrlOf(spec: string, target: string): string {
+  const url = /^https?:\/\//i.test(target) ? target : `http://${target}`;
+  // `/path` names no host, and `ftp://…` would read as host `ftp` with an empty port.
+  const unfit = target.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) !== /^https?:\/\//i.test(target);
+  if (unfit || !URL.canParse(url) || !new URL(url).hostname) {
+    throw usageError(`--probe '${spec}' is not an http probe: give http:HOST[:PORT]/PATH (e.g. http:localhost:8080/ready) or http:http(s)://HOST[:PORT]/PATH`);
+  }
+  return url;
+}
+
+/**
+ * `file:PATH`, `exec:PATH` (with `--probe-arg`, repeatable: the binary's arguments, passed as they
+ * are; there is no shell) or `http:URL` (see httpUrlOf), with timing; ranges are the API's to check.
+ */
 export function probeOf(flags: RolloutFlags): Record<string, unknown> {
   const spec = required(flags, 'probe');
   const timing = {
@@ -43,11 +62,13 @@ export function probeOf(flags: RolloutFlags): Record<string, unknown> {
     attempts: integer('probe-attempts', flags['probe-attempts'], 3),
     initialDelaySeconds: integer('probe-delay', flags['probe-delay'], 0),
   };
-  if (/^https?:\/\//.test(spec)) return { kind: 'http', url: spec, ...timing };
-  const match = /^(file|exec|http):(.+)$/.exec(spec);
+  const args = flags['probe-arg'] ?? [];
+  const match = /^https?:\/\//i.test(spec) ? ['', 'http', spec] : /^(file|exec|http):(.+)$/.exec(spec);
   if (!match) throw usageError(`--probe must be file:PATH, http:URL or exec:PATH, got '${spec}'`);
-  const [, kind, target] = match;
-  return kind === 'http' ? { kind, url: target, ...timing } : { kind, path: target, ...timing };
+  const [, kind, target] = match as [string, string, string];
+  if (args.length && kind !== 'exec') throw usageError('--probe-arg is for exec probes only (--probe exec:PATH)');
+  if (kind === 'http') return { kind, url: httpUrlOf(spec, target), ...timing };
+  return { kind, path: target, ...(args.length ? { args } : {}), ...timing };
 }
 
 /** `--waves 10,50,100 --gates manual,auto,auto` as the strategy; every gate is `auto` unless given. */
