@@ -5,6 +5,7 @@ import type { Command } from './command.js';
 import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
+import { deviceShow } from './commands/device-show.js';
 import { groupCreate } from './commands/group.commands.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { channelList, channelSet } from './commands/channel.commands.js';
@@ -18,6 +19,7 @@ const commands: Record<string, Command> = {
   'artifact list': artifactList,
   'device token': deviceToken,
   'device list': deviceList,
+  'device show': deviceShow,
   'device decommission': deviceDecommission,
   'group create': groupCreate,
   'rollout create': rolloutCreate,

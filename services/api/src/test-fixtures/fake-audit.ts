@@ -1,6 +1,7 @@
 import { audit } from '@keelson/commands';
 import type { AuditCloudEvent } from '@keelson/events';
 import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+import { pageOf } from './fake-page.js';
 
 /** The audit query over real NATS, backed by memory; remembers the last query it answered. */
 export class FakeAudit {
@@ -21,7 +22,7 @@ export class FakeAudit {
       handlerFor(audit.queryAudit, async (input) => {
         this.lastQuery = input;
         const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
-        return { items: (input.order === 'newest' ? items.reverse() : items).slice(0, input.limit) };
+        return pageOf(input.order === 'newest' ? items.reverse() : items, input);
       }),
     ];
   }

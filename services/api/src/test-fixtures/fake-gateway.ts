@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { gateway } from '@keelson/commands';
+import { gateway, type ParsedCommandInput } from '@keelson/commands';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import { handlerFor, type CommandContext, type CommandHandler } from '@keelson/service-kit';
+import { pageOf } from './fake-page.js';
 
 /**
  * The gateway's operator commands over real NATS, backed by memory: the real gateway is built by
@@ -11,11 +12,13 @@ export class FakeGateway {
   readonly devices: gateway.DeviceView[] = [];
   readonly groups: gateway.GroupView[] = [];
   readonly contexts: CommandContext[] = [];
+  /** What each enrollment token was asked for (labels, lifetime), as the gateway received it. */
+  readonly issued: ParsedCommandInput<typeof gateway.issueEnrollmentToken>[] = [];
 
-  addDevice(fleet: string, deviceId: string, name: string): gateway.DeviceView {
+  addDevice(fleet: string, deviceId: string, name: string, more: Partial<gateway.DeviceView> = {}): gateway.DeviceView {
     const view: gateway.DeviceView = {
       fleet, deviceId, name, status: 'active', labels: {}, hardware: { architecture: 'arm64' }, reachable: true,
-      enrolledAt: '2026-11-20T10:00:00.000Z', installed: [], desiredGeneration: 0, assignments: [],
+      enrolledAt: '2026-11-20T10:00:00.000Z', installed: [], desiredGeneration: 0, assignments: [], ...more,
     };
     this.devices.push(view);
     return view;
@@ -25,10 +28,11 @@ export class FakeGateway {
     const seen = <T>(ctx: CommandContext, value: T): T => (this.contexts.push(ctx), value);
     return [
       handlerFor(gateway.issueEnrollmentToken, async (input, ctx) => {
+        this.issued.push(input);
         const tokenId = `et-${randomBytes(4).toString('hex')}`;
         return seen(ctx, { tokenId, token: `ket_${input.fleet}_${tokenId}_${randomBytes(18).toString('base64url')}`, expiresAt: new Date(Date.now() + input.ttlSeconds * 1000).toISOString() });
       }),
-      handlerFor(gateway.listDevices, async (input, ctx) => seen(ctx, { items: this.devices.filter((d) => d.fleet === input.fleet).slice(0, input.limit) })),
+      handlerFor(gateway.listDevices, async (input, ctx) => seen(ctx, pageOf(this.devices.filter((d) => d.fleet === input.fleet), input))),
       handlerFor(gateway.getDevice, async (input, ctx) => {
         const found = this.devices.find((d) => d.fleet === input.fleet && ('deviceId' in input ? d.deviceId === input.deviceId : d.name === input.name));
         if (!found) throw new NotFound('device', 'deviceId' in input ? input.deviceId : input.name);

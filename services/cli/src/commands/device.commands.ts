@@ -1,21 +1,27 @@
 import { gateway } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { flag, print, table, type Command } from '../command.js';
+import { findDevice } from './device-lookup.js';
+import { parseLabels } from './labels-flag.js';
+import { pageOptions, pageQuery, reportMore } from './page-flags.js';
 
 /**
  * `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes).
- * `--reenroll <deviceId>` mints it for an existing device that was wiped or replaced: it keeps its id and history.
+ * `--labels` go to the device it enrolls. `--reenroll <deviceId>` mints it for an existing device
+ * that was wiped or replaced: it keeps its id, labels and history, so it takes no labels.
  */
 export const deviceToken: Command = {
-  usage: 'device token [--ttl SECONDS] [--reenroll DEVICE_ID]',
+  usage: "device token [--labels 'site=north, line=2'] [--ttl SECONDS] [--reenroll DEVICE_ID]",
   args: [],
-  options: { ttl: { type: 'string' }, reenroll: { type: 'string' } },
+  options: { ttl: { type: 'string' }, reenroll: { type: 'string' }, labels: { type: 'string' } },
   async run(ctx) {
     const ttl = flag(ctx, 'ttl');
     const reenroll = flag(ctx, 'reenroll');
     if (ttl !== undefined && !/^\d+$/.test(ttl)) throw usageError(`--ttl must be a number of seconds, got '${ttl}'`);
     if (ctx.values.reenroll !== undefined && !reenroll) throw usageError('--reenroll needs the id of the device to enroll again');
-    const body = { ...(ttl ? { ttlSeconds: Number(ttl) } : {}), ...(reenroll ? { deviceId: reenroll } : {}) };
+    if (reenroll && ctx.values.labels !== undefined) throw usageError('--reenroll keeps the device\'s labels: give --labels or --reenroll, not both');
+    const labels = ctx.values.labels === undefined ? undefined : parseLabels(flag(ctx, 'labels') ?? '');
+    const body = { ...(ttl ? { ttlSeconds: Number(ttl) } : {}), ...(reenroll ? { deviceId: reenroll } : {}), ...(labels ? { labels } : {}) };
     const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body })) as { enrollCommand: string; expiresAt: string };
     print(ctx, issued, () => [issued.enrollCommand]);
     if (!ctx.json) ctx.io.stderr(`# one-time token${reenroll ? ` re-enrolling ${reenroll}` : ''}, valid until ${issued.expiresAt}\n`);
@@ -23,29 +29,35 @@ export const deviceToken: Command = {
   },
 };
 
+/** `device list`: up to 1,000 devices a page, newest enrollment first; `--cursor` reads the next page. */
 export const deviceList: Command = {
-  usage: 'device list',
+  usage: 'device list [--limit N] [--cursor C]',
   args: [],
-  options: {},
+  options: { ...pageOptions },
   async run(ctx) {
-    const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query: { limit: '1000' } }));
+    const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query: pageQuery(ctx, 1000) }));
     print(ctx, page, () =>
       page.items.length
         ? table([['ID', 'NAME', 'STATUS', 'REACHABLE', 'INSTALLED'], ...page.items.map((d) => [d.deviceId, d.name, d.status, d.reachable ? 'yes' : 'no', d.installed.map((i) => `${i.name}@${i.version}`).join(',') || '-'])])
         : ['no devices'],
     );
+    reportMore(ctx, 'device list', page.nextCursor);
     return 0;
   },
 };
 
-/** `device decommission <id>`: the device's credentials stop working at once; it leaves every rollout. */
+/**
+ * `device decommission <id|name>`: the device's credentials stop working at once; it leaves every
+ * rollout. A name two devices share is refused before anything changes: give the id.
+ */
 export const deviceDecommission: Command = {
   usage: 'device decommission <id|name> [--reason TEXT]',
   args: ['id'],
   options: { reason: { type: 'string' } },
   async run(ctx) {
     const reason = flag(ctx, 'reason');
-    const path = `/v1/devices/${encodeURIComponent(ctx.positionals[0]!)}/decommission`;
+    const { deviceId } = await findDevice(ctx, ctx.positionals[0]!);
+    const path = `/v1/devices/${encodeURIComponent(deviceId)}/decommission`;
     const done = gateway.decommissionDevice.output.parse(await ctx.api.send('POST', path, { body: reason === undefined ? {} : { reason } }));
     print(ctx, done, () => [done.changed ? `${done.deviceId} decommissioned: credentials revoked, connections dropped` : `${done.deviceId} was decommissioned already`]);
     return 0;
