@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -41,7 +42,8 @@ describe('rollout control by an operator', () => {
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // a stopped device counts as unreachable after 12 s of silence (heartbeats every 5 s), not 90
+    platform = await startTestPlatform({ serviceEnv: { 'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '12' } } });
     fleet = await startFleet(platform, { count: 8 });
     await createGroup(platform, 'bay-a', ['sim-1', 'sim-2', 'sim-3', 'sim-4']);
     await createGroup(platform, 'bay-b', ['sim-5', 'sim-6', 'sim-7', 'sim-8']);
@@ -90,6 +92,8 @@ describe('rollout control by an operator', () => {
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
     const [online, offline] = gate.updated.map((id) => byName(names.get(id)!));
     await offline!.stop();
+    // `rollout watch`, open across the abort: it must go on with the reverts, not stop at the abort
+    const watching = keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId);
 
     const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'revert' } });
     expect(aborted.body).toMatchObject({ status: 'aborted' });
@@ -100,9 +104,26 @@ describe('rollout control by an operator', () => {
     expect(active(online!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
     expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '2.0.0')); // still away, still on 2.0.0
 
+    // The watch ends once the online device reverted and the offline one is known unreachable, and says which revert is pending.
+    const watched = await watching;
+    expect(watched.code).toBe(1); // aborted
+    const lines = watched.stdout.split('\n');
+    expect(lines.filter((l) => l.includes(`${online!.name}  rever`)).map((l) => l.slice(10))).toEqual([
+      `${online!.name}  reverting: applying (swap back, then probe)`,
+      `${online!.name}  reverted from reverter@2.0.0 to its previous version`,
+    ]);
+    expect(lines.filter((l) => l.includes(`${offline!.name}  rever`))).toEqual([]);
+    expect(lines.slice(-4)).toEqual(['reverts: 1 reverted, 0 failed, 1 pending on offline devices', `pending until they return: ${offline!.name}`, 'rollout aborted', '']);
+    // A client connecting now replays the same story and gets the same end.
+    const replayed = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
+    const endOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(endOf(replayed.stdout)).toEqual({ event: 'end', data: { rolloutId: gate.rolloutId, status: 'aborted', reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: [offline!.deviceId] } } });
+
     await offline!.restart();
     await eventually('the returning device reverted', async () => ((await revertState(offline!.deviceId)) === 'healthy' ? true : undefined), 90_000);
     expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
+    const after = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
+    expect(endOf(after.stdout).data.reverts).toMatchObject({ devices: 2, reverted: 2, offline: 0, offlineDeviceIds: [] });
     for (const id of gate.waiting) expect(active(names.get(id)!, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
   }, 240_000);
 
