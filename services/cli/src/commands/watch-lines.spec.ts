@@ -24,7 +24,8 @@ describe('rollout watch lines', () => {
   });
 
   it('shows a revert by what it does, apart from the update', () => {
-    const revert = (state: string, reason?: string) => ({ event: 'device', data: { ...report(state, reason), event: { ...report(state, reason).event, data: { ...report(state, reason).event.data, assignmentId: 'r-1-dev-3-r' } } } });
+    const revert = (state: string, reason?: string) =>
+      ({ event: 'device', data: fed({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3-r', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } }) });
     expect(watchLines(revert('applying'), (id) => `sim-${id.slice(4)}`).lines).toEqual(['08:15:02  sim-3  reverting: applying (swap back, then probe)']);
     expect(watchLines(revert('healthy'), undefined, 'yolo-v8n@2.1.0').lines).toEqual(['08:15:02  dev-3  reverted from yolo-v8n@2.1.0 to its previous version']);
     expect(watchLines(revert('healthy', 'nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0')).lines).toEqual(['08:15:02  dev-3  reverted: nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0']);
