@@ -139,6 +139,12 @@ describe('the keelson CLI against the api', () => {
       expect(aborted.json()).toMatchObject({ status: 'aborted', abortMode: 'revert' });
     });
 
+    it('passes an exec probe its arguments, in order', async () => {
+      const res = await run('rollout', 'create', '--artifact', 'yolo-v8n@2.1.0', '--device', 'cam-02', '--waves', '100', '--probe', 'exec:/opt/app/check', '--probe-arg=--ready', '--probe-arg', '5', '--json');
+      expect(res.code).toBe(0);
+      expect(t.orchestrator.received.at(-1)?.input.probe).toMatchObject({ kind: 'exec', path: '/opt/app/check', args: ['--ready', '5'] });
+    });
+
     it('forces a version onto one device by name, then retries and promotes', async () => {
       const res = await run('rollout', 'create', '--artifact', 'yolo-v8n@2.1.0', '--device', 'cam-01', '--supersede', 'known-good', '--on-misfit', 'exclude', '--waves', '100', '--probe', 'file:/x');
       expect(res.code).toBe(0);

@@ -7,6 +7,7 @@ import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { deviceShow } from './commands/device-show.js';
 import { groupCreate } from './commands/group.commands.js';
+import { rolloutList } from './commands/rollout-list.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { channelList, channelSet } from './commands/channel.commands.js';
 import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './commands/rollout.commands.js';
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   'device decommission': deviceDecommission,
   'group create': groupCreate,
   'rollout create': rolloutCreate,
+  'rollout list': rolloutList,
   'rollout show': rolloutShow,
   'rollout watch': rolloutWatch,
   'rollout approve': rolloutApprove,

@@ -1,10 +1,7 @@
-import { parseArgs } from 'node:util';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startApiApp, type ApiTestApp } from '../../../api/src/test-fixtures/api-app.js';
-import { ApiClient } from '../api-client.js';
-import { CliError } from '../cli-io.js';
-import { rolloutList } from './rollout-list.js';
+import { keelson, type CliRun } from '../test-fixtures/run-cli.js';
 
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
 
@@ -12,19 +9,7 @@ describe('keelson rollout list', () => {
   let t: ApiTestApp;
   const ids: string[] = [];
 
-  /** Runs the command as the CLI does (flags parsed strictly, errors as exit codes) and captures stdout. */
-  async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    const { values, positionals } = parseArgs({ args, options: { ...rolloutList.options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    const io = { stdout: (s: string) => (stdout += s), stderr: () => undefined, env: {} };
-    try {
-      const code = await rolloutList.run({ api: new ApiClient(t.url, t.adminToken, 'default'), values, positionals, json: Boolean(values.json), io });
-      return { code, stdout, stderr: '' };
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      return { code: err.exitCode, stdout, stderr: err.message };
-    }
-  }
+  const run = (...args: string[]): Promise<CliRun> => keelson(t.url, t.adminToken, 'rollout', 'list', ...args);
 
   beforeAll(async () => {
     t = await startApiApp();

@@ -49,7 +49,7 @@ const path = (ctx: CommandContext, action = '') => `/v1/rollouts/${encodeURIComp
 
 export const rolloutCreate: Command = {
   usage:
-    'rollout create --artifact NAME@VERSION|NAME@CHANNEL --group GROUP|--device NAME...|--selector \'accelerator=jetson-orin, memoryMb>=8000\' --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N] [--max-failure-percent P --min-finished N] [--max-concurrent N] [--device-timeout S] [--on-misfit reject|exclude] [--supersede REASON]',
+    'rollout create --artifact NAME@VERSION|NAME@CHANNEL --group GROUP|--device NAME...|--selector \'accelerator=jetson-orin, memoryMb>=8000\' --waves 10,50,100 [--gates manual,auto,auto] --probe file:PATH|http:URL|exec:PATH [--probe-arg ARG]... [--probe-timeout S] [--probe-attempts N] [--probe-delay S] [--max-failures N] [--max-failure-percent P --min-finished N] [--max-concurrent N] [--device-timeout S] [--on-misfit reject|exclude] [--supersede REASON]',
   args: [],
   options: {
     ...Object.fromEntries(
@@ -57,6 +57,7 @@ export const rolloutCreate: Command = {
         .map((o) => [o, { type: 'string' as const }]),
     ),
     device: { type: 'string', multiple: true },
+    'probe-arg': { type: 'string', multiple: true },
   },
   async run(ctx) {
     return showView(ctx, await ctx.api.send('POST', '/v1/rollouts', { body: rolloutRequestOf(ctx.values as RolloutFlags) }));
