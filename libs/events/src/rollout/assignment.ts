@@ -32,3 +32,8 @@ export type Assignment = z.infer<typeof Assignment>;
 
 /** The most assignments one desired state may hold; devices must be able to bound what they accept. */
 export const maxAssignments = 100;
+
+/** The install assignment a rollout gives a device. */
+export const installAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}`;
+/** The revert assignment an abort with `revert` gives a device: the install's id and `-r`. */
+export const revertAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}-r`;

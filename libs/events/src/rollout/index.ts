@@ -1,6 +1,6 @@
 export { AbsolutePath, ExecProbe, HttpProbe, FileProbe, Probe } from './probe.js';
 export { Wave, Strategy, FailureRate, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf } from './strategy.js';
-export { ArtifactRef, Assignment, maxAssignments } from './assignment.js';
+export { ArtifactRef, Assignment, maxAssignments, installAssignmentId, revertAssignmentId } from './assignment.js';
 export { SelectorText, DeviceMisfit, InactiveDevice, SupersededRollout, rolloutTargeting } from './rollout-targeting.js';
 export {
   RolloutCreated,

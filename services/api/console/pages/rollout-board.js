@@ -71,7 +71,8 @@ function applyIfFurther(device, report) {
   if (report.reason) device.reason = report.reason;
 }
 
-// A revert (abort with revert) is reported like an update, about the assignment `<rollout>-<device>-r`.
+// A revert (abort with revert) is reported like an update, about the assignment `<rollout>-<device>-r`
+// (revertAssignmentId in libs/events; the console loads no TypeScript, so it spells the rule out).
 const isRevert = (report) => report.assignmentId === `${report.rolloutId}-${report.deviceId}-r`;
 const revertProgress = { assigned: 0, downloading: 1, verifying: 2, applying: 3, healthy: 4, rolled_back: 4, failed: 4 };
 

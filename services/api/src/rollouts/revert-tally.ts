@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { isTerminalDeviceState, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
+import { isTerminalDeviceState, revertAssignmentId, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
 
 /**
  * Where the reverts of a rollout aborted with `revert` stand: `devices` got a revert assignment;
@@ -40,7 +40,7 @@ interface Device {
  * Follows the reverts of one rollout from its view, its events and its devices' events, in any
  * order the two feeds deliver them. Which devices revert mirrors the orchestrator: every assigned
  * device not excluded when the rollout was aborted with `revert` (assignments.reactor.ts). A
- * revert assignment's id is `<rolloutId>-<deviceId>-r` (the orchestrator's wave-plan.ts).
+ * revert assignment's id is `revertAssignmentId(rolloutId, deviceId)` (libs/events).
  */
 export class RevertTally {
   private readonly devices = new Map<string, Device>();
@@ -97,7 +97,7 @@ export class RevertTally {
     if (event.type === 'DeviceReportedProgress') {
       this.noteReach(deviceId, true, seq); // a device that reports is connected
       const { rolloutId, assignmentId, state } = event.data;
-      if (rolloutId === this.view.rolloutId && assignmentId === `${rolloutId}-${deviceId}-r`) {
+      if (rolloutId === this.view.rolloutId && assignmentId === revertAssignmentId(rolloutId, deviceId)) {
         // A replayed older report never moves a revert back from its outcome.
         this.change(deviceId, (d) => (d.revert && isTerminalDeviceState(d.revert) ? {} : { revert: state }));
       }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orchestrator } from '@keelson/commands';
-import { DeviceReportedProgress, rolloutEvents, type RolloutEvent } from '@keelson/events';
+import { DeviceReportedProgress, revertAssignmentId, rolloutEvents, type RolloutEvent } from '@keelson/events';
 import type { SseMessage } from '../sse-reader.js';
 
 /** How a watched rollout ended, as the `end` event says. */
@@ -22,7 +22,7 @@ const deviceStates: Record<string, (reason?: string) => string> = {
   failed: (reason) => `FAILED${reason ? `: ${reason}` : ''}`,
 };
 
-// A revert assignment (abort with `revert`) is reported like an update; its id ends in `-r`.
+// A revert assignment (abort with `revert`) is reported like an update, under revertAssignmentId.
 const revertStates: Record<string, (reason?: string, artifact?: string) => string> = {
   downloading: () => 'reverting: downloading',
   verifying: () => 'reverting: verifying',
@@ -91,7 +91,7 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
       const report = DeviceReportedProgress.safeParse(fed.data.event);
       if (!report.success) return { lines: [] };
       const { deviceId, rolloutId, assignmentId, state, reason } = report.data.data;
-      const text = assignmentId === `${rolloutId}-${deviceId}-r` ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
+      const text = assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
       return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}`] };
     }
     let line: string | undefined;

@@ -39,6 +39,5 @@ export function waveOfEachDevice(strategy: Strategy, ordered: readonly string[])
   return out;
 }
 
-/** The install assignment a rollout gives a device; the revert on abort appends `-r`. */
-export const installAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}`;
-export const revertAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}-r`;
+/** Assignment ids are part of the device contract (libs/events): the orchestrator's, the api's and the CLI's. */
+export { installAssignmentId, revertAssignmentId } from '@keelson/events';
