@@ -169,7 +169,10 @@ describe('the operator console in a browser', () => {
     await status('awaiting-approval');
     await page.click('#action-abort-revert');
     await status('aborted');
+    // The stream follows the reverts to their end: the updated device goes back, live.
     await page.locator('#live-state', { hasText: 'ended: aborted' }).waitFor();
+    expect(await page.locator('#rollout-reverts').textContent()).toMatch(/^Reverts: 1 of 1 done \(1 reverted, 0 failed\), 0 in flight, 0 offline/);
+    expect((await cells('#rollout-devices', 'Notes')).filter((n) => n.includes('revert: healthy'))).toHaveLength(1);
     const operatorMoves = await eventually('the abort in the audit log', async () => {
       const types = (await auditOf(platform, `rollout=${created.rolloutId}`)).map((e) => e.type.split('.').pop()!);
       return types.includes('RolloutAborted') ? types.filter((t) => /Halted|Resumed|Aborted/.test(t)) : undefined;
