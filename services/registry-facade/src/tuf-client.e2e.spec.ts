@@ -1,7 +1,9 @@
+import { ok } from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
@@ -80,7 +82,8 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     await updater.refresh();
     const info = await updater.getTargetInfo(targetPath);
     expect([info?.length, info?.hashes.sha256]).toEqual([bytes.length, sha(bytes)]);
-    const file = await updater.downloadTarget(info!, join(work, 'good', 'targets', 'model.onnx'));
+    ok(info);
+    const file = await updater.downloadTarget(info, join(work, 'good', 'targets', 'model.onnx'));
     expect(readFileSync(file).equals(bytes)).toBe(true);
     // Metadata by consistent-snapshot name: the top-level targets (version 1, unchanged) and the one bin that signs the target.
     const tuf = `/v1/fleets/${fleet}/tuf`;
@@ -101,8 +104,13 @@ describe('a real TUF client (tuf-js) against the facade', () => {
       const updater = device('tampered');
       await updater.refresh();
       const info = await updater.getTargetInfo(targetPath);
+      // The metadata still vouches for the uploaded bytes: what refuses the download is the hash check.
+      expect(info?.hashes.sha256).toBe(sha(bytes));
+      ok(info);
       const file = join(work, 'tampered', 'targets', 'model.onnx');
-      await expect(updater.downloadTarget(info!, file)).rejects.toThrow();
+      const download = updater.downloadTarget(info, file);
+      await expect(download).rejects.toBeInstanceOf(LengthOrHashMismatchError);
+      await expect(download).rejects.toThrow(`Expected hash ${sha(bytes)} but got ${sha(tampered)}`);
       expect(existsSync(file)).toBe(false);
     } finally {
       writeFileSync(blob, bytes);
