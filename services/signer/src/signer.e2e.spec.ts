@@ -1,6 +1,9 @@
+import { ok } from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
 import { InvalidInput } from '@keelson/domain-kit';
@@ -89,9 +92,13 @@ describe('the signer, as a device sees it', () => {
     facade.targets.set(artifact.targetPath, tampered);
     const updater = device('b');
     await updater.refresh();
-    const info = (await updater.getTargetInfo(artifact.targetPath))!;
+    const info = await updater.getTargetInfo(artifact.targetPath);
+    expect(info?.hashes.sha256).toBe(artifact.sha256);
+    ok(info);
     const out = join(work, 'b', 'targets', 'segmenter.onnx');
-    await expect(updater.downloadTarget(info, out)).rejects.toThrow();
+    const download = updater.downloadTarget(info, out);
+    await expect(download).rejects.toBeInstanceOf(LengthOrHashMismatchError);
+    await expect(download).rejects.toThrow(`Expected hash ${artifact.sha256} but got ${createHash('sha256').update(tampered).digest('hex')}`);
     expect(existsSync(out)).toBe(false);
   });
 
