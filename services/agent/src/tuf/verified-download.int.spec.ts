@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UnsignedMetadataError } from '@tufjs/models/dist/error.js';
 import { TestDeviceCa } from '@keelson/testing';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
 import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
@@ -59,12 +61,22 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     expect(facade.requests.filter((r) => r.path.includes('/targets/'))).toEqual([]);
   });
 
-  it('refuses metadata from a repository the pinned root does not vouch for', async () => {
+  it('refuses metadata from a repository the pinned root does not vouch for, and keeps its trusted metadata', async () => {
+    repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    await downloads().refresh();
+    const trusted = () => Object.fromEntries(readdirSync(layout.tufDir).map((f) => [f, readFileSync(join(layout.tufDir, f), 'utf8')]));
+    const before = trusted();
+    expect(Object.keys(before).sort()).toEqual(['pristine-root.json', 'root.json', 'snapshot.json', 'targets.json', 'timestamp.json']);
+    // Versions past the device's, so only the signatures stand in the way.
     const impostor = new TestTufRepository();
     impostor.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    impostor.publish('model/evil/6.6.6/model.onnx', Buffer.from('evil'));
     await facade.close();
     facade = await startFakeFacade(fleet, impostor, async () => deviceId);
-    await expect(new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }).refresh()).rejects.toThrow();
+    const refresh = downloads().refresh();
+    await expect(refresh).rejects.toBeInstanceOf(UnsignedMetadataError);
+    await expect(refresh).rejects.toThrow(/^timestamp was signed by 0\/1 keys$/);
+    expect(trusted()).toEqual(before);
   });
 
   it('rides out a facade that answers 503 for a moment', async () => {
