@@ -50,7 +50,8 @@ describe('a bad model', () => {
     expect(halted.currentWave).toBe(0);
     const [canary, ...others] = [...halted.devices].sort((a, b) => a.wave - b.wave);
     expect(canary).toMatchObject({ wave: 0, state: 'rolled_back' });
-    expect(canary?.reason).toBeTruthy();
+    // The health check ran and refused the model (no marker): not a timeout, not the allowlist.
+    expect(canary?.reason).toBe(`probe failed after 1 attempt: ${checkModel} exited with code 1`);
     expect(others.map((d) => d.state)).toEqual(Array(9).fill('pending'));
 
     // The canary restored the previous model on its own; nobody else ever received the new one.
