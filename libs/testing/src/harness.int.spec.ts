@@ -1,16 +1,30 @@
+import { connectAsync } from 'mqtt';
 import pg from 'pg';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { assertTestDatabase, connectTestNats, createTestDatabase, testEnv, testNamespace } from './index.js';
 
 describe('the test harness', () => {
-  it('provides a nats-server with JetStream and MQTT', async () => {
+  it('provides a nats-server with JetStream, and MQTT on that same server', async () => {
+    const env = testEnv();
+    const { streamPrefix, subjectPrefix } = testNamespace();
     const nc = await connectTestNats();
+    const device = await connectAsync(env.mqttUrl, { username: env.natsUser, password: env.natsPass, clientId: `${streamPrefix}harness`, reconnectPeriod: 0 });
     try {
       const jsm = await jetstreamManager(nc);
-      const info = await jsm.getAccountInfo();
-      expect(info.api.total).toBeGreaterThanOrEqual(0);
-      expect(testEnv().mqttUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+      await jsm.streams.add({ name: `${streamPrefix}HARNESS`, subjects: [`${subjectPrefix}harness.>`] });
+      const ack = await jetstream(nc).publish(`${subjectPrefix}harness.stored`, 'kept');
+      expect([ack.stream, ack.seq]).toEqual([`${streamPrefix}HARNESS`, 1]);
+
+      // MQTT topic a/b is NATS subject a.b: what the MQTT client publishes reaches a NATS subscriber.
+      const heard = nc.subscribe(`${subjectPrefix}harness.mqtt`, { max: 1, timeout: 10_000 });
+      await nc.flush();
+      await device.publishAsync(`${subjectPrefix.replace('.', '/')}harness/mqtt`, 'over mqtt', { qos: 1 });
+      const received: string[] = [];
+      for await (const m of heard) received.push(m.string());
+      expect(received).toEqual(['over mqtt']);
+      await jsm.streams.delete(`${streamPrefix}HARNESS`);
     } finally {
+      await device.endAsync();
       await nc.close();
     }
   });
