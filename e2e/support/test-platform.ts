@@ -25,13 +25,13 @@ export async function startTestPlatform(options: Pick<PlatformOptions, 'services
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
-  const databases: TestDatabase[] = [];
+  // One database per service, for its first start and every restart or replica, as in an installation.
+  const databases = new Map<string, Promise<TestDatabase>>();
   const platform = await startPlatform({
     repoRoot, home, natsBinary: env.natsBinary, secrets, ...options, tls: options.tls ?? true,
-    databaseUrl: async () => {
-      const db = await createTestDatabase();
-      databases.push(db);
-      return db.url;
+    databaseUrl: async (service) => {
+      if (!databases.has(service)) databases.set(service, createTestDatabase());
+      return (await databases.get(service)!).url;
     },
   });
   const api: TestPlatform['api'] = async (path, init = {}) => {
@@ -50,7 +50,7 @@ export async function startTestPlatform(options: Pick<PlatformOptions, 'services
     api,
     destroy: async () => {
       await platform.stop();
-      for (const db of databases) await db.drop().catch(() => undefined);
+      for (const db of databases.values()) await db.then((d) => d.drop()).catch(() => undefined);
       rmSync(home, { recursive: true, force: true });
     },
   };
