@@ -94,8 +94,9 @@ describe('least-privilege service users on a real nats-server', () => {
     const signer = await as('signer');
     const errors: unknown[] = [];
     signer.subscribe('cmd.gateway.assign-device', {
-      callback: (err) => {
+      callback: (err, msg) => {
         if (err) errors.push(err);
+        else msg.respond('the signer, answering for the gateway');
       },
     });
     const served = signer.subscribe('cmd.signer.get-root', {
@@ -106,10 +107,12 @@ describe('least-privilege service users on a real nats-server', () => {
     await signer.flush();
     const gateway = await as('device-gateway');
     expect((await gateway.request('cmd.signer.get-root', 'x', { timeout: 2_000 })).string()).toBe('root');
-    await expect(gateway.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow();
+    // The orchestrator may call the gateway: with no gateway running, nobody may answer in its place.
+    const orchestrator = await as('rollout-orchestrator');
+    await expect(orchestrator.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow(/no responders/i);
     const audit = await as('audit');
     await expect(audit.request('cmd.signer.get-root', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(String(errors[0])).toMatch(/Permissions Violation for Subscription/);
     served.unsubscribe();
   });
@@ -148,9 +151,19 @@ describe('least-privilege service users on a real nats-server', () => {
     await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-device', deliver_subject: 'keelson.dev.d-1.heartbeat', ack_policy: AckPolicy.None });
     for (let i = 0; i < 40 && control === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(control).toBe(1); // the push consumers do deliver, to where their creator may receive
-    await new Promise((r) => setTimeout(r, 300));
+    // The server's own word, not a wait: it holds their message with nowhere to deliver it to.
+    const held = async (name: string) => {
+      const { push_bound: bound, delivered, num_pending: pending } = await jsm.consumers.info('EV_ROLLOUTS', name);
+      return { name, bound: bound ?? false, delivered: delivered.stream_seq, pending };
+    };
+    expect([await held('push-tuf'), await held('push-device')]).toEqual([
+      { name: 'push-tuf', bound: false, delivered: 0, pending: 1 },
+      { name: 'push-device', bound: false, delivered: 0, pending: 1 },
+    ]);
+    // And nothing got there: the gateway's connection flushed, EV_TUF's next message is its first.
+    await gateway.flush();
     expect(heartbeats).toBe(0);
-    expect((await (await jetstreamManager(signer)).streams.info('EV_TUF')).state.messages).toBe(0);
+    expect((await appendOne(signer, 'ev.tuf.default.marker')).seq).toBe(1);
   });
 
   it('lets the signer alone record its key-secret rotations on ev.signer of its own stream', async () => {
