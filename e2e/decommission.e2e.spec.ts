@@ -2,7 +2,7 @@
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { deviceFetch, facadePull } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { connectAs } from './support/impostor.js';
+import { brokerRefusals, connectAs } from './support/impostor.js';
 import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -39,7 +39,10 @@ describe('decommissioning a device', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('device.decommissioned');
     expect(Date.now() - started).toBeLessThan(10_000);
     await expect(connectAs(device.dataDir)).rejects.toThrow(/not authorized/i);
-    await new Promise((r) => setTimeout(r, 1_500)); // the agent keeps trying: every try is refused
+    // The agent keeps trying: its next try after this one is refused too, and it stays off.
+    const refusedSoFar = (await brokerRefusals(platform)).decommissioned ?? 0;
+    expect(refusedSoFar).toBeGreaterThanOrEqual(1);
+    await eventually("the agent's next try refused", async () => (((await brokerRefusals(platform)).decommissioned ?? 0) > refusedSoFar ? true : undefined), 30_000);
     expect(device.connected).toBe(false);
 
     const again = await platform.api<{ changed: boolean }>(`/v1/devices/${device.deviceId}/decommission`, { body: {} });
