@@ -3,8 +3,9 @@ import { forgeNextRoot, newSigningKey } from '../support/attacks/keyed-repositor
 import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { flipTargetHash, versionOf } from '../support/attacks/tampering.js';
 import { binFile, firstBinVersions } from './hash-bins.js';
-import { keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
-import { auditOf, eventually } from '../support/operator.js';
+import { startVictim, type Victim } from '../support/attacks/victim.js';
+import { keptOnDevice } from '../support/fleet.js';
+import { auditOf, eventually, rollOut } from '../support/operator.js';
 import type { TestPlatform } from '../support/test-platform.js';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
 
