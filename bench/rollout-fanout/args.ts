@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface BenchArgs {
@@ -7,6 +8,8 @@ export interface BenchArgs {
   artifactKiB: number;
   /** Whole run, enrollment included; the bench cleans up and exits non-zero past it. */
   timeoutSeconds: number;
+  /** Profile every process over the rollout window and keep the profiles and counters here (absolute). */
+  cpuProfDir?: string;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
@@ -24,6 +27,7 @@ export function benchArgs(argv: string[]): BenchArgs {
       'enroll-concurrency': { type: 'string' },
       'artifact-kib': { type: 'string' },
       'timeout-s': { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -33,5 +37,6 @@ export function benchArgs(argv: string[]): BenchArgs {
     enrollConcurrency: positiveInt('enroll-concurrency', values['enroll-concurrency'], 32, 256),
     artifactKiB: positiveInt('artifact-kib', values['artifact-kib'], 64, 1024 * 1024),
     timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
+    ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
   };
 }

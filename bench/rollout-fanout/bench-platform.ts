@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ensureDatabase, freePort, generatePlatformSecrets, platformServices, serviceDatabaseName, startEmbeddedPostgres, startPlatform,
-  type RunningPlatform, type RunningPostgres,
+  type PlatformService, type RunningPlatform, type RunningPostgres,
 } from '@keelson/local-infra';
 
 /** The repository root, whether this runs compiled (bench/dist/rollout-fanout) or from source. */
@@ -23,7 +23,16 @@ export interface BenchPlatform {
   adminToken: string;
   servicesUser: { user: string; password: string };
   postgresDataDir: string;
+  /** The `postgres` maintenance database, as the cluster's superuser. */
+  postgresAdminUrl: string;
   destroy(): Promise<void>;
+}
+
+export interface BenchPlatformOptions {
+  /** Extra environment per service (the profiler's preload). */
+  serviceEnv?: (service: PlatformService) => NodeJS.ProcessEnv;
+  /** Extra PostgreSQL server flags (`pg_stat_statements`). */
+  postgresFlags?: string[];
 }
 
 async function natsBinary(): Promise<string> {
@@ -32,7 +41,7 @@ async function natsBinary(): Promise<string> {
   return provision.ensureNatsServer();
 }
 
-export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Promise<BenchPlatform> {
+export async function startBenchPlatform(options: BenchPlatformOptions = {}): Promise<BenchPlatform> {
   const home = mkdtempSync(join(tmpdir(), 'keelson-bench-'));
   chmodSync(home, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data dir
   const secrets = generatePlatformSecrets();
@@ -44,9 +53,9 @@ export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Pr
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    pg = await startEmbeddedPostgres({ dir: join(home, 'postgres'), port: await freePort(), password: randomBytes(18).toString('base64url') });
+    pg = await startEmbeddedPostgres({ dir: join(home, 'postgres'), port: await freePort(), password: randomBytes(18).toString('base64url'), postgresFlags: options.postgresFlags ?? [] });
     const adminUrl = pg.adminUrl;
-    const env = Object.fromEntries(platformServices.map((s) => [s, serviceEnv]));
+    const env = Object.fromEntries(platformServices.map((s) => [s, options.serviceEnv?.(s) ?? {}]));
     platform = await startPlatform({
       // TLS as `npm start` runs it: the facade serves devices only over mutual TLS (their certificates).
       repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env, tls: true,
@@ -63,5 +72,6 @@ export async function startBenchPlatform(serviceEnv: NodeJS.ProcessEnv = {}): Pr
     // startPlatform's diagnostics user: it bypasses the device auth callout, so the baseline can use it over MQTT too.
     servicesUser: { user: 'keelson-services', password: secrets.natsServicesPassword },
     postgresDataDir: join(home, 'postgres', 'data'),
+    postgresAdminUrl: pg.adminUrl,
   };
 }

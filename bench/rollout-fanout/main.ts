@@ -12,10 +12,12 @@ import { measureBrokerBaseline } from './baseline.js';
 import { startBenchFleet, type BenchFleet } from './bench-fleet.js';
 import { startBenchPlatform, type BenchPlatform } from './bench-platform.js';
 import { OperatorApi } from './operator-api.js';
+import { profiledServiceEnv, profileWindow, statementStatsFlags, type WindowStats } from './profile-window.js';
 import { printReport } from './report.js';
 import { peakRss, processesOf } from './resources.js';
 import { measureRollout } from './rollout-window.js';
 import { keelsonCounters } from './service-metrics.js';
+import { printWindowStats } from './window-report.js';
 
 const args = benchArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`bench: ${line}`);
@@ -56,7 +58,8 @@ const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.t
 async function run(): Promise<void> {
   const timeoutMs = args.timeoutSeconds * 1000;
   log(`starting postgres, nats-server and the six services…`);
-  bench = await startBenchPlatform();
+  const profDir = args.cpuProfDir;
+  bench = await startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
@@ -69,8 +72,13 @@ async function run(): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
-    log('rolling out…');
-    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log });
+    let windowStats: WindowStats | undefined;
+    const profiler = profDir
+      ? await profileWindow({ dir: profDir, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+      : undefined;
+    const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
+    log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
+    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log, ...(probe ? { probe } : {}) });
     const counters = await keelsonCounters(platform.services, platform.tls?.caPem);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
@@ -83,6 +91,7 @@ async function run(): Promise<void> {
       devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
       rollout, baseline, peakRss: peakRss(processes), counters,
     });
+    if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
   } finally {
     await nc.close();
   }

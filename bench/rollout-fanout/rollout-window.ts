@@ -30,9 +30,12 @@ export interface RolloutFigures {
 export async function measureRollout(input: {
   api: OperatorApi; jsm: JetStreamManager; fleet: BenchFleet; processes: WatchedProcess[];
   artifact: string; group: string; timeoutMs: number; progress?: (line: string) => void;
+  /** More measurements over the same window (profilers, server counters): started just before the create request, stopped at the end. */
+  probe?: { start(): Promise<void>; stop(): Promise<unknown> };
 }): Promise<RolloutFigures> {
   const { api, jsm, fleet, processes } = input;
   const before = await streamCounts(jsm);
+  await input.probe?.start();
   const cpuBefore = cpuSnapshot(processes);
   const watch = watchConsumers(jsm);
   const cpuSampler = sampleCpu(processes);
@@ -59,11 +62,13 @@ export async function measureRollout(input: {
   } catch (err) {
     cpuSampler.stop();
     await watch.stop().catch(() => []);
+    await input.probe?.stop().catch(() => undefined);
     throw err;
   }
   const seconds = (end.storedAtMs - t0Wall) / 1000;
   const cpuTimeline = cpuSampler.stop();
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
+  await input.probe?.stop();
   const after = await streamCounts(jsm);
   const backlogs = await watch.stop();
   const view = await api.getRollout(created.rolloutId);

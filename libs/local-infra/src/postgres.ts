@@ -17,6 +17,11 @@ export interface StartPostgresOptions {
   port: number;
   user?: string;
   password: string;
+  /**
+   * Extra server settings as `postgres` flags, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']`
+   * (the bench's profiling); none by default.
+   */
+  postgresFlags?: string[];
 }
 
 // A SIGKILLed parent leaves postgres running with its postmaster.pid; the next start would then
@@ -43,6 +48,7 @@ export async function startEmbeddedPostgres(options: StartPostgresOptions): Prom
     user,
     password: options.password,
     persistent: true,
+    postgresFlags: options.postgresFlags ?? [],
     createPostgresUser: process.getuid?.() === 0, // postgres refuses to run as root
     onLog: () => undefined,
     onError: () => undefined,
