@@ -4,8 +4,10 @@
 // `--cpu-prof DIR`, and used in-process by the bench itself. Why not `node --cpu-prof`: it writes its
 // profile only on a normal exit, and the services re-raise SIGTERM after their Nest shutdown hooks
 // (so they die by the signal and the profile is lost); and a whole-life profile mixes start-up and
-// enrollment into the rollout. Here SIGUSR2 toggles: the first starts sampling, the second stops and
+// enrollment into the rollout. Here SIGWINCH toggles: the first starts sampling, the second stops and
 // writes `<KEELSON_CPU_PROF_DIR>/<pid>.cpuprofile` (renamed into place, so a reader never sees half a file).
+// SIGWINCH because it is ignored by default (a process without this preload is unharmed) and Nest's
+// shutdown hooks do not take it (they take SIGUSR2: that one closes the service).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -46,7 +48,7 @@ if (preloadDir) {
   const profiler = windowProfiler(preloadDir);
   let running = false;
   let busy: Promise<unknown> = Promise.resolve();
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     // Signals can arrive while the previous toggle is still being posted: keep them in order.
     busy = busy.then(async () => {
       if (running) await profiler.stop();

@@ -44,6 +44,8 @@ async function databaseCounts(client: pg.Client): Promise<Record<string, Databas
  */
 export async function postgresWindow(adminUrl: string): Promise<{ stop(): Promise<PostgresWindow> }> {
   const client = new pg.Client({ connectionString: adminUrl });
+  // PostgreSQL may go away first when a failed run is torn down: say so, do not crash the clean-up.
+  client.on('error', (err) => console.error(`bench: postgres statistics connection: ${err.message}`));
   await client.connect();
   try {
     await client.query('create extension if not exists pg_stat_statements');

@@ -31,7 +31,7 @@ async function waitForFile(path: string, timeoutMs: number): Promise<void> {
 
 /**
  * Everything the bench measures beyond /proc over the rollout window, for `--cpu-prof DIR`: a CPU
- * profile of each service (SIGUSR2 toggles their preloaded profiler) and of the bench process,
+ * profile of each service (SIGWINCH toggles their preloaded profiler) and of the bench process,
  * nats-server's message counters, PostgreSQL's transactions and statements. `stop()` also writes
  * all but the profiles to `<dir>/window.json`.
  */
@@ -46,12 +46,12 @@ export async function profileWindow(input: {
     async start() {
       natsBefore = await natsCounts(input.natsMonitorUrl);
       pg = await postgresWindow(input.postgresAdminUrl);
-      for (const s of services) process.kill(s.pid, 'SIGUSR2');
+      for (const s of services) process.kill(s.pid, 'SIGWINCH');
       await bench.start();
     },
     async stop() {
       if (!natsBefore || !pg) throw new Error('bench: profileWindow.stop() before start()');
-      for (const s of services) process.kill(s.pid, 'SIGUSR2');
+      for (const s of services) process.kill(s.pid, 'SIGWINCH');
       const nats = natsDelta(natsBefore, await natsCounts(input.natsMonitorUrl));
       const postgres = await pg.stop();
       const profiles: Record<string, string> = { bench: await bench.stop() };

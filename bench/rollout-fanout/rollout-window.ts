@@ -36,6 +36,9 @@ export async function measureRollout(input: {
   const { api, jsm, fleet, processes } = input;
   const before = await streamCounts(jsm);
   await input.probe?.start();
+  // The create POST is not retried (not idempotent): send it on a socket just used, not one idle for
+  // seconds that the api's keep-alive timeout may be closing under it ("other side closed").
+  await api.reachableDevices();
   const cpuBefore = cpuSnapshot(processes);
   const watch = watchConsumers(jsm);
   const cpuSampler = sampleCpu(processes);
