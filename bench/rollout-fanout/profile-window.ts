@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformService, RunningService } from '@keelson/local-infra';
 import { windowProfiler } from './cpu-profiler.js';
-import { natsCounts, natsDelta, type NatsCounts } from './nats-stats.js';
+import { countFleetConnections, type FleetConnections } from './fleet-connections.js';
+import { natsByClient, natsConnections, natsCounts, natsDelta, type NatsByClient, type NatsCounts } from './nats-stats.js';
 import { postgresWindow, type PostgresWindow } from './postgres-stats.js';
 
 /** PostgreSQL settings of a profiled run: statement counts (BEGIN/COMMIT too) in every database. */
@@ -18,7 +19,10 @@ export interface WindowStats {
   /** `.cpuprofile` path per process (services by name, `bench` for the bench and its simulated fleet). */
   profiles: Record<string, string>;
   nats: NatsCounts;
+  /** nats-server's messages in (from the client) and out (to it) per client. */
+  natsByClient: NatsByClient;
   postgres: PostgresWindow;
+  fleet: FleetConnections;
 }
 
 async function waitForFile(path: string, timeoutMs: number): Promise<void> {
@@ -41,18 +45,24 @@ export async function profileWindow(input: {
   const services = Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : []));
   const bench = windowProfiler(join(input.dir, 'bench'));
   let natsBefore: NatsCounts | undefined;
+  let connectionsBefore: Awaited<ReturnType<typeof natsConnections>> = [];
   let pg: Awaited<ReturnType<typeof postgresWindow>> | undefined;
+  let fleet: ReturnType<typeof countFleetConnections> | undefined;
   return {
     async start() {
       natsBefore = await natsCounts(input.natsMonitorUrl);
+      connectionsBefore = await natsConnections(input.natsMonitorUrl);
       pg = await postgresWindow(input.postgresAdminUrl);
+      fleet = countFleetConnections();
       for (const s of services) process.kill(s.pid, 'SIGWINCH');
       await bench.start();
     },
     async stop() {
-      if (!natsBefore || !pg) throw new Error('bench: profileWindow.stop() before start()');
+      if (!natsBefore || !pg || !fleet) throw new Error('bench: profileWindow.stop() before start()');
       for (const s of services) process.kill(s.pid, 'SIGWINCH');
+      const fleetConnections = fleet.stop();
       const nats = natsDelta(natsBefore, await natsCounts(input.natsMonitorUrl));
+      const byClient = natsByClient(connectionsBefore, await natsConnections(input.natsMonitorUrl));
       const postgres = await pg.stop();
       const profiles: Record<string, string> = { bench: await bench.stop() };
       for (const s of services) {
@@ -60,7 +70,7 @@ export async function profileWindow(input: {
         // A busy service writes a large profile: give it time.
         await waitForFile(profiles[s.name]!, 120_000);
       }
-      const stats = { profiles, nats, postgres };
+      const stats = { profiles, nats, natsByClient: byClient, postgres, fleet: fleetConnections };
       writeFileSync(join(input.dir, 'window.json'), `${JSON.stringify(stats, null, 2)}\n`);
       return stats;
     },

@@ -13,6 +13,9 @@ export function printWindowStats(stats: WindowStats, devices: number, dir: strin
   const lines = [
     `  per device update   (window counters ÷ ${devices} devices; profiles and window.json in ${dir})`,
     `    nats-server         ${per(nats.inMsgs, devices)} messages in, ${per(nats.outMsgs, devices)} out, ${per(nats.inBytes / 1024, devices)} KiB in, ${per(nats.outBytes / 1024, devices)} KiB out, ${per(nats.jsApiRequests, devices)} JetStream API requests (${nats.jsApiErrors} errors), ${nats.slowConsumers} slow consumers`,
+    ...Object.entries(stats.natsByClient).sort((a, b) => b[1].inMsgs + b[1].outMsgs - a[1].inMsgs - a[1].outMsgs).map(([name, c]) =>
+      `      ${name.padEnd(28)} ${per(c.inMsgs, devices).padStart(7)} messages sent ${per(c.outMsgs, devices).padStart(7)} received`),
+    `    simulated fleet     ${per(stats.fleet.httpRequests, devices)} HTTPS requests, ${per(stats.fleet.tcpConnections, devices)} new TCP connections, TLS handshakes ${per(stats.fleet.tlsFullHandshakes, devices)} full + ${per(stats.fleet.tlsResumedHandshakes, devices)} resumed`,
     `    postgresql          ${per(allXacts, devices)} transactions, ${per(allCalls, devices)} statements (BEGIN/COMMIT included)`,
     ...dbs.map(([name, c]) =>
       `      ${name.padEnd(28)} ${per(c.xactCommit + c.xactRollback, devices).padStart(7)} xacts ${per(callsByDb.get(name) ?? 0, devices).padStart(7)} statements  rows: ${per(c.tupInserted, devices)} ins ${per(c.tupUpdated, devices)} upd ${per(c.tupDeleted, devices)} del ${per(c.tupFetched, devices)} fetched`),
