@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { auditOf, createGroup, createRollout, eventually, publishArtifact, rolloutBody, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -158,10 +158,15 @@ describe('the operator console in a browser', () => {
     const status = (value: string) => page.locator(`#rollout-status[data-status="${value}"]`).waitFor({ timeout: 90_000 });
     await status('awaiting-approval');
 
+    const halts: string[] = [];
+    const countHalts = (request: Request) => void (request.method() === 'POST' && request.url().includes(`/v1/rollouts/${created.rolloutId}/halt`) && halts.push(request.url()));
+    page.on('request', countHalts);
     declineNext = true;
     await page.click('#action-halt');
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect((await platform.api<{ status: string }>(`/v1/rollouts/${created.rolloutId}`)).body.status).toBe('awaiting-approval');
+    // A later request through the console's own API client: a halt sent on the declined click would have gone before it.
+    const read = await page.evaluate(`import('/console/api.js').then(({ api }) => api('/v1/rollouts/${created.rolloutId}')).then((view) => view.status)`);
+    expect({ halts, read }).toEqual({ halts: [], read: 'awaiting-approval' });
+    page.off('request', countHalts);
 
     await page.click('#action-halt');
     await status('halted');

@@ -1,49 +1,121 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunningService } from '@keelson/local-infra';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
-// Issue 3, tests 4 and 5: nothing is lost when an agent or the orchestrator is killed mid-rollout.
+// Issue 3, tests 4 and 5 (issue 16: the orchestrator killed at chosen steps): nothing is lost when an agent or the orchestrator is killed mid-rollout.
 describe('crash recovery', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
+  let streams: PlatformStreams;
   const scratch = mkdtempSync(join(tmpdir(), 'keelson-crash-'));
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform({ diagnosticsUser: true });
+    streams = await openStreams(platform);
     fleet = await startFleet(platform, { count: 6 });
     await createGroup(platform, 'sims', fleet.devices.map((d) => d.name));
   }, 240_000);
 
   afterAll(async () => {
     await fleet?.stop();
+    await streams?.close();
     await platform?.destroy();
     rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
-  it('continues a rollout from its stream after the orchestrator is killed, assigning no device twice', async () => {
-    const bytes = Buffer.from(`planner 3.0.0 ${'p'.repeat(10_000)}`);
-    await publishArtifact(platform, { name: 'planner', version: '3.0.0', bytes });
-    // A probe delay keeps the waves in flight while the orchestrator is down.
+  describe('the orchestrator SIGKILLed at a chosen step of a rollout', () => {
+    // Six devices in waves of 10/70/100%: wave 0 is one device (the canary), wave 1 four, wave 2 one.
+    const waves = [10, 70, 100];
+    // The probe's delay keeps a wave's devices busy while the orchestrator is down.
     const probe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 2 };
-    const created = await createRollout(platform, rolloutBody('planner@3.0.0', 'sims', probe, [20, 60, 100]));
-    await platform.services['rollout-orchestrator']!.kill();
-    await new Promise((r) => setTimeout(r, 3_000));
-    await platform.restart('rollout-orchestrator');
+    const orchestrator = () => platform.services['rollout-orchestrator']!;
+    const bytesOf = (name: string) => Buffer.from(`${name} 1.0.0 ${'p'.repeat(10_000)}`);
 
-    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
-    expect(done.status).toBe('succeeded');
-    for (const device of fleet.devices) {
-      expect(readFileSync(device.activeFile('planner', 'model.onnx'))).toEqual(bytes);
-      const changes = (await auditOf(platform, `device=${device.deviceId}`)).filter(
-        (e) => e.type.endsWith('DesiredStateChanged') && JSON.stringify(e.data).includes(`"${created.rolloutId}-${device.deviceId}"`),
-      );
-      expect({ device: device.name, assigned: changes.length }).toEqual({ device: device.name, assigned: 1 });
+    /** Where the rollout stands, from the streams: waves started, outcomes recorded, install appends per device. */
+    async function standing(rolloutId: string) {
+      const events = await streams.rolloutEvents(rolloutId);
+      const appends: Record<string, number> = {};
+      for (const d of fleet.devices) appends[d.deviceId] = installAppends(await streams.deviceEvents(d.deviceId), rolloutId);
+      return {
+        waves: events.flatMap((e) => (e.type === 'WaveStarted' ? [e.data.wave] : [])),
+        outcomes: events.flatMap((e) => (e.type === 'DeviceOutcomeRecorded' ? [e.data.deviceId] : [])),
+        appends,
+        waveDevices: (wave: number) => events.flatMap((e) => (e.type === 'WaveStarted' && e.data.wave === wave ? e.data.deviceIds : [])),
+      };
     }
-  }, 180_000);
+    const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), ms);
+      void service.exited.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    const appendsFor = (assigned: string[]) => Object.fromEntries(fleet.devices.map((d) => [d.deviceId, assigned.includes(d.deviceId) ? 1 : 0]));
+
+    /**
+     * Publishes <name>@1.0.0 (a name per test, so none waits on another's rollout) and rolls it out on
+     * an orchestrator armed with KEELSON_FAILPOINT (rollouts/failpoint.ts); resolves once the
+     * orchestrator SIGKILLed itself there, before any restart.
+     */
+    async function rolloutKilledAt(name: string, env: NodeJS.ProcessEnv) {
+      await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name) });
+      await orchestrator().stop();
+      const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
+      const logFrom = statSync(logFile).size;
+      const armed = await platform.restart('rollout-orchestrator', env);
+      const created = await createRollout(platform, rolloutBody(`${name}@1.0.0`, 'sims', probe, waves));
+      expect(await exitWithin(armed, 90_000)).toBeNull(); // killed by a signal, not exited
+      // ... by the failpoint, not by something else: the armed process's last line says so.
+      const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
+      expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: env.KEELSON_FAILPOINT }));
+      const waveOf = (wave: number) => created.devices.filter((d) => d.wave === wave).map((d) => d.deviceId);
+      expect([0, 1, 2].map((w) => waveOf(w).length)).toEqual([1, 4, 1]);
+      return { rolloutId: created.rolloutId, wave0: waveOf(0), atKill: await standing(created.rolloutId) };
+    }
+
+    /** Restarts the orchestrator unarmed: the rollout succeeds, every device assigned once, every wave started once. */
+    async function recovers(rolloutId: string, name: string) {
+      await platform.restart('rollout-orchestrator');
+      const done = await waitForRollout(platform, rolloutId, ['succeeded', 'failed', 'halted']);
+      expect(done.status).toBe('succeeded');
+      const after = await standing(rolloutId);
+      expect(after.waves).toEqual([0, 1, 2]);
+      expect([...after.outcomes].sort()).toEqual(fleet.devices.map((d) => d.deviceId).sort());
+      expect(after.appends).toEqual(appendsFor(fleet.devices.map((d) => d.deviceId)));
+      for (const device of fleet.devices) expect(readFileSync(device.activeFile(name, 'model.onnx'))).toEqual(bytesOf(name));
+    }
+
+    // Each kill comes after the canary (wave 0) finished, so no operator's answer is in flight.
+    it('after wave 1 is assigned and before wave 2: the canary and wave 1 assigned at the kill, then each device once', async () => {
+      const { rolloutId, wave0, atKill } = await rolloutKilledAt('between-waves', { KEELSON_FAILPOINT: 'assignment-answered:5' });
+      const wave1 = atKill.waveDevices(1);
+      expect(wave1).toHaveLength(4);
+      expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor([...wave0, ...wave1]) });
+      await recovers(rolloutId, 'between-waves');
+    }, 240_000);
+
+    it('in the middle of wave 1\'s assignments: two of its four assigned at the kill, then each device once', async () => {
+      // One assign request at a time, so the kill after the third answer leaves none in flight.
+      const { rolloutId, wave0, atKill } = await rolloutKilledAt('mid-wave', { KEELSON_FAILPOINT: 'assignment-answered:3', KEELSON_ASSIGN_CONCURRENCY: '1' });
+      const wave1 = atKill.waveDevices(1);
+      expect(wave1).toHaveLength(4);
+      expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor([...wave0, ...wave1.slice(0, 2)]) });
+      await recovers(rolloutId, 'mid-wave');
+    }, 240_000);
+
+    it('between recording the canary\'s outcome and assigning wave 1: wave 1 started, none of it assigned at the kill, then each device once', async () => {
+      const { rolloutId, wave0, atKill } = await rolloutKilledAt('after-outcome', { KEELSON_FAILPOINT: 'outcome-recorded:1' });
+      expect(atKill.waveDevices(1)).toHaveLength(4);
+      expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor(wave0) });
+      await recovers(rolloutId, 'after-outcome');
+    }, 240_000);
+  });
 
   it('recovers an agent SIGKILLed in the middle of an update, and the rollout finishes', async () => {
     const ready = join(scratch, 'ready');

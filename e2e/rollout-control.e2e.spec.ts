@@ -41,6 +41,22 @@ describe('rollout control by an operator', () => {
     return { rolloutId: created.rolloutId, updated: updated.map((d) => d.deviceId), waiting: waiting.devices.filter((d) => d.wave === 1).map((d) => d.deviceId) };
   }
 
+  /**
+   * A later rollout through the same assignments reactor (one event at a time, in stream order)
+   * and the same device read model: once the device list shows its assignment, it shows every
+   * assignment sent before it.
+   */
+  async function afterEarlierAssignments(name: string, deviceName: string): Promise<void> {
+    const marker = `${name}-marker`;
+    await publishArtifact(platform, { name: marker, version: '1.0.0', bytes: bytesOf(marker, '1.0.0') });
+    const strategy = { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 };
+    const later = await platform.api<{ rolloutId: string }>('/v1/rollouts', { body: { artifact: `${marker}@1.0.0`, devices: [deviceName], probe, strategy } });
+    expect(later.status).toBe(201);
+    await eventually(`the assignment of ${marker} listed`, async () =>
+      ((await deviceViews()).some((v) => v.assignments.some((a) => a.rolloutId === later.body.rolloutId)) ? true : undefined));
+    expect((await waitForRollout(platform, later.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+  }
+
   beforeAll(async () => {
     // a stopped device counts as unreachable after 12 s of silence (heartbeats every 5 s), not 90
     platform = await startTestPlatform({ serviceEnv: { 'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '12' } } });
@@ -57,8 +73,22 @@ describe('rollout control by an operator', () => {
   it('waits at a manual gate until an operator approves, and the approval is audited with its actor', async () => {
     await onVersionOne('gatekeeper', 'bay-a');
     const gate = await atTheGate('gatekeeper', 'bay-a');
-    await new Promise((r) => setTimeout(r, 2_000)); // nothing moves on its own
+    // Nothing moves on its own: a device of the waiting wave drops off and comes back, and each
+    // time the orchestrator decides about the rollout again (DeviceReachabilityNoted): still waiting.
+    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    const away = byName(names.get(gate.waiting[0]!)!);
+    const noted = async (reachable: boolean) => eventually(`${away.name} noted ${reachable ? 'back' : 'unreachable'}`, async () => {
+      const entries = await auditOf(platform, `rollout=${gate.rolloutId}`);
+      const at = entries.findIndex((e) => e.type.endsWith('DeviceReachabilityNoted') && e.data.deviceId === away.deviceId && e.data.reachable === reachable);
+      return at === -1 ? undefined : entries.slice(0, at + 1);
+    }, 90_000);
+    await away.stop();
+    await noted(false);
+    await away.restart();
+    const upToTheMarkers = await noted(true);
+    expect(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave)).toEqual([0]);
     expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
+    for (const id of gate.waiting) expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
 
     const approved = await platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
     expect(approved.status).toBe(200);
@@ -76,8 +106,8 @@ describe('rollout control by an operator', () => {
     const gate = await atTheGate('keeper', 'bay-a');
     const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'keep' } });
     expect(aborted.body).toMatchObject({ status: 'aborted', abortMode: 'keep' });
-    await new Promise((r) => setTimeout(r, 3_000)); // time enough for anything that would happen
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    await afterEarlierAssignments('keeper', names.get(gate.updated[0]!)!);
     for (const id of gate.updated) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '2.0.0'));
     for (const id of gate.waiting) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '1.0.0'));
     const views = await deviceViews();
@@ -148,8 +178,8 @@ describe('rollout control by an operator', () => {
     });
     expect(events.filter((e) => e.type.endsWith('RolloutAborted'))).toHaveLength(1);
     const started = new Set(events.filter((e) => e.type.endsWith('WaveStarted')).flatMap((e) => e.data.deviceIds as string[]));
-    await new Promise((r) => setTimeout(r, 3_000));
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
+    await afterEarlierAssignments('racer', names.get(gate.updated[0]!)!);
     for (const view of (await deviceViews()).filter((v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!))) {
       const assignment = view.assignments.find((a) => a.rolloutId === gate.rolloutId);
       const name = names.get(view.deviceId)!;

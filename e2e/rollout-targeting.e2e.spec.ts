@@ -89,10 +89,15 @@ describe('rollout targeting', () => {
     expect(stable.body).toMatchObject({ channel: 'stable', artifact: { name: 'tracker', version: '1.0.0' } });
     expect((await waitForRollout(platform, stable.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
 
-    // 1.1.0 proves itself on one canary device, then becomes `stable`.
-    const canary = await create({ artifact: 'tracker@1.1.0', devices: ['cam-1'] });
+    // 1.1.0 proves itself on the canaries, then becomes `stable`. A manual gate holds the second
+    // wave: until an operator opens it the rollout surely has not succeeded, and promoting is refused.
+    const gated = { waves: [{ percent: 50, gate: 'auto' }, { percent: 100, gate: 'manual' }] };
+    const canary = await create({ artifact: 'tracker@1.1.0', devices: ['cam-1', 'cam-2'], strategy: gated });
+    expect(canary.status).toBe(201);
+    expect((await waitForRollout(platform, canary.body.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted'])).status).toBe('awaiting-approval');
     const early = await platform.api<ErrorBody>(`/v1/rollouts/${canary.body.rolloutId}/promote`, { body: { channel: 'stable' } });
-    if (early.status !== 200) expect(early.body.error.code).toBe('rollout.not-succeeded'); // promoting before it succeeded is refused
+    expect({ status: early.status, code: early.body.error?.code }).toEqual({ status: 409, code: 'rollout.not-succeeded' });
+    expect((await platform.api(`/v1/rollouts/${canary.body.rolloutId}/approve`, { body: {} })).status).toBe(200);
     expect((await waitForRollout(platform, canary.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     const promoted = await platform.api<{ channels: { channel: string; version: string; rolloutId?: string }[] }>(`/v1/rollouts/${canary.body.rolloutId}/promote`, { body: { channel: 'stable' } });
     expect(promoted.status).toBe(200);

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformOptions } from '@keelson/local-infra';
-import { keptOnDevice, rollOut } from './support/attacks/victim.js';
-import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, eventually } from './support/operator.js';
+import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
+import { auditOf, createGroup, eventually, rollOut } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, credential rotation: the runbook's rotation of KEELSON_SIGNER_KEY_SECRET on a whole

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { DataDirLayout, enrollDevice, type SimulatedFleet } from '../../services/agent/src/index.js';
 import { startSecondFleet, publishToFleet } from '../support/attacks/second-fleet.js';
 import { blobName } from '../support/attacks/keyed-repository.js';
-import { rollOut } from '../support/attacks/victim.js';
 import { deviceFetch } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { connectAs } from '../support/impostor.js';
-import { auditOf, createGroup, eventually } from '../support/operator.js';
+import { auditOf, createGroup, eventually, rollOut } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // Issue 4, attack tests: a device reaching past its own identity and fleet. (Publishing under another

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 // delegations (it reads targets only from the top-level targets.json), so the delegated step
 // (TUF spec 5.6.7, succinct hash bins: TAP 15) is done here with that crypto, not with tuf-js.
 import { canonicalize, hexToUint8Array, importKey, stringToUint8Array, verifySignature } from '@freedomofpress/crypto-browser';
+import type { FileBackend } from '@freedomofpress/tuf-browser';
 
 interface SignedDocument {
   signed: Record<string, unknown> & { version: number; expires: string };
@@ -15,6 +16,49 @@ export interface BinVerdict {
   bin: string;
   version: number;
   target: { length: number; hashes: { sha256: string } } | undefined;
+}
+
+type Metafile = Parameters<FileBackend['write']>[1];
+
+/**
+ * tuf-browser's store of the metadata it verified, in memory. It downloads and checks a target only
+ * as the top-level targets describes it; a target the bin step verified is `admit`ted here, so that
+ * tuf-browser itself fetches its bytes and checks their length and hash against the bin's entry.
+ */
+export class VerifiedMetadata implements FileBackend {
+  private readonly files = new Map<string, Metafile>();
+  private readonly delegated: Record<string, Metafile['signed']['targets'][string]> = {};
+
+  constructor(private readonly namespace: string) {}
+
+  read(key: string): Promise<Metafile | undefined> {
+    const doc = this.files.get(key);
+    if (!doc || key !== `${this.namespace}/targets.json`) return Promise.resolve(doc);
+    return Promise.resolve({ ...doc, signed: { ...doc.signed, targets: { ...doc.signed.targets, ...this.delegated } } });
+  }
+  write(key: string, value: Metafile): Promise<void> {
+    this.files.set(key, value);
+    return Promise.resolve();
+  }
+  writeRaw(key: string, value: Uint8Array): Promise<void> {
+    return this.write(key, JSON.parse(Buffer.from(value).toString('utf8')) as Metafile);
+  }
+  delete(key: string): Promise<void> {
+    this.files.delete(key);
+    return Promise.resolve();
+  }
+
+  /** The snapshot and top-level targets tuf-browser verified (as it stored them, before any admission). */
+  topLevel(): { snapshot: SignedDocument; top: SignedDocument } {
+    const [snapshot, top] = (['snapshot', 'targets'] as const).map((role) => this.files.get(`${this.namespace}/${role}.json`));
+    if (!snapshot || !top) throw new Error('tuf-browser has verified no snapshot and targets yet');
+    return { snapshot: snapshot as unknown as SignedDocument, top: top as unknown as SignedDocument };
+  }
+
+  admit(path: string, verdict: BinVerdict): void {
+    if (!verdict.target) throw new Error(`${verdict.bin} signs no ${path}`);
+    this.delegated[path] = verdict.target as Metafile['signed']['targets'][string]; // sha256 only: tuf-browser checks the hashes given
+  }
 }
 
 /** The bin of `path` (the leading `bitLength` bits of sha256(path), zero-padded hex), computed apart from @tufjs/models. */

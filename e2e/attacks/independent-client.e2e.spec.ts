@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // A TUF client written apart from tuf-js (Freedom of the Press Foundation's, WebCrypto + noble
@@ -10,14 +9,15 @@ import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metad
 import { flipSignedByte } from '../support/attacks/tampering.js';
 import { platformCaOf } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
-import { verifyTargetInBin } from './independent-bin-check.js';
+import { VerifiedMetadata, verifyTargetInBin } from './independent-bin-check.js';
 import { publishArtifact } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // Issue 4: the fleet repository the signer keeps and the facade serves verifies with a second,
 // independent TUF client, from the root a device pinned at enrollment. The fleet's targets live in
 // hash bins, a delegation tuf-browser does not follow: it verifies root, timestamp, snapshot and
-// the top-level targets, and the bin step is done with its crypto library (independent-bin-check.ts).
+// the top-level targets, the bin step is done with its crypto library (independent-bin-check.ts),
+// and tuf-browser downloads the target and checks its bytes against the bin's entry.
 describe('the fleet repository, verified by an independent TUF client', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
@@ -42,34 +42,30 @@ describe('the fleet repository, verified by an independent TUF client', () => {
     await platform?.destroy();
   }, 60_000);
 
-  const client = () =>
-    new TUFClient(`${proxy.url}/v1/fleets/default/tuf/`, pinnedRoot, 'keelson', `${proxy.url}/v1/fleets/default/targets/`, { disableCache: true });
+  const client = (store = new VerifiedMetadata('keelson')) =>
+    new TUFClient(`${proxy.url}/v1/fleets/default/tuf/`, pinnedRoot, 'keelson', `${proxy.url}/v1/fleets/default/targets/`, { backend: store });
   const fetchJson = async (file: string) => {
     const res = await fetch(`${proxy.url}/v1/fleets/default/tuf/${file}`);
     if (res.status !== 200) throw new Error(`${file} answered ${res.status}`);
     return (await res.json()) as { signed: Record<string, unknown> & { version: number; expires: string }; signatures: { keyid: string; sig: string }[] };
   };
-  /** The snapshot and top-level targets the client just verified (the same files, through the same proxy). */
+  /** tuf-browser verifies root, timestamp, snapshot and top-level targets; its store holds what it verified. */
   const verifiedTopLevel = async () => {
-    const timestamp = await fetchJson('timestamp.json');
-    const snapshot = await fetchJson(`${(timestamp.signed.meta as Record<string, { version: number }>)['snapshot.json']!.version}.snapshot.json`);
-    const targetsFile = `${(snapshot.signed.meta as Record<string, { version: number }>)['targets.json']!.version}.targets.json`;
-    expect(proxy.requests).toContain(`/v1/fleets/default/tuf/${targetsFile}`);
-    return { snapshot, top: await fetchJson(targetsFile) };
-  };
-  const blobOf = async (sha256: string) => Buffer.from(await (await fetch(`${proxy.url}/v1/fleets/default/targets/model/classifier/4.0.0/${sha256}.model.onnx`)).arrayBuffer());
-
-  it('accepts root, timestamp, snapshot and targets; the target is signed in its hash bin, whose bytes match by hash', async () => {
-    const tuf = client();
+    const store = new VerifiedMetadata('keelson');
+    const tuf = client(store);
     await tuf.updateTUF();
+    return { tuf, store, ...store.topLevel() };
+  };
+  const targetUrl = () => `/v1/fleets/default/targets/model/classifier/4.0.0/${published.sha256}.model.onnx`;
+
+  it('accepts root, timestamp, snapshot and targets; the target is signed in its hash bin, and downloads with the bytes signed', async () => {
+    const { tuf, store, snapshot, top } = await verifiedTopLevel();
     expect(await tuf.listSignedTargets()).toEqual([]); // the top-level targets signs none itself
-    const { snapshot, top } = await verifiedTopLevel();
     const verdict = await verifyTargetInBin(fetchJson, top, snapshot, published.targetPath);
     expect(verdict.target).toEqual({ length: weights.length, hashes: { sha256: published.sha256 }, custom: expect.anything() });
-    const bytes = await blobOf(published.sha256);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(verdict.target!.hashes.sha256);
-    expect(bytes).toEqual(weights);
-    expect(proxy.requests).toEqual(expect.arrayContaining(['/v1/fleets/default/tuf/2.root.json', '/v1/fleets/default/tuf/timestamp.json', `/v1/fleets/default/tuf/${verdict.version}.${verdict.bin}.json`]));
+    store.admit(published.targetPath, verdict);
+    expect(Buffer.from(await tuf.getTarget(published.targetPath))).toEqual(weights);
+    expect(proxy.requests).toEqual(expect.arrayContaining(['/v1/fleets/default/tuf/2.root.json', '/v1/fleets/default/tuf/timestamp.json', `/v1/fleets/default/tuf/${verdict.version}.${verdict.bin}.json`, targetUrl()]));
   });
 
   it('refuses the same repository with one byte of its targets changed on the wire', async () => {
@@ -91,16 +87,19 @@ describe('the fleet repository, verified by an independent TUF client', () => {
     }
   });
 
-  it('refuses target bytes changed in the blob store after signing', async () => {
+  it('refuses target bytes changed in the blob store after signing: its download fails on the sha256', async () => {
     const blob = join(platform.home, 'registry-facade', 'blobs', 'sha256', published.sha256);
     const good = readFileSync(blob);
     const bad = Buffer.from(good);
-    bad[0] = bad[0]! ^ 0xff;
+    bad[0] = bad[0]! ^ 0xff; // same length: only the hash can tell
     writeFileSync(blob, bad);
     try {
-      const { snapshot, top } = await verifiedTopLevel();
-      const verdict = await verifyTargetInBin(fetchJson, top, snapshot, published.targetPath);
-      expect(createHash('sha256').update(await blobOf(published.sha256)).digest('hex')).not.toBe(verdict.target!.hashes.sha256);
+      const { tuf, store, snapshot, top } = await verifiedTopLevel();
+      store.admit(published.targetPath, await verifyTargetInBin(fetchJson, top, snapshot, published.targetPath));
+      const served = proxy.requests.length;
+      await expect(tuf.getTarget(published.targetPath)).rejects.toThrow(`Target '${published.targetPath}': sha256 hash mismatch`);
+      // Its one request was the target's: the facade served the changed bytes, and the client refused them.
+      expect(proxy.requests.slice(served)).toEqual([targetUrl()]);
     } finally {
       writeFileSync(blob, good);
     }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
 import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { versionOf } from '../support/attacks/tampering.js';
-import { keptOnDevice, rollOut, startVictim, type Victim } from '../support/attacks/victim.js';
-import { auditOf, eventually } from '../support/operator.js';
+import { startVictim, type Victim } from '../support/attacks/victim.js';
+import { keptOnDevice } from '../support/fleet.js';
+import { auditOf, eventually, rollOut } from '../support/operator.js';
 import type { TestPlatform } from '../support/test-platform.js';
 import { binFile, firstBinVersions } from './hash-bins.js';
 

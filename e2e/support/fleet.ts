@@ -1,6 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The simulator is the real agent code; e2e specs import it from its source like any spec of its own.
-import { operatorTokenMinter, startSimulatedFleet, type SimulatedDevice, type SimulatedFleetOptions } from '../../services/agent/src/index.js';
+import { DataDirLayout, operatorTokenMinter, startSimulatedFleet, type SimulatedDevice, type SimulatedFleetOptions } from '../../services/agent/src/index.js';
 import { eventually } from './operator.js';
 import type { TestPlatform } from './test-platform.js';
 
@@ -41,4 +42,11 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     return fleet.devices.every((d) => online.has(d.deviceId)) ? true : undefined;
   });
   return { devices: fleet.devices, stop: () => fleet.stop() };
+}
+
+/** What the device kept of `name@version`: whether the version was ever stored, and what the active file holds. */
+export function keptOnDevice(device: SimulatedDevice, name: string, version: string): { stored: boolean; active: string | null } {
+  const layout = new DataDirLayout(device.dataDir);
+  const active = layout.activeFile(name, 'model.onnx');
+  return { stored: existsSync(layout.versionDir(name, version)), active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null };
 }

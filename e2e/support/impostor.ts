@@ -33,3 +33,14 @@ export async function droppedMessages(platform: TestPlatform): Promise<Record<st
   for (const m of text.matchAll(/^keelson_device_messages_dropped_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)) out[m[1]!] = Number(m[2]);
   return out;
 }
+
+/** The broker's refusals of device connections so far, by reason, from the gateway's metrics (its auth callout decides). */
+export async function brokerRefusals(platform: TestPlatform): Promise<Record<string, number>> {
+  const text = await (await deviceFetch(platform, `${platform.gatewayUrl}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^keelson_broker_auth_decisions_total\{([^}]*)\} (\d+)/gm)) {
+    const reason = /reason="([^"]+)"/.exec(m[1]!)?.[1];
+    if (reason && m[1]!.includes('outcome="refused"')) out[reason] = Number(m[2]);
+  }
+  return out;
+}

@@ -105,3 +105,12 @@ export async function auditOf(platform: TestPlatform, query: string): Promise<Au
   const { body } = await platform.api<{ items: AuditEntry[] }>(`/v1/audit?limit=1000&${query}`);
   return body.items;
 }
+
+export const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 };
+
+/** Publishes `name@version` and rolls it out to `group` (one wave, no failure allowed); returns the finished rollout. */
+export async function rollOut(platform: TestPlatform, group: string, name: string, version: string): Promise<RolloutView> {
+  await publishArtifact(platform, { name, version, bytes: `${name} ${version}\n${'weights '.repeat(1000)}` });
+  const created = await createRollout(platform, rolloutBody(`${name}@${version}`, group, readyProbe, [100]));
+  return waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+}

@@ -11,6 +11,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export interface TestPlatform extends RunningPlatform {
   home: string;
   adminToken: string;
+  /** With `diagnosticsUser`: the unrestricted NATS user, to read the event streams themselves. */
+  diagnostics?: { user: string; password: string };
   /** `fetch` against the api with the admin token; JSON in, parsed JSON out. */
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
   destroy(): Promise<void>;
@@ -21,17 +23,17 @@ export interface TestPlatform extends RunningPlatform {
  * installation's CA, as `npm start` runs it, and the facade knows devices only by their certificate
  * (it serves no device over plain HTTP). `tls: false` is for specs that need no device.
  */
-export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls'> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls' | 'diagnosticsUser'> = {}): Promise<TestPlatform> {
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
-  const databases: TestDatabase[] = [];
+  // One database per service, for its first start and every restart or replica, as in an installation.
+  const databases = new Map<string, Promise<TestDatabase>>();
   const platform = await startPlatform({
     repoRoot, home, natsBinary: env.natsBinary, secrets, ...options, tls: options.tls ?? true,
-    databaseUrl: async () => {
-      const db = await createTestDatabase();
-      databases.push(db);
-      return db.url;
+    databaseUrl: async (service) => {
+      if (!databases.has(service)) databases.set(service, createTestDatabase());
+      return (await databases.get(service)!).url;
     },
   });
   const api: TestPlatform['api'] = async (path, init = {}) => {
@@ -47,10 +49,11 @@ export async function startTestPlatform(options: Pick<PlatformOptions, 'services
     ...platform,
     home,
     adminToken: secrets.adminToken,
+    ...(options.diagnosticsUser ? { diagnostics: { user: 'keelson-services', password: secrets.natsServicesPassword } } : {}),
     api,
     destroy: async () => {
       await platform.stop();
-      for (const db of databases) await db.drop().catch(() => undefined);
+      for (const db of databases.values()) await db.then((d) => d.drop()).catch(() => undefined);
       rmSync(home, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DataDirLayout, type SimulatedDevice } from '../../../services/agent/src/index.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec, type RolloutView } from '../operator.js';
+import { createGroup, eventually } from '../operator.js';
 import { platformCaOf } from '../device-https.js';
 import { startFleet } from '../fleet.js';
 import { startTestPlatform, type TestPlatform } from '../test-platform.js';
@@ -17,22 +17,6 @@ export async function routeThrough(device: SimulatedDevice, proxyUrl: string): P
   writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), facadeUrl: proxyUrl }));
   await device.restart();
   await eventually(`${device.name} connected again`, async () => (device.connected ? true : undefined));
-}
-
-export const readyProbe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 };
-
-/** Publishes `name@version` and rolls it out to `group` (one wave, no failure allowed); returns the finished rollout. */
-export async function rollOut(platform: TestPlatform, group: string, name: string, version: string): Promise<RolloutView> {
-  await publishArtifact(platform, { name, version, bytes: `${name} ${version}\n${'weights '.repeat(1000)}` });
-  const created = await createRollout(platform, rolloutBody(`${name}@${version}`, group, readyProbe, [100]));
-  return waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
-}
-
-/** What the device kept of `name@version`: whether the version was ever stored, and what the active file holds. */
-export function keptOnDevice(device: SimulatedDevice, name: string, version: string): { stored: boolean; active: string | null } {
-  const layout = new DataDirLayout(device.dataDir);
-  const active = layout.activeFile(name, 'model.onnx');
-  return { stored: existsSync(layout.versionDir(name, version)), active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null };
 }
 
 /** A platform with one simulated device (group `victim`) that reaches the facade only through a tampering proxy. */

@@ -5,7 +5,7 @@ export { type CommandContext, newContext, contextFrom, contextHeaders } from './
 export { toReplyError, fromReplyError } from './commands/reply-error.js';
 export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptions } from './commands/serve-commands.js';
 export { callCommand, type CallOptions } from './commands/call-command.js';
-export { InfrastructureModule, infrastructureModule } from './nest/infrastructure.module.js';
+export { InfrastructureModule, infrastructureModule, type InfrastructureOptions } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService, type ServiceAppOptions } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';

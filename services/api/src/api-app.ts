@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createServiceApp, type ServiceConfig } from '@keelson/service-kit';
+import { createServiceApp, type InfrastructureOptions, type ServiceConfig } from '@keelson/service-kit';
 import { apiAppModule } from './app.module.js';
 import { consoleMiddleware } from './console/console.middleware.js';
 import { bindRequestActor } from './http/request-actor.js';
@@ -9,8 +9,8 @@ import { bindRequestActor } from './http/request-actor.js';
 const jsonBodyLimit = '2mb';
 
 /** The api app, not yet listening: the service app with a JSON body limit that fits the contracts. */
-export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
-  const app = (await createServiceApp(apiAppModule(config), config)) as NestExpressApplication;
+export async function createApiApp(config: ServiceConfig, infrastructure: InfrastructureOptions = {}): Promise<INestApplication> {
+  const app = (await createServiceApp(apiAppModule(config, infrastructure), config)) as NestExpressApplication;
   app.useBodyParser('json', { limit: jsonBodyLimit });
   app.use(consoleMiddleware()); // static pages, no auth: they hold no data and call /v1 with the operator's token
   app.use(bindRequestActor); // before the guard: each request's actor travels with it into its commands

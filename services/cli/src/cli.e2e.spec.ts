@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startApiApp, type ApiTestApp } from '../../api/src/test-fixtures/api-app.js';
+import { eventually, startApiApp, type ApiTestApp } from '../../api/src/test-fixtures/api-app.js';
 import { keelson, type CliRun } from './test-fixtures/run-cli.js';
 
 describe('the keelson CLI against the api', () => {
@@ -55,10 +55,16 @@ describe('the keelson CLI against the api', () => {
       run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'slow-model', '--version', version, '--kind', 'model', '--manifest', join(dir, 'manifest.json'), ...extra);
     beforeEach(() => (t.registry.holdSigning = true));
     afterEach(() => (t.registry.holdSigning = false));
+    /** Until the CLI, having pushed, asked for the artifact and was told it is not there yet (or until it ended). */
+    const waitingFor = async (pushing: Promise<CliRun>, artifact: string) => {
+      let ended = false;
+      void pushing.then(() => (ended = true), () => (ended = true));
+      await eventually(() => ended || t.registry.reads.includes(artifact));
+    };
 
     it('returns once the artifact is published, so a rollout can bind it next', async () => {
       const pushing = push('1.0.0', '--json');
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await waitingFor(pushing, 'slow-model@1.0.0');
       t.registry.sign('slow-model', '1.0.0');
       const pushed = await pushing;
       expect(pushed.code).toBe(0);
@@ -67,7 +73,7 @@ describe('the keelson CLI against the api', () => {
 
     it('fails with the reason when the signer rejects it', async () => {
       const pushing = push('1.0.1');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitingFor(pushing, 'slow-model@1.0.1');
       t.registry.sign('slow-model', '1.0.1', { rejected: 'the manifest names no runtime' });
       expect(await pushing).toMatchObject({ code: 1, stderr: expect.stringContaining('slow-model@1.0.1 was rejected: the manifest names no runtime') });
     });

@@ -40,8 +40,8 @@ export interface RunningPlatform {
   gatewayUrl: string;
   /** The local CA devices trust, when the platform runs with `tls`. */
   tls?: LocalTls;
-  /** Starts one service again (after `stop()` or `kill()` on it). */
-  restart(service: PlatformService): Promise<RunningService>;
+  /** Starts one service again (after `stop()` or `kill()` on it), with `env` on top of its usual environment. */
+  restart(service: PlatformService, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   /**
    * Starts one more process of a service beside the running one (its own HTTP port and log, the same
    * NATS user and database): services are meant to run as several replicas. The caller stops it.
@@ -119,11 +119,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...tlsEnv(service),
     ...options.serviceEnv?.[service],
   });
-  const launch = async (service: PlatformService, replica = 0): Promise<RunningService> =>
+  const launch = async (service: PlatformService, replica = 0, env: NodeJS.ProcessEnv = {}): Promise<RunningService> =>
     launchService({
       name: service,
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
-      env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}) },
+      env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
     });
   let replicas = 0;
@@ -141,7 +141,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }
   return {
     nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
-    restart: async (service) => (services[service] = await launch(service)),
+    restart: async (service, env) => (services[service] = await launch(service, 0, env)),
     startReplica: (service) => launch(service, ++replicas),
     stop: stopAll,
   };

@@ -94,8 +94,9 @@ describe('least-privilege service users on a real nats-server', () => {
     const signer = await as('signer');
     const errors: unknown[] = [];
     signer.subscribe('cmd.gateway.assign-device', {
-      callback: (err) => {
+      callback: (err, msg) => {
         if (err) errors.push(err);
+        else msg.respond('the signer, answering for the gateway');
       },
     });
     const served = signer.subscribe('cmd.signer.get-root', {
@@ -106,10 +107,12 @@ describe('least-privilege service users on a real nats-server', () => {
     await signer.flush();
     const gateway = await as('device-gateway');
     expect((await gateway.request('cmd.signer.get-root', 'x', { timeout: 2_000 })).string()).toBe('root');
-    await expect(gateway.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow();
+    // The orchestrator may call the gateway: with no gateway running, nobody may answer in its place.
+    const orchestrator = await as('rollout-orchestrator');
+    await expect(orchestrator.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow(/no responders/i);
     const audit = await as('audit');
     await expect(audit.request('cmd.signer.get-root', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(String(errors[0])).toMatch(/Permissions Violation for Subscription/);
     served.unsubscribe();
   });
@@ -131,26 +134,44 @@ describe('least-privilege service users on a real nats-server', () => {
     await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
   });
 
-  it('gives a reader no way to write through a push consumer: deliveries to another stream or a device topic go nowhere', async () => {
+  // What keeps a reader's push consumer from writing into the gateway's heartbeats or another
+  // stream is nats-server's rule, not the reader's permissions (never checked for a deliver
+  // subject: granting the api user keelson.dev.> and ev.tuf.> changes nothing). nats-server 2.15
+  // delivers a push consumer only to a subscription on exactly its deliver subject; one that
+  // matches through a wildcard (the gateway's keelson.dev.*.heartbeat, a stream's ev.tuf.>) does
+  // not bind it. Keelson relies on that by listening to device traffic and capturing events on
+  // wildcards only. This test pins both halves, so a server that changes the rule fails here.
+  it("delivers a reader's push consumer only to an exact subscriber: the gateway's heartbeat wildcard and another stream get nothing", async () => {
     const signer = await as('signer');
     await (await jetstreamManager(signer)).streams.add({ name: 'EV_TUF', subjects: ['ev.tuf.>'] });
+    await appendOne(await as('rollout-orchestrator'), 'ev.rollout.default.r-pushed'); // the one message each consumer has to deliver
     const gateway = await as('device-gateway');
-    let heartbeats = 0;
-    gateway.subscribe('keelson.dev.*.heartbeat', { callback: () => void heartbeats++ });
+    const heartbeats: string[] = [];
+    gateway.subscribe('keelson.dev.*.heartbeat', { callback: (_, m) => void heartbeats.push(m.subject) });
     await gateway.flush();
     const api = await as('api');
     const jsm = await jetstreamManager(api);
-    let control = 0;
-    api.subscribe('_INBOX.push-control', { callback: () => void control++ });
+    const pushOf = (rollout: string) => ({ filter_subject: `ev.rollout.default.${rollout}`, ack_policy: AckPolicy.None });
+    const exact = new Promise<string>((resolve) => void api.subscribe('_INBOX.push-control', { callback: (_, m) => resolve(m.string()) }));
     await api.flush();
-    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-control', deliver_subject: '_INBOX.push-control', ack_policy: AckPolicy.None });
-    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-tuf', deliver_subject: 'ev.tuf.default.repository', ack_policy: AckPolicy.None });
-    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-device', deliver_subject: 'keelson.dev.d-1.heartbeat', ack_policy: AckPolicy.None });
-    for (let i = 0; i < 40 && control === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(control).toBe(1); // the push consumers do deliver, to where their creator may receive
-    await new Promise((r) => setTimeout(r, 300));
-    expect(heartbeats).toBe(0);
-    expect((await (await jetstreamManager(signer)).streams.info('EV_TUF')).state.messages).toBe(0);
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-tuf', ...pushOf('r-pushed'), deliver_subject: 'ev.tuf.default.repository' });
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-device', ...pushOf('r-pushed'), deliver_subject: 'keelson.dev.d-1.heartbeat' });
+    await jsm.consumers.add('EV_ROLLOUTS', { name: 'push-control', ...pushOf('r-pushed'), deliver_subject: '_INBOX.push-control' });
+    expect(await exact).toBe(event); // they do deliver, to a subscriber of exactly that subject
+    // The server's own word, not a wait: it holds their message with nowhere to deliver it to.
+    const held = async (name: string) => {
+      const { push_bound: bound, delivered, num_pending: pending } = await jsm.consumers.info('EV_ROLLOUTS', name);
+      return { name, bound: bound ?? false, delivered: delivered.consumer_seq, pending };
+    };
+    expect([await held('push-tuf'), await held('push-device'), await held('push-control')]).toEqual([
+      { name: 'push-tuf', bound: false, delivered: 0, pending: 1 },
+      { name: 'push-device', bound: false, delivered: 0, pending: 1 },
+      { name: 'push-control', bound: true, delivered: 1, pending: 0 },
+    ]);
+    // And nothing got there: the gateway's connection flushed, EV_TUF's next message is its first.
+    await gateway.flush();
+    expect(heartbeats).toEqual([]);
+    expect((await appendOne(signer, 'ev.tuf.default.marker')).seq).toBe(1);
   });
 
   it('lets the signer alone record its key-secret rotations on ev.signer of its own stream', async () => {

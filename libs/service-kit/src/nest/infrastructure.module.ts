@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
-import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock } from '../tokens.js';
+import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
 
 /**
@@ -22,17 +22,26 @@ class ConnectionsCloser implements OnApplicationShutdown {
   }
 }
 
+/** What the process that composes a service may provide instead of the defaults. */
+export interface InfrastructureOptions {
+  /**
+   * The time every handler stamps and judges by (default: the system clock). A process that embeds
+   * the service (a spec, a simulation) sets it to make expiries exact instead of waiting for them.
+   */
+  clock?: Clock;
+}
+
 /** Provides NATS, the service's database (when it has one), its config and the clock to every module. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static forRoot(config: ServiceConfig): DynamicModule {
+  static forRoot(config: ServiceConfig, options: InfrastructureOptions = {}): DynamicModule {
     return {
       module: InfrastructureModule,
       controllers: [HealthController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: NATS,
           useFactory: () =>
@@ -47,4 +56,4 @@ export class InfrastructureModule {
 }
 
 /** Shorthand for `InfrastructureModule.forRoot(config)`. */
-export const infrastructureModule = (config: ServiceConfig): DynamicModule => InfrastructureModule.forRoot(config);
+export const infrastructureModule = (config: ServiceConfig, options: InfrastructureOptions = {}): DynamicModule => InfrastructureModule.forRoot(config, options);

@@ -27,12 +27,17 @@ const matches = (pair: { cert: string; key: string }): boolean => {
   }
 };
 
+/** How the identity waits before reading a mismatched pair again; it gives up after `attempt` 5. */
+export type IdentityRetry = (attempt: number) => Promise<void>;
+
+const shortPause: IdentityRetry = () => new Promise((r) => setTimeout(r, 20));
+
 /**
  * The device's TLS client identity (its enrolled certificate and key), absent before enrollment. A
  * renewal with a new key renames the key, then the certificate: a read between the two finds a
- * pair that does not match, and reads again.
+ * pair that does not match, and reads again after `retry` (a short pause; the renames are next).
  */
-export function deviceTlsIdentity(layout: DataDirLayout): () => Promise<{ cert: string; key: string } | undefined> {
+export function deviceTlsIdentity(layout: DataDirLayout, retry: IdentityRetry = shortPause): () => Promise<{ cert: string; key: string } | undefined> {
   return async () => {
     for (let attempt = 1; ; attempt++) {
       let pair: { cert: string; key: string };
@@ -42,7 +47,7 @@ export function deviceTlsIdentity(layout: DataDirLayout): () => Promise<{ cert: 
         return undefined;
       }
       if (attempt >= 5 || matches(pair)) return pair;
-      await new Promise((r) => setTimeout(r, 20));
+      await retry(attempt);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,23 @@ import type { Probe } from '@keelson/events';
 import { runProbe, type ProbeContext } from './run-probe.js';
 
 const timing = { timeoutSeconds: 1, attempts: 1, initialDelaySeconds: 0 };
+
+/** Whether `pid` still runs: a killed process left unreaped (a zombie) does not. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('health probes run for real', () => {
   let dir: string;
@@ -26,8 +43,9 @@ describe('health probes run for real', () => {
     script = join(dir, 'check-artifact.sh');
     writeFileSync(script, '#!/bin/sh\n[ "$KEELSON_ARTIFACT_PATH" = "$1" ] && [ "$1" = "' + join(dir, 'current', 'model.onnx') + '" ] || { echo "wrong artifact $1" >&2; exit 3; }\n');
     chmodSync(script, 0o755);
+    // A check that starts a process of its own and outlives any timeout: waiting for it takes 300 s.
     sleeper = join(dir, 'sleep-long.sh');
-    writeFileSync(sleeper, '#!/bin/sh\nsleep 5\n');
+    writeFileSync(sleeper, `#!/bin/sh\nsleep 300 &\necho $! > ${join(dir, 'sleeper.pid')}\nwait\n`);
     chmodSync(sleeper, 0o755);
     closedPort = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -71,11 +89,12 @@ describe('health probes run for real', () => {
       expect(result).toEqual({ ok: false, reason: `exec probe ${script} is not on this agent's allowlist (--allow-exec)` });
     });
 
-    it('kills a check that outlives its timeout', async () => {
-      const started = Date.now();
-      const result = await runProbe(exec(sleeper), ctx({ allowExec: new Set([sleeper]) }));
-      expect(result).toEqual({ ok: false, reason: expect.stringContaining(`${sleeper} did not finish within 1 s`) });
-      expect(Date.now() - started).toBeLessThan(3_000);
+    it('kills a check that outlives its timeout, with what it started', async () => {
+      // 2 s: long enough for the script to have started its own process and written its pid.
+      const result = await runProbe(exec(sleeper, { timeoutSeconds: 2 }), ctx({ allowExec: new Set([sleeper]) }));
+      expect(result).toEqual({ ok: false, reason: expect.stringContaining(`${sleeper} did not finish within 2 s`) });
+      const started = Number(readFileSync(join(dir, 'sleeper.pid'), 'utf8'));
+      await eventually(() => !isRunning(started));
     });
   });
 
@@ -126,9 +145,11 @@ describe('health probes run for real', () => {
     it('stops waiting as soon as the agent stops, without a verdict', async () => {
       const stop = new AbortController();
       setTimeout(() => stop.abort(new Error('agent stopped')), 200);
-      const started = Date.now();
-      await expect(runProbe({ kind: 'file', path: '/never', timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 }, ctx({ probeRoot: dir, signal: stop.signal }))).rejects.toMatchObject({ name: 'AbortError' });
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // Sitting either probe out would take an hour or more: they settle at all only if the stop cuts them short.
+      const polling: Probe = { kind: 'file', path: '/never', timeoutSeconds: 300, attempts: 10, initialDelaySeconds: 0 };
+      const delayed: Probe = { ...polling, initialDelaySeconds: 3600 };
+      const stopped = [polling, delayed].map((probe) => runProbe(probe, ctx({ probeRoot: dir, signal: stop.signal, retryPauseMs: 300_000 })));
+      await Promise.all(stopped.map((probe) => expect(probe).rejects.toMatchObject({ name: 'AbortError' })));
     });
   });
 });

@@ -91,10 +91,19 @@ describe('a key-rotating renewal interrupted by a crash', () => {
     renameSync(pendingKeyPath(layout), layout.deviceKey); // the first rename happened, then the crash
     expect(certifiesKey(live(layout).certificate, live(layout).key)).toBe(false);
 
-    // A request made meanwhile (mutual TLS to the facade) waits for the pair to match again.
-    const presented = deviceTlsIdentity(layout)();
-    await new Promise((r) => setTimeout(r, 30));
+    // A request made meanwhile (mutual TLS to the facade) waits for the pair to match again: its
+    // retry tells when it found the mismatch, and is held until the next start finished the swap.
+    let found!: () => void;
+    const mismatchFound = new Promise<'waiting'>((r) => (found = () => r('waiting')));
+    let finished!: () => void;
+    const swapFinished = new Promise<void>((r) => (finished = r));
+    const presented = deviceTlsIdentity(layout, async () => {
+      found();
+      await swapFinished;
+    })();
+    expect(await Promise.race([mismatchFound, presented.then(() => 'presented at once')])).toBe('waiting');
     expect(await completePendingRenewal(layout)).toBe(true);
+    finished();
     expect(await presented).toEqual({ key: next, cert: renewed });
     expect(live(layout)).toEqual({ key: next, certificate: renewed });
     expect(existsSync(pendingCertificatePath(layout))).toBe(false);

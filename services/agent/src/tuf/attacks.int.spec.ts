@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { jest } from '@jest/globals';
 // The attacker's tools live with the other attack specs (e2e/support/attacks), outside any project;
 // here they face the agent's own code. A spec only, never built into the agent.
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -17,6 +17,8 @@ import { VerifiedDownloads } from './verified-download.js';
 // downloads (real tuf-js, real HTTP) and a repository whose keys the spec holds. "Nothing written":
 // the device's trusted metadata is byte for byte what it was, and no download is left behind.
 const fleet = 'plant-7';
+// Only `Date` is faked: timers, I/O and the metadata server run as usual.
+const everythingButDate = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
 const prefix = `/v1/fleets/${fleet}/`;
 
 describe('a device refuses attacks on its fleet repository', () => {
@@ -90,16 +92,26 @@ describe('a device refuses attacks on its fleet repository', () => {
     await refused(device, /New timestamp version 2 is less than current version 3/);
   });
 
-  it('freeze: a timestamp past its expiry is refused, whether new to the device or replayed after it expired', async () => {
-    repo.publish('model/yolo/2.1.0/model.onnx', Buffer.from('v1'));
-    repo.renewTimestamp(-60);
-    await refused(await newDevice(), /Final timestamp.json is expired/);
+  it('freeze: a timestamp is refused from the instant it expires, whether new to the device or replayed after it expired', async () => {
+    // tuf-js takes its reference time from the system clock when an updater is made (TUF client
+    // workflow 5.1); the device's clock is set here to the instants the expiries are judged at.
+    const now = Math.floor(Date.now() / 1000) * 1000; // TUF expiries have whole seconds
+    jest.useFakeTimers({ now, doNotFake: [...everythingButDate] });
+    try {
+      repo.publish('model/yolo/2.1.0/model.onnx', Buffer.from('v1'));
+      repo.renewTimestamp(0); // expires at `now` exactly
+      await refused(await newDevice(), /Final timestamp.json is expired/);
 
-    const device = await newDevice();
-    repo.renewTimestamp(2);
-    await downloads(device).refresh();
-    await sleep(2_100); // TUF expiries have whole seconds: the frozen timestamp must really have expired
-    await refused(device, /Final timestamp.json is expired/);
+      const device = await newDevice();
+      repo.renewTimestamp(60);
+      await downloads(device).refresh();
+      jest.setSystemTime(now + 59_999); // frozen from here on: the same timestamp is served again
+      await downloads(device).refresh();
+      jest.setSystemTime(now + 60_000);
+      await refused(device, /Final timestamp.json is expired/);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('mix-and-match: an older snapshot or targets served under the version the timestamp names is refused', async () => {

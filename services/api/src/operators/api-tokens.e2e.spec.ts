@@ -74,11 +74,25 @@ describe('operator API tokens', () => {
     });
 
     it('is refused with 401 from the instant it expires', async () => {
-      const { token } = await create('plant-7', { name: 'short-lived', ttlSeconds: 1 });
-      expect((await apiClient(t.url, token)('GET', '/v1/devices?fleet=plant-7')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1100));
-      expect((await apiClient(t.url, token)('GET', '/v1/devices?fleet=plant-7')).status).toBe(401);
-      await eventually(async () => (await admin('GET', '/v1/tokens?fleet=plant-7')).body.items.some((i: { name: string; status: string }) => i.name === 'short-lived' && i.status === 'expired'));
+      // The api's clock stands still where it is set: the last millisecond before the expiry and the expiry itself.
+      const issuedAt = t.clock.set(Date.now());
+      try {
+        const { token, expiresAt } = await create('plant-7', { name: 'short-lived', ttlSeconds: 60 });
+        expect(Date.parse(expiresAt)).toBe(issuedAt.getTime() + 60_000);
+        const withToken = apiClient(t.url, token);
+        const listed = async () => ((await admin('GET', '/v1/tokens?fleet=plant-7')).body.items as { name: string; status: string }[]).find((i) => i.name === 'short-lived');
+
+        t.clock.set(Date.parse(expiresAt) - 1);
+        expect((await withToken('GET', '/v1/devices?fleet=plant-7')).status).toBe(200);
+        await eventually(async () => (await listed()) !== undefined);
+        expect((await listed())?.status).toBe('active');
+
+        t.clock.set(expiresAt);
+        expect(await withToken('GET', '/v1/devices?fleet=plant-7')).toMatchObject({ status: 401, body: { error: { kind: 'Unauthorized', code: 'auth.unauthenticated' } } });
+        expect((await listed())?.status).toBe('expired');
+      } finally {
+        t.clock.release();
+      }
     });
 
     it('is refused with 401 when its secret or fleet part is altered', async () => {

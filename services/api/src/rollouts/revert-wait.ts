@@ -19,32 +19,42 @@ export interface RevertWaitDeps {
  * Resolves once every revert of a rollout aborted with `revert` has an outcome or waits for an
  * offline device. It decides only when the device feed has caught up (a replay may still hold a
  * newer report), so a client connecting long after the abort gets the same answer as one that
- * watched. Checks after each event (`poke`) and on a timer: nothing may arrive at all.
+ * watched. Checks after each event (`poke`) and on a timer: nothing may arrive at all. Checks run
+ * one after another, each on everything the stream has taken in when it starts.
  */
 export class RevertWait {
   readonly done: Promise<void>;
   private resolve!: () => void;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private decided = false;
+  private latest: Promise<void> = Promise.resolve();
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RevertWaitDeps) {
     this.done = new Promise((resolve) => (this.resolve = resolve));
   }
 
-  poke(): void {
-    if (!this.deps.tally.isReverting) return;
-    this.timer ??= setInterval(() => this.poke(), this.deps.recheckMs ?? 1_000);
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.check().catch(this.deps.onError);
-      } while (this.again);
-    })().finally(() => (this.running = undefined));
+  /** True once the reverts are decided: nothing the stream takes in after that changes its `end`. */
+  get isDone(): boolean {
+    return this.decided;
+  }
+
+  /**
+   * Checks after any check under way; settles (never rejects) once it has. The stream awaits it
+   * before it forwards the next device event, so what it forwarded before `end` is what decided it.
+   */
+  poke(): Promise<void> {
+    if (!this.deps.tally.isReverting || this.decided) return Promise.resolve();
+    // The timer only fills a silence: with a check queued, one more would learn nothing new.
+    this.timer ??= setInterval(() => {
+      if (this.queued === 0) void this.poke();
+    }, this.deps.recheckMs ?? 1_000);
+    this.queued++;
+    this.latest = this.latest
+      .then(() => this.check())
+      .catch(this.deps.onError)
+      .finally(() => this.queued--);
+    return this.latest;
   }
 
   stop(): void {
@@ -53,6 +63,7 @@ export class RevertWait {
 
   private async check(): Promise<void> {
     const { tally, devices } = this.deps;
+    if (this.decided) return;
     const caughtUp = devices.lastPending === 0 || (await devices.isEmptyOnServer());
     if (!caughtUp) return;
     const unknown = tally.unknownReachability();
@@ -62,6 +73,7 @@ export class RevertWait {
       this.deps.onChange();
     }
     if (tally.isDone()) {
+      this.decided = true;
       this.stop();
       this.resolve();
     }

@@ -93,20 +93,24 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
       if (changed) sse.send('summary', summary());
       const status = endStatusOf(fed.event);
       // An abort with revert ends the rollout, not what operators watch: the reverts follow.
-      if (status && reverts.isReverting) revertWait.poke();
+      if (status && reverts.isReverting) void revertWait.poke();
       else if (status) return status;
     }
     return 'gone';
   })();
-  const deviceLoop = (async (): Promise<'gone'> => {
+  const deviceLoop = (async (): Promise<'aborted' | 'gone'> => {
     for await (const fed of devices.events()) {
+      // Decided: `end` follows, and no report after the ones that decided it comes before it.
+      if (revertWait.isDone) return 'aborted';
       deviceSeq = fed.seq;
       const revertChanged = reverts.onDevice(fed.seq, fed.event);
       const ours = fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId;
       if (ours) sse.send('device', fed);
       const tallyChanged = fed.event.type === 'DeviceReportedProgress' && ours && tally.onDevice(fed.event.data);
       if (tallyChanged || revertChanged) sse.send('summary', summary());
-      revertWait.poke();
+      // Decide on this event before the next is forwarded: a watcher that sees a later report and no
+      // `end` before it knows this one did not end the reverts.
+      await revertWait.poke();
     }
     return 'gone';
   })();

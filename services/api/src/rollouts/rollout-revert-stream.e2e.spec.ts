@@ -30,7 +30,7 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     const { lastSeq } = await deviceStore.load(subject);
     await deviceStore.append(subject, lastSeq, [event], { actor: { kind: 'device', id: deviceId }, correlationId: 'spec', commandId: randomUUID() });
   };
-  const revert = (rolloutId: string, deviceId: string, state: 'applying' | 'healthy' | 'failed') =>
+  const revert = (rolloutId: string, deviceId: string, state: 'downloading' | 'applying' | 'healthy' | 'failed') =>
     deviceEvent(deviceId, { type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId, rolloutId, assignmentId: `${rolloutId}-${deviceId}-r`, state, reportedAt: new Date().toISOString() } });
   const silent = (deviceId: string) =>
     deviceEvent(deviceId, { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet: 'default', deviceId, reachable: false, lastSeenAt: new Date().toISOString() } });
@@ -46,6 +46,7 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     return { seen, done, ended: () => seen.some((i) => i.event === 'end') };
   };
   const reportsOf = (seen: SseItem[]) => seen.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: Report } }).event.data);
+  const revertsOf = (seen: SseItem[]) => reportsOf(seen).filter((r) => r.assignmentId.endsWith('-r'));
 
   it('keeps streaming the reverts and ends once each has an outcome or its device is offline', async () => {
     const rolloutId = await createRollout();
@@ -57,9 +58,12 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     expect((await call('POST', `/v1/rollouts/${rolloutId}/abort`, { mode: 'revert' })).status).toBe(200);
     await eventually(() => live.seen.some((i) => i.event === 'rollout' && JSON.stringify(i.data).includes('RolloutAborted')));
     const reconnected = await watch(rolloutId); // a client that opens the stream after the abort
+    await revert(rolloutId, 'dev-1', 'downloading');
+    await eventually(() => [live, reconnected].every((c) => revertsOf(c.seen).length === 1));
+    // A revert in flight holds the end. The stream decides on each report before it forwards the
+    // next, so the next report arriving with no `end` before it shows the first did not end it.
     await revert(rolloutId, 'dev-1', 'applying');
-    await eventually(() => reportsOf(live.seen).some((r) => r.assignmentId.endsWith('-r')) && reportsOf(reconnected.seen).some((r) => r.assignmentId.endsWith('-r')));
-    await new Promise((r) => setTimeout(r, 1_500)); // a revert in flight holds the end
+    await eventually(() => [live, reconnected].every((c) => c.ended() || revertsOf(c.seen).length === 2));
     expect(live.ended() || reconnected.ended()).toBe(false);
     expect(live.seen.filter((i) => i.event === 'summary').at(-1)?.data).toMatchObject({ reverts: { devices: 2, inFlight: 1, offline: 1 } });
 
@@ -68,7 +72,7 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     const end = { event: 'end', data: { rolloutId, status: 'aborted', reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: ['dev-2'] } } };
     for (const client of [live, reconnected]) {
       expect(client.seen.at(-1)).toEqual(end);
-      expect(reportsOf(client.seen).filter((r) => r.assignmentId.endsWith('-r')).map((r) => `${r.deviceId} ${r.state}`)).toEqual(['dev-1 applying', 'dev-1 healthy']);
+      expect(revertsOf(client.seen).map((r) => `${r.deviceId} ${r.state}`)).toEqual(['dev-1 downloading', 'dev-1 applying', 'dev-1 healthy']);
     }
     // Long after: the replay alone tells the same story.
     const later = await watch(rolloutId);

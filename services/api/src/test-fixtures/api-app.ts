@@ -7,7 +7,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
 import { loadServiceConfig, serveCommands } from '@keelson/service-kit';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, TestClock, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { createApiApp } from '../api-app.js';
 import { FacadeStandIn } from './facade-stand-in.js';
 import { FakeAudit } from './fake-audit.js';
@@ -29,6 +29,8 @@ export interface ApiTestApp {
   orchestrator: FakeOrchestrator;
   audit: FakeAudit;
   facade: FacadeStandIn;
+  /** The api's clock (its `CLOCK`): the system clock until a spec sets it; kept across `restart`. */
+  clock: TestClock;
   /** Stops the api and starts it again on the same streams and database, with `env` changed (e.g. a new KEELSON_ADMIN_TOKEN). */
   restart(env: Record<string, string>): Promise<void>;
   /** Appends a device's progress report to EV_DEVICES, as the gateway does. */
@@ -62,15 +64,16 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
     KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_ADMIN_TOKEN: adminToken,
     KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, KEELSON_DATABASE_URL: db.url, ...more,
   });
+  const clock = new TestClock();
   const listen = async (config: ReturnType<typeof configOf>) => {
-    const app: INestApplication = await createApiApp(config);
+    const app: INestApplication = await createApiApp(config, { clock });
     await app.listen(0, '127.0.0.1');
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
   };
   let current = env;
 
   const harness: ApiTestApp = {
-    ...(await listen(configOf(env))), adminToken: env.KEELSON_ADMIN_TOKEN ?? adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade,
+    ...(await listen(configOf(env))), adminToken: env.KEELSON_ADMIN_TOKEN ?? adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade, clock,
     async restart(changed) {
       await harness.app.close();
       current = { ...current, ...changed };

@@ -25,6 +25,8 @@ export class FakeRegistry {
    */
   holdSigning = false;
   private readonly unprojected = new Set<registry.ArtifactView>();
+  /** `name@version` of every single-artifact read, in order: a client polling for one is seen here. */
+  readonly reads: string[] = [];
 
   receive(a: ReceivedArtifact): registry.ArtifactView {
     if (this.artifacts.some((x) => x.fleet === a.fleet && x.name === a.name && x.version === a.version)) {
@@ -54,6 +56,7 @@ export class FakeRegistry {
     return [
       handlerFor(registry.listArtifacts, async (input) => ({ items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)) })),
       handlerFor(registry.getArtifact, async (input) => {
+        this.reads.push(`${input.name}@${input.version}`);
         const found = this.artifacts.find((a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version && !this.unprojected.has(a));
         if (!found) throw new NotFound('artifact', `${input.name}@${input.version}`);
         return found;

@@ -254,14 +254,12 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const { token } = await issue();
     const e = (await post(await enrollBody(token))).body;
     const live = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, clean: false, reconnectPeriod: 0 });
-    const closed = new Promise<number>((resolve) => live.once('close', () => resolve(Date.now())));
+    const closed = new Promise<void>((resolve) => live.once('close', () => resolve()));
     const store = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
     const subject = store.subject('device', 'plant-7', e.deviceId);
     const { lastSeq } = await store.load(subject);
-    const decommissionedAt = Date.now();
     await store.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: e.deviceId } }], { ...meta, commandId: `decom-live-${e.deviceId}` });
-    // The session lasts an hour: only a kick closes it this soon.
-    expect((await closed) - decommissionedAt).toBeLessThan(5_000);
+    await closed; // the session was admitted for an hour: only a kick ends it within the test
     const again = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
     expect(again).toMatch(/not authorized/i);
   });

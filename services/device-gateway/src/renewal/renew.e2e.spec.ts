@@ -5,14 +5,21 @@ import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { gateway } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
+import { TestClock } from '@keelson/testing';
 import { deviceKeys } from '../test-fixtures/device-keys.js';
 import { startRenewalApp, type RenewalApp } from '../test-fixtures/renewal-app.js';
 
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-// Certificates of 8 s and a grace of 4 s: expiry and grace are lived through, not simulated.
+// Certificates of 30 days and a grace of 7. The gateway issues and judges them by its clock, which
+// reads the system clock except where a spec stops it at an instant of its choosing (and the device
+// signs its proof at that instant too): expiry and grace are judged to the millisecond, not waited for.
+const day = 86_400_000;
+const graceDays = 7;
+
 describe('POST /v1/renew', () => {
+  const clock = new TestClock();
   let gw: RenewalApp;
   const post = (path: string, body: unknown) => gw.post(path, body);
   const enroll = () => gw.enroll();
@@ -20,8 +27,10 @@ describe('POST /v1/renew', () => {
   const eventsOf = (deviceId: string) => gw.eventsOf(deviceId);
 
   beforeAll(async () => {
-    gw = await startRenewalApp({ KEELSON_DEVICE_CERT_DAYS: String(8 / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(4 / 86_400) });
+    gw = await startRenewalApp({ KEELSON_DEVICE_CERT_DAYS: '30', KEELSON_DEVICE_CERT_GRACE_DAYS: String(graceDays) }, { clock });
   });
+
+  afterEach(() => clock.release());
 
   afterAll(async () => {
     await gw?.close();
@@ -156,16 +165,21 @@ describe('POST /v1/renew', () => {
     expect((await eventsOf(enrolled.deviceId)).length).toBe(before);
   });
 
-  it('renews an expired certificate within the grace period, and refuses it after', async () => {
-    const { keys, enrolled } = await enroll();
-    const notAfter = new x509.X509Certificate(enrolled.certificate).notAfter.getTime();
-    await new Promise((r) => setTimeout(r, notAfter - Date.now() + 1_000)); // offline past expiry
-    const late = await post('/v1/renew', await renewal(enrolled.certificate, keys));
+  it('renews an expired certificate up to the last millisecond of the grace period, and refuses it one after', async () => {
+    clock.set(Math.floor(Date.now() / 1_000) * 1_000); // a whole second, as a certificate writes its notAfter
+    const [inGrace, pastGrace] = [await enroll(), await enroll()]; // issued at the same instant: the same notAfter
+    const notAfter = new x509.X509Certificate(inGrace.enrolled.certificate).notAfter.getTime();
+    expect(new x509.X509Certificate(pastGrace.enrolled.certificate).notAfter.getTime()).toBe(notAfter);
+
+    clock.set(notAfter + graceDays * day); // offline past expiry, back on the grace period's last instant
+    const late = await post('/v1/renew', await renewal(inGrace.enrolled.certificate, inGrace.keys));
     expect(late.status).toBe(201);
-    const second = await enroll();
-    const secondNotAfter = new x509.X509Certificate(second.enrolled.certificate).notAfter.getTime();
-    await new Promise((r) => setTimeout(r, secondNotAfter + 4_000 - Date.now() + 1_000)); // past the grace period
-    const tooLate = await post('/v1/renew', await renewal(second.enrolled.certificate, second.keys));
-    expect([tooLate.status, tooLate.body.error.code]).toEqual([401, 'renewal.expired']);
-  }, 60_000);
+    expect(new x509.X509Certificate(late.body.certificate).notAfter.getTime()).toBe(notAfter + (graceDays + 30) * day);
+
+    clock.set(notAfter + graceDays * day + 1);
+    const before = await eventsOf(pastGrace.enrolled.deviceId);
+    const tooLate = await post('/v1/renew', await renewal(pastGrace.enrolled.certificate, pastGrace.keys));
+    expect(tooLate).toMatchObject({ status: 401, body: { error: { code: 'renewal.expired' } } });
+    expect(await eventsOf(pastGrace.enrolled.deviceId)).toEqual(before);
+  });
 });

@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent, type DeviceHardware } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
+import { createServiceApp, InfrastructureModule, loadServiceConfig, type InfrastructureOptions } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { deviceModules } from '../app.module.js';
 
@@ -24,7 +24,8 @@ export interface DeviceHalfApp {
   close(): Promise<void>;
 }
 
-export async function startDeviceHalf(env: Record<string, string> = {}): Promise<DeviceHalfApp> {
+/** `infrastructure.clock` is the time it hears devices and judges their silence by (default: the system clock). */
+export async function startDeviceHalf(env: Record<string, string> = {}, infrastructure: InfrastructureOptions = {}): Promise<DeviceHalfApp> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   const testDb: TestDatabase = await createTestDatabase();
@@ -35,7 +36,7 @@ export async function startDeviceHalf(env: Record<string, string> = {}): Promise
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
   });
-  @Module({ imports: [InfrastructureModule.forRoot(config), ...deviceModules] })
+  @Module({ imports: [InfrastructureModule.forRoot(config, infrastructure), ...deviceModules] })
   class DeviceHalfModule {}
   const app = await createServiceApp(DeviceHalfModule, config);
   await app.init();

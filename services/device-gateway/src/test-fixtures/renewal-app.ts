@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { gateway } from '@keelson/commands';
 import { applyStreams, eventStreams, EventStore, type EventStoreNaming } from '@keelson/event-store';
 import { parseDeviceEvent, renewalProofMessage, type DeviceEvent } from '@keelson/events';
-import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
+import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig, systemClock, type InfrastructureOptions } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace } from '@keelson/testing';
 import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
 import type { EnrollResponse } from '../enrollment/enroll-request.js';
@@ -35,13 +35,15 @@ export interface RenewalApp {
   post(path: string, body: unknown): Promise<Answer>;
   /** Enrolls a device with a fresh key. */
   enroll(): Promise<{ keys: Keys; enrolled: EnrollResponse }>;
-  /** The request a device makes: a CSR for `next` (default: the same key), signed by `signer` (default: the current key). */
+  /** The request a device makes: a CSR for `next` (default: the same key), signed by `signer` (default: the current key) at `signedAt` (default: the gateway's clock). */
   renewal(certificate: string, current: Keys, options?: { next?: Keys; signedAt?: Date; signer?: Keys; csrSubject?: string }): Promise<Record<string, string>>;
   eventsOf(deviceId: string): Promise<DeviceEvent[]>;
   close(): Promise<void>;
 }
 
-export async function startRenewalApp(env: Record<string, string>): Promise<RenewalApp> {
+/** `infrastructure.clock` is the time the gateway issues and judges certificates by (default: the system clock). */
+export async function startRenewalApp(env: Record<string, string>, infrastructure: InfrastructureOptions = {}): Promise<RenewalApp> {
+  const clock = infrastructure.clock ?? systemClock;
   const naming = testNamespace();
   const nc = await connectTestNats();
   await applyStreams(await jetstreamManager(nc), naming, [eventStreams.gateway]);
@@ -56,7 +58,7 @@ export async function startRenewalApp(env: Record<string, string>): Promise<Rene
     KEELSON_DEVICE_CA_KEY_SECRET: 'a secret of at least sixteen characters',
     ...env,
   });
-  @Module({ imports: [InfrastructureModule.forRoot(config), RenewalModule, DeviceTrustModule] })
+  @Module({ imports: [InfrastructureModule.forRoot(config, infrastructure), RenewalModule, DeviceTrustModule] })
   class RenewalTestApp {}
   const app = await createServiceApp(RenewalTestApp, config);
   await app.listen(0, '127.0.0.1');
@@ -77,7 +79,7 @@ export async function startRenewalApp(env: Record<string, string>): Promise<Rene
     },
     async renewal(certificate, current, options = {}) {
       const csr = await csrFor(options.next ?? current, options.csrSubject);
-      const signedAt = (options.signedAt ?? new Date()).toISOString();
+      const signedAt = (options.signedAt ?? clock.now()).toISOString();
       const proof = renewalProofMessage({ certificate, csr, signedAt }, (text) => createHash('sha256').update(text, 'utf8').digest('hex'));
       const signature = Buffer.from(await webcrypto.subtle.sign(signing, (options.signer ?? current).privateKey, proof)).toString('base64');
       return { certificate, csr, signedAt, signature };

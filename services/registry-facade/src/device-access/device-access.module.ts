@@ -5,6 +5,7 @@ import { parseRegistryEvent, type RegistryEvent } from '@keelson/events';
 import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { DeviceCertificateCheck } from './device-certificate-check.js';
+import { deviceCertificateMemoryMsOf } from './device-certificate-memory.js';
 import { DeviceRefusalLog } from './device-refusal-log.js';
 import { auditFleetOf, refusalsPerMinuteOf } from './device-refusal-settings.js';
 import { FleetDeviceCas } from './fleet-device-cas.js';
@@ -72,7 +73,7 @@ class RefusalLogRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       provide: DeviceAuthenticator,
       inject: [NATS, SERVICE_CONFIG, CLOCK, FleetDeviceCas, DeviceRefusalLog],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, cas: FleetDeviceCas, refusals: DeviceRefusalLog) => {
-        const check = new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock });
+        const check = new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock, ttlMs: deviceCertificateMemoryMsOf(config) });
         return new DeviceAuthenticator(check, refusals, clock);
       },
     },

@@ -10,16 +10,15 @@ import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('publishing on TargetsSigned and on a signed hash bin (whole facade, real NATS and PostgreSQL)', () => {
   let facade: FacadeApp;
-  const eventsOf = async (name: string, version: string): Promise<ArtifactEvent[]> =>
-    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.map((r) => r.event);
+  const eventsOf = async (name: string, version: string, of = fleet): Promise<ArtifactEvent[]> =>
+    (await facade.artifacts.load(facade.artifacts.subject('artifact', of, artifactIdOf(name, version)))).events.map((r) => r.event);
   const resolve = (name: string, version: string) => callCommand(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
-  const upload = async (name: string, version: string) => {
+  const upload = async (name: string, version: string, to = fleet) => {
     const bytes = randomBytes(2048);
-    const { status, body } = await postUpload(facade, fleet, uploadForm({ name, version, bytes }));
+    const { status, body } = await postUpload(facade, to, uploadForm({ name, version, bytes }));
     expect(status).toBe(201);
     return { targetPath: body.targetPath!, sha256: sha(bytes), length: 2048 };
   };
@@ -79,7 +78,10 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   it('does not publish another fleet\'s artifact of the same path', async () => {
     const target = await upload('fleet-bound', '1.0.0');
     await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }));
-    await pause(300); // nothing to wait for: the point is that nothing happens
+    // A later signing, of plant-9's own artifact: once it is published, the one before was handled.
+    const marker = await upload('fleet-marker', '1.0.0', 'plant-9');
+    await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 2, { [marker.targetPath]: marker }));
+    await eventually(async () => (await eventsOf('fleet-marker', '1.0.0', 'plant-9')).length === 2);
     expect((await eventsOf('fleet-bound', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived']);
   });
 

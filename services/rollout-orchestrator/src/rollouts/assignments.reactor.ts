@@ -3,7 +3,8 @@ import { isDomainError } from '@keelson/domain-kit';
 import { gateway } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
-import { callCommand, newContext, type Clock } from '@keelson/service-kit';
+import { callCommand, newContext, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import type { Failpoint } from './failpoint.js';
 import { assignedDevices, isLive, type LiveRollout } from './rollout.decider.js';
 import { assignmentsSent } from './rollout.metrics.js';
 import type { Rollouts } from './rollouts.js';
@@ -16,9 +17,17 @@ export interface AssignmentsReactorDeps {
   clock: Clock;
   /** Assign requests in flight at once: a wave of thousands should not go one round trip at a time. */
   concurrency?: number;
+  failpoint?: Failpoint;
 }
 
 const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
+
+/** `KEELSON_ASSIGN_CONCURRENCY` (default 16, 1-256): assign requests in flight at once while a wave starts. */
+export function assignConcurrencyOf(config: Pick<ServiceConfig, 'env'>): number {
+  const value = Number(config.env.KEELSON_ASSIGN_CONCURRENCY ?? 16);
+  if (!Number.isInteger(value) || value < 1 || value > 256) throw new Error('rollout-orchestrator: KEELSON_ASSIGN_CONCURRENCY must be a whole number from 1 to 256');
+  return value;
+}
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -48,6 +57,7 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
       try {
         const { changed } = await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
         sent.inc({ action, changed: String(changed) });
+        deps.failpoint?.('assignment-answered');
       } catch (err) {
         if (!isDomainError(err)) throw err;
         if (action === 'revert') {

@@ -2,6 +2,7 @@ import { NotFound } from '@keelson/domain-kit';
 import { eventStreams, type Reactor } from '@keelson/event-store';
 import { isTerminalDeviceState, parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
+import type { Failpoint } from './failpoint.js';
 import type { Rollouts } from './rollouts.js';
 import { installAssignmentId } from './wave-plan.js';
 
@@ -23,7 +24,7 @@ const service = { kind: 'service', id: 'rollout-orchestrator' } as const;
  * A decommissioned device is excluded from every rollout still under way that targets it, and
  * a change of reachability is noted on each of them.
  */
-export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }): Reactor<DeviceEvent> {
+export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock; failpoint?: Failpoint }): Reactor<DeviceEvent> {
   return {
     name: 'orchestrator-device-outcomes',
     stream: eventStreams.gateway,
@@ -60,7 +61,9 @@ export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock }
         { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state, ...(reason === undefined ? {} : { reason }), at: deps.clock.now().toISOString() },
         // one command id per device event: a redelivered report is de-duplicated by JetStream too
         { actor: { kind: 'device', id: deviceId }, correlationId: meta.correlationId, commandId: `device-event-${seq}` },
-      ));
+      ).then(({ firstSeq }) => {
+        if (firstSeq > 0) deps.failpoint?.('outcome-recorded'); // stored with what it started; the report is not acknowledged yet
+      }));
     },
   };
 }

@@ -5,9 +5,10 @@ import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { assignmentsReactor } from './assignments.reactor.js';
+import { assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
+import { failpointOf } from './failpoint.js';
 import { InFlightRunner } from './in-flight.runner.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
 import { skippedMessages } from './rollout.metrics.js';
@@ -59,14 +60,15 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     };
     const reactor = <E>(what: string, r: Reactor<E>) =>
       new ReactorRunner<E>({ nc, naming, reactor: r, onError: onError(what), onPoison: onPoison(what) });
+    const failpoint = failpointOf(config.env, config.service);
     this.ownRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutsProjection, onError: onError('rollouts read model') }),
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutClaimsProjection, onError: onError('rollout claims index') }),
-      reactor('assignments', assignmentsReactor({ nc, naming, rollouts, clock })),
+      reactor('assignments', assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), failpoint })),
     ];
     this.deviceRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: deviceProgressProjection, onError: onError('device progress read model') }),
-      reactor('device outcomes', deviceOutcomesReactor({ rollouts, clock })),
+      reactor('device outcomes', deviceOutcomesReactor({ rollouts, clock, failpoint })),
     ];
   }
 

@@ -60,7 +60,7 @@ export interface OrchestratorHarness {
   report(deviceId: string, rolloutId: string, state: DeviceState, assignmentId?: string): void;
   /** Appends `DeviceDecommissioned`, as the gateway does when an operator retires a device. */
   decommission(deviceId: string): Promise<void>;
-  /** Every assignment the device's desired state ever got from a rollout, one per DesiredStateChanged that added it. */
+  /** Every assignment the gateway appended to the device's desired state for a rollout, one per append (a repeated append shows twice). */
   assignmentsOf(deviceId: string, rolloutId: string): Promise<Assignment[]>;
   rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
   streamMessages(): Promise<number>;
@@ -120,17 +120,12 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
         { actor: { kind: 'operator', id: 'admin' }, correlationId: 'spec', commandId: `decommission-${deviceId}` });
     },
     async assignmentsOf(deviceId, rolloutId) {
-      const added: Assignment[] = [];
-      const seen = new Set<string>();
-      for (const e of await gw.eventsOf(fleet, deviceId)) {
-        if (e.type !== 'DesiredStateChanged') continue;
-        for (const a of e.data.assignments) {
-          if (a.rolloutId === rolloutId && !seen.has(a.assignmentId)) added.push(a);
-        }
-        seen.clear();
-        for (const a of e.data.assignments) seen.add(a.assignmentId);
-      }
-      return added;
+      // The gateway appends one DesiredStateChanged per assign it accepts, the new assignment last
+      // (the others are carried over): each such append counts, so one appended twice shows twice.
+      return (await gw.eventsOf(fleet, deviceId)).flatMap((e) => {
+        const added = e.type === 'DesiredStateChanged' ? e.data.assignments.at(-1) : undefined;
+        return added?.rolloutId === rolloutId ? [added] : [];
+      });
     },
     async rolloutEvents(rolloutId) {
       return (await rollouts.load(rollouts.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);

@@ -6,19 +6,33 @@ import { Updater } from 'tuf-js';
 import { signer } from '@keelson/commands';
 import type { TufEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
+import { TestClock } from '@keelson/testing';
 import { eventually, startSigner, type SignerApp } from '../test-fixtures/signer-app.js';
 import { serveTufMetadata, type TufMetadataServer } from '../test-fixtures/tuf-metadata-server.js';
 
 const fleet = 'short-lived';
 const ofType = <T extends TufEvent['type']>(events: TufEvent[], type: T) => events.filter((e): e is Extract<TufEvent, { type: T }> => e.type === type);
 
-describe('renewal, with a 4 s timestamp and an 8 s snapshot checked every second', () => {
+// The signer signs and renews by its clock, which each spec starts days in the past (on a whole
+// second, as TUF writes expiries) and moves forward to chosen instants; renewal is checked every
+// second. Expiries are then exact, and the device that verifies at the end uses its real clock,
+// which by then is past the first documents' expiry by days and far from the current ones'.
+const second = 1_000;
+const hour = 3_600 * second;
+const day = 24 * hour;
+const wholeSecond = (ms: number) => Math.floor(ms / second) * second;
+const tufTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+describe('renewal of the timestamp and snapshot (default lifetimes: 1 day and 7 days)', () => {
+  const clock = new TestClock();
+  const start = wholeSecond(Date.now()) - 4 * day;
   let s: SignerApp;
   let facade: TufMetadataServer;
   let work: string;
 
   beforeAll(async () => {
-    s = await startSigner({ KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: '4', KEELSON_TUF_SNAPSHOT_EXPIRY_SECONDS: '8', KEELSON_TUF_RENEW_CHECK_SECONDS: '1' });
+    clock.set(start);
+    s = await startSigner({ KEELSON_TUF_RENEW_CHECK_SECONDS: '1' }, undefined, { clock });
     facade = await serveTufMetadata(() => s.tufEventsOf(fleet));
     work = mkdtempSync(join(tmpdir(), 'keelson-renewal-'));
   });
@@ -29,20 +43,24 @@ describe('renewal, with a 4 s timestamp and an 8 s snapshot checked every second
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('renews the timestamp before it expires, then the snapshot with it, so a device keeps verifying', async () => {
+  it('renews the timestamp at half-life, then the snapshot with it, so a device keeps verifying', async () => {
     const { root } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
-    const firstExpiry = Date.parse(ofType(await s.tufEventsOf(fleet), 'TimestampRenewed')[0]!.data.expires);
+    const timestamps = async () => ofType(await s.tufEventsOf(fleet), 'TimestampRenewed');
+    expect((await timestamps()).map((e) => e.data.expires)).toEqual([tufTime(start + day)]);
 
-    // The timestamp is renewed at half-life, well before the first one expires.
-    await eventually(async () => ofType(await s.tufEventsOf(fleet), 'TimestampRenewed').length >= 2, 5_000);
-    expect(Date.now()).toBeLessThan(firstExpiry);
+    // Half a day and a second in, the first timestamp has half a day to go: it is renewed now, for a day from now.
+    const halfLife = clock.set(start + 12 * hour + second).getTime();
+    await eventually(async () => (await timestamps()).length >= 2);
+    expect((await timestamps())[1]!.data.expires).toBe(tufTime(halfLife + day));
 
     // Past the snapshot's half-life, a new snapshot comes with a timestamp that lists it.
-    await eventually(async () => ofType(await s.tufEventsOf(fleet), 'SnapshotSigned').length >= 2, 8_000);
+    const snapshotHalfLife = clock.set(start + 3.5 * day + second).getTime();
+    await eventually(async () => ofType(await s.tufEventsOf(fleet), 'SnapshotSigned').length >= 2);
     const events = await s.tufEventsOf(fleet);
     const snapshot = ofType(events, 'SnapshotSigned')[1]!;
+    expect(snapshot.data.expires).toBe(tufTime(snapshotHalfLife + 7 * day));
     const after = events[events.indexOf(snapshot) + 1];
-    expect(after?.type).toBe('TimestampRenewed');
+    expect(after).toMatchObject({ type: 'TimestampRenewed', data: { expires: tufTime(snapshotHalfLife + day) } });
     expect(Metadata.fromJSON(MetadataKind.Timestamp, (after as Extract<TufEvent, { type: 'TimestampRenewed' }>).data.metadata as never).signed.snapshotMeta.version).toBe(snapshot.data.version);
     // Targets and root are far from their expiry: untouched.
     expect(ofType(events, 'TargetsSigned')).toHaveLength(1);
@@ -50,26 +68,25 @@ describe('renewal, with a 4 s timestamp and an 8 s snapshot checked every second
     // Versions form one chain.
     expect(ofType(events, 'TimestampRenewed').map((e) => e.data.version)).toEqual(ofType(events, 'TimestampRenewed').map((_, i) => i + 1));
 
-    // The first timestamp has long expired; a device that pinned the root still verifies today's.
-    expect(Date.now()).toBeGreaterThan(firstExpiry);
+    // The device's clock is about `start` + 4 days: the first timestamp expired three days ago, today's lasts another half day.
     const metadataDir = join(work, 'metadata');
     mkdirSync(metadataDir, { recursive: true });
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
     await new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, config: { fetchRetries: 0 } }).refresh();
-  }, 20_000);
+  });
 });
 
-describe('renewal of the hash bins, with 8 s targets and bins checked every second', () => {
+describe('renewal of the hash bins (default 90-day targets, 4 bins)', () => {
+  const clock = new TestClock();
+  const start = wholeSecond(Date.now()) - 90 * day - hour;
   let s: SignerApp;
   let facade: TufMetadataServer;
   let work: string;
   const binFleet = 'short-bins';
 
   beforeAll(async () => {
-    s = await startSigner({
-      KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS: '4', KEELSON_TUF_SNAPSHOT_EXPIRY_SECONDS: '8', KEELSON_TUF_TARGETS_EXPIRY_SECONDS: '8',
-      KEELSON_TUF_RENEW_CHECK_SECONDS: '1', KEELSON_TUF_HASH_BINS: '4',
-    });
+    clock.set(start);
+    s = await startSigner({ KEELSON_TUF_RENEW_CHECK_SECONDS: '1', KEELSON_TUF_HASH_BINS: '4' }, undefined, { clock });
     facade = await serveTufMetadata(() => s.tufEventsOf(binFleet));
     work = mkdtempSync(join(tmpdir(), 'keelson-bin-renewal-'));
   });
@@ -80,20 +97,31 @@ describe('renewal of the hash bins, with 8 s targets and bins checked every seco
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('re-signs every bin with the targets before they expire, so a device still finds its target through its bin', async () => {
+  it('re-signs every bin with the targets at half-life, so a device still finds its target through its bin after the first bins expired', async () => {
     const { root } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet: binFleet });
     const artifact = await s.receive(binFleet, 'detector', '1.0.0', Buffer.from('detector weights'));
     facade.targets.set(artifact.targetPath, artifact.bytes);
-    const firstBinExpiry = Date.parse(ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned')[0]!.data.expires);
-    // Past half of the bins' lifetime every bin is signed again, each one version up, before the first ones expire.
-    await eventually(async () => new Set(ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').filter((e) => e.data.version >= 2 && e.data.targetPaths.length === 0).map((e) => e.data.role)).size === 4, 8_000);
-    expect(Date.now()).toBeLessThan(firstBinExpiry);
-    await new Promise((r) => setTimeout(r, Math.max(0, firstBinExpiry - Date.now() + 1_000)));
+    await eventually(async () => ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').some((e) => e.data.targetPaths.includes(artifact.targetPath)));
+    const bins = async () => ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned');
+    expect(new Set((await bins()).map((e) => e.data.expires))).toEqual(new Set([tufTime(start + 90 * day)]));
+
+    // Half the bins' lifetime and a second in, every bin is signed again, one version up, for 90 days from now.
+    const halfLife = clock.set(start + 45 * day + second).getTime();
+    const renewed = async () => (await bins()).filter((e) => e.data.version >= 2 && e.data.targetPaths.length === 0);
+    await eventually(async () => new Set((await renewed()).map((e) => e.data.role)).size === 4);
+    expect((await renewed()).map((e) => e.data.expires)).toEqual(Array(4).fill(tufTime(halfLife + 90 * day)));
+
+    // At the first bins' expiry the renewed ones have half their lifetime left (not due again), while the
+    // timestamp and snapshot of the half-life round have lapsed: those are renewed now.
+    const today = clock.set(start + 90 * day).getTime();
+    await eventually(async () => ofType(await s.tufEventsOf(binFleet), 'TimestampRenewed').some((e) => e.data.expires === tufTime(today + day)));
+
+    // The device's clock is about `start` + 90 days and an hour: the first bins expired an hour ago, the renewed ones last 45 more days.
     const metadataDir = join(work, 'metadata');
     mkdirSync(metadataDir, { recursive: true });
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
     const updater = new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
     await updater.refresh();
     expect((await updater.getTargetInfo(artifact.targetPath))?.hashes.sha256).toBe(artifact.sha256);
-  }, 30_000);
+  });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { NATS, newContext, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, NATS, newContext, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
 import { SIGNER_SETTINGS, type SignerSettings } from '../signer-settings.js';
@@ -22,6 +22,7 @@ class RenewalRunner implements OnApplicationBootstrap, BeforeApplicationShutdown
     @Inject(NATS) nc: NatsConnection,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SIGNER_SETTINGS) settings: SignerSettings,
+    @Inject(CLOCK) clock: Clock,
     repositories: TufRepositories,
   ) {
     this.timer = new RenewalTimer({
@@ -31,8 +32,10 @@ class RenewalRunner implements OnApplicationBootstrap, BeforeApplicationShutdown
       meta: () => newContext({ kind: 'service', id: 'signer' }),
       onRenewed: (fleet, what) => this.logger.log(`fleet '${fleet}': renewed ${what.join(', ')}`),
       onChecked: (fleet, state) => {
-        const expires = productionRootExpiring(state, new Date());
-        if (expires && this.rootWarnings.due(fleet, Date.now())) {
+        // By the clock the repository renews by, so the warning and the renewal agree on the time.
+        const now = clock.now();
+        const expires = productionRootExpiring(state, now);
+        if (expires && this.rootWarnings.due(fleet, now.getTime())) {
           this.logger.warn(`fleet '${fleet}': the production TUF root expires at ${expires}; run a root ceremony (keelson tuf root init/sign/import) before then, devices refuse an expired root`);
         }
       },

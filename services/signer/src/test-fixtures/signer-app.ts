@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
-import { createServiceApp, InfrastructureModule, loadServiceConfig, NATS } from '@keelson/service-kit';
+import { createServiceApp, InfrastructureModule, loadServiceConfig, NATS, type InfrastructureOptions } from '@keelson/service-kit';
 import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { signerModules } from '../app.module.js';
 
@@ -38,8 +38,11 @@ let n = 0;
 /** The key secret the spec signers run with (a real secret: their key files are sealed under it). */
 export const testKeySecret = 'spec-signer-key-secret-0123456789';
 
-/** Starts the signer; `share` runs a second replica on the same namespace and data directory. */
-export async function startSigner(env: Record<string, string> = {}, share?: { naming: TestNamespace; dataDir: string }): Promise<SignerApp> {
+/**
+ * Starts the signer; `share` runs a second replica on the same namespace and data directory, and
+ * `infrastructure.clock` is the time it signs and renews by (default: the system clock).
+ */
+export async function startSigner(env: Record<string, string> = {}, share?: { naming: TestNamespace; dataDir: string }, infrastructure: InfrastructureOptions = {}): Promise<SignerApp> {
   const naming = share?.naming ?? testNamespace();
   const nc = await connectTestNats();
   const dataDir = share?.dataDir ?? mkdtempSync(join(tmpdir(), 'keelson-signer-'));
@@ -50,7 +53,7 @@ export async function startSigner(env: Record<string, string> = {}, share?: { na
   });
   // The facade declares EV_ARTIFACTS; here the spec plays the facade.
   await applyStreams(await jetstreamManager(nc), naming, [eventStreams.registry]);
-  @Module({ imports: [InfrastructureModule.forRoot(config), ...signerModules] })
+  @Module({ imports: [InfrastructureModule.forRoot(config, infrastructure), ...signerModules] })
   class SignerTestModule {}
   const app = await createServiceApp(SignerTestModule, config);
   try {

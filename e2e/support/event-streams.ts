@@ -1,0 +1,40 @@
+import { connect } from '@nats-io/transport-node';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
+import type { TestPlatform } from './test-platform.js';
+
+/**
+ * A platform's event streams as they are, read with its diagnostics NATS user: no read model, no
+ * service in between, so a spec sees what was written even while the service that wrote it is down.
+ */
+export interface PlatformStreams {
+  rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
+  deviceEvents(deviceId: string): Promise<DeviceEvent[]>;
+  close(): Promise<void>;
+}
+
+export async function openStreams(platform: TestPlatform, fleet = 'default'): Promise<PlatformStreams> {
+  if (!platform.diagnostics) throw new Error('openStreams: start the platform with diagnosticsUser: true');
+  const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics.user, pass: platform.diagnostics.password, name: 'e2e-streams' });
+  const naming = { streamPrefix: '', subjectPrefix: '' };
+  const rollouts = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
+  const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+  return {
+    rolloutEvents: async (rolloutId) => (await rollouts.load(rollouts.subject('rollout', fleet, rolloutId))).events.map((r) => r.event),
+    deviceEvents: async (deviceId) => (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event),
+    close: () => nc.close(),
+  };
+}
+
+/**
+ * How many times the gateway appended the rollout's install assignment to the device's desired
+ * state. Each accepted assign is one `DesiredStateChanged` with the new assignment last (the others
+ * are carried over): every such append counts, so an assignment appended twice counts twice.
+ */
+export function installAppends(events: DeviceEvent[], rolloutId: string): number {
+  return events.filter((e) => {
+    if (e.type !== 'DesiredStateChanged') return false;
+    const added = e.data.assignments.at(-1);
+    return added?.rolloutId === rolloutId && added.action === 'install';
+  }).length;
+}
