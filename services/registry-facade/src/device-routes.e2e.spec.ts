@@ -10,6 +10,8 @@ import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+// Lists targets 1 as the signer's snapshot would, so the facade also publishes the artifact.
+const servedSnapshot = signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } });
 
 describe('device routes: TUF metadata and targets (whole facade, real NATS and PostgreSQL)', () => {
   let facade: FacadeApp;
@@ -29,7 +31,7 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     await appendTuf(facade, fleet,
       metadataSigned(fleet, 'root', 1),
       targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }),
-      metadataSigned(fleet, 'snapshot', 1),
+      metadataSigned(fleet, 'snapshot', 1, servedSnapshot),
       metadataSigned(fleet, 'timestamp', 1),
       metadataSigned(fleet, 'timestamp', 2, signedDocument('timestamp', 2, { meta: { 'snapshot.json': { version: 1 } } })),
     );
@@ -43,7 +45,7 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
   it('serves each metadata document exactly as the signer signed it, and the newest timestamp', async () => {
     for (const [file, document] of [
       ['1.root.json', signedDocument('root', 1)],
-      ['1.snapshot.json', signedDocument('snapshot', 1)],
+      ['1.snapshot.json', servedSnapshot],
       ['timestamp.json', signedDocument('timestamp', 2, { meta: { 'snapshot.json': { version: 1 } } })],
     ] as const) {
       const res = await get(`/v1/fleets/${fleet}/tuf/${file}`);

@@ -5,7 +5,7 @@ import type { ArtifactEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
-import { appendTuf, binSigned, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendTuf, binSigned, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -31,7 +31,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   it('refuses to resolve an artifact before it is signed, then publishes it once targets list it', async () => {
     const target = await upload('yolo-v8n', '3.0.0');
     await eventually(() => resolve('yolo-v8n', '3.0.0').then(() => false, (err: unknown) => err instanceof RuleViolation && err.code === 'artifact.not-published'));
-    await appendTuf(facade, fleet, targetsSigned(fleet, 2, { [target.targetPath]: target }));
+    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 2, { [target.targetPath]: target }), 2));
     await eventually(async () => (await eventsOf('yolo-v8n', '3.0.0')).length === 2);
     expect((await eventsOf('yolo-v8n', '3.0.0'))[1]).toEqual({
       type: 'ArtifactPublished', schemaVersion: 1,
@@ -43,10 +43,10 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('publishes once: a later targets version that lists the artifact again adds nothing', async () => {
     const target = await upload('yolo-v8n', '3.1.0');
-    await appendTuf(facade, fleet, targetsSigned(fleet, 3, { [target.targetPath]: target }));
+    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 3, { [target.targetPath]: target }), 3));
     await eventually(async () => (await eventsOf('yolo-v8n', '3.1.0')).length === 2);
     const other = await upload('detr', '1.0.0');
-    await appendTuf(facade, fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }));
+    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }), 4));
     await eventually(async () => (await eventsOf('detr', '1.0.0')).length === 2); // the later event was handled
     expect((await eventsOf('yolo-v8n', '3.1.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactPublished']);
   });
@@ -55,12 +55,12 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     const forged = await upload('forged', '1.0.0');
     const unknownPath = 'model/never-uploaded/1.0.0/x.onnx';
     const fine = await upload('fine', '1.0.0');
-    await appendTuf(facade, fleet, targetsSigned(fleet, 5, {
+    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 5, {
       [forged.targetPath]: { ...forged, sha256: 'ee'.repeat(32) },
       [unknownPath]: { sha256: 'ff'.repeat(32), length: 1 },
       'not/a/keelson-path': { sha256: 'ff'.repeat(32), length: 1 },
       [fine.targetPath]: fine,
-    }));
+    }), 5));
     await eventually(async () => (await eventsOf('fine', '1.0.0')).length === 2);
     expect((await eventsOf('forged', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactRejected']);
     expect(await eventsOf('never-uploaded', '1.0.0')).toEqual([]);
@@ -70,17 +70,17 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('publishes an artifact signed into a hash bin, with the bin\'s version', async () => {
     const target = await upload('binned', '1.0.0');
-    await appendTuf(facade, fleet, binSigned(fleet, 'bins-2c', 7, { [target.targetPath]: target }));
+    await appendTuf(facade, fleet, ...signingBatch(fleet, binSigned(fleet, 'bins-2c', 7, { [target.targetPath]: target }), 7));
     await eventually(async () => (await eventsOf('binned', '1.0.0')).length === 2);
     expect((await eventsOf('binned', '1.0.0'))[1]).toMatchObject({ type: 'ArtifactPublished', data: { ...target, targetsVersion: 7 } });
   });
 
   it('does not publish another fleet\'s artifact of the same path', async () => {
     const target = await upload('fleet-bound', '1.0.0');
-    await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }));
+    await appendTuf(facade, 'plant-9', ...signingBatch('plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }), 1));
     // A later signing, of plant-9's own artifact: once it is published, the one before was handled.
     const marker = await upload('fleet-marker', '1.0.0', 'plant-9');
-    await appendTuf(facade, 'plant-9', targetsSigned('plant-9', 2, { [marker.targetPath]: marker }));
+    await appendTuf(facade, 'plant-9', ...signingBatch('plant-9', targetsSigned('plant-9', 2, { [marker.targetPath]: marker }), 2));
     await eventually(async () => (await eventsOf('fleet-marker', '1.0.0', 'plant-9')).length === 2);
     expect((await eventsOf('fleet-bound', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived']);
   });

@@ -34,6 +34,21 @@ export function metadataSigned(fleet: string, role: Exclude<Role, 'targets'>, ve
   return { type: typeOf[role], schemaVersion: 1, data: { fleet, version, expires, metadata: document } };
 }
 
+/**
+ * `signed` (a targets or a hash bin) as the signer appends it: followed by snapshot `n` listing it and
+ * timestamp `n` naming that snapshot, so the facade serves it to devices (and only then publishes).
+ * `n` must grow with each call for the fleet: the newest timestamp is the one served.
+ */
+export function signingBatch(fleet: string, signed: TufEvent, n: number): TufEvent[] {
+  if (signed.type !== 'TargetsSigned' && signed.type !== 'DelegatedTargetsSigned') throw new Error(`${signed.type} is not a targets signing`);
+  const role = signed.type === 'DelegatedTargetsSigned' ? signed.data.role : 'targets';
+  return [
+    signed,
+    metadataSigned(fleet, 'snapshot', n, signedDocument('snapshot', n, { meta: { [`${role}.json`]: { version: signed.data.version } } })),
+    metadataSigned(fleet, 'timestamp', n, signedDocument('timestamp', n, { meta: { 'snapshot.json': { version: n } } })),
+  ];
+}
+
 /** Appends to `ev.tuf.<fleet>.repository` as the signer would. */
 export async function appendTuf(facade: FacadeApp, fleet: string, ...events: TufEvent[]): Promise<void> {
   const subject = facade.tuf.subject('tuf', fleet, 'repository');
