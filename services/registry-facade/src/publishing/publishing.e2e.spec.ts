@@ -91,7 +91,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     const uploads = ['yolo-v8n@3.0.0', 'yolo-v8n@3.1.0', 'detr@1.0.0', 'segmenter@1.0.0', 'tracker@1.0.0', 'counter@1.0.0', 'classifier@1.0.0'];
     const targets: Awaited<ReturnType<typeof upload>>[] = [];
     for (const artifact of uploads) targets.push(await upload(artifact.split('@')[0]!, artifact.split('@')[1]!, listed));
-    await appendTuf(facade, listed, targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))));
+    await appendTuf(facade, listed, ...signingBatch(listed, targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))), 2));
     await eventually(async () => (await list({ name: 'yolo-v8n' })).items.filter((a) => a.status === 'published').length === 2);
     await eventually(async () => (await list()).items.length === 7);
     const first = await list({ limit: 5 });
