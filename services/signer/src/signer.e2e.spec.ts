@@ -19,7 +19,6 @@ describe('the signer, as a device sees it', () => {
   let s: SignerApp;
   let facade: TufMetadataServer;
   let work: string;
-  let root: Record<string, unknown>;
 
   beforeAll(async () => {
     s = await startSigner({ KEELSON_TUF_HASH_BINS: '16' });
@@ -33,8 +32,11 @@ describe('the signer, as a device sees it', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** A device that pinned the root from enrollment and verifies with the real tuf-js client. */
-  function device(name: string): Updater {
+  /** The root a device pins at enrollment (the fleet's first get-root creates the repository). */
+  const enrollmentRoot = async () => (await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).root;
+
+  /** A device that pinned `root` at enrollment and verifies with the real tuf-js client. */
+  function device(name: string, root: Record<string, unknown>): Updater {
     const metadataDir = join(work, name, 'metadata');
     const targetDir = join(work, name, 'targets');
     mkdirSync(metadataDir, { recursive: true });
@@ -58,19 +60,21 @@ describe('the signer, as a device sees it', () => {
     ]);
     const rootKey = readdirSync(join(s.dataDir, 'keys', fleet)).find((f) => f.startsWith('root-'))!;
     expect(statSync(join(s.dataDir, 'keys', fleet, rootKey)).mode & 0o777).toBe(0o600);
-    root = first.root;
   });
 
   it('signs a received artifact into its hash bin so that tuf-js refreshes, finds it through the bin with its manifest and downloads the exact bytes', async () => {
+    const root = await enrollmentRoot();
+    const before = (await s.tufEventsOf(fleet)).length;
+    const requests = facade.requests.length;
     const artifact = await s.receive(fleet, 'detector', '1.0.0', Buffer.from('onnx model bytes v1'));
     facade.targets.set(artifact.targetPath, artifact.bytes);
     await signedTarget(artifact);
     const events = await s.tufEventsOf(fleet);
-    expect(events.slice(21).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['DelegatedTargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
-    const signedBin = events[21];
+    expect(events.slice(before).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['DelegatedTargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
+    const signedBin = events[before];
     const bin = signedBin?.type === 'DelegatedTargetsSigned' ? signedBin.data.role : '';
 
-    const updater = device('a');
+    const updater = device('a', root);
     await updater.refresh();
     const info = await updater.getTargetInfo(artifact.targetPath);
     expect(info).toBeDefined();
@@ -78,19 +82,21 @@ describe('the signer, as a device sees it', () => {
     expect(info!.custom).toMatchObject({ keelson: { artifactId: artifact.artifactId, manifest: { kind: 'model', framework: 'onnx', metrics: { mAP: '0.712' } } } });
     const file = await updater.downloadTarget(info!, join(work, 'a', 'targets', 'detector.onnx'));
     expect(readFileSync(file)).toEqual(artifact.bytes);
-    expect(facade.requests).toContain(`/targets/model/detector/1.0.0/${artifact.sha256}.detector.onnx`);
+    const fetched = facade.requests.slice(requests);
+    expect(fetched).toContain(`/targets/model/detector/1.0.0/${artifact.sha256}.detector.onnx`);
     // The top-level targets never changed (version 1); the device fetched the one bin of the target, no other.
-    expect(facade.requests).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/1.targets.json', `/tuf/2.${bin}.json`]));
-    expect(facade.requests.filter((r) => /^\/tuf\/\d+\.bins-/.test(r))).toEqual([`/tuf/2.${bin}.json`]);
+    expect(fetched).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/1.targets.json', `/tuf/2.${bin}.json`]));
+    expect(fetched.filter((r) => /^\/tuf\/\d+\.bins-/.test(r))).toEqual([`/tuf/2.${bin}.json`]);
   });
 
   it('refuses a tampered target byte: tuf-js rejects the download and writes nothing', async () => {
+    const root = await enrollmentRoot();
     const artifact = await s.receive(fleet, 'segmenter', '2.0.0', Buffer.from('segmenter weights'));
     await signedTarget(artifact);
     const tampered = Buffer.from(artifact.bytes);
     tampered[3] = tampered[3]! ^ 0x01;
     facade.targets.set(artifact.targetPath, tampered);
-    const updater = device('b');
+    const updater = device('b', root);
     await updater.refresh();
     const info = await updater.getTargetInfo(artifact.targetPath);
     expect(info?.hashes.sha256).toBe(artifact.sha256);
@@ -103,6 +109,7 @@ describe('the signer, as a device sees it', () => {
   });
 
   it('changes nothing when the same target arrives again, and refuses the same path with other bytes', async () => {
+    const root = await enrollmentRoot();
     const original = await s.receive(fleet, 'classifier', '1.0.0', Buffer.from('classifier v1'));
     await signedTarget(original);
     const before = (await s.tufEventsOf(fleet)).length;
@@ -113,7 +120,7 @@ describe('the signer, as a device sees it', () => {
     const events = await s.tufEventsOf(fleet);
     expect(events.length).toBe(before + 3);
     facade.targets.set(original.targetPath, original.bytes);
-    const updater = device('c');
+    const updater = device('c', root);
     await updater.refresh();
     const info = (await updater.getTargetInfo(original.targetPath))!;
     expect(info.hashes.sha256).toBe(original.sha256);
@@ -121,6 +128,7 @@ describe('the signer, as a device sees it', () => {
   });
 
   it('refuses to start a replica whose KEELSON_SIGNER_KEY_SECRET does not open the keys, naming the variable and not the secret', async () => {
+    await enrollmentRoot(); // the fleet's keys exist, sealed under the running signer's secret
     const start = startSigner({ KEELSON_SIGNER_KEY_SECRET: 'not-the-secret-the-keys-use' }, { naming: s.naming, dataDir: s.dataDir });
     await expect(start).rejects.toThrow(/KEELSON_SIGNER_KEY_SECRET does not open signer key line-7\//);
     await expect(start).rejects.not.toThrow(/not-the-secret/);

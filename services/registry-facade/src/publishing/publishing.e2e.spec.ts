@@ -86,16 +86,23 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   });
 
   it('lists artifacts newest first with cursor paging, and says not-found for an unknown one', async () => {
-    await eventually(async () => (await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet })).items.length === 7);
-    const first = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 5 });
-    const rest = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, limit: 5, cursor: first.nextCursor! });
+    const listed = 'plant-list'; // a fleet of this test's own: it lists exactly what it uploads
+    const list = (input: { limit?: number; cursor?: string; name?: string } = {}) => callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet: listed, ...input });
+    const uploads = ['yolo-v8n@3.0.0', 'yolo-v8n@3.1.0', 'detr@1.0.0', 'segmenter@1.0.0', 'tracker@1.0.0', 'counter@1.0.0', 'classifier@1.0.0'];
+    const targets: Awaited<ReturnType<typeof upload>>[] = [];
+    for (const artifact of uploads) targets.push(await upload(artifact.split('@')[0]!, artifact.split('@')[1]!, listed));
+    await appendTuf(facade, listed, ...signingBatch(listed, targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))), 2));
+    await eventually(async () => (await list({ name: 'yolo-v8n' })).items.filter((a) => a.status === 'published').length === 2);
+    await eventually(async () => (await list()).items.length === 7);
+    const first = await list({ limit: 5 });
+    const rest = await list({ limit: 5, cursor: first.nextCursor! });
     expect([...first.items, ...rest.items].map((a) => `${a.name}@${a.version}`)).toEqual([
-      'fleet-bound@1.0.0', 'binned@1.0.0', 'fine@1.0.0', 'forged@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
+      'classifier@1.0.0', 'counter@1.0.0', 'tracker@1.0.0', 'segmenter@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
     ]);
     expect(rest.nextCursor).toBeUndefined();
-    const yolo = await callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet, name: 'yolo-v8n' });
+    const yolo = await list({ name: 'yolo-v8n' });
     expect(yolo.items.map((a) => [a.version, a.status])).toEqual([['3.1.0', 'published'], ['3.0.0', 'published']]);
-    await expect(callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
+    await expect(callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet: listed, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
       code: 'artifact.not-found',
     });
   });

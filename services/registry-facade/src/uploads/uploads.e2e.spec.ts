@@ -17,6 +17,12 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
   const blobs = () => readdirSync(join(facade.dataDir, 'blobs', 'sha256')).sort();
   const eventsOf = async (name: string, version: string) =>
     (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.map((r) => r.event);
+  /** The facade's count of uploads that ended in `outcome` (0 before the first). */
+  const uploadsCounted = async (outcome: string) => {
+    const metrics = await (await fetch(`${facade.url}/metrics`)).text();
+    const line = new RegExp(`^keelson_registry_uploads_total\\{outcome="${outcome.replaceAll('.', '\\.')}"\\} (\\d+)$`, 'm').exec(metrics);
+    return Number(line?.[1] ?? 0);
+  };
 
   beforeAll(async () => {
     facade = await startFacade({ KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes) });
@@ -54,11 +60,14 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
   });
 
   it('refuses a second upload of the same name@version with 409 and stores none of its bytes', async () => {
+    expect((await postUpload(facade, fleet, uploadForm({ name: 'once', bytes: randomBytes(1000) }))).status).toBe(201);
     const before = blobs();
-    const { status, body } = await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(1000) }));
+    const refusedBefore = await uploadsCounted('artifact.exists');
+    const { status, body } = await postUpload(facade, fleet, uploadForm({ name: 'once', bytes: randomBytes(1000) }));
     expect([status, body.error?.kind, body.error?.code]).toEqual([409, 'RuleViolation', 'artifact.exists']);
     expect(blobs()).toEqual(before);
-    expect(await eventsOf('yolo-v8n', '2.1.0')).toHaveLength(1);
+    expect(await eventsOf('once', '2.1.0')).toHaveLength(1);
+    expect(await uploadsCounted('artifact.exists')).toBe(refusedBefore + 1);
   });
 
   it('refuses a malformed manifest, bad fields and an unsafe file name with 400 and every issue, storing and appending nothing', async () => {
@@ -92,15 +101,14 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
 
   it('answers 413 past KEELSON_MAX_ARTIFACT_BYTES and keeps nothing, not even a temp file', async () => {
     const before = blobs();
+    const refusedBefore = await uploadsCounted('artifact.too-large');
     const { status, body } = await postUpload(facade, fleet, uploadForm({ name: 'too-big', bytes: randomBytes(maxBytes + 1) }));
     expect([status, body.error?.code]).toEqual([413, 'artifact.too-large']);
     expect(blobs()).toEqual(before);
     expect(await eventsOf('too-big', '2.1.0')).toEqual([]);
     // Exactly at the limit is fine.
     expect((await postUpload(facade, fleet, uploadForm({ name: 'just-fits', bytes: randomBytes(maxBytes) }))).status).toBe(201);
-    const metrics = await (await fetch(`${facade.url}/metrics`)).text();
-    expect(metrics).toMatch(/keelson_registry_uploads_total\{outcome="artifact\.too-large"\} 1\b/);
-    expect(metrics).toMatch(/keelson_registry_uploads_total\{outcome="artifact\.exists"\} 1\b/);
+    expect(await uploadsCounted('artifact.too-large')).toBe(refusedBefore + 1);
   });
 
   it('answers 401 without the internal token, with a wrong one, and with one of another length', async () => {

@@ -128,29 +128,34 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
   });
 
   it('changes nothing when a target is added again with the same contents', async () => {
-    const before = (await eventsOf('race')).length;
-    const outcome = await b.addTargets('race', [entry(3)], meta(id()));
+    await a.addTargets('again', [entry(3)], meta(id()));
+    const before = (await eventsOf('again')).length;
+    const outcome = await b.addTargets('again', [entry(3)], meta(id()));
     expect(outcome.events).toEqual([]);
-    expect((await eventsOf('race')).length).toBe(before);
+    expect((await eventsOf('again')).length).toBe(before);
   });
 
   it('refuses the same path with other contents and leaves the stream as it was', async () => {
-    const before = (await eventsOf('race')).length;
-    await expect(a.addTargets('race', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toThrow(RuleViolation);
-    await expect(a.addTargets('race', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toMatchObject({ code: 'tuf.target-conflict' });
-    expect((await eventsOf('race')).length).toBe(before);
+    await b.addTargets('clash', [entry(3)], meta(id()));
+    const before = (await eventsOf('clash')).length;
+    await expect(a.addTargets('clash', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toThrow(RuleViolation);
+    await expect(a.addTargets('clash', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toMatchObject({ code: 'tuf.target-conflict' });
+    expect((await eventsOf('clash')).length).toBe(before);
   });
 
   it('keeps fleets apart: their own keys and their own versions', async () => {
-    await a.addTargets('other', [entry(9)], meta(id()));
-    const other = await eventsOf('other');
-    expect(other.filter((e) => e.type === 'SnapshotSigned').map((e) => e.data.version)).toEqual([1, 2]);
-    const rootOf = (events: TufEvent[]) => events.find((e) => e.type === 'TufRepositoryInitialised')!;
-    expect(rootOf(other)).not.toEqual(rootOf(await eventsOf('race')));
+    for (const i of [7, 8]) await a.addTargets('apart-busy', [entry(i)], meta(id()));
+    await a.addTargets('apart-quiet', [entry(9)], meta(id()));
+    const snapshotVersions = async (fleet: string) => (await eventsOf(fleet)).filter((e) => e.type === 'SnapshotSigned').map((e) => e.data.version);
+    expect(await snapshotVersions('apart-busy')).toEqual([1, 2, 3]);
+    expect(await snapshotVersions('apart-quiet')).toEqual([1, 2]);
+    const rootOf = async (fleet: string) => (await eventsOf(fleet)).find((e) => e.type === 'TufRepositoryInitialised')!;
+    expect(await rootOf('apart-quiet')).not.toEqual(await rootOf('apart-busy'));
   });
 
   it('renews nothing in a fresh repository and nothing for a fleet that has none', async () => {
-    expect((await a.renew('race', meta(id()))).events).toEqual([]);
+    await a.ensure('fresh', meta(id()));
+    expect((await a.renew('fresh', meta(id()))).events).toEqual([]);
     expect((await a.renew('nobody', meta(id()))).events).toEqual([]);
     expect(await eventsOf('nobody')).toEqual([]);
     expect(() => statSync(join(dir, 'nobody'))).toThrow(/ENOENT/);

@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
-import { createServiceApp, InfrastructureModule, loadServiceConfig, type InfrastructureOptions } from '@keelson/service-kit';
+import { createServiceApp, InfrastructureModule, loadServiceConfig, NATS, type InfrastructureOptions } from '@keelson/service-kit';
 import { connectTestNats, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { signerModules } from '../app.module.js';
 
@@ -58,6 +58,9 @@ export async function startSigner(env: Record<string, string> = {}, share?: { na
   const app = await createServiceApp(SignerTestModule, config);
   try {
     await app.init();
+    // The command subscriptions are made on init but reach the server later: without this a spec's
+    // first request can find no responder.
+    await app.get<NatsConnection>(NATS).flush();
   } catch (err) {
     await app.close().catch(() => undefined);
     await nc.close();
