@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
 
 export interface PlatformRequest {
@@ -13,10 +13,47 @@ export type PlatformFetch = (url: string, init?: PlatformRequest) => Promise<Res
 /** The device's certificate and key (PEM), read at each request: a renewal replaces them on disk. */
 export type ClientIdentity = () => Promise<{ cert: string; key: string } | undefined>;
 
-async function httpsFetch(url: string, init: PlatformRequest, ca: string | undefined, clientIdentity?: ClientIdentity): Promise<Response> {
-  const identity = await clientIdentity?.();
+/**
+ * An idle connection is closed after this long: below the platform's HTTP servers' keep-alive
+ * timeout (Node's default, 5 s, which they keep and announce as `Keep-Alive: timeout=5`), so the
+ * agent never sends a request on a connection the server is closing.
+ */
+export const idleConnectionMs = 4_000;
+
+/**
+ * The connections of one (CA, client identity): kept alive between requests, so a device's TUF
+ * refresh and download share one TLS handshake (and later connections resume its session). An
+ * agent presents one certificate for its whole life: the identity is part of its key.
+ */
+class Connections {
+  private current: { identity: string; agent: Agent } | undefined;
+
+  constructor(private readonly ca: string | undefined) {}
+
+  agentFor(identity: { cert: string; key: string } | undefined): Agent {
+    const key = `${identity?.cert ?? ''}\0${identity?.key ?? ''}`;
+    if (this.current?.identity === key) return this.current.agent;
+    if (this.current) retire(this.current.agent);
+    const agent = new Agent({ keepAlive: true, maxSockets: 2, maxFreeSockets: 1, timeout: idleConnectionMs, ...(this.ca ? { ca: this.ca } : {}), ...identity });
+    this.current = { identity: key, agent };
+    return agent;
+  }
+}
+
+/**
+ * A renewed or re-enrolled identity replaces the agent: the old one's idle connections close now,
+ * and the ones still answering a request close when it is done, so no new request goes out under
+ * the old certificate.
+ */
+function retire(agent: Agent): void {
+  agent.keepSocketAlive = () => false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
+async function httpsFetch(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<Response> {
+  const agent = connections.agentFor(await clientIdentity?.());
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ...(ca ? { ca } : {}), signal: init.signal, ...identity }, (res) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, agent, signal: init.signal }, (res) => {
       const headers = new Headers();
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
       const status = res.statusCode ?? 502;
@@ -35,8 +72,10 @@ async function httpsFetch(url: string, init: PlatformRequest, ca: string | undef
  * device presents its certificate to a server that asks for one (mutual TLS: how the facade knows
  * the device), whichever CA the server chains to. Node's fetch takes neither a per-request CA nor a
  * client certificate, so https.request does that work and answers a standard Response; plain
- * http:// (and https:// with neither) goes through the global fetch.
+ * http:// (and https:// with neither) goes through the global fetch. One PlatformFetch keeps its
+ * connections alive: make one per device and keep it.
  */
 export function platformFetch(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformFetch {
-  return (url, init = {}) => ((ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, ca, clientIdentity) : fetch(url, init));
+  const connections = new Connections(ca);
+  return (url, init = {}) => ((ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, connections, clientIdentity) : fetch(url, init));
 }

@@ -26,10 +26,15 @@ export interface TufSource {
  * enrollment. Split in two steps so the agent can report `downloading` then `verifying`.
  */
 export class VerifiedDownloads {
+  /** One fetcher for the agent's life: its connections to the facade are kept alive across updates. */
+  private readonly fetcher: DeviceFetcher;
+
   constructor(
     private readonly layout: DataDirLayout,
     private readonly source: TufSource,
-  ) {}
+  ) {
+    this.fetcher = new DeviceFetcher({ ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) }, layout.tmpDir);
+  }
 
   /** Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). */
   async refresh(): Promise<Updater> {
@@ -74,7 +79,7 @@ export class VerifiedDownloads {
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
         targetBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/targets`,
-        fetcher: new DeviceFetcher({ ...(this.source.platformCa ? { platformCa: this.source.platformCa } : {}), clientIdentity: deviceTlsIdentity(this.layout) }, this.layout.tmpDir),
+        fetcher: this.fetcher,
       });
     try {
       JSON.parse(await readFile(this.layout.trustedRoot, 'utf8'));
