@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
 import { selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
-import { deviceGet } from '../test-fixtures/device-tls.js';
+import { deviceGet, keptAliveDevice } from '../test-fixtures/device-tls.js';
 import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned } from '../test-fixtures/tuf-events.js';
@@ -121,6 +121,32 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     expect(await refusal(renewed)).toEqual([200, 'ok']);
     await refusedAfter('DeviceCertificateRenewed', first, 'd-renews', 'device.certificate-superseded');
     expect(await refusal(renewed)).toEqual([200, 'ok']);
+  });
+
+  // The check is per request, not per connection: a device keeping its connection alive (as the
+  // agent does) is refused on it at its next request once its certificate is no longer good.
+  it.each([
+    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired'],
+    ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews'],
+  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s)', async (type, code, deviceId) => {
+    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId));
+    try {
+      const url = `${facade.url}/v1/fleets/${a}/tuf/timestamp.json`;
+      const first = await device.get(url);
+      expect(first.status).toBe(200);
+      if (type === 'DeviceDecommissioned') knowledge.devices[deviceId]!.status = 'decommissioned';
+      else await enrolled(caA, deviceId);
+      let last = first;
+      await eventually(async () => {
+        await deviceEvent(type, a, deviceId);
+        last = await device.get(url);
+        return last.status !== 200;
+      }, 8_000);
+      expect([last.status, last.json().error.code]).toEqual([401, code]);
+      expect(last.socket).toBe(first.socket);
+    } finally {
+      device.close();
+    }
   });
 
   it('answers 503 when the gateway cannot be asked about a device it does not remember', async () => {

@@ -1,4 +1,5 @@
-import { request } from 'node:https';
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TestDeviceCertificate } from '@keelson/testing';
 
 /** What a device request got back. */
@@ -7,6 +8,24 @@ export interface DeviceAnswer {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   json<T = { error: { kind: string; code: string; message: string } }>(): T;
+  /** The connection it came over (the client's end). */
+  socket: Socket;
+}
+
+function get(url: string, options: RequestOptions): Promise<DeviceAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')), socket: res.socket });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -15,17 +34,11 @@ export interface DeviceAnswer {
  * each request is a handshake with exactly the identity given.
  */
 export function deviceGet(url: string, ca: string, identity?: Pick<TestDeviceCertificate, 'cert' | 'key'>): Promise<DeviceAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return get(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) });
+}
+
+/** A device that keeps its connection alive, as the agent does: its GETs share one TLS connection while the server keeps it open. */
+export function keptAliveDevice(ca: string, identity: Pick<TestDeviceCertificate, 'cert' | 'key'>): { get(url: string): Promise<DeviceAnswer>; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca, cert: identity.cert, key: identity.key });
+  return { get: (url) => get(url, { agent }), close: () => agent.destroy() };
 }
