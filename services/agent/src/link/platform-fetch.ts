@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
+import { createSecureContext } from 'node:tls';
 
 export interface PlatformRequest {
   method?: string;
@@ -34,7 +35,9 @@ class Connections {
     const key = `${identity?.cert ?? ''}\0${identity?.key ?? ''}`;
     if (this.current?.identity === key) return this.current.agent;
     if (this.current) retire(this.current.agent);
-    const agent = new Agent({ keepAlive: true, maxSockets: 2, maxFreeSockets: 1, timeout: idleConnectionMs, ...(this.ca ? { ca: this.ca } : {}), ...identity });
+    // One secure context for the agent's connections: the CA, certificate and key are parsed once, not per connection.
+    const secureContext = createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
+    const agent = new Agent({ keepAlive: true, maxSockets: 2, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
     this.current = { identity: key, agent };
     return agent;
   }
