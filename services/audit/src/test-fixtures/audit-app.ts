@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
 import { parseEvent, type KeelsonEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { auditAppModule } from '../app.module.js';
 
@@ -29,7 +29,8 @@ export interface AuditHarness {
   close(): Promise<void>;
 }
 
-export async function auditHarness(): Promise<AuditHarness> {
+/** `clock` stands in for the system clock in the audit (the time entries are judged written at). */
+export async function auditHarness(options: { clock?: Clock } = {}): Promise<AuditHarness> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   await applyStreams(await jetstreamManager(nc), naming, Object.values(eventStreams)); // as each owner does when it starts
@@ -52,7 +53,7 @@ export async function auditHarness(): Promise<AuditHarness> {
     nc, db, naming, stores,
     app: () => app!,
     async start() {
-      app = await createServiceApp(auditAppModule(config), config);
+      app = await createServiceApp(auditAppModule(config, { clock: options.clock }), config);
       await app.init();
     },
     async stop() {
