@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
 import { parseEvent, type KeelsonEvent } from '@keelson/events';
+import { launchService, type RunningService } from '@keelson/local-infra';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
@@ -24,10 +26,14 @@ export interface AuditHarness {
   app(): INestApplication;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The audit as its own process instead (built `dist/main.js`; build first), for crash specs: same names, database and data. */
+  launch(): Promise<RunningService>;
   /** Appends events to a subject after whatever it holds, with `actor` in the headers. */
   append(owner: keyof OwnerStores, subject: string, events: KeelsonEvent[], actor: EventMetadata['actor'], correlationId?: string): Promise<void>;
   close(): Promise<void>;
 }
+
+const auditEntry = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'main.js');
 
 /** `clock` stands in for the system clock in the audit (the time entries are judged written at). */
 export async function auditHarness(options: { clock?: Clock } = {}): Promise<AuditHarness> {
@@ -38,10 +44,11 @@ export async function auditHarness(options: { clock?: Clock } = {}): Promise<Aud
   const db = await openDatabase({ url: testDb.url });
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-audit-'));
   const { natsUrl, natsUser, natsPass } = testEnv();
-  const config = loadServiceConfig('audit', {
+  const env = {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-  });
+  };
+  const config = loadServiceConfig('audit', env);
   const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
   const stores: OwnerStores = {
     registry: store(eventStreams.registry), signer: store(eventStreams.signer), orchestrator: store(eventStreams.orchestrator),
@@ -60,6 +67,7 @@ export async function auditHarness(options: { clock?: Clock } = {}): Promise<Aud
       await app?.close();
       app = undefined;
     },
+    launch: () => launchService({ name: 'audit', entry: auditEntry, env: { PATH: process.env.PATH, ...env }, logFile: join(dataDir, 'audit.log') }),
     async append(owner, subject, events, actor, correlationId = 'corr-1') {
       const s = stores[owner];
       const { lastSeq } = await s.load(subject);
