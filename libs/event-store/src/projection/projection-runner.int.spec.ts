@@ -147,4 +147,28 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     expect(dead[0]!.payload).toContain('"lots"');
     expect(dead[0]!.headers['Keelson-Actor']).toEqual(['operator:mallory']);
   });
+
+  it('hands a batch to applyBatch in one call, and still dead-letters a poison event alone', async () => {
+    const subject = await append('f', 1, 2, 4);
+    const plain = totals('totals_f');
+    const calls: number[][] = [];
+    const batched: Projection<CounterEvent> = {
+      ...plain,
+      filterSubjects: ['ev.counter.f1.f', 'ev.counter.f1.f-poison'], // not the earlier tests' events (nor their poison)
+      async applyBatch(sql, events) {
+        calls.push(events.map((e) => e.seq));
+        for (const e of events) await plain.apply(sql, e);
+      },
+    };
+    const r = runner(batched);
+    await r.start();
+    await eventually(async () => (await total('totals_f', subject)) === 7);
+    await jetstream(nc).publish(store.subject('counter', 'f1', 'f-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'));
+    await append('f', 8);
+    await eventually(async () => (await total('totals_f', subject)) === 15);
+    await r.stop();
+    expect(calls[0]).toHaveLength(3); // the three events present at the start, fetched as one batch
+    expect(plain.applied).toEqual(calls.flat());
+    expect(await db.query(`SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = 'totals_f'`)).toEqual([{ n: 1 }]);
+  });
 });

@@ -4,6 +4,7 @@ import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
 import { holdBatch } from '../batch-heartbeat.js';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
+import type { RecordedEvent } from '../event-store.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -100,10 +101,16 @@ export class ProjectionRunner<E> {
   private async applyAll(sql: Sql, batch: JsMsg[]): Promise<void> {
     const { projection } = this.o;
     let checkpoint = await readCheckpoint(sql, projection.name);
+    const events: RecordedEvent<E>[] = [];
     for (const m of batch) {
       if (m.seq <= checkpoint) continue; // already applied: a redelivery changes nothing
-      await projection.apply(sql, recordedFrom(m, projection.parse));
+      events.push(recordedFrom(m, projection.parse));
       checkpoint = m.seq;
+    }
+    if (projection.applyBatch) {
+      if (events.length) await projection.applyBatch(sql, events);
+    } else {
+      for (const event of events) await projection.apply(sql, event);
     }
     await advanceCheckpoint(sql, projection.name, checkpoint);
   }
