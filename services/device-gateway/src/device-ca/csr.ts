@@ -12,18 +12,20 @@ const maxPemLength = 8_192;
 const pemPattern = /^\s*-----BEGIN CERTIFICATE REQUEST-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE REQUEST-----\s*$/;
 /** AlgorithmIdentifier of ecdsa-with-SHA256 (RFC 5758 3.2: no parameters). */
 const ecdsaWithSha256 = Buffer.from('300a06082a8648ce3d040302', 'hex');
+/** AlgorithmIdentifier of an EC public key on the named curve P-256 (RFC 5480 2.1.1). */
+const ecP256Key = Buffer.from('301306072a8648ce3d020106082a8648ce3d030107', 'hex');
 
 function refuse(message: string, cause?: unknown): never {
   throw new InvalidInput('csr.invalid', [{ path: ['csr'], message }], cause === undefined ? undefined : { cause });
 }
 
 /** PKCS#10 (RFC 2986 4): the signed info (version, subject, key, attributes), the algorithm, the signature. */
-function parseRequest(der: Buffer): { info: DerElement; key: KeyObject; algorithm: Buffer; signature: Buffer } {
+function parseRequest(der: Buffer): { info: DerElement; spki: DerElement; key: KeyObject; algorithm: Buffer; signature: Buffer } {
   const [info, algorithm, signature] = readChildren(readOnly(der), [tags.sequence, tags.sequence, tags.bitString]);
   const [version, , spki] = readChildren(info!, [tags.integer, tags.sequence, tags.sequence, 0xa0]);
   if (!version!.content.equals(Buffer.from([0]))) throw new Error('unknown CSR version');
   if (signature!.content[0] !== 0) throw new Error('the signature has unused bits');
-  return { info: info!, key: createPublicKey({ key: spki!.raw, format: 'der', type: 'spki' }), algorithm: algorithm!.raw, signature: signature!.content.subarray(1) };
+  return { info: info!, spki: spki!, key: createPublicKey({ key: spki!.raw, format: 'der', type: 'spki' }), algorithm: algorithm!.raw, signature: signature!.content.subarray(1) };
 }
 
 /**
@@ -43,8 +45,10 @@ export async function verifyCsr(pem: string): Promise<VerifiedCsr> {
   } catch (err) {
     return refuse('is not a parsable PKCS#10 certificate request', err);
   }
-  const { asymmetricKeyType: type, asymmetricKeyDetails: details } = request.key;
-  if (type !== 'ec' || details?.namedCurve !== 'prime256v1') {
+  // The key's algorithm as written (a named P-256 curve), so the certificate carries the same bytes;
+  // createPublicKey has already refused a point that is not on its curve.
+  if (!request.spki.content.subarray(0, ecP256Key.length).equals(ecP256Key)) {
+    const { asymmetricKeyType: type, asymmetricKeyDetails: details } = request.key;
     refuse(`must carry an ECDSA P-256 public key, got ${type ?? 'an unknown algorithm'}${details?.namedCurve ? ` ${details.namedCurve}` : ''}`);
   }
   if (!request.algorithm.equals(ecdsaWithSha256)) refuse('must be signed with ECDSA SHA-256');
@@ -55,6 +59,6 @@ export async function verifyCsr(pem: string): Promise<VerifiedCsr> {
     return refuse('has a signature that cannot be checked', err);
   }
   if (!signed) refuse('is not signed by the key it carries (proof of possession failed)');
-  const spki = request.key.export({ type: 'spki', format: 'der' });
-  return { publicKeyDer: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer };
+  const { raw } = request.spki;
+  return { publicKeyDer: raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer };
 }
