@@ -11,6 +11,8 @@ export interface BurstFigures {
   /** First request sent → last answer received. */
   seconds: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** p99 of the enrollments sent in each tenth of the devices, in order: a cold start or a slow end shows here. */
+  p99ByTenthMs: number[];
   cpu: { name: string; seconds: number }[];
   cpuTimeline: CpuTimeline;
 }
@@ -25,6 +27,7 @@ export async function enrollBurst(input: {
   progress?: (line: string) => void;
 }): Promise<BurstFigures> {
   const latencies: number[] = [];
+  const byTenth: number[][] = Array.from({ length: 10 }, () => []);
   const failed: BurstFigures['failed'] = {};
   const fail = (status: string, detail: string) => {
     const entry = (failed[status] ??= { count: 0, first: detail.slice(0, 300) });
@@ -40,7 +43,10 @@ export async function enrollBurst(input: {
       const body = { token: input.tokens[i], csr: device.csr, name: device.name, hardware: device.hardware };
       try {
         const answer = await postEnrollment(input.gatewayUrl, input.ca, body);
-        if (answer.status === 201) latencies.push(answer.ms);
+        if (answer.status === 201) {
+          latencies.push(answer.ms);
+          byTenth[Math.floor((10 * i) / input.requests.length)]!.push(answer.ms);
+        }
         else fail(String(answer.status), answer.body);
       } catch (err) {
         fail('0', err instanceof Error ? err.message : String(err));
@@ -56,6 +62,7 @@ export async function enrollBurst(input: {
   const sorted = latencies.sort((a, b) => a - b);
   return {
     enrolled: latencies.length, failed, seconds, cpu, cpuTimeline,
+    p99ByTenthMs: byTenth.map((xs) => quantile(xs.sort((a, b) => a - b), 0.99)),
     latencyMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
   };
 }
