@@ -69,7 +69,10 @@ export class DeviceLedger {
   static of(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
     const position = new Map(deviceIds.map((d, i) => [d, i]));
     const ranges = strategy.waves.map((_, wave) => waveRange(strategy, wave, deviceIds.length));
-    const tally = { outcomes: 0, failures: 0, live: position.size, liveUnfinished: position.size, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0 };
+    const tally: DeviceTally = {
+      outcomes: 0, failures: 0, live: position.size, liveUnfinished: position.size, liveUnhealthy: 0, waitedFor: 0,
+      excluded: 0, timedOut: 0, lateReports: 0,
+    };
     return new DeviceLedger(deviceIds, position, ranges, PersistentMap.empty(), tally, ranges.map(([from]) => from));
   }
 

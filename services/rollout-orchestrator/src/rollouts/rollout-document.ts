@@ -34,7 +34,8 @@ export function rolloutDocument(state: Rollout): RolloutDocument {
     if (r.timedOutOrder !== undefined) lists.timedOut.push([d, r.timedOutOrder]);
     if (r.lateReportOrder !== undefined) lists.lateReports.push([d, r.lateReportOrder]);
   });
-  return { ...state, facts: { ...facts, excluded: inOrder(lists.excluded), timedOut: inOrder(lists.timedOut), lateReports: inOrder(lists.lateReports) } };
+  const ordered = { excluded: inOrder(lists.excluded), timedOut: inOrder(lists.timedOut), lateReports: inOrder(lists.lateReports) };
+  return { ...state, facts: { ...facts, ...ordered } };
 }
 
 /** The state a stored document describes (the inverse of `rolloutDocument`). */
