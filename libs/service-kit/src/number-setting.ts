@@ -17,7 +17,7 @@ const decimal = /^\d+(\.\d+)?$/;
  * digits are read: `Number()` would take `''` as 0 and ` 12 `, `1e3` or `0x10` as numbers, so a typo
  * could quietly turn a cache off or a limit up.
  */
-export function numberSetting(config: ServiceConfig, name: string, rule: NumberSettingRule): number {
+export function numberSetting(config: Pick<ServiceConfig, 'service' | 'env'>, name: string, rule: NumberSettingRule): number {
   const raw = config.env[name];
   if (raw === undefined) return rule.default;
   const integer = rule.integer ?? true;
