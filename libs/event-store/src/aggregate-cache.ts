@@ -5,9 +5,10 @@ export interface CachedAggregate<S> {
 }
 
 /**
- * Keeps recently used aggregate states so a command only reads the events appended since.
- * Safe under concurrent writers: events are immutable, so a cached prefix never goes wrong; an
- * append against a stale state fails its sequence check and is retried after reading the rest.
+ * Keeps recently used aggregate states so a command decides without reading, or reads only the
+ * events appended since. Safe under concurrent writers: events are immutable, so a cached prefix
+ * never goes wrong; an append against a stale state fails its sequence check and is retried after
+ * reading the rest (handleCommand also confirms by a read any decision without events).
  */
 export class AggregateCache<S> {
   private readonly entries = new Map<string, CachedAggregate<S>>();

@@ -38,7 +38,7 @@ describe('handleCommand: load -> decide -> append, retry on conflict', () => {
     expect((await store.load(subject)).events.map((r) => r.event.type)).toEqual(['Incremented', 'LimitReached']);
   });
 
-  it('reads only new events when the cache holds the aggregate', async () => {
+  it('reads only the new events when another writer appended behind the cache', async () => {
     const subject = store.subject('counter', 'f1', 'cached');
     const cache = new AggregateCache<Counter>();
     await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 2, limit: 10 }, meta: meta(), cache });

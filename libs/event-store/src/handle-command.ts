@@ -1,5 +1,5 @@
 import { ConcurrencyError, type Decider } from '@keelson/domain-kit';
-import type { AggregateCache } from './aggregate-cache.js';
+import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
 import type { AppendResult } from './append.js';
 import type { EventStore } from './event-store.js';
 import type { EventMetadata } from './headers.js';
@@ -12,7 +12,8 @@ export interface CommandRequest<C, E extends { type: string }, S> {
   command: C;
   meta: EventMetadata;
   cache?: AggregateCache<S>;
-  /** Total tries, the first included (emmett's default is 3 retries). */
+  /** Total tries on a state read from the stream, the first included (emmett's default is 3 retries).
+   *  A try on a cached state comes before them and is not counted. */
   maxAttempts?: number;
 }
 
@@ -26,10 +27,48 @@ export interface CommandOutcome<E, S> {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * load -> decide -> append, retried on ConcurrencyError with jittered backoff. A DomainError from
- * `decide` propagates at once; after the last failed try the ConcurrencyError propagates (a 409).
+ * decide -> append in one round trip on a cache hit, else load -> decide -> append, retried on
+ * ConcurrencyError with jittered backoff. A DomainError from `decide` on a state read from the stream
+ * propagates at once; after the last failed try the ConcurrencyError propagates (a 409). The outcome's
+ * state is never older than the stream was when the command was decided.
  */
 export async function handleCommand<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>): Promise<CommandOutcome<E, S>> {
+  const cached = req.cache?.get(req.subject);
+  const fast = cached ? await appendOnCachedState(req, cached) : undefined;
+  return fast ?? loadDecideAppend(req);
+}
+
+/**
+ * Decides on the cached state and appends against its sequence without reading first: the sequence
+ * check proves the state was the latest, so only a conflict costs a read. That proof comes with
+ * events only. A decision without any (already satisfied) or a refusal may rest on events the cache
+ * has not seen (another replica, another code path), so it is not answered here: undefined sends the
+ * command to the read path, which confirms it when nothing came after the cached sequence.
+ */
+async function appendOnCachedState<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>, cached: CachedAggregate<S>): Promise<CommandOutcome<E, S> | undefined> {
+  const { store, subject, decider, command, meta, cache } = req;
+  let events: E[];
+  try {
+    events = decider.decide(command, cached.state);
+  } catch {
+    return undefined; // refused on a state that may be stale: decided again on the stream's
+  }
+  if (events.length === 0) return undefined;
+  try {
+    const append = await store.append(subject, cached.seq, events, meta);
+    // An earlier try of this command was stored, maybe after the cached sequence (the server finds a
+    // batch's duplicate before checking its sequence): the state after it is read, not guessed.
+    if (!append || append.duplicate) return undefined;
+    const state = events.reduce(decider.evolve, cached.state);
+    cache?.set(subject, { state, seq: append.lastSeq });
+    return { events, state, append };
+  } catch (err) {
+    if (err instanceof ConcurrencyError) return undefined; // someone appended after the cached sequence
+    throw err;
+  }
+}
+
+async function loadDecideAppend<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>): Promise<CommandOutcome<E, S>> {
   const { store, subject, decider, command, meta, cache, maxAttempts = 4 } = req;
   for (let attempt = 1; ; attempt++) {
     const cached = cache?.get(subject);

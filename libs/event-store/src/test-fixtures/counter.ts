@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInput, RuleViolation, type Decider } from '@keelson/domain-kit';
+import { InvalidInput, RuleViolation, assertNever, type Decider } from '@keelson/domain-kit';
 
 // A tiny aggregate for exercising the event store: a counter that may not pass its limit.
 export const CounterEvent = z.discriminatedUnion('type', [
@@ -14,18 +14,34 @@ export function parseCounterEvent(raw: unknown): CounterEvent {
   return r.data;
 }
 
-export type CounterCommand = { type: 'Increment'; by: number; limit: number };
+export type CounterCommand =
+  | { type: 'Increment'; by: number; limit: number }
+  /** Closes the counter once it reached `limit`; below it there is nothing to do yet. */
+  | { type: 'CloseIfReached'; limit: number }
+  /** Closes the counter, refused below `limit`. */
+  | { type: 'Close'; limit: number };
 export type Counter = { value: number; full: boolean };
+
+const closed = (at: number): CounterEvent[] => [{ type: 'LimitReached', schemaVersion: 1, data: { at } }];
 
 export const counter: Decider<CounterCommand, CounterEvent, Counter> = {
   initialState: () => ({ value: 0, full: false }),
   decide(cmd, s) {
-    if (s.full) throw new RuleViolation('counter.full');
-    const value = s.value + cmd.by;
-    if (value > cmd.limit) throw new RuleViolation('counter.over-limit');
-    const events: CounterEvent[] = [{ type: 'Incremented', schemaVersion: 1, data: { by: cmd.by } }];
-    if (value === cmd.limit) events.push({ type: 'LimitReached', schemaVersion: 1, data: { at: value } });
-    return events;
+    switch (cmd.type) {
+      case 'Increment': {
+        if (s.full) throw new RuleViolation('counter.full');
+        const value = s.value + cmd.by;
+        if (value > cmd.limit) throw new RuleViolation('counter.over-limit');
+        return [{ type: 'Incremented', schemaVersion: 1, data: { by: cmd.by } }, ...(value === cmd.limit ? closed(value) : [])];
+      }
+      case 'CloseIfReached':
+        return s.full || s.value < cmd.limit ? [] : closed(s.value);
+      case 'Close':
+        if (s.value < cmd.limit) throw new RuleViolation('counter.below-limit');
+        return s.full ? [] : closed(s.value);
+      default:
+        return assertNever(cmd);
+    }
   },
   evolve(s, e) {
     switch (e.type) {

@@ -51,4 +51,15 @@ describe('device commands racing on one aggregate (two gateway replicas)', () =>
     expect(outcomes.map((o) => o.events.length).sort()).toEqual([0, 1]);
     expect((await desiredStates('d-race2')).map((e) => e.data.generation)).toEqual([1]);
   });
+
+  it('records a report on the assignment another replica made after this replica cached the device', async () => {
+    await enroll('d-stale');
+    const [one, two] = [new Devices(store), new Devices(store)];
+    await one.execute(fleet, 'd-stale', { type: 'MarkReachable', at: '2026-12-05T10:00:00.000Z' }, meta('reachable-stale')); // one caches the device
+    await two.execute(fleet, 'd-stale', { type: 'Assign', assignment: assignment('a-late') }, meta('assign-late'));
+    // On one's cached state the assignment is unknown and the report would be dropped as nothing to do.
+    const report = { type: 'RecordReport' as const, assignmentId: 'a-late', rolloutId: 'r-1', state: 'downloading' as const, reportedAt: '2026-12-05T10:00:01.000Z' };
+    const outcome = await one.execute(fleet, 'd-stale', report, meta('report-late'));
+    expect(outcome.events.map((e) => e.type)).toEqual(['DeviceReportedProgress']);
+  });
 });
