@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformService, RunningService } from '@keelson/local-infra';
 import { windowProfiler } from './cpu-profiler.js';
-import type { FleetConnections } from './fleet-connections.js';
+import { countFleetConnections, type FleetConnections } from './fleet-connections.js';
 import { natsByClient, natsConnections, natsCounts, natsDelta, type NatsByClient, type NatsCounts } from './nats-stats.js';
 import { postgresWindow, type PostgresWindow } from './postgres-stats.js';
 import type { FleetHandle } from './worker-fleet.js';
@@ -34,6 +34,11 @@ async function waitForFile(path: string, timeoutMs: number): Promise<void> {
   }
 }
 
+function inThisThread(): ReturnType<FleetHandle['countConnections']> {
+  const counting = countFleetConnections();
+  return { stop: async () => counting.stop() };
+}
+
 /**
  * Everything the bench measures beyond /proc over the rollout window, for `--cpu-prof DIR`: a CPU
  * profile of each service (SIGWINCH toggles their preloaded profiler) and of the bench process,
@@ -41,7 +46,9 @@ async function waitForFile(path: string, timeoutMs: number): Promise<void> {
  * all but the profiles to `<dir>/window.json`.
  */
 export async function profileWindow(input: {
-  dir: string; fleet: FleetHandle; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
+  dir: string; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
+  /** Whose HTTPS connections to count (default: this thread's, e.g. enroll-burst's clients). */
+  fleet?: FleetHandle;
 }): Promise<{ start(): Promise<void>; stop(): Promise<WindowStats> }> {
   const services = Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : []));
   const bench = windowProfiler(join(input.dir, 'bench'));
@@ -54,7 +61,7 @@ export async function profileWindow(input: {
       natsBefore = await natsCounts(input.natsMonitorUrl);
       connectionsBefore = await natsConnections(input.natsMonitorUrl);
       pg = await postgresWindow(input.postgresAdminUrl);
-      fleet = input.fleet.countConnections();
+      fleet = input.fleet ? input.fleet.countConnections() : inThisThread();
       for (const s of services) process.kill(s.pid, 'SIGWINCH');
       await bench.start();
     },
