@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database, type Sql } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { InvalidInput } from '@keelson/domain-kit';
 import { applyStreams, EventStore, ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
 
@@ -26,6 +27,25 @@ function totals(name: string, failFirst = new Map<number, number>()): Projection
       );
       applied.push(r.seq);
     },
+  };
+}
+
+// The same totals written a batch at a time, in one statement; a batch holding `refused` is refused whole.
+function batchTotals(name: string, id: string, refused: number): Projection<CounterEvent> & { batches: number[][] } {
+  const batches: number[][] = [];
+  const applyBatch: NonNullable<Projection<CounterEvent>['applyBatch']> = async (sql, events) => {
+    const increments = events.flatMap((r) => (r.event.type === 'Incremented' ? [{ subject: r.subject, by: r.event.data.by }] : []));
+    if (increments.some((i) => i.by === refused)) throw new InvalidInput('counter.refused', [{ path: ['by'], message: `${refused} is refused` }]);
+    await sql.query(
+      `INSERT INTO ${name} (subject, total, actors) SELECT subject, sum(by), 'batch' FROM jsonb_to_recordset($1::jsonb) AS r(subject text, by int)
+       GROUP BY subject ON CONFLICT (subject) DO UPDATE SET total = ${name}.total + EXCLUDED.total`,
+      [JSON.stringify(increments)],
+    );
+    batches.push(events.map((r) => r.seq));
+  };
+  return {
+    name, stream: decl, filterSubjects: [`ev.counter.f1.${id}`], parse: parseCounterEvent, batches, applyBatch,
+    apply: (sql, event) => applyBatch(sql, [event]),
   };
 }
 
@@ -170,5 +190,20 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     expect(calls[0]).toHaveLength(3); // the three events present at the start, fetched as one batch
     expect(plain.applied).toEqual(calls.flat());
     expect(await db.query(`SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = 'totals_f'`)).toEqual([{ n: 1 }]);
+  });
+
+  describe('with a projection that writes whole batches', () => {
+    it('dead-letters only the event its batch was refused for, and applies the others once, in order', async () => {
+      const subject = await append('g', 1, 2, 13, 4, 5);
+      const { lastSeq } = await store.load(subject);
+      const projection = batchTotals('totals_g', 'g', 13);
+      const r = runner(projection);
+      await r.start();
+      await eventually(async () => (await total('totals_g', subject)) === 12);
+      await r.stop();
+      const dead = await db.query<{ seq: string; error: string }>(`SELECT seq, error FROM projection_dead_letters WHERE projection = 'totals_g'`);
+      expect(dead).toEqual([{ seq: String(lastSeq - 2), error: expect.stringMatching(/counter\.refused/) }]);
+      expect(projection.batches.flat()).toEqual([lastSeq - 4, lastSeq - 3, lastSeq - 1, lastSeq]);
+    });
   });
 });

@@ -23,8 +23,9 @@ export class DevicePresenceStore {
 
   /**
    * Moves last-seen times forward for many devices in one statement. It takes row locks in id order,
-   * but the devices projection locks its batch in event order, so the two can still deadlock under
-   * load (seen in the 5000-device bench): PostgreSQL then aborts one side, and this side tries again.
+   * as the devices projection now does for its batch; when it locked them in event order the two
+   * deadlocked under load (seen in the 5000-device bench). Should PostgreSQL still abort one side for
+   * a deadlock, this side tries again.
    */
   async recordSeen(seen: Map<string, Date>): Promise<void> {
     if (seen.size === 0) return;

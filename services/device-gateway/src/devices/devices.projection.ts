@@ -1,7 +1,8 @@
-import { eventStreams, type Projection } from '@keelson/event-store';
+import { eventStreams, type Projection, type RecordedEvent } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Migration, Sql } from '@keelson/postgres';
-import { evolveDeviceRow, type DeviceRow } from './device-row.js';
+import { foldDeviceRows, type StoredDeviceRow } from './device-row-batch.js';
+import type { DeviceRow } from './device-row.js';
 
 export const devicesMigrations: Migration[] = [
   {
@@ -59,33 +60,54 @@ export function rowOf(r: DeviceRecord): DeviceRow {
   };
 }
 
-async function writeRow(sql: Sql, row: DeviceRow, seq: number): Promise<void> {
-  // Guarded by last_seq: a redelivered event never writes an older row over a newer one. The row
-  // was read FOR UPDATE in this transaction, so hardware a hello wrote since is carried, not lost.
+const rowColumns = `device_id text, fleet text, name text, status text, labels jsonb, hardware jsonb, reachable boolean, last_seen_at timestamptz,
+  enrolled_at timestamptz, enrolled_seq bigint, desired_generation integer, assignments jsonb, last_seq bigint`;
+
+/** The stored rows of these devices, locked in id order (as the presence store locks them, so the two cannot deadlock). */
+async function readRows(sql: Sql, deviceIds: string[]): Promise<Map<string, StoredDeviceRow>> {
+  const records = await sql.query<DeviceRecord & { last_seq: string }>(
+    `SELECT ${deviceColumns}, last_seq FROM devices WHERE device_id = ANY($1::text[]) ORDER BY device_id FOR UPDATE`,
+    [deviceIds],
+  );
+  return new Map(records.map((r) => [r.device_id, { row: rowOf(r), lastSeq: Number(r.last_seq) }]));
+}
+
+async function writeRows(sql: Sql, rows: StoredDeviceRow[]): Promise<void> {
+  const records = rows.map(({ row, lastSeq }) => ({
+    device_id: row.deviceId, fleet: row.fleet, name: row.name, status: row.status, labels: row.labels, hardware: row.hardware,
+    reachable: row.reachable, last_seen_at: row.lastSeenAt, enrolled_at: row.enrolledAt, enrolled_seq: row.enrolledSeq,
+    desired_generation: row.desiredGeneration, assignments: row.assignments, last_seq: lastSeq,
+  }));
+  // Guarded by last_seq: a redelivered event never writes an older row over a newer one. The rows
+  // were read FOR UPDATE in this transaction, so hardware a hello wrote since is carried, not lost.
   await sql.query(
     `INSERT INTO devices (device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
                           desired_generation, assignments, last_seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     SELECT device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
+            desired_generation, assignments, last_seq
+     FROM jsonb_to_recordset($1::jsonb) AS r(${rowColumns})
      ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status, labels = EXCLUDED.labels,
        hardware = EXCLUDED.hardware, reachable = EXCLUDED.reachable,
        last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at), desired_generation = EXCLUDED.desired_generation,
        assignments = EXCLUDED.assignments, last_seq = EXCLUDED.last_seq
      WHERE devices.last_seq < EXCLUDED.last_seq`,
-    [row.deviceId, row.fleet, row.name, row.status, JSON.stringify(row.labels), JSON.stringify(row.hardware), row.reachable, row.lastSeenAt,
-      row.enrolledAt, row.enrolledSeq, row.desiredGeneration, JSON.stringify(row.assignments), seq],
+    [JSON.stringify(records)],
   );
 }
 
-/** The `devices` read model: one row per enrolled device, fed by `ev.device.>`. */
+/** Two statements however many events: one read of the rows they touch, one upsert of the rows folded in memory. */
+async function applyDeviceEvents(sql: Sql, recorded: RecordedEvent<DeviceEvent>[]): Promise<void> {
+  const stored = await readRows(sql, [...new Set(recorded.map((r) => r.event.data.deviceId))]);
+  const changed = foldDeviceRows(stored, recorded.map((r) => ({ event: r.event, seq: r.seq, time: r.time })));
+  if (changed.size > 0) await writeRows(sql, [...changed.values()]);
+}
+
+/** The `devices` read model: one row per enrolled device, fed by `ev.device.>`, written a batch at a time. */
 export const devicesProjection: Projection<DeviceEvent> = {
   name: 'gateway-devices',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
   parse: parseDeviceEvent,
-  async apply(sql, recorded) {
-    const { deviceId } = recorded.event.data;
-    const current = await sql.query<DeviceRecord>(`SELECT ${deviceColumns} FROM devices WHERE device_id = $1 FOR UPDATE`, [deviceId]);
-    const next = evolveDeviceRow(current[0] ? rowOf(current[0]) : null, recorded.event, { seq: recorded.seq, time: recorded.time });
-    if (next) await writeRow(sql, next, recorded.seq);
-  },
+  applyBatch: applyDeviceEvents,
+  apply: (sql, event) => applyDeviceEvents(sql, [event]),
 };
