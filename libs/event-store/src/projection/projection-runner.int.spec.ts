@@ -67,8 +67,8 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  const runner = (projection: Projection<CounterEvent>, conn = nc, database = db) =>
-    new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs: 1000 });
+  const runner = (projection: Projection<CounterEvent>, conn = nc, database = db, fetchExpiresMs = 1000) =>
+    new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs });
 
   it('projects every event once and records the actor from the headers', async () => {
     const subject = await append('a', 1, 2, 3);
@@ -146,5 +146,43 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     expect(dead[0]!.error).toMatch(/InvalidInput/);
     expect(dead[0]!.payload).toContain('"lots"');
     expect(dead[0]!.headers['Keelson-Actor']).toEqual(['operator:mallory']);
+  });
+
+  it('applies an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
+    const r = runner({ ...totals('totals_f'), filterSubjects: ['ev.counter.f1.f'] }, nc, db, 30_000);
+    let pulls = 0;
+    const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => pulls++ });
+    await nc.flush();
+    await r.start();
+    await eventually(async () => pulls === 1);
+    const subject = await append('f', 7);
+    // Well inside the 30 s pull: a runner that waits for its pull to fill or expire is still waiting.
+    await eventually(async () => (await total('totals_f', subject)) === 7, 10_000);
+    await r.stop();
+    sub.unsubscribe();
+    expect(pulls).toBe(1); // applied from the pull that was open before the event existed
+  });
+
+  it('holds back, behind a failing event, the events that arrived while its batch was in hand', async () => {
+    const subject = await append('g', 1);
+    const { lastSeq } = await store.load(subject);
+    // Fails twice: in the batch's transaction, and again on its own; then it is naked.
+    const projection = { ...totals('totals_g', new Map([[lastSeq, 2]])), filterSubjects: ['ev.counter.f1.g'] };
+    const apply = projection.apply.bind(projection);
+    let arrived = false;
+    projection.apply = async (sql, rec) => {
+      if (rec.seq === lastSeq && !arrived) {
+        arrived = true; // the next event is published, and received, while this batch is in hand
+        await append('g', 10);
+        const jsm = await jetstreamManager(nc);
+        await eventually(async () => (await jsm.consumers.info(`${naming.streamPrefix}${decl.name}`, r.consumerName)).num_ack_pending === 2);
+      }
+      return apply(sql, rec);
+    };
+    const r = runner(projection);
+    await r.start();
+    await eventually(async () => (await total('totals_g', subject)) === 11);
+    await r.stop();
+    expect(projection.applied).toEqual([lastSeq, lastSeq + 1]);
   });
 });
