@@ -117,6 +117,30 @@ describe('ReactorRunner against real NATS', () => {
     expect(seen).toEqual([1, 2, 3, 4]);
   }, 60_000);
 
+  it('keeps a message that arrived while a slow one is in hand past the ack wait: no other runner gets it first', async () => {
+    const seen: number[] = [];
+    let slowStarted = false;
+    const handle = async (rec: RecordedEvent<CounterEvent>) => {
+      if (byOf(rec) === 1) {
+        slowStarted = true;
+        await new Promise((r) => setTimeout(r, ACK_WAIT_MS + 2_000));
+      }
+      seen.push(byOf(rec));
+    };
+    const [slow, other] = [runner('k', handle), runner('k', handle)];
+    await appendAll('k', 1);
+    await slow.start();
+    await until(() => slowStarted);
+    await other.start();
+    // Event 2 arrives while 1 is in hand; the other replica pulls all along.
+    await appendAll('k', 2);
+    await until(() => seen.length >= 2, ACK_WAIT_MS + 10_000);
+    await appendAll('k', 3);
+    await until(() => seen.includes(3));
+    await Promise.all([slow.stop(), other.stop()]);
+    expect(seen).toEqual([1, 2, 3]);
+  }, 60_000);
+
   it('hands the messages a vanished process held to another one within a few ack waits', async () => {
     const crashedNc = await connectTestNats();
     const handedOver = new Promise<void>((resolve) => {
