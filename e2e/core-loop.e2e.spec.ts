@@ -40,7 +40,11 @@ describe('the core loop', () => {
       return onV1.length === 10 ? true : undefined;
     });
 
-    const entries = await auditOf(platform, `rollout=${created.rolloutId}`);
+    // The audit log is a projection that may lag the rollout's end by a batch: read it once it has the last event.
+    const entries = await eventually('the audit log up to RolloutFinished', async () => {
+      const found = await auditOf(platform, `rollout=${created.rolloutId}`);
+      return found.at(-1)?.type.endsWith('.RolloutFinished') ? found : undefined;
+    });
     const types = entries.map((e) => e.type.split('.').at(-1));
     expect(types[0]).toBe('RolloutCreated');
     expect(types.filter((t) => t === 'WaveStarted')).toHaveLength(3);

@@ -8,6 +8,8 @@ export interface BenchArgs {
   artifactKiB: number;
   /** Whole run, enrollment included; the bench cleans up and exits non-zero past it. */
   timeoutSeconds: number;
+  /** Worker threads the simulated fleet is split over (1: all in the main thread). */
+  fleetWorkers: number;
   /** Profile every process over the rollout window and keep the profiles and counters here (absolute). */
   cpuProfDir?: string;
 }
@@ -28,6 +30,7 @@ export function benchArgs(argv: string[]): BenchArgs {
       'artifact-kib': { type: 'string' },
       'timeout-s': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'fleet-workers': { type: 'string' },
     },
     strict: true,
   });
@@ -37,6 +40,7 @@ export function benchArgs(argv: string[]): BenchArgs {
     enrollConcurrency: positiveInt('enroll-concurrency', values['enroll-concurrency'], 32, 256),
     artifactKiB: positiveInt('artifact-kib', values['artifact-kib'], 64, 1024 * 1024),
     timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
+    fleetWorkers: positiveInt('fleet-workers', values['fleet-workers'], 1, 64),
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
   };
 }

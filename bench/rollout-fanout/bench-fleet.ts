@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SimulatedFleet } from '../../services/agent/dist/index.js';
 import { repoRoot } from './bench-platform.js';
+import { countFleetConnections } from './fleet-connections.js';
 import { until, type OperatorApi } from './operator-api.js';
+import { ReportLog } from './report-log.js';
+import { startWorkerFleet, type FleetHandle } from './worker-fleet.js';
 
 // The agent package has no exports map: load its compiled entry by path, so this works from bench/dist too.
 const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
 const { operatorTokenMinter, startSimulatedFleet } = agent;
 
-const terminal = new Set(['healthy', 'rolled_back', 'failed']);
-
-/** The simulated fleet, with when each device sent its first terminal report of each rollout. */
+/** The simulated fleet, with when each device sent its first report of each state of each rollout. */
 export interface BenchFleet {
-  fleet: SimulatedFleet;
+  fleet: FleetHandle;
   enrollSeconds: number;
   listedSeconds: number;
   /** `performance.now()` of each device's first terminal report, by rollout id, then device id. */
@@ -22,37 +22,36 @@ export interface BenchFleet {
   reportsSent(): number;
 }
 
-/**
- * Enrolls and starts `count` agents of the real agent code in this process (`sim-1` …), then waits
- * until the gateway lists every one of them as reachable — a group can only name listed devices.
- */
-export async function startBenchFleet(input: { home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number }, api: OperatorApi): Promise<BenchFleet> {
-  const terminalByRollout = new Map<string, Map<string, number>>();
-  const terminalAt = (rolloutId: string) => terminalByRollout.get(rolloutId) ?? terminalByRollout.set(rolloutId, new Map()).get(rolloutId)!;
-  const statesByRollout = new Map<string, Map<string, Set<string>>>();
-  const stateTimes = new Map<string, Map<string, number[]>>();
-  const firstOfState = (rolloutId: string, state: string, deviceId: string) => {
-    const byState = statesByRollout.get(rolloutId) ?? statesByRollout.set(rolloutId, new Map()).get(rolloutId)!;
-    const seen = byState.get(state) ?? byState.set(state, new Set()).get(state)!;
-    if (seen.has(deviceId)) return;
-    seen.add(deviceId);
-    const times = stateTimes.get(rolloutId) ?? stateTimes.set(rolloutId, new Map()).get(rolloutId)!;
-    (times.get(state) ?? times.set(state, []).get(state)!).push(performance.now());
-  };
-  let reports = 0;
-  const started = Date.now();
+interface FleetInput { home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number; workers: number }
+
+/** The whole fleet in this thread (`sim-1` …): the bench's CPU profile then covers it. */
+async function inProcessFleet(input: FleetInput, reports: ReportLog): Promise<FleetHandle> {
   const fleet = await startSimulatedFleet({
     count: input.count,
     dataDir: join(input.home, 'sim'),
     mintToken: operatorTokenMinter(input.apiUrl, input.adminToken, 'default'),
     concurrency: input.concurrency,
-    onReport: (device, assignment, state) => {
-      reports++;
-      firstOfState(assignment.rolloutId, state, device.deviceId);
-      const seen = terminalAt(assignment.rolloutId);
-      if (terminal.has(state) && !seen.has(device.deviceId)) seen.set(device.deviceId, performance.now());
-    },
+    onReport: (device, assignment, state) => reports.record(assignment.rolloutId, device.deviceId, state, performance.now()),
   });
+  return {
+    devices: fleet.devices.map((d) => ({ name: d.name, deviceId: d.deviceId })),
+    stop: () => fleet.stop(),
+    countConnections() {
+      const counting = countFleetConnections();
+      return { stop: async () => counting.stop() };
+    },
+  };
+}
+
+/**
+ * Enrolls and starts `count` agents of the real agent code, in this thread or split over `workers`
+ * worker threads, then waits until the gateway lists every one of them as reachable — a group can
+ * only name listed devices.
+ */
+export async function startBenchFleet(input: FleetInput, api: OperatorApi): Promise<BenchFleet> {
+  const reports = new ReportLog();
+  const started = Date.now();
+  const fleet = input.workers > 1 ? await startWorkerFleet(input, reports) : await inProcessFleet(input, reports);
   const enrollSeconds = (Date.now() - started) / 1000;
   try {
     await until(`all ${input.count} devices listed and reachable`, input.timeoutMs, async () => {
@@ -64,9 +63,10 @@ export async function startBenchFleet(input: { home: string; apiUrl: string; adm
     throw err;
   }
   return {
-    fleet, enrollSeconds, terminalAt,
+    fleet, enrollSeconds,
     listedSeconds: (Date.now() - started) / 1000 - enrollSeconds,
-    reportsSent: () => reports,
-    stateTimes: (rolloutId) => stateTimes.get(rolloutId) ?? new Map(),
+    terminalAt: (rolloutId) => reports.terminalAt(rolloutId),
+    stateTimes: (rolloutId) => reports.stateTimes(rolloutId),
+    reportsSent: () => reports.reportsSent(),
   };
 }

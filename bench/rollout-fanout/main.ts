@@ -16,7 +16,9 @@ import { profiledServiceEnv, profileWindow, statementStatsFlags, type WindowStat
 import { printReport } from './report.js';
 import { peakRss, processesOf } from './resources.js';
 import { measureRollout } from './rollout-window.js';
-import { keelsonCounters } from './service-metrics.js';
+import { auditDrained } from './audit-drain.js';
+import { windowHistograms } from './histograms.js';
+import { keelsonCounters, keelsonMetrics } from './service-metrics.js';
 import { printWindowStats } from './window-report.js';
 
 const args = benchArgs(process.argv.slice(2));
@@ -63,8 +65,8 @@ async function run(): Promise<void> {
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
-  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time)…`);
-  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs }, api);
+  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetWorkers > 1 ? `, in ${args.fleetWorkers} worker threads` : ''})…`);
+  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs, workers: args.fleetWorkers }, api);
   log(`enrolled in ${fleet.enrollSeconds.toFixed(1)} s, all listed and reachable ${fleet.listedSeconds.toFixed(1)} s later`);
   await api.createGroup('bench', fleet.fleet.devices.map((d) => d.name));
 
@@ -74,12 +76,16 @@ async function run(): Promise<void> {
     const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
     let windowStats: WindowStats | undefined;
     const profiler = profDir
-      ? await profileWindow({ dir: profDir, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+      ? await profileWindow({ dir: profDir, fleet: fleet.fleet, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
       : undefined;
     const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
     log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
+    const metricsBefore = await keelsonMetrics(platform.services, platform.tls?.caPem);
     const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log, ...(probe ? { probe } : {}) });
-    const counters = await keelsonCounters(platform.services, platform.tls?.caPem);
+    // The audit may still be writing the rollout's entries: its lag histogram should hold them all.
+    const auditCaughtUpSeconds = await auditDrained(jsm, 120_000);
+    const metricsAfter = await keelsonMetrics(platform.services, platform.tls?.caPem);
+    const counters = keelsonCounters(metricsAfter);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
     const baseline = await measureBrokerBaseline({
@@ -90,6 +96,7 @@ async function run(): Promise<void> {
     printReport({
       devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
       rollout, baseline, peakRss: peakRss(processes), counters,
+      histograms: windowHistograms(metricsBefore, metricsAfter), auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,
     });
     if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
   } finally {

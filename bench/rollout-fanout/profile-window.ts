@@ -2,9 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformService, RunningService } from '@keelson/local-infra';
 import { windowProfiler } from './cpu-profiler.js';
-import { countFleetConnections, type FleetConnections } from './fleet-connections.js';
+import type { FleetConnections } from './fleet-connections.js';
 import { natsByClient, natsConnections, natsCounts, natsDelta, type NatsByClient, type NatsCounts } from './nats-stats.js';
 import { postgresWindow, type PostgresWindow } from './postgres-stats.js';
+import type { FleetHandle } from './worker-fleet.js';
 
 /** PostgreSQL settings of a profiled run: statement counts (BEGIN/COMMIT too) in every database. */
 export const statementStatsFlags = ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_utility=on'];
@@ -40,27 +41,27 @@ async function waitForFile(path: string, timeoutMs: number): Promise<void> {
  * all but the profiles to `<dir>/window.json`.
  */
 export async function profileWindow(input: {
-  dir: string; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
+  dir: string; fleet: FleetHandle; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
 }): Promise<{ start(): Promise<void>; stop(): Promise<WindowStats> }> {
   const services = Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : []));
   const bench = windowProfiler(join(input.dir, 'bench'));
   let natsBefore: NatsCounts | undefined;
   let connectionsBefore: Awaited<ReturnType<typeof natsConnections>> = [];
   let pg: Awaited<ReturnType<typeof postgresWindow>> | undefined;
-  let fleet: ReturnType<typeof countFleetConnections> | undefined;
+  let fleet: ReturnType<FleetHandle['countConnections']> | undefined;
   return {
     async start() {
       natsBefore = await natsCounts(input.natsMonitorUrl);
       connectionsBefore = await natsConnections(input.natsMonitorUrl);
       pg = await postgresWindow(input.postgresAdminUrl);
-      fleet = countFleetConnections();
+      fleet = input.fleet.countConnections();
       for (const s of services) process.kill(s.pid, 'SIGWINCH');
       await bench.start();
     },
     async stop() {
       if (!natsBefore || !pg || !fleet) throw new Error('bench: profileWindow.stop() before start()');
       for (const s of services) process.kill(s.pid, 'SIGWINCH');
-      const fleetConnections = fleet.stop();
+      const fleetConnections = await fleet.stop();
       const nats = natsDelta(natsBefore, await natsCounts(input.natsMonitorUrl));
       const byClient = natsByClient(connectionsBefore, await natsConnections(input.natsMonitorUrl));
       const postgres = await pg.stop();

@@ -1,4 +1,5 @@
 import type { BaselineResult } from './baseline.js';
+import type { WindowHistogram } from './histograms.js';
 import type { RolloutFigures } from './rollout-window.js';
 
 export interface BenchReport {
@@ -10,6 +11,10 @@ export interface BenchReport {
   baseline: BaselineResult;
   peakRss: { name: string; mib: number | undefined }[];
   counters: Record<string, string[]>;
+  /** Every `keelson_*_seconds` histogram's observations from create until the audit caught up. */
+  histograms: WindowHistogram[];
+  /** Seconds after the rollout finished until the audit had written every entry (null: not within 120 s). */
+  auditCaughtUpSeconds: number | null;
 }
 
 const f1 = (n: number) => n.toFixed(1);
@@ -63,6 +68,8 @@ export function printReport(r: BenchReport): void {
     `    ${'machine busy, % of all cores'.padEnd(40)} ${binned(rollout.cpuTimeline.at, rollout.cpuTimeline.machine, rollout.seconds).map((n) => n.toFixed(0).padStart(6)).join('')}`,
     `  backlog over time   (unfinished messages at ${timelineColumns} points across the window)`,
     ...rollout.backlogs.filter((b) => b.peak > 0).map((b) => `    ${b.consumer.padEnd(40)} ${timeline(b.series, rollout.seconds).map((n) => String(n).padStart(6)).join('')}`),
+    `  histograms          (observations from create until the audit caught up, ${r.auditCaughtUpSeconds === null ? 'which it did not within 120 s' : `${f1(r.auditCaughtUpSeconds)} s after finished`})`,
+    ...r.histograms.map((h) => `    ${`${h.service}: ${h.name}`.padEnd(56)} n=${String(h.count).padEnd(7)} p50 ${h.p50.toFixed(3)} s  p99 ${h.p99.toFixed(3)} s`),
     `  service counters`,
     ...Object.entries(r.counters).flatMap(([s, ls]) => ls.map((l) => `    ${s}: ${l}`)),
   ];

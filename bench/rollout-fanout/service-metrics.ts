@@ -13,17 +13,26 @@ async function getText(url: string, ca: string | undefined): Promise<string> {
   });
 }
 
-/** Keelson's own counters (`keelson_*`) from each service's `/metrics`, so the report can show what each stage did. */
-export async function keelsonCounters(services: Record<string, { url: string } | undefined>, ca?: string): Promise<Record<string, string[]>> {
+/** Every `keelson_*` line of each service's `/metrics` (counters and histogram buckets), by service. */
+export async function keelsonMetrics(services: Record<string, { url: string } | undefined>, ca?: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const [name, service] of Object.entries(services)) {
     if (!service) continue;
     try {
-      const lines = (await getText(`${service.url}/metrics`, ca)).split('\n').filter((l) => l.startsWith('keelson_') && !/ 0$/.test(l));
-      if (lines.length > 0) out[name] = lines;
+      out[name] = (await getText(`${service.url}/metrics`, ca)).split('\n').filter((l) => l.startsWith('keelson_'));
     } catch {
-      // a service without metrics at this moment: the report just lacks its counters
+      // a service without metrics at this moment: the report just lacks its figures
     }
+  }
+  return out;
+}
+
+/** The non-zero counters and gauges among `keelsonMetrics` (histograms are summarised apart), so the report can show what each stage did. */
+export function keelsonCounters(metrics: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, all] of Object.entries(metrics)) {
+    const lines = all.filter((l) => !/ 0$/.test(l) && !/^keelson_\w+_(bucket|sum|count)[{ ]/.test(l));
+    if (lines.length > 0) out[name] = lines;
   }
   return out;
 }

@@ -1,4 +1,5 @@
 export { type ServiceConfig, loadServiceConfig, requireEnv } from './config.js';
+export { numberSetting, type NumberSettingRule } from './number-setting.js';
 export { NATS, DATABASE, SERVICE_CONFIG, CLOCK, type Clock, systemClock } from './tokens.js';
 export { ServiceError } from './errors.js';
 export { type CommandContext, newContext, contextFrom, contextHeaders } from './commands/context.js';

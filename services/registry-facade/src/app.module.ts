@@ -1,6 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { InfrastructureModule, type ServiceConfig } from '@keelson/service-kit';
+import { InfrastructureModule, type InfrastructureOptions, type ServiceConfig } from '@keelson/service-kit';
 import { ArtifactsModule } from './artifacts/artifacts.module.js';
 import { FacadeErrorFilter } from './http/facade-error.filter.js';
 import { PublishingModule } from './publishing/publishing.module.js';
@@ -12,8 +12,8 @@ import { UploadsModule } from './uploads/uploads.module.js';
 export const facadeModules = [ArtifactsModule, UploadsModule, PublishingModule, TufMetadataModule, TargetsModule];
 
 /** The whole registry facade on the shared infrastructure; every error leaves in the facade's error body. */
-export function facadeAppModule(config: ServiceConfig): Type {
-  @Module({ imports: [InfrastructureModule.forRoot(config), ...facadeModules], providers: [{ provide: APP_FILTER, useClass: FacadeErrorFilter }] })
+export function facadeAppModule(config: ServiceConfig, options: InfrastructureOptions = {}): Type {
+  @Module({ imports: [InfrastructureModule.forRoot(config, options), ...facadeModules], providers: [{ provide: APP_FILTER, useClass: FacadeErrorFilter }] })
   class RegistryFacadeModule {}
   return RegistryFacadeModule;
 }

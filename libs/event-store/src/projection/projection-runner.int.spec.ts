@@ -148,32 +148,57 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     expect(dead[0]!.headers['Keelson-Actor']).toEqual(['operator:mallory']);
   });
 
+  it('hands a batch to applyBatch in one call, and still dead-letters a poison event alone', async () => {
+    const subject = await append('f', 1, 2, 4);
+    const plain = totals('totals_f');
+    const calls: number[][] = [];
+    const batched: Projection<CounterEvent> = {
+      ...plain,
+      filterSubjects: ['ev.counter.f1.f', 'ev.counter.f1.f-poison'], // not the earlier tests' events (nor their poison)
+      async applyBatch(sql, events) {
+        calls.push(events.map((e) => e.seq));
+        for (const e of events) await plain.apply(sql, e);
+      },
+    };
+    const r = runner(batched);
+    await total('totals_f', subject); // creates the table: the runner applies at once, its first batch must not fail on it
+    await r.start();
+    await eventually(async () => (await total('totals_f', subject)) === 7);
+    await jetstream(nc).publish(store.subject('counter', 'f1', 'f-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'));
+    await append('f', 8);
+    await eventually(async () => (await total('totals_f', subject)) === 15);
+    await r.stop();
+    expect(calls[0]).toHaveLength(3); // the three events present at the start, fetched as one batch
+    expect(plain.applied).toEqual(calls.flat());
+    expect(await db.query(`SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = 'totals_f'`)).toEqual([{ n: 1 }]);
+  });
+
   it('applies an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
-    const r = runner({ ...totals('totals_f'), filterSubjects: ['ev.counter.f1.f'] }, nc, db, 30_000);
+    const r = runner({ ...totals('totals_h'), filterSubjects: ['ev.counter.f1.h'] }, nc, db, 30_000);
     let pulls = 0;
     const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => pulls++ });
     await nc.flush();
     await r.start();
     await eventually(async () => pulls === 1);
-    const subject = await append('f', 7);
+    const subject = await append('h', 7);
     // Well inside the 30 s pull: a runner that waits for its pull to fill or expire is still waiting.
-    await eventually(async () => (await total('totals_f', subject)) === 7, 10_000);
+    await eventually(async () => (await total('totals_h', subject)) === 7, 10_000);
     await r.stop();
     sub.unsubscribe();
     expect(pulls).toBe(1); // applied from the pull that was open before the event existed
   });
 
   it('holds back, behind a failing event, the events that arrived while its batch was in hand', async () => {
-    const subject = await append('g', 1);
+    const subject = await append('i', 1);
     const { lastSeq } = await store.load(subject);
     // Fails twice: in the batch's transaction, and again on its own; then it is naked.
-    const projection = { ...totals('totals_g', new Map([[lastSeq, 2]])), filterSubjects: ['ev.counter.f1.g'] };
+    const projection = { ...totals('totals_i', new Map([[lastSeq, 2]])), filterSubjects: ['ev.counter.f1.i'] };
     const apply = projection.apply.bind(projection);
     let arrived = false;
     projection.apply = async (sql, rec) => {
       if (rec.seq === lastSeq && !arrived) {
         arrived = true; // the next event is published, and received, while this batch is in hand
-        await append('g', 10);
+        await append('i', 10);
         const jsm = await jetstreamManager(nc);
         await eventually(async () => (await jsm.consumers.info(`${naming.streamPrefix}${decl.name}`, r.consumerName)).num_ack_pending === 2);
       }
@@ -181,7 +206,7 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     };
     const r = runner(projection);
     await r.start();
-    await eventually(async () => (await total('totals_g', subject)) === 11);
+    await eventually(async () => (await total('totals_i', subject)) === 11);
     await r.stop();
     expect(projection.applied).toEqual([lastSeq, lastSeq + 1]);
   });

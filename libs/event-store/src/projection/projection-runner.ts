@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
+import type { RecordedEvent } from '../event-store.js';
 import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
@@ -87,10 +88,16 @@ export class ProjectionRunner<E> {
   private async applyAll(sql: Sql, batch: JsMsg[]): Promise<void> {
     const { projection } = this.o;
     let checkpoint = await readCheckpoint(sql, projection.name);
+    const events: RecordedEvent<E>[] = [];
     for (const m of batch) {
       if (m.seq <= checkpoint) continue; // already applied: a redelivery changes nothing
-      await projection.apply(sql, recordedFrom(m, projection.parse));
+      events.push(recordedFrom(m, projection.parse));
       checkpoint = m.seq;
+    }
+    if (projection.applyBatch) {
+      if (events.length) await projection.applyBatch(sql, events);
+    } else {
+      for (const event of events) await projection.apply(sql, event);
     }
     await advanceCheckpoint(sql, projection.name, checkpoint);
   }

@@ -15,4 +15,10 @@ export interface Projection<E> {
   /** Parses (and upcasts) a stored event; a DomainError here makes the message poison. */
   parse: (raw: unknown) => E;
   apply: (sql: Sql, event: RecordedEvent<E>) => Promise<void>;
+  /**
+   * When present, the runner calls it once per batch, with the batch's events above the checkpoint in
+   * stream order, instead of `apply` per event: a read model can then write a batch in a constant
+   * number of statements. It must leave the read model as `apply` on each event in turn would.
+   */
+  applyBatch?: (sql: Sql, events: RecordedEvent<E>[]) => Promise<void>;
 }

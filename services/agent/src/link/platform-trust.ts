@@ -38,6 +38,9 @@ const shortPause: IdentityRetry = () => new Promise((r) => setTimeout(r, 20));
  * pair that does not match, and reads again after `retry` (a short pause; the renames are next).
  */
 export function deviceTlsIdentity(layout: DataDirLayout, retry: IdentityRetry = shortPause): () => Promise<{ cert: string; key: string } | undefined> {
+  // The pair last found matching: the same files read again need no new parse (once per request otherwise).
+  let matched: { cert: string; key: string } | undefined;
+  const sameAsMatched = (pair: { cert: string; key: string }) => matched?.cert === pair.cert && matched.key === pair.key;
   return async () => {
     for (let attempt = 1; ; attempt++) {
       let pair: { cert: string; key: string };
@@ -46,7 +49,9 @@ export function deviceTlsIdentity(layout: DataDirLayout, retry: IdentityRetry = 
       } catch {
         return undefined;
       }
-      if (attempt >= 5 || matches(pair)) return pair;
+      if (sameAsMatched(pair)) return matched!;
+      if (matches(pair)) return (matched = pair);
+      if (attempt >= 5) return pair;
       await retry(attempt);
     }
   };

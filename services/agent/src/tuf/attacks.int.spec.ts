@@ -81,6 +81,17 @@ describe('a device refuses attacks on its fleet repository', () => {
     expect(await (await downloads(device).refresh()).getTargetInfo('model/yolo/2.2.0/model.onnx')).toBeDefined();
   });
 
+  it('endless data: a timestamp longer than the client accepts is cut off, though its signature still holds', async () => {
+    const device = await newDevice();
+    repo.publish('model/yolo/2.1.0/model.onnx', Buffer.from('v1'));
+    // Trailing whitespace leaves the JSON and its signed part valid: only the length limit refuses it.
+    const padded = (body: Buffer) => Buffer.concat([body, Buffer.alloc(64 * 1024, ' ')]);
+    proxy.rewrite = (path, body) => (path.endsWith('/timestamp.json') ? padded(body) : body);
+    await refused(device, /sent more than the 16384 bytes expected/);
+    proxy.rewrite = undefined;
+    expect(await (await downloads(device).refresh()).getTargetInfo('model/yolo/2.1.0/model.onnx')).toBeDefined();
+  });
+
   it('rollback: an older timestamp, after the device saw a newer one, is refused', async () => {
     const device = await newDevice();
     repo.publish('model/yolo/2.1.0/model.onnx', Buffer.from('v1'));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +19,8 @@ export interface FacadeTransport {
 
 /**
  * tuf-js's fetcher for a device: every request is made on a TLS connection where the device
- * presented its certificate (the facade authenticates devices by it, nothing else), and downloads
- * are buffered in a temp file inside the data directory rather than in `os.tmpdir()`, which may be
+ * presented its certificate (the facade authenticates devices by it, nothing else), and target
+ * downloads are buffered in a temp file inside the data directory rather than in `os.tmpdir()`, which may be
  * small or shared on a device.
  */
 export class DeviceFetcher implements Fetcher {
@@ -47,8 +47,14 @@ export class DeviceFetcher implements Fetcher {
     }
   }
 
+  /**
+   * Metadata (tuf-js's reads of root, timestamp, snapshot and targets) is small and bounded by
+   * `maxLength`: it is read into memory, with no temp file and no directory work per request.
+   */
   async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
-    return this.downloadFile(url, maxLength, (file) => readFile(file));
+    const chunks: Uint8Array[] = [];
+    await this.receive(url, maxLength, (chunk) => void chunks.push(chunk));
+    return Buffer.concat(chunks);
   }
 
   /** A facade that is restarting or briefly unreachable is tried again; a refusal (4xx) is final. */
@@ -66,22 +72,29 @@ export class DeviceFetcher implements Fetcher {
   }
 
   private async saveTo(url: string, maxLength: number, file: string): Promise<void> {
+    const out = createWriteStream(file, { mode: 0o600 });
+    try {
+      await this.receive(url, maxLength, async (chunk) => {
+        if (!out.write(chunk)) await once(out, 'drain');
+      });
+    } finally {
+      out.end();
+      await once(out, 'close');
+    }
+  }
+
+  /** Hands the body to `take` chunk by chunk; a body longer than `maxLength` is cut off with an error (endless data). */
+  private async receive(url: string, maxLength: number, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
     const res = await this.respond(url);
     if (!res.ok || !res.body) {
       await res.body?.cancel();
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
     }
-    const out = createWriteStream(file, { mode: 0o600 });
     let received = 0;
-    try {
-      for await (const chunk of res.body) {
-        received += chunk.length;
-        if (received > maxLength) throw new DownloadLengthMismatchError(`GET ${url} sent more than the ${maxLength} bytes expected`);
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-    } finally {
-      out.end();
-      await once(out, 'close');
+    for await (const chunk of res.body) {
+      received += chunk.length;
+      if (received > maxLength) throw new DownloadLengthMismatchError(`GET ${url} sent more than the ${maxLength} bytes expected`);
+      await take(chunk);
     }
   }
 }

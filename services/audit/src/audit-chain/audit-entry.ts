@@ -43,3 +43,24 @@ export const genesisHash = '0'.repeat(64);
 export function chainHash(prevHash: string, entry: AuditEntry): string {
   return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(entry), 'utf8').digest('hex');
 }
+
+/** An entry as it stands in the chain. */
+export interface ChainedEntry extends AuditEntry {
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Places `drafts` one after another after `head`, each linked to the one before: the entries that
+ * appending them one at a time would produce, computed without asking the database in between.
+ */
+export function chainAfter(head: { position: number; hash: string }, drafts: AuditEntryDraft[]): ChainedEntry[] {
+  let prev = head;
+  return drafts.map((draft) => {
+    const entry: AuditEntry = { position: prev.position + 1, ...draft };
+    const hash = chainHash(prev.hash, entry);
+    const chained = { ...entry, prevHash: prev.hash, hash };
+    prev = chained;
+    return chained;
+  });
+}

@@ -1,4 +1,4 @@
-import { Counter, register } from 'prom-client';
+import { Counter, Histogram, register } from 'prom-client';
 
 function counter(name: string, help: string, labelNames: string[]): Counter<string> {
   return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, labelNames });
@@ -11,3 +11,16 @@ export const auditEntries = (): Counter<string> =>
 /** Failures of an audit projection (retried, or dead-lettered when the event is unreadable), by stream. */
 export const auditProjectionErrors = (): Counter<string> =>
   counter('keelson_audit_projection_errors_total', 'Failures while projecting events into the audit log, by stream', ['stream']);
+
+// From a batch that keeps up (tens of milliseconds) to a backlog a fleet rollout can build (tens of seconds).
+const lagBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Seconds from an event's stored time (JetStream's) to the commit of its audit entry, by stream. */
+export const auditLag = (): Histogram<string> =>
+  (register.getSingleMetric('keelson_audit_lag_seconds') as Histogram<string> | undefined) ??
+  new Histogram({
+    name: 'keelson_audit_lag_seconds',
+    help: 'Seconds from an event being stored to its audit entry being committed, by stream',
+    labelNames: ['stream'],
+    buckets: lagBuckets,
+  });

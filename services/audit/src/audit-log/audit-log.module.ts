@@ -4,11 +4,11 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { audit } from '@keelson/commands';
 import { eventStreams, ProjectionRunner } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
-import { DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { verifyChain } from '../audit-chain/verify-chain.js';
 import { queryAuditLog } from '../audit-query/audit-query.js';
 import { afterCommit } from './after-commit.js';
-import { auditEntries, auditProjectionErrors } from './audit-log.metrics.js';
+import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { auditLogProjection } from './audit-log.projection.js';
 import type { ChainedEntry } from './audit-log.writer.js';
@@ -33,16 +33,21 @@ class AuditLogRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DATABASE) private readonly db: Database | null,
+    @Inject(CLOCK) clock: Clock,
   ) {
     const republisher = new AuditRepublisher(nc, config.naming);
-    const [entriesCounter, errorsCounter] = [auditEntries(), auditProjectionErrors()];
+    const [entriesCounter, errorsCounter, lag] = [auditEntries(), auditProjectionErrors(), auditLag()];
     this.runners = Object.entries(eventStreams).map(([key, stream]) => {
       const onError = (err: unknown) => {
         errorsCounter.inc({ stream: stream.name });
         this.logger.error(`audit log of ${stream.name}: ${err instanceof Error ? err.message : String(err)}`);
       };
       const committed = afterCommit<ChainedEntry>(auditDatabase(db), (entries) => {
-        for (const e of entries) entriesCounter.inc({ stream: stream.name, recognised: String(e.recognised) });
+        const now = clock.now().getTime();
+        for (const e of entries) {
+          entriesCounter.inc({ stream: stream.name, recognised: String(e.recognised) });
+          lag.observe({ stream: stream.name }, (now - Date.parse(e.time)) / 1000);
+        }
         republisher.publish(entries);
       });
       const projection = auditLogProjection(key, stream, config.naming, committed.collect);

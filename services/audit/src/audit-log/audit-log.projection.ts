@@ -1,11 +1,14 @@
 import type { EventStoreNaming, Projection, StreamDeclaration } from '@keelson/event-store';
 import { draftEntry } from './audit-entry.draft.js';
 import { parseAuditedEvent, type AuditedEvent } from './audited-event.js';
-import { appendEntry, artifactsOnSubject, type ChainedEntry } from './audit-log.writer.js';
+import { artifactsOnSubject, fillArtifactNames } from './artifacts-on-subject.js';
+import { appendEntries, appendEntry, type ChainedEntry } from './audit-log.writer.js';
 
 /**
  * The audit log's projection of one stream (one per stream, so one slow stream holds up no other).
- * `onAppended` hears of each entry the transaction added, before it commits.
+ * `onAppended` hears of each entry the transaction added, before it commits. The runner hands it
+ * whole batches (`applyBatch`: a constant number of statements per batch); `apply` appends one
+ * event the same way, entry by entry.
  */
 export function auditLogProjection(key: string, stream: StreamDeclaration, naming: EventStoreNaming, onAppended: (entry: ChainedEntry) => void): Projection<AuditedEvent> {
   const streamName = `${naming.streamPrefix}${stream.name}`;
@@ -18,6 +21,11 @@ export function auditLogProjection(key: string, stream: StreamDeclaration, namin
       if (draft.family === 'artifact' && draft.artifacts.length === 0) draft.artifacts = await artifactsOnSubject(sql, draft.subject);
       const appended = await appendEntry(sql, draft);
       if (appended) onAppended(appended);
+    },
+    async applyBatch(sql, events) {
+      const drafts = events.map((recorded) => draftEntry(streamName, naming.subjectPrefix, recorded));
+      await fillArtifactNames(sql, drafts);
+      for (const appended of await appendEntries(sql, drafts)) onAppended(appended);
     },
   };
 }

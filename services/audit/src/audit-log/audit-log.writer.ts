@@ -1,12 +1,8 @@
 import type { Sql } from '@keelson/postgres';
-import { chainHash, type AuditEntry, type AuditEntryDraft } from '../audit-chain/audit-entry.js';
+import { chainAfter, chainHash, type AuditEntry, type AuditEntryDraft, type ChainedEntry } from '../audit-chain/audit-entry.js';
 import { canonicalJson } from '../audit-chain/canonical-json.js';
 
-/** An entry as it stands in the chain. */
-export interface ChainedEntry extends AuditEntry {
-  prevHash: string;
-  hash: string;
-}
+export type { ChainedEntry } from '../audit-chain/audit-entry.js';
 
 // The head as the current transaction holds it: once locked, it stays ours until that transaction
 // ends, so later appends of the same batch need not read it again. Keyed by the transaction's Sql.
@@ -20,6 +16,23 @@ async function lockHead(sql: Sql): Promise<{ position: number; hash: string }> {
   return head;
 }
 
+async function moveHead(sql: Sql, last: ChainedEntry): Promise<void> {
+  await sql.query('UPDATE audit_chain_head SET position = $1, hash = $2 WHERE only_row', [last.position, last.hash]);
+  heads.set(sql, { position: last.position, hash: last.hash });
+}
+
+const columns = `stream, seq, position, fleet, subject, family, event_type, schema_version, recognised, actor, correlation_id,
+  time, rollout_ids, device_ids, artifacts, data, prev_hash, hash`;
+
+const valuesOf = (e: ChainedEntry): unknown[] => [
+  e.stream, e.seq, e.position, e.fleet, e.subject, e.family, e.type, e.schemaVersion, e.recognised, e.actor, e.correlationId, e.time,
+  e.rolloutIds, e.deviceIds, e.artifacts, canonicalJson(e.data), e.prevHash, e.hash,
+];
+
+/** `($1, ..., $18), ($19, ...)` for `rows` rows of `width` parameters each. */
+const placeholders = (rows: number, width: number): string =>
+  Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
+
 /**
  * Appends one entry at the head of the chain, inside the caller's transaction. The head row is
  * locked until that transaction ends, so concurrent projections append one after another. An
@@ -28,26 +41,51 @@ async function lockHead(sql: Sql): Promise<{ position: number; hash: string }> {
 export async function appendEntry(sql: Sql, draft: AuditEntryDraft): Promise<ChainedEntry | null> {
   const head = heads.get(sql) ?? (await lockHead(sql));
   const entry: AuditEntry = { position: head.position + 1, ...draft };
-  const hash = chainHash(head.hash, entry);
+  const chained: ChainedEntry = { ...entry, prevHash: head.hash, hash: chainHash(head.hash, entry) };
+  const values = valuesOf(chained);
   const inserted = await sql.query(
-    `INSERT INTO audit_log (stream, seq, position, fleet, subject, family, event_type, schema_version, recognised, actor, correlation_id,
-       time, rollout_ids, device_ids, artifacts, data, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-     ON CONFLICT (stream, seq) DO NOTHING RETURNING position`,
-    [entry.stream, entry.seq, entry.position, entry.fleet, entry.subject, entry.family, entry.type, entry.schemaVersion, entry.recognised,
-      entry.actor, entry.correlationId, entry.time, entry.rolloutIds, entry.deviceIds, entry.artifacts, canonicalJson(entry.data), head.hash, hash],
+    `INSERT INTO audit_log (${columns}) VALUES ${placeholders(1, values.length)} ON CONFLICT (stream, seq) DO NOTHING RETURNING position`,
+    values,
   );
   if (inserted.length === 0) return null;
-  await sql.query('UPDATE audit_chain_head SET position = $1, hash = $2 WHERE only_row', [entry.position, hash]);
-  heads.set(sql, { position: entry.position, hash });
-  return { ...entry, prevHash: head.hash, hash };
+  await moveHead(sql, chained);
+  return chained;
 }
 
-/** Artifact names recorded earlier on the same aggregate (an `ArtifactRejected` names only the id). */
-export async function artifactsOnSubject(sql: Sql, subject: string): Promise<string[]> {
-  const rows = await sql.query<{ artifacts: string[] }>(
-    'SELECT artifacts FROM audit_log WHERE subject = $1 AND cardinality(artifacts) > 0 ORDER BY position LIMIT 1',
-    [subject],
+// PostgreSQL takes at most 65535 parameters in one statement: 1000 rows of 18 stay well below.
+const rowsPerInsert = 1000;
+
+/**
+ * Appends entries in the order given, as `appendEntry` on each in turn would, in a constant number
+ * of statements: lock the head, find which events the log already holds, insert the rest (chained in
+ * memory from the head) in one statement, move the head once. The lock is taken before the lookup,
+ * so no other transaction can record one of these events in between.
+ */
+export async function appendEntries(sql: Sql, drafts: AuditEntryDraft[]): Promise<ChainedEntry[]> {
+  if (drafts.length === 0) return [];
+  const head = heads.get(sql) ?? (await lockHead(sql));
+  const fresh = await unrecorded(sql, drafts);
+  if (fresh.length === 0) return [];
+  const chained = chainAfter(head, fresh);
+  for (let i = 0; i < chained.length; i += rowsPerInsert) {
+    const rows = chained.slice(i, i + rowsPerInsert);
+    await sql.query(`INSERT INTO audit_log (${columns}) VALUES ${placeholders(rows.length, 18)}`, rows.flatMap(valuesOf));
+  }
+  await moveHead(sql, chained.at(-1)!);
+  return chained;
+}
+
+/** The drafts whose event is neither in the log already nor earlier in `drafts` (a redelivery changes nothing). */
+async function unrecorded(sql: Sql, drafts: AuditEntryDraft[]): Promise<AuditEntryDraft[]> {
+  const recorded = await sql.query<{ stream: string; seq: string }>(
+    'SELECT stream, seq FROM audit_log WHERE (stream, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))',
+    [drafts.map((d) => d.stream), drafts.map((d) => d.seq)],
   );
-  return rows[0]?.artifacts ?? [];
+  const seen = new Set(recorded.map((r) => `${r.stream}\u0000${r.seq}`));
+  return drafts.filter((d) => {
+    const key = `${d.stream}\u0000${d.seq}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams, EventStore, type EventMetadata } from '@keelson/event-store';
 import { parseEvent, type KeelsonEvent } from '@keelson/events';
+import { launchService, type RunningService } from '@keelson/local-infra';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { auditAppModule } from '../app.module.js';
 
@@ -24,12 +26,17 @@ export interface AuditHarness {
   app(): INestApplication;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The audit as its own process instead (built `dist/main.js`; build first), for crash specs: same names, database and data. */
+  launch(): Promise<RunningService>;
   /** Appends events to a subject after whatever it holds, with `actor` in the headers. */
   append(owner: keyof OwnerStores, subject: string, events: KeelsonEvent[], actor: EventMetadata['actor'], correlationId?: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function auditHarness(): Promise<AuditHarness> {
+const auditEntry = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'main.js');
+
+/** `clock` stands in for the system clock in the audit (the time entries are judged written at). */
+export async function auditHarness(options: { clock?: Clock } = {}): Promise<AuditHarness> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   await applyStreams(await jetstreamManager(nc), naming, Object.values(eventStreams)); // as each owner does when it starts
@@ -37,10 +44,11 @@ export async function auditHarness(): Promise<AuditHarness> {
   const db = await openDatabase({ url: testDb.url });
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-audit-'));
   const { natsUrl, natsUser, natsPass } = testEnv();
-  const config = loadServiceConfig('audit', {
+  const env = {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-  });
+  };
+  const config = loadServiceConfig('audit', env);
   const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
   const stores: OwnerStores = {
     registry: store(eventStreams.registry), signer: store(eventStreams.signer), orchestrator: store(eventStreams.orchestrator),
@@ -52,13 +60,14 @@ export async function auditHarness(): Promise<AuditHarness> {
     nc, db, naming, stores,
     app: () => app!,
     async start() {
-      app = await createServiceApp(auditAppModule(config), config);
+      app = await createServiceApp(auditAppModule(config, { clock: options.clock }), config);
       await app.init();
     },
     async stop() {
       await app?.close();
       app = undefined;
     },
+    launch: () => launchService({ name: 'audit', entry: auditEntry, env: { PATH: process.env.PATH, ...env }, logFile: join(dataDir, 'audit.log') }),
     async append(owner, subject, events, actor, correlationId = 'corr-1') {
       const s = stores[owner];
       const { lastSeq } = await s.load(subject);

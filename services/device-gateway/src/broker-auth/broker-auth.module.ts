@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
 import { ProjectionRunner, ReactorRunner } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { credentialRevocations } from '../credentials/credential-revocations.projection.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -34,9 +34,7 @@ export function calloutSigner(config: ServiceConfig): NkeyJwtSigner {
 
 /** `KEELSON_DEVICE_SESSION_SECONDS` (default 3600): how long one admission lasts before the device is checked again. */
 function sessionSecondsOf(config: ServiceConfig): number {
-  const value = Number(config.env.KEELSON_DEVICE_SESSION_SECONDS ?? 3600);
-  if (!Number.isInteger(value) || value < 60 || value > 86_400) throw new Error('device-gateway: KEELSON_DEVICE_SESSION_SECONDS must be an integer from 60 to 86400');
-  return value;
+  return numberSetting(config, 'KEELSON_DEVICE_SESSION_SECONDS', { default: 3600, min: 60, max: 86_400 });
 }
 
 /**

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,33 @@ describe('device CA', () => {
     expect(issued.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('issues a certificate that node:crypto chains to the fleet CA, with its key ids linked', async () => {
+    const ca = new DeviceCertificateAuthority({ dir });
+    const { publicKeyDer } = await verifyCsr(await csrFor(await deviceKeys()));
+    const issued = await ca.issue({ fleet: 'plant-7', deviceId: 'd-1a2b3c4d5e6f7a8b', publicKeyDer, now });
+
+    const cert = new X509Certificate(issued.certificatePem);
+    const caCert = new X509Certificate(issued.caCertificatePem);
+    expect([cert.checkIssued(caCert), cert.verify(caCert.publicKey), cert.ca]).toEqual([true, true, false]);
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(cert.subjectAltName).toBe(`URI:${deviceUri('plant-7', 'd-1a2b3c4d5e6f7a8b')}`);
+    expect(createHash('sha256').update(cert.raw).digest('hex')).toBe(issued.fingerprint);
+    expect(cert.serialNumber.toLowerCase().replace(/^0+/, '')).toBe(issued.serial);
+    const parsed = new x509.X509Certificate(issued.certificatePem);
+    const caSki = new x509.X509Certificate(issued.caCertificatePem).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+    expect(parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(caSki);
+    expect(parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toBe(await parsed.publicKey.getKeyIdentifier().then((id) => Buffer.from(id).toString('hex')));
+    expect(parsed.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
+  });
+
+  it('writes validity dates from 2050 on as GeneralizedTime', async () => {
+    const ca = new DeviceCertificateAuthority({ dir, certificateValidityDays: 400 });
+    const { publicKeyDer } = await verifyCsr(await csrFor(await deviceKeys()));
+    const at = new Date('2049-12-01T00:00:00Z');
+    const issued = await ca.issue({ fleet: 'plant-7', deviceId: 'd-1a2b3c4d5e6f7a8b', publicKeyDer, now: at });
+    expect(new x509.X509Certificate(issued.certificatePem).notAfter).toEqual(new Date(at.getTime() + 400 * 24 * 3600 * 1000));
+  });
+
   it('keeps each fleet CA on disk with a private key file and reuses it after a restart', async () => {
     const first = await new DeviceCertificateAuthority({ dir }).caCertificatePem('plant-7');
     expect(statSync(join(dir, 'plant-7', 'ca.key.pem')).mode & 0o777).toBe(0o600);
@@ -63,6 +91,13 @@ describe('CSR checks', () => {
 
   it('refuse another curve', async () => {
     await expect(verifyCsr(await csrFor(await deviceKeys({ name: 'ECDSA', namedCurve: 'P-384' })))).rejects.toThrow(/ECDSA P-256/);
+  });
+
+  it('refuse a CSR with bytes after it', async () => {
+    const pem = await csrFor(await deviceKeys());
+    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    const padded = `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.concat([der, Buffer.from([0])]).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    await expect(verifyCsr(padded)).rejects.toThrow(/parsable/);
   });
 
   it('refuse garbage with InvalidInput on the csr field', async () => {

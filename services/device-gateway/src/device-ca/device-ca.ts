@@ -1,10 +1,11 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
-import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { assertSubjectToken } from '@keelson/event-store';
 import { resealKeyFiles } from '@keelson/service-kit';
+import { caSigningContext, signDeviceCertificate, type CaSigningContext } from './device-certificate.js';
 import { readCaFiles, sealedCaKeyFiles, writeCaFilesOnce, type CaFiles } from './ca-files.js';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -36,7 +37,7 @@ export interface DeviceCaOptions {
 }
 
 interface LoadedCa {
-  key: webcrypto.CryptoKey;
+  signing: CaSigningContext;
   cert: x509.X509Certificate;
   certPem: string;
 }
@@ -76,31 +77,19 @@ export class DeviceCertificateAuthority {
     const ca = await this.caOf(input.fleet);
     const validityMs = (this.options.certificateValidityDays ?? 30) * day;
     const notAfter = new Date(input.now.getTime() + validityMs);
-    const publicKey = new x509.PublicKey(input.publicKeyDer);
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serialNumber(),
-      subject: [{ CN: [input.deviceId] }, { OU: [input.fleet] }, { O: ['Keelson'] }],
-      issuer: ca.cert.subjectName,
+    const serial = serialNumber();
+    const der = signDeviceCertificate(ca.signing, {
+      serial, deviceId: input.deviceId, fleet: input.fleet, uri: deviceUri(input.fleet, input.deviceId),
       // Devices' clocks drift; a short test lifetime is not swallowed by the allowance.
       notBefore: new Date(input.now.getTime() - Math.min(5 * 60 * 1000, validityMs / 10)),
       notAfter,
-      publicKey,
-      signingKey: ca.key,
-      signingAlgorithm,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: deviceUri(input.fleet, input.deviceId) }]),
-        await x509.SubjectKeyIdentifierExtension.create(publicKey),
-        await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
-      ],
+      spkiDer: Buffer.from(input.publicKeyDer),
     });
     return {
-      certificatePem: cert.toString('pem'),
+      certificatePem: x509.PemConverter.encode(der, 'CERTIFICATE'),
       caCertificatePem: ca.certPem,
-      serial: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
-      fingerprint: createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex'),
+      serial: serial.toString('hex').replace(/^0+(?=.)/, ''),
+      fingerprint: createHash('sha256').update(der).digest('hex'),
       notAfter,
     };
   }
@@ -130,15 +119,17 @@ export class DeviceCertificateAuthority {
     const dir = join(this.options.dir, fleet);
     const protection = { secret: this.options.keySecret, previousSecret: this.options.previousKeySecret };
     const files = (await readCaFiles(dir, protection)) ?? (await writeCaFilesOnce(dir, await this.generate(fleet), protection));
-    const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(files.keyPem), ecdsa, false, ['sign']);
-    return { key, cert: new x509.X509Certificate(files.certPem), certPem: files.certPem };
+    // Imported and parsed once per fleet: every certificate the CA issues reuses them.
+    const cert = new x509.X509Certificate(files.certPem);
+    const signing = caSigningContext(Buffer.from(cert.rawData), createPrivateKey(files.keyPem));
+    return { signing, cert, certPem: files.certPem };
   }
 
   private async generate(fleet: string): Promise<CaFiles> {
     const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
     const now = new Date();
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serialNumber(),
+      serialNumber: serialNumber().toString('hex'),
       name: [{ CN: [`Keelson device CA ${fleet}`] }, { OU: [fleet] }, { O: ['Keelson'] }],
       notBefore: new Date(now.getTime() - 5 * 60 * 1000),
       notAfter: new Date(now.getTime() + (this.options.caValidityYears ?? 10) * 365 * day),
@@ -156,8 +147,8 @@ export class DeviceCertificateAuthority {
 }
 
 // RFC 5280 4.1.2.2: positive, at most 20 octets; 16 random octets with the top bit cleared.
-function serialNumber(): string {
+function serialNumber(): Buffer {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
+  return bytes;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, typ
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ReactorRunner } from '@keelson/event-store';
-import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
 import { DeviceDirectory } from '../devices/device-directory.js';
@@ -18,9 +18,7 @@ import { ReachabilityWatch } from './reachability-watch.js';
 
 /** `KEELSON_DEVICE_OFFLINE_SECONDS` (default 90): silence after which a device counts as unreachable. */
 export function offlineSecondsOf(config: ServiceConfig): number {
-  const value = Number(config.env.KEELSON_DEVICE_OFFLINE_SECONDS ?? 90);
-  if (!Number.isInteger(value) || value < 1 || value > 86_400) throw new Error('device-gateway: KEELSON_DEVICE_OFFLINE_SECONDS must be an integer from 1 to 86400');
-  return value;
+  return numberSetting(config, 'KEELSON_DEVICE_OFFLINE_SECONDS', { default: 90, min: 1, max: 86_400 });
 }
 
 /** Runs the inbox consumer, the heartbeat subscription and the offline sweep for the app's lifetime. */

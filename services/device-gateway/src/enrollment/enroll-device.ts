@@ -10,8 +10,7 @@ import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
 import { claimedFleetOf, readEnrollmentToken } from './enrollment-token-string.js';
 import { Devices } from '../devices/devices.js';
-import type { EnrollmentToken } from './enrollment-token.decider.js';
-import type { EnrollmentTokens } from './enrollment-tokens.js';
+import type { CheckedToken, EnrollmentTokens } from './enrollment-tokens.js';
 import { enrollmentAttempts } from './enrollment.metrics.js';
 import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
 import type { RefusalLog } from './refusal-log.js';
@@ -87,7 +86,7 @@ export class DeviceEnrollment {
     }
     const now = this.d.clock.now();
     const meta = (actor: EventMetadata['actor']): EventMetadata => ({ actor, correlationId, commandId: randomUUID() });
-    let checked: EnrollmentToken;
+    let checked: CheckedToken;
     try {
       checked = await this.d.tokens.check(presented, now, !(csr instanceof InvalidInput), meta(gateway));
     } catch (err) {
@@ -97,13 +96,12 @@ export class DeviceEnrollment {
     }
     if (csr instanceof InvalidInput) throw csr;
     const { fleet } = presented;
-    const reenrolls = checked.status === 'issued' ? checked.reenrolls : undefined;
+    const reenrolls = checked.token.status === 'issued' ? checked.token.reenrolls : undefined;
     const deviceId = reenrolls ?? `d-${randomBytes(8).toString('hex')}`;
     if (reenrolls) await this.assertReenrollable(fleet, reenrolls);
-    const tufRoot = await this.d.rootOf(fleet, correlationId);
-    const cert = await this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now });
+    const [tufRoot, cert] = await Promise.all([this.d.rootOf(fleet, correlationId), this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now })]);
     const device = { kind: 'device', id: deviceId } as const;
-    const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device));
+    const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
     if (reenrolls) {
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.

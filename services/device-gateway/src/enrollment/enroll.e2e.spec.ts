@@ -230,6 +230,23 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       const counted = (reason: string) => written.reduce((n, e) => n + (e.type === 'EnrollmentAttemptsRefused' && e.data.reason === reason ? e.data.attempts : e.type === 'EnrollmentRefused' && e.data.reason === reason ? 1 : 0), 0);
       expect([counted('malformed'), counted('used')]).toEqual([30, 30]);
     });
+
+    // Last in this block: losers that arrive after the winner are refused at the check, which spends
+    // this minute's one-by-one audit budget the tests above count on.
+    it('every loser of a burst of devices racing for one token, with exactly one device enrolled', async () => {
+      const { token, tokenId } = await issue();
+      const bodies = await Promise.all(Array.from({ length: 24 }, () => enrollBody(token)));
+      const before = await snapshot();
+      const answers = await Promise.all(bodies.map(post));
+      expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+      expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.error.code])).toEqual(Array.from({ length: 23 }, () => [401, 'enrollment.used']));
+      const winner = answers.find((a) => a.status === 201)!.body;
+      expect(await credentialRows()).toBe(before.rows + 1);
+      expect(Object.keys(await subjects('ev.device.>')).length).toBe(before.devices + 1);
+      const redeemed = (await new EventStore<EnrollmentEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent })
+        .load(`${naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).events.filter((r) => r.event.type === 'EnrollmentTokenRedeemed');
+      expect(redeemed.map((r) => r.event.type === 'EnrollmentTokenRedeemed' && r.event.data.deviceId)).toEqual([winner.deviceId]);
+    });
   });
 
   describe('refuses a bad request with 400 and leaves the token usable', () => {

@@ -1,3 +1,4 @@
+import { ConcurrencyError } from '@keelson/domain-kit';
 import { eventStreams, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
@@ -14,6 +15,15 @@ function throwIfRefused(events: EnrollmentEvent[]): void {
   const event = events[0];
   if (event?.type === 'EnrollmentRefused') throw new EnrollmentRefusedError(event.data.reason, refusalMessages[event.data.reason]);
 }
+
+/** A token that `check` found redeemable, and the subject sequence it was read at. */
+export interface CheckedToken {
+  token: EnrollmentToken;
+  seq: number;
+}
+
+/** Total tries of one redemption whose append lost to another event on the token, the first included. */
+const redeemAttempts = 4;
 
 /** Issue, revoke and redeem enrollment tokens: load -> decide -> append on `ev.enrollment.<fleet>.<tokenId>`. */
 export class EnrollmentTokens {
@@ -57,14 +67,14 @@ export class EnrollmentTokens {
    * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a
    * good token, and returns it (a re-enrollment token names the device it enrolls).
    */
-  async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<EnrollmentToken> {
+  async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<CheckedToken> {
     const command: EnrollmentTokenCommand = { type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) };
-    const { events } = await this.store.load(this.subjectOf(presented));
-    const state = events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState());
+    const read = await this.read(presented);
+    const state = read.token;
     // No token has this digest: nothing to record it on (the caller logs it on the fleet's refusal log).
     if (state.status === 'absent' || state.tokenSha256 !== presented.tokenSha256) throw new EnrollmentRefusedError('unknown', refusalMessages.unknown);
     const refusal = enrollmentToken.decide(command, state)[0];
-    if (refusal?.type !== 'EnrollmentRefused') return state;
+    if (refusal?.type !== 'EnrollmentRefused') return read;
     // A token replayed in a flood: counted into the refusal log's summary, not one event per attempt.
     if (this.refusals && !this.refusals.take(at)) {
       this.refusals.count(presented.fleet, refusal.data.reason, at);
@@ -72,17 +82,42 @@ export class EnrollmentTokens {
     }
     const outcome = await this.run(command, meta);
     throwIfRefused(outcome.events);
-    return outcome.state;
+    return this.read(presented);
   }
 
   /**
    * Uses the token up for `deviceId`. Anything else is recorded as `EnrollmentRefused` and thrown as
-   * EnrollmentRefusedError; two devices racing for one token get one winner, the other sees `used`.
+   * EnrollmentRefusedError. The append expects the token's subject unchanged since it was read (from
+   * `checked`, so a redemption costs no second read): of devices racing for one token exactly one
+   * appends the redemption, and every other one reads again and is refused as `used`.
    */
-  async redeem(presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata): Promise<EnrollmentToken> {
-    const outcome = await this.run({ type: 'RedeemEnrollmentToken', deviceId, ...presentationOf(presented, at, true) }, meta);
-    throwIfRefused(outcome.events);
-    return outcome.state;
+  async redeem(presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata, checked?: CheckedToken): Promise<EnrollmentToken> {
+    const command: EnrollmentTokenCommand = { type: 'RedeemEnrollmentToken', deviceId, ...presentationOf(presented, at, true) };
+    let read = checked ?? (await this.read(presented));
+    for (let attempt = 1; ; attempt++) {
+      const events = enrollmentToken.decide(command, read.token);
+      try {
+        await this.store.append(this.subjectOf(presented), read.seq, events, meta);
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        // A refusal stays a refusal whatever was appended since (a used, revoked or expired token never
+        // comes back): a burst of losers is counted into the refusal log instead of retrying appends.
+        if (events[0]?.type === 'EnrollmentRefused' && this.refusals) {
+          this.refusals.count(presented.fleet, events[0].data.reason, at);
+          throwIfRefused(events);
+        }
+        if (attempt >= redeemAttempts) throw err;
+        read = await this.read(presented);
+        continue;
+      }
+      throwIfRefused(events);
+      return events.reduce(enrollmentToken.evolve, read.token);
+    }
+  }
+
+  private async read(p: PresentedToken): Promise<CheckedToken> {
+    const { events, lastSeq } = await this.store.load(this.subjectOf(p));
+    return { token: events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState()), seq: lastSeq };
   }
 
   private subjectOf(p: { fleet: string; tokenId: string }): string {

@@ -16,6 +16,7 @@ import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
 import { RefusalLog } from './refusal-log.js';
+import { sharedRootQuery } from './shared-root-query.js';
 
 /** The tables enrollment writes (device broker credentials). */
 export const enrollmentMigrations: Migration[] = credentialsMigrations;
@@ -108,8 +109,8 @@ class DeviceCaKeyRotation implements OnApplicationBootstrap {
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
           credentials: new DeviceCredentialsStore(requireDatabase(db)),
-          rootOf: async (fleet, correlationId) =>
-            (await callCommand(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root,
+          rootOf: sharedRootQuery(async (fleet, correlationId) =>
+            (await callCommand(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root),
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),
           facadeUrl: requireEnv(config, 'KEELSON_FACADE_URL'),
           topicRoot: topicRootOf(config.naming.subjectPrefix),

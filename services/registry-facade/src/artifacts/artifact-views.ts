@@ -70,12 +70,12 @@ export class ArtifactViews {
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.received_seq) } : { items };
   }
 
-  /** Whether the fleet has a deliverable (received or published) artifact at exactly this target path and digest. */
-  async hasTarget(fleet: string, targetPath: string, sha256: string): Promise<{ length: number } | null> {
-    const [row] = await this.db.query<{ length: string | number }>(
-      `SELECT length FROM artifacts WHERE fleet = $1 AND target_path = $2 AND sha256 = $3 AND status IN ('received', 'published')`,
+  /** The fleet's deliverable (received or published) artifact at exactly this target path and digest: its length and status. */
+  async hasTarget(fleet: string, targetPath: string, sha256: string): Promise<{ length: number; status: 'received' | 'published' } | null> {
+    const [row] = await this.db.query<{ length: string | number; status: 'received' | 'published' }>(
+      `SELECT length, status FROM artifacts WHERE fleet = $1 AND target_path = $2 AND sha256 = $3 AND status IN ('received', 'published')`,
       [fleet, targetPath, sha256],
     );
-    return row ? { length: Number(row.length) } : null;
+    return row ? { length: Number(row.length), status: row.status } : null;
   }
 }

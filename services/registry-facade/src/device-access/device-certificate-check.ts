@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Clock } from '@keelson/service-kit';
 import { fingerprintOf, isIssuedByAny, readDeviceCertificate } from './device-certificate.js';
 import { deviceRefused, type DeviceRefusal } from './device-refusals.js';
+import { derKeyOf, VerifiedCertificates } from './verified-certificates.js';
 
 /** A device the facade authenticated by its certificate: the identity the device cannot choose. */
 export interface AuthenticatedDevice {
@@ -38,7 +39,9 @@ interface Remembered extends AuthenticatedDevice {
  * re-enrollment, is refused), of a device that is not decommissioned. The gateway's word on the
  * current certificate is remembered briefly per device, keyed by fingerprint, so a fleet
  * downloading at once does not send one NATS request per file; a renewed certificate has a new
- * fingerprint and is asked about, and accepted, at once.
+ * fingerprint and is asked about, and accepted, at once. The X.509 reading and the signature check
+ * are remembered per certificate DER and per CA list (VerifiedCertificates); the validity period is
+ * checked against the clock on every request.
  */
 export class DeviceCertificateCheck {
   private readonly remembered = new Map<string, Remembered>();
@@ -46,10 +49,17 @@ export class DeviceCertificateCheck {
   private readonly forgotten = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly capacity: number;
+  private readonly verified: VerifiedCertificates;
 
   constructor(private readonly o: DeviceCertificateCheckOptions) {
     this.ttlMs = o.ttlMs ?? 30_000;
     this.capacity = o.capacity ?? 10_000;
+    this.verified = new VerifiedCertificates(this.capacity);
+  }
+
+  /** How many certificates are remembered as verified (bounded by `capacity`). */
+  get verifiedCount(): number {
+    return this.verified.size;
   }
 
   /** The device behind `cert` if it belongs to `fleet`; 401 for any certificate refusal, 403 for another fleet's device. */
@@ -67,17 +77,22 @@ export class DeviceCertificateCheck {
    */
   async authenticate(cert: X509Certificate | undefined): Promise<AuthenticatedDevice> {
     if (!cert) throw deviceRefused('device.certificate-required');
-    const presented = readDeviceCertificate(cert);
+    const now = this.o.clock.now().getTime();
+    const der = derKeyOf(cert);
+    const known = this.verified.recall(der, now);
+    const presented = known?.presented ?? readDeviceCertificate(cert);
     if (!presented) throw deviceRefused('device.certificate-untrusted', { fingerprint: fingerprintOf(cert), issuedByFleetCa: false });
     const { fleet, deviceId, fingerprint } = presented;
     const claim = { fleet, deviceId };
-    const now = this.o.clock.now().getTime();
-    const inPeriod = now >= presented.notBefore.getTime() && now <= presented.notAfter.getTime();
-    const hit = this.remembered.get(deviceId);
-    if (inPeriod && hit && hit.until > now && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
-    if (!isIssuedByAny(cert, await this.o.casOf(fleet))) throw deviceRefused('device.certificate-untrusted', { fingerprint, claim, issuedByFleetCa: false });
+    const cas = await this.o.casOf(fleet);
+    // Verified against these very CAs before: the signature check is skipped, nothing else is.
+    const verifiedBefore = known !== undefined && known.cas === cas;
+    if (!verifiedBefore && !isIssuedByAny(cert, cas)) throw deviceRefused('device.certificate-untrusted', { fingerprint, claim, issuedByFleetCa: false });
     const refused = (code: DeviceRefusal) => deviceRefused(code, { fingerprint, claim, issuedByFleetCa: true });
-    if (!inPeriod) throw refused('device.certificate-expired');
+    if (now < presented.notBefore.getTime() || now > presented.notAfter.getTime()) throw refused('device.certificate-expired');
+    if (!verifiedBefore) this.verified.remember(der, presented, cas);
+    const hit = this.remembered.get(deviceId);
+    if (hit && hit.until > now && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
     const forgottenBefore = this.forgotten.get(deviceId);
     const current = await this.o.currentOf(fleet, deviceId);
     if (!current) throw refused('device.certificate-untrusted'); // signed by the CA, unknown to the gateway

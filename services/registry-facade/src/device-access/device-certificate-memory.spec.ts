@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '@keelson/service-kit';
 import { deviceCertificateMemoryMsOf } from './device-certificate-memory.js';
 
-const configWith = (env: Record<string, string>) => ({ env }) as unknown as ServiceConfig;
+const configWith = (env: Record<string, string>) => ({ service: 'registry-facade', env }) as unknown as ServiceConfig;
 
 describe('KEELSON_DEVICE_CERT_CACHE_SECONDS', () => {
   it('is 30 s by default and read in whole seconds from 0 to a day', () => {
@@ -13,7 +13,7 @@ describe('KEELSON_DEVICE_CERT_CACHE_SECONDS', () => {
 
   it.each(['-1', '1.5', '86401', 'thirty', '', ' '])('refuses %j, so the facade does not start', (value) => {
     expect(() => deviceCertificateMemoryMsOf(configWith({ KEELSON_DEVICE_CERT_CACHE_SECONDS: value }))).toThrow(
-      'registry-facade: KEELSON_DEVICE_CERT_CACHE_SECONDS must be an integer from 0 to 86400',
+      `registry-facade: KEELSON_DEVICE_CERT_CACHE_SECONDS must be a whole number from 0 to 86400, got '${value}'`,
     );
   });
 });

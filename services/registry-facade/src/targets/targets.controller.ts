@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { Controller, Get, Inject, Param, Req, StreamableFile } from '@nestjs/common';
 import { ServiceError } from '@keelson/service-kit';
 import { parseTargetPath } from '../artifacts/artifact-id.js';
-import { ArtifactViews } from '../artifacts/artifact-views.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { DeviceAuthenticator } from '../device-access/device-authenticator.js';
 import { notServed } from '../http/http-failure.js';
 import { deviceReads, targetBytes } from '../http/registry.metrics.js';
+import { DeliverableTargets } from './deliverable-targets.js';
 
 // Consistent snapshots (TUF spec 5.7.3): a target is fetched as `<dir>/<sha256>.<basename>`.
 const consistentName = /^([0-9a-f]{64})\.(.+)$/;
@@ -21,7 +21,7 @@ const consistentName = /^([0-9a-f]{64})\.(.+)$/;
 export class TargetsController {
   constructor(
     @Inject(DeviceAuthenticator) private readonly devices: DeviceAuthenticator,
-    @Inject(ArtifactViews) private readonly artifacts: ArtifactViews,
+    @Inject(DeliverableTargets) private readonly targets: DeliverableTargets,
     @Inject(BlobStore) private readonly blobs: BlobStore,
   ) {}
 
@@ -37,8 +37,8 @@ export class TargetsController {
     await this.devices.admit(req, fleet);
     const m = consistentName.exec(file);
     const targetPath = m ? `${kind}/${name}/${version}/${m[2]}` : null;
-    const known = m && targetPath && parseTargetPath(targetPath) ? await this.artifacts.hasTarget(fleet, targetPath, m[1]!) : null;
-    if (!m || !known) throw notServed('target.not-found', 'no such target in this fleet');
+    const known = m && targetPath && parseTargetPath(targetPath) ? await this.targets.lengthOf(fleet, targetPath, m[1]!) : null;
+    if (!m || known === null) throw notServed('target.not-found', 'no such target in this fleet');
     const size = await this.blobs.sizeOf(m[1]!);
     if (size === null) throw new ServiceError('Internal', 'blob.missing', 'the artifact is known but its bytes are missing from the blob store');
     deviceReads().inc({ what: 'target' });

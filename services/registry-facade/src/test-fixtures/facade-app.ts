@@ -8,7 +8,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, parseTufEvent, type ArtifactEvent, type TufEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { ensureLocalTls } from '@keelson/local-infra';
-import { allowLongTransfers, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { allowLongTransfers, createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { facadeAppModule } from '../app.module.js';
 
@@ -28,14 +28,17 @@ export interface FacadeApp {
   tuf: EventStore<TufEvent>;
   /** Stops the app and starts a new one on the same database, data dir and streams. */
   restart(): Promise<void>;
+  /** Another replica of the facade on the same database, data dir and streams (stopped by its `close`, not the facade's). */
+  replica(): Promise<{ app: INestApplication; url: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
 /**
+ * `clock`: the facade's CLOCK (the system clock by default).
  * `tls`: HTTPS with a server certificate from a local CA of its own, asking clients for certificates
  * as `main.ts` does (mutual TLS for devices). Without it, plain HTTP: uploads work, device routes refuse.
  */
-export async function startFacade(env: Record<string, string> = {}, options: { tls?: boolean } = {}): Promise<FacadeApp> {
+export async function startFacade(env: Record<string, string> = {}, options: { tls?: boolean; clock?: Clock } = {}): Promise<FacadeApp> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   const testDb: TestDatabase = await createTestDatabase();
@@ -49,7 +52,7 @@ export async function startFacade(env: Record<string, string> = {}, options: { t
     KEELSON_INTERNAL_TOKEN: internalToken, ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
   });
   const boot = async () => {
-    const app = await createServiceApp(facadeAppModule(config), config, { requestClientCertificate: true });
+    const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, { requestClientCertificate: true });
     await app.listen(0, '127.0.0.1');
     allowLongTransfers(app);
     return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
@@ -61,6 +64,10 @@ export async function startFacade(env: Record<string, string> = {}, options: { t
     async restart() {
       await facade.app.close();
       Object.assign(facade, await boot());
+    },
+    async replica() {
+      const replica = await boot();
+      return { ...replica, close: () => replica.app.close() };
     },
     async close() {
       await facade.app.close();

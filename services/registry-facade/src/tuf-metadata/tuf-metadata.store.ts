@@ -1,4 +1,6 @@
 import type { Database } from '@keelson/postgres';
+import type { TufMetadataMemory } from './tuf-metadata.memory.js';
+import { tufMetadataProjection } from './tuf-metadata.projection.js';
 
 /**
  * Which document a device asks for: `<N>.root.json`, `<N>.snapshot.json`, `<N>.targets.json`,
@@ -19,16 +21,32 @@ export function parseMetadataFile(file: string): MetadataRequest | null {
   return m ? { role: m[2]!, version: Number(m[1]) } : null;
 }
 
-/** Reads the signed metadata documents the TUF projection stored. */
+// The projection's checkpoint in the same statement (one snapshot): how far the answer reaches in the signer's stream.
+const applied = `(SELECT last_seq FROM projection_checkpoints WHERE projection = $2) AS applied`;
+const latestTimestamp = `SELECT (SELECT document FROM tuf_metadata WHERE fleet = $1 AND role = 'timestamp' ORDER BY version DESC LIMIT 1) AS document, ${applied}`;
+const atVersion = `SELECT (SELECT document FROM tuf_metadata WHERE fleet = $1 AND role = $3 AND version = $4) AS document, ${applied}`;
+
+/** Reads the signed metadata documents the TUF projection stored, from memory when it holds them (see TufMetadataMemory). */
 export class TufMetadataStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly memory: TufMetadataMemory,
+  ) {}
 
   /** The document as signed, or null; the timestamp is always the newest one. */
   async find(fleet: string, request: MetadataRequest): Promise<string | null> {
-    const rows =
-      !('version' in request)
-        ? await this.db.query<{ document: string }>(`SELECT document FROM tuf_metadata WHERE fleet = $1 AND role = 'timestamp' ORDER BY version DESC LIMIT 1`, [fleet])
-        : await this.db.query<{ document: string }>(`SELECT document FROM tuf_metadata WHERE fleet = $1 AND role = $2 AND version = $3`, [fleet, request.role, request.version]);
-    return rows[0]?.document ?? null;
+    const known = this.memory.recall(fleet, request);
+    if (known) return known.document;
+    const [row] = !('version' in request)
+      ? await this.db.query<Answer>(latestTimestamp, [fleet, tufMetadataProjection.name])
+      : await this.db.query<Answer>(atVersion, [fleet, tufMetadataProjection.name, request.role, request.version]);
+    const document = row?.document ?? null;
+    this.memory.remember(fleet, request, document, Number(row?.applied ?? 0));
+    return document;
   }
+}
+
+interface Answer {
+  document: string | null;
+  applied: string | number | null;
 }

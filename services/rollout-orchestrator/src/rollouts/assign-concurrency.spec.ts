@@ -2,10 +2,10 @@ import { assignConcurrencyOf } from './assignments.reactor.js';
 
 describe('KEELSON_ASSIGN_CONCURRENCY', () => {
   it('defaults to 16 assign requests in flight and takes a whole number from 1 to 256', () => {
-    expect([undefined, '1', '256'].map((v) => assignConcurrencyOf({ env: v === undefined ? {} : { KEELSON_ASSIGN_CONCURRENCY: v } }))).toEqual([16, 1, 256]);
+    expect([undefined, '1', '256'].map((v) => assignConcurrencyOf({ service: 'rollout-orchestrator', env: v === undefined ? {} : { KEELSON_ASSIGN_CONCURRENCY: v } }))).toEqual([16, 1, 256]);
   });
 
-  it.each(['0', '257', '1.5', 'many', ''])('refuses %p at start', (value) => {
-    expect(() => assignConcurrencyOf({ env: { KEELSON_ASSIGN_CONCURRENCY: value } })).toThrow(/KEELSON_ASSIGN_CONCURRENCY must be a whole number from 1 to 256/);
+  it.each(['0', '257', '1.5', 'many', '', ' 8'])('refuses %p at start', (value) => {
+    expect(() => assignConcurrencyOf({ service: 'rollout-orchestrator', env: { KEELSON_ASSIGN_CONCURRENCY: value } })).toThrow(/KEELSON_ASSIGN_CONCURRENCY must be a whole number from 1 to 256/);
   });
 });

@@ -3,7 +3,7 @@ import { isDomainError } from '@keelson/domain-kit';
 import { gateway } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
-import { callCommand, newContext, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { callCommand, newContext, numberSetting, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import type { Failpoint } from './failpoint.js';
 import { assignedDevices, isLive, type LiveRollout } from './rollout.decider.js';
 import { assignmentsSent } from './rollout.metrics.js';
@@ -23,10 +23,8 @@ export interface AssignmentsReactorDeps {
 const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
 
 /** `KEELSON_ASSIGN_CONCURRENCY` (default 16, 1-256): assign requests in flight at once while a wave starts. */
-export function assignConcurrencyOf(config: Pick<ServiceConfig, 'env'>): number {
-  const value = Number(config.env.KEELSON_ASSIGN_CONCURRENCY ?? 16);
-  if (!Number.isInteger(value) || value < 1 || value > 256) throw new Error('rollout-orchestrator: KEELSON_ASSIGN_CONCURRENCY must be a whole number from 1 to 256');
-  return value;
+export function assignConcurrencyOf(config: Pick<ServiceConfig, 'service' | 'env'>): number {
+  return numberSetting(config, 'KEELSON_ASSIGN_CONCURRENCY', { default: 16, min: 1, max: 256 });
 }
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

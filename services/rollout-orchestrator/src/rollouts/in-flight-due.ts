@@ -1,9 +1,9 @@
 import { deviceTimeoutSecondsOf } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
-import { assignedDevices, isLive, type LiveRollout } from './rollout.evolve.js';
+import { assignedDevices, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 
 /** Assigned devices still waited for: live and without an outcome. */
-const inFlight = (state: LiveRollout): string[] => assignedDevices(state.facts).filter((d) => !state.facts.outcomes[d] && isLive(state.facts, d));
+const inFlight = (state: LiveRollout): string[] => assignedDevices(state.facts).filter((d) => !outcomeOf(state.facts, d) && isLive(state.facts, d));
 
 const isUnderWay = (state: LiveRollout) => state.status !== 'aborted' && state.status !== 'finished';
 
@@ -12,7 +12,7 @@ export function dueTimeouts(state: LiveRollout, now: Date): string[] {
   if (!isUnderWay(state)) return [];
   const timeoutSeconds = deviceTimeoutSecondsOf(state.facts.strategy);
   return inFlight(state).filter((d) => {
-    const deadline = deadlineOf(state.facts.clocks[d]!, timeoutSeconds);
+    const deadline = deadlineOf(state.facts.devices.record(d).clock!, timeoutSeconds);
     return deadline !== null && Date.parse(deadline) <= now.getTime();
   });
 }
@@ -24,10 +24,9 @@ export function dueTimeouts(state: LiveRollout, now: Date): string[] {
  */
 export function unnotedSilence(state: LiveRollout, silent: ReadonlyMap<string, number>): [string, number][] {
   if (!isUnderWay(state)) return [];
-  const { reachability } = state.facts;
   return inFlight(state).flatMap((d): [string, number][] => {
     const seq = silent.get(d);
-    const known = reachability[d];
+    const known = state.facts.devices.record(d).reachability;
     return seq !== undefined && (!known || (known.reachable && known.asOfSeq < seq)) ? [[d, seq]] : [];
   });
 }

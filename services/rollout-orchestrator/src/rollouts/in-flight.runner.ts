@@ -3,16 +3,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, ProjectionRunner, waitForStream } from '@keelson/event-store';
 import type { DeviceEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
 import { Rollouts } from './rollouts.js';
 import { TimeoutSweep } from './timeout-sweep.js';
 
 /** `KEELSON_TIMEOUT_SWEEP_SECONDS` (default 15): how often per-device deadlines are checked. */
 export function sweepSecondsOf(config: ServiceConfig): number {
-  const value = Number(config.env.KEELSON_TIMEOUT_SWEEP_SECONDS ?? 15);
-  if (!Number.isFinite(value) || value < 0.1 || value > 3600) throw new Error('rollout-orchestrator: KEELSON_TIMEOUT_SWEEP_SECONDS must be a number from 0.1 to 3600');
-  return value;
+  return numberSetting(config, 'KEELSON_TIMEOUT_SWEEP_SECONDS', { default: 15, min: 0.1, max: 3600, integer: false });
 }
 
 /**

@@ -4,13 +4,13 @@ import type { CommandContext } from '@keelson/service-kit';
 import { resolveDeviceIds } from '../targeting/resolve-target.js';
 import { bindArtifact } from './bind-artifact.js';
 import { createBound, newRolloutId, type CreateRolloutDeps } from './create-rollout.js';
-import { isLive, type RolloutFacts } from './rollout.decider.js';
+import { isLive, outcomeOf, type RolloutFacts } from './rollout.decider.js';
 
 type RetryInput = ParsedCommandInput<typeof orchestrator.retryRollout>;
 
 /** The devices of a rollout that ended its update `rolled_back` or `failed` and are still targets. */
 export function failedDevices(facts: RolloutFacts): string[] {
-  return facts.deviceIds.filter((d) => isLive(facts, d) && facts.outcomes[d] !== undefined && facts.outcomes[d]!.state !== 'healthy');
+  return facts.deviceIds.filter((d) => isLive(facts, d) && outcomeOf(facts, d) !== undefined && outcomeOf(facts, d)!.state !== 'healthy');
 }
 
 /**

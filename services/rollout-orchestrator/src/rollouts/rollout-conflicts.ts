@@ -1,6 +1,6 @@
 import type { SupersededRollout } from '@keelson/events';
 import type { ClaimsTx } from './rollout-claims.js';
-import { isLive } from './rollout.decider.js';
+import { isLive, outcomeOf } from './rollout.decider.js';
 import type { Rollouts } from './rollouts.js';
 
 /**
@@ -13,7 +13,7 @@ export async function activeConflicts(rollouts: Rollouts, tx: ClaimsTx, fleet: s
   for (const claim of await tx.holding(deviceIds)) {
     const state = await rollouts.current(fleet, claim.rolloutId);
     const active = state.status !== 'absent' && state.status !== 'finished' && state.status !== 'aborted';
-    const held = active ? claim.deviceIds.filter((d) => state.facts.deviceIds.includes(d) && isLive(state.facts, d) && !state.facts.outcomes[d]) : [];
+    const held = active ? claim.deviceIds.filter((d) => state.facts.devices.isMember(d) && isLive(state.facts, d) && !outcomeOf(state.facts, d)) : [];
     const stale = claim.deviceIds.filter((d) => !held.includes(d));
     if (stale.length > 0) await tx.release(claim.rolloutId, stale);
     if (held.length > 0) conflicts.push({ rolloutId: claim.rolloutId, deviceIds: held });

@@ -66,15 +66,17 @@ function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: st
   if (misfits.length > 0 && request.onMisfit !== 'exclude') {
     throw new InvalidInput('hardware.misfit', misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })));
   }
-  const deviceIds = live.filter((d) => !misfits.some((m) => m.deviceId === d));
+  const misfit = new Set(misfits.map((m) => m.deviceId));
+  const deviceIds = live.filter((d) => !misfit.has(d));
   if (deviceIds.length === 0) throw new InvalidInput('hardware.no-device-fits', [{ path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` }]);
   return { deviceIds, misfits };
 }
 
 /** One active rollout per device and artifact name: refuse, naming the rollouts in the way, unless told to supersede them. */
 function takenOver(request: CreateRolloutRequest, deviceIds: string[]): SupersededRollout[] {
+  const targeted = new Set(deviceIds);
   const conflicts = (request.conflicts ?? [])
-    .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => deviceIds.includes(d)) }))
+    .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => targeted.has(d)) }))
     .filter((c) => c.deviceIds.length > 0);
   if (conflicts.length === 0 || request.supersede) return conflicts;
   const ids = conflicts.map((c) => c.rolloutId).join(', ');

@@ -1,7 +1,7 @@
 import { deviceTimeoutSecondsOf, type RolloutEvent } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
 import type { RolloutCommand } from './rollout.decide.js';
-import { isLive, type LiveRollout } from './rollout.evolve.js';
+import { isAssigned, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 import { andWhatFollows } from './rollout.next-step.js';
 import { installAssignmentId } from './wave-plan.js';
 
@@ -18,8 +18,8 @@ const isEnded = (state: LiveRollout) => state.status === 'aborted' || state.stat
 export function timeOutDevice(command: Command<'TimeOutDevice'>, state: LiveRollout): RolloutEvent[] {
   const { fleet, rolloutId, deviceId, at } = command;
   const { facts } = state;
-  const clock = facts.clocks[deviceId];
-  if (isEnded(state) || !clock || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
+  const { clock } = facts.devices.record(deviceId);
+  if (isEnded(state) || !clock || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
   const deadline = deadlineOf(clock, deviceTimeoutSecondsOf(facts.strategy));
   if (deadline === null || Date.parse(at) < Date.parse(deadline)) return [];
   const assignmentId = installAssignmentId(rolloutId, deviceId);
@@ -29,7 +29,7 @@ export function timeOutDevice(command: Command<'TimeOutDevice'>, state: LiveRoll
 /** A timed-out device reported after all: recorded once as evidence; its outcome stays `failed`. */
 export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state: LiveRollout): RolloutEvent[] {
   const { fleet, rolloutId, deviceId, assignmentId, state: reported, reason, at } = command;
-  if (state.facts.lateReports.includes(deviceId)) return [];
+  if (state.facts.devices.record(deviceId).lateReportOrder !== undefined) return [];
   const data = { fleet, rolloutId, deviceId, assignmentId, state: reported, ...(reason === undefined ? {} : { reason }), recordedAt: at };
   return [{ type: 'LateDeviceReportRecorded', schemaVersion: 1, data }];
 }
@@ -42,12 +42,12 @@ export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state:
 export function noteReachability(command: Command<'NoteDeviceReachability'>, state: LiveRollout): RolloutEvent[] {
   const { fleet, rolloutId, deviceId, reachable, asOfSeq, at } = command;
   const { facts } = state;
-  if (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
-  const known = facts.reachability[deviceId];
+  if (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
+  const known = facts.devices.record(deviceId).reachability;
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return [];
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.
-  if (!known && reachable && !Object.hasOwn(facts.clocks, deviceId)) return [];
+  if (!known && reachable && !isAssigned(facts, deviceId)) return [];
   return andWhatFollows(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }], at);
 }

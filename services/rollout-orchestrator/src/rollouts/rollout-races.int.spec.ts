@@ -6,7 +6,7 @@ import { parseRolloutEvent, type RolloutEvent, type Strategy } from '@keelson/ev
 import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
-import type { RolloutCommand } from './rollout.decider.js';
+import { assignedDevices, type RolloutCommand } from './rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 
 // Two `Rollouts` over one stream, each with its own aggregate cache: two orchestrator replicas.
@@ -46,7 +46,7 @@ describe('rollout races between two replicas, against real NATS', () => {
     for (let round = 0; round < 4; round++) {
       const rolloutId = `r-approveabort${round}`;
       const { state } = await create(rolloutId, strategy([[10, 'auto'], [100, 'manual']]));
-      const [canary] = assignedDevices(state.facts.clocks);
+      const [canary] = assignedDevices(state.facts);
       await replicas[1].execute(report(rolloutId, canary!), meta());
       const [approve, abort] = await Promise.allSettled([
         replicas[0].execute({ type: 'ApproveWave', ...ref(rolloutId) }, meta()),
@@ -73,7 +73,7 @@ describe('rollout races between two replicas, against real NATS', () => {
     for (let round = 0; round < 4; round++) {
       const rolloutId = `r-haltadvance${round}`;
       const { state } = await create(rolloutId, strategy([[10, 'auto'], [100, 'auto']]));
-      const [canary] = assignedDevices(state.facts.clocks);
+      const [canary] = assignedDevices(state.facts);
       await Promise.all([
         replicas[0].execute({ type: 'HaltRollout', ...ref(rolloutId), reason: 'operator halt' }, meta()),
         replicas[1].execute(report(rolloutId, canary!), meta()),
@@ -107,4 +107,3 @@ describe('rollout races between two replicas, against real NATS', () => {
   });
 });
 
-const assignedDevices = (clocks: Record<string, unknown>) => Object.keys(clocks);

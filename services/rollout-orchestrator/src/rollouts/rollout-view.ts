@@ -1,6 +1,6 @@
 import type { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { assignedDevices, isLive, type LiveRollout } from './rollout.evolve.js';
+import { assignedDevices, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 import { waveOfEachDevice } from './wave-plan.js';
 import { inFlightFlags, waveSummaries, type RevertReport } from './wave-summary.js';
 
@@ -27,7 +27,7 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
   const assigned = new Set(assignedDevices(facts));
   const stateOf = (deviceId: string) => {
     const wave = waves.get(deviceId) ?? 0;
-    const outcome = facts.outcomes[deviceId];
+    const outcome = outcomeOf(facts, deviceId);
     if (!outcome && !isLive(facts, deviceId)) return { deviceId, wave, state: 'excluded' as const };
     const latest = outcome ?? progress.get(deviceId);
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };

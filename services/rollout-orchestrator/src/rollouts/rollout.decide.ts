@@ -1,6 +1,6 @@
 import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
-import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
+import { evolve, isAssigned, isLive, outcomeOf, type LiveRollout, type Rollout } from './rollout.evolve.js';
 import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
 import { andWhatFollows } from './rollout.next-step.js';
 import { createdData, type CreateRolloutRequest } from './rollout-creation.decide.js';
@@ -47,12 +47,12 @@ function supersede(command: Extract<RolloutCommand, { type: 'SupersedeDevices' }
   if (state.status === 'finished' || state.status === 'aborted') return [];
   const { fleet, rolloutId, at } = command;
   const { facts } = state;
-  const leaving = command.deviceIds.filter((d) => facts.deviceIds.includes(d) && !facts.outcomes[d] && isLive(facts, d));
+  const leaving = command.deviceIds.filter((d) => facts.devices.isMember(d) && !outcomeOf(facts, d) && isLive(facts, d));
   if (leaving.length === 0) return [];
   const reason = `superseded by rollout ${command.byRolloutId}: ${command.reason}`.slice(0, 500);
   const excluded: RolloutEvent[] = leaving.map((deviceId) => ({ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }));
   const after = excluded.reduce(evolve, state as Rollout) as LiveRollout;
-  if (after.facts.deviceIds.every((d) => !isLive(after.facts, d) || after.facts.outcomes[d])) {
+  if (after.facts.devices.tally.liveUnfinished === 0) {
     return [...excluded, { type: 'RolloutAborted', schemaVersion: 1, data: { fleet, rolloutId, mode: 'keep', abortedAt: at } }];
   }
   return andWhatFollows(state, excluded, at);
@@ -72,8 +72,9 @@ function recordOutcome(command: Extract<RolloutCommand, { type: 'RecordDeviceOut
   const { fleet, rolloutId, deviceId, assignmentId, state: outcome, reason, at } = command;
   // Only this rollout's install assignment of a device it assigned counts, and only its first outcome.
   if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return [];
-  if (state.facts.timedOut.includes(deviceId)) return recordLateReport(command, state);
-  if (!assignedDevices(state.facts).includes(deviceId) || state.facts.outcomes[deviceId] || !isLive(state.facts, deviceId)) return [];
+  const { facts } = state;
+  if (facts.devices.record(deviceId).timedOutOrder !== undefined) return recordLateReport(command, state);
+  if (!facts.devices.isMember(deviceId) || !isAssigned(facts, deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
   const data = { fleet, rolloutId, deviceId, assignmentId, state: outcome, ...(reason === undefined ? {} : { reason }) };
   return andWhatFollows(state, [{ type: 'DeviceOutcomeRecorded', schemaVersion: 1, data }], at);
 }
@@ -83,7 +84,7 @@ function exclude(command: Extract<RolloutCommand, { type: 'ExcludeDevice' }>, st
   const { facts } = state;
   // A device that already ended its update was counted; an ended rollout counts nothing more.
   if (state.status === 'finished' || state.status === 'aborted') return [];
-  if (!facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
+  if (!facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
   return andWhatFollows(state, [{ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }], at);
 }
 

@@ -11,4 +11,4 @@ import { evolve, initialState, type Rollout } from './rollout.evolve.js';
 export const rolloutDecider: Decider<RolloutCommand, RolloutEvent, Rollout> = { initialState, decide, evolve };
 
 export type { RolloutCommand } from './rollout.decide.js';
-export { type Rollout, type LiveRollout, type RolloutFacts, assignedDevices, failureCount, isLive, isReachable } from './rollout.evolve.js';
+export { type Rollout, type LiveRollout, type RolloutFacts, assignedDevices, failureCount, isAssigned, isLive, isReachable, outcomeOf } from './rollout.evolve.js';

@@ -1,8 +1,9 @@
-import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy } from '@keelson/events';
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
 export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'createdAt'>;
-import { resumedClock, startedClock, stoppedClock, type DeviceClock } from './device-clock.js';
+import { resumedClock, startedClock, stoppedClock } from './device-clock.js';
+import { DeviceLedger } from './device-ledger.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
 export interface RolloutFacts {
@@ -21,21 +22,16 @@ export interface RolloutFacts {
   /** How many waves have started (wave numbers 0 .. startedWaves-1). */
   startedWaves: number;
   approvedWaves: number[];
-  outcomes: Record<string, { state: TerminalDeviceState; reason?: string }>;
-  /** Devices that are no longer live targets (decommissioned, refused by the gateway): never waited for or counted. */
-  excluded: string[];
   /** Failures an operator acknowledged by resuming; only failures beyond these count against the halt rule. */
   acknowledgedFailures: number;
   /** Devices finished when an operator last resumed: the failure rate looks only at the ones after. */
   acknowledgedFinished: number;
-  /** The devices assigned so far, each with its per-device timeout clock. */
-  clocks: Record<string, DeviceClock>;
-  /** The gateway's latest word on a target's reachability; a device it never spoke of counts as reachable. */
-  reachability: Record<string, { reachable: boolean; asOfSeq: number }>;
-  /** Devices that timed out: their outcome is `failed` with reason `timeout`. */
-  timedOut: string[];
-  /** Timed-out devices whose late terminal report was recorded (once each). */
-  lateReports: string[];
+  /**
+   * Each device's outcome, timeout clock (once assigned), reachability, exclusion (no longer a live
+   * target: never waited for or counted), timeout and late report, with running counts: handling
+   * one outcome costs the same for ten devices as for a hundred thousand.
+   */
+  devices: DeviceLedger;
 }
 
 /** Where a rollout is in its life. */
@@ -51,41 +47,52 @@ export type LiveRollout = Exclude<Rollout, { status: 'absent' }>;
 
 export const initialState = (): Rollout => ({ status: 'absent' });
 
-/** The devices assigned the artifact so far, in rollout order. */
+/** The devices assigned the artifact so far, in rollout order (O(devices): for views, not decisions). */
 export function assignedDevices(facts: RolloutFacts): string[] {
-  return facts.deviceIds.filter((d) => Object.hasOwn(facts.clocks, d));
+  return facts.deviceIds.filter((d) => isAssigned(facts, d));
 }
+
+/** Whether the device was assigned the artifact (it has a timeout clock). */
+export const isAssigned = (facts: RolloutFacts, deviceId: string): boolean => facts.devices.record(deviceId).clock !== undefined;
+
+/** The outcome the rollout recorded for the device, if any. */
+export const outcomeOf = (facts: RolloutFacts, deviceId: string) => facts.devices.record(deviceId).outcome;
 
 /** Whether the gateway last said the device is reachable (or never said otherwise). */
 export function isReachable(facts: RolloutFacts, deviceId: string): boolean {
-  return facts.reachability[deviceId]?.reachable !== false;
+  return facts.devices.record(deviceId).reachability?.reachable !== false;
 }
 
 /** Devices still targeted: every device of the rollout but the excluded ones. */
 export function isLive(facts: RolloutFacts, deviceId: string): boolean {
-  return !facts.excluded.includes(deviceId);
+  return facts.devices.record(deviceId).excludedOrder === undefined;
 }
 
 /** Devices that ended `rolled_back` or `failed`, timed-out ones included. */
 export function failureCount(facts: RolloutFacts): number {
-  return Object.values(facts.outcomes).filter((o) => o.state !== 'healthy').length;
+  return facts.devices.tally.failures;
 }
 
 const withPhase = (state: LiveRollout, phase: RolloutPhase): Rollout => ({ ...phase, facts: state.facts });
 const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout => ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
+const withDevices = (state: LiveRollout, devices: DeviceLedger): LiveRollout => (devices === state.facts.devices ? state : withFacts(state, { devices }));
 
 function withAssigned(state: LiveRollout, deviceIds: string[], at: string): LiveRollout {
-  const clocks = { ...state.facts.clocks };
-  for (const d of deviceIds) clocks[d] ??= startedClock(at, isReachable(state.facts, d));
-  return withFacts(state, { clocks });
+  return withDevices(state, state.facts.devices.changed(deviceIds, (r) => (r.clock ? r : { ...r, clock: startedClock(at, r.reachability?.reachable !== false) })));
 }
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
-  const { facts } = state;
-  const clock = facts.clocks[deviceId];
-  const clocks = clock ? { ...facts.clocks, [deviceId]: reachable ? resumedClock(clock, at) : stoppedClock(clock, at) } : facts.clocks;
-  return withFacts(state, { clocks, reachability: { ...facts.reachability, [deviceId]: { reachable, asOfSeq } } });
+  return withDevices(state, state.facts.devices.changed([deviceId], (r) => {
+    const clock = r.clock && (reachable ? resumedClock(r.clock, at) : stoppedClock(r.clock, at));
+    return { ...r, ...(clock ? { clock } : {}), reachability: { reachable, asOfSeq } };
+  }));
 }
+
+/** The device's record with `order` set to the next place in its list, unless it is on it already. */
+const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'timedOut' | 'lateReports') => {
+  const field = ({ excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder' } as const)[list];
+  return devices.changed([deviceId], (r) => (r[field] === undefined ? { ...r, [field]: devices.tally[list] } : r));
+};
 
 /** Folds one event into the state; total, and ignores what does not apply. */
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
@@ -94,8 +101,7 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
-      startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
-      acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [],
+      startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, devices: DeviceLedger.of(deviceIds, strategy),
     };
     return { status: 'running', facts };
   }
@@ -115,28 +121,28 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     }
     case 'DeviceOutcomeRecorded': {
       const { deviceId, state: outcome, reason } = event.data;
-      return withFacts(state, { outcomes: { ...state.facts.outcomes, [deviceId]: reason === undefined ? { state: outcome } : { state: outcome, reason } } });
+      return withDevices(state, state.facts.devices.changed([deviceId], (r) => ({ ...r, outcome: reason === undefined ? { state: outcome } : { state: outcome, reason } })));
     }
     case 'DevicesAssigned':
       return withAssigned(state, event.data.deviceIds, event.data.assignedAt);
     case 'DeviceTimedOut': {
       const { deviceId } = event.data;
-      const outcomes = { ...state.facts.outcomes, [deviceId]: { state: 'failed' as const, reason: 'timeout' } };
-      return withFacts(state, { outcomes, timedOut: [...new Set([...state.facts.timedOut, deviceId])] });
+      const failed = state.facts.devices.changed([deviceId], (r) => ({ ...r, outcome: { state: 'failed', reason: 'timeout' } }));
+      return withDevices(state, listed(failed, deviceId, 'timedOut'));
     }
     case 'LateDeviceReportRecorded':
-      return withFacts(state, { lateReports: [...new Set([...state.facts.lateReports, event.data.deviceId])] });
+      return withDevices(state, listed(state.facts.devices, event.data.deviceId, 'lateReports'));
     case 'DeviceReachabilityNoted': {
       const { deviceId, reachable, asOfSeq, notedAt } = event.data;
       return withReachability(state, deviceId, reachable, asOfSeq, notedAt);
     }
     case 'DeviceExcluded':
-      return state.facts.excluded.includes(event.data.deviceId) ? state : withFacts(state, { excluded: [...state.facts.excluded, event.data.deviceId] });
+      return withDevices(state, listed(state.facts.devices, event.data.deviceId, 'excluded'));
     case 'RolloutHalted':
       return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
     case 'RolloutResumed': {
       // Resuming acknowledges the failures seen so far (spec: "acknowledge failures and resume").
-      const acknowledged = { acknowledgedFailures: failureCount(state.facts), acknowledgedFinished: Object.keys(state.facts.outcomes).length };
+      const acknowledged = { acknowledgedFailures: failureCount(state.facts), acknowledgedFinished: state.facts.devices.tally.outcomes };
       return withPhase(withFacts(state, acknowledged), { status: 'running' });
     }
     case 'RolloutAborted':

@@ -1,6 +1,5 @@
 import type { RolloutEvent } from '@keelson/events';
-import { assignedDevices, evolve, failureCount, isLive, isReachable, type LiveRollout, type Rollout, type RolloutFacts } from './rollout.evolve.js';
-import { devicesOfWave } from './wave-plan.js';
+import { evolve, failureCount, type LiveRollout, type Rollout, type RolloutFacts } from './rollout.evolve.js';
 
 type Ref = { fleet: string; rolloutId: string };
 
@@ -14,14 +13,13 @@ export function haltRuleReason(facts: RolloutFacts): string | null {
   const failures = failureCount(facts) - facts.acknowledgedFailures;
   if (failures > maxFailures) return `halt rule: ${failures} device(s) rolled back or failed, ${maxFailures} tolerated`;
   if (!failureRate) return null;
-  const finished = Object.keys(facts.outcomes).length - facts.acknowledgedFinished;
+  const finished = facts.devices.tally.outcomes - facts.acknowledgedFinished;
   if (finished < failureRate.minFinished || failures * 100 <= failureRate.maxPercent * finished) return null;
   return `halt rule: ${failures} of ${finished} finished device(s) rolled back or failed, over ${failureRate.maxPercent}%`;
 }
 
-/** Live devices of a wave not assigned yet, in rollout order. */
-const unassignedOf = (facts: RolloutFacts, wave: number): string[] =>
-  devicesOfWave(facts.strategy, wave, facts.deviceIds).filter((d) => isLive(facts, d) && !Object.hasOwn(facts.clocks, d));
+/** The first `limit` live devices of a wave not assigned yet, in rollout order. */
+const unassignedOf = (facts: RolloutFacts, wave: number, limit: number): string[] => facts.devices.pending(facts.strategy, wave, limit);
 
 /**
  * More devices to assign, or the next wave, or null. Devices in flight (assigned, live, reachable,
@@ -29,22 +27,21 @@ const unassignedOf = (facts: RolloutFacts, wave: number): string[] =>
  * wave or gate: it keeps its assignment and updates when it returns.
  */
 function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent | null {
-  const assigned = assignedDevices(facts);
-  const waitedFor = assigned.filter((d) => !facts.outcomes[d] && isLive(facts, d) && isReachable(facts, d));
-  const slots = (facts.strategy.maxConcurrent ?? Number.POSITIVE_INFINITY) - waitedFor.length;
+  const { waitedFor } = facts.devices.tally;
+  const slots = (facts.strategy.maxConcurrent ?? Number.POSITIVE_INFINITY) - waitedFor;
   if (facts.startedWaves > 0) {
     const wave = facts.startedWaves - 1;
-    const pending = unassignedOf(facts, wave);
-    if (pending.length > 0) return slots > 0 ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: pending.slice(0, slots), assignedAt: at } } : null;
+    if (unassignedOf(facts, wave, 1).length > 0) {
+      return slots > 0 ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: unassignedOf(facts, wave, slots), assignedAt: at } } : null;
+    }
   }
   const wave = facts.startedWaves;
-  if (wave >= facts.strategy.waves.length || waitedFor.length > 0) return null;
-  const deviceIds = unassignedOf(facts, wave);
+  if (wave >= facts.strategy.waves.length || waitedFor > 0) return null;
   // A wave that adds no device (tiny groups) has nothing to approve: it passes straight through.
-  if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && deviceIds.length > 0) {
+  if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && unassignedOf(facts, wave, 1).length > 0) {
     return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
   }
-  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds: deviceIds.slice(0, slots), startedAt: at } };
+  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds: unassignedOf(facts, wave, slots), startedAt: at } };
 }
 
 /**
@@ -56,10 +53,10 @@ export function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
   const { facts } = state;
   const ref = { fleet: facts.fleet, rolloutId: facts.rolloutId };
   if (state.status === 'aborted' || state.status === 'finished') return null;
-  const live = facts.deviceIds.filter((d) => isLive(facts, d));
-  if (live.every((d) => facts.outcomes[d])) {
+  const { live, liveUnfinished, liveUnhealthy } = facts.devices.tally;
+  if (liveUnfinished === 0) {
     // spec: succeeded only if every live device is healthy (and there was one to update)
-    const outcome = live.length > 0 && live.every((d) => facts.outcomes[d]?.state === 'healthy') ? 'succeeded' : 'failed';
+    const outcome = live > 0 && liveUnhealthy === 0 ? 'succeeded' : 'failed';
     return { type: 'RolloutFinished', schemaVersion: 1, data: { ...ref, outcome, finishedAt: at } };
   }
   if (state.status === 'halted') return null;

@@ -1,7 +1,8 @@
 import { eventStreams, type Projection } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { upgradedRollout } from './legacy-facts.js';
-import { rolloutDecider, type Rollout } from './rollout.decider.js';
+import { rolloutDocument, rolloutFromDocument, type RolloutDocument } from './rollout-document.js';
+import { rolloutDecider } from './rollout.decider.js';
 
 /**
  * The `rollouts` read model: each row holds the rollout's folded state (the row's evolve is the
@@ -33,16 +34,16 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
         [fleet, rolloutId, event.data.deviceId, seq],
       );
     }
-    const rows = await sql.query<{ state: Rollout; last_seq: string }>('SELECT state, last_seq FROM rollouts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
+    const rows = await sql.query<{ state: RolloutDocument; last_seq: string }>('SELECT state, last_seq FROM rollouts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
     const row = rows[0];
     if (row && Number(row.last_seq) >= seq) return; // applied already
-    const state = rolloutDecider.evolve(row ? upgradedRollout(row.state) : rolloutDecider.initialState(), event);
+    const state = rolloutDecider.evolve(row ? rolloutFromDocument(upgradedRollout(row.state)) : rolloutDecider.initialState(), event);
     if (state.status === 'absent') return;
     await sql.query(
       `INSERT INTO rollouts (fleet, rollout_id, state, created_seq, last_seq) VALUES ($1, $2, $3, $4, $4)
        ON CONFLICT (fleet, rollout_id) DO UPDATE SET state = EXCLUDED.state, last_seq = EXCLUDED.last_seq
        WHERE rollouts.last_seq < EXCLUDED.last_seq`,
-      [fleet, rolloutId, JSON.stringify(state), seq],
+      [fleet, rolloutId, JSON.stringify(rolloutDocument(state)), seq],
     );
   },
 };

@@ -4,7 +4,8 @@ import { AggregateCache, handleCommand, type EventMetadata, type EventStore } fr
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { upgradedRollout } from './legacy-facts.js';
-import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand, type RolloutFacts } from './rollout.decider.js';
+import { rolloutFromDocument, type RolloutDocument, type RolloutFactsDocument } from './rollout-document.js';
+import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
 import { rolloutEventsAppended } from './rollout.metrics.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
 
@@ -71,7 +72,7 @@ export class Rollouts {
     if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
-    const rows = await this.db.query<{ rollout_id: string; state: LiveRollout; created_seq: string }>(
+    const rows = await this.db.query<{ rollout_id: string; state: RolloutDocument; created_seq: string }>(
       `SELECT rollout_id, state, created_seq FROM rollouts WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
        ORDER BY created_seq DESC LIMIT $3`,
       [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
@@ -80,8 +81,8 @@ export class Rollouts {
     const ids = page.map((r) => r.rollout_id);
     const [progress, outcomes, reverts] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids), this.progressOf(fleet, ids, 'rollout_device_reverts')]);
     const items = page.map((r) => {
-      const stored = upgradedRollout(r.state);
-      const state = { ...stored, facts: { ...stored.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } } as LiveRollout;
+      const stored = upgradedRollout(r.state) as Exclude<RolloutDocument, { status: 'absent' }>;
+      const state = rolloutFromDocument({ ...stored, facts: { ...stored.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } }) as LiveRollout;
       return rolloutView(state, progress.get(r.rollout_id) ?? new Map(), reverts.get(r.rollout_id) ?? new Map());
     });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
@@ -97,8 +98,8 @@ export class Rollouts {
     return rows.map((r) => r.rollout_id);
   }
 
-  private async outcomesOf(fleet: string, rolloutIds: string[]): Promise<Map<string, RolloutFacts['outcomes']>> {
-    const out = new Map<string, RolloutFacts['outcomes']>();
+  private async outcomesOf(fleet: string, rolloutIds: string[]): Promise<Map<string, RolloutFactsDocument['outcomes']>> {
+    const out = new Map<string, RolloutFactsDocument['outcomes']>();
     if (rolloutIds.length === 0) return out;
     const rows = await this.db.query<ProgressRow & { state: TerminalDeviceState }>(
       'SELECT rollout_id, device_id, state, reason FROM rollout_device_outcomes WHERE fleet = $1 AND rollout_id = ANY($2::text[])',

@@ -9,6 +9,7 @@ import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-his
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
+import { assignedDevices } from './rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 import { TimeoutSweep } from './timeout-sweep.js';
 
@@ -51,7 +52,7 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   const createListed = async (rolloutId: string, s = { ...strategy([[10, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 }) => {
     const { state } = await new Rollouts(store, db).execute({ ...createCommand(s), rolloutId }, meta());
     await eventually(async () => (await db.query('SELECT 1 FROM rollouts WHERE rollout_id = $1', [rolloutId])).length === 1);
-    return Object.keys(state.facts.clocks)[0]!;
+    return assignedDevices(state.facts)[0]!;
   };
 
   it('times a device out once its deadline passed, once, even with two replicas sweeping after a restart', async () => {

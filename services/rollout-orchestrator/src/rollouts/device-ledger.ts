@@ -1,0 +1,132 @@
+import type { Strategy, TerminalDeviceState } from '@keelson/events';
+import type { DeviceClock } from './device-clock.js';
+import { PersistentMap } from './persistent-map.js';
+import { coveredBy } from './wave-plan.js';
+
+/** What a rollout recorded about one device; absent fields mean nothing happened yet. */
+export interface DeviceRecord {
+  outcome?: { state: TerminalDeviceState; reason?: string };
+  /** Set when the device was assigned the artifact. */
+  clock?: DeviceClock;
+  /** The gateway's latest word on its reachability, if the rollout noted one. */
+  reachability?: { reachable: boolean; asOfSeq: number };
+  /** Order among the excluded, timed-out and late-reporting devices (to list them as recorded). */
+  excludedOrder?: number;
+  timedOutOrder?: number;
+  lateReportOrder?: number;
+}
+
+/** Running counts over every device's record, kept as each record changes. */
+export interface DeviceTally {
+  /** Devices with an outcome, and those of them not healthy (timeouts included). */
+  outcomes: number;
+  failures: number;
+  /** Devices of the rollout still targeted (not excluded), without an outcome, with a failed one. */
+  live: number;
+  liveUnfinished: number;
+  liveUnhealthy: number;
+  /** Assigned live devices without an outcome that are reachable: the ones the rollout waits for. */
+  waitedFor: number;
+  excluded: number;
+  timedOut: number;
+  lateReports: number;
+}
+
+const none: DeviceRecord = Object.freeze({});
+const isPending = (r: DeviceRecord) => r.clock === undefined && r.excludedOrder === undefined;
+
+function counted(tally: DeviceTally, member: boolean, r: DeviceRecord, sign: 1 | -1): void {
+  const failed = r.outcome !== undefined && r.outcome.state !== 'healthy';
+  tally.outcomes += r.outcome ? sign : 0;
+  tally.failures += failed ? sign : 0;
+  tally.excluded += r.excludedOrder === undefined ? 0 : sign;
+  tally.timedOut += r.timedOutOrder === undefined ? 0 : sign;
+  tally.lateReports += r.lateReportOrder === undefined ? 0 : sign;
+  if (!member || r.excludedOrder !== undefined) return;
+  tally.live += sign;
+  tally.liveUnfinished += r.outcome ? 0 : sign;
+  tally.liveUnhealthy += failed ? sign : 0;
+  tally.waitedFor += r.clock && !r.outcome && r.reachability?.reachable !== false ? sign : 0;
+}
+
+/**
+ * Every device's record in a rollout, with the counts the rollout's rules read and, per wave, where
+ * its first device still to assign is. Immutable: a change returns a new ledger in O(1) per
+ * device changed (amortised; the per-wave positions only move forward), whatever the fleet size.
+ */
+export class DeviceLedger {
+  private constructor(
+    /** The rollout's devices in wave order and each one's position in it; fixed at creation. */
+    private readonly order: readonly string[],
+    private readonly position: ReadonlyMap<string, number>,
+    private readonly waveRanges: readonly (readonly [number, number])[],
+    private readonly records: PersistentMap<string, DeviceRecord>,
+    readonly tally: Readonly<DeviceTally>,
+    /** Per wave, the position of its first device neither assigned nor excluded (or its end). */
+    private readonly cursors: readonly number[],
+  ) {}
+
+  static of(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
+    const position = new Map(deviceIds.map((d, i) => [d, i]));
+    const ranges = strategy.waves.map((_, wave) => waveRange(strategy, wave, deviceIds.length));
+    const tally: DeviceTally = {
+      outcomes: 0, failures: 0, live: position.size, liveUnfinished: position.size, liveUnhealthy: 0, waitedFor: 0,
+      excluded: 0, timedOut: 0, lateReports: 0,
+    };
+    return new DeviceLedger(deviceIds, position, ranges, PersistentMap.empty(), tally, ranges.map(([from]) => from));
+  }
+
+  isMember(deviceId: string): boolean {
+    return this.position.has(deviceId);
+  }
+
+  record(deviceId: string): DeviceRecord {
+    return this.records.get(deviceId) ?? none;
+  }
+
+  /** Every device with a record, in no particular order. */
+  forEach(fn: (record: DeviceRecord, deviceId: string) => void): void {
+    this.records.forEach(fn);
+  }
+
+  /** A ledger with `change` applied to each of `deviceIds`' records (returning the same record changes nothing). */
+  changed(deviceIds: readonly string[], change: (record: DeviceRecord, deviceId: string) => DeviceRecord): DeviceLedger {
+    let records = this.records;
+    const tally = { ...this.tally };
+    let movedCursor = false;
+    for (const deviceId of deviceIds) {
+      const before = records.get(deviceId) ?? none;
+      const after = change(before, deviceId);
+      if (after === before) continue;
+      const member = this.position.has(deviceId);
+      counted(tally, member, before, -1);
+      counted(tally, member, after, 1);
+      records = records.set(deviceId, after);
+      movedCursor ||= member && isPending(before) !== isPending(after);
+    }
+    if (records === this.records) return this;
+    const cursors = movedCursor ? this.cursors.map((at, wave) => this.advanced(records, at, this.waveRanges[wave]![1])) : this.cursors;
+    return new DeviceLedger(this.order, this.position, this.waveRanges, records, tally, cursors);
+  }
+
+  /** The first `limit` devices of `wave` neither assigned nor excluded, in rollout order. */
+  pending(strategy: Strategy, wave: number, limit: number): string[] {
+    const [from, to] = this.waveRanges[wave] ?? waveRange(strategy, wave, this.order.length);
+    const out: string[] = [];
+    for (let i = this.cursors[wave] ?? from; i < to && out.length < limit; i++) {
+      if (isPending(this.record(this.order[i]!))) out.push(this.order[i]!);
+    }
+    return out;
+  }
+
+  private advanced(records: PersistentMap<string, DeviceRecord>, at: number, end: number): number {
+    while (at < end && !isPending(records.get(this.order[at]!) ?? none)) at++;
+    return at;
+  }
+}
+
+/** The positions `devicesOfWave` covers: from the end of the previous wave to this one's. */
+function waveRange(strategy: Strategy, wave: number, count: number): [number, number] {
+  const from = wave === 0 ? 0 : coveredBy(strategy, wave - 1, count);
+  return [from, Math.max(from, coveredBy(strategy, wave, count))];
+}

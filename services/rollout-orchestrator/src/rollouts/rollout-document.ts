@@ -1,0 +1,55 @@
+import type { DeviceClock } from './device-clock.js';
+import { DeviceLedger, type DeviceRecord } from './device-ledger.js';
+import type { Rollout, RolloutFacts, RolloutPhase } from './rollout.evolve.js';
+
+/**
+ * The facts as plain JSON, one record or list per kind (the shape the `rollouts` read model has
+ * always stored, and its SQL reads `facts.deviceIds`): the aggregate's device ledger laid out flat.
+ */
+export interface RolloutFactsDocument extends Omit<RolloutFacts, 'devices'> {
+  outcomes: Record<string, NonNullable<DeviceRecord['outcome']>>;
+  /** Devices that are no longer live targets, in the order they left. */
+  excluded: string[];
+  clocks: Record<string, DeviceClock>;
+  reachability: Record<string, NonNullable<DeviceRecord['reachability']>>;
+  timedOut: string[];
+  lateReports: string[];
+}
+
+export type RolloutDocument = { status: 'absent' } | (RolloutPhase & { facts: RolloutFactsDocument });
+
+const inOrder = (entries: [string, number][]) => entries.sort((a, b) => a[1] - b[1]).map(([d]) => d);
+
+/** The state as the read model stores it: O(devices), for documents and views, never for a decision. */
+export function rolloutDocument(state: Rollout): RolloutDocument {
+  if (state.status === 'absent') return state;
+  const { devices, ...rest } = state.facts;
+  const facts: RolloutFactsDocument = { ...rest, outcomes: {}, excluded: [], clocks: {}, reachability: {}, timedOut: [], lateReports: [] };
+  const lists = { excluded: [] as [string, number][], timedOut: [] as [string, number][], lateReports: [] as [string, number][] };
+  devices.forEach((r, d) => {
+    if (r.outcome) facts.outcomes[d] = r.outcome;
+    if (r.clock) facts.clocks[d] = r.clock;
+    if (r.reachability) facts.reachability[d] = r.reachability;
+    if (r.excludedOrder !== undefined) lists.excluded.push([d, r.excludedOrder]);
+    if (r.timedOutOrder !== undefined) lists.timedOut.push([d, r.timedOutOrder]);
+    if (r.lateReportOrder !== undefined) lists.lateReports.push([d, r.lateReportOrder]);
+  });
+  const ordered = { excluded: inOrder(lists.excluded), timedOut: inOrder(lists.timedOut), lateReports: inOrder(lists.lateReports) };
+  return { ...state, facts: { ...facts, ...ordered } };
+}
+
+/** The state a stored document describes (the inverse of `rolloutDocument`). */
+export function rolloutFromDocument(doc: RolloutDocument): Rollout {
+  if (doc.status === 'absent') return doc;
+  const { outcomes, excluded, clocks, reachability, timedOut, lateReports, ...rest } = doc.facts;
+  const records = new Map<string, DeviceRecord>();
+  const set = (d: string, part: DeviceRecord) => records.set(d, { ...records.get(d), ...part });
+  for (const [d, outcome] of Object.entries(outcomes)) set(d, { outcome });
+  for (const [d, clock] of Object.entries(clocks)) set(d, { clock });
+  for (const [d, seen] of Object.entries(reachability)) set(d, { reachability: seen });
+  excluded.forEach((d, i) => set(d, { excludedOrder: i }));
+  timedOut.forEach((d, i) => set(d, { timedOutOrder: i }));
+  lateReports.forEach((d, i) => set(d, { lateReportOrder: i }));
+  const devices = DeviceLedger.of(rest.deviceIds, rest.strategy).changed([...records.keys()], (_, d) => records.get(d)!);
+  return { ...doc, facts: { ...rest, devices } };
+}
