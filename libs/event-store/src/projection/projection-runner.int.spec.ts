@@ -176,7 +176,7 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
   it('applies an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
     const r = runner({ ...totals('totals_h'), filterSubjects: ['ev.counter.f1.h'] }, nc, db, 30_000);
     let pulls = 0;
-    const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => pulls++ });
+    const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => void pulls++ });
     await nc.flush();
     await r.start();
     await eventually(async () => pulls === 1);

@@ -50,7 +50,7 @@ describe('ReactorRunner against real NATS', () => {
   /** Counts the pull requests a runner sends (nats.js `fetch`/`consume` publish them on this subject). */
   function countPulls(r: ReactorRunner<CounterEvent>): { count(): number; stop(): void } {
     let pulls = 0;
-    const sub = s.nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${s.naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => pulls++ });
+    const sub = s.nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${s.naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => void pulls++ });
     return { count: () => pulls, stop: () => sub.unsubscribe() };
   }
 
