@@ -5,8 +5,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort, isAlive, startNatsServer, type RunningNats } from '@keelson/local-infra';
 import { testEnv } from '@keelson/testing';
-import { applyStreams, EventStore, productionNaming, type StreamDeclaration } from './index.js';
-import { inc, parseCounterEvent } from './test-fixtures/counter.js';
+import { applyStreams, EventStore, productionNaming, ReactorRunner, type StreamDeclaration } from './index.js';
+import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
 
 // A private nats-server per test, so it can be killed without disturbing other specs.
 const decl: StreamDeclaration = { name: 'EV_CRASH', subjects: ['ev.counter.>'], description: 'crash tests' };
@@ -46,6 +46,31 @@ describe('the event store across a nats-server crash', () => {
     await server.stop();
   });
 
+  it('keeps a reactor runner handling events across a nats-server SIGKILL and restart', async () => {
+    let server: RunningNats = await start();
+    // The process outlives the server: its connection reconnects, and its runner carries on.
+    const nc = await connect({ servers: server.url, user: user.user, pass: user.password, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    await applyStreams(await jetstreamManager(nc), productionNaming, [decl]);
+    const store = new EventStore({ nc, naming: productionNaming, stream: decl, parse: parseCounterEvent });
+    const subject = store.subject('counter', 'f1', 'runner');
+    const seen: number[] = [];
+    const reactor = { name: 'restart', stream: decl, parse: parseCounterEvent, handle: async (r: { event: CounterEvent }) => void seen.push(r.event.type === 'Incremented' ? r.event.data.by : 0) };
+    const runner = new ReactorRunner({ nc, naming: productionNaming, reactor, retryDelayMs: 100 });
+    await runner.start();
+    const meta = (id: string) => ({ actor: { kind: 'system' as const, id: 't' }, correlationId: 'c', commandId: id });
+    const seq = (await store.append(subject, 0, [inc(1)], meta('r-1')))!.lastSeq;
+    await until(() => seen.length === 1);
+    await server.kill();
+    server = await start();
+    // Appended once the server is back (the same command id: a retried append is stored once).
+    for (let appended = false; !appended; ) appended = await store.append(subject, seq, [inc(2)], meta('r-2')).then(() => true, () => false);
+    await until(() => seen.length === 2);
+    await runner.stop();
+    expect(seen).toEqual([1, 2]);
+    await nc.close();
+    await server.stop();
+  });
+
   it('stops a nats-server left running by a crashed run before starting a new one', async () => {
     const orphan = await start(); // its owner "crashes": we never call stop()
     const fresh = await start();
@@ -54,3 +79,11 @@ describe('the event store across a nats-server crash', () => {
     await fresh.stop();
   });
 });
+
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -87,8 +87,8 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  const runner = (projection: Projection<CounterEvent>, conn = nc, database = db) =>
-    new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs: 1000 });
+  const runner = (projection: Projection<CounterEvent>, conn = nc, database = db, fetchExpiresMs = 1000) =>
+    new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs });
 
   it('projects every event once and records the actor from the headers', async () => {
     const subject = await append('a', 1, 2, 3);
@@ -181,6 +181,7 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
       },
     };
     const r = runner(batched);
+    await total('totals_f', subject); // creates the table: the runner applies at once, its first batch must not fail on it
     await r.start();
     await eventually(async () => (await total('totals_f', subject)) === 7);
     await jetstream(nc).publish(store.subject('counter', 'f1', 'f-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'));
@@ -205,5 +206,43 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
       expect(dead).toEqual([{ seq: String(lastSeq - 2), error: expect.stringMatching(/counter\.refused/) }]);
       expect(projection.batches.flat()).toEqual([lastSeq - 4, lastSeq - 3, lastSeq - 1, lastSeq]);
     });
+  });
+
+  it('applies an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
+    const r = runner({ ...totals('totals_h'), filterSubjects: ['ev.counter.f1.h'] }, nc, db, 30_000);
+    let pulls = 0;
+    const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => void pulls++ });
+    await nc.flush();
+    await r.start();
+    await eventually(async () => pulls === 1);
+    const subject = await append('h', 7);
+    // Well inside the 30 s pull: a runner that waits for its pull to fill or expire is still waiting.
+    await eventually(async () => (await total('totals_h', subject)) === 7, 10_000);
+    await r.stop();
+    sub.unsubscribe();
+    expect(pulls).toBe(1); // applied from the pull that was open before the event existed
+  });
+
+  it('holds back, behind a failing event, the events that arrived while its batch was in hand', async () => {
+    const subject = await append('i', 1);
+    const { lastSeq } = await store.load(subject);
+    // Fails twice: in the batch's transaction, and again on its own; then it is naked.
+    const projection = { ...totals('totals_i', new Map([[lastSeq, 2]])), filterSubjects: ['ev.counter.f1.i'] };
+    const apply = projection.apply.bind(projection);
+    let arrived = false;
+    projection.apply = async (sql, rec) => {
+      if (rec.seq === lastSeq && !arrived) {
+        arrived = true; // the next event is published, and received, while this batch is in hand
+        await append('i', 10);
+        const jsm = await jetstreamManager(nc);
+        await eventually(async () => (await jsm.consumers.info(`${naming.streamPrefix}${decl.name}`, r.consumerName)).num_ack_pending === 2);
+      }
+      return apply(sql, rec);
+    };
+    const r = runner(projection);
+    await r.start();
+    await eventually(async () => (await total('totals_i', subject)) === 11);
+    await r.stop();
+    expect(projection.applied).toEqual([lastSeq, lastSeq + 1]);
   });
 });

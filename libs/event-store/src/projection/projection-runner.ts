@@ -1,10 +1,10 @@
-import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
-import { holdBatch } from '../batch-heartbeat.js';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
 import type { RecordedEvent } from '../event-store.js';
+import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -19,7 +19,10 @@ export interface ProjectionRunnerOptions<E> {
   maxDeliver?: number;
   /** Wait before a failed message is redelivered. */
   retryDelayMs?: number;
-  /** Longest a fetch waits for messages (at least 1000, a nats.js floor); bounds how long `stop()` takes. */
+  /**
+   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor).
+   * Events are applied as they arrive, not when a pull ends.
+   */
   fetchExpiresMs?: number;
   /** Told about every failure (for logs and metrics); `msg` is absent when a fetch failed. */
   onError?: (err: unknown, msg?: JsMsg) => void;
@@ -28,14 +31,14 @@ export interface ProjectionRunnerOptions<E> {
 const decoder = new TextDecoder();
 
 /**
- * Feeds a projection from a durable pull consumer. Each batch is applied in one PostgreSQL
- * transaction together with the checkpoint, and acknowledged only after that commits; a
- * redelivered message at or below the checkpoint is acknowledged without touching the read model.
+ * Feeds a projection from a durable pull consumer, each batch as soon as it arrives (see `MessageSource`).
+ * Each batch is applied in one PostgreSQL transaction together with the checkpoint, and acknowledged
+ * only after that commits; a redelivered message at or below the checkpoint is acknowledged without
+ * touching the read model.
  */
 export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
-  private stopping = false;
-  private current: ConsumerMessages | undefined;
+  private source: MessageSource | undefined;
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
@@ -50,13 +53,15 @@ export class ProjectionRunner<E> {
   async start(): Promise<void> {
     await migrate(this.o.db, projectionMigrations);
     await this.ensureConsumer();
-    this.running = this.loop();
+    const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
+    const { batchSize, fetchExpiresMs: pullExpiresMs, retryDelayMs, onError } = this.o;
+    this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, onError });
+    this.running = this.source.run((batch) => this.process(batch));
   }
 
-  /** Finishes the batch in hand (commit and ack), then stops fetching. Unprocessed messages stay in the consumer. */
+  /** Finishes the batch in hand (commit and ack), then stops. Unprocessed messages stay in the consumer. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.current?.stop();
+    this.source?.stop();
     await this.running;
   }
 
@@ -70,31 +75,13 @@ export class ProjectionRunner<E> {
     });
   }
 
-  private async loop(): Promise<void> {
-    const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
-    while (!this.stopping) {
-      try {
-        this.current = await consumer.fetch({ max_messages: this.o.batchSize, expires: this.o.fetchExpiresMs });
-        const batch: JsMsg[] = [];
-        for await (const m of this.current) batch.push(m);
-        if (batch.length) await this.process(batch);
-      } catch (err) {
-        if (this.stopping) break;
-        this.o.onError?.(err);
-        await new Promise((r) => setTimeout(r, this.o.retryDelayMs));
-      }
-    }
-  }
-
+  // The source keeps the batch from redelivery meanwhile: a slow database must not get it handed out twice.
   private async process(batch: JsMsg[]): Promise<void> {
-    const hold = holdBatch(batch); // a slow database must not get the batch redelivered meanwhile
     try {
       await this.o.db.transaction((sql) => this.applyAll(sql, batch));
       for (const m of batch) m.ack();
     } catch {
       await this.processOneByOne(batch); // find the message that fails; keep the good ones
-    } finally {
-      hold.release();
     }
   }
 
@@ -127,8 +114,9 @@ export class ProjectionRunner<E> {
           m.term(`dead-lettered: ${String(err).slice(0, 200)}`);
           continue;
         }
-        // Keep stream order: everything after the failure waits for it.
+        // Keep stream order: everything after the failure waits for it, also what arrived meanwhile.
         for (const rest of batch.slice(i)) rest.nak(this.o.retryDelayMs);
+        this.source?.holdBack(() => true);
         return;
       }
     }

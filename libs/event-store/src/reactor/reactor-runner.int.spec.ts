@@ -1,7 +1,7 @@
 import { RuleViolation } from '@keelson/domain-kit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectTestNats } from '@keelson/testing';
-import { ReactorRunner, type Reactor, type RecordedEvent, type StreamDeclaration } from '../index.js';
+import { ReactorRunner, type Reactor, type ReactorRunnerOptions, type RecordedEvent, type StreamDeclaration } from '../index.js';
 import { ACK_WAIT_MS } from '../batch-heartbeat.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
@@ -35,9 +35,23 @@ describe('ReactorRunner against real NATS', () => {
     for (const by of bys) seq = (await s.store.append(subject, seq, [inc(by)], meta(++n)))!.lastSeq;
   }
 
-  function runner(name: string, handle: (r: RecordedEvent<CounterEvent>) => Promise<void>, onPoison?: () => void, filter = `ev.counter.f.${name}`): ReactorRunner<CounterEvent> {
+  function runner(
+    name: string,
+    handle: (r: RecordedEvent<CounterEvent>) => Promise<void>,
+    onPoison?: () => void,
+    filter = `ev.counter.f.${name}`,
+    more: Partial<ReactorRunnerOptions<CounterEvent>> = {},
+  ): ReactorRunner<CounterEvent> {
     const reactor: Reactor<CounterEvent> = { name, stream: decl, filterSubjects: [filter], parse: (raw) => raw as CounterEvent, handle };
-    return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison, partitionBy: (m) => m.subject });
+    return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison, partitionBy: (m) => m.subject, ...more });
+  }
+  const byOf = (r: RecordedEvent<CounterEvent>) => (r.event.type === 'Incremented' ? r.event.data.by : 0);
+
+  /** Counts the pull requests a runner sends (nats.js `fetch`/`consume` publish them on this subject). */
+  function countPulls(r: ReactorRunner<CounterEvent>): { count(): number; stop(): void } {
+    let pulls = 0;
+    const sub = s.nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${s.naming.streamPrefix}${decl.name}.${r.consumerName}`, { callback: () => void pulls++ });
+    return { count: () => pulls, stop: () => sub.unsubscribe() };
   }
 
   it('hands every event over in order, and a restart resumes after the last acknowledged one', async () => {
@@ -103,6 +117,30 @@ describe('ReactorRunner against real NATS', () => {
     expect(seen).toEqual([1, 2, 3, 4]);
   }, 60_000);
 
+  it('keeps a message that arrived while a slow one is in hand past the ack wait: no other runner gets it first', async () => {
+    const seen: number[] = [];
+    let slowStarted = false;
+    const handle = async (rec: RecordedEvent<CounterEvent>) => {
+      if (byOf(rec) === 1) {
+        slowStarted = true;
+        await new Promise((r) => setTimeout(r, ACK_WAIT_MS + 2_000));
+      }
+      seen.push(byOf(rec));
+    };
+    const [slow, other] = [runner('k', handle), runner('k', handle)];
+    await appendAll('k', 1);
+    await slow.start();
+    await until(() => slowStarted);
+    await other.start();
+    // Event 2 arrives while 1 is in hand; the other replica pulls all along.
+    await appendAll('k', 2);
+    await until(() => seen.length >= 2, ACK_WAIT_MS + 10_000);
+    await appendAll('k', 3);
+    await until(() => seen.includes(3));
+    await Promise.all([slow.stop(), other.stop()]);
+    expect(seen).toEqual([1, 2, 3]);
+  }, 60_000);
+
   it('hands the messages a vanished process held to another one within a few ack waits', async () => {
     const crashedNc = await connectTestNats();
     const handedOver = new Promise<void>((resolve) => {
@@ -144,5 +182,70 @@ describe('ReactorRunner against real NATS', () => {
     await until(() => seen.length === 5);
     await r.stop();
     expect(seen.slice(3)).toEqual(['e-slow:1', 'e-slow:2']);
+  });
+
+  it('handles an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
+    const seen: number[] = [];
+    const r = runner('h', async (rec) => void seen.push(byOf(rec)), undefined, undefined, { fetchExpiresMs: 30_000 });
+    const pulls = countPulls(r);
+    await s.nc.flush();
+    await r.start();
+    await until(() => pulls.count() === 1);
+    await appendAll('h', 5);
+    // Well inside the 30 s pull: a runner that waits for its pull to fill or expire is still waiting.
+    await until(() => seen.length === 1, 10_000);
+    await r.stop();
+    pulls.stop();
+    expect(seen).toEqual([5]);
+    expect(pulls.count()).toBe(1); // handed over from the pull that was open before the event existed
+  });
+
+  it('holds back the rest of a failed subject that arrived while the failed message was handled', async () => {
+    const seen: number[] = [];
+    let failures = 1;
+    const jsm = await jetstreamManager(s.nc);
+    const r = runner('i', async (rec) => {
+      const by = byOf(rec);
+      if (by === 1 && failures-- > 0) {
+        // The next event of the subject arrives while this one is in hand, so it is not in this batch.
+        await appendAll('i', 2);
+        await until(() => seen.length === 0 && pulledTwo());
+        throw new Error('database unavailable');
+      }
+      seen.push(by);
+    });
+    let ackPending = 0;
+    const pulledTwo = () => ackPending === 2;
+    const watch = setInterval(() => {
+      void jsm.consumers.info(`${s.naming.streamPrefix}${decl.name}`, r.consumerName).then((i) => (ackPending = i.num_ack_pending), () => undefined);
+    }, 20);
+    await appendAll('i', 1);
+    await r.start();
+    await until(() => seen.length === 2);
+    clearInterval(watch);
+    await r.stop();
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('under a burst across many subjects, handles each subject in order while batches form from what has arrived', async () => {
+    const seen = new Map<string, number[]>();
+    let firstInHand: () => void = () => undefined;
+    const burstAppended = new Promise<void>((resolve) => (firstInHand = resolve));
+    let handled = 0;
+    const r = runner('j', async (rec) => {
+      if (handled++ === 0) await burstAppended; // the burst arrives while the first batch is in hand
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+      const id = rec.subject.split('.').at(-1)!;
+      seen.set(id, [...(seen.get(id) ?? []), byOf(rec)]);
+    }, undefined, 'ev.counter.j.*', { batchSize: 8 });
+    const ids = Array.from({ length: 12 }, (_, i) => `j${i}`);
+    await r.start();
+    await appendIn('j', 'j0', 1);
+    await until(() => handled === 1);
+    await Promise.all(ids.map((id) => (id === 'j0' ? appendIn('j', id, 2, 3, 4, 5, 6) : appendIn('j', id, 1, 2, 3, 4, 5, 6))));
+    firstInHand();
+    await until(() => handled === ids.length * 6);
+    await r.stop();
+    for (const id of ids) expect([id, seen.get(id)]).toEqual([id, [1, 2, 3, 4, 5, 6]]);
   });
 });

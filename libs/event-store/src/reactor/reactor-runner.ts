@@ -1,8 +1,8 @@
-import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { holdBatch } from '../batch-heartbeat.js';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
+import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import type { Reactor } from './reactor.js';
 
@@ -13,7 +13,10 @@ export interface ReactorRunnerOptions<E> {
   batchSize?: number;
   /** Wait before a message whose handling failed for an infrastructure reason is redelivered. */
   retryDelayMs?: number;
-  /** Longest a fetch waits for messages (at least 1000, a nats.js floor); bounds how long `stop()` takes. */
+  /**
+   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor).
+   * Messages are handled as they arrive, not when a pull ends.
+   */
   fetchExpiresMs?: number;
   /** Told about every failure (for logs and metrics); `msg` is absent when a fetch failed. */
   onError?: (err: unknown, msg?: JsMsg) => void;
@@ -28,14 +31,13 @@ export interface ReactorRunnerOptions<E> {
 
 /**
  * Feeds a reactor from a durable pull consumer, one message at a time in stream order (per partition,
- * with `partitionBy`). A message is acknowledged after `handle` returns; a DomainError or a malformed
- * message terminates it (reported through `onPoison`); any other error naks it with a delay and holds
- * back the rest of its partition of the batch.
+ * with `partitionBy`), each batch as soon as it arrives (see `MessageSource`). A message is acknowledged
+ * after `handle` returns; a DomainError or a malformed message terminates it (reported through
+ * `onPoison`); any other error naks it with a delay and holds back the rest of its partition received.
  */
 export class ReactorRunner<E> {
   private running: Promise<void> | undefined;
-  private stopping = false;
-  private current: ConsumerMessages | undefined;
+  private source: MessageSource | undefined;
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly batchSize: number;
@@ -58,58 +60,39 @@ export class ReactorRunner<E> {
       filterSubjects: (reactor.filterSubjects ?? reactor.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
       maxAckPending: this.batchSize,
     });
-    this.running = this.loop();
+    const consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);
+    const { retryDelayMs, fetchExpiresMs: pullExpiresMs, batchSize } = this;
+    this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, onError: this.options.onError });
+    this.running = this.source.run((batch) => this.process(batch));
   }
 
-  /** Finishes the message in hand, then stops; everything unhandled stays in the consumer. */
+  /** Finishes the batch in hand, then stops; everything unhandled stays in the consumer. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.current?.stop();
+    this.source?.stop();
     await this.running;
   }
 
-  private async loop(): Promise<void> {
-    const consumer = await jetstream(this.options.nc).consumers.get(this.streamName, this.consumerName);
-    while (!this.stopping) {
-      try {
-        this.current = await consumer.fetch({ max_messages: this.batchSize, expires: this.fetchExpiresMs });
-        const batch: JsMsg[] = [];
-        for await (const m of this.current) batch.push(m);
-        await this.process(batch);
-      } catch (err) {
-        if (this.stopping) break;
-        this.options.onError?.(err);
-        await new Promise((r) => setTimeout(r, this.retryDelayMs));
-      }
-    }
-  }
-
   private async process(batch: JsMsg[]): Promise<void> {
-    const hold = holdBatch(batch);
-    try {
-      await Promise.all(partitions(batch, this.options.partitionBy).map((part) => this.handleInOrder(part, hold.settled)));
-    } finally {
-      hold.release();
-    }
+    await Promise.all(partitions(batch, this.options.partitionBy).map((part) => this.handleInOrder(part)));
   }
 
-  private async handleInOrder(batch: JsMsg[], settled: (m: JsMsg) => void): Promise<void> {
-    const { reactor } = this.options;
+  private async handleInOrder(batch: JsMsg[]): Promise<void> {
+    const { reactor, partitionBy } = this.options;
     for (const [i, m] of batch.entries()) {
       try {
         await reactor.handle(recordedFrom(m, reactor.parse));
         m.ack();
-        settled(m);
       } catch (err) {
-        settled(m);
         if (err instanceof SyntaxError || isDomainError(err)) {
           this.options.onPoison?.(err, m);
           m.term(`poison: ${String(err).slice(0, 200)}`);
           continue;
         }
         this.options.onError?.(err, m);
-        // Keep stream order: everything after the failure waits for it.
+        // Keep stream order: everything after the failure waits for it, also what arrived meanwhile.
         for (const rest of batch.slice(i)) rest.nak(this.retryDelayMs);
+        const key = partitionBy?.(m);
+        this.source?.holdBack((later) => key === partitionBy?.(later));
         return;
       }
     }
