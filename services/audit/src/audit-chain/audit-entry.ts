@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { CanonicalText, canonicalJson } from './canonical-json.js';
 
 /**
  * One row of the audit log: every fact it records about one stored event. The hash covers all of
@@ -39,9 +39,13 @@ export type AuditEntryDraft = Omit<AuditEntry, 'position'>;
 /** The previous hash of the first entry. */
 export const genesisHash = '0'.repeat(64);
 
-/** `sha256(prevHash || canonical entry)`: the 64 hex characters of the previous hash, then the entry's canonical JSON, as UTF-8. */
-export function chainHash(prevHash: string, entry: AuditEntry): string {
-  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(entry), 'utf8').digest('hex');
+/**
+ * `sha256(prevHash || canonical entry)`: the 64 hex characters of the previous hash, then the entry's
+ * canonical JSON, as UTF-8. `dataJson`, when given, is `canonicalJson(entry.data)` already written.
+ */
+export function chainHash(prevHash: string, entry: AuditEntry, dataJson = canonicalJson(entry.data)): string {
+  const canonical = canonicalJson({ ...entry, data: new CanonicalText(dataJson) });
+  return createHash('sha256').update(prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
 }
 
 /** An entry as it stands in the chain. */
@@ -50,17 +54,28 @@ export interface ChainedEntry extends AuditEntry {
   hash: string;
 }
 
+/** A chained entry with its data as canonical JSON: the text that was hashed, and is stored. */
+export interface SerialisedEntry {
+  entry: ChainedEntry;
+  dataJson: string;
+}
+
+/** Places `draft` after `prev`: serialises its data once, for the hash and for the row. */
+export function chainOne(prev: { position: number; hash: string }, draft: AuditEntryDraft): SerialisedEntry {
+  const entry: AuditEntry = { position: prev.position + 1, ...draft };
+  const dataJson = canonicalJson(entry.data);
+  return { entry: { ...entry, prevHash: prev.hash, hash: chainHash(prev.hash, entry, dataJson) }, dataJson };
+}
+
 /**
  * Places `drafts` one after another after `head`, each linked to the one before: the entries that
  * appending them one at a time would produce, computed without asking the database in between.
  */
-export function chainAfter(head: { position: number; hash: string }, drafts: AuditEntryDraft[]): ChainedEntry[] {
+export function chainAfter(head: { position: number; hash: string }, drafts: AuditEntryDraft[]): SerialisedEntry[] {
   let prev = head;
   return drafts.map((draft) => {
-    const entry: AuditEntry = { position: prev.position + 1, ...draft };
-    const hash = chainHash(prev.hash, entry);
-    const chained = { ...entry, prevHash: prev.hash, hash };
-    prev = chained;
-    return chained;
+    const serialised = chainOne(prev, draft);
+    prev = serialised.entry;
+    return serialised;
   });
 }

@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { CanonicalText, canonicalJson } from './canonical-json.js';
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
@@ -15,6 +15,12 @@ describe('canonical JSON', () => {
 
   it('escapes strings as JSON does, control characters included', () => {
     expect(canonicalJson({ s: 'a"\u0000é' })).toBe('{"s":"a\\"\\u0000é"}');
+  });
+
+  it('puts text already written as canonical JSON in place as it stands', () => {
+    const data = { z: [1, { b: null, a: 'x' }] };
+    const entry = { type: 'T', data: new CanonicalText(canonicalJson(data)), actor: 'operator:a' };
+    expect(canonicalJson(entry)).toBe(canonicalJson({ ...entry, data }));
   });
 
   it('refuses what JSON cannot hold', () => {

@@ -1,3 +1,8 @@
+/** A value already written as canonical JSON: `canonicalJson` puts its text in place as it stands. */
+export class CanonicalText {
+  constructor(readonly json: string) {}
+}
+
 /**
  * Canonical JSON in the manner of RFC 8785 (JCS): object keys sorted by UTF-16 code units, no
  * whitespace, strings and numbers as ECMAScript's JSON.stringify writes them. Audit data holds only
@@ -5,6 +10,7 @@
  * entry always hashes to the same bytes, whichever process wrote or reads it.
  */
 export function canonicalJson(value: unknown): string {
+  if (value instanceof CanonicalText) return value.json;
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');

@@ -1,6 +1,5 @@
 import type { Sql } from '@keelson/postgres';
-import { chainAfter, chainHash, type AuditEntry, type AuditEntryDraft, type ChainedEntry } from '../audit-chain/audit-entry.js';
-import { canonicalJson } from '../audit-chain/canonical-json.js';
+import { chainAfter, chainOne, type AuditEntryDraft, type ChainedEntry, type SerialisedEntry } from '../audit-chain/audit-entry.js';
 
 export type { ChainedEntry } from '../audit-chain/audit-entry.js';
 
@@ -24,9 +23,10 @@ async function moveHead(sql: Sql, last: ChainedEntry): Promise<void> {
 const columns = `stream, seq, position, fleet, subject, family, event_type, schema_version, recognised, actor, correlation_id,
   time, rollout_ids, device_ids, artifacts, data, prev_hash, hash`;
 
-const valuesOf = (e: ChainedEntry): unknown[] => [
+// `data` is stored as the very text that was hashed.
+const valuesOf = ({ entry: e, dataJson }: SerialisedEntry): unknown[] => [
   e.stream, e.seq, e.position, e.fleet, e.subject, e.family, e.type, e.schemaVersion, e.recognised, e.actor, e.correlationId, e.time,
-  e.rolloutIds, e.deviceIds, e.artifacts, canonicalJson(e.data), e.prevHash, e.hash,
+  e.rolloutIds, e.deviceIds, e.artifacts, dataJson, e.prevHash, e.hash,
 ];
 
 /** `($1, ..., $18), ($19, ...)` for `rows` rows of `width` parameters each. */
@@ -40,16 +40,15 @@ const placeholders = (rows: number, width: number): string =>
  */
 export async function appendEntry(sql: Sql, draft: AuditEntryDraft): Promise<ChainedEntry | null> {
   const head = heads.get(sql) ?? (await lockHead(sql));
-  const entry: AuditEntry = { position: head.position + 1, ...draft };
-  const chained: ChainedEntry = { ...entry, prevHash: head.hash, hash: chainHash(head.hash, entry) };
-  const values = valuesOf(chained);
+  const serialised = chainOne(head, draft);
+  const values = valuesOf(serialised);
   const inserted = await sql.query(
     `INSERT INTO audit_log (${columns}) VALUES ${placeholders(1, values.length)} ON CONFLICT (stream, seq) DO NOTHING RETURNING position`,
     values,
   );
   if (inserted.length === 0) return null;
-  await moveHead(sql, chained);
-  return chained;
+  await moveHead(sql, serialised.entry);
+  return serialised.entry;
 }
 
 // PostgreSQL takes at most 65535 parameters in one statement: 1000 rows of 18 stay well below.
@@ -71,8 +70,8 @@ export async function appendEntries(sql: Sql, drafts: AuditEntryDraft[]): Promis
     const rows = chained.slice(i, i + rowsPerInsert);
     await sql.query(`INSERT INTO audit_log (${columns}) VALUES ${placeholders(rows.length, 18)}`, rows.flatMap(valuesOf));
   }
-  await moveHead(sql, chained.at(-1)!);
-  return chained;
+  await moveHead(sql, chained.at(-1)!.entry);
+  return chained.map((c) => c.entry);
 }
 
 /** The drafts whose event is neither in the log already nor earlier in `drafts` (a redelivery changes nothing). */

@@ -45,6 +45,9 @@ const batches: [StreamKey, RecordedEvent<AuditedEvent>[]][] = [
   ['registry', artifacts.slice(0, 2)],
 ];
 
+const firstData =
+  '{"artifactId":"a-x","fleet":"default","kind":"model","length":1234,"manifest":{"framework":"onnx","hardware":{},"inputs":[{"dtype":"float32","name":"images","shape":[-1,3,640,640]}],"kind":"model","metrics":{"map":0.373}},"name":"x","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","targetPath":"model/x/1.0.0/model.onnx","version":"1.0.0"}';
+
 describe('appending the audit log a batch at a time', () => {
   const dbs: { tdb: TestDatabase; db: Database; appended: ChainedEntry[] }[] = [];
   const projectionOf = (key: StreamKey, appended: ChainedEntry[]) =>
@@ -82,6 +85,17 @@ describe('appending the audit log a batch at a time', () => {
     expect(batched!.appended).toEqual(oneByOne!.appended);
     const head = (db: Database) => db.query('SELECT position, hash FROM audit_chain_head');
     expect(await head(batched!.db)).toEqual(await head(oneByOne!.db));
+  });
+
+  // Computed by the code that serialised each entry's data twice (once hashed, once stored): serialising
+  // it once must leave every stored byte and hash as it was.
+  it('stores the data text and hashes that this chain has always had', async () => {
+    const [oneByOne, batched] = dbs;
+    for (const { db } of [oneByOne!, batched!]) {
+      const [first] = await db.query<{ data: string; hash: string }>('SELECT data, hash FROM audit_log ORDER BY position LIMIT 1');
+      expect(first).toEqual({ data: firstData, hash: '7ab9bfd5731b39f2d6b7124275237cb26828299cdc52f27b9ef754ce5e0386ad' });
+      expect(await db.query('SELECT position, hash FROM audit_chain_head')).toEqual([{ position: '12', hash: '13b2a36558aa4c34496cd064f49ab162b3892254e3a27e9206b620778bfdcd3f' }]);
+    }
   });
 
   it('leaves a chain that verifies, each event once', async () => {

@@ -153,6 +153,17 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     expect(await rootOf('apart-quiet')).not.toEqual(await rootOf('apart-busy'));
   });
 
+  it('serves, from its cache, a root that the other replica rotated: the next ensure reads what was appended since', async () => {
+    const rootVersion = (s: { documents: Record<string, { version: number } | undefined> }) => s.documents.root!.version;
+    expect(rootVersion(await a.ensure('rotated', meta(id())))).toBe(1);
+    const rotated = await b.rotateOnlineKey('rotated', 'timestamp', meta(id()));
+    expect(rotated.pending).toBe(false);
+    expect(rootVersion(rotated.state)).toBe(2);
+    const seen = await a.ensure('rotated', meta(id()));
+    expect(rootVersion(seen)).toBe(2);
+    expect(seen.documents.root).toEqual(rotated.state.documents.root);
+  });
+
   it('renews nothing in a fresh repository and nothing for a fleet that has none', async () => {
     await a.ensure('fresh', meta(id()));
     expect((await a.renew('fresh', meta(id()))).events).toEqual([]);
