@@ -9,6 +9,8 @@ export interface MessageSourceOptions {
   pullExpiresMs: number;
   /** Wait before a stopped or failed consume is started again. */
   retryDelayMs: number;
+  /** How long a batch waits for more messages after its first arrived, unless it fills first (default 0: not at all). */
+  lingerMs?: number;
   /** Told about every failure; `msg` is absent when receiving failed. */
   onError?: (err: unknown, msg?: JsMsg) => void;
 }
@@ -19,9 +21,10 @@ const reported = new Set(['heartbeats_missed', 'consumer_not_found', 'consumer_d
 /**
  * Hands a durable pull consumer's messages to a runner as they arrive: a batch is the first message
  * available plus whatever else arrived meanwhile (up to `batchSize`), so batches form under load and
- * never by waiting for a pull to fill. nats.js `consume()` keeps pull requests open and renews them
- * across heartbeats, reconnects and a consumer that comes back. Every received message is kept from
- * redelivery (in-progress heartbeats) until its batch is done, including those waiting their turn.
+ * never by waiting for a pull to fill (a projection may ask to wait `lingerMs` for more). nats.js
+ * `consume()` keeps pull requests open and renews them across heartbeats, reconnects and a consumer
+ * that comes back. Every received message is kept from redelivery (in-progress heartbeats) until its
+ * batch is done, including those waiting their turn.
  */
 export class MessageSource {
   private readonly waiting: JsMsg[] = [];
@@ -73,7 +76,21 @@ export class MessageSource {
 
   private async nextBatch(): Promise<JsMsg[]> {
     while (!this.waiting.length && !this.stopping) await new Promise<void>((r) => (this.wake = r));
+    if (this.o.lingerMs) await this.linger(performance.now() + this.o.lingerMs);
     return this.stopping ? [] : this.waiting.splice(0, this.o.batchSize);
+  }
+
+  /** Until the batch is full, `until` passes or the source stops, whichever comes first. */
+  private async linger(until: number): Promise<void> {
+    while (!this.stopping && this.waiting.length < this.o.batchSize && performance.now() < until) {
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, until - performance.now());
+        this.wake = () => {
+          clearTimeout(timer);
+          r();
+        };
+      });
+    }
   }
 
   private arrived(m: JsMsg): void {

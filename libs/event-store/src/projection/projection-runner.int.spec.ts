@@ -223,6 +223,27 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     expect(pulls).toBe(1); // applied from the pull that was open before the event existed
   });
 
+  it('keeps a batch open for lingerMs after its first event, so events appended one by one are applied together', async () => {
+    const plain = totals('totals_j');
+    const calls: number[][] = [];
+    const batched: Projection<CounterEvent> = {
+      ...plain,
+      filterSubjects: ['ev.counter.f1.j'],
+      async applyBatch(sql, events) {
+        calls.push(events.map((e) => e.seq));
+        for (const e of events) await plain.apply(sql, e);
+      },
+    };
+    const r = new ProjectionRunner({ nc, naming, db, projection: batched, batchSize: 20, retryDelayMs: 50, lingerMs: 2_000 });
+    await total('totals_j', 'none'); // the table exists before the first batch
+    await r.start();
+    const subject = await append('j', 1, 2, 3); // three appends, one round trip each: well inside the 2 s
+    await eventually(async () => (await total('totals_j', subject)) === 6);
+    await r.stop();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(3);
+  });
+
   it('holds back, behind a failing event, the events that arrived while its batch was in hand', async () => {
     const subject = await append('i', 1);
     const { lastSeq } = await store.load(subject);

@@ -4,7 +4,7 @@
 // and it SIGKILLs itself at the step KEELSON_KILL_AT names, in the batch KEELSON_KILL_BATCH counts.
 import { writeSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import { ProjectionRunner, type Projection } from '@keelson/event-store';
+import { ProjectionRunner, type Projection } from '../../dist/index.js'; // the built library, as a service loads it
 import { openDatabase, type Database } from '@keelson/postgres';
 
 type Step = 'batch-written' | 'batch-committed';

@@ -2,7 +2,8 @@
 // tests: it logs each applied event's sequence and stalls, mid-batch, on the event KILL_TEST_STALL_AT
 // (its batch's transaction open) so the test can SIGKILL it there.
 import { connect } from '@nats-io/transport-node';
-import { ProjectionRunner } from '@keelson/event-store';
+// The built library (dist/), as a deployed service loads it, by path: this file is not compiled with the rest.
+import { ProjectionRunner } from '../../dist/index.js';
 import { openDatabase } from '@keelson/postgres';
 
 const env = JSON.parse(process.env.KILL_TEST_ENV ?? '{}');
