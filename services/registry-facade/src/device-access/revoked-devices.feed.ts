@@ -1,7 +1,8 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { SubjectToken } from '@keelson/events';
+import { StreamFollower, type StreamFollowerOptions } from '../memory/stream-follower.js';
 
 /** Device events after which a device's remembered certificate no longer holds (renewal: a newer one is current). */
 const revoking = new Set<string>(['DeviceDecommissioned', 'DeviceReenrolled', 'DeviceCertificateRenewed']);
@@ -23,14 +24,11 @@ function revokedIn(data: Uint8Array): string | undefined {
   }
 }
 
-export interface RevokedDevicesFeedOptions {
+export interface RevokedDevicesFeedOptions extends StreamFollowerOptions {
   nc: NatsConnection;
   naming: EventStoreNaming;
   /** Called with the id of each device whose certificate was just revoked or replaced. */
   onRevoked: (deviceId: string) => void;
-  onError?: (err: unknown) => void;
-  /** Pause before following the stream again after a failure. */
-  retryMs?: number;
 }
 
 /**
@@ -39,39 +37,12 @@ export interface RevokedDevicesFeedOptions {
  * lifetime. Every facade replica follows on its own (an ordered, ephemeral consumer): each holds its
  * own memory. Events from before the start do not matter, the memory starts empty.
  */
-export class RevokedDevicesFeed {
-  private messages: ConsumerMessages | undefined;
-  private stopped = false;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly o: RevokedDevicesFeedOptions) {}
-
-  start(): void {
-    this.running = this.follow();
+export class RevokedDevicesFeed extends StreamFollower {
+  constructor(private readonly o: RevokedDevicesFeedOptions) {
+    super(o);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.messages?.close();
-    await this.running;
-  }
-
-  // The gateway's stream may not exist yet (the facade starts first): retry, backing off to 10 s.
-  private async follow(): Promise<void> {
-    let pause = this.o.retryMs ?? 1_000;
-    while (!this.stopped) {
-      try {
-        await this.followOnce();
-      } catch (err) {
-        if (this.stopped) return;
-        this.o.onError?.(err);
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 10_000);
-      }
-    }
-  }
-
-  private async followOnce(): Promise<void> {
+  protected async followOnce(): Promise<void> {
     const { nc, naming } = this.o;
     const consumer = await jetstream(nc).consumers.get(`${naming.streamPrefix}${eventStreams.gateway.name}`, {
       filter_subjects: `${naming.subjectPrefix}ev.device.>`,

@@ -1,17 +1,15 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
+import { StreamFollower, type StreamFollowerOptions } from '../memory/stream-follower.js';
 import type { TufMetadataMemory } from './tuf-metadata.memory.js';
 
-export interface TufMetadataFeedOptions {
+export interface TufMetadataFeedOptions extends StreamFollowerOptions {
   nc: NatsConnection;
   naming: EventStoreNaming;
   memory: TufMetadataMemory;
   /** The last stream sequence the TUF read model applied (its checkpoint): the feed starts right after it. */
   appliedSeq: () => Promise<number>;
-  onError?: (err: unknown) => void;
-  /** Pause before following the stream again after a failure. */
-  retryMs?: number;
 }
 
 /**
@@ -21,40 +19,18 @@ export interface TufMetadataFeedOptions {
  * database may not have yet is announced, and after a failure it resumes after the last event it
  * saw. Only the subject is read (`ev.tuf.<fleet>.<id>`): the documents come from the database.
  */
-export class TufMetadataFeed {
-  private messages: ConsumerMessages | undefined;
-  private stopped = false;
-  private running: Promise<void> | undefined;
+export class TufMetadataFeed extends StreamFollower {
   private lastSeq: number | undefined;
 
-  constructor(private readonly o: TufMetadataFeedOptions) {}
-
-  start(): void {
-    this.running = this.follow();
+  constructor(private readonly o: TufMetadataFeedOptions) {
+    super(o);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.messages?.close();
-    await this.running;
+  protected override onLost(): void {
+    this.o.memory.lost();
   }
 
-  private async follow(): Promise<void> {
-    let pause = this.o.retryMs ?? 1_000;
-    while (!this.stopped) {
-      try {
-        await this.followOnce();
-      } catch (err) {
-        this.o.memory.lost();
-        if (this.stopped) return;
-        this.o.onError?.(err);
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 10_000);
-      }
-    }
-  }
-
-  private async followOnce(): Promise<void> {
+  protected async followOnce(): Promise<void> {
     const { nc, naming, memory } = this.o;
     const from = this.lastSeq ?? (await this.o.appliedSeq());
     const prefix = `${naming.subjectPrefix}ev.tuf.`;
