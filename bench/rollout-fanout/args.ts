@@ -14,7 +14,8 @@ export interface BenchArgs {
   cpuProfDir?: string;
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
+/** `--name`'s value as a whole number from 1 to `max`, `fallback` when absent. */
+export function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer 1-${max}, got '${raw}'`);

