@@ -14,4 +14,11 @@ export const rolloutClaimsMigrations: Migration[] = [
     );
     CREATE INDEX IF NOT EXISTS rollout_claims_rollout ON rollout_claims (fleet, rollout_id)`,
   },
+  {
+    // A device's outcome releases its claim by (fleet, rollout_id, device_id): with the rollout's
+    // index alone that delete read every claim of the rollout, O(devices) per outcome.
+    id: 'rollout-orchestrator-0102-rollout-claims-by-device',
+    sql: `CREATE INDEX IF NOT EXISTS rollout_claims_rollout_device ON rollout_claims (fleet, rollout_id, device_id);
+    DROP INDEX IF EXISTS rollout_claims_rollout`,
+  },
 ];

@@ -1,0 +1,42 @@
+import { migrate, openDatabase, type Database } from '@keelson/postgres';
+import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
+
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+describe('rollout_claims indexes', () => {
+  let tdb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+    await migrate(db, rolloutClaimsMigrations);
+    // One rollout's claims on 5000 devices, as after a large wave's assignments.
+    await db.query(`INSERT INTO rollout_claims (fleet, artifact_name, device_id, rollout_id, seq)
+      SELECT 'plant-7', 'yolo', 'd-' || i, 'r-big', i FROM generate_series(1, 5000) AS i`);
+    await db.query('ANALYZE rollout_claims');
+  });
+  afterAll(async () => {
+    await db.close();
+    await tdb.drop();
+  });
+
+  it("releases one device's claim by an index lookup on the device, not a scan of the rollout's claims", async () => {
+    const [{ 'QUERY PLAN': [plan] }] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) DELETE FROM rollout_claims WHERE fleet = 'plant-7' AND rollout_id = 'r-big' AND device_id = 'd-42'`,
+    ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+    const scan = nodes(plan.Plan).find((n) => n['Index Cond'] !== undefined);
+    // Both columns in the index condition: not the rollout's claims filtered, nor the device's claims
+    // under every artifact name skipped through (the primary key leads with the artifact name).
+    expect(scan?.['Index Cond']).toMatch(/rollout_id.*device_id/);
+  });
+
+  it("still finds a rollout's claims by the rollout alone (the finished rollout's release)", async () => {
+    const [{ 'QUERY PLAN': [plan] }] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) DELETE FROM rollout_claims WHERE fleet = 'plant-7' AND rollout_id = 'r-none'`,
+    ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+    expect(nodes(plan.Plan).some((n) => n['Index Name'] === 'rollout_claims_rollout_device')).toBe(true);
+  });
+});
