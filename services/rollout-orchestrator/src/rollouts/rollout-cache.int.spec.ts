@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { applyStreams, eventStreams, EventStore, type LoadedStream } from '@keelson/event-store';
+import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
@@ -10,18 +10,17 @@ import { rolloutDocument } from './rollout-document.js';
 import { assignedDevices, type LiveRollout, type RolloutCommand } from './rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 
-/** The real store, where another replica appends right after one load: the append that follows it conflicts. */
+/** The real store, where another replica appends just before this one's next append: that append conflicts. */
 class StoreWithARival extends EventStore<RolloutEvent> {
   rival: (() => Promise<unknown>) | undefined;
-  loads = 0;
+  appends = 0;
 
-  override async load(subject: string, afterSeq = 0): Promise<LoadedStream<RolloutEvent>> {
-    const loaded = await super.load(subject, afterSeq);
-    this.loads++;
+  override async append(...args: Parameters<EventStore<RolloutEvent>['append']>): ReturnType<EventStore<RolloutEvent>['append']> {
     const rival = this.rival;
     this.rival = undefined;
     if (rival) await rival();
-    return loaded;
+    this.appends++;
+    return super.append(...args);
   }
 }
 
@@ -61,10 +60,10 @@ describe('the cached rollout after an append that lost a race, against real NATS
     // The first try decides on the cached state (only `mine` reported, the wave still waits for
     // `theirs`), evolves it to check what follows, and loses the append to the rival's report.
     store.rival = () => rival.execute(report(theirs!), meta());
-    const loadsBefore = store.loads;
+    const appendsBefore = store.appends;
     const { events } = await replica.execute(report(mine!), meta());
 
-    expect(store.loads - loadsBefore).toBe(2); // it retried
+    expect(store.appends - appendsBefore).toBe(2); // the first append lost to the rival's, it retried
     // decided again on both reports: mine recorded, and the first wave done, the next one starts
     expect(events.map((e) => e.type)).toEqual(['DeviceOutcomeRecorded', 'WaveStarted']);
     const stored = (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
