@@ -1,5 +1,4 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { allowLongTransfers, loadServiceConfig, NATS } from '@keelson/service-kit';
+import { allowLongTransfers, loadServiceConfig } from '@keelson/service-kit';
 import { createApiApp } from './api-app.js';
 
 const config = loadServiceConfig('api');
@@ -7,7 +6,6 @@ const app = await createApiApp(config);
 // Uploads stream through the api to the facade: a large model must not hit Node's 5-minute request limit.
 allowLongTransfers(app);
 await app.listen(config.httpPort, config.httpHost);
-await app.get<NatsConnection>(NATS, { strict: false }).flush();
-// The line launchers wait for, as runService (libs/service-kit) prints it (subscriptions confirmed first).
+// The line launchers wait for, as runService (libs/service-kit) prints it.
 const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);

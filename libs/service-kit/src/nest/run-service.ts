@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { ServiceConfig } from '../config.js';
-import { NATS } from '../tokens.js';
 
 let defaultMetricsOn = false;
 
@@ -39,14 +37,11 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
 
 /**
  * Starts a service: creates the app, listens on `KEELSON_HTTP_HOST:KEELSON_HTTP_PORT`, and prints
- * one JSON line `{"event":"listening","service","url"}` that launchers wait for. Before that line,
- * nats-server has confirmed every subscription the modules made at bootstrap (their command
- * subjects): a request sent once the line is out finds a responder.
+ * one JSON line `{"event":"listening","service","url"}` that launchers wait for.
  */
 export async function runService(module: Type, config: ServiceConfig, options: ServiceAppOptions = {}): Promise<INestApplication> {
   const app = await createServiceApp(module, config, options);
   await app.listen(config.httpPort, config.httpHost);
-  await app.get<NatsConnection>(NATS, { strict: false }).flush();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);
   return app;
