@@ -21,12 +21,15 @@ const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'd
 const args = enrollBurstArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`enroll-burst: ${line}`);
 let bench: BenchPlatform | undefined;
+// Kept while the platform starts, so an abort then still stops what the start brought up.
+let benchStarting: Promise<BenchPlatform> | undefined;
 async function run(): Promise<void> {
   log(`making ${args.devices} device keys and CSRs…`);
   const deviceSide = await prepareDeviceRequests(args.devices);
   log('starting postgres, nats-server and the six services…');
   const profDir = args.cpuProfDir;
-  bench = await startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  benchStarting = startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  bench = await benchStarting;
   const { platform } = bench;
   if (!platform.tls) throw new Error('enroll-burst: the platform runs without TLS; devices enroll over https');
   log(`minting ${args.devices} enrollment tokens…`);
@@ -50,4 +53,4 @@ async function run(): Promise<void> {
   if (burst.enrolled !== args.devices) throw new Error(`${args.devices - burst.enrolled} enrollments failed`);
 }
 
-await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => bench }, run);
+await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => benchStarting }, run);

@@ -6,8 +6,8 @@ import type { BenchPlatform } from './bench-platform.js';
 export interface BenchRun {
   log: (line: string) => void;
   timeoutSeconds: number;
-  /** The platform once started (its logs are kept when the run fails). */
-  platform: () => BenchPlatform | undefined;
+  /** The platform's start, once begun: clean-up waits for it, then stops it (its logs are kept when the run fails). */
+  platform: () => Promise<BenchPlatform> | undefined;
   /** Stops what the bench started besides the platform (e.g. the simulated fleet), before the platform goes. */
   stopOwn?: () => Promise<void>;
 }
@@ -21,7 +21,7 @@ export async function runBench(o: BenchRun, body: () => Promise<void>): Promise<
   let cleaning: Promise<void> | undefined;
   const cleanUp = (): Promise<void> => {
     cleaning ??= (async () => {
-      const bench = o.platform();
+      const bench = await o.platform()?.catch(() => undefined); // a failed start cleans up after itself
       if (process.exitCode && bench) {
         const kept = join(tmpdir(), `keelson-bench-logs-${Date.now()}`);
         cpSync(join(bench.home, 'logs'), kept, { recursive: true });

@@ -23,12 +23,15 @@ import { printWindowStats } from './window-report.js';
 const args = benchArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`bench: ${line}`);
 let bench: BenchPlatform | undefined;
+// Kept while the platform starts, so an abort then still stops what the start brought up.
+let benchStarting: Promise<BenchPlatform> | undefined;
 let fleet: BenchFleet | undefined;
 async function run(): Promise<void> {
   const timeoutMs = args.timeoutSeconds * 1000;
   log(`starting postgres, nats-server and the six services…`);
   const profDir = args.cpuProfDir;
-  bench = await startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  benchStarting = startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
@@ -71,4 +74,4 @@ async function run(): Promise<void> {
   }
 }
 
-await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => bench, stopOwn: async () => fleet?.fleet.stop() }, run);
+await runBench({ log, timeoutSeconds: args.timeoutSeconds, platform: () => benchStarting, stopOwn: async () => fleet?.fleet.stop() }, run);
