@@ -110,7 +110,7 @@ export class ProjectionRunner<E> {
 
   private async applyAll(sql: Sql, batch: JsMsg[]): Promise<void> {
     const { projection } = this.o;
-    let checkpoint = await readCheckpoint(sql, projection.name);
+    let checkpoint = await readCheckpoint(sql, projection.name, { lock: true });
     await assertNoGap(this.jsm!, this.streamName, this.filterSubjects, checkpoint, batch.filter((m) => m.seq > checkpoint).map((m) => m.seq));
     const events: RecordedEvent<E>[] = [];
     for (const m of batch) {
