@@ -27,13 +27,8 @@ export const projectionMigrations: Migration[] = [
   },
 ];
 
-/**
- * The last sequence the projection applied (0 before its first). With `lock`, the row stays locked
- * until the transaction ends, so replicas of a projection apply their batches one after the other.
- */
-export async function readCheckpoint(sql: Sql, projection: string, options: { lock?: boolean } = {}): Promise<number> {
-  const lock = options.lock ? ' FOR UPDATE' : '';
-  const rows = await sql.query<{ last_seq: string }>(`SELECT last_seq FROM projection_checkpoints WHERE projection = $1${lock}`, [projection]);
+export async function readCheckpoint(sql: Sql, projection: string): Promise<number> {
+  const rows = await sql.query<{ last_seq: string }>('SELECT last_seq FROM projection_checkpoints WHERE projection = $1', [projection]);
   return rows[0] ? Number(rows[0].last_seq) : 0;
 }
 

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
@@ -8,7 +8,6 @@ import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { assertNoGap, StreamGap } from './stream-gap.js';
 
 export interface ProjectionRunnerOptions<E> {
   nc: NatsConnection;
@@ -46,7 +45,6 @@ const decoder = new TextDecoder();
 export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
   private source: MessageSource | undefined;
-  private jsm: JetStreamManager | undefined;
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
@@ -61,7 +59,6 @@ export class ProjectionRunner<E> {
   async start(): Promise<void> {
     await migrate(this.o.db, projectionMigrations);
     await this.ensureConsumer();
-    this.jsm = await jetstreamManager(this.o.nc);
     const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
     const { batchSize, fetchExpiresMs: pullExpiresMs, retryDelayMs, lingerMs, onError } = this.o;
     this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, lingerMs, onError });
@@ -74,44 +71,29 @@ export class ProjectionRunner<E> {
     await this.running;
   }
 
-  private get filterSubjects(): string[] {
-    const { projection, naming } = this.o;
-    return (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`);
-  }
-
   private ensureConsumer(): Promise<void> {
+    const { projection, naming } = this.o;
     return ensureDurableConsumer(this.o.nc, {
       stream: this.streamName,
       name: this.consumerName,
-      filterSubjects: this.filterSubjects,
+      filterSubjects: (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
       maxAckPending: this.o.batchSize, // one batch in flight keeps events in stream order
     });
   }
 
   // The source keeps the batch from redelivery meanwhile: a slow database must not get it handed out twice.
-  private async process(received: JsMsg[]): Promise<void> {
-    // Redeliveries may arrive behind later events: a projection applies in stream order.
-    const batch = [...received].sort((a, b) => a.seq - b.seq);
+  private async process(batch: JsMsg[]): Promise<void> {
     try {
       await this.o.db.transaction((sql) => this.applyAll(sql, batch));
       for (const m of batch) m.ack();
-    } catch (err) {
-      if (err instanceof StreamGap) return this.waitForGap(err, batch);
+    } catch {
       await this.processOneByOne(batch); // find the message that fails; keep the good ones
     }
   }
 
-  /** The batch, and what arrived behind it, go back until the missing event has come and been applied. */
-  private waitForGap(err: StreamGap, batch: JsMsg[]): void {
-    this.o.onError?.(err);
-    for (const m of batch) m.nak(this.o.retryDelayMs);
-    this.source?.holdBack(() => true);
-  }
-
   private async applyAll(sql: Sql, batch: JsMsg[]): Promise<void> {
     const { projection } = this.o;
-    let checkpoint = await readCheckpoint(sql, projection.name, { lock: true });
-    await assertNoGap(this.jsm!, this.streamName, this.filterSubjects, checkpoint, batch.filter((m) => m.seq > checkpoint).map((m) => m.seq));
+    let checkpoint = await readCheckpoint(sql, projection.name);
     const events: RecordedEvent<E>[] = [];
     for (const m of batch) {
       if (m.seq <= checkpoint) continue; // already applied: a redelivery changes nothing
@@ -133,7 +115,6 @@ export class ProjectionRunner<E> {
         m.ack();
       } catch (err) {
         this.o.onError?.(err, m);
-        if (err instanceof StreamGap) return this.waitForGap(err, batch.slice(i));
         const poison = err instanceof SyntaxError || isDomainError(err) || m.info.deliveryCount >= this.o.maxDeliver;
         if (poison && (await this.deadLetter(m, err))) {
           m.term(`dead-lettered: ${String(err).slice(0, 200)}`);
