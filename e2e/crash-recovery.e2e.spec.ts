@@ -65,6 +65,9 @@ describe('crash recovery', () => {
      */
     async function rolloutKilledAt(name: string, env: NodeJS.ProcessEnv) {
       await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name) });
+      // The armed process must count only this rollout's steps: a message the previous test's
+      // killed process held comes back once its ack wait lapses, and would be counted too.
+      await eventually('the orchestrator holding no message of an earlier test', async () => ((await streams.unsettledConsumers('orchestrator')).length ? undefined : true));
       await orchestrator().stop();
       const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
       const logFrom = statSync(logFile).size;

@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
@@ -10,6 +11,12 @@ import type { TestPlatform } from './test-platform.js';
 export interface PlatformStreams {
   rolloutEvents(rolloutId: string): Promise<RolloutEvent[]>;
   deviceEvents(deviceId: string): Promise<DeviceEvent[]>;
+  /**
+   * The durable consumers whose names contain `service` that still hold work: messages not yet
+   * delivered, or delivered and not acknowledged (also those in the hands of a killed process,
+   * until its ack wait lapses and a live one takes them). Empty when the service has settled all.
+   */
+  unsettledConsumers(service: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -22,6 +29,16 @@ export async function openStreams(platform: TestPlatform, fleet = 'default'): Pr
   return {
     rolloutEvents: async (rolloutId) => (await rollouts.load(rollouts.subject('rollout', fleet, rolloutId))).events.map((r) => r.event),
     deviceEvents: async (deviceId) => (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event),
+    unsettledConsumers: async (service) => {
+      const jsm = await jetstreamManager(nc);
+      const busy: string[] = [];
+      for (const stream of [eventStreams.orchestrator.name, eventStreams.gateway.name]) {
+        for await (const c of jsm.consumers.list(stream)) {
+          if (c.name.includes(service) && (c.num_pending > 0 || c.num_ack_pending > 0)) busy.push(c.name);
+        }
+      }
+      return busy;
+    },
     close: () => nc.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
@@ -8,6 +8,7 @@ import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
+import { gapFreePrefix, type StreamGap } from './stream-gap.js';
 
 export interface ProjectionRunnerOptions<E> {
   nc: NatsConnection;
@@ -45,6 +46,7 @@ const decoder = new TextDecoder();
 export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
   private source: MessageSource | undefined;
+  private jsm: JetStreamManager | undefined;
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
@@ -59,6 +61,7 @@ export class ProjectionRunner<E> {
   async start(): Promise<void> {
     await migrate(this.o.db, projectionMigrations);
     await this.ensureConsumer();
+    this.jsm = await jetstreamManager(this.o.nc);
     const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
     const { batchSize, fetchExpiresMs: pullExpiresMs, retryDelayMs, lingerMs, onError } = this.o;
     this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, lingerMs, onError });
@@ -71,47 +74,70 @@ export class ProjectionRunner<E> {
     await this.running;
   }
 
-  private ensureConsumer(): Promise<void> {
+  private get filterSubjects(): string[] {
     const { projection, naming } = this.o;
+    return (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`);
+  }
+
+  private ensureConsumer(): Promise<void> {
     return ensureDurableConsumer(this.o.nc, {
       stream: this.streamName,
       name: this.consumerName,
-      filterSubjects: (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
+      filterSubjects: this.filterSubjects,
       maxAckPending: this.o.batchSize, // one batch in flight keeps events in stream order
     });
   }
 
   // The source keeps the batch from redelivery meanwhile: a slow database must not get it handed out twice.
-  private async process(batch: JsMsg[]): Promise<void> {
+  private async process(received: JsMsg[]): Promise<void> {
+    // Redeliveries may arrive behind later events: a projection applies in stream order.
+    const batch = [...received].sort((a, b) => a.seq - b.seq);
+    let settled: { done: JsMsg[]; gap?: StreamGap };
     try {
-      await this.o.db.transaction((sql) => this.applyAll(sql, batch));
-      for (const m of batch) m.ack();
+      settled = await this.o.db.transaction((sql) => this.applyInOrder(sql, batch));
     } catch {
-      await this.processOneByOne(batch); // find the message that fails; keep the good ones
+      return this.processOneByOne(batch); // find the message that fails; keep the good ones
     }
+    for (const m of settled.done) m.ack();
+    if (settled.gap) this.waitForGap(settled.gap, batch.slice(settled.done.length));
   }
 
-  private async applyAll(sql: Sql, batch: JsMsg[]): Promise<void> {
+  /**
+   * What lies past a missing event goes back, with the retry delay, until that event has come and
+   * been applied. What arrived meanwhile stays: the missing event may be among it.
+   */
+  private waitForGap(gap: StreamGap, rest: JsMsg[]): void {
+    this.o.onError?.(gap);
+    for (const m of rest) m.nak(this.o.retryDelayMs);
+  }
+
+  /**
+   * Applies the sorted batch in one transaction with the checkpoint, up to the first event it would
+   * skip (see `gapFreePrefix`); returns the messages now settled (applied, or repeats at or below
+   * the checkpoint) and the gap that stopped it, if any.
+   */
+  private async applyInOrder(sql: Sql, batch: JsMsg[]): Promise<{ done: JsMsg[]; gap?: StreamGap }> {
     const { projection } = this.o;
-    let checkpoint = await readCheckpoint(sql, projection.name);
-    const events: RecordedEvent<E>[] = [];
-    for (const m of batch) {
-      if (m.seq <= checkpoint) continue; // already applied: a redelivery changes nothing
-      events.push(recordedFrom(m, projection.parse));
-      checkpoint = m.seq;
-    }
+    const checkpoint = await readCheckpoint(sql, projection.name);
+    const repeats = batch.filter((m) => m.seq <= checkpoint).length; // a redelivery changes nothing
+    const fresh = batch.slice(repeats);
+    const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map((m) => m.seq));
+    const apply = fresh.slice(0, length);
+    const events = apply.map((m) => recordedFrom<E>(m, projection.parse));
     if (projection.applyBatch) {
       if (events.length) await projection.applyBatch(sql, events);
     } else {
       for (const event of events) await projection.apply(sql, event);
     }
-    await advanceCheckpoint(sql, projection.name, checkpoint);
+    if (apply.length) await advanceCheckpoint(sql, projection.name, apply.at(-1)!.seq);
+    return { done: batch.slice(0, repeats + length), ...(gap ? { gap } : {}) };
   }
 
   private async processOneByOne(batch: JsMsg[]): Promise<void> {
     for (const [i, m] of batch.entries()) {
       try {
-        await this.o.db.transaction((sql) => this.applyAll(sql, [m]));
+        const { gap } = await this.o.db.transaction((sql) => this.applyInOrder(sql, [m]));
+        if (gap) return this.waitForGap(gap, batch.slice(i));
         m.ack();
       } catch (err) {
         this.o.onError?.(err, m);
