@@ -3,7 +3,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
-import type { RecordedEvent } from '../event-store.js';
 import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
