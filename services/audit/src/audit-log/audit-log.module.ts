@@ -68,6 +68,7 @@ class AuditLogRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
       handlerFor(audit.queryAudit, (input) => queryAuditLog(db, input)),
       handlerFor(audit.verifyAudit, () => verifyChain(db)),
     ], { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -20,11 +20,12 @@ class DeviceTrustServer implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(DeviceCertificateAuthority) private readonly ca: DeviceCertificateAuthority,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const devices = new Devices(new EventStore<DeviceEvent>({ nc: this.nc, naming: this.config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }));
     this.subscriptions = serveCommands(this.nc, this.config.naming, [getDeviceCaHandler(this.ca), getDeviceCertificateHandler(devices)], {
       onError: (err, subject) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`),
     });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

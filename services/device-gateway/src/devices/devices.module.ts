@@ -69,6 +69,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
         return { fleet: input.fleet, deviceId: input.deviceId, status: 'decommissioned' as const, changed: outcome.events.length > 0 };
       }),
     ], { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -34,7 +34,7 @@ export class EnrollmentCommandsServer implements OnApplicationBootstrap, BeforeA
     if (device.status === 'decommissioned') throw new RuleViolation('device.decommissioned', `device '${deviceId}' is decommissioned`);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.refusals.start();
     this.subscriptions = serveCommands(
       this.nc,
@@ -52,6 +52,7 @@ export class EnrollmentCommandsServer implements OnApplicationBootstrap, BeforeA
       ],
       { onError: (err, subject) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`) },
     );
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

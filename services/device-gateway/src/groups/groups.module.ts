@@ -39,6 +39,7 @@ class GroupsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplic
       handlerFor(gateway.getGroup, (input) => this.groups.get(input)),
       handlerFor(gateway.listGroups, (input) => this.groups.list(input.fleet, input.limit, input.cursor)),
     ], { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

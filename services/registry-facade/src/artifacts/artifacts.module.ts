@@ -43,6 +43,7 @@ class ArtifactsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApp
       handlerFor(registry.resolveArtifact, (input) => this.views.resolve(input.fleet, input.name, input.version)),
       handlerFor(registry.listArtifacts, (input) => this.views.list(input.fleet, input.limit, input.cursor, input.name)),
     ], { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {

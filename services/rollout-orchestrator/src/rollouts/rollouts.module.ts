@@ -85,6 +85,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
       nc: this.nc, naming: this.config.naming, rollouts: this.rollouts, clock: this.clock,
       claims: new RolloutClaims(orchestratorDatabase(this.db)), channels: this.channels,
     }), { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   private async startDeviceRunners(): Promise<void> {

@@ -42,7 +42,7 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     }
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
     this.subscriptions = serveCommands(this.nc, this.config.naming, [
       handlerFor(signer.getRoot, async ({ fleet }, ctx) => {
@@ -52,6 +52,7 @@ class RepositoryRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAp
       }),
       ...trustCommandHandlers(this.repositories),
     ], { onError });
+    await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }
 
   async beforeApplicationShutdown(): Promise<void> {
