@@ -208,6 +208,21 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
     });
   });
 
+  it('looks up no gap for the events of other subjects between its own, once it knows what it applied last', async () => {
+    await append('gapother', 1); // another subject's event before its first: that jump is looked up once
+    const mine = await append('gapown', 1);
+    const r = runner({ ...totals('totals_gap'), filterSubjects: ['ev.counter.f1.gapown'] });
+    await r.start();
+    await eventually(async () => (await total('totals_gap', mine)) === 1);
+    for (let i = 2; i <= 6; i++) {
+      await append('gapother', 1);
+      await append('gapown', 1);
+      await eventually(async () => (await total('totals_gap', mine)) === i);
+    }
+    await r.stop();
+    expect(r.gapLookups.count).toBe(1);
+  });
+
   it('applies an event as soon as it arrives, from the pull already open, without waiting for that pull to end', async () => {
     const r = runner({ ...totals('totals_h'), filterSubjects: ['ev.counter.f1.h'] }, nc, db, 30_000);
     let pulls = 0;

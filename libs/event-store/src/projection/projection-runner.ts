@@ -7,7 +7,7 @@ import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { gapFreePrefix, type StreamGap } from './stream-gap.js';
+import { deliveryOf, gapFreePrefix, type Delivery, type StreamGap } from './stream-gap.js';
 
 export interface ProjectionRunnerOptions<E> {
   nc: NatsConnection;
@@ -46,6 +46,10 @@ export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
   private source: MessageSource | undefined;
   private jsm: JetStreamManager | undefined;
+  /** The delivery applied last (committed), so that the next batch's first event needs no gap lookup. */
+  private last: Delivery | undefined;
+  /** Direct gets made to tell a gap from another subject's events (see `gapFreePrefix`). */
+  readonly gapLookups = { count: 0 };
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
@@ -98,7 +102,13 @@ export class ProjectionRunner<E> {
       return this.processOneByOne(batch); // find the message that fails; keep the good ones
     }
     for (const m of settled.done) m.ack();
+    this.remember(settled.done);
     if (settled.gap) this.waitForGap(settled.gap, batch.slice(settled.done.length));
+  }
+
+  private remember(applied: JsMsg[]): void {
+    const m = applied.at(-1);
+    if (m) this.last = deliveryOf(m);
   }
 
   /**
@@ -120,7 +130,7 @@ export class ProjectionRunner<E> {
     const checkpoint = await readCheckpoint(sql, projection.name);
     const repeats = batch.filter((m) => m.seq <= checkpoint).length; // a redelivery changes nothing
     const fresh = batch.slice(repeats);
-    const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map((m) => m.seq));
+    const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map(deliveryOf), this.last, this.gapLookups);
     const apply = fresh.slice(0, length);
     const events = apply.map((m) => recordedFrom<E>(m, projection.parse));
     if (projection.applyBatch) {
@@ -138,6 +148,7 @@ export class ProjectionRunner<E> {
         const { gap } = await this.o.db.transaction((sql) => this.applyInOrder(sql, [m]));
         if (gap) return this.waitForGap(gap, batch.slice(i));
         m.ack();
+        this.remember([m]);
       } catch (err) {
         this.o.onError?.(err, m);
         const poison = err instanceof SyntaxError || isDomainError(err) || m.info.deliveryCount >= this.o.maxDeliver;

@@ -1,4 +1,4 @@
-import type { JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 
 /**
  * A projection's batch reaches past an event it has not applied: that event is still in the hands
@@ -9,28 +9,54 @@ export class StreamGap extends Error {
   override readonly name = 'StreamGap';
 }
 
+/** Where a message sits in the stream and among the consumer's deliveries. */
+export interface Delivery {
+  seq: number;
+  /** The consumer's delivery sequence: one more for every delivery, to anyone, redeliveries too. */
+  consumerSeq: number;
+  redelivered: boolean;
+}
+
+export function deliveryOf(m: JsMsg): Delivery {
+  return { seq: m.seq, consumerSeq: m.info.deliverySequence, redelivered: m.redelivered };
+}
+
 /**
- * How many of `seqs` (the sorted sequences of a batch, all above `checkpoint`) can be applied
- * without moving the checkpoint past an event on `subjects` that is not among them: applying past
- * such an event would make its redelivery look like a repeat, and it would be dropped. Also says
- * which event the rest waits for. Consecutive sequences need no lookup; a jump costs one direct get
- * per subject (a filtered consumer skips other subjects' events, which is not a gap).
+ * Two first deliveries one after the other: the consumer handed out nothing in between, and since it
+ * hands out new messages in stream order, no event on its subjects lies between them.
+ */
+function followsDirectly(a: Delivery, b: Delivery): boolean {
+  return !a.redelivered && !b.redelivered && b.consumerSeq === a.consumerSeq + 1;
+}
+
+/**
+ * How many of `batch` (sorted by stream sequence, all above `checkpoint`) can be applied without
+ * moving the checkpoint past an event on `subjects` that is not among them: applying past such an
+ * event would make its redelivery look like a repeat, and it would be dropped. Also says which event
+ * the rest waits for. `last` is the delivery applied last, if the runner knows it. Consecutive
+ * sequences and first deliveries that follow each other need no lookup; any other jump costs one
+ * direct get per subject (a filtered consumer skips other subjects' events, which is not a gap),
+ * counted by `lookups`.
  */
 export async function gapFreePrefix(
-  jsm: JetStreamManager, stream: string, subjects: string[], checkpoint: number, seqs: number[],
+  jsm: JetStreamManager, stream: string, subjects: string[], checkpoint: number, batch: Delivery[],
+  last?: Delivery, lookups: { count: number } = { count: 0 },
 ): Promise<{ length: number; gap?: StreamGap }> {
-  let previous = checkpoint;
-  for (const [i, seq] of seqs.entries()) {
-    if (seq > previous + 1) {
+  let previous: Delivery | undefined = last?.seq === checkpoint ? last : undefined;
+  let previousSeq = checkpoint;
+  for (const [i, d] of batch.entries()) {
+    if (d.seq > previousSeq + 1 && !(previous && followsDirectly(previous, d))) {
       for (const subject of subjects) {
-        const next = await jsm.direct.getMessage(stream, { seq: previous + 1, next_by_subj: subject });
-        if (next && next.seq < seq) {
-          const gap = new StreamGap(`event ${next.seq} on ${next.subject} is not applied yet: ${seqs.length - i} later event(s) from ${seq} wait for it`);
+        lookups.count++;
+        const next = await jsm.direct.getMessage(stream, { seq: previousSeq + 1, next_by_subj: subject });
+        if (next && next.seq < d.seq) {
+          const gap = new StreamGap(`event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`);
           return { length: i, gap };
         }
       }
     }
-    previous = seq;
+    previous = d;
+    previousSeq = d.seq;
   }
-  return { length: seqs.length };
+  return { length: batch.length };
 }
