@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,12 @@ export class BlobTooLarge extends Error {
     super(`the artifact is larger than ${maxBytes} bytes`);
     this.name = 'BlobTooLarge';
   }
+}
+
+/** A stored blob opened for reading: its bytes are read through `handle`, which the reader closes. */
+export interface StoredBlob {
+  handle: FileHandle;
+  size: number;
 }
 
 const tempPrefix = '.tmp-';
@@ -53,8 +59,22 @@ export class BlobStore {
     return found?.isFile() ? found.size : null;
   }
 
-  read(sha256: string): ReadStream {
-    return createReadStream(this.pathOf(sha256));
+  /**
+   * The blob of `sha256` opened for reading, with the size of what was opened (one open and one
+   * fstat, no second look-up by path), or null if there is none. The caller closes the handle.
+   */
+  async openBlob(sha256: string): Promise<StoredBlob | null> {
+    const handle = await open(this.pathOf(sha256), 'r').catch(() => null);
+    if (!handle) return null;
+    try {
+      const found = await handle.stat();
+      if (found.isFile()) return { handle, size: found.size };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    await handle.close();
+    return null;
   }
 
   /**

@@ -21,23 +21,29 @@ function failureOf(err: unknown): { status: number; body: ReplyError } {
 }
 
 /**
- * Every facade error as `{"error":{"kind","code","message","issues"?}}`. A 500 is logged by name
- * only: messages may carry request data, and request data may carry secrets.
+ * Answers `err` as the facade's error body, `{"error":{"kind","code","message","issues"?}}`, with its
+ * status. A 500 is logged by name only: messages may carry request data, and request data may carry
+ * secrets. Once the status is out (a stream broke), the connection is cut instead: the client sees a
+ * short body, never a wrong one.
  */
+export function sendFailure(res: ServerResponse, err: unknown, logger: Pick<Logger, 'error'>): void {
+  const { status, body } = failureOf(err);
+  if (status >= 500 && status !== 503) logger.error(`request failed: ${err instanceof Error ? err.name : 'unknown error'}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ error: body }));
+}
+
+/** Every error of the Nest routes in the facade's error body (see sendFailure). */
 @Catch()
 export class FacadeErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<ServerResponse>();
-    const { status, body } = failureOf(err);
-    if (status >= 500 && status !== 503) this.logger.error(`request failed: ${err instanceof Error ? err.name : 'unknown error'}`);
-    if (res.headersSent) {
-      res.destroy(); // a stream broke after the status went out: the client sees a short body, never a wrong one
-      return;
-    }
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify({ error: body }));
+    sendFailure(host.switchToHttp().getResponse<ServerResponse>(), err, this.logger);
   }
 }

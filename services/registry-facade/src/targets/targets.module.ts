@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ArtifactViews } from '../artifacts/artifact-views.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
-import { BlobsModule } from '../blobs/blobs.module.js';
-import { DeviceAccessModule } from '../device-access/device-access.module.js';
 import { DeliverableTargets } from './deliverable-targets.js';
-import { TargetsController } from './targets.controller.js';
 
-/** The artifact bytes for devices, from the blob store. */
+/** Which targets a fleet's devices may download, with their lengths (the device routes serve the bytes). */
 @Module({
-  imports: [ArtifactsModule, BlobsModule, DeviceAccessModule], controllers: [TargetsController],
+  imports: [ArtifactsModule],
   providers: [{ provide: DeliverableTargets, inject: [ArtifactViews], useFactory: (views: ArtifactViews) => new DeliverableTargets(views) }],
+  exports: [DeliverableTargets],
 })
 export class TargetsModule {}

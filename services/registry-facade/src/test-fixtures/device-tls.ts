@@ -1,5 +1,6 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { TestDeviceCertificate } from '@keelson/testing';
 
 /** What a device request got back. */
@@ -10,16 +11,20 @@ export interface DeviceAnswer {
   json<T = { error: { kind: string; code: string; message: string } }>(): T;
   /** The connection it came over (the client's end). */
   socket: Socket;
+  /** The TLS session was resumed from an earlier connection's (read when the answer came: a closed socket no longer says). */
+  resumed: boolean;
 }
 
-function get(url: string, options: RequestOptions): Promise<DeviceAnswer> {
+/** One HTTPS request with these options (method, headers, agent, client certificate), its whole answer read. */
+export function deviceRequest(url: string, options: RequestOptions): Promise<DeviceAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, options, (res) => {
+      const resumed = res.socket instanceof TLSSocket && res.socket.isSessionReused();
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')), socket: res.socket });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')), socket: res.socket, resumed });
       });
       res.on('error', reject);
     });
@@ -34,11 +39,11 @@ function get(url: string, options: RequestOptions): Promise<DeviceAnswer> {
  * each request is a handshake with exactly the identity given.
  */
 export function deviceGet(url: string, ca: string, identity?: Pick<TestDeviceCertificate, 'cert' | 'key'>): Promise<DeviceAnswer> {
-  return get(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) });
+  return deviceRequest(url, { ca, agent: false, ...(identity ? { cert: identity.cert, key: identity.key } : {}) });
 }
 
 /** A device that keeps its connection alive, as the agent does: its GETs share one TLS connection while the server keeps it open. */
 export function keptAliveDevice(ca: string, identity: Pick<TestDeviceCertificate, 'cert' | 'key'>): { get(url: string): Promise<DeviceAnswer>; close(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca, cert: identity.cert, key: identity.key });
-  return { get: (url) => get(url, { agent }), close: () => agent.destroy() };
+  return { get: (url) => deviceRequest(url, { agent }), close: () => agent.destroy() };
 }

@@ -4,9 +4,7 @@ import { ProjectionRunner, readCheckpoint } from '@keelson/event-store';
 import type { TufEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { DeviceAccessModule } from '../device-access/device-access.module.js';
 import { registryDatabase } from '../registry-database.js';
-import { TufMetadataController } from './tuf-metadata.controller.js';
 import { TufMetadataFeed } from './tuf-metadata.feed.js';
 import { TufMetadataMemory } from './tuf-metadata.memory.js';
 import { tufMetadataMigrations, tufMetadataProjection } from './tuf-metadata.projection.js';
@@ -50,10 +48,8 @@ class TufMetadataRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 }
 
-/** Each fleet's TUF metadata, projected from the signer's events and served to the fleet's devices. */
+/** Each fleet's TUF metadata, projected from the signer's events, for the device routes to serve. */
 @Module({
-  imports: [DeviceAccessModule],
-  controllers: [TufMetadataController],
   providers: [
     TufMetadataRunner,
     { provide: TufMetadataMemory, inject: [CLOCK], useFactory: (clock: Clock) => new TufMetadataMemory({ clock }) },
@@ -63,5 +59,6 @@ class TufMetadataRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
       useFactory: (db: Database | null, memory: TufMetadataMemory) => new TufMetadataStore(registryDatabase(db), memory),
     },
   ],
+  exports: [TufMetadataStore],
 })
 export class TufMetadataModule {}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { BlobStore } from '../blobs/blob-store.js';
+import { BlobsModule } from '../blobs/blobs.module.js';
+import { DeviceAccessModule } from '../device-access/device-access.module.js';
+import { DeviceAuthenticator } from '../device-access/device-authenticator.js';
+import { DeliverableTargets } from '../targets/deliverable-targets.js';
+import { TargetsModule } from '../targets/targets.module.js';
+import { TufMetadataModule } from '../tuf-metadata/tuf-metadata.module.js';
+import { TufMetadataStore } from '../tuf-metadata/tuf-metadata.store.js';
+import { DeviceFiles } from './device-files.js';
+import { DeviceRequestHandler } from './device-request-handler.js';
+
+const installed = Symbol('keelson.device-routes');
+
+/**
+ * Puts the device routes in front of the app on the app's own HTTP(S) server, before it listens:
+ * a device request is answered by DeviceRequestHandler, every other request goes to express and
+ * Nest as before (uploads, health, metrics, 404s), on the same port and TLS settings.
+ */
+@Injectable()
+class DeviceRoutesInstaller implements OnApplicationBootstrap {
+  constructor(
+    @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
+    @Inject(DeviceRequestHandler) private readonly handler: DeviceRequestHandler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const server = this.host.httpAdapter?.getHttpServer() as (Server & { [installed]?: true }) | undefined;
+    if (!server || server[installed]) return; // an application context without HTTP serves no device
+    const app = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!this.handler.handle(req, res)) for (const listener of app) listener.call(server, req, res);
+    });
+    server[installed] = true;
+  }
+}
+
+/** The device-facing routes: each fleet's TUF metadata and targets, for that fleet's devices only. */
+@Module({
+  imports: [DeviceAccessModule, TufMetadataModule, TargetsModule, BlobsModule],
+  providers: [
+    {
+      provide: DeviceRequestHandler,
+      inject: [DeviceAuthenticator, TufMetadataStore, DeliverableTargets, BlobStore],
+      useFactory: (devices: DeviceAuthenticator, metadata: TufMetadataStore, targets: DeliverableTargets, blobs: BlobStore) =>
+        new DeviceRequestHandler(devices, new DeviceFiles(metadata, targets, blobs)),
+    },
+    DeviceRoutesInstaller,
+  ],
+})
+export class DeviceRoutesModule {}
