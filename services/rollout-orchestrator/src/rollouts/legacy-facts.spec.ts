@@ -10,7 +10,7 @@ import { orderDevices } from './wave-plan.js';
 const order = orderDevices(rolloutId, tenDevices);
 
 describe('rollout documents written before the in-flight facts', () => {
-  const current = rolloutDocument(fold(rolloutDecider, [created(strategy([[10, 'auto'], [50, 'auto'], [100, 'auto']])), waveStarted(0, [order[0]!]), outcome(order[0]!, 'healthy'), waveStarted(1, order.slice(1, 5))])) as Exclude<RolloutDocument, { status: 'absent' }>;
+  const current = rolloutDocument(fold(rolloutDecider, [...created(strategy([[10, 'auto'], [50, 'auto'], [100, 'auto']])), ...waveStarted(0, [order[0]!]), outcome(order[0]!, 'healthy'), ...waveStarted(1, order.slice(1, 5))])) as Exclude<RolloutDocument, { status: 'absent' }>;
   // what the read model stored then: no clocks, reachability, timeouts, late reports or finished count
   const { clocks: _c, reachability: _r, timedOut: _t, lateReports: _l, acknowledgedFinished: _a, ...oldFacts } = current.facts;
   const old = { ...current, facts: oldFacts } as unknown as RolloutDocument;

@@ -63,9 +63,9 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
   };
 
   it('lists rollouts newest first, page by page, with recorded outcomes and the latest device reports', async () => {
-    await appendRollout('r-aaaaaaaaaaa1', created(s, two));
-    await appendRollout('r-aaaaaaaaaaa2', created(s, two));
-    await appendRollout(rolloutId, created(s, two), waveStarted(0, [first]), outcome(first, 'healthy'), waveStarted(1, [second]));
+    await appendRollout('r-aaaaaaaaaaa1', ...created(s, two));
+    await appendRollout('r-aaaaaaaaaaa2', ...created(s, two));
+    await appendRollout(rolloutId, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]));
     await appendDevice(second, progress(second, rolloutId, 'downloading'), progress(second, rolloutId, 'verifying'));
     await appendDevice(second, progress(second, rolloutId, 'healthy', `${rolloutId}-${second}-r`)); // a revert's report is not rollout progress
 
@@ -80,7 +80,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
 
   it('reports a revert like an update: the view shows what the device said about its revert assignment', async () => {
     const id = 'r-aaaaaaaaaaa3';
-    await appendRollout(id, created(s, two), waveStarted(0, [first]), outcome(first, 'healthy'), waveStarted(1, [second]), aborted('revert'));
+    await appendRollout(id, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]), aborted('revert'));
     await appendDevice(first, progress(first, id, 'applying', `${id}-${first}-r`));
     await eventually(async () => (await rollouts.get(fleet, id)).devices[0]?.revert?.state === 'applying');
     expect((await rollouts.get(fleet, id)).devices.map((d) => d.revert)).toEqual([{ state: 'applying' }, { state: 'assigned' }]);

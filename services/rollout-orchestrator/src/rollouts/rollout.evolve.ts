@@ -1,7 +1,10 @@
 import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy } from '@keelson/events';
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
-export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'createdAt'>;
+export type RolloutTargeting = Omit<
+  RolloutCreated['data'],
+  'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'
+>;
 import { resumedClock, startedClock, stoppedClock } from './device-clock.js';
 import { DeviceLedger } from './device-ledger.js';
 
@@ -16,7 +19,7 @@ export interface RolloutFacts {
   targeting: RolloutTargeting;
   probe: Probe;
   strategy: Strategy;
-  /** The rollout's devices in wave order, fixed at creation. */
+  /** The rollout's devices in wave order, fixed at creation (listed by the `RolloutTargetsAdded` that follow it). */
   deviceIds: string[];
   createdAt: string;
   /** How many waves have started (wave numbers 0 .. startedWaves-1). */
@@ -81,6 +84,16 @@ function withAssigned(state: LiveRollout, deviceIds: string[], at: string): Live
   return withDevices(state, state.facts.devices.changed(deviceIds, (r) => (r.clock ? r : { ...r, clock: startedClock(at, r.reachability?.reachable !== false) })));
 }
 
+/** The chunk of targets at position `from`; a chunk that does not continue the list (never written) changes nothing. */
+function withTargets(state: LiveRollout, from: number, deviceIds: string[]): LiveRollout {
+  const { facts } = state;
+  if (from !== facts.deviceIds.length || facts.startedWaves > 0) return state;
+  const devices = facts.devices.withTargets(deviceIds, facts.strategy);
+  const seen = new Set<string>();
+  const added = deviceIds.filter((d) => !facts.devices.isMember(d) && !seen.has(d) && seen.add(d));
+  return withFacts(state, { deviceIds: [...facts.deviceIds, ...added], devices });
+}
+
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
   return withDevices(state, state.facts.devices.changed([deviceId], (r) => {
     const clock = r.clock && (reachable ? resumedClock(r.clock, at) : stoppedClock(r.clock, at));
@@ -98,7 +111,8 @@ const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'tim
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   if (event.type === 'RolloutCreated') {
     if (state.status !== 'absent') return state;
-    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt, ...targeting } = event.data;
+    // A version-1 creation lists its devices inline; a later one in the chunks that follow it.
+    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds = [], deviceCount: _, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, devices: DeviceLedger.of(deviceIds, strategy),
@@ -107,9 +121,12 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
+    case 'RolloutTargetsAdded':
+      return withTargets(state, event.data.from, event.data.deviceIds);
     case 'WaveStarted': {
-      // WaveStarted events written before `startedAt` existed: the clock counts from the creation.
-      const assigned = withAssigned(state, event.data.deviceIds, event.data.startedAt ?? state.facts.createdAt);
+      // Version-1 events list the wave's devices (later ones follow as `DevicesAssigned`); those
+      // written before `startedAt` existed have their clocks count from the creation.
+      const assigned = withAssigned(state, event.data.deviceIds ?? [], event.data.startedAt ?? state.facts.createdAt);
       const next = withFacts(assigned, { startedWaves: Math.max(state.facts.startedWaves, event.data.wave + 1) });
       return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
     }
