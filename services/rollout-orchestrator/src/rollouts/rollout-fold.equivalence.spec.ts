@@ -1,7 +1,8 @@
 import { DomainError } from '@keelson/domain-kit';
-import { fitsOneEvent, type RolloutEvent } from '@keelson/events';
+import type { RolloutEvent } from '@keelson/events';
 import { RandomRolloutCommands, seeded } from '../test-fixtures/random-rollout-commands.js';
 import { at, fleet, rolloutId } from '../test-fixtures/rollout-history.js';
+import { inline } from '../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../test-fixtures/reference-rollout/rollout.decide.js';
 import * as referenceState from '../test-fixtures/reference-rollout/rollout.evolve.js';
 import { rolloutDocument } from './rollout-document.js';
@@ -17,29 +18,6 @@ function answer(decide: () => RolloutEvent[]): RolloutEvent[] | { refused: strin
     if (!(err instanceof DomainError)) throw err;
     return { refused: err.constructor.name, code: err.code };
   }
-}
-
-/**
- * The current decider's events in the shape the reference writes (the version-1 facts): a creation's
- * target chunks inline in `RolloutCreated`, the chunks a wave's start assigns inline in `WaveStarted`,
- * and a slice the byte budget split (a chunk that was full) as one `DevicesAssigned`.
- */
-function inline(events: RolloutEvent[]): RolloutEvent[] {
-  const out: RolloutEvent[] = [];
-  let chunk: string[] = []; // the last chunk merged, to tell a split slice from two slices
-  for (const [i, e] of events.entries()) {
-    const last = out.at(-1);
-    const continues = (ids: string[]) => events[i - 1]?.type === 'WaveStarted' || !fitsOneEvent([...chunk, ids[0]!]);
-    if (e.type === 'RolloutTargetsAdded' && last?.type === 'RolloutCreated') {
-      out[out.length - 1] = { ...last, data: { ...last.data, deviceIds: [...(last.data.deviceIds ?? []), ...e.data.deviceIds] } };
-    } else if (e.type === 'DevicesAssigned' && (last?.type === 'WaveStarted' || last?.type === 'DevicesAssigned') && last.data.wave === e.data.wave && continues(e.data.deviceIds)) {
-      out[out.length - 1] = { ...last, data: { ...last.data, deviceIds: [...(last.data.deviceIds ?? []), ...e.data.deviceIds] } } as RolloutEvent;
-    } else {
-      out.push(e.type === 'WaveStarted' ? { ...e, data: { ...e.data, deviceIds: e.data.deviceIds ?? [] } } : e);
-    }
-    if (e.type === 'DevicesAssigned') chunk = e.data.deviceIds;
-  }
-  return out;
 }
 
 const evolveAll = <S>(evolve: (s: S, e: RolloutEvent) => S, state: S, events: RolloutEvent[]) => events.reduce(evolve, state);
