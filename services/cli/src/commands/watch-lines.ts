@@ -90,7 +90,7 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
     const view = orchestrator.RolloutView.safeParse(message.data);
     if (!view.success) return { lines: [] };
     const v = view.data;
-    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.devices.length} devices, ${v.status}`] };
+    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.deviceCount ?? v.devices.length} devices, ${v.status}`] };
   }
   if (message.event === 'rollout' || message.event === 'device') {
     const fed = Fed.safeParse(message.data);

@@ -4,6 +4,7 @@ import {
   createCommand, created, createdV1, outcome, report, rolloutId, strategy, tenDevices, waveStarted, waveStartedV1,
 } from '../test-fixtures/rollout-history.js';
 import { rolloutDocument } from './rollout-document.js';
+import { rolloutView } from './rollout-view.js';
 import { assignedDevices, rolloutDecider, type LiveRollout } from './rollout.decider.js';
 import { orderDevices } from './wave-plan.js';
 
@@ -65,5 +66,17 @@ describe('a history written as version 1 (device ids inline)', () => {
   it('goes on with the next wave in the current shape', () => {
     const next = rolloutDecider.decide(report(canary, 'healthy'), fold(rolloutDecider, v1));
     expect(next).toEqual([outcome(canary, 'healthy'), ...waveStarted(1, order.slice(1))]);
+  });
+});
+
+describe('the view of a rollout of many devices', () => {
+  it('lists the first 1000 devices and says how many there are; the waves count them all', () => {
+    const s = strategy([[10, 'auto'], [100, 'auto']]);
+    const state = fold(rolloutDecider, rolloutDecider.decide(createCommand(s, devices(5000)), rolloutDecider.initialState())) as LiveRollout;
+    const view = rolloutView(state, new Map());
+    expect(view.devices.map((d) => d.deviceId)).toEqual(orderDevices(rolloutId, devices(5000)).slice(0, 1000));
+    expect(view.deviceCount).toBe(5000);
+    expect(view.waves!.map((w) => [w.devices, w.assigned])).toEqual([[500, 500], [4500, 0]]);
+    expect(rolloutView(fold(rolloutDecider, created(s)) as LiveRollout, new Map())).not.toHaveProperty('deviceCount');
   });
 });
