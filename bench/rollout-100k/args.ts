@@ -1,0 +1,24 @@
+import { parseArgs } from 'node:util';
+import { positiveInt } from '../rollout-fanout/args.js';
+
+export interface Rollout100kArgs {
+  devices: number;
+  /** Registrations and device reports in flight at once. */
+  concurrency: number;
+  /** Whole run; the bench cleans up and exits non-zero past it. */
+  timeoutSeconds: number;
+}
+
+export function rollout100kArgs(argv: string[]): Rollout100kArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: { devices: { type: 'string' }, concurrency: { type: 'string' }, 'timeout-s': { type: 'string' } },
+    strict: true,
+  });
+  return {
+    // a rollout takes at most 400,000 devices (maxRolloutDevices)
+    devices: positiveInt('devices', values.devices, 100_000, 400_000),
+    concurrency: positiveInt('concurrency', values.concurrency, 256, 4096),
+    timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 3600, 24 * 3600),
+  };
+}
