@@ -10,6 +10,7 @@ import { eventStreams } from '@keelson/event-store';
 import { startBenchPlatform, type BenchPlatform } from '../rollout-fanout/bench-platform.js';
 import { runBench } from '../rollout-fanout/bench-run.js';
 import { OperatorApi, until } from '../rollout-fanout/operator-api.js';
+import { profiledServiceEnv } from '../rollout-fanout/profile-window.js';
 import { peakRss, processesOf } from '../rollout-fanout/resources.js';
 import { rollout100kArgs } from './args.js';
 import { brokerBaseline } from './broker-baseline.js';
@@ -25,7 +26,7 @@ let fleet: ReportingFleet | undefined;
 
 async function run(): Promise<void> {
   log('starting postgres, nats-server and the six services…');
-  benchStarting = startBenchPlatform();
+  benchStarting = startBenchPlatform(args.cpuProfDir ? { serviceEnv: profiledServiceEnv(args.cpuProfDir) } : {});
   const bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
@@ -40,6 +41,9 @@ async function run(): Promise<void> {
     fleet = new ReportingFleet(nc, args.concurrency);
     fleet.listen();
     const selector = Object.entries(benchLabel).map(([k, v]) => `${k}=${v}`).join(', ');
+    // the profiler preload toggles on SIGWINCH: on now, off (and written) once the rollout finished
+    const toggleProfilers = () => { if (args.cpuProfDir) for (const s of Object.values(platform.services)) if (s) process.kill(s.pid, 'SIGWINCH'); };
+    toggleProfilers();
     const started = performance.now();
     const created = await api.call<{ rolloutId: string }>('/v1/rollouts', {
       artifact: 'bench-model@1.0.0', selector,
@@ -61,6 +65,7 @@ async function run(): Promise<void> {
       return event?.type === 'RolloutFinished' || event?.type === 'RolloutHalted' ? event : undefined;
     }, 200);
     const finishedSeconds = (performance.now() - started) / 1000;
+    toggleProfilers();
     const rss = peakRss(processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }));
     log(`${last.type} (${last.data.outcome ?? '-'}) after ${finishedSeconds.toFixed(1)} s; reading the streams…`);
     await fleet.stop();
