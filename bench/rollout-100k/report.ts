@@ -26,7 +26,7 @@ export function printReport(r: Rollout100kReport): void {
     '| figure | value | bar |',
     '|---|---|---|',
     `| register (DeviceEnrolled appended) / listed by the gateway | ${r.registeredSeconds.toFixed(1)} s / ${r.listedSeconds.toFixed(1)} s | - |`,
-    `| create (POST /v1/rollouts, selector → ${r.devices} devices) | ${r.createSeconds.toFixed(2)} s | ≤ 5 s: ${verdict(r.createSeconds <= 5)} |`,
+    `| create (cmd.orchestrator.create-rollout, selector → ${r.devices} devices) | ${r.createSeconds.toFixed(2)} s | ≤ 5 s: ${verdict(r.createSeconds <= 5)} |`,
     `| create → RolloutFinished (${r.outcome}) | ${r.finishedSeconds.toFixed(1)} s (${(r.devices / r.finishedSeconds).toFixed(0)} devices/s) | - |`,
     `| outcomes recorded | ${r.outcomes} of ${r.devices} | all: ${verdict(r.outcomes === r.devices)} |`,
     `| broker alone: ${r.devices} report-sized JetStream publishes, same concurrency | ${r.baselineSeconds.toFixed(1)} s (rollout took ${(r.finishedSeconds / r.baselineSeconds).toFixed(0)}×) | - |`,

@@ -78,6 +78,15 @@ export class DeviceLedger {
     return new DeviceLedger([], new Map(), 0, [], PersistentMap.empty(), tally, []).withTargets(deviceIds, strategy);
   }
 
+  /**
+   * The devices in rollout order. No copy when this version is the longest: a state kept while a
+   * creation's chunks are folded (never the case: a decision sees a creation whole) would see the
+   * later chunks' devices too.
+   */
+  deviceIds(): readonly string[] {
+    return this.order.length === this.size ? this.order : this.order.slice(0, this.size);
+  }
+
   /** How many devices the rollout targets (so far, while its target chunks are folded). */
   get deviceCount(): number {
     return this.size;

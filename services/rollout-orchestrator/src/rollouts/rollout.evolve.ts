@@ -73,11 +73,10 @@ function withAssigned(state: LiveRollout, deviceIds: string[], at: string): Live
 /** The chunk of targets at position `from`; a chunk that does not continue the list (never written) changes nothing. */
 function withTargets(state: LiveRollout, from: number, deviceIds: string[]): LiveRollout {
   const { facts } = state;
-  if (from !== facts.deviceIds.length || facts.startedWaves > 0) return state;
+  if (from !== facts.devices.deviceCount || facts.startedWaves > 0) return state;
   const devices = facts.devices.withTargets(deviceIds, facts.strategy);
-  const seen = new Set<string>();
-  const added = deviceIds.filter((d) => !facts.devices.isMember(d) && !seen.has(d) && seen.add(d));
-  return withFacts(state, { deviceIds: [...facts.deviceIds, ...added], devices });
+  // the ledger's order, shared rather than copied: a copy per chunk would cost O(devices²) per creation
+  return withFacts(state, { deviceIds: devices.deviceIds() as string[], devices });
 }
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
