@@ -8,7 +8,7 @@ export interface Rollout100kArgs {
   concurrency: number;
   /** Whole run; the bench cleans up and exits non-zero past it. */
   timeoutSeconds: number;
-  /** Profile every service from the create request to the finish, into this directory (absolute). */
+  /** Profile every service over the create request, into this directory (absolute). */
   cpuProfDir?: string;
 }
 

@@ -44,7 +44,7 @@ async function run(): Promise<void> {
     fleet = new ReportingFleet(nc, args.concurrency);
     fleet.listen();
     const selector = Object.entries(benchLabel).map(([k, v]) => `${k}=${v}`).join(', ');
-    // the profiler preload toggles on SIGWINCH: on now, off (and written) once the rollout finished
+    // the profiler preload toggles on SIGWINCH: on now, off (and written) once the rollout is created
     const toggleProfilers = () => { if (args.cpuProfDir) for (const s of Object.values(platform.services)) if (s) process.kill(s.pid, 'SIGWINCH'); };
     toggleProfilers();
     const started = performance.now();
@@ -55,6 +55,7 @@ async function run(): Promise<void> {
       strategy: { waves: [{ percent: 1, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 },
     }, newContext({ kind: 'operator', id: 'bench' }), { timeoutMs: 600_000 });
     const createSeconds = (performance.now() - started) / 1000;
+    toggleProfilers(); // the window is the creation: the rollout's pace is rollout-fanout's to profile
     log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s; devices report as they are assigned…`);
     fleet.answer(created.rolloutId);
     const subject = `ev.rollout.${benchFleet}.${created.rolloutId}`;
@@ -69,7 +70,6 @@ async function run(): Promise<void> {
       return event?.type === 'RolloutFinished' || event?.type === 'RolloutHalted' ? event : undefined;
     }, 200);
     const finishedSeconds = (performance.now() - started) / 1000;
-    toggleProfilers();
     const rss = peakRss(processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }));
     log(`${last.type} (${last.data.outcome ?? '-'}) after ${finishedSeconds.toFixed(1)} s; reading the streams…`);
     await fleet.stop();
