@@ -9,6 +9,9 @@ import { DeviceIds, SubjectToken } from '../kit/tokens.js';
  */
 export const deviceIdsBytesPerEvent = 60_000;
 
+/** The most bytes of JSON one rollout event may take: 64 KiB, less room for its headers. */
+export const maxRolloutEventBytes = 63 * 1024;
+
 /**
  * The most devices one rollout may target. A creation is one atomic append (nats-server takes at
  * most 1000 messages in a batch): at the longest device id (63 bytes) a chunk holds 909 ids, and

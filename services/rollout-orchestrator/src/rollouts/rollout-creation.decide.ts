@@ -1,5 +1,5 @@
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import { maxRolloutDevices, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type Strategy, type SupersededRollout } from '@keelson/events';
+import { maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type Strategy, type SupersededRollout } from '@keelson/events';
 import { misfitReason, type HardwareNeeds } from '../targeting/hardware-fit.js';
 import { orderDevices } from './wave-plan.js';
 
@@ -113,5 +113,20 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
   const ordered = orderDevices(rolloutId, deviceIds);
-  return { fleet, rolloutId, artifact, ...defined, deviceCount: ordered.length, deviceIds: ordered, probe, strategy, createdAt: at };
+  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: ordered.length, probe, strategy, createdAt: at };
+  refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
+  return { ...data, deviceIds: ordered };
+}
+
+/**
+ * The devices are chunked, but the misfits, inactive and taken-over devices are recorded in
+ * `RolloutCreated` itself: when they are too many for one event, the creation is refused with a
+ * clear reason instead of failing at the broker (and so changes nothing).
+ */
+function refuseIfTooLarge(data: Omit<CreatedData, 'deviceIds'>, counts: { misfits: number; inactive: number; supersedes: number }): void {
+  const bytes = Buffer.byteLength(JSON.stringify({ type: 'RolloutCreated', schemaVersion: 2, data }));
+  if (bytes <= maxRolloutEventBytes) return;
+  const message = `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
+    `${bytes} bytes, more than one event holds (${maxRolloutEventBytes}); target fewer devices`;
+  throw new InvalidInput('target.too-large', [{ path: ['target'], message }]);
 }

@@ -107,6 +107,15 @@ describe('rollout creation rules', () => {
         .then([...createdWith({ supersedes: [{ rolloutId: 'r-in-the-way', deviceIds: ['d-01'] }], supersedeReason: 'hotfix' }), awaiting]);
     });
 
+    it('refuses, changing nothing, a takeover of more devices than one event can record', () => {
+      const many = Array.from({ length: 2000 }, (_, i) => `device-${String(i).padStart(4, '0')}-${'x'.repeat(30)}`);
+      const taken = { conflicts: [{ rolloutId: 'r-in-the-way', deviceIds: many }], supersede: { reason: 'hotfix' } };
+      given(rolloutDecider, []).when(create({ deviceIds: many, ...taken })).thenThrows(InvalidInput, 'target.too-large');
+      expect(() => createdEvents(create({ deviceIds: many, ...taken }))).toThrow(/2000 taken-over device\(s\).*target fewer devices/);
+      // the same devices without a takeover are chunked and created
+      expect(createdEvents(create({ deviceIds: many })).filter((e) => e.type === 'RolloutTargetsAdded').length).toBeGreaterThan(1);
+    });
+
     it('ignores a conflict on a device it left out as a misfit', () => {
       given(rolloutDecider, []).when(create({ conflicts, hardwareNeeds: needs, hardware, onMisfit: 'exclude' })).then([
         ...createdWith({ misfits: [
