@@ -46,7 +46,8 @@ describe('crash recovery', () => {
         waves: events.flatMap((e) => (e.type === 'WaveStarted' ? [e.data.wave] : [])),
         outcomes: events.flatMap((e) => (e.type === 'DeviceOutcomeRecorded' ? [e.data.deviceId] : [])),
         appends,
-        waveDevices: (wave: number) => events.flatMap((e) => (e.type === 'WaveStarted' && e.data.wave === wave ? e.data.deviceIds : [])),
+        // a wave's devices: listed by a version-1 `WaveStarted`, since then by the `DevicesAssigned` chunks after it
+        waveDevices: (wave: number) => events.flatMap((e) => ((e.type === 'WaveStarted' || e.type === 'DevicesAssigned') && e.data.wave === wave ? (e.data.deviceIds ?? []) : [])),
       };
     }
     const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {

@@ -86,7 +86,7 @@ describe('rollout control by an operator', () => {
     await noted(false);
     await away.restart();
     const upToTheMarkers = await noted(true);
-    expect(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave)).toEqual([0]);
+    expect([...new Set(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave))]).toEqual([0]);
     expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
     for (const id of gate.waiting) expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
 
@@ -177,7 +177,7 @@ describe('rollout control by an operator', () => {
       return entries.some((e) => e.type.endsWith('RolloutAborted')) ? entries : undefined;
     });
     expect(events.filter((e) => e.type.endsWith('RolloutAborted'))).toHaveLength(1);
-    const started = new Set(events.filter((e) => e.type.endsWith('WaveStarted')).flatMap((e) => e.data.deviceIds as string[]));
+    const started = new Set(events.filter((e) => /\.(WaveStarted|DevicesAssigned)$/.test(e.type)).flatMap((e) => (e.data.deviceIds ?? []) as string[]));
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
     await afterEarlierAssignments('racer', names.get(gate.updated[0]!)!);
     for (const view of (await deviceViews()).filter((v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!))) {

@@ -23,7 +23,7 @@ const report = (deviceId: string): RolloutCommand => ({
   type: 'RecordDeviceOutcome', fleet, rolloutId, at, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy',
 });
 
-const assignedBy = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? e.data.deviceIds : []));
+const assignedBy = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
 
 /** A rollout under way: its state and the devices assigned and not reported yet, oldest first. */
 export interface Progress<S> {

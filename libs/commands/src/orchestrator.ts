@@ -14,6 +14,9 @@ export const RolloutStatus = z.enum(['running', 'awaiting-approval', 'halted', '
  * `rolled_back`, `failed`), or `excluded` once it is no longer a live target (decommissioned); a
  * timed-out device is `failed` with reason `timeout` and `timedOut`, a silent one `unreachable`.
  */
+/** The most devices a view lists one by one: a view (a command's reply) must not grow with the fleet. */
+export const maxViewDevices = 1000;
+
 export const RolloutView = z.strictObject({
   fleet: SubjectToken,
   rolloutId: SubjectToken,
@@ -28,8 +31,11 @@ export const RolloutView = z.strictObject({
   abortMode: z.enum(['keep', 'revert']).optional(),
   createdAt: IsoTime,
   finishedAt: IsoTime.optional(),
+  /** The devices in rollout order: all of them up to `maxViewDevices`, else the first `maxViewDevices`. */
   devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]), reason: Reason.optional(), ...DeviceInFlight })),
-  /** One summary line per wave (timed-out and unreachable counts included). */
+  /** How many devices the rollout targets, set when `devices` lists only the first `maxViewDevices` of them. */
+  deviceCount: z.number().int().min(1).optional(),
+  /** One summary line per wave over every device (timed-out and unreachable counts included). */
   waves: z.array(WaveSummary).optional(),
 });
 export type RolloutView = z.infer<typeof RolloutView>;

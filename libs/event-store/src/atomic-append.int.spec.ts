@@ -69,4 +69,14 @@ describe('atomic multi-event append', () => {
     expect(current!.duplicate).toBe(true);
     expect(await messages()).toBe(before);
   });
+
+  it('stores a decision of 1000 events (a creation of 400,000 devices in chunks), and refuses 1001 whole', async () => {
+    const subject = store.subject('atomic', 'f1', 'a5');
+    const result = await store.append(subject, 0, Array.from({ length: 1000 }, (_, i) => inc(i + 1)), meta('large-5'));
+    expect(result!.lastSeq - result!.firstSeq).toBe(999);
+    const other = store.subject('atomic', 'f1', 'a6');
+    const before = await messages();
+    await expect(store.append(other, 0, Array.from({ length: 1001 }, (_, i) => inc(i + 1)), meta('too-large-6'))).rejects.toThrow();
+    expect(await messages()).toBe(before);
+  });
 });

@@ -38,8 +38,9 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       const created = await create({ artifact: { name: 'sel-model', version: '1.0.0' }, selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north' });
       expect(created).toMatchObject({ selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', devices: [{ deviceId: 'd-orin-a' }] });
       expect(created.groupId).toBeUndefined();
-      const [event] = await h.rolloutEvents(created.rolloutId);
-      expect(event).toMatchObject({ type: 'RolloutCreated', data: { selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', deviceIds: ['d-orin-a'] } });
+      const [event, targets] = await h.rolloutEvents(created.rolloutId);
+      expect(event).toMatchObject({ type: 'RolloutCreated', data: { selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', deviceCount: 1 } });
+      expect(targets).toMatchObject({ type: 'RolloutTargetsAdded', data: { from: 0, deviceIds: ['d-orin-a'] } });
     });
 
     it('refuses a selector it cannot parse, saying which clause', async () => {
@@ -76,8 +77,9 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       expect(created).toMatchObject({ groupId, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }], devices: [{ deviceId: 'd-kept' }] });
       expect(created.devices).toHaveLength(1);
       expect(created.misfits).toBeUndefined();
-      const [event] = await h.rolloutEvents(created.rolloutId);
-      expect(event).toMatchObject({ type: 'RolloutCreated', data: { deviceIds: ['d-kept'], inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }] } });
+      const [event, targets] = await h.rolloutEvents(created.rolloutId);
+      expect(event).toMatchObject({ type: 'RolloutCreated', data: { deviceCount: 1, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }] } });
+      expect(targets).toMatchObject({ type: 'RolloutTargetsAdded', data: { deviceIds: ['d-kept'] } });
       expect(await view(created.rolloutId)).toMatchObject({ inactive: [{ deviceId: 'd-retired' }] });
     });
 

@@ -92,7 +92,7 @@ describe('rollout orchestrator across restarts and races', () => {
         a.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-a-${rolloutId}`)),
         b.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-b-${rolloutId}`)),
       ]);
-      expect((await h.rolloutEvents(rolloutId)).map((e) => e.type)).toEqual(['RolloutCreated', 'WaveAwaitingApproval', 'WaveApproved', 'WaveStarted']);
+      expect((await h.rolloutEvents(rolloutId)).map((e) => e.type)).toEqual(['RolloutCreated', 'RolloutTargetsAdded', 'WaveAwaitingApproval', 'WaveApproved', 'WaveStarted', 'DevicesAssigned']);
     });
 
     it('approve against halt: both land once, in some order, and the rollout ends up halted', async () => {
@@ -101,9 +101,9 @@ describe('rollout orchestrator across restarts and races', () => {
         a.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-${rolloutId}`)),
         b.execute({ type: 'HaltRollout', fleet, rolloutId, at, reason: 'stop' }, meta(`halt-${rolloutId}`)),
       ]);
-      const types = (await h.rolloutEvents(rolloutId)).map((e) => e.type).slice(2);
+      const types = (await h.rolloutEvents(rolloutId)).map((e) => e.type).slice(3); // created, its targets, awaiting
       // halt first: the approval finds a halted rollout and is a no-op; approve first: the wave starts, then the halt
-      expect([['RolloutHalted'], ['WaveApproved', 'WaveStarted', 'RolloutHalted']]).toContainEqual(types);
+      expect([['RolloutHalted'], ['WaveApproved', 'WaveStarted', 'DevicesAssigned', 'RolloutHalted']]).toContainEqual(types);
       expect((await view(rolloutId)).status).toBe('halted');
     });
   });

@@ -12,7 +12,7 @@ describe('in-flight rollout events', () => {
       { type: 'DeviceTimedOut', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', assignmentId: 'r-2025-0042-cam-01', deadline: at, timedOutAt: at } },
       { type: 'LateDeviceReportRecorded', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', assignmentId: 'r-2025-0042-cam-01', state: 'rolled_back', reason: 'probe failed', recordedAt: at } },
       { type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', reachable: true, asOfSeq: 12, notedAt: at } },
-      { type: 'WaveStarted', schemaVersion: 1, data: { ...rollout, wave: 1, deviceIds: ['cam-03'], startedAt: at } },
+      { type: 'WaveStarted', schemaVersion: 2, data: { ...rollout, wave: 1, startedAt: at } },
     ];
     for (const event of events) expect(parseRolloutEvent(event)).toEqual(event);
   });

@@ -9,8 +9,10 @@ const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 const wave = z.number().int().min(0).max(19);
 
 /**
- * More devices of a started wave are assigned the artifact now: a strategy with `maxConcurrent`
- * assigns a wave in slices, the next slice as devices of the previous ones finish.
+ * More devices of a started wave are assigned the artifact now: the devices a `WaveStarted` assigns
+ * (written right after it), or, with `maxConcurrent`, the next slice as devices of the previous ones
+ * finish. Writers split a slice into chunks of at most `deviceIdsBytesPerEvent` bytes of ids, one
+ * event each; events written before that may be larger.
  */
 export const DevicesAssigned = defineMessage('DevicesAssigned', 1, { ...rollout, wave, deviceIds: DeviceIds, assignedAt: IsoTime });
 export type DevicesAssigned = z.infer<typeof DevicesAssigned>;

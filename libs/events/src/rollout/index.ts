@@ -17,4 +17,5 @@ export {
   rolloutEvents,
   parseRolloutEvent,
 } from './rollout-events.js';
+export { RolloutTargetsAdded, chunkDeviceIds, fitsOneEvent, deviceIdsBytesPerEvent, maxRolloutDevices, maxRolloutEventBytes } from './target-chunks.js';
 export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted } from './in-flight-events.js';

@@ -7,7 +7,7 @@ const rollout = { fleet: 'plant-7', rolloutId: 'r-2025-0042' };
 
 const created: RolloutCreated = {
   type: 'RolloutCreated',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: {
     ...rollout,
     artifact: {
@@ -19,7 +19,7 @@ const created: RolloutCreated = {
       length: 6_534_321,
     },
     groupId: 'g-dock-cameras',
-    deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'],
+    deviceCount: 3,
     probe: { kind: 'http', url: 'http://127.0.0.1:8080/healthz', timeoutSeconds: 10, attempts: 3, initialDelaySeconds: 20 },
     strategy: {
       waves: [
@@ -44,10 +44,23 @@ describe('rollout events', () => {
     expect(parseRolloutEvent(outcome)).toEqual(outcome);
   });
 
+  it('read a version-1 creation, its device ids inline, as version 2 with those ids and their count', () => {
+    const { deviceCount: _, ...data } = created.data;
+    const v1 = { type: 'RolloutCreated', schemaVersion: 1, data: { ...data, deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'] } };
+    expect(parseRolloutEvent(v1)).toEqual({ ...created, data: { ...created.data, deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'] } });
+  });
+
+  it('read a version-1 wave start, its devices inline, as version 2 with those devices', () => {
+    const v1 = { type: 'WaveStarted', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ['cam-dock-01'] } };
+    expect(parseRolloutEvent(v1)).toEqual({ ...v1, schemaVersion: 2 });
+  });
+
   it('parse the wave and lifecycle events', () => {
     const at = '2025-11-04T10:00:00Z';
     const events = [
-      { type: 'WaveStarted', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ['cam-dock-01'] } },
+      { type: 'WaveStarted', schemaVersion: 2, data: { ...rollout, wave: 0, startedAt: at } },
+      { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...rollout, from: 0, deviceIds: ['cam-dock-01', 'cam-dock-02'] } },
+      { type: 'DevicesAssigned', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ['cam-dock-01'], assignedAt: at } },
       { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...rollout, wave: 1 } },
       { type: 'WaveApproved', schemaVersion: 1, data: { ...rollout, wave: 1 } },
       { type: 'DeviceExcluded', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-dock-02', reason: 'device decommissioned' } },

@@ -7,6 +7,7 @@ import { ArtifactRef } from './assignment.js';
 import { Probe } from './probe.js';
 import { rolloutTargeting } from './rollout-targeting.js';
 import { Strategy } from './strategy.js';
+import { maxRolloutDevices, RolloutTargetsAdded } from './target-chunks.js';
 import { DeviceReachabilityNoted, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
 
 const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
@@ -16,8 +17,10 @@ const wave = z.number().int().min(0).max(19);
 /**
  * A rollout was created: its target (group, device names or selector) is resolved to devices now, so
  * later group or fleet changes do not move it. `groupId` was required until other targets came.
+ * Version 1 carried every device id inline, which capped a rollout near 45,000 devices (the broker's
+ * max_payload); it is still read, as version 2 with `deviceIds` set.
  */
-export const RolloutCreated = defineMessage('RolloutCreated', 1, {
+const RolloutCreatedV1 = defineMessage('RolloutCreated', 1, {
   ...rollout,
   artifact: ArtifactRef,
   ...rolloutTargeting,
@@ -26,13 +29,33 @@ export const RolloutCreated = defineMessage('RolloutCreated', 1, {
   strategy: Strategy,
   createdAt: IsoTime,
 });
-export type RolloutCreated = z.infer<typeof RolloutCreated>;
 
 /**
- * A wave started: these devices are assigned the artifact now (with `maxConcurrent`, the first
- * slice of the wave). `startedAt` was added later, optional: older events have none.
+ * A rollout was created with `deviceCount` devices. Their ids follow in the same atomic append as
+ * `RolloutTargetsAdded` chunks, in wave order, so no event grows with the fleet. `deviceIds` is set
+ * only on a version-1 event read from an older stream (its ids inline, no chunks follow); writers
+ * never set it.
  */
-export const WaveStarted = defineMessage('WaveStarted', 1, { ...rollout, wave, deviceIds: DeviceIds, startedAt: IsoTime.optional() });
+export const RolloutCreated = defineMessage('RolloutCreated', 2, {
+  ...rollout,
+  artifact: ArtifactRef,
+  ...rolloutTargeting,
+  deviceCount: z.number().int().min(1).max(maxRolloutDevices),
+  deviceIds: DeviceIds.optional(),
+  probe: Probe,
+  strategy: Strategy,
+  createdAt: IsoTime,
+});
+export type RolloutCreated = z.infer<typeof RolloutCreated>;
+
+const WaveStartedV1 = defineMessage('WaveStarted', 1, { ...rollout, wave, deviceIds: DeviceIds, startedAt: IsoTime.optional() });
+
+/**
+ * A wave started. The devices it assigns now (with `maxConcurrent`, the first slice of the wave)
+ * follow in the same append as `DevicesAssigned` chunks. `deviceIds` is set only on a version-1
+ * event (which carried them inline; `startedAt` came later there, so older ones have none).
+ */
+export const WaveStarted = defineMessage('WaveStarted', 2, { ...rollout, wave, deviceIds: DeviceIds.optional(), startedAt: IsoTime.optional() });
 export type WaveStarted = z.infer<typeof WaveStarted>;
 
 /** The previous wave is done and the next one has a manual gate: it waits for an operator. */
@@ -92,6 +115,7 @@ export type RolloutFinished = z.infer<typeof RolloutFinished>;
 /** Any event of the rollout aggregate (`ev.rollout.<fleet>.<rolloutId>`), latest versions only. */
 export type RolloutEvent =
   | RolloutCreated
+  | RolloutTargetsAdded
   | WaveStarted
   | WaveAwaitingApproval
   | WaveApproved
@@ -106,10 +130,16 @@ export type RolloutEvent =
   | LateDeviceReportRecorded
   | DeviceReachabilityNoted;
 
+function readCreatedV1(raw: unknown): RolloutCreated {
+  const { data } = RolloutCreatedV1.parse(raw);
+  return { type: 'RolloutCreated', schemaVersion: 2, data: { ...data, deviceCount: data.deviceIds.length } };
+}
+
 /** Reads every version of every rollout event. */
 export const rolloutEvents = new MessageRegistry<RolloutEvent>([
-  readersOf(RolloutCreated),
-  readersOf(WaveStarted),
+  readersOf(RolloutCreated, { 1: readCreatedV1 }),
+  readersOf(RolloutTargetsAdded),
+  readersOf(WaveStarted, { 1: (raw) => ({ ...WaveStartedV1.parse(raw), schemaVersion: 2 }) }),
   readersOf(WaveAwaitingApproval),
   readersOf(WaveApproved),
   readersOf(DeviceOutcomeRecorded),

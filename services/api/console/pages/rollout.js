@@ -24,7 +24,7 @@ export async function rolloutsPage(view, { query, signal }) {
     ['Artifact', artifactText],
     ['Status', (r) => badge(r.status)],
     ['Wave', waveText],
-    ['Devices', (r) => String(r.devices.length)],
+    ['Devices', (r) => String(r.deviceCount ?? r.devices.length)], // a view lists at most 1000 devices
     ['Created', (r) => when(r.createdAt)],
     ['Finished', (r) => when(r.finishedAt)],
   ];

@@ -52,7 +52,7 @@ export class LiveTally {
     switch (event.type) {
       case 'WaveStarted':
       case 'DevicesAssigned':
-        return event.data.deviceIds.map((id) => this.set(id, (d) => (d.state === 'pending' ? { state: 'assigned' } : {}))).some(Boolean);
+        return (event.data.deviceIds ?? []).map((id) => this.set(id, (d) => (d.state === 'pending' ? { state: 'assigned' } : {}))).some(Boolean);
       case 'DeviceOutcomeRecorded':
         return this.set(event.data.deviceId, () => ({ state: event.data.state }));
       case 'DeviceTimedOut':

@@ -71,7 +71,7 @@ export class RevertTally {
     switch (event.type) {
       case 'WaveStarted':
       case 'DevicesAssigned':
-        for (const id of event.data.deviceIds) this.change(id, () => ({ assigned: true }));
+        for (const id of event.data.deviceIds ?? []) this.change(id, () => ({ assigned: true }));
         break;
       case 'DeviceExcluded':
         this.change(event.data.deviceId, () => ({ excluded: true }));

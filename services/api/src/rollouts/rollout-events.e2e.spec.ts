@@ -52,7 +52,7 @@ describe('GET /v1/rollouts/{id}/events', () => {
       },
     });
     expect(events.filter((i) => i.event === 'summary').length).toBeGreaterThan(1);
-    expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual(['RolloutCreated', 'WaveStarted', 'RolloutFinished']);
+    expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual(['RolloutCreated', 'RolloutTargetsAdded', 'WaveStarted', 'DevicesAssigned', 'RolloutFinished']);
     const devices = events.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: { deviceId: string; state: string; reason?: string } } }).event.data);
     expect(devices).toEqual([
       expect.objectContaining({ deviceId: 'dev-1', state: 'downloading' }),

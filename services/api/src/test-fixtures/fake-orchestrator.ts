@@ -75,8 +75,11 @@ export class FakeOrchestrator {
         };
         this.rollouts.set(rolloutId, view);
         await this.append(fleet, rolloutId, [
-          { type: 'RolloutCreated', schemaVersion: 1, data: { fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), deviceIds: group.deviceIds, probe, strategy, createdAt } },
-          { type: 'WaveStarted', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds } },
+          // as the orchestrator writes them: the devices in chunks after the creation and the wave's start
+          { type: 'RolloutCreated', schemaVersion: 2, data: { fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), deviceCount: group.deviceIds.length, probe, strategy, createdAt } },
+          { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { fleet, rolloutId, from: 0, deviceIds: group.deviceIds } },
+          { type: 'WaveStarted', schemaVersion: 2, data: { fleet, rolloutId, wave: 0, startedAt: createdAt } },
+          { type: 'DevicesAssigned', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds, assignedAt: createdAt } },
         ]);
         return view;
       }),

@@ -39,11 +39,12 @@ export function rolloutCreated(fleet: string, rolloutId: string, artifact: strin
       strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
       createdAt: '2026-01-01T00:00:00.000Z',
     },
-  } as KeelsonEvent;
+  } as unknown as KeelsonEvent; // a version-1 event, as older streams hold them
 }
 
+// a version-1 event, as older streams hold them
 export const waveStarted = (fleet: string, rolloutId: string, deviceIds: string[]): KeelsonEvent =>
-  ({ type: 'WaveStarted', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds } });
+  ({ type: 'WaveStarted', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds } }) as unknown as KeelsonEvent;
 
 export const rolloutHalted = (fleet: string, rolloutId: string): KeelsonEvent =>
   ({ type: 'RolloutHalted', schemaVersion: 1, data: { fleet, rolloutId, reason: 'operator asked', automatic: false, haltedAt: '2026-01-01T00:00:00.000Z' } });

@@ -57,7 +57,7 @@ export const rolloutList: Command = {
       items.length
         ? table([
             ['ROLLOUT', 'ARTIFACT', 'STATUS', 'WAVE', 'DEVICES', 'CREATED'],
-            ...items.map((r) => [r.rolloutId, `${r.artifact.name}@${r.artifact.version}`, r.status, waveOf(r), String(r.devices.length), timeOf(r.createdAt)]),
+            ...items.map((r) => [r.rolloutId, `${r.artifact.name}@${r.artifact.version}`, r.status, waveOf(r), String(r.deviceCount ?? r.devices.length), timeOf(r.createdAt)]),
           ])
         : [status ? `no ${status} rollouts` : 'no rollouts'],
     );

@@ -23,6 +23,13 @@ describe('rollout watch lines', () => {
     ]);
   });
 
+  it('shows a wave that lists its devices in chunks: the start, then each chunk with 20 names at most', () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `dev-${i}`);
+    expect(watchLines({ event: 'rollout', data: fed({ type: 'WaveStarted', schemaVersion: 2, data: { ...rollout, wave: 0, startedAt: time } }) }).lines).toEqual(['08:15:02  wave 1 started']);
+    const chunk = watchLines({ event: 'rollout', data: fed({ type: 'DevicesAssigned', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ids, assignedAt: time } }) });
+    expect(chunk.lines).toEqual([`08:15:02  wave 1: 25 devices assigned (${ids.slice(0, 20).join(', ')} and 5 more)`]);
+  });
+
   it('shows a revert by what it does, apart from the update', () => {
     const revert = (state: string, reason?: string) =>
       ({ event: 'device', data: fed({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3-r', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } }) });

@@ -42,14 +42,22 @@ function revertEndLines(r: z.infer<typeof RevertEnd>, nameOf: NameOf): string[] 
 /** How a device is called in a line: its name when the stream told it, else its id. */
 export type NameOf = (deviceId: string) => string;
 
+/** The first 20 devices by name and how many more: a chunk of a large wave holds hundreds. */
+function named(deviceIds: string[], nameOf: NameOf): string {
+  const more = deviceIds.length > 20 ? ` and ${deviceIds.length - 20} more` : '';
+  return deviceIds.slice(0, 20).map(nameOf).join(', ') + more;
+}
+
 function describeRolloutEvent(e: RolloutEvent, nameOf: NameOf): string | undefined {
   switch (e.type) {
     case 'RolloutCreated':
-      return `created: ${e.data.artifact.name}@${e.data.artifact.version} to ${e.data.deviceIds.length} devices, waves ${e.data.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ')}`;
+      return `created: ${e.data.artifact.name}@${e.data.artifact.version} to ${e.data.deviceCount} devices, waves ${e.data.strategy.waves.map((w) => `${w.percent}%${w.gate === 'manual' ? ' (manual)' : ''}`).join(', ')}`;
     case 'WaveStarted':
-      return `wave ${e.data.wave + 1} started: ${e.data.deviceIds.length} devices (${e.data.deviceIds.map(nameOf).join(', ')})`;
+      // version 1 listed the wave's first devices; since, they follow as `DevicesAssigned` chunks
+      if (!e.data.deviceIds) return `wave ${e.data.wave + 1} started`;
+      return `wave ${e.data.wave + 1} started: ${e.data.deviceIds.length} devices (${named(e.data.deviceIds, nameOf)})`;
     case 'DevicesAssigned':
-      return `wave ${e.data.wave + 1}: ${e.data.deviceIds.length} more devices assigned (${e.data.deviceIds.map(nameOf).join(', ')})`;
+      return `wave ${e.data.wave + 1}: ${e.data.deviceIds.length} devices assigned (${named(e.data.deviceIds, nameOf)})`;
     case 'DeviceTimedOut':
       return `${nameOf(e.data.deviceId)}  FAILED: timeout (no outcome by ${clock(e.data.deadline)})`;
     case 'LateDeviceReportRecorded':
@@ -82,7 +90,7 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
     const view = orchestrator.RolloutView.safeParse(message.data);
     if (!view.success) return { lines: [] };
     const v = view.data;
-    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.devices.length} devices, ${v.status}`] };
+    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.deviceCount ?? v.devices.length} devices, ${v.status}`] };
   }
   if (message.event === 'rollout' || message.event === 'device') {
     const fed = Fed.safeParse(message.data);

@@ -36,7 +36,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Turns started waves and throttled slices (`DevicesAssigned`) into install assignments and an
+ * Turns assigned chunks (`DevicesAssigned`, each at most one event's worth of devices) into install assignments and an
  * abort with revert into revert assignments, through `cmd.gateway.assign`. The gateway is
  * idempotent on the assignment id, so a redelivery (after a crash between assigning and
  * acknowledging) never assigns a device twice. An assignment is desired state, not a push: an
@@ -87,7 +87,8 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
       if (installs) {
         // Aborted before these devices got their assignments: nothing to install (nor to revert later).
         if (state.status === 'aborted') return;
-        await assign(state, event.data.deviceIds, 'install', meta.correlationId);
+        // A wave's devices come as `DevicesAssigned` chunks, a message each; a version-1 `WaveStarted` listed them.
+        await assign(state, event.data.deviceIds ?? [], 'install', meta.correlationId);
         return;
       }
       await assign(state, assignedDevices(state.facts).filter((d) => isLive(state.facts, d)), 'revert', meta.correlationId);

@@ -1,4 +1,4 @@
-import type { Strategy, TerminalDeviceState } from '@keelson/events';
+import { deviceIdsBytesPerEvent, type Strategy, type TerminalDeviceState } from '@keelson/events';
 import type { DeviceClock } from './device-clock.js';
 import { PersistentMap } from './persistent-map.js';
 import { coveredBy } from './wave-plan.js';
@@ -56,9 +56,14 @@ function counted(tally: DeviceTally, member: boolean, r: DeviceRecord, sign: 1 |
  */
 export class DeviceLedger {
   private constructor(
-    /** The rollout's devices in wave order and each one's position in it; fixed at creation. */
-    private readonly order: readonly string[],
-    private readonly position: ReadonlyMap<string, number>,
+    /**
+     * The rollout's devices in wave order and each one's position, fixed once its targets are all
+     * listed. Both may hold more devices than this version has (`size`): a version adding targets
+     * extends them in place when it is the longest (see `withTargets`).
+     */
+    private readonly order: string[],
+    private readonly position: Map<string, number>,
+    private readonly size: number,
     private readonly waveRanges: readonly (readonly [number, number])[],
     private readonly records: PersistentMap<string, DeviceRecord>,
     readonly tally: Readonly<DeviceTally>,
@@ -67,17 +72,51 @@ export class DeviceLedger {
   ) {}
 
   static of(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
-    const position = new Map(deviceIds.map((d, i) => [d, i]));
-    const ranges = strategy.waves.map((_, wave) => waveRange(strategy, wave, deviceIds.length));
     const tally: DeviceTally = {
-      outcomes: 0, failures: 0, live: position.size, liveUnfinished: position.size, liveUnhealthy: 0, waitedFor: 0,
-      excluded: 0, timedOut: 0, lateReports: 0,
+      outcomes: 0, failures: 0, live: 0, liveUnfinished: 0, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0,
     };
-    return new DeviceLedger(deviceIds, position, ranges, PersistentMap.empty(), tally, ranges.map(([from]) => from));
+    return new DeviceLedger([], new Map(), 0, [], PersistentMap.empty(), tally, []).withTargets(deviceIds, strategy);
+  }
+
+  /**
+   * The devices in rollout order. No copy when this version is the longest: a state kept while a
+   * creation's chunks are folded (never the case: a decision sees a creation whole) would see the
+   * later chunks' devices too.
+   */
+  deviceIds(): readonly string[] {
+    return this.order.length === this.size ? this.order : this.order.slice(0, this.size);
+  }
+
+  /** How many devices the rollout targets (so far, while its target chunks are folded). */
+  get deviceCount(): number {
+    return this.size;
   }
 
   isMember(deviceId: string): boolean {
-    return this.position.has(deviceId);
+    return (this.position.get(deviceId) ?? Number.POSITIVE_INFINITY) < this.size;
+  }
+
+  /**
+   * A ledger with `deviceIds` added at the end of the rollout order (ids it holds already are
+   * skipped). O(ids added) when this is the longest version of the order (the usual fold), else one
+   * copy of it: the versions sharing the order and positions only read up to their own size.
+   */
+  withTargets(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
+    const tip = this.order.length === this.size;
+    const order = tip ? this.order : this.order.slice(0, this.size);
+    const position = tip ? this.position : new Map([...this.position].filter(([, at]) => at < this.size));
+    const tally = { ...this.tally };
+    for (const deviceId of deviceIds) {
+      if (position.has(deviceId)) continue;
+      const record = this.record(deviceId);
+      counted(tally, false, record, -1);
+      counted(tally, true, record, 1);
+      position.set(deviceId, order.length);
+      order.push(deviceId);
+    }
+    const ranges = strategy.waves.map((_, wave) => waveRange(strategy, wave, order.length));
+    const next = new DeviceLedger(order, position, order.length, ranges, this.records, tally, []);
+    return new DeviceLedger(order, position, order.length, ranges, this.records, tally, ranges.map(([from, to]) => next.advanced(this.records, from, to)));
   }
 
   record(deviceId: string): DeviceRecord {
@@ -98,7 +137,7 @@ export class DeviceLedger {
       const before = records.get(deviceId) ?? none;
       const after = change(before, deviceId);
       if (after === before) continue;
-      const member = this.position.has(deviceId);
+      const member = this.isMember(deviceId);
       counted(tally, member, before, -1);
       counted(tally, member, after, 1);
       records = records.set(deviceId, after);
@@ -106,15 +145,23 @@ export class DeviceLedger {
     }
     if (records === this.records) return this;
     const cursors = movedCursor ? this.cursors.map((at, wave) => this.advanced(records, at, this.waveRanges[wave]![1])) : this.cursors;
-    return new DeviceLedger(this.order, this.position, this.waveRanges, records, tally, cursors);
+    return new DeviceLedger(this.order, this.position, this.size, this.waveRanges, records, tally, cursors);
   }
 
-  /** The first `limit` devices of `wave` neither assigned nor excluded, in rollout order. */
-  pending(strategy: Strategy, wave: number, limit: number): string[] {
-    const [from, to] = this.waveRanges[wave] ?? waveRange(strategy, wave, this.order.length);
+  /**
+   * The first `limit` devices of `wave` neither assigned nor excluded, in rollout order, and no
+   * more than fit one event (`fitsOneEvent`) when `oneEvent` is set.
+   */
+  pending(strategy: Strategy, wave: number, limit: number, oneEvent = false): string[] {
+    const [from, to] = this.waveRanges[wave] ?? waveRange(strategy, wave, this.size);
     const out: string[] = [];
+    let bytes = 1;
     for (let i = this.cursors[wave] ?? from; i < to && out.length < limit; i++) {
-      if (isPending(this.record(this.order[i]!))) out.push(this.order[i]!);
+      const deviceId = this.order[i]!;
+      if (!isPending(this.record(deviceId))) continue;
+      bytes += deviceId.length + 3;
+      if (oneEvent && out.length > 0 && bytes > deviceIdsBytesPerEvent) break;
+      out.push(deviceId);
     }
     return out;
   }

@@ -21,4 +21,14 @@ export const rolloutClaimsMigrations: Migration[] = [
     sql: `CREATE INDEX IF NOT EXISTS rollout_claims_rollout_device ON rollout_claims (fleet, rollout_id, device_id);
     DROP INDEX IF EXISTS rollout_claims_rollout`,
   },
+  {
+    // A creation's devices come in chunks that name only the rollout: its artifact name is kept here.
+    id: 'rollout-orchestrator-0103-rollout-claim-artifacts',
+    sql: `CREATE TABLE IF NOT EXISTS rollout_claim_artifacts (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      artifact_name text NOT NULL,
+      PRIMARY KEY (fleet, rollout_id)
+    )`,
+  },
 ];

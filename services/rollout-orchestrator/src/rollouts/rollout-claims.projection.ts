@@ -17,8 +17,18 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
     const { fleet, rolloutId } = event.data;
     switch (event.type) {
       case 'RolloutCreated':
-        await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds, seq);
+        // the chunks that follow name only the rollout: remember its artifact name for them
+        await sql.query(
+          'INSERT INTO rollout_claim_artifacts (fleet, rollout_id, artifact_name) VALUES ($1, $2, $3) ON CONFLICT (fleet, rollout_id) DO NOTHING',
+          [fleet, rolloutId, event.data.artifact.name],
+        );
+        await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds ?? [], seq);
         return;
+      case 'RolloutTargetsAdded': {
+        const rows = await sql.query<{ artifact_name: string }>('SELECT artifact_name FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
+        if (rows[0]) await writeClaims(sql, fleet, rows[0].artifact_name, rolloutId, event.data.deviceIds, seq);
+        return;
+      }
       case 'DeviceOutcomeRecorded':
       case 'DeviceTimedOut':
       case 'DeviceExcluded':

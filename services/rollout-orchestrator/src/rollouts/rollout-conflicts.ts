@@ -14,7 +14,8 @@ export async function activeConflicts(rollouts: Rollouts, tx: ClaimsTx, fleet: s
     const state = await rollouts.current(fleet, claim.rolloutId);
     const active = state.status !== 'absent' && state.status !== 'finished' && state.status !== 'aborted';
     const held = active ? claim.deviceIds.filter((d) => state.facts.devices.isMember(d) && isLive(state.facts, d) && !outcomeOf(state.facts, d)) : [];
-    const stale = claim.deviceIds.filter((d) => !held.includes(d));
+    const kept = new Set(held); // a lookup per claim: a takeover of 100,000 devices must not cost 100,000²
+    const stale = claim.deviceIds.filter((d) => !kept.has(d));
     if (stale.length > 0) await tx.release(claim.rolloutId, stale);
     if (held.length > 0) conflicts.push({ rolloutId: claim.rolloutId, deviceIds: held });
   }

@@ -1,5 +1,5 @@
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import type { ArtifactRef, DeviceHardware, DeviceMisfit, InactiveDevice, Probe, RolloutCreated, Strategy, SupersededRollout } from '@keelson/events';
+import { maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type Strategy, type SupersededRollout } from '@keelson/events';
 import { misfitReason, type HardwareNeeds } from '../targeting/hardware-fit.js';
 import { orderDevices } from './wave-plan.js';
 
@@ -33,7 +33,8 @@ export interface CreateRolloutRequest extends RolloutTarget {
   retryOf?: string;
 }
 
-type CreatedData = RolloutCreated['data'];
+/** The `RolloutCreated` data and, apart, its devices in wave order (written in chunks after it). */
+type CreatedData = Omit<RolloutCreated['data'], 'deviceIds'> & { deviceIds: string[] };
 
 const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices');
 
@@ -88,11 +89,15 @@ function takenOver(request: CreateRolloutRequest, deviceIds: string[]): Supersed
   );
 }
 
-/** The `RolloutCreated` data of a creation request, or the refusal; the device order is the wave order. */
+/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
 export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
   if (request.deviceIds.length === 0) {
     const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
+  }
+  if (new Set(request.deviceIds).size > maxRolloutDevices) {
+    const message = `${targetName(request)} has ${new Set(request.deviceIds).size} devices; a rollout takes at most ${maxRolloutDevices}`;
+    throw new InvalidInput('target.too-many-devices', [{ path: ['target'], message }]);
   }
   const { deviceIds: live, inactive } = active(request);
   const { deviceIds, misfits } = fitting(request, live);
@@ -107,5 +112,21 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
     retryOf: request.retryOf,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  return { fleet, rolloutId, artifact, ...defined, deviceIds: orderDevices(rolloutId, deviceIds), probe, strategy, createdAt: at };
+  const ordered = orderDevices(rolloutId, deviceIds);
+  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: ordered.length, probe, strategy, createdAt: at };
+  refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
+  return { ...data, deviceIds: ordered };
+}
+
+/**
+ * The devices are chunked, but the misfits, inactive and taken-over devices are recorded in
+ * `RolloutCreated` itself: when they are too many for one event, the creation is refused with a
+ * clear reason instead of failing at the broker (and so changes nothing).
+ */
+function refuseIfTooLarge(data: Omit<CreatedData, 'deviceIds'>, counts: { misfits: number; inactive: number; supersedes: number }): void {
+  const bytes = Buffer.byteLength(JSON.stringify({ type: 'RolloutCreated', schemaVersion: 2, data }));
+  if (bytes <= maxRolloutEventBytes) return;
+  const message = `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
+    `${bytes} bytes, more than one event holds (${maxRolloutEventBytes}); target fewer devices`;
+  throw new InvalidInput('target.too-large', [{ path: ['target'], message }]);
 }

@@ -3,8 +3,8 @@ import { DeviceLedger, type DeviceRecord } from './device-ledger.js';
 import type { Rollout, RolloutFacts, RolloutPhase } from './rollout.evolve.js';
 
 /**
- * The facts as plain JSON, one record or list per kind (the shape the `rollouts` read model has
- * always stored, and its SQL reads `facts.deviceIds`): the aggregate's device ledger laid out flat.
+ * The facts as plain JSON, one record or list per kind: the aggregate's device ledger laid out flat
+ * (what a view is built from; the read model stores it as a summary and a row per device).
  */
 export interface RolloutFactsDocument extends Omit<RolloutFacts, 'devices'> {
   outcomes: Record<string, NonNullable<DeviceRecord['outcome']>>;

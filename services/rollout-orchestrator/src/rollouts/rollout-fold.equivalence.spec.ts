@@ -2,6 +2,7 @@ import { DomainError } from '@keelson/domain-kit';
 import type { RolloutEvent } from '@keelson/events';
 import { RandomRolloutCommands, seeded } from '../test-fixtures/random-rollout-commands.js';
 import { at, fleet, rolloutId } from '../test-fixtures/rollout-history.js';
+import { inline } from '../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../test-fixtures/reference-rollout/rollout.decide.js';
 import * as referenceState from '../test-fixtures/reference-rollout/rollout.evolve.js';
 import { rolloutDocument } from './rollout-document.js';
@@ -25,9 +26,9 @@ const evolveAll = <S>(evolve: (s: S, e: RolloutEvent) => S, state: S, events: Ro
 function step(command: RolloutCommand, state: Rollout, old: ReferenceRollout, compareStates = true): { state: Rollout; old: ReferenceRollout; events: RolloutEvent[] } {
   const mine = answer(() => rolloutDecider.decide(command, state));
   const theirs = answer(() => reference.decide(command, old));
-  expect(mine).toEqual(theirs);
+  expect(Array.isArray(mine) ? inline(mine) : mine).toEqual(theirs);
   const events = Array.isArray(mine) ? mine : [];
-  const next = { state: evolveAll(rolloutDecider.evolve, state, events), old: evolveAll(referenceState.evolve, old, events), events };
+  const next = { state: evolveAll(rolloutDecider.evolve, state, events), old: evolveAll(referenceState.evolve, old, Array.isArray(theirs) ? theirs : []), events };
   if (compareStates) expect(rolloutDocument(next.state)).toEqual(next.old);
   return next;
 }

@@ -8,7 +8,7 @@ import { orderDevices } from './wave-plan.js';
 const order = orderDevices(rolloutId, tenDevices);
 const [canary] = order as [string];
 const auto3 = strategy([[10, 'auto'], [50, 'auto'], [100, 'auto']]);
-const wave0 = [created(auto3), waveStarted(0, [canary])];
+const wave0 = [...created(auto3), ...waveStarted(0, [canary])];
 const wave1 = order.slice(1, 5);
 const tripped = 'halt rule: 1 device(s) rolled back or failed, 0 tolerated';
 
@@ -26,7 +26,7 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
     it('tolerates up to maxFailures and halts on the next one', () => {
       const s = strategy([[50, 'auto'], [100, 'auto']], 1);
       const first = orderDevices(rolloutId, tenDevices).slice(0, 5);
-      const history = [created(s), waveStarted(0, first), outcome(first[0]!, 'failed')];
+      const history = [...created(s), ...waveStarted(0, first), outcome(first[0]!, 'failed')];
       given(rolloutDecider, history).when(report(first[1]!, 'rolled_back'))
         .then([outcome(first[1]!, 'rolled_back'), halted('halt rule: 2 device(s) rolled back or failed, 1 tolerated', true)]);
     });
@@ -43,16 +43,16 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
     });
 
     it('resumes and starts the wave that became due while halted', () => {
-      given(rolloutDecider, [...wave0, halted('x', false), outcome(canary, 'healthy')]).when(resume).then([resumed, waveStarted(1, wave1)]);
+      given(rolloutDecider, [...wave0, halted('x', false), outcome(canary, 'healthy')]).when(resume).then([resumed, ...waveStarted(1, wave1)]);
     });
 
     it('acknowledges the failures that caused an automatic halt: resuming does not halt again on them', () => {
       const history = [...wave0, outcome(canary, 'rolled_back'), halted(tripped, true)];
-      given(rolloutDecider, history).when(resume).then([resumed, waveStarted(1, wave1)]);
+      given(rolloutDecider, history).when(resume).then([resumed, ...waveStarted(1, wave1)]);
     });
 
     it('halts again on a new failure after a resume', () => {
-      const history = [...wave0, outcome(canary, 'rolled_back'), halted(tripped, true), resumed, waveStarted(1, wave1)];
+      const history = [...wave0, outcome(canary, 'rolled_back'), halted(tripped, true), resumed, ...waveStarted(1, wave1)];
       given(rolloutDecider, history).when(report(wave1[0]!, 'failed')).then([outcome(wave1[0]!, 'failed'), halted(tripped, true)]);
     });
 
@@ -62,7 +62,7 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
 
     it('halts at a manual gate and waits at the gate again after resuming', () => {
       const s = strategy([[10, 'auto'], [100, 'manual']]);
-      const history = [created(s), waveStarted(0, [canary]), outcome(canary, 'healthy'), awaiting(1)];
+      const history = [...created(s), ...waveStarted(0, [canary]), outcome(canary, 'healthy'), awaiting(1)];
       given(rolloutDecider, history).when(halt()).then([halted('halted by an operator', false)]);
       given(rolloutDecider, [...history, halted('x', false)]).when(approve()).then([]);
       given(rolloutDecider, [...history, halted('x', false)]).when(resume).then([resumed, awaiting(1)]);
@@ -71,7 +71,7 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
     it('finishes a halted rollout once every device is done', () => {
       const s = strategy([[100, 'auto']]);
       const two = orderDevices(rolloutId, ['d-00', 'd-01']);
-      const history = [created(s, ['d-00', 'd-01']), waveStarted(0, two), outcome(two[0]!, 'rolled_back'), halted(tripped, true)];
+      const history = [...created(s, ['d-00', 'd-01']), ...waveStarted(0, two), outcome(two[0]!, 'rolled_back'), halted(tripped, true)];
       given(rolloutDecider, history).when(report(two[1]!, 'healthy')).then([outcome(two[1]!, 'healthy'), finished('failed')]);
     });
   });
@@ -98,7 +98,7 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
 
   describe('a finished rollout', () => {
     const s = strategy([[100, 'auto']]);
-    const history = [created(s, ['d-00']), waveStarted(0, ['d-00']), outcome('d-00', 'healthy'), finished('succeeded')];
+    const history = [...created(s, ['d-00']), ...waveStarted(0, ['d-00']), outcome('d-00', 'healthy'), finished('succeeded')];
 
     it('refuses halt, resume, approve and abort', () => {
       for (const command of [halt(), resume, approve(), abort('revert')]) {

@@ -39,7 +39,7 @@ describe('rollout races between two replicas, against real NATS', () => {
   const report = (rolloutId: string, deviceId: string): RolloutCommand =>
     ({ type: 'RecordDeviceOutcome', ...ref(rolloutId), deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy' });
   const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
-  const assignedIn = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? e.data.deviceIds : []));
+  const assignedIn = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
   const typesOf = (events: RolloutEvent[]) => events.map((e) => e.type);
 
   it('approve racing abort: one consistent outcome, never a wave started after the abort', async () => {

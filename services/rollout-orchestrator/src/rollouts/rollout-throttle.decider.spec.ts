@@ -10,10 +10,10 @@ const healthy = (ids: string[]) => ids.map((d) => outcome(d, 'healthy'));
 describe('rollout aggregate: throttle and failure rate', () => {
   describe('with maxConcurrent', () => {
     const two = { ...strategy([[100, 'auto']]), maxConcurrent: 2 };
-    const started = [created(two), waveStarted(0, order.slice(0, 2))];
+    const started = [...created(two), ...waveStarted(0, order.slice(0, 2))];
 
     it('assigns only the first slice of a wave', () => {
-      given(rolloutDecider, []).when(createCommand(two)).then([created(two), waveStarted(0, order.slice(0, 2))]);
+      given(rolloutDecider, []).when(createCommand(two)).then([...created(two), ...waveStarted(0, order.slice(0, 2))]);
     });
 
     it('assigns the next device in rollout order as one finishes', () => {
@@ -27,15 +27,15 @@ describe('rollout aggregate: throttle and failure rate', () => {
 
     it('keeps wave membership: the next wave starts only once the whole wave was assigned and ended', () => {
       const s = { ...strategy([[50, 'auto'], [100, 'auto']]), maxConcurrent: 2 };
-      const history = [created(s), waveStarted(0, order.slice(0, 2)), ...healthy(order.slice(0, 2)), assigned(0, order.slice(2, 4)),
+      const history = [...created(s), ...waveStarted(0, order.slice(0, 2)), ...healthy(order.slice(0, 2)), assigned(0, order.slice(2, 4)),
         ...healthy(order.slice(2, 4)), assigned(0, [order[4]!])];
-      given(rolloutDecider, history).when(report(order[4]!, 'healthy')).then([outcome(order[4]!, 'healthy'), waveStarted(1, order.slice(5, 7))]);
+      given(rolloutDecider, history).when(report(order[4]!, 'healthy')).then([outcome(order[4]!, 'healthy'), ...waveStarted(1, order.slice(5, 7))]);
     });
   });
 
   describe('with a failure rate', () => {
     const s = { ...strategy([[100, 'auto']], 10), failureRate: { maxPercent: 20, minFinished: 5 } };
-    const history = [created(s), waveStarted(0, order), ...healthy(order.slice(0, 2)), outcome(order[2]!, 'failed')];
+    const history = [...created(s), ...waveStarted(0, order), ...healthy(order.slice(0, 2)), outcome(order[2]!, 'failed')];
 
     it('does not apply before the minimum of devices finished', () => {
       given(rolloutDecider, history).when(report(order[3]!, 'failed')).then([outcome(order[3]!, 'failed')]);

@@ -16,7 +16,7 @@ const view = (events: RolloutEvent[], reverts = new Map<string, RevertReport>())
 describe('rollout view of devices in flight', () => {
   const wave1 = order.slice(1, 5);
   const history = [
-    created(s), waveStarted(0, [order[0]!]), outcome(order[0]!, 'healthy'), waveStarted(1, wave1),
+    ...created(s), ...waveStarted(0, [order[0]!]), outcome(order[0]!, 'healthy'), ...waveStarted(1, wave1),
     timedOut(wave1[0]!, plus(1800)), outcome(wave1[1]!, 'rolled_back'), noted(wave1[2]!, false, 7),
   ];
 

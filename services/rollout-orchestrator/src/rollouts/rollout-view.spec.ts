@@ -17,7 +17,7 @@ const view = (events: RolloutEvent[], progress: DeviceProgress[] = []) =>
 
 describe('rollout view', () => {
   it('shows devices pending until their wave starts, then assigned, then their latest report', () => {
-    const v = view([created(s), waveStarted(0, [canary]), outcome(canary, 'healthy'), waveStarted(1, order.slice(1, 5))], [
+    const v = view([...created(s), ...waveStarted(0, [canary]), outcome(canary, 'healthy'), ...waveStarted(1, order.slice(1, 5))], [
       { deviceId: order[1]!, state: 'verifying' },
       { deviceId: order[2]!, state: 'rolled_back', reason: 'probe failed' },
     ]);
@@ -31,22 +31,22 @@ describe('rollout view', () => {
   });
 
   it('shows a device that is no longer a live target as excluded', () => {
-    const v = view([created(s), excluded(order[3]!), waveStarted(0, [canary])]);
+    const v = view([...created(s), excluded(order[3]!), ...waveStarted(0, [canary])]);
     expect(v.devices[3]).toEqual({ deviceId: order[3], wave: 1, state: 'excluded' });
   });
 
   it('prefers the recorded outcome over a report', () => {
-    const v = view([created(s), waveStarted(0, [canary]), outcome(canary, 'rolled_back', 'probe failed')], [{ deviceId: canary, state: 'applying' }]);
+    const v = view([...created(s), ...waveStarted(0, [canary]), outcome(canary, 'rolled_back', 'probe failed')], [{ deviceId: canary, state: 'applying' }]);
     expect(v.devices[0]).toEqual({ deviceId: canary, wave: 0, state: 'rolled_back', reason: 'probe failed' });
   });
 
   it('names the wave waiting for approval, the halt reason, the abort mode and the outcome', () => {
-    const base = [created(s), waveStarted(0, [canary]), outcome(canary, 'healthy')];
+    const base = [...created(s), ...waveStarted(0, [canary]), outcome(canary, 'healthy')];
     expect(view([...base, awaiting(1)])).toMatchObject({ status: 'awaiting-approval', currentWave: 1 });
     expect(view([...base, halted('maintenance', false)])).toMatchObject({ status: 'halted', haltReason: 'maintenance' });
     expect(view([...base, aborted('revert')])).toMatchObject({ status: 'aborted', abortMode: 'revert', finishedAt: at });
     const one = strategy([[100, 'auto']]);
-    expect(view([created(one, ['d-00']), waveStarted(0, ['d-00']), outcome('d-00', 'healthy'), finished('succeeded')]))
+    expect(view([...created(one, ['d-00']), ...waveStarted(0, ['d-00']), outcome('d-00', 'healthy'), finished('succeeded')]))
       .toMatchObject({ status: 'succeeded', finishedAt: at, devices: [{ deviceId: 'd-00', wave: 0, state: 'healthy' }] });
   });
 });

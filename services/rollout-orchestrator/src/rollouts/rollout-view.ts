@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
 import { assignedDevices, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 import { waveOfEachDevice } from './wave-plan.js';
@@ -33,7 +33,9 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
     return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };
   };
-  const devices = facts.deviceIds.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, assigned, reverts.get(deviceId)) }));
+  // a reply must not grow with the fleet: the waves summarise every device, the list shows the first ones
+  const listed = facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
+  const devices = listed.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, assigned, reverts.get(deviceId)) }));
   return {
     fleet: facts.fleet,
     rolloutId: facts.rolloutId,
@@ -49,6 +51,7 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
     ...(state.status === 'finished' ? { finishedAt: state.finishedAt } : {}),
     createdAt: facts.createdAt,
     devices,
+    ...(listed.length < facts.deviceIds.length ? { deviceCount: facts.deviceIds.length } : {}),
     waves: waveSummaries(facts, waves),
   };
 }

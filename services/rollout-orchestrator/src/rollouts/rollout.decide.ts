@@ -1,5 +1,5 @@
 import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
-import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
+import { chunkDeviceIds, type RolloutEvent, type TerminalDeviceState } from '@keelson/events';
 import { evolve, isAssigned, isLive, outcomeOf, type LiveRollout, type Rollout } from './rollout.evolve.js';
 import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
 import { andWhatFollows } from './rollout.next-step.js';
@@ -32,10 +32,22 @@ function refuseIfEnded(state: LiveRollout): void {
   if (state.status === 'aborted') throw new RuleViolation('rollout.aborted', `rollout '${state.facts.rolloutId}' was aborted`);
 }
 
+/**
+ * The creation, its devices in chunks that each fit one event (wave order kept) and the first wave:
+ * one decision, so one atomic append, and no event grows with the fleet.
+ */
 function create(command: Extract<RolloutCommand, { type: 'CreateRollout' }>, state: Rollout): RolloutEvent[] {
   if (state.status !== 'absent') throw new RuleViolation('rollout.exists', `rollout '${command.rolloutId}' exists`);
-  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 1, data: createdData(command) };
-  return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, [], command.at)];
+  const { deviceIds, ...data } = createdData(command);
+  const { fleet, rolloutId } = command;
+  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 2, data };
+  let from = 0;
+  const targets = chunkDeviceIds(deviceIds).map((chunk): RolloutEvent => {
+    const event: RolloutEvent = { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { fleet, rolloutId, from, deviceIds: chunk } };
+    from += chunk.length;
+    return event;
+  });
+  return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, targets, command.at)];
 }
 
 /**

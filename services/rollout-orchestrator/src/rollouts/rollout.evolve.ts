@@ -1,12 +1,17 @@
 import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy } from '@keelson/events';
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
-export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'createdAt'>;
-import { resumedClock, startedClock, stoppedClock } from './device-clock.js';
+export type RolloutTargeting = Omit<
+  RolloutCreated['data'],
+  'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'
+>;
 import { DeviceLedger } from './device-ledger.js';
+import { assignedRecord, nextPhase, reachabilityRecord, type PhaseFacts, type RolloutPhase } from './rollout-phase.js';
+
+export type { RolloutPhase } from './rollout-phase.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
-export interface RolloutFacts {
+export interface RolloutFacts extends PhaseFacts {
   fleet: string;
   rolloutId: string;
   artifact: ArtifactRef;
@@ -16,16 +21,9 @@ export interface RolloutFacts {
   targeting: RolloutTargeting;
   probe: Probe;
   strategy: Strategy;
-  /** The rollout's devices in wave order, fixed at creation. */
+  /** The rollout's devices in wave order, fixed at creation (listed by the `RolloutTargetsAdded` that follow it). */
   deviceIds: string[];
   createdAt: string;
-  /** How many waves have started (wave numbers 0 .. startedWaves-1). */
-  startedWaves: number;
-  approvedWaves: number[];
-  /** Failures an operator acknowledged by resuming; only failures beyond these count against the halt rule. */
-  acknowledgedFailures: number;
-  /** Devices finished when an operator last resumed: the failure rate looks only at the ones after. */
-  acknowledgedFinished: number;
   /**
    * Each device's outcome, timeout clock (once assigned), reachability, exclusion (no longer a live
    * target: never waited for or counted), timeout and late report, with running counts: handling
@@ -33,14 +31,6 @@ export interface RolloutFacts {
    */
   devices: DeviceLedger;
 }
-
-/** Where a rollout is in its life. */
-export type RolloutPhase =
-  | { status: 'running' }
-  | { status: 'awaiting-approval'; wave: number }
-  | { status: 'halted'; reason: string; automatic: boolean; haltedAt: string }
-  | { status: 'aborted'; mode: 'keep' | 'revert'; abortedAt: string }
-  | { status: 'finished'; outcome: 'succeeded' | 'failed'; finishedAt: string };
 
 export type Rollout = { status: 'absent' } | (RolloutPhase & { facts: RolloutFacts });
 export type LiveRollout = Exclude<Rollout, { status: 'absent' }>;
@@ -73,19 +63,24 @@ export function failureCount(facts: RolloutFacts): number {
   return facts.devices.tally.failures;
 }
 
-const withPhase = (state: LiveRollout, phase: RolloutPhase): Rollout => ({ ...phase, facts: state.facts });
 const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout => ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
 const withDevices = (state: LiveRollout, devices: DeviceLedger): LiveRollout => (devices === state.facts.devices ? state : withFacts(state, { devices }));
 
 function withAssigned(state: LiveRollout, deviceIds: string[], at: string): LiveRollout {
-  return withDevices(state, state.facts.devices.changed(deviceIds, (r) => (r.clock ? r : { ...r, clock: startedClock(at, r.reachability?.reachable !== false) })));
+  return withDevices(state, state.facts.devices.changed(deviceIds, (r) => assignedRecord(r, at)));
+}
+
+/** The chunk of targets at position `from`; a chunk that does not continue the list (never written) changes nothing. */
+function withTargets(state: LiveRollout, from: number, deviceIds: string[]): LiveRollout {
+  const { facts } = state;
+  if (from !== facts.devices.deviceCount || facts.startedWaves > 0) return state;
+  const devices = facts.devices.withTargets(deviceIds, facts.strategy);
+  // the ledger's order, shared rather than copied: a copy per chunk would cost O(devices²) per creation
+  return withFacts(state, { deviceIds: devices.deviceIds() as string[], devices });
 }
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
-  return withDevices(state, state.facts.devices.changed([deviceId], (r) => {
-    const clock = r.clock && (reachable ? resumedClock(r.clock, at) : stoppedClock(r.clock, at));
-    return { ...r, ...(clock ? { clock } : {}), reachability: { reachable, asOfSeq } };
-  }));
+  return withDevices(state, state.facts.devices.changed([deviceId], (r) => reachabilityRecord(r, reachable, asOfSeq, at)));
 }
 
 /** The device's record with `order` set to the next place in its list, unless it is on it already. */
@@ -98,7 +93,8 @@ const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'tim
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   if (event.type === 'RolloutCreated') {
     if (state.status !== 'absent') return state;
-    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt, ...targeting } = event.data;
+    // A version-1 creation lists its devices inline; a later one in the chunks that follow it.
+    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds = [], deviceCount: _, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, devices: DeviceLedger.of(deviceIds, strategy),
@@ -107,18 +103,12 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
-    case 'WaveStarted': {
-      // WaveStarted events written before `startedAt` existed: the clock counts from the creation.
-      const assigned = withAssigned(state, event.data.deviceIds, event.data.startedAt ?? state.facts.createdAt);
-      const next = withFacts(assigned, { startedWaves: Math.max(state.facts.startedWaves, event.data.wave + 1) });
-      return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
-    }
-    case 'WaveAwaitingApproval':
-      return withPhase(state, { status: 'awaiting-approval', wave: event.data.wave });
-    case 'WaveApproved': {
-      const next = withFacts(state, { approvedWaves: [...new Set([...state.facts.approvedWaves, event.data.wave])] });
-      return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
-    }
+    case 'RolloutTargetsAdded':
+      return withTargets(state, event.data.from, event.data.deviceIds);
+    case 'WaveStarted':
+      // Version-1 events list the wave's devices (later ones follow as `DevicesAssigned`); those
+      // written before `startedAt` existed have their clocks count from the creation.
+      return phased(withAssigned(state, event.data.deviceIds ?? [], event.data.startedAt ?? state.facts.createdAt), event);
     case 'DeviceOutcomeRecorded': {
       const { deviceId, state: outcome, reason } = event.data;
       return withDevices(state, state.facts.devices.changed([deviceId], (r) => ({ ...r, outcome: reason === undefined ? { state: outcome } : { state: outcome, reason } })));
@@ -138,18 +128,13 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     }
     case 'DeviceExcluded':
       return withDevices(state, listed(state.facts.devices, event.data.deviceId, 'excluded'));
-    case 'RolloutHalted':
-      return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
-    case 'RolloutResumed': {
-      // Resuming acknowledges the failures seen so far (spec: "acknowledge failures and resume").
-      const acknowledged = { acknowledgedFailures: failureCount(state.facts), acknowledgedFinished: state.facts.devices.tally.outcomes };
-      return withPhase(withFacts(state, acknowledged), { status: 'running' });
-    }
-    case 'RolloutAborted':
-      return withPhase(state, { status: 'aborted', mode: event.data.mode, abortedAt: event.data.abortedAt });
-    case 'RolloutFinished':
-      return withPhase(state, { status: 'finished', outcome: event.data.outcome, finishedAt: event.data.finishedAt });
     default:
-      return state;
+      return phased(state, event);
   }
+}
+
+/** The state with the phase `event` moves it to (the same for an event about devices). */
+function phased(state: LiveRollout, event: RolloutEvent): Rollout {
+  const { tally } = state.facts.devices;
+  return (nextPhase(state, event, () => ({ failures: tally.failures, outcomes: tally.outcomes })) as Rollout | null) ?? state;
 }

@@ -18,13 +18,15 @@ export function haltRuleReason(facts: RolloutFacts): string | null {
   return `halt rule: ${failures} of ${finished} finished device(s) rolled back or failed, over ${failureRate.maxPercent}%`;
 }
 
-/** The first `limit` live devices of a wave not assigned yet, in rollout order. */
-const unassignedOf = (facts: RolloutFacts, wave: number, limit: number): string[] => facts.devices.pending(facts.strategy, wave, limit);
+/** The first `limit` live devices of a wave not assigned yet, in rollout order, no more than one event holds. */
+const unassignedOf = (facts: RolloutFacts, wave: number, limit: number): string[] => facts.devices.pending(facts.strategy, wave, limit, true);
 
 /**
- * More devices to assign, or the next wave, or null. Devices in flight (assigned, live, reachable,
- * not terminal) are capped by `maxConcurrent`; an unreachable device holds no slot and blocks no
- * wave or gate: it keeps its assignment and updates when it returns.
+ * More devices to assign (one event's worth: the decision loops for the rest), or the next wave, or
+ * null. A wave starts without its devices: they follow as `DevicesAssigned` chunks in the same
+ * decision, so the assignments reactor gets them a chunk per message. Devices in flight (assigned,
+ * live, reachable, not terminal) are capped by `maxConcurrent`; an unreachable device holds no slot
+ * and blocks no wave or gate: it keeps its assignment and updates when it returns.
  */
 function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent | null {
   const { waitedFor } = facts.devices.tally;
@@ -41,7 +43,7 @@ function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent
   if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && unassignedOf(facts, wave, 1).length > 0) {
     return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
   }
-  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds: unassignedOf(facts, wave, slots), startedAt: at } };
+  return { type: 'WaveStarted', schemaVersion: 2, data: { ...ref, wave, startedAt: at } };
 }
 
 /**

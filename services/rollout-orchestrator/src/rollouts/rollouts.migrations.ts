@@ -1,9 +1,11 @@
 import type { Migration } from '@keelson/postgres';
 
 /**
- * The orchestrator's read models: one row per rollout (its folded state without device outcomes),
- * the outcome the rollout recorded per device, each device's latest report, and its latest report
- * about its revert after an abort with `revert`.
+ * The orchestrator's read models: one row per rollout (its phase and facts), one per device of a
+ * rollout (its place in the order and its record), the outcome the rollout recorded per device,
+ * each device's latest report, and its latest report about its revert after an abort with `revert`.
+ * `rollouts` (0001) held a whole rollout per row, rewritten on every event: it is no longer
+ * written or read (the summaries and targets are rebuilt from the stream under a new projection).
  */
 export const rolloutsMigrations: Migration[] = [
   {
@@ -55,5 +57,31 @@ export const rolloutsMigrations: Migration[] = [
       last_seq bigint NOT NULL,
       PRIMARY KEY (fleet, rollout_id, device_id)
     )`,
+  },
+  {
+    id: 'rollout-orchestrator-0005-rollout-summaries',
+    sql: `CREATE TABLE IF NOT EXISTS rollout_summaries (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      summary jsonb NOT NULL,
+      status text NOT NULL,
+      created_seq bigint NOT NULL,
+      last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, rollout_id)
+    );
+    CREATE INDEX IF NOT EXISTS rollout_summaries_fleet_created ON rollout_summaries (fleet, created_seq DESC)`,
+  },
+  {
+    // "the active rollouts of a device" is an index lookup on (fleet, device_id), not a scan
+    id: 'rollout-orchestrator-0006-rollout-targets',
+    sql: `CREATE TABLE IF NOT EXISTS rollout_targets (
+      fleet text NOT NULL,
+      rollout_id text NOT NULL,
+      device_id text NOT NULL,
+      position integer NOT NULL,
+      record jsonb NOT NULL DEFAULT '{}',
+      PRIMARY KEY (fleet, rollout_id, device_id)
+    );
+    CREATE INDEX IF NOT EXISTS rollout_targets_device ON rollout_targets (fleet, device_id)`,
   },
 ];

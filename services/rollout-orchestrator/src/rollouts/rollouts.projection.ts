@@ -1,49 +1,127 @@
 import { eventStreams, type Projection } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
-import { upgradedRollout } from './legacy-facts.js';
-import { rolloutDocument, rolloutFromDocument, type RolloutDocument } from './rollout-document.js';
-import { rolloutDecider } from './rollout.decider.js';
+import type { Sql } from '@keelson/postgres';
+import type { DeviceRecord } from './device-ledger.js';
+import { assignedRecord, reachabilityRecord } from './rollout-phase.js';
+import { createdSummary, orderField, summaryAfter, type DeviceList, type RolloutSummary } from './rollout-summary.js';
+
+type Key = { fleet: string; rolloutId: string };
+
+async function insertTargets(sql: Sql, { fleet, rolloutId }: Key, from: number, deviceIds: string[]): Promise<void> {
+  await sql.query(
+    `INSERT INTO rollout_targets (fleet, rollout_id, device_id, position)
+     SELECT $1, $2, d, $3 + o - 1 FROM unnest($4::text[]) WITH ORDINALITY AS t(d, o) ON CONFLICT DO NOTHING`,
+    [fleet, rolloutId, from, deviceIds],
+  );
+}
+
+/** Rewrites the records of `deviceIds` (the rollout's targets among them) with `change`. */
+async function changeRecords(sql: Sql, { fleet, rolloutId }: Key, deviceIds: string[], change: (r: DeviceRecord) => DeviceRecord): Promise<void> {
+  const rows = await sql.query<{ device_id: string; record: DeviceRecord }>(
+    'SELECT device_id, record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])',
+    [fleet, rolloutId, deviceIds],
+  );
+  if (rows.length === 0) return;
+  await sql.query(
+    `UPDATE rollout_targets t SET record = v.record FROM unnest($3::text[], $4::jsonb[]) AS v(device_id, record)
+     WHERE t.fleet = $1 AND t.rollout_id = $2 AND t.device_id = v.device_id`,
+    [fleet, rolloutId, rows.map((r) => r.device_id), rows.map((r) => JSON.stringify(change(r.record)))],
+  );
+}
+
+async function recordOutcome(sql: Sql, { fleet, rolloutId }: Key, deviceId: string, state: string, reason: string | undefined, seq: number) {
+  await sql.query(
+    `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
+    [fleet, rolloutId, deviceId, state, reason ?? null, seq],
+  );
+}
+
+/** The outcomes recorded before `seq` (a resume acknowledges them); the outcome table is filled by this projection. */
+async function outcomesBefore(sql: Sql, { fleet, rolloutId }: Key, seq: number) {
+  const [row] = await sql.query<{ outcomes: number; failures: number }>(
+    `SELECT count(*)::int AS outcomes, (count(*) FILTER (WHERE state <> 'healthy'))::int AS failures
+     FROM rollout_device_outcomes WHERE fleet = $1 AND rollout_id = $2 AND seq < $3`,
+    [fleet, rolloutId, seq],
+  );
+  return row ?? { outcomes: 0, failures: 0 };
+}
+
+/** The device joins `list` at the next place, unless it is on it already; the summary counts it. */
+async function listDevice(sql: Sql, key: Key, summary: RolloutSummary, deviceId: string, list: DeviceList): Promise<RolloutSummary | null> {
+  const field = orderField[list];
+  const [row] = await sql.query<{ record: DeviceRecord }>('SELECT record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [key.fleet, key.rolloutId, deviceId]);
+  if (!row || row.record[field] !== undefined) return null;
+  const place = summary.facts.listed[list];
+  await changeRecords(sql, key, [deviceId], (r) => ({ ...r, [field]: place }));
+  return { ...summary, facts: { ...summary.facts, listed: { ...summary.facts.listed, [list]: place + 1 } } };
+}
+
+/** What one event changes in the read model; returns the new summary when the summary changed. */
+async function applyEvent(sql: Sql, summary: RolloutSummary | null, event: RolloutEvent, seq: number): Promise<RolloutSummary | null> {
+  const key = { fleet: event.data.fleet, rolloutId: event.data.rolloutId };
+  if (event.type === 'RolloutCreated') {
+    if (summary) return null;
+    await insertTargets(sql, key, 0, event.data.deviceIds ?? []); // a version-1 creation lists its devices
+    return createdSummary(event);
+  }
+  if (!summary) return null;
+  switch (event.type) {
+    case 'RolloutTargetsAdded':
+      await insertTargets(sql, key, event.data.from, event.data.deviceIds);
+      return null;
+    case 'WaveStarted':
+      if (event.data.deviceIds) await changeRecords(sql, key, event.data.deviceIds, (r) => assignedRecord(r, event.data.startedAt ?? summary.facts.createdAt));
+      return summaryAfter(summary, event, () => outcomesBefore(sql, key, seq));
+    case 'DevicesAssigned':
+      await changeRecords(sql, key, event.data.deviceIds, (r) => assignedRecord(r, event.data.assignedAt));
+      return null;
+    case 'DeviceReachabilityNoted': {
+      const { deviceId, reachable, asOfSeq, notedAt } = event.data;
+      await changeRecords(sql, key, [deviceId], (r) => reachabilityRecord(r, reachable, asOfSeq, notedAt));
+      return null;
+    }
+    case 'DeviceTimedOut':
+      await recordOutcome(sql, key, event.data.deviceId, 'failed', 'timeout', seq);
+      return listDevice(sql, key, summary, event.data.deviceId, 'timedOut');
+    case 'LateDeviceReportRecorded':
+      return listDevice(sql, key, summary, event.data.deviceId, 'lateReports');
+    case 'DeviceExcluded':
+      return listDevice(sql, key, summary, event.data.deviceId, 'excluded');
+    default:
+      return summaryAfter(summary, event, () => outcomesBefore(sql, key, seq));
+  }
+}
 
 /**
- * The `rollouts` read model: each row holds the rollout's folded state (the row's evolve is the
- * aggregate's own evolve, as emmett's document projections do), so list queries need no stream
- * reads. Device outcomes go to `rollout_device_outcomes`, one row each, rather than into the
- * document: rewriting a document that grows with every outcome would cost O(devices²) for a wave.
+ * The rollouts read model, in three tables that each cost the same to write for any fleet size:
+ * `rollout_summaries` (a row per rollout: phase and facts, no devices), `rollout_targets` (a row per
+ * device: its place in the order and its record) and `rollout_device_outcomes` (a row per outcome).
+ * An event rewrites the summary and the rows of the devices it names, never the whole rollout.
  */
 export const rolloutsProjection: Projection<RolloutEvent> = {
-  name: 'orchestrator-rollouts',
+  name: 'orchestrator-rollout-summaries',
   stream: eventStreams.orchestrator,
   filterSubjects: ['ev.rollout.>'],
   parse: parseRolloutEvent,
   async apply(sql, { event, seq }) {
     const { fleet, rolloutId } = event.data;
     if (event.type === 'DeviceOutcomeRecorded') {
-      const { deviceId, state, reason } = event.data;
-      await sql.query(
-        `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
-        [fleet, rolloutId, deviceId, state, reason ?? null, seq],
-      );
+      await recordOutcome(sql, { fleet, rolloutId }, event.data.deviceId, event.data.state, event.data.reason, seq);
       return;
     }
-    if (event.type === 'DeviceTimedOut') {
-      // the outcome the rollout counted; the document below keeps which devices timed out
-      await sql.query(
-        `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, 'failed', 'timeout', $4)
-         ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
-        [fleet, rolloutId, event.data.deviceId, seq],
-      );
-    }
-    const rows = await sql.query<{ state: RolloutDocument; last_seq: string }>('SELECT state, last_seq FROM rollouts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
-    const row = rows[0];
+    const [row] = await sql.query<{ summary: RolloutSummary; last_seq: string }>(
+      'SELECT summary, last_seq FROM rollout_summaries WHERE fleet = $1 AND rollout_id = $2',
+      [fleet, rolloutId],
+    );
     if (row && Number(row.last_seq) >= seq) return; // applied already
-    const state = rolloutDecider.evolve(row ? rolloutFromDocument(upgradedRollout(row.state)) : rolloutDecider.initialState(), event);
-    if (state.status === 'absent') return;
+    const summary = await applyEvent(sql, row?.summary ?? null, event, seq);
+    if (!summary) return;
     await sql.query(
-      `INSERT INTO rollouts (fleet, rollout_id, state, created_seq, last_seq) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (fleet, rollout_id) DO UPDATE SET state = EXCLUDED.state, last_seq = EXCLUDED.last_seq
-       WHERE rollouts.last_seq < EXCLUDED.last_seq`,
-      [fleet, rolloutId, JSON.stringify(rolloutDocument(state)), seq],
+      `INSERT INTO rollout_summaries (fleet, rollout_id, summary, status, created_seq, last_seq) VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (fleet, rollout_id) DO UPDATE SET summary = EXCLUDED.summary, status = EXCLUDED.status, last_seq = EXCLUDED.last_seq
+       WHERE rollout_summaries.last_seq < EXCLUDED.last_seq`,
+      [fleet, rolloutId, JSON.stringify(summary), summary.status, seq],
     );
   },
 };

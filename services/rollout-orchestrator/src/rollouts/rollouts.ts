@@ -3,8 +3,8 @@ import type { orchestrator } from '@keelson/commands';
 import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { upgradedRollout } from './legacy-facts.js';
-import { rolloutFromDocument, type RolloutDocument, type RolloutFactsDocument } from './rollout-document.js';
+import { rolloutFromDocument, type RolloutFactsDocument } from './rollout-document.js';
+import { documentOf, type RolloutSummary, type TargetRow } from './rollout-summary.js';
 import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
 import { rolloutEventsAppended } from './rollout.metrics.js';
 import { rolloutView, type DeviceProgress } from './rollout-view.js';
@@ -72,30 +72,46 @@ export class Rollouts {
     if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
-    const rows = await this.db.query<{ rollout_id: string; state: RolloutDocument; created_seq: string }>(
-      `SELECT rollout_id, state, created_seq FROM rollouts WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
+    const rows = await this.db.query<{ rollout_id: string; summary: RolloutSummary; created_seq: string }>(
+      `SELECT rollout_id, summary, created_seq FROM rollout_summaries WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
        ORDER BY created_seq DESC LIMIT $3`,
       [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
     );
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.rollout_id);
-    const [progress, outcomes, reverts] = await Promise.all([this.progressOf(fleet, ids), this.outcomesOf(fleet, ids), this.progressOf(fleet, ids, 'rollout_device_reverts')]);
+    const [progress, outcomes, reverts, targets] = await Promise.all([
+      this.progressOf(fleet, ids), this.outcomesOf(fleet, ids), this.progressOf(fleet, ids, 'rollout_device_reverts'), this.targetsOf(fleet, ids),
+    ]);
     const items = page.map((r) => {
-      const stored = upgradedRollout(r.state) as Exclude<RolloutDocument, { status: 'absent' }>;
-      const state = rolloutFromDocument({ ...stored, facts: { ...stored.facts, outcomes: outcomes.get(r.rollout_id) ?? {} } }) as LiveRollout;
+      const state = rolloutFromDocument(documentOf(r.summary, targets.get(r.rollout_id) ?? [], outcomes.get(r.rollout_id) ?? {})) as LiveRollout;
       return rolloutView(state, progress.get(r.rollout_id) ?? new Map(), reverts.get(r.rollout_id) ?? new Map());
     });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
   }
 
-  /** Rollouts still under way that target the device (from the read model). */
+  /** Rollouts still under way that target the device (from the read model: an index lookup per device). */
   async activeRolloutsOf(fleet: string, deviceId: string): Promise<string[]> {
     const rows = await this.db.query<{ rollout_id: string }>(
-      `SELECT rollout_id FROM rollouts WHERE fleet = $1 AND state->'facts'->'deviceIds' @> jsonb_build_array($2::text)
-       AND state->>'status' NOT IN ('aborted', 'finished')`,
+      `SELECT t.rollout_id FROM rollout_targets t JOIN rollout_summaries s ON s.fleet = t.fleet AND s.rollout_id = t.rollout_id
+       WHERE t.fleet = $1 AND t.device_id = $2 AND s.status NOT IN ('aborted', 'finished')`,
       [fleet, deviceId],
     );
     return rows.map((r) => r.rollout_id);
+  }
+
+  private async targetsOf(fleet: string, rolloutIds: string[]): Promise<Map<string, TargetRow[]>> {
+    const out = new Map<string, TargetRow[]>();
+    if (rolloutIds.length === 0) return out;
+    const rows = await this.db.query<{ rollout_id: string; device_id: string; position: number; record: TargetRow['record'] }>(
+      'SELECT rollout_id, device_id, position, record FROM rollout_targets WHERE fleet = $1 AND rollout_id = ANY($2::text[])',
+      [fleet, rolloutIds],
+    );
+    for (const r of rows) {
+      const list = out.get(r.rollout_id) ?? [];
+      list.push({ deviceId: r.device_id, position: r.position, record: r.record });
+      out.set(r.rollout_id, list);
+    }
+    return out;
   }
 
   private async outcomesOf(fleet: string, rolloutIds: string[]): Promise<Map<string, RolloutFactsDocument['outcomes']>> {

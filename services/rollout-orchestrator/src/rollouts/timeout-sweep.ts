@@ -44,7 +44,7 @@ export class TimeoutSweep {
   /** One pass over every rollout under way. */
   async sweep(): Promise<void> {
     const active = await this.o.db.query<{ fleet: string; rollout_id: string }>(
-      `SELECT fleet, rollout_id FROM rollouts WHERE state->>'status' NOT IN ('aborted', 'finished') ORDER BY created_seq`,
+      `SELECT fleet, rollout_id FROM rollout_summaries WHERE status NOT IN ('aborted', 'finished') ORDER BY created_seq`,
     );
     for (const { fleet, rollout_id: rolloutId } of active) {
       try {

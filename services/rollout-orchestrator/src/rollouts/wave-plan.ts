@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Strategy } from '@keelson/events';
 
 /**
@@ -7,7 +7,8 @@ import type { Strategy } from '@keelson/events';
  * the same device).
  */
 export function orderDevices(rolloutId: string, deviceIds: readonly string[]): string[] {
-  const keyOf = (deviceId: string) => createHash('sha256').update(`${rolloutId}${deviceId}`).digest('hex');
+  // one-shot hash: the same digest as createHash().update().digest(), without a Hash object per device
+  const keyOf = (deviceId: string) => hash('sha256', `${rolloutId}${deviceId}`, 'hex');
   return [...new Set(deviceIds)]
     .map((deviceId) => ({ deviceId, key: keyOf(deviceId) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

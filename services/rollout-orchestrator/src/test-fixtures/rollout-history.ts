@@ -1,4 +1,4 @@
-import type { ArtifactRef, Probe, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
+import { chunkDeviceIds, type ArtifactRef, type Probe, type RolloutEvent, type Strategy, type TerminalDeviceState } from '@keelson/events';
 import type { RolloutCommand } from '../rollouts/rollout.decider.js';
 import { orderDevices } from '../rollouts/wave-plan.js';
 
@@ -22,12 +22,31 @@ export const createCommand = (s: Strategy, deviceIds: string[] = tenDevices): Ro
   type: 'CreateRollout', ...ref, at, artifact, groupId: 'g-line-7', deviceIds, probe, strategy: s,
 });
 
-export const created = (s: Strategy, deviceIds: string[] = tenDevices): RolloutEvent => ({
+/** A creation as the decider writes it: `RolloutCreated`, then its devices in wave order, in chunks. */
+export function created(s: Strategy, deviceIds: string[] = tenDevices): RolloutEvent[] {
+  const ordered = orderDevices(rolloutId, deviceIds);
+  const data = { ...ref, artifact, groupId: 'g-line-7', deviceCount: ordered.length, probe, strategy: s, createdAt: at };
+  let from = 0;
+  const chunks = chunkDeviceIds(ordered).map((chunk): RolloutEvent => {
+    const event: RolloutEvent = { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...ref, from, deviceIds: chunk } };
+    from += chunk.length;
+    return event;
+  });
+  return [{ type: 'RolloutCreated', schemaVersion: 2, data }, ...chunks];
+}
+
+/** A wave's start as the decider writes it: `WaveStarted`, then the devices it assigns, in chunks. */
+export function waveStarted(wave: number, deviceIds: string[], startedAt = at): RolloutEvent[] {
+  const assigned = chunkDeviceIds(deviceIds).map((chunk): RolloutEvent => ({ type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: chunk, assignedAt: startedAt } }));
+  return [{ type: 'WaveStarted', schemaVersion: 2, data: { ...ref, wave, startedAt } }, ...assigned];
+}
+
+/** The same facts as version-1 events stored them (ids inline), read back through the registry. */
+export const createdV1 = (s: Strategy, deviceIds: string[] = tenDevices): unknown => ({
   type: 'RolloutCreated', schemaVersion: 1,
   data: { ...ref, artifact, groupId: 'g-line-7', deviceIds: orderDevices(rolloutId, deviceIds), probe, strategy: s, createdAt: at },
 });
-
-export const waveStarted = (wave: number, deviceIds: string[], startedAt = at): RolloutEvent => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds, startedAt } });
+export const waveStartedV1 = (wave: number, deviceIds: string[], startedAt = at): unknown => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds, startedAt } });
 export const awaiting = (wave: number): RolloutEvent => ({ type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } });
 export const approved = (wave: number): RolloutEvent => ({ type: 'WaveApproved', schemaVersion: 1, data: { ...ref, wave } });
 export const outcome = (deviceId: string, state: TerminalDeviceState, reason?: string): RolloutEvent => ({

@@ -1,5 +1,7 @@
 // The rollout fold as it was before the device ledger (main at fbafaaf, O(devices) per outcome), kept
 // unchanged as the reference that rollout-fold.equivalence.spec.ts compares the current decider with.
+// It writes the version-1 facts as the registry reads them (device ids inline in `RolloutCreated` and
+// `WaveStarted`); the spec merges the current decider's chunks into that shape to compare.
 import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
@@ -36,7 +38,7 @@ function refuseIfEnded(state: LiveRollout): void {
 
 function create(command: Extract<RolloutCommand, { type: 'CreateRollout' }>, state: Rollout): RolloutEvent[] {
   if (state.status !== 'absent') throw new RuleViolation('rollout.exists', `rollout '${command.rolloutId}' exists`);
-  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 1, data: createdData(command) };
+  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 2, data: createdData(command) };
   return [created, ...andWhatFollows(evolve(state, created) as LiveRollout, [], command.at)];
 }
 

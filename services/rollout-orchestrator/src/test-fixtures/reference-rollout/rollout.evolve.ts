@@ -3,7 +3,7 @@
 import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
-export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'createdAt'>;
+export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'>;
 import { resumedClock, startedClock, stoppedClock, type DeviceClock } from '../../rollouts/device-clock.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
@@ -93,7 +93,7 @@ function withReachability(state: LiveRollout, deviceId: string, reachable: boole
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   if (event.type === 'RolloutCreated') {
     if (state.status !== 'absent') return state;
-    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds, createdAt, ...targeting } = event.data;
+    const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds = [], deviceCount: _, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
@@ -105,7 +105,7 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
   switch (event.type) {
     case 'WaveStarted': {
       // WaveStarted events written before `startedAt` existed: the clock counts from the creation.
-      const assigned = withAssigned(state, event.data.deviceIds, event.data.startedAt ?? state.facts.createdAt);
+      const assigned = withAssigned(state, event.data.deviceIds ?? [], event.data.startedAt ?? state.facts.createdAt);
       const next = withFacts(assigned, { startedWaves: Math.max(state.facts.startedWaves, event.data.wave + 1) });
       return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
     }

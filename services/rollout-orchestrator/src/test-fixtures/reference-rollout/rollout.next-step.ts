@@ -46,7 +46,7 @@ function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent
   if (facts.strategy.waves[wave]?.gate === 'manual' && !facts.approvedWaves.includes(wave) && deviceIds.length > 0) {
     return { type: 'WaveAwaitingApproval', schemaVersion: 1, data: { ...ref, wave } };
   }
-  return { type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave, deviceIds: deviceIds.slice(0, slots), startedAt: at } };
+  return { type: 'WaveStarted', schemaVersion: 2, data: { ...ref, wave, deviceIds: deviceIds.slice(0, slots), startedAt: at } };
 }
 
 /**

@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import type { RunningService } from '@keelson/local-infra';
+import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
+import { eventually, publishArtifact } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 11 item 2/3: a wave's devices go out as chunks, one assignments-reactor message each. The
+// orchestrator SIGKILLed in the middle of a chunked wave loses and doubles no assignment.
+describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
+  const count = 3000; // uuid ids: about 1500 a chunk, so the wave is two chunks
+  const naming = { streamPrefix: '', subjectPrefix: '' };
+  let platform: TestPlatform;
+  let streams: PlatformStreams;
+  let nc: NatsConnection;
+  const deviceIds = Array.from({ length: count }, () => randomUUID());
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ diagnosticsUser: true });
+    streams = await openStreams(platform);
+    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    // registered on the gateway's event path, as enrollment appends them: no agents needed to be assigned
+    const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    for (let i = 0; i < count; i += 100) {
+      await Promise.all(deviceIds.slice(i, i + 100).map((deviceId, j) => devices.append(devices.subject('device', 'default', deviceId), 0, [{
+        type: 'DeviceEnrolled', schemaVersion: 1,
+        data: { fleet: 'default', deviceId, name: `chunky-${i + j}`, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: { kill: 'chunked' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
+      }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` })));
+    }
+    const jsm = await jetstreamManager(nc);
+    await eventually('the gateway to list the devices', async () => {
+      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
+      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
+    }, 180_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await streams?.close();
+    await platform?.destroy();
+  }, 60_000);
+
+  /** Install appends per device for the rollout, read from the gateway's stream in one pass. */
+  async function appendsPerDevice(rolloutId: string): Promise<Map<string, number>> {
+    const consumer = await jetstream(nc).consumers.get(eventStreams.gateway.name, { deliver_policy: DeliverPolicy.All, filter_subjects: ['ev.device.default.>'] });
+    const out = new Map<string, number>();
+    const messages = await consumer.consume();
+    for await (const m of messages) {
+      const event = parseDeviceEvent(m.json());
+      const n = installAppends([event], rolloutId);
+      if (n > 0) out.set(event.data.deviceId, (out.get(event.data.deviceId) ?? 0) + n);
+      if (m.info.pending === 0) break;
+    }
+    await messages.close();
+    return out;
+  }
+
+  const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), ms);
+    void service.exited.then((code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+
+  it('assigns the devices of the wave assigned before the kill once, then every other device once', async () => {
+    await publishArtifact(platform, { name: 'chunky', version: '1.0.0', bytes: Buffer.from(`chunky ${randomBytes(8).toString('hex')}`) });
+    await platform.services['rollout-orchestrator']!.stop();
+    const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
+    const logFrom = statSync(logFile).size;
+    // one assign at a time, so the kill after the 2000th answer (in the second chunk) leaves none in flight
+    const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'assignment-answered:2000', KEELSON_ASSIGN_CONCURRENCY: '1' });
+    const created = await platform.api<{ rolloutId: string }>('/v1/rollouts', { body: {
+      artifact: 'chunky@1.0.0', selector: 'kill=chunked',
+      probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 },
+      strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
+    } });
+    expect(created.status).toBe(201);
+    const { rolloutId } = created.body;
+    expect(await exitWithin(armed, 240_000)).toBeNull(); // killed by a signal, by the failpoint
+    const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
+    expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'assignment-answered:2000' }));
+
+    const types = (await streams.rolloutEvents(rolloutId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'DevicesAssigned').length).toBeGreaterThanOrEqual(2); // a chunked wave
+    const atKill = await appendsPerDevice(rolloutId);
+    expect([...atKill.values()]).toEqual(Array.from({ length: 2000 }, () => 1));
+
+    await platform.restart('rollout-orchestrator');
+    const after = await eventually('every device assigned', async () => {
+      const appends = await appendsPerDevice(rolloutId);
+      return appends.size === count ? appends : undefined;
+    }, 240_000);
+    expect([...after.keys()].sort()).toEqual([...deviceIds].sort());
+    expect(new Set(after.values())).toEqual(new Set([1])); // none twice
+    for (const [deviceId, n] of atKill) expect(after.get(deviceId)).toBe(n); // the ones assigned before the kill were not assigned again
+  }, 600_000);
+});
