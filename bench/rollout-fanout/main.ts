@@ -58,12 +58,19 @@ async function run(): Promise<void> {
     const counters = keelsonCounters(metricsAfter);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
+    // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
+    let baselineError: string | undefined;
     const baseline = await measureBrokerBaseline({
       natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
       messages: inbox.messages, connections: Math.min(args.devices, 1000),
       payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
+    }).catch((err: unknown) => {
+      baselineError = err instanceof Error ? err.message : String(err);
+      log(`baseline failed: ${baselineError}`);
+      return null;
     });
     printReport({
+      ...(baselineError ? { baselineError } : {}),
       devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
       rollout, baseline, peakRss: peakRss(processes), counters,
       histograms: windowHistograms(metricsBefore, metricsAfter), auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,

@@ -9,7 +9,9 @@ export interface BenchReport {
   enrollSeconds: number;
   listedSeconds: number;
   rollout: RolloutFigures;
-  baseline: BaselineResult;
+  /** Null when the baseline itself failed (its error is in `baselineError`): the rollout's figures are still reported. */
+  baseline: BaselineResult | null;
+  baselineError?: string;
   peakRss: { name: string; mib: number | undefined }[];
   counters: Record<string, string[]>;
   /** Every `keelson_*_seconds` histogram's observations from create until the audit caught up. */
@@ -60,13 +62,16 @@ export function printReport(r: BenchReport): void {
     `rollout-fanout: ${r.devices} simulated devices, one wave (100 %), file probe, ${r.cores} cores`,
     `  enrollment          ${f1(r.enrollSeconds)} s (${f1(r.devices / r.enrollSeconds)} devices/s), then ${f1(r.listedSeconds)} s until all listed and reachable`,
     `  rollout             ${rollout.status}: ${JSON.stringify(rollout.states)} (create answered in ${rollout.createAnsweredSeconds.toFixed(2)} s)`,
+    ...rollout.failures.map((d) => `    ${d.state} ${d.deviceId}: ${d.reason ?? '(no reason given)'}`),
     `  create → finished   ${f1(rollout.seconds)} s   ${f1(r.devices / rollout.seconds)} devices/s`,
     `  terminal reports    p50 ${f1(rollout.terminalQuantiles.p50)} s, p90 ${f1(rollout.terminalQuantiles.p90)} s, last ${f1(rollout.terminalQuantiles.p100)} s after create`,
     `  device states       (seconds after create when 10 % / 50 % / 90 % / all devices first reported it)`,
     ...Object.entries(rollout.stateTimeline).map(([state, q]) => `    ${state.padEnd(12)} n=${String(q.n).padEnd(6)} ${[q.p10, q.p50, q.p90, q.p100].map((x) => f1(x).padStart(6)).join(' ')}`),
     `  events appended     ${eventCount} (${f1(eventCount / rollout.seconds)} events/s): ${events.map(([s, c]) => `${s} ${c.messages}`).join(', ')}`,
     `  device messages     ${inbox} into DEVICE_INBOX (${f1(inbox / rollout.seconds)}/s)`,
-    `  broker baseline     ${r.baseline.messages} MQTT QoS 1 publishes → JetStream in ${r.baseline.seconds.toFixed(2)} s (${f1(r.baseline.perSecond)}/s), no Keelson logic`,
+    r.baseline
+      ? `  broker baseline     ${r.baseline.messages} MQTT QoS 1 publishes → JetStream in ${r.baseline.seconds.toFixed(2)} s (${f1(r.baseline.perSecond)}/s), no Keelson logic`
+      : `  broker baseline     failed: ${r.baselineError ?? 'unknown'}`,
     `  CPU during rollout  (window ${f1(rollout.seconds)} s, ${r.cores} cores = ${f1(rollout.seconds * r.cores)} CPU-s available)`,
     ...rollout.cpu.map((c) => `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * c.seconds) / r.devices).toFixed(2).padStart(6)} ms per device`),
     ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${f1(fleet.cpuSeconds).padStart(7)} CPU-s  ${f1((100 * fleet.cpuSeconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * fleet.cpuSeconds) / r.devices).toFixed(2).padStart(6)} ms per device (sum of the fleet-<k> rows)`] : []),
