@@ -7,6 +7,8 @@ import { fileDigest } from '../artifacts/file-digest.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
+// Linear snapshot maps in the copy of @tufjs/models that tuf-js uses (see the module).
+import './linear-snapshot.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
