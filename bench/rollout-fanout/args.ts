@@ -8,8 +8,8 @@ export interface BenchArgs {
   artifactKiB: number;
   /** Whole run, enrollment included; the bench cleans up and exits non-zero past it. */
   timeoutSeconds: number;
-  /** Worker threads the simulated fleet is split over (1: all in the main thread). */
-  fleetWorkers: number;
+  /** Child processes the simulated fleet is split over (1: all in the bench process). */
+  fleetProcs: number;
   /** Profile every process over the rollout window and keep the profiles and counters here (absolute). */
   cpuProfDir?: string;
 }
@@ -31,17 +31,21 @@ export function benchArgs(argv: string[]): BenchArgs {
       'artifact-kib': { type: 'string' },
       'timeout-s': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'fleet-procs': { type: 'string' },
       'fleet-workers': { type: 'string' },
     },
     strict: true,
   });
+  if (values['fleet-workers'] !== undefined) {
+    throw new Error('--fleet-workers (worker threads, sharing one file-descriptor limit) was replaced by --fleet-procs K (child processes)');
+  }
   return {
     // A group names at most 10,000 devices.
     devices: positiveInt('devices', values.devices, 1000, 10_000),
     enrollConcurrency: positiveInt('enroll-concurrency', values['enroll-concurrency'], 32, 256),
     artifactKiB: positiveInt('artifact-kib', values['artifact-kib'], 64, 1024 * 1024),
     timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
-    fleetWorkers: positiveInt('fleet-workers', values['fleet-workers'], 1, 64),
+    fleetProcs: positiveInt('fleet-procs', values['fleet-procs'], 1, 64),
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { repoRoot } from './bench-platform.js';
 import { countFleetConnections } from './fleet-connections.js';
 import { until, type OperatorApi } from './operator-api.js';
 import { ReportLog } from './report-log.js';
-import { startWorkerFleet, type FleetHandle } from './worker-fleet.js';
+import { startProcessFleet, type FleetHandle } from './process-fleet.js';
 
 // The agent package has no exports map: load its compiled entry by path, so this works from bench/dist too.
 const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
@@ -22,7 +22,13 @@ export interface BenchFleet {
   reportsSent(): number;
 }
 
-interface FleetInput { home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number; workers: number }
+interface FleetInput {
+  home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number;
+  /** Child processes the fleet is split over (1: in the bench process). */
+  procs: number;
+  /** With `--cpu-prof DIR`: the fleet processes load the window profiler and write to `DIR/<fleet-k>/`. */
+  cpuProfDir?: string;
+}
 
 /** The whole fleet in this thread (`sim-1` …): the bench's CPU profile then covers it. */
 async function inProcessFleet(input: FleetInput, reports: ReportLog): Promise<FleetHandle> {
@@ -35,6 +41,7 @@ async function inProcessFleet(input: FleetInput, reports: ReportLog): Promise<Fl
   });
   return {
     devices: fleet.devices.map((d) => ({ name: d.name, deviceId: d.deviceId })),
+    processes: [],
     stop: () => fleet.stop(),
     countConnections() {
       const counting = countFleetConnections();
@@ -44,14 +51,20 @@ async function inProcessFleet(input: FleetInput, reports: ReportLog): Promise<Fl
 }
 
 /**
- * Enrolls and starts `count` agents of the real agent code, in this thread or split over `workers`
- * worker threads, then waits until the gateway lists every one of them as reachable — a group can
+ * Enrolls and starts `count` agents of the real agent code, in this thread or split over `procs`
+ * child processes, then waits until the gateway lists every one of them as reachable — a group can
  * only name listed devices.
  */
 export async function startBenchFleet(input: FleetInput, api: OperatorApi): Promise<BenchFleet> {
   const reports = new ReportLog();
   const started = Date.now();
-  const fleet = input.workers > 1 ? await startWorkerFleet(input, reports) : await inProcessFleet(input, reports);
+  const profDir = input.cpuProfDir;
+  const fleet = input.procs > 1
+    ? await startProcessFleet({
+      ...input,
+      ...(profDir ? { childExecArgv: [`--import=${new URL('./cpu-profiler.js', import.meta.url).href}`], childEnv: (name: string) => ({ KEELSON_CPU_PROF_DIR: join(profDir, name) }) } : {}),
+    }, reports)
+    : await inProcessFleet(input, reports);
   const enrollSeconds = (Date.now() - started) / 1000;
   try {
     await until(`all ${input.count} devices listed and reachable`, input.timeoutMs, async () => {

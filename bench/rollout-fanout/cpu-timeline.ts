@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { openFilesTracker, type OpenFilesPeak } from './open-files.js';
 import { cpuDelta, cpuSnapshot, type WatchedProcess } from './resources.js';
 
 /** Busy and total CPU time of the whole machine (all processes, everyone's), from /proc/stat, in ticks. */
@@ -19,6 +20,8 @@ export interface CpuTimeline {
   machine: number[];
   /** Share of one core used by processes that are not ours (other users of the machine). */
   others: number[];
+  /** Per process (PostgreSQL left out): the most open file descriptors seen at a sample, and the soft limit. */
+  openFiles: Record<string, OpenFilesPeak>;
 }
 
 /**
@@ -28,7 +31,8 @@ export interface CpuTimeline {
  */
 export function sampleCpu(processes: WatchedProcess[], intervalMs = 1000): { stop(): CpuTimeline } {
   const started = performance.now();
-  const timeline: CpuTimeline = { at: [], processes: Object.fromEntries(processes.map((p) => [p.name, []])), machine: [], others: [] };
+  const files = openFilesTracker(processes);
+  const timeline: CpuTimeline = { at: [], processes: Object.fromEntries(processes.map((p) => [p.name, []])), machine: [], others: [], openFiles: {} };
   let last = { t: started, cpu: cpuSnapshot(processes), machine: machineTicks() };
   const sample = () => {
     const now = { t: performance.now(), cpu: cpuSnapshot(processes), machine: machineTicks() };
@@ -45,6 +49,7 @@ export function sampleCpu(processes: WatchedProcess[], intervalMs = 1000): { sto
     const busy = total > 0 ? (now.machine.busy - last.machine.busy) / total : 0;
     timeline.machine.push(100 * busy);
     timeline.others.push(Math.max(0, 100 * busy * availableParallelism() - ours));
+    files.sample();
     last = now;
   };
   const timer = setInterval(sample, intervalMs);
@@ -52,7 +57,7 @@ export function sampleCpu(processes: WatchedProcess[], intervalMs = 1000): { sto
     stop() {
       clearInterval(timer);
       sample();
-      return timeline;
+      return { ...timeline, openFiles: files.peaks() };
     },
   };
 }

@@ -35,18 +35,18 @@ async function run(): Promise<void> {
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
-  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetWorkers > 1 ? `, in ${args.fleetWorkers} worker threads` : ''})…`);
-  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs, workers: args.fleetWorkers }, api);
+  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetProcs > 1 ? `, in ${args.fleetProcs} child processes` : ''})…`);
+  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs, procs: args.fleetProcs, ...(profDir ? { cpuProfDir: profDir } : {}) }, api);
   log(`enrolled in ${fleet.enrollSeconds.toFixed(1)} s, all listed and reachable ${fleet.listedSeconds.toFixed(1)} s later`);
   await api.createGroup('bench', fleet.fleet.devices.map((d) => d.name));
 
   const nc = await connect({ servers: platform.nats.url, user: bench.servicesUser.user, pass: bench.servicesUser.password });
   try {
     const jsm = await jetstreamManager(nc);
-    const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
+    const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir, fleetProcesses: fleet.fleet.processes });
     let windowStats: WindowStats | undefined;
     const profiler = profDir
-      ? await profileWindow({ dir: profDir, fleet: fleet.fleet, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+      ? await profileWindow({ dir: profDir, fleet: fleet.fleet, services: platform.services, fleetProcesses: fleet.fleet.processes, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
       : undefined;
     const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
     log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
@@ -58,12 +58,19 @@ async function run(): Promise<void> {
     const counters = keelsonCounters(metricsAfter);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
+    // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
+    let baselineError: string | undefined;
     const baseline = await measureBrokerBaseline({
       natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
       messages: inbox.messages, connections: Math.min(args.devices, 1000),
       payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
+    }).catch((err: unknown) => {
+      baselineError = err instanceof Error ? err.message : String(err);
+      log(`baseline failed: ${baselineError}`);
+      return null;
     });
     printReport({
+      ...(baselineError ? { baselineError } : {}),
       devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
       rollout, baseline, peakRss: peakRss(processes), counters,
       histograms: windowHistograms(metricsBefore, metricsAfter), auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,

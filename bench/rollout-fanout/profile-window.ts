@@ -5,7 +5,7 @@ import { windowProfiler } from './cpu-profiler.js';
 import { countFleetConnections, type FleetConnections } from './fleet-connections.js';
 import { natsByClient, natsConnections, natsCounts, natsDelta, type NatsByClient, type NatsCounts } from './nats-stats.js';
 import { postgresWindow, type PostgresWindow } from './postgres-stats.js';
-import type { FleetHandle } from './worker-fleet.js';
+import type { FleetHandle } from './process-fleet.js';
 
 /** PostgreSQL settings of a profiled run: statement counts (BEGIN/COMMIT too) in every database. */
 export const statementStatsFlags = ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_utility=on'];
@@ -17,7 +17,7 @@ export function profiledServiceEnv(dir: string): (service: PlatformService) => N
 }
 
 export interface WindowStats {
-  /** `.cpuprofile` path per process (services by name, `bench` for the bench and its simulated fleet). */
+  /** `.cpuprofile` path per process (services by name, `bench` for the bench and its simulated fleet, `fleet-<k>` for fleet processes). */
   profiles: Record<string, string>;
   nats: NatsCounts;
   /** nats-server's messages in (from the client) and out (to it) per client. */
@@ -49,8 +49,10 @@ export async function profileWindow(input: {
   dir: string; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
   /** Whose HTTPS connections to count (default: this thread's, e.g. enroll-burst's clients). */
   fleet?: FleetHandle;
+  /** The simulated fleet's child processes, started with the window profiler preloaded: profiled like the services. */
+  fleetProcesses?: { name: string; pid: number }[];
 }): Promise<{ start(): Promise<void>; stop(): Promise<WindowStats> }> {
-  const services = Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : []));
+  const services = [...Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : [])), ...(input.fleetProcesses ?? [])];
   const bench = windowProfiler(join(input.dir, 'bench'));
   let natsBefore: NatsCounts | undefined;
   let connectionsBefore: Awaited<ReturnType<typeof natsConnections>> = [];

@@ -1,5 +1,6 @@
 import type { BaselineResult } from './baseline.js';
 import type { WindowHistogram } from './histograms.js';
+import { fleetProcessPrefix } from './resources.js';
 import type { RolloutFigures } from './rollout-window.js';
 
 export interface BenchReport {
@@ -8,7 +9,9 @@ export interface BenchReport {
   enrollSeconds: number;
   listedSeconds: number;
   rollout: RolloutFigures;
-  baseline: BaselineResult;
+  /** Null when the baseline itself failed (its error is in `baselineError`): the rollout's figures are still reported. */
+  baseline: BaselineResult | null;
+  baselineError?: string;
   peakRss: { name: string; mib: number | undefined }[];
   counters: Record<string, string[]>;
   /** Every `keelson_*_seconds` histogram's observations from create until the audit caught up. */
@@ -39,9 +42,19 @@ function timeline(series: [number, number][], seconds: number): number[] {
   });
 }
 
+/** The simulated fleet's child processes (`--fleet-procs`) summed: CPU-s over the window and peak RSS (each child's own peak). */
+function fleetProcesses(r: BenchReport): { count: number; cpuSeconds: number; peakRssMiB: number } | undefined {
+  const cpu = r.rollout.cpu.filter((c) => c.name.startsWith(fleetProcessPrefix));
+  if (!cpu.length) return undefined;
+  const rss = r.peakRss.filter((p) => p.name.startsWith(fleetProcessPrefix));
+  return { count: cpu.length, cpuSeconds: cpu.reduce((n, c) => n + c.seconds, 0), peakRssMiB: rss.reduce((n, p) => n + (p.mib ?? 0), 0) };
+}
+
 /** The figures as a human reads them, then one JSON line for scripts and the README. */
 export function printReport(r: BenchReport): void {
   const { rollout } = r;
+  const fleet = fleetProcesses(r);
+  const openFiles = Object.entries(rollout.cpuTimeline.openFiles);
   const events = Object.entries(rollout.appended).filter(([s]) => s.startsWith('EV_'));
   const eventCount = events.reduce((n, [, c]) => n + c.messages, 0);
   const inbox = rollout.appended.DEVICE_INBOX?.messages ?? 0;
@@ -49,17 +62,24 @@ export function printReport(r: BenchReport): void {
     `rollout-fanout: ${r.devices} simulated devices, one wave (100 %), file probe, ${r.cores} cores`,
     `  enrollment          ${f1(r.enrollSeconds)} s (${f1(r.devices / r.enrollSeconds)} devices/s), then ${f1(r.listedSeconds)} s until all listed and reachable`,
     `  rollout             ${rollout.status}: ${JSON.stringify(rollout.states)} (create answered in ${rollout.createAnsweredSeconds.toFixed(2)} s)`,
+    ...rollout.failures.map((d) => `    ${d.state} ${d.deviceId}: ${d.reason ?? '(no reason given)'}`),
     `  create → finished   ${f1(rollout.seconds)} s   ${f1(r.devices / rollout.seconds)} devices/s`,
     `  terminal reports    p50 ${f1(rollout.terminalQuantiles.p50)} s, p90 ${f1(rollout.terminalQuantiles.p90)} s, last ${f1(rollout.terminalQuantiles.p100)} s after create`,
     `  device states       (seconds after create when 10 % / 50 % / 90 % / all devices first reported it)`,
     ...Object.entries(rollout.stateTimeline).map(([state, q]) => `    ${state.padEnd(12)} n=${String(q.n).padEnd(6)} ${[q.p10, q.p50, q.p90, q.p100].map((x) => f1(x).padStart(6)).join(' ')}`),
     `  events appended     ${eventCount} (${f1(eventCount / rollout.seconds)} events/s): ${events.map(([s, c]) => `${s} ${c.messages}`).join(', ')}`,
     `  device messages     ${inbox} into DEVICE_INBOX (${f1(inbox / rollout.seconds)}/s)`,
-    `  broker baseline     ${r.baseline.messages} MQTT QoS 1 publishes → JetStream in ${r.baseline.seconds.toFixed(2)} s (${f1(r.baseline.perSecond)}/s), no Keelson logic`,
+    r.baseline
+      ? `  broker baseline     ${r.baseline.messages} MQTT QoS 1 publishes → JetStream in ${r.baseline.seconds.toFixed(2)} s (${f1(r.baseline.perSecond)}/s), no Keelson logic`
+      : `  broker baseline     failed: ${r.baselineError ?? 'unknown'}`,
     `  CPU during rollout  (window ${f1(rollout.seconds)} s, ${r.cores} cores = ${f1(rollout.seconds * r.cores)} CPU-s available)`,
-    ...rollout.cpu.map((c) => `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / rollout.seconds).padStart(5)} % of one core`),
+    ...rollout.cpu.map((c) => `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * c.seconds) / r.devices).toFixed(2).padStart(6)} ms per device`),
+    ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${f1(fleet.cpuSeconds).padStart(7)} CPU-s  ${f1((100 * fleet.cpuSeconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * fleet.cpuSeconds) / r.devices).toFixed(2).padStart(6)} ms per device (sum of the fleet-<k> rows)`] : []),
     `  peak RSS (VmHWM)`,
     ...r.peakRss.map((p) => `    ${p.name.padEnd(28)} ${String(p.mib ?? '?').padStart(6)} MiB`),
+    ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${String(fleet.peakRssMiB).padStart(6)} MiB (sum of each process's peak)`] : []),
+    `  open files          (most file descriptors held at a 1 s sample in the window / soft limit; PostgreSQL left out)`,
+    ...openFiles.map(([name, f]) => `    ${name.padEnd(28)} ${String(f.peak).padStart(6)} / ${f.limit ?? 'unlimited'}`),
     `  consumer backlogs   (peak unfinished messages; last seen busy, seconds after create)`,
     ...rollout.backlogs.filter((b) => b.peak > 0).map((b) => `    ${`${b.stream}/${b.consumer}`.padEnd(56)} peak ${String(b.peak).padStart(6)}  busy until ${f1(b.lastBusyAt).padStart(6)} s  redelivered ${b.redelivered}`),
     `  CPU over time       (% of one core per process, machine busy % of all ${r.cores} cores incl. other users; ${timelineColumns} slices of the window)`,
@@ -76,5 +96,5 @@ export function printReport(r: BenchReport): void {
   console.log(lines.join('\n'));
   // The series are long; the JSON line keeps everything but them.
   const backlogs = r.rollout.backlogs.map(({ series: _series, ...rest }) => rest);
-  console.log(`JSON ${JSON.stringify({ ...r, rollout: { ...r.rollout, backlogs, cpuTimeline: undefined } })}`);
+  console.log(`JSON ${JSON.stringify({ ...r, fleetProcesses: fleet ?? null, openFiles: rollout.cpuTimeline.openFiles, rollout: { ...r.rollout, backlogs, cpuTimeline: undefined } })}`);
 }

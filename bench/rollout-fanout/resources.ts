@@ -10,12 +10,21 @@ export interface WatchedProcess {
   tree?: boolean;
 }
 
-export function processesOf(input: { services: Record<string, { pid: number } | undefined>; natsPid: number; postgresDataDir: string }): WatchedProcess[] {
+/** Names of the simulated fleet's child processes (`--fleet-procs`) in the report: `fleet-1` … */
+export const fleetProcessPrefix = 'fleet-';
+
+export function processesOf(input: {
+  services: Record<string, { pid: number } | undefined>; natsPid: number; postgresDataDir: string;
+  /** The simulated fleet's child processes, if it runs in any (else it is in the bench process). */
+  fleetProcesses?: { name: string; pid: number }[];
+}): WatchedProcess[] {
   const out: WatchedProcess[] = Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : []));
   out.push({ name: 'nats-server', pid: input.natsPid });
   const pg = postmasterPid(input.postgresDataDir);
   if (pg !== undefined) out.push({ name: 'postgresql (all backends)', pid: pg, tree: true });
-  out.push({ name: 'bench + simulated fleet', tree: false });
+  const fleet = input.fleetProcesses ?? [];
+  out.push({ name: fleet.length ? 'bench (no devices)' : 'bench + simulated fleet', tree: false });
+  for (const p of fleet) out.push({ name: p.name, pid: p.pid });
   return out;
 }
 

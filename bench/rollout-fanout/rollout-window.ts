@@ -11,6 +11,8 @@ export interface RolloutFigures {
   status: string;
   devices: number;
   states: Record<string, number>;
+  /** The first devices (up to 10) that ended in a state other than healthy, with the reason they gave: why a rollout halted. */
+  failures: { deviceId: string; state: string; reason?: string }[];
   /** Create request sent → JetStream stored the event that ended the rollout (RolloutFinished, or halted/aborted). */
   seconds: number;
   /** Create request sent → the last device sent its terminal report (the devices' own view). */
@@ -86,8 +88,10 @@ export async function measureRollout(input: {
   }
   const states: Record<string, number> = {};
   for (const d of view.devices) states[d.state] = (states[d.state] ?? 0) + 1;
+  const failures = view.devices.filter((d) => d.state === 'failed' || d.state === 'rolled_back').slice(0, 10)
+    .map((d) => ({ deviceId: d.deviceId, state: d.state, ...(d.reason ? { reason: d.reason } : {}) }));
   return {
-    rolloutId: view.rolloutId, status: view.status, devices: view.devices.length, states, seconds, createAnsweredSeconds, stateTimeline,
+    rolloutId: view.rolloutId, status: view.status, devices: view.devices.length, states, failures, seconds, createAnsweredSeconds, stateTimeline,
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
     appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),

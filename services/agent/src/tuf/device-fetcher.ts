@@ -17,6 +17,30 @@ export interface FacadeTransport {
   clientIdentity?: ClientIdentity;
 }
 
+/** The longest pause between two attempts at one request. */
+export const maxRetryPauseMs = 30_000;
+
+/**
+ * The pause after failed attempt `attempt` (1, 2, …): doubling from `baseMs` up to
+ * `maxRetryPauseMs`, times a random factor in [0.5, 1.5), so the devices an overloaded facade turned
+ * away together do not all come back at the same moment.
+ */
+export function retryPauseMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  return Math.min(maxRetryPauseMs, baseMs * 2 ** (attempt - 1)) * (0.5 + random());
+}
+
+/** How often a request is tried, and the first pause (see `retryPauseMs`). */
+export interface RetryPolicy {
+  attempts: number;
+  pauseMs: number;
+}
+
+/**
+ * Six attempts over about 30 s: a facade that answers 503 while it waits on an overloaded gateway
+ * (seen in a 10,000-device rollout on 2 cores) is waited out; a refusal (4xx) is final at once.
+ */
+export const defaultRetry: RetryPolicy = { attempts: 6, pauseMs: 1_000 };
+
 /**
  * tuf-js's fetcher for a device: every request is made on a TLS connection where the device
  * presented its certificate (the facade authenticates devices by it, nothing else), and target
@@ -29,9 +53,8 @@ export class DeviceFetcher implements Fetcher {
   constructor(
     transport: FacadeTransport,
     private readonly tmpDir: string,
+    private readonly retry: RetryPolicy = defaultRetry,
     private readonly timeoutMs = 600_000,
-    private readonly attempts = 3,
-    private readonly retryPauseMs = 1_000,
   ) {
     this.fetch = platformFetch(transport.platformCa, transport.clientIdentity);
   }
@@ -57,17 +80,17 @@ export class DeviceFetcher implements Fetcher {
     return Buffer.concat(chunks);
   }
 
-  /** A facade that is restarting or briefly unreachable is tried again; a refusal (4xx) is final. */
+  /** A facade that is restarting, overloaded or briefly unreachable is tried again, backing off; a refusal (4xx) is final. */
   private async respond(url: string): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.status < 500 || attempt >= this.attempts) return res;
+        if (res.status < 500 || attempt >= this.retry.attempts) return res;
         await res.body?.cancel();
       } catch (err) {
-        if (attempt >= this.attempts) throw err;
+        if (attempt >= this.retry.attempts) throw err;
       }
-      await sleep(this.retryPauseMs * attempt);
+      await sleep(retryPauseMs(attempt, this.retry.pauseMs));
     }
   }
 

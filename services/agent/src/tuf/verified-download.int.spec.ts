@@ -6,6 +6,7 @@ import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fak
 import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
+import { defaultRetry } from './device-fetcher.js';
 import { VerificationFailed, VerifiedDownloads } from './verified-download.js';
 
 describe('fetching an artifact through the facade, verified with tuf-js against the pinned root', () => {
@@ -84,6 +85,22 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     facade.unavailable = 2;
     const d = downloads();
     expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
+    expect(facade.unavailable).toBe(0);
+  });
+
+  it('waits out a facade that answers 503 five times in a row (an overloaded gateway behind it), backing off', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    facade.unavailable = 5;
+    const d = new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }, { ...defaultRetry, pauseMs: 20 });
+    expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
+    expect(facade.unavailable).toBe(0);
+  });
+
+  it('gives up after its last attempt: a facade that keeps answering 503 fails the refresh', async () => {
+    repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    facade.unavailable = defaultRetry.attempts;
+    const d = new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }, { ...defaultRetry, pauseMs: 20 });
+    await expect(d.refresh()).rejects.toThrow(/answered 503/);
     expect(facade.unavailable).toBe(0);
   });
 

@@ -7,7 +7,9 @@ import { fileDigest } from '../artifacts/file-digest.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
-import { DeviceFetcher } from './device-fetcher.js';
+// Linear snapshot maps in the copy of @tufjs/models that tuf-js uses (see the module).
+import './linear-snapshot.js';
+import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
 export class VerificationFailed extends Error {
@@ -32,8 +34,9 @@ export class VerifiedDownloads {
   constructor(
     private readonly layout: DataDirLayout,
     private readonly source: TufSource,
+    retry: RetryPolicy = defaultRetry,
   ) {
-    this.fetcher = new DeviceFetcher({ ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) }, layout.tmpDir);
+    this.fetcher = new DeviceFetcher({ ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) }, layout.tmpDir, retry);
   }
 
   /** Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). */

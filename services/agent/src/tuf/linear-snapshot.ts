@@ -1,0 +1,58 @@
+import { createRequire } from 'node:module';
+
+// @tufjs/models 5.0.x builds a snapshot's `meta` map with `reduce((acc, e) => ({ ...acc, [k]: v }))`,
+// both when it parses a snapshot (`Snapshot.fromJSON`) and when it serialises one to check its
+// signature (`toJSON`, then canonical JSON): each entry copies all the entries before it, O(n²). The
+// fleet repository's snapshot has one entry per hash bin (256): every refresh copied ~33,000
+// properties twice, 10 % of a simulated device's CPU (issue 11 profile) plus the garbage. This
+// replaces the two maps with linear ones that give the same objects, in the same key order; what
+// is parsed, checked and signed does not change (`linear-snapshot.spec.ts` compares both with the
+// originals). Patched on the copy tuf-js itself loads.
+
+interface MetaFileLike {
+  toJSON(): unknown;
+}
+interface SnapshotLike {
+  meta: Record<string, MetaFileLike>;
+}
+interface SnapshotClass {
+  fromJSON(data: Record<string, unknown>): SnapshotLike;
+  prototype: SnapshotLike & { toJSON(): Record<string, unknown> };
+}
+interface TufModels {
+  Snapshot: SnapshotClass;
+  MetaFile: { fromJSON(data: unknown): MetaFileLike };
+}
+
+const requireFromTufJs = createRequire(createRequire(import.meta.url).resolve('tuf-js'));
+const models = requireFromTufJs('@tufjs/models') as TufModels;
+const { version } = requireFromTufJs('@tufjs/models/package.json') as { version: string };
+
+/** The library's own methods, kept for the spec's comparison. */
+export const originalSnapshot = { fromJSON: models.Snapshot.fromJSON.bind(models.Snapshot), toJSON: models.Snapshot.prototype.toJSON };
+
+const isObjectRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+// Object.fromEntries defines own properties, as the spread did: a key such as `__proto__` stays a plain entry.
+const mapValues = <A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+
+function linearFromJSON(data: Record<string, unknown>): SnapshotLike {
+  // Anything unusual (no meta, a malformed one) goes to the original, which keeps its errors.
+  if (!isObjectRecord(data) || !isObjectRecord(data.meta)) return originalSnapshot.fromJSON(data);
+  const snapshot = originalSnapshot.fromJSON({ ...data, meta: {} });
+  snapshot.meta = mapValues(data.meta, (entry) => models.MetaFile.fromJSON(entry));
+  return snapshot;
+}
+
+function linearToJSON(this: SnapshotLike): Record<string, unknown> {
+  // The original's fields in its order, from a view of this snapshot with an empty map; then the map.
+  const json = originalSnapshot.toJSON.call(Object.create(this, { meta: { value: {} } }) as SnapshotLike);
+  json.meta = mapValues(this.meta, (entry) => entry.toJSON());
+  return json;
+}
+
+/** Whether the linear maps are in place: only on the @tufjs/models version they were checked against. */
+export const linearSnapshotInstalled = /^5\.0\./.test(version);
+if (linearSnapshotInstalled) {
+  models.Snapshot.fromJSON = linearFromJSON;
+  models.Snapshot.prototype.toJSON = linearToJSON;
+}
