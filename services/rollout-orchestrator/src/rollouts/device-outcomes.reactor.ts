@@ -3,8 +3,20 @@ import { eventStreams, type Reactor } from '@keelson/event-store';
 import { isTerminalDeviceState, parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import type { Failpoint } from './failpoint.js';
+import type { RolloutClaims } from './rollout-claims.js';
 import type { Rollouts } from './rollouts.js';
 import { installAssignmentId } from './wave-plan.js';
+
+export interface DeviceOutcomesDeps {
+  rollouts: Rollouts;
+  /**
+   * Which rollouts a device's decommission or reachability concerns: the claims index, which the
+   * creation writes before it answers (the rollouts read model lags a rollout just created).
+   */
+  claims: Pick<RolloutClaims, 'rolloutsHolding'>;
+  clock: Clock;
+  failpoint?: Failpoint;
+}
 
 /** A report or decommission about a rollout this orchestrator never created is none of its business. */
 async function ignoreUnknown(command: Promise<unknown>): Promise<void> {
@@ -24,7 +36,7 @@ const service = { kind: 'service', id: 'rollout-orchestrator' } as const;
  * A decommissioned device is excluded from every rollout still under way that targets it, and
  * a change of reachability is noted on each of them.
  */
-export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock; failpoint?: Failpoint }): Reactor<DeviceEvent> {
+export function deviceOutcomesReactor(deps: DeviceOutcomesDeps): Reactor<DeviceEvent> {
   return {
     name: 'orchestrator-device-outcomes',
     stream: eventStreams.gateway,
@@ -35,7 +47,7 @@ export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock; 
         // spec: a decommissioned device is no longer a live target, so it never hangs a rollout
         const { fleet, deviceId } = event.data;
         const reason = `device decommissioned${event.data.reason ? `: ${event.data.reason}` : ''}`.slice(0, 500);
-        for (const rolloutId of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) {
+        for (const rolloutId of await deps.claims.rolloutsHolding(fleet, deviceId)) {
           await ignoreUnknown(deps.rollouts.execute(
             { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
             { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
@@ -46,7 +58,7 @@ export function deviceOutcomesReactor(deps: { rollouts: Rollouts; clock: Clock; 
       if (event.type === 'DeviceReachabilityChanged') {
         // unreachable devices block no wave or gate and their timeout clock stands still
         const { fleet, deviceId, reachable } = event.data;
-        for (const rolloutId of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) {
+        for (const rolloutId of await deps.claims.rolloutsHolding(fleet, deviceId)) {
           await ignoreUnknown(deps.rollouts.execute(
             { type: 'NoteDeviceReachability', fleet, rolloutId, deviceId, reachable, asOfSeq: seq, at: deps.clock.now().toISOString() },
             { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },

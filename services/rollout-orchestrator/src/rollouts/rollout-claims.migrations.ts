@@ -31,4 +31,10 @@ export const rolloutClaimsMigrations: Migration[] = [
       PRIMARY KEY (fleet, rollout_id)
     )`,
   },
+  {
+    // The device-outcomes reactor finds the rollouts holding a device by (fleet, device): the
+    // primary key leads with the artifact name, so that lookup needs its own index.
+    id: 'rollout-orchestrator-0104-rollout-claims-by-device-id',
+    sql: 'CREATE INDEX IF NOT EXISTS rollout_claims_device ON rollout_claims (fleet, device_id)',
+  },
 ];

@@ -18,6 +18,19 @@ export interface Claim {
 export class RolloutClaims {
   constructor(private readonly db: Database) {}
 
+  /**
+   * The rollouts that hold the device and have no outcome for it yet, whatever the artifact. Written
+   * by the creation itself, before it answers: unlike the rollouts read model, it never lags a
+   * rollout just created.
+   */
+  async rolloutsHolding(fleet: string, deviceId: string): Promise<string[]> {
+    const rows = await this.db.query<{ rollout_id: string }>(
+      'SELECT DISTINCT rollout_id FROM rollout_claims WHERE fleet = $1 AND device_id = $2 ORDER BY rollout_id',
+      [fleet, deviceId],
+    );
+    return rows.map((r) => r.rollout_id);
+  }
+
   /** Runs `fn` holding the creation lock of `fleet`/`artifactName`; the claims it writes commit with it. */
   async serialised<T>(fleet: string, artifactName: string, fn: (claims: ClaimsTx) => Promise<T>): Promise<T> {
     return this.db.transaction(async (sql) => {

@@ -68,7 +68,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     ];
     this.deviceRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: deviceProgressProjection, onError: onError('device progress read model') }),
-      reactor('device outcomes', deviceOutcomesReactor({ rollouts, clock, failpoint })),
+      reactor('device outcomes', deviceOutcomesReactor({ rollouts, claims: new RolloutClaims(database), clock, failpoint })),
     ];
   }
 
