@@ -28,9 +28,18 @@ describe('rollout_claims indexes', () => {
       `EXPLAIN (FORMAT JSON) DELETE FROM rollout_claims WHERE fleet = 'plant-7' AND rollout_id = 'r-big' AND device_id = 'd-42'`,
     ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
     const scan = nodes(plan.Plan).find((n) => n['Index Cond'] !== undefined);
-    // Both columns in the index condition: not the rollout's claims filtered, nor the device's claims
-    // under every artifact name skipped through (the primary key leads with the artifact name).
-    expect(scan?.['Index Cond']).toMatch(/rollout_id.*device_id/);
+    // The device in the index condition (the by-device index, or the rollout's with the device):
+    // not the rollout's claims filtered, nor the device's claims under every artifact name skipped
+    // through (the primary key leads with the artifact name).
+    expect(scan?.['Index Name']).toMatch(/^rollout_claims_(device|rollout_device)$/);
+    expect(scan?.['Index Cond']).toMatch(/device_id = 'd-42'/);
+  });
+
+  it('finds the rollouts holding a device by an index on the device (the device-outcomes reactor)', async () => {
+    const [{ 'QUERY PLAN': [plan] }] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) SELECT DISTINCT rollout_id FROM rollout_claims WHERE fleet = 'plant-7' AND device_id = 'd-42' ORDER BY rollout_id`,
+    ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+    expect(nodes(plan.Plan).some((n) => n['Index Name'] === 'rollout_claims_device')).toBe(true);
   });
 
   it("still finds a rollout's claims by the rollout alone (the finished rollout's release)", async () => {
