@@ -135,8 +135,12 @@ export function installOf(assignmentId: string, published: { targetPath: string;
   };
 }
 
-/** Polls until `check` holds (or fails after `ms`). */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+/**
+ * Polls until `check` holds (or fails after `ms`). Generous: an install takes about a second here,
+ * but these suites share two cores with the e2e suites, and once (CI of 40e0d2c) an agent.e2e
+ * install was not terminal after 15 s.
+ */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 45_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');
