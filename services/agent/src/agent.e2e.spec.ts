@@ -21,7 +21,9 @@ describe('the agent against the real gateway over real MQTT', () => {
   let n = 0;
   const publish = (version: string) => g.publishModel(version);
   const states = (deviceId: string, assignmentId: string) => g.statesOf(deviceId, assignmentId);
-  const terminal = (deviceId: string, assignmentId: string) => g.untilTerminal(deviceId, assignmentId);
+  const trail: string[] = []; // what the in-process agents logged, shown when an install never ends
+  const log = (event: string, fields: Record<string, unknown>) => void trail.push(`${new Date().toISOString()} ${event} ${JSON.stringify(fields)}`);
+  const terminal = (deviceId: string, assignmentId: string) => g.untilTerminal(deviceId, assignmentId, trail);
   const enrolledDir = async (name: string) => {
     const dataDir = join(dir, `dev-${++n}`);
     const { token, gatewayUrl, caFingerprint } = await g.mintToken();
@@ -52,7 +54,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     const hellos: string[] = [];
     const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, { callback: (_e, m) => void hellos.push(m.string()) });
     await g.nc.flush();
-    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], heartbeatSeconds: 1 });
+    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], heartbeatSeconds: 1, log });
     running.push(agent);
     await eventually(() => hellos.length > 0);
     expect(JSON.parse(hellos[0]!)).toEqual({ type: 'DeviceHello', schemaVersion: 1, data: { deviceId: identity.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration: 0 } });
@@ -69,7 +71,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     hellos.length = 0;
     const v2 = publish('1.1.0');
     await g.assign(identity.deviceId, assignment('a2', v2, truthy));
-    running.push(await startAgent({ dataDir, allowExec: ['/bin/true'] }));
+    running.push(await startAgent({ dataDir, allowExec: ['/bin/true'], log }));
     await eventually(() => hellos.length > 0);
     expect(JSON.parse(hellos[0]!).data).toMatchObject({ installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }], desiredGeneration: 1 });
     await terminal(identity.deviceId, 'a2');
@@ -81,7 +83,7 @@ describe('the agent against the real gateway over real MQTT', () => {
   it('reconnects after the broker restarts, says hello again and takes what was assigned meanwhile', async () => {
     const { dataDir, identity } = await enrolledDir('cam-reconnect');
     const logged: string[] = [];
-    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], log: (event) => logged.push(event) });
+    const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], log: (event, fields) => (logged.push(event), log(event, fields)) });
     running.push(agent);
     await eventually(() => agent.connected && logged.includes('connected'));
     await g.restartBroker();

@@ -112,6 +112,18 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect(Object.keys(h.store.current.assignments)).toEqual(['a1']);
   });
 
+  it('keeps a new assignment when an older desired state arrives while the newer one is being written', async () => {
+    const h = await harness();
+    // The gateway's push of generation 1 and its answer to the hello (generation 0, read before the
+    // assignment) can reach the device back to back; both are accepted before either is on disk.
+    const newer = h.reconciler.accept({ deviceId, generation: 1, assignments: [assignmentOf('b1', v1())] });
+    const older = h.reconciler.accept({ deviceId, generation: 0, assignments: [] });
+    await Promise.all([newer, older]);
+    await h.reconciler.idle();
+    expect(h.store.current.seenGeneration).toBe(1);
+    expect(states(h, 'b1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+  });
+
   describe('after a crash the journal resumes from a safe point', () => {
     // Runs a2 until its journal reaches `phase`, then "kills" the agent there.
     const crashAt = async (phase: string, tweak?: () => Promise<void>) => {

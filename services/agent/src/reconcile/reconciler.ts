@@ -40,7 +40,11 @@ export class Reconciler {
     const { store } = this.ctx;
     if (desired.generation < store.current.seenGeneration) return;
     const wanted = new Set(desired.assignments.map((a) => a.assignmentId));
+    let stale = false;
     await store.update((draft) => {
+      // Checked again here, in write order: an older state that arrived while a newer one was being
+      // written (the answer to a hello racing a push) must not undo it.
+      if (desired.generation < draft.seenGeneration) return void (stale = true);
       draft.seenGeneration = desired.generation;
       for (const [id, record] of Object.entries(draft.assignments)) {
         // Finished or never started and no longer wanted: forget. Started ones finish (a rollback must complete).
@@ -48,6 +52,7 @@ export class Reconciler {
       }
       for (const assignment of desired.assignments) draft.assignments[assignment.assignmentId] ??= { assignment, phase: 'pending' };
     });
+    if (stale) return;
     // The gateway drops duplicates, so re-sending is harmless, only wasteful.
     for (const record of resendReports ? Object.values(store.current.assignments) : []) {
       if (record.phase === 'done' && record.outcome) this.ctx.report(record.assignment, record.outcome, record.reason);

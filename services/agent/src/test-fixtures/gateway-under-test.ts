@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccount } from '@nats-io/nkeys';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { gateway, signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
@@ -39,8 +40,11 @@ export interface GatewayUnderTest {
   reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
   /** The states the gateway recorded for one assignment, in order. */
   statesOf(deviceId: string, assignmentId: string): Promise<string[]>;
-  /** Waits until the gateway recorded a terminal state for the assignment. */
-  untilTerminal(deviceId: string, assignmentId: string): Promise<void>;
+  /**
+   * Waits until the gateway recorded a terminal state for the assignment; if it never comes, fails
+   * with the states so far, `trail` (e.g. the agent's log) and the end of the gateway's log.
+   */
+  untilTerminal(deviceId: string, assignmentId: string, trail?: string[]): Promise<void>;
   /** Publishes `model/yolo/<version>/model.onnx` holding `model <version>`. */
   publishModel(version: string): { targetPath: string; sha256: string; length: number };
   stop(): Promise<void>;
@@ -97,6 +101,11 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     throw err;
   }
   const gatewayUrl = `https://127.0.0.1:${httpPort}`;
+  // What the gateway sent devices, shown when an install never ends.
+  const desiredSent: string[] = [];
+  subscriptions.push(nc.subscribe(`${naming.subjectPrefix}keelson.cmd.*.desired`, {
+    callback: (_e, m) => void desiredSent.push(`${new Date().toISOString()} ${m.subject.split('.').at(-2)} generation ${JSON.parse(m.string()).data.generation}`),
+  }));
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const reportsOf = async (deviceId: string) =>
     (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : []));
@@ -113,7 +122,13 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf, statesOf,
-    untilTerminal: (deviceId, assignmentId) => eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))),
+    untilTerminal: (deviceId, assignmentId, trail = []) =>
+      eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).catch(async (err: Error) => {
+        const gatewayLog = readFileSync(join(dir, 'device-gateway.log'), 'utf8').split('\n').slice(-40).join('\n');
+        const states = await statesOf(deviceId, assignmentId).catch((e: Error) => [`(unreadable: ${e.message})`]);
+        const consumers = await consumerStates(nc, naming.streamPrefix).catch((e: Error) => [`(unreadable: ${e.message})`]);
+        throw new Error(`${assignmentId} on ${deviceId}: ${err.message}; states so far ${JSON.stringify(states)}\n-- desired states sent:\n${desiredSent.join('\n')}\n-- consumers:\n${consumers.join('\n')}\n-- trail:\n${trail.join('\n')}\n-- gateway log:\n${gatewayLog}`);
+      }),
     publishModel: (version) => repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(`model ${version}`)),
     async stop() {
       await service.stop();
@@ -127,6 +142,19 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   };
 }
 
+/** Each consumer of the test's streams: what it has not been given, holds unacknowledged, got again. */
+async function consumerStates(nc: NatsConnection, streamPrefix: string): Promise<string[]> {
+  const jsm = await jetstreamManager(nc);
+  const lines: string[] = [];
+  for await (const stream of jsm.streams.list()) {
+    if (!stream.config.name.startsWith(streamPrefix)) continue;
+    for await (const c of jsm.consumers.list(stream.config.name)) {
+      lines.push(`${c.name}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}, delivered ${c.delivered.stream_seq}, acked ${c.ack_floor.stream_seq}`);
+    }
+  }
+  return lines;
+}
+
 /** An install of a published `yolo` target with `probe`. */
 export function installOf(assignmentId: string, published: { targetPath: string; sha256: string; length: number }, probe: Probe): Assignment {
   return {
@@ -136,11 +164,11 @@ export function installOf(assignmentId: string, published: { targetPath: string;
 }
 
 /**
- * Polls until `check` holds (or fails after `ms`). Generous: an install takes about a second here,
- * but these suites share two cores with the e2e suites, and once (CI of 40e0d2c) an agent.e2e
- * install was not terminal after 15 s.
+ * Polls until `check` holds (or fails after `ms`). An install takes about a second here; the margin
+ * is for suites sharing two cores with the e2e suites, not for stalls: a stall is a bug (the one
+ * behind CI's agent.e2e failures was an older desired state undoing a newer one on the agent).
  */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 45_000): Promise<void> {
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');
