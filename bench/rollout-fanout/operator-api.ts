@@ -2,7 +2,9 @@
 export interface RolloutView {
   rolloutId: string;
   status: string;
+  /** The first 1000 devices at most; `deviceCount` says how many the rollout targets. */
   devices: { deviceId: string; state: string; reason?: string }[];
+  deviceCount?: number;
 }
 
 const modelManifest = {

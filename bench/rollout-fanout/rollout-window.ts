@@ -86,12 +86,15 @@ export async function measureRollout(input: {
     const xs = sinceCreate(times);
     stateTimeline[state] = { n: xs.length, p10: quantile(xs, 0.1), p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p100: quantile(xs, 1) };
   }
+  // Counted from the recorded outcomes, not the view: it lists 1000 devices at most.
+  const devices = view.deviceCount ?? view.devices.length;
   const states: Record<string, number> = {};
-  for (const d of view.devices) states[d.state] = (states[d.state] ?? 0) + 1;
-  const failures = view.devices.filter((d) => d.state === 'failed' || d.state === 'rolled_back').slice(0, 10)
-    .map((d) => ({ deviceId: d.deviceId, state: d.state, ...(d.reason ? { reason: d.reason } : {}) }));
+  for (const { state } of end.outcomes.values()) states[state] = (states[state] ?? 0) + 1;
+  if (devices > end.outcomes.size) states['no outcome'] = devices - end.outcomes.size;
+  const failures = [...end.outcomes].filter(([, o]) => o.state !== 'healthy').slice(0, 10)
+    .map(([deviceId, o]) => ({ deviceId, state: o.state, ...(o.reason ? { reason: o.reason } : {}) }));
   return {
-    rolloutId: view.rolloutId, status: view.status, devices: view.devices.length, states, failures, seconds, createAnsweredSeconds, stateTimeline,
+    rolloutId: view.rolloutId, status: view.status, devices, states, failures, seconds, createAnsweredSeconds, stateTimeline,
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
     appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),
