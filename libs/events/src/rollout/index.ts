@@ -1,5 +1,5 @@
 export { AbsolutePath, ExecProbe, HttpProbe, FileProbe, Probe } from './probe.js';
-export { Wave, Strategy, FailureRate, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf } from './strategy.js';
+export { Wave, Strategy, FailureRate, coveredBy, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf, waveOfIndex } from './strategy.js';
 export { ArtifactRef, Assignment, maxAssignments, installAssignmentId, revertAssignmentId } from './assignment.js';
 export { SelectorText, DeviceMisfit, InactiveDevice, SupersededRollout, rolloutTargeting } from './rollout-targeting.js';
 export {

@@ -1,4 +1,4 @@
-import { defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf, Strategy } from './strategy.js';
+import { coveredBy, defaultDeviceTimeoutSeconds, deviceTimeoutSecondsOf, Strategy, waveOfIndex } from './strategy.js';
 
 function issuesOf(raw: unknown): string[] {
   const result = Strategy.safeParse(raw);
@@ -78,5 +78,12 @@ describe('strategy', () => {
       ];
       expect(issuesOf({ waves, maxFailures: -1 })).toEqual(['waves.0.percent', 'waves.1.gate', 'maxFailures']);
     });
+  });
+
+  it('puts each device, by its place in rollout order, in the first wave that covers it', () => {
+    const s = Strategy.parse({ waves: [{ percent: 10, gate: 'auto' }, { percent: 50, gate: 'manual' }, { percent: 100, gate: 'auto' }] });
+    expect([0, 1, 2].map((w) => coveredBy(s, w, 10))).toEqual([1, 5, 10]);
+    expect([...Array(10).keys()].map((i) => waveOfIndex(s, i, 10))).toEqual([0, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    expect(waveOfIndex(s, 0, 1)).toBe(0); // one device: every wave covers it, the first takes it
   });
 });

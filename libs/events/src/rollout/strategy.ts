@@ -56,3 +56,19 @@ export type Strategy = z.infer<typeof Strategy>;
 
 /** The per-device timeout a strategy sets, in seconds. */
 export const deviceTimeoutSecondsOf = (strategy: Strategy): number => strategy.deviceTimeoutSeconds ?? defaultDeviceTimeoutSeconds;
+
+/**
+ * How many devices (in rollout order) are covered once wave `i` has started: waves are cumulative
+ * percentages, so wave i covers the first ceil(percent_i / 100 x n) devices, at least one.
+ */
+export function coveredBy(strategy: Strategy, wave: number, deviceCount: number): number {
+  const percent = strategy.waves[wave]?.percent ?? 100;
+  // integer ceiling: no floating-point surprise at exact multiples
+  return Math.min(deviceCount, Math.max(1, Math.floor((percent * deviceCount + 99) / 100)));
+}
+
+/** The wave of the device at `index` in rollout order (0-based) among `deviceCount`. */
+export function waveOfIndex(strategy: Strategy, index: number, deviceCount: number): number {
+  const wave = strategy.waves.findIndex((_, i) => index < coveredBy(strategy, i, deviceCount));
+  return wave === -1 ? strategy.waves.length - 1 : wave;
+}

@@ -55,4 +55,23 @@ describe('the live tally of a rollout', () => {
     tally.onRollout({ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...ref, deviceId: 'a', reachable: false, asOfSeq: 3, notedAt: at } } as never);
     expect(tally.summary()).toMatchObject({ waves: [{ healthy: 1 }], devicesDown: 1, unreachable: 1 });
   });
+
+  it('counts the devices the view did not list (it lists 1000 at most) from the target chunks, each in its wave', () => {
+    // 5 devices in rollout order a..e, waves 20 % / 100 %: a is the canary. The view listed only a and b.
+    const strategy = { waves: [{ percent: 20, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 };
+    const listed = { ...view([['a', 0], ['b', 1]]), strategy, deviceCount: 5 } as unknown as orchestrator.RolloutView;
+    const tally = new LiveTally(listed);
+    const targets = (from: number, deviceIds: string[]) => ({ type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...ref, from, deviceIds } }) as never;
+    expect(tally.onRollout(targets(0, ['a', 'b', 'c']))).toBe(true);
+    expect(tally.onRollout(targets(3, ['d', 'e']))).toBe(true);
+    expect(tally.onRollout(targets(0, ['a', 'b', 'c']))).toBe(false); // a redelivered chunk adds nobody twice
+    tally.onRollout(started(0, ['a']));
+    tally.onDevice(report('a', 'healthy'));
+    tally.onRollout({ type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave: 1, deviceIds: ['b', 'c', 'd', 'e'], assignedAt: at } } as never);
+    tally.onDevice(report('e', 'failed'));
+    expect(tally.summary().waves).toEqual([
+      { wave: 0, devices: 1, pending: 0, inFlight: 0, healthy: 1, failed: 0, excluded: 0 },
+      { wave: 1, devices: 4, pending: 0, inFlight: 3, healthy: 0, failed: 1, excluded: 0 },
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import type { DeviceReportedProgress, RolloutEvent } from '@keelson/events';
+import { waveOfIndex, type DeviceReportedProgress, type RolloutEvent } from '@keelson/events';
 
 /** One wave's devices by where they stand. `failed` counts `rolled_back`, `failed` and timed-out devices. */
 export interface WaveTally {
@@ -36,20 +36,38 @@ interface Device {
   unreachable: boolean;
 }
 
+type Bucket = 'pending' | 'inFlight' | 'healthy' | 'failed' | 'excluded';
+
+function bucketOf(state: string): Bucket {
+  if (state === 'pending' || state === 'excluded' || state === 'healthy') return state;
+  if (state === 'rolled_back' || state === 'failed') return 'failed';
+  return 'inFlight';
+}
+
 /**
  * Folds a rollout's events and its devices' reports into a tally. Starts from the view the stream
- * opened with; the replay that follows never moves a device back from an outcome it has.
+ * opened with; the replay that follows never moves a device back from an outcome it has. The view
+ * lists at most 1000 devices: the others are learnt from the `RolloutTargetsAdded` chunks the replay
+ * starts with (rollout order, so their wave follows from the strategy). Counts are kept as devices
+ * change, so a summary costs the number of waves, not of devices.
  */
 export class LiveTally {
   private readonly devices = new Map<string, Device>();
+  private readonly waves = new Map<number, WaveTally>();
+  private devicesDown = 0;
+  private unreachable = 0;
+  private readonly deviceCount: number;
 
-  constructor(view: orchestrator.RolloutView) {
-    for (const d of view.devices) this.devices.set(d.deviceId, { wave: d.wave, state: d.state, applied: new Set(), down: false, unreachable: false });
+  constructor(private readonly view: orchestrator.RolloutView) {
+    this.deviceCount = view.deviceCount ?? view.devices.length;
+    for (const d of view.devices) this.add(d.deviceId, { wave: d.wave, state: d.state, applied: new Set(), down: false, unreachable: false });
   }
 
   /** Takes one rollout event; true when the tally changed. */
   onRollout(event: RolloutEvent): boolean {
     switch (event.type) {
+      case 'RolloutTargetsAdded':
+        return event.data.deviceIds.map((id, i) => this.learn(id, event.data.from + i)).some(Boolean);
       case 'WaveStarted':
       case 'DevicesAssigned':
         return (event.data.deviceIds ?? []).map((id) => this.set(id, (d) => (d.state === 'pending' ? { state: 'assigned' } : {}))).some(Boolean);
@@ -79,29 +97,39 @@ export class LiveTally {
   }
 
   summary(): RolloutTally {
-    const waves = new Map<number, WaveTally>();
-    let devicesDown = 0;
-    let unreachable = 0;
-    for (const d of this.devices.values()) {
-      const w = waves.get(d.wave) ?? { wave: d.wave, devices: 0, pending: 0, inFlight: 0, healthy: 0, failed: 0, excluded: 0 };
-      w.devices++;
-      if (d.state === 'pending') w.pending++;
-      else if (d.state === 'excluded') w.excluded++;
-      else if (d.state === 'healthy') w.healthy++;
-      else if (d.state === 'rolled_back' || d.state === 'failed') w.failed++;
-      else w.inFlight++;
-      waves.set(d.wave, w);
-      if (d.down) devicesDown++;
-      if (d.unreachable && d.state !== 'excluded') unreachable++;
-    }
-    return { waves: [...waves.values()].sort((a, b) => a.wave - b.wave), devicesDown, unreachable };
+    const waves = [...this.waves.values()].filter((w) => w.devices > 0).sort((a, b) => a.wave - b.wave).map((w) => ({ ...w }));
+    return { waves, devicesDown: this.devicesDown, unreachable: this.unreachable };
+  }
+
+  /** A device of the rollout the view did not list, at `index` in rollout order. */
+  private learn(deviceId: string, index: number): boolean {
+    if (this.devices.has(deviceId)) return false;
+    const wave = waveOfIndex(this.view.strategy, index, this.deviceCount);
+    this.add(deviceId, { wave, state: 'pending', applied: new Set(), down: false, unreachable: false });
+    return true;
+  }
+
+  private add(deviceId: string, d: Device): void {
+    this.devices.set(deviceId, d);
+    this.count(d, 1);
   }
 
   private set(deviceId: string, change: (d: Device) => Partial<Device>): boolean {
     const d = this.devices.get(deviceId);
     if (!d) return false;
     const before = `${d.state}|${d.down}|${d.unreachable}`;
+    this.count(d, -1);
     Object.assign(d, change(d));
+    this.count(d, 1);
     return before !== `${d.state}|${d.down}|${d.unreachable}`;
+  }
+
+  private count(d: Device, by: 1 | -1): void {
+    const w = this.waves.get(d.wave) ?? { wave: d.wave, devices: 0, pending: 0, inFlight: 0, healthy: 0, failed: 0, excluded: 0 };
+    w.devices += by;
+    w[bucketOf(d.state)] += by;
+    this.waves.set(d.wave, w);
+    if (d.down) this.devicesDown += by;
+    if (d.unreachable && d.state !== 'excluded') this.unreachable += by;
   }
 }

@@ -32,6 +32,18 @@ describe('the revert tally of a rollout', () => {
       expect(tally.end()).toEqual({ devices: 2, reverted: 1, failed: 1, inFlight: 0, offline: 0, decommissioned: 0, offlineDeviceIds: [] });
     });
 
+    it('reverts devices the view did not list (it lists 1000 at most), learnt from the target chunks', () => {
+      const tally = new RevertTally(view([{ deviceId: 'a' }], { deviceCount: 3 }));
+      tally.onRollout({ type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...ref, from: 0, deviceIds: ['a', 'b', 'c'] } } as never);
+      tally.onRollout(started(['a', 'b']));
+      tally.onRollout(aborted('revert'));
+      expect(tally.counts()).toEqual({ devices: 2, reverted: 0, failed: 0, inFlight: 2, offline: 0, decommissioned: 0 });
+      tally.onDevice(10, revert('a', 'healthy'));
+      expect(tally.isDone()).toBe(false); // b, which the view never listed, still reverts
+      tally.onDevice(11, revert('b', 'healthy'));
+      expect(tally.end()).toMatchObject({ devices: 2, reverted: 2, inFlight: 0 });
+    });
+
     it('counts an unreachable device as offline (done without it) until it comes back', () => {
       const tally = new RevertTally(view([{ deviceId: 'a' }, { deviceId: 'b' }]));
       tally.onRollout(started(['a', 'b']));

@@ -69,6 +69,9 @@ export class RevertTally {
   onRollout(event: RolloutEvent): boolean {
     const before = this.fingerprint();
     switch (event.type) {
+      case 'RolloutTargetsAdded': // the view lists 1000 devices at most: the others are learnt here
+        for (const id of event.data.deviceIds) if (!this.devices.has(id)) this.devices.set(id, { assigned: false, excluded: false, decommissioned: false });
+        break;
       case 'WaveStarted':
       case 'DevicesAssigned':
         for (const id of event.data.deviceIds ?? []) this.change(id, () => ({ assigned: true }));

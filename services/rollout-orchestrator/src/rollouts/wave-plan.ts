@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Strategy } from '@keelson/events';
+import { coveredBy, type Strategy } from '@keelson/events';
 
 /**
  * The order a rollout visits its devices in: sorted by sha256(rolloutId + deviceId). Stable for one
@@ -13,16 +13,6 @@ export function orderDevices(rolloutId: string, deviceIds: readonly string[]): s
     .map((deviceId) => ({ deviceId, key: keyOf(deviceId) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((d) => d.deviceId);
-}
-
-/**
- * How many devices (in rollout order) are covered once wave `i` has started: waves are cumulative
- * percentages, so wave i covers the first ceil(percent_i / 100 x n) devices, at least one.
- */
-export function coveredBy(strategy: Strategy, wave: number, deviceCount: number): number {
-  const percent = strategy.waves[wave]?.percent ?? 100;
-  // integer ceiling: no floating-point surprise at exact multiples
-  return Math.min(deviceCount, Math.max(1, Math.floor((percent * deviceCount + 99) / 100)));
 }
 
 /** The devices wave `i` adds to the ones earlier waves already cover (possibly none for tiny groups). */
@@ -42,3 +32,5 @@ export function waveOfEachDevice(strategy: Strategy, ordered: readonly string[])
 
 /** Assignment ids are part of the device contract (libs/events): the orchestrator's, the api's and the CLI's. */
 export { installAssignmentId, revertAssignmentId } from '@keelson/events';
+/** Shared with the api's live tally (libs/events): which devices a wave covers. */
+export { coveredBy } from '@keelson/events';
