@@ -6,7 +6,9 @@ export { readSubject } from './load.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
 export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
-export { type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter } from './projection/index.js';
+export {
+  type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter, retireProjections, type RetiredProjection,
+} from './projection/index.js';
 export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';
 export { waitForStream } from './wait-for-stream.js';
 export { LogWriter } from './log-writer.js';

@@ -1,3 +1,4 @@
 export { type Projection } from './projection.js';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 export { projectionMigrations, readCheckpoint, type DeadLetter } from './checkpoints.js';
+export { retireProjections, type RetiredProjection } from './retired-projections.js';

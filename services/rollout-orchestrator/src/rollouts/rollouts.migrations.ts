@@ -1,11 +1,12 @@
+import { eventStreams, type RetiredProjection } from '@keelson/event-store';
 import type { Migration } from '@keelson/postgres';
 
 /**
  * The orchestrator's read models: one row per rollout (its phase and facts), one per device of a
  * rollout (its place in the order and its record), the outcome the rollout recorded per device,
  * each device's latest report, and its latest report about its revert after an abort with `revert`.
- * `rollouts` (0001) held a whole rollout per row, rewritten on every event: it is no longer
- * written or read (the summaries and targets are rebuilt from the stream under a new projection).
+ * `rollouts` (0001) held a whole rollout per row, rewritten on every event: the summaries and targets
+ * replaced it (rebuilt from the stream under a new projection) and 0007 drops it.
  */
 export const rolloutsMigrations: Migration[] = [
   {
@@ -84,4 +85,12 @@ export const rolloutsMigrations: Migration[] = [
     );
     CREATE INDEX IF NOT EXISTS rollout_targets_device ON rollout_targets (fleet, device_id)`,
   },
+  {
+    // the whole-rollout rows of 0001, neither written nor read since the summaries replaced them
+    id: 'rollout-orchestrator-0007-drop-rollouts',
+    sql: 'DROP TABLE IF EXISTS rollouts',
+  },
 ];
+
+/** Projections earlier releases ran: what they left in NATS and the checkpoints goes at start-up. */
+export const retiredRolloutProjections: RetiredProjection[] = [{ name: 'orchestrator-rollouts', stream: eventStreams.orchestrator }];

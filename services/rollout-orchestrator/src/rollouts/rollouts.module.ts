@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, waitForStream, type Reactor } from '@keelson/event-store';
+import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner, retireProjections, waitForStream, type Reactor } from '@keelson/event-store';
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
@@ -12,7 +12,7 @@ import { failpointOf } from './failpoint.js';
 import { InFlightRunner } from './in-flight.runner.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
 import { skippedMessages } from './rollout.metrics.js';
-import { rolloutsMigrations } from './rollouts.migrations.js';
+import { retiredRolloutProjections, rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
 import { Rollouts } from './rollouts.js';
 import { RolloutClaims } from './rollout-claims.js';
@@ -75,6 +75,8 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
   async onModuleInit(): Promise<void> {
     await applyStreams(await jetstreamManager(this.nc), this.config.naming, [eventStreams.orchestrator]);
     await migrate(orchestratorDatabase(this.db), [...rolloutsMigrations, ...rolloutClaimsMigrations]);
+    const retired = await retireProjections(this.nc, this.config.naming, orchestratorDatabase(this.db), retiredRolloutProjections);
+    for (const consumer of retired) this.logger.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
   }
 
   async onApplicationBootstrap(): Promise<void> {
