@@ -20,6 +20,9 @@ import { windowHistograms } from './histograms.js';
 import { keelsonCounters, keelsonMetrics } from './service-metrics.js';
 import { printWindowStats } from './window-report.js';
 
+/** The broker baseline is given up after this long: its failure is reported with the rollout's figures. */
+const baselineTimeoutS = 180;
+
 const args = benchArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`bench: ${line}`);
 let bench: BenchPlatform | undefined;
@@ -60,11 +63,16 @@ async function run(): Promise<void> {
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
     // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
     let baselineError: string | undefined;
-    const baseline = await measureBrokerBaseline({
-      natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
-      messages: inbox.messages, connections: Math.min(args.devices, 1000),
-      payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
-    }).catch((err: unknown) => {
+    // Nor must a baseline that never ends (a QoS 1 publish on a connection dropped with reconnect off waits forever).
+    let baselineTimer: NodeJS.Timeout | undefined;
+    const baseline = await Promise.race([
+      measureBrokerBaseline({
+        natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
+        messages: inbox.messages, connections: Math.min(args.devices, 1000),
+        payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
+      }),
+      new Promise<never>((_, reject) => (baselineTimer = setTimeout(() => reject(new Error(`no result in ${baselineTimeoutS} s`)), baselineTimeoutS * 1000))),
+    ]).finally(() => clearTimeout(baselineTimer)).catch((err: unknown) => {
       baselineError = err instanceof Error ? err.message : String(err);
       log(`baseline failed: ${baselineError}`);
       return null;

@@ -77,11 +77,14 @@ export class AgentStateStore {
     return this.state.assignments[assignmentId];
   }
 
-  /** Applies `change` to a copy and persists it; later readers see it only once it is on disk. */
-  update(change: (draft: AgentState) => void): Promise<AgentState> {
+  /**
+   * Applies `change` to a copy and persists it; later readers see it only once it is on disk. A
+   * `change` that returns `false` found nothing to change: nothing is written.
+   */
+  update(change: (draft: AgentState) => boolean | void): Promise<AgentState> {
     const next = this.writes.then(async () => {
       const draft = structuredClone(this.state);
-      change(draft);
+      if (change(draft) === false) return this.state;
       await writeFileAtomic(this.path, JSON.stringify(draft), 0o600);
       this.state = draft;
       return draft;
@@ -90,12 +93,26 @@ export class AgentStateStore {
     return next;
   }
 
-  /** Journals one assignment's new phase (and whatever else the phase needs to resume). */
-  setPhase(assignmentId: string, fields: Partial<AssignmentRecord> & { phase: Phase }): Promise<AgentState> {
+  /**
+   * Journals one assignment's new phase (and whatever else the phase needs to resume), with
+   * `alongside`, a change that must be on disk exactly when the phase is: one atomic write for both.
+   */
+  setPhase(assignmentId: string, fields: Partial<AssignmentRecord> & { phase: Phase }, alongside?: (draft: AgentState) => void): Promise<AgentState> {
     return this.update((draft) => {
       const record = draft.assignments[assignmentId];
       if (!record) throw new Error(`no journal entry for assignment ${assignmentId}`);
       draft.assignments[assignmentId] = { ...record, ...fields };
+      alongside?.(draft);
     });
   }
+}
+
+/**
+ * Marks the generation seen as applied once every assignment is done; false when it was already
+ * (or cannot be yet). Journalled with an assignment's `done`, it saves a write per update.
+ */
+export function markApplied(draft: AgentState): boolean {
+  if (draft.seenGeneration <= draft.appliedGeneration || !Object.values(draft.assignments).every((r) => r.phase === 'done')) return false;
+  draft.appliedGeneration = draft.seenGeneration;
+  return true;
 }

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import type { DataDirLayout } from '../data-dir/layout.js';
-import { certifiesKey } from '../renewal/pending-renewal.js';
 
 /**
  * The CA the platform's TLS endpoints (gateway, facade, MQTT) chain to, kept in the data directory
@@ -19,43 +18,7 @@ export async function readPlatformCa(layout: DataDirLayout): Promise<string | un
   });
 }
 
-const matches = (pair: { cert: string; key: string }): boolean => {
-  try {
-    return certifiesKey(pair.cert, pair.key);
-  } catch {
-    return true; // unreadable PEM: the TLS handshake reports it
-  }
-};
-
-/** How the identity waits before reading a mismatched pair again; it gives up after `attempt` 5. */
-export type IdentityRetry = (attempt: number) => Promise<void>;
-
-const shortPause: IdentityRetry = () => new Promise((r) => setTimeout(r, 20));
-
-/**
- * The device's TLS client identity (its enrolled certificate and key), absent before enrollment. A
- * renewal with a new key renames the key, then the certificate: a read between the two finds a
- * pair that does not match, and reads again after `retry` (a short pause; the renames are next).
- */
-export function deviceTlsIdentity(layout: DataDirLayout, retry: IdentityRetry = shortPause): () => Promise<{ cert: string; key: string } | undefined> {
-  // The pair last found matching: the same files read again need no new parse (once per request otherwise).
-  let matched: { cert: string; key: string } | undefined;
-  const sameAsMatched = (pair: { cert: string; key: string }) => matched?.cert === pair.cert && matched.key === pair.key;
-  return async () => {
-    for (let attempt = 1; ; attempt++) {
-      let pair: { cert: string; key: string };
-      try {
-        pair = { cert: await readFile(layout.deviceCertificate, 'utf8'), key: await readFile(layout.deviceKey, 'utf8') };
-      } catch {
-        return undefined;
-      }
-      if (sameAsMatched(pair)) return matched!;
-      if (matches(pair)) return (matched = pair);
-      if (attempt >= 5) return pair;
-      await retry(attempt);
-    }
-  };
-}
+export { deviceTlsIdentity, type IdentityRetry } from './device-tls-identity.js';
 
 /** `sha256:<hex>` of a PEM certificate, the form `keelson device token` prints. */
 export function fingerprintOf(pem: string): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TerminalDeviceState } from '@keelson/events';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import { fileDigest } from '../artifacts/file-digest.js';
-import type { AssignmentRecord, SwapRecord } from '../data-dir/agent-state.js';
+import { markApplied, type AgentState, type AssignmentRecord, type SwapRecord } from '../data-dir/agent-state.js';
 import { basenameOf } from '../data-dir/layout.js';
 import { boundedReason } from '../probes/probe-result.js';
 import { VerificationFailed } from '../tuf/verified-download.js';
@@ -34,13 +34,14 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
   const versionFile = join(ctx.layout.versionDir(artifact.name, artifact.version), basenameOf(artifact.targetPath));
   const finish = async (outcome: TerminalDeviceState, reason?: string) => {
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
-    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why });
+    // The generation counts as applied in the same write when this was its last assignment.
+    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why }, markApplied);
     ctx.report(assignment, outcome, why.reason);
     const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
-  const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true) => {
-    await ctx.store.setPhase(id, { ...fields, phase: next });
+  const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
+    await ctx.store.setPhase(id, { ...fields, phase: next }, alongside);
     if (announce && (next === 'downloading' || next === 'verifying' || next === 'applying')) ctx.report(assignment, next);
   };
   const keptIntact = async () => {
@@ -76,10 +77,12 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       if (live) await rm(file, { force: true });
       else await slots.install(artifact.version, file, basenameOf(artifact.targetPath));
       const swap: SwapRecord = live ? { fromCurrent: previous, fromPrevious: previous, to: artifact.version } : { fromCurrent: current, fromPrevious: previous, to: artifact.version };
-      await ctx.store.update((draft) => {
+      // The version is recorded with the `applying` phase, in one write: a crash before it resumes
+      // from the download (the version is installed again), after it applies a recorded version.
+      const keep = (draft: AgentState) => {
         (draft.versions[artifact.name] ??= {})[artifact.version] = { sha256: artifact.sha256, length: artifact.length, basename: basenameOf(artifact.targetPath) };
-      });
-      return enter('applying', { swap });
+      };
+      return enter('applying', { swap }, true, keep);
     }
     case 'applying': {
       const swap = record.swap!;

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import type { AgentState } from '../data-dir/agent-state.js';
+import { AgentHalted } from './reconcile-context.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { simulateApplication } from '../sim/simulated-application.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
@@ -112,6 +114,24 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect(Object.keys(h.store.current.assignments)).toEqual(['a1']);
   });
 
+  it('does not write the journal again for a desired state that changes nothing (the answer to a hello)', async () => {
+    const h = await harness();
+    const a1 = assignmentOf('a1', v1());
+    await run(h, a1);
+    // Every journal write renames a new file into place: a new inode (which a later write may reuse) and mtime.
+    const writtenAt = () => {
+      const { ino, mtimeNs } = statSync(layout.stateFile, { bigint: true });
+      return `${ino}@${mtimeNs}`;
+    };
+    const written = writtenAt();
+    await h.reconciler.accept({ deviceId, generation, assignments: [a1] }, false);
+    await h.reconciler.idle();
+    expect(writtenAt()).toBe(written);
+    await h.reconciler.accept({ deviceId, generation: ++generation, assignments: [a1] }, false);
+    await h.reconciler.idle();
+    expect(writtenAt()).not.toBe(written);
+  });
+
   it('keeps a new assignment when an older desired state arrives while the newer one is being written', async () => {
     const h = await harness();
     // The gateway's push of generation 1 and its answer to the hello (generation 0, read before the
@@ -125,15 +145,20 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
   });
 
   describe('after a crash the journal resumes from a safe point', () => {
-    // Runs a2 until its journal reaches `phase`, then "kills" the agent there.
-    const crashAt = async (phase: string, tweak?: () => Promise<void>) => {
+    // Runs a2 until its journal reaches `phase` (or, `before`, until it is about to), then "kills" the agent there.
+    const crashAt = async (phase: string, tweak?: () => Promise<void>, before = false) => {
       const first = await harness();
       await run(first, assignmentOf('a1', v1()));
       const a2 = assignmentOf('a2', v2());
       const stop = new Promise<void>((resolve) => {
         const origin = first.store.setPhase.bind(first.store);
-        first.store.setPhase = async (id, fields) => {
-          const state = await origin(id, fields);
+        first.store.setPhase = async (id, fields, alongside) => {
+          if (before && fields.phase === phase) {
+            first.crash();
+            resolve();
+            throw new AgentHalted('crashed');
+          }
+          const state = await origin(id, fields, alongside);
           if (fields.phase === phase) {
             first.crash();
             resolve();
@@ -184,6 +209,34 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       const h = await crashAt('rolling_back');
       expect(h.sent.filter((s) => s.assignmentId === 'a2')).toEqual([{ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('does not exist') }]);
       expect(active()).toBe('model one');
+    });
+
+    const journal = (): AgentState => JSON.parse(readFileSync(layout.stateFile, 'utf8')) as AgentState;
+
+    it('crashed just before the version and the applying phase were journalled: neither is, the update runs again and records the version', async () => {
+      const h = await crashAt('applying', async () => {
+        expect(journal().assignments.a2?.phase).toBe('verifying');
+        expect(journal().versions.yolo?.['2.0.0']).toBeUndefined();
+      }, true);
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(h.store.current.versions.yolo?.['2.0.0']).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: 9, basename: 'model.onnx' });
+      expect(await h.reconciler.installed()).toEqual([{ name: 'yolo', version: '2.0.0', sha256: h.store.current.versions.yolo?.['2.0.0']?.sha256 }]);
+    });
+
+    it('crashed just after the applying phase was journalled: the version is journalled with it, and is reported once applied', async () => {
+      const h = await crashAt('applying', async () => {
+        expect(journal().assignments.a2?.phase).toBe('applying');
+        expect(journal().versions.yolo?.['2.0.0']).toBeDefined();
+      });
+      expect(states(h, 'a2')).toEqual(['healthy']);
+      expect((await h.reconciler.installed()).map((i) => i.version)).toEqual(['2.0.0']);
+    });
+
+    it('crashed just after the last assignment was journalled done: the generation is journalled as applied with it', async () => {
+      await crashAt('done', async () => {
+        expect(journal().assignments.a2?.phase).toBe('done');
+        expect(journal().appliedGeneration).toBe(generation);
+      });
     });
 
     it('crashed while downloading: the half download is gone and the update runs again', async () => {

@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { DesiredState, InstalledArtifact } from '@keelson/events';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import { markApplied } from '../data-dir/agent-state.js';
 import { boundedReason } from '../probes/probe-result.js';
 import { runAssignment } from './assignment-workflow.js';
 import { AgentHalted, type ReconcileContext } from './reconcile-context.js';
@@ -44,13 +45,25 @@ export class Reconciler {
     await store.update((draft) => {
       // Checked again here, in write order: an older state that arrived while a newer one was being
       // written (the answer to a hello racing a push) must not undo it.
-      if (desired.generation < draft.seenGeneration) return void (stale = true);
+      if (desired.generation < draft.seenGeneration) {
+        stale = true;
+        return false;
+      }
+      let changed = desired.generation !== draft.seenGeneration;
       draft.seenGeneration = desired.generation;
       for (const [id, record] of Object.entries(draft.assignments)) {
         // Finished or never started and no longer wanted: forget. Started ones finish (a rollback must complete).
-        if (!wanted.has(id) && (record.phase === 'done' || record.phase === 'pending')) delete draft.assignments[id];
+        if (wanted.has(id) || (record.phase !== 'done' && record.phase !== 'pending')) continue;
+        delete draft.assignments[id];
+        changed = true;
       }
-      for (const assignment of desired.assignments) draft.assignments[assignment.assignmentId] ??= { assignment, phase: 'pending' };
+      for (const assignment of desired.assignments) {
+        if (draft.assignments[assignment.assignmentId]) continue;
+        draft.assignments[assignment.assignmentId] = { assignment, phase: 'pending' };
+        changed = true;
+      }
+      // The same state again (the answer to every hello, a re-push): nothing to journal.
+      return changed;
     });
     if (stale) return;
     // The gateway drops duplicates, so re-sending is harmless, only wasteful.
@@ -126,13 +139,9 @@ export class Reconciler {
     }
   }
 
+  /** For a desired state with nothing left to do (the assignments' own `done` usually marks it). */
   private async markApplied(): Promise<void> {
-    const { store } = this.ctx;
-    const { seenGeneration, appliedGeneration, assignments } = store.current;
-    if (seenGeneration > appliedGeneration && Object.values(assignments).every((r) => r.phase === 'done')) {
-      await store.update((draft) => {
-        draft.appliedGeneration = draft.seenGeneration;
-      });
-    }
+    const { seenGeneration, appliedGeneration } = this.ctx.store.current;
+    if (seenGeneration > appliedGeneration) await this.ctx.store.update(markApplied);
   }
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { syncDir, writeFileAtomic } from '../data-dir/atomic-file.js';
+import { identityReplaced } from '../data-dir/identity-version.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 
 /**
@@ -66,8 +67,13 @@ export async function completePendingRenewal(layout: DataDirLayout): Promise<boo
     await rm(layout.renewalDir, { recursive: true, force: true });
     return false;
   }
-  if (keyAside) await rename(pendingKeyPath(layout), layout.deviceKey);
-  await rename(pendingCertificatePath(layout), layout.deviceCertificate);
+  identityReplaced(layout); // a pair kept in memory is read again from here on (device-tls-identity.ts)
+  try {
+    if (keyAside) await rename(pendingKeyPath(layout), layout.deviceKey);
+    await rename(pendingCertificatePath(layout), layout.deviceCertificate);
+  } finally {
+    identityReplaced(layout); // and a pair read during the renames is not kept
+  }
   await syncDir(layout.identityDir);
   await rm(layout.renewalDir, { recursive: true, force: true });
   return true;

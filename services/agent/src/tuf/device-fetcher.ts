@@ -41,6 +41,23 @@ export interface RetryPolicy {
  */
 export const defaultRetry: RetryPolicy = { attempts: 6, pauseMs: 1_000 };
 
+/** The longest refusal body read to its end; a longer one is cut off, and its connection with it. */
+const discardLimit = 64 * 1024;
+
+/**
+ * Reads a refusal's body (tuf-js's `2.root.json` 404 at the start of every refresh) to its end:
+ * cancelled half-read, the response would take its kept-alive connection down with it, and the
+ * next request of the update would pay a new TLS handshake.
+ */
+async function discard(res: Response): Promise<void> {
+  if (!res.body) return;
+  let read = 0;
+  for await (const chunk of res.body) {
+    read += chunk.length;
+    if (read > discardLimit) break; // leaving the loop cancels the body
+  }
+}
+
 /**
  * tuf-js's fetcher for a device: every request is made on a TLS connection where the device
  * presented its certificate (the facade authenticates devices by it, nothing else), and target
@@ -86,7 +103,7 @@ export class DeviceFetcher implements Fetcher {
       try {
         const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
         if (res.status < 500 || attempt >= this.retry.attempts) return res;
-        await res.body?.cancel();
+        await discard(res);
       } catch (err) {
         if (attempt >= this.retry.attempts) throw err;
       }
@@ -110,7 +127,7 @@ export class DeviceFetcher implements Fetcher {
   private async receive(url: string, maxLength: number, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
     const res = await this.respond(url);
     if (!res.ok || !res.body) {
-      await res.body?.cancel();
+      await discard(res);
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
     }
     let received = 0;

@@ -9,6 +9,8 @@ import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
 // Linear snapshot maps in the copy of @tufjs/models that tuf-js uses (see the module).
 import './linear-snapshot.js';
+// Public key objects kept across signature checks (see the module).
+import './public-key-cache.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
