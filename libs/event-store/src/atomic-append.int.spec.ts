@@ -1,8 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { connectTestNats, testEnv } from '@keelson/testing';
-import { eventHeaders } from './headers.js';
+import { testEnv } from '@keelson/testing';
 import type { EventMetadata, EventStore, StreamDeclaration } from './index.js';
 import { inc, type CounterEvent } from './test-fixtures/counter.js';
 import { openCounterStore } from './test-fixtures/counter-store.js';
@@ -79,40 +78,5 @@ describe('atomic multi-event append', () => {
     const before = await messages();
     await expect(store.append(other, 0, Array.from({ length: 1001 }, (_, i) => inc(i + 1)), meta('too-large-6'))).rejects.toThrow();
     expect(await messages()).toBe(before);
-  });
-
-  it('appends decisions on several subjects together, each checked against its own sequence', async () => {
-    const [a, b] = [store.subject('atomic', 'f1', 'a7'), store.subject('atomic', 'f1', 'b7')];
-    await store.append(a, 0, [inc(1)], meta('base-7'));
-    const { lastSeq } = await store.load(a);
-    await store.appendTogether([store.prepare(a, lastSeq, [inc(2)], meta('both-7a')), store.prepare(b, 0, [inc(3), inc(4)], meta('both-7b'))]);
-    expect((await store.load(a)).events.map((r) => [r.event, r.meta.commandId])).toEqual([[inc(1), 'base-7'], [inc(2), 'both-7a']]);
-    expect((await store.load(b)).events.map((r) => [r.event, r.meta.commandId])).toEqual([[inc(3), 'both-7b'], [inc(4), 'both-7b']]);
-  });
-
-  it('stores none of the decisions when any one subject moved, the first or a later one', async () => {
-    const [a, b] = [store.subject('atomic', 'f1', 'a8'), store.subject('atomic', 'f1', 'b8')];
-    await store.append(b, 0, [inc(1)], meta('base-8'));
-    const before = await messages();
-    await expect(store.appendTogether([store.prepare(a, 0, [inc(2)], meta('late-8a')), store.prepare(b, 0, [inc(3)], meta('late-8b'))])).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(store.appendTogether([store.prepare(b, 0, [inc(3)], meta('first-8b')), store.prepare(a, 0, [inc(2)], meta('first-8a'))])).rejects.toBeInstanceOf(ConcurrencyError);
-    expect(await messages()).toBe(before);
-    expect((await store.load(a)).events).toEqual([]);
-  });
-
-  it('stores nothing of decisions whose writer died before the commit, and takes them again after', async () => {
-    const [a, b] = [store.subject('atomic', 'f1', 'a9'), store.subject('atomic', 'f1', 'b9')];
-    const before = await messages();
-    const dying = await connectTestNats('dying-writer');
-    const h = eventHeaders(meta('crash-9a'), 0); // the first message of appendTogether's batch; the commit never comes
-    h.set('Nats-Batch-Id', 'crash-9');
-    h.set('Nats-Batch-Sequence', '1');
-    h.set('Nats-Expected-Last-Subject-Sequence', '0');
-    dying.publish(a, JSON.stringify(inc(1)), { headers: h });
-    await dying.flush();
-    await dying.close();
-    expect(await messages()).toBe(before);
-    await store.appendTogether([store.prepare(a, 0, [inc(1)], meta('crash-9a')), store.prepare(b, 0, [inc(2)], meta('crash-9b'))]);
-    expect([(await store.load(a)).events.map((r) => r.event), (await store.load(b)).events.map((r) => r.event)]).toEqual([[inc(1)], [inc(2)]]);
   });
 });

@@ -1,7 +1,6 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { appendEvents, type AppendResult } from './append.js';
-import { appendTogether, type PendingWrite } from './append-together.js';
 import { assertValidMetadata, readEventMetadata, type EventMetadata } from './headers.js';
 import { readSubject } from './load.js';
 import { aggregateSubject, type EventStoreNaming } from './naming.js';
@@ -70,21 +69,5 @@ export class EventStore<E extends { type: string }> {
     assertValidMetadata(meta);
     for (const e of events) this.options.parse(e);
     return appendEvents(this.options.nc, this.js, subject, expectedSeq, events, meta);
-  }
-
-  /** Validates the events of one decision, to be appended later with others by `appendTogether`. */
-  prepare(subject: string, expectedSeq: number, events: E[], meta: EventMetadata): PendingWrite {
-    assertValidMetadata(meta);
-    for (const e of events) this.options.parse(e);
-    return { streamName: this.streamName, subject, expectedSeq, events, meta };
-  }
-
-  /**
-   * Appends prepared decisions on several subjects of this store's stream, all or none; throws
-   * ConcurrencyError if any subject is no longer at the sequence its write expects.
-   */
-  async appendTogether(writes: PendingWrite[]): Promise<void> {
-    if (writes.some((w) => w.streamName !== this.streamName)) throw new Error(`appendTogether: every write must be on ${this.streamName}`);
-    await appendTogether(this.options.nc, writes);
   }
 }

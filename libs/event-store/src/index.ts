@@ -2,7 +2,6 @@ export { type EventStoreNaming, productionNaming, aggregateSubject, assertSubjec
 export { type StreamDeclaration, eventStreams, eventStreamConfig, applyStreams, type ApplyStreamsOptions } from './streams.js';
 export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames } from './headers.js';
 export { appendEvents, type AppendResult } from './append.js';
-export { type PendingWrite } from './append-together.js';
 export { readSubject } from './load.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
 export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';

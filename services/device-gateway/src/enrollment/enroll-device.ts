@@ -101,9 +101,9 @@ export class DeviceEnrollment {
     if (reenrolls) await this.assertReenrollable(fleet, reenrolls);
     const [tufRoot, cert] = await Promise.all([this.d.rootOf(fleet, correlationId), this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now })]);
     const device = { kind: 'device', id: deviceId } as const;
+    const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
     if (reenrolls) {
-      await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.
       await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
       await this.deviceAggregate.execute(fleet, deviceId, {
@@ -111,16 +111,15 @@ export class DeviceEnrollment {
         enrolledWith: presented.tokenId,
       }, meta(device));
     } else {
-      // The device comes into being in the same atomic append that uses the token up.
-      await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked, (token) => [this.d.devices.prepare(this.d.devices.subject('device', fleet, deviceId), 0, [{
+      const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
+      await this.d.devices.append(this.d.devices.subject('device', fleet, deviceId), 0, [{
         type: 'DeviceEnrolled',
         schemaVersion: 1,
         data: {
           fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
-          labels: { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }, // the operator's labels win
-          hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
+          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
         },
-      }], meta(device))]);
+      }], meta(device));
       await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
     }
     return {

@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { eventStreams, handleCommand, type EventMetadata, type EventStore, type PendingWrite } from '@keelson/event-store';
+import { eventStreams, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
@@ -90,24 +90,14 @@ export class EnrollmentTokens {
    * EnrollmentRefusedError. The append expects the token's subject unchanged since it was read (from
    * `checked`, so a redemption costs no second read): of devices racing for one token exactly one
    * appends the redemption, and every other one reads again and is refused as `used`.
-   *
-   * `alongside` (same stream) is appended in one atomic batch with the redemption, never with a
-   * refusal: what the token enrolls exists exactly when the token is used up, and a racing loser
-   * stores nothing of it. It is given the token as redeemed.
    */
-  async redeem(
-    presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata, checked?: CheckedToken,
-    alongside?: (redeemed: EnrollmentToken) => PendingWrite[],
-  ): Promise<EnrollmentToken> {
+  async redeem(presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata, checked?: CheckedToken): Promise<EnrollmentToken> {
     const command: EnrollmentTokenCommand = { type: 'RedeemEnrollmentToken', deviceId, ...presentationOf(presented, at, true) };
     let read = checked ?? (await this.read(presented));
     for (let attempt = 1; ; attempt++) {
       const events = enrollmentToken.decide(command, read.token);
       try {
-        const subject = this.subjectOf(presented);
-        const writes = events[0]?.type === 'EnrollmentTokenRedeemed' ? alongside?.(events.reduce(enrollmentToken.evolve, read.token)) : undefined;
-        if (writes) await this.store.appendTogether([this.store.prepare(subject, read.seq, events, meta), ...writes]);
-        else await this.store.append(subject, read.seq, events, meta);
+        await this.store.append(this.subjectOf(presented), read.seq, events, meta);
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
         // A refusal stays a refusal whatever was appended since (a used, revoked or expired token never
