@@ -54,6 +54,8 @@ describe('servicePermissions', () => {
     expect(mayPublish('rollout-orchestrator', '$JS.API.CONSUMER.CREATE.EV_ARTIFACTS.proj-x')).toBe(false);
     expect(mayPublish('api', '$JS.API.DIRECT.GET.EV_ROLLOUTS')).toBe(true);
     expect(mayPublish('registry-facade', '$JS.API.CONSUMER.CREATE.EV_TUF.x')).toBe(true);
+    expect(mayPublish('device-gateway', '$JS.API.CONSUMER.CREATE.EV_TUF.x')).toBe(true); // the root cache follows the signer's news
+    expect(mayPublish('device-gateway', 'ev.tuf.plant-7.repository')).toBe(false);
     expect(mayPublish('signer', '$JS.API.CONSUMER.CREATE.EV_ARTIFACTS.x')).toBe(true);
     expect(mayPublish('signer', '$JS.API.STREAM.UPDATE.EV_ARTIFACTS')).toBe(false);
     for (const stream of ['EV_ARTIFACTS', 'EV_TUF', 'EV_ROLLOUTS', 'EV_DEVICES', 'EV_OPERATORS']) {

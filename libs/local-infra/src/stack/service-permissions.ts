@@ -60,7 +60,7 @@ const access: Record<PlatformService, ServiceAccess> = {
     owns: ['registry'], reads: ['signer', 'gateway'], declares: ['registry', 'signer'], createsMissing: [], serves: 'registry',
     calls: ['gateway.get-device-ca', 'gateway.get-device-certificate'],
   },
-  'device-gateway': { owns: ['gateway'], reads: [], declares: ['gateway'], createsMissing: [], serves: 'gateway', calls: ['signer'] },
+  'device-gateway': { owns: ['gateway'], reads: ['signer'], declares: ['gateway'], createsMissing: [], serves: 'gateway', calls: ['signer'] },
   'rollout-orchestrator': { owns: ['orchestrator'], reads: ['gateway'], declares: ['orchestrator'], createsMissing: [], serves: 'orchestrator', calls: ['registry', 'gateway'] },
   audit: { owns: [], reads: allStreams, declares: [], createsMissing: allStreams, serves: 'audit', calls: [] },
   api: { owns: ['api'], reads: ['orchestrator', 'gateway'], declares: ['api'], createsMissing: [], calls: ['registry', 'signer', 'gateway', 'orchestrator', 'audit'] },

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
@@ -16,7 +16,8 @@ import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
 import { RefusalLog } from './refusal-log.js';
-import { sharedRootQuery } from './shared-root-query.js';
+import { RootCache } from './root-cache.js';
+import { RootFeed } from './root-feed.js';
 
 /** The tables enrollment writes (device broker credentials). */
 export const enrollmentMigrations: Migration[] = credentialsMigrations;
@@ -70,6 +71,24 @@ class DeviceCaKeyRotation implements OnApplicationBootstrap {
   }
 }
 
+/** Follows the signer's announcements for the RootCache while the gateway runs. */
+@Injectable()
+class RootFeedRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly feed: RootFeed;
+
+  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(RootCache) cache: RootCache) {
+    this.feed = new RootFeed({ nc, naming: config.naming, cache, onError: (err) => logger.warn(`root feed: ${err instanceof Error ? err.message : String(err)}; enrollments ask the signer for each root until it follows again`) });
+  }
+
+  onApplicationBootstrap(): void {
+    this.feed.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.feed.stop();
+  }
+}
+
 /**
  * Enrollment: `POST /v1/enroll`, the enrollment-token commands, the fleets' device CAs. Needs the
  * global InfrastructureModule, `KEELSON_MQTT_URL` and `KEELSON_FACADE_URL`.
@@ -80,6 +99,14 @@ class DeviceCaKeyRotation implements OnApplicationBootstrap {
     EnrollmentSchema,
     EnrollmentCommandsServer,
     DeviceCaKeyRotation,
+    RootFeedRunner,
+    {
+      provide: RootCache,
+      inject: [NATS, SERVICE_CONFIG, CLOCK],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) =>
+        new RootCache(async (fleet, correlationId) =>
+          (await callCommand(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock }),
+    },
     {
       provide: RefusalLog,
       inject: [NATS, SERVICE_CONFIG],
@@ -103,14 +130,13 @@ class DeviceCaKeyRotation implements OnApplicationBootstrap {
     },
     {
       provide: DeviceEnrollment,
-      inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, EnrollmentTokens, DeviceCertificateAuthority, RefusalLog],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, tokens: EnrollmentTokens, ca: DeviceCertificateAuthority, refusals: RefusalLog) =>
+      inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, EnrollmentTokens, DeviceCertificateAuthority, RefusalLog, RootCache],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, tokens: EnrollmentTokens, ca: DeviceCertificateAuthority, refusals: RefusalLog, roots: RootCache) =>
         new DeviceEnrollment({
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
           credentials: new DeviceCredentialsStore(requireDatabase(db)),
-          rootOf: sharedRootQuery(async (fleet, correlationId) =>
-            (await callCommand(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root),
+          rootOf: roots.rootOf,
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),
           facadeUrl: requireEnv(config, 'KEELSON_FACADE_URL'),
           topicRoot: topicRootOf(config.naming.subjectPrefix),
