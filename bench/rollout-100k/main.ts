@@ -13,7 +13,7 @@ import { startBenchPlatform, type BenchPlatform } from '../rollout-fanout/bench-
 import { runBench } from '../rollout-fanout/bench-run.js';
 import { OperatorApi, until } from '../rollout-fanout/operator-api.js';
 import { profiledServiceEnv } from '../rollout-fanout/profile-window.js';
-import { peakRss, processesOf } from '../rollout-fanout/resources.js';
+import { cpuBetween, cpuSnapshot, peakRss, processesOf } from '../rollout-fanout/resources.js';
 import { rollout100kArgs } from './args.js';
 import { brokerBaseline } from './broker-baseline.js';
 import { ReportingFleet } from './device-reports.js';
@@ -47,6 +47,8 @@ async function run(): Promise<void> {
     // the profiler preload toggles on SIGWINCH: on now, off (and written) once the rollout is created
     const toggleProfilers = () => { if (args.cpuProfDir) for (const s of Object.values(platform.services)) if (s) process.kill(s.pid, 'SIGWINCH'); };
     toggleProfilers();
+    const watched = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
+    const cpuBefore = cpuSnapshot(watched);
     const started = performance.now();
     // the orchestrator's own command (the api's call of it gives up after 15 s): the time is measured either way
     const created = await callCommand(nc, naming, orchestrator.createRollout, {
@@ -55,8 +57,10 @@ async function run(): Promise<void> {
       strategy: { waves: [{ percent: 1, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 },
     }, newContext({ kind: 'operator', id: 'bench' }), { timeoutMs: 600_000 });
     const createSeconds = (performance.now() - started) / 1000;
+    const createCpu = cpuBetween(cpuBefore, cpuSnapshot(watched)).filter((p) => p.seconds >= 0.005);
     toggleProfilers(); // the window is the creation: the rollout's pace is rollout-fanout's to profile
-    log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s; devices report as they are assigned…`);
+    const createCpuMs = (createCpu.reduce((a, p) => a + p.seconds, 0) * 1000).toFixed(0);
+    log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s, ${createCpuMs} CPU-ms; devices report as they are assigned…`);
     fleet.answer(created.rolloutId);
     const subject = `ev.rollout.${benchFleet}.${created.rolloutId}`;
     let lastLog = performance.now();
@@ -81,7 +85,7 @@ async function run(): Promise<void> {
     printReport({
       devices: args.devices, registeredSeconds: registered.appendedSeconds, listedSeconds: registered.listedSeconds, createSeconds, finishedSeconds,
       outcome: last.data.outcome ?? last.type, outcomes: ofRollout.types.DeviceOutcomeRecorded ?? 0, rolloutEvents: ofRollout.types,
-      largest, baselineSeconds, peakRss: rss,
+      largest, baselineSeconds, peakRss: rss, createCpu,
     });
   } finally {
     await nc.close();

@@ -12,6 +12,8 @@ export interface Rollout100kReport {
   largest: LargestEvent[];
   baselineSeconds: number;
   peakRss: { name: string; mib: number | undefined }[];
+  /** CPU seconds each process spent while the create request was answered (steadier than its wall time on a shared machine). */
+  createCpu: { name: string; seconds: number }[];
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -27,6 +29,7 @@ export function printReport(r: Rollout100kReport): void {
     '|---|---|---|',
     `| register (DeviceEnrolled appended) / listed by the gateway | ${r.registeredSeconds.toFixed(1)} s / ${r.listedSeconds.toFixed(1)} s | - |`,
     `| create (cmd.orchestrator.create-rollout, selector → ${r.devices} devices) | ${r.createSeconds.toFixed(2)} s | ≤ 5 s: ${verdict(r.createSeconds <= 5)} |`,
+    `| CPU while creating (all processes; ${r.createCpu.map((p) => `${p.name} ${(p.seconds * 1000).toFixed(0)}`).join(', ')} ms) | ${(r.createCpu.reduce((a, p) => a + p.seconds, 0) * 1000).toFixed(0)} ms | - |`,
     `| create → RolloutFinished (${r.outcome}) | ${r.finishedSeconds.toFixed(1)} s (${(r.devices / r.finishedSeconds).toFixed(0)} devices/s) | - |`,
     `| outcomes recorded | ${r.outcomes} of ${r.devices} | all: ${verdict(r.outcomes === r.devices)} |`,
     `| broker alone: ${r.devices} report-sized JetStream publishes, same concurrency | ${r.baselineSeconds.toFixed(1)} s (rollout took ${(r.finishedSeconds / r.baselineSeconds).toFixed(0)}×) | - |`,

@@ -44,6 +44,21 @@ describe('find-devices: what rollout targeting knows of active devices', () => {
     await expect(find({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ name: 'InvalidInput' });
   });
 
+  it('lists where each following page starts, when asked, so the pages can be fetched at once', async () => {
+    for (const n of [5, 6, 7, 8]) await gw.enroll(fleet, `d-${n}`, `cam-${n}`);
+    const all = async () => (await find({ limit: 1000 })).items.map((d) => d.deviceId);
+    for (let end = Date.now() + 10_000; !(await all()).includes('d-8') && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
+    const everyone = await all();
+    expect(everyone).toHaveLength(6);
+    const first = await find({ limit: 2, pageCursors: true });
+    expect(first.pageCursors?.[0]).toBe(first.nextCursor);
+    const pages = await Promise.all(first.pageCursors!.map((cursor) => find({ limit: 2, cursor })));
+    expect([first, ...pages].flatMap((p) => p.items.map((d) => d.deviceId))).toEqual(everyone);
+    expect(pages.at(-1)!.nextCursor).toBeUndefined(); // no cursor for a page that would be empty
+    expect(first.pageCursors).toHaveLength(Math.ceil(everyone.length / 2) - 1);
+    expect((await find({ limit: 1000, pageCursors: true })).pageCursors).toBeUndefined(); // one page: nothing follows
+  });
+
   it('sees a re-enrolled device with the replacement\'s name and hardware, and its labels', async () => {
     await gw.enroll(fleet, 'd-4', 'cam-4', { labels: { site: 'north' }, hardware: { accelerator: 'hailo-8', memoryMb: 4_000 } });
     const subject = gw.devices.subject('device', fleet, 'd-4');

@@ -4,6 +4,7 @@ import { gateway } from '@keelson/commands';
 import type { EventStoreNaming } from '@keelson/event-store';
 import type { DeviceHardware } from '@keelson/events';
 import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { findAllDevices } from './device-pages.js';
 import { matchesSelector, parseSelector } from './device-selector.js';
 
 /**
@@ -25,18 +26,6 @@ export interface TargetSpec {
 
 const refusal = (code: string, path: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: [path], message }], { cause });
 
-/** Every page of `find-devices` for the query; a large fleet does not fit one reply. */
-async function findAll(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, query: { fleet: string; names?: string[]; deviceIds?: string[] }) {
-  const all: gateway.DeviceProfile[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await callCommand(nc, naming, gateway.findDevices, { ...query, limit: 1000, ...(cursor ? { cursor } : {}) }, ctx);
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
-
 // find-devices answers for active devices only: an id it does not return is no longer active.
 function resolved(deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget {
   const targeted = new Set(deviceIds); // a lookup per profile: a group of 100k devices must not cost 100k²
@@ -53,13 +42,13 @@ async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
     throw err;
   }
   if (deviceIds.length === 0) throw refusal('group.empty', 'groupId', `group '${groupId}' has no devices`);
-  return resolved(deviceIds, await findAll(nc, naming, ctx, { fleet, deviceIds }));
+  return resolved(deviceIds, await findAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }
 
 /** Names (or ids) of active devices; every name must resolve, and the ones that do not are listed (spec: Rollouts). */
 async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
   const unique = [...new Set(names)];
-  const profiles = await findAll(nc, naming, ctx, { fleet, names: unique });
+  const profiles = await findAllDevices(nc, naming, ctx, { fleet, names: unique });
   // the devices each name or id stands for, in the gateway's order: one lookup per name
   const byName = new Map<string, string[]>();
   for (const p of profiles) {
@@ -79,7 +68,7 @@ async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
 
 async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, selector: string): Promise<ResolvedTarget> {
   const clauses = parseSelector(selector); // bad input fails before any query
-  const matching = (await findAll(nc, naming, ctx, { fleet })).filter((p) => matchesSelector(clauses, p));
+  const matching = (await findAllDevices(nc, naming, ctx, { fleet })).filter((p) => matchesSelector(clauses, p));
   if (matching.length === 0) throw refusal('selector.no-match', 'selector', `no active device of fleet '${fleet}' matches '${selector}'`);
   return resolved(matching.map((p) => p.deviceId), matching);
 }
@@ -99,5 +88,5 @@ export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx:
 
 /** Devices already known by id (a retry of a rollout's failed devices), with their hardware; retired ones are `inactive`. */
 export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
-  return resolved(deviceIds, await findAll(nc, naming, ctx, { fleet, deviceIds }));
+  return resolved(deviceIds, await findAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }
