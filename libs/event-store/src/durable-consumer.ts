@@ -1,10 +1,11 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RecordedEvent } from './event-store.js';
 import { ACK_WAIT_MS } from './batch-heartbeat.js';
 import { readEventMetadata } from './headers.js';
 
-const consumerNotFound = 10014;
+// Not in nats.js's JetStreamApiCodes: "consumer already exists" (another config) and "consumer name already in use".
+const consumerExistsCodes = [10148, 10013];
 const decoder = new TextDecoder();
 
 export interface DurableConsumerSpec {
@@ -14,6 +15,18 @@ export interface DurableConsumerSpec {
   filterSubjects: string[];
   /** Unacknowledged messages at most; with one consumer loop this keeps stream order. */
   maxAckPending: number;
+  /**
+   * `all` for a runner that settles in stream order (a projection): one ack settles everything before
+   * it, so a batch costs one ack message instead of one per event. `explicit` (default) for runners
+   * that settle out of order (reactors handle partitions concurrently).
+   */
+  ackPolicy?: 'explicit' | 'all';
+  /**
+   * Where a consumer that must be made again (its ack policy changed; the server cannot update that)
+   * resumes: the runner's own checkpoint, everything at or below it being applied. Without it the
+   * new consumer starts at the stream's beginning.
+   */
+  resumeAfter?: () => Promise<number>;
 }
 
 /**
@@ -22,20 +35,38 @@ export interface DurableConsumerSpec {
  */
 export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableConsumerSpec): Promise<void> {
   const jsm = await jetstreamManager(nc);
+  const ackPolicy = spec.ackPolicy === 'all' ? AckPolicy.All : AckPolicy.Explicit;
+  let info: ConsumerInfo;
   try {
-    const info = await jsm.consumers.info(spec.stream, spec.name);
-    if (info.config.ack_wait !== ACK_WAIT_MS * 1_000_000) await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ACK_WAIT_MS * 1_000_000 });
+    info = await jsm.consumers.info(spec.stream, spec.name);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError && err.code === consumerNotFound)) throw err;
+    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
+    return addConsumer(jsm, spec, ackPolicy, 0);
+  }
+  if (info.config.ack_policy !== ackPolicy) {
+    // An older release made it with another ack policy, which the server cannot change in place.
+    const resumeAfter = (await spec.resumeAfter?.()) ?? 0;
+    await jsm.consumers.delete(spec.stream, spec.name);
+    return addConsumer(jsm, spec, ackPolicy, resumeAfter);
+  }
+  if (info.config.ack_wait !== ACK_WAIT_MS * 1_000_000) await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ACK_WAIT_MS * 1_000_000 });
+}
+
+async function addConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec, ackPolicy: AckPolicy, resumeAfter: number): Promise<void> {
+  const start = resumeAfter > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 } : { deliver_policy: DeliverPolicy.All };
+  try {
     await jsm.consumers.add(spec.stream, {
       durable_name: spec.name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ack_policy: ackPolicy,
+      ...start,
       filter_subjects: spec.filterSubjects,
       ack_wait: ACK_WAIT_MS * 1_000_000,
       max_deliver: -1, // poison handling is ours
       max_ack_pending: spec.maxAckPending,
     });
+  } catch (err) {
+    // Another replica made it first (its start may differ by a few events): theirs stands, with ours.
+    if (!(err instanceof JetStreamApiError && consumerExistsCodes.includes(err.code))) throw err;
   }
 }
 

@@ -88,6 +88,8 @@ export class ProjectionRunner<E> {
       name: this.consumerName,
       filterSubjects: this.filterSubjects,
       maxAckPending: this.o.batchSize, // one batch in flight keeps events in stream order
+      ackPolicy: 'all', // batches settle in stream order: acking the last settles the batch
+      resumeAfter: () => this.o.db.transaction((sql) => readCheckpoint(sql, this.o.projection.name)),
     });
   }
 
@@ -101,7 +103,9 @@ export class ProjectionRunner<E> {
     } catch {
       return this.processOneByOne(batch); // find the message that fails; keep the good ones
     }
-    for (const m of settled.done) m.ack();
+    // The consumer acks all: the last settled message settles every one before it in the stream, and
+    // everything at or below it is applied (the checkpoint) or was never this consumer's.
+    settled.done.at(-1)?.ack();
     this.remember(settled.done);
     if (settled.gap) this.waitForGap(settled.gap, batch.slice(settled.done.length));
   }
