@@ -65,6 +65,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(await states(identity.deviceId, 'a1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.0.0');
     expect(g.facade.requests.every((r) => r.deviceId === identity.deviceId)).toBe(true);
+    // The desired state comes as a plain NATS publish, which MQTT delivers at QoS 0 whatever the
+    // subscription asked for: a QoS 1 subscription would only add a JetStream consumer per device.
+    expect((await g.mqttConsumerFilters()).filter((filter) => filter.includes(identity.deviceId))).toEqual([]);
 
     // Assigned while it is off: on reconnect it says what it runs, gets its desired state and catches up.
     await agent.stop();

@@ -20,9 +20,11 @@ export interface DeviceLinkOptions {
 
 /**
  * The device's MQTT session with the gateway: a persistent session (clean: false) whose client id
- * is the device id, the desired-state subscription at QoS 1, a hello on every (re)connect, reports
- * at QoS 1 and heartbeats at QoS 0. The broker pushes desired state only while we are online, so
- * the hello on reconnect is what makes the gateway send it again.
+ * is the device id, the desired-state subscription at QoS 0, a hello on every (re)connect, reports
+ * at QoS 1 and heartbeats at QoS 0. The gateway's desired state is a plain NATS publish, which the
+ * broker's MQTT side delivers at QoS 0 whatever the subscription asks (a QoS 1 subscription only
+ * kept a JetStream consumer per device that nothing ever fed); it reaches us only while we are
+ * online, so the hello on reconnect is what makes the gateway send it again.
  */
 export class DeviceLink {
   private client: MqttClient | null = null;
@@ -122,7 +124,7 @@ export class DeviceLink {
   private async greet(client: MqttClient): Promise<void> {
     this.awaitingFirstDesired = true;
     try {
-      await client.subscribeAsync(this.topics.desired, { qos: 1 });
+      await client.subscribeAsync(this.topics.desired, { qos: 0 });
       await this.sendHello(client);
       this.options.log('connected', { deviceId: this.options.identity.deviceId });
     } catch (err) {

@@ -47,6 +47,8 @@ export interface GatewayUnderTest {
   untilTerminal(deviceId: string, assignmentId: string, trail?: string[]): Promise<void>;
   /** Publishes `model/yolo/<version>/model.onnx` holding `model <version>`. */
   publishModel(version: string): { targetPath: string; sha256: string; length: number };
+  /** The subjects of the JetStream consumers nats-server keeps for MQTT subscriptions (QoS 1 and 2 only). */
+  mqttConsumerFilters(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
         throw new Error(`${assignmentId} on ${deviceId}: ${err.message}; states so far ${JSON.stringify(states)}\n-- desired states sent:\n${desiredSent.join('\n')}\n-- consumers:\n${consumers.join('\n')}\n-- trail:\n${trail.join('\n')}\n-- gateway log:\n${gatewayLog}`);
       }),
     publishModel: (version) => repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(`model ${version}`)),
+    mqttConsumerFilters: () => mqttConsumerFilters(nc),
     async stop() {
       await service.stop();
       await Promise.all(subscriptions.map((s) => s.drain()));
@@ -153,6 +156,13 @@ async function consumerStates(nc: NatsConnection, streamPrefix: string): Promise
     }
   }
   return lines;
+}
+
+async function mqttConsumerFilters(nc: NatsConnection): Promise<string[]> {
+  const jsm = await jetstreamManager(nc);
+  const filters: string[] = [];
+  for await (const c of jsm.consumers.list('$MQTT_msgs')) filters.push(c.config.filter_subject ?? '', ...(c.config.filter_subjects ?? []));
+  return filters;
 }
 
 /** An install of a published `yolo` target with `probe`. */
