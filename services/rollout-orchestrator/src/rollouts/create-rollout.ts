@@ -69,6 +69,7 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
         { ...metaOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
       );
     }
+    await tx.markClaimedAtCreation(c.rolloutId); // before the append: the projection waits for this creation
     const { state, firstSeq } = await deps.rollouts.execute(command, metaOf(ctx));
     await tx.claim(c.rolloutId, state.facts.deviceIds, firstSeq);
     return deps.rollouts.view(state);

@@ -1,5 +1,6 @@
 import { eventStreams, type Projection } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
+import type { Sql } from '@keelson/postgres';
 import { writeClaims } from './rollout-claims.js';
 
 /**
@@ -16,17 +17,23 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
   async apply(sql, { event, seq }) {
     const { fleet, rolloutId } = event.data;
     switch (event.type) {
-      case 'RolloutCreated':
-        // the chunks that follow name only the rollout: remember its artifact name for them
+      case 'RolloutCreated': {
+        // The chunks that follow name only the rollout: remember its artifact name for them. A
+        // creation still under way holds this row (it marked it before appending): the insert waits
+        // for it, and a committed creation's mark says its claims are written already.
         await sql.query(
           'INSERT INTO rollout_claim_artifacts (fleet, rollout_id, artifact_name) VALUES ($1, $2, $3) ON CONFLICT (fleet, rollout_id) DO NOTHING',
           [fleet, rolloutId, event.data.artifact.name],
         );
-        await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds ?? [], seq);
+        if (!(await claimedAtCreation(sql, fleet, rolloutId))) await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds ?? [], seq);
         return;
+      }
       case 'RolloutTargetsAdded': {
-        const rows = await sql.query<{ artifact_name: string }>('SELECT artifact_name FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
-        if (rows[0]) await writeClaims(sql, fleet, rows[0].artifact_name, rolloutId, event.data.deviceIds, seq);
+        const rows = await sql.query<{ artifact_name: string; claimed_at_creation: boolean }>(
+          'SELECT artifact_name, claimed_at_creation FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2',
+          [fleet, rolloutId],
+        );
+        if (rows[0] && !rows[0].claimed_at_creation) await writeClaims(sql, fleet, rows[0].artifact_name, rolloutId, event.data.deviceIds, seq);
         return;
       }
       case 'DeviceOutcomeRecorded':
@@ -43,3 +50,8 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
     }
   },
 };
+
+async function claimedAtCreation(sql: Sql, fleet: string, rolloutId: string): Promise<boolean> {
+  const rows = await sql.query<{ claimed_at_creation: boolean }>('SELECT claimed_at_creation FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
+  return rows[0]?.claimed_at_creation === true;
+}
