@@ -60,7 +60,8 @@ async function run(): Promise<void> {
     const createCpu = cpuBetween(cpuBefore, cpuSnapshot(watched)).filter((p) => p.seconds >= 0.005);
     toggleProfilers(); // the window is the creation: the rollout's pace is rollout-fanout's to profile
     const createCpuMs = (createCpu.reduce((a, p) => a + p.seconds, 0) * 1000).toFixed(0);
-    log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s, ${createCpuMs} CPU-ms; devices report as they are assigned…`);
+    const perProcess = createCpu.map((p) => `${p.name} ${(p.seconds * 1000).toFixed(0)}`).join(', ');
+    log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s, ${createCpuMs} CPU-ms (${perProcess}); devices report as they are assigned…`);
     fleet.answer(created.rolloutId);
     const subject = `ev.rollout.${benchFleet}.${created.rolloutId}`;
     let lastLog = performance.now();

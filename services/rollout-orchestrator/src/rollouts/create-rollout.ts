@@ -7,6 +7,7 @@ import type { Clock, CommandContext } from '@keelson/service-kit';
 import type { Channels } from '../channels/channels.js';
 import { resolveTarget, type ResolvedTarget } from '../targeting/resolve-target.js';
 import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
+import type { Failpoint } from './failpoint.js';
 import { activeConflicts } from './rollout-conflicts.js';
 import type { RolloutClaims } from './rollout-claims.js';
 import { createdData, type CreateRolloutRequest, type RolloutTarget } from './rollout-creation.decide.js';
@@ -21,6 +22,7 @@ export interface CreateRolloutDeps {
   clock: Clock;
   claims: RolloutClaims;
   channels: Channels;
+  failpoint?: Failpoint;
 }
 
 type CreateInput = ParsedCommandInput<typeof orchestrator.createRollout>;
@@ -69,7 +71,9 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
         { ...metaOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
       );
     }
+    await tx.markClaimedAtCreation(c.rolloutId); // before the append: the projection waits for this creation
     const { state, firstSeq } = await deps.rollouts.execute(command, metaOf(ctx));
+    deps.failpoint?.('rollout-appended'); // the events are stored; the claims are not committed yet
     await tx.claim(c.rolloutId, state.facts.deviceIds, firstSeq);
     return deps.rollouts.view(state);
   });

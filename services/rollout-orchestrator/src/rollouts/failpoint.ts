@@ -4,9 +4,10 @@ import { writeSync } from 'node:fs';
  * The steps of a rollout a crash test can stop the orchestrator at: right after the gateway
  * answered an assignment (`assignment-answered`), and right after a device outcome was recorded,
  * with whatever that decision started (`outcome-recorded`); in both cases before the message that
- * led there is acknowledged.
+ * led there is acknowledged. And right after a creation's events were appended, before its claims
+ * transaction commits (`rollout-appended`).
  */
-export const failpointNames = ['assignment-answered', 'outcome-recorded'] as const;
+export const failpointNames = ['assignment-answered', 'outcome-recorded', 'rollout-appended'] as const;
 export type FailpointName = (typeof failpointNames)[number];
 
 /** Marks that the process passed `name`; a no-op unless `KEELSON_FAILPOINT` names it. */

@@ -37,4 +37,11 @@ export const rolloutClaimsMigrations: Migration[] = [
     id: 'rollout-orchestrator-0104-rollout-claims-by-device-id',
     sql: 'CREATE INDEX IF NOT EXISTS rollout_claims_device ON rollout_claims (fleet, device_id)',
   },
+  {
+    // A creation that wrote its rollout's claims itself says so here, in the same transaction: the
+    // projection then leaves that rollout's chunks alone instead of writing every claim a second
+    // time (and locking the rows in an order of its own, against the creation's).
+    id: 'rollout-orchestrator-0105-rollout-claims-written-at-creation',
+    sql: 'ALTER TABLE rollout_claim_artifacts ADD COLUMN IF NOT EXISTS claimed_at_creation boolean NOT NULL DEFAULT false',
+  },
 ];

@@ -59,6 +59,21 @@ export class ClaimsTx {
     return [...byRollout].map(([rolloutId, ids]) => ({ rolloutId, deviceIds: ids }));
   }
 
+  /**
+   * Says, before the rollout's events are appended, that this creation writes the rollout's claims
+   * itself: the projection, reaching the rollout's `RolloutCreated`, waits on this row until the
+   * creation commits, then leaves the rollout's chunks alone (so the two never lock the same claims
+   * in different orders). A creation that does not commit leaves no mark, and the projection
+   * writes the claims from the events.
+   */
+  async markClaimedAtCreation(rolloutId: string): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO rollout_claim_artifacts (fleet, rollout_id, artifact_name, claimed_at_creation) VALUES ($1, $2, $3, true)
+       ON CONFLICT (fleet, rollout_id) DO UPDATE SET claimed_at_creation = true`,
+      [this.fleet, rolloutId, this.artifactName],
+    );
+  }
+
   /** Claims the devices for the rollout created at stream sequence `seq`, taking them from whoever held them. */
   async claim(rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
     await writeClaims(this.sql, this.fleet, this.artifactName, rolloutId, deviceIds, seq);
@@ -70,12 +85,16 @@ export class ClaimsTx {
   }
 }
 
-/** A later creation (higher `seq`) takes a device over; replaying an older one never takes it back. */
+/**
+ * A later creation (higher `seq`) takes a device over; replaying an older one never takes it back.
+ * The rows are written in device order: the index pages fill in order (about half PostgreSQL's
+ * CPU for 100,000 claims), and two writers lock shared rows in the same order.
+ */
 export async function writeClaims(sql: Sql, fleet: string, artifactName: string, rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
   if (deviceIds.length === 0) return;
   await sql.query(
     `INSERT INTO rollout_claims (fleet, artifact_name, device_id, rollout_id, seq)
-     SELECT $1, $2, d, $4, $5 FROM unnest($3::text[]) AS d
+     SELECT $1, $2, d, $4, $5 FROM unnest($3::text[]) AS d ORDER BY d
      ON CONFLICT (fleet, artifact_name, device_id) DO UPDATE SET rollout_id = EXCLUDED.rollout_id, seq = EXCLUDED.seq
      WHERE rollout_claims.seq < EXCLUDED.seq`,
     [fleet, artifactName, deviceIds, rolloutId, seq],

@@ -8,7 +8,7 @@ import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type 
 import { assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
-import { failpointOf } from './failpoint.js';
+import { failpointOf, type Failpoint } from './failpoint.js';
 import { InFlightRunner } from './in-flight.runner.js';
 import { rolloutCommandHandlers } from './rollout-commands.js';
 import { skippedMessages } from './rollout.metrics.js';
@@ -41,6 +41,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
   private subscriptions: Subscription[] = [];
   private deviceStart: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly failpoint: Failpoint;
 
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
@@ -61,6 +62,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     const reactor = <E>(what: string, r: Reactor<E>) =>
       new ReactorRunner<E>({ nc, naming, reactor: r, onError: onError(what), onPoison: onPoison(what) });
     const failpoint = failpointOf(config.env, config.service);
+    this.failpoint = failpoint;
     this.ownRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutsProjection, onError: onError('rollouts read model') }),
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutClaimsProjection, onError: onError('rollout claims index') }),
@@ -85,7 +87,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     const onError = (err: unknown, subject: string) => this.logger.error(`${subject}: ${err instanceof Error ? err.message : String(err)}`);
     this.subscriptions = serveCommands(this.nc, this.config.naming, rolloutCommandHandlers({
       nc: this.nc, naming: this.config.naming, rollouts: this.rollouts, clock: this.clock,
-      claims: new RolloutClaims(orchestratorDatabase(this.db)), channels: this.channels,
+      claims: new RolloutClaims(orchestratorDatabase(this.db)), channels: this.channels, failpoint: this.failpoint,
     }), { onError });
     await this.nc.flush(); // the subscriptions are registered before the service says it is listening
   }

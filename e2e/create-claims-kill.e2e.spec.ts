@@ -1,0 +1,86 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import type { RunningService } from '@keelson/local-infra';
+import { openStreams, type PlatformStreams } from './support/event-streams.js';
+import { eventually, publishArtifact } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 11 item 3: a creation writes its rollout's claims itself, in its own transaction, and the
+// claims projection leaves that rollout's chunks alone. The orchestrator SIGKILLed after the
+// creation's events were appended but before its claims committed: after a restart the projection
+// claims every device from the events, so a second creation over them is refused.
+describe('a rollout creation with the orchestrator SIGKILLed between the append and the claims', () => {
+  const count = 3000; // uuid ids: about 1500 a chunk, so the targets are two chunks
+  const naming = { streamPrefix: '', subjectPrefix: '' };
+  let platform: TestPlatform;
+  let streams: PlatformStreams;
+  let nc: NatsConnection;
+  const deviceIds = Array.from({ length: count }, () => randomUUID());
+  const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 };
+  const body = { artifact: 'claimed@1.0.0', selector: 'kill=claims', probe, strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 } };
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ diagnosticsUser: true });
+    streams = await openStreams(platform);
+    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
+    for (let i = 0; i < count; i += 100) {
+      await Promise.all(deviceIds.slice(i, i + 100).map((deviceId, j) => devices.append(devices.subject('device', 'default', deviceId), 0, [{
+        type: 'DeviceEnrolled', schemaVersion: 1,
+        data: { fleet: 'default', deviceId, name: `claimed-${i + j}`, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: { kill: 'claims' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
+      }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` })));
+    }
+    const jsm = await jetstreamManager(nc);
+    await eventually('the gateway to list the devices', async () => {
+      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
+      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
+    }, 180_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await streams?.close();
+    await platform?.destroy();
+  }, 60_000);
+
+  const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), ms);
+    void service.exited.then((code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+
+  it('claims every device of the appended rollout after the restart: a second creation over them is refused', async () => {
+    await publishArtifact(platform, { name: 'claimed', version: '1.0.0', bytes: Buffer.from(`claimed ${randomBytes(8).toString('hex')}`) });
+    await platform.services['rollout-orchestrator']!.stop();
+    const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
+    const logFrom = statSync(logFile).size;
+    const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'rollout-appended:1' });
+    const killed = await platform.api<{ error?: { code: string } }>('/v1/rollouts', { body });
+    expect(killed.status).not.toBe(201); // the orchestrator died before it answered
+    expect(await exitWithin(armed, 120_000)).toBeNull(); // killed by a signal, by the failpoint
+    const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
+    expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'rollout-appended:1' }));
+
+    await platform.restart('rollout-orchestrator');
+    const jsm = await jetstreamManager(nc);
+    await eventually('the claims projection to catch up', async () => {
+      const info = await jsm.consumers.info(eventStreams.orchestrator.name, 'proj-orchestrator-rollout-claims');
+      return info.num_pending + info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
+    }, 120_000);
+    const again = await platform.api<{ error?: { code: string; message: string } }>('/v1/rollouts', { body });
+    expect({ status: again.status, code: again.body.error?.code }).toEqual({ status: 409, code: 'rollout.conflict' });
+    const refused = again.body.error!;
+    const holder = /active rollout\(s\) (r-[0-9a-f]{12}) of claimed/.exec(refused.message)?.[1];
+    expect(refused.message).toContain(`and ${count - 20} more`); // every device, both chunks
+    const types = (await streams.rolloutEvents(holder!)).map((e) => e.type);
+    expect(types.filter((t) => t === 'RolloutCreated')).toHaveLength(1);
+    expect(types.filter((t) => t === 'RolloutTargetsAdded').length).toBeGreaterThanOrEqual(2);
+  }, 600_000);
+});
