@@ -1,5 +1,6 @@
 import type { Database, Sql } from '@keelson/postgres';
 import type { StoredPassword } from './device-password.js';
+import { GroupedWrites } from './grouped-writes.js';
 
 /** A device's broker credentials as the gateway keeps them. */
 export interface DeviceCredentials {
@@ -17,15 +18,37 @@ interface Row {
   revoked_at: Date | null;
 }
 
+type NewCredentials = { deviceId: string; fleet: string; password: StoredPassword; issuedAt: Date };
+
 /** Reads and writes `device_credentials`; the broker auth callout reads, enrollment and decommissioning write. */
 export class DeviceCredentialsStore {
-  constructor(private readonly db: Database) {}
+  /** Enrollments in flight together share one INSERT (one commit) instead of one each. */
+  private readonly inserts: GroupedWrites<NewCredentials>;
 
-  /** Stores a new device's credentials; a device id is never reused, so an existing row is an error. */
-  async record(input: { deviceId: string; fleet: string; password: StoredPassword; issuedAt: Date }): Promise<void> {
+  constructor(private readonly db: Database) {
+    this.inserts = new GroupedWrites((rows) => this.insertMany(rows), (row) => this.insertOne(row));
+  }
+
+  /**
+   * Stores a new device's credentials, resolving once they are committed; a device id is never
+   * reused, so an existing row is an error (for that device alone).
+   */
+  record(input: NewCredentials): Promise<void> {
+    return this.inserts.add(input);
+  }
+
+  private async insertOne(input: NewCredentials): Promise<void> {
     await this.db.query(
       `INSERT INTO device_credentials (device_id, fleet, password_salt, password_sha256, issued_at) VALUES ($1, $2, $3, $4, $5)`,
       [input.deviceId, input.fleet, input.password.salt, input.password.sha256, input.issuedAt],
+    );
+  }
+
+  private async insertMany(rows: NewCredentials[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO device_credentials (device_id, fleet, password_salt, password_sha256, issued_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::timestamptz[])`,
+      [rows.map((r) => r.deviceId), rows.map((r) => r.fleet), rows.map((r) => r.password.salt), rows.map((r) => r.password.sha256), rows.map((r) => r.issuedAt)],
     );
   }
 

@@ -93,6 +93,18 @@ describe('CSR checks', () => {
     await expect(verifyCsr(await csrFor(await deviceKeys({ name: 'ECDSA', namedCurve: 'P-384' })))).rejects.toThrow(/ECDSA P-256/);
   });
 
+  it('refuse a key whose point is not on its curve, and leave Error.stackTraceLimit as it was', async () => {
+    const limit = Error.stackTraceLimit;
+    const pem = await csrFor(await deviceKeys());
+    await verifyCsr(pem);
+    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    const point = der.indexOf(Buffer.from('03420004', 'hex')) + 4;
+    der[point + 63] = der[point + 63]! ^ 0x01; // the last byte of y
+    const offCurve = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    await expect(verifyCsr(offCurve)).rejects.toThrow(/parsable/);
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
   it('refuse a CSR with bytes after it', async () => {
     const pem = await csrFor(await deviceKeys());
     const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');

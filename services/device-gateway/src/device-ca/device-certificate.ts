@@ -75,6 +75,8 @@ export function signDeviceCertificate(ca: CaSigningContext, f: DeviceCertificate
     f.spkiDer,
     tlv(0xa3, tlv(tags.sequence, extensions)),
   );
-  const signature = sign('sha256', tbs, { key: ca.key, dsaEncoding: 'der' });
+  // The KeyObject itself, not `{ key, dsaEncoding: 'der' }` (DER is the default for ECDSA): node:crypto
+  // tells a KeyObject from options by throwing and catching a TypeError, stack trace and all.
+  const signature = sign('sha256', tbs, ca.key);
   return tlv(tags.sequence, tbs, ecdsaWithSha256, tlv(tags.bitString, Buffer.from([0]), signature));
 }

@@ -265,6 +265,21 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       expect(await credentialRows()).toBe(before.rows);
       expect((await post(await enrollBody(token))).status).toBe(201);
     });
+
+    it('a body that is not JSON, one over 100 KiB, one that is not sent as JSON (the Nest route answers it)', async () => {
+      const { token } = await issue();
+      const before = { devices: Object.keys(await subjects('ev.device.>')).length, rows: await credentialRows() };
+      const raw = async (body: string, contentType = 'application/json') => {
+        const res = await fetch(`${url}/v1/enroll?from=spec`, { method: 'POST', headers: { 'content-type': contentType }, body });
+        return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+      };
+      expect(await raw('{"token": "')).toEqual([400, 'enroll.invalid']);
+      expect(await raw(JSON.stringify({ ...(await enrollBody(token)), name: 'x'.repeat(101 * 1024) }))).toEqual([413, 'enroll.too-large']);
+      expect(await raw(JSON.stringify(await enrollBody(token)), 'text/plain')).toEqual([400, 'enroll.invalid']);
+      expect(Object.keys(await subjects('ev.device.>')).length).toBe(before.devices);
+      expect(await credentialRows()).toBe(before.rows);
+      expect((await post(await enrollBody(token))).status).toBe(201);
+    });
   });
 
   it('drops the live connection of a decommissioned device at once and refuses its reconnects', async () => {

@@ -12,6 +12,7 @@ import { rotateDeviceCaKeys } from '../device-ca/device-ca-key-rotation.js';
 import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
+import { EnrollRouteInstaller } from './enroll-route.installer.js';
 import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
@@ -100,6 +101,7 @@ class RootFeedRunner implements OnApplicationBootstrap, BeforeApplicationShutdow
     EnrollmentCommandsServer,
     DeviceCaKeyRotation,
     RootFeedRunner,
+    EnrollRouteInstaller,
     {
       provide: RootCache,
       inject: [NATS, SERVICE_CONFIG, CLOCK],
