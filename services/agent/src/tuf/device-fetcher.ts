@@ -8,6 +8,7 @@ import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
 import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
+import { isTransientFailure } from './transient-failure.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
 export interface FacadeTransport {
@@ -80,7 +81,8 @@ export class DeviceFetcher implements Fetcher {
     await mkdir(this.tmpDir, { recursive: true });
     const temp = join(this.tmpDir, `fetch-${randomBytes(6).toString('hex')}.part`);
     try {
-      await this.saveTo(url, maxLength, temp);
+      // Each attempt starts the temp file over: a body cut off half-way leaves nothing behind.
+      await this.retrying(() => this.saveTo(url, maxLength, temp));
       return await handler(temp);
     } finally {
       await rm(temp, { force: true });
@@ -92,20 +94,24 @@ export class DeviceFetcher implements Fetcher {
    * `maxLength`: it is read into memory, with no temp file and no directory work per request.
    */
   async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
-    const chunks: Uint8Array[] = [];
-    await this.receive(url, maxLength, (chunk) => void chunks.push(chunk));
-    return Buffer.concat(chunks);
+    return this.retrying(async () => {
+      const chunks: Uint8Array[] = [];
+      await this.receive(url, maxLength, (chunk) => void chunks.push(chunk));
+      return Buffer.concat(chunks);
+    });
   }
 
-  /** A facade that is restarting, overloaded or briefly unreachable is tried again, backing off; a refusal (4xx) is final. */
-  private async respond(url: string): Promise<Response> {
+  /**
+   * A facade that is restarting, overloaded or briefly unreachable (a 5xx, a refused, timed-out or
+   * dropped connection, also in the middle of a body) is tried again, backing off with jitter; a
+   * refusal (4xx), a TLS verification failure or an overlong body is final (`isTransientFailure`).
+   */
+  private async retrying<T>(request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.status < 500 || attempt >= this.retry.attempts) return res;
-        await discard(res);
+        return await request();
       } catch (err) {
-        if (attempt >= this.retry.attempts) throw err;
+        if (attempt >= this.retry.attempts || !isTransientFailure(err)) throw err;
       }
       await sleep(retryPauseMs(attempt, this.retry.pauseMs));
     }
@@ -125,7 +131,7 @@ export class DeviceFetcher implements Fetcher {
 
   /** Hands the body to `take` chunk by chunk; a body longer than `maxLength` is cut off with an error (endless data). */
   private async receive(url: string, maxLength: number, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
-    const res = await this.respond(url);
+    const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
     if (!res.ok || !res.body) {
       await discard(res);
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
