@@ -3,6 +3,9 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTls, freePort, type LocalTls } from '@keelson/local-infra';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { TargetFile } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { DeviceFetcher } from './device-fetcher.js';
 
@@ -97,5 +100,24 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
     const stranger = await ensureLocalTls(join(dir, 'other-tls'));
     await expect(metadata(fetcher(undefined, stranger.caPem))).rejects.toThrow(/certificate/);
     expect(connections).toBe(2);
+  });
+
+  // A target is written and checked in one pass (`downloadChecked`, tuf-js's TargetFile.verify).
+  const signed = (sha256: string) => new TargetFile({ path: 'model.onnx', length: target.length, hashes: { sha256 } });
+  const downloadTarget = (f: DeviceFetcher, info: TargetFile, file: string) =>
+    f.downloadChecked(`${base}/targets/model.onnx`, info.length, file, (chunks) => info.verify(Readable.from(chunks)));
+
+  it('writes a target cut off half-way again from the start, checked as it arrives', async () => {
+    cutBodies = 2;
+    const file = join(dir, 'model.verified');
+    await downloadTarget(fetcher(), signed(createHash('sha256').update(target).digest('hex')), file);
+    expect(readFileSync(file)).toEqual(target);
+    expect(requests).toEqual(Array(3).fill('/targets/model.onnx'));
+  });
+
+  it('refuses a target whose bytes do not match the signed hash at once, without trying again', async () => {
+    const file = join(dir, 'tampered.verified');
+    await expect(downloadTarget(fetcher(), signed('0'.repeat(64)), file)).rejects.toThrow(/Expected hash/);
+    expect(requests).toEqual(['/targets/model.onnx']);
   });
 });
