@@ -16,6 +16,12 @@ export interface ServiceAppOptions {
    * CAs it learns at run time (the registry facade and each fleet's device CA).
    */
   requestClientCertificate?: boolean;
+  /**
+   * The listen backlog: how many connections the kernel holds for the service before it accepts
+   * them (Node's default 511, capped by `net.core.somaxconn`). Beyond it, a SYN is dropped and the
+   * client retries it after 1, 3, 7… s, a connect timing out after ~127 s.
+   */
+  listenBacklog?: number;
 }
 
 /** Creates the Nest app of a service with JSON logs and shutdown hooks, on HTTPS when `config.tls` is set; does not listen. */
@@ -41,7 +47,9 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
  */
 export async function runService(module: Type, config: ServiceConfig, options: ServiceAppOptions = {}): Promise<INestApplication> {
   const app = await createServiceApp(module, config, options);
-  await app.listen(config.httpPort, config.httpHost);
+  if (options.listenBacklog === undefined) await app.listen(config.httpPort, config.httpHost);
+  // Nest passes the arguments after the port to `server.listen(port, host, backlog, callback)`; its types stop at the host.
+  else await (app.listen as unknown as (port: number, host: string, backlog: number) => Promise<unknown>).call(app, config.httpPort, config.httpHost, options.listenBacklog);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);
   return app;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -8,6 +8,7 @@ import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
 import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
+import { isTransientFailure } from './transient-failure.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
 export interface FacadeTransport {
@@ -80,7 +81,8 @@ export class DeviceFetcher implements Fetcher {
     await mkdir(this.tmpDir, { recursive: true });
     const temp = join(this.tmpDir, `fetch-${randomBytes(6).toString('hex')}.part`);
     try {
-      await this.saveTo(url, maxLength, temp);
+      // Each attempt starts the temp file over: a body cut off half-way leaves nothing behind.
+      await this.retrying(() => this.saveTo(url, maxLength, temp));
       return await handler(temp);
     } finally {
       await rm(temp, { force: true });
@@ -92,20 +94,48 @@ export class DeviceFetcher implements Fetcher {
    * `maxLength`: it is read into memory, with no temp file and no directory work per request.
    */
   async downloadBytes(url: string, maxLength: number): Promise<Buffer> {
-    const chunks: Uint8Array[] = [];
-    await this.receive(url, maxLength, (chunk) => void chunks.push(chunk));
-    return Buffer.concat(chunks);
+    return this.retrying(async () => {
+      const chunks: Uint8Array[] = [];
+      await this.receive(url, maxLength, (chunk) => void chunks.push(chunk));
+      return Buffer.concat(chunks);
+    });
   }
 
-  /** A facade that is restarting, overloaded or briefly unreachable is tried again, backing off; a refusal (4xx) is final. */
-  private async respond(url: string): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * Downloads a target into `file` (0600) in one pass: each chunk is written and handed to `check`
+   * (tuf-js's `TargetFile.verify`: the length and every hash) as it arrives, so the file is neither
+   * read back to be verified nor copied. An attempt cut off by the network starts the file and the
+   * check over; a failed check is final. The caller removes the file when this throws.
+   */
+  async downloadChecked(url: string, maxLength: number, file: string, check: (chunks: AsyncIterable<Uint8Array>) => Promise<void>): Promise<void> {
+    await mkdir(this.tmpDir, { recursive: true });
+    await this.retrying(async () => {
+      const out = createWriteStream(file, { mode: 0o600 });
       try {
         const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.status < 500 || attempt >= this.retry.attempts) return res;
-        await discard(res);
+        try {
+          await check(writtenTo(out, this.chunks(url, maxLength, res)));
+        } finally {
+          if (res.body && !res.body.locked) await res.body.cancel().catch(() => undefined); // a check that stopped early
+        }
+      } finally {
+        out.end();
+        await once(out, 'close');
+      }
+    });
+  }
+
+  /**
+   * A facade that is restarting, overloaded or briefly unreachable (a 5xx, a refused, timed-out or
+   * dropped connection, also in the middle of a body) is tried again, backing off with jitter; a
+   * refusal (4xx), a TLS verification failure or an overlong body is final (`isTransientFailure`).
+   */
+  private async retrying<T>(request: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request();
       } catch (err) {
-        if (attempt >= this.retry.attempts) throw err;
+        if (attempt >= this.retry.attempts || !isTransientFailure(err)) throw err;
       }
       await sleep(retryPauseMs(attempt, this.retry.pauseMs));
     }
@@ -123,9 +153,13 @@ export class DeviceFetcher implements Fetcher {
     }
   }
 
-  /** Hands the body to `take` chunk by chunk; a body longer than `maxLength` is cut off with an error (endless data). */
   private async receive(url: string, maxLength: number, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
-    const res = await this.respond(url);
+    const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    for await (const chunk of this.chunks(url, maxLength, res)) await take(chunk);
+  }
+
+  /** The body chunk by chunk; a refusal throws, and a body longer than `maxLength` is cut off with an error (endless data). */
+  private async *chunks(url: string, maxLength: number, res: Response): AsyncGenerator<Uint8Array> {
     if (!res.ok || !res.body) {
       await discard(res);
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
@@ -134,7 +168,15 @@ export class DeviceFetcher implements Fetcher {
     for await (const chunk of res.body) {
       received += chunk.length;
       if (received > maxLength) throw new DownloadLengthMismatchError(`GET ${url} sent more than the ${maxLength} bytes expected`);
-      await take(chunk);
+      yield chunk;
     }
+  }
+}
+
+/** Passes the chunks on once each is written to `out`. */
+async function* writtenTo(out: WriteStream, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (!out.write(chunk)) await once(out, 'drain');
+    yield chunk;
   }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { Updater } from 'tuf-js';
 import type { ArtifactRef } from '@keelson/events';
-import { fileDigest } from '../artifacts/file-digest.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
@@ -12,6 +12,7 @@ import './linear-snapshot.js';
 // Public key objects kept across signature checks (see the module).
 import './public-key-cache.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
+import { targetUrl } from './target-url.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
 export class VerificationFailed extends Error {
@@ -41,6 +42,10 @@ export class VerifiedDownloads {
     this.fetcher = new DeviceFetcher({ ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) }, layout.tmpDir, retry);
   }
 
+  private get targetBaseUrl(): string {
+    return `${this.source.facadeUrl}/v1/fleets/${this.source.fleet}/targets`;
+  }
+
   /** Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). */
   async refresh(): Promise<Updater> {
     const updater = await this.updater();
@@ -50,8 +55,11 @@ export class VerifiedDownloads {
 
   /**
    * Checks the assignment against the signed targets metadata, then downloads the target into a
-   * temp file in the data directory; tuf-js checks length and hashes before the file is written,
-   * and the file is hashed once more before it is handed out. Returns the temp file's path.
+   * file in the data directory, checked as it arrives by tuf-js's own `TargetFile.verify` (the
+   * length and every hash the signed targets give): the file handed out holds exactly the bytes
+   * that were verified, written once. (tuf-js's `downloadTarget` wrote a temp file, read it back to
+   * verify it and copied it with a blocking copyFileSync; the agent then hashed the copy again.)
+   * Returns the file's path.
    */
   async download(updater: Updater, artifact: ArtifactRef): Promise<string> {
     const info = await updater.getTargetInfo(artifact.targetPath);
@@ -59,16 +67,12 @@ export class VerifiedDownloads {
     if (info.length !== artifact.length || info.hashes.sha256 !== artifact.sha256) {
       throw new VerificationFailed(`signed targets disagree with the assignment about ${artifact.targetPath} (length or sha256)`);
     }
-    await mkdir(this.layout.tmpDir, { recursive: true });
     const file = join(this.layout.tmpDir, `target-${randomBytes(6).toString('hex')}.verified`);
     try {
-      await updater.downloadTarget(info, file);
-      const digest = await fileDigest(file);
-      if (digest.sha256 !== artifact.sha256 || digest.length !== artifact.length) throw new VerificationFailed(`${artifact.targetPath} changed after verification`);
+      await this.fetcher.downloadChecked(targetUrl(updater, this.targetBaseUrl, info), info.length, file, (chunks) => info.verify(Readable.from(chunks)));
       return file;
     } catch (err) {
       await rm(file, { force: true });
-      if (err instanceof VerificationFailed) throw err;
       throw new VerificationFailed(`${artifact.targetPath} failed verification: ${(err as Error).message}`);
     }
   }
@@ -83,7 +87,7 @@ export class VerifiedDownloads {
       new Updater({
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
-        targetBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/targets`,
+        targetBaseUrl: this.targetBaseUrl,
         fetcher: this.fetcher,
       });
     try {
