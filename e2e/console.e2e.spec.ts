@@ -23,6 +23,16 @@ describe('the operator console in a browser', () => {
   const pageErrors: string[] = [];
   let declineNext = false;
 
+  // Waits for a rollout status on the page; if it never shows, fails with what the page shows and what the API says.
+  const seen = async (rolloutId: string, value: string, wait: Promise<unknown>) => {
+    try {
+      await wait;
+    } catch (err) {
+      const view = await platform.api(`/v1/rollouts/${rolloutId}`).catch((e: Error) => e.message);
+      const shown = await page.locator('#rollout-status').getAttribute('data-status').catch(() => '?');
+      throw new Error(`${value} never shown (shown: ${shown}): ${(err as Error).message}\n-- api view:\n${JSON.stringify(view).slice(0, 3000)}`);
+    }
+  };
   const cells = (table: string, column: string) => page.locator(`${table} td[data-col="${column}"]`).allTextContents();
 
   beforeAll(async () => {
@@ -127,7 +137,7 @@ describe('the operator console in a browser', () => {
     await page.locator('#rollout-devices td[data-col="Device"]', { hasText: 'sim-2' }).waitFor();
     expect((await cells('#rollout-devices', 'Device')).sort()).toEqual(['sim-1', 'sim-2']);
     // From here on the page is never reloaded: what changes comes over the SSE stream.
-    await page.locator('#rollout-status[data-status="awaiting-approval"]').waitFor({ timeout: 90_000 });
+    await seen(created.rolloutId, 'awaiting-approval', page.locator('#rollout-status[data-status="awaiting-approval"]').waitFor({ timeout: 90_000 }));
     await page.locator('#rollout-devices [data-state="healthy"]').first().waitFor();
     expect(await page.locator('#rollout-waves tr[data-key="wave-0"] td[data-col="Healthy"]').textContent()).toBe('1');
     expect((await cells('#rollout-devices', 'State')).sort()).toEqual(['healthy', 'pending']);
@@ -155,7 +165,7 @@ describe('the operator console in a browser', () => {
     await publishArtifact(platform, { name: 'console-model', version: '2.0.0', bytes: Buffer.from('console model two '.repeat(500)) });
     const created = await createRollout(platform, rolloutBody('console-model@2.0.0', 'console-bay', probe, [50, 100], { gates: ['auto', 'manual'] }));
     await page.goto(`${platform.apiUrl}/console/#/rollouts/${created.rolloutId}`);
-    const status = (value: string) => page.locator(`#rollout-status[data-status="${value}"]`).waitFor({ timeout: 90_000 });
+    const status = (value: string) => seen(created.rolloutId, value, page.locator(`#rollout-status[data-status="${value}"]`).waitFor({ timeout: 90_000 }));
     await status('awaiting-approval');
 
     const halts: string[] = [];

@@ -46,7 +46,9 @@ export type DeviceReport = z.infer<typeof DeviceReport>;
 
 /**
  * `keelson/cmd/<device>/desired` (QoS 1): everything the device should run, sent on every change and
- * in answer to every hello. Generation 0 with no assignments is the state of a device never assigned.
+ * in answer to a hello unless the device says it applied the current generation and the gateway has
+ * a terminal report for each of its assignments. Generation 0 with no assignments is the state of a
+ * device never assigned.
  */
 export const DesiredState = defineMessage('DesiredState', 1, {
   deviceId: SubjectToken,

@@ -68,15 +68,26 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
 
 /** Reads the stream until `end`; a failed stream is shown on the page, not thrown (but a 401 signs out). */
 async function follow(path, board, draw, signal) {
-  // A rollout event means the view changed; a burst of them (the replay on open) is one fetch.
+  // A rollout event means the view changed; a burst of them (the replay on open) is one fetch. An
+  // event that arrives once the fetch is sent may be newer than its answer: another fetch follows.
   let fetching;
+  let sent = false;
+  let again = false;
   const refetch = () => {
-    fetching ??= new Promise((resolve) => setTimeout(resolve, 200))
-      .then(() => api(path, { signal }))
-      .then((view) => takeView(board, view))
-      .finally(() => {
-        fetching = undefined;
-      });
+    if (fetching) {
+      again ||= sent;
+      return fetching;
+    }
+    fetching = (async () => {
+      do {
+        [again, sent] = [false, false];
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        sent = true;
+        takeView(board, await api(path, { signal }));
+      } while (again);
+    })().finally(() => {
+      [fetching, sent, again] = [undefined, false, false];
+    });
     return fetching;
   };
   try {

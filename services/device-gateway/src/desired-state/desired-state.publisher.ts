@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Counter, register } from 'prom-client';
 import { eventStreams, type Reactor } from '@keelson/event-store';
 import { DesiredState, parseDeviceEvent, type Assignment, type DeviceEvent } from '@keelson/events';
 
@@ -13,15 +14,18 @@ export function desiredStateSubject(subjectPrefix: string, deviceId: string): st
  */
 export class DesiredStatePublisher {
   private readonly encoder = new TextEncoder();
+  private readonly sent = desiredStatesSent();
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly subjectPrefix: string,
   ) {}
 
-  publish(deviceId: string, generation: number, assignments: Assignment[]): void {
+  /** `cause`: a change of the state (`change`) or the answer to a device's hello (`hello`). */
+  publish(deviceId: string, generation: number, assignments: Assignment[], cause: 'change' | 'hello'): void {
     const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data: { deviceId, generation, assignments } });
     this.nc.publish(desiredStateSubject(this.subjectPrefix, deviceId), this.encoder.encode(JSON.stringify(message)));
+    this.sent.inc({ cause });
   }
 }
 
@@ -37,7 +41,13 @@ export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<Devi
     parse: parseDeviceEvent,
     async handle({ event }) {
       if (event.type !== 'DesiredStateChanged') return;
-      publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments);
+      publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments, 'change');
     },
   };
+}
+
+/** Desired states sent to devices, by cause (`change`, `hello`). */
+export function desiredStatesSent(): Counter<string> {
+  const name = 'keelson_desired_states_sent_total';
+  return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help: 'Desired states sent to devices, by cause', labelNames: ['cause'] });
 }

@@ -3,6 +3,7 @@ import { NotFound } from '@keelson/domain-kit';
 import type { EventMetadata, Reactor, RecordedEvent } from '@keelson/event-store';
 import type { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
 import { reportStanding } from '../devices/device.decider.js';
+import { owesDesiredState } from '../devices/hello-answer.js';
 import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DevicePresenceStore } from '../devices/device-presence.store.js';
 import type { Devices } from '../devices/devices.js';
@@ -58,13 +59,14 @@ export class DeviceInboxHandler {
     const { devices, watch } = this.d;
     switch (checked.topic) {
       case 'hello': {
-        const { installed, hardware } = checked.message.data;
+        const { installed, hardware, desiredGeneration } = checked.message.data;
         const outcome = await devices.execute(fleet, checked.deviceId, { type: 'MarkReachable', at: at.toISOString() }, meta);
         watch.seen(checked.deviceId, fleet, at);
         watch.markedReachable(checked.deviceId);
         await this.d.presence.recordHello(checked.deviceId, at, installed, hardware);
-        // Every hello gets the current desired state, whatever generation the device says it has.
-        if (outcome.state.status !== 'absent') this.d.desired.publish(checked.deviceId, outcome.state.generation, outcome.state.assignments);
+        if (outcome.state.status !== 'absent' && owesDesiredState(outcome.state, desiredGeneration)) {
+          this.d.desired.publish(checked.deviceId, outcome.state.generation, outcome.state.assignments, 'hello');
+        }
         return;
       }
       case 'report': {

@@ -34,6 +34,8 @@ describe('device inbox, desired state and assignments against real NATS and Post
     const metric = register.getSingleMetric('keelson_device_messages_dropped_total') as Counter<string> | undefined;
     return (await metric?.get())?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
   };
+  const counted = async (name: string, label: string, value: string) =>
+    (await (register.getSingleMetric(name) as Counter<string> | undefined)?.get())?.values.find((v) => v.labels[label] === value)?.value ?? 0;
   const desiredFor = (deviceId: string) => desiredSeen.filter((d) => d.data.deviceId === deviceId);
   const row = async (deviceId: string) => (await gw.db.query<{ reachable: boolean; installed: unknown[]; desired_generation: number; assignments: unknown[] }>(
     'SELECT reachable, installed, desired_generation, assignments FROM devices WHERE device_id = $1', [deviceId]))[0];
@@ -54,11 +56,15 @@ describe('device inbox, desired state and assignments against real NATS and Post
     await gw?.close();
   });
 
-  it('answers the first hello of a never-assigned device with generation 0, marks it reachable and records what it runs', async () => {
-    hello('d-aaa1');
+  it('answers a hello only when the device lacks the desired state, marks it reachable and records what it runs', async () => {
+    const [handled, answered] = [await counted('keelson_device_messages_handled_total', 'type', 'hello'), await counted('keelson_desired_states_sent_total', 'cause', 'hello')];
+    hello('d-aaa1'); // never assigned and says so: up to date, nothing to send
+    await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 1);
+    expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered);
+    hello('d-aaa1', 3); // says it applied a generation the platform never gave it (a restored platform): gets the current one
     await eventually(() => desiredFor('d-aaa1').length === 1);
     expect(desiredFor('d-aaa1')[0]!.data).toEqual({ deviceId: 'd-aaa1', generation: 0, assignments: [] });
-    hello('d-aaa1'); // reconnecting while still reachable is no new fact, but is answered
+    hello('d-aaa1', 2); // reconnecting while still reachable is no new fact
     await eventually(() => desiredFor('d-aaa1').length === 2);
     expect(await types('d-aaa1')).toEqual(['DeviceEnrolled', 'DeviceReachabilityChanged']);
     await eventually(async () => (await row('d-aaa1'))?.reachable === true);
@@ -95,6 +101,21 @@ describe('device inbox, desired state and assignments against real NATS and Post
     expect((await row('d-aaa1'))!.desired_generation).toBe(1);
   });
 
+  it('answers no hello of a device that applied the current state with every outcome on record; one with an outcome missing gets it again', async () => {
+    const [handled, answered] = [await counted('keelson_device_messages_handled_total', 'type', 'hello'), await counted('keelson_desired_states_sent_total', 'cause', 'hello')];
+    hello('d-aaa1', 1); // a-1 reported healthy above: up to date
+    await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 1);
+    expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered);
+
+    await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c3') });
+    report('d-ccc3', 'a-c3', 'applying');
+    hello('d-ccc3', 1); // says it applied generation 1, but its terminal report never arrived: it must see the state to send it again
+    await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 2);
+    expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered + 1);
+    await eventually(() => desiredFor('d-ccc3').length === 2); // the push of generation 1 and the answer
+    expect(desiredFor('d-ccc3').map((d) => d.data.generation)).toEqual([1, 1]);
+  });
+
   it('drops malformed messages and a device speaking for another, changing neither device and counting each', async () => {
     await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c') });
     const before = { b: await types('d-bbb2'), c: await types('d-ccc3') };
@@ -113,7 +134,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
     expect(await types('d-ccc3')).toEqual(before.c);
     expect(desiredFor('d-bbb2')).toEqual([]);
     // the inbox keeps going after all of that
-    hello('d-bbb2');
+    hello('d-bbb2', 1); // behind what it says: answered
     await eventually(() => desiredFor('d-bbb2').length === 1);
   });
 

@@ -45,9 +45,9 @@ export type DeviceCommand =
 /** How a report relates to the device's desired state; only `new` is recorded. */
 export type ReportStanding = 'new' | 'repeated' | 'unknown-assignment';
 
-type Known = Exclude<Device, { status: 'absent' }>;
+export type KnownDevice = Exclude<Device, { status: 'absent' }>;
 
-export function reportStanding(device: Known, report: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string }): ReportStanding {
+export function reportStanding(device: KnownDevice, report: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string }): ReportStanding {
   const current = device.assignments.find((a) => a.assignmentId === report.assignmentId);
   // A report about an assignment that was replaced (or never ours) is late or forged: drop it.
   if (!current || current.rolloutId !== report.rolloutId) return 'unknown-assignment';
@@ -55,7 +55,7 @@ export function reportStanding(device: Known, report: { assignmentId: string; ro
   return last && last.state === report.state && last.reason === report.reason ? 'repeated' : 'new';
 }
 
-function activeDevice(state: Device, deviceId = '?'): Known {
+function activeDevice(state: Device, deviceId = '?'): KnownDevice {
   if (state.status === 'absent') throw new NotFound('device', deviceId);
   if (state.status === 'decommissioned') throw new RuleViolation('device.decommissioned', `device '${state.deviceId}' is decommissioned`);
   return state;
