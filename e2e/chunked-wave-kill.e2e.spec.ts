@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { eventStreams } from '@keelson/event-store';
+import { parseDeviceEvent } from '@keelson/events';
 import type { RunningService } from '@keelson/local-infra';
 import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
+import { registerDevices } from './support/registered-devices.js';
 import { eventually, publishArtifact } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -14,7 +15,6 @@ import { startTestPlatform, type TestPlatform } from './support/test-platform.js
 // orchestrator SIGKILLed in the middle of a chunked wave loses and doubles no assignment.
 describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
   const count = 3000; // uuid ids: about 1500 a chunk, so the wave is two chunks
-  const naming = { streamPrefix: '', subjectPrefix: '' };
   let platform: TestPlatform;
   let streams: PlatformStreams;
   let nc: NatsConnection;
@@ -24,19 +24,7 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
     nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    // registered on the gateway's event path, as enrollment appends them: no agents needed to be assigned
-    const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    for (let i = 0; i < count; i += 100) {
-      await Promise.all(deviceIds.slice(i, i + 100).map((deviceId, j) => devices.append(devices.subject('device', 'default', deviceId), 0, [{
-        type: 'DeviceEnrolled', schemaVersion: 1,
-        data: { fleet: 'default', deviceId, name: `chunky-${i + j}`, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: { kill: 'chunked' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
-      }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` })));
-    }
-    const jsm = await jetstreamManager(nc);
-    await eventually('the gateway to list the devices', async () => {
-      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
-      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
-    }, 180_000);
+    await registerDevices(nc, deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
   }, 300_000);
 
   afterAll(async () => {

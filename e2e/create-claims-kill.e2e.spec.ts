@@ -3,10 +3,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { eventStreams } from '@keelson/event-store';
 import type { RunningService } from '@keelson/local-infra';
 import { openStreams, type PlatformStreams } from './support/event-streams.js';
+import { registerDevices } from './support/registered-devices.js';
 import { eventually, publishArtifact } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -16,7 +16,6 @@ import { startTestPlatform, type TestPlatform } from './support/test-platform.js
 // claims every device from the events, so a second creation over them is refused.
 describe('a rollout creation with the orchestrator SIGKILLed between the append and the claims', () => {
   const count = 3000; // uuid ids: about 1500 a chunk, so the targets are two chunks
-  const naming = { streamPrefix: '', subjectPrefix: '' };
   let platform: TestPlatform;
   let streams: PlatformStreams;
   let nc: NatsConnection;
@@ -28,18 +27,7 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
     nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    for (let i = 0; i < count; i += 100) {
-      await Promise.all(deviceIds.slice(i, i + 100).map((deviceId, j) => devices.append(devices.subject('device', 'default', deviceId), 0, [{
-        type: 'DeviceEnrolled', schemaVersion: 1,
-        data: { fleet: 'default', deviceId, name: `claimed-${i + j}`, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: { kill: 'claims' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
-      }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` })));
-    }
-    const jsm = await jetstreamManager(nc);
-    await eventually('the gateway to list the devices', async () => {
-      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
-      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
-    }, 180_000);
+    await registerDevices(nc, deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
   }, 300_000);
 
   afterAll(async () => {
