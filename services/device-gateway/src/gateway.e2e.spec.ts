@@ -83,11 +83,11 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers generation 0, then each assignment, and turns reports into events; another device’s id changes nothing', async () => {
+  it('answers a hello that is not up to date, pushes each assignment, turns reports into events, leaves an up-to-date hello unanswered; another device’s id changes nothing', async () => {
     const [a, b] = [await enroll('cam-a'), await enroll('cam-b')];
     const receivedA: DesiredState[] = [];
     const clientA = await connectDevice(a, receivedA);
-    await hello(clientA, a, 0);
+    await hello(clientA, a, 2); // a device restored with a newer journal than the platform's: told generation 0
     await eventually(() => receivedA.length === 1);
     expect(receivedA[0]!.data).toEqual({ deviceId: a.deviceId, generation: 0, assignments: [] });
 
@@ -107,5 +107,12 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     expect((await eventsOf(b.deviceId)).map((e) => e.type)).toEqual(['DeviceEnrolled', 'DesiredStateChanged']);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/keelson_device_messages_dropped_total\{reason="device-mismatch"\} [1-9]/);
+
+    // Applied generation 1 and its outcome is on record: the hello is handled, and nothing is sent.
+    await hello(clientA, a, 1);
+    const counter = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
+    await eventually(async () => (await counter(/keelson_device_messages_handled_total\{type="hello"\} (\d+)/)) === 2);
+    expect(await counter(/keelson_desired_states_sent_total\{cause="hello"\} (\d+)/)).toBe(1);
+    expect(receivedA.map((d) => d.data.generation)).toEqual([0, 1]);
   });
 });
