@@ -79,12 +79,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         throw err;
       }
     },
-    report: (assignment, state, reason) => {
+    report: (assignment, state, reason, steps) => {
       if (halted) return;
       log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
       options.onReport?.(assignment, state, reason);
-      link?.report({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
-      if (isTerminalDeviceState(state)) void link?.announce();
+      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId };
+      if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
+      link?.report({ ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) });
+      void link?.announce();
     },
     activated: async (assignment, activePath) => {
       await options.onActivated?.(assignment, activePath);

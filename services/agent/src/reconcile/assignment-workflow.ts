@@ -36,13 +36,16 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
     // The generation counts as applied in the same write when this was its last assignment.
     await ctx.store.setPhase(id, { phase: 'done', outcome, ...why }, markApplied);
-    ctx.report(assignment, outcome, why.reason);
+    ctx.report(assignment, outcome, why.reason, ctx.store.record(id)?.steps);
     const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
   const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
-    await ctx.store.setPhase(id, { ...fields, phase: next }, alongside);
-    if (announce && (next === 'downloading' || next === 'verifying' || next === 'applying')) ctx.report(assignment, next);
+    const isStep = next === 'downloading' || next === 'verifying' || next === 'applying';
+    // The step's time is journalled with it (no extra write), so an outcome after a restart still has it.
+    const steps = isStep ? { steps: { ...ctx.store.record(id)?.steps, [next]: new Date().toISOString() } } : {};
+    await ctx.store.setPhase(id, { ...fields, ...steps, phase: next }, alongside);
+    if (announce && isStep) ctx.report(assignment, next);
   };
   const keptIntact = async () => {
     if (!(await slots.hasVersion(artifact.version))) return false;

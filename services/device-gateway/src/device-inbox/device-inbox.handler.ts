@@ -70,8 +70,8 @@ export class DeviceInboxHandler {
         return;
       }
       case 'report': {
-        const { assignmentId, rolloutId, state, reason, sentAt } = checked.message.data;
-        const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }) };
+        const { assignmentId, rolloutId, state, reason, sentAt, steps } = checked.message.data;
+        const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
         const outcome = await devices.execute(fleet, checked.deviceId, { type: 'RecordReport', ...report }, meta);
         watch.seen(checked.deviceId, fleet, at);
         if (outcome.events.length === 0 && outcome.state.status !== 'absent' && reportStanding(outcome.state, report) === 'unknown-assignment') {
@@ -80,7 +80,8 @@ export class DeviceInboxHandler {
         return;
       }
       case 'heartbeat':
-        return; // heartbeats arrive on a core subscription, never through the inbox stream
+      case 'progress':
+        return; // these arrive on core subscriptions, never through the inbox stream
     }
   }
 }
