@@ -70,6 +70,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     const times = [outcome!.steps?.downloading, outcome!.steps?.verifying, outcome!.steps?.applying, outcome!.reportedAt].map((t) => Date.parse(t ?? ''));
     expect(times.every(Number.isFinite)).toBe(true);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // The outcome says what the device runs now: no hello after the update is needed for the device list to follow.
+    await eventually(async () => (await g.installedOf(identity.deviceId)).some((i) => i.version === '1.0.0'));
+    expect(hellos).toHaveLength(1);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.0.0');
     expect(g.facade.requests.every((r) => r.deviceId === identity.deviceId)).toBe(true);
     // The desired state comes as a plain NATS publish, which MQTT delivers at QoS 0 whatever the

@@ -85,8 +85,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       options.onReport?.(assignment, state, reason);
       const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId };
       if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
-      link?.report({ ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) });
-      void link?.announce();
+      // The outcome says what the device runs now, so the platform's view follows without a hello.
+      const outcome = { ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) };
+      void reconciler.installed().then(
+        (installed) => link?.report({ ...outcome, installed }),
+        (err: Error) => (log('installed-unreadable', { error: err.message }), link?.report(outcome)),
+      );
     },
     activated: async (assignment, activePath) => {
       await options.onActivated?.(assignment, activePath);

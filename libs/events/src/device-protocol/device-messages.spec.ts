@@ -28,6 +28,7 @@ const report: DeviceReport = {
     reason: 'not enough space on /var/lib/keelson',
     sentAt: '2025-11-04T09:14:02Z',
     steps: { downloading: '2025-11-04T09:13:58Z', verifying: '2025-11-04T09:14:01Z' },
+    installed: [{ name: 'yolo-v8n', version: '2.0.4', sha256 }],
   },
 };
 
@@ -56,7 +57,7 @@ describe('device protocol', () => {
   });
 
   it('reads a report of a v1 agent (no step times) as the latest version', () => {
-    const { steps: _steps, ...data } = report.data;
+    const { steps: _steps, installed: _installed, ...data } = report.data;
     expect(parseDeviceMessage({ type: 'DeviceReport', schemaVersion: 1, data })).toEqual({ type: 'DeviceReport', schemaVersion: 2, data });
     expect(issuesOf({ type: 'DeviceReport', schemaVersion: 1, data: report.data })).toEqual(['data']);
   });
@@ -96,6 +97,11 @@ describe('device protocol', () => {
         'data.agentVersion',
         'data.desiredGeneration',
       ]);
+    });
+
+    it('more than 100 installed artifacts in an outcome', () => {
+      const installed = Array.from({ length: 101 }, (_, i) => ({ name: `model-${i}`, version: '1.0.0', sha256 }));
+      expect(issuesOf({ ...report, data: { ...report.data, installed } })).toEqual(['data.installed']);
     });
 
     it('step times that are not times, or steps an assignment does not have', () => {

@@ -45,10 +45,16 @@ const DeviceReportV1 = defineMessage('DeviceReport', 1, report);
 
 /**
  * `keelson/dev/<device>/report` (QoS 1): how one assignment ended, with `steps`, when the device
- * entered each step. Duplicates and late reports are harmless. An agent may still report a step
- * here (every v1 agent did): it is recorded, at the cost of a stored event; `progress` is cheaper.
+ * entered each step, and `installed`, what it runs once the outcome is reached (so the platform's
+ * view follows without a hello). Duplicates and late reports are harmless. An agent may still
+ * report a step here (every v1 agent did): it is recorded, at the cost of a stored event;
+ * `progress` is cheaper.
  */
-export const DeviceReport = defineMessage('DeviceReport', 2, { ...report, steps: StepTimes.optional() });
+export const DeviceReport = defineMessage('DeviceReport', 2, {
+  ...report,
+  steps: StepTimes.optional(),
+  installed: z.array(InstalledArtifact).max(100).optional(),
+});
 export type DeviceReport = z.infer<typeof DeviceReport>;
 
 /**

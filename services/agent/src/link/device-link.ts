@@ -121,20 +121,6 @@ export class DeviceLink {
     this.heartbeat = null;
   }
 
-  /**
-   * Says hello again after what the device runs changed (an update ended), so the platform's view
-   * of the installed artifacts follows without waiting for the next reconnect.
-   */
-  async announce(): Promise<void> {
-    const client = this.client;
-    if (!client || !this.connected) return; // the hello on the next connect carries it
-    try {
-      await this.sendHello(client);
-    } catch (err) {
-      this.options.log('hello-failed', { error: (err as Error).message });
-    }
-  }
-
   private async greet(client: MqttClient): Promise<void> {
     this.awaitingFirstDesired = true;
     try {

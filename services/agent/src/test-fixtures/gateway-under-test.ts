@@ -40,6 +40,8 @@ export interface GatewayUnderTest {
   reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
   /** The states the gateway recorded for one assignment, in order. */
   statesOf(deviceId: string, assignmentId: string): Promise<string[]>;
+  /** What the gateway's device view says the device runs. */
+  installedOf(deviceId: string): Promise<{ name: string; version: string }[]>;
   /** The steps the gateway relayed live (never stored) for one assignment, in order. */
   liveStepsOf(deviceId: string, assignmentId: string): string[];
   /**
@@ -128,6 +130,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf, statesOf,
+    installedOf: async (deviceId) => (await callCommand(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
     liveStepsOf: (deviceId, assignmentId) => liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
     untilTerminal: (deviceId, assignmentId, trail = []) =>
       eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).catch(async (err: Error) => {
