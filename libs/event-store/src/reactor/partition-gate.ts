@@ -16,12 +16,12 @@ const RECHECK_MS = 100;
  * after `forgetAfterMs`, so that its key moves on.
  */
 export class PartitionGate {
-  /** Per key: the sequences given back, each with when it was given back last (performance.now()). */
+  /** Per key: the sequences given back, each with when it was given back last (`now()`, in ms). */
   private readonly givenBack = new Map<string, Map<number, number>>();
   private readonly recheckMs: number;
   private readonly forgetAfterMs: number;
 
-  constructor(private readonly retryDelayMs: number) {
+  constructor(private readonly retryDelayMs: number, private readonly now: () => number = () => performance.now()) {
     this.recheckMs = Math.min(retryDelayMs, RECHECK_MS);
     // Past its delay the server redelivers a naked message to the first pull open, here or in another
     // replica: one that has not come back an ack wait later went elsewhere (or left the stream).
@@ -32,7 +32,7 @@ export class PartitionGate {
   admit(key: string, m: JsMsg): boolean {
     const seqs = this.givenBack.get(key);
     if (!seqs) return true;
-    this.forgetLost(key, seqs, performance.now());
+    this.forgetLost(key, seqs, this.now());
     if (seqs.size && m.seq > lowest(seqs)) {
       this.giveBack(key, m, this.recheckMs);
       return false;
@@ -50,14 +50,14 @@ export class PartitionGate {
   /** Remembers `m`, which was given back elsewhere (the source's `holdBack`). */
   remember(key: string, m: JsMsg): void {
     const seqs = this.givenBack.get(key) ?? new Map<number, number>();
-    this.givenBack.set(key, seqs.set(m.seq, performance.now()));
+    this.givenBack.set(key, seqs.set(m.seq, this.now()));
   }
 
   private giveBack(key: string, m: JsMsg, delayMs: number): void {
     m.nak(delayMs);
     this.remember(key, m);
     // Giving back is the rare path: sweep here what never came back, for keys that see nothing more.
-    const now = performance.now();
+    const now = this.now();
     for (const [k, seqs] of this.givenBack) this.forgetLost(k, seqs, now);
   }
 
