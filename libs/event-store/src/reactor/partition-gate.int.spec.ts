@@ -53,4 +53,19 @@ describe('PartitionGate', () => {
     now += 1;
     expect(gate.admit('a', m.get('a:2')!)).toBe(true);
   });
+
+  it('gives a refused message back until just after the lowest one given back is due, not sooner', async () => {
+    const m = await received('due', 'a:1', 'a:2');
+    const naks: string[] = [];
+    const sub = s.nc.subscribe(`$JS.ACK.${s.streamName}.due.>`, { callback: (_, msg) => void naks.push(msg.string()) });
+    let now = 0;
+    const gate = new PartitionGate(1_000, () => now);
+    gate.retryLater('a', m.get('a:1')!);
+    now = 200;
+    expect(gate.admit('a', m.get('a:2')!)).toBe(false);
+    await s.nc.flush();
+    sub.unsubscribe();
+    // 800 ms until a:1 is due, and 100 ms for it to be handled first.
+    expect(naks).toEqual([`-NAK {"delay":${1_000 * 1_000_000}}`, `-NAK {"delay":${900 * 1_000_000}}`]);
+  });
 });
