@@ -36,7 +36,10 @@ describe('ReactorRunner keeps each partition in stream order across redeliveries
     return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, partitionBy: (m) => m.subject, ...more });
   }
 
-  /** Appends `then` once, after the handler's failure was dealt with: none of it was received before. */
+  /**
+   * Runs `then` once, started by a handler about to throw: its first append takes a round trip to the
+   * server, so nothing it appends is received before the runner has dealt with the failure.
+   */
   function afterFailure(then: () => Promise<void>): { start(): void; done(): Promise<void> } {
     let appended: Promise<void> | undefined;
     return { start: () => void (appended ??= Promise.resolve().then(then)), done: async () => appended };
