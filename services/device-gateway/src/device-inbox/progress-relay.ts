@@ -4,7 +4,8 @@ import type { DeviceDirectory } from '../devices/device-directory.js';
 import { reportStanding } from '../devices/device.decider.js';
 import type { Devices } from '../devices/devices.js';
 import { droppedDeviceMessages, handledDeviceMessages } from './device-inbox.metrics.js';
-import { checkDeviceMessage, dropReason } from './device-message.check.js';
+import type { CheckedDeviceMessage } from './device-message.check.js';
+import { subscribeDeviceTopic } from './device-topic-subscription.js';
 
 export interface ProgressRelayDeps {
   nc: NatsConnection;
@@ -14,7 +15,6 @@ export interface ProgressRelayDeps {
   onError: (err: unknown) => void;
 }
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /**
@@ -32,39 +32,29 @@ export class ProgressRelay {
   constructor(private readonly d: ProgressRelayDeps) {}
 
   start(): void {
-    this.sub = this.d.nc.subscribe(`${this.d.subjectPrefix}keelson.dev.*.progress`, {
-      queue: 'device-gateway-progress',
-      callback: (err, msg) => {
-        if (err) return this.d.onError(err);
-        void this.receive(msg.subject, msg.data);
-      },
-    });
+    const { nc, subjectPrefix, onError } = this.d;
+    // In order: a device's steps come moments apart, and a watcher should see them as they happened.
+    const options = { nc, subjectPrefix, topic: 'progress', queue: 'device-gateway-progress', inOrder: true, onError } as const;
+    this.sub = subscribeDeviceTopic(options, (checked) => this.receive(checked));
   }
 
   async stop(): Promise<void> {
     await this.sub?.drain();
   }
 
-  async receive(subject: string, data: Uint8Array): Promise<void> {
-    try {
-      const checked = checkDeviceMessage(this.d.subjectPrefix, subject, JSON.parse(decoder.decode(data)));
-      if (checked.topic !== 'progress') return;
-      const { deviceId, message } = checked;
-      const fleet = await this.d.directory.fleetOf(deviceId);
-      if (!fleet) return void this.dropped.inc({ reason: 'unknown-device' });
-      const device = await this.d.devices.recent(fleet, deviceId);
-      if (device.status !== 'active') return void this.dropped.inc({ reason: device.status === 'absent' ? 'unknown-device' : 'decommissioned' });
-      const { assignmentId, rolloutId, state, sentAt } = message.data;
-      if (reportStanding(device, { assignmentId, rolloutId, state }) === 'unknown-assignment') return void this.dropped.inc({ reason: 'unknown-assignment' });
-      const last = device.reports[assignmentId];
-      if (last && isTerminalDeviceState(last.state)) return void this.dropped.inc({ reason: 'after-outcome' });
-      const live: LiveDeviceProgress = { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet, deviceId, assignmentId, rolloutId, state, reportedAt: sentAt } };
-      this.d.nc.publish(liveProgressSubject(this.d.subjectPrefix, fleet, rolloutId), encoder.encode(JSON.stringify(live)));
-      this.handled.inc({ type: 'progress' });
-    } catch (err) {
-      const reason = dropReason(err);
-      if (reason === 'error') this.d.onError(err);
-      else this.dropped.inc({ reason });
-    }
+  async receive(checked: CheckedDeviceMessage): Promise<void> {
+    if (checked.topic !== 'progress') return;
+    const { deviceId, message } = checked;
+    const fleet = await this.d.directory.fleetOf(deviceId);
+    if (!fleet) return void this.dropped.inc({ reason: 'unknown-device' });
+    const device = await this.d.devices.recent(fleet, deviceId);
+    if (device.status !== 'active') return void this.dropped.inc({ reason: device.status === 'absent' ? 'unknown-device' : 'decommissioned' });
+    const { assignmentId, rolloutId, state, sentAt } = message.data;
+    if (reportStanding(device, { assignmentId, rolloutId, state }) === 'unknown-assignment') return void this.dropped.inc({ reason: 'unknown-assignment' });
+    const last = device.reports[assignmentId];
+    if (last && isTerminalDeviceState(last.state)) return void this.dropped.inc({ reason: 'after-outcome' });
+    const live: LiveDeviceProgress = { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet, deviceId, assignmentId, rolloutId, state, reportedAt: sentAt } };
+    this.d.nc.publish(liveProgressSubject(this.d.subjectPrefix, fleet, rolloutId), encoder.encode(JSON.stringify(live)));
+    this.handled.inc({ type: 'progress' });
   }
 }
