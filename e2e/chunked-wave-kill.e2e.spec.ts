@@ -61,7 +61,8 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     await platform.services['rollout-orchestrator']!.stop();
     const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
     const logFrom = statSync(logFile).size;
-    // one assign at a time, so the kill after the 2000th answer (in the second chunk) leaves none in flight
+    // One assign-many (50 devices) at a time: the kill comes after the 2000th device's answer (in the
+    // second chunk), so the gateway had assigned the rest of that batch too, and nothing after it.
     const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'assignment-answered:2000', KEELSON_ASSIGN_CONCURRENCY: '1' });
     const created = await platform.api<{ rolloutId: string }>('/v1/rollouts', { body: {
       artifact: 'chunky@1.0.0', selector: 'kill=chunked',
@@ -77,7 +78,9 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     const types = (await streams.rolloutEvents(rolloutId)).map((e) => e.type);
     expect(types.filter((t) => t === 'DevicesAssigned').length).toBeGreaterThanOrEqual(2); // a chunked wave
     const atKill = await appendsPerDevice(rolloutId);
-    expect([...atKill.values()]).toEqual(Array.from({ length: 2000 }, () => 1));
+    expect(atKill.size).toBeGreaterThanOrEqual(2000);
+    expect(atKill.size).toBeLessThan(2050);
+    expect(new Set(atKill.values())).toEqual(new Set([1]));
 
     await platform.restart('rollout-orchestrator');
     const after = await eventually('every device assigned', async () => {

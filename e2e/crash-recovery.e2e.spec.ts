@@ -106,8 +106,8 @@ describe('crash recovery', () => {
     }, 240_000);
 
     it('in the middle of wave 1\'s assignments: two of its four assigned at the kill, then each device once', async () => {
-      // One assign request at a time, so the kill after the third answer leaves none in flight.
-      const { rolloutId, wave0, atKill } = await rolloutKilledAt('mid-wave', { KEELSON_FAILPOINT: 'assignment-answered:3', KEELSON_ASSIGN_CONCURRENCY: '1' });
+      // One device per request, one request at a time, so the kill after the third answer leaves none in flight.
+      const { rolloutId, wave0, atKill } = await rolloutKilledAt('mid-wave', { KEELSON_FAILPOINT: 'assignment-answered:3', KEELSON_ASSIGN_CONCURRENCY: '1', KEELSON_ASSIGN_BATCH: '1' });
       const wave1 = atKill.waveDevices(1);
       expect(wave1).toHaveLength(4);
       expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor([...wave0, ...wave1.slice(0, 2)]) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Assignment, DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
+import { DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 
 /** Mints a one-time enrollment token; the secret is returned once and stored only as a digest. */
@@ -83,16 +83,7 @@ export const listGroups = defineCommand(
   z.strictObject({ items: z.array(GroupView), nextCursor: z.string().optional() }),
 );
 
-/**
- * Puts an assignment into a device's desired state, replacing any assignment of the same artifact
- * name. Idempotent on `assignmentId`: assigning it again changes nothing and returns the same generation.
- */
-export const assignDevice = defineCommand(
-  'gateway',
-  'assign',
-  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, assignment: Assignment }),
-  z.strictObject({ generation: z.number().int().min(1), changed: z.boolean() }),
-);
+export { assignDevice, assignDevices, maxAssignBatch } from './gateway-assign.js';
 
 /**
  * The fleet's device CA certificates (public only, PEM): what a relying party such as the registry

@@ -8,6 +8,7 @@ import { migrate, type Database } from '@keelson/postgres';
 import { DATABASE, handlerFor, NATS, serveCommands, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import { assignMany } from './assign-many.js';
 import { DeviceDirectory } from './device-directory.js';
 import { DeviceProfiles } from './device-profiles.js';
 import { DevicePresenceStore } from './device-presence.store.js';
@@ -23,7 +24,7 @@ export function gatewayDatabase(db: Database | null): Database {
 
 const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
-/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device`, `find-devices`, `assign` and `decommission-device`. */
+/** Applies the stream and tables, projects devices, and serves `list-devices`, `get-device`, `find-devices`, `assign`, `assign-many` and `decommission-device`. */
 @Injectable()
 class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('devices');
@@ -60,6 +61,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
         return { generation, changed: outcome.events.length > 0 };
       }),
+      handlerFor(gateway.assignDevices, (input, ctx) => assignMany(this.devices, input, metaOf(ctx))),
       handlerFor(gateway.decommissionDevice, async (input, ctx) => {
         const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
         const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));

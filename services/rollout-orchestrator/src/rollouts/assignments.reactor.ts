@@ -1,5 +1,4 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { isDomainError } from '@keelson/domain-kit';
 import { gateway } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
 import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
@@ -17,14 +16,26 @@ export interface AssignmentsReactorDeps {
   clock: Clock;
   /** Assign requests in flight at once: a wave of thousands should not go one round trip at a time. */
   concurrency?: number;
+  /** Devices per `assign-many` request: a wave goes out in a few dozen round trips, not one per device. */
+  batch?: number;
   failpoint?: Failpoint;
 }
 
 const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
 
-/** `KEELSON_ASSIGN_CONCURRENCY` (default 16, 1-256): assign requests in flight at once while a wave starts. */
+/** `KEELSON_ASSIGN_CONCURRENCY` (default 16, 1-256): `assign-many` requests (50 devices each) in flight at once while a wave starts. */
 export function assignConcurrencyOf(config: Pick<ServiceConfig, 'service' | 'env'>): number {
   return numberSetting(config, 'KEELSON_ASSIGN_CONCURRENCY', { default: 16, min: 1, max: 256 });
+}
+
+/** `KEELSON_ASSIGN_BATCH` (default 50, 1-500, the gateway's limit): devices per `assign-many` request. */
+export function assignBatchOf(config: Pick<ServiceConfig, 'service' | 'env'>): number {
+  return numberSetting(config, 'KEELSON_ASSIGN_BATCH', { default: 50, min: 1, max: gateway.maxAssignBatch });
+}
+
+
+function batchesOf<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -37,7 +48,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 
 /**
  * Turns assigned chunks (`DevicesAssigned`, each at most one event's worth of devices) into install assignments and an
- * abort with revert into revert assignments, through `cmd.gateway.assign`. The gateway is
+ * abort with revert into revert assignments, through `cmd.gateway.assign-many`. The gateway is
  * idempotent on the assignment id, so a redelivery (after a crash between assigning and
  * acknowledging) never assigns a device twice. An assignment is desired state, not a push: an
  * unreachable device gets its install or revert when it next checks in, so nothing waits for it.
@@ -45,31 +56,34 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<RolloutEvent> {
   const { nc, naming, rollouts } = deps;
   const concurrency = deps.concurrency ?? 16;
+  const assignBatch = deps.batch ?? 50;
   const sent = assignmentsSent();
 
   const assign = async (state: LiveRollout, deviceIds: string[], action: Assignment['action'], correlationId: string) => {
     const { fleet, rolloutId, artifact, probe } = state.facts;
-    await eachLimited(deviceIds, concurrency, async (deviceId) => {
-      const assignmentId = action === 'install' ? installAssignmentId(rolloutId, deviceId) : revertAssignmentId(rolloutId, deviceId);
-      const assignment: Assignment = { assignmentId, rolloutId, artifact, probe, action };
-      try {
-        const { changed } = await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment }, newContext(actor, correlationId));
-        sent.inc({ action, changed: String(changed) });
-        deps.failpoint?.('assignment-answered');
-      } catch (err) {
-        if (!isDomainError(err)) throw err;
-        if (action === 'revert') {
-          // A device the gateway refuses for good (decommissioned since) cannot revert; the others must.
-          sent.inc({ action, changed: 'refused' });
-          return;
-        }
-        // The gateway refuses this device for good (unknown, decommissioned): it will never report,
-        // so it stops being a live target instead of hanging the rollout.
-        const reason = `the gateway refused to assign the device (${err.code})`;
-        await rollouts.execute(
-          { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
-          { actor, correlationId, commandId: `unassignable-${assignmentId}` },
-        );
+    const idOf = action === 'install' ? installAssignmentId : revertAssignmentId;
+    const refused = async (deviceId: string, code: string) => {
+      if (action === 'revert') {
+        // A device the gateway refuses for good (decommissioned since) cannot revert; the others must.
+        sent.inc({ action, changed: 'refused' });
+        return;
+      }
+      // The gateway refuses this device for good (unknown, decommissioned): it will never report,
+      // so it stops being a live target instead of hanging the rollout.
+      const reason = `the gateway refused to assign the device (${code})`;
+      await rollouts.execute(
+        { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
+        { actor, correlationId, commandId: `unassignable-${idOf(rolloutId, deviceId)}` },
+      );
+    };
+    await eachLimited(batchesOf(deviceIds, assignBatch), concurrency, async (batch) => {
+      const devices = batch.map((deviceId) => ({ deviceId, assignmentId: idOf(rolloutId, deviceId) }));
+      const input = { fleet, template: { rolloutId, artifact, probe, action }, devices };
+      const { results } = await callCommand(nc, naming, gateway.assignDevices, input, newContext(actor, correlationId));
+      for (const result of results) {
+        if ('refused' in result) await refused(result.deviceId, result.refused.code);
+        else sent.inc({ action, changed: String(result.changed) });
+        deps.failpoint?.('assignment-answered'); // counts devices, as when each was a request of its own
       }
     });
   };

@@ -5,7 +5,7 @@ import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, type Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, serveCommands, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
+import { assignBatchOf, assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { failpointOf, type Failpoint } from './failpoint.js';
@@ -66,7 +66,7 @@ class RolloutsRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
     this.ownRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutsProjection, onError: onError('rollouts read model') }),
       new ProjectionRunner({ nc, naming, db: database, projection: rolloutClaimsProjection, onError: onError('rollout claims index') }),
-      reactor('assignments', assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), failpoint })),
+      reactor('assignments', assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), batch: assignBatchOf(config), failpoint })),
     ];
     this.deviceRunners = [
       new ProjectionRunner({ nc, naming, db: database, projection: deviceProgressProjection, onError: onError('device progress read model') }),
