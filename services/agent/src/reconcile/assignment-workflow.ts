@@ -41,7 +41,10 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
   const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
-    await ctx.store.setPhase(id, { ...fields, phase: next }, alongside);
+    // `verifying` would resume as `downloading` does (the refresh again, the half download gone
+    // with tmp/): the journal keeps `downloading` and saves a write, a file creation, a rename and
+    // two fsyncs per update. A journal an older agent left in `verifying` still resumes (below).
+    if (next !== 'verifying') await ctx.store.setPhase(id, { ...fields, phase: next }, alongside);
     if (announce && (next === 'downloading' || next === 'verifying' || next === 'applying')) ctx.report(assignment, next);
   };
   const keptIntact = async () => {
