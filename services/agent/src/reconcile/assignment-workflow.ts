@@ -26,6 +26,13 @@ export async function runAssignment(ctx: ReconcileContext, assignmentId: string)
   }
 }
 
+/**
+ * The assignment whose version this agent run has just downloaded, verified and installed (or found
+ * intact), by context: its `applying` step need not read the version back and hash it again. A
+ * restarted agent has a new context, so after a crash `applying` checks the version on disk.
+ */
+const installedThisRun = new WeakMap<ReconcileContext, string>();
+
 async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<void> {
   const { assignment, phase } = record;
   const { artifact } = assignment;
@@ -85,6 +92,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       const keep = (draft: AgentState) => {
         (draft.versions[artifact.name] ??= {})[artifact.version] = { sha256: artifact.sha256, length: artifact.length, basename: basenameOf(artifact.targetPath) };
       };
+      installedThisRun.set(ctx, id);
       return enter('applying', { swap }, true, keep);
     }
     case 'applying': {
@@ -92,7 +100,9 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       if (assignment.action === 'revert' && (swap.to === null || !(await slots.hasVersion(swap.to)))) {
         return finish('failed', `cannot revert ${artifact.name}@${artifact.version}: the previous version is gone`);
       }
-      if (assignment.action === 'install' && !(await keptIntact())) {
+      const justInstalled = installedThisRun.get(ctx) === id;
+      installedThisRun.delete(ctx);
+      if (assignment.action === 'install' && !justInstalled && !(await keptIntact())) {
         await slots.restore(swap); // the version never fully arrived: fetch it again from a clean state
         return enter('downloading', { swap: undefined }, false);
       }

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
@@ -238,6 +239,27 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       });
       expect(states(h, 'a2')).toEqual(['healthy']);
       expect((await h.reconciler.installed()).map((i) => i.version)).toEqual(['2.0.0']);
+    });
+
+    it('a version this run has just verified and installed is applied without being read back', async () => {
+      // Only a test can change the version between its install and the applying step: the same run does not hash it again...
+      const h = await harness();
+      await run(h, assignmentOf('a1', v1()));
+      const origin = h.store.setPhase.bind(h.store);
+      h.store.setPhase = async (id, fields, alongside) => {
+        const state = await origin(id, fields, alongside);
+        if (id === 'a2' && fields.phase === 'applying') writeFileSync(join(layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'not read back');
+        return state;
+      };
+      await run(h, assignmentOf('a2', v2()));
+      expect(active()).toBe('not read back');
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    });
+
+    it('crashed just after applying was journalled, the version changed while down: the restarted agent hashes it and fetches it again', async () => {
+      const h = await crashAt('applying', async () => writeFileSync(join(layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'changed while down'));
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(active()).toBe('model two');
     });
 
     it('crashed just after the last assignment was journalled done: the generation is journalled as applied with it', async () => {
