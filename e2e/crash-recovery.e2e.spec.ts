@@ -5,7 +5,8 @@ import type { RunningService } from '@keelson/local-infra';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
 import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { AgentStateStore, DataDirLayout } from '../services/agent/src/index.js';
+import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 3, tests 4 and 5 (issue 16: the orchestrator killed at chosen steps): nothing is lost when an agent or the orchestrator is killed mid-rollout.
@@ -137,9 +138,11 @@ describe('crash recovery', () => {
       await publishArtifact(platform, { name: 'mapper', version: '1.0.0', bytes });
       const probe: ProbeSpec = { kind: 'file', path: ready, timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 3 };
       const created = await createRollout(platform, rolloutBody('mapper@1.0.0', 'edge', probe, [100]));
-      await eventually('the agent applying the update', async () => {
-        const state = (await getRollout(platform, created.rolloutId)).devices[0]?.state;
-        return state === 'applying' ? state : undefined;
+      // Steps are not stored (they go out live): the device's own journal says where it is.
+      const journal = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
+      await eventually('the agent probing the swapped-in update', async () => {
+        const phases = Object.values((await journal.load()).assignments).map((a) => a.phase);
+        return phases.includes('probing') ? phases : undefined;
       });
       await agent.kill();
       agent = await startAgentProcess(dataDir);

@@ -63,15 +63,16 @@ export class MessageSource {
 
   /**
    * Gives back (nak with the retry delay) the received messages that must not overtake a failed one:
-   * the rest of its partition, which arrived after the batch in hand was formed.
+   * the rest of its partition, which arrived after the batch in hand was formed. Returns them.
    */
-  holdBack(isBehind: (m: JsMsg) => boolean): void {
+  holdBack(isBehind: (m: JsMsg) => boolean): JsMsg[] {
     const behind = this.waiting.filter(isBehind);
     this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((m) => !isBehind(m)));
     for (const m of behind) {
       m.nak(this.o.retryDelayMs);
       this.held.settled(m);
     }
+    return behind;
   }
 
   private async nextBatch(): Promise<JsMsg[]> {

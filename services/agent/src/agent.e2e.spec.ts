@@ -62,7 +62,17 @@ describe('the agent against the real gateway over real MQTT', () => {
     const v1 = publish('1.0.0');
     await g.assign(identity.deviceId, assignment('a1', v1, truthy));
     await terminal(identity.deviceId, 'a1');
-    expect(await states(identity.deviceId, 'a1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    // Steps go out live (QoS 0) and are never stored; the outcome is, with when each step began.
+    expect(await states(identity.deviceId, 'a1')).toEqual(['healthy']);
+    await eventually(() => g.liveStepsOf(identity.deviceId, 'a1').length === 3);
+    expect(g.liveStepsOf(identity.deviceId, 'a1')).toEqual(['downloading', 'verifying', 'applying']);
+    const [outcome] = (await g.reportsOf(identity.deviceId)).filter((r) => r.assignmentId === 'a1');
+    const times = [outcome!.steps?.downloading, outcome!.steps?.verifying, outcome!.steps?.applying, outcome!.reportedAt].map((t) => Date.parse(t ?? ''));
+    expect(times.every(Number.isFinite)).toBe(true);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // The outcome says what the device runs now: no hello after the update is needed for the device list to follow.
+    await eventually(async () => (await g.installedOf(identity.deviceId)).some((i) => i.version === '1.0.0'));
+    expect(hellos).toHaveLength(1);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.0.0');
     expect(g.facade.requests.every((r) => r.deviceId === identity.deviceId)).toBe(true);
     // The desired state comes as a plain NATS publish, which MQTT delivers at QoS 0 whatever the
@@ -78,7 +88,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     await eventually(() => hellos.length > 0);
     expect(JSON.parse(hellos[0]!).data).toMatchObject({ installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }], desiredGeneration: 1 });
     await terminal(identity.deviceId, 'a2');
-    expect(await states(identity.deviceId, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect(await states(identity.deviceId, 'a2')).toEqual(['healthy']);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.1.0');
     sub.unsubscribe();
   });
@@ -94,7 +104,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     const v = publish('3.0.0');
     await g.assign(identity.deviceId, assignment('b1', v, truthy));
     await terminal(identity.deviceId, 'b1');
-    expect(await states(identity.deviceId, 'b1')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    expect(await states(identity.deviceId, 'b1')).toEqual(['healthy']);
   }, 60_000);
 
   it('recovers from SIGKILL in the middle of an update and finishes it after a restart', async () => {
@@ -116,6 +126,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     await g.assign(identity.deviceId, assignment('k2', v2, { kind: 'exec', path: check, timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 }));
     const store = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
     await eventually(async () => (await store.load()).assignments.k2?.phase === 'probing');
+    const stepsBeforeKill = (await store.load()).assignments.k2?.steps;
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(await states(identity.deviceId, 'k2')).not.toContain('healthy');
@@ -123,6 +134,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     child = startChild();
     await terminal(identity.deviceId, 'k2');
     expect((await states(identity.deviceId, 'k2')).at(-1)).toBe('healthy');
+    // The steps' times were journalled with the steps: the outcome after the restart still has them.
+    expect(stepsBeforeKill?.applying).toBeDefined();
+    expect((await g.reportsOf(identity.deviceId)).find((r) => r.assignmentId === 'k2')?.steps).toEqual(stepsBeforeKill);
     const slots = new ArtifactSlots(new DataDirLayout(dataDir), 'yolo');
     expect([await slots.read('current'), await slots.read('previous')]).toEqual(['2.1.0', '2.0.0']);
     expect(readFileSync(new DataDirLayout(dataDir).activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 2.1.0');

@@ -79,12 +79,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         throw err;
       }
     },
-    report: (assignment, state, reason) => {
+    report: (assignment, state, reason, steps) => {
       if (halted) return;
       log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
       options.onReport?.(assignment, state, reason);
-      link?.report({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
-      if (isTerminalDeviceState(state)) void link?.announce();
+      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId };
+      if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
+      // The outcome says what the device runs now, so the platform's view follows without a hello.
+      const outcome = { ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) };
+      void reconciler.installed().then(
+        (installed) => link?.report({ ...outcome, installed }),
+        (err: Error) => (log('installed-unreadable', { error: err.message }), link?.report(outcome)),
+      );
     },
     activated: async (assignment, activePath) => {
       await options.onActivated?.(assignment, activePath);

@@ -4,6 +4,7 @@ import { isDomainError } from '@keelson/domain-kit';
 import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
 import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
+import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
 
 export interface ReactorRunnerOptions<E> {
@@ -33,11 +34,12 @@ export interface ReactorRunnerOptions<E> {
  * Feeds a reactor from a durable pull consumer, one message at a time in stream order (per partition,
  * with `partitionBy`), each batch as soon as it arrives (see `MessageSource`). A message is acknowledged
  * after `handle` returns; a DomainError or a malformed message terminates it (reported through
- * `onPoison`); any other error naks it with a delay and holds back the rest of its partition received.
+ * `onPoison`); any other error naks it with a delay, and its partition waits for it (see `PartitionGate`).
  */
 export class ReactorRunner<E> {
   private running: Promise<void> | undefined;
   private source: MessageSource | undefined;
+  private gate: PartitionGate | undefined;
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly batchSize: number;
@@ -63,6 +65,7 @@ export class ReactorRunner<E> {
     const consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);
     const { retryDelayMs, fetchExpiresMs: pullExpiresMs, batchSize } = this;
     this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, onError: this.options.onError });
+    this.gate = new PartitionGate(retryDelayMs);
     this.running = this.source.run((batch) => this.process(batch));
   }
 
@@ -73,12 +76,17 @@ export class ReactorRunner<E> {
   }
 
   private async process(batch: JsMsg[]): Promise<void> {
-    await Promise.all(partitions(batch, this.options.partitionBy).map((part) => this.handleInOrder(part)));
+    const parts = partitions(batch, this.keyOf);
+    await Promise.all([...parts].map(([key, part]) => this.handleInOrder(key, part)));
   }
 
-  private async handleInOrder(batch: JsMsg[]): Promise<void> {
-    const { reactor, partitionBy } = this.options;
-    for (const [i, m] of batch.entries()) {
+  private readonly keyOf = (m: JsMsg): string => this.options.partitionBy?.(m) ?? '';
+
+  private async handleInOrder(key: string, part: JsMsg[]): Promise<void> {
+    const { reactor } = this.options;
+    const gate = this.gate!;
+    for (const [i, m] of part.entries()) {
+      if (!gate.admit(key, m)) continue; // an earlier message of its key was given back and is not handled yet
       try {
         await reactor.handle(recordedFrom(m, reactor.parse));
         m.ack();
@@ -89,23 +97,25 @@ export class ReactorRunner<E> {
           continue;
         }
         this.options.onError?.(err, m);
-        // Keep stream order: everything after the failure waits for it, also what arrived meanwhile.
-        for (const rest of batch.slice(i)) rest.nak(this.retryDelayMs);
-        const key = partitionBy?.(m);
-        this.source?.holdBack((later) => key === partitionBy?.(later));
+        // Keep stream order: everything of the key after the failure waits for it, also what arrived
+        // meanwhile; the gate keeps what arrives later from overtaking them.
+        for (const rest of part.slice(i)) gate.retryLater(key, rest);
+        for (const held of this.source!.holdBack((later) => this.keyOf(later) === key)) gate.remember(key, held);
         return;
       }
     }
   }
 }
 
-/** The batch split by key, each part in stream order; one part when there is no key. */
-function partitions(batch: JsMsg[], keyOf: ((m: JsMsg) => string) | undefined): JsMsg[][] {
-  if (!keyOf) return [batch];
+/** The batch split by key, each part in stream order (a redelivery may arrive behind later messages). */
+function partitions(batch: JsMsg[], keyOf: (m: JsMsg) => string): Map<string, JsMsg[]> {
   const parts = new Map<string, JsMsg[]>();
   for (const m of batch) {
     const key = keyOf(m);
-    parts.set(key, [...(parts.get(key) ?? []), m]);
+    const part = parts.get(key);
+    if (part) part.push(m);
+    else parts.set(key, [m]);
   }
-  return [...parts.values()];
+  for (const part of parts.values()) if (part.length > 1) part.sort((a, b) => a.seq - b.seq);
+  return parts;
 }

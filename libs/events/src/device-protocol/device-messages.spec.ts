@@ -19,7 +19,7 @@ const hello: DeviceHello = {
 
 const report: DeviceReport = {
   type: 'DeviceReport',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: {
     deviceId: 'cam-dock-02',
     assignmentId: 'as-r-2025-0042-cam-dock-02',
@@ -27,6 +27,8 @@ const report: DeviceReport = {
     state: 'failed',
     reason: 'not enough space on /var/lib/keelson',
     sentAt: '2025-11-04T09:14:02Z',
+    steps: { downloading: '2025-11-04T09:13:58Z', verifying: '2025-11-04T09:14:01Z' },
+    installed: [{ name: 'yolo-v8n', version: '2.0.4', sha256 }],
   },
 };
 
@@ -52,6 +54,19 @@ describe('device protocol', () => {
       data: { deviceId: 'cam-dock-02', uptimeSeconds: 86_400, sentAt: '2025-11-04T09:15:00Z' },
     };
     for (const message of [hello, report, heartbeat, desired]) expect(parseDeviceMessage(message)).toEqual(message);
+  });
+
+  it('reads a report of a v1 agent (no step times) as the latest version', () => {
+    const { steps: _steps, installed: _installed, ...data } = report.data;
+    expect(parseDeviceMessage({ type: 'DeviceReport', schemaVersion: 1, data })).toEqual({ type: 'DeviceReport', schemaVersion: 2, data });
+    expect(issuesOf({ type: 'DeviceReport', schemaVersion: 1, data: report.data })).toEqual(['data']);
+  });
+
+  it('parses a step a device entered, and refuses an outcome or a reason on the progress topic', () => {
+    const progress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' } };
+    expect(parseDeviceMessage(progress)).toEqual(progress);
+    expect(issuesOf({ ...progress, data: { ...progress.data, state: 'healthy' } })).toEqual(['data.state']);
+    expect(issuesOf({ ...progress, data: { ...progress.data, reason: 'x' } })).toEqual(['data']);
   });
 
   it('parses the empty desired state of a device never assigned anything', () => {
@@ -82,6 +97,16 @@ describe('device protocol', () => {
         'data.agentVersion',
         'data.desiredGeneration',
       ]);
+    });
+
+    it('more than 100 installed artifacts in an outcome', () => {
+      const installed = Array.from({ length: 101 }, (_, i) => ({ name: `model-${i}`, version: '1.0.0', sha256 }));
+      expect(issuesOf({ ...report, data: { ...report.data, installed } })).toEqual(['data.installed']);
+    });
+
+    it('step times that are not times, or steps an assignment does not have', () => {
+      expect(issuesOf({ ...report, data: { ...report.data, steps: { downloading: 'yesterday' } } })).toEqual(['data.steps.downloading']);
+      expect(issuesOf({ ...report, data: { ...report.data, steps: { probing: '2025-11-04T09:14:01Z' } } })).toEqual(['data.steps']);
     });
 
     it('fields the message does not declare', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceState } from '../device/device-state.js';
+import { DeviceState, StepDeviceState, StepTimes } from '../device/device-state.js';
 import { defineMessage } from '../kit/define-message.js';
 import { DeviceHardware } from '../kit/hardware.js';
 import { MessageRegistry, readersOf } from '../kit/registry.js';
@@ -33,16 +33,43 @@ export const DeviceHeartbeat = defineMessage('DeviceHeartbeat', 1, {
 });
 export type DeviceHeartbeat = z.infer<typeof DeviceHeartbeat>;
 
-/** `keelson/dev/<device>/report` (QoS 1): progress of one assignment; duplicates and late reports are harmless. */
-export const DeviceReport = defineMessage('DeviceReport', 1, {
+const report = {
   deviceId: SubjectToken,
   assignmentId: SubjectToken,
   rolloutId: SubjectToken,
   state: DeviceState,
   reason: Reason.optional(),
   sentAt: IsoTime,
+};
+const DeviceReportV1 = defineMessage('DeviceReport', 1, report);
+
+/**
+ * `keelson/dev/<device>/report` (QoS 1): how one assignment ended, with `steps`, when the device
+ * entered each step, and `installed`, what it runs once the outcome is reached (so the platform's
+ * view follows without a hello). Duplicates and late reports are harmless. An agent may still
+ * report a step here (every v1 agent did): it is recorded, at the cost of a stored event;
+ * `progress` is cheaper.
+ */
+export const DeviceReport = defineMessage('DeviceReport', 2, {
+  ...report,
+  steps: StepTimes.optional(),
+  installed: z.array(InstalledArtifact).max(100).optional(),
 });
 export type DeviceReport = z.infer<typeof DeviceReport>;
+
+/**
+ * `keelson/dev/<device>/progress` (QoS 0): the device entered a step of an assignment. Shown live to
+ * whoever watches the rollout and never stored; a lost one costs nothing, the outcome carries the
+ * step times.
+ */
+export const DeviceProgress = defineMessage('DeviceProgress', 1, {
+  deviceId: SubjectToken,
+  assignmentId: SubjectToken,
+  rolloutId: SubjectToken,
+  state: StepDeviceState,
+  sentAt: IsoTime,
+});
+export type DeviceProgress = z.infer<typeof DeviceProgress>;
 
 /**
  * `keelson/cmd/<device>/desired` (QoS 1): everything the device should run, sent on every change and
@@ -58,13 +85,14 @@ export const DesiredState = defineMessage('DesiredState', 1, {
 export type DesiredState = z.infer<typeof DesiredState>;
 
 /** Any message of the device protocol over MQTT, in either direction, latest versions only. */
-export type DeviceMessage = DeviceHello | DeviceHeartbeat | DeviceReport | DesiredState;
+export type DeviceMessage = DeviceHello | DeviceHeartbeat | DeviceReport | DeviceProgress | DesiredState;
 
 /** Reads every version of every device-protocol message; old agents stay in the field for years. */
 export const deviceMessages = new MessageRegistry<DeviceMessage>([
   readersOf(DeviceHello),
   readersOf(DeviceHeartbeat),
-  readersOf(DeviceReport),
+  readersOf(DeviceReport, { 1: (raw) => ({ ...DeviceReportV1.parse(raw), schemaVersion: 2 }) }),
+  readersOf(DeviceProgress),
   readersOf(DesiredState),
 ]);
 

@@ -3,6 +3,7 @@ export {
   DeviceHello,
   DeviceHeartbeat,
   DeviceReport,
+  DeviceProgress,
   DesiredState,
   type DeviceMessage,
   deviceMessages,

@@ -21,7 +21,7 @@ const enrolled: DeviceEnrolled = {
 
 const progress: DeviceReportedProgress = {
   type: 'DeviceReportedProgress',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: {
     fleet: 'plant-7',
     deviceId: 'cam-dock-03',
@@ -30,6 +30,7 @@ const progress: DeviceReportedProgress = {
     state: 'rolled_back',
     reason: 'probe http://127.0.0.1:8080/healthz failed 3 times',
     reportedAt: '2025-11-04T09:12:44.120Z',
+    steps: { downloading: '2025-11-04T09:12:30.000Z', verifying: '2025-11-04T09:12:31.500Z', applying: '2025-11-04T09:12:32.010Z' },
   },
 };
 
@@ -64,6 +65,11 @@ describe('device events', () => {
     expect(parseDeviceEvent(enrolled)).toEqual(enrolled);
     expect(parseDeviceEvent(progress)).toEqual(progress);
     expect(parseDeviceEvent(desired)).toEqual(desired);
+  });
+
+  it('read a v1 progress report (one per step, no step times) as the latest version', () => {
+    const { steps: _steps, ...data } = progress.data;
+    expect(parseDeviceEvent({ type: 'DeviceReportedProgress', schemaVersion: 1, data })).toEqual({ type: 'DeviceReportedProgress', schemaVersion: 2, data });
   });
 
   it('parse reachability changes and decommissioning', () => {

@@ -4,7 +4,7 @@ import { DeviceHardware } from '../kit/hardware.js';
 import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { DisplayName, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '../kit/tokens.js';
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
-import { DeviceState } from './device-state.js';
+import { DeviceState, StepTimes } from './device-state.js';
 
 const device = { fleet: SubjectToken, deviceId: SubjectToken };
 
@@ -33,15 +33,22 @@ export const DeviceReachabilityChanged = defineMessage('DeviceReachabilityChange
 });
 export type DeviceReachabilityChanged = z.infer<typeof DeviceReachabilityChanged>;
 
-/** The gateway accepted a device's report about one assignment; `reportedAt` is the device's own clock. */
-export const DeviceReportedProgress = defineMessage('DeviceReportedProgress', 1, {
+const reported = {
   ...device,
   assignmentId: SubjectToken,
   rolloutId: SubjectToken,
   state: DeviceState,
   reason: Reason.optional(),
   reportedAt: IsoTime,
-});
+};
+const DeviceReportedProgressV1 = defineMessage('DeviceReportedProgress', 1, reported);
+
+/**
+ * The gateway accepted a device's report about one assignment; `reportedAt` is the device's own clock.
+ * Since v2 an agent reports only outcomes this way (its steps go out live, never stored) and an
+ * outcome carries `steps`, when the device entered each step. v1 reports came for every step.
+ */
+export const DeviceReportedProgress = defineMessage('DeviceReportedProgress', 2, { ...reported, steps: StepTimes.optional() });
 export type DeviceReportedProgress = z.infer<typeof DeviceReportedProgress>;
 
 /**
@@ -110,7 +117,7 @@ export const deviceEvents = new MessageRegistry<DeviceEvent>([
   readersOf(DeviceEnrolled),
   readersOf(DeviceDecommissioned),
   readersOf(DeviceReachabilityChanged),
-  readersOf(DeviceReportedProgress),
+  readersOf(DeviceReportedProgress, { 1: (raw) => ({ ...DeviceReportedProgressV1.parse(raw), schemaVersion: 2 }) }),
   readersOf(DesiredStateChanged),
   readersOf(DeviceCertificateRenewed),
   readersOf(DeviceReenrolled),

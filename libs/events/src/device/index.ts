@@ -1,4 +1,4 @@
-export { DeviceState, TerminalDeviceState, isTerminalDeviceState } from './device-state.js';
+export { DeviceState, TerminalDeviceState, StepDeviceState, StepTimes, isTerminalDeviceState } from './device-state.js';
 export {
   DeviceEnrolled,
   DeviceDecommissioned,
@@ -11,3 +11,4 @@ export {
   deviceEvents,
   parseDeviceEvent,
 } from './device-events.js';
+export { LiveDeviceProgress, liveProgressSubject } from './live-progress.js';

@@ -98,6 +98,18 @@ describe('servicePermissions', () => {
     expect(mayPublish('api', 'audit.ce.default')).toBe(false);
   });
 
+  it('lets the gateway alone relay devices\' live steps, and the api alone follow them', () => {
+    expect(maySubscribe('device-gateway', 'keelson.dev.d-1.progress')).toBe(true);
+    expect(mayPublish('device-gateway', 'live.device-progress.default.r-1')).toBe(true);
+    expect(maySubscribe('api', 'live.device-progress.default.r-1')).toBe(true);
+    expect(mayPublish('api', 'live.device-progress.default.r-1')).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'device-gateway')) {
+      expect(maySubscribe(s, 'keelson.dev.d-1.progress')).toBe(false);
+      expect(mayPublish(s, 'live.device-progress.default.r-1')).toBe(false);
+    }
+    for (const s of platformServices.filter((x) => x !== 'api')) expect(maySubscribe(s, 'live.device-progress.default.r-1')).toBe(false);
+  });
+
   it('puts the prefixes of a shared test server on every stream and subject', () => {
     const naming = { streamPrefix: 'T1_', subjectPrefix: 't1.' };
     expect(mayPublish('rollout-orchestrator', 't1.ev.rollout.default.r-1', naming)).toBe(true);

@@ -106,9 +106,11 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     const inbox = `${sp}${deviceInbox.name}`;
     publish.push(...readStream(inbox), `$JS.API.STREAM.CREATE.${inbox}`, `$JS.API.STREAM.UPDATE.${inbox}`);
     publish.push(`${p}keelson.cmd.*.desired`); // desired state to each device's MQTT session
-    subscribe.push(`${p}keelson.dev.*.heartbeat`, '$SYS.REQ.USER.AUTH'); // live heartbeats; the broker's auth callout
+    subscribe.push(`${p}keelson.dev.*.heartbeat`, `${p}keelson.dev.*.progress`, '$SYS.REQ.USER.AUTH'); // live heartbeats and steps; the broker's auth callout
+    publish.push(`${p}live.device-progress.>`); // the steps, relayed to the rollout's watchers
   }
   if (service === 'audit') publish.push(`${p}audit.ce.>`); // the republished CloudEvents
+  if (service === 'api') subscribe.push(`${p}live.device-progress.>`); // devices' steps, for the rollout's live stream
   return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };
 }
 

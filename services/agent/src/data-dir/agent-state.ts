@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Assignment, Reason, Sha256Hex, TerminalDeviceState } from '@keelson/events';
+import { Assignment, Reason, Sha256Hex, StepTimes, TerminalDeviceState } from '@keelson/events';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**
@@ -27,6 +27,8 @@ export const AssignmentRecord = z.strictObject({
   swappedAt: z.string().optional(),
   outcome: TerminalDeviceState.optional(),
   reason: Reason.optional(),
+  /** When each step began, journalled with the step: the outcome's report carries them. */
+  steps: StepTimes.optional(),
 });
 export type AssignmentRecord = z.infer<typeof AssignmentRecord>;
 

@@ -1,5 +1,5 @@
 import { connect, type MqttClient } from 'mqtt';
-import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceReport } from '@keelson/events';
+import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 
 const [minBackoffMs, maxBackoffMs] = [1_000, 30_000];
@@ -20,8 +20,8 @@ export interface DeviceLinkOptions {
 
 /**
  * The device's MQTT session with the gateway: a persistent session (clean: false) whose client id
- * is the device id, the desired-state subscription at QoS 0, a hello on every (re)connect, reports
- * at QoS 1 and heartbeats at QoS 0. The gateway's desired state is a plain NATS publish, which the
+ * is the device id, the desired-state subscription at QoS 0, a hello on every (re)connect, outcomes
+ * at QoS 1, steps and heartbeats at QoS 0. The gateway's desired state is a plain NATS publish, which the
  * broker's MQTT side delivers at QoS 0 whatever the subscription asks (a QoS 1 subscription only
  * kept a JetStream consumer per device that nothing ever fed); it reaches us only while we are
  * online, so the hello on reconnect is what makes the gateway send it again.
@@ -33,12 +33,15 @@ export class DeviceLink {
   private awaitingFirstDesired = false;
   private readonly startedAt = Date.now();
   private backoffMs = minBackoffMs;
-  private readonly topics: { hello: string; heartbeat: string; report: string; desired: string };
+  private readonly topics: { hello: string; heartbeat: string; report: string; progress: string; desired: string };
 
   constructor(private readonly options: DeviceLinkOptions) {
     const { broker, deviceId } = options.identity;
     const dev = `${broker.topicRoot}/dev/${deviceId}`;
-    this.topics = { hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, desired: `${broker.topicRoot}/cmd/${deviceId}/desired` };
+    this.topics = {
+      hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, progress: `${dev}/progress`,
+      desired: `${broker.topicRoot}/cmd/${deviceId}/desired`,
+    };
   }
 
   get connected(): boolean {
@@ -74,9 +77,20 @@ export class DeviceLink {
     this.heartbeat.unref();
   }
 
+  /**
+   * A step of an assignment, at QoS 0 and only while connected: it is for whoever watches the rollout
+   * now. The outcome's report carries when each step began, so a lost one loses nothing on record.
+   */
+  progress(data: Omit<DeviceProgress['data'], 'deviceId' | 'sentAt'>): void {
+    if (!this.connected) return;
+    const message: DeviceProgress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() } };
+    this.client?.publish(this.topics.progress, JSON.stringify(message), { qos: 0 });
+  }
+
+  /** How an assignment ended, at QoS 1: it is the record, so mqtt.js keeps it until the broker has it. */
   report(data: Omit<DeviceReport['data'], 'deviceId' | 'sentAt'>): void {
     const message: DeviceReport = {
-      type: 'DeviceReport', schemaVersion: 1,
+      type: 'DeviceReport', schemaVersion: 2,
       data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() },
     };
     // While offline mqtt.js queues the publish and sends it after reconnecting.
@@ -105,20 +119,6 @@ export class DeviceLink {
   private stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-  }
-
-  /**
-   * Says hello again after what the device runs changed (an update ended), so the platform's view
-   * of the installed artifacts follows without waiting for the next reconnect.
-   */
-  async announce(): Promise<void> {
-    const client = this.client;
-    if (!client || !this.connected) return; // the hello on the next connect carries it
-    try {
-      await this.sendHello(client);
-    } catch (err) {
-      this.options.log('hello-failed', { error: (err as Error).message });
-    }
   }
 
   private async greet(client: MqttClient): Promise<void> {

@@ -39,20 +39,32 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
   const id = assignment.assignmentId;
   const slots = new ArtifactSlots(ctx.layout, artifact.name);
   const versionFile = join(ctx.layout.versionDir(artifact.name, artifact.version), basenameOf(artifact.targetPath));
+  let verifyingAt: string | undefined; // reported, not yet journalled (see enter)
+  const stepsSoFar = () => ({ ...ctx.store.record(id)?.steps, ...(verifyingAt ? { verifying: verifyingAt } : {}) });
   const finish = async (outcome: TerminalDeviceState, reason?: string) => {
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
+    const steps = verifyingAt ? { steps: stepsSoFar() } : {};
     // The generation counts as applied in the same write when this was its last assignment.
-    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why }, markApplied);
-    ctx.report(assignment, outcome, why.reason);
+    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why, ...steps }, markApplied);
+    ctx.report(assignment, outcome, why.reason, ctx.store.record(id)?.steps);
     const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
   const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
-    // `verifying` would resume as `downloading` does (the refresh again, the half download gone
-    // with tmp/): the journal keeps `downloading` and saves a write, a file creation, a rename and
-    // two fsyncs per update. A journal an older agent left in `verifying` still resumes (below).
-    if (next !== 'verifying') await ctx.store.setPhase(id, { ...fields, phase: next }, alongside);
-    if (announce && (next === 'downloading' || next === 'verifying' || next === 'applying')) ctx.report(assignment, next);
+    const isStep = next === 'downloading' || next === 'verifying' || next === 'applying';
+    const at = new Date().toISOString();
+    if (next === 'verifying') {
+      // `verifying` would resume as `downloading` does (the refresh again, the half download gone
+      // with tmp/): it is not written on its own, which saves a write, a file creation, a rename and
+      // two fsyncs per update. Its time goes into this step's next write (`applying` or the outcome).
+      // A journal an older agent left in `verifying` still resumes (below).
+      verifyingAt = at;
+    } else {
+      // The step's time is journalled with it (no extra write), so an outcome after a restart still has it.
+      const steps = isStep ? { steps: { ...stepsSoFar(), [next]: at } } : {};
+      await ctx.store.setPhase(id, { ...fields, ...steps, phase: next }, alongside);
+    }
+    if (announce && isStep) ctx.report(assignment, next);
   };
   const keptIntact = async () => {
     if (!(await slots.hasVersion(artifact.version))) return false;

@@ -1,4 +1,4 @@
-import type { Assignment, DeviceState } from '@keelson/events';
+import type { Assignment, DeviceState, StepTimes } from '@keelson/events';
 import type { AgentStateStore } from '../data-dir/agent-state.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import type { ProbeResult } from '../probes/probe-result.js';
@@ -15,7 +15,8 @@ export interface ReconcileContext {
   store: AgentStateStore;
   downloads: VerifiedDownloads;
   probe(assignment: Assignment, activePath: string): Promise<ProbeResult>;
-  report(assignment: Assignment, state: DeviceState, reason?: string): void;
+  /** A step goes out live; an outcome is reported durably, with `steps`, when each step began. */
+  report(assignment: Assignment, state: DeviceState, reason?: string, steps?: StepTimes): void;
   /** A version just became active (the simulator plays the device's application here). */
   activated(assignment: Assignment, activePath: string): Promise<void>;
   /** Throws `AgentHalted` once the agent stops; called between steps, like a crash could happen. */

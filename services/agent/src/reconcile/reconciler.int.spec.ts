@@ -236,6 +236,8 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       const h = await crashAt('applying', async () => {
         expect(journal().assignments.a2?.phase).toBe('applying');
         expect(journal().versions.yolo?.['2.0.0']).toBeDefined();
+        // verifying was not written on its own: its time came with the applying write
+        expect(Object.keys(journal().assignments.a2?.steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
       });
       expect(states(h, 'a2')).toEqual(['healthy']);
       expect((await h.reconciler.installed()).map((i) => i.version)).toEqual(['2.0.0']);

@@ -68,7 +68,7 @@ export class Reconciler {
     if (stale) return;
     // The gateway drops duplicates, so re-sending is harmless, only wasteful.
     for (const record of resendReports ? Object.values(store.current.assignments) : []) {
-      if (record.phase === 'done' && record.outcome) this.ctx.report(record.assignment, record.outcome, record.reason);
+      if (record.phase === 'done' && record.outcome) this.ctx.report(record.assignment, record.outcome, record.reason, record.steps);
     }
     this.kick();
   }
@@ -131,7 +131,7 @@ export class Reconciler {
       }
       const reason = boundedReason(`the agent could not carry on: ${error.message}${restored}`);
       await this.ctx.store.setPhase(assignmentId, { phase: 'done', outcome: 'failed', reason });
-      this.ctx.report(record.assignment, 'failed', reason);
+      this.ctx.report(record.assignment, 'failed', reason, record.steps);
       return true;
     } catch (second) {
       this.log('assignment-stuck', { assignmentId, error: (second as Error).message });

@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { gateway, signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
+import { LiveDeviceProgress, parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
 import { createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
@@ -40,6 +40,10 @@ export interface GatewayUnderTest {
   reportsOf(deviceId: string): Promise<DeviceReportedProgress['data'][]>;
   /** The states the gateway recorded for one assignment, in order. */
   statesOf(deviceId: string, assignmentId: string): Promise<string[]>;
+  /** What the gateway's device view says the device runs. */
+  installedOf(deviceId: string): Promise<{ name: string; version: string }[]>;
+  /** The steps the gateway relayed live (never stored) for one assignment, in order. */
+  liveStepsOf(deviceId: string, assignmentId: string): string[];
   /**
    * Waits until the gateway recorded a terminal state for the assignment; if it never comes, fails
    * with the states so far, `trail` (e.g. the agent's log) and the end of the gateway's log.
@@ -108,6 +112,8 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   subscriptions.push(nc.subscribe(`${naming.subjectPrefix}keelson.cmd.*.desired`, {
     callback: (_e, m) => void desiredSent.push(`${new Date().toISOString()} ${m.subject.split('.').at(-2)} generation ${JSON.parse(m.string()).data.generation}`),
   }));
+  const liveSteps: LiveDeviceProgress['data'][] = [];
+  subscriptions.push(nc.subscribe(`${naming.subjectPrefix}live.device-progress.>`, { callback: (_e, m) => void liveSteps.push(LiveDeviceProgress.parse(m.json()).data) }));
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const reportsOf = async (deviceId: string) =>
     (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : []));
@@ -124,6 +130,8 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
     assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf, statesOf,
+    installedOf: async (deviceId) => (await callCommand(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
+    liveStepsOf: (deviceId, assignmentId) => liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
     untilTerminal: (deviceId, assignmentId, trail = []) =>
       eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).catch(async (err: Error) => {
         const gatewayLog = readFileSync(join(dir, 'device-gateway.log'), 'utf8').split('\n').slice(-40).join('\n');

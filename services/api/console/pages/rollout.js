@@ -1,5 +1,5 @@
 // Rollouts: the list, and one rollout live — the view when the page opens, then the api's SSE
-// stream keeps it current (`snapshot`, `devices`, `rollout`, `device`, `summary`, `end`) until the
+// stream keeps it current (`snapshot`, `devices`, `rollout`, `device`, `progress`, `summary`, `end`) until the
 // stream ends (after an abort with revert: once the reverts are done but for offline devices) or the
 // operator leaves the page.
 import { api, openStream, readSse } from '../api.js';
@@ -114,7 +114,8 @@ async function apply(board, event, data, refetch) {
     case 'devices':
       board.names = data.names;
       return;
-    case 'device':
+    case 'device': // a stored report: an outcome (or, from an older agent, a step)
+    case 'progress': // a step, live only
       applyDeviceReport(board, data.event.data);
       return;
     case 'summary':

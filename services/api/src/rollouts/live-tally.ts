@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { waveOfIndex, type DeviceReportedProgress, type RolloutEvent } from '@keelson/events';
+import { waveOfIndex, type DeviceReportedProgress, type LiveDeviceProgress, type RolloutEvent } from '@keelson/events';
 
 /** One wave's devices by where they stand. `failed` counts `rolled_back`, `failed` and timed-out devices. */
 export interface WaveTally {
@@ -84,10 +84,14 @@ export class LiveTally {
     }
   }
 
-  /** Takes one progress report of a device of the rollout (its update or its revert); true when the tally changed. */
-  onDevice(report: Report): boolean {
+  /**
+   * Takes one report of a device of the rollout (its update or its revert): a stored one, or a live
+   * step; true when the tally changed.
+   */
+  onDevice(report: Report | LiveDeviceProgress['data']): boolean {
     return this.set(report.deviceId, (d) => {
-      if (report.state === 'applying') d.applied.add(report.assignmentId);
+      // An outcome says whether the device got as far as the swap; a v1 agent reported `applying` alone.
+      if (report.state === 'applying' || ('steps' in report && report.steps?.applying)) d.applied.add(report.assignmentId);
       const down = terminal.has(report.state) ? report.state === 'failed' && d.applied.has(report.assignmentId) : d.down;
       // A revert's progress says nothing of the rollout's outcome for the device, only of its health.
       if (isRevert(report.assignmentId) || d.state === 'excluded') return { down };

@@ -9,9 +9,9 @@ const view = (devices: Partial<Device>[], more: Partial<orchestrator.RolloutView
 const started = (deviceIds: string[]) => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave: 0, deviceIds } }) as never;
 const aborted = (mode: 'keep' | 'revert') => ({ type: 'RolloutAborted', schemaVersion: 1, data: { ...ref, mode, abortedAt: at } }) as never;
 const revert = (deviceId: string, state: string, reason?: string) =>
-  ({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}-r`, state, reportedAt: at, ...(reason ? { reason } : {}) } }) as never;
+  ({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}-r`, state, reportedAt: at, ...(reason ? { reason } : {}) } }) as never;
 const install = (deviceId: string, state: string) =>
-  ({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}`, state, reportedAt: at } }) as never;
+  ({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}`, state, reportedAt: at } }) as never;
 const reach = (deviceId: string, reachable: boolean) =>
   ({ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet: 'default', deviceId, reachable, lastSeenAt: at } }) as never;
 

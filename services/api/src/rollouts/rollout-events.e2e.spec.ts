@@ -62,6 +62,37 @@ describe('GET /v1/rollouts/{id}/events', () => {
     expect(seen.some((i) => i.comment === 'heartbeat')).toBe(true);
   });
 
+  it('forwards the steps devices enter live as `progress`, tallies them, and drops a step that trails the outcome', async () => {
+    const rolloutId = await createRollout();
+    const abort = new AbortController();
+    const res = await open(rolloutId, abort.signal);
+    const seen: SseItem[] = [];
+    const reading = (async () => {
+      for await (const item of readSse(res)) seen.push(item);
+    })().catch(() => undefined);
+    const steps = () => seen.filter((i) => i.event === 'progress').map((i) => (i.data as { event: { data: { deviceId: string; state: string } } }).event.data);
+    await eventually(() => seen.some((i) => i.event === 'rollout'));
+    await t.step('default', 'dev-1', rolloutId, 'verifying');
+    await t.step('default', 'dev-1', 'r-other', 'applying'); // another rollout's: not this stream's
+    await eventually(() => steps().length === 1);
+    expect(seen.filter((i) => i.event === 'progress')[0]!.data).toEqual({
+      time: expect.any(String),
+      event: { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-1', assignmentId: `${rolloutId}-dev-1`, rolloutId, state: 'verifying', reportedAt: expect.any(String) } },
+    });
+    const summaries = () => seen.filter((i) => i.event === 'summary').map((i) => (i.data as { waves: { inFlight: number; healthy: number }[] }).waves[0]);
+
+    await t.report('default', 'dev-1', rolloutId, 'healthy');
+    await eventually(() => seen.some((i) => i.event === 'device'));
+    // A QoS 0 step may trail its outcome: it must not move the device back, nor show up after it.
+    await t.step('default', 'dev-1', rolloutId, 'applying');
+    await t.step('default', 'dev-2', rolloutId, 'downloading');
+    await eventually(() => steps().some((s) => s.deviceId === 'dev-2'));
+    expect(steps()).toEqual([expect.objectContaining({ deviceId: 'dev-1', state: 'verifying' }), expect.objectContaining({ deviceId: 'dev-2', state: 'downloading' })]);
+    expect(summaries().at(-1)).toMatchObject({ inFlight: 1, healthy: 1 });
+    abort.abort();
+    await reading;
+  });
+
   it('ends with aborted after an abort', async () => {
     const rolloutId = await createRollout();
     const res = await open(rolloutId);

@@ -3,8 +3,9 @@ import type { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { orchestrator } from '@keelson/commands';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
-import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
+import { isTerminalDeviceState, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
 import { EventFeed } from './event-feed.js';
+import { LiveProgressFeed } from './live-progress-feed.js';
 import { LiveTally } from './live-tally.js';
 import { RevertTally, type Presence } from './revert-tally.js';
 import { RevertWait } from './revert-wait.js';
@@ -46,8 +47,8 @@ async function settle(feed: EventFeed<DeviceEvent>, idleMs = 200, maxMs = 2_000)
 
 /**
  * Streams one rollout as SSE: `snapshot` (the view) and `devices` (their names), then every event of
- * the rollout's aggregate as `rollout` and every progress report of its devices as `device`, from
- * the start of the rollout, each followed by a `summary` (per-wave tally, fleet impact and, after
+ * the rollout's aggregate as `rollout` and every stored report of its devices as `device`, from
+ * the start of the rollout, and the steps its devices enter from now on as `progress` (live only), each followed by a `summary` (per-wave tally, fleet impact and, after
  * an abort with `revert`, the reverts) when it changed one; `end` after it finished or was aborted
  * with `keep`. After an abort with `revert` the devices' revert reports keep coming, and `end`
  * follows once every revert has an outcome or waits for an offline device (`end.reverts` says how
@@ -68,6 +69,7 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
     since: view.createdAt,
     parse: parseDeviceEvent,
   });
+  const steps = new LiveProgressFeed(nc, naming.subjectPrefix, fleet, rolloutId);
   const gone = new Promise<'gone'>((resolve) => res.once('close', () => resolve('gone')));
   sse.open();
   sse.send('snapshot', view);
@@ -104,9 +106,10 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
       if (revertWait.isDone) return 'aborted';
       deviceSeq = fed.seq;
       const revertChanged = reverts.onDevice(fed.seq, fed.event);
-      const ours = fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId;
-      if (ours) sse.send('device', fed);
-      const tallyChanged = fed.event.type === 'DeviceReportedProgress' && ours && tally.onDevice(fed.event.data);
+      const report = fed.event.type === 'DeviceReportedProgress' && fed.event.data.rolloutId === rolloutId ? fed.event.data : undefined;
+      if (report) sse.send('device', fed);
+      if (report && isTerminalDeviceState(report.state)) steps.outcome(report.assignmentId);
+      const tallyChanged = report !== undefined && tally.onDevice(report);
       if (tallyChanged || revertChanged) sse.send('summary', summary());
       // Decide on this event before the next is forwarded: a watcher that sees a later report and no
       // `end` before it knows this one did not end the reverts.
@@ -114,6 +117,15 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
     }
     return 'gone';
   })();
+  // Steps go out as `progress` as they come; they never end the stream, and a late one after the
+  // outcome is dropped by the feed.
+  const stepLoop = (async () => {
+    for await (const fed of steps.steps()) {
+      sse.send('progress', fed);
+      if (tally.onDevice(fed.event.data)) sse.send('summary', summary());
+    }
+  })();
+  stepLoop.catch(() => undefined);
   const revertsDone = revertWait.done.then(() => 'aborted' as const);
   // Whichever loop fails first is reported; the other must not become an unhandled rejection later.
   rolloutLoop.catch(() => undefined);
@@ -132,6 +144,7 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
   } finally {
     clearInterval(beat);
     revertWait.stop();
+    steps.close();
     await Promise.all([rollouts.close(), devices.close()]).catch(() => undefined);
     sse.end();
   }

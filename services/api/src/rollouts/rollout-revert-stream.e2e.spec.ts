@@ -31,7 +31,7 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     await deviceStore.append(subject, lastSeq, [event], { actor: { kind: 'device', id: deviceId }, correlationId: 'spec', commandId: randomUUID() });
   };
   const revert = (rolloutId: string, deviceId: string, state: 'downloading' | 'applying' | 'healthy' | 'failed') =>
-    deviceEvent(deviceId, { type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId, rolloutId, assignmentId: `${rolloutId}-${deviceId}-r`, state, reportedAt: new Date().toISOString() } });
+    deviceEvent(deviceId, { type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId, assignmentId: `${rolloutId}-${deviceId}-r`, state, reportedAt: new Date().toISOString() } });
   const silent = (deviceId: string) =>
     deviceEvent(deviceId, { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet: 'default', deviceId, reachable: false, lastSeenAt: new Date().toISOString() } });
 

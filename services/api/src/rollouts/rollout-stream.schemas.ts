@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceReportedProgress, IsoTime, SubjectToken } from '@keelson/events';
+import { DeviceReportedProgress, IsoTime, LiveDeviceProgress, SubjectToken } from '@keelson/events';
 
 const count = z.number().int().min(0);
 
@@ -15,7 +15,8 @@ const RevertCounts = z.strictObject({
 
 /**
  * What `GET /v1/rollouts/{id}/events` sends, one schema per SSE `event:` name. `rollout` and
- * `device` carry the stored event untouched, with its stream sequence and JetStream time.
+ * `device` carry the stored event untouched, with its stream sequence and JetStream time; `progress`
+ * a live step, with the time the api passed it on.
  */
 export const RolloutStreamEvents = {
   snapshot: z.unknown().describe('the RolloutView when the stream opened'),
@@ -26,6 +27,9 @@ export const RolloutStreamEvents = {
     event: z.object({ type: z.string(), schemaVersion: z.number().int(), data: z.record(z.string(), z.unknown()) }).describe('an event of the rollout aggregate'),
   }),
   device: z.strictObject({ seq: z.number().int().min(1), time: IsoTime, event: DeviceReportedProgress }),
+  progress: z
+    .strictObject({ time: IsoTime, event: LiveDeviceProgress })
+    .describe('a step a device of the rollout entered (downloading, verifying, applying), live only: never replayed; the outcome in `device` carries every step time'),
   summary: z
     .strictObject({
       waves: z.array(

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
+import { liveProgressSubject, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent, type StepDeviceState } from '@keelson/events';
 import { loadServiceConfig, serveCommands } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, TestClock, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { createApiApp } from '../api-app.js';
@@ -35,6 +35,8 @@ export interface ApiTestApp {
   restart(env: Record<string, string>): Promise<void>;
   /** Appends a device's progress report to EV_DEVICES, as the gateway does. */
   report(fleet: string, deviceId: string, rolloutId: string, state: DeviceState, reason?: string): Promise<void>;
+  /** Relays a step a device entered, live, as the gateway does (`live.device-progress.<fleet>.<rollout>`). */
+  step(fleet: string, deviceId: string, rolloutId: string, state: StepDeviceState): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +85,12 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
       const subject = deviceStore.subject('device', fleet, deviceId);
       const { lastSeq } = await deviceStore.load(subject);
       const data = { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
-      await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }], { actor: { kind: 'device', id: deviceId }, correlationId: 'report', commandId: randomUUID() });
+      await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }], { actor: { kind: 'device', id: deviceId }, correlationId: 'report', commandId: randomUUID() });
+    },
+    async step(fleet, deviceId, rolloutId, state) {
+      const data = { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: new Date().toISOString() };
+      nc.publish(liveProgressSubject(naming.subjectPrefix, fleet, rolloutId), JSON.stringify({ type: 'LiveDeviceProgress', schemaVersion: 1, data }));
+      await nc.flush();
     },
     async close() {
       await harness.app.close();

@@ -55,7 +55,7 @@ export const deviceEnrolled = (fleet: string, deviceId: string): KeelsonEvent =>
 });
 
 export const deviceReported = (fleet: string, deviceId: string, rolloutId: string, state: 'downloading' | 'healthy'): KeelsonEvent => ({
-  type: 'DeviceReportedProgress', schemaVersion: 1,
+  type: 'DeviceReportedProgress', schemaVersion: 2,
   data: { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: '2026-01-01T00:00:00.000Z' },
 });
 

@@ -33,7 +33,7 @@ describe('keelson rollout watch', () => {
     const subject = store.subject('device', 'default', 'dev-1');
     const { lastSeq } = await store.load(subject);
     const data = { fleet: 'default', deviceId: 'dev-1', rolloutId, assignmentId: `${rolloutId}-dev-1-r`, state, reportedAt: new Date().toISOString() };
-    await store.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }], { actor: { kind: 'device', id: 'dev-1' }, correlationId: 'spec', commandId: randomUUID() });
+    await store.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }], { actor: { kind: 'device', id: 'dev-1' }, correlationId: 'spec', commandId: randomUUID() });
   };
 
   const create = async () => {

@@ -8,7 +8,7 @@ describe('rollout watch', () => {
   it('names devices once the stream told their names', () => {
     const watcher = new RolloutWatcher();
     watcher.take({ event: 'devices', data: { names: { 'd-1': 'cam-north' } } });
-    const report = { seq: 1, time, event: { type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'd-1', assignmentId: 'r-1-d-1', rolloutId: 'r-1', state: 'healthy', reportedAt: time } } };
+    const report = { seq: 1, time, event: { type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId: 'd-1', assignmentId: 'r-1-d-1', rolloutId: 'r-1', state: 'healthy', reportedAt: time } } };
     expect(watcher.take({ event: 'device', data: report }).lines).toEqual(['08:15:02  cam-north  healthy']);
   });
 

@@ -1,16 +1,26 @@
-import { watchLines } from './watch-lines.js';
+import { stepDurations, watchLines } from './watch-lines.js';
 
 const time = '2026-11-23T08:15:02.123Z';
 const rollout = { fleet: 'default', rolloutId: 'r-1' };
 const fed = (event: unknown) => ({ seq: 1, time, event });
 const report = (state: string, reason?: string) =>
-  fed({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } });
+  fed({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } });
 
 describe('rollout watch lines', () => {
   it('shows each device state, with the reason of a rollback', () => {
     expect(watchLines({ event: 'device', data: report('verifying') }).lines).toEqual(['08:15:02  dev-3  verifying signatures']);
     expect(watchLines({ event: 'device', data: report('applying') }).lines).toEqual(['08:15:02  dev-3  applying (swap, then probe)']);
     expect(watchLines({ event: 'device', data: report('rolled_back', 'probe failed 3 times') }).lines).toEqual(['08:15:02  dev-3  rolled back: probe failed 3 times']);
+  });
+
+  it('shows a live step like a stored one, and an outcome with how long each step took', () => {
+    const step = { time, event: { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'a-1', rolloutId: 'r-1', state: 'verifying', reportedAt: time } } };
+    expect(watchLines({ event: 'progress', data: step }).lines).toEqual(['08:15:02  dev-3  verifying signatures']);
+    expect(watchLines({ event: 'progress', data: { ...step, event: { ...step.event, data: { ...step.event.data, state: 'healthy' } } } }).lines).toEqual([]);
+    const steps = { downloading: '2026-11-23T08:14:58.000Z', verifying: '2026-11-23T08:14:59.500Z', applying: '2026-11-23T08:15:00.000Z' };
+    const outcome = fed({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'a-1', rolloutId: 'r-1', state: 'healthy', reportedAt: time, steps } });
+    expect(watchLines({ event: 'device', data: outcome }).lines).toEqual(['08:15:02  dev-3  healthy  (download 1.5 s, verify 0.5 s, apply and probe 2.1 s)']);
+    expect(stepDurations({ downloading: steps.downloading }, '2026-11-23T08:14:58.300Z')).toBe('download 0.3 s');
   });
 
   it('shows wave transitions, gates and halts', () => {
@@ -32,7 +42,7 @@ describe('rollout watch lines', () => {
 
   it('shows a revert by what it does, apart from the update', () => {
     const revert = (state: string, reason?: string) =>
-      ({ event: 'device', data: fed({ type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3-r', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } }) });
+      ({ event: 'device', data: fed({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId: 'dev-3', assignmentId: 'r-1-dev-3-r', rolloutId: 'r-1', state, reportedAt: time, ...(reason ? { reason } : {}) } }) });
     expect(watchLines(revert('applying'), (id) => `sim-${id.slice(4)}`).lines).toEqual(['08:15:02  sim-3  reverting: applying (swap back, then probe)']);
     expect(watchLines(revert('healthy'), undefined, 'yolo-v8n@2.1.0').lines).toEqual(['08:15:02  dev-3  reverted from yolo-v8n@2.1.0 to its previous version']);
     expect(watchLines(revert('healthy', 'nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0')).lines).toEqual(['08:15:02  dev-3  reverted: nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0']);

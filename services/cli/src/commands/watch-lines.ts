@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orchestrator } from '@keelson/commands';
-import { DeviceReportedProgress, revertAssignmentId, rolloutEvents, type RolloutEvent } from '@keelson/events';
+import { DeviceReportedProgress, LiveDeviceProgress, revertAssignmentId, rolloutEvents, type RolloutEvent, type StepTimes } from '@keelson/events';
 import type { SseMessage } from '../sse-reader.js';
 
 /** How a watched rollout ended, as the `end` event says. */
@@ -10,7 +10,20 @@ const Fed = z.object({ time: z.string(), event: z.unknown() });
 const RevertEnd = z.object({ reverted: z.number(), failed: z.number(), offline: z.number(), decommissioned: z.number(), offlineDeviceIds: z.array(z.string()) });
 const End = z.object({ status: z.enum(['succeeded', 'failed', 'aborted']), reverts: RevertEnd.optional() });
 
+const Progress = z.object({ time: z.string(), event: LiveDeviceProgress });
 const clock = (iso: string) => iso.slice(11, 19);
+
+/** How long each step an outcome's report times took, from one step's start to the next's (or to the outcome). */
+export function stepDurations(steps: StepTimes, reportedAt: string): string {
+  const marks: [string, string | undefined][] = [['download', steps.downloading], ['verify', steps.verifying], ['apply and probe', steps.applying]];
+  const started = marks.flatMap(([name, at]) => (at === undefined ? [] : [{ name, at }]));
+  return started
+    .map(({ name, at }, i) => {
+      const seconds = (Date.parse(started[i + 1]?.at ?? reportedAt) - Date.parse(at)) / 1000;
+      return `${name} ${Math.max(0, seconds).toFixed(1)} s`;
+    })
+    .join(', ');
+}
 
 // Spec (Rollouts, device states): what each reported state means to someone watching.
 const deviceStates: Record<string, (reason?: string) => string> = {
@@ -98,9 +111,10 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
     if (message.event === 'device') {
       const report = DeviceReportedProgress.safeParse(fed.data.event);
       if (!report.success) return { lines: [] };
-      const { deviceId, rolloutId, assignmentId, state, reason } = report.data.data;
+      const { deviceId, rolloutId, assignmentId, state, reason, steps, reportedAt } = report.data.data;
       const text = assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
-      return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}`] };
+      const took = steps ? stepDurations(steps, reportedAt) : '';
+      return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}${took ? `  (${took})` : ''}`] };
     }
     let line: string | undefined;
     try {
@@ -109,6 +123,13 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
       line = undefined; // an event this CLI does not know yet: the snapshot and the end still tell the story
     }
     return { lines: line ? [`${clock(fed.data.time)}  ${line}`] : [] };
+  }
+  if (message.event === 'progress') {
+    const fed = Progress.safeParse(message.data);
+    if (!fed.success) return { lines: [] };
+    const { deviceId, rolloutId, assignmentId, state } = fed.data.event.data;
+    const text = assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(undefined, artifact) : deviceStates[state]!();
+    return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}`] };
   }
   if (message.event === 'end') {
     const end = End.safeParse(message.data);

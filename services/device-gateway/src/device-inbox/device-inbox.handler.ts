@@ -70,17 +70,20 @@ export class DeviceInboxHandler {
         return;
       }
       case 'report': {
-        const { assignmentId, rolloutId, state, reason, sentAt } = checked.message.data;
-        const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }) };
+        const { assignmentId, rolloutId, state, reason, sentAt, steps, installed } = checked.message.data;
+        const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
         const outcome = await devices.execute(fleet, checked.deviceId, { type: 'RecordReport', ...report }, meta);
         watch.seen(checked.deviceId, fleet, at);
         if (outcome.events.length === 0 && outcome.state.status !== 'absent' && reportStanding(outcome.state, report) === 'unknown-assignment') {
-          this.dropped.inc({ reason: 'unknown-assignment' });
+          return void this.dropped.inc({ reason: 'unknown-assignment' });
         }
+        // An outcome says what the device runs since: the hello every update used to end with.
+        if (installed) await this.d.presence.recordHello(checked.deviceId, at, installed, undefined);
         return;
       }
       case 'heartbeat':
-        return; // heartbeats arrive on a core subscription, never through the inbox stream
+      case 'progress':
+        return; // these arrive on core subscriptions, never through the inbox stream
     }
   }
 }

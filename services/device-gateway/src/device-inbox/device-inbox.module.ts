@@ -14,6 +14,7 @@ import { droppedDeviceMessages } from './device-inbox.metrics.js';
 import { applyDeviceInbox } from './device-inbox.stream.js';
 import { dropReason } from './device-message.check.js';
 import { HeartbeatListener } from './heartbeat-listener.js';
+import { ProgressRelay } from './progress-relay.js';
 import { ReachabilityWatch } from './reachability-watch.js';
 
 /** `KEELSON_DEVICE_OFFLINE_SECONDS` (default 90): silence after which a device counts as unreachable. */
@@ -21,13 +22,14 @@ export function offlineSecondsOf(config: ServiceConfig): number {
   return numberSetting(config, 'KEELSON_DEVICE_OFFLINE_SECONDS', { default: 90, min: 1, max: 86_400 });
 }
 
-/** Runs the inbox consumer, the heartbeat subscription and the offline sweep for the app's lifetime. */
+/** Runs the inbox consumer, the heartbeat and progress subscriptions and the offline sweep for the app's lifetime. */
 @Injectable()
 class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('device-inbox');
   private readonly watch: ReachabilityWatch;
   private readonly inbox: ReactorRunner<unknown>;
   private readonly heartbeats: HeartbeatListener;
+  private readonly progress: ProgressRelay;
 
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
@@ -50,6 +52,7 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
       onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
     });
     this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
+    this.progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, onError });
   }
 
   async onModuleInit(): Promise<void> {
@@ -60,15 +63,17 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await this.watch.start();
     await this.inbox.start();
     this.heartbeats.start();
+    this.progress.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.progress.stop();
     await this.heartbeats.stop();
     await this.inbox.stop();
     await this.watch.stop();
   }
 }
 
-/** What devices publish: hello and report through the DEVICE_INBOX stream, heartbeats live. */
+/** What devices publish: hello and report through the DEVICE_INBOX stream, heartbeats and steps live. */
 @Module({ imports: [DevicesModule, DesiredStateModule], providers: [DeviceInboxRunner] })
 export class DeviceInboxModule {}

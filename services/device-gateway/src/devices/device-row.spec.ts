@@ -13,7 +13,7 @@ const desired = (generation: number, ...ids: string[]): DeviceEvent => ({
   type: 'DesiredStateChanged', schemaVersion: 1, data: { fleet, deviceId, generation, assignments: ids.map((id) => assignment(id, `artifact-${id}`)) },
 });
 const reported = (assignmentId: string, state: 'applying' | 'rolled_back', reason?: string): DeviceEvent => ({
-  type: 'DeviceReportedProgress', schemaVersion: 1,
+  type: 'DeviceReportedProgress', schemaVersion: 2,
   data: { fleet, deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: '2026-11-22T10:05:00.000Z', ...(reason ? { reason } : {}) },
 });
 const fold = (...events: DeviceEvent[]): DeviceRow | null => events.reduce<DeviceRow | null>((row, e, i) => evolveDeviceRow(row, e, at(i + 1)), null);

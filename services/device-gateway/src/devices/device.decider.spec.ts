@@ -21,7 +21,7 @@ const report = (assignmentId: string, state: 'downloading' | 'healthy' | 'rolled
   type: 'RecordReport', assignmentId, rolloutId, state, reportedAt: '2026-11-22T10:00:00.000Z', ...(reason ? { reason } : {}),
 });
 const progress = (assignmentId: string, state: 'downloading' | 'healthy' | 'rolled_back', reason?: string): DeviceEvent => ({
-  type: 'DeviceReportedProgress', schemaVersion: 1,
+  type: 'DeviceReportedProgress', schemaVersion: 2,
   data: { fleet, deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: '2026-11-22T10:00:00.000Z', ...(reason ? { reason } : {}) },
 });
 const reachability = (reachable: boolean, at: string): DeviceEvent => ({

@@ -1,5 +1,5 @@
 import { assertNever, NotFound, RuleViolation, type Decider } from '@keelson/domain-kit';
-import { maxAssignments, type Assignment, type DeviceEvent, type DeviceHardware, type DeviceState } from '@keelson/events';
+import { maxAssignments, type Assignment, type DeviceEvent, type DeviceHardware, type DeviceState, type StepTimes } from '@keelson/events';
 
 /** The last report the gateway recorded for one assignment. */
 export interface RecordedReport {
@@ -29,7 +29,7 @@ export type Device =
 
 export type DeviceCommand =
   | { type: 'Assign'; assignment: Assignment }
-  | { type: 'RecordReport'; assignmentId: string; rolloutId: string; state: DeviceState; reason?: string; reportedAt: string }
+  | { type: 'RecordReport'; assignmentId: string; rolloutId: string; state: DeviceState; reason?: string; reportedAt: string; steps?: StepTimes }
   | { type: 'MarkReachable'; at: string }
   | { type: 'MarkUnreachable'; lastSeenAt: string }
   /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
@@ -83,9 +83,9 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
     }
     case 'RecordReport': {
       if (reportStanding(device, command) !== 'new') return [];
-      const { assignmentId, rolloutId, state: reported, reason, reportedAt } = command;
-      const data = { fleet, deviceId, assignmentId, rolloutId, state: reported, reportedAt, ...(reason === undefined ? {} : { reason }) };
-      return [{ type: 'DeviceReportedProgress', schemaVersion: 1, data }];
+      const { assignmentId, rolloutId, state: reported, reason, reportedAt, steps } = command;
+      const data = { fleet, deviceId, assignmentId, rolloutId, state: reported, reportedAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
+      return [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }];
     }
     case 'RenewCertificate': {
       if (command.presentedFingerprint !== device.certificateFingerprint) {

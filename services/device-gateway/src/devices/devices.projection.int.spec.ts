@@ -15,7 +15,7 @@ const desired = (deviceId: string, generation: number, ...ids: string[]): Device
   type: 'DesiredStateChanged', schemaVersion: 1, data: { fleet, deviceId, generation, assignments: ids.map((id) => assignment(id)) },
 });
 const reported = (deviceId: string, assignmentId: string, state: DeviceState, minute: number): DeviceEvent => ({
-  type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet, deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: at(minute) },
+  type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet, deviceId, assignmentId, rolloutId: 'r-1', state, reportedAt: at(minute) },
 });
 const reachability = (deviceId: string, reachable: boolean, minute: number): DeviceEvent => ({
   type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable, lastSeenAt: at(minute) },

@@ -23,6 +23,14 @@ export class Devices {
     }
   }
 
+  /**
+   * The device's state as this replica last saw it, without a read when it is cached: for what may
+   * lag by an event (a live step on its way to watchers), never for a decision that is recorded.
+   */
+  async recent(fleet: string, deviceId: string): Promise<Device> {
+    return this.cache.get(this.subject(fleet, deviceId))?.state ?? this.current(fleet, deviceId);
+  }
+
   /** The device's current state, read from its stream (through the cache). */
   async current(fleet: string, deviceId: string): Promise<Device> {
     const subject = this.subject(fleet, deviceId);

@@ -11,7 +11,7 @@ type Assignment = 'install' | 'revert' | 'other';
 const report = (rolloutId: string, deviceId: string, state: DeviceState, of: Assignment = 'install'): DeviceEvent => {
   const ids = { install: installAssignmentId(rolloutId, deviceId), revert: revertAssignmentId(rolloutId, deviceId), other: 'a-someone-else' };
   return {
-    type: 'DeviceReportedProgress', schemaVersion: 1,
+    type: 'DeviceReportedProgress', schemaVersion: 2,
     data: { fleet, deviceId, rolloutId, assignmentId: ids[of], state, reportedAt: new Date().toISOString(), ...(state === 'failed' ? { reason: 'probe failed' } : {}) },
   };
 };

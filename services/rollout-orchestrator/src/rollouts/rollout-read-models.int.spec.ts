@@ -58,7 +58,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     await rolloutStore.append(subject, (await rolloutStore.load(subject)).lastSeq, events.map((e) => withId(e, id)), meta());
   };
   const progress = (deviceId: string, id: string, state: DeviceState, assignmentId = `${id}-${deviceId}`): DeviceEvent => ({
-    type: 'DeviceReportedProgress', schemaVersion: 1, data: { fleet, deviceId, assignmentId, rolloutId: id, state, reportedAt: new Date().toISOString() },
+    type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet, deviceId, assignmentId, rolloutId: id, state, reportedAt: new Date().toISOString() },
   });
   const appendDevice = async (deviceId: string, ...events: DeviceEvent[]) => {
     const subject = deviceStore.subject('device', fleet, deviceId);
