@@ -5,7 +5,9 @@ import { writeFileAtomic } from './atomic-file.js';
 
 /**
  * Where the agent is with one assignment. Each phase is written before the work it names starts,
- * so after a crash the journal tells from which safe point to go on (see reconcile/resume.ts).
+ * so after a crash the journal tells from which safe point to go on (see reconcile/assignment-workflow.ts).
+ * `verifying` is reported but no longer written (it resumes as `downloading` does); it stays valid
+ * for journals an older agent left.
  */
 export const Phase = z.enum(['pending', 'downloading', 'verifying', 'applying', 'probing', 'rolling_back', 'done']);
 export type Phase = z.infer<typeof Phase>;

@@ -26,25 +26,44 @@ export async function runAssignment(ctx: ReconcileContext, assignmentId: string)
   }
 }
 
+/**
+ * The assignment whose version this agent run has just downloaded, verified and installed (or found
+ * intact), by context: its `applying` step need not read the version back and hash it again. A
+ * restarted agent has a new context, so after a crash `applying` checks the version on disk.
+ */
+const installedThisRun = new WeakMap<ReconcileContext, string>();
+
 async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<void> {
   const { assignment, phase } = record;
   const { artifact } = assignment;
   const id = assignment.assignmentId;
   const slots = new ArtifactSlots(ctx.layout, artifact.name);
   const versionFile = join(ctx.layout.versionDir(artifact.name, artifact.version), basenameOf(artifact.targetPath));
+  let verifyingAt: string | undefined; // reported, not yet journalled (see enter)
+  const stepsSoFar = () => ({ ...ctx.store.record(id)?.steps, ...(verifyingAt ? { verifying: verifyingAt } : {}) });
   const finish = async (outcome: TerminalDeviceState, reason?: string) => {
     const why = reason === undefined ? {} : { reason: boundedReason(reason) };
+    const steps = verifyingAt ? { steps: stepsSoFar() } : {};
     // The generation counts as applied in the same write when this was its last assignment.
-    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why }, markApplied);
+    await ctx.store.setPhase(id, { phase: 'done', outcome, ...why, ...steps }, markApplied);
     ctx.report(assignment, outcome, why.reason, ctx.store.record(id)?.steps);
     const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
   const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
     const isStep = next === 'downloading' || next === 'verifying' || next === 'applying';
-    // The step's time is journalled with it (no extra write), so an outcome after a restart still has it.
-    const steps = isStep ? { steps: { ...ctx.store.record(id)?.steps, [next]: new Date().toISOString() } } : {};
-    await ctx.store.setPhase(id, { ...fields, ...steps, phase: next }, alongside);
+    const at = new Date().toISOString();
+    if (next === 'verifying') {
+      // `verifying` would resume as `downloading` does (the refresh again, the half download gone
+      // with tmp/): it is not written on its own, which saves a write, a file creation, a rename and
+      // two fsyncs per update. Its time goes into this step's next write (`applying` or the outcome).
+      // A journal an older agent left in `verifying` still resumes (below).
+      verifyingAt = at;
+    } else {
+      // The step's time is journalled with it (no extra write), so an outcome after a restart still has it.
+      const steps = isStep ? { steps: { ...stepsSoFar(), [next]: at } } : {};
+      await ctx.store.setPhase(id, { ...fields, ...steps, phase: next }, alongside);
+    }
     if (announce && isStep) ctx.report(assignment, next);
   };
   const keptIntact = async () => {
@@ -85,6 +104,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       const keep = (draft: AgentState) => {
         (draft.versions[artifact.name] ??= {})[artifact.version] = { sha256: artifact.sha256, length: artifact.length, basename: basenameOf(artifact.targetPath) };
       };
+      installedThisRun.set(ctx, id);
       return enter('applying', { swap }, true, keep);
     }
     case 'applying': {
@@ -92,7 +112,9 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       if (assignment.action === 'revert' && (swap.to === null || !(await slots.hasVersion(swap.to)))) {
         return finish('failed', `cannot revert ${artifact.name}@${artifact.version}: the previous version is gone`);
       }
-      if (assignment.action === 'install' && !(await keptIntact())) {
+      const justInstalled = installedThisRun.get(ctx) === id;
+      installedThisRun.delete(ctx);
+      if (assignment.action === 'install' && !justInstalled && !(await keptIntact())) {
         await slots.restore(swap); // the version never fully arrived: fetch it again from a clean state
         return enter('downloading', { swap: undefined }, false);
       }

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
@@ -7,7 +8,7 @@ import { AgentHalted } from './reconcile-context.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { simulateApplication } from '../sim/simulated-application.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
-import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
+import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness, type Sent } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 describe('reconciling desired state on disk: verify, swap, probe, roll back, survive a crash', () => {
@@ -22,7 +23,8 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     const slots = new ArtifactSlots(layout, 'yolo');
     return [await slots.read('current'), await slots.read('previous')];
   };
-  const harness = () => reconcileHarness(layout, facade, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)) });
+  const harness = (onReport?: (sent: Sent) => void) =>
+    reconcileHarness(layout, facade, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)), ...(onReport ? { onReport } : {}) });
   let generation = 0;
   const run = async (h: Harness, ...assignments: Assignment[]) => {
     await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
@@ -145,21 +147,28 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
   });
 
   describe('after a crash the journal resumes from a safe point', () => {
-    // Runs a2 until its journal reaches `phase` (or, `before`, until it is about to), then "kills" the agent there.
-    const crashAt = async (phase: string, tweak?: () => Promise<void>, before = false) => {
-      const first = await harness();
+    // Runs a2 until its journal reaches `phase` (or, `before`, until it is about to; or, `reported`,
+    // until the agent reports it: `verifying` is reported, not journalled), then "kills" the agent there.
+    const crashAt = async (phase: string, tweak?: () => Promise<void>, when: 'journalled' | 'before' | 'reported' = 'journalled') => {
+      let onReport: ((sent: Sent) => void) | undefined;
+      const first = await harness((sent) => onReport?.(sent));
       await run(first, assignmentOf('a1', v1()));
       const a2 = assignmentOf('a2', v2());
       const stop = new Promise<void>((resolve) => {
+        onReport = (sent) => {
+          if (when !== 'reported' || sent.assignmentId !== 'a2' || sent.state !== phase) return;
+          first.crash();
+          resolve();
+        };
         const origin = first.store.setPhase.bind(first.store);
         first.store.setPhase = async (id, fields, alongside) => {
-          if (before && fields.phase === phase) {
+          if (when === 'before' && fields.phase === phase) {
             first.crash();
             resolve();
             throw new AgentHalted('crashed');
           }
           const state = await origin(id, fields, alongside);
-          if (fields.phase === phase) {
+          if (when === 'journalled' && fields.phase === phase) {
             first.crash();
             resolve();
           }
@@ -215,9 +224,9 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
 
     it('crashed just before the version and the applying phase were journalled: neither is, the update runs again and records the version', async () => {
       const h = await crashAt('applying', async () => {
-        expect(journal().assignments.a2?.phase).toBe('verifying');
+        expect(journal().assignments.a2?.phase).toBe('downloading');
         expect(journal().versions.yolo?.['2.0.0']).toBeUndefined();
-      }, true);
+      }, 'before');
       expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
       expect(h.store.current.versions.yolo?.['2.0.0']).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: 9, basename: 'model.onnx' });
       expect(await h.reconciler.installed()).toEqual([{ name: 'yolo', version: '2.0.0', sha256: h.store.current.versions.yolo?.['2.0.0']?.sha256 }]);
@@ -227,9 +236,32 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       const h = await crashAt('applying', async () => {
         expect(journal().assignments.a2?.phase).toBe('applying');
         expect(journal().versions.yolo?.['2.0.0']).toBeDefined();
+        // verifying was not written on its own: its time came with the applying write
+        expect(Object.keys(journal().assignments.a2?.steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
       });
       expect(states(h, 'a2')).toEqual(['healthy']);
       expect((await h.reconciler.installed()).map((i) => i.version)).toEqual(['2.0.0']);
+    });
+
+    it('a version this run has just verified and installed is applied without being read back', async () => {
+      // Only a test can change the version between its install and the applying step: the same run does not hash it again...
+      const h = await harness();
+      await run(h, assignmentOf('a1', v1()));
+      const origin = h.store.setPhase.bind(h.store);
+      h.store.setPhase = async (id, fields, alongside) => {
+        const state = await origin(id, fields, alongside);
+        if (id === 'a2' && fields.phase === 'applying') writeFileSync(join(layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'not read back');
+        return state;
+      };
+      await run(h, assignmentOf('a2', v2()));
+      expect(active()).toBe('not read back');
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+    });
+
+    it('crashed just after applying was journalled, the version changed while down: the restarted agent hashes it and fetches it again', async () => {
+      const h = await crashAt('applying', async () => writeFileSync(join(layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'changed while down'));
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(active()).toBe('model two');
     });
 
     it('crashed just after the last assignment was journalled done: the generation is journalled as applied with it', async () => {
@@ -239,10 +271,24 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       });
     });
 
-    it('crashed while downloading: the half download is gone and the update runs again', async () => {
-      const h = await crashAt('verifying');
+    it('crashed while downloading: the journal says downloading (verifying is only reported), the half download is gone and the update runs again', async () => {
+      const h = await crashAt('verifying', async () => {
+        expect(journal().assignments.a2?.phase).toBe('downloading');
+        expect(readdirSync(layout.tmpDir)).not.toEqual([]); // the download the crash left behind
+      }, 'reported');
       expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
       expect(existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []).toEqual([]);
+    });
+
+    it('a journal an older agent left in verifying resumes like downloading', async () => {
+      const h = await crashAt('verifying', async () => {
+        const left = journal();
+        left.assignments.a2!.phase = 'verifying';
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(layout.stateFile, JSON.stringify(left));
+      }, 'reported');
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(active()).toBe('model two');
     });
   });
 });

@@ -56,7 +56,11 @@ export interface Harness {
 }
 
 /** The agent's reconcile loop wired to real downloads (mutual TLS with `facade`), probes and disk, without MQTT: reports are collected. */
-export async function reconcileHarness(layout: DataDirLayout, facade: Pick<FakeFacade, 'url' | 'ca'>, options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void> } = {}): Promise<Harness> {
+export async function reconcileHarness(
+  layout: DataDirLayout,
+  facade: Pick<FakeFacade, 'url' | 'ca'>,
+  options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void>; onReport?: (sent: Sent) => void } = {},
+): Promise<Harness> {
   const store = new AgentStateStore(layout.stateFile);
   await store.load();
   const sent: Sent[] = [];
@@ -66,7 +70,12 @@ export async function reconcileHarness(layout: DataDirLayout, facade: Pick<FakeF
     layout, store,
     downloads: new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }),
     probe: (assignment, activePath) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
-    report: (assignment, state, reason) => void (!crashed && sent.push({ assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) })),
+    report: (assignment, state, reason) => {
+      if (crashed) return;
+      const report = { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) };
+      sent.push(report);
+      options.onReport?.(report);
+    },
     activated: async (assignment) => {
       activations.push(`${assignment.artifact.version}`);
       await options.onActivated?.(assignment);

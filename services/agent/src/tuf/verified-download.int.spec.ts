@@ -123,4 +123,20 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const d = downloads();
     expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
   });
+
+  it('starts again from the pristine root when root.json is gone', async () => {
+    const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
+    rmSync(layout.trustedRoot);
+    const d = downloads();
+    expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(modelBytes);
+    expect(readFileSync(layout.trustedRoot, 'utf8')).toBe(readFileSync(layout.pristineRoot, 'utf8'));
+  });
+
+  it('keeps a root.json that parses but fails its own signature check, and refuses to refresh with it', async () => {
+    const root = repo.root as { signed: { version: number } };
+    const forged = { ...repo.root, signed: { ...root.signed, version: root.signed.version + 1 } };
+    writeFileSync(layout.trustedRoot, JSON.stringify(forged));
+    await expect(downloads().refresh()).rejects.toThrow(UnsignedMetadataError);
+    expect(JSON.parse(readFileSync(layout.trustedRoot, 'utf8'))).toEqual(forged);
+  });
 });

@@ -79,7 +79,10 @@ export class VerifiedDownloads {
 
   /**
    * tuf-js rewrites `root.json` with a plain write when the root rotates: if a crash left it
-   * unreadable, start again from the pristine root kept from enrollment (rotations are re-fetched).
+   * missing or unparseable, start again from the pristine root kept from enrollment (rotations are
+   * re-fetched). The Updater reads and parses the root itself, so its own error says so (the
+   * agent's read and parse of the root before each refresh were a second copy of that work); a
+   * root that parses but fails its checks is not replaced, and the refresh fails with it.
    */
   private async updater(): Promise<Updater> {
     const { facadeUrl, fleet } = this.source;
@@ -91,9 +94,9 @@ export class VerifiedDownloads {
         fetcher: this.fetcher,
       });
     try {
-      JSON.parse(await readFile(this.layout.trustedRoot, 'utf8'));
       return make();
-    } catch {
+    } catch (err) {
+      if (!(err instanceof SyntaxError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await writeFileAtomic(this.layout.trustedRoot, await readFile(this.layout.pristineRoot));
       return make();
     }
