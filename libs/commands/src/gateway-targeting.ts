@@ -70,10 +70,12 @@ export type SelectorClause = z.infer<typeof SelectorClause>;
 
 /**
  * The lean page rollout targeting pages through: the ids and hardware of the fleet's ACTIVE devices
- * that match every clause of `where` (matched in the gateway's query), or of `deviceIds`, or all of
- * them; oldest enrollment first, paged as `find-devices` is (`pageCursors` alike). Each device's
- * hardware is `hardware[hardwareOf[i]]`: a fleet has few distinct hardware profiles, so a page of
- * 1,000 devices carries a handful instead of 1,000 copies.
+ * (or of those of `deviceIds`) that match every clause of `where`, matched in the gateway; oldest
+ * enrollment first. A page is a window: of the next `limit` devices after the cursor, the ones that
+ * match. So it may list fewer than `limit`, or none, and still have a `nextCursor`; `pageCursors`
+ * are where the following windows start, as in `find-devices`. Each device's hardware is
+ * `hardware[hardwareOf[i]]`: a fleet has few distinct hardware profiles, so a page of 1,000
+ * devices carries a handful instead of 1,000 copies.
  */
 export const matchDevices = defineCommand(
   'gateway',

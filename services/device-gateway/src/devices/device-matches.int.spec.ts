@@ -64,12 +64,16 @@ describe('match-devices: the lean targeting page, the selector matched in the ga
     expect(await ids(hw('memoryMb', '=', '16000'))).toEqual(['d-1', 'd-4']);
   });
 
-  it('pages through the matching devices only, listing where each following page starts', async () => {
-    const first = await match({ where: [label('site', '=', 'plant-7')], limit: 1, pageCursors: true });
+  it('pages through windows of the next `limit` active devices, listing the matching ones of each: a page may list none', async () => {
+    const site = [label('site', '=', 'plant-7')];
+    const first = await match({ where: site, limit: 1, pageCursors: true });
     expect(first.deviceIds).toEqual(['d-1']);
-    expect(first.pageCursors).toEqual([first.nextCursor]); // one more page: d-2 (d-3, d-4 do not match)
-    const second = await match({ where: [label('site', '=', 'plant-7')], limit: 1, cursor: first.nextCursor! });
-    expect(second).toEqual({ deviceIds: ['d-2'], hardware: [expect.objectContaining({ memoryMb: 4_000 })], hardwareOf: [0] });
+    expect(first.pageCursors).toHaveLength(3); // where d-2, d-3 and d-4 start: every active device, matching or not
+    const pages = await Promise.all(first.pageCursors!.map((cursor) => match({ where: site, limit: 1, cursor })));
+    expect(pages.map((p) => p.deviceIds)).toEqual([['d-2'], [], []]);
+    expect(pages[1]!.nextCursor).toBe(first.pageCursors![2]); // nothing matched, and the walk goes on
+    expect(pages[2]!.nextCursor).toBeUndefined();
+    expect(pages[0]).toEqual({ deviceIds: ['d-2'], hardware: [expect.objectContaining({ memoryMb: 4_000 })], hardwareOf: [0], nextCursor: first.pageCursors![1] });
   });
 
   it.each([
