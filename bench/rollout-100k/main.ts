@@ -12,7 +12,8 @@ import { callCommand, newContext } from '@keelson/service-kit';
 import { startBenchPlatform, type BenchPlatform } from '../rollout-fanout/bench-platform.js';
 import { runBench } from '../rollout-fanout/bench-run.js';
 import { OperatorApi, until } from '../rollout-fanout/operator-api.js';
-import { profiledServiceEnv } from '../rollout-fanout/profile-window.js';
+import { postgresWindow } from '../rollout-fanout/postgres-stats.js';
+import { profiledServiceEnv, statementStatsFlags } from '../rollout-fanout/profile-window.js';
 import { cpuBetween, cpuSnapshot, peakRss, processesOf } from '../rollout-fanout/resources.js';
 import { rollout100kArgs } from './args.js';
 import { brokerBaseline } from './broker-baseline.js';
@@ -29,7 +30,7 @@ let fleet: ReportingFleet | undefined;
 
 async function run(): Promise<void> {
   log('starting postgres, nats-server and the six services…');
-  benchStarting = startBenchPlatform(args.cpuProfDir ? { serviceEnv: profiledServiceEnv(args.cpuProfDir) } : {});
+  benchStarting = startBenchPlatform(args.cpuProfDir ? { serviceEnv: profiledServiceEnv(args.cpuProfDir), postgresFlags: statementStatsFlags } : {});
   const bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
@@ -48,6 +49,8 @@ async function run(): Promise<void> {
     const toggleProfilers = () => { if (args.cpuProfDir) for (const s of Object.values(platform.services)) if (s) process.kill(s.pid, 'SIGWINCH'); };
     toggleProfilers();
     const watched = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
+    // profiled, PostgreSQL's statements are counted over the create too (where its CPU goes)
+    const statements = args.cpuProfDir ? await postgresWindow(bench.postgresAdminUrl) : undefined;
     const cpuBefore = cpuSnapshot(watched);
     const started = performance.now();
     // the orchestrator's own command (the api's call of it gives up after 15 s): the time is measured either way
@@ -62,6 +65,10 @@ async function run(): Promise<void> {
     const createCpuMs = (createCpu.reduce((a, p) => a + p.seconds, 0) * 1000).toFixed(0);
     const perProcess = createCpu.map((p) => `${p.name} ${(p.seconds * 1000).toFixed(0)}`).join(', ');
     log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s, ${createCpuMs} CPU-ms (${perProcess}); devices report as they are assigned…`);
+    if (statements) {
+      const slowest = (await statements.stop()).statements.sort((a, b) => b.totalMs - a.totalMs).slice(0, 12);
+      for (const s of slowest) log(`  postgres ${s.totalMs.toFixed(0)} ms, ${s.calls} calls, ${s.rows} rows (${s.database}): ${s.query.slice(0, 160)}`);
+    }
     fleet.answer(created.rolloutId);
     const subject = `ev.rollout.${benchFleet}.${created.rolloutId}`;
     let lastLog = performance.now();

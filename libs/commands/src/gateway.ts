@@ -140,36 +140,4 @@ export const issueReenrollmentToken = defineCommand(
   z.strictObject({ tokenId: SubjectToken, token: z.string().min(20).max(300), expiresAt: IsoTime, deviceId: SubjectToken }),
 );
 
-/** What rollout targeting needs to know of a device: its name, labels and hardware profile. */
-export const DeviceProfile = z.strictObject({ deviceId: SubjectToken, name: DisplayName, labels: Labels, hardware: DeviceHardware });
-export type DeviceProfile = z.infer<typeof DeviceProfile>;
-
-/** How many page cursors one `find-devices` reply lists at most (a million devices at 1,000 a page). */
-export const maxPageCursors = 1000;
-
-/**
- * Targeting profiles of the fleet's ACTIVE devices, oldest enrollment first, a page at a time:
- * every one, or those whose name or id is in `names`, or those of `deviceIds`. A name that matches
- * nothing is simply absent; the caller reports it (it knows which names it asked for).
- * With `pageCursors: true` a reply that has a `nextCursor` also lists where each following page
- * starts (at most `maxPageCursors`, in order), so a caller can fetch them at once. They are the
- * pages as the devices stood a moment ago: a page may now reach into the next one (repeats to drop)
- * or stop short of it (go on from its `nextCursor`), and the last one's leads to any beyond.
- */
-export const findDevices = defineCommand(
-  'gateway',
-  'find-devices',
-  z.strictObject({
-    fleet: SubjectToken,
-    names: z.array(DisplayName).min(1).max(10_000).optional(),
-    deviceIds: z.array(SubjectToken).min(1).max(10_000).optional(),
-    limit: z.number().int().min(1).max(1000).default(500),
-    cursor: z.string().max(200).optional(),
-    pageCursors: z.boolean().optional(),
-  }),
-  z.strictObject({
-    items: z.array(DeviceProfile),
-    nextCursor: z.string().optional(),
-    pageCursors: z.array(z.string().regex(/^[1-9][0-9]{0,15}$/)).max(maxPageCursors).optional(),
-  }),
-);
+export * from './gateway-targeting.js';

@@ -56,6 +56,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
       handlerFor(gateway.listDevices, (input) => this.views.list(input.fleet, input.limit, input.cursor)),
       handlerFor(gateway.getDevice, (input) => this.views.get(input)),
       handlerFor(gateway.findDevices, (input) => this.profiles.find(input)),
+      handlerFor(gateway.matchDevices, (input) => this.profiles.match(input)),
       handlerFor(gateway.assignDevice, async (input, ctx) => {
         const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;

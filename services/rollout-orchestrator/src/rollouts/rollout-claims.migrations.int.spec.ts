@@ -28,10 +28,9 @@ describe('rollout_claims indexes', () => {
       `EXPLAIN (FORMAT JSON) DELETE FROM rollout_claims WHERE fleet = 'plant-7' AND rollout_id = 'r-big' AND device_id = 'd-42'`,
     ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
     const scan = nodes(plan.Plan).find((n) => n['Index Cond'] !== undefined);
-    // The device in the index condition (the by-device index, or the rollout's with the device):
-    // not the rollout's claims filtered, nor the device's claims under every artifact name skipped
-    // through (the primary key leads with the artifact name).
-    expect(scan?.['Index Name']).toMatch(/^rollout_claims_(device|rollout_device)$/);
+    // The device in the index condition (the primary key, or the rollout's index with the device):
+    // not the rollout's claims filtered.
+    expect(scan?.['Index Name']).toMatch(/^rollout_claims_(pkey|rollout_device)$/);
     expect(scan?.['Index Cond']).toMatch(/device_id = 'd-42'/);
   });
 
@@ -39,7 +38,21 @@ describe('rollout_claims indexes', () => {
     const [{ 'QUERY PLAN': [plan] }] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       `EXPLAIN (FORMAT JSON) SELECT DISTINCT rollout_id FROM rollout_claims WHERE fleet = 'plant-7' AND device_id = 'd-42' ORDER BY rollout_id`,
     ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
-    expect(nodes(plan.Plan).some((n) => n['Index Name'] === 'rollout_claims_device')).toBe(true);
+    expect(nodes(plan.Plan).some((n) => n['Index Name'] === 'rollout_claims_pkey')).toBe(true);
+  });
+
+  it("finds a creation's conflicts by the device and artifact name, from the primary key", async () => {
+    const [{ 'QUERY PLAN': [plan] }] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) SELECT device_id, rollout_id FROM rollout_claims WHERE fleet = 'plant-7' AND artifact_name = 'yolo' AND device_id = ANY('{d-1,d-2}'::text[])`,
+    ) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+    const scan = nodes(plan.Plan).find((n) => n['Index Cond'] !== undefined);
+    expect(scan?.['Index Name']).toBe('rollout_claims_pkey');
+    expect(scan?.['Index Cond']).toMatch(/device_id = ANY/);
+  });
+
+  it('writes two indexes per claim: the primary key and the rollout\'s', async () => {
+    const rows = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'rollout_claims' ORDER BY indexname");
+    expect(rows.map((r) => r.indexname)).toEqual(['rollout_claims_pkey', 'rollout_claims_rollout_device']);
   });
 
   it("still finds a rollout's claims by the rollout alone (the finished rollout's release)", async () => {

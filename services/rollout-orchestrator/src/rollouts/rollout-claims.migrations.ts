@@ -44,4 +44,14 @@ export const rolloutClaimsMigrations: Migration[] = [
     id: 'rollout-orchestrator-0105-rollout-claims-written-at-creation',
     sql: 'ALTER TABLE rollout_claim_artifacts ADD COLUMN IF NOT EXISTS claimed_at_creation boolean NOT NULL DEFAULT false',
   },
+  {
+    // Two indexes written per claim instead of three: the primary key leads with the device, so it
+    // also finds the rollouts holding a device (the device-outcomes reactor) and a creation's
+    // conflicts (device and artifact name), and the separate by-device index goes. A creation of
+    // 100,000 devices writes 100,000 claims in its transaction: each index is PostgreSQL CPU while
+    // the caller waits. (ON CONFLICT names the columns, not their order.)
+    id: 'rollout-orchestrator-0106-rollout-claims-key-by-device',
+    sql: `ALTER TABLE rollout_claims DROP CONSTRAINT rollout_claims_pkey, ADD PRIMARY KEY (fleet, device_id, artifact_name);
+    DROP INDEX IF EXISTS rollout_claims_device`,
+  },
 ];

@@ -2,7 +2,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { gateway } from '@keelson/commands';
 import { handlerFor, serveCommands } from '@keelson/service-kit';
 import { connectTestNats, testNamespace } from '@keelson/testing';
-import { findAllDevices } from './device-pages.js';
+import { findAllDevices, matchAllDevices } from './device-pages.js';
 
 const fleet = 'plant-7';
 const ctx = { actor: { kind: 'operator', id: 'ada' } as const, correlationId: 'c-1', commandId: 'create' };
@@ -61,5 +61,23 @@ describe('findAllDevices: every page of find-devices, several at once', () => {
     serve(fake);
     expect(await findAllDevices(nc, naming, ctx, { fleet })).toHaveLength(2500);
     expect(fake.asked).toEqual([undefined, '1000', '2000']);
+  });
+
+  it('matches through the lean pages: the clauses reach the gateway, each device comes back with its own hardware', async () => {
+    const where: gateway.SelectorClause[] = [{ source: 'label', key: 'site', op: '=', value: 'north' }];
+    const asked: unknown[] = [];
+    const big = { accelerator: 'jetson-orin', memoryMb: 16_000 };
+    const ids = range(1, 1500).map((n) => `d-${n}`);
+    served = serveCommands(nc, naming, [handlerFor(gateway.matchDevices, async (input) => {
+      asked.push(input.where);
+      const page = input.cursor === undefined ? ids.slice(0, 1000) : ids.slice(1000);
+      const hardwareOf = page.map((d) => (Number(d.slice(2)) % 2 === 0 ? 1 : 0));
+      return input.cursor === undefined ? { deviceIds: page, hardware: [{}, big], hardwareOf, nextCursor: '1000', pageCursors: ['1000'] } : { deviceIds: page, hardware: [{}, big], hardwareOf };
+    })]);
+    const devices = await matchAllDevices(nc, naming, ctx, { fleet, where });
+    expect(devices.map((d) => d.deviceId)).toEqual(ids);
+    expect(devices[0]).toEqual({ deviceId: 'd-1', hardware: {} });
+    expect(devices[1499]).toEqual({ deviceId: 'd-1500', hardware: big });
+    expect(asked).toEqual([where, where]);
   });
 });

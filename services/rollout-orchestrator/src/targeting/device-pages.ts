@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway, type CommandOutput } from '@keelson/commands';
+import { gateway } from '@keelson/commands';
 import type { EventStoreNaming } from '@keelson/event-store';
+import type { DeviceHardware } from '@keelson/events';
 import { callCommand, type CommandContext } from '@keelson/service-kit';
 
 /** What to page through: the fleet's active devices, maybe only those of some names or ids. */
@@ -10,36 +11,50 @@ export interface DeviceQuery {
   deviceIds?: string[];
 }
 
+/** What to match: the fleet's active devices, maybe only those a selector's clauses match, or of some ids. */
+export interface DeviceMatch {
+  fleet: string;
+  where?: gateway.SelectorClause[];
+  deviceIds?: string[];
+}
+
+/** A device as a lean `match-devices` page names it. */
+export interface DeviceFit {
+  deviceId: string;
+  hardware: DeviceHardware;
+}
+
 const pageSize = 1000;
 /** Pages asked for at once: enough to hide the round trips, few enough not to swamp the gateway. */
 const pagesInFlight = 8;
 
-type Page = CommandOutput<typeof gateway.findDevices>;
+interface Paged {
+  nextCursor?: string;
+  pageCursors?: string[];
+}
 
 const before = (cursor: string | undefined, end: string | undefined) => cursor !== undefined && (end === undefined || BigInt(cursor) < BigInt(end));
 
 /**
- * Every profile of the query, in the gateway's order (oldest enrollment first), each once. The
+ * Every device of a paged query, in the gateway's order (oldest enrollment first), each once. The
  * first page says where the others start, and they are fetched `pagesInFlight` at a time: a large
  * fleet costs a few round trips, not one per page. Each page covers up to where the next one
  * starts, going on from its own `nextCursor` if it stops short (the fleet changed in between);
  * a device seen on an earlier page is not repeated.
  */
-export async function findAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, query: DeviceQuery): Promise<gateway.DeviceProfile[]> {
-  const find = (cursor?: string): Promise<Page> =>
-    callCommand(nc, naming, gateway.findDevices, { ...query, limit: pageSize, ...(cursor === undefined ? { pageCursors: true } : { cursor }) }, ctx);
+async function allPages<P extends Paged, T extends { deviceId: string }>(find: (cursor?: string) => Promise<P>, itemsOf: (page: P) => T[]): Promise<T[]> {
   const first = await find();
   const starts = first.pageCursors ?? (first.nextCursor ? [first.nextCursor] : []);
   // the devices from `page` on, up to where the next page starts (`end`, none for the last)
-  const through = async (page: Page, end: string | undefined) => {
-    const items = [...page.items];
+  const through = async (page: P, end: string | undefined) => {
+    const items = itemsOf(page);
     for (let p = page; before(p.nextCursor, end);) {
       p = await find(p.nextCursor);
-      items.push(...p.items);
+      items.push(...itemsOf(p));
     }
     return items;
   };
-  const ranges: gateway.DeviceProfile[][] = new Array(starts.length + 1);
+  const ranges: T[][] = new Array(starts.length + 1);
   ranges[0] = await through(first, starts[0]);
   let next = 0;
   const worker = async () => {
@@ -47,11 +62,29 @@ export async function findAllDevices(nc: NatsConnection, naming: EventStoreNamin
   };
   await Promise.all(Array.from({ length: Math.min(pagesInFlight, starts.length) }, worker));
   const seen = new Set<string>();
-  const all: gateway.DeviceProfile[] = [];
-  for (const profile of ranges.flat()) {
-    if (seen.has(profile.deviceId)) continue;
-    seen.add(profile.deviceId);
-    all.push(profile);
+  const all: T[] = [];
+  for (const item of ranges.flat()) {
+    if (seen.has(item.deviceId)) continue;
+    seen.add(item.deviceId);
+    all.push(item);
   }
   return all;
+}
+
+const paging = (cursor: string | undefined) => ({ limit: pageSize, ...(cursor === undefined ? { pageCursors: true } : { cursor }) });
+
+/** Every targeting profile of the query (`find-devices`): names, labels and hardware. */
+export function findAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, query: DeviceQuery): Promise<gateway.DeviceProfile[]> {
+  return allPages((cursor) => callCommand(nc, naming, gateway.findDevices, { ...query, ...paging(cursor) }, ctx), (page) => [...page.items]);
+}
+
+/**
+ * Every device the match names (`match-devices`), with its hardware: the selector is matched in the
+ * gateway's query, and only ids and hardware come back, so a large fleet's pages stay small.
+ */
+export function matchAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, match: DeviceMatch): Promise<DeviceFit[]> {
+  return allPages(
+    (cursor) => callCommand(nc, naming, gateway.matchDevices, { ...match, ...paging(cursor) }, ctx),
+    (page) => page.deviceIds.map((deviceId, i) => ({ deviceId, hardware: page.hardware[page.hardwareOf[i]!]! })),
+  );
 }

@@ -1,29 +1,17 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import type { DeviceHardware } from '@keelson/events';
+import { gateway } from '@keelson/commands';
 
 /** The comparison of one selector clause. */
-export type SelectorOperator = '=' | '!=' | '>=' | '<=' | '>' | '<';
+export type SelectorOperator = gateway.SelectorClause['op'];
 
-/** One clause: a label or a hardware field compared with a value. */
-export interface SelectorClause {
-  source: 'label' | 'hardware';
-  key: string;
-  op: SelectorOperator;
-  value: string;
-}
+/** One clause: a label or a hardware field compared with a value; the gateway matches them (`match-devices`). */
+export type SelectorClause = gateway.SelectorClause;
 
-/** What a selector is matched against: a device's labels and the hardware profile it reported. */
-export interface SelectorSubject {
-  labels: Record<string, string>;
-  hardware: DeviceHardware;
-}
-
-const hardwareFields = { accelerator: 'text', memoryMb: 'number', architecture: 'text' } as const;
-type HardwareField = keyof typeof hardwareFields;
-const isHardwareField = (k: string): k is HardwareField => Object.hasOwn(hardwareFields, k);
+const hardwareFields = gateway.selectorHardwareFields;
+const isHardwareField = gateway.isSelectorHardwareField;
 // Longest operators first, so `>=` is not read as `>` followed by `=value`.
 const clausePattern = /^([A-Za-z0-9][A-Za-z0-9._/-]{0,80})\s*(!=|>=|<=|=|>|<)\s*(.+)$/;
-const numeric = /^-?[0-9]+(\.[0-9]+)?$/;
+const numeric = gateway.selectorNumber;
 
 const invalid = (index: number, clause: string, message: string) =>
   new InvalidInput('selector.invalid', [{ path: ['selector', index], message: `clause ${index + 1} '${clause}': ${message}` }]);
@@ -43,7 +31,7 @@ function keyOf(raw: string, index: number, clause: string): Pick<SelectorClause,
  * Parses `key op value[, key op value…]`, e.g. `accelerator=jetson-orin, memoryMb>=8000, site!=lab`.
  * Keys are labels, or the hardware fields `accelerator`, `memoryMb`, `architecture` (prefix
  * `labels.` or `hardware.` to be explicit). `>= <= > <` compare numbers. Every clause must hold.
- * Throws `InvalidInput` (`selector.invalid`) naming the clause at fault.
+ * Throws `InvalidInput` (`selector.invalid`) naming the clause at fault, before any device is read.
  */
 export function parseSelector(text: string): SelectorClause[] {
   const parts = text.split(',').map((p) => p.trim());
@@ -57,29 +45,12 @@ export function parseSelector(text: string): SelectorClause[] {
     const { source, key } = keyOf(rawKey, index, clause);
     const isOrder = op !== '=' && op !== '!=';
     if (isOrder && !numeric.test(value)) throw invalid(index, clause, `'${op}' compares numbers; '${value}' is not one`);
-    if (source === 'hardware' && hardwareFields[key as HardwareField] === 'number' && !numeric.test(value)) {
+    if (source === 'hardware' && hardwareFields[key as gateway.SelectorHardwareField] === 'number' && !numeric.test(value)) {
       throw invalid(index, clause, `${key} is a number; '${value}' is not one`);
     }
-    if (source === 'hardware' && hardwareFields[key as HardwareField] === 'text' && isOrder) {
+    if (source === 'hardware' && hardwareFields[key as gateway.SelectorHardwareField] === 'text' && isOrder) {
       throw invalid(index, clause, `${key} is text; use = or !=`);
     }
     return { source, key, op, value };
   });
-}
-
-function holds(clause: SelectorClause, subject: SelectorSubject): boolean {
-  const raw = clause.source === 'label' ? subject.labels[clause.key] : subject.hardware[clause.key as HardwareField];
-  // A device that does not report the attribute never equals a value, and so differs from every value.
-  if (raw === undefined) return clause.op === '!=';
-  const actual = String(raw);
-  if (clause.op === '=') return actual === clause.value;
-  if (clause.op === '!=') return actual !== clause.value;
-  if (!numeric.test(actual)) return false; // a label that is not a number is not ordered
-  const [a, b] = [Number(actual), Number(clause.value)];
-  return clause.op === '>=' ? a >= b : clause.op === '<=' ? a <= b : clause.op === '>' ? a > b : a < b;
-}
-
-/** Whether every clause of the selector holds for the device. */
-export function matchesSelector(clauses: SelectorClause[], subject: SelectorSubject): boolean {
-  return clauses.every((c) => holds(c, subject));
 }

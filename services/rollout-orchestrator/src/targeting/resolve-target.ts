@@ -4,8 +4,8 @@ import { gateway } from '@keelson/commands';
 import type { EventStoreNaming } from '@keelson/event-store';
 import type { DeviceHardware } from '@keelson/events';
 import { callCommand, type CommandContext } from '@keelson/service-kit';
-import { findAllDevices } from './device-pages.js';
-import { matchesSelector, parseSelector } from './device-selector.js';
+import { findAllDevices, matchAllDevices, type DeviceFit } from './device-pages.js';
+import { parseSelector } from './device-selector.js';
 
 /**
  * The devices a target resolved to, in the order the target named them, with each active one's
@@ -27,7 +27,7 @@ export interface TargetSpec {
 const refusal = (code: string, path: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: [path], message }], { cause });
 
 // find-devices answers for active devices only: an id it does not return is no longer active.
-function resolved(deviceIds: string[], profiles: gateway.DeviceProfile[]): ResolvedTarget {
+function resolved(deviceIds: string[], profiles: DeviceFit[]): ResolvedTarget {
   const targeted = new Set(deviceIds); // a lookup per profile: a group of 100k devices must not cost 100k²
   const hardware = Object.fromEntries(profiles.filter((p) => targeted.has(p.deviceId)).map((p) => [p.deviceId, p.hardware]));
   return { deviceIds, inactive: deviceIds.filter((d) => !Object.hasOwn(hardware, d)), hardware };
@@ -42,7 +42,7 @@ async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
     throw err;
   }
   if (deviceIds.length === 0) throw refusal('group.empty', 'groupId', `group '${groupId}' has no devices`);
-  return resolved(deviceIds, await findAllDevices(nc, naming, ctx, { fleet, deviceIds }));
+  return resolved(deviceIds, await matchAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }
 
 /** Names (or ids) of active devices; every name must resolve, and the ones that do not are listed (spec: Rollouts). */
@@ -67,8 +67,8 @@ async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
 }
 
 async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, selector: string): Promise<ResolvedTarget> {
-  const clauses = parseSelector(selector); // bad input fails before any query
-  const matching = (await findAllDevices(nc, naming, ctx, { fleet })).filter((p) => matchesSelector(clauses, p));
+  const where = parseSelector(selector); // bad input fails before any query
+  const matching = await matchAllDevices(nc, naming, ctx, { fleet, where }); // matched in the gateway's query
   if (matching.length === 0) throw refusal('selector.no-match', 'selector', `no active device of fleet '${fleet}' matches '${selector}'`);
   return resolved(matching.map((p) => p.deviceId), matching);
 }
@@ -88,5 +88,5 @@ export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx:
 
 /** Devices already known by id (a retry of a rollout's failed devices), with their hardware; retired ones are `inactive`. */
 export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
-  return resolved(deviceIds, await findAllDevices(nc, naming, ctx, { fleet, deviceIds }));
+  return resolved(deviceIds, await matchAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }
