@@ -1,0 +1,36 @@
+/**
+ * Memory settings of the processes the local stack starts, measured with bench/rollout-fanout
+ * (bench/README.md, "Memory at 10,000 devices"); deploy/memory.md gives the same settings for a
+ * production installation and why.
+ */
+
+/**
+ * V8's young generation: each of its two semi-spaces may grow to this many MiB. Left to itself,
+ * Node 24 on a machine with several GiB lets a busy service's young generation grow to 64 MiB and
+ * more, and the pages it grew to stay resident: every service sat at 250-300 MiB in a rollout with
+ * a live heap of 50-130 MiB. With 16 MiB per semi-space they stayed near their live heap for a few
+ * per cent more scavenges.
+ */
+export const serviceSemiSpaceMiB = 16;
+
+/** The arguments of `node` for a service, before its entry point; 0 MiB leaves the young generation to V8 (to measure against). */
+export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB): string[] {
+  if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024) throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
+  return ['--enable-source-maps', ...(semiSpaceMiB ? [`--max-semi-space-size=${semiSpaceMiB}`] : [])];
+}
+
+/**
+ * nats-server's soft memory limit (Go's `GOMEMLIMIT`). Go collects when the heap has doubled since
+ * the last collection (GOGC=100), so a server whose live memory is 600 MiB (10,000 MQTT sessions:
+ * 37 KiB of heap and 31 KiB of goroutine stacks each) may hold 1.2 GiB and more. Under this limit
+ * it collects sooner as it nears the limit instead; past it (a live set larger than the limit), Go
+ * caps the collector at half the CPU and lets memory grow, so the limit never stops the server.
+ */
+export const natsMemoryLimit = '900MiB';
+
+/** The environment of nats-server: `GOMEMLIMIT` as the operator set it, else the stack's own. */
+export function natsEnvironment(env: NodeJS.ProcessEnv = process.env, limit = natsMemoryLimit): NodeJS.ProcessEnv {
+  const chosen = env.GOMEMLIMIT ?? limit;
+  if (!/^(off|\d+(B|KiB|MiB|GiB|TiB)?)$/.test(chosen)) throw new Error(`GOMEMLIMIT must be a number of bytes with an optional unit (B, KiB, MiB, GiB, TiB) or 'off', got '${chosen}'`);
+  return { GOMEMLIMIT: chosen };
+}
