@@ -6,10 +6,10 @@
 
 /**
  * V8's young generation: each of its two semi-spaces may grow to this many MiB. Left to itself,
- * Node 24 on a machine with several GiB lets a busy service's young generation grow to 64 MiB and
- * more, and the pages it grew to stay resident: every service sat at 250-300 MiB in a rollout with
- * a live heap of 50-130 MiB. With 16 MiB per semi-space they stayed near their live heap for a few
- * per cent more scavenges.
+ * Node 24 on the 24 GiB bench machine lets the young generation grow to 128 MiB, and the pages it
+ * grew to stay resident: every service sat at 250-430 MiB in a rollout with 50-200 MiB of heap
+ * used (a gateway heap snapshot with 2,000 devices connected: 58 MiB live). Capped at 16 MiB, the
+ * peaks fell by 15-125 MiB each, for more frequent scavenges.
  */
 export const serviceSemiSpaceMiB = 16;
 
@@ -21,8 +21,8 @@ export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB): string[] {
 
 /**
  * nats-server's soft memory limit (Go's `GOMEMLIMIT`). Go collects when the heap has doubled since
- * the last collection (GOGC=100), so a server whose live memory is 600 MiB (10,000 MQTT sessions:
- * 37 KiB of heap and 31 KiB of goroutine stacks each) may hold 1.2 GiB and more. Under this limit
+ * the last collection (GOGC=100), so a server whose live memory is ~650 MiB (10,000 MQTT sessions:
+ * 36 KiB of heap and 26 KiB of goroutine stacks each) may hold 1.2 GiB and more. Under this limit
  * it collects sooner as it nears the limit instead; past it (a live set larger than the limit), Go
  * caps the collector at half the CPU and lets memory grow, so the limit never stops the server.
  */
