@@ -12,6 +12,13 @@ export interface BenchArgs {
   fleetProcs: number;
   /** Profile every process over the rollout window and keep the profiles and counters here (absolute). */
   cpuProfDir?: string;
+  /**
+   * Extra environment of the services, to measure memory settings: `KEY=VALUE` for every service or
+   * `service:KEY=VALUE` for one (`NODE_OPTIONS=--max-semi-space-size=4`, `MALLOC_ARENA_MAX=2`).
+   */
+  serviceEnv: { service?: string; key: string; value: string }[];
+  /** Each V8 semi-space of the services in MiB; undefined: the stack's own (0: V8's choice, as before 2026-12-06). */
+  semiSpaceMiB?: number;
 }
 
 /** `--name`'s value as a whole number from 1 to `max`, `fallback` when absent. */
@@ -20,6 +27,12 @@ export function positiveInt(name: string, raw: string | undefined, fallback: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer 1-${max}, got '${raw}'`);
   return n;
+}
+
+function serviceEnvArg(raw: string): { service?: string; key: string; value: string } {
+  const m = /^(?:([a-z-]+):)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(raw);
+  if (!m) throw new Error(`--service-env must be KEY=VALUE or service:KEY=VALUE, got '${raw}'`);
+  return { ...(m[1] ? { service: m[1] } : {}), key: m[2]!, value: m[3]! };
 }
 
 export function benchArgs(argv: string[]): BenchArgs {
@@ -33,6 +46,8 @@ export function benchArgs(argv: string[]): BenchArgs {
       'cpu-prof': { type: 'string' },
       'fleet-procs': { type: 'string' },
       'fleet-workers': { type: 'string' },
+      'service-env': { type: 'string', multiple: true },
+      'semi-space-mib': { type: 'string' },
     },
     strict: true,
   });
@@ -47,5 +62,7 @@ export function benchArgs(argv: string[]): BenchArgs {
     timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
     fleetProcs: positiveInt('fleet-procs', values['fleet-procs'], 1, 64),
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
+    serviceEnv: (values['service-env'] ?? []).map(serviceEnvArg),
+    ...(values['semi-space-mib'] === '0' ? { semiSpaceMiB: 0 } : values['semi-space-mib'] !== undefined ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface BenchPlatformOptions {
   serviceEnv?: (service: PlatformService) => NodeJS.ProcessEnv;
   /** Extra PostgreSQL server flags (`pg_stat_statements`). */
   postgresFlags?: string[];
+  /** The services' V8 semi-space in MiB (`--semi-space-mib`); undefined: the stack's own. */
+  semiSpaceMiB?: number;
 }
 
 async function natsBinary(): Promise<string> {
@@ -59,6 +61,8 @@ export async function startBenchPlatform(options: BenchPlatformOptions = {}): Pr
     platform = await startPlatform({
       // TLS as `npm start` runs it: the facade serves devices only over mutual TLS (their certificates).
       repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env, tls: true,
+      natsProfiling: true, // its Go heap, for the memory figures
+      ...(options.semiSpaceMiB !== undefined ? { serviceSemiSpaceMiB: options.semiSpaceMiB } : {}),
       diagnosticsUser: true, // the unrestricted `keelson-services` user: stream counts, consumer backlogs, the baseline
       databaseUrl: (service) => ensureDatabase(adminUrl, serviceDatabaseName(service)),
     });

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { PlatformService } from '@keelson/local-infra';
 import { benchArgs } from './args.js';
 import { measureBrokerBaseline } from './baseline.js';
 import { startBenchFleet, type BenchFleet } from './bench-fleet.js';
@@ -13,7 +14,8 @@ import { runBench } from './bench-run.js';
 import { OperatorApi } from './operator-api.js';
 import { profiledServiceEnv, profileWindow, statementStatsFlags, type WindowStats } from './profile-window.js';
 import { printReport } from './report.js';
-import { peakRss, processesOf } from './resources.js';
+import { memorySnapshot } from './memory-snapshot.js';
+import { peakRss, processesOf, type WatchedProcess } from './resources.js';
 import { measureRollout } from './rollout-window.js';
 import { auditDrained } from './audit-drain.js';
 import { windowHistograms } from './histograms.js';
@@ -33,11 +35,22 @@ async function run(): Promise<void> {
   const timeoutMs = args.timeoutSeconds * 1000;
   log(`starting postgres, nats-server and the six services…`);
   const profDir = args.cpuProfDir;
-  benchStarting = startBenchPlatform(profDir ? { serviceEnv: profiledServiceEnv(profDir), postgresFlags: statementStatsFlags } : {});
+  const profiled = profDir ? profiledServiceEnv(profDir) : undefined;
+  // The profiler's NODE_OPTIONS and those given with --service-env add up.
+  const serviceEnv = (service: PlatformService): NodeJS.ProcessEnv => {
+    const env = { ...profiled?.(service) };
+    for (const e of args.serviceEnv.filter((x) => !x.service || x.service === service)) {
+      env[e.key] = e.key === 'NODE_OPTIONS' && env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ${e.value}` : e.value;
+    }
+    return env;
+  };
+  benchStarting = startBenchPlatform({ serviceEnv, ...(args.semiSpaceMiB !== undefined ? { semiSpaceMiB: args.semiSpaceMiB } : {}), ...(profDir ? { postgresFlags: statementStatsFlags } : {}) });
   bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
+  const memoryOf = (processes: WatchedProcess[]) => memorySnapshot({ processes, services: platform.services, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...(platform.nats.profUrl ? { natsProfUrl: platform.nats.profUrl } : {}) });
+  const memoryStarted = await memoryOf(processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }));
   log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetProcs > 1 ? `, in ${args.fleetProcs} child processes` : ''})…`);
   fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs, procs: args.fleetProcs, ...(profDir ? { cpuProfDir: profDir } : {}) }, api);
   log(`enrolled in ${fleet.enrollSeconds.toFixed(1)} s, all listed and reachable ${fleet.listedSeconds.toFixed(1)} s later`);
@@ -47,6 +60,8 @@ async function run(): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir, fleetProcesses: fleet.fleet.processes });
+    // Every device connected and idle: what a process holds per connected device, before any rollout.
+    const memoryEnrolled = await memoryOf(processes);
     let windowStats: WindowStats | undefined;
     const profiler = profDir
       ? await profileWindow({ dir: profDir, fleet: fleet.fleet, services: platform.services, fleetProcesses: fleet.fleet.processes, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
@@ -59,6 +74,7 @@ async function run(): Promise<void> {
     const auditCaughtUpSeconds = await auditDrained(jsm, 120_000);
     const metricsAfter = await keelsonMetrics(platform.services, platform.tls?.caPem);
     const counters = keelsonCounters(metricsAfter);
+    const memoryFinished = await memoryOf(processes);
     const inbox = rollout.appended.DEVICE_INBOX!;
     log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
     // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
@@ -81,6 +97,7 @@ async function run(): Promise<void> {
       ...(baselineError ? { baselineError } : {}),
       devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
       rollout, baseline, peakRss: peakRss(processes), counters,
+      memory: { started: memoryStarted, enrolled: memoryEnrolled, finished: memoryFinished },
       histograms: windowHistograms(metricsBefore, metricsAfter), auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,
     });
     if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);

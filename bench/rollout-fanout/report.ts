@@ -1,5 +1,6 @@
 import type { BaselineResult } from './baseline.js';
 import type { WindowHistogram } from './histograms.js';
+import { memoryLine, type ProcessMemory } from './memory-snapshot.js';
 import { fleetProcessPrefix } from './resources.js';
 import type { RolloutFigures } from './rollout-window.js';
 
@@ -13,6 +14,8 @@ export interface BenchReport {
   baseline: BaselineResult | null;
   baselineError?: string;
   peakRss: { name: string; mib: number | undefined }[];
+  /** Memory per process: platform started (no devices), every device enrolled and idle, after the rollout and the audit's catch-up. */
+  memory: Record<'started' | 'enrolled' | 'finished', ProcessMemory[]>;
   counters: Record<string, string[]>;
   /** Every `keelson_*_seconds` histogram's observations from create until the audit caught up. */
   histograms: WindowHistogram[];
@@ -78,6 +81,8 @@ export function printReport(r: BenchReport): void {
     `  peak RSS (VmHWM)`,
     ...r.peakRss.map((p) => `    ${p.name.padEnd(28)} ${String(p.mib ?? '?').padStart(6)} MiB`),
     ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${String(fleet.peakRssMiB).padStart(6)} MiB (sum of each process's peak)`] : []),
+    `  memory              (MiB now, not peak: platform started with no devices / all devices connected and idle / after the rollout)`,
+    ...Object.entries(r.memory).flatMap(([phase, ms]) => [`    ${phase}`, ...ms.map((m) => `      ${m.name.padEnd(26)} ${memoryLine(m)}`)]),
     `  open files          (most file descriptors held at a 1 s sample in the window / soft limit; PostgreSQL left out)`,
     ...openFiles.map(([name, f]) => `    ${name.padEnd(28)} ${String(f.peak).padStart(6)} / ${f.limit ?? 'unlimited'}`),
     `  consumer backlogs   (peak unfinished messages; last seen busy, seconds after create)`,

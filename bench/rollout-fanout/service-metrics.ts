@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 
 /** The body of a GET, trusting `ca` for an https:// URL (the device-facing services of a TLS platform). */
-async function getText(url: string, ca: string | undefined): Promise<string> {
+export async function getText(url: string, ca: string | undefined): Promise<string> {
   if (!url.startsWith('https:') || !ca) return (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, timeout: 5000 }, (res) => {

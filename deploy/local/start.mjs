@@ -8,7 +8,8 @@
 // admin token instead of the generated one), KEELSON_SIM_DEVICES (simulated devices, default 10),
 // KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS and KEELSON_SIGNER_KEY_SECRET_PREVIOUS (while rotating
 // deviceCaKeySecret or signerKeySecret of secrets.json: the old value, passed to the device gateway or
-// the signer, which re-seals its keys; docs/runbooks/rotate-credentials.md).
+// the signer, which re-seals its keys; docs/runbooks/rotate-credentials.md), GOMEMLIMIT (nats-server's
+// Go memory limit, 900MiB unless set; deploy/memory.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -26,6 +26,11 @@ describe('renderNatsConfig', () => {
 }`);
   });
 
+  it('opens the profiling port only when asked', () => {
+    expect(renderNatsConfig(base)).not.toContain('prof_port');
+    expect(renderNatsConfig({ ...base, profPort: 6060 })).toContain('http: "127.0.0.1:8222"\nprof_port: 6060\n');
+  });
+
   it('refuses an issuer that is not a public account nkey, and a callout nobody can answer', () => {
     expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey: 'SAAF5327', authUsers: ['keelson-services'] } })).toThrow(/account nkey/);
     expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey, authUsers: [] } })).toThrow(/authUsers/);

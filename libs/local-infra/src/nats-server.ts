@@ -9,6 +9,8 @@ export interface RunningNats {
   url: string;
   mqttUrl: string;
   monitorUrl: string;
+  /** Go's profiling endpoint, when started with `profPort`. */
+  profUrl?: string;
   pid: number;
   stop(): Promise<void>;
   /** SIGKILL, for crash tests: no shutdown, no flush. */
@@ -21,6 +23,8 @@ export interface StartNatsOptions extends Omit<NatsConfigInput, 'storeDir'> {
   /** Holds the config, the JetStream store, the pid file and the log. Reused across starts. */
   dir: string;
   readyTimeoutMs?: number;
+  /** Environment of the server on top of this process's (e.g. `GOMEMLIMIT`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 async function waitHealthy(monitorUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -44,7 +48,7 @@ function waitExit(child: ChildProcess): Promise<void> {
 
 /** Starts nats-server with a generated config under `dir`, killing a stale one from a crashed run first. */
 export async function startNatsServer(options: StartNatsOptions): Promise<RunningNats> {
-  const { binary, dir, readyTimeoutMs = 20_000, ...config } = options;
+  const { binary, dir, readyTimeoutMs = 20_000, env, ...config } = options;
   const storeDir = join(dir, 'jetstream');
   mkdirSync(storeDir, { recursive: true });
   const pidFile = join(dir, 'nats-server.pid');
@@ -53,7 +57,7 @@ export async function startNatsServer(options: StartNatsOptions): Promise<Runnin
   writeFileSync(configFile, renderNatsConfig({ ...config, storeDir }), { mode: 0o600 });
   chmodSync(configFile, 0o600); // it holds passwords
   const log = createWriteStream(join(dir, 'nats-server.log'), { flags: 'a' });
-  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   if (!child.pid) throw new Error(`could not start ${binary}`);
@@ -70,6 +74,7 @@ export async function startNatsServer(options: StartNatsOptions): Promise<Runnin
     url: `nats://${config.host}:${config.port}`,
     mqttUrl: `${config.mqttTls ? 'mqtts' : 'mqtt'}://${config.host}:${config.mqttPort}`,
     monitorUrl,
+    ...(config.profPort ? { profUrl: `http://${config.host}:${config.profPort}` } : {}),
     pid: child.pid,
     async stop() {
       child.kill('SIGTERM'); // lame-duck free shutdown: JetStream flushes and closes its files

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { serviceNodeArgs } from './memory-settings.js';
 
 /** A service process started by the local stack or a test, and how to reach and stop it. */
 export interface RunningService {
@@ -23,6 +24,8 @@ export interface LaunchServiceOptions {
   /** The service's stdout and stderr go here (JSON lines). */
   logFile: string;
   readyTimeoutMs?: number;
+  /** Arguments of `node` before the entry point; `serviceNodeArgs()` (source maps, the young generation's size) by default. */
+  nodeArgs?: string[];
 }
 
 function waitExit(child: ChildProcess): Promise<number | null> {
@@ -37,10 +40,10 @@ function waitExit(child: ChildProcess): Promise<number | null> {
  * (libs/service-kit's runService). Rejects with the tail of its log if it exits or stays silent.
  */
 export async function launchService(options: LaunchServiceOptions): Promise<RunningService> {
-  const { name, entry, env, logFile, readyTimeoutMs = 30_000 } = options;
+  const { name, entry, env, logFile, readyTimeoutMs = 30_000, nodeArgs = serviceNodeArgs() } = options;
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = waitExit(child);
   const tail: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
 import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
+import { natsEnvironment, serviceNodeArgs } from './memory-settings.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
 import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
 
@@ -29,6 +30,10 @@ export interface PlatformOptions {
    * local CA made once under `<home>/tls`. The operators' api stays plain HTTP on loopback.
    */
   tls?: boolean;
+  /** Open nats-server's Go profiling port on loopback (benches: the heap in text); off by default. */
+  natsProfiling?: boolean;
+  /** Each V8 semi-space of the services, in MiB (`serviceSemiSpaceMiB` by default; 0: V8's own choice, old generation included). */
+  serviceSemiSpaceMiB?: number;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -72,6 +77,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const nats = await startNatsServer({
     binary: options.natsBinary, dir: join(home, 'nats'), serverName: 'keelson-local', host: '127.0.0.1',
     port: ports.nats, mqttPort: ports.mqtt, monitorPort: ports.natsMonitor,
+    ...(options.natsProfiling ? { profPort: await freePort() } : {}),
+    env: natsEnvironment(),
     ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     users,
     systemUser: { user: 'keelson-system', password: secrets.natsSystemPassword },
@@ -125,6 +132,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
       env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
+      nodeArgs: serviceNodeArgs(service, options.serviceSemiSpaceMiB),
     });
   let replicas = 0;
 

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchService, type RunningService } from './launch-service.js';
+import { serviceSemiSpaceMiB } from './memory-settings.js';
+
+// A stand-in service: says it listens, with the node flags it was started with as its "url".
+const entrySource = `process.stdout.write(JSON.stringify({ event: 'listening', url: process.execArgv.join(' ') }) + '\\n'); setInterval(() => {}, 1000);`;
+
+describe('launchService', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-launch-'));
+  const entry = join(dir, 'main.mjs');
+  writeFileSync(entry, entrySource);
+  const running: RunningService[] = [];
+  afterAll(async () => {
+    for (const s of running) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts a service with its young generation capped', async () => {
+    const service = await launchService({ name: 'stand-in', entry, env: { PATH: process.env.PATH }, logFile: join(dir, 'a.log') });
+    running.push(service);
+    expect(service.url.split(' ')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`]);
+  });
+
+  it('starts it with the node arguments it is given instead', async () => {
+    const service = await launchService({ name: 'stand-in', entry, env: { PATH: process.env.PATH }, logFile: join(dir, 'b.log'), nodeArgs: ['--max-semi-space-size=2'] });
+    running.push(service);
+    expect(service.url).toBe('--max-semi-space-size=2');
+  });
+});

@@ -1,0 +1,31 @@
+import { natsEnvironment, natsMemoryLimit, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
+
+describe('serviceNodeArgs', () => {
+  it('caps the young generation of every service by default', () => {
+    expect(serviceNodeArgs()).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`]);
+    expect(serviceNodeArgs('api', 4)).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
+  });
+
+  it('caps the device gateway\'s old generation too, whose live set is small', () => {
+    expect(serviceNodeArgs('device-gateway')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`, '--max-old-space-size=192']);
+    expect(serviceNodeArgs('registry-facade').join(' ')).not.toContain('max-old-space-size');
+  });
+
+  it('leaves the heap to V8 with 0, and refuses what is not a size', () => {
+    expect(serviceNodeArgs('device-gateway', 0)).toEqual(['--enable-source-maps']);
+    for (const bad of [-1, 1.5, 2048, Number.NaN]) expect(() => serviceNodeArgs('api', bad)).toThrow(/semiSpaceMiB must be an integer 0-1024/);
+  });
+});
+
+describe('natsEnvironment', () => {
+  it('gives nats-server a Go memory limit, the operator’s if set', () => {
+    expect(natsEnvironment({})).toEqual({ GOMEMLIMIT: natsMemoryLimit });
+    expect(natsEnvironment({ GOMEMLIMIT: '2GiB' })).toEqual({ GOMEMLIMIT: '2GiB' });
+    expect(natsEnvironment({ GOMEMLIMIT: 'off' })).toEqual({ GOMEMLIMIT: 'off' });
+  });
+
+  it('refuses a limit Go would not read', () => {
+    expect(() => natsEnvironment({ GOMEMLIMIT: '1 GB' })).toThrow(/GOMEMLIMIT must be/);
+    expect(() => natsEnvironment({}, '900MB')).toThrow(/GOMEMLIMIT must be/);
+  });
+});

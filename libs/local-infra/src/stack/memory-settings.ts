@@ -1,0 +1,53 @@
+import type { PlatformService } from './platform-services.js';
+
+/**
+ * Memory settings of the processes the local stack starts, measured with bench/rollout-fanout
+ * (bench/README.md, "Memory at 10,000 devices"); deploy/memory.md gives the same settings for a
+ * production installation and why.
+ */
+
+/**
+ * V8's young generation: each of its two semi-spaces may grow to this many MiB. Left to itself,
+ * Node 24 on the 24 GiB bench machine lets the young generation grow to 128 MiB, and the pages it
+ * grew to stay resident: every service sat at 250-430 MiB in a rollout with 50-200 MiB of heap
+ * used (a gateway heap snapshot with 2,000 devices connected: 58 MiB live). Capped at 16 MiB, the
+ * peaks fell by 15-125 MiB each, for more frequent scavenges.
+ */
+export const serviceSemiSpaceMiB = 16;
+
+/**
+ * The old generation's limit per service, where its live set is small and V8 left alone keeps far
+ * more: the device gateway's live heap is 58 MiB with 2,000 devices connected (a heap snapshot) and
+ * its heap used stays under 100 MiB with 4,000, yet its heap grew to 230 MiB and its RSS to 430 MiB
+ * in a 4,000-device run; with 192 MiB it peaked at 235 MiB, at no CPU cost the bench could see. A
+ * process whose live set passes its limit dies (heap out of memory): raise it with the fleet per
+ * replica (deploy/memory.md). The other services are left to V8: they stay under 230 MiB without.
+ */
+export const serviceOldSpaceMiB: Partial<Record<PlatformService, number>> = { 'device-gateway': 192 };
+
+/**
+ * The arguments of `node` for a service, before its entry point. 0 MiB for the semi-spaces leaves
+ * the heap to V8 altogether (to measure against).
+ */
+export function serviceNodeArgs(service?: PlatformService, semiSpaceMiB = serviceSemiSpaceMiB): string[] {
+  if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024) throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
+  if (semiSpaceMiB === 0) return ['--enable-source-maps'];
+  const oldSpace = service ? serviceOldSpaceMiB[service] : undefined;
+  return ['--enable-source-maps', `--max-semi-space-size=${semiSpaceMiB}`, ...(oldSpace ? [`--max-old-space-size=${oldSpace}`] : [])];
+}
+
+/**
+ * nats-server's soft memory limit (Go's `GOMEMLIMIT`). Go collects when the heap has doubled since
+ * the last collection (GOGC=100), so a server whose live memory is ~650 MiB (10,000 MQTT sessions:
+ * 36 KiB of heap and 26 KiB of goroutine stacks each) may hold 1.2 GiB and more. Under this limit
+ * it collects sooner as it nears the limit instead; past it (a live set larger than the limit), Go
+ * caps the collector at half the CPU and lets memory grow, so the limit never stops the server.
+ */
+export const natsMemoryLimit = '900MiB';
+
+/** The environment of nats-server: `GOMEMLIMIT` as the operator set it, else the stack's own. */
+export function natsEnvironment(env: NodeJS.ProcessEnv = process.env, limit = natsMemoryLimit): NodeJS.ProcessEnv {
+  const chosen = env.GOMEMLIMIT ?? limit;
+  if (!/^(off|\d+(B|KiB|MiB|GiB|TiB)?)$/.test(chosen)) throw new Error(`GOMEMLIMIT must be a number of bytes with an optional unit (B, KiB, MiB, GiB, TiB) or 'off', got '${chosen}'`);
+  return { GOMEMLIMIT: chosen };
+}
