@@ -1,19 +1,15 @@
 import { natsEnvironment, natsMemoryLimit, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
 
 describe('serviceNodeArgs', () => {
-  it('caps the young generation of every service by default', () => {
+  it('caps the young generation of every service by default, and the old generation of none', () => {
     expect(serviceNodeArgs()).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`]);
-    expect(serviceNodeArgs('api', 4)).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
-  });
-
-  it('caps the device gateway\'s old generation too, whose live set is small', () => {
-    expect(serviceNodeArgs('device-gateway')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`, '--max-old-space-size=192']);
-    expect(serviceNodeArgs('registry-facade').join(' ')).not.toContain('max-old-space-size');
+    expect(serviceNodeArgs(4)).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
+    expect(serviceNodeArgs().join(' ')).not.toContain('max-old-space-size');
   });
 
   it('leaves the heap to V8 with 0, and refuses what is not a size', () => {
-    expect(serviceNodeArgs('device-gateway', 0)).toEqual(['--enable-source-maps']);
-    for (const bad of [-1, 1.5, 2048, Number.NaN]) expect(() => serviceNodeArgs('api', bad)).toThrow(/semiSpaceMiB must be an integer 0-1024/);
+    expect(serviceNodeArgs(0)).toEqual(['--enable-source-maps']);
+    for (const bad of [-1, 1.5, 2048, Number.NaN]) expect(() => serviceNodeArgs(bad)).toThrow(/semiSpaceMiB must be an integer 0-1024/);
   });
 });
 

@@ -1,5 +1,3 @@
-import type { PlatformService } from './platform-services.js';
-
 /**
  * Memory settings of the processes the local stack starts, measured with bench/rollout-fanout
  * (bench/README.md, "Memory at 10,000 devices"); deploy/memory.md gives the same settings for a
@@ -10,30 +8,23 @@ import type { PlatformService } from './platform-services.js';
  * V8's young generation: each of its two semi-spaces may grow to this many MiB. Left to itself,
  * Node 24 on the 24 GiB bench machine lets the young generation grow to 128 MiB, and the pages it
  * grew to stay resident: every service sat at 250-430 MiB in a rollout with 50-200 MiB of heap
- * used (a gateway heap snapshot with 2,000 devices connected: 58 MiB live). Capped at 16 MiB, the
- * peaks fell by 15-125 MiB each, for more frequent scavenges.
+ * used (a gateway heap snapshot with 2,000 devices connected: 58 MiB live). On a quiet machine,
+ * 1,000 devices (bench/README.md, "Memory at 10,000 devices"): 32 MiB took the gateway from 344 to
+ * 255 MiB and the orchestrator and audit from 264 to ~220 MiB for 0.3 more platform CPU-ms per
+ * update (11.0 -> 11.3); 16 MiB saved ~40 MiB more each but cost 2.3 CPU-ms per update (13.3):
+ * scavenges that often are dearer than the memory.
  */
-export const serviceSemiSpaceMiB = 16;
-
-/**
- * The old generation's limit per service, where its live set is small and V8 left alone keeps far
- * more: the device gateway's live heap is 58 MiB with 2,000 devices connected (a heap snapshot) and
- * its heap used stays under 100 MiB with 4,000, yet its heap grew to 230 MiB and its RSS to 430 MiB
- * in a 4,000-device run; with 192 MiB it peaked at 235 MiB, at no CPU cost the bench could see. A
- * process whose live set passes its limit dies (heap out of memory): raise it with the fleet per
- * replica (deploy/memory.md). The other services are left to V8: they stay under 230 MiB without.
- */
-export const serviceOldSpaceMiB: Partial<Record<PlatformService, number>> = { 'device-gateway': 192 };
+export const serviceSemiSpaceMiB = 32;
 
 /**
  * The arguments of `node` for a service, before its entry point. 0 MiB for the semi-spaces leaves
- * the heap to V8 altogether (to measure against).
+ * the heap to V8 altogether (to measure against). No old-generation limit: one that a live set
+ * outgrows kills the process, and the bench has not measured a live set at 10,000 devices.
  */
-export function serviceNodeArgs(service?: PlatformService, semiSpaceMiB = serviceSemiSpaceMiB): string[] {
+export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB): string[] {
   if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024) throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
   if (semiSpaceMiB === 0) return ['--enable-source-maps'];
-  const oldSpace = service ? serviceOldSpaceMiB[service] : undefined;
-  return ['--enable-source-maps', `--max-semi-space-size=${semiSpaceMiB}`, ...(oldSpace ? [`--max-old-space-size=${oldSpace}`] : [])];
+  return ['--enable-source-maps', `--max-semi-space-size=${semiSpaceMiB}`];
 }
 
 /**

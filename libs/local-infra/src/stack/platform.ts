@@ -32,7 +32,7 @@ export interface PlatformOptions {
   tls?: boolean;
   /** Open nats-server's Go profiling port on loopback (benches: the heap in text); off by default. */
   natsProfiling?: boolean;
-  /** Each V8 semi-space of the services, in MiB (`serviceSemiSpaceMiB` by default; 0: V8's own choice, old generation included). */
+  /** Each V8 semi-space of the services, in MiB (`serviceSemiSpaceMiB` by default; 0: V8's own choice). */
   serviceSemiSpaceMiB?: number;
 }
 
@@ -132,7 +132,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
       env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
-      nodeArgs: serviceNodeArgs(service, options.serviceSemiSpaceMiB),
+      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB),
     });
   let replicas = 0;
 
