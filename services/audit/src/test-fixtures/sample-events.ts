@@ -54,10 +54,11 @@ export const deviceEnrolled = (fleet: string, deviceId: string): KeelsonEvent =>
   data: { fleet, deviceId, name: `Device ${deviceId}`, certificateSerial: '0a', certificateFingerprint: sha('c'), labels: {}, hardware: {}, enrolledWith: 'et-1' },
 });
 
+/** As version 1 stored it (one per step, no step times): the audit chain's fixtures pin its hashes. */
 export const deviceReported = (fleet: string, deviceId: string, rolloutId: string, state: 'downloading' | 'healthy'): KeelsonEvent => ({
-  type: 'DeviceReportedProgress', schemaVersion: 2,
+  type: 'DeviceReportedProgress', schemaVersion: 1,
   data: { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: '2026-01-01T00:00:00.000Z' },
-});
+} as unknown as KeelsonEvent);
 
 export const tokenIssued = (fleet: string, tokenId: string): KeelsonEvent => ({
   type: 'EnrollmentTokenIssued', schemaVersion: 1,
