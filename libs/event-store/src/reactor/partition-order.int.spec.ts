@@ -2,17 +2,10 @@ import { RuleViolation } from '@keelson/domain-kit';
 import { ReactorRunner, type Reactor, type ReactorRunnerOptions, type RecordedEvent, type StreamDeclaration } from '../index.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
+import { until } from '../test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_REACT_ORDER', subjects: ['ev.counter.>'], description: 'reactor order tests' };
 const meta = (n: number) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `cmd-${n}` });
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** What one handled event says: `<counter id>:<by>`. */
 const label = (r: RecordedEvent<CounterEvent>) => `${r.subject.split('.').at(-1)!}:${r.event.type === 'Incremented' ? r.event.data.by : 0}`;

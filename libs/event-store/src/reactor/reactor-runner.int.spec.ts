@@ -5,17 +5,10 @@ import { ReactorRunner, type Reactor, type ReactorRunnerOptions, type RecordedEv
 import { ACK_WAIT_MS } from '../batch-heartbeat.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
+import { until } from '../test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_REACT', subjects: ['ev.counter.>'], description: 'reactor tests' };
 const meta = (n: number) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `cmd-${n}` });
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('ReactorRunner against real NATS', () => {
   let s: CounterStore;
