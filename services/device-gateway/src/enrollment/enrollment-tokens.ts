@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { eventStreams, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, eventStreams, handleCommand, type AppendResult, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
@@ -25,8 +25,19 @@ export interface CheckedToken {
 /** Total tries of one redemption whose append lost to another event on the token, the first included. */
 const redeemAttempts = 4;
 
+/** Tokens kept in memory (least recently used go first): a burst of this many minted tokens enrolls without a read each. */
+const cachedTokens = 20_000;
+
 /** Issue, revoke and redeem enrollment tokens: load -> decide -> append on `ev.enrollment.<fleet>.<tokenId>`. */
 export class EnrollmentTokens {
+  /**
+   * Each token this gateway issued, redeemed or read, with the sequence it was at. A check on it needs
+   * no read; the redemption's append then expects that sequence, so a token changed meanwhile (revoked,
+   * used through another replica) fails the append, is read again and refused: single use rests on
+   * the append, never on the cache.
+   */
+  private readonly cache = new AggregateCache<EnrollmentToken>(cachedTokens);
+
   constructor(
     private readonly store: EventStore<EnrollmentEvent>,
     /** Absent in specs of the token alone; then every refusal of a known token is recorded on it. */
@@ -45,7 +56,7 @@ export class EnrollmentTokens {
       type: 'IssueEnrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, labels: input.labels,
       ...(input.groupId ? { groupId: input.groupId } : {}),
     };
-    await this.run(command, meta);
+    await this.runFresh(command, meta);
     return { tokenId: minted.tokenId, token: minted.token, expiresAt };
   }
 
@@ -53,7 +64,7 @@ export class EnrollmentTokens {
   async issueReenrollment(input: { fleet: string; deviceId: string; ttlSeconds: number }, meta: EventMetadata, now: Date): Promise<{ tokenId: string; token: string; expiresAt: string; deviceId: string }> {
     const minted = mintEnrollmentToken(input.fleet);
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
-    await this.run({ type: 'IssueReenrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, deviceId: input.deviceId }, meta);
+    await this.runFresh({ type: 'IssueReenrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, deviceId: input.deviceId }, meta);
     return { tokenId: minted.tokenId, token: minted.token, expiresAt, deviceId: input.deviceId };
   }
 
@@ -65,10 +76,14 @@ export class EnrollmentTokens {
   /**
    * Refuses (recording `EnrollmentRefused`) unless the token could be redeemed right now, so that
    * enrollment does its slow work (root, certificate) only for a token worth it. Appends nothing for a
-   * good token, and returns it (a re-enrollment token names the device it enrolls).
+   * good token, and returns it (a re-enrollment token names the device it enrolls). A token the cache
+   * holds as redeemable is taken from there; anything else is read, so a refusal is never decided on
+   * a state that may be stale.
    */
   async check(presented: PresentedToken, at: Date, csrAccepted: boolean, meta: EventMetadata): Promise<CheckedToken> {
     const command: EnrollmentTokenCommand = { type: 'CheckEnrollmentToken', ...presentationOf(presented, at, csrAccepted) };
+    const cached = this.cache.get(this.subjectOf(presented));
+    if (cached && enrollmentToken.decide(command, cached.state).length === 0) return { token: cached.state, seq: cached.seq };
     const read = await this.read(presented);
     const state = read.token;
     // No token has this digest: nothing to record it on (the caller logs it on the fleet's refusal log).
@@ -96,8 +111,9 @@ export class EnrollmentTokens {
     let read = checked ?? (await this.read(presented));
     for (let attempt = 1; ; attempt++) {
       const events = enrollmentToken.decide(command, read.token);
+      let appended: AppendResult | null;
       try {
-        await this.store.append(this.subjectOf(presented), read.seq, events, meta);
+        appended = await this.store.append(this.subjectOf(presented), read.seq, events, meta);
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
         // A refusal stays a refusal whatever was appended since (a used, revoked or expired token never
@@ -110,14 +126,20 @@ export class EnrollmentTokens {
         read = await this.read(presented);
         continue;
       }
+      const after = events.reduce(enrollmentToken.evolve, read.token);
+      if (appended && !appended.duplicate) this.cache.set(this.subjectOf(presented), { state: after, seq: appended.lastSeq });
       throwIfRefused(events);
-      return events.reduce(enrollmentToken.evolve, read.token);
+      return after;
     }
   }
 
+  // Unknown token ids are not kept: a flood of made-up ones must not push real tokens out of the cache.
   private async read(p: PresentedToken): Promise<CheckedToken> {
-    const { events, lastSeq } = await this.store.load(this.subjectOf(p));
-    return { token: events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState()), seq: lastSeq };
+    const subject = this.subjectOf(p);
+    const { events, lastSeq } = await this.store.load(subject);
+    const token = events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState());
+    if (token.status !== 'absent') this.cache.set(subject, { state: token, seq: lastSeq });
+    return { token, seq: lastSeq };
   }
 
   private subjectOf(p: { fleet: string; tokenId: string }): string {
@@ -125,6 +147,13 @@ export class EnrollmentTokens {
   }
 
   private run(command: EnrollmentTokenCommand, meta: EventMetadata) {
-    return handleCommand({ store: this.store, subject: this.subjectOf(command), decider: enrollmentToken, command, meta });
+    return handleCommand({ store: this.store, subject: this.subjectOf(command), decider: enrollmentToken, command, meta, cache: this.cache });
+  }
+
+  // A freshly minted id has no events: the issue appends at sequence 0 without reading first (a taken
+  // id fails that append, is read and refused as existing).
+  private runFresh(command: EnrollmentTokenCommand, meta: EventMetadata) {
+    this.cache.set(this.subjectOf(command), { state: enrollmentToken.initialState(), seq: 0 });
+    return this.run(command, meta);
   }
 }
