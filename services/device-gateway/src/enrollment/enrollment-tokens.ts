@@ -25,8 +25,11 @@ export interface CheckedToken {
 /** Total tries of one redemption whose append lost to another event on the token, the first included. */
 const redeemAttempts = 4;
 
-/** Tokens kept in memory (least recently used go first): a burst of this many minted tokens enrolls without a read each. */
-const cachedTokens = 20_000;
+/**
+ * Tokens kept in memory, least recently used going first (about 600 bytes each, 6 MiB in all): a burst
+ * of up to this many tokens minted here enrolls without a read each; beyond it the earliest are read.
+ */
+const cachedTokens = 10_000;
 
 /** Issue, revoke and redeem enrollment tokens: load -> decide -> append on `ev.enrollment.<fleet>.<tokenId>`. */
 export class EnrollmentTokens {
