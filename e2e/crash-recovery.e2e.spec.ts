@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningService } from '@keelson/local-infra';
@@ -140,9 +141,12 @@ describe('crash recovery', () => {
       const created = await createRollout(platform, rolloutBody('mapper@1.0.0', 'edge', probe, [100]));
       // Steps are not stored (they go out live): the device's own journal says where it is.
       const journal = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
+      // The probe is not journalled on its own: swapped in (current links to 1.0.0) while the journal says applying.
+      const current = join(dataDir, 'artifacts', 'mapper', 'current');
       await eventually('the agent probing the swapped-in update', async () => {
         const phases = Object.values((await journal.load()).assignments).map((a) => a.phase);
-        return phases.includes('probing') ? phases : undefined;
+        const swapped = await readlink(current).then((to) => to.endsWith('1.0.0'), () => false);
+        return phases.includes('applying') && swapped ? phases : undefined;
       });
       await agent.kill();
       agent = await startAgentProcess(dataDir);

@@ -125,7 +125,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     const v2 = publish('2.1.0');
     await g.assign(identity.deviceId, assignment('k2', v2, { kind: 'exec', path: check, timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 }));
     const store = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
-    await eventually(async () => (await store.load()).assignments.k2?.phase === 'probing');
+    // Swapped in and probing (the slow check): the probe is not journalled on its own, the journal says applying.
+    const slots = new ArtifactSlots(new DataDirLayout(dataDir), 'yolo');
+    await eventually(async () => (await store.load()).assignments.k2?.phase === 'applying' && (await slots.read('current')) === '2.1.0');
     const stepsBeforeKill = (await store.load()).assignments.k2?.steps;
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -137,7 +139,6 @@ describe('the agent against the real gateway over real MQTT', () => {
     // The steps' times were journalled with the steps: the outcome after the restart still has them.
     expect(stepsBeforeKill?.applying).toBeDefined();
     expect((await g.reportsOf(identity.deviceId)).find((r) => r.assignmentId === 'k2')?.steps).toEqual(stepsBeforeKill);
-    const slots = new ArtifactSlots(new DataDirLayout(dataDir), 'yolo');
     expect([await slots.read('current'), await slots.read('previous')]).toEqual(['2.1.0', '2.0.0']);
     expect(readFileSync(new DataDirLayout(dataDir).activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 2.1.0');
     child.kill('SIGTERM');

@@ -24,6 +24,7 @@ export const AssignmentRecord = z.strictObject({
   assignment: Assignment,
   phase: Phase,
   swap: SwapRecord.optional(),
+  /** Written by older agents with the `probing` phase; read by nothing. */
   swappedAt: z.string().optional(),
   outcome: TerminalDeviceState.optional(),
   reason: Reason.optional(),
@@ -51,12 +52,15 @@ export type AgentState = z.infer<typeof AgentState>;
 const empty = (): AgentState => ({ schemaVersion: 1, seenGeneration: 0, appliedGeneration: 0, assignments: {}, versions: {} });
 
 /**
- * The agent's persisted state: read once at start, then changed only through `update`, which
- * serialises writers and writes the whole (small) file atomically before the change counts.
+ * The agent's persisted state: read once at start, then changed through `update`, which serialises
+ * writers and writes the whole (small) file atomically before the change counts, or through `stage`,
+ * whose change counts at once and is written by the next `update` (or `flush`).
  */
 export class AgentStateStore {
   private state: AgentState = empty();
   private writes: Promise<unknown> = Promise.resolve();
+  // Staged changes that no write has carried to disk yet.
+  private unwritten = false;
 
   constructor(private readonly path: string) {}
 
@@ -82,17 +86,45 @@ export class AgentStateStore {
   }
 
   /**
-   * Applies `change` to a copy and persists it; later readers see it only once it is on disk. A
-   * `change` that returns `false` found nothing to change: nothing is written.
+   * Applies `change` to a copy and persists it, with whatever was staged before it; later readers
+   * see it only once it is on disk. A `change` that returns `false` found nothing to change: nothing
+   * is written unless something staged is still waiting.
    */
   update(change: (draft: AgentState) => boolean | void): Promise<AgentState> {
-    const next = this.writes.then(async () => {
+    return this.serialised(async () => {
       const draft = structuredClone(this.state);
-      if (change(draft) === false) return this.state;
+      if (change(draft) === false && !this.unwritten) return this.state;
       await writeFileAtomic(this.path, JSON.stringify(draft), 0o600);
       this.state = draft;
+      this.unwritten = false;
       return draft;
     });
+  }
+
+  /**
+   * Applies `change` (in write order) without writing it: readers see it at once, and the next
+   * `update` or `flush` writes it. Only for a change that a crash may lose because it is asked for
+   * again after a restart: a desired state, which the gateway sends again in answer to the hello
+   * of a device whose applied generation is behind. The first step of its work is journalled
+   * before that work starts, and carries it. Resolves to false when `change` changed nothing.
+   */
+  stage(change: (draft: AgentState) => boolean | void): Promise<boolean> {
+    return this.serialised(() => {
+      const draft = structuredClone(this.state);
+      if (change(draft) === false) return false;
+      this.state = draft;
+      this.unwritten = true;
+      return true;
+    });
+  }
+
+  /** Writes what was staged, if anything is waiting. */
+  flush(): Promise<AgentState> {
+    return this.update(() => false);
+  }
+
+  private serialised<T>(work: () => Promise<T> | T): Promise<T> {
+    const next = this.writes.then(work);
     this.writes = next.catch(() => undefined);
     return next;
   }

@@ -14,8 +14,9 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /**
  * Drives one assignment from its journalled phase to a terminal report. Each pass of the loop does
  * one step and journals the next phase before acting on it, so a restart resumes from the last
- * safe point: nothing before `applying` has touched the links, `applying` is idempotent, `probing`
- * probes again, `rolling_back` restores again.
+ * safe point: nothing before `applying` has touched the links, `applying` is idempotent (it swaps,
+ * then probes, so a crash while probing swaps to the same links and probes again), `rolling_back`
+ * restores again.
  */
 export async function runAssignment(ctx: ReconcileContext, assignmentId: string): Promise<void> {
   for (;;) {
@@ -65,6 +66,15 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       await ctx.store.setPhase(id, { ...fields, ...steps, phase: next }, alongside);
     }
     if (announce && isStep) ctx.report(assignment, next);
+  };
+  const probe = async () => {
+    const active = ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath));
+    await ctx.activated(assignment, active);
+    const result = await ctx.probe(assignment, active);
+    ctx.checkpoint();
+    if (result.ok) return finish('healthy');
+    if (assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
+    return enter('rolling_back', { reason: boundedReason(result.reason) });
   };
   const keptIntact = async () => {
     if (!(await slots.hasVersion(artifact.version))) return false;
@@ -124,17 +134,12 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
         const recovered = await slots.restore(swap).then(() => true, () => false);
         return finish('failed', `could not apply ${artifact.name}@${artifact.version}: ${message(err)}${recovered ? '' : '; the previous state could not be restored'}`);
       }
-      return enter('probing', { swappedAt: new Date().toISOString() });
+      // Probed in the same pass, with no `probing` write: a crash while probing resumes at
+      // `applying`, which applies the same swap again (it is idempotent) and probes again.
+      return probe();
     }
-    case 'probing': {
-      const active = ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath));
-      await ctx.activated(assignment, active);
-      const result = await ctx.probe(assignment, active);
-      ctx.checkpoint();
-      if (result.ok) return finish('healthy');
-      if (assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
-      return enter('rolling_back', { reason: boundedReason(result.reason) });
-    }
+    case 'probing': // left by an older agent, which journalled it after the swap
+      return probe();
     case 'rolling_back': {
       try {
         await slots.restore(record.swap!);

@@ -23,8 +23,14 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     const slots = new ArtifactSlots(layout, 'yolo');
     return [await slots.read('current'), await slots.read('previous')];
   };
-  const harness = (onReport?: (sent: Sent) => void) =>
-    reconcileHarness(layout, facade, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)), ...(onReport ? { onReport } : {}) });
+  const harness = (onReport?: (sent: Sent) => void, onActivated?: (a: Assignment) => void) =>
+    reconcileHarness(layout, facade, {
+      onActivated: async (a) => {
+        await simulateApplication(layout.root, a, !failing.has(a.artifact.version));
+        onActivated?.(a);
+      },
+      ...(onReport ? { onReport } : {}),
+    });
   let generation = 0;
   const run = async (h: Harness, ...assignments: Assignment[]) => {
     await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
@@ -148,15 +154,22 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
 
   describe('after a crash the journal resumes from a safe point', () => {
     // Runs a2 until its journal reaches `phase` (or, `before`, until it is about to; or, `reported`,
-    // until the agent reports it: `verifying` is reported, not journalled), then "kills" the agent there.
-    const crashAt = async (phase: string, tweak?: () => Promise<void>, when: 'journalled' | 'before' | 'reported' = 'journalled') => {
+    // until the agent reports it: `verifying` is reported, not journalled; or, `activated`, until its
+    // version is swapped in and about to be probed, which is not journalled), then "kills" the agent there.
+    const crashAt = async (phase: string, tweak?: () => Promise<void>, when: 'journalled' | 'before' | 'reported' | 'activated' = 'journalled') => {
       let onReport: ((sent: Sent) => void) | undefined;
-      const first = await harness((sent) => onReport?.(sent));
+      let onActivated: ((a: Assignment) => void) | undefined;
+      const first = await harness((sent) => onReport?.(sent), (a) => onActivated?.(a));
       await run(first, assignmentOf('a1', v1()));
       const a2 = assignmentOf('a2', v2());
       const stop = new Promise<void>((resolve) => {
         onReport = (sent) => {
           if (when !== 'reported' || sent.assignmentId !== 'a2' || sent.state !== phase) return;
+          first.crash();
+          resolve();
+        };
+        onActivated = (a) => {
+          if (when !== 'activated' || a.assignmentId !== 'a2') return;
           first.crash();
           resolve();
         };
@@ -185,6 +198,8 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       return second;
     };
 
+    const journal = (): AgentState => JSON.parse(readFileSync(layout.stateFile, 'utf8')) as AgentState;
+
     it('crashed while applying, after only the previous link moved: completes the swap and probes', async () => {
       const h = await crashAt('applying', () => new ArtifactSlots(layout, 'yolo').point('previous', '1.0.0'));
       expect(states(h, 'a2')).toEqual(['healthy']);
@@ -206,11 +221,39 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       expect(active()).toBe('model two');
     });
 
-    it('crashed while probing a bad version: probes again and rolls back', async () => {
+    it('crashed while probing a bad version: the journal still says applying; swaps to the same links, probes again and rolls back', async () => {
       failing.add('2.0.0');
-      const h = await crashAt('probing');
+      const h = await crashAt('applying', async () => {
+        expect(journal().assignments.a2?.phase).toBe('applying'); // the probe is not journalled on its own
+        expect(await links()).toEqual(['2.0.0', '1.0.0']);
+      }, 'activated');
+      expect(states(h, 'a2')).toEqual(['rolled_back']);
+      expect(h.activations).toEqual(['2.0.0']);
+      expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
+    });
+
+    it('a journal an older agent left in probing probes again', async () => {
+      failing.add('2.0.0');
+      const h = await crashAt('applying', async () => {
+        const left = journal();
+        left.assignments.a2!.phase = 'probing';
+        writeFileSync(layout.stateFile, JSON.stringify(left));
+      }, 'activated');
       expect(states(h, 'a2')).toEqual(['rolled_back']);
       expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
+    });
+
+    it('crashed before the first step of a desired state was journalled: the journal does not know it, and the same state sent again runs it', async () => {
+      const h = await crashAt('downloading', async () => {
+        expect(journal().assignments.a2).toBeUndefined(); // accepted in memory, carried by the first step's write
+        expect(journal().seenGeneration).toBe(generation - 1);
+      }, 'before');
+      expect(h.store.current.assignments.a2).toBeUndefined();
+      expect(h.store.current.appliedGeneration).toBe(generation - 1); // what the hello says: the gateway answers it with the state again
+      await h.reconciler.accept({ deviceId, generation, assignments: [assignmentOf('a1', v1()), assignmentOf('a2', v2())] });
+      await h.reconciler.idle();
+      expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
+      expect(journal().appliedGeneration).toBe(generation);
     });
 
     it('crashed in the middle of a rollback: finishes restoring the previous version', async () => {
@@ -219,8 +262,6 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       expect(h.sent.filter((s) => s.assignmentId === 'a2')).toEqual([{ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('does not exist') }]);
       expect(active()).toBe('model one');
     });
-
-    const journal = (): AgentState => JSON.parse(readFileSync(layout.stateFile, 'utf8')) as AgentState;
 
     it('crashed just before the version and the applying phase were journalled: neither is, the update runs again and records the version', async () => {
       const h = await crashAt('applying', async () => {

