@@ -19,6 +19,8 @@ export interface BenchArgs {
   serviceEnv: { service?: string; key: string; value: string }[];
   /** Each V8 semi-space of the services in MiB; undefined: the stack's own (0: V8's choice, as before 2026-12-06). */
   semiSpaceMiB?: number;
+  /** Leave out the broker baseline after the rollout (up to 3 minutes): for runs that measure memory or CPU only. */
+  skipBaseline: boolean;
 }
 
 /** `--name`'s value as a whole number from 1 to `max`, `fallback` when absent. */
@@ -48,6 +50,7 @@ export function benchArgs(argv: string[]): BenchArgs {
       'fleet-workers': { type: 'string' },
       'service-env': { type: 'string', multiple: true },
       'semi-space-mib': { type: 'string' },
+      'skip-baseline': { type: 'boolean' },
     },
     strict: true,
   });
@@ -63,6 +66,7 @@ export function benchArgs(argv: string[]): BenchArgs {
     fleetProcs: positiveInt('fleet-procs', values['fleet-procs'], 1, 64),
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
     serviceEnv: (values['service-env'] ?? []).map(serviceEnvArg),
+    skipBaseline: values['skip-baseline'] ?? false,
     ...(values['semi-space-mib'] === '0' ? { semiSpaceMiB: 0 } : values['semi-space-mib'] !== undefined ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) } : {}),
   };
 }

@@ -76,12 +76,12 @@ async function run(): Promise<void> {
     const counters = keelsonCounters(metricsAfter);
     const memoryFinished = await memoryOf(processes);
     const inbox = rollout.appended.DEVICE_INBOX!;
-    log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s; baseline: ${inbox.messages} broker messages…`);
+    log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s${args.skipBaseline ? '' : `; baseline: ${inbox.messages} broker messages…`}`);
     // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
-    let baselineError: string | undefined;
+    let baselineError: string | undefined = args.skipBaseline ? 'skipped (--skip-baseline)' : undefined;
     // Nor must a baseline that never ends (a QoS 1 publish on a connection dropped with reconnect off waits forever).
     let baselineTimer: NodeJS.Timeout | undefined;
-    const baseline = await Promise.race([
+    const baseline = args.skipBaseline ? null : await Promise.race([
       measureBrokerBaseline({
         natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
         messages: inbox.messages, connections: Math.min(args.devices, 1000),

@@ -1,12 +1,9 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RecordedEvent } from './event-store.js';
 import { ACK_WAIT_MS } from './batch-heartbeat.js';
-import { readEventMetadata } from './headers.js';
 
 // Not in nats.js's JetStreamApiCodes: "consumer already exists" (another config) and "consumer name already in use".
 const consumerExistsCodes = [10148, 10013];
-const decoder = new TextDecoder();
 
 export interface DurableConsumerSpec {
   stream: string;
@@ -68,15 +65,4 @@ async function addConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec, ack
     // Another replica made it first (its start may differ by a few events): theirs stands, with ours.
     if (!(err instanceof JetStreamApiError && consumerExistsCodes.includes(err.code))) throw err;
   }
-}
-
-/** Turns a delivered message into the recorded event `parse` makes of it. */
-export function recordedFrom<E>(m: JsMsg, parse: (raw: unknown) => E): RecordedEvent<E> {
-  return {
-    event: parse(JSON.parse(decoder.decode(m.data))),
-    seq: m.seq,
-    subject: m.subject,
-    time: new Date(Math.floor(m.info.timestampNanos / 1_000_000)),
-    meta: readEventMetadata(m.headers),
-  };
 }

@@ -2,7 +2,8 @@ import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
-import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
+import { ensureDurableConsumer } from '../durable-consumer.js';
+import { EventReader } from '../handled-types.js';
 import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
@@ -52,12 +53,14 @@ export class ProjectionRunner<E> {
   readonly gapLookups = { count: 0 };
   readonly consumerName: string;
   private readonly streamName: string;
+  private readonly reader: EventReader<E>;
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
 
   constructor(options: ProjectionRunnerOptions<E>) {
     this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? 1_000) };
     this.streamName = `${options.naming.streamPrefix}${options.projection.stream.name}`;
     this.consumerName = `${options.naming.streamPrefix}proj-${options.projection.name}`;
+    this.reader = new EventReader(options.projection.parse, options.projection.handles);
   }
 
   /** Applies the runner's own tables, ensures the durable consumer and starts consuming. */
@@ -136,7 +139,7 @@ export class ProjectionRunner<E> {
     const fresh = batch.slice(repeats);
     const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map(deliveryOf), this.last, this.gapLookups);
     const apply = fresh.slice(0, length);
-    const events = apply.map((m) => recordedFrom<E>(m, projection.parse));
+    const events = apply.flatMap((m) => this.reader.read(m) ?? []);
     if (projection.applyBatch) {
       if (events.length) await projection.applyBatch(sql, events);
     } else {

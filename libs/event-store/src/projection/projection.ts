@@ -1,5 +1,6 @@
 import type { Sql } from '@keelson/postgres';
 import type { RecordedEvent } from '../event-store.js';
+import type { HandledTypes } from '../handled-types.js';
 import type { StreamDeclaration } from '../streams.js';
 
 /**
@@ -14,6 +15,11 @@ export interface Projection<E> {
   filterSubjects?: string[];
   /** Parses (and upcasts) a stored event; a DomainError here makes the message poison. */
   parse: (raw: unknown) => E;
+  /**
+   * The event types `apply` acts on; any other type is acknowledged without being validated or handed
+   * over (see `EventReader`). Absent: every event is parsed and handed over.
+   */
+  handles?: HandledTypes<E>;
   apply: (sql: Sql, event: RecordedEvent<E>) => Promise<void>;
   /**
    * When present, the runner calls it once per batch, with the batch's events above the checkpoint in

@@ -1,7 +1,8 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { ensureDurableConsumer, recordedFrom } from '../durable-consumer.js';
+import { ensureDurableConsumer } from '../durable-consumer.js';
+import { EventReader } from '../handled-types.js';
 import { MessageSource } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { PartitionGate } from './partition-gate.js';
@@ -45,8 +46,10 @@ export class ReactorRunner<E> {
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
   private readonly fetchExpiresMs: number;
+  private readonly reader: EventReader<E>;
 
   constructor(private readonly options: ReactorRunnerOptions<E>) {
+    this.reader = new EventReader(options.reactor.parse, options.reactor.handles);
     this.streamName = `${options.naming.streamPrefix}${options.reactor.stream.name}`;
     this.consumerName = `${options.naming.streamPrefix}react-${options.reactor.name}`;
     this.batchSize = options.batchSize ?? 50;
@@ -83,12 +86,12 @@ export class ReactorRunner<E> {
   private readonly keyOf = (m: JsMsg): string => this.options.partitionBy?.(m) ?? '';
 
   private async handleInOrder(key: string, part: JsMsg[]): Promise<void> {
-    const { reactor } = this.options;
     const gate = this.gate!;
     for (const [i, m] of part.entries()) {
       if (!gate.admit(key, m)) continue; // an earlier message of its key was given back and is not handled yet
       try {
-        await reactor.handle(recordedFrom(m, reactor.parse));
+        const recorded = this.reader.read(m);
+        if (recorded) await this.options.reactor.handle(recorded);
         m.ack();
       } catch (err) {
         if (err instanceof SyntaxError || isDomainError(err)) {

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../event-store.js';
+import type { HandledTypes } from '../handled-types.js';
 import type { StreamDeclaration } from '../streams.js';
 
 /**
@@ -14,5 +15,10 @@ export interface Reactor<E> {
   filterSubjects?: string[];
   /** Parses (and upcasts) a stored event; a DomainError here makes the message poison. */
   parse: (raw: unknown) => E;
+  /**
+   * The event types `handle` acts on; any other type is acknowledged without being validated or handed
+   * over (see `EventReader`). Absent: every event is parsed and handed over.
+   */
+  handles?: HandledTypes<E>;
   handle: (event: RecordedEvent<E>) => Promise<void>;
 }

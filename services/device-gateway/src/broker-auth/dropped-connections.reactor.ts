@@ -30,6 +30,7 @@ export function droppedConnectionsReactor(deps: DroppedConnectionsDeps): Reactor
     name: 'gateway-dropped-connections',
     stream: eventStreams.gateway,
     filterSubjects: ['ev.device.>'],
+    handles: ['DeviceDecommissioned', 'DeviceReenrolled'],
     parse: parseDeviceEvent,
     async handle({ event, time }) {
       if (event.type !== 'DeviceDecommissioned' && event.type !== 'DeviceReenrolled') return;

@@ -7,6 +7,7 @@ export const credentialRevocations: Projection<DeviceEvent> = {
   name: 'device-credential-revocations',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
+  handles: ['DeviceDecommissioned'],
   parse: parseDeviceEvent,
   async apply(sql, recorded) {
     if (recorded.event.type === 'DeviceDecommissioned') await DeviceCredentialsStore.revoke(sql, recorded.event.data.deviceId, recorded.time);

@@ -38,6 +38,7 @@ export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<Devi
     name: 'gateway-desired-state',
     stream: eventStreams.gateway,
     filterSubjects: ['ev.device.>'],
+    handles: ['DesiredStateChanged'],
     parse: parseDeviceEvent,
     async handle({ event }) {
       if (event.type !== 'DesiredStateChanged') return;

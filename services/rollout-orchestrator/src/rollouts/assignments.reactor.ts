@@ -92,6 +92,7 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
     name: 'orchestrator-assignments',
     stream: eventStreams.orchestrator,
     filterSubjects: ['ev.rollout.>'],
+    handles: ['WaveStarted', 'DevicesAssigned', 'RolloutAborted'],
     parse: parseRolloutEvent,
     async handle({ event, meta }) {
       const installs = event.type === 'WaveStarted' || event.type === 'DevicesAssigned';

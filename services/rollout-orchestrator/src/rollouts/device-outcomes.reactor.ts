@@ -41,6 +41,7 @@ export function deviceOutcomesReactor(deps: DeviceOutcomesDeps): Reactor<DeviceE
     name: 'orchestrator-device-outcomes',
     stream: eventStreams.gateway,
     filterSubjects: ['ev.device.>'],
+    handles: ['DeviceDecommissioned', 'DeviceReachabilityChanged', 'DeviceReportedProgress'],
     parse: parseDeviceEvent,
     async handle({ event, seq, meta }) {
       if (event.type === 'DeviceDecommissioned') {

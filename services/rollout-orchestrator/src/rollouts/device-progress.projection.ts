@@ -70,6 +70,7 @@ export const deviceProgressProjection: Projection<DeviceEvent> = {
   name: 'orchestrator-device-progress',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
+  handles: ['DeviceReportedProgress'],
   parse: parseDeviceEvent,
   applyBatch: applyReports,
   apply: (sql, event) => applyReports(sql, [event]),

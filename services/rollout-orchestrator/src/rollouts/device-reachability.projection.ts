@@ -11,6 +11,7 @@ export const deviceReachabilityProjection: Projection<DeviceEvent> = {
   name: 'orchestrator-device-reachability',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
+  handles: ['DeviceDecommissioned', 'DeviceReachabilityChanged'],
   parse: parseDeviceEvent,
   async apply(sql, { event, seq }) {
     if (event.type === 'DeviceDecommissioned') {
