@@ -89,14 +89,21 @@ function takenOver(request: CreateRolloutRequest, deviceIds: string[]): Supersed
   );
 }
 
-/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
-export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+/** What the rules leave of a creation request: the `RolloutCreated` data and its devices, in the request's order. */
+type CreationRules = { data: Omit<CreatedData, 'deviceIds'>; deviceIds: string[] };
+
+/**
+ * The creation rules alone, or the refusal: the devices a creation targets, not yet in wave order.
+ * The creation runs them before anything is written (its claims need the devices, not their order).
+ */
+export function creationRules(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreationRules {
   if (request.deviceIds.length === 0) {
     const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
   }
-  if (new Set(request.deviceIds).size > maxRolloutDevices) {
-    const message = `${targetName(request)} has ${new Set(request.deviceIds).size} devices; a rollout takes at most ${maxRolloutDevices}`;
+  const unique = new Set(request.deviceIds).size;
+  if (unique > maxRolloutDevices) {
+    const message = `${targetName(request)} has ${unique} devices; a rollout takes at most ${maxRolloutDevices}`;
     throw new InvalidInput('target.too-many-devices', [{ path: ['target'], message }]);
   }
   const { deviceIds: live, inactive } = active(request);
@@ -112,10 +119,16 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
     retryOf: request.retryOf,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  const ordered = orderDevices(rolloutId, deviceIds);
-  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: ordered.length, probe, strategy, createdAt: at };
+  const unordered = [...new Set(deviceIds)];
+  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: unordered.length, probe, strategy, createdAt: at };
   refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
-  return { ...data, deviceIds: ordered };
+  return { data, deviceIds: unordered };
+}
+
+/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
+export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+  const { data, deviceIds } = creationRules(request);
+  return { ...data, deviceIds: orderDevices(request.rolloutId, deviceIds) };
 }
 
 /**
