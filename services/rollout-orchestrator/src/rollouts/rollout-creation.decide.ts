@@ -44,6 +44,7 @@ const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r
  */
 function active(request: CreateRolloutRequest): { deviceIds: string[]; inactive: InactiveDevice[] } {
   const gone = new Set(request.inactive ?? []);
+  if (gone.size === 0) return { deviceIds: request.deviceIds, inactive: [] }; // the usual case: no pass over the devices
   const deviceIds = request.deviceIds.filter((d) => !gone.has(d));
   const inactive = request.deviceIds.filter((d) => gone.has(d)).map((deviceId) => ({ deviceId, reason: 'decommissioned' }));
   if (deviceIds.length === 0) {
@@ -75,6 +76,7 @@ function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: st
 
 /** One active rollout per device and artifact name: refuse, naming the rollouts in the way, unless told to supersede them. */
 function takenOver(request: CreateRolloutRequest, deviceIds: string[]): SupersededRollout[] {
+  if (!request.conflicts?.length) return [];
   const targeted = new Set(deviceIds);
   const conflicts = (request.conflicts ?? [])
     .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => targeted.has(d)) }))
@@ -101,9 +103,9 @@ export function creationRules(request: CreateRolloutRequest & { fleet: string; r
     const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
   }
-  const unique = new Set(request.deviceIds).size;
-  if (unique > maxRolloutDevices) {
-    const message = `${targetName(request)} has ${unique} devices; a rollout takes at most ${maxRolloutDevices}`;
+  const unique = new Set(request.deviceIds);
+  if (unique.size > maxRolloutDevices) {
+    const message = `${targetName(request)} has ${unique.size} devices; a rollout takes at most ${maxRolloutDevices}`;
     throw new InvalidInput('target.too-many-devices', [{ path: ['target'], message }]);
   }
   const { deviceIds: live, inactive } = active(request);
@@ -119,7 +121,8 @@ export function creationRules(request: CreateRolloutRequest & { fleet: string; r
     retryOf: request.retryOf,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  const unordered = [...new Set(deviceIds)];
+  // the rules only leave devices out: a request without repeats leaves none
+  const unordered = unique.size === request.deviceIds.length ? deviceIds : [...new Set(deviceIds)];
   const data = { fleet, rolloutId, artifact, ...defined, deviceCount: unordered.length, probe, strategy, createdAt: at };
   refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
   return { data, deviceIds: unordered };
