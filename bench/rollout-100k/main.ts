@@ -21,6 +21,7 @@ import { ReportingFleet } from './device-reports.js';
 import { largestEvent } from './largest-events.js';
 import { benchFleet, benchLabel, registerDevices } from './register-devices.js';
 import { printReport } from './report.js';
+import { consumersSettled } from './settled.js';
 
 const args = rollout100kArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`bench: ${line}`);
@@ -41,6 +42,8 @@ async function run(): Promise<void> {
     log(`registering ${args.devices} devices (${args.concurrency} appends in flight)…`);
     const registered = await registerDevices(nc, jsm, args.devices, args.concurrency);
     log(`appended in ${registered.appendedSeconds.toFixed(1)} s, listed by the gateway after ${registered.listedSeconds.toFixed(1)} s`);
+    const settled = await consumersSettled(jsm, args.timeoutSeconds * 1000);
+    log(`every consumer caught up ${settled.toFixed(1)} s later`);
 
     fleet = new ReportingFleet(nc, args.concurrency);
     fleet.listen();

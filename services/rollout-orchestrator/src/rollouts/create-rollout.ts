@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidInput } from '@keelson/domain-kit';
 import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
-import type { EventStoreNaming } from '@keelson/event-store';
+import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import type { Clock, CommandContext } from '@keelson/service-kit';
 import type { Channels } from '../channels/channels.js';
 import { resolveTarget, type ResolvedTarget } from '../targeting/resolve-target.js';
@@ -10,7 +11,7 @@ import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
 import type { Failpoint } from './failpoint.js';
 import { activeConflicts } from './rollout-conflicts.js';
 import type { RolloutClaims } from './rollout-claims.js';
-import { createdData, type CreateRolloutRequest, type RolloutTarget } from './rollout-creation.decide.js';
+import { creationRules, type CreateRolloutRequest, type RolloutTarget } from './rollout-creation.decide.js';
 import { revertAssignmentId } from './wave-plan.js';
 import type { Rollouts } from './rollouts.js';
 
@@ -64,19 +65,34 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
       ...pick(c, ['groupId', 'deviceNames', 'selector', 'supersede', 'retryOf']), ...(channel ? { channel } : {}),
     };
     const command = { type: 'CreateRollout' as const, fleet: c.fleet, rolloutId: c.rolloutId, at, ...request };
-    const { supersedes = [] } = createdData(command); // the rules first: a refused creation supersedes nothing
-    for (const taken of supersedes) {
+    const { data, deviceIds } = creationRules(command); // the rules first: a refused creation supersedes nothing
+    for (const taken of data.supersedes ?? []) {
       await deps.rollouts.execute(
         { type: 'SupersedeDevices', fleet: c.fleet, rolloutId: taken.rolloutId, deviceIds: taken.deviceIds, byRolloutId: c.rolloutId, reason: c.supersede!.reason, at },
         { ...metaOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
       );
     }
     await tx.markClaimedAtCreation(c.rolloutId); // before the append: the projection waits for this creation
-    const { state, firstSeq } = await deps.rollouts.execute(command, metaOf(ctx));
+    // The claims before the append: once the events are stored their readers (read models, the first
+    // wave's assignments, the audit log) start at once, and would share the cores with this write.
+    await tx.claim(c.rolloutId, deviceIds, await nextSequence(deps));
+    const { state } = await deps.rollouts.execute(command, metaOf(ctx));
     deps.failpoint?.('rollout-appended'); // the events are stored; the claims are not committed yet
-    await tx.claim(c.rolloutId, state.facts.deviceIds, firstSeq);
     return deps.rollouts.view(state);
   });
+}
+
+/**
+ * A lower bound of the stream sequence the creation's events get: the stream's last one, plus one.
+ * The claims carry it (the creation's own is known only after the append): all they are compared
+ * with is another creation of the same artifact name, serialised by the lock, and a creation that
+ * died before its claims committed (claimed by the projection at its events' sequence), and this
+ * bound is above every such creation appended before and below every one appended after.
+ */
+async function nextSequence(deps: CreateRolloutDeps): Promise<number> {
+  const jsm = await jetstreamManager(deps.nc, { checkAPI: false });
+  const info = await jsm.streams.info(`${deps.naming.streamPrefix}${eventStreams.orchestrator.name}`);
+  return info.state.last_seq + 1;
 }
 
 function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {

@@ -50,6 +50,14 @@ describe('a rollout of many devices, in chunks', () => {
     expect(assigned).toEqual(orderDevices(rolloutId, devices(40_000)).slice(0, 3000));
     expect(events.filter((e) => e.type === 'DevicesAssigned').length).toBeGreaterThan(1);
   });
+
+  it("folds a creation's devices once: the store's fold of the decided events is the decision's own", () => {
+    const initial = rolloutDecider.initialState();
+    const events = rolloutDecider.decide(createCommand(twoWaves, devices(20_000)), initial);
+    const kept = events.reduce(rolloutDecider.evolve, initial); // what the store folds after the decision
+    expect(events.reduce(rolloutDecider.evolve, initial)).toBe(kept); // the same state, not a second fold
+    expect(rolloutDocument(kept)).toEqual(rolloutDocument(fold(rolloutDecider, events.map((e) => structuredClone(e)))));
+  });
 });
 
 describe('a history written as version 1 (device ids inline)', () => {

@@ -76,4 +76,16 @@ describe('the rollout claims projection after a creation, against real NATS and 
     await project(rolloutId);
     expect((await claimsOf(rolloutId)).map((r) => r.device_id)).toEqual([...ids].sort());
   });
+
+  it('keeps the devices with a creation that came after one whose process died after its append', async () => {
+    const [died, later] = ['r-0000000000c3', 'r-0000000000c4'];
+    const ids = devices('taken');
+    // the first creation's events are stored, its claims never committed: the second sees no conflict
+    await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${died}`));
+    const channels = new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }));
+    await createBound({ nc, naming, rollouts, clock, claims: new RolloutClaims(db), channels }, bound(later, ids), ctx(`create-${later}`));
+    await project(died); // the projection reaches the first creation's events after the second committed
+    expect(await claimsOf(died)).toEqual([]);
+    expect((await claimsOf(later)).map((r) => r.device_id)).toEqual([...ids].sort());
+  });
 });

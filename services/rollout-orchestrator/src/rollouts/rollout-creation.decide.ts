@@ -44,6 +44,7 @@ const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r
  */
 function active(request: CreateRolloutRequest): { deviceIds: string[]; inactive: InactiveDevice[] } {
   const gone = new Set(request.inactive ?? []);
+  if (gone.size === 0) return { deviceIds: request.deviceIds, inactive: [] }; // the usual case: no pass over the devices
   const deviceIds = request.deviceIds.filter((d) => !gone.has(d));
   const inactive = request.deviceIds.filter((d) => gone.has(d)).map((deviceId) => ({ deviceId, reason: 'decommissioned' }));
   if (deviceIds.length === 0) {
@@ -75,6 +76,7 @@ function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: st
 
 /** One active rollout per device and artifact name: refuse, naming the rollouts in the way, unless told to supersede them. */
 function takenOver(request: CreateRolloutRequest, deviceIds: string[]): SupersededRollout[] {
+  if (!request.conflicts?.length) return [];
   const targeted = new Set(deviceIds);
   const conflicts = (request.conflicts ?? [])
     .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => targeted.has(d)) }))
@@ -89,14 +91,21 @@ function takenOver(request: CreateRolloutRequest, deviceIds: string[]): Supersed
   );
 }
 
-/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
-export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+/** What the rules leave of a creation request: the `RolloutCreated` data and its devices, in the request's order. */
+type CreationRules = { data: Omit<CreatedData, 'deviceIds'>; deviceIds: string[] };
+
+/**
+ * The creation rules alone, or the refusal: the devices a creation targets, not yet in wave order.
+ * The creation runs them before anything is written (its claims need the devices, not their order).
+ */
+export function creationRules(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreationRules {
   if (request.deviceIds.length === 0) {
     const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
   }
-  if (new Set(request.deviceIds).size > maxRolloutDevices) {
-    const message = `${targetName(request)} has ${new Set(request.deviceIds).size} devices; a rollout takes at most ${maxRolloutDevices}`;
+  const unique = new Set(request.deviceIds);
+  if (unique.size > maxRolloutDevices) {
+    const message = `${targetName(request)} has ${unique.size} devices; a rollout takes at most ${maxRolloutDevices}`;
     throw new InvalidInput('target.too-many-devices', [{ path: ['target'], message }]);
   }
   const { deviceIds: live, inactive } = active(request);
@@ -112,10 +121,17 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
     retryOf: request.retryOf,
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  const ordered = orderDevices(rolloutId, deviceIds);
-  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: ordered.length, probe, strategy, createdAt: at };
+  // the rules only leave devices out: a request without repeats leaves none
+  const unordered = unique.size === request.deviceIds.length ? deviceIds : [...new Set(deviceIds)];
+  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: unordered.length, probe, strategy, createdAt: at };
   refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
-  return { ...data, deviceIds: ordered };
+  return { data, deviceIds: unordered };
+}
+
+/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
+export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+  const { data, deviceIds } = creationRules(request);
+  return { ...data, deviceIds: orderDevices(request.rolloutId, deviceIds) };
 }
 
 /**
