@@ -2,13 +2,13 @@ import type { Server, Socket } from 'node:net';
 import { numberSetting, type ServiceConfig } from '@keelson/service-kit';
 
 /**
- * `KEELSON_FACADE_MAX_CONNECTIONS` (default 500): how many connections the facade serves at once.
+ * `KEELSON_FACADE_MAX_CONNECTIONS` (default 300): how many connections the facade serves at once.
  * Each open TLS connection holds ~85–150 KiB of native memory (OpenSSL's and Node's buffers), and
- * glibc keeps the peak: 1,000 took the facade to 303–320 MiB in a 1,000-device rollout, 500 keep it
- * near 250 MiB (bench/README.md, "The facade's connections and memory").
+ * glibc keeps the peak: in a 2,000-device rollout 500 took the facade to 297 MiB, 300 to 265 MiB,
+ * as fast (bench/README.md, "The facade's connections and memory").
  */
 export function maxConnectionsOf(config: ServiceConfig): number {
-  return numberSetting(config, 'KEELSON_FACADE_MAX_CONNECTIONS', { default: 500, min: 1, max: 1_000_000 });
+  return numberSetting(config, 'KEELSON_FACADE_MAX_CONNECTIONS', { default: 300, min: 1, max: 1_000_000 });
 }
 
 const installed = Symbol('keelson.connection-gate');
