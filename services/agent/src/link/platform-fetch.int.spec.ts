@@ -88,4 +88,14 @@ describe('platformFetch connections (real HTTPS server asking for a client certi
     // Closed by the device before it asked again, not left to the idle timeout.
     expect(seen[1]!.othersOpen).toBe(0);
   });
+
+  // Issue 11 (facade memory): every open TLS connection costs the facade ~100 KiB.
+  it("sends a device's concurrent requests one after the other over its one connection", async () => {
+    const device = await deviceCa.issue('d-3');
+    const fetch = platformFetch(ca, async () => device);
+    await Promise.all([get(fetch), get(fetch), get(fetch)]);
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
+    expect(handshakes).toBe(1);
+  });
 });

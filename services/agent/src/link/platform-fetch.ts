@@ -7,6 +7,12 @@ export interface PlatformRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * The last request of a device's exchange (an update's target download): the connection closes
+   * once its answer is read (`Connection: close`) instead of idling at the server for
+   * `idleConnectionMs`. A device's later request opens a new connection, resuming the TLS session.
+   */
+  closeAfter?: boolean;
 }
 
 export type PlatformFetch = (url: string, init?: PlatformRequest) => Promise<Response>;
@@ -22,9 +28,11 @@ export type ClientIdentity = () => Promise<{ cert: string; key: string } | undef
 export const idleConnectionMs = 4_000;
 
 /**
- * The connections of one (CA, client identity): kept alive between requests, so a device's TUF
- * refresh and download share one TLS handshake (and later connections resume its session). An
- * agent presents one certificate for its whole life: the identity is part of its key.
+ * The connection of one (CA, client identity): kept alive between requests, so a device's TUF
+ * refresh and download share one TLS handshake (and later connections resume its session). One
+ * socket: a device's requests go one after the other, and every open TLS connection costs the
+ * server ~100 KiB of memory. An agent presents one certificate for its whole life: the identity is
+ * part of its key.
  */
 class Connections {
   private current: { identity: string; agent: Agent } | undefined;
@@ -37,7 +45,7 @@ class Connections {
     if (this.current) retire(this.current.agent);
     // One secure context for the agent's connections: the CA, certificate and key are parsed once, not per connection.
     const secureContext = createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
-    const agent = new Agent({ keepAlive: true, maxSockets: 2, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
     this.current = { identity: key, agent };
     return agent;
   }
@@ -56,7 +64,8 @@ function retire(agent: Agent): void {
 async function httpsFetch(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<Response> {
   const agent = connections.agentFor(await clientIdentity?.());
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, agent, signal: init.signal }, (res) => {
+    const sentHeaders = init.closeAfter ? { ...init.headers, connection: 'close' } : init.headers;
+    const req = request(url, { method: init.method ?? 'GET', headers: sentHeaders, agent, signal: init.signal }, (res) => {
       const headers = new Headers();
       for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
       const status = res.statusCode ?? 502;

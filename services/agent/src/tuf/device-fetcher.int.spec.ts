@@ -17,7 +17,8 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
   let base: string;
   let ca: string;
   let deviceCa: TestDeviceCa;
-  const seen: { path: string; fingerprint: string; socket: TLSSocket }[] = [];
+  /** Each request: its path, the certificate and connection it came on, and how many earlier connections were still open. */
+  const seen: { path: string; fingerprint: string; socket: TLSSocket; resumed: boolean; othersOpen: number }[] = [];
   let handshakes = 0;
   let refusalBytes = 100;
 
@@ -27,7 +28,8 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     deviceCa = await TestDeviceCa.create('plant-7');
     server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
       const socket = req.socket as TLSSocket;
-      seen.push({ path: req.url ?? '', fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-', socket });
+      const open = new Set(seen.filter((s) => s.socket !== socket && !s.socket.destroyed).map((s) => s.socket)).size;
+      seen.push({ path: req.url ?? '', fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-', socket, resumed: socket.isSessionReused(), othersOpen: open });
       if (req.url === '/tuf/2.root.json') {
         res.writeHead(404, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ code: 'not-found', message: 'x'.repeat(refusalBytes) }));
@@ -82,5 +84,25 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     expect(seen.map((s) => s.fingerprint)).toEqual([...Array(3).fill(first.fingerprint), ...Array(3).fill(renewed.fingerprint)]);
     expect(new Set(seen.map((s) => s.socket)).size).toBe(2);
     expect(seen[3]!.socket).not.toBe(seen[2]!.socket);
+  });
+
+  // Issue 11 (facade memory): a device's connection does not idle at the facade after its update.
+  it('closes the connection once the target is downloaded; the next update resumes the session on a new one', async () => {
+    const device = await deviceCa.issue('d-4');
+    const fetcher = fetcherAs(() => device);
+    const target = join(dir, 'tmp', 'model.verified');
+    const downloadTarget = () => fetcher.downloadChecked(`${base}/targets/model.onnx`, 300_000, target, async (chunks) => {
+      for await (const chunk of chunks) expect(chunk.length).toBeGreaterThan(0);
+    });
+    for (let i = 0; i < 2; i++) {
+      expect((await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toString()).toBe('{"signed":{}}');
+      await downloadTarget();
+    }
+    expect(readFileSync(target).length).toBe(200_000);
+    expect(seen.map((s) => s.path)).toEqual(['/tuf/timestamp.json', '/targets/model.onnx', '/tuf/timestamp.json', '/targets/model.onnx']);
+    expect(seen[1]!.socket).toBe(seen[0]!.socket);
+    expect(seen[2]!.socket).not.toBe(seen[1]!.socket);
+    expect(seen.map((s) => [s.resumed, s.othersOpen])).toEqual([[false, 0], [false, 0], [true, 0], [true, 0]]);
+    expect(handshakes).toBe(2);
   });
 });

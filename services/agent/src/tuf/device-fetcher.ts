@@ -112,7 +112,8 @@ export class DeviceFetcher implements Fetcher {
     await this.retrying(async () => {
       const out = createWriteStream(file, { mode: 0o600 });
       try {
-        const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+        // The target is an update's last request: its connection is not left idling at the facade.
+        const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), closeAfter: true });
         try {
           await check(writtenTo(out, this.chunks(url, maxLength, res)));
         } finally {
