@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePortBlock, portOffsets } from '@keelson/local-infra';
 import { eventually } from './support/operator.js';
 import { repoRoot } from './support/test-platform.js';
 
@@ -16,7 +17,9 @@ describe('npm start and its tour', () => {
 
   beforeAll(async () => {
     chmodSync(home, 0o755); // PostgreSQL runs as its own user when we are root, and must reach its data dir
-    const apiPort = 20_000 + Math.floor(Math.random() * 30_000);
+    // npm start derives every port from the API's; all of them free and below the ephemeral range,
+    // where no other test's outgoing connection can take one between this pick and the bind.
+    const apiPort = await freePortBlock(Object.keys(portOffsets).length);
     start = spawn(process.execPath, [join(repoRoot, 'deploy', 'local', 'start.mjs')], {
       cwd: repoRoot,
       env: { ...process.env, KEELSON_HOME: home, KEELSON_API_PORT: String(apiPort), KEELSON_SIM_DEVICES: '4' },

@@ -1,4 +1,4 @@
-export { freePort } from './free-port.js';
+export { ephemeralRangeStart, freePort, freePortBlock } from './free-port.js';
 export { isAlive, stopStaleProcess, writePidFile } from './pid-file.js';
 export { renderNatsConfig, type NatsConfigInput, type NatsUser } from './nats-config.js';
 export { startNatsServer, type RunningNats, type StartNatsOptions } from './nats-server.js';
