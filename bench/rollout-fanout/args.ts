@@ -21,6 +21,8 @@ export interface BenchArgs {
   semiSpaceMiB?: number;
   /** Leave out the broker baseline after the rollout (up to 3 minutes): for runs that measure memory or CPU only. */
   skipBaseline: boolean;
+  /** Count every ack, pull and JetStream API request per consumer over the window (adds those deliveries to nats-server's work). */
+  tapAcks: boolean;
 }
 
 /** `--name`'s value as a whole number from 1 to `max`, `fallback` when absent. */
@@ -51,6 +53,7 @@ export function benchArgs(argv: string[]): BenchArgs {
       'service-env': { type: 'string', multiple: true },
       'semi-space-mib': { type: 'string' },
       'skip-baseline': { type: 'boolean' },
+      'tap-acks': { type: 'boolean' },
     },
     strict: true,
   });
@@ -67,6 +70,7 @@ export function benchArgs(argv: string[]): BenchArgs {
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
     serviceEnv: (values['service-env'] ?? []).map(serviceEnvArg),
     skipBaseline: values['skip-baseline'] ?? false,
+    tapAcks: values['tap-acks'] ?? false,
     ...(values['semi-space-mib'] === '0' ? { semiSpaceMiB: 0 } : values['semi-space-mib'] !== undefined ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) } : {}),
   };
 }

@@ -69,7 +69,7 @@ async function run(): Promise<void> {
     const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
     log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
     const metricsBefore = await keelsonMetrics(platform.services, platform.tls?.caPem);
-    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log, ...(probe ? { probe } : {}) });
+    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log, ...(probe ? { probe } : {}), ...(args.tapAcks ? { tap: nc } : {}) });
     // The audit may still be writing the rollout's entries: its lag histogram should hold them all.
     const auditCaughtUpSeconds = await auditDrained(jsm, 120_000);
     const metricsAfter = await keelsonMetrics(platform.services, platform.tls?.caPem);

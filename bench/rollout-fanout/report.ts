@@ -3,6 +3,7 @@ import type { WindowHistogram } from './histograms.js';
 import { memoryLine, type ProcessMemory } from './memory-snapshot.js';
 import { fleetProcessPrefix } from './resources.js';
 import type { RolloutFigures } from './rollout-window.js';
+import type { ConsumerBacklog } from './stream-watch.js';
 
 export interface BenchReport {
   devices: number;
@@ -53,6 +54,25 @@ function fleetProcesses(r: BenchReport): { count: number; cpuSeconds: number; pe
   return { count: cpu.length, cpuSeconds: cpu.reduce((n, c) => n + c.seconds, 0), peakRssMiB: rss.reduce((n, p) => n + (p.mib ?? 0), 0) };
 }
 
+/** Each consumer's deliveries and, with the tap, its acks and pulls, per device update; then the other API requests. */
+function consumerTraffic(rollout: RolloutFigures, devices: number): string[] {
+  const per = (n: number) => (n / devices).toFixed(2).padStart(6);
+  const rows = rollout.backlogs.filter((b) => b.delivered > 0 || rollout.tap?.consumers[`${b.stream}/${b.consumer}`]).map((b) => {
+    const t = rollout.tap?.consumers[`${b.stream}/${b.consumer}`];
+    const acks = t ? Object.entries(t.acks).map(([k, n]) => `${k} ${per(n).trim()}`).join(', ') : '';
+    return `    ${`${b.stream}/${b.consumer}`.padEnd(56)} ${per(b.delivered)} delivered${t ? `  acks ${acks || '0'}  pulls ${per(t.pulls).trim()}` : ''}`;
+  });
+  const sum = (f: (b: ConsumerBacklog) => number) => rollout.backlogs.reduce((n, b) => n + f(b), 0);
+  const tapped = rollout.tap ? Object.values(rollout.tap.consumers) : [];
+  const acks = tapped.reduce((n, t) => n + Object.values(t.acks).reduce((a, b) => a + b, 0), 0);
+  const api = rollout.tap ? Object.entries(rollout.tap.api).sort((a, b) => b[1] - a[1]) : [];
+  return [
+    ...rows,
+    `    ${'all consumers'.padEnd(56)} ${per(sum((b) => b.delivered))} delivered${rollout.tap ? `  acks ${per(acks).trim()}  pulls ${per(tapped.reduce((n, t) => n + t.pulls, 0)).trim()}` : ''}`,
+    ...(api.length ? [`    other JetStream API requests: ${api.map(([k, n]) => `${k} ${per(n).trim()}`).join(', ')}`] : []),
+  ];
+}
+
 /** The figures as a human reads them, then one JSON line for scripts and the README. */
 export function printReport(r: BenchReport): void {
   const { rollout } = r;
@@ -87,6 +107,8 @@ export function printReport(r: BenchReport): void {
     ...openFiles.map(([name, f]) => `    ${name.padEnd(28)} ${String(f.peak).padStart(6)} / ${f.limit ?? 'unlimited'}`),
     `  consumer backlogs   (peak unfinished messages; last seen busy, seconds after create)`,
     ...rollout.backlogs.filter((b) => b.peak > 0).map((b) => `    ${`${b.stream}/${b.consumer}`.padEnd(56)} peak ${String(b.peak).padStart(6)}  busy until ${f1(b.lastBusyAt).padStart(6)} s  redelivered ${b.redelivered}`),
+    `  per consumer        (per device update: deliveries by the server${rollout.tap ? '; acks by kind and pull requests by its runner (--tap-acks)' : ''})`,
+    ...consumerTraffic(rollout, r.devices),
     `  CPU over time       (% of one core per process, machine busy % of all ${r.cores} cores incl. other users; ${timelineColumns} slices of the window)`,
     ...Object.entries(rollout.cpuTimeline.processes).map(([name, v]) => `    ${name.padEnd(40)} ${binned(rollout.cpuTimeline.at, v, rollout.seconds).map((n) => n.toFixed(0).padStart(6)).join('')}`),
     `    ${'other processes (not this bench)'.padEnd(40)} ${binned(rollout.cpuTimeline.at, rollout.cpuTimeline.others, rollout.seconds).map((n) => n.toFixed(0).padStart(6)).join('')}`,

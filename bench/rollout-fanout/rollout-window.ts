@@ -1,10 +1,12 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { BenchFleet } from './bench-fleet.js';
 import { sampleCpu, type CpuTimeline } from './cpu-timeline.js';
 import { rolloutEnd, type RolloutEnd } from './rollout-end.js';
 import type { OperatorApi, RolloutView } from './operator-api.js';
 import { cpuBetween, cpuSnapshot, type WatchedProcess } from './resources.js';
 import { streamCounts, watchConsumers, watchedStreams, type ConsumerBacklog } from './stream-watch.js';
+import { tapSubjects, type SubjectTap } from './subject-tap.js';
 
 export interface RolloutFigures {
   rolloutId: string;
@@ -26,6 +28,8 @@ export interface RolloutFigures {
   cpu: { name: string; seconds: number }[];
   backlogs: ConsumerBacklog[];
   cpuTimeline: CpuTimeline;
+  /** Acks and pulls per consumer, other JetStream API requests (with `--tap-acks`). */
+  tap?: SubjectTap;
 }
 
 /** Creates the rollout and measures it until it finishes: stream growth, CPU per process, consumer backlogs. */
@@ -34,6 +38,8 @@ export async function measureRollout(input: {
   artifact: string; group: string; timeoutMs: number; progress?: (line: string) => void;
   /** More measurements over the same window (profilers, server counters): started just before the create request, stopped at the end. */
   probe?: { start(): Promise<void>; stop(): Promise<unknown> };
+  /** Count every ack and JetStream API request over the window on this (unrestricted) connection. */
+  tap?: NatsConnection;
 }): Promise<RolloutFigures> {
   const { api, jsm, fleet, processes } = input;
   const before = await streamCounts(jsm);
@@ -43,6 +49,7 @@ export async function measureRollout(input: {
   await api.reachableDevices();
   const cpuBefore = cpuSnapshot(processes);
   const watch = watchConsumers(jsm);
+  const tap = input.tap && tapSubjects(input.tap);
   const cpuSampler = sampleCpu(processes);
   const t0Wall = Date.now();
   const t0 = performance.now();
@@ -66,6 +73,7 @@ export async function measureRollout(input: {
     }
   } catch (err) {
     cpuSampler.stop();
+    await tap?.stop().catch(() => undefined);
     await watch.stop().catch(() => []);
     await input.probe?.stop().catch(() => undefined);
     throw err;
@@ -73,6 +81,7 @@ export async function measureRollout(input: {
   const seconds = (end.storedAtMs - t0Wall) / 1000;
   const cpuTimeline = cpuSampler.stop();
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
+  const traffic = await tap?.stop();
   await input.probe?.stop();
   const after = await streamCounts(jsm);
   const backlogs = await watch.stop();
@@ -98,6 +107,6 @@ export async function measureRollout(input: {
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
     appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),
-    cpu, backlogs, cpuTimeline,
+    cpu, backlogs, cpuTimeline, ...(traffic ? { tap: traffic } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface ConsumerBacklog {
   /** Seconds after the watch began when the backlog was last seen non-empty. */
   lastBusyAt: number;
   redelivered: number;
+  /** Messages the server delivered to it since the watch began (redeliveries included). */
+  delivered: number;
   /** Every sample: seconds after the watch began, backlog then. */
   series: [number, number][];
 }
@@ -34,6 +36,7 @@ export interface ConsumerBacklog {
 export function watchConsumers(jsm: JetStreamManager, intervalMs = 1000): { stop(): Promise<ConsumerBacklog[]> } {
   const started = Date.now();
   const seen = new Map<string, ConsumerBacklog>();
+  const firstDelivered: Record<string, number> = {};
   let stopped = false;
   const sample = async () => {
     for (const stream of watchedStreams) {
@@ -41,12 +44,14 @@ export function watchConsumers(jsm: JetStreamManager, intervalMs = 1000): { stop
         for await (const ci of jsm.consumers.list(stream)) {
           const key = `${stream}/${ci.name}`;
           const backlog = ci.num_pending + ci.num_ack_pending;
-          const entry = seen.get(key) ?? { stream, consumer: ci.name, peak: 0, lastBusyAt: 0, redelivered: 0, series: [] };
+          const entry = seen.get(key) ?? { stream, consumer: ci.name, peak: 0, lastBusyAt: 0, redelivered: 0, delivered: 0, series: [] };
+          const deliveredAtStart = (firstDelivered[key] ??= ci.delivered.consumer_seq);
           const t = (Date.now() - started) / 1000;
           entry.peak = Math.max(entry.peak, backlog);
           entry.series.push([t, backlog]);
           if (backlog > 0) entry.lastBusyAt = t;
           entry.redelivered = ci.num_redelivered;
+          entry.delivered = ci.delivered.consumer_seq - deliveredAtStart;
           seen.set(key, entry);
         }
       } catch {
