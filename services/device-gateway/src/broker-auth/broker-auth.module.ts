@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
-import { ProjectionRunner, ReactorRunner } from '@keelson/event-store';
+import { eventStreams, ReactorRunner, retireProjections, type RetiredProjection } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
 import { CLOCK, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
-import { credentialRevocations } from '../credentials/credential-revocations.projection.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
@@ -13,11 +12,16 @@ import { ConnectionKicker } from './connection-kicker.js';
 import { droppedConnectionsReactor } from './dropped-connections.reactor.js';
 import { NkeyJwtSigner } from './nkey-jwt.js';
 
-/**
- * Broker auth reads the credentials table that `enrollmentMigrations` creates; its revocation
- * projection keeps its own checkpoint tables (ProjectionRunner). Nothing more to migrate here.
- */
+/** Broker auth reads the credentials table that `enrollmentMigrations` creates. Nothing more to migrate here. */
 export const brokerAuthMigrations: Migration[] = [];
+
+/**
+ * The revocation projection of older releases: the devices projection revokes in its own transaction
+ * now (one consumer of `ev.device.>` fewer). Its consumer and checkpoint are deleted at start. Nothing
+ * is lost between the two checkpoints: every decommission is also revoked by the command that made it
+ * and by the dropped-connections reactor, and the devices projection applies every event past its own.
+ */
+export const retiredBrokerAuthProjections: RetiredProjection[] = [{ name: 'device-credential-revocations', stream: eventStreams.gateway }];
 
 /** Signs with `KEELSON_AUTH_CALLOUT_SEED`, the account nkey whose public key the nats-server config names as issuer. */
 export function calloutSigner(config: ServiceConfig): NkeyJwtSigner {
@@ -50,14 +54,13 @@ async function connectSystem(config: ServiceConfig): Promise<NatsConnection | nu
 }
 
 /**
- * Runs the auth-callout responder, the credential revocations and the dropping of decommissioned
- * devices' connections for the lifetime of the app.
+ * Runs the auth-callout responder and the dropping of decommissioned devices' connections (which
+ * revokes their credentials first) for the lifetime of the app.
  */
 @Injectable()
 class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('broker-auth');
   private readonly responder: AuthCalloutResponder;
-  private readonly revocations: ProjectionRunner<unknown>;
   private readonly db: Database;
   private readonly credentials: DeviceCredentialsStore;
   private system: NatsConnection | null = null;
@@ -76,12 +79,13 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       nc, clock, onError, signer: calloutSigner(config), credentials: this.credentials, subjectPrefix: config.naming.subjectPrefix,
       sessionSeconds: sessionSecondsOf(config),
     });
-    this.revocations = new ProjectionRunner({ nc, naming: config.naming, db: this.db, projection: credentialRevocations, onError }) as ProjectionRunner<unknown>;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await migrate(this.db, credentialsMigrations); // idempotent; the table must exist before the first device knocks
-    await this.revocations.start();
+    for (const consumer of await retireProjections(this.nc, this.config.naming, this.db, retiredBrokerAuthProjections)) {
+      this.logger.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
+    }
     this.system = await connectSystem(this.config);
     if (!this.system) this.logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
     const kicker = this.system ? new ConnectionKicker({ system: this.system }) : null;
@@ -97,7 +101,6 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   async beforeApplicationShutdown(): Promise<void> {
     await this.responder.stop();
     await this.dropper?.stop();
-    await this.revocations.stop();
     await this.system?.close();
   }
 }

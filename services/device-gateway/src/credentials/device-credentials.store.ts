@@ -70,8 +70,17 @@ export class DeviceCredentialsStore {
     return { deviceId: row.device_id, fleet: row.fleet, password: { salt: row.password_salt, sha256: row.password_sha256 }, revoked: row.revoked_at !== null };
   }
 
-  /** Revokes inside a projection's transaction; revoking twice keeps the first time. */
+  /** Revokes inside a caller's transaction; revoking twice keeps the first time. */
   static async revoke(sql: Sql, deviceId: string, at: Date): Promise<void> {
     await sql.query('UPDATE device_credentials SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL', [deviceId, at]);
+  }
+
+  /** `revoke` for several devices in one statement (a projection's batch), each at its own time. */
+  static async revokeMany(sql: Sql, revocations: { deviceId: string; at: Date }[]): Promise<void> {
+    await sql.query(
+      `UPDATE device_credentials c SET revoked_at = r.at FROM unnest($1::text[], $2::timestamptz[]) AS r(device_id, at)
+       WHERE c.device_id = r.device_id AND c.revoked_at IS NULL`,
+      [revocations.map((r) => r.deviceId), revocations.map((r) => r.at)],
+    );
   }
 }

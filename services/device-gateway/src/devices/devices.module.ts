@@ -67,7 +67,7 @@ class DevicesRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
         const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
         const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
         // Revoked before the answer, so no reconnect is admitted once the operator is told it is done
-        // (the credential-revocations projection does the same from the event, for every other path).
+        // (the devices projection does the same from the event, for every other path).
         await gatewayDatabase(this.db).transaction((sql) => DeviceCredentialsStore.revoke(sql, input.deviceId, new Date()));
         return { fleet: input.fleet, deviceId: input.deviceId, status: 'decommissioned' as const, changed: outcome.events.length > 0 };
       }),

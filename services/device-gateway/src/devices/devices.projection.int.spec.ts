@@ -2,6 +2,9 @@ import type { RecordedEvent } from '@keelson/event-store';
 import type { DeviceEvent, DeviceState } from '@keelson/events';
 import { migrate, openDatabase, type Database, type Sql } from '@keelson/postgres';
 import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { credentialsMigrations } from '../credentials/credentials.migrations.js';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import { mintDevicePassword } from '../credentials/device-password.js';
 import { assignment } from '../test-fixtures/assignments.js';
 import { devicesMigrations, devicesProjection } from './devices.projection.js';
 
@@ -50,6 +53,7 @@ describe('the devices projection, a batch at a time, against real PostgreSQL', (
     const db = await openDatabase({ url: tdb.url });
     opened.push({ tdb, db });
     await migrate(db, devicesMigrations);
+    await migrate(db, credentialsMigrations);
     return db;
   };
   afterAll(async () => {
@@ -82,14 +86,33 @@ describe('the devices projection, a batch at a time, against real PostgreSQL', (
     }
   });
 
-  it('writes a batch in two statements however many events it holds', async () => {
+  it('writes a batch in two statements however many events it holds, a third for its decommissions', async () => {
     const db = await freshDatabase();
-    let statements = 0;
-    await db.transaction((sql) => {
-      const counted: Sql = { query: (text, params) => (statements++, sql.query(text, params)) };
-      return devicesProjection.applyBatch!(counted, delivered);
-    });
-    expect(statements).toBe(2);
+    const count = async (batch: RecordedEvent<DeviceEvent>[]) => {
+      let statements = 0;
+      await db.transaction((sql) => {
+        const counted: Sql = { query: (text, params) => (statements++, sql.query(text, params)) };
+        return devicesProjection.applyBatch!(counted, batch);
+      });
+      return statements;
+    };
+    expect(await count(recorded.slice(0, 13))).toBe(2);
+    expect(await count(delivered)).toBe(3);
+  });
+
+  it("revokes a decommissioned device's broker credentials in the batch's transaction, once, at the event's time", async () => {
+    const db = await freshDatabase();
+    const credentials = new DeviceCredentialsStore(db);
+    for (const deviceId of ['d-1', 'd-2']) await credentials.record({ deviceId, fleet, password: mintDevicePassword().stored, issuedAt: new Date() });
+    const revokedAt = async () => Object.fromEntries((await db.query<{ device_id: string; revoked_at: Date | null }>('SELECT device_id, revoked_at FROM device_credentials ORDER BY device_id')).map((r) => [r.device_id, r.revoked_at && new Date(r.revoked_at).toISOString()]));
+    await expect(db.transaction(async (sql) => {
+      await devicesProjection.applyBatch!(sql, recorded.slice(8, 15));
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    expect(await revokedAt()).toEqual({ 'd-1': null, 'd-2': null });
+    await applyInBatches(db, 4); // a redelivery of the decommission keeps the first time
+    await db.transaction((sql) => devicesProjection.applyBatch!(sql, [{ ...recorded[13]!, time: new Date(Date.UTC(2026, 10, 23)) }]));
+    expect(await revokedAt()).toEqual({ 'd-1': null, 'd-2': recorded[13]!.time.toISOString() });
   });
 
   it('carries what a hello wrote beside the events: hardware, and a later last-seen time', async () => {

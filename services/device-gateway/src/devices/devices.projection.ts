@@ -1,6 +1,7 @@
 import { eventStreams, type Projection, type RecordedEvent } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Migration, Sql } from '@keelson/postgres';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { foldDeviceRows, type StoredDeviceRow } from './device-row-batch.js';
 import type { DeviceRow } from './device-row.js';
 
@@ -95,14 +96,24 @@ async function writeRows(sql: Sql, rows: StoredDeviceRow[]): Promise<void> {
   );
 }
 
-/** Two statements however many events: one read of the rows they touch, one upsert of the rows folded in memory. */
+/**
+ * Two statements however many events: one read of the rows they touch, one upsert of the rows folded
+ * in memory; a third when the batch decommissions devices: their broker credentials are revoked in the
+ * same transaction (DESIGN: decommissioning revokes them; the table is `credentialsMigrations`').
+ */
 async function applyDeviceEvents(sql: Sql, recorded: RecordedEvent<DeviceEvent>[]): Promise<void> {
   const stored = await readRows(sql, [...new Set(recorded.map((r) => r.event.data.deviceId))]);
   const changed = foldDeviceRows(stored, recorded.map((r) => ({ event: r.event, seq: r.seq, time: r.time })));
   if (changed.size > 0) await writeRows(sql, [...changed.values()]);
+  const decommissioned = recorded.filter((r) => r.event.type === 'DeviceDecommissioned');
+  if (decommissioned.length) await DeviceCredentialsStore.revokeMany(sql, decommissioned.map((r) => ({ deviceId: r.event.data.deviceId, at: r.time })));
 }
 
-/** The `devices` read model: one row per enrolled device, fed by `ev.device.>`, written a batch at a time. */
+/**
+ * The `devices` read model: one row per enrolled device, fed by `ev.device.>`, written a batch at a
+ * time; it also revokes a decommissioned device's credentials (before 2026-12-06 a projection of its
+ * own, `device-credential-revocations`, did: one more consumer that every device event was delivered to).
+ */
 export const devicesProjection: Projection<DeviceEvent> = {
   name: 'gateway-devices',
   stream: eventStreams.gateway,

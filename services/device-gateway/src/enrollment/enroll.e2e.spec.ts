@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
 import { connect as connectNats, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import * as x509 from '@peculiar/x509';
 import { connectAsync } from 'mqtt';
 import { gateway } from '@keelson/commands';
@@ -14,6 +14,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
 import { createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { BrokerAuthModule } from '../broker-auth/broker-auth.module.js';
+import { DevicesModule } from '../devices/devices.module.js';
 import { startCalloutNats, type CalloutNats } from '../test-fixtures/callout-nats.js';
 import { csrFor, csrSignedByAnotherKey, deviceKeys, rsaAlgorithm } from '../test-fixtures/device-keys.js';
 import { serveFakeSigner } from '../test-fixtures/fake-signer.js';
@@ -26,6 +27,7 @@ import type { EnrollResponse } from './enroll-request.js';
 const naming = testNamespace();
 const streamName = `${naming.streamPrefix}${eventStreams.gateway.name}`;
 const meta = { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c-1', commandId: 'x' } as const;
+const retiredConsumer = `${naming.streamPrefix}proj-device-credential-revocations`;
 
 describe('POST /v1/enroll and the broker credentials it mints', () => {
   let broker: CalloutNats;
@@ -59,6 +61,8 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     db = await openDatabase({ url: testDb.url });
     dataDir = mkdtempSync(join(tmpdir(), 'keelson-gw-'));
     ({ subscriptions: signerSubs, requests: rootRequests } = serveFakeSigner(nc, naming));
+    // What a release before 2026-12-06 left: the consumer of its credential revocation projection.
+    await jsm.consumers.add(streamName, { durable_name: retiredConsumer, ack_policy: AckPolicy.Explicit, filter_subjects: [`${naming.subjectPrefix}ev.device.>`] });
     const config = loadServiceConfig('device-gateway', {
       KEELSON_NATS_URL: broker.nats.url, KEELSON_NATS_USER: broker.servicesUser, KEELSON_NATS_PASSWORD: broker.servicesPassword,
       KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
@@ -67,7 +71,8 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       KEELSON_ENROLLMENT_AUDIT_FLEET: 'plant-hq', KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE: '25',
       KEELSON_NATS_SYSTEM_USER: broker.systemUser, KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
     });
-    @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, BrokerAuthModule] })
+    // The devices module revokes a decommissioned device's credentials from the event, as in the gateway.
+    @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, BrokerAuthModule, DevicesModule] })
     class GatewayIdentityApp {}
     app = await createServiceApp(GatewayIdentityApp, config);
     await app.listen(0, '127.0.0.1');
@@ -338,6 +343,10 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       await store.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: e.deviceId } }], { ...meta, commandId: `decom-re-${e.deviceId}` });
       await expect(refusal(e.deviceId)).resolves.toBe('device.decommissioned');
     });
+  });
+
+  it('deleted at start the consumer of the revocation projection older releases ran (every device event was delivered to it)', async () => {
+    await expect(jsm.consumers.info(streamName, retiredConsumer)).rejects.toThrow(/consumer not found/i);
   });
 
   it('revokes the broker credentials of a decommissioned device', async () => {
