@@ -4,7 +4,7 @@ import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Database, type Sql } from '@keelson/postgres';
 import { ensureDurableConsumer } from '../durable-consumer.js';
 import { EventReader } from '../handled-types.js';
-import { MessageSource } from '../message-source.js';
+import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -21,7 +21,8 @@ export interface ProjectionRunnerOptions<E> {
   /** Wait before a failed message is redelivered. */
   retryDelayMs?: number;
   /**
-   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor).
+   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor;
+   * default `PULL_EXPIRES_MS`).
    * Events are applied as they arrive, not when a pull ends.
    */
   fetchExpiresMs?: number;
@@ -57,7 +58,7 @@ export class ProjectionRunner<E> {
   private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
 
   constructor(options: ProjectionRunnerOptions<E>) {
-    this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? 1_000) };
+    this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS) };
     this.streamName = `${options.naming.streamPrefix}${options.projection.stream.name}`;
     this.consumerName = `${options.naming.streamPrefix}proj-${options.projection.name}`;
     this.reader = new EventReader(options.projection.parse, options.projection.handles);

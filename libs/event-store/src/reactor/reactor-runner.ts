@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
 import { ensureDurableConsumer } from '../durable-consumer.js';
 import { EventReader } from '../handled-types.js';
-import { MessageSource } from '../message-source.js';
+import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
@@ -16,7 +16,8 @@ export interface ReactorRunnerOptions<E> {
   /** Wait before a message whose handling failed for an infrastructure reason is redelivered. */
   retryDelayMs?: number;
   /**
-   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor).
+   * How long one pull request waits on the server before it is renewed (at least 1000, a nats.js floor;
+   * default `PULL_EXPIRES_MS`).
    * Messages are handled as they arrive, not when a pull ends.
    */
   fetchExpiresMs?: number;
@@ -54,7 +55,7 @@ export class ReactorRunner<E> {
     this.consumerName = `${options.naming.streamPrefix}react-${options.reactor.name}`;
     this.batchSize = options.batchSize ?? 50;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
-    this.fetchExpiresMs = Math.max(1_000, options.fetchExpiresMs ?? 1_000);
+    this.fetchExpiresMs = Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS);
   }
 
   async start(): Promise<void> {
