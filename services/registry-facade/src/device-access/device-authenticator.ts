@@ -33,11 +33,6 @@ export class DeviceAuthenticator {
     }
   }
 
-  /** Drops what is remembered of a device whose certificate changed or was revoked. */
-  forget(deviceId: string): void {
-    this.check.forget(deviceId);
-  }
-
   private refused(err: DeviceRefused, req: IncomingMessage, fleet: string): void {
     deviceRefusals().inc({ reason: err.code });
     const reason = DeviceAccessRefusal.safeParse(err.code);

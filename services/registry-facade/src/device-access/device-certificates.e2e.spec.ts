@@ -149,6 +149,21 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     }
   });
 
+  it('serves a device it saw enroll without asking the gateway, and refuses it at once when decommissioned', async () => {
+    const cam = await caA.issue('d-seen-enrolling'); // not in the gateway's knowledge: asking it would refuse the device
+    const enrolledEvent = { type: 'DeviceEnrolled', schemaVersion: 1, data: { fleet: a, deviceId: 'd-seen-enrolling', certificateFingerprint: cam.fingerprint } };
+    // Published until the feed follows (it may still be connecting to the stream made after the facade started).
+    await eventually(async () => {
+      await jetstream(facade.nc).publish(`${facade.naming.subjectPrefix}ev.device.${a}.d-seen-enrolling`, JSON.stringify(enrolledEvent));
+      return (await refusal(cam))[0] === 200;
+    }, 8_000);
+    const asked = gateway.calls();
+    for (let i = 0; i < 3; i++) expect(await refusal(cam)).toEqual([200, 'ok']);
+    expect(gateway.calls()).toBe(asked);
+    await deviceEvent('DeviceDecommissioned', a, 'd-seen-enrolling');
+    await eventually(async () => (await refusal(cam))[1] === 'device.certificate-untrusted', 8_000);
+  });
+
   it('answers 503 when the gateway cannot be asked about a device it does not remember', async () => {
     const unknown = await enrolled(caA, 'd-unasked');
     await gateway.stop();
