@@ -124,16 +124,18 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   });
 
   // The check is per request, not per connection: a device keeping its connection alive (as the
-  // agent does) is refused on it at its next request once its certificate is no longer good.
+  // agent does) is refused on it at its next request once its certificate is no longer good,
+  // whether the facade read the connection's certificate once (TLS 1.3) or reads it each time (1.2).
   it.each([
-    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired'],
-    ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews'],
-  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s)', async (type, code, deviceId) => {
-    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId));
+    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired', undefined],
+    ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews', undefined],
+    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired-12', 'TLSv1.2' as const],
+  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s): %s', async (type, code, deviceId, maxVersion) => {
+    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId), maxVersion);
     try {
       const url = `${facade.url}/v1/fleets/${a}/tuf/timestamp.json`;
       const first = await device.get(url);
-      expect(first.status).toBe(200);
+      expect([first.status, first.protocol]).toEqual([200, maxVersion ?? 'TLSv1.3']);
       if (type === 'DeviceDecommissioned') knowledge.devices[deviceId]!.status = 'decommissioned';
       else await enrolled(caA, deviceId);
       let last = first;
