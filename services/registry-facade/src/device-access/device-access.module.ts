@@ -14,14 +14,21 @@ import { RevokedDevicesFeed } from './revoked-devices.feed.js';
 
 const logger = new Logger('device-access');
 
-/** Makes the authenticator forget devices the gateway decommissions, re-enrolls or renews, for the lifetime of the app. */
+/**
+ * Makes the certificate check forget devices the gateway decommissions, re-enrolls or renews, and
+ * learn the ones that enroll, for the lifetime of the app.
+ */
 @Injectable()
 class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly feed: RevokedDevicesFeed;
 
-  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(DeviceAuthenticator) authenticator: DeviceAuthenticator) {
+  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(DeviceCertificateCheck) check: DeviceCertificateCheck) {
     this.feed = new RevokedDevicesFeed({
-      nc, naming: config.naming, onRevoked: (deviceId) => authenticator.forget(deviceId),
+      nc, naming: config.naming,
+      onRevoked: (deviceId) => check.forget(deviceId),
+      onEnrolled: (device) => check.learn(device),
+      onFollowing: () => check.current.following(),
+      onLost: () => check.current.lost(),
       // Until the feed is back, a revoked certificate is refused at the latest when its remembered success expires.
       onError: (err) => logger.warn(`following device revocations: ${err instanceof Error ? err.message : String(err)}`),
     });
@@ -70,12 +77,15 @@ class RefusalLogRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         }),
     },
     {
+      provide: DeviceCertificateCheck,
+      inject: [NATS, SERVICE_CONFIG, CLOCK, FleetDeviceCas],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, cas: FleetDeviceCas) =>
+        new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock, ttlMs: deviceCertificateMemoryMsOf(config) }),
+    },
+    {
       provide: DeviceAuthenticator,
-      inject: [NATS, SERVICE_CONFIG, CLOCK, FleetDeviceCas, DeviceRefusalLog],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, cas: FleetDeviceCas, refusals: DeviceRefusalLog) => {
-        const check = new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock, ttlMs: deviceCertificateMemoryMsOf(config) });
-        return new DeviceAuthenticator(check, refusals, clock);
-      },
+      inject: [DeviceCertificateCheck, DeviceRefusalLog, CLOCK],
+      useFactory: (check: DeviceCertificateCheck, refusals: DeviceRefusalLog, clock: Clock) => new DeviceAuthenticator(check, refusals, clock),
     },
     RevokedDevicesRunner,
     RefusalLogRunner,

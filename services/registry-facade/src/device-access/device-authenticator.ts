@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { Clock } from '@keelson/service-kit';
@@ -15,6 +16,9 @@ import { deviceRefused, DeviceRefused } from './device-refusals.js';
  * refusal of a presented certificate is also logged for the audit (budgeted, see DeviceRefusalLog).
  */
 export class DeviceAuthenticator {
+  /** The certificate each TLS 1.3 connection presented, read once per connection (see `presentedOn`). */
+  private readonly byConnection = new WeakMap<TLSSocket, X509Certificate>();
+
   constructor(
     private readonly check: DeviceCertificateCheck,
     private readonly refusals: DeviceRefusalLog,
@@ -26,16 +30,26 @@ export class DeviceAuthenticator {
     try {
       const socket = req.socket;
       if (!(socket instanceof TLSSocket)) throw deviceRefused('device.tls-required');
-      return await this.check.admit(socket.getPeerX509Certificate(), fleet);
+      return await this.check.admit(this.presentedOn(socket), fleet);
     } catch (err) {
       if (err instanceof DeviceRefused) this.refused(err, req, fleet);
       throw err;
     }
   }
 
-  /** Drops what is remembered of a device whose certificate changed or was revoked. */
-  forget(deviceId: string): void {
-    this.check.forget(deviceId);
+  /**
+   * The client certificate of the connection's handshake. TLS 1.3 has no renegotiation, so a TLS 1.3
+   * connection's certificate is fixed for its life and read (a new X509Certificate, its DER copied
+   * out) once, not at each of a device's requests on it; a TLS 1.2 one is read at every request (a
+   * renegotiation could present another). Only the reading is kept: the certificate is checked at
+   * every request all the same.
+   */
+  private presentedOn(socket: TLSSocket): X509Certificate | undefined {
+    const known = this.byConnection.get(socket);
+    if (known) return known;
+    const cert = socket.getPeerX509Certificate();
+    if (cert && socket.getProtocol() === 'TLSv1.3') this.byConnection.set(socket, cert);
+    return cert;
   }
 
   private refused(err: DeviceRefused, req: IncomingMessage, fleet: string): void {

@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Clock } from '@keelson/service-kit';
+import { CurrentCertificates, type KnownCertificate } from './current-certificates.js';
 import { fingerprintOf, isIssuedByAny, readDeviceCertificate } from './device-certificate.js';
 import { deviceRefused, type DeviceRefusal } from './device-refusals.js';
 import { derKeyOf, VerifiedCertificates } from './verified-certificates.js';
@@ -22,14 +23,12 @@ export interface DeviceCertificateCheckOptions {
   /** The device's current certificate as the gateway knows it; a seam only for the transport, not the logic. */
   currentOf: (fleet: string, deviceId: string) => Promise<CurrentCertificate | null>;
   clock: Clock;
-  /** How long a device's current certificate is trusted without asking; a revocation takes at most this long if the feed is down. */
+  /**
+   * How long the gateway's word on a device's current certificate is trusted without asking while
+   * the device events are not followed (see CurrentCertificates); 0: ask on every request.
+   */
   ttlMs?: number;
   capacity?: number;
-}
-
-interface Remembered extends AuthenticatedDevice {
-  fingerprint: string;
-  until: number;
 }
 
 /**
@@ -37,24 +36,22 @@ interface Remembered extends AuthenticatedDevice {
  * the key): a Keelson device certificate, issued by its fleet's device CA, inside its validity
  * period, and the device's CURRENT certificate (an older one, superseded by renewal or
  * re-enrollment, is refused), of a device that is not decommissioned. The gateway's word on the
- * current certificate is remembered briefly per device, keyed by fingerprint, so a fleet
- * downloading at once does not send one NATS request per file; a renewed certificate has a new
- * fingerprint and is asked about, and accepted, at once. The X.509 reading and the signature check
+ * current certificate is remembered per device, keyed by fingerprint, so a fleet downloading at
+ * once does not send one NATS request per file; while the facade follows the device events it is
+ * also learnt from them (an enrollment) and kept until an event revokes it (CurrentCertificates).
+ * A renewed certificate has a new fingerprint and is asked about, and accepted, at once. The X.509 reading and the signature check
  * are remembered per certificate DER and per CA list (VerifiedCertificates); the validity period is
  * checked against the clock on every request.
  */
 export class DeviceCertificateCheck {
-  private readonly remembered = new Map<string, Remembered>();
-  /** Devices forgotten (decommissioned, re-enrolled, renewed) with a count, so a check already in flight is not remembered. */
-  private readonly forgotten = new Map<string, number>();
-  private readonly ttlMs: number;
-  private readonly capacity: number;
   private readonly verified: VerifiedCertificates;
+  /** The devices' current certificates as known; the feed of device events tells it what changes. */
+  readonly current: CurrentCertificates;
 
   constructor(private readonly o: DeviceCertificateCheckOptions) {
-    this.ttlMs = o.ttlMs ?? 30_000;
-    this.capacity = o.capacity ?? 10_000;
-    this.verified = new VerifiedCertificates(this.capacity);
+    const capacity = o.capacity ?? 10_000;
+    this.current = new CurrentCertificates(o.ttlMs ?? 30_000, capacity);
+    this.verified = new VerifiedCertificates(capacity);
   }
 
   /** How many certificates are remembered as verified (bounded by `capacity`). */
@@ -91,27 +88,25 @@ export class DeviceCertificateCheck {
     const refused = (code: DeviceRefusal) => deviceRefused(code, { fingerprint, claim, issuedByFleetCa: true });
     if (now < presented.notBefore.getTime() || now > presented.notAfter.getTime()) throw refused('device.certificate-expired');
     if (!verifiedBefore) this.verified.remember(der, presented, cas);
-    const hit = this.remembered.get(deviceId);
-    if (hit && hit.until > now && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
-    const forgottenBefore = this.forgotten.get(deviceId);
+    const hit = this.current.recall(deviceId, now);
+    if (hit && hit.fingerprint === fingerprint && hit.fleet === fleet) return { fleet, deviceId };
+    const since = this.current.mark(deviceId);
     const current = await this.o.currentOf(fleet, deviceId);
     if (!current) throw refused('device.certificate-untrusted'); // signed by the CA, unknown to the gateway
     if (current.status === 'decommissioned') throw refused('device.decommissioned');
     if (current.certificateFingerprint !== fingerprint) throw refused('device.certificate-superseded');
-    // The gateway answered before the device's certificate changed: answer, but do not remember it.
-    if (this.forgotten.get(deviceId) !== forgottenBefore) return { fleet, deviceId };
-    this.remembered.delete(deviceId);
-    if (this.remembered.size >= this.capacity) this.remembered.delete(this.remembered.keys().next().value!);
-    this.remembered.set(deviceId, { fleet, deviceId, fingerprint, until: now + this.ttlMs });
+    // Not kept if the device's certificate changed while the gateway answered.
+    this.current.rememberAnswer({ fleet, deviceId, fingerprint }, since, now);
     return { fleet, deviceId };
   }
 
   /** Drops what is remembered of a device whose certificate changed or was revoked; its next request asks again. */
   forget(deviceId: string): void {
-    this.remembered.delete(deviceId);
-    const times = (this.forgotten.get(deviceId) ?? 0) + 1;
-    this.forgotten.delete(deviceId); // re-inserted last, so the oldest entry is the first to go
-    if (this.forgotten.size >= this.capacity) this.forgotten.delete(this.forgotten.keys().next().value!);
-    this.forgotten.set(deviceId, times);
+    this.current.forget(deviceId);
+  }
+
+  /** A device enrolled with this certificate (from the device events): current until an event revokes it. */
+  learn(device: KnownCertificate): void {
+    this.current.learn(device);
   }
 }

@@ -124,16 +124,18 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   });
 
   // The check is per request, not per connection: a device keeping its connection alive (as the
-  // agent does) is refused on it at its next request once its certificate is no longer good.
+  // agent does) is refused on it at its next request once its certificate is no longer good,
+  // whether the facade read the connection's certificate once (TLS 1.3) or reads it each time (1.2).
   it.each([
-    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired'],
-    ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews'],
-  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s)', async (type, code, deviceId) => {
-    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId));
+    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired', undefined],
+    ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews', undefined],
+    ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired-12', 'TLSv1.2' as const],
+  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s): %s', async (type, code, deviceId, maxVersion) => {
+    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId), maxVersion);
     try {
       const url = `${facade.url}/v1/fleets/${a}/tuf/timestamp.json`;
       const first = await device.get(url);
-      expect(first.status).toBe(200);
+      expect([first.status, first.protocol]).toEqual([200, maxVersion ?? 'TLSv1.3']);
       if (type === 'DeviceDecommissioned') knowledge.devices[deviceId]!.status = 'decommissioned';
       else await enrolled(caA, deviceId);
       let last = first;
@@ -147,6 +149,21 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     } finally {
       device.close();
     }
+  });
+
+  it('serves a device it saw enroll without asking the gateway, and refuses it at once when decommissioned', async () => {
+    const cam = await caA.issue('d-seen-enrolling'); // not in the gateway's knowledge: asking it would refuse the device
+    const enrolledEvent = { type: 'DeviceEnrolled', schemaVersion: 1, data: { fleet: a, deviceId: 'd-seen-enrolling', certificateFingerprint: cam.fingerprint } };
+    // Published until the feed follows (it may still be connecting to the stream made after the facade started).
+    await eventually(async () => {
+      await jetstream(facade.nc).publish(`${facade.naming.subjectPrefix}ev.device.${a}.d-seen-enrolling`, JSON.stringify(enrolledEvent));
+      return (await refusal(cam))[0] === 200;
+    }, 8_000);
+    const asked = gateway.calls();
+    for (let i = 0; i < 3; i++) expect(await refusal(cam)).toEqual([200, 'ok']);
+    expect(gateway.calls()).toBe(asked);
+    await deviceEvent('DeviceDecommissioned', a, 'd-seen-enrolling');
+    await eventually(async () => (await refusal(cam))[1] === 'device.certificate-untrusted', 8_000);
   });
 
   it('answers 503 when the gateway cannot be asked about a device it does not remember', async () => {

@@ -46,7 +46,15 @@ export class VerifiedCertificates {
   }
 }
 
-/** The map key of a certificate: its DER, byte for byte (latin1 keeps one character per byte). */
+const derKeys = new WeakMap<X509Certificate, string>();
+
+/**
+ * The map key of a certificate: its DER, byte for byte (latin1 keeps one character per byte). Made
+ * once per X509Certificate object (a connection's certificate is read once: DeviceAuthenticator),
+ * so the same string, its hash already computed, is looked up at each request.
+ */
 export function derKeyOf(cert: X509Certificate): string {
-  return cert.raw.toString('latin1');
+  let key = derKeys.get(cert);
+  if (key === undefined) derKeys.set(cert, (key = cert.raw.toString('latin1')));
+  return key;
 }

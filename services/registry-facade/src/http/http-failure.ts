@@ -26,5 +26,18 @@ export class HttpFailure extends Error {
   }
 }
 
-/** Nothing is served at this path (unknown metadata version, unknown target). */
-export const notServed = (code: string, message: string) => new HttpFailure(404, { kind: 'NotFound', code, message });
+/**
+ * Nothing is served at this path (unknown metadata version, unknown target). An expected answer, not
+ * a fault: every device's TUF refresh asks for the next root version and gets this 404, so it is made
+ * without a stack trace (capturing one was ~1 % of the facade's time in a 1,000-device rollout), and
+ * no 404 is logged.
+ */
+export function notServed(code: string, message: string): HttpFailure {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new HttpFailure(404, { kind: 'NotFound', code, message });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
