@@ -1,4 +1,4 @@
-import { eventStreams, type Projection } from '@keelson/event-store';
+import { eventStreams, projectionHandlers, type Projection } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { DeviceCredentialsStore } from './device-credentials.store.js';
 
@@ -7,9 +7,8 @@ export const credentialRevocations: Projection<DeviceEvent> = {
   name: 'device-credential-revocations',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
-  handles: ['DeviceDecommissioned'],
   parse: parseDeviceEvent,
-  async apply(sql, recorded) {
-    if (recorded.event.type === 'DeviceDecommissioned') await DeviceCredentialsStore.revoke(sql, recorded.event.data.deviceId, recorded.time);
-  },
+  ...projectionHandlers<DeviceEvent>({
+    DeviceDecommissioned: (sql, { event, time }) => DeviceCredentialsStore.revoke(sql, event.data.deviceId, time),
+  }),
 };
