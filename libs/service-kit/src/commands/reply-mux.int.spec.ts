@@ -1,4 +1,4 @@
-import { NoRespondersError, TimeoutError, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, NoRespondersError, TimeoutError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { connectTestNats, testNamespace } from '@keelson/testing';
 import { ReplyMux } from './reply-mux.js';
 
@@ -56,6 +56,19 @@ describe('request/reply over one reply subscription per connection, against real
     await responder.flush();
     const next = await mux.request(subject('late'), 'second', { timeoutMs: 30_000 });
     expect(next.string()).toBe('answer to second'); // sent after the late one: that one came and went
+    expect(mux.waiting).toBe(0);
+    sub.unsubscribe();
+  });
+
+  it('rejects what still waits when its connection closes', async () => {
+    const own = await connectTestNats();
+    const sub = responder.subscribe(subject('never'), { callback: () => undefined });
+    await responder.flush();
+    const mux = new ReplyMux(own);
+    const waiting = mux.request(subject('never'), 'x', { timeoutMs: 600_000 }).catch((e: unknown) => e);
+    await own.flush();
+    await own.close();
+    expect(await waiting).toBeInstanceOf(ClosedConnectionError);
     expect(mux.waiting).toBe(0);
     sub.unsubscribe();
   });

@@ -1,4 +1,4 @@
-import { createInbox, NoRespondersError, PermissionViolationError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { ClosedConnectionError, createInbox, NoRespondersError, PermissionViolationError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
 interface Pending {
   subject: string;
@@ -13,7 +13,8 @@ interface Pending {
  * at the end of every answered request (1.4 % of a requesting service's CPU). Kept from it: the
  * timeout (`TimeoutError`), no responders (`NoRespondersError`, the server's 503 when nobody
  * listens) and a publish the connection may not make (its `PermissionViolationError`, at once). A
- * reply after its request timed out, or a second reply, is dropped.
+ * reply after its request timed out, or a second reply, is dropped; the connection's close rejects
+ * what still waits (`ClosedConnectionError`).
  */
 export class ReplyMux {
   private readonly inbox = createInbox();
@@ -43,7 +44,7 @@ export class ReplyMux {
     return this.pending.size;
   }
 
-  /** Subscribes on first use, and listens for publishes the server refused. */
+  /** Subscribes on first use, and listens for publishes the server refused and for the connection's close. */
   private start(): void {
     if (this.sub) return;
     this.sub = this.nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.deliver(err, msg) });
@@ -55,13 +56,18 @@ export class ReplyMux {
         for (const [token, p] of this.pending) if (p.subject === s.error.subject) this.settle(token)?.reject(s.error);
       }
     })();
+    void this.nc.closed().then(() => this.rejectAll(new ClosedConnectionError()));
+  }
+
+  private rejectAll(err: Error): void {
+    for (const token of [...this.pending.keys()]) this.settle(token)?.reject(err);
   }
 
   private deliver(err: Error | null, msg: Msg): void {
     if (err) {
       // the reply subscription failed (refused or closed): nothing waiting can be answered on it
       this.sub = undefined;
-      for (const token of [...this.pending.keys()]) this.settle(token)?.reject(err);
+      this.rejectAll(err);
       return;
     }
     const pending = this.settle(msg.subject.slice(this.inbox.length + 1));
