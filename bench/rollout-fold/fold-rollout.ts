@@ -6,6 +6,15 @@ export interface RolloutFold<S> {
   initialState(): S;
   decide(command: RolloutCommand, state: S): RolloutEvent[];
   evolve(state: S, event: RolloutEvent): S;
+  /** The current decider's decide with the state its events lead to (a baseline may not have it). */
+  decideAndEvolve?(command: RolloutCommand, state: S): { events: RolloutEvent[]; state: S };
+}
+
+/** The events and the state after them, as handleCommand gets them: the decider's own fold if it has one. */
+function decideAndEvolve<S>(fold: RolloutFold<S>, command: RolloutCommand, state: S): { events: RolloutEvent[]; state: S } {
+  if (fold.decideAndEvolve) return fold.decideAndEvolve(command, state);
+  const events = fold.decide(command, state);
+  return { events, state: events.reduce(fold.evolve, state) };
 }
 
 const fleet = 'bench';
@@ -32,13 +41,13 @@ export interface Progress<S> {
 }
 
 export function created<S>(fold: RolloutFold<S>, command: RolloutCommand): Progress<S> {
-  const events = fold.decide(command, fold.initialState());
-  return { state: events.reduce(fold.evolve, fold.initialState()), waiting: assignedBy(events) };
+  const { events, state } = decideAndEvolve(fold, command, fold.initialState());
+  return { state, waiting: assignedBy(events) };
 }
 
 /**
  * Reports the next `count` waiting devices healthy, as the outcomes reactor would: decide (which
- * evolves what follows to find the next step) and fold the events, as handleCommand does. Returns
+ * evolves what follows to find the next step) and keep that fold, as handleCommand does. Returns
  * each outcome's time in nanoseconds; `progress` moves on.
  */
 export function reportOutcomes<S>(fold: RolloutFold<S>, progress: Progress<S>, count: number): Float64Array {
@@ -48,8 +57,8 @@ export function reportOutcomes<S>(fold: RolloutFold<S>, progress: Progress<S>, c
     const deviceId = progress.waiting[next++];
     if (deviceId === undefined) throw new Error(`bench: nothing waits for an outcome after ${i} outcomes`);
     const start = process.hrtime.bigint();
-    const events = fold.decide(report(deviceId), progress.state);
-    progress.state = events.reduce(fold.evolve, progress.state);
+    const { events, state } = decideAndEvolve(fold, report(deviceId), progress.state);
+    progress.state = state;
     times[i] = Number(process.hrtime.bigint() - start);
     for (const d of assignedBy(events)) progress.waiting.push(d);
   }

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { RuleViolation } from '@keelson/domain-kit';
+import { RuleViolation, type Decider } from '@keelson/domain-kit';
 import { AggregateCache, handleCommand, type EventStore, type StreamDeclaration } from './index.js';
-import { counter, type Counter, type CounterEvent } from './test-fixtures/counter.js';
+import { counter, type Counter, type CounterCommand, type CounterEvent } from './test-fixtures/counter.js';
 import { openCounterStore } from './test-fixtures/counter-store.js';
 
 const decl: StreamDeclaration = { name: 'EV_HANDLER', subjects: ['ev.counter.>'], description: 'handler tests' };
@@ -54,5 +54,31 @@ describe('handleCommand: load -> decide -> append, retry on conflict', () => {
     const zero = await handleCommand({ store, subject, decider: { ...counter, decide: () => [] }, command: { type: 'Increment', by: 1, limit: 1 }, meta: meta() });
     expect(zero.append).toBeNull();
     expect((await store.load(subject)).events).toHaveLength(0);
+  });
+
+  it("keeps the state a decider folded while deciding: a command's events are folded once", async () => {
+    const subject = store.subject('counter', 'f1', 'fold-once');
+    let folds = 0;
+    const evolve = (s: Counter, e: CounterEvent) => {
+      folds++;
+      return counter.evolve(s, e);
+    };
+    // a decider that folds its events as it decides, as the rollout's does to find what follows
+    const decided: Counter[] = [];
+    const decideAndEvolve = (command: CounterCommand, state: Counter) => {
+      const events = counter.decide(command, state);
+      decided.push(events.reduce(evolve, state));
+      return { events, state: decided.at(-1)! };
+    };
+    const folding: Decider<CounterCommand, CounterEvent, Counter> = { ...counter, evolve, decideAndEvolve, decide: (c, s) => decideAndEvolve(c, s).events };
+    const cache = new AggregateCache<Counter>();
+    const run = () => handleCommand({ store, subject, decider: folding, command: { type: 'Increment', by: 1, limit: 10 }, meta: meta(), cache });
+    const first = await run(); // a miss: reads the (empty) stream, decides, appends
+    const second = await run(); // a hit: decides on the cached state, appends
+    expect(folds).toBe(2); // one per decided event, none again after the append
+    expect(second.state).toEqual({ value: 2, full: false });
+    expect([first.state, second.state]).toEqual([decided[0], decided[1]]);
+    expect(second.state).toBe(decided[1]); // the decision's own object, cached
+    expect(cache.get(subject)?.state).toBe(decided[1]);
   });
 });

@@ -1,4 +1,4 @@
-import { ConcurrencyError, type Decider } from '@keelson/domain-kit';
+import { ConcurrencyError, decideAndEvolve, type Decider, type Decision } from '@keelson/domain-kit';
 import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
 import type { AppendResult } from './append.js';
 import type { EventStore } from './event-store.js';
@@ -47,19 +47,19 @@ export async function handleCommand<C, E extends { type: string }, S>(req: Comma
  */
 async function appendOnCachedState<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>, cached: CachedAggregate<S>): Promise<CommandOutcome<E, S> | undefined> {
   const { store, subject, decider, command, meta, cache } = req;
-  let events: E[];
+  let decision: Decision<E, S>;
   try {
-    events = decider.decide(command, cached.state);
+    decision = decideAndEvolve(decider, command, cached.state);
   } catch {
     return undefined; // refused on a state that may be stale: decided again on the stream's
   }
+  const { events, state } = decision;
   if (events.length === 0) return undefined;
   try {
     const append = await store.append(subject, cached.seq, events, meta);
     // An earlier try of this command was stored, maybe after the cached sequence (the server finds a
     // batch's duplicate before checking its sequence): the state after it is read, not guessed.
     if (!append || append.duplicate) return undefined;
-    const state = events.reduce(decider.evolve, cached.state);
     cache?.set(subject, { state, seq: append.lastSeq });
     return { events, state, append };
   } catch (err) {
@@ -75,11 +75,10 @@ async function loadDecideAppend<C, E extends { type: string }, S>(req: CommandRe
     const loaded = await store.load(subject, cached?.seq ?? 0);
     const state = loaded.events.reduce((s, r) => decider.evolve(s, r.event), cached?.state ?? decider.initialState());
     cache?.set(subject, { state, seq: loaded.lastSeq });
-    const events = decider.decide(command, state);
+    const { events, state: after } = decideAndEvolve(decider, command, state);
     if (events.length === 0) return { events, state, append: null };
     try {
       const append = await store.append(subject, loaded.lastSeq, events, meta);
-      const after = events.reduce(decider.evolve, state);
       if (append && !append.duplicate) cache?.set(subject, { state: after, seq: append.lastSeq });
       return { events, state: append?.duplicate ? state : after, append };
     } catch (err) {

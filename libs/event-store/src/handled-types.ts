@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import type { Sql } from '@keelson/postgres';
 import type { RecordedEvent } from './event-store.js';
 import { readEventMetadata } from './headers.js';
 
@@ -46,4 +47,36 @@ export class EventReader<E> {
     const type = (raw as { type?: unknown }).type;
     return typeof type === 'string' && !this.handles.has(type);
   }
+}
+
+/** One handler per event type a consumer acts on, each given the event of its own type after `A` (a projection's `sql`). */
+export type HandlersByType<E extends { type: string }, A extends unknown[] = []> = {
+  [T in E['type']]?: (...args: [...A, RecordedEvent<Extract<E, { type: T }>>]) => Promise<void>;
+};
+
+/** The types with a handler, and a dispatch that hands each event to its type's handler. */
+function dispatcher<E extends { type: string }, A extends unknown[]>(handlers: HandlersByType<E, A>) {
+  const byType = new Map(Object.entries(handlers) as [string, ((...args: unknown[]) => Promise<void>) | undefined][]);
+  const handles = [...byType].filter(([, h]) => h !== undefined).map(([type]) => type) as unknown as HandledTypes<E>;
+  const dispatch = async (...args: [...A, RecordedEvent<E>]): Promise<void> => {
+    const recorded = args[args.length - 1] as RecordedEvent<E>;
+    await byType.get(recorded.event.type)?.(...args);
+  };
+  return { handles, dispatch };
+}
+
+/**
+ * A reactor's `handles` and `handle` from one handler per event type: the list is read from the
+ * handlers, so a type is listed exactly when something handles it (never handled but passed over,
+ * nor listed but skipped by a switch). Spread it into the reactor.
+ */
+export function reactorHandlers<E extends { type: string }>(handlers: HandlersByType<E>): { handles: HandledTypes<E>; handle: (recorded: RecordedEvent<E>) => Promise<void> } {
+  const { handles, dispatch } = dispatcher(handlers);
+  return { handles, handle: dispatch };
+}
+
+/** A projection's `handles` and `apply` from one handler per event type, as `reactorHandlers`. */
+export function projectionHandlers<E extends { type: string }>(handlers: HandlersByType<E, [Sql]>): { handles: HandledTypes<E>; apply: (sql: Sql, recorded: RecordedEvent<E>) => Promise<void> } {
+  const { handles, dispatch } = dispatcher(handlers);
+  return { handles, apply: dispatch };
 }

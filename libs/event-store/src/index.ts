@@ -3,6 +3,7 @@ export { type StreamDeclaration, eventStreams, eventStreamConfig, applyStreams, 
 export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames } from './headers.js';
 export { appendEvents, type AppendResult } from './append.js';
 export { readSubject } from './load.js';
+export { type HandledTypes, type HandlersByType, reactorHandlers, projectionHandlers } from './handled-types.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
 export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';

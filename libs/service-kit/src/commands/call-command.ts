@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import { NoRespondersError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { commandSubject, CommandReply, type CommandContract, type CommandInput, type CommandOutput } from '@keelson/commands';
 import type { EventStoreNaming } from '@keelson/event-store';
 import { ServiceError } from '../errors.js';
 import { contextHeaders, type CommandContext } from './context.js';
 import { fromReplyError } from './reply-error.js';
+import { replyMuxOf } from './reply-mux.js';
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -25,10 +26,10 @@ export async function callCommand<C extends CommandContract>(
   const subject = commandSubject(naming.subjectPrefix, contract);
   let text: string;
   try {
-    const msg = await nc.request(subject, JSON.stringify(input), { timeout: options.timeoutMs ?? 15_000, headers: contextHeaders(ctx) });
+    const msg = await replyMuxOf(nc).request(subject, JSON.stringify(input), { timeoutMs: options.timeoutMs ?? 15_000, headers: contextHeaders(ctx) });
     text = msg.string();
   } catch (err) {
-    if (err instanceof TimeoutError || (err instanceof RequestError && err.isNoResponders()) || (err instanceof Error && err.name === 'NoRespondersError')) {
+    if (err instanceof TimeoutError || err instanceof NoRespondersError) {
       throw new ServiceError('Unavailable', `${contract.service}.unavailable`, `the ${contract.service} service did not answer ${contract.name}`, { cause: err });
     }
     throw err;

@@ -49,6 +49,16 @@ export const AgentState = z.strictObject({
 });
 export type AgentState = z.infer<typeof AgentState>;
 
+/**
+ * What a staged change may change: the top-level fields, and which assignments there are (added,
+ * replaced, removed). The records and the kept versions are the current state's own, shared with
+ * its readers: read-only here.
+ */
+export type StagedDraft = Omit<AgentState, 'assignments' | 'versions'> & {
+  assignments: Record<string, Readonly<AssignmentRecord>>;
+  readonly versions: Readonly<AgentState['versions']>;
+};
+
 const empty = (): AgentState => ({ schemaVersion: 1, seenGeneration: 0, appliedGeneration: 0, assignments: {}, versions: {} });
 
 /**
@@ -108,9 +118,11 @@ export class AgentStateStore {
    * of a device whose applied generation is behind. The first step of its work is journalled
    * before that work starts, and carries it. Resolves to false when `change` changed nothing.
    */
-  stage(change: (draft: AgentState) => boolean | void): Promise<boolean> {
+  stage(change: (draft: StagedDraft) => boolean | void): Promise<boolean> {
     return this.serialised(() => {
-      const draft = structuredClone(this.state);
+      // Copy on write: a new top level and assignments map, the records and versions shared. The
+      // state it replaces is left as its readers saw it; `update` deep-copies before it mutates.
+      const draft: AgentState = { ...this.state, assignments: { ...this.state.assignments } };
       if (change(draft) === false) return false;
       this.state = draft;
       this.unwritten = true;

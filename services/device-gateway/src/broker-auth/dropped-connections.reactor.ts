@@ -1,4 +1,4 @@
-import { eventStreams, type Reactor } from '@keelson/event-store';
+import { eventStreams, reactorHandlers, type Reactor } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -26,26 +26,29 @@ const freshMs = 60_000;
  */
 export function droppedConnectionsReactor(deps: DroppedConnectionsDeps): Reactor<DeviceEvent> {
   const settleMs = deps.settleMs ?? 1_000;
+  /** Closes the device's connections (opened before `startedBefore`, if given), twice for a fresh event. */
+  const kick = async (deviceId: string, time: Date, startedBefore?: Date) => {
+    if (!deps.kicker) return;
+    let kicked = await deps.kicker.kick(deviceId, startedBefore);
+    if (deps.now().getTime() - time.getTime() < freshMs) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      kicked += await deps.kicker.kick(deviceId, startedBefore);
+    }
+    deps.onKicked?.(deviceId, kicked);
+  };
   return {
     name: 'gateway-dropped-connections',
     stream: eventStreams.gateway,
     filterSubjects: ['ev.device.>'],
-    handles: ['DeviceDecommissioned', 'DeviceReenrolled'],
     parse: parseDeviceEvent,
-    async handle({ event, time }) {
-      if (event.type !== 'DeviceDecommissioned' && event.type !== 'DeviceReenrolled') return;
-      const { deviceId } = event.data;
+    ...reactorHandlers<DeviceEvent>({
+      DeviceDecommissioned: async ({ event, time }) => {
+        await deps.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, event.data.deviceId, time));
+        await kick(event.data.deviceId, time);
+      },
       // A re-enrolled device has new credentials already (replaced before the event): only connections
       // opened before it, with the old ones, are dropped.
-      const startedBefore = event.type === 'DeviceReenrolled' ? time : undefined;
-      if (event.type === 'DeviceDecommissioned') await deps.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, deviceId, time));
-      if (!deps.kicker) return;
-      let kicked = await deps.kicker.kick(deviceId, startedBefore);
-      if (deps.now().getTime() - time.getTime() < freshMs) {
-        await new Promise((r) => setTimeout(r, settleMs));
-        kicked += await deps.kicker.kick(deviceId, startedBefore);
-      }
-      deps.onKicked?.(deviceId, kicked);
-    },
+      DeviceReenrolled: ({ event, time }) => kick(event.data.deviceId, time, time),
+    }),
   };
 }

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, register } from 'prom-client';
-import { eventStreams, type Reactor } from '@keelson/event-store';
+import { eventStreams, reactorHandlers, type Reactor } from '@keelson/event-store';
 import { DesiredState, parseDeviceEvent, type Assignment, type DeviceEvent } from '@keelson/events';
 
 /** `<prefix>keelson.cmd.<deviceId>.desired`: the MQTT topic `<root>/cmd/<deviceId>/desired` seen from NATS. */
@@ -38,12 +38,10 @@ export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<Devi
     name: 'gateway-desired-state',
     stream: eventStreams.gateway,
     filterSubjects: ['ev.device.>'],
-    handles: ['DesiredStateChanged'],
     parse: parseDeviceEvent,
-    async handle({ event }) {
-      if (event.type !== 'DesiredStateChanged') return;
-      publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments, 'change');
-    },
+    ...reactorHandlers<DeviceEvent>({
+      DesiredStateChanged: async ({ event }) => publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments, 'change'),
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { eventStreams, type Projection } from '@keelson/event-store';
+import { eventStreams, projectionHandlers, type Projection } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 
@@ -11,26 +11,25 @@ export const deviceReachabilityProjection: Projection<DeviceEvent> = {
   name: 'orchestrator-device-reachability',
   stream: eventStreams.gateway,
   filterSubjects: ['ev.device.>'],
-  handles: ['DeviceDecommissioned', 'DeviceReachabilityChanged'],
   parse: parseDeviceEvent,
-  async apply(sql, { event, seq }) {
-    if (event.type === 'DeviceDecommissioned') {
+  ...projectionHandlers<DeviceEvent>({
+    async DeviceDecommissioned(sql, { event, seq }) {
       await sql.query(
         `INSERT INTO device_reachability (fleet, device_id, reachable, last_seq, decommissioned) VALUES ($1, $2, true, $3, true)
          ON CONFLICT (fleet, device_id) DO UPDATE SET decommissioned = true`,
         [event.data.fleet, event.data.deviceId, seq],
       );
-      return;
-    }
-    if (event.type !== 'DeviceReachabilityChanged') return;
-    const { fleet, deviceId, reachable } = event.data;
-    await sql.query(
-      `INSERT INTO device_reachability (fleet, device_id, reachable, last_seq) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (fleet, device_id) DO UPDATE SET reachable = EXCLUDED.reachable, last_seq = EXCLUDED.last_seq
-       WHERE device_reachability.last_seq < EXCLUDED.last_seq`,
-      [fleet, deviceId, reachable, seq],
-    );
-  },
+    },
+    async DeviceReachabilityChanged(sql, { event, seq }) {
+      const { fleet, deviceId, reachable } = event.data;
+      await sql.query(
+        `INSERT INTO device_reachability (fleet, device_id, reachable, last_seq) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (fleet, device_id) DO UPDATE SET reachable = EXCLUDED.reachable, last_seq = EXCLUDED.last_seq
+         WHERE device_reachability.last_seq < EXCLUDED.last_seq`,
+        [fleet, deviceId, reachable, seq],
+      );
+    },
+  }),
 };
 
 export const deviceReachabilityMigrations: Migration[] = [

@@ -51,12 +51,18 @@ describe('a rollout of many devices, in chunks', () => {
     expect(events.filter((e) => e.type === 'DevicesAssigned').length).toBeGreaterThan(1);
   });
 
-  it("folds a creation's devices once: the store's fold of the decided events is the decision's own", () => {
+  it("hands the store the state its decision folded, equal to its events' fold: a creation's devices folded once", () => {
     const initial = rolloutDecider.initialState();
-    const events = rolloutDecider.decide(createCommand(twoWaves, devices(20_000)), initial);
-    const kept = events.reduce(rolloutDecider.evolve, initial); // what the store folds after the decision
-    expect(events.reduce(rolloutDecider.evolve, initial)).toBe(kept); // the same state, not a second fold
-    expect(rolloutDocument(kept)).toEqual(rolloutDocument(fold(rolloutDecider, events.map((e) => structuredClone(e)))));
+    const command = createCommand(twoWaves, devices(20_000));
+    const decision = rolloutDecider.decideAndEvolve!(command, initial);
+    expect(decision.events).toEqual(rolloutDecider.decide(command, initial));
+    expect(rolloutDocument(decision.state)).toEqual(rolloutDocument(fold(rolloutDecider, decision.events.map((e) => structuredClone(e)))));
+    // the outcome that ends the first wave starts the next: its devices too are in the decision's state
+    const [last, ...others] = assignedDevices((decision.state as LiveRollout).facts).reverse();
+    const prior = others.reduce((state, d) => rolloutDecider.decideAndEvolve!(report(d, 'healthy'), state).state, decision.state);
+    const next = rolloutDecider.decideAndEvolve!(report(last!, 'healthy'), prior);
+    expect(next.events.map((e) => e.type)).toContain('WaveStarted');
+    expect(rolloutDocument(next.state)).toEqual(rolloutDocument(fold(rolloutDecider, next.events.map((e) => structuredClone(e)), prior)));
   });
 });
 

@@ -22,14 +22,20 @@ function answer(decide: () => RolloutEvent[]): RolloutEvent[] | { refused: strin
 
 const evolveAll = <S>(evolve: (s: S, e: RolloutEvent) => S, state: S, events: RolloutEvent[]) => events.reduce(evolve, state);
 
-/** Runs one command through both deciders from matching states; both must answer alike and fold alike. */
+/** Runs one command through both deciders from matching states; both must answer alike and fold alike (ours: the decision's own fold). */
 function step(command: RolloutCommand, state: Rollout, old: ReferenceRollout, compareStates = true): { state: Rollout; old: ReferenceRollout; events: RolloutEvent[] } {
   const mine = answer(() => rolloutDecider.decide(command, state));
   const theirs = answer(() => reference.decide(command, old));
   expect(Array.isArray(mine) ? inline(mine) : mine).toEqual(theirs);
   const events = Array.isArray(mine) ? mine : [];
-  const next = { state: evolveAll(rolloutDecider.evolve, state, events), old: evolveAll(referenceState.evolve, old, Array.isArray(theirs) ? theirs : []), events };
-  if (compareStates) expect(rolloutDocument(next.state)).toEqual(next.old);
+  // the state the store keeps is the decision's own fold: the same as folding its events
+  const decided = Array.isArray(mine) ? rolloutDecider.decideAndEvolve!(command, state) : { events, state };
+  expect(decided.events).toEqual(events);
+  const next = { state: decided.state, old: evolveAll(referenceState.evolve, old, Array.isArray(theirs) ? theirs : []), events };
+  if (compareStates) {
+    expect(rolloutDocument(next.state)).toEqual(next.old);
+    expect(rolloutDocument(next.state)).toEqual(rolloutDocument(evolveAll(rolloutDecider.evolve, state, events)));
+  }
   return next;
 }
 

@@ -1,8 +1,8 @@
-import { deviceTimeoutSecondsOf, type RolloutEvent } from '@keelson/events';
+import { deviceTimeoutSecondsOf } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
 import type { RolloutCommand } from './rollout.decide.js';
 import { isAssigned, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
-import { andWhatFollows } from './rollout.next-step.js';
+import { andWhatFollows, folded, type RolloutDecision } from './rollout.next-step.js';
 import { installAssignmentId } from './wave-plan.js';
 
 type Command<T extends RolloutCommand['type']> = Extract<RolloutCommand, { type: T }>;
@@ -15,23 +15,23 @@ const isEnded = (state: LiveRollout) => state.status === 'aborted' || state.stat
  * the timeout sweep; `[]` when not due (the sweep may run early, or the device went silent and its
  * clock stopped) or when the device already ended.
  */
-export function timeOutDevice(command: Command<'TimeOutDevice'>, state: LiveRollout): RolloutEvent[] {
+export function timeOutDevice(command: Command<'TimeOutDevice'>, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, at } = command;
   const { facts } = state;
   const { clock } = facts.devices.record(deviceId);
-  if (isEnded(state) || !clock || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
+  if (isEnded(state) || !clock || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return folded(state);
   const deadline = deadlineOf(clock, deviceTimeoutSecondsOf(facts.strategy));
-  if (deadline === null || Date.parse(at) < Date.parse(deadline)) return [];
+  if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
   const assignmentId = installAssignmentId(rolloutId, deviceId);
   return andWhatFollows(state, [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }], at);
 }
 
 /** A timed-out device reported after all: recorded once as evidence; its outcome stays `failed`. */
-export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state: LiveRollout): RolloutEvent[] {
+export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, assignmentId, state: reported, reason, at } = command;
-  if (state.facts.devices.record(deviceId).lateReportOrder !== undefined) return [];
+  if (state.facts.devices.record(deviceId).lateReportOrder !== undefined) return folded(state);
   const data = { fleet, rolloutId, deviceId, assignmentId, state: reported, ...(reason === undefined ? {} : { reason }), recordedAt: at };
-  return [{ type: 'LateDeviceReportRecorded', schemaVersion: 1, data }];
+  return folded(state, [{ type: 'LateDeviceReportRecorded', schemaVersion: 1, data }]);
 }
 
 /**
@@ -39,15 +39,15 @@ export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state:
  * news than the rollout holds is ignored, and so is a device that ended. Going silent may let the
  * next wave start (an unreachable device blocks nothing); coming back restarts its clock.
  */
-export function noteReachability(command: Command<'NoteDeviceReachability'>, state: LiveRollout): RolloutEvent[] {
+export function noteReachability(command: Command<'NoteDeviceReachability'>, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, reachable, asOfSeq, at } = command;
   const { facts } = state;
-  if (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return [];
+  if (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return folded(state);
   const known = facts.devices.record(deviceId).reachability;
-  if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return [];
+  if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return folded(state);
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.
-  if (!known && reachable && !isAssigned(facts, deviceId)) return [];
+  if (!known && reachable && !isAssigned(facts, deviceId)) return folded(state);
   return andWhatFollows(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }], at);
 }

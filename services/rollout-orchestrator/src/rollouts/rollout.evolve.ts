@@ -89,27 +89,8 @@ const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'tim
   return devices.changed([deviceId], (r) => (r[field] === undefined ? { ...r, [field]: devices.tally[list] } : r));
 };
 
-/** The events a creation's decision folds itself (to plan its first wave); they carry the devices. */
-const creationEvents = new Set<RolloutEvent['type']>(['RolloutCreated', 'RolloutTargetsAdded', 'WaveStarted', 'DevicesAssigned']);
-
-/**
- * A creation's decision folds its own events, and the store then folds the same event objects from
- * the same state into the state it keeps: every device of the rollout twice. `evolve` is pure, so
- * the fold of such an event from a state is remembered for as long as the event object lives.
- */
-const folded = new WeakMap<RolloutEvent, { from: Rollout; to: Rollout }>();
-
 /** Folds one event into the state; total, and ignores what does not apply. */
 export function evolve(state: Rollout, event: RolloutEvent): Rollout {
-  if (!creationEvents.has(event.type)) return evolveOnce(state, event);
-  const seen = folded.get(event);
-  if (seen?.from === state) return seen.to;
-  const to = evolveOnce(state, event);
-  folded.set(event, { from: state, to });
-  return to;
-}
-
-function evolveOnce(state: Rollout, event: RolloutEvent): Rollout {
   if (event.type === 'RolloutCreated') {
     if (state.status !== 'absent') return state;
     // A version-1 creation lists its devices inline; a later one in the chunks that follow it.

@@ -1,3 +1,4 @@
+import type { Decision } from '@keelson/domain-kit';
 import type { RolloutEvent } from '@keelson/events';
 import { evolve, failureCount, type LiveRollout, type Rollout, type RolloutFacts } from './rollout.evolve.js';
 
@@ -68,13 +69,19 @@ export function nextStep(state: LiveRollout, at: string): RolloutEvent | null {
   return nextAssignment(facts, ref, at);
 }
 
-/** `first` and everything that follows from it in the same decision. */
-export function andWhatFollows(state: LiveRollout, first: RolloutEvent[], at: string): RolloutEvent[] {
+/** What a rollout command decided and the state after it (folded once, while deciding). */
+export type RolloutDecision = Decision<RolloutEvent, Rollout>;
+
+/** Events that nothing follows from, with the state after them (none: the state as it is). */
+export const folded = (state: Rollout, events: RolloutEvent[] = []): RolloutDecision => ({ events, state: events.reduce(evolve, state) });
+
+/** `first` and everything that follows from it in the same decision, with the state after them all (folded once). */
+export function andWhatFollows(state: LiveRollout, first: RolloutEvent[], at: string): Decision<RolloutEvent, LiveRollout> {
   const events = [...first];
   let current = first.reduce(evolve, state as Rollout) as LiveRollout;
   for (let step = nextStep(current, at); step; step = nextStep(current, at)) {
     events.push(step);
     current = evolve(current, step) as LiveRollout;
   }
-  return events;
+  return { events, state: current };
 }
