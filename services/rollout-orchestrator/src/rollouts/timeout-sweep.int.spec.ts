@@ -49,8 +49,11 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   });
 
   const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
+  // Each rollout gets devices of its own: a device one test left silent or decommissioned in the
+  // shared read model must not be noted by the next test's sweep (it made the last test flaky).
   const createListed = async (rolloutId: string, s = { ...strategy([[10, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 }) => {
-    const { state } = await new Rollouts(store, db).execute({ ...createCommand(s), rolloutId }, meta());
+    const devices = Array.from({ length: 10 }, (_, i) => `${rolloutId}-d${i}`);
+    const { state } = await new Rollouts(store, db).execute({ ...createCommand(s, devices), rolloutId }, meta());
     await eventually(async () => (await db.query('SELECT 1 FROM rollout_summaries WHERE rollout_id = $1', [rolloutId])).length === 1);
     return assignedDevices(state.facts)[0]!;
   };
