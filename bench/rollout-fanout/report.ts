@@ -98,6 +98,8 @@ export function printReport(r: BenchReport): void {
     `  CPU during rollout  (window ${f1(rollout.seconds)} s, ${r.cores} cores = ${f1(rollout.seconds * r.cores)} CPU-s available)`,
     ...rollout.cpu.map((c) => `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * c.seconds) / r.devices).toFixed(2).padStart(6)} ms per device`),
     ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${f1(fleet.cpuSeconds).padStart(7)} CPU-s  ${f1((100 * fleet.cpuSeconds) / rollout.seconds).padStart(5)} % of one core  ${((1000 * fleet.cpuSeconds) / r.devices).toFixed(2).padStart(6)} ms per device (sum of the fleet-<k> rows)`] : []),
+    `  syscalls            (per device update, over the window: reads / writes, sockets and files alike)`,
+    ...rollout.syscalls.map((s) => `    ${s.name.padEnd(28)} ${(s.reads / r.devices).toFixed(2).padStart(7)} / ${(s.writes / r.devices).toFixed(2).padStart(7)}`),
     `  peak RSS (VmHWM)`,
     ...r.peakRss.map((p) => `    ${p.name.padEnd(28)} ${String(p.mib ?? '?').padStart(6)} MiB`),
     ...(fleet ? [`    ${`simulated fleet (${fleet.count} procs)`.padEnd(28)} ${String(fleet.peakRssMiB).padStart(6)} MiB (sum of each process's peak)`] : []),

@@ -4,6 +4,7 @@ import type { BenchFleet } from './bench-fleet.js';
 import { sampleCpu, type CpuTimeline } from './cpu-timeline.js';
 import { rolloutEnd, type RolloutEnd } from './rollout-end.js';
 import type { OperatorApi, RolloutView } from './operator-api.js';
+import { syscallsBetween, syscallSnapshot, type Syscalls } from './process-io.js';
 import { cpuBetween, cpuSnapshot, type WatchedProcess } from './resources.js';
 import { streamCounts, watchConsumers, watchedStreams, type ConsumerBacklog } from './stream-watch.js';
 import { tapSubjects, type SubjectTap } from './subject-tap.js';
@@ -26,6 +27,8 @@ export interface RolloutFigures {
   stateTimeline: Record<string, { n: number; p10: number; p50: number; p90: number; p100: number }>;
   appended: Record<string, { messages: number; bytes: number }>;
   cpu: { name: string; seconds: number }[];
+  /** Read and write system calls per process over the window (`/proc/<pid>/io`). */
+  syscalls: ({ name: string } & Syscalls)[];
   backlogs: ConsumerBacklog[];
   cpuTimeline: CpuTimeline;
   /** Acks and pulls per consumer, other JetStream API requests (with `--tap-acks`). */
@@ -48,6 +51,7 @@ export async function measureRollout(input: {
   // seconds that the api's keep-alive timeout may be closing under it ("other side closed").
   await api.reachableDevices();
   const cpuBefore = cpuSnapshot(processes);
+  const ioBefore = syscallSnapshot(processes);
   const watch = watchConsumers(jsm);
   const tap = input.tap && tapSubjects(input.tap);
   const cpuSampler = sampleCpu(processes);
@@ -81,6 +85,7 @@ export async function measureRollout(input: {
   const seconds = (end.storedAtMs - t0Wall) / 1000;
   const cpuTimeline = cpuSampler.stop();
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
+  const syscalls = syscallsBetween(ioBefore, syscallSnapshot(processes));
   const traffic = await tap?.stop();
   await input.probe?.stop();
   const after = await streamCounts(jsm);
@@ -107,6 +112,6 @@ export async function measureRollout(input: {
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
     appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),
-    cpu, backlogs, cpuTimeline, ...(traffic ? { tap: traffic } : {}),
+    cpu, syscalls, backlogs, cpuTimeline, ...(traffic ? { tap: traffic } : {}),
   };
 }
