@@ -1,9 +1,10 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
+import { connectNats } from '../nats/coalescing-connect.js';
 
 /**
  * Closes the shared connections last: runners and subscriptions stop in `beforeApplicationShutdown`,
@@ -45,7 +46,7 @@ export class InfrastructureModule {
         {
           provide: NATS,
           useFactory: () =>
-            connect({
+            connectNats({
               servers: config.natsUrl, user: config.natsUser, pass: config.natsPassword, name: config.service, maxReconnectAttempts: -1,
               // nats.js builds an Error per request and per publish ack to keep the caller's stack for a
               // later failure: 5 % of the gateway's CPU in an enrollment burst. Errors keep their messages.

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
 import { eventStreams, ReactorRunner, retireProjections, type RetiredProjection } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, connectNats, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
@@ -50,7 +50,7 @@ async function connectSystem(config: ServiceConfig): Promise<NatsConnection | nu
   const user = config.env.KEELSON_NATS_SYSTEM_USER;
   const pass = config.env.KEELSON_NATS_SYSTEM_PASSWORD;
   if (!user || !pass) return null;
-  return connect({ servers: config.natsUrl, user, pass, name: `${config.service}-system`, maxReconnectAttempts: -1 });
+  return connectNats({ servers: config.natsUrl, user, pass, name: `${config.service}-system`, maxReconnectAttempts: -1 });
 }
 
 /**
