@@ -26,7 +26,7 @@ export class DeviceFiles {
   ) {}
 
   /** The signed document `file` of the fleet (`timestamp.json` the newest), or a 404. */
-  async document(fleet: string, file: string): Promise<string> {
+  async document(fleet: string, file: string): Promise<Buffer> {
     const request = parseMetadataFile(file);
     const document = request ? await this.metadata.find(fleet, request) : null;
     if (!document) throw notServed('tuf.metadata-not-found', `no metadata '${file}' in this fleet's repository`);

@@ -9,10 +9,11 @@ export const wholeReadMaxBytes = 1024 * 1024;
 
 /**
  * A TUF metadata document: never stored by a cache (the timestamp changes at every signing, and
- * a TUF client keeps its own trusted copies). Headers and body leave in one write.
+ * a TUF client keeps its own trusted copies). Headers and body leave in one write; the body is the
+ * document's bytes as kept, not a string to encode per request.
  */
-export function sendDocument(res: ServerResponse, withBody: boolean, document: string): void {
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(document) });
+export function sendDocument(res: ServerResponse, withBody: boolean, document: Buffer): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': document.length });
   res.end(withBody ? document : undefined);
 }
 

@@ -13,7 +13,7 @@ export interface TufMetadataMemoryOptions {
 }
 
 interface ChangingAnswer {
-  document: string | null;
+  document: Buffer | null;
   until: number;
 }
 
@@ -21,7 +21,8 @@ const documentKey = (fleet: string, role: string, version: number) => `${fleet}\
 const answerKey = (request: MetadataRequest) => ('version' in request ? `${request.role}\u0000${request.version}` : request.role);
 
 /**
- * What the facade has read of each fleet's TUF metadata, so devices are served from memory.
+ * What the facade has read of each fleet's TUF metadata, so devices are served from memory: as the
+ * bytes that go out (UTF-8, encoded once when read), not strings encoded again for every device.
  *
  * A signed document at a version never changes (the projection inserts each (fleet, role, version)
  * once): it is kept, bounded by bytes. The answers that change when the signer signs again, the
@@ -33,7 +34,7 @@ const answerKey = (request: MetadataRequest) => ('version' in request ? `${reque
  * the database serves. Nothing that changes is kept while the feed is not following.
  */
 export class TufMetadataMemory {
-  private readonly documents: BoundedMap<string>;
+  private readonly documents: BoundedMap<Buffer>;
   private readonly answers: BoundedMap<Map<string, ChangingAnswer>>;
   /** Per fleet, the stream sequence of the newest TUF event the feed announced. */
   private readonly announced: BoundedMap<number>;
@@ -52,7 +53,7 @@ export class TufMetadataMemory {
   }
 
   /** What is known of `request` (a document, or null for "not there"), or undefined: ask the database. */
-  recall(fleet: string, request: MetadataRequest): { document: string | null } | undefined {
+  recall(fleet: string, request: MetadataRequest): { document: Buffer | null } | undefined {
     const document = 'version' in request ? this.documents.get(documentKey(fleet, request.role, request.version)) : undefined;
     if (document !== undefined) return { document };
     const answer = this.answers.get(fleet)?.get(answerKey(request));
@@ -60,7 +61,7 @@ export class TufMetadataMemory {
   }
 
   /** Keeps what the database answered, `applied` being the projection's checkpoint as that same statement saw it. */
-  remember(fleet: string, request: MetadataRequest, document: string | null, applied: number): void {
+  remember(fleet: string, request: MetadataRequest, document: Buffer | null, applied: number): void {
     if ('version' in request && document !== null) return this.documents.set(documentKey(fleet, request.role, request.version), document);
     if (applied < Math.max(this.followedFrom, this.announced.get(fleet) ?? this.evictedFloor)) return; // the database is behind the feed
     let fleetAnswers = this.answers.get(fleet);

@@ -33,14 +33,14 @@ export class TufMetadataStore {
     private readonly memory: TufMetadataMemory,
   ) {}
 
-  /** The document as signed, or null; the timestamp is always the newest one. */
-  async find(fleet: string, request: MetadataRequest): Promise<string | null> {
+  /** The document as signed (its UTF-8 bytes), or null; the timestamp is always the newest one. */
+  async find(fleet: string, request: MetadataRequest): Promise<Buffer | null> {
     const known = this.memory.recall(fleet, request);
     if (known) return known.document;
     const [row] = !('version' in request)
       ? await this.db.query<Answer>(latestTimestamp, [fleet, tufMetadataProjection.name])
       : await this.db.query<Answer>(atVersion, [fleet, tufMetadataProjection.name, request.role, request.version]);
-    const document = row?.document ?? null;
+    const document = typeof row?.document === 'string' ? Buffer.from(row.document) : null;
     this.memory.remember(fleet, request, document, Number(row?.applied ?? 0));
     return document;
   }
