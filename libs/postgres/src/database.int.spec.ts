@@ -36,4 +36,15 @@ describe('the PostgreSQL adapter', () => {
     const rows = await db.query<{ id: number; author: string }>('SELECT id, author FROM notes ORDER BY id');
     expect(rows).toEqual([{ id: 1, author: 'ada' }]);
   });
+
+  it('runs a statement inside a transaction in it, and one outside any transaction beside it', async () => {
+    const seen = await db.transaction(async (sql) => {
+      await sql.query('INSERT INTO notes (id, body) VALUES ($1, $2)', [3, 'pending']);
+      const inside = await sql.query<{ id: number }>('SELECT id FROM notes WHERE id = 3');
+      const outside = await db.query<{ id: number }>('SELECT id FROM notes WHERE id = 3'); // another connection: not committed yet
+      return { inside, outside };
+    });
+    expect(seen).toEqual({ inside: [{ id: 3 }], outside: [] });
+    expect(await db.query('SELECT id FROM notes WHERE id = 3')).toEqual([{ id: 3 }]);
+  });
 });

@@ -1,5 +1,5 @@
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { CompiledQuery, type Kysely } from 'kysely';
 
 /** Plain parameterised SQL inside one transaction (or outside any, for reads). */
 export interface Sql {
@@ -16,12 +16,12 @@ export interface Database {
   readonly orm: MikroORM;
 }
 
-// Kysely (MikroORM 7's query layer) takes PostgreSQL's own $1 placeholders as they are, and the
-// instance an EntityManager hands out inside `transactional` runs in that transaction.
-function sqlOf(em: EntityManager): Sql {
+// Kysely (MikroORM 7's query layer) takes PostgreSQL's own $1 placeholders as they are; the
+// instance MikroORM's connection hands to a `transactional` callback runs in that transaction.
+function sqlOf(kysely: Pick<Kysely<unknown>, 'executeQuery'>): Sql {
   return {
     async query<T extends object>(text: string, params: unknown[] = []) {
-      const result = await em.getKysely().executeQuery<T>(CompiledQuery.raw(text, params));
+      const result = await kysely.executeQuery<T>(CompiledQuery.raw(text, params));
       return result.rows as T[];
     },
   };
@@ -44,10 +44,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     debug: options.debug ?? false,
     allowGlobalContext: false,
   });
+  // Straight to MikroORM's connection, not through an EntityManager: read models use plain SQL and no
+  // entity, and a fork per statement cost a unit of work and two writes to process.env each
+  // (`Configuration.set` → `setEnv`: 2.5 % of the orchestrator's busy time in a 1,000-device rollout).
+  const connection = orm.em.getDriver().getConnection('write');
+  const pool = sqlOf(connection.getClient());
   return {
     orm,
-    transaction: (fn) => orm.em.fork().transactional((em) => fn(sqlOf(em))),
-    query: (text, params) => sqlOf(orm.em.fork()).query(text, params),
+    transaction: (fn) => connection.transactional((trx) => fn(sqlOf(trx))),
+    query: (text, params) => pool.query(text, params),
     close: () => orm.close(true),
   };
 }
