@@ -8,6 +8,11 @@ export interface StreamDeclaration {
   /** Unprefixed subjects, e.g. `['ev.rollout.>', 'ev.channel.>']`. */
   subjects: string[];
   description: string;
+  /**
+   * Aggregates whose events are stored on `ev.<aggregate>.<fleet>.<id>.<EventType>` (see
+   * `typed-subjects.ts`), so that consumers filter by type on the broker.
+   */
+  typedAggregates?: readonly string[];
 }
 
 /** Every event stream Keelson has, by owning service (DESIGN: one stream per owning service). */
