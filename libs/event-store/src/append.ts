@@ -27,27 +27,41 @@ interface BatchAck {
   error?: { code: number; err_code: number; description: string };
 }
 
-function conflict(subject: string, expectedSeq: number, cause: unknown): ConcurrencyError {
-  return new ConcurrencyError(subject, expectedSeq, { cause });
+/**
+ * Where the events of one decision go: one subject for all (`subject`), or one per event
+ * (`subjects`, same order), and the subject, maybe with a wildcard, whose last sequence must still
+ * be the expected one (`expectSubject`; `subject` when absent).
+ */
+export interface AppendTarget {
+  subject: string;
+  subjects?: readonly string[];
+  expectSubject?: string;
 }
 
-async function appendOne(js: JetStreamClient, subject: string, expectedSeq: number, event: unknown, meta: EventMetadata): Promise<AppendResult> {
+function conflict(target: AppendTarget, expectedSeq: number, cause: unknown): ConcurrencyError {
+  return new ConcurrencyError(target.subject, expectedSeq, { cause });
+}
+
+const subjectAt = (target: AppendTarget, i: number): string => target.subjects?.[i] ?? target.subject;
+
+async function appendOne(js: JetStreamClient, target: AppendTarget, expectedSeq: number, event: unknown, meta: EventMetadata): Promise<AppendResult> {
   try {
-    const ack = await js.publish(subject, encoder.encode(JSON.stringify(event)), {
+    const ack = await js.publish(subjectAt(target, 0), encoder.encode(JSON.stringify(event)), {
       headers: eventHeaders(meta, 0),
       msgID: `${meta.commandId}:0`, // same decision published twice -> stored once
-      expect: { lastSubjectSequence: expectedSeq }, // 0 = the subject must still be empty
+      // 0 = the subject must still be empty
+      expect: target.expectSubject ? { lastSubjectSequence: expectedSeq, lastSubjectSequenceSubject: target.expectSubject } : { lastSubjectSequence: expectedSeq },
     });
     return { firstSeq: ack.seq, lastSeq: ack.seq, duplicate: ack.duplicate };
   } catch (err) {
-    if (err instanceof JetStreamApiError && conflictCodes.includes(err.code)) throw conflict(subject, expectedSeq, err);
+    if (err instanceof JetStreamApiError && conflictCodes.includes(err.code)) throw conflict(target, expectedSeq, err);
     throw err;
   }
 }
 
 // Atomic batch publish (ADR-50, nats-server >= 2.12): the server stages every message of the batch
 // and stores all of them or none when the commit arrives. Only the commit is acknowledged.
-async function appendBatch(nc: NatsConnection, subject: string, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs: number): Promise<AppendResult> {
+async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs: number): Promise<AppendResult> {
   const batchId = randomUUID();
   let reply: BatchAck | undefined;
   for (const [i, event] of events.entries()) {
@@ -55,6 +69,8 @@ async function appendBatch(nc: NatsConnection, subject: string, expectedSeq: num
     h.set('Nats-Batch-Id', batchId);
     h.set('Nats-Batch-Sequence', String(i + 1));
     if (i === 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expectedSeq));
+    if (i === 0 && target.expectSubject) h.set('Nats-Expected-Last-Subject-Sequence-Subject', target.expectSubject);
+    const subject = subjectAt(target, i);
     const data = encoder.encode(JSON.stringify(event));
     if (i < events.length - 1) {
       nc.publish(subject, data, { headers: h });
@@ -67,19 +83,20 @@ async function appendBatch(nc: NatsConnection, subject: string, expectedSeq: num
   if (reply?.error?.err_code === batchDuplicateCode) return { firstSeq: 0, lastSeq: 0, duplicate: true };
   if (reply?.error) {
     const cause = new JetStreamApiError({ code: reply.error.code, err_code: reply.error.err_code, description: reply.error.description });
-    if (conflictCodes.includes(reply.error.err_code)) throw conflict(subject, expectedSeq, cause);
+    if (conflictCodes.includes(reply.error.err_code)) throw conflict(target, expectedSeq, cause);
     throw cause;
   }
-  if (!reply?.seq) throw new Error(`batch ${batchId} on ${subject}: no sequence in the commit acknowledgement`);
+  if (!reply?.seq) throw new Error(`batch ${batchId} on ${target.subject}: no sequence in the commit acknowledgement`);
   return { firstSeq: reply.seq - events.length + 1, lastSeq: reply.seq, duplicate: reply.duplicate === true };
 }
 
 /**
- * Appends the events of one decision to `subject`, unless someone else appended after
- * `expectedSeq` (then ConcurrencyError). Several events land atomically or not at all.
+ * Appends the events of one decision to `target` (a subject, or an `AppendTarget`), unless someone
+ * else appended after `expectedSeq` (then ConcurrencyError). Several events land atomically or not at all.
  */
-export async function appendEvents(nc: NatsConnection, js: JetStreamClient, subject: string, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
+export async function appendEvents(nc: NatsConnection, js: JetStreamClient, target: string | AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
   if (events.length === 0) return null;
-  if (events.length === 1) return appendOne(js, subject, expectedSeq, events[0], meta);
-  return appendBatch(nc, subject, expectedSeq, events, meta, timeoutMs);
+  const t = typeof target === 'string' ? { subject: target } : target;
+  if (events.length === 1) return appendOne(js, t, expectedSeq, events[0], meta);
+  return appendBatch(nc, t, expectedSeq, events, meta, timeoutMs);
 }

@@ -46,7 +46,22 @@ export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableCon
     await jsm.consumers.delete(spec.stream, spec.name);
     return addConsumer(jsm, spec, ackPolicy, resumeAfter);
   }
-  if (info.config.ack_wait !== ACK_WAIT_MS * 1_000_000) await jsm.consumers.update(spec.stream, spec.name, { ack_wait: ACK_WAIT_MS * 1_000_000 });
+  const update = { ...ackWaitUpdate(info), ...filterUpdate(info, spec.filterSubjects) };
+  if (Object.keys(update).length) await jsm.consumers.update(spec.stream, spec.name, update);
+}
+
+const ackWaitUpdate = (info: ConsumerInfo) => (info.config.ack_wait === ACK_WAIT_MS * 1_000_000 ? {} : { ack_wait: ACK_WAIT_MS * 1_000_000 });
+
+/**
+ * A consumer whose subjects changed (an event type handled more or less; typed subjects) follows the
+ * new ones from where it is: the server keeps its position and acknowledgements.
+ */
+function filterUpdate(info: ConsumerInfo, wanted: string[]): { filter_subject?: string; filter_subjects?: string[] } {
+  const current = [...(info.config.filter_subjects ?? (info.config.filter_subject ? [info.config.filter_subject] : []))].sort();
+  const sorted = [...wanted].sort();
+  if (current.length === sorted.length && current.every((s, i) => s === sorted[i])) return {};
+  // `update` merges into the current config, which may hold the single-subject form: never both.
+  return { filter_subject: undefined, filter_subjects: wanted };
 }
 
 async function addConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec, ackPolicy: AckPolicy, resumeAfter: number): Promise<void> {

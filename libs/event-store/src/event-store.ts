@@ -1,10 +1,12 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { ConcurrencyError } from '@keelson/domain-kit';
 import { appendEvents, type AppendResult } from './append.js';
 import { assertValidMetadata, readEventMetadata, type EventMetadata } from './headers.js';
 import { readSubject } from './load.js';
 import { aggregateSubject, type EventStoreNaming } from './naming.js';
 import type { StreamDeclaration } from './streams.js';
+import { isTypedAggregateSubject, typedSubject } from './typed-subjects.js';
 
 /** An event as stored: the parsed event plus what JetStream and the headers say about it. */
 export interface RecordedEvent<E> {
@@ -47,10 +49,16 @@ export class EventStore<E extends { type: string }> {
     return aggregateSubject(this.options.naming, aggregate, fleet, id);
   }
 
-  /** Loads the events of one aggregate, optionally only those after `afterSeq` (for cached state). */
+  /**
+   * Loads the events of one aggregate, optionally only those after `afterSeq` (for cached state).
+   * A typed aggregate's are read from its untyped subject and its typed ones, in stream order.
+   */
   async load(subject: string, afterSeq = 0): Promise<LoadedStream<E>> {
     this.jsmPromise ??= jetstreamManager(this.options.nc);
-    const messages = await readSubject(await this.jsmPromise, this.streamName, subject, afterSeq);
+    const jsm = await this.jsmPromise;
+    const messages = this.isTyped(subject)
+      ? (await Promise.all([readSubject(jsm, this.streamName, subject, afterSeq), readSubject(jsm, this.streamName, `${subject}.*`, afterSeq)])).flat().sort((a, b) => a.seq - b.seq)
+      : await readSubject(jsm, this.streamName, subject, afterSeq);
     const events = messages.map((m) => ({
       event: this.options.parse(JSON.parse(decoder.decode(m.data))),
       seq: m.seq,
@@ -62,12 +70,30 @@ export class EventStore<E extends { type: string }> {
   }
 
   /**
-   * Appends the events of one decision if `subject` is still at `expectedSeq`; throws
-   * ConcurrencyError otherwise. Events are validated first, so the stream never holds an invalid one.
+   * Appends the events of one decision if the aggregate of `subject` is still at `expectedSeq` (the
+   * `lastSeq` of a load); throws ConcurrencyError otherwise. Events are validated first, so the
+   * stream never holds an invalid one.
    */
   async append(subject: string, expectedSeq: number, events: E[], meta: EventMetadata): Promise<AppendResult | null> {
     assertValidMetadata(meta);
     for (const e of events) this.options.parse(e);
-    return appendEvents(this.options.nc, this.js, subject, expectedSeq, events, meta);
+    if (!this.isTyped(subject)) return appendEvents(this.options.nc, this.js, subject, expectedSeq, events, meta);
+    const target = { subject, subjects: events.map((e) => typedSubject(subject, e.type)), expectSubject: `${subject}.*` };
+    try {
+      return await appendEvents(this.options.nc, this.js, target, expectedSeq, events, meta);
+    } catch (err) {
+      // `expectedSeq` may be an untyped event's: then no typed event existed when it was read, and the
+      // check on the typed subjects expects 0 (see typed-subjects.ts).
+      if (!(err instanceof ConcurrencyError) || expectedSeq === 0) throw err;
+      try {
+        return await appendEvents(this.options.nc, this.js, target, 0, events, meta);
+      } catch (again) {
+        throw again instanceof ConcurrencyError ? err : again;
+      }
+    }
+  }
+
+  private isTyped(subject: string): boolean {
+    return isTypedAggregateSubject(this.options.stream, this.options.naming, subject);
   }
 }

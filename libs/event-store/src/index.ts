@@ -1,7 +1,8 @@
 export { type EventStoreNaming, productionNaming, aggregateSubject, assertSubjectToken } from './naming.js';
 export { type StreamDeclaration, eventStreams, eventStreamConfig, applyStreams, type ApplyStreamsOptions } from './streams.js';
 export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames } from './headers.js';
-export { appendEvents, type AppendResult } from './append.js';
+export { appendEvents, type AppendResult, type AppendTarget } from './append.js';
+export { typedSubject, typedFilterSubjects, isTypedAggregateSubject } from './typed-subjects.js';
 export { readSubject } from './load.js';
 export { type HandledTypes, type HandlersByType, reactorHandlers, projectionHandlers } from './handled-types.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';

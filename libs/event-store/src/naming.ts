@@ -23,7 +23,7 @@ export function assertSubjectToken(what: string, value: string): void {
   }
 }
 
-/** `ev.<aggregate>.<fleet>.<id>`: the one subject that holds an aggregate's events. */
+/** `ev.<aggregate>.<fleet>.<id>`: the subject of an aggregate (its events', unless the aggregate is typed: see `typed-subjects.ts`). */
 export function aggregateSubject(naming: EventStoreNaming, aggregate: string, fleet: string, id: string): string {
   assertSubjectToken('aggregate', aggregate);
   assertSubjectToken('fleet', fleet);

@@ -8,6 +8,11 @@ export interface StreamDeclaration {
   /** Unprefixed subjects, e.g. `['ev.rollout.>', 'ev.channel.>']`. */
   subjects: string[];
   description: string;
+  /**
+   * Aggregates whose events are stored on `ev.<aggregate>.<fleet>.<id>.<EventType>` (see
+   * `typed-subjects.ts`), so that consumers filter by type on the broker.
+   */
+  typedAggregates?: readonly string[];
 }
 
 /** Every event stream Keelson has, by owning service (DESIGN: one stream per owning service). */
@@ -15,7 +20,10 @@ export const eventStreams = {
   registry: { name: 'EV_ARTIFACTS', subjects: ['ev.artifact.>', 'ev.registry.>'], description: 'registry-facade: artifacts and registry connections' },
   signer: { name: 'EV_TUF', subjects: ['ev.tuf.>', 'ev.signer.>'], description: 'signer: TUF repositories (ev.tuf) and its key-secret rotations (ev.signer)' },
   orchestrator: { name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'], description: 'rollout-orchestrator: rollouts, channels, experiments' },
-  gateway: { name: 'EV_DEVICES', subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'], description: 'device-gateway: devices, groups, enrollment tokens' },
+  gateway: {
+    name: 'EV_DEVICES', subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'], description: 'device-gateway: devices, groups, enrollment tokens',
+    typedAggregates: ['device'],
+  },
   api: { name: 'EV_OPERATORS', subjects: ['ev.operator.>', 'ev.apitoken.>'], description: 'api: operator accounts and API tokens' },
 } as const satisfies Record<string, StreamDeclaration>;
 

@@ -8,6 +8,7 @@ import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLetter } from './checkpoints.js';
 import type { Projection } from './projection.js';
+import { typedFilterSubjects } from '../typed-subjects.js';
 import { deliveryOf, gapFreePrefix, type Delivery, type StreamGap } from './stream-gap.js';
 
 export interface ProjectionRunnerOptions<E> {
@@ -83,7 +84,8 @@ export class ProjectionRunner<E> {
 
   private get filterSubjects(): string[] {
     const { projection, naming } = this.o;
-    return (projection.filterSubjects ?? projection.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`);
+    const subjects = typedFilterSubjects(projection.stream, projection.filterSubjects ?? projection.stream.subjects, projection.handles);
+    return subjects.map((s) => `${naming.subjectPrefix}${s}`);
   }
 
   private ensureConsumer(): Promise<void> {

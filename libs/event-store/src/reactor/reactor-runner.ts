@@ -5,6 +5,7 @@ import { ensureDurableConsumer } from '../durable-consumer.js';
 import { EventReader } from '../handled-types.js';
 import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
+import { typedFilterSubjects } from '../typed-subjects.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
 
@@ -63,7 +64,7 @@ export class ReactorRunner<E> {
     await ensureDurableConsumer(nc, {
       stream: this.streamName,
       name: this.consumerName,
-      filterSubjects: (reactor.filterSubjects ?? reactor.stream.subjects).map((s) => `${naming.subjectPrefix}${s}`),
+      filterSubjects: typedFilterSubjects(reactor.stream, reactor.filterSubjects ?? reactor.stream.subjects, reactor.handles).map((s) => `${naming.subjectPrefix}${s}`),
       maxAckPending: this.batchSize,
     });
     const consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);

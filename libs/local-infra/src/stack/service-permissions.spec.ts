@@ -54,6 +54,9 @@ describe('servicePermissions', () => {
     expect(mayPublish('rollout-orchestrator', '$JS.API.CONSUMER.CREATE.EV_ARTIFACTS.proj-x')).toBe(false);
     expect(mayPublish('api', '$JS.API.DIRECT.GET.EV_ROLLOUTS')).toBe(true);
     expect(mayPublish('registry-facade', '$JS.API.CONSUMER.CREATE.EV_TUF.x')).toBe(true);
+    // an ordered consumer with several filter subjects (typed subjects) is created without a name in the subject
+    expect(mayPublish('registry-facade', '$JS.API.CONSUMER.CREATE.EV_DEVICES')).toBe(true);
+    expect(mayPublish('registry-facade', '$JS.API.CONSUMER.CREATE.EV_ROLLOUTS')).toBe(false);
     expect(mayPublish('device-gateway', '$JS.API.CONSUMER.CREATE.EV_TUF.x')).toBe(true); // the root cache follows the signer's news
     expect(mayPublish('device-gateway', 'ev.tuf.plant-7.repository')).toBe(false);
     expect(mayPublish('signer', '$JS.API.CONSUMER.CREATE.EV_ARTIFACTS.x')).toBe(true);

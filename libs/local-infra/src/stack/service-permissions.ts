@@ -70,13 +70,15 @@ const access: Record<PlatformService, ServiceAccess> = {
 const deviceInbox = { name: 'DEVICE_INBOX', subjects: ['keelson.dev.*.hello', 'keelson.dev.*.report'] };
 
 /** JetStream API subjects to read a stream: info, its consumers (create, info, delete, pull), direct gets and acks.
- *  nats.js creates a consumer with several filter subjects through the older DURABLE.CREATE subject. */
+ *  nats.js creates a consumer with several filter subjects through the older DURABLE.CREATE subject, or,
+ *  an ephemeral one (an ordered consumer of typed subjects), through CONSUMER.CREATE.<stream> alone. */
 function readStream(stream: string): string[] {
   return [
     `$JS.API.STREAM.INFO.${stream}`,
     `$JS.API.CONSUMER.*.${stream}.>`,
     `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
     `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.API.DIRECT.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}.>`,
     `$JS.ACK.${stream}.>`,

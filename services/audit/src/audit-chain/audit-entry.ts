@@ -13,7 +13,7 @@ export interface AuditEntry {
   stream: string;
   seq: number;
   fleet: string;
-  /** The aggregate subject, exactly as stored. */
+  /** The aggregate subject, `ev.<aggregate>.<fleet>.<id>` with the prefix (without the type of a typed subject). */
   subject: string;
   /** The aggregate kind of the subject (`rollout`, `device`, `tuf`, ...). */
   family: string;

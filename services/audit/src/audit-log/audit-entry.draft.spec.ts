@@ -5,7 +5,9 @@ import { targetsSigned } from '../test-fixtures/sample-events.js';
 
 describe('drafting an audit entry', () => {
   it('takes fleet and family from the subject behind the prefix', () => {
-    expect(placeOf('t1a.ev.rollout.plant-7.r-1', 't1a.')).toEqual({ family: 'rollout', fleet: 'plant-7' });
+    expect(placeOf('t1a.ev.rollout.plant-7.r-1', 't1a.')).toEqual({ family: 'rollout', fleet: 'plant-7', aggregateSubject: 't1a.ev.rollout.plant-7.r-1' });
+    // typed-subjects: the event type after the aggregate's subject is not part of it
+    expect(placeOf('t1a.ev.device.plant-7.d-1.DeviceEnrolled', 't1a.')).toEqual({ family: 'device', fleet: 'plant-7', aggregateSubject: 't1a.ev.device.plant-7.d-1' });
     expect(() => placeOf('t1a.ev.rollout.Plant 7.r-1', 't1a.')).toThrow(InvalidInput);
     expect(() => placeOf('other.rollout.default.r-1', '')).toThrow(InvalidInput);
   });

@@ -7,14 +7,18 @@ import { referencesOf } from './event-references.js';
 const token = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const family = /^[a-z][a-z-]{0,31}$/;
 
-/** `ev.<aggregate>.<fleet>.<id>` behind the prefix: the fleet and family come from where the event is stored. */
-export function placeOf(subject: string, subjectPrefix: string): { family: string; fleet: string } {
+/**
+ * `ev.<aggregate>.<fleet>.<id>` behind the prefix, or `ev.<aggregate>.<fleet>.<id>.<EventType>` (typed
+ * subjects): the fleet and family come from where the event is stored, and the aggregate's subject
+ * is the same for all its events, stored before typed subjects or after.
+ */
+export function placeOf(subject: string, subjectPrefix: string): { family: string; fleet: string; aggregateSubject: string } {
   const tokens = subject.startsWith(subjectPrefix) ? subject.slice(subjectPrefix.length).split('.') : [];
   const [ev, aggregate, fleet] = tokens;
   if (ev !== 'ev' || tokens.length < 4 || !aggregate || !family.test(aggregate) || !fleet || !token.test(fleet)) {
     throw new InvalidInput('audit.unplaceable-event', [{ path: ['subject'], message: `'${subject}' is not ev.<aggregate>.<fleet>.<id>` }]);
   }
-  return { family: aggregate, fleet };
+  return { family: aggregate, fleet, aggregateSubject: `${subjectPrefix}${tokens.slice(0, 4).join('.')}` };
 }
 
 /**
@@ -36,7 +40,7 @@ export function draftEntry(stream: string, subjectPrefix: string, recorded: Reco
     stream,
     seq: recorded.seq,
     fleet: place.fleet,
-    subject: recorded.subject,
+    subject: place.aggregateSubject,
     family: place.family,
     type: event.type,
     schemaVersion: event.schemaVersion,

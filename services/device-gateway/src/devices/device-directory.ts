@@ -4,8 +4,10 @@ import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
 
 /**
  * Finds the fleet of a device from its id alone, as device topics carry no fleet. Asks the event
- * stream which `ev.device.*.<deviceId>` subject exists, so it works the moment a device enrolled
- * (a read model may lag), and remembers the answer: a device never changes fleet.
+ * stream which `ev.device.*.<deviceId>.*` subject exists (typed subjects), or else which
+ * `ev.device.*.<deviceId>` (a device whose events are all from before typed subjects), so it works
+ * the moment a device enrolled (a read model may lag), and remembers the answer: a device never
+ * changes fleet.
  */
 export class DeviceDirectory {
   private readonly fleets = new Map<string, string>();
@@ -26,12 +28,16 @@ export class DeviceDirectory {
     if (known) return known;
     this.jsm ??= jetstreamManager(this.nc);
     const prefix = `${this.naming.subjectPrefix}ev.device.`;
-    const info = await (await this.jsm).streams.info(this.stream, { subjects_filter: `${prefix}*.${deviceId}` });
-    const subject = Object.keys(info.state.subjects ?? {})[0];
+    const subject = (await this.anySubject(`${prefix}*.${deviceId}.*`)) ?? (await this.anySubject(`${prefix}*.${deviceId}`));
     if (!subject) return undefined;
     const fleet = subject.slice(prefix.length).split('.')[0];
     if (fleet) this.remember(deviceId, fleet);
     return fleet;
+  }
+
+  private async anySubject(filter: string): Promise<string | undefined> {
+    const info = await (await this.jsm!).streams.info(this.stream, { subjects_filter: filter });
+    return Object.keys(info.state.subjects ?? {})[0];
   }
 
   /** Records a fleet learnt elsewhere (the read model at start-up). */

@@ -113,7 +113,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     expect(e.broker).toMatchObject({ mqttUrl: broker.nats.mqttUrl, clientId: e.deviceId, username: e.deviceId, topicRoot: `${naming.subjectPrefix.replace('.', '/')}keelson` });
     expect(e.facadeUrl).toBe('http://127.0.0.1:9/facade');
 
-    const deviceSubject = `${naming.subjectPrefix}ev.device.plant-7.${e.deviceId}`;
+    const deviceSubject = `${naming.subjectPrefix}ev.device.plant-7.${e.deviceId}.DeviceEnrolled`; // typed subjects
     const enrolled = await jsm.streams.getMessage(streamName, { last_by_subj: deviceSubject });
     expect(JSON.parse(enrolled!.string())).toEqual({
       type: 'DeviceEnrolled', schemaVersion: 1,

@@ -1,12 +1,14 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
+import { eventStreams, typedFilterSubjects, type EventStoreNaming } from '@keelson/event-store';
 import { Sha256Hex, SubjectToken } from '@keelson/events';
 import type { KnownCertificate } from './current-certificates.js';
 import { StreamFollower, type StreamFollowerOptions } from '../memory/stream-follower.js';
 
 /** Device events after which a device's remembered certificate no longer holds (renewal: a newer one is current). */
 const revoking = new Set<string>(['DeviceDecommissioned', 'DeviceReenrolled', 'DeviceCertificateRenewed']);
+/** Only these types are delivered (typed subjects; untyped events from before them too). */
+const followed = typedFilterSubjects(eventStreams.gateway, ['ev.device.>'], [...revoking, 'DeviceEnrolled']);
 
 const decoder = new TextDecoder();
 
@@ -62,7 +64,7 @@ export class RevokedDevicesFeed extends StreamFollower {
   protected async followOnce(): Promise<void> {
     const { nc, naming } = this.o;
     const consumer = await jetstream(nc).consumers.get(`${naming.streamPrefix}${eventStreams.gateway.name}`, {
-      filter_subjects: `${naming.subjectPrefix}ev.device.>`,
+      filter_subjects: followed.map((s) => `${naming.subjectPrefix}${s}`),
       deliver_policy: DeliverPolicy.New,
     });
     if (this.stopped) return;
