@@ -1,6 +1,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
+import { HeartbeatTimer } from './heartbeat-timer.js';
 
 const [minBackoffMs, maxBackoffMs] = [1_000, 30_000];
 
@@ -21,14 +22,15 @@ export interface DeviceLinkOptions {
 /**
  * The device's MQTT session with the gateway: a persistent session (clean: false) whose client id
  * is the device id, the desired-state subscription at QoS 0, a hello on every (re)connect, outcomes
- * at QoS 1, steps and heartbeats at QoS 0. The gateway's desired state is a plain NATS publish, which the
+ * at QoS 1, steps and heartbeats at QoS 0. A heartbeat goes out only after a period in which the device
+ * published nothing else: the gateway takes any message as a sign of life. The gateway's desired state is a plain NATS publish, which the
  * broker's MQTT side delivers at QoS 0 whatever the subscription asks (a QoS 1 subscription only
  * kept a JetStream consumer per device that nothing ever fed); it reaches us only while we are
  * online, so the hello on reconnect is what makes the gateway send it again.
  */
 export class DeviceLink {
   private client: MqttClient | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeat: HeartbeatTimer;
   // Set on every (re)connect: the answer to that hello is when reports lost on the way are re-sent.
   private awaitingFirstDesired = false;
   private readonly startedAt = Date.now();
@@ -42,6 +44,7 @@ export class DeviceLink {
       hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, progress: `${dev}/progress`,
       desired: `${broker.topicRoot}/cmd/${deviceId}/desired`,
     };
+    this.heartbeat = new HeartbeatTimer(options.heartbeatSeconds * 1000, () => this.beat());
   }
 
   get connected(): boolean {
@@ -73,8 +76,7 @@ export class DeviceLink {
     });
     client.on('error', (err) => this.options.log('mqtt-error', { error: err.message }));
     client.on('offline', () => this.options.log('mqtt-offline', {}));
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatSeconds * 1000);
-    this.heartbeat.unref();
+    this.heartbeat.start();
   }
 
   /**
@@ -83,6 +85,7 @@ export class DeviceLink {
    */
   progress(data: Omit<DeviceProgress['data'], 'deviceId' | 'sentAt'>): void {
     if (!this.connected) return;
+    this.heartbeat.spoke();
     const message: DeviceProgress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() } };
     this.client?.publish(this.topics.progress, JSON.stringify(message), { qos: 0 });
   }
@@ -94,6 +97,7 @@ export class DeviceLink {
       data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() },
     };
     // While offline mqtt.js queues the publish and sends it after reconnecting.
+    if (this.connected) this.heartbeat.spoke();
     this.client?.publish(this.topics.report, JSON.stringify(message), { qos: 1 }, (err) => {
       if (err) this.options.log('report-not-sent', { assignmentId: data.assignmentId, state: data.state, error: err.message });
     });
@@ -101,7 +105,7 @@ export class DeviceLink {
 
   /** Disconnects cleanly (the broker keeps the persistent session); gives up waiting for acks after 2 s. */
   async stop(): Promise<void> {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     const client = this.client;
     if (!client) return;
     if (!client.connected) return void client.end(true); // offline: nothing to say goodbye to
@@ -112,13 +116,8 @@ export class DeviceLink {
 
   /** Drops the connection without a DISCONNECT, as a crash or a power cut would. */
   kill(): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.client?.end(true);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
   }
 
   private async greet(client: MqttClient): Promise<void> {
@@ -134,6 +133,7 @@ export class DeviceLink {
 
   private async sendHello(client: MqttClient): Promise<void> {
     const hello: DeviceHello = { type: 'DeviceHello', schemaVersion: 1, data: await this.options.hello() };
+    this.heartbeat.spoke();
     await client.publishAsync(this.topics.hello, JSON.stringify(hello), { qos: 1 });
   }
 

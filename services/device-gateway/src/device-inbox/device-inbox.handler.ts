@@ -73,7 +73,7 @@ export class DeviceInboxHandler {
         const { assignmentId, rolloutId, state, reason, sentAt, steps, installed } = checked.message.data;
         const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
         const outcome = await devices.execute(fleet, checked.deviceId, { type: 'RecordReport', ...report }, meta);
-        watch.seen(checked.deviceId, fleet, at);
+        await watch.heard(checked.deviceId, fleet, at);
         if (outcome.events.length === 0 && outcome.state.status !== 'absent' && reportStanding(outcome.state, report) === 'unknown-assignment') {
           return void this.dropped.inc({ reason: 'unknown-assignment' });
         }

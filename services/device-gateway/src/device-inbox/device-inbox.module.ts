@@ -51,8 +51,8 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
       partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
       onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
     });
-    this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
-    this.progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, onError });
+    this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, watch: this.watch, clock, onError });
+    this.progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Clock } from '@keelson/service-kit';
 import type { DeviceDirectory } from '../devices/device-directory.js';
-import type { Devices } from '../devices/devices.js';
 import { droppedDeviceMessages, handledDeviceMessages } from './device-inbox.metrics.js';
 import type { CheckedDeviceMessage } from './device-message.check.js';
 import { subscribeDeviceTopic } from './device-topic-subscription.js';
@@ -12,7 +10,6 @@ export interface HeartbeatListenerDeps {
   nc: NatsConnection;
   subjectPrefix: string;
   directory: DeviceDirectory;
-  devices: Devices;
   watch: ReachabilityWatch;
   clock: Clock;
   onError: (err: unknown) => void;
@@ -21,7 +18,8 @@ export interface HeartbeatListenerDeps {
 /**
  * Follows heartbeats on a core subscription: they only move last-seen forward, so losing one
  * costs nothing. Every replica listens to all of them (no queue group) so each one's offline sweep
- * knows every device. A heartbeat from a device believed silent makes it reachable again.
+ * knows every device. A heartbeat from a device believed silent makes it reachable again. A device
+ * that published anything else within the period sends none (the other messages count as life).
  */
 export class HeartbeatListener {
   private sub: Subscription | undefined;
@@ -42,12 +40,7 @@ export class HeartbeatListener {
   async receive(checked: CheckedDeviceMessage): Promise<void> {
     const fleet = await this.d.directory.fleetOf(checked.deviceId);
     if (!fleet) return void this.dropped.inc({ reason: 'unknown-device' });
-    const now = this.d.clock.now();
-    if (this.d.watch.seen(checked.deviceId, fleet, now)) {
-      const meta = { actor: { kind: 'device', id: checked.deviceId } as const, correlationId: randomUUID(), commandId: randomUUID() };
-      await this.d.devices.execute(fleet, checked.deviceId, { type: 'MarkReachable', at: now.toISOString() }, meta);
-      this.d.watch.markedReachable(checked.deviceId);
-    }
+    await this.d.watch.heard(checked.deviceId, fleet, this.d.clock.now());
     this.handled.inc({ type: 'heartbeat' });
   }
 }

@@ -1,17 +1,21 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { isTerminalDeviceState, liveProgressSubject, type LiveDeviceProgress } from '@keelson/events';
+import type { Clock } from '@keelson/service-kit';
 import type { DeviceDirectory } from '../devices/device-directory.js';
 import { reportStanding } from '../devices/device.decider.js';
 import type { Devices } from '../devices/devices.js';
 import { droppedDeviceMessages, handledDeviceMessages } from './device-inbox.metrics.js';
 import type { CheckedDeviceMessage } from './device-message.check.js';
 import { subscribeDeviceTopic } from './device-topic-subscription.js';
+import type { ReachabilityWatch } from './reachability-watch.js';
 
 export interface ProgressRelayDeps {
   nc: NatsConnection;
   subjectPrefix: string;
   directory: DeviceDirectory;
   devices: Devices;
+  watch: ReachabilityWatch;
+  clock: Clock;
   onError: (err: unknown) => void;
 }
 
@@ -22,7 +26,8 @@ const encoder = new TextEncoder();
  * rollout, live and unstored: a step costs a check and a publish, not a stored event for every
  * consumer of the device stream. One replica relays each step (a queue group). A step is relayed
  * only for an assignment the device holds and has no outcome for yet; anything else is dropped and
- * counted, like any device message that does not pass.
+ * counted, like any device message that does not pass. A step of an active device, relayed or not,
+ * is a sign of life: a device busy updating sends its steps instead of heartbeats.
  */
 export class ProgressRelay {
   private sub: Subscription | undefined;
@@ -49,6 +54,7 @@ export class ProgressRelay {
     if (!fleet) return void this.dropped.inc({ reason: 'unknown-device' });
     const device = await this.d.devices.recent(fleet, deviceId);
     if (device.status !== 'active') return void this.dropped.inc({ reason: device.status === 'absent' ? 'unknown-device' : 'decommissioned' });
+    await this.d.watch.heard(deviceId, fleet, this.d.clock.now());
     const { assignmentId, rolloutId, state, sentAt } = message.data;
     if (reportStanding(device, { assignmentId, rolloutId, state }) === 'unknown-assignment') return void this.dropped.inc({ reason: 'unknown-assignment' });
     const last = device.reports[assignmentId];

@@ -21,7 +21,11 @@ export interface ReachabilityWatchOptions {
 
 /**
  * Keeps when each device was last heard from, in memory, and turns silence into
- * `DeviceReachabilityChanged`. Last-seen times reach the read model in batches, not per heartbeat.
+ * `DeviceReachabilityChanged`. Any message of the device counts (hello, step, outcome, heartbeat):
+ * an agent sends a heartbeat only after a period in which it said nothing else. Last-seen times
+ * reach the read model in batches, not per message. Every replica hears every heartbeat, but a
+ * hello, an outcome or a step reaches one replica only: before calling a device silent, a replica
+ * asks the read model whether another one heard it since (each flushes what it heard at every sweep).
  */
 export class ReachabilityWatch {
   private readonly watched = new Map<string, Watched>();
@@ -61,6 +65,14 @@ export class ReachabilityWatch {
     return !entry.reachable;
   }
 
+  /** The device spoke (any message): moves its last-seen time and marks it reachable if it was not. */
+  async heard(deviceId: string, fleet: string, at: Date): Promise<void> {
+    if (!this.seen(deviceId, fleet, at)) return;
+    const meta = { actor: { kind: 'device', id: deviceId } as const, correlationId: randomUUID(), commandId: randomUUID() };
+    await this.o.devices.execute(fleet, deviceId, { type: 'MarkReachable', at: at.toISOString() }, meta);
+    this.markedReachable(deviceId);
+  }
+
   /** The device's aggregate now says reachable. */
   markedReachable(deviceId: string): void {
     const entry = this.watched.get(deviceId);
@@ -69,8 +81,13 @@ export class ReachabilityWatch {
 
   private async sweep(): Promise<void> {
     const cutoff = this.o.clock.now().getTime() - this.o.offlineSeconds * 1000;
-    for (const [deviceId, entry] of this.watched) {
-      if (!entry.reachable || entry.lastSeen.getTime() >= cutoff) continue;
+    const silent = [...this.watched].filter(([, entry]) => entry.reachable && entry.lastSeen.getTime() < cutoff);
+    const heardElsewhere = silent.length === 0 ? new Map<string, Date>() : await this.lastSeenInReadModel(silent.map(([id]) => id));
+    // Unanswered, nobody is called silent this time: the next sweep asks again.
+    for (const [deviceId, entry] of heardElsewhere ? silent : []) {
+      const elsewhere = heardElsewhere?.get(deviceId);
+      if (elsewhere && elsewhere > entry.lastSeen) entry.lastSeen = elsewhere;
+      if (entry.lastSeen.getTime() >= cutoff) continue;
       try {
         const meta = { actor: { kind: 'system', id: 'device-gateway' } as const, correlationId: randomUUID(), commandId: randomUUID() };
         await this.o.devices.execute(entry.fleet, deviceId, { type: 'MarkUnreachable', lastSeenAt: entry.lastSeen.toISOString() }, meta);
@@ -81,6 +98,15 @@ export class ReachabilityWatch {
       }
     }
     await this.flush();
+  }
+
+  private async lastSeenInReadModel(deviceIds: string[]): Promise<Map<string, Date> | undefined> {
+    try {
+      return await this.o.presence.lastSeen(deviceIds);
+    } catch (err) {
+      this.o.onError(err);
+      return undefined;
+    }
   }
 
   private async flush(): Promise<void> {

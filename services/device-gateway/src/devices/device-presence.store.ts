@@ -47,6 +47,15 @@ export class DevicePresenceStore {
     }
   }
 
+  /** When each of these devices was last seen, as the replicas flushed it (devices never seen are left out). */
+  async lastSeen(deviceIds: string[]): Promise<Map<string, Date>> {
+    const rows = await this.db.query<{ deviceId: string; lastSeenAt: Date | string }>(
+      `SELECT device_id AS "deviceId", last_seen_at AS "lastSeenAt" FROM devices WHERE device_id = ANY($1::text[]) AND last_seen_at IS NOT NULL`,
+      [deviceIds],
+    );
+    return new Map(rows.map((r) => [r.deviceId, new Date(r.lastSeenAt)]));
+  }
+
   /** Devices the read model believes reachable: the offline sweep watches them from start-up on. */
   async reachableDevices(): Promise<{ deviceId: string; fleet: string; lastSeenAt: Date | null }[]> {
     const rows = await this.db.query<{ deviceId: string; fleet: string; lastSeenAt: Date | string | null }>(
