@@ -36,17 +36,39 @@ function parseRequest(contract: CommandContract, msg: Msg): unknown {
   return parsed.data;
 }
 
-async function answer(handler: CommandHandler, msg: Msg, options: ServeCommandsOptions): Promise<void> {
+/**
+ * A request as read the moment it arrives: its subject, where to answer, and its parsed input and
+ * context (or why it could not be read). The Msg itself is not kept while the handler runs: its
+ * payload is a view into the connection's read buffer (nats.js), so a request waiting on a slow
+ * handler (a database round trip under load) kept that whole buffer, up to 64 KiB of everything the
+ * connection had received, alive; promoted to the old generation, until the next full collection.
+ */
+interface ReadRequest {
+  subject: string;
+  reply: string | undefined;
+  read: { input: unknown; ctx: CommandContext } | { failed: unknown };
+}
+
+function readRequest(contract: CommandContract, msg: Msg): ReadRequest {
+  const { subject, reply } = msg;
+  try {
+    return { subject, reply, read: { input: parseRequest(contract, msg), ctx: contextFrom(msg.headers) } };
+  } catch (failed) {
+    return { subject, reply, read: { failed } };
+  }
+}
+
+async function answer(nc: NatsConnection, handler: CommandHandler, request: ReadRequest, options: ServeCommandsOptions): Promise<void> {
   let reply: CommandReply;
   try {
-    const input = parseRequest(handler.contract, msg);
-    const result = await handler.handle(input as never, contextFrom(msg.headers));
+    if ('failed' in request.read) throw request.read.failed;
+    const result = await handler.handle(request.read.input as never, request.read.ctx);
     reply = { ok: true, result: handler.contract.output.parse(result) };
   } catch (err) {
     reply = { ok: false, error: toReplyError(err) };
-    if (reply.error.kind === 'Internal' || reply.error.kind === 'Unavailable') options.onError?.(err, msg.subject);
+    if (reply.error.kind === 'Internal' || reply.error.kind === 'Unavailable') options.onError?.(err, request.subject);
   }
-  msg.respond(encoder.encode(JSON.stringify(reply)));
+  if (request.reply) nc.publish(request.reply, encoder.encode(JSON.stringify(reply)));
 }
 
 /**
@@ -61,7 +83,7 @@ export function serveCommands(nc: NatsConnection, naming: EventStoreNaming, hand
       queue: handler.contract.service,
       callback: (err, msg) => {
         if (err) return options.onError?.(err, subject);
-        void answer(handler, msg, options);
+        void answer(nc, handler, readRequest(handler.contract, msg), options);
       },
     });
   });

@@ -42,7 +42,7 @@ export class AuthCalloutResponder {
 
   start(): void {
     // One queue group across gateway replicas: each request is answered once.
-    this.subscription = this.o.nc.subscribe(authCalloutSubject, { queue: 'gateway', callback: (err, msg) => (err ? this.o.onError?.(err) : void this.answer(msg)) });
+    this.subscription = this.o.nc.subscribe(authCalloutSubject, { queue: 'gateway', callback: (err, msg) => (err ? this.o.onError?.(err) : void this.answer(msg.reply, this.read(msg))) });
   }
 
   async stop(): Promise<void> {
@@ -63,34 +63,42 @@ export class AuthCalloutResponder {
     return { deviceId: credentials.deviceId };
   }
 
-  private async answer(msg: Msg): Promise<void> {
-    let request: AuthorizationRequest | null;
+  /**
+   * The request, read the moment it arrives: the Msg is not kept while the credentials are looked
+   * up (its payload is a view into the connection's read buffer, which a waiting request kept alive:
+   * up to 64 KiB each during a connection storm, in the old generation until a full collection).
+   */
+  private read(msg: Msg): AuthorizationRequest | null {
     try {
-      request = readAuthorizationRequest(decodeSignedJwt(msg.string()));
+      return readAuthorizationRequest(decodeSignedJwt(msg.string()));
     } catch (err) {
-      request = null;
       this.o.onError?.(err);
+      return null;
     }
+  }
+
+  private async answer(reply: string | undefined, request: AuthorizationRequest | null): Promise<void> {
     if (!request) {
       this.decisions.inc({ outcome: 'refused', reason: 'malformed-request' });
       return; // nothing to address an answer to; the server times the connection out
     }
+    const respond = (jwt: string) => void (reply && this.o.nc.publish(reply, jwt));
     const now = this.o.clock.now();
     try {
       const decision = await this.decide(request);
       if ('refused' in decision) {
         this.decisions.inc({ outcome: 'refused', reason: decision.refused });
-        msg.respond(this.o.signer.sign(authorizationResponseClaims(request, { error: 'not authorized' }), now));
+        respond(this.o.signer.sign(authorizationResponseClaims(request, { error: 'not authorized' }), now));
         return;
       }
       const user = this.o.signer.sign(deviceUserClaims(request, decision.deviceId, this.o.subjectPrefix, now, this.o.sessionSeconds ?? 3600), now);
-      msg.respond(this.o.signer.sign(authorizationResponseClaims(request, { jwt: user }), now));
+      respond(this.o.signer.sign(authorizationResponseClaims(request, { jwt: user }), now));
       this.decisions.inc({ outcome: 'admitted', reason: 'ok' });
     } catch (err) {
       // Fail closed: an infrastructure failure refuses the connection; the agent retries.
       this.decisions.inc({ outcome: 'refused', reason: 'error' });
       this.o.onError?.(err);
-      msg.respond(this.o.signer.sign(authorizationResponseClaims(request, { error: 'authorization unavailable' }), now));
+      respond(this.o.signer.sign(authorizationResponseClaims(request, { error: 'authorization unavailable' }), now));
     }
   }
 }
