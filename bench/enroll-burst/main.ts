@@ -48,7 +48,7 @@ async function run(): Promise<void> {
     gatewayUrl: platform.gatewayUrl, ca: platform.tls.caPem, requests: deviceSide.requests, tokens, concurrency: args.concurrency, processes, progress: log,
     ...(profiler ? { probe: { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) } } : {}),
   });
-  printEnrollBurstReport({ devices: args.devices, concurrency: args.concurrency, cores: availableParallelism(), deviceSide, minting, burst });
+  printEnrollBurstReport({ devices: args.devices, concurrency: args.concurrency, cores: availableParallelism(), deviceSide: { seconds: deviceSide.seconds, cpuSeconds: deviceSide.cpuSeconds }, minting, burst });
   if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
   if (burst.enrolled !== args.devices) throw new Error(`${args.devices - burst.enrolled} enrollments failed`);
 }
