@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchService, type RunningService } from './launch-service.js';
@@ -21,6 +21,18 @@ describe('launchService', () => {
     const service = await launchService({ name: 'stand-in', entry, env: { PATH: process.env.PATH }, logFile: join(dir, 'a.log') });
     running.push(service);
     expect(service.url.split(' ')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`]);
+  });
+
+  it('kills a service that stays silent past its start limit, and says so', async () => {
+    const silent = join(dir, 'silent.mjs');
+    const pidFile = join(dir, 'silent.pid');
+    writeFileSync(silent, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    await expect(launchService({ name: 'silent', entry: silent, env: { PATH: process.env.PATH }, logFile: join(dir, 's.log'), readyTimeoutMs: 1500 })).rejects.toThrow(
+      /silent did not start within 1500 ms \(killed\)/,
+    );
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   });
 
   it('starts it with the node arguments it is given instead', async () => {

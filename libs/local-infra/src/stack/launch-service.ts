@@ -37,7 +37,8 @@ function waitExit(child: ChildProcess): Promise<number | null> {
 
 /**
  * Starts `node <entry>` and resolves once the service prints its `{"event":"listening"}` line
- * (libs/service-kit's runService). Rejects with the tail of its log if it exits or stays silent.
+ * (libs/service-kit's runService). Rejects with the tail of its log if it exits during start-up; one that
+ * stays silent for `readyTimeoutMs` is SIGKILLed and the promise rejects once it is gone.
  */
 export async function launchService(options: LaunchServiceOptions): Promise<RunningService> {
   const { name, entry, env, logFile, readyTimeoutMs = 30_000, nodeArgs = serviceNodeArgs() } = options;
@@ -47,10 +48,16 @@ export async function launchService(options: LaunchServiceOptions): Promise<Runn
   const exited = waitExit(child);
   const tail: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${readyTimeoutMs} ms; see ${logFile}`)), readyTimeoutMs);
+    let timedOut = false;
+    // A service that stays silent is killed, not left running behind the caller's back.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, readyTimeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited with code ${code} during start-up:\n${tail.join('\n')}`));
+      if (timedOut) reject(new Error(`${name} did not start within ${readyTimeoutMs} ms (killed); see ${logFile}`));
+      else reject(new Error(`${name} exited with code ${code} during start-up:\n${tail.join('\n')}`));
     });
     const keep = (line: string): void => {
       log.write(`${line}\n`);
