@@ -10,7 +10,8 @@ export interface FedEvent<E> {
 
 export interface FeedOptions<E> {
   stream: string;
-  subject: string;
+  /** One subject, or several read as one feed in stream order. */
+  subject: string | readonly string[];
   /** Start at this time; from the first event of the subject when absent. */
   since?: string;
   /** Parses and upcasts a stored event; a message it throws on is skipped (another version's problem, not the stream's). */
@@ -40,7 +41,7 @@ export class EventFeed<E> {
   async *events(): AsyncGenerator<FedEvent<E>> {
     const { stream, subject, since } = this.options;
     this.consumer = await jetstream(this.nc).consumers.get(stream, {
-      filter_subjects: subject,
+      filter_subjects: typeof subject === 'string' ? subject : [...subject],
       ...(since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since } : { deliver_policy: DeliverPolicy.All }),
     });
     if (this.closed) return void (await this.deleteConsumer());

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { orchestrator } from '@keelson/commands';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { isTerminalDeviceState, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
+import { deviceFeedSubjects } from './device-feed-subjects.js';
 import { EventFeed } from './event-feed.js';
 import { LiveProgressFeed } from './live-progress-feed.js';
 import { LiveTally } from './live-tally.js';
@@ -65,7 +66,7 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
   });
   const devices = new EventFeed<DeviceEvent>(nc, {
     stream: `${naming.streamPrefix}${eventStreams.gateway.name}`,
-    subject: `${naming.subjectPrefix}ev.device.${fleet}.>`,
+    subject: deviceFeedSubjects(naming, fleet),
     since: view.createdAt,
     parse: parseDeviceEvent,
   });
