@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePortBlock, portOffsets } from '@keelson/local-infra';
@@ -65,6 +65,25 @@ describe('npm start and its tour', () => {
     expect(ran.stdout).toMatch(/wave \d\/2: 1 devices — 1 healthy/); // sim-1 is the only north box with 8 GB of the four
     expect(ran.stdout).toContain('wave 1 approved');
   }, 300_000);
+
+  // As a cluster would: a service process that dies is started again, and says so.
+  it('starts a killed service again', async () => {
+    const children = spawnSync('pgrep', ['-P', String(start.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+    const audit = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('services', 'audit', 'dist', 'main.js')));
+    expect(audit).toBeDefined();
+    process.kill(audit!, 'SIGKILL');
+    const again = await eventually('the audit service to start again', async () => /keelson: audit started again \(pid (\d+)\)/.exec(printed)?.[1], 60_000);
+    expect(Number(again)).not.toBe(audit);
+    expect(printed).toContain('keelson: audit exited (killed by a signal); starting it again in 1 s');
+    // It serves again: the audit trail, through the api.
+    const api = /API +(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(printed)![1];
+    const token = /Admin token +(\S+)/.exec(printed)![1];
+    const res = await eventually('the audit trail through the api', async () => {
+      const r = await fetch(`${api}/v1/audit?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+      return r.status === 200 ? r : undefined;
+    }, 30_000);
+    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
+  }, 120_000);
 
   // `timeout` and supervisors send SIGTERM to the whole group (a terminal's Ctrl-C, SIGINT): every
   // process gets it at once, PostgreSQL and nats-server may be gone before npm start stops them.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the whole Keelson platform on one machine with nothing else installed — nats-server
 // (JetStream, MQTT, device auth callout), an embedded PostgreSQL, the six services as processes and
-// a simulated fleet — then prints where to look and what to try. Ctrl-C or SIGTERM stops it all.
+// a simulated fleet — then prints where to look and what to try. A service that dies is started again
+// (after 1 s, doubling to 30 s while it keeps dying). Ctrl-C or SIGTERM stops it all.
 //
 // Environment: KEELSON_HOME (data, default ./.keelson), KEELSON_API_PORT (default 8080; every other
 // port is derived from it, so two stacks side by side never collide), KEELSON_ADMIN_TOKEN (use this
@@ -32,7 +33,7 @@ console.log('keelson: building…');
 execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-b', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 const infra = await import('../../libs/local-infra/dist/index.js');
-const { startEmbeddedPostgres, startPlatform, generatePlatformSecrets, ensureDatabase, serviceDatabaseName, portOffsets } = infra;
+const { startEmbeddedPostgres, startPlatform, superviseServices, generatePlatformSecrets, ensureDatabase, serviceDatabaseName, portOffsets } = infra;
 
 // Secrets are made once per KEELSON_HOME and reused, so a restart keeps its data reachable. A
 // secrets file from an older start is completed, never replaced.
@@ -50,6 +51,7 @@ const ports = Object.fromEntries(Object.entries(portOffsets).map(([name, offset]
 const pg = await startEmbeddedPostgres({ dir: join(home, 'postgres'), port: ports.postgres, password: secrets.postgresPassword });
 
 let platform;
+let supervisor;
 let simulator;
 // A signal can arrive while the platform or the fleet is still starting: the shutdown then waits
 // for what is being started (the simulator gives up at once) and stops that too, so nothing is orphaned.
@@ -66,6 +68,7 @@ async function shutdown(signal, code = 0) {
   simulator ??= await settled(simulatorStarting);
   await simulator?.stop().catch((err) => console.error('simulator stop failed:', err));
   platform ??= await settled(platformStarting);
+  await supervisor?.stop(); // no restart from here on, and none left half-started
   await platform?.stop().catch((err) => console.error('services stop failed:', err));
   await pg.stop().catch((err) => console.error('postgres stop failed:', err));
   process.exit(code);
@@ -88,11 +91,8 @@ try {
   });
   platform = await platformStarting;
   if (stopping) await new Promise(() => undefined); // the shutdown in progress stops it and exits
-  for (const [name, service] of Object.entries(platform.services)) {
-    void service.exited.then((code) => {
-      if (!stopping) console.error(`keelson: ${name} exited (code ${code}); see ${join(home, 'logs', `${name}.log`)}`);
-    });
-  }
+  // A service that dies is started again, as a cluster would (its log says why: logs/<service>.log).
+  supervisor = superviseServices(platform, { log: (line) => console.error(`${line} (logs in ${join(home, 'logs')})`) });
   const examples = writeExamples(home);
   let fleetNames = [];
   if (simDevices > 0) {
