@@ -19,6 +19,7 @@ import { rollout100kArgs } from './args.js';
 import { brokerBaseline } from './broker-baseline.js';
 import { ReportingFleet } from './device-reports.js';
 import { largestEvent } from './largest-events.js';
+import { postgresCpuByRole } from './postgres-backends.js';
 import { benchFleet, benchLabel, registerDevices } from './register-devices.js';
 import { printReport } from './report.js';
 import { consumersSettled } from './settled.js';
@@ -54,6 +55,7 @@ async function run(): Promise<void> {
     const watched = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir });
     // profiled, PostgreSQL's statements are counted over the create too (where its CPU goes)
     const statements = args.cpuProfDir ? await postgresWindow(bench.postgresAdminUrl) : undefined;
+    const pgByRole = postgresCpuByRole(bench.postgresDataDir);
     const cpuBefore = cpuSnapshot(watched);
     const started = performance.now();
     // the orchestrator's own command (the api's call of it gives up after 15 s): the time is measured either way
@@ -64,10 +66,12 @@ async function run(): Promise<void> {
     }, newContext({ kind: 'operator', id: 'bench' }), { timeoutMs: 600_000 });
     const createSeconds = (performance.now() - started) / 1000;
     const createCpu = cpuBetween(cpuBefore, cpuSnapshot(watched)).filter((p) => p.seconds >= 0.005);
+    const pgRoles = pgByRole.stop();
     toggleProfilers(); // the window is the creation: the rollout's pace is rollout-fanout's to profile
     const createCpuMs = (createCpu.reduce((a, p) => a + p.seconds, 0) * 1000).toFixed(0);
     const perProcess = createCpu.map((p) => `${p.name} ${(p.seconds * 1000).toFixed(0)}`).join(', ');
     log(`created ${created.rolloutId} in ${createSeconds.toFixed(2)} s, ${createCpuMs} CPU-ms (${perProcess}); devices report as they are assigned…`);
+    log(`  of it postgresql: ${pgRoles.map((r) => `${r.role} ${r.ms}`).join(', ')}`);
     if (statements) {
       const slowest = (await statements.stop()).statements.sort((a, b) => b.totalMs - a.totalMs).slice(0, 12);
       for (const s of slowest) log(`  postgres ${s.totalMs.toFixed(0)} ms, ${s.calls} calls, ${s.rows} rows (${s.database}): ${s.query.slice(0, 160)}`);

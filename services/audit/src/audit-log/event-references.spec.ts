@@ -32,4 +32,11 @@ describe('what an event concerns', () => {
   it('ignores values that are not ids', () => {
     expect(referencesOf('rollout', { rolloutId: 'Not An Id', deviceIds: ['ok-1', 7, '../x'] })).toEqual({ rolloutIds: [], deviceIds: ['ok-1'], artifacts: [] });
   });
+
+  it('lists each id once, in the order first named, for a chunk of a large rollout as for a small event', () => {
+    const deviceIds = Array.from({ length: 1500 }, (_, i) => `d-${i}`);
+    const data = { fleet: 'default', rolloutId: 'r-1', deviceId: 'd-7', deviceIds: [...deviceIds, 'd-3', 'd-1499', 'Bad'], artifact: artifactRef('yolo') };
+    expect(referencesOf('rollout', data)).toEqual({ rolloutIds: ['r-1'], deviceIds: ['d-7', ...deviceIds.filter((d) => d !== 'd-7')], artifacts: ['yolo'] });
+    expect(referencesOf('tuf', { targetPaths: ['model/yolo/1/a', 'model/yolo/2/b', 'config/cfg/1/c'] }).artifacts).toEqual(['yolo', 'cfg']);
+  });
 });

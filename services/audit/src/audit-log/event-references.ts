@@ -11,8 +11,18 @@ const artifactName = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-function collect(into: string[], pattern: RegExp, ...values: unknown[]): void {
-  for (const v of values) if (typeof v === 'string' && pattern.test(v) && !into.includes(v)) into.push(v);
+/**
+ * Adds the values that match `pattern` to `into`, each once, in first-seen order. A Set tells the
+ * repeats: a rollout's chunk names ~1,500 devices, and a search of the list per value made each
+ * chunk cost ~1,000,000 comparisons (66 chunks per 100,000-device creation).
+ */
+function collect(into: string[], pattern: RegExp, values: readonly unknown[]): void {
+  const seen = new Set(into);
+  for (const v of values) {
+    if (typeof v !== 'string' || seen.has(v) || !pattern.test(v)) continue;
+    seen.add(v);
+    into.push(v);
+  }
 }
 
 /**
@@ -26,11 +36,11 @@ function collect(into: string[], pattern: RegExp, ...values: unknown[]): void {
 export function referencesOf(family: string, data: Record<string, unknown>): EventReferences {
   const refs: EventReferences = { rolloutIds: [], deviceIds: [], artifacts: [] };
   const assignments = listOf(data.assignments).filter(isObject);
-  collect(refs.rolloutIds, token, data.rolloutId, ...assignments.map((a) => a.rolloutId));
-  collect(refs.deviceIds, token, data.deviceId, ...listOf(data.deviceIds));
-  if (family === 'artifact') collect(refs.artifacts, artifactName, data.name);
+  collect(refs.rolloutIds, token, [data.rolloutId, ...assignments.map((a) => a.rolloutId)]);
+  collect(refs.deviceIds, token, [data.deviceId, ...listOf(data.deviceIds)]);
+  if (family === 'artifact') collect(refs.artifacts, artifactName, [data.name]);
   const artifactOf = (v: unknown) => (isObject(v) ? v.name : undefined);
-  collect(refs.artifacts, artifactName, artifactOf(data.artifact), ...assignments.map((a) => artifactOf(a.artifact)));
-  collect(refs.artifacts, artifactName, ...listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)));
+  collect(refs.artifacts, artifactName, [artifactOf(data.artifact), ...assignments.map((a) => artifactOf(a.artifact))]);
+  collect(refs.artifacts, artifactName, listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)));
   return refs;
 }

@@ -2,6 +2,7 @@ import { InvalidInput } from '@keelson/domain-kit';
 import { gateway, type CommandOutput } from '@keelson/commands';
 import type { DeviceHardware } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
+import { inIndexOrder } from './index-walk.js';
 import { selectorConditions } from './selector-sql.js';
 
 type Paging = { limit: number; cursor?: string; pageCursors?: boolean };
@@ -15,6 +16,11 @@ const matching = `FROM devices
          AND ($2::text[] IS NULL OR name = ANY($2::text[]) OR device_id = ANY($2::text[]))
          AND ($3::text[] IS NULL OR device_id = ANY($3::text[]))
          AND ($4::bigint IS NULL OR enrolled_seq > $4)`;
+
+/** The next `$5 + 1` devices of a query in enrollment order, each with whether the selector's conditions (`where`) match it. */
+export const windowQuery = (columns: string, where: string) => `SELECT ${columns}, enrolled_seq, (true${where}) AS matched
+         FROM (SELECT device_id, name, labels, hardware, enrolled_seq ${matching} ORDER BY enrolled_seq LIMIT $5::int + 1) AS ahead
+         ORDER BY enrolled_seq`;
 
 /**
  * Answers `find-devices` and `match-devices` from the `devices` read model: the labels and hardware
@@ -62,13 +68,11 @@ export class DeviceProfiles {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
     const params = [query.fleet, ...filters, query.cursor === undefined ? null : Number(query.cursor), query.limit];
+    const text = windowQuery(columns, where.sql);
+    // the fleet's devices in enrollment order: the index walk always (names or ids are looked up by their own indexes)
+    const wholeFleet = filters.every((f) => f === null);
     const [window, pageCursors] = await Promise.all([
-      this.db.query<R>(
-        `SELECT ${columns}, enrolled_seq, (true${where.sql}) AS matched
-         FROM (SELECT device_id, name, labels, hardware, enrolled_seq ${matching} ORDER BY enrolled_seq LIMIT $5::int + 1) AS ahead
-         ORDER BY enrolled_seq`,
-        [...params, ...where.params],
-      ),
+      wholeFleet ? inIndexOrder<R>(this.db, text, [...params, ...where.params]) : this.db.query<R>(text, [...params, ...where.params]),
       query.pageCursors ? this.pageCursors(params) : undefined,
     ]);
     const rows = window.slice(0, query.limit).filter((r) => r.matched);

@@ -128,6 +128,28 @@ export class DeviceLedger {
     this.records.forEach(fn);
   }
 
+  /** The wave of a device of the rollout, by its place in the order (wave 0 for one it does not hold). */
+  waveOf(deviceId: string): number {
+    const at = this.position.get(deviceId);
+    return at === undefined || at >= this.size ? 0 : this.waveAt(at);
+  }
+
+  /**
+   * Every device of the rollout that has a record, with its wave: O(records), not O(devices). A
+   * device without a record was never assigned, excluded or reported on.
+   */
+  forEachMember(fn: (record: DeviceRecord, deviceId: string, wave: number) => void): void {
+    this.records.forEach((record, deviceId) => {
+      const at = this.position.get(deviceId);
+      if (at !== undefined && at < this.size) fn(record, deviceId, this.waveAt(at));
+    });
+  }
+
+  private waveAt(position: number): number {
+    const wave = this.waveRanges.findIndex(([from, to]) => position >= from && position < to);
+    return wave === -1 ? 0 : wave;
+  }
+
   /** A ledger with `change` applied to each of `deviceIds`' records (returning the same record changes nothing). */
   changed(deviceIds: readonly string[], change: (record: DeviceRecord, deviceId: string) => DeviceRecord): DeviceLedger {
     let records = this.records;
@@ -173,7 +195,7 @@ export class DeviceLedger {
 }
 
 /** The positions `devicesOfWave` covers: from the end of the previous wave to this one's. */
-function waveRange(strategy: Strategy, wave: number, count: number): [number, number] {
+export function waveRange(strategy: Strategy, wave: number, count: number): [number, number] {
   const from = wave === 0 ? 0 : coveredBy(strategy, wave - 1, count);
   return [from, Math.max(from, coveredBy(strategy, wave, count))];
 }

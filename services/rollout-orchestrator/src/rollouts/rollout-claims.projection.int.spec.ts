@@ -88,4 +88,17 @@ describe('the rollout claims projection after a creation, against real NATS and 
     expect(await claimsOf(died)).toEqual([]);
     expect((await claimsOf(later)).map((r) => r.device_id)).toEqual([...ids].sort());
   });
+
+  it('claims the devices the projection claimed after the creation looked: the plain insert gives way to the upsert, by sequence', async () => {
+    const [died, later] = ['r-0000000000c5', 'r-0000000000c6'];
+    const ids = devices('raced');
+    await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${died}`));
+    await new RolloutClaims(db).serialised(fleet, artifact.name, async (tx) => {
+      expect(await tx.holding(ids)).toEqual([]); // nothing claimed when the creation looks
+      await project(died); // the dead creation's claims, committed outside the lock
+      await tx.claim(later, ids, Number.MAX_SAFE_INTEGER); // a plain INSERT would fail on every device
+    });
+    expect(await claimsOf(died)).toEqual([]);
+    expect((await claimsOf(later)).map((r) => r.device_id)).toEqual([...ids].sort());
+  });
 });

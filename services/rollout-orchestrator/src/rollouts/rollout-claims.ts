@@ -42,6 +42,9 @@ export class RolloutClaims {
 
 /** The claims of one fleet and artifact name, inside the creation lock. */
 export class ClaimsTx {
+  /** The devices `holding` last looked at, when none of them had a claim row (under this lock). */
+  private unclaimed: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly sql: Sql,
     private readonly fleet: string,
@@ -54,6 +57,7 @@ export class ClaimsTx {
       'SELECT device_id, rollout_id FROM rollout_claims WHERE fleet = $1 AND artifact_name = $2 AND device_id = ANY($3::text[]) ORDER BY rollout_id, device_id',
       [this.fleet, this.artifactName, deviceIds],
     );
+    this.unclaimed = rows.length === 0 ? new Set(deviceIds) : undefined;
     const byRollout = new Map<string, string[]>();
     for (const r of rows) byRollout.set(r.rollout_id, [...(byRollout.get(r.rollout_id) ?? []), r.device_id]);
     return [...byRollout].map(([rolloutId, ids]) => ({ rolloutId, deviceIds: ids }));
@@ -76,7 +80,10 @@ export class ClaimsTx {
 
   /** Claims the devices for the rollout created at stream sequence `seq`, taking them from whoever held them. */
   async claim(rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
-    await writeClaims(this.sql, this.fleet, this.artifactName, rolloutId, deviceIds, seq);
+    const fresh = this.unclaimed !== undefined && deviceIds.every((d) => this.unclaimed!.has(d));
+    if (!fresh || !(await insertClaims(this.sql, this.fleet, this.artifactName, rolloutId, deviceIds, seq))) {
+      await writeClaims(this.sql, this.fleet, this.artifactName, rolloutId, deviceIds, seq);
+    }
   }
 
   /** Drops the claims of one rollout on devices it turned out not to hold (found done in its stream). */
@@ -99,4 +106,29 @@ export async function writeClaims(sql: Sql, fleet: string, artifactName: string,
      WHERE rollout_claims.seq < EXCLUDED.seq`,
     [fleet, artifactName, deviceIds, rolloutId, seq],
   );
+}
+
+/**
+ * Claims devices no row claimed when the creation looked, under its lock: a plain INSERT, without
+ * the upsert's speculative insertion (about a third of PostgreSQL's CPU for 100,000 claims). Only
+ * the projection writes claims outside the lock (of a creation that died after its append): if it
+ * claimed one of these devices since, the INSERT fails, is rolled back to its savepoint, and false
+ * says to write them with the upsert, which orders the two creations by sequence.
+ */
+async function insertClaims(sql: Sql, fleet: string, artifactName: string, rolloutId: string, deviceIds: string[], seq: number): Promise<boolean> {
+  if (deviceIds.length === 0) return true;
+  await sql.query('SAVEPOINT fresh_claims');
+  try {
+    await sql.query(
+      `INSERT INTO rollout_claims (fleet, artifact_name, device_id, rollout_id, seq)
+       SELECT $1, $2, d, $4, $5 FROM unnest($3::text[]) AS d ORDER BY d`,
+      [fleet, artifactName, deviceIds, rolloutId, seq],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err; // unique_violation: claimed meanwhile
+    await sql.query('ROLLBACK TO SAVEPOINT fresh_claims');
+    return false;
+  }
+  await sql.query('RELEASE SAVEPOINT fresh_claims');
+  return true;
 }

@@ -1,7 +1,6 @@
 import { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { assignedDevices, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
-import { waveOfEachDevice } from './wave-plan.js';
+import { isAssigned, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 import { inFlightFlags, waveSummaries, type RevertReport } from './wave-summary.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -23,19 +22,17 @@ const statusOf = (state: LiveRollout): RolloutView['status'] => (state.status ==
  */
 export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>, reverts: ReadonlyMap<string, RevertReport> = new Map()): RolloutView {
   const { facts } = state;
-  const waves = waveOfEachDevice(facts.strategy, facts.deviceIds);
-  const assigned = new Set(assignedDevices(facts));
   const stateOf = (deviceId: string) => {
-    const wave = waves.get(deviceId) ?? 0;
+    const wave = facts.devices.waveOf(deviceId);
     const outcome = outcomeOf(facts, deviceId);
     if (!outcome && !isLive(facts, deviceId)) return { deviceId, wave, state: 'excluded' as const };
     const latest = outcome ?? progress.get(deviceId);
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
-    return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };
+    return { deviceId, wave, state: isAssigned(facts, deviceId) ? ('assigned' as const) : ('pending' as const) };
   };
-  // a reply must not grow with the fleet: the waves summarise every device, the list shows the first ones
+  // a reply must not grow with the fleet, nor its making: the waves count the devices with a record, the list shows the first ones
   const listed = facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
-  const devices = listed.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, assigned, reverts.get(deviceId)) }));
+  const devices = listed.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, reverts.get(deviceId)) }));
   return {
     fleet: facts.fleet,
     rolloutId: facts.rolloutId,
@@ -52,6 +49,6 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
     createdAt: facts.createdAt,
     devices,
     ...(listed.length < facts.deviceIds.length ? { deviceCount: facts.deviceIds.length } : {}),
-    waves: waveSummaries(facts, waves),
+    waves: waveSummaries(facts),
   };
 }

@@ -1,34 +1,40 @@
 import type { orchestrator } from '@keelson/commands';
-import { assignedDevices, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from './rollout.evolve.js';
+import { waveRange, type DeviceRecord } from './device-ledger.js';
+import { isAssigned, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from './rollout.evolve.js';
 
 /** Assigned, live, not ended and silent: the device keeps its assignment and updates when it returns. */
-export const isUnreachableInFlight = (facts: RolloutFacts, deviceId: string, assigned: ReadonlySet<string>): boolean =>
-  assigned.has(deviceId) && !outcomeOf(facts, deviceId) && isLive(facts, deviceId) && !isReachable(facts, deviceId);
+export const isUnreachableInFlight = (facts: RolloutFacts, deviceId: string): boolean =>
+  isAssigned(facts, deviceId) && !outcomeOf(facts, deviceId) && isLive(facts, deviceId) && !isReachable(facts, deviceId);
 
 const hasTimedOut = (facts: RolloutFacts, deviceId: string) => facts.devices.record(deviceId).timedOutOrder !== undefined;
 
-/** One summary per wave of the strategy, counting its devices by where they are. */
-export function waveSummaries(facts: RolloutFacts, waveOf: ReadonlyMap<string, number>): orchestrator.WaveSummary[] {
-  const assigned = new Set(assignedDevices(facts));
-  return facts.strategy.waves.map((w, wave) => {
-    const members = facts.deviceIds.filter((d) => (waveOf.get(d) ?? 0) === wave);
-    const outcomes = members.map((d) => outcomeOf(facts, d)?.state);
-    const unreachable = members.filter((d) => isUnreachableInFlight(facts, d, assigned)).length;
-    const waiting = members.filter((d) => assigned.has(d) && !outcomeOf(facts, d) && isLive(facts, d)).length;
-    return {
-      wave,
-      percent: w.percent,
-      gate: w.gate,
-      devices: members.length,
-      assigned: members.filter((d) => assigned.has(d)).length,
-      inFlight: waiting - unreachable,
-      healthy: outcomes.filter((o) => o === 'healthy').length,
-      failed: outcomes.filter((o) => o !== undefined && o !== 'healthy').length,
-      timedOut: members.filter((d) => hasTimedOut(facts, d)).length,
-      unreachable,
-      excluded: members.filter((d) => !outcomeOf(facts, d) && !isLive(facts, d)).length,
-    };
+/** What one device's record adds to its wave's summary (a device without a record adds nothing but itself). */
+function count(summary: orchestrator.WaveSummary, r: DeviceRecord): void {
+  const outcome = r.outcome?.state;
+  const live = r.excludedOrder === undefined;
+  const waiting = r.clock !== undefined && !outcome && live;
+  summary.assigned += r.clock !== undefined ? 1 : 0;
+  summary.inFlight += waiting && r.reachability?.reachable !== false ? 1 : 0;
+  summary.unreachable += waiting && r.reachability?.reachable === false ? 1 : 0;
+  summary.healthy += outcome === 'healthy' ? 1 : 0;
+  summary.failed += outcome !== undefined && outcome !== 'healthy' ? 1 : 0;
+  summary.timedOut += r.timedOutOrder !== undefined ? 1 : 0;
+  summary.excluded += !outcome && !live ? 1 : 0;
+}
+
+/**
+ * One summary per wave of the strategy, counting its devices by where they are: from the records
+ * the ledger holds (the devices assigned, excluded or reported on), not a pass over every device,
+ * so a view of a 100,000-device rollout just created costs its first wave, not its fleet.
+ */
+export function waveSummaries(facts: RolloutFacts): orchestrator.WaveSummary[] {
+  const deviceCount = facts.devices.deviceCount;
+  const summaries = facts.strategy.waves.map((w, wave): orchestrator.WaveSummary => {
+    const [from, to] = waveRange(facts.strategy, wave, deviceCount);
+    return { wave, percent: w.percent, gate: w.gate, devices: to - from, assigned: 0, inFlight: 0, healthy: 0, failed: 0, timedOut: 0, unreachable: 0, excluded: 0 };
   });
+  facts.devices.forEachMember((record, _, wave) => count(summaries[wave]!, record));
+  return summaries;
 }
 
 /** The latest report about a device's revert assignment, if any. */
@@ -41,12 +47,12 @@ export interface RevertReport {
  * What the view adds to a device: `timedOut`, `unreachable` (in flight but silent), and after an
  * abort with revert the revert's progress (`assigned` until the device reports on it).
  */
-export function inFlightFlags(state: LiveRollout, deviceId: string, assigned: ReadonlySet<string>, revert: RevertReport | undefined) {
+export function inFlightFlags(state: LiveRollout, deviceId: string, revert: RevertReport | undefined) {
   const { facts } = state;
-  const reverting = state.status === 'aborted' && state.mode === 'revert' && assigned.has(deviceId) && isLive(facts, deviceId);
+  const reverting = state.status === 'aborted' && state.mode === 'revert' && isAssigned(facts, deviceId) && isLive(facts, deviceId);
   return {
     ...(hasTimedOut(facts, deviceId) ? { timedOut: true as const } : {}),
-    ...(isUnreachableInFlight(facts, deviceId, assigned) ? { unreachable: true as const } : {}),
+    ...(isUnreachableInFlight(facts, deviceId) ? { unreachable: true as const } : {}),
     ...(reverting ? { revert: revert ? { state: revert.state, ...(revert.reason === undefined ? {} : { reason: revert.reason }) } : { state: 'assigned' as const } } : {}),
   };
 }
