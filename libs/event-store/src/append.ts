@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
 import { eventHeaders, type EventMetadata } from './headers.js';
+import { publishForAck, pubAckTimeoutMs, singleAck, type PubAckReply } from './pub-ack.js';
 
 /** What an append stored: the stream sequences of its events, or that it was a duplicate. */
 export interface AppendResult {
@@ -18,14 +19,6 @@ const conflictCodes: number[] = [JetStreamApiCodes.StreamWrongLastSequence, JetS
 // decision was stored before. The server checks this before the expected sequence.
 const batchDuplicateCode = 10201;
 const encoder = new TextEncoder();
-
-interface BatchAck {
-  stream?: string;
-  seq?: number;
-  duplicate?: boolean;
-  count?: number;
-  error?: { code: number; err_code: number; description: string };
-}
 
 /**
  * Where the events of one decision go: one subject for all (`subject`), or one per event
@@ -44,14 +37,14 @@ function conflict(target: AppendTarget, expectedSeq: number, cause: unknown): Co
 
 const subjectAt = (target: AppendTarget, i: number): string => target.subjects?.[i] ?? target.subject;
 
-async function appendOne(js: JetStreamClient, target: AppendTarget, expectedSeq: number, event: unknown, meta: EventMetadata): Promise<AppendResult> {
+// A JetStream publish is a request to the stream's subject; the PubAck comes back on the reply
+// subject of the connection's reply mux (publishForAck), as nats.js's `js.publish` would get it.
+async function appendOne(nc: NatsConnection, target: AppendTarget, expectedSeq: number, event: unknown, meta: EventMetadata): Promise<AppendResult> {
+  const h = eventHeaders(meta, 0); // its Nats-Msg-Id: the same decision published twice is stored once
+  h.set('Nats-Expected-Last-Subject-Sequence', String(expectedSeq)); // 0 = the subject must still be empty
+  if (target.expectSubject) h.set('Nats-Expected-Last-Subject-Sequence-Subject', target.expectSubject);
   try {
-    const ack = await js.publish(subjectAt(target, 0), encoder.encode(JSON.stringify(event)), {
-      headers: eventHeaders(meta, 0),
-      msgID: `${meta.commandId}:0`, // same decision published twice -> stored once
-      // 0 = the subject must still be empty
-      expect: target.expectSubject ? { lastSubjectSequence: expectedSeq, lastSubjectSequenceSubject: target.expectSubject } : { lastSubjectSequence: expectedSeq },
-    });
+    const ack = singleAck(await publishForAck(nc, subjectAt(target, 0), encoder.encode(JSON.stringify(event)), h, pubAckTimeoutMs));
     return { firstSeq: ack.seq, lastSeq: ack.seq, duplicate: ack.duplicate };
   } catch (err) {
     if (err instanceof JetStreamApiError && conflictCodes.includes(err.code)) throw conflict(target, expectedSeq, err);
@@ -63,7 +56,7 @@ async function appendOne(js: JetStreamClient, target: AppendTarget, expectedSeq:
 // and stores all of them or none when the commit arrives. Only the commit is acknowledged.
 async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs: number): Promise<AppendResult> {
   const batchId = randomUUID();
-  let reply: BatchAck | undefined;
+  let reply: PubAckReply | undefined;
   for (const [i, event] of events.entries()) {
     const h = eventHeaders(meta, i);
     h.set('Nats-Batch-Id', batchId);
@@ -77,8 +70,7 @@ async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq
       continue;
     }
     h.set('Nats-Batch-Commit', '1');
-    const msg = await nc.request(subject, data, { headers: h, timeout: timeoutMs });
-    reply = msg.json<BatchAck>();
+    reply = await publishForAck(nc, subject, data, h, timeoutMs);
   }
   if (reply?.error?.err_code === batchDuplicateCode) return { firstSeq: 0, lastSeq: 0, duplicate: true };
   if (reply?.error) {
@@ -94,9 +86,9 @@ async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq
  * Appends the events of one decision to `target` (a subject, or an `AppendTarget`), unless someone
  * else appended after `expectedSeq` (then ConcurrencyError). Several events land atomically or not at all.
  */
-export async function appendEvents(nc: NatsConnection, js: JetStreamClient, target: string | AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
+export async function appendEvents(nc: NatsConnection, target: string | AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
   if (events.length === 0) return null;
   const t = typeof target === 'string' ? { subject: target } : target;
-  if (events.length === 1) return appendOne(js, t, expectedSeq, events[0], meta);
+  if (events.length === 1) return appendOne(nc, t, expectedSeq, events[0], meta);
   return appendBatch(nc, t, expectedSeq, events, meta, timeoutMs);
 }

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
 import { appendEvents, type AppendResult } from './append.js';
@@ -36,12 +36,10 @@ const decoder = new TextDecoder();
 /** Event-sourced persistence for the aggregates of one stream. */
 export class EventStore<E extends { type: string }> {
   readonly streamName: string;
-  private readonly js: JetStreamClient;
   private jsmPromise: Promise<JetStreamManager> | undefined;
 
   constructor(private readonly options: EventStoreOptions<E>) {
     this.streamName = `${options.naming.streamPrefix}${options.stream.name}`;
-    this.js = jetstream(options.nc);
   }
 
   /** `ev.<aggregate>.<fleet>.<id>` with this store's prefix; validates every token. */
@@ -77,16 +75,16 @@ export class EventStore<E extends { type: string }> {
   async append(subject: string, expectedSeq: number, events: E[], meta: EventMetadata): Promise<AppendResult | null> {
     assertValidMetadata(meta);
     for (const e of events) this.options.parse(e);
-    if (!this.isTyped(subject)) return appendEvents(this.options.nc, this.js, subject, expectedSeq, events, meta);
+    if (!this.isTyped(subject)) return appendEvents(this.options.nc, subject, expectedSeq, events, meta);
     const target = { subject, subjects: events.map((e) => typedSubject(subject, e.type)), expectSubject: `${subject}.*` };
     try {
-      return await appendEvents(this.options.nc, this.js, target, expectedSeq, events, meta);
+      return await appendEvents(this.options.nc, target, expectedSeq, events, meta);
     } catch (err) {
       // `expectedSeq` may be an untyped event's: then no typed event existed when it was read, and the
       // check on the typed subjects expects 0 (see typed-subjects.ts).
       if (!(err instanceof ConcurrencyError) || expectedSeq === 0) throw err;
       try {
-        return await appendEvents(this.options.nc, this.js, target, 0, events, meta);
+        return await appendEvents(this.options.nc, target, 0, events, meta);
       } catch (again) {
         throw again instanceof ConcurrencyError ? err : again;
       }

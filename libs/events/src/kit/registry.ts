@@ -28,6 +28,18 @@ export function readersOf<M extends Message>(latest: MessageSchema<M>, older: Re
 
 // Checked before the lookup so a message without a usable type or version fails as a shape error.
 const Envelope = z.looseObject({ type: z.string(), schemaVersion: z.number().int() });
+
+/**
+ * `Envelope`'s check by hand, for the hot path: every message a service reads or appends passes it,
+ * and zod's loose object copies every other key of the message to do the same. It accepts exactly
+ * what `Envelope` accepts (an object, not an array; a string `type`; a safe integer `schemaVersion`);
+ * anything else goes to `Envelope` for its error, so a bad message is refused as before.
+ */
+function envelopeOf(raw: unknown): { type: string; schemaVersion: number } | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { type, schemaVersion } = raw as { type?: unknown; schemaVersion?: unknown };
+  return typeof type === 'string' && Number.isSafeInteger(schemaVersion) ? { type, schemaVersion: schemaVersion as number } : undefined;
+}
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -51,9 +63,7 @@ export class MessageRegistry<M extends Message> {
 
   /** Parses an already-decoded message into its latest version. Bound, so it can be passed around. */
   readonly parse = (raw: unknown): M => {
-    const envelope = Envelope.safeParse(raw);
-    if (!envelope.success) throw new InvalidInput('message.invalid', toInputIssues(envelope.error), { cause: envelope.error });
-    const { type, schemaVersion } = envelope.data;
+    const { type, schemaVersion } = envelopeOf(raw) ?? this.envelopeOrThrow(raw);
     const entry = this.byType.get(type);
     if (!entry) throw new InvalidInput('message.unknown-type', [{ path: ['type'], message: `unknown message type '${type}'` }]);
     const read = Object.hasOwn(entry.versions, schemaVersion) ? entry.versions[schemaVersion] : undefined;
@@ -68,6 +78,12 @@ export class MessageRegistry<M extends Message> {
       throw err;
     }
   };
+
+  private envelopeOrThrow(raw: unknown): { type: string; schemaVersion: number } {
+    const envelope = Envelope.safeParse(raw);
+    if (!envelope.success) throw new InvalidInput('message.invalid', toInputIssues(envelope.error), { cause: envelope.error });
+    return envelope.data;
+  }
 
   /** Decodes UTF-8 JSON (a NATS or MQTT payload) and parses it like `parse`. */
   readonly parseJson = (bytes: Uint8Array | string): M => {

@@ -5,7 +5,7 @@ import type { EventStoreNaming } from '@keelson/event-store';
 import { ServiceError } from '../errors.js';
 import { contextHeaders, type CommandContext } from './context.js';
 import { fromReplyError } from './reply-error.js';
-import { replyMuxOf } from './reply-mux.js';
+import { replyMuxOf } from '@keelson/nats-kit';
 
 export interface CallOptions {
   timeoutMs?: number;

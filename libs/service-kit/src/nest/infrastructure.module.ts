@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
-import { connectNats } from '../nats/coalescing-connect.js';
+import { connectNats } from '@keelson/nats-kit';
 
 /**
  * Closes the shared connections last: runners and subscriptions stop in `beforeApplicationShutdown`,

@@ -1,24 +1,26 @@
 import type { DeviceHardware, InstalledArtifact } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
+import { HelloWrites, isDeadlock } from './hello-writes.js';
 
 /**
  * Writes what devices say about themselves beside the event-fed columns of `devices`: when they
  * were last seen, what they run, their hardware. High-rate, low-value: not events (DESIGN).
  */
 export class DevicePresenceStore {
-  constructor(private readonly db: Database) {}
+  private readonly hellos: HelloWrites;
+
+  constructor(private readonly db: Database) {
+    this.hellos = new HelloWrites(db);
+  }
 
   /**
    * Throws (a retryable error, not a domain one) while the devices projection has no row for the
    * device yet: a device may say hello the moment it enrolled, before its row is projected, and what
-   * it runs must not be dropped.
+   * it runs must not be dropped. Resolves once the row is written: the hellos of a turn, and those
+   * that arrive while a write runs, share one statement (`HelloWrites`).
    */
-  async recordHello(deviceId: string, at: Date, installed: InstalledArtifact[], hardware: DeviceHardware | undefined): Promise<void> {
-    const updated = await this.db.query(
-      `UPDATE devices SET installed = $2, hardware = COALESCE($3, hardware), last_seen_at = GREATEST(last_seen_at, $4) WHERE device_id = $1 RETURNING device_id`,
-      [deviceId, JSON.stringify(installed), hardware ? JSON.stringify(hardware) : null, at],
-    );
-    if (updated.length === 0) throw new Error(`device ${deviceId} is not in the devices read model yet; its hello is retried`);
+  recordHello(deviceId: string, at: Date, installed: InstalledArtifact[], hardware: DeviceHardware | undefined): Promise<void> {
+    return this.hellos.write({ deviceId, at, installed, hardware });
   }
 
   /**
@@ -64,6 +66,3 @@ export class DevicePresenceStore {
     return rows.map((r) => ({ ...r, lastSeenAt: r.lastSeenAt === null ? null : new Date(r.lastSeenAt) }));
   }
 }
-
-const isDeadlock = (err: unknown): boolean =>
-  (err as { code?: string }).code === '40P01' || (err instanceof Error && /deadlock detected/.test(err.message));

@@ -25,7 +25,7 @@ export class ReplyMux {
 
   constructor(private readonly nc: NatsConnection) {}
 
-  request(subject: string, data: string, options: { timeoutMs: number; headers?: MsgHdrs }): Promise<Msg> {
+  request(subject: string, data: string | Uint8Array, options: { timeoutMs: number; headers?: MsgHdrs }): Promise<Msg> {
     this.start();
     const token = (this.next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
