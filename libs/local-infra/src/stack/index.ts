@@ -4,4 +4,4 @@ export { startPlatform, type PlatformOptions, type RunningPlatform } from './pla
 export { generatePlatformSecrets } from './secrets.js';
 export { servicePermissions, serviceNatsUser, serviceNatsUsers, type ServicePermissions } from './service-permissions.js';
 export { ensureDatabase, serviceDatabaseName } from './databases.js';
-export { natsEnvironment, natsMemoryLimit, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
+export { natsEnvironment, natsMemoryLimit, semiSpaceMiBByService, semiSpaceMiBOf, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
