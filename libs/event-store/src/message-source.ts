@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { ClosedConnectionError } from '@nats-io/transport-node';
 import { holdMessages } from './batch-heartbeat.js';
+import { detachMessage } from './detach-message.js';
 
 export interface MessageSourceOptions {
   /** Most messages in one batch; the consumer's max_ack_pending caps how many are received unsettled. */
@@ -113,6 +114,7 @@ export class MessageSource {
 
   private arrived(m: JsMsg): void {
     if (this.stopping) return giveBack(m);
+    detachMessage(m); // it may wait its turn and its batch's round trip: it must not keep the read chunk
     this.held.hold(m);
     this.waiting.push(m);
     this.wake?.();

@@ -1,4 +1,4 @@
-import { natsEnvironment, natsMemoryLimit, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
+import { natsEnvironment, natsMemoryLimit, semiSpaceMiBOf, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
 
 describe('serviceNodeArgs', () => {
   it('caps the young generation of every service by default, and the old generation of none', () => {
@@ -10,6 +10,14 @@ describe('serviceNodeArgs', () => {
   it('leaves the heap to V8 with 0, and refuses what is not a size', () => {
     expect(serviceNodeArgs(0)).toEqual(['--enable-source-maps']);
     for (const bad of [-1, 1.5, 2048, Number.NaN]) expect(() => serviceNodeArgs(bad)).toThrow(/semiSpaceMiB must be an integer 0-1024/);
+  });
+});
+
+describe('semiSpaceMiBOf', () => {
+  it('caps the facade lower than the other services, which get the default', () => {
+    expect(semiSpaceMiBOf('registry-facade')).toBe(16);
+    expect(semiSpaceMiBOf('device-gateway')).toBe(serviceSemiSpaceMiB);
+    expect(semiSpaceMiBOf('signer')).toBe(serviceSemiSpaceMiB);
   });
 });
 

@@ -17,6 +17,22 @@
 export const serviceSemiSpaceMiB = 32;
 
 /**
+ * Services whose semi-spaces are capped lower than `serviceSemiSpaceMiB`. The registry facade: its
+ * young generation grows from 2-4 MiB to 64 the moment it serves a wave, the largest single item of
+ * its peak at 10,000 devices (bench/README.md, "What holds the memory at the peak"); 16 MiB caps it
+ * at 32. Its CPU did not move at 1,000 devices (before-after-after-before, loaded machine: 4.33 / 3.89
+ * CPU-ms per update at 32 MiB, 4.17 / 3.93 at 16; bench/README.md, "Read chunks copied, the facade's
+ * young generation"). The other services stay at 32: 16 cost the gateway and the orchestrator
+ * 27-44 % more CPU ("Memory at 10,000 devices").
+ */
+export const semiSpaceMiBByService: Readonly<Record<string, number>> = { 'registry-facade': 16 };
+
+/** The semi-space size of `service`: its own from `semiSpaceMiBByService`, else `serviceSemiSpaceMiB`. */
+export function semiSpaceMiBOf(service: string): number {
+  return semiSpaceMiBByService[service] ?? serviceSemiSpaceMiB;
+}
+
+/**
  * The arguments of `node` for a service, before its entry point. 0 MiB for the semi-spaces leaves
  * the heap to V8 altogether (to measure against). No old-generation limit: one that a live set
  * outgrows kills the process, and the bench has not measured a live set at 10,000 devices.

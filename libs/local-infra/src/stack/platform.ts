@@ -4,7 +4,7 @@ import { freePort } from '../free-port.js';
 import { startNatsServer, type RunningNats } from '../nats-server.js';
 import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
-import { natsEnvironment, serviceNodeArgs } from './memory-settings.js';
+import { natsEnvironment, semiSpaceMiBOf, serviceNodeArgs } from './memory-settings.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
 import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
 
@@ -32,7 +32,7 @@ export interface PlatformOptions {
   tls?: boolean;
   /** Open nats-server's Go profiling port on loopback (benches: the heap in text); off by default. */
   natsProfiling?: boolean;
-  /** Each V8 semi-space of the services, in MiB (`serviceSemiSpaceMiB` by default; 0: V8's own choice). */
+  /** Each V8 semi-space of every service, in MiB (by default each service's `semiSpaceMiBOf`; 0: V8's own choice). */
   serviceSemiSpaceMiB?: number;
 }
 
@@ -132,7 +132,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
       env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
-      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB),
+      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service)),
     });
   let replicas = 0;
 

@@ -1,0 +1,68 @@
+// What holds a service's memory, sampled from inside it. A preload for bench/rollout-fanout:
+//   --service-env "NODE_OPTIONS=--import $PWD/bench/mem-sampler/sampler.mjs"
+// Every second (KEELSON_MEM_SAMPLE_MS) it splits the process's RSS into V8's spaces, ArrayBuffers,
+// glibc's main arena (`[heap]`), other anonymous mappings (V8's pages, glibc's other arenas, thread
+// stacks) and file-backed pages (the node binary: shared between processes, counted in each RSS),
+// and counts open descriptors. It writes, in KEELSON_MEM_SAMPLE_DIR (default /tmp/keelson-mem):
+//   <service>-<pid>.peak.json      the sample at the highest RSS so far (rewritten at most once a second)
+//   <service>-<pid>.samples.jsonl  one sample every 5 s
+// bench/mem-sampler/summary.mjs prints the peaks as a table.
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
+
+const dir = process.env.KEELSON_MEM_SAMPLE_DIR ?? '/tmp/keelson-mem';
+const everyMs = Number(process.env.KEELSON_MEM_SAMPLE_MS ?? 1000);
+const service = /services\/([^/]+)\//.exec(process.argv[1] ?? '')?.[1] ?? 'node';
+const base = `${dir}/${service}-${process.pid}`;
+const MiB = 1024 * 1024;
+const mib = (bytes) => Math.round((bytes / MiB) * 10) / 10;
+
+/** Resident kB of /proc/self/smaps summed as glibc's main arena, other anonymous, file-backed. */
+function smaps() {
+  const sums = { heap: 0, anon: 0, file: 0 };
+  let kind = 'anon';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
+      const path = line.split(/\s+/)[5] ?? '';
+      kind = path === '[heap]' ? 'heap' : path.startsWith('/') ? 'file' : 'anon';
+    } else if (line.startsWith('Rss:')) {
+      sums[kind] += Number(line.split(/\s+/)[1]) * 1024;
+    }
+  }
+  return { glibcMainArena: mib(sums.heap), otherAnon: mib(sums.anon), fileBacked: mib(sums.file) };
+}
+
+function sample() {
+  const m = process.memoryUsage();
+  const spaces = {};
+  for (const s of getHeapSpaceStatistics()) spaces[s.space_name.replace(/_space$/, '')] = [mib(s.space_size), mib(s.space_used_size)];
+  let fds = -1;
+  try {
+    fds = readdirSync('/proc/self/fd').length;
+  } catch {
+    // not Linux
+  }
+  return { t: new Date().toISOString(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers), spaces, ...smaps(), fds };
+}
+
+mkdirSync(dir, { recursive: true });
+let peak = { rss: 0 };
+let peakWritten = 0;
+let lastLine = 0;
+const timer = setInterval(() => {
+  const s = sample();
+  const now = Date.now();
+  if (s.rss > peak.rss) peak = s;
+  if (peak === s && now - peakWritten >= 1000) {
+    writeFileSync(`${base}.peak.json`, JSON.stringify(peak));
+    peakWritten = now;
+  }
+  if (now - lastLine >= 5000) {
+    appendFileSync(`${base}.samples.jsonl`, `${JSON.stringify(s)}\n`);
+    lastLine = now;
+  }
+}, everyMs);
+timer.unref();
+process.on('exit', () => {
+  if (peak.rss) writeFileSync(`${base}.peak.json`, JSON.stringify(peak));
+});
