@@ -26,15 +26,16 @@ export default async function globalSetup(): Promise<void> {
   const binary = natsBinary();
   const natsUser = 'keelson-test';
   const natsPass = randomBytes(16).toString('hex');
+  const natsSystem = { user: 'keelson-sys', password: randomBytes(16).toString('hex') };
   const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
   const nats = await startNatsServer({
     binary, dir: join(dir, 'nats'), serverName: `keelson-test-${runId}`, host: '127.0.0.1', port, mqttPort, monitorPort,
     users: [{ user: natsUser, password: natsPass }],
-    systemUser: { user: 'keelson-sys', password: randomBytes(16).toString('hex') },
+    systemUser: natsSystem,
   });
   const external = process.env.DATABASE_URL;
   const pg = external ? undefined : await startEmbeddedPostgres({ dir: join(dir, 'pg'), port: await freePort(), password: randomBytes(16).toString('hex') });
   const pgAdminUrl = external ?? pg!.adminUrl;
-  exportTestEnv({ runId, natsUrl: nats.url, natsUser, natsPass, mqttUrl: nats.mqttUrl, pgAdminUrl, natsBinary: binary });
+  exportTestEnv({ runId, natsUrl: nats.url, natsUser, natsPass, natsSystemUser: natsSystem.user, natsSystemPass: natsSystem.password, mqttUrl: nats.mqttUrl, pgAdminUrl, natsBinary: binary });
   setHarness({ dir, runId, nats, pg, pgAdminUrl });
 }

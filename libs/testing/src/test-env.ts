@@ -4,6 +4,9 @@ export interface TestEnv {
   natsUrl: string;
   natsUser: string;
   natsPass: string;
+  /** The test server's system-account user (server events, connection lists). */
+  natsSystemUser: string;
+  natsSystemPass: string;
   mqttUrl: string;
   pgAdminUrl: string;
   natsBinary: string;
@@ -14,6 +17,8 @@ const keys = {
   natsUrl: 'KEELSON_TEST_NATS_URL',
   natsUser: 'KEELSON_TEST_NATS_USER',
   natsPass: 'KEELSON_TEST_NATS_PASS',
+  natsSystemUser: 'KEELSON_TEST_NATS_SYSTEM_USER',
+  natsSystemPass: 'KEELSON_TEST_NATS_SYSTEM_PASS',
   mqttUrl: 'KEELSON_TEST_MQTT_URL',
   pgAdminUrl: 'KEELSON_TEST_PG_ADMIN_URL',
   natsBinary: 'KEELSON_TEST_NATS_BINARY',

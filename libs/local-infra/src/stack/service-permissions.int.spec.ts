@@ -117,11 +117,18 @@ describe('least-privilege service users on a real nats-server', () => {
     served.unsubscribe();
   });
 
-  it("lets the gateway's system-account user list and close connections, and nothing else there", async () => {
+  it("lets the gateway's system-account user list and close connections, hear the KEELSON account's disconnects, and nothing else there", async () => {
     const victim = await connect({ servers: nats.url, user: serviceNatsUser('api'), pass: passwords.api, name: 'victim', reconnect: false });
     open.push(victim);
     const kicker = await connect({ servers: nats.url, user: gatewaySystemUser('').user, pass: kickerPassword });
     open.push(kicker);
+    const disconnects: { client?: { name?: string; acc?: string } }[] = [];
+    kicker.subscribe('$SYS.ACCOUNT.KEELSON.DISCONNECT', { callback: (err, m) => void (err ? disconnects.push({}) : disconnects.push(m.json())) });
+    const refused: unknown[] = [];
+    for (const subject of ['$SYS.ACCOUNT.KEELSON.CONNECT', '$SYS.ACCOUNT.*.DISCONNECT', '$SYS.ACCOUNT.SYS.DISCONNECT']) {
+      kicker.subscribe(subject, { callback: (err) => void refused.push(err) });
+    }
+    await kicker.flush();
     const answers: { server: { id: string }; data: { connections: { cid: number; name?: string }[] } }[] = [];
     for await (const m of await kicker.requestMany('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 1024 }), { maxWait: 500 })) answers.push(m.json());
     const target = answers[0]!.data.connections.find((c) => c.name === 'victim');
@@ -130,6 +137,9 @@ describe('least-privilege service users on a real nats-server', () => {
     const reply = (await kicker.request(`$SYS.REQ.SERVER.${answers[0]!.server.id}.KICK`, JSON.stringify({ cid: target!.cid }), { timeout: 2_000 })).json<{ error?: unknown }>();
     expect(reply.error).toBeUndefined();
     await closed;
+    for (let i = 0; i < 40 && (disconnects.length === 0 || refused.length < 3); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(disconnects.map((d) => [d.client?.acc, d.client?.name])).toEqual([['KEELSON', 'victim']]);
+    expect(refused.map(String)).toEqual(Array(3).fill(expect.stringMatching(/Permissions Violation for Subscription/)));
     await expect(kicker.request('$SYS.REQ.SERVER.PING.STATSZ', '', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
     await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
   });

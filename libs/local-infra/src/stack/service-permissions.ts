@@ -117,13 +117,14 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
 }
 
 /**
- * The gateway's user of the system account: it finds a decommissioned device's live connections and
- * closes them, and may do nothing else there (no claim updates, no server shutdown, no account reads).
+ * The gateway's user of the system account: it lists connections (a decommissioned device's, to close
+ * them; every device's, for presence), hears the KEELSON account's closed connections, and may do
+ * nothing else there (no claim updates, no server shutdown, no account reads, no other account's events).
  */
 export function gatewaySystemUser(password: string): NatsUser {
   return {
     user: 'keelson-device-gateway-sys', password, allowedConnectionTypes: ['STANDARD'],
-    permissions: { publish: ['$SYS.REQ.SERVER.PING.CONNZ', '$SYS.REQ.SERVER.*.KICK'], subscribe: ['_INBOX.>'] },
+    permissions: { publish: ['$SYS.REQ.SERVER.PING.CONNZ', '$SYS.REQ.SERVER.*.KICK'], subscribe: ['_INBOX.>', '$SYS.ACCOUNT.KEELSON.DISCONNECT'] },
   };
 }
 

@@ -55,7 +55,7 @@ async function run(args: string[]): Promise<number> {
   const stopping = untilSignal();
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
-    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 30), renewKey, log: jsonLog,
+    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog,
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;

@@ -13,7 +13,13 @@ export interface DeviceLinkOptions {
   hello(): Promise<DeviceHello['data']>;
   /** `afterConnect`: the first desired state since the link (re)connected, when lost reports are sent again. */
   onDesired(desired: DesiredState['data'], afterConnect: boolean): void;
+  /** Silence after which the agent publishes a heartbeat (rare: the broker's keep-alive is what tells the gateway the device is there). */
   heartbeatSeconds: number;
+  /**
+   * The MQTT keep-alive: after this much silence mqtt.js sends a PINGREQ, which the broker answers
+   * alone; the broker closes a connection silent for 1.5 times as long, and the gateway learns of it.
+   */
+  keepaliveSeconds: number;
   log: LinkLog;
   /** The platform CA (PEM) an mqtts:// broker chains to; trusted instead of the machine's store. */
   platformCa?: string;
@@ -22,8 +28,9 @@ export interface DeviceLinkOptions {
 /**
  * The device's MQTT session with the gateway: a persistent session (clean: false) whose client id
  * is the device id, the desired-state subscription at QoS 0, a hello on every (re)connect, outcomes
- * at QoS 1, steps and heartbeats at QoS 0. A heartbeat goes out only after a period in which the device
- * published nothing else: the gateway takes any message as a sign of life. The gateway's desired state is a plain NATS publish, which the
+ * at QoS 1, steps and heartbeats at QoS 0. The gateway asks the broker which devices are connected,
+ * so an idle device costs an MQTT keep-alive ping (answered by the broker, never delivered to the
+ * gateway); a heartbeat goes out only after a long silence (default 300 s), for a gateway that cannot ask. The gateway's desired state is a plain NATS publish, which the
  * broker's MQTT side delivers at QoS 0 whatever the subscription asks (a QoS 1 subscription only
  * kept a JetStream consumer per device that nothing ever fed); it reaches us only while we are
  * online, so the hello on reconnect is what makes the gateway send it again.
@@ -55,7 +62,7 @@ export class DeviceLink {
     const { broker } = this.options.identity;
     const client = connect(broker.mqttUrl, {
       clientId: broker.clientId, username: broker.username, password: broker.password,
-      clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4,
+      clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4, keepalive: this.options.keepaliveSeconds,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
       reconnectOnConnackError: true,
       ...(this.options.platformCa ? { ca: this.options.platformCa, rejectUnauthorized: true } : {}),

@@ -44,13 +44,14 @@ function sessionSecondsOf(config: ServiceConfig): number {
 /**
  * `KEELSON_NATS_SYSTEM_USER` / `KEELSON_NATS_SYSTEM_PASSWORD`: a user of the server's system account,
  * the only kind that may close another client's connection. Without them a decommissioned device's
- * live connection lasts until its session ends (`KEELSON_DEVICE_SESSION_SECONDS`).
+ * live connection lasts until its session ends (`KEELSON_DEVICE_SESSION_SECONDS`), and an idle
+ * device counts as silent (its agent heartbeats rarely: the gateway asks the broker who is connected).
  */
-async function connectSystem(config: ServiceConfig): Promise<NatsConnection | null> {
+export async function connectSystem(config: ServiceConfig, purpose = 'system'): Promise<NatsConnection | null> {
   const user = config.env.KEELSON_NATS_SYSTEM_USER;
   const pass = config.env.KEELSON_NATS_SYSTEM_PASSWORD;
   if (!user || !pass) return null;
-  return connectNats({ servers: config.natsUrl, user, pass, name: `${config.service}-system`, maxReconnectAttempts: -1 });
+  return connectNats({ servers: config.natsUrl, user, pass, name: `${config.service}-${purpose}`, maxReconnectAttempts: -1 });
 }
 
 /**

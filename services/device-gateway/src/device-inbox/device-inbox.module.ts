@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ReactorRunner } from '@keelson/event-store';
 import { CLOCK, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { connectSystem } from '../broker-auth/broker-auth.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
 import { DeviceDirectory } from '../devices/device-directory.js';
@@ -12,6 +13,7 @@ import { DevicesModule } from '../devices/devices.module.js';
 import { DeviceInboxHandler } from './device-inbox.handler.js';
 import { droppedDeviceMessages } from './device-inbox.metrics.js';
 import { applyDeviceInbox } from './device-inbox.stream.js';
+import { BrokerPresence } from './broker-presence.js';
 import { dropReason } from './device-message.check.js';
 import { HeartbeatListener } from './heartbeat-listener.js';
 import { ProgressRelay } from './progress-relay.js';
@@ -30,11 +32,13 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
   private readonly inbox: ReactorRunner<unknown>;
   private readonly heartbeats: HeartbeatListener;
   private readonly progress: ProgressRelay;
+  private system: NatsConnection | null = null;
+  private broker: BrokerPresence | undefined;
 
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(CLOCK) clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     devices: Devices,
     directory: DeviceDirectory,
     presence: DevicePresenceStore,
@@ -60,7 +64,17 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.watch.start();
+    // Presence from the broker: who is connected, who just left. Without a system-account user an idle
+    // device is heard only through its (rare) heartbeats.
+    this.system = await connectSystem(this.config, 'presence');
+    if (this.system) {
+      const broker = new BrokerPresence({ system: this.system });
+      broker.onDisconnect((deviceId) => this.watch.disconnected(deviceId, this.clock.now()));
+      this.broker = broker;
+    } else {
+      this.logger.warn('no KEELSON_NATS_SYSTEM_USER: an idle device counts as heard only when it heartbeats');
+    }
+    await this.watch.start(this.broker);
     await this.inbox.start();
     this.heartbeats.start();
     this.progress.start();
@@ -71,6 +85,8 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await this.heartbeats.stop();
     await this.inbox.stop();
     await this.watch.stop();
+    await this.broker?.stop();
+    await this.system?.close();
   }
 }
 

@@ -3,6 +3,7 @@ import { isDomainError } from '@keelson/domain-kit';
 import type { Clock } from '@keelson/service-kit';
 import type { DevicePresenceStore } from '../devices/device-presence.store.js';
 import type { Devices } from '../devices/devices.js';
+import type { BrokerPresence } from './broker-presence.js';
 
 interface Watched {
   fleet: string;
@@ -26,17 +27,30 @@ export interface ReachabilityWatchOptions {
  * reach the read model in batches, not per message. Every replica hears every heartbeat, but a
  * hello, an outcome or a step reaches one replica only: before calling a device silent, a replica
  * asks the read model whether another one heard it since (each flushes what it heard at every sweep).
+ *
+ * With the broker's view (`broker`), a device with an open MQTT connection counts as heard: an idle
+ * device sends nothing but MQTT keep-alive pings, which the broker answers alone. Before calling
+ * anyone silent, the sweep lists the broker's connections once and moves every connected device's
+ * last-seen to now, so the next list is due an offline period later; a closed connection
+ * (`disconnected`) counts as the device's last sign of life, so a device that went away is called
+ * silent an offline period after it left, not after the last list.
  */
 export class ReachabilityWatch {
   private readonly watched = new Map<string, Watched>();
   private unflushed = new Map<string, Date>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private broker: Pick<BrokerPresence, 'connectedDevices'> | undefined;
 
   constructor(private readonly o: ReachabilityWatchOptions) {}
 
-  /** Starts watching the devices the read model says are reachable, then sweeps periodically. */
-  async start(): Promise<void> {
+  /**
+   * Starts watching the devices the read model says are reachable, then sweeps periodically. With
+   * `broker` (the broker's open connections) a connected device counts as heard; without it (no
+   * system-account user) only the devices' messages count.
+   */
+  async start(broker?: Pick<BrokerPresence, 'connectedDevices'>): Promise<void> {
+    this.broker = broker;
     const now = this.o.clock.now();
     for (const d of await this.o.presence.reachableDevices()) {
       this.watched.set(d.deviceId, { fleet: d.fleet, lastSeen: d.lastSeenAt ?? now, reachable: true });
@@ -73,6 +87,14 @@ export class ReachabilityWatch {
     this.markedReachable(deviceId);
   }
 
+  /** The broker closed the device's connection: that is the last moment it was known alive. */
+  disconnected(deviceId: string, at: Date): void {
+    const entry = this.watched.get(deviceId);
+    if (!entry || at <= entry.lastSeen) return;
+    entry.lastSeen = at;
+    this.unflushed.set(deviceId, at);
+  }
+
   /** The device's aggregate now says reachable. */
   markedReachable(deviceId: string): void {
     const entry = this.watched.get(deviceId);
@@ -81,7 +103,11 @@ export class ReachabilityWatch {
 
   private async sweep(): Promise<void> {
     const cutoff = this.o.clock.now().getTime() - this.o.offlineSeconds * 1000;
-    const silent = [...this.watched].filter(([, entry]) => entry.reachable && entry.lastSeen.getTime() < cutoff);
+    let silent = this.silentSince(cutoff);
+    if (silent.length > 0 && this.broker) {
+      if (!(await this.refreshConnected())) return void (await this.flush()); // unanswered: nobody is called silent
+      silent = this.silentSince(cutoff);
+    }
     const heardElsewhere = silent.length === 0 ? new Map<string, Date>() : await this.lastSeenInReadModel(silent.map(([id]) => id));
     // Unanswered, nobody is called silent this time: the next sweep asks again.
     for (const [deviceId, entry] of heardElsewhere ? silent : []) {
@@ -98,6 +124,28 @@ export class ReachabilityWatch {
       }
     }
     await this.flush();
+  }
+
+  private silentSince(cutoff: number): [string, Watched][] {
+    return [...this.watched].filter(([, entry]) => entry.reachable && entry.lastSeen.getTime() < cutoff);
+  }
+
+  /** Every watched device the broker holds a connection of was alive now; false when the broker did not answer. */
+  private async refreshConnected(): Promise<boolean> {
+    let connected: Set<string>;
+    try {
+      connected = await this.broker!.connectedDevices();
+    } catch (err) {
+      this.o.onError(err);
+      return false;
+    }
+    const now = this.o.clock.now();
+    for (const [deviceId, entry] of this.watched) {
+      if (!connected.has(deviceId) || entry.lastSeen >= now) continue;
+      entry.lastSeen = now;
+      this.unflushed.set(deviceId, now);
+    }
+    return true;
   }
 
   private async lastSeenInReadModel(deviceIds: string[]): Promise<Map<string, Date> | undefined> {
