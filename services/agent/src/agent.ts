@@ -23,7 +23,7 @@ export interface AgentOptions {
   allowExec?: readonly string[];
   /** Silence after which the agent heartbeats (default 300: the broker's keep-alive carries presence). */
   heartbeatSeconds?: number;
-  /** MQTT keep-alive (default 60, mqtt.js's own): a PINGREQ after this much silence; the broker drops a connection silent 1.5 times as long. */
+  /** MQTT keep-alive (default 30): a PINGREQ after this much silence; the broker drops a connection silent 1.5 times as long. */
   keepaliveSeconds?: number;
   /** Simulator only: file probes resolve inside this directory. */
   probeRoot?: string;
@@ -105,7 +105,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const reconciler = new Reconciler(ctx, log);
   await reconciler.recover();
   link = new DeviceLink({
-    identity, log, platformCa, heartbeatSeconds: options.heartbeatSeconds ?? 300, keepaliveSeconds: options.keepaliveSeconds ?? 60,
+    identity, log, platformCa, heartbeatSeconds: options.heartbeatSeconds ?? 300, keepaliveSeconds: options.keepaliveSeconds ?? 30,
     hello: async () => ({ deviceId: identity.deviceId, agentVersion, installed: await reconciler.installed(), desiredGeneration: store.current.appliedGeneration }),
     onDesired: (desired, afterConnect) => void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
