@@ -27,6 +27,11 @@ const shared = {
 
 const config: Config = {
   testTimeout: 60_000, // a global option: Jest ignores it inside a project
+  // Spec files run one after another in one worker process (2 cores: Jest's default of one worker), and
+  // that worker is replaced once a file leaves it holding more than this: ESM module graphs of earlier
+  // files stay reachable in a long-lived process and the heap grew past 4 GiB over the whole suite.
+  // Setting it is also what makes Jest use a worker at all instead of running in its own process.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       ...shared,
