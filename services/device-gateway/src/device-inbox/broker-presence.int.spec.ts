@@ -21,11 +21,7 @@ describe('presence from the broker: an idle connected device stays reachable, on
     )));
   const reachabilityOf = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId))
     .flatMap((e) => (e.type === 'DeviceReachabilityChanged' ? [{ reachable: e.data.reachable, lastSeenAt: e.data.lastSeenAt }] : []));
-  // NaN while the devices projection has no row for it yet.
-  const lastSeen = async (deviceId: string) => {
-    const row = (await gw.db.query<{ last_seen_at: string | Date }>('SELECT last_seen_at FROM devices WHERE device_id = $1', [deviceId]))[0];
-    return row ? new Date(row.last_seen_at).getTime() : Number.NaN;
-  };
+  const lastSeen = (deviceId: string) => gw.lastSeenAt(deviceId); // NaN until the devices projection has its row
   const sweeps = (n: number) => new Promise((r) => setTimeout(r, n * sweepMs));
   // An MQTT session that says nothing: mqtt.js sends only keep-alive pings, which the broker answers alone.
   const connectQuietly = async (deviceId: string) => {

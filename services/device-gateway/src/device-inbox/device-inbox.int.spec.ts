@@ -155,8 +155,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
     await eventually(async () => (await types('d-ddd4')).length === 4);
     expect((await gw.eventsOf(fleet, 'd-ddd4'))[3]).toMatchObject({ type: 'DeviceReachabilityChanged', data: { reachable: true } });
     await eventually(async () => (await row('d-ddd4'))?.reachable === true);
-    const lastSeen = async () => (await gw.db.query<{ last_seen_at: string | Date }>('SELECT last_seen_at FROM devices WHERE device_id = $1', ['d-ddd4']))[0]!.last_seen_at;
-    await eventually(async () => new Date(await lastSeen()).getTime() === backAt); // the heartbeat's time reached the read model
+    await eventually(async () => (await gw.lastSeenAt('d-ddd4')) === backAt); // the heartbeat's time reached the read model
   });
 
   it('refuses everything from a decommissioned device', async () => {

@@ -21,6 +21,8 @@ export interface DeviceHalfApp {
   /** Appends `DeviceEnrolled` at sequence 0, as enrollment does (labels `line: 7` and no hardware unless given). */
   enroll(fleet: string, deviceId: string, name: string, profile?: { labels?: Record<string, string>; hardware?: DeviceHardware }): Promise<void>;
   eventsOf(fleet: string, deviceId: string): Promise<DeviceEvent[]>;
+  /** The devices read model's `last_seen_at` in epoch ms; NaN while the projection has no row for it yet. */
+  lastSeenAt(deviceId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,10 @@ export async function startDeviceHalf(env: Record<string, string> = {}, infrastr
     },
     async eventsOf(fleet, deviceId) {
       return (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event);
+    },
+    async lastSeenAt(deviceId) {
+      const row = (await db.query<{ last_seen_at: string | Date }>('SELECT last_seen_at FROM devices WHERE device_id = $1', [deviceId]))[0];
+      return row ? new Date(row.last_seen_at).getTime() : Number.NaN;
     },
     async close() {
       await app.close();
