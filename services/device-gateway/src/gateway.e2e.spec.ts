@@ -67,6 +67,7 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
       KEELSON_NATS_URL: broker.nats.url, KEELSON_NATS_USER: broker.servicesUser, KEELSON_NATS_PASSWORD: broker.servicesPassword,
       KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
       KEELSON_MQTT_URL: broker.nats.mqttUrl, KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade', KEELSON_AUTH_CALLOUT_SEED: broker.issuerSeed,
+      KEELSON_NATS_SYSTEM_USER: broker.systemUser, KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
     });
     app = await createServiceApp(gatewayAppModule(config), config);
     await app.listen(0, '127.0.0.1');
@@ -114,5 +115,9 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     await eventually(async () => (await counter(/keelson_device_messages_handled_total\{type="hello"\} (\d+)/)) === 2);
     expect(await counter(/keelson_desired_states_sent_total\{cause="hello"\} (\d+)/)).toBe(1);
     expect(receivedA.map((d) => d.data.generation)).toEqual([0, 1]);
+
+    // Kicking devices and asking who is connected share one connection of the system account.
+    const connz = (await (await fetch(`${broker.nats.monitorUrl}/connz?acc=SYS&limit=1000`)).json()) as { connections?: { name?: string }[] };
+    expect((connz.connections ?? []).map((c) => c.name).filter((n) => n?.startsWith('device-gateway'))).toEqual(['device-gateway-system']);
   });
 });

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
 import { eventStreams, ReactorRunner, retireProjections, type RetiredProjection } from '@keelson/event-store';
 import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, connectNats, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
@@ -11,6 +11,7 @@ import { AuthCalloutResponder } from './auth-callout.responder.js';
 import { ConnectionKicker } from './connection-kicker.js';
 import { droppedConnectionsReactor } from './dropped-connections.reactor.js';
 import { NkeyJwtSigner } from './nkey-jwt.js';
+import { SystemConnection, SystemConnectionModule } from './system-connection.module.js';
 
 /** Broker auth reads the credentials table that `enrollmentMigrations` creates. Nothing more to migrate here. */
 export const brokerAuthMigrations: Migration[] = [];
@@ -42,19 +43,6 @@ function sessionSecondsOf(config: ServiceConfig): number {
 }
 
 /**
- * `KEELSON_NATS_SYSTEM_USER` / `KEELSON_NATS_SYSTEM_PASSWORD`: a user of the server's system account,
- * the only kind that may close another client's connection. Without them a decommissioned device's
- * live connection lasts until its session ends (`KEELSON_DEVICE_SESSION_SECONDS`), and an idle
- * device counts as silent (its agent heartbeats rarely: the gateway asks the broker who is connected).
- */
-export async function connectSystem(config: ServiceConfig, purpose = 'system'): Promise<NatsConnection | null> {
-  const user = config.env.KEELSON_NATS_SYSTEM_USER;
-  const pass = config.env.KEELSON_NATS_SYSTEM_PASSWORD;
-  if (!user || !pass) return null;
-  return connectNats({ servers: config.natsUrl, user, pass, name: `${config.service}-${purpose}`, maxReconnectAttempts: -1 });
-}
-
-/**
  * Runs the auth-callout responder and the dropping of decommissioned devices' connections (which
  * revokes their credentials first) for the lifetime of the app.
  */
@@ -64,7 +52,6 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly responder: AuthCalloutResponder;
   private readonly db: Database;
   private readonly credentials: DeviceCredentialsStore;
-  private system: NatsConnection | null = null;
   private dropper: ReactorRunner<unknown> | undefined;
 
   constructor(
@@ -72,6 +59,7 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATABASE) db: Database | null,
+    private readonly system: SystemConnection,
   ) {
     this.db = requireDatabase(db);
     this.credentials = new DeviceCredentialsStore(this.db);
@@ -87,9 +75,9 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     for (const consumer of await retireProjections(this.nc, this.config.naming, this.db, retiredBrokerAuthProjections)) {
       this.logger.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
     }
-    this.system = await connectSystem(this.config);
-    if (!this.system) this.logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
-    const kicker = this.system ? new ConnectionKicker({ system: this.system }) : null;
+    const system = await this.system.get();
+    if (!system) this.logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
+    const kicker = system ? new ConnectionKicker({ system }) : null;
     const onDropError = (err: unknown) => this.logger.error(`dropping connections: ${err instanceof Error ? err.message : String(err)}`);
     this.dropper = new ReactorRunner({
       nc: this.nc, naming: this.config.naming, onError: onDropError,
@@ -102,7 +90,6 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   async beforeApplicationShutdown(): Promise<void> {
     await this.responder.stop();
     await this.dropper?.stop();
-    await this.system?.close();
   }
 }
 
@@ -110,5 +97,5 @@ class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutd
  * Answers the broker's auth callout for devices, and revokes decommissioned devices' credentials.
  * Needs the global InfrastructureModule and `KEELSON_AUTH_CALLOUT_SEED`.
  */
-@Module({ providers: [BrokerAuthRunner] })
+@Module({ imports: [SystemConnectionModule], providers: [BrokerAuthRunner] })
 export class BrokerAuthModule {}

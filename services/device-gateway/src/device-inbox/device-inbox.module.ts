@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ReactorRunner } from '@keelson/event-store';
 import { CLOCK, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { connectSystem } from '../broker-auth/broker-auth.module.js';
+import { SystemConnection, SystemConnectionModule } from '../broker-auth/system-connection.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
 import { DeviceDirectory } from '../devices/device-directory.js';
@@ -32,7 +32,6 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
   private readonly inbox: ReactorRunner<unknown>;
   private readonly heartbeats: HeartbeatListener;
   private readonly progress: ProgressRelay;
-  private system: NatsConnection | null = null;
   private broker: BrokerPresence | undefined;
 
   constructor(
@@ -43,6 +42,7 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
     directory: DeviceDirectory,
     presence: DevicePresenceStore,
     desired: DesiredStatePublisher,
+    private readonly system: SystemConnection,
   ) {
     const onError = (err: unknown) => this.logger.error(`device inbox: ${err instanceof Error ? err.message : String(err)}`);
     const subjectPrefix = config.naming.subjectPrefix;
@@ -66,9 +66,9 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
   async onApplicationBootstrap(): Promise<void> {
     // Presence from the broker: who is connected, who just left. Without a system-account user an idle
     // device is heard only through its (rare) heartbeats.
-    this.system = await connectSystem(this.config, 'presence');
-    if (this.system) {
-      const broker = new BrokerPresence({ system: this.system });
+    const system = await this.system.get();
+    if (system) {
+      const broker = new BrokerPresence({ system });
       broker.onDisconnect((deviceId) => this.watch.disconnected(deviceId, this.clock.now()));
       this.broker = broker;
     } else {
@@ -86,10 +86,9 @@ class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeA
     await this.inbox.stop();
     await this.watch.stop();
     await this.broker?.stop();
-    await this.system?.close();
   }
 }
 
 /** What devices publish: hello and report through the DEVICE_INBOX stream, heartbeats and steps live. */
-@Module({ imports: [DevicesModule, DesiredStateModule], providers: [DeviceInboxRunner] })
+@Module({ imports: [DevicesModule, DesiredStateModule, SystemConnectionModule], providers: [DeviceInboxRunner] })
 export class DeviceInboxModule {}
