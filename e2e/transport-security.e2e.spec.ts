@@ -53,6 +53,8 @@ describe('transport security towards devices', () => {
     expect(platform.facadeUrl).toMatch(/^https:\/\//);
     expect(await status(`${platform.facadeUrl}/healthz`, tls.caPem)).toBe(200);
     expect(await status(`${platform.gatewayUrl}/healthz`, tls.caPem)).toBe(200);
+    expect(await status(`${platform.facadeUrl}/readyz`, tls.caPem)).toBe(200); // every service: ready once started
+    expect(await status(`${platform.gatewayUrl}/readyz`, tls.caPem)).toBe(200);
     await expect(status(`${platform.facadeUrl}/healthz`)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
     await expect(fetch(`${platform.gatewayUrl.replace('https:', 'http:')}/healthz`)).rejects.toThrow();
 

@@ -35,8 +35,9 @@ describe('the operator api', () => {
       expect(await call('GET', '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { kind: 'NotFound', code: 'route.not-found' } } });
     });
 
-    it('keeps /healthz and /metrics open', async () => {
+    it('keeps /healthz, /readyz and /metrics open', async () => {
       expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
       expect((await fetch(`${t.url}/metrics`)).status).toBe(200);
     });
   });

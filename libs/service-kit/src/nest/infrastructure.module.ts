@@ -4,6 +4,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
+import { Readiness } from './readiness.js';
 import { connectNats } from '@keelson/nats-kit';
 
 /**
@@ -55,6 +56,7 @@ export class InfrastructureModule {
         },
         { provide: DATABASE, useFactory: () => (config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : null) },
         ConnectionsCloser,
+        Readiness,
       ],
       exports: [SERVICE_CONFIG, CLOCK, NATS, DATABASE],
     };

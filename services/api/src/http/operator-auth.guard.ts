@@ -25,8 +25,8 @@ function fleetOf(req: IncomingMessage & { query?: Record<string, unknown> }): un
 }
 
 /**
- * Every route needs `Authorization: Bearer <token>` except `/healthz` and `/metrics`, which launchers
- * and Prometheus read. The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
+ * Every route needs `Authorization: Bearer <token>` except `/healthz`, `/readyz` and `/metrics`, which
+ * launchers, probes and Prometheus read. The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
  * an API token acts in its own fleet only (403 elsewhere) and within its role. The request's actor
  * (`operator:admin` or `operator:<tokenId>`) goes into every command it sends, and so into the audit log.
  */

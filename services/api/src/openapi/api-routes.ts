@@ -31,7 +31,7 @@ export interface RouteDoc {
 const OpenApiDocument = z.record(z.string(), z.unknown()).describe('this OpenAPI 3.1 document');
 const rollout = { params: RolloutParams, query: FleetQuery, tag: 'rollouts', response: RolloutView } as const;
 
-/** Every route the api serves besides `/healthz` and `/metrics`. */
+/** Every route the api serves besides `/healthz`, `/readyz` and `/metrics`. */
 export const apiRoutes: RouteDoc[] = [
   { method: 'get', path: '/v1/openapi.json', operationId: 'getOpenApi', summary: 'This document', tag: 'meta', status: 200, response: OpenApiDocument },
   { method: 'post', path: '/v1/artifacts', operationId: 'pushArtifact', summary: 'Upload an artifact (streamed to the registry, signed, then published)', tag: 'artifacts', query: FleetQuery, form: ArtifactUploadForm, status: 201, response: ArtifactView },

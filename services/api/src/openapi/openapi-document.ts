@@ -53,7 +53,7 @@ export function openApiDocument(routes: RouteDoc[]): JsonSchema {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Keelson operator API', version: '1', description: 'Every route but /healthz and /metrics needs `Authorization: Bearer <token>`: the admin token (any fleet) or an API token (`kls_…`, its own fleet only, within its role: 403 otherwise); `?fleet=` defaults to `default`.' },
+    info: { title: 'Keelson operator API', version: '1', description: 'Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer <token>`: the admin token (any fleet) or an API token (`kls_…`, its own fleet only, within its role: 403 otherwise); `?fleet=` defaults to `default`.' },
     security: [{ bearer: [] }],
     paths,
     components: {

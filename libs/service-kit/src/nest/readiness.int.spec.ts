@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Injectable, Module, type BeforeApplicationShutdown, type INestApplication } from '@nestjs/common';
+import { freePort, startNatsServer, type RunningNats, type StartNatsOptions } from '@keelson/local-infra';
+import { createTestDatabase, dropTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
+import { loadServiceConfig } from '../config.js';
+import { InfrastructureModule } from './infrastructure.module.js';
+import { createServiceApp } from './run-service.js';
+
+/** Polls until `check` holds (or fails after `ms`). */
+async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('/readyz: ready once started, while NATS is connected and the database answers, until it stops', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-readyz-'));
+  let natsOptions: StartNatsOptions;
+  let nats: RunningNats;
+  let db: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let releaseStop: () => void = () => undefined;
+  let stopHookReached: () => void = () => undefined;
+  const stopping = new Promise<void>((r) => (stopHookReached = r));
+
+  /** Holds the app's stop inside a runner's shutdown hook until the spec lets it go. */
+  @Injectable()
+  class SlowRunner implements BeforeApplicationShutdown {
+    beforeApplicationShutdown(): Promise<void> {
+      stopHookReached();
+      return new Promise((r) => (releaseStop = r));
+    }
+  }
+  @Module({ providers: [SlowRunner] })
+  class SlowModule {}
+
+  const readyz = async () => {
+    const res = await fetch(`${url}/readyz`);
+    return { status: res.status, body: (await res.json()) as { status: string; ready: boolean; checks: Record<string, string> } };
+  };
+
+  beforeAll(async () => {
+    const password = randomBytes(8).toString('hex');
+    const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
+    natsOptions = {
+      binary: testEnv().natsBinary, dir: join(dir, 'nats'), serverName: 'readyz', host: '127.0.0.1', port, mqttPort, monitorPort,
+      users: [{ user: 'svc', password }], systemUser: { user: 'sys', password: randomBytes(8).toString('hex') },
+    };
+    nats = await startNatsServer(natsOptions);
+    db = await createTestDatabase();
+    const config = loadServiceConfig('readyz-spec', { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: 'svc', KEELSON_NATS_PASSWORD: password, KEELSON_DATABASE_URL: db.url });
+    @Module({ imports: [InfrastructureModule.forRoot(config), SlowModule] })
+    class AppModule {}
+    app = await createServiceApp(AppModule, config);
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    releaseStop();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is ready with every check ok once the app listens', async () => {
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', service: 'readyz-spec', ready: true, checks: { nats: 'ok', database: 'ok', lifecycle: 'ok' } } });
+  });
+
+  it('is not ready while NATS is cut and reconnecting, yet alive; ready again once it is back', async () => {
+    await nats.stop();
+    await eventually(async () => (await readyz()).status === 503);
+    expect((await readyz()).body).toMatchObject({ status: 'not ready', ready: false, checks: { nats: expect.stringMatching(/^disconnected from .*, reconnecting$/), database: 'ok' } });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200); // not dead: a probe must not restart it for this
+    nats = await startNatsServer(natsOptions);
+    await eventually(async () => (await readyz()).status === 200);
+  });
+
+  it('is not ready when the database does not answer', async () => {
+    await dropTestDatabase(db.name);
+    await eventually(async () => (await readyz()).status === 503);
+    expect((await readyz()).body.checks).toEqual({ nats: 'ok', database: expect.stringMatching(/^unreachable: /), lifecycle: 'ok' });
+  });
+
+  it('is not ready from the moment it starts to stop, while its runners drain', async () => {
+    const closing = app.close();
+    await stopping; // a runner is draining: the port still answers
+    expect((await readyz()).body.checks.lifecycle).toBe('stopping');
+    releaseStop();
+    await closing;
+  });
+});
