@@ -11,6 +11,8 @@ import { deviceTlsIdentity } from '../link/platform-trust.js';
 import './linear-snapshot.js';
 // Public key objects kept across signature checks (see the module).
 import './public-key-cache.js';
+// The top-level targets' signature checked once per update, not again at the target's lookup (see the module).
+import './targets-verified-once.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
 
