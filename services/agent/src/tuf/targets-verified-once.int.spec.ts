@@ -8,6 +8,9 @@ import type { DataDirLayout } from '../data-dir/layout.js';
 import { targetsVerifiedOnceInstalled } from './targets-verified-once.js';
 import { VerifiedDownloads } from './verified-download.js';
 
+/** A document whose signature is checked, as @tufjs/models passes it. */
+type Checked = Parameters<Key['verifySignature']>[0];
+
 type Json = Parameters<typeof Metadata.fromJSON>[1];
 /** The updater's trusted set, as tuf-js keeps it (private). */
 type Held = { trustedSet: { trustedSet: Record<string, unknown> } };
@@ -28,7 +31,7 @@ describe('the top-level targets, checked once per update', () => {
     layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
     checked = [];
     // Observed, not replaced: every signature check still runs the library's own code.
-    Key.prototype.verifySignature = function (this: Key, metadata: Metadata) {
+    Key.prototype.verifySignature = function (this: Key, metadata: Checked) {
       checked.push(metadata.signed.type === MetadataKind.Targets ? `targets v${metadata.signed.version}` : metadata.signed.type);
       return verifySignature.call(this, metadata);
     };
@@ -58,7 +61,7 @@ describe('the top-level targets, checked once per update', () => {
     const d = downloads();
     const updater = await d.refresh();
     const held = (updater as unknown as Held).trustedSet.trustedSet;
-    const json = (held.targets as Metadata).toJSON() as { signed: { expires: string } };
+    const json = (held.targets as { toJSON(): unknown }).toJSON() as { signed: { expires: string } };
     json.signed.expires = '2099-01-01T00:00:00Z'; // a longer life than was signed
     held.targets = Metadata.fromJSON(MetadataKind.Targets, json as unknown as Json);
     checked = [];
