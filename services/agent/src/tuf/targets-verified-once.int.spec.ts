@@ -10,6 +10,8 @@ import { VerifiedDownloads } from './verified-download.js';
 
 /** A document whose signature is checked, as @tufjs/models passes it. */
 type Checked = Parameters<Key['verifySignature']>[0];
+/** The document's `_type` (`Signed` leaves it to its subclasses). */
+const typeOf = (metadata: Checked): string => (metadata.signed as unknown as { type: string }).type;
 
 type Json = Parameters<typeof Metadata.fromJSON>[1];
 /** The updater's trusted set, as tuf-js keeps it (private). */
@@ -32,7 +34,7 @@ describe('the top-level targets, checked once per update', () => {
     checked = [];
     // Observed, not replaced: every signature check still runs the library's own code.
     Key.prototype.verifySignature = function (this: Key, metadata: Checked) {
-      checked.push(metadata.signed.type === MetadataKind.Targets ? `targets v${metadata.signed.version}` : metadata.signed.type);
+      checked.push(typeOf(metadata) === MetadataKind.Targets ? `targets v${metadata.signed.version}` : typeOf(metadata));
       return verifySignature.call(this, metadata);
     };
   });

@@ -11,6 +11,8 @@ import { VerifiedDownloads } from './verified-download.js';
 
 /** A document whose signature is checked, as @tufjs/models passes it. */
 type Checked = Parameters<Key['verifySignature']>[0];
+/** The document's `_type` (`Signed` leaves it to its subclasses). */
+const typeOf = (metadata: Checked): string => (metadata.signed as unknown as { type: string }).type;
 
 // Issue 11: each refresh checked again the signatures of the metadata the device had checked at its last one.
 describe("a device's next refresh, over metadata it already checked", () => {
@@ -28,7 +30,7 @@ describe("a device's next refresh, over metadata it already checked", () => {
     checked = [];
     // Observed, not replaced: every signature check still runs the library's own code.
     Key.prototype.verifySignature = function (this: Key, metadata: Checked) {
-      checked.push(`${metadata.signed.type} v${metadata.signed.version}`);
+      checked.push(`${typeOf(metadata)} v${metadata.signed.version}`);
       return verifySignature.call(this, metadata);
     };
   });
