@@ -11,6 +11,9 @@ import { deviceTlsIdentity } from '../link/platform-trust.js';
 import './linear-snapshot.js';
 // Public key objects kept across signature checks (see the module).
 import './public-key-cache.js';
+// The top-level targets' signature checked once per update, not again at the target's lookup (see the module).
+import './targets-verified-once.js';
+import { VerifiedBytes, withVerifiedBytes } from './verified-bytes.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
 
@@ -33,6 +36,8 @@ export interface TufSource {
 export class VerifiedDownloads {
   /** One fetcher for the agent's life: its connections to the facade are kept alive across updates. */
   private readonly fetcher: DeviceFetcher;
+  /** The signature checks this device passed: its next refresh does not repeat them for the same bytes. */
+  private readonly verified = new VerifiedBytes();
 
   constructor(
     private readonly layout: DataDirLayout,
@@ -87,12 +92,12 @@ export class VerifiedDownloads {
   private async updater(): Promise<Updater> {
     const { facadeUrl, fleet } = this.source;
     const make = () =>
-      new Updater({
+      withVerifiedBytes(this.verified, () => new Updater({
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
         targetBaseUrl: this.targetBaseUrl,
         fetcher: this.fetcher,
-      });
+      }));
     try {
       return make();
     } catch (err) {
