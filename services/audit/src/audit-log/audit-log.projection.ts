@@ -5,6 +5,15 @@ import { artifactsOnSubject, fillArtifactNames } from './artifacts-on-subject.js
 import { appendEntries, appendEntry, type ChainedEntry } from './audit-log.writer.js';
 
 /**
+ * Events per batch (and the consumer's max_ack_pending) of each audit projection. Every batch is one
+ * transaction holding the chain's head, and the next batch is delivered only once it is acknowledged,
+ * so the batch size bounds how fast a stream's backlog drains: the projection runners' default of 100
+ * let a 10,000-device rollout's device events wait up to 2.2 s (p99; bench/README.md, "The audit's
+ * lag"). 500 events are ~100 KiB of copied messages in flight, and one INSERT (`rowsPerInsert`).
+ */
+export const auditBatchSize = 500;
+
+/**
  * The audit log's projection of one stream (one per stream, so one slow stream holds up no other).
  * `onAppended` hears of each entry the transaction added, before it commits. The runner hands it
  * whole batches (`applyBatch`: a constant number of statements per batch); `apply` appends one
