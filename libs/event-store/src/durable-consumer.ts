@@ -28,7 +28,7 @@ export interface DurableConsumerSpec {
 
 /**
  * Creates the durable pull consumer unless it exists; its position survives restarts of the process.
- * A consumer made by an older release with another ack wait is brought to the current one.
+ * A consumer made by an older release with another ack wait, filter or max_ack_pending is brought to the current one.
  */
 export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableConsumerSpec): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -46,9 +46,12 @@ export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableCon
     await jsm.consumers.delete(spec.stream, spec.name);
     return addConsumer(jsm, spec, ackPolicy, resumeAfter);
   }
-  const update = { ...ackWaitUpdate(info), ...filterUpdate(info, spec.filterSubjects) };
+  const update = { ...ackWaitUpdate(info), ...filterUpdate(info, spec.filterSubjects), ...ackPendingUpdate(info, spec.maxAckPending) };
   if (Object.keys(update).length) await jsm.consumers.update(spec.stream, spec.name, update);
 }
+
+// A runner whose batch size changed takes batches of the new size (a projection's max_ack_pending is its batch size).
+const ackPendingUpdate = (info: ConsumerInfo, wanted: number) => (info.config.max_ack_pending === wanted ? {} : { max_ack_pending: wanted });
 
 const ackWaitUpdate = (info: ConsumerInfo) => (info.config.ack_wait === ACK_WAIT_MS * 1_000_000 ? {} : { ack_wait: ACK_WAIT_MS * 1_000_000 });
 

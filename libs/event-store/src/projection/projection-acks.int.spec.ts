@@ -122,4 +122,25 @@ describe('ProjectionRunner acknowledgements', () => {
     expect(info.config.opt_start_seq).toBe(checkpoint + 1);
     expect(new Set(projection.applied).size).toBe(projection.applied.length);
   });
+
+  it('brings a consumer made with another batch size to the runner\'s, keeping its position', async () => {
+    const subject = await append('c', 3);
+    const projection = sums('sums_c');
+    const r1 = runner(projection);
+    await r1.start();
+    await eventually(async () => (await total('sums_c', subject)) === 3);
+    await r1.stop();
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.consumers.info(streamName, r1.consumerName)).config.max_ack_pending).toBe(20);
+
+    await append('c', 2);
+    const r2 = new ProjectionRunner({ nc, naming, db, projection, batchSize: 50, retryDelayMs: 50, lingerMs: 200 });
+    await r2.start();
+    await eventually(async () => (await total('sums_c', subject)) === 5);
+    await r2.stop();
+    const info = await jsm.consumers.info(streamName, r2.consumerName);
+    expect(info.config.max_ack_pending).toBe(50);
+    expect(info.config.ack_policy).toBe(AckPolicy.All);
+    expect(new Set(projection.applied).size).toBe(projection.applied.length); // nothing applied twice
+  });
 });

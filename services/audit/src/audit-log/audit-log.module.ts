@@ -10,7 +10,7 @@ import { queryAuditLog } from '../audit-query/audit-query.js';
 import { afterCommit } from './after-commit.js';
 import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
-import { auditLogProjection } from './audit-log.projection.js';
+import { auditBatchSize, auditLogProjection } from './audit-log.projection.js';
 import type { ChainedEntry } from './audit-log.writer.js';
 import { AuditRepublisher } from './audit-republisher.js';
 import { ensureEventStreams } from './event-streams.js';
@@ -51,7 +51,7 @@ class AuditLogRunner implements OnModuleInit, OnApplicationBootstrap, BeforeAppl
         republisher.publish(entries);
       });
       const projection = auditLogProjection(key, stream, config.naming, committed.collect);
-      return new ProjectionRunner({ nc, naming: config.naming, db: committed.db, projection, onError });
+      return new ProjectionRunner({ nc, naming: config.naming, db: committed.db, projection, batchSize: auditBatchSize, onError });
     });
   }
 
