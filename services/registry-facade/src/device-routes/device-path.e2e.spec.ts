@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent } from 'node:https';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
@@ -8,7 +10,7 @@ import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, signedDocument, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
-import { wholeReadMaxBytes } from './device-responses.js';
+import { wholeReadMaxBytes } from './target-bytes.js';
 
 const [fleet, other] = ['plant-7', 'plant-9'];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -63,6 +65,18 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
       const res = await get(urlOf(bytes, name));
       expect([name, res.status, res.headers['content-type'], res.headers['content-length'], sha(res.body)]).toEqual([name, 200, 'application/octet-stream', String(bytes.length), sha(bytes)]);
     }
+  });
+
+  it('refuses a small target whose stored bytes were changed on disk (500 blob.corrupt), with no byte of it', async () => {
+    const bytes = randomBytes(30_000);
+    const { body } = await postUpload(facade, fleet, uploadForm({ name: 'tampered', version: '1.0.0', bytes, filename: 'model.onnx' }));
+    expect(body.targetPath).toBe(`model/tampered/1.0.0/model.onnx`);
+    const changed = Buffer.from(bytes);
+    changed[0] ^= 0xff;
+    writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), changed);
+    let res = await get(urlOf(bytes, 'tampered'));
+    await eventually(async () => (res = await get(urlOf(bytes, 'tampered'))).status !== 404); // the upload's row is projected
+    expect([res.status, res.json().error.code, res.body.includes(changed.subarray(1, 64))]).toEqual([500, 'blob.corrupt', false]);
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {
