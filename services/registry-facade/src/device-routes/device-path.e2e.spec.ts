@@ -72,7 +72,7 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
     const { body } = await postUpload(facade, fleet, uploadForm({ name: 'tampered', version: '1.0.0', bytes, filename: 'model.onnx' }));
     expect(body.targetPath).toBe(`model/tampered/1.0.0/model.onnx`);
     const changed = Buffer.from(bytes);
-    changed[0] ^= 0xff;
+    changed[0] = changed[0]! ^ 0xff;
     writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), changed);
     let res = await get(urlOf(bytes, 'tampered'));
     await eventually(async () => (res = await get(urlOf(bytes, 'tampered'))).status !== 404); // the upload's row is projected

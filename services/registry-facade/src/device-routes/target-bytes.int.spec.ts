@@ -44,7 +44,7 @@ describe('TargetBytes on a real blob directory', () => {
       const targets = new TargetBytes(blobs);
       const digest = await stored(bytes);
       const tampered = Buffer.from(bytes);
-      tampered[100] ^= 0xff;
+      tampered[100] = tampered[100]! ^ 0xff;
       writeFileSync(blobs.pathOf(digest), tampered);
       expect([await codeOf(targets.open(digest, bytes.length)), targets.keptBytes]).toEqual(['blob.corrupt', 0]);
       writeFileSync(blobs.pathOf(digest), bytes);
