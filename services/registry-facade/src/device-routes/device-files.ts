@@ -13,9 +13,10 @@ type TargetRoute = Extract<DeviceRoute, { what: 'target' }>;
 /**
  * What an authenticated device's route finds in its own fleet's repository: a TUF metadata document
  * exactly as signed, or the stored bytes of a published (or still received) target at its exact
- * signed path and digest. Anything else is a 404 that says nothing more. The device verifies length
- * and digest against the signed targets metadata, which is the check that matters; a small target
- * is also checked here once, when it is first read into memory (TargetBytes), a large one is not.
+ * signed path and digest. Anything else is a 404 that says nothing more. Nothing is refused here
+ * for its bytes on purpose: the device verifies length and digest against the signed targets
+ * metadata, which is the check that matters (it also catches bytes changed on this disk); a small
+ * target's bytes are checked before they are kept in memory (TargetBytes).
  */
 export class DeviceFiles {
   constructor(
@@ -32,7 +33,7 @@ export class DeviceFiles {
     return document;
   }
 
-  /** The target's bytes or its opened file (the caller closes it), or a 404; a 500 if they are known but gone from disk or changed. */
+  /** The target's bytes or its opened file (the caller closes it), or a 404; a 500 if they are known but gone from disk. */
   async target(route: TargetRoute): Promise<ServedTarget> {
     const m = consistentName.exec(route.file);
     const targetPath = m ? `${route.kind}/${route.name}/${route.version}/${m[2]}` : null;

@@ -19,14 +19,15 @@ export type ServedTarget = { bytes: Buffer; blob?: undefined } | { bytes?: undef
  * The bytes of the targets devices download, by digest. A rollout sends every device of a wave for
  * the same target: a small one is read from disk once, checked against its signed length and
  * digest, and then served from memory (no open, fstat, read and close per device, no 64 KiB
- * allocated per download). Bytes that do not match are refused (500 `blob.corrupt`) and not kept:
- * the facade never hands out, let alone keeps, a target that differs from what was signed. A blob
- * is content-addressed, so kept bytes never go stale; whether a device may have them is still
+ * allocated per download). Only bytes that match are kept. Bytes that do not are served as they are
+ * and read again next time, as before this memory: the device checks length and digest against its
+ * signed targets metadata and refuses them (TUF spec 5.7.3), which is the check that matters. A
+ * blob is content-addressed, so kept bytes never go stale; whether a device may have them is still
  * decided at every request (DeviceFiles). Concurrent first reads of one target share one read.
  */
 export class TargetBytes {
   private readonly kept: BoundedMap<Buffer>;
-  private readonly reading = new Map<string, Promise<Buffer>>();
+  private readonly reading = new Map<string, Promise<Buffer | null>>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -35,17 +36,13 @@ export class TargetBytes {
     this.kept = new BoundedMap({ maxEntries: 1_000, maxWeight: maxBytes, weigh: (bytes) => bytes.length });
   }
 
-  /** The target of this signed digest and length: its bytes if small, else its file opened; a 500 if missing or different. */
+  /** The target of this signed digest and length: its bytes if small, else its file opened; a 500 if it is missing. */
   async open(sha256: string, length: number): Promise<ServedTarget> {
-    if (length > wholeReadMaxBytes) return { blob: await this.opened(sha256) };
-    const known = this.kept.get(sha256);
-    if (known) return { bytes: known };
-    let reading = this.reading.get(sha256);
-    if (!reading) {
-      reading = this.readChecked(sha256, length).finally(() => this.reading.delete(sha256));
-      this.reading.set(sha256, reading);
+    if (length <= wholeReadMaxBytes) {
+      const bytes = this.kept.get(sha256) ?? (await this.readShared(sha256, length));
+      if (bytes) return { bytes };
     }
-    return { bytes: await reading };
+    return { blob: await this.opened(sha256) };
   }
 
   /** How many bytes are kept in memory now. */
@@ -53,17 +50,26 @@ export class TargetBytes {
     return this.kept.weight;
   }
 
-  private async readChecked(sha256: string, length: number): Promise<Buffer> {
+  private readShared(sha256: string, length: number): Promise<Buffer | null> {
+    let reading = this.reading.get(sha256);
+    if (!reading) {
+      reading = this.read(sha256, length).finally(() => this.reading.delete(sha256));
+      this.reading.set(sha256, reading);
+    }
+    return reading;
+  }
+
+  /** The stored bytes, kept if they are the signed ones; null if the file's size is not the signed length (it is streamed). */
+  private async read(sha256: string, length: number): Promise<Buffer | null> {
     const blob = await this.opened(sha256);
     let bytes: Buffer;
     try {
-      if (blob.size !== length) throw corrupt();
+      if (blob.size !== length) return null;
       bytes = await readWhole(blob);
     } finally {
       await blob.handle.close();
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw corrupt();
-    this.kept.set(sha256, bytes);
+    if (createHash('sha256').update(bytes).digest('hex') === sha256) this.kept.set(sha256, bytes);
     return bytes;
   }
 
@@ -74,13 +80,11 @@ export class TargetBytes {
   }
 }
 
-const corrupt = () => new ServiceError('Internal', 'blob.corrupt', "the artifact's stored bytes differ from its signed length or digest");
-
 async function readWhole(blob: StoredBlob): Promise<Buffer> {
   const bytes = Buffer.allocUnsafeSlow(blob.size); // its own memory, not a slice of the shared pool (it may be kept)
   for (let at = 0; at < blob.size; ) {
     const { bytesRead } = await blob.handle.read(bytes, at, blob.size - at, at);
-    if (bytesRead === 0) throw corrupt(); // shorter than when it was opened
+    if (bytesRead === 0) throw new Error('the blob is shorter than when it was opened');
     at += bytesRead;
   }
   return bytes;
