@@ -12,7 +12,7 @@ export const wholeReadMaxBytes = 1024 * 1024;
 /** The most bytes of small targets kept in memory at once (least recently served go first). */
 export const keptTargetMaxBytes = 16 * 1024 * 1024;
 
-/** A target as it is served: its verified bytes, or its file opened for streaming (the reader closes it). */
+/** A target as it is served: its bytes (kept only once verified), or its file opened for streaming (the reader closes it). */
 export type ServedTarget = { bytes: Buffer; blob?: undefined } | { bytes?: undefined; blob: StoredBlob };
 
 /**
