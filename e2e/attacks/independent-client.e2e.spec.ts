@@ -58,6 +58,26 @@ describe('the fleet repository, verified by an independent TUF client', () => {
   };
   const targetUrl = () => `/v1/fleets/default/targets/model/classifier/4.0.0/${published.sha256}.model.onnx`;
 
+  // First, before any download of the target: the facade keeps a target's bytes in memory only once
+  // they matched the signed digest, so bytes changed before that are served as stored.
+  it('refuses target bytes changed in the blob store after signing: its download fails on the sha256', async () => {
+    const blob = join(platform.home, 'registry-facade', 'blobs', 'sha256', published.sha256);
+    const good = readFileSync(blob);
+    const bad = Buffer.from(good);
+    bad[0] = bad[0]! ^ 0xff; // same length: only the hash can tell
+    writeFileSync(blob, bad);
+    try {
+      const { tuf, store, snapshot, top } = await verifiedTopLevel();
+      store.admit(published.targetPath, await verifyTargetInBin(fetchJson, top, snapshot, published.targetPath));
+      const served = proxy.requests.length;
+      await expect(tuf.getTarget(published.targetPath)).rejects.toThrow(`Target '${published.targetPath}': sha256 hash mismatch`);
+      // Its one request was the target's: the facade served the changed bytes, and the client refused them.
+      expect(proxy.requests.slice(served)).toEqual([targetUrl()]);
+    } finally {
+      writeFileSync(blob, good);
+    }
+  });
+
   it('accepts root, timestamp, snapshot and targets; the target is signed in its hash bin, and downloads with the bytes signed', async () => {
     const { tuf, store, snapshot, top } = await verifiedTopLevel();
     expect(await tuf.listSignedTargets()).toEqual([]); // the top-level targets signs none itself
@@ -84,24 +104,6 @@ describe('the fleet repository, verified by an independent TUF client', () => {
       await expect(verifyTargetInBin(fetchJson, top, snapshot, published.targetPath)).rejects.toThrow(/bins-[0-9a-f]+ was signed by 0\/1 keys/);
     } finally {
       proxy.rewrite = undefined;
-    }
-  });
-
-  it('refuses target bytes changed in the blob store after signing: its download fails on the sha256', async () => {
-    const blob = join(platform.home, 'registry-facade', 'blobs', 'sha256', published.sha256);
-    const good = readFileSync(blob);
-    const bad = Buffer.from(good);
-    bad[0] = bad[0]! ^ 0xff; // same length: only the hash can tell
-    writeFileSync(blob, bad);
-    try {
-      const { tuf, store, snapshot, top } = await verifiedTopLevel();
-      store.admit(published.targetPath, await verifyTargetInBin(fetchJson, top, snapshot, published.targetPath));
-      const served = proxy.requests.length;
-      await expect(tuf.getTarget(published.targetPath)).rejects.toThrow(`Target '${published.targetPath}': sha256 hash mismatch`);
-      // Its one request was the target's: the facade served the changed bytes, and the client refused them.
-      expect(proxy.requests.slice(served)).toEqual([targetUrl()]);
-    } finally {
-      writeFileSync(blob, good);
     }
   });
 });

@@ -63,17 +63,8 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     }
   });
 
-  it('streams the target bytes with their length, only at the exact signed path and digest', async () => {
-    const res = await get(targetUrl);
-    expect([res.status, res.headers['content-length']]).toEqual([200, String(bytes.length)]);
-    expect(res.body.equals(bytes)).toBe(true);
-    expect((await deviceGet(`${facade.url}/metrics`, facade.ca!)).body.toString('utf8')).toMatch(new RegExp(`keelson_registry_target_bytes_total ${bytes.length}\\b`));
-    for (const url of [targetUrl.replace(sha(bytes), 'ab'.repeat(32)), targetUrl.replace('model.onnx', 'other.onnx'), targetUrl.replace('2.1.0', '2.1.1')]) {
-      expect([url, (await get(url)).status]).toEqual([url, 404]);
-    }
-  });
-
-  it('serves the bytes on disk as they are, without re-hashing: the device is the one who verifies', async () => {
+  // Before any device got the target: nothing of it is kept yet (TargetBytes keeps only bytes that match the signed digest).
+  it('serves bytes changed on disk as they are, not refusing them: the device is the one who verifies', async () => {
     const tampered = Buffer.from(bytes);
     tampered[0] = tampered[0]! ^ 0xff;
     writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), tampered);
@@ -81,5 +72,28 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     expect(res.status).toBe(200);
     expect(res.body.equals(tampered)).toBe(true);
     writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), bytes);
+  });
+
+  it('streams the target bytes with their length, only at the exact signed path and digest', async () => {
+    const res = await get(targetUrl);
+    expect([res.status, res.headers['content-length']]).toEqual([200, String(bytes.length)]);
+    expect(res.body.equals(bytes)).toBe(true);
+    expect((await deviceGet(`${facade.url}/metrics`, facade.ca!)).body.toString('utf8')).toMatch(new RegExp(`keelson_registry_target_bytes_total ${2 * bytes.length}\\b`)); // this download and the one above
+    for (const url of [targetUrl.replace(sha(bytes), 'ab'.repeat(32)), targetUrl.replace('model.onnx', 'other.onnx'), targetUrl.replace('2.1.0', '2.1.1')]) {
+      expect([url, (await get(url)).status]).toEqual([url, 404]);
+    }
+  });
+
+  it('once a device got the signed bytes, serves them from memory even if the file changes afterwards', async () => {
+    expect((await get(targetUrl)).body.equals(bytes)).toBe(true);
+    const tampered = Buffer.from(bytes);
+    tampered[0] = tampered[0]! ^ 0xff;
+    writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), tampered);
+    try {
+      const res = await get(targetUrl);
+      expect([res.status, res.body.equals(bytes)]).toEqual([200, true]);
+    } finally {
+      writeFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes)), bytes);
+    }
   });
 });

@@ -77,24 +77,8 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('refreshes, finds the target through its hash bin and downloads exactly the uploaded bytes', async () => {
-    const updater = device('good');
-    await updater.refresh();
-    const info = await updater.getTargetInfo(targetPath);
-    expect([info?.length, info?.hashes.sha256]).toEqual([bytes.length, sha(bytes)]);
-    ok(info);
-    const file = await updater.downloadTarget(info, join(work, 'good', 'targets', 'model.onnx'));
-    expect(readFileSync(file).equals(bytes)).toBe(true);
-    // Metadata by consistent-snapshot name: the top-level targets (version 1, unchanged) and the one bin that signs the target.
-    const tuf = `/v1/fleets/${fleet}/tuf`;
-    expect(fetcher.urls.filter((u) => u.startsWith(tuf))).toEqual([`${tuf}/2.root.json`, `${tuf}/timestamp.json`, `${tuf}/2.snapshot.json`, `${tuf}/1.targets.json`, `${tuf}/2.${repo.binOf(targetPath)}.json`]);
-  });
-
-  it('answers 404 for a bin version that was never signed', async () => {
-    const res = await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/9.${repo.binOf(targetPath)}.json`, facade.ca!, cam);
-    expect(res.status).toBe(404);
-  });
-
+  // First, before any device downloaded the target: the facade keeps a target's bytes in memory only
+  // once they matched the signed digest (TargetBytes), so bytes changed before that reach the client.
   it('refuses bytes changed in the blob store after signing, and writes nothing', async () => {
     const blob = join(facade.dataDir, 'blobs', 'sha256', sha(bytes));
     const tampered = Buffer.from(bytes);
@@ -116,4 +100,23 @@ describe('a real TUF client (tuf-js) against the facade', () => {
       writeFileSync(blob, bytes);
     }
   });
+
+  it('refreshes, finds the target through its hash bin and downloads exactly the uploaded bytes', async () => {
+    const updater = device('good');
+    await updater.refresh();
+    const info = await updater.getTargetInfo(targetPath);
+    expect([info?.length, info?.hashes.sha256]).toEqual([bytes.length, sha(bytes)]);
+    ok(info);
+    const file = await updater.downloadTarget(info, join(work, 'good', 'targets', 'model.onnx'));
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    // Metadata by consistent-snapshot name: the top-level targets (version 1, unchanged) and the one bin that signs the target.
+    const tuf = `/v1/fleets/${fleet}/tuf`;
+    expect(fetcher.urls.filter((u) => u.startsWith(tuf))).toEqual([`${tuf}/2.root.json`, `${tuf}/timestamp.json`, `${tuf}/2.snapshot.json`, `${tuf}/1.targets.json`, `${tuf}/2.${repo.binOf(targetPath)}.json`]);
+  });
+
+  it('answers 404 for a bin version that was never signed', async () => {
+    const res = await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/9.${repo.binOf(targetPath)}.json`, facade.ca!, cam);
+    expect(res.status).toBe(404);
+  });
+
 });

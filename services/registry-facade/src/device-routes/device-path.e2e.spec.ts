@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent } from 'node:https';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
@@ -8,7 +10,7 @@ import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, signedDocument, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
-import { wholeReadMaxBytes } from './device-responses.js';
+import { wholeReadMaxBytes } from './target-bytes.js';
 
 const [fleet, other] = ['plant-7', 'plant-9'];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -63,6 +65,23 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
       const res = await get(urlOf(bytes, name));
       expect([name, res.status, res.headers['content-type'], res.headers['content-length'], sha(res.body)]).toEqual([name, 200, 'application/octet-stream', String(bytes.length), sha(bytes)]);
     }
+  });
+
+  // The device's own digest check refuses changed bytes (TUF spec 5.7.3); the facade keeps only bytes that pass it.
+  it('serves a small target changed on disk as it is, keeps none of it, and serves the restored bytes', async () => {
+    const bytes = randomBytes(30_000);
+    const { body } = await postUpload(facade, fleet, uploadForm({ name: 'tampered', version: '1.0.0', bytes, filename: 'model.onnx' }));
+    expect(body.targetPath).toBe(`model/tampered/1.0.0/model.onnx`);
+    const file = join(facade.dataDir, 'blobs', 'sha256', sha(bytes));
+    const changed = Buffer.from(bytes);
+    changed[0] = changed[0]! ^ 0xff;
+    writeFileSync(file, changed);
+    let res = await get(urlOf(bytes, 'tampered'));
+    await eventually(async () => (res = await get(urlOf(bytes, 'tampered'))).status !== 404); // the upload's row is projected
+    expect([res.status, res.body.equals(changed)]).toEqual([200, true]);
+    writeFileSync(file, bytes);
+    const restored = await get(urlOf(bytes, 'tampered'));
+    expect([restored.status, restored.body.equals(bytes)]).toEqual([200, true]);
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {

@@ -5,7 +5,7 @@ import { sendFailure } from '../http/facade-error.filter.js';
 import { deviceReads, targetBytes } from '../http/registry.metrics.js';
 import type { DeviceFiles } from './device-files.js';
 import { parseDeviceRoute, type DeviceRoute } from './device-route.js';
-import { sendBlob, sendDocument } from './device-responses.js';
+import { sendDocument, sendTarget } from './device-responses.js';
 
 /**
  * The device routes (`GET|HEAD /v1/fleets/:fleet/tuf/:file` and
@@ -41,9 +41,9 @@ export class DeviceRequestHandler {
       deviceReads().inc({ what: 'metadata' });
       return sendDocument(res, withBody, document);
     }
-    const blob = await this.files.target(route);
+    const target = await this.files.target(route);
     deviceReads().inc({ what: 'target' });
-    if (withBody) targetBytes().inc(blob.size);
-    await sendBlob(res, withBody, blob);
+    if (withBody) targetBytes().inc(target.bytes ? target.bytes.length : target.blob.size);
+    sendTarget(res, withBody, target);
   }
 }

@@ -1,11 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { StoredBlob } from '../blobs/blob-store.js';
-
-/**
- * Targets up to this size are read in one piece and written with their headers in one go; larger
- * ones are streamed from the file (a model of gigabytes is never held in memory).
- */
-export const wholeReadMaxBytes = 1024 * 1024;
+import type { ServedTarget } from './target-bytes.js';
 
 /**
  * A TUF metadata document: never stored by a cache (the timestamp changes at every signing, and
@@ -18,36 +12,26 @@ export function sendDocument(res: ServerResponse, withBody: boolean, document: B
 }
 
 /**
- * A target's bytes with their length; the blob's handle is closed in every case. A read that fails
- * once the status is out cuts the connection: the device sees a short body (and its length check
- * fails), never a wrong one. A device that goes away stops the read.
+ * A target with its length: kept bytes are written with the headers in one go; a large target is
+ * streamed from its file, whose handle is closed in every case. A read that fails once the status
+ * is out cuts the connection: the device sees a short body (and its length check fails), never a
+ * wrong one. A device that goes away stops the read.
  */
-export async function sendBlob(res: ServerResponse, withBody: boolean, blob: StoredBlob): Promise<void> {
-  const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size };
-  if (!withBody || blob.size <= wholeReadMaxBytes) {
-    let bytes: Buffer | undefined;
-    try {
-      if (withBody) bytes = await readWhole(blob);
-    } finally {
-      await blob.handle.close();
-    }
-    res.writeHead(200, headers);
-    res.end(bytes);
+export function sendTarget(res: ServerResponse, withBody: boolean, target: ServedTarget): void {
+  if (target.bytes) {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': target.bytes.length });
+    res.end(withBody ? target.bytes : undefined);
+    return;
+  }
+  const { blob } = target;
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size });
+  if (!withBody) {
+    res.end();
+    blob.handle.close().catch(() => undefined); // nothing was read; a failed close changes nothing for the device
     return;
   }
   const stream = blob.handle.createReadStream(); // closes the handle at its end or destruction
-  res.writeHead(200, headers);
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);
-}
-
-async function readWhole(blob: StoredBlob): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafe(blob.size);
-  for (let at = 0; at < blob.size; ) {
-    const { bytesRead } = await blob.handle.read(bytes, at, blob.size - at, at);
-    if (bytesRead === 0) throw new Error('the blob is shorter than when it was opened');
-    at += bytesRead;
-  }
-  return bytes;
 }

@@ -11,6 +11,7 @@ import { TufMetadataModule } from '../tuf-metadata/tuf-metadata.module.js';
 import { TufMetadataStore } from '../tuf-metadata/tuf-metadata.store.js';
 import { DeviceFiles } from './device-files.js';
 import { DeviceRequestHandler } from './device-request-handler.js';
+import { TargetBytes } from './target-bytes.js';
 
 const installed = Symbol('keelson.device-routes');
 
@@ -46,7 +47,7 @@ class DeviceRoutesInstaller implements OnApplicationBootstrap {
       provide: DeviceRequestHandler,
       inject: [DeviceAuthenticator, TufMetadataStore, DeliverableTargets, BlobStore],
       useFactory: (devices: DeviceAuthenticator, metadata: TufMetadataStore, targets: DeliverableTargets, blobs: BlobStore) =>
-        new DeviceRequestHandler(devices, new DeviceFiles(metadata, targets, blobs)),
+        new DeviceRequestHandler(devices, new DeviceFiles(metadata, targets, new TargetBytes(blobs))),
     },
     DeviceRoutesInstaller,
   ],
