@@ -4,6 +4,8 @@ import { fastDeviceReportedProgress } from '../device/device-events.fast.js';
 import { DeviceReportedProgress, parseDeviceEvent } from '../device/device-events.js';
 import { fastDeviceOutcomeRecorded } from '../rollout/rollout-events.fast.js';
 import { DeviceOutcomeRecorded, parseRolloutEvent } from '../rollout/rollout-events.js';
+import { fastDeviceProgress, fastDeviceReport } from '../device-protocol/device-messages.fast.js';
+import { DeviceProgress, DeviceReport, parseDeviceMessage } from '../device-protocol/device-messages.js';
 import type { FastPath } from './fast-path.js';
 
 /** mulberry32: a failing seed can be replayed. */
@@ -25,6 +27,10 @@ const times = [
 const tokens = ['plant-7', 'cam-dock-03', 'r-0123456789ab', 'a', '0', 'x'.repeat(63), 'x'.repeat(64), '-lead', 'Upper', 'dot.ted', 'sp ace', '', 'ünï', 'a*', 'a>'];
 const reasons = ['probe failed', 'r', '', 'x'.repeat(500), 'x'.repeat(501), '😀'.repeat(250), '😀'.repeat(251), 'line\nbreak'];
 const states = ['downloading', 'verifying', 'applying', 'healthy', 'rolled_back', 'failed', 'Healthy', 'unknown', ''];
+const sha = 'a'.repeat(64);
+const shas = [sha, 'A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64)];
+const artifactNames = ['yolo-v8n', 'x'.repeat(100), 'x'.repeat(101), '.hidden', 'Yolo', 'a/b', ''];
+const versions = ['2.1.0', 'x'.repeat(64), 'x'.repeat(65), '-1', '1 0', '../1', ''];
 const others: unknown[] = [null, undefined, 0, 1.5, -1, true, [], {}, [1], 'x', Object.create(null), new Date(0)];
 
 class Inputs {
@@ -52,13 +58,39 @@ class Inputs {
     return this.chance(0.02) ? [raw] : raw;
   }
   progress(): unknown {
-    const steps = () => (this.chance(0.95) ? this.object({ downloading: () => this.value(times.slice(0, 2), times), verifying: () => this.value(times.slice(0, 2), times), applying: () => this.value(times.slice(0, 2), times) }, ['downloading', 'verifying', 'applying']) : this.pick(others));
+    const steps = () => this.steps();
     const data = this.object({
       fleet: () => this.value(tokens.slice(0, 6), tokens), deviceId: () => this.value(tokens.slice(0, 6), tokens), assignmentId: () => this.value(tokens.slice(0, 6), tokens),
       rolloutId: () => this.value(tokens.slice(0, 6), tokens), state: () => this.value(states.slice(0, 6), states), reason: () => this.value(reasons.slice(0, 2), reasons),
       reportedAt: () => this.value(times.slice(0, 2), times), steps,
     }, ['reason', 'steps']);
     return this.envelope('DeviceReportedProgress', 2, data);
+  }
+  steps(): unknown {
+    const time = () => this.value(times.slice(0, 2), times);
+    return this.chance(0.95) ? this.object({ downloading: time, verifying: time, applying: time }, ['downloading', 'verifying', 'applying']) : this.pick(others);
+  }
+  installed(): unknown {
+    const artifact = () =>
+      this.chance(0.95)
+        ? this.object({ name: () => this.value(['yolo-v8n', 'a.b_c-d'], artifactNames), version: () => this.value(['2.1.0', '1.0.0+build.7'], versions), sha256: () => this.value([sha], shas) }, [])
+        : this.pick(others);
+    return this.chance(0.95) ? Array.from({ length: this.pick([0, 1, 2, 3, 100, 101]) }, artifact) : this.pick(others);
+  }
+  deviceProgress(): unknown {
+    const data = this.object({
+      deviceId: () => this.value(tokens.slice(0, 6), tokens), assignmentId: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens),
+      state: () => this.value(states.slice(0, 3), states), sentAt: () => this.value(times.slice(0, 2), times),
+    }, []);
+    return this.envelope('DeviceProgress', 1, data);
+  }
+  report(): unknown {
+    const data = this.object({
+      deviceId: () => this.value(tokens.slice(0, 6), tokens), assignmentId: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens),
+      state: () => this.value(states.slice(0, 6), states), reason: () => this.value(reasons.slice(0, 2), reasons), sentAt: () => this.value(times.slice(0, 2), times),
+      steps: () => this.steps(), installed: () => this.installed(),
+    }, ['reason', 'steps', 'installed']);
+    return this.envelope('DeviceReport', 2, data);
   }
   outcome(): unknown {
     const data = this.object({
@@ -98,6 +130,18 @@ describe('the hand-checked fast paths against their zod schemas, over generated 
 
   it('DeviceOutcomeRecorded v1: reads only what zod reads, to the same value', () => {
     const tally = compare(fastDeviceOutcomeRecorded, DeviceOutcomeRecorded, parseRolloutEvent, (i) => i.outcome(), 8_000);
+    expect(tally.fast).toBeGreaterThan(800);
+    expect(tally.refused).toBeGreaterThan(800);
+  });
+
+  it('DeviceProgress v1: reads only what zod reads, to the same value', () => {
+    const tally = compare(fastDeviceProgress, DeviceProgress, parseDeviceMessage, (i) => i.deviceProgress(), 8_000);
+    expect(tally.fast).toBeGreaterThan(800);
+    expect(tally.refused).toBeGreaterThan(800);
+  });
+
+  it('DeviceReport v2: reads only what zod reads, to the same value', () => {
+    const tally = compare(fastDeviceReport, DeviceReport, parseDeviceMessage, (i) => i.report(), 8_000);
     expect(tally.fast).toBeGreaterThan(800);
     expect(tally.refused).toBeGreaterThan(800);
   });
