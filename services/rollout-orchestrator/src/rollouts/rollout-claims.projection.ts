@@ -41,7 +41,7 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
 
 /**
  * The released claims of a run of a batch, one DELETE per rollout instead of one per device (they were
- * a statement for nearly every device update). Rows are deleted in index order (device order).
+ * a statement for nearly every device update).
  */
 class Releases {
   private readonly byRollout = new Map<string, { fleet: string; rolloutId: string; deviceIds: string[] }>();
