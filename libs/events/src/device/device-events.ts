@@ -4,6 +4,7 @@ import { DeviceHardware } from '../kit/hardware.js';
 import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { DisplayName, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '../kit/tokens.js';
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
+import { fastDeviceReportedProgress } from './device-events.fast.js';
 import { DeviceState, StepTimes } from './device-state.js';
 
 const device = { fleet: SubjectToken, deviceId: SubjectToken };
@@ -117,7 +118,7 @@ export const deviceEvents = new MessageRegistry<DeviceEvent>([
   readersOf(DeviceEnrolled),
   readersOf(DeviceDecommissioned),
   readersOf(DeviceReachabilityChanged),
-  readersOf(DeviceReportedProgress, { 1: (raw) => ({ ...DeviceReportedProgressV1.parse(raw), schemaVersion: 2 }) }),
+  readersOf(DeviceReportedProgress, { 1: (raw) => ({ ...DeviceReportedProgressV1.parse(raw), schemaVersion: 2 }) }, fastDeviceReportedProgress),
   readersOf(DesiredStateChanged),
   readersOf(DeviceCertificateRenewed),
   readersOf(DeviceReenrolled),

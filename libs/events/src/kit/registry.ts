@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '@keelson/domain-kit';
 import type { Message, MessageSchema } from './define-message.js';
+import type { FastPath } from './fast-path.js';
 import { toInputIssues } from './parse-or-throw.js';
 
 /** Reads one stored version of a message and returns it as the latest version (upcasting if older). */
@@ -15,15 +16,17 @@ export interface MessageReaders<M extends Message> {
 
 /**
  * The readers of a message whose latest version is `latest`. `older` upcasts each earlier version;
- * a published version is never dropped, because its events stay in the streams forever.
+ * a published version is never dropped, because its events stay in the streams forever. `fast`, for a
+ * hot type, reads the latest version without zod when it is valid and leaves the rest to `latest`.
  */
-export function readersOf<M extends Message>(latest: MessageSchema<M>, older: Record<number, Reader<M>> = {}): MessageReaders<M> {
+export function readersOf<M extends Message>(latest: MessageSchema<M>, older: Record<number, Reader<M>> = {}, fast?: FastPath<M>): MessageReaders<M> {
   const type = latest.shape.type.value;
   const latestVersion = latest.shape.schemaVersion.value;
   for (const version of Object.keys(older).map(Number)) {
     if (!(version < latestVersion)) throw new Error(`${type}: reader for v${version} is not older than v${latestVersion}`);
   }
-  return { type, latestVersion, versions: { ...older, [latestVersion]: (raw) => latest.parse(raw) } };
+  const read: Reader<M> = fast ? (raw) => fast(raw) ?? latest.parse(raw) : (raw) => latest.parse(raw);
+  return { type, latestVersion, versions: { ...older, [latestVersion]: read } };
 }
 
 // Checked before the lookup so a message without a usable type or version fails as a shape error.

@@ -5,6 +5,7 @@ import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { DeviceIds, IsoTime, Reason, SubjectToken } from '../kit/tokens.js';
 import { ArtifactRef } from './assignment.js';
 import { Probe } from './probe.js';
+import { fastDeviceOutcomeRecorded } from './rollout-events.fast.js';
 import { rolloutTargeting } from './rollout-targeting.js';
 import { Strategy } from './strategy.js';
 import { maxRolloutDevices, RolloutTargetsAdded } from './target-chunks.js';
@@ -142,7 +143,7 @@ export const rolloutEvents = new MessageRegistry<RolloutEvent>([
   readersOf(WaveStarted, { 1: (raw) => ({ ...WaveStartedV1.parse(raw), schemaVersion: 2 }) }),
   readersOf(WaveAwaitingApproval),
   readersOf(WaveApproved),
-  readersOf(DeviceOutcomeRecorded),
+  readersOf(DeviceOutcomeRecorded, {}, fastDeviceOutcomeRecorded),
   readersOf(DeviceExcluded),
   readersOf(RolloutHalted),
   readersOf(RolloutResumed),

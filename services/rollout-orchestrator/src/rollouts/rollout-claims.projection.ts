@@ -14,6 +14,8 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
   stream: eventStreams.orchestrator,
   filterSubjects: ['ev.rollout.>'],
   parse: parseRolloutEvent,
+  // Assignments, waves, reachability and late reports change no claim: passed over unparsed.
+  handles: ['RolloutCreated', 'RolloutTargetsAdded', 'DeviceOutcomeRecorded', 'DeviceTimedOut', 'DeviceExcluded', 'RolloutFinished', 'RolloutAborted'],
   apply,
   /**
    * The batch's creations first: a creation still under way holds its rollout's row until it
@@ -22,9 +24,42 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
    */
   async applyBatch(sql, events) {
     for (const { event } of events) if (event.type === 'RolloutCreated') await rememberArtifact(sql, event.data.fleet, event.data.rolloutId, event.data.artifact.name);
-    for (const recorded of events) await apply(sql, recorded);
+    const releases = new Releases();
+    for (const recorded of events) {
+      const { event } = recorded;
+      if (event.type === 'DeviceOutcomeRecorded' || event.type === 'DeviceTimedOut' || event.type === 'DeviceExcluded') {
+        releases.add(event.data.fleet, event.data.rolloutId, event.data.deviceId);
+        continue;
+      }
+      // Deletes commute with deletes; a claim written after a release must find it done.
+      if (event.type === 'RolloutCreated' || event.type === 'RolloutTargetsAdded') await releases.flush(sql);
+      await apply(sql, recorded);
+    }
+    await releases.flush(sql);
   },
 };
+
+/**
+ * The released claims of a run of a batch, one DELETE per rollout instead of one per device (they were
+ * a statement for nearly every device update).
+ */
+class Releases {
+  private readonly byRollout = new Map<string, { fleet: string; rolloutId: string; deviceIds: string[] }>();
+
+  add(fleet: string, rolloutId: string, deviceId: string): void {
+    const key = JSON.stringify([fleet, rolloutId]);
+    const entry = this.byRollout.get(key) ?? { fleet, rolloutId, deviceIds: [] };
+    entry.deviceIds.push(deviceId);
+    this.byRollout.set(key, entry);
+  }
+
+  async flush(sql: Sql): Promise<void> {
+    for (const { fleet, rolloutId, deviceIds } of this.byRollout.values()) {
+      await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [fleet, rolloutId, deviceIds]);
+    }
+    this.byRollout.clear();
+  }
+}
 
 async function apply(sql: Sql, { event, seq }: RecordedEvent<RolloutEvent>): Promise<void> {
   const { fleet, rolloutId } = event.data;

@@ -1,11 +1,12 @@
-import { eventStreams, type Projection } from '@keelson/event-store';
-import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
+import { eventStreams, type Projection, type RecordedEvent } from '@keelson/event-store';
+import { parseRolloutEvent, type DeviceOutcomeRecorded, type RolloutEvent } from '@keelson/events';
 import type { Sql } from '@keelson/postgres';
 import type { DeviceRecord } from './device-ledger.js';
 import { assignedRecord, reachabilityRecord } from './rollout-phase.js';
 import { createdSummary, orderField, summaryAfter, type DeviceList, type RolloutSummary } from './rollout-summary.js';
 
 type Key = { fleet: string; rolloutId: string };
+type Outcome = Pick<RecordedEvent<DeviceOutcomeRecorded>, 'event' | 'seq'>;
 
 async function insertTargets(sql: Sql, { fleet, rolloutId }: Key, from: number, deviceIds: string[]): Promise<void> {
   await sql.query(
@@ -104,24 +105,60 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
   stream: eventStreams.orchestrator,
   filterSubjects: ['ev.rollout.>'],
   parse: parseRolloutEvent,
-  async apply(sql, { event, seq }) {
-    const { fleet, rolloutId } = event.data;
-    if (event.type === 'DeviceOutcomeRecorded') {
-      await recordOutcome(sql, { fleet, rolloutId }, event.data.deviceId, event.data.state, event.data.reason, seq);
-      return;
+  apply: (sql, { event, seq }) => (event.type === 'DeviceOutcomeRecorded' ? recordOutcomes(sql, [{ event, seq }]) : applySummaryEvent(sql, event, seq)),
+  /**
+   * The outcomes of a batch in one INSERT per run: a run ends at an event that reads the outcome
+   * table (the counts before a wave or a resume) or writes it (a timeout), so each sees what `apply`
+   * one by one would have shown it. Assignments, reachability, targets, exclusions and late reports
+   * touch neither the outcomes nor what an outcome writes, and do not end a run.
+   */
+  async applyBatch(sql, events) {
+    let outcomes: Outcome[] = [];
+    for (const { event, seq } of events) {
+      if (event.type === 'DeviceOutcomeRecorded') {
+        outcomes.push({ event, seq });
+        continue;
+      }
+      if (!outcomesUntouched.has(event.type)) {
+        await recordOutcomes(sql, outcomes);
+        outcomes = [];
+      }
+      await applySummaryEvent(sql, event, seq);
     }
-    const [row] = await sql.query<{ summary: RolloutSummary; last_seq: string }>(
-      'SELECT summary, last_seq FROM rollout_summaries WHERE fleet = $1 AND rollout_id = $2',
-      [fleet, rolloutId],
-    );
-    if (row && Number(row.last_seq) >= seq) return; // applied already
-    const summary = await applyEvent(sql, row?.summary ?? null, event, seq);
-    if (!summary) return;
-    await sql.query(
-      `INSERT INTO rollout_summaries (fleet, rollout_id, summary, status, created_seq, last_seq) VALUES ($1, $2, $3, $4, $5, $5)
-       ON CONFLICT (fleet, rollout_id) DO UPDATE SET summary = EXCLUDED.summary, status = EXCLUDED.status, last_seq = EXCLUDED.last_seq
-       WHERE rollout_summaries.last_seq < EXCLUDED.last_seq`,
-      [fleet, rolloutId, JSON.stringify(summary), summary.status, seq],
-    );
+    await recordOutcomes(sql, outcomes);
   },
 };
+
+const outcomesUntouched: ReadonlySet<RolloutEvent['type']> = new Set(['DevicesAssigned', 'DeviceReachabilityNoted', 'RolloutTargetsAdded', 'DeviceExcluded', 'LateDeviceReportRecorded']);
+
+/** A row per outcome; a device's first outcome in the rollout stays (the first row of the statement wins, in stream order). */
+async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await sql.query(
+    `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq)
+     SELECT f, r, d, s, reason, seq FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY AS v(f, r, d, s, reason, seq, o) ORDER BY o
+     ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
+    [
+      outcomes.map((o) => o.event.data.fleet), outcomes.map((o) => o.event.data.rolloutId), outcomes.map((o) => o.event.data.deviceId),
+      outcomes.map((o) => o.event.data.state), outcomes.map((o) => o.event.data.reason ?? null), outcomes.map((o) => o.seq),
+    ],
+  );
+}
+
+/** Any event but an outcome: the summary and the device rows it changes. */
+async function applySummaryEvent(sql: Sql, event: RolloutEvent, seq: number): Promise<void> {
+  const { fleet, rolloutId } = event.data;
+  const [row] = await sql.query<{ summary: RolloutSummary; last_seq: string }>(
+    'SELECT summary, last_seq FROM rollout_summaries WHERE fleet = $1 AND rollout_id = $2',
+    [fleet, rolloutId],
+  );
+  if (row && Number(row.last_seq) >= seq) return; // applied already
+  const summary = await applyEvent(sql, row?.summary ?? null, event, seq);
+  if (!summary) return;
+  await sql.query(
+    `INSERT INTO rollout_summaries (fleet, rollout_id, summary, status, created_seq, last_seq) VALUES ($1, $2, $3, $4, $5, $5)
+     ON CONFLICT (fleet, rollout_id) DO UPDATE SET summary = EXCLUDED.summary, status = EXCLUDED.status, last_seq = EXCLUDED.last_seq
+     WHERE rollout_summaries.last_seq < EXCLUDED.last_seq`,
+    [fleet, rolloutId, JSON.stringify(summary), summary.status, seq],
+  );
+}

@@ -1,0 +1,53 @@
+// A process of its own for rollout-projections.kill.int.spec.ts, run as `node rollout-projections-process.ts`
+// (Node strips the types; the service's code comes from its built dist/, as the service loads it).
+// It runs the rollouts and claims projections and SIGKILLs itself in the KEELSON_KILL_BATCH-th
+// transaction, at the step KEELSON_KILL_AT names: written and not committed, or committed and not acknowledged.
+import { writeSync } from 'node:fs';
+import { connect } from '@nats-io/transport-node';
+import { ProjectionRunner } from '@keelson/event-store';
+import { openDatabase, type Database } from '@keelson/postgres';
+import { rolloutClaimsProjection } from '../../dist/rollouts/rollout-claims.projection.js';
+import { rolloutsProjection } from '../../dist/rollouts/rollouts.projection.js';
+
+type Step = 'batch-written' | 'batch-committed';
+const env = process.env;
+const killAt = env.KEELSON_KILL_AT as Step | undefined;
+const killBatch = Number(env.KEELSON_KILL_BATCH ?? 1);
+let transactions = 0;
+let consuming = false; // the runners' migrations and consumer set-up at start are transactions too
+
+// Synchronous, so the line is out before the kill: the spec reads it as the reason the process died.
+function passed(step: Step): void {
+  if (!consuming || step !== killAt || transactions !== killBatch) return;
+  writeSync(1, `${JSON.stringify({ killedAt: step })}\n`);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+const nc = await connect({ servers: env.KEELSON_NATS_URL, user: env.KEELSON_NATS_USER, pass: env.KEELSON_NATS_PASS, name: 'rollout-projections-process' });
+const opened = await openDatabase({ url: env.KEELSON_DATABASE_URL! });
+const db: Database = {
+  ...opened,
+  orm: opened.orm,
+  transaction: async (fn) => {
+    if (consuming) transactions++;
+    const result = await opened.transaction(async (sql) => {
+      const out = await fn(sql);
+      passed('batch-written');
+      return out;
+    });
+    passed('batch-committed');
+    return result;
+  },
+};
+const naming = { streamPrefix: env.KEELSON_STREAM_PREFIX!, subjectPrefix: env.KEELSON_SUBJECT_PREFIX! };
+const runners = [rolloutsProjection, rolloutClaimsProjection].map((projection) => new ProjectionRunner({ nc, naming, db, projection: projection as never, batchSize: 10, retryDelayMs: 50 }));
+for (const runner of runners) await runner.start();
+consuming = true;
+writeSync(1, `${JSON.stringify({ started: true })}\n`);
+process.once('SIGTERM', () => {
+  void Promise.all(runners.map((r) => r.stop())).then(async () => {
+    await nc.close();
+    await opened.close();
+    process.exit(0);
+  });
+});
