@@ -38,7 +38,7 @@ export function semiSpaceMiBOf(service: string): number {
  * generation may grow between full collections from it. With Node's own limit on this machine
  * (~4 GiB) V8 lets it grow to 4x the live set plus the young generation before it collects: at
  * 10,000 devices the gateway's old space reached 214 MiB used for 58 live, the audit's 148 for 38,
- * the orchestrator's 119 for 47, all of it garbage (bench/README.md, "Old generations grown to
+ * the orchestrator's 119 for 47, all of it garbage (bench/README.md, "Old generations that grow to
  * 4x their live set"). Under 2 GiB V8 scales that factor down (1.3 at 256 MiB, 2.0 at 2 GiB): 1.6
  * at 1,024.
  */
