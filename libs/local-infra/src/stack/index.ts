@@ -5,4 +5,4 @@ export { superviseServices, type Supervised, type Supervisor, type SupervisorOpt
 export { generatePlatformSecrets } from './secrets.js';
 export { servicePermissions, serviceNatsUser, serviceNatsUsers, type ServicePermissions } from './service-permissions.js';
 export { ensureDatabase, serviceDatabaseName } from './databases.js';
-export { natsEnvironment, natsMemoryLimit, semiSpaceMiBByService, semiSpaceMiBOf, serviceNodeArgs, serviceOldSpaceMiB, serviceSemiSpaceMiB } from './memory-settings.js';
+export { natsEnvironment, natsMemoryLimit, semiSpaceMiBByService, semiSpaceMiBOf, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';

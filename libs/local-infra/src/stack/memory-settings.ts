@@ -33,26 +33,14 @@ export function semiSpaceMiBOf(service: string): number {
 }
 
 /**
- * Every service's old-generation limit, in MiB: far above any live set measured (38-58 MiB at 10,000
- * devices, right after full collections), so not a limit that binds, but V8 picks how far the old
- * generation may grow between full collections from it. With Node's own limit on this machine
- * (~4 GiB) V8 lets it grow to 4x the live set plus the young generation before it collects: at
- * 10,000 devices the gateway's old space reached 214 MiB used for 58 live, the audit's 148 for 38,
- * the orchestrator's 119 for 47, all of it garbage (bench/README.md, "Old generations that grow to
- * 4x their live set"). Under 2 GiB V8 scales that factor down (1.3 at 256 MiB, 2.0 at 2 GiB): 1.6
- * at 1,024.
- */
-export const serviceOldSpaceMiB = 1024;
-
-/**
  * The arguments of `node` for a service, before its entry point. 0 MiB for the semi-spaces leaves
- * the heap to V8 altogether (to measure against): no young- and no old-generation setting.
+ * the heap to V8 altogether (to measure against). No old-generation limit: one that a live set
+ * outgrows kills the process, and the bench has not measured a live set at 10,000 devices.
  */
-export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB, oldSpaceMiB = serviceOldSpaceMiB): string[] {
+export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB): string[] {
   if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024) throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
-  if (!Number.isInteger(oldSpaceMiB) || oldSpaceMiB < 512 || oldSpaceMiB > 16384) throw new Error(`oldSpaceMiB must be an integer 512-16384, got ${oldSpaceMiB}`);
   if (semiSpaceMiB === 0) return ['--enable-source-maps'];
-  return ['--enable-source-maps', `--max-semi-space-size=${semiSpaceMiB}`, `--max-old-space-size=${oldSpaceMiB}`];
+  return ['--enable-source-maps', `--max-semi-space-size=${semiSpaceMiB}`];
 }
 
 /**
