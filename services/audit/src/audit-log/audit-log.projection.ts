@@ -7,9 +7,9 @@ import { appendEntries, appendEntry, type ChainedEntry } from './audit-log.write
 /**
  * Events per batch (and the consumer's max_ack_pending) of each audit projection. Every batch is one
  * transaction holding the chain's head, and the next batch is delivered only once it is acknowledged,
- * so the batch size bounds how fast a stream's backlog drains: the projection runners' default of 100
- * let a 10,000-device rollout's device events wait up to 2.2 s (p99; bench/README.md, "The audit's
- * lag"). 500 events are ~100 KiB of copied messages in flight, and one INSERT (`rowsPerInsert`).
+ * so the batch size bounds how fast a burst drains (with the runners' default of 100 the audit's lag
+ * p99 was 2.24 s at 10,000 devices; bench/README.md, "Old generations grown to 4x their live set").
+ * 500 events are ~100 KiB of copied messages in flight, and one INSERT (`rowsPerInsert`).
  */
 export const auditBatchSize = 500;
 
