@@ -6,8 +6,11 @@
 // and counts open descriptors. It writes, in KEELSON_MEM_SAMPLE_DIR (default /tmp/keelson-mem):
 //   <service>-<pid>.peak.json      the sample at the highest RSS so far (rewritten at most once a second)
 //   <service>-<pid>.samples.jsonl  one sample every 5 s
+// Each sample also carries the garbage collections so far ("gc": count and milliseconds of scavenges,
+// full mark-compacts and the rest apart): what a heap setting costs, counted rather than read off a loaded CPU.
 // bench/mem-sampler/summary.mjs prints the peaks as a table.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 const dir = process.env.KEELSON_MEM_SAMPLE_DIR ?? '/tmp/keelson-mem';
@@ -32,6 +35,16 @@ function smaps() {
   return { glibcMainArena: mib(sums.heap), otherAnon: mib(sums.anon), fileBacked: mib(sums.file) };
 }
 
+const gc = { minor: [0, 0], major: [0, 0], other: [0, 0] }; // scavenges, mark-compacts, incremental marking and weak callbacks
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const k = e.detail?.kind;
+    const kind = k === constants.NODE_PERFORMANCE_GC_MAJOR ? gc.major : k === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.other;
+    kind[0] += 1;
+    kind[1] += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 function sample() {
   const m = process.memoryUsage();
   const spaces = {};
@@ -42,7 +55,7 @@ function sample() {
   } catch {
     // not Linux
   }
-  return { t: new Date().toISOString(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers), spaces, ...smaps(), fds };
+  return { t: new Date().toISOString(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers), spaces, ...smaps(), fds, gc: Object.fromEntries(Object.entries(gc).map(([k, [n, ms]]) => [k, [n, Math.round(ms)]])) };
 }
 
 mkdirSync(dir, { recursive: true });
