@@ -19,6 +19,8 @@ export interface BenchArgs {
   serviceEnv: { service?: string; key: string; value: string }[];
   /** Each V8 semi-space of the services in MiB; undefined: the stack's own (0: V8's choice, as before 2026-12-06). */
   semiSpaceMiB?: number;
+  /** The services' old-generation growth between full collections, percent; undefined: the stack's own (0: V8's choice, as before 2026-12-07). */
+  heapGrowingPercent?: number;
   /** Leave out the broker baseline after the rollout (up to 3 minutes): for runs that measure memory or CPU only. */
   skipBaseline: boolean;
   /** Count every ack, pull and JetStream API request per consumer over the window (adds those deliveries to nats-server's work). */
@@ -52,6 +54,7 @@ export function benchArgs(argv: string[]): BenchArgs {
       'fleet-workers': { type: 'string' },
       'service-env': { type: 'string', multiple: true },
       'semi-space-mib': { type: 'string' },
+      'heap-growing-percent': { type: 'string' },
       'skip-baseline': { type: 'boolean' },
       'tap-acks': { type: 'boolean' },
     },
@@ -72,5 +75,8 @@ export function benchArgs(argv: string[]): BenchArgs {
     skipBaseline: values['skip-baseline'] ?? false,
     tapAcks: values['tap-acks'] ?? false,
     ...(values['semi-space-mib'] === '0' ? { semiSpaceMiB: 0 } : values['semi-space-mib'] !== undefined ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) } : {}),
+    ...(values['heap-growing-percent'] === '0'
+      ? { heapGrowingPercent: 0 }
+      : values['heap-growing-percent'] !== undefined ? { heapGrowingPercent: positiveInt('heap-growing-percent', values['heap-growing-percent'], 50, 1000) } : {}),
   };
 }

@@ -35,6 +35,8 @@ export interface BenchPlatformOptions {
   postgresFlags?: string[];
   /** The services' V8 semi-space in MiB (`--semi-space-mib`); undefined: the stack's own. */
   semiSpaceMiB?: number;
+  /** The services' old-generation growth between full collections in percent (`--heap-growing-percent`); undefined: the stack's own. */
+  heapGrowingPercent?: number;
 }
 
 async function natsBinary(): Promise<string> {
@@ -63,6 +65,7 @@ export async function startBenchPlatform(options: BenchPlatformOptions = {}): Pr
       repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env, tls: true,
       natsProfiling: true, // its Go heap, for the memory figures
       ...(options.semiSpaceMiB !== undefined ? { serviceSemiSpaceMiB: options.semiSpaceMiB } : {}),
+      ...(options.heapGrowingPercent !== undefined ? { serviceHeapGrowingPercent: options.heapGrowingPercent } : {}),
       diagnosticsUser: true, // the unrestricted `keelson-services` user: stream counts, consumer backlogs, the baseline
       databaseUrl: (service) => ensureDatabase(adminUrl, serviceDatabaseName(service)),
     });

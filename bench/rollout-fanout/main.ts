@@ -44,7 +44,7 @@ async function run(): Promise<void> {
     }
     return env;
   };
-  benchStarting = startBenchPlatform({ serviceEnv, ...(args.semiSpaceMiB !== undefined ? { semiSpaceMiB: args.semiSpaceMiB } : {}), ...(profDir ? { postgresFlags: statementStatsFlags } : {}) });
+  benchStarting = startBenchPlatform({ serviceEnv, ...(args.semiSpaceMiB !== undefined ? { semiSpaceMiB: args.semiSpaceMiB } : {}), ...(args.heapGrowingPercent !== undefined ? { heapGrowingPercent: args.heapGrowingPercent } : {}), ...(profDir ? { postgresFlags: statementStatsFlags } : {}) });
   bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchService, type RunningService } from './launch-service.js';
-import { serviceSemiSpaceMiB } from './memory-settings.js';
+import { serviceHeapGrowingPercent, serviceSemiSpaceMiB } from './memory-settings.js';
 
 // A stand-in service: says it listens, with the node flags it was started with as its "url".
 const entrySource = `process.stdout.write(JSON.stringify({ event: 'listening', url: process.execArgv.join(' ') }) + '\\n'); setInterval(() => {}, 1000);`;
@@ -17,10 +17,10 @@ describe('launchService', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts a service with its young generation capped', async () => {
+  it('starts a service with its young generation and its old generation’s growth capped (node accepts both flags)', async () => {
     const service = await launchService({ name: 'stand-in', entry, env: { PATH: process.env.PATH }, logFile: join(dir, 'a.log') });
     running.push(service);
-    expect(service.url.split(' ')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`]);
+    expect(service.url.split(' ')).toEqual(['--enable-source-maps', `--max-semi-space-size=${serviceSemiSpaceMiB}`, `--heap-growing-percent=${serviceHeapGrowingPercent}`]);
   });
 
   it('kills a service that stays silent past its start limit, and says so', async () => {

@@ -34,6 +34,8 @@ export interface PlatformOptions {
   natsProfiling?: boolean;
   /** Each V8 semi-space of every service, in MiB (by default each service's `semiSpaceMiBOf`; 0: V8's own choice). */
   serviceSemiSpaceMiB?: number;
+  /** How far every service's old generation grows between full collections, in percent (by default `serviceHeapGrowingPercent`; 0: V8's own). */
+  serviceHeapGrowingPercent?: number;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -132,7 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
       env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
-      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service)),
+      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service), options.serviceHeapGrowingPercent),
     });
   let replicas = 0;
 
