@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { syncDir, syncFile } from '../data-dir/atomic-file.js';
@@ -28,15 +28,25 @@ export class ArtifactSlots {
     }
   }
 
+  /**
+   * Points `slot` at `version` (null: removes the link), durably: the directory is fsynced after
+   * the change. Removing a link that is not there changes nothing, so it neither fsyncs (a first
+   * install's swap cleared an absent `previous` and synced for it) nor makes the directory.
+   */
   async point(slot: Slot, version: string | null): Promise<void> {
     const dir = this.layout.artifactDir(this.name);
-    await mkdir(dir, { recursive: true });
     const link = this.layout.slot(this.name, slot);
     if (version === null) {
-      await rm(link, { force: true });
+      if (!(await unlinkIfThere(link))) return;
     } else {
       const temp = join(dir, `.${slot}.${randomBytes(4).toString('hex')}.tmp`);
-      await symlink(join('versions', version), temp);
+      const target = join('versions', version);
+      // The directory exists once a version was installed: made only when the symlink says it is missing.
+      await symlink(target, temp).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(dir, { recursive: true });
+        await symlink(target, temp);
+      });
       await rename(temp, link);
     }
     await syncDir(dir);
@@ -106,5 +116,16 @@ export class ArtifactSlots {
       removed.push(entry);
     }
     return removed;
+  }
+}
+
+/** Removes a link; false when there was none (a missing artifact directory included). */
+async function unlinkIfThere(link: string): Promise<boolean> {
+  try {
+    await unlink(link);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
