@@ -81,8 +81,14 @@ export class ArtifactSlots {
     await syncFile(verifiedFile);
     await rename(verifiedFile, join(temp, fileName));
     await syncDir(temp);
-    await rm(this.layout.versionDir(this.name, version), { recursive: true, force: true });
-    await rename(temp, this.layout.versionDir(this.name, version));
+    // A directory left there (a half-installed one) is removed only when the rename finds it:
+    // rename(2) over a missing or empty directory succeeds, over a non-empty one fails.
+    const final = this.layout.versionDir(this.name, version);
+    await rename(temp, final).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      await rm(final, { recursive: true, force: true });
+      await rename(temp, final);
+    });
     await syncDir(versions);
   }
 
