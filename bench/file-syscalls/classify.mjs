@@ -1,10 +1,11 @@
 // Sums an `strace -f` trace of the simulated fleet per device update: each call by name, the failed
 // ones by name and error (also when the result is on a `<... resumed>` line), and each call by the
 // part of a device's data directory its path names. Used by count.sh.
-//   node bench/file-syscalls/classify.mjs TRACE DEVICES
+//   node bench/file-syscalls/classify.mjs TRACE DEVICES [FROM: epoch seconds; earlier calls are left out, with strace -ttt]
 import { readFileSync } from 'node:fs';
 
-const [file, devicesArg] = process.argv.slice(2);
+const [file, devicesArg, fromArg] = process.argv.slice(2);
+const from = fromArg === undefined ? 0 : Number(fromArg);
 const devices = Number(devicesArg);
 if (!file || !(devices > 0)) throw new Error('usage: classify.mjs TRACE DEVICES');
 
@@ -23,12 +24,14 @@ function partOf(path) {
 const counts = new Map();
 const add = (key) => counts.set(key, (counts.get(key) ?? 0) + 1);
 for (const line of readFileSync(file, 'utf8').split('\n')) {
-  const resumed = /^\d+\s+<\.\.\. (\w+) resumed>.*= -1 (\w+)/.exec(line);
+  const at = /^\d+\s+(\d+\.\d+)\s/.exec(line);
+  if (at && Number(at[1]) < from) continue;
+  const resumed = /^\d+\s+(?:\d+\.\d+\s+)?<\.\.\. (\w+) resumed>.*= -1 (\w+)/.exec(line);
   if (resumed) {
     add(`${resumed[1]} failed ${resumed[2]}`);
     continue;
   }
-  const call = /^\d+\s+(\w+)\((.*)$/.exec(line);
+  const call = /^\d+\s+(?:\d+\.\d+\s+)?(\w+)\((.*)$/.exec(line);
   if (!call) continue;
   const [, name, rest] = call;
   add(name);
