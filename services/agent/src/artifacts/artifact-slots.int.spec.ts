@@ -73,6 +73,15 @@ describe('the current/previous links of an artifact', () => {
     expect(existsSync(join(layout.root, 'download-2.0.0'))).toBe(false);
   });
 
+  it('clears an absent link without making the directory, and makes it for a first link', async () => {
+    await slots.point('previous', null);
+    expect(existsSync(layout.artifactDir('yolo'))).toBe(false); // nothing was there: nothing changed
+    await slots.point('current', '1.0.0');
+    expect(await links()).toEqual(['1.0.0', null]);
+    await slots.point('current', null);
+    expect(await links()).toEqual([null, null]);
+  });
+
   it('prunes versions neither link points at', async () => {
     for (const v of ['1.0.0', '2.0.0', '3.0.0']) await slots.install(v, stage(v), 'model.onnx');
     await slots.apply({ fromCurrent: '1.0.0', fromPrevious: null, to: '2.0.0' });

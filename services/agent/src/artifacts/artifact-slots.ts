@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { syncDir, syncFile } from '../data-dir/atomic-file.js';
@@ -28,15 +28,25 @@ export class ArtifactSlots {
     }
   }
 
+  /**
+   * Points `slot` at `version` (null: removes the link), durably: the directory is fsynced after
+   * the change. Removing a link that is not there changes nothing, so it neither fsyncs (a first
+   * install's swap cleared an absent `previous` and synced for it) nor makes the directory.
+   */
   async point(slot: Slot, version: string | null): Promise<void> {
     const dir = this.layout.artifactDir(this.name);
-    await mkdir(dir, { recursive: true });
     const link = this.layout.slot(this.name, slot);
     if (version === null) {
-      await rm(link, { force: true });
+      if (!(await unlinkIfThere(link))) return;
     } else {
       const temp = join(dir, `.${slot}.${randomBytes(4).toString('hex')}.tmp`);
-      await symlink(join('versions', version), temp);
+      const target = join('versions', version);
+      // The directory exists once a version was installed: made only when the symlink says it is missing.
+      await symlink(target, temp).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(dir, { recursive: true });
+        await symlink(target, temp);
+      });
       await rename(temp, link);
     }
     await syncDir(dir);
@@ -71,8 +81,14 @@ export class ArtifactSlots {
     await syncFile(verifiedFile);
     await rename(verifiedFile, join(temp, fileName));
     await syncDir(temp);
-    await rm(this.layout.versionDir(this.name, version), { recursive: true, force: true });
-    await rename(temp, this.layout.versionDir(this.name, version));
+    // A directory left there (a half-installed one) is removed only when the rename finds it:
+    // rename(2) over a missing or empty directory succeeds, over a non-empty one fails.
+    const final = this.layout.versionDir(this.name, version);
+    await rename(temp, final).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      await rm(final, { recursive: true, force: true });
+      await rename(temp, final);
+    });
     await syncDir(versions);
   }
 
@@ -106,5 +122,16 @@ export class ArtifactSlots {
       removed.push(entry);
     }
     return removed;
+  }
+}
+
+/** Removes a link; false when there was none (a missing artifact directory included). */
+async function unlinkIfThere(link: string): Promise<boolean> {
+  try {
+    await unlink(link);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }

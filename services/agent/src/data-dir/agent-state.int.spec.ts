@@ -62,6 +62,25 @@ describe('the agent state store on disk: stage copies what it changes, update jo
     expect(store.current.assignments.a).toBeDefined();
   });
 
+  it('updates a copy: a reader of the state before sees no field, step time, swap or kept version move', async () => {
+    const store = await journalled();
+    await store.setPhase('a', { phase: 'applying', swap: { fromCurrent: null, fromPrevious: null, to: '1.0.0' }, steps: { downloading: '2026-12-07T03:00:00.000Z' } });
+    const before = store.current;
+    const snapshot = structuredClone(before);
+    await store.update((d) => {
+      const a = d.assignments.a!;
+      a.phase = 'done';
+      a.steps!.applying = '2026-12-07T03:00:01.000Z';
+      a.swap!.fromCurrent = '0.9.0';
+      d.versions.yolo!['2.0.0'] = { sha256: 'b'.repeat(64), length: 4, basename: 'm.onnx' };
+      delete d.versions.yolo!['1.0.0'];
+    });
+    expect(before).toEqual(snapshot);
+    expect(store.current.assignments.a?.steps).toEqual({ downloading: '2026-12-07T03:00:00.000Z', applying: '2026-12-07T03:00:01.000Z' });
+    expect(Object.keys(store.current.versions.yolo ?? {})).toEqual(['2.0.0']);
+    expect((await new AgentStateStore(path).load()).assignments.a?.swap?.fromCurrent).toBe('0.9.0');
+  });
+
   it('loses a staged change in a crash, and journals it with the next update', async () => {
     const store = await journalled();
     await store.stage((d) => {
@@ -72,7 +91,7 @@ describe('the agent state store on disk: stage copies what it changes, update jo
     expect(Object.keys((await crashed.load()).assignments)).toEqual(['a']);
     const shared = store.current.assignments.a;
     await store.update((d) => {
-      d.assignments.a!.phase = 'pending'; // update works on a deep copy: the shared record stays
+      d.assignments.a!.phase = 'pending'; // update works on a copy: the shared record stays
     });
     expect(shared?.phase).toBe('done');
     const restarted = await new AgentStateStore(path).load();

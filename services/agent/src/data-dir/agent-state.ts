@@ -59,6 +59,22 @@ export type StagedDraft = Omit<AgentState, 'assignments' | 'versions'> & {
   readonly versions: Readonly<AgentState['versions']>;
 };
 
+/**
+ * A copy of `state` that a change may mutate anywhere a change does: the top level, each record
+ * (its swap and step times too) and each artifact's map of kept versions. The assignment a record
+ * carries and each kept version's entry are data the agent only ever replaces: shared, read-only.
+ * (It replaced `structuredClone` of the whole state, 2 % of the simulated fleet's JS time.)
+ */
+function draftOf(state: AgentState): AgentState {
+  const assignments: AgentState['assignments'] = {};
+  for (const [id, r] of Object.entries(state.assignments)) {
+    assignments[id] = { ...r, ...(r.swap ? { swap: { ...r.swap } } : {}), ...(r.steps ? { steps: { ...r.steps } } : {}) };
+  }
+  const versions: AgentState['versions'] = {};
+  for (const [name, kept] of Object.entries(state.versions)) versions[name] = { ...kept };
+  return { ...state, assignments, versions };
+}
+
 const empty = (): AgentState => ({ schemaVersion: 1, seenGeneration: 0, appliedGeneration: 0, assignments: {}, versions: {} });
 
 /**
@@ -102,7 +118,7 @@ export class AgentStateStore {
    */
   update(change: (draft: AgentState) => boolean | void): Promise<AgentState> {
     return this.serialised(async () => {
-      const draft = structuredClone(this.state);
+      const draft = draftOf(this.state);
       if (change(draft) === false && !this.unwritten) return this.state;
       await writeFileAtomic(this.path, JSON.stringify(draft), 0o600);
       this.state = draft;
@@ -121,7 +137,7 @@ export class AgentStateStore {
   stage(change: (draft: StagedDraft) => boolean | void): Promise<boolean> {
     return this.serialised(() => {
       // Copy on write: a new top level and assignments map, the records and versions shared. The
-      // state it replaces is left as its readers saw it; `update` deep-copies before it mutates.
+      // state it replaces is left as its readers saw it; `update` copies (`draftOf`) before it mutates.
       const draft: AgentState = { ...this.state, assignments: { ...this.state.assignments } };
       if (change(draft) === false) return false;
       this.state = draft;

@@ -27,10 +27,10 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
 }
 
 /**
- * Creates `temp`, and its directory only when that is missing: the journal's directory exists after
- * the first write, and a `mkdir -p` before each of its ~5 writes per update was wasted work.
+ * Creates `temp` for writing, and its directory only when that is missing: the journal's directory
+ * (or the download directory) exists after the first file, and a `mkdir -p` before each was wasted work.
  */
-async function openCreating(temp: string, mode: number): Promise<FileHandle> {
+export async function openCreating(temp: string, mode: number): Promise<FileHandle> {
   try {
     return await open(temp, 'w', mode);
   } catch (err) {

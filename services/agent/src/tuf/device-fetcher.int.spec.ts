@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,11 +94,13 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     const downloadTarget = () => fetcher.downloadChecked(`${base}/targets/model.onnx`, 300_000, target, async (chunks) => {
       for await (const chunk of chunks) expect(chunk.length).toBeGreaterThan(0);
     });
+    rmSync(join(dir, 'tmp'), { recursive: true, force: true }); // the first download makes the directory, the second finds it
     for (let i = 0; i < 2; i++) {
       expect((await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toString()).toBe('{"signed":{}}');
       await downloadTarget();
     }
     expect(readFileSync(target).length).toBe(200_000);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
     expect(seen.map((s) => s.path)).toEqual(['/tuf/timestamp.json', '/targets/model.onnx', '/tuf/timestamp.json', '/targets/model.onnx']);
     expect(seen[1]!.socket).toBe(seen[0]!.socket);
     expect(seen[2]!.socket).not.toBe(seen[1]!.socket);

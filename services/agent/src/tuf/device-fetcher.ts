@@ -9,6 +9,7 @@ import type { Fetcher } from 'tuf-js';
 import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
+import { openCreating } from '../data-dir/atomic-file.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
 export interface FacadeTransport {
@@ -108,9 +109,9 @@ export class DeviceFetcher implements Fetcher {
    * check over; a failed check is final. The caller removes the file when this throws.
    */
   async downloadChecked(url: string, maxLength: number, file: string, check: (chunks: AsyncIterable<Uint8Array>) => Promise<void>): Promise<void> {
-    await mkdir(this.tmpDir, { recursive: true });
     await this.retrying(async () => {
-      const out = createWriteStream(file, { mode: 0o600 });
+      // The download directory is made only when the file cannot be created without it.
+      const out = createWriteStream('', { fd: await openCreating(file, 0o600) });
       try {
         // The target is an update's last request: its connection is not left idling at the facade.
         const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), closeAfter: true });

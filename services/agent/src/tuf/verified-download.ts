@@ -13,6 +13,8 @@ import './linear-snapshot.js';
 import './public-key-cache.js';
 // The top-level targets' signature checked once per update, not again at the target's lookup (see the module).
 import './targets-verified-once.js';
+// A fresh device's missing local metadata answered from one listing, not four failed opens (see the module).
+import './local-metadata.js';
 import { VerifiedBytes, withVerifiedBytes } from './verified-bytes.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
