@@ -1,6 +1,8 @@
 import { stepTimesOf, deviceStates } from '../device/device-events.fast.js';
 import { dataOf, inOrder, isIsoTime, isReason, isToken, strictFields, type FastPath, type Fields } from '../kit/fast-path.js';
-import type { DeviceProgress, DeviceReport } from './device-messages.js';
+import { assignmentsOf } from '../rollout/assignment.fast.js';
+import { maxAssignments } from '../rollout/assignment.js';
+import type { DesiredState, DeviceProgress, DeviceReport } from './device-messages.js';
 
 const stepStates: ReadonlySet<unknown> = new Set(['downloading', 'verifying', 'applying']);
 const progressKeys = ['deviceId', 'assignmentId', 'rolloutId', 'state', 'sentAt'];
@@ -43,4 +45,15 @@ export const fastDeviceReport: FastPath<DeviceReport> = (raw) => {
   if ('steps' in d && !(data['steps'] = stepTimesOf(d['steps']))) return undefined;
   if ('installed' in d && !(data['installed'] = installedOf(d['installed']))) return undefined;
   return { type: 'DeviceReport', schemaVersion: 2, data } as DeviceReport;
+};
+
+const desiredKeys = ['deviceId', 'generation', 'assignments'];
+const desiredKeySet: ReadonlySet<string> = new Set(desiredKeys);
+
+/** `DesiredState` v1 without zod when it is valid (see `kit/fast-path.ts`): one per device update reaches the agent. */
+export const fastDesiredState: FastPath<DesiredState> = (raw) => {
+  const d = dataOf(raw, 'DesiredState', 1, desiredKeySet);
+  if (!d || !isToken(d['deviceId']) || !Number.isSafeInteger(d['generation']) || (d['generation'] as number) < 0) return undefined;
+  const assignments = assignmentsOf(d['assignments'], maxAssignments);
+  return assignments && ({ type: 'DesiredState', schemaVersion: 1, data: inOrder({ ...d, assignments }, desiredKeys) } as DesiredState);
 };

@@ -5,7 +5,7 @@ import { DeviceHardware } from '../kit/hardware.js';
 import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken } from '../kit/tokens.js';
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
-import { fastDeviceProgress, fastDeviceReport } from './device-messages.fast.js';
+import { fastDesiredState, fastDeviceProgress, fastDeviceReport } from './device-messages.fast.js';
 
 // Everything below except DesiredState comes from devices, so from outside our trust: every string
 // and every array is bounded. The broker only lets a device publish under its own topics, but the
@@ -94,7 +94,7 @@ export const deviceMessages = new MessageRegistry<DeviceMessage>([
   readersOf(DeviceHeartbeat),
   readersOf(DeviceReport, { 1: (raw) => ({ ...DeviceReportV1.parse(raw), schemaVersion: 2 }) }, fastDeviceReport),
   readersOf(DeviceProgress, {}, fastDeviceProgress),
-  readersOf(DesiredState),
+  readersOf(DesiredState, {}, fastDesiredState),
 ]);
 
 /** Parses a device-protocol message at the boundary; throws `InvalidInput` (`message.*`). */

@@ -4,8 +4,8 @@ import { fastDeviceReportedProgress } from '../device/device-events.fast.js';
 import { DeviceReportedProgress, parseDeviceEvent } from '../device/device-events.js';
 import { fastDeviceOutcomeRecorded } from '../rollout/rollout-events.fast.js';
 import { DeviceOutcomeRecorded, parseRolloutEvent } from '../rollout/rollout-events.js';
-import { fastDeviceProgress, fastDeviceReport } from '../device-protocol/device-messages.fast.js';
-import { DeviceProgress, DeviceReport, parseDeviceMessage } from '../device-protocol/device-messages.js';
+import { fastDesiredState, fastDeviceProgress, fastDeviceReport } from '../device-protocol/device-messages.fast.js';
+import { DesiredState, DeviceProgress, DeviceReport, parseDeviceMessage } from '../device-protocol/device-messages.js';
 import type { FastPath } from './fast-path.js';
 
 /** mulberry32: a failing seed can be replayed. */
@@ -31,6 +31,9 @@ const sha = 'a'.repeat(64);
 const shas = [sha, 'A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64)];
 const artifactNames = ['yolo-v8n', 'x'.repeat(100), 'x'.repeat(101), '.hidden', 'Yolo', 'a/b', ''];
 const versions = ['2.1.0', 'x'.repeat(64), 'x'.repeat(65), '-1', '1 0', '../1', ''];
+const targetPaths = ['model/yolo-v8n/2.1.0/model.onnx', 'config/a/1/b+c_d.json', 'x', 'model/../etc', './a', 'a//b', '/abs', 'a/' + 'x'.repeat(510), 'a/' + 'x'.repeat(511), 'ü/a'];
+const paths = ['/run/app/ready', '/usr/bin/check', '/a/./b', '/a/../b', 'rel/path', '/a//b', '/' + 'x'.repeat(511), '/' + 'x'.repeat(512), '/a\0b', '/'];
+const ints = [0, 1, 10, 300, 301, 3600, 3601, -1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity, '1'];
 const others: unknown[] = [null, undefined, 0, 1.5, -1, true, [], {}, [1], 'x', Object.create(null), new Date(0)];
 
 class Inputs {
@@ -92,6 +95,51 @@ class Inputs {
     }, ['reason', 'steps', 'installed']);
     return this.envelope('DeviceReport', 2, data);
   }
+  probe(): unknown {
+    const kind = this.value(['file', 'exec'], ['file', 'exec', 'http', 'File', '']);
+    const timing = { timeoutSeconds: () => this.value([10, 300], ints), attempts: () => this.value([1, 10], ints), initialDelaySeconds: () => this.value([0, 5, 3600], ints) };
+    const args = () => (this.chance(0.9) ? Array.from({ length: this.pick([0, 1, 2, 16, 17]) }, () => this.value(['--ready', 'x'.repeat(256)], ['x'.repeat(257), 1, ''])) : this.pick(others));
+    const url = () => this.value(['http://127.0.0.1:8080/healthz'], ['ftp://x', 'not a url', '']);
+    const fields = kind === 'exec' ? { kind: () => kind, path: () => this.value(paths.slice(0, 2), paths), args, ...timing } : kind === 'http' ? { kind: () => kind, url, ...timing } : { kind: () => kind, path: () => this.value(paths.slice(0, 2), paths), ...timing };
+    return this.chance(0.97) ? this.object(fields, ['args', 'initialDelaySeconds']) : this.pick(others);
+  }
+  assignment(): unknown {
+    const artifact = () =>
+      this.chance(0.97)
+        ? this.object({
+          name: () => this.value(['yolo-v8n', 'a.b_c-d'], artifactNames), version: () => this.value(['2.1.0', '1.0.0+build.7'], versions),
+          kind: () => this.value(['model', 'container', 'config'], ['model', 'Model', 'os', '']), targetPath: () => this.value(targetPaths.slice(0, 2), targetPaths),
+          sha256: () => this.value([sha], shas), length: () => this.value([0, 65_536], ints),
+        }, [])
+        : this.pick(others);
+    return this.object({
+      assignmentId: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens), artifact,
+      probe: () => this.probe(), action: () => this.value(['install', 'revert'], ['install', 'Install', 'rollback', '']),
+    }, []);
+  }
+  desired(): unknown {
+    const assignments = () => (this.chance(0.95) ? Array.from({ length: this.chance(0.03) ? this.pick([100, 101]) : this.pick([0, 1, 1, 1, 2, 3]) }, () => this.assignment()) : this.pick(others));
+    const data = this.object({ deviceId: () => this.value(tokens.slice(0, 6), tokens), generation: () => this.value([0, 1, 42], ints), assignments }, []);
+    return this.envelope('DesiredState', 1, data);
+  }
+  /** A valid desired state with exactly one field of one assignment spoilt or left out: every rule's edge, one at a time. */
+  desiredOneOff(): unknown {
+    const probe: Record<string, unknown> = this.chance(0.5)
+      ? { kind: 'file', path: '/run/app/ready', timeoutSeconds: 10, attempts: 1 }
+      : { kind: 'exec', path: '/usr/bin/check', args: ['--ready'], timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 5 };
+    const artifact: Record<string, unknown> = { name: 'yolo-v8n', version: '2.1.0', kind: 'model', targetPath: 'model/yolo-v8n/2.1.0/model.onnx', sha256: sha, length: 65_536 };
+    const assignment: Record<string, unknown> = { assignmentId: 'r-0123456789ab-cam-1', rolloutId: 'r-0123456789ab', artifact, probe, action: 'install' };
+    const pools: [Record<string, unknown>, string, readonly unknown[]][] = [
+      [probe, 'kind', ['http', 'File', '']], [probe, 'path', paths], [probe, 'timeoutSeconds', ints], [probe, 'attempts', ints], [probe, 'initialDelaySeconds', ints],
+      [probe, 'args', [[], ['x'.repeat(256)], ['x'.repeat(257)], Array(16).fill('a'), Array(17).fill('a'), [1], 'a']], [artifact, 'name', artifactNames],
+      [artifact, 'version', versions], [artifact, 'kind', ['container', 'config', 'os', '']], [artifact, 'targetPath', targetPaths], [artifact, 'sha256', shas],
+      [artifact, 'length', ints], [assignment, 'assignmentId', tokens], [assignment, 'action', ['revert', 'Install', '']],
+    ];
+    const [target, key, pool] = this.pick(pools);
+    if (this.chance(0.1)) delete target[key];
+    else target[key] = this.chance(0.9) ? this.pick(pool) : this.pick(others);
+    return { type: 'DesiredState', schemaVersion: 1, data: { deviceId: 'cam-1', generation: this.pick([0, 7]), assignments: [assignment] } };
+  }
   outcome(): unknown {
     const data = this.object({
       fleet: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens), deviceId: () => this.value(tokens.slice(0, 6), tokens),
@@ -144,6 +192,16 @@ describe('the hand-checked fast paths against their zod schemas, over generated 
     const tally = compare(fastDeviceReport, DeviceReport, parseDeviceMessage, (i) => i.report(), 8_000);
     expect(tally.fast).toBeGreaterThan(800);
     expect(tally.refused).toBeGreaterThan(800);
+  });
+
+  it('DesiredState v1: reads only what zod reads, to the same value (an http probe left to zod)', () => {
+    // An assignment has a dozen fields that may each be spoilt: fewer inputs are valid than above.
+    const tally = compare(fastDesiredState, DesiredState, parseDeviceMessage, (i) => i.desired(), 4_000);
+    expect(tally.fast).toBeGreaterThan(250);
+    expect(tally.refused).toBeGreaterThan(800);
+    const oneOff = compare(fastDesiredState, DesiredState, parseDeviceMessage, (i) => i.desiredOneOff(), 3_000);
+    expect(oneOff.fast).toBeGreaterThan(600);
+    expect(oneOff.refused).toBeGreaterThan(600);
   });
 
   it('leaves the refusal to zod: a bad message gets the same error through the registry', () => {

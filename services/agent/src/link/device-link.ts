@@ -1,6 +1,8 @@
+import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
 import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
+import { caSecureContext } from './ca-context.js';
 import { HeartbeatTimer } from './heartbeat-timer.js';
 
 const [minBackoffMs, maxBackoffMs] = [1_000, 30_000];
@@ -60,12 +62,15 @@ export class DeviceLink {
 
   start(): void {
     const { broker } = this.options.identity;
+    // The process's one context for the platform CA (ca-context.ts), not one per connection and reconnection.
+    // mqtt.js hands its options to tls.connect as they are; its types just do not list secureContext.
+    const tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> = this.options.platformCa ? { secureContext: caSecureContext(this.options.platformCa), rejectUnauthorized: true } : {};
     const client = connect(broker.mqttUrl, {
       clientId: broker.clientId, username: broker.username, password: broker.password,
       clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4, keepalive: this.options.keepaliveSeconds,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
       reconnectOnConnackError: true,
-      ...(this.options.platformCa ? { ca: this.options.platformCa, rejectUnauthorized: true } : {}),
+      ...tls,
     });
     this.client = client;
     // Attached before the connection completes: messages queued for our session arrive right after CONNACK.

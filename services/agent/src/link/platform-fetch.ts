@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
+import { caSecureContext } from './ca-context.js';
 
 export interface PlatformRequest {
   method?: string;
@@ -44,7 +45,8 @@ class Connections {
     if (this.current?.identity === key) return this.current.agent;
     if (this.current) retire(this.current.agent);
     // One secure context for the agent's connections: the CA, certificate and key are parsed once, not per connection.
-    const secureContext = createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
+    // Without a client certificate, the process's one context for the CA (ca-context.ts).
+    const secureContext = !identity && this.ca ? caSecureContext(this.ca) : createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
     const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
     this.current = { identity: key, agent };
     return agent;
