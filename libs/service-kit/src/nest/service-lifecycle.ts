@@ -28,7 +28,7 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is DeclaredModule => instance instanceof DeclaredModule)
-      .map((declared) => declared.declaration);
+      .flatMap((declared) => declared.declarations);
     this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules });
     await this.runner.prepare();
   }

@@ -1,3 +1,4 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Projection, Reactor, ReactorRunnerOptions, RetiredProjection, StreamDeclaration } from '@keelson/event-store';
 import type { Database, Migration } from '@keelson/postgres';
 import type { CommandHandler } from '../commands/serve-commands.js';
@@ -47,6 +48,8 @@ export interface ModuleDeclaration {
   database?: string;
   /** Streams this service writes; applied at start with the configured replicas. */
   streams?: StreamDeclaration[];
+  /** Streams of another shape than an event stream (an inbox), applied in the streams step after `streams`. */
+  applyOtherStreams?: (jsm: JetStreamManager) => Promise<void>;
   /**
    * Streams of other services the module's projections, reactors and commands read. Those start once
    * every one of them exists (in the background: the rest of the service does not wait).
@@ -63,10 +66,10 @@ export interface ModuleDeclaration {
   commands?: CommandHandler[];
 }
 
-/** A module's declaration as a Nest provider value: the runner finds every one by this class. */
+/** A module's declarations as a Nest provider value: the runner finds every one by this class. */
 export class DeclaredModule {
-  constructor(readonly declaration: ModuleDeclaration) {}
+  constructor(readonly declarations: readonly ModuleDeclaration[]) {}
 }
 
-/** Wraps a declaration so that the `ServiceRunner` finds it among the app's providers. */
-export const declareModule = (declaration: ModuleDeclaration): DeclaredModule => new DeclaredModule(declaration);
+/** Wraps one module's declaration (or several, started in this order) so that the `ServiceRunner` finds it among the app's providers. */
+export const declareModule = (...declarations: ModuleDeclaration[]): DeclaredModule => new DeclaredModule(declarations);

@@ -45,11 +45,12 @@ export class ServiceRunner {
   /** Applies the owned streams (with the configured replicas), then runs the migrations, of every module. */
   async prepare(): Promise<void> {
     const { nc, config, modules } = this.o;
-    if (!modules.some((m) => m.streams?.length)) return this.migrateAll();
+    if (!modules.some((m) => m.streams?.length || m.applyOtherStreams)) return this.migrateAll();
     const jsm = await jetstreamManager(nc);
     const replicas = streamReplicasOf(config);
     for (const m of modules) {
       if (m.streams?.length) await this.step(m, 'streams', () => applyStreams(jsm, config.naming, m.streams!, { replicas }));
+      if (m.applyOtherStreams) await this.step(m, 'streams', () => m.applyOtherStreams!(jsm));
     }
     await this.migrateAll();
   }
