@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { callCommand, handlerFor, loadServiceConfig } from '../index.js';
-import type { ModuleDeclaration, Worker } from './module-declaration.js';
+import type { ModuleDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { ServiceRunner } from './service-runner.js';
 
 const ping = defineCommand('audit', 'runner-spec-ping', z.strictObject({}), z.strictObject({ pong: z.boolean() }));
@@ -78,11 +78,18 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       expect(log).toEqual([]);
     });
 
-    it('stops what had started when a reactor fails to start', async () => {
-      const failing: Worker = { name: 'failing', start: () => Promise.reject(new Error('consumer refused')), stop: () => undefined };
+    it('stops what had started when a reactor cannot start', async () => {
+      // A reactor on a stream nobody declared: its durable consumer cannot be created.
+      const reactor = { name: 'runner-spec-failing', stream: stream('EV_ABSENT', 'ev.absent'), parse: (raw: unknown) => raw, handle: async () => undefined };
+      const failing: ReactorDeclaration<unknown> = { name: 'failing', reactor };
       const runner = runnerOf([{ module: 'half', projections: [worker('half projection', async () => 'ok')], reactors: [failing] }]);
-      await expect(runner.start()).rejects.toThrow("half: reactor 'failing' failed: consumer refused");
+      await expect(runner.start()).rejects.toThrow(/^half: reactor 'failing' failed: /);
       expect(log).toEqual(['start half projection (ok)', 'stop half projection (commands served: false)']);
+    });
+
+    it('names a worker that fails by its name', async () => {
+      const failing: Worker = { name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow("keys: 'key check' failed: wrong secret");
     });
 
     it('refuses a module with tables when the service has no database', async () => {

@@ -113,7 +113,7 @@ export class ServiceRunner {
       return;
     }
     for (const entry of m[kind] ?? []) {
-      const what = `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
+      const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
         const runner = 'start' in entry ? entry : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
         await runner.start();
