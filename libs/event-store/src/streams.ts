@@ -1,4 +1,4 @@
-import { JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { EventStoreNaming } from './naming.js';
 
 /** One service's event stream: the service is its only writer. */
@@ -56,8 +56,6 @@ export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclarat
   };
 }
 
-const streamNotFound = 10059;
-
 /** Creates missing streams and updates existing ones to the declared config. Safe to run at every start. */
 export async function applyStreams(jsm: JetStreamManager, naming: EventStoreNaming, decls: StreamDeclaration[], opts: ApplyStreamsOptions = {}): Promise<void> {
   for (const decl of decls) {
@@ -65,7 +63,7 @@ export async function applyStreams(jsm: JetStreamManager, naming: EventStoreNami
     try {
       await jsm.streams.info(config.name);
     } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === streamNotFound) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
         await jsm.streams.add(config);
         continue;
       }

@@ -1,7 +1,5 @@
-import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-
-const streamNotFound = 10059;
 
 /**
  * Resolves true once `stream` exists, false if `signal` aborts first. Another service owns the
@@ -15,7 +13,7 @@ export async function waitForStream(nc: NatsConnection, stream: string, signal: 
       await jsm.streams.info(stream);
       return true;
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === streamNotFound)) throw err;
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
       if (!warned) onWait();
       warned = true;
       await new Promise((r) => setTimeout(r, pollMs));

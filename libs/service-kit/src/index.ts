@@ -16,3 +16,10 @@ export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets
 export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } from './secrets/reseal.js';
 export { recordSecretRotation } from './secrets/record-rotation.js';
 export { MinuteBudget } from './refusals/minute-budget.js';
+export {
+  declareModule, DeclaredModule, type ModuleDeclaration, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker,
+} from './runner/module-declaration.js';
+export { ServiceRunner, type ServiceRunnerOptions } from './runner/service-runner.js';
+export { describeError, ModuleStartError } from './runner/describe-error.js';
+export { requireDatabase } from './runner/require-database.js';
+export { streamReplicasOf } from './runner/stream-replicas.js';

@@ -1,7 +1,10 @@
 import type { Database } from '@keelson/postgres';
+import { requireDatabase } from '@keelson/service-kit';
+
+/** Why the facade cannot run without its database. */
+export const registryTables = 'the artifact and TUF read models live there';
 
 /** The facade's read models (artifacts, TUF metadata) live in its own PostgreSQL database. */
 export function registryDatabase(db: Database | null): Database {
-  if (!db) throw new Error('registry-facade: KEELSON_DATABASE_URL is required (the artifact and TUF read models live there)');
-  return db;
+  return requireDatabase(db, 'registry-facade', registryTables);
 }

@@ -1,12 +1,10 @@
-import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { migrate, type Database } from '@keelson/postgres';
 import type { EventStoreNaming } from '../naming.js';
 import type { StreamDeclaration } from '../streams.js';
 import { projectionMigrations } from './checkpoints.js';
 
-const consumerNotFound = 10014;
-const streamNotFound = 10059;
 
 /** A projection a release no longer runs: its durable consumer and its checkpoint are left behind. */
 export interface RetiredProjection {
@@ -31,7 +29,7 @@ export async function retireProjections(
       await jsm.consumers.delete(`${naming.streamPrefix}${stream.name}`, consumer);
       deleted.push(consumer);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && (err.code === consumerNotFound || err.code === streamNotFound))) throw err;
+      if (!(err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound))) throw err;
     }
     await db.query('DELETE FROM projection_checkpoints WHERE projection = $1', [name]);
   }

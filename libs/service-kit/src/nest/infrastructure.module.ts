@@ -1,10 +1,12 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
 import { Readiness } from './readiness.js';
+import { ServiceLifecycle } from './service-lifecycle.js';
 import { connectNats } from '@keelson/nats-kit';
 
 /**
@@ -33,13 +35,17 @@ export interface InfrastructureOptions {
   clock?: Clock;
 }
 
-/** Provides NATS, the service's database (when it has one), its config and the clock to every module. */
+/**
+ * Provides NATS, the service's database (when it has one), its config and the clock to every module,
+ * and runs every module's declaration (`declareModule`) through one `ServiceRunner`.
+ */
 @Global()
 @Module({})
 export class InfrastructureModule {
   static forRoot(config: ServiceConfig, options: InfrastructureOptions = {}): DynamicModule {
     return {
       module: InfrastructureModule,
+      imports: [DiscoveryModule],
       controllers: [HealthController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
@@ -57,6 +63,7 @@ export class InfrastructureModule {
         { provide: DATABASE, useFactory: () => (config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : null) },
         ConnectionsCloser,
         Readiness,
+        ServiceLifecycle,
       ],
       exports: [SERVICE_CONFIG, CLOCK, NATS, DATABASE],
     };

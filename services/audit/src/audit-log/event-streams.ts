@@ -1,7 +1,7 @@
-import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { eventStreamConfig, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 
-const streamNotFound = 10059;
+// Not in nats.js's JetStreamApiCodes: "stream name already in use with a different configuration".
 const streamNameInUse = 10058;
 
 /**
@@ -14,7 +14,7 @@ export async function ensureEventStreams(jsm: JetStreamManager, naming: EventSto
     try {
       await jsm.streams.info(config.name);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === streamNotFound)) throw err;
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
       await jsm.streams.add(config).catch((addErr: unknown) => {
         // its owner created it in the meantime
         if (!(addErr instanceof JetStreamApiError && addErr.code === streamNameInUse)) throw addErr;

@@ -1,38 +1,29 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ReactorRunner } from '@keelson/event-store';
-import type { DeviceEvent } from '@keelson/events';
-import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { declareModule, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { DesiredStatePublisher, desiredStatePush } from './desired-state.publisher.js';
 
-/** Follows `DesiredStateChanged` and pushes each new desired state to its device. */
-@Injectable()
-class DesiredStateRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('desired-state');
-  private readonly runner: ReactorRunner<DeviceEvent>;
+const DESIRED_STATE_DECLARATION = Symbol('DesiredStateDeclaration');
 
-  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, publisher: DesiredStatePublisher) {
-    const log = (what: string) => (err: unknown) => this.logger.error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-    this.runner = new ReactorRunner({ nc, naming: config.naming, reactor: desiredStatePush(publisher), onError: log('push failed'), onPoison: log('unreadable device event') });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
-  }
-}
-
-/** Desired state towards devices: `<prefix>keelson.cmd.<deviceId>.desired`. */
+/**
+ * Desired state towards devices: follows `DesiredStateChanged` and pushes each new desired state to
+ * its device on `<prefix>keelson.cmd.<deviceId>.desired`.
+ */
 @Module({
   providers: [
-    DesiredStateRunner,
     {
       provide: DesiredStatePublisher,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) => new DesiredStatePublisher(nc, config.naming.subjectPrefix),
+    },
+    {
+      provide: DESIRED_STATE_DECLARATION,
+      inject: [DesiredStatePublisher],
+      useFactory: (publisher: DesiredStatePublisher) =>
+        declareModule({
+          module: 'desired-state',
+          reactors: [{ name: 'desired-state push', reactor: desiredStatePush(publisher) }],
+        }),
     },
   ],
   exports: [DesiredStatePublisher],

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ReactorRunner } from '@keelson/event-store';
-import { CLOCK, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK, declareModule, describeError, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+} from '@keelson/service-kit';
 import { SystemConnection, SystemConnectionModule } from '../broker-auth/system-connection.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
@@ -24,71 +24,78 @@ export function offlineSecondsOf(config: ServiceConfig): number {
   return numberSetting(config, 'KEELSON_DEVICE_OFFLINE_SECONDS', { default: 90, min: 1, max: 86_400 });
 }
 
-/** Runs the inbox consumer, the heartbeat and progress subscriptions and the offline sweep for the app's lifetime. */
-@Injectable()
-class DeviceInboxRunner implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('device-inbox');
-  private readonly watch: ReachabilityWatch;
-  private readonly inbox: ReactorRunner<unknown>;
-  private readonly heartbeats: HeartbeatListener;
-  private readonly progress: ProgressRelay;
-  private broker: BrokerPresence | undefined;
-
-  constructor(
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
-    devices: Devices,
-    directory: DeviceDirectory,
-    presence: DevicePresenceStore,
-    desired: DesiredStatePublisher,
-    private readonly system: SystemConnection,
-  ) {
-    const onError = (err: unknown) => this.logger.error(`device inbox: ${err instanceof Error ? err.message : String(err)}`);
-    const subjectPrefix = config.naming.subjectPrefix;
-    this.watch = new ReachabilityWatch({ devices, presence, clock, offlineSeconds: offlineSecondsOf(config), onError });
-    const handler = new DeviceInboxHandler({ subjectPrefix, devices, directory, presence, watch: this.watch, desired });
-    const dropped = droppedDeviceMessages();
-    this.inbox = new ReactorRunner({
-      nc, naming: config.naming, reactor: handler.reactor(), onError,
-      // One device's messages in order, different devices at once (`keelson.dev.<device>.<topic>`).
-      partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
-      onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
-    });
-    this.heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, watch: this.watch, clock, onError });
-    this.progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, watch: this.watch, clock, onError });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await applyDeviceInbox(await jetstreamManager(this.nc), this.config.naming);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    // Presence from the broker: who is connected, who just left. Without a system-account user an idle
-    // device is heard only through its (rare) heartbeats.
-    const system = await this.system.get();
-    if (system) {
-      const broker = new BrokerPresence({ system });
-      broker.onDisconnect((deviceId) => this.watch.disconnected(deviceId, this.clock.now()));
-      this.broker = broker;
-    } else {
-      this.logger.warn('no KEELSON_NATS_SYSTEM_USER: an idle device counts as heard only when it heartbeats');
-    }
-    await this.watch.start(this.broker);
-    await this.inbox.start();
-    this.heartbeats.start();
-    this.progress.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.progress.stop();
-    await this.heartbeats.stop();
-    await this.inbox.stop();
-    await this.watch.stop();
-    await this.broker?.stop();
-  }
+interface DeviceInboxParts {
+  nc: NatsConnection;
+  config: ServiceConfig;
+  clock: Clock;
+  devices: Devices;
+  directory: DeviceDirectory;
+  presence: DevicePresenceStore;
+  desired: DesiredStatePublisher;
+  system: SystemConnection;
 }
 
+/** The inbox stream, then the reachability watch, the inbox consumer and the heartbeat and progress subscriptions (stopped in reverse). */
+function deviceInboxDeclaration({ nc, config, clock, devices, directory, presence, desired, system }: DeviceInboxParts): ModuleDeclaration {
+  const logger = new Logger('device-inbox');
+  const onError = (err: unknown) => logger.error(`device inbox: ${describeError(err)}`);
+  const subjectPrefix = config.naming.subjectPrefix;
+  const watch = new ReachabilityWatch({ devices, presence, clock, offlineSeconds: offlineSecondsOf(config), onError });
+  const handler = new DeviceInboxHandler({ subjectPrefix, devices, directory, presence, watch, desired });
+  const dropped = droppedDeviceMessages();
+  const heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, watch, clock, onError });
+  const progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, watch, clock, onError });
+  let broker: BrokerPresence | undefined;
+  const reachability: Worker = {
+    name: 'reachability watch',
+    start: async () => {
+      // Presence from the broker: who is connected, who just left. Without a system-account user an idle
+      // device is heard only through its (rare) heartbeats.
+      const connection = await system.get();
+      if (connection) {
+        broker = new BrokerPresence({ system: connection });
+        broker.onDisconnect((deviceId) => watch.disconnected(deviceId, clock.now()));
+      } else {
+        logger.warn('no KEELSON_NATS_SYSTEM_USER: an idle device counts as heard only when it heartbeats');
+      }
+      await watch.start(broker);
+    },
+    stop: async () => {
+      await watch.stop();
+      await broker?.stop();
+    },
+  };
+  return {
+    module: 'device-inbox',
+    applyOtherStreams: (jsm) => applyDeviceInbox(jsm, config.naming),
+    reactors: [
+      reachability,
+      {
+        name: 'device inbox', reactor: handler.reactor(),
+        // One device's messages in order, different devices at once (`keelson.dev.<device>.<topic>`).
+        partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
+        onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
+      },
+      { name: 'heartbeats', start: () => heartbeats.start(), stop: () => heartbeats.stop() },
+      { name: 'progress', start: () => progress.start(), stop: () => progress.stop() },
+    ],
+  };
+}
+
+const DEVICE_INBOX_DECLARATION = Symbol('DeviceInboxDeclaration');
+
 /** What devices publish: hello and report through the DEVICE_INBOX stream, heartbeats and steps live. */
-@Module({ imports: [DevicesModule, DesiredStateModule, SystemConnectionModule], providers: [DeviceInboxRunner] })
+@Module({
+  imports: [DevicesModule, DesiredStateModule, SystemConnectionModule],
+  providers: [
+    {
+      provide: DEVICE_INBOX_DECLARATION,
+      inject: [NATS, SERVICE_CONFIG, CLOCK, Devices, DeviceDirectory, DevicePresenceStore, DesiredStatePublisher, SystemConnection],
+      useFactory: (
+        nc: NatsConnection, config: ServiceConfig, clock: Clock, devices: Devices, directory: DeviceDirectory,
+        presence: DevicePresenceStore, desired: DesiredStatePublisher, system: SystemConnection,
+      ) => declareModule(deviceInboxDeclaration({ nc, config, clock, devices, directory, presence, desired, system })),
+    },
+  ],
+})
 export class DeviceInboxModule {}

@@ -1,4 +1,4 @@
-import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { EventStoreNaming, StreamDeclaration } from '@keelson/event-store';
 
 /**
@@ -13,7 +13,6 @@ export const deviceInbox: StreamDeclaration = {
 };
 
 const sevenDaysNs = 7 * 24 * 3600 * 1e9;
-const streamNotFound = 10059;
 
 export function deviceInboxConfig(naming: EventStoreNaming): Partial<StreamConfig> & { name: string } {
   return {
@@ -38,7 +37,7 @@ export async function applyDeviceInbox(jsm: JetStreamManager, naming: EventStore
   try {
     await jsm.streams.info(config.name);
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === streamNotFound) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
       await jsm.streams.add(config);
       return;
     }

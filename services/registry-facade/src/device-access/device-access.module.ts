@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventStore, eventStreams } from '@keelson/event-store';
 import { parseRegistryEvent, type RegistryEvent } from '@keelson/events';
-import { CLOCK, NATS, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, declareModule, describeError, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { DeviceCertificateCheck } from './device-certificate-check.js';
 import { deviceCertificateMemoryMsOf } from './device-certificate-memory.js';
@@ -16,46 +16,29 @@ const logger = new Logger('device-access');
 
 /**
  * Makes the certificate check forget devices the gateway decommissions, re-enrolls or renews, and
- * learn the ones that enroll, for the lifetime of the app.
+ * learn the ones that enroll; and writes the device-access log's summaries each minute, and what is
+ * pending at shutdown. Both for the lifetime of the app.
  */
-@Injectable()
-class RevokedDevicesRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly feed: RevokedDevicesFeed;
-
-  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(DeviceCertificateCheck) check: DeviceCertificateCheck) {
-    this.feed = new RevokedDevicesFeed({
-      nc, naming: config.naming,
-      onRevoked: (deviceId) => check.forget(deviceId),
-      onEnrolled: (device) => check.learn(device),
-      onFollowing: () => check.current.following(),
-      onLost: () => check.current.lost(),
-      // Until the feed is back, a revoked certificate is refused at the latest when its remembered success expires.
-      onError: (err) => logger.warn(`following device revocations: ${err instanceof Error ? err.message : String(err)}`),
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    this.feed.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.feed.stop();
-  }
+function deviceAccessDeclaration(nc: NatsConnection, config: ServiceConfig, check: DeviceCertificateCheck, log: DeviceRefusalLog): ModuleDeclaration {
+  const feed = new RevokedDevicesFeed({
+    nc, naming: config.naming,
+    onRevoked: (deviceId) => check.forget(deviceId),
+    onEnrolled: (device) => check.learn(device),
+    onFollowing: () => check.current.following(),
+    onLost: () => check.current.lost(),
+    // Until the feed is back, a revoked certificate is refused at the latest when its remembered success expires.
+    onError: (err) => logger.warn(`following device revocations: ${describeError(err)}`),
+  });
+  return {
+    module: 'device-access',
+    reactors: [
+      { name: 'revoked devices feed', start: () => feed.start(), stop: () => feed.stop() },
+      { name: 'device-access log', start: () => log.start(), stop: () => log.stop() },
+    ],
+  };
 }
 
-/** Writes the device-access log's summaries each minute, and what is pending at shutdown. */
-@Injectable()
-class RefusalLogRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(DeviceRefusalLog) private readonly log: DeviceRefusalLog) {}
-
-  onApplicationBootstrap(): void {
-    this.log.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.log.stop();
-  }
-}
+const DEVICE_ACCESS_DECLARATION = Symbol('DeviceAccessDeclaration');
 
 /** Device authentication for the device-facing routes: mutual TLS, checked against what the gateway says. */
 @Module({
@@ -87,8 +70,12 @@ class RefusalLogRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       inject: [DeviceCertificateCheck, DeviceRefusalLog, CLOCK],
       useFactory: (check: DeviceCertificateCheck, refusals: DeviceRefusalLog, clock: Clock) => new DeviceAuthenticator(check, refusals, clock),
     },
-    RevokedDevicesRunner,
-    RefusalLogRunner,
+    {
+      provide: DEVICE_ACCESS_DECLARATION,
+      inject: [NATS, SERVICE_CONFIG, DeviceCertificateCheck, DeviceRefusalLog],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, check: DeviceCertificateCheck, log: DeviceRefusalLog) =>
+        declareModule(deviceAccessDeclaration(nc, config, check, log)),
+    },
   ],
   exports: [DeviceAuthenticator, DeviceRefusalLog],
 })

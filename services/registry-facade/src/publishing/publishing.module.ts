@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ReactorRunner } from '@keelson/event-store';
-import type { TufEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, describeError, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { Artifacts } from '../artifacts/artifacts.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
 import { registryDatabase } from '../registry-database.js';
@@ -14,41 +13,36 @@ import { NotYetServedError, publishSignedArtifacts } from './publish-signed-arti
 // second would add most of that to every publication.
 const retryDelayMs = 250;
 
-/** Runs the publisher for the lifetime of the app. */
-@Injectable()
-class PublishingRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('publishing');
-  private readonly runner: ReactorRunner<TufEvent>;
-
-  constructor(
-    @Inject(NATS) nc: NatsConnection,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(Artifacts) artifacts: Artifacts,
-    @Inject(DATABASE) db: Database | null,
-  ) {
-    const served = registryDatabase(db);
-    const reactor = publishSignedArtifacts(
-      artifacts,
-      (fleet, role, version) => servesRoleVersion(served, fleet, role, version),
-      (fleet, targetPath, why) => this.logger.warn(`signed target ${fleet}:${targetPath} not published: ${why}`),
-    );
-    this.runner = new ReactorRunner({
-      nc, naming: config.naming, reactor, retryDelayMs,
-      // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
-      onError: (err) => err instanceof NotYetServedError ? this.logger.log(err.message) : this.logger.error(`publishing: ${err instanceof Error ? err.message : String(err)}`),
-      onPoison: (err) => this.logger.error(`publishing: dropped a malformed TUF event: ${err instanceof Error ? err.message : String(err)}`),
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
-  }
+/** The publisher: publishes each artifact whose signed target the facade serves. */
+function publishingDeclaration(nc: NatsConnection, config: ServiceConfig, artifacts: Artifacts, served: Database): ModuleDeclaration {
+  const logger = new Logger('publishing');
+  const reactor = publishSignedArtifacts(
+    artifacts,
+    (fleet, role, version) => servesRoleVersion(served, fleet, role, version),
+    (fleet, targetPath, why) => logger.warn(`signed target ${fleet}:${targetPath} not published: ${why}`),
+  );
+  // A worker rather than a plain reactor declaration: its own retry delay, and an error that is expected.
+  const runner = new ReactorRunner({
+    nc, naming: config.naming, reactor, retryDelayMs,
+    // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
+    onError: (err) => err instanceof NotYetServedError ? logger.log(err.message) : logger.error(`publishing: ${describeError(err)}`),
+    onPoison: (err) => logger.error(`publishing: dropped a malformed TUF event: ${describeError(err)}`),
+  });
+  return { module: 'publishing', reactors: [{ name: 'publishing', start: () => runner.start(), stop: () => runner.stop() }] };
 }
 
-/** Publishes artifacts when the signer signs their targets. */
-@Module({ imports: [ArtifactsModule], providers: [PublishingRunner] })
+const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
+
+/** Runs the publisher for the lifetime of the app. */
+@Module({
+  imports: [ArtifactsModule],
+  providers: [
+    {
+      provide: PUBLISHING_DECLARATION,
+      inject: [NATS, SERVICE_CONFIG, Artifacts, DATABASE],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, artifacts: Artifacts, db: Database | null) =>
+        declareModule(publishingDeclaration(nc, config, artifacts, registryDatabase(db))),
+    },
+  ],
+})
 export class PublishingModule {}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Database } from '@keelson/postgres';
+import type { ServiceConfig } from '../config.js';
+import { DeclaredModule } from '../runner/module-declaration.js';
+import { ServiceRunner } from '../runner/service-runner.js';
+import { DATABASE, NATS, SERVICE_CONFIG } from '../tokens.js';
+
+/**
+ * Runs the `ServiceRunner` over every module declaration of the app (`declareModule` providers) in
+ * Nest's lifecycle: streams and migrations at module init, projections, reactors and commands at
+ * bootstrap (so the HTTP port opens only once they run), all of it stopped before the connections close.
+ */
+@Injectable()
+export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private runner: ServiceRunner | undefined;
+
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(DATABASE) private readonly db: Database | null,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const modules = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is DeclaredModule => instance instanceof DeclaredModule)
+      .flatMap((declared) => declared.declarations);
+    this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules });
+    await this.runner.prepare();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner?.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner?.stop();
+  }
+}

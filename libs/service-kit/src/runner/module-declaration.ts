@@ -1,0 +1,75 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { Projection, Reactor, ReactorRunnerOptions, RetiredProjection, StreamDeclaration } from '@keelson/event-store';
+import type { Database, Migration } from '@keelson/postgres';
+import type { CommandHandler } from '../commands/serve-commands.js';
+
+/** Something the module runs for the app's lifetime that is neither a projection nor a reactor (a sweep, a listener). */
+export interface Worker {
+  /** Names it in log lines and start errors, e.g. `timeout sweep`. */
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/** A projection the runner consumes into the service's database (or `db`, when the module wraps it). */
+export interface ProjectionDeclaration<E = never> {
+  /** Names it in log lines, e.g. `devices read model`. */
+  name: string;
+  projection: Projection<E>;
+  db?: Database;
+  batchSize?: number;
+  /** Called after the runner has logged the error (metrics). */
+  onError?: (err: unknown) => void;
+}
+
+/** A reactor the runner consumes; a poison message is logged unless `onPoison` takes it. */
+export interface ReactorDeclaration<E = never> {
+  name: string;
+  reactor: Reactor<E>;
+  partitionBy?: ReactorRunnerOptions<E>['partitionBy'];
+  onPoison?: (err: unknown) => void;
+}
+
+/** A stream another service owns and declares: this module waits for it, never creates it. */
+export interface ForeignStream {
+  stream: StreamDeclaration;
+  /** The service that declares it, named in the waiting log line. */
+  owner: string;
+}
+
+/**
+ * What one Nest module owns and runs, read by the `ServiceRunner`. It starts every module in one
+ * order (streams, migrations, projections, reactors, command handlers) and stops in the reverse one.
+ */
+export interface ModuleDeclaration {
+  /** Names the module in log lines and start errors, e.g. `devices`. */
+  module: string;
+  /** Why the module needs the service's database; set whenever it has migrations or projections. */
+  database?: string;
+  /** Streams this service writes; applied at start with the configured replicas. */
+  streams?: StreamDeclaration[];
+  /** Streams of another shape than an event stream (an inbox), applied in the streams step after `streams`. */
+  applyOtherStreams?: (jsm: JetStreamManager) => Promise<void>;
+  /**
+   * Streams of other services the module's projections, reactors and commands read. Those start once
+   * every one of them exists (in the background: the rest of the service does not wait).
+   */
+  needs?: ForeignStream[];
+  migrations?: Migration[];
+  /** Projections this release no longer runs: their consumers and checkpoints are deleted at start. */
+  retiredProjections?: RetiredProjection[];
+  // Declared with `any` events: each entry was type-checked where it was built, the runner only starts it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  projections?: (ProjectionDeclaration<any> | Worker)[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  reactors?: (ReactorDeclaration<any> | Worker)[];
+  commands?: CommandHandler[];
+}
+
+/** A module's declarations as a Nest provider value: the runner finds every one by this class. */
+export class DeclaredModule {
+  constructor(readonly declarations: readonly ModuleDeclaration[]) {}
+}
+
+/** Wraps one module's declaration (or several, started in this order) so that the `ServiceRunner` finds it among the app's providers. */
+export const declareModule = (...declarations: ModuleDeclaration[]): DeclaredModule => new DeclaredModule(declarations);

@@ -1,0 +1,124 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { defineCommand } from '@keelson/commands';
+import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
+import { openDatabase, type Database } from '@keelson/postgres';
+import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { callCommand, handlerFor, loadServiceConfig } from '../index.js';
+import type { ModuleDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
+import { ServiceRunner } from './service-runner.js';
+
+const ping = defineCommand('audit', 'runner-spec-ping', z.strictObject({}), z.strictObject({ pong: z.boolean() }));
+const stream = (name: string, subject: string): StreamDeclaration => ({ name, subjects: [`${subject}.>`], description: `service-runner spec: ${name}` });
+
+describe('service-runner: one order of start and the reverse order of stop', () => {
+  const naming = testNamespace();
+  const config = loadServiceConfig('runner-spec', { KEELSON_NATS_URL: 'nats://unused', KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix });
+  let nc: NatsConnection;
+  let testDb: TestDatabase;
+  let db: Database;
+  const log: string[] = [];
+
+  const streamExists = (name: string) => jetstreamManager(nc).then((jsm) => jsm.streams.info(`${naming.streamPrefix}${name}`)).then(() => true, () => false);
+  const tableExists = (table: string) => db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]).then((rows) => rows[0]?.t !== null);
+  const isServed = () => callCommand(nc, naming, ping, {}).then(() => true, () => false);
+  /** A worker that notes what it could see when it started, and when it stopped. */
+  const worker = (name: string, sees: () => Promise<string>): Worker => ({
+    name,
+    start: async () => void log.push(`start ${name} (${await sees()})`),
+    stop: async () => void log.push(`stop ${name} (commands served: ${await isServed()})`),
+  });
+  const runnerOf = (modules: ModuleDeclaration[], database: Database | null = db) => new ServiceRunner({ nc, config, db: database, modules, pollMs: 50 });
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    testDb = await createTestDatabase();
+    db = await openDatabase({ url: testDb.url });
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+    await nc.close();
+  });
+  beforeEach(() => void log.splice(0));
+
+  it('starts streams, migrations, projections, reactors, commands for every module in turn, and stops in reverse', async () => {
+    const module = (m: string): ModuleDeclaration => ({
+      module: m,
+      database: 'the spec keeps a table there',
+      streams: [stream(`EV_${m.toUpperCase()}`, `ev.${m}`)],
+      migrations: [{ id: `runner-spec-${m}`, sql: `CREATE TABLE runner_spec_${m} (id int)` }],
+      projections: [worker(`${m} projection`, async () => `stream: ${await streamExists(`EV_${m.toUpperCase()}`)}, table: ${await tableExists(`runner_spec_${m}`)}`)],
+      reactors: [worker(`${m} reactor`, async () => `commands served: ${await isServed()}`)],
+      commands: m === 'b' ? [handlerFor(ping, () => Promise.resolve({ pong: true }))] : [],
+    });
+    const runner = runnerOf([module('a'), module('b')]);
+    await runner.prepare();
+    await runner.start();
+    expect(await isServed()).toBe(true);
+    await runner.stop();
+    expect(log).toEqual([
+      'start a projection (stream: true, table: true)',
+      'start b projection (stream: true, table: true)',
+      'start a reactor (commands served: false)',
+      'start b reactor (commands served: false)',
+      'stop b reactor (commands served: false)',
+      'stop a reactor (commands served: false)',
+      'stop b projection (commands served: false)',
+      'stop a projection (commands served: false)',
+    ]);
+  });
+
+  describe('when a step fails', () => {
+    it('names the module and the step, and does not start what comes after', async () => {
+      const broken: ModuleDeclaration = { module: 'broken', database: 'spec', migrations: [{ id: 'runner-spec-broken', sql: 'CREATE TABLEE nope (id int)' }] };
+      const after: ModuleDeclaration = { module: 'after', projections: [worker('after projection', async () => 'ran')] };
+      await expect(runnerOf([broken, after]).prepare()).rejects.toThrow(/^broken: migrations failed: syntax error at or near "TABLEE"$/);
+      expect(log).toEqual([]);
+    });
+
+    it('stops what had started when a reactor cannot start', async () => {
+      // A reactor on a stream nobody declared: its durable consumer cannot be created.
+      const reactor = { name: 'runner-spec-failing', stream: stream('EV_ABSENT', 'ev.absent'), parse: (raw: unknown) => raw, handle: async () => undefined };
+      const failing: ReactorDeclaration<unknown> = { name: 'failing', reactor };
+      const runner = runnerOf([{ module: 'half', projections: [worker('half projection', async () => 'ok')], reactors: [failing] }]);
+      await expect(runner.start()).rejects.toThrow(/^half: reactor 'failing' failed: /);
+      expect(log).toEqual(['start half projection (ok)', 'stop half projection (commands served: false)']);
+    });
+
+    it('names a worker that fails by its name', async () => {
+      const failing: Worker = { name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow("keys: 'key check' failed: wrong secret");
+    });
+
+    it('refuses a module with tables when the service has no database', async () => {
+      const tables: ModuleDeclaration = { module: 'tables', database: 'its read model lives there', migrations: [{ id: 'runner-spec-x', sql: 'SELECT 1' }] };
+      await expect(runnerOf([tables], null).prepare()).rejects.toThrow('tables: migrations failed: runner-spec: KEELSON_DATABASE_URL is required (its read model lives there)');
+    });
+  });
+
+  describe('when a module needs a stream another service declares', () => {
+    it('waits for it without holding up the rest, then starts the module', async () => {
+      const later = stream('EV_LATER', 'ev.later');
+      const waiting: ModuleDeclaration = { module: 'waiting', needs: [{ stream: later, owner: 'spec' }], projections: [worker('waiting projection', async () => 'stream there')] };
+      const own: ModuleDeclaration = { module: 'own', projections: [worker('own projection', async () => 'started')] };
+      const runner = runnerOf([waiting, own]);
+      await runner.start();
+      await new Promise((r) => setTimeout(r, 200)); // four polls
+      expect(log).toEqual(['start own projection (started)']);
+      await applyStreams(await jetstreamManager(nc), naming, [later]);
+      for (let i = 0; i < 200 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(log).toEqual(['start own projection (started)', 'start waiting projection (stream there)']);
+      await runner.stop();
+    });
+
+    it('stops at once while still waiting', async () => {
+      const never: ModuleDeclaration = { module: 'never', needs: [{ stream: stream('EV_NEVER', 'ev.never'), owner: 'spec' }], projections: [worker('never', async () => 'x')] };
+      const runner = runnerOf([never]);
+      await runner.start();
+      await runner.stop();
+      expect(log).toEqual([]);
+    });
+  });
+});

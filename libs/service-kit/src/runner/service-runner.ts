@@ -1,0 +1,163 @@
+import { Logger } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream } from '@keelson/event-store';
+import { migrate, type Database } from '@keelson/postgres';
+import type { ServiceConfig } from '../config.js';
+import { serveCommands } from '../commands/serve-commands.js';
+import { describeError, ModuleStartError } from './describe-error.js';
+import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
+import { requireDatabase } from './require-database.js';
+import { streamReplicasOf } from './stream-replicas.js';
+
+export interface ServiceRunnerOptions {
+  nc: NatsConnection;
+  config: ServiceConfig;
+  db: Database | null;
+  /** In the order they start; they stop in the reverse one. */
+  modules: ModuleDeclaration[];
+  /** How often a missing foreign stream is looked for again. */
+  pollMs?: number;
+}
+
+/** What runs in one module, by kind, in start order. */
+type Started = Record<'projections' | 'reactors' | 'commands', Array<{ stop(): Promise<void> | void }>>;
+const kinds = ['projections', 'reactors', 'commands'] as const;
+
+/**
+ * Starts the modules of a service from their declarations in one order: streams, migrations,
+ * projections, reactors, command handlers (each step for every module before the next step), and
+ * stops them in the reverse order. A failing step stops the start with a `ModuleStartError`.
+ */
+export class ServiceRunner {
+  private readonly started = new Map<ModuleDeclaration, Started>();
+  private readonly waiting: Promise<void>[] = [];
+  private readonly abort = new AbortController();
+  private readonly loggers = new Map<ModuleDeclaration, Logger>();
+
+  constructor(private readonly o: ServiceRunnerOptions) {
+    for (const m of o.modules) {
+      this.loggers.set(m, new Logger(m.module));
+      this.started.set(m, { projections: [], reactors: [], commands: [] });
+    }
+  }
+
+  /** Applies the owned streams (with the configured replicas), then runs the migrations, of every module. */
+  async prepare(): Promise<void> {
+    const { nc, config, modules } = this.o;
+    if (!modules.some((m) => m.streams?.length || m.applyOtherStreams)) return this.migrateAll();
+    const jsm = await jetstreamManager(nc);
+    const replicas = streamReplicasOf(config);
+    for (const m of modules) {
+      if (m.streams?.length) await this.step(m, 'streams', () => applyStreams(jsm, config.naming, m.streams!, { replicas }));
+      if (m.applyOtherStreams) await this.step(m, 'streams', () => m.applyOtherStreams!(jsm));
+    }
+    await this.migrateAll();
+  }
+
+  private async migrateAll(): Promise<void> {
+    for (const m of this.o.modules) {
+      if (m.migrations?.length) await this.step(m, 'migrations', () => migrate(this.databaseOf(m), m.migrations!));
+      if (m.retiredProjections?.length) await this.step(m, 'retired projections', () => this.retire(m));
+    }
+  }
+
+  /** Starts projections, then reactors, then command handlers; a module that needs foreign streams starts once they exist. */
+  async start(): Promise<void> {
+    const ready = this.o.modules.filter((m) => !m.needs?.length);
+    try {
+      for (const kind of kinds) for (const m of ready) await this.startKind(m, kind);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    for (const m of this.o.modules.filter((m) => m.needs?.length)) this.waiting.push(this.startOnceStreamsExist(m));
+  }
+
+  /** Stops waiting, then command handlers, reactors and projections, each module's in reverse start order. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.waiting);
+    const modules = [...this.o.modules].reverse();
+    for (const kind of [...kinds].reverse()) {
+      await Promise.all(modules.map(async (m) => {
+        for (const s of [...this.started.get(m)![kind]].reverse()) await s.stop();
+        this.started.get(m)![kind] = [];
+      }));
+    }
+  }
+
+  private async startOnceStreamsExist(m: ModuleDeclaration): Promise<void> {
+    const logger = this.loggers.get(m)!;
+    try {
+      for (const { stream, owner } of m.needs!) {
+        const name = `${this.o.config.naming.streamPrefix}${stream.name}`;
+        const waitLine = () => logger.warn(`waiting for ${name} (the ${owner} declares it)`);
+        if (!(await waitForStream(this.o.nc, name, this.abort.signal, waitLine, this.o.pollMs))) return;
+      }
+      for (const kind of kinds) await this.startKind(m, kind);
+    } catch (err) {
+      logger.error(err instanceof ModuleStartError ? err.message : new ModuleStartError(m.module, 'waiting for streams', err).message);
+    }
+  }
+
+  private async startKind(m: ModuleDeclaration, kind: (typeof kinds)[number]): Promise<void> {
+    const started = this.started.get(m)![kind];
+    if (kind === 'commands') {
+      if (!m.commands?.length) return;
+      const logger = this.loggers.get(m)!;
+      const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
+      const subscriptions: Subscription[] = serveCommands(this.o.nc, this.o.config.naming, m.commands, { onError });
+      started.push({ stop: () => Promise.all(subscriptions.map((s) => s.drain())).then(() => undefined) });
+      await this.step(m, 'commands', () => this.o.nc.flush()); // registered before the service says it is listening
+      return;
+    }
+    for (const entry of m[kind] ?? []) {
+      const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
+      started.push(await this.step(m, what, async () => {
+        const runner = 'start' in entry ? entry : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
+        await runner.start();
+        return runner;
+      }));
+    }
+  }
+
+  private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
+    const logger = this.loggers.get(m)!;
+    const onError = (err: unknown) => {
+      logger.error(`${p.name}: ${describeError(err)}`);
+      p.onError?.(err);
+    };
+    const { nc, config } = this.o;
+    const db = p.db ?? this.databaseOf(m);
+    const runner = new ProjectionRunner({ nc, naming: config.naming, db, projection: p.projection, onError, ...(p.batchSize ? { batchSize: p.batchSize } : {}) });
+    return { name: p.name, start: () => runner.start(), stop: () => runner.stop() };
+  }
+
+  private reactor(m: ModuleDeclaration, r: ReactorDeclaration<unknown>): Worker {
+    const logger = this.loggers.get(m)!;
+    const onError = (err: unknown) => logger.error(`${r.name}: ${describeError(err)}`);
+    const { nc, config } = this.o;
+    const partition = r.partitionBy ? { partitionBy: r.partitionBy } : {};
+    const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...partition });
+    return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
+  }
+
+  private async retire(m: ModuleDeclaration): Promise<void> {
+    const retired = await retireProjections(this.o.nc, this.o.config.naming, this.databaseOf(m), m.retiredProjections!);
+    for (const consumer of retired) this.loggers.get(m)!.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
+  }
+
+  /** The database guard: a module with tables cannot run without the service's database. */
+  private databaseOf(m: ModuleDeclaration): Database {
+    return requireDatabase(this.o.db, this.o.config.service, m.database ?? `the ${m.module} module keeps tables there`);
+  }
+
+  private async step<T>(m: ModuleDeclaration, step: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw new ModuleStartError(m.module, step, err);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventStreams } from '@keelson/event-store';
+import type { Database } from '@keelson/postgres';
+import { describeError, numberSetting, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { Channels } from '../channels/channels.js';
+import { assignBatchOf, assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
+import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
+import { deviceProgressProjection } from './device-progress.projection.js';
+import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
+import { failpointOf } from './failpoint.js';
+import { rolloutCommandHandlers } from './rollout-commands.js';
+import { skippedMessages } from './rollout.metrics.js';
+import { retiredRolloutProjections, rolloutsMigrations } from './rollouts.migrations.js';
+import { rolloutsProjection } from './rollouts.projection.js';
+import { Rollouts } from './rollouts.js';
+import { RolloutClaims } from './rollout-claims.js';
+import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
+import { rolloutClaimsProjection } from './rollout-claims.projection.js';
+import { TimeoutSweep } from './timeout-sweep.js';
+
+/** Why the orchestrator cannot run without its database. */
+export const rolloutTables = 'the rollout read models live there';
+
+/** `KEELSON_TIMEOUT_SWEEP_SECONDS` (default 15): how often per-device deadlines are checked. */
+export function sweepSecondsOf(config: ServiceConfig): number {
+  return numberSetting(config, 'KEELSON_TIMEOUT_SWEEP_SECONDS', { default: 15, min: 0.1, max: 3600, integer: false });
+}
+
+export interface RolloutsParts {
+  nc: NatsConnection;
+  config: ServiceConfig;
+  db: Database;
+  clock: Clock;
+  rollouts: Rollouts;
+  channels: Channels;
+}
+
+const logger = new Logger('rollouts');
+const skipped = skippedMessages();
+/** A reactor's unreadable or refused message is skipped, counted and logged, never retried. */
+const onPoison = (what: string) => (err: unknown) => {
+  skipped.inc({ reactor: what });
+  logger.warn(`${what}: skipped a message: ${describeError(err)}`);
+};
+
+/**
+ * Rollouts: EV_ROLLOUTS and the tables, the rollouts and claims read models, the assignments
+ * reactor and the `cmd.orchestrator.*` commands; then what follows the gateway's EV_DEVICES once that
+ * stream exists (the gateway declares it, so the orchestrator can start before the gateway): device
+ * progress and outcomes; and the timers of rollouts in flight (device reachability, the timeout sweep).
+ */
+export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] {
+  const { nc, config, db, clock, rollouts, channels } = parts;
+  const { naming } = config;
+  const failpoint = failpointOf(config.env, config.service);
+  const claims = new RolloutClaims(db);
+  const assignments = assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), batch: assignBatchOf(config), failpoint });
+  const sweep = new TimeoutSweep({ rollouts, db, clock, everyMs: sweepSecondsOf(config) * 1000, onError: (err) => logger.error(`timeout sweep: ${describeError(err)}`) });
+  const gatewayStream = { stream: eventStreams.gateway, owner: 'device-gateway' };
+  return [
+    {
+      module: 'rollouts',
+      database: rolloutTables,
+      streams: [eventStreams.orchestrator],
+      migrations: [...rolloutsMigrations, ...rolloutClaimsMigrations, ...deviceReachabilityMigrations],
+      retiredProjections: retiredRolloutProjections,
+      projections: [
+        { name: 'rollouts read model', projection: rolloutsProjection },
+        { name: 'rollout claims index', projection: rolloutClaimsProjection },
+      ],
+      reactors: [{ name: 'assignments', reactor: assignments, onPoison: onPoison('assignments') }, { name: 'timeout sweep', start: () => sweep.start(), stop: () => sweep.stop() }],
+      commands: rolloutCommandHandlers({ nc, naming, rollouts, clock, claims, channels, failpoint }),
+    },
+    {
+      module: 'device outcomes',
+      database: rolloutTables,
+      needs: [gatewayStream],
+      projections: [
+        { name: 'device progress read model', projection: deviceProgressProjection },
+        { name: 'device reachability read model', projection: deviceReachabilityProjection },
+      ],
+      reactors: [{ name: 'device outcomes', reactor: deviceOutcomesReactor({ rollouts, claims, clock, failpoint }), onPoison: onPoison('device outcomes') }],
+    },
+  ];
+}
