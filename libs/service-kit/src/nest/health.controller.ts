@@ -20,6 +20,8 @@ export class HealthController {
   @Get('healthz')
   health(): { status: 'ok'; service: string } {
     if (this.nc.isClosed()) throw new ServiceUnavailableException('NATS connection closed');
+    const failed = this.readiness.failedModules();
+    if (failed.length) throw new ServiceUnavailableException(`a module failed to start: ${failed.join('; ')}`);
     return { status: 'ok', service: this.config.service };
   }
 

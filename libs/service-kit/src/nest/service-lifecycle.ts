@@ -37,6 +37,11 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
     await this.runner?.start();
   }
 
+  /** Modules started in the background that are not running (see `ServiceRunner.heldModules`). */
+  heldModules(): { waiting: string[]; failed: string[] } {
+    return this.runner?.heldModules() ?? { waiting: [], failed: [] };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner?.stop();
   }

@@ -110,6 +110,19 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       await applyStreams(await jetstreamManager(nc), naming, [later]);
       for (let i = 0; i < 200 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
       expect(log).toEqual(['start own projection (started)', 'start waiting projection (stream there)']);
+      expect(runner.heldModules()).toEqual({ waiting: [], failed: [] });
+      await runner.stop();
+    });
+
+    it('holds a module as waiting, then as failed when its start fails after the wait', async () => {
+      const soon = stream('EV_SOON', 'ev.soon');
+      const failing: Worker = { name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      const runner = runnerOf([{ module: 'late', needs: [{ stream: soon, owner: 'spec' }], projections: [failing] }]);
+      await runner.start();
+      expect(runner.heldModules()).toEqual({ waiting: [`late: waiting for ${naming.streamPrefix}EV_SOON`], failed: [] });
+      await applyStreams(await jetstreamManager(nc), naming, [soon]);
+      for (let i = 0; i < 200 && !runner.heldModules().failed.length; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(runner.heldModules()).toEqual({ waiting: [], failed: ["late: 'key check' failed: wrong secret"] });
       await runner.stop();
     });
 

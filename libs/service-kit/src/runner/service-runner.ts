@@ -34,6 +34,8 @@ export class ServiceRunner {
   private readonly waiting: Promise<void>[] = [];
   private readonly abort = new AbortController();
   private readonly loggers = new Map<ModuleDeclaration, Logger>();
+  /** Modules not running yet, or never: what each waits for, or how it failed. */
+  private readonly held = new Map<ModuleDeclaration, { waiting?: string; failed?: string }>();
 
   constructor(private readonly o: ServiceRunnerOptions) {
     for (const m of o.modules) {
@@ -74,6 +76,15 @@ export class ServiceRunner {
     for (const m of this.o.modules.filter((m) => m.needs?.length)) this.waiting.push(this.startOnceStreamsExist(m));
   }
 
+  /**
+   * Modules that started in the background and are not running: `failed` names those whose start
+   * failed (they never run until the process restarts), `waiting` those still waiting for a stream.
+   */
+  heldModules(): { waiting: string[]; failed: string[] } {
+    const held = [...this.held.values()];
+    return { waiting: held.flatMap((h) => (h.waiting ? [h.waiting] : [])), failed: held.flatMap((h) => (h.failed ? [h.failed] : [])) };
+  }
+
   /** Stops waiting, then command handlers, reactors and projections, each module's in reverse start order. */
   async stop(): Promise<void> {
     this.abort.abort();
@@ -92,12 +103,17 @@ export class ServiceRunner {
     try {
       for (const { stream, owner } of m.needs!) {
         const name = `${this.o.config.naming.streamPrefix}${stream.name}`;
+        this.held.set(m, { waiting: `${m.module}: waiting for ${name}` });
         const waitLine = () => logger.warn(`waiting for ${name} (the ${owner} declares it)`);
         if (!(await waitForStream(this.o.nc, name, this.abort.signal, waitLine, this.o.pollMs))) return;
       }
+      this.held.set(m, { waiting: `${m.module}: starting` });
       for (const kind of kinds) await this.startKind(m, kind);
+      this.held.delete(m);
     } catch (err) {
-      logger.error(err instanceof ModuleStartError ? err.message : new ModuleStartError(m.module, 'waiting for streams', err).message);
+      const failure = err instanceof ModuleStartError ? err : new ModuleStartError(m.module, 'waiting for streams', err);
+      this.held.set(m, { failed: failure.message });
+      logger.error(`${failure.message} (the service stays up, not ready and not healthy: restart it)`);
     }
   }
 
