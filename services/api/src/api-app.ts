@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createServiceApp, type InfrastructureOptions, type ServiceConfig } from '@keelson/service-kit';
 import { apiAppModule } from './app.module.js';
 import { consoleMiddleware } from './console/console.middleware.js';
+import { keepOperatorConnectionsAlive } from './http/operator-keep-alive.js';
 import { bindRequestActor } from './http/request-actor.js';
 
 // A group may name up to 10,000 devices (libs/commands createGroup); Express's default 100 kB would refuse that.
@@ -14,5 +15,6 @@ export async function createApiApp(config: ServiceConfig, infrastructure: Infras
   app.useBodyParser('json', { limit: jsonBodyLimit });
   app.use(consoleMiddleware()); // static pages, no auth: they hold no data and call /v1 with the operator's token
   app.use(bindRequestActor); // before the guard: each request's actor travels with it into its commands
+  keepOperatorConnectionsAlive(app);
   return app;
 }
