@@ -1,31 +1,25 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { TestDeviceCa } from '@keelson/testing';
-import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
-import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
+import { readFileSync } from 'node:fs';
+import type { FakeFacade } from '../test-fixtures/fake-facade.js';
+import { enrolledDevice, type EnrolledDevice } from '../test-fixtures/enrolled-device.js';
+import { fleet } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
-import type { DataDirLayout } from '../data-dir/layout.js';
-import { VerifiedDownloads } from './verified-download.js';
 
 // Issue 4, TUF scale: a fleet's targets live in hash bins the top-level targets delegates to
 // (succinct_roles). The agent's tuf-js follows the delegation and fetches only the bin of the target.
 describe('fetching an artifact whose target is signed in a hash bin', () => {
   let repo: TestTufRepository;
   let facade: FakeFacade;
-  let layout: DataDirLayout;
+  let device: EnrolledDevice;
   const bytes = Buffer.from('onnx model bytes in a bin');
   const tuf = `/v1/fleets/${fleet}/tuf/`;
 
   beforeEach(async () => {
     repo = new TestTufRepository({ bins: 16 });
-    const ca = await TestDeviceCa.create(fleet);
-    facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
-    layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
+    device = await enrolledDevice(repo);
+    ({ facade } = device);
   });
-  afterEach(async () => {
-    await facade.close();
-    rmSync(layout.root, { recursive: true, force: true });
-  });
-  const downloads = () => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca });
+  afterEach(() => device.close());
+  const downloads = () => device.downloads();
   const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
   const metadataRequests = () => facade.requests.map((r) => r.path).filter((p) => p.startsWith(tuf)).map((p) => p.slice(tuf.length));
 

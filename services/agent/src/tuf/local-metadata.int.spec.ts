@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestDeviceCa } from '@keelson/testing';
-import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
-import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
+import type { FakeFacade } from '../test-fixtures/fake-facade.js';
+import { enrolledDevice, type EnrolledDevice } from '../test-fixtures/enrolled-device.js';
+import { fleet } from '../test-fixtures/reconcile-harness.js';
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
-import { VerifiedDownloads } from './verified-download.js';
 import * as localMetadata from './local-metadata.js';
 
 // Issue 11: a fresh device's first refresh tried to open its timestamp, snapshot and targets and
@@ -14,20 +13,17 @@ describe('the local metadata a refresh starts from, listed once per Updater', ()
   let repo: TestTufRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
+  let device: EnrolledDevice;
   const bytes = Buffer.from('onnx model bytes, version 2.1.0');
   const tuf = (file: string) => `/v1/fleets/${fleet}/tuf/${file}`;
 
   beforeEach(async () => {
     repo = new TestTufRepository();
-    const ca = await TestDeviceCa.create(fleet);
-    facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
-    layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
+    device = await enrolledDevice(repo);
+    ({ facade, layout } = device);
   });
-  afterEach(async () => {
-    await facade.close();
-    rmSync(layout.root, { recursive: true, force: true });
-  });
-  const downloads = () => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca });
+  afterEach(() => device.close());
+  const downloads = () => device.downloads();
   const metadataRequests = () => facade.requests.map((r) => r.path).filter((p) => p.includes('/tuf/'));
 
   it('is in place on the tuf-js version it was checked against', () => {
