@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { fromSeed } from '@nats-io/nkeys';
-import { eventStreams, ReactorRunner, retireProjections, type RetiredProjection } from '@keelson/event-store';
-import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { CLOCK, DATABASE, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { eventStreams, ReactorRunner, type RetiredProjection } from '@keelson/event-store';
+import type { Database, Migration } from '@keelson/postgres';
+import {
+  CLOCK, DATABASE, declareModule, describeError, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
+} from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { requireDatabase } from '../enrollment/enrollment.module.js';
@@ -42,60 +44,64 @@ function sessionSecondsOf(config: ServiceConfig): number {
   return numberSetting(config, 'KEELSON_DEVICE_SESSION_SECONDS', { default: 3600, min: 60, max: 86_400 });
 }
 
-/**
- * Runs the auth-callout responder and the dropping of decommissioned devices' connections (which
- * revokes their credentials first) for the lifetime of the app.
- */
-@Injectable()
-class BrokerAuthRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('broker-auth');
-  private readonly responder: AuthCalloutResponder;
-  private readonly db: Database;
-  private readonly credentials: DeviceCredentialsStore;
-  private dropper: ReactorRunner<unknown> | undefined;
-
-  constructor(
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(DATABASE) db: Database | null,
-    private readonly system: SystemConnection,
-  ) {
-    this.db = requireDatabase(db);
-    this.credentials = new DeviceCredentialsStore(this.db);
-    const onError = (err: unknown) => this.logger.error(`broker auth: ${err instanceof Error ? err.message : String(err)}`);
-    this.responder = new AuthCalloutResponder({
-      nc, clock, onError, signer: calloutSigner(config), credentials: this.credentials, subjectPrefix: config.naming.subjectPrefix,
-      sessionSeconds: sessionSecondsOf(config),
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await migrate(this.db, credentialsMigrations); // idempotent; the table must exist before the first device knocks
-    for (const consumer of await retireProjections(this.nc, this.config.naming, this.db, retiredBrokerAuthProjections)) {
-      this.logger.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
-    }
-    const system = await this.system.get();
-    if (!system) this.logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
-    const kicker = system ? new ConnectionKicker({ system }) : null;
-    const onDropError = (err: unknown) => this.logger.error(`dropping connections: ${err instanceof Error ? err.message : String(err)}`);
-    this.dropper = new ReactorRunner({
-      nc: this.nc, naming: this.config.naming, onError: onDropError,
-      reactor: droppedConnectionsReactor({ db: this.db, kicker, now: () => this.clock.now(), onKicked: (deviceId, n) => this.logger.log(`dropped ${n} connection(s) of ${deviceId}`) }),
-    }) as ReactorRunner<unknown>;
-    await this.dropper.start();
-    this.responder.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.responder.stop();
-    await this.dropper?.stop();
-  }
+interface BrokerAuthParts {
+  nc: NatsConnection;
+  config: ServiceConfig;
+  clock: Clock;
+  db: Database;
+  system: SystemConnection;
 }
+
+/**
+ * Migrates the credentials table (the first device may knock before enrollment migrates it), deletes
+ * the retired revocation projection, and runs the dropping of decommissioned devices' connections
+ * (which revokes their credentials first) and then the auth-callout responder for the lifetime of the app.
+ */
+function brokerAuthDeclaration({ nc, config, clock, db, system }: BrokerAuthParts): ModuleDeclaration {
+  const logger = new Logger('broker-auth');
+  const onError = (err: unknown) => logger.error(`broker auth: ${describeError(err)}`);
+  const responder = new AuthCalloutResponder({
+    nc, clock, onError, signer: calloutSigner(config), credentials: new DeviceCredentialsStore(db), subjectPrefix: config.naming.subjectPrefix,
+    sessionSeconds: sessionSecondsOf(config),
+  });
+  let dropper: ReactorRunner<unknown> | undefined;
+  const startDropper = async () => {
+    const connection = await system.get();
+    if (!connection) logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
+    const kicker = connection ? new ConnectionKicker({ system: connection }) : null;
+    dropper = new ReactorRunner({
+      nc, naming: config.naming, onError: (err) => logger.error(`dropping connections: ${describeError(err)}`),
+      reactor: droppedConnectionsReactor({ db, kicker, now: () => clock.now(), onKicked: (deviceId, n) => logger.log(`dropped ${n} connection(s) of ${deviceId}`) }),
+    }) as ReactorRunner<unknown>;
+    await dropper.start();
+  };
+  return {
+    module: 'broker-auth',
+    database: 'device credentials are kept there',
+    migrations: credentialsMigrations, // idempotent; the table must exist before the first device knocks
+    retiredProjections: retiredBrokerAuthProjections,
+    reactors: [
+      { name: 'dropped connections', start: startDropper, stop: () => dropper?.stop() },
+      { name: 'auth callout', start: () => responder.start(), stop: () => responder.stop() },
+    ],
+  };
+}
+
+const BROKER_AUTH_DECLARATION = Symbol('BrokerAuthDeclaration');
 
 /**
  * Answers the broker's auth callout for devices, and revokes decommissioned devices' credentials.
  * Needs the global InfrastructureModule and `KEELSON_AUTH_CALLOUT_SEED`.
  */
-@Module({ imports: [SystemConnectionModule], providers: [BrokerAuthRunner] })
+@Module({
+  imports: [SystemConnectionModule],
+  providers: [
+    {
+      provide: BROKER_AUTH_DECLARATION,
+      inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, SystemConnection],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, system: SystemConnection) =>
+        declareModule(brokerAuthDeclaration({ nc, config, clock, db: requireDatabase(db), system })),
+    },
+  ],
+})
 export class BrokerAuthModule {}

@@ -117,6 +117,13 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     });
   });
 
+  it('answers a JSON enrollment on the server itself, in front of express (the route the enrollment module installs at start)', async () => {
+    const { token } = await t.issue();
+    const res = await fetch(`${t.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await t.enrollBody(token)) });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-powered-by')).toBeNull(); // express names itself on every answer it writes
+  });
+
   it('deleted at start the consumer of the revocation projection older releases ran (every device event was delivered to it)', async () => {
     await expect(t.jsm.consumers.info(t.streamName, t.retiredConsumer)).rejects.toThrow(/consumer not found/i);
   });

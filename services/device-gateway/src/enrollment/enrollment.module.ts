@@ -1,10 +1,13 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
-import { migrate, type Database, type Migration } from '@keelson/postgres';
-import { callCommand, CLOCK, DATABASE, NATS, newContext, requireEnv, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import type { Database, Migration } from '@keelson/postgres';
+import {
+  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireEnv, SERVICE_CONFIG, type Clock, type CommandHandler, type ModuleDeclaration, type ServiceConfig, type Worker,
+} from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
@@ -12,8 +15,9 @@ import { rotateDeviceCaKeys } from '../device-ca/device-ca-key-rotation.js';
 import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
-import { EnrollRouteInstaller } from './enroll-route.installer.js';
-import { EnrollmentCommandsServer } from './enrollment-commands.server.js';
+import { enrollRouteInstaller } from './enroll-route.installer.js';
+import { Devices } from '../devices/devices.js';
+import { enrollmentCommands } from './enrollment-commands.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
 import { RefusalLog } from './refusal-log.js';
@@ -45,50 +49,45 @@ export function requireDatabase(db: Database | null): Database {
   return db;
 }
 
-@Injectable()
-class EnrollmentSchema implements OnModuleInit {
-  constructor(@Inject(DATABASE) private readonly db: Database | null) {}
-
-  // Idempotent and serialised by migrate's lock: the module works whether or not the app also migrates.
-  async onModuleInit(): Promise<void> {
-    await migrate(requireDatabase(this.db), enrollmentMigrations);
-  }
+interface EnrollmentParts {
+  nc: NatsConnection;
+  config: ServiceConfig;
+  clock: Clock;
+  ca: DeviceCertificateAuthority;
+  roots: RootCache;
+  refusals: RefusalLog;
+  commands: CommandHandler[];
+  enrollRoute: Worker;
 }
 
-/** At start, during a rotation of KEELSON_DEVICE_CA_KEY_SECRET: every fleet's CA key re-sealed under the new secret, and audited. */
-@Injectable()
-class DeviceCaKeyRotation implements OnApplicationBootstrap {
-  constructor(
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(DeviceCertificateAuthority) private readonly ca: DeviceCertificateAuthority,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    const store = new EventStore<OperatorEvent>({ nc: this.nc, naming: this.config.naming, stream: eventStreams.gateway, parse: parseOperatorEvent });
-    const keys = await rotateDeviceCaKeys(this.ca, store, auditFleetOf(this.config), this.clock.now());
+/**
+ * Migrates the credentials table; at start, during a rotation of KEELSON_DEVICE_CA_KEY_SECRET, re-seals
+ * every fleet's CA key under the new secret (audited); follows the signer's announcements for the
+ * RootCache; runs the refusal log's summaries; installs `POST /v1/enroll` before the app listens;
+ * serves the enrollment-token commands.
+ */
+function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, commands, enrollRoute }: EnrollmentParts): ModuleDeclaration {
+  const rotateKeys = async () => {
+    const store = new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseOperatorEvent });
+    const keys = await rotateDeviceCaKeys(ca, store, auditFleetOf(config), clock.now());
     if (keys) logger.log(`re-sealed ${keys} device CA key(s) under the new KEELSON_DEVICE_CA_KEY_SECRET; KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS can go`);
-  }
+  };
+  const feed = new RootFeed({ nc, naming: config.naming, cache: roots, onError: (err) => logger.warn(`root feed: ${describeError(err)}; enrollments ask the signer for each root until it follows again`) });
+  return {
+    module: 'enrollment',
+    database: 'device credentials are kept there',
+    migrations: enrollmentMigrations,
+    reactors: [
+      { name: 'device CA key rotation', start: rotateKeys, stop: () => undefined },
+      { name: 'root feed', start: () => feed.start(), stop: () => feed.stop() },
+      { name: 'refusal log', start: () => refusals.start(), stop: () => refusals.stop() }, // stopped after the commands: the last summaries
+      enrollRoute,
+    ],
+    commands,
+  };
 }
 
-/** Follows the signer's announcements for the RootCache while the gateway runs. */
-@Injectable()
-class RootFeedRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly feed: RootFeed;
-
-  constructor(@Inject(NATS) nc: NatsConnection, @Inject(SERVICE_CONFIG) config: ServiceConfig, @Inject(RootCache) cache: RootCache) {
-    this.feed = new RootFeed({ nc, naming: config.naming, cache, onError: (err) => logger.warn(`root feed: ${err instanceof Error ? err.message : String(err)}; enrollments ask the signer for each root until it follows again`) });
-  }
-
-  onApplicationBootstrap(): void {
-    this.feed.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.feed.stop();
-  }
-}
+const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
 
 /**
  * Enrollment: `POST /v1/enroll`, the enrollment-token commands, the fleets' device CAs. Needs the
@@ -97,11 +96,17 @@ class RootFeedRunner implements OnApplicationBootstrap, BeforeApplicationShutdow
 @Module({
   controllers: [EnrollController],
   providers: [
-    EnrollmentSchema,
-    EnrollmentCommandsServer,
-    DeviceCaKeyRotation,
-    RootFeedRunner,
-    EnrollRouteInstaller,
+    {
+      provide: ENROLLMENT_DECLARATION,
+      inject: [NATS, SERVICE_CONFIG, CLOCK, DeviceCertificateAuthority, RootCache, RefusalLog, EnrollmentTokens, HttpAdapterHost, DeviceEnrollment],
+      useFactory: (
+        nc: NatsConnection, config: ServiceConfig, clock: Clock, ca: DeviceCertificateAuthority, roots: RootCache, refusals: RefusalLog, tokens: EnrollmentTokens,
+        host: HttpAdapterHost, enrollment: DeviceEnrollment,
+      ) => {
+        const commands = enrollmentCommands({ tokens, clock, devices: new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent })) });
+        return declareModule(enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, commands, enrollRoute: enrollRouteInstaller(host, enrollment) }));
+      },
+    },
     {
       provide: RootCache,
       inject: [NATS, SERVICE_CONFIG, CLOCK],

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { declareModule, type ModuleDeclaration } from '@keelson/service-kit';
 import { BlobStore } from '../blobs/blob-store.js';
 import { BlobsModule } from '../blobs/blobs.module.js';
 import { DeviceAccessModule } from '../device-access/device-access.module.js';
@@ -16,28 +17,26 @@ import { TargetBytes } from './target-bytes.js';
 const installed = Symbol('keelson.device-routes');
 
 /**
- * Puts the device routes in front of the app on the app's own HTTP(S) server, before it listens:
- * a device request is answered by DeviceRequestHandler, every other request goes to express and
- * Nest as before (uploads, health, metrics, 404s), on the same port and TLS settings.
+ * Puts the device routes in front of the app on the app's own HTTP(S) server, before it listens
+ * (the runner starts it at bootstrap): a device request is answered by DeviceRequestHandler, every
+ * other request goes to express and Nest as before (uploads, health, metrics, 404s), on the same
+ * port and TLS settings. Nothing to stop: the server closes.
  */
-@Injectable()
-class DeviceRoutesInstaller implements OnApplicationBootstrap {
-  constructor(
-    @Inject(HttpAdapterHost) private readonly host: HttpAdapterHost,
-    @Inject(DeviceRequestHandler) private readonly handler: DeviceRequestHandler,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const server = this.host.httpAdapter?.getHttpServer() as (Server & { [installed]?: true }) | undefined;
+function deviceRoutesDeclaration(host: HttpAdapterHost, handler: DeviceRequestHandler): ModuleDeclaration {
+  const install = (): void => {
+    const server = host.httpAdapter?.getHttpServer() as (Server & { [installed]?: true }) | undefined;
     if (!server || server[installed]) return; // an application context without HTTP serves no device
     const app = server.listeners('request') as RequestListener[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.handler.handle(req, res)) for (const listener of app) listener.call(server, req, res);
+      if (!handler.handle(req, res)) for (const listener of app) listener.call(server, req, res);
     });
     server[installed] = true;
-  }
+  };
+  return { module: 'device-routes', reactors: [{ name: 'device routes', start: install, stop: () => undefined }] };
 }
+
+const DEVICE_ROUTES_DECLARATION = Symbol('DeviceRoutesDeclaration');
 
 /** The device-facing routes: each fleet's TUF metadata and targets, for that fleet's devices only. */
 @Module({
@@ -49,7 +48,11 @@ class DeviceRoutesInstaller implements OnApplicationBootstrap {
       useFactory: (devices: DeviceAuthenticator, metadata: TufMetadataStore, targets: DeliverableTargets, blobs: BlobStore) =>
         new DeviceRequestHandler(devices, new DeviceFiles(metadata, targets, new TargetBytes(blobs))),
     },
-    DeviceRoutesInstaller,
+    {
+      provide: DEVICE_ROUTES_DECLARATION,
+      inject: [HttpAdapterHost, DeviceRequestHandler],
+      useFactory: (host: HttpAdapterHost, handler: DeviceRequestHandler) => declareModule(deviceRoutesDeclaration(host, handler)),
+    },
   ],
 })
 export class DeviceRoutesModule {}
