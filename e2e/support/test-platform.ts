@@ -31,6 +31,8 @@ export async function startTestPlatform(options: Pick<PlatformOptions, 'services
   const databases = new Map<string, Promise<TestDatabase>>();
   const platform = await startPlatform({
     repoRoot, home, natsBinary: env.natsBinary, secrets, ...options, tls: options.tls ?? true,
+    // deploy/container/smoke.sh runs e2e files against the services' image instead of their builds.
+    ...(process.env.KEELSON_SERVICE_IMAGE ? { serviceImage: process.env.KEELSON_SERVICE_IMAGE } : {}),
     databaseUrl: async (service) => {
       if (!databases.has(service)) databases.set(service, createTestDatabase());
       return (await databases.get(service)!).url;

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceNodeArgs } from './memory-settings.js';
+import { containerCommand, hostCommand, type ContainerOptions } from './service-command.js';
 
 /** A service process started by the local stack or a test, and how to reach and stop it. */
 export interface RunningService {
@@ -26,6 +27,8 @@ export interface LaunchServiceOptions {
   readyTimeoutMs?: number;
   /** Arguments of `node` before the entry point; `serviceNodeArgs()` (source maps, the young generation's size) by default. */
   nodeArgs?: string[];
+  /** Runs the service's container instead of `node <entry>` (the image chooses its own Node arguments). */
+  container?: ContainerOptions;
 }
 
 function waitExit(child: ChildProcess): Promise<number | null> {
@@ -42,9 +45,10 @@ function waitExit(child: ChildProcess): Promise<number | null> {
  */
 export async function launchService(options: LaunchServiceOptions): Promise<RunningService> {
   const { name, entry, env, logFile, readyTimeoutMs = 30_000, nodeArgs = serviceNodeArgs() } = options;
+  const how = options.container ? containerCommand(name, options.container, env) : hostCommand(entry, nodeArgs, env);
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(how.command, how.args, { env: how.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = waitExit(child);
   const tail: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
@@ -52,7 +56,7 @@ export async function launchService(options: LaunchServiceOptions): Promise<Runn
     // A service that stays silent is killed, not left running behind the caller's back.
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      how.kill(child);
     }, readyTimeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
@@ -81,12 +85,12 @@ export async function launchService(options: LaunchServiceOptions): Promise<Runn
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => how.kill(child), graceMs);
     await exited;
     clearTimeout(timer);
   };
   const kill = async (): Promise<void> => {
-    child.kill('SIGKILL');
+    how.kill(child);
     await exited;
   };
   return { name, url, pid: child.pid!, stop, kill, exited };

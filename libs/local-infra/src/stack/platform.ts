@@ -36,6 +36,8 @@ export interface PlatformOptions {
   serviceSemiSpaceMiB?: number;
   /** How far every service's old generation grows between full collections, in percent (by default `serviceHeapGrowingPercent`; 0: V8's own). */
   serviceHeapGrowingPercent?: number;
+  /** Runs every service from this image (deploy/container) with podman instead of as a host process. */
+  serviceImage?: string;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
@@ -135,6 +137,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
       nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service), options.serviceHeapGrowingPercent),
+      ...(options.serviceImage ? { container: { image: options.serviceImage, home } } : {}),
     });
   let replicas = 0;
 
