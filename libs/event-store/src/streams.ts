@@ -1,4 +1,5 @@
-import { JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager } from '@nats-io/jetstream';
+import { applyStream, type ApplyStreamOptions, type DeclaredStreamConfig } from './apply-stream.js';
 import type { EventStoreNaming } from './naming.js';
 
 /** One service's event stream: the service is its only writer. */
@@ -35,7 +36,7 @@ export interface ApplyStreamsOptions {
 }
 
 /** The stream config of an event stream: nothing ever expires, is deleted or purged. */
-export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclaration, opts: ApplyStreamsOptions = {}): Partial<StreamConfig> & { name: string } {
+export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclaration, opts: ApplyStreamsOptions = {}): DeclaredStreamConfig {
   return {
     name: `${naming.streamPrefix}${decl.name}`,
     subjects: decl.subjects.map((s) => `${naming.subjectPrefix}${s}`),
@@ -56,19 +57,12 @@ export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclarat
   };
 }
 
-/** Creates missing streams and updates existing ones to the declared config. Safe to run at every start. */
-export async function applyStreams(jsm: JetStreamManager, naming: EventStoreNaming, decls: StreamDeclaration[], opts: ApplyStreamsOptions = {}): Promise<void> {
-  for (const decl of decls) {
-    const config = eventStreamConfig(naming, decl, opts);
-    try {
-      await jsm.streams.info(config.name);
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
-        await jsm.streams.add(config);
-        continue;
-      }
-      throw err;
-    }
-    await jsm.streams.update(config.name, config);
-  }
+/**
+ * Creates missing streams and updates existing ones to the declared config (`applyStream`: refuses a
+ * stream of another replica count or a newer release's). Safe to run at every start.
+ */
+export async function applyStreams(
+  jsm: JetStreamManager, naming: EventStoreNaming, decls: readonly StreamDeclaration[], opts: ApplyStreamsOptions & ApplyStreamOptions = {},
+): Promise<void> {
+  for (const decl of decls) await applyStream(jsm, eventStreamConfig(naming, decl, opts), opts);
 }

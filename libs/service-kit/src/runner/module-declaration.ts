@@ -48,8 +48,11 @@ export interface ModuleDeclaration {
   database?: string;
   /** Streams this service writes; applied at start with the configured replicas. */
   streams?: StreamDeclaration[];
-  /** Streams of another shape than an event stream (an inbox), applied in the streams step after `streams`. */
-  applyOtherStreams?: (jsm: JetStreamManager) => Promise<void>;
+  /**
+   * Streams of another shape than an event stream (an inbox), applied in the streams step after
+   * `streams`, with the installation's replicas (`KEELSON_STREAM_REPLICAS`).
+   */
+  applyOtherStreams?: (jsm: JetStreamManager, replicas: number) => Promise<void>;
   /**
    * Streams of other services the module's projections, reactors and commands read. Those start once
    * every one of them exists (in the background: the rest of the service does not wait).

@@ -92,6 +92,18 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow("keys: 'key check' failed: wrong secret");
     });
 
+    it('refuses to start against a stream of another replica count, and changes nothing', async () => {
+      const owned = stream('EV_SCALED', 'ev.scaled');
+      const jsm = await jetstreamManager(nc);
+      await applyStreams(jsm, naming, [owned], { replicas: 1 });
+      const clustered = loadServiceConfig('runner-spec', { ...config.env, KEELSON_STREAM_REPLICAS: '3' });
+      const runner = new ServiceRunner({ nc, config: clustered, db, modules: [{ module: 'scaled', streams: [owned] }], pollMs: 50 });
+      await expect(runner.prepare()).rejects.toThrow(
+        `scaled: streams failed: stream ${naming.streamPrefix}EV_SCALED has 1 replica(s), this service is configured for 3 (KEELSON_STREAM_REPLICAS): refusing to start`,
+      );
+      expect((await jsm.streams.info(`${naming.streamPrefix}EV_SCALED`)).config.num_replicas).toBe(1);
+    });
+
     it('refuses a module with tables when the service has no database', async () => {
       const tables: ModuleDeclaration = { module: 'tables', database: 'its read model lives there', migrations: [{ id: 'runner-spec-x', sql: 'SELECT 1' }] };
       await expect(runnerOf([tables], null).prepare()).rejects.toThrow('tables: migrations failed: runner-spec: KEELSON_DATABASE_URL is required (its read model lives there)');

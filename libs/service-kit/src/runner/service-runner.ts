@@ -52,7 +52,7 @@ export class ServiceRunner {
     const replicas = streamReplicasOf(config);
     for (const m of modules) {
       if (m.streams?.length) await this.step(m, 'streams', () => applyStreams(jsm, config.naming, m.streams!, { replicas }));
-      if (m.applyOtherStreams) await this.step(m, 'streams', () => m.applyOtherStreams!(jsm));
+      if (m.applyOtherStreams) await this.step(m, 'streams', () => m.applyOtherStreams!(jsm, replicas));
     }
     await this.migrateAll();
   }

@@ -44,7 +44,7 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
     module: 'audit-log',
     database: auditTables,
     // The audit may start before the owners of the streams: it creates those missing, never updates one.
-    applyOtherStreams: (jsm) => ensureEventStreams(jsm, config.naming),
+    applyOtherStreams: (jsm, replicas) => ensureEventStreams(jsm, config.naming, replicas),
     migrations: auditLogMigrations,
     projections,
     commands: [handlerFor(audit.queryAudit, (input) => queryAuditLog(db, input)), handlerFor(audit.verifyAudit, () => verifyChain(db))],

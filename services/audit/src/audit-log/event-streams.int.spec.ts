@@ -21,8 +21,8 @@ describe('the event streams the audit reads, against real NATS', () => {
   it('creates those that do not exist yet and leaves an existing one as its owner configured it', async () => {
     const owned = eventStreamConfig(naming, eventStreams.signer);
     await jsm.streams.add({ ...owned, description: 'set by the signer' });
-    await ensureEventStreams(jsm, naming);
-    await ensureEventStreams(jsm, naming); // again, as every restart does
+    await ensureEventStreams(jsm, naming, 1);
+    await ensureEventStreams(jsm, naming, 1); // again, as every restart does
     for (const decl of Object.values(eventStreams)) {
       const info = await jsm.streams.info(`${naming.streamPrefix}${decl.name}`);
       expect(info.config.subjects).toEqual(decl.subjects.map((s) => `${naming.subjectPrefix}${s}`));

@@ -1,24 +1,12 @@
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
-import { eventStreamConfig, eventStreams, type EventStoreNaming } from '@keelson/event-store';
-
-// Not in nats.js's JetStreamApiCodes: "stream name already in use with a different configuration".
-const streamNameInUse = 10058;
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { applyStreams, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 
 /**
- * Creates the event streams that do not exist yet, so the audit can start before their owners.
- * It never updates an existing stream: its owner sets its config (replicas, limits), not the audit.
+ * Creates the event streams that do not exist yet, so the audit can start before their owners, with
+ * the installation's replicas. It never updates an existing stream: its owner sets its config
+ * (limits), not the audit; but it refuses, as the owner would, one of another replica count or
+ * set up by a newer release.
  */
-export async function ensureEventStreams(jsm: JetStreamManager, naming: EventStoreNaming): Promise<void> {
-  for (const decl of Object.values(eventStreams)) {
-    const config = eventStreamConfig(naming, decl);
-    try {
-      await jsm.streams.info(config.name);
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-      await jsm.streams.add(config).catch((addErr: unknown) => {
-        // its owner created it in the meantime
-        if (!(addErr instanceof JetStreamApiError && addErr.code === streamNameInUse)) throw addErr;
-      });
-    }
-  }
+export async function ensureEventStreams(jsm: JetStreamManager, naming: EventStoreNaming, replicas: number): Promise<void> {
+  await applyStreams(jsm, naming, Object.values(eventStreams), { replicas, update: false });
 }

@@ -67,7 +67,7 @@ function deviceInboxDeclaration({ nc, config, clock, devices, directory, presenc
   };
   return {
     module: 'device-inbox',
-    applyOtherStreams: (jsm) => applyDeviceInbox(jsm, config.naming),
+    applyOtherStreams: (jsm, replicas) => applyDeviceInbox(jsm, config.naming, replicas),
     reactors: [
       reachability,
       {

@@ -1,5 +1,5 @@
-import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
-import type { EventStoreNaming, StreamDeclaration } from '@keelson/event-store';
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { applyStream, type DeclaredStreamConfig, type EventStoreNaming, type StreamDeclaration } from '@keelson/event-store';
 
 /**
  * Hellos and reports as the broker accepted them from devices (MQTT QoS 1), kept until the gateway
@@ -14,7 +14,7 @@ export const deviceInbox: StreamDeclaration = {
 
 const sevenDaysNs = 7 * 24 * 3600 * 1e9;
 
-export function deviceInboxConfig(naming: EventStoreNaming): Partial<StreamConfig> & { name: string } {
+export function deviceInboxConfig(naming: EventStoreNaming, replicas = 1): DeclaredStreamConfig {
   return {
     name: `${naming.streamPrefix}${deviceInbox.name}`,
     subjects: deviceInbox.subjects.map((s) => `${naming.subjectPrefix}${s}`),
@@ -27,21 +27,11 @@ export function deviceInboxConfig(naming: EventStoreNaming): Partial<StreamConfi
     max_msgs_per_subject: 10_000,
     max_msgs: -1,
     max_bytes: -1,
-    num_replicas: 1,
+    num_replicas: replicas,
   };
 }
 
-/** Creates the inbox stream or brings it to the declared config; safe at every start. */
-export async function applyDeviceInbox(jsm: JetStreamManager, naming: EventStoreNaming): Promise<void> {
-  const config = deviceInboxConfig(naming);
-  try {
-    await jsm.streams.info(config.name);
-  } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
-      await jsm.streams.add(config);
-      return;
-    }
-    throw err;
-  }
-  await jsm.streams.update(config.name, config);
+/** Creates the inbox stream or brings it to the declared config (`applyStream`'s refusals apply); safe at every start. */
+export async function applyDeviceInbox(jsm: JetStreamManager, naming: EventStoreNaming, replicas = 1): Promise<void> {
+  await applyStream(jsm, deviceInboxConfig(naming, replicas));
 }
