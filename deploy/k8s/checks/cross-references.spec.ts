@@ -1,4 +1,6 @@
-import { named, ofKind, overlays, renderOverlay, selects, workloads, type K8sObject } from './rendered-overlays.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { k8sDir, named, ofKind, overlays, renderOverlay, selects, workloads, type K8sObject } from './rendered-overlays.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects, checked by path */
 const services = ['signer', 'registry-facade', 'device-gateway', 'rollout-orchestrator', 'audit', 'api'];
@@ -20,6 +22,12 @@ describe.each(overlays)('the %s overlay', (overlay) => {
       expect(container.image).toMatch(/^ghcr\.io\/keelson\/keelson:[\w.-]+$/);
       expect(container.command.at(-1)).toBe(`services/${service}/dist/main.js`);
     }
+  });
+
+  it('runs the nats-server version the local stack and the tests pin', () => {
+    const pins = JSON.parse(readFileSync(join(k8sDir, '..', 'local', 'versions.json'), 'utf8')) as { 'nats-server': { version: string } };
+    const nats = containers(named(objects, 'StatefulSet', 'nats')).find((c) => c.name === 'nats');
+    expect(nats.image).toBe(`nats:${pins['nats-server'].version}-alpine`);
   });
 
   it('selects pods of a workload with every Service, on ports its containers have', () => {
