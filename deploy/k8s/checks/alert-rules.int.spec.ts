@@ -60,7 +60,8 @@ describe.each(overlays)('the alert rules of the %s overlay', (overlay) => {
     const expressions: string = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr)).join('\n');
     const metrics = [...new Set([...expressions.matchAll(/\b((?:keelson|jetstream)_[a-z_]+)\b/g)].map((m) => m[1]!))];
     expect(metrics.length).toBeGreaterThan(6);
-    const sources = execFileSync('grep', ['-rhoE', "'keelson_[a-z_]+'", 'libs', 'services', '--include=*.ts', '--exclude=*.spec.ts'], { cwd: repoRoot, encoding: 'utf8' });
+    const grep = ['-rhoE', "'keelson_[a-z_]+'", 'libs', 'services', '--include=*.ts', '--exclude=*.spec.ts'];
+    const sources = execFileSync('grep', grep, { cwd: repoRoot, encoding: 'utf8' });
     const exported = new Set(sources.split('\n').map((s) => s.replaceAll("'", '')));
     const unknown = metrics.filter((m) => !exported.has(baseName(m)) && !pendingElsewhere.includes(m) && !exportedElsewhere.some((re) => re.test(m)));
     expect(unknown).toEqual([]);

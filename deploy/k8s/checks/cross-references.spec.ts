@@ -117,7 +117,8 @@ describe.each(overlays)('the %s overlay', (overlay) => {
 describe('the overlays differ where they should', () => {
   const single = renderOverlay('single-node');
   const production = renderOverlay('production');
-  const setting = (objects: K8sObject[], name: string) => ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('keelson-settings'))!.data![name];
+  const setting = (objects: K8sObject[], name: string) =>
+    ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('keelson-settings'))!.data![name];
 
   it('runs two replicas of every service in production, one on a single node', () => {
     for (const service of services) {

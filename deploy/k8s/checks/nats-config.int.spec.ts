@@ -7,9 +7,11 @@ import { ensureLocalTls, platformServices, servicePermissions } from '@keelson/l
 import { natsServerBinary } from './provisioned-tools.js';
 import { named, ofKind, overlays, renderOverlay, type K8sObject } from './rendered-overlays.js';
 
-const natsConfig = (objects: K8sObject[]): Record<string, string> => ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('nats-config'))!.data!;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rendered container
-const natsEnv = (objects: K8sObject[]): { name: string; value?: string }[] => named(objects, 'StatefulSet', 'nats').spec.template.spec.containers.find((c: any) => c.name === 'nats').env;
+const natsConfig = (objects: K8sObject[]): Record<string, string> =>
+  ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('nats-config'))!.data!;
+const natsEnv = (objects: K8sObject[]): { name: string; value?: string }[] =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rendered container
+  named(objects, 'StatefulSet', 'nats').spec.template.spec.containers.find((c: any) => c.name === 'nats').env;
 
 /** The quoted subjects of one allow-list (`publish` or `subscribe`) in a user's block of accounts.conf. */
 function allowList(accounts: string, user: string, direction: 'publish' | 'subscribe'): string[] {

@@ -26,7 +26,9 @@ export function renderOverlay(overlay: Overlay): K8sObject[] {
     out = execFileSync('kubectl', ['kustomize', join(k8sDir, 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('kubectl is not on the PATH: install kubectl >= 1.27 (it carries kustomize) to render deploy/k8s', { cause: err });
+    if (e.code === 'ENOENT') {
+      throw new Error('kubectl is not on the PATH: install kubectl >= 1.27 (it carries kustomize) to render deploy/k8s', { cause: err });
+    }
     throw new Error(`kubectl kustomize ${overlay} failed: ${e.stderr ?? e.message}`, { cause: err });
   }
   return parseAllDocuments(out).map((doc) => doc.toJS() as K8sObject);

@@ -11,13 +11,16 @@ const services = ['signer', 'registry-facade', 'device-gateway', 'rollout-orches
 const repoRoot = join(k8sDir, '..', '..');
 
 // What a Secret key holds once the operator made it (docs/deploy-kubernetes.md), in a form each check accepts.
-const secretValue = (key: string): string => (key === 'platform-ca-fingerprint' ? `sha256:${'ab'.repeat(32)}` : `secret-${key}-0123456789abcdef0123456789`);
+const secretValue = (key: string): string =>
+  key === 'platform-ca-fingerprint' ? `sha256:${'ab'.repeat(32)}` : `secret-${key}-0123456789abcdef0123456789`;
 
 /** The environment a service's container starts with: the settings ConfigMap, then its own variables. */
 function environmentOf(objects: K8sObject[], service: string): Record<string, string> {
   const [container] = named(objects, 'Deployment', service).spec.template.spec.containers;
   const settings: Record<string, string> = {};
-  for (const from of container.envFrom ?? []) Object.assign(settings, ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === from.configMapRef.name)!.data);
+  for (const from of container.envFrom ?? []) {
+    Object.assign(settings, ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === from.configMapRef.name)!.data);
+  }
   const own = container.env.map((e: any) => [e.name, e.value ?? secretValue(e.valueFrom.secretKeyRef.key)]);
   return { ...settings, ...Object.fromEntries(own) };
 }
@@ -26,7 +29,8 @@ function environmentOf(objects: K8sObject[], service: string): Record<string, st
 function requiredBy(service: string): string[] {
   const pattern = "requireEnv\\(config, 'KEELSON_[A-Z_]+'";
   try {
-    const out = execFileSync('grep', ['-rhoE', pattern, `services/${service}/src`, '--include=*.ts', '--exclude=*.spec.ts'], { cwd: repoRoot, encoding: 'utf8' });
+    const grep = ['-rhoE', pattern, `services/${service}/src`, '--include=*.ts', '--exclude=*.spec.ts'];
+    const out = execFileSync('grep', grep, { cwd: repoRoot, encoding: 'utf8' });
     return [...out.matchAll(/'(KEELSON_[A-Z_]+)'/g)].map((m) => m[1]!);
   } catch (err) {
     if ((err as { status?: number }).status === 1) return []; // grep found none
