@@ -7,6 +7,7 @@
 // anything else and on whatever Node the machine has.
 //
 // Usage: node deploy/local/provision.mjs [--print | --print-promtool]   (KEELSON_TOOLS overrides the tools dir)
+// Without a flag it provisions every tool; --print provisions nats-server and prints its path, --print-promtool promtool's.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,7 +120,15 @@ export const ensureNatsServer = () => ensureFromDeb('nats-server', 'usr/sbin/nat
 export const ensurePromtool = () => ensureFromDeb('promtool', 'usr/bin/promtool', promtoolPath());
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [nats, promtool] = [await ensureNatsServer(), await ensurePromtool()];
-  if (process.argv.includes('--print')) console.log(nats);
-  if (process.argv.includes('--print-promtool')) console.log(promtool);
+  // With a --print flag, only that tool (the test harness asks for nats-server alone); without, every tool (pretest).
+  const [printNats, printPromtool] = [process.argv.includes('--print'), process.argv.includes('--print-promtool')];
+  const all = !printNats && !printPromtool;
+  if (all || printNats) {
+    const nats = await ensureNatsServer();
+    if (printNats) console.log(nats);
+  }
+  if (all || printPromtool) {
+    const promtool = await ensurePromtool();
+    if (printPromtool) console.log(promtool);
+  }
 }
