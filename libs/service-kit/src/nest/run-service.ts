@@ -4,6 +4,7 @@ import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
 import type { ServiceConfig } from '../config.js';
+import { recordCertificateExpiry } from './certificate-expiry.metric.js';
 
 let defaultMetricsOn = false;
 
@@ -36,6 +37,7 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
   // The certificate file may hold the chain (server, then CA): devices that pin the CA see it.
   const clientCertificates = options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
   const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ...clientCertificates } : undefined;
+  if (httpsOptions) recordCertificateExpiry(config.service, httpsOptions.cert);
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
   return app;

@@ -3,6 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@keelson/testing';
 import { auditLogMigrations } from '../audit-log/audit-log.migrations.js';
 import { appendEntry } from '../audit-log/audit-log.writer.js';
 import type { AuditEntryDraft } from './audit-entry.js';
+import { register } from 'prom-client';
+import { chainVerificationWorker } from './chain-verification.js';
 import { verifyChain } from './verify-chain.js';
 
 const draft = (stream: string, seq: number): AuditEntryDraft => ({
@@ -56,6 +58,18 @@ describe('the audit log table against real PostgreSQL', () => {
       await tamper(`UPDATE audit_log SET data = replace(data, 'operator asked', 'automatic') WHERE position = 7`);
       const verdict = await verifyChain(db);
       expect(verdict).toMatchObject({ intact: false, entries: 6, firstBroken: { position: 7, problem: 'hash' } });
+    });
+
+    it("and so does the service's own verification round, unasked, for the alert", async () => {
+      const intact = async () => (await register.getSingleMetric('keelson_audit_chain_intact')?.get())?.values[0]?.value;
+      const worker = chainVerificationWorker(db, 3600);
+      await worker.start(); // the first round runs at once, the next in an hour
+      try {
+        for (let i = 0; i < 100 && (await intact()) !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await intact()).toBe(0);
+      } finally {
+        await worker.stop();
+      }
     });
 
     it('and a removed entry', async () => {

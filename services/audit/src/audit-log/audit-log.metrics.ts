@@ -1,4 +1,4 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 function counter(name: string, help: string, labelNames: string[]): Counter<string> {
   return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, labelNames });
@@ -24,3 +24,8 @@ export const auditLag = (): Histogram<string> =>
     labelNames: ['stream'],
     buckets: lagBuckets,
   });
+
+/** 1 when the last verification found the hash chain intact, 0 when it found it broken. */
+export const auditChainIntact = (): Gauge<string> =>
+  (register.getSingleMetric('keelson_audit_chain_intact') as Gauge<string> | undefined) ??
+  new Gauge({ name: 'keelson_audit_chain_intact', help: 'Whether the last verification of the audit hash chain found it intact (1) or broken (0)' });

@@ -6,7 +6,7 @@ import type { Database } from '@keelson/postgres';
 import {
   CLOCK, DATABASE, declareModule, handlerFor, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
 } from '@keelson/service-kit';
-import { verifyChain } from '../audit-chain/verify-chain.js';
+import { chainVerificationWorker, verifyAndRecord, verifySeconds } from '../audit-chain/chain-verification.js';
 import { queryAuditLog } from '../audit-query/audit-query.js';
 import { afterCommit } from './after-commit.js';
 import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
@@ -47,7 +47,8 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
     applyOtherStreams: (jsm, replicas) => ensureEventStreams(jsm, config.naming, replicas),
     migrations: auditLogMigrations,
     projections,
-    commands: [handlerFor(audit.queryAudit, (input) => queryAuditLog(db, input)), handlerFor(audit.verifyAudit, () => verifyChain(db))],
+    commands: [handlerFor(audit.queryAudit, (input) => queryAuditLog(db, input)), handlerFor(audit.verifyAudit, () => verifyAndRecord(db))],
+    reactors: [chainVerificationWorker(db, verifySeconds(config))],
   };
 }
 

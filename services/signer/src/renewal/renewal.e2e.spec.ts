@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, MetadataKind } from '@tufjs/models';
+import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
 import { signer } from '@keelson/commands';
 import type { TufEvent } from '@keelson/events';
@@ -52,6 +53,11 @@ describe('renewal of the timestamp and snapshot (default lifetimes: 1 day and 7 
     const halfLife = clock.set(start + 12 * hour + second).getTime();
     await eventually(async () => (await timestamps()).length >= 2);
     expect((await timestamps())[1]!.data.expires).toBe(tufTime(halfLife + day));
+    // The renewal round exports what it left in force, for the alert that watches renewal.
+    const expiryOf = async (role: string) =>
+      (await register.getSingleMetric('keelson_tuf_metadata_expiry_timestamp_seconds')?.get())?.values.find((v) => v.labels.fleet === fleet && v.labels.role === role)?.value;
+    await eventually(async () => (await expiryOf('timestamp')) === (halfLife + day) / second);
+    expect(await expiryOf('root')).toBe(Date.parse((root as { signed: { expires: string } }).signed.expires) / second);
 
     // Past the snapshot's half-life, a new snapshot comes with a timestamp that lists it.
     const snapshotHalfLife = clock.set(start + 3.5 * day + second).getTime();

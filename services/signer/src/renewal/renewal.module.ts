@@ -5,6 +5,7 @@ import { CLOCK, declareModule, NATS, newContext, SERVICE_CONFIG, type Clock, typ
 import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
 import { SIGNER_SETTINGS, type SignerSettings } from '../signer-settings.js';
+import { recordMetadataExpiry } from '../signer.metrics.js';
 import { RenewalTimer } from './renewal-timer.js';
 import { OncePer, productionRootExpiring } from './root-expiry.js';
 import { repositoryFleets } from './repository-fleets.js';
@@ -30,6 +31,7 @@ function renewalDeclaration({ nc, config, settings, clock, repositories }: Renew
     meta: () => newContext({ kind: 'service', id: 'signer' }),
     onRenewed: (fleet, what) => logger.log(`fleet '${fleet}': renewed ${what.join(', ')}`),
     onChecked: (fleet, state) => {
+      recordMetadataExpiry(fleet, state);
       // By the clock the repository renews by, so the warning and the renewal agree on the time.
       const now = clock.now();
       const expires = productionRootExpiring(state, now);
