@@ -16,11 +16,12 @@ describe.each(overlays)('the %s overlay', (overlay) => {
   const objects = renderOverlay(overlay);
   const pods = workloads(objects);
 
-  it('runs every service as a Deployment of the one image, chosen by its command', () => {
+  it('runs every service as a Deployment of the one image, chosen by its argument to the image\'s entry point', () => {
     for (const service of services) {
       const [container] = containers(named(objects, 'Deployment', service));
       expect(container.image).toMatch(/^ghcr\.io\/keelson\/keelson:[\w.-]+$/);
-      expect(container.command.at(-1)).toBe(`services/${service}/dist/main.js`);
+      expect(container.command).toBeUndefined(); // deploy/container/keelson-service, with the stack's Node settings
+      expect(container.args).toEqual([service]);
     }
   });
 
