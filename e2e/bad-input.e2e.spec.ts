@@ -16,7 +16,9 @@ describe('bad input', () => {
   const count = async (path: string) => (await platform.api<{ items: unknown[] }>(path)).body.items.length;
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes) } } });
+    // The facade keeps blobs in the NATS object store here, as an installation does (npm start: a
+    // directory), under its least-privilege NATS user: oversize and broken uploads keep nothing there.
+    platform = await startTestPlatform({ serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes), KEELSON_BLOB_STORE: 'nats' } } });
     fleet = await startFleet(platform, { count: 2 });
     await createGroup(platform, 'pair', fleet.devices.map((d) => d.name));
     await publishArtifact(platform, { name: 'classifier', version: '1.0.0', bytes: 'weights' });

@@ -34,7 +34,8 @@ describe('rollout targeting', () => {
   const idsOf = (...names: string[]) => names.map((n) => device(n).deviceId).sort();
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // Blobs in the NATS object store, as an installation keeps them: devices download through it.
+    platform = await startTestPlatform({ serviceEnv: { 'registry-facade': { KEELSON_BLOB_STORE: 'nats' } } });
     fleet = await startFleet(platform, { count: 4, namePrefix: 'cam-', profileOf: (name) => profiles[name]! });
   }, 240_000);
 

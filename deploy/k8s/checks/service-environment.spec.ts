@@ -50,7 +50,9 @@ describe.each(overlays)('the environment the %s overlay gives each service', (ov
     expect(container.ports.map((p: any) => p.containerPort)).toEqual([config.httpPort]);
     expect(Boolean(config.tls)).toBe(container.ports[0].name === 'https');
     const mounts = container.volumeMounts.map((m: any) => m.mountPath);
-    expect(mounts).toContain(config.dataDir);
+    // The facade's blobs are in the NATS object store (KEELSON_BLOB_STORE unset): it writes no data directory.
+    if (service === 'registry-facade') expect([env.KEELSON_BLOB_STORE ?? 'nats', mounts.includes(config.dataDir)]).toEqual(['nats', false]);
+    else expect(mounts).toContain(config.dataDir);
     if (config.tls) expect(mounts).toContain(join(config.tls.certFile, '..'));
     for (const name of requiredBy(service)) expect({ name, set: Boolean(env[name]) }).toEqual({ name, set: true });
   });

@@ -126,6 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
+    // One facade on one machine: its blobs in its data directory (an installation's default is the NATS object store).
+    ...(service === 'registry-facade' ? { KEELSON_BLOB_STORE: 'directory' } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...tlsEnv(service),
     ...options.serviceEnv?.[service],

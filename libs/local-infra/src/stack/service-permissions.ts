@@ -111,6 +111,14 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     subscribe.push(`${p}keelson.dev.*.heartbeat`, `${p}keelson.dev.*.progress`, '$SYS.REQ.USER.AUTH'); // live heartbeats and steps; the broker's auth callout
     publish.push(`${p}live.device-progress.>`); // the steps, relayed to the rollout's watchers
   }
+  if (service === 'registry-facade') {
+    // The artifacts' bytes in its object store (KEELSON_BLOB_STORE=nats): chunks and metadata under
+    // $O.<bucket>, read through consumers and direct gets; a put purges the chunks it replaces.
+    const bucket = `${sp}KEELSON_BLOBS`;
+    const objects = `OBJ_${bucket}`;
+    publish.push(`$O.${bucket}.>`, ...readStream(objects), `$JS.API.STREAM.CREATE.${objects}`, `$JS.API.STREAM.UPDATE.${objects}`);
+    publish.push(`$JS.API.STREAM.MSG.GET.${objects}`, `$JS.API.STREAM.PURGE.${objects}`);
+  }
   if (service === 'audit') publish.push(`${p}audit.ce.>`); // the republished CloudEvents
   if (service === 'api') subscribe.push(`${p}live.device-progress.>`); // devices' steps, for the rollout's live stream
   return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };

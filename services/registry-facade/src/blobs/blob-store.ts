@@ -1,9 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 
 /** The upload passed the size limit; nothing of it was kept. */
 export class BlobTooLarge extends Error {
@@ -13,107 +8,42 @@ export class BlobTooLarge extends Error {
   }
 }
 
-/** A stored blob opened for reading: its bytes are read through `handle`, which the reader closes. */
+/** A stored blob opened for reading. Read it once, whole or as a stream, or close it unread. */
 export interface StoredBlob {
-  handle: FileHandle;
-  size: number;
+  readonly size: number;
+  /** All of its bytes, in memory of their own (they may be kept); releases the blob. */
+  readAll(): Promise<Buffer>;
+  /** Its bytes as a stream, which releases the blob at its end or destruction. */
+  stream(): Readable;
+  /** Releases a blob that is not read. */
+  close(): Promise<void>;
 }
 
-const tempPrefix = '.tmp-';
-const digestPattern = /^[0-9a-f]{64}$/;
-
 /**
- * Content-addressed blobs in a directory, `<dataDir>/blobs/sha256/<hex>`.
- *
- * Why a directory and not the NATS object store: artifacts are large (models run to gigabytes) and
- * are read by many devices at once. From a plain file the facade streams straight from the page
- * cache to the socket with a known length, no chunk reassembly and no second copy through the NATS
- * server's memory and our process; JetStream keeps the events, which are small. Durability comes
- * from write-to-temp, fsync, rename in the same directory (atomic on POSIX), so a file under its
- * digest is always complete; a crash leaves at most a temp file, which `open()` removes. The
- * directory belongs to one facade process, like the rest of its KEELSON_DATA_DIR.
+ * Artifact bytes by their sha256: a directory of one facade (`npm start`), or the NATS object store
+ * that every replica reads (an installation). Both keep a blob only whole and under its true digest.
  */
-export class BlobStore {
-  readonly dir: string;
-
-  constructor(dataDir: string) {
-    this.dir = join(dataDir, 'blobs', 'sha256');
-  }
-
-  /** Creates the directory and removes temp files an interrupted upload left behind. */
-  async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const leftovers = (await readdir(this.dir)).filter((f) => f.startsWith(tempPrefix));
-    await Promise.all(leftovers.map((f) => rm(join(this.dir, f), { force: true })));
-  }
-
-  /** Where the blob of `sha256` lives; throws on anything that is not a digest (no path games). */
-  pathOf(sha256: string): string {
-    if (!digestPattern.test(sha256)) throw new Error('not a sha256 digest');
-    return join(this.dir, sha256);
-  }
-
+export interface BlobStore {
+  /** Prepares the store (creates it, sweeps what an interrupted upload left); before any other call. */
+  open(): Promise<void>;
   /** The stored size of a blob, or null if there is none. */
-  async sizeOf(sha256: string): Promise<number | null> {
-    const found = await stat(this.pathOf(sha256)).catch(() => null);
-    return found?.isFile() ? found.size : null;
-  }
-
-  /**
-   * The blob of `sha256` opened for reading, with the size of what was opened (one open and one
-   * fstat, no second look-up by path), or null if there is none. The caller closes the handle.
-   */
-  async openBlob(sha256: string): Promise<StoredBlob | null> {
-    const handle = await open(this.pathOf(sha256), 'r').catch(() => null);
-    if (!handle) return null;
-    try {
-      const found = await handle.stat();
-      if (found.isFile()) return { handle, size: found.size };
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
-    await handle.close();
-    return null;
-  }
-
+  sizeOf(sha256: string): Promise<number | null>;
+  /** The blob of `sha256` opened for reading, or null if there is none. */
+  openBlob(sha256: string): Promise<StoredBlob | null>;
   /**
    * Streams `source` into the store, hashing on the way; never holds more than a chunk in memory.
-   * Throws BlobTooLarge past `maxBytes` (the temp file is removed) and rethrows source errors.
+   * Throws BlobTooLarge past `maxBytes` and rethrows source errors, keeping nothing of it.
    */
-  async put(source: Readable, maxBytes: number): Promise<{ sha256: string; length: number }> {
-    const temp = join(this.dir, `${tempPrefix}${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let length = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        length += chunk.length;
-        if (length > maxBytes) return done(new BlobTooLarge(maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      // `flush`: the file is fsynced before it is closed, so what is renamed is on disk.
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
-    const sha256 = hash.digest('hex');
-    // Same digest, same bytes: replacing an existing blob is harmless, and rename is atomic.
-    await rename(temp, this.pathOf(sha256));
-    await this.syncDirectory();
-    return { sha256, length };
-  }
+  put(source: Readable, maxBytes: number): Promise<{ sha256: string; length: number }>;
+}
 
-  // The rename is durable only once the directory entry is on disk.
-  private async syncDirectory(): Promise<void> {
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  }
+/** The provider token of the facade's BlobStore. */
+export const BLOB_STORE = Symbol('BlobStore');
+
+const digestPattern = /^[0-9a-f]{64}$/;
+
+/** Throws on anything that is not a lower-case hex sha256 (no path or subject games). */
+export function checkDigest(sha256: string): string {
+  if (!digestPattern.test(sha256)) throw new Error('not a sha256 digest');
+  return sha256;
 }

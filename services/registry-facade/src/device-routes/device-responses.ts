@@ -13,7 +13,7 @@ export function sendDocument(res: ServerResponse, withBody: boolean, document: B
 
 /**
  * A target with its length: kept bytes are written with the headers in one go; a large target is
- * streamed from its file, whose handle is closed in every case. A read that fails once the status
+ * streamed from the blob store, and the blob released in every case. A read that fails once the status
  * is out cuts the connection: the device sees a short body (and its length check fails), never a
  * wrong one. A device that goes away stops the read.
  */
@@ -27,10 +27,10 @@ export function sendTarget(res: ServerResponse, withBody: boolean, target: Serve
   res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size });
   if (!withBody) {
     res.end();
-    blob.handle.close().catch(() => undefined); // nothing was read; a failed close changes nothing for the device
+    blob.close().catch(() => undefined); // nothing was read; a failed close changes nothing for the device
     return;
   }
-  const stream = blob.handle.createReadStream(); // closes the handle at its end or destruction
+  const stream = blob.stream(); // releases the blob at its end or destruction
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { declareModule, type ModuleDeclaration } from '@keelson/service-kit';
-import { BlobStore } from '../blobs/blob-store.js';
+import { BLOB_STORE, type BlobStore } from '../blobs/blob-store.js';
 import { BlobsModule } from '../blobs/blobs.module.js';
 import { DeviceAccessModule } from '../device-access/device-access.module.js';
 import { DeviceAuthenticator } from '../device-access/device-authenticator.js';
@@ -44,7 +44,7 @@ const DEVICE_ROUTES_DECLARATION = Symbol('DeviceRoutesDeclaration');
   providers: [
     {
       provide: DeviceRequestHandler,
-      inject: [DeviceAuthenticator, TufMetadataStore, DeliverableTargets, BlobStore],
+      inject: [DeviceAuthenticator, TufMetadataStore, DeliverableTargets, BLOB_STORE],
       useFactory: (devices: DeviceAuthenticator, metadata: TufMetadataStore, targets: DeliverableTargets, blobs: BlobStore) =>
         new DeviceRequestHandler(devices, new DeviceFiles(metadata, targets, new TargetBytes(blobs))),
     },

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobStore } from '../blobs/blob-store.js';
+import { DirectoryBlobStore } from '../blobs/directory-blob-store.js';
 import { TargetBytes, wholeReadMaxBytes, type ServedTarget } from './target-bytes.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -11,12 +11,12 @@ const codeOf = (promise: Promise<unknown>) => promise.then(() => 'served', (err:
 
 describe('TargetBytes on a real blob directory', () => {
   let dataDir: string;
-  let blobs: BlobStore;
+  let blobs: DirectoryBlobStore;
   const stored = async (bytes: Buffer) => (await blobs.put(Readable.from([bytes]), 10_000_000)).sha256;
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'keelson-target-bytes-'));
-    blobs = new BlobStore(dataDir);
+    blobs = new DirectoryBlobStore(dataDir);
     await blobs.open();
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -57,7 +57,7 @@ describe('TargetBytes on a real blob directory', () => {
       const digest = await stored(bytes);
       for (const signed of [bytes.length + 1, bytes.length - 1]) {
         const served = await targets.open(digest, signed);
-        await served.blob?.handle.close();
+        await served.blob?.close();
         expect([signed, served.bytes, served.blob?.size, targets.keptBytes]).toEqual([signed, undefined, bytes.length, 0]);
       }
     });
@@ -74,7 +74,7 @@ describe('TargetBytes on a real blob directory', () => {
     try {
       expect([served.bytes, served.blob?.size, targets.keptBytes]).toEqual([undefined, bytes.length, 0]);
     } finally {
-      await served.blob?.handle.close();
+      await served.blob?.close();
     }
   });
 

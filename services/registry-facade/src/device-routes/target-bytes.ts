@@ -5,14 +5,14 @@ import { BoundedMap } from '../memory/bounded-map.js';
 
 /**
  * Targets up to this size are served from memory, read in one piece and written with their headers
- * in one go; larger ones are streamed from the file (a model of gigabytes is never held in memory).
+ * in one go; larger ones are streamed from the store (a model of gigabytes is never held in memory).
  */
 export const wholeReadMaxBytes = 1024 * 1024;
 
 /** The most bytes of small targets kept in memory at once (least recently served go first). */
 export const keptTargetMaxBytes = 16 * 1024 * 1024;
 
-/** A target as it is served: its bytes (kept only once verified), or its file opened for streaming (the reader closes it). */
+/** A target as it is served: its bytes (kept only once verified), or its blob opened for streaming (the reader releases it). */
 export type ServedTarget = { bytes: Buffer; blob?: undefined } | { bytes?: undefined; blob: StoredBlob };
 
 /**
@@ -36,7 +36,7 @@ export class TargetBytes {
     this.kept = new BoundedMap({ maxEntries: 1_000, maxWeight: maxBytes, weigh: (bytes) => bytes.length });
   }
 
-  /** The target of this signed digest and length: its bytes if small, else its file opened; a 500 if it is missing. */
+  /** The target of this signed digest and length: its bytes if small, else its blob opened; a 500 if it is missing. */
   async open(sha256: string, length: number): Promise<ServedTarget> {
     if (length <= wholeReadMaxBytes) {
       const bytes = this.kept.get(sha256) ?? (await this.readShared(sha256, length));
@@ -59,16 +59,14 @@ export class TargetBytes {
     return reading;
   }
 
-  /** The stored bytes, kept if they are the signed ones; null if the file's size is not the signed length (it is streamed). */
+  /** The stored bytes, kept if they are the signed ones; null if the blob's size is not the signed length (it is streamed). */
   private async read(sha256: string, length: number): Promise<Buffer | null> {
     const blob = await this.opened(sha256);
-    let bytes: Buffer;
-    try {
-      if (blob.size !== length) return null;
-      bytes = await readWhole(blob);
-    } finally {
-      await blob.handle.close();
+    if (blob.size !== length) {
+      await blob.close();
+      return null;
     }
+    const bytes = await blob.readAll();
     if (createHash('sha256').update(bytes).digest('hex') === sha256) this.kept.set(sha256, bytes);
     return bytes;
   }
@@ -78,14 +76,4 @@ export class TargetBytes {
     if (!blob) throw new ServiceError('Internal', 'blob.missing', 'the artifact is known but its bytes are missing from the blob store');
     return blob;
   }
-}
-
-async function readWhole(blob: StoredBlob): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafeSlow(blob.size); // its own memory, not a slice of the shared pool (it may be kept)
-  for (let at = 0; at < blob.size; ) {
-    const { bytesRead } = await blob.handle.read(bytes, at, blob.size - at, at);
-    if (bytesRead === 0) throw new Error('the blob is shorter than when it was opened');
-    at += bytesRead;
-  }
-  return bytes;
 }

@@ -49,7 +49,7 @@ export async function startFacade(env: Record<string, string> = {}, options: { t
   const config = loadServiceConfig('registry-facade', {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-    KEELSON_INTERNAL_TOKEN: internalToken, ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
+    KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_BLOB_STORE: 'directory', ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
   });
   const boot = async () => {
     const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, { requestClientCertificate: true });

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { requireEnv, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { Artifacts } from '../artifacts/artifacts.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
-import { BlobStore } from '../blobs/blob-store.js';
+import { BLOB_STORE, type BlobStore } from '../blobs/blob-store.js';
 import { BlobsModule } from '../blobs/blobs.module.js';
 import { ArtifactReception } from './receive-artifact.js';
 import { maxArtifactBytesOf } from './upload-limits.js';
@@ -16,7 +16,7 @@ import { INTERNAL_TOKEN, UploadController } from './upload.controller.js';
     { provide: INTERNAL_TOKEN, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => requireEnv(config, 'KEELSON_INTERNAL_TOKEN') },
     {
       provide: ArtifactReception,
-      inject: [Artifacts, BlobStore, SERVICE_CONFIG],
+      inject: [Artifacts, BLOB_STORE, SERVICE_CONFIG],
       useFactory: (artifacts: Artifacts, blobs: BlobStore, config: ServiceConfig) => new ArtifactReception(artifacts, blobs, maxArtifactBytesOf(config)),
     },
   ],

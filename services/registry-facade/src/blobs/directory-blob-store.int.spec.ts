@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobStore, BlobTooLarge } from './blob-store.js';
+import { BlobTooLarge } from './blob-store.js';
+import { DirectoryBlobStore } from './directory-blob-store.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -12,13 +13,13 @@ function* chunksOf(bytes: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-describe('BlobStore on a real directory', () => {
+describe('DirectoryBlobStore on a real directory', () => {
   let dataDir: string;
-  let store: BlobStore;
+  let store: DirectoryBlobStore;
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'keelson-blobs-'));
-    store = new BlobStore(dataDir);
+    store = new DirectoryBlobStore(dataDir);
     await store.open();
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -52,7 +53,7 @@ describe('BlobStore on a real directory', () => {
     const bytes = Buffer.from('kept');
     await store.put(Readable.from([bytes]), 100);
     writeFileSync(join(store.dir, '.tmp-0123456789abcdef'), 'half an upload');
-    await new BlobStore(dataDir).open();
+    await new DirectoryBlobStore(dataDir).open();
     expect(readdirSync(store.dir)).toEqual([sha(bytes)]);
   });
 
