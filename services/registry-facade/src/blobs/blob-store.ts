@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 
 /** The upload passed the size limit; nothing of it was kept. */
 export class BlobTooLarge extends Error {
@@ -46,4 +47,26 @@ const digestPattern = /^[0-9a-f]{64}$/;
 export function checkDigest(sha256: string): string {
   if (!digestPattern.test(sha256)) throw new Error('not a sha256 digest');
   return sha256;
+}
+
+/** A pass-through that hashes and counts what flows, failing with BlobTooLarge past `maxBytes`. */
+export class BlobMeter extends Transform {
+  private readonly hash = createHash('sha256');
+  length = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+    this.length += chunk.length;
+    if (this.length > this.maxBytes) return done(new BlobTooLarge(this.maxBytes));
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  /** The sha256 of all that flowed; once, after the end. */
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
 }

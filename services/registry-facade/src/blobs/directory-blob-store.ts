@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BlobTooLarge, checkDigest, type BlobStore, type StoredBlob } from './blob-store.js';
+import { BlobMeter, checkDigest, type BlobStore, type StoredBlob } from './blob-store.js';
 
 const tempPrefix = '.tmp-';
 
@@ -63,16 +63,7 @@ export class DirectoryBlobStore implements BlobStore {
   /** BlobStore.put: through a temp file, removed when the upload fails or is too large. */
   async put(source: Readable, maxBytes: number): Promise<{ sha256: string; length: number }> {
     const temp = join(this.dir, `${tempPrefix}${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let length = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        length += chunk.length;
-        if (length > maxBytes) return done(new BlobTooLarge(maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = new BlobMeter(maxBytes);
     try {
       // `flush`: the file is fsynced before it is closed, so what is renamed is on disk.
       await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
@@ -80,7 +71,7 @@ export class DirectoryBlobStore implements BlobStore {
       await rm(temp, { force: true });
       throw err;
     }
-    const sha256 = hash.digest('hex');
+    const [sha256, length] = [meter.sha256(), meter.length];
     // Same digest, same bytes: replacing an existing blob is harmless, and rename is atomic.
     await rename(temp, this.pathOf(sha256));
     await this.syncDirectory();

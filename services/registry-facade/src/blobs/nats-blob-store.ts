@@ -1,15 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
 import { StorageType } from '@nats-io/jetstream';
 import { Objm, type ObjectResult, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BlobTooLarge, checkDigest, type BlobStore, type StoredBlob } from './blob-store.js';
+import { BlobMeter, checkDigest, type BlobStore, type StoredBlob } from './blob-store.js';
 
 export interface NatsBlobStoreOptions {
   /** The object store bucket, behind the installation's stream prefix, e.g. `KEELSON_BLOBS`. */
@@ -55,19 +55,10 @@ export class NatsBlobStore implements BlobStore {
 
   async put(source: Readable, maxBytes: number): Promise<{ sha256: string; length: number }> {
     const spool = join(this.options.spoolDir ?? tmpdir(), `keelson-upload-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let length = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        length += chunk.length;
-        if (length > maxBytes) return done(new BlobTooLarge(maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = new BlobMeter(maxBytes);
     try {
       await pipeline(source, meter, createWriteStream(spool, { flags: 'wx', mode: 0o600 }));
-      const sha256 = hash.digest('hex');
+      const [sha256, length] = [meter.sha256(), meter.length];
       // Same digest, same bytes: a blob already stored is not written again.
       if ((await this.sizeOf(sha256)) !== length) {
         await this.bucket().put({ name: sha256 }, Readable.toWeb(createReadStream(spool)) as unknown as globalThis.ReadableStream<Uint8Array>);
