@@ -23,3 +23,8 @@ export { ServiceRunner, type ServiceRunnerOptions } from './runner/service-runne
 export { describeError, ModuleStartError } from './runner/describe-error.js';
 export { requireDatabase } from './runner/require-database.js';
 export { streamReplicasOf } from './runner/stream-replicas.js';
+export { RunnerLease, LEASE_TIMING, type LeaseTiming } from './lease/runner-lease.js';
+export { RunnerLeases, type RunnerLeasesOptions } from './lease/runner-leases.js';
+export { SingleActive, type SingleActiveOptions } from './lease/single-active.js';
+export { openLeaseBucket, leaseBucketName, leaseHolderId, leaseKey } from './lease/lease-bucket.js';
+export { leaseHeldGauge } from './lease/lease-held.metric.js';
