@@ -42,7 +42,7 @@ export class SingleActive implements Worker {
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    await this.endTenure('stopping');
+    await this.endTenure('stopping', { release: true });
   }
 
   private async keep(): Promise<void> {
@@ -72,19 +72,20 @@ export class SingleActive implements Worker {
     try {
       await runner.start();
     } catch (err) {
-      await this.endTenure(`its start failed: ${describeError(err)}`);
+      await this.endTenure(`its start failed: ${describeError(err)}`, { release: true });
       throw err;
     }
   }
 
-  private async endTenure(why: string): Promise<void> {
+  /** Stops the runner; `release` gives the lease up too (it is still ours), else it lapses or is gone already. */
+  private async endTenure(why: string, { release = false } = {}): Promise<void> {
     clearTimeout(this.watchdog);
     const runner = this.current;
     if (!runner) return;
     this.current = undefined;
     this.o.onHeld(false);
     await runner.stop();
-    if (why === 'stopping' || why.startsWith('its start failed')) await this.o.lease.release().catch(this.o.onError);
+    if (release) await this.o.lease.release().catch(this.o.onError);
     this.o.log(`stopped '${this.name}': ${why}`);
   }
 
