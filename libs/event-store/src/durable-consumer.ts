@@ -24,6 +24,12 @@ export interface DurableConsumerSpec {
    * new consumer starts at the stream's beginning.
    */
   resumeAfter?: () => Promise<number>;
+  /**
+   * Delete the consumer and make it again from `resumeAfter`: a runner that just took its lease over
+   * from a holder that may be frozen, not dead, does so to end that holder's pull requests and
+   * unacknowledged deliveries, which the server would otherwise keep handing to it until they expire.
+   */
+  recreate?: boolean;
 }
 
 /**
@@ -33,6 +39,13 @@ export interface DurableConsumerSpec {
 export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableConsumerSpec): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const ackPolicy = spec.ackPolicy === 'all' ? AckPolicy.All : AckPolicy.Explicit;
+  if (spec.recreate) {
+    const resumeAfter = (await spec.resumeAfter?.()) ?? 0;
+    await jsm.consumers.delete(spec.stream, spec.name).catch((err: unknown) => {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
+    });
+    return addConsumer(jsm, spec, ackPolicy, resumeAfter);
+  }
   let info: ConsumerInfo;
   try {
     info = await jsm.consumers.info(spec.stream, spec.name);

@@ -11,6 +11,7 @@ export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
 export {
   type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter, retireProjections, type RetiredProjection,
+  type WriteFence, FencedOut, FENCED_IDLE_MS,
 } from './projection/index.js';
 export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';
 export { waitForStream } from './wait-for-stream.js';

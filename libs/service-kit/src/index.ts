@@ -17,9 +17,14 @@ export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } f
 export { recordSecretRotation } from './secrets/record-rotation.js';
 export { MinuteBudget } from './refusals/minute-budget.js';
 export {
-  declareModule, DeclaredModule, type ModuleDeclaration, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker,
+  declareModule, DeclaredModule, type ModuleDeclaration, type ReplicaMode, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker,
 } from './runner/module-declaration.js';
 export { ServiceRunner, type ServiceRunnerOptions } from './runner/service-runner.js';
 export { describeError, ModuleStartError } from './runner/describe-error.js';
 export { requireDatabase } from './runner/require-database.js';
 export { streamReplicasOf } from './runner/stream-replicas.js';
+export { RunnerLease, LEASE_TIMING, type LeaseTiming } from './lease/runner-lease.js';
+export { RunnerLeases, type RunnerLeasesOptions } from './lease/runner-leases.js';
+export { SingleActive, type SingleActiveOptions } from './lease/single-active.js';
+export { openLeaseBucket, leaseBucketName, leaseHolderId, leaseKey } from './lease/lease-bucket.js';
+export { leaseHeldGauge } from './lease/lease-held.metric.js';

@@ -10,6 +10,7 @@ import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLett
 import type { Projection } from './projection.js';
 import { typedFilterSubjects } from '../typed-subjects.js';
 import { deliveryOf, gapFreePrefix, type Delivery, type StreamGap } from './stream-gap.js';
+import { assertStillHeld, claimFence, FencedOut, fenceMigrations, type WriteFence } from './write-fence.js';
 
 export interface ProjectionRunnerOptions<E> {
   nc: NatsConnection;
@@ -35,6 +36,11 @@ export interface ProjectionRunnerOptions<E> {
   lingerMs?: number;
   /** Told about every failure (for logs and metrics); `msg` is absent when a fetch failed. */
   onError?: (err: unknown, msg?: JsMsg) => void;
+  /**
+   * The lease of a single-active runner: every transaction stores its token and refuses to commit
+   * once a later holder wrote or the lease lapsed (see `claimFence`). Absent: no fencing.
+   */
+  fence?: WriteFence;
 }
 
 const decoder = new TextDecoder();
@@ -56,7 +62,7 @@ export class ProjectionRunner<E> {
   readonly consumerName: string;
   private readonly streamName: string;
   private readonly reader: EventReader<E>;
-  private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError'>> & Pick<ProjectionRunnerOptions<E>, 'onError'>;
+  private readonly o: Required<Omit<ProjectionRunnerOptions<E>, 'onError' | 'fence'>> & Pick<ProjectionRunnerOptions<E>, 'onError' | 'fence'>;
 
   constructor(options: ProjectionRunnerOptions<E>) {
     this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS) };
@@ -65,9 +71,14 @@ export class ProjectionRunner<E> {
     this.reader = new EventReader(options.projection.parse, options.projection.handles);
   }
 
-  /** Applies the runner's own tables, ensures the durable consumer and starts consuming. */
+  /**
+   * Applies the runner's own tables, ensures the durable consumer and starts consuming. A fenced
+   * runner first stores its token, so that from then on no earlier holder can commit, then makes the
+   * consumer again from its checkpoint (see `DurableConsumerSpec.recreate`).
+   */
   async start(): Promise<void> {
-    await migrate(this.o.db, projectionMigrations);
+    await migrate(this.o.db, [...projectionMigrations, ...fenceMigrations]);
+    if (this.o.fence) await this.o.db.transaction((sql) => this.fenced(sql, async () => undefined));
     await this.ensureConsumer();
     this.jsm = await jetstreamManager(this.o.nc);
     const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
@@ -96,6 +107,7 @@ export class ProjectionRunner<E> {
       maxAckPending: this.o.batchSize, // one batch in flight keeps events in stream order
       ackPolicy: 'all', // batches settle in stream order: acking the last settles the batch
       resumeAfter: () => this.o.db.transaction((sql) => readCheckpoint(sql, this.o.projection.name)),
+      recreate: this.o.fence !== undefined, // a new lease holder: nothing of the last holder's deliveries stays
     });
   }
 
@@ -106,7 +118,8 @@ export class ProjectionRunner<E> {
     let settled: { done: JsMsg[]; gap?: StreamGap };
     try {
       settled = await this.o.db.transaction((sql) => this.applyInOrder(sql, batch));
-    } catch {
+    } catch (err) {
+      if (err instanceof FencedOut) return this.fencedOut(err, batch);
       return this.processOneByOne(batch); // find the message that fails; keep the good ones
     }
     // The consumer acks all: the last settled message settles every one before it in the stream, and
@@ -114,6 +127,23 @@ export class ProjectionRunner<E> {
     settled.done.at(-1)?.ack();
     this.remember(settled.done);
     if (settled.gap) this.waitForGap(settled.gap, batch.slice(settled.done.length));
+  }
+
+  /** Another process holds the lease now: give the batch back and stop; the holder applies it. */
+  private fencedOut(err: FencedOut, batch: JsMsg[]): void {
+    this.o.onError?.(err);
+    for (const m of batch) m.nak();
+    this.source?.stop();
+  }
+
+  /** Runs `work` between the fence claim (first statement) and the lease check (last), when fenced. */
+  private async fenced<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
+    const { fence, projection } = this.o;
+    if (!fence) return work();
+    await claimFence(sql, projection.name, fence.token);
+    const result = await work();
+    assertStillHeld(fence, projection.name);
+    return result;
   }
 
   private remember(applied: JsMsg[]): void {
@@ -135,7 +165,11 @@ export class ProjectionRunner<E> {
    * skip (see `gapFreePrefix`); returns the messages now settled (applied, or repeats at or below
    * the checkpoint) and the gap that stopped it, if any.
    */
-  private async applyInOrder(sql: Sql, batch: JsMsg[]): Promise<{ done: JsMsg[]; gap?: StreamGap }> {
+  private applyInOrder(sql: Sql, batch: JsMsg[]): Promise<{ done: JsMsg[]; gap?: StreamGap }> {
+    return this.fenced(sql, () => this.applyUnfenced(sql, batch));
+  }
+
+  private async applyUnfenced(sql: Sql, batch: JsMsg[]): Promise<{ done: JsMsg[]; gap?: StreamGap }> {
     const { projection } = this.o;
     const checkpoint = await readCheckpoint(sql, projection.name);
     const repeats = batch.filter((m) => m.seq <= checkpoint).length; // a redelivery changes nothing
@@ -160,6 +194,7 @@ export class ProjectionRunner<E> {
         m.ack();
         this.remember([m]);
       } catch (err) {
+        if (err instanceof FencedOut) return this.fencedOut(err, batch.slice(i));
         this.o.onError?.(err, m);
         const poison = err instanceof SyntaxError || isDomainError(err) || m.info.deliveryCount >= this.o.maxDeliver;
         if (poison && (await this.deadLetter(m, err))) {
@@ -178,14 +213,14 @@ export class ProjectionRunner<E> {
     const headers: Record<string, string[]> = {};
     for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.values(key);
     try {
-      await this.o.db.transaction(async (sql) => {
+      await this.o.db.transaction((sql) => this.fenced(sql, async () => {
         await recordDeadLetter(sql, {
           projection: this.o.projection.name, stream: this.streamName, seq: m.seq, subject: m.subject,
           deliveries: m.info.deliveryCount, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
           payload: decoder.decode(m.data), headers,
         });
         await advanceCheckpoint(sql, this.o.projection.name, m.seq);
-      });
+      }));
       return true;
     } catch {
       return false; // the database itself is failing: retry the message instead of losing it

@@ -8,6 +8,7 @@ import type { EventStoreNaming } from '../naming.js';
 import { typedFilterSubjects } from '../typed-subjects.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
+import type { WriteFence } from '../projection/write-fence.js';
 
 export interface ReactorRunnerOptions<E> {
   nc: NatsConnection;
@@ -31,6 +32,12 @@ export interface ReactorRunnerOptions<E> {
    * (e.g. the subject, for a stream where each subject is one device). Without it, one at a time.
    */
   partitionBy?: (msg: JsMsg) => string;
+  /**
+   * The lease of a single-active reactor: once it lapses no message is handled any more (those in
+   * hand go back to the consumer for the next holder). A reactor has no transaction to fence, so a
+   * handler already running may finish: handlers are idempotent (see `Reactor`).
+   */
+  fence?: WriteFence;
 }
 
 /**
@@ -91,6 +98,10 @@ export class ReactorRunner<E> {
     const gate = this.gate!;
     for (const [i, m] of part.entries()) {
       if (!gate.admit(key, m)) continue; // an earlier message of its key was given back and is not handled yet
+      if (this.options.fence && !this.options.fence.isHeld()) {
+        for (const rest of part.slice(i)) rest.nak();
+        return this.source!.stop();
+      }
       try {
         const recorded = this.reader.read(m);
         if (recorded) await this.options.reactor.handle(recorded);

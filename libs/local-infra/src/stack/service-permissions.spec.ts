@@ -72,6 +72,17 @@ describe('servicePermissions', () => {
     }
   });
 
+  it("keeps its runner leases in its own bucket and may not touch another service's", () => {
+    for (const s of platformServices) {
+      expect(mayPublish(s, `$JS.API.STREAM.CREATE.KV_leases-${s}`)).toBe(true);
+      expect(mayPublish(s, `$KV.leases-${s}.proj-audit-log`)).toBe(true);
+      expect(mayPublish(s, `$JS.API.DIRECT.GET.KV_leases-${s}.$KV.leases-${s}.proj-audit-log`)).toBe(true);
+      const other = platformServices.find((o) => o !== s)!;
+      expect(mayPublish(s, `$KV.leases-${other}.proj-audit-log`)).toBe(false);
+      expect(mayPublish(s, `$JS.API.STREAM.UPDATE.KV_leases-${other}`)).toBe(false);
+    }
+  });
+
   it('serves only its own command family and calls only the families it needs', () => {
     expect(maySubscribe('signer', 'cmd.signer.get-root')).toBe(true);
     expect(maySubscribe('signer', 'cmd.gateway.assign-device')).toBe(false);

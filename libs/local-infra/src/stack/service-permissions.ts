@@ -85,6 +85,17 @@ function readStream(stream: string): string[] {
   ];
 }
 
+/**
+ * The service's bucket of runner leases (`leases-<service>`, libs/service-kit): create or update it,
+ * read and write its keys (direct gets; compare-and-set publishes on `$KV.<bucket>.<key>`).
+ */
+function leaseBucket(service: PlatformService, streamPrefix: string): string[] {
+  const bucket = `${streamPrefix}leases-${service}`;
+  const stream = `KV_${bucket}`;
+  const api = ['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${stream}`);
+  return [...api, `$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`, `$KV.${bucket}.>`];
+}
+
 const uniq = (xs: string[]): string[] => [...new Set(xs)];
 
 /**
@@ -102,6 +113,7 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
   for (const key of [...a.owns, ...a.reads]) publish.push(...readStream(streamName(key)));
   for (const key of a.declares) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`, `$JS.API.STREAM.UPDATE.${streamName(key)}`);
   for (const key of a.createsMissing) publish.push(`$JS.API.STREAM.CREATE.${streamName(key)}`);
+  publish.push(...leaseBucket(service, sp));
   if (a.serves) subscribe.push(`${p}cmd.${a.serves}.>`);
   for (const call of a.calls) publish.push(call.includes('.') ? `${p}cmd.${call}` : `${p}cmd.${call}.>`);
   if (service === 'device-gateway') {

@@ -11,6 +11,15 @@ export interface Worker {
   stop(): Promise<void> | void;
 }
 
+/**
+ * How a projection or reactor runs when the service has several replicas. `single-active` (the
+ * default): one replica at a time runs it, under a lease in NATS KV; the others stand by and take
+ * over within seconds (a projection's writes are fenced by the lease). `partitioned`: every replica
+ * pulls from the shared durable consumer, each message going to one of them, in no order across
+ * replicas; only for runners whose messages are independent and idempotent (say why beside it).
+ */
+export type ReplicaMode = 'single-active' | 'partitioned';
+
 /** A projection the runner consumes into the service's database (or `db`, when the module wraps it). */
 export interface ProjectionDeclaration<E = never> {
   /** Names it in log lines, e.g. `devices read model`. */
@@ -20,6 +29,7 @@ export interface ProjectionDeclaration<E = never> {
   batchSize?: number;
   /** Called after the runner has logged the error (metrics). */
   onError?: (err: unknown) => void;
+  replicas?: ReplicaMode;
 }
 
 /** A reactor the runner consumes; a poison message is logged unless `onPoison` takes it. */
@@ -28,6 +38,7 @@ export interface ReactorDeclaration<E = never> {
   reactor: Reactor<E>;
   partitionBy?: ReactorRunnerOptions<E>['partitionBy'];
   onPoison?: (err: unknown) => void;
+  replicas?: ReplicaMode;
 }
 
 /** A stream another service owns and declares: this module waits for it, never creates it. */

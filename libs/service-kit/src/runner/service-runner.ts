@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream } from '@keelson/event-store';
+import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream, type WriteFence } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { serveCommands } from '../commands/serve-commands.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
+import { RunnerLeases } from '../lease/runner-leases.js';
+import type { LeaseTiming } from '../lease/runner-lease.js';
 import { streamReplicasOf } from './stream-replicas.js';
 
 export interface ServiceRunnerOptions {
@@ -18,6 +20,8 @@ export interface ServiceRunnerOptions {
   modules: ModuleDeclaration[];
   /** How often a missing foreign stream is looked for again. */
   pollMs?: number;
+  /** The leases of single-active runners (default `LEASE_TIMING`). */
+  leaseTiming?: LeaseTiming;
 }
 
 /** What runs in one module, by kind, in start order. */
@@ -37,7 +41,12 @@ export class ServiceRunner {
   /** Modules not running yet, or never: what each waits for, or how it failed. */
   private readonly held = new Map<ModuleDeclaration, { waiting?: string; failed?: string }>();
 
+  private readonly leases: RunnerLeases;
+
   constructor(private readonly o: ServiceRunnerOptions) {
+    const logger = new Logger('leases');
+    const onError = (err: unknown) => logger.error(describeError(err));
+    this.leases = new RunnerLeases({ nc: o.nc, config: o.config, log: (line) => logger.log(line), onError, ...(o.leaseTiming ? { timing: o.leaseTiming } : {}) });
     for (const m of o.modules) {
       this.loggers.set(m, new Logger(m.module));
       this.started.set(m, { projections: [], reactors: [], commands: [] });
@@ -146,8 +155,12 @@ export class ServiceRunner {
     };
     const { nc, config } = this.o;
     const db = p.db ?? this.databaseOf(m);
-    const runner = new ProjectionRunner({ nc, naming: config.naming, db, projection: p.projection, onError, ...(p.batchSize ? { batchSize: p.batchSize } : {}) });
-    return { name: p.name, start: () => runner.start(), stop: () => runner.stop() };
+    const run = (fence?: WriteFence): Worker => {
+      const runner = new ProjectionRunner({ nc, naming: config.naming, db, projection: p.projection, onError, ...(p.batchSize ? { batchSize: p.batchSize } : {}), ...(fence ? { fence } : {}) });
+      return { name: p.name, start: () => runner.start(), stop: () => runner.stop() };
+    };
+    if (p.replicas === 'partitioned') return run();
+    return this.leases.singleActive(p.name, `${config.naming.streamPrefix}proj-${p.projection.name}`, run);
   }
 
   private reactor(m: ModuleDeclaration, r: ReactorDeclaration<unknown>): Worker {
@@ -155,8 +168,12 @@ export class ServiceRunner {
     const onError = (err: unknown) => logger.error(`${r.name}: ${describeError(err)}`);
     const { nc, config } = this.o;
     const partition = r.partitionBy ? { partitionBy: r.partitionBy } : {};
-    const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...partition });
-    return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
+    const run = (fence?: WriteFence): Worker => {
+      const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...partition, ...(fence ? { fence } : {}) });
+      return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
+    };
+    if (r.replicas === 'partitioned') return run();
+    return this.leases.singleActive(r.name, `${config.naming.streamPrefix}react-${r.reactor.name}`, run);
   }
 
   private async retire(m: ModuleDeclaration): Promise<void> {

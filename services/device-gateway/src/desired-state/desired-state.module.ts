@@ -22,7 +22,9 @@ const DESIRED_STATE_DECLARATION = Symbol('DesiredStateDeclaration');
       useFactory: (publisher: DesiredStatePublisher) =>
         declareModule({
           module: 'desired-state',
-          reactors: [{ name: 'desired-state push', reactor: desiredStatePush(publisher) }],
+          // Partitioned: replicas share the pushes. Each carries its generation and agents keep only the
+          // newest they saw, so a push that overtakes another or comes twice changes nothing.
+          reactors: [{ name: 'desired-state push', reactor: desiredStatePush(publisher), replicas: 'partitioned' }],
         }),
     },
   ],

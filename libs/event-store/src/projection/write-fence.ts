@@ -1,0 +1,57 @@
+import type { Migration, Sql } from '@keelson/postgres';
+
+/**
+ * The lease a single-active runner writes under: a fencing token that grows with every new holder,
+ * and whether this process may still count itself the holder right now.
+ */
+export interface WriteFence {
+  /** The lease's revision when this holder took it: every later holder's token is larger. */
+  readonly token: number;
+  /** False once the lease may have passed to another process; checked before each commit. */
+  isHeld(): boolean;
+}
+
+/** A write refused because a later holder's token is in the database, or this holder's lease lapsed. */
+export class FencedOut extends Error {
+  constructor(
+    readonly projection: string,
+    readonly token: number,
+    why: string,
+  ) {
+    super(`projection '${projection}': write refused for lease token ${token}: ${why}`);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * How long a fenced transaction may sit idle between statements before PostgreSQL ends the session
+ * (and rolls it back): shorter than the lease's safety margin, so a holder frozen mid-transaction
+ * (SIGSTOP, a long GC pause) cannot commit after its lease passed on, nor hold the row lock that
+ * the next holder's first write waits for.
+ */
+export const FENCED_IDLE_MS = 2_000;
+
+export const fenceMigrations: Migration[] = [
+  { id: 'event-store-0003-projection-fence', sql: 'ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0' },
+];
+
+/**
+ * First statement of a fenced transaction: locks the projection's checkpoint row and stores the
+ * token there, unless a larger one is stored (a later holder wrote): then `FencedOut`. Holding the
+ * row lock, transactions of two holders follow each other, never interleave.
+ */
+export async function claimFence(sql: Sql, projection: string, token: number): Promise<void> {
+  await sql.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [`${FENCED_IDLE_MS}ms`]);
+  const rows = await sql.query<{ fence: string }>(
+    `INSERT INTO projection_checkpoints (projection, last_seq, fence) VALUES ($1, 0, $2)
+     ON CONFLICT (projection) DO UPDATE SET fence = EXCLUDED.fence WHERE projection_checkpoints.fence <= EXCLUDED.fence
+     RETURNING fence`,
+    [projection, token],
+  );
+  if (!rows.length) throw new FencedOut(projection, token, 'a later holder has written');
+}
+
+/** Last step of a fenced transaction, just before its commit: the lease must still be held. */
+export function assertStillHeld(fence: WriteFence, projection: string): void {
+  if (!fence.isHeld()) throw new FencedOut(projection, fence.token, 'the lease lapsed');
+}

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
+import { openDatabase, type Database } from '@keelson/postgres';
+import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+
+// Two replicas of one projection, each a process of its own running the built library (`npm run build` first).
+const processFile = fileURLToPath(new URL('../test-fixtures/lease-projection-process.ts', import.meta.url));
+
+interface Replica {
+  child: ChildProcess;
+  holder: string;
+  /** Resolves once the replica printed a line that `matches`. */
+  says(matches: (line: Record<string, unknown>) => boolean): Promise<void>;
+}
+
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const tookLease = (l: Record<string, unknown>) => typeof l.log === 'string' && l.log.startsWith('took the lease');
+
+describe('a projection with two replicas, single-active under a lease', () => {
+  const naming = testNamespace();
+  let nc: NatsConnection;
+  let tdb: TestDatabase;
+  let db: Database;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    nc = await connectTestNats();
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await db.close();
+    await nc.close();
+    await tdb.drop();
+  });
+
+  function startReplica(table: string, stream: StreamDeclaration, extra: Record<string, string> = {}): Promise<Replica> {
+    const env = testEnv();
+    const child = spawn(process.execPath, [processFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env, KEELSON_NATS_URL: env.natsUrl, KEELSON_NATS_USER: env.natsUser, KEELSON_NATS_PASSWORD: env.natsPass,
+        KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+        KEELSON_TABLE: table, KEELSON_STREAM: stream.name, ...extra,
+      },
+    });
+    children.push(child);
+    const lines: Record<string, unknown>[] = [];
+    const waiters: { matches: (l: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Record<string, unknown>;
+      lines.push(line);
+      if (process.env.LEASE_SPEC_TRACE) process.stderr.write(`${child.pid} ${text}\n`);
+      for (const w of waiters) if (w.matches(line)) w.resolve();
+    });
+    const says = (matches: (l: Record<string, unknown>) => boolean) =>
+      lines.some(matches) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ matches, resolve }));
+    return says((l) => typeof l.started === 'string').then(() => ({ child, holder: lines.find((l) => l.started)!.started as string, says }));
+  }
+
+  async function prepare(name: string): Promise<StreamDeclaration> {
+    const stream: StreamDeclaration = { name: `EV_${name.toUpperCase()}`, subjects: [`ev.lease.${name}.>`], description: 'lease kill tests' };
+    await applyStreams(await jetstreamManager(nc), naming, [stream]);
+    await db.query(`CREATE TABLE ${name} (id bigserial PRIMARY KEY, seq bigint NOT NULL, holder text NOT NULL)`);
+    return stream;
+  }
+
+  async function publish(name: string, count: number): Promise<void> {
+    const js = jetstream(nc);
+    for (let i = 1; i <= count; i++) await js.publish(`${naming.subjectPrefix}ev.lease.${name}.s${i % 4}`, JSON.stringify({ type: 'Tick', schemaVersion: 1, data: { i } }));
+  }
+
+  const rows = async (table: string) => (await db.query<{ seq: string; holder: string }>(`SELECT seq, holder FROM ${table} ORDER BY id`)).map((r) => ({ seq: Number(r.seq), holder: r.holder }));
+  const byHolder = async (table: string, holder: string) => (await rows(table)).filter((r) => r.holder === holder).length;
+  const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+  it('hands the work to the standby within 10 s of the holder being SIGKILLed, every event applied once', async () => {
+    const stream = await prepare('lease_kill');
+    const a = await startReplica('lease_kill', stream, { KEELSON_APPLY_MS: '10' });
+    await a.says(tookLease);
+    const b = await startReplica('lease_kill', stream, { KEELSON_APPLY_MS: '10' });
+    const total = 300;
+    await publish('lease_kill', total);
+    await eventually(async () => (await byHolder('lease_kill', a.holder)) >= 40, 20_000, 'the holder applied 40 events');
+    expect(await byHolder('lease_kill', b.holder)).toBe(0); // the standby stood by
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await once(a.child, 'exit');
+    await b.says(tookLease);
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(10_000);
+    // The killed holder's unacknowledged batch comes back once its ack wait (10 s) lapses.
+    await eventually(async () => (await rows('lease_kill')).length >= total, 40_000, 'every event applied');
+    await new Promise((r) => setTimeout(r, 500));
+    const applied = await rows('lease_kill');
+    expect(applied.map((r) => r.seq)).toEqual(oneToN(total));
+    expect(applied.filter((r) => r.holder === b.holder).length).toBeGreaterThan(0);
+    b.child.kill('SIGTERM');
+    await once(b.child, 'exit');
+  }, 90_000);
+
+  it('lets a holder frozen past its lease (SIGSTOP, then SIGCONT) write nothing after the standby took over', async () => {
+    const stream = await prepare('lease_stop');
+    const pauseAt = 35; // in the fourth batch: its transaction is open when the holder is frozen
+    const a = await startReplica('lease_stop', stream, { KEELSON_APPLY_MS: '5', KEELSON_PAUSE_AT: String(pauseAt) });
+    await a.says(tookLease);
+    const b = await startReplica('lease_stop', stream, { KEELSON_APPLY_MS: '5' });
+    const total = 120;
+    await publish('lease_stop', total);
+    await a.says((l) => l.paused === pauseAt);
+    a.child.kill('SIGSTOP');
+    const before = await byHolder('lease_stop', a.holder);
+    await b.says(tookLease);
+    await eventually(async () => (await rows('lease_stop')).length >= total, 40_000, 'every event applied by the new holder');
+    expect(await byHolder('lease_stop', a.holder)).toBe(before);
+    a.child.kill('SIGCONT'); // it wakes inside its open transaction, then its runner goes on
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await byHolder('lease_stop', a.holder)).toBe(before);
+    expect((await rows('lease_stop')).map((r) => r.seq)).toEqual(oneToN(total));
+    // The stale one's pool holds the connection PostgreSQL ended under it: a graceful stop would wait for it.
+    a.child.kill('SIGKILL');
+    b.child.kill('SIGTERM');
+    await Promise.all([once(a.child, 'exit'), once(b.child, 'exit')]);
+  }, 90_000);
+});
