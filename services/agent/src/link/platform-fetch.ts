@@ -102,14 +102,19 @@ export function platformFetch(ca: string | undefined, clientIdentity?: ClientIde
 }
 
 /**
- * An answer read as it arrives: its status and its body chunk by chunk. Leaving the body unread or
- * half-read takes its connection down (`cancel`), as cancelling a fetch body does.
+ * An answer read as it arrives: its status and its body chunk by chunk. A body left half-read
+ * takes its connection down (`cancel`, or leaving a `for await` over it), as cancelling a fetch
+ * body does.
  */
 export interface StreamedResponse {
   status: number;
   ok: boolean;
   body: AsyncIterable<Uint8Array> | null;
-  /** Drops the rest of a body not read to its end (and its connection); nothing once it was. */
+  /**
+   * For a body not read to its end: drops it with its connection when part of it is still to come,
+   * drains it when it has all arrived (the kept-alive connection serves the next request); nothing
+   * once it was read.
+   */
   cancel(): void;
 }
 
