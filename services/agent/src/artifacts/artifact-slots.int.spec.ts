@@ -32,6 +32,15 @@ describe('the current/previous links of an artifact', () => {
     expect(readdirSync(layout.artifactDir('yolo')).sort()).toEqual(['current', 'previous', 'versions']);
   });
 
+  it('reads a missing slot as empty, and a slot that is not a link as an error with its stack', async () => {
+    expect(await links()).toEqual([null, null]); // no artifact directory yet
+    mkdirSync(layout.artifactDir('yolo'), { recursive: true });
+    writeFileSync(layout.slot('yolo', 'current'), 'not a link');
+    const err = (await slots.read('current').catch((e: unknown) => e)) as NodeJS.ErrnoException;
+    expect(err.code).toBe('EINVAL');
+    expect(err.stack).toContain('readlink');
+  });
+
   it('restores both links exactly as the swap found them', async () => {
     for (const v of ['1.0.0', '2.0.0', '3.0.0']) await slots.install(v, stage(v), 'model.onnx');
     await slots.apply({ fromCurrent: '1.0.0', fromPrevious: null, to: '2.0.0' });

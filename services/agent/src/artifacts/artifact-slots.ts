@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { mkdir, readdir, readlink, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DataDirLayout } from '../data-dir/layout.js';
@@ -20,12 +21,10 @@ export class ArtifactSlots {
 
   /** The version a slot points at, or null when the slot is empty. */
   async read(slot: Slot): Promise<string | null> {
-    try {
-      return basename(await readlink(this.layout.slot(this.name, slot)));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    const link = this.layout.slot(this.name, slot);
+    const target = linkTarget(link);
+    if (target !== undefined) return target === null ? null : basename(target);
+    return basename(await readlink(link)); // any other failure: thrown by the promise call, with its stack
   }
 
   /**
@@ -133,5 +132,24 @@ async function unlinkIfThere(link: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
+  }
+}
+
+/**
+ * A link's target, null when there is none, undefined when reading it failed otherwise. An update
+ * reads its artifact's two links about five times, and a first install finds them missing: a
+ * `fs/promises` readlink that fails builds an error with an async stack (~35 µs on the fleet's
+ * machine, 2-3 % of the simulated fleet's JS time with the promise calls). One synchronous
+ * readlink(2) of a link in the data directory costs a few µs and no error object.
+ */
+function linkTarget(link: string): string | null | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return readlinkSync(link);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }

@@ -10,7 +10,14 @@ import type { DataDirLayout } from './layout.js';
  */
 const versions = new Map<string, number>();
 
-const keyOf = (layout: DataDirLayout): string => resolve(layout.identityDir);
+/** Each layout's absolute identity directory, resolved once (it is read at every device request). */
+const keys = new WeakMap<DataDirLayout, string>();
+
+function keyOf(layout: DataDirLayout): string {
+  let key = keys.get(layout);
+  if (key === undefined) keys.set(layout, (key = resolve(layout.identityDir)));
+  return key;
+}
 
 export function identityVersion(layout: DataDirLayout): number {
   return versions.get(keyOf(layout)) ?? 0;

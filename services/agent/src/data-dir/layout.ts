@@ -16,48 +16,39 @@ import { join } from 'node:path';
  * ```
  */
 export class DataDirLayout {
-  constructor(readonly root: string) {}
-
-  get identityDir(): string {
-    return join(this.root, 'identity');
-  }
-  get deviceKey(): string {
-    return join(this.identityDir, 'device.key');
-  }
-  get deviceCertificate(): string {
-    return join(this.identityDir, 'device.crt');
-  }
-  get caCertificate(): string {
-    return join(this.identityDir, 'ca.crt');
-  }
+  // The fixed paths are joined once: a device update asks for them dozens of times (the TLS
+  // identity at each request, the journal, the slots, the downloads).
+  readonly identityDir: string;
+  readonly deviceKey: string;
+  readonly deviceCertificate: string;
+  readonly caCertificate: string;
   /** Where a renewal keeps the next key and certificate until it swaps them in (see renewal/pending-renewal.ts). */
-  get renewalDir(): string {
-    return join(this.identityDir, 'renewal');
+  readonly renewalDir: string;
+  readonly brokerCredentials: string;
+  readonly enrollment: string;
+  readonly tufDir: string;
+  readonly trustedRoot: string;
+  readonly pristineRoot: string;
+  readonly stateFile: string;
+  readonly tmpDir: string;
+  readonly artifactsDir: string;
+
+  constructor(readonly root: string) {
+    this.identityDir = join(root, 'identity');
+    this.deviceKey = join(this.identityDir, 'device.key');
+    this.deviceCertificate = join(this.identityDir, 'device.crt');
+    this.caCertificate = join(this.identityDir, 'ca.crt');
+    this.renewalDir = join(this.identityDir, 'renewal');
+    this.brokerCredentials = join(this.identityDir, 'broker.json');
+    this.enrollment = join(this.identityDir, 'enrollment.json');
+    this.tufDir = join(root, 'tuf');
+    this.trustedRoot = join(this.tufDir, 'root.json');
+    this.pristineRoot = join(this.tufDir, 'pristine-root.json');
+    this.stateFile = join(root, 'state.json');
+    this.tmpDir = join(root, 'tmp');
+    this.artifactsDir = join(root, 'artifacts');
   }
-  get brokerCredentials(): string {
-    return join(this.identityDir, 'broker.json');
-  }
-  get enrollment(): string {
-    return join(this.identityDir, 'enrollment.json');
-  }
-  get tufDir(): string {
-    return join(this.root, 'tuf');
-  }
-  get trustedRoot(): string {
-    return join(this.tufDir, 'root.json');
-  }
-  get pristineRoot(): string {
-    return join(this.tufDir, 'pristine-root.json');
-  }
-  get stateFile(): string {
-    return join(this.root, 'state.json');
-  }
-  get tmpDir(): string {
-    return join(this.root, 'tmp');
-  }
-  get artifactsDir(): string {
-    return join(this.root, 'artifacts');
-  }
+
   artifactDir(name: string): string {
     return join(this.artifactsDir, name);
   }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
@@ -63,21 +64,27 @@ function retire(agent: Agent): void {
   for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }
 
-async function httpsFetch(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<Response> {
+/** Sends one request on the agent of (CA, identity): the answer as Node's own stream, not yet converted. */
+async function httpsRequest(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<IncomingMessage> {
   const agent = connections.agentFor(await clientIdentity?.());
   return new Promise((resolve, reject) => {
     const sentHeaders = init.closeAfter ? { ...init.headers, connection: 'close' } : init.headers;
-    const req = request(url, { method: init.method ?? 'GET', headers: sentHeaders, agent, signal: init.signal }, (res) => {
-      const headers = new Headers();
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-      const status = res.statusCode ?? 502;
-      const empty = status === 204 || status === 304 || init.method === 'HEAD';
-      if (empty) res.resume();
-      resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers }));
-    });
+    const req = request(url, { method: init.method ?? 'GET', headers: sentHeaders, agent, signal: init.signal }, resolve);
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+const hasNoBody = (status: number, method: string | undefined): boolean => status === 204 || status === 304 || method === 'HEAD';
+
+async function httpsFetch(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<Response> {
+  const res = await httpsRequest(url, init, connections, clientIdentity);
+  const headers = new Headers();
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  const status = res.statusCode ?? 502;
+  const empty = hasNoBody(status, init.method);
+  if (empty) res.resume();
+  return new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers });
 }
 
 /**
@@ -92,4 +99,53 @@ async function httpsFetch(url: string, init: PlatformRequest, connections: Conne
 export function platformFetch(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformFetch {
   const connections = new Connections(ca);
   return (url, init = {}) => ((ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, connections, clientIdentity) : fetch(url, init));
+}
+
+/**
+ * An answer read as it arrives: its status and its body chunk by chunk. A body left half-read
+ * takes its connection down (`cancel`, or leaving a `for await` over it), as cancelling a fetch
+ * body does.
+ */
+export interface StreamedResponse {
+  status: number;
+  ok: boolean;
+  body: AsyncIterable<Uint8Array> | null;
+  /**
+   * For a body not read to its end: drops it with its connection when part of it is still to come,
+   * drains it when it has all arrived (the kept-alive connection serves the next request); nothing
+   * once it was read.
+   */
+  cancel(): void;
+}
+
+export type PlatformStream = (url: string, init?: PlatformRequest) => Promise<StreamedResponse>;
+
+function streamedFromNode(res: IncomingMessage, method: string | undefined): StreamedResponse {
+  const status = res.statusCode ?? 502;
+  const empty = hasNoBody(status, method);
+  if (empty) res.resume();
+  const cancel = (): void => {
+    if (res.readableEnded || res.destroyed) return;
+    if (res.complete) res.resume(); // all received: drained, the connection stays for the next request
+    else res.destroy();
+  };
+  return { status, ok: status >= 200 && status < 300, body: empty ? null : res, cancel };
+}
+
+function streamedFromFetch(res: Response): StreamedResponse {
+  const body = res.body;
+  return { status: res.status, ok: res.ok, body, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
+}
+
+/**
+ * `platformFetch` for a caller that reads bodies as chunks (the TUF fetcher: six requests per
+ * update): over HTTPS the answer is Node's own response stream, with no Web stream, Response or
+ * Headers built around it. Same connections, certificate and trust as `platformFetch`.
+ */
+export function platformStream(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformStream {
+  const connections = new Connections(ca);
+  return async (url, init = {}) =>
+    (ca || clientIdentity) && url.startsWith('https:')
+      ? streamedFromNode(await httpsRequest(url, init, connections, clientIdentity), init.method)
+      : streamedFromFetch(await fetch(url, init));
 }

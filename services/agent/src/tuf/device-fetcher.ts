@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
-import { platformFetch, type ClientIdentity, type PlatformFetch } from '../link/platform-fetch.js';
+import { platformStream, type ClientIdentity, type PlatformStream, type StreamedResponse } from '../link/platform-fetch.js';
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
 import { openCreating } from '../data-dir/atomic-file.js';
@@ -51,7 +51,7 @@ const discardLimit = 64 * 1024;
  * cancelled half-read, the response would take its kept-alive connection down with it, and the
  * next request of the update would pay a new TLS handshake.
  */
-async function discard(res: Response): Promise<void> {
+async function discard(res: StreamedResponse): Promise<void> {
   if (!res.body) return;
   let read = 0;
   for await (const chunk of res.body) {
@@ -67,7 +67,8 @@ async function discard(res: Response): Promise<void> {
  * small or shared on a device.
  */
 export class DeviceFetcher implements Fetcher {
-  private readonly fetch: PlatformFetch;
+  /** Answers as Node streams: a body is read chunk by chunk, with no Web stream or Response per request. */
+  private readonly fetch: PlatformStream;
 
   constructor(
     transport: FacadeTransport,
@@ -75,7 +76,7 @@ export class DeviceFetcher implements Fetcher {
     private readonly retry: RetryPolicy = defaultRetry,
     private readonly timeoutMs = 600_000,
   ) {
-    this.fetch = platformFetch(transport.platformCa, transport.clientIdentity);
+    this.fetch = platformStream(transport.platformCa, transport.clientIdentity);
   }
 
   async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
@@ -118,7 +119,7 @@ export class DeviceFetcher implements Fetcher {
         try {
           await check(writtenTo(out, this.chunks(url, maxLength, res)));
         } finally {
-          if (res.body && !res.body.locked) await res.body.cancel().catch(() => undefined); // a check that stopped early
+          res.cancel(); // a check that stopped early
         }
       } finally {
         out.end();
@@ -161,7 +162,7 @@ export class DeviceFetcher implements Fetcher {
   }
 
   /** The body chunk by chunk; a refusal throws, and a body longer than `maxLength` is cut off with an error (endless data). */
-  private async *chunks(url: string, maxLength: number, res: Response): AsyncGenerator<Uint8Array> {
+  private async *chunks(url: string, maxLength: number, res: StreamedResponse): AsyncGenerator<Uint8Array> {
     if (!res.ok || !res.body) {
       await discard(res);
       throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
