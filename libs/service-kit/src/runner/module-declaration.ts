@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Projection, Reactor, ReactorRunnerOptions, RetiredProjection, StreamDeclaration } from '@keelson/event-store';
 import type { Database, Migration } from '@keelson/postgres';
@@ -64,6 +65,11 @@ export interface ModuleDeclaration {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reactors?: (ReactorDeclaration<any> | Worker)[];
   commands?: CommandHandler[];
+  /**
+   * Controllers (also in the Nest module's `controllers`) whose `@CommandPattern` methods this module
+   * answers through the `CommandServer`; served in the commands step, after the module's reactors.
+   */
+  commandControllers?: Type[];
 }
 
 /** A module's declarations as a Nest provider value: the runner finds every one by this class. */

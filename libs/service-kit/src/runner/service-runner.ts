@@ -4,6 +4,8 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
+import { contractsOf } from '../commands/command-pattern.js';
+import type { CommandServer } from '../commands/command-server.js';
 import { serveCommands } from '../commands/serve-commands.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
@@ -16,6 +18,8 @@ export interface ServiceRunnerOptions {
   db: Database | null;
   /** In the order they start; they stop in the reverse one. */
   modules: ModuleDeclaration[];
+  /** The transport of the modules' `commandControllers` (the app's, from `createServiceApp`). */
+  commandServer?: CommandServer;
   /** How often a missing foreign stream is looked for again. */
   pollMs?: number;
 }
@@ -119,15 +123,7 @@ export class ServiceRunner {
 
   private async startKind(m: ModuleDeclaration, kind: (typeof kinds)[number]): Promise<void> {
     const started = this.started.get(m)![kind];
-    if (kind === 'commands') {
-      if (!m.commands?.length) return;
-      const logger = this.loggers.get(m)!;
-      const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
-      const subscriptions: Subscription[] = serveCommands(this.o.nc, this.o.config.naming, m.commands, { onError });
-      started.push({ stop: () => Promise.all(subscriptions.map((s) => s.drain())).then(() => undefined) });
-      await this.step(m, 'commands', () => this.o.nc.flush()); // registered before the service says it is listening
-      return;
-    }
+    if (kind === 'commands') return this.serveCommands(m, started);
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
@@ -136,6 +132,25 @@ export class ServiceRunner {
         return runner;
       }));
     }
+  }
+
+  /** Serves the module's handlers: `commandControllers` through the `CommandServer`, `commands` directly. */
+  private async serveCommands(m: ModuleDeclaration, started: Started['commands']): Promise<void> {
+    if (!m.commands?.length && !m.commandControllers?.length) return;
+    const logger = this.loggers.get(m)!;
+    const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
+    if (m.commandControllers?.length) {
+      const contracts = m.commandControllers.flatMap(contractsOf);
+      started.push(await this.step(m, 'commands', async () => {
+        if (!this.o.commandServer) throw new Error('the service has no CommandServer (InfrastructureModule) for its command controllers');
+        return this.o.commandServer.serve(contracts, onError);
+      }));
+    }
+    if (m.commands?.length) {
+      const subscriptions: Subscription[] = serveCommands(this.o.nc, this.o.config.naming, m.commands, { onError });
+      started.push({ stop: () => Promise.all(subscriptions.map((s) => s.drain())).then(() => undefined) });
+    }
+    await this.step(m, 'commands', () => this.o.nc.flush()); // registered before the service says it is listening
   }
 
   private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
