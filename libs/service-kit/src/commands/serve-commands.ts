@@ -22,7 +22,8 @@ export interface ServeCommandsOptions {
 /**
  * Serves each handler on `cmd.<service>.<name>` in a queue group named after the service, so
  * replicas share the load. Requests are answered concurrently; the returned subscriptions are
- * drained by the caller on shutdown.
+ * drained by the caller on shutdown. Services answer through `@CommandPattern` controllers (the
+ * `CommandServer`); this plain server is for test fixtures that play another service (fakes).
  */
 export function serveCommands(nc: NatsConnection, naming: EventStoreNaming, handlers: CommandHandler[], options: ServeCommandsOptions = {}): Subscription[] {
   return handlers.map((handler) => {

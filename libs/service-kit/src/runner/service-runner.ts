@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { contractsOf } from '../commands/command-pattern.js';
 import type { CommandServer } from '../commands/command-server.js';
-import { serveCommands } from '../commands/serve-commands.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
@@ -134,23 +133,17 @@ export class ServiceRunner {
     }
   }
 
-  /** Serves the module's handlers: `commandControllers` through the `CommandServer`, `commands` directly. */
+  /** Serves the module's `commandControllers` through the `CommandServer`, registered before the service says it is listening. */
   private async serveCommands(m: ModuleDeclaration, started: Started['commands']): Promise<void> {
-    if (!m.commands?.length && !m.commandControllers?.length) return;
+    if (!m.commandControllers?.length) return;
     const logger = this.loggers.get(m)!;
     const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
-    if (m.commandControllers?.length) {
-      const contracts = m.commandControllers.flatMap(contractsOf);
-      started.push(await this.step(m, 'commands', async () => {
-        if (!this.o.commandServer) throw new Error('the service has no CommandServer (InfrastructureModule) for its command controllers');
-        return this.o.commandServer.serve(contracts, onError);
-      }));
-    }
-    if (m.commands?.length) {
-      const subscriptions: Subscription[] = serveCommands(this.o.nc, this.o.config.naming, m.commands, { onError });
-      started.push({ stop: () => Promise.all(subscriptions.map((s) => s.drain())).then(() => undefined) });
-    }
-    await this.step(m, 'commands', () => this.o.nc.flush()); // registered before the service says it is listening
+    const contracts = m.commandControllers.flatMap(contractsOf);
+    started.push(await this.step(m, 'commands', async () => {
+      if (!this.o.commandServer) throw new Error('the service has no CommandServer (InfrastructureModule) for its command controllers');
+      return this.o.commandServer.serve(contracts, onError);
+    }));
+    await this.step(m, 'commands', () => this.o.nc.flush());
   }
 
   private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
