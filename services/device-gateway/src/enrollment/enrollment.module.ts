@@ -6,7 +6,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
 } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -43,9 +43,8 @@ function refusalsPerMinuteOf(config: ServiceConfig): number {
 }
 
 /** Requires the gateway's database: device credentials live nowhere else. */
-export function requireDatabase(db: Database | null): Database {
-  if (!db) throw new Error('device-gateway: KEELSON_DATABASE_URL is required (device credentials are kept there)');
-  return db;
+export function credentialsDatabase(db: Database | null): Database {
+  return requireDatabase(db, 'device-gateway', 'device credentials are kept there');
 }
 
 interface EnrollmentParts {
@@ -136,7 +135,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
         new DeviceEnrollment({
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
-          credentials: new DeviceCredentialsStore(requireDatabase(db)),
+          credentials: new DeviceCredentialsStore(credentialsDatabase(db)),
           rootOf: roots.rootOf,
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),
           facadeUrl: requireEnv(config, 'KEELSON_FACADE_URL'),
