@@ -6,6 +6,8 @@ export { type CommandContext, newContext, contextFrom, contextHeaders } from './
 export { toReplyError, fromReplyError } from './commands/reply-error.js';
 export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptions } from './commands/serve-commands.js';
 export { callCommand, type CallOptions } from './commands/call-command.js';
+export { CommandPattern, contractsOf, type CommandMethod } from './commands/command-pattern.js';
+export { CommandServer, type ServedCommands } from './commands/command-server.js';
 export { connectNats, CoalescingTransport } from '@keelson/nats-kit';
 export { InfrastructureModule, infrastructureModule, type InfrastructureOptions } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
+import { CommandServer } from '../commands/command-server.js';
 import type { ServiceConfig } from '../config.js';
 import { recordCertificateExpiry } from './certificate-expiry.metric.js';
 
@@ -40,7 +41,19 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
   if (httpsOptions) recordCertificateExpiry(config.service, httpsOptions.cert);
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
+  connectCommandServer(app);
   return app;
+}
+
+/**
+ * Connects the app's `CommandServer` (InfrastructureModule) as a Nest microservice: Nest registers
+ * every `@CommandPattern` handler with it now, closes it at shutdown. Subjects open per module, in
+ * the `ServiceRunner`'s order, so `startAllMicroservices` is not needed (and opens nothing).
+ */
+function connectCommandServer(app: INestApplication): void {
+  // An app without the InfrastructureModule (a bare HTTP spec) serves no commands; `get` would exit the process.
+  const provided = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(CommandServer));
+  if (provided) app.connectMicroservice({ strategy: app.get(CommandServer, { strict: false }) });
 }
 
 /**

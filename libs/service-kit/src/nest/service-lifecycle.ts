@@ -2,6 +2,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { DiscoveryService } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Database } from '@keelson/postgres';
+import { contractsOf } from '../commands/command-pattern.js';
+import { CommandServer } from '../commands/command-server.js';
 import type { ServiceConfig } from '../config.js';
 import { DeclaredModule } from '../runner/module-declaration.js';
 import { ServiceRunner } from '../runner/service-runner.js';
@@ -21,6 +23,7 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DATABASE) private readonly db: Database | null,
     private readonly discovery: DiscoveryService,
+    private readonly commandServer: CommandServer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -29,7 +32,9 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is DeclaredModule => instance instanceof DeclaredModule)
       .flatMap((declared) => declared.declarations);
-    this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules });
+    const undeclared = this.commandServer.undeclared(modules.flatMap((m) => (m.commandControllers ?? []).flatMap(contractsOf)));
+    if (undeclared.length) throw new Error(`${this.config.service}: no module declares the controller of ${undeclared.join(', ')} (declareModule commandControllers): never served`);
+    this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules, commandServer: this.commandServer });
     await this.runner.prepare();
   }
 

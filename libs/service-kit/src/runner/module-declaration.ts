@@ -1,7 +1,7 @@
+import type { Type } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Projection, Reactor, ReactorRunnerOptions, RetiredProjection, StreamDeclaration } from '@keelson/event-store';
 import type { Database, Migration } from '@keelson/postgres';
-import type { CommandHandler } from '../commands/serve-commands.js';
 
 /** Something the module runs for the app's lifetime that is neither a projection nor a reactor (a sweep, a listener). */
 export interface Worker {
@@ -77,7 +77,11 @@ export interface ModuleDeclaration {
   projections?: (ProjectionDeclaration<any> | Worker)[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reactors?: (ReactorDeclaration<any> | Worker)[];
-  commands?: CommandHandler[];
+  /**
+   * Controllers (also in the Nest module's `controllers`) whose `@CommandPattern` methods this module
+   * answers through the `CommandServer`; served in the commands step, after the module's reactors.
+   */
+  commandControllers?: Type[];
 }
 
 /** A module's declarations as a Nest provider value: the runner finds every one by this class. */

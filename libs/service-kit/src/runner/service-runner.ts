@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream, type WriteFence } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
-import { serveCommands } from '../commands/serve-commands.js';
+import { contractsOf } from '../commands/command-pattern.js';
+import type { CommandServer } from '../commands/command-server.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
@@ -18,6 +19,8 @@ export interface ServiceRunnerOptions {
   db: Database | null;
   /** In the order they start; they stop in the reverse one. */
   modules: ModuleDeclaration[];
+  /** The transport of the modules' `commandControllers` (the app's, from `createServiceApp`). */
+  commandServer?: CommandServer;
   /** How often a missing foreign stream is looked for again. */
   pollMs?: number;
   /** The leases of single-active runners (default `LEASE_TIMING`). */
@@ -128,15 +131,7 @@ export class ServiceRunner {
 
   private async startKind(m: ModuleDeclaration, kind: (typeof kinds)[number]): Promise<void> {
     const started = this.started.get(m)![kind];
-    if (kind === 'commands') {
-      if (!m.commands?.length) return;
-      const logger = this.loggers.get(m)!;
-      const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
-      const subscriptions: Subscription[] = serveCommands(this.o.nc, this.o.config.naming, m.commands, { onError });
-      started.push({ stop: () => Promise.all(subscriptions.map((s) => s.drain())).then(() => undefined) });
-      await this.step(m, 'commands', () => this.o.nc.flush()); // registered before the service says it is listening
-      return;
-    }
+    if (kind === 'commands') return this.serveCommands(m, started);
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
@@ -145,6 +140,19 @@ export class ServiceRunner {
         return runner;
       }));
     }
+  }
+
+  /** Serves the module's `commandControllers` through the `CommandServer`, registered before the service says it is listening. */
+  private async serveCommands(m: ModuleDeclaration, started: Started['commands']): Promise<void> {
+    if (!m.commandControllers?.length) return;
+    const logger = this.loggers.get(m)!;
+    const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
+    const contracts = m.commandControllers.flatMap(contractsOf);
+    started.push(await this.step(m, 'commands', async () => {
+      if (!this.o.commandServer) throw new Error('the service has no CommandServer (InfrastructureModule) for its command controllers');
+      return this.o.commandServer.serve(contracts, onError);
+    }));
+    await this.step(m, 'commands', () => this.o.nc.flush());
   }
 
   private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {

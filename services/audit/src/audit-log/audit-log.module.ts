@@ -1,27 +1,18 @@
 import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { audit } from '@keelson/commands';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import {
-  CLOCK, DATABASE, declareModule, handlerFor, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
-} from '@keelson/service-kit';
-import { chainVerificationWorker, verifyAndRecord, verifySeconds } from '../audit-chain/chain-verification.js';
-import { queryAuditLog } from '../audit-query/audit-query.js';
+import { CLOCK, DATABASE, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { chainVerificationWorker, verifySeconds } from '../audit-chain/chain-verification.js';
 import { afterCommit } from './after-commit.js';
+import { AuditCommands } from './audit-commands.controller.js';
+import { auditDatabase, auditTables } from './audit-database.js';
 import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { auditBatchSize, auditLogProjection } from './audit-log.projection.js';
 import type { ChainedEntry } from './audit-log.writer.js';
 import { AuditRepublisher } from './audit-republisher.js';
 import { ensureEventStreams } from './event-streams.js';
-
-const auditTables = 'the audit log lives there';
-
-/** The audit log lives in the audit service's own database; without one the service cannot run. */
-export function auditDatabase(db: Database | null): Database {
-  return requireDatabase(db, 'audit', auditTables);
-}
 
 /** Projects every event stream into the chained audit log and serves `cmd.audit.query` and `cmd.audit.verify`. */
 function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Database, clock: Clock): ModuleDeclaration {
@@ -47,8 +38,8 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
     applyOtherStreams: (jsm, replicas) => ensureEventStreams(jsm, config.naming, replicas),
     migrations: auditLogMigrations,
     projections,
-    commands: [handlerFor(audit.queryAudit, (input) => queryAuditLog(db, input)), handlerFor(audit.verifyAudit, () => verifyAndRecord(db))],
     reactors: [chainVerificationWorker(db, verifySeconds(config))],
+    commandControllers: [AuditCommands],
   };
 }
 
@@ -56,6 +47,7 @@ const AUDIT_LOG_DECLARATION = Symbol('AuditLogDeclaration');
 
 /** The audit log: its projections, its queries and its republished CloudEvents. */
 @Module({
+  controllers: [AuditCommands],
   providers: [
     {
       provide: AUDIT_LOG_DECLARATION,

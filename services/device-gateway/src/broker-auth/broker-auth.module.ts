@@ -8,7 +8,7 @@ import {
 } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
-import { requireDatabase } from '../enrollment/enrollment.module.js';
+import { credentialsDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
 import { ConnectionKicker } from './connection-kicker.js';
 import { droppedConnectionsReactor } from './dropped-connections.reactor.js';
@@ -100,7 +100,7 @@ const BROKER_AUTH_DECLARATION = Symbol('BrokerAuthDeclaration');
       provide: BROKER_AUTH_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, SystemConnection],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, system: SystemConnection) =>
-        declareModule(brokerAuthDeclaration({ nc, config, clock, db: requireDatabase(db), system })),
+        declareModule(brokerAuthDeclaration({ nc, config, clock, db: credentialsDatabase(db), system })),
     },
   ],
 })

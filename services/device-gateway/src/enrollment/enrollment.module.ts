@@ -6,7 +6,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireEnv, SERVICE_CONFIG, type Clock, type CommandHandler, type ModuleDeclaration, type ServiceConfig, type Worker,
+  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
 } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -16,8 +16,7 @@ import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
 import { enrollRouteInstaller } from './enroll-route.installer.js';
-import { Devices } from '../devices/devices.js';
-import { enrollmentCommands } from './enrollment-commands.js';
+import { EnrollmentCommands } from './enrollment-commands.controller.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
 import { RefusalLog } from './refusal-log.js';
@@ -44,9 +43,8 @@ function refusalsPerMinuteOf(config: ServiceConfig): number {
 }
 
 /** Requires the gateway's database: device credentials live nowhere else. */
-export function requireDatabase(db: Database | null): Database {
-  if (!db) throw new Error('device-gateway: KEELSON_DATABASE_URL is required (device credentials are kept there)');
-  return db;
+export function credentialsDatabase(db: Database | null): Database {
+  return requireDatabase(db, 'device-gateway', 'device credentials are kept there');
 }
 
 interface EnrollmentParts {
@@ -56,7 +54,6 @@ interface EnrollmentParts {
   ca: DeviceCertificateAuthority;
   roots: RootCache;
   refusals: RefusalLog;
-  commands: CommandHandler[];
   enrollRoute: Worker;
 }
 
@@ -66,7 +63,7 @@ interface EnrollmentParts {
  * RootCache; runs the refusal log's summaries; installs `POST /v1/enroll` before the app listens;
  * serves the enrollment-token commands.
  */
-function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, commands, enrollRoute }: EnrollmentParts): ModuleDeclaration {
+function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollRoute }: EnrollmentParts): ModuleDeclaration {
   const rotateKeys = async () => {
     const store = new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseOperatorEvent });
     const keys = await rotateDeviceCaKeys(ca, store, auditFleetOf(config), clock.now());
@@ -83,7 +80,7 @@ function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, command
       { name: 'refusal log', start: () => refusals.start(), stop: () => refusals.stop() }, // stopped after the commands: the last summaries
       enrollRoute,
     ],
-    commands,
+    commandControllers: [EnrollmentCommands],
   };
 }
 
@@ -94,18 +91,14 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
  * global InfrastructureModule, `KEELSON_MQTT_URL` and `KEELSON_FACADE_URL`.
  */
 @Module({
-  controllers: [EnrollController],
+  controllers: [EnrollController, EnrollmentCommands],
   providers: [
     {
       provide: ENROLLMENT_DECLARATION,
-      inject: [NATS, SERVICE_CONFIG, CLOCK, DeviceCertificateAuthority, RootCache, RefusalLog, EnrollmentTokens, HttpAdapterHost, DeviceEnrollment],
+      inject: [NATS, SERVICE_CONFIG, CLOCK, DeviceCertificateAuthority, RootCache, RefusalLog, HttpAdapterHost, DeviceEnrollment],
       useFactory: (
-        nc: NatsConnection, config: ServiceConfig, clock: Clock, ca: DeviceCertificateAuthority, roots: RootCache, refusals: RefusalLog, tokens: EnrollmentTokens,
-        host: HttpAdapterHost, enrollment: DeviceEnrollment,
-      ) => {
-        const commands = enrollmentCommands({ tokens, clock, devices: new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent })) });
-        return declareModule(enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, commands, enrollRoute: enrollRouteInstaller(host, enrollment) }));
-      },
+        nc: NatsConnection, config: ServiceConfig, clock: Clock, ca: DeviceCertificateAuthority, roots: RootCache, refusals: RefusalLog, host: HttpAdapterHost, enrollment: DeviceEnrollment,
+      ) => declareModule(enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollRoute: enrollRouteInstaller(host, enrollment) })),
     },
     {
       provide: RootCache,
@@ -142,7 +135,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
         new DeviceEnrollment({
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
-          credentials: new DeviceCredentialsStore(requireDatabase(db)),
+          credentials: new DeviceCredentialsStore(credentialsDatabase(db)),
           rootOf: roots.rootOf,
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),
           facadeUrl: requireEnv(config, 'KEELSON_FACADE_URL'),

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseGroupEvent, type GroupEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, handlerFor, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceViews } from '../devices/device-views.js';
-import { DevicesModule, gatewayDatabase } from '../devices/devices.module.js';
+import { DevicesModule } from '../devices/devices.module.js';
+import { gatewayDatabase } from '../devices/gateway-database.js';
+import { GroupCommands } from './group-commands.controller.js';
 import { Groups } from './groups.js';
 import { groupsMigrations, groupsProjection } from './groups.projection.js';
 
@@ -15,6 +16,7 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
 /** Static device groups made from device names: projects groups and serves `create-group`, `get-group` and `list-groups`. */
 @Module({
   imports: [DevicesModule],
+  controllers: [GroupCommands],
   providers: [
     {
       provide: Groups,
@@ -24,19 +26,13 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
     },
     {
       provide: GROUPS_DECLARATION,
-      inject: [Groups],
-      useFactory: (groups: Groups) =>
-        declareModule({
-          module: 'groups',
-          database: 'device and group read models live there',
-          migrations: groupsMigrations,
-          projections: [{ name: 'groups read model', projection: groupsProjection }],
-          commands: [
-            handlerFor(gateway.createGroup, (input, ctx) => groups.create(input, ctx)),
-            handlerFor(gateway.getGroup, (input) => groups.get(input)),
-            handlerFor(gateway.listGroups, (input) => groups.list(input.fleet, input.limit, input.cursor)),
-          ],
-        }),
+      useValue: declareModule({
+        module: 'groups',
+        database: 'device and group read models live there',
+        migrations: groupsMigrations,
+        projections: [{ name: 'groups read model', projection: groupsProjection }],
+        commandControllers: [GroupCommands],
+      }),
     },
   ],
 })

@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { registry } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, type ArtifactEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, handlerFor, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { registryDatabase, registryTables } from '../registry-database.js';
+import { ArtifactCommands } from './artifact-commands.controller.js';
 import { ArtifactViews } from './artifact-views.js';
 import { Artifacts } from './artifacts.js';
 import { artifactsMigrations, artifactsProjection } from './artifacts.projection.js';
 
 const ARTIFACTS_DECLARATION = Symbol('ArtifactsDeclaration');
 
-/** Applies the streams and tables, projects artifacts, and serves `get-artifact`, `resolve-artifact` and `list-artifacts`. */
-function artifactsDeclaration(views: ArtifactViews): ModuleDeclaration {
+/** Applies the streams and tables, projects artifacts, and serves `get-artifact`, `resolve-artifact` and `list-artifacts` (`ArtifactCommands`). */
+function artifactsDeclaration(): ModuleDeclaration {
   return {
     module: 'artifacts',
     database: registryTables,
@@ -22,17 +22,14 @@ function artifactsDeclaration(views: ArtifactViews): ModuleDeclaration {
     streams: [eventStreams.registry, eventStreams.signer],
     migrations: artifactsMigrations,
     projections: [{ name: 'artifacts read model', projection: artifactsProjection }],
-    commands: [
-      handlerFor(registry.getArtifact, (input) => views.get(input.fleet, input.name, input.version)),
-      handlerFor(registry.resolveArtifact, (input) => views.resolve(input.fleet, input.name, input.version)),
-      handlerFor(registry.listArtifacts, (input) => views.list(input.fleet, input.limit, input.cursor, input.name)),
-    ],
+    commandControllers: [ArtifactCommands],
   };
 }
 
 @Module({
+  controllers: [ArtifactCommands],
   providers: [
-    { provide: ARTIFACTS_DECLARATION, inject: [ArtifactViews], useFactory: (views: ArtifactViews) => declareModule(artifactsDeclaration(views)) },
+    { provide: ARTIFACTS_DECLARATION, useValue: declareModule(artifactsDeclaration()) },
     {
       provide: Artifacts,
       inject: [NATS, SERVICE_CONFIG],

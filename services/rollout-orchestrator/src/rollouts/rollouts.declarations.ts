@@ -1,20 +1,17 @@
 import { Logger } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { describeError, numberSetting, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
-import { Channels } from '../channels/channels.js';
+import { describeError, numberSetting, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { ChannelCommands } from '../channels/channel-commands.controller.js';
 import { assignBatchOf, assignConcurrencyOf, assignmentsReactor } from './assignments.reactor.js';
 import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
-import { failpointOf } from './failpoint.js';
-import { rolloutCommandHandlers } from './rollout-commands.js';
+import type { CreateRolloutDeps } from './create-rollout.js';
+import { RolloutCommands } from './rollout-commands.controller.js';
 import { skippedMessages } from './rollout.metrics.js';
 import { retiredRolloutProjections, rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
-import { Rollouts } from './rollouts.js';
-import { RolloutClaims } from './rollout-claims.js';
 import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { TimeoutSweep } from './timeout-sweep.js';
@@ -28,12 +25,10 @@ export function sweepSecondsOf(config: ServiceConfig): number {
 }
 
 export interface RolloutsParts {
-  nc: NatsConnection;
   config: ServiceConfig;
   db: Database;
-  clock: Clock;
-  rollouts: Rollouts;
-  channels: Channels;
+  /** Shared with the command controllers (`ROLLOUT_DEPS`). */
+  deps: CreateRolloutDeps;
 }
 
 const logger = new Logger('rollouts');
@@ -51,10 +46,8 @@ const onPoison = (what: string) => (err: unknown) => {
  * progress and outcomes; and the timers of rollouts in flight (device reachability, the timeout sweep).
  */
 export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] {
-  const { nc, config, db, clock, rollouts, channels } = parts;
-  const { naming } = config;
-  const failpoint = failpointOf(config.env, config.service);
-  const claims = new RolloutClaims(db);
+  const { config, db, deps } = parts;
+  const { nc, naming, rollouts, clock, claims, failpoint } = deps;
   const assignments = assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), batch: assignBatchOf(config), failpoint });
   const sweep = new TimeoutSweep({ rollouts, db, clock, everyMs: sweepSecondsOf(config) * 1000, onError: (err) => logger.error(`timeout sweep: ${describeError(err)}`) });
   const gatewayStream = { stream: eventStreams.gateway, owner: 'device-gateway' };
@@ -70,7 +63,7 @@ export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] 
         { name: 'rollout claims index', projection: rolloutClaimsProjection },
       ],
       reactors: [{ name: 'assignments', reactor: assignments, onPoison: onPoison('assignments') }, { name: 'timeout sweep', start: () => sweep.start(), stop: () => sweep.stop() }],
-      commands: rolloutCommandHandlers({ nc, naming, rollouts, clock, claims, channels, failpoint }),
+      commandControllers: [RolloutCommands, ChannelCommands],
     },
     {
       module: 'device outcomes',

@@ -4,7 +4,11 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { ChannelCommands } from '../channels/channel-commands.controller.js';
 import { Channels } from '../channels/channels.js';
+import type { CreateRolloutDeps } from './create-rollout.js';
+import { RolloutCommands } from './rollout-commands.controller.js';
+import { ROLLOUT_DEPS, rolloutDepsOf } from './rollout-deps.js';
 import { rolloutsDeclarations, rolloutTables } from './rollouts.declarations.js';
 import { Rollouts } from './rollouts.js';
 
@@ -17,6 +21,7 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
 
 /** Rollouts: the aggregate, its read models, the reactors that assign devices and record outcomes, and the commands. */
 @Module({
+  controllers: [RolloutCommands, ChannelCommands],
   providers: [
     {
       provide: Rollouts,
@@ -31,10 +36,15 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
         new Channels(new EventStore<ChannelEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })),
     },
     {
-      provide: ROLLOUTS_DECLARATION,
+      provide: ROLLOUT_DEPS,
       inject: [NATS, SERVICE_CONFIG, DATABASE, CLOCK, Rollouts, Channels],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, clock: Clock, rollouts: Rollouts, channels: Channels) =>
-        declareModule(...rolloutsDeclarations({ nc, config, db: orchestratorDatabase(db), clock, rollouts, channels })),
+        rolloutDepsOf(nc, config, orchestratorDatabase(db), clock, rollouts, channels),
+    },
+    {
+      provide: ROLLOUTS_DECLARATION,
+      inject: [SERVICE_CONFIG, DATABASE, ROLLOUT_DEPS],
+      useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) => declareModule(...rolloutsDeclarations({ config, db: orchestratorDatabase(db), deps })),
     },
   ],
   exports: [Rollouts, Channels],

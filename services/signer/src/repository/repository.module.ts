@@ -1,32 +1,27 @@
 import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, parseTufEvent, type OperatorEvent, type TufEvent } from '@keelson/events';
-import {
-  CLOCK, declareModule, handlerFor, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
-} from '@keelson/service-kit';
+import { CLOCK, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker } from '@keelson/service-kit';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
 import { TufRepositories } from './tuf-repositories.js';
-import { trustCommandHandlers } from './trust-commands.js';
-import { documentOf } from './tuf-repository.evolve.js';
+import { TrustCommands } from './trust-commands.controller.js';
 
 interface RepositoryParts {
   nc: NatsConnection;
   config: ServiceConfig;
   settings: SignerSettings;
   clock: Clock;
-  repositories: TufRepositories;
   keyring: FleetKeyring;
 }
 
 /**
  * Owns EV_TUF, opens every fleet's keys (re-sealing them during a rotation of the key secret, which
- * is audited) and serves `cmd.signer.get-root`, initialising a fleet's repository on first ask.
+ * is audited) and serves the trust commands (`TrustCommands`) once the keys are open.
  */
-function repositoryDeclaration({ nc, config, settings, clock, repositories, keyring }: RepositoryParts): ModuleDeclaration {
+function repositoryDeclaration({ nc, config, settings, clock, keyring }: RepositoryParts): ModuleDeclaration {
   const logger = new Logger('tuf-repository');
   // A wrong KEELSON_SIGNER_KEY_SECRET (or _PREVIOUS) refuses the start here, before any command is served.
   const keys: Worker = {
@@ -46,27 +41,21 @@ function repositoryDeclaration({ nc, config, settings, clock, repositories, keyr
     module: 'tuf-repository',
     streams: [eventStreams.signer],
     projections: [keys],
-    commands: [
-      handlerFor(signer.getRoot, async ({ fleet }, ctx) => {
-        const repository = await repositories.ensure(fleet, { actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
-        const root = documentOf(repository, 'root');
-        return { version: root.version, development: repository.development, root: root.metadata };
-      }),
-      ...trustCommandHandlers(repositories),
-    ],
+    commandControllers: [TrustCommands],
   };
 }
 
 const REPOSITORY_DECLARATION = Symbol('RepositoryDeclaration');
 
-/** The fleets' TUF repositories: settings, keys, the signing loop and the root query. */
+/** The fleets' TUF repositories: settings, keys, the signing loop and the trust commands. */
 @Module({
+  controllers: [TrustCommands],
   providers: [
     {
       provide: REPOSITORY_DECLARATION,
-      inject: [NATS, SERVICE_CONFIG, SIGNER_SETTINGS, CLOCK, TufRepositories, FleetKeyring],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, settings: SignerSettings, clock: Clock, repositories: TufRepositories, keyring: FleetKeyring) =>
-        declareModule(repositoryDeclaration({ nc, config, settings, clock, repositories, keyring })),
+      inject: [NATS, SERVICE_CONFIG, SIGNER_SETTINGS, CLOCK, FleetKeyring],
+      useFactory: (nc: NatsConnection, config: ServiceConfig, settings: SignerSettings, clock: Clock, keyring: FleetKeyring) =>
+        declareModule(repositoryDeclaration({ nc, config, settings, clock, keyring })),
     },
     { provide: SIGNER_SETTINGS, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => signerSettings(config) },
     {

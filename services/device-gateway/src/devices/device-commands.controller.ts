@@ -1,0 +1,71 @@
+import { Controller, Inject } from '@nestjs/common';
+import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import type { Database } from '@keelson/postgres';
+import { CommandPattern, DATABASE, type CommandContext } from '@keelson/service-kit';
+import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
+import { assignMany } from './assign-many.js';
+import { DeviceProfiles } from './device-profiles.js';
+import { DeviceViews } from './device-views.js';
+import { Devices } from './devices.js';
+import { gatewayDatabase } from './gateway-database.js';
+
+type In<C extends CommandContract> = ParsedCommandInput<C>;
+type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
+const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+
+/** `list-devices`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
+@Controller()
+export class DeviceCommands {
+  private readonly db: Database;
+
+  constructor(
+    @Inject(DATABASE) db: Database | null,
+    @Inject(Devices) private readonly devices: Devices,
+    @Inject(DeviceViews) private readonly views: DeviceViews,
+    @Inject(DeviceProfiles) private readonly profiles: DeviceProfiles,
+  ) {
+    this.db = gatewayDatabase(db);
+  }
+
+  @CommandPattern(gateway.listDevices)
+  list(input: In<typeof gateway.listDevices>): Out<typeof gateway.listDevices> {
+    return this.views.list(input.fleet, input.limit, input.cursor);
+  }
+
+  @CommandPattern(gateway.getDevice)
+  get(input: In<typeof gateway.getDevice>): Out<typeof gateway.getDevice> {
+    return this.views.get(input);
+  }
+
+  @CommandPattern(gateway.findDevices)
+  find(input: In<typeof gateway.findDevices>): Out<typeof gateway.findDevices> {
+    return this.profiles.find(input);
+  }
+
+  @CommandPattern(gateway.matchDevices)
+  match(input: In<typeof gateway.matchDevices>): Out<typeof gateway.matchDevices> {
+    return this.profiles.match(input);
+  }
+
+  @CommandPattern(gateway.assignDevice)
+  async assign(input: In<typeof gateway.assignDevice>, ctx: CommandContext): Out<typeof gateway.assignDevice> {
+    const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
+    const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
+    return { generation, changed: outcome.events.length > 0 };
+  }
+
+  @CommandPattern(gateway.assignDevices)
+  assignMany(input: In<typeof gateway.assignDevices>, ctx: CommandContext): Out<typeof gateway.assignDevices> {
+    return assignMany(this.devices, input, metaOf(ctx));
+  }
+
+  @CommandPattern(gateway.decommissionDevice)
+  async decommission(input: In<typeof gateway.decommissionDevice>, ctx: CommandContext): Out<typeof gateway.decommissionDevice> {
+    const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
+    const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
+    // Revoked before the answer, so no reconnect is admitted once the operator is told it is done
+    // (the devices projection does the same from the event, for every other path).
+    await this.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, input.deviceId, new Date()));
+    return { fleet: input.fleet, deviceId: input.deviceId, status: 'decommissioned' as const, changed: outcome.events.length > 0 };
+  }
+}

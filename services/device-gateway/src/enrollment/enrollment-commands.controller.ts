@@ -1,0 +1,48 @@
+import { Controller, Inject } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import { eventStreams, EventStore } from '@keelson/event-store';
+import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { CLOCK, CommandPattern, NATS, SERVICE_CONFIG, type Clock, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import { Devices } from '../devices/devices.js';
+import { EnrollmentTokens } from './enrollment-tokens.js';
+import { revokeEnrollmentToken } from './revoke-enrollment-token.contract.js';
+
+type In<C extends CommandContract> = ParsedCommandInput<C>;
+type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
+
+/** The enrollment-token commands: `cmd.gateway.issue-enrollment-token`, `...issue-reenrollment-token`, `...revoke-enrollment-token`. */
+@Controller()
+export class EnrollmentCommands {
+  private readonly devices: Devices;
+
+  constructor(
+    @Inject(NATS) nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EnrollmentTokens) private readonly tokens: EnrollmentTokens,
+  ) {
+    this.devices = new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }));
+  }
+
+  @CommandPattern(gateway.issueEnrollmentToken)
+  issue(input: In<typeof gateway.issueEnrollmentToken>, ctx: CommandContext): Out<typeof gateway.issueEnrollmentToken> {
+    return this.tokens.issue(input, ctx, this.clock.now());
+  }
+
+  /** Only a device that is enrolled and not retired may be enrolled again. */
+  @CommandPattern(gateway.issueReenrollmentToken)
+  async issueReenrollment(input: In<typeof gateway.issueReenrollmentToken>, ctx: CommandContext): Out<typeof gateway.issueReenrollmentToken> {
+    const device = await this.devices.current(input.fleet, input.deviceId);
+    if (device.status === 'absent') throw new NotFound('device', input.deviceId);
+    if (device.status === 'decommissioned') throw new RuleViolation('device.decommissioned', `device '${input.deviceId}' is decommissioned`);
+    return this.tokens.issueReenrollment(input, ctx, this.clock.now());
+  }
+
+  @CommandPattern(revokeEnrollmentToken)
+  async revoke(input: In<typeof revokeEnrollmentToken>, ctx: CommandContext): Out<typeof revokeEnrollmentToken> {
+    await this.tokens.revoke(input.fleet, input.tokenId, ctx);
+    return { revoked: true as const };
+  }
+}

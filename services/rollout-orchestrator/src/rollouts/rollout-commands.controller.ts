@@ -1,0 +1,68 @@
+import { Controller, Inject } from '@nestjs/common';
+import { orchestrator, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { createRollout, type CreateRolloutDeps } from './create-rollout.js';
+import { retryRollout } from './retry-rollout.js';
+import { ROLLOUT_DEPS } from './rollout-deps.js';
+import type { RolloutCommand } from './rollout.decider.js';
+
+type In<C extends CommandContract> = ParsedCommandInput<C>;
+type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
+const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+
+/**
+ * The orchestrator's rollout commands (`cmd.orchestrator.*`). Each operator command returns the
+ * view built from the state it just decided on (read-your-writes without waiting for a projection).
+ */
+@Controller()
+export class RolloutCommands {
+  constructor(@Inject(ROLLOUT_DEPS) private readonly deps: CreateRolloutDeps) {}
+
+  private async run(command: RolloutCommand, ctx: CommandContext): Promise<orchestrator.RolloutView> {
+    return this.deps.rollouts.view((await this.deps.rollouts.execute(command, metaOf(ctx))).state);
+  }
+
+  private at(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  @CommandPattern(orchestrator.createRollout)
+  create(input: In<typeof orchestrator.createRollout>, ctx: CommandContext): Out<typeof orchestrator.createRollout> {
+    return createRollout(this.deps, input, ctx);
+  }
+
+  @CommandPattern(orchestrator.retryRollout)
+  retry(input: In<typeof orchestrator.retryRollout>, ctx: CommandContext): Out<typeof orchestrator.retryRollout> {
+    return retryRollout(this.deps, input, ctx);
+  }
+
+  @CommandPattern(orchestrator.getRollout)
+  get(input: In<typeof orchestrator.getRollout>): Out<typeof orchestrator.getRollout> {
+    return this.deps.rollouts.get(input.fleet, input.rolloutId);
+  }
+
+  @CommandPattern(orchestrator.listRollouts)
+  list(input: In<typeof orchestrator.listRollouts>): Out<typeof orchestrator.listRollouts> {
+    return this.deps.rollouts.list(input.fleet, input.limit, input.cursor);
+  }
+
+  @CommandPattern(orchestrator.approveWave)
+  approveWave(input: In<typeof orchestrator.approveWave>, ctx: CommandContext): Out<typeof orchestrator.approveWave> {
+    return this.run({ type: 'ApproveWave', ...input, at: this.at() }, ctx);
+  }
+
+  @CommandPattern(orchestrator.haltRollout)
+  halt(input: In<typeof orchestrator.haltRollout>, ctx: CommandContext): Out<typeof orchestrator.haltRollout> {
+    return this.run({ type: 'HaltRollout', ...input, at: this.at() }, ctx);
+  }
+
+  @CommandPattern(orchestrator.resumeRollout)
+  resume(input: In<typeof orchestrator.resumeRollout>, ctx: CommandContext): Out<typeof orchestrator.resumeRollout> {
+    return this.run({ type: 'ResumeRollout', ...input, at: this.at() }, ctx);
+  }
+
+  @CommandPattern(orchestrator.abortRollout)
+  abort(input: In<typeof orchestrator.abortRollout>, ctx: CommandContext): Out<typeof orchestrator.abortRollout> {
+    return this.run({ type: 'AbortRollout', ...input, at: this.at() }, ctx);
+  }
+}

@@ -1,0 +1,15 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Database } from '@keelson/postgres';
+import type { Clock, ServiceConfig } from '@keelson/service-kit';
+import type { Channels } from '../channels/channels.js';
+import type { CreateRolloutDeps } from './create-rollout.js';
+import { failpointOf } from './failpoint.js';
+import { RolloutClaims } from './rollout-claims.js';
+import type { Rollouts } from './rollouts.js';
+
+/** The Nest token of the one `CreateRolloutDeps` the commands and the reactors share (one claims index, one failpoint). */
+export const ROLLOUT_DEPS = Symbol('RolloutDeps');
+
+export function rolloutDepsOf(nc: NatsConnection, config: ServiceConfig, db: Database, clock: Clock, rollouts: Rollouts, channels: Channels): CreateRolloutDeps {
+  return { nc, naming: config.naming, rollouts, clock, claims: new RolloutClaims(db), channels, failpoint: failpointOf(config.env, config.service) };
+}

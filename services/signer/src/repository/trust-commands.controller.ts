@@ -1,0 +1,54 @@
+import { Controller, Inject } from '@nestjs/common';
+import { signer, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { TufRepositories } from './tuf-repositories.js';
+import { documentOf } from './tuf-repository.evolve.js';
+
+const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+type In<C extends CommandContract> = ParsedCommandInput<C>;
+type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
+
+/**
+ * The trust-domain commands: the fleet's root (initialising its repository on first ask), export
+ * what an offline root ceremony needs, import its signed root, rotate an online key. Each runs on
+ * the fleet's repository like any signing, so versions stay one chain.
+ */
+@Controller()
+export class TrustCommands {
+  constructor(@Inject(TufRepositories) private readonly repositories: TufRepositories) {}
+
+  @CommandPattern(signer.getRoot)
+  async getRoot({ fleet }: In<typeof signer.getRoot>, ctx: CommandContext): Out<typeof signer.getRoot> {
+    const repository = await this.repositories.ensure(fleet, metaOf(ctx));
+    const root = documentOf(repository, 'root');
+    return { version: root.version, development: repository.development, root: root.metadata };
+  }
+
+  @CommandPattern(signer.exportOnlineKeys)
+  async exportOnlineKeys({ fleet }: In<typeof signer.exportOnlineKeys>, ctx: CommandContext): Out<typeof signer.exportOnlineKeys> {
+    const { state, keys, trusted } = await this.repositories.onlineKeys(fleet, metaOf(ctx));
+    return {
+      fleet,
+      development: state.development,
+      root: documentOf(state, 'root').metadata,
+      keys: keys.map((h) => ({
+        role: h.role as signer.OnlineRole,
+        keyId: h.key.keyID,
+        key: { keytype: 'ed25519' as const, scheme: 'ed25519' as const, keyval: { public: h.key.keyVal.public! } },
+        inRoot: trusted(h),
+      })),
+    };
+  }
+
+  @CommandPattern(signer.importRoot)
+  async importRoot({ fleet, root }: In<typeof signer.importRoot>, ctx: CommandContext): Out<typeof signer.importRoot> {
+    const state = await this.repositories.importRoot(fleet, root, metaOf(ctx));
+    return { version: documentOf(state, 'root').version, development: state.development };
+  }
+
+  @CommandPattern(signer.rotateOnlineKey)
+  async rotateOnlineKey({ fleet, role }: In<typeof signer.rotateOnlineKey>, ctx: CommandContext): Out<typeof signer.rotateOnlineKey> {
+    const { keyId, pending, state } = await this.repositories.rotateOnlineKey(fleet, role, metaOf(ctx));
+    return { role, keyId, pending, rootVersion: documentOf(state, 'root').version };
+  }
+}
