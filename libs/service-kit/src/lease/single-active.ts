@@ -34,8 +34,11 @@ export class SingleActive implements Worker {
 
   async start(): Promise<void> {
     this.o.onHeld(false);
-    if (await this.o.lease.tryAcquire()) await this.beginTenure();
+    const acquired = await this.o.lease.tryAcquire();
+    // Renewals run from here on, also while the runner starts: a start that waits (a row lock, a slow
+    // database) must not let the lease lapse under it.
     this.loop = this.keep();
+    if (acquired) await this.beginTenure();
   }
 
   async stop(): Promise<void> {

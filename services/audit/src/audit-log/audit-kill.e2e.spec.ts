@@ -33,16 +33,24 @@ describe('the audit SIGKILLed in the middle of a batch', () => {
     }
   }
 
-  /** The audit's connection blocked on the checkpoint row after writing the batch's entries and moving the head: mid-batch. */
+  /** The audit's connection paused right after inserting the batch's entries (the spec's trigger waits on its lock): mid-batch. */
   const blockedMidBatch = async () => {
-    const [row] = await h.db.query<{ pid: number; wrote_log: boolean; moved_head: boolean }>(
+    const [row] = await h.db.query<{ pid: number; wrote_log: boolean }>(
       `SELECT a.pid,
-         EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = 'audit_log'::regclass AND l.mode = 'RowExclusiveLock') AS wrote_log,
-         EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = 'audit_chain_head'::regclass AND l.mode = 'RowExclusiveLock') AS moved_head
+         EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = 'audit_log'::regclass AND l.mode = 'RowExclusiveLock') AS wrote_log
        FROM pg_stat_activity a
-       WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.query LIKE 'INSERT INTO projection_checkpoints%'`,
+       WHERE a.datname = current_database() AND a.wait_event = 'advisory' AND a.query LIKE 'INSERT INTO audit_log%'`,
     );
     return row;
+  };
+  // The batch's transaction starts with the runner's fence claim on its checkpoint row (the lease's
+  // token), so a lock on that row would stop it before anything is written. The pause comes after
+  // the entries' insert instead: a statement trigger waits for the spec's advisory lock.
+  const pauseAfterInsert = 7_100_001;
+  const installPause = async () => {
+    await h.db.query(`CREATE OR REPLACE FUNCTION audit_kill_spec_pause() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock_shared(${pauseAfterInsert}); RETURN NULL; END $$`);
+    await h.db.query('CREATE TRIGGER audit_kill_spec_pause AFTER INSERT ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_kill_spec_pause()');
   };
 
   it('leaves none of the batch written, and the restarted audit writes every event once on an intact chain', async () => {
@@ -52,12 +60,13 @@ describe('the audit SIGKILLed in the middle of a batch', () => {
     await eventually(async () => (await entries()) === 1);
     await audit.stop();
 
-    // Hold the checkpoint row: the audit's next batch stops just before it advances the checkpoint.
+    // Hold the pause: the audit's next batch stops just after inserting its entries.
+    await installPause();
     let release!: () => void;
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
     const holding = h.db.transaction(async (sql) => {
-      await sql.query(`SELECT last_seq FROM projection_checkpoints WHERE projection = 'audit-log-gateway' FOR UPDATE`);
+      await sql.query('SELECT pg_advisory_xact_lock($1)', [pauseAfterInsert]);
       locked();
       await new Promise<void>((r) => (release = r));
     });
@@ -73,7 +82,8 @@ describe('the audit SIGKILLed in the middle of a batch', () => {
     await eventually(async () => (await h.db.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [blocked!.pid])).length === 0);
     expect(await entries()).toBe(1);
     expect(await verifyChain(h.db)).toMatchObject({ intact: true, entries: 1 });
-    expect(blocked).toMatchObject({ wrote_log: true, moved_head: true }); // though it had written them when killed
+    expect(blocked).toMatchObject({ wrote_log: true }); // though it had written them when killed
+    await h.db.query('DROP TRIGGER audit_kill_spec_pause ON audit_log');
 
     audit = await h.launch();
     await eventually(async () => (await entries()) === 251, 30_000);
