@@ -11,6 +11,8 @@ export { InfrastructureModule, infrastructureModule, type InfrastructureOptions 
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService, type ServiceAppOptions } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
+export { startTracing, stopTracing, tracingRequested } from './tracing/start-tracing.js';
+export { TraceConsoleLogger } from './tracing/trace-logger.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';
 export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } from './secrets/reseal.js';
