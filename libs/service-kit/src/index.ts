@@ -6,12 +6,14 @@ export { type CommandContext, newContext, contextFrom, contextHeaders } from './
 export { toReplyError, fromReplyError } from './commands/reply-error.js';
 export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptions } from './commands/serve-commands.js';
 export { callCommand, type CallOptions } from './commands/call-command.js';
+export { eventMetadataOf } from './commands/event-metadata.js';
 export { connectNats, CoalescingTransport } from '@keelson/nats-kit';
 export { InfrastructureModule, infrastructureModule, type InfrastructureOptions } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService, type ServiceAppOptions } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
 export { startTracing, stopTracing, tracingRequested } from './tracing/start-tracing.js';
+export { httpServerSpans } from './tracing/http-server-spans.js';
 export { TraceConsoleLogger } from './tracing/trace-logger.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';

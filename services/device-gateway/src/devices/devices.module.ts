@@ -5,7 +5,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import {
-  DATABASE, declareModule, handlerFor, NATS, requireDatabase, SERVICE_CONFIG, type CommandContext, type ModuleDeclaration, type ServiceConfig,
+  DATABASE, declareModule, eventMetadataOf, handlerFor, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig,
 } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -23,7 +23,6 @@ export function gatewayDatabase(db: Database | null): Database {
 }
 
 const deviceTables = 'device and group read models live there';
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 interface DevicesParts {
   db: Database;
@@ -46,14 +45,14 @@ function devicesDeclaration({ db, devices, views, profiles }: DevicesParts): Mod
       handlerFor(gateway.findDevices, (input) => profiles.find(input)),
       handlerFor(gateway.matchDevices, (input) => profiles.match(input)),
       handlerFor(gateway.assignDevice, async (input, ctx) => {
-        const outcome = await devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
+        const outcome = await devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, eventMetadataOf(ctx));
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
         return { generation, changed: outcome.events.length > 0 };
       }),
-      handlerFor(gateway.assignDevices, (input, ctx) => assignMany(devices, input, metaOf(ctx))),
+      handlerFor(gateway.assignDevices, (input, ctx) => assignMany(devices, input, eventMetadataOf(ctx))),
       handlerFor(gateway.decommissionDevice, async (input, ctx) => {
         const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
-        const outcome = await devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
+        const outcome = await devices.execute(input.fleet, input.deviceId, command, eventMetadataOf(ctx));
         // Revoked before the answer, so no reconnect is admitted once the operator is told it is done
         // (the devices projection does the same from the event, for every other path).
         await db.transaction((sql) => DeviceCredentialsStore.revoke(sql, input.deviceId, new Date()));

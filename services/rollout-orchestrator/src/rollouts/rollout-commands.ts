@@ -1,11 +1,10 @@
 import { orchestrator } from '@keelson/commands';
-import { handlerFor, type Clock, type CommandContext, type CommandHandler } from '@keelson/service-kit';
+import { eventMetadataOf, handlerFor, type Clock, type CommandContext, type CommandHandler } from '@keelson/service-kit';
 import { channelCommandHandlers } from '../channels/channel-commands.js';
 import { createRollout, type CreateRolloutDeps } from './create-rollout.js';
 import { retryRollout } from './retry-rollout.js';
 import type { RolloutCommand } from './rollout.decider.js';
 
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 /**
  * The orchestrator's request/reply commands (`cmd.orchestrator.*`). Each operator command returns
@@ -13,7 +12,7 @@ const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.
  */
 export function rolloutCommandHandlers(deps: CreateRolloutDeps & { clock: Clock }): CommandHandler[] {
   const { rollouts, clock } = deps;
-  const run = async (command: RolloutCommand, ctx: CommandContext) => rollouts.view((await rollouts.execute(command, metaOf(ctx))).state);
+  const run = async (command: RolloutCommand, ctx: CommandContext) => rollouts.view((await rollouts.execute(command, eventMetadataOf(ctx))).state);
   const at = () => clock.now().toISOString();
   return [
     handlerFor(orchestrator.createRollout, (input, ctx) => createRollout(deps, input, ctx)),

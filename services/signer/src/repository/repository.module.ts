@@ -4,7 +4,7 @@ import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, parseTufEvent, type OperatorEvent, type TufEvent } from '@keelson/events';
 import {
-  CLOCK, declareModule, handlerFor, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+  CLOCK, declareModule, eventMetadataOf, handlerFor, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
 } from '@keelson/service-kit';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
@@ -48,7 +48,7 @@ function repositoryDeclaration({ nc, config, settings, clock, repositories, keyr
     projections: [keys],
     commands: [
       handlerFor(signer.getRoot, async ({ fleet }, ctx) => {
-        const repository = await repositories.ensure(fleet, { actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
+        const repository = await repositories.ensure(fleet, eventMetadataOf(ctx));
         const root = documentOf(repository, 'root');
         return { version: root.version, development: repository.development, root: root.metadata };
       }),

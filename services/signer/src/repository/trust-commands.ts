@@ -1,9 +1,8 @@
 import { signer } from '@keelson/commands';
-import { handlerFor, type CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, handlerFor } from '@keelson/service-kit';
 import type { TufRepositories } from './tuf-repositories.js';
 import { documentOf } from './tuf-repository.evolve.js';
 
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 /**
  * The trust-domain commands: export what an offline root ceremony needs, import its signed root,
@@ -12,7 +11,7 @@ const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.
 export function trustCommandHandlers(repositories: TufRepositories) {
   return [
     handlerFor(signer.exportOnlineKeys, async ({ fleet }, ctx) => {
-      const { state, keys, trusted } = await repositories.onlineKeys(fleet, metaOf(ctx));
+      const { state, keys, trusted } = await repositories.onlineKeys(fleet, eventMetadataOf(ctx));
       return {
         fleet,
         development: state.development,
@@ -26,11 +25,11 @@ export function trustCommandHandlers(repositories: TufRepositories) {
       };
     }),
     handlerFor(signer.importRoot, async ({ fleet, root }, ctx) => {
-      const state = await repositories.importRoot(fleet, root, metaOf(ctx));
+      const state = await repositories.importRoot(fleet, root, eventMetadataOf(ctx));
       return { version: documentOf(state, 'root').version, development: state.development };
     }),
     handlerFor(signer.rotateOnlineKey, async ({ fleet, role }, ctx) => {
-      const { keyId, pending, state } = await repositories.rotateOnlineKey(fleet, role, metaOf(ctx));
+      const { keyId, pending, state } = await repositories.rotateOnlineKey(fleet, role, eventMetadataOf(ctx));
       return { role, keyId, pending, rootVersion: documentOf(state, 'root').version };
     }),
   ];
