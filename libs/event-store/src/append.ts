@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
 import { eventHeaders, type EventMetadata } from './headers.js';
 import { publishForAck, pubAckTimeoutMs, singleAck, type PubAckReply } from './pub-ack.js';
+import { inAppendSpan } from './tracing/event-spans.js';
 
 /** What an append stored: the stream sequences of its events, or that it was a duplicate. */
 export interface AppendResult {
@@ -85,10 +86,11 @@ async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq
 /**
  * Appends the events of one decision to `target` (a subject, or an `AppendTarget`), unless someone
  * else appended after `expectedSeq` (then ConcurrencyError). Several events land atomically or not at all.
+ * The events carry the trace context of the append's span (see `inAppendSpan`).
  */
 export async function appendEvents(nc: NatsConnection, target: string | AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
   if (events.length === 0) return null;
   const t = typeof target === 'string' ? { subject: target } : target;
-  if (events.length === 1) return appendOne(nc, t, expectedSeq, events[0], meta);
-  return appendBatch(nc, t, expectedSeq, events, meta, timeoutMs);
+  return inAppendSpan(t.subject, events.length, meta, (traced) =>
+    events.length === 1 ? appendOne(nc, t, expectedSeq, events[0], traced) : appendBatch(nc, t, expectedSeq, events, traced, timeoutMs));
 }

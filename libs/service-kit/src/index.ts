@@ -8,11 +8,15 @@ export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptio
 export { callCommand, type CallOptions } from './commands/call-command.js';
 export { CommandPattern, contractsOf, type CommandMethod } from './commands/command-pattern.js';
 export { CommandServer, type ServedCommands } from './commands/command-server.js';
+export { eventMetadataOf } from './commands/event-metadata.js';
 export { connectNats, CoalescingTransport } from '@keelson/nats-kit';
 export { InfrastructureModule, infrastructureModule, type InfrastructureOptions } from './nest/infrastructure.module.js';
 export { HealthController } from './nest/health.controller.js';
 export { createServiceApp, runService, type ServiceAppOptions } from './nest/run-service.js';
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
+export { startTracing, stopTracing, tracingRequested } from './tracing/start-tracing.js';
+export { httpServerSpans } from './tracing/http-server-spans.js';
+export { TraceConsoleLogger } from './tracing/trace-logger.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';
 export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } from './secrets/reseal.js';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createServiceApp, type InfrastructureOptions, type ServiceConfig } from '@keelson/service-kit';
+import { createServiceApp, httpServerSpans, type InfrastructureOptions, type ServiceConfig } from '@keelson/service-kit';
 import { apiAppModule } from './app.module.js';
 import { consoleMiddleware } from './console/console.middleware.js';
 import { keepOperatorConnectionsAlive } from './http/operator-keep-alive.js';
@@ -14,6 +14,7 @@ export async function createApiApp(config: ServiceConfig, infrastructure: Infras
   const app = (await createServiceApp(apiAppModule(config, infrastructure), config)) as NestExpressApplication;
   app.useBodyParser('json', { limit: jsonBodyLimit });
   app.use(consoleMiddleware()); // static pages, no auth: they hold no data and call /v1 with the operator's token
+  app.use(httpServerSpans('/v1/')); // operator requests: a server span each, the root of what they set off
   app.use(bindRequestActor); // before the guard: each request's actor travels with it into its commands
   keepOperatorConnectionsAlive(app);
   return app;

@@ -11,6 +11,7 @@ import type { Projection } from './projection.js';
 import { typedFilterSubjects } from '../typed-subjects.js';
 import { deliveryOf, gapFreePrefix, type Delivery, type StreamGap } from './stream-gap.js';
 import { assertStillHeld, claimFence, FencedOut, fenceMigrations, type WriteFence } from './write-fence.js';
+import { inBatchSpans } from '../tracing/event-spans.js';
 
 export interface ProjectionRunnerOptions<E> {
   nc: NatsConnection;
@@ -49,7 +50,7 @@ const decoder = new TextDecoder();
  * Feeds a projection from a durable pull consumer, each batch as soon as it arrives (see `MessageSource`).
  * Each batch is applied in one PostgreSQL transaction together with the checkpoint, and acknowledged
  * only after that commits; a redelivered message at or below the checkpoint is acknowledged without
- * touching the read model.
+ * touching the read model. Each applied event gets a consumer span in its own trace (see `inBatchSpans`).
  */
 export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
@@ -177,11 +178,13 @@ export class ProjectionRunner<E> {
     const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map(deliveryOf), this.last, this.gapLookups);
     const apply = fresh.slice(0, length);
     const events = apply.flatMap((m) => this.reader.read(m) ?? []);
-    if (projection.applyBatch) {
-      if (events.length) await projection.applyBatch(sql, events);
-    } else {
-      for (const event of events) await projection.apply(sql, event);
-    }
+    await inBatchSpans(this.consumerName, events, async () => {
+      if (projection.applyBatch) {
+        if (events.length) await projection.applyBatch(sql, events);
+      } else {
+        for (const event of events) await projection.apply(sql, event);
+      }
+    });
     if (apply.length) await advanceCheckpoint(sql, projection.name, apply.at(-1)!.seq);
     return { done: batch.slice(0, repeats + length), ...(gap ? { gap } : {}) };
   }

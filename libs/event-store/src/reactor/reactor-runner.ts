@@ -6,6 +6,7 @@ import { EventReader } from '../handled-types.js';
 import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
 import { typedFilterSubjects } from '../typed-subjects.js';
+import { inConsumerSpan } from '../tracing/event-spans.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
 import type { WriteFence } from '../projection/write-fence.js';
@@ -45,6 +46,7 @@ export interface ReactorRunnerOptions<E> {
  * with `partitionBy`), each batch as soon as it arrives (see `MessageSource`). A message is acknowledged
  * after `handle` returns; a DomainError or a malformed message terminates it (reported through
  * `onPoison`); any other error naks it with a delay, and its partition waits for it (see `PartitionGate`).
+ * Each handled event runs in a consumer span, a child of the event's trace context.
  */
 export class ReactorRunner<E> {
   private running: Promise<void> | undefined;
@@ -104,7 +106,7 @@ export class ReactorRunner<E> {
       }
       try {
         const recorded = this.reader.read(m);
-        if (recorded) await this.options.reactor.handle(recorded);
+        if (recorded) await inConsumerSpan(this.consumerName, recorded, () => this.options.reactor.handle(recorded));
         m.ack();
       } catch (err) {
         if (err instanceof SyntaxError || isDomainError(err)) {

@@ -102,6 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           ...(service === 'registry-facade' || service === 'device-gateway' ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}),
           ...(service === 'api' ? { KEELSON_PLATFORM_CA_FINGERPRINT: tls.caFingerprint } : {}),
         };
+  const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_')));
   const envOf = async (service: PlatformService): Promise<NodeJS.ProcessEnv> => ({
     PATH: process.env.PATH,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
@@ -130,6 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...(service === 'registry-facade' ? { KEELSON_BLOB_STORE: 'directory' } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...tlsEnv(service),
+    ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)
     ...options.serviceEnv?.[service],
   });
   const launch = async (service: PlatformService, replica = 0, env: NodeJS.ProcessEnv = {}): Promise<RunningService> =>

@@ -5,6 +5,7 @@ import type { EventStoreNaming } from '@keelson/event-store';
 import { ServiceError } from '../errors.js';
 import { contextHeaders, type CommandContext } from './context.js';
 import { fromReplyError } from './reply-error.js';
+import { inCommandSpan } from './command-span.js';
 import { replyMuxOf } from '@keelson/nats-kit';
 
 export interface CallOptions {
@@ -14,6 +15,7 @@ export interface CallOptions {
 /**
  * Sends a request to the service that owns `contract` and returns its parsed output. Throws the
  * DomainError the other side threw, or a ServiceError (`Unavailable` when nobody answers in time).
+ * The request carries the trace context of its client span (`inCommandSpan`) in `traceparent`.
  */
 export async function callCommand<C extends CommandContract>(
   nc: NatsConnection,
@@ -26,7 +28,8 @@ export async function callCommand<C extends CommandContract>(
   const subject = commandSubject(naming.subjectPrefix, contract);
   let text: string;
   try {
-    const msg = await replyMuxOf(nc).request(subject, JSON.stringify(input), { timeoutMs: options.timeoutMs ?? 15_000, headers: contextHeaders(ctx) });
+    const request = (sent: CommandContext) => replyMuxOf(nc).request(subject, JSON.stringify(input), { timeoutMs: options.timeoutMs ?? 15_000, headers: contextHeaders(sent) });
+    const msg = await inCommandSpan(subject, ctx, request);
     text = msg.string();
   } catch (err) {
     if (err instanceof TimeoutError || err instanceof NoRespondersError) {

@@ -7,10 +7,15 @@ export interface CommandContext {
   actor: Actor;
   commandId: string;
   correlationId: string;
+  /** W3C trace context of the caller, carried on into the events the command appends. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 const actorPattern = /^(operator|device|service|system):([A-Za-z0-9._@:-]{1,128})$/;
 const idPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const tracestatePattern = /^[\x20-\x7e]{1,512}$/;
 
 /** A fresh context for a request a service starts itself (timers, reactors). */
 export function newContext(actor: Actor, correlationId?: string): CommandContext {
@@ -23,6 +28,8 @@ export function contextHeaders(ctx: CommandContext): MsgHdrs {
   h.set(headerNames.actor, `${ctx.actor.kind}:${ctx.actor.id}`);
   h.set(headerNames.commandId, ctx.commandId);
   h.set(headerNames.correlationId, ctx.correlationId);
+  if (ctx.traceparent) h.set(headerNames.traceparent, ctx.traceparent);
+  if (ctx.tracestate) h.set(headerNames.tracestate, ctx.tracestate);
   return h;
 }
 
@@ -33,5 +40,10 @@ export function contextFrom(h: MsgHdrs | undefined): CommandContext {
   const commandId = h?.get(headerNames.commandId) ?? '';
   const correlationId = h?.get(headerNames.correlationId) ?? '';
   const id = idPattern.test(commandId) ? commandId : randomUUID();
-  return { actor, commandId: id, correlationId: idPattern.test(correlationId) ? correlationId : id };
+  const ctx: CommandContext = { actor, commandId: id, correlationId: idPattern.test(correlationId) ? correlationId : id };
+  const traceparent = h?.get(headerNames.traceparent) ?? '';
+  const tracestate = h?.get(headerNames.tracestate) ?? '';
+  if (traceparentPattern.test(traceparent)) ctx.traceparent = traceparent;
+  if (ctx.traceparent && tracestatePattern.test(tracestate)) ctx.tracestate = tracestate;
+  return ctx;
 }

@@ -9,6 +9,7 @@ import { HealthController } from './health.controller.js';
 import { Readiness } from './readiness.js';
 import { ServiceLifecycle } from './service-lifecycle.js';
 import { connectNats } from '@keelson/nats-kit';
+import { stopTracing } from '../tracing/start-tracing.js';
 
 /**
  * Closes the shared connections last: runners and subscriptions stop in `beforeApplicationShutdown`,
@@ -24,6 +25,7 @@ class ConnectionsCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.nc.drain().catch(() => undefined);
     await this.db?.close();
+    await stopTracing(); // the spans of the shutdown itself included
   }
 }
 

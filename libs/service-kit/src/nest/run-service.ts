@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
 import { CommandServer } from '../commands/command-server.js';
 import type { ServiceConfig } from '../config.js';
 import { recordCertificateExpiry } from './certificate-expiry.metric.js';
+import { startTracing } from '../tracing/start-tracing.js';
+import { TraceConsoleLogger } from '../tracing/trace-logger.js';
 
 let defaultMetricsOn = false;
 
@@ -26,15 +28,20 @@ export interface ServiceAppOptions {
   listenBacklog?: number;
 }
 
-/** Creates the Nest app of a service with JSON logs and shutdown hooks, on HTTPS when `config.tls` is set; does not listen. */
+/**
+ * Creates the Nest app of a service with JSON logs (with trace ids inside spans), OpenTelemetry
+ * tracing when the `OTEL_*` variables ask for it, and shutdown hooks, on HTTPS when `config.tls`
+ * is set; does not listen.
+ */
 export async function createServiceApp(module: Type, config: ServiceConfig, options: ServiceAppOptions = {}): Promise<INestApplication> {
   if (!defaultMetricsOn) {
     collectDefaultMetrics({ labels: { service: config.service } });
     defaultMetricsOn = true;
   }
+  await startTracing(config.service); // before Nest: off unless OTEL_* variables name an exporter
   // Inside a Jest worker only warnings and errors are printed: a spec file boots many apps.
   const logLevels = process.env.JEST_WORKER_ID ? (['warn', 'error', 'fatal'] as const) : undefined;
-  const logger = new ConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
+  const logger = new TraceConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
   // The certificate file may hold the chain (server, then CA): devices that pin the CA see it.
   const clientCertificates = options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
   const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ...clientCertificates } : undefined;

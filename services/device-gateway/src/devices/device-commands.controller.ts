@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
 import type { Database } from '@keelson/postgres';
-import { CommandPattern, DATABASE, type CommandContext } from '@keelson/service-kit';
+import { type CommandContext, CommandPattern, DATABASE, eventMetadataOf } from '@keelson/service-kit';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { assignMany } from './assign-many.js';
 import { DeviceProfiles } from './device-profiles.js';
@@ -11,7 +11,6 @@ import { gatewayDatabase } from './gateway-database.js';
 
 type In<C extends CommandContract> = ParsedCommandInput<C>;
 type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 /** `list-devices`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
 @Controller()
@@ -49,20 +48,20 @@ export class DeviceCommands {
 
   @CommandPattern(gateway.assignDevice)
   async assign(input: In<typeof gateway.assignDevice>, ctx: CommandContext): Out<typeof gateway.assignDevice> {
-    const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, metaOf(ctx));
+    const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, eventMetadataOf(ctx));
     const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
     return { generation, changed: outcome.events.length > 0 };
   }
 
   @CommandPattern(gateway.assignDevices)
   assignMany(input: In<typeof gateway.assignDevices>, ctx: CommandContext): Out<typeof gateway.assignDevices> {
-    return assignMany(this.devices, input, metaOf(ctx));
+    return assignMany(this.devices, input, eventMetadataOf(ctx));
   }
 
   @CommandPattern(gateway.decommissionDevice)
   async decommission(input: In<typeof gateway.decommissionDevice>, ctx: CommandContext): Out<typeof gateway.decommissionDevice> {
     const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
-    const outcome = await this.devices.execute(input.fleet, input.deviceId, command, metaOf(ctx));
+    const outcome = await this.devices.execute(input.fleet, input.deviceId, command, eventMetadataOf(ctx));
     // Revoked before the answer, so no reconnect is admitted once the operator is told it is done
     // (the devices projection does the same from the event, for every other path).
     await this.db.transaction((sql) => DeviceCredentialsStore.revoke(sql, input.deviceId, new Date()));

@@ -3,7 +3,7 @@ import type { gateway } from '@keelson/commands';
 import { handleCommand, type EventStore } from '@keelson/event-store';
 import type { GroupEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import type { CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
 import type { DeviceViews } from '../devices/device-views.js';
 import { groupDecider, groupIdOf } from './group.decider.js';
 
@@ -48,7 +48,7 @@ export class Groups {
     const command = { type: 'CreateGroup' as const, fleet: input.fleet, groupId, name: input.name, deviceIds, unresolvedNames };
     await handleCommand({
       store: this.store, subject: this.store.subject('group', input.fleet, groupId), decider: groupDecider, command,
-      meta: { actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId },
+      meta: eventMetadataOf(ctx),
     });
     return { fleet: input.fleet, groupId, name: input.name, deviceIds, unresolvedNames };
   }

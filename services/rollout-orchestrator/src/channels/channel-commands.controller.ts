@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { orchestrator, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
 import { NotFound } from '@keelson/domain-kit';
-import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { bindArtifact } from '../rollouts/bind-artifact.js';
 import type { CreateRolloutDeps } from '../rollouts/create-rollout.js';
 import { ROLLOUT_DEPS } from '../rollouts/rollout-deps.js';
@@ -9,7 +9,6 @@ import { Channels } from './channels.js';
 
 type In<C extends CommandContract> = ParsedCommandInput<C>;
 type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 const statusOf = (s: { status: string; outcome?: string }) => (s.status === 'finished' ? s.outcome! : s.status);
 
 /**
@@ -28,7 +27,7 @@ export class ChannelCommands {
   @CommandPattern(orchestrator.setChannel)
   async set({ fleet, artifactName, channel, version, reason }: In<typeof orchestrator.setChannel>, ctx: CommandContext): Out<typeof orchestrator.setChannel> {
     await bindArtifact(this.deps, fleet, artifactName, version, ctx);
-    const state = await this.deps.channels.move({ fleet, artifactName, channel, version, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, metaOf(ctx));
+    const state = await this.deps.channels.move({ fleet, artifactName, channel, version, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, eventMetadataOf(ctx));
     return Channels.view(fleet, artifactName, state);
   }
 
@@ -38,7 +37,7 @@ export class ChannelCommands {
     if (rollout.status === 'absent') throw new NotFound('rollout', rolloutId);
     const { name, version } = rollout.facts.artifact;
     const fromRollout = { rolloutId, status: statusOf(rollout as { status: string; outcome?: string }) };
-    const state = await this.deps.channels.move({ fleet, artifactName: name, channel, version, fromRollout, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, metaOf(ctx));
+    const state = await this.deps.channels.move({ fleet, artifactName: name, channel, version, fromRollout, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, eventMetadataOf(ctx));
     return Channels.view(fleet, name, state);
   }
 }

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidInput } from '@keelson/domain-kit';
 import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
-import type { Clock, CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, type Clock, type CommandContext } from '@keelson/service-kit';
 import type { Channels } from '../channels/channels.js';
 import { resolveTarget, type ResolvedTarget } from '../targeting/resolve-target.js';
 import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
@@ -42,7 +42,6 @@ export interface BoundCreation extends RolloutTarget {
 }
 
 export const newRolloutId = (): string => `r-${randomBytes(6).toString('hex')}`;
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 /**
  * Applies the creation rules and writes, holding the claims lock of the fleet and artifact name:
@@ -69,14 +68,14 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
     for (const taken of data.supersedes ?? []) {
       await deps.rollouts.execute(
         { type: 'SupersedeDevices', fleet: c.fleet, rolloutId: taken.rolloutId, deviceIds: taken.deviceIds, byRolloutId: c.rolloutId, reason: c.supersede!.reason, at },
-        { ...metaOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
+        { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
       );
     }
     await tx.markClaimedAtCreation(c.rolloutId); // before the append: the projection waits for this creation
     // The claims before the append: once the events are stored their readers (read models, the first
     // wave's assignments, the audit log) start at once, and would share the cores with this write.
     await tx.claim(c.rolloutId, deviceIds, await nextSequence(deps));
-    const { state } = await deps.rollouts.execute(command, metaOf(ctx));
+    const { state } = await deps.rollouts.execute(command, eventMetadataOf(ctx));
     deps.failpoint?.('rollout-appended'); // the events are stored; the claims are not committed yet
     return deps.rollouts.view(state);
   });

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { orchestrator, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { createRollout, type CreateRolloutDeps } from './create-rollout.js';
 import { retryRollout } from './retry-rollout.js';
 import { ROLLOUT_DEPS } from './rollout-deps.js';
@@ -8,7 +8,6 @@ import type { RolloutCommand } from './rollout.decider.js';
 
 type In<C extends CommandContract> = ParsedCommandInput<C>;
 type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 
 /**
  * The orchestrator's rollout commands (`cmd.orchestrator.*`). Each operator command returns the
@@ -19,7 +18,7 @@ export class RolloutCommands {
   constructor(@Inject(ROLLOUT_DEPS) private readonly deps: CreateRolloutDeps) {}
 
   private async run(command: RolloutCommand, ctx: CommandContext): Promise<orchestrator.RolloutView> {
-    return this.deps.rollouts.view((await this.deps.rollouts.execute(command, metaOf(ctx))).state);
+    return this.deps.rollouts.view((await this.deps.rollouts.execute(command, eventMetadataOf(ctx))).state);
   }
 
   private at(): string {

@@ -1,10 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { signer, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { TufRepositories } from './tuf-repositories.js';
 import { documentOf } from './tuf-repository.evolve.js';
 
-const metaOf = (ctx: CommandContext) => ({ actor: ctx.actor, correlationId: ctx.correlationId, commandId: ctx.commandId });
 type In<C extends CommandContract> = ParsedCommandInput<C>;
 type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
@@ -19,14 +18,14 @@ export class TrustCommands {
 
   @CommandPattern(signer.getRoot)
   async getRoot({ fleet }: In<typeof signer.getRoot>, ctx: CommandContext): Out<typeof signer.getRoot> {
-    const repository = await this.repositories.ensure(fleet, metaOf(ctx));
+    const repository = await this.repositories.ensure(fleet, eventMetadataOf(ctx));
     const root = documentOf(repository, 'root');
     return { version: root.version, development: repository.development, root: root.metadata };
   }
 
   @CommandPattern(signer.exportOnlineKeys)
   async exportOnlineKeys({ fleet }: In<typeof signer.exportOnlineKeys>, ctx: CommandContext): Out<typeof signer.exportOnlineKeys> {
-    const { state, keys, trusted } = await this.repositories.onlineKeys(fleet, metaOf(ctx));
+    const { state, keys, trusted } = await this.repositories.onlineKeys(fleet, eventMetadataOf(ctx));
     return {
       fleet,
       development: state.development,
@@ -42,13 +41,13 @@ export class TrustCommands {
 
   @CommandPattern(signer.importRoot)
   async importRoot({ fleet, root }: In<typeof signer.importRoot>, ctx: CommandContext): Out<typeof signer.importRoot> {
-    const state = await this.repositories.importRoot(fleet, root, metaOf(ctx));
+    const state = await this.repositories.importRoot(fleet, root, eventMetadataOf(ctx));
     return { version: documentOf(state, 'root').version, development: state.development };
   }
 
   @CommandPattern(signer.rotateOnlineKey)
   async rotateOnlineKey({ fleet, role }: In<typeof signer.rotateOnlineKey>, ctx: CommandContext): Out<typeof signer.rotateOnlineKey> {
-    const { keyId, pending, state } = await this.repositories.rotateOnlineKey(fleet, role, metaOf(ctx));
+    const { keyId, pending, state } = await this.repositories.rotateOnlineKey(fleet, role, eventMetadataOf(ctx));
     return { role, keyId, pending, rootVersion: documentOf(state, 'root').version };
   }
 }

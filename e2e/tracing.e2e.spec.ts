@@ -1,0 +1,58 @@
+import type { PlatformService } from '@keelson/local-infra';
+import { startFleet, type TestFleet } from './support/fleet.js';
+import { createGroup, createRollout, eventually, publishArtifact, readyProbe, rolloutBody, waitForRollout } from './support/operator.js';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+const traced: PlatformService[] = ['api', 'rollout-orchestrator', 'audit', 'device-gateway'];
+
+// Issue 12, item 6: one operator request, one trace, across the services it sets off.
+describe('OpenTelemetry traces', () => {
+  let receiver: OtlpReceiver;
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    // The standard variables only: an OTLP/HTTP JSON endpoint, exported every 200 ms.
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
+    platform = await startTestPlatform({ serviceEnv: Object.fromEntries(traced.map((s) => [s, otel])) });
+    fleet = await startFleet(platform, { count: 1 });
+    await createGroup(platform, 'traced', ['sim-1']);
+    await publishArtifact(platform, { name: 'traced-model', version: '1.0.0', bytes: `traced 1.0.0\n${'weights '.repeat(1000)}` });
+  }, 240_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await platform?.destroy();
+    await receiver?.stop();
+  }, 60_000);
+
+  it('joins the spans of the api, the orchestrator, the audit and the gateway under the trace of rollout create', async () => {
+    const created = await createRollout(platform, rolloutBody('traced-model@1.0.0', 'traced', readyProbe, [100]));
+    expect((await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+
+    const request = await eventually('the server span of POST /v1/rollouts', async () =>
+      receiver.spans.find((s) => s.service === 'api' && s.name === 'POST /v1/rollouts' && s.attributes['http.response.status_code'] === 201));
+    expect(request.parentSpanId).toBe(''); // the operator sent no traceparent: the request starts the trace
+
+    const inTrace = (): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === request.traceId);
+    const services = await eventually('spans of every traced service in the trace', async () => {
+      const seen = new Set(inTrace().map((s) => s.service));
+      return traced.every((s) => seen.has(s)) ? seen : undefined;
+    }, 30_000);
+    expect([...services].sort()).toEqual([...traced].sort());
+
+    // Each span's parent is a span of the same trace: the context went hop by hop, not by accident.
+    const spans = inTrace();
+    const ids = new Set(spans.map((s) => s.spanId));
+    const orphans = spans.filter((s) => s !== request && !ids.has(s.parentSpanId));
+    expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+    // The api's command request is the parent of what the orchestrator did for it: its appends, its requests.
+    const send = spans.find((s) => s.service === 'api' && s.name.startsWith('send ') && s.name.endsWith('cmd.orchestrator.create-rollout') && s.parentSpanId === request.spanId);
+    expect(send).toBeDefined();
+    const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
+    expect(served.some((s) => s.name.startsWith('publish '))).toBe(true);
+    expect(spans.some((s) => s.service === 'audit' && s.name.startsWith('process '))).toBe(true);
+  }, 180_000);
+});

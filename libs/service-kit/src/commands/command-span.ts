@@ -1,0 +1,30 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { traceContextOf, withTraceFields } from '@keelson/event-store';
+import type { CommandContext } from './context.js';
+
+const tracer = trace.getTracer('@keelson/service-kit');
+
+/**
+ * Runs a command request in a client span: a child of the active span (an operator's HTTP request,
+ * a reactor's event), or else of the trace the context already carries. The request then carries
+ * this span's `traceparent` in its NATS headers. Without an OpenTelemetry SDK the context goes out
+ * as it came in.
+ */
+export async function inCommandSpan<T>(subject: string, ctx: CommandContext, send: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  const active = context.active();
+  const parent = trace.getSpan(active) ? active : traceContextOf(ctx);
+  const span = tracer.startSpan(`send ${subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } }, parent);
+  if (!span.isRecording()) {
+    span.end();
+    return send(ctx);
+  }
+  try {
+    return await send(withTraceFields(ctx, trace.setSpan(parent, span)));
+  } catch (err) {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw err;
+  } finally {
+    span.end();
+  }
+}

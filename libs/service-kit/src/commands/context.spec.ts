@@ -1,0 +1,28 @@
+import { contextFrom, contextHeaders, type CommandContext } from './context.js';
+
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const base: CommandContext = { actor: { kind: 'operator', id: 'ada' }, commandId: 'cmd-1', correlationId: 'corr-1' };
+
+describe('the trace context of a command request', () => {
+  it('travels from the caller context through the headers into the served context', () => {
+    const sent = { ...base, traceparent, tracestate: 'vendor=abc' };
+    const h = contextHeaders(sent);
+    expect(h.get('traceparent')).toBe(traceparent);
+    expect(contextFrom(h)).toEqual(sent);
+  });
+
+  it('is left out when the caller has none', () => {
+    const h = contextHeaders(base);
+    expect(h.has('traceparent')).toBe(false);
+    expect(contextFrom(h)).toEqual(base);
+  });
+
+  it('drops a malformed traceparent, and a tracestate without one, instead of trusting them', () => {
+    for (const bad of ['00-xyz-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+      const h = contextHeaders(base);
+      h.set('traceparent', bad);
+      h.set('tracestate', 'vendor=abc');
+      expect(contextFrom(h)).toEqual(base);
+    }
+  });
+});
