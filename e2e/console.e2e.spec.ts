@@ -34,6 +34,16 @@ describe('the operator console in a browser', () => {
     }
   };
   const cells = (table: string, column: string) => page.locator(`${table} td[data-col="${column}"]`).allTextContents();
+  /**
+   * The page rendered for `hash` once it has loaded: its table, "No entries." or its refusal. A click
+   * that changes the hash renders on the next event, so until then the page before it is still there
+   * (under load, long enough to fill its form or read its table).
+   */
+  const loaded = async (hash: string) => {
+    const section = page.locator(`#view section[data-route="${hash}"]`);
+    await section.locator('table, .error, p.muted:text-is("No entries.")').first().waitFor();
+    return section;
+  };
 
   beforeAll(async () => {
     if (!existsSync(chromiumPath)) {
@@ -196,18 +206,21 @@ describe('the operator console in a browser', () => {
 
     // The audit page narrowed to this rollout's operator moves, newest first.
     await page.click('nav a[href="#/audit"]');
+    await loaded('#/audit');
     await page.fill('#audit-rollout', created.rolloutId);
     await page.fill('#audit-type', 'RolloutHalted, RolloutAborted');
     await page.click('#view form button[type=submit]');
-    await page.locator('#view td[data-col="Event"]', { hasText: 'RolloutAborted' }).waitFor();
-    expect(await cells('#view', 'Event')).toEqual(['rollout.RolloutAborted', 'rollout.RolloutHalted']);
+    const narrowed = await loaded(`#/audit?${new URLSearchParams({ rollout: created.rolloutId, type: 'RolloutHalted, RolloutAborted' })}`);
+    expect(await narrowed.locator('td[data-col="Event"]').allTextContents()).toEqual(['rollout.RolloutAborted', 'rollout.RolloutHalted']);
   }, 200_000);
 
   it("shows the API's own message when it refuses a request", async () => {
     await page.click('nav a[href="#/audit"]');
+    await loaded('#/audit');
     await page.fill('#audit-rollout', 'not/a rollout');
     await page.click('#view form button[type=submit]');
-    await page.locator('#view .error', { hasText: 'must be a subject token' }).waitFor();
+    const refused = await loaded(`#/audit?${new URLSearchParams({ rollout: 'not/a rollout' })}`);
+    await refused.locator('.error', { hasText: 'must be a subject token' }).waitFor();
     expect(await page.locator('#audit-rollout').inputValue()).toBe('not/a rollout'); // still there to correct
   });
 

@@ -45,6 +45,7 @@ async function render() {
   leaving = page;
   // A fresh container per page: a page still finishing after the operator left writes into a detached node.
   const view = document.createElement('section');
+  view.dataset.route = location.hash; // which page it is: a page rendered for an earlier hash is not this one
   document.getElementById('view').replaceChildren(view);
   if (session.token() === null) {
     showNav(false);
