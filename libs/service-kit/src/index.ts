@@ -6,7 +6,7 @@ export { type CommandContext, newContext, contextFrom, contextHeaders } from './
 export { toReplyError, fromReplyError } from './commands/reply-error.js';
 export { type CommandHandler, handlerFor, serveCommands, type ServeCommandsOptions } from './commands/serve-commands.js';
 export { callCommand, type CallOptions } from './commands/call-command.js';
-export { CommandPattern, contractsOf, type CommandMethod } from './commands/command-pattern.js';
+export { CommandPattern, contractsOf, type CommandIn, type CommandMethod, type CommandOut } from './commands/command-pattern.js';
 export { CommandServer, type ServedCommands } from './commands/command-server.js';
 export { eventMetadataOf } from './commands/event-metadata.js';
 export { connectNats, CoalescingTransport } from '@keelson/nats-kit';

@@ -28,7 +28,8 @@ export function withTraceFields<T extends TraceFields>(fields: T, ctx: Context):
   return { ...fields, traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
 }
 
-async function endAfter<T>(span: Span, run: () => Promise<T>): Promise<T> {
+/** Runs `run`, then ends `span`: marked as an error with the exception when `run` throws. */
+export async function endAfter<T>(span: Span, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -13,6 +13,10 @@ const contractsKey = Symbol('keelson-command-contracts');
 export const commandPatternOf = (contract: Pick<CommandContract, 'service' | 'name'>): string => `cmd.${contract.service}.${contract.name}`;
 
 /** What a controller method answering `C` looks like: the parsed input and the caller's context in, the output out. */
+/** A command method's parsed input and its answer, for controllers' signatures. */
+export type CommandIn<C extends CommandContract> = ParsedCommandInput<C>;
+export type CommandOut<C extends CommandContract> = Promise<CommandOutput<C>>;
+
 export type CommandMethod<C extends CommandContract> = (input: ParsedCommandInput<C>, ctx: CommandContext) => Promise<CommandOutput<C>>;
 
 /**

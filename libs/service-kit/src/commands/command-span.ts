@@ -1,5 +1,5 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { traceContextOf, withTraceFields } from '@keelson/event-store';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { endAfter, traceContextOf, withTraceFields } from '@keelson/event-store';
 import type { CommandContext } from './context.js';
 
 const tracer = trace.getTracer('@keelson/service-kit');
@@ -18,13 +18,5 @@ export async function inCommandSpan<T>(subject: string, ctx: CommandContext, sen
     span.end();
     return send(ctx);
   }
-  try {
-    return await send(withTraceFields(ctx, trace.setSpan(parent, span)));
-  } catch (err) {
-    span.recordException(err instanceof Error ? err : String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-    throw err;
-  } finally {
-    span.end();
-  }
+  return endAfter(span, () => send(withTraceFields(ctx, trace.setSpan(parent, span))));
 }

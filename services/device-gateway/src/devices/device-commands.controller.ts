@@ -1,16 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
-import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { gateway } from '@keelson/commands';
 import type { Database } from '@keelson/postgres';
-import { type CommandContext, CommandPattern, DATABASE, eventMetadataOf } from '@keelson/service-kit';
+import { type CommandContext, type CommandIn, type CommandOut, CommandPattern, DATABASE, eventMetadataOf } from '@keelson/service-kit';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { assignMany } from './assign-many.js';
 import { DeviceProfiles } from './device-profiles.js';
 import { DeviceViews } from './device-views.js';
 import { Devices } from './devices.js';
 import { gatewayDatabase } from './gateway-database.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
 /** `list-devices`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
 @Controller()
@@ -27,39 +24,39 @@ export class DeviceCommands {
   }
 
   @CommandPattern(gateway.listDevices)
-  list(input: In<typeof gateway.listDevices>): Out<typeof gateway.listDevices> {
+  list(input: CommandIn<typeof gateway.listDevices>): CommandOut<typeof gateway.listDevices> {
     return this.views.list(input.fleet, input.limit, input.cursor);
   }
 
   @CommandPattern(gateway.getDevice)
-  get(input: In<typeof gateway.getDevice>): Out<typeof gateway.getDevice> {
+  get(input: CommandIn<typeof gateway.getDevice>): CommandOut<typeof gateway.getDevice> {
     return this.views.get(input);
   }
 
   @CommandPattern(gateway.findDevices)
-  find(input: In<typeof gateway.findDevices>): Out<typeof gateway.findDevices> {
+  find(input: CommandIn<typeof gateway.findDevices>): CommandOut<typeof gateway.findDevices> {
     return this.profiles.find(input);
   }
 
   @CommandPattern(gateway.matchDevices)
-  match(input: In<typeof gateway.matchDevices>): Out<typeof gateway.matchDevices> {
+  match(input: CommandIn<typeof gateway.matchDevices>): CommandOut<typeof gateway.matchDevices> {
     return this.profiles.match(input);
   }
 
   @CommandPattern(gateway.assignDevice)
-  async assign(input: In<typeof gateway.assignDevice>, ctx: CommandContext): Out<typeof gateway.assignDevice> {
+  async assign(input: CommandIn<typeof gateway.assignDevice>, ctx: CommandContext): CommandOut<typeof gateway.assignDevice> {
     const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, eventMetadataOf(ctx));
     const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
     return { generation, changed: outcome.events.length > 0 };
   }
 
   @CommandPattern(gateway.assignDevices)
-  assignMany(input: In<typeof gateway.assignDevices>, ctx: CommandContext): Out<typeof gateway.assignDevices> {
+  assignMany(input: CommandIn<typeof gateway.assignDevices>, ctx: CommandContext): CommandOut<typeof gateway.assignDevices> {
     return assignMany(this.devices, input, eventMetadataOf(ctx));
   }
 
   @CommandPattern(gateway.decommissionDevice)
-  async decommission(input: In<typeof gateway.decommissionDevice>, ctx: CommandContext): Out<typeof gateway.decommissionDevice> {
+  async decommission(input: CommandIn<typeof gateway.decommissionDevice>, ctx: CommandContext): CommandOut<typeof gateway.decommissionDevice> {
     const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
     const outcome = await this.devices.execute(input.fleet, input.deviceId, command, eventMetadataOf(ctx));
     // Revoked before the answer, so no reconnect is admitted once the operator is told it is done

@@ -1,16 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { gateway } from '@keelson/commands';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
-import { CLOCK, CommandPattern, NATS, SERVICE_CONFIG, type Clock, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import { type Clock, CLOCK, type CommandContext, type CommandIn, type CommandOut, CommandPattern, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { Devices } from '../devices/devices.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { revokeEnrollmentToken } from './revoke-enrollment-token.contract.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
 /** The enrollment-token commands: `cmd.gateway.issue-enrollment-token`, `...issue-reenrollment-token`, `...revoke-enrollment-token`. */
 @Controller()
@@ -27,13 +24,13 @@ export class EnrollmentCommands {
   }
 
   @CommandPattern(gateway.issueEnrollmentToken)
-  issue(input: In<typeof gateway.issueEnrollmentToken>, ctx: CommandContext): Out<typeof gateway.issueEnrollmentToken> {
+  issue(input: CommandIn<typeof gateway.issueEnrollmentToken>, ctx: CommandContext): CommandOut<typeof gateway.issueEnrollmentToken> {
     return this.tokens.issue(input, ctx, this.clock.now());
   }
 
   /** Only a device that is enrolled and not retired may be enrolled again. */
   @CommandPattern(gateway.issueReenrollmentToken)
-  async issueReenrollment(input: In<typeof gateway.issueReenrollmentToken>, ctx: CommandContext): Out<typeof gateway.issueReenrollmentToken> {
+  async issueReenrollment(input: CommandIn<typeof gateway.issueReenrollmentToken>, ctx: CommandContext): CommandOut<typeof gateway.issueReenrollmentToken> {
     const device = await this.devices.current(input.fleet, input.deviceId);
     if (device.status === 'absent') throw new NotFound('device', input.deviceId);
     if (device.status === 'decommissioned') throw new RuleViolation('device.decommissioned', `device '${input.deviceId}' is decommissioned`);
@@ -41,7 +38,7 @@ export class EnrollmentCommands {
   }
 
   @CommandPattern(revokeEnrollmentToken)
-  async revoke(input: In<typeof revokeEnrollmentToken>, ctx: CommandContext): Out<typeof revokeEnrollmentToken> {
+  async revoke(input: CommandIn<typeof revokeEnrollmentToken>, ctx: CommandContext): CommandOut<typeof revokeEnrollmentToken> {
     await this.tokens.revoke(input.fleet, input.tokenId, ctx);
     return { revoked: true as const };
   }

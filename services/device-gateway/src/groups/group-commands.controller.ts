@@ -1,10 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { gateway, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { CommandPattern, type CommandContext } from '@keelson/service-kit';
+import { gateway } from '@keelson/commands';
+import { type CommandContext, type CommandIn, type CommandOut, CommandPattern } from '@keelson/service-kit';
 import { Groups } from './groups.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
 /** `create-group`, `get-group` and `list-groups`. */
 @Controller()
@@ -12,17 +9,17 @@ export class GroupCommands {
   constructor(@Inject(Groups) private readonly groups: Groups) {}
 
   @CommandPattern(gateway.createGroup)
-  create(input: In<typeof gateway.createGroup>, ctx: CommandContext): Out<typeof gateway.createGroup> {
+  create(input: CommandIn<typeof gateway.createGroup>, ctx: CommandContext): CommandOut<typeof gateway.createGroup> {
     return this.groups.create(input, ctx);
   }
 
   @CommandPattern(gateway.getGroup)
-  get(input: In<typeof gateway.getGroup>): Out<typeof gateway.getGroup> {
+  get(input: CommandIn<typeof gateway.getGroup>): CommandOut<typeof gateway.getGroup> {
     return this.groups.get(input);
   }
 
   @CommandPattern(gateway.listGroups)
-  list(input: In<typeof gateway.listGroups>): Out<typeof gateway.listGroups> {
+  list(input: CommandIn<typeof gateway.listGroups>): CommandOut<typeof gateway.listGroups> {
     return this.groups.list(input.fleet, input.limit, input.cursor);
   }
 }

@@ -1,14 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
-import { orchestrator, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { orchestrator } from '@keelson/commands';
 import { NotFound } from '@keelson/domain-kit';
-import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
+import { type CommandContext, type CommandIn, type CommandOut, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { bindArtifact } from '../rollouts/bind-artifact.js';
 import type { CreateRolloutDeps } from '../rollouts/create-rollout.js';
 import { ROLLOUT_DEPS } from '../rollouts/rollout-deps.js';
 import { Channels } from './channels.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 const statusOf = (s: { status: string; outcome?: string }) => (s.status === 'finished' ? s.outcome! : s.status);
 
 /**
@@ -20,19 +17,19 @@ export class ChannelCommands {
   constructor(@Inject(ROLLOUT_DEPS) private readonly deps: CreateRolloutDeps) {}
 
   @CommandPattern(orchestrator.listChannels)
-  async list({ fleet, artifactName }: In<typeof orchestrator.listChannels>): Out<typeof orchestrator.listChannels> {
+  async list({ fleet, artifactName }: CommandIn<typeof orchestrator.listChannels>): CommandOut<typeof orchestrator.listChannels> {
     return Channels.view(fleet, artifactName, await this.deps.channels.current(fleet, artifactName));
   }
 
   @CommandPattern(orchestrator.setChannel)
-  async set({ fleet, artifactName, channel, version, reason }: In<typeof orchestrator.setChannel>, ctx: CommandContext): Out<typeof orchestrator.setChannel> {
+  async set({ fleet, artifactName, channel, version, reason }: CommandIn<typeof orchestrator.setChannel>, ctx: CommandContext): CommandOut<typeof orchestrator.setChannel> {
     await bindArtifact(this.deps, fleet, artifactName, version, ctx);
     const state = await this.deps.channels.move({ fleet, artifactName, channel, version, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, eventMetadataOf(ctx));
     return Channels.view(fleet, artifactName, state);
   }
 
   @CommandPattern(orchestrator.promoteRollout)
-  async promote({ fleet, rolloutId, channel, reason }: In<typeof orchestrator.promoteRollout>, ctx: CommandContext): Out<typeof orchestrator.promoteRollout> {
+  async promote({ fleet, rolloutId, channel, reason }: CommandIn<typeof orchestrator.promoteRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.promoteRollout> {
     const rollout = await this.deps.rollouts.current(fleet, rolloutId);
     if (rollout.status === 'absent') throw new NotFound('rollout', rolloutId);
     const { name, version } = rollout.facts.artifact;

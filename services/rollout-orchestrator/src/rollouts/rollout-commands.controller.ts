@@ -1,13 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
-import { orchestrator, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
+import { orchestrator } from '@keelson/commands';
+import { type CommandContext, type CommandIn, type CommandOut, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { createRollout, type CreateRolloutDeps } from './create-rollout.js';
 import { retryRollout } from './retry-rollout.js';
 import { ROLLOUT_DEPS } from './rollout-deps.js';
 import type { RolloutCommand } from './rollout.decider.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
 /**
  * The orchestrator's rollout commands (`cmd.orchestrator.*`). Each operator command returns the
@@ -26,42 +23,42 @@ export class RolloutCommands {
   }
 
   @CommandPattern(orchestrator.createRollout)
-  create(input: In<typeof orchestrator.createRollout>, ctx: CommandContext): Out<typeof orchestrator.createRollout> {
+  create(input: CommandIn<typeof orchestrator.createRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.createRollout> {
     return createRollout(this.deps, input, ctx);
   }
 
   @CommandPattern(orchestrator.retryRollout)
-  retry(input: In<typeof orchestrator.retryRollout>, ctx: CommandContext): Out<typeof orchestrator.retryRollout> {
+  retry(input: CommandIn<typeof orchestrator.retryRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.retryRollout> {
     return retryRollout(this.deps, input, ctx);
   }
 
   @CommandPattern(orchestrator.getRollout)
-  get(input: In<typeof orchestrator.getRollout>): Out<typeof orchestrator.getRollout> {
+  get(input: CommandIn<typeof orchestrator.getRollout>): CommandOut<typeof orchestrator.getRollout> {
     return this.deps.rollouts.get(input.fleet, input.rolloutId);
   }
 
   @CommandPattern(orchestrator.listRollouts)
-  list(input: In<typeof orchestrator.listRollouts>): Out<typeof orchestrator.listRollouts> {
+  list(input: CommandIn<typeof orchestrator.listRollouts>): CommandOut<typeof orchestrator.listRollouts> {
     return this.deps.rollouts.list(input.fleet, input.limit, input.cursor);
   }
 
   @CommandPattern(orchestrator.approveWave)
-  approveWave(input: In<typeof orchestrator.approveWave>, ctx: CommandContext): Out<typeof orchestrator.approveWave> {
+  approveWave(input: CommandIn<typeof orchestrator.approveWave>, ctx: CommandContext): CommandOut<typeof orchestrator.approveWave> {
     return this.run({ type: 'ApproveWave', ...input, at: this.at() }, ctx);
   }
 
   @CommandPattern(orchestrator.haltRollout)
-  halt(input: In<typeof orchestrator.haltRollout>, ctx: CommandContext): Out<typeof orchestrator.haltRollout> {
+  halt(input: CommandIn<typeof orchestrator.haltRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.haltRollout> {
     return this.run({ type: 'HaltRollout', ...input, at: this.at() }, ctx);
   }
 
   @CommandPattern(orchestrator.resumeRollout)
-  resume(input: In<typeof orchestrator.resumeRollout>, ctx: CommandContext): Out<typeof orchestrator.resumeRollout> {
+  resume(input: CommandIn<typeof orchestrator.resumeRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.resumeRollout> {
     return this.run({ type: 'ResumeRollout', ...input, at: this.at() }, ctx);
   }
 
   @CommandPattern(orchestrator.abortRollout)
-  abort(input: In<typeof orchestrator.abortRollout>, ctx: CommandContext): Out<typeof orchestrator.abortRollout> {
+  abort(input: CommandIn<typeof orchestrator.abortRollout>, ctx: CommandContext): CommandOut<typeof orchestrator.abortRollout> {
     return this.run({ type: 'AbortRollout', ...input, at: this.at() }, ctx);
   }
 }

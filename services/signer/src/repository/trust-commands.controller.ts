@@ -1,11 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { signer, type CommandContract, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { type CommandContext, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
+import { signer } from '@keelson/commands';
+import { type CommandContext, type CommandIn, type CommandOut, CommandPattern, eventMetadataOf } from '@keelson/service-kit';
 import { TufRepositories } from './tuf-repositories.js';
 import { documentOf } from './tuf-repository.evolve.js';
-
-type In<C extends CommandContract> = ParsedCommandInput<C>;
-type Out<C extends CommandContract> = Promise<CommandOutput<C>>;
 
 /**
  * The trust-domain commands: the fleet's root (initialising its repository on first ask), export
@@ -17,14 +14,14 @@ export class TrustCommands {
   constructor(@Inject(TufRepositories) private readonly repositories: TufRepositories) {}
 
   @CommandPattern(signer.getRoot)
-  async getRoot({ fleet }: In<typeof signer.getRoot>, ctx: CommandContext): Out<typeof signer.getRoot> {
+  async getRoot({ fleet }: CommandIn<typeof signer.getRoot>, ctx: CommandContext): CommandOut<typeof signer.getRoot> {
     const repository = await this.repositories.ensure(fleet, eventMetadataOf(ctx));
     const root = documentOf(repository, 'root');
     return { version: root.version, development: repository.development, root: root.metadata };
   }
 
   @CommandPattern(signer.exportOnlineKeys)
-  async exportOnlineKeys({ fleet }: In<typeof signer.exportOnlineKeys>, ctx: CommandContext): Out<typeof signer.exportOnlineKeys> {
+  async exportOnlineKeys({ fleet }: CommandIn<typeof signer.exportOnlineKeys>, ctx: CommandContext): CommandOut<typeof signer.exportOnlineKeys> {
     const { state, keys, trusted } = await this.repositories.onlineKeys(fleet, eventMetadataOf(ctx));
     return {
       fleet,
@@ -40,13 +37,13 @@ export class TrustCommands {
   }
 
   @CommandPattern(signer.importRoot)
-  async importRoot({ fleet, root }: In<typeof signer.importRoot>, ctx: CommandContext): Out<typeof signer.importRoot> {
+  async importRoot({ fleet, root }: CommandIn<typeof signer.importRoot>, ctx: CommandContext): CommandOut<typeof signer.importRoot> {
     const state = await this.repositories.importRoot(fleet, root, eventMetadataOf(ctx));
     return { version: documentOf(state, 'root').version, development: state.development };
   }
 
   @CommandPattern(signer.rotateOnlineKey)
-  async rotateOnlineKey({ fleet, role }: In<typeof signer.rotateOnlineKey>, ctx: CommandContext): Out<typeof signer.rotateOnlineKey> {
+  async rotateOnlineKey({ fleet, role }: CommandIn<typeof signer.rotateOnlineKey>, ctx: CommandContext): CommandOut<typeof signer.rotateOnlineKey> {
     const { keyId, pending, state } = await this.repositories.rotateOnlineKey(fleet, role, eventMetadataOf(ctx));
     return { role, keyId, pending, rootVersion: documentOf(state, 'root').version };
   }
