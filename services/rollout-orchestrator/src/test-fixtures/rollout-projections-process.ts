@@ -1,10 +1,13 @@
 // A process of its own for rollout-projections.kill.int.spec.ts, run as `node rollout-projections-process.ts`
 // (Node strips the types; the service's code comes from its built dist/, as the service loads it).
 // It runs the rollouts and claims projections and SIGKILLs itself in the KEELSON_KILL_BATCH-th
-// transaction, at the step KEELSON_KILL_AT names: written and not committed, or committed and not acknowledged.
+// transaction that applies events, at the step KEELSON_KILL_AT names: written and not committed, or committed
+// and not acknowledged. Only those transactions count: the runners' migrations, checkpoint reads and consumer
+// set-up are transactions too, and one runner may finish its whole backlog while the other is still starting.
 import { writeSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
-import { ProjectionRunner } from '@keelson/event-store';
+import { ProjectionRunner, type Projection } from '@keelson/event-store';
+import type { RolloutEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { rolloutClaimsProjection } from '../../dist/rollouts/rollout-claims.projection.js';
 import { rolloutsProjection } from '../../dist/rollouts/rollouts.projection.js';
@@ -14,11 +17,11 @@ const env = process.env;
 const killAt = env.KEELSON_KILL_AT as Step | undefined;
 const killBatch = Number(env.KEELSON_KILL_BATCH ?? 1);
 let transactions = 0;
-let consuming = false; // the runners' migrations and consumer set-up at start are transactions too
+const applying = new WeakSet<object>(); // the transaction handles an event was applied in
 
 // Synchronous, so the line is out before the kill: the spec reads it as the reason the process died.
 function passed(step: Step): void {
-  if (!consuming || step !== killAt || transactions !== killBatch) return;
+  if (step !== killAt || transactions !== killBatch) return;
   writeSync(1, `${JSON.stringify({ killedAt: step })}\n`);
   process.kill(process.pid, 'SIGKILL');
 }
@@ -29,20 +32,31 @@ const db: Database = {
   ...opened,
   orm: opened.orm,
   transaction: async (fn) => {
-    if (consuming) transactions++;
+    let applied = false;
     const result = await opened.transaction(async (sql) => {
       const out = await fn(sql);
-      passed('batch-written');
+      applied = applying.has(sql);
+      if (applied) transactions++;
+      if (applied) passed('batch-written');
       return out;
     });
-    passed('batch-committed');
+    if (applied) passed('batch-committed');
     return result;
   },
 };
+/** The projection, noting each transaction it applies events in. */
+function noting(projection: Projection<RolloutEvent>): Projection<RolloutEvent> {
+  const { apply, applyBatch } = projection;
+  return {
+    ...projection,
+    apply: (sql, event) => (applying.add(sql), apply.call(projection, sql, event)),
+    ...(applyBatch ? { applyBatch: (sql: Parameters<typeof applyBatch>[0], events: Parameters<typeof applyBatch>[1]) => (applying.add(sql), applyBatch.call(projection, sql, events)) } : {}),
+  };
+}
 const naming = { streamPrefix: env.KEELSON_STREAM_PREFIX!, subjectPrefix: env.KEELSON_SUBJECT_PREFIX! };
-const runners = [rolloutsProjection, rolloutClaimsProjection].map((projection) => new ProjectionRunner({ nc, naming, db, projection: projection as never, batchSize: 10, retryDelayMs: 50 }));
+const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const runners = projections.map((projection) => new ProjectionRunner({ nc, naming, db, projection: noting(projection), batchSize: 10, retryDelayMs: 50 }));
 for (const runner of runners) await runner.start();
-consuming = true;
 writeSync(1, `${JSON.stringify({ started: true })}\n`);
 process.once('SIGTERM', () => {
   void Promise.all(runners.map((r) => r.stop())).then(async () => {
