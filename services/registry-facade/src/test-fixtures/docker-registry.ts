@@ -40,7 +40,7 @@ function configOf(o: { dir: string; port: number; tls?: { certFile: string; keyF
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string, caPem?: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}): ${output()}`);
     try {
       (await sendUpstream({ url: new URL('/v2/', url), caPem, timeoutMs: 1000 })).body.resume();
       return;
@@ -74,10 +74,13 @@ export async function startDockerRegistry(auth: RegistryAuth, options: { tls?: b
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      // distribution waits for open connections on SIGTERM; a spec's keep-alive client must not hold it up.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
+      clearTimeout(kill);
     }
     rmSync(dir, { recursive: true, force: true });
   };

@@ -47,6 +47,18 @@ describe('registry credentials sealed at rest', () => {
     expect(await new SealedCredentials(db, secrets(newSecret)).open(id)).toEqual(credentials);
   });
 
+  it('re-seals every row under the new secret at start of a rotation, so the previous secret can go', async () => {
+    await db.query('DELETE FROM registry_credentials');
+    const ids = [await new SealedCredentials(db, secrets(oldSecret)).seal('plant-7', 'rc-6', credentials), await new SealedCredentials(db, secrets(newSecret)).seal('plant-7', 'rc-7', credentials)];
+    expect(await new SealedCredentials(db, secrets(newSecret)).resealAll()).toBe(0); // no rotation under way: nothing touched
+    expect(await new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll()).toBe(1);
+    for (const id of ids) expect(await new SealedCredentials(db, secrets(newSecret)).open(id)).toEqual(credentials);
+    expect(await new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll()).toBe(0);
+    await new SealedCredentials(db, secrets('a third secret, neither of them')).seal('plant-7', 'rc-8', credentials);
+    const refusal = new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll();
+    await expect(refusal).rejects.toThrow('neither KEELSON_REGISTRY_CREDENTIALS_SECRET nor KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS opens registry-credentials/plant-7/rc-8/');
+  });
+
   it('refuses to store credentials without a secret, naming the variable', async () => {
     const refusal = new SealedCredentials(db, undefined).seal('plant-7', 'rc-4', credentials);
     await expect(refusal).rejects.toThrow(RuleViolation);

@@ -59,6 +59,28 @@ export class SealedCredentials {
     return JSON.parse(text) as UpstreamCredentials;
   }
 
+  /**
+   * During a rotation of the secret (`_PREVIOUS` set): re-seals every row only the previous secret
+   * opens under the current one, so `_PREVIOUS` can go after one start. Returns how many it re-sealed;
+   * a row neither secret opens stops it, naming the variables and the row, never a value.
+   */
+  async resealAll(): Promise<number> {
+    if (this.secrets?.previous === undefined) return 0;
+    const rows = await this.db.query<CredentialsRow & { credentials_id: string }>('SELECT credentials_id, sealed, fleet, connection_id FROM registry_credentials');
+    let resealed = 0;
+    for (const row of rows) {
+      const label = labelOf(row.fleet, row.connection_id, row.credentials_id);
+      const opened = await openKey(row.sealed, this.secrets.current, label, this.secrets.name).then(() => true, () => false);
+      if (opened) continue;
+      const text = await openKey(row.sealed, this.secrets.previous, label, `${this.secrets.name}_PREVIOUS`).catch(() => {
+        throw new SealedKeyRefused(`neither ${this.secrets!.name} nor ${this.secrets!.name}_PREVIOUS opens ${label}`);
+      });
+      await this.db.query('UPDATE registry_credentials SET sealed = $2 WHERE credentials_id = $1', [row.credentials_id, await sealKey(text, this.secrets.current, label)]);
+      resealed++;
+    }
+    return resealed;
+  }
+
   /** Destroys one row (credentials replaced, or never recorded because the append failed). */
   async destroy(credentialsId: string): Promise<void> {
     await this.db.query('DELETE FROM registry_credentials WHERE credentials_id = $1', [credentialsId]);
