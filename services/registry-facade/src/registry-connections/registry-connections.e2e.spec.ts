@@ -1,7 +1,11 @@
 import { registry, type CommandContract, type CommandInput } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDockerRegistry, type RunningDockerRegistry } from '../test-fixtures/docker-registry.js';
 import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startTokenRealm } from '../test-fixtures/token-realm.js';
 
 const fleet = 'plant-7';
 const user = { username: 'ci-robot', password: 'facade-race-secret-7c21' };
@@ -55,5 +59,26 @@ describe('registry connections in the facade, against real NATS, PostgreSQL and 
       .rejects.toMatchObject({ code: 'registry.credentials-refused' });
     expect(await sealedRows()).toEqual([]);
     await expect(call(registry.getRegistry, { fleet, name: 'harbor' })).rejects.toMatchObject({ code: 'registry.not-found' });
+  });
+
+  it('connects a token-realm registry only once the realm\'s origin is allowed, and sends it nothing before', async () => {
+    const tlsDir = mkdtempSync(join(tmpdir(), 'keelson-realm-tls-'));
+    const realm = await startTokenRealm(user, tlsDir);
+    const tokenRegistry = await startDockerRegistry({ kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle }, { tlsDir });
+    try {
+      const connect = (allowedRealmOrigins: string[]) =>
+        call(registry.connectRegistry, { fleet, name: 'tokens', url: tokenRegistry.url, caPem: tokenRegistry.caPem, ...user, allowedRealmOrigins });
+      await expect(connect([])).rejects.toMatchObject({ code: 'registry.realm-refused' });
+      expect(realm.received).toEqual([]);
+      expect(await sealedRows()).toEqual([]);
+
+      await expect(connect([new URL(realm.realm).origin])).resolves.toMatchObject({ name: 'tokens', credentialsSet: true, allowedRealmOrigins: [new URL(realm.realm).origin] });
+      await expect(call(registry.testRegistry, { fleet, name: 'tokens' })).resolves.toMatchObject({ auth: 'bearer' });
+      await call(registry.removeRegistry, { fleet, name: 'tokens' });
+    } finally {
+      await tokenRegistry.stop();
+      await realm.close();
+      rmSync(tlsDir, { recursive: true, force: true });
+    }
   });
 });
