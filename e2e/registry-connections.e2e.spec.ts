@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
+import { startTokenRealm } from '../services/registry-facade/src/test-fixtures/token-realm.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 13, item 1: an operator connects a registry it already uses; the credentials are checked
@@ -101,6 +102,23 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(await cli('registry', 'test', 'harbor')).toMatchObject({ code: 1, stderr: expect.stringContaining('requires credentials') });
   });
 
+  it('connects a token-realm registry with --allow-realm naming the realm\'s origin, and refuses without it', async () => {
+    const tlsDir = join(platform.home, 'realm-tls');
+    const realm = await startTokenRealm(user, tlsDir);
+    const tokens = await startDockerRegistry({ kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle }, { tlsDir });
+    try {
+      const args = ['registry', 'connect', 'tokens', '--url', tokens.url, '--username', user.username, '--password-stdin', '--ca-file', tokens.caFile!];
+      expect(await cliStdin(`${password}\n`, ...args)).toMatchObject({ code: 1, stderr: expect.stringContaining('--allow-realm') });
+      expect(realm.received).toEqual([]);
+      expect(await cliStdin(`${password}\n`, ...args, '--allow-realm', new URL(realm.realm).origin)).toMatchObject({ code: 0 });
+      expect(await cli('registry', 'test', 'tokens')).toMatchObject({ code: 0, stdout: expect.stringContaining('(bearer') });
+      expect((await cli('registry', 'remove', 'tokens')).code).toBe(0);
+    } finally {
+      await tokens.stop();
+      await realm.close();
+    }
+  });
+
   it('says an unknown name is not found for show, test, rotate and remove', async () => {
     for (const verb of ['show', 'test', 'remove']) expect(await cli('registry', verb, 'nowhere')).toMatchObject({ code: 1, stderr: expect.stringContaining("registry 'nowhere' was not found") });
     expect((await cli('registry', 'rotate-credentials', 'nowhere', '--clear')).code).toBe(1);
@@ -112,7 +130,7 @@ describe('registry connections through the CLI, on the whole platform and a real
     await eventually(async () => (await listed()).length === 0);
 
     await eventually(async () => (await auditItems()).some((e) => e.type.endsWith('.RegistryRemoved')));
-    const items = (await auditItems()).filter((e) => /\.Registry(Connected|CredentialsRotated|Removed)$/.test(e.type));
+    const items = (await auditItems()).filter((e) => /\.Registry(Connected|CredentialsRotated|Removed)$/.test(e.type) && e.data.name === 'harbor');
     expect(items.map((e) => e.type.split('.').at(-1))).toEqual(['RegistryConnected', 'RegistryCredentialsRotated', 'RegistryCredentialsRotated', 'RegistryRemoved']);
     for (const e of items) expect(e.keelsonactor).toBe('operator:admin');
     expect(items[0]!.data).toMatchObject({ name: 'harbor', url: upstream.url, username: 'ci-robot' });
