@@ -102,8 +102,10 @@ describe.each(overlays)('the network policies of the %s overlay', (overlay) => {
       for (const service of ['signer', 'rollout-orchestrator', 'audit']) expect(can(ingressController, podOf(objects, service), 8080)).toBe(false);
     });
 
-    it('lets no pod reach the internet but PostgreSQL', () => {
-      for (const service of [...services, 'nats']) expect(can(podOf(objects, service), { ip: '198.51.100.1' }, 443)).toBe(false);
+    it('lets no pod reach the internet but PostgreSQL, and the facade its upstream registries over HTTPS', () => {
+      for (const service of [...services, 'nats'].filter((s) => s !== 'registry-facade')) expect(can(podOf(objects, service), { ip: '198.51.100.1' }, 443)).toBe(false);
+      expect(can(podOf(objects, 'registry-facade'), { ip: '198.51.100.1' }, 443)).toBe(true);
+      expect(can(podOf(objects, 'registry-facade'), { ip: '198.51.100.1' }, 22)).toBe(false);
     });
   });
 });

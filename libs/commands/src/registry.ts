@@ -46,3 +46,5 @@ export const listArtifacts = defineCommand(
   z.strictObject({ fleet: SubjectToken, name: ArtifactName.optional(), ...Page }),
   z.strictObject({ items: z.array(ArtifactView), nextCursor: z.string().optional() }),
 );
+
+export * from './registry-connections.js';

@@ -6,11 +6,13 @@ import { groupEvents, type GroupEvent } from './group/group-events.js';
 import { MessageRegistry } from './kit/registry.js';
 import { operatorEvents, type OperatorEvent } from './operator/operator-events.js';
 import { registryEvents, type RegistryEvent } from './registry/device-access-events.js';
+import { registryConnectionEvents, type RegistryConnectionEvent } from './registry/registry-connection-events.js';
 import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent | RegistryEvent;
+export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent | RegistryEvent
+  | RegistryConnectionEvent;
 
 /** The type name of any Keelson event. */
 export type KeelsonEventType = KeelsonEvent['type'];
@@ -29,6 +31,7 @@ export const allEvents = new MessageRegistry<KeelsonEvent>([
   ...channelEvents.readers,
   ...operatorEvents.readers,
   ...registryEvents.readers,
+  ...registryConnectionEvents.readers,
 ]);
 
 /** The type name of every Keelson event, family by family. */

@@ -5,12 +5,14 @@ import { errorLine, fill } from './dom.js';
 import { artifactsPage } from './pages/artifacts.js';
 import { auditPage } from './pages/audit.js';
 import { devicesPage } from './pages/devices.js';
+import { registriesPage } from './pages/registries.js';
 import { rolloutPage, rolloutsPage } from './pages/rollout.js';
 import { signInPage } from './pages/sign-in.js';
 
 const routes = [
   [/^#\/devices$/, devicesPage, 'devices'],
   [/^#\/artifacts$/, artifactsPage, 'artifacts'],
+  [/^#\/registries$/, registriesPage, 'registries'],
   [/^#\/rollouts$/, rolloutsPage, 'rollouts'],
   [/^#\/rollouts\/([^/?]+)$/, rolloutPage, 'rollouts'],
   [/^#\/audit$/, auditPage, 'audit'],

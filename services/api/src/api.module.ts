@@ -11,6 +11,7 @@ import { ApiErrorFilter } from './http/api-error.filter.js';
 import { OperatorAuthGuard } from './http/operator-auth.guard.js';
 import { OperatorCommands } from './http/operator-commands.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { RegistriesController } from './registries/registries.controller.js';
 import { OperatorsModule } from './operators/operators.module.js';
 import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
@@ -30,6 +31,7 @@ export class ApiModule {
         EnrollmentTokensController,
         DevicesController,
         GroupsController,
+        RegistriesController,
         RolloutEventsController,
         RolloutsController,
         ChannelsController,

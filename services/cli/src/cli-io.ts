@@ -3,6 +3,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** All of standard input, read when a command asks for it (`--password-stdin`). */
+  readStdin?: () => Promise<string>;
 }
 
 /** A failure the CLI reports as one message and an exit code (2 for usage, 1 otherwise). */

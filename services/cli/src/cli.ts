@@ -7,6 +7,7 @@ import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { deviceShow } from './commands/device-show.js';
 import { groupCreate } from './commands/group.commands.js';
+import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './commands/registry.commands.js';
 import { rolloutList } from './commands/rollout-list.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { channelList, channelSet } from './commands/channel.commands.js';
@@ -23,6 +24,12 @@ const commands: Record<string, Command> = {
   'device show': deviceShow,
   'device decommission': deviceDecommission,
   'group create': groupCreate,
+  'registry connect': registryConnect,
+  'registry list': registryList,
+  'registry show': registryShow,
+  'registry test': registryTest,
+  'registry rotate-credentials': registryRotateCredentials,
+  'registry remove': registryRemove,
   'rollout create': rolloutCreate,
   'rollout list': rolloutList,
   'rollout show': rolloutShow,

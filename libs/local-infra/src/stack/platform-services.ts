@@ -35,4 +35,6 @@ export interface PlatformSecrets {
   signerKeySecret: string;
   /** The gateway's key-encryption secret (`KEELSON_DEVICE_CA_KEY_SECRET`): every fleet's device CA key is sealed under it. */
   deviceCaKeySecret: string;
+  /** The facade's key-encryption secret (`KEELSON_REGISTRY_CREDENTIALS_SECRET`): upstream registry credentials are sealed under it. */
+  registryCredentialsSecret: string;
 }

@@ -128,7 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
     // One facade on one machine: its blobs in its data directory (an installation's default is the NATS object store).
-    ...(service === 'registry-facade' ? { KEELSON_BLOB_STORE: 'directory' } : {}),
+    ...(service === 'registry-facade' ? { KEELSON_BLOB_STORE: 'directory', KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret } : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...tlsEnv(service),
     ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)

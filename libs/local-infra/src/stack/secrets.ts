@@ -16,5 +16,6 @@ export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
     authCalloutSeed: new TextDecoder().decode(createAccount().getSeed()),
     signerKeySecret: secret(),
     deviceCaKeySecret: secret(),
+    registryCredentialsSecret: secret(),
   };
 }

@@ -5,6 +5,7 @@ import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, De
 import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
 import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, CreateApiTokenRequest, RevokeApiTokenRequest } from '../operators/api-token.schemas.js';
+import { ConnectRegistryRequest, RegistryConnectionList, RegistryConnectionView, RegistryParams, RegistryTestResult, RotateRegistryCredentialsRequest } from '../registries/registry.schemas.js';
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
 import { ImportRootResponse, OnlineKeysView, RotateOnlineKeyRequest, RotateOnlineKeyResponse, SignedRootDocument, TufRootView } from '../tuf/tuf.schemas.js';
 import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
@@ -37,6 +38,12 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/artifacts', operationId: 'pushArtifact', summary: 'Upload an artifact (streamed to the registry, signed, then published)', tag: 'artifacts', query: FleetQuery, form: ArtifactUploadForm, status: 201, response: ArtifactView },
   { method: 'get', path: '/v1/artifacts', operationId: 'listArtifacts', summary: 'List artifacts, newest first', tag: 'artifacts', query: ArtifactListQuery, status: 200, response: ArtifactList },
   { method: 'get', path: '/v1/artifacts/:name/:version', operationId: 'getArtifact', summary: 'One artifact', tag: 'artifacts', params: ArtifactParams, query: FleetQuery, status: 200, response: ArtifactView },
+  { method: 'post', path: '/v1/registries', operationId: 'connectRegistry', summary: 'Connect an upstream OCI registry (pinged with the credentials first; they are sealed, never returned)', tag: 'registries', query: FleetQuery, body: ConnectRegistryRequest, status: 201, response: RegistryConnectionView },
+  { method: 'get', path: '/v1/registries', operationId: 'listRegistries', summary: 'List registry connections, newest first (whether credentials are set, never their value)', tag: 'registries', query: ListQuery, status: 200, response: RegistryConnectionList },
+  { method: 'get', path: '/v1/registries/:name', operationId: 'getRegistry', summary: 'One registry connection', tag: 'registries', params: RegistryParams, query: FleetQuery, status: 200, response: RegistryConnectionView },
+  { method: 'post', path: '/v1/registries/:name/test', operationId: 'testRegistry', summary: 'Ping the registry (/v2/) with the stored credentials', tag: 'registries', params: RegistryParams, query: FleetQuery, status: 200, response: RegistryTestResult },
+  { method: 'post', path: '/v1/registries/:name/credentials', operationId: 'rotateRegistryCredentials', summary: 'Replace the credentials (checked against the registry first), or clear them', tag: 'registries', params: RegistryParams, query: FleetQuery, body: RotateRegistryCredentialsRequest, status: 200, response: RegistryConnectionView },
+  { method: 'delete', path: '/v1/registries/:name', operationId: 'removeRegistry', summary: 'Remove a registry connection and destroy its credentials', tag: 'registries', params: RegistryParams, query: FleetQuery, status: 200, response: RegistryConnectionView },
   { method: 'post', path: '/v1/enrollment-tokens', operationId: 'issueEnrollmentToken', summary: 'Mint a one-time enrollment token and the enroll command line', tag: 'devices', query: FleetQuery, body: EnrollmentTokenRequest, status: 201, response: EnrollmentTokenResponse },
   { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
   { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },

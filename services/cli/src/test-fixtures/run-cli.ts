@@ -10,10 +10,16 @@ export interface CliRun {
 }
 
 /** Runs `keelson <args>` in-process against `url` with `token`, capturing output. */
-export async function keelson(url: string, token: string | undefined, ...args: string[]): Promise<CliRun> {
+export function keelson(url: string, token: string | undefined, ...args: string[]): Promise<CliRun> {
+  return keelsonWithStdin(url, token, undefined, ...args);
+}
+
+/** As `keelson`, with `stdin` as what the command reads from standard input (`--password-stdin`). */
+export async function keelsonWithStdin(url: string, token: string | undefined, stdin: string | undefined, ...args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const env: NodeJS.ProcessEnv = { KEELSON_URL: url, ...(token ? { KEELSON_TOKEN: token } : {}) };
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  const readStdin = stdin === undefined ? {} : { readStdin: () => Promise.resolve(stdin) };
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, ...readStdin });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
