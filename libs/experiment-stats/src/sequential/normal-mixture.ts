@@ -37,8 +37,13 @@ export function mixtureHalfWidth(v: number, tau2: number, alpha: number): number
  * when each arm holds n* samples.
  */
 export function optimalMixingRatio(alpha: number): number {
+  const known = ratios.get(alpha);
+  if (known !== undefined) return known;
   const l = 2 * Math.log(1 / alpha);
   let r = l;
   for (let i = 0; i < 50; i++) r = l + Math.log(1 + r); // a contraction (derivative 1/(1+r) < 1)
+  ratios.set(alpha, r);
   return r;
 }
+
+const ratios = new Map<number, number>();

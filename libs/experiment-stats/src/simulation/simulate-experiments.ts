@@ -1,6 +1,6 @@
 import { summarize } from '../summaries/metric-summary.js';
 import { initialAssessment, observeWindow, type ExperimentWindow } from '../decisions/assessment.js';
-import { decideExperiment, type Outcome } from '../decisions/decide-experiment.js';
+import { judge, type Outcome } from '../decisions/decide-experiment.js';
 import type { ExperimentPlan } from '../decisions/experiment-plan.js';
 import { seededRandom, type SeededRandom } from './seeded-random.js';
 
@@ -23,6 +23,8 @@ export interface SimulationSettings {
   samplesPerWindow: number;
   windowMs: number;
   seed: number;
+  /** The sketches' accuracy; a coarser one (fewer bins) makes big batches faster and leaves the test unchanged. */
+  relativeAccuracy?: number;
 }
 
 /** How many experiments ended each way, and after how many windows on average. */
@@ -41,7 +43,7 @@ export function simulateExperiments(s: SimulationSettings): SimulationResult {
     let assessment = initialAssessment(s.plan);
     for (let w = 1; ; w++) {
       assessment = observeWindow(s.plan, assessment, drawWindow(s, random));
-      const { outcome } = decideExperiment(s.plan, assessment, w * s.windowMs);
+      const { outcome } = judge(s.plan, assessment, w * s.windowMs);
       if (outcome !== 'continue') {
         outcomes[outcome]++;
         windowsTotal += w;
@@ -55,8 +57,8 @@ export function simulateExperiments(s: SimulationSettings): SimulationResult {
 function drawWindow(s: SimulationSettings, random: SeededRandom): ExperimentWindow {
   const window: ExperimentWindow = { candidate: {}, control: {} };
   for (const m of s.metrics) {
-    window.control[m.name] = summarize(draw(m, 0, s.samplesPerWindow, random));
-    window.candidate[m.name] = summarize(draw(m, m.candidateShift, s.samplesPerWindow, random));
+    window.control[m.name] = summarize(draw(m, 0, s.samplesPerWindow, random), s.relativeAccuracy);
+    window.candidate[m.name] = summarize(draw(m, m.candidateShift, s.samplesPerWindow, random), s.relativeAccuracy);
   }
   return window;
 }

@@ -2,7 +2,7 @@ import sketches from '@datadog/sketches-js';
 import { InvalidInput } from '@keelson/domain-kit';
 
 const { DDSketch } = sketches;
-type DDSketchInstance = InstanceType<typeof DDSketch>;
+type Mapping = InstanceType<typeof DDSketch>['mapping'];
 
 /**
  * A DDSketch (Masson, Rim, Lee, VLDB 2019) as plain data: the bins of its logarithmic mapping, so it
@@ -22,15 +22,24 @@ export interface QuantileSketch {
 /** The accuracy used when a caller does not choose: 1 % (DDSketch's own default). */
 export const defaultRelativeAccuracy = 0.01;
 
-/** A sketch of `values`. */
+/** A sketch of `values`: the library's logarithmic mapping picks each value's bin; we count per bin. */
 export function sketchOf(values: Iterable<number>, relativeAccuracy = defaultRelativeAccuracy): QuantileSketch {
-  const sketch = new DDSketch({ relativeAccuracy });
+  const mapping = mappingFor(relativeAccuracy);
+  const positive = new Map<number, number>();
+  const negative = new Map<number, number>();
+  let zeroCount = 0;
   for (const value of values) {
     if (!Number.isFinite(value)) throw new InvalidInput('sketch.bad-value', [{ path: [], message: `a metric value must be a finite number, got ${value}` }]);
-    sketch.accept(value);
+    // As DDSketch.accept: values within the mapping's smallest magnitude count as zeros.
+    if (value > mapping.minPossible) count(positive, mapping.key(value));
+    else if (value < -mapping.minPossible) count(negative, mapping.key(-value));
+    else zeroCount++;
   }
-  return toData(sketch, relativeAccuracy);
+  return { relativeAccuracy, zeroCount, positive: sortedBins(positive), negative: sortedBins(negative) };
 }
+
+const count = (bins: Map<number, number>, key: number) => bins.set(key, (bins.get(key) ?? 0) + 1);
+const sortedBins = (bins: Map<number, number>): [number, number][] => [...bins].sort(([x], [y]) => x - y);
 
 /**
  * The sketch of both inputs' values together. Done on the bins, not with the library's `merge`,
@@ -79,8 +88,9 @@ function keyAtRank(bins: [number, number][], rank: number, lower: boolean): numb
 
 const countIn = (bins: [number, number][]) => bins.reduce((n, [, c]) => n + c, 0);
 
-const mappings = new Map<number, DDSketchInstance['mapping']>();
-function mappingFor(relativeAccuracy: number): DDSketchInstance['mapping'] {
+/** The library's logarithmic key mapping for an accuracy (the one its DDSketch uses), made once. */
+const mappings = new Map<number, Mapping>();
+function mappingFor(relativeAccuracy: number): Mapping {
   let mapping = mappings.get(relativeAccuracy);
   if (!mapping) mappings.set(relativeAccuracy, (mapping = new DDSketch({ relativeAccuracy }).mapping));
   return mapping;
@@ -109,16 +119,3 @@ function addBins(a: [number, number][], b: [number, number][]): [number, number]
   return [...out, ...a.slice(i), ...b.slice(j)];
 }
 
-function toData(sketch: DDSketchInstance, relativeAccuracy: number): QuantileSketch {
-  return { relativeAccuracy, zeroCount: sketch.zeroCount, positive: binsOf(sketch.store), negative: binsOf(sketch.negativeStore) };
-}
-
-function binsOf(store: DDSketchInstance['store']): [number, number][] {
-  const bins: [number, number][] = [];
-  if (store.count === 0) return bins;
-  for (let key = store.minKey; key <= store.maxKey; key++) {
-    const count = store.bins[key - store.offset] ?? 0;
-    if (count > 0) bins.push([key, count]);
-  }
-  return bins;
-}
