@@ -53,8 +53,8 @@ export function assessWindows(plan: ExperimentPlan, windows: readonly Experiment
   return windows.reduce<Assessment>((a, w) => observeWindow(plan, a, w), initialAssessment(plan));
 }
 
-function mergeArm(so: Record<string, MetricSummary>, window: Record<string, MetricSummary>): Record<string, MetricSummary> {
-  const merged = { ...so };
+function mergeArm(soFar: Record<string, MetricSummary>, window: Record<string, MetricSummary>): Record<string, MetricSummary> {
+  const merged = { ...soFar };
   for (const [metric, summary] of Object.entries(window)) {
     const prior = merged[metric];
     merged[metric] = prior ? mergeSummaries(prior, summary) : summary;

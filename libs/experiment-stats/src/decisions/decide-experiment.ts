@@ -60,13 +60,23 @@ export function decideExperiment(plan: ExperimentPlan, assessment: Assessment, e
   };
 }
 
-/** The outcome and each test's verdict, without the figures (cheap enough to call after every simulated window). */
-export function judge(plan: ExperimentPlan, a: Assessment, elapsedMs: number) {
+/** The outcome and each test's verdict, without the figures. */
+export interface Ruling {
+  outcome: Outcome;
+  reason: Reason;
+  samples: { candidate: number; control: number };
+  primary: TestVerdict;
+  /** In the order of the plan's guardrails. */
+  guardrails: TestVerdict[];
+}
+
+/** Rules on an assessment without reading quantiles: cheap enough to call after every simulated window. */
+export function judge(plan: ExperimentPlan, a: Assessment, elapsedMs: number): Ruling {
   const primary = primaryVerdict(plan, a.primary);
   const guardrails = plan.guardrails.map((g, i) => guardrailVerdict(g.bound, a.guardrails[i]));
   const samples = { candidate: countOf(a.candidate[plan.primary.metric]), control: countOf(a.control[plan.primary.metric]) };
   const fewest = Math.min(samples.candidate, samples.control);
-  const ruling = (outcome: Outcome, reason: Reason) => ({ outcome, reason, samples, primary, guardrails });
+  const ruling = (outcome: Outcome, reason: Reason): Ruling => ({ outcome, reason, samples, primary, guardrails });
   if (guardrails.includes('breached')) return ruling('abort', 'guardrail-breached');
   if (primary === 'worse') return ruling('abort', 'primary-worse');
   // A guardrail not yet breached is not yet safe: promotion waits until each one is shown to hold.

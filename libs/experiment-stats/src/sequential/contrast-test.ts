@@ -59,9 +59,9 @@ export function lookAt(state: TestState, candidate: MetricSummary, control: Metr
   const halfWidth = mixtureHalfWidth(v, tau2, settings.alpha);
   const low = Math.max(state.low, estimate - halfWidth);
   const high = Math.min(state.high, estimate + halfWidth);
-  // An empty intersection happens with probability ≤ α (or when the plug-in variance misled an early look):
-  // keep the latest interval rather than an impossible one.
-  const [l, h] = low <= high ? [low, high] : [estimate - halfWidth, estimate + halfWidth];
+  // An empty intersection happens with probability ≤ α (or when a plug-in variance misled an early look):
+  // keep the interval as it was rather than an impossible one, so it never widens.
+  const [l, h] = low <= high ? [low, high] : [state.low, state.high];
   return {
     looks: state.looks + 1,
     pValue: Math.min(state.pValue, mixturePValue(estimate, v, tau2)),

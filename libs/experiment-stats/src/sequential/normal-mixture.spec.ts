@@ -67,4 +67,13 @@ describe('one look at two arms', () => {
     expect(second.low).toBeGreaterThanOrEqual(first.low);
     expect(second.high).toBeLessThanOrEqual(first.high);
   });
+
+  it('keeps its interval when a look contradicts it, rather than holding an empty one', () => {
+    const settings = { alpha: 0.05, tuningSamples: 100 };
+    const first = lookAt(initialTestState(), candidate, control, { scale: 1, shift: 0 }, settings);
+    const far = summarize(Array.from({ length: 400 }, (_, k) => 5 + Math.sin(k)));
+    const second = lookAt(first, far, control, { scale: 1, shift: 0 }, settings); // θ̂ ≈ −5, far below first.low
+    expect([second.low, second.high]).toEqual([first.low, first.high]);
+    expect(second.estimate).toBeLessThan(-4);
+  });
 });
