@@ -1,5 +1,6 @@
 export * from './summaries/quantile-sketch.js';
 export * from './summaries/metric-summary.js';
+export * from './summaries/check-summary.js';
 export * from './specs/metric-spec.js';
 export * from './sequential/normal-mixture.js';
 export * from './sequential/contrast-test.js';

@@ -1,4 +1,5 @@
-import { assertSummary, mergeSummaries, type MetricSummary } from '../summaries/metric-summary.js';
+import { assertSummary } from '../summaries/check-summary.js';
+import { mergeSummaries, type MetricSummary } from '../summaries/metric-summary.js';
 import { initialTestState, lookAt, type TestSettings, type TestState } from '../sequential/contrast-test.js';
 import { checkPlan, guardrailContrast, primaryContrast, type ExperimentPlan } from './experiment-plan.js';
 
@@ -8,7 +9,12 @@ export interface ExperimentWindow {
   control: Record<string, MetricSummary>;
 }
 
-/** Each arm's metrics so far (every window merged) and each test's state: all a decision needs. */
+/**
+ * Each arm's metrics so far (every window merged) and each test's state: all a decision needs. Before a
+ * test's first look its interval is ±Infinity, which JSON turns into null: to resume after a restart,
+ * fold the stored windows again (`assessWindows`) rather than storing this; the decision's evidence is
+ * the JSON-safe record.
+ */
 export interface Assessment {
   windows: number;
   candidate: Record<string, MetricSummary>;

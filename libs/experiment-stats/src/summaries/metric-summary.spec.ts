@@ -1,5 +1,6 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import { assertSummary, figuresOf, meanOf, mergeAll, mergeSummaries, summarize, varianceOf } from './metric-summary.js';
+import { assertSummary } from './check-summary.js';
+import { figuresOf, meanOf, mergeAll, mergeSummaries, summarize, varianceOf } from './metric-summary.js';
 
 describe('a metric summary', () => {
   // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sum of squared deviations 32, sample variance 32/7 (a textbook example).
@@ -42,9 +43,18 @@ describe('a metric summary', () => {
       ['a count that the sketch does not hold', { count: 9 }],
       ['a sum that is not finite', { sum: Number.POSITIVE_INFINITY }],
       ['a negative sum of squares', { sumOfSquares: -1 }],
+      ['moments no values can have (Σx² < (Σx)²/n)', { sumOfSquares: 100 }],
+      ['unsorted sketch bins', { sketch: { ...summarize(values).sketch, positive: [...summarize(values).sketch.positive].reverse() } }],
+      ['a sketch bin with a negative count', { sketch: { ...summarize(values).sketch, positive: [[1, -3] as [number, number], [2, 11] as [number, number]] } }],
+      ['a sketch accuracy of 0', { sketch: { ...summarize(values).sketch, relativeAccuracy: 0 } }],
     ])('is refused for %s', (_what, change) => {
       const bad = { ...summarize(values), ...change };
       expect(() => assertSummary(bad, ['candidate', 'latency_ms'])).toThrow(InvalidInput);
+    });
+
+    it('accepts every summary it made itself, including one of equal values', () => {
+      expect(() => assertSummary(summarize(Array.from({ length: 1000 }, () => 3.3)), [])).not.toThrow();
+      expect(() => assertSummary(summarize([-2.5, 0, 1e-320, 7]), [])).not.toThrow();
     });
 
     it('names the metric and the field in the error', () => {

@@ -1,4 +1,3 @@
-import { InvalidInput } from '@keelson/domain-kit';
 import { defaultRelativeAccuracy, mergeSketches, sketchOf, sketchQuantile, type QuantileSketch } from './quantile-sketch.js';
 
 /**
@@ -49,6 +48,7 @@ export function mergeAll(summaries: readonly MetricSummary[]): MetricSummary | u
   return summaries.length === 0 ? undefined : summaries.reduce(mergeSummaries);
 }
 
+/** The arithmetic mean; NaN without values. */
 export function meanOf(s: MetricSummary): number {
   return s.count === 0 ? Number.NaN : s.sum / s.count;
 }
@@ -59,19 +59,7 @@ export function varianceOf(s: MetricSummary): number {
   return Math.max(0, (s.sumOfSquares - (s.sum * s.sum) / s.count) / (s.count - 1));
 }
 
+/** Count, mean, variance, p50 and p95: what a person or an audit record reads of a summary. */
 export function figuresOf(s: MetricSummary): MetricFigures {
   return { count: s.count, mean: meanOf(s), variance: varianceOf(s), p50: sketchQuantile(s.sketch, 0.5), p95: sketchQuantile(s.sketch, 0.95) };
-}
-
-/** Refuses a summary that cannot be the summary of any values (a bug or a lying sender upstream). */
-export function assertSummary(s: MetricSummary, path: (string | number)[]): void {
-  const issues = [];
-  if (!Number.isInteger(s.count) || s.count < 0) issues.push({ path: [...path, 'count'], message: `must be a non-negative integer, got ${s.count}` });
-  if (!Number.isFinite(s.sum)) issues.push({ path: [...path, 'sum'], message: `must be finite, got ${s.sum}` });
-  if (!Number.isFinite(s.sumOfSquares) || s.sumOfSquares < 0) {
-    issues.push({ path: [...path, 'sumOfSquares'], message: `must be finite and non-negative, got ${s.sumOfSquares}` });
-  }
-  const binned = s.sketch.zeroCount + [...s.sketch.positive, ...s.sketch.negative].reduce((n, [, c]) => n + c, 0);
-  if (binned !== s.count) issues.push({ path: [...path, 'sketch'], message: `holds ${binned} values but count is ${s.count}` });
-  if (issues.length > 0) throw new InvalidInput('summary.invalid', issues);
 }
