@@ -105,6 +105,14 @@ describe('deciding an experiment', () => {
     });
   });
 
+  it('records evidence that survives JSON unchanged, as an audited event must', () => {
+    const d = decide(plan, [window(1, { confidence: 0.7, latency: 40 }), ...repeat(2, () => window(50, { confidence: 0.8, latency: 41 }))]);
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+    const first = decide(plan, [window(1, { confidence: 0.7, latency: 40 })]);
+    expect(first.primary).toMatchObject({ verdict: 'no-data', low: null, high: null, candidate: { count: 1, variance: null } });
+    expect(JSON.parse(JSON.stringify(first))).toEqual(first);
+  });
+
   it('decides the same from the same windows (a restart recomputes, it does not remember)', () => {
     const windows = repeat(3, () => window(40, { confidence: 0.75, latency: 41 }));
     expect(decide(plan, windows)).toEqual(decide(plan, windows));

@@ -15,8 +15,8 @@ export interface MetricSummary {
 export interface MetricFigures {
   count: number;
   mean: number;
-  /** Sample variance (n − 1 in the denominator); NaN below 2 values. */
-  variance: number;
+  /** Sample variance (n − 1 in the denominator); null below 2 values (JSON has no NaN). */
+  variance: number | null;
   p50: number;
   p95: number;
 }
@@ -61,5 +61,5 @@ export function varianceOf(s: MetricSummary): number {
 
 /** Count, mean, variance, p50 and p95: what a person or an audit record reads of a summary. */
 export function figuresOf(s: MetricSummary): MetricFigures {
-  return { count: s.count, mean: meanOf(s), variance: varianceOf(s), p50: sketchQuantile(s.sketch, 0.5), p95: sketchQuantile(s.sketch, 0.95) };
+  return { count: s.count, mean: meanOf(s), variance: s.count < 2 ? null : varianceOf(s), p50: sketchQuantile(s.sketch, 0.5), p95: sketchQuantile(s.sketch, 0.95) };
 }
