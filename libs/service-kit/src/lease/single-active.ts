@@ -38,7 +38,16 @@ export class SingleActive implements Worker {
     // Renewals run from here on, also while the runner starts: a start that waits (a row lock, a slow
     // database) must not let the lease lapse under it.
     this.loop = this.keep();
-    if (acquired) await this.beginTenure();
+    if (!acquired) return;
+    try {
+      await this.beginTenure();
+    } catch (err) {
+      // The service's start fails: no standby loop may live on to take the lease and start it later.
+      this.stopping = true;
+      this.wake?.();
+      await this.loop;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
