@@ -47,4 +47,19 @@ describe('the PostgreSQL adapter', () => {
     expect(seen).toEqual({ inside: [{ id: 3 }], outside: [] });
     expect(await db.query('SELECT id FROM notes WHERE id = 3')).toEqual([{ id: 3 }]);
   });
+
+  describe('when PostgreSQL ends a session in the middle of a transaction (idle in transaction too long)', () => {
+    it('fails that transaction with its own error, keeps working, and still closes', async () => {
+      const own = await openDatabase({ url: tdb.url });
+      const failed = own.transaction(async (sql) => {
+        await sql.query(`SELECT set_config('idle_in_transaction_session_timeout', '200ms', true)`);
+        await new Promise((r) => setTimeout(r, 600)); // a holder frozen mid-transaction, then resumed
+        await sql.query('SELECT 1');
+      });
+      await expect(failed).rejects.toThrow(/connection|terminat/i);
+      expect(await own.query<{ n: number }>('SELECT 2 AS n')).toEqual([{ n: 2 }]);
+      const closed = await Promise.race([own.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5_000))]);
+      expect(closed).toBe('closed');
+    });
+  });
 });

@@ -97,10 +97,16 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     await new Promise((r) => setTimeout(r, 4_000));
     expect(await byHolder('lease_stop', a.holder)).toBe(before);
     expect((await rows('lease_stop')).map((r) => r.seq)).toEqual(oneToN(total));
-    // The stale one's pool holds the connection PostgreSQL ended under it: a graceful stop would wait for it.
-    a.child.kill('SIGKILL');
-    b.child.kill('SIGTERM');
-    await Promise.all([once(a.child, 'exit'), once(b.child, 'exit')]);
+    // Both stop gracefully, the stale one too: its pool lost the connection PostgreSQL ended under it.
+    const stoppedIn = async (r: Replica) => {
+      const t = Date.now();
+      r.child.kill('SIGTERM');
+      const [code] = (await Promise.race([once(r.child, 'exit'), new Promise((res) => setTimeout(() => res(['hung']), 10_000))])) as unknown[];
+      return { code, ms: Date.now() - t };
+    };
+    const [stale, holder] = await Promise.all([stoppedIn(a), stoppedIn(b)]);
+    expect({ stale: stale.code, holder: holder.code }).toEqual({ stale: 0, holder: 0 });
+    expect(stale.ms).toBeLessThan(5_000);
   }, 90_000);
 
   it('lets the standby reactor handle every event within 10 s of the holder being frozen (SIGSTOP), and the frozen one nothing after', async () => {
