@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
-import { openDatabase, type Database } from '@keelson/postgres';
+import { databaseSchemaVersion, migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadServiceConfig } from '../index.js';
@@ -98,6 +98,22 @@ describe('service-runner: one order of start and the reverse order of stop', () 
         `scaled: streams failed: stream ${naming.streamPrefix}EV_SCALED has 1 replica(s), this service is configured for 3 (KEELSON_STREAM_REPLICAS): refusing to start`,
       );
       expect((await jsm.streams.info(`${naming.streamPrefix}EV_SCALED`)).config.num_replicas).toBe(1);
+    });
+
+    it('refuses to start against a database a newer release migrated, and changes nothing', async () => {
+      const newerDb = await createTestDatabase();
+      const migrated = await openDatabase({ url: newerDb.url });
+      try {
+        await migrate(migrated, [], databaseSchemaVersion + 1); // what the newer release stamped
+        const tables: ModuleDeclaration = { module: 'tables', database: 'spec', migrations: [{ id: 'runner-spec-newer', sql: 'CREATE TABLE runner_spec_newer (id int)' }] };
+        await expect(runnerOf([tables], migrated).prepare()).rejects.toThrow(
+          `tables: migrations failed: the database was migrated by a newer Keelson (database schema ${databaseSchemaVersion + 1}, this release migrates to ${databaseSchemaVersion})`,
+        );
+        expect(await migrated.query('SELECT to_regclass($1) AS t', ['runner_spec_newer'])).toEqual([{ t: null }]);
+      } finally {
+        await migrated.close();
+        await newerDb.drop();
+      }
     });
 
     it('refuses a module with tables when the service has no database', async () => {
