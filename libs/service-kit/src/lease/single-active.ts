@@ -12,6 +12,8 @@ export interface SingleActiveOptions {
   onHeld: (held: boolean) => void;
   log: (line: string) => void;
   onError: (err: unknown) => void;
+  /** Makes the lease bucket again if it is gone (deleted, lost); called after a failed renewal or poll. */
+  reopenBucket?: () => Promise<void>;
 }
 
 /**
@@ -71,6 +73,7 @@ export class SingleActive implements Worker {
         }
       } catch (err) {
         this.o.onError(err); // NATS unreachable: the watchdog stops the runner when the lease lapses
+        await this.o.reopenBucket?.().catch(this.o.onError); // or the bucket is gone: the next poll takes a lease in a new one
       }
     }
   }
