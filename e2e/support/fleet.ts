@@ -21,13 +21,15 @@ export interface FleetOptions {
   namePrefix?: string;
   /** Labels and declared hardware (an accelerator, say) per device name. */
   profileOf?: SimulatedFleetOptions['profileOf'];
+  /** Mint enrollment tokens at this api and enroll at this gateway (replicas), not the platform's own. */
+  via?: { apiUrl: string; gatewayUrl: string };
 }
 
 export async function startFleet(platform: TestPlatform, options: FleetOptions): Promise<TestFleet> {
   const fleet = await startSimulatedFleet({
     count: options.count,
     dataDir: join(platform.home, 'sim'),
-    mintToken: operatorTokenMinter(platform.apiUrl, platform.adminToken, 'default'),
+    mintToken: mintThrough(platform, options.via),
     ...(options.failing ? { failing: options.failing } : {}),
     ...(options.allowExec ? { allowExec: options.allowExec } : {}),
     ...(options.namePrefix ? { namePrefix: options.namePrefix } : {}),
@@ -42,6 +44,11 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     return fleet.devices.every((d) => online.has(d.deviceId)) ? true : undefined;
   });
   return { devices: fleet.devices, stop: () => fleet.stop() };
+}
+
+function mintThrough(platform: TestPlatform, via: FleetOptions['via']): SimulatedFleetOptions['mintToken'] {
+  const mint = operatorTokenMinter(via?.apiUrl ?? platform.apiUrl, platform.adminToken, 'default');
+  return via ? async () => ({ ...(await mint()), gatewayUrl: via.gatewayUrl }) : mint;
 }
 
 /** What the device kept of `name@version`: whether the version was ever stored, and what the active file holds. */

@@ -80,6 +80,17 @@ function filterUpdate(info: ConsumerInfo, wanted: string[]): { filter_subject?: 
   return { filter_subject: undefined, filter_subjects: wanted };
 }
 
+/** The stream sequence at or below which the consumer has everything acknowledged (0 when it does not exist). */
+export async function ackFloorOf(nc: NatsConnection, stream: string, name: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    return (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return 0;
+    throw err;
+  }
+}
+
 async function addConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec, ackPolicy: AckPolicy, resumeAfter: number): Promise<void> {
   const start = resumeAfter > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 } : { deliver_policy: DeliverPolicy.All };
   try {

@@ -18,13 +18,42 @@ export interface Database {
 
 // Kysely (MikroORM 7's query layer) takes PostgreSQL's own $1 placeholders as they are; the
 // instance MikroORM's connection hands to a `transactional` callback runs in that transaction.
-function sqlOf(kysely: Pick<Kysely<unknown>, 'executeQuery'>): Sql {
+type Executor = Pick<Kysely<unknown>, 'executeQuery'>;
+
+/** What this file uses of MikroORM's Kysely instance (MikroORM brings its own copy of Kysely). */
+interface KyselyClient extends Executor {
+  transaction(): { execute<T>(callback: (trx: Executor) => Promise<T>): Promise<T> };
+}
+
+function sqlOf(kysely: Executor): Sql {
   return {
     async query<T extends object>(text: string, params: unknown[] = []) {
       const result = await kysely.executeQuery<T>(CompiledQuery.raw(text, params));
       return result.rows as T[];
     },
   };
+}
+
+/**
+ * `fn` in a transaction of Kysely's own, not MikroORM's `transactional`: that one runs on Kysely's
+ * controlled transaction, whose failed rollback (0.29.6, MikroORM 7.2's pin) never gives the connection
+ * back. A session PostgreSQL ended mid-transaction (a holder frozen past `idle_in_transaction_session_timeout`)
+ * then stays checked out for good, and closing the pool waits for it forever. Here the connection
+ * goes back to the pool whatever the rollback does, and the pool drops it as unusable. The error is
+ * the one that failed the transaction, not the rollback's.
+ */
+async function inTransaction<T>(client: KyselyClient, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  let failure: { err: unknown } | undefined;
+  try {
+    return await client.transaction().execute((trx) =>
+      fn(sqlOf(trx)).catch((err: unknown) => {
+        failure = { err };
+        throw err;
+      }),
+    );
+  } catch (err) {
+    throw failure ? failure.err : err;
+  }
 }
 
 export interface OpenDatabaseOptions {
@@ -47,11 +76,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // Straight to MikroORM's connection, not through an EntityManager: read models use plain SQL and no
   // entity, and a fork per statement cost a unit of work and two writes to process.env each
   // (`Configuration.set` → `setEnv`: 2.5 % of the orchestrator's busy time in a 1,000-device rollout).
-  const connection = orm.em.getDriver().getConnection('write');
-  const pool = sqlOf(connection.getClient());
+  const client = orm.em.getDriver().getConnection('write').getClient();
+  const pool = sqlOf(client);
   return {
     orm,
-    transaction: (fn) => connection.transactional((trx) => fn(sqlOf(trx))),
+    transaction: (fn) => inTransaction(client, fn),
     query: (text, params) => pool.query(text, params),
     close: () => orm.close(true),
   };

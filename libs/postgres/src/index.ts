@@ -1,2 +1,3 @@
 export { openDatabase, type Database, type Sql, type OpenDatabaseOptions } from './database.js';
 export { migrate, type Migration } from './migrations.js';
+export { databaseSchemaVersion, DatabaseSchemaRefused } from './database-schema.js';

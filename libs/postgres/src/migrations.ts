@@ -1,4 +1,5 @@
 import type { Database } from './database.js';
+import { databaseSchemaVersion, stampDatabaseSchema } from './database-schema.js';
 
 /** One forward-only schema change. Ids sort in the order they must run, e.g. `audit-0001-entries`. */
 export interface Migration {
@@ -10,13 +11,15 @@ export interface Migration {
 const migrationLock = 7_431_880_211;
 
 /**
- * Applies the migrations that have not run yet, each in its own transaction, in id order.
- * Replicas starting at once take turns through an advisory lock, so each migration runs once.
+ * Applies the migrations that have not run yet, in one transaction, in id order. Replicas starting at
+ * once take turns through an advisory lock, so each migration runs once. A database a newer release
+ * migrated is refused first (`DatabaseSchemaRefused`), changing nothing; `schemaVersion` is for specs.
  */
-export async function migrate(db: Database, migrations: Migration[]): Promise<string[]> {
+export async function migrate(db: Database, migrations: Migration[], schemaVersion = databaseSchemaVersion): Promise<string[]> {
   const applied: string[] = [];
   await db.transaction(async (sql) => {
     await sql.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
+    await stampDatabaseSchema(sql, schemaVersion);
     await sql.query(`CREATE TABLE IF NOT EXISTS keelson_migrations (
       id text PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()

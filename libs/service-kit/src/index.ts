@@ -23,7 +23,7 @@ export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } f
 export { recordSecretRotation } from './secrets/record-rotation.js';
 export { MinuteBudget } from './refusals/minute-budget.js';
 export {
-  declareModule, DeclaredModule, type ModuleDeclaration, type ReplicaMode, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker,
+  declareModule, DeclaredModule, type ModuleDeclaration, type ReplicaMode, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker, type DeclaredWorker, type WorkerReplicaMode,
 } from './runner/module-declaration.js';
 export { ServiceRunner, type ServiceRunnerOptions } from './runner/service-runner.js';
 export { describeError, ModuleStartError } from './runner/describe-error.js';

@@ -10,7 +10,7 @@ import { advanceCheckpoint, projectionMigrations, readCheckpoint, recordDeadLett
 import type { Projection } from './projection.js';
 import { typedFilterSubjects } from '../typed-subjects.js';
 import { deliveryOf, gapFreePrefix, type Delivery, type StreamGap } from './stream-gap.js';
-import { assertStillHeld, claimFence, FencedOut, fenceMigrations, type WriteFence } from './write-fence.js';
+import { assertStillHeld, claimFence, FencedOut, fenceMigrations, takeFence, type WriteFence } from './write-fence.js';
 import { inBatchSpans } from '../tracing/event-spans.js';
 
 export interface ProjectionRunnerOptions<E> {
@@ -38,8 +38,9 @@ export interface ProjectionRunnerOptions<E> {
   /** Told about every failure (for logs and metrics); `msg` is absent when a fetch failed. */
   onError?: (err: unknown, msg?: JsMsg) => void;
   /**
-   * The lease of a single-active runner: every transaction stores its token and refuses to commit
-   * once a later holder wrote or the lease lapsed (see `claimFence`). Absent: no fencing.
+   * The lease of a single-active runner: its start takes a token (see `takeFence`), every transaction
+   * stores it and refuses to commit once a later holder wrote or the lease lapsed (see `claimFence`).
+   * Absent: no fencing.
    */
   fence?: WriteFence;
 }
@@ -58,6 +59,8 @@ export class ProjectionRunner<E> {
   private jsm: JetStreamManager | undefined;
   /** The delivery applied last (committed), so that the next batch's first event needs no gap lookup. */
   private last: Delivery | undefined;
+  /** This tenure's fencing token (see `takeFence`); 0 unfenced. */
+  private token = 0;
   /** Direct gets made to tell a gap from another subject's events (see `gapFreePrefix`). */
   readonly gapLookups = { count: 0 };
   readonly consumerName: string;
@@ -79,7 +82,14 @@ export class ProjectionRunner<E> {
    */
   async start(): Promise<void> {
     await migrate(this.o.db, [...projectionMigrations, ...fenceMigrations]);
-    if (this.o.fence) await this.o.db.transaction((sql) => this.fenced(sql, async () => undefined));
+    const { fence, projection } = this.o;
+    if (fence) {
+      this.token = await this.o.db.transaction(async (sql) => {
+        const token = await takeFence(sql, projection.name, fence.token);
+        assertStillHeld(fence, projection.name, token);
+        return token;
+      });
+    }
     await this.ensureConsumer();
     this.jsm = await jetstreamManager(this.o.nc);
     const consumer = await jetstream(this.o.nc).consumers.get(this.streamName, this.consumerName);
@@ -141,9 +151,9 @@ export class ProjectionRunner<E> {
   private async fenced<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
     const { fence, projection } = this.o;
     if (!fence) return work();
-    await claimFence(sql, projection.name, fence.token);
+    await claimFence(sql, projection.name, this.token);
     const result = await work();
-    assertStillHeld(fence, projection.name);
+    assertStillHeld(fence, projection.name, this.token);
     return result;
   }
 

@@ -5,7 +5,10 @@ import type { Migration, Sql } from '@keelson/postgres';
  * and whether this process may still count itself the holder right now.
  */
 export interface WriteFence {
-  /** The lease's revision when this holder took it: every later holder's token is larger. */
+    /**
+   * The lease's revision when this holder took it: every later holder's is larger, as long as the
+   * lease bucket lives. A runner's own token is the larger of it and the stored fence + 1 (`takeFence`).
+   */
   readonly token: number;
   /** False once the lease may have passed to another process; checked before each commit. */
   isHeld(): boolean;
@@ -36,6 +39,23 @@ export const fenceMigrations: Migration[] = [
 ];
 
 /**
+ * First write of a tenure: stores and returns this holder's token, larger than every token stored
+ * before and at least the lease's revision. Not the revision alone: a lease bucket made again (deleted
+ * by hand, lost with its stream) counts revisions from 1 again, and every stored token would refuse
+ * every new holder. Holding the row lock, two tenures take distinct tokens in turn.
+ */
+export async function takeFence(sql: Sql, projection: string, leaseToken: number): Promise<number> {
+  await sql.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [`${FENCED_IDLE_MS}ms`]);
+  const rows = await sql.query<{ fence: string }>(
+    `INSERT INTO projection_checkpoints (projection, last_seq, fence) VALUES ($1, 0, $2)
+     ON CONFLICT (projection) DO UPDATE SET fence = GREATEST(projection_checkpoints.fence + 1, EXCLUDED.fence)
+     RETURNING fence`,
+    [projection, leaseToken],
+  );
+  return Number(rows[0]!.fence);
+}
+
+/**
  * First statement of a fenced transaction: locks the projection's checkpoint row and stores the
  * token there, unless a larger one is stored (a later holder wrote): then `FencedOut`. Holding the
  * row lock, transactions of two holders follow each other, never interleave.
@@ -52,6 +72,6 @@ export async function claimFence(sql: Sql, projection: string, token: number): P
 }
 
 /** Last step of a fenced transaction, just before its commit: the lease must still be held. */
-export function assertStillHeld(fence: WriteFence, projection: string): void {
-  if (!fence.isHeld()) throw new FencedOut(projection, fence.token, 'the lease lapsed');
+export function assertStillHeld(fence: WriteFence, projection: string, token = fence.token): void {
+  if (!fence.isHeld()) throw new FencedOut(projection, token, 'the lease lapsed');
 }

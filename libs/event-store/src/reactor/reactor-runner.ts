@@ -1,7 +1,7 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { ensureDurableConsumer } from '../durable-consumer.js';
+import { ackFloorOf, ensureDurableConsumer } from '../durable-consumer.js';
 import { EventReader } from '../handled-types.js';
 import { MessageSource, PULL_EXPIRES_MS } from '../message-source.js';
 import type { EventStoreNaming } from '../naming.js';
@@ -36,7 +36,8 @@ export interface ReactorRunnerOptions<E> {
   /**
    * The lease of a single-active reactor: once it lapses no message is handled any more (those in
    * hand go back to the consumer for the next holder). A reactor has no transaction to fence, so a
-   * handler already running may finish: handlers are idempotent (see `Reactor`).
+   * handler already running may finish: handlers are idempotent (see `Reactor`). A fenced start makes
+   * the consumer again from its ack floor, as a new holder (see `DurableConsumerSpec.recreate`).
    */
   fence?: WriteFence;
 }
@@ -75,6 +76,10 @@ export class ReactorRunner<E> {
       name: this.consumerName,
       filterSubjects: typedFilterSubjects(reactor.stream, reactor.filterSubjects ?? reactor.stream.subjects, reactor.handles).map((s) => `${naming.subjectPrefix}${s}`),
       maxAckPending: this.batchSize,
+      // Everything at or below the ack floor is handled; what was acknowledged above it (another
+      // partition's) is handled again, which idempotent handlers allow.
+      resumeAfter: () => ackFloorOf(nc, this.streamName, this.consumerName),
+      recreate: this.options.fence !== undefined, // a new lease holder: the last holder's pulls and deliveries end
     });
     const consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);
     const { retryDelayMs, fetchExpiresMs: pullExpiresMs, batchSize } = this;

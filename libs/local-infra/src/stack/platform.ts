@@ -53,9 +53,10 @@ export interface RunningPlatform {
   restart(service: PlatformService, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   /**
    * Starts one more process of a service beside the running one (its own HTTP port and log, the same
-   * NATS user and database): services are meant to run as several replicas. The caller stops it.
+   * NATS user and database): services are meant to run as several replicas, `env` on top of the
+   * usual environment. The caller stops it.
    */
-  startReplica(service: PlatformService): Promise<RunningService>;
+  startReplica(service: PlatformService, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -159,7 +160,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   return {
     nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
     restart: async (service, env) => (services[service] = await launch(service, 0, env)),
-    startReplica: (service) => launch(service, ++replicas),
+    startReplica: (service, env) => launch(service, ++replicas, env),
     stop: stopAll,
   };
 }

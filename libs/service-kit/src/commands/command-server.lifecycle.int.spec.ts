@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { defineCommand } from '@keelson/commands';
 import { connectTestNats, testNamespace } from '@keelson/testing';
-import { callCommand, CommandPattern, type Worker } from '../index.js';
+import { callCommand, CommandPattern, type DeclaredWorker } from '../index.js';
 import { startCommandsApp } from '../test-fixtures/commands-app.js';
 
 const ping = defineCommand('audit', 'lifecycle-spec-ping', z.strictObject({}), z.strictObject({ pong: z.boolean() }));
@@ -28,8 +28,9 @@ describe('the CommandServer in the ServiceRunner order', () => {
 
   it("serves a module's controllers after its projections and reactors start, and stops serving before they stop", async () => {
     const log: string[] = [];
-    const worker = (name: string): Worker => ({
+    const worker = (name: string): DeclaredWorker => ({
       name,
+      replicas: 'every-replica',
       start: async () => void log.push(`start ${name} (served: ${await isServed()})`),
       stop: async () => void log.push(`stop ${name} (served: ${await isServed()})`),
     });

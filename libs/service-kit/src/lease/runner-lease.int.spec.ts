@@ -75,5 +75,19 @@ describe('a runner lease in NATS KV', () => {
       expect(log).toEqual(['start first', 'stop first', 'start second', 'stop second']);
       expect(await held()).toBe(0);
     });
+
+    it('runs it again once its lease bucket was deleted, in a bucket made anew', async () => {
+      const log: string[] = [];
+      const worker = new RunnerLeases({ nc, config, timing, log: () => undefined, onError: () => undefined }).singleActive('r', 'proj-four', () => ({
+        name: 'r', start: () => void log.push('start'), stop: () => void log.push('stop'),
+      }));
+      await worker.start();
+      expect(log).toEqual(['start']);
+      await (await openLeaseBucket(nc, config, timing.ttlMs)).destroy();
+      for (let i = 0; i < 50 && log.length < 3; i++) await sleep(timing.pollMs);
+      expect(log).toEqual(['start', 'stop', 'start']);
+      expect((await kv.get('proj-four'))?.string()).toMatch(/./); // the holder's id, in the new bucket
+      await worker.stop();
+    });
   });
 });

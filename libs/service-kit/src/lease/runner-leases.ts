@@ -38,7 +38,8 @@ export class RunnerLeases {
         const timing = this.o.timing ?? LEASE_TIMING;
         const lease = new RunnerLease(await this.kv(), key, this.holder, timing);
         const onHeld = (held: boolean) => gauge.set(labels, held ? 1 : 0);
-        inner = new SingleActive({ name, lease, runner, onHeld, log: this.o.log, onError: this.o.onError });
+        const reopenBucket = async () => void (await openLeaseBucket(this.o.nc, this.o.config, timing.ttlMs));
+        inner = new SingleActive({ name, lease, runner, onHeld, log: this.o.log, onError: this.o.onError, reopenBucket });
         await inner.start();
       },
       stop: () => inner?.stop(),

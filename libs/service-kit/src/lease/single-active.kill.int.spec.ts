@@ -1,34 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { eventually, startReplica as startProcess, tookLease, type Replica } from '../test-fixtures/lease-replica.js';
 
-// Two replicas of one projection, each a process of its own running the built library (`npm run build` first).
+// Two replicas of one projection or reactor, each a process of its own running the built library (`npm run build` first).
 const processFile = fileURLToPath(new URL('../test-fixtures/lease-projection-process.ts', import.meta.url));
 
-interface Replica {
-  child: ChildProcess;
-  holder: string;
-  /** Resolves once the replica printed a line that `matches`. */
-  says(matches: (line: Record<string, unknown>) => boolean): Promise<void>;
-}
-
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const tookLease = (l: Record<string, unknown>) => typeof l.log === 'string' && l.log.startsWith('took the lease');
-
-describe('a projection with two replicas, single-active under a lease', () => {
+describe('a projection or a reactor with two replicas, single-active under a lease', () => {
   const naming = testNamespace();
   let nc: NatsConnection;
   let tdb: TestDatabase;
@@ -47,28 +30,13 @@ describe('a projection with two replicas, single-active under a lease', () => {
     await tdb.drop();
   });
 
-  function startReplica(table: string, stream: StreamDeclaration, extra: Record<string, string> = {}): Promise<Replica> {
-    const env = testEnv();
-    const child = spawn(process.execPath, [processFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env, KEELSON_NATS_URL: env.natsUrl, KEELSON_NATS_USER: env.natsUser, KEELSON_NATS_PASSWORD: env.natsPass,
-        KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-        KEELSON_TABLE: table, KEELSON_STREAM: stream.name, ...extra,
-      },
+  async function startReplica(table: string, stream: StreamDeclaration, extra: Record<string, string> = {}): Promise<Replica> {
+    const replica = await startProcess(processFile, {
+      KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_TABLE: table, KEELSON_STREAM: stream.name, ...extra,
     });
-    children.push(child);
-    const lines: Record<string, unknown>[] = [];
-    const waiters: { matches: (l: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      lines.push(line);
-      if (process.env.LEASE_SPEC_TRACE) process.stderr.write(`${child.pid} ${text}\n`);
-      for (const w of waiters) if (w.matches(line)) w.resolve();
-    });
-    const says = (matches: (l: Record<string, unknown>) => boolean) =>
-      lines.some(matches) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ matches, resolve }));
-    return says((l) => typeof l.started === 'string').then(() => ({ child, holder: lines.find((l) => l.started)!.started as string, says }));
+    children.push(replica.child);
+    return replica;
   }
 
   async function prepare(name: string): Promise<StreamDeclaration> {
@@ -129,9 +97,40 @@ describe('a projection with two replicas, single-active under a lease', () => {
     await new Promise((r) => setTimeout(r, 4_000));
     expect(await byHolder('lease_stop', a.holder)).toBe(before);
     expect((await rows('lease_stop')).map((r) => r.seq)).toEqual(oneToN(total));
-    // The stale one's pool holds the connection PostgreSQL ended under it: a graceful stop would wait for it.
+    // Both stop gracefully, the stale one too: its pool lost the connection PostgreSQL ended under it.
+    const stoppedIn = async (r: Replica) => {
+      const t = Date.now();
+      r.child.kill('SIGTERM');
+      const [code] = (await Promise.race([once(r.child, 'exit'), new Promise((res) => setTimeout(() => res(['hung']), 10_000))])) as unknown[];
+      return { code, ms: Date.now() - t };
+    };
+    const [stale, holder] = await Promise.all([stoppedIn(a), stoppedIn(b)]);
+    expect({ stale: stale.code, holder: holder.code }).toEqual({ stale: 0, holder: 0 });
+    expect(stale.ms).toBeLessThan(5_000);
+  }, 90_000);
+
+  it('lets the standby reactor handle every event within 10 s of the holder being frozen (SIGSTOP), and the frozen one nothing after', async () => {
+    const stream = await prepare('react_stop');
+    const pauseAt = 35;
+    const reactor = { KEELSON_RUNNER: 'reactor', KEELSON_APPLY_MS: '5' };
+    const a = await startReplica('react_stop', stream, { ...reactor, KEELSON_PAUSE_AT: String(pauseAt) });
+    await a.says(tookLease);
+    const b = await startReplica('react_stop', stream, reactor);
+    const total = 120;
+    await publish('react_stop', total);
+    await a.says((l) => l.paused === pauseAt);
+    a.child.kill('SIGSTOP'); // its pull requests and its unacknowledged batch stay with the server
+    const stoppedAt = Date.now();
+    const before = await byHolder('react_stop', a.holder);
+    const handled = async () => new Set((await rows('react_stop')).map((r) => r.seq));
+    await eventually(async () => (await handled()).size >= total, 30_000, 'every event handled');
+    expect(Date.now() - stoppedAt).toBeLessThanOrEqual(10_000);
+    expect([...(await handled())].sort((x, y) => x - y)).toEqual(oneToN(total)); // at least once; the frozen batch's handled ones twice
+    a.child.kill('SIGCONT'); // it finds its lease lapsed before the next message
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await byHolder('react_stop', a.holder)).toBe(before);
     a.child.kill('SIGKILL');
     b.child.kill('SIGTERM');
     await Promise.all([once(a.child, 'exit'), once(b.child, 'exit')]);
-  }, 90_000);
+  }, 60_000);
 });

@@ -12,6 +12,8 @@ export interface SingleActiveOptions {
   onHeld: (held: boolean) => void;
   log: (line: string) => void;
   onError: (err: unknown) => void;
+  /** Makes the lease bucket again if it is gone (deleted, lost); called after a failed renewal or poll. */
+  reopenBucket?: () => Promise<void>;
 }
 
 /**
@@ -38,7 +40,16 @@ export class SingleActive implements Worker {
     // Renewals run from here on, also while the runner starts: a start that waits (a row lock, a slow
     // database) must not let the lease lapse under it.
     this.loop = this.keep();
-    if (acquired) await this.beginTenure();
+    if (!acquired) return;
+    try {
+      await this.beginTenure();
+    } catch (err) {
+      // The service's start fails: no standby loop may live on to take the lease and start it later.
+      this.stopping = true;
+      this.wake?.();
+      await this.loop;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
@@ -62,6 +73,7 @@ export class SingleActive implements Worker {
         }
       } catch (err) {
         this.o.onError(err); // NATS unreachable: the watchdog stops the runner when the lease lapses
+        await this.o.reopenBucket?.().catch(this.o.onError); // or the bucket is gone: the next poll takes a lease in a new one
       }
     }
   }

@@ -34,9 +34,9 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
   // Modules that wait for a stream another service declares; the second one's start then fails.
   const later: StreamDeclaration = { name: 'EV_READYZ_LATER', subjects: ['ev.readyzlater.>'], description: 'readyz spec' };
   const broken: StreamDeclaration = { name: 'EV_READYZ_BROKEN', subjects: ['ev.readyzbroken.>'], description: 'readyz spec' };
-  const laterModule = declareModule({ module: 'later', needs: [{ stream: later, owner: 'spec' }], projections: [{ name: 'later worker', start: () => undefined, stop: () => undefined }] });
+  const laterModule = declareModule({ module: 'later', needs: [{ stream: later, owner: 'spec' }], projections: [{ name: 'later worker', replicas: 'every-replica', start: () => undefined, stop: () => undefined }] });
   const brokenModule = declareModule({
-    module: 'broken', needs: [{ stream: broken, owner: 'spec' }], projections: [{ name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined }],
+    module: 'broken', needs: [{ stream: broken, owner: 'spec' }], projections: [{ name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined }],
   });
   /** Declares a stream as its owner would, on a connection of the spec's own. */
   const declareStream = async (decl: StreamDeclaration) => {

@@ -20,6 +20,21 @@ export interface Worker {
  */
 export type ReplicaMode = 'single-active' | 'partitioned';
 
+/**
+ * How a worker runs when the service has several replicas; every declared worker says which.
+ * `single-active`: in one replica at a time, under a lease like a single-active runner (a timer whose
+ * work must happen once; stopped when the lease is lost, started again when it comes back).
+ * `partitioned`: in every replica, sharing the work (a queue group: each message reaches one).
+ * `every-replica`: in every replica for that replica's own sake (a cache fed by a feed, an HTTP route,
+ * the process's own log lines, a step its start must pass).
+ */
+export type WorkerReplicaMode = ReplicaMode | 'every-replica';
+
+/** A worker in a module's declaration: it says how it runs with replicas. */
+export interface DeclaredWorker extends Worker {
+  replicas: WorkerReplicaMode;
+}
+
 /** A projection the runner consumes into the service's database (or `db`, when the module wraps it). */
 export interface ProjectionDeclaration<E = never> {
   /** Names it in log lines, e.g. `devices read model`. */
@@ -37,7 +52,12 @@ export interface ReactorDeclaration<E = never> {
   name: string;
   reactor: Reactor<E>;
   partitionBy?: ReactorRunnerOptions<E>['partitionBy'];
-  onPoison?: (err: unknown) => void;
+  onPoison?: ReactorRunnerOptions<E>['onPoison'];
+  /** Logs a failure itself instead of the runner's error line (one that is expected, say). */
+  onError?: (err: unknown) => void;
+  /** Messages per pull (default 50); 1 takes each message the moment it arrives. */
+  batchSize?: number;
+  retryDelayMs?: number;
   replicas?: ReplicaMode;
 }
 
@@ -74,9 +94,9 @@ export interface ModuleDeclaration {
   retiredProjections?: RetiredProjection[];
   // Declared with `any` events: each entry was type-checked where it was built, the runner only starts it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  projections?: (ProjectionDeclaration<any> | Worker)[];
+  projections?: (ProjectionDeclaration<any> | DeclaredWorker)[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  reactors?: (ReactorDeclaration<any> | Worker)[];
+  reactors?: (ReactorDeclaration<any> | DeclaredWorker)[];
   /**
    * Controllers (also in the Nest module's `controllers`) whose `@CommandPattern` methods this module
    * answers through the `CommandServer`; served in the commands step, after the module's reactors.

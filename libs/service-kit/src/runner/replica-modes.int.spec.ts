@@ -5,7 +5,8 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { loadServiceConfig } from '../config.js';
 import { openLeaseBucket } from '../lease/lease-bucket.js';
-import type { ReplicaMode } from './module-declaration.js';
+import { LEASE_TIMING } from '../lease/runner-lease.js';
+import type { DeclaredWorker, ReplicaMode, WorkerReplicaMode } from './module-declaration.js';
 import { ServiceRunner } from './service-runner.js';
 
 const stream: StreamDeclaration = { name: 'EV_MODES', subjects: ['ev.modes.>'], description: 'replica modes spec' };
@@ -50,5 +51,35 @@ describe('service-runner: how a projection runs with replicas', () => {
     await runner.start();
     expect(await holderOf(`${naming.streamPrefix}proj-shared`)).toBeNull();
     await runner.stop();
+  });
+
+  describe('a worker (a timer, a consumer of its own) in two replicas', () => {
+    const runs: string[] = [];
+    const replicaOf = (replica: string, replicas: WorkerReplicaMode) => {
+      const worker: DeclaredWorker = { name: `${replicas} sweep`, replicas, start: () => void runs.push(`start ${replica}`), stop: () => void runs.push(`stop ${replica}`) };
+      return new ServiceRunner({ nc, config, db, modules: [{ module: 'timers', reactors: [worker] }] });
+    };
+    beforeEach(() => void runs.splice(0));
+
+    it('runs a single-active one in one replica only, and in the other once the first stops', async () => {
+      const [a, b] = [replicaOf('a', 'single-active'), replicaOf('b', 'single-active')];
+      await a.start();
+      await b.start();
+      await new Promise((r) => setTimeout(r, LEASE_TIMING.renewMs + LEASE_TIMING.pollMs)); // a renewal and a standby's poll
+      expect(runs).toEqual(['start a']);
+      expect(await holderOf(`${naming.streamPrefix}worker-timers-single-active_sweep`)).not.toBeNull();
+      await a.stop();
+      for (let i = 0; i < 30 && runs.length < 3; i++) await new Promise((r) => setTimeout(r, 100)); // the released lease: taken at the next poll
+      expect(runs).toEqual(['start a', 'stop a', 'start b']);
+      await b.stop();
+    });
+
+    it('runs an every-replica one in both', async () => {
+      const [a, b] = [replicaOf('a', 'every-replica'), replicaOf('b', 'every-replica')];
+      await a.start();
+      await b.start();
+      expect(runs).toEqual(['start a', 'start b']);
+      await Promise.all([a.stop(), b.stop()]);
+    });
   });
 });

@@ -1,10 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
-import { openDatabase, type Database } from '@keelson/postgres';
+import { databaseSchemaVersion, migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadServiceConfig } from '../index.js';
-import type { ModuleDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
+import type { DeclaredWorker, ModuleDeclaration, ReactorDeclaration } from './module-declaration.js';
 import { ServiceRunner } from './service-runner.js';
 
 const stream = (name: string, subject: string): StreamDeclaration => ({ name, subjects: [`${subject}.>`], description: `service-runner spec: ${name}` });
@@ -20,8 +20,9 @@ describe('service-runner: one order of start and the reverse order of stop', () 
   const streamExists = (name: string) => jetstreamManager(nc).then((jsm) => jsm.streams.info(`${naming.streamPrefix}${name}`)).then(() => true, () => false);
   const tableExists = (table: string) => db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]).then((rows) => rows[0]?.t !== null);
   /** A worker that notes what it could see when it started, and that it stopped. */
-  const worker = (name: string, sees: () => Promise<string>): Worker => ({
+  const worker = (name: string, sees: () => Promise<string>): DeclaredWorker => ({
     name,
+    replicas: 'every-replica',
     start: async () => void log.push(`start ${name} (${await sees()})`),
     stop: () => void log.push(`stop ${name}`),
   });
@@ -83,7 +84,7 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     });
 
     it('names a worker that fails by its name', async () => {
-      const failing: Worker = { name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      const failing: DeclaredWorker = { name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
       await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow("keys: 'key check' failed: wrong secret");
     });
 
@@ -97,6 +98,22 @@ describe('service-runner: one order of start and the reverse order of stop', () 
         `scaled: streams failed: stream ${naming.streamPrefix}EV_SCALED has 1 replica(s), this service is configured for 3 (KEELSON_STREAM_REPLICAS): refusing to start`,
       );
       expect((await jsm.streams.info(`${naming.streamPrefix}EV_SCALED`)).config.num_replicas).toBe(1);
+    });
+
+    it('refuses to start against a database a newer release migrated, and changes nothing', async () => {
+      const newerDb = await createTestDatabase();
+      const migrated = await openDatabase({ url: newerDb.url });
+      try {
+        await migrate(migrated, [], databaseSchemaVersion + 1); // what the newer release stamped
+        const tables: ModuleDeclaration = { module: 'tables', database: 'spec', migrations: [{ id: 'runner-spec-newer', sql: 'CREATE TABLE runner_spec_newer (id int)' }] };
+        await expect(runnerOf([tables], migrated).prepare()).rejects.toThrow(
+          `tables: migrations failed: the database was migrated by a newer Keelson (database schema ${databaseSchemaVersion + 1}, this release migrates to ${databaseSchemaVersion})`,
+        );
+        expect(await migrated.query('SELECT to_regclass($1) AS t', ['runner_spec_newer'])).toEqual([{ t: null }]);
+      } finally {
+        await migrated.close();
+        await newerDb.drop();
+      }
     });
 
     it('refuses a module with tables when the service has no database', async () => {
@@ -123,7 +140,7 @@ describe('service-runner: one order of start and the reverse order of stop', () 
 
     it('holds a module as waiting, then as failed when its start fails after the wait', async () => {
       const soon = stream('EV_SOON', 'ev.soon');
-      const failing: Worker = { name: 'key check', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      const failing: DeclaredWorker = { name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
       const runner = runnerOf([{ module: 'late', needs: [{ stream: soon, owner: 'spec' }], projections: [failing] }]);
       await runner.start();
       expect(runner.heldModules()).toEqual({ waiting: [`late: waiting for ${naming.streamPrefix}EV_SOON`], failed: [] });

@@ -7,7 +7,7 @@ import type { ServiceConfig } from '../config.js';
 import { contractsOf } from '../commands/command-pattern.js';
 import type { CommandServer } from '../commands/command-server.js';
 import { describeError, ModuleStartError } from './describe-error.js';
-import type { ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
+import type { DeclaredWorker, ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
 import { RunnerLeases } from '../lease/runner-leases.js';
 import type { LeaseTiming } from '../lease/runner-lease.js';
@@ -135,7 +135,7 @@ export class ServiceRunner {
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
-        const runner = 'start' in entry ? entry : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
+        const runner = 'start' in entry ? this.worker(m, entry) : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
         await runner.start();
         return runner;
       }));
@@ -153,6 +153,12 @@ export class ServiceRunner {
       return this.o.commandServer.serve(contracts, onError);
     }));
     await this.step(m, 'commands', () => this.o.nc.flush());
+  }
+
+  /** A single-active worker runs under a lease of its own, named after its module and itself. */
+  private worker(m: ModuleDeclaration, w: DeclaredWorker): Worker {
+    if (w.replicas !== 'single-active') return w;
+    return this.leases.singleActive(w.name, `${this.o.config.naming.streamPrefix}worker-${m.module}-${w.name}`, () => w);
   }
 
   private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
@@ -173,11 +179,11 @@ export class ServiceRunner {
 
   private reactor(m: ModuleDeclaration, r: ReactorDeclaration<unknown>): Worker {
     const logger = this.loggers.get(m)!;
-    const onError = (err: unknown) => logger.error(`${r.name}: ${describeError(err)}`);
+    const onError = r.onError ?? ((err: unknown) => logger.error(`${r.name}: ${describeError(err)}`));
     const { nc, config } = this.o;
-    const partition = r.partitionBy ? { partitionBy: r.partitionBy } : {};
+    const options = { ...(r.partitionBy ? { partitionBy: r.partitionBy } : {}), ...(r.batchSize ? { batchSize: r.batchSize } : {}), ...(r.retryDelayMs ? { retryDelayMs: r.retryDelayMs } : {}) };
     const run = (fence?: WriteFence): Worker => {
-      const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...partition, ...(fence ? { fence } : {}) });
+      const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...options, ...(fence ? { fence } : {}) });
       return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
     };
     if (r.replicas === 'partitioned') return run();

@@ -4,7 +4,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import {
-  CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+  CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { adminCredentialMigrations, recordAdminCredential } from './admin-credential.js';
@@ -26,8 +26,10 @@ function apiDatabase(db: Database | null): Database {
 function operatorsDeclaration(apiConfig: ApiConfig, db: Database, clock: Clock, store: EventStore<OperatorEvent>): ModuleDeclaration {
   const logger = new Logger('operators');
   const { adminToken, credentialsAuditFleet: auditFleet } = apiConfig;
-  const adminCredential: Worker = {
+  // In every replica: a step its start passes (recording the token twice is one aggregate's decision).
+  const adminCredential: DeclaredWorker = {
     name: 'admin credential',
+    replicas: 'every-replica',
     start: async () => {
       const change = await recordAdminCredential(db, store, { adminToken, auditFleet, now: clock.now() });
       if (change === 'rotated') logger.log(`KEELSON_ADMIN_TOKEN changed since the last start: the old token is refused (audited in fleet '${auditFleet}')`);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
-import { numberSetting, type ServiceConfig, type Worker } from '@keelson/service-kit';
+import { numberSetting, type ServiceConfig, type DeclaredWorker } from '@keelson/service-kit';
 import { auditChainIntact } from '../audit-log/audit-log.metrics.js';
 import { verifyChain, type ChainVerdict } from './verify-chain.js';
 
@@ -20,7 +20,7 @@ export async function verifyAndRecord(db: Database): Promise<ChainVerdict> {
  * Verifies the chain now and then, so a broken chain pages someone without anyone asking. It reads
  * the whole table: the interval is long, and each replica verifies on its own.
  */
-export function chainVerificationWorker(db: Database, seconds: number): Worker {
+export function chainVerificationWorker(db: Database, seconds: number): DeclaredWorker {
   const logger = new Logger('audit-chain');
   let timer: NodeJS.Timeout | undefined;
   const round = () =>
@@ -30,6 +30,7 @@ export function chainVerificationWorker(db: Database, seconds: number): Worker {
     );
   return {
     name: 'chain verification',
+    replicas: 'every-replica', // each replica's own gauge: every scrape target tells whether the chain holds
     start: () => {
       if (seconds === 0) return;
       void round();

@@ -81,8 +81,9 @@ function brokerAuthDeclaration({ nc, config, clock, db, system }: BrokerAuthPart
     migrations: credentialsMigrations, // idempotent; the table must exist before the first device knocks
     retiredProjections: retiredBrokerAuthProjections,
     reactors: [
-      { name: 'dropped connections', start: startDropper, stop: () => dropper?.stop() },
-      { name: 'auth callout', start: () => responder.start(), stop: () => responder.stop() },
+      // Partitioned: replicas share the durable consumer, each decommission reaches one; revoking and kicking are idempotent.
+      { name: 'dropped connections', replicas: 'partitioned', start: startDropper, stop: () => dropper?.stop() },
+      { name: 'auth callout', replicas: 'partitioned', start: () => responder.start(), stop: () => responder.stop() }, // a queue group
     ],
   };
 }

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  CLOCK, declareModule, describeError, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+  CLOCK, declareModule, describeError, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { SystemConnection, SystemConnectionModule } from '../broker-auth/system-connection.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
@@ -46,8 +46,10 @@ function deviceInboxDeclaration({ nc, config, clock, devices, directory, presenc
   const heartbeats = new HeartbeatListener({ nc, subjectPrefix, directory, watch, clock, onError });
   const progress = new ProgressRelay({ nc, subjectPrefix, directory, devices, watch, clock, onError });
   let broker: BrokerPresence | undefined;
-  const reachability: Worker = {
+  // In every replica: each keeps the last-seen times it heard, and asks the read model before calling a device silent.
+  const reachability: DeclaredWorker = {
     name: 'reachability watch',
+    replicas: 'every-replica',
     start: async () => {
       // Presence from the broker: who is connected, who just left. Without a system-account user an idle
       // device is heard only through its (rare) heartbeats.
@@ -76,8 +78,8 @@ function deviceInboxDeclaration({ nc, config, clock, devices, directory, presenc
         partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
         onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
       },
-      { name: 'heartbeats', start: () => heartbeats.start(), stop: () => heartbeats.stop() },
-      { name: 'progress', start: () => progress.start(), stop: () => progress.stop() },
+      { name: 'heartbeats', replicas: 'every-replica', start: () => heartbeats.start(), stop: () => heartbeats.stop() }, // feeds this replica's watch
+      { name: 'progress', replicas: 'partitioned', start: () => progress.start(), stop: () => progress.stop() }, // a queue group
     ],
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { HttpAdapterHost } from '@nestjs/core';
-import type { Worker } from '@keelson/service-kit';
+import type { DeclaredWorker } from '@keelson/service-kit';
 import type { DeviceEnrollment } from './enroll-device.js';
 import { EnrollRequestHandler } from './enroll-route.js';
 
@@ -12,7 +12,7 @@ const installed = Symbol('keelson.enroll-route');
  * other request goes to express and Nest as before (the controller for other enrollment bodies, the
  * rest of the routes, 404s), on the same port and TLS settings. Nothing to stop: the server closes.
  */
-export function enrollRouteInstaller(host: HttpAdapterHost, enrollment: DeviceEnrollment): Worker {
+export function enrollRouteInstaller(host: HttpAdapterHost, enrollment: DeviceEnrollment): DeclaredWorker {
   const handler = new EnrollRequestHandler(enrollment);
   const install = (): void => {
     const server = host.httpAdapter?.getHttpServer() as (Server & { [installed]?: true }) | undefined;
@@ -24,5 +24,5 @@ export function enrollRouteInstaller(host: HttpAdapterHost, enrollment: DeviceEn
     });
     server[installed] = true;
   };
-  return { name: 'enroll route', start: install, stop: () => undefined };
+  return { name: 'enroll route', replicas: 'every-replica', start: install, stop: () => undefined }; // each replica's own server
 }

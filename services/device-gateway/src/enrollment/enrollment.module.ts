@@ -6,7 +6,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker,
+  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -54,7 +54,7 @@ interface EnrollmentParts {
   ca: DeviceCertificateAuthority;
   roots: RootCache;
   refusals: RefusalLog;
-  enrollRoute: Worker;
+  enrollRoute: DeclaredWorker;
 }
 
 /**
@@ -75,9 +75,11 @@ function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollR
     database: 'device credentials are kept there',
     migrations: enrollmentMigrations,
     reactors: [
-      { name: 'device CA key rotation', start: rotateKeys, stop: () => undefined },
-      { name: 'root feed', start: () => feed.start(), stop: () => feed.stop() },
-      { name: 'refusal log', start: () => refusals.start(), stop: () => refusals.stop() }, // stopped after the commands: the last summaries
+      // In every replica: a step its start passes (re-sealing is decided on the aggregate, once), this
+      // replica's root cache, its own refusal summaries and its enroll route.
+      { name: 'device CA key rotation', replicas: 'every-replica', start: rotateKeys, stop: () => undefined },
+      { name: 'root feed', replicas: 'every-replica', start: () => feed.start(), stop: () => feed.stop() },
+      { name: 'refusal log', replicas: 'every-replica', start: () => refusals.start(), stop: () => refusals.stop() }, // stopped after the commands: the last summaries
       enrollRoute,
     ],
     commandControllers: [EnrollmentCommands],

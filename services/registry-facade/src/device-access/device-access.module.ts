@@ -32,8 +32,9 @@ function deviceAccessDeclaration(nc: NatsConnection, config: ServiceConfig, chec
   return {
     module: 'device-access',
     reactors: [
-      { name: 'revoked devices feed', start: () => feed.start(), stop: () => feed.stop() },
-      { name: 'device-access log', start: () => log.start(), stop: () => log.stop() },
+      // In every replica: its own cache of revoked devices, its own refusal summaries.
+      { name: 'revoked devices feed', replicas: 'every-replica', start: () => feed.start(), stop: () => feed.stop() },
+      { name: 'device-access log', replicas: 'every-replica', start: () => log.start(), stop: () => log.stop() },
     ],
   };
 }

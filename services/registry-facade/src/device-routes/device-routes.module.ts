@@ -33,7 +33,7 @@ function deviceRoutesDeclaration(host: HttpAdapterHost, handler: DeviceRequestHa
     });
     server[installed] = true;
   };
-  return { module: 'device-routes', reactors: [{ name: 'device routes', start: install, stop: () => undefined }] };
+  return { module: 'device-routes', reactors: [{ name: 'device routes', replicas: 'every-replica', start: install, stop: () => undefined }] };
 }
 
 const DEVICE_ROUTES_DECLARATION = Symbol('DeviceRoutesDeclaration');

@@ -1,8 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { ReactorRunner } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, describeError, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, describeError, type ModuleDeclaration } from '@keelson/service-kit';
 import { Artifacts } from '../artifacts/artifacts.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
 import { registryDatabase } from '../registry-database.js';
@@ -14,21 +12,24 @@ import { NotYetServedError, publishSignedArtifacts } from './publish-signed-arti
 const retryDelayMs = 250;
 
 /** The publisher: publishes each artifact whose signed target the facade serves. */
-function publishingDeclaration(nc: NatsConnection, config: ServiceConfig, artifacts: Artifacts, served: Database): ModuleDeclaration {
+function publishingDeclaration(artifacts: Artifacts, served: Database): ModuleDeclaration {
   const logger = new Logger('publishing');
   const reactor = publishSignedArtifacts(
     artifacts,
     (fleet, role, version) => servesRoleVersion(served, fleet, role, version),
     (fleet, targetPath, why) => logger.warn(`signed target ${fleet}:${targetPath} not published: ${why}`),
   );
-  // A worker rather than a plain reactor declaration: its own retry delay, and an error that is expected.
-  const runner = new ReactorRunner({
-    nc, naming: config.naming, reactor, retryDelayMs,
-    // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
-    onError: (err) => err instanceof NotYetServedError ? logger.log(err.message) : logger.error(`publishing: ${describeError(err)}`),
-    onPoison: (err) => logger.error(`publishing: dropped a malformed TUF event: ${describeError(err)}`),
-  });
-  return { module: 'publishing', reactors: [{ name: 'publishing', start: () => runner.start(), stop: () => runner.stop() }] };
+  return {
+    module: 'publishing',
+    reactors: [{
+      name: 'publishing', reactor, retryDelayMs,
+      // Single-active: one replica publishes, each artifact once (its publication is an event).
+      replicas: 'single-active',
+      // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
+      onError: (err) => err instanceof NotYetServedError ? logger.log(err.message) : logger.error(`publishing: ${describeError(err)}`),
+      onPoison: (err) => logger.error(`publishing: dropped a malformed TUF event: ${describeError(err)}`),
+    }],
+  };
 }
 
 const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
@@ -39,9 +40,8 @@ const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
   providers: [
     {
       provide: PUBLISHING_DECLARATION,
-      inject: [NATS, SERVICE_CONFIG, Artifacts, DATABASE],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, artifacts: Artifacts, db: Database | null) =>
-        declareModule(publishingDeclaration(nc, config, artifacts, registryDatabase(db))),
+      inject: [Artifacts, DATABASE],
+      useFactory: (artifacts: Artifacts, db: Database | null) => declareModule(publishingDeclaration(artifacts, registryDatabase(db))),
     },
   ],
 })

@@ -25,7 +25,7 @@ function tufMetadataDeclaration(nc: NatsConnection, config: ServiceConfig, db: D
     migrations: tufMetadataMigrations,
     projections: [
       { name: 'tuf metadata read model', projection: tufMetadataProjection }, // creates the checkpoint table the feed starts from
-      { name: 'tuf metadata feed', start: () => feed.start(), stop: () => feed.stop() },
+      { name: 'tuf metadata feed', replicas: 'every-replica', start: () => feed.start(), stop: () => feed.stop() }, // this replica's cache
     ],
   };
 }

@@ -62,7 +62,11 @@ export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] 
         { name: 'rollouts read model', projection: rolloutsProjection },
         { name: 'rollout claims index', projection: rolloutClaimsProjection },
       ],
-      reactors: [{ name: 'assignments', reactor: assignments, onPoison: onPoison('assignments') }, { name: 'timeout sweep', start: () => sweep.start(), stop: () => sweep.stop() }],
+      reactors: [
+        { name: 'assignments', reactor: assignments, onPoison: onPoison('assignments') },
+        // Single-active: its commands are idempotent, but two replicas sweeping would load every rollout twice.
+        { name: 'timeout sweep', replicas: 'single-active', start: () => sweep.start(), stop: () => sweep.stop() },
+      ],
       commandControllers: [RolloutCommands, ChannelCommands],
     },
     {

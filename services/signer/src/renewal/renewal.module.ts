@@ -41,7 +41,8 @@ function renewalDeclaration({ nc, config, settings, clock, repositories }: Renew
     },
     onError: (err, fleet) => logger.error(`renewal${fleet ? ` of fleet '${fleet}'` : ''} failed: ${describe(err)}`),
   });
-  return { module: 'tuf-renewal', reactors: [{ name: 'renewal timer', start: () => timer.start(), stop: () => timer.stop() }] };
+  // Single-active: one replica renews, so an expiring timestamp gives one renewal, not one per replica.
+  return { module: 'tuf-renewal', reactors: [{ name: 'renewal timer', replicas: 'single-active', start: () => timer.start(), stop: () => timer.stop() }] };
 }
 
 const RENEWAL_DECLARATION = Symbol('RenewalDeclaration');

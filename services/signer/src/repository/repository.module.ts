@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, parseTufEvent, type OperatorEvent, type TufEvent } from '@keelson/events';
-import { CLOCK, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type Worker } from '@keelson/service-kit';
+import { CLOCK, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker } from '@keelson/service-kit';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
@@ -24,8 +24,10 @@ interface RepositoryParts {
 function repositoryDeclaration({ nc, config, settings, clock, keyring }: RepositoryParts): ModuleDeclaration {
   const logger = new Logger('tuf-repository');
   // A wrong KEELSON_SIGNER_KEY_SECRET (or _PREVIOUS) refuses the start here, before any command is served.
-  const keys: Worker = {
+  // In every replica: each opens the keys it signs with; re-sealing is decided on the aggregate, once.
+  const keys: DeclaredWorker = {
     name: 'key secret rotation',
+    replicas: 'every-replica',
     start: async () => {
       const store = new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.signer, parse: parseOperatorEvent });
       const { fleets, resealed } = await rotateSignerKeys(keyring, store, settings.credentialsAuditFleet, () => clock.now());
