@@ -54,5 +54,14 @@ describe('OpenTelemetry traces', () => {
     const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
     expect(served.some((s) => s.name.startsWith('publish '))).toBe(true);
     expect(spans.some((s) => s.service === 'audit' && s.name.startsWith('process '))).toBe(true);
+
+    // Down to the device and back: the desired state carried the push's context, the agent echoed it
+    // in its reports, and the gateway handled the device's outcome report inside that trace.
+    const push = spans.find((s) => s.service === 'device-gateway' && s.name.endsWith('react-gateway-desired-state'));
+    expect(push).toBeDefined();
+    const report = await eventually('the gateway span of the device report, in the rollout trace', async () =>
+      inTrace().find((s) => s.service === 'device-gateway' && s.name.endsWith('react-gateway-device-inbox') && s.parentSpanId === push!.spanId
+        && inTrace().some((c) => c.parentSpanId === s.spanId && c.name.startsWith('publish ') && c.name.includes('ev.device.'))));
+    expect(report.kind).toBe(5); // CONSUMER
   }, 180_000);
 });

@@ -86,7 +86,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (halted) return;
       log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
       options.onReport?.(assignment, state, reason);
-      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId };
+      // The trace the assignment came with goes back with each report: the platform continues it.
+      const traceparent = store.record(assignment.assignmentId)?.traceparent;
+      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, ...(traceparent ? { traceparent } : {}) };
       if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
       // The outcome says what the device runs now, so the platform's view follows without a hello.
       const outcome = { ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) };

@@ -9,6 +9,8 @@ import { typedFilterSubjects } from '../typed-subjects.js';
 import { inConsumerSpan } from '../tracing/event-spans.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
+import type { RecordedEvent } from '../event-store.js';
+import type { EventMetadata } from '../headers.js';
 import type { WriteFence } from '../projection/write-fence.js';
 
 export interface ReactorRunnerOptions<E> {
@@ -96,6 +98,12 @@ export class ReactorRunner<E> {
 
   private readonly keyOf = (m: JsMsg): string => this.options.partitionBy?.(m) ?? '';
 
+  /** What the consumer span continues: the headers' trace context, or the one the reactor finds in the payload. */
+  private tracedAs(recorded: RecordedEvent<E>): { subject: string; meta: Pick<EventMetadata, 'traceparent'> } {
+    const carried = this.options.reactor.traceOf?.(recorded);
+    return carried ? { subject: recorded.subject, meta: carried } : recorded;
+  }
+
   private async handleInOrder(key: string, part: JsMsg[]): Promise<void> {
     const gate = this.gate!;
     for (const [i, m] of part.entries()) {
@@ -106,7 +114,7 @@ export class ReactorRunner<E> {
       }
       try {
         const recorded = this.reader.read(m);
-        if (recorded) await inConsumerSpan(this.consumerName, recorded, () => this.options.reactor.handle(recorded));
+        if (recorded) await inConsumerSpan(this.consumerName, this.tracedAs(recorded), () => this.options.reactor.handle(recorded));
         m.ack();
       } catch (err) {
         if (err instanceof SyntaxError || isDomainError(err)) {
