@@ -48,10 +48,12 @@ describe('OpenTelemetry traces', () => {
     const ids = new Set(spans.map((s) => s.spanId));
     const orphans = spans.filter((s) => s !== request && !ids.has(s.parentSpanId));
     expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
-    // The api's command request is the parent of what the orchestrator did for it: its appends, its requests.
+    // The api's command request is the parent of the orchestrator's server span, and that of what it did for it: its appends, its requests.
     const send = spans.find((s) => s.service === 'api' && s.name.startsWith('send ') && s.name.endsWith('cmd.orchestrator.create-rollout') && s.parentSpanId === request.spanId);
     expect(send).toBeDefined();
-    const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
+    const serve = spans.find((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
+    expect(serve).toMatchObject({ kind: 2, attributes: { 'keelson.command': 'orchestrator.create-rollout', 'keelson.command.outcome': 'ok' } }); // SERVER
+    const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === serve!.spanId);
     expect(served.some((s) => s.name.startsWith('publish '))).toBe(true);
     expect(spans.some((s) => s.service === 'audit' && s.name.startsWith('process '))).toBe(true);
 
