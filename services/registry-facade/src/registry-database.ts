@@ -1,10 +1,2 @@
-import type { Database } from '@keelson/postgres';
-import { requireDatabase } from '@keelson/service-kit';
-
-/** Why the facade cannot run without its database. */
+/** Why the facade cannot run without its database (its artifact and TUF read models), in service-kit's `requireDatabase` refusal. */
 export const registryTables = 'the artifact and TUF read models live there';
-
-/** The facade's read models (artifacts, TUF metadata) live in its own PostgreSQL database. */
-export function registryDatabase(db: Database | null): Database {
-  return requireDatabase(db, 'registry-facade', registryTables);
-}

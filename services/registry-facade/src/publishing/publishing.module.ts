@@ -2,10 +2,10 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ReactorRunner } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, describeError, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, describeError, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { Artifacts } from '../artifacts/artifacts.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
-import { registryDatabase } from '../registry-database.js';
+import { registryTables } from '../registry-database.js';
 import { servesRoleVersion } from '../tuf-metadata/served-coverage.js';
 import { NotYetServedError, publishSignedArtifacts } from './publish-signed-artifacts.reactor.js';
 
@@ -41,7 +41,7 @@ const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
       provide: PUBLISHING_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, Artifacts, DATABASE],
       useFactory: (nc: NatsConnection, config: ServiceConfig, artifacts: Artifacts, db: Database | null) =>
-        declareModule(publishingDeclaration(nc, config, artifacts, registryDatabase(db))),
+        declareModule(publishingDeclaration(nc, config, artifacts, requireDatabase(db, 'registry-facade', registryTables))),
     },
   ],
 })
