@@ -70,6 +70,9 @@ describe('OpenTelemetry traces', () => {
       inTrace().find((s) => s.service === 'device-gateway' && s.name.endsWith('react-gateway-device-inbox') && s.parentSpanId === push!.spanId
         && inTrace().some((c) => c.parentSpanId === s.spanId && c.name.startsWith('publish ') && c.name.includes('ev.device.'))));
     expect(report.kind).toBe(5); // CONSUMER
+    // The device's steps (live progress, never stored) are relayed in the same trace.
+    await eventually('the relay of a device step, in the rollout trace', async () =>
+      inTrace().find((s) => s.service === 'device-gateway' && s.name === 'process gateway-progress' && s.parentSpanId === push!.spanId));
   }, 180_000);
 
   it("joins the facade's upload route and the append it causes to the operator's upload request", async () => {
