@@ -5,6 +5,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './suppo
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 const traced: PlatformService[] = ['api', 'rollout-orchestrator', 'audit', 'device-gateway'];
+const uploadTraced: PlatformService[] = ['api', 'registry-facade'];
 
 // Issue 12, item 6: one operator request, one trace, across the services it sets off.
 describe('OpenTelemetry traces', () => {
@@ -16,7 +17,7 @@ describe('OpenTelemetry traces', () => {
     receiver = await startOtlpReceiver();
     // The standard variables only: an OTLP/HTTP JSON endpoint, exported every 200 ms.
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
-    platform = await startTestPlatform({ serviceEnv: Object.fromEntries(traced.map((s) => [s, otel])) });
+    platform = await startTestPlatform({ serviceEnv: Object.fromEntries([...traced, ...uploadTraced].map((s) => [s, otel])) });
     fleet = await startFleet(platform, { count: 1 });
     await createGroup(platform, 'traced', ['sim-1']);
     await publishArtifact(platform, { name: 'traced-model', version: '1.0.0', bytes: `traced 1.0.0\n${'weights '.repeat(1000)}` });
@@ -41,18 +42,50 @@ describe('OpenTelemetry traces', () => {
       const seen = new Set(inTrace().map((s) => s.service));
       return traced.every((s) => seen.has(s)) ? seen : undefined;
     }, 30_000);
-    expect([...services].sort()).toEqual([...traced].sort());
+    expect([...services]).toEqual(expect.arrayContaining(traced));
 
     // Each span's parent is a span of the same trace: the context went hop by hop, not by accident.
+    // A parent ends (and is exported) after its children: give the last batches time to arrive.
+    const orphans = (): string[] => {
+      const ids = new Set(inTrace().map((s) => s.spanId));
+      return inTrace().filter((s) => s !== request && !ids.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`);
+    };
+    await eventually('every parent span exported', async () => (orphans().length === 0 ? true : undefined), 10_000).catch(() => undefined);
+    expect(orphans()).toEqual([]);
     const spans = inTrace();
-    const ids = new Set(spans.map((s) => s.spanId));
-    const orphans = spans.filter((s) => s !== request && !ids.has(s.parentSpanId));
-    expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
-    // The api's command request is the parent of what the orchestrator did for it: its appends, its requests.
+    // The api's command request is the parent of the orchestrator's server span, and that of what it did for it: its appends, its requests.
     const send = spans.find((s) => s.service === 'api' && s.name.startsWith('send ') && s.name.endsWith('cmd.orchestrator.create-rollout') && s.parentSpanId === request.spanId);
     expect(send).toBeDefined();
-    const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
+    const serve = spans.find((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === send!.spanId);
+    expect(serve).toMatchObject({ kind: 2, attributes: { 'keelson.command': 'orchestrator.create-rollout', 'keelson.command.outcome': 'ok' } }); // SERVER
+    const served = spans.filter((s) => s.service === 'rollout-orchestrator' && s.parentSpanId === serve!.spanId);
     expect(served.some((s) => s.name.startsWith('publish '))).toBe(true);
     expect(spans.some((s) => s.service === 'audit' && s.name.startsWith('process '))).toBe(true);
+
+    // Down to the device and back: the desired state carried the push's context, the agent echoed it
+    // in its reports, and the gateway handled the device's outcome report inside that trace.
+    const push = spans.find((s) => s.service === 'device-gateway' && s.name.endsWith('react-gateway-desired-state'));
+    expect(push).toBeDefined();
+    const report = await eventually('the gateway span of the device report, in the rollout trace', async () =>
+      inTrace().find((s) => s.service === 'device-gateway' && s.name.endsWith('react-gateway-device-inbox') && s.parentSpanId === push!.spanId
+        && inTrace().some((c) => c.parentSpanId === s.spanId && c.name.startsWith('publish ') && c.name.includes('ev.device.'))));
+    expect(report.kind).toBe(5); // CONSUMER
+    // The device's steps (live progress, never stored) are relayed in the same trace.
+    await eventually('the relay of a device step, in the rollout trace', async () =>
+      inTrace().find((s) => s.service === 'device-gateway' && s.name === 'process gateway-progress' && s.parentSpanId === push!.spanId));
   }, 180_000);
+
+  it("joins the facade's upload route and the append it causes to the operator's upload request", async () => {
+    const upload = await eventually('the server span of the upload', async () =>
+      receiver.spans.find((s) => s.service === 'api' && s.name === 'POST /v1/artifacts' && s.attributes['http.response.status_code'] === 201));
+    const inTrace = (): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === upload.traceId);
+    const forward = inTrace().find((s) => s.service === 'api' && s.kind === 3 && s.parentSpanId === upload.spanId); // CLIENT
+    expect(forward?.attributes['url.full']).toMatch(/\/internal\/v1\/fleets\/[a-z0-9-]+\/artifacts$/);
+    const received = await eventually("the facade's server span of the upload", async () =>
+      inTrace().find((s) => s.service === 'registry-facade' && s.kind === 2 && s.parentSpanId === forward!.spanId));
+    expect(received).toMatchObject({ name: 'POST /internal/v1/fleets/:fleet/artifacts', attributes: { 'http.response.status_code': 201 } });
+    const appended = await eventually('the append of ArtifactReceived', async () =>
+      inTrace().find((s) => s.service === 'registry-facade' && s.parentSpanId === received.spanId && s.name.startsWith('publish ') && s.name.includes('ev.artifact.')));
+    expect(appended.kind).toBe(4); // PRODUCER
+  }, 60_000);
 });

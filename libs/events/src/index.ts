@@ -16,6 +16,7 @@ export {
   JsonObject,
   DeviceIds,
   Actor,
+  Traceparent,
 } from './kit/tokens.js';
 export { Accelerator, Architecture, DeviceHardware } from './kit/hardware.js';
 export * from './artifact/index.js';

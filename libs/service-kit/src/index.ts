@@ -16,6 +16,7 @@ export { createServiceApp, runService, type ServiceAppOptions } from './nest/run
 export { allowLongTransfers, idleSocketMs } from './nest/long-transfers.js';
 export { startTracing, stopTracing, tracingRequested } from './tracing/start-tracing.js';
 export { httpServerSpans } from './tracing/http-server-spans.js';
+export { inHttpClientSpan } from './tracing/http-client-span.js';
 export { TraceConsoleLogger } from './tracing/trace-logger.js';
 export { sealKey, openKey, isSealed, SealedKeyRefused, type SealedKey } from './secrets/sealed-key.js';
 export { type SealingSecrets, sealingSecretsOf } from './secrets/sealing-secrets.js';

@@ -84,9 +84,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     },
     report: (assignment, state, reason, steps) => {
       if (halted) return;
-      log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) });
+      // The trace the assignment came with goes back with each report: the platform continues it, and
+      // the device's log line names it (trace-id of `00-<trace-id>-<parent-id>-<flags>`) like the services' lines do.
+      const traceparent = store.record(assignment.assignmentId)?.traceparent;
+      log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}), ...(traceparent ? { trace_id: traceparent.slice(3, 35) } : {}) });
       options.onReport?.(assignment, state, reason);
-      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId };
+      const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, ...(traceparent ? { traceparent } : {}) };
       if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
       // The outcome says what the device runs now, so the platform's view follows without a hello.
       const outcome = { ...about, state, ...(reason ? { reason } : {}), ...(steps ? { steps } : {}) };

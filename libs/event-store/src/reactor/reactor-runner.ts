@@ -9,6 +9,8 @@ import { typedFilterSubjects } from '../typed-subjects.js';
 import { inConsumerSpan } from '../tracing/event-spans.js';
 import { PartitionGate } from './partition-gate.js';
 import type { Reactor } from './reactor.js';
+import type { RecordedEvent } from '../event-store.js';
+import type { EventMetadata } from '../headers.js';
 import type { WriteFence } from '../projection/write-fence.js';
 
 export interface ReactorRunnerOptions<E> {
@@ -101,6 +103,17 @@ export class ReactorRunner<E> {
 
   private readonly keyOf = (m: JsMsg): string => this.options.partitionBy?.(m) ?? '';
 
+  private tell(err: unknown, m: JsMsg): void {
+    if (isPoison(err)) this.options.onPoison?.(err, m);
+    else this.options.onError?.(err, m);
+  }
+
+  /** What the consumer span continues: the headers' trace context, or the one the reactor finds in the payload. */
+  private tracedAs(recorded: RecordedEvent<E>): { subject: string; meta: Pick<EventMetadata, 'traceparent'> } {
+    const carried = this.options.reactor.traceOf?.(recorded);
+    return carried ? { subject: recorded.subject, meta: carried } : recorded;
+  }
+
   private async handleInOrder(key: string, part: JsMsg[]): Promise<void> {
     const gate = this.gate!;
     for (const [i, m] of part.entries()) {
@@ -109,17 +122,23 @@ export class ReactorRunner<E> {
         for (const rest of part.slice(i)) rest.nak();
         return this.source!.stop();
       }
+      let told = false;
       try {
         const recorded = this.reader.read(m);
-        if (recorded) await inConsumerSpan(this.consumerName, recorded, () => this.options.reactor.handle(recorded));
+        // A failure of the handler is told inside the event's span, so its log line carries the trace id.
+        const failed = (err: unknown): never => {
+          told = true;
+          this.tell(err, m);
+          throw err;
+        };
+        if (recorded) await inConsumerSpan(this.consumerName, this.tracedAs(recorded), () => this.options.reactor.handle(recorded).catch(failed));
         m.ack();
       } catch (err) {
-        if (err instanceof SyntaxError || isDomainError(err)) {
-          this.options.onPoison?.(err, m);
+        if (!told) this.tell(err, m);
+        if (isPoison(err)) {
           m.term(`poison: ${String(err).slice(0, 200)}`);
           continue;
         }
-        this.options.onError?.(err, m);
         // Keep stream order: everything of the key after the failure waits for it, also what arrived
         // meanwhile; the gate keeps what arrives later from overtaking them.
         for (const rest of part.slice(i)) gate.retryLater(key, rest);
@@ -129,6 +148,9 @@ export class ReactorRunner<E> {
     }
   }
 }
+
+/** Malformed, or refused by the domain: terminated, never retried. */
+const isPoison = (err: unknown): boolean => err instanceof SyntaxError || isDomainError(err);
 
 /** The batch split by key, each part in stream order (a redelivery may arrive behind later messages). */
 function partitions(batch: JsMsg[], keyOf: (m: JsMsg) => string): Map<string, JsMsg[]> {

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../event-store.js';
+import type { EventMetadata } from '../headers.js';
 import type { HandledTypes } from '../handled-types.js';
 import type { StreamDeclaration } from '../streams.js';
 
@@ -21,4 +22,10 @@ export interface Reactor<E> {
    */
   handles?: HandledTypes<E>;
   handle: (event: RecordedEvent<E>) => Promise<void>;
+  /**
+   * The trace context a message carries in its payload instead of its headers (a device's report over
+   * MQTT, which has no headers): the parent of the message's consumer span. Absent, or undefined for
+   * a message: the headers' context.
+   */
+  traceOf?: (event: RecordedEvent<E>) => Pick<EventMetadata, 'traceparent'> | undefined;
 }

@@ -28,6 +28,18 @@ export function withTraceFields<T extends TraceFields>(fields: T, ctx: Context):
   return { ...fields, traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
 }
 
+/**
+ * The `traceparent` of the active span, for a message with no headers to carry it (a device's
+ * desired state over MQTT); undefined outside a span or without an OpenTelemetry SDK.
+ */
+export function activeTraceparent(): string | undefined {
+  const active = context.active();
+  if (!trace.getSpan(active)) return undefined;
+  const carrier: Record<string, string> = {};
+  propagation.inject(active, carrier);
+  return carrier.traceparent;
+}
+
 /** Runs `run`, then ends `span`: marked as an error with the exception when `run` throws. */
 export async function endAfter<T>(span: Span, run: () => Promise<T>): Promise<T> {
   try {

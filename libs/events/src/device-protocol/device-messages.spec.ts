@@ -69,6 +69,18 @@ describe('device protocol', () => {
     expect(issuesOf({ ...progress, data: { ...progress.data, reason: 'x' } })).toEqual(['data']);
   });
 
+  it('carries a W3C traceparent down in the desired state and back in the reports, and refuses a malformed one', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const progress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' } };
+    for (const message of [desired, report, progress]) {
+      const traced = { ...message, data: { ...message.data, traceparent } };
+      expect(parseDeviceMessage(traced)).toEqual(traced);
+      for (const bad of ['00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', `${traceparent}-x`, '', 'x'.repeat(55)]) {
+        expect(issuesOf({ ...message, data: { ...message.data, traceparent: bad } })).toEqual(['data.traceparent']);
+      }
+    }
+  });
+
   it('parses the empty desired state of a device never assigned anything', () => {
     const empty = { type: 'DesiredState', schemaVersion: 1, data: { deviceId: 'cam-dock-02', generation: 0, assignments: [] } };
     expect(parseDeviceMessage(empty)).toEqual(empty);

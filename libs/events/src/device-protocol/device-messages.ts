@@ -3,7 +3,7 @@ import { DeviceState, StepDeviceState, StepTimes } from '../device/device-state.
 import { defineMessage } from '../kit/define-message.js';
 import { DeviceHardware } from '../kit/hardware.js';
 import { MessageRegistry, readersOf } from '../kit/registry.js';
-import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken } from '../kit/tokens.js';
+import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, Traceparent } from '../kit/tokens.js';
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
 import { fastDesiredState, fastDeviceProgress, fastDeviceReport } from './device-messages.fast.js';
 
@@ -55,6 +55,8 @@ export const DeviceReport = defineMessage('DeviceReport', 2, {
   ...report,
   steps: StepTimes.optional(),
   installed: z.array(InstalledArtifact).max(100).optional(),
+  /** The trace of the desired state that brought the assignment, echoed so the platform continues it. */
+  traceparent: Traceparent.optional(),
 });
 export type DeviceReport = z.infer<typeof DeviceReport>;
 
@@ -69,6 +71,7 @@ export const DeviceProgress = defineMessage('DeviceProgress', 1, {
   rolloutId: SubjectToken,
   state: StepDeviceState,
   sentAt: IsoTime,
+  traceparent: Traceparent.optional(),
 });
 export type DeviceProgress = z.infer<typeof DeviceProgress>;
 
@@ -82,6 +85,11 @@ export const DesiredState = defineMessage('DesiredState', 1, {
   deviceId: SubjectToken,
   generation: z.number().int().min(0),
   assignments: z.array(Assignment).max(maxAssignments),
+  /**
+   * The trace of the change that produced this state, when the gateway traces: the agent keeps it
+   * with each assignment this state brings and puts it on that assignment's reports.
+   */
+  traceparent: Traceparent.optional(),
 });
 export type DesiredState = z.infer<typeof DesiredState>;
 

@@ -34,6 +34,10 @@ const versions = ['2.1.0', 'x'.repeat(64), 'x'.repeat(65), '-1', '1 0', '../1', 
 const targetPaths = ['model/yolo-v8n/2.1.0/model.onnx', 'config/a/1/b+c_d.json', 'x', 'model/../etc', './a', 'a//b', '/abs', 'a/' + 'x'.repeat(510), 'a/' + 'x'.repeat(511), 'ü/a'];
 const paths = ['/run/app/ready', '/usr/bin/check', '/a/./b', '/a/../b', 'rel/path', '/a//b', '/' + 'x'.repeat(511), '/' + 'x'.repeat(512), '/a\0b', '/'];
 const ints = [0, 1, 10, 300, 301, 3600, 3601, -1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity, '1'];
+const traceparents = [
+  '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+  '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x', '',
+];
 const others: unknown[] = [null, undefined, 0, 1.5, -1, true, [], {}, [1], 'x', Object.create(null), new Date(0)];
 
 class Inputs {
@@ -83,16 +87,16 @@ class Inputs {
   deviceProgress(): unknown {
     const data = this.object({
       deviceId: () => this.value(tokens.slice(0, 6), tokens), assignmentId: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens),
-      state: () => this.value(states.slice(0, 3), states), sentAt: () => this.value(times.slice(0, 2), times),
-    }, []);
+      state: () => this.value(states.slice(0, 3), states), sentAt: () => this.value(times.slice(0, 2), times), traceparent: () => this.value(traceparents.slice(0, 2), traceparents),
+    }, ['traceparent']);
     return this.envelope('DeviceProgress', 1, data);
   }
   report(): unknown {
     const data = this.object({
       deviceId: () => this.value(tokens.slice(0, 6), tokens), assignmentId: () => this.value(tokens.slice(0, 6), tokens), rolloutId: () => this.value(tokens.slice(0, 6), tokens),
       state: () => this.value(states.slice(0, 6), states), reason: () => this.value(reasons.slice(0, 2), reasons), sentAt: () => this.value(times.slice(0, 2), times),
-      steps: () => this.steps(), installed: () => this.installed(),
-    }, ['reason', 'steps', 'installed']);
+      steps: () => this.steps(), installed: () => this.installed(), traceparent: () => this.value(traceparents.slice(0, 2), traceparents),
+    }, ['reason', 'steps', 'installed', 'traceparent']);
     return this.envelope('DeviceReport', 2, data);
   }
   probe(): unknown {
@@ -119,7 +123,8 @@ class Inputs {
   }
   desired(): unknown {
     const assignments = () => (this.chance(0.95) ? Array.from({ length: this.chance(0.03) ? this.pick([100, 101]) : this.pick([0, 1, 1, 1, 2, 3]) }, () => this.assignment()) : this.pick(others));
-    const data = this.object({ deviceId: () => this.value(tokens.slice(0, 6), tokens), generation: () => this.value([0, 1, 42], ints), assignments }, []);
+    const traceparent = () => this.value(traceparents.slice(0, 2), traceparents);
+    const data = this.object({ deviceId: () => this.value(tokens.slice(0, 6), tokens), generation: () => this.value([0, 1, 42], ints), assignments, traceparent }, ['traceparent']);
     return this.envelope('DesiredState', 1, data);
   }
   /** A valid desired state with exactly one field of one assignment spoilt or left out: every rule's edge, one at a time. */

@@ -36,6 +36,11 @@ const isoShape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** `SubjectToken`'s rule. */
 export const isToken = (v: unknown): v is string => typeof v === 'string' && subjectToken.test(v);
 
+const traceparentShape = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** `Traceparent`'s rule. */
+export const isTraceparent = (v: unknown): v is string => typeof v === 'string' && traceparentShape.test(v);
+
 /** A subset of `IsoTime`: exactly what `Date.toISOString()` writes for years 0000-9999 (a real date and time). */
 export const isIsoTime = (v: unknown): v is string => typeof v === 'string' && isoShape.test(v) && isRealTime(v);
 function isRealTime(v: string): boolean {

@@ -15,6 +15,12 @@ export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercas
 /** A version string: semver and the other schemes vendors use, but nothing that could escape a path. */
 export const SemverLike = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/, 'must be a version: 1-64 of [0-9A-Za-z.+_-]');
 
+/**
+ * W3C Trace Context `traceparent` (version-traceid-parentid-flags, lowercase hex): how a trace
+ * follows a desired state to the device and its reports back. Only carried, never trusted for more.
+ */
+export const Traceparent = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent');
+
 /** The name of an artifact; it becomes a segment of its TUF target path. */
 export const ArtifactName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'must be an artifact name: [a-z0-9][a-z0-9._-]{0,99}');
 

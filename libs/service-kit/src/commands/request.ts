@@ -1,9 +1,11 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { trace } from '@opentelemetry/api';
 import { InvalidInput } from '@keelson/domain-kit';
 import type { CommandContract, CommandReply } from '@keelson/commands';
 import { toInputIssues } from '@keelson/events';
 import { contextFrom, type CommandContext } from './context.js';
 import { toReplyError } from './reply-error.js';
+import { inServedSpan } from './served-span.js';
 
 function parseRequest(contract: CommandContract, msg: Msg): unknown {
   let raw: unknown;
@@ -46,18 +48,25 @@ export type OnCommandError = (err: unknown, subject: string) => void;
 
 /**
  * Runs a request that was read and answers `{ ok, result }` (the output checked against the
- * contract) or `{ ok: false, error }` (`reply-error.ts`); nothing is sent to a request without a reply subject.
+ * contract) or `{ ok: false, error }` (`reply-error.ts`); nothing is sent to a request without a reply
+ * subject. All of it runs in the request's server span (`inServedSpan`).
  */
 export async function answerRequest(
   nc: NatsConnection, contract: CommandContract, request: ReadRequest, run: (input: unknown, ctx: CommandContext) => Promise<unknown>, onError?: OnCommandError,
 ): Promise<void> {
-  let reply: CommandReply;
-  try {
-    if ('failed' in request.read) throw request.read.failed;
-    reply = { ok: true, result: contract.output.parse(await run(request.read.input, request.read.ctx)) };
-  } catch (err) {
-    reply = { ok: false, error: toReplyError(err) };
-    if (reply.error.kind === 'Internal' || reply.error.kind === 'Unavailable') onError?.(err, request.subject);
-  }
-  if (request.reply) nc.publish(request.reply, encoder.encode(JSON.stringify(reply)));
+  await inServedSpan(contract, request, async () => {
+    let reply: CommandReply;
+    try {
+      if ('failed' in request.read) throw request.read.failed;
+      reply = { ok: true, result: contract.output.parse(await run(request.read.input, request.read.ctx)) };
+    } catch (err) {
+      reply = { ok: false, error: toReplyError(err) };
+      if (reply.error.kind === 'Internal' || reply.error.kind === 'Unavailable') {
+        trace.getActiveSpan()?.recordException(err instanceof Error ? err : String(err));
+        onError?.(err, request.subject);
+      }
+    }
+    if (request.reply) nc.publish(request.reply, encoder.encode(JSON.stringify(reply)));
+    return reply;
+  });
 }

@@ -6,6 +6,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { CommandServer } from '../commands/command-server.js';
 import type { ServiceConfig } from '../config.js';
 import { recordCertificateExpiry } from './certificate-expiry.metric.js';
+import { httpServerSpans } from '../tracing/http-server-spans.js';
 import { startTracing } from '../tracing/start-tracing.js';
 import { TraceConsoleLogger } from '../tracing/trace-logger.js';
 
@@ -26,6 +27,8 @@ export interface ServiceAppOptions {
    * client retries it after 1, 3, 7… s, a connect timing out after ~127 s.
    */
   listenBacklog?: number;
+  /** Requests under this path prefix run in a server span each (`httpServerSpans`), a child of the caller's `traceparent`. */
+  serverSpans?: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
   if (httpsOptions) recordCertificateExpiry(config.service, httpsOptions.cert);
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
+  if (options.serverSpans) app.use(httpServerSpans(options.serverSpans));
   connectCommandServer(app);
   return app;
 }

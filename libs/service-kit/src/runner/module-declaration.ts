@@ -70,7 +70,7 @@ export interface ForeignStream {
 
 /**
  * What one Nest module owns and runs, read by the `ServiceRunner`. It starts every module in one
- * order (streams, migrations, projections, reactors, command handlers) and stops in the reverse one.
+ * order (streams, migrations, connections, projections, reactors, command handlers) and stops in the reverse one.
  */
 export interface ModuleDeclaration {
   /** Names the module in log lines and start errors, e.g. `devices`. */
@@ -92,6 +92,11 @@ export interface ModuleDeclaration {
   migrations?: Migration[];
   /** Projections this release no longer runs: their consumers and checkpoints are deleted at start. */
   retiredProjections?: RetiredProjection[];
+  /**
+   * Connections the service's runners share beyond its own (the gateway's system-account NATS user):
+   * opened before any module's projections start, closed once every runner of every module has stopped.
+   */
+  connections?: Worker[];
   // Declared with `any` events: each entry was type-checked where it was built, the runner only starts it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   projections?: (ProjectionDeclaration<any> | DeclaredWorker)[];

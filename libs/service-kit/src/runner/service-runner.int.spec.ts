@@ -41,12 +41,13 @@ describe('service-runner: one order of start and the reverse order of stop', () 
   beforeEach(() => void log.splice(0));
 
   // Commands after the reactors, stopped first: command-server.lifecycle.int.spec.ts (they need a Nest app).
-  it('starts streams, migrations, projections, reactors for every module in turn, and stops in reverse', async () => {
+  it('starts streams, migrations, connections, projections, reactors for every module in turn, and stops in reverse', async () => {
     const module = (m: string): ModuleDeclaration => ({
       module: m,
       database: 'the spec keeps a table there',
       streams: [stream(`EV_${m.toUpperCase()}`, `ev.${m}`)],
       migrations: [{ id: `runner-spec-${m}`, sql: `CREATE TABLE runner_spec_${m} (id int)` }],
+      connections: [worker(`${m} connection`, async () => `table: ${await tableExists(`runner_spec_${m}`)}`)],
       projections: [worker(`${m} projection`, async () => `stream: ${await streamExists(`EV_${m.toUpperCase()}`)}, table: ${await tableExists(`runner_spec_${m}`)}`)],
       reactors: [worker(`${m} reactor`, async () => `projections: ${log.filter((l) => l.endsWith(' projection (stream: true, table: true)')).length}`)],
     });
@@ -55,6 +56,8 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     await runner.start();
     await runner.stop();
     expect(log).toEqual([
+      'start a connection (table: true)',
+      'start b connection (table: true)',
       'start a projection (stream: true, table: true)',
       'start b projection (stream: true, table: true)',
       'start a reactor (projections: 2)',
@@ -63,6 +66,8 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       'stop a reactor',
       'stop b projection',
       'stop a projection',
+      'stop b connection',
+      'stop a connection',
     ]);
   });
 

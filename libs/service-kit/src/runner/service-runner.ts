@@ -28,13 +28,13 @@ export interface ServiceRunnerOptions {
 }
 
 /** What runs in one module, by kind, in start order. */
-type Started = Record<'projections' | 'reactors' | 'commands', Array<{ stop(): Promise<void> | void }>>;
-const kinds = ['projections', 'reactors', 'commands'] as const;
+type Started = Record<(typeof kinds)[number], Array<{ stop(): Promise<void> | void }>>;
+const kinds = ['connections', 'projections', 'reactors', 'commands'] as const;
 
 /**
  * Starts the modules of a service from their declarations in one order: streams, migrations,
- * projections, reactors, command handlers (each step for every module before the next step), and
- * stops them in the reverse order. A failing step stops the start with a `ModuleStartError`.
+ * connections, projections, reactors, command handlers (each step for every module before the next
+ * step), and stops them in the reverse order. A failing step stops the start with a `ModuleStartError`.
  */
 export class ServiceRunner {
   private readonly started = new Map<ModuleDeclaration, Started>();
@@ -52,7 +52,7 @@ export class ServiceRunner {
     this.leases = new RunnerLeases({ nc: o.nc, config: o.config, log: (line) => logger.log(line), onError, ...(o.leaseTiming ? { timing: o.leaseTiming } : {}) });
     for (const m of o.modules) {
       this.loggers.set(m, new Logger(m.module));
-      this.started.set(m, { projections: [], reactors: [], commands: [] });
+      this.started.set(m, { connections: [], projections: [], reactors: [], commands: [] });
     }
   }
 
@@ -76,7 +76,7 @@ export class ServiceRunner {
     }
   }
 
-  /** Starts projections, then reactors, then command handlers; a module that needs foreign streams starts once they exist. */
+  /** Opens connections, starts projections, then reactors, then command handlers; a module that needs foreign streams starts once they exist. */
   async start(): Promise<void> {
     const ready = this.o.modules.filter((m) => !m.needs?.length);
     try {
@@ -97,7 +97,7 @@ export class ServiceRunner {
     return { waiting: held.flatMap((h) => (h.waiting ? [h.waiting] : [])), failed: held.flatMap((h) => (h.failed ? [h.failed] : [])) };
   }
 
-  /** Stops waiting, then command handlers, reactors and projections, each module's in reverse start order. */
+  /** Stops waiting, then command handlers, reactors and projections, then closes connections, each module's in reverse start order. */
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.all(this.waiting);
@@ -135,7 +135,8 @@ export class ServiceRunner {
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
-        const runner = 'start' in entry ? this.worker(m, entry) : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
+        // A connection serves this replica's own runners: it opens in every replica.
+        const runner = kind === 'connections' ? (entry as Worker) : 'start' in entry ? this.worker(m, entry as DeclaredWorker) : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
         await runner.start();
         return runner;
       }));

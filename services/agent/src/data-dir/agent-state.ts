@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Assignment, Reason, Sha256Hex, StepTimes, TerminalDeviceState } from '@keelson/events';
+import { Assignment, Reason, Sha256Hex, StepTimes, TerminalDeviceState, Traceparent } from '@keelson/events';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**
@@ -30,6 +30,8 @@ export const AssignmentRecord = z.strictObject({
   reason: Reason.optional(),
   /** When each step began, journalled with the step: the outcome's report carries them. */
   steps: StepTimes.optional(),
+  /** The trace of the desired state that brought the assignment: its reports carry it back. */
+  traceparent: Traceparent.optional(),
 });
 export type AssignmentRecord = z.infer<typeof AssignmentRecord>;
 

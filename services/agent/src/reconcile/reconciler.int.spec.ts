@@ -140,6 +140,21 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect(writtenAt()).not.toBe(written);
   });
 
+  it("journals the trace of the desired state that brought an assignment, which a later state does not replace", async () => {
+    const h = await harness();
+    const a1 = assignmentOf('a1', v1());
+    const pushed = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await h.reconciler.accept({ deviceId, generation: ++generation, assignments: [a1], traceparent: pushed });
+    await h.reconciler.idle();
+    // The answer to a later hello comes in the hello's own trace: the assignment keeps the one it came with.
+    await h.reconciler.accept({ deviceId, generation: ++generation, assignments: [a1], traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    await h.reconciler.idle();
+    await run(h, a1, assignmentOf('a2', v2()));
+    const journal = JSON.parse(readFileSync(layout.stateFile, 'utf8')) as AgentState;
+    expect(journal.assignments['a1']?.traceparent).toBe(pushed);
+    expect(journal.assignments['a2']).not.toHaveProperty('traceparent'); // a state without one (tracing off)
+  });
+
   it('keeps a new assignment when an older desired state arrives while the newer one is being written', async () => {
     const h = await harness();
     // The gateway's push of generation 1 and its answer to the hello (generation 0, read before the

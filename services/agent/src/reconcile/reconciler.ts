@@ -62,7 +62,7 @@ export class Reconciler {
       }
       for (const assignment of desired.assignments) {
         if (draft.assignments[assignment.assignmentId]) continue;
-        draft.assignments[assignment.assignmentId] = { assignment, phase: 'pending' };
+        draft.assignments[assignment.assignmentId] = { assignment, phase: 'pending', ...(desired.traceparent ? { traceparent: desired.traceparent } : {}) };
         changed = true;
       }
       // The same state again (the answer to every hello, a re-push): nothing to journal.

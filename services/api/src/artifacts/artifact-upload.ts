@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidInput } from '@keelson/domain-kit';
 import { headerNames } from '@keelson/event-store';
-import { ServiceError } from '@keelson/service-kit';
+import { inHttpClientSpan, ServiceError } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { operatorContext } from '../http/operator-commands.js';
 
@@ -30,9 +30,11 @@ export class ArtifactUpload {
     const ctx = operatorContext();
     let res: Response;
     try {
-      res = await fetch(`${this.config.facadeUrl}/internal/v1/fleets/${fleet}/artifacts`, {
+      const url = new URL(`${this.config.facadeUrl}/internal/v1/fleets/${fleet}/artifacts`);
+      res = await inHttpClientSpan('POST', url, (traceHeaders) => fetch(url, {
         method: 'POST',
         headers: {
+          ...traceHeaders, // the facade's span of the upload joins the operator's request
           'content-type': contentType,
           authorization: `Bearer ${this.config.internalToken}`,
           [headerNames.actor]: `${ctx.actor.kind}:${ctx.actor.id}`,
@@ -40,7 +42,7 @@ export class ArtifactUpload {
         },
         body: req,
         duplex: 'half',
-      });
+      }));
     } catch (err) {
       throw new ServiceError('Unavailable', 'registry.unavailable', 'the registry facade could not take the upload', { cause: err });
     }

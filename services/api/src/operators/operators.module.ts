@@ -15,12 +15,8 @@ import { apiTokensMigrations, apiTokensProjection } from './api-tokens.projectio
 
 const OPERATOR_EVENTS = Symbol('OperatorEventStore');
 
+// The api keeps API tokens and the admin credential's fingerprint in its own database.
 const apiTables = 'API tokens are kept there';
-
-/** The api keeps API tokens and the admin credential's fingerprint in its own database. */
-function apiDatabase(db: Database | null): Database {
-  return requireDatabase(db, 'api', apiTables);
-}
 
 /** Owns EV_OPERATORS, migrates, records a changed admin token at start, then projects API tokens. */
 function operatorsDeclaration(apiConfig: ApiConfig, db: Database, clock: Clock, store: EventStore<OperatorEvent>): ModuleDeclaration {
@@ -62,12 +58,12 @@ export class OperatorsModule {
           useFactory: (nc: NatsConnection, config: ServiceConfig) => new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.api, parse: parseOperatorEvent }),
         },
         { provide: ApiTokens, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new ApiTokens(store) },
-        { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(apiDatabase(db)) },
+        { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)) },
         {
           provide: OPERATORS_DECLARATION,
           inject: [DATABASE, CLOCK, OPERATOR_EVENTS],
           useFactory: (db: Database | null, clock: Clock, store: EventStore<OperatorEvent>) =>
-            declareModule(operatorsDeclaration(apiConfig, apiDatabase(db), clock, store)),
+            declareModule(operatorsDeclaration(apiConfig, requireDatabase(db, 'api', apiTables), clock, store)),
         },
       ],
       exports: [ApiTokens],

@@ -1,10 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { audit, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
 import type { Database } from '@keelson/postgres';
-import { CommandPattern, DATABASE } from '@keelson/service-kit';
+import { CommandPattern, DATABASE, requireDatabase } from '@keelson/service-kit';
 import { verifyAndRecord } from '../audit-chain/chain-verification.js';
 import { queryAuditLog } from '../audit-query/audit-query.js';
-import { auditDatabase } from './audit-database.js';
+import { auditTables } from './audit-database.js';
 
 /** `cmd.audit.query` and `cmd.audit.verify`, answered from the audit log's table. */
 @Controller()
@@ -12,7 +12,7 @@ export class AuditCommands {
   private readonly db: Database;
 
   constructor(@Inject(DATABASE) db: Database | null) {
-    this.db = auditDatabase(db);
+    this.db = requireDatabase(db, 'audit', auditTables);
   }
 
   @CommandPattern(audit.queryAudit)

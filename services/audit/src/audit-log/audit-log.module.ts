@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { chainVerificationWorker, verifySeconds } from '../audit-chain/chain-verification.js';
 import { afterCommit } from './after-commit.js';
 import { AuditCommands } from './audit-commands.controller.js';
-import { auditDatabase, auditTables } from './audit-database.js';
+import { auditTables } from './audit-database.js';
 import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { auditBatchSize, auditLogProjection } from './audit-log.projection.js';
@@ -53,7 +53,7 @@ const AUDIT_LOG_DECLARATION = Symbol('AuditLogDeclaration');
       provide: AUDIT_LOG_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, DATABASE, CLOCK],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, clock: Clock) =>
-        declareModule(auditLogDeclaration(nc, config, auditDatabase(db), clock)),
+        declareModule(auditLogDeclaration(nc, config, requireDatabase(db, 'audit', auditTables), clock)),
     },
   ],
 })

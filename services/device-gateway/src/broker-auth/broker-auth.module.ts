@@ -4,11 +4,10 @@ import { fromSeed } from '@nats-io/nkeys';
 import { eventStreams, ReactorRunner, type RetiredProjection } from '@keelson/event-store';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  CLOCK, DATABASE, declareModule, describeError, NATS, numberSetting, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
+  CLOCK, DATABASE, declareModule, describeError, NATS, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
 } from '@keelson/service-kit';
-import { credentialsMigrations } from '../credentials/credentials.migrations.js';
+import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
-import { credentialsDatabase } from '../enrollment/enrollment.module.js';
 import { AuthCalloutResponder } from './auth-callout.responder.js';
 import { ConnectionKicker } from './connection-kicker.js';
 import { droppedConnectionsReactor } from './dropped-connections.reactor.js';
@@ -77,7 +76,7 @@ function brokerAuthDeclaration({ nc, config, clock, db, system }: BrokerAuthPart
   };
   return {
     module: 'broker-auth',
-    database: 'device credentials are kept there',
+    database: credentialsTables,
     migrations: credentialsMigrations, // idempotent; the table must exist before the first device knocks
     retiredProjections: retiredBrokerAuthProjections,
     reactors: [
@@ -101,7 +100,7 @@ const BROKER_AUTH_DECLARATION = Symbol('BrokerAuthDeclaration');
       provide: BROKER_AUTH_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, SystemConnection],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, system: SystemConnection) =>
-        declareModule(brokerAuthDeclaration({ nc, config, clock, db: credentialsDatabase(db), system })),
+        declareModule(brokerAuthDeclaration({ nc, config, clock, db: requireDatabase(db, 'device-gateway', credentialsTables), system })),
     },
   ],
 })

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { connectNats, declareModule, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 
 /**
  * The gateway's one connection as a user of the server's system account
@@ -11,15 +11,23 @@ import { connectNats, SERVICE_CONFIG, type ServiceConfig } from '@keelson/servic
  * device counts as heard only when it heartbeats.
  */
 @Injectable()
-export class SystemConnection implements OnApplicationShutdown {
+export class SystemConnection {
   private connecting: Promise<NatsConnection | null> | undefined;
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {}
 
-  /** Opened on first use, shared by every caller; closed after every runner has stopped. */
+  /** The connection, shared by every caller; opened by the `ServiceRunner` before any runner starts. */
   get(): Promise<NatsConnection | null> {
     this.connecting ??= this.connect();
     return this.connecting;
+  }
+
+  /** Closes it; the `ServiceRunner` calls this once every runner that used it has stopped. */
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    const nc = await connecting?.catch(() => null);
+    await nc?.close();
   }
 
   private async connect(): Promise<NatsConnection | null> {
@@ -28,12 +36,21 @@ export class SystemConnection implements OnApplicationShutdown {
     if (!user || !pass) return null;
     return connectNats({ servers: this.config.natsUrl, user, pass, name: `${this.config.service}-system`, maxReconnectAttempts: -1 });
   }
-
-  async onApplicationShutdown(): Promise<void> {
-    const nc = await this.connecting?.catch(() => null);
-    await nc?.close();
-  }
 }
 
-@Module({ providers: [SystemConnection], exports: [SystemConnection] })
+const SYSTEM_CONNECTION_DECLARATION = Symbol('SystemConnectionDeclaration');
+
+/** Declares the system-account connection to the `ServiceRunner`: open before the runners start, closed after they stop. */
+@Module({
+  providers: [
+    SystemConnection,
+    {
+      provide: SYSTEM_CONNECTION_DECLARATION,
+      inject: [SystemConnection],
+      useFactory: (system: SystemConnection) =>
+        declareModule({ module: 'system connection', connections: [{ name: 'system-account connection', start: async () => void (await system.get()), stop: () => system.close() }] }),
+    },
+  ],
+  exports: [SystemConnection],
+})
 export class SystemConnectionModule {}

@@ -1,5 +1,8 @@
 import type { Migration } from '@keelson/postgres';
 
+/** Why the modules that keep device credentials need the gateway's database (their declarations, service-kit's `requireDatabase`). */
+export const credentialsTables = 'device credentials are kept there';
+
 /** The gateway's table of device broker credentials (only salted digests; see device-password.ts). */
 export const credentialsMigrations: Migration[] = [
   {

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, register } from 'prom-client';
-import { eventStreams, reactorHandlers, type Reactor } from '@keelson/event-store';
+import { activeTraceparent, eventStreams, reactorHandlers, type Reactor } from '@keelson/event-store';
 import { DesiredState, parseDeviceEvent, type Assignment, type DeviceEvent } from '@keelson/events';
 
 /** `<prefix>keelson.cmd.<deviceId>.desired`: the MQTT topic `<root>/cmd/<deviceId>/desired` seen from NATS. */
@@ -21,9 +21,14 @@ export class DesiredStatePublisher {
     private readonly subjectPrefix: string,
   ) {}
 
-  /** `cause`: a change of the state (`change`) or the answer to a device's hello (`hello`). */
+  /**
+   * `cause`: a change of the state (`change`) or the answer to a device's hello (`hello`). The state
+   * carries the active trace (the change's, when tracing is on), which the agent echoes in its reports.
+   */
   publish(deviceId: string, generation: number, assignments: Assignment[], cause: 'change' | 'hello'): void {
-    const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data: { deviceId, generation, assignments } });
+    const traceparent = activeTraceparent();
+    const data = { deviceId, generation, assignments, ...(traceparent ? { traceparent } : {}) };
+    const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data });
     this.nc.publish(desiredStateSubject(this.subjectPrefix, deviceId), this.encoder.encode(JSON.stringify(message)));
     this.sent.inc({ cause });
   }

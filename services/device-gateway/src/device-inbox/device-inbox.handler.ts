@@ -38,6 +38,8 @@ export class DeviceInboxHandler {
       stream: deviceInbox,
       parse: (raw) => raw,
       handle: (recorded) => this.handle(recorded),
+      // MQTT has no headers: a report echoes its assignment's trace in its payload, and handling it continues that trace.
+      traceOf: (recorded) => echoedTrace(recorded.event),
     };
   }
 
@@ -86,4 +88,13 @@ export class DeviceInboxHandler {
         return; // these arrive on core subscriptions, never through the inbox stream
     }
   }
+}
+
+/**
+ * The `traceparent` a device message echoes (`data.traceparent`), read before the message is checked:
+ * only its length is tested here (the propagator parses it or ignores it), the schema checks the rest.
+ */
+function echoedTrace(raw: unknown): { traceparent: string } | undefined {
+  const traceparent = (raw as { data?: { traceparent?: unknown } } | null)?.data?.traceparent;
+  return typeof traceparent === 'string' && traceparent.length === 55 ? { traceparent } : undefined;
 }

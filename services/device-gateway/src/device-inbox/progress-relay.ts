@@ -1,4 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { inConsumerSpan } from '@keelson/event-store';
 import { isTerminalDeviceState, liveProgressSubject, type LiveDeviceProgress } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import type { DeviceDirectory } from '../devices/device-directory.js';
@@ -40,7 +41,17 @@ export class ProgressRelay {
     const { nc, subjectPrefix, onError } = this.d;
     // In order: a device's steps come moments apart, and a watcher should see them as they happened.
     const options = { nc, subjectPrefix, topic: 'progress', queue: 'device-gateway-progress', inOrder: true, onError } as const;
-    this.sub = subscribeDeviceTopic(options, (checked) => this.receive(checked));
+    this.sub = subscribeDeviceTopic(options, (checked) => this.relay(checked));
+  }
+
+  /**
+   * A step that echoes its assignment's trace is relayed in a span of that trace, so the trace shows
+   * the device's steps; without one (the gateway does not trace) nothing of tracing runs.
+   */
+  private relay(checked: CheckedDeviceMessage): Promise<void> {
+    const traceparent = checked.topic === 'progress' ? checked.message.data.traceparent : undefined;
+    if (!traceparent) return this.receive(checked);
+    return inConsumerSpan('gateway-progress', { subject: `keelson.dev.${checked.deviceId}.progress`, meta: { traceparent } }, () => this.receive(checked));
   }
 
   async stop(): Promise<void> {

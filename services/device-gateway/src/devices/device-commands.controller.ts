@@ -1,13 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { gateway } from '@keelson/commands';
 import type { Database } from '@keelson/postgres';
-import { type CommandContext, type CommandIn, type CommandOut, CommandPattern, DATABASE, eventMetadataOf } from '@keelson/service-kit';
+import { CommandPattern, DATABASE, eventMetadataOf, requireDatabase, type CommandContext, type CommandIn, type CommandOut } from '@keelson/service-kit';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { assignMany } from './assign-many.js';
 import { DeviceProfiles } from './device-profiles.js';
 import { DeviceViews } from './device-views.js';
 import { Devices } from './devices.js';
-import { gatewayDatabase } from './gateway-database.js';
+import { deviceTables } from './gateway-database.js';
 
 /** `list-devices`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
 @Controller()
@@ -20,7 +20,7 @@ export class DeviceCommands {
     @Inject(DeviceViews) private readonly views: DeviceViews,
     @Inject(DeviceProfiles) private readonly profiles: DeviceProfiles,
   ) {
-    this.db = gatewayDatabase(db);
+    this.db = requireDatabase(db, 'device-gateway', deviceTables);
   }
 
   @CommandPattern(gateway.listDevices)

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceCommands } from './device-commands.controller.js';
 import { DeviceDirectory } from './device-directory.js';
@@ -12,7 +12,7 @@ import { DevicePresenceStore } from './device-presence.store.js';
 import { DeviceViews } from './device-views.js';
 import { Devices } from './devices.js';
 import { devicesMigrations, devicesProjection } from './devices.projection.js';
-import { deviceTables, gatewayDatabase } from './gateway-database.js';
+import { deviceTables } from './gateway-database.js';
 
 /** Owns EV_DEVICES and the tables, projects devices, and serves the device commands (`DeviceCommands`). */
 const devicesDeclaration: ModuleDeclaration = {
@@ -38,9 +38,9 @@ const DEVICES_DECLARATION = Symbol('DevicesDeclaration');
         new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent })),
     },
     { provide: DeviceDirectory, inject: [NATS, SERVICE_CONFIG], useFactory: (nc: NatsConnection, config: ServiceConfig) => new DeviceDirectory(nc, config.naming) },
-    { provide: DeviceViews, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceViews(gatewayDatabase(db)) },
-    { provide: DeviceProfiles, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceProfiles(gatewayDatabase(db)) },
-    { provide: DevicePresenceStore, inject: [DATABASE], useFactory: (db: Database | null) => new DevicePresenceStore(gatewayDatabase(db)) },
+    { provide: DeviceViews, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceViews(requireDatabase(db, 'device-gateway', deviceTables)) },
+    { provide: DeviceProfiles, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceProfiles(requireDatabase(db, 'device-gateway', deviceTables)) },
+    { provide: DevicePresenceStore, inject: [DATABASE], useFactory: (db: Database | null) => new DevicePresenceStore(requireDatabase(db, 'device-gateway', deviceTables)) },
   ],
   exports: [Devices, DeviceDirectory, DeviceViews, DevicePresenceStore],
 })

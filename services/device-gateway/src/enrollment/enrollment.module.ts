@@ -8,7 +8,7 @@ import type { Database, Migration } from '@keelson/postgres';
 import {
   callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
-import { credentialsMigrations } from '../credentials/credentials.migrations.js';
+import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { rotateDeviceCaKeys } from '../device-ca/device-ca-key-rotation.js';
@@ -42,11 +42,6 @@ function refusalsPerMinuteOf(config: ServiceConfig): number {
   return value;
 }
 
-/** Requires the gateway's database: device credentials live nowhere else. */
-export function credentialsDatabase(db: Database | null): Database {
-  return requireDatabase(db, 'device-gateway', 'device credentials are kept there');
-}
-
 interface EnrollmentParts {
   nc: NatsConnection;
   config: ServiceConfig;
@@ -72,7 +67,7 @@ function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollR
   const feed = new RootFeed({ nc, naming: config.naming, cache: roots, onError: (err) => logger.warn(`root feed: ${describeError(err)}; enrollments ask the signer for each root until it follows again`) });
   return {
     module: 'enrollment',
-    database: 'device credentials are kept there',
+    database: credentialsTables,
     migrations: enrollmentMigrations,
     reactors: [
       // In every replica: a step its start passes (re-sealing is decided on the aggregate, once), this
@@ -137,7 +132,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
         new DeviceEnrollment({
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
-          credentials: new DeviceCredentialsStore(credentialsDatabase(db)),
+          credentials: new DeviceCredentialsStore(requireDatabase(db, 'device-gateway', credentialsTables)),
           rootOf: roots.rootOf,
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),
           facadeUrl: requireEnv(config, 'KEELSON_FACADE_URL'),

@@ -3,10 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseGroupEvent, type GroupEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { DeviceViews } from '../devices/device-views.js';
 import { DevicesModule } from '../devices/devices.module.js';
-import { gatewayDatabase } from '../devices/gateway-database.js';
+import { deviceTables } from '../devices/gateway-database.js';
 import { GroupCommands } from './group-commands.controller.js';
 import { Groups } from './groups.js';
 import { groupsMigrations, groupsProjection } from './groups.projection.js';
@@ -22,7 +22,7 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
       provide: Groups,
       inject: [NATS, SERVICE_CONFIG, DATABASE, DeviceViews],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, views: DeviceViews) =>
-        new Groups(new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }), views, gatewayDatabase(db)),
+        new Groups(new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }), views, requireDatabase(db, 'device-gateway', deviceTables)),
     },
     {
       provide: GROUPS_DECLARATION,

@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, type ArtifactEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, NATS, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
-import { registryDatabase, registryTables } from '../registry-database.js';
+import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { registryTables } from '../registry-database.js';
 import { ArtifactCommands } from './artifact-commands.controller.js';
 import { ArtifactViews } from './artifact-views.js';
 import { Artifacts } from './artifacts.js';
@@ -36,7 +36,7 @@ function artifactsDeclaration(): ModuleDeclaration {
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
         new Artifacts(new EventStore<ArtifactEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseArtifactEvent })),
     },
-    { provide: ArtifactViews, inject: [DATABASE], useFactory: (db: Database | null) => new ArtifactViews(registryDatabase(db)) },
+    { provide: ArtifactViews, inject: [DATABASE], useFactory: (db: Database | null) => new ArtifactViews(requireDatabase(db, 'registry-facade', registryTables)) },
   ],
   exports: [Artifacts, ArtifactViews],
 })

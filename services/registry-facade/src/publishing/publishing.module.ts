@@ -1,9 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, describeError, type ModuleDeclaration } from '@keelson/service-kit';
+import { DATABASE, declareModule, describeError, requireDatabase, type ModuleDeclaration } from '@keelson/service-kit';
 import { Artifacts } from '../artifacts/artifacts.js';
 import { ArtifactsModule } from '../artifacts/artifacts.module.js';
-import { registryDatabase } from '../registry-database.js';
+import { registryTables } from '../registry-database.js';
 import { servesRoleVersion } from '../tuf-metadata/served-coverage.js';
 import { NotYetServedError, publishSignedArtifacts } from './publish-signed-artifacts.reactor.js';
 
@@ -41,7 +41,7 @@ const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
     {
       provide: PUBLISHING_DECLARATION,
       inject: [Artifacts, DATABASE],
-      useFactory: (artifacts: Artifacts, db: Database | null) => declareModule(publishingDeclaration(artifacts, registryDatabase(db))),
+      useFactory: (artifacts: Artifacts, db: Database | null) => declareModule(publishingDeclaration(artifacts, requireDatabase(db, 'registry-facade', registryTables))),
     },
   ],
 })

@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseRegistryConnectionEvent, type RegistryConnectionEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, NATS, SERVICE_CONFIG, sealingSecretsOf, type Clock, type ServiceConfig, type Worker } from '@keelson/service-kit';
-import { registryDatabase, registryTables } from '../registry-database.js';
+import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type Clock, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
+import { registryTables } from '../registry-database.js';
 import { credentialsSecretName, SealedCredentials } from './credentials/sealed-credentials.js';
 import { RegistryConnectionCommands } from './registry-connection-commands.controller.js';
 import { RegistryConnectionViews } from './registry-connection-views.js';
@@ -15,9 +15,10 @@ const REGISTRY_CONNECTIONS_DECLARATION = Symbol('RegistryConnectionsDeclaration'
 const SEALED_CREDENTIALS = Symbol('SealedCredentials');
 
 /** At start, after the migrations: brings rows sealed under `_PREVIOUS` under the current secret. */
-function resealWorker(credentials: SealedCredentials): Worker {
+function resealWorker(credentials: SealedCredentials): DeclaredWorker {
   return {
     name: 'registry credentials re-seal',
+    replicas: 'single-active', // once per rotation: one replica re-seals every row
     start: async () => {
       const resealed = await credentials.resealAll();
       if (resealed) new Logger('registry-connections').log(`re-sealed ${resealed} registry credentials under ${credentialsSecretName}`);
@@ -44,7 +45,7 @@ function credentialsSecretsOf(config: ServiceConfig) {
     {
       provide: SEALED_CREDENTIALS,
       inject: [SERVICE_CONFIG, DATABASE],
-      useFactory: (config: ServiceConfig, db: Database | null) => new SealedCredentials(registryDatabase(db), credentialsSecretsOf(config)),
+      useFactory: (config: ServiceConfig, db: Database | null) => new SealedCredentials(requireDatabase(db, 'registry-facade', registryTables), credentialsSecretsOf(config)),
     },
     {
       provide: REGISTRY_CONNECTIONS_DECLARATION,
@@ -69,7 +70,7 @@ function credentialsSecretsOf(config: ServiceConfig) {
           clock,
         ),
     },
-    { provide: RegistryConnectionViews, inject: [DATABASE], useFactory: (db: Database | null) => new RegistryConnectionViews(registryDatabase(db)) },
+    { provide: RegistryConnectionViews, inject: [DATABASE], useFactory: (db: Database | null) => new RegistryConnectionViews(requireDatabase(db, 'registry-facade', registryTables)) },
   ],
   exports: [RegistryConnections],
 })

@@ -52,7 +52,7 @@ export async function startFacade(env: Record<string, string> = {}, options: { t
     KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_BLOB_STORE: 'directory', ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
   });
   const boot = async () => {
-    const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, { requestClientCertificate: true });
+    const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, { requestClientCertificate: true, serverSpans: '/internal/' });
     await app.listen(0, '127.0.0.1');
     allowLongTransfers(app);
     return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };

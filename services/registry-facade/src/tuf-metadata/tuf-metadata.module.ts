@@ -2,8 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { readCheckpoint } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, describeError, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
-import { registryDatabase, registryTables } from '../registry-database.js';
+import { CLOCK, DATABASE, declareModule, describeError, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import { registryTables } from '../registry-database.js';
 import { TufMetadataFeed } from './tuf-metadata.feed.js';
 import { TufMetadataMemory } from './tuf-metadata.memory.js';
 import { tufMetadataMigrations, tufMetadataProjection } from './tuf-metadata.projection.js';
@@ -36,13 +36,13 @@ function tufMetadataDeclaration(nc: NatsConnection, config: ServiceConfig, db: D
       provide: TUF_METADATA_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, DATABASE, TufMetadataMemory],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, memory: TufMetadataMemory) =>
-        declareModule(tufMetadataDeclaration(nc, config, registryDatabase(db), memory)),
+        declareModule(tufMetadataDeclaration(nc, config, requireDatabase(db, 'registry-facade', registryTables), memory)),
     },
     { provide: TufMetadataMemory, inject: [CLOCK], useFactory: (clock: Clock) => new TufMetadataMemory({ clock }) },
     {
       provide: TufMetadataStore,
       inject: [DATABASE, TufMetadataMemory],
-      useFactory: (db: Database | null, memory: TufMetadataMemory) => new TufMetadataStore(registryDatabase(db), memory),
+      useFactory: (db: Database | null, memory: TufMetadataMemory) => new TufMetadataStore(requireDatabase(db, 'registry-facade', registryTables), memory),
     },
   ],
   exports: [TufMetadataStore],

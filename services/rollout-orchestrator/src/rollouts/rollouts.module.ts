@@ -12,11 +12,6 @@ import { ROLLOUT_DEPS, rolloutDepsOf } from './rollout-deps.js';
 import { rolloutsDeclarations, rolloutTables } from './rollouts.declarations.js';
 import { Rollouts } from './rollouts.js';
 
-/** The orchestrator keeps its read models in its own database. */
-export function orchestratorDatabase(db: Database | null): Database {
-  return requireDatabase(db, 'rollout-orchestrator', rolloutTables);
-}
-
 const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
 
 /** Rollouts: the aggregate, its read models, the reactors that assign devices and record outcomes, and the commands. */
@@ -27,7 +22,7 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
       provide: Rollouts,
       inject: [NATS, SERVICE_CONFIG, DATABASE],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null) =>
-        new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }), orchestratorDatabase(db)),
+        new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }), requireDatabase(db, 'rollout-orchestrator', rolloutTables)),
     },
     {
       provide: Channels,
@@ -39,12 +34,12 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
       provide: ROLLOUT_DEPS,
       inject: [NATS, SERVICE_CONFIG, DATABASE, CLOCK, Rollouts, Channels],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, clock: Clock, rollouts: Rollouts, channels: Channels) =>
-        rolloutDepsOf(nc, config, orchestratorDatabase(db), clock, rollouts, channels),
+        rolloutDepsOf(nc, config, requireDatabase(db, 'rollout-orchestrator', rolloutTables), clock, rollouts, channels),
     },
     {
       provide: ROLLOUTS_DECLARATION,
       inject: [SERVICE_CONFIG, DATABASE, ROLLOUT_DEPS],
-      useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) => declareModule(...rolloutsDeclarations({ config, db: orchestratorDatabase(db), deps })),
+      useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) => declareModule(...rolloutsDeclarations({ config, db: requireDatabase(db, 'rollout-orchestrator', rolloutTables), deps })),
     },
   ],
   exports: [Rollouts, Channels],
