@@ -7,9 +7,9 @@ import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
 import { natsEnvironment, semiSpaceMiBOf, serviceNodeArgs } from './memory-settings.js';
 import { startPlatformNats } from './platform-nats.js';
-import { serviceReplicas } from './service-replicas.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
 import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+import { serviceReplicas } from './service-replicas.js';
 
 export interface PlatformOptions {
   repoRoot: string;
@@ -93,6 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const users = serviceNatsUsers(platformServices, secrets.natsServicePasswords ?? {}, naming);
   if (options.diagnosticsUser) users.push({ user: diagnosticsUser, password: secrets.natsServicesPassword });
   const replicaCount = options.serviceReplicas ?? 1;
+  // Refused before anything starts: bad input leaves nothing running.
   if (!Number.isInteger(replicaCount) || replicaCount < 1) throw new Error(`serviceReplicas must be a positive whole number, got ${replicaCount}`);
   const broker = await startPlatformNats({
     binary: options.natsBinary, dir: join(home, 'nats'), host: '127.0.0.1', nodes: options.natsNodes ?? 1,
