@@ -23,7 +23,9 @@ export interface TestPlatform extends RunningPlatform {
  * installation's CA, as `npm start` runs it, and the facade knows devices only by their certificate
  * (it serves no device over plain HTTP). `tls: false` is for specs that need no device.
  */
-export async function startTestPlatform(options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls' | 'diagnosticsUser'> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: Pick<PlatformOptions, 'services' | 'serviceEnv' | 'tls' | 'diagnosticsUser' | 'natsNodes' | 'serviceReplicas'> = {},
+): Promise<TestPlatform> {
   const env = testEnv();
   const home = mkdtempSync(join(tmpdir(), 'keelson-e2e-'));
   const secrets = generatePlatformSecrets();
@@ -39,11 +41,19 @@ export async function startTestPlatform(options: Pick<PlatformOptions, 'services
     },
   });
   const api: TestPlatform['api'] = async (path, init = {}) => {
-    const res = await fetch(`${platform.apiUrl}${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${secrets.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
+    const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+    const send = () =>
+      fetch(`${platform.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${secrets.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+    // Kept-alive connections to an api replica that was killed fail, as behind any load balancer:
+    // a read is sent again (on a new connection, to a live replica); a write is not.
+    // (`fetch failed` is a TypeError of Node's realm, not of the spec's: known by its name.)
+    const again = (attempts: number) => (err: unknown): Promise<Response> =>
+      method === 'GET' && attempts > 0 && (err as Error)?.name === 'TypeError' ? send().catch(again(attempts - 1)) : Promise.reject(err);
+    const res = await send().catch(again(3));
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
   };

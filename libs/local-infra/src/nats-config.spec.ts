@@ -48,4 +48,37 @@ describe('renderNatsConfig', () => {
     const conf = renderNatsConfig({ ...base, mqttTls: { certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' } });
     expect(conf).toContain('mqtt {\n  listen: "127.0.0.1:1883"\n  tls {\n    cert_file: "/h/tls/server.pem"\n    key_file: "/h/tls/server.key"');
   });
+
+  describe('as one node of a cluster', () => {
+    const cluster = {
+      name: 'keelson', port: 6222, routeUser: { user: 'keelson-route', password: 'r/p w' }, mqttStreamReplicas: 3,
+      routes: ['nats-route://127.0.0.1:6222', 'nats-route://127.0.0.1:6223', 'nats-route://127.0.0.1:6224'],
+    };
+
+    it('listens for routes, authenticates them and dials every node with the route user', () => {
+      const conf = renderNatsConfig({ ...base, cluster });
+      expect(conf).toContain(`cluster {
+  name: "keelson"
+  listen: "127.0.0.1:6222"
+  authorization { user: "keelson-route", password: "r/p w" }
+  routes: ["nats-route://keelson-route:r%2Fp%20w@127.0.0.1:6222", "nats-route://keelson-route:r%2Fp%20w@127.0.0.1:6223", "nats-route://keelson-route:r%2Fp%20w@127.0.0.1:6224"]
+}`);
+    });
+
+    it('keeps the MQTT sessions in streams of the asked replicas', () => {
+      expect(renderNatsConfig({ ...base, cluster })).toContain('mqtt {\n  listen: "127.0.0.1:1883"\n  stream_replicas: 3\n}');
+    });
+
+    it('renders no cluster block and no MQTT replicas for a single node', () => {
+      const conf = renderNatsConfig(base);
+      expect(conf).not.toContain('cluster {');
+      expect(conf).not.toContain('stream_replicas');
+    });
+
+    it('refuses a cluster of one route, a route that is not nats-route:// and a name the server would misread', () => {
+      expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, routes: ['nats-route://127.0.0.1:6222'] } })).toThrow(/at least two/);
+      expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, routes: ['nats://127.0.0.1:6222', 'nats://127.0.0.1:6223'] } })).toThrow(/nats-route/);
+      expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, name: 'a b' } })).toThrow(/plain name/);
+    });
+  });
 });

@@ -28,6 +28,24 @@ export interface NatsConfigInput {
   mqttTls?: { certFile: string; keyFile: string };
   /** Sends every other connection (the devices) to an auth-callout service; absent means static users only. */
   authCallout?: AuthCalloutConfig;
+  /** Makes this server one node of a cluster; absent means a single node (`npm start`). */
+  cluster?: NatsClusterConfig;
+}
+
+/**
+ * One node's part of a cluster: JetStream replicates over its routes, and MQTT keeps its sessions and
+ * retained messages in streams of `replicas` so that a device reconnecting to another node finds them.
+ */
+export interface NatsClusterConfig {
+  name: string;
+  /** This node's route port (loopback in tests). */
+  port: number;
+  /** Route URLs of every node, this one's included (nats-server ignores its own). */
+  routes: string[];
+  /** Routes authenticate with this user, so that nothing else on the host can join the cluster. */
+  routeUser: { user: string; password: string };
+  /** JetStream replicas of the MQTT session, retained-message and QoS 1 streams. */
+  mqttStreamReplicas: number;
 }
 
 /**
@@ -55,7 +73,7 @@ function renderUser(u: NatsUser): string {
 }
 
 /**
- * Renders the nats-server configuration of a single-node Keelson: JetStream on file storage, the
+ * Renders the nats-server configuration of a Keelson node (single, or one of a `cluster`): JetStream on file storage, the
  * MQTT listener devices speak to, monitoring on loopback only (it can show credentials), and two
  * accounts — KEELSON for services and devices, SYS for the server's own traffic.
  */
@@ -73,9 +91,9 @@ jetstream {
 }
 
 mqtt {
-  listen: "${input.host}:${input.mqttPort}"${input.mqttTls ? renderTls(input.mqttTls) : ''}
+  listen: "${input.host}:${input.mqttPort}"${input.mqttTls ? renderTls(input.mqttTls) : ''}${input.cluster ? `\n  stream_replicas: ${input.cluster.mqttStreamReplicas}` : ''}
 }
-
+${input.cluster ? renderCluster(input.cluster, input.host) : ''}
 accounts {
   KEELSON {
     jetstream: enabled
@@ -92,6 +110,25 @@ ${(input.systemUsers ?? []).map(renderUser).join('\n')}
 }
 system_account: SYS
 ${input.authCallout ? renderAuthCallout(input.authCallout, [input.systemUser.user, ...(input.systemUsers ?? []).map((u) => u.user)]) : ''}`;
+}
+
+function renderCluster(cluster: NatsClusterConfig, host: string): string {
+  if (cluster.routes.length < 2) throw new Error('cluster.routes must name every node of the cluster (at least two)');
+  if (!/^[A-Za-z0-9_-]+$/.test(cluster.name)) throw new Error(`cluster.name must be a plain name, got '${cluster.name}'`);
+  const { user, password } = cluster.routeUser;
+  const routes = cluster.routes.map((r) => {
+    const url = new URL(r);
+    if (url.protocol !== 'nats-route:') throw new Error(`cluster route must be a nats-route:// URL, got '${r}'`);
+    return quote(`nats-route://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${url.host}`);
+  });
+  return `
+cluster {
+  name: ${quote(cluster.name)}
+  listen: "${host}:${cluster.port}"
+  authorization { user: ${quote(user)}, password: ${quote(password)} }
+  routes: [${routes.join(', ')}]
+}
+`;
 }
 
 function renderTls(tls: { certFile: string; keyFile: string }): string {

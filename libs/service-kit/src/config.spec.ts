@@ -13,4 +13,14 @@ describe('loadServiceConfig', () => {
     expect(() => loadServiceConfig('facade', { ...env, KEELSON_TLS_CERT_FILE: '/h/tls/server.pem' })).toThrow(/set both or neither/);
     expect(() => loadServiceConfig('facade', { ...env, KEELSON_TLS_KEY_FILE: '/h/tls/server.key' })).toThrow(/set both or neither/);
   });
+
+  it('takes every node of a cluster from a comma-separated KEELSON_NATS_URL', () => {
+    expect(loadServiceConfig('api', env).natsServers).toEqual(['nats://127.0.0.1:4222']);
+    expect(loadServiceConfig('api', { ...env, KEELSON_NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,nats://127.0.0.1:4224' }).natsServers)
+      .toEqual(['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223', 'nats://127.0.0.1:4224']);
+  });
+
+  it('refuses a KEELSON_NATS_URL that names no server', () => {
+    expect(() => loadServiceConfig('api', { ...env, KEELSON_NATS_URL: ' , ' })).toThrow(/KEELSON_NATS_URL is required/);
+  });
 });

@@ -4,7 +4,8 @@ import type { EventStoreNaming } from '@keelson/event-store';
 /** What every service reads from its environment (see services/README.md). */
 export interface ServiceConfig {
   service: string;
-  natsUrl: string;
+  /** `KEELSON_NATS_URL`: one URL, or every node of a cluster comma-separated (the client moves to a survivor). */
+  natsServers: string[];
   natsUser?: string;
   natsPassword?: string;
   databaseUrl?: string;
@@ -23,8 +24,8 @@ export interface ServiceConfig {
 /** Reads and checks the common variables; throws one error listing everything missing or wrong. */
 export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const problems: string[] = [];
-  const natsUrl = env.KEELSON_NATS_URL ?? '';
-  if (!natsUrl) problems.push('KEELSON_NATS_URL is required');
+  const natsServers = (env.KEELSON_NATS_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (!natsServers.length) problems.push('KEELSON_NATS_URL is required');
   const httpPort = Number(env.KEELSON_HTTP_PORT ?? 0);
   if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) problems.push(`KEELSON_HTTP_PORT must be a port, got '${env.KEELSON_HTTP_PORT}'`);
   const subjectPrefix = env.KEELSON_SUBJECT_PREFIX ?? '';
@@ -36,7 +37,7 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
   if (problems.length) throw new Error(`${service}: bad configuration:\n  ${problems.join('\n  ')}`);
   return {
     service,
-    natsUrl,
+    natsServers,
     natsUser: env.KEELSON_NATS_USER || undefined,
     natsPassword: env.KEELSON_NATS_PASSWORD || undefined,
     databaseUrl: env.KEELSON_DATABASE_URL || undefined,

@@ -68,4 +68,20 @@ describe('PartitionGate', () => {
     // 800 ms until a:1 is due, and 100 ms for it to be handled first.
     expect(naks).toEqual([`-NAK {"delay":${1_000 * 1_000_000}}`, `-NAK {"delay":${900 * 1_000_000}}`]);
   });
+
+  it('gives back with a whole number of milliseconds on a clock with fractions, which the server accepts', async () => {
+    const m = await received('fraction', 'a:1', 'a:2');
+    const naks: string[] = [];
+    const sub = s.nc.subscribe(`$JS.ACK.${s.streamName}.fraction.>`, { callback: (_, msg) => void naks.push(msg.string()) });
+    // performance.now() has fractions; nats.js sends millis times 1e6 as it is, and the server refuses a
+    // delay such as 1026817115.789 ns ("bad NAK delay value"): the message then waits for its ack wait.
+    let now = 1_000.123456789;
+    const gate = new PartitionGate(1_000, () => now);
+    gate.retryLater('a', m.get('a:1')!);
+    now = 1_073.306341;
+    expect(gate.admit('a', m.get('a:2')!)).toBe(false);
+    await s.nc.flush();
+    sub.unsubscribe();
+    expect(naks).toEqual([`-NAK {"delay":${1_000 * 1_000_000}}`, `-NAK {"delay":${1_027 * 1_000_000}}`]);
+  });
 });

@@ -52,8 +52,11 @@ export class PartitionGate {
   }
 
   private giveBack(key: string, m: JsMsg, delayMs: number): void {
-    m.nak(delayMs);
-    this.remember(key, m, delayMs);
+    // Whole milliseconds: nats.js sends them times 1e6 as they are, and the server ignores a nak whose
+    // delay is not a whole number of nanoseconds ("bad NAK delay value"), redelivering after the ack wait.
+    const delay = Math.ceil(delayMs);
+    m.nak(delay);
+    this.remember(key, m, delay);
     // Giving back is the rare path: sweep here what never came back, for keys that see nothing more.
     const now = this.now();
     for (const [k, seqs] of this.givenBack) this.forgetLost(k, seqs, now);

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { fromSeed } from '@nats-io/nkeys';
 import { freePort } from '../free-port.js';
-import { startNatsServer, type RunningNats } from '../nats-server.js';
+import type { RunningNatsCluster } from '../nats-cluster.js';
+import type { RunningNats } from '../nats-server.js';
 import { ensureLocalTls, type LocalTls } from '../tls/local-tls.js';
 import { launchService, type RunningService } from './launch-service.js';
 import { natsEnvironment, semiSpaceMiBOf, serviceNodeArgs } from './memory-settings.js';
+import { startPlatformNats } from './platform-nats.js';
 import { platformServices, type PlatformSecrets, type PlatformService } from './platform-services.js';
 import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+import { serviceReplicas } from './service-replicas.js';
 
 export interface PlatformOptions {
   repoRoot: string;
@@ -38,11 +41,20 @@ export interface PlatformOptions {
   serviceHeapGrowingPercent?: number;
   /** Runs every service from this image (deploy/container) with podman instead of as a host process. */
   serviceImage?: string;
+  /** nats-servers, as one cluster on free loopback ports with R3 streams when more than one; default 1 (`npm start`). */
+  natsNodes?: number;
+  /** Processes of every service, started in turn; default 1. More than one keeps the facade's blobs in NATS. */
+  serviceReplicas?: number;
 }
 
 /** A running installation: NATS plus the services, with the addresses operators and devices use. */
 export interface RunningPlatform {
+  /** The single nats-server, or the cluster's first node as started. */
   nats: RunningNats;
+  /** With `natsNodes` > 1: every node, to kill and restart one. */
+  natsCluster?: RunningNatsCluster;
+  /** Every process of every service started with the platform (`serviceReplicas`); `services` holds the first of each. */
+  replicas: Partial<Record<PlatformService, RunningService[]>>;
   services: Partial<Record<PlatformService, RunningService>>;
   apiUrl: string;
   facadeUrl: string;
@@ -51,6 +63,8 @@ export interface RunningPlatform {
   tls?: LocalTls;
   /** Starts one service again (after `stop()` or `kill()` on it), with `env` on top of its usual environment. */
   restart(service: PlatformService, env?: NodeJS.ProcessEnv): Promise<RunningService>;
+  /** Starts replica `replica` of a service again (after `stop()` or `kill()` on it), on its own port. */
+  restartReplica(service: PlatformService, replica: number, env?: NodeJS.ProcessEnv): Promise<RunningService>;
   /**
    * Starts one more process of a service beside the running one (its own HTTP port and log, the same
    * NATS user and database): services are meant to run as several replicas, `env` on top of the
@@ -79,10 +93,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // Every service logs in as itself with least privilege; all of them bypass the device auth callout.
   const users = serviceNatsUsers(platformServices, secrets.natsServicePasswords ?? {}, naming);
   if (options.diagnosticsUser) users.push({ user: diagnosticsUser, password: secrets.natsServicesPassword });
-  const nats = await startNatsServer({
-    binary: options.natsBinary, dir: join(home, 'nats'), serverName: 'keelson-local', host: '127.0.0.1',
-    port: ports.nats, mqttPort: ports.mqtt, monitorPort: ports.natsMonitor,
-    ...(options.natsProfiling ? { profPort: await freePort() } : {}),
+  const replicaCount = options.serviceReplicas ?? 1;
+  // Refused before anything starts: bad input leaves nothing running.
+  if (!Number.isInteger(replicaCount) || replicaCount < 1) throw new Error(`serviceReplicas must be a positive whole number, got ${replicaCount}`);
+  const broker = await startPlatformNats({
+    binary: options.natsBinary, dir: join(home, 'nats'), host: '127.0.0.1', nodes: options.natsNodes ?? 1,
+    ...(options.ports ? { ports } : {}), profiling: options.natsProfiling ?? false,
     env: natsEnvironment(),
     ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     users,
@@ -107,7 +123,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const envOf = async (service: PlatformService): Promise<NodeJS.ProcessEnv> => ({
     PATH: process.env.PATH,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
-    KEELSON_NATS_URL: nats.url,
+    KEELSON_NATS_URL: broker.natsUrl,
     KEELSON_NATS_USER: serviceNatsUser(service),
     KEELSON_NATS_PASSWORD: secrets.natsServicePasswords[service],
     KEELSON_DATABASE_URL: await options.databaseUrl(service),
@@ -117,7 +133,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     KEELSON_STREAM_PREFIX: naming.streamPrefix,
     KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
     KEELSON_INTERNAL_TOKEN: secrets.internalToken,
-    KEELSON_MQTT_URL: nats.mqttUrl,
+    KEELSON_MQTT_URL: broker.mqttUrl,
+    ...(broker.streamReplicas > 1 ? { KEELSON_STREAM_REPLICAS: String(broker.streamReplicas) } : {}),
     KEELSON_FACADE_URL: facadeUrl,
     KEELSON_GATEWAY_URL: gatewayUrl,
     // The gateway alone gets a system-account user, restricted to closing a decommissioned device's live connection.
@@ -128,39 +145,49 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
-    // One facade on one machine: its blobs in its data directory (an installation's default is the NATS object store).
-    ...(service === 'registry-facade' ? { KEELSON_BLOB_STORE: 'directory', KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret } : {}),
+    // One facade on one machine: its blobs in its data directory; replicas share the NATS object store (the installation's default).
+    ...(service === 'registry-facade'
+      ? { ...(replicaCount === 1 ? { KEELSON_BLOB_STORE: 'directory' } : {}), KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret }
+      : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     ...tlsEnv(service),
     ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)
     ...options.serviceEnv?.[service],
   });
-  const launch = async (service: PlatformService, replica = 0, env: NodeJS.ProcessEnv = {}): Promise<RunningService> =>
+  const replicas = serviceReplicas(replicaCount, (service) => ({ host: '127.0.0.1', port: ports[service] }), async (service, replica, port, env = {}) =>
     launchService({
       name: service,
       entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
-      env: { ...(await envOf(service)), ...(replica ? { KEELSON_HTTP_PORT: String(await freePort()) } : {}), ...env },
+      env: { ...(await envOf(service)), KEELSON_HTTP_PORT: String(port), ...env },
       logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
       nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service), options.serviceHeapGrowingPercent),
       ...(options.serviceImage ? { container: { image: options.serviceImage, home } } : {}),
-    });
-  let replicas = 0;
+    }),
+  );
 
   const services: RunningPlatform['services'] = {};
   const stopAll = async (): Promise<void> => {
-    for (const s of [...platformServices].reverse()) await services[s]?.stop();
-    await nats.stop();
+    await replicas.stop();
+    await broker.stop();
   };
   try {
-    for (const service of options.services ?? platformServices) services[service] = await launch(service);
+    for (const service of options.services ?? platformServices) {
+      await replicas.start(service);
+      services[service] = replicas.all[service]![0]!;
+    }
   } catch (err) {
     await stopAll();
     throw err;
   }
   return {
-    nats, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
-    restart: async (service, env) => (services[service] = await launch(service, 0, env)),
-    startReplica: (service, env) => launch(service, ++replicas, env),
+    nats: broker.nats, ...(broker.cluster ? { natsCluster: broker.cluster } : {}), replicas: replicas.all, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
+    restart: async (service, env) => (services[service] = await replicas.restart(service, 0, env)),
+    restartReplica: async (service, replica, env) => {
+      const started = await replicas.restart(service, replica, env);
+      if (replica === 0) services[service] = started;
+      return started;
+    },
+    startReplica: (service, env) => replicas.startExtra(service, env),
     stop: stopAll,
   };
 }

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
 import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
+import { brokerServers } from './broker-servers.js';
 import { caSecureContext } from './ca-context.js';
 import { HeartbeatTimer } from './heartbeat-timer.js';
 
@@ -65,7 +66,13 @@ export class DeviceLink {
     // The process's one context for the platform CA (ca-context.ts), not one per connection and reconnection.
     // mqtt.js hands its options to tls.connect as they are; its types just do not list secureContext.
     const tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> = this.options.platformCa ? { secureContext: caSecureContext(this.options.platformCa), rejectUnauthorized: true } : {};
-    const client = connect(broker.mqttUrl, {
+    // Every node of the broker: mqtt.js dials the next one on each reconnect. Each device starts at a
+    // node of its own choosing, so that a fleet spreads over the cluster instead of crowding the first.
+    const listed = brokerServers(broker.mqttUrl);
+    const first = Math.floor(Math.random() * listed.length);
+    const servers = [...listed.slice(first), ...listed.slice(0, first)];
+    const client = connect({
+      servers, host: servers[0]!.host, port: servers[0]!.port, protocol: servers[0]!.protocol,
       clientId: broker.clientId, username: broker.username, password: broker.password,
       clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4, keepalive: this.options.keepaliveSeconds,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.

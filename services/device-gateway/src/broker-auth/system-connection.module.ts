@@ -34,7 +34,7 @@ export class SystemConnection {
     const user = this.config.env.KEELSON_NATS_SYSTEM_USER;
     const pass = this.config.env.KEELSON_NATS_SYSTEM_PASSWORD;
     if (!user || !pass) return null;
-    return connectNats({ servers: this.config.natsUrl, user, pass, name: `${this.config.service}-system`, maxReconnectAttempts: -1 });
+    return connectNats({ servers: this.config.natsServers, user, pass, name: `${this.config.service}-system`, maxReconnectAttempts: -1 });
   }
 }
 
