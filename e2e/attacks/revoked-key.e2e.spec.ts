@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { DataDirLayout, type SimulatedDevice } from '../../services/agent/src/index.js';
+import { DataDirLayout, trustedMetadataFiles, type SimulatedDevice } from '../../services/agent/src/index.js';
 import type { MetadataProxy } from '../support/attacks/metadata-proxy.js';
 import { versionOf } from '../support/attacks/tampering.js';
 import { startVictim, type Victim } from '../support/attacks/victim.js';
@@ -15,7 +14,7 @@ describe('targets signed by a revoked key', () => {
   let platform: TestPlatform;
   let device: SimulatedDevice;
   let proxy: MetadataProxy;
-  const trusted = (file: 'root.json' | 'targets.json') => readFileSync(`${new DataDirLayout(device.dataDir).tufDir}/${file}`);
+  const trusted = (file: 'root.json' | 'targets.json') => trustedMetadataFiles(new DataDirLayout(device.dataDir))[file]!;
 
   let victim: Victim | undefined;
 

@@ -2,6 +2,7 @@ export { startAgent, type AgentOptions, type RunningAgent, type AgentLog } from 
 export { enrollDevice, type EnrollOptions } from './enrollment/enroll.js';
 export { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 export { DataDirLayout, basenameOf } from './data-dir/layout.js';
+export { trustedMetadataFiles } from './tuf/kept-metadata.js';
 export { AgentStateStore, type AgentState, type AssignmentRecord } from './data-dir/agent-state.js';
 export { runProbe, type ProbeContext } from './probes/run-probe.js';
 export type { ProbeResult } from './probes/probe-result.js';

@@ -7,6 +7,17 @@ import { basename, dirname, join } from 'node:path';
  * mix: write a sibling temp file, fsync it, rename it over the target, fsync the directory.
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
+  await replaceFileWhole(path, content, mode);
+  await syncDir(dirname(path));
+}
+
+/**
+ * `writeFileAtomic` without the directory's fsync: a crash, even a power loss, leaves the old or
+ * the new content whole, but after a power loss it may be the old. For a file whose older content
+ * is still a safe starting point (the kept TUF metadata: an older trusted state), not for the
+ * journal, whose write must be durable before the step it records.
+ */
+export async function replaceFileWhole(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
@@ -23,7 +34,6 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rm(temp, { force: true });
     throw err;
   }
-  await syncDir(dir);
 }
 
 /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
  * identity/broker.json (0600)  identity/enrollment.json
  * identity/renewal/device.key (0600), device.crt   a renewal's new key and certificate, before they are swapped in
  * tuf/root.json (the trusted root tuf-js updates)  tuf/pristine-root.json (the root from enrollment)
+ * tuf/kept-metadata            the trusted timestamp, snapshot, targets and bins (see tuf/kept-metadata.ts)
  * state.json                   the agent's journal (see agent-state.ts)
  * tmp/                         downloads and half-written files, emptied on every start
  * artifacts/<name>/versions/<version>/<basename>
@@ -29,6 +30,7 @@ export class DataDirLayout {
   readonly tufDir: string;
   readonly trustedRoot: string;
   readonly pristineRoot: string;
+  readonly keptMetadata: string;
   readonly stateFile: string;
   readonly tmpDir: string;
   readonly artifactsDir: string;
@@ -44,6 +46,7 @@ export class DataDirLayout {
     this.tufDir = join(root, 'tuf');
     this.trustedRoot = join(this.tufDir, 'root.json');
     this.pristineRoot = join(this.tufDir, 'pristine-root.json');
+    this.keptMetadata = join(this.tufDir, 'kept-metadata');
     this.stateFile = join(root, 'state.json');
     this.tmpDir = join(root, 'tmp');
     this.artifactsDir = join(root, 'artifacts');

@@ -90,7 +90,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       await enter('downloading');
       let updater;
       try {
-        updater = await ctx.downloads.refresh();
+        updater = await ctx.downloads.refresh(artifact.targetPath);
       } catch (err) {
         return finish('failed', `could not fetch the fleet's signed metadata: ${message(err)}`);
       }

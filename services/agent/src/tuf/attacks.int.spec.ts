@@ -11,6 +11,7 @@ import { flipSignedByte, flipTargetHash } from '../../../../e2e/support/attacks/
 /* eslint-enable @nx/enforce-module-boundaries */
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
+import { trustedMetadataFiles } from './kept-metadata.js';
 import { VerifiedDownloads } from './verified-download.js';
 
 // Issue 4, attack tests: the TUF attacks on a device's metadata, each against the agent's verified
@@ -34,7 +35,7 @@ describe('a device refuses attacks on its fleet repository', () => {
     return layout;
   };
   const downloads = (layout: DataDirLayout) => new VerifiedDownloads(layout, { facadeUrl: proxy.url, fleet });
-  const trusted = (layout: DataDirLayout) => Object.fromEntries(readdirSync(layout.tufDir).map((f) => [f, readFileSync(join(layout.tufDir, f)).toString('utf8')]));
+  const trusted = (layout: DataDirLayout) => Object.fromEntries(Object.entries(trustedMetadataFiles(layout)).map(([f, bytes]) => [f, bytes.toString('utf8')]));
   const leftovers = (layout: DataDirLayout) => (existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []);
   const rootVersion = (layout: DataDirLayout) => (JSON.parse(readFileSync(layout.trustedRoot, 'utf8')) as { signed: { version: number } }).signed.version;
 

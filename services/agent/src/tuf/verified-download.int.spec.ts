@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UnsignedMetadataError } from '@tufjs/models/dist/error.js';
 import { TestDeviceCa } from '@keelson/testing';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
@@ -7,6 +6,7 @@ import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-har
 import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { defaultRetry } from './device-fetcher.js';
+import { trustedMetadataFiles } from './kept-metadata.js';
 import { VerificationFailed, VerifiedDownloads } from './verified-download.js';
 
 describe('fetching an artifact through the facade, verified with tuf-js against the pinned root', () => {
@@ -65,7 +65,7 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
   it('refuses metadata from a repository the pinned root does not vouch for, and keeps its trusted metadata', async () => {
     repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     await downloads().refresh();
-    const trusted = () => Object.fromEntries(readdirSync(layout.tufDir).map((f) => [f, readFileSync(join(layout.tufDir, f), 'utf8')]));
+    const trusted = () => Object.fromEntries(Object.entries(trustedMetadataFiles(layout)).map(([f, bytes]) => [f, bytes.toString('utf8')]));
     const before = trusted();
     expect(Object.keys(before).sort()).toEqual(['pristine-root.json', 'root.json', 'snapshot.json', 'targets.json', 'timestamp.json']);
     // Versions past the device's, so only the signatures stand in the way.

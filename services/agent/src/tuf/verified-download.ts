@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Updater } from 'tuf-js';
+import { Updater, type TargetFile } from 'tuf-js';
 import type { ArtifactRef } from '@keelson/events';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
@@ -13,8 +13,8 @@ import './linear-snapshot.js';
 import './public-key-cache.js';
 // The top-level targets' signature checked once per update, not again at the target's lookup (see the module).
 import './targets-verified-once.js';
-// A fresh device's missing local metadata answered from one listing, not four failed opens (see the module).
-import './local-metadata.js';
+// Trusted metadata other than root held in memory and written once per refresh, in one file (see the module).
+import { KeptMetadata, keepThrough, saveKept } from './kept-metadata.js';
 import { VerifiedBytes, withVerifiedBytes } from './verified-bytes.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
@@ -53,10 +53,27 @@ export class VerifiedDownloads {
     return `${this.source.facadeUrl}/v1/fleets/${this.source.fleet}/targets`;
   }
 
-  /** Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). */
-  async refresh(): Promise<Updater> {
+  /** The lookup of each updater's target that its refresh already made (weak: gone with the updater). */
+  private readonly lookups = new WeakMap<Updater, { targetPath: string; info: Promise<TargetFile | undefined> }>();
+
+  /**
+   * Refreshes root, timestamp, snapshot and targets metadata (the `downloading` step). Given the
+   * target the update is for, it also loads the delegated targets that sign it (a hash bin), so
+   * everything the update verifies is saved in one write; an error in that lookup is the
+   * download's to report, as before.
+   */
+  async refresh(targetPath?: string): Promise<Updater> {
     const updater = await this.updater();
-    await updater.refresh();
+    try {
+      await updater.refresh();
+      if (targetPath !== undefined) {
+        const info = updater.getTargetInfo(targetPath);
+        this.lookups.set(updater, { targetPath, info });
+        await info.catch(() => undefined);
+      }
+    } finally {
+      await saveKept(updater); // what was verified is kept, also when a later check failed
+    }
     return updater;
   }
 
@@ -69,7 +86,7 @@ export class VerifiedDownloads {
    * Returns the file's path.
    */
   async download(updater: Updater, artifact: ArtifactRef): Promise<string> {
-    const info = await updater.getTargetInfo(artifact.targetPath);
+    const info = await this.targetInfo(updater, artifact.targetPath);
     if (!info) throw new VerificationFailed(`${artifact.targetPath} is not in the fleet's signed targets`);
     if (info.length !== artifact.length || info.hashes.sha256 !== artifact.sha256) {
       throw new VerificationFailed(`signed targets disagree with the assignment about ${artifact.targetPath} (length or sha256)`);
@@ -84,6 +101,15 @@ export class VerifiedDownloads {
     }
   }
 
+  private async targetInfo(updater: Updater, targetPath: string): Promise<TargetFile | undefined> {
+    const early = this.lookups.get(updater);
+    try {
+      return early?.targetPath === targetPath ? await early.info : await updater.getTargetInfo(targetPath);
+    } finally {
+      await saveKept(updater);
+    }
+  }
+
   /**
    * tuf-js rewrites `root.json` with a plain write when the root rotates: if a crash left it
    * missing or unparseable, start again from the pristine root kept from enrollment (rotations are
@@ -93,13 +119,17 @@ export class VerifiedDownloads {
    */
   private async updater(): Promise<Updater> {
     const { facadeUrl, fleet } = this.source;
-    const make = () =>
-      withVerifiedBytes(this.verified, () => new Updater({
+    const kept = await KeptMetadata.open(this.layout);
+    const make = () => {
+      const updater = withVerifiedBytes(this.verified, () => new Updater({
         metadataDir: this.layout.tufDir,
         metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
         targetBaseUrl: this.targetBaseUrl,
         fetcher: this.fetcher,
       }));
+      keepThrough(updater, kept);
+      return updater;
+    };
     try {
       return make();
     } catch (err) {
