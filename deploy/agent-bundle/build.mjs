@@ -3,7 +3,7 @@
 // and its .sha256, from the compiled checkout (npm run build first). See README.md beside this file.
 //   node deploy/agent-bundle/build.mjs --arch x64|arm64 [--out DIR]
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,19 @@ export function buildAgentBundle({ arch, outDir }) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The bundle `npm start` serves: built when missing or older than the compiled agent, else reused
+ * (a build takes ~20 s). Returns the directory to give the api as KEELSON_AGENT_BUNDLES_DIR.
+ */
+export function freshAgentBundle({ arch, outDir }) {
+  const version = JSON.parse(readFileSync(join(repoRoot, 'services/agent/package.json'), 'utf8')).version;
+  const tarball = join(outDir, bundleName(version, arch));
+  const compiled = join(repoRoot, 'services/agent/dist/cli/keelson-agent.js');
+  const fresh = existsSync(`${tarball}.sha256`) && existsSync(compiled) && statSync(tarball).mtimeMs >= statSync(compiled).mtimeMs;
+  if (!fresh) buildAgentBundle({ arch, outDir });
+  return outDir;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
