@@ -1,7 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canonicalize } from '@tufjs/canonical-json';
+import { Key, Metadata, Root, Signature } from '@tufjs/models';
 import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
 import { repoRoot, startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -24,11 +27,25 @@ function startUnit(prefix: string, dataDir: string): { child: ChildProcess; outp
   return { child, output: () => output };
 }
 
+/** A root of another trust (its own ed25519 key for every role), signed by itself: not the platform's. */
+function foreignRoot(version: number): Record<string, unknown> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const keyVal = { public: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
+  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
+  const root = new Root({ version, specVersion: '1.0.31', expires: new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), consistentSnapshot: true });
+  const key = new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
+  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) root.addKey(key, role);
+  const signed = new Metadata(root);
+  signed.sign((data) => new Signature({ keyID, sig: sign(null, data, privateKey).toString('hex') }));
+  return signed.toJSON() as Record<string, unknown>;
+}
+
 describe('installing the agent with the enroll line', () => {
   let platform: TestPlatform;
   let bundles: string;
   let agent: ChildProcess | undefined;
   const devices: string[] = [];
+  let installed: string | undefined; // the prefix the first test installed into
 
   const newDevice = () => {
     const dir = mkdtempSync(join(tmpdir(), 'keelson-device-'));
@@ -63,12 +80,18 @@ describe('installing the agent with the enroll line', () => {
     const device = newDevice();
     const prefix = join(device, 'opt/keelson');
     const dataDir = join(device, 'var/lib/keelson');
-    const install = deviceShell(`${line} --prefix ${prefix} --data-dir ${dataDir} --name box-1`, device);
+    // The device image carries the fleet's root: the agent trusts it instead of the gateway's answer.
+    const { body: fleetRoot } = await platform.api<{ root: Record<string, unknown> }>('/v1/tuf/root');
+    const rootFile = join(device, 'baked-root.json');
+    writeFileSync(rootFile, JSON.stringify(fleetRoot.root));
+    const install = deviceShell(`${line} --prefix ${prefix} --data-dir ${dataDir} --name box-1 --root-file ${rootFile}`, device);
     expect({ status: install.status, stderr: install.stderr }).toMatchObject({ status: 0 });
     expect(install.stdout).toContain('"event":"enrolled"');
     expect(install.stderr).toContain(`${prefix}/bin/keelson-agent run --data-dir ${dataDir}`);
     expect(readFileSync(join(prefix, 'systemd/keelson-agent.service'), 'utf8')).toContain(`ExecStart=${prefix}/bin/keelson-agent run`);
     expect(existsSync(join(dataDir, 'identity/device.crt'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dataDir, 'tuf/pristine-root.json'), 'utf8'))).toEqual(fleetRoot.root);
+    installed = prefix;
 
     const unit = startUnit(prefix, dataDir);
     agent = unit.child;
@@ -106,4 +129,44 @@ describe('installing the agent with the enroll line', () => {
       rmSync(original);
     }
   }, 120_000);
+
+  describe('enroll --root-file', () => {
+    const enroll = async (args: string[]) => {
+      const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', { body: {} });
+      const dataDir = join(newDevice(), 'data');
+      const base = ['enroll', '--gateway', body.gatewayUrl, '--ca-fingerprint', body.caFingerprint, '--data-dir', dataDir];
+      const run = (extra: string[]) => spawnSync(join(installed!, 'bin/keelson-agent'), [...base, '--token', body.token, ...extra], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      return { first: run(args), again: run, dataDir };
+    };
+
+    it('refuses a root of another trust than the gateway\'s, and keeps nothing', async () => {
+      expect(installed).toBeDefined();
+      const rootFile = join(newDevice(), 'other-root.json');
+      writeFileSync(rootFile, JSON.stringify(foreignRoot(1)));
+      const { first, dataDir } = await enroll(['--root-file', rootFile]);
+      expect(first.status).toBe(1);
+      expect(first.stderr).toContain("the gateway's TUF root differs from the pinned root of the same version (1): refusing it");
+      expect(existsSync(join(dataDir, 'enrollment.json'))).toBe(false);
+      expect(existsSync(join(dataDir, 'identity/device.key'))).toBe(false);
+    }, 60_000);
+
+    it('refuses a file that is no signed root before spending the token', async () => {
+      const dir = newDevice();
+      writeFileSync(join(dir, 'not-json'), 'root: yes\n');
+      const unsigned = foreignRoot(1);
+      (unsigned.signatures as { sig: string }[])[0]!.sig = '00'.repeat(64);
+      writeFileSync(join(dir, 'unsigned.json'), JSON.stringify(unsigned));
+      const { first, again, dataDir } = await enroll(['--root-file', join(dir, 'not-json')]);
+      expect(first.status).toBe(1);
+      expect(first.stderr).toContain(`--root-file ${join(dir, 'not-json')}: cannot read it as JSON`);
+      const badSignature = again(['--root-file', join(dir, 'unsigned.json')]);
+      expect(badSignature.status).toBe(1);
+      expect(badSignature.stderr).toContain(`--root-file ${join(dir, 'unsigned.json')}: not signed by its own root keys`);
+      expect(existsSync(dataDir)).toBe(false);
+      // Nothing was sent: the same token still enrolls.
+      const enrolled = again([]);
+      expect(enrolled.status).toBe(0);
+      expect(enrolled.stdout).toContain('"event":"enrolled"');
+    }, 60_000);
+  });
 });
