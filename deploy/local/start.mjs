@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshAgentBundle } from '../agent-bundle/build.mjs';
 import { writeExamples, tryAfter, tryNext } from './examples.mjs';
 import { ensureNatsServer } from './provision.mjs';
 import { startSimulator } from './simulator.mjs';
@@ -81,11 +82,14 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
+  console.log('keelson: packing the agent bundle devices install (linux-x64)…');
+  const agentBundlesDir = freshAgentBundle({ arch: 'x64', outDir: join(home, 'agent-bundles') });
   console.log('keelson: starting nats-server and the services…');
   platformStarting = startPlatform({
     repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
     serviceEnv: {
+      api: { KEELSON_AGENT_BUNDLES_DIR: agentBundlesDir },
       ...(process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS ? { 'device-gateway': { KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS } } : {}),
       ...(process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS ? { signer: { KEELSON_SIGNER_KEY_SECRET_PREVIOUS: process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS } } : {}),
       ...(process.env.KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS
@@ -114,6 +118,7 @@ Keelson is up (data in ${home}, logs in ${join(home, 'logs')}).
   Gateway      ${platform.gatewayUrl}   (devices enroll here)
   Facade       ${platform.facadeUrl}   (devices fetch TUF metadata and artifacts here)
   MQTT         ${platform.nats.mqttUrl}   (devices connect here)
+  Agent        ${platform.apiUrl}/v1/agent/bundles   (linux-x64; keelson device token prints the line that installs it)
   Platform CA  ${platform.tls.caFile}   (devices pin ${platform.tls.caFingerprint})
   NATS         ${platform.nats.url}   (monitor ${platform.nats.monitorUrl}, loopback only)
   Fleet        'default': ${fleetNames.length} simulated devices (${simulator ? `data in ${join(home, 'sim')}` : 'KEELSON_SIM_DEVICES=0'})

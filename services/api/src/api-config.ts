@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { ServiceConfig } from '@keelson/service-kit';
 
 /** What the api reads beyond the common service variables. Tokens are kept here and never logged. */
@@ -14,6 +15,8 @@ export interface ApiConfig {
   internalToken: string;
   /** `sha256:<hex>` of the CA the device-facing TLS chains to (`KEELSON_PLATFORM_CA_FINGERPRINT`), put in enroll commands; absent on plain HTTP. */
   caFingerprint?: string;
+  /** Where the agent's release bundles are (`KEELSON_AGENT_BUNDLES_DIR`): served under /v1/agent, and the enroll line installs from them. */
+  agentBundlesDir?: string;
   /** How often an idle SSE stream gets a comment line, so proxies and clients keep it open. */
   sseHeartbeatMs: number;
 }
@@ -46,6 +49,8 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   if (!Number.isInteger(sseHeartbeatMs) || sseHeartbeatMs < 10) problems.push('KEELSON_SSE_HEARTBEAT_MS must be an integer >= 10');
   const caFingerprint = env.KEELSON_PLATFORM_CA_FINGERPRINT || undefined;
   if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
+  const agentBundlesDir = env.KEELSON_AGENT_BUNDLES_DIR || undefined;
+  if (agentBundlesDir && !isAbsolute(agentBundlesDir)) problems.push('KEELSON_AGENT_BUNDLES_DIR must be an absolute path');
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}) };
+  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}), ...(agentBundlesDir ? { agentBundlesDir } : {}) };
 }

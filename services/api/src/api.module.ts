@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AgentBundlesController } from './agent-bundles/agent-bundles.controller.js';
 import { API_CONFIG, type ApiConfig } from './api-config.js';
 import { ArtifactUpload } from './artifacts/artifact-upload.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
@@ -37,6 +38,7 @@ export class ApiModule {
         ChannelsController,
         AuditController,
         TufController,
+        AgentBundlesController,
       ],
       providers: [
         { provide: API_CONFIG, useValue: apiConfig },

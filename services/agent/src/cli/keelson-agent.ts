@@ -6,6 +6,7 @@ import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
+                       [--root-file ROOT.json]   (a TUF root baked into the image, trusted instead of the gateway's)
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
   keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]`;
 
@@ -27,7 +28,7 @@ async function enroll(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' },
+      gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' }, 'root-file': { type: 'string' },
       accelerator: { type: 'string' }, 'memory-mb': { type: 'string' },
     },
   });
@@ -40,6 +41,7 @@ async function enroll(args: string[]): Promise<number> {
     ...(values.name ? { name: values.name } : {}),
     ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),
     ...(values['ca-fingerprint'] ? { caFingerprint: values['ca-fingerprint'] } : {}),
+    ...(values['root-file'] ? { rootFile: values['root-file'] } : {}),
   });
   jsonLog('enrolled', { deviceId: identity.deviceId, fleet: identity.fleet, name: identity.name, dataDir: values['data-dir'] });
   return 0;

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { platformFetch } from '../link/platform-fetch.js';
 import { platformCaFile, resolvePlatformCa } from '../link/platform-trust.js';
+import { checkGatewayRoot, readPinnedRoot } from './pinned-root.js';
 import { BrokerCredentials, readDeviceIdentity, isEnrolled, type DeviceIdentity } from './device-identity.js';
 
 export interface EnrollOptions {
@@ -25,6 +26,8 @@ export interface EnrollOptions {
   /** The platform CA to trust (PEM file), or its pin `sha256:<hex>` found in the gateway's chain. */
   caFile?: string;
   caFingerprint?: string;
+  /** A TUF root baked into the device image: trusted instead of the one the gateway hands out (no trust on first use). */
+  rootFile?: string;
 }
 
 /** The part of the gateway's answer the agent keeps; anything else is ignored. */
@@ -48,7 +51,8 @@ function pem(label: string, der: ArrayBuffer): string {
 /**
  * Joins a fleet: makes a P-256 key on the device (it never leaves), sends a CSR with the one-time
  * token to `<gateway>/v1/enroll`, and keeps the certificate, the CA certificate, the broker
- * credentials and the fleet's TUF root (the pinned trust anchor, plus a pristine copy). The
+ * credentials and the fleet's TUF root (the pinned trust anchor, plus a pristine copy; with
+ * `rootFile`, the root baked into the image instead, checked against the gateway's). The
  * enrollment record is written last, so a half-finished enrollment is not mistaken for a done one.
  */
 export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdentity> {
@@ -57,6 +61,7 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
     const { deviceId } = await readDeviceIdentity(layout);
     throw new Error(`${options.dataDir} is already enrolled as ${deviceId}; use another --data-dir for another device`);
   }
+  const pinnedRoot = options.rootFile ? await readPinnedRoot(options.rootFile) : undefined;
   const name = options.name ?? hostname();
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
   const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
@@ -86,13 +91,20 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
     throw new Error(`the gateway refused the enrollment (HTTP ${res.status}) ${detail}`);
   }
   const answer = EnrollAnswer.parse(JSON.parse(text));
+  if (pinnedRoot) {
+    try {
+      checkGatewayRoot(pinnedRoot, answer.tufRoot);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}. Nothing was kept; the token is spent: ask for a new one once the root is sorted out`);
+    }
+  }
 
   await mkdir(layout.identityDir, { recursive: true, mode: 0o700 });
   await mkdir(layout.tufDir, { recursive: true });
   await writeFileAtomic(layout.deviceKey, pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), 0o600);
   await writeFileAtomic(layout.deviceCertificate, answer.certificate);
   await writeFileAtomic(layout.caCertificate, answer.caCertificate);
-  const root = JSON.stringify(answer.tufRoot);
+  const root = JSON.stringify(pinnedRoot ? pinnedRoot.toJSON() : answer.tufRoot);
   await writeFileAtomic(layout.pristineRoot, root);
   await writeFileAtomic(layout.trustedRoot, root);
   await writeFileAtomic(layout.brokerCredentials, JSON.stringify(answer.broker), 0o600);

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { CLOCK, HealthController, ServiceError, type Clock } from '@keelson/service-kit';
+import { AgentBundlesController } from '../agent-bundles/agent-bundles.controller.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { ApiTokensController } from '../operators/api-tokens.controller.js';
 import { looksLikeApiToken, readApiToken } from '../operators/api-token-string.js';
@@ -26,7 +27,7 @@ function fleetOf(req: IncomingMessage & { query?: Record<string, unknown> }): un
 
 /**
  * Every route needs `Authorization: Bearer <token>` except `/healthz`, `/readyz` and `/metrics`, which
- * launchers, probes and Prometheus read. The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
+ * launchers, probes and Prometheus read, and `/v1/agent/...` (the agent's bundles and installer). The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
  * an API token acts in its own fleet only (403 elsewhere) and within its role. The request's actor
  * (`operator:admin` or `operator:<tokenId>`) goes into every command it sends, and so into the audit log.
  */
@@ -39,7 +40,8 @@ export class OperatorAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getClass() === HealthController) return true;
+    // The agent's bundles and installer are public: a device that is not enrolled has no credentials.
+    if (context.getClass() === HealthController || context.getClass() === AgentBundlesController) return true;
     const req = context.switchToHttp().getRequest<IncomingMessage & { query?: Record<string, unknown> }>();
     const match = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw unauthenticated();

@@ -1,0 +1,38 @@
+import type { ProcessFigures } from './process-figures.js';
+
+export interface UpdateFigures {
+  version: string;
+  wallMs: number;
+  cpuMs: number;
+  readBytes: number;
+  writtenBytes: number;
+  rssMiB: number;
+}
+
+/** The issue's bar for a small box: an idle, connected agent within this much resident memory. */
+export const idleRssTargetMiB = 50;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mib = (n: number) => `${n.toFixed(1)} MiB`;
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+export function printReport(r: { idle: ProcessFigures; bare: ProcessFigures; perUpdate: UpdateFigures[]; artifactBytes: number; idleSeconds: number; final: ProcessFigures }): void {
+  const cpu = median(r.perUpdate.map((u) => u.cpuMs));
+  const read = median(r.perUpdate.map((u) => u.readBytes));
+  const written = median(r.perUpdate.map((u) => u.writtenBytes));
+  console.log(`
+agent footprint (x64 bundle, one enrolled and connected agent)
+
+  idle RSS after ${r.idleSeconds} s     ${mib(r.idle.rssMiB)}   (target <= ${idleRssTargetMiB} MiB: ${r.idle.rssMiB <= idleRssTargetMiB ? 'met' : 'NOT met'}; peak so far ${mib(r.idle.peakRssMiB)})
+  baseline: bare Node     ${mib(r.bare.rssMiB)}   (the same binary, setInterval only)
+  agent above baseline    ${mib(r.idle.rssMiB - r.bare.rssMiB)}
+
+  per update (median of ${r.perUpdate.length}, artifact ${kib(r.artifactBytes)})
+    CPU                   ${cpu.toFixed(0)} ms
+    bytes read            ${kib(read)}   (read calls: sockets and files; the artifact is ${kib(r.artifactBytes)})
+    bytes written         ${kib(written)}
+  RSS after the updates   ${mib(r.final.rssMiB)}   (peak ${mib(r.final.peakRssMiB)})
+`);
+  for (const u of r.perUpdate) console.log(`  ${u.version}: ${u.wallMs} ms wall, ${u.cpuMs.toFixed(0)} ms CPU, ${kib(u.readBytes)} read, ${kib(u.writtenBytes)} written, RSS ${mib(u.rssMiB)}`);
+  console.log(`JSON ${JSON.stringify({ idle: r.idle, baseline: r.bare, perUpdate: r.perUpdate, medians: { cpuMs: cpu, readBytes: read, writtenBytes: written }, final: r.final, artifactBytes: r.artifactBytes })}`);
+}

@@ -1,0 +1,172 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalize } from '@tufjs/canonical-json';
+import { Key, Metadata, Root, Signature } from '@tufjs/models';
+import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
+import { repoRoot, startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 13 item 5: on a device with no clone, no Node and no npm, the line `keelson device token`
+// prints installs the served x64 bundle, enrolls, and the agent (the systemd unit's ExecStart) takes a rollout.
+
+/** A device's shell: an empty directory, the system's PATH only (no node_modules/.bin, no Node). */
+function deviceShell(line: string, cwd: string) {
+  return spawnSync('sh', ['-c', line], { cwd, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: cwd } });
+}
+
+/** The unit's ExecStart as systemd would run it, with ${STATE_DIRECTORY} set to the data directory. */
+function startUnit(prefix: string, dataDir: string): { child: ChildProcess; output: () => string } {
+  const unit = readFileSync(join(prefix, 'systemd/keelson-agent.service'), 'utf8');
+  const execStart = /^ExecStart=(.+)$/m.exec(unit)![1]!.replaceAll('${STATE_DIRECTORY}', dataDir).split(/\s+/);
+  const child = spawn(execStart[0]!, execStart.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', STATE_DIRECTORY: dataDir } });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  return { child, output: () => output };
+}
+
+/** A root of another trust (its own ed25519 key for every role), signed by itself: not the platform's. */
+function foreignRoot(version: number): Record<string, unknown> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const keyVal = { public: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
+  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
+  const root = new Root({ version, specVersion: '1.0.31', expires: new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), consistentSnapshot: true });
+  const key = new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
+  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) root.addKey(key, role);
+  const signed = new Metadata(root);
+  signed.sign((data) => new Signature({ keyID, sig: sign(null, data, privateKey).toString('hex') }));
+  return signed.toJSON() as Record<string, unknown>;
+}
+
+describe('installing the agent with the enroll line', () => {
+  let platform: TestPlatform;
+  let bundles: string;
+  let agent: ChildProcess | undefined;
+  const devices: string[] = [];
+  let installed: string | undefined; // the prefix the first test installed into
+
+  const newDevice = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keelson-device-'));
+    devices.push(dir);
+    return dir;
+  };
+  const enrollLine = async () => {
+    const { status, body } = await platform.api<{ enrollCommand: string }>('/v1/enrollment-tokens', { body: {} });
+    expect(status).toBe(201);
+    return body.enrollCommand;
+  };
+
+  beforeAll(async () => {
+    bundles = mkdtempSync(join(tmpdir(), 'keelson-bundles-'));
+    const built = spawnSync(process.execPath, [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', bundles], { encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`bundle build failed: ${built.stderr}`);
+    platform = await startTestPlatform({ serviceEnv: { api: { KEELSON_AGENT_BUNDLES_DIR: bundles } } });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) {
+      agent.kill('SIGTERM');
+      await new Promise((resolve) => agent!.once('exit', resolve));
+    }
+    await platform?.destroy();
+    for (const dir of [bundles, ...devices]) if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('installs the verified bundle into the prefix, enrolls, and the unit it installed runs the agent through a rollout', async () => {
+    const line = await enrollLine();
+    expect(line).toMatch(/^curl -fsSL http:\/\/\S+\/v1\/agent\/install\.sh -o keelson-install\.sh && echo '[0-9a-f]{64} {2}keelson-install\.sh' \| sha256sum -c --quiet - && sh keelson-install\.sh --gateway https:\/\/\S+ --token \S+ --ca-fingerprint sha256:[0-9a-f]{64}$/);
+    const device = newDevice();
+    const prefix = join(device, 'opt/keelson');
+    const dataDir = join(device, 'var/lib/keelson');
+    // The device image carries the fleet's root: the agent trusts it instead of the gateway's answer.
+    const { body: fleetRoot } = await platform.api<{ root: Record<string, unknown> }>('/v1/tuf/root');
+    const rootFile = join(device, 'baked-root.json');
+    writeFileSync(rootFile, JSON.stringify(fleetRoot.root));
+    const install = deviceShell(`${line} --prefix ${prefix} --data-dir ${dataDir} --name box-1 --root-file ${rootFile}`, device);
+    expect({ status: install.status, stderr: install.stderr }).toMatchObject({ status: 0 });
+    expect(install.stdout).toContain('"event":"enrolled"');
+    expect(install.stderr).toContain(`${prefix}/bin/keelson-agent run --data-dir ${dataDir}`);
+    expect(readFileSync(join(prefix, 'systemd/keelson-agent.service'), 'utf8')).toContain(`ExecStart=${prefix}/bin/keelson-agent run`);
+    expect(existsSync(join(dataDir, 'identity/device.crt'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dataDir, 'tuf/pristine-root.json'), 'utf8'))).toEqual(fleetRoot.root);
+    installed = prefix;
+
+    const unit = startUnit(prefix, dataDir);
+    agent = unit.child;
+    await eventually('the installed agent connected', async () => (unit.output().includes('"agent-started"') ? true : undefined), 30_000);
+
+    writeFileSync(join(device, 'ready'), 'ok\n');
+    const bytes = Buffer.from(`detector 1.0.0\n${'weights '.repeat(2000)}`);
+    await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes });
+    await createGroup(platform, 'installed', ['box-1']);
+    const probe = { kind: 'file' as const, path: join(device, 'ready'), timeoutSeconds: 5, attempts: 2 };
+    const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'installed', probe, [100]));
+    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    expect(done.devices.map((d) => d.state)).toEqual(['healthy']);
+    expect(readFileSync(join(dataDir, 'artifacts/detector/current/model.onnx'))).toEqual(bytes);
+  }, 240_000);
+
+  it('refuses a bundle whose bytes do not match the sha256 it pins, and installs and enrolls nothing', async () => {
+    const line = await enrollLine();
+    const [bundle] = readdirSync(bundles).filter((f) => f.endsWith('.tar.gz'));
+    const original = join(bundles, `${bundle}.original`);
+    copyFileSync(join(bundles, bundle!), original);
+    try {
+      // The served file changes after the line was printed (a compromised mirror, a bad disk).
+      const tampered = readFileSync(original);
+      tampered.writeUInt8(tampered.readUInt8(5000) ^ 0xff, 5000);
+      writeFileSync(join(bundles, bundle!), tampered);
+      const device = newDevice();
+      const install = deviceShell(`${line} --prefix ${join(device, 'opt/keelson')} --data-dir ${join(device, 'var/lib/keelson')}`, device);
+      expect(install.status).toBe(1);
+      expect(install.stderr).toMatch(new RegExp(`${bundle!.replaceAll('.', '\\.')}: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to install it`));
+      expect(readdirSync(device).sort()).toEqual(['keelson-install.sh', 'opt']);
+      expect(readdirSync(join(device, 'opt'))).toEqual([]);
+    } finally {
+      copyFileSync(original, join(bundles, bundle!));
+      rmSync(original);
+    }
+  }, 120_000);
+
+  describe('enroll --root-file', () => {
+    const enroll = async (args: string[]) => {
+      const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', { body: {} });
+      const dataDir = join(newDevice(), 'data');
+      const base = ['enroll', '--gateway', body.gatewayUrl, '--ca-fingerprint', body.caFingerprint, '--data-dir', dataDir];
+      const run = (extra: string[]) => spawnSync(join(installed!, 'bin/keelson-agent'), [...base, '--token', body.token, ...extra], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      return { first: run(args), again: run, dataDir };
+    };
+
+    it('refuses a root of another trust than the gateway\'s, and keeps nothing', async () => {
+      expect(installed).toBeDefined();
+      const rootFile = join(newDevice(), 'other-root.json');
+      writeFileSync(rootFile, JSON.stringify(foreignRoot(1)));
+      const { first, dataDir } = await enroll(['--root-file', rootFile]);
+      expect(first.status).toBe(1);
+      expect(first.stderr).toContain("the gateway's TUF root differs from the pinned root of the same version (1): refusing it");
+      expect(existsSync(join(dataDir, 'enrollment.json'))).toBe(false);
+      expect(existsSync(join(dataDir, 'identity/device.key'))).toBe(false);
+    }, 60_000);
+
+    it('refuses a file that is no signed root before spending the token', async () => {
+      const dir = newDevice();
+      writeFileSync(join(dir, 'not-json'), 'root: yes\n');
+      const unsigned = foreignRoot(1);
+      (unsigned.signatures as { sig: string }[])[0]!.sig = '00'.repeat(64);
+      writeFileSync(join(dir, 'unsigned.json'), JSON.stringify(unsigned));
+      const { first, again, dataDir } = await enroll(['--root-file', join(dir, 'not-json')]);
+      expect(first.status).toBe(1);
+      expect(first.stderr).toContain(`--root-file ${join(dir, 'not-json')}: cannot read it as JSON`);
+      const badSignature = again(['--root-file', join(dir, 'unsigned.json')]);
+      expect(badSignature.status).toBe(1);
+      expect(badSignature.stderr).toContain(`--root-file ${join(dir, 'unsigned.json')}: not signed by its own root keys`);
+      expect(existsSync(dataDir)).toBe(false);
+      // Nothing was sent: the same token still enrolls.
+      const enrolled = again([]);
+      expect(enrolled.status).toBe(0);
+      expect(enrolled.stdout).toContain('"event":"enrolled"');
+    }, 60_000);
+  });
+});
