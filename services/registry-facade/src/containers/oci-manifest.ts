@@ -66,3 +66,10 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
 /** `os/arch[/variant]` of a descriptor's platform. */
 export const platformOf = (d: Descriptor): string | undefined =>
   d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/') : undefined;
+
+/** Whether a descriptor's platform is `wanted` (`os/arch`, or `os/arch/variant` to insist on one). */
+export function matchesPlatform(d: Descriptor, wanted: string): boolean {
+  const [os, arch, variant] = wanted.split('/');
+  const p = d.platform;
+  return p !== undefined && p.os === os && p.architecture === arch && (variant === undefined || p.variant === variant);
+}

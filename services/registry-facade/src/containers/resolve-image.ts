@@ -1,7 +1,7 @@
 import { RuleViolation } from '@keelson/domain-kit';
 import type { UpstreamRegistry } from '../registry-connections/upstream/upstream-registry.js';
 import { readSmallBody } from '../registry-connections/upstream/upstream-http.js';
-import { manifestAccept, parseManifest, platformOf, type Descriptor, type ParsedManifest } from './oci-manifest.js';
+import { manifestAccept, matchesPlatform as matches, parseManifest, platformOf, type ParsedManifest } from './oci-manifest.js';
 import { digestMismatch, digestOf } from './verified-blob.js';
 
 /** Without `--platform`, an index resolves to this one (the platform most devices run). */
@@ -20,13 +20,6 @@ export interface ResolvedImage {
 
 const maxManifestBytes = 4 * 1024 * 1024;
 const scopeOf = (repository: string) => `repository:${repository}:pull`;
-
-/** Whether a descriptor's platform is `wanted` (`os/arch`, or `os/arch/variant` to insist on one). */
-function matches(d: Descriptor, wanted: string): boolean {
-  const [os, arch, variant] = wanted.split('/');
-  const p = d.platform;
-  return p !== undefined && p.os === os && p.architecture === arch && (variant === undefined || p.variant === variant);
-}
 
 async function fetchManifest(upstream: UpstreamRegistry, repository: string, reference: string) {
   const res = await upstream.get({ path: `/v2/${repository}/manifests/${reference}`, accept: manifestAccept, scope: scopeOf(repository) });

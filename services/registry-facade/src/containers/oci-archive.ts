@@ -1,0 +1,103 @@
+import { pipeline, Readable, Transform } from 'node:stream';
+import { RuleViolation } from '@keelson/domain-kit';
+import type { ArtifactManifest } from '@keelson/events';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { matchesPlatform, parseManifest, platformOf } from './oci-manifest.js';
+import { containerTargetBasename } from './publish-from-registry.js';
+import { defaultPlatform } from './resolve-image.js';
+import { tarEntries } from './tar-entries.js';
+import { DigestCheck, digestMismatch } from './verified-blob.js';
+
+/** The image an OCI layout tar held for the platform asked: its manifest's digest and bytes. */
+export interface ImportedImage {
+  digest: string;
+  manifest: Buffer;
+  mediaType: string;
+  platform: string | null;
+}
+
+const keptInMemory = 1024 * 1024; // indexes, manifests and configs; layers only go to the store
+const bad = (why: string) => new RuleViolation('container.bad-archive', `the upload is not a usable OCI image layout: ${why}`);
+const blobName = /^blobs\/sha256\/([0-9a-f]{64})$/;
+
+/**
+ * Streams an OCI image layout tar into the blob store: every `blobs/sha256/<hex>` entry is checked
+ * against its name as it flows (other bytes are refused, `container.digest-mismatch`) and kept
+ * under it; `index.json` then names the image, narrowed to `platform` (default linux/amd64) when it
+ * is an index, and its config and layers must all have been in the archive. The digest the
+ * operator stated must be the picked image's or the index's it came from.
+ */
+export async function importOciArchive(file: Readable, blobs: BlobStore, maxBytes: number, stated: { digest: string; platform?: string | undefined }): Promise<ImportedImage> {
+  const small = new Map<string, Buffer>();
+  const stored = new Set<string>();
+  let index: Buffer | undefined;
+  let total = 0;
+  for await (const entry of tarEntries(file)) {
+    total += entry.size;
+    if (total > maxBytes) throw new RuleViolation('container.too-large', `the image is larger than the ${maxBytes} bytes an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`);
+    if (entry.name === 'index.json') {
+      const parts: Buffer[] = [];
+      for await (const chunk of entry.body) parts.push(chunk);
+      index = Buffer.concat(parts);
+      continue;
+    }
+    const hex = blobName.exec(entry.name)?.[1];
+    if (!hex || entry.type !== '0') continue;
+    const digest = `sha256:${hex}`;
+    const check = new DigestCheck(`${entry.name} of the archive`, digest, entry.size);
+    const chunks: Buffer[] = [];
+    const keep = entry.size <= keptInMemory;
+    const tap = new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, keep ? (chunks.push(chunk), chunk) : chunk) });
+    await blobs.put(pipeline(Readable.from(entry.body), check, tap, () => undefined), entry.size);
+    if (keep) small.set(digest, Buffer.concat(chunks));
+    stored.add(digest);
+  }
+  if (!index) throw bad('it has no index.json');
+  const top = parseIndexJson(index);
+  const wanted = stated.platform ?? defaultPlatform;
+  let picked = top;
+  let platform: string | null = null;
+  let parsed = parseManifest(small.get(top) ?? Buffer.from('null'), undefined);
+  if (parsed.kind === 'index') {
+    const entry = parsed.manifests.find((d) => matchesPlatform(d, wanted));
+    if (!entry) throw new RuleViolation('container.platform-not-found', `the archive has no manifest for ${wanted} (it has: ${parsed.manifests.map(platformOf).filter(Boolean).join(', ') || 'none'})`);
+    picked = entry.digest;
+    platform = platformOf(entry) ?? wanted;
+    parsed = parseManifest(small.get(picked) ?? Buffer.from('null'), undefined);
+  }
+  if (parsed.kind !== 'image') throw bad(`${picked} is not an image manifest`);
+  const missing = [parsed.config, ...parsed.layers].find((d) => !stored.has(d.digest));
+  if (missing) throw bad(`it lacks the blob ${missing.digest}`);
+  if (stated.digest !== picked && stated.digest !== top) throw digestMismatch('the archive', stated.digest, `its image is ${picked}${top !== picked ? ` in the index ${top}` : ''}`);
+  return { digest: picked, manifest: small.get(picked)!, mediaType: parsed.mediaType, platform };
+}
+
+/** The one image (or index) `index.json` names. */
+function parseIndexJson(bytes: Buffer): string {
+  let manifests: unknown;
+  try {
+    manifests = (JSON.parse(bytes.toString('utf8')) as { manifests?: unknown }).manifests;
+  } catch {
+    throw bad('index.json is not JSON');
+  }
+  if (!Array.isArray(manifests) || manifests.length !== 1) throw bad('index.json must name exactly one image or index');
+  const digest = (manifests[0] as { digest?: unknown }).digest;
+  if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) throw bad('index.json names no sha256 digest');
+  return digest;
+}
+
+/**
+ * An upload of `--kind container`: the OCI layout tar is imported and the artifact becomes its
+ * image manifest (target `manifest.json`, sha256 = the image digest), pinned as a registry
+ * publish would pin it; the manifest's digest and platform are the picked image's.
+ */
+export async function containerUploadOf<U extends { manifest: ArtifactManifest }>(upload: U, file: Readable, blobs: BlobStore, maxBytes: number) {
+  if (upload.manifest.kind !== 'container') throw new Error('not a container upload');
+  const image = await importOciArchive(file, blobs, maxBytes, upload.manifest);
+  const platform = image.platform ?? upload.manifest.platform;
+  const manifest: ArtifactManifest = { ...upload.manifest, digest: image.digest, ...(platform ? { platform } : {}) };
+  return {
+    upload: { ...upload, manifest, basename: containerTargetBasename, contentType: image.mediaType },
+    blob: { sha256: image.digest.slice('sha256:'.length), length: image.manifest.length },
+  };
+}
