@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +114,13 @@ describe('publish a container by tag from a connected registry (real docker-regi
     await expect(publish('harbor/apps/big:big', 'big')).rejects.toMatchObject({ code: 'container.too-large' });
     expect(storedBlobs()).toEqual(before);
     expect(await eventsOf('big')).toEqual([]);
+  });
+
+  it('says the credentials are refused once the registry changed its password, and records nothing', async () => {
+    const made = spawnSync('htpasswd', ['-Bbn', user.username, 'a-new-password-upstream'], { encoding: 'utf8' });
+    writeFileSync(join(upstream.dir, 'htpasswd'), made.stdout); // distribution reads the file again when it changes
+    await expect(publish('harbor/apps/web:1.4', 'refused')).rejects.toMatchObject({ code: 'registry.credentials-refused' });
+    expect(await eventsOf('refused')).toEqual([]);
   });
 
   it('says the registry is unreachable when it is down, and records nothing', async () => {
