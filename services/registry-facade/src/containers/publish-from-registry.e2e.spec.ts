@@ -107,6 +107,16 @@ describe('publish a container by tag from a connected registry (real docker-regi
     expect(await eventsOf('tampered')).toEqual([]);
   });
 
+  it('refuses a platform manifest the registry changed behind the digest its index names', async () => {
+    const [x86, arm] = [ociImage('linux/amd64'), ociImage('linux/arm64')];
+    push('bad', 'apps/tampered-index', [x86, arm]);
+    const changed = Buffer.from(arm.manifest.bytes.toString('utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
+    writeFileSync(registryBlobPath(upstream.dir, arm.manifest.digest), changed);
+    await expect(publish('harbor/apps/tampered-index:bad', 'tampered-index', 'linux/arm64')).rejects.toMatchObject({ code: 'container.digest-mismatch' });
+    expect(existsSync(stored(arm.config.digest))).toBe(false);
+    expect(await eventsOf('tampered-index')).toEqual([]);
+  });
+
   it('refuses an image larger than KEELSON_MAX_ARTIFACT_BYTES before fetching a layer', async () => {
     const big = ociImage('linux/amd64', [200_000, 150_000]);
     push('big', 'apps/big', [big]);

@@ -79,10 +79,11 @@ export async function* tarEntries(source: AsyncIterable<Buffer>): AsyncGenerator
     const prefix = text(header, 257, 262) === 'ustar' ? text(header, 345, 500) : '';
     const name = (longName ?? (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100))).replace(/^\.\//, '');
     const padding = (512 - (size % 512)) % 512;
-    if (type === 'x' || type === 'g') {
+    if (type === 'x' || type === 'g' || type === 'L') {
       const records = await reader.read(size);
       await reader.read(padding);
       if (type === 'x') longName = paxPath(records);
+      if (type === 'L') longName = text(records, 0, records.length); // GNU tar's long name
       continue;
     }
     longName = undefined;
