@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -77,6 +78,38 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     for (const stream of ['EV_TUF', 'EV_ARTIFACTS']) expect((await streamTexts(stream)).join('\n')).not.toContain(password);
   });
 
+  /** An image built by podman (`FROM scratch`, one file) and saved as an OCI archive tar, in a podman root of its own. */
+  function podmanArchive(): { tar: string; digest: string } {
+    const dir = mkdtempSync(join(platform.home, 'podman-'));
+    const podman = (...args: string[]) => {
+      const run = spawnSync('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`podman ${args[0]} failed (apt-get install podman): ${run.stderr}`);
+    };
+    mkdirSync(join(dir, 'ctx'));
+    writeFileSync(join(dir, 'hello'), 'hello from a container\n');
+    spawnSync('tar', ['-C', dir, '-cf', join(dir, 'ctx', 'rootfs.tar'), 'hello']);
+    writeFileSync(join(dir, 'ctx', 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\n');
+    podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
+    const tar = join(dir, 'hello.tar');
+    podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
+    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as { manifests: { digest: string }[] };
+    return { tar, digest: index.manifests[0]!.digest };
+  }
+
+  it('pushes a podman-saved OCI archive with --kind container, refusing it under another digest, and signs it like a registry publish', async () => {
+    const { tar, digest } = podmanArchive();
+    const manifestFile = (d: string) => {
+      const file = join(platform.home, `hello-${d.slice(7, 15)}.json`);
+      writeFileSync(file, JSON.stringify({ kind: 'container', repository: 'localhost/hello', digest: d }));
+      return file;
+    };
+    const wrong = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '0.9.0', '--manifest', manifestFile(`sha256:${'e'.repeat(64)}`));
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`the image in the archive is not sha256:${'e'.repeat(64)}`) });
+    const run = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '1.0.0', '--manifest', manifestFile(digest), '--json');
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.json()).toMatchObject({ status: 'published', sha256: digest.slice(7), targetPath: 'container/hello/1.0.0/manifest.json', manifest: { digest, platform: 'linux/amd64' } });
+  });
+
   it('says what is wrong with a missing tag, a missing platform and an unknown connection, and publishes nothing', async () => {
     const cases: [string[], string][] = [
       [['--from-registry', 'harbor/apps/web:9.9.9'], 'does not exist'],
@@ -90,6 +123,6 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
       expect([args, run.code, run.stderr]).toEqual([args, 1, expect.stringContaining(message)]);
     }
     const listed = (await cli('artifact', 'list', '--json')).json().items as { name: string }[];
-    expect(listed.map((a) => a.name)).toEqual(['web']);
+    expect(listed.map((a) => a.name).sort()).toEqual(['hello', 'web']);
   });
 });

@@ -3,7 +3,7 @@ import { RuleViolation } from '@keelson/domain-kit';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { UpstreamRegistry } from '../registry-connections/upstream/upstream-registry.js';
 import { readSmallBody } from '../registry-connections/upstream/upstream-http.js';
-import type { Descriptor } from './oci-manifest.js';
+import { configPlatformOf, platformFits, type Descriptor } from './oci-manifest.js';
 import type { ResolvedImage } from './resolve-image.js';
 import { digestMismatch, digestOf, verifiedStream } from './verified-blob.js';
 
@@ -17,17 +17,6 @@ async function openBlob(upstream: UpstreamRegistry, repository: string, d: Descr
     throw new RuleViolation('container.blob-unavailable', `the registry answered HTTP ${res.status} for blob ${d.digest} of '${repository}'`);
   }
   return res.body;
-}
-
-/** The image config's `os/architecture[/variant]`; null when it names none. */
-function configPlatform(config: Buffer): string | null {
-  try {
-    const c = JSON.parse(config.toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
-    if (typeof c.os !== 'string' || typeof c.architecture !== 'string') return null;
-    return [c.os, c.architecture, typeof c.variant === 'string' ? c.variant : ''].filter(Boolean).join('/');
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -45,17 +34,17 @@ export async function copyImage(upstream: UpstreamRegistry, blobs: BlobStore, re
   }
   if (image.config.size > maxConfigBytes) throw new RuleViolation('container.unsupported-manifest', `the image config is larger than ${maxConfigBytes} bytes`);
   const config = await readSmallBody(await openBlob(upstream, repository, image.config), maxConfigBytes);
-  if (digestOf(config) !== image.config.digest) throw digestMismatch(`the config of '${repository}'`, image.config.digest, digestOf(config));
-  const found = configPlatform(config);
+  if (digestOf(config) !== image.config.digest) throw digestMismatch(`the config the registry sent for '${repository}'`, image.config.digest, digestOf(config));
+  const found = configPlatformOf(config);
   const wanted = resolved.platform === null ? platform : undefined; // an index entry was already picked by platform
-  if (wanted && found && !(found === wanted || found.startsWith(`${wanted}/`))) {
+  if (wanted && found && !platformFits(found, wanted)) {
     throw new RuleViolation('container.platform-not-found', `'${repository}@${resolved.digest}' is an image for ${found}, not ${wanted}`);
   }
   await blobs.put(Readable.from([config]), config.length);
   for (const layer of image.layers) {
     if ((await blobs.sizeOf(hexOf(layer.digest))) === layer.size) continue; // the same digest is the same bytes
     const body = await openBlob(upstream, repository, layer);
-    await blobs.put(verifiedStream(body, `layer ${layer.digest} of '${repository}'`, layer.digest, layer.size), layer.size);
+    await blobs.put(verifiedStream(body, `the layer the registry sent for '${repository}'`, layer.digest, layer.size), layer.size);
   }
   await blobs.put(Readable.from([resolved.manifest]), resolved.manifest.length);
   return resolved.platform ?? found;

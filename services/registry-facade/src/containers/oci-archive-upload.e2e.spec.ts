@@ -42,9 +42,11 @@ describe('artifact push --kind container of an OCI image layout tar (whole facad
     expect([status, body.error]).toEqual([201, undefined]);
     expect(body).toMatchObject({
       kind: 'container', sha256: image.manifest.digest.slice(7), length: image.manifest.size, targetPath: 'container/single/1.0.0/manifest.json',
-      manifest: { kind: 'container', repository: 'apps/web', digest: image.manifest.digest },
+      manifest: { kind: 'container', repository: 'apps/web', digest: image.manifest.digest, platform: 'linux/amd64' },
     });
     for (const blob of [image.manifest, image.config, ...image.layers]) expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
+    const arm = await push('single-arm', archiveOf([image]).bytes, manifestOf(image.manifest.digest, 'linux/arm64'));
+    expect([arm.status, arm.body.error?.code]).toEqual([409, 'container.platform-not-found']);
   });
 
   it('picks the stated platform of a multi-platform archive stated by its index digest', async () => {

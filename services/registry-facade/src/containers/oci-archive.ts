@@ -2,7 +2,7 @@ import { pipeline, Readable, Transform } from 'node:stream';
 import { RuleViolation } from '@keelson/domain-kit';
 import type { ArtifactManifest } from '@keelson/events';
 import type { BlobStore } from '../blobs/blob-store.js';
-import { matchesPlatform, parseManifest, platformOf } from './oci-manifest.js';
+import { configPlatformOf, matchesPlatform, parseManifest, platformFits, platformOf } from './oci-manifest.js';
 import { containerTargetBasename } from './publish-from-registry.js';
 import { defaultPlatform } from './resolve-image.js';
 import { tarEntries } from './tar-entries.js';
@@ -44,7 +44,7 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
     const hex = blobName.exec(entry.name)?.[1];
     if (!hex || entry.type !== '0') continue;
     const digest = `sha256:${hex}`;
-    const check = new DigestCheck(`${entry.name} of the archive`, digest, entry.size);
+    const check = new DigestCheck(`the archive's ${entry.name}`, digest, entry.size);
     const chunks: Buffer[] = [];
     const keep = entry.size <= keptInMemory;
     const tap = new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, keep ? (chunks.push(chunk), chunk) : chunk) });
@@ -68,7 +68,16 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
   if (parsed.kind !== 'image') throw bad(`${picked} is not an image manifest`);
   const missing = [parsed.config, ...parsed.layers].find((d) => !stored.has(d.digest));
   if (missing) throw bad(`it lacks the blob ${missing.digest}`);
-  if (stated.digest !== picked && stated.digest !== top) throw digestMismatch('the archive', stated.digest, `its image is ${picked}${top !== picked ? ` in the index ${top}` : ''}`);
+  if (platform === null) {
+    // One image, no index: its config says what it runs on, and must fit the platform stated.
+    platform = configPlatformOf(small.get(parsed.config.digest) ?? Buffer.alloc(0));
+    if (stated.platform && platform && !platformFits(platform, stated.platform)) {
+      throw new RuleViolation('container.platform-not-found', `the archive's image is for ${platform}, not ${stated.platform}`);
+    }
+  }
+  if (stated.digest !== picked && stated.digest !== top) {
+    throw digestMismatch('the image in the archive', stated.digest, `${picked}${top !== picked ? ` in the index ${top}` : ''}; the manifest's digest must be the archive's`);
+  }
   return { digest: picked, manifest: small.get(picked)!, mediaType: parsed.mediaType, platform };
 }
 

@@ -73,3 +73,17 @@ export function matchesPlatform(d: Descriptor, wanted: string): boolean {
   const p = d.platform;
   return p !== undefined && p.os === os && p.architecture === arch && (variant === undefined || p.variant === variant);
 }
+
+/** The image config's `os/architecture[/variant]`; null when it names none. */
+export function configPlatformOf(config: Buffer): string | null {
+  try {
+    const c = JSON.parse(config.toString('utf8')) as { os?: unknown; architecture?: unknown; variant?: unknown };
+    if (typeof c.os !== 'string' || typeof c.architecture !== 'string') return null;
+    return [c.os, c.architecture, typeof c.variant === 'string' ? c.variant : ''].filter(Boolean).join('/');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether an image of platform `found` serves `wanted` (`linux/arm64` is served by `linux/arm64/v8`). */
+export const platformFits = (found: string, wanted: string): boolean => found === wanted || found.startsWith(`${wanted}/`);

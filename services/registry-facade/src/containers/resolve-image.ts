@@ -41,7 +41,7 @@ async function fetchManifest(upstream: UpstreamRegistry, repository: string, ref
   const stated = res.headers['docker-content-digest'];
   // A digest reference pins the bytes; a tag's digest is what the bytes hash to, and must agree with what the registry says.
   const expected = reference.startsWith('sha256:') ? reference : typeof stated === 'string' && stated.startsWith('sha256:') ? stated : digest;
-  if (digest !== expected) throw digestMismatch(`the manifest of '${repository}:${reference}'`, expected, digest);
+  if (digest !== expected) throw digestMismatch(`the manifest the registry sent for '${repository}:${reference}'`, expected, digest);
   return { bytes, digest, parsed: parseManifest(bytes, res.headers['content-type']) };
 }
 
@@ -64,6 +64,6 @@ export async function resolveImage(upstream: UpstreamRegistry, repository: strin
   }
   const child = await fetchManifest(upstream, repository, picked.digest);
   if (child.parsed.kind !== 'image') throw new RuleViolation('container.unsupported-manifest', `the ${wanted} entry of '${repository}:${reference}' is an index again`);
-  if (child.bytes.length !== picked.size) throw digestMismatch(`the ${wanted} manifest`, picked.digest, `${child.bytes.length} bytes, not ${picked.size}`);
+  if (child.bytes.length !== picked.size) throw digestMismatch(`the ${wanted} manifest the registry sent`, picked.digest, `${child.bytes.length} bytes, not ${picked.size}`);
   return { repository, digest: child.digest, manifest: child.bytes, mediaType: child.parsed.mediaType, image: child.parsed, platform: platformOf(picked) ?? wanted };
 }

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { RuleViolation } from '@keelson/domain-kit';
 
-/** The registry sent other bytes than the digest it (or the manifest) promised: nothing of them is kept. */
+/** Bytes (from a registry or an archive) are not the digest that names them: nothing of them is kept. */
 export const digestMismatch = (what: string, expected: string, got: string) =>
-  new RuleViolation('container.digest-mismatch', `${what}: the registry sent bytes that are not ${expected} (${got}); nothing was published`);
+  new RuleViolation('container.digest-mismatch', `${what} is not ${expected}: got ${got}; nothing was published`);
 
 /**
  * A pass-through that hashes and counts as the bytes flow and fails the stream, before its end
