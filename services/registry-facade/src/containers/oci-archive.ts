@@ -1,4 +1,4 @@
-import { pipeline, Readable, Transform } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { RuleViolation } from '@keelson/domain-kit';
 import type { ArtifactManifest } from '@keelson/events';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -16,7 +16,7 @@ export interface ImportedImage {
   platform: string | null;
 }
 
-const keptInMemory = 1024 * 1024; // indexes, manifests and configs; layers only go to the store
+const smallLimit = 4 * 1024 * 1024; // index.json, manifests and configs are read whole; layers only stream
 const bad = (why: string) => new RuleViolation('container.bad-archive', `the upload is not a usable OCI image layout: ${why}`);
 const blobName = /^blobs\/sha256\/([0-9a-f]{64})$/;
 
@@ -28,14 +28,24 @@ const blobName = /^blobs\/sha256\/([0-9a-f]{64})$/;
  * operator stated must be the picked image's or the index's it came from.
  */
 export async function importOciArchive(file: Readable, blobs: BlobStore, maxBytes: number, stated: { digest: string; platform?: string | undefined }): Promise<ImportedImage> {
-  const small = new Map<string, Buffer>();
   const stored = new Set<string>();
+  /** An index, manifest or config of the archive, read back from the store (they are small; layers are never read). */
+  const readBack = async (digest: string): Promise<Buffer> => {
+    const blob = stored.has(digest) ? await blobs.openBlob(digest.slice('sha256:'.length)) : null;
+    if (!blob) throw bad(`it lacks the blob ${digest}`);
+    if (blob.size > smallLimit) {
+      await blob.close();
+      throw bad(`${digest} is larger than ${smallLimit} bytes for a manifest or config`);
+    }
+    return blob.readAll();
+  };
   let index: Buffer | undefined;
   let total = 0;
   for await (const entry of tarEntries(file)) {
     total += entry.size;
     if (total > maxBytes) throw new RuleViolation('container.too-large', `the image is larger than the ${maxBytes} bytes an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`);
     if (entry.name === 'index.json') {
+      if (entry.size > smallLimit) throw bad(`index.json is larger than ${smallLimit} bytes`);
       const parts: Buffer[] = [];
       for await (const chunk of entry.body) parts.push(chunk);
       index = Buffer.concat(parts);
@@ -45,11 +55,7 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
     if (!hex || entry.type !== '0') continue;
     const digest = `sha256:${hex}`;
     const check = new DigestCheck(`the archive's ${entry.name}`, digest, entry.size);
-    const chunks: Buffer[] = [];
-    const keep = entry.size <= keptInMemory;
-    const tap = new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, keep ? (chunks.push(chunk), chunk) : chunk) });
-    await blobs.put(pipeline(Readable.from(entry.body), check, tap, () => undefined), entry.size);
-    if (keep) small.set(digest, Buffer.concat(chunks));
+    await blobs.put(pipeline(Readable.from(entry.body), check, () => undefined), entry.size);
     stored.add(digest);
   }
   if (!index) throw bad('it has no index.json');
@@ -57,20 +63,22 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
   const wanted = stated.platform ?? defaultPlatform;
   let picked = top;
   let platform: string | null = null;
-  let parsed = parseManifest(small.get(top) ?? Buffer.from('null'), undefined);
+  let manifest = await readBack(top);
+  let parsed = parseManifest(manifest, undefined);
   if (parsed.kind === 'index') {
     const entry = parsed.manifests.find((d) => matchesPlatform(d, wanted));
     if (!entry) throw new RuleViolation('container.platform-not-found', `the archive has no manifest for ${wanted} (it has: ${parsed.manifests.map(platformOf).filter(Boolean).join(', ') || 'none'})`);
     picked = entry.digest;
     platform = platformOf(entry) ?? wanted;
-    parsed = parseManifest(small.get(picked) ?? Buffer.from('null'), undefined);
+    manifest = await readBack(picked);
+    parsed = parseManifest(manifest, undefined);
   }
   if (parsed.kind !== 'image') throw bad(`${picked} is not an image manifest`);
   const missing = [parsed.config, ...parsed.layers].find((d) => !stored.has(d.digest));
   if (missing) throw bad(`it lacks the blob ${missing.digest}`);
   if (platform === null) {
     // One image, no index: its config says what it runs on, and must fit the platform stated.
-    platform = configPlatformOf(small.get(parsed.config.digest) ?? Buffer.alloc(0));
+    platform = configPlatformOf(await readBack(parsed.config.digest));
     if (stated.platform && platform && !platformFits(platform, stated.platform)) {
       throw new RuleViolation('container.platform-not-found', `the archive's image is for ${platform}, not ${stated.platform}`);
     }
@@ -78,7 +86,7 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
   if (stated.digest !== picked && stated.digest !== top) {
     throw digestMismatch('the image in the archive', stated.digest, `${picked}${top !== picked ? ` in the index ${top}` : ''}; the manifest's digest must be the archive's`);
   }
-  return { digest: picked, manifest: small.get(picked)!, mediaType: parsed.mediaType, platform };
+  return { digest: picked, manifest, mediaType: parsed.mediaType, platform };
 }
 
 /** The one image (or index) `index.json` names. */
