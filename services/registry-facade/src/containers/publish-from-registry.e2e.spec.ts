@@ -135,8 +135,11 @@ describe('publish a container by tag from a connected registry (real docker-regi
 
   it('says the registry is unreachable when it is down, and records nothing', async () => {
     const down = await startDockerRegistry({ kind: 'none' });
-    await call(registry.connectRegistry, { fleet, name: 'gone', url: down.url, caPem: down.caPem });
-    await down.stop();
+    try {
+      await call(registry.connectRegistry, { fleet, name: 'gone', url: down.url, caPem: down.caPem });
+    } finally {
+      await down.stop();
+    }
     await expect(publish('gone/apps/web:1.4', 'unreachable')).rejects.toMatchObject({ code: 'registry.unreachable' });
     expect(await eventsOf('unreachable')).toEqual([]);
   });
