@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArtifactKind, ArtifactManifest, ArtifactName, ArtifactRef, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, TargetPath } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
+import { ImagePlatform, RegistryImageRef } from './registry-containers.js';
 
 /** Where an artifact is on its way to devices: stored, signed into TUF (published), or refused. */
 export const ArtifactStatus = z.enum(['received', 'published', 'rejected']);
@@ -48,3 +49,24 @@ export const listArtifacts = defineCommand(
 );
 
 export * from './registry-connections.js';
+
+/**
+ * Resolves a tag of a connected registry to a digest, copies the image (manifest, config, layers,
+ * each checked against its digest) into the facade's blob store and records a `container`
+ * artifact pinned to that digest, which the signer then signs. RuleViolation `container.*` or
+ * `registry.*`, NotFound `registry.not-found`: nothing is recorded.
+ */
+export const publishFromRegistry = defineCommand(
+  'registry',
+  'publish-from-registry',
+  z.strictObject({
+    fleet: SubjectToken,
+    image: RegistryImageRef,
+    name: ArtifactName,
+    version: SemverLike,
+    platform: ImagePlatform.optional(),
+  }),
+  ArtifactView,
+);
+
+export * from './registry-containers.js';

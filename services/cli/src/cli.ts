@@ -3,6 +3,7 @@ import { ApiClient } from './api-client.js';
 import { CliError, usageError, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { artifactList, artifactPush } from './commands/artifact.commands.js';
+import { artifactPublish } from './commands/artifact-publish.js';
 import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { deviceShow } from './commands/device-show.js';
@@ -19,6 +20,7 @@ import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './comm
 const commands: Record<string, Command> = {
   'artifact push': artifactPush,
   'artifact list': artifactList,
+  'artifact publish': artifactPublish,
   'device token': deviceToken,
   'device list': deviceList,
   'device show': deviceShow,

@@ -19,5 +19,16 @@ export const ArtifactUploadForm = z.strictObject({
   file: z.string().describe('the artifact bytes; the filename becomes the target basename'),
 });
 
+/**
+ * `POST /v1/artifacts/from-registry`: pin `image` (`NAME/REPO:TAG`, NAME a registry connection) to
+ * its digest, copy the image in and publish it as the container artifact `name@version`.
+ */
+export const PublishFromRegistryRequest = z.strictObject({
+  image: registry.RegistryImageRef,
+  name: ArtifactName,
+  version: SemverLike,
+  platform: registry.ImagePlatform.optional(),
+});
+
 export const ArtifactView = registry.ArtifactView;
 export const ArtifactList = registry.listArtifacts.output;

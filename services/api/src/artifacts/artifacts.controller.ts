@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { registry } from '@keelson/commands';
 import { OperatorCommands } from '../http/operator-commands.js';
-import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
+import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { ArtifactUpload } from './artifact-upload.js';
-import { ArtifactListQuery, ArtifactParams } from './artifact.schemas.js';
+import { ArtifactListQuery, ArtifactParams, PublishFromRegistryRequest } from './artifact.schemas.js';
+
+/** Copying an image from a registry takes as long as its layers take to download. */
+const registryCopyTimeoutMs = 15 * 60_000;
 
 /** Artifacts: uploads go to the facade over HTTP, reads to the registry over NATS. */
 @Controller('v1/artifacts')
@@ -21,6 +24,13 @@ export class ArtifactsController {
     res.statusCode = outcome.status;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(outcome.body));
+  }
+
+  @Post('from-registry')
+  @HttpCode(201)
+  publishFromRegistry(@Query() query: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    return this.commands.call(registry.publishFromRegistry, { fleet, ...parseBody(PublishFromRegistryRequest, body) }, { timeoutMs: registryCopyTimeoutMs });
   }
 
   @Get()

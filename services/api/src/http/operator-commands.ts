@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandContract, CommandInput, CommandOutput } from '@keelson/commands';
-import { callCommand, NATS, SERVICE_CONFIG, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import { callCommand, NATS, SERVICE_CONFIG, type CallOptions, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
 import { requestActor } from './request-actor.js';
 
 /** The actor of a request made with the bootstrap admin token (`KEELSON_ADMIN_TOKEN`). */
@@ -21,7 +21,7 @@ export class OperatorCommands {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  call<C extends CommandContract>(contract: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
-    return callCommand(this.nc, this.config.naming, contract, input, operatorContext());
+  call<C extends CommandContract>(contract: C, input: CommandInput<C>, options: CallOptions = {}): Promise<CommandOutput<C>> {
+    return callCommand(this.nc, this.config.naming, contract, input, operatorContext(), options);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView } from '../artifacts/artifact.schemas.js';
+import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView, PublishFromRegistryRequest } from '../artifacts/artifact.schemas.js';
 import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
 import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
 import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
@@ -40,6 +40,7 @@ const rollout = { params: RolloutParams, query: FleetQuery, tag: 'rollouts', res
 export const apiRoutes: RouteDoc[] = [
   { method: 'get', path: '/v1/openapi.json', operationId: 'getOpenApi', summary: 'This document', tag: 'meta', status: 200, response: OpenApiDocument },
   { method: 'post', path: '/v1/artifacts', operationId: 'pushArtifact', summary: 'Upload an artifact (streamed to the registry, signed, then published)', tag: 'artifacts', query: FleetQuery, form: ArtifactUploadForm, status: 201, response: ArtifactView },
+  { method: 'post', path: '/v1/artifacts/from-registry', operationId: 'publishFromRegistry', summary: 'Pin a tag of a connected registry to its digest, copy the image in and publish it as a container', tag: 'artifacts', query: FleetQuery, body: PublishFromRegistryRequest, status: 201, response: ArtifactView },
   { method: 'get', path: '/v1/artifacts', operationId: 'listArtifacts', summary: 'List artifacts, newest first', tag: 'artifacts', query: ArtifactListQuery, status: 200, response: ArtifactList },
   { method: 'get', path: '/v1/artifacts/:name/:version', operationId: 'getArtifact', summary: 'One artifact', tag: 'artifacts', params: ArtifactParams, query: FleetQuery, status: 200, response: ArtifactView },
   { method: 'post', path: '/v1/registries', operationId: 'connectRegistry', summary: 'Connect an upstream OCI registry (pinged with the credentials first; they are sealed, never returned)', tag: 'registries', query: FleetQuery, body: ConnectRegistryRequest, status: 201, response: RegistryConnectionView },

@@ -102,7 +102,12 @@ export class RegistryConnections {
     return connectionView(input.fleet, connectionId, c);
   }
 
-  /** A client of the connection's registry with its credentials opened: for tests now, tag resolution and copies later. */
+  /** A client of the named connection's registry, credentials opened; NotFound (`registry.not-found`) without one. */
+  async upstreamByName(input: Named): Promise<UpstreamRegistry> {
+    return this.upstreamOf(await this.connected(input, connectionIdOf(input.fleet, input.name)));
+  }
+
+  /** A client of the connection's registry with its credentials opened: tests, tag resolution and image copies. */
   async upstreamOf(c: Connected): Promise<UpstreamRegistry> {
     const credentials = c.credentialsId ? await this.credentials.open(c.credentialsId) : undefined;
     return new UpstreamRegistry({ url: new URL(c.url), caPem: c.caPem, credentials, allowedRealmOrigins: c.allowedRealmOrigins });

@@ -7,6 +7,7 @@ import { artifactIdOf, targetPathOf } from '../artifacts/artifact-id.js';
 import { viewOfHistory } from '../artifacts/artifact-history.js';
 import type { Artifacts } from '../artifacts/artifacts.js';
 import type { BlobStore } from '../blobs/blob-store.js';
+import { containerUploadOf } from '../containers/oci-archive.js';
 import { readMultipartUpload } from './multipart-upload.js';
 import { parseArtifactUpload } from './upload-fields.js';
 
@@ -35,6 +36,8 @@ export class ArtifactReception {
       const artifactId = artifactIdOf(upload.name, upload.version);
       // Refuse before storing: a duplicate upload costs no disk and no hashing.
       if (await this.artifacts.exists(fleet, artifactId)) throw exists(upload.name, upload.version);
+      // A container is an OCI image layout tar: stored blob by blob under their digests, not as one file.
+      if (upload.kind === 'container') return { artifactId, ...(await containerUploadOf(upload, file, this.blobs, this.maxBytes)) };
       const blob = await this.blobs.put(file, this.maxBytes);
       return { upload, artifactId, blob };
     });

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
+import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
+import { ociImage, pushLayout, writeOciLayout } from '../services/registry-facade/src/test-fixtures/oci-images.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+// Issue 13, item 2: an operator publishes a container by tag from a registry it connected; the tag
+// is pinned to a digest, the image copied into Keelson, and the signed TUF target names repository,
+// digest and platform (never the credentials). Bad input is a clear error that publishes nothing.
+interface AuditItem {
+  type: string;
+  keelsonactor: string;
+  data: Record<string, unknown>;
+}
+
+const password = 'publish-tag-robot-secret-41d2';
+const user = { username: 'ci-robot', password };
+
+describe('artifact publish --from-registry, on the whole platform and a real docker-registry', () => {
+  let platform: TestPlatform;
+  let upstream: RunningDockerRegistry;
+  const amd64 = ociImage('linux/amd64', [3000]);
+  const arm64 = ociImage('linux/arm64', [4000, 1000]);
+
+  beforeAll(async () => {
+    [platform, upstream] = await Promise.all([startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user })]);
+    const work = mkdtempSync(join(platform.home, 'oci-'));
+    pushLayout(writeOciLayout(work, '1.4.2', [amd64, arm64]).path, '1.4.2', upstream.url, 'apps/web', user);
+    rmSync(work, { recursive: true, force: true });
+    const caFile = join(platform.home, 'upstream-ca.pem');
+    writeFileSync(caFile, upstream.caPem!);
+    const connected = await keelsonWithStdin(platform.apiUrl, platform.adminToken, `${password}\n`,
+      'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin', '--ca-file', caFile);
+    expect(connected.code).toBe(0);
+  }, 240_000);
+  afterAll(async () => {
+    await upstream?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
+
+  /** Every message of a stream, as text (read with the diagnostics user). */
+  async function streamTexts(stream: string): Promise<string[]> {
+    const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(stream);
+      const texts: string[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+        if (message) texts.push(Buffer.from(message.data).toString('utf8'));
+      }
+      return texts;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  it('pins linux/arm64 of a tag, waits for the signature, and signs a target naming repository, digest and platform', async () => {
+    const run = await cli('artifact', 'publish', '--from-registry', 'harbor/apps/web:1.4.2', '--platform', 'linux/arm64', '--json');
+    expect(run).toMatchObject({ code: 0 });
+    const view = run.json();
+    const pinned = { kind: 'container', repository: 'harbor/apps/web', digest: arm64.manifest.digest, platform: 'linux/arm64' };
+    expect(view).toMatchObject({ name: 'web', version: '1.4.2', kind: 'container', status: 'published', targetPath: 'container/web/1.4.2/manifest.json', manifest: pinned });
+
+    const targetPath = 'container/web/1.4.2/manifest.json';
+    const signed = (await streamTexts('EV_TUF')).map((t) => JSON.parse(t) as { data?: { metadata?: { signed?: { targets?: Record<string, unknown> } } } })
+      .map((e) => e.data?.metadata?.signed?.targets?.[targetPath]).filter(Boolean);
+    expect(signed.at(-1)).toMatchObject({ length: arm64.manifest.size, hashes: { sha256: arm64.manifest.digest.slice(7) }, custom: { keelson: { manifest: pinned } } });
+
+    const audit = (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items.filter((e) => e.type.endsWith('ArtifactReceived'));
+    expect(audit).toEqual([expect.objectContaining({ keelsonactor: 'operator:admin', data: expect.objectContaining({ name: 'web', manifest: pinned }) })]);
+    for (const stream of ['EV_TUF', 'EV_ARTIFACTS']) expect((await streamTexts(stream)).join('\n')).not.toContain(password);
+  });
+
+  /** An image built by podman (`FROM scratch`, one file) and saved as an OCI archive tar, in a podman root of its own. */
+  function podmanArchive(): { tar: string; digest: string } {
+    const dir = mkdtempSync(join(platform.home, 'podman-'));
+    const podman = (...args: string[]) => {
+      const run = spawnSync('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`podman ${args[0]} failed (apt-get install podman): ${run.stderr}`);
+    };
+    mkdirSync(join(dir, 'ctx'));
+    writeFileSync(join(dir, 'hello'), 'hello from a container\n');
+    spawnSync('tar', ['-C', dir, '-cf', join(dir, 'ctx', 'rootfs.tar'), 'hello']);
+    writeFileSync(join(dir, 'ctx', 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\n');
+    podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
+    const tar = join(dir, 'hello.tar');
+    podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
+    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as { manifests: { digest: string }[] };
+    return { tar, digest: index.manifests[0]!.digest };
+  }
+
+  it('pushes a podman-saved OCI archive with --kind container, refusing it under another digest, and signs it like a registry publish', async () => {
+    const { tar, digest } = podmanArchive();
+    const manifestFile = (d: string) => {
+      const file = join(platform.home, `hello-${d.slice(7, 15)}.json`);
+      writeFileSync(file, JSON.stringify({ kind: 'container', repository: 'localhost/hello', digest: d }));
+      return file;
+    };
+    const wrong = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '0.9.0', '--manifest', manifestFile(`sha256:${'e'.repeat(64)}`));
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`the image in the archive is not sha256:${'e'.repeat(64)}`) });
+    const run = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '1.0.0', '--manifest', manifestFile(digest), '--json');
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.json()).toMatchObject({ status: 'published', sha256: digest.slice(7), targetPath: 'container/hello/1.0.0/manifest.json', manifest: { digest, platform: 'linux/amd64' } });
+  });
+
+  it('says what is wrong with a missing tag, a missing platform and an unknown connection, and publishes nothing', async () => {
+    const cases: [string[], string][] = [
+      [['--from-registry', 'harbor/apps/web:9.9.9'], 'does not exist'],
+      [['--from-registry', 'harbor/apps/web:1.4.2', '--platform', 'linux/riscv64', '--name', 'web-riscv'], 'no manifest for linux/riscv64'],
+      [['--from-registry', 'quay/apps/web:1.4.2', '--name', 'web-quay'], 'quay'],
+      [['--from-registry', 'harbor/apps/web:1.4.2'], 'already exists'],
+      [['--from-registry', 'harbor/Apps/web:1.4.2'], 'NAME/REPO:TAG'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli('artifact', 'publish', ...args);
+      expect([args, run.code, run.stderr]).toEqual([args, 1, expect.stringContaining(message)]);
+    }
+    const listed = (await cli('artifact', 'list', '--json')).json().items as { name: string }[];
+    expect(listed.map((a) => a.name).sort()).toEqual(['hello', 'web']);
+  });
+});
