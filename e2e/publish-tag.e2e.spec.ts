@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
@@ -23,6 +24,7 @@ const user = { username: 'ci-robot', password };
 describe('artifact publish --from-registry, on the whole platform and a real docker-registry', () => {
   let platform: TestPlatform;
   let upstream: RunningDockerRegistry;
+  let archive: { tar: string; digest: string };
   const amd64 = ociImage('linux/amd64', [3000]);
   const arm64 = ociImage('linux/arm64', [4000, 1000]);
 
@@ -36,6 +38,7 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     const connected = await keelsonWithStdin(platform.apiUrl, platform.adminToken, `${password}\n`,
       'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin', '--ca-file', caFile);
     expect(connected.code).toBe(0);
+    archive = await podmanArchive();
   }, 240_000);
   afterAll(async () => {
     await upstream?.stop();
@@ -79,25 +82,33 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
   });
 
   /** An image built by podman (`FROM scratch`, one file) and saved as an OCI archive tar, in a podman root of its own. */
-  function podmanArchive(): { tar: string; digest: string } {
+  /**
+   * An image built by podman (`FROM scratch`, vfs storage in a private root) and saved as an oci-archive.
+   * Built in `beforeAll`, asynchronously and with a deadline of its own: a slow or stuck podman then says
+   * so, instead of blocking the test's event loop past Jest's timeout.
+   */
+  async function podmanArchive(): Promise<{ tar: string; digest: string }> {
     const dir = mkdtempSync(join(platform.home, 'podman-'));
-    const podman = (...args: string[]) => {
-      const run = spawnSync('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(`podman ${args[0]} failed (apt-get install podman): ${run.stderr}`);
+    const podman = async (...args: string[]) => {
+      try {
+        await promisify(execFile)('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args], { timeout: 120_000 });
+      } catch (err) {
+        throw new Error(`podman ${args[0]} failed (apt-get install podman): ${(err as { stderr?: string }).stderr ?? String(err)}`);
+      }
     };
     mkdirSync(join(dir, 'ctx'));
     writeFileSync(join(dir, 'hello'), 'hello from a container\n');
     spawnSync('tar', ['-C', dir, '-cf', join(dir, 'ctx', 'rootfs.tar'), 'hello']);
     writeFileSync(join(dir, 'ctx', 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\n');
-    podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
+    await podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
     const tar = join(dir, 'hello.tar');
-    podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
+    await podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
     const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as { manifests: { digest: string }[] };
     return { tar, digest: index.manifests[0]!.digest };
   }
 
   it('pushes a podman-saved OCI archive with --kind container, refusing it under another digest, and signs it like a registry publish', async () => {
-    const { tar, digest } = podmanArchive();
+    const { tar, digest } = archive;
     const manifestFile = (d: string) => {
       const file = join(platform.home, `hello-${d.slice(7, 15)}.json`);
       writeFileSync(file, JSON.stringify({ kind: 'container', repository: 'localhost/hello', digest: d }));
