@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { ephemeralRangeStart, freePort, freePortBlock } from './free-port.js';
+import { ephemeralRangeStart, freePort, freePortBlock, pickRange } from './free-port.js';
 
 const listen = (port: number) =>
   new Promise<Server>((resolve, reject) => {
@@ -29,6 +29,24 @@ describe('freePort', () => {
     const heldPorts = new Set(held.map((server) => (server.address() as { port: number }).port));
     for (let i = 0; i < 50; i += 1) expect(heldPorts.has(await freePort())).toBe(false);
     await Promise.all(held.map(close));
+  });
+});
+
+describe('freePort within one process', () => {
+  it('never hands out a port twice, though nothing binds the ports in between', async () => {
+    const ports = await Promise.all(Array.from({ length: 1000 }, () => freePort()));
+    expect(new Set(ports).size).toBe(1000);
+  });
+
+  it("gives each Jest worker a slice of the range of its own, and the whole range outside Jest", () => {
+    const slices = ['1', '2', '3', '8'].map(pickRange);
+    for (const [i, a] of slices.entries()) {
+      expect(a.low).toBeGreaterThanOrEqual(10_000);
+      expect(a.high).toBeLessThanOrEqual(ephemeralRangeStart());
+      for (const b of slices.slice(i + 1)) expect(a.high <= b.low || b.high <= a.low).toBe(true);
+    }
+    expect(pickRange(undefined)).toEqual({ low: 10_000, high: ephemeralRangeStart() });
+    expect(pickRange('9')).toEqual(pickRange('1'));
   });
 });
 
