@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataDirLayout, trustedMetadataFiles } from '../services/agent/src/index.js';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
 import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -9,13 +10,12 @@ import { startTestPlatform, type TestPlatform } from './support/test-platform.js
 // Lifetimes are seconds here so the test can outwait them: the signer renews each at half-life.
 const lifetimes = { timestamp: 10, snapshot: 12, targets: 14, root: 60 };
 
-/** The expiry of every metadata document the device trusts now (tuf-js keeps them in `<data-dir>/tuf`). */
+/** The expiry of every metadata document the device trusts now (root in `<data-dir>/tuf`, the rest in its kept file). */
 function heldExpiries(dataDir: string): Record<string, { version: number; expires: number }> {
-  const dir = join(dataDir, 'tuf');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'pristine-root.json');
+  const files = Object.entries(trustedMetadataFiles(new DataDirLayout(dataDir))).filter(([f]) => f.endsWith('.json') && f !== 'pristine-root.json');
   return Object.fromEntries(
-    files.map((f) => {
-      const { signed } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { signed: { version: number; expires: string } };
+    files.map(([f, bytes]) => {
+      const { signed } = JSON.parse(bytes.toString('utf8')) as { signed: { version: number; expires: string } };
       return [f.replace(/\.json$/, ''), { version: signed.version, expires: Date.parse(signed.expires) }];
     }),
   );
