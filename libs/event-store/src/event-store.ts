@@ -1,8 +1,9 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
 import { appendEvents, type AppendResult } from './append.js';
 import { assertValidMetadata, readEventMetadata, type EventMetadata } from './headers.js';
+import { lazyJetStreamManager } from './jetstream-manager.js';
 import { readSubject } from './load.js';
 import { aggregateSubject, type EventStoreNaming } from './naming.js';
 import type { StreamDeclaration } from './streams.js';
@@ -36,10 +37,11 @@ const decoder = new TextDecoder();
 /** Event-sourced persistence for the aggregates of one stream. */
 export class EventStore<E extends { type: string }> {
   readonly streamName: string;
-  private jsmPromise: Promise<JetStreamManager> | undefined;
+  private readonly jsm: () => Promise<JetStreamManager>;
 
   constructor(private readonly options: EventStoreOptions<E>) {
     this.streamName = `${options.naming.streamPrefix}${options.stream.name}`;
+    this.jsm = lazyJetStreamManager(options.nc);
   }
 
   /** `ev.<aggregate>.<fleet>.<id>` with this store's prefix; validates every token. */
@@ -52,8 +54,7 @@ export class EventStore<E extends { type: string }> {
    * A typed aggregate's are read from its untyped subject and its typed ones, in stream order.
    */
   async load(subject: string, afterSeq = 0): Promise<LoadedStream<E>> {
-    this.jsmPromise ??= jetstreamManager(this.options.nc);
-    const jsm = await this.jsmPromise;
+    const jsm = await this.jsm();
     const messages = this.isTyped(subject)
       ? (await Promise.all([readSubject(jsm, this.streamName, subject, afterSeq), readSubject(jsm, this.streamName, `${subject}.*`, afterSeq)])).flat().sort((a, b) => a.seq - b.seq)
       : await readSubject(jsm, this.streamName, subject, afterSeq);

@@ -16,4 +16,5 @@ export {
 export { type Reactor, ReactorRunner, type ReactorRunnerOptions } from './reactor/index.js';
 export { waitForStream } from './wait-for-stream.js';
 export { LogWriter } from './log-writer.js';
+export { lazyJetStreamManager } from './jetstream-manager.js';
 export { activeTraceparent, endAfter, inConsumerSpan, traceContextOf, withTraceFields } from './tracing/event-spans.js';

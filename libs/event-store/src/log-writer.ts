@@ -1,8 +1,9 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
 import type { EventStore } from './event-store.js';
 import type { EventMetadata } from './headers.js';
+import { lazyJetStreamManager } from './jetstream-manager.js';
 
 /**
  * Appends to log subjects: subjects with no rules to keep, only an order (a service's refusal log
@@ -12,13 +13,15 @@ import type { EventMetadata } from './headers.js';
  */
 export class LogWriter<E extends { type: string }> {
   private readonly queues = new Map<string, Promise<void>>();
-  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly jsm: () => Promise<JetStreamManager>;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: EventStore<E>,
     private readonly maxAttempts = 5,
-  ) {}
+  ) {
+    this.jsm = lazyJetStreamManager(nc);
+  }
 
   /** Queues `event` behind the earlier writes to `subject`; resolves once it is stored. */
   append(subject: string, event: E, meta: EventMetadata): Promise<void> {
@@ -37,10 +40,9 @@ export class LogWriter<E extends { type: string }> {
   }
 
   private async appendNow(subject: string, event: E, meta: EventMetadata): Promise<void> {
-    this.jsm ??= jetstreamManager(this.nc);
     for (let attempt = 1; ; attempt++) {
       // A direct get: what a least-privilege service user may do (not STREAM.MSG.GET).
-      const last = await (await this.jsm).direct.getMessage(this.store.streamName, { last_by_subj: subject });
+      const last = await (await this.jsm()).direct.getMessage(this.store.streamName, { last_by_subj: subject });
       try {
         await this.store.append(subject, last?.seq ?? 0, [event], meta);
         return;

@@ -1,6 +1,6 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
+import { eventStreams, lazyJetStreamManager, type EventStoreNaming } from '@keelson/event-store';
 
 /**
  * Finds the fleet of a device from its id alone, as device topics carry no fleet. Asks the event
@@ -11,7 +11,7 @@ import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
  */
 export class DeviceDirectory {
   private readonly fleets = new Map<string, string>();
-  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly jsm: () => Promise<JetStreamManager>;
   private readonly stream: string;
 
   constructor(
@@ -20,13 +20,13 @@ export class DeviceDirectory {
     private readonly capacity = 100_000,
   ) {
     this.stream = `${naming.streamPrefix}${eventStreams.gateway.name}`;
+    this.jsm = lazyJetStreamManager(nc);
   }
 
   /** The device's fleet, or undefined for an id that never enrolled. */
   async fleetOf(deviceId: string): Promise<string | undefined> {
     const known = this.fleets.get(deviceId);
     if (known) return known;
-    this.jsm ??= jetstreamManager(this.nc);
     const prefix = `${this.naming.subjectPrefix}ev.device.`;
     const subject = (await this.anySubject(`${prefix}*.${deviceId}.*`)) ?? (await this.anySubject(`${prefix}*.${deviceId}`));
     if (!subject) return undefined;
@@ -36,7 +36,7 @@ export class DeviceDirectory {
   }
 
   private async anySubject(filter: string): Promise<string | undefined> {
-    const info = await (await this.jsm!).streams.info(this.stream, { subjects_filter: filter });
+    const info = await (await this.jsm()).streams.info(this.stream, { subjects_filter: filter });
     return Object.keys(info.state.subjects ?? {})[0];
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LogWriter, type EventMetadata, type EventStore, type EventStoreNaming } from '@keelson/event-store';
+import { lazyJetStreamManager, LogWriter, type EventMetadata, type EventStore, type EventStoreNaming } from '@keelson/event-store';
 import { MinuteBudget } from '@keelson/service-kit';
 import type { EnrollmentAttemptRefusal, EnrollmentEvent } from '@keelson/events';
 
@@ -47,11 +47,12 @@ export class RefusalLog {
   private readonly log: LogWriter<EnrollmentEvent>;
   private readonly tallies = new Map<string, Tally>();
   private readonly knownFleets = new Set<string>();
-  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly jsm: () => Promise<JetStreamManager>;
   private timer: NodeJS.Timeout | undefined;
   constructor(private readonly o: RefusalLogOptions) {
     this.budget = new MinuteBudget(o.perMinute ?? 60);
     this.log = new LogWriter(o.nc, o.store);
+    this.jsm = lazyJetStreamManager(o.nc);
   }
 
   start(): void {
@@ -98,8 +99,7 @@ export class RefusalLog {
   // A fleet exists once a token was issued for it; remembered, as fleets are never removed.
   private async exists(fleet: string): Promise<boolean> {
     if (this.knownFleets.has(fleet)) return true;
-    this.jsm ??= jetstreamManager(this.o.nc);
-    const info = await (await this.jsm).streams.info(this.o.store.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
+    const info = await (await this.jsm()).streams.info(this.o.store.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
     const found = Object.keys(info.state.subjects ?? {}).length > 0;
     if (found && this.knownFleets.size < 10_000) this.knownFleets.add(fleet);
     return found;
