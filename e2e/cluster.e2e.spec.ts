@@ -126,11 +126,28 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     expect(Object.entries(replicas).filter(([, r]) => r !== 3)).toEqual([]);
   }, 60_000);
 
+  /** Every stream has a leader and every one of its replicas is current and online. */
+  async function everyStreamCaughtUp(): Promise<void> {
+    await eventually('every stream led, every replica current', async () => {
+      try {
+        const jsm = await jetstreamManager(nc);
+        for await (const info of jsm.streams.list()) {
+          const cluster = info.cluster;
+          if (!cluster?.leader || (cluster.replicas ?? []).some((r) => !r.current || r.offline)) return undefined;
+        }
+        return true;
+      } catch {
+        return undefined; // JetStream busy electing: ask again
+      }
+    }, 120_000);
+  }
+
   it('a rolling restart of every replica of every service during a rollout loses no event and no device report', async () => {
     // Back to full strength first: the killed node and replicas return, as a cluster's scheduler would bring them.
     const down = platform.natsCluster!.nodes.findIndex((n) => !isAlive(n.pid));
     if (down >= 0) await platform.natsCluster!.restart(down);
     for (const s of platformServices) await platform.restartReplica(s, 0);
+    await everyStreamCaughtUp(); // as a rolling update waits for a healthy cluster before it starts
 
     const started = Date.now();
     const bytes = Buffer.from(`detector 2.0.0 ${'e'.repeat(10_000)}`);
