@@ -85,7 +85,9 @@ describe('a clustered installation: three nats-servers, two replicas of every se
       const [events, v] = [await stored(), await callCommand(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
       last = `audit: ${v.entries} entries, ${events} stored events`;
       return v.entries === events ? v : undefined;
-    }).catch((err: Error) => Promise.reject(new Error(`${err.message} (${last})`)));
+      // Generous: after a failover the audit has been seen catching up slowly (minutes, behind a stream
+      // gap it waits out one redelivery at a time; issue 12 note). Completeness is what this checks.
+    }, 300_000).catch((err: Error) => Promise.reject(new Error(`${err.message} (${last})`)));
     expect(verdict).toMatchObject({ intact: true });
   }
 
@@ -113,7 +115,7 @@ describe('a clustered installation: three nats-servers, two replicas of every se
 
     await expectAuditCompleteAndIntact(); // first: an outcome the orchestrator saw may not be in the audit yet
     await expectEachDeviceAssignedOnceAndHealthy(created.rolloutId);
-  }, 420_000);
+  }, 600_000);
 
   it('keeps every event stream, lease bucket and MQTT session stream in three replicas', async () => {
     const jsm = await eventually('JetStream reachable', () => jetstreamManager(nc).catch(() => undefined));
@@ -171,5 +173,5 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     expect({ status: done.status, haltReason: done.haltReason }).toEqual({ status: 'succeeded', haltReason: undefined });
     await expectAuditCompleteAndIntact();
     await expectEachDeviceAssignedOnceAndHealthy(created.rolloutId);
-  }, 480_000);
+  }, 660_000);
 });
