@@ -31,6 +31,12 @@ class ChunkReader {
     return out;
   }
 
+  /** Reads the source to its end, discarding it. */
+  async drain(): Promise<void> {
+    this.held = Buffer.alloc(0);
+    while (!(await this.chunks.next()).done);
+  }
+
   async *stream(n: number): AsyncGenerator<Buffer> {
     let left = n;
     while (left > 0) {
@@ -73,7 +79,11 @@ export async function* tarEntries(source: AsyncIterable<Buffer>): AsyncGenerator
   let longName: string | undefined;
   for (;;) {
     const header = await reader.read(512);
-    if (header.every((b) => b === 0)) return; // the end-of-archive block
+    if (header.every((b) => b === 0)) {
+      // The end-of-archive block. A second one and a record's padding may follow: read them too, or
+      // the upload they come in (a multipart form) never finishes.
+      return reader.drain();
+    }
     const size = sizeOf(header);
     const type = String.fromCharCode(header[156] || 48);
     const prefix = text(header, 257, 262) === 'ustar' ? text(header, 345, 500) : '';
