@@ -1,3 +1,4 @@
+import type { JsMsg } from '@nats-io/jetstream';
 import type { Migration, Sql } from '@keelson/postgres';
 
 /** The tables every projection runner keeps beside its read models. */
@@ -52,6 +53,18 @@ export interface DeadLetter {
   error: string;
   payload: string;
   headers: Record<string, string[]>;
+}
+
+const decoder = new TextDecoder();
+
+/** The dead letter of a message `projection` could not apply, with what made it fail. */
+export function deadLetterOf(projection: string, stream: string, m: JsMsg, err: unknown): DeadLetter {
+  const headers: Record<string, string[]> = {};
+  for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.values(key);
+  return {
+    projection, stream, seq: m.seq, subject: m.subject, deliveries: m.info.deliveryCount,
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), payload: decoder.decode(m.data), headers,
+  };
 }
 
 export async function recordDeadLetter(sql: Sql, d: DeadLetter): Promise<void> {

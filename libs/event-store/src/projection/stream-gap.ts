@@ -7,6 +7,14 @@ import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
  */
 export class StreamGap extends Error {
   override readonly name = 'StreamGap';
+
+  constructor(
+    message: string,
+    /** The stream sequence of the event waited for. */
+    readonly missing: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Where a message sits in the stream and among the consumer's deliveries. */
@@ -50,7 +58,7 @@ export async function gapFreePrefix(
         lookups.count++;
         const next = await jsm.direct.getMessage(stream, { seq: previousSeq + 1, next_by_subj: subject });
         if (next && next.seq < d.seq) {
-          const gap = new StreamGap(`event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`);
+          const gap = new StreamGap(`event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`, next.seq);
           return { length: i, gap };
         }
       }

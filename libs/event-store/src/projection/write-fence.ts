@@ -1,4 +1,4 @@
-import type { Migration, Sql } from '@keelson/postgres';
+import type { Database, Migration, Sql } from '@keelson/postgres';
 
 /**
  * The lease a single-active runner writes under: a fencing token that grows with every new holder,
@@ -74,4 +74,22 @@ export async function claimFence(sql: Sql, projection: string, token: number): P
 /** Last step of a fenced transaction, just before its commit: the lease must still be held. */
 export function assertStillHeld(fence: WriteFence, projection: string, token = fence.token): void {
   if (!fence.isHeld()) throw new FencedOut(projection, token, 'the lease lapsed');
+}
+
+/** Starts a tenure: takes and stores this holder's token (see `takeFence`) while the lease is held. */
+export function beginTenure(db: Database, projection: string, fence: WriteFence): Promise<number> {
+  return db.transaction(async (sql) => {
+    const token = await takeFence(sql, projection, fence.token);
+    assertStillHeld(fence, projection, token);
+    return token;
+  });
+}
+
+/** Runs `work` between the fence claim (first statement) and the lease check (last); unfenced, just runs it. */
+export async function withinFence<T>(sql: Sql, fence: WriteFence | undefined, projection: string, token: number, work: () => Promise<T>): Promise<T> {
+  if (!fence) return work();
+  await claimFence(sql, projection, token);
+  const result = await work();
+  assertStillHeld(fence, projection, token);
+  return result;
 }
