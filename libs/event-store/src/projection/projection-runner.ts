@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type Consumer, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { isDomainError } from '@keelson/domain-kit';
 import { migrate, type Sql } from '@keelson/postgres';
 import { ensureDurableConsumer } from '../durable-consumer.js';
@@ -21,8 +21,9 @@ import { inBatchSpans } from '../tracing/event-spans.js';
  */
 export class ProjectionRunner<E> {
   private running: Promise<void> | undefined;
-  private source: MessageSource | undefined;
   private stopping = false;
+  private consumer: Consumer | undefined;
+  private source: MessageSource | undefined;
   private jsm: JetStreamManager | undefined;
   /** The delivery applied last (committed), so that the next batch's first event needs no gap lookup. */
   private last: Delivery | undefined;
@@ -30,8 +31,7 @@ export class ProjectionRunner<E> {
   private token = 0;
   /** Direct gets made to tell a gap from another subject's events (see `gapFreePrefix`). */
   readonly gapLookups = { count: 0 };
-  /** What is done about gaps, and how often the consumer was made again for one. */
-  readonly gaps: GapRecovery;
+  readonly gaps: GapRecovery; // and how often the consumer was made again for one
   readonly consumerName: string;
   private readonly streamName: string;
   /** Fully prefixed: the consumer's filter, and where a gap is looked for. */
@@ -43,11 +43,10 @@ export class ProjectionRunner<E> {
     this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS) };
     this.streamName = `${options.naming.streamPrefix}${options.projection.stream.name}`;
     this.consumerName = `${options.naming.streamPrefix}proj-${options.projection.name}`;
-    this.reader = new EventReader(options.projection.parse, options.projection.handles);
-    const { projection, naming } = options;
+    const { projection, naming, fence, retryDelayMs, onError } = this.o;
+    this.reader = new EventReader(projection.parse, projection.handles);
     const subjects = typedFilterSubjects(projection.stream, projection.filterSubjects ?? projection.stream.subjects, projection.handles);
     this.filterSubjects = subjects.map((s) => `${naming.subjectPrefix}${s}`);
-    const { fence, retryDelayMs, onError } = this.o;
     this.gaps = new GapRecovery({ retryDelayMs, recreate: () => this.consumeAfresh(), ...(fence ? { lease: fence } : {}), ...(onError ? { onError } : {}) });
   }
 
@@ -73,15 +72,17 @@ export class ProjectionRunner<E> {
 
   /** Batch after batch, and on from a consumer made again after a gap, until stopped. */
   private async consume(): Promise<void> {
+    const { batchSize, fetchExpiresMs: pullExpiresMs, retryDelayMs, lingerMs, onError } = this.o;
     while (!this.stopping) {
-      await this.source!.run((batch) => this.process(batch));
+      this.source = new MessageSource(this.consumer!, { batchSize, pullExpiresMs, retryDelayMs, lingerMs, onError });
+      await this.source.run((batch) => this.process(batch));
       if (this.stopping || !(await this.gaps.restart(() => this.stopping))) return;
     }
   }
 
-  /** Ensures the consumer (a fenced runner makes it again from its checkpoint) and a source reading it. */
+  /** Ensures the consumer; a fenced runner makes it again from its checkpoint. */
   private async consumeAfresh(): Promise<void> {
-    const { nc, projection, db, fence, batchSize, fetchExpiresMs: pullExpiresMs, retryDelayMs, lingerMs, onError } = this.o;
+    const { nc, projection, db, fence, batchSize } = this.o;
     await ensureDurableConsumer(nc, {
       stream: this.streamName,
       name: this.consumerName,
@@ -91,9 +92,8 @@ export class ProjectionRunner<E> {
       resumeAfter: () => db.transaction((sql) => readCheckpoint(sql, projection.name)),
       recreate: fence !== undefined, // a new lease holder: nothing of the last holder's deliveries stays
     });
-    const consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);
+    this.consumer = await jetstream(nc).consumers.get(this.streamName, this.consumerName);
     this.last = undefined; // a new consumer counts its deliveries afresh
-    this.source = new MessageSource(consumer, { batchSize, pullExpiresMs, retryDelayMs, lingerMs, onError });
   }
 
   // The source keeps the batch from redelivery meanwhile: a slow database must not get it handed out twice.
