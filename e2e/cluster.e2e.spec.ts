@@ -81,6 +81,7 @@ describe('a clustered installation: three nats-servers, two replicas of every se
       return total;
     };
     let last = '';
+    const waiting = Date.now();
     const verdict = await eventually('the audit caught up with every event stream', async () => {
       const [events, v] = [await stored(), await callCommand(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
       last = `audit: ${v.entries} entries, ${events} stored events`;
@@ -89,6 +90,7 @@ describe('a clustered installation: three nats-servers, two replicas of every se
       // (GapRecovery) instead of waiting it out a redelivery at a time: seconds. The margin is for a
       // loaded 2-core CI; completeness is what this checks.
     }, 90_000).catch((err: Error) => Promise.reject(new Error(`${err.message} (${last})`)));
+    console.log(`the audit caught up ${Date.now() - waiting} ms after the rollout ended (${last})`);
     expect(verdict).toMatchObject({ intact: true });
   }
 

@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * that makes an event that keeps failing poison.
  */
 export class GapRecovery {
-  /** Consumers made again after a gap, for tests and the bench. */
+  /** Consumers made again after a gap (for tests). */
   readonly restarts = { count: 0 };
   /** The lowest sequence this runner gave back after a failure and has not settled since. */
   private retrying: number | undefined;
