@@ -34,7 +34,7 @@ export const DesiredStateAsRead = z.object({
  * a message only when it has no unknown field (the common case), and anything else goes to the
  * tolerant schema, which gives the same value once unknown fields are dropped.
  */
-export const messagesOnDevice = new MessageRegistry<DesiredState>([readersOf(DesiredStateAsRead as unknown as typeof DesiredState, {}, fastDesiredState)]);
+export const messagesOnDevice = new MessageRegistry<DesiredState>([readersOf<DesiredState>(DesiredStateAsRead, {}, fastDesiredState)]);
 
 /** Parses a message the platform sent to a device; throws `InvalidInput` (`message.*`). */
 export function parseMessageOnDevice(raw: unknown): DesiredState {
