@@ -75,6 +75,26 @@ describe('OpenTelemetry traces', () => {
       inTrace().find((s) => s.service === 'device-gateway' && s.name === 'process gateway-progress' && s.parentSpanId === push!.spanId));
   }, 180_000);
 
+  it('sends a device that was offline at the rollout its desired state in the rollout\'s trace, not in its hello\'s', async () => {
+    const device = fleet.devices[0]!;
+    const spansBefore = receiver.spans.length; // the earlier tests' spans are all in by now
+    await publishArtifact(platform, { name: 'traced-model', version: '1.1.0', bytes: `traced 1.1.0\n${'weights '.repeat(1000)}` });
+    await device.stop(); // the push of the new state goes nowhere: it comes in answer to the next hello
+    const created = await createRollout(platform, rolloutBody('traced-model@1.1.0', 'traced', readyProbe, [100]));
+    await eventually('the device assigned while offline', async () => {
+      const { body } = await platform.api<{ assignments: { rolloutId: string }[] }>(`/v1/devices/${device.deviceId}`);
+      return body.assignments?.some((a) => a.rolloutId === created.rolloutId) || undefined;
+    });
+    await device.restart();
+    expect((await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+
+    const request = await eventually('the server span of this POST /v1/rollouts', async () =>
+      receiver.spans.slice(spansBefore).find((s) => s.service === 'api' && s.name === 'POST /v1/rollouts' && s.attributes['http.response.status_code'] === 201));
+    // The device's outcome report is handled in the trace its desired state carried: the rollout's.
+    await eventually('the gateway span of the device report, in the rollout trace', async () =>
+      receiver.spans.find((s) => s.traceId === request.traceId && s.service === 'device-gateway' && s.name.endsWith('react-gateway-device-inbox')));
+  }, 180_000);
+
   it("joins the facade's upload route and the append it causes to the operator's upload request", async () => {
     const upload = await eventually('the server span of the upload', async () =>
       receiver.spans.find((s) => s.service === 'api' && s.name === 'POST /v1/artifacts' && s.attributes['http.response.status_code'] === 201));

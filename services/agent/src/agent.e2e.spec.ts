@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,22 @@ describe('the agent against the real gateway over real MQTT', () => {
     await terminal(identity.deviceId, 'b1');
     expect(await states(identity.deviceId, 'b1')).toEqual(['healthy']);
   }, 60_000);
+
+  it('takes a desired state with fields it does not know (a newer platform), and drops one whose known field is malformed', async () => {
+    const { dataDir, identity } = await enrolledDir('cam-newer');
+    const logged: string[] = [];
+    running.push(await startAgent({ dataDir, allowExec: ['/bin/true'], log: (event, fields) => (logged.push(event), log(event, fields)) }));
+    await eventually(() => logged.includes('connected'));
+    const subject = `${identity.broker.topicRoot.replace(/\//g, '.')}.cmd.${identity.deviceId}.desired`;
+    const send = (data: object) => g.nc.publish(subject, JSON.stringify({ type: 'DesiredState', schemaVersion: 1, sentBy: 'gateway-9', data }));
+    const later = { ...assignment('n1', publish('4.0.0'), truthy), deadline: '2030-01-01T00:00:00.000Z' };
+    send({ deviceId: identity.deviceId, generation: -1, assignments: [later], priority: 'high' });
+    await eventually(() => logged.includes('desired-state-dropped'));
+    send({ deviceId: identity.deviceId, generation: 7, assignments: [later], priority: 'high' });
+    const active = new DataDirLayout(dataDir).activeFile('yolo', 'model.onnx');
+    await eventually(() => existsSync(active) && readFileSync(active, 'utf8') === 'model 4.0.0');
+    expect(logged.filter((e) => e === 'desired-state-dropped')).toHaveLength(1);
+  });
 
   it('recovers from SIGKILL in the middle of an update and finishes it after a restart', async () => {
     const { dataDir, identity } = await enrolledDir('cam-kill');

@@ -1,3 +1,4 @@
+import { defaultRetry, isRepeatable, withRetries, type RetryPolicy } from './api-retry.js';
 import { CliError } from './cli-io.js';
 
 interface ErrorShape {
@@ -11,12 +12,16 @@ function describeFailure(status: number, body: unknown): string {
   return `${error.message}${issues}`;
 }
 
-/** A thin client of the operator API: bearer token, `?fleet=`, JSON in and out, errors as CliError. */
+/**
+ * A thin client of the operator API: bearer token, `?fleet=`, JSON in and out, errors as CliError.
+ * A read the api could not answer for a moment (503, a reset connection) is sent again (`api-retry.ts`).
+ */
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly fleet: string,
+    private readonly retry: RetryPolicy = defaultRetry,
   ) {}
 
   url(path: string, query: Record<string, string | undefined> = {}): string {
@@ -45,8 +50,9 @@ export class ApiClient {
   }
 
   private async fetch(url: string, init: RequestInit): Promise<Response> {
+    const send = () => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` } });
     try {
-      return await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` } });
+      return await (isRepeatable(init.method ?? 'GET') ? withRetries(this.retry, send) : send());
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       const message = `cannot reach the Keelson API at ${this.baseUrl}${cause}`;

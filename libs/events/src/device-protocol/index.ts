@@ -9,4 +9,5 @@ export {
   deviceMessages,
   parseDeviceMessage,
 } from './device-messages.js';
+export { DesiredStateAsRead, messagesOnDevice, parseMessageOnDevice } from './device-side-reading.js';
 export { RenewRequest, RenewResponse, renewalProofMessage } from './certificate-renewal.js';

@@ -1,6 +1,7 @@
 import { ConcurrencyError, InvalidInput, isDomainError, NotFound, RuleViolation, type DomainError } from '@keelson/domain-kit';
 import type { ReplyError } from '@keelson/commands';
 import { ServiceError } from '../errors.js';
+import { brokerUnavailableReply, isBrokerUnavailable } from '../broker/broker-unavailable.js';
 
 const kindOf = {
   'invalid-input': 'InvalidInput',
@@ -9,13 +10,17 @@ const kindOf = {
   concurrency: 'ConcurrencyError',
 } as const satisfies Record<DomainError['kind'], ReplyError['kind']>;
 
-/** What a reply says about a failure; anything unexpected becomes `Internal` without internals. */
+/**
+ * What a reply says about a failure: a broker briefly away is `Unavailable` (the caller may try
+ * again); anything else unexpected becomes `Internal` without internals.
+ */
 export function toReplyError(err: unknown): ReplyError {
   if (isDomainError(err)) {
     const base = { kind: kindOf[err.kind], code: err.code, message: err.message };
     return err instanceof InvalidInput ? { ...base, issues: err.issues } : base;
   }
   if (err instanceof ServiceError) return { kind: err.kind, code: err.code, message: err.message };
+  if (isBrokerUnavailable(err)) return { ...brokerUnavailableReply };
   return { kind: 'Internal', code: 'internal', message: 'the service failed to handle the request' };
 }
 

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
-import { parseDeviceMessage, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
+import { parseMessageOnDevice, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 import { brokerServers } from './broker-servers.js';
 import { caSecureContext } from './ca-context.js';
@@ -165,8 +165,9 @@ export class DeviceLink {
   private receive(topic: string, payload: Buffer): void {
     if (topic !== this.topics.desired) return;
     try {
-      const message = parseDeviceMessage(JSON.parse(payload.toString('utf8')));
-      if (message.type !== 'DesiredState' || message.data.deviceId !== this.options.identity.deviceId) throw new Error(`unexpected ${message.type}`);
+      // Read tolerantly: a newer platform may add fields this agent does not know (device-side-reading.ts).
+      const message = parseMessageOnDevice(JSON.parse(payload.toString('utf8')));
+      if (message.data.deviceId !== this.options.identity.deviceId) throw new Error(`a desired state for ${message.data.deviceId}`);
       const afterConnect = this.awaitingFirstDesired;
       this.awaitingFirstDesired = false;
       this.options.onDesired(message.data, afterConnect);

@@ -109,6 +109,8 @@ export function platformFetch(ca: string | undefined, clientIdentity?: ClientIde
 export interface StreamedResponse {
   status: number;
   ok: boolean;
+  /** The answer's `Retry-After` header (a 503 names how long to wait before asking again). */
+  retryAfter: string | undefined;
   body: AsyncIterable<Uint8Array> | null;
   /**
    * For a body not read to its end: drops it with its connection when part of it is still to come,
@@ -129,12 +131,12 @@ function streamedFromNode(res: IncomingMessage, method: string | undefined): Str
     if (res.complete) res.resume(); // all received: drained, the connection stays for the next request
     else res.destroy();
   };
-  return { status, ok: status >= 200 && status < 300, body: empty ? null : res, cancel };
+  return { status, ok: status >= 200 && status < 300, retryAfter: res.headers['retry-after'], body: empty ? null : res, cancel };
 }
 
 function streamedFromFetch(res: Response): StreamedResponse {
   const body = res.body;
-  return { status: res.status, ok: res.ok, body, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
+  return { status: res.status, ok: res.ok, retryAfter: res.headers.get('retry-after') ?? undefined, body, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
 }
 
 /**

@@ -22,6 +22,7 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
   let port: number;
   let dropConnections = 0; // the next N connections are destroyed on arrival (ECONNRESET)
   let cutBodies = 0; // the next N responses stop half-way through their body
+  let unavailable = 0; // the next N requests are answered 503 with `Retry-After: 1` (the broker behind the facade away)
   let connections = 0;
   const requests: string[] = [];
 
@@ -31,6 +32,10 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
     server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
       requests.push(req.url ?? '');
       if (req.url === '/tuf/2.root.json') return void res.writeHead(404).end('{"code":"not-found"}');
+      if (unavailable > 0) {
+        unavailable -= 1;
+        return void res.writeHead(503, { 'retry-after': '1' }).end('{"error":{"kind":"Unavailable"}}');
+      }
       const body = req.url === '/targets/model.onnx' ? target : Buffer.from('{"signed":{}}');
       if (cutBodies > 0) {
         cutBodies -= 1;
@@ -50,7 +55,7 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
     base = `https://127.0.0.1:${port}`;
   });
   beforeEach(() => {
-    [dropConnections, cutBodies, connections, requests.length] = [0, 0, 0, 0];
+    [dropConnections, cutBodies, unavailable, connections, requests.length] = [0, 0, 0, 0, 0];
   });
   afterAll(() => {
     server.closeAllConnections();
@@ -86,6 +91,15 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
     expect(await f.downloadFile(`${base}/targets/model.onnx`, 300_000, async (file) => readFileSync(file))).toEqual(target);
     expect(requests).toEqual(Array(3).fill('/tuf/timestamp.json').concat(Array(3).fill('/targets/model.onnx')));
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('waits as long as a 503 asks (Retry-After) before trying again, on the same connection', async () => {
+    unavailable = 1;
+    const started = performance.now();
+    expect((await metadata(fetcher())).toString()).toBe('{"signed":{}}');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950); // its own pause is ~5 ms
+    expect(requests).toEqual(['/tuf/timestamp.json', '/tuf/timestamp.json']);
+    expect(connections).toBe(1);
   });
 
   it('gives up after its last attempt when every connection is dropped', async () => {

@@ -7,8 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
 import { platformStream, type ClientIdentity, type PlatformStream, type StreamedResponse } from '../link/platform-fetch.js';
-import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
+import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
+import { askedPauseMs, RefusedDownload, retryAfterMs } from './refused-download.js';
 import { openCreating } from '../data-dir/atomic-file.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
@@ -132,15 +133,18 @@ export class DeviceFetcher implements Fetcher {
    * A facade that is restarting, overloaded or briefly unreachable (a 5xx, a refused, timed-out or
    * dropped connection, also in the middle of a body) is tried again, backing off with jitter; a
    * refusal (4xx), a TLS verification failure or an overlong body is final (`isTransientFailure`).
+   * A 503's `Retry-After` is honoured, up to `maxRetryPauseMs`.
    */
   private async retrying<T>(request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let asked: number | undefined;
       try {
         return await request();
       } catch (err) {
         if (attempt >= this.retry.attempts || !isTransientFailure(err)) throw err;
+        asked = askedPauseMs(err);
       }
-      await sleep(retryPauseMs(attempt, this.retry.pauseMs));
+      await sleep(Math.min(maxRetryPauseMs, Math.max(retryPauseMs(attempt, this.retry.pauseMs), asked ?? 0)));
     }
   }
 
@@ -165,7 +169,7 @@ export class DeviceFetcher implements Fetcher {
   private async *chunks(url: string, maxLength: number, res: StreamedResponse): AsyncGenerator<Uint8Array> {
     if (!res.ok || !res.body) {
       await discard(res);
-      throw new DownloadHTTPError(`GET ${url} answered ${res.status}`, res.status);
+      throw new RefusedDownload(`GET ${url} answered ${res.status}`, res.status, res.status === 503 ? retryAfterMs(res.retryAfter) : undefined);
     }
     let received = 0;
     for await (const chunk of res.body) {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { brokerRetryAfterSeconds } from '@keelson/service-kit';
 import { toErrorResponse } from './error-body.js';
 
 /** The api's one exception filter: every failure becomes the standard error body and its status. */
@@ -17,6 +18,8 @@ export class ApiErrorFilter implements ExceptionFilter {
       return;
     }
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="keelson"');
+    // RFC 9110 10.2.3: a 503 says when to ask again; the CLI and agents wait that long before retrying.
+    if (status === 503) res.setHeader('Retry-After', String(brokerRetryAfterSeconds));
     res.statusCode = status;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(body));

@@ -1,4 +1,6 @@
-import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { BadRequestException, NotFoundException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { TimeoutError } from '@nats-io/transport-node';
 import { ConcurrencyError, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import { ServiceError } from '@keelson/service-kit';
 import { ErrorBody, toErrorResponse } from './error-body.js';
@@ -13,6 +15,9 @@ describe('toErrorResponse', () => {
     [new ConcurrencyError('ev.rollout.default.r-1', 3), 409, 'ConcurrencyError'],
     [new ServiceError('Internal', 'registry.internal', 'broke'), 500, 'Internal'],
     [new ServiceError('Unavailable', 'audit.unavailable', 'down'), 503, 'Unavailable'],
+    [new TimeoutError(), 503, 'Unavailable'],
+    [new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream system temporarily unavailable' }), 503, 'Unavailable'],
+    [new ServiceUnavailableException(), 503, 'Unavailable'],
   ])('maps %p to %i with kind %s', (err, status, kind) => {
     const res = toErrorResponse(err);
     expect(res.status).toBe(status);

@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorKind, ReplyError } from '@keelson/commands';
 import { ConcurrencyError, InvalidInput, isDomainError, NotFound, RuleViolation } from '@keelson/domain-kit';
-import { ServiceError } from '@keelson/service-kit';
+import { brokerUnavailableReply, isBrokerUnavailable, ServiceError } from '@keelson/service-kit';
 
 /** The body of every failed request (brief): `{"error":{"kind","code","message","issues"?}}`. */
 export const ErrorBody = z.strictObject({ error: ReplyError });
@@ -33,6 +33,7 @@ function fromHttpException(err: HttpException): ErrorResponse {
   if (status === 404) return reply('NotFound', 'route.not-found', 'no such route');
   if (status === 413) return reply('InvalidInput', 'request.too-large', 'the request body is too large', 413);
   if (status === 401) return reply('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required');
+  if (status === 503) return reply('Unavailable', 'service.unavailable', 'the api cannot answer right now; try again shortly');
   if (status >= 400 && status < 500) return reply('InvalidInput', 'request.malformed', 'the request could not be read (is the body valid JSON?)', status);
   return reply('Internal', 'internal', 'the api failed to handle the request');
 }
@@ -48,5 +49,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   }
   if (err instanceof ServiceError) return reply(err.kind, err.code, err.message);
   if (err instanceof HttpException) return fromHttpException(err);
+  // NATS or JetStream briefly away (a restart, an election): 503 and Retry-After, not a 500.
+  if (isBrokerUnavailable(err)) return { status: 503, body: { error: { ...brokerUnavailableReply } } };
   return reply('Internal', 'internal', 'the api failed to handle the request');
 }

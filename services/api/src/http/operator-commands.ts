@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandContract, CommandInput, CommandOutput } from '@keelson/commands';
-import { callCommand, NATS, SERVICE_CONFIG, type CallOptions, type CommandContext, type ServiceConfig } from '@keelson/service-kit';
+import {
+  brokerLinkOf, brokerUnavailableReply, callCommand, NATS, SERVICE_CONFIG, ServiceError, type CallOptions, type CommandContext, type ServiceConfig,
+} from '@keelson/service-kit';
 import { requestActor } from './request-actor.js';
 
 /** The actor of a request made with the bootstrap admin token (`KEELSON_ADMIN_TOKEN`). */
@@ -19,9 +21,13 @@ export class OperatorCommands {
   constructor(
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-  ) {}
+  ) {
+    brokerLinkOf(nc); // follows the connection's status from now on, not from the first request
+  }
 
-  call<C extends CommandContract>(contract: C, input: CommandInput<C>, options: CallOptions = {}): Promise<CommandOutput<C>> {
+  /** Refused at once with `Unavailable` (a 503) while the api has no NATS server, instead of after the request's timeout. */
+  async call<C extends CommandContract>(contract: C, input: CommandInput<C>, options: CallOptions = {}): Promise<CommandOutput<C>> {
+    if (brokerLinkOf(this.nc).isDown) throw new ServiceError('Unavailable', brokerUnavailableReply.code, brokerUnavailableReply.message);
     return callCommand(this.nc, this.config.naming, contract, input, operatorContext(), options);
   }
 }

@@ -23,10 +23,10 @@ export class DesiredStatePublisher {
 
   /**
    * `cause`: a change of the state (`change`) or the answer to a device's hello (`hello`). The state
-   * carries the active trace (the change's, when tracing is on), which the agent echoes in its reports.
+   * carries `traceparent`, the trace of the change that made it (when tracing is on), which the
+   * agent echoes in its reports: a change is pushed in its own trace, so that is the active one.
    */
-  publish(deviceId: string, generation: number, assignments: Assignment[], cause: 'change' | 'hello'): void {
-    const traceparent = activeTraceparent();
+  publish(deviceId: string, generation: number, assignments: Assignment[], cause: 'change' | 'hello', traceparent = cause === 'change' ? activeTraceparent() : undefined): void {
     const data = { deviceId, generation, assignments, ...(traceparent ? { traceparent } : {}) };
     const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data });
     this.nc.publish(desiredStateSubject(this.subjectPrefix, deviceId), this.encoder.encode(JSON.stringify(message)));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NotFound } from '@keelson/domain-kit';
-import type { EventMetadata, Reactor, RecordedEvent } from '@keelson/event-store';
+import { activeTraceparent, type EventMetadata, type Reactor, type RecordedEvent } from '@keelson/event-store';
 import type { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
 import { reportStanding } from '../devices/device.decider.js';
 import { owesDesiredState } from '../devices/hello-answer.js';
@@ -67,7 +67,11 @@ export class DeviceInboxHandler {
         watch.markedReachable(checked.deviceId);
         await this.d.presence.recordHello(checked.deviceId, at, installed, hardware);
         if (outcome.state.status !== 'absent' && owesDesiredState(outcome.state, desiredGeneration)) {
-          this.d.desired.publish(checked.deviceId, outcome.state.generation, outcome.state.assignments, 'hello');
+          const { generation, assignments } = outcome.state;
+          // The state goes on in the trace of the rollout or command that changed it, not this hello's
+          // (looked up only while tracing: a hello is handled in a span then).
+          const trace = activeTraceparent() ? await devices.traceOfDesiredState(fleet, checked.deviceId, generation) : undefined;
+          this.d.desired.publish(checked.deviceId, generation, assignments, 'hello', trace);
         }
         return;
       }

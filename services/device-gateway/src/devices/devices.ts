@@ -31,6 +31,16 @@ export class Devices {
     return this.cache.get(this.subject(fleet, deviceId))?.state ?? this.current(fleet, deviceId);
   }
 
+  /**
+   * The `traceparent` of the change that produced `generation` of the device's desired state, when
+   * it was traced: a desired state sent later (in answer to a hello) continues that trace. Reads the
+   * device's whole history: for the rare answer to a device that missed its state, with tracing on.
+   */
+  async traceOfDesiredState(fleet: string, deviceId: string, generation: number): Promise<string | undefined> {
+    const { events } = await this.store.load(this.subject(fleet, deviceId));
+    return events.findLast((r) => r.event.type === 'DesiredStateChanged' && r.event.data.generation === generation)?.meta.traceparent;
+  }
+
   /** The device's current state, read from its stream (through the cache). */
   async current(fleet: string, deviceId: string): Promise<Device> {
     const subject = this.subject(fleet, deviceId);

@@ -166,12 +166,13 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     await eventually(async () => (await refusal(cam))[1] === 'device.certificate-untrusted', 8_000);
   });
 
-  it('answers 503 when the gateway cannot be asked about a device it does not remember', async () => {
+  it('answers 503 with Retry-After when the gateway cannot be asked about a device it does not remember', async () => {
     const unknown = await enrolled(caA, 'd-unasked');
     await gateway.stop();
     try {
       const res = await pull(unknown);
       expect([res.status, res.json().error.kind]).toEqual([503, 'Unavailable']);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0); // the agent waits that long before asking again
     } finally {
       gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
     }

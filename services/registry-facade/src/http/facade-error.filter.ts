@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ReplyError } from '@keelson/commands';
-import { toReplyError } from '@keelson/service-kit';
+import { brokerRetryAfterSeconds, toReplyError } from '@keelson/service-kit';
 import { BlobTooLarge } from '../blobs/blob-store.js';
 import { HttpFailure, statusOfKind } from './http-failure.js';
 
@@ -34,6 +34,8 @@ export function sendFailure(res: ServerResponse, err: unknown, logger: Pick<Logg
     return;
   }
   res.statusCode = status;
+  // RFC 9110 10.2.3: a 503 (the broker or a service briefly away) says when to ask again; agents honour it.
+  if (status === 503) res.setHeader('Retry-After', String(brokerRetryAfterSeconds));
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ error: body }));
 }
