@@ -86,7 +86,10 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
     const manifest = await oci(ours, `/v2/web/manifests/${web.manifest.digest}`);
     expect([manifest.status, manifest.headers.get('content-type'), manifest.headers.get('docker-content-digest'), manifest.headers.get('content-length')])
       .toEqual([200, web.manifest.mediaType, web.manifest.digest, String(web.manifest.size)]);
-    await manifest.body?.cancel();
+    expect(Buffer.from(await manifest.arrayBuffer()).equals(web.manifest.bytes)).toBe(true);
+    const head = await deviceFetch(platform, `${platform.facadeUrl}/v2/web/blobs/${web.layers[0]!.digest}`, { as: ours.dataDir, method: 'HEAD' });
+    expect([head.status, head.headers.get('content-length'), head.headers.get('docker-content-digest'), await head.text()])
+      .toEqual([200, String(web.layers[0]!.size), web.layers[0]!.digest, '']);
   }, 120_000);
 
   it("refuses another fleet's device: skopeo gets no image, the answer is a 404 in OCI form, and the attempt is audited in its fleet", async () => {

@@ -3,7 +3,8 @@ import type { ByteRange } from './blob-range.js';
 
 /**
  * Passes on only the bytes of `range` of what flows through it, chunk by chunk (nothing is held),
- * and ends as soon as the range is out; whoever pipes into it stops the source then. The blob
+ * and ends as soon as the range is out, calling `onDone` then (at once, not at the end event a
+ * tick later) so the source can be stopped before it reads on. The blob
  * stores read a blob from its start, so the bytes before the range are read and dropped: a resumed
  * layer pull costs a read of what came before, never memory.
  */
@@ -11,7 +12,10 @@ export class ByteWindow extends Transform {
   private at = 0;
   private done = false;
 
-  constructor(private readonly range: ByteRange) {
+  constructor(
+    private readonly range: ByteRange,
+    private readonly onDone: () => void = () => undefined,
+  ) {
     super();
   }
 
@@ -24,6 +28,9 @@ export class ByteWindow extends Transform {
     if (this.at > this.range.end) {
       this.done = true;
       this.push(null);
+      next();
+      this.onDone();
+      return;
     }
     next();
   }

@@ -69,8 +69,13 @@ export class DistributionHandler {
     throw distributionFailure(400, 'DIGEST_INVALID', 'not a sha256 digest (sha256: and 64 lower-case hex digits)');
   }
 
+  /**
+   * The 404 of a digest the device's fleet has not. Only a digest the store holds can be another
+   * fleet's, so a made-up one costs a store lookup, never a look through every fleet's images.
+   */
   private async notInFleet(req: IncomingMessage, device: AuthenticatedDevice, part: ImagePart, sha256: string): Promise<never> {
-    if (await this.images.elsewhere(device.fleet, part, sha256)) this.devices.reportOtherFleetRead(req, device);
+    const stored = (await this.blobs.sizeOf(sha256)) !== null;
+    if (stored && (await this.images.elsewhere(device.fleet, part, sha256))) this.devices.reportOtherFleetRead(req, device);
     throw part === 'manifest'
       ? distributionFailure(404, 'MANIFEST_UNKNOWN', `no image sha256:${sha256} in this device's fleet`)
       : distributionFailure(404, 'BLOB_UNKNOWN', `no blob sha256:${sha256} of an image of this device's fleet`);

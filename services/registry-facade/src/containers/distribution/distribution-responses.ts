@@ -36,7 +36,7 @@ export function sendBlob(res: ServerResponse, withBody: boolean, digest: string,
   else res.writeHead(206, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': range.end - range.start + 1, 'Content-Range': contentRangeOf(range, blob.size) });
   if (!withBody) return finish(res, blob);
   const source = blob.stream(); // releases the blob at its end or destruction
-  const body: Readable = range === 'whole' ? source : source.pipe(new ByteWindow(range));
+  const body: Readable = range === 'whole' ? source : source.pipe(new ByteWindow(range, () => source.destroy()));
   source.on('error', () => res.destroy());
   res.on('close', () => source.destroy());
   body.pipe(res);
