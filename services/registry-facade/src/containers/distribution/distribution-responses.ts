@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { StoredBlob } from '../../blobs/blob-store.js';
-import { blobRangeOf, contentRangeOf, unsatisfiedRangeOf } from './blob-range.js';
-import { ByteWindow } from './byte-window.js';
+import { blobRangeOf, ByteWindow, contentRangeOf, unsatisfiedRangeOf } from './blob-range.js';
 import type { ImageManifest } from './image-manifests.js';
 
 const apiVersion = { 'Docker-Distribution-API-Version': 'registry/2.0' } as const;
