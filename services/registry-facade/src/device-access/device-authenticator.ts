@@ -5,6 +5,7 @@ import type { Clock } from '@keelson/service-kit';
 import { DeviceAccessRefusal } from '@keelson/events';
 import { deviceRefusals } from '../http/registry.metrics.js';
 import type { AuthenticatedDevice, DeviceCertificateCheck } from './device-certificate-check.js';
+import { fingerprintOf } from './device-certificate.js';
 import type { DeviceRefusalLog } from './device-refusal-log.js';
 import { deviceRefused, DeviceRefused } from './device-refusals.js';
 
@@ -26,11 +27,36 @@ export class DeviceAuthenticator {
   ) {}
 
   /** The device asking, if it may read `fleet`; a 401 or 403 HttpFailure otherwise. */
-  async admit(req: IncomingMessage, fleet: string): Promise<AuthenticatedDevice> {
+  admit(req: IncomingMessage, fleet: string): Promise<AuthenticatedDevice> {
+    return this.admitted(req, fleet, (cert) => this.check.admit(cert, fleet));
+  }
+
+  /**
+   * The device asking, of whichever fleet its certificate proves (a 401 otherwise): for routes that
+   * name no fleet (the OCI pulls), which then serve only what that fleet has.
+   */
+  authenticate(req: IncomingMessage): Promise<AuthenticatedDevice> {
+    return this.admitted(req, '', (cert) => this.check.authenticate(cert));
+  }
+
+  /**
+   * Logs for the audit, and counts, an authenticated device reaching for another fleet's content
+   * through a route that names no fleet (a digest another fleet published). The device is answered
+   * as if nothing were there; its own fleet's log says what it asked for, naming no other fleet.
+   */
+  reportOtherFleetRead(req: IncomingMessage, device: AuthenticatedDevice): void {
+    const socket = req.socket;
+    const cert = socket instanceof TLSSocket ? this.presentedOn(socket) : undefined;
+    if (!cert) return;
+    const certificate = { fingerprint: fingerprintOf(cert), claim: { fleet: device.fleet, deviceId: device.deviceId }, issuedByFleetCa: true };
+    this.refused(new DeviceRefused('device.wrong-fleet', certificate), req, device.fleet);
+  }
+
+  private async admitted(req: IncomingMessage, fleet: string, check: (cert: X509Certificate | undefined) => Promise<AuthenticatedDevice>): Promise<AuthenticatedDevice> {
     try {
       const socket = req.socket;
       if (!(socket instanceof TLSSocket)) throw deviceRefused('device.tls-required');
-      return await this.check.admit(this.presentedOn(socket), fleet);
+      return await check(this.presentedOn(socket));
     } catch (err) {
       if (err instanceof DeviceRefused) this.refused(err, req, fleet);
       throw err;

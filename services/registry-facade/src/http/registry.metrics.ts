@@ -8,7 +8,7 @@ function counter<L extends string>(name: string, help: string, labelNames: L[]):
 export const uploadOutcomes = () => counter('keelson_registry_uploads_total', 'Artifact uploads the facade took or refused, by outcome', ['outcome']);
 
 /** What devices were served: metadata documents and targets, and the target bytes sent. */
-export const deviceReads = () => counter('keelson_registry_device_reads_total', 'TUF metadata and targets served to devices', ['what']);
+export const deviceReads = () => counter('keelson_registry_device_reads_total', 'TUF metadata, targets and image manifests and blobs served to devices', ['what']);
 export const targetBytes = () => counter('keelson_registry_target_bytes_total', 'Bytes of targets sent to devices (by Content-Length)', []);
 
 /** Device requests refused, by reason: `device.certificate-required`, `device.certificate-expired`, `device.wrong-fleet`, ... */
