@@ -114,12 +114,12 @@ export class DeviceFetcher implements Fetcher {
    */
   async downloadResumable(target: ResumableTarget): Promise<void> {
     for (let failures = 0; ; ) {
-      const before = await partialSize(target.file);
+      const before = partialSize(target.file);
       try {
-        return await resumeOnce(this.fetch, target, this.timeoutMs, (res, maxLength) => this.chunks(target.url, maxLength, res));
+        return await resumeOnce(this.fetch, target, this.timeoutMs, (res, maxLength) => this.chunks(target.url, maxLength, res), before);
       } catch (err) {
         if (!isTransientFailure(err) && !(err instanceof PartialDiscarded)) throw err;
-        failures = (await partialSize(target.file)) > before ? 1 : failures + 1;
+        failures = partialSize(target.file) > before ? 1 : failures + 1;
         if (failures >= this.retry.attempts) throw err;
       }
       await sleep(retryPauseMs(failures, this.retry.pauseMs));

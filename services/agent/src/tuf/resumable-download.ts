@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { PlatformStream, StreamedResponse } from '../link/platform-fetch.js';
 import { openCreating } from '../data-dir/atomic-file.js';
@@ -35,8 +35,12 @@ export class PartialDiscarded extends Error {
   override readonly name = 'PartialDiscarded';
 }
 
-/** The size of the partial file, 0 when there is none. */
-export const partialSize = (file: string): Promise<number> => stat(file).then((s) => s.size, () => 0);
+/**
+ * The size of the partial file, 0 when there is none. One synchronous stat(2) in the data
+ * directory: a first download finds no file, and a promise call that fails builds an error with an
+ * async stack for nothing (see artifact-slots.ts on readlink).
+ */
+export const partialSize = (file: string): number => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 
 /**
  * One attempt: resumes from the partial file's size with `Range: bytes=<size>-` and `If-Range`, or
@@ -44,8 +48,8 @@ export const partialSize = (file: string): Promise<number> => stat(file).then((s
  * is started over). A file that already holds `length` bytes is only checked. A body cut off leaves
  * what arrived in the file for the next attempt.
  */
-export async function resumeOnce(fetch: PlatformStream, target: ResumableTarget, timeoutMs: number, body: BodyOf): Promise<void> {
-  let have = await partialSize(target.file);
+export async function resumeOnce(fetch: PlatformStream, target: ResumableTarget, timeoutMs: number, body: BodyOf, kept = partialSize(target.file)): Promise<void> {
+  let have = kept;
   if (have > target.length) {
     await rm(target.file, { force: true }); // more than the target holds: not a prefix of it
     have = 0;
