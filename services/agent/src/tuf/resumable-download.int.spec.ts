@@ -21,6 +21,7 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
   let cutAfter: number[] = []; // the next responses stop after this many body bytes each
   let ignoreRange = false; // answer 200 with the whole body to any Range
   let wrongStart = 0; // the next N ranged answers start one byte later than asked
+  let unavailable = 0; // the next N requests are answered 503
   let served = 0; // body bytes sent
   const ranges: (string | undefined)[] = [];
 
@@ -28,6 +29,7 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
     tls = await ensureLocalTls(join(dir, 'tls'));
     server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, (req, res) => {
       ranges.push(req.headers.range);
+      if (unavailable > 0 && unavailable--) return void res.writeHead(503).end();
       const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const ranged = m && !ignoreRange && req.headers['if-range'] === `"${sha256}"`;
       let start = ranged ? Number(m[1]) : 0;
@@ -44,7 +46,7 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
     base = `https://127.0.0.1:${port}`;
   });
   beforeEach(() => {
-    [cutAfter, ignoreRange, wrongStart, served, ranges.length] = [[], false, 0, 0, 0];
+    [cutAfter, ignoreRange, wrongStart, unavailable, served, ranges.length] = [[], false, 0, 0, 0, 0];
     rmSync(join(dir, 'downloads'), { recursive: true, force: true });
   });
   afterAll(() => {
@@ -91,6 +93,16 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
     expect(ranges).toEqual([undefined, `bytes=${kept}-`]);
     await download();
     expect(ranges).toHaveLength(2); // complete: checked from disk, no request
+  });
+
+  it('keeps the partial file through a facade that answers 503 for a while, and resumes from it', async () => {
+    cutAfter = [400_000];
+    await expect(download(info(), 1)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const kept = readFileSync(file).length;
+    unavailable = 2;
+    await download();
+    expect(readFileSync(file).equals(target)).toBe(true);
+    expect(ranges).toEqual([undefined, ...Array(3).fill(`bytes=${kept}-`)]);
   });
 
   it('starts over when the server answers a Range with the whole target (200)', async () => {

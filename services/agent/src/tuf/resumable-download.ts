@@ -64,7 +64,9 @@ export async function resumeOnce(fetch: PlatformStream, target: ResumableTarget,
       await rm(target.file, { force: true });
       throw new PartialDiscarded(`asked for bytes from ${have}, answered ${res.header('content-range') ?? 'no Content-Range'}`);
     }
-    if (res.status !== 206) have = 0; // the whole target (or a refusal, which `body` throws)
+    // A refusal (a 503 of a facade restarting) is thrown by `body` before the partial file is touched.
+    if (!res.ok) for await (const _ of body(res, 0)) break;
+    if (res.status !== 206) have = 0; // the whole target: the file starts over
     out = createWriteStream('', { fd: have > 0 ? await open(target.file, 'a', 0o600) : await openCreating(target.file, 0o600) });
     const received = writtenTo(out, body(res, target.length - have));
     const checked = target.check(have > 0 ? concat(createReadStream(target.file, { end: have - 1 }), received) : received);
