@@ -10,7 +10,8 @@ import { join } from 'node:path';
  * tuf/root.json (the trusted root tuf-js updates)  tuf/pristine-root.json (the root from enrollment)
  * tuf/kept-metadata            the trusted timestamp, snapshot, targets and bins (see tuf/kept-metadata.ts)
  * state.json                   the agent's journal (see agent-state.ts)
- * tmp/                         downloads and half-written files, emptied on every start
+ * tmp/                         metadata downloads and half-written files, emptied on every start
+ * downloads/<sha256>.part      a target being downloaded, kept across restarts to resume (see tuf/resumable-download.ts)
  * artifacts/<name>/versions/<version>/<basename>
  * artifacts/<name>/current  -> versions/<version>   (symlink; the active file is current/<basename>)
  * artifacts/<name>/previous -> versions/<version>   (symlink; what a rollback restores)
@@ -33,6 +34,7 @@ export class DataDirLayout {
   readonly keptMetadata: string;
   readonly stateFile: string;
   readonly tmpDir: string;
+  readonly downloadsDir: string;
   readonly artifactsDir: string;
 
   constructor(readonly root: string) {
@@ -49,9 +51,14 @@ export class DataDirLayout {
     this.keptMetadata = join(this.tufDir, 'kept-metadata');
     this.stateFile = join(root, 'state.json');
     this.tmpDir = join(root, 'tmp');
+    this.downloadsDir = join(root, 'downloads');
     this.artifactsDir = join(root, 'artifacts');
   }
 
+  /** Where the target of this sha256 is downloaded to: named by its digest, so a partial file only ever resumes the same bytes. */
+  partialDownload(sha256: string): string {
+    return join(this.downloadsDir, `${sha256}.part`);
+  }
   artifactDir(name: string): string {
     return join(this.artifactsDir, name);
   }

@@ -112,6 +112,8 @@ export interface StreamedResponse {
   /** The answer's `Retry-After` header (a 503 names how long to wait before asking again). */
   retryAfter: string | undefined;
   body: AsyncIterable<Uint8Array> | null;
+  /** A response header's value (`name` in lower case), or undefined. */
+  header(name: string): string | undefined;
   /**
    * For a body not read to its end: drops it with its connection when part of it is still to come,
    * drains it when it has all arrived (the kept-alive connection serves the next request); nothing
@@ -131,12 +133,16 @@ function streamedFromNode(res: IncomingMessage, method: string | undefined): Str
     if (res.complete) res.resume(); // all received: drained, the connection stays for the next request
     else res.destroy();
   };
-  return { status, ok: status >= 200 && status < 300, retryAfter: res.headers['retry-after'], body: empty ? null : res, cancel };
+  const header = (name: string): string | undefined => {
+    const value = res.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { status, ok: status >= 200 && status < 300, retryAfter: header('retry-after'), body: empty ? null : res, header, cancel };
 }
 
 function streamedFromFetch(res: Response): StreamedResponse {
   const body = res.body;
-  return { status: res.status, ok: res.ok, retryAfter: res.headers.get('retry-after') ?? undefined, body, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
+  return { status: res.status, ok: res.ok, retryAfter: res.headers.get('retry-after') ?? undefined, body, header: (name) => res.headers.get(name) ?? undefined, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
@@ -61,7 +61,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect([active(), ...(await links())]).toEqual(['model two', '2.0.0', '1.0.0']);
     expect(await h.reconciler.installed()).toEqual([{ name: 'yolo', version: '2.0.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
     expect(h.store.current.appliedGeneration).toBe(2);
-    expect(readdirSync(layout.tmpDir)).toEqual([]);
+    expect(readdirSync(layout.downloadsDir)).toEqual([]); // each verified download moved into its version directory
   });
 
   it('rolls back by itself when the probe fails, and a revert of a version it no longer runs has nothing to do', async () => {
@@ -96,7 +96,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'failed']);
     expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
     expect(readdirSync(layout.versionsDir('yolo'))).toEqual(['1.0.0']);
-    expect(readdirSync(layout.tmpDir)).toEqual([]);
+    expect(readdirSync(layout.downloadsDir)).toEqual([]); // bytes that failed the check are not kept to resume
   });
 
   it('ends an assignment as failed when the disk refuses the install, instead of leaving the rollout waiting', async () => {
@@ -327,13 +327,18 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
       });
     });
 
-    it('crashed while downloading: the journal says downloading (verifying is only reported), the half download is gone and the update runs again', async () => {
+    it('crashed while downloading: the journal says downloading (verifying is only reported), the download is kept and resumed, and the update runs again', async () => {
+      let requestsAtCrash = 0;
       const h = await crashAt('verifying', async () => {
         expect(journal().assignments.a2?.phase).toBe('downloading');
-        expect(readdirSync(layout.tmpDir)).not.toEqual([]); // the download the crash left behind
+        expect(readdirSync(layout.downloadsDir)).toEqual([`${journal().assignments.a2!.assignment.artifact.sha256}.part`]); // what the crash left behind
+        requestsAtCrash = facade.requests.length;
       }, 'reported');
       expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
-      expect(existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []).toEqual([]);
+      expect(active()).toBe('model two');
+      // The whole target had arrived before the crash: checked again from disk, not fetched again.
+      expect(facade.requests.slice(requestsAtCrash).filter((r) => r.path.includes('/targets/'))).toEqual([]);
+      expect(readdirSync(layout.downloadsDir)).toEqual([]);
     });
 
     it('a journal an older agent left in verifying resumes like downloading', async () => {

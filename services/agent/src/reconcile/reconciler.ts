@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { DesiredState, InstalledArtifact } from '@keelson/events';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
+import { prunePartialDownloads } from '../artifacts/partial-downloads.js';
 import { markApplied } from '../data-dir/agent-state.js';
 import { boundedReason } from '../probes/probe-result.js';
 import { runAssignment } from './assignment-workflow.js';
@@ -22,9 +23,13 @@ export class Reconciler {
     private readonly log: ReconcileLog = () => undefined,
   ) {}
 
-  /** After a restart: empties tmp/, repairs every artifact's links, then resumes unfinished work. */
+  /**
+   * After a restart: empties tmp/, removes the partial downloads no assignment wants (the wanted
+   * ones are resumed), repairs every artifact's links, then resumes unfinished work.
+   */
   async recover(): Promise<void> {
     await rm(this.ctx.layout.tmpDir, { recursive: true, force: true });
+    await prunePartialDownloads(this.ctx.layout, this.ctx.store.current);
     for (const name of await readdir(this.ctx.layout.artifactsDir).catch(() => [] as string[])) {
       await new ArtifactSlots(this.ctx.layout, name).repair();
     }
@@ -104,11 +109,13 @@ export class Reconciler {
   }
 
   private async drain(): Promise<void> {
+    let worked = false;
     do {
       this.again = false;
       for (;;) {
         const next = Object.values(this.ctx.store.current.assignments).find((r) => r.phase !== 'done');
         if (!next) break;
+        worked = true;
         try {
           await runAssignment(this.ctx, next.assignment.assignmentId);
         } catch (err) {
@@ -121,6 +128,9 @@ export class Reconciler {
       await this.markApplied();
       await this.ctx.store.flush(); // a staged desired state that asked for no work
     } while (this.again);
+    // After work, not at every desired state: a device that updated looks once for downloads no
+    // assignment wants now (a keeping one is harmless until the next update or start).
+    if (worked) await prunePartialDownloads(this.ctx.layout, this.ctx.store.current).catch((err: Error) => this.log('prune-downloads-error', { error: err.message }));
   }
 
   /** Ends an assignment the workflow could not carry on with: links back as the swap found them, `failed`. */

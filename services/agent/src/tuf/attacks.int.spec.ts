@@ -36,7 +36,7 @@ describe('a device refuses attacks on its fleet repository', () => {
   };
   const downloads = (layout: DataDirLayout) => new VerifiedDownloads(layout, { facadeUrl: proxy.url, fleet });
   const trusted = (layout: DataDirLayout) => Object.fromEntries(Object.entries(trustedMetadataFiles(layout)).map(([f, bytes]) => [f, bytes.toString('utf8')]));
-  const leftovers = (layout: DataDirLayout) => (existsSync(layout.tmpDir) ? readdirSync(layout.tmpDir) : []);
+  const leftovers = (layout: DataDirLayout) => [layout.tmpDir, layout.downloadsDir].flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []));
   const rootVersion = (layout: DataDirLayout) => (JSON.parse(readFileSync(layout.trustedRoot, 'utf8')) as { signed: { version: number } }).signed.version;
 
   /**

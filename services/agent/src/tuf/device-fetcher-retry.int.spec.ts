@@ -116,12 +116,13 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
     expect(connections).toBe(2);
   });
 
-  // A target is written and checked in one pass (`downloadChecked`, tuf-js's TargetFile.verify).
+  // A target is written and checked in one pass (`downloadResumable`, tuf-js's TargetFile.verify).
   const signed = (sha256: string) => new TargetFile({ path: 'model.onnx', length: target.length, hashes: { sha256 } });
   const downloadTarget = (f: DeviceFetcher, info: TargetFile, file: string) =>
-    f.downloadChecked(`${base}/targets/model.onnx`, info.length, file, (chunks) => info.verify(Readable.from(chunks)));
+    f.downloadResumable({ url: `${base}/targets/model.onnx`, length: info.length, sha256: info.hashes.sha256!, file, check: (chunks) => info.verify(Readable.from(chunks)) });
 
-  it('writes a target cut off half-way again from the start, checked as it arrives', async () => {
+  // This server ignores Range (200 with the whole body), as RFC 9110 lets a server do: resumes are in resumable-download.int.spec.ts.
+  it('writes a target cut off half-way again from the start when the server ignores Range, checked as it arrives', async () => {
     cutBodies = 2;
     const file = join(dir, 'model.verified');
     await downloadTarget(fetcher(), signed(createHash('sha256').update(target).digest('hex')), file);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { platformStream, type ClientIdentity, type PlatformStream, type Streamed
 import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
 import { askedPauseMs, RefusedDownload, retryAfterMs } from './refused-download.js';
-import { openCreating } from '../data-dir/atomic-file.js';
+import { partialSize, PartialDiscarded, resumeOnce, type ResumableTarget } from './resumable-download.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
 export interface FacadeTransport {
@@ -105,28 +105,28 @@ export class DeviceFetcher implements Fetcher {
   }
 
   /**
-   * Downloads a target into `file` (0600) in one pass: each chunk is written and handed to `check`
-   * (tuf-js's `TargetFile.verify`: the length and every hash) as it arrives, so the file is neither
-   * read back to be verified nor copied. An attempt cut off by the network starts the file and the
-   * check over; a failed check is final. The caller removes the file when this throws.
+   * Downloads a target into its partial file (0600), resuming what an earlier attempt or an earlier
+   * run of the agent left there (resumable-download.ts); each chunk is written and handed to `check`
+   * as it arrives, so the file is not read back to be verified (only a resumed prefix is, once). A
+   * dropped connection is tried again with backoff from where it stopped; an attempt that brought
+   * new bytes starts the count of attempts over, so a link that keeps failing but keeps moving
+   * finishes. A resumed file that cannot be continued is discarded and the target fetched from
+   * zero; a failed check or a refusal from zero is final: the caller discards the file then.
    */
-  async downloadChecked(url: string, maxLength: number, file: string, check: (chunks: AsyncIterable<Uint8Array>) => Promise<void>): Promise<void> {
-    await this.retrying(async () => {
-      // The download directory is made only when the file cannot be created without it.
-      const out = createWriteStream('', { fd: await openCreating(file, 0o600) });
+  async downloadResumable(target: ResumableTarget): Promise<void> {
+    for (let failures = 0; ; ) {
+      const before = partialSize(target.file);
+      let asked: number | undefined;
       try {
-        // The target is an update's last request: its connection is not left idling at the facade.
-        const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), closeAfter: true });
-        try {
-          await check(writtenTo(out, this.chunks(url, maxLength, res)));
-        } finally {
-          res.cancel(); // a check that stopped early
-        }
-      } finally {
-        out.end();
-        await once(out, 'close');
+        return await resumeOnce(this.fetch, target, this.timeoutMs, (res, maxLength) => this.chunks(target.url, maxLength, res), before);
+      } catch (err) {
+        if (!isTransientFailure(err) && !(err instanceof PartialDiscarded)) throw err;
+        failures = partialSize(target.file) > before ? 1 : failures + 1;
+        if (failures >= this.retry.attempts) throw err;
+        asked = askedPauseMs(err);
       }
-    });
+      await sleep(Math.min(maxRetryPauseMs, Math.max(retryPauseMs(failures, this.retry.pauseMs), asked ?? 0)));
+    }
   }
 
   /**
@@ -177,13 +177,5 @@ export class DeviceFetcher implements Fetcher {
       if (received > maxLength) throw new DownloadLengthMismatchError(`GET ${url} sent more than the ${maxLength} bytes expected`);
       yield chunk;
     }
-  }
-}
-
-/** Passes the chunks on once each is written to `out`. */
-async function* writtenTo(out: WriteStream, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    if (!out.write(chunk)) await once(out, 'drain');
-    yield chunk;
   }
 }

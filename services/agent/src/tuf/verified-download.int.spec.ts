@@ -33,7 +33,7 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     const d = downloads();
     const file = await d.download(await d.refresh(), ref(published));
-    expect(file.startsWith(layout.tmpDir)).toBe(true);
+    expect(file).toBe(layout.partialDownload(published.sha256)); // the verified file is moved from there into its version directory
     expect(readFileSync(file)).toEqual(modelBytes);
     expect(facade.requests.map((r) => r.path)).toEqual([
       `/v1/fleets/${fleet}/tuf/2.root.json`, `/v1/fleets/${fleet}/tuf/timestamp.json`, `/v1/fleets/${fleet}/tuf/2.snapshot.json`,
@@ -49,7 +49,7 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const updater = await d.refresh();
     await expect(d.download(updater, ref(published))).rejects.toThrow(VerificationFailed);
     await expect(d.download(updater, ref(published))).rejects.toThrow(/model\/yolo\/2.1.0\/model.onnx failed verification/);
-    expect(readdirSync(layout.tmpDir)).toEqual([]);
+    expect(readdirSync(layout.downloadsDir)).toEqual([]); // bytes that failed the check are never resumed
   });
 
   it('refuses an assignment whose digest or length disagrees with the signed targets, or a target that is not signed', async () => {

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Updater, type TargetFile } from 'tuf-js';
 import type { ArtifactRef } from '@keelson/events';
@@ -18,6 +16,7 @@ import { KeptMetadata, keepThrough, saveKept } from './kept-metadata.js';
 import { VerifiedBytes, withVerifiedBytes } from './verified-bytes.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
+import { isTransientFailure } from './transient-failure.js';
 
 /** Why an artifact was refused: the reason goes into the `failed` report. */
 export class VerificationFailed extends Error {
@@ -78,12 +77,13 @@ export class VerifiedDownloads {
   }
 
   /**
-   * Checks the assignment against the signed targets metadata, then downloads the target into a
-   * file in the data directory, checked as it arrives by tuf-js's own `TargetFile.verify` (the
-   * length and every hash the signed targets give): the file handed out holds exactly the bytes
-   * that were verified, written once. (tuf-js's `downloadTarget` wrote a temp file, read it back to
-   * verify it and copied it with a blocking copyFileSync; the agent then hashed the copy again.)
-   * Returns the file's path.
+   * Checks the assignment against the signed targets metadata, then downloads the target into its
+   * partial file in the data directory, checked as it arrives by tuf-js's own `TargetFile.verify`
+   * (the length and every hash the signed targets give): the file handed out holds exactly the
+   * bytes that were verified. A download cut off by the network resumes from what the partial file
+   * holds, in this call (retries) or a later one (the next update, the agent restarted): the file
+   * is kept when the download fails for the network's sake, and discarded when its bytes failed the
+   * check or the facade refused it. Returns the file's path.
    */
   async download(updater: Updater, artifact: ArtifactRef): Promise<string> {
     const info = await this.targetInfo(updater, artifact.targetPath);
@@ -91,12 +91,14 @@ export class VerifiedDownloads {
     if (info.length !== artifact.length || info.hashes.sha256 !== artifact.sha256) {
       throw new VerificationFailed(`signed targets disagree with the assignment about ${artifact.targetPath} (length or sha256)`);
     }
-    const file = join(this.layout.tmpDir, `target-${randomBytes(6).toString('hex')}.verified`);
+    const file = this.layout.partialDownload(artifact.sha256);
+    const url = targetUrl(updater, this.targetBaseUrl, info);
     try {
-      await this.fetcher.downloadChecked(targetUrl(updater, this.targetBaseUrl, info), info.length, file, (chunks) => info.verify(Readable.from(chunks)));
+      await this.fetcher.downloadResumable({ url, length: info.length, sha256: artifact.sha256, file, check: (chunks) => info.verify(Readable.from(chunks)) });
       return file;
     } catch (err) {
-      await rm(file, { force: true });
+      if (isTransientFailure(err)) throw err; // the network's failure: what arrived is kept to resume from
+      await rm(file, { force: true }); // not a prefix of the target, or refused: never resumed
       throw new VerificationFailed(`${artifact.targetPath} failed verification: ${(err as Error).message}`);
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 
 /** The upload passed the size limit; nothing of it was kept. */
 export class BlobTooLarge extends Error {
@@ -14,8 +14,11 @@ export interface StoredBlob {
   readonly size: number;
   /** All of its bytes, in memory of their own (they may be kept); releases the blob. */
   readAll(): Promise<Buffer>;
-  /** Its bytes as a stream, which releases the blob at its end or destruction. */
-  stream(): Readable;
+  /**
+   * Its bytes as a stream, which releases the blob at its end or destruction; with `span`, only
+   * bytes `start` to `end` (inclusive, within the blob: the caller checked them against `size`).
+   */
+  stream(span?: { start: number; end: number }): Readable;
   /** Releases a blob that is not read. */
   close(): Promise<void>;
 }
@@ -69,4 +72,26 @@ export class BlobMeter extends Transform {
   sha256(): string {
     return this.hash.digest('hex');
   }
+}
+
+/**
+ * Bytes `start` to `end` (inclusive) of `source`, for a store that can only read from the start:
+ * chunks before the span are dropped as they pass, and `source` is destroyed once the span is out
+ * (which releases its blob).
+ */
+export function sliced(source: Readable, span: { start: number; end: number }): Readable {
+  let at = 0;
+  async function* take(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of source as AsyncIterable<Uint8Array>) {
+        const [from, to] = [Math.max(span.start - at, 0), Math.min(span.end + 1 - at, chunk.length)];
+        at += chunk.length;
+        if (from < to) yield chunk.subarray(from, to);
+        if (at > span.end) return;
+      }
+    } finally {
+      source.destroy();
+    }
+  }
+  return Readable.from(take(), { objectMode: false });
 }

@@ -110,8 +110,9 @@ class FileBlob implements StoredBlob {
     }
   }
 
-  stream(): Readable {
-    return this.handle.createReadStream(); // closes the handle at its end or destruction
+  stream(span?: { start: number; end: number }): Readable {
+    // A span is read from its offset (pread): the bytes before it are never read.
+    return this.handle.createReadStream(span); // closes the handle at its end or destruction
   }
 
   close(): Promise<void> {

@@ -9,7 +9,7 @@ import type { ReadableStream } from 'node:stream/web';
 import { StorageType } from '@nats-io/jetstream';
 import { Objm, type ObjectResult, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BlobMeter, checkDigest, type BlobStore, type StoredBlob } from './blob-store.js';
+import { BlobMeter, checkDigest, sliced, type BlobStore, type StoredBlob } from './blob-store.js';
 
 export interface NatsBlobStoreOptions {
   /** The object store bucket, behind the installation's stream prefix, e.g. `KEELSON_BLOBS`. */
@@ -97,8 +97,14 @@ class ObjectBlob implements StoredBlob {
     return bytes;
   }
 
-  stream(): Readable {
-    return Readable.fromWeb(this.result.data as unknown as ReadableStream<Uint8Array>);
+  /**
+   * An object store reads an object as its chunk messages in order, from the first: nats.js has no
+   * read from an offset. For a span, the chunks before it still come from the server, but each is
+   * dropped as it arrives (one chunk in memory at a time), and the read stops after the span's last byte.
+   */
+  stream(span?: { start: number; end: number }): Readable {
+    const whole = Readable.fromWeb(this.result.data as unknown as ReadableStream<Uint8Array>);
+    return span ? sliced(whole, span) : whole;
   }
 
   async close(): Promise<void> {

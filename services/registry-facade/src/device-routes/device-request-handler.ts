@@ -5,7 +5,7 @@ import { sendFailure } from '../http/facade-error.filter.js';
 import { deviceReads, targetBytes } from '../http/registry.metrics.js';
 import type { DeviceFiles } from './device-files.js';
 import { parseDeviceRoute, type DeviceRoute } from './device-route.js';
-import { sendDocument, sendTarget } from './device-responses.js';
+import { bytesSent, sendDocument, sendTarget, targetRange } from './device-responses.js';
 
 /**
  * The device routes (`GET|HEAD /v1/fleets/:fleet/tuf/:file` and
@@ -43,7 +43,11 @@ export class DeviceRequestHandler {
     }
     const target = await this.files.target(route);
     deviceReads().inc({ what: 'target' });
-    if (withBody) targetBytes().inc(target.bytes ? target.bytes.length : target.blob.size);
-    sendTarget(res, withBody, target);
+    const range = targetRange(req, target);
+    // A resumed download is rare and says something about a device's network: one line each, with
+    // the digest (public: it is in the signed metadata) and the offset, never the device's identity.
+    if (range.kind === 'span') this.logger.log(`target ${target.sha256} sent from byte ${range.start} to ${range.end} (Range)`);
+    if (withBody) targetBytes().inc(bytesSent(target, range));
+    sendTarget(res, withBody, target, range);
   }
 }

@@ -12,8 +12,11 @@ export const wholeReadMaxBytes = 1024 * 1024;
 /** The most bytes of small targets kept in memory at once (least recently served go first). */
 export const keptTargetMaxBytes = 16 * 1024 * 1024;
 
-/** A target as it is served: its bytes (kept only once verified), or its blob opened for streaming (the reader releases it). */
-export type ServedTarget = { bytes: Buffer; blob?: undefined } | { bytes?: undefined; blob: StoredBlob };
+/**
+ * A target as it is served: its bytes (kept only once verified), or its blob opened for streaming
+ * (the reader releases it), with the sha256 it is stored under.
+ */
+export type ServedTarget = ({ bytes: Buffer; blob?: undefined } | { bytes?: undefined; blob: StoredBlob }) & { sha256: string };
 
 /**
  * The bytes of the targets devices download, by digest. A rollout sends every device of a wave for
@@ -40,9 +43,9 @@ export class TargetBytes {
   async open(sha256: string, length: number): Promise<ServedTarget> {
     if (length <= wholeReadMaxBytes) {
       const bytes = this.kept.get(sha256) ?? (await this.readShared(sha256, length));
-      if (bytes) return { bytes };
+      if (bytes) return { bytes, sha256 };
     }
-    return { blob: await this.opened(sha256) };
+    return { blob: await this.opened(sha256), sha256 };
   }
 
   /** How many bytes are kept in memory now. */
