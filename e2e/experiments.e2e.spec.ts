@@ -129,9 +129,16 @@ describe('experiments', () => {
     expect(ended).toMatchObject({ status: 'inconclusive', decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' } });
     expect(ended.decision!.evidence).toMatchObject({ samples: { candidate: 0, control: 0 } });
     expect((await platform.api<{ channels: unknown[] }>('/v1/channels/no-data')).body.channels).toEqual([]);
-    // still a person's to decide; here it is stopped, and the arm keeps what it has
+    // still a person's to decide; here it is stopped while someone watches, and the arm keeps what it has
+    const watching = cli('experiment', 'watch', experiment.experimentId);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const stopped = await cli('experiment', 'stop', experiment.experimentId, '--reason', 'no metrics yet', '--json');
     expect(stopped.json()).toMatchObject({ status: 'stopped', settled: true, stopReason: 'no metrics yet' });
+    const watched = await watching;
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toContain('decided inconclusive (automatic): budget-reached');
+    expect(watched.stdout).toContain('stopped: no metrics yet');
+    expect(watched.stdout.trim().split('\n').at(-1)).toBe('ended: stopped');
     for (const d of experiment.arms.candidate) expect(running('no-data', d)).toBe('no-data 2.0.0');
     const listed = await cli('experiment', 'list');
     expect(listed.stdout).toContain(experiment.experimentId);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RuleViolation } from '@keelson/domain-kit';
+import { isDomainError, RuleViolation } from '@keelson/domain-kit';
 import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
 import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
 import { bindArtifact } from '../../rollouts/bind-artifact.js';
@@ -53,6 +53,15 @@ export async function createExperiment(deps: ExperimentDeps, input: CreateInput,
     },
     eventMetadataOf(ctx),
   );
-  await startExperimentRollout(deps, state, 'candidate', ctx);
+  try {
+    await startExperimentRollout(deps, state, 'candidate', ctx);
+  } catch (err) {
+    // The rollout's rules refused the arm (no device fits the candidate, say): the experiment cannot
+    // run, so it ends at once, saying why. An infrastructure error is left to the decision loop to retry.
+    if (!isDomainError(err)) throw err;
+    const reason = `the candidate arm's rollout was refused: ${err.message}`.slice(0, 500);
+    await deps.experiments.execute({ type: 'StopExperiment', fleet, experimentId, reason, at: deps.clock.now().toISOString() }, { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-refused` });
+    throw err;
+  }
   return deps.experiments.get(fleet, experimentId);
 }
