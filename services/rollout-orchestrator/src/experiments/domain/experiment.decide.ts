@@ -1,5 +1,5 @@
 import { InvalidInput, RuleViolation, assertNever, type Decider } from '@keelson/domain-kit';
-import type { ExperimentCreated, ExperimentEvent } from '@keelson/events';
+import { maxArmDevices, type ExperimentCreated, type ExperimentEvent } from '@keelson/events';
 import { checkPlan, parseGuardrail, parsePrimary } from '@keelson/experiment-stats';
 import { evolveExperiment, initialExperiment, isOpen, type Experiment } from './experiment.js';
 
@@ -26,6 +26,10 @@ function create(c: Extract<ExperimentCommand, { type: 'CreateExperiment' }>, sta
   if (!Number.isInteger(c.split) || c.split < 1 || c.split > 50) throw invalid('experiment.bad-split', 'split', `split is a whole percent from 1 to 50, got ${c.split}`);
   if (c.arms.candidate.length === 0 || c.arms.control.length === 0) {
     throw invalid('experiment.group-too-small', 'groupId', `group '${c.groupId}' is too small for a candidate and a control arm`);
+  }
+  // An arm is recorded in one event, which must stay bounded (and a rollout names at most 10,000 devices).
+  if (c.arms.candidate.length > maxArmDevices || c.arms.control.length > maxArmDevices) {
+    throw invalid('experiment.arm-too-large', 'split', `an arm holds at most ${maxArmDevices} devices; lower the split or use a smaller group`);
   }
   const { plan } = c;
   checkPlan({ primary: parsePrimary(plan.primary), guardrails: plan.guardrails.map(parseGuardrail), alpha: plan.alpha, minSamples: plan.minSamples, maxDurationMs: plan.maxDurationSeconds * 1000 });

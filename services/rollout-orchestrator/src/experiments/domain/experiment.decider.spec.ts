@@ -42,6 +42,7 @@ describe('an experiment', () => {
       ['a guardrail it cannot parse', { plan: { ...plan, guardrails: ['latency_p95_ms:max-10%'] } }, 'experiment.bad-guardrail'],
       ['too few samples to promote on', { plan: { ...plan, minSamples: 1 } }, 'experiment.bad-plan'],
       ['a group too small for a control arm', { arms: { candidate: ['d-1'], control: [], untouched: 0 } }, 'experiment.group-too-small'],
+      ['an arm too large for one event', { arms: { candidate: Array.from({ length: 5001 }, (_, i) => `d-${i}`), control: ['c-1'], untouched: 0 } }, 'experiment.arm-too-large'],
     ])('refuses %s, recording nothing', (_, extra, code) => {
       given(experimentDecider, []).when(create(extra)).thenThrows(InvalidInput, code);
     });
