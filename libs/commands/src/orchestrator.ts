@@ -81,3 +81,7 @@ export const retryRollout = defineCommand(
 );
 
 export { ChannelsView, listChannels, setChannel, promoteRollout } from './orchestrator-channels.js';
+
+export {
+  ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, decideExperiment, stopExperiment,
+} from './orchestrator-experiments.js';

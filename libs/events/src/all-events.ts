@@ -2,6 +2,7 @@ import { artifactEvents, type ArtifactEvent } from './artifact/artifact-events.j
 import { channelEvents, type ChannelEvent } from './channel/channel-events.js';
 import { deviceEvents, type DeviceEvent } from './device/device-events.js';
 import { enrollmentEvents, type EnrollmentEvent } from './enrollment/enrollment-events.js';
+import { experimentEvents, type ExperimentEvent } from './experiment/experiment-events.js';
 import { groupEvents, type GroupEvent } from './group/group-events.js';
 import { MessageRegistry } from './kit/registry.js';
 import { operatorEvents, type OperatorEvent } from './operator/operator-events.js';
@@ -11,7 +12,7 @@ import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | OperatorEvent | RegistryEvent
+export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | ExperimentEvent | OperatorEvent | RegistryEvent
   | RegistryConnectionEvent;
 
 /** The type name of any Keelson event. */
@@ -29,6 +30,7 @@ export const allEvents = new MessageRegistry<KeelsonEvent>([
   ...enrollmentEvents.readers,
   ...rolloutEvents.readers,
   ...channelEvents.readers,
+  ...experimentEvents.readers,
   ...operatorEvents.readers,
   ...registryEvents.readers,
   ...registryConnectionEvents.readers,

@@ -26,6 +26,7 @@ export * from './group/index.js';
 export * from './enrollment/index.js';
 export * from './rollout/index.js';
 export * from './channel/index.js';
+export * from './experiment/index.js';
 export * from './operator/index.js';
 export * from './registry/index.js';
 export * from './audit/index.js';

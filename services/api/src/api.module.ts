@@ -14,6 +14,8 @@ import { OperatorCommands } from './http/operator-commands.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { RegistriesController } from './registries/registries.controller.js';
 import { OperatorsModule } from './operators/operators.module.js';
+import { ExperimentEventsController } from './experiments/experiment-events.controller.js';
+import { ExperimentsController } from './experiments/experiments.controller.js';
 import { RolloutEventsController } from './rollouts/rollout-events.controller.js';
 import { RolloutsController } from './rollouts/rollouts.controller.js';
 import { ChannelsController } from './channels/channels.controller.js';
@@ -34,6 +36,8 @@ export class ApiModule {
         GroupsController,
         RegistriesController,
         RolloutEventsController,
+        ExperimentEventsController,
+        ExperimentsController,
         RolloutsController,
         ChannelsController,
         AuditController,

@@ -12,6 +12,8 @@ import { registryConnect, registryList, registryRemove, registryRotateCredential
 import { rolloutList } from './commands/rollout-list.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
 import { channelList, channelSet } from './commands/channel.commands.js';
+import { experimentCreate, experimentDecide, experimentList, experimentShow, experimentStop } from './commands/experiment.commands.js';
+import { experimentWatch } from './commands/experiment-watch.js';
 import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './commands/rollout.commands.js';
 import { tokenCreate, tokenList, tokenRevoke } from './commands/token.commands.js';
 import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
@@ -44,6 +46,12 @@ const commands: Record<string, Command> = {
   'rollout promote': rolloutPromote,
   'channel list': channelList,
   'channel set': channelSet,
+  'experiment create': experimentCreate,
+  'experiment list': experimentList,
+  'experiment show': experimentShow,
+  'experiment watch': experimentWatch,
+  'experiment stop': experimentStop,
+  'experiment decide': experimentDecide,
   'audit list': auditList,
   'token create': tokenCreate,
   'token list': tokenList,

@@ -9,6 +9,7 @@ import { ConnectRegistryRequest, RegistryConnectionList, RegistryConnectionView,
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
 import { ImportRootResponse, OnlineKeysView, RotateOnlineKeyRequest, RotateOnlineKeyResponse, SignedRootDocument, TufRootView } from '../tuf/tuf.schemas.js';
 import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
+import { CreateExperimentRequest, DecideExperimentRequest, ExperimentList, ExperimentParams, ExperimentStreamEvents, ExperimentView, StopExperimentRequest } from '../experiments/experiment.schemas.js';
 import { ChannelParams, ChannelsParams, ChannelsView, SetChannelRequest } from '../channels/channel.schemas.js';
 
 /** One route of the operator API as the OpenAPI document describes it; the controllers parse with the same schemas. */
@@ -35,6 +36,7 @@ const AgentBundleFile = z.string().describe('the bundle (application/gzip) or it
 const AgentInstaller = z.string().describe('a POSIX sh script (text/x-shellscript)');
 const OpenApiDocument = z.record(z.string(), z.unknown()).describe('this OpenAPI 3.1 document');
 const rollout = { params: RolloutParams, query: FleetQuery, tag: 'rollouts', response: RolloutView } as const;
+const experiment = { params: ExperimentParams, query: FleetQuery, tag: 'experiments', response: ExperimentView } as const;
 
 /** Every route the api serves besides `/healthz`, `/readyz` and `/metrics`. */
 export const apiRoutes: RouteDoc[] = [
@@ -71,6 +73,12 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'get', path: '/v1/channels/:artifact', operationId: 'listChannels', summary: 'The release channels of an artifact name', tag: 'channels', params: ChannelsParams, query: FleetQuery, status: 200, response: ChannelsView },
   { method: 'post', path: '/v1/channels/:artifact/:channel', operationId: 'setChannel', summary: 'Point a release channel at a published version', tag: 'channels', params: ChannelParams, query: FleetQuery, body: SetChannelRequest, status: 200, response: ChannelsView },
   { method: 'get', path: '/v1/rollouts/:id/events', operationId: 'streamRolloutEvents', summary: 'Live SSE stream: snapshot, device names, rollout and device events, per-wave summary, end', ...rollout, status: 200, response: { sse: RolloutStreamEvents } },
+  { method: 'post', path: '/v1/experiments', operationId: 'createExperiment', summary: 'Compare a candidate version with the baseline on a split of a group; the candidate arm is installed by a rollout', tag: 'experiments', query: FleetQuery, body: CreateExperimentRequest, status: 201, response: ExperimentView },
+  { method: 'get', path: '/v1/experiments', operationId: 'listExperiments', summary: 'List experiments, newest first', tag: 'experiments', query: ListQuery, status: 200, response: ExperimentList },
+  { method: 'get', path: '/v1/experiments/:id', operationId: 'getExperiment', summary: 'One experiment: plan, arms, rollouts and verdict', ...experiment, status: 200 },
+  { method: 'get', path: '/v1/experiments/:id/events', operationId: 'streamExperimentEvents', summary: 'Live SSE stream: snapshot, experiment events, end once the verdict is carried out', ...experiment, status: 200, response: { sse: ExperimentStreamEvents } },
+  { method: 'post', path: '/v1/experiments/:id/decide', operationId: 'decideExperiment', summary: "A person's verdict: promote (moves the channel, starts the follow-up) or abort (reverts the candidate arm)", ...experiment, body: DecideExperimentRequest, status: 200 },
+  { method: 'post', path: '/v1/experiments/:id/stop', operationId: 'stopExperiment', summary: 'End the experiment without a verdict; the candidate arm keeps what it has', ...experiment, body: StopExperimentRequest, status: 200 },
   { method: 'get', path: '/v1/audit', operationId: 'queryAudit', summary: 'Audit entries, oldest first', tag: 'audit', query: AuditQuery, status: 200, response: AuditPage },
   { method: 'post', path: '/v1/tokens', operationId: 'createApiToken', summary: 'Issue an API token for this fleet (the secret is in this answer only); admin', tag: 'tokens', query: FleetQuery, body: CreateApiTokenRequest, status: 201, response: ApiTokenCreated },
   { method: 'get', path: '/v1/tokens', operationId: 'listApiTokens', summary: "The fleet's API tokens, newest first, without secrets; admin", tag: 'tokens', query: ListQuery, status: 200, response: ApiTokenList },

@@ -29,7 +29,7 @@ describe('GET /v1/openapi.json', () => {
   it('is OpenAPI 3.1 and describes exactly the routes the app serves', () => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
-    expect(servedRoutes(t)).toHaveLength(41);
+    expect(servedRoutes(t)).toHaveLength(47);
     expect(documented).toEqual(servedRoutes(t));
   });
 
@@ -38,6 +38,7 @@ describe('GET /v1/openapi.json', () => {
     expect(JSON.stringify(doc.paths['/v1/rollouts']!.post!.requestBody)).toContain('timeoutSeconds');
     expect(JSON.stringify(doc.paths['/v1/artifacts']!.post!.requestBody)).toContain('multipart/form-data');
     expect(doc.paths['/v1/rollouts/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, rollout: {}, device: {}, end: {} } });
+    expect(doc.paths['/v1/experiments/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, experiment: {}, end: {} } });
   });
 
   it('documents the strategy\'s halt rule, throttle and per-device timeout, and the view\'s wave summaries', () => {

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { gateway, orchestrator } from '@keelson/commands';
-import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import { findByIdOrName } from '../http/by-id-or-name.js';
+import { orchestrator } from '@keelson/commands';
+import { groupIdOf } from '../http/group-id-of.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutParams } from './rollout.schemas.js';
@@ -16,7 +15,7 @@ export class RolloutsController {
   async create(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { artifact, group, devices, selector, probe, strategy, onMisfit, supersede } = parseBody(CreateRolloutRequest, body);
-    const target = group !== undefined ? { groupId: await this.groupIdOf(fleet, group) } : devices !== undefined ? { deviceNames: devices } : { selector };
+    const target = group !== undefined ? { groupId: await groupIdOf(this.commands, fleet, group) } : devices !== undefined ? { deviceNames: devices } : { selector };
     return this.commands.call(orchestrator.createRollout, { fleet, artifact: artifactRefOf(artifact), ...target, probe, strategy, onMisfit, supersede });
   }
 
@@ -76,20 +75,5 @@ export class RolloutsController {
     const { fleet } = parseQuery(FleetQuery, query);
     const { id } = parseParams(RolloutParams, params);
     return { fleet, rolloutId: id };
-  }
-
-  // An unknown group is bad input of this request (400), not a missing route resource (404).
-  private async groupIdOf(fleet: string, group: string): Promise<string> {
-    try {
-      const view = await findByIdOrName(
-        group,
-        (groupId) => this.commands.call(gateway.getGroup, { fleet, groupId }),
-        (name) => this.commands.call(gateway.getGroup, { fleet, name }),
-      );
-      return view.groupId;
-    } catch (err) {
-      if (err instanceof NotFound) throw new InvalidInput('group.not-found', [{ path: ['group'], message: `no group '${group}' in fleet '${fleet}'` }]);
-      throw err;
-    }
   }
 }

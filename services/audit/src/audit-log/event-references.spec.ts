@@ -25,6 +25,13 @@ describe('what an event concerns', () => {
     expect(refs('device', deviceEnrolled('default', 'd-1'))).toEqual({ rolloutIds: [], deviceIds: ['d-1'], artifacts: [] });
   });
 
+  it("an experiment: its artifact name and the devices of its arms", () => {
+    expect(referencesOf('experiment', { fleet: 'default', experimentId: 'x-1', artifactName: 'yolo', candidate: '2.0.0' })).toEqual({ rolloutIds: [], deviceIds: [], artifacts: ['yolo'] });
+    const arms = { fleet: 'default', experimentId: 'x-1', candidateDeviceIds: ['d-1'], controlDeviceIds: ['d-2'], untouchedCount: 3 };
+    expect(referencesOf('experiment', arms)).toEqual({ rolloutIds: [], deviceIds: ['d-1', 'd-2'], artifacts: [] });
+    expect(referencesOf('experiment', { fleet: 'default', experimentId: 'x-1', arm: 'candidate', rolloutId: 'r-1' }).rolloutIds).toEqual(['r-1']);
+  });
+
   it('signed targets: the artifact names inside the target paths', () => {
     expect(refs('tuf', targetsSigned('default', 'model/yolo/1.0.0/model.onnx', 'config/cfg/2.0.0/c.yaml')).artifacts).toEqual(['yolo', 'cfg']);
   });

@@ -30,15 +30,17 @@ function collect(into: string[], pattern: RegExp, values: readonly unknown[]): v
  * `deviceId`, `deviceIds` (rollout created, wave started, group membership), desired-state
  * `assignments`, an artifact's own `name` (only in the artifact family, where `name` means the
  * artifact), `artifact.name` (rollouts) and the name inside TUF `targetPaths`
- * (`<kind>/<name>/<version>/<file>`). Works on unrecognised events too: values that are not valid
- * ids are ignored.
+ * (`<kind>/<name>/<version>/<file>`), and an experiment's `artifactName` and the devices of its
+ * arms (`candidateDeviceIds`, `controlDeviceIds`). Works on unrecognised events too: values that are
+ * not valid ids are ignored.
  */
 export function referencesOf(family: string, data: Record<string, unknown>): EventReferences {
   const refs: EventReferences = { rolloutIds: [], deviceIds: [], artifacts: [] };
   const assignments = listOf(data.assignments).filter(isObject);
   collect(refs.rolloutIds, token, [data.rolloutId, ...assignments.map((a) => a.rolloutId)]);
-  collect(refs.deviceIds, token, [data.deviceId, ...listOf(data.deviceIds)]);
+  collect(refs.deviceIds, token, [data.deviceId, ...listOf(data.deviceIds), ...listOf(data.candidateDeviceIds), ...listOf(data.controlDeviceIds)]);
   if (family === 'artifact') collect(refs.artifacts, artifactName, [data.name]);
+  collect(refs.artifacts, artifactName, [data.artifactName]);
   const artifactOf = (v: unknown) => (isObject(v) ? v.name : undefined);
   collect(refs.artifacts, artifactName, [artifactOf(data.artifact), ...assignments.map((a) => artifactOf(a.artifact))]);
   collect(refs.artifacts, artifactName, listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)));

@@ -42,6 +42,6 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
       useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) => declareModule(...rolloutsDeclarations({ config, db: requireDatabase(db, 'rollout-orchestrator', rolloutTables), deps })),
     },
   ],
-  exports: [Rollouts, Channels],
+  exports: [Rollouts, Channels, ROLLOUT_DEPS],
 })
 export class RolloutsModule {}

@@ -1,0 +1,44 @@
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Inject, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { orchestrator } from '@keelson/commands';
+import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { OperatorCommands } from '../http/operator-commands.js';
+import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
+import { streamExperiment } from './experiment-live-stream.js';
+import { ExperimentParams } from './experiment.schemas.js';
+
+/** `GET /v1/experiments/{id}/events`: the live SSE stream of one experiment. */
+@Controller('v1/experiments')
+export class ExperimentEventsController implements BeforeApplicationShutdown {
+  private readonly open = new Set<ServerResponse>();
+
+  constructor(
+    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(API_CONFIG) private readonly api: ApiConfig,
+  ) {}
+
+  @Get(':id/events')
+  async events(@Query() query: unknown, @Param() params: unknown, @Res() res: ServerResponse): Promise<void> {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { id } = parseParams(ExperimentParams, params);
+    // Before a byte is streamed, so an unknown experiment is a plain 404.
+    const view = await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id });
+    this.open.add(res);
+    try {
+      await streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs });
+    } finally {
+      this.open.delete(res);
+    }
+  }
+
+  // An SSE stream never ends by itself: ending each response lets the HTTP server close.
+  async beforeApplicationShutdown(): Promise<void> {
+    const closing = [...this.open].map((res) => new Promise((resolve) => res.once('close', resolve)));
+    for (const res of this.open) res.end();
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+}

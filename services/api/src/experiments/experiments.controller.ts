@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { orchestrator } from '@keelson/commands';
+import { groupIdOf } from '../http/group-id-of.js';
+import { OperatorCommands } from '../http/operator-commands.js';
+import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { CreateExperimentRequest, DecideExperimentRequest, ExperimentParams, StopExperimentRequest, versionRefOf } from './experiment.schemas.js';
+
+/** Experiments, owned by the orchestrator; every route but the list answers with the ExperimentView. */
+@Controller('v1/experiments')
+export class ExperimentsController {
+  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Query() query: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { candidate, baseline, group, guardrails, ...rest } = parseBody(CreateExperimentRequest, body);
+    const groupId = await groupIdOf(this.commands, fleet, group);
+    return this.commands.call(orchestrator.createExperiment, {
+      fleet, candidate: versionRefOf(candidate), baseline: versionRefOf(baseline), groupId, guardrails: guardrails ?? [], ...rest,
+    });
+  }
+
+  @Get()
+  list(@Query() query: unknown) {
+    const { fleet, limit, cursor } = parseQuery(ListQuery, query);
+    return this.commands.call(orchestrator.listExperiments, { fleet, limit, cursor });
+  }
+
+  @Get(':id')
+  get(@Query() query: unknown, @Param() params: unknown) {
+    return this.commands.call(orchestrator.getExperiment, this.refOf(query, params));
+  }
+
+  @Post(':id/decide')
+  @HttpCode(200)
+  decide(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { outcome, reason } = parseBody(DecideExperimentRequest, body);
+    return this.commands.call(orchestrator.decideExperiment, { ...this.refOf(query, params), outcome, reason });
+  }
+
+  @Post(':id/stop')
+  @HttpCode(200)
+  stop(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { reason } = parseBody(StopExperimentRequest, body ?? {});
+    return this.commands.call(orchestrator.stopExperiment, { ...this.refOf(query, params), reason });
+  }
+
+  private refOf(query: unknown, params: unknown): { fleet: string; experimentId: string } {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { id } = parseParams(ExperimentParams, params);
+    return { fleet, experimentId: id };
+  }
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { isDomainError, RuleViolation } from '@keelson/domain-kit';
+import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
+import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
+import { bindArtifact } from '../../rollouts/bind-artifact.js';
+import { resolveTarget } from '../../targeting/resolve-target.js';
+import { assignArms } from '../domain/arm-assignment.js';
+import type { ExperimentDeps } from '../experiment-deps.js';
+import { startExperimentRollout } from './experiment-rollouts.js';
+
+type CreateInput = ParsedCommandInput<typeof orchestrator.createExperiment>;
+
+export const newExperimentId = (): string => `x-${randomBytes(6).toString('hex')}`;
+
+/**
+ * Refuses a group that another open experiment uses, or whose devices an active rollout holds: the
+ * experiment's arms must differ only in what it installs.
+ */
+async function refuseBusyGroup(deps: ExperimentDeps, fleet: string, groupId: string, deviceIds: string[]): Promise<void> {
+  const experiments = await deps.experiments.openOnGroup(fleet, groupId);
+  if (experiments.length > 0) {
+    throw new RuleViolation('experiment.group-busy', `group '${groupId}' is in experiment ${experiments.map((e) => `'${e}'`).join(', ')}`);
+  }
+  const rollouts = new Set<string>();
+  for (const deviceId of deviceIds) for (const r of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) rollouts.add(r);
+  if (rollouts.size > 0) {
+    throw new RuleViolation('experiment.group-busy', `group '${groupId}' has devices in active rollout ${[...rollouts].map((r) => `'${r}'`).join(', ')}`);
+  }
+}
+
+/**
+ * Creates an experiment: both versions published, the group's active devices free, the arms drawn
+ * (stable, recorded), the plan checked by the decider; then the candidate arm's rollout starts. Every
+ * refusal comes before the first write, so a refused experiment records nothing.
+ */
+export async function createExperiment(deps: ExperimentDeps, input: CreateInput, ctx: CommandContext): Promise<orchestrator.ExperimentView> {
+  const { fleet, candidate, baseline, groupId, split } = input;
+  await bindArtifact(deps, fleet, candidate.name, candidate.version, ctx);
+  await bindArtifact(deps, fleet, baseline.name, baseline.version, ctx);
+  const group = await resolveTarget(deps.nc, deps.naming, ctx, fleet, { groupId });
+  const inactive = new Set(group.inactive);
+  const active = group.deviceIds.filter((d) => !inactive.has(d));
+  await refuseBusyGroup(deps, fleet, groupId, active);
+  const experimentId = newExperimentId();
+  const arms = assignArms(experimentId, active, split);
+  const { primary, guardrails, alpha, minSamples, maxDurationSeconds, probe, strategy, onSuccess } = input;
+  const { state } = await deps.experiments.execute(
+    {
+      type: 'CreateExperiment', fleet, experimentId, at: deps.clock.now().toISOString(),
+      candidateName: candidate.name, baselineName: baseline.name, candidate: candidate.version, baseline: baseline.version, groupId, split,
+      plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds }, probe, strategy, onSuccess,
+      arms: { candidate: arms.candidate, control: arms.control, untouched: arms.untouched.length },
+    },
+    eventMetadataOf(ctx),
+  );
+  try {
+    await startExperimentRollout(deps, state, 'candidate', ctx);
+  } catch (err) {
+    // The rollout's rules refused the arm (no device fits the candidate, say): the experiment cannot
+    // run, so it ends at once, saying why. An infrastructure error is left to the decision loop to retry.
+    if (!isDomainError(err)) throw err;
+    const reason = `the candidate arm's rollout was refused: ${err.message}`.slice(0, 500);
+    await deps.experiments.execute({ type: 'StopExperiment', fleet, experimentId, reason, at: deps.clock.now().toISOString() }, { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-refused` });
+    throw err;
+  }
+  return deps.experiments.get(fleet, experimentId);
+}

@@ -1,0 +1,56 @@
+import {
+  assessWindows, decideExperiment, mergeAll, parseGuardrail, parsePrimary, type ExperimentDecision, type ExperimentPlan, type ExperimentWindow, type MetricSummary,
+} from '@keelson/experiment-stats';
+import type { ExperimentCreated } from '@keelson/events';
+import type { ArmMetricsSource, ArmWindow } from '../metrics/arm-metrics-source.js';
+
+/**
+ * How much time one look of the sequential test covers. Fixed and counted from the experiment's
+ * creation, so a restart (or another replica) folds the same windows into the same looks.
+ */
+export const lookMs = 60_000;
+
+/** The statistical plan of an experiment as it was recorded. */
+export function planOf(created: ExperimentCreated['data']): ExperimentPlan {
+  const { plan } = created;
+  return { primary: parsePrimary(plan.primary), guardrails: plan.guardrails.map(parseGuardrail), alpha: plan.alpha, minSamples: plan.minSamples, maxDurationMs: plan.maxDurationSeconds * 1000 };
+}
+
+type Arm = 'candidate' | 'control';
+
+/** Merges each complete look's windows per metric: look k covers (start + k·lookMs, start + (k+1)·lookMs]. */
+function looksOf(start: number, now: number, byMetric: Map<string, ArmWindow[]>, arm: Arm, into: ExperimentWindow[]): void {
+  const complete = Math.floor((now - start) / lookMs);
+  for (const [metric, windows] of byMetric) {
+    const perLook = new Map<number, MetricSummary[]>();
+    for (const w of windows) {
+      const k = Math.ceil((Date.parse(w.windowEnd) - start) / lookMs) - 1;
+      if (k < 0 || k >= complete) continue; // before the experiment, or a look still open
+      perLook.set(k, [...(perLook.get(k) ?? []), w.summary]);
+    }
+    for (const [k, summaries] of perLook) {
+      into[k] ??= { candidate: {}, control: {} };
+      const merged = mergeAll(summaries);
+      if (merged) into[k][arm][metric] = merged;
+    }
+  }
+}
+
+/**
+ * The decision on the data so far: the merged summaries per arm and metric from `source`, folded
+ * look by look into the always-valid test, judged by `decideExperiment`. With no data at all the
+ * outcome is `continue` until the max duration, then `inconclusive`: never a promotion.
+ */
+export async function judgeExperiment(source: ArmMetricsSource, created: ExperimentCreated['data'], now: Date): Promise<ExperimentDecision> {
+  const plan = planOf(created);
+  const metrics = [plan.primary.metric, ...plan.guardrails.map((g) => g.metric)];
+  const start = Date.parse(created.createdAt);
+  const windows: ExperimentWindow[] = [];
+  for (const arm of ['candidate', 'control'] as const) {
+    const byMetric = new Map<string, ArmWindow[]>();
+    for (const metric of new Set(metrics)) byMetric.set(metric, await source.summaries(created.experimentId, arm, metric, created.createdAt));
+    looksOf(start, now.getTime(), byMetric, arm, windows);
+  }
+  const looks = windows.filter((w): w is ExperimentWindow => w !== undefined);
+  return decideExperiment(plan, assessWindows(plan, looks), now.getTime() - start);
+}

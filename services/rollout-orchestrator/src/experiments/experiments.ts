@@ -1,0 +1,75 @@
+import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import type { orchestrator } from '@keelson/commands';
+import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import type { ExperimentEvent } from '@keelson/events';
+import type { Database } from '@keelson/postgres';
+import { experimentDecider, type ExperimentCommand } from './domain/experiment.decide.js';
+import type { Experiment, LiveExperiment } from './domain/experiment.js';
+import { evolveExperimentView } from './read-models/experiment-view.js';
+
+type ExperimentView = orchestrator.ExperimentView;
+
+/**
+ * Runs experiment commands against `ev.experiment.<fleet>.<experimentId>` (load, decide, append,
+ * retry on conflict) and reads experiments: one from its stream, lists from the read model.
+ */
+export class Experiments {
+  constructor(
+    readonly store: EventStore<ExperimentEvent>,
+    private readonly db: Database,
+  ) {}
+
+  private subject(fleet: string, experimentId: string): string {
+    return this.store.subject('experiment', fleet, experimentId);
+  }
+
+  async execute(command: ExperimentCommand, meta: EventMetadata): Promise<{ events: ExperimentEvent[]; state: LiveExperiment }> {
+    const outcome = await handleCommand({ store: this.store, subject: this.subject(command.fleet, command.experimentId), decider: experimentDecider, command, meta });
+    if (outcome.state.status === 'absent') throw new NotFound('experiment', command.experimentId);
+    return { events: outcome.events, state: outcome.state };
+  }
+
+  async current(fleet: string, experimentId: string): Promise<Experiment> {
+    const { events } = await this.store.load(this.subject(fleet, experimentId));
+    return events.reduce((s, r) => experimentDecider.evolve(s, r.event), experimentDecider.initialState());
+  }
+
+  /** One experiment, folded from its stream so it is visible the moment a command returned. */
+  async get(fleet: string, experimentId: string): Promise<ExperimentView> {
+    const { events } = await this.store.load(this.subject(fleet, experimentId));
+    const view = events.reduce<ExperimentView | null>((v, r) => evolveExperimentView(v, r.event), null);
+    if (!view) throw new NotFound('experiment', experimentId);
+    return view;
+  }
+
+  /** The fleet's experiments, newest first; the cursor is a creation sequence. */
+  async list(fleet: string, limit: number, cursor?: string): Promise<{ items: ExperimentView[]; nextCursor?: string }> {
+    if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
+      throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+    }
+    const rows = await this.db.query<{ view: ExperimentView; created_seq: string }>(
+      `SELECT view, created_seq FROM experiment_summaries WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
+       ORDER BY created_seq DESC LIMIT $3`,
+      [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
+    );
+    const items = rows.slice(0, limit).map((r) => r.view);
+    return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
+  }
+
+  /** Open experiments on the group (the read model: a creation may trail it by a moment). */
+  async openOnGroup(fleet: string, groupId: string): Promise<string[]> {
+    const rows = await this.db.query<{ experiment_id: string }>(
+      `SELECT experiment_id FROM experiment_summaries WHERE fleet = $1 AND group_id = $2 AND status IN ('running', 'inconclusive')`,
+      [fleet, groupId],
+    );
+    return rows.map((r) => r.experiment_id);
+  }
+
+  /** What the decision loop visits: experiments still running, and ended ones whose verdict is not carried out yet. */
+  async needingAttention(): Promise<{ fleet: string; experimentId: string }[]> {
+    const rows = await this.db.query<{ fleet: string; experiment_id: string }>(
+      `SELECT fleet, experiment_id FROM experiment_summaries WHERE status = 'running' OR (NOT settled AND status <> 'inconclusive') ORDER BY created_seq`,
+    );
+    return rows.map((r) => ({ fleet: r.fleet, experimentId: r.experiment_id }));
+  }
+}

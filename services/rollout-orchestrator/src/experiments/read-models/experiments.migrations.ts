@@ -1,0 +1,24 @@
+import type { Migration } from '@keelson/postgres';
+
+/**
+ * The experiments read model: a row per experiment with its view, its status and group (what the
+ * decision loop and the busy-group check query), and whether its verdict's effects are done.
+ */
+export const experimentsMigrations: Migration[] = [
+  {
+    id: 'rollout-orchestrator-0101-experiments',
+    sql: `CREATE TABLE IF NOT EXISTS experiment_summaries (
+      fleet text NOT NULL,
+      experiment_id text NOT NULL,
+      group_id text NOT NULL,
+      status text NOT NULL,
+      settled boolean NOT NULL,
+      view jsonb NOT NULL,
+      created_seq bigint NOT NULL,
+      last_seq bigint NOT NULL,
+      PRIMARY KEY (fleet, experiment_id)
+    );
+    CREATE INDEX IF NOT EXISTS experiment_summaries_fleet_created ON experiment_summaries (fleet, created_seq DESC);
+    CREATE INDEX IF NOT EXISTS experiment_summaries_unsettled ON experiment_summaries (status) WHERE NOT settled`,
+  },
+];

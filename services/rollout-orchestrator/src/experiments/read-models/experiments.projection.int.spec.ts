@@ -1,0 +1,60 @@
+import type { EventStore, RecordedEvent } from '@keelson/event-store';
+import type { ExperimentEvent } from '@keelson/events';
+import { migrate, openDatabase, type Database } from '@keelson/postgres';
+import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { Experiments } from '../experiments.js';
+import { experimentsMigrations } from './experiments.migrations.js';
+import { experimentsProjection } from './experiments.projection.js';
+
+const fleet = 'plant-7';
+const at = '2026-12-07T10:00:00.000Z';
+const created = (experimentId: string, groupId: string): ExperimentEvent => ({
+  type: 'ExperimentCreated', schemaVersion: 1,
+  data: {
+    fleet, experimentId, artifactName: 'yolo-v8n', candidate: '2.2.0', baseline: '2.1.0', groupId, split: 20,
+    plan: { primary: 'confidence_mean:higher', guardrails: [], alpha: 0.05, minSamples: 100, maxDurationSeconds: 60 },
+    probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
+    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 }, onSuccess: {}, createdAt: at,
+  },
+});
+const decided = (experimentId: string, outcome: 'promote' | 'inconclusive'): ExperimentEvent => ({
+  type: 'ExperimentDecided', schemaVersion: 1, data: { fleet, experimentId, outcome, decidedBy: 'operator', reason: 'spec', decidedAt: at },
+});
+const settled = (experimentId: string): ExperimentEvent => ({ type: 'ExperimentSettled', schemaVersion: 1, data: { fleet, experimentId, settledAt: at } });
+
+const history = [created('x-1', 'g-a'), created('x-2', 'g-b'), created('x-3', 'g-a'), decided('x-1', 'promote'), decided('x-2', 'inconclusive'), decided('x-3', 'promote'), settled('x-3')];
+const recorded: RecordedEvent<ExperimentEvent>[] = history.map((event, i) => ({
+  event, seq: i + 1, subject: `ev.experiment.${fleet}.${event.data.experimentId}`, time: new Date(),
+  meta: { actor: { kind: 'service', id: 'spec' }, correlationId: 'c', commandId: `cmd-${i + 1}` },
+}));
+
+describe('the experiments read model, against real PostgreSQL', () => {
+  let tdb: TestDatabase;
+  let db: Database;
+  let experiments: Experiments;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = await openDatabase({ url: tdb.url });
+    await migrate(db, experimentsMigrations);
+    // every event twice, the second time a redelivery: the sequence guard makes it a no-op
+    for (const r of [...recorded, ...recorded]) await db.transaction((sql) => experimentsProjection.apply(sql, r));
+    experiments = new Experiments(null as unknown as EventStore<ExperimentEvent>, db); // the queries here read only the read model
+  });
+  afterAll(async () => {
+    await db.close();
+    await tdb.drop();
+  });
+
+  it('lists newest first, with each experiment where its last event left it', async () => {
+    const { items } = await experiments.list(fleet, 10);
+    expect(items.map((v) => [v.experimentId, v.status, v.settled])).toEqual([['x-3', 'promoted', true], ['x-2', 'inconclusive', false], ['x-1', 'promoted', false]]);
+    const page = await experiments.list(fleet, 2);
+    expect((await experiments.list(fleet, 2, page.nextCursor)).items.map((v) => v.experimentId)).toEqual(['x-1']);
+  });
+
+  it('finds the open experiments of a group, and those the decision loop must visit', async () => {
+    expect(await experiments.openOnGroup(fleet, 'g-b')).toEqual(['x-2']);
+    expect(await experiments.openOnGroup(fleet, 'g-a')).toEqual([]);
+    expect(await experiments.needingAttention()).toEqual([{ fleet, experimentId: 'x-1' }]);
+  });
+});
