@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { StoredBlob } from '../../blobs/blob-store.js';
-import { blobRangeOf, ByteWindow, contentRangeOf, unsatisfiedRangeOf } from './blob-range.js';
+import { contentRange, parseByteRange } from '../../http/byte-range.js';
 import type { ImageManifest } from './image-manifests.js';
 
 const apiVersion = { 'Docker-Distribution-API-Version': 'registry/2.0' } as const;
@@ -19,25 +18,25 @@ export function sendManifest(res: ServerResponse, withBody: boolean, digest: str
 }
 
 /**
- * A config or layer, streamed from the blob store and never held whole; with `Range: bytes=N-` or
- * `bytes=N-M` only those bytes (206), a first byte past the end a 416. The blob is released in
- * every case; a read that fails once the status is out cuts the connection (the client's digest
- * check fails, never a wrong layer kept), and a client that goes away stops the read.
+ * A config or layer, streamed from the blob store and never held whole; with one `Range` (the
+ * parsing the target route uses: `http/byte-range.ts`) only those bytes (206), a first byte past
+ * the end a 416. The blob is released in every case; a read that fails once the status is out cuts
+ * the connection (the client's digest check fails, never a wrong layer kept), and a client that
+ * goes away stops the read.
  */
 export function sendBlob(res: ServerResponse, withBody: boolean, digest: string, blob: StoredBlob, rangeHeader: string | undefined): void {
-  const range = blobRangeOf(rangeHeader, blob.size);
+  const range = parseByteRange(rangeHeader, blob.size);
   const common = { ...apiVersion, 'Docker-Content-Digest': digest, 'Accept-Ranges': 'bytes' };
-  if (range === 'unsatisfiable') {
-    res.writeHead(416, { ...common, 'Content-Range': unsatisfiedRangeOf(blob.size), 'Content-Length': 0 });
+  if (range.kind === 'unsatisfiable') {
+    res.writeHead(416, { ...common, 'Content-Range': contentRange(range, blob.size), 'Content-Length': 0 });
     return finish(res, blob);
   }
-  if (range === 'whole') res.writeHead(200, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size });
-  else res.writeHead(206, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': range.end - range.start + 1, 'Content-Range': contentRangeOf(range, blob.size) });
+  if (range.kind === 'whole') res.writeHead(200, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size });
+  else res.writeHead(206, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': range.end - range.start + 1, 'Content-Range': contentRange(range, blob.size) });
   if (!withBody) return finish(res, blob);
-  const source = blob.stream(); // releases the blob at its end or destruction
-  const body: Readable = range === 'whole' ? source : source.pipe(new ByteWindow(range, () => source.destroy()));
-  source.on('error', () => res.destroy());
-  res.on('close', () => source.destroy());
+  const body = blob.stream(range.kind === 'span' ? range : undefined); // releases the blob at its end or destruction
+  body.on('error', () => res.destroy());
+  res.on('close', () => body.destroy());
   body.pipe(res);
 }
 
