@@ -4,6 +4,8 @@ import { AgentState } from './agent-state.schema.js';
 // The hand check of the journal against its zod schema: what it takes, zod takes to the same value
 // (same keys, same order); what zod refuses, it leaves to zod; what it cannot vouch for, zod decides.
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- journals damaged by path on purpose */
+
 const assignment = (probe: Record<string, unknown>) => ({
   assignmentId: 'r1-d1', rolloutId: 'r1', action: 'install',
   artifact: { name: 'yolo', version: '1.0.0', kind: 'model', targetPath: 'model/yolo/1.0.0/m.onnx', sha256: 'a'.repeat(64), length: 3 },
