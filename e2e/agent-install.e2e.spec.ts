@@ -1,10 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { canonicalize } from '@tufjs/canonical-json';
-import { Key, Metadata, Root, Signature } from '@tufjs/models';
+import { join } from 'node:path';
+import { foreignRoot, publishRepackedBundle } from './support/agent-bundle-fixtures.js';
 import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
 import { repoRoot, startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -25,19 +23,6 @@ function startUnit(prefix: string, dataDir: string): { child: ChildProcess; outp
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   return { child, output: () => output };
-}
-
-/** A root of another trust (its own ed25519 key for every role), signed by itself: not the platform's. */
-function foreignRoot(version: number): Record<string, unknown> {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const keyVal = { public: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
-  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
-  const root = new Root({ version, specVersion: '1.0.31', expires: new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), consistentSnapshot: true });
-  const key = new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
-  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) root.addKey(key, role);
-  const signed = new Metadata(root);
-  signed.sign((data) => new Signature({ keyID, sig: sign(null, data, privateKey).toString('hex') }));
-  return signed.toJSON() as Record<string, unknown>;
 }
 
 describe('installing the agent with the enroll line', () => {
@@ -115,17 +100,8 @@ describe('installing the agent with the enroll line', () => {
     const { device, prefix, dataDir } = firstDevice!;
     const identityBefore = ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'));
     // A newer release on the platform: the same agent as 0.1.1 (its manifest says so).
-    const [current] = readdirSync(bundles).filter((f) => f.endsWith('.tar.gz'));
-    const repack = mkdtempSync(join(tmpdir(), 'keelson-repack-'));
-    const newer = join(bundles, current!.replace(/-\d+\.\d+\.\d+-linux-/, '-0.1.1-linux-'));
+    const newer = publishRepackedBundle(bundles, '0.1.1');
     try {
-      spawnSync('tar', ['-xzf', join(bundles, current!), '-C', repack]);
-      const [top] = readdirSync(repack);
-      const manifest = JSON.parse(readFileSync(join(repack, top!, 'manifest.json'), 'utf8')) as { version: string };
-      writeFileSync(join(repack, top!, 'manifest.json'), JSON.stringify({ ...manifest, version: '0.1.1' }));
-      spawnSync('mv', [join(repack, top!), join(repack, 'keelson-agent-0.1.1')]);
-      expect(spawnSync('tar', ['-czf', newer, '-C', repack, 'keelson-agent-0.1.1']).status).toBe(0);
-      writeFileSync(`${newer}.sha256`, `${createHash('sha256').update(readFileSync(newer)).digest('hex')}  ${basename(newer)}\n`);
       writeFileSync(join(prefix, 'left-from-0.1.0'), 'x');
 
       // The operator's line for this device, run again where the agent already runs.
@@ -137,9 +113,7 @@ describe('installing the agent with the enroll line', () => {
       expect(existsSync(join(prefix, 'left-from-0.1.0'))).toBe(false); // the files were replaced, not merged
       expect(['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'))).toEqual(identityBefore);
     } finally {
-      rmSync(repack, { recursive: true, force: true });
-      rmSync(newer, { force: true });
-      rmSync(`${newer}.sha256`, { force: true });
+      newer.remove();
     }
 
     // What the unit's restart does: the old agent stops, the upgraded one starts on the same data.
