@@ -20,6 +20,7 @@ const shared = {
   },
   moduleNameMapper: {
     '^@keelson/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@keelson/events/device-protocol$': '<rootDir>/libs/events/src/device-protocol/device-side.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.keelson/'],

@@ -1,10 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalize } from '@tufjs/canonical-json';
-import { Key, Metadata, Root, Signature } from '@tufjs/models';
+import { foreignRoot, publishRepackedBundle } from './support/agent-bundle-fixtures.js';
 import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
 import { repoRoot, startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -27,25 +25,13 @@ function startUnit(prefix: string, dataDir: string): { child: ChildProcess; outp
   return { child, output: () => output };
 }
 
-/** A root of another trust (its own ed25519 key for every role), signed by itself: not the platform's. */
-function foreignRoot(version: number): Record<string, unknown> {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const keyVal = { public: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
-  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
-  const root = new Root({ version, specVersion: '1.0.31', expires: new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), consistentSnapshot: true });
-  const key = new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
-  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) root.addKey(key, role);
-  const signed = new Metadata(root);
-  signed.sign((data) => new Signature({ keyID, sig: sign(null, data, privateKey).toString('hex') }));
-  return signed.toJSON() as Record<string, unknown>;
-}
-
 describe('installing the agent with the enroll line', () => {
   let platform: TestPlatform;
   let bundles: string;
   let agent: ChildProcess | undefined;
   const devices: string[] = [];
   let installed: string | undefined; // the prefix the first test installed into
+  let firstDevice: { device: string; prefix: string; dataDir: string } | undefined; // and its device
 
   const newDevice = () => {
     const dir = mkdtempSync(join(tmpdir(), 'keelson-device-'));
@@ -92,6 +78,7 @@ describe('installing the agent with the enroll line', () => {
     expect(existsSync(join(dataDir, 'identity/device.crt'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dataDir, 'tuf/pristine-root.json'), 'utf8'))).toEqual(fleetRoot.root);
     installed = prefix;
+    firstDevice = { device, prefix, dataDir };
 
     const unit = startUnit(prefix, dataDir);
     agent = unit.child;
@@ -105,6 +92,45 @@ describe('installing the agent with the enroll line', () => {
     const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'installed', probe, [100]));
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
     expect(done.devices.map((d) => d.state)).toEqual(['healthy']);
+    expect(readFileSync(join(dataDir, 'artifacts/detector/current/model.onnx'))).toEqual(bytes);
+  }, 240_000);
+
+  it('upgrades an enrolled device when its line runs again with a newer bundle: same identity, restarted, still takes a rollout', async () => {
+    expect(firstDevice).toBeDefined();
+    const { device, prefix, dataDir } = firstDevice!;
+    const identityBefore = ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'));
+    // A newer release on the platform: the same agent as 0.1.1 (its manifest says so).
+    const newer = publishRepackedBundle(bundles, '0.1.1');
+    try {
+      writeFileSync(join(prefix, 'left-from-0.1.0'), 'x');
+
+      // The operator's line for this device, run again where the agent already runs.
+      const again = deviceShell(`${await enrollLine()} --prefix ${prefix} --data-dir ${dataDir}`, device);
+      expect({ status: again.status, stderr: again.stderr }).toMatchObject({ status: 0 });
+      expect(again.stderr).toContain(`keelson-install: ${dataDir} is already enrolled: upgraded the agent in ${prefix} to keelson-agent-0.1.1-linux-x64.tar.gz and kept the device's identity`);
+      expect(again.stdout).not.toContain('"event":"enrolled"');
+      expect(JSON.parse(readFileSync(join(prefix, 'manifest.json'), 'utf8'))).toMatchObject({ version: '0.1.1' });
+      expect(existsSync(join(prefix, 'left-from-0.1.0'))).toBe(false); // the files were replaced, not merged
+      expect(['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'))).toEqual(identityBefore);
+    } finally {
+      newer.remove();
+    }
+
+    // What the unit's restart does: the old agent stops, the upgraded one starts on the same data.
+    agent!.kill('SIGTERM');
+    await new Promise((resolve) => (agent!.exitCode !== null ? resolve(undefined) : agent!.once('exit', resolve)));
+    const unit = startUnit(prefix, dataDir);
+    agent = unit.child;
+    await eventually('the upgraded agent connected', async () => (unit.output().includes('"agent-started"') ? true : undefined), 30_000);
+    const { deviceId } = JSON.parse(readFileSync(join(dataDir, 'identity/enrollment.json'), 'utf8')) as { deviceId: string };
+    expect(unit.output()).toContain(`"deviceId":"${deviceId}"`);
+
+    const bytes = Buffer.from(`detector 1.0.1\n${'weights '.repeat(2000)}`);
+    await publishArtifact(platform, { name: 'detector', version: '1.0.1', bytes });
+    const probe = { kind: 'file' as const, path: join(device, 'ready'), timeoutSeconds: 5, attempts: 2 };
+    const created = await createRollout(platform, rolloutBody('detector@1.0.1', 'installed', probe, [100]));
+    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    expect(done.devices.map((d) => [d.deviceId, d.state])).toEqual([[deviceId, 'healthy']]);
     expect(readFileSync(join(dataDir, 'artifacts/detector/current/model.onnx'))).toEqual(bytes);
   }, 240_000);
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadServiceConfig } from '@keelson/service-kit';
 import { loadApiConfig } from '../../../services/api/src/api-config.js';
@@ -61,5 +62,15 @@ describe.each(overlays)('the environment the %s overlay gives each service', (ov
     expect(() => loadApiConfig(loadServiceConfig('api', environmentOf(objects, 'api')))).not.toThrow();
     expect(() => signerSettings(loadServiceConfig('signer', environmentOf(objects, 'signer')))).not.toThrow();
     expect(deviceCaOptionsOf(loadServiceConfig('device-gateway', environmentOf(objects, 'device-gateway'))).keySecret).toBeDefined();
+  });
+
+  it('has the api serve the agent bundles the image carries, at the address of its Ingress', () => {
+    const api = loadApiConfig(loadServiceConfig('api', environmentOf(objects, 'api')));
+    const containerfile = readFileSync(join(repoRoot, 'deploy/container/Containerfile'), 'utf8');
+    const copied = /^COPY --from=build \/src\/agent-bundles (\S+)$/m.exec(containerfile)?.[1];
+    const workdir = [...containerfile.matchAll(/^WORKDIR (\S+)$/gm)].at(-1)?.[1];
+    expect(api.agentBundlesDir).toBe(copied && workdir ? join(workdir, copied) : 'not copied into the image');
+    const apiHosts = ofKind(objects, 'Ingress').flatMap((i) => i.spec.rules).filter((r: any) => r.http.paths.some((p: any) => p.backend.service.name === 'api')).map((r: any) => r.host);
+    expect(apiHosts).toContain(new URL(api.publicApiUrl!).host);
   });
 });

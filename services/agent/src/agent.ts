@@ -1,4 +1,4 @@
-import { isTerminalDeviceState, type Assignment, type DeviceState } from '@keelson/events';
+import { isTerminalDeviceState, type Assignment, type DeviceState } from '@keelson/events/device-protocol';
 import { agentVersion } from './agent-version.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';

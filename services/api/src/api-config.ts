@@ -17,6 +17,12 @@ export interface ApiConfig {
   caFingerprint?: string;
   /** Where the agent's release bundles are (`KEELSON_AGENT_BUNDLES_DIR`): served under /v1/agent, and the enroll line installs from them. */
   agentBundlesDir?: string;
+  /**
+   * The api as devices reach it (`KEELSON_PUBLIC_API_URL`), written into the install line and the
+   * installer; absent: the address the request came to (its Host header), right when operator and
+   * device see the api at the same address, wrong behind a proxy that rewrites it.
+   */
+  publicApiUrl?: string;
   /** How often an idle SSE stream gets a comment line, so proxies and clients keep it open. */
   sseHeartbeatMs: number;
 }
@@ -51,6 +57,7 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
   const agentBundlesDir = env.KEELSON_AGENT_BUNDLES_DIR || undefined;
   if (agentBundlesDir && !isAbsolute(agentBundlesDir)) problems.push('KEELSON_AGENT_BUNDLES_DIR must be an absolute path');
+  const publicApiUrl = env.KEELSON_PUBLIC_API_URL ? urlOrProblem('KEELSON_PUBLIC_API_URL', env.KEELSON_PUBLIC_API_URL, problems) : undefined;
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}), ...(agentBundlesDir ? { agentBundlesDir } : {}) };
+  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}), ...(agentBundlesDir ? { agentBundlesDir } : {}), ...(publicApiUrl ? { publicApiUrl } : {}) };
 }

@@ -1,7 +1,6 @@
 import { stepTimesOf, deviceStates } from '../device/device-events.fast.js';
 import { dataOf, inOrder, isIsoTime, isReason, isToken, isTraceparent, strictFields, type FastPath, type Fields } from '../kit/fast-path.js';
-import { assignmentsOf } from '../rollout/assignment.fast.js';
-import { maxAssignments } from '../rollout/assignment.js';
+import { assignmentsOf, maxAssignments } from '../rollout/assignment.fast.js';
 import type { DesiredState, DeviceProgress, DeviceReport } from './device-messages.js';
 
 const stepStates: ReadonlySet<unknown> = new Set(['downloading', 'verifying', 'applying']);

@@ -3,6 +3,9 @@ import { inOrder, isToken, strictFields, type Fields } from '../kit/fast-path.js
 // The rules of `Assignment`, `ArtifactRef` and the exec and file `Probe`s (assignment.ts, probe.ts,
 // kit/tokens.ts), by hand, for the agent's read of its desired state (see `kit/fast-path.ts`). An http
 // probe (its URL check) is left to zod.
+/** The most assignments one desired state may hold (re-exported by assignment.ts); here so the agent reads it without zod. */
+export const maxAssignments = 100;
+
 const artifactName = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const semverLike = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 const sha256Hex = /^[0-9a-f]{64}$/;

@@ -31,7 +31,7 @@ export const Assignment = z.strictObject({
 export type Assignment = z.infer<typeof Assignment>;
 
 /** The most assignments one desired state may hold; devices must be able to bound what they accept. */
-export const maxAssignments = 100;
+export { maxAssignments } from './assignment.fast.js';
 
 /** The install assignment a rollout gives a device. */
 export const installAssignmentId = (rolloutId: string, deviceId: string): string => `${rolloutId}-${deviceId}`;

@@ -1,7 +1,5 @@
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent } from '../agent.js';
-import { enrollDevice } from '../enrollment/enroll.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
@@ -35,6 +33,8 @@ async function enroll(args: string[]): Promise<number> {
   const memoryMb = values['memory-mb'] === undefined ? undefined : Number(values['memory-mb']);
   if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 1)) throw new UsageError('--memory-mb must be a whole number of megabytes');
   const hardware = { ...(values.accelerator ? { accelerator: values.accelerator } : {}), ...(memoryMb ? { memoryMb } : {}) };
+  // Each command loads only its own code: a running agent never holds enrollment's (bench/agent-footprint).
+  const { enrollDevice } = await import('../enrollment/enroll.js');
   const identity = await enrollDevice({
     hardware,
     gatewayUrl: required(values.gateway, '--gateway'), token: required(values.token, '--token'), dataDir: required(values['data-dir'], '--data-dir'),
@@ -55,6 +55,7 @@ async function run(args: string[]): Promise<number> {
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
+  const { startAgent } = await import('../agent.js');
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog,

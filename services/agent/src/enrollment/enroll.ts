@@ -9,7 +9,7 @@ import { DataDirLayout } from '../data-dir/layout.js';
 import { platformFetch } from '../link/platform-fetch.js';
 import { platformCaFile, resolvePlatformCa } from '../link/platform-trust.js';
 import { checkGatewayRoot, readPinnedRoot } from './pinned-root.js';
-import { BrokerCredentials, readDeviceIdentity, isEnrolled, type DeviceIdentity } from './device-identity.js';
+import { readDeviceIdentity, isEnrolled, type DeviceIdentity } from './device-identity.js';
 
 export interface EnrollOptions {
   gatewayUrl: string;
@@ -29,6 +29,15 @@ export interface EnrollOptions {
   /** A TUF root baked into the device image: trusted instead of the one the gateway hands out (no trust on first use). */
   rootFile?: string;
 }
+
+/** `identity/broker.json` as the gateway mints it (device-identity.ts reads it back by the same rules). */
+const BrokerCredentials = z.strictObject({
+  mqttUrl: z.string().min(1),
+  clientId: z.string().min(1),
+  username: z.string().min(1),
+  password: z.string().min(1),
+  topicRoot: z.string().min(1),
+});
 
 /** The part of the gateway's answer the agent keeps; anything else is ignored. */
 const EnrollAnswer = z.object({

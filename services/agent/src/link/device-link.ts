@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
-import { parseMessageOnDevice, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
+import { readDesiredState, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events/device-protocol';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 import { brokerServers } from './broker-servers.js';
 import { caSecureContext } from './ca-context.js';
@@ -45,6 +45,7 @@ export class DeviceLink {
   private awaitingFirstDesired = false;
   private readonly startedAt = Date.now();
   private backoffMs = minBackoffMs;
+  private receiving: Promise<void> = Promise.resolve();
   private readonly topics: { hello: string; heartbeat: string; report: string; progress: string; desired: string };
 
   constructor(private readonly options: DeviceLinkOptions) {
@@ -164,15 +165,18 @@ export class DeviceLink {
 
   private receive(topic: string, payload: Buffer): void {
     if (topic !== this.topics.desired) return;
-    try {
-      // Read tolerantly: a newer platform may add fields this agent does not know (device-side-reading.ts).
-      const message = parseMessageOnDevice(JSON.parse(payload.toString('utf8')));
-      if (message.data.deviceId !== this.options.identity.deviceId) throw new Error(`a desired state for ${message.data.deviceId}`);
-      const afterConnect = this.awaitingFirstDesired;
-      this.awaitingFirstDesired = false;
-      this.options.onDesired(message.data, afterConnect);
-    } catch (err) {
-      this.options.log('desired-state-dropped', { error: (err as Error).message });
-    }
+    // In arrival order, even when one message takes the reader's slower path.
+    this.receiving = this.receiving.then(async () => {
+      try {
+        // Read tolerantly: a newer platform may add fields this agent does not know (device-side-reading.ts).
+        const desired = await readDesiredState(JSON.parse(payload.toString('utf8')));
+        if (desired.data.deviceId !== this.options.identity.deviceId) throw new Error(`unexpected DesiredState for ${desired.data.deviceId}`);
+        const afterConnect = this.awaitingFirstDesired;
+        this.awaitingFirstDesired = false;
+        this.options.onDesired(desired.data, afterConnect);
+      } catch (err) {
+        this.options.log('desired-state-dropped', { error: (err as Error).message });
+      }
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Probe } from '@keelson/events';
+import type { Probe } from '@keelson/events/device-protocol';
 import { execOnce } from './exec-probe.js';
 import { fileOnce, fileProbePath } from './file-probe.js';
 import { httpOnce } from './http-probe.js';

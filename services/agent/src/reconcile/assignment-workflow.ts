@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TerminalDeviceState } from '@keelson/events';
+import type { TerminalDeviceState } from '@keelson/events/device-protocol';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import { fileDigest } from '../artifacts/file-digest.js';
 import { markApplied, type AgentState, type AssignmentRecord, type SwapRecord } from '../data-dir/agent-state.js';

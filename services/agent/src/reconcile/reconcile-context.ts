@@ -1,4 +1,4 @@
-import type { Assignment, DeviceState, StepTimes } from '@keelson/events';
+import type { Assignment, DeviceState, StepTimes } from '@keelson/events/device-protocol';
 import type { AgentStateStore } from '../data-dir/agent-state.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import type { ProbeResult } from '../probes/probe-result.js';

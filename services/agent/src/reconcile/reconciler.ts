@@ -1,5 +1,5 @@
 import { readdir, rm } from 'node:fs/promises';
-import type { DesiredState, InstalledArtifact } from '@keelson/events';
+import type { DesiredState, InstalledArtifact } from '@keelson/events/device-protocol';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import { prunePartialDownloads } from '../artifacts/partial-downloads.js';
 import { markApplied } from '../data-dir/agent-state.js';

@@ -1,8 +1,7 @@
-import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import * as x509 from '@peculiar/x509';
 import type { DataDirLayout } from '../data-dir/layout.js';
-import { RenewalRefused, renewCertificate, type RenewalFetch, type RenewKey } from './renew-certificate.js';
+import type { RenewalFetch, RenewKey } from './renew-certificate.js';
 
 /** When a certificate is due: less than a third of its lifetime left (or already expired). */
 export function renewalDueAt(cert: { notBefore: Date; notAfter: Date }): Date {
@@ -55,9 +54,11 @@ export class CertificateRenewer {
 
   private async check(): Promise<void> {
     const now = this.o.now?.() ?? new Date();
-    let cert: x509.X509Certificate;
+    let cert: { notBefore: Date; notAfter: Date };
     try {
-      cert = new x509.X509Certificate(await readFile(this.o.layout.deviceCertificate, 'utf8'));
+      // node:crypto reads the dates; the CSR and ASN.1 code (@peculiar/x509) loads only when a renewal is due.
+      const read = new X509Certificate(await readFile(this.o.layout.deviceCertificate, 'utf8'));
+      cert = { notBefore: read.validFromDate, notAfter: read.validToDate };
     } catch (err) {
       this.o.log('certificate-unreadable', { error: (err as Error).message });
       return this.schedule(hour);
@@ -65,6 +66,7 @@ export class CertificateRenewer {
     const due = renewalDueAt(cert);
     if (now < due) return this.schedule(due.getTime() - now.getTime());
     const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
+    const { RenewalRefused, renewCertificate } = await import('./renew-certificate.js');
     try {
       const renewKey = this.o.renewKey ?? 'rotate';
       const renewed = await renewCertificate(this.o.layout, this.o.gatewayUrl, { now, renewKey, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });

@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
 import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { RenewResponse, renewalProofMessage, type RenewRequest } from '@keelson/events';
+import { readRenewResponse, renewalProofMessage, type RenewRequest, type RenewResponse } from '@keelson/events/device-protocol';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -58,5 +58,5 @@ export async function sendRenewal(gatewayUrl: string, request: RenewRequest, fet
     }
     throw new RenewalRefused(error?.code ?? `http.${res.status}`, `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim());
   }
-  return RenewResponse.parse(JSON.parse(text));
+  return readRenewResponse(JSON.parse(text));
 }

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Assignment } from '@keelson/events';
+import type { Assignment } from '@keelson/events/device-protocol';
 import { fileProbePath } from '../probes/file-probe.js';
 
 /** Which simulated devices run a version that does not come up: a fixed set of names, or a rule. */

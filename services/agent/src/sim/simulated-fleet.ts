@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Assignment, DeviceState } from '@keelson/events';
+import type { Assignment, DeviceState } from '@keelson/events/device-protocol';
 import { startAgent, type AgentLog, type RunningAgent } from '../agent.js';
 import { DataDirLayout, basenameOf } from '../data-dir/layout.js';
 import { enrollDevice, type EnrollOptions } from '../enrollment/enroll.js';

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Updater, type TargetFile } from 'tuf-js';
-import type { ArtifactRef } from '@keelson/events';
+import type { ArtifactRef } from '@keelson/events/device-protocol';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';

@@ -6,9 +6,12 @@ import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { AgentBundleShelf, type AgentBundle } from './agent-bundle-shelf.js';
 import { installScript } from './install-script.js';
 
-/** The address the caller reached this api at, which is where a device on the same network fetches from. */
-export function originOf(req: IncomingMessage & { protocol?: string }): string {
-  return `${req.protocol ?? 'http'}://${req.headers.host ?? 'localhost'}`;
+/**
+ * Where devices fetch the installer and bundles: `KEELSON_PUBLIC_API_URL` when set, else the address
+ * the caller reached this api at (a device on the same network reaches it there too).
+ */
+export function publicOrigin(config: Pick<ApiConfig, 'publicApiUrl'>, req: IncomingMessage & { protocol?: string }): string {
+  return config.publicApiUrl ?? `${req.protocol ?? 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
 /**
@@ -51,6 +54,6 @@ export class AgentBundlesController {
     const bundles = this.shelf().latest();
     if (!bundles.length) throw new NotFound('agent-bundle', 'keelson-agent-*.tar.gz with its .sha256');
     res.writeHead(200, { 'content-type': 'text/x-shellscript; charset=utf-8', 'cache-control': 'no-cache' });
-    res.end(installScript(originOf(req), bundles));
+    res.end(installScript(publicOrigin(this.config, req), bundles));
   }
 }

@@ -15,10 +15,12 @@ export function installScript(platformUrl: string, bundles: AgentBundle[]): stri
 #  2. checks the bundle's sha256 against the one written here, and stops if they differ (nothing installed);
 #  3. unpacks it into PREFIX (--prefix, default /opt/keelson): the agent, its packages and its own Node;
 #  4. enrolls the device: PREFIX/bin/keelson-agent enroll ... --data-dir DATA (--data-dir, default /var/lib/keelson);
+#     a DATA that is already enrolled is an upgrade: its identity is kept and nothing is enrolled;
 #  5. where systemd runs and we are root: adds the system user keelson, installs keelson-agent.service,
-#     enables and starts it. Elsewhere it prints the command that runs the agent.
+#     enables and (re)starts it. Elsewhere it prints the command that runs the agent.
 # Usage: sh keelson-install.sh --gateway URL --token TOKEN [--ca-fingerprint sha256:HEX] [--root-file ROOT.json]
 #                              [--name NAME] [--prefix DIR] [--data-dir DIR]
+#        (on an enrolled device --gateway and --token may be left out: only the agent's files change)
 set -eu
 platform=${quote(platformUrl)}
 ${pins}
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
   esac
   shift 2
 done
-[ -n "$gateway" ] && [ -n "$token" ] || fail "--gateway and --token are required"
+upgrade=; [ ! -f "$data_dir/identity/enrollment.json" ] || upgrade=1
+[ -n "$upgrade" ] || { [ -n "$gateway" ] && [ -n "$token" ]; } || fail "--gateway and --token are required"
 case $(uname -m) in x86_64|amd64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; *) fail "no agent bundle for $(uname -m)" ;; esac
 eval "bundle=\\\${bundle_$arch:-}; expected=\\\${sha256_$arch:-}"
 [ -n "$bundle" ] || fail "the platform serves no agent bundle for linux-$arch"
@@ -49,19 +52,24 @@ top=$(ls -d "$work/unpacked"/keelson-agent-*)
 sed "s#/opt/keelson/#$prefix/#g" "$top/systemd/keelson-agent.service" > "$work/unit" && mv "$work/unit" "$top/systemd/keelson-agent.service"
 rm -rf "$prefix.old"; [ ! -e "$prefix" ] || mv "$prefix" "$prefix.old"
 mv "$top" "$prefix"; rm -rf "$prefix.old"
-set -- enroll --gateway "$gateway" --token "$token" --data-dir "$data_dir"
-[ -z "$pin" ] || set -- "$@" --ca-fingerprint "$pin"
-[ -z "$root_file" ] || set -- "$@" --root-file "$root_file"
-[ -z "$name" ] || set -- "$@" --name "$name"
-"$prefix/bin/keelson-agent" "$@"
+if [ -n "$upgrade" ]; then
+  echo "keelson-install: $data_dir is already enrolled: upgraded the agent in $prefix to $bundle and kept the device's identity" >&2
+else
+  set -- enroll --gateway "$gateway" --token "$token" --data-dir "$data_dir"
+  [ -z "$pin" ] || set -- "$@" --ca-fingerprint "$pin"
+  [ -z "$root_file" ] || set -- "$@" --root-file "$root_file"
+  [ -z "$name" ] || set -- "$@" --name "$name"
+  "$prefix/bin/keelson-agent" "$@"
+fi
 if [ -d /run/systemd/system ] && [ "$(id -u)" = 0 ] && [ "$data_dir" = /var/lib/keelson ]; then
   id keelson >/dev/null 2>&1 || useradd --system --home-dir /var/lib/keelson --shell /usr/sbin/nologin keelson
   chown -R keelson:keelson "$data_dir"
   cp "$prefix/systemd/keelson-agent.service" /etc/systemd/system/keelson-agent.service
-  systemctl daemon-reload && systemctl enable --now keelson-agent.service
+  # restart, not just start: after an upgrade the running agent is the old one
+  systemctl daemon-reload && systemctl enable keelson-agent.service && systemctl restart keelson-agent.service
   echo "keelson-install: keelson-agent.service is running (journalctl -u keelson-agent)" >&2
 else
-  echo "keelson-install: installed in $prefix; systemd is not managing it here. Run the agent with:" >&2
+  echo "keelson-install: installed in $prefix; systemd is not managing it here. Run the agent (restart it if it runs) with:" >&2
   echo "  $prefix/bin/keelson-agent run --data-dir $data_dir" >&2
 fi
 `;

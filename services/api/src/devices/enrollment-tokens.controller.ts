@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Body, Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
 import { gateway } from '@keelson/commands';
 import { AgentBundleShelf } from '../agent-bundles/agent-bundle-shelf.js';
-import { originOf } from '../agent-bundles/agent-bundles.controller.js';
+import { publicOrigin } from '../agent-bundles/agent-bundles.controller.js';
 import { installScript, sha256Of } from '../agent-bundles/install-script.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { OperatorCommands } from '../http/operator-commands.js';
@@ -49,7 +49,7 @@ export class EnrollmentTokensController {
     const { gatewayUrl, caFingerprint, agentBundlesDir } = this.config;
     const bundles = agentBundlesDir ? new AgentBundleShelf(agentBundlesDir).latest() : [];
     if (!bundles.length) return enrollCommandLine(gatewayUrl, token, caFingerprint);
-    const origin = originOf(req);
+    const origin = publicOrigin(this.config, req);
     return installCommandLine(origin, sha256Of(installScript(origin, bundles)), gatewayUrl, token, caFingerprint);
   }
 }
