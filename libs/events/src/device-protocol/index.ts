@@ -10,3 +10,4 @@ export {
   parseDeviceMessage,
 } from './device-messages.js';
 export { RenewRequest, RenewResponse, renewalProofMessage } from './certificate-renewal.js';
+export { DeviceMetrics, WireMetricSummary, WireSketch, MetricName, maxMetricsPerWindow, maxSketchBins, maxDeviceMetricsBytes } from './device-metrics.js';
