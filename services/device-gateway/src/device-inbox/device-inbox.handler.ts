@@ -85,6 +85,7 @@ export class DeviceInboxHandler {
       }
       case 'heartbeat':
       case 'progress':
+      case 'metrics':
         return; // these arrive on core subscriptions, never through the inbox stream
     }
   }
