@@ -11,3 +11,4 @@ export type { FailingDevices } from './sim/simulated-application.js';
 export { operatorTokenMinter } from './cli/operator-token-minter.js';
 export { platformFetch, type PlatformFetch, type PlatformRequest } from './link/platform-fetch.js';
 export { deviceTlsIdentity, readPlatformCa } from './link/platform-trust.js';
+export { parseAppMetricsSpec, type SimulatedMetric, type Distribution } from './sim/app-metrics-spec.js';
