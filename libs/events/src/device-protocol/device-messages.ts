@@ -7,6 +7,7 @@ import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, Tra
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
 import { fastDesiredState, fastDeviceProgress, fastDeviceReport } from './device-messages.fast.js';
 import { DeviceMetrics } from './device-metrics.js';
+import { fastDeviceMetrics } from './device-metrics.fast.js';
 
 // Everything below except DesiredState comes from devices, so from outside our trust: every string
 // and every array is bounded. The broker only lets a device publish under its own topics, but the
@@ -103,7 +104,7 @@ export const deviceMessages = new MessageRegistry<DeviceMessage>([
   readersOf(DeviceHeartbeat),
   readersOf(DeviceReport, { 1: (raw) => ({ ...DeviceReportV1.parse(raw), schemaVersion: 2 }) }, fastDeviceReport),
   readersOf(DeviceProgress, {}, fastDeviceProgress),
-  readersOf(DeviceMetrics),
+  readersOf(DeviceMetrics, {}, fastDeviceMetrics),
   readersOf(DesiredState, {}, fastDesiredState),
 ]);
 
