@@ -1,10 +1,10 @@
-import { JetStreamApiError, JetStreamError, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { parseDeviceMessage } from '@keelson/events';
+import { isNoMessageFound } from '../load.js';
 import { assertSubjectToken, type EventStoreNaming } from '../naming.js';
 import { mergeMetricWindows, type MergedMetric, type MetricWindow } from './merge-metric-windows.js';
 import { telemetryMetrics } from './metrics-stream.js';
 
-const noMessageFound = 10037;
 const pageSize = 256;
 
 /** Which windows to read: one fleet's, accepted by the gateway in `[from, to)`. */
@@ -43,8 +43,7 @@ export async function readMetricWindows(jsm: JetStreamManager, naming: EventStor
         if (window) out.push(window);
       }
     } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === noMessageFound) break;
-      if (err instanceof JetStreamError && (err as { code?: unknown }).code === 404) break;
+      if (isNoMessageFound(err)) break;
       throw err;
     }
     if (got === 0 || pending === 0) break;
