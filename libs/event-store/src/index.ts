@@ -18,3 +18,4 @@ export { waitForStream } from './wait-for-stream.js';
 export { LogWriter } from './log-writer.js';
 export { lazyJetStreamManager } from './jetstream-manager.js';
 export { activeTraceparent, endAfter, inConsumerSpan, traceContextOf, withTraceFields } from './tracing/event-spans.js';
+export * from './telemetry/index.js';

@@ -22,12 +22,16 @@ export async function readSubject(jsm: JetStreamManager, stream: string, subject
         got++;
       }
     } catch (err) {
-      // nothing (more) on this subject: an API error or a 404 status, depending on where it is noticed
-      if (err instanceof JetStreamApiError && err.code === noMessageFound) break;
-      if (err instanceof JetStreamError && (err as { code?: unknown }).code === 404) break;
+      if (isNoMessageFound(err)) break;
       throw err;
     }
     if (got === 0 || pending === 0) break;
   }
   return out;
+}
+
+/** A direct get found nothing (more) to read: an API error or a 404 status, depending on where it is noticed. */
+export function isNoMessageFound(err: unknown): boolean {
+  if (err instanceof JetStreamApiError && err.code === noMessageFound) return true;
+  return err instanceof JetStreamError && (err as { code?: unknown }).code === 404;
 }

@@ -1,4 +1,4 @@
-import { isTerminalDeviceState, type Assignment, type DeviceState } from '@keelson/events/device-protocol';
+import { isTerminalDeviceState, type Assignment, type DeviceState, type InstalledArtifact } from '@keelson/events/device-protocol';
 import { agentVersion } from './agent-version.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
@@ -7,6 +7,7 @@ import { CertificateRenewer } from './renewal/certificate-renewer.js';
 import { completePendingRenewal } from './renewal/pending-renewal.js';
 import type { RenewKey } from './renewal/renew-certificate.js';
 import { DeviceLink } from './link/device-link.js';
+import type { AppMetricsOptions } from './metrics/app-metrics.js';
 import { platformFetch } from './link/platform-fetch.js';
 import { readPlatformCa } from './link/platform-trust.js';
 import { runProbe } from './probes/run-probe.js';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   onReport?: (assignment: Assignment, state: DeviceState, reason?: string) => void;
   /** Pause between failed probe attempts (default 1 s). */
   probeRetryPauseMs?: number;
+  /** Scrape the application's metrics and send per-window summaries (`--metrics-url`); absent: no metrics. */
+  metrics?: AppMetricsOptions;
   /** Certify a new key at each certificate renewal (`rotate`, the default) or keep the current one. */
   renewKey?: RenewKey;
   log?: AgentLog;
@@ -43,6 +46,8 @@ export interface RunningAgent {
   identity: DeviceIdentity;
   dataDir: string;
   readonly connected: boolean;
+  /** What the device runs now, as its hello says. */
+  installed(): Promise<InstalledArtifact[]>;
   /** Resolves when no assignment is in progress. */
   idle(): Promise<void>;
   /** Stops at the next step boundary and disconnects cleanly. */
@@ -113,6 +118,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onDesired: (desired, afterConnect) => void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
+  // Loaded only when asked for: an agent without `--metrics-url` holds no sketch code (bench/agent-footprint).
+  const metrics = options.metrics && (await import('./metrics/app-metrics.js')).appMetricsReporter(options.metrics, { deviceId: identity.deviceId, installed: () => reconciler.installed(), link, log });
+  metrics?.start();
   const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa), renewKey: options.renewKey ?? 'rotate' });
   renewer.start();
 
@@ -121,10 +129,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     get connected() {
       return link?.connected ?? false;
     },
+    installed: () => reconciler.installed(),
     idle: () => reconciler.idle(),
     async stop() {
       halted = true;
       halting.abort();
+      metrics?.stop();
       await renewer.stop();
       await link?.stop();
       await reconciler.idle();
@@ -132,6 +142,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     async kill() {
       halted = true;
       halting.abort();
+      metrics?.stop();
       void renewer.stop();
       link?.kill();
       await reconciler.idle();

@@ -11,3 +11,6 @@ export type { FailingDevices } from './sim/simulated-application.js';
 export { operatorTokenMinter } from './cli/operator-token-minter.js';
 export { platformFetch, type PlatformFetch, type PlatformRequest } from './link/platform-fetch.js';
 export { deviceTlsIdentity, readPlatformCa } from './link/platform-trust.js';
+export { parseAppMetricsSpec, type SimulatedMetric, type Distribution } from './sim/app-metrics-spec.js';
+export { parsePrometheusText, type PrometheusFamily, type PrometheusSample, type PrometheusType } from './metrics/prometheus-text.js';
+export { scrapeSummaries, type SeriesMemory } from './metrics/scrape-summaries.js';

@@ -19,8 +19,8 @@ const reportKeys = ['deviceId', 'assignmentId', 'rolloutId', 'state', 'reason', 
 const reportKeySet: ReadonlySet<string> = new Set(reportKeys);
 const artifactKeys = ['name', 'version', 'sha256'];
 const artifactKeySet: ReadonlySet<string> = new Set(artifactKeys);
-const artifactName = /^[a-z0-9][a-z0-9._-]{0,99}$/;
-const semverLike = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+export const artifactName = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+export const semverLike = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 const sha256Hex = /^[0-9a-f]{64}$/;
 
 /** `InstalledArtifact[]` (at most 100) when sure it is valid, or undefined. */

@@ -6,6 +6,8 @@ import { MessageRegistry, readersOf } from '../kit/registry.js';
 import { ArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, Traceparent } from '../kit/tokens.js';
 import { Assignment, maxAssignments } from '../rollout/assignment.js';
 import { fastDesiredState, fastDeviceProgress, fastDeviceReport } from './device-messages.fast.js';
+import { DeviceMetrics } from './device-metrics.js';
+import { fastDeviceMetrics } from './device-metrics.fast.js';
 
 // Everything below except DesiredState comes from devices, so from outside our trust: every string
 // and every array is bounded. The broker only lets a device publish under its own topics, but the
@@ -94,7 +96,7 @@ export const DesiredState = defineMessage('DesiredState', 1, {
 export type DesiredState = z.infer<typeof DesiredState>;
 
 /** Any message of the device protocol over MQTT, in either direction, latest versions only. */
-export type DeviceMessage = DeviceHello | DeviceHeartbeat | DeviceReport | DeviceProgress | DesiredState;
+export type DeviceMessage = DeviceHello | DeviceHeartbeat | DeviceReport | DeviceProgress | DeviceMetrics | DesiredState;
 
 /** Reads every version of every device-protocol message; old agents stay in the field for years. */
 export const deviceMessages = new MessageRegistry<DeviceMessage>([
@@ -102,6 +104,7 @@ export const deviceMessages = new MessageRegistry<DeviceMessage>([
   readersOf(DeviceHeartbeat),
   readersOf(DeviceReport, { 1: (raw) => ({ ...DeviceReportV1.parse(raw), schemaVersion: 2 }) }, fastDeviceReport),
   readersOf(DeviceProgress, {}, fastDeviceProgress),
+  readersOf(DeviceMetrics, {}, fastDeviceMetrics),
   readersOf(DesiredState, {}, fastDesiredState),
 ]);
 

@@ -11,6 +11,8 @@ import type { DesiredState } from './device-messages.js';
 // holds none of it (bench/agent-footprint).
 
 export type { DesiredState, DeviceHello, DeviceMessage, DeviceProgress, DeviceReport, InstalledArtifact } from './device-messages.js';
+export type { DeviceMetrics } from './device-metrics.js';
+export { maxDeviceMetricsBytes, maxMetricsPerWindow, maxSketchBins } from './device-metrics-limits.js';
 export type { RenewRequest, RenewResponse } from './certificate-renewal.js';
 export type { DeviceState, StepDeviceState, StepTimes, TerminalDeviceState } from '../device/device-state.js';
 export type { ArtifactRef, Assignment } from '../rollout/assignment.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuditCloudEvent } from '../audit/index.js';
-import { DesiredState, DeviceHeartbeat, DeviceHello, DeviceProgress, DeviceReport } from '../device-protocol/index.js';
+import { DesiredState, DeviceHeartbeat, DeviceHello, DeviceMetrics, DeviceProgress, DeviceReport } from '../device-protocol/index.js';
 
 // The contracts others implement: device vendors (the MQTT protocol) and audit consumers
 // (CloudEvents). Everything else stays internal and may evolve with readers.
@@ -9,6 +9,7 @@ const wireContracts = {
   'device-protocol/DeviceHeartbeat': DeviceHeartbeat,
   'device-protocol/DeviceReport': DeviceReport,
   'device-protocol/DeviceProgress': DeviceProgress,
+  'device-protocol/DeviceMetrics': DeviceMetrics,
   'device-protocol/DesiredState': DesiredState,
   'audit/AuditCloudEvent': AuditCloudEvent,
 } as const;

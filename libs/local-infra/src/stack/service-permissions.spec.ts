@@ -124,6 +124,18 @@ describe('servicePermissions', () => {
     for (const s of platformServices.filter((x) => x !== 'api')) expect(maySubscribe(s, 'live.device-progress.default.r-1')).toBe(false);
   });
 
+  it("lets the gateway alone take devices' metric windows and write the telemetry stream", () => {
+    expect(maySubscribe('device-gateway', 'keelson.dev.d-1.metrics')).toBe(true);
+    expect(mayPublish('device-gateway', 'tm.metrics.default.d-1')).toBe(true);
+    expect(mayPublish('device-gateway', '$JS.API.STREAM.CREATE.TELEMETRY_METRICS')).toBe(true);
+    expect(mayPublish('device-gateway', '$JS.API.STREAM.DELETE.TELEMETRY_METRICS')).toBe(false);
+    expect(mayPublish('device-gateway', '$JS.API.STREAM.PURGE.TELEMETRY_METRICS')).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'device-gateway')) {
+      expect(maySubscribe(s, 'keelson.dev.d-1.metrics')).toBe(false);
+      expect(mayPublish(s, 'tm.metrics.default.d-1')).toBe(false);
+    }
+  });
+
   it('puts the prefixes of a shared test server on every stream and subject', () => {
     const naming = { streamPrefix: 'T1_', subjectPrefix: 't1.' };
     expect(mayPublish('rollout-orchestrator', 't1.ev.rollout.default.r-1', naming)).toBe(true);

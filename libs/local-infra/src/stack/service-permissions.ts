@@ -68,6 +68,8 @@ const access: Record<PlatformService, ServiceAccess> = {
 
 /** The gateway's own input stream of device messages (declared in services/device-gateway). */
 const deviceInbox = { name: 'DEVICE_INBOX', subjects: ['keelson.dev.*.hello', 'keelson.dev.*.report'] };
+/** Devices' metric summaries as the gateway accepted them (declared in libs/event-store/src/telemetry). */
+const telemetryMetrics = { name: 'TELEMETRY_METRICS', subjects: ['tm.metrics.>'] };
 
 /** JetStream API subjects to read a stream: info, its consumers (create, info, delete, pull), direct gets and acks.
  *  nats.js creates a consumer with several filter subjects through the older DURABLE.CREATE subject, or,
@@ -122,6 +124,10 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     publish.push(`${p}keelson.cmd.*.desired`); // desired state to each device's MQTT session
     subscribe.push(`${p}keelson.dev.*.heartbeat`, `${p}keelson.dev.*.progress`, '$SYS.REQ.USER.AUTH'); // live heartbeats and steps; the broker's auth callout
     publish.push(`${p}live.device-progress.>`); // the steps, relayed to the rollout's watchers
+    // Devices' metric windows: taken live, checked, appended to the telemetry stream it declares (pub acks come on _INBOX).
+    const metrics = `${sp}${telemetryMetrics.name}`;
+    subscribe.push(`${p}keelson.dev.*.metrics`);
+    publish.push(...telemetryMetrics.subjects.map((s) => `${p}${s}`), `$JS.API.STREAM.INFO.${metrics}`, `$JS.API.STREAM.CREATE.${metrics}`, `$JS.API.STREAM.UPDATE.${metrics}`);
   }
   if (service === 'registry-facade') {
     // The artifacts' bytes in its object store (KEELSON_BLOB_STORE=nats): chunks and metadata under

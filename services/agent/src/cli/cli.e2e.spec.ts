@@ -80,6 +80,15 @@ describe('the keelson-agent and keelson-sim command lines', () => {
     expect([sim.code, sim.stderr]).toEqual([2, expect.stringContaining('--devices must be a whole number')]);
   });
 
+  it('refuses a metrics endpoint off the device and a malformed --app-metrics, before doing anything', async () => {
+    const remote = await runBin('keelson-agent', ['run', '--data-dir', dir, '--metrics-url', 'http://10.1.2.3:9100/metrics']);
+    expect([remote.code, remote.stderr]).toEqual([2, expect.stringContaining('--metrics-url must name a loopback host (127.0.0.1, [::1] or localhost), got 10.1.2.3')]);
+    const orphan = await runBin('keelson-agent', ['run', '--data-dir', dir, '--metrics-interval-s', '30']);
+    expect([orphan.code, orphan.stderr]).toEqual([2, expect.stringContaining('the --metrics-* flags need --metrics-url')]);
+    const spec = await runBin('keelson-sim', ['--api', apiUrl, '--admin-token', 't', '--devices', '1', '--data-dir', dir, '--app-metrics', 'x=poisson(3)@1.0.0']);
+    expect([spec.code, spec.stderr]).toEqual([2, expect.stringContaining("--app-metrics: 'poisson(3)@1.0.0' is not <dist>@<version>")]);
+  });
+
   it('keelson-sim mints tokens through the api, runs the fleet until SIGTERM, and re-uses its devices on restart', async () => {
     const simDir = join(dir, 'fleet');
     const start = async () => {

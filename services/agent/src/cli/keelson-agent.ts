@@ -1,12 +1,15 @@
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
+import { metricsOptionsOf } from './metrics-flags.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
                        [--root-file ROOT.json]   (a TUF root baked into the image, trusted instead of the gateway's)
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
-  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]`;
+  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]
+                    [--metrics-url http://127.0.0.1:PORT/metrics [--metrics-interval-s 60] [--metrics-scrape-s 15] [--metrics-artifact NAME]]
+                    (the application's Prometheus endpoint, loopback only: per-window summaries go to the platform)`;
 
 class UsageError extends Error {}
 
@@ -48,17 +51,24 @@ async function enroll(args: string[]): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' },
+      'metrics-url': { type: 'string' }, 'metrics-interval-s': { type: 'string' }, 'metrics-scrape-s': { type: 'string' }, 'metrics-artifact': { type: 'string' },
+    },
+  });
   const allowExec = values['allow-exec'] ?? [];
   const renewKey = values['renew-key'] ?? 'rotate';
   if (renewKey !== 'rotate' && renewKey !== 'keep') throw new UsageError(`--renew-key must be rotate or keep, got ${renewKey}`);
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
+  const metrics = metricsOptionsOf(values, (message) => new UsageError(message));
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const { startAgent } = await import('../agent.js');
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
-    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog,
+    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog, ...(metrics ? { metrics } : {}),
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startSimulatedFleet } from '../sim/simulated-fleet.js';
+import { AppMetricsSpecError, parseAppMetricsSpec } from '../sim/app-metrics-spec.js';
 import { siteProfileOf } from '../sim/site-profiles.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 import { operatorTokenMinter } from './operator-token-minter.js';
@@ -7,6 +8,9 @@ import { operatorTokenMinter } from './operator-token-minter.js';
 const usage = `usage:
   keelson-sim --api URL --admin-token T [--fleet default] --devices N --data-dir D [--fail name,name] [--allow-exec PATH]... [--heartbeat-seconds N]
               [--site-profiles]   (devices enroll as Jetson Orin Nano boxes on lines north/south, see site-profiles.ts)
+              [--app-metrics SPEC [--metrics-interval-s 60] [--metrics-scrape-s 15]]
+                  (each device's application serves metrics on loopback, drawn per installed version, e.g.
+                   'confidence_mean=normal(0.8,0.05)@2.1.0,normal(0.85,0.05)@2.2.0;latency_ms=lognormal(3.5,0.4)@*')
   (the admin token may come from KEELSON_TOKEN or KEELSON_ADMIN_TOKEN instead of --admin-token)`;
 
 class UsageError extends Error {}
@@ -19,6 +23,7 @@ async function simulate(args: string[]): Promise<number> {
       devices: { type: 'string' }, 'data-dir': { type: 'string' }, fail: { type: 'string', default: '' },
       'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'name-prefix': { type: 'string', default: 'sim-' },
       'site-profiles': { type: 'boolean', default: false },
+      'app-metrics': { type: 'string' }, 'metrics-interval-s': { type: 'string' }, 'metrics-scrape-s': { type: 'string' },
     },
   });
   const api = values.api;
@@ -30,6 +35,7 @@ async function simulate(args: string[]): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.fleet)) throw new UsageError('--fleet must be a fleet id');
   const heartbeat = values['heartbeat-seconds'] === undefined ? undefined : Number(values['heartbeat-seconds']);
   if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 1)) throw new UsageError('--heartbeat-seconds must be a positive whole number');
+  const appMetrics = appMetricsOf(values['app-metrics'], values['metrics-interval-s'], values['metrics-scrape-s']);
   const failing = new Set(values.fail.split(',').map((s) => s.trim()).filter(Boolean));
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
@@ -40,6 +46,7 @@ async function simulate(args: string[]): Promise<number> {
     ...(values['allow-exec'] ? { allowExec: values['allow-exec'] } : {}),
     ...(heartbeat ? { heartbeatSeconds: heartbeat } : {}),
     ...(values['site-profiles'] ? { profileOf: siteProfileOf } : {}),
+    ...(appMetrics ? { appMetrics } : {}),
     log: (event, fields) => {
       if (event === 'report' || event.endsWith('-error') || event.endsWith('-failed') || event.endsWith('-dropped')) jsonLog(event, fields);
     },
@@ -49,6 +56,25 @@ async function simulate(args: string[]): Promise<number> {
   jsonLog('fleet-stopping', { signal });
   await atMost(fleet.stop(), 5_000);
   return 0;
+}
+
+/** `--app-metrics` and its window flags, checked; undefined without `--app-metrics`. */
+function appMetricsOf(spec: string | undefined, window: string | undefined, scrape: string | undefined) {
+  const seconds = (value: string | undefined, flag: string) => {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3600) throw new UsageError(`${flag} must be a whole number of seconds between 1 and 3600`);
+    return Number(value);
+  };
+  const [windowSeconds, scrapeSeconds] = [seconds(window, '--metrics-interval-s'), seconds(scrape, '--metrics-scrape-s')];
+  if (spec === undefined) {
+    if (windowSeconds !== undefined || scrapeSeconds !== undefined) throw new UsageError('--metrics-interval-s and --metrics-scrape-s need --app-metrics');
+    return undefined;
+  }
+  try {
+    return { metrics: parseAppMetricsSpec(spec), ...(windowSeconds ? { windowSeconds } : {}), ...(scrapeSeconds ? { scrapeSeconds } : {}) };
+  } catch (err) {
+    throw err instanceof AppMetricsSpecError ? new UsageError(err.message) : err;
+  }
 }
 
 /** `keelson-sim …`; returns the exit code. */

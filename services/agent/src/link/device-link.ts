@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
-import { readDesiredState, type DesiredState, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events/device-protocol';
+import { readDesiredState, type DesiredState, type DeviceHello, type DeviceMetrics, type DeviceProgress, type DeviceReport } from '@keelson/events/device-protocol';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 import { brokerServers } from './broker-servers.js';
 import { caSecureContext } from './ca-context.js';
@@ -46,13 +46,13 @@ export class DeviceLink {
   private readonly startedAt = Date.now();
   private backoffMs = minBackoffMs;
   private receiving: Promise<void> = Promise.resolve();
-  private readonly topics: { hello: string; heartbeat: string; report: string; progress: string; desired: string };
+  private readonly topics: { hello: string; heartbeat: string; report: string; progress: string; metrics: string; desired: string };
 
   constructor(private readonly options: DeviceLinkOptions) {
     const { broker, deviceId } = options.identity;
     const dev = `${broker.topicRoot}/dev/${deviceId}`;
     this.topics = {
-      hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, progress: `${dev}/progress`,
+      hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, progress: `${dev}/progress`, metrics: `${dev}/metrics`,
       desired: `${broker.topicRoot}/cmd/${deviceId}/desired`,
     };
     this.heartbeat = new HeartbeatTimer(options.heartbeatSeconds * 1000, () => this.beat());
@@ -121,6 +121,14 @@ export class DeviceLink {
     this.client?.publish(this.topics.report, JSON.stringify(message), { qos: 1 }, (err) => {
       if (err) this.options.log('report-not-sent', { assignmentId: data.assignmentId, state: data.state, error: err.message });
     });
+  }
+
+  /** One window of the application's metrics, at QoS 0 and only while connected: telemetry, a lost window is one window. */
+  metrics(message: DeviceMetrics): boolean {
+    if (!this.connected) return false;
+    this.heartbeat.spoke();
+    this.client?.publish(this.topics.metrics, JSON.stringify(message), { qos: 0 });
+    return true;
   }
 
   /** Disconnects cleanly (the broker keeps the persistent session); gives up waiting for acks after 2 s. */

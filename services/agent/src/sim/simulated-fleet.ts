@@ -5,6 +5,8 @@ import { startAgent, type AgentLog, type RunningAgent } from '../agent.js';
 import { DataDirLayout, basenameOf } from '../data-dir/layout.js';
 import { enrollDevice, type EnrollOptions } from '../enrollment/enroll.js';
 import { isEnrolled, readDeviceIdentity } from '../enrollment/device-identity.js';
+import { startAppMetricsServer, type AppMetricsServer } from './app-metrics-server.js';
+import type { SimulatedMetric } from './app-metrics-spec.js';
 import { isFailing, simulateApplication, type FailingDevices } from './simulated-application.js';
 
 export interface SimulatedFleetOptions {
@@ -24,6 +26,8 @@ export interface SimulatedFleetOptions {
   probeRetryPauseMs?: number;
   /** Enrollments and starts in flight at once (default 16). */
   concurrency?: number;
+  /** Each device serves these metrics on its own loopback endpoint, and its agent scrapes them (`--app-metrics`). */
+  appMetrics?: { metrics: readonly SimulatedMetric[]; windowSeconds?: number; scrapeSeconds?: number };
   onReport?: (device: SimulatedDevice, assignment: Assignment, state: DeviceState, reason?: string) => void;
   log?: AgentLog;
 }
@@ -75,15 +79,17 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
   const prefix = options.namePrefix ?? 'sim-';
   const names = Array.from({ length: options.count }, (_, i) => `${prefix}${i + 1}`);
   const started: SimulatedDevice[] = [];
+  const closers: (() => Promise<void>)[] = [];
   let devices: SimulatedDevice[];
   try {
     devices = await inBatches(names, options.concurrency ?? 16, async (name) => {
-      const device = await startDevice(name, options);
+      const device = await startDevice(name, options, closers);
       started.push(device);
       return device;
     });
   } catch (err) {
     await Promise.all(started.map((d) => d.stop())); // no half-started fleet left running behind an error
+    await Promise.all(closers.map((close) => close()));
     throw err;
   }
   return {
@@ -95,14 +101,18 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
     },
     async stop() {
       await Promise.all(devices.map((d) => d.stop()));
+      await Promise.all(closers.map((close) => close()));
     },
   };
 }
 
-async function startDevice(name: string, options: SimulatedFleetOptions): Promise<SimulatedDevice> {
+async function startDevice(name: string, options: SimulatedFleetOptions, closers: (() => Promise<void>)[]): Promise<SimulatedDevice> {
   const dataDir = join(options.dataDir, name, 'agent');
   const probeRoot = join(options.dataDir, name, 'probe-root');
   await mkdir(probeRoot, { recursive: true });
+  let agent: RunningAgent | null = null;
+  const metricsServer = await appMetricsServerOf(name, options, () => agent);
+  if (metricsServer) closers.push(() => metricsServer.close()); // kept across a stop and restart of the agent
   const layout = new DataDirLayout(dataDir);
   // A busy or just-started gateway may refuse or drop one attempt; each attempt needs a fresh one-time token.
   for (let attempt = 1; !(await isEnrolled(layout)); attempt++) {
@@ -115,7 +125,6 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
     }
   }
   const { deviceId } = await readDeviceIdentity(layout);
-  let agent: RunningAgent | null = null;
   const device: SimulatedDevice = {
     name, deviceId, dataDir, probeRoot, reports: [],
     get running() {
@@ -144,6 +153,7 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
       ...(options.allowExec ? { allowExec: options.allowExec } : {}),
       ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
       ...(options.probeRetryPauseMs === undefined ? {} : { probeRetryPauseMs: options.probeRetryPauseMs }),
+      ...(metricsServer ? { metrics: { url: metricsServer.url, ...pick(options.appMetrics, 'windowSeconds', 'scrapeSeconds') } } : {}),
       ...(options.log ? { log: (event, fields) => options.log!(event, { device: name, ...fields }) } : {}),
       onActivated: (assignment) => simulateApplication(probeRoot, assignment, !isFailing(options.failing, { name, deviceId }, assignment)),
       onReport: (assignment, state, reason) => {
@@ -153,4 +163,14 @@ async function startDevice(name: string, options: SimulatedFleetOptions): Promis
     });
   agent = await launch();
   return device;
+}
+
+/** The device's application metrics endpoint, when the fleet simulates them; it answers for whatever the agent runs. */
+async function appMetricsServerOf(name: string, options: SimulatedFleetOptions, agent: () => RunningAgent | null): Promise<AppMetricsServer | undefined> {
+  if (!options.appMetrics) return undefined;
+  return startAppMetricsServer(name, options.appMetrics.metrics, async () => ((await agent()?.installed()) ?? []).map((a) => a.version));
+}
+
+function pick<T extends object, K extends keyof T>(from: T | undefined, ...keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => from?.[k] !== undefined).map((k) => [k, from![k]])) as Partial<Pick<T, K>>;
 }

@@ -89,6 +89,7 @@ export class DeviceInboxHandler {
       }
       case 'heartbeat':
       case 'progress':
+      case 'metrics':
         return; // these arrive on core subscriptions, never through the inbox stream
     }
   }

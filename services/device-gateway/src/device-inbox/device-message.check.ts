@@ -1,14 +1,15 @@
 import { InvalidInput, isDomainError } from '@keelson/domain-kit';
-import { parseDeviceMessage, type DeviceHeartbeat, type DeviceHello, type DeviceProgress, type DeviceReport } from '@keelson/events';
+import { parseDeviceMessage, type DeviceHeartbeat, type DeviceHello, type DeviceMetrics, type DeviceProgress, type DeviceReport } from '@keelson/events';
 
 /** A device message that passed every check, with the device it came from. */
 export type CheckedDeviceMessage =
   | { topic: 'hello'; deviceId: string; message: DeviceHello }
   | { topic: 'heartbeat'; deviceId: string; message: DeviceHeartbeat }
   | { topic: 'report'; deviceId: string; message: DeviceReport }
-  | { topic: 'progress'; deviceId: string; message: DeviceProgress };
+  | { topic: 'progress'; deviceId: string; message: DeviceProgress }
+  | { topic: 'metrics'; deviceId: string; message: DeviceMetrics };
 
-const typeOfTopic = { hello: 'DeviceHello', heartbeat: 'DeviceHeartbeat', report: 'DeviceReport', progress: 'DeviceProgress' } as const;
+const typeOfTopic = { hello: 'DeviceHello', heartbeat: 'DeviceHeartbeat', report: 'DeviceReport', progress: 'DeviceProgress', metrics: 'DeviceMetrics' } as const;
 type Topic = keyof typeof typeOfTopic;
 const isTopic = (t: string | undefined): t is Topic => t !== undefined && Object.hasOwn(typeOfTopic, t);
 
