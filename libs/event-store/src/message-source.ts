@@ -103,7 +103,7 @@ export class MessageSource {
   private async linger(until: number): Promise<void> {
     while (!this.stopping && this.waiting.length < this.o.batchSize && performance.now() < until) {
       await new Promise<void>((r) => {
-        const timer = setTimeout(r, until - performance.now());
+        const timer = setTimeout(r, Math.max(0, until - performance.now())); // the clock may pass `until` between the check and here
         this.wake = () => {
           clearTimeout(timer);
           r();
