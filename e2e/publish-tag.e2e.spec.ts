@@ -8,6 +8,7 @@ import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
 import { ociImage, pushLayout, writeOciLayout } from '../services/registry-facade/src/test-fixtures/oci-images.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startedTogether } from './support/started-together.js';
 
 // Issue 13, item 2: an operator publishes a container by tag from a registry it connected; the tag
 // is pinned to a digest, the image copied into Keelson, and the signed TUF target names repository,
@@ -29,7 +30,10 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
   const arm64 = ociImage('linux/arm64', [4000, 1000]);
 
   beforeAll(async () => {
-    [platform, upstream] = await Promise.all([startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user })]);
+    await startedTogether(startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user }), (p, u) => {
+      platform = p!;
+      upstream = u!;
+    });
     const work = mkdtempSync(join(platform.home, 'oci-'));
     pushLayout(writeOciLayout(work, '1.4.2', [amd64, arm64]).path, '1.4.2', upstream.url, 'apps/web', user);
     rmSync(work, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
 import { startTokenRealm } from '../services/registry-facade/src/test-fixtures/token-realm.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startedTogether } from './support/started-together.js';
 
 // Issue 13, item 1: an operator connects a registry it already uses; the credentials are checked
 // against the registry, sealed in the facade, and never seen again by anyone: not in an answer, an
@@ -25,7 +26,10 @@ describe('registry connections through the CLI, on the whole platform and a real
   let caFile: string;
 
   beforeAll(async () => {
-    [platform, upstream] = await Promise.all([startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user })]);
+    await startedTogether(startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user }), (p, u) => {
+      platform = p!;
+      upstream = u!;
+    });
     caFile = join(platform.home, 'upstream-ca.pem');
     writeFileSync(caFile, upstream.caPem!);
   }, 240_000);
