@@ -2,13 +2,15 @@ import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAgent } from '../agent.js';
 import { enrollDevice } from '../enrollment/enroll.js';
+import { parseOnChange } from '../probes/on-change-hook.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
                        [--root-file ROOT.json]   (a TUF root baked into the image, trusted instead of the gateway's)
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
-  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]`;
+  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep] [--on-change CMD]
+                    [--podman [--podman-runtime runc|crun] [--container-run-option OPT]...]   (run container artifacts)`;
 
 class UsageError extends Error {}
 
@@ -48,16 +50,25 @@ async function enroll(args: string[]): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' }, 'on-change': { type: 'string' },
+    podman: { type: 'boolean' }, 'podman-runtime': { type: 'string' }, 'container-run-option': { type: 'string', multiple: true } } });
   const allowExec = values['allow-exec'] ?? [];
   const renewKey = values['renew-key'] ?? 'rotate';
   if (renewKey !== 'rotate' && renewKey !== 'keep') throw new UsageError(`--renew-key must be rotate or keep, got ${renewKey}`);
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
+  let onChange: readonly string[] | undefined;
+  try {
+    onChange = values['on-change'] === undefined ? undefined : parseOnChange(values['on-change']);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog,
+    ...(onChange ? { onChange } : {}),
+    ...(values.podman ? { containers: { runOptions: values['container-run-option'] ?? [], ...(values['podman-runtime'] ? { runtime: values['podman-runtime'] } : {}) } } : {}),
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;
