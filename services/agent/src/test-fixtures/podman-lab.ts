@@ -56,6 +56,28 @@ export class PodmanLab {
 
   /** Builds an image whose command is `cmd` (busybox applets), pushes it, returns its pin material. */
   async image(name: string, tag: string, cmd: readonly string[]): Promise<LabImage> {
+    const { local, ctx } = await this.build(name, tag, cmd);
+    const digestFile = join(ctx, 'digest');
+    const reference = `${this.registryAddress}/${name}:${tag}`;
+    await this.builder.run('push', '-q', '--tls-verify=false', '--digestfile', digestFile, local, `docker://${reference}`);
+    const digest = readFileSync(digestFile, 'utf8').trim();
+    const manifest = await fetch(`http://${this.registryAddress}/v2/${name}/manifests/${digest}`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    }).then(async (r) => Buffer.from(await r.arrayBuffer()));
+    return { reference, digest, manifest };
+  }
+
+  /** Builds an image and saves it as an OCI archive tar (`keelson artifact push --kind container`). */
+  async archive(name: string, tag: string, cmd: readonly string[]): Promise<{ tar: string; digest: string }> {
+    const { local, ctx } = await this.build(name, tag, cmd);
+    const tar = join(ctx, 'image.tar');
+    await this.builder.run('save', '--format', 'oci-archive', '-o', tar, local);
+    const { stdout } = await run('tar', ['-xOf', tar, 'index.json']);
+    return { tar, digest: (JSON.parse(stdout) as { manifests: { digest: string }[] }).manifests[0]!.digest };
+  }
+
+  /** `FROM scratch` plus a static busybox and `/www/health` (`NAME:TAG`), run as `busybox CMD…`. */
+  private async build(name: string, tag: string, cmd: readonly string[]): Promise<{ local: string; ctx: string }> {
     const ctx = join(this.dir, 'ctx', `${name}-${tag}`);
     mkdirSync(join(ctx, 'rootfs', 'bin'), { recursive: true });
     mkdirSync(join(ctx, 'rootfs', 'www'), { recursive: true });
@@ -65,14 +87,7 @@ export class PodmanLab {
     writeFileSync(join(ctx, 'Containerfile'), `FROM scratch\nADD rootfs.tar /\nCMD ${JSON.stringify(['/bin/busybox', ...cmd])}\n`);
     const local = `localhost/${name}:${tag}`;
     await this.builder.run('build', '-q', '-t', local, ctx);
-    const digestFile = join(ctx, 'digest');
-    const reference = `${this.registryAddress}/${name}:${tag}`;
-    await this.builder.run('push', '-q', '--tls-verify=false', '--digestfile', digestFile, local, `docker://${reference}`);
-    const digest = readFileSync(digestFile, 'utf8').trim();
-    const manifest = await fetch(`http://${this.registryAddress}/v2/${name}/manifests/${digest}`, {
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
-    }).then(async (r) => Buffer.from(await r.arrayBuffer()));
-    return { reference, digest, manifest };
+    return { local, ctx };
   }
 
   /** podman against the device's storage, for a spec's own checks and tampering. */
