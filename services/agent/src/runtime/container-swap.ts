@@ -23,8 +23,12 @@ export interface ContainerTarget {
 
 export type SwapOutcome = { outcome: 'healthy' } | { outcome: 'rolled_back'; reason: string } | { outcome: 'failed'; reason: string };
 
-/** The stable name of an artifact's running container, and of the stopped one kept during a swap. */
-export const containerNames = (artifact: string) => ({ current: `keelson-${artifact}`, previous: `keelson-${artifact}-previous` });
+/**
+ * The stable name of an artifact's running container, and of the stopped one kept during a swap.
+ * Running ones start `keelson-`, kept ones `keelson.previous-`: with a suffix instead, an artifact
+ * called `web-previous` would collide with `web`'s kept container.
+ */
+export const containerNames = (artifact: string) => ({ current: `keelson-${artifact}`, previous: `keelson.previous-${artifact}` });
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
