@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startAgent } from '../agent.js';
 import { enrollDevice } from '../enrollment/enroll.js';
 import { parseOnChange } from '../probes/on-change-hook.js';
+import type { DeviceContainerOptions } from '../runtime/device-containers.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
@@ -10,7 +11,8 @@ const usage = `usage:
                        [--root-file ROOT.json]   (a TUF root baked into the image, trusted instead of the gateway's)
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
   keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep] [--on-change CMD]
-                    [--podman [--podman-runtime runc|crun] [--container-run-option OPT]...]   (run container artifacts)`;
+                    [--podman [--podman-runtime runc|crun] [--podman-root D --podman-runroot D] [--podman-storage-driver vfs]
+                             [--container-run-option OPT]...]   (run container artifacts)`;
 
 class UsageError extends Error {}
 
@@ -51,7 +53,8 @@ async function enroll(args: string[]): Promise<number> {
 
 async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' }, 'on-change': { type: 'string' },
-    podman: { type: 'boolean' }, 'podman-runtime': { type: 'string' }, 'container-run-option': { type: 'string', multiple: true } } });
+    podman: { type: 'boolean' }, 'podman-runtime': { type: 'string' }, 'podman-root': { type: 'string' }, 'podman-runroot': { type: 'string' },
+    'podman-storage-driver': { type: 'string' }, 'container-run-option': { type: 'string', multiple: true } } });
   const allowExec = values['allow-exec'] ?? [];
   const renewKey = values['renew-key'] ?? 'rotate';
   if (renewKey !== 'rotate' && renewKey !== 'keep') throw new UsageError(`--renew-key must be rotate or keep, got ${renewKey}`);
@@ -68,13 +71,23 @@ async function run(args: string[]): Promise<number> {
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog,
     ...(onChange ? { onChange } : {}),
-    ...(values.podman ? { containers: { runOptions: values['container-run-option'] ?? [], ...(values['podman-runtime'] ? { runtime: values['podman-runtime'] } : {}) } } : {}),
+    ...(values.podman ? { containers: podmanOptions(values) } : {}),
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;
   jsonLog('agent-stopping', { signal });
   await atMost(agent.stop(), 5_000);
   return 0;
+}
+
+/** `--podman-*` flags: podman's OCI runtime and storage (a private root and `vfs` keep tests off the machine's storage). */
+function podmanOptions(values: Record<string, string | boolean | string[] | undefined>): DeviceContainerOptions {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const [runtime, root, runroot, storageDriver] = [flag('podman-runtime'), flag('podman-root'), flag('podman-runroot'), flag('podman-storage-driver')];
+  return {
+    runOptions: (values['container-run-option'] as string[] | undefined) ?? [],
+    ...(runtime ? { runtime } : {}), ...(root ? { root } : {}), ...(runroot ? { runroot } : {}), ...(storageDriver ? { storageDriver } : {}),
+  };
 }
 
 /** `keelson-agent <enroll|run> …`; returns the exit code. */
