@@ -15,8 +15,8 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
 }
 
-function run(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let output = '';
   child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
@@ -37,8 +37,9 @@ export async function enrollAgent(platform: TestPlatform, dataDir: string, name:
   return deviceId;
 }
 
-export async function startAgentProcess(dataDir: string): Promise<AgentProcess> {
-  const { child } = run(['run', '--data-dir', dataDir]);
+/** `extraArgs` and `env` (added to the test's environment) as a device's service unit would set them. */
+export async function startAgentProcess(dataDir: string, extraArgs: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<AgentProcess> {
+  const { child } = run(['run', '--data-dir', dataDir, ...extraArgs], env);
   const exited = exitOf(child);
   return {
     async stop() {

@@ -10,7 +10,9 @@ import { DeviceLink } from './link/device-link.js';
 import type { AppMetricsOptions } from './metrics/app-metrics.js';
 import { platformFetch } from './link/platform-fetch.js';
 import { readPlatformCa } from './link/platform-trust.js';
+import { runOnChange } from './probes/on-change-hook.js';
 import { runProbe } from './probes/run-probe.js';
+import { deviceContainers, type DeviceContainerOptions } from './runtime/device-containers.js';
 import { AgentHalted, type ReconcileContext } from './reconcile/reconcile-context.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { VerifiedDownloads } from './tuf/verified-download.js';
@@ -22,6 +24,10 @@ export interface AgentOptions {
   dataDir: string;
   /** Absolute paths of the only binaries an exec probe may run. */
   allowExec?: readonly string[];
+  /** Run container artifacts with podman (`--podman`); without it a container assignment fails. */
+  containers?: DeviceContainerOptions;
+  /** `--on-change`, parsed (parseOnChange): run after a config or model version becomes active, and after a rollback. */
+  onChange?: readonly string[];
   /** Silence after which the agent heartbeats (default 300: the broker's keep-alive carries presence). */
   heartbeatSeconds?: number;
   /** MQTT keep-alive (default 30): a PINGREQ after this much silence; the broker drops a connection silent 1.5 times as long. */
@@ -73,6 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const ctx: ReconcileContext = {
     layout, store,
+    ...(options.containers ? { containers: await deviceContainers(layout, identity, options.containers) } : {}),
     downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, ...(platformCa ? { platformCa } : {}) }),
     probe: async (assignment, activePath) => {
       const probeContext = {
@@ -81,11 +88,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }),
       };
       try {
+        // The application reloads first; a hook that fails is a failed probe (the version rolls back).
+        const reloaded = await runOnChange(options.onChange, assignment.artifact.kind, activePath, halting.signal);
+        halting.signal.throwIfAborted();
+        if (!reloaded.ok) return reloaded;
         return await runProbe(assignment.probe, probeContext);
       } catch (err) {
         if (halting.signal.aborted) throw new AgentHalted('agent stopped while probing');
         throw err;
       }
+    },
+    restored: async (assignment, activePath) => {
+      const reloaded = await runOnChange(options.onChange, assignment.artifact.kind, activePath, halting.signal);
+      if (!reloaded.ok) log('on-change-failed-after-rollback', { assignmentId: assignment.assignmentId, reason: reloaded.reason });
     },
     report: (assignment, state, reason, steps) => {
       if (halted) return;

@@ -1,15 +1,19 @@
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { metricsOptionsOf } from './metrics-flags.js';
+import { parseOnChange } from '../probes/on-change-hook.js';
+import type { DeviceContainerOptions } from '../runtime/device-containers.js';
 import { atMost, jsonLog, untilSignal } from './json-log.js';
 
 const usage = `usage:
   keelson-agent enroll --gateway URL --token T --data-dir D [--name N] [--ca-file PEM | --ca-fingerprint sha256:HEX]
                        [--root-file ROOT.json]   (a TUF root baked into the image, trusted instead of the gateway's)
                        [--accelerator NAME] [--memory-mb N]   (hardware the agent cannot detect, or overrides)
-  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep]
+  keelson-agent run --data-dir D [--allow-exec PATH]... [--heartbeat-seconds N] [--renew-key rotate|keep] [--on-change CMD]
                     [--metrics-url http://127.0.0.1:PORT/metrics [--metrics-interval-s 60] [--metrics-scrape-s 15] [--metrics-artifact NAME]]
-                    (the application's Prometheus endpoint, loopback only: per-window summaries go to the platform)`;
+                    (the application's Prometheus endpoint, loopback only: per-window summaries go to the platform)
+                    [--podman [--podman-runtime runc|crun] [--podman-root D --podman-runroot D] [--podman-storage-driver vfs]
+                             [--container-run-option OPT]...]   (run container artifacts)`;
 
 class UsageError extends Error {}
 
@@ -56,6 +60,8 @@ async function run(args: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' },
       'metrics-url': { type: 'string' }, 'metrics-interval-s': { type: 'string' }, 'metrics-scrape-s': { type: 'string' }, 'metrics-artifact': { type: 'string' },
+      'on-change': { type: 'string' }, podman: { type: 'boolean' }, 'podman-runtime': { type: 'string' }, 'podman-root': { type: 'string' },
+      'podman-runroot': { type: 'string' }, 'podman-storage-driver': { type: 'string' }, 'container-run-option': { type: 'string', multiple: true },
     },
   });
   const allowExec = values['allow-exec'] ?? [];
@@ -63,18 +69,36 @@ async function run(args: string[]): Promise<number> {
   if (renewKey !== 'rotate' && renewKey !== 'keep') throw new UsageError(`--renew-key must be rotate or keep, got ${renewKey}`);
   for (const path of allowExec) if (!isAbsolute(path)) throw new UsageError(`--allow-exec needs an absolute path, got ${path}`);
   const metrics = metricsOptionsOf(values, (message) => new UsageError(message));
+  let onChange: readonly string[] | undefined;
+  try {
+    onChange = values['on-change'] === undefined ? undefined : parseOnChange(values['on-change']);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const { startAgent } = await import('../agent.js');
   const agent = await startAgent({
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog, ...(metrics ? { metrics } : {}),
+    ...(onChange ? { onChange } : {}),
+    ...(values.podman ? { containers: podmanOptions(values) } : {}),
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;
   jsonLog('agent-stopping', { signal });
   await atMost(agent.stop(), 5_000);
   return 0;
+}
+
+/** `--podman-*` flags: podman's OCI runtime and storage (a private root and `vfs` keep tests off the machine's storage). */
+function podmanOptions(values: Record<string, string | boolean | string[] | undefined>): DeviceContainerOptions {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const [runtime, root, runroot, storageDriver] = [flag('podman-runtime'), flag('podman-root'), flag('podman-runroot'), flag('podman-storage-driver')];
+  return {
+    runOptions: (values['container-run-option'] as string[] | undefined) ?? [],
+    ...(runtime ? { runtime } : {}), ...(root ? { root } : {}), ...(runroot ? { runroot } : {}), ...(storageDriver ? { storageDriver } : {}),
+  };
 }
 
 /** `keelson-agent <enroll|run> …`; returns the exit code. */

@@ -6,7 +6,7 @@ import type { AgentState } from './agent-state.schema.js';
 // unknown field, a damaged file) goes to zod, which keeps the last word and its error messages.
 
 const stateKeys = ['schemaVersion', 'seenGeneration', 'appliedGeneration', 'assignments', 'versions'];
-const recordKeys = ['assignment', 'phase', 'swap', 'swappedAt', 'outcome', 'reason', 'steps', 'traceparent'];
+const recordKeys = ['assignment', 'phase', 'swap', 'containerStep', 'swappedAt', 'outcome', 'reason', 'steps', 'traceparent'];
 const swapKeys = ['fromCurrent', 'fromPrevious', 'to'];
 const keptKeys = ['sha256', 'length', 'basename'];
 const stateKeySet: ReadonlySet<string> = new Set(stateKeys);
@@ -15,6 +15,7 @@ const swapKeySet: ReadonlySet<string> = new Set(swapKeys);
 const keptKeySet: ReadonlySet<string> = new Set(keptKeys);
 const phases: ReadonlySet<unknown> = new Set(['pending', 'downloading', 'verifying', 'applying', 'probing', 'rolling_back', 'done']);
 const outcomes: ReadonlySet<unknown> = new Set(['healthy', 'rolled_back', 'failed']);
+const containerSteps: ReadonlySet<unknown> = new Set(['swapping', 'committed']);
 const sha256Hex = /^[0-9a-f]{64}$/;
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -43,6 +44,7 @@ function assignmentRecordOf(raw: unknown): Fields | undefined {
   const [assignment] = (r && assignmentsOf([r['assignment']], 1)) ?? [];
   if (!r || !assignment || !phases.has(r['phase'])) return undefined;
   if ('swappedAt' in r && typeof r['swappedAt'] !== 'string') return undefined;
+  if ('containerStep' in r && !containerSteps.has(r['containerStep'])) return undefined;
   if (('outcome' in r && !outcomes.has(r['outcome'])) || ('reason' in r && !isReason(r['reason'])) || ('traceparent' in r && !isTraceparent(r['traceparent']))) return undefined;
   const out = inOrder({ ...r, assignment }, recordKeys);
   if ('swap' in r && !(out['swap'] = swapOf(r['swap']))) return undefined;

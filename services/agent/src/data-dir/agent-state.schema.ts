@@ -26,6 +26,8 @@ export const AssignmentRecord = z.strictObject({
   assignment: Assignment,
   phase: Phase,
   swap: SwapRecord.optional(),
+  /** A container artifact's swap: `swapping` once the old container may be stopped, `committed` once the new one passed its probe. */
+  containerStep: z.enum(['swapping', 'committed']).optional(),
   /** Written by older agents with the `probing` phase; read by nothing. */
   swappedAt: z.string().optional(),
   outcome: TerminalDeviceState.optional(),

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { TerminalDeviceState } from '@keelson/events/device-protocol';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import { fileDigest } from '../artifacts/file-digest.js';
+import { keptVersionProblem } from '../artifacts/kept-version-check.js';
 import { markApplied, type AgentState, type AssignmentRecord, type SwapRecord } from '../data-dir/agent-state.js';
 import { basenameOf } from '../data-dir/layout.js';
 import { boundedReason } from '../probes/probe-result.js';
 import { VerificationFailed } from '../tuf/verified-download.js';
+import { applyContainer } from './container-workflow.js';
 import type { ReconcileContext } from './reconcile-context.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -122,12 +124,21 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       if (assignment.action === 'revert' && (swap.to === null || !(await slots.hasVersion(swap.to)))) {
         return finish('failed', `cannot revert ${artifact.name}@${artifact.version}: the previous version is gone`);
       }
+      if (assignment.action === 'revert') {
+        // Reverting re-verifies what it restores, like an install: a kept version changed on disk is refused.
+        const problem = await restoreProblem(ctx, artifact.name, swap.to);
+        if (problem) {
+          await slots.restore(swap); // a restart may find the links half-moved: put them back first
+          return finish('failed', `cannot revert ${artifact.name}@${artifact.version}: ${problem}`);
+        }
+      }
       const justInstalled = installedThisRun.get(ctx) === id;
       installedThisRun.delete(ctx);
       if (assignment.action === 'install' && !justInstalled && !(await keptIntact())) {
         await slots.restore(swap); // the version never fully arrived: fetch it again from a clean state
         return enter('downloading', { swap: undefined }, false);
       }
+      if (artifact.kind === 'container') return applyContainer(ctx, record, slots, finish);
       try {
         await slots.apply(swap);
       } catch (err) {
@@ -141,16 +152,25 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     case 'probing': // left by an older agent, which journalled it after the swap
       return probe();
     case 'rolling_back': {
+      const problem = await restoreProblem(ctx, artifact.name, record.swap!.fromCurrent);
+      if (problem) return finish('failed', `${record.reason ?? 'probe failed'}; the previous version is not restored: ${problem}`);
       try {
         await slots.restore(record.swap!);
       } catch (err) {
         return finish('failed', `${record.reason ?? 'probe failed'}; the previous version could not be restored: ${message(err)}`);
       }
+      if (record.swap!.fromCurrent !== null) await ctx.restored?.(assignment, ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath)));
       return finish('rolled_back', record.reason ?? 'probe failed');
     }
     case 'done':
       return;
   }
+}
+
+/** Why a kept version must not become active again (null: intact, or no version to restore). */
+async function restoreProblem(ctx: ReconcileContext, name: string, version: string | null): Promise<string | null> {
+  if (version === null) return null;
+  return keptVersionProblem(ctx.layout, name, version, ctx.store.current.versions[name]?.[version]);
 }
 
 /** A revert: go back to the kept previous version only if this rollout's version is the one running. */

@@ -2,11 +2,21 @@ import type { Assignment, DeviceState, StepTimes } from '@keelson/events/device-
 import type { AgentStateStore } from '../data-dir/agent-state.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import type { ProbeResult } from '../probes/probe-result.js';
+import type { ContainerRuntime, PullSource } from '../runtime/container-runtime.js';
 import type { VerifiedDownloads } from '../tuf/verified-download.js';
 
 /** A step noticed that the agent is stopping (or, in the simulator, was killed): leave the journal as it is. */
 export class AgentHalted extends Error {
   override readonly name = 'AgentHalted';
+}
+
+/** How container artifacts run on this device; without it a container assignment fails. */
+export interface ContainerSupport {
+  runtime: ContainerRuntime;
+  /** The facade's registry address and the device's certificate directory. */
+  source: PullSource;
+  /** `run` options from the agent's configuration (never from a rollout). */
+  runOptions: readonly string[];
 }
 
 /** Everything one assignment's workflow needs, so install and revert stay free of wiring. */
@@ -15,6 +25,9 @@ export interface ReconcileContext {
   store: AgentStateStore;
   downloads: VerifiedDownloads;
   probe(assignment: Assignment, activePath: string): Promise<ProbeResult>;
+  containers?: ContainerSupport;
+  /** A rollback made the kept version active again (the agent's `--on-change` hook runs). */
+  restored?(assignment: Assignment, activePath: string): Promise<void>;
   /** A step goes out live; an outcome is reported durably, with `steps`, when each step began. */
   report(assignment: Assignment, state: DeviceState, reason?: string, steps?: StepTimes): void;
   /** A version just became active (the simulator plays the device's application here). */

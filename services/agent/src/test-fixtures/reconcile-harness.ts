@@ -7,7 +7,7 @@ import { AgentStateStore } from '../data-dir/agent-state.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { runProbe } from '../probes/run-probe.js';
-import { AgentHalted, type ReconcileContext } from '../reconcile/reconcile-context.js';
+import { AgentHalted, type ContainerSupport, type ReconcileContext } from '../reconcile/reconcile-context.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { VerifiedDownloads } from '../tuf/verified-download.js';
 import { platformCaFile } from '../link/platform-trust.js';
@@ -59,7 +59,7 @@ export interface Harness {
 export async function reconcileHarness(
   layout: DataDirLayout,
   facade: Pick<FakeFacade, 'url' | 'ca'>,
-  options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void>; onReport?: (sent: Sent) => void } = {},
+  options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void>; onReport?: (sent: Sent) => void; containers?: ContainerSupport } = {},
 ): Promise<Harness> {
   const store = new AgentStateStore(layout.stateFile);
   await store.load();
@@ -68,6 +68,7 @@ export async function reconcileHarness(
   let crashed = false;
   const ctx: ReconcileContext = {
     layout, store,
+    ...(options.containers ? { containers: options.containers } : {}),
     downloads: new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }),
     probe: (assignment, activePath) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
     report: (assignment, state, reason) => {

@@ -1,0 +1,106 @@
+import { jest } from '@jest/globals';
+import { rmSync } from 'node:fs';
+import type { Assignment, Probe } from '@keelson/events';
+import { freePort } from '@keelson/local-infra';
+import { TestDeviceCa } from '@keelson/testing';
+import type { DataDirLayout } from '../data-dir/layout.js';
+import type { ContainerSupport } from './reconcile-context.js';
+import { PodmanRuntime } from '../runtime/podman-runtime.js';
+import { PodmanLab, type LabImage } from '../test-fixtures/podman-lab.js';
+import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
+import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
+import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
+
+// The agent's reconcile loop with real podman (runc, vfs) pulling from a real registry: install,
+// probe, roll back, and a kill at each step of a swap leaves exactly one version running.
+jest.setTimeout(300_000);
+
+const lab = new PodmanLab();
+let port: number;
+const images: Record<string, LabImage> = {};
+let containers: ContainerSupport;
+let probe: Probe;
+
+beforeAll(async () => {
+  await lab.startRegistry();
+  port = await freePort();
+  const serve = ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'];
+  images['1'] = await lab.image('web', '1', serve);
+  images['2'] = await lab.image('web', '2', ['false']); // exits at once: its probe fails
+  images['3'] = await lab.image('web', '3', serve);
+  containers = { runtime: new PodmanRuntime(lab.device), source: { registry: lab.registryAddress, repository: 'web', insecure: true }, runOptions: ['--network=host'] };
+  probe = { kind: 'http', url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 1, attempts: 3, initialDelaySeconds: 1 };
+});
+afterAll(() => lab.stop());
+
+describe('podman-runtime: container assignments', () => {
+  let repo: TestTufRepository;
+  let facade: FakeFacade;
+  let layout: DataDirLayout;
+  let generation = 0;
+  const publish = (version: string) => repo.publish(`container/web/${version}/manifest.json`, images[version]!.manifest);
+  const assignment = (id: string, version: string) => assignmentOf(id, publish(version), 'install', probe);
+  const harness = (onActivated?: (a: Assignment) => Promise<void>) => reconcileHarness(layout, facade, { containers, ...(onActivated ? { onActivated } : {}) });
+  const run = async (h: Harness, ...assignments: Assignment[]) => {
+    await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
+    await h.reconciler.idle();
+  };
+  /** The versions of the containers podman runs now. */
+  const running = async () => (await lab.devicePodman().run('ps', '--format', '{{index .Labels "io.keelson.version"}}')).trim().split('\n').filter(Boolean);
+  const served = async () => (await fetch(`http://127.0.0.1:${port}/health`)).text();
+
+  beforeEach(async () => {
+    repo = new TestTufRepository();
+    const ca = await TestDeviceCa.create(fleet);
+    facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
+    layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
+    generation = 0;
+  });
+  afterEach(async () => {
+    await lab.devicePodman().run('rm', '--all', '--force', '--time', '1');
+    await facade.close();
+    rmSync(layout.root, { recursive: true, force: true });
+  });
+
+  it('installs v1, rolls a v2 that exits at once back to v1, and v1 keeps serving', async () => {
+    const h = await harness();
+    await run(h, assignment('a1', '1'));
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a1', state: 'healthy' });
+    await run(h, assignment('a2', '2'));
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('probe failed') });
+    expect(await running()).toEqual(['1']);
+    expect(await served()).toBe('web:1\n');
+  });
+
+  // Kills the agent (every later step throws) right after `step` is journalled, or while v3 is probed.
+  const killDuringV3 = async (at: 'swapping' | 'probing' | 'committed') => {
+    const first: Harness = await harness(async () => {
+      if (at === 'probing' && generation === 2) first.crash();
+    });
+    await run(first, assignment('a1', '1'));
+    const write = first.store.setPhase.bind(first.store);
+    first.store.setPhase = async (id, fields, alongside) => {
+      const state = await write(id, fields, alongside);
+      if (fields.containerStep === at) first.crash();
+      return state;
+    };
+    await run(first, assignment('a3', '3'));
+    const second = await harness();
+    await second.reconciler.recover();
+    await second.reconciler.idle();
+    return second;
+  };
+
+  it.each(['swapping', 'probing'] as const)('killed at %s: after the restart exactly one version runs and the update completes', async (at) => {
+    const h = await killDuringV3(at);
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a3', state: 'healthy' });
+    expect(await running()).toEqual(['3']);
+  });
+
+  it('killed after the probe passed (committed): the restart finishes the swap without probing again', async () => {
+    const h = await killDuringV3('committed');
+    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a3', state: 'healthy' });
+    expect(await running()).toEqual(['3']);
+    expect((await lab.devicePodman().run('ps', '--all', '--format', '{{.Names}}')).trim()).toBe('keelson-web');
+  });
+});
