@@ -1,4 +1,5 @@
 import type { MetricSummary } from '@keelson/experiment-stats';
+import type { ExperimentFacts } from '../domain/experiment.js';
 
 /** One window of one metric on one arm: every device's summary of that window merged. */
 export interface ArmWindow {
@@ -7,17 +8,20 @@ export interface ArmWindow {
   summary: MetricSummary;
 }
 
+/** What a source needs to know of an experiment: what it compares and which devices are in each arm. */
+export type ArmedExperiment = Pick<ExperimentFacts, 'created' | 'candidateDeviceIds' | 'controlDeviceIds'>;
+
 /**
- * Where the decision step gets its data: per experiment, arm and metric, the merged window summaries
- * that ended after `since`. The device telemetry stream answers it once device metrics are ingested.
+ * Where the decision step gets its data: per experiment, arm and metric, the window summaries of the
+ * arm's devices that the telemetry stream accepted after `since` (`telemetryArmMetrics`).
  */
 export interface ArmMetricsSource {
-  summaries(experimentId: string, arm: 'candidate' | 'control', metric: string, since: string): Promise<ArmWindow[]>;
+  summaries(experiment: ArmedExperiment, arm: 'candidate' | 'control', metric: string, since: string): Promise<ArmWindow[]>;
 }
 
 /**
- * The source until device metrics are ingested: no data, ever. An experiment judged on it never
- * promotes or aborts on its own; it ends `inconclusive` at its max duration and waits for a person.
+ * A source with no data, ever: an experiment judged on it never promotes or aborts on its own; it
+ * ends `inconclusive` at its max duration. The judging spec uses it for that case.
  */
 export const noArmMetrics: ArmMetricsSource = {
   summaries: () => Promise.resolve([]),
