@@ -12,7 +12,7 @@ import { ExperimentCommands } from './commands/experiment-commands.controller.js
 import { ExperimentDecisionLoop } from './decision-loop/experiment-decision-loop.js';
 import { EXPERIMENT_DEPS, type ExperimentDeps } from './experiment-deps.js';
 import { Experiments } from './experiments.js';
-import { telemetryArmMetrics } from './metrics/telemetry-arm-metrics.js';
+import { telemetryArmMetrics } from './metrics/arm-metrics-source.js';
 import { experimentsMigrations } from './read-models/experiments.migrations.js';
 import { experimentsProjection } from './read-models/experiments.projection.js';
 

@@ -4,7 +4,7 @@ import { applyTelemetryMetrics, metricsSubject } from '@keelson/event-store';
 import type { DeviceMetrics, ExperimentCreated } from '@keelson/events';
 import { summarize } from '@keelson/experiment-stats';
 import { connectTestNats, testNamespace } from '@keelson/testing';
-import { telemetryArmMetrics } from './telemetry-arm-metrics.js';
+import { telemetryArmMetrics } from './arm-metrics-source.js';
 
 const window = (deviceId: string, name: string, version: string, windowEnd: string, metrics: Record<string, number[]>): DeviceMetrics => ({
   type: 'DeviceMetrics', schemaVersion: 1,
