@@ -136,6 +136,14 @@ describe('servicePermissions', () => {
     }
   });
 
+  it('lets the orchestrator read the telemetry stream with direct gets, and nothing more of it', () => {
+    expect(mayPublish('rollout-orchestrator', '$JS.API.DIRECT.GET.TELEMETRY_METRICS')).toBe(true);
+    for (const op of ['STREAM.INFO', 'STREAM.UPDATE', 'STREAM.PURGE', 'STREAM.MSG.GET', 'CONSUMER.CREATE']) {
+      expect(mayPublish('rollout-orchestrator', `$JS.API.${op}.TELEMETRY_METRICS`)).toBe(false);
+    }
+    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator')) expect(mayPublish(s, '$JS.API.DIRECT.GET.TELEMETRY_METRICS')).toBe(false);
+  });
+
   it('puts the prefixes of a shared test server on every stream and subject', () => {
     const naming = { streamPrefix: 'T1_', subjectPrefix: 't1.' };
     expect(mayPublish('rollout-orchestrator', 't1.ev.rollout.default.r-1', naming)).toBe(true);

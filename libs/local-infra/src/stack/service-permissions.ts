@@ -129,6 +129,10 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     subscribe.push(`${p}keelson.dev.*.metrics`);
     publish.push(...telemetryMetrics.subjects.map((s) => `${p}${s}`), `$JS.API.STREAM.INFO.${metrics}`, `$JS.API.STREAM.CREATE.${metrics}`, `$JS.API.STREAM.UPDATE.${metrics}`);
   }
+  if (service === 'rollout-orchestrator') {
+    // Experiments judge their arms on the devices' metric windows: direct gets only (no consumer, no stream info).
+    publish.push(`$JS.API.DIRECT.GET.${sp}${telemetryMetrics.name}`);
+  }
   if (service === 'registry-facade') {
     // The artifacts' bytes in its object store (KEELSON_BLOB_STORE=nats): chunks and metadata under
     // $O.<bucket>, read through consumers and direct gets; a put purges the chunks it replaces.

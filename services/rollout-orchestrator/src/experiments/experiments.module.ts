@@ -12,7 +12,7 @@ import { ExperimentCommands } from './commands/experiment-commands.controller.js
 import { ExperimentDecisionLoop } from './decision-loop/experiment-decision-loop.js';
 import { EXPERIMENT_DEPS, type ExperimentDeps } from './experiment-deps.js';
 import { Experiments } from './experiments.js';
-import { noArmMetrics } from './metrics/arm-metrics-source.js';
+import { telemetryArmMetrics } from './metrics/arm-metrics-source.js';
 import { experimentsMigrations } from './read-models/experiments.migrations.js';
 import { experimentsProjection } from './read-models/experiments.projection.js';
 
@@ -22,6 +22,11 @@ const logger = new Logger('experiments');
 /** `KEELSON_EXPERIMENT_TICK_SECONDS` (default 30): how often running experiments are judged. */
 export function experimentTickSecondsOf(config: ServiceConfig): number {
   return numberSetting(config, 'KEELSON_EXPERIMENT_TICK_SECONDS', { default: 30, min: 0.1, max: 3600, integer: false });
+}
+
+/** `KEELSON_EXPERIMENT_LOOK_SECONDS` (default 60): how much time one look of the sequential test covers; keep it the same across restarts. */
+export function experimentLookSecondsOf(config: ServiceConfig): number {
+  return numberSetting(config, 'KEELSON_EXPERIMENT_LOOK_SECONDS', { default: 60, min: 1, max: 86_400, integer: false });
 }
 
 /** Experiments: the aggregate, its read model, the commands and the single-active decision loop. */
@@ -34,14 +39,15 @@ export function experimentTickSecondsOf(config: ServiceConfig): number {
       inject: [NATS, SERVICE_CONFIG, DATABASE, ROLLOUT_DEPS],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, rolloutDeps: CreateRolloutDeps): ExperimentDeps => {
         const store = new EventStore<ExperimentEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseExperimentEvent });
-        return { ...rolloutDeps, experiments: new Experiments(store, requireDatabase(db, 'rollout-orchestrator', rolloutTables)), metrics: noArmMetrics };
+        const metrics = telemetryArmMetrics({ nc, naming: config.naming, now: () => rolloutDeps.clock.now() });
+        return { ...rolloutDeps, experiments: new Experiments(store, requireDatabase(db, 'rollout-orchestrator', rolloutTables)), metrics };
       },
     },
     {
       provide: EXPERIMENTS_DECLARATION,
       inject: [SERVICE_CONFIG, EXPERIMENT_DEPS],
       useFactory: (config: ServiceConfig, deps: ExperimentDeps) => {
-        const loop = new ExperimentDecisionLoop({ deps, everyMs: experimentTickSecondsOf(config) * 1000, onError: (err) => logger.error(`experiment decision loop: ${describeError(err)}`) });
+        const loop = new ExperimentDecisionLoop({ deps, everyMs: experimentTickSecondsOf(config) * 1000, lookMs: experimentLookSecondsOf(config) * 1000, onError: (err) => logger.error(`experiment decision loop: ${describeError(err)}`) });
         return declareModule({
           module: 'experiments',
           database: rolloutTables,

@@ -9,6 +9,8 @@ export interface DecisionLoopOptions {
   deps: ExperimentDeps;
   /** How often to look (`KEELSON_EXPERIMENT_TICK_SECONDS`, default 30 s). */
   everyMs: number;
+  /** How much time one look of the sequential test covers (`KEELSON_EXPERIMENT_LOOK_SECONDS`, default 60 s). */
+  lookMs: number;
   onError: (err: unknown) => void;
 }
 
@@ -59,7 +61,7 @@ export class ExperimentDecisionLoop {
     if (state.status !== 'running') return carryOutVerdict(deps, state, ctx);
     const { created, rollouts } = state.facts;
     if (!rollouts.candidate && now.getTime() - Date.parse(created.createdAt) >= armCatchUpMs) await startExperimentRollout(deps, state, 'candidate', ctx);
-    const decision = await judgeExperiment(deps.metrics, created, now);
+    const decision = await judgeExperiment(deps.metrics, state.facts, now, this.o.lookMs);
     if (decision.outcome === 'continue') return;
     const arm = rollouts.candidate ? await deps.rollouts.current(fleet, rollouts.candidate) : undefined;
     const candidateRolloutStatus = arm && arm.status !== 'absent' ? statusOf(arm as { status: string; outcome?: string }) : undefined;

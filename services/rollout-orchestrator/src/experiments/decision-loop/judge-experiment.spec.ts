@@ -11,6 +11,7 @@ const created: ExperimentCreated['data'] = {
   probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
   strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 }, onSuccess: {}, createdAt,
 };
+const experiment = { created, candidateDeviceIds: ['d-1'], controlDeviceIds: ['d-2'] };
 const at = (ms: number) => new Date(start + ms);
 
 /** Windows of 50 values every look, with the given means per arm (confidence sd 0.1, latency sd 5). */
@@ -32,24 +33,24 @@ function windowsSource(looks: number, means: Record<'candidate' | 'control', { c
 describe('judging an experiment on its arms', () => {
   describe('with no metrics at all', () => {
     it('keeps collecting before the max duration', async () => {
-      expect(await judgeExperiment(noArmMetrics, created, at(30 * 60_000))).toMatchObject({ outcome: 'continue', samples: { candidate: 0, control: 0 } });
+      expect(await judgeExperiment(noArmMetrics, experiment, at(30 * 60_000))).toMatchObject({ outcome: 'continue', samples: { candidate: 0, control: 0 } });
     });
     it('ends inconclusive at the max duration, never promoting', async () => {
-      const d = await judgeExperiment(noArmMetrics, created, at(3600_000));
+      const d = await judgeExperiment(noArmMetrics, experiment, at(3600_000));
       expect(d).toMatchObject({ outcome: 'inconclusive', reason: 'budget-reached', primary: { verdict: 'no-data', looks: 0 } });
     });
   });
 
   it('promotes a better candidate that keeps its guardrail, on complete looks only', async () => {
     const source = windowsSource(6, { candidate: { confidence_mean: 0.8, latency_ms: 40 }, control: { confidence_mean: 0.7, latency_ms: 40 } });
-    const d = await judgeExperiment(source, created, at(6 * lookMs));
+    const d = await judgeExperiment(source, experiment, at(6 * lookMs));
     expect(d).toMatchObject({ outcome: 'promote', reason: 'primary-better', samples: { candidate: 300, control: 300 } });
     // the sixth look is still open a moment earlier: its window is left for the next tick
-    expect((await judgeExperiment(source, created, at(6 * lookMs - 1))).samples).toEqual({ candidate: 250, control: 250 });
+    expect((await judgeExperiment(source, experiment, at(6 * lookMs - 1))).samples).toEqual({ candidate: 250, control: 250 });
   });
 
   it('aborts a candidate that breaches its latency guardrail', async () => {
     const source = windowsSource(4, { candidate: { confidence_mean: 0.7, latency_ms: 60 }, control: { confidence_mean: 0.7, latency_ms: 40 } });
-    expect(await judgeExperiment(source, created, at(4 * lookMs))).toMatchObject({ outcome: 'abort', reason: 'guardrail-breached' });
+    expect(await judgeExperiment(source, experiment, at(4 * lookMs))).toMatchObject({ outcome: 'abort', reason: 'guardrail-breached' });
   });
 });

@@ -2,11 +2,12 @@ import {
   assessWindows, decideExperiment, mergeAll, parseGuardrail, parsePrimary, type ExperimentDecision, type ExperimentPlan, type ExperimentWindow, type MetricSummary,
 } from '@keelson/experiment-stats';
 import type { ExperimentCreated } from '@keelson/events';
-import type { ArmMetricsSource, ArmWindow } from '../metrics/arm-metrics-source.js';
+import type { ArmedExperiment, ArmMetricsSource, ArmWindow } from '../metrics/arm-metrics-source.js';
 
 /**
- * How much time one look of the sequential test covers. Fixed and counted from the experiment's
- * creation, so a restart (or another replica) folds the same windows into the same looks.
+ * How much time one look of the sequential test covers by default (`KEELSON_EXPERIMENT_LOOK_SECONDS`).
+ * Counted from the experiment's creation, so a restart (or another replica) with the same setting
+ * folds the same windows into the same looks.
  */
 export const lookMs = 60_000;
 
@@ -18,13 +19,13 @@ export function planOf(created: ExperimentCreated['data']): ExperimentPlan {
 
 type Arm = 'candidate' | 'control';
 
-/** Merges each complete look's windows per metric: look k covers (start + k·lookMs, start + (k+1)·lookMs]. */
-function looksOf(start: number, now: number, byMetric: Map<string, ArmWindow[]>, arm: Arm, into: ExperimentWindow[]): void {
-  const complete = Math.floor((now - start) / lookMs);
+/** Merges each complete look's windows per metric: look k covers (start + k·look, start + (k+1)·look]. */
+function looksOf(start: number, now: number, look: number, byMetric: Map<string, ArmWindow[]>, arm: Arm, into: ExperimentWindow[]): void {
+  const complete = Math.floor((now - start) / look);
   for (const [metric, windows] of byMetric) {
     const perLook = new Map<number, MetricSummary[]>();
     for (const w of windows) {
-      const k = Math.ceil((Date.parse(w.windowEnd) - start) / lookMs) - 1;
+      const k = Math.ceil((Date.parse(w.windowEnd) - start) / look) - 1;
       if (k < 0 || k >= complete) continue; // before the experiment, or a look still open
       perLook.set(k, [...(perLook.get(k) ?? []), w.summary]);
     }
@@ -41,15 +42,16 @@ function looksOf(start: number, now: number, byMetric: Map<string, ArmWindow[]>,
  * look by look into the always-valid test, judged by `decideExperiment`. With no data at all the
  * outcome is `continue` until the max duration, then `inconclusive`: never a promotion.
  */
-export async function judgeExperiment(source: ArmMetricsSource, created: ExperimentCreated['data'], now: Date): Promise<ExperimentDecision> {
+export async function judgeExperiment(source: ArmMetricsSource, experiment: ArmedExperiment, now: Date, look = lookMs): Promise<ExperimentDecision> {
+  const { created } = experiment;
   const plan = planOf(created);
   const metrics = [plan.primary.metric, ...plan.guardrails.map((g) => g.metric)];
   const start = Date.parse(created.createdAt);
   const windows: ExperimentWindow[] = [];
   for (const arm of ['candidate', 'control'] as const) {
     const byMetric = new Map<string, ArmWindow[]>();
-    for (const metric of new Set(metrics)) byMetric.set(metric, await source.summaries(created.experimentId, arm, metric, created.createdAt));
-    looksOf(start, now.getTime(), byMetric, arm, windows);
+    for (const metric of new Set(metrics)) byMetric.set(metric, await source.summaries(experiment, arm, metric, created.createdAt));
+    looksOf(start, now.getTime(), look, byMetric, arm, windows);
   }
   const looks = windows.filter((w): w is ExperimentWindow => w !== undefined);
   return decideExperiment(plan, assessWindows(plan, looks), now.getTime() - start);

@@ -1,0 +1,95 @@
+import { parseAppMetricsSpec } from '../services/agent/src/index.js';
+import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
+import { createGroup, eventually, publishArtifact, readyProbe, rollOut, waitForRollout } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+interface ExperimentView {
+  experimentId: string;
+  status: string;
+  settled: boolean;
+  arms: { candidate: string[]; control: string[]; untouchedCount: number };
+  rollouts: { candidate?: string; followUp?: string; revert?: string };
+  decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: { candidate: number; control: number } } };
+}
+
+// Each version's simulated application: 2.0.0 is surely more confident at the same latency; 3.0.0 is
+// as confident as 1.0.0 but half again as slow. Windows of 2 s, a look of 3 s, a tick of 1 s.
+const appMetrics = {
+  metrics: parseAppMetricsSpec(
+    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0,normal(0.80,0.02)@3.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0,normal(60,2)@3.0.0',
+  ),
+  windowSeconds: 2,
+  scrapeSeconds: 1,
+};
+
+/** A promotion moves `stable` and rolls the candidate out to the rest of the group in one wave. */
+const onSuccess = { promote: 'stable', thenRollout: { strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 } } };
+
+// Issue 14 item 3: the decision loop judges the arms on the devices' own metric windows and acts on
+// its verdict without a person: a better candidate is promoted, one that breaks a guardrail is aborted.
+describe('experiments decided on device metrics', () => {
+  let platform: TestPlatform;
+  const fleets: TestFleet[] = [];
+  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
+  const decided = (id: string) =>
+    eventually(`experiment ${id} decided and carried out`, async () => {
+      const view = await get(id);
+      return view.status !== 'running' && view.settled ? view : undefined;
+    }, 120_000);
+
+  /** A fleet of four (own name prefix, own group) all on `name@1.0.0`, then an experiment of `name@candidate` on half of it. */
+  async function experimentOn(name: string, candidate: string): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
+    const fleet = await startFleet(platform, { count: 4, namePrefix: `${name}-`, appMetrics });
+    fleets.push(fleet);
+    await createGroup(platform, name, fleet.devices.map((d) => d.name));
+    expect((await rollOut(platform, name, name, '1.0.0')).status).toBe('succeeded');
+    await publishArtifact(platform, { name, version: candidate, bytes: `${name} ${candidate}\n${'weights '.repeat(1000)}` });
+    const created = await platform.api<ExperimentView>('/v1/experiments', {
+      body: {
+        candidate: `${name}@${candidate}`, baseline: `${name}@1.0.0`, group: name, split: 50, primary: 'confidence_mean:higher',
+        guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, onSuccess,
+      },
+    });
+    expect(created.status).toBe(201);
+    return { fleet, experiment: created.body };
+  }
+
+  const running = (fleet: TestFleet, name: string, deviceId: string) => keptOnDevice(fleet.devices.find((d) => d.deviceId === deviceId)!, name, '').active;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      serviceEnv: {
+        'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
+        'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
+      },
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const fleet of fleets) await fleet.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('promotes a candidate that is surely better on the primary metric, by itself', async () => {
+    const { fleet, experiment } = await experimentOn('winner', '2.0.0');
+    const ended = await decided(experiment.experimentId);
+    expect(ended.decision).toMatchObject({ outcome: 'promote', decidedBy: 'automatic' });
+    expect(ended.decision!.evidence!.samples!.candidate).toBeGreaterThanOrEqual(20);
+    expect(ended.decision!.evidence!.samples!.control).toBeGreaterThanOrEqual(20);
+    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
+    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
+    expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    for (const d of fleet.devices) expect(running(fleet, 'winner', d.deviceId)).toBe('winner 2.0.0');
+  }, 300_000);
+
+  it('aborts a candidate that breaks the latency guardrail, by itself, and reverts its arm', async () => {
+    await fleets.shift()?.stop(); // the first experiment's devices have nothing more to say
+    const { fleet, experiment } = await experimentOn('slow', '3.0.0');
+    const ended = await decided(experiment.experimentId);
+    expect(ended.decision).toMatchObject({ outcome: 'abort', decidedBy: 'automatic', reason: 'guardrail-breached' });
+    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/slow')).body.channels).toEqual([]);
+    // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
+    if (ended.rollouts.revert) expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    await eventually('every device back on slow 1.0.0', async () => (fleet.devices.every((d) => running(fleet, 'slow', d.deviceId) === 'slow 1.0.0') ? true : undefined));
+  }, 300_000);
+});
