@@ -3,6 +3,7 @@ import {
   ArtifactName, ChannelName, DeviceIds, ExperimentPlanSpec, IsoTime, JsonObject, Probe, Reason, SemverLike, Strategy, SubjectToken,
 } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
+import { ExperimentLook } from './orchestrator-experiment-look.js';
 
 export const ExperimentStatus = z.enum(['running', 'inconclusive', 'promoted', 'aborted', 'stopped']);
 export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
@@ -27,6 +28,8 @@ export const ExperimentView = z.strictObject({
     .strictObject({ outcome: z.enum(['promote', 'abort', 'inconclusive']), decidedBy: z.enum(['operator', 'automatic']), reason: Reason, decidedAt: IsoTime, evidence: JsonObject.optional() })
     .optional(),
   stopReason: Reason.optional(),
+  /** The evidence of the decision loop's latest look, while it runs and after its verdict. */
+  lastLook: ExperimentLook.optional(),
   createdAt: IsoTime,
 });
 export type ExperimentView = z.infer<typeof ExperimentView>;

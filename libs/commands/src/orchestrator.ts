@@ -85,3 +85,4 @@ export { ChannelsView, listChannels, setChannel, promoteRollout } from './orches
 export {
   ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, decideExperiment, stopExperiment,
 } from './orchestrator-experiments.js';
+export { ExperimentLook, LookTest } from './orchestrator-experiment-look.js';

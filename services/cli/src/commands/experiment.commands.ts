@@ -1,6 +1,7 @@
 import { orchestrator } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { print, table, type Command, type CommandContext } from '../command.js';
+import { evidenceLines } from './experiment-evidence.js';
 import { experimentCreateOptions, experimentRequestOf, type ExperimentFlags } from './experiment-request.js';
 
 type ExperimentView = orchestrator.ExperimentView;
@@ -20,6 +21,7 @@ function describe(v: ExperimentView): string[] {
       ['untouched', `${v.arms.untouchedCount} devices`, v.rollouts.followUp ? `follow-up ${v.rollouts.followUp}` : '-'],
       ...(v.rollouts.revert ? [['revert', v.arms.candidate.join(', '), v.rollouts.revert]] : []),
     ]),
+    ...(v.lastLook ? evidenceLines(v.lastLook) : []),
   ];
 }
 

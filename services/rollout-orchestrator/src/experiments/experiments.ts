@@ -8,6 +8,7 @@ import type { Experiment, LiveExperiment } from './domain/experiment.js';
 import { evolveExperimentView } from './read-models/experiment-view.js';
 
 type ExperimentView = orchestrator.ExperimentView;
+type ExperimentLook = orchestrator.ExperimentLook;
 
 /**
  * Runs experiment commands against `ev.experiment.<fleet>.<experimentId>` (load, decide, append,
@@ -39,7 +40,23 @@ export class Experiments {
     const { events } = await this.store.load(this.subject(fleet, experimentId));
     const view = events.reduce<ExperimentView | null>((v, r) => evolveExperimentView(v, r.event), null);
     if (!view) throw new NotFound('experiment', experimentId);
-    return view;
+    const lastLook = await this.lastLook(fleet, experimentId);
+    return lastLook ? { ...view, lastLook } : view;
+  }
+
+  /** Keeps what the decision loop judged on at this look; an older look (a slow replica's) never replaces a newer one. */
+  async recordLook(fleet: string, experimentId: string, look: ExperimentLook): Promise<void> {
+    await this.db.query(
+      `INSERT INTO experiment_looks (fleet, experiment_id, judged_at, look) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (fleet, experiment_id) DO UPDATE SET judged_at = EXCLUDED.judged_at, look = EXCLUDED.look WHERE experiment_looks.judged_at <= EXCLUDED.judged_at`,
+      [fleet, experimentId, look.judgedAt, JSON.stringify(look)],
+    );
+  }
+
+  /** The decision loop's latest look at the experiment, if it has looked yet. */
+  async lastLook(fleet: string, experimentId: string): Promise<ExperimentLook | undefined> {
+    const [row] = await this.db.query<{ look: ExperimentLook }>('SELECT look FROM experiment_looks WHERE fleet = $1 AND experiment_id = $2', [fleet, experimentId]);
+    return row?.look;
   }
 
   /** The fleet's experiments, newest first; the cursor is a creation sequence. */

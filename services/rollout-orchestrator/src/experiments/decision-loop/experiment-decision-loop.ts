@@ -1,3 +1,4 @@
+import type { orchestrator } from '@keelson/commands';
 import type { Actor } from '@keelson/events';
 import type { CommandContext } from '@keelson/service-kit';
 import { carryOutVerdict } from '../commands/carry-out-verdict.js';
@@ -62,12 +63,14 @@ export class ExperimentDecisionLoop {
     const { created, rollouts } = state.facts;
     if (!rollouts.candidate && now.getTime() - Date.parse(created.createdAt) >= armCatchUpMs) await startExperimentRollout(deps, state, 'candidate', ctx);
     const decision = await judgeExperiment(deps.metrics, state.facts, now, this.o.lookMs);
+    // The decision's own numbers, made JSON-safe: shown by `experiment show` and audited on a verdict.
+    const evidence = JSON.parse(JSON.stringify(decision)) as Omit<orchestrator.ExperimentLook, 'judgedAt'>;
+    await deps.experiments.recordLook(fleet, experimentId, { judgedAt: now.toISOString(), ...evidence });
     if (decision.outcome === 'continue') return;
     const arm = rollouts.candidate ? await deps.rollouts.current(fleet, rollouts.candidate) : undefined;
     const candidateRolloutStatus = arm && arm.status !== 'absent' ? statusOf(arm as { status: string; outcome?: string }) : undefined;
     if (decision.outcome === 'promote' && candidateRolloutStatus !== 'succeeded') return; // the evidence waits for the arm to be installed
-    const evidence = JSON.parse(JSON.stringify(decision)) as Record<string, unknown>;
-    const command = { type: 'DecideExperiment' as const, fleet, experimentId, outcome: decision.outcome, decidedBy: 'automatic' as const, reason: decision.reason, evidence, at: now.toISOString(), candidateRolloutStatus };
+    const command = { type: 'DecideExperiment' as const, fleet, experimentId, outcome: decision.outcome, decidedBy: 'automatic' as const, reason: decision.reason, evidence: { ...evidence }, at: now.toISOString(), candidateRolloutStatus };
     const meta = { actor, correlationId: ctx.correlationId, commandId: `loop-${experimentId}-${decision.outcome}` };
     const decided = await deps.experiments.execute(command, meta);
     await carryOutVerdict(deps, decided.state, ctx);

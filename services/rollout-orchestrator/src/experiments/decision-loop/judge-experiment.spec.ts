@@ -23,6 +23,7 @@ function windowsSource(looks: number, means: Record<'candidate' | 'control', { c
       const m = metric as 'confidence_mean' | 'latency_ms';
       const windows: ArmWindow[] = Array.from({ length: looks }, (_, k) => ({
         windowEnd: new Date(start + (k + 1) * lookMs - 1000).toISOString(),
+        deviceId: `${arm}-${k % 2}`, // two devices per arm, taking turns
         summary: summarize(Array.from({ length: 50 }, () => means[arm][m] + sd[m] * random.normal())),
       }));
       return Promise.resolve(windows);
@@ -33,7 +34,8 @@ function windowsSource(looks: number, means: Record<'candidate' | 'control', { c
 describe('judging an experiment on its arms', () => {
   describe('with no metrics at all', () => {
     it('keeps collecting before the max duration', async () => {
-      expect(await judgeExperiment(noArmMetrics, experiment, at(30 * 60_000))).toMatchObject({ outcome: 'continue', samples: { candidate: 0, control: 0 } });
+      const d = await judgeExperiment(noArmMetrics, experiment, at(30 * 60_000));
+      expect(d).toMatchObject({ outcome: 'continue', samples: { candidate: 0, control: 0 }, devices: { candidate: { confidence_mean: 0 }, control: { latency_ms: 0 } } });
     });
     it('ends inconclusive at the max duration, never promoting', async () => {
       const d = await judgeExperiment(noArmMetrics, experiment, at(3600_000));
@@ -45,6 +47,8 @@ describe('judging an experiment on its arms', () => {
     const source = windowsSource(6, { candidate: { confidence_mean: 0.8, latency_ms: 40 }, control: { confidence_mean: 0.7, latency_ms: 40 } });
     const d = await judgeExperiment(source, experiment, at(6 * lookMs));
     expect(d).toMatchObject({ outcome: 'promote', reason: 'primary-better', samples: { candidate: 300, control: 300 } });
+    expect(d.devices).toEqual({ candidate: { confidence_mean: 2, latency_ms: 2 }, control: { confidence_mean: 2, latency_ms: 2 } });
+    expect(d.primary.candidate?.mean).toBeGreaterThan(d.primary.control?.mean ?? Infinity);
     // the sixth look is still open a moment earlier: its window is left for the next tick
     expect((await judgeExperiment(source, experiment, at(6 * lookMs - 1))).samples).toEqual({ candidate: 250, control: 250 });
   });

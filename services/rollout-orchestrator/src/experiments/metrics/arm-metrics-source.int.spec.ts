@@ -44,14 +44,14 @@ describe("an experiment's arm metrics from TELEMETRY_METRICS on a real nats-serv
   it("gives the candidate arm its devices' windows of the candidate version since the experiment began", async () => {
     const got = await source().summaries(experiment(), 'candidate', 'confidence', since);
     expect(got).toEqual([
-      { windowEnd: '2026-12-07T10:01:00.000Z', summary: summarize([0.9, 0.8]) },
-      { windowEnd: '2026-12-07T10:02:00.000Z', summary: summarize([0.7]) },
+      { windowEnd: '2026-12-07T10:01:00.000Z', deviceId: 'cam-1', summary: summarize([0.9, 0.8]) },
+      { windowEnd: '2026-12-07T10:02:00.000Z', deviceId: 'cam-2', summary: summarize([0.7]) },
     ]);
-    expect(await source().summaries(experiment(), 'candidate', 'latency', since)).toEqual([{ windowEnd: '2026-12-07T10:01:00.000Z', summary: summarize([40]) }]);
+    expect(await source().summaries(experiment(), 'candidate', 'latency', since)).toEqual([{ windowEnd: '2026-12-07T10:01:00.000Z', deviceId: 'cam-1', summary: summarize([40]) }]);
   });
 
   it("gives the control arm its devices' windows of the baseline, and an empty arm or fleet nothing", async () => {
-    expect(await source().summaries(experiment(), 'control', 'confidence', since)).toEqual([{ windowEnd: '2026-12-07T10:02:00.000Z', summary: summarize([0.6]) }]);
+    expect(await source().summaries(experiment(), 'control', 'confidence', since)).toEqual([{ windowEnd: '2026-12-07T10:02:00.000Z', deviceId: 'cam-3', summary: summarize([0.6]) }]);
     expect(await source().summaries({ ...experiment(), controlDeviceIds: [] }, 'control', 'confidence', since)).toEqual([]);
     expect(await source().summaries(experiment('nowhere'), 'candidate', 'confidence', since)).toEqual([]);
   });

@@ -8,6 +8,8 @@ import type { ExperimentFacts } from '../domain/experiment.js';
 export interface ArmWindow {
   /** When the window ended (ISO time): windows are grouped into looks by it. */
   windowEnd: string;
+  /** The device that sent it: the evidence counts the devices behind each arm's figures. */
+  deviceId: string;
   summary: MetricSummary;
 }
 
@@ -52,10 +54,10 @@ export function telemetryArmMetrics(o: TelemetryArmMetricsOptions): ArmMetricsSo
       const version = arm === 'candidate' ? created.candidate : created.baseline;
       const windows = await readMetricWindows(await (jsm ??= jetstreamManager(o.nc, { checkAPI: false })), o.naming, { fleet: created.fleet, from: new Date(since), to: o.now(), deviceIds });
       const out: ArmWindow[] = [];
-      for (const { message } of windows) {
+      for (const { deviceId, message } of windows) {
         const { artifact, windowEnd, metrics } = message.data;
         if (artifact.name !== created.artifactName || artifact.version !== version) continue;
-        for (const { name, ...summary } of metrics) if (name === metric) out.push({ windowEnd, summary });
+        for (const { name, ...summary } of metrics) if (name === metric) out.push({ windowEnd, deviceId, summary });
       }
       return out;
     },

@@ -2,7 +2,8 @@ import type { Migration } from '@keelson/postgres';
 
 /**
  * The experiments read model: a row per experiment with its view, its status and group (what the
- * decision loop and the busy-group check query), and whether its verdict's effects are done.
+ * decision loop and the busy-group check query), and whether its verdict's effects are done; and
+ * the evidence of the decision loop's latest look at each experiment.
  */
 export const experimentsMigrations: Migration[] = [
   {
@@ -20,5 +21,16 @@ export const experimentsMigrations: Migration[] = [
     );
     CREATE INDEX IF NOT EXISTS experiment_summaries_fleet_created ON experiment_summaries (fleet, created_seq DESC);
     CREATE INDEX IF NOT EXISTS experiment_summaries_unsettled ON experiment_summaries (status) WHERE NOT settled`,
+  },
+  {
+    // Written by the decision loop, not the projection: a projection rebuild keeps the latest look.
+    id: 'rollout-orchestrator-0102-experiment-looks',
+    sql: `CREATE TABLE IF NOT EXISTS experiment_looks (
+      fleet text NOT NULL,
+      experiment_id text NOT NULL,
+      judged_at timestamptz NOT NULL,
+      look jsonb NOT NULL,
+      PRIMARY KEY (fleet, experiment_id)
+    )`,
   },
 ];

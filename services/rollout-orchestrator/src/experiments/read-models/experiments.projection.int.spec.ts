@@ -57,4 +57,16 @@ describe('the experiments read model, against real PostgreSQL', () => {
     expect(await experiments.openOnGroup(fleet, 'g-a')).toEqual([]);
     expect(await experiments.needingAttention()).toEqual([{ fleet, experimentId: 'x-1' }]);
   });
+
+  it("keeps the decision loop's latest look per experiment, never an older one over it", async () => {
+    const look = (judgedAt: string, outcome: 'continue' | 'promote') => {
+      const test = { metric: 'confidence_mean', rule: 'higher', verdict: 'undecided' as const, candidate: null, control: null, estimate: null, low: null, high: null, pValue: 1, looks: 0 };
+      return { judgedAt, outcome, reason: 'collecting', alpha: 0.05, samples: { candidate: 0, control: 0 }, elapsedMs: 0, primary: test, guardrails: [], devices: { candidate: {}, control: {} } };
+    };
+    expect(await experiments.lastLook(fleet, 'x-2')).toBeUndefined();
+    await experiments.recordLook(fleet, 'x-2', look('2026-12-07T10:02:00.000Z', 'promote'));
+    await experiments.recordLook(fleet, 'x-2', look('2026-12-07T10:01:00.000Z', 'continue')); // a slower replica's
+    expect(await experiments.lastLook(fleet, 'x-2')).toEqual(look('2026-12-07T10:02:00.000Z', 'promote'));
+    expect(await experiments.lastLook(fleet, 'x-1')).toBeUndefined();
+  });
 });

@@ -1,0 +1,44 @@
+import type { orchestrator } from '@keelson/commands';
+import { evidenceLines, figure } from './experiment-evidence.js';
+
+const figures = (mean: number, count: number) => ({ count, mean, variance: 0.01, p50: mean - 0.001, p95: mean + 0.16449 });
+
+const look: orchestrator.ExperimentLook = {
+  judgedAt: '2026-12-07T10:06:00.000Z', outcome: 'continue', reason: 'collecting', alpha: 0.05, samples: { candidate: 300, control: 250 }, elapsedMs: 360_000,
+  primary: {
+    metric: 'confidence_mean', rule: 'higher', verdict: 'better', candidate: figures(0.80123, 300), control: figures(0.7, 250),
+    estimate: 0.10123, low: 0.0412, high: 0.16, pValue: 0.001, looks: 6,
+  },
+  guardrails: [
+    { metric: 'latency_ms', rule: 'max+10%', verdict: 'undecided', candidate: figures(41, 300), control: null, estimate: null, low: null, high: null, pValue: 1, looks: 0 },
+  ],
+  devices: { candidate: { confidence_mean: 3, latency_ms: 3 }, control: { confidence_mean: 2 } },
+};
+
+describe('an experiment look, side by side', () => {
+  it('rounds figures to four significant digits and shows a missing one as a dash', () => {
+    expect([figure(0.80123), figure(1234.56), figure(-0.000123456), figure(null)]).toEqual(['0.8012', '1235', '-0.0001235', '-']);
+  });
+
+  it('prints a row per metric and arm, then each test with its difference, interval and state', () => {
+    const lines = evidenceLines(look);
+    expect(lines[0]).toBe('evidence at 2026-12-07T10:06:00.000Z: continue (collecting), alpha 0.05, samples 300 candidate / 250 control');
+    expect(lines.slice(1, 6).map((l) => l.split(/\s+/))).toEqual([
+      ['METRIC', 'ARM', 'MEAN', 'P50', 'P95', 'SAMPLES', 'DEVICES'],
+      ['confidence_mean', 'candidate', '0.8012', '0.8002', '0.9657', '300', '3'],
+      ['confidence_mean', 'control', '0.7', '0.699', '0.8645', '250', '2'],
+      ['latency_ms', 'candidate', '41', '41', '41.16', '300', '3'],
+      ['latency_ms', 'control', '-', '-', '-', '0', '0'],
+    ]);
+    expect(lines.slice(6)).toEqual([
+      'TEST                            DIFFERENCE  INTERVAL        STATE',
+      'primary confidence_mean:higher  +0.1012     [0.0412, 0.16]  better',
+      'guardrail latency_ms:max+10%    -           [-∞, ∞]         undecided',
+    ]);
+  });
+
+  it('lines the columns up', () => {
+    const header = evidenceLines(look)[1]!;
+    for (const row of evidenceLines(look).slice(2, 6)) expect(row.indexOf(row.split(/\s+/)[1]!)).toBe(header.indexOf('ARM'));
+  });
+});

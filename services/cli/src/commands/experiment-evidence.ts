@@ -1,0 +1,41 @@
+import type { orchestrator } from '@keelson/commands';
+import { table } from '../command.js';
+
+type ExperimentLook = orchestrator.ExperimentLook;
+type LookTest = orchestrator.LookTest;
+
+/** A figure with four significant digits; `-` where there is none. */
+export const figure = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : String(Number(x.toPrecision(4))));
+
+const signed = (x: number | null) => (x !== null && x > 0 ? `+${figure(x)}` : figure(x));
+
+/** Each test's metric once, in the plan's order: the primary first, then the guardrails. */
+function metricsOf(look: ExperimentLook): LookTest[] {
+  const seen = new Set<string>();
+  return [look.primary, ...look.guardrails].filter((t) => !seen.has(t.metric) && seen.add(t.metric));
+}
+
+/**
+ * The evidence of a look, side by side: a row per metric and arm (mean, p50, p95, how many values and
+ * from how many devices), then a row per test with the difference, its always-valid interval (an
+ * unbounded end reads ∞) and the test's state.
+ */
+export function evidenceLines(look: ExperimentLook): string[] {
+  const arms = metricsOf(look).flatMap((t) =>
+    (['candidate', 'control'] as const).map((arm) => {
+      const f = t[arm];
+      return [t.metric, arm, figure(f?.mean), figure(f?.p50), figure(f?.p95), String(f?.count ?? 0), String(look.devices[arm][t.metric] ?? 0)];
+    }),
+  );
+  const tests = [look.primary, ...look.guardrails].map((t, i) => [
+    i === 0 ? `primary ${t.metric}:${t.rule}` : `guardrail ${t.metric}:${t.rule}`,
+    signed(t.estimate),
+    `[${t.low === null ? '-∞' : figure(t.low)}, ${t.high === null ? '∞' : figure(t.high)}]`,
+    t.verdict,
+  ]);
+  return [
+    `evidence at ${look.judgedAt}: ${look.outcome} (${look.reason}), alpha ${look.alpha}, samples ${look.samples.candidate} candidate / ${look.samples.control} control`,
+    ...table([['METRIC', 'ARM', 'MEAN', 'P50', 'P95', 'SAMPLES', 'DEVICES'], ...arms]),
+    ...table([['TEST', 'DIFFERENCE', 'INTERVAL', 'STATE'], ...tests]),
+  ];
+}
