@@ -1,4 +1,5 @@
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
+import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, eventually, publishArtifact, readyProbe, rollOut, waitForRollout } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -10,6 +11,19 @@ interface ExperimentView {
   arms: { candidate: string[]; control: string[]; untouchedCount: number };
   rollouts: { candidate?: string; followUp?: string; revert?: string };
   decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: { candidate: number; control: number } } };
+  lastLook?: { judgedAt: string; outcome: string } & Record<string, unknown>;
+}
+
+/** `experiment show`'s side-by-side rows: per `metric arm`, its figures (mean, p50, p95, samples, devices); per test, its line. */
+function shownEvidence(stdout: string): { arms: Map<string, number[]>; tests: Map<string, string[]> } {
+  const arms = new Map<string, number[]>();
+  const tests = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const cells = line.trim().split(/\s+/);
+    if (cells[1] === 'candidate' || cells[1] === 'control') arms.set(`${cells[0]} ${cells[1]}`, cells.slice(2).map(Number));
+    if (cells[0] === 'primary' || cells[0] === 'guardrail') tests.set(`${cells[0]} ${cells[1]}`, cells.slice(2));
+  }
+  return { arms, tests };
 }
 
 // Each version's simulated application: 2.0.0 is surely more confident at the same latency; 3.0.0 is
@@ -54,6 +68,15 @@ describe('experiments decided on device metrics', () => {
     return { fleet, experiment: created.body };
   }
 
+  const show = async (id: string) => shownEvidence((await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'show', id)).stdout);
+
+  /** The verdict was made on the numbers of the loop's last look, and the event keeps them all. */
+  function expectAudited(ended: ExperimentView): void {
+    const { judgedAt, ...look } = ended.lastLook!;
+    expect(Date.parse(judgedAt)).toBeGreaterThan(0);
+    expect(ended.decision!.evidence).toEqual(look);
+  }
+
   const running = (fleet: TestFleet, name: string, deviceId: string) => keptOnDevice(fleet.devices.find((d) => d.deviceId === deviceId)!, name, '').active;
 
   beforeAll(async () => {
@@ -76,6 +99,19 @@ describe('experiments decided on device metrics', () => {
     expect(ended.decision).toMatchObject({ outcome: 'promote', decidedBy: 'automatic' });
     expect(ended.decision!.evidence!.samples!.candidate).toBeGreaterThanOrEqual(20);
     expect(ended.decision!.evidence!.samples!.control).toBeGreaterThanOrEqual(20);
+    expectAudited(ended);
+    const { arms, tests } = await show(experiment.experimentId);
+    const [candidateMean, , , candidateSamples, candidateDevices] = arms.get('confidence_mean candidate')!;
+    const [controlMean, , , controlSamples, controlDevices] = arms.get('confidence_mean control')!;
+    expect(candidateMean).toBeGreaterThan(controlMean!); // about 0.90 against 0.80
+    expect(candidateMean).toBeCloseTo(0.9, 1);
+    expect([candidateSamples, controlSamples].every((n) => n! >= 20)).toBe(true);
+    expect([candidateDevices, controlDevices]).toEqual([2, 2]);
+    const [difference, low, , state] = tests.get('primary confidence_mean:higher')!; // +0.1, [low, high], better
+    expect(Number(difference)).toBeGreaterThan(0);
+    expect(Number(low!.replace(/[[,]/g, ''))).toBeGreaterThan(0); // the interval is surely above no difference
+    expect(state).toBe('better');
+    expect(tests.get('guardrail latency_ms:max+10%')!.at(-1)).toBe('cleared');
     const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
     expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
     expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
@@ -87,6 +123,10 @@ describe('experiments decided on device metrics', () => {
     const { fleet, experiment } = await experimentOn('slow', '3.0.0');
     const ended = await decided(experiment.experimentId);
     expect(ended.decision).toMatchObject({ outcome: 'abort', decidedBy: 'automatic', reason: 'guardrail-breached' });
+    expectAudited(ended);
+    const { arms, tests } = await show(experiment.experimentId);
+    expect(arms.get('latency_ms candidate')![0]).toBeGreaterThan(arms.get('latency_ms control')![0]! * 1.1); // about 60 ms against 40
+    expect(tests.get('guardrail latency_ms:max+10%')!.at(-1)).toBe('breached');
     expect((await platform.api<{ channels: unknown[] }>('/v1/channels/slow')).body.channels).toEqual([]);
     // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
     if (ended.rollouts.revert) expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
