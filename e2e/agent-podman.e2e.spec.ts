@@ -44,7 +44,7 @@ describe('podman-runtime: the agent pulls and runs a published image from the fa
     const res = await deviceFetch(platform, `${platform.facadeUrl}/v2/web/manifests/${image.digest}`, { as: dataDir });
     const pin = pinnedImageOf(Buffer.from(await res.arrayBuffer()), image.digest.slice(7));
 
-    const imageId = await containers.runtime.pull(containers.source, pin);
+    const imageId = await containers.runtime.pull(containers.source, 'web', pin);
     await expect(verifyImage(containers.runtime, imageId, pin)).resolves.toBeUndefined();
     await expect(verifyImage(containers.runtime, imageId, { ...pin, digest: `sha256:${'0'.repeat(64)}` })).rejects.toThrow(ImageUnverified);
 
@@ -63,6 +63,6 @@ describe('podman-runtime: the agent pulls and runs a published image from the fa
     const caOnly = mkdtempSync(join(platform.home, 'ca-only-'));
     writeFileSync(join(caOnly, 'facade-ca.crt'), (await readPlatformCa(layout))!);
     const pin = { digest: image.digest, configDigest: `sha256:${'1'.repeat(64)}` };
-    await expect(containers.runtime.pull({ ...containers.source, certDir: caOnly }, pin)).rejects.toThrow(/podman pull failed: .*(unauthorized|401)/i);
+    await expect(containers.runtime.pull({ ...containers.source, certDir: caOnly }, 'web', pin)).rejects.toThrow(/podman pull failed: .*(unauthorized|401)/i);
   }, 120_000);
 });

@@ -92,6 +92,22 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
       .toEqual([200, String(web.layers[0]!.size), web.layers[0]!.digest, '']);
   }, 120_000);
 
+  it('serves an image only under the name of the artifact it was published as: another name is a 404 in OCI form, skopeo pulls nothing', async () => {
+    expect(await pull(ours, 'apps/web', web.manifest.digest)).toMatchObject({ ok: false, stderr: expect.stringMatching(/manifest unknown/i) });
+    const cases: [string, string][] = [
+      [`/v2/apps/web/manifests/${web.manifest.digest}`, 'MANIFEST_UNKNOWN'], // the source repository is not the artifact's name
+      [`/v2/secret/manifests/${web.manifest.digest}`, 'MANIFEST_UNKNOWN'],
+      [`/v2/webb/blobs/${web.layers[0]!.digest}`, 'BLOB_UNKNOWN'],
+      [`/v2/secret/blobs/${web.config.digest}`, 'BLOB_UNKNOWN'],
+    ];
+    for (const [path, code] of cases) {
+      const res = await oci(ours, path);
+      const body = (await res.json()) as { errors: { code: string }[] };
+      expect([path, res.status, body.errors[0]!.code]).toEqual([path, 404, code]);
+    }
+    expect((await oci(ours, `/v2/web/blobs/${web.config.digest}`)).status).toBe(200);
+  }, 120_000);
+
   it("refuses another fleet's device: skopeo gets no image, the answer is a 404 in OCI form, and the attempt is audited in its fleet", async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
     const pulled = await pull(theirs, 'web', web.manifest.digest);

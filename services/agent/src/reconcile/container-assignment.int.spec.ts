@@ -28,7 +28,7 @@ beforeAll(async () => {
   images['1'] = await lab.image('web', '1', serve);
   images['2'] = await lab.image('web', '2', ['false']); // exits at once: its probe fails
   images['3'] = await lab.image('web', '3', serve);
-  containers = { runtime: new PodmanRuntime(lab.device), source: { registry: lab.registryAddress, repository: 'web', insecure: true }, runOptions: ['--network=host'] };
+  containers = { runtime: new PodmanRuntime(lab.device), source: { registry: lab.registryAddress, insecure: true }, runOptions: ['--network=host'] };
   probe = { kind: 'http', url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 1, attempts: 3, initialDelaySeconds: 1 };
 });
 afterAll(() => lab.stop());

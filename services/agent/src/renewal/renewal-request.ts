@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
 import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { retryAfterMs } from '../tuf/refused-download.js';
 import { readRenewResponse, renewalProofMessage, type RenewRequest, type RenewResponse } from '@keelson/events/device-protocol';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -15,9 +16,18 @@ export class RenewalRefused extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The HTTP status of the refusal; undefined when the refusal is the agent's own (a certificate for another key). */
+    readonly status?: number,
+    /** What the answer's `Retry-After` asked for, in milliseconds (a 503: the broker or a service briefly away). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** The gateway or a service behind it failed or was briefly away (a 5xx): the same renewal may succeed a little later. */
+  get transient(): boolean {
+    return this.status !== undefined && this.status >= 500;
   }
 
   /** Renewing again cannot help: the device must be enrolled again (expired past grace, superseded, decommissioned). */
@@ -56,7 +66,8 @@ export async function sendRenewal(gatewayUrl: string, request: RenewRequest, fet
     } catch {
       // not JSON: the status says enough
     }
-    throw new RenewalRefused(error?.code ?? `http.${res.status}`, `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim());
+    const asked = res.status === 503 ? retryAfterMs(res.headers.get('retry-after') ?? undefined) : undefined;
+    throw new RenewalRefused(error?.code ?? `http.${res.status}`, `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim(), res.status, asked);
   }
   return readRenewResponse(JSON.parse(text));
 }

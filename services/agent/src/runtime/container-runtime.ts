@@ -16,8 +16,6 @@ export interface PinnedImage {
 export interface PullSource {
   /** `host:port` of the facade. */
   registry: string;
-  /** Repository name in the pull path; access is decided by fleet and digest, so it is cosmetic. */
-  repository: string;
   /** Directory with `client.cert`, `client.key` and the CA (`*.crt`) the facade chains to. */
   certDir?: string;
   /** Only for tests against a plain-HTTP registry on loopback. */
@@ -49,8 +47,11 @@ export interface RunRequest extends ContainerVersion {
 }
 
 export interface ContainerRuntime {
-  /** Fetches the pinned image into local storage; returns the engine's image id. Verifies nothing. */
-  pull(source: PullSource, image: PinnedImage): Promise<string>;
+  /**
+   * Fetches the pinned image into local storage from `repository` (the artifact's name: the facade
+   * serves an image only under the name it was published as); returns the engine's image id. Verifies nothing.
+   */
+  pull(source: PullSource, repository: string, image: PinnedImage): Promise<string>;
   /** The digest the engine recorded for the image it stores under `imageId`, null if none. */
   imageDigest(imageId: string): Promise<string | null>;
   create(request: RunRequest): Promise<void>;

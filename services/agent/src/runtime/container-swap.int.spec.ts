@@ -24,7 +24,7 @@ beforeAll(async () => {
   port = await freePort();
   healthy = await lab.image('web', '1', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www']);
   exits = await lab.image('web', '2', ['false']);
-  source = { registry: lab.registryAddress, repository: 'web', insecure: true };
+  source = { registry: lab.registryAddress, insecure: true };
 });
 afterAll(() => lab.stop());
 afterEach(() => lab.devicePodman().run('rm', '--all', '--force', '--time', '1'));
@@ -45,7 +45,7 @@ const running = async () => (await lab.devicePodman().run('ps', '--format', '{{.
 
 describe('podman-runtime', () => {
   it('pulls by digest and accepts only the image its TUF target pins', async () => {
-    const imageId = await runtime.pull(source, pin(healthy));
+    const imageId = await runtime.pull(source, 'web', pin(healthy));
     await expect(verifyImage(runtime, imageId, pin(healthy))).resolves.toBeUndefined();
     await expect(verifyImage(runtime, imageId, pin(exits))).rejects.toThrow(ImageUnverified);
     expect(() => pinnedImageOf(healthy.manifest, exits.digest.slice(7))).toThrow(/hashes to/);

@@ -43,7 +43,7 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
   const names = containerNames(target.artifact);
   let imageId: string;
   try {
-    imageId = await runtime.pull(source, target.pin);
+    imageId = await runtime.pull(source, target.artifact, target.pin);
     await verifyImage(runtime, imageId, target.pin);
   } catch (err) {
     return { outcome: 'failed', reason: `${target.artifact}@${target.version}: ${message(err)}` };

@@ -29,7 +29,7 @@ export async function deviceContainers(layout: DataDirLayout, identity: DeviceId
   const { runOptions = [], ...podman } = options;
   return {
     runtime: new PodmanRuntime(podman),
-    source: { registry: facade.host, repository: 'keelson', certDir, ...(facade.protocol === 'http:' ? { insecure: true } : {}) },
+    source: { registry: facade.host, certDir, ...(facade.protocol === 'http:' ? { insecure: true } : {}) },
     runOptions,
   };
 }

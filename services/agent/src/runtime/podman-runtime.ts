@@ -23,10 +23,10 @@ export class PodmanRuntime implements ContainerRuntime {
     this.cli = new PodmanCli(options);
   }
 
-  async pull(source: PullSource, image: PinnedImage): Promise<string> {
+  async pull(source: PullSource, repository: string, image: PinnedImage): Promise<string> {
     const tls = source.insecure ? ['--tls-verify=false'] : [];
     const certs = source.certDir ? ['--cert-dir', source.certDir] : [];
-    const out = await this.cli.run('pull', '--quiet', ...tls, ...certs, `${source.registry}/${source.repository}@${image.digest}`);
+    const out = await this.cli.run('pull', '--quiet', ...tls, ...certs, `${source.registry}/${repository}@${image.digest}`);
     return out.trim().split('\n').pop()!.trim();
   }
 

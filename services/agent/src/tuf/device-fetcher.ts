@@ -10,6 +10,7 @@ import { platformStream, type ClientIdentity, type PlatformStream, type Streamed
 import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
 import { askedPauseMs, RefusedDownload, retryAfterMs } from './refused-download.js';
+import { defaultRetry, maxRetryPauseMs, retryPauseMs, retryTransient, type RetryPolicy } from '../link/retry-backoff.js';
 import { partialSize, PartialDiscarded, resumeOnce, type ResumableTarget } from './resumable-download.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
@@ -20,29 +21,7 @@ export interface FacadeTransport {
   clientIdentity?: ClientIdentity;
 }
 
-/** The longest pause between two attempts at one request. */
-export const maxRetryPauseMs = 30_000;
-
-/**
- * The pause after failed attempt `attempt` (1, 2, …): doubling from `baseMs` up to
- * `maxRetryPauseMs`, times a random factor in [0.5, 1.5), so the devices an overloaded facade turned
- * away together do not all come back at the same moment.
- */
-export function retryPauseMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
-  return Math.min(maxRetryPauseMs, baseMs * 2 ** (attempt - 1)) * (0.5 + random());
-}
-
-/** How often a request is tried, and the first pause (see `retryPauseMs`). */
-export interface RetryPolicy {
-  attempts: number;
-  pauseMs: number;
-}
-
-/**
- * Six attempts over about 30 s: a facade that answers 503 while it waits on an overloaded gateway
- * (seen in a 10,000-device rollout on 2 cores) is waited out; a refusal (4xx) is final at once.
- */
-export const defaultRetry: RetryPolicy = { attempts: 6, pauseMs: 1_000 };
+export { defaultRetry, maxRetryPauseMs, retryPauseMs, type RetryPolicy } from '../link/retry-backoff.js';
 
 /** The longest refusal body read to its end; a longer one is cut off, and its connection with it. */
 const discardLimit = 64 * 1024;
@@ -135,17 +114,8 @@ export class DeviceFetcher implements Fetcher {
    * refusal (4xx), a TLS verification failure or an overlong body is final (`isTransientFailure`).
    * A 503's `Retry-After` is honoured, up to `maxRetryPauseMs`.
    */
-  private async retrying<T>(request: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      let asked: number | undefined;
-      try {
-        return await request();
-      } catch (err) {
-        if (attempt >= this.retry.attempts || !isTransientFailure(err)) throw err;
-        asked = askedPauseMs(err);
-      }
-      await sleep(Math.min(maxRetryPauseMs, Math.max(retryPauseMs(attempt, this.retry.pauseMs), asked ?? 0)));
-    }
+  private retrying<T>(request: () => Promise<T>): Promise<T> {
+    return retryTransient(request, { isTransient: isTransientFailure, askedPauseMs }, this.retry);
   }
 
   private async saveTo(url: string, maxLength: number, file: string): Promise<void> {

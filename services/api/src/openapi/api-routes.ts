@@ -28,6 +28,11 @@ export interface RouteDoc {
   status: number;
   /** A JSON response, or the events of an SSE stream. */
   response: z.ZodType | { sse: Record<string, z.ZodType> };
+  /**
+   * True for a route answered without NATS: no token to check (an API token is read from its
+   * stream) and nothing asked of a service. Every other route may answer 503 with `Retry-After`.
+   */
+  withoutBroker?: true;
 }
 
 const AgentBundleList = z.object({ bundles: z.array(z.object({ version: z.string(), arch: z.enum(['x64', 'arm64']), file: z.string(), sha256: z.string() })) });
@@ -52,9 +57,9 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/registries/:name/credentials', operationId: 'rotateRegistryCredentials', summary: 'Replace the credentials (checked against the registry first), or clear them', tag: 'registries', params: RegistryParams, query: FleetQuery, body: RotateRegistryCredentialsRequest, status: 200, response: RegistryConnectionView },
   { method: 'delete', path: '/v1/registries/:name', operationId: 'removeRegistry', summary: 'Remove a registry connection and destroy its credentials', tag: 'registries', params: RegistryParams, query: FleetQuery, status: 200, response: RegistryConnectionView },
   { method: 'post', path: '/v1/enrollment-tokens', operationId: 'issueEnrollmentToken', summary: 'Mint a one-time enrollment token and the enroll command line', tag: 'devices', query: FleetQuery, body: EnrollmentTokenRequest, status: 201, response: EnrollmentTokenResponse },
-  { method: 'get', path: '/v1/agent/bundles', operationId: 'listAgentBundles', summary: 'The agent release bundles served, newest per architecture, with their sha256 (no token needed)', tag: 'agent', status: 200, response: AgentBundleList },
-  { method: 'get', path: '/v1/agent/bundles/:file', operationId: 'getAgentBundle', summary: 'One agent bundle (.tar.gz) or its .sha256 file (no token needed)', tag: 'agent', params: AgentBundleParams, status: 200, response: AgentBundleFile },
-  { method: 'get', path: '/v1/agent/install.sh', operationId: 'getAgentInstaller', summary: 'The installer the enroll line runs: downloads, checks, installs and enrolls the agent (no token needed)', tag: 'agent', status: 200, response: AgentInstaller },
+  { method: 'get', path: '/v1/agent/bundles', operationId: 'listAgentBundles', withoutBroker: true, summary: 'The agent release bundles served, newest per architecture, with their sha256 (no token needed)', tag: 'agent', status: 200, response: AgentBundleList },
+  { method: 'get', path: '/v1/agent/bundles/:file', operationId: 'getAgentBundle', withoutBroker: true, summary: 'One agent bundle (.tar.gz) or its .sha256 file (no token needed)', tag: 'agent', params: AgentBundleParams, status: 200, response: AgentBundleFile },
+  { method: 'get', path: '/v1/agent/install.sh', operationId: 'getAgentInstaller', withoutBroker: true, summary: 'The installer the enroll line runs: downloads, checks, installs and enrolls the agent (no token needed)', tag: 'agent', status: 200, response: AgentInstaller },
   { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
   { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },
   { method: 'post', path: '/v1/devices/:id/decommission', operationId: 'decommissionDevice', summary: 'Retire a device: credentials revoked, live connection dropped, left out of every rollout', tag: 'devices', params: DeviceParams, query: FleetQuery, body: DecommissionRequest, status: 200, response: DecommissionResponse },

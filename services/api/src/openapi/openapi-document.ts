@@ -1,3 +1,4 @@
+import { brokerRetryAfterSeconds } from '@keelson/service-kit';
 import { z } from 'zod';
 import { ErrorBody } from '../http/error-body.js';
 import type { RouteDoc } from './api-routes.js';
@@ -35,6 +36,22 @@ function responseOf(route: RouteDoc): JsonSchema {
 }
 
 const errorResponse = { $ref: '#/components/responses/Error' };
+const unavailableResponse = { $ref: '#/components/responses/Unavailable' };
+
+/**
+ * The 503 of a route that talks to NATS (the api's error filter answers it when the broker is
+ * briefly away: a restart, a leader election), with the `Retry-After` the filter sets.
+ */
+const unavailable = {
+  description: 'the message broker is briefly unavailable; ask again after Retry-After seconds (error code broker.unavailable)',
+  headers: { 'Retry-After': { description: 'seconds to wait before asking again', required: true, schema: { type: 'integer', const: brokerRetryAfterSeconds } } },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+function responsesOf(route: RouteDoc): JsonSchema {
+  const broker = route.withoutBroker ? {} : { '503': unavailableResponse };
+  return { [String(route.status)]: responseOf(route), '4XX': errorResponse, ...broker, '5XX': errorResponse };
+}
 
 /** The OpenAPI 3.1 document of the given routes, generated from the zod schemas the routes parse with. */
 export function openApiDocument(routes: RouteDoc[]): JsonSchema {
@@ -48,7 +65,7 @@ export function openApiDocument(routes: RouteDoc[]): JsonSchema {
       tags: [route.tag],
       parameters: parametersOf(route),
       ...(body ? { requestBody: body } : {}),
-      responses: { [String(route.status)]: responseOf(route), '4XX': errorResponse, '5XX': errorResponse },
+      responses: responsesOf(route),
     };
   }
   return {
@@ -59,7 +76,10 @@ export function openApiDocument(routes: RouteDoc[]): JsonSchema {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: jsonSchema(ErrorBody, 'output') },
-      responses: { Error: { description: 'the standard error body; kind maps to the status', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
+      responses: {
+        Error: { description: 'the standard error body; kind maps to the status', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        Unavailable: unavailable,
+      },
     },
   };
 }

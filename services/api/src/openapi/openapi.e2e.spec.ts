@@ -49,6 +49,17 @@ describe('GET /v1/openapi.json', () => {
     expect(JSON.stringify(doc.paths['/v1/rollouts/{id}']!.get!.responses['200'])).toContain('unreachable');
   });
 
+  it('documents the 503 with Retry-After on every route that talks to NATS, and only there', () => {
+    const unavailable = { $ref: '#/components/responses/Unavailable' };
+    const withoutBroker = ['GET /v1/agent/bundles', 'GET /v1/agent/bundles/{file}', 'GET /v1/agent/install.sh'];
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op.responses['503']] as const));
+    expect(operations.filter(([, r]) => r === undefined).map(([name]) => name).sort()).toEqual(withoutBroker);
+    expect(operations.filter(([name]) => !withoutBroker.includes(name)).every(([, r]) => JSON.stringify(r) === JSON.stringify(unavailable))).toBe(true);
+    const components = (doc as unknown as { components: { responses: Record<string, { headers: Record<string, { required: boolean; schema: unknown }>; content: unknown }> } }).components;
+    expect(components.responses.Unavailable!.headers['Retry-After']).toMatchObject({ required: true, schema: { type: 'integer', const: 2 } });
+    expect(components.responses.Unavailable!.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
+  });
+
   it('needs the token like every other route', async () => {
     expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(401);
   });

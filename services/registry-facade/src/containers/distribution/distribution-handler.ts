@@ -16,10 +16,11 @@ type ContentRoute = Extract<DistributionRoute, { what: 'manifest' | 'blob' }>;
  * The OCI distribution API for devices (`GET|HEAD /v2/`, `/v2/<name>/manifests/<digest>`,
  * `/v2/<name>/blobs/<digest>`), pull only and by digest only, answered straight on the facade's
  * server like the TUF routes. The device is the holder of its certificate (mutual TLS, checked first,
- * on every request) and sees the images its own fleet published, nothing else: the repository name
- * is free (clients need one; the artifact's name reads best), since what is served is decided by
- * fleet and digest alone. A digest the fleet has not is a 404, whatever else the store holds; one
- * another fleet published is also logged for the audit, as a device reaching out of its fleet.
+ * on every request) and sees the images its own fleet published, nothing else, each under the name of
+ * the container artifact it was published as: a manifest under that artifact's name, a blob under
+ * the name of an artifact whose manifest names it. A digest the fleet has not under that name is a
+ * 404, whatever else the store holds; one another fleet published is also logged for the audit, as
+ * a device reaching out of its fleet.
  */
 export class DistributionHandler {
   private readonly logger = new Logger('oci-distribution');
@@ -46,7 +47,7 @@ export class DistributionHandler {
     const sha256 = this.digestOf(route);
     const digest = `sha256:${sha256}`;
     const withBody = req.method === 'GET';
-    if (!(await this.images.has(device.fleet, route.what, sha256))) return this.notInFleet(req, device, route.what, sha256);
+    if (!(await this.images.has(device.fleet, route.name, route.what, sha256))) return this.notInFleet(req, device, route.what, sha256);
     if (route.what === 'manifest') {
       deviceReads().inc({ what: 'image-manifest' });
       return sendManifest(res, withBody, digest, await this.manifests.of(sha256));
@@ -70,14 +71,14 @@ export class DistributionHandler {
   }
 
   /**
-   * The 404 of a digest the device's fleet has not. Only a digest the store holds can be another
+   * The 404 of a digest the device's fleet has not under the asked name. Only a digest the store holds can be another
    * fleet's, so a made-up one costs a store lookup, never a look through every fleet's images.
    */
   private async notInFleet(req: IncomingMessage, device: AuthenticatedDevice, part: ImagePart, sha256: string): Promise<never> {
     const stored = (await this.blobs.sizeOf(sha256)) !== null;
     if (stored && (await this.images.elsewhere(device.fleet, part, sha256))) this.devices.reportOtherFleetRead(req, device);
     throw part === 'manifest'
-      ? distributionFailure(404, 'MANIFEST_UNKNOWN', `no image sha256:${sha256} in this device's fleet`)
-      : distributionFailure(404, 'BLOB_UNKNOWN', `no blob sha256:${sha256} of an image of this device's fleet`);
+      ? distributionFailure(404, 'MANIFEST_UNKNOWN', `no image sha256:${sha256} under this name in this device's fleet`)
+      : distributionFailure(404, 'BLOB_UNKNOWN', `no blob sha256:${sha256} of an image under this name in this device's fleet`);
   }
 }

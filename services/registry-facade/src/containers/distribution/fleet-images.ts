@@ -9,9 +9,10 @@ export type ImagePart = 'manifest' | 'blob';
 const publishedContainers = `SELECT DISTINCT sha256 FROM artifacts WHERE kind = 'container' AND status = 'published'`;
 
 /**
- * What a fleet's devices may pull over the distribution API: the manifests of the container
- * artifacts their fleet published (the artifact's sha256 is its image digest), and the config and
- * layers those manifests name. Nothing else of the blob store, which all fleets share, is
+ * What a fleet's devices may pull over the distribution API, and under which repository name: the
+ * manifests of the container artifacts their fleet published (the artifact's sha256 is its image
+ * digest), each under the artifact's name, and the config and layers those manifests name, under
+ * the name of an artifact whose manifest names them. Nothing else of the blob store, which all fleets share, is
  * theirs: not another fleet's image, not a model, not an image that was received but never signed.
  * Publishing is final, so a digest a fleet may pull is remembered (bounded); one it may not is asked
  * again each time (it may be published since).
@@ -24,11 +25,11 @@ export class FleetImages {
     private readonly manifests: ImageManifests,
   ) {}
 
-  /** Whether `fleet` published an image with this part (sha256 hex). */
-  async has(fleet: string, part: ImagePart, sha256: string): Promise<boolean> {
-    const key = `${fleet}\u0000${part}\u0000${sha256}`;
+  /** Whether `fleet` published an image with this part (sha256 hex) as an artifact called `name`. */
+  async has(fleet: string, name: string, part: ImagePart, sha256: string): Promise<boolean> {
+    const key = `${fleet}\u0000${name}\u0000${part}\u0000${sha256}`;
     if (this.allowed.get(key)) return true;
-    const found = await this.published(`${publishedContainers} AND fleet = $1`, [fleet], part, sha256);
+    const found = await this.published(`${publishedContainers} AND fleet = $1 AND name = $2`, [fleet, name], part, sha256);
     if (found) this.allowed.set(key, true);
     return found;
   }

@@ -70,4 +70,10 @@ describe('OCI pulls of a fleet\'s images (whole facade, directory blob store, re
     expect((await pull(`/v2/web/blobs/${layer.digest}`, { range: `bytes=${layer.size + 10}-` })).status).toBe(416);
     expect((await pull(`/v2/yolo/blobs/sha256:${sha(model)}`)).status).toBe(404); // still no model through /v2
   });
+
+  it('serves the published image only under its artifact\'s name, not under its source repository nor another name', async () => {
+    await eventually(async () => (await pull(manifestPath)).status === 200);
+    const refused = await Promise.all([`/v2/apps/web/manifests/${image.manifest.digest}`, `/v2/yolo/manifests/${image.manifest.digest}`, `/v2/yolo/blobs/${image.config.digest}`].map((p) => pull(p)));
+    expect(refused.map((r) => [r.status, r.json<{ errors: { code: string }[] }>().errors[0]!.code])).toEqual([[404, 'MANIFEST_UNKNOWN'], [404, 'MANIFEST_UNKNOWN'], [404, 'BLOB_UNKNOWN']]);
+  });
 });
