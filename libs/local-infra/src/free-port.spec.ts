@@ -1,4 +1,7 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ephemeralRangeStart, freePort, freePortBlock, pickRange } from './free-port.js';
 
 const listen = (port: number) =>
@@ -47,6 +50,31 @@ describe('freePort within one process', () => {
     }
     expect(pickRange(undefined)).toEqual({ low: 10_000, high: ephemeralRangeStart() });
     expect(pickRange('9')).toEqual(pickRange('1'));
+  });
+});
+
+describe('freePort across processes', () => {
+  it('never hands out a port another live process on this machine has claimed', async () => {
+    const dir = join(tmpdir(), 'keelson-port-claims');
+    mkdirSync(dir, { recursive: true });
+    const { low, high } = pickRange(process.env.JEST_WORKER_ID);
+    const open = new Set(Array.from({ length: 500 }, (_, i) => low + 7 * i).filter((port) => port < high));
+    const foreign: string[] = [];
+    for (let port = low; port < high; port += 1) {
+      const file = join(dir, String(port));
+      if (open.has(port)) continue;
+      try {
+        writeFileSync(file, String(process.ppid), { flag: 'wx' }); // the Jest parent: alive, not us
+        foreign.push(file);
+      } catch {
+        // claimed already (by this process's earlier picks): not free to us either
+      }
+    }
+    try {
+      for (let i = 0; i < 20; i += 1) expect(open.has(await freePort())).toBe(true);
+    } finally {
+      for (const file of foreign) rmSync(file, { force: true });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { claimPort, releasePort } from './port-claims.js';
 
 // Ports are picked below the kernel's ephemeral range: a port the kernel handed out for `listen(0)`
 // and we then released is, for the kernel, free to hand out again as the source port of any outgoing
@@ -9,7 +10,7 @@ const LOWEST = 10_000;
 const ATTEMPTS = 200;
 // Ports are handed out before anything binds them (a platform picks all its ports, then starts its
 // processes): without this, two picks of one process could land on the same port, and both pass the
-// listen check. A port is handed out once per process.
+// listen check. A port is handed out once per process, and claimed across processes (port-claims.ts).
 const handedOut = new Set<number>();
 // Jest's workers pick at the same time: each gets a slice of the range of its own, so two workers
 // never pick the same port either. Outside Jest the whole range is used.
@@ -36,7 +37,8 @@ function canListen(port: number, host: string): Promise<boolean> {
 
 /**
  * A block of `count` consecutive loopback TCP ports that are free now, below the ephemeral range.
- * Racy only against other listeners (callers bind soon after); never against outgoing connections.
+ * Racy only against listeners that are not ours (callers bind soon after); never against outgoing connections
+ * nor against another Keelson process on this machine picking at the same time.
  */
 export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<number> {
   if (!Number.isInteger(count) || count < 1) throw new Error(`freePortBlock: count must be a positive integer, got ${count}`);
@@ -47,9 +49,12 @@ export async function freePortBlock(count: number, host = '127.0.0.1'): Promise<
     const block = Array.from({ length: count }, (_, i) => base + i);
     if (block.some((port) => handedOut.has(port))) continue;
     for (const port of block) handedOut.add(port); // before the checks: a concurrent pick skips them
-    let free = true;
+    const claimed: number[] = [];
+    for (const port of block) if (claimPort(port)) claimed.push(port);
+    let free = claimed.length === count; // another process on this machine handed one out
     for (let i = 0; free && i < count; i += 1) free = await canListen(block[i]!, host);
     if (free) return base;
+    for (const port of claimed) releasePort(port);
     for (const port of block) handedOut.delete(port);
   }
   throw new Error(`no block of ${count} free ports between ${low} and ${high} after ${ATTEMPTS} tries`);
