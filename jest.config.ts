@@ -33,6 +33,8 @@ const config: Config = {
   // files stay reachable in a long-lived process and the heap grew past 4 GiB over the whole suite.
   // Setting it is also what makes Jest use a worker at all instead of running in its own process.
   workerIdleMemoryLimit: '1GB',
+  // The run ends with its slowest spec files (compiled like the global setup: `npm run pretest`).
+  reporters: ['default', '<rootDir>/libs/testing/dist/slowest-specs-reporter.js'],
   projects: [
     {
       ...shared,

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,12 +63,9 @@ describe('freePort across processes', () => {
     for (let port = low; port < high; port += 1) {
       const file = join(dir, String(port));
       if (open.has(port)) continue;
-      try {
-        writeFileSync(file, String(process.ppid), { flag: 'wx' }); // the Jest parent: alive, not us
-        foreign.push(file);
-      } catch {
-        // claimed already (by this process's earlier picks): not free to us either
-      }
+      if (existsSync(file) && readFileSync(file, 'utf8') === String(process.pid)) continue; // this process's own picks
+      writeFileSync(file, String(process.ppid)); // the Jest parent: alive, not us (a stale claim is replaced)
+      foreign.push(file);
     }
     try {
       for (let i = 0; i < 20; i += 1) expect(open.has(await freePort())).toBe(true);
