@@ -65,7 +65,7 @@ export async function startTestPlatform(
     api,
     destroy: async () => {
       await platform.stop();
-      for (const db of databases.values()) await db.then((d) => d.drop()).catch(() => undefined);
+      await Promise.all([...databases.values()].map((db) => db.then((d) => d.drop()).catch(() => undefined)));
       rmSync(home, { recursive: true, force: true });
     },
   };
