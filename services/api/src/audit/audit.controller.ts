@@ -3,8 +3,7 @@ import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
 import { audit } from '@keelson/commands';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { parseQuery } from '../http/request.schemas.js';
-import { auditExportPages } from './audit-export.pages.js';
-import { writeAuditExport } from './audit-export.writer.js';
+import { auditExportPages, writeAuditExport } from './audit-export.stream.js';
 import { AuditExportQuery, AuditQuery } from './audit.schemas.js';
 
 /** How long a verification may take: it reads every entry, so far longer than an ordinary request. */
