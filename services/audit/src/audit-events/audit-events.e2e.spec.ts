@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import { audit } from '@keelson/commands';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
+import { register } from 'prom-client';
 import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { positionHeader, relayBatchSize } from './audit-events.relay.js';
@@ -87,5 +88,22 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
     expect([...relayedIds].sort()).toEqual((await logged()).map((e) => e.id).sort());
     const { state } = await (await jetstreamManager(h.nc)).streams.info(streamName);
     expect(state.messages).toBe(total);
+  });
+
+  // Last: it deletes the stream.
+  it('keeps the entries due while the stream is unavailable, exports how many for the alert, and relays them once it is back', async () => {
+    const unrelayed = async () => (await register.getSingleMetric('keelson_audit_events_unrelayed')?.get())?.values[0]?.value;
+    const before = await relayed();
+    await (await jetstreamManager(h.nc)).streams.delete(streamName);
+    await halt('r-while-gone-1');
+    await halt('r-while-gone-2');
+    await eventually(async () => (await unrelayed()) === 2);
+    expect(await relayed()).toBe(before);
+    await h.stop();
+    await h.start(); // declares the stream again at start
+    await eventually(async () => (await relayed()) === before + 2 && (await unrelayed()) === 0);
+    const msgs = await consume('after-outage', 2);
+    expect(msgs.map((m) => m.headers?.get(positionHeader))).toEqual([String(before + 1), String(before + 2)]);
+    expect(msgs.map((m) => parseAuditCloudEvent(m.json()).subject)).toEqual(['r-while-gone-1', 'r-while-gone-2'].map((id) => h.stores.orchestrator.subject('rollout', 'default', id)));
   });
 });

@@ -5,6 +5,7 @@ import type { EventStoreNaming } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
 import type { DeclaredWorker } from '@keelson/service-kit';
 import { cloudEventOf } from '../audit-log/audit-cloud-event.js';
+import { auditEventsUnrelayed } from '../audit-log/audit-log.metrics.js';
 import { entryColumns, entryOfRow, type EntryRow } from '../audit-log/audit-log.rows.js';
 import { auditEventSubject } from './audit-events.stream.js';
 
@@ -54,11 +55,18 @@ export function auditEventsRelay(db: Database, js: JetStreamClient, naming: Even
   let draining: Promise<void> | undefined;
   let again = false;
   let stopped = true;
+  const unrelayed = auditEventsUnrelayed();
   const drain = async () => {
-    do {
-      again = false;
-      while (!stopped && (await relayBatch(db, js, naming)) === relayBatchSize);
-    } while (again && !stopped);
+    try {
+      do {
+        again = false;
+        while (!stopped && (await relayBatch(db, js, naming)) === relayBatchSize);
+      } while (again && !stopped);
+    } finally {
+      // The whole installation's gap, whichever replica relayed: what the alert watches.
+      const [gap] = await db.query<{ n: string }>('SELECT h.position - r.position AS n FROM audit_chain_head h, audit_relay_position r').catch(() => []);
+      if (gap) unrelayed.set(Number(gap.n));
+    }
   };
   const poke = () => {
     if (stopped) return;
