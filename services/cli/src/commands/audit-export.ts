@@ -46,7 +46,7 @@ export const auditExport: Command = {
       if (!output) return await pipeline(body, stdoutOf(ctx), { end: false }).then(() => 0);
       // Written beside the file and renamed when complete: a cut-off export never passes for a whole one.
       const partial = `${output}.partial`;
-      await pipeline(body, createWriteStream(partial, { flags: 'wx' })).catch(async (err: unknown) => {
+      await pipeline(body, createWriteStream(partial)).catch(async (err: unknown) => {
         await rm(partial, { force: true });
         throw err;
       });
