@@ -15,6 +15,8 @@ export interface TestPlatform extends RunningPlatform {
   diagnostics?: { user: string; password: string };
   /** `fetch` against the api with the admin token; JSON in, parsed JSON out. */
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  /** The database of a service that has started, for specs that look beneath the service (or tamper with it). */
+  databaseUrlOf(service: string): Promise<string>;
   destroy(): Promise<void>;
 }
 
@@ -63,6 +65,11 @@ export async function startTestPlatform(
     adminToken: secrets.adminToken,
     ...(options.diagnosticsUser ? { diagnostics: { user: 'keelson-services', password: secrets.natsServicesPassword } } : {}),
     api,
+    databaseUrlOf: async (service) => {
+      const db = databases.get(service);
+      if (!db) throw new Error(`no database was made for ${service}: is it one of the platform's services?`);
+      return (await db).url;
+    },
     destroy: async () => {
       await platform.stop();
       await Promise.all([...databases.values()].map((db) => db.then((d) => d.drop()).catch(() => undefined)));

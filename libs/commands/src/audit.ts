@@ -40,7 +40,17 @@ export const verifyAudit = defineCommand(
     entries: z.number().int().min(0),
     headHash: Sha256Hex,
     firstBroken: z
-      .strictObject({ position: z.number().int().min(1), stream: z.string().optional(), seq: z.number().int().min(1).optional(), problem: ChainProblem })
+      .strictObject({
+        position: z.number().int().min(1),
+        stream: z.string().optional(),
+        seq: z.number().int().min(1).optional(),
+        /** The entry's id as its CloudEvent carries it (`<stream>:<seq>`). */
+        entryId: z.string().optional(),
+        problem: ChainProblem,
+        /** What the chain calls for there and what the table holds: a position, a previous hash or a hash. */
+        expected: z.string().optional(),
+        found: z.string().optional(),
+      })
       .optional(),
   }),
 );

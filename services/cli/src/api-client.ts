@@ -49,6 +49,13 @@ export class ApiClient {
     return res.body!;
   }
 
+  /** Opens a streamed download (an export) with `query`; a refusal is thrown before any byte is read. */
+  async download(path: string, query: Record<string, string | undefined>): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.fetch(this.url(path, query), {});
+    if (!res.ok || !res.body) await this.read(res);
+    return res.body!;
+  }
+
   private async fetch(url: string, init: RequestInit): Promise<Response> {
     const send = () => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` } });
     try {

@@ -1,6 +1,8 @@
 /** Where the CLI writes and what it reads from its environment; tests pass their own. */
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Standard output as a stream, for output written as it downloads (`audit export`); `stdout` serves otherwise. */
+  stdoutStream?: import('node:stream').Writable;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   /** All of standard input, read when a command asks for it (`--password-stdin`). */

@@ -4,7 +4,8 @@ import { CliError, usageError, type CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { artifactPublish } from './commands/artifact-publish.js';
-import { auditList } from './commands/audit.commands.js';
+import { auditExport } from './commands/audit-export.js';
+import { auditList, auditVerify } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { deviceShow } from './commands/device-show.js';
 import { groupCreate } from './commands/group.commands.js';
@@ -53,6 +54,8 @@ const commands: Record<string, Command> = {
   'experiment stop': experimentStop,
   'experiment decide': experimentDecide,
   'audit list': auditList,
+  'audit export': auditExport,
+  'audit verify': auditVerify,
   'token create': tokenCreate,
   'token list': tokenList,
   'token revoke': tokenRevoke,

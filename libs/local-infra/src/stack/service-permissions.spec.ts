@@ -112,6 +112,12 @@ describe('servicePermissions', () => {
     expect(mayPublish('api', 'audit.ce.default')).toBe(false);
   });
 
+  it('lets the audit alone declare the AUDIT_EVENTS stream, and nobody purge or delete it', () => {
+    for (const op of ['INFO', 'CREATE', 'UPDATE']) expect(mayPublish('audit', `$JS.API.STREAM.${op}.AUDIT_EVENTS`)).toBe(true);
+    for (const op of ['PURGE', 'DELETE']) expect(mayPublish('audit', `$JS.API.STREAM.${op}.AUDIT_EVENTS`)).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'audit')) expect(mayPublish(s, '$JS.API.STREAM.UPDATE.AUDIT_EVENTS')).toBe(false);
+  });
+
   it('lets the gateway alone relay devices\' live steps, and the api alone follow them', () => {
     expect(maySubscribe('device-gateway', 'keelson.dev.d-1.progress')).toBe(true);
     expect(mayPublish('device-gateway', 'live.device-progress.default.r-1')).toBe(true);

@@ -141,7 +141,11 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     publish.push(`$O.${bucket}.>`, ...readStream(objects), `$JS.API.STREAM.CREATE.${objects}`, `$JS.API.STREAM.UPDATE.${objects}`);
     publish.push(`$JS.API.STREAM.MSG.GET.${objects}`, `$JS.API.STREAM.PURGE.${objects}`);
   }
-  if (service === 'audit') publish.push(`${p}audit.ce.>`); // the republished CloudEvents
+  if (service === 'audit') {
+    // The entries as CloudEvents, relayed to the AUDIT_EVENTS stream it declares (acks come on _INBOX).
+    const auditEvents = `${sp}AUDIT_EVENTS`;
+    publish.push(`${p}audit.ce.>`, `$JS.API.STREAM.INFO.${auditEvents}`, `$JS.API.STREAM.CREATE.${auditEvents}`, `$JS.API.STREAM.UPDATE.${auditEvents}`);
+  }
   if (service === 'api') subscribe.push(`${p}live.device-progress.>`); // devices' steps, for the rollout's live stream
   return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };
 }

@@ -17,3 +17,22 @@ export const AuditQuery = z.object({
   ...pageParams,
 });
 export const AuditPage = audit.queryAudit.output;
+
+/** `GET /v1/audit/export`: every entry of the fleet from `since` (inclusive) to `until` (exclusive), streamed oldest first. */
+export const AuditExportQuery = z
+  .object({
+    ...fleetParam,
+    since: IsoTime,
+    until: IsoTime,
+    format: z.enum(['ndjson', 'csv']).default('ndjson'),
+    rollout: SubjectToken.optional(),
+    device: SubjectToken.optional(),
+    artifact: z.string().max(100).optional(),
+  })
+  .refine((q) => Date.parse(q.since) < Date.parse(q.until), { path: ['until'], message: 'until must be later than since' });
+
+/** The body of an export: NDJSON (one audit CloudEvent per line) or CSV with a header row. */
+export const AuditExportBody = z.string().describe('application/x-ndjson: one audit CloudEvent per line; text/csv: a header row, then one row per entry');
+
+/** `GET /v1/audit/verify`: the whole chain walked, and either its length and head or the first link that does not hold. */
+export const AuditVerdict = audit.verifyAudit.output;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView, PublishFromRegistryRequest } from '../artifacts/artifact.schemas.js';
-import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
+import { AuditExportBody, AuditExportQuery, AuditPage, AuditQuery, AuditVerdict } from '../audit/audit.schemas.js';
 import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
 import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
@@ -85,6 +85,8 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'post', path: '/v1/experiments/:id/decide', operationId: 'decideExperiment', summary: "A person's verdict: promote (moves the channel, starts the follow-up) or abort (reverts the candidate arm)", ...experiment, body: DecideExperimentRequest, status: 200 },
   { method: 'post', path: '/v1/experiments/:id/stop', operationId: 'stopExperiment', summary: 'End the experiment without a verdict; the candidate arm keeps what it has', ...experiment, body: StopExperimentRequest, status: 200 },
   { method: 'get', path: '/v1/audit', operationId: 'queryAudit', summary: 'Audit entries, oldest first', tag: 'audit', query: AuditQuery, status: 200, response: AuditPage },
+  { method: 'get', path: '/v1/audit/export', operationId: 'exportAudit', summary: 'Every entry from since to until, streamed as NDJSON or CSV', tag: 'audit', query: AuditExportQuery, status: 200, response: AuditExportBody },
+  { method: 'get', path: '/v1/audit/verify', operationId: 'verifyAudit', summary: 'Walk the whole hash chain: its length and head, or the first broken link', tag: 'audit', status: 200, response: AuditVerdict },
   { method: 'post', path: '/v1/tokens', operationId: 'createApiToken', summary: 'Issue an API token for this fleet (the secret is in this answer only); admin', tag: 'tokens', query: FleetQuery, body: CreateApiTokenRequest, status: 201, response: ApiTokenCreated },
   { method: 'get', path: '/v1/tokens', operationId: 'listApiTokens', summary: "The fleet's API tokens, newest first, without secrets; admin", tag: 'tokens', query: ListQuery, status: 200, response: ApiTokenList },
   { method: 'delete', path: '/v1/tokens/:tokenId', operationId: 'revokeApiToken', summary: 'Revoke an API token: refused from now on; admin', tag: 'tokens', params: ApiTokenParams, query: FleetQuery, body: RevokeApiTokenRequest, status: 200, response: ApiTokenRevokedView },

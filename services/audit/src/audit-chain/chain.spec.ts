@@ -1,6 +1,6 @@
 import type { ChainedEntry } from '../audit-log/audit-log.writer.js';
 import { chainHash, genesisHash, type AuditEntry } from './audit-entry.js';
-import { problemOf } from './verify-chain.js';
+import { brokenLink, problemOf } from './verify-chain.js';
 
 const entry = (position: number, data: Record<string, unknown> = { rolloutId: 'r-1' }): AuditEntry => ({
   position, stream: 'EV_ROLLOUTS', seq: position, fleet: 'default', subject: 'ev.rollout.default.r-1', family: 'rollout',
@@ -45,6 +45,13 @@ describe('the audit hash chain', () => {
 
     it('an entry relinked to another predecessor', () => {
       expect(problemOf({ position: 1, hash: 'f'.repeat(64) }, second!)).toBe('prev-hash');
+    });
+    it('and says what differs: the hash its content calls for against the one stored, or the position', () => {
+      const edited = brokenLink({ position: 0, hash: genesisHash }, { ...first!, actor: 'operator:mallory' });
+      expect(edited).toMatchObject({ problem: 'hash', found: first!.hash });
+      expect(edited!.expected).toMatch(/^[0-9a-f]{64}$/);
+      expect(edited!.expected).not.toBe(first!.hash);
+      expect(brokenLink({ position: 0, hash: genesisHash }, second!)).toEqual({ problem: 'position', expected: '1', found: '2' });
     });
   });
 });

@@ -29,3 +29,8 @@ export const auditLag = (): Histogram<string> =>
 export const auditChainIntact = (): Gauge<string> =>
   (register.getSingleMetric('keelson_audit_chain_intact') as Gauge<string> | undefined) ??
   new Gauge({ name: 'keelson_audit_chain_intact', help: 'Whether the last verification of the audit hash chain found it intact (1) or broken (0)' });
+
+/** Entries committed to the audit log that the relay has not yet had acknowledged by the AUDIT_EVENTS stream. */
+export const auditEventsUnrelayed = (): Gauge<string> =>
+  (register.getSingleMetric('keelson_audit_events_unrelayed') as Gauge<string> | undefined) ??
+  new Gauge({ name: 'keelson_audit_events_unrelayed', help: 'Audit entries committed but not yet published to the AUDIT_EVENTS stream' });

@@ -57,4 +57,14 @@ export const auditLogMigrations: Migration[] = [
     DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
     CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()`,
   },
+  {
+    // How far the relay has published the log to the AUDIT_EVENTS stream. From 0: an installation
+    // that upgrades publishes its history once, so a consumer can start from the beginning.
+    id: 'audit-0004-relay-position',
+    sql: `CREATE TABLE IF NOT EXISTS audit_relay_position (
+      only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+      position bigint NOT NULL
+    );
+    INSERT INTO audit_relay_position (only_row, position) VALUES (true, 0) ON CONFLICT DO NOTHING`,
+  },
 ];

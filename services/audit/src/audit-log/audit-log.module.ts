@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { chainVerificationWorker, verifySeconds } from '../audit-chain/chain-verification.js';
+import { applyAuditEvents, auditEventsLimits } from '../audit-events/audit-events.stream.js';
+import { auditEventsRelay } from '../audit-events/audit-events.relay.js';
 import { afterCommit } from './after-commit.js';
 import { AuditCommands } from './audit-commands.controller.js';
 import { auditTables } from './audit-database.js';
@@ -11,12 +14,14 @@ import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metri
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { auditBatchSize, auditLogProjection } from './audit-log.projection.js';
 import type { ChainedEntry } from './audit-log.writer.js';
-import { AuditRepublisher } from './audit-republisher.js';
 import { ensureEventStreams } from './event-streams.js';
 
-/** Projects every event stream into the chained audit log and serves `cmd.audit.query` and `cmd.audit.verify`. */
+/**
+ * Projects every event stream into the chained audit log, relays the entries to the AUDIT_EVENTS
+ * stream, and serves `cmd.audit.query` and `cmd.audit.verify`.
+ */
 function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Database, clock: Clock): ModuleDeclaration {
-  const republisher = new AuditRepublisher(nc, config.naming);
+  const relay = auditEventsRelay(db, jetstream(nc), config.naming);
   const [entriesCounter, errorsCounter, lag] = [auditEntries(), auditProjectionErrors(), auditLag()];
   const projections = Object.entries(eventStreams).map(([key, stream]) => {
     const committed = afterCommit<ChainedEntry>(db, (entries) => {
@@ -25,7 +30,7 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
         entriesCounter.inc({ stream: stream.name, recognised: String(e.recognised) });
         lag.observe({ stream: stream.name }, (now - Date.parse(e.time)) / 1000);
       }
-      republisher.publish(entries);
+      relay.poke();
     });
     const projection = auditLogProjection(key, stream, config.naming, committed.collect);
     const onError = () => errorsCounter.inc({ stream: stream.name });
@@ -35,17 +40,20 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
     module: 'audit-log',
     database: auditTables,
     // The audit may start before the owners of the streams: it creates those missing, never updates one.
-    applyOtherStreams: (jsm, replicas) => ensureEventStreams(jsm, config.naming, replicas),
+    applyOtherStreams: async (jsm, replicas) => {
+      await ensureEventStreams(jsm, config.naming, replicas);
+      await applyAuditEvents(jsm, config.naming, auditEventsLimits(config, replicas));
+    },
     migrations: auditLogMigrations,
     projections,
-    reactors: [chainVerificationWorker(db, verifySeconds(config))],
+    reactors: [chainVerificationWorker(db, verifySeconds(config)), relay],
     commandControllers: [AuditCommands],
   };
 }
 
 const AUDIT_LOG_DECLARATION = Symbol('AuditLogDeclaration');
 
-/** The audit log: its projections, its queries and its republished CloudEvents. */
+/** The audit log: its projections, its queries and its relayed CloudEvents. */
 @Module({
   controllers: [AuditCommands],
   providers: [

@@ -1,0 +1,35 @@
+import type { AuditCloudEvent } from '@keelson/events';
+
+/** The two shapes of an export: one CloudEvent per line, or one spreadsheet row per entry. */
+export type AuditExportFormat = 'ndjson' | 'csv';
+
+/** The columns of a CSV export, in order; `data` is the event's data as JSON. */
+export const csvColumns = ['time', 'id', 'type', 'fleet', 'actor', 'subject', 'stream', 'seq', 'prevhash', 'hash', 'data'] as const;
+
+/**
+ * One CSV field as RFC 4180 wants it: a field holding a quote, a comma or a line break goes in
+ * quotes, its quotes doubled; any other field stands as it is.
+ */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const csvRow = (fields: string[]): string => `${fields.map(csvField).join(',')}\r\n`;
+
+function csvLine(e: AuditCloudEvent): string {
+  return csvRow([e.time, e.id, e.type, e.keelsonfleet, e.keelsonactor, e.subject, e.keelsonstream, String(e.keelsonseq), e.keelsonprevhash, e.keelsonhash, JSON.stringify(e.data)]);
+}
+
+/** What an export starts with: the CSV header row, nothing for NDJSON. */
+export function exportPreamble(format: AuditExportFormat): string {
+  return format === 'csv' ? csvRow([...csvColumns]) : '';
+}
+
+/** Entries as the export writes them, one line each (CRLF for CSV, LF for NDJSON; JSON never holds a raw line break). */
+export function exportLines(format: AuditExportFormat, entries: AuditCloudEvent[]): string {
+  return entries.map((e) => (format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`)).join('');
+}
+
+/** The response's content type for a format. */
+export const exportContentType = (format: AuditExportFormat): string =>
+  format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8';
