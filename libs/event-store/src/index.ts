@@ -1,7 +1,7 @@
 export { type EventStoreNaming, productionNaming, aggregateSubject, assertSubjectToken } from './naming.js';
 export { type StreamDeclaration, eventStreams, eventStreamConfig, applyStreams, type ApplyStreamsOptions } from './streams.js';
 export { applyStream, StreamConfigRefused, streamSchemaVersion, streamSchemaKey, type ApplyStreamOptions, type DeclaredStreamConfig } from './apply-stream.js';
-export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames } from './headers.js';
+export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames, parseActor, isMetadataId } from './headers.js';
 export { appendEvents, type AppendResult, type AppendTarget } from './append.js';
 export { typedSubject, typedFilterSubjects, isTypedAggregateSubject } from './typed-subjects.js';
 export { readSubject } from './load.js';
