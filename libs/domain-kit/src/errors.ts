@@ -3,7 +3,7 @@
  * messages are for humans and may change. HTTP or NATS status mapping happens at the edges, never here.
  */
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'rule-violation' | 'not-found' | 'concurrency' | 'invalid-input';
+  abstract readonly kind: 'RuleViolation' | 'NotFound' | 'ConcurrencyError' | 'InvalidInput';
 
   constructor(
     readonly code: string,
@@ -17,7 +17,7 @@ export abstract class DomainError extends Error {
 
 /** A command was well-formed but the aggregate's rules refuse it (e.g. `rollout.already-started`). */
 export class RuleViolation extends DomainError {
-  readonly kind = 'rule-violation' as const;
+  readonly kind = 'RuleViolation' as const;
 
   constructor(code: string, message: string = code, options?: ErrorOptions) {
     super(code, message, options);
@@ -26,7 +26,7 @@ export class RuleViolation extends DomainError {
 
 /** The thing a command or query names does not exist (in this fleet). */
 export class NotFound extends DomainError {
-  readonly kind = 'not-found' as const;
+  readonly kind = 'NotFound' as const;
 
   constructor(
     readonly what: string,
@@ -39,7 +39,7 @@ export class NotFound extends DomainError {
 
 /** Someone else appended to the aggregate after we loaded it; reload, decide again, retry. */
 export class ConcurrencyError extends DomainError {
-  readonly kind = 'concurrency' as const;
+  readonly kind = 'ConcurrencyError' as const;
 
   constructor(
     readonly subject: string,
@@ -58,7 +58,7 @@ export interface InputIssue {
 
 /** Input failed validation at a boundary. Carries every issue found, not only the first. */
 export class InvalidInput extends DomainError {
-  readonly kind = 'invalid-input' as const;
+  readonly kind = 'InvalidInput' as const;
 
   constructor(
     code: string,

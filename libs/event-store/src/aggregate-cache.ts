@@ -1,3 +1,6 @@
+import type { Decider } from '@keelson/domain-kit';
+import type { EventStore } from './event-store.js';
+
 /** A folded aggregate state and the stream sequence it reflects. */
 export interface CachedAggregate<S> {
   state: S;
@@ -39,4 +42,22 @@ export class AggregateCache<S> {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * An aggregate's current state and the sequence it reflects: its events folded with `evolve` from
+ * `initialState()`. With a cache, only the events after the cached sequence are read, and the result
+ * is cached.
+ */
+export async function loadAggregate<E extends { type: string }, S>(
+  store: EventStore<E>,
+  subject: string,
+  decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
+  cache?: AggregateCache<S>,
+): Promise<CachedAggregate<S>> {
+  const cached = cache?.get(subject);
+  const loaded = await store.load(subject, cached?.seq ?? 0);
+  const state = loaded.events.reduce((s, r) => decider.evolve(s, r.event), cached?.state ?? decider.initialState());
+  cache?.set(subject, { state, seq: loaded.lastSeq });
+  return { state, seq: loaded.lastSeq };
 }

@@ -1,5 +1,5 @@
 import { ConcurrencyError, decideAndEvolve, type Decider, type Decision } from '@keelson/domain-kit';
-import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
+import { loadAggregate, type AggregateCache, type CachedAggregate } from './aggregate-cache.js';
 import type { AppendResult } from './append.js';
 import type { EventStore } from './event-store.js';
 import type { EventMetadata } from './headers.js';
@@ -71,14 +71,11 @@ async function appendOnCachedState<C, E extends { type: string }, S>(req: Comman
 async function loadDecideAppend<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>): Promise<CommandOutcome<E, S>> {
   const { store, subject, decider, command, meta, cache, maxAttempts = 4 } = req;
   for (let attempt = 1; ; attempt++) {
-    const cached = cache?.get(subject);
-    const loaded = await store.load(subject, cached?.seq ?? 0);
-    const state = loaded.events.reduce((s, r) => decider.evolve(s, r.event), cached?.state ?? decider.initialState());
-    cache?.set(subject, { state, seq: loaded.lastSeq });
+    const { state, seq } = await loadAggregate(store, subject, decider, cache);
     const { events, state: after } = decideAndEvolve(decider, command, state);
     if (events.length === 0) return { events, state, append: null };
     try {
-      const append = await store.append(subject, loaded.lastSeq, events, meta);
+      const append = await store.append(subject, seq, events, meta);
       if (append && !append.duplicate) cache?.set(subject, { state: after, seq: append.lastSeq });
       return { events, state: append?.duplicate ? state : after, append };
     } catch (err) {

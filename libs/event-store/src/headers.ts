@@ -31,6 +31,17 @@ export const headerNames = {
 const actorPattern = /^(operator|device|service|system):([A-Za-z0-9._@:-]{1,128})$/;
 const idPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The actor a `Keelson-Actor` value (`<kind>:<id>`) names, or undefined when it is malformed. */
+export function parseActor(value: string): Actor | undefined {
+  const m = actorPattern.exec(value);
+  return m ? { kind: m[1] as Actor['kind'], id: m[2]! } : undefined;
+}
+
+/** Whether `value` may be a correlation or command id (what the id headers accept). */
+export function isMetadataId(value: string): boolean {
+  return idPattern.test(value);
+}
+
 /** The id of the `index`-th event a command decided: stable across retries, so JetStream de-duplicates. */
 export function eventId(commandId: string, index: number): string {
   return `${commandId}:${index}`;
@@ -39,8 +50,8 @@ export function eventId(commandId: string, index: number): string {
 export function assertValidMetadata(meta: EventMetadata): void {
   const issues = [];
   if (!actorPattern.test(`${meta.actor.kind}:${meta.actor.id}`)) issues.push({ path: ['actor'], message: 'invalid actor' });
-  if (!idPattern.test(meta.correlationId)) issues.push({ path: ['correlationId'], message: 'invalid correlation id' });
-  if (!idPattern.test(meta.commandId)) issues.push({ path: ['commandId'], message: 'invalid command id' });
+  if (!isMetadataId(meta.correlationId)) issues.push({ path: ['correlationId'], message: 'invalid correlation id' });
+  if (!isMetadataId(meta.commandId)) issues.push({ path: ['commandId'], message: 'invalid command id' });
   if (issues.length) throw new InvalidInput('event-metadata.invalid', issues);
 }
 
@@ -58,9 +69,8 @@ export function eventHeaders(meta: EventMetadata, index: number): MsgHdrs {
 
 /** Reads an event's metadata back from its headers; events without them are system events. */
 export function readEventMetadata(h: MsgHdrs | undefined): EventMetadata {
-  const actor = actorPattern.exec(h?.get(headerNames.actor) ?? '');
   const meta: EventMetadata = {
-    actor: actor ? { kind: actor[1] as Actor['kind'], id: actor[2]! } : { kind: 'system', id: 'unknown' },
+    actor: parseActor(h?.get(headerNames.actor) ?? '') ?? { kind: 'system', id: 'unknown' },
     correlationId: h?.get(headerNames.correlationId) || 'unknown',
     commandId: h?.get(headerNames.commandId) || 'unknown',
   };

@@ -1,13 +1,13 @@
 export { type EventStoreNaming, productionNaming, aggregateSubject, assertSubjectToken } from './naming.js';
 export { type StreamDeclaration, eventStreams, eventStreamConfig, applyStreams, type ApplyStreamsOptions } from './streams.js';
 export { applyStream, StreamConfigRefused, streamSchemaVersion, streamSchemaKey, type ApplyStreamOptions, type DeclaredStreamConfig } from './apply-stream.js';
-export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames } from './headers.js';
+export { type Actor, type EventMetadata, eventHeaders, readEventMetadata, eventId, headerNames, parseActor, isMetadataId } from './headers.js';
 export { appendEvents, type AppendResult, type AppendTarget } from './append.js';
 export { typedSubject, typedFilterSubjects, isTypedAggregateSubject } from './typed-subjects.js';
 export { readSubject } from './load.js';
 export { type HandledTypes, type HandlersByType, reactorHandlers, projectionHandlers } from './handled-types.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
-export { AggregateCache, type CachedAggregate } from './aggregate-cache.js';
+export { AggregateCache, type CachedAggregate, loadAggregate } from './aggregate-cache.js';
 export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
 export {
   type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter, retireProjections, type RetiredProjection,

@@ -23,4 +23,10 @@ describe('loadServiceConfig', () => {
   it('refuses a KEELSON_NATS_URL that names no server', () => {
     expect(() => loadServiceConfig('api', { ...env, KEELSON_NATS_URL: ' , ' })).toThrow(/KEELSON_NATS_URL is required/);
   });
+
+  it.each(['', '8080 ', '65536', '-1', '80.5'])("refuses a KEELSON_HTTP_PORT of '%s' in its one error of bad configuration", (port) => {
+    expect(() => loadServiceConfig('api', { ...env, KEELSON_HTTP_PORT: port })).toThrow(
+      `api: bad configuration:\n  KEELSON_HTTP_PORT must be a whole number from 0 to 65535, got '${port}'`,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { EventStoreNaming } from '@keelson/event-store';
+import { numberSetting } from './number-setting.js';
 
 /** What every service reads from its environment (see services/README.md). */
 export interface ServiceConfig {
@@ -26,8 +27,7 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
   const problems: string[] = [];
   const natsServers = (env.KEELSON_NATS_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   if (!natsServers.length) problems.push('KEELSON_NATS_URL is required');
-  const httpPort = Number(env.KEELSON_HTTP_PORT ?? 0);
-  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) problems.push(`KEELSON_HTTP_PORT must be a port, got '${env.KEELSON_HTTP_PORT}'`);
+  const httpPort = numberSetting({ service, env }, 'KEELSON_HTTP_PORT', { default: 0, min: 0, max: 65_535 }, problems);
   const subjectPrefix = env.KEELSON_SUBJECT_PREFIX ?? '';
   if (subjectPrefix && !/^[a-z0-9]+\.$/.test(subjectPrefix)) problems.push('KEELSON_SUBJECT_PREFIX must look like `abc123.`');
   const streamPrefix = env.KEELSON_STREAM_PREFIX ?? '';

@@ -15,3 +15,18 @@ export class ServiceError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The HTTP status of each error kind, for every edge that answers HTTP (the api, the registry
+ * facade). Kinds carry no status themselves: the mapping belongs to the edge, and all edges share it.
+ */
+export const statusOfKind: Record<ErrorKind, number> = {
+  InvalidInput: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  RuleViolation: 409,
+  ConcurrencyError: 409,
+  Internal: 500,
+  Unavailable: 503,
+};

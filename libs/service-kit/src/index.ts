@@ -1,7 +1,7 @@
 export { type ServiceConfig, loadServiceConfig, requireEnv } from './config.js';
 export { numberSetting, type NumberSettingRule } from './number-setting.js';
 export { NATS, DATABASE, SERVICE_CONFIG, CLOCK, type Clock, systemClock } from './tokens.js';
-export { ServiceError } from './errors.js';
+export { ServiceError, statusOfKind } from './errors.js';
 export { BrokerLink, brokerLinkOf } from './broker/broker-link.js';
 export { isBrokerUnavailable, brokerUnavailableReply, brokerRetryAfterSeconds, clusterTransitionCodes } from './broker/broker-unavailable.js';
 export { type CommandContext, newContext, contextFrom, contextHeaders } from './commands/context.js';

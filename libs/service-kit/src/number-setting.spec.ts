@@ -23,4 +23,11 @@ describe('numberSetting', () => {
       expect(() => numberSetting(configWith(value), 'KEELSON_X_SECONDS', rule)).toThrow(`KEELSON_X_SECONDS must be a number from 0.1 to 3600, got '${value}'`);
     }
   });
+
+  it('adds the problem to a list, without the service name, and answers the default, when given one', () => {
+    const problems: string[] = [];
+    expect(numberSetting(configWith('12 '), 'KEELSON_X_SECONDS', whole, problems)).toBe(90);
+    expect(numberSetting(configWith('12'), 'KEELSON_X_SECONDS', whole, problems)).toBe(12);
+    expect(problems).toEqual(["KEELSON_X_SECONDS must be a whole number from 1 to 86400, got '12 '"]);
+  });
 });

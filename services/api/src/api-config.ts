@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type { ServiceConfig } from '@keelson/service-kit';
+import { numberSetting, type ServiceConfig } from '@keelson/service-kit';
 
 /** What the api reads beyond the common service variables. Tokens are kept here and never logged. */
 export interface ApiConfig {
@@ -51,8 +51,7 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   if (!config.internalToken) problems.push('KEELSON_INTERNAL_TOKEN is required');
   const facadeUrl = urlOrProblem('KEELSON_FACADE_URL', env.KEELSON_FACADE_URL, problems);
   const gatewayUrl = urlOrProblem('KEELSON_GATEWAY_URL', env.KEELSON_GATEWAY_URL, problems);
-  const sseHeartbeatMs = Number(env.KEELSON_SSE_HEARTBEAT_MS ?? 15_000);
-  if (!Number.isInteger(sseHeartbeatMs) || sseHeartbeatMs < 10) problems.push('KEELSON_SSE_HEARTBEAT_MS must be an integer >= 10');
+  const sseHeartbeatMs = numberSetting(config, 'KEELSON_SSE_HEARTBEAT_MS', { default: 15_000, min: 10, max: 3_600_000 }, problems);
   const caFingerprint = env.KEELSON_PLATFORM_CA_FINGERPRINT || undefined;
   if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
   const agentBundlesDir = env.KEELSON_AGENT_BUNDLES_DIR || undefined;

@@ -1,4 +1,5 @@
-import { figuresOf, type MetricFigures, type MetricSummary } from '../summaries/metric-summary.js';
+import type { orchestrator } from '@keelson/commands';
+import { figuresOf, type MetricSummary } from '../summaries/metric-summary.js';
 import type { TestState } from '../sequential/contrast-test.js';
 import type { Assessment } from './assessment.js';
 import type { ExperimentPlan } from './experiment-plan.js';
@@ -9,26 +10,16 @@ export type Outcome = 'promote' | 'abort' | 'continue' | 'inconclusive';
 /** Why the outcome is what it is, as a stable code. */
 export type Reason = 'primary-better' | 'primary-worse' | 'guardrail-breached' | 'budget-reached' | 'collecting';
 
-/** What the data says of one test so far. */
-export type TestVerdict = 'better' | 'worse' | 'undecided' | 'breached' | 'cleared' | 'no-data';
+/** What the data says of one test so far; for a guardrail `breached` (surely past its allowance) or `cleared` (surely within it). */
+export type TestVerdict = orchestrator.LookTest['verdict'];
 
-/** One test's numbers, as a person reads them and as an audit record keeps them. */
-export interface Evidence {
-  metric: string;
-  /** `higher`/`lower` for the primary metric, the guardrail's rule (`max+10%`) for a guardrail. */
-  rule: string;
-  /** For a guardrail: `breached` (surely past the allowance), `cleared` (surely within it) or `undecided`. */
-  verdict: TestVerdict;
-  candidate: MetricFigures | null;
-  control: MetricFigures | null;
-  /** The tested contrast: the difference of means for the primary, the distance to the allowance for a guardrail. */
-  estimate: number | null;
-  /** The always-valid (1 − α) interval of the contrast; null where unbounded. */
-  low: number | null;
-  high: number | null;
-  pValue: number;
-  looks: number;
-}
+/**
+ * One test's numbers, as a person reads them and as an audit record keeps them: the shape the
+ * orchestrator publishes as a look's `LookTest` (`libs/commands`), so the two cannot drift apart.
+ * `estimate` is the tested contrast (the difference of means for the primary metric, the distance to
+ * the allowance for a guardrail); `low`/`high` bound its always-valid (1 − α) interval, null where unbounded.
+ */
+export type Evidence = orchestrator.LookTest;
 
 /** A decision with the numbers it was made on. */
 export interface ExperimentDecision {

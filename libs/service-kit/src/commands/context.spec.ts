@@ -26,3 +26,23 @@ describe('the trace context of a command request', () => {
     }
   });
 });
+
+describe('who and which request a command names', () => {
+  it('replaces a malformed actor, command id or correlation id instead of trusting them', () => {
+    const h = contextHeaders(base);
+    h.set('Keelson-Actor', 'root:ada');
+    h.set('Keelson-Command-Id', 'cmd 1');
+    h.set('Keelson-Correlation-Id', 'corr/1');
+    const ctx = contextFrom(h);
+    expect(ctx.actor).toEqual({ kind: 'system', id: 'unknown' });
+    expect(ctx.commandId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ctx.correlationId).toBe(ctx.commandId);
+  });
+
+  it('keeps a well-formed actor of every kind', () => {
+    for (const kind of ['operator', 'device', 'service', 'system'] as const) {
+      const h = contextHeaders({ ...base, actor: { kind, id: 'a.b@c:d' } });
+      expect(contextFrom(h).actor).toEqual({ kind, id: 'a.b@c:d' });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { headerNames, type Actor } from '@keelson/event-store';
+import { headerNames, isMetadataId, parseActor, type Actor } from '@keelson/event-store';
 
 /** Who asks and which request this is: passed on into the events a command appends. */
 export interface CommandContext {
@@ -12,8 +12,6 @@ export interface CommandContext {
   tracestate?: string;
 }
 
-const actorPattern = /^(operator|device|service|system):([A-Za-z0-9._@:-]{1,128})$/;
-const idPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const tracestatePattern = /^[\x20-\x7e]{1,512}$/;
 
@@ -35,12 +33,11 @@ export function contextHeaders(ctx: CommandContext): MsgHdrs {
 
 /** Reads the context a caller sent; a missing or malformed part is replaced, never trusted. */
 export function contextFrom(h: MsgHdrs | undefined): CommandContext {
-  const actorMatch = actorPattern.exec(h?.get(headerNames.actor) ?? '');
-  const actor: Actor = actorMatch ? { kind: actorMatch[1] as Actor['kind'], id: actorMatch[2]! } : { kind: 'system', id: 'unknown' };
+  const actor: Actor = parseActor(h?.get(headerNames.actor) ?? '') ?? { kind: 'system', id: 'unknown' };
   const commandId = h?.get(headerNames.commandId) ?? '';
   const correlationId = h?.get(headerNames.correlationId) ?? '';
-  const id = idPattern.test(commandId) ? commandId : randomUUID();
-  const ctx: CommandContext = { actor, commandId: id, correlationId: idPattern.test(correlationId) ? correlationId : id };
+  const id = isMetadataId(commandId) ? commandId : randomUUID();
+  const ctx: CommandContext = { actor, commandId: id, correlationId: isMetadataId(correlationId) ? correlationId : id };
   const traceparent = h?.get(headerNames.traceparent) ?? '';
   const tracestate = h?.get(headerNames.tracestate) ?? '';
   if (traceparentPattern.test(traceparent)) ctx.traceparent = traceparent;

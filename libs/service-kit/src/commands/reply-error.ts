@@ -1,14 +1,7 @@
-import { ConcurrencyError, InvalidInput, isDomainError, NotFound, RuleViolation, type DomainError } from '@keelson/domain-kit';
+import { ConcurrencyError, InvalidInput, isDomainError, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { ReplyError } from '@keelson/commands';
 import { ServiceError } from '../errors.js';
 import { brokerUnavailableReply, isBrokerUnavailable } from '../broker/broker-unavailable.js';
-
-const kindOf = {
-  'invalid-input': 'InvalidInput',
-  'not-found': 'NotFound',
-  'rule-violation': 'RuleViolation',
-  concurrency: 'ConcurrencyError',
-} as const satisfies Record<DomainError['kind'], ReplyError['kind']>;
 
 /**
  * What a reply says about a failure: a broker briefly away is `Unavailable` (the caller may try
@@ -16,7 +9,7 @@ const kindOf = {
  */
 export function toReplyError(err: unknown): ReplyError {
   if (isDomainError(err)) {
-    const base = { kind: kindOf[err.kind], code: err.code, message: err.message };
+    const base = { kind: err.kind, code: err.code, message: err.message };
     return err instanceof InvalidInput ? { ...base, issues: err.issues } : base;
   }
   if (err instanceof ServiceError) return { kind: err.kind, code: err.code, message: err.message };

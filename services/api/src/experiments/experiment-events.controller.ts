@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { orchestrator } from '@keelson/commands';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { OpenStreams } from '../http/open-streams.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
 import { streamExperiment } from './experiment-live-stream.js';
@@ -12,7 +13,7 @@ import { ExperimentParams } from './experiment.schemas.js';
 /** `GET /v1/experiments/{id}/events`: the live SSE stream of one experiment. */
 @Controller('v1/experiments')
 export class ExperimentEventsController implements BeforeApplicationShutdown {
-  private readonly open = new Set<ServerResponse>();
+  private readonly streams = new OpenStreams();
 
   constructor(
     @Inject(OperatorCommands) private readonly commands: OperatorCommands,
@@ -27,18 +28,10 @@ export class ExperimentEventsController implements BeforeApplicationShutdown {
     const { id } = parseParams(ExperimentParams, params);
     // Before a byte is streamed, so an unknown experiment is a plain 404.
     const view = await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id });
-    this.open.add(res);
-    try {
-      await streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs });
-    } finally {
-      this.open.delete(res);
-    }
+    await this.streams.hold(res, () => streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs }));
   }
 
-  // An SSE stream never ends by itself: ending each response lets the HTTP server close.
   async beforeApplicationShutdown(): Promise<void> {
-    const closing = [...this.open].map((res) => new Promise((resolve) => res.once('close', resolve)));
-    for (const res of this.open) res.end();
-    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await this.streams.endAll();
   }
 }

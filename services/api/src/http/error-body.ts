@@ -1,24 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import { z } from 'zod';
 import { ErrorKind, ReplyError } from '@keelson/commands';
-import { ConcurrencyError, InvalidInput, isDomainError, NotFound, RuleViolation } from '@keelson/domain-kit';
-import { brokerUnavailableReply, isBrokerUnavailable, ServiceError } from '@keelson/service-kit';
+import { isDomainError } from '@keelson/domain-kit';
+import { brokerUnavailableReply, isBrokerUnavailable, ServiceError, statusOfKind, toReplyError } from '@keelson/service-kit';
 
 /** The body of every failed request (brief): `{"error":{"kind","code","message","issues"?}}`. */
 export const ErrorBody = z.strictObject({ error: ReplyError });
 export type ErrorBody = z.infer<typeof ErrorBody>;
-
-/** The one table from error kind to HTTP status. */
-export const statusOfKind: Record<ErrorKind, number> = {
-  InvalidInput: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  RuleViolation: 409,
-  ConcurrencyError: 409,
-  Internal: 500,
-  Unavailable: 503,
-};
 
 export interface ErrorResponse {
   status: number;
@@ -41,11 +29,8 @@ function fromHttpException(err: HttpException): ErrorResponse {
 /** Maps anything a route threw to a status and the standard body; internals never leak. */
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (isDomainError(err)) {
-    const base = { code: err.code, message: err.message };
-    if (err instanceof InvalidInput) return { status: 400, body: { error: { kind: 'InvalidInput', ...base, issues: err.issues } } };
-    if (err instanceof NotFound) return { status: 404, body: { error: { kind: 'NotFound', ...base } } };
-    if (err instanceof RuleViolation) return { status: 409, body: { error: { kind: 'RuleViolation', ...base } } };
-    if (err instanceof ConcurrencyError) return { status: 409, body: { error: { kind: 'ConcurrencyError', ...base } } };
+    const error = toReplyError(err); // the kind, code and message (and issues) the error itself carries
+    return { status: statusOfKind[error.kind], body: { error } };
   }
   if (err instanceof ServiceError) return reply(err.kind, err.code, err.message);
   if (err instanceof HttpException) return fromHttpException(err);

@@ -1,4 +1,4 @@
-import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, loadAggregate, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { ApiTokenRole, OperatorEvent } from '@keelson/events';
 import { ServiceError } from '@keelson/service-kit';
 import { accessOf, apiToken, type ApiToken, type ApiTokenCommand, type ApiTokenFacts } from './api-token.decider.js';
@@ -44,10 +44,7 @@ export class ApiTokens {
   /** The token behind `presented` if it may act at `now`; anything else is the same 401, whatever the cause. */
   async authenticate(presented: PresentedApiToken, now: Date): Promise<ApiTokenFacts> {
     const subject = this.subjectOf(presented);
-    const cached = this.cache.get(subject);
-    const loaded = await this.store.load(subject, cached?.seq ?? 0);
-    const state = loaded.events.reduce((s, r) => apiToken.evolve(s, r.event), cached?.state ?? apiToken.initialState());
-    this.cache.set(subject, { state, seq: loaded.lastSeq });
+    const { state } = await loadAggregate(this.store, subject, apiToken, this.cache);
     if (state.status === 'absent' || !sameDigest(state.secretSha256, presented.secretSha256)) throw refused();
     if (accessOf(state, now.toISOString()) !== 'granted') throw refused();
     const { status: _status, ...facts } = state;

@@ -5,6 +5,7 @@ import { gateway, orchestrator } from '@keelson/commands';
 import { NotFound } from '@keelson/domain-kit';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { OpenStreams } from '../http/open-streams.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
 import type { Presence } from './revert-tally.js';
@@ -15,7 +16,7 @@ import { RolloutParams } from './rollout.schemas.js';
 @Controller('v1/rollouts')
 export class RolloutEventsController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('rollout-events');
-  private readonly open = new Set<ServerResponse>();
+  private readonly streams = new OpenStreams();
 
   constructor(
     @Inject(OperatorCommands) private readonly commands: OperatorCommands,
@@ -31,13 +32,10 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     // Before a byte is streamed, so an unknown rollout is a plain 404.
     const view = await this.commands.call(orchestrator.getRollout, { fleet, rolloutId: id });
     const names = await this.namesOf(fleet, view.devices.map((d) => d.deviceId));
-    this.open.add(res);
-    try {
-      const presenceOf = (deviceIds: string[]) => this.presenceOf(fleet, deviceIds);
-      await streamRollout(view, res, { names, presenceOf, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger });
-    } finally {
-      this.open.delete(res);
-    }
+    const presenceOf = (deviceIds: string[]) => this.presenceOf(fleet, deviceIds);
+    await this.streams.hold(res, () =>
+      streamRollout(view, res, { names, presenceOf, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger }),
+    );
   }
 
   /** Names of the devices still enrolled (a retired device is shown by its id), a page at a time. */
@@ -73,11 +71,7 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     return presence;
   }
 
-  // An SSE stream never ends by itself: without this, the HTTP server would wait for every watcher
-  // before it closes. Ending a response makes its stream clean up its consumers (while NATS is still up).
   async beforeApplicationShutdown(): Promise<void> {
-    const closing = [...this.open].map((res) => new Promise((resolve) => res.once('close', resolve)));
-    for (const res of this.open) res.end();
-    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await this.streams.endAll();
   }
 }

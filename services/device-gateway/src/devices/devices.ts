@@ -1,5 +1,5 @@
 import { NotFound } from '@keelson/domain-kit';
-import { AggregateCache, handleCommand, type CommandOutcome, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, loadAggregate, handleCommand, type CommandOutcome, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { DeviceEvent } from '@keelson/events';
 import { deviceDecider, type Device, type DeviceCommand } from './device.decider.js';
 
@@ -44,10 +44,6 @@ export class Devices {
   /** The device's current state, read from its stream (through the cache). */
   async current(fleet: string, deviceId: string): Promise<Device> {
     const subject = this.subject(fleet, deviceId);
-    const cached = this.cache.get(subject);
-    const loaded = await this.store.load(subject, cached?.seq ?? 0);
-    const state = loaded.events.reduce((s, r) => deviceDecider.evolve(s, r.event), cached?.state ?? deviceDecider.initialState());
-    this.cache.set(subject, { state, seq: loaded.lastSeq });
-    return state;
+    return (await loadAggregate(this.store, subject, deviceDecider, this.cache)).state;
   }
 }

@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { AggregateCache, eventStreams, handleCommand, type AppendResult, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, eventStreams, handleCommand, loadAggregate, type AppendResult, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
@@ -139,10 +139,9 @@ export class EnrollmentTokens {
   // Unknown token ids are not kept: a flood of made-up ones must not push real tokens out of the cache.
   private async read(p: PresentedToken): Promise<CheckedToken> {
     const subject = this.subjectOf(p);
-    const { events, lastSeq } = await this.store.load(subject);
-    const token = events.reduce((s, r) => enrollmentToken.evolve(s, r.event), enrollmentToken.initialState());
-    if (token.status !== 'absent') this.cache.set(subject, { state: token, seq: lastSeq });
-    return { token, seq: lastSeq };
+    const { state: token, seq } = await loadAggregate(this.store, subject, enrollmentToken);
+    if (token.status !== 'absent') this.cache.set(subject, { state: token, seq });
+    return { token, seq };
   }
 
   private subjectOf(p: { fleet: string; tokenId: string }): string {

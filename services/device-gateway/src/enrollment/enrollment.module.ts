@@ -6,7 +6,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -37,9 +37,7 @@ function auditFleetOf(config: ServiceConfig): string {
 
 /** `KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE` (default 60): refused attempts audited one by one per minute before summaries take over. */
 function refusalsPerMinuteOf(config: ServiceConfig): number {
-  const value = Number(config.env.KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE ?? 60);
-  if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error('device-gateway: KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE must be an integer from 1 to 10000');
-  return value;
+  return numberSetting(config, 'KEELSON_ENROLLMENT_REFUSALS_PER_MINUTE', { default: 60, min: 1, max: 10_000 });
 }
 
 interface EnrollmentParts {

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { ReplyError } from '@keelson/commands';
-import { brokerRetryAfterSeconds, toReplyError } from '@keelson/service-kit';
+import type { ErrorKind, ReplyError } from '@keelson/commands';
+import { brokerRetryAfterSeconds, statusOfKind, toReplyError } from '@keelson/service-kit';
 import { BlobTooLarge } from '../blobs/blob-store.js';
-import { HttpFailure, statusOfKind } from './http-failure.js';
+import { HttpFailure } from './http-failure.js';
 
-const kindOfStatus = (status: number): ReplyError['kind'] =>
+const kindOfStatus = (status: number): ErrorKind =>
   status === 404 ? 'NotFound' : status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Unavailable' : status < 500 ? 'InvalidInput' : 'Internal';
 
 function failureOf(err: unknown): { status: number; body: ReplyError } {

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
 import type { ParsedCommandInput, registry } from '@keelson/commands';
-import { handleCommand, type EventStore } from '@keelson/event-store';
+import { handleCommand, loadAggregate, type EventStore } from '@keelson/event-store';
 import type { RegistryConnectionEvent } from '@keelson/events';
 import { eventMetadataOf, type Clock, type CommandContext } from '@keelson/service-kit';
 import type { SealedCredentials } from './credentials/sealed-credentials.js';
@@ -118,8 +118,7 @@ export class RegistryConnections {
   }
 
   private async load(fleet: string, connectionId: string): Promise<RegistryConnection> {
-    const { events } = await this.store.load(this.subjectOf(fleet, connectionId));
-    return events.reduce((s, r) => registryConnectionDecider.evolve(s, r.event), registryConnectionDecider.initialState());
+    return (await loadAggregate(this.store, this.subjectOf(fleet, connectionId), registryConnectionDecider)).state;
   }
 
   private async connected(input: Named, connectionId: string): Promise<Connected> {

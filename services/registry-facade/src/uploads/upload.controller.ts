@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { registry } from '@keelson/commands';
-import type { Actor, EventMetadata } from '@keelson/event-store';
+import { isMetadataId, parseActor, type Actor, type EventMetadata } from '@keelson/event-store';
 import { ServiceError } from '@keelson/service-kit';
 import { outcomeOf, uploadOutcomes } from '../http/registry.metrics.js';
 import { hasInternalToken } from './internal-token.js';
@@ -11,8 +11,6 @@ import { ArtifactReception } from './receive-artifact.js';
 /** The secret the api presents on the internal route (KEELSON_INTERNAL_TOKEN). */
 export const INTERNAL_TOKEN = Symbol('INTERNAL_TOKEN');
 
-const actorPattern = /^(operator|device|service|system):([A-Za-z0-9._@:-]{1,128})$/;
-const idPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const header = (req: IncomingMessage, name: string): string => {
   const v = req.headers[name];
   return typeof v === 'string' ? v : '';
@@ -20,11 +18,10 @@ const header = (req: IncomingMessage, name: string): string => {
 
 // The api passes on who asked (`Keelson-Actor`) and the correlation id; anything malformed is replaced.
 function metaOf(req: IncomingMessage): EventMetadata {
-  const m = actorPattern.exec(header(req, 'keelson-actor'));
-  const actor: Actor = m ? { kind: m[1] as Actor['kind'], id: m[2]! } : { kind: 'service', id: 'api' };
+  const actor: Actor = parseActor(header(req, 'keelson-actor')) ?? { kind: 'service', id: 'api' };
   const commandId = randomUUID();
   const correlation = header(req, 'keelson-correlation-id');
-  return { actor, commandId, correlationId: idPattern.test(correlation) ? correlation : commandId };
+  return { actor, commandId, correlationId: isMetadataId(correlation) ? correlation : commandId };
 }
 
 /** `POST /internal/v1/fleets/:fleet/artifacts`: the api streams an operator's upload here. */

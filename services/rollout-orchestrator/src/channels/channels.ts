@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { handleCommand, loadAggregate, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { ChannelEvent } from '@keelson/events';
 import { channelDecider, channelsIdOf, type Channels as ChannelsState, type MoveChannel } from './channel.decider.js';
 
@@ -12,8 +12,7 @@ export class Channels {
   }
 
   async current(fleet: string, artifactName: string): Promise<ChannelsState> {
-    const { events } = await this.store.load(this.subjectOf(fleet, artifactName));
-    return events.reduce((s, r) => channelDecider.evolve(s, r.event), channelDecider.initialState());
+    return (await loadAggregate(this.store, this.subjectOf(fleet, artifactName), channelDecider)).state;
   }
 
   async move(command: Omit<MoveChannel, 'type' | 'channelsId'>, meta: EventMetadata): Promise<ChannelsState> {

@@ -1,6 +1,6 @@
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
 import type { orchestrator } from '@keelson/commands';
-import { AggregateCache, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, loadAggregate, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { rolloutFromDocument, type RolloutFactsDocument } from './rollout-document.js';
@@ -47,11 +47,7 @@ export class Rollouts {
   /** The rollout's current state, read from its stream (through the cache). */
   async current(fleet: string, rolloutId: string): Promise<Rollout> {
     const subject = this.subject(fleet, rolloutId);
-    const cached = this.cache.get(subject);
-    const loaded = await this.store.load(subject, cached?.seq ?? 0);
-    const state = loaded.events.reduce((s, r) => rolloutDecider.evolve(s, r.event), cached?.state ?? rolloutDecider.initialState());
-    this.cache.set(subject, { state, seq: loaded.lastSeq });
-    return state;
+    return (await loadAggregate(this.store, subject, rolloutDecider, this.cache)).state;
   }
 
   async view(state: LiveRollout): Promise<RolloutView> {

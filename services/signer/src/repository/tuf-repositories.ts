@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { AggregateCache, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { AggregateCache, loadAggregate, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { TufEvent } from '@keelson/events';
 import type { TargetEntry, TufLifetimes, TufRoleName } from '@keelson/tuf';
 import type { FleetKeyring, FleetKeys, HeldKey } from '../keys/fleet-keyring.js';
@@ -58,11 +58,7 @@ export class TufRepositories {
   /** The fleet's repository as the stream says now (through the cache). */
   async current(fleet: string): Promise<{ state: TufRepository; seq: number }> {
     const subject = this.subject(fleet);
-    const cached = this.cache.get(subject);
-    const loaded = await this.options.store.load(subject, cached?.seq ?? 0);
-    const state = loaded.events.reduce((s, r) => tufRepositoryDecider.evolve(s, r.event), cached?.state ?? tufRepositoryDecider.initialState());
-    this.cache.set(subject, { state, seq: loaded.lastSeq });
-    return { state, seq: loaded.lastSeq };
+    return loadAggregate(this.options.store, subject, tufRepositoryDecider, this.cache);
   }
 
   /** The fleet's repository, initialised first (development trust setup) if it has none. */
