@@ -13,8 +13,8 @@ export interface TestFleet {
 
 export interface FleetOptions {
   count: number;
-  /** Names (`sim-1` …) whose simulated application never becomes ready, so their probe fails. */
-  failing?: Set<string>;
+  /** Names (`sim-1` …), or a rule per assignment, whose simulated application never becomes ready, so their probe fails. */
+  failing?: SimulatedFleetOptions['failing'];
   /** Binaries `exec` probes may run (each agent's own allowlist). */
   allowExec?: string[];
   /** Names start with this (default `sim-`), so one platform can hold several fleets of them. */

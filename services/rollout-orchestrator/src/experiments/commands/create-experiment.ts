@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { isDomainError, RuleViolation } from '@keelson/domain-kit';
+import { InvalidInput, isDomainError, RuleViolation } from '@keelson/domain-kit';
 import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
 import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
 import { bindArtifact } from '../../rollouts/bind-artifact.js';
-import { resolveTarget } from '../../targeting/resolve-target.js';
+import { misfitReason, type HardwareNeeds } from '../../targeting/hardware-fit.js';
+import { resolveTarget, type ResolvedTarget } from '../../targeting/resolve-target.js';
 import { assignArms } from '../domain/arm-assignment.js';
 import type { ExperimentDeps } from '../experiment-deps.js';
 import { startExperimentRollout } from './experiment-rollouts.js';
@@ -29,27 +30,42 @@ async function refuseBusyGroup(deps: ExperimentDeps, fleet: string, groupId: str
 }
 
 /**
+ * The group's active devices that can run the candidate (spec: Deploying a model, hardware fit). Both
+ * arms are drawn from them, so the control arm runs on hardware the candidate also runs on; a
+ * candidate that fits none of the group is refused with each device's reason.
+ */
+function fittingDevices(group: ResolvedTarget, active: string[], needs: HardwareNeeds, groupId: string, candidate: string): string[] {
+  if (Object.keys(needs).length === 0) return active;
+  const reasons = new Map(active.map((d) => [d, group.hardware[d] ? misfitReason(needs, group.hardware[d]) : 'not an active device of the fleet']));
+  const fit = active.filter((d) => reasons.get(d) === null);
+  if (fit.length > 0) return fit;
+  const shown = active.slice(0, 20).map((d) => ({ path: ['devices', d], message: `${reasons.get(d)}` }));
+  throw new InvalidInput('hardware.no-device-fits', [{ path: ['groupId'], message: `no device of group '${groupId}' fits ${candidate}` }, ...shown]);
+}
+
+/**
  * Creates an experiment: both versions published, the group's active devices free, the arms drawn
  * (stable, recorded), the plan checked by the decider; then the candidate arm's rollout starts. Every
  * refusal comes before the first write, so a refused experiment records nothing.
  */
 export async function createExperiment(deps: ExperimentDeps, input: CreateInput, ctx: CommandContext): Promise<orchestrator.ExperimentView> {
   const { fleet, candidate, baseline, groupId, split } = input;
-  await bindArtifact(deps, fleet, candidate.name, candidate.version, ctx);
+  const { needs } = await bindArtifact(deps, fleet, candidate.name, candidate.version, ctx);
   await bindArtifact(deps, fleet, baseline.name, baseline.version, ctx);
   const group = await resolveTarget(deps.nc, deps.naming, ctx, fleet, { groupId });
   const inactive = new Set(group.inactive);
   const active = group.deviceIds.filter((d) => !inactive.has(d));
+  const fit = fittingDevices(group, active, needs, groupId, `${candidate.name}@${candidate.version}`);
   await refuseBusyGroup(deps, fleet, groupId, active);
   const experimentId = newExperimentId();
-  const arms = assignArms(experimentId, active, split);
+  const arms = assignArms(experimentId, fit, split);
   const { primary, guardrails, alpha, minSamples, maxDurationSeconds, probe, strategy, onSuccess } = input;
   const { state } = await deps.experiments.execute(
     {
       type: 'CreateExperiment', fleet, experimentId, at: deps.clock.now().toISOString(),
       candidateName: candidate.name, baselineName: baseline.name, candidate: candidate.version, baseline: baseline.version, groupId, split,
       plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds }, probe, strategy, onSuccess,
-      arms: { candidate: arms.candidate, control: arms.control, untouched: arms.untouched.length },
+      arms: { candidate: arms.candidate, control: arms.control, untouched: active.length - arms.candidate.length - arms.control.length },
     },
     eventMetadataOf(ctx),
   );

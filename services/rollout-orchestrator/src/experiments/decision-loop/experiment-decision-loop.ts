@@ -4,6 +4,7 @@ import type { CommandContext } from '@keelson/service-kit';
 import { carryOutVerdict } from '../commands/carry-out-verdict.js';
 import { startExperimentRollout } from '../commands/experiment-rollouts.js';
 import type { ExperimentDeps } from '../experiment-deps.js';
+import { armStatusOf, automaticVerdict, type ArmRollout } from './automatic-verdict.js';
 import { judgeExperiment } from './judge-experiment.js';
 
 export interface DecisionLoopOptions {
@@ -18,7 +19,6 @@ export interface DecisionLoopOptions {
 const actor: Actor = { kind: 'service', id: 'rollout-orchestrator' };
 /** A creation that died between its experiment and its arm rollout is caught up after this long (the request does it first). */
 const armCatchUpMs = 60_000;
-const statusOf = (s: { status: string; outcome?: string }) => (s.status === 'finished' ? (s.outcome ?? s.status) : s.status);
 
 /**
  * The experiments' timer, single-active: at each tick it judges every running experiment on its arms'
@@ -66,12 +66,13 @@ export class ExperimentDecisionLoop {
     // The decision's own numbers, made JSON-safe: shown by `experiment show` and audited on a verdict.
     const evidence = JSON.parse(JSON.stringify(decision)) as Omit<orchestrator.ExperimentLook, 'judgedAt'>;
     await deps.experiments.recordLook(fleet, experimentId, { judgedAt: now.toISOString(), ...evidence });
-    if (decision.outcome === 'continue') return;
     const arm = rollouts.candidate ? await deps.rollouts.current(fleet, rollouts.candidate) : undefined;
-    const candidateRolloutStatus = arm && arm.status !== 'absent' ? statusOf(arm as { status: string; outcome?: string }) : undefined;
-    if (decision.outcome === 'promote' && candidateRolloutStatus !== 'succeeded') return; // the evidence waits for the arm to be installed
-    const command = { type: 'DecideExperiment' as const, fleet, experimentId, outcome: decision.outcome, decidedBy: 'automatic' as const, reason: decision.reason, evidence: { ...evidence }, at: now.toISOString(), candidateRolloutStatus };
-    const meta = { actor, correlationId: ctx.correlationId, commandId: `loop-${experimentId}-${decision.outcome}` };
+    const armRollout = arm && arm.status !== 'absent' ? (arm as ArmRollout) : undefined;
+    const verdict = automaticVerdict(decision, armRollout, now.getTime() - Date.parse(created.createdAt), created.plan.maxDurationSeconds * 1000);
+    if (!verdict) return;
+    const candidateRolloutStatus = armRollout ? armStatusOf(armRollout) : undefined;
+    const command = { type: 'DecideExperiment' as const, fleet, experimentId, ...verdict, decidedBy: 'automatic' as const, evidence: { ...evidence }, at: now.toISOString(), candidateRolloutStatus };
+    const meta = { actor, correlationId: ctx.correlationId, commandId: `loop-${experimentId}-${verdict.outcome}` };
     const decided = await deps.experiments.execute(command, meta);
     await carryOutVerdict(deps, decided.state, ctx);
   }

@@ -1,0 +1,160 @@
+import { parseAppMetricsSpec } from '../services/agent/src/index.js';
+import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
+import {
+  createGroup, createRollout, eventually, getRollout, modelManifest, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout,
+} from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+
+interface ExperimentView {
+  experimentId: string;
+  status: string;
+  settled: boolean;
+  arms: { candidate: string[]; control: string[]; untouchedCount: number };
+  rollouts: { candidate?: string; followUp?: string; revert?: string };
+  decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: { candidate: number; control: number } } };
+}
+
+// 2.0.0 is surely more confident than 1.0.0 at the same latency. Windows of 2 s, looks of 3 s, a tick of 1 s.
+const appMetrics = {
+  metrics: parseAppMetricsSpec('confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0'),
+  windowSeconds: 2,
+  scrapeSeconds: 1,
+};
+
+// Issue 14, bad input: a busy group and a candidate no device can run are refused with nothing
+// recorded; a candidate arm whose rollout fails aborts the experiment; devices going offline and
+// every service restarting mid-experiment leave the verdict the data call for.
+describe('experiments meeting bad input and failures', () => {
+  let platform: TestPlatform;
+  let fleet: TestFleet;
+  let measured: TestFleet;
+  const group = 'line-4';
+  const winners = 'line-5';
+  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
+  const settled = (id: string, ms = 120_000) =>
+    eventually(`experiment ${id} decided and carried out`, async () => {
+      const view = await get(id);
+      return view.status !== 'running' && view.settled ? view : undefined;
+    }, ms);
+  const deviceOf = (deviceId: string) => [...fleet.devices, ...measured.devices].find((d) => d.deviceId === deviceId)!;
+  const running = (name: string, deviceId: string) => keptOnDevice(deviceOf(deviceId), name, '').active;
+  const request = (name: string, extra: Record<string, unknown> = {}) => ({
+    candidate: `${name}@2.0.0`, baseline: `${name}@1.0.0`, group: name === 'winner' ? winners : group, split: 34, primary: 'confidence_mean:higher',
+    guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, ...extra,
+  });
+  const experimentIds = async () => (await platform.api<{ items: { experimentId: string }[] }>('/v1/experiments')).body.items.map((e) => e.experimentId);
+
+  /** `name@1.0.0` on the whole group (the baseline) and `name@2.0.0` published (the candidate). */
+  async function onBaseline(name: string, on = group): Promise<void> {
+    expect((await rollOut(platform, on, name, '1.0.0')).status).toBe('succeeded');
+    await publishArtifact(platform, { name, version: '2.0.0', bytes: `${name} 2.0.0\n${'weights '.repeat(1000)}` });
+  }
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      serviceEnv: {
+        'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
+        'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
+      },
+    });
+    // breaks@2.0.0 never comes up on any device: its probe fails and the agent rolls it back.
+    const failing = (_d: unknown, a: { artifact: { name: string; version: string } }) => a.artifact.name === 'breaks' && a.artifact.version === '2.0.0';
+    fleet = await startFleet(platform, { count: 6, failing });
+    await createGroup(platform, group, fleet.devices.map((d) => d.name));
+    // An agent tags its metric windows only while it holds one artifact: a fleet of its own, for `winner` only.
+    measured = await startFleet(platform, { count: 6, namePrefix: 'win-', appMetrics });
+    await createGroup(platform, winners, measured.devices.map((d) => d.name));
+  }, 240_000);
+
+  afterAll(async () => {
+    await measured?.stop();
+    await fleet?.stop();
+    await platform?.destroy();
+  }, 60_000);
+
+  it('refuses a candidate no device of the group can run and a group already in an experiment, recording nothing', async () => {
+    const orinOnly = { ...modelManifest, hardware: { accelerator: 'jetson-orin', minMemoryMb: 8_000 } };
+    for (const version of ['1.0.0', '2.0.0']) await publishArtifact(platform, { name: 'orin', version, bytes: `orin ${version}\n`, manifest: orinOnly });
+    const misfit = await platform.api<{ error: { code: string; message: string; details?: { message: string }[] } }>('/v1/experiments', { body: request('orin') });
+    expect([misfit.status, misfit.body.error.code]).toEqual([400, 'hardware.no-device-fits']);
+    expect(JSON.stringify(misfit.body.error)).toContain('needs accelerator jetson-orin');
+    expect(await experimentIds()).toEqual([]);
+
+    await onBaseline('guard');
+    const first = await platform.api<ExperimentView>('/v1/experiments', { body: request('guard') });
+    expect(first.status).toBe(201);
+    const { experimentId } = first.body;
+    await eventually('the first experiment listed', async () => ((await experimentIds()).includes(experimentId) ? true : undefined));
+    const second = await platform.api<{ error: { code: string; message: string } }>('/v1/experiments', { body: request('guard') });
+    expect([second.status, second.body.error.code]).toEqual([409, 'experiment.group-busy']);
+    expect(second.body.error.message).toContain(experimentId);
+    expect(await experimentIds()).toEqual([experimentId]);
+    const stopped = await platform.api<ExperimentView>(`/v1/experiments/${experimentId}/stop`, { body: { reason: 'make room' } });
+    expect(stopped.body).toMatchObject({ status: 'stopped', settled: true });
+  }, 240_000);
+
+  it("aborts when the candidate arm's rollout halts on a rollback, and leaves the control arm alone", async () => {
+    await onBaseline('breaks');
+    const created = await platform.api<ExperimentView>('/v1/experiments', { body: request('breaks', { onSuccess: { promote: 'stable' } }) });
+    expect(created.status).toBe(201);
+    const { experimentId, arms } = created.body;
+    const ended = await settled(experimentId);
+    expect(ended.decision).toMatchObject({ outcome: 'abort', decidedBy: 'automatic', reason: expect.stringMatching(/^candidate-rollout-(halted: |failed$)/) });
+    const arm = await getRollout(platform, ended.rollouts.candidate!);
+    expect(arm.devices.map((d) => d.deviceId).sort()).toEqual([...arms.candidate].sort()); // the arm's rollout never touched the control arm
+    expect(arm.devices.some((d) => d.state === 'rolled_back')).toBe(true);
+    for (const d of [...arms.candidate, ...arms.control]) expect(running('breaks', d)).toBe('breaks 1.0.0');
+    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/breaks')).body.channels).toEqual([]);
+  }, 240_000);
+
+  it('reaches the verdict the data call for with two arm devices offline and every service restarted mid-experiment', async () => {
+    await onBaseline('winner', winners);
+    const created = await platform.api<ExperimentView>('/v1/experiments', { body: request('winner', { onSuccess: { promote: 'stable' } }) });
+    expect(created.status).toBe(201);
+    const { experimentId, arms } = created.body;
+    // Each service SIGKILLed and started again while the experiment runs (the arm's rollout may be in flight).
+    for (const service of ['rollout-orchestrator', 'device-gateway', 'api'] as const) {
+      await platform.services[service]!.kill();
+      await platform.restart(service);
+    }
+    expect((await get(experimentId)).status).toBe('running');
+    await waitForRollout(platform, created.body.rollouts.candidate!, ['succeeded']);
+    // Then one device of each arm goes away and stays away: the others carry the experiment.
+    const offline = [arms.candidate[0]!, arms.control[0]!].map(deviceOf);
+    for (const device of offline) await device.stop();
+    const ended = await settled(experimentId).finally(() => Promise.all(offline.map((d) => d.restart())));
+    expect(ended.decision).toMatchObject({ outcome: 'promote', decidedBy: 'automatic', reason: 'primary-better' });
+    expect(ended.decision!.evidence!.samples!.candidate).toBeGreaterThanOrEqual(20);
+    expect(ended.decision!.evidence!.samples!.control).toBeGreaterThanOrEqual(20);
+    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
+    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
+  }, 300_000);
+
+  it('is not held open by a candidate-arm device that goes offline before it installs: inconclusive at the max duration, never promoted', async () => {
+    // The group back on the baseline (2.0.0 was published by the case before).
+    const back = await createRollout(platform, rolloutBody('winner@1.0.0', winners, readyProbe, [100]));
+    expect((await waitForRollout(platform, back.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    // The probe waits 8 s before it looks, so the device killed at once never reports its outcome;
+    // the numbers favour the candidate well before the max duration (its other device carries the arm).
+    const probe = { ...readyProbe, initialDelaySeconds: 8 };
+    const body = request('winner', { probe, minSamples: 10, maxDurationSeconds: 60, onSuccess: { promote: 'canary' } });
+    const created = await platform.api<ExperimentView>('/v1/experiments', { body });
+    expect(created.status).toBe(201);
+    const { experimentId, arms } = created.body;
+    const lost = deviceOf(arms.candidate[0]!);
+    await lost.kill();
+    const ended = await eventually(`experiment ${experimentId} past its max duration`, async () => {
+      const view = await get(experimentId);
+      return view.status !== 'running' ? view : undefined;
+    }, 120_000);
+    expect(ended.status).toBe('inconclusive');
+    expect(ended.decision).toMatchObject({ outcome: 'inconclusive', decidedBy: 'automatic', reason: 'candidate-arm-incomplete' });
+    expect((await getRollout(platform, ended.rollouts.candidate!)).status).toBe('running'); // still waiting for the lost device
+    const channels = await platform.api<{ channels: { channel: string }[] }>('/v1/channels/winner');
+    expect(channels.body.channels.filter((c) => c.channel === 'canary')).toEqual([]);
+    await lost.restart(); // it reconciles when it returns, and the arm's rollout finishes
+    expect((await waitForRollout(platform, ended.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    const stopped = await platform.api<ExperimentView>(`/v1/experiments/${experimentId}/stop`, { body: { reason: 'seen enough' } });
+    expect(stopped.body).toMatchObject({ status: 'stopped', settled: true });
+  }, 240_000);
+});
