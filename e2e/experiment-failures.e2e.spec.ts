@@ -72,7 +72,7 @@ describe('experiments meeting bad input and failures', () => {
     await platform?.destroy();
   }, 60_000);
 
-  it('refuses a candidate no device of the group can run and a group already in an experiment, recording nothing', async () => {
+  it('refuses a candidate no device of the group can run and a group already in an experiment (two racing creations too), recording nothing', async () => {
     const orinOnly = { ...modelManifest, hardware: { accelerator: 'jetson-orin', minMemoryMb: 8_000 } };
     for (const version of ['1.0.0', '2.0.0']) await publishArtifact(platform, { name: 'orin', version, bytes: `orin ${version}\n`, manifest: orinOnly });
     const misfit = await platform.api<{ error: { code: string; message: string; details?: { message: string }[] } }>('/v1/experiments', { body: request('orin') });
@@ -81,9 +81,13 @@ describe('experiments meeting bad input and failures', () => {
     expect(await experimentIds()).toEqual([]);
 
     await onBaseline('guard');
-    const first = await platform.api<ExperimentView>('/v1/experiments', { body: request('guard') });
-    expect(first.status).toBe(201);
-    const { experimentId } = first.body;
+    // Two creations for the group at the same moment: one holds it, the other is refused naming it.
+    type Answer = { status: number; body: ExperimentView & { error: { code: string; message: string } } };
+    const racing = (await Promise.all([1, 2].map(() => platform.api('/v1/experiments', { body: request('guard') })))) as Answer[];
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
+    const [first, refused] = racing[0]!.status === 201 ? racing : [racing[1]!, racing[0]!];
+    const { experimentId } = first!.body;
+    expect([refused!.body.error.code, refused!.body.error.message]).toEqual(['experiment.group-busy', expect.stringContaining(experimentId)]);
     await eventually('the first experiment listed', async () => ((await experimentIds()).includes(experimentId) ? true : undefined));
     const second = await platform.api<{ error: { code: string; message: string } }>('/v1/experiments', { body: request('guard') });
     expect([second.status, second.body.error.code]).toEqual([409, 'experiment.group-busy']);

@@ -3,6 +3,7 @@ import type { orchestrator } from '@keelson/commands';
 import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { ExperimentEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
+import { ExperimentGroupHolds } from './commands/group-holds.js';
 import { experimentDecider, type ExperimentCommand } from './domain/experiment.decide.js';
 import type { Experiment, LiveExperiment } from './domain/experiment.js';
 import { evolveExperimentView } from './read-models/experiment-view.js';
@@ -15,10 +16,15 @@ type ExperimentLook = orchestrator.ExperimentLook;
  * retry on conflict) and reads experiments: one from its stream, lists from the read model.
  */
 export class Experiments {
+  /** Which open experiment holds a group, safe against creations racing (commands/group-holds.ts). */
+  readonly groupHolds: ExperimentGroupHolds;
+
   constructor(
     readonly store: EventStore<ExperimentEvent>,
     private readonly db: Database,
-  ) {}
+  ) {
+    this.groupHolds = new ExperimentGroupHolds(db);
+  }
 
   private subject(fleet: string, experimentId: string): string {
     return this.store.subject('experiment', fleet, experimentId);
@@ -71,15 +77,6 @@ export class Experiments {
     );
     const items = rows.slice(0, limit).map((r) => r.view);
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
-  }
-
-  /** Open experiments on the group (the read model: a creation may trail it by a moment). */
-  async openOnGroup(fleet: string, groupId: string): Promise<string[]> {
-    const rows = await this.db.query<{ experiment_id: string }>(
-      `SELECT experiment_id FROM experiment_summaries WHERE fleet = $1 AND group_id = $2 AND status IN ('running', 'inconclusive')`,
-      [fleet, groupId],
-    );
-    return rows.map((r) => r.experiment_id);
   }
 
   /** What the decision loop visits: experiments still running, and ended ones whose verdict is not carried out yet. */

@@ -8,17 +8,18 @@ import { resolveTarget, type ResolvedTarget } from '../../targeting/resolve-targ
 import { assignArms } from '../domain/arm-assignment.js';
 import type { ExperimentDeps } from '../experiment-deps.js';
 import { startExperimentRollout } from './experiment-rollouts.js';
+import type { GroupHoldsTx } from './group-holds.js';
 
 type CreateInput = ParsedCommandInput<typeof orchestrator.createExperiment>;
 
 export const newExperimentId = (): string => `x-${randomBytes(6).toString('hex')}`;
 
 /**
- * Refuses a group that another open experiment uses, or whose devices an active rollout holds: the
- * experiment's arms must differ only in what it installs.
+ * Refuses a group that another open experiment holds, or whose devices an active rollout holds: the
+ * experiment's arms must differ only in what it installs. Runs inside the group's creation lock.
  */
-async function refuseBusyGroup(deps: ExperimentDeps, fleet: string, groupId: string, deviceIds: string[]): Promise<void> {
-  const experiments = await deps.experiments.openOnGroup(fleet, groupId);
+async function refuseBusyGroup(deps: ExperimentDeps, holds: GroupHoldsTx, fleet: string, groupId: string, deviceIds: string[]): Promise<void> {
+  const experiments = await holds.open();
   if (experiments.length > 0) {
     throw new RuleViolation('experiment.group-busy', `group '${groupId}' is in experiment ${experiments.map((e) => `'${e}'`).join(', ')}`);
   }
@@ -56,19 +57,23 @@ export async function createExperiment(deps: ExperimentDeps, input: CreateInput,
   const inactive = new Set(group.inactive);
   const active = group.deviceIds.filter((d) => !inactive.has(d));
   const fit = fittingDevices(group, active, needs, groupId, `${candidate.name}@${candidate.version}`);
-  await refuseBusyGroup(deps, fleet, groupId, active);
   const experimentId = newExperimentId();
   const arms = assignArms(experimentId, fit, split);
   const { primary, guardrails, alpha, minSamples, maxDurationSeconds, probe, strategy, onSuccess } = input;
-  const { state } = await deps.experiments.execute(
-    {
-      type: 'CreateExperiment', fleet, experimentId, at: deps.clock.now().toISOString(),
-      candidateName: candidate.name, baselineName: baseline.name, candidate: candidate.version, baseline: baseline.version, groupId, split,
-      plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds }, probe, strategy, onSuccess,
-      arms: { candidate: arms.candidate, control: arms.control, untouched: active.length - arms.candidate.length - arms.control.length },
-    },
-    eventMetadataOf(ctx),
-  );
+  // The check, the hold and the append under the group's lock: a creation racing this one waits, then sees the hold.
+  const { state } = await deps.experiments.groupHolds.serialised(fleet, groupId, async (holds) => {
+    await refuseBusyGroup(deps, holds, fleet, groupId, active);
+    await holds.hold(experimentId);
+    return deps.experiments.execute(
+      {
+        type: 'CreateExperiment', fleet, experimentId, at: deps.clock.now().toISOString(),
+        candidateName: candidate.name, baselineName: baseline.name, candidate: candidate.version, baseline: baseline.version, groupId, split,
+        plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds }, probe, strategy, onSuccess,
+        arms: { candidate: arms.candidate, control: arms.control, untouched: active.length - arms.candidate.length - arms.control.length },
+      },
+      eventMetadataOf(ctx),
+    );
+  });
   try {
     await startExperimentRollout(deps, state, 'candidate', ctx);
   } catch (err) {

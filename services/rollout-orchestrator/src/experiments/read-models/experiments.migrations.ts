@@ -33,4 +33,14 @@ export const experimentsMigrations: Migration[] = [
       PRIMARY KEY (fleet, experiment_id)
     )`,
   },
+  {
+    // Written by creations, not the projection (commands/group-holds.ts): a rebuild keeps them.
+    id: 'rollout-orchestrator-0103-experiment-group-holds',
+    sql: `CREATE TABLE IF NOT EXISTS experiment_group_holds (
+      fleet text NOT NULL,
+      group_id text NOT NULL,
+      experiment_id text NOT NULL,
+      PRIMARY KEY (fleet, group_id, experiment_id)
+    )`,
+  },
 ];

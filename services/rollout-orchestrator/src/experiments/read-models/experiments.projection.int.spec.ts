@@ -52,10 +52,42 @@ describe('the experiments read model, against real PostgreSQL', () => {
     expect((await experiments.list(fleet, 2, page.nextCursor)).items.map((v) => v.experimentId)).toEqual(['x-1']);
   });
 
-  it('finds the open experiments of a group, and those the decision loop must visit', async () => {
-    expect(await experiments.openOnGroup(fleet, 'g-b')).toEqual(['x-2']);
-    expect(await experiments.openOnGroup(fleet, 'g-a')).toEqual([]);
+  it('finds the experiments the decision loop must visit', async () => {
     expect(await experiments.needingAttention()).toEqual([{ fleet, experimentId: 'x-1' }]);
+  });
+
+  describe('group holds', () => {
+    const holdsOn = (groupId: string) => experiments.groupHolds.serialised(fleet, groupId, (holds) => holds.open());
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+    it('count a hold open until the read model shows its experiment ended, and while it does not show it yet', async () => {
+      for (const [groupId, id] of [['g-a', 'x-1'], ['g-b', 'x-2'], ['g-a', 'x-9']] as const) {
+        await experiments.groupHolds.serialised(fleet, groupId, (holds) => holds.hold(id));
+      }
+      expect(await holdsOn('g-b')).toEqual(['x-2']); // inconclusive: still open
+      expect(await holdsOn('g-a')).toEqual(['x-9']); // x-1 promoted; x-9 appended, not projected yet
+    });
+
+    it('let exactly one of two creations racing for a group hold it', async () => {
+      const create = (id: string) =>
+        experiments.groupHolds.serialised(fleet, 'g-race', async (holds) => {
+          if ((await holds.open()).length > 0) return false;
+          await pause(); // both would be here at once without the lock
+          await holds.hold(id);
+          return true;
+        });
+      expect((await Promise.all([create('x-r1'), create('x-r2')])).filter(Boolean)).toHaveLength(1);
+      expect(await holdsOn('g-race')).toHaveLength(1);
+    });
+
+    it('roll a hold back with a creation that is refused after writing it', async () => {
+      const refused = experiments.groupHolds.serialised(fleet, 'g-refused', async (holds) => {
+        await holds.hold('x-refused');
+        throw new Error('the decider refused it');
+      });
+      await expect(refused).rejects.toThrow('the decider refused it');
+      expect(await holdsOn('g-refused')).toEqual([]);
+    });
   });
 
   it("keeps the decision loop's latest look per experiment, never an older one over it", async () => {
