@@ -7,7 +7,7 @@ import { artifactPublish } from './commands/artifact-publish.js';
 import { auditList } from './commands/audit.commands.js';
 import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
 import { deviceShow } from './commands/device-show.js';
-import { groupCreate } from './commands/group.commands.js';
+import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './commands/group.commands.js';
 import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './commands/registry.commands.js';
 import { rolloutList } from './commands/rollout-list.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
@@ -28,6 +28,11 @@ const commands: Record<string, Command> = {
   'device show': deviceShow,
   'device decommission': deviceDecommission,
   'group create': groupCreate,
+  'group list': groupList,
+  'group show': groupShow,
+  'group add': groupAdd,
+  'group remove': groupRemove,
+  'group delete': groupDelete,
   'registry connect': registryConnect,
   'registry list': registryList,
   'registry show': registryShow,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gateway, type ParsedCommandInput } from '@keelson/commands';
-import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import { handlerFor, type CommandContext, type CommandHandler } from '@keelson/service-kit';
 import { pageOf } from './fake-page.js';
 
@@ -22,6 +22,12 @@ export class FakeGateway {
     };
     this.devices.push(view);
     return view;
+  }
+
+  private group(fleet: string, groupId: string): gateway.GroupView {
+    const found = this.groups.find((g) => g.fleet === fleet && g.groupId === groupId);
+    if (!found) throw new NotFound('group', groupId);
+    return found;
   }
 
   handlers(): CommandHandler[] {
@@ -55,6 +61,29 @@ export class FakeGateway {
         const found = this.groups.find((g) => g.fleet === input.fleet && ('groupId' in input ? g.groupId === input.groupId : g.name === input.name));
         if (!found) throw new NotFound('group', 'groupId' in input ? input.groupId : input.name);
         return seen(ctx, found);
+      }),
+      handlerFor(gateway.addGroupMembers, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        for (const name of input.deviceNames) {
+          const device = this.devices.find((d) => d.fleet === input.fleet && (d.name === name || d.deviceId === name));
+          if (device && !group.deviceIds.includes(device.deviceId)) group.deviceIds.push(device.deviceId);
+          if (!device && !group.unresolvedNames.includes(name)) group.unresolvedNames.push(name);
+        }
+        return seen(ctx, group);
+      }),
+      handlerFor(gateway.removeGroupMembers, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        const idOf = (name: string) => this.devices.find((d) => d.fleet === input.fleet && d.name === name)?.deviceId ?? name;
+        const strangers = input.deviceNames.filter((n) => !group.deviceIds.includes(idOf(n)) && !group.unresolvedNames.includes(n));
+        if (strangers.length) throw new InvalidInput('group.not-a-member', strangers.map((n) => ({ path: ['deviceNames', n], message: `'${n}' is not a member` })));
+        group.deviceIds = group.deviceIds.filter((d) => !input.deviceNames.map(idOf).includes(d));
+        group.unresolvedNames = group.unresolvedNames.filter((n) => !input.deviceNames.includes(n));
+        return seen(ctx, group);
+      }),
+      handlerFor(gateway.deleteGroup, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        this.groups.splice(this.groups.indexOf(group), 1);
+        return seen(ctx, group);
       }),
       handlerFor(gateway.findDevices, async (input, ctx) => {
         const wanted = (d: gateway.DeviceView) => (!input.deviceIds || input.deviceIds.includes(d.deviceId)) && (!input.names || input.names.includes(d.name));
