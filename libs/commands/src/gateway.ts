@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
+import { DeviceListFilters } from './gateway-device-filters.js';
 import { defineCommand, Page } from './kit.js';
 
 /** Mints a one-time enrollment token; the secret is returned once and stored only as a digest. */
@@ -38,7 +39,7 @@ export type DeviceView = z.infer<typeof DeviceView>;
 export const listDevices = defineCommand(
   'gateway',
   'list-devices',
-  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ fleet: SubjectToken, ...Page, ...DeviceListFilters }),
   z.strictObject({ items: z.array(DeviceView), nextCursor: z.string().optional() }),
 );
 
@@ -108,6 +109,7 @@ export const removeGroupMembers = defineCommand(
 export const deleteGroup = defineCommand('gateway', 'delete-group', z.strictObject({ fleet: SubjectToken, groupId: SubjectToken }), GroupView);
 
 export { assignDevice, assignDevices, maxAssignBatch } from './gateway-assign.js';
+export { countInstalledVersions, DeviceListFilters, VersionCount } from './gateway-device-filters.js';
 
 /**
  * The fleet's device CA certificates (public only, PEM): what a relying party such as the registry

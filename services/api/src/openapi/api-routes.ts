@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView, PublishFromRegistryRequest } from '../artifacts/artifact.schemas.js';
 import { AuditPage, AuditQuery } from '../audit/audit.schemas.js';
-import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
+import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceListQuery, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse, InstalledVersions } from '../devices/device.schemas.js';
 import { CreateGroupRequest, GroupList, GroupMembersRequest, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
 import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, CreateApiTokenRequest, RevokeApiTokenRequest } from '../operators/api-token.schemas.js';
@@ -60,7 +60,8 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'get', path: '/v1/agent/bundles', operationId: 'listAgentBundles', withoutBroker: true, summary: 'The agent release bundles served, newest per architecture, with their sha256 (no token needed)', tag: 'agent', status: 200, response: AgentBundleList },
   { method: 'get', path: '/v1/agent/bundles/:file', operationId: 'getAgentBundle', withoutBroker: true, summary: 'One agent bundle (.tar.gz) or its .sha256 file (no token needed)', tag: 'agent', params: AgentBundleParams, status: 200, response: AgentBundleFile },
   { method: 'get', path: '/v1/agent/install.sh', operationId: 'getAgentInstaller', withoutBroker: true, summary: 'The installer the enroll line runs: downloads, checks, installs and enrolls the agent (no token needed)', tag: 'agent', status: 200, response: AgentInstaller },
-  { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
+  { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices: newest or by name, narrowed by search, status, label, installed version and reachability', tag: 'devices', query: DeviceListQuery, status: 200, response: DeviceList },
+  { method: 'get', path: '/v1/installed-versions', operationId: 'countInstalledVersions', summary: 'How many active devices run each artifact version, fleet-wide', tag: 'devices', query: FleetQuery, status: 200, response: InstalledVersions },
   { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },
   { method: 'post', path: '/v1/devices/:id/decommission', operationId: 'decommissionDevice', summary: 'Retire a device: credentials revoked, live connection dropped, left out of every rollout', tag: 'devices', params: DeviceParams, query: FleetQuery, body: DecommissionRequest, status: 200, response: DecommissionResponse },
   { method: 'post', path: '/v1/groups', operationId: 'createGroup', summary: 'Create a static group from device names (unresolved names are reported)', tag: 'groups', query: FleetQuery, body: CreateGroupRequest, status: 201, response: GroupView },
