@@ -5,7 +5,8 @@ import type { Command } from './command.js';
 import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { artifactPublish } from './commands/artifact-publish.js';
 import { auditList } from './commands/audit.commands.js';
-import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
+import { deviceDecommission, deviceToken } from './commands/device.commands.js';
+import { deviceList, deviceVersions } from './commands/device-list.js';
 import { deviceShow } from './commands/device-show.js';
 import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './commands/group.commands.js';
 import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './commands/registry.commands.js';
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   'artifact publish': artifactPublish,
   'device token': deviceToken,
   'device list': deviceList,
+  'device versions': deviceVersions,
   'device show': deviceShow,
   'device decommission': deviceDecommission,
   'group create': groupCreate,

@@ -12,6 +12,8 @@ export class FakeGateway {
   readonly devices: gateway.DeviceView[] = [];
   readonly groups: gateway.GroupView[] = [];
   readonly contexts: CommandContext[] = [];
+  /** The last list-devices request as the gateway received it (filters and sort included). */
+  lastDeviceQuery: ParsedCommandInput<typeof gateway.listDevices> | undefined;
   /** What each enrollment token was asked for (labels, lifetime), as the gateway received it. */
   readonly issued: ParsedCommandInput<typeof gateway.issueEnrollmentToken>[] = [];
 
@@ -38,7 +40,17 @@ export class FakeGateway {
         const tokenId = `et-${randomBytes(4).toString('hex')}`;
         return seen(ctx, { tokenId, token: `ket_${input.fleet}_${tokenId}_${randomBytes(18).toString('base64url')}`, expiresAt: new Date(Date.now() + input.ttlSeconds * 1000).toISOString() });
       }),
-      handlerFor(gateway.listDevices, async (input, ctx) => seen(ctx, pageOf(this.devices.filter((d) => d.fleet === input.fleet), input))),
+      handlerFor(gateway.listDevices, async (input, ctx) => {
+        this.lastDeviceQuery = input;
+        return seen(ctx, pageOf(this.devices.filter((d) => d.fleet === input.fleet), input));
+      }),
+      handlerFor(gateway.countInstalledVersions, async (input, ctx) => {
+        const active = this.devices.filter((d) => d.fleet === input.fleet && d.status === 'active');
+        const counts = new Map<string, number>();
+        for (const a of active.flatMap((d) => d.installed)) counts.set(`${a.name}@${a.version}`, (counts.get(`${a.name}@${a.version}`) ?? 0) + 1);
+        const versions = [...counts].map(([key, devices]) => ({ name: key.split('@')[0]!, version: key.split('@')[1]!, devices }));
+        return seen(ctx, { activeDevices: active.length, withoutArtifacts: active.filter((d) => !d.installed.length).length, versions });
+      }),
       handlerFor(gateway.getDevice, async (input, ctx) => {
         const found = this.devices.find((d) => d.fleet === input.fleet && ('deviceId' in input ? d.deviceId === input.deviceId : d.name === input.name));
         if (!found) throw new NotFound('device', 'deviceId' in input ? input.deviceId : input.name);
