@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
+import { DeviceListFilters } from './gateway-device-filters.js';
 import { defineCommand, Page } from './kit.js';
 
 /** Mints a one-time enrollment token; the secret is returned once and stored only as a digest. */
@@ -38,7 +39,7 @@ export type DeviceView = z.infer<typeof DeviceView>;
 export const listDevices = defineCommand(
   'gateway',
   'list-devices',
-  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ fleet: SubjectToken, ...Page, ...DeviceListFilters }),
   z.strictObject({ items: z.array(DeviceView), nextCursor: z.string().optional() }),
 );
 
@@ -83,7 +84,32 @@ export const listGroups = defineCommand(
   z.strictObject({ items: z.array(GroupView), nextCursor: z.string().optional() }),
 );
 
+const GroupMemberNames = z.array(DisplayName).min(1).max(10_000);
+
+/**
+ * Adds devices by name or id; a name that matches no active device is kept as unresolved, and a kept
+ * name that resolves now is replaced by its devices. NotFound (`group.not-found`).
+ */
+export const addGroupMembers = defineCommand(
+  'gateway',
+  'add-group-members',
+  z.strictObject({ fleet: SubjectToken, groupId: SubjectToken, deviceNames: GroupMemberNames }),
+  GroupView,
+);
+
+/** Removes members by device name, device id or kept unresolved name. InvalidInput (`group.not-a-member`): nothing removed. */
+export const removeGroupMembers = defineCommand(
+  'gateway',
+  'remove-group-members',
+  z.strictObject({ fleet: SubjectToken, groupId: SubjectToken, deviceNames: GroupMemberNames }),
+  GroupView,
+);
+
+/** Deletes a group and answers with what it held; its name is free again. NotFound (`group.not-found`). */
+export const deleteGroup = defineCommand('gateway', 'delete-group', z.strictObject({ fleet: SubjectToken, groupId: SubjectToken }), GroupView);
+
 export { assignDevice, assignDevices, maxAssignBatch } from './gateway-assign.js';
+export { countInstalledVersions, DeviceListFilters, VersionCount } from './gateway-device-filters.js';
 
 /**
  * The fleet's device CA certificates (public only, PEM): what a relying party such as the registry

@@ -5,12 +5,15 @@ import { errorLine, fill } from './dom.js';
 import { artifactsPage } from './pages/artifacts.js';
 import { auditPage } from './pages/audit.js';
 import { devicesPage } from './pages/devices.js';
+import { groupPage, groupsPage } from './pages/groups.js';
 import { registriesPage } from './pages/registries.js';
 import { rolloutPage, rolloutsPage } from './pages/rollout.js';
 import { signInPage } from './pages/sign-in.js';
 
 const routes = [
   [/^#\/devices$/, devicesPage, 'devices'],
+  [/^#\/groups$/, groupsPage, 'groups'],
+  [/^#\/groups\/([^/?]+)$/, groupPage, 'groups'],
   [/^#\/artifacts$/, artifactsPage, 'artifacts'],
   [/^#\/registries$/, registriesPage, 'registries'],
   [/^#\/rollouts$/, rolloutsPage, 'rollouts'],

@@ -18,7 +18,7 @@ export function pageSizeOf(query, fallback = 200) {
 export async function pagedTable(container, { path, pageSize, columns, key, signal, empty, noun, prepare }) {
   const read = async (cursor) => {
     const query = new URLSearchParams({ limit: String(pageSize), ...(cursor ? { cursor } : {}) });
-    const page = await api(`${path}?${query}`, { signal });
+    const page = await api(`${path}${path.includes('?') ? '&' : '?'}${query}`, { signal });
     await prepare?.(page.items);
     return page;
   };

@@ -6,6 +6,7 @@ import { ArtifactUpload } from './artifacts/artifact-upload.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
+import { InstalledVersionsController } from './devices/installed-versions.controller.js';
 import { EnrollmentTokensController } from './devices/enrollment-tokens.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
@@ -33,6 +34,7 @@ export class ApiModule {
         ArtifactsController,
         EnrollmentTokensController,
         DevicesController,
+        InstalledVersionsController,
         GroupsController,
         RegistriesController,
         RolloutEventsController,

@@ -6,9 +6,10 @@ import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { artifactPublish } from './commands/artifact-publish.js';
 import { auditExport } from './commands/audit-export.js';
 import { auditList, auditVerify } from './commands/audit.commands.js';
-import { deviceDecommission, deviceList, deviceToken } from './commands/device.commands.js';
+import { deviceDecommission, deviceToken } from './commands/device.commands.js';
+import { deviceList, deviceVersions } from './commands/device-list.js';
 import { deviceShow } from './commands/device-show.js';
-import { groupCreate } from './commands/group.commands.js';
+import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './commands/group.commands.js';
 import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './commands/registry.commands.js';
 import { rolloutList } from './commands/rollout-list.js';
 import { rolloutWatch } from './commands/rollout-watch.js';
@@ -26,9 +27,15 @@ const commands: Record<string, Command> = {
   'artifact publish': artifactPublish,
   'device token': deviceToken,
   'device list': deviceList,
+  'device versions': deviceVersions,
   'device show': deviceShow,
   'device decommission': deviceDecommission,
   'group create': groupCreate,
+  'group list': groupList,
+  'group show': groupShow,
+  'group add': groupAdd,
+  'group remove': groupRemove,
+  'group delete': groupDelete,
   'registry connect': registryConnect,
   'registry list': registryList,
   'registry show': registryShow,

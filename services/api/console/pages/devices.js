@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { badge, confirmed, el, errorLine, fill, labelChips, when } from '../dom.js';
 import { pagedTable, pageSizeOf } from '../paged-table.js';
 import { addDeviceForm } from './add-device.js';
+import { deviceFilterForm, deviceListPath, narrowed, versionDistribution } from './device-filters.js';
 
 const installedText = (d) => d.installed.map((a) => `${a.name}@${a.version}`).join(', ');
 
@@ -16,19 +17,26 @@ export async function devicesPage(view, { query, signal }) {
     enroll.scrollIntoView();
   };
   const add = el('button', { type: 'button', id: 'add-device', onclick: () => showForm() }, 'Add device');
-  const refresh = () => showDevices(list, { notice, showForm, signal, pageSize: pageSizeOf(query) });
+  const versions = el('div', { id: 'versions' });
+  const refresh = () =>
+    Promise.all([
+      showDevices(list, { notice, showForm, signal, pageSize: pageSizeOf(query), path: deviceListPath(query), filtered: narrowed(query) }),
+      versionDistribution(signal).then((panel) => fill(versions, panel)),
+    ]);
   fill(
     view,
     el('h1', {}, 'Devices'),
     el('div', { className: 'actions' }, add, el('button', { type: 'button', onclick: () => refresh() }, 'Refresh')),
     enroll,
+    versions,
+    deviceFilterForm(query),
     notice,
     list,
   );
   await refresh();
 }
 
-async function showDevices(list, { notice, showForm, signal, pageSize }) {
+async function showDevices(list, { notice, showForm, signal, pageSize, path, filtered }) {
   const columns = [
     ['Name', (d) => d.name],
     ['Status', (d) => badge(d.status)],
@@ -38,7 +46,8 @@ async function showDevices(list, { notice, showForm, signal, pageSize }) {
     ['Last seen', (d) => when(d.lastSeenAt)],
     ['', (d) => (d.status === 'active' ? [reenrollButton(d, showForm), decommissionButton(d, notice)] : '')],
   ];
-  await pagedTable(list, { path: '/v1/devices', pageSize, columns, key: (d) => d.deviceId, signal, empty: 'No devices yet: add one.', noun: ['device', 'devices'] });
+  const empty = filtered ? 'No device matches these filters.' : 'No devices yet: add one.';
+  await pagedTable(list, { path, pageSize, columns, key: (d) => d.deviceId, signal, empty, noun: ['device', 'devices'] });
 }
 
 /** For a wiped or replaced device: a token that enrolls it again under the same id (runbook: re-enroll). */

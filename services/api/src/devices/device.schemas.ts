@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { gateway } from '@keelson/commands';
 import { DisplayName, Labels, Reason, SubjectToken } from '@keelson/events';
+import { ListQuery } from '../http/request.schemas.js';
 
 /** A device by id, or by name when no device has that id. */
 export const DeviceParams = z.object({ id: z.union([SubjectToken, DisplayName]) });
 export const DeviceView = gateway.DeviceView;
 export const DeviceList = gateway.listDevices.output;
+
+const { reachable: _, ...listFilters } = gateway.DeviceListFilters;
+
+/** `GET /v1/devices`: a page, narrowed and ordered by the gateway (see `DeviceListFilters`); `reachable=true|false`. */
+export const DeviceListQuery = ListQuery.extend({
+  ...listFilters,
+  reachable: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+/** `GET /v1/installed-versions`: how many active devices run each artifact version, fleet-wide. */
+export const InstalledVersions = gateway.countInstalledVersions.output;
 
 /**
  * `POST /v1/enrollment-tokens`: every field optional (default lifetime one hour, no labels). With

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { gateway } from '@keelson/commands';
 import { findByIdOrName } from '../http/by-id-or-name.js';
 import { OperatorCommands } from '../http/operator-commands.js';
-import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { DecommissionRequest, DeviceParams } from './device.schemas.js';
+import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { DecommissionRequest, DeviceListQuery, DeviceParams } from './device.schemas.js';
 
 /** Devices as the gateway's read model knows them. */
 @Controller('v1/devices')
@@ -12,8 +12,7 @@ export class DevicesController {
 
   @Get()
   list(@Query() query: unknown) {
-    const { fleet, limit, cursor } = parseQuery(ListQuery, query);
-    return this.commands.call(gateway.listDevices, { fleet, limit, cursor });
+    return this.commands.call(gateway.listDevices, parseQuery(DeviceListQuery, query));
   }
 
   @Get(':id')

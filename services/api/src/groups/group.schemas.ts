@@ -12,3 +12,8 @@ export const CreateGroupRequest = z.strictObject({
 export const GroupParams = z.object({ idOrName: DisplayName });
 export const GroupView = gateway.GroupView;
 export const GroupList = gateway.listGroups.output;
+
+/** `POST` or `DELETE /v1/groups/{idOrName}/members`: device names or ids (or, to remove, a kept unresolved name). */
+export const GroupMembersRequest = z.strictObject({
+  devices: z.array(DisplayName).min(1).max(10_000),
+});

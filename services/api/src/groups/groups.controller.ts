@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { gateway } from '@keelson/commands';
 import { findByIdOrName } from '../http/by-id-or-name.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { CreateGroupRequest, GroupParams } from './group.schemas.js';
+import { refuseDeletingExperimentGroup } from './group-in-experiment.js';
+import { CreateGroupRequest, GroupMembersRequest, GroupParams } from './group.schemas.js';
 
-/** Static groups of devices, owned by the gateway. */
+/** Static groups of devices, owned by the gateway: created, listed, read, edited and deleted. */
 @Controller('v1/groups')
 export class GroupsController {
   constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
@@ -25,9 +26,41 @@ export class GroupsController {
   }
 
   @Get(':idOrName')
-  get(@Query() query: unknown, @Param() params: unknown) {
+  async get(@Query() query: unknown, @Param() params: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { idOrName } = parseParams(GroupParams, params);
+    return this.find(fleet, idOrName);
+  }
+
+  @Post(':idOrName/members')
+  @HttpCode(200)
+  async addMembers(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { idOrName } = parseParams(GroupParams, params);
+    const { devices } = parseBody(GroupMembersRequest, body);
+    const { groupId } = await this.find(fleet, idOrName);
+    return this.commands.call(gateway.addGroupMembers, { fleet, groupId, deviceNames: devices });
+  }
+
+  @Delete(':idOrName/members')
+  async removeMembers(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { idOrName } = parseParams(GroupParams, params);
+    const { devices } = parseBody(GroupMembersRequest, body);
+    const { groupId } = await this.find(fleet, idOrName);
+    return this.commands.call(gateway.removeGroupMembers, { fleet, groupId, deviceNames: devices });
+  }
+
+  @Delete(':idOrName')
+  async delete(@Query() query: unknown, @Param() params: unknown) {
+    const { fleet } = parseQuery(FleetQuery, query);
+    const { idOrName } = parseParams(GroupParams, params);
+    const { groupId, name } = await this.find(fleet, idOrName);
+    await refuseDeletingExperimentGroup(this.commands, fleet, groupId, name);
+    return this.commands.call(gateway.deleteGroup, { fleet, groupId });
+  }
+
+  private find(fleet: string, idOrName: string) {
     return findByIdOrName(
       idOrName,
       (groupId) => this.commands.call(gateway.getGroup, { fleet, groupId }),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ArtifactList, ArtifactListQuery, ArtifactParams, ArtifactUploadForm, ArtifactView, PublishFromRegistryRequest } from '../artifacts/artifact.schemas.js';
 import { AuditExportBody, AuditExportQuery, AuditPage, AuditQuery, AuditVerdict } from '../audit/audit.schemas.js';
-import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse } from '../devices/device.schemas.js';
-import { CreateGroupRequest, GroupList, GroupParams, GroupView } from '../groups/group.schemas.js';
+import { DecommissionRequest, DecommissionResponse, DeviceList, DeviceListQuery, DeviceParams, DeviceView, EnrollmentTokenRequest, EnrollmentTokenResponse, InstalledVersions } from '../devices/device.schemas.js';
+import { CreateGroupRequest, GroupList, GroupMembersRequest, GroupParams, GroupView } from '../groups/group.schemas.js';
 import { FleetQuery, ListQuery } from '../http/request.schemas.js';
 import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, CreateApiTokenRequest, RevokeApiTokenRequest } from '../operators/api-token.schemas.js';
 import { ConnectRegistryRequest, RegistryConnectionList, RegistryConnectionView, RegistryParams, RegistryTestResult, RotateRegistryCredentialsRequest } from '../registries/registry.schemas.js';
@@ -60,12 +60,16 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'get', path: '/v1/agent/bundles', operationId: 'listAgentBundles', withoutBroker: true, summary: 'The agent release bundles served, newest per architecture, with their sha256 (no token needed)', tag: 'agent', status: 200, response: AgentBundleList },
   { method: 'get', path: '/v1/agent/bundles/:file', operationId: 'getAgentBundle', withoutBroker: true, summary: 'One agent bundle (.tar.gz) or its .sha256 file (no token needed)', tag: 'agent', params: AgentBundleParams, status: 200, response: AgentBundleFile },
   { method: 'get', path: '/v1/agent/install.sh', operationId: 'getAgentInstaller', withoutBroker: true, summary: 'The installer the enroll line runs: downloads, checks, installs and enrolls the agent (no token needed)', tag: 'agent', status: 200, response: AgentInstaller },
-  { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices', tag: 'devices', query: ListQuery, status: 200, response: DeviceList },
+  { method: 'get', path: '/v1/devices', operationId: 'listDevices', summary: 'List devices: newest or by name, narrowed by search, status, label, installed version and reachability', tag: 'devices', query: DeviceListQuery, status: 200, response: DeviceList },
+  { method: 'get', path: '/v1/installed-versions', operationId: 'countInstalledVersions', summary: 'How many active devices run each artifact version, fleet-wide', tag: 'devices', query: FleetQuery, status: 200, response: InstalledVersions },
   { method: 'get', path: '/v1/devices/:id', operationId: 'getDevice', summary: 'One device by id or name', tag: 'devices', params: DeviceParams, query: FleetQuery, status: 200, response: DeviceView },
   { method: 'post', path: '/v1/devices/:id/decommission', operationId: 'decommissionDevice', summary: 'Retire a device: credentials revoked, live connection dropped, left out of every rollout', tag: 'devices', params: DeviceParams, query: FleetQuery, body: DecommissionRequest, status: 200, response: DecommissionResponse },
   { method: 'post', path: '/v1/groups', operationId: 'createGroup', summary: 'Create a static group from device names (unresolved names are reported)', tag: 'groups', query: FleetQuery, body: CreateGroupRequest, status: 201, response: GroupView },
   { method: 'get', path: '/v1/groups', operationId: 'listGroups', summary: 'List groups', tag: 'groups', query: ListQuery, status: 200, response: GroupList },
   { method: 'get', path: '/v1/groups/:idOrName', operationId: 'getGroup', summary: 'One group by id or name', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },
+  { method: 'post', path: '/v1/groups/:idOrName/members', operationId: 'addGroupMembers', summary: 'Add devices by name or id (names that match no device are kept as unresolved); rollouts already created keep their devices', tag: 'groups', params: GroupParams, query: FleetQuery, body: GroupMembersRequest, status: 200, response: GroupView },
+  { method: 'delete', path: '/v1/groups/:idOrName/members', operationId: 'removeGroupMembers', summary: 'Remove members by device name or id, or a kept unresolved name; a name that is not a member is refused and nothing changes', tag: 'groups', params: GroupParams, query: FleetQuery, body: GroupMembersRequest, status: 200, response: GroupView },
+  { method: 'delete', path: '/v1/groups/:idOrName', operationId: 'deleteGroup', summary: 'Delete a group (refused while an unsettled experiment is built on it); answers with what it held', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },
   { method: 'post', path: '/v1/rollouts', operationId: 'createRollout', summary: 'Roll an artifact (a version or a channel) out in waves to a group, named devices or a selector', tag: 'rollouts', query: FleetQuery, body: CreateRolloutRequest, status: 201, response: RolloutView },
   { method: 'get', path: '/v1/rollouts', operationId: 'listRollouts', summary: 'List rollouts', tag: 'rollouts', query: ListQuery, status: 200, response: RolloutList },
   { method: 'get', path: '/v1/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with the state of each device', ...rollout, status: 200 },

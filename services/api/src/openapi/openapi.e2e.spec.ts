@@ -29,12 +29,12 @@ describe('GET /v1/openapi.json', () => {
   it('is OpenAPI 3.1 and describes exactly the routes the app serves', () => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
-    expect(servedRoutes(t)).toHaveLength(49);
+    expect(servedRoutes(t)).toHaveLength(53);
     expect(documented).toEqual(servedRoutes(t));
   });
 
   it('documents the fleet parameter, bodies from the zod contracts, and the SSE events', () => {
-    expect(doc.paths['/v1/devices']!.get!.parameters.map((p) => p.name)).toEqual(['fleet', 'limit', 'cursor']);
+    expect(doc.paths['/v1/devices']!.get!.parameters.map((p) => p.name)).toEqual(['fleet', 'limit', 'cursor', 'search', 'status', 'label', 'installed', 'sort', 'reachable']);
     expect(JSON.stringify(doc.paths['/v1/rollouts']!.post!.requestBody)).toContain('timeoutSeconds');
     expect(JSON.stringify(doc.paths['/v1/artifacts']!.post!.requestBody)).toContain('multipart/form-data');
     expect(doc.paths['/v1/rollouts/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, rollout: {}, device: {}, end: {} } });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gateway, type ParsedCommandInput } from '@keelson/commands';
-import { NotFound, RuleViolation } from '@keelson/domain-kit';
+import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import { handlerFor, type CommandContext, type CommandHandler } from '@keelson/service-kit';
 import { pageOf } from './fake-page.js';
 
@@ -12,6 +12,8 @@ export class FakeGateway {
   readonly devices: gateway.DeviceView[] = [];
   readonly groups: gateway.GroupView[] = [];
   readonly contexts: CommandContext[] = [];
+  /** The last list-devices request as the gateway received it (filters and sort included). */
+  lastDeviceQuery: ParsedCommandInput<typeof gateway.listDevices> | undefined;
   /** What each enrollment token was asked for (labels, lifetime), as the gateway received it. */
   readonly issued: ParsedCommandInput<typeof gateway.issueEnrollmentToken>[] = [];
 
@@ -24,6 +26,12 @@ export class FakeGateway {
     return view;
   }
 
+  private group(fleet: string, groupId: string): gateway.GroupView {
+    const found = this.groups.find((g) => g.fleet === fleet && g.groupId === groupId);
+    if (!found) throw new NotFound('group', groupId);
+    return found;
+  }
+
   handlers(): CommandHandler[] {
     const seen = <T>(ctx: CommandContext, value: T): T => (this.contexts.push(ctx), value);
     return [
@@ -32,7 +40,17 @@ export class FakeGateway {
         const tokenId = `et-${randomBytes(4).toString('hex')}`;
         return seen(ctx, { tokenId, token: `ket_${input.fleet}_${tokenId}_${randomBytes(18).toString('base64url')}`, expiresAt: new Date(Date.now() + input.ttlSeconds * 1000).toISOString() });
       }),
-      handlerFor(gateway.listDevices, async (input, ctx) => seen(ctx, pageOf(this.devices.filter((d) => d.fleet === input.fleet), input))),
+      handlerFor(gateway.listDevices, async (input, ctx) => {
+        this.lastDeviceQuery = input;
+        return seen(ctx, pageOf(this.devices.filter((d) => d.fleet === input.fleet), input));
+      }),
+      handlerFor(gateway.countInstalledVersions, async (input, ctx) => {
+        const active = this.devices.filter((d) => d.fleet === input.fleet && d.status === 'active');
+        const counts = new Map<string, number>();
+        for (const a of active.flatMap((d) => d.installed)) counts.set(`${a.name}@${a.version}`, (counts.get(`${a.name}@${a.version}`) ?? 0) + 1);
+        const versions = [...counts].map(([key, devices]) => ({ name: key.split('@')[0]!, version: key.split('@')[1]!, devices }));
+        return seen(ctx, { activeDevices: active.length, withoutArtifacts: active.filter((d) => !d.installed.length).length, versions });
+      }),
       handlerFor(gateway.getDevice, async (input, ctx) => {
         const found = this.devices.find((d) => d.fleet === input.fleet && ('deviceId' in input ? d.deviceId === input.deviceId : d.name === input.name));
         if (!found) throw new NotFound('device', 'deviceId' in input ? input.deviceId : input.name);
@@ -55,6 +73,29 @@ export class FakeGateway {
         const found = this.groups.find((g) => g.fleet === input.fleet && ('groupId' in input ? g.groupId === input.groupId : g.name === input.name));
         if (!found) throw new NotFound('group', 'groupId' in input ? input.groupId : input.name);
         return seen(ctx, found);
+      }),
+      handlerFor(gateway.addGroupMembers, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        for (const name of input.deviceNames) {
+          const device = this.devices.find((d) => d.fleet === input.fleet && (d.name === name || d.deviceId === name));
+          if (device && !group.deviceIds.includes(device.deviceId)) group.deviceIds.push(device.deviceId);
+          if (!device && !group.unresolvedNames.includes(name)) group.unresolvedNames.push(name);
+        }
+        return seen(ctx, group);
+      }),
+      handlerFor(gateway.removeGroupMembers, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        const idOf = (name: string) => this.devices.find((d) => d.fleet === input.fleet && d.name === name)?.deviceId ?? name;
+        const strangers = input.deviceNames.filter((n) => !group.deviceIds.includes(idOf(n)) && !group.unresolvedNames.includes(n));
+        if (strangers.length) throw new InvalidInput('group.not-a-member', strangers.map((n) => ({ path: ['deviceNames', n], message: `'${n}' is not a member` })));
+        group.deviceIds = group.deviceIds.filter((d) => !input.deviceNames.map(idOf).includes(d));
+        group.unresolvedNames = group.unresolvedNames.filter((n) => !input.deviceNames.includes(n));
+        return seen(ctx, group);
+      }),
+      handlerFor(gateway.deleteGroup, async (input, ctx) => {
+        const group = this.group(input.fleet, input.groupId);
+        this.groups.splice(this.groups.indexOf(group), 1);
+        return seen(ctx, group);
       }),
       handlerFor(gateway.findDevices, async (input, ctx) => {
         const wanted = (d: gateway.DeviceView) => (!input.deviceIds || input.deviceIds.includes(d.deviceId)) && (!input.names || input.names.includes(d.name));

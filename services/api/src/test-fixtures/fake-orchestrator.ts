@@ -5,6 +5,7 @@ import type { EventStore } from '@keelson/event-store';
 import type { RolloutEvent } from '@keelson/events';
 import { handlerFor, type CommandHandler } from '@keelson/service-kit';
 import type { FakeGateway } from './fake-gateway.js';
+import { pageOf } from './fake-page.js';
 import type { FakeRegistry } from './fake-registry.js';
 
 type View = orchestrator.RolloutView;
@@ -17,6 +18,8 @@ export class FakeOrchestrator {
   readonly rollouts = new Map<string, View>();
   /** What each create-rollout, retry-rollout, promote-rollout and set-channel request carried, in order. */
   readonly received: { command: string; input: Record<string, unknown> }[] = [];
+  /** What list-experiments answers, as a test put it there. */
+  readonly experiments: orchestrator.ExperimentView[] = [];
   /** Channel versions by `<fleet>/<artifact>/<channel>`. */
   readonly channels = new Map<string, string>();
   private n = 0;
@@ -103,6 +106,7 @@ export class FakeOrchestrator {
         this.channels.set(`${input.fleet}/${input.artifactName}/${input.channel}`, input.version);
         return this.channelsView(input.fleet, input.artifactName);
       }),
+      handlerFor(orchestrator.listExperiments, async (input) => pageOf(this.experiments.filter((e) => e.fleet === input.fleet), input)),
       handlerFor(orchestrator.listChannels, async ({ fleet, artifactName }) => this.channelsView(fleet, artifactName)),
       handlerFor(orchestrator.getRollout, async ({ fleet, rolloutId }) => {
         const view = this.rollouts.get(rolloutId);

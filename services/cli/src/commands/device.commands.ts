@@ -1,9 +1,8 @@
 import { gateway } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
-import { flag, print, table, type Command } from '../command.js';
+import { flag, print, type Command } from '../command.js';
 import { findDevice } from './device-lookup.js';
 import { parseLabels } from './labels-flag.js';
-import { pageOptions, pageQuery, reportMore } from './page-flags.js';
 
 /**
  * `device token`: prints the line to paste on the device (and nothing else on stdout, so it pipes).
@@ -25,23 +24,6 @@ export const deviceToken: Command = {
     const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body })) as { enrollCommand: string; expiresAt: string };
     print(ctx, issued, () => [issued.enrollCommand]);
     if (!ctx.json) ctx.io.stderr(`# one-time token${reenroll ? ` re-enrolling ${reenroll}` : ''}, valid until ${issued.expiresAt}\n`);
-    return 0;
-  },
-};
-
-/** `device list`: up to 1,000 devices a page, newest enrollment first; `--cursor` reads the next page. */
-export const deviceList: Command = {
-  usage: 'device list [--limit N] [--cursor C]',
-  args: [],
-  options: { ...pageOptions },
-  async run(ctx) {
-    const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query: pageQuery(ctx, 1000) }));
-    print(ctx, page, () =>
-      page.items.length
-        ? table([['ID', 'NAME', 'STATUS', 'REACHABLE', 'INSTALLED'], ...page.items.map((d) => [d.deviceId, d.name, d.status, d.reachable ? 'yes' : 'no', d.installed.map((i) => `${i.name}@${i.version}`).join(',') || '-'])])
-        : ['no devices'],
-    );
-    reportMore(ctx, 'device list', page.nextCursor);
     return 0;
   },
 };

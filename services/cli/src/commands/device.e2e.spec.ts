@@ -72,4 +72,20 @@ describe('keelson device', () => {
       expect(await show('cam-99')).toMatchObject({ code: 1, stderr: expect.stringContaining("device 'cam-99' was not found") });
     });
   });
+
+  describe('list filters and versions (groups-edit)', () => {
+    it('passes search, status, label, installed, reachability and sort to the API, and refuses a --reachable that is not yes or no', async () => {
+      const res = await run('device', 'list', '--fleet', 'yard-2', '--search', 'cam', '--status', 'active', '--label', 'site=north', '--installed', 'yolo-v8n@2.1.0', '--reachable', 'no', '--sort', 'name');
+      expect(res.code).toBe(0);
+      expect(t.gateway.lastDeviceQuery).toMatchObject({ fleet: 'yard-2', search: 'cam', status: 'active', label: 'site=north', installed: 'yolo-v8n@2.1.0', reachable: false, sort: 'name' });
+      expect(await run('device', 'list', '--reachable', 'maybe')).toMatchObject({ code: 2, stderr: expect.stringContaining("--reachable is yes or no, got 'maybe'") });
+      expect(await run('device', 'list', '--fleet', 'yard-2', '--label', 'north')).toMatchObject({ code: 1, stderr: expect.stringContaining('key=value') });
+    });
+
+    it('prints the fleet-wide version distribution with each version\'s share of the active devices', async () => {
+      const res = await run('device', 'versions', '--fleet', 'yard-2');
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toMatch(/VERSION\s+DEVICES\s+SHARE\nyolo-v8n@2\.1\.0\s+1\s+25%\n4 active devices; 3 run no artifact yet\n/);
+    });
+  });
 });

@@ -9,7 +9,7 @@ import { DeviceViews } from './device-views.js';
 import { Devices } from './devices.js';
 import { deviceTables } from './gateway-database.js';
 
-/** `list-devices`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
+/** `list-devices`, `count-installed-versions`, `get-device`, `find-devices`, `match-devices`, `assign`, `assign-many` and `decommission-device`. */
 @Controller()
 export class DeviceCommands {
   private readonly db: Database;
@@ -25,7 +25,13 @@ export class DeviceCommands {
 
   @CommandPattern(gateway.listDevices)
   list(input: CommandIn<typeof gateway.listDevices>): CommandOut<typeof gateway.listDevices> {
-    return this.views.list(input.fleet, input.limit, input.cursor);
+    const { fleet, limit, cursor, ...filters } = input;
+    return this.views.list(fleet, limit, cursor, filters);
+  }
+
+  @CommandPattern(gateway.countInstalledVersions)
+  versions(input: CommandIn<typeof gateway.countInstalledVersions>): CommandOut<typeof gateway.countInstalledVersions> {
+    return this.views.versionCounts(input.fleet);
   }
 
   @CommandPattern(gateway.getDevice)

@@ -1,9 +1,11 @@
 import { NotFound } from '@keelson/domain-kit';
-import { InvalidInput } from '@keelson/domain-kit';
-import type { gateway } from '@keelson/commands';
+import type { gateway, ParsedCommandInput } from '@keelson/commands';
 import type { InstalledArtifact } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
+import { deviceListCursor, deviceListSql } from './device-list-query.js';
 import { deviceColumns, rowOf, type DeviceRecord } from './devices.projection.js';
+
+type DeviceFilters = Pick<ParsedCommandInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
 
 type DeviceView = gateway.DeviceView;
 
@@ -16,25 +18,32 @@ function viewOf(r: DeviceRecord): DeviceView {
   };
 }
 
-// The cursor is the enrollment's stream sequence: unique, stable, and newest-first is its order.
-function cursorSeq(cursor: string | undefined): number | null {
-  if (cursor === undefined) return null;
-  if (!/^[1-9][0-9]{0,15}$/.test(cursor)) throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
-  return Number(cursor);
-}
-
 /** Answers device queries from the `devices` read model. */
 export class DeviceViews {
   constructor(private readonly db: Database) {}
 
-  async list(fleet: string, limit: number, cursor?: string): Promise<{ items: DeviceView[]; nextCursor?: string }> {
-    const before = cursorSeq(cursor);
+  async list(fleet: string, limit: number, cursor?: string, filters: DeviceFilters = { sort: 'newest' }): Promise<{ items: DeviceView[]; nextCursor?: string }> {
+    const { where, order, params } = deviceListSql(fleet, filters, cursor);
     const rows = await this.db.query<DeviceRecord>(
-      `SELECT ${deviceColumns} FROM devices WHERE fleet = $1 AND ($2::bigint IS NULL OR enrolled_seq < $2) ORDER BY enrolled_seq DESC LIMIT $3`,
-      [fleet, before, limit + 1],
+      `SELECT ${deviceColumns} FROM devices WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
+      [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(viewOf);
-    return rows.length > limit ? { items, nextCursor: rows[limit - 1]!.enrolled_seq.toString() } : { items };
+    return rows.length > limit ? { items, nextCursor: deviceListCursor(filters.sort, rows[limit - 1]!) } : { items };
+  }
+
+  /** Active devices per installed artifact version across the fleet, most devices first. */
+  async versionCounts(fleet: string): Promise<{ activeDevices: number; withoutArtifacts: number; versions: gateway.VersionCount[] }> {
+    const versions = await this.db.query<{ name: string; version: string; devices: string }>(
+      `SELECT a->>'name' AS name, a->>'version' AS version, count(*) AS devices FROM devices, jsonb_array_elements(installed) a
+       WHERE fleet = $1 AND status = 'active' GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 10000`,
+      [fleet],
+    );
+    const [totals] = await this.db.query<{ active: string; bare: string }>(
+      `SELECT count(*) AS active, count(*) FILTER (WHERE jsonb_array_length(installed) = 0) AS bare FROM devices WHERE fleet = $1 AND status = 'active'`,
+      [fleet],
+    );
+    return { activeDevices: Number(totals?.active ?? 0), withoutArtifacts: Number(totals?.bare ?? 0), versions: versions.map((v) => ({ ...v, devices: Number(v.devices) })) };
   }
 
   /** By id, or by name (the most recently enrolled active device of that name wins). */

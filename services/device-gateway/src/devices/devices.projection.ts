@@ -27,6 +27,14 @@ export const devicesMigrations: Migration[] = [
     CREATE INDEX IF NOT EXISTS devices_fleet_seq ON devices (fleet, enrolled_seq DESC);
     CREATE INDEX IF NOT EXISTS devices_fleet_name ON devices (fleet, name)`,
   },
+  {
+    // list-devices filters at fleet size: label and installed-artifact containment (@>), and the
+    // name sort's keyset (name, enrolled_seq) read in index order.
+    id: 'device-gateway-devices-0002-list-filters',
+    sql: `CREATE INDEX IF NOT EXISTS devices_labels ON devices USING gin (labels jsonb_path_ops);
+    CREATE INDEX IF NOT EXISTS devices_installed ON devices USING gin (installed jsonb_path_ops);
+    CREATE INDEX IF NOT EXISTS devices_fleet_name_seq ON devices (fleet, name, enrolled_seq)`,
+  },
 ];
 
 /** The columns a query selects to build a device view or row. */

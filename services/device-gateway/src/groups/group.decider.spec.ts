@@ -1,4 +1,4 @@
-import { given, RuleViolation } from '@keelson/domain-kit';
+import { given, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { GroupEvent } from '@keelson/events';
 import { groupDecider, groupIdOf, type GroupCommand } from './group.decider.js';
 
@@ -18,6 +18,45 @@ describe('group aggregate', () => {
 
   it('can take a name again once its group was deleted', () => {
     given(groupDecider, [created, { type: 'GroupDeleted', schemaVersion: 1, data: { fleet, groupId } }]).when(create).then([created]);
+  });
+
+  const changed = (deviceIds: string[], unresolvedNames: string[]): GroupEvent => ({ type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet, groupId, deviceIds, unresolvedNames } });
+  const deleted: GroupEvent = { type: 'GroupDeleted', schemaVersion: 1, data: { fleet, groupId } };
+  const add = (...names: { name: string; deviceIds: string[] }[]): GroupCommand => ({ type: 'AddGroupMembers', fleet, groupId, names });
+  const remove = (...names: { name: string; deviceIds: string[] }[]): GroupCommand => ({ type: 'RemoveGroupMembers', fleet, groupId, names });
+
+  it('adds devices and keeps names that resolve to none, recording the whole new membership', () => {
+    given(groupDecider, [created]).when(add({ name: 'cam-03', deviceIds: ['d-03'] }, { name: 'cam-98', deviceIds: [] }))
+      .then([changed(['d-01', 'd-02', 'd-03'], ['cam-99', 'cam-98'])]);
+  });
+
+  it('swaps a kept unresolved name for its device once it resolves', () => {
+    given(groupDecider, [created]).when(add({ name: 'cam-99', deviceIds: ['d-99'] })).then([changed(['d-01', 'd-02', 'd-99'], [])]);
+  });
+
+  it('adds nothing (no event) when every name is a member already', () => {
+    given(groupDecider, [created]).when(add({ name: 'cam-01', deviceIds: ['d-01'] }, { name: 'cam-99', deviceIds: [] })).then([]);
+  });
+
+  it('removes members named by device name, device id or kept unresolved name', () => {
+    given(groupDecider, [created]).when(remove({ name: 'cam-01', deviceIds: ['d-01'] }, { name: 'cam-99', deviceIds: [] })).then([changed(['d-02'], [])]);
+    given(groupDecider, [created]).when(remove({ name: 'd-02', deviceIds: [] })).then([changed(['d-01'], ['cam-99'])]);
+  });
+
+  it('refuses, changing nothing, to remove a name that is not a member, naming it', () => {
+    given(groupDecider, [created]).when(remove({ name: 'cam-01', deviceIds: ['d-01'] }, { name: 'cam-05', deviceIds: ['d-05'] }))
+      .thenThrows(InvalidInput, 'group.not-a-member');
+  });
+
+  it('folds changes in order: a later edit starts from the previous one', () => {
+    given(groupDecider, [created, changed(['d-02'], [])]).when(add({ name: 'cam-01', deviceIds: ['d-01'] })).then([changed(['d-02', 'd-01'], [])]);
+  });
+
+  it('deletes a group once; a deleted or unknown group cannot be edited or deleted', () => {
+    given(groupDecider, [created]).when({ type: 'DeleteGroup', fleet, groupId }).then([deleted]);
+    given(groupDecider, [created, deleted]).when({ type: 'DeleteGroup', fleet, groupId }).thenThrows(NotFound, 'group.not-found');
+    given(groupDecider, [created, deleted]).when(add({ name: 'cam-03', deviceIds: ['d-03'] })).thenThrows(NotFound, 'group.not-found');
+    given(groupDecider, []).when(remove({ name: 'cam-01', deviceIds: ['d-01'] })).thenThrows(NotFound, 'group.not-found');
   });
 
   it('derives one id per fleet and name, usable as a subject token', () => {

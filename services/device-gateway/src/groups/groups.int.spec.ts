@@ -51,4 +51,40 @@ describe('groups and device queries against real NATS and PostgreSQL', () => {
     const groups = new EventStore({ nc: gw.nc, naming: gw.naming, stream: eventStreams.gateway, parse: parseGroupEvent });
     expect((await groups.load(groups.subject('group', fleet, groupIdOf(fleet, 'line 7')))).events).toHaveLength(1);
   });
+
+  describe('editing a group (groups-edit)', () => {
+    const groupId = groupIdOf(fleet, 'line 9');
+    const store = () => new EventStore({ nc: gw.nc, naming: gw.naming, stream: eventStreams.gateway, parse: parseGroupEvent });
+    const typesOf = async () => (await store().load(store().subject('group', fleet, groupId))).events.map((r) => r.event.type);
+
+    it('adds by name or id, keeps unknown names, and the list reads the new members', async () => {
+      await call(gateway.createGroup, { fleet, name: 'line 9', deviceNames: ['cam-01', 'cam-66'] });
+      const grown = await call(gateway.addGroupMembers, { fleet, groupId, deviceNames: ['d-0002', 'cam-03', 'cam-67', 'cam-01'] });
+      expect(grown).toEqual({ fleet, groupId, name: 'line 9', deviceIds: ['d-0001', 'd-0002', 'd-0003'], unresolvedNames: ['cam-66', 'cam-67'] });
+      await expect(call(gateway.getGroup, { fleet, name: 'line 9' })).resolves.toEqual(grown);
+      await eventually(async () => (await call(gateway.listGroups, { fleet })).items.find((g) => g.groupId === groupId)?.deviceIds.length === 3);
+      // adding members it holds already records nothing
+      await call(gateway.addGroupMembers, { fleet, groupId, deviceNames: ['cam-02', 'cam-66'] });
+      expect(await typesOf()).toEqual(['GroupCreated', 'GroupMembersChanged']);
+    });
+
+    it('removes by name, id or kept name, and refuses a non-member without removing anything', async () => {
+      await expect(call(gateway.removeGroupMembers, { fleet, groupId, deviceNames: ['cam-01', 'cam-04'] }))
+        .rejects.toMatchObject({ name: 'InvalidInput', code: 'group.not-a-member', message: expect.stringContaining("'cam-04' is not a member") });
+      expect((await call(gateway.getGroup, { fleet, groupId })).deviceIds).toHaveLength(3);
+      const shrunk = await call(gateway.removeGroupMembers, { fleet, groupId, deviceNames: ['cam-01', 'd-0003', 'cam-66'] });
+      expect(shrunk).toMatchObject({ deviceIds: ['d-0002'], unresolvedNames: ['cam-67'] });
+      await eventually(async () => (await call(gateway.listGroups, { fleet })).items.find((g) => g.groupId === groupId)?.deviceIds.length === 1);
+    });
+
+    it('deletes a group, answering with what it held; the name is free again and a second delete is NotFound', async () => {
+      await expect(call(gateway.deleteGroup, { fleet, groupId })).resolves.toMatchObject({ name: 'line 9', deviceIds: ['d-0002'] });
+      await expect(call(gateway.getGroup, { fleet, groupId })).rejects.toMatchObject({ code: 'group.not-found' });
+      await expect(call(gateway.deleteGroup, { fleet, groupId })).rejects.toMatchObject({ name: 'NotFound', code: 'group.not-found' });
+      await expect(call(gateway.addGroupMembers, { fleet, groupId, deviceNames: ['cam-01'] })).rejects.toMatchObject({ code: 'group.not-found' });
+      await eventually(async () => !(await call(gateway.listGroups, { fleet })).items.some((g) => g.groupId === groupId));
+      await expect(call(gateway.createGroup, { fleet, name: 'line 9', deviceNames: ['cam-03'] })).resolves.toMatchObject({ deviceIds: ['d-0003'] });
+      expect(await typesOf()).toEqual(['GroupCreated', 'GroupMembersChanged', 'GroupMembersChanged', 'GroupDeleted', 'GroupCreated']);
+    });
+  });
 });

@@ -13,7 +13,7 @@ import { groupsMigrations, groupsProjection } from './groups.projection.js';
 
 const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
 
-/** Static device groups made from device names: projects groups and serves `create-group`, `get-group` and `list-groups`. */
+/** Static device groups made from device names: projects groups and serves the group commands (create, add and remove members, delete, get, list). */
 @Module({
   imports: [DevicesModule],
   controllers: [GroupCommands],

@@ -5,7 +5,7 @@ import type { GroupEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
 import type { DeviceViews } from '../devices/device-views.js';
-import { groupDecider, groupIdOf } from './group.decider.js';
+import { groupDecider, groupIdOf, type Group, type GroupCommand, type NamedMembers } from './group.decider.js';
 
 type GroupView = gateway.GroupView;
 
@@ -53,13 +53,50 @@ export class Groups {
     return { fleet: input.fleet, groupId, name: input.name, deviceIds, unresolvedNames };
   }
 
+  /** Adds devices by name or id (see the decider for kept unresolved names); answers with the group as it is now. */
+  async addMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: CommandContext): Promise<GroupView> {
+    const names = await this.namedMembers(input.fleet, input.deviceNames);
+    return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'AddGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
+  }
+
+  /** Removes members by device name, device id or kept unresolved name; refuses, removing nothing, if one is not a member. */
+  async removeMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: CommandContext): Promise<GroupView> {
+    const names = await this.namedMembers(input.fleet, input.deviceNames);
+    return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'RemoveGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
+  }
+
+  /** Deletes the group and answers with what it held; rollouts already created keep the devices they resolved. */
+  async delete(input: { fleet: string; groupId: string }, ctx: CommandContext): Promise<GroupView> {
+    const before = await this.get(input);
+    await this.edit({ type: 'DeleteGroup', ...input }, ctx); // refused with NotFound if another delete came first
+    return before;
+  }
+
+  private async namedMembers(fleet: string, deviceNames: string[]): Promise<NamedMembers[]> {
+    const names = [...new Set(deviceNames)];
+    const matches = await this.devices.resolveNames(fleet, names);
+    return names.map((name) => ({ name, deviceIds: matches.filter((m) => m.name === name || m.deviceId === name).map((m) => m.deviceId) }));
+  }
+
+  /** Decides on the group's stream and answers with the group as the decision left it. */
+  private async edit(command: Exclude<GroupCommand, { type: 'CreateGroup' }>, ctx: CommandContext): Promise<Group> {
+    const { state } = await handleCommand({
+      store: this.store, subject: this.store.subject('group', command.fleet, command.groupId), decider: groupDecider, command, meta: eventMetadataOf(ctx),
+    });
+    return state;
+  }
+
+  private static viewOf(fleet: string, groupId: string, group: Group, asked = groupId): GroupView {
+    if (group.status !== 'active') throw new NotFound('group', asked);
+    return { fleet, groupId, name: group.name, deviceIds: group.deviceIds, unresolvedNames: group.unresolvedNames };
+  }
+
   /** Read from the group's own stream, so a group is visible the moment `create` returned. */
   async get(query: { fleet: string; groupId: string } | { fleet: string; name: string }): Promise<GroupView> {
     const groupId = 'groupId' in query ? query.groupId : groupIdOf(query.fleet, query.name);
     const { events } = await this.store.load(this.store.subject('group', query.fleet, groupId));
     const group = events.reduce((s, r) => groupDecider.evolve(s, r.event), groupDecider.initialState());
-    if (group.status !== 'active') throw new NotFound('group', 'groupId' in query ? query.groupId : query.name);
-    return { fleet: query.fleet, groupId, name: group.name, deviceIds: group.deviceIds, unresolvedNames: group.unresolvedNames };
+    return Groups.viewOf(query.fleet, groupId, group, 'groupId' in query ? query.groupId : query.name);
   }
 
   async list(fleet: string, limit: number, cursor?: string): Promise<{ items: GroupView[]; nextCursor?: string }> {
