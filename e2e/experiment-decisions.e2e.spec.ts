@@ -27,10 +27,11 @@ function shownEvidence(stdout: string): { arms: Map<string, number[]>; tests: Ma
 }
 
 // Each version's simulated application: 2.0.0 is surely more confident at the same latency; 3.0.0 is
-// as confident as 1.0.0 but half again as slow. Windows of 2 s, a look of 3 s, a tick of 1 s.
+// as confident as 1.0.0 but half again as slow; 4.0.0 is 1.0.0 again. Windows of 2 s, a look of 3 s, a tick of 1 s.
 const appMetrics = {
   metrics: parseAppMetricsSpec(
-    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0,normal(0.80,0.02)@3.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0,normal(60,2)@3.0.0',
+    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0,normal(0.80,0.02)@3.0.0,normal(0.80,0.02)@4.0.0;'
+      + 'latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0,normal(60,2)@3.0.0,normal(40,2)@4.0.0',
   ),
   windowSeconds: 2,
   scrapeSeconds: 1,
@@ -52,7 +53,7 @@ describe('experiments decided on device metrics', () => {
     }, 120_000);
 
   /** A fleet of four (own name prefix, own group) all on `name@1.0.0`, then an experiment of `name@candidate` on half of it. */
-  async function experimentOn(name: string, candidate: string): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
+  async function experimentOn(name: string, candidate: string, plan: { maxDurationSeconds?: number; alpha?: number } = {}): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
     const fleet = await startFleet(platform, { count: 4, namePrefix: `${name}-`, appMetrics });
     fleets.push(fleet);
     await createGroup(platform, name, fleet.devices.map((d) => d.name));
@@ -61,7 +62,7 @@ describe('experiments decided on device metrics', () => {
     const created = await platform.api<ExperimentView>('/v1/experiments', {
       body: {
         candidate: `${name}@${candidate}`, baseline: `${name}@1.0.0`, group: name, split: 50, primary: 'confidence_mean:higher',
-        guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, onSuccess,
+        guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, onSuccess, ...plan,
       },
     });
     expect(created.status).toBe(201);
@@ -131,5 +132,46 @@ describe('experiments decided on device metrics', () => {
     // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
     if (ended.rollouts.revert) expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     await eventually('every device back on slow 1.0.0', async () => (fleet.devices.every((d) => running(fleet, 'slow', d.deviceId) === 'slow 1.0.0') ? true : undefined));
+  }, 300_000);
+
+  // An equal candidate is neither surely better nor surely worse: at its max duration the loop stops
+  // waiting, shows its evidence and leaves the verdict to a person; `experiment watch` follows it all.
+  it("ends an equal candidate inconclusive, moves nothing, and carries out a person's promotion", async () => {
+    await fleets.shift()?.stop();
+    // A small alpha: with equal arms, a false verdict in this short run would be a flake, not a finding.
+    const { fleet, experiment } = await experimentOn('equal', '4.0.0', { maxDurationSeconds: 25, alpha: 0.001 });
+    const id = experiment.experimentId;
+    const watched = await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'watch', id);
+    expect(watched.code).toBe(1);
+    const lines = watched.stdout.split('\n');
+    // Each new look on a line: the outcome so far, then per test both arms' mean and samples, the difference, its interval, the state.
+    const looks = lines.filter((l) => / look: continue \(collecting\) \| confidence_mean:higher candidate /.test(l));
+    expect(looks.length).toBeGreaterThanOrEqual(2);
+    expect(looks.at(-1)).toMatch(/candidate 0\.\d+ \(\d+\) control 0\.\d+ \(\d+\) [+-]?[\d.]+ \[[^\]]+\] undecided \| latency_ms:max\+10% candidate [\d.]+ \(\d+\) control [\d.]+ \(\d+\) /);
+    // The verdict with the numbers it was made on, and what the person does next.
+    expect(watched.stdout).toMatch(/decided inconclusive \(automatic\): budget-reached/);
+    expect(watched.stdout).toMatch(/evidence at .*: inconclusive \(budget-reached\), alpha 0\.001, samples \d+ candidate \/ \d+ control/);
+    expect(watched.stdout).toMatch(/primary confidence_mean:higher +[+-]?[\d.]+ +\[[^\]]+\] +undecided/);
+    expect(lines.at(-2)).toBe(`ended: inconclusive, waiting for a person: keelson experiment decide ${id} --promote|--abort --reason TEXT`);
+
+    const waiting = await get(id);
+    expect(waiting).toMatchObject({ status: 'inconclusive', settled: false, decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' } });
+    expect(waiting.decision!.evidence!.samples!.candidate).toBeGreaterThan(0);
+    expect(waiting.decision!.evidence!.samples!.control).toBeGreaterThan(0);
+    expectAudited(waiting);
+    // Nothing moved: no channel, the candidate arm keeps the candidate and the control the baseline.
+    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/equal')).body.channels).toEqual([]);
+    expect(waiting.rollouts.followUp).toBeUndefined();
+    for (const d of waiting.arms.candidate) expect(running(fleet, 'equal', d)).toBe('equal 4.0.0');
+    for (const d of waiting.arms.control) expect(running(fleet, 'equal', d)).toBe('equal 1.0.0');
+
+    const decide = await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'decide', id, '--promote', '--reason', 'as good, and the newer build');
+    expect(decide.code).toBe(0);
+    const ended = await decided(id);
+    expect(ended).toMatchObject({ status: 'promoted', decision: { outcome: 'promote', decidedBy: 'operator', reason: 'as good, and the newer build' } });
+    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/equal');
+    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '4.0.0' })]);
+    expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    for (const d of fleet.devices) expect(running(fleet, 'equal', d.deviceId)).toBe('equal 4.0.0');
   }, 300_000);
 });

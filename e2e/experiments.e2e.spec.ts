@@ -137,6 +137,7 @@ describe('experiments', () => {
     const watched = await watching;
     expect(watched.code).toBe(1);
     expect(watched.stdout).toContain('decided inconclusive (automatic): budget-reached');
+    expect(watched.stdout).toContain(`waiting for a person: keelson experiment decide ${experiment.experimentId} --promote|--abort`); // and it goes on watching
     expect(watched.stdout).toContain('stopped: no metrics yet');
     expect(watched.stdout.trim().split('\n').at(-1)).toBe('ended: stopped');
     for (const d of experiment.arms.candidate) expect(running('no-data', d)).toBe('no-data 2.0.0');

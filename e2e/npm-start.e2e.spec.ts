@@ -21,29 +21,36 @@ describe('npm start and its tour', () => {
     rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
-  it('prints where to look, and a tour whose every line works: push, group, rollout, watch, audit, promote, selector behind a gate', () => {
+  it('prints where to look, and a tour whose every line works: push, group, rollout, watch, audit, promote, selector behind a gate, an experiment promoted by itself', () => {
     expect(running.printed()).toMatch(/API +http:\/\/127\.0\.0\.1:\d+\/v1/);
     expect(running.printed()).toMatch(/Fleet +'default': 4 simulated devices/);
-    const tour = running
-      .printed()
+    // The slower and the equal candidates' lines end aborted and inconclusive (e2e/experiment-decisions.e2e.spec.ts has both):
+    // the tour runs up to them, and checks they are printed with the flags that make them end soon.
+    const [runnable, more] = running.printed().split('A slower candidate is aborted');
+    expect(more).toMatch(/experiment create --candidate yolo-v8n@2\.3\.0 --baseline yolo-v8n@2\.2\.0 .*--max-duration 90s/);
+    expect(more).toMatch(/experiment decide .* --abort --reason/);
+    const tour = runnable!
       .split('\n')
       .filter((line) => line.startsWith('  npx keelson') || line.startsWith('  export KEELSON_'))
-      .map((line) => line.trim().replaceAll('/tmp/keelson-rollout', join(scratch, 'rollout')));
-    expect(tour.length).toBeGreaterThanOrEqual(10);
+      .map((line) => line.trim().replace(/\/tmp\/keelson-(rollout|experiment)/g, `${scratch}/$1`));
+    expect(tour.length).toBeGreaterThanOrEqual(17);
     // Run from the repository, as the README says; `npx` finds the pinned Node in node_modules/.bin.
     const script = ['set -euo pipefail', ...tour].join('\n');
     const ran = spawnSync('bash', ['-c', script], {
       cwd: repoRoot,
       env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
       encoding: 'utf8',
-      timeout: 240_000,
+      timeout: 330_000,
     });
     if (ran.status !== 0) throw new Error(`the tour failed (exit ${ran.status}):\n${ran.stdout.slice(-3_000)}\n${ran.stderr.slice(-2_000)}`);
-    expect(ran.stdout).toContain('rollout succeeded');
-    expect(ran.stdout.match(/rollout succeeded/g)).toHaveLength(2); // the group rollout, then the selector's
+    expect(ran.stdout.match(/rollout succeeded/g)).toHaveLength(3); // the group rollout, the selector's, the promoted candidate's
     expect(ran.stdout).toMatch(/wave \d\/2: 1 devices — 1 healthy/); // sim-1 is the only north box with 8 GB of the four
     expect(ran.stdout).toContain('wave 1 approved');
-  }, 300_000);
+    // The experiment: promoted by itself, and the watch showed the numbers of the verdict (each look's line: experiment-decisions.e2e.spec.ts).
+    expect(ran.stdout).toMatch(/decided promote \(automatic\)/);
+    expect(ran.stdout).toMatch(/primary confidence_mean:higher +\+0\.0\d+ +\[[0-9.]+, [0-9.]+\] +better/);
+    expect(ran.stdout).toContain('ended: promoted');
+  }, 400_000);
 
   // As a cluster would: a service process that dies is started again, and says so.
   it('starts a killed service again', async () => {

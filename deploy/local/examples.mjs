@@ -1,8 +1,9 @@
 // The sample model `npm start` offers to roll out, and the copy-paste lines that do it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { writeCandidateModels } from './experiment-tour.mjs';
 
-/** Writes a small "model" and its manifest under `<home>/examples` (rewritten on every start). */
+/** Writes a small "model", its candidate versions and its manifest under `<home>/examples` (rewritten on every start). */
 export function writeExamples(home) {
   const dir = join(home, 'examples');
   mkdirSync(dir, { recursive: true });
@@ -17,16 +18,20 @@ export function writeExamples(home) {
     metrics: { 'mAP50-95': 0.373, latencyMs: 8.1 },
     hardware: { accelerator: 'jetson-orin-nano', minMemoryMb: 2048, architectures: ['arm64'] },
   }, null, 2)}\n`);
-  return { model, manifest };
+  return { model, manifest, candidates: writeCandidateModels(dir) };
+}
+
+/** A path as typed from `cwd`: relative when the file is under it, absolute otherwise (no `../../tmp/...`). */
+export function relativeTo(cwd) {
+  return (p) => {
+    const r = relative(cwd, p);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  };
 }
 
 /** The lines a newcomer pastes into a second terminal to push the sample and roll it out. */
 export function tryNext({ apiUrl, adminToken, fleetNames, examples, cwd }) {
-  // Relative when the file is under the current folder, absolute otherwise (no `../../tmp/...`).
-  const rel = (p) => {
-    const r = relative(cwd, p);
-    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
-  };
+  const rel = relativeTo(cwd);
   const group = fleetNames.length ? fleetNames.join(',') : '<device names from `npx keelson device list`>';
   return [
     `export KEELSON_URL=${apiUrl} KEELSON_TOKEN=${adminToken}`,

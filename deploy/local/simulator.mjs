@@ -1,8 +1,10 @@
 // The simulated fleet of the local stack: `keelson-sim` as a child process (real agents, one MQTT
-// connection and data dir each), enrolled through the operator API like any device.
+// connection and data dir each, each with a simulated application reporting metrics), enrolled
+// through the operator API like any device.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tourAppMetrics, tourMetricsWindow } from './experiment-tour.mjs';
 
 async function listDevices(apiUrl, adminToken) {
   const res = await fetch(`${apiUrl}/v1/devices?limit=1000`, { headers: { authorization: `Bearer ${adminToken}` } });
@@ -15,8 +17,10 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
   mkdirSync(join(home, 'logs'), { recursive: true });
   const log = createWriteStream(join(home, 'logs', 'sim.log'), { flags: 'a' });
   const bin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-sim.mjs');
+  // Each device's application reports metrics whose effect depends on the version it runs, for the experiments of the tour.
+  const metrics = ['--app-metrics', tourAppMetrics, '--metrics-interval-s', String(tourMetricsWindow.intervalSeconds), '--metrics-scrape-s', String(tourMetricsWindow.scrapeSeconds)];
   // The admin token travels in the environment, not on the command line (visible in `ps`).
-  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim'), '--site-profiles'], {
+  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim'), '--site-profiles', ...metrics], {
     env: { ...process.env, KEELSON_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,14 +11,16 @@
 // KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS (while rotating deviceCaKeySecret, signerKeySecret or
 // registryCredentialsSecret of secrets.json: the old value, passed to the device gateway, the signer or
 // the facade, which re-seals what it keeps; docs/runbooks/rotate-credentials.md), GOMEMLIMIT (nats-server's
-// Go memory limit, 900MiB unless set; deploy/memory.md).
+// Go memory limit, 900MiB unless set; deploy/memory.md), KEELSON_EXPERIMENT_TICK_SECONDS and
+// KEELSON_EXPERIMENT_LOOK_SECONDS (2 and 10 here, so the tour's experiments end soon; docs/experiments.md).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshAgentBundle } from '../agent-bundle/build.mjs';
-import { writeExamples, tryAfter, tryNext } from './examples.mjs';
+import { relativeTo, writeExamples, tryAfter, tryNext } from './examples.mjs';
+import { tourExperimentEnv, tryExperiment, tryMoreExperiments } from './experiment-tour.mjs';
 import { ensureNatsServer } from './provision.mjs';
 import { startSimulator } from './simulator.mjs';
 
@@ -90,6 +92,7 @@ try {
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
     serviceEnv: {
       api: { KEELSON_AGENT_BUNDLES_DIR: agentBundlesDir },
+      'rollout-orchestrator': tourExperimentEnv(process.env),
       ...(process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS ? { 'device-gateway': { KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS } } : {}),
       ...(process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS ? { signer: { KEELSON_SIGNER_KEY_SECRET_PREVIOUS: process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS } } : {}),
       ...(process.env.KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS
@@ -130,6 +133,15 @@ Try next, in another terminal from this folder:
 Then target by capability and release channel (the simulated boxes sit on lines north and south):
 
   ${tryAfter().join('\n  ')}
+
+Then let the devices' own metrics decide (their application reports confidence_mean and latency_ms;
+2.2.0 is more confident than 2.1.0): an experiment on half of plant-7 against the other half, promoted by itself:
+
+  ${tryExperiment({ rel: relativeTo(process.cwd()), examples }).join('\n  ')}
+
+A slower candidate is aborted and its arm reverted by itself; an equal one is inconclusive after 90 s and waits for you:
+
+  ${tryMoreExperiments().join('\n  ')}
 
 Ctrl-C stops everything; the next start reuses the data.
 `);

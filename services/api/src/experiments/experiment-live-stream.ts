@@ -10,6 +10,36 @@ export interface ExperimentStreamDeps {
   nc: NatsConnection;
   naming: EventStoreNaming;
   heartbeatMs: number;
+  /** The decision loop's latest look at the experiment (the orchestrator keeps it, not the event stream). */
+  lookOf: () => Promise<orchestrator.ExperimentLook | undefined>;
+  /** How often the stream asks for a new look. */
+  lookPollMs: number;
+}
+
+/** What makes a look new: its figures, not the moment it was taken (the loop re-judges the same data every tick). */
+const figuresOf = (look: orchestrator.ExperimentLook | undefined): string => {
+  if (!look) return '';
+  const { judgedAt: _at, elapsedMs: _elapsed, ...figures } = look;
+  return JSON.stringify(figures);
+};
+
+/** Sends each look whose figures differ from the last one sent, until `stopped` says so. */
+function followLooks(sse: SseWriter, deps: ExperimentStreamDeps, first: orchestrator.ExperimentLook | undefined, stopped: () => boolean): () => void {
+  let last = figuresOf(first);
+  let polling = false;
+  const timer = setInterval(() => {
+    if (polling || stopped()) return;
+    polling = true;
+    deps.lookOf().then(
+      (look) => {
+        const figures = figuresOf(look);
+        if (look && figures !== last && !stopped()) sse.send('look', look);
+        last = figures;
+      },
+      () => undefined, // a missed look is shown by the next one; the event stream carries the verdict
+    ).finally(() => (polling = false));
+  }, deps.lookPollMs);
+  return () => clearInterval(timer);
 }
 
 const verdictStatus = { promote: 'promoted', abort: 'aborted', inconclusive: 'inconclusive' } as const;
@@ -23,7 +53,8 @@ function statusAfter(event: ExperimentEvent, before: orchestrator.ExperimentStat
 /**
  * Streams one experiment: `snapshot` (the view when the stream opened), then each of its events in
  * stream order from the first (`experiment`), and `end` once an ended experiment's verdict is
- * carried out (at once for one that was settled when the stream opened). Heartbeat comments keep
+ * carried out (at once for one that was settled when the stream opened). While it is open, each new
+ * look of the decision loop (`look`: its figures changed) is sent too. Heartbeat comments keep
  * proxies from closing a quiet stream; the consumer is closed when the client goes.
  */
 export async function streamExperiment(view: orchestrator.ExperimentView, res: ServerResponse, deps: ExperimentStreamDeps): Promise<void> {
@@ -40,6 +71,8 @@ export async function streamExperiment(view: orchestrator.ExperimentView, res: S
     parse: parseExperimentEvent,
   });
   const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
+  let ended = false;
+  const stopLooks = followLooks(sse, deps, view.lastLook, () => ended || res.writableEnded);
   res.once('close', () => void feed.close());
   try {
     let status = view.status;
@@ -52,6 +85,8 @@ export async function streamExperiment(view: orchestrator.ExperimentView, res: S
       }
     }
   } finally {
+    ended = true;
+    stopLooks();
     clearInterval(beat);
     await feed.close();
     sse.end();

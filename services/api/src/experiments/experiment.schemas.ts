@@ -50,5 +50,6 @@ export const ExperimentList = orchestrator.listExperiments.output;
 export const ExperimentStreamEvents = {
   snapshot: ExperimentView.describe('the experiment when the stream opened'),
   experiment: z.object({ seq: z.number().int(), time: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) }).describe('an experiment event, as stored'),
+  look: orchestrator.ExperimentLook.describe("a new look of the decision loop: each arm's figures and each test, as `lastLook`"),
   end: z.object({ status: orchestrator.ExperimentStatus }).describe('the experiment has ended and its verdict is carried out'),
 };

@@ -38,7 +38,7 @@ describe('GET /v1/openapi.json', () => {
     expect(JSON.stringify(doc.paths['/v1/rollouts']!.post!.requestBody)).toContain('timeoutSeconds');
     expect(JSON.stringify(doc.paths['/v1/artifacts']!.post!.requestBody)).toContain('multipart/form-data');
     expect(doc.paths['/v1/rollouts/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, rollout: {}, device: {}, end: {} } });
-    expect(doc.paths['/v1/experiments/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, experiment: {}, end: {} } });
+    expect(doc.paths['/v1/experiments/{id}/events']!.get!.responses['200']).toMatchObject({ 'x-sse-events': { snapshot: {}, experiment: {}, look: {}, end: {} } });
   });
 
   it('documents the strategy\'s halt rule, throttle and per-device timeout, and the view\'s wave summaries', () => {

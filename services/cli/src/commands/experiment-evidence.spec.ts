@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { evidenceLines, figure } from './experiment-evidence.js';
+import { evidenceLines, figure, lookLine } from './experiment-evidence.js';
 
 const figures = (mean: number, count: number) => ({ count, mean, variance: 0.01, p50: mean - 0.001, p95: mean + 0.16449 });
 
@@ -40,5 +40,13 @@ describe('an experiment look, side by side', () => {
   it('lines the columns up', () => {
     const header = evidenceLines(look)[1]!;
     for (const row of evidenceLines(look).slice(2, 6)) expect(row.indexOf(row.split(/\s+/)[1]!)).toBe(header.indexOf('ARM'));
+  });
+
+  it('puts a look on one line for watch: outcome, then per test the mean and samples of each arm, difference, interval, state', () => {
+    expect(lookLine(look)).toBe(
+      '10:06:00 look: continue (collecting)'
+        + ' | confidence_mean:higher candidate 0.8012 (300) control 0.7 (250) +0.1012 [0.0412, 0.16] better'
+        + ' | latency_ms:max+10% candidate 41 (300) control - (0) - [-∞, ∞] undecided',
+    );
   });
 });

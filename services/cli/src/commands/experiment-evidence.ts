@@ -39,3 +39,15 @@ export function evidenceLines(look: ExperimentLook): string[] {
     ...table([['TEST', 'DIFFERENCE', 'INTERVAL', 'STATE'], ...tests]),
   ];
 }
+
+/** One test in a few words: each arm's mean and samples, the difference, its interval and the state. */
+function testWords(t: LookTest): string {
+  const arm = (f: LookTest['candidate']) => `${figure(f?.mean)} (${f?.count ?? 0})`;
+  const interval = `[${t.low === null ? '-∞' : figure(t.low)}, ${t.high === null ? '∞' : figure(t.high)}]`;
+  return `${t.metric}:${t.rule} candidate ${arm(t.candidate)} control ${arm(t.control)} ${signed(t.estimate)} ${interval} ${t.verdict}`;
+}
+
+/** A look on one line, as `experiment watch` prints each new one: the outcome so far, then every test. */
+export function lookLine(look: ExperimentLook): string {
+  return [`${look.judgedAt.slice(11, 19)} look: ${look.outcome} (${look.reason})`, ...[look.primary, ...look.guardrails].map(testWords)].join(' | ');
+}
