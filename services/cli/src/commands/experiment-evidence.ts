@@ -39,3 +39,22 @@ export function evidenceLines(look: ExperimentLook): string[] {
     ...table([['TEST', 'DIFFERENCE', 'INTERVAL', 'STATE'], ...tests]),
   ];
 }
+
+/**
+ * The primary metric over time, compact: a row per look that brought either arm new values (the
+ * loop looks again every tick with or without data), with each arm's mean and count so far, the
+ * difference and where the test stood.
+ */
+export function historyLines(looks: ExperimentLook[]): string[] {
+  const rows: string[][] = [];
+  let counts = '';
+  for (const look of looks) {
+    const { candidate, control, estimate, verdict, metric } = look.primary;
+    const now = `${candidate?.count ?? 0}/${control?.count ?? 0}`;
+    if (now === counts || now === '0/0') continue;
+    counts = now;
+    rows.push([look.judgedAt, figure(candidate?.mean), String(candidate?.count ?? 0), figure(control?.mean), String(control?.count ?? 0), figure(estimate), verdict]);
+    if (rows.length === 1) rows.unshift(['LOOK', `CANDIDATE ${metric}`, 'N', `CONTROL ${metric}`, 'N', 'DIFFERENCE', 'STATE']);
+  }
+  return rows.length ? table(rows) : ['no values of the primary metric yet'];
+}
