@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
+import { readSse } from '../services/cli/src/sse-reader.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, eventually, publishArtifact, rollOut } from './support/operator.js';
@@ -84,8 +85,11 @@ describe('experiments in the operator console', () => {
     await page.waitForURL(/#\/experiments\/x-[a-z0-9]+$/).catch(failWithPage);
     experimentId = decodeURIComponent(page.url().split('#/experiments/')[1]!);
     expect((await get(experimentId)).status).toBe('running');
+    // The list is a read model that follows the experiment's events a moment later.
+    const listed = async () => (await platform.api<{ items: ExperimentView[] }>('/v1/experiments')).body.items.some((v) => v.experimentId === experimentId);
+    await eventually('the experiment listed', async () => ((await listed()) ? true : undefined));
     await page.click('#nav a[href="#/experiments"]');
-    await page.locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Status"]`, { hasText: 'running' }).waitFor();
+    await page.locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Status"]`, { hasText: 'running' }).waitFor().catch(failWithPage);
     expect(await page.locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Split"]`).textContent()).toBe('50%');
   });
 
@@ -119,6 +123,21 @@ describe('experiments in the operator console', () => {
     expect(shown).toMatch(/^\S+Z +0\.[78]\d* +\d+ +0\.[78]\d* +\d+ /m); // a look with both arms' means
     expect((await platform.api(`/v1/experiments/${experimentId}/looks?cursor=yesterday`)).status).toBe(400);
     expect((await platform.api('/v1/experiments/x-000000000000/looks')).status).toBe(404);
+  });
+
+  it("streams the decision loop's newer looks after the snapshot", async () => {
+    const res = await fetch(`${platform.apiUrl}/v1/experiments/${experimentId}/events`, { headers: { authorization: `Bearer ${platform.adminToken}` } });
+    const seen: { event: string; judgedAt?: string }[] = [];
+    for await (const { event, data } of readSse(res.body!)) {
+      const { lastLook, judgedAt } = data as { lastLook?: { judgedAt: string }; judgedAt?: string };
+      if (event === 'snapshot') seen.push({ event, judgedAt: lastLook?.judgedAt });
+      if (event === 'look') seen.push({ event, judgedAt });
+      if (seen.filter((m) => m.event === 'look').length === 2) break; // leaving the loop lets go of the stream
+    }
+    const [snapshot, first, second] = seen;
+    expect(seen.map((m) => m.event)).toEqual(['snapshot', 'look', 'look']);
+    expect(Date.parse(first!.judgedAt!)).toBeGreaterThan(Date.parse(snapshot!.judgedAt!));
+    expect(Date.parse(second!.judgedAt!)).toBeGreaterThan(Date.parse(first!.judgedAt!));
   });
 
   it('aborts the experiment from the page with a reason, after refusing an empty one', async () => {

@@ -1,7 +1,7 @@
 // Experiments: the list with a form for a new one, and one experiment live — its arms side by side,
-// its tests, its verdict and the primary metric per arm over time. The experiment's SSE stream
-// (`snapshot`, `experiment`, `end`) says when the experiment changed; the decision loop's looks are
-// no events, so while the experiment is undecided its looks are read again every few seconds.
+// its tests, its verdict and the primary metric per arm over time. The experiment's SSE stream keeps
+// the page current: each `experiment` event means the experiment changed (it is read again), each
+// `look` is the decision loop's newest look (a new point on the chart), `end` is the last word.
 import { api, openStream, readSse } from '../api.js';
 import { badge, el, fill, when } from '../dom.js';
 import { pagedTable, pageSizeOf } from '../paged-table.js';
@@ -9,7 +9,6 @@ import { drawExperimentActions } from './experiment-actions.js';
 import { drawArms, drawChart, drawTests, drawVerdict } from './experiment-evidence.js';
 import { experimentForm } from './experiment-form.js';
 
-const lookEveryMs = 5_000;
 const pathOf = (id) => `/v1/experiments/${encodeURIComponent(id)}`;
 const outcomeText = (v) => (v.decision ? `${v.decision.outcome} (${v.decision.decidedBy})` : v.status === 'stopped' ? 'stopped' : '');
 
@@ -93,20 +92,24 @@ export async function experimentPage(view, { params: [experimentId], signal }) {
   await follow(experimentId, state, draw, signal);
 }
 
-/** Reads the stream until `end`, re-reading the experiment on each event and its looks on a timer. */
+/** Reads the stream until `end`: the experiment again on each of its events, each new look added to the chart. */
 async function follow(id, state, draw, signal) {
   const refresh = async () => {
     [state.view, state.looks] = await Promise.all([api(pathOf(id), { signal }), readLooks(id, signal)]);
     draw();
   };
-  const timer = setInterval(() => {
-    if (!state.view.decision && state.view.status !== 'stopped') refresh().catch(() => undefined);
-  }, lookEveryMs);
-  signal.addEventListener('abort', () => clearInterval(timer));
+  const addLook = (look) => {
+    if (state.looks.length && state.looks.at(-1).judgedAt >= look.judgedAt) return; // a refresh already brought it
+    state.looks.push(look);
+    state.view = { ...state.view, lastLook: look };
+    draw();
+  };
   try {
     const body = await openStream(`${pathOf(id)}/events`, { signal });
     for await (const { event, data } of readSse(body)) {
       if (event === 'error') throw new Error(data.error?.message ?? 'the event stream failed');
+      if (event === 'look') addLook(data);
+      if (event === 'snapshot' && data.lastLook) addLook(data.lastLook); // a look taken between the first read and the stream
       if (event === 'experiment' || event === 'end') await refresh();
       if (event === 'end') {
         state.live = `ended: ${data.status}`;
@@ -119,7 +122,5 @@ async function follow(id, state, draw, signal) {
     if (err?.status === 401) throw err;
     state.live = `live updates stopped: ${err?.message ?? err}`;
     draw();
-  } finally {
-    clearInterval(timer);
   }
 }

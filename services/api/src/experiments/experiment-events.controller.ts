@@ -9,6 +9,10 @@ import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js'
 import { streamExperiment } from './experiment-live-stream.js';
 import { ExperimentParams } from './experiment.schemas.js';
 
+// The decision loop looks every KEELSON_EXPERIMENT_TICK_SECONDS (30 s by default): asking for its
+// latest look this often shows a new one within a few seconds at one request per open stream.
+const lookEveryMs = 3_000;
+
 /** `GET /v1/experiments/{id}/events`: the live SSE stream of one experiment. */
 @Controller('v1/experiments')
 export class ExperimentEventsController implements BeforeApplicationShutdown {
@@ -29,7 +33,8 @@ export class ExperimentEventsController implements BeforeApplicationShutdown {
     const view = await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id });
     this.open.add(res);
     try {
-      await streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs });
+      const latestLook = async () => (await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id })).lastLook;
+      await streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, latestLook, lookEveryMs });
     } finally {
       this.open.delete(res);
     }

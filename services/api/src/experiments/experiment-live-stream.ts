@@ -10,6 +10,9 @@ export interface ExperimentStreamDeps {
   nc: NatsConnection;
   naming: EventStoreNaming;
   heartbeatMs: number;
+  /** The decision loop's latest look (it is no event: the stream asks for it every `lookEveryMs`). */
+  latestLook: () => Promise<orchestrator.ExperimentLook | undefined>;
+  lookEveryMs: number;
 }
 
 const verdictStatus = { promote: 'promoted', abort: 'aborted', inconclusive: 'inconclusive' } as const;
@@ -20,11 +23,32 @@ function statusAfter(event: ExperimentEvent, before: orchestrator.ExperimentStat
   return event.type === 'ExperimentStopped' ? 'stopped' : before;
 }
 
+/** Sends `look` each time the decision loop has looked again since the last one sent; a failed ask waits for the next turn. */
+function followLooks(sse: SseWriter, view: orchestrator.ExperimentView, deps: ExperimentStreamDeps): () => void {
+  let sentAt = view.lastLook?.judgedAt ?? '';
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking) return;
+    asking = true;
+    deps
+      .latestLook()
+      .then((look) => {
+        if (!look || look.judgedAt <= sentAt) return;
+        sentAt = look.judgedAt;
+        sse.send('look', look);
+      })
+      .catch(() => undefined)
+      .finally(() => (asking = false));
+  }, deps.lookEveryMs);
+  return () => clearInterval(timer);
+}
+
 /**
  * Streams one experiment: `snapshot` (the view when the stream opened), then each of its events in
- * stream order from the first (`experiment`), and `end` once an ended experiment's verdict is
- * carried out (at once for one that was settled when the stream opened). Heartbeat comments keep
- * proxies from closing a quiet stream; the consumer is closed when the client goes.
+ * stream order from the first (`experiment`), each new look of the decision loop (`look`), and `end`
+ * once an ended experiment's verdict is carried out (at once for one that was settled when the stream
+ * opened). Heartbeat comments keep proxies from closing a quiet stream; the consumer is closed when
+ * the client goes.
  */
 export async function streamExperiment(view: orchestrator.ExperimentView, res: ServerResponse, deps: ExperimentStreamDeps): Promise<void> {
   const sse = new SseWriter(res);
@@ -40,6 +64,7 @@ export async function streamExperiment(view: orchestrator.ExperimentView, res: S
     parse: parseExperimentEvent,
   });
   const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
+  const stopLooks = followLooks(sse, view, deps);
   res.once('close', () => void feed.close());
   try {
     let status = view.status;
@@ -53,6 +78,7 @@ export async function streamExperiment(view: orchestrator.ExperimentView, res: S
     }
   } finally {
     clearInterval(beat);
+    stopLooks();
     await feed.close();
     sse.end();
   }

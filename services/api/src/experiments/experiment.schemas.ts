@@ -51,5 +51,6 @@ export const ExperimentLookList = orchestrator.listExperimentLooks.output;
 export const ExperimentStreamEvents = {
   snapshot: ExperimentView.describe('the experiment when the stream opened'),
   experiment: z.object({ seq: z.number().int(), time: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) }).describe('an experiment event, as stored'),
+  look: orchestrator.ExperimentLook.describe("the decision loop's newest look, sent when it looked again"),
   end: z.object({ status: orchestrator.ExperimentStatus }).describe('the experiment has ended and its verdict is carried out'),
 };
