@@ -145,7 +145,11 @@ describe('experiments in the operator console', () => {
     await page.locator('#notice .error', { hasText: 'A verdict needs a reason' }).waitFor();
     expect((await get(experimentId)).status).toBe('running');
 
+    const lookLine = page.locator('#experiment-arms p');
+    const typedAt = await lookLine.textContent();
     await page.fill('#experiment-reason', 'both arms look alike; the line needs the slot');
+    // a newer look redraws the page while the reason waits in its field, and keeps it there
+    await page.locator('#experiment-arms p', { hasNotText: typedAt! }).waitFor();
     await page.click('#experiment-abort');
     await page.locator('#experiment-status[data-status="aborted"]').waitFor().catch(failWithPage);
     const ended = await eventually('the abort recorded', async () => {

@@ -64,10 +64,14 @@ export async function experimentPage(view, { params: [experimentId], signal }) {
       v.rollouts.candidate ? [' · ', el('a', { href: `#/rollouts/${encodeURIComponent(v.rollouts.candidate)}` }, 'candidate rollout')] : null,
       el('span', { id: 'live-state', className: state.live.startsWith('live updates stopped') ? 'error' : 'muted' }, ` · ${state.live}`),
     );
-    drawExperimentActions(parts.actions, parts.notice, v, (answer) => {
-      state.view = answer;
-      draw();
-    });
+    // Redrawn only when the status changes: each look redraws the page, and must not wipe a reason being typed.
+    if (state.actionsFor !== v.status) {
+      state.actionsFor = v.status;
+      drawExperimentActions(parts.actions, parts.notice, v, (answer) => {
+        state.view = answer;
+        draw();
+      });
+    }
     drawVerdict(parts.verdict, v);
     drawArms(parts.arms, v.lastLook);
     drawTests(parts.tests, v.lastLook);
