@@ -85,3 +85,11 @@ export const decideExperiment = defineCommand(
 
 /** Ends an experiment without a verdict; the candidate arm keeps what it has. RuleViolation (`experiment.ended`). */
 export const stopExperiment = defineCommand('orchestrator', 'stop-experiment', z.strictObject({ ...ref, reason: Reason.default('stopped by an operator') }), ExperimentView);
+
+/** The decision loop's looks at one experiment, oldest first (a series of the arms' figures over time). NotFound. */
+export const listExperimentLooks = defineCommand(
+  'orchestrator',
+  'list-experiment-looks',
+  z.strictObject({ ...ref, ...Page }),
+  z.strictObject({ items: z.array(ExperimentLook), nextCursor: z.string().optional() }),
+);

@@ -83,6 +83,6 @@ export const retryRollout = defineCommand(
 export { ChannelsView, listChannels, setChannel, promoteRollout } from './orchestrator-channels.js';
 
 export {
-  ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, decideExperiment, stopExperiment,
+  ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, listExperimentLooks, decideExperiment, stopExperiment,
 } from './orchestrator-experiments.js';
 export { ExperimentLook, LookTest } from './orchestrator-experiment-look.js';

@@ -5,6 +5,7 @@ import { errorLine, fill } from './dom.js';
 import { artifactsPage } from './pages/artifacts.js';
 import { auditPage } from './pages/audit.js';
 import { devicesPage } from './pages/devices.js';
+import { experimentPage, experimentsPage } from './pages/experiments.js';
 import { groupPage, groupsPage } from './pages/groups.js';
 import { registriesPage } from './pages/registries.js';
 import { rolloutPage, rolloutsPage } from './pages/rollout.js';
@@ -18,6 +19,8 @@ const routes = [
   [/^#\/registries$/, registriesPage, 'registries'],
   [/^#\/rollouts$/, rolloutsPage, 'rollouts'],
   [/^#\/rollouts\/([^/?]+)$/, rolloutPage, 'rollouts'],
+  [/^#\/experiments$/, experimentsPage, 'experiments'],
+  [/^#\/experiments\/([^/?]+)$/, experimentPage, 'experiments'],
   [/^#\/audit$/, auditPage, 'audit'],
 ];
 

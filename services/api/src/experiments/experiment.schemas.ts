@@ -45,6 +45,7 @@ export const StopExperimentRequest = z.strictObject({ reason: Reason.optional() 
 export const ExperimentParams = z.object({ id: SubjectToken });
 export const ExperimentView = orchestrator.ExperimentView;
 export const ExperimentList = orchestrator.listExperiments.output;
+export const ExperimentLookList = orchestrator.listExperimentLooks.output;
 
 /** The events of `GET /v1/experiments/:id/events`. */
 export const ExperimentStreamEvents = {

@@ -32,6 +32,14 @@ export class ExperimentsController {
     return this.commands.call(orchestrator.getExperiment, this.refOf(query, params));
   }
 
+  /** The decision loop's looks, oldest first, a page at a time: what the console charts per arm. */
+  @Get(':id/looks')
+  looks(@Query() query: unknown, @Param() params: unknown) {
+    const { fleet, limit, cursor } = parseQuery(ListQuery, query);
+    const { id } = parseParams(ExperimentParams, params);
+    return this.commands.call(orchestrator.listExperimentLooks, { fleet, experimentId: id, limit, cursor });
+  }
+
   @Post(':id/decide')
   @HttpCode(200)
   decide(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {

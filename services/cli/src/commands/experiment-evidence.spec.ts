@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { evidenceLines, figure, lookLine } from './experiment-evidence.js';
+import { evidenceLines, figure, historyLines, lookLine } from './experiment-evidence.js';
 
 const figures = (mean: number, count: number) => ({ count, mean, variance: 0.01, p50: mean - 0.001, p95: mean + 0.16449 });
 
@@ -48,5 +48,33 @@ describe('an experiment look, side by side', () => {
         + ' | confidence_mean:higher candidate 0.8012 (300) control 0.7 (250) +0.1012 [0.0412, 0.16] better'
         + ' | latency_ms:max+10% candidate 41 (300) control - (0) - [-∞, ∞] undecided',
     );
+  });
+});
+
+/** A look at `minute` with the arms' figures so far (null: no values yet). */
+function lookAt(minute: number, candidate: [number, number] | null, control: [number, number] | null): orchestrator.ExperimentLook {
+  const primary = {
+    metric: 'confidence_mean', rule: 'higher', verdict: 'undecided' as const, candidate: candidate && figures(...candidate), control: control && figures(...control),
+    estimate: candidate && control ? candidate[0] - control[0] : null, low: null, high: null, pValue: 1, looks: minute,
+  };
+  return {
+    judgedAt: `2026-12-07T10:0${minute}:00.000Z`, outcome: 'continue', reason: 'collecting', alpha: 0.05,
+    samples: { candidate: candidate?.[1] ?? 0, control: control?.[1] ?? 0 }, elapsedMs: minute * 60_000, primary, guardrails: [], devices: { candidate: {}, control: {} },
+  };
+}
+
+describe('an experiment over time, compact', () => {
+  it('prints a row per look that brought new values, skipping looks without any and repeated ones', () => {
+    const looks = [lookAt(0, null, null), lookAt(1, [0.9, 10], null), lookAt(2, [0.9, 10], null), lookAt(3, [0.85, 30], [0.8, 20]), lookAt(4, [0.85, 30], [0.8, 20])];
+    expect(historyLines(looks).map((l) => l.split(/\s+/))).toEqual([
+      ['LOOK', 'CANDIDATE', 'confidence_mean', 'N', 'CONTROL', 'confidence_mean', 'N', 'DIFFERENCE', 'STATE'],
+      ['2026-12-07T10:01:00.000Z', '0.9', '10', '-', '0', '-', 'undecided'],
+      ['2026-12-07T10:03:00.000Z', '0.85', '30', '0.8', '20', '0.05', 'undecided'],
+    ]);
+  });
+
+  it('says so when no look has a value yet', () => {
+    expect(historyLines([lookAt(0, null, null)])).toEqual(['no values of the primary metric yet']);
+    expect(historyLines([])).toEqual(['no values of the primary metric yet']);
   });
 });

@@ -51,3 +51,22 @@ function testWords(t: LookTest): string {
 export function lookLine(look: ExperimentLook): string {
   return [`${look.judgedAt.slice(11, 19)} look: ${look.outcome} (${look.reason})`, ...[look.primary, ...look.guardrails].map(testWords)].join(' | ');
 }
+
+/**
+ * The primary metric over time, compact: a row per look that brought either arm new values (the
+ * loop looks again every tick with or without data), with each arm's mean and count so far, the
+ * difference and where the test stood.
+ */
+export function historyLines(looks: ExperimentLook[]): string[] {
+  const rows: string[][] = [];
+  let counts = '';
+  for (const look of looks) {
+    const { candidate, control, estimate, verdict, metric } = look.primary;
+    const now = `${candidate?.count ?? 0}/${control?.count ?? 0}`;
+    if (now === counts || now === '0/0') continue;
+    counts = now;
+    rows.push([look.judgedAt, figure(candidate?.mean), String(candidate?.count ?? 0), figure(control?.mean), String(control?.count ?? 0), figure(estimate), verdict]);
+    if (rows.length === 1) rows.unshift(['LOOK', `CANDIDATE ${metric}`, 'N', `CONTROL ${metric}`, 'N', 'DIFFERENCE', 'STATE']);
+  }
+  return rows.length ? table(rows) : ['no values of the primary metric yet'];
+}

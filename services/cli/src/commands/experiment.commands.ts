@@ -1,10 +1,11 @@
 import { orchestrator } from '@keelson/commands';
 import { usageError } from '../cli-io.js';
 import { print, table, type Command, type CommandContext } from '../command.js';
-import { evidenceLines } from './experiment-evidence.js';
+import { evidenceLines, historyLines } from './experiment-evidence.js';
 import { experimentCreateOptions, experimentRequestOf, type ExperimentFlags } from './experiment-request.js';
 
 type ExperimentView = orchestrator.ExperimentView;
+type ExperimentLook = orchestrator.ExperimentLook;
 
 function describe(v: ExperimentView): string[] {
   const { plan, onSuccess, decision } = v;
@@ -58,11 +59,31 @@ export const experimentList: Command = {
   },
 };
 
+/** Every look of the experiment, oldest first, read a page at a time from `GET /v1/experiments/:id/looks`. */
+async function readLooks(ctx: CommandContext, experimentId: string): Promise<ExperimentLook[]> {
+  const looks: ExperimentLook[] = [];
+  let cursor: string | undefined;
+  do {
+    const raw = await ctx.api.send('GET', `/v1/experiments/${encodeURIComponent(experimentId)}/looks`, { query: { limit: '1000', cursor } });
+    const page = orchestrator.listExperimentLooks.output.parse(raw);
+    looks.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return looks;
+}
+
+/** `experiment show <id> [--history]`: `--history` adds the primary metric per arm at each look (`--json`: the looks too). */
 export const experimentShow: Command = {
-  usage: 'experiment show <id>',
+  usage: 'experiment show <id> [--history]',
   args: ['id'],
-  options: {},
-  run: async (ctx) => showExperiment(ctx, await ctx.api.send('GET', path(ctx))),
+  options: { history: { type: 'boolean' } },
+  async run(ctx) {
+    const view = orchestrator.ExperimentView.parse(await ctx.api.send('GET', path(ctx)));
+    if (!ctx.values.history) return showExperiment(ctx, view);
+    const looks = await readLooks(ctx, view.experimentId);
+    print(ctx, { ...view, looks }, () => [...describe(view), ...historyLines(looks)]);
+    return 0;
+  },
 };
 
 export const experimentStop: Command = {

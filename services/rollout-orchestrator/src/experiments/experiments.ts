@@ -57,6 +57,29 @@ export class Experiments {
        ON CONFLICT (fleet, experiment_id) DO UPDATE SET judged_at = EXCLUDED.judged_at, look = EXCLUDED.look WHERE experiment_looks.judged_at <= EXCLUDED.judged_at`,
       [fleet, experimentId, look.judgedAt, JSON.stringify(look)],
     );
+    await this.db.query(
+      'INSERT INTO experiment_look_history (fleet, experiment_id, judged_at, look) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [fleet, experimentId, look.judgedAt, JSON.stringify(look)],
+    );
+  }
+
+  /**
+   * The decision loop's looks at the experiment, oldest first; the cursor is the last look's time.
+   * NotFound when the read model has no such experiment.
+   */
+  async looks(fleet: string, experimentId: string, limit: number, cursor?: string): Promise<{ items: ExperimentLook[]; nextCursor?: string }> {
+    if (cursor !== undefined && !(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$/.test(cursor) && Number.isFinite(Date.parse(cursor)))) {
+      throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+    }
+    const known = await this.db.query('SELECT 1 FROM experiment_summaries WHERE fleet = $1 AND experiment_id = $2', [fleet, experimentId]);
+    if (!known.length) throw new NotFound('experiment', experimentId);
+    const rows = await this.db.query<{ look: ExperimentLook }>(
+      `SELECT look FROM experiment_look_history WHERE fleet = $1 AND experiment_id = $2 AND ($3::timestamptz IS NULL OR judged_at > $3)
+       ORDER BY judged_at LIMIT $4`,
+      [fleet, experimentId, cursor ?? null, limit + 1],
+    );
+    const items = rows.slice(0, limit).map((r) => r.look);
+    return rows.length > limit ? { items, nextCursor: items.at(-1)!.judgedAt } : { items };
   }
 
   /** The decision loop's latest look at the experiment, if it has looked yet. */

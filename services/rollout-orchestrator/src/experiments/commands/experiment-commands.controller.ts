@@ -33,6 +33,11 @@ export class ExperimentCommands {
     return this.deps.experiments.list(input.fleet, input.limit, input.cursor);
   }
 
+  @CommandPattern(orchestrator.listExperimentLooks)
+  looks(input: CommandIn<typeof orchestrator.listExperimentLooks>): CommandOut<typeof orchestrator.listExperimentLooks> {
+    return this.deps.experiments.looks(input.fleet, input.experimentId, input.limit, input.cursor);
+  }
+
   @CommandPattern(orchestrator.decideExperiment)
   async decide({ fleet, experimentId, outcome, reason }: CommandIn<typeof orchestrator.decideExperiment>, ctx: CommandContext): CommandOut<typeof orchestrator.decideExperiment> {
     const before = await this.deps.experiments.current(fleet, experimentId);

@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent } from '@keelson/event-store';
+import { NotFound } from '@keelson/domain-kit';
 import type { ExperimentEvent } from '@keelson/events';
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { createTestDatabase, type TestDatabase } from '@keelson/testing';
@@ -56,6 +57,11 @@ describe('the experiments read model, against real PostgreSQL', () => {
     expect(await experiments.needingAttention()).toEqual([{ fleet, experimentId: 'x-1' }]);
   });
 
+  const look = (judgedAt: string, outcome: 'continue' | 'promote') => {
+    const test = { metric: 'confidence_mean', rule: 'higher', verdict: 'undecided' as const, candidate: null, control: null, estimate: null, low: null, high: null, pValue: 1, looks: 0 };
+    return { judgedAt, outcome, reason: 'collecting', alpha: 0.05, samples: { candidate: 0, control: 0 }, elapsedMs: 0, primary: test, guardrails: [], devices: { candidate: {}, control: {} } };
+  };
+
   describe('group holds', () => {
     const holdsOn = (groupId: string) => experiments.groupHolds.serialised(fleet, groupId, (holds) => holds.open());
     const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
@@ -91,14 +97,25 @@ describe('the experiments read model, against real PostgreSQL', () => {
   });
 
   it("keeps the decision loop's latest look per experiment, never an older one over it", async () => {
-    const look = (judgedAt: string, outcome: 'continue' | 'promote') => {
-      const test = { metric: 'confidence_mean', rule: 'higher', verdict: 'undecided' as const, candidate: null, control: null, estimate: null, low: null, high: null, pValue: 1, looks: 0 };
-      return { judgedAt, outcome, reason: 'collecting', alpha: 0.05, samples: { candidate: 0, control: 0 }, elapsedMs: 0, primary: test, guardrails: [], devices: { candidate: {}, control: {} } };
-    };
     expect(await experiments.lastLook(fleet, 'x-2')).toBeUndefined();
     await experiments.recordLook(fleet, 'x-2', look('2026-12-07T10:02:00.000Z', 'promote'));
     await experiments.recordLook(fleet, 'x-2', look('2026-12-07T10:01:00.000Z', 'continue')); // a slower replica's
     expect(await experiments.lastLook(fleet, 'x-2')).toEqual(look('2026-12-07T10:02:00.000Z', 'promote'));
     expect(await experiments.lastLook(fleet, 'x-1')).toBeUndefined();
+  });
+
+  it('keeps every look, oldest first a page at a time, a look recorded twice once', async () => {
+    const times = ['2026-12-07T10:00:30.000Z', '2026-12-07T10:01:00.000Z', '2026-12-07T10:01:30.000Z'];
+    for (const t of [times[1]!, times[0]!, times[2]!, times[2]!]) await experiments.recordLook(fleet, 'x-3', look(t, 'continue'));
+    expect((await experiments.looks(fleet, 'x-3', 10)).items.map((l) => l.judgedAt)).toEqual(times);
+    const first = await experiments.looks(fleet, 'x-3', 2);
+    expect([first.items.map((l) => l.judgedAt), first.nextCursor]).toEqual([times.slice(0, 2), times[1]]);
+    expect(await experiments.looks(fleet, 'x-3', 2, first.nextCursor)).toEqual({ items: [look(times[2]!, 'continue')] });
+    expect(await experiments.looks(fleet, 'x-1', 10)).toEqual({ items: [] });
+  });
+
+  it('refuses a cursor it never returned, and an experiment the read model does not know', async () => {
+    await expect(experiments.looks(fleet, 'x-3', 2, 'yesterday')).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(experiments.looks(fleet, 'x-9', 2)).rejects.toBeInstanceOf(NotFound);
   });
 });
