@@ -65,7 +65,7 @@ export async function applyContainer(
     ctx.checkpoint();
     return result;
   };
-  const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
+  const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions, ...(containers.failpoint ? { failpoint: containers.failpoint } : {}) }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
   if (result.outcome === 'healthy') {
     await slots.apply(swap);
     return finish('healthy');
