@@ -4,7 +4,8 @@ import type { Assignment, Probe } from '@keelson/events';
 import { freePort } from '@keelson/local-infra';
 import { TestDeviceCa } from '@keelson/testing';
 import type { DataDirLayout } from '../data-dir/layout.js';
-import type { ContainerSupport } from './reconcile-context.js';
+import { AgentHalted, type ContainerSupport } from './reconcile-context.js';
+import type { SwapFailpointName } from '../runtime/swap-failpoint.js';
 import { pinnedImageOf } from '../runtime/pinned-image.js';
 import { PodmanRuntime } from '../runtime/podman-runtime.js';
 import { PodmanLab, type LabImage } from '../test-fixtures/podman-lab.js';
@@ -104,6 +105,28 @@ describe('podman-runtime: container assignments', () => {
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a3', state: 'healthy' });
     expect(await running()).toEqual(['3']);
     expect((await lab.devicePodman().run('ps', '--all', '--format', '{{.Names}}')).trim()).toBe('keelson-web');
+  });
+
+  it.each(['new-started', 'restoring'] as const)('podman-steps: killed at %s while a revert swaps 3 back to 1: after the restart only 1 runs, reported healthy', async (at: SwapFailpointName) => {
+    const first: Harness = await harness();
+    await run(first, assignment('b1', '1'));
+    await run(first, assignment('b3', '3'));
+    // Dies at the step, as KEELSON_FAILPOINT does to a real agent; `restoring` needs a failed revert probe first.
+    const dying: Harness = await reconcileHarness(layout, facade, {
+      containers: { ...containers, failpoint: (step) => {
+        if (step !== at) return;
+        dying.crash();
+        throw new AgentHalted(`killed at ${step}`);
+      } },
+      ...(at === 'restoring' ? { onActivated: async () => void (await lab.devicePodman().run('stop', '--time', '0', 'keelson-web')) } : {}),
+    });
+    await run(dying, assignmentOf('b3r', publish('3'), 'revert', probe));
+    const second = await harness();
+    await second.reconciler.recover();
+    await second.reconciler.idle();
+    expect(second.sent.at(-1)).toEqual({ assignmentId: 'b3r', state: 'healthy' });
+    expect(await running()).toEqual(['1']);
+    expect(await served()).toBe('web:1\n');
   });
 
   it('podman-steps: after a successful swap removes the images no kept version needs, never one it did not pull', async () => {

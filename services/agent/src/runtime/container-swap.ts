@@ -63,10 +63,10 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
   try {
     await runtime.create({ name: names.current, imageId, artifact: target.artifact, version: target.version, digest: target.pin.digest, runOptions: deps.runOptions });
     await runtime.start(names.current);
-    failpoint?.('new-started');
   } catch (err) {
     probe = { ok: false, reason: `could not start ${target.artifact}@${target.version}: ${message(err)}` };
   }
+  if (!probe) failpoint?.('new-started');
   // A probe that throws (the agent stopping) leaves the swap as it is: the journal's step recovers it.
   if (!probe) {
     const probing = deps.probe();
