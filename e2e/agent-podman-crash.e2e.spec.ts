@@ -18,14 +18,17 @@ interface Step {
   version: string;
   outcome: 'healthy' | 'rolled_back';
   runs: string;
+  /** The versions whose images the device keeps afterwards (pruned after each successful swap). */
+  images: string[];
 }
 const steps: Step[] = [
-  { at: 'loaded', version: '1.0.0', outcome: 'healthy', runs: '1.0.0' }, // a first install: nothing ran before it
-  { at: 'old-stopped', version: '2.0.0', outcome: 'healthy', runs: '2.0.0' },
-  { at: 'new-started', version: '3.0.0', outcome: 'healthy', runs: '3.0.0' },
-  { at: 'probing', version: '4.0.0', outcome: 'healthy', runs: '4.0.0' },
-  { at: 'committed', version: '5.0.0', outcome: 'healthy', runs: '5.0.0' },
-  { at: 'restoring', version: '6.0.0', outcome: 'rolled_back', runs: '5.0.0' }, // 6.0.0 exits at once: rolled back
+  { at: 'loaded', version: '1.0.0', outcome: 'healthy', runs: '1.0.0', images: ['1.0.0'] }, // a first install: nothing ran before it
+  { at: 'old-stopped', version: '2.0.0', outcome: 'healthy', runs: '2.0.0', images: ['1.0.0', '2.0.0'] },
+  { at: 'new-started', version: '3.0.0', outcome: 'healthy', runs: '3.0.0', images: ['2.0.0', '3.0.0'] },
+  { at: 'probing', version: '4.0.0', outcome: 'healthy', runs: '4.0.0', images: ['3.0.0', '4.0.0'] },
+  { at: 'committed', version: '5.0.0', outcome: 'healthy', runs: '5.0.0', images: ['4.0.0', '5.0.0'] },
+  // 6.0.0 exits at once: rolled back, and a rollback prunes nothing
+  { at: 'restoring', version: '6.0.0', outcome: 'rolled_back', runs: '5.0.0', images: ['4.0.0', '5.0.0', '6.0.0'] },
 ];
 
 describe('podman-steps: an agent SIGKILLed at each step of a container swap', () => {
@@ -36,6 +39,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
   let deviceId: string;
   let flags: string[];
   let agent: AgentProcess | undefined;
+  const versionOfDigest = new Map<string, string>();
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -44,6 +48,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     for (const { version } of steps) {
       const cmd = version === '6.0.0' ? ['false'] : ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'];
       const image = await lab.archive('web', version, cmd);
+      versionOfDigest.set(image.digest, version);
       const manifest = join(lab.dir, `web-${version}.json`);
       writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: 'apps/web', digest: image.digest }));
       const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', image.tar, '--kind', 'container', '--name', 'web', '--version', version, '--manifest', manifest, '--json');
@@ -69,9 +74,14 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     const listed = JSON.parse(await lab.devicePodman().run('ps', '--all', '--format', 'json')) as { Names: string[]; Labels: Record<string, string> | null; State: string }[];
     return listed.map((c) => `${c.Names.join(',')} ${c.Labels?.['io.keelson.version'] ?? '-'} ${c.State}`);
   };
+  /** The versions whose images are in the device's storage, by the manifest digest each was pulled by. */
+  const imageVersions = async () => {
+    const listed = JSON.parse(await lab.devicePodman().run('images', '--format', 'json')) as { Names?: string[] | null }[];
+    return listed.flatMap((i) => i.Names ?? []).map((name) => versionOfDigest.get(name.slice(name.indexOf('@') + 1)) ?? name).sort();
+  };
   const probe: ProbeSpec = { kind: 'http', url: '', timeoutSeconds: 1, attempts: 4, initialDelaySeconds: 0 };
 
-  it.each(steps)('killed at container-$at while installing $version: after the restart only $runs runs, and journal, report and rollout agree', async ({ at, version, outcome, runs }) => {
+  it.each(steps)('killed at container-$at while installing $version: after the restart only $runs runs, and journal, report and rollout agree', async ({ at, version, outcome, runs, images }) => {
     await agent?.stop();
     const failpoint = `container-${at}:1`;
     const armed = await start({ KEELSON_FAILPOINT: failpoint });
@@ -86,7 +96,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     expect(done.devices).toEqual([expect.objectContaining({ deviceId, state: outcome })]);
     expect(await containers()).toEqual([`keelson-web ${runs} running`]);
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe(`web:${runs}\n`);
-    // The journal holds the same outcome, with no swap step left open ...
+    // The journal holds the same outcome, the assignment done ...
     const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
     const record = Object.values(journal.assignments).find((r) => r.assignment.rolloutId === created.rolloutId);
     expect(record).toMatchObject({ phase: 'done', outcome });
@@ -96,5 +106,9 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       return body.installed.some((a) => a.name === 'web' && a.version === runs) ? body.installed : undefined;
     });
     expect(reported.filter((a) => a.name === 'web')).toEqual([expect.objectContaining({ version: runs })]);
+    // Images: the running and the kept previous version's (pruning follows the report, hence the wait).
+    let seen: string[] = [];
+    await eventually(`images of ${images.join(', ')}`, async () => ((seen = await imageVersions()).join() === images.join() ? true : undefined), 20_000).catch(() => undefined);
+    expect(seen).toEqual(images);
   }, 240_000);
 });
