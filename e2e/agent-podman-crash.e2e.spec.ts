@@ -45,7 +45,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     platform = await startTestPlatform();
     lab = new PodmanLab();
     port = await freePort();
-    for (const { version } of steps) {
+    for (const { version } of [...steps, { version: '7.0.0' }]) {
       const cmd = version === '6.0.0' ? ['false'] : ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'];
       const image = await lab.archive('web', version, cmd);
       versionOfDigest.set(image.digest, version);
@@ -110,5 +110,37 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     let seen: string[] = [];
     await eventually(`images of ${images.join(', ')}`, async () => ((seen = await imageVersions()).join() === images.join() ? true : undefined), 20_000).catch(() => undefined);
     expect(seen).toEqual(images);
+  }, 240_000);
+
+  it('killed at container-new-started while an abort reverts 7.0.0 to 5.0.0: after the restart only 5.0.0 runs, and the revert is reported healthy', async () => {
+    await agent?.stop();
+    const failpoint = 'container-new-started:2'; // the install of 7.0.0 passes it first, the revert second
+    const armed = await start({ KEELSON_FAILPOINT: failpoint });
+    agent = armed;
+    // The probe waits long enough for the abort to land while 7.0.0 is being probed.
+    const created = await createRollout(platform, rolloutBody('web@7.0.0', 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health`, initialDelaySeconds: 6 }, [100]));
+    await eventually('7.0.0 started', async () => ((await containers()).includes('keelson-web 7.0.0 running') ? true : undefined));
+    const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${created.rolloutId}/abort`, { body: { mode: 'revert' } });
+    expect(aborted.body).toMatchObject({ status: 'aborted' });
+    expect(await armed.ended).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(armed.output().trim().split('\n').at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'keelson-agent', failpoint }));
+
+    agent = await start();
+    const revertId = `${created.rolloutId}-${deviceId}-r`;
+    await eventually('the revert reported healthy', async () => {
+      const { body } = await platform.api<{ assignments: { assignmentId: string; state?: string }[] }>(`/v1/devices/${deviceId}`);
+      return body.assignments.some((a) => a.assignmentId === revertId && a.state === 'healthy') ? true : undefined;
+    }, 120_000);
+    expect(await containers()).toEqual(['keelson-web 5.0.0 running']);
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe('web:5.0.0\n');
+    const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
+    expect(journal.assignments[revertId]).toMatchObject({ phase: 'done', outcome: 'healthy' });
+    await eventually('podman-01 reporting web@5.0.0', async () => {
+      const { body } = await platform.api<{ installed: { name: string; version: string }[] }>(`/v1/devices/${deviceId}`);
+      return body.installed.some((a) => a.name === 'web' && a.version === '5.0.0') ? true : undefined;
+    });
+    // 7.0.0 is now the version a revert would go back to: its image stays, 4.0.0's and 6.0.0's went.
+    await eventually('images of 5.0.0 and 7.0.0', async () => ((await imageVersions()).join() === '5.0.0,7.0.0' ? true : undefined), 20_000).catch(() => undefined);
+    expect(await imageVersions()).toEqual(['5.0.0', '7.0.0']);
   }, 240_000);
 });
