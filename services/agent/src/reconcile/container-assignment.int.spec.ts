@@ -107,18 +107,20 @@ describe('podman-runtime: container assignments', () => {
     expect((await lab.devicePodman().run('ps', '--all', '--format', '{{.Names}}')).trim()).toBe('keelson-web');
   });
 
-  it.each(['new-started', 'restoring'] as const)('podman-steps: killed at %s while a revert swaps 3 back to 1: after the restart only 1 runs, reported healthy', async (at: SwapFailpointName) => {
+  // A revert killed once its container runs is e2e/agent-podman-crash's (a real SIGKILL); this is the
+  // revert whose probe fails, killed while it brings the version it reverted from back.
+  it('podman-steps: killed while a failed revert restores 3: after the restart the revert runs again and only 1 runs, reported healthy', async () => {
     const first: Harness = await harness();
     await run(first, assignment('b1', '1'));
     await run(first, assignment('b3', '3'));
-    // Dies at the step, as KEELSON_FAILPOINT does to a real agent; `restoring` needs a failed revert probe first.
+    // Dies at the step, as KEELSON_FAILPOINT does to a real agent, after the revert's probe failed.
     const dying: Harness = await reconcileHarness(layout, facade, {
-      containers: { ...containers, failpoint: (step) => {
-        if (step !== at) return;
+      containers: { ...containers, failpoint: (step: SwapFailpointName) => {
+        if (step !== 'restoring') return;
         dying.crash();
         throw new AgentHalted(`killed at ${step}`);
       } },
-      ...(at === 'restoring' ? { onActivated: async () => void (await lab.devicePodman().run('stop', '--time', '0', 'keelson-web')) } : {}),
+      onActivated: async () => void (await lab.devicePodman().run('stop', '--time', '0', 'keelson-web')),
     });
     await run(dying, assignmentOf('b3r', publish('3'), 'revert', probe));
     const second = await harness();
