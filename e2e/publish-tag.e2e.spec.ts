@@ -140,4 +140,22 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     const listed = (await cli('artifact', 'list', '--json')).json().items as { name: string }[];
     expect(listed.map((a) => a.name).sort()).toEqual(['hello', 'web']);
   });
+
+  it('podman-steps: refuses a container name or repository outside the OCI name grammar before anything is stored', async () => {
+    const manifestFile = join(platform.home, 'bad-names.json');
+    const pushAs = (name: string, repository: string) => {
+      writeFileSync(manifestFile, JSON.stringify({ kind: 'container', repository, digest: archive.digest }));
+      return cli('artifact', 'push', archive.tar, '--kind', 'container', '--name', name, '--version', '2.0.0', '--manifest', manifestFile);
+    };
+    // Devices pull <facade>/<artifact name>@<digest>: a name podman would refuse is refused at publish.
+    expect(await pushAs('hello-', 'localhost/hello')).toMatchObject({ code: 1, stderr: expect.stringContaining('container name devices can pull') });
+    expect(await pushAs('hello', 'localhost//hello')).toMatchObject({ code: 1, stderr: expect.stringContaining('OCI repository name') });
+    const published = await cli('artifact', 'publish', '--from-registry', 'harbor/apps/web:1.4.2', '--name', 'web..2', '--version', '2.0.0');
+    expect(published).toMatchObject({ code: 1, stderr: expect.stringContaining('container name devices can pull') });
+    type Refusal = { error: { kind: string; issues?: { path: (string | number)[] }[] } };
+    const answer = await platform.api<Refusal>('/v1/artifacts/from-registry', { body: { image: 'harbor/apps/web:1.4.2', name: 'web-', version: '2.0.0' } });
+    expect([answer.status, answer.body.error.kind, answer.body.error.issues?.map((i) => i.path.join('.'))]).toEqual([400, 'InvalidInput', ['name']]);
+    const listed = (await cli('artifact', 'list', '--json')).json().items as { name: string; version: string }[];
+    expect(listed.filter((a) => a.version === '2.0.0')).toEqual([]);
+  });
 });

@@ -9,6 +9,10 @@ export interface AgentProcess {
   stop(): Promise<void>;
   /** SIGKILL: no shutdown of any kind, as when a device loses power. */
   kill(): Promise<void>;
+  /** Resolves when the process is gone: its exit code, or the signal that ended it. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -39,9 +43,11 @@ export async function enrollAgent(platform: TestPlatform, dataDir: string, name:
 
 /** `extraArgs` and `env` (added to the test's environment) as a device's service unit would set them. */
 export async function startAgentProcess(dataDir: string, extraArgs: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<AgentProcess> {
-  const { child } = run(['run', '--data-dir', dataDir, ...extraArgs], env);
+  const { child, output } = run(['run', '--data-dir', dataDir, ...extraArgs], env);
   const exited = exitOf(child);
   return {
+    output,
+    ended: exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArtifactKind, ArtifactManifest, ArtifactName, ArtifactRef, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, TargetPath } from '@keelson/events';
+import { ArtifactKind, ArtifactManifest, ArtifactName, ArtifactRef, ContainerArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, TargetPath } from '@keelson/events';
 import { defineCommand, Page } from './kit.js';
 import { ImagePlatform, RegistryImageRef } from './registry-containers.js';
 
@@ -62,7 +62,8 @@ export const publishFromRegistry = defineCommand(
   z.strictObject({
     fleet: SubjectToken,
     image: RegistryImageRef,
-    name: ArtifactName,
+    // devices pull the image as <facade>/<name>@<digest>: the name is an OCI repository name
+    name: ContainerArtifactName,
     version: SemverLike,
     platform: ImagePlatform.optional(),
   }),

@@ -7,3 +7,4 @@ export {
   artifactEvents,
   parseArtifactEvent,
 } from './artifact-events.js';
+export { ContainerArtifactName, OciRepositoryName, ociRepositoryPattern } from './oci-names.js';

@@ -75,6 +75,7 @@ async function run(args: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const containers = values.podman ? await podmanOptions(values) : undefined;
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const { startAgent } = await import('../agent.js');
@@ -82,7 +83,7 @@ async function run(args: string[]): Promise<number> {
     dataDir: required(values['data-dir'], '--data-dir'), allowExec,
     heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog, ...(metrics ? { metrics } : {}),
     ...(onChange ? { onChange } : {}),
-    ...(values.podman ? { containers: podmanOptions(values) } : {}),
+    ...(containers ? { containers } : {}),
   });
   jsonLog('agent-started', { deviceId: agent.deviceId, dataDir: agent.dataDir, allowExec });
   const signal = await stopping;
@@ -91,13 +92,24 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `--podman-*` flags: podman's OCI runtime and storage (a private root and `vfs` keep tests off the machine's storage). */
-function podmanOptions(values: Record<string, string | boolean | string[] | undefined>): DeviceContainerOptions {
+/**
+ * `--podman-*` flags: podman's OCI runtime and storage (a private root and `vfs` keep tests off the
+ * machine's storage); and, for crash tests only, the swap step `KEELSON_FAILPOINT` names.
+ */
+async function podmanOptions(values: Record<string, string | boolean | string[] | undefined>): Promise<DeviceContainerOptions> {
+  const { swapFailpointOf } = await import('../runtime/swap-failpoint.js');
+  let failpoint;
+  try {
+    failpoint = swapFailpointOf(process.env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const [runtime, root, runroot, storageDriver] = [flag('podman-runtime'), flag('podman-root'), flag('podman-runroot'), flag('podman-storage-driver')];
   return {
     runOptions: (values['container-run-option'] as string[] | undefined) ?? [],
     ...(runtime ? { runtime } : {}), ...(root ? { root } : {}), ...(runroot ? { runroot } : {}), ...(storageDriver ? { storageDriver } : {}),
+    ...(failpoint ? { failpoint } : {}),
   };
 }
 

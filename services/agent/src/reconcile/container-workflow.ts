@@ -7,6 +7,7 @@ import type { AssignmentRecord } from '../data-dir/agent-state.js';
 import type { PinnedImage } from '../runtime/container-runtime.js';
 import { swapContainer, type SwapStep } from '../runtime/container-swap.js';
 import { pinnedImageOf } from '../runtime/pinned-image.js';
+import { pruneImages } from '../runtime/prune-images.js';
 import { recoverContainer } from '../runtime/recover-container.js';
 import type { ReconcileContext } from './reconcile-context.js';
 
@@ -45,12 +46,17 @@ export async function applyContainer(
     return finish('failed', `cannot run ${artifact.name}@${to}: ${message(err)}`);
   }
   const previousPin = swap.fromCurrent === null ? null : await pinOf(swap.fromCurrent).catch(() => null);
+  const committed = async () => {
+    await slots.apply(swap);
+    await finish('healthy');
+    // Then the images no kept version needs go (after the report: the outcome does not wait on them).
+    // When the kept previous version cannot be read back, nothing goes: its image may still be wanted.
+    if (swap.fromCurrent !== null && !previousPin) return;
+    await pruneImages(containers.runtime, containers.source, artifact.name, previousPin ? [pin, previousPin] : [pin]).catch(() => []);
+  };
   if (record.containerStep) {
     const recovered = await recoverContainer(containers.runtime, { artifact: artifact.name, version: to, step: record.containerStep, pin, previousPin });
-    if (record.containerStep === 'committed' && !recovered.refused) {
-      await slots.apply(swap);
-      return finish('healthy');
-    }
+    if (record.containerStep === 'committed' && !recovered.refused) return committed();
     if (recovered.refused) return finish('failed', recovered.refused);
     // The interrupted swap is undone: it starts again from the pull.
   }
@@ -65,11 +71,8 @@ export async function applyContainer(
     ctx.checkpoint();
     return result;
   };
-  const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
-  if (result.outcome === 'healthy') {
-    await slots.apply(swap);
-    return finish('healthy');
-  }
+  const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions, ...(containers.failpoint ? { failpoint: containers.failpoint } : {}) }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
+  if (result.outcome === 'healthy') return committed();
   if (result.outcome === 'rolled_back' && assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
   return finish(result.outcome, result.reason);
 }

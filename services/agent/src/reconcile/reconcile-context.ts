@@ -3,6 +3,7 @@ import type { AgentStateStore } from '../data-dir/agent-state.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import type { ProbeResult } from '../probes/probe-result.js';
 import type { ContainerRuntime, PullSource } from '../runtime/container-runtime.js';
+import type { SwapFailpoint } from '../runtime/swap-failpoint.js';
 import type { VerifiedDownloads } from '../tuf/verified-download.js';
 
 /** A step noticed that the agent is stopping (or, in the simulator, was killed): leave the journal as it is. */
@@ -17,6 +18,8 @@ export interface ContainerSupport {
   source: PullSource;
   /** `run` options from the agent's configuration (never from a rollout). */
   runOptions: readonly string[];
+  /** Crash tests only: where a swap SIGKILLs the agent (`KEELSON_FAILPOINT`). */
+  failpoint?: SwapFailpoint;
 }
 
 /** Everything one assignment's workflow needs, so install and revert stay free of wiring. */

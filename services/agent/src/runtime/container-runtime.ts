@@ -46,6 +46,12 @@ export interface RunRequest extends ContainerVersion {
   runOptions: readonly string[];
 }
 
+/** An image in local storage: the engine's id (the config digest's hex) and every name it is stored under. */
+export interface LocalImage {
+  id: string;
+  names: readonly string[];
+}
+
 export interface ContainerRuntime {
   /**
    * Fetches the pinned image into local storage from `repository` (the artifact's name: the facade
@@ -60,6 +66,10 @@ export interface ContainerRuntime {
   remove(name: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   inspect(name: string): Promise<ContainerState | null>;
+  /** Every image in local storage. */
+  images(): Promise<LocalImage[]>;
+  /** Removes an image unless a container uses it or it has several names; false when the engine refused. */
+  removeImage(id: string): Promise<boolean>;
 }
 
 /** Labels every container the agent creates carries. */

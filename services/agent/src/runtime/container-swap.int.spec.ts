@@ -6,6 +6,7 @@ import type { PinnedImage, PullSource } from './container-runtime.js';
 import { containerNames, swapContainer, type ContainerSwapDeps, type SwapStep } from './container-swap.js';
 import { ImageUnverified, pinnedImageOf, verifyImage } from './pinned-image.js';
 import { PodmanRuntime } from './podman-runtime.js';
+import { pruneImages } from './prune-images.js';
 
 // Real podman (runc, vfs in a private root) and a real registry; images built here from busybox.
 jest.setTimeout(240_000);
@@ -83,5 +84,20 @@ describe('podman-runtime', () => {
     const outcome = await swapContainer(deps(), source, { artifact: 'web', version: '3', pin: lying }, pin(healthy));
     expect(outcome).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('not the pinned image') });
     expect(await running()).toEqual([expect.stringContaining('io.keelson.version:1')]);
+  });
+
+  it('podman-steps: prunes only images it pulled for the artifact that no kept version and no container uses', async () => {
+    const podman = lab.devicePodman();
+    await podman.run('rmi', '--all', '--force');
+    const [one, two] = [await runtime.pull(source, 'web', pin(healthy)), await runtime.pull(source, 'web', pin(exits))];
+    await podman.run('tag', two, 'localhost/mine:2'); // a name of the operator's own: no longer the agent's alone
+    await podman.run('create', '--name', 'in-use', one);
+    expect(await pruneImages(runtime, source, 'other', [])).toEqual([]);
+    expect(await pruneImages(runtime, source, 'web', [])).toEqual([]);
+    await podman.run('rm', 'in-use');
+    await podman.run('untag', two, 'localhost/mine:2');
+    expect(await pruneImages(runtime, source, 'web', [pin(healthy)])).toEqual([two]);
+    expect((await runtime.images()).map((i) => i.id)).toEqual([one]);
+    expect(await pruneImages(runtime, source, 'web', [pin(healthy)])).toEqual([]);
   });
 });

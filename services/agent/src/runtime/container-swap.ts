@@ -1,6 +1,7 @@
 import type { ProbeResult } from '../probes/probe-result.js';
 import type { ContainerRuntime, PinnedImage, PullSource } from './container-runtime.js';
 import { verifyImage } from './pinned-image.js';
+import type { SwapFailpoint } from './swap-failpoint.js';
 
 /** Journalled before the step it names, so a restarted agent knows which side of the swap it is on. */
 export type SwapStep = 'swapping' | 'committed';
@@ -13,6 +14,8 @@ export interface ContainerSwapDeps {
   probe: () => Promise<ProbeResult>;
   /** `run` options from the agent's configuration, e.g. `--network=host`. */
   runOptions: readonly string[];
+  /** Crash tests only (`KEELSON_FAILPOINT`): called as the swap passes each of its steps. */
+  failpoint?: SwapFailpoint;
 }
 
 export interface ContainerTarget {
@@ -39,7 +42,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * after its image is verified again against the pin it was installed from (`previousPin`).
  */
 export async function swapContainer(deps: ContainerSwapDeps, source: PullSource, target: ContainerTarget, previousPin: PinnedImage | null): Promise<SwapOutcome> {
-  const { runtime } = deps;
+  const { runtime, failpoint } = deps;
   const names = containerNames(target.artifact);
   let imageId: string;
   try {
@@ -48,11 +51,13 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
   } catch (err) {
     return { outcome: 'failed', reason: `${target.artifact}@${target.version}: ${message(err)}` };
   }
+  failpoint?.('loaded');
   await deps.journal('swapping');
   await runtime.remove(names.previous); // a stale one from an older swap: its version is no longer kept
   if (await runtime.inspect(names.current)) {
     await runtime.stop(names.current);
     await runtime.rename(names.current, names.previous);
+    failpoint?.('old-stopped');
   }
   let probe: ProbeResult | undefined;
   try {
@@ -61,14 +66,20 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
   } catch (err) {
     probe = { ok: false, reason: `could not start ${target.artifact}@${target.version}: ${message(err)}` };
   }
+  if (!probe) failpoint?.('new-started');
   // A probe that throws (the agent stopping) leaves the swap as it is: the journal's step recovers it.
-  probe ??= await deps.probe();
+  if (!probe) {
+    const probing = deps.probe();
+    failpoint?.('probing'); // the probe has begun: a kill here lands while it waits or tries
+    probe = await probing;
+  }
   if (probe.ok) {
     await deps.journal('committed');
+    failpoint?.('committed');
     await runtime.remove(names.previous);
     return { outcome: 'healthy' };
   }
-  const restored = await restorePrevious(runtime, target.artifact, previousPin);
+  const restored = await restorePrevious(runtime, target.artifact, previousPin, failpoint);
   return restored === null ? { outcome: 'rolled_back', reason: probe.reason } : { outcome: 'failed', reason: `${probe.reason}; ${restored}` };
 }
 
@@ -76,9 +87,10 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
  * Removes the artifact's current container and brings back the kept previous one, verified.
  * Returns null when done (or when there was nothing to bring back), else why it refused.
  */
-export async function restorePrevious(runtime: ContainerRuntime, artifact: string, previousPin: PinnedImage | null): Promise<string | null> {
+export async function restorePrevious(runtime: ContainerRuntime, artifact: string, previousPin: PinnedImage | null, failpoint?: SwapFailpoint): Promise<string | null> {
   const names = containerNames(artifact);
   await runtime.remove(names.current);
+  failpoint?.('restoring');
   const previous = await runtime.inspect(names.previous);
   if (!previous) return null; // a first install: nothing ran before it
   if (!previousPin) return `the previous container of ${artifact} has no recorded pin: it is not restarted`;

@@ -6,10 +6,13 @@ import { platformCaFile } from '../link/platform-trust.js';
 import type { ContainerSupport } from '../reconcile/reconcile-context.js';
 import type { PodmanOptions } from './podman-cli.js';
 import { PodmanRuntime } from './podman-runtime.js';
+import type { SwapFailpoint } from './swap-failpoint.js';
 
 /** The agent's container configuration: podman's storage and runtime, and extra `run` options. */
 export interface DeviceContainerOptions extends PodmanOptions {
   runOptions?: readonly string[];
+  /** Crash tests only (`KEELSON_FAILPOINT`, swap-failpoint.ts). */
+  failpoint?: SwapFailpoint;
 }
 
 /**
@@ -26,10 +29,11 @@ export async function deviceContainers(layout: DataDirLayout, identity: DeviceId
   await symlink(layout.deviceCertificate, join(certDir, 'client.cert'));
   await symlink(layout.deviceKey, join(certDir, 'client.key'));
   await symlink(platformCaFile(layout), join(certDir, 'facade-ca.crt'));
-  const { runOptions = [], ...podman } = options;
+  const { runOptions = [], failpoint, ...podman } = options;
   return {
     runtime: new PodmanRuntime(podman),
     source: { registry: facade.host, certDir, ...(facade.protocol === 'http:' ? { insecure: true } : {}) },
     runOptions,
+    ...(failpoint ? { failpoint } : {}),
   };
 }

@@ -1,9 +1,13 @@
-import { LABELS, type ContainerRuntime, type ContainerState, type PinnedImage, type PullSource, type RunRequest } from './container-runtime.js';
-import { PodmanCli, type PodmanOptions } from './podman-cli.js';
+import { LABELS, type ContainerRuntime, type ContainerState, type LocalImage, type PinnedImage, type PullSource, type RunRequest } from './container-runtime.js';
+import { PodmanCli, PodmanFailed, type PodmanOptions } from './podman-cli.js';
 
 interface ImageInspect {
   Id: string;
   Digest?: string;
+}
+interface ImageListEntry {
+  Id: string;
+  Names?: string[] | null;
 }
 interface ContainerInspect {
   Name: string;
@@ -72,5 +76,21 @@ export class PodmanRuntime implements ContainerRuntime {
       version: labels[LABELS.version] ?? '',
       digest: labels[LABELS.digest] ?? '',
     };
+  }
+
+  async images(): Promise<LocalImage[]> {
+    const listed = JSON.parse(await this.cli.run('images', '--format', 'json')) as ImageListEntry[] | null;
+    return (listed ?? []).map((image) => ({ id: image.Id, names: image.Names ?? [] }));
+  }
+
+  async removeImage(id: string): Promise<boolean> {
+    try {
+      // Never --force: podman then refuses an image a container uses or that carries several names.
+      await this.cli.run('rmi', id);
+      return true;
+    } catch (err) {
+      if (err instanceof PodmanFailed) return false;
+      throw err;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registry } from '@keelson/commands';
-import { ArtifactKind, ArtifactName, SemverLike } from '@keelson/events';
+import { ArtifactKind, ArtifactName, ContainerArtifactName, SemverLike } from '@keelson/events';
 import { fleetParam, pageParams } from '../http/request.schemas.js';
 
 export const ArtifactListQuery = z.object({ ...fleetParam, name: ArtifactName.optional(), ...pageParams });
@@ -25,7 +25,7 @@ export const ArtifactUploadForm = z.strictObject({
  */
 export const PublishFromRegistryRequest = z.strictObject({
   image: registry.RegistryImageRef,
-  name: ArtifactName,
+  name: ContainerArtifactName,
   version: SemverLike,
   platform: registry.ImagePlatform.optional(),
 });

@@ -1,5 +1,5 @@
 import { InvalidInput, type InputIssue } from '@keelson/domain-kit';
-import { ArtifactKind, ArtifactManifest, ArtifactName, SemverLike, toInputIssues } from '@keelson/events';
+import { ArtifactKind, ArtifactManifest, ArtifactName, ContainerArtifactName, OciRepositoryName, SemverLike, toInputIssues } from '@keelson/events';
 import type { z } from 'zod';
 import { isSafeBasename } from '../artifacts/artifact-id.js';
 import type { UploadHead } from './multipart-upload.js';
@@ -40,6 +40,18 @@ function manifestOf(raw: string | undefined, issues: InputIssue[]): ArtifactMani
   return undefined;
 }
 
+/**
+ * A container is pulled by devices as `<facade>/<artifact name>@<digest>`, so its name must be an
+ * OCI repository name (one component), and the repository it records must follow the same grammar.
+ */
+function containerNameIssues(name: string | undefined, manifest: ArtifactManifest | undefined, issues: InputIssue[]): void {
+  if (name !== undefined) check(ContainerArtifactName, 'name', name, issues);
+  if (manifest?.kind === 'container') {
+    const repository = OciRepositoryName.safeParse(manifest.repository);
+    if (!repository.success) issues.push(...toInputIssues(repository.error).map((i) => ({ ...i, path: ['manifest', 'repository', ...i.path] })));
+  }
+}
+
 // What the client says the file is; only a plain `type/subtype` is kept (it ends up in an event).
 const contentTypeOf = (mime: string): string => (/^[\w.+-]{1,100}\/[\w.+-]{1,100}$/.test(mime) ? mime : 'application/octet-stream');
 
@@ -51,6 +63,7 @@ export function parseArtifactUpload(head: UploadHead): ArtifactUpload {
   const kind = check(ArtifactKind, 'kind', head.fields.kind, issues);
   const manifest = manifestOf(head.fields.manifest, issues);
   if (kind && manifest && manifest.kind !== kind) issues.push({ path: ['manifest', 'kind'], message: `must equal the artifact kind '${kind}'` });
+  if (kind === 'container') containerNameIssues(name, manifest, issues);
   if (!isSafeBasename(head.filename)) {
     issues.push({ path: ['file', 'filename'], message: 'must be a plain file name: letters, digits, . _ - and no leading dot' });
   }

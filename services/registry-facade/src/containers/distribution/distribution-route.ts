@@ -1,3 +1,5 @@
+import { ociRepositoryPattern } from '@keelson/events';
+
 /**
  * A request to the OCI distribution API (`/v2/...`) as the facade answers it: the version check,
  * a manifest or a blob of repository `name`, or something a pull-only registry does not do.
@@ -8,9 +10,8 @@ export type DistributionRoute =
   | { what: 'blob'; name: string; reference: string }
   | { what: 'unsupported'; why: string };
 
-/** A repository name of the distribution spec: lower-case path components joined by `.`, `_`, `__` or dashes. */
-const component = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-export const repositoryName = new RegExp(`^${component}(?:/${component})*$`);
+/** A repository name of the distribution spec (the grammar publishing checks names against). */
+export const repositoryName = ociRepositoryPattern;
 
 const contentPath = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/;
 
