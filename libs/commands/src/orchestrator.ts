@@ -54,10 +54,11 @@ export const createRollout = defineCommand('orchestrator', 'create-rollout', Cre
 
 export const getRollout = defineCommand('orchestrator', 'get-rollout', z.strictObject(ref), RolloutView);
 
+/** The fleet's rollouts, newest first; with `status`, only those in it (`succeeded`/`failed`: finished so). */
 export const listRollouts = defineCommand(
   'orchestrator',
   'list-rollouts',
-  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ fleet: SubjectToken, ...Page, status: RolloutStatus.optional() }),
   z.strictObject({ items: z.array(RolloutView), nextCursor: z.string().optional() }),
 );
 
