@@ -12,7 +12,7 @@ describe('keelson device', () => {
     run = (...args) => keelson(t.url, t.adminToken, ...args);
     t.gateway.addDevice('yard-2', 'dev-y1', 'cam-11', {
       labels: { site: 'north', line: '2' }, hardware: { architecture: 'arm64', accelerator: 'hailo-8', memoryMb: 8192 }, reachable: false,
-      lastSeenAt: '2026-11-21T08:30:00.000Z', installed: [{ name: 'yolo-v8n', version: '2.1.0', sha256: 'a'.repeat(64) }], desiredGeneration: 3,
+      lastSeenAt: '2026-11-21T08:30:00.000Z', certificateExpiresAt: '2027-02-19T08:00:00.000Z', installed: [{ name: 'yolo-v8n', version: '2.1.0', sha256: 'a'.repeat(64) }], desiredGeneration: 3,
       assignments: [{ assignmentId: 'as-1', rolloutId: 'r-7', state: 'healthy', reportedAt: '2026-11-21T08:29:00.000Z' }],
     });
     t.gateway.addDevice('yard-2', 'dev-y2', 'cam-twin');
@@ -48,7 +48,7 @@ describe('keelson device', () => {
       expect(res.code).toBe(0);
       const lines = [
         /^device dev-y1 \(cam-11\), fleet yard-2$/m, /^status\s+active$/m, /^reachable\s+no$/m, /^last seen\s+2026-11-21T08:30:00\.000Z$/m,
-        /^labels\s+site=north, line=2$/m, /^hardware\s+arm64, hailo-8, 8192 MB$/m, /^installed\s+yolo-v8n@2\.1\.0$/m, /^r-7\s+as-1\s+healthy\s+2026-11-21T08:29/m,
+        /^certificate expires 2027-02-19T08:00:00\.000Z$/m, /^labels\s+site=north, line=2$/m, /^hardware\s+arm64, hailo-8, 8192 MB$/m, /^installed\s+yolo-v8n@2\.1\.0$/m, /^r-7\s+as-1\s+healthy\s+2026-11-21T08:29/m,
       ];
       for (const line of lines) expect(res.stdout).toMatch(line);
     });
@@ -57,6 +57,7 @@ describe('keelson device', () => {
       expect((await show('cam-11', '--json')).json()).toMatchObject({ deviceId: 'dev-y1', labels: { site: 'north', line: '2' }, hardware: { memoryMb: 8192 } });
       expect((await show('cam-12', '--json')).json()).toMatchObject({ deviceId: 'dev-y4', status: 'active' });
       expect((await show('cam-12')).stdout).toMatch(/last seen\s+never/);
+      expect((await show('cam-12')).stdout).toMatch(/^certificate expires unknown \(enrolled before Keelson recorded it\)$/m);
     });
 
     it('refuses a name two active devices share, naming their ids', async () => {

@@ -103,12 +103,13 @@ export class DeviceEnrollment {
     const device = { kind: 'device', id: deviceId } as const;
     const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
+    const notAfter = new Date(Math.floor(cert.notAfter.getTime() / 1000) * 1000).toISOString(); // as the certificate says it: whole seconds
     if (reenrolls) {
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.
       await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
       await this.deviceAggregate.execute(fleet, deviceId, {
         type: 'Reenroll', certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint, name: request.name, hardware: request.hardware ?? {},
-        enrolledWith: presented.tokenId,
+        enrolledWith: presented.tokenId, notAfter,
       }, meta(device));
     } else {
       const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
@@ -117,7 +118,7 @@ export class DeviceEnrollment {
         schemaVersion: 1,
         data: {
           fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
-          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
+          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId, notAfter,
         },
       }], meta(device));
       await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });

@@ -47,7 +47,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       data: {
         fleet: 'plant-7', deviceId: e.deviceId, name: 'dock camera 3', certificateSerial: cert.serialNumber.toLowerCase().replace(/^0+/, ''),
         certificateFingerprint: Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex'),
-        labels: { site: 'north', line: 'dock' }, hardware: { architecture: 'arm64' }, enrolledWith: tokenId,
+        labels: { site: 'north', line: 'dock' }, hardware: { architecture: 'arm64' }, enrolledWith: tokenId, notAfter: cert.notAfter.toISOString(),
       },
     });
     expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentTokenRedeemed', data: { deviceId: e.deviceId } });
@@ -102,7 +102,8 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       const store = new EventStore<DeviceEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
       const history = (await store.load(store.subject('device', 'plant-7', old.deviceId))).events.map((r) => r.event);
       expect(history.map((e) => e.type)).toEqual(['DeviceEnrolled', 'DeviceReenrolled']);
-      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId } });
+      const freshCert = new x509.X509Certificate(fresh.certificate);
+      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId, notAfter: freshCert.notAfter.toISOString() } });
       const replay = await t.post(await t.enrollBody(minted.token));
       expect([replay.status, replay.body.error.code]).toEqual([401, 'enrollment.used']);
     });
