@@ -8,6 +8,7 @@ import type { PinnedImage } from '../runtime/container-runtime.js';
 import { swapContainer, type SwapStep } from '../runtime/container-swap.js';
 import { pinnedImageOf } from '../runtime/pinned-image.js';
 import { recoverContainer } from '../runtime/recover-container.js';
+import { rolledBackReason } from '../probes/probe-result.js';
 import type { ReconcileContext } from './reconcile-context.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -71,5 +72,6 @@ export async function applyContainer(
     return finish('healthy');
   }
   if (result.outcome === 'rolled_back' && assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
+  if (result.outcome === 'rolled_back') return finish('rolled_back', rolledBackReason(result.reason, artifact.name, swap.fromCurrent));
   return finish(result.outcome, result.reason);
 }
