@@ -103,7 +103,7 @@ export class DeviceEnrollment {
     const device = { kind: 'device', id: deviceId } as const;
     const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
-    const notAfter = new Date(Math.floor(cert.notAfter.getTime() / 1000) * 1000).toISOString(); // as the certificate says it: whole seconds
+    const notAfter = cert.notAfter.toISOString();
     if (reenrolls) {
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.
       await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
