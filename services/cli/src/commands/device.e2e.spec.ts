@@ -40,6 +40,19 @@ describe('keelson device', () => {
     });
   });
 
+  describe('token --group', () => {
+    it('names the group the enrolled device joins, by name, and refuses one that does not exist before minting', async () => {
+      t.gateway.groups.push({ fleet: 'default', groupId: 'g-00000000000000aa', name: 'line-7', deviceIds: [], unresolvedNames: [] });
+      const res = await run('device', 'token', '--group', 'line-7');
+      expect(res).toMatchObject({ code: 0, stderr: expect.stringContaining('(the device joins group line-7)') });
+      expect(t.gateway.issued.at(-1)).toMatchObject({ groupId: 'g-00000000000000aa' });
+      const minted = t.gateway.issued.length;
+      expect(await run('device', 'token', '--group', 'no-such-line')).toMatchObject({ code: 1, stderr: expect.stringContaining("no group 'no-such-line'") });
+      expect(await run('device', 'token', '--group', 'line-7', '--reenroll', 'dev-y1')).toMatchObject({ code: 2, stderr: expect.stringContaining('give --group or --reenroll, not both') });
+      expect(t.gateway.issued).toHaveLength(minted);
+    });
+  });
+
   describe('show', () => {
     const show = (...args: string[]) => run('device', 'show', ...args, '--fleet', 'yard-2');
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidInput } from '@keelson/domain-kit';
-import type { EventMetadata, EventStore } from '@keelson/event-store';
-import { parseOrThrow, type DeviceEvent } from '@keelson/events';
+import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { parseOrThrow, type DeviceEvent, type GroupEvent } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import type { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { mintDevicePassword } from '../credentials/device-password.js';
@@ -10,6 +10,7 @@ import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
 import { claimedFleetOf, readEnrollmentToken } from './enrollment-token-string.js';
 import { Devices } from '../devices/devices.js';
+import { groupDecider } from '../groups/group.decider.js';
 import type { CheckedToken, EnrollmentTokens } from './enrollment-tokens.js';
 import { enrollmentAttempts } from './enrollment.metrics.js';
 import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
@@ -19,6 +20,8 @@ export interface DeviceEnrollmentDeps {
   tokens: EnrollmentTokens;
   ca: DeviceCertificateAuthority;
   devices: EventStore<DeviceEvent>;
+  /** The group a token names takes the device it enrolled in (`ev.group.<fleet>.<groupId>`). */
+  groups: EventStore<GroupEvent>;
   credentials: DeviceCredentialsStore;
   /** The fleet's current signed root (the signer's `get-root`). */
   rootOf(fleet: string, correlationId: string): Promise<Record<string, unknown>>;
@@ -65,6 +68,12 @@ export class DeviceEnrollment {
     const token = (body as { token?: unknown } | null)?.token;
     const fleet = typeof token === 'string' ? claimedFleetOf(token) : undefined;
     await this.d.refusals?.record({ fleet, reason, at: this.d.clock.now() }).catch((err: unknown) => this.d.onError?.(err));
+  }
+
+  /** The token's group takes the new device (the operator's `device token --group`); a group deleted since takes no one. */
+  private async joinGroup(fleet: string, groupId: string, deviceId: string, meta: EventMetadata): Promise<void> {
+    const command = { type: 'AddEnrolledDevice', fleet, groupId, deviceId } as const;
+    await handleCommand({ store: this.d.groups, subject: this.d.groups.subject('group', fleet, groupId), decider: groupDecider, command, meta });
   }
 
   // Checked before the token is used up: a decommissioned device cannot come back through re-enrollment.
@@ -122,6 +131,7 @@ export class DeviceEnrollment {
         },
       }], meta(device));
       await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
+      if (token.status !== 'absent' && token.groupId) await this.joinGroup(fleet, token.groupId, deviceId, meta(device));
     }
     return {
       deviceId, fleet, certificate: cert.certificatePem, caCertificate: cert.caCertificatePem, tufRoot,

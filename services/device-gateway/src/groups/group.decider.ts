@@ -7,14 +7,10 @@ export type Group =
   | { status: 'absent' | 'deleted' }
   | { status: 'active'; name: string; deviceIds: string[]; unresolvedNames: string[] };
 
-export type GroupCommand = {
-  type: 'CreateGroup';
-  fleet: string;
-  groupId: string;
-  name: string;
-  deviceIds: string[];
-  unresolvedNames: string[];
-};
+export type GroupCommand =
+  | { type: 'CreateGroup'; fleet: string; groupId: string; name: string; deviceIds: string[]; unresolvedNames: string[] }
+  /** A device just enrolled with a token that names the group; a group deleted since takes no one. */
+  | { type: 'AddEnrolledDevice'; fleet: string; groupId: string; deviceId: string };
 
 /**
  * The group id of a name in a fleet. Derived from the name, so two operators creating the same
@@ -31,8 +27,13 @@ function decide(command: GroupCommand, state: Group): GroupEvent[] {
       const { fleet, groupId, name, deviceIds, unresolvedNames } = command;
       return [{ type: 'GroupCreated', schemaVersion: 1, data: { fleet, groupId, name, deviceIds, unresolvedNames } }];
     }
+    case 'AddEnrolledDevice': {
+      if (state.status !== 'active' || state.deviceIds.includes(command.deviceId)) return [];
+      const { fleet, groupId, deviceId } = command;
+      return [{ type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet, groupId, deviceIds: [...state.deviceIds, deviceId], unresolvedNames: state.unresolvedNames } }];
+    }
     default:
-      return assertNever(command.type, 'group command');
+      return assertNever(command, 'group command');
   }
 }
 
