@@ -51,7 +51,7 @@ describe('a bad model', () => {
     const [canary, ...others] = [...halted.devices].sort((a, b) => a.wave - b.wave);
     expect(canary).toMatchObject({ wave: 0, state: 'rolled_back' });
     // The health check ran and refused the model (no marker): not a timeout, not the allowlist.
-    expect(canary?.reason).toBe(`probe failed after 1 attempt: ${checkModel} exited with code 1`);
+    expect(canary?.reason).toBe(`probe failed after 1 attempt: ${checkModel} exited with code 1; back on detector@1.0.0`);
     expect(others.map((d) => d.state)).toEqual(Array(9).fill('pending'));
 
     // The canary restored the previous model on its own; nobody else ever received the new one.

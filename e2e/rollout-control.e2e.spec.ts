@@ -90,6 +90,15 @@ describe('rollout control by an operator', () => {
     expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
     for (const id of gate.waiting) expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
 
+    // Halted at the gate, an approval changes nothing and says why (API and CLI); resumed, the wave waits at its gate again.
+    expect((await platform.api(`/v1/rollouts/${gate.rolloutId}/halt`, { body: { reason: 'checking the canaries' } })).status).toBe(200);
+    const refused = await platform.api<{ error: { code: string; message: string } }>(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'rollout.halted', message: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed') });
+    const viaCli = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'approve', gate.rolloutId);
+    expect(viaCli).toMatchObject({ code: 1, stderr: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed') });
+    expect((await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/resume`, { body: {} })).body.status).toBe('awaiting-approval');
+
     const approved = await platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
     expect(approved.status).toBe(200);
     expect((await waitForRollout(platform, gate.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');

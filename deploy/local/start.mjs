@@ -12,7 +12,10 @@
 // registryCredentialsSecret of secrets.json: the old value, passed to the device gateway, the signer or
 // the facade, which re-seals what it keeps; docs/runbooks/rotate-credentials.md), GOMEMLIMIT (nats-server's
 // Go memory limit, 900MiB unless set; deploy/memory.md), KEELSON_EXPERIMENT_TICK_SECONDS and
-// KEELSON_EXPERIMENT_LOOK_SECONDS (2 and 10 here, so the tour's experiments end soon; docs/experiments.md).
+// KEELSON_EXPERIMENT_LOOK_SECONDS (2 and 10 here, so the tour's experiments end soon; docs/experiments.md),
+// KEELSON_DEVICE_OFFLINE_SECONDS (device gateway:
+// silence before a device counts as unreachable, default 90) and KEELSON_TIMEOUT_SWEEP_SECONDS
+// (orchestrator: how often per-device deadlines are checked, default 15).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +40,9 @@ console.log('keelson: building…');
 execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-b', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 const infra = await import('../../libs/local-infra/dist/index.js');
-const { startEmbeddedPostgres, startPlatform, superviseServices, generatePlatformSecrets, ensureDatabase, serviceDatabaseName, portOffsets } = infra;
+const { startEmbeddedPostgres, startPlatform, superviseServices, generatePlatformSecrets, ensureDatabase, serviceDatabaseName, portOffsets, localServiceEnv } = infra;
+// The timers and rotation secrets set in this environment, for the services that read them (a bad value stops here).
+const passedOn = localServiceEnv(process.env);
 
 // Secrets are made once per KEELSON_HOME and reused, so a restart keeps its data reachable. A
 // secrets file from an older start is completed, never replaced.
@@ -91,13 +96,9 @@ try {
     repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
     serviceEnv: {
+      ...passedOn,
       api: { KEELSON_AGENT_BUNDLES_DIR: agentBundlesDir },
-      'rollout-orchestrator': tourExperimentEnv(process.env),
-      ...(process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS ? { 'device-gateway': { KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: process.env.KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS } } : {}),
-      ...(process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS ? { signer: { KEELSON_SIGNER_KEY_SECRET_PREVIOUS: process.env.KEELSON_SIGNER_KEY_SECRET_PREVIOUS } } : {}),
-      ...(process.env.KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS
-        ? { 'registry-facade': { KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS: process.env.KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS } }
-        : {}),
+      'rollout-orchestrator': { ...tourExperimentEnv(process.env), ...passedOn['rollout-orchestrator'] },
     },
   });
   platform = await platformStarting;

@@ -27,6 +27,8 @@ export const DeviceView = z.strictObject({
   reachable: z.boolean(),
   lastSeenAt: IsoTime.optional(),
   enrolledAt: IsoTime,
+  /** When the device's current certificate expires (the agent renews it before); absent for a device enrolled before it was recorded. */
+  certificateExpiresAt: IsoTime.optional(),
   installed: z.array(InstalledArtifact),
   desiredGeneration: z.number().int().min(0),
   /** The latest report per assignment still in the desired state. */

@@ -54,14 +54,18 @@ export const createRollout = defineCommand('orchestrator', 'create-rollout', Cre
 
 export const getRollout = defineCommand('orchestrator', 'get-rollout', z.strictObject(ref), RolloutView);
 
+/** The fleet's rollouts, newest first; with `status`, only those in it (`succeeded`/`failed`: finished so). */
 export const listRollouts = defineCommand(
   'orchestrator',
   'list-rollouts',
-  z.strictObject({ fleet: SubjectToken, ...Page }),
+  z.strictObject({ fleet: SubjectToken, ...Page, status: RolloutStatus.optional() }),
   z.strictObject({ items: z.array(RolloutView), nextCursor: z.string().optional() }),
 );
 
-/** Opens the manual gate the rollout waits at; a no-op if it is not waiting. */
+/**
+ * Opens the manual gate the rollout waits at; a no-op if it is running. RuleViolation `rollout.halted`
+ * (with the halt's reason) when it is halted: resume first; `rollout.finished`/`rollout.aborted` once it ended.
+ */
 export const approveWave = defineCommand('orchestrator', 'approve-wave', z.strictObject({ ...ref, wave: z.number().int().min(0).max(19).optional() }), RolloutView);
 export const haltRollout = defineCommand('orchestrator', 'halt-rollout', z.strictObject({ ...ref, reason: Reason.default('halted by an operator') }), RolloutView);
 export const resumeRollout = defineCommand('orchestrator', 'resume-rollout', z.strictObject(ref), RolloutView);

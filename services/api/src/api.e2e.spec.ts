@@ -139,6 +139,14 @@ describe('the operator api', () => {
       expect((await call('GET', '/v1/rollouts')).body.items).toHaveLength(1);
     });
 
+    it('lists the rollouts of one status with ?status=, and refuses a status that does not exist', async () => {
+      expect((await call('GET', '/v1/rollouts?status=running')).body.items.map((r: { rolloutId: string }) => r.rolloutId)).toEqual([rolloutId]);
+      expect((await call('GET', '/v1/rollouts?status=halted')).body.items).toEqual([]);
+      const bad = await call('GET', '/v1/rollouts?status=done');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ kind: 'InvalidInput', code: 'query.invalid' });
+    });
+
     it('refuses an unknown group with 400 group.not-found and creates nothing', async () => {
       const res = await call('POST', '/v1/rollouts', { artifact: model, group: 'no-such-group', probe, strategy });
       expect(res.status).toBe(400);

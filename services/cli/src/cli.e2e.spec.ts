@@ -50,6 +50,22 @@ describe('the keelson CLI against the api', () => {
     });
   });
 
+  describe('artifact push of a config', () => {
+    it('needs no manifest file: the form goes without one and the config is pushed', async () => {
+      writeFileSync(join(dir, 'app.json'), '{"threshold":0.4}');
+      const pushed = await run('artifact', 'push', join(dir, 'app.json'), '--name', 'app-settings', '--version', '1.0.0', '--kind', 'config', '--json');
+      expect(pushed.code).toBe(0);
+      expect(pushed.json()).toMatchObject({ name: 'app-settings', kind: 'config', manifest: { kind: 'config' }, targetPath: 'config/app-settings/1.0.0/app.json' });
+    });
+
+    it('still asks a model for its manifest, before anything is sent', async () => {
+      const uploads = t.facade.uploads.length;
+      const model = await run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'no-manifest', '--version', '1.0.0', '--kind', 'model');
+      expect(model).toMatchObject({ code: 2, stderr: expect.stringContaining('artifact push needs --manifest (only a config may go without a manifest)') });
+      expect(t.facade.uploads).toHaveLength(uploads);
+    });
+  });
+
   describe('artifact push waits for the signer', () => {
     const push = (version: string, ...extra: string[]) =>
       run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'slow-model', '--version', version, '--kind', 'model', '--manifest', join(dir, 'manifest.json'), ...extra);

@@ -21,7 +21,8 @@ import { tokenCreate, tokenList, tokenRevoke } from './commands/token.commands.j
 import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
 import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './commands/tuf/tuf-node.commands.js';
 
-const commands: Record<string, Command> = {
+/** Every command by its words (`rollout show`, `tuf root init`): the one table help, dispatch and the docs check read. */
+export const commands: Record<string, Command> = {
   'artifact push': artifactPush,
   'artifact list': artifactList,
   'artifact publish': artifactPublish,
@@ -97,12 +98,20 @@ function parse(command: Command, args: string[]) {
   }
 }
 
-async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<number> {
+/**
+ * Finds the command an argument list names and parses its flags, as a run would; throws a usage
+ * error (CliError, exit code 2) for an unknown command or flag. Positionals are not counted here.
+ */
+export function parseCommandLine(argv: string[]) {
   // Commands are two words (`rollout show`) or three (`tuf root init`).
   const words = commands[argv.slice(0, 3).join(' ')] ? 3 : 2;
   const command = commands[argv.slice(0, words).join(' ')];
   if (!command) throw usageError(argv.length ? `unknown command '${argv.slice(0, 2).join(' ')}'\n${usage()}` : usage());
-  const { values, positionals } = parse(command, argv.slice(words));
+  return { command, ...parse(command, argv.slice(words)) };
+}
+
+async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<number> {
+  const { command, values, positionals } = parseCommandLine(argv);
   if (values.help) {
     io.stdout(`usage: keelson ${command.usage}\n`);
     return 0;

@@ -97,13 +97,16 @@ describe('rollout orchestrator across restarts and races', () => {
 
     it('approve against halt: both land once, in some order, and the rollout ends up halted', async () => {
       const rolloutId = await gated('race-halt');
-      await Promise.all([
+      const [approved, halted] = await Promise.allSettled([
         a.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-${rolloutId}`)),
         b.execute({ type: 'HaltRollout', fleet, rolloutId, at, reason: 'stop' }, meta(`halt-${rolloutId}`)),
       ]);
+      expect(halted.status).toBe('fulfilled');
       const types = (await h.rolloutEvents(rolloutId)).map((e) => e.type).slice(3); // created, its targets, awaiting
-      // halt first: the approval finds a halted rollout and is a no-op; approve first: the wave starts, then the halt
+      // halt first: the approval finds a halted rollout and is refused (rollout.halted); approve first: the wave starts, then the halt
       expect([['RolloutHalted'], ['WaveApproved', 'WaveStarted', 'DevicesAssigned', 'RolloutHalted']]).toContainEqual(types);
+      if (types.length === 1) expect(approved).toMatchObject({ status: 'rejected', reason: { code: 'rollout.halted' } });
+      else expect(approved.status).toBe('fulfilled');
       expect((await view(rolloutId)).status).toBe('halted');
     });
   });

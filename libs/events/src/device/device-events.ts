@@ -19,6 +19,8 @@ export const DeviceEnrolled = defineMessage('DeviceEnrolled', 1, {
   labels: Labels,
   hardware: DeviceHardware,
   enrolledWith: SubjectToken,
+  /** When the certificate expires; absent in events written before it was recorded. */
+  notAfter: IsoTime.optional(),
 });
 export type DeviceEnrolled = z.infer<typeof DeviceEnrolled>;
 
@@ -100,6 +102,8 @@ export const DeviceReenrolled = defineMessage('DeviceReenrolled', 1, {
   name: DisplayName,
   hardware: DeviceHardware,
   enrolledWith: SubjectToken,
+  /** When the new certificate expires; absent in events written before it was recorded. */
+  notAfter: IsoTime.optional(),
 });
 export type DeviceReenrolled = z.infer<typeof DeviceReenrolled>;
 

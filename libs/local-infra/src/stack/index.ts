@@ -5,5 +5,6 @@ export { superviseServices, type Supervised, type Supervisor, type SupervisorOpt
 export { generatePlatformSecrets } from './secrets.js';
 export { servicePermissions, serviceNatsUser, serviceNatsUsers, type ServicePermissions } from './service-permissions.js';
 export { ensureDatabase, serviceDatabaseName } from './databases.js';
+export { localServiceEnv } from './local-service-env.js';
 export { natsEnvironment, natsMemoryLimit, semiSpaceMiBByService, semiSpaceMiBOf, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
 export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy.js';

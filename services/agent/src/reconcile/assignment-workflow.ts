@@ -6,7 +6,7 @@ import { fileDigest } from '../artifacts/file-digest.js';
 import { keptVersionProblem } from '../artifacts/kept-version-check.js';
 import { markApplied, type AgentState, type AssignmentRecord, type SwapRecord } from '../data-dir/agent-state.js';
 import { basenameOf } from '../data-dir/layout.js';
-import { boundedReason } from '../probes/probe-result.js';
+import { boundedReason, rolledBackReason } from '../probes/probe-result.js';
 import { VerificationFailed } from '../tuf/verified-download.js';
 import { applyContainer } from './container-workflow.js';
 import type { ReconcileContext } from './reconcile-context.js';
@@ -160,7 +160,7 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
         return finish('failed', `${record.reason ?? 'probe failed'}; the previous version could not be restored: ${message(err)}`);
       }
       if (record.swap!.fromCurrent !== null) await ctx.restored?.(assignment, ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath)));
-      return finish('rolled_back', record.reason ?? 'probe failed');
+      return finish('rolled_back', rolledBackReason(record.reason ?? 'probe failed', artifact.name, record.swap!.fromCurrent));
     }
     case 'done':
       return;

@@ -9,6 +9,7 @@ import { swapContainer, type SwapStep } from '../runtime/container-swap.js';
 import { pinnedImageOf } from '../runtime/pinned-image.js';
 import { pruneImages } from '../runtime/prune-images.js';
 import { recoverContainer } from '../runtime/recover-container.js';
+import { rolledBackReason } from '../probes/probe-result.js';
 import type { ReconcileContext } from './reconcile-context.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -74,5 +75,6 @@ export async function applyContainer(
   const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions, ...(containers.failpoint ? { failpoint: containers.failpoint } : {}) }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
   if (result.outcome === 'healthy') return committed();
   if (result.outcome === 'rolled_back' && assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
+  if (result.outcome === 'rolled_back') return finish('rolled_back', rolledBackReason(result.reason, artifact.name, swap.fromCurrent));
   return finish(result.outcome, result.reason);
 }

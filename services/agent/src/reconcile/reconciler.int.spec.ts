@@ -71,6 +71,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     const bad = assignmentOf('a2', v2());
     await run(h, bad);
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('/run/ready does not exist') });
+    expect(h.sent.at(-1)!.reason).toMatch(/; back on yolo@1\.0\.0$/); // the version the rollback restored, by name
     expect([active(), ...(await links())]).toEqual(['model one', '1.0.0', null]);
     await run(h, { ...bad, assignmentId: 'a2-r', action: 'revert' });
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2-r', state: 'healthy', reason: 'nothing to revert: yolo runs 1.0.0, not 2.0.0' });

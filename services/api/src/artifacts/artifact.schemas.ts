@@ -15,7 +15,7 @@ export const ArtifactUploadForm = z.strictObject({
   name: ArtifactName,
   version: SemverLike,
   kind: ArtifactKind,
-  manifest: z.string().describe('the ArtifactManifest as JSON text'),
+  manifest: z.string().optional().describe('the ArtifactManifest as JSON text; optional for a config (`{"kind":"config"}`)'),
   file: z.string().describe('the artifact bytes; the filename becomes the target basename'),
 });
 

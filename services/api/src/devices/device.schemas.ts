@@ -29,8 +29,11 @@ export const EnrollmentTokenRequest = z
     ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
     labels: Labels.optional(),
     deviceId: SubjectToken.optional(),
+    /** The group (id or name) the enrolled device joins. */
+    group: DisplayName.optional(),
   })
-  .refine((r) => !(r.deviceId && r.labels), { message: 'a re-enrollment token keeps the device\'s labels: give deviceId or labels, not both', path: ['labels'] });
+  .refine((r) => !(r.deviceId && r.labels), { message: 'a re-enrollment token keeps the device\'s labels: give deviceId or labels, not both', path: ['labels'] })
+  .refine((r) => !(r.deviceId && r.group), { message: 'a re-enrollment token keeps the device\'s groups: give deviceId or group, not both', path: ['group'] });
 
 /** The one-time token, where devices enroll, and the line an operator pastes on the device. */
 export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.extend({

@@ -5,6 +5,7 @@ import { AgentBundleShelf } from '../agent-bundles/agent-bundle-shelf.js';
 import { publicOrigin } from '../agent-bundles/agent-bundles.controller.js';
 import { installScript, sha256Of } from '../agent-bundles/install-script.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
+import { groupIdOf } from '../http/group-id-of.js';
 import { OperatorCommands } from '../http/operator-commands.js';
 import { FleetQuery, parseBody, parseQuery } from '../http/request.schemas.js';
 import { EnrollmentTokenRequest, type EnrollmentTokenResponse } from './device.schemas.js';
@@ -36,10 +37,11 @@ export class EnrollmentTokensController {
   @HttpCode(201)
   async issue(@Query() query: unknown, @Body() body: unknown, @Req() req: IncomingMessage): Promise<EnrollmentTokenResponse> {
     const { fleet } = parseQuery(FleetQuery, query);
-    const { ttlSeconds, labels, deviceId } = parseBody(EnrollmentTokenRequest, body);
+    const { ttlSeconds, labels, deviceId, group } = parseBody(EnrollmentTokenRequest, body);
+    const groupId = group === undefined ? undefined : await groupIdOf(this.commands, fleet, group); // an unknown group mints nothing
     const issued = deviceId
       ? await this.commands.call(gateway.issueReenrollmentToken, { fleet, deviceId, ttlSeconds })
-      : await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels });
+      : await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels, ...(groupId ? { groupId } : {}) });
     const { gatewayUrl, caFingerprint } = this.config;
     return { ...issued, gatewayUrl, ...(caFingerprint ? { caFingerprint } : {}), enrollCommand: this.enrollCommand(req, issued.token) };
   }

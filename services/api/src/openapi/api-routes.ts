@@ -8,7 +8,7 @@ import { ApiTokenCreated, ApiTokenList, ApiTokenParams, ApiTokenRevokedView, Cre
 import { ConnectRegistryRequest, RegistryConnectionList, RegistryConnectionView, RegistryParams, RegistryTestResult, RotateRegistryCredentialsRequest } from '../registries/registry.schemas.js';
 import { RolloutStreamEvents } from '../rollouts/rollout-stream.schemas.js';
 import { ImportRootResponse, OnlineKeysView, RotateOnlineKeyRequest, RotateOnlineKeyResponse, SignedRootDocument, TufRootView } from '../tuf/tuf.schemas.js';
-import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutList, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
+import { AbortRequest, ApproveRequest, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutList, RolloutListQuery, RolloutParams, RolloutView } from '../rollouts/rollout.schemas.js';
 import { CreateExperimentRequest, DecideExperimentRequest, ExperimentList, ExperimentLookList, ExperimentParams, ExperimentStreamEvents, ExperimentView, StopExperimentRequest } from '../experiments/experiment.schemas.js';
 import { ChannelParams, ChannelsParams, ChannelsView, SetChannelRequest } from '../channels/channel.schemas.js';
 
@@ -71,7 +71,7 @@ export const apiRoutes: RouteDoc[] = [
   { method: 'delete', path: '/v1/groups/:idOrName/members', operationId: 'removeGroupMembers', summary: 'Remove members by device name or id, or a kept unresolved name; a name that is not a member is refused and nothing changes', tag: 'groups', params: GroupParams, query: FleetQuery, body: GroupMembersRequest, status: 200, response: GroupView },
   { method: 'delete', path: '/v1/groups/:idOrName', operationId: 'deleteGroup', summary: 'Delete a group (refused while an unsettled experiment is built on it); answers with what it held', tag: 'groups', params: GroupParams, query: FleetQuery, status: 200, response: GroupView },
   { method: 'post', path: '/v1/rollouts', operationId: 'createRollout', summary: 'Roll an artifact (a version or a channel) out in waves to a group, named devices or a selector', tag: 'rollouts', query: FleetQuery, body: CreateRolloutRequest, status: 201, response: RolloutView },
-  { method: 'get', path: '/v1/rollouts', operationId: 'listRollouts', summary: 'List rollouts', tag: 'rollouts', query: ListQuery, status: 200, response: RolloutList },
+  { method: 'get', path: '/v1/rollouts', operationId: 'listRollouts', summary: 'List rollouts, newest first (optionally those in one status)', tag: 'rollouts', query: RolloutListQuery, status: 200, response: RolloutList },
   { method: 'get', path: '/v1/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with the state of each device', ...rollout, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/approve', operationId: 'approveWave', summary: 'Open the manual gate the rollout waits at', ...rollout, body: ApproveRequest, status: 200 },
   { method: 'post', path: '/v1/rollouts/:id/halt', operationId: 'haltRollout', summary: 'Stop widening the rollout', ...rollout, body: HaltRequest, status: 200 },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orchestrator } from '@keelson/commands';
 import { InvalidInput } from '@keelson/domain-kit';
+import { ListQuery } from '../http/request.schemas.js';
 import { ArtifactName, ChannelName, DisplayName, Probe, Reason, SelectorText, SemverLike, Strategy, SubjectToken } from '@keelson/events';
 
 const nameAtVersion = /^([a-z0-9][a-z0-9._-]{0,99})@([0-9A-Za-z][0-9A-Za-z.+_-]{0,63})$/;
@@ -59,3 +60,5 @@ export const HaltRequest = z.strictObject({ reason: Reason.optional() });
 export const AbortRequest = z.strictObject({ mode: z.enum(['keep', 'revert']) });
 export const RolloutView = orchestrator.RolloutView;
 export const RolloutList = orchestrator.listRollouts.output;
+/** `GET /v1/rollouts`: a page, optionally of one status (`?status=halted`). */
+export const RolloutListQuery = ListQuery.extend({ status: orchestrator.RolloutStatus.optional() });

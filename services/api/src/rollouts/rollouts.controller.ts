@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { orchestrator } from '@keelson/commands';
 import { groupIdOf } from '../http/group-id-of.js';
 import { OperatorCommands } from '../http/operator-commands.js';
-import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutParams } from './rollout.schemas.js';
+import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
+import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutListQuery, RolloutParams } from './rollout.schemas.js';
 
 /** Rollouts, owned by the orchestrator; every route answers with the RolloutView. */
 @Controller('v1/rollouts')
@@ -35,8 +35,8 @@ export class RolloutsController {
 
   @Get()
   list(@Query() query: unknown) {
-    const { fleet, limit, cursor } = parseQuery(ListQuery, query);
-    return this.commands.call(orchestrator.listRollouts, { fleet, limit, cursor });
+    const { fleet, limit, cursor, status } = parseQuery(RolloutListQuery, query);
+    return this.commands.call(orchestrator.listRollouts, { fleet, limit, cursor, status });
   }
 
   @Get(':id')

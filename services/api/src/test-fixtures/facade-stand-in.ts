@@ -90,7 +90,9 @@ export class FacadeStandIn {
     const kind = ArtifactKind.safeParse(field('kind'));
     let manifest;
     try {
-      manifest = ArtifactManifest.safeParse(JSON.parse(field('manifest') ?? ''));
+      // As the facade: a config may come without a manifest field.
+      const text = field('manifest') ?? (kind.data === 'config' ? '{"kind":"config"}' : '');
+      manifest = ArtifactManifest.safeParse(JSON.parse(text));
     } catch {
       manifest = undefined;
     }

@@ -113,7 +113,9 @@ export class FakeOrchestrator {
         if (!view || view.fleet !== fleet) throw new NotFound('rollout', rolloutId);
         return view;
       }),
-      handlerFor(orchestrator.listRollouts, async ({ fleet }) => ({ items: [...this.rollouts.values()].filter((r) => r.fleet === fleet) })),
+      handlerFor(orchestrator.listRollouts, async ({ fleet, status, limit }) => ({
+        items: [...this.rollouts.values()].filter((r) => r.fleet === fleet && (!status || r.status === status)).reverse().slice(0, limit),
+      })),
       handlerFor(orchestrator.approveWave, async ({ fleet, rolloutId, wave }) =>
         this.change(fleet, rolloutId, { status: 'running' }, (r) => ({ type: 'WaveApproved', schemaVersion: 1, data: { ...r, wave: wave ?? 1 } }))),
       handlerFor(orchestrator.haltRollout, async ({ fleet, rolloutId, reason }) =>

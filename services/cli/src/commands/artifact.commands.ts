@@ -19,9 +19,12 @@ function readManifest(path: string): string {
   }
 }
 
-/** `artifact push <file>`: the file is streamed, never read whole; then waits until it is signed. */
+/**
+ * `artifact push <file>`: the file is streamed, never read whole; then waits until it is signed.
+ * A config needs no manifest (the facade records `{"kind":"config"}`); a model or container does.
+ */
 export const artifactPush: Command = {
-  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config --manifest FILE.json [--wait-seconds N | --no-wait]',
+  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config [--manifest FILE.json] [--wait-seconds N | --no-wait]',
   args: ['file'],
   options: {
     name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, manifest: { type: 'string' },
@@ -29,11 +32,13 @@ export const artifactPush: Command = {
   },
   async run(ctx) {
     const [file] = ctx.positionals as [string];
-    const missing = ['name', 'version', 'kind', 'manifest'].filter((f) => !flag(ctx, f));
-    if (missing.length) throw usageError(`artifact push needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    const missing = ['name', 'version', 'kind'].filter((f) => !flag(ctx, f));
+    if (!flag(ctx, 'manifest') && flag(ctx, 'kind') !== 'config') missing.push('manifest');
+    if (missing.length) throw usageError(`artifact push needs ${missing.map((m) => `--${m}`).join(', ')}${missing.includes('manifest') ? ' (only a config may go without a manifest)' : ''}`);
     const waitSeconds = signingWaitSeconds(ctx);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw usageError(`'${file}' is not a file`);
-    const fields: [string, string][] = [['name', flag(ctx, 'name')!], ['version', flag(ctx, 'version')!], ['kind', flag(ctx, 'kind')!], ['manifest', readManifest(flag(ctx, 'manifest')!)]];
+    const manifest = flag(ctx, 'manifest');
+    const fields: [string, string][] = [['name', flag(ctx, 'name')!], ['version', flag(ctx, 'version')!], ['kind', flag(ctx, 'kind')!], ...(manifest ? [['manifest', readManifest(manifest)] as [string, string]] : [])];
     const form = multipartBody(fields, { field: 'file', path: file });
     const view = await untilSigned(ctx, registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body)), waitSeconds);
     print(ctx, view, () => [`pushed ${view.name}@${view.version} (${view.kind}, ${view.length} bytes, sha256 ${view.sha256}): ${view.status}`]);

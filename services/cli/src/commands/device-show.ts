@@ -13,6 +13,7 @@ export function describeDevice(d: gateway.DeviceView): string[] {
     `reachable  ${d.reachable ? 'yes' : 'no'}`,
     `last seen  ${d.lastSeenAt ?? 'never'}`,
     `enrolled   ${d.enrolledAt}`,
+    `certificate expires ${d.certificateExpiresAt ?? 'unknown (enrolled before Keelson recorded it)'}`,
     `labels     ${orNone(Object.entries(d.labels).map(([k, v]) => `${k}=${v}`))}`,
     `hardware   ${orNone(hardware.filter((h) => h !== undefined))}`,
     `installed  ${orNone(d.installed.map((i) => `${i.name}@${i.version}`))}`,

@@ -12,7 +12,7 @@ describe('keelson device', () => {
     run = (...args) => keelson(t.url, t.adminToken, ...args);
     t.gateway.addDevice('yard-2', 'dev-y1', 'cam-11', {
       labels: { site: 'north', line: '2' }, hardware: { architecture: 'arm64', accelerator: 'hailo-8', memoryMb: 8192 }, reachable: false,
-      lastSeenAt: '2026-11-21T08:30:00.000Z', installed: [{ name: 'yolo-v8n', version: '2.1.0', sha256: 'a'.repeat(64) }], desiredGeneration: 3,
+      lastSeenAt: '2026-11-21T08:30:00.000Z', certificateExpiresAt: '2027-02-19T08:00:00.000Z', installed: [{ name: 'yolo-v8n', version: '2.1.0', sha256: 'a'.repeat(64) }], desiredGeneration: 3,
       assignments: [{ assignmentId: 'as-1', rolloutId: 'r-7', state: 'healthy', reportedAt: '2026-11-21T08:29:00.000Z' }],
     });
     t.gateway.addDevice('yard-2', 'dev-y2', 'cam-twin');
@@ -40,6 +40,19 @@ describe('keelson device', () => {
     });
   });
 
+  describe('token --group', () => {
+    it('names the group the enrolled device joins, by name, and refuses one that does not exist before minting', async () => {
+      t.gateway.groups.push({ fleet: 'default', groupId: 'g-00000000000000aa', name: 'line-7', deviceIds: [], unresolvedNames: [] });
+      const res = await run('device', 'token', '--group', 'line-7');
+      expect(res).toMatchObject({ code: 0, stderr: expect.stringContaining('(the device joins group line-7)') });
+      expect(t.gateway.issued.at(-1)).toMatchObject({ groupId: 'g-00000000000000aa' });
+      const minted = t.gateway.issued.length;
+      expect(await run('device', 'token', '--group', 'no-such-line')).toMatchObject({ code: 1, stderr: expect.stringContaining("no group 'no-such-line'") });
+      expect(await run('device', 'token', '--group', 'line-7', '--reenroll', 'dev-y1')).toMatchObject({ code: 2, stderr: expect.stringContaining('give --group or --reenroll, not both') });
+      expect(t.gateway.issued).toHaveLength(minted);
+    });
+  });
+
   describe('show', () => {
     const show = (...args: string[]) => run('device', 'show', ...args, '--fleet', 'yard-2');
 
@@ -48,7 +61,7 @@ describe('keelson device', () => {
       expect(res.code).toBe(0);
       const lines = [
         /^device dev-y1 \(cam-11\), fleet yard-2$/m, /^status\s+active$/m, /^reachable\s+no$/m, /^last seen\s+2026-11-21T08:30:00\.000Z$/m,
-        /^labels\s+site=north, line=2$/m, /^hardware\s+arm64, hailo-8, 8192 MB$/m, /^installed\s+yolo-v8n@2\.1\.0$/m, /^r-7\s+as-1\s+healthy\s+2026-11-21T08:29/m,
+        /^certificate expires 2027-02-19T08:00:00\.000Z$/m, /^labels\s+site=north, line=2$/m, /^hardware\s+arm64, hailo-8, 8192 MB$/m, /^installed\s+yolo-v8n@2\.1\.0$/m, /^r-7\s+as-1\s+healthy\s+2026-11-21T08:29/m,
       ];
       for (const line of lines) expect(res.stdout).toMatch(line);
     });
@@ -57,6 +70,7 @@ describe('keelson device', () => {
       expect((await show('cam-11', '--json')).json()).toMatchObject({ deviceId: 'dev-y1', labels: { site: 'north', line: '2' }, hardware: { memoryMb: 8192 } });
       expect((await show('cam-12', '--json')).json()).toMatchObject({ deviceId: 'dev-y4', status: 'active' });
       expect((await show('cam-12')).stdout).toMatch(/last seen\s+never/);
+      expect((await show('cam-12')).stdout).toMatch(/^certificate expires unknown \(enrolled before Keelson recorded it\)$/m);
     });
 
     it('refuses a name two active devices share, naming their ids', async () => {

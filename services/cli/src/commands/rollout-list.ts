@@ -6,8 +6,6 @@ type RolloutView = orchestrator.RolloutView;
 
 const statuses = orchestrator.RolloutStatus.options;
 const defaultLimit = 20;
-/** With --status the API's pages are filtered here: read them this large. */
-const scanPage = '200';
 
 function limitOf(ctx: CommandContext): number {
   const raw = flag(ctx, 'limit');
@@ -24,21 +22,10 @@ function statusOf(ctx: CommandContext): RolloutView['status'] | undefined {
   return status;
 }
 
-/**
- * The newest `limit` rollouts of the fleet, or the newest with `status`. `GET /v1/rollouts` pages
- * newest first and has no status filter (the orchestrator's list has none), so with `--status`
- * the CLI reads pages until it has `limit` matches or the list ends.
- */
+/** The newest `limit` rollouts of the fleet, or the newest with `status` (`GET /v1/rollouts?status=` filters). */
 async function newestRollouts(ctx: CommandContext, limit: number, status: RolloutView['status'] | undefined): Promise<RolloutView[]> {
-  const found: RolloutView[] = [];
-  let cursor: string | undefined;
-  do {
-    const query = { limit: status ? scanPage : String(limit), cursor };
-    const page = orchestrator.listRollouts.output.parse(await ctx.api.send('GET', '/v1/rollouts', { query }));
-    found.push(...page.items.filter((r) => !status || r.status === status));
-    cursor = page.nextCursor;
-  } while (status && cursor && found.length < limit);
-  return found.slice(0, limit);
+  const page = orchestrator.listRollouts.output.parse(await ctx.api.send('GET', '/v1/rollouts', { query: { limit: String(limit), status } }));
+  return page.items;
 }
 
 const waveOf = (r: RolloutView) => `${Math.min(r.currentWave + 1, r.strategy.waves.length)}/${r.strategy.waves.length}`;

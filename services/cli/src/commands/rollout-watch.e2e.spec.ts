@@ -66,6 +66,7 @@ describe('keelson rollout watch', () => {
     expect(await w.done).toBe(0);
     const lines = w.seen().split('\n');
     expect(lines[0]).toBe(`rollout ${rolloutId}: cfg@1.0.0, 1 devices, running`);
+    expect(lines[1]).toMatch(/^cfg@1\.0\.0 signed \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(sha256 cccccccccccc\)$/);
     // Devices by name; a summary line once the wave is done.
     expect(lines.filter((l) => l.includes('cam-01')).map((l) => l.slice(10))).toEqual(['wave 1: 1 devices assigned (cam-01)', 'cam-01  downloading', 'cam-01  verifying signatures', 'cam-01  applying (swap, then probe)', 'cam-01  healthy']);
     expect(lines).toContain('wave 1/1: 1 devices — 1 healthy, 0 failed, 0 in flight, 0 not started');

@@ -35,6 +35,14 @@ describe('device CA', () => {
     expect(issued.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('says the expiry the certificate carries, whole seconds, when issued at an instant with milliseconds', async () => {
+    const ca = new DeviceCertificateAuthority({ dir });
+    const { publicKeyDer } = await verifyCsr(await csrFor(await deviceKeys()));
+    const issued = await ca.issue({ fleet: 'plant-7', deviceId: 'd-1a2b3c4d5e6f7a8c', publicKeyDer, now: new Date('2026-11-22T10:00:00.750Z') });
+    expect(issued.notAfter).toEqual(new x509.X509Certificate(issued.certificatePem).notAfter);
+    expect(issued.notAfter.toISOString()).toBe('2026-12-22T10:00:00.000Z');
+  });
+
   it('issues a certificate that node:crypto chains to the fleet CA, with its key ids linked', async () => {
     const ca = new DeviceCertificateAuthority({ dir });
     const { publicKeyDer } = await verifyCsr(await csrFor(await deviceKeys()));

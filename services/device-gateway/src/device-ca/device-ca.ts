@@ -76,7 +76,9 @@ export class DeviceCertificateAuthority {
     assertSubjectToken('deviceId', input.deviceId);
     const ca = await this.caOf(input.fleet);
     const validityMs = (this.options.certificateValidityDays ?? 30) * day;
-    const notAfter = new Date(input.now.getTime() + validityMs);
+    // Whole seconds: what the certificate itself says (x509 times have no milliseconds), so the expiry
+    // recorded in events and shown to operators is the certificate's own.
+    const notAfter = new Date(Math.floor((input.now.getTime() + validityMs) / 1000) * 1000);
     const serial = serialNumber();
     const der = signDeviceCertificate(ca.signing, {
       serial, deviceId: input.deviceId, fleet: input.fleet, uri: deviceUri(input.fleet, input.deviceId),

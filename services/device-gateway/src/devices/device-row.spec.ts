@@ -7,7 +7,7 @@ const deviceId = 'd-01';
 const at = (seq: number) => ({ seq, time: new Date(Date.UTC(2026, 10, 22, 10, 0, seq)) });
 const enrolled: DeviceEvent = {
   type: 'DeviceEnrolled', schemaVersion: 1,
-  data: { fleet, deviceId, name: 'cam-01', certificateSerial: '0a', certificateFingerprint: 'a'.repeat(64), labels: { line: '7' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
+  data: { fleet, deviceId, name: 'cam-01', certificateSerial: '0a', certificateFingerprint: 'a'.repeat(64), labels: { line: '7' }, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1', notAfter: '2027-02-20T10:00:00.000Z' },
 };
 const desired = (generation: number, ...ids: string[]): DeviceEvent => ({
   type: 'DesiredStateChanged', schemaVersion: 1, data: { fleet, deviceId, generation, assignments: ids.map((id) => assignment(id, `artifact-${id}`)) },
@@ -22,8 +22,19 @@ describe('the devices read model row', () => {
   it('starts at enrollment: active, not yet reachable, nothing desired, ordered by the enrollment', () => {
     expect(fold(enrolled)).toEqual({
       fleet, deviceId, name: 'cam-01', status: 'active', labels: { line: '7' }, hardware: { architecture: 'arm64' }, reachable: false, lastSeenAt: null,
-      enrolledAt: '2026-11-22T10:00:01.000Z', enrolledSeq: 1, desiredGeneration: 0, assignments: [],
+      enrolledAt: '2026-11-22T10:00:01.000Z', enrolledSeq: 1, certificateNotAfter: '2027-02-20T10:00:00.000Z', desiredGeneration: 0, assignments: [],
     });
+  });
+
+  it('follows the certificate expiry through renewal and re-enrollment; unknown for an enrollment written before it was recorded', () => {
+    const renewed: DeviceEvent = {
+      type: 'DeviceCertificateRenewed', schemaVersion: 1,
+      data: { fleet, deviceId, certificateSerial: '0c', certificateFingerprint: 'c'.repeat(64), notAfter: '2027-05-21T10:00:00.000Z', previousFingerprint: 'a'.repeat(64) },
+    };
+    expect(fold(enrolled, renewed)?.certificateNotAfter).toBe('2027-05-21T10:00:00.000Z');
+    const { notAfter: _, ...older } = enrolled.data as Extract<DeviceEvent, { type: 'DeviceEnrolled' }>['data'];
+    expect(fold({ ...enrolled, data: older } as DeviceEvent)?.certificateNotAfter).toBeNull();
+    expect(fold({ ...enrolled, data: older } as DeviceEvent, renewed)?.certificateNotAfter).toBe('2027-05-21T10:00:00.000Z');
   });
 
   it('ignores events of a device it never saw enroll', () => {
@@ -42,10 +53,10 @@ describe('the devices read model row', () => {
   it('takes the name and hardware of a re-enrollment, keeping labels, enrollment order and desired state', () => {
     const reenrolled: DeviceEvent = {
       type: 'DeviceReenrolled', schemaVersion: 1,
-      data: { fleet, deviceId, name: 'cam-01 (replaced)', certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 }, enrolledWith: 'et-2' },
+      data: { fleet, deviceId, name: 'cam-01 (replaced)', certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 }, enrolledWith: 'et-2', notAfter: '2027-03-01T00:00:00.000Z' },
     };
     expect(fold(enrolled, desired(1, 'a-1'), reenrolled)).toEqual({
-      ...fold(enrolled, desired(1, 'a-1')), name: 'cam-01 (replaced)', hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 },
+      ...fold(enrolled, desired(1, 'a-1')), name: 'cam-01 (replaced)', hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 }, certificateNotAfter: '2027-03-01T00:00:00.000Z',
     });
   });
 

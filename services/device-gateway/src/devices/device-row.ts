@@ -25,6 +25,8 @@ export interface DeviceRow {
   lastSeenAt: string | null;
   enrolledAt: string;
   enrolledSeq: number;
+  /** When the device's current certificate expires; null if its enrollment predates recording it. */
+  certificateNotAfter: string | null;
   desiredGeneration: number;
   assignments: AssignmentProgress[];
 }
@@ -38,10 +40,10 @@ export interface EventPosition {
 /** Folds one device event into its row; null while the device has not enrolled. */
 export function evolveDeviceRow(row: DeviceRow | null, event: DeviceEvent, at: EventPosition): DeviceRow | null {
   if (event.type === 'DeviceEnrolled') {
-    const { fleet, deviceId, name, labels, hardware } = event.data;
+    const { fleet, deviceId, name, labels, hardware, notAfter } = event.data;
     return {
       fleet, deviceId, name, labels, hardware, status: 'active', reachable: false, lastSeenAt: null,
-      enrolledAt: at.time.toISOString(), enrolledSeq: at.seq, desiredGeneration: 0, assignments: [],
+      enrolledAt: at.time.toISOString(), enrolledSeq: at.seq, certificateNotAfter: notAfter ?? null, desiredGeneration: 0, assignments: [],
     };
   }
   if (!row) return null;
@@ -49,7 +51,9 @@ export function evolveDeviceRow(row: DeviceRow | null, event: DeviceEvent, at: E
     case 'DeviceReenrolled':
       // A wiped or replaced box under the same id: its name and hardware are the ones it enrolled
       // with now (targeting checks models against them). Labels are the operator's and stay.
-      return { ...row, name: event.data.name, hardware: event.data.hardware };
+      return { ...row, name: event.data.name, hardware: event.data.hardware, certificateNotAfter: event.data.notAfter ?? null };
+    case 'DeviceCertificateRenewed':
+      return { ...row, certificateNotAfter: event.data.notAfter };
     case 'DeviceDecommissioned':
       return { ...row, status: 'decommissioned', reachable: false };
     case 'DeviceReachabilityChanged':

@@ -14,6 +14,7 @@ function viewOf(r: DeviceRecord): DeviceView {
   return {
     fleet: row.fleet, deviceId: row.deviceId, name: row.name, status: row.status, labels: row.labels, hardware: row.hardware,
     reachable: row.reachable, ...(row.lastSeenAt ? { lastSeenAt: row.lastSeenAt } : {}), enrolledAt: row.enrolledAt,
+    ...(row.certificateNotAfter ? { certificateExpiresAt: row.certificateNotAfter } : {}),
     installed: r.installed as InstalledArtifact[], desiredGeneration: row.desiredGeneration, assignments: row.assignments,
   };
 }

@@ -38,7 +38,7 @@ export type DeviceCommand =
       certificatePem: string; proofSignedAt: string;
     }
   /** A wiped or replaced device enrolled again with a token minted for it: new certificate, same history. */
-  | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string }
+  | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string; notAfter?: string }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
   | { type: 'Decommission'; reason?: string };
 

@@ -25,7 +25,7 @@ const reachability = (deviceId: string, reachable: boolean, minute: number): Dev
 });
 const reenrolled: DeviceEvent = {
   type: 'DeviceReenrolled', schemaVersion: 1,
-  data: { fleet, deviceId: 'd-1', name: 'cam-d-1 (replaced)', certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), hardware: { memoryMb: 8_000 }, enrolledWith: 'et-2' },
+  data: { fleet, deviceId: 'd-1', name: 'cam-d-1 (replaced)', certificateSerial: '0b', certificateFingerprint: 'b'.repeat(64), hardware: { memoryMb: 8_000 }, enrolledWith: 'et-2', notAfter: at(50) },
 };
 
 // Several events per device, a device reporting before it enrolled, last-seen going back in time.
@@ -64,7 +64,8 @@ describe('the devices projection, a batch at a time, against real PostgreSQL', (
   });
   // Every column; last-seen as ISO text, whatever the driver makes of timestamps.
   const rows = (db: Database) =>
-    db.query(`SELECT *, to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen FROM devices ORDER BY device_id`);
+    db.query(`SELECT *, to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
+      to_char(certificate_not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS certificate_expiry FROM devices ORDER BY device_id`);
   const applyInBatches = async (db: Database, size: number) => {
     for (const batch of batchesOf(delivered, size)) await db.transaction((sql) => devicesProjection.applyBatch!(sql, batch));
   };
@@ -75,10 +76,10 @@ describe('the devices projection, a batch at a time, against real PostgreSQL', (
     const expected = await rows(oneByOne);
     expect(expected).toHaveLength(3);
     expect(expected[0]).toMatchObject({
-      device_id: 'd-1', name: 'cam-d-1 (replaced)', hardware: { memoryMb: 8_000 }, reachable: false, last_seen: at(10),
+      device_id: 'd-1', name: 'cam-d-1 (replaced)', hardware: { memoryMb: 8_000 }, reachable: false, last_seen: at(10), certificate_expiry: at(50),
       desired_generation: 2, assignments: [{ assignmentId: 'a-1', state: 'healthy' }, { assignmentId: 'a-3' }], last_seq: '15',
     });
-    expect(expected[1]).toMatchObject({ device_id: 'd-2', status: 'decommissioned', assignments: [{ assignmentId: 'a-2', state: 'failed' }] });
+    expect(expected[1]).toMatchObject({ device_id: 'd-2', status: 'decommissioned', assignments: [{ assignmentId: 'a-2', state: 'failed' }], certificate_expiry: null });
     for (const size of [2, 3, 7, delivered.length]) {
       const batched = await freshDatabase();
       await applyInBatches(batched, size);

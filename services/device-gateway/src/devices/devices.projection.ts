@@ -35,11 +35,16 @@ export const devicesMigrations: Migration[] = [
     CREATE INDEX IF NOT EXISTS devices_installed ON devices USING gin (installed jsonb_path_ops);
     CREATE INDEX IF NOT EXISTS devices_fleet_name_seq ON devices (fleet, name, enrolled_seq)`,
   },
+  {
+    // when the current certificate expires (enrollment, re-enrollment, renewal); null for rows of older events
+    id: 'device-gateway-devices-0003-certificate-not-after',
+    sql: 'ALTER TABLE devices ADD COLUMN IF NOT EXISTS certificate_not_after timestamptz',
+  },
 ];
 
 /** The columns a query selects to build a device view or row. */
 export const deviceColumns = `device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
-  installed, desired_generation, assignments`;
+  certificate_not_after, installed, desired_generation, assignments`;
 
 /** A `devices` row as PostgreSQL returns it. */
 export interface DeviceRecord {
@@ -53,6 +58,7 @@ export interface DeviceRecord {
   last_seen_at: Date | string | null;
   enrolled_at: Date | string;
   enrolled_seq: string;
+  certificate_not_after: Date | string | null;
   installed: unknown[];
   desired_generation: number;
   assignments: DeviceRow['assignments'];
@@ -65,12 +71,12 @@ export function rowOf(r: DeviceRecord): DeviceRow {
   return {
     fleet: r.fleet, deviceId: r.device_id, name: r.name, status: r.status, labels: r.labels, hardware: r.hardware, reachable: r.reachable,
     lastSeenAt: isoOf(r.last_seen_at), enrolledAt: isoOf(r.enrolled_at)!, enrolledSeq: Number(r.enrolled_seq),
-    desiredGeneration: r.desired_generation, assignments: r.assignments,
+    certificateNotAfter: isoOf(r.certificate_not_after), desiredGeneration: r.desired_generation, assignments: r.assignments,
   };
 }
 
 const rowColumns = `device_id text, fleet text, name text, status text, labels jsonb, hardware jsonb, reachable boolean, last_seen_at timestamptz,
-  enrolled_at timestamptz, enrolled_seq bigint, desired_generation integer, assignments jsonb, last_seq bigint`;
+  enrolled_at timestamptz, enrolled_seq bigint, certificate_not_after timestamptz, desired_generation integer, assignments jsonb, last_seq bigint`;
 
 /** The stored rows of these devices, locked in id order (as the presence store locks them, so the two cannot deadlock). */
 async function readRows(sql: Sql, deviceIds: string[]): Promise<Map<string, StoredDeviceRow>> {
@@ -85,18 +91,18 @@ async function writeRows(sql: Sql, rows: StoredDeviceRow[]): Promise<void> {
   const records = rows.map(({ row, lastSeq }) => ({
     device_id: row.deviceId, fleet: row.fleet, name: row.name, status: row.status, labels: row.labels, hardware: row.hardware,
     reachable: row.reachable, last_seen_at: row.lastSeenAt, enrolled_at: row.enrolledAt, enrolled_seq: row.enrolledSeq,
-    desired_generation: row.desiredGeneration, assignments: row.assignments, last_seq: lastSeq,
+    certificate_not_after: row.certificateNotAfter, desired_generation: row.desiredGeneration, assignments: row.assignments, last_seq: lastSeq,
   }));
   // Guarded by last_seq: a redelivered event never writes an older row over a newer one. The rows
   // were read FOR UPDATE in this transaction, so hardware a hello wrote since is carried, not lost.
   await sql.query(
     `INSERT INTO devices (device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
-                          desired_generation, assignments, last_seq)
+                          certificate_not_after, desired_generation, assignments, last_seq)
      SELECT device_id, fleet, name, status, labels, hardware, reachable, last_seen_at, enrolled_at, enrolled_seq,
-            desired_generation, assignments, last_seq
+            certificate_not_after, desired_generation, assignments, last_seq
      FROM jsonb_to_recordset($1::jsonb) AS r(${rowColumns})
      ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status, labels = EXCLUDED.labels,
-       hardware = EXCLUDED.hardware, reachable = EXCLUDED.reachable,
+       hardware = EXCLUDED.hardware, reachable = EXCLUDED.reachable, certificate_not_after = EXCLUDED.certificate_not_after,
        last_seen_at = GREATEST(devices.last_seen_at, EXCLUDED.last_seen_at), desired_generation = EXCLUDED.desired_generation,
        assignments = EXCLUDED.assignments, last_seq = EXCLUDED.last_seq
      WHERE devices.last_seq < EXCLUDED.last_seq`,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidInput } from '@keelson/domain-kit';
-import type { EventMetadata, EventStore } from '@keelson/event-store';
-import { parseOrThrow, type DeviceEvent } from '@keelson/events';
+import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
+import { parseOrThrow, type DeviceEvent, type GroupEvent } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import type { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { mintDevicePassword } from '../credentials/device-password.js';
@@ -10,6 +10,7 @@ import type { DeviceCertificateAuthority } from '../device-ca/device-ca.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
 import { claimedFleetOf, readEnrollmentToken } from './enrollment-token-string.js';
 import { Devices } from '../devices/devices.js';
+import { groupDecider } from '../groups/group.decider.js';
 import type { CheckedToken, EnrollmentTokens } from './enrollment-tokens.js';
 import { enrollmentAttempts } from './enrollment.metrics.js';
 import { EnrollRequest, type EnrollResponse } from './enroll-request.js';
@@ -19,6 +20,8 @@ export interface DeviceEnrollmentDeps {
   tokens: EnrollmentTokens;
   ca: DeviceCertificateAuthority;
   devices: EventStore<DeviceEvent>;
+  /** The group a token names takes the device it enrolled in (`ev.group.<fleet>.<groupId>`). */
+  groups: EventStore<GroupEvent>;
   credentials: DeviceCredentialsStore;
   /** The fleet's current signed root (the signer's `get-root`). */
   rootOf(fleet: string, correlationId: string): Promise<Record<string, unknown>>;
@@ -67,6 +70,12 @@ export class DeviceEnrollment {
     await this.d.refusals?.record({ fleet, reason, at: this.d.clock.now() }).catch((err: unknown) => this.d.onError?.(err));
   }
 
+  /** The token's group takes the new device (the operator's `device token --group`); a group deleted since takes no one. */
+  private async joinGroup(fleet: string, groupId: string, deviceId: string, meta: EventMetadata): Promise<void> {
+    const command = { type: 'AddEnrolledDevice', fleet, groupId, deviceId } as const;
+    await handleCommand({ store: this.d.groups, subject: this.d.groups.subject('group', fleet, groupId), decider: groupDecider, command, meta });
+  }
+
   // Checked before the token is used up: a decommissioned device cannot come back through re-enrollment.
   private async assertReenrollable(fleet: string, deviceId: string): Promise<void> {
     const state = await this.deviceAggregate.current(fleet, deviceId);
@@ -103,12 +112,13 @@ export class DeviceEnrollment {
     const device = { kind: 'device', id: deviceId } as const;
     const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
+    const notAfter = cert.notAfter.toISOString();
     if (reenrolls) {
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.
       await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
       await this.deviceAggregate.execute(fleet, deviceId, {
         type: 'Reenroll', certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint, name: request.name, hardware: request.hardware ?? {},
-        enrolledWith: presented.tokenId,
+        enrolledWith: presented.tokenId, notAfter,
       }, meta(device));
     } else {
       const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
@@ -117,10 +127,11 @@ export class DeviceEnrollment {
         schemaVersion: 1,
         data: {
           fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
-          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId,
+          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId, notAfter,
         },
       }], meta(device));
       await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
+      if (token.status !== 'absent' && token.groupId) await this.joinGroup(fleet, token.groupId, deviceId, meta(device));
     }
     return {
       deviceId, fleet, certificate: cert.certificatePem, caCertificate: cert.caCertificatePem, tufRoot,

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { connectAsync } from 'mqtt';
 import { gateway } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { parseDeviceEvent, parseGroupEvent, type DeviceEvent, type GroupEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { startEnrollApp, type EnrollApp } from '../test-fixtures/enroll-app.js';
 import type { EnrollResponse } from './enroll-request.js';
@@ -47,7 +47,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       data: {
         fleet: 'plant-7', deviceId: e.deviceId, name: 'dock camera 3', certificateSerial: cert.serialNumber.toLowerCase().replace(/^0+/, ''),
         certificateFingerprint: Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex'),
-        labels: { site: 'north', line: 'dock' }, hardware: { architecture: 'arm64' }, enrolledWith: tokenId,
+        labels: { site: 'north', line: 'dock' }, hardware: { architecture: 'arm64' }, enrolledWith: tokenId, notAfter: cert.notAfter.toISOString(),
       },
     });
     expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentTokenRedeemed', data: { deviceId: e.deviceId } });
@@ -63,6 +63,20 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     await client.publishAsync(`${e.broker.topicRoot}/dev/${e.deviceId}/hello`, '{}', { qos: 1 });
     for await (const m of hello) expect(m.subject.endsWith('.hello')).toBe(true);
     await client.endAsync();
+  });
+
+  it('puts a device enrolled with a token that names a group into that group, beside its members', async () => {
+    const groups = new EventStore<GroupEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseGroupEvent });
+    const groupId = 'g-0123456789abcdef';
+    const subject = groups.subject('group', 'plant-7', groupId);
+    const meta = { actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'spec', commandId: `create-${groupId}` };
+    await groups.append(subject, 0, [{ type: 'GroupCreated', schemaVersion: 1, data: { fleet: 'plant-7', groupId, name: 'dock', deviceIds: ['d-0000000000000001'], unresolvedNames: [] } }], meta);
+    const { token } = await callCommand(t.nc, t.naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', groupId });
+    const enrolled = (await t.post(await t.enrollBody(token))).body;
+    const history = (await groups.load(subject)).events.map((r) => r.event);
+    expect(history.at(-1)).toEqual({
+      type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet: 'plant-7', groupId, deviceIds: ['d-0000000000000001', enrolled.deviceId], unresolvedNames: [] },
+    });
   });
 
   it('drops the live connection of a decommissioned device at once and refuses its reconnects', async () => {
@@ -102,7 +116,8 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       const store = new EventStore<DeviceEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
       const history = (await store.load(store.subject('device', 'plant-7', old.deviceId))).events.map((r) => r.event);
       expect(history.map((e) => e.type)).toEqual(['DeviceEnrolled', 'DeviceReenrolled']);
-      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId } });
+      const freshCert = new x509.X509Certificate(fresh.certificate);
+      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId, notAfter: freshCert.notAfter.toISOString() } });
       const replay = await t.post(await t.enrollBody(minted.token));
       expect([replay.status, replay.body.error.code]).toEqual([401, 'enrollment.used']);
     });

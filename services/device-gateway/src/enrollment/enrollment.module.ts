@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, parseEnrollmentEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type OperatorEvent } from '@keelson/events';
+import { parseDeviceEvent, parseEnrollmentEvent, parseGroupEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type GroupEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
   callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
@@ -130,6 +130,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
         new DeviceEnrollment({
           tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
+          groups: new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }),
           credentials: new DeviceCredentialsStore(requireDatabase(db, 'device-gateway', credentialsTables)),
           rootOf: roots.rootOf,
           mqttUrl: requireEnv(config, 'KEELSON_MQTT_URL'),

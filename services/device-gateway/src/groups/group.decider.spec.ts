@@ -59,6 +59,20 @@ describe('group aggregate', () => {
     given(groupDecider, []).when(remove({ name: 'cam-01', deviceIds: ['d-01'] })).thenThrows(NotFound, 'group.not-found');
   });
 
+  describe('when a device enrolls with a token that names the group', () => {
+    const enrolled: GroupCommand = { type: 'AddEnrolledDevice', fleet, groupId, deviceId: 'd-03' };
+    it('takes it in beside the members it has, keeping the names that did not resolve', () => {
+      given(groupDecider, [created]).when(enrolled).then([
+        { type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet, groupId, deviceIds: ['d-01', 'd-02', 'd-03'], unresolvedNames: ['cam-99'] } },
+      ]);
+    });
+    it('changes nothing when the device is a member already, or the group is gone', () => {
+      given(groupDecider, [created]).when({ ...enrolled, deviceId: 'd-02' }).then([]);
+      given(groupDecider, [created, { type: 'GroupDeleted', schemaVersion: 1, data: { fleet, groupId } }]).when(enrolled).then([]);
+      given(groupDecider, []).when(enrolled).then([]);
+    });
+  });
+
   it('derives one id per fleet and name, usable as a subject token', () => {
     expect(groupIdOf(fleet, 'line 7')).toBe(groupId);
     expect(groupIdOf('plant-8', 'line 7')).not.toBe(groupId);

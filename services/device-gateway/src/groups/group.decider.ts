@@ -19,7 +19,9 @@ export type GroupCommand =
   | { type: 'CreateGroup'; fleet: string; groupId: string; name: string; deviceIds: string[]; unresolvedNames: string[] }
   | { type: 'AddGroupMembers'; fleet: string; groupId: string; names: NamedMembers[] }
   | { type: 'RemoveGroupMembers'; fleet: string; groupId: string; names: NamedMembers[] }
-  | { type: 'DeleteGroup'; fleet: string; groupId: string };
+  | { type: 'DeleteGroup'; fleet: string; groupId: string }
+  /** A device just enrolled with a token that names the group; a group deleted since takes no one. */
+  | { type: 'AddEnrolledDevice'; fleet: string; groupId: string; deviceId: string };
 
 /**
  * The group id of a name in a fleet. Derived from the name, so two operators creating the same
@@ -82,6 +84,11 @@ function decide(command: GroupCommand, state: Group): GroupEvent[] {
     case 'DeleteGroup':
       live(state, command.groupId);
       return [{ type: 'GroupDeleted', schemaVersion: 1, data: { fleet: command.fleet, groupId: command.groupId } }];
+    case 'AddEnrolledDevice': {
+      if (state.status !== 'active' || state.deviceIds.includes(command.deviceId)) return [];
+      const { fleet, groupId, deviceId } = command;
+      return [{ type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet, groupId, deviceIds: [...state.deviceIds, deviceId], unresolvedNames: state.unresolvedNames } }];
+    }
     default:
       return assertNever(command, 'group command');
   }

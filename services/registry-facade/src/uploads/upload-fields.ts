@@ -25,7 +25,9 @@ function check<S extends z.ZodType>(schema: S, field: string, raw: string | unde
   return undefined;
 }
 
-function manifestOf(raw: string | undefined, issues: InputIssue[]): ArtifactManifest | undefined {
+/** The manifest field; a config's is optional (its bytes are opaque, the format only a hint), a model's or container's is not. */
+function manifestOf(raw: string | undefined, kind: ArtifactKind | undefined, issues: InputIssue[]): ArtifactManifest | undefined {
+  if (raw === undefined && kind === 'config') return { kind: 'config' };
   if (raw === undefined) return check(ArtifactManifest, 'manifest', raw, issues);
   let json: unknown;
   try {
@@ -61,7 +63,7 @@ export function parseArtifactUpload(head: UploadHead): ArtifactUpload {
   const name = check(ArtifactName, 'name', head.fields.name, issues);
   const version = check(SemverLike, 'version', head.fields.version, issues);
   const kind = check(ArtifactKind, 'kind', head.fields.kind, issues);
-  const manifest = manifestOf(head.fields.manifest, issues);
+  const manifest = manifestOf(head.fields.manifest, kind, issues);
   if (kind && manifest && manifest.kind !== kind) issues.push({ path: ['manifest', 'kind'], message: `must equal the artifact kind '${kind}'` });
   if (kind === 'container') containerNameIssues(name, manifest, issues);
   if (!isSafeBasename(head.filename)) {

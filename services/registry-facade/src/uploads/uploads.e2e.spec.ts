@@ -90,6 +90,11 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     expect(await eventsOf('yolo-v8n', '9.9.9')).toEqual([]);
   });
 
+  it('takes a config without a manifest field, recording the plain config manifest', async () => {
+    const { status, body } = await postUpload(facade, fleet, uploadForm({ name: 'plain-config', kind: 'config', manifest: undefined, bytes: Buffer.from('{"threshold":0.4}'), filename: 'app.json' }));
+    expect([status, body.kind, body.manifest, body.targetPath]).toEqual([201, 'config', { kind: 'config' }, 'config/plain-config/2.1.0/app.json']);
+  });
+
   it('refuses a file part that comes before the fields', async () => {
     const form = new FormData();
     form.append('file', new Blob([randomBytes(100)]), 'model.onnx');

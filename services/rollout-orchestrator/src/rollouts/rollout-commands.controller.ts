@@ -39,7 +39,7 @@ export class RolloutCommands {
 
   @CommandPattern(orchestrator.listRollouts)
   list(input: CommandIn<typeof orchestrator.listRollouts>): CommandOut<typeof orchestrator.listRollouts> {
-    return this.deps.rollouts.list(input.fleet, input.limit, input.cursor);
+    return this.deps.rollouts.list(input.fleet, input.limit, input.cursor, input.status);
   }
 
   @CommandPattern(orchestrator.approveWave)

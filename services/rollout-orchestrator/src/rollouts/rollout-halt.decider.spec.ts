@@ -64,7 +64,7 @@ describe('rollout aggregate: halt rule, halt, resume, abort', () => {
       const s = strategy([[10, 'auto'], [100, 'manual']]);
       const history = [...created(s), ...waveStarted(0, [canary]), outcome(canary, 'healthy'), awaiting(1)];
       given(rolloutDecider, history).when(halt()).then([halted('halted by an operator', false)]);
-      given(rolloutDecider, [...history, halted('x', false)]).when(approve()).then([]);
+      given(rolloutDecider, [...history, halted('x', false)]).when(approve()).thenThrows(RuleViolation, 'rollout.halted');
       given(rolloutDecider, [...history, halted('x', false)]).when(resume).then([resumed, awaiting(1)]);
     });
 

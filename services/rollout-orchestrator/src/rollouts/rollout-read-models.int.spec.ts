@@ -7,7 +7,7 @@ import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { eventually } from '../test-fixtures/orchestrator-app.js';
-import { aborted, created, createdV1, fleet, halted, outcome, rolloutId, strategy, waveStarted, waveStartedV1 } from '../test-fixtures/rollout-history.js';
+import { aborted, created, createdV1, finished, fleet, halted, outcome, rolloutId, strategy, waveStarted, waveStartedV1 } from '../test-fixtures/rollout-history.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
@@ -79,6 +79,24 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     const page2 = await rollouts.list(fleet, 2, page1.nextCursor);
     expect(page2).toEqual({ items: [expect.objectContaining({ rolloutId: 'r-aaaaaaaaaaa1', status: 'running' })] });
     expect((await rollouts.list('plant-8', 10)).items).toEqual([]);
+  });
+
+  it('lists only the rollouts in one status, a finished one by its outcome', async () => {
+    const [stopped, good, bad] = ['r-status-halt1', 'r-status-good', 'r-status-bad1'];
+    await appendRollout(stopped, ...created(s, two), ...waveStarted(0, [first]), halted('too many failures', true));
+    await appendRollout(good, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), finished('succeeded'));
+    await appendRollout(bad, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'failed'), finished('failed'));
+    const ids = async (status: 'halted' | 'succeeded' | 'failed' | 'running') => {
+      const { items } = await rollouts.list(fleet, 100, undefined, status);
+      expect(items.every((r) => r.status === status)).toBe(true);
+      return items.map((r) => r.rolloutId);
+    };
+    await eventually(async () => (await ids('failed')).includes(bad));
+    expect(await ids('halted')).toContain(stopped);
+    expect(await ids('succeeded')).toEqual(expect.arrayContaining([good]));
+    expect(await ids('succeeded')).not.toContain(bad);
+    expect(await ids('running')).not.toEqual(expect.arrayContaining([stopped]));
+    expect((await rollouts.list(fleet, 1, undefined, 'halted')).items.map((r) => r.rolloutId)).toEqual([stopped]);
   });
 
   it('reports a revert like an update: the view shows what the device said about its revert assignment', async () => {

@@ -74,6 +74,10 @@ function supersede(command: Extract<RolloutCommand, { type: 'SupersedeDevices' }
 
 function approve(command: Extract<RolloutCommand, { type: 'ApproveWave' }>, state: LiveRollout): RolloutDecision {
   refuseIfEnded(state);
+  // A halt sets any gate aside: an approval now would change nothing, and a silent 200 reads as done.
+  if (state.status === 'halted') {
+    throw new RuleViolation('rollout.halted', `rollout '${state.facts.rolloutId}' is halted (${state.reason}): nothing to approve until it is resumed; a wave that was waiting at its gate waits there again after the resume`);
+  }
   if (state.status !== 'awaiting-approval') return folded(state);
   if (command.wave !== undefined && command.wave < state.wave) return folded(state); // that gate was opened already
   if (command.wave !== undefined && command.wave > state.wave) {

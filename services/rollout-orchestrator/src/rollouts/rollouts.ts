@@ -63,15 +63,19 @@ export class Rollouts {
     return this.view(state);
   }
 
-  /** The fleet's rollouts, newest first, from the read model; the cursor is a creation sequence. */
-  async list(fleet: string, limit: number, cursor?: string): Promise<{ items: RolloutView[]; nextCursor?: string }> {
+  /**
+   * The fleet's rollouts, newest first, from the read model; the cursor is a creation sequence.
+   * `status` is the view's: a finished rollout is `succeeded` or `failed` by its outcome.
+   */
+  async list(fleet: string, limit: number, cursor?: string, status?: RolloutView['status']): Promise<{ items: RolloutView[]; nextCursor?: string }> {
     if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
     const rows = await this.db.query<{ rollout_id: string; summary: RolloutSummary; created_seq: string }>(
       `SELECT rollout_id, summary, created_seq FROM rollout_summaries WHERE fleet = $1 AND ($2::bigint IS NULL OR created_seq < $2)
+       AND ($4::text IS NULL OR (CASE WHEN status = 'finished' THEN summary->>'outcome' ELSE status END) = $4)
        ORDER BY created_seq DESC LIMIT $3`,
-      [fleet, cursor === undefined ? null : Number(cursor), limit + 1],
+      [fleet, cursor === undefined ? null : Number(cursor), limit + 1, status ?? null],
     );
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.rollout_id);

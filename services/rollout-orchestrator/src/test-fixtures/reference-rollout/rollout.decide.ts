@@ -64,6 +64,8 @@ function supersede(command: Extract<RolloutCommand, { type: 'SupersedeDevices' }
 
 function approve(command: Extract<RolloutCommand, { type: 'ApproveWave' }>, state: LiveRollout): RolloutEvent[] {
   refuseIfEnded(state);
+  // The one deliberate change since (issue 15): an approval of a halted rollout is refused, not a silent no-op.
+  if (state.status === 'halted') throw new RuleViolation('rollout.halted', `rollout '${state.facts.rolloutId}' is halted`);
   if (state.status !== 'awaiting-approval') return [];
   if (command.wave !== undefined && command.wave < state.wave) return []; // that gate was opened already
   if (command.wave !== undefined && command.wave > state.wave) {
