@@ -28,10 +28,13 @@ const shared = {
 
 const config: Config = {
   testTimeout: 60_000, // a global option: Jest ignores it inside a project
-  // Spec files run one after another in one worker process (2 cores: Jest's default of one worker), and
-  // that worker is replaced once a file leaves it holding more than this: ESM module graphs of earlier
-  // files stay reachable in a long-lived process and the heap grew past 4 GiB over the whole suite.
-  // Setting it is also what makes Jest use a worker at all instead of running in its own process.
+  // Two spec files at a time, on 2 cores too (Jest's default there is one): an e2e file spends most of
+  // its time waiting on devices, timers and waves, not computing, so a second file fills that time.
+  // Each worker picks ports from a slice of its own (libs/local-infra/src/free-port.ts) and each file
+  // has its own platform, databases and NATS namespace. A worker is replaced once a file leaves it
+  // holding more than the limit: ESM module graphs of earlier files stay reachable in a long-lived
+  // process and the heap grew past 4 GiB over the whole suite.
+  maxWorkers: 2,
   workerIdleMemoryLimit: '1GB',
   // The run ends with its slowest spec files (compiled like the global setup: `npm run pretest`).
   reporters: ['default', '<rootDir>/libs/testing/dist/slowest-specs-reporter.js'],
