@@ -35,8 +35,11 @@ export interface AuditHarness {
 
 const auditEntry = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'main.js');
 
-/** `clock` stands in for the system clock in the audit (the time entries are judged written at). */
-export async function auditHarness(options: { clock?: Clock } = {}): Promise<AuditHarness> {
+/**
+ * `clock` stands in for the system clock in the audit (the time entries are judged written at);
+ * `env` adds settings to the audit's configuration (in-process and launched alike).
+ */
+export async function auditHarness(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<AuditHarness> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   await applyStreams(await jetstreamManager(nc), naming, Object.values(eventStreams)); // as each owner does when it starts
@@ -47,6 +50,7 @@ export async function auditHarness(options: { clock?: Clock } = {}): Promise<Aud
   const env = {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    ...options.env,
   };
   const config = loadServiceConfig('audit', env);
   const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
