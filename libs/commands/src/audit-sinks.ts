@@ -9,6 +9,7 @@ export const SinkUrl = z
 
 /** Where a new sink starts: the next entry written (`now`), the first entry (`start`), or a chain position. */
 export const SinkStart = z.union([z.literal('now'), z.literal('start'), z.strictObject({ position: z.number().int().min(1) })]);
+export type AddSinkStart = z.infer<typeof SinkStart>;
 
 /** A sink as an answer shows it: never its signing secret. */
 export const AuditSink = z.strictObject({

@@ -5,6 +5,7 @@ import { API_CONFIG, type ApiConfig } from './api-config.js';
 import { ArtifactUpload } from './artifacts/artifact-upload.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
 import { AuditController } from './audit/audit.controller.js';
+import { AuditSinksController } from './audit/audit-sinks.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { EnrollmentTokensController } from './devices/enrollment-tokens.controller.js';
 import { GroupsController } from './groups/groups.controller.js';
@@ -41,6 +42,7 @@ export class ApiModule {
         RolloutsController,
         ChannelsController,
         AuditController,
+        AuditSinksController,
         TufController,
         AgentBundlesController,
       ],
