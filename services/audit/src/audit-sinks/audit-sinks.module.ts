@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type ServiceConfig } from '@keelson/service-kit';
+import { DATABASE, declareModule, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
 import { auditTables } from '../audit-log/audit-database.js';
 import { AuditSinkCommands } from './audit-sinks.controller.js';
 import { auditSinksMigrations } from './audit-sinks.migrations.js';
@@ -9,6 +9,19 @@ import { auditSinksWorker, sinkDeliveryOptions } from './audit-sinks.worker.js';
 import { SinkSecrets, sinkSecretName } from './sink-secrets.js';
 
 const AUDIT_SINKS_DECLARATION = Symbol('AuditSinksDeclaration');
+
+/** At start, before any delivery: brings secrets sealed under `_PREVIOUS` under the current platform secret. */
+function resealWorker(db: Database, secrets: SinkSecrets): DeclaredWorker {
+  return {
+    name: 'audit sink secrets re-seal',
+    replicas: 'single-active', // once per rotation: one replica re-seals every row
+    start: async () => {
+      const resealed = await secrets.resealAll(db);
+      if (resealed) new Logger('audit-sinks').log(`re-sealed ${resealed} sink signing secrets under ${sinkSecretName}`);
+    },
+    stop: () => undefined,
+  };
+}
 
 /** `KEELSON_AUDIT_SINK_SECRET` (and `_PREVIOUS` while it rotates); bad values stop the audit, naming the variable only. */
 function sinkSecretsOf(config: ServiceConfig): SinkSecrets {
@@ -34,14 +47,17 @@ function sinkSecretsOf(config: ServiceConfig): SinkSecrets {
     {
       provide: AUDIT_SINKS_DECLARATION,
       inject: [SERVICE_CONFIG, DATABASE, SinkSecrets],
-      useFactory: (config: ServiceConfig, db: Database | null, secrets: SinkSecrets) =>
-        declareModule({
+      useFactory: (config: ServiceConfig, db: Database | null, secrets: SinkSecrets) => {
+        const database = requireDatabase(db, 'audit', auditTables);
+        return declareModule({
           module: 'audit-sinks',
           database: auditTables,
           migrations: auditSinksMigrations,
-          reactors: [auditSinksWorker(requireDatabase(db, 'audit', auditTables), secrets, sinkDeliveryOptions(config))],
+          projections: [resealWorker(database, secrets)],
+          reactors: [auditSinksWorker(database, secrets, sinkDeliveryOptions(config))],
           commandControllers: [AuditSinkCommands],
-        }),
+        });
+      },
     },
   ],
 })

@@ -1,4 +1,5 @@
 import { RuleViolation } from '@keelson/domain-kit';
+import type { Database } from '@keelson/postgres';
 import { openKey, sealKey, SealedKeyRefused, type SealingSecrets } from '@keelson/service-kit';
 
 /** The variable whose secret seals the sinks' signing secrets; `_PREVIOUS` during its rotation. */
@@ -45,5 +46,27 @@ export class SinkSecrets {
 
   forget(sinkId: string): void {
     this.opened.delete(sinkId);
+  }
+
+  /**
+   * During a rotation of the platform secret (`_PREVIOUS` set): re-seals every sink's secret that only
+   * the previous one opens under the current one, so `_PREVIOUS` can go after one start. Returns how
+   * many; a row neither opens stops it, naming the variables and the sink, never a value.
+   */
+  async resealAll(db: Database): Promise<number> {
+    const secrets = this.secrets;
+    if (secrets?.previous === undefined) return 0;
+    const rows = await db.query<{ sink_id: string; sealed_secret: string }>('SELECT sink_id, sealed_secret FROM audit_sinks');
+    let resealed = 0;
+    for (const row of rows) {
+      const label = labelOf(row.sink_id);
+      if (await openKey(row.sealed_secret, secrets.current, label, secrets.name).then(() => true, () => false)) continue;
+      const text = await openKey(row.sealed_secret, secrets.previous, label, `${secrets.name}_PREVIOUS`).catch(() => {
+        throw new SealedKeyRefused(`neither ${secrets.name} nor ${secrets.name}_PREVIOUS opens ${label}`);
+      });
+      await db.query('UPDATE audit_sinks SET sealed_secret = $2 WHERE sink_id = $1', [row.sink_id, await sealKey(text, secrets.current, label)]);
+      resealed++;
+    }
+    return resealed;
   }
 }
