@@ -5,6 +5,8 @@ import { callCommand } from '@keelson/service-kit';
 import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { sinkReceiver, type ReceivedDelivery, type SinkReceiver } from '../test-fixtures/sink-receiver.js';
+import { deliverNext } from './sink-delivery.js';
+import { SinkSecrets } from './sink-secrets.js';
 import { checkDelivery, signatureHeader } from './sink-signature.js';
 
 const admin = { kind: 'operator', id: 'admin' } as const;
@@ -110,6 +112,23 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     expect(receiver.accepted('/dead')).toHaveLength(2);
   });
 
+  it('is delivered by one replica at a time: while another holds the sink, this one skips it', async () => {
+    const { sinkId } = await show('siem');
+    const before = receiver.accepted('/siem').length;
+    const replica = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: platformSecret });
+    const options = { retryBaseMs: 20, retryMaxMs: 80, maxAttempts, timeoutMs: 5000 };
+    await h.db.transaction(async (sql) => {
+      await sql.query('SELECT 1 FROM audit_sinks WHERE sink_id = $1 FOR UPDATE', [sinkId]); // the other replica, mid-delivery
+      await halt('r-held');
+      await eventually(async () => (await logged()).length === 9);
+      expect(await deliverNext(h.db, replica, sinkId, 'siem', options)).toBe('idle');
+      expect(receiver.accepted('/siem')).toHaveLength(before);
+    });
+    await eventually(() => receiver.accepted('/siem').length === before + 1);
+    expect(await deliverNext(h.db, replica, sinkId, 'siem', options)).toBe('idle'); // nothing left, nothing sent twice
+    expect(receiver.accepted('/siem')).toHaveLength(before + 1);
+  });
+
   // Last: the in-process audit stays stopped.
   it('loses nothing when the audit is killed mid-delivery: the restarted audit sends that entry again and goes on in order', async () => {
     await h.stop();
@@ -121,9 +140,9 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
       await eventually(() => receiver.held() === 1, 30_000);
       await service.kill();
       receiver.dropHeld();
-      await halt('r-9');
+      await halt('r-10');
       service = await h.launch();
-      await eventually(() => receiver.accepted('/crash').length === 6, 30_000);
+      await eventually(() => receiver.accepted('/crash').length === 7, 30_000);
       await expectDeliveredFrom('/crash', 4);
     } finally {
       await service?.stop();
