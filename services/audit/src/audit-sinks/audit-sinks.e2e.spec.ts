@@ -2,6 +2,7 @@ import { audit, type CommandContract, type CommandInput, type CommandOutput } fr
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import type { RunningService } from '@keelson/local-infra';
 import { callCommand } from '@keelson/service-kit';
+import { register } from 'prom-client';
 import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { sinkReceiver, type ReceivedDelivery, type SinkReceiver } from '../test-fixtures/sink-receiver.js';
@@ -78,11 +79,14 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     const paused = await show('dead');
     expect(paused).toMatchObject({ position: 5, failures: maxAttempts, deadLetters: 1, paused: true, lastError: 'position 6: the receiver answered HTTP 500' });
     expect(receiver.received.filter((d) => d.path === '/dead')).toHaveLength(maxAttempts);
+    const pausedGauge = async () => (await register.getSingleMetric('keelson_audit_sinks_paused')?.get())?.values[0]?.value;
+    await eventually(async () => (await pausedGauge()) === 1); // what KeelsonAuditSinkPaused watches
     await halt('r-7');
     receiver.answer = () => 200;
     expect(await call(audit.resumeSink, { fleet: 'default', name: 'dead' })).toMatchObject({ paused: false, failures: 0, deadLetters: 1 });
     await eventually(() => receiver.accepted('/dead').length === 2);
     await expectDeliveredFrom('/dead', 6);
+    await eventually(async () => (await pausedGauge()) === 0);
     expect((await call(audit.listSinks, { fleet: 'default' })).items.map((s) => s.name)).toEqual(['dead', 'siem']);
   });
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
 import { numberSetting, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
+import { Gauge, register } from 'prom-client';
 import { deliverNext, type SinkDeliveryOptions } from './sink-delivery.js';
 import type { SinkSecrets } from './sink-secrets.js';
 
@@ -14,6 +15,11 @@ export function sinkDeliveryOptions(config: ServiceConfig): SinkDeliveryOptions 
     pollMs: numberSetting(config, 'KEELSON_AUDIT_SINK_POLL_MS', { default: 1000, min: 10, max: 60_000 }),
   };
 }
+
+/** The installation's sinks paused on a dead letter, counted after every round: what the alert KeelsonAuditSinkPaused watches. */
+const sinksPaused = (): Gauge<string> =>
+  (register.getSingleMetric('keelson_audit_sinks_paused') as Gauge<string> | undefined) ??
+  new Gauge({ name: 'keelson_audit_sinks_paused', help: 'Audit webhook sinks paused on a dead letter, waiting for an operator to resume them' });
 
 /**
  * Delivers every sink's due entries: at once when an entry was committed here (`poke`) and every
@@ -29,13 +35,19 @@ export function auditSinksWorker(db: Database, secrets: SinkSecrets, options: Si
   const drainSink = async (sinkId: string, name: string) => {
     while (!stopped && (await deliverNext(db, secrets, sinkId, name, options)) === 'delivered');
   };
+  const paused = sinksPaused();
   const drain = async () => {
-    do {
-      again = false;
-      const due = await db.query<{ sink_id: string; name: string }>('SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()');
-      const results = await Promise.allSettled(due.map((s) => drainSink(s.sink_id, s.name)));
-      for (const r of results) if (r.status === 'rejected') throw r.reason;
-    } while (again && !stopped);
+    try {
+      do {
+        again = false;
+        const due = await db.query<{ sink_id: string; name: string }>('SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()');
+        const results = await Promise.allSettled(due.map((s) => drainSink(s.sink_id, s.name)));
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      } while (again && !stopped);
+    } finally {
+      const [count] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_sinks WHERE paused').catch(() => []);
+      if (count) paused.set(count.n);
+    }
   };
   const poke = () => {
     if (stopped) return;
