@@ -6,6 +6,7 @@ import { register } from 'prom-client';
 import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { sinkReceiver, type ReceivedDelivery, type SinkReceiver } from '../test-fixtures/sink-receiver.js';
+import { AuditSinks } from './audit-sinks.store.js';
 import { deliverNext } from './sink-delivery.js';
 import { SinkSecrets } from './sink-secrets.js';
 import { checkDelivery, signatureHeader } from './sink-signature.js';
@@ -133,7 +134,7 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     expect(receiver.accepted('/siem')).toHaveLength(before + 1);
   });
 
-  // Last: the in-process audit stays stopped.
+  // The in-process audit stays stopped from here on.
   it('loses nothing when the audit is killed mid-delivery: the restarted audit sends that entry again and goes on in order', async () => {
     await h.stop();
     receiver.answer = (path, attempt) => (path === '/crash' && attempt === 3 ? 'hold' : 200);
@@ -152,4 +153,16 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
       await service?.stop();
     }
   }, 90_000);
+
+  it('treats a signing secret the platform secret no longer opens as a failed delivery, naming the variable only', async () => {
+    // Nothing runs now: this replica alone tries the sink, with the wrong platform secret.
+    const sealing = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: platformSecret });
+    const { sinkId } = await new AuditSinks(h.db, sealing).add({ fleet: 'default', name: 'rekeyed', url: receiver.url('/rekeyed'), secret: signingSecret, from: 'start' });
+    const wrong = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: 'not-the-platform-secret-0123' });
+    const options = { retryBaseMs: 20, retryMaxMs: 80, maxAttempts, timeoutMs: 5000 };
+    expect(await deliverNext(h.db, wrong, sinkId, 'rekeyed', options)).toBe('failed');
+    const [row] = await h.db.query<{ position: string; failures: number; last_error: string }>('SELECT position, failures, last_error FROM audit_sinks WHERE sink_id = $1', [sinkId]);
+    expect(row).toEqual({ position: '0', failures: 1, last_error: `position 1: KEELSON_AUDIT_SINK_SECRET does not open audit-sink/${sinkId}: the secret is wrong or the file was altered` });
+    expect(receiver.received.filter((d) => d.path === '/rekeyed')).toEqual([]);
+  });
 });

@@ -67,8 +67,10 @@ export async function deliverNext(db: Database, secrets: SinkSecrets, sinkId: st
     const [row] = await sql.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 AND fleet = $2 ORDER BY position LIMIT 1`, [sink.position, sink.fleet]);
     if (!row) return 'idle';
     const entry = entryOfRow(row);
-    const secret = await secrets.open(sink.sink_id, sink.sealed_secret);
-    const problem = await post(sink.url, secret, JSON.stringify(cloudEventOf(entry)), entry.position, sinkName, options.timeoutMs);
+    // A secret that does not open (platform secret unset or wrong) fails like a refused delivery: retried
+    // with backoff, then paused with the reason in `lastError` (which names variables, never values).
+    const secret = await secrets.open(sink.sink_id, sink.sealed_secret).catch((err: unknown) => new Error(err instanceof Error ? err.message : String(err)));
+    const problem = secret instanceof Error ? secret.message : await post(sink.url, secret, JSON.stringify(cloudEventOf(entry)), entry.position, sinkName, options.timeoutMs);
     if (problem === undefined) {
       await sql.query('UPDATE audit_sinks SET position = $2, failures = 0, last_error = NULL WHERE sink_id = $1', [sinkId, entry.position]);
       return 'delivered';

@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import { createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { auditAppModule } from '../app.module.js';
+import { auditEventsStream } from '../audit-events/audit-events.stream.js';
 
 /** The event stores of the owning services, writing as they would (validated events, metadata in headers). */
 export type OwnerStores = Record<keyof typeof eventStreams, EventStore<KeelsonEvent>>;
@@ -79,6 +80,9 @@ export async function auditHarness(options: { clock?: Clock; env?: Record<string
     },
     async close() {
       await harness.stop();
+      // AUDIT_EVENTS reserves its max_bytes (10 GiB by default) on the run's one NATS server: left
+      // behind, a few of them exhaust its storage and the next audit spec cannot declare its own.
+      await (await jetstreamManager(nc)).streams.delete(`${naming.streamPrefix}${auditEventsStream.name}`).catch(() => false);
       await nc.close();
       await db.close();
       await testDb.drop();
