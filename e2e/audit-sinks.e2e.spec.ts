@@ -66,6 +66,11 @@ describe('audit-sink: webhook sinks through the api and the CLI', () => {
     expect(asOperator.status).toBe(403);
   });
 
+  it('resumes a sink from the CLI, audited', async () => {
+    expect((await cli('audit', 'sink', 'resume', 'siem')).stdout).toMatch(/^audit sink siem resumed at position \d+\n$/);
+    await eventually('the resume is audited', async () => ((await auditOf(platform, 'type=AuditSinkResumed')).length === 1 ? true : undefined));
+  });
+
   it('removes a sink from the CLI, audited', async () => {
     expect((await cli('audit', 'sink', 'remove', 'siem')).stdout).toMatch(/^audit sink siem removed \(delivered to position \d+\)\n$/);
     expect(await sinks()).toEqual([]);
