@@ -7,10 +7,10 @@
 // Environment: KEELSON_HOME (data, default ./.keelson), KEELSON_API_PORT (default 8080; every other
 // port is derived from it, so two stacks side by side never collide), KEELSON_ADMIN_TOKEN (use this
 // admin token instead of the generated one), KEELSON_SIM_DEVICES (simulated devices, default 10),
-// KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS, KEELSON_SIGNER_KEY_SECRET_PREVIOUS and
-// KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS (while rotating deviceCaKeySecret, signerKeySecret or
-// registryCredentialsSecret of secrets.json: the old value, passed to the device gateway, the signer or
-// the facade, which re-seals what it keeps; docs/runbooks/rotate-credentials.md), GOMEMLIMIT (nats-server's
+// KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS, KEELSON_SIGNER_KEY_SECRET_PREVIOUS,
+// KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS and KEELSON_AUDIT_SINK_SECRET_PREVIOUS (while rotating
+// deviceCaKeySecret, signerKeySecret, registryCredentialsSecret or auditSinkSecret of secrets.json: the
+// old value, passed to the device gateway, the signer, the facade or the audit, which re-seals what it keeps; docs/runbooks/rotate-credentials.md), GOMEMLIMIT (nats-server's
 // Go memory limit, 900MiB unless set; deploy/memory.md), KEELSON_EXPERIMENT_TICK_SECONDS and
 // KEELSON_EXPERIMENT_LOOK_SECONDS (2 and 10 here, so the tour's experiments end soon; docs/experiments.md),
 // KEELSON_DEVICE_OFFLINE_SECONDS (device gateway:

@@ -36,13 +36,13 @@ describe.each(overlays)('the alert rules of the %s overlay', (overlay) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema spec checks the shape
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
     expect(alerts).toEqual([
-      'KeelsonRolloutHalted', 'KeelsonConsumerLagging', 'KeelsonAuditLagging', 'KeelsonAuditEventsStuck', 'KeelsonAuditChainBroken',
+      'KeelsonRolloutHalted', 'KeelsonConsumerLagging', 'KeelsonAuditLagging', 'KeelsonAuditEventsStuck', 'KeelsonAuditSinkPaused', 'KeelsonAuditChainBroken',
       'KeelsonTufMetadataExpiring', 'KeelsonCertificateExpiring', 'KeelsonRunnerWithoutLeader',
     ]);
   });
 
   it('passes promtool check rules', () => {
-    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 8 rules found') });
+    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 9 rules found') });
   });
 
   it('passes its unit tests with promtool test rules: each alert fires and stays quiet as it should', () => {

@@ -54,3 +54,4 @@ export const verifyAudit = defineCommand(
       .optional(),
   }),
 );
+export * from './audit-sinks.js';

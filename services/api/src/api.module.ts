@@ -5,6 +5,7 @@ import { API_CONFIG, type ApiConfig } from './api-config.js';
 import { ArtifactUpload } from './artifacts/artifact-upload.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
 import { AuditController } from './audit/audit.controller.js';
+import { AuditSinksController } from './audit/audit-sinks.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { InstalledVersionsController } from './devices/installed-versions.controller.js';
 import { EnrollmentTokensController } from './devices/enrollment-tokens.controller.js';
@@ -43,6 +44,7 @@ export class ApiModule {
         RolloutsController,
         ChannelsController,
         AuditController,
+        AuditSinksController,
         TufController,
         AgentBundlesController,
       ],

@@ -6,6 +6,7 @@ import { artifactList, artifactPush } from './commands/artifact.commands.js';
 import { artifactPublish } from './commands/artifact-publish.js';
 import { auditExport } from './commands/audit-export.js';
 import { auditList, auditVerify } from './commands/audit.commands.js';
+import { auditSinkAdd, auditSinkList, auditSinkRemove, auditSinkResume, auditSinkShow } from './commands/audit-sink.commands.js';
 import { deviceDecommission, deviceToken } from './commands/device.commands.js';
 import { deviceList, deviceVersions } from './commands/device-list.js';
 import { deviceShow } from './commands/device-show.js';
@@ -64,6 +65,11 @@ export const commands: Record<string, Command> = {
   'audit list': auditList,
   'audit export': auditExport,
   'audit verify': auditVerify,
+  'audit sink add': auditSinkAdd,
+  'audit sink list': auditSinkList,
+  'audit sink show': auditSinkShow,
+  'audit sink resume': auditSinkResume,
+  'audit sink remove': auditSinkRemove,
   'token create': tokenCreate,
   'token list': tokenList,
   'token revoke': tokenRevoke,

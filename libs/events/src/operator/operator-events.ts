@@ -60,8 +60,25 @@ export const PlatformSecretRotated = defineMessage('PlatformSecretRotated', 1, {
 });
 export type PlatformSecretRotated = z.infer<typeof PlatformSecretRotated>;
 
-/** Any credential event: the api's stream (EV_OPERATORS) and the key rotations services record on theirs; latest versions only. */
-export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated | PlatformSecretRotated;
+const sink = { fleet: SubjectToken, sinkId: SubjectToken, name: SubjectToken };
+
+/**
+ * An operator added a webhook sink of the fleet's audit entries (`ev.operator.<fleet>.<sinkId>`),
+ * delivered from chain position `from`. The address is recorded; the signing secret never is.
+ */
+export const AuditSinkAdded = defineMessage('AuditSinkAdded', 1, { ...sink, url: z.url().max(2048), from: z.number().int().min(1) });
+export type AuditSinkAdded = z.infer<typeof AuditSinkAdded>;
+
+/** An operator removed a webhook sink; its sealed secret was destroyed with it. */
+export const AuditSinkRemoved = defineMessage('AuditSinkRemoved', 1, sink);
+export type AuditSinkRemoved = z.infer<typeof AuditSinkRemoved>;
+
+/** An operator resumed a sink that had paused on a dead letter, at chain position `at`. */
+export const AuditSinkResumed = defineMessage('AuditSinkResumed', 1, { ...sink, at: z.number().int().min(1) });
+export type AuditSinkResumed = z.infer<typeof AuditSinkResumed>;
+
+/** Any credential or audit-sink event: the api's stream (EV_OPERATORS) and the key rotations services record on theirs; latest versions only. */
+export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated | PlatformSecretRotated | AuditSinkAdded | AuditSinkRemoved | AuditSinkResumed;
 
 /** Reads every version of every operator event. */
 export const operatorEvents = new MessageRegistry<OperatorEvent>([
@@ -69,6 +86,9 @@ export const operatorEvents = new MessageRegistry<OperatorEvent>([
   readersOf(ApiTokenRevoked),
   readersOf(AdminCredentialRotated),
   readersOf(PlatformSecretRotated),
+  readersOf(AuditSinkAdded),
+  readersOf(AuditSinkRemoved),
+  readersOf(AuditSinkResumed),
 ]);
 
 /** Parses an operator event at the boundary; throws `InvalidInput` (`message.*`). */

@@ -16,6 +16,7 @@ const previousSecrets = [
   { name: 'KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS', service: 'device-gateway' },
   { name: 'KEELSON_SIGNER_KEY_SECRET_PREVIOUS', service: 'signer' },
   { name: 'KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS', service: 'registry-facade' },
+  { name: 'KEELSON_AUDIT_SINK_SECRET_PREVIOUS', service: 'audit' },
 ] as const;
 
 function checkTimer(timer: (typeof timers)[number], raw: string): string {

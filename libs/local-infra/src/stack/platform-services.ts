@@ -37,4 +37,6 @@ export interface PlatformSecrets {
   deviceCaKeySecret: string;
   /** The facade's key-encryption secret (`KEELSON_REGISTRY_CREDENTIALS_SECRET`): upstream registry credentials are sealed under it. */
   registryCredentialsSecret: string;
+  /** The audit's key-encryption secret (`KEELSON_AUDIT_SINK_SECRET`): the webhook sinks' signing secrets are sealed under it. */
+  auditSinkSecret: string;
 }

@@ -150,6 +150,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ? { ...(replicaCount === 1 ? { KEELSON_BLOB_STORE: 'directory' } : {}), KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret }
       : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
+    ...(service === 'audit' ? { KEELSON_AUDIT_SINK_SECRET: secrets.auditSinkSecret } : {}),
     ...tlsEnv(service),
     ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)
     ...options.serviceEnv?.[service],

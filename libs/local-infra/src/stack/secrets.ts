@@ -17,5 +17,6 @@ export function generatePlatformSecrets(adminToken?: string): PlatformSecrets {
     signerKeySecret: secret(),
     deviceCaKeySecret: secret(),
     registryCredentialsSecret: secret(),
+    auditSinkSecret: secret(),
   };
 }

@@ -5,11 +5,15 @@ import { CLOCK, HealthController, ServiceError, type Clock } from '@keelson/serv
 import { AgentBundlesController } from '../agent-bundles/agent-bundles.controller.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { ApiTokensController } from '../operators/api-tokens.controller.js';
+import { AuditSinksController } from '../audit/audit-sinks.controller.js';
 import { looksLikeApiToken, readApiToken } from '../operators/api-token-string.js';
 import { ApiTokens } from '../operators/api-tokens.js';
 import { adminActor } from './operator-commands.js';
 import { setRequestActor } from './request-actor.js';
 import { requiredRoleOf, roleAllows } from './route-roles.js';
+
+/** Controllers whose every route needs the fleet's admin role. */
+const adminOnly = new Set<unknown>([ApiTokensController, AuditSinksController]);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -55,7 +59,7 @@ export class OperatorAuthGuard implements CanActivate {
     if (!parsed) throw unauthenticated();
     const token = await this.tokens.authenticate(parsed, this.clock.now());
     if (fleetOf(req) !== token.fleet) throw new ServiceError('Forbidden', 'auth.wrong-fleet', `this token acts in fleet '${token.fleet}' only`);
-    const required = requiredRoleOf(req.method ?? 'GET', context.getClass() === ApiTokensController);
+    const required = requiredRoleOf(req.method ?? 'GET', adminOnly.has(context.getClass()));
     if (!roleAllows(token.role, required)) throw new ServiceError('Forbidden', 'auth.role', `a ${token.role} token cannot do this (it needs ${required})`);
     setRequestActor({ kind: 'operator', id: token.tokenId });
     return true;

@@ -9,6 +9,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { adminCredentialMigrations, recordAdminCredential } from './admin-credential.js';
 import { ApiTokenViews } from './api-token-views.js';
+import { AuditSinkRecords } from './audit-sink-records.js';
 import { ApiTokens } from './api-tokens.js';
 import { ApiTokensController } from './api-tokens.controller.js';
 import { apiTokensMigrations, apiTokensProjection } from './api-tokens.projection.js';
@@ -58,6 +59,7 @@ export class OperatorsModule {
           useFactory: (nc: NatsConnection, config: ServiceConfig) => new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.api, parse: parseOperatorEvent }),
         },
         { provide: ApiTokens, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new ApiTokens(store) },
+        { provide: AuditSinkRecords, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new AuditSinkRecords(store) },
         { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)) },
         {
           provide: OPERATORS_DECLARATION,
@@ -66,7 +68,7 @@ export class OperatorsModule {
             declareModule(operatorsDeclaration(apiConfig, requireDatabase(db, 'api', apiTables), clock, store)),
         },
       ],
-      exports: [ApiTokens],
+      exports: [ApiTokens, AuditSinkRecords],
     };
   }
 }

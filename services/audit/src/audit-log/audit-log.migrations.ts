@@ -67,4 +67,10 @@ export const auditLogMigrations: Migration[] = [
     );
     INSERT INTO audit_relay_position (only_row, position) VALUES (true, 0) ON CONFLICT DO NOTHING`,
   },
+  {
+    // A webhook sink reads the next entry of its fleet after its position: without this index a sink
+    // of a quiet fleet would walk every later entry of the other fleets on each round.
+    id: 'audit-0006-fleet-position',
+    sql: 'CREATE INDEX IF NOT EXISTS audit_log_fleet_position ON audit_log (fleet, position)',
+  },
 ];

@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '@keelson/postgres';
 import { createServiceApp, loadServiceConfig, type Clock } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
 import { auditAppModule } from '../app.module.js';
+import { auditEventsStream } from '../audit-events/audit-events.stream.js';
 
 /** The event stores of the owning services, writing as they would (validated events, metadata in headers). */
 export type OwnerStores = Record<keyof typeof eventStreams, EventStore<KeelsonEvent>>;
@@ -35,8 +36,11 @@ export interface AuditHarness {
 
 const auditEntry = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'main.js');
 
-/** `clock` stands in for the system clock in the audit (the time entries are judged written at). */
-export async function auditHarness(options: { clock?: Clock } = {}): Promise<AuditHarness> {
+/**
+ * `clock` stands in for the system clock in the audit (the time entries are judged written at);
+ * `env` adds settings to the audit's configuration (in-process and launched alike).
+ */
+export async function auditHarness(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<AuditHarness> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   await applyStreams(await jetstreamManager(nc), naming, Object.values(eventStreams)); // as each owner does when it starts
@@ -47,6 +51,7 @@ export async function auditHarness(options: { clock?: Clock } = {}): Promise<Aud
   const env = {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    ...options.env,
   };
   const config = loadServiceConfig('audit', env);
   const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
@@ -75,6 +80,9 @@ export async function auditHarness(options: { clock?: Clock } = {}): Promise<Aud
     },
     async close() {
       await harness.stop();
+      // AUDIT_EVENTS reserves its max_bytes (10 GiB by default) on the run's one NATS server: left
+      // behind, a few of them exhaust its storage and the next audit spec cannot declare its own.
+      await (await jetstreamManager(nc)).streams.delete(`${naming.streamPrefix}${auditEventsStream.name}`).catch(() => false);
       await nc.close();
       await db.close();
       await testDb.drop();

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { SubjectToken } from '@keelson/events';
+import { defineCommand } from './kit.js';
+
+/** A webhook address: http or https only, no credentials in it (they would be stored in clear). */
+export const SinkUrl = z
+  .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://siem.example.com/keelson' })
+  .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'the URL must not carry a user or password: the signing secret authenticates deliveries');
+
+/** Where a new sink starts: the next entry written (`now`), the first entry (`start`), or a chain position. */
+export const SinkStart = z.union([z.literal('now'), z.literal('start'), z.strictObject({ position: z.number().int().min(1) })]);
+export type AddSinkStart = z.infer<typeof SinkStart>;
+
+/** A sink as an answer shows it: never its signing secret. */
+export const AuditSink = z.strictObject({
+  sinkId: z.string(),
+  fleet: SubjectToken,
+  name: SubjectToken,
+  url: z.string(),
+  position: z.number().int().min(0),
+  failures: z.number().int().min(0),
+  deadLetters: z.number().int().min(0),
+  paused: z.boolean(),
+  lastError: z.string().optional(),
+  createdAt: z.string(),
+});
+export type AuditSink = z.infer<typeof AuditSink>;
+
+/** Adds a webhook sink to a fleet; the signing secret is sealed at once and never answered. */
+export const addSink = defineCommand(
+  'audit',
+  'sink-add',
+  z.strictObject({
+    fleet: SubjectToken,
+    name: SubjectToken.optional(),
+    url: SinkUrl,
+    secret: z.string().min(16, 'the signing secret must be at least 16 characters').max(256),
+    from: SinkStart.default('now'),
+  }),
+  AuditSink,
+);
+
+export const listSinks = defineCommand('audit', 'sink-list', z.strictObject({ fleet: SubjectToken }), z.strictObject({ items: z.array(AuditSink) }));
+
+export const showSink = defineCommand('audit', 'sink-show', z.strictObject({ fleet: SubjectToken, name: SubjectToken }), AuditSink);
+
+export const removeSink = defineCommand(
+  'audit',
+  'sink-remove',
+  z.strictObject({ fleet: SubjectToken, name: SubjectToken }),
+  z.strictObject({ removed: AuditSink }),
+);
+
+/** A paused sink (a delivery dead-lettered) retries that same entry, its failures reset. */
+export const resumeSink = defineCommand(
+  'audit',
+  'sink-resume',
+  z.strictObject({ fleet: SubjectToken, name: SubjectToken }),
+  AuditSink,
+);
