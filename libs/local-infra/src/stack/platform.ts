@@ -150,7 +150,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ? { ...(replicaCount === 1 ? { KEELSON_BLOB_STORE: 'directory' } : {}), KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret }
       : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
-    ...(service === 'audit' ? { KEELSON_AUDIT_SINK_SECRET: secrets.auditSinkSecret } : {}),
+    // AUDIT_EVENTS reserves its byte limit on the server (10 GiB by default: an installation's disk);
+    // on one machine a local stack or a test platform keeps 256 MiB, so it starts wherever 10 GiB are not free.
+    ...(service === 'audit' ? { KEELSON_AUDIT_SINK_SECRET: secrets.auditSinkSecret, KEELSON_AUDIT_EVENTS_MAX_MB: '256' } : {}),
     ...tlsEnv(service),
     ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)
     ...options.serviceEnv?.[service],
