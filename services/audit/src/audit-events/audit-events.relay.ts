@@ -7,6 +7,7 @@ import type { DeclaredWorker } from '@keelson/service-kit';
 import { cloudEventOf } from '../audit-log/audit-cloud-event.js';
 import { auditEventsUnrelayed } from '../audit-log/audit-log.metrics.js';
 import { entryColumns, entryOfRow, type EntryRow } from '../audit-log/audit-log.rows.js';
+import { pokedDrain } from '../audit-log/poked-drain.js';
 import { auditEventSubject } from './audit-events.stream.js';
 
 /** Entries per round: one transaction holds the relay's row while their publishes are acknowledged. */
@@ -50,48 +51,19 @@ export async function relayBatch(db: Database, js: JetStreamClient, naming: Even
  * its publish was acknowledged.
  */
 export function auditEventsRelay(db: Database, js: JetStreamClient, naming: EventStoreNaming, intervalMs = 1000): DeclaredWorker & { poke(): void } {
-  const logger = new Logger('audit-events');
-  let timer: NodeJS.Timeout | undefined;
-  let draining: Promise<void> | undefined;
-  let again = false;
-  let stopped = true;
   const unrelayed = auditEventsUnrelayed();
-  const drain = async () => {
-    try {
-      do {
-        again = false;
-        while (!stopped && (await relayBatch(db, js, naming)) === relayBatchSize);
-      } while (again && !stopped);
-    } finally {
+  return pokedDrain({
+    name: 'audit events relay',
+    logger: new Logger('audit-events'),
+    doing: 'relaying audit entries to AUDIT_EVENTS',
+    everyMs: intervalMs,
+    round: async (stopped) => {
+      while (!stopped() && (await relayBatch(db, js, naming)) === relayBatchSize);
+    },
+    after: async () => {
       // The whole installation's gap, whichever replica relayed: what the alert watches.
       const [gap] = await db.query<{ n: string }>('SELECT h.position - r.position AS n FROM audit_chain_head h, audit_relay_position r').catch(() => []);
       if (gap) unrelayed.set(Number(gap.n));
-    }
-  };
-  const poke = () => {
-    if (stopped) return;
-    if (draining) {
-      again = true;
-      return;
-    }
-    draining = drain()
-      .catch((err: unknown) => logger.warn(`relaying audit entries to AUDIT_EVENTS failed, retrying: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => (draining = undefined));
-  };
-  return {
-    name: 'audit events relay',
-    replicas: 'every-replica',
-    poke,
-    start: () => {
-      stopped = false;
-      poke();
-      timer = setInterval(poke, intervalMs);
-      timer.unref();
     },
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await draining;
-    },
-  };
+  });
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
 import { numberSetting, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
 import { Gauge, register } from 'prom-client';
+import { pokedDrain } from '../audit-log/poked-drain.js';
 import { deliverNext, type SinkDeliveryOptions } from './sink-delivery.js';
 import type { SinkSecrets } from './sink-secrets.js';
 
@@ -27,52 +28,23 @@ const sinksPaused = (): Gauge<string> =>
  * Each sink drains in chain order until it is idle or fails; sinks do not wait on each other's retries.
  */
 export function auditSinksWorker(db: Database, secrets: SinkSecrets, options: SinkDeliveryOptions & { pollMs: number }): DeclaredWorker & { poke(): void } {
-  const logger = new Logger('audit-sinks');
-  let timer: NodeJS.Timeout | undefined;
-  let draining: Promise<void> | undefined;
-  let again = false;
-  let stopped = true;
-  const drainSink = async (sinkId: string, name: string) => {
-    while (!stopped && (await deliverNext(db, secrets, sinkId, name, options)) === 'delivered');
-  };
   const paused = sinksPaused();
-  const drain = async () => {
-    try {
-      do {
-        again = false;
-        const due = await db.query<{ sink_id: string; name: string }>('SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()');
-        const results = await Promise.allSettled(due.map((s) => drainSink(s.sink_id, s.name)));
-        for (const r of results) if (r.status === 'rejected') throw r.reason;
-      } while (again && !stopped);
-    } finally {
+  return pokedDrain({
+    name: 'audit sinks',
+    logger: new Logger('audit-sinks'),
+    doing: 'delivering audit entries to sinks',
+    everyMs: options.pollMs,
+    round: async (stopped) => {
+      const drainSink = async (sinkId: string, name: string) => {
+        while (!stopped() && (await deliverNext(db, secrets, sinkId, name, options)) === 'delivered');
+      };
+      const due = await db.query<{ sink_id: string; name: string }>('SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()');
+      const results = await Promise.allSettled(due.map((s) => drainSink(s.sink_id, s.name)));
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    },
+    after: async () => {
       const [count] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_sinks WHERE paused').catch(() => []);
       if (count) paused.set(count.n);
-    }
-  };
-  const poke = () => {
-    if (stopped) return;
-    if (draining) {
-      again = true;
-      return;
-    }
-    draining = drain()
-      .catch((err: unknown) => logger.warn(`delivering audit entries to sinks failed, retrying: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => (draining = undefined));
-  };
-  return {
-    name: 'audit sinks',
-    replicas: 'every-replica',
-    poke,
-    start: () => {
-      stopped = false;
-      poke();
-      timer = setInterval(poke, options.pollMs);
-      timer.unref();
     },
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await draining;
-    },
-  };
+  });
 }
