@@ -1,12 +1,12 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { audit } from '@keelson/commands';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { callCommand, loadServiceConfig } from '@keelson/service-kit';
 import { register } from 'prom-client';
 import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { positionHeader, relayBatchSize } from './audit-events.relay.js';
-import { auditEventsStream } from './audit-events.stream.js';
+import { auditEventsLimits, auditEventsStream } from './audit-events.stream.js';
 
 const admin = { kind: 'operator', id: 'admin' } as const;
 
@@ -71,7 +71,9 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
 
   it('is a limits stream: entries age out after the configured days, it never grows past its size', async () => {
     const { config } = await (await jetstreamManager(h.nc)).streams.info(streamName);
-    expect(config).toMatchObject({ retention: 'limits', discard: 'old', storage: 'file', max_age: 30 * 86_400 * 1e9, max_bytes: 10_240 * 1024 * 1024 });
+    expect(config).toMatchObject({ retention: 'limits', discard: 'old', storage: 'file', max_age: 30 * 86_400 * 1e9, max_bytes: 64 * 1024 * 1024 });
+    // 64 MiB is the harness's setting (see auditHarness); an installation's default is 10 GiB.
+    expect(auditEventsLimits(loadServiceConfig('audit', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222' }), 1).maxBytes).toBe(10_240 * 1024 * 1024);
   });
 
   it('relays what was committed while it was down, once, in batches, when it is back', async () => {

@@ -51,6 +51,9 @@ export async function auditHarness(options: { clock?: Clock; env?: Record<string
   const env = {
     KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
     KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    // AUDIT_EVENTS reserves its byte limit on the run's one NATS server, shared by every spec file and
+    // worker: 64 MiB here, not the 10 GiB default, so the run never depends on the machine's free disk.
+    KEELSON_AUDIT_EVENTS_MAX_MB: '64',
     ...options.env,
   };
   const config = loadServiceConfig('audit', env);
@@ -80,8 +83,8 @@ export async function auditHarness(options: { clock?: Clock; env?: Record<string
     },
     async close() {
       await harness.stop();
-      // AUDIT_EVENTS reserves its max_bytes (10 GiB by default) on the run's one NATS server: left
-      // behind, a few of them exhaust its storage and the next audit spec cannot declare its own.
+      // AUDIT_EVENTS reserves its max_bytes on the run's one NATS server: left behind, enough of them
+      // would exhaust its storage and a later audit spec could not declare its own.
       await (await jetstreamManager(nc)).streams.delete(`${naming.streamPrefix}${auditEventsStream.name}`).catch(() => false);
       await nc.close();
       await db.close();
