@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '@keelson/testing';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, trust chain: an operator's API token acts in its fleet as itself, and its secret reaches no
@@ -29,12 +30,6 @@ describe('operator API tokens on the whole platform', () => {
     return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
   };
   const auditItems = async () => (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items;
-  const eventually = async (check: () => Promise<boolean>) => {
-    for (const end = Date.now() + 20_000; !(await check());) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   it('acts as operator:<tokenId> in its fleet only, is audited, is refused once revoked, and its secret is nowhere', async () => {
     const issued = await platform.api<{ tokenId: string; token: string }>('/v1/tokens', { body: { name: 'e2e operator', role: 'operator' } });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { eventually } from '@keelson/testing';
 import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
 import { startTokenRealm } from '../services/registry-facade/src/test-fixtures/token-realm.js';
@@ -44,12 +45,6 @@ describe('registry connections through the CLI, on the whole platform and a real
     cliStdin(`${secret}\n`, 'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin', '--ca-file', caFile, ...more);
   const listed = async () => (await cli('registry', 'list', '--json')).json().items as { name: string; credentialsSet: boolean; connectedAt: string }[];
   const auditItems = async () => (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items;
-  const eventually = async (check: () => Promise<boolean>) => {
-    for (const end = Date.now() + 20_000; !(await check());) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   it('refuses a wrong password, a bad CA and an unreachable registry with a clear error, recording nothing', async () => {
     const wrong = await connectHarbor('not-the-password');

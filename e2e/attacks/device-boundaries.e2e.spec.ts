@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLayout, enrollDevice, type SimulatedFleet } from '../../services/agent/src/index.js';
 import { startSecondFleet, publishToFleet } from '../support/attacks/second-fleet.js';
-import { blobName } from '../support/attacks/keyed-repository.js';
+import { blobName } from '@keelson/tuf/testing';
 import { deviceFetch } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { connectAs } from '../support/impostor.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 // misreading of the spec would go unnoticed.
 import { TUFClient } from '@freedomofpress/tuf-browser';
 import { DataDirLayout } from '../../services/agent/src/index.js';
-import { startMetadataProxy, type MetadataProxy } from '../support/attacks/metadata-proxy.js';
-import { flipSignedByte } from '../support/attacks/tampering.js';
+import { startMetadataProxy, type MetadataProxy } from '@keelson/agent/testing';
+import { flipSignedByte } from '@keelson/agent/testing';
 import { platformCaOf } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { VerifiedMetadata, verifyTargetInBin } from './independent-bin-check.js';

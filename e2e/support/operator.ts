@@ -1,4 +1,7 @@
+import { eventually } from '@keelson/testing';
 import type { TestPlatform } from './test-platform.js';
+
+export { eventually };
 
 /** What an operator does through the REST API in the end-to-end specs, with the answers checked. */
 export interface RolloutView {
@@ -38,17 +41,6 @@ export async function pushArtifact(platform: TestPlatform, input: { name: string
   form.set('file', new Blob([input.bytes]), input.file ?? 'model.onnx');
   const res = await fetch(`${platform.apiUrl}/v1/artifacts`, { method: 'POST', headers: { authorization: `Bearer ${platform.adminToken}` }, body: form });
   return { status: res.status, body: (await res.json()) as { status?: string; sha256?: string; targetPath?: string; error?: { code: string; message: string } } };
-}
-
-/** Polls until `check` returns a value (not undefined), or fails with what it last saw. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Pushes an artifact and waits until the signer has signed it (status `published`). */

@@ -4,7 +4,7 @@ import { createGroup, eventually } from '../operator.js';
 import { platformCaOf } from '../device-https.js';
 import { startFleet } from '../fleet.js';
 import { startTestPlatform, type TestPlatform } from '../test-platform.js';
-import { startMetadataProxy, type MetadataProxy } from './metadata-proxy.js';
+import { startMetadataProxy, type MetadataProxy } from '@keelson/agent/testing';
 
 /**
  * Puts a man in the middle between a real (simulated) agent and the facade: the agent is stopped,

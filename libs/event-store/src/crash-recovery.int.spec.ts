@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort, isAlive, startNatsServer, type RunningNats } from '@keelson/local-infra';
-import { testEnv } from '@keelson/testing';
+import { eventually, testEnv } from '@keelson/testing';
 import { applyStreams, EventStore, productionNaming, ReactorRunner, type StreamDeclaration } from './index.js';
 import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
-import { until } from './test-fixtures/until.js';
 
 // A private nats-server per test, so it can be killed without disturbing other specs.
 const decl: StreamDeclaration = { name: 'EV_CRASH', subjects: ['ev.counter.>'], description: 'crash tests' };
@@ -60,12 +59,12 @@ describe('the event store across a nats-server crash', () => {
     await runner.start();
     const meta = (id: string) => ({ actor: { kind: 'system' as const, id: 't' }, correlationId: 'c', commandId: id });
     const seq = (await store.append(subject, 0, [inc(1)], meta('r-1')))!.lastSeq;
-    await until(() => seen.length === 1, 30_000, 50);
+    await eventually(() => seen.length === 1, 30_000);
     await server.kill();
     server = await start();
     // Appended once the server is back (the same command id: a retried append is stored once).
     for (let appended = false; !appended; ) appended = await store.append(subject, seq, [inc(2)], meta('r-2')).then(() => true, () => false);
-    await until(() => seen.length === 2, 30_000, 50);
+    await eventually(() => seen.length === 2, 30_000);
     await runner.stop();
     expect(seen).toEqual([1, 2]);
     await nc.close();

@@ -1,10 +1,9 @@
 import { jetstream } from '@nats-io/jetstream';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@keelson/testing';
 import { ProjectionRunner, ReactorRunner, type Projection, type Reactor, type RecordedEvent, type StreamDeclaration } from './index.js';
 import { openCounterStore, type CounterStore } from './test-fixtures/counter-store.js';
 import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
-import { until } from './test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_HANDLED', subjects: ['ev.counter.>'], description: 'handled-types tests' };
 const encoder = new TextEncoder();
@@ -65,7 +64,7 @@ describe('a consumer that declares the event types it handles', () => {
     };
     const runner = new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison: (err) => void poison.push(String(err)) });
     await runner.start();
-    await until(() => handled.includes(2));
+    await eventually(() => handled.includes(2));
     await runner.stop();
     expect(handled).toEqual([1, 2]);
     expect(parsed).toEqual(['Incremented', 'Incremented', 'Incremented']); // never a LimitReached, well-formed or not

@@ -1,10 +1,10 @@
 import { AckPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import { eventually } from '@keelson/testing';
 import type { StreamDeclaration } from './index.js';
 import { ACK_WAIT_MS } from './batch-heartbeat.js';
 import { IDLE_HEARTBEAT_MS, MessageSource, PULL_EXPIRES_MS } from './message-source.js';
 import { openCounterStore, type CounterStore } from './test-fixtures/counter-store.js';
 import { inc } from './test-fixtures/counter.js';
-import { until } from './test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_SOURCE', subjects: ['ev.counter.>'], description: 'message source tests' };
 const meta = (n: number) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `cmd-${n}` });
@@ -47,7 +47,7 @@ describe('MessageSource with long pulls', () => {
     await s.nc.flush();
     const seen: JsMsg[] = [];
     const src = await source('sized', seen);
-    await until(() => pulls.sent.length === 1);
+    await eventually(() => pulls.sent.length === 1);
     src.stop();
     await src.stopped;
     pulls.stop();
@@ -59,14 +59,14 @@ describe('MessageSource with long pulls', () => {
     await s.nc.flush();
     const seen: JsMsg[] = [];
     const first = await source('left', seen);
-    await until(() => pulls.sent.length === 1);
+    await eventually(() => pulls.sent.length === 1);
     first.stop();
     await first.stopped; // before the 30 s pull expires: this test's timeout is 20 s
     pulls.stop();
     // The event comes while the stopped source's pull is still waiting on the server.
     await append('left');
     const second = await source('left', seen);
-    await until(() => seen.length === 1);
+    await eventually(() => seen.length === 1);
     second.stop();
     await second.stopped;
     expect(seen.map((m) => m.info.deliveryCount)).toEqual([1]); // not given back, not lost to an ack wait

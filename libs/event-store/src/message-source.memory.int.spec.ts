@@ -2,12 +2,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AckPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectTestNats } from '@keelson/testing';
+import { connectTestNats, eventually } from '@keelson/testing';
 import type { StreamDeclaration } from './index.js';
 import { ACK_WAIT_MS } from './batch-heartbeat.js';
 import { MessageSource, PULL_EXPIRES_MS } from './message-source.js';
 import { openCounterStore, type CounterStore } from './test-fixtures/counter-store.js';
-import { until } from './test-fixtures/until.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -77,7 +76,7 @@ describe('MessageSource and the memory of the messages it holds', () => {
     const held = (await liveArrayBuffers()) - before;
 
     release();
-    await until(() => seen.length === events, 20_000);
+    await eventually(() => seen.length === events, 20_000);
     src.stop();
     await running;
     // Copied messages read and acknowledge as the originals: in order, whole, none left pending.

@@ -1,12 +1,11 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@keelson/testing';
 import {
   EventStore, ProjectionRunner, ReactorRunner, readCheckpoint, type EventMetadata, type HandledTypes, type Projection, type Reactor, type RecordedEvent, type StreamDeclaration,
 } from './index.js';
 import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
 import { openCounterStore, type CounterStore } from './test-fixtures/counter-store.js';
-import { until } from './test-fixtures/until.js';
 
 // typed-subjects: a consumer that handles some types of a typed aggregate is delivered those and the
 // untyped events stored before typed subjects, nothing else; a durable consumer made with the whole
@@ -65,7 +64,7 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
     const seen: RecordedEvent<CounterEvent>[] = [];
     const before = reactor('typed-r', seen); // a release from before: every type, the whole stream
     await before.start();
-    await until(() => seen.length === 2);
+    await eventually(() => seen.length === 2);
     await before.stop();
     expect((await consumerInfo(before)).config.filter_subjects ?? [(await consumerInfo(before)).config.filter_subject]).toEqual([prefixed('ev.counter.>')]);
 
@@ -74,7 +73,7 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
     const untypedLater = await appendTo(legacy, 'r2', inc(5), closed(6));
     const after = reactor('typed-r', seen, onlyClosed);
     await after.start();
-    await until(() => seen.some((r) => r.seq === untypedLater[1]));
+    await eventually(() => seen.some((r) => r.seq === untypedLater[1]));
     await after.stop();
     const info = await consumerInfo(after);
     expect(info.config.filter_subjects).toEqual([prefixed('ev.counter.*.*'), prefixed('ev.counter.*.*.LimitReached')]);
@@ -95,9 +94,9 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
     for (let i = 0; i < 6; i++) await appendTo(s.store, `p${i}`, inc(1), inc(1), closed(2));
     const wanted = [...closedSeqs]; // the first test's too: the projection starts at the stream's beginning
     await runner.start();
-    await until(() => applied.length === wanted.length);
+    await eventually(() => applied.length === wanted.length);
     const last = await appendTo(s.store, 'p9', inc(1), closed(1));
-    await until(() => applied.length === wanted.length + 1);
+    await eventually(() => applied.length === wanted.length + 1);
     await runner.stop();
     expect(applied).toEqual([...wanted, last[1]!]);
     expect(await db.transaction((sql) => readCheckpoint(sql, 'typed_p'))).toBe(last[1]);

@@ -4,3 +4,4 @@ export { createTestDatabase, dropTestDatabase, assertTestDatabase, type TestData
 export { cleanStaleRuns } from './stale-runs.js';
 export { TestDeviceCa, selfSignedDevice, type TestDeviceCertificate, type IssueOptions } from './device-ca.js';
 export { TestClock } from './test-clock.js';
+export { eventually, type Patience } from './eventually.js';

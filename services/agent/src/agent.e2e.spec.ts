@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Probe } from '@keelson/events';
+import { eventually } from '@keelson/testing';
 import { startAgent, type RunningAgent } from './agent.js';
 import { ArtifactSlots } from './artifacts/artifact-slots.js';
 import { AgentStateStore } from './data-dir/agent-state.js';
 import { DataDirLayout } from './data-dir/layout.js';
 import { enrollDevice } from './enrollment/enroll.js';
-import { eventually, installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from './test-fixtures/gateway-under-test.js';
+import { installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from './test-fixtures/gateway-under-test.js';
 
 const agentBin = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'keelson-agent.mjs');
 

@@ -5,7 +5,8 @@ import { eventHeaders, eventStreams } from '@keelson/event-store';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
 import { register } from 'prom-client';
-import { auditHarness, eventually, type AuditHarness } from './test-fixtures/audit-app.js';
+import { eventually } from '@keelson/testing';
+import { auditHarness, type AuditHarness } from './test-fixtures/audit-app.js';
 import * as ev from './test-fixtures/sample-events.js';
 
 const admin = { kind: 'operator', id: 'admin' } as const;

@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startApiApp, type ApiTestApp } from '../../api/src/test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 
 const bin = fileURLToPath(new URL('../bin/keelson.mjs', import.meta.url));
 const run = promisify(execFile);

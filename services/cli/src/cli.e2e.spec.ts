@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@keelson/testing';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { eventually, startApiApp, type ApiTestApp } from '../../api/src/test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 import { keelson, type CliRun } from './test-fixtures/run-cli.js';
 
 describe('the keelson CLI against the api', () => {

@@ -9,12 +9,11 @@ import { gateway } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseDeviceMessage, type DesiredState, type DeviceEvent } from '@keelson/events';
 import { callCommand, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
-import { createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
 import { gatewayAppModule } from './app.module.js';
 import { assignment } from './test-fixtures/assignments.js';
 import { startCalloutNats, type CalloutNats } from './test-fixtures/callout-nats.js';
 import { csrFor, deviceKeys } from './test-fixtures/device-keys.js';
-import { eventually } from './test-fixtures/device-half-app.js';
 import { serveFakeSigner } from './test-fixtures/fake-signer.js';
 import type { EnrollResponse } from './enrollment/enroll-request.js';
 

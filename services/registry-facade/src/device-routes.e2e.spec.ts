@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, signedDocument, targetsSigned } from './test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';

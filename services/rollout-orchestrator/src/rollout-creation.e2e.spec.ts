@@ -2,8 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { gateway, orchestrator } from '@keelson/commands';
 import type { DeviceHardware, DeviceState } from '@keelson/events';
 import { createServiceApp } from '@keelson/service-kit';
+import { eventually } from '@keelson/testing';
 import { orchestratorAppModule } from './app.module.js';
-import { eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
+import { fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
 const oneWave = { waves: [{ percent: 100, gate: 'auto' as const }] };

@@ -1,6 +1,7 @@
 import { orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
+import { eventually } from '@keelson/testing';
+import { fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
 

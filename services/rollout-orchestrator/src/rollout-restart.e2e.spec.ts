@@ -2,8 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { register, type Counter } from 'prom-client';
 import { orchestrator } from '@keelson/commands';
 import { openDatabase, type Database } from '@keelson/postgres';
+import { eventually } from '@keelson/testing';
 import { Rollouts } from './rollouts/rollouts.js';
-import { eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
+import { fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
 const meta = (id: string) => ({ actor: { kind: 'operator' as const, id: 'admin' }, correlationId: id, commandId: id });

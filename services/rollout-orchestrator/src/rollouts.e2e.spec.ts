@@ -1,7 +1,8 @@
 import { register, type Counter } from 'prom-client';
 import { gateway, orchestrator } from '@keelson/commands';
 import type { DeviceState } from '@keelson/events';
-import { artifactRef, eventually, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
+import { eventually } from '@keelson/testing';
+import { artifactRef, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';
 
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1 };
 const waves = (...spec: [number, 'auto' | 'manual'][]) => spec.map(([percent, gate]) => ({ percent, gate }));

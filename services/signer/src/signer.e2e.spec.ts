@@ -9,7 +9,8 @@ import { Updater } from 'tuf-js';
 import { InvalidInput } from '@keelson/domain-kit';
 import { signer } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
-import { eventually, startSigner, type SignerApp } from './test-fixtures/signer-app.js';
+import { eventually } from '@keelson/testing';
+import { startSigner, type SignerApp } from './test-fixtures/signer-app.js';
 import { signedPaths } from './test-fixtures/tuf-devices.js';
 import { serveTufMetadata, type TufMetadataServer } from './test-fixtures/tuf-metadata-server.js';
 

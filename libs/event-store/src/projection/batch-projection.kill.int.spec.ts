@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { applyStreams, EventStore, type StreamDeclaration } from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
 
@@ -71,14 +71,6 @@ describe('a batch projection whose process is SIGKILLed in the middle of a batch
     }
     return (count * (count + 1)) / 2;
   }
-
-  const eventually = async (check: () => Promise<boolean>, ms = 40_000) => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   /** Kills the projection at `step` of its second batch, restarts it, and checks every event counted exactly once. */
   async function killedAndRestarted(table: string, step: 'batch-written' | 'batch-committed') {

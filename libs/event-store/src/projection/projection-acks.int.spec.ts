@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
 import { applyStreams, EventStore, ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
 import { readCheckpoint } from './checkpoints.js';
@@ -54,13 +54,6 @@ describe('ProjectionRunner acknowledgements', () => {
   };
   const total = async (table: string, subject: string) =>
     (await db.query<{ total: number }>(`SELECT total FROM ${table} WHERE subject = $1`, [subject]).catch(() => []))[0]?.total;
-  const eventually = async (check: () => Promise<boolean>, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
   const runner = (projection: Projection<CounterEvent>) =>
     new ProjectionRunner({ nc, naming, db, projection, batchSize: 20, retryDelayMs: 50, lingerMs: 200 });
   const countAcks = (consumer: string): { sub: Subscription; count: () => number } => {

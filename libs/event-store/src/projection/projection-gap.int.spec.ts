@@ -1,6 +1,6 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { createTestDatabase, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@keelson/testing';
 import { ACK_WAIT_MS } from '../batch-heartbeat.js';
 import { ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
 import { inc } from '../test-fixtures/counter.js';
@@ -43,14 +43,6 @@ describe('a single-active projection whose consumer handed events to a pull that
     };
     const applied = async () => (await db.query<{ seq: string }>(`SELECT seq FROM ${table} ORDER BY id`)).map((r) => Number(r.seq));
     return { projection, applied };
-  }
-
-  async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await sleep(50);
-    }
   }
 
   /** Appends `count` events to the projection's subject; returns their sequences. */

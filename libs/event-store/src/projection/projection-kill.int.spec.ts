@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { applyStreams, EventStore, ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
 
@@ -14,14 +14,6 @@ const processScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-
 const decl: StreamDeclaration = { name: 'EV_PROJ_KILL', subjects: ['ev.counter.>'], description: 'projection kill tests' };
 const table = 'kill_log';
 const batchSize = 10;
-
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function startProjectionProcess(env: object): { child: ChildProcess; said: (line: string) => Promise<void> } {
   const child = spawn(process.execPath, [processScript], { env: { ...process.env, KILL_TEST_ENV: JSON.stringify(env) }, stdio: ['ignore', 'pipe', 'inherit'] });

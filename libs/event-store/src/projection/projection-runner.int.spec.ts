@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database, type Sql } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
 import { InvalidInput } from '@keelson/domain-kit';
 import { applyStreams, EventStore, ProjectionRunner, type Projection, type StreamDeclaration } from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
@@ -79,13 +79,6 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
   const total = async (table: string, subject: string) => {
     await db.query(`CREATE TABLE IF NOT EXISTS ${table} (subject text PRIMARY KEY, total int NOT NULL, actors text NOT NULL)`);
     return (await db.query<{ total: number }>(`SELECT total FROM ${table} WHERE subject = $1`, [subject]))[0]?.total;
-  };
-  const eventually = async (check: () => Promise<boolean>, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
   };
   const runner = (projection: Projection<CounterEvent>, conn = nc, database = db, fetchExpiresMs = 1000) =>
     new ProjectionRunner({ nc: conn, naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs });

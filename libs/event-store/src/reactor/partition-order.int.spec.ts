@@ -1,8 +1,8 @@
 import { RuleViolation } from '@keelson/domain-kit';
+import { eventually } from '@keelson/testing';
 import { ReactorRunner, type Reactor, type ReactorRunnerOptions, type RecordedEvent, type StreamDeclaration } from '../index.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
-import { until } from '../test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_REACT_ORDER', subjects: ['ev.counter.>'], description: 'reactor order tests' };
 const meta = (n: number) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `cmd-${n}` });
@@ -56,7 +56,7 @@ describe('ReactorRunner keeps each partition in stream order across redeliveries
     });
     await appendIn('l', 'a', 1);
     await r.start();
-    await until(() => handled.length === 8);
+    await eventually(() => handled.length === 8);
     await later.done();
     await r.stop();
     expect(handled.filter((h) => h.startsWith('a:'))).toEqual(['a:1', 'a:2', 'a:3', 'a:4', 'a:5']);
@@ -81,7 +81,7 @@ describe('ReactorRunner keeps each partition in stream order across redeliveries
     }, { partitionBy: undefined, onPoison: () => void poisoned++ });
     await appendIn('m', 'a', 1);
     await r.start();
-    await until(() => poisoned === 1 && attempts.includes('b:1'));
+    await eventually(() => poisoned === 1 && attempts.includes('b:1'));
     await later.done();
     await r.stop();
     expect(attempts.filter((a) => a !== 'a:1')).toEqual(['a:2', 'a:3', 'b:1']);

@@ -1,11 +1,10 @@
 import { RuleViolation } from '@keelson/domain-kit';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connectTestNats } from '@keelson/testing';
+import { connectTestNats, eventually } from '@keelson/testing';
 import { ReactorRunner, type Reactor, type ReactorRunnerOptions, type RecordedEvent, type StreamDeclaration } from '../index.js';
 import { ACK_WAIT_MS } from '../batch-heartbeat.js';
 import { openCounterStore, type CounterStore } from '../test-fixtures/counter-store.js';
 import { inc, type CounterEvent } from '../test-fixtures/counter.js';
-import { until } from '../test-fixtures/until.js';
 
 const decl: StreamDeclaration = { name: 'EV_REACT', subjects: ['ev.counter.>'], description: 'reactor tests' };
 const meta = (n: number) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: `cmd-${n}` });
@@ -52,13 +51,13 @@ describe('ReactorRunner against real NATS', () => {
     const first = runner('a', async (r) => void seen.push(r.event.type === 'Incremented' ? r.event.data.by : 0));
     await appendAll('a', 1, 2, 3);
     await first.start();
-    await until(() => seen.length === 3);
+    await eventually(() => seen.length === 3);
     await first.stop();
     const second = runner('a', async (r) => void seen.push(r.event.type === 'Incremented' ? r.event.data.by : 0));
     await second.start();
     // A later event on the same subject: anything handed over again would come before it.
     await appendAll('a', 4);
-    await until(() => seen.includes(4));
+    await eventually(() => seen.includes(4));
     await second.stop();
     expect(seen).toEqual([1, 2, 3, 4]); // nothing handed over twice
   });
@@ -79,7 +78,7 @@ describe('ReactorRunner against real NATS', () => {
     );
     await appendAll('b', 1, 2, 3, 4);
     await r.start();
-    await until(() => seen.length === 3);
+    await eventually(() => seen.length === 3);
     await r.stop();
     expect(seen).toEqual([1, 2, 4]);
     expect(poisoned).toBe(1);
@@ -99,13 +98,13 @@ describe('ReactorRunner against real NATS', () => {
     const [slow, other] = [runner('c', handle), runner('c', handle)];
     await appendAll('c', 1, 2, 3);
     await slow.start();
-    await until(() => slowStarted);
+    await eventually(() => slowStarted);
     // Another replica pulls all along: whatever the server redelivers while the batch is held goes to it.
     await other.start();
-    await until(() => seen.length >= 3, ACK_WAIT_MS + 10_000);
+    await eventually(() => seen.length >= 3, ACK_WAIT_MS + 10_000);
     // A later event: once it is handled, and both runners finished what they hold, all was handed over.
     await appendAll('c', 4);
-    await until(() => seen.includes(4));
+    await eventually(() => seen.includes(4));
     await Promise.all([slow.stop(), other.stop()]);
     expect(seen).toEqual([1, 2, 3, 4]);
   }, 60_000);
@@ -123,13 +122,13 @@ describe('ReactorRunner against real NATS', () => {
     const [slow, other] = [runner('k', handle), runner('k', handle)];
     await appendAll('k', 1);
     await slow.start();
-    await until(() => slowStarted);
+    await eventually(() => slowStarted);
     await other.start();
     // Event 2 arrives while 1 is in hand; the other replica pulls all along.
     await appendAll('k', 2);
-    await until(() => seen.length >= 2, ACK_WAIT_MS + 10_000);
+    await eventually(() => seen.length >= 2, ACK_WAIT_MS + 10_000);
     await appendAll('k', 3);
-    await until(() => seen.includes(3));
+    await eventually(() => seen.includes(3));
     await Promise.all([slow.stop(), other.stop()]);
     expect(seen).toEqual([1, 2, 3]);
   }, 60_000);
@@ -151,7 +150,7 @@ describe('ReactorRunner against real NATS', () => {
       seen.push({ by: rec.event.type === 'Incremented' ? rec.event.data.by : 0, redelivered: num_redelivered, ackWait: config.ack_wait });
     });
     await survivor.start();
-    await until(() => seen.length === 1, ACK_WAIT_MS * 3);
+    await eventually(() => seen.length === 1, ACK_WAIT_MS * 3);
     await survivor.stop();
     expect(seen).toEqual([{ by: 7, redelivered: 1, ackWait: ACK_WAIT_MS * 1_000_000 }]);
   }, 60_000);
@@ -169,10 +168,10 @@ describe('ReactorRunner against real NATS', () => {
     await appendIn('g', 'e-slow', 1, 2);
     await appendIn('g', 'e-fast', 1, 2, 3);
     await r.start();
-    await until(() => seen.length === 3);
+    await eventually(() => seen.length === 3);
     expect(seen).toEqual(['e-fast:1', 'e-fast:2', 'e-fast:3']);
     unblock();
-    await until(() => seen.length === 5);
+    await eventually(() => seen.length === 5);
     await r.stop();
     expect(seen.slice(3)).toEqual(['e-slow:1', 'e-slow:2']);
   });
@@ -183,10 +182,10 @@ describe('ReactorRunner against real NATS', () => {
     const pulls = countPulls(r);
     await s.nc.flush();
     await r.start();
-    await until(() => pulls.count() === 1);
+    await eventually(() => pulls.count() === 1);
     await appendAll('h', 5);
     // Well inside the 30 s pull: a runner that waits for its pull to fill or expire is still waiting.
-    await until(() => seen.length === 1, 10_000);
+    await eventually(() => seen.length === 1, 10_000);
     await r.stop();
     pulls.stop();
     expect(seen).toEqual([5]);
@@ -202,7 +201,7 @@ describe('ReactorRunner against real NATS', () => {
       if (by === 1 && failures-- > 0) {
         // The next event of the subject arrives while this one is in hand, so it is not in this batch.
         await appendAll('i', 2);
-        await until(() => seen.length === 0 && pulledTwo());
+        await eventually(() => seen.length === 0 && pulledTwo());
         throw new Error('database unavailable');
       }
       seen.push(by);
@@ -214,7 +213,7 @@ describe('ReactorRunner against real NATS', () => {
     }, 20);
     await appendAll('i', 1);
     await r.start();
-    await until(() => seen.length === 2);
+    await eventually(() => seen.length === 2);
     clearInterval(watch);
     await r.stop();
     expect(seen).toEqual([1, 2]);
@@ -234,10 +233,10 @@ describe('ReactorRunner against real NATS', () => {
     const ids = Array.from({ length: 12 }, (_, i) => `j${i}`);
     await r.start();
     await appendIn('j', 'j0', 1);
-    await until(() => handled === 1);
+    await eventually(() => handled === 1);
     await Promise.all(ids.map((id) => (id === 'j0' ? appendIn('j', id, 2, 3, 4, 5, 6) : appendIn('j', id, 1, 2, 3, 4, 5, 6))));
     firstInHand();
-    await until(() => handled === ids.length * 6);
+    await eventually(() => handled === ids.length * 6);
     await r.stop();
     for (const id of ids) expect([id, seen.get(id)]).toEqual([id, [1, 2, 3, 4, 5, 6]]);
   });

@@ -5,8 +5,8 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
-import { eventually, startReplica as startProcess, tookLease, type Replica } from '../test-fixtures/lease-replica.js';
+import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
+import { startReplica as startProcess, tookLease, type Replica } from '../test-fixtures/lease-replica.js';
 
 // Two replicas of one projection or reactor, each a process of its own running the built library (`npm run build` first).
 const processFile = fileURLToPath(new URL('../test-fixtures/lease-projection-process.ts', import.meta.url));
@@ -62,7 +62,7 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     const b = await startReplica('lease_kill', stream, { KEELSON_APPLY_MS: '10' });
     const total = 300;
     await publish('lease_kill', total);
-    await eventually(async () => (await byHolder('lease_kill', a.holder)) >= 40, 20_000, 'the holder applied 40 events');
+    await eventually(async () => (await byHolder('lease_kill', a.holder)) >= 40, { ms: 20_000, what: 'the holder applied 40 events' });
     expect(await byHolder('lease_kill', b.holder)).toBe(0); // the standby stood by
     a.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -70,7 +70,7 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     await b.says(tookLease);
     expect(Date.now() - killedAt).toBeLessThanOrEqual(10_000);
     // The killed holder's unacknowledged batch comes back once its ack wait (10 s) lapses.
-    await eventually(async () => (await rows('lease_kill')).length >= total, 40_000, 'every event applied');
+    await eventually(async () => (await rows('lease_kill')).length >= total, { ms: 40_000, what: 'every event applied' });
     await new Promise((r) => setTimeout(r, 500));
     const applied = await rows('lease_kill');
     expect(applied.map((r) => r.seq)).toEqual(oneToN(total));
@@ -91,7 +91,7 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     a.child.kill('SIGSTOP');
     const before = await byHolder('lease_stop', a.holder);
     await b.says(tookLease);
-    await eventually(async () => (await rows('lease_stop')).length >= total, 40_000, 'every event applied by the new holder');
+    await eventually(async () => (await rows('lease_stop')).length >= total, { ms: 40_000, what: 'every event applied by the new holder' });
     expect(await byHolder('lease_stop', a.holder)).toBe(before);
     a.child.kill('SIGCONT'); // it wakes inside its open transaction, then its runner goes on
     await new Promise((r) => setTimeout(r, 4_000));
@@ -123,7 +123,7 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     const stoppedAt = Date.now();
     const before = await byHolder('react_stop', a.holder);
     const handled = async () => new Set((await rows('react_stop')).map((r) => r.seq));
-    await eventually(async () => (await handled()).size >= total, 30_000, 'every event handled');
+    await eventually(async () => (await handled()).size >= total, { ms: 30_000, what: 'every event handled' });
     expect(Date.now() - stoppedAt).toBeLessThanOrEqual(10_000);
     expect([...(await handled())].sort((x, y) => x - y)).toEqual(oneToN(total)); // at least once; the frozen batch's handled ones twice
     a.child.kill('SIGCONT'); // it finds its lease lapsed before the next message

@@ -7,20 +7,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { applyStreams, type StreamDeclaration } from '@keelson/event-store';
 import { freePort, startNatsServer, type RunningNats, type StartNatsOptions } from '@keelson/local-infra';
-import { createTestDatabase, dropTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, dropTestDatabase, eventually, testEnv, type TestDatabase } from '@keelson/testing';
 import { loadServiceConfig, type ServiceConfig } from '../config.js';
 import { declareModule } from '../runner/module-declaration.js';
 import { InfrastructureModule } from './infrastructure.module.js';
 import { createServiceApp } from './run-service.js';
-
-/** Polls until `check` holds (or fails after `ms`). */
-async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('/readyz: ready once started and every module runs, while NATS is connected and the database answers, until it stops', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-readyz-'));

@@ -12,14 +12,6 @@ export interface Replica {
 
 export const tookLease = (l: Record<string, unknown>) => typeof l.log === 'string' && l.log.startsWith('took the lease');
 
-export async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Starts `file` (run by Node from source, the libraries from their dist/) against the test NATS with
  * `env` on top, and resolves once it says it started. `LEASE_SPEC_TRACE=1` echoes its lines.

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from '@keelson/events';
+import { eventually } from '@keelson/testing';
 import { runProbe, type ProbeContext } from './run-probe.js';
 
 const timing = { timeoutSeconds: 1, attempts: 1, initialDelaySeconds: 0 };
@@ -14,14 +15,6 @@ function isRunning(pid: number): boolean {
     return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

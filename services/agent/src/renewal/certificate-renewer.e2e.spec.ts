@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
+import { eventually } from '@keelson/testing';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { startRenewingGateway, type RenewingGateway } from '../test-fixtures/renewing-gateway.js';
 import { CertificateRenewer } from './certificate-renewer.js';
@@ -22,13 +23,6 @@ describe('the agent renewing its certificate', () => {
       layout, gatewayUrl: platform.gatewayUrl, maxWaitMs: 500, ...(renewKey ? { renewKey } : {}),
       log: (event, fields) => logs.push({ event, fields: { ...fields, dir: layout.identityDir } }),
     });
-  const until = async (check: () => boolean, ms = 15_000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
   beforeAll(async () => {
@@ -46,7 +40,7 @@ describe('the agent renewing its certificate', () => {
     const renewer = renewerFor(layout);
     renewer.start();
     try {
-      await until(() => certOf(layout).serialNumber !== first.serialNumber);
+      await eventually(() => certOf(layout).serialNumber !== first.serialNumber);
       const renewedAt = Date.now();
       const lifetime = first.notAfter.getTime() - first.notBefore.getTime();
       expect(first.notAfter.getTime() - renewedAt).toBeLessThanOrEqual(lifetime / 3 + 500); // not before it was due
@@ -55,7 +49,7 @@ describe('the agent renewing its certificate', () => {
       expect(keyOf(layout)).not.toBe(firstKey);
       expect(certifiesKey(second.toString('pem'), keyOf(layout))).toBe(true); // the live pair matches
       expect(Buffer.from(second.publicKey.rawData)).not.toEqual(Buffer.from(first.publicKey.rawData));
-      await until(() => certOf(layout).serialNumber !== second.serialNumber); // the renewed one renews too, with its new key
+      await eventually(() => certOf(layout).serialNumber !== second.serialNumber); // the renewed one renews too, with its new key
       expect(certifiesKey(certOf(layout).toString('pem'), keyOf(layout))).toBe(true);
     } finally {
       await renewer.stop();
@@ -69,7 +63,7 @@ describe('the agent renewing its certificate', () => {
     const renewer = renewerFor(layout, 'keep');
     renewer.start();
     try {
-      await until(() => certOf(layout).serialNumber !== first.serialNumber);
+      await eventually(() => certOf(layout).serialNumber !== first.serialNumber);
       expect(keyOf(layout)).toBe(key);
       expect(Buffer.from(certOf(layout).publicKey.rawData)).toEqual(Buffer.from(first.publicKey.rawData));
     } finally {
@@ -84,7 +78,7 @@ describe('the agent renewing its certificate', () => {
     const renewer = renewerFor(layout);
     renewer.start();
     try {
-      await until(() => certOf(layout).serialNumber !== first.serialNumber);
+      await eventually(() => certOf(layout).serialNumber !== first.serialNumber);
       expect(certOf(layout).notAfter.getTime()).toBeGreaterThan(Date.now());
     } finally {
       await renewer.stop();
@@ -98,7 +92,7 @@ describe('the agent renewing its certificate', () => {
     const renewer = renewerFor(layout);
     renewer.start();
     try {
-      await until(() => logs.some((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir));
+      await eventually(() => logs.some((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir));
       expect(logs.find((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir)?.fields.code).toBe('renewal.expired');
       expect(certOf(layout).serialNumber).toBe(first.serialNumber);
     } finally {

@@ -2,12 +2,13 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@keelson/testing';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { enrollDevice } from '../enrollment/enroll.js';
 import { platformFetch } from '../link/platform-fetch.js';
 import { deviceTlsIdentity, readPlatformCa } from '../link/platform-trust.js';
-import { eventually, installOf, startGatewayUnderTest, type GatewayUnderTest } from '../test-fixtures/gateway-under-test.js';
+import { installOf, startGatewayUnderTest, type GatewayUnderTest } from '../test-fixtures/gateway-under-test.js';
 
 const certSeconds = 15;
 

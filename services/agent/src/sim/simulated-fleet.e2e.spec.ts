@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from '@keelson/events';
+import { eventually } from '@keelson/testing';
 import { AgentStateStore } from '../data-dir/agent-state.js';
 import { DataDirLayout } from '../data-dir/layout.js';
-import { eventually, installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from '../test-fixtures/gateway-under-test.js';
+import { installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from '../test-fixtures/gateway-under-test.js';
 import { startSimulatedFleet } from './simulated-fleet.js';
 
 describe('a simulated fleet: real agents, keys, certificates and MQTT sessions in one process', () => {

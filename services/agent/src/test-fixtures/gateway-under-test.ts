@@ -11,7 +11,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { LiveDeviceProgress, parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
-import { createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { issuedBy, startFakeFacade, type DeviceOfCertificate, type FakeFacade } from './fake-facade.js';
 import { TestTufRepository } from './tuf-repository.js';
 
@@ -133,7 +133,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     installedOf: async (deviceId) => (await callCommand(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
     liveStepsOf: (deviceId, assignmentId) => liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
     untilTerminal: (deviceId, assignmentId, trail = []) =>
-      eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).catch(async (err: Error) => {
+      eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).then(() => undefined, async (err: Error) => {
         const gatewayLog = readFileSync(join(dir, 'device-gateway.log'), 'utf8').split('\n').slice(-40).join('\n');
         const states = await statesOf(deviceId, assignmentId).catch((e: Error) => [`(unreadable: ${e.message})`]);
         const consumers = await consumerStates(nc, naming.streamPrefix).catch((e: Error) => [`(unreadable: ${e.message})`]);
@@ -179,17 +179,4 @@ export function installOf(assignmentId: string, published: { targetPath: string;
     assignmentId, rolloutId: `r-${assignmentId}`, action: 'install', probe,
     artifact: { name: 'yolo', version: published.targetPath.split('/')[2]!, kind: 'model', ...published },
   };
-}
-
-/**
- * Polls until `check` holds (or fails after `ms`). An install takes about a second here; the margin
- * is for suites sharing two cores with the e2e suites, not for stalls: a stall is a bug (the one
- * behind CI's agent.e2e failures was an older desired state undoing a newer one on the agent).
- */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -2,13 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-// The attacker's tools live with the other attack specs (e2e/support/attacks), outside any project;
-// here they face the agent's own code. A spec only, never built into the agent.
-/* eslint-disable @nx/enforce-module-boundaries */
-import { KeyedRepository, newSigningKey } from '../../../../e2e/support/attacks/keyed-repository.js';
-import { startMetadataProxy, type MetadataProxy } from '../../../../e2e/support/attacks/metadata-proxy.js';
-import { flipSignedByte, flipTargetHash } from '../../../../e2e/support/attacks/tampering.js';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { KeyedRepository, newSigningKey } from '@keelson/tuf/testing';
+import { flipSignedByte, flipTargetHash, startMetadataProxy, type MetadataProxy } from '../test-fixtures/attacks/index.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { trustedMetadataFiles } from './kept-metadata.js';

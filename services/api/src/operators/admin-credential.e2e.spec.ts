@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
+import { eventually } from '@keelson/testing';
 import { apiClient } from '../test-fixtures/http-client.js';
-import { eventually, startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
 
 const freshAdminToken = () => `kadm_${randomBytes(24).toString('base64url')}`;
 

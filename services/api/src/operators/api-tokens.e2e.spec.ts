@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { eventually } from '@keelson/testing';
 import { apiClient } from '../test-fixtures/http-client.js';
-import { eventually, startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
 
 /** Every message of the api's stream as text (data and headers): what the audit and every reader get to see. */
 async function operatorStreamText(t: ApiTestApp): Promise<string> {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { eventually } from '@keelson/testing';
 import { apiClient, readSse, type SseItem } from '../test-fixtures/http-client.js';
-import { eventually, startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
 
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
 const strategy = { waves: [{ percent: 100, gate: 'auto' }] };

@@ -102,12 +102,3 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   };
   return harness;
 }
-
-/** Polls until `check` holds (or fails after `ms`). */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -1,6 +1,7 @@
 import type { RunningService } from '@keelson/local-infra';
+import { eventually } from '@keelson/testing';
 import { verifyChain } from '../audit-chain/verify-chain.js';
-import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
+import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 
 const device = (id: string) => ({ kind: 'device', id }) as const;

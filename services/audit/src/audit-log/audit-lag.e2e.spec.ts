@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { register, type Histogram } from 'prom-client';
 import { eventStreams } from '@keelson/event-store';
-import { TestClock } from '@keelson/testing';
-import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
+import { eventually, TestClock } from '@keelson/testing';
+import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { auditBatchSize } from './audit-log.projection.js';
 

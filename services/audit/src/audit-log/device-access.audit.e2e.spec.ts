@@ -1,7 +1,8 @@
 import { audit } from '@keelson/commands';
 import type { AuditCloudEvent, KeelsonEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
-import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
+import { eventually } from '@keelson/testing';
+import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 
 const facade = { kind: 'service', id: 'registry-facade' } as const;

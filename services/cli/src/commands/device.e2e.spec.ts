@@ -1,6 +1,5 @@
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startApiApp, type ApiTestApp } from '../../../api/src/test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 import { keelson, type CliRun } from '../test-fixtures/run-cli.js';
 
 describe('keelson device', () => {

@@ -1,20 +1,12 @@
+import { eventually } from '@keelson/testing';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startApiApp, type ApiTestApp } from '../../../api/src/test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 import { randomUUID } from 'node:crypto';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import { keelson } from '../test-fixtures/run-cli.js';
 
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
-
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('keelson rollout watch', () => {
   let t: ApiTestApp;
@@ -59,9 +51,9 @@ describe('keelson rollout watch', () => {
   it('renders device states and wave transitions live and exits 0 when the rollout succeeded', async () => {
     const rolloutId = await create();
     const w = watch(rolloutId);
-    await until(() => w.seen().includes('wave 1 started'));
+    await eventually(() => w.seen().includes('wave 1 started'));
     for (const state of ['downloading', 'verifying', 'applying', 'healthy'] as const) await t.report('default', 'dev-1', rolloutId, state);
-    await until(() => w.seen().includes('cam-01  healthy'));
+    await eventually(() => w.seen().includes('cam-01  healthy'));
     await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutFinished', schemaVersion: 1, data: { fleet: 'default', rolloutId, outcome: 'succeeded', finishedAt: new Date().toISOString() } }]);
     expect(await w.done).toBe(0);
     const lines = w.seen().split('\n');
@@ -78,7 +70,7 @@ describe('keelson rollout watch', () => {
     const w = watch(rolloutId, '--json');
     await t.report('default', 'dev-1', rolloutId, 'rolled_back', 'probe /run/app/ready missing after 3 attempts');
     await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutHalted', schemaVersion: 1, data: { fleet: 'default', rolloutId, reason: '1 device failed', automatic: true, haltedAt: new Date().toISOString() } }]);
-    await until(() => w.seen().includes('RolloutHalted') && w.seen().includes('rolled_back'));
+    await eventually(() => w.seen().includes('RolloutHalted') && w.seen().includes('rolled_back'));
     expect((await keelson(t.url, t.adminToken, 'rollout', 'abort', rolloutId, '--keep')).code).toBe(0);
     expect(await w.done).toBe(1);
     const messages = w.seen().trim().split('\n').map((l) => JSON.parse(l));
@@ -90,11 +82,11 @@ describe('keelson rollout watch', () => {
     const rolloutId = await create();
     await t.report('default', 'dev-1', rolloutId, 'healthy');
     const w = watch(rolloutId);
-    await until(() => w.seen().includes('cam-01  healthy'));
+    await eventually(() => w.seen().includes('cam-01  healthy'));
     expect((await keelson(t.url, t.adminToken, 'rollout', 'abort', rolloutId, '--revert')).code).toBe(0);
-    await until(() => w.seen().includes('aborted (devices revert'));
+    await eventually(() => w.seen().includes('aborted (devices revert'));
     await reportRevert(rolloutId, 'applying');
-    await until(() => w.seen().includes('cam-01  reverting: applying'));
+    await eventually(() => w.seen().includes('cam-01  reverting: applying'));
     await reportRevert(rolloutId, 'healthy');
     expect(await w.done).toBe(1);
     const lines = w.seen().trim().split('\n');

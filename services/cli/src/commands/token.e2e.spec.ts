@@ -1,6 +1,6 @@
+import { eventually } from '@keelson/testing';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { eventually, startApiApp, type ApiTestApp } from '../../../api/src/test-fixtures/api-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 import { keelson } from '../test-fixtures/run-cli.js';
 
 describe('keelson token', () => {

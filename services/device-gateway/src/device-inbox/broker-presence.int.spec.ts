@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { TestClock, testEnv } from '@keelson/testing';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { eventually, TestClock, testEnv } from '@keelson/testing';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 const fleet = 'plant-9';
 const offlineSeconds = 3;

@@ -3,9 +3,9 @@ import { register, type Counter } from 'prom-client';
 import { gateway } from '@keelson/commands';
 import { parseDeviceMessage, type DesiredState } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
-import { TestClock } from '@keelson/testing';
+import { eventually, TestClock } from '@keelson/testing';
 import { assignment } from '../test-fixtures/assignments.js';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 const fleet = 'plant-7';
 const now = () => new Date().toISOString();

@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { register, type Counter } from 'prom-client';
-import { connectTestNats, testNamespace } from '@keelson/testing';
+import { connectTestNats, eventually, testNamespace } from '@keelson/testing';
 import type { CheckedDeviceMessage } from './device-message.check.js';
 import { subscribeDeviceTopic } from './device-topic-subscription.js';
 
@@ -45,9 +45,9 @@ describe('a device topic subscription, against real NATS', () => {
       sub = subscribeDeviceTopic({ nc, subjectPrefix, topic: 'progress', inOrder: true, maxPending: 3, onError: (err) => { throw err; } }, held.handle);
       for (const id of ['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']) step(id, 'downloading');
       await nc.flush();
-      await until(async () => (await backlogDrops()) === dropsBefore + 3);
+      await eventually(async () => (await backlogDrops()) === dropsBefore + 3);
       held.release();
-      await until(async () => held.seen.length === 3);
+      await eventually(async () => held.seen.length === 3);
       expect(held.seen).toEqual(['d-1', 'd-2', 'd-3']);
     });
 
@@ -57,17 +57,9 @@ describe('a device topic subscription, against real NATS', () => {
       sub = subscribeDeviceTopic({ nc, subjectPrefix, topic: 'progress', maxPending: 2, onError: (err) => { throw err; } }, held.handle);
       for (const id of ['d-7', 'd-8', 'd-9', 'd-10']) step(id, 'downloading');
       await nc.flush();
-      await until(async () => (await backlogDrops()) === dropsBefore + 2);
+      await eventually(async () => (await backlogDrops()) === dropsBefore + 2);
       expect(held.seen).toEqual(['d-7', 'd-8']);
       held.release();
     });
   });
 });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -3,8 +3,9 @@ import { register, type Counter } from 'prom-client';
 import { gateway } from '@keelson/commands';
 import { LiveDeviceProgress, type DeviceEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
+import { eventually } from '@keelson/testing';
 import { assignment } from '../test-fixtures/assignments.js';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 const fleet = 'plant-7';
 const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 9, 0, s)).toISOString();

@@ -1,10 +1,10 @@
 import { gateway } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
-import { TestClock } from '@keelson/testing';
+import { eventually, TestClock } from '@keelson/testing';
 import { DevicePresenceStore } from '../devices/device-presence.store.js';
 import { Devices } from '../devices/devices.js';
 import { assignment } from '../test-fixtures/assignments.js';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 import { ReachabilityWatch } from './reachability-watch.js';
 
 const fleet = 'plant-7';

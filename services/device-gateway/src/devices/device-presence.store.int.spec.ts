@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
+import { eventually } from '@keelson/testing';
 import { DevicePresenceStore } from './device-presence.store.js';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 describe('DevicePresenceStore.recordSeen', () => {
   let half: DeviceHalfApp;

@@ -2,7 +2,8 @@ import { gateway, type CommandContract, type CommandInput } from '@keelson/comma
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseGroupEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { eventually } from '@keelson/testing';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 import { groupIdOf } from './group.decider.js';
 
 const fleet = 'plant-9';

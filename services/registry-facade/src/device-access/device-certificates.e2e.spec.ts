@@ -1,8 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
-import { selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { eventually, selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceGet, keptAliveDevice } from '../test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned } from '../test-fixtures/tuf-events.js';
 

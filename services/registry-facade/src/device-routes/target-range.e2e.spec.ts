@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
-import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { deviceRequest } from '../test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, signedDocument, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:https';
 import type { Server } from 'node:net';
+import { eventually } from '@keelson/testing';
 import { deviceRequest, type DeviceAnswer } from '../test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { gateConnections, type ConnectionGate } from './connection-gate.js';
 
 // Issue 11 (the facade's memory at 10,000 devices): every open TLS connection holds ~100 KiB, so

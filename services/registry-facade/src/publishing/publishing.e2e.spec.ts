@@ -3,8 +3,9 @@ import { RuleViolation } from '@keelson/domain-kit';
 import { registry } from '@keelson/commands';
 import type { ArtifactEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
+import { eventually } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { appendTuf, binSigned, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 

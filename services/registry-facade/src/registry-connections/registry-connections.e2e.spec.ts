@@ -3,8 +3,9 @@ import { callCommand } from '@keelson/service-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@keelson/testing';
 import { startDockerRegistry, type RunningDockerRegistry } from '../test-fixtures/docker-registry.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startTokenRealm } from '../test-fixtures/token-realm.js';
 
 const fleet = 'plant-7';

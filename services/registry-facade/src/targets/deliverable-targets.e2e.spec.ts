@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { registry } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
-import { TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { deviceGet } from '../test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TufEvent } from '@keelson/events';
-import { TestClock, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { eventually, TestClock, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { deviceGet } from '../test-fixtures/device-tls.js';
-import { eventually, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder } from '../test-fixtures/gateway-responder.js';
 import { appendTuf, metadataSigned, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';

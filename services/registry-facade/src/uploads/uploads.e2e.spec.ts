@@ -4,8 +4,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { registry } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
+import { eventually } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
-import { eventually, internalToken, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
+import { internalToken, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { modelManifest, postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';

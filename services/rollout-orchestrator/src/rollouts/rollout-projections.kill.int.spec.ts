@@ -6,7 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore, type Projection } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { inFleet, projectionRowsOf, twoRolloutHistory } from '../test-fixtures/rollout-projection-rows.js';
 import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
@@ -71,13 +71,6 @@ describe('the rollouts and claims projections SIGKILLed in the middle of a batch
   }
 
   const checkpoints = async () => db.query<{ projection: string; last_seq: string }>('SELECT projection, last_seq FROM projection_checkpoints');
-  const eventually = async (check: () => Promise<boolean>, ms = 60_000) => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   async function killedAndRestarted(fleet: string, step: 'batch-written' | 'batch-committed', seed: number) {
     const events = inFleet(twoRolloutHistory(seed), fleet);

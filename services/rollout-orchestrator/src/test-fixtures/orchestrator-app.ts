@@ -7,21 +7,11 @@ import { gateway, registry, type CommandContract, type CommandInput, type Comman
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type ArtifactRef, type Assignment, type DeviceState, type RolloutEvent } from '@keelson/events';
 import { callCommand, createServiceApp, handlerFor, loadServiceConfig, serveCommands, type ServiceConfig } from '@keelson/service-kit';
-import { createTestDatabase, testEnv, type TestDatabase } from '@keelson/testing';
+import { createTestDatabase, eventually, testEnv, type TestDatabase } from '@keelson/testing';
 // The gateway's real device half (assign, desired state, groups, device reports) stands in for the
 // gateway: its own test fixture, shared on purpose instead of a hand-written fake of the gateway.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startDeviceHalf, type DeviceHalfApp } from '../../../device-gateway/src/test-fixtures/device-half-app.js';
+import { startDeviceHalf, type DeviceHalfApp } from '@keelson/device-gateway/testing';
 import { orchestratorAppModule } from '../app.module.js';
-
-/** Polls until `check` holds (or fails after `ms`). */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export const fleet = 'plant-7';
 

@@ -7,8 +7,8 @@ import { Updater } from 'tuf-js';
 import { signer } from '@keelson/commands';
 import type { TufEvent } from '@keelson/events';
 import { callCommand } from '@keelson/service-kit';
-import { TestClock } from '@keelson/testing';
-import { eventually, startSigner, type SignerApp } from '../test-fixtures/signer-app.js';
+import { eventually, TestClock } from '@keelson/testing';
+import { startSigner, type SignerApp } from '../test-fixtures/signer-app.js';
 import { serveTufMetadata, type TufMetadataServer } from '../test-fixtures/tuf-metadata-server.js';
 
 const fleet = 'short-lived';

@@ -4,8 +4,9 @@ import { Metadata, MetadataKind, Targets } from '@tufjs/models';
 import { Updater } from 'tuf-js';
 import type { TufEvent } from '@keelson/events';
 import { binOf, specVersion, targetFileOf } from '@keelson/tuf';
+import { eventually } from '@keelson/testing';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
-import { eventually, type ReceivedArtifact, type SignerApp } from './signer-app.js';
+import { type ReceivedArtifact, type SignerApp } from './signer-app.js';
 import type { TufMetadataServer } from './tuf-metadata-server.js';
 
 /** The target paths signed so far (into hash bins, or into a flat targets metadata of an older repository). */

@@ -2,10 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The CLI is specified against the real api app and the real signer; their fixtures are test-only code, not dependencies.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startApiApp, type ApiTestApp } from '../../../../api/src/test-fixtures/api-app.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startSigner, type SignerApp } from '../../../../signer/src/test-fixtures/signer-app.js';
+import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
+import { startSigner, type SignerApp } from '@keelson/signer/testing';
 import { keelson, type CliRun } from '../../test-fixtures/run-cli.js';
 
 describe('keelson tuf: the offline root ceremony and the node it is imported into', () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // The device side is the agent's own code: the same TLS trust and client certificate it uses.
-import { DataDirLayout, deviceTlsIdentity, platformFetch } from '../../../services/agent/src/index.js';
+import { DataDirLayout, deviceTlsIdentity, platformFetch } from '../../index.js';
 
 /** Rewrites the body of a 200 answer for `path` (the URL path) on its way to the device. */
 export type Rewrite = (path: string, body: Buffer) => Buffer;

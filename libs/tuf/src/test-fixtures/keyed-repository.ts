@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Metadata, Root, Signature, Snapshot, TargetFile, Targets, Timestamp, type Key } from '@tufjs/models';
-import { ed25519Key, expiresAt, nextSnapshot, nextTimestamp, specVersion, tufRoles, type TufRoleName } from '@keelson/tuf';
+import { ed25519Key, expiresAt, nextSnapshot, nextTimestamp, specVersion, tufRoles, type TufRoleName } from '../index.js';
 
 /** An ed25519 key pair as a TUF key (our key id rule, from `@keelson/tuf`) with its private half. */
 export interface SigningKey {
