@@ -2,8 +2,9 @@ import { audit, type CommandContract, type CommandInput, type CommandOutput } fr
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import type { RunningService } from '@keelson/local-infra';
 import { callCommand } from '@keelson/service-kit';
+import { eventually } from '@keelson/testing';
 import { register } from 'prom-client';
-import { auditHarness, eventually, type AuditHarness } from '../test-fixtures/audit-app.js';
+import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
 import { sinkReceiver, type ReceivedDelivery, type SinkReceiver } from '../test-fixtures/sink-receiver.js';
 import { AuditSinks } from './audit-sinks.store.js';

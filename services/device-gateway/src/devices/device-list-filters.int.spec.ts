@@ -1,6 +1,7 @@
 import { gateway, type CommandInput } from '@keelson/commands';
 import { callCommand } from '@keelson/service-kit';
-import { eventually, startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
+import { eventually } from '@keelson/testing';
+import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 import { DevicePresenceStore } from './device-presence.store.js';
 
 const fleet = 'plant-4';
