@@ -6,13 +6,14 @@ const at = '2025-11-04T09:30:00Z';
 const issuesOf = (raw: unknown): string[] => rejectedPaths(parseRolloutEvent, raw);
 
 describe('in-flight rollout events', () => {
-  it('parse a throttled slice, a timeout, a late report and a reachability note to themselves', () => {
+  it('parse a throttled slice, a timeout, a late report, a reachability note and the timeout of a revert to themselves', () => {
     const events = [
       { type: 'DevicesAssigned', schemaVersion: 1, data: { ...rollout, wave: 0, deviceIds: ['cam-01', 'cam-02'], assignedAt: at } },
       { type: 'DeviceTimedOut', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', assignmentId: 'r-2025-0042-cam-01', deadline: at, timedOutAt: at } },
       { type: 'LateDeviceReportRecorded', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', assignmentId: 'r-2025-0042-cam-01', state: 'rolled_back', reason: 'probe failed', recordedAt: at } },
       { type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', reachable: true, asOfSeq: 12, notedAt: at } },
       { type: 'WaveStarted', schemaVersion: 2, data: { ...rollout, wave: 1, startedAt: at } },
+      { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { ...rollout, deviceId: 'cam-01', assignmentId: 'r-2025-0042-cam-01-r', deadline: at, timedOutAt: at } },
     ];
     for (const event of events) expect(parseRolloutEvent(event)).toEqual(event);
   });

@@ -4,7 +4,7 @@ import { defineMessage } from '../kit/define-message.js';
 import { DeviceIds, IsoTime, Reason, SubjectToken } from '../kit/tokens.js';
 
 // The rollout events about devices in flight: throttled assignment, the per-device timeout, late
-// reports and reachability. They live on the rollout aggregate (`ev.rollout.<fleet>.<rolloutId>`).
+// reports, reachability and a revert's timeout. They live on the rollout aggregate (`ev.rollout.<fleet>.<rolloutId>`).
 const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 const wave = z.number().int().min(0).max(19);
 
@@ -29,6 +29,20 @@ export const DeviceTimedOut = defineMessage('DeviceTimedOut', 1, {
   timedOutAt: IsoTime,
 });
 export type DeviceTimedOut = z.infer<typeof DeviceTimedOut>;
+
+/**
+ * After an abort with `revert`, the device stayed reachable for the rollout's whole per-device
+ * timeout (counted from the abort) without reporting an outcome of its revert assignment: the revert
+ * counts as failed, and nothing waits for it any more.
+ */
+export const DeviceRevertTimedOut = defineMessage('DeviceRevertTimedOut', 1, {
+  ...rollout,
+  deviceId: SubjectToken,
+  assignmentId: SubjectToken,
+  deadline: IsoTime,
+  timedOutAt: IsoTime,
+});
+export type DeviceRevertTimedOut = z.infer<typeof DeviceRevertTimedOut>;
 
 /** A device reported a terminal state after it had timed out: kept as evidence, the outcome stays `failed`. */
 export const LateDeviceReportRecorded = defineMessage('LateDeviceReportRecorded', 1, {

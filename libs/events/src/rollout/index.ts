@@ -18,4 +18,4 @@ export {
   parseRolloutEvent,
 } from './rollout-events.js';
 export { RolloutTargetsAdded, chunkDeviceIds, fitsOneEvent, deviceIdsBytesPerEvent, maxRolloutDevices, maxRolloutEventBytes } from './target-chunks.js';
-export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted } from './in-flight-events.js';
+export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted, DeviceRevertTimedOut } from './in-flight-events.js';

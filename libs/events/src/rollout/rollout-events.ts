@@ -9,7 +9,7 @@ import { fastDeviceOutcomeRecorded } from './rollout-events.fast.js';
 import { rolloutTargeting } from './rollout-targeting.js';
 import { Strategy } from './strategy.js';
 import { maxRolloutDevices, RolloutTargetsAdded } from './target-chunks.js';
-import { DeviceReachabilityNoted, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
+import { DeviceReachabilityNoted, DeviceRevertTimedOut, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
 
 const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 // Waves are numbered from 0; a strategy has at most 20 of them.
@@ -129,7 +129,8 @@ export type RolloutEvent =
   | DevicesAssigned
   | DeviceTimedOut
   | LateDeviceReportRecorded
-  | DeviceReachabilityNoted;
+  | DeviceReachabilityNoted
+  | DeviceRevertTimedOut;
 
 function readCreatedV1(raw: unknown): RolloutCreated {
   const { data } = RolloutCreatedV1.parse(raw);
@@ -153,6 +154,7 @@ export const rolloutEvents = new MessageRegistry<RolloutEvent>([
   readersOf(DeviceTimedOut),
   readersOf(LateDeviceReportRecorded),
   readersOf(DeviceReachabilityNoted),
+  readersOf(DeviceRevertTimedOut),
 ]);
 
 /** Parses a rollout event at the boundary; throws `InvalidInput` (`message.*`). */

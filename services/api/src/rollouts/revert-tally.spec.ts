@@ -32,6 +32,26 @@ describe('the revert tally of a rollout', () => {
       expect(tally.end()).toEqual({ devices: 2, reverted: 1, failed: 1, inFlight: 0, offline: 0, decommissioned: 0, offlineDeviceIds: [] });
     });
 
+    it('counts a revert the orchestrator timed out as failed, so the stream ends; an outcome reported after all wins', () => {
+      const tally = new RevertTally(view([{ deviceId: 'a' }, { deviceId: 'b' }]));
+      tally.onRollout(started(['a', 'b']));
+      tally.onRollout(aborted('revert'));
+      tally.onDevice(10, revert('a', 'healthy'));
+      tally.onDevice(11, revert('b', 'downloading'));
+      expect(tally.isDone()).toBe(false);
+      const timedOut = { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { ...ref, deviceId: 'b', assignmentId: 'r-1-b-r', deadline: at, timedOutAt: at } };
+      expect(tally.onRollout(timedOut as never)).toBe(true);
+      expect(tally.isDone()).toBe(true);
+      expect(tally.end()).toEqual({ devices: 2, reverted: 1, failed: 1, inFlight: 0, offline: 0, decommissioned: 0, offlineDeviceIds: [] });
+      tally.onDevice(12, revert('b', 'healthy'));
+      expect(tally.counts()).toMatchObject({ reverted: 2, failed: 0 });
+    });
+
+    it('counts a timed-out revert the view shows (a client connecting after the timeout) as failed', () => {
+      const tally = new RevertTally(view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], { status: 'aborted', abortMode: 'revert' }));
+      expect(tally.end()).toMatchObject({ devices: 1, failed: 1, inFlight: 0 });
+    });
+
     it('reverts devices the view did not list (it lists 1000 at most), learnt from the target chunks', () => {
       const tally = new RevertTally(view([{ deviceId: 'a' }], { deviceCount: 3 }));
       tally.onRollout({ type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...ref, from: 0, deviceIds: ['a', 'b', 'c'] } } as never);

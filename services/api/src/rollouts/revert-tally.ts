@@ -4,7 +4,7 @@ import { isTerminalDeviceState, revertAssignmentId, type DeviceEvent, type Devic
 /**
  * Where the reverts of a rollout aborted with `revert` stand: `devices` got a revert assignment;
  * each is `reverted` (healthy on its previous version), `failed` (the revert failed or rolled
- * back), still `inFlight`, `offline` (unreachable: it reverts when it returns) or `decommissioned`
+ * back, or it timed out: `DeviceRevertTimedOut`), still `inFlight`, `offline` (unreachable: it reverts when it returns) or `decommissioned`
  * (it never will).
  */
 export interface RevertCounts {
@@ -32,6 +32,8 @@ interface Device {
   excluded: boolean;
   decommissioned: boolean;
   revert?: DeviceState;
+  /** The orchestrator timed its revert out: failed, unless the device reports an outcome after all. */
+  revertTimedOut?: boolean;
   /** The latest word on its reachability, ordered by the device stream's sequence. */
   reach?: { reachable: boolean; asOfSeq: number };
 }
@@ -85,6 +87,9 @@ export class RevertTally {
       case 'RolloutAborted':
         this.mode = event.data.mode;
         break;
+      case 'DeviceRevertTimedOut':
+        this.change(event.data.deviceId, () => ({ revertTimedOut: true }));
+        break;
       default:
         break;
     }
@@ -128,7 +133,7 @@ export class RevertTally {
     for (const [, d] of this.reverting()) {
       c.devices++;
       if (d.revert === 'healthy') c.reverted++;
-      else if (d.revert && isTerminalDeviceState(d.revert)) c.failed++;
+      else if ((d.revert && isTerminalDeviceState(d.revert)) || d.revertTimedOut) c.failed++;
       else if (d.decommissioned) c.decommissioned++;
       else if (d.reach?.reachable === false) c.offline++;
       else c.inFlight++; // reachable, or not known yet: waited for
@@ -153,7 +158,7 @@ export class RevertTally {
   }
 
   private isSettled(d: Device): boolean {
-    return d.decommissioned || (d.revert !== undefined && isTerminalDeviceState(d.revert));
+    return d.decommissioned || d.revertTimedOut === true || (d.revert !== undefined && isTerminalDeviceState(d.revert));
   }
 
   private noteReach(deviceId: string, reachable: boolean, asOfSeq: number): void {

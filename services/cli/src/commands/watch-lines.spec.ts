@@ -47,6 +47,8 @@ describe('rollout watch lines', () => {
     expect(watchLines(revert('healthy'), undefined, 'yolo-v8n@2.1.0').lines).toEqual(['08:15:02  dev-3  reverted from yolo-v8n@2.1.0 to its previous version']);
     expect(watchLines(revert('healthy', 'nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0')).lines).toEqual(['08:15:02  dev-3  reverted: nothing to revert: yolo-v8n runs 2.0.0, not 2.1.0']);
     expect(watchLines(revert('failed', 'reverted, but the probe failed')).lines).toEqual(['08:15:02  dev-3  revert FAILED: reverted, but the probe failed']);
+    const timedOut = { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { ...rollout, deviceId: 'dev-3', assignmentId: 'r-1-dev-3-r', deadline: '2026-11-23T08:15:00.000Z', timedOutAt: time } };
+    expect(watchLines({ event: 'rollout', data: fed(timedOut) }).lines).toEqual(['08:15:02  dev-3  revert FAILED: timeout (no outcome of its revert by 08:15:00)']);
   });
 
   it('ends an abort with revert naming the offline devices whose revert is pending', () => {

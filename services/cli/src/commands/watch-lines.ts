@@ -73,6 +73,8 @@ function describeRolloutEvent(e: RolloutEvent, nameOf: NameOf): string | undefin
       return `wave ${e.data.wave + 1}: ${e.data.deviceIds.length} devices assigned (${named(e.data.deviceIds, nameOf)})`;
     case 'DeviceTimedOut':
       return `${nameOf(e.data.deviceId)}  FAILED: timeout (no outcome by ${clock(e.data.deadline)})`;
+    case 'DeviceRevertTimedOut':
+      return `${nameOf(e.data.deviceId)}  revert FAILED: timeout (no outcome of its revert by ${clock(e.data.deadline)})`;
     case 'LateDeviceReportRecorded':
       return `${nameOf(e.data.deviceId)}  reported ${e.data.state} after its timeout (the outcome stays failed)`;
     case 'DeviceReachabilityNoted':

@@ -14,6 +14,10 @@ export interface DeviceRecord {
   excludedOrder?: number;
   timedOutOrder?: number;
   lateReportOrder?: number;
+  /** After an abort with `revert`: its revert's clock, once the gateway spoke of it since the abort. */
+  revertClock?: DeviceClock;
+  /** Order among the devices whose revert timed out. */
+  revertTimedOutOrder?: number;
 }
 
 /** Running counts over every device's record, kept as each record changes. */
@@ -30,6 +34,7 @@ export interface DeviceTally {
   excluded: number;
   timedOut: number;
   lateReports: number;
+  revertTimedOut: number;
 }
 
 const none: DeviceRecord = Object.freeze({});
@@ -42,6 +47,7 @@ function counted(tally: DeviceTally, member: boolean, r: DeviceRecord, sign: 1 |
   tally.excluded += r.excludedOrder === undefined ? 0 : sign;
   tally.timedOut += r.timedOutOrder === undefined ? 0 : sign;
   tally.lateReports += r.lateReportOrder === undefined ? 0 : sign;
+  tally.revertTimedOut += r.revertTimedOutOrder === undefined ? 0 : sign;
   if (!member || r.excludedOrder !== undefined) return;
   tally.live += sign;
   tally.liveUnfinished += r.outcome ? 0 : sign;
@@ -73,7 +79,7 @@ export class DeviceLedger {
 
   static of(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
     const tally: DeviceTally = {
-      outcomes: 0, failures: 0, live: 0, liveUnfinished: 0, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0,
+      outcomes: 0, failures: 0, live: 0, liveUnfinished: 0, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0, revertTimedOut: 0,
     };
     return new DeviceLedger([], new Map(), 0, [], PersistentMap.empty(), tally, []).withTargets(deviceIds, strategy);
   }

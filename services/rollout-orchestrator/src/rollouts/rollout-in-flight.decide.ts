@@ -1,5 +1,6 @@
-import { deviceTimeoutSecondsOf } from '@keelson/events';
+import { deviceTimeoutSecondsOf, revertAssignmentId } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
+import { isReverting, revertClockOf } from './rollout-phase.js';
 import type { RolloutCommand } from './rollout.decide.js';
 import { isAssigned, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
 import { andWhatFollows, folded, type RolloutDecision } from './rollout.next-step.js';
@@ -8,6 +9,24 @@ import { installAssignmentId } from './wave-plan.js';
 type Command<T extends RolloutCommand['type']> = Extract<RolloutCommand, { type: T }>;
 
 const isEnded = (state: LiveRollout) => state.status === 'aborted' || state.status === 'finished';
+
+/** After an abort with `revert`: the device got a revert (assigned and live) and its revert has not timed out. */
+export const isRevertTracked = (state: LiveRollout, deviceId: string): boolean =>
+  isReverting(state) && isAssigned(state.facts, deviceId) && isLive(state.facts, deviceId) && state.facts.devices.record(deviceId).revertTimedOutOrder === undefined;
+
+/**
+ * The device's revert stayed unfinished for the per-device timeout while it was reachable, counted
+ * from the abort: the revert failed. Sent by the timeout sweep for reverts with no outcome reported;
+ * `[]` when not due, or when the rollout is not reverting the device (any more).
+ */
+export function timeOutRevert(command: Command<'TimeOutRevert'>, state: LiveRollout): RolloutDecision {
+  const { fleet, rolloutId, deviceId, at } = command;
+  if (!isReverting(state) || !isRevertTracked(state, deviceId)) return folded(state);
+  const deadline = deadlineOf(revertClockOf(state.facts.devices.record(deviceId), state.abortedAt), deviceTimeoutSecondsOf(state.facts.strategy));
+  if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
+  const assignmentId = revertAssignmentId(rolloutId, deviceId);
+  return folded(state, [{ type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }]);
+}
 
 /**
  * The device's per-device timeout passed while it was reachable: it is `failed` with reason
@@ -42,9 +61,12 @@ export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state:
 export function noteReachability(command: Command<'NoteDeviceReachability'>, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, reachable, asOfSeq, at } = command;
   const { facts } = state;
-  if (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return folded(state);
+  // During a revert the word moves the revert's clock, whatever the device's update ended as.
+  const reverting = isRevertTracked(state, deviceId);
+  if (!reverting && (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId))) return folded(state);
   const known = facts.devices.record(deviceId).reachability;
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return folded(state);
+  if (reverting) return folded(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }]);
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.

@@ -1,5 +1,5 @@
 import type { RolloutEvent } from '@keelson/events';
-import { resumedClock, startedClock, stoppedClock } from './device-clock.js';
+import { resumedClock, startedClock, stoppedClock, type DeviceClock } from './device-clock.js';
 import type { DeviceRecord } from './device-ledger.js';
 
 /** Where a rollout is in its life. */
@@ -71,4 +71,20 @@ export const assignedRecord = (r: DeviceRecord, at: string): DeviceRecord =>
 export function reachabilityRecord(r: DeviceRecord, reachable: boolean, asOfSeq: number, at: string): DeviceRecord {
   const clock = r.clock && (reachable ? resumedClock(r.clock, at) : stoppedClock(r.clock, at));
   return { ...r, ...(clock ? { clock } : {}), reachability: { reachable, asOfSeq } };
+}
+
+/** Whether the phase is an abort with `revert`: assigned live devices then revert, each on its own clock. */
+export const isReverting = (phase: RolloutPhase): phase is Extract<RolloutPhase, { status: 'aborted' }> => phase.status === 'aborted' && phase.mode === 'revert';
+
+/**
+ * A reverting device's revert clock: it starts at the abort (standing still if the device was known
+ * unreachable then) and, like the install's, runs only while the gateway says the device is reachable.
+ */
+export const revertClockOf = (r: DeviceRecord, abortedAt: string): DeviceClock => r.revertClock ?? startedClock(abortedAt, r.reachability?.reachable !== false);
+
+/** A device's record once the gateway spoke of it in `phase`: during a revert the revert's clock moves, else the install's. */
+export function reachabilityRecordIn(phase: RolloutPhase, r: DeviceRecord, reachable: boolean, asOfSeq: number, at: string): DeviceRecord {
+  if (!isReverting(phase)) return reachabilityRecord(r, reachable, asOfSeq, at);
+  const clock = revertClockOf(r, phase.abortedAt);
+  return { ...r, revertClock: reachable ? resumedClock(clock, at) : stoppedClock(clock, at), reachability: { reachable, asOfSeq } };
 }

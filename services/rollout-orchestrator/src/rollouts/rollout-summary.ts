@@ -5,8 +5,8 @@ import { nextPhase, type OutcomeCounts, type RolloutPhase } from './rollout-phas
 import type { RolloutFacts } from './rollout.evolve.js';
 
 /** The lists a device record can join, in the order devices joined them. */
-export type DeviceList = 'excluded' | 'timedOut' | 'lateReports';
-export const orderField = { excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder' } as const;
+export type DeviceList = 'excluded' | 'timedOut' | 'lateReports' | 'revertTimedOut';
+export const orderField = { excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder', revertTimedOut: 'revertTimedOutOrder' } as const;
 
 /** A rollout's facts without its devices: their count, and how many joined each list so far. */
 export interface RolloutSummaryFacts extends Omit<RolloutFacts, 'devices' | 'deviceIds'> {
@@ -26,7 +26,7 @@ export function createdSummary(event: RolloutCreated): RolloutSummary {
   const facts: RolloutSummaryFacts = {
     fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, createdAt,
     startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, deviceCount,
-    listed: { excluded: 0, timedOut: 0, lateReports: 0 },
+    listed: { excluded: 0, timedOut: 0, lateReports: 0, revertTimedOut: 0 },
   };
   return { status: 'running', facts };
 }
@@ -53,10 +53,12 @@ export function documentOf(summary: RolloutSummary, targets: TargetRow[], outcom
   const rows = [...targets].sort((a, b) => a.position - b.position);
   const clocks: RolloutFactsDocument['clocks'] = {};
   const reachability: RolloutFactsDocument['reachability'] = {};
+  const revertClocks: RolloutFactsDocument['revertClocks'] = {};
   for (const { deviceId, record } of rows) {
     if (record.clock) clocks[deviceId] = record.clock;
+    if (record.revertClock) revertClocks[deviceId] = record.revertClock;
     if (record.reachability) reachability[deviceId] = record.reachability;
   }
-  const lists = { excluded: byOrder(rows, 'excluded'), timedOut: byOrder(rows, 'timedOut'), lateReports: byOrder(rows, 'lateReports') };
-  return { ...summary, facts: { ...facts, deviceIds: rows.map((r) => r.deviceId), outcomes, clocks, reachability, ...lists } };
+  const lists = { excluded: byOrder(rows, 'excluded'), timedOut: byOrder(rows, 'timedOut'), lateReports: byOrder(rows, 'lateReports'), revertTimedOut: byOrder(rows, 'revertTimedOut') };
+  return { ...summary, facts: { ...facts, deviceIds: rows.map((r) => r.deviceId), outcomes, clocks, reachability, revertClocks, ...lists } };
 }

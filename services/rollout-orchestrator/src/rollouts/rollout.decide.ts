@@ -1,7 +1,7 @@
 import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
 import { chunkDeviceIds, type RolloutEvent, type TerminalDeviceState } from '@keelson/events';
 import { evolve, isAssigned, isLive, outcomeOf, type LiveRollout, type Rollout } from './rollout.evolve.js';
-import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
+import { noteReachability, recordLateReport, timeOutDevice, timeOutRevert } from './rollout-in-flight.decide.js';
 import { andWhatFollows, folded, type RolloutDecision } from './rollout.next-step.js';
 import { createdData, type CreateRolloutRequest } from './rollout-creation.decide.js';
 import { installAssignmentId } from './wave-plan.js';
@@ -23,6 +23,7 @@ export type RolloutCommand =
   | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string })
   | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string })
   | (Ref & { type: 'TimeOutDevice'; deviceId: string })
+  | (Ref & { type: 'TimeOutRevert'; deviceId: string })
   | (Ref & { type: 'NoteDeviceReachability'; deviceId: string; reachable: boolean; asOfSeq: number })
   | (Ref & { type: 'SupersedeDevices'; deviceIds: string[]; byRolloutId: string; reason: string });
 
@@ -135,6 +136,8 @@ export function decideAndEvolve(command: RolloutCommand, state: Rollout): Rollou
       return exclude(command, state);
     case 'TimeOutDevice':
       return timeOutDevice(command, state);
+    case 'TimeOutRevert':
+      return timeOutRevert(command, state);
     case 'NoteDeviceReachability':
       return noteReachability(command, state);
     case 'SupersedeDevices':

@@ -6,7 +6,7 @@ export type RolloutTargeting = Omit<
   'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'
 >;
 import { DeviceLedger } from './device-ledger.js';
-import { assignedRecord, nextPhase, reachabilityRecord, type PhaseFacts, type RolloutPhase } from './rollout-phase.js';
+import { assignedRecord, nextPhase, reachabilityRecordIn, type PhaseFacts, type RolloutPhase } from './rollout-phase.js';
 
 export type { RolloutPhase } from './rollout-phase.js';
 
@@ -80,12 +80,12 @@ function withTargets(state: LiveRollout, from: number, deviceIds: string[]): Liv
 }
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
-  return withDevices(state, state.facts.devices.changed([deviceId], (r) => reachabilityRecord(r, reachable, asOfSeq, at)));
+  return withDevices(state, state.facts.devices.changed([deviceId], (r) => reachabilityRecordIn(state, r, reachable, asOfSeq, at)));
 }
 
 /** The device's record with `order` set to the next place in its list, unless it is on it already. */
-const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'timedOut' | 'lateReports') => {
-  const field = ({ excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder' } as const)[list];
+const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'timedOut' | 'lateReports' | 'revertTimedOut') => {
+  const field = ({ excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder', revertTimedOut: 'revertTimedOutOrder' } as const)[list];
   return devices.changed([deviceId], (r) => (r[field] === undefined ? { ...r, [field]: devices.tally[list] } : r));
 };
 
@@ -128,6 +128,8 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     }
     case 'DeviceExcluded':
       return withDevices(state, listed(state.facts.devices, event.data.deviceId, 'excluded'));
+    case 'DeviceRevertTimedOut':
+      return withDevices(state, listed(state.facts.devices, event.data.deviceId, 'revertTimedOut'));
     default:
       return phased(state, event);
   }

@@ -2,7 +2,7 @@ import { eventStreams, type Projection, type RecordedEvent } from '@keelson/even
 import { parseRolloutEvent, type DeviceOutcomeRecorded, type RolloutEvent } from '@keelson/events';
 import type { Sql } from '@keelson/postgres';
 import type { DeviceRecord } from './device-ledger.js';
-import { assignedRecord, reachabilityRecord } from './rollout-phase.js';
+import { assignedRecord, reachabilityRecordIn } from './rollout-phase.js';
 import { createdSummary, orderField, summaryAfter, type DeviceList, type RolloutSummary } from './rollout-summary.js';
 
 type Key = { fleet: string; rolloutId: string };
@@ -53,7 +53,7 @@ async function listDevice(sql: Sql, key: Key, summary: RolloutSummary, deviceId:
   const field = orderField[list];
   const [row] = await sql.query<{ record: DeviceRecord }>('SELECT record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [key.fleet, key.rolloutId, deviceId]);
   if (!row || row.record[field] !== undefined) return null;
-  const place = summary.facts.listed[list];
+  const place = summary.facts.listed[list] ?? 0; // summaries written before a list existed lack its count
   await changeRecords(sql, key, [deviceId], (r) => ({ ...r, [field]: place }));
   return { ...summary, facts: { ...summary.facts, listed: { ...summary.facts.listed, [list]: place + 1 } } };
 }
@@ -79,7 +79,7 @@ async function applyEvent(sql: Sql, summary: RolloutSummary | null, event: Rollo
       return null;
     case 'DeviceReachabilityNoted': {
       const { deviceId, reachable, asOfSeq, notedAt } = event.data;
-      await changeRecords(sql, key, [deviceId], (r) => reachabilityRecord(r, reachable, asOfSeq, notedAt));
+      await changeRecords(sql, key, [deviceId], (r) => reachabilityRecordIn(summary, r, reachable, asOfSeq, notedAt));
       return null;
     }
     case 'DeviceTimedOut':
@@ -89,6 +89,8 @@ async function applyEvent(sql: Sql, summary: RolloutSummary | null, event: Rollo
       return listDevice(sql, key, summary, event.data.deviceId, 'lateReports');
     case 'DeviceExcluded':
       return listDevice(sql, key, summary, event.data.deviceId, 'excluded');
+    case 'DeviceRevertTimedOut':
+      return listDevice(sql, key, summary, event.data.deviceId, 'revertTimedOut');
     default:
       return summaryAfter(summary, event, () => outcomesBefore(sql, key, seq));
   }
@@ -129,7 +131,7 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
   },
 };
 
-const outcomesUntouched: ReadonlySet<RolloutEvent['type']> = new Set(['DevicesAssigned', 'DeviceReachabilityNoted', 'RolloutTargetsAdded', 'DeviceExcluded', 'LateDeviceReportRecorded']);
+const outcomesUntouched: ReadonlySet<RolloutEvent['type']> = new Set(['DevicesAssigned', 'DeviceReachabilityNoted', 'RolloutTargetsAdded', 'DeviceExcluded', 'LateDeviceReportRecorded', 'DeviceRevertTimedOut']);
 
 /** A row per outcome; a device's first outcome in the rollout stays (the first row of the statement wins, in stream order). */
 async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<void> {

@@ -5,6 +5,7 @@ import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEven
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
+import { deviceProgressProjection } from './device-progress.projection.js';
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from './device-reachability.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
@@ -36,7 +37,7 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     await migrate(db, [...rolloutsMigrations, ...deviceReachabilityMigrations]);
     store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
     deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    runners = [rolloutsProjection, deviceReachabilityProjection].map((projection) =>
+    runners = [rolloutsProjection, deviceReachabilityProjection, deviceProgressProjection].map((projection) =>
       new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
     for (const r of runners) await r.start();
   });
@@ -110,5 +111,33 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     ]);
     // the retired canary holds nothing back (the creation is its event, a chunk of targets, the wave's start and a chunk)
     expect(events.map((e) => e.type).slice(4)).toEqual(['DeviceExcluded', 'WaveStarted', 'DevicesAssigned']);
+  });
+
+  it('after an abort with revert, times out a revert still unfinished while reachable, once, and not one that ended or went silent', async () => {
+    const rolloutId = 'r-sweeprevert';
+    await createListed(rolloutId, { ...strategy([[30, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 });
+    const rollouts = new Rollouts(store, db);
+    const abortedAt = new Date(Date.parse(at) + 100_000).toISOString();
+    const { state } = await rollouts.execute({ type: 'AbortRollout', fleet, rolloutId, mode: 'revert', at: abortedAt }, meta());
+    const [reverted, stuck, silent] = assignedDevices(state.facts) as [string, string, string];
+    const tell = async (deviceId: string, event: DeviceEvent) => {
+      const subject = deviceStore.subject('device', fleet, deviceId);
+      return (await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [event], meta()))!.lastSeq;
+    };
+    const assignmentId = `${rolloutId}-${reverted}-r`;
+    await tell(reverted, { type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet, deviceId: reverted, rolloutId, assignmentId, state: 'healthy', reportedAt: abortedAt } });
+    const silentSeq = await tell(silent, { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: silent, reachable: false, lastSeenAt: abortedAt } });
+    await eventually(async () => (await db.query('SELECT 1 FROM rollout_device_reverts WHERE device_id = $1', [reverted])).length === 1);
+    await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1', [silent])).length === 1);
+
+    await sweepAt(699).sweep(); // 599 s after the abort: the install's deadline passed, the revert's not
+    expect((await history(rolloutId)).map((e) => e.type)).not.toContain('DeviceRevertTimedOut');
+    await Promise.all([sweepAt(701).sweep(), sweepAt(702).sweep()]);
+    const events = await history(rolloutId);
+    expect(events.filter((e) => e.type === 'DeviceReachabilityNoted')).toMatchObject([{ data: { deviceId: silent, reachable: false, asOfSeq: silentSeq } }]);
+    expect(events.filter((e) => e.type === 'DeviceRevertTimedOut')).toEqual([
+      { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId: stuck, assignmentId: `${rolloutId}-${stuck}-r`, deadline: new Date(Date.parse(abortedAt) + 600_000).toISOString(), timedOutAt: expect.any(String) } },
+    ]);
+    expect(errors).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { Database } from '@keelson/postgres';
 import type { Clock } from '@keelson/service-kit';
 import { decommissionedDevices, silentDevices } from './device-reachability.projection.js';
 import { dueTimeouts, inFlightDevices, unnotedSilence } from './in-flight-due.js';
+import { awaitingRevertsSql, sweepReverts } from './revert-sweep.js';
 import type { Rollouts } from './rollouts.js';
 
 export interface TimeoutSweepOptions {
@@ -21,7 +22,8 @@ const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
  * `TimeOutDevice` for each device past its deadline, notes devices the gateway reported silent
  * before they were assigned, and excludes devices decommissioned while in flight (the decommission
  * reactor finds a device's rollouts through a read model that may lag a just-created rollout: this
- * is the safety net, so a retired device never hangs a rollout). Commands are idempotent (stable command ids, `[]` when done), so two
+ * is the safety net, so a retired device never hangs a rollout). After an abort with `revert` it
+ * times out reverts the same way (revert-sweep.ts). Commands are idempotent (stable command ids, `[]` when done), so two
  * replicas sweeping at once time a device out once.
  */
 export class TimeoutSweep {
@@ -41,14 +43,14 @@ export class TimeoutSweep {
     await this.sweeping;
   }
 
-  /** One pass over every rollout under way. */
+  /** One pass over every rollout under way, and every rollout aborted with `revert` still waiting for a revert. */
   async sweep(): Promise<void> {
-    const active = await this.o.db.query<{ fleet: string; rollout_id: string }>(
-      `SELECT fleet, rollout_id FROM rollout_summaries WHERE status NOT IN ('aborted', 'finished') ORDER BY created_seq`,
+    const active = await this.o.db.query<{ fleet: string; rollout_id: string; status: string }>(
+      `SELECT s.fleet, s.rollout_id, s.status FROM rollout_summaries s WHERE s.status NOT IN ('aborted', 'finished') OR (${awaitingRevertsSql}) ORDER BY s.created_seq`,
     );
-    for (const { fleet, rollout_id: rolloutId } of active) {
+    for (const { fleet, rollout_id: rolloutId, status } of active) {
       try {
-        await this.sweepOne(fleet, rolloutId);
+        await (status === 'aborted' ? sweepReverts(this.o, fleet, rolloutId) : this.sweepOne(fleet, rolloutId));
       } catch (err) {
         this.o.onError(err); // one rollout's trouble does not stop the others' timeouts
       }

@@ -50,9 +50,12 @@ export interface RevertReport {
 export function inFlightFlags(state: LiveRollout, deviceId: string, revert: RevertReport | undefined) {
   const { facts } = state;
   const reverting = state.status === 'aborted' && state.mode === 'revert' && isAssigned(facts, deviceId) && isLive(facts, deviceId);
+  // a revert that timed out failed, unless the device reported an outcome of it after all
+  const reported = revert !== undefined && (revert.state === 'healthy' || revert.state === 'rolled_back' || revert.state === 'failed');
+  const shown: RevertReport | undefined = reverting && facts.devices.record(deviceId).revertTimedOutOrder !== undefined && !reported ? { state: 'failed', reason: 'timeout' } : revert;
   return {
     ...(hasTimedOut(facts, deviceId) ? { timedOut: true as const } : {}),
     ...(isUnreachableInFlight(facts, deviceId) ? { unreachable: true as const } : {}),
-    ...(reverting ? { revert: revert ? { state: revert.state, ...(revert.reason === undefined ? {} : { reason: revert.reason }) } : { state: 'assigned' as const } } : {}),
+    ...(reverting ? { revert: shown ? { state: shown.state, ...(shown.reason === undefined ? {} : { reason: shown.reason }) } : { state: 'assigned' as const } } : {}),
   };
 }

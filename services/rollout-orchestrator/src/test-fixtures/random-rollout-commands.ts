@@ -72,7 +72,8 @@ export class RandomRolloutCommands {
       const assignmentId = this.chance(0.95) ? `${rolloutId}-${device}` : `other-${device}`;
       return { type: 'RecordDeviceOutcome', ...ref, at: now, deviceId: device, assignmentId, state: this.pick(states), ...(this.chance(0.3) ? { reason: 'probe failed' } : {}) };
     }
-    if (roll < 0.65) return { type: 'TimeOutDevice', ...ref, at: now, deviceId: device };
+    if (roll < 0.62) return { type: 'TimeOutDevice', ...ref, at: now, deviceId: device };
+    if (roll < 0.65) return { type: 'TimeOutRevert', ...ref, at: now, deviceId: device };
     if (roll < 0.77) {
       const asOfSeq = this.chance(0.8) ? ++this.seq : Math.max(0, this.seq - 3);
       return { type: 'NoteDeviceReachability', ...ref, at: now, deviceId: device, reachable: this.chance(0.5), asOfSeq };

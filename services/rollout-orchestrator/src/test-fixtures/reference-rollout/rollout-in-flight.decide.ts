@@ -1,15 +1,30 @@
 // The rollout fold as it was before the device ledger (main at fbafaaf, O(devices) per outcome), kept
 // unchanged as the reference that rollout-fold.equivalence.spec.ts compares the current decider with.
-import { deviceTimeoutSecondsOf, type RolloutEvent } from '@keelson/events';
-import { deadlineOf } from '../../rollouts/device-clock.js';
+import { deviceTimeoutSecondsOf, revertAssignmentId, type RolloutEvent } from '@keelson/events';
+import { deadlineOf, startedClock } from '../../rollouts/device-clock.js';
 import type { RolloutCommand } from './rollout.decide.js';
-import { isLive, type LiveRollout } from './rollout.evolve.js';
+import { isLive, isReachable, type LiveRollout } from './rollout.evolve.js';
 import { andWhatFollows } from './rollout.next-step.js';
 import { installAssignmentId } from '../../rollouts/wave-plan.js';
 
 type Command<T extends RolloutCommand['type']> = Extract<RolloutCommand, { type: T }>;
 
 const isEnded = (state: LiveRollout) => state.status === 'aborted' || state.status === 'finished';
+
+// Added with the revert timeout: after an abort with `revert` each assigned live device reverts on
+// a clock from the abort that, like the install's, runs only while the device is reachable.
+const isReverting = (state: LiveRollout, deviceId: string): boolean =>
+  state.status === 'aborted' && state.mode === 'revert' && Object.hasOwn(state.facts.clocks, deviceId) && isLive(state.facts, deviceId) && !state.facts.revertTimedOut.includes(deviceId);
+
+export function timeOutRevert(command: Command<'TimeOutRevert'>, state: LiveRollout): RolloutEvent[] {
+  const { fleet, rolloutId, deviceId, at } = command;
+  if (state.status !== 'aborted' || !isReverting(state, deviceId)) return [];
+  const clock = state.facts.revertClocks[deviceId] ?? startedClock(state.abortedAt, isReachable(state.facts, deviceId));
+  const deadline = deadlineOf(clock, deviceTimeoutSecondsOf(state.facts.strategy));
+  if (deadline === null || Date.parse(at) < Date.parse(deadline)) return [];
+  const assignmentId = revertAssignmentId(rolloutId, deviceId);
+  return [{ type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }];
+}
 
 /**
  * The device's per-device timeout passed while it was reachable: it is `failed` with reason
@@ -44,9 +59,11 @@ export function recordLateReport(command: Command<'RecordDeviceOutcome'>, state:
 export function noteReachability(command: Command<'NoteDeviceReachability'>, state: LiveRollout): RolloutEvent[] {
   const { fleet, rolloutId, deviceId, reachable, asOfSeq, at } = command;
   const { facts } = state;
-  if (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)) return [];
+  const reverting = isReverting(state, deviceId);
+  if (!reverting && (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId))) return [];
   const known = facts.reachability[deviceId];
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return [];
+  if (reverting) return [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }];
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.

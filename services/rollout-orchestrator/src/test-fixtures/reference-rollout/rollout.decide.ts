@@ -5,7 +5,7 @@
 import { assertNever, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
-import { noteReachability, recordLateReport, timeOutDevice } from './rollout-in-flight.decide.js';
+import { noteReachability, recordLateReport, timeOutDevice, timeOutRevert } from './rollout-in-flight.decide.js';
 import { andWhatFollows } from './rollout.next-step.js';
 import { createdData, type CreateRolloutRequest } from '../../rollouts/rollout-creation.decide.js';
 import { installAssignmentId } from '../../rollouts/wave-plan.js';
@@ -27,6 +27,7 @@ export type RolloutCommand =
   | (Ref & { type: 'RecordDeviceOutcome'; deviceId: string; assignmentId: string; state: TerminalDeviceState; reason?: string })
   | (Ref & { type: 'ExcludeDevice'; deviceId: string; reason: string })
   | (Ref & { type: 'TimeOutDevice'; deviceId: string })
+  | (Ref & { type: 'TimeOutRevert'; deviceId: string })
   | (Ref & { type: 'NoteDeviceReachability'; deviceId: string; reachable: boolean; asOfSeq: number })
   | (Ref & { type: 'SupersedeDevices'; deviceIds: string[]; byRolloutId: string; reason: string });
 
@@ -119,6 +120,8 @@ export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] 
       return exclude(command, state);
     case 'TimeOutDevice':
       return timeOutDevice(command, state);
+    case 'TimeOutRevert':
+      return timeOutRevert(command, state);
     case 'NoteDeviceReachability':
       return noteReachability(command, state);
     case 'SupersedeDevices':

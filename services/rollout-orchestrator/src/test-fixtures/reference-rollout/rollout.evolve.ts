@@ -38,6 +38,9 @@ export interface RolloutFacts {
   timedOut: string[];
   /** Timed-out devices whose late terminal report was recorded (once each). */
   lateReports: string[];
+  /** After an abort with `revert`: the revert clocks the gateway's word moved, and the reverts that timed out. */
+  revertClocks: Record<string, DeviceClock>;
+  revertTimedOut: string[];
 }
 
 /** Where a rollout is in its life. */
@@ -84,6 +87,11 @@ function withAssigned(state: LiveRollout, deviceIds: string[], at: string): Live
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
   const { facts } = state;
+  if (state.status === 'aborted' && state.mode === 'revert') {
+    const revert = facts.revertClocks[deviceId] ?? startedClock(state.abortedAt, isReachable(facts, deviceId));
+    const revertClocks = { ...facts.revertClocks, [deviceId]: reachable ? resumedClock(revert, at) : stoppedClock(revert, at) };
+    return withFacts(state, { revertClocks, reachability: { ...facts.reachability, [deviceId]: { reachable, asOfSeq } } });
+  }
   const clock = facts.clocks[deviceId];
   const clocks = clock ? { ...facts.clocks, [deviceId]: reachable ? resumedClock(clock, at) : stoppedClock(clock, at) } : facts.clocks;
   return withFacts(state, { clocks, reachability: { ...facts.reachability, [deviceId]: { reachable, asOfSeq } } });
@@ -97,7 +105,7 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     const facts: RolloutFacts = {
       fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
       startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
-      acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [],
+      acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [], revertClocks: {}, revertTimedOut: [],
     };
     return { status: 'running', facts };
   }
@@ -126,6 +134,8 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
       const outcomes = { ...state.facts.outcomes, [deviceId]: { state: 'failed' as const, reason: 'timeout' } };
       return withFacts(state, { outcomes, timedOut: [...new Set([...state.facts.timedOut, deviceId])] });
     }
+    case 'DeviceRevertTimedOut':
+      return withFacts(state, { revertTimedOut: [...new Set([...state.facts.revertTimedOut, event.data.deviceId])] });
     case 'LateDeviceReportRecorded':
       return withFacts(state, { lateReports: [...new Set([...state.facts.lateReports, event.data.deviceId])] });
     case 'DeviceReachabilityNoted': {
