@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, eventually, rollOut, type RolloutView } from './support/operator.js';
+import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout, type RolloutView } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
 const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 
-// Issue 15, item 2: the operator console does the whole job. Here: the audit page reads as sentences
+// Issue 15, item 2: the operator console does the whole job, against the real gateway and agents:
+// promote a rollout and set channels, retry the failed devices; the audit page reads as sentences
 // with device and operator names, the raw event one click away, and nothing runs off the page.
 describe('operations in the operator console (console-ops)', () => {
   let platform: TestPlatform;
@@ -15,6 +16,9 @@ describe('operations in the operator console (console-ops)', () => {
   let browser: Browser;
   let page: Page;
   let rollout: RolloutView;
+  let healed = false; // sim-2 fails every `ops-flaky` update until the test heals it
+  interface Channels { channels: { channel: string; version: string }[] }
+  const channelsOf = async (name: string) => (await platform.api<Channels>(`/v1/channels/${name}`)).body.channels.map((c) => `${c.channel}=${c.version}`).sort();
   const pageErrors: string[] = [];
   const idOf = (name: string) => fleet.devices.find((d) => d.name === name)!.deviceId;
   const shown = async (what: string, check: () => Promise<boolean>) => {
@@ -29,7 +33,7 @@ describe('operations in the operator console (console-ops)', () => {
     }
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 2 });
+    fleet = await startFleet(platform, { count: 2, failing: (device, assignment) => device.name === 'sim-2' && assignment.artifact.name === 'ops-flaky' && !healed });
     page = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
     page.on('dialog', (dialog) => void dialog.accept());
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -69,6 +73,77 @@ describe('operations in the operator console (console-ops)', () => {
     expect(event).toMatchObject({ type: 'io.keelson.rollout.RolloutCreated', keelsonactor: 'operator:admin', data: { rolloutId: rollout.rolloutId } });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('promotes a succeeded rollout to a channel from its page; a bad channel name is refused and moves nothing', async () => {
+    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(rollout.rolloutId)}`);
+    await page.fill('#promote-channel', 'Stable!');
+    await page.click('#promote button[type=submit]');
+    expect(await page.locator('#notice [role=alert]').textContent()).toMatch(/channel/i);
+    expect(await channelsOf('ops-model')).toEqual([]);
+    await page.fill('#promote-channel', 'stable');
+    await page.click('#promote button[type=submit]');
+    expect(await page.locator('#promoted').textContent()).toBe('Channel stable of ops-model now points at 1.0.0.');
+    expect(await channelsOf('ops-model')).toEqual(['stable=1.0.0']);
+  });
+
+  it('draws the rollout\'s progress over time on its page, from its outcomes in the audit log', async () => {
+    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(rollout.rolloutId)}`);
+    const dots = (series: string) => page.locator(`#rollout-progress circle[data-series="${series}"]`);
+    await shown('both devices counted healthy', async () => (await dots('healthy').count()) === 3);
+    expect(await dots('healthy').last().locator('title').textContent()).toMatch(/^healthy 2 at /);
+    expect(await dots('failed').count()).toBe(1); // the start, at zero
+    expect(await page.locator('#rollout-progress svg').getAttribute('aria-label')).toBe('devices ended healthy and failed over time');
+  });
+
+  it('sets a channel by hand on the artifacts page; an unknown version is refused and moves nothing', async () => {
+    await page.click('#nav a[href="#/artifacts"]');
+    await page.fill('#set-channel-artifact', 'ops-model');
+    await page.fill('#set-channel-channel', 'beta');
+    await page.fill('#set-channel-version', '9.9.9');
+    await page.click('#set-channel button[type=submit]');
+    expect(await page.locator('#set-channel-notice [role=alert]').textContent()).toContain('9.9.9');
+    expect(await channelsOf('ops-model')).toEqual(['stable=1.0.0']);
+    await page.fill('#set-channel-version', '1.0.0');
+    await page.click('#set-channel button[type=submit]');
+    await page.locator('#set-channel-notice [role=status]', { hasText: 'Channel beta of ops-model now points at 1.0.0.' }).waitFor();
+    await shown('both channels on the artifact', async () => (await page.locator('#artifact-list tr[data-key="ops-model@1.0.0"] td[data-col="Channels"]').textContent()) === 'betastable');
+    expect(await channelsOf('ops-model')).toEqual(['beta=1.0.0', 'stable=1.0.0']);
+  });
+
+  it('retries the failed devices from the rollout page as a new rollout linked to it', async () => {
+    await publishArtifact(platform, { name: 'ops-flaky', version: '1.0.0', bytes: `ops-flaky 1.0.0\n${'weights '.repeat(1000)}` });
+    const flaky = await createRollout(platform, rolloutBody('ops-flaky@1.0.0', 'ops-dock', readyProbe, [100], { maxFailures: 1 }));
+    const ended = await waitForRollout(platform, flaky.rolloutId, ['succeeded', 'failed', 'halted']);
+    expect(ended.status).toBe('failed');
+    healed = true;
+    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(flaky.rolloutId)}`);
+    await page.click('#action-retry');
+    await shown('the retry opened', async () => (await page.locator('#retry-of a').textContent({ timeout: 2_000 }).catch(() => '')) === flaky.rolloutId);
+    const retryId = decodeURIComponent(page.url().split('#/rollouts/')[1]);
+    const retried = await waitForRollout(platform, retryId, ['succeeded', 'failed', 'halted']);
+    expect(retried).toMatchObject({ status: 'succeeded', retryOf: flaky.rolloutId, devices: [{ deviceId: idOf('sim-2') }] });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('uploads a config without a manifest from the artifacts page; a model without one is refused and stores nothing', async () => {
+    await page.goto(`${platform.apiUrl}/console/#/artifacts`);
+    const upload = async (name: string, kind: string) => {
+      await page.fill('#upload-name', name);
+      await page.fill('#upload-version', '1.0.0');
+      await page.selectOption('#upload-kind', kind);
+      await page.setInputFiles('#upload-file', { name: `${name}.bin`, mimeType: 'application/octet-stream', buffer: Buffer.from(`${name} settings\n`) });
+      await page.click('#upload-artifact button[type=submit]');
+    };
+    await upload('ops-weights', 'model');
+    expect(await page.locator('#upload-notice [role=alert]').textContent()).toMatch(/manifest/i);
+    expect((await platform.api('/v1/artifacts/ops-weights/1.0.0')).status).toBe(404);
+    await upload('ops-config', 'config');
+    await page.locator('#upload-notice [role=status]', { hasText: 'Received ops-config@1.0.0' }).waitFor();
+    await page.locator('#artifact-list tr[data-key="ops-config@1.0.0"]').waitFor();
+    await eventually('ops-config published', async () => ((await platform.api<{ status: string; kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.status === 'published' ? true : undefined));
+    expect((await platform.api<{ kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.kind).toBe('config');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,0 +1,69 @@
+// A rollout's progress over time: how many of its devices had ended healthy, and how many failed or
+// rolled back, at each outcome the audit log recorded for it (`GET /v1/audit?rollout=…`, oldest
+// first), drawn by `chart.js`. Read again whenever the board counts a new outcome.
+import { api } from '../api.js';
+import { lineChart } from '../chart.js';
+import { el, fill } from '../dom.js';
+
+const outcomeTypes = 'RolloutCreated,DeviceOutcomeRecorded';
+const terminal = new Set(['healthy', 'failed', 'rolled_back']);
+
+/** The rollout's creation and its outcomes, oldest first, every page of them. */
+async function outcomeEntries(rolloutId, signal) {
+  const entries = [];
+  let cursor;
+  do {
+    const query = new URLSearchParams({ rollout: rolloutId, type: outcomeTypes, order: 'oldest', limit: '1000', ...(cursor ? { cursor } : {}) });
+    const page = await api(`/v1/audit?${query}`, { signal });
+    entries.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return entries;
+}
+
+/** Two running counts, each a point per outcome, both starting at zero when the rollout was made. */
+export function progressSeries(entries) {
+  const healthy = [];
+  const failed = [];
+  let [ok, bad] = [0, 0];
+  for (const e of entries) {
+    const x = Date.parse(e.time);
+    if (e.type.endsWith('.RolloutCreated')) {
+      healthy.push({ x, y: 0 });
+      failed.push({ x, y: 0 });
+    } else if (e.data?.state === 'healthy') healthy.push({ x, y: ++ok });
+    else failed.push({ x, y: ++bad });
+  }
+  return [
+    { name: 'healthy', className: 'chart-healthy', points: healthy },
+    { name: 'failed', className: 'chart-failed', points: failed },
+  ];
+}
+
+/**
+ * Keeps `node` showing the chart: `update(view)` reads the outcomes again when the view counts more
+ * ended devices than the chart has drawn.
+ */
+export function progressChart(node, rolloutId, signal) {
+  let drawn = -1;
+  let reading = false;
+  const update = async (view) => {
+    const ended = (view.devices ?? []).filter((d) => terminal.has(d.state)).length;
+    if (reading || ended === drawn) return;
+    reading = true;
+    try {
+      const series = progressSeries(await outcomeEntries(rolloutId, signal));
+      drawn = series[0].points.length + series[1].points.length - 2;
+      const chart = lineChart(series, { label: 'devices ended healthy and failed over time' });
+      const legend = el('p', { className: 'muted' }, el('span', { className: 'legend chart-healthy' }, 'healthy'), ' ', el('span', { className: 'legend chart-failed' }, 'failed or rolled back'), ' · devices so far');
+      fill(node, chart ? [chart, legend] : el('p', { className: 'muted' }, 'No outcome yet.'));
+    } catch (err) {
+      if (!signal.aborted) fill(node, el('p', { className: 'muted' }, `The progress could not be read: ${err?.message ?? err}`));
+    } finally {
+      reading = false;
+    }
+    // The audit log may not hold the newest outcomes yet: look again shortly, not only at the next event.
+    if (drawn >= 0 && drawn < ended && !signal.aborted) setTimeout(() => update(view), 1000);
+  };
+  return update;
+}
