@@ -146,4 +146,37 @@ describe('operations in the operator console (console-ops)', () => {
     expect((await platform.api<{ kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.kind).toBe('config');
     expect(pageErrors).toEqual([]);
   });
+
+  it('creates a rollout from the console with the API\'s validation: the form\'s and the API\'s refusals create nothing', async () => {
+    await publishArtifact(platform, { name: 'ops-model', version: '2.0.0', bytes: `ops-model 2.0.0\n${'weights '.repeat(1000)}` });
+    const before = (await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items.length;
+    await page.goto(`${platform.apiUrl}/console/#/rollouts`);
+    await page.click('#new-rollout');
+    const form = { artifact: 'ops-model@2.0.0', target: 'sim-1, sim-2', waves: '50,40,100', gates: '', probe: 'file:/run/app/ready', probeTimeout: '5', probeAttempts: '2', maxFailures: '0' };
+    for (const [key, value] of Object.entries(form)) await page.fill(`#rollout-${key}`, value);
+    await page.selectOption('#rollout-targetKind', 'devices');
+    const refusal = async () => {
+      await page.click('#rollout-form button[type=submit]');
+      return page.locator('#rollout-form-notice [role=alert]').textContent();
+    };
+    expect(await refusal()).toContain("must be above the previous wave's 50"); // the API's rule
+    await page.fill('#rollout-waves', '100');
+    await page.fill('#rollout-gates', 'auto,manual');
+    expect(await refusal()).toBe('the gates name 2 gates for 1 waves'); // the form's, before any call
+    await page.fill('#rollout-gates', 'auto');
+    await page.selectOption('#rollout-targetKind', 'group');
+    await page.fill('#rollout-target', 'no-such-group');
+    expect(await refusal()).toMatch(/no-such-group/);
+    expect((await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items).toHaveLength(before);
+
+    await page.selectOption('#rollout-targetKind', 'devices');
+    await page.fill('#rollout-target', 'sim-1 sim-2');
+    await page.click('#rollout-form button[type=submit]');
+    await page.waitForURL(/#\/rollouts\/(?!new)[^/]+$/);
+    const createdId = decodeURIComponent(page.url().split('#/rollouts/')[1]!);
+    const done = await waitForRollout(platform, createdId, ['succeeded', 'failed', 'halted']);
+    expect(done).toMatchObject({ status: 'succeeded', artifact: { name: 'ops-model', version: '2.0.0' } });
+    expect(done.devices.map((d) => d.deviceId).sort()).toEqual([idOf('sim-1'), idOf('sim-2')].sort());
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

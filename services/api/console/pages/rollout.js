@@ -18,7 +18,7 @@ export async function rolloutsPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Rollouts'),
-    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
+    el('p', { className: 'muted' }, el('a', { href: '#/rollouts/new', id: 'new-rollout' }, 'Create one'), ' here or with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
     list,
   );
   const columns = [
