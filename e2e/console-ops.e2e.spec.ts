@@ -71,7 +71,7 @@ describe('operations in the operator console (console-ops)', () => {
     await raw.waitFor();
     const event = JSON.parse(await raw.innerText()) as { type: string; keelsonactor: string; data: { rolloutId: string } };
     expect(event).toMatchObject({ type: 'io.keelson.rollout.RolloutCreated', keelsonactor: 'operator:admin', data: { rolloutId: rollout.rolloutId } });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(pageErrors).toEqual([]);
   });
@@ -121,7 +121,7 @@ describe('operations in the operator console (console-ops)', () => {
     await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(flaky.rolloutId)}`);
     await page.click('#action-retry');
     await shown('the retry opened', async () => (await page.locator('#retry-of a').textContent({ timeout: 2_000 }).catch(() => '')) === flaky.rolloutId);
-    const retryId = decodeURIComponent(page.url().split('#/rollouts/')[1]);
+    const retryId = decodeURIComponent(page.url().split('#/rollouts/')[1]!);
     const retried = await waitForRollout(platform, retryId, ['succeeded', 'failed', 'halted']);
     expect(retried).toMatchObject({ status: 'succeeded', retryOf: flaky.rolloutId, devices: [{ deviceId: idOf('sim-2') }] });
     expect(pageErrors).toEqual([]);
@@ -167,6 +167,9 @@ describe('operations in the operator console (console-ops)', () => {
     await page.selectOption('#rollout-targetKind', 'group');
     await page.fill('#rollout-target', 'no-such-group');
     expect(await refusal()).toMatch(/no-such-group/);
+    await page.selectOption('#rollout-targetKind', 'selector');
+    await page.fill('#rollout-target', 'accelerator=no-such-board');
+    expect(await refusal()).toMatch(/selector|no device/i);
     expect((await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items).toHaveLength(before);
 
     await page.selectOption('#rollout-targetKind', 'devices');

@@ -7,6 +7,7 @@ import { el, fill } from '../dom.js';
 
 const outcomeTypes = 'RolloutCreated,DeviceOutcomeRecorded';
 const terminal = new Set(['healthy', 'failed', 'rolled_back']);
+const minGapMs = 2000;
 
 /** The rollout's creation and its outcomes, oldest first, every page of them. */
 async function outcomeEntries(rolloutId, signal) {
@@ -47,10 +48,23 @@ export function progressSeries(entries) {
 export function progressChart(node, rolloutId, signal) {
   let drawn = -1;
   let reading = false;
+  let latest;
+  let lastRead = 0;
+  let waiting;
   const update = async (view) => {
+    latest = view;
     const ended = (view.devices ?? []).filter((d) => terminal.has(d.state)).length;
-    if (reading || ended === drawn) return;
-    reading = true;
+    if (reading || waiting || ended === drawn) return;
+    // A large rollout ends devices many times a second: at most one read every two seconds, the last view last.
+    const wait = lastRead + minGapMs - Date.now();
+    if (wait > 0) {
+      waiting = setTimeout(() => {
+        waiting = undefined;
+        void update(latest);
+      }, wait);
+      return;
+    }
+    [reading, lastRead] = [true, Date.now()];
     try {
       const series = progressSeries(await outcomeEntries(rolloutId, signal));
       drawn = series[0].points.length + series[1].points.length - 2;
@@ -63,7 +77,7 @@ export function progressChart(node, rolloutId, signal) {
       reading = false;
     }
     // The audit log may not hold the newest outcomes yet: look again shortly, not only at the next event.
-    if (drawn >= 0 && drawn < ended && !signal.aborted) setTimeout(() => update(view), 1000);
+    if (drawn >= 0 && drawn < ended && !signal.aborted) setTimeout(() => update(latest), 1000);
   };
   return update;
 }
