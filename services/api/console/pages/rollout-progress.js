@@ -8,6 +8,7 @@ import { el, fill } from '../dom.js';
 const outcomeTypes = 'RolloutCreated,DeviceOutcomeRecorded';
 const terminal = new Set(['healthy', 'failed', 'rolled_back']);
 const minGapMs = 2000;
+const maxPoints = 240; // a dot per outcome would be thousands of SVG nodes on a large rollout
 
 /** The rollout's creation and its outcomes, oldest first, every page of them. */
 async function outcomeEntries(rolloutId, signal) {
@@ -36,9 +37,16 @@ export function progressSeries(entries) {
     else failed.push({ x, y: ++bad });
   }
   return [
-    { name: 'healthy', className: 'chart-healthy', points: healthy },
-    { name: 'failed', className: 'chart-failed', points: failed },
+    { name: 'healthy', className: 'chart-healthy', points: thinned(healthy) },
+    { name: 'failed', className: 'chart-failed', points: thinned(failed) },
   ];
+}
+
+/** At most about `maxPoints` of a running count, evenly picked, its first and last always kept. */
+function thinned(points) {
+  if (points.length <= maxPoints) return points;
+  const step = Math.ceil(points.length / maxPoints);
+  return points.filter((_, i) => i % step === 0 || i === points.length - 1);
 }
 
 /**
@@ -66,8 +74,9 @@ export function progressChart(node, rolloutId, signal) {
     }
     [reading, lastRead] = [true, Date.now()];
     try {
-      const series = progressSeries(await outcomeEntries(rolloutId, signal));
-      drawn = series[0].points.length + series[1].points.length - 2;
+      const entries = await outcomeEntries(rolloutId, signal);
+      const series = progressSeries(entries);
+      drawn = entries.filter((e) => !e.type.endsWith('.RolloutCreated')).length;
       const chart = lineChart(series, { label: 'devices ended healthy and failed over time' });
       const legend = el('p', { className: 'muted' }, el('span', { className: 'legend chart-healthy' }, 'healthy'), ' ', el('span', { className: 'legend chart-failed' }, 'failed or rolled back'), ' · devices so far');
       fill(node, chart ? [chart, legend] : el('p', { className: 'muted' }, 'No outcome yet.'));
