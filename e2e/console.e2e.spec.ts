@@ -162,7 +162,7 @@ describe('the operator console in a browser', () => {
     await page.locator('#view a', { hasText: 'audit trail' }).click();
     await page.locator('#view td[data-col="Event"]', { hasText: 'WaveApproved' }).waitFor();
     const approval = page.locator('#view tr', { hasText: 'WaveApproved' });
-    expect(await approval.locator('td[data-col="Actor"]').textContent()).toBe('operator:admin');
+    expect(await approval.locator('td[data-col="What happened"] .sentence').textContent()).toBe(`Operator admin approved wave 2 of rollout ${created.rolloutId}.`);
 
     await page.click('nav a[href="#/artifacts"]');
     const artifact = page.locator('#artifact-list tr[data-key="console-model@1.0.0"]');

@@ -9,6 +9,7 @@ import { experimentPage, experimentsPage } from './pages/experiments.js';
 import { groupPage, groupsPage } from './pages/groups.js';
 import { registriesPage } from './pages/registries.js';
 import { rolloutPage, rolloutsPage } from './pages/rollout.js';
+import { newRolloutPage } from './pages/rollout-form.js';
 import { signInPage } from './pages/sign-in.js';
 
 const routes = [
@@ -18,6 +19,7 @@ const routes = [
   [/^#\/artifacts$/, artifactsPage, 'artifacts'],
   [/^#\/registries$/, registriesPage, 'registries'],
   [/^#\/rollouts$/, rolloutsPage, 'rollouts'],
+  [/^#\/rollouts\/new$/, newRolloutPage, 'rollouts'],
   [/^#\/rollouts\/([^/?]+)$/, rolloutPage, 'rollouts'],
   [/^#\/experiments$/, experimentsPage, 'experiments'],
   [/^#\/experiments\/([^/?]+)$/, experimentPage, 'experiments'],

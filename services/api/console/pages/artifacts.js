@@ -2,6 +2,8 @@
 import { api } from '../api.js';
 import { badge, el, fill, when } from '../dom.js';
 import { pagedTable, pageSizeOf } from '../paged-table.js';
+import { uploadForm } from './artifact-upload.js';
+import { channelForm } from './channel-form.js';
 
 const size = (bytes) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
 
@@ -21,9 +23,16 @@ export async function artifactsPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Artifacts'),
-    el('p', { className: 'muted' }, 'Push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
+    el('p', { className: 'muted' }, 'Upload here or push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
     list,
+    uploadForm(() => artifactsTable(list, query, signal)),
+    channelForm(() => artifactsTable(list, query, signal)),
   );
+  await artifactsTable(list, query, signal);
+}
+
+/** The artifacts a page at a time, each with the channels pointing at it. */
+async function artifactsTable(list, query, signal) {
   const channels = new Map();
   // Each page asks for the channels of the names it shows that no earlier page asked for.
   const prepare = async (items) => {

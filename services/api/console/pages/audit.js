@@ -2,6 +2,7 @@
 // some event types.
 import { api } from '../api.js';
 import { el, errorLine, fill, table, when } from '../dom.js';
+import { deviceIdsOf, sentenceOf } from './audit-sentences.js';
 
 const shown = 200;
 
@@ -31,6 +32,26 @@ function filterForm(filter) {
   return form;
 }
 
+/** The whole event, wrapped to the page's width, behind a click. */
+function rawEvent(entry) {
+  return el('details', { className: 'raw-event' }, el('summary', {}, 'Raw event'), el('pre', {}, JSON.stringify(entry, null, 2)));
+}
+
+/**
+ * A lookup from device id to name for the devices these entries mention: enrollment entries name
+ * theirs, the rest are asked of the API once each; a device it no longer knows keeps its id.
+ */
+async function deviceNames(entries, signal) {
+  const names = new Map();
+  for (const e of entries) if (/Device(Re)?[Ee]nrolled$/.test(e.type) && e.data?.deviceId) names.set(e.data.deviceId, e.data.name);
+  const unknown = [...new Set(entries.flatMap(deviceIdsOf))].filter((id) => !names.has(id)).slice(0, 100);
+  await Promise.all(unknown.map(async (id) => {
+    const device = await api(`/v1/devices/${encodeURIComponent(id)}`, { signal }).catch(() => undefined);
+    if (device?.name) names.set(id, device.name);
+  }));
+  return (id) => names.get(id) ?? id;
+}
+
 export async function auditPage(view, { query, signal }) {
   const filter = {};
   for (const [key] of filters) if (query.get(key)) filter[key] = query.get(key);
@@ -44,12 +65,11 @@ export async function auditPage(view, { query, signal }) {
     fill(list, errorLine(err)); // a refused filter stays editable above
     return;
   }
+  const deviceName = await deviceNames(entries, signal);
   const columns = [
     ['Time', (e) => when(e.time)],
     ['Event', (e) => e.type.replace(/^io\.keelson\./, '')],
-    ['Actor', (e) => e.keelsonactor],
-    ['Subject', (e) => e.subject ?? ''],
-    ['Data', (e) => el('code', {}, JSON.stringify(e.data))],
+    ['What happened', (e) => [el('span', { className: 'sentence' }, sentenceOf(e, deviceName)), rawEvent(e)]],
   ];
   fill(list, entries.length ? [el('p', { className: 'muted' }, `The latest ${entries.length} entries, newest first.`), table(columns, entries, (e) => e.id)] : el('p', { className: 'muted' }, 'No entries.'));
 }

@@ -6,6 +6,8 @@ import { api, openStream, readSse } from '../api.js';
 import { badge, el, fill, when } from '../dom.js';
 import { pagedTable, pageSizeOf } from '../paged-table.js';
 import { drawActions } from './rollout-actions.js';
+import { drawFollowUps } from './rollout-follow-ups.js';
+import { progressChart } from './rollout-progress.js';
 import { applyDeviceReport, drawDevices, drawStatus, drawWaves, takeView } from './rollout-board.js';
 
 const artifactText = (r) => `${r.artifact.name}@${r.artifact.version}`;
@@ -16,7 +18,7 @@ export async function rolloutsPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Rollouts'),
-    el('p', { className: 'muted' }, 'Create one with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
+    el('p', { className: 'muted' }, el('a', { href: '#/rollouts/new', id: 'new-rollout' }, 'Create one'), ' here or with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
     list,
   );
   const columns = [
@@ -37,16 +39,21 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const parts = {
     status: el('p', { id: 'rollout-status-line' }),
     actions: el('div', { id: 'rollout-actions', className: 'actions' }),
+    followUps: el('div', { id: 'rollout-follow-ups' }),
     notice: el('div', { id: 'notice' }),
+    progress: el('div', { id: 'rollout-progress' }),
     waves: el('div', { id: 'rollout-waves' }),
     devices: el('div', { id: 'rollout-devices' }),
   };
+  const drawProgress = progressChart(parts.progress, rolloutId, signal);
   const draw = () => {
     drawStatus(parts.status, board);
+    void drawProgress(board.view);
     drawActions(parts.actions, parts.notice, board.view, (answer) => {
       takeView(board, answer);
       draw();
     });
+    drawFollowUps(parts.followUps, parts.notice, board.view);
     drawWaves(parts.waves, board);
     drawDevices(parts.devices, board);
   };
@@ -56,7 +63,10 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
     el('p', {}, `Artifact ${artifactText(board.view)} · `, el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail')),
     parts.status,
     parts.actions,
+    parts.followUps,
     parts.notice,
+    el('h2', {}, 'Progress'),
+    parts.progress,
     el('h2', {}, 'Waves'),
     parts.waves,
     el('h2', {}, 'Devices'),
