@@ -1,8 +1,8 @@
 // bench/agent-footprint: what one enrolled, connected agent costs its device — resident memory idle,
 // CPU and bytes per update — run from the x64 release bundle as a device runs it. The baseline in the
 // same run: the bundle's own Node doing nothing (the floor any Node agent starts from). With
-// `--compare-bundle <tar.gz>` (e.g. built from another commit) a second agent from that bundle runs
-// beside it through the same idle time and the same rollouts: before and after in one window.
+// `--compare-bundle <tar.gz>` (repeatable; e.g. built from another commit, or with other launcher flags)
+// one more agent per bundle runs beside it through the same idle time and the same rollouts.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { installAgent, launcherFlags } from './installed-agent.js';
 import { processFigures, type ProcessFigures } from './process-figures.js';
 import { printReport, type UpdateFigures } from './report.js';
 
-const { values } = parseArgs({ options: { updates: { type: 'string', default: '5' }, 'artifact-kib': { type: 'string', default: '256' }, 'idle-s': { type: 'string', default: '20' }, 'compare-bundle': { type: 'string' } } });
+const { values } = parseArgs({ options: { updates: { type: 'string', default: '5' }, 'artifact-kib': { type: 'string', default: '256' }, 'idle-s': { type: 'string', default: '20' }, 'compare-bundle': { type: 'string', multiple: true } } });
 const updates = Number(values.updates);
 const artifactKiB = Number(values['artifact-kib']);
 const idleSeconds = Number(values['idle-s']);
@@ -30,7 +30,7 @@ const agents: { label: string; name: string; agent: Agent; perUpdate: UpdateFigu
 let baseline: ReturnType<typeof spawn> | undefined;
 let tlsBaseline: ReturnType<typeof spawn> | undefined;
 try {
-  const bundles = [{ label: 'this checkout', bundle: undefined }, ...(values['compare-bundle'] ? [{ label: `compared: ${values['compare-bundle']}`, bundle: values['compare-bundle'] }] : [])];
+  const bundles = [{ label: 'this checkout', bundle: undefined as string | undefined }, ...(values['compare-bundle'] ?? []).map((bundle) => ({ label: `compared: ${bundle}`, bundle }))];
   for (const [i, { label, bundle }] of bundles.entries()) {
     const token = await api.call<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', {});
     const name = `footprint-${i + 1}`;

@@ -5,6 +5,9 @@ import { cpuSeconds } from '../rollout-fanout/process-cpu.js';
 export interface ProcessFigures {
   rssMiB: number;
   peakRssMiB: number;
+  /** The resident split: heap and stacks (`RssAnon`) against mapped files, mostly the Node binary's own pages (`RssFile`). */
+  anonMiB: number;
+  fileMiB: number;
   cpuMs: number;
   /** `rchar`/`wchar`: every byte through read/write calls, sockets and files alike. */
   readBytes: number;
@@ -24,7 +27,8 @@ export function processFigures(pid: number): ProcessFigures {
   const cpu = cpuSeconds(pid);
   if (cpu === undefined) throw new Error(`process ${pid} is gone`);
   return {
-    rssMiB: statusField(status, 'VmRSS'), peakRssMiB: statusField(status, 'VmHWM'), cpuMs: cpu * 1000,
+    rssMiB: statusField(status, 'VmRSS'), peakRssMiB: statusField(status, 'VmHWM'),
+    anonMiB: statusField(status, 'RssAnon'), fileMiB: statusField(status, 'RssFile'), cpuMs: cpu * 1000,
     readBytes: ioField('rchar'), writtenBytes: ioField('wchar'),
   };
 }

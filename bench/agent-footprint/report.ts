@@ -24,7 +24,8 @@ export function printReport(r: { label: string; idle: ProcessFigures; bare: Proc
 agent footprint (x64 bundle, one enrolled and connected agent): ${r.label}
 
   idle RSS after ${r.idleSeconds} s     ${mib(r.idle.rssMiB)}   (target <= ${idleRssTargetMiB} MiB: ${r.idle.rssMiB <= idleRssTargetMiB ? 'met' : 'NOT met'}; peak so far ${mib(r.idle.peakRssMiB)})
-  baseline: bare Node     ${mib(r.bare.rssMiB)}   (the same binary, setInterval only)
+    of which anon / file  ${mib(r.idle.anonMiB)} / ${mib(r.idle.fileMiB)}   (heap and stacks / the binary's and libraries' mapped pages)
+  baseline: bare Node     ${mib(r.bare.rssMiB)}   (the same binary, setInterval only; anon / file ${mib(r.bare.anonMiB)} / ${mib(r.bare.fileMiB)})
   baseline: Node + TLS    ${mib(r.withTls.rssMiB)}   (node:tls loaded, one context, the launcher's flags: the floor of an mqtts agent)
   agent above baseline    ${mib(r.idle.rssMiB - r.bare.rssMiB)}
 

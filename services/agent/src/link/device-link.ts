@@ -78,6 +78,9 @@ export class DeviceLink {
       clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4, keepalive: this.options.keepaliveSeconds,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
       reconnectOnConnackError: true,
+      // No table of 65,536 pre-made two-byte Buffers (mqtt-packet's number cache, ~6.5 MiB of heap for good):
+      // the agent writes a few packets a minute, each makes its own (bench/README.md, agent-footprint).
+      writeCache: false,
       ...tls,
     });
     this.client = client;
