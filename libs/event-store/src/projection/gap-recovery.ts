@@ -34,8 +34,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class GapRecovery {
   /** Consumers made again after a gap (for tests). */
   readonly restarts = { count: 0 };
-  /** The lowest sequence this runner gave back after a failure and has not settled since. */
-  private retrying: number | undefined;
+  /**
+   * What this runner gave back after a failure and has not settled since: from the failed event to the
+   * last one given back with it (the rest of its batch and what had arrived behind it).
+   */
+  private retrying: { from: number; to: number } | undefined;
   private wanted = false;
   private progressed = true;
 
@@ -44,20 +47,23 @@ export class GapRecovery {
   /** The runner met `gap`, `rest` lying past it. True: stop consuming, then call `restart()`. */
   met(gap: StreamGap, rest: JsMsg[]): boolean {
     this.o.onError?.(gap);
-    const own = this.retrying !== undefined && gap.missing >= this.retrying;
+    const own = this.retrying !== undefined && gap.missing >= this.retrying.from;
     if (this.o.lease && !own) return (this.wanted = true);
     for (const m of rest) m.nak(this.o.retryDelayMs);
     return false;
   }
 
-  /** The runner gave back the event at `seq` (and what follows it) after a failure. */
-  gaveBack(seq: number): void {
-    this.retrying = Math.min(seq, this.retrying ?? seq);
+  /** The runner gave back the events from `seq` to `upTo` after the one at `seq` failed. */
+  gaveBack(seq: number, upTo: number): void {
+    this.retrying = { from: Math.min(seq, this.retrying?.from ?? seq), to: Math.max(upTo, this.retrying?.to ?? upTo) };
   }
 
-  /** Everything up to `seq` is applied (or dead-lettered). */
+  /**
+   * Everything up to `seq` is applied (or dead-lettered). The failed event dead-lettered is not the
+   * end of it: what was given back with it is still on its way back, and a gap before it is still ours.
+   */
   settled(seq: number): void {
-    if (this.retrying !== undefined && seq >= this.retrying) this.retrying = undefined;
+    if (this.retrying !== undefined && seq >= this.retrying.to) this.retrying = undefined;
     this.progressed = true;
   }
 

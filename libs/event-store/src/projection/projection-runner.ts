@@ -178,9 +178,9 @@ export class ProjectionRunner<E> {
           continue;
         }
         // Keep stream order: everything after the failure waits for it, also what arrived meanwhile.
-        this.gaps.gaveBack(m.seq);
         for (const rest of batch.slice(i)) rest.nak(this.o.retryDelayMs);
-        this.source?.holdBack(() => true);
+        const behind = this.source?.holdBack(() => true) ?? [];
+        this.gaps.gaveBack(m.seq, Math.max(batch.at(-1)!.seq, ...behind.map((b) => b.seq)));
         return;
       }
     }
