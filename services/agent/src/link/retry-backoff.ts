@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * the broker is away, a connection refused or reset while a service restarts): a bounded number of
  * attempts, pauses that double with jitter, and a `Retry-After` the platform asked for honoured up
  * to the longest pause. The downloads (tuf/device-fetcher.ts) and the certificate renewal
- * (renewal/renew-certificate.ts) both use it, each with its own reading of which failures pass.
+ * (renewal/renew-certificate.ts) both use it, each with its own reading of which failures pass,
+ * and both read a `Retry-After` with `retryAfterMs`.
  */
 
 /** The longest pause between two attempts at one request. */
@@ -31,6 +32,15 @@ export interface RetryPolicy {
  * (seen in a 10,000-device rollout on 2 cores) is waited out; a refusal (4xx) is final at once.
  */
 export const defaultRetry: RetryPolicy = { attempts: 6, pauseMs: 1_000 };
+
+/** `Retry-After` in milliseconds: delay-seconds or an HTTP date (RFC 9110 10.2.3); undefined if absent or unreadable. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
 
 /** Which failures are worth another attempt, and how long a failure asked to wait (its `Retry-After`), if it did. */
 export interface TransientFailures {

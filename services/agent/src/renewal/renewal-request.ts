@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
 import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { retryAfterMs } from '../tuf/refused-download.js';
+import { retryAfterMs } from '../link/retry-backoff.js';
 import { readRenewResponse, renewalProofMessage, type RenewRequest, type RenewResponse } from '@keelson/events/device-protocol';
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;

@@ -9,8 +9,8 @@ import type { Fetcher } from 'tuf-js';
 import { platformStream, type ClientIdentity, type PlatformStream, type StreamedResponse } from '../link/platform-fetch.js';
 import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { isTransientFailure } from './transient-failure.js';
-import { askedPauseMs, RefusedDownload, retryAfterMs } from './refused-download.js';
-import { defaultRetry, maxRetryPauseMs, retryPauseMs, retryTransient, type RetryPolicy } from '../link/retry-backoff.js';
+import { askedPauseMs, RefusedDownload } from './refused-download.js';
+import { defaultRetry, maxRetryPauseMs, retryAfterMs, retryPauseMs, retryTransient, type RetryPolicy } from '../link/retry-backoff.js';
 import { partialSize, PartialDiscarded, resumeOnce, type ResumableTarget } from './resumable-download.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */

@@ -17,14 +17,5 @@ export class RefusedDownload extends DownloadHTTPError {
   }
 }
 
-/** `Retry-After` in milliseconds: delay-seconds or an HTTP date (RFC 9110 10.2.3); undefined if absent or unreadable. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  const value = header?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
-}
-
 /** The pause a failed download asks for, if it was refused with a `Retry-After`. */
 export const askedPauseMs = (err: unknown): number | undefined => (err instanceof RefusedDownload ? err.retryAfterMs : undefined);
