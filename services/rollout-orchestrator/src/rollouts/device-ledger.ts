@@ -2,6 +2,9 @@ import { deviceIdsBytesPerEvent, type Strategy, type TerminalDeviceState } from 
 import type { DeviceClock } from './device-clock.js';
 import { PersistentMap } from './persistent-map.js';
 import { coveredBy } from './wave-plan.js';
+import { counted, emptyTally, type DeviceTally } from './device-tally.js';
+
+export type { DeviceTally } from './device-tally.js';
 
 /** What a rollout recorded about one device; absent fields mean nothing happened yet. */
 export interface DeviceRecord {
@@ -20,40 +23,8 @@ export interface DeviceRecord {
   revertTimedOutOrder?: number;
 }
 
-/** Running counts over every device's record, kept as each record changes. */
-export interface DeviceTally {
-  /** Devices with an outcome, and those of them not healthy (timeouts included). */
-  outcomes: number;
-  failures: number;
-  /** Devices of the rollout still targeted (not excluded), without an outcome, with a failed one. */
-  live: number;
-  liveUnfinished: number;
-  liveUnhealthy: number;
-  /** Assigned live devices without an outcome that are reachable: the ones the rollout waits for. */
-  waitedFor: number;
-  excluded: number;
-  timedOut: number;
-  lateReports: number;
-  revertTimedOut: number;
-}
-
 const none: DeviceRecord = Object.freeze({});
 const isPending = (r: DeviceRecord) => r.clock === undefined && r.excludedOrder === undefined;
-
-function counted(tally: DeviceTally, member: boolean, r: DeviceRecord, sign: 1 | -1): void {
-  const failed = r.outcome !== undefined && r.outcome.state !== 'healthy';
-  tally.outcomes += r.outcome ? sign : 0;
-  tally.failures += failed ? sign : 0;
-  tally.excluded += r.excludedOrder === undefined ? 0 : sign;
-  tally.timedOut += r.timedOutOrder === undefined ? 0 : sign;
-  tally.lateReports += r.lateReportOrder === undefined ? 0 : sign;
-  tally.revertTimedOut += r.revertTimedOutOrder === undefined ? 0 : sign;
-  if (!member || r.excludedOrder !== undefined) return;
-  tally.live += sign;
-  tally.liveUnfinished += r.outcome ? 0 : sign;
-  tally.liveUnhealthy += failed ? sign : 0;
-  tally.waitedFor += r.clock && !r.outcome && r.reachability?.reachable !== false ? sign : 0;
-}
 
 /**
  * Every device's record in a rollout, with the counts the rollout's rules read and, per wave, where
@@ -78,10 +49,7 @@ export class DeviceLedger {
   ) {}
 
   static of(deviceIds: readonly string[], strategy: Strategy): DeviceLedger {
-    const tally: DeviceTally = {
-      outcomes: 0, failures: 0, live: 0, liveUnfinished: 0, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0, revertTimedOut: 0,
-    };
-    return new DeviceLedger([], new Map(), 0, [], PersistentMap.empty(), tally, []).withTargets(deviceIds, strategy);
+    return new DeviceLedger([], new Map(), 0, [], PersistentMap.empty(), emptyTally(), []).withTargets(deviceIds, strategy);
   }
 
   /**
