@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { applyStreams, ProjectionRunner, ReactorRunner, retireProjections, waitForStream, type WriteFence } from '@keelson/event-store';
+import { applyStreams, retireProjections, waitForStream } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
 import { contractsOf } from '../commands/command-pattern.js';
@@ -9,7 +9,7 @@ import type { CommandServer } from '../commands/command-server.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { DeclaredWorker, ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
-import { RunnerLeases } from '../lease/runner-leases.js';
+import { DeclaredRunners } from './declared-runners.js';
 import type { LeaseTiming } from '../lease/runner-lease.js';
 import { streamReplicasOf } from './stream-replicas.js';
 
@@ -44,12 +44,10 @@ export class ServiceRunner {
   /** Modules not running yet, or never: what each waits for, or how it failed. */
   private readonly held = new Map<ModuleDeclaration, { waiting?: string; failed?: string }>();
 
-  private readonly leases: RunnerLeases;
+  private readonly runners: DeclaredRunners;
 
   constructor(private readonly o: ServiceRunnerOptions) {
-    const logger = new Logger('leases');
-    const onError = (err: unknown) => logger.error(describeError(err));
-    this.leases = new RunnerLeases({ nc: o.nc, config: o.config, log: (line) => logger.log(line), onError, ...(o.leaseTiming ? { timing: o.leaseTiming } : {}) });
+    this.runners = new DeclaredRunners(o.nc, o.config, o.leaseTiming);
     for (const m of o.modules) {
       this.loggers.set(m, new Logger(m.module));
       this.started.set(m, { connections: [], projections: [], reactors: [], commands: [] });
@@ -136,7 +134,7 @@ export class ServiceRunner {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
         // A connection serves this replica's own runners: it opens in every replica.
-        const runner = kind === 'connections' ? (entry as Worker) : 'start' in entry ? this.worker(m, entry as DeclaredWorker) : kind === 'projections' ? this.projection(m, entry as ProjectionDeclaration<unknown>) : this.reactor(m, entry as ReactorDeclaration<unknown>);
+        const runner = kind === 'connections' ? (entry as Worker) : 'start' in entry ? this.runners.worker(m.module, entry as DeclaredWorker) : kind === 'projections' ? this.projectionOf(m, entry as ProjectionDeclaration<unknown>) : this.runners.reactor(this.loggers.get(m)!, entry as ReactorDeclaration<unknown>);
         await runner.start();
         return runner;
       }));
@@ -156,39 +154,9 @@ export class ServiceRunner {
     await this.step(m, 'commands', () => this.o.nc.flush());
   }
 
-  /** A single-active worker runs under a lease of its own, named after its module and itself. */
-  private worker(m: ModuleDeclaration, w: DeclaredWorker): Worker {
-    if (w.replicas !== 'single-active') return w;
-    return this.leases.singleActive(w.name, `${this.o.config.naming.streamPrefix}worker-${m.module}-${w.name}`, () => w);
-  }
-
-  private projection(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
-    const logger = this.loggers.get(m)!;
-    const onError = (err: unknown) => {
-      logger.error(`${p.name}: ${describeError(err)}`);
-      p.onError?.(err);
-    };
-    const { nc, config } = this.o;
-    const db = p.db ?? this.databaseOf(m);
-    const run = (fence?: WriteFence): Worker => {
-      const runner = new ProjectionRunner({ nc, naming: config.naming, db, projection: p.projection, onError, ...(p.batchSize ? { batchSize: p.batchSize } : {}), ...(fence ? { fence } : {}) });
-      return { name: p.name, start: () => runner.start(), stop: () => runner.stop() };
-    };
-    if (p.replicas === 'partitioned') return run();
-    return this.leases.singleActive(p.name, `${config.naming.streamPrefix}proj-${p.projection.name}`, run);
-  }
-
-  private reactor(m: ModuleDeclaration, r: ReactorDeclaration<unknown>): Worker {
-    const logger = this.loggers.get(m)!;
-    const onError = r.onError ?? ((err: unknown) => logger.error(`${r.name}: ${describeError(err)}`));
-    const { nc, config } = this.o;
-    const options = { ...(r.partitionBy ? { partitionBy: r.partitionBy } : {}), ...(r.batchSize ? { batchSize: r.batchSize } : {}), ...(r.retryDelayMs ? { retryDelayMs: r.retryDelayMs } : {}) };
-    const run = (fence?: WriteFence): Worker => {
-      const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...options, ...(fence ? { fence } : {}) });
-      return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
-    };
-    if (r.replicas === 'partitioned') return run();
-    return this.leases.singleActive(r.name, `${config.naming.streamPrefix}react-${r.reactor.name}`, run);
+  /** A projection writes to its own database if it names one, else to the service's (which the module must have). */
+  private projectionOf(m: ModuleDeclaration, p: ProjectionDeclaration<unknown>): Worker {
+    return this.runners.projection(this.loggers.get(m)!, p.db ?? this.databaseOf(m), p);
   }
 
   private async retire(m: ModuleDeclaration): Promise<void> {
