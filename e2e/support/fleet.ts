@@ -17,6 +17,8 @@ export interface FleetOptions {
   failing?: SimulatedFleetOptions['failing'];
   /** Binaries `exec` probes may run (each agent's own allowlist). */
   allowExec?: string[];
+  /** For tests only: names whose reverts hold in `applying` while the device stays connected (see the simulator). */
+  testOnlyStallReverts?: ReadonlySet<string>;
   /** Names start with this (default `sim-`), so one platform can hold several fleets of them. */
   namePrefix?: string;
   /** Labels and declared hardware (an accelerator, say) per device name. */
@@ -34,6 +36,7 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     mintToken: mintThrough(platform, options.via),
     ...(options.failing ? { failing: options.failing } : {}),
     ...(options.allowExec ? { allowExec: options.allowExec } : {}),
+    ...(options.testOnlyStallReverts ? { testOnlyStallReverts: options.testOnlyStallReverts } : {}),
     ...(options.namePrefix ? { namePrefix: options.namePrefix } : {}),
     ...(options.profileOf ? { profileOf: options.profileOf } : {}),
     ...(options.appMetrics ? { appMetrics: options.appMetrics } : {}),

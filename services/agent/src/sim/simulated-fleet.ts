@@ -21,6 +21,12 @@ export interface SimulatedFleetOptions {
   mintToken: () => Promise<{ token: string; gatewayUrl: string; caFingerprint?: string }>;
   /** Devices whose application never becomes ready after a swap (checked at every swap, so a Set may change). */
   failing?: FailingDevices;
+  /**
+   * For tests only: devices (by name) whose reverts hold in `applying` until the device stops. The
+   * agent stays connected and keeps heartbeating, so the platform sees a reachable device that never
+   * reports how its revert ended (a revert timeout).
+   */
+  testOnlyStallReverts?: ReadonlySet<string>;
   allowExec?: readonly string[];
   heartbeatSeconds?: number;
   probeRetryPauseMs?: number;
@@ -111,6 +117,13 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
   const probeRoot = join(options.dataDir, name, 'probe-root');
   await mkdir(probeRoot, { recursive: true });
   let agent: RunningAgent | null = null;
+  let releaseHeld: () => void = () => {};
+  // Stopping sets the agent halted first, so a held revert released then reports nothing more.
+  const halt = async (how: (running: RunningAgent) => Promise<void>) => {
+    const halting = agent ? how(agent) : Promise.resolve();
+    releaseHeld();
+    await halting;
+  };
   const metricsServer = await appMetricsServerOf(name, options, () => agent);
   if (metricsServer) closers.push(() => metricsServer.close()); // kept across a stop and restart of the agent
   const layout = new DataDirLayout(dataDir);
@@ -135,11 +148,11 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
     },
     activeFile: (artifactName, targetPath) => layout.activeFile(artifactName, basenameOf(targetPath)),
     async stop() {
-      await agent?.stop();
+      await halt((running) => running.stop());
       agent = null;
     },
     async kill() {
-      await agent?.kill();
+      await halt((running) => running.kill());
       agent = null;
     },
     async restart() {
@@ -155,7 +168,10 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
       ...(options.probeRetryPauseMs === undefined ? {} : { probeRetryPauseMs: options.probeRetryPauseMs }),
       ...(metricsServer ? { metrics: { url: metricsServer.url, ...pick(options.appMetrics, 'windowSeconds', 'scrapeSeconds') } } : {}),
       ...(options.log ? { log: (event, fields) => options.log!(event, { device: name, ...fields }) } : {}),
-      onActivated: (assignment) => simulateApplication(probeRoot, assignment, !isFailing(options.failing, { name, deviceId }, assignment)),
+      onActivated: async (assignment) => {
+        if (assignment.action === 'revert' && options.testOnlyStallReverts?.has(name)) await new Promise<void>((resolve) => (releaseHeld = resolve));
+        await simulateApplication(probeRoot, assignment, !isFailing(options.failing, { name, deviceId }, assignment));
+      },
       onReport: (assignment, state, reason) => {
         device.reports.push({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
         options.onReport?.(device, assignment, state, reason);
