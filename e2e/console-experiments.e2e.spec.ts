@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { readSse } from '../services/cli/src/sse-reader.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { launchConsole, signIn, withPage } from './support/console-browser.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, eventually, publishArtifact, rollOut } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
-const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 
 interface ExperimentView {
   experimentId: string;
@@ -38,14 +37,9 @@ describe('experiments in the operator console', () => {
   const pageErrors: string[] = [];
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
   const cell = (key: string, column: string) => page.locator(`#experiment-arms tr[data-key="${key}"] td[data-col="${column}"]`).textContent();
-  const failWithPage = async (err: Error) => {
-    throw new Error(`${err.message}\n-- page: ${await page.locator('#view').innerText()}\n-- errors: ${pageErrors.join('; ')}`);
-  };
+  const failWithPage = (err: Error) => withPage(page, pageErrors, err);
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
-    }
     platform = await startTestPlatform({
       serviceEnv: {
         'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
@@ -56,10 +50,7 @@ describe('experiments in the operator console', () => {
     await createGroup(platform, 'ab', fleet.devices.map((d) => d.name));
     expect((await rollOut(platform, 'ab', 'ab', '1.0.0')).status).toBe('succeeded');
     await publishArtifact(platform, { name: 'ab', version: '2.0.0', bytes: `ab 2.0.0\n${'weights '.repeat(1000)}` });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await (await browser.newContext()).newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, page } = await launchConsole(pageErrors));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
@@ -68,10 +59,7 @@ describe('experiments in the operator console', () => {
   }, 60_000);
 
   it('creates an experiment from the form, refusing a bad duration first, and lists it', async () => {
-    await page.goto(`${platform.apiUrl}/console/`);
-    await page.fill('#token', platform.adminToken);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#device-list').waitFor();
+    await signIn(page, platform);
     await page.click('#nav a[href="#/experiments"]');
     await page.getByText('No experiments yet.').waitFor();
     const fields = { candidate: 'ab@2.0.0', baseline: 'ab@1.0.0', group: 'ab', split: '50', primary: 'confidence_mean:higher', guardrails: 'latency_ms:max+10%', 'min-samples': '20', 'max-duration': 'two hours', probe: 'file:/run/app/ready', alpha: '0.001' };

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchConsole, shownOn, signIn } from './support/console-browser.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rolloutBody, waitForRollout } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
-const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 
 interface Group { groupId: string; name: string; deviceIds: string[]; unresolvedNames: string[] }
 
@@ -23,26 +22,13 @@ describe('groups and the devices page in the operator console (groups-edit)', ()
   let rolloutId = '';
   const deviceNames = () => page.locator('#device-list td[data-col="Name"]').allTextContents();
   const members = () => page.locator('#member-list td[data-col="Member"]').allTextContents();
-  const shown = async (what: string, check: () => Promise<boolean>) => {
-    await eventually(what, async () => ((await check()) ? true : undefined), 20_000).catch(async (err: Error) => {
-      throw new Error(`${err.message}\n-- page: ${await page.locator('#view').innerText()}\n-- errors: ${pageErrors.join('; ')}`);
-    });
-  };
+  const shown = shownOn(() => page, pageErrors);
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
-    }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 3, profileOf: (name) => ({ labels: { site: name === 'sim-2' ? 'south' : 'north' } }) });
-    page = await (await browser.newContext()).newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${platform.apiUrl}/console/`);
-    await page.fill('#token', platform.adminToken);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#device-list').waitFor();
+    ({ browser, page } = await launchConsole(pageErrors));
+    await signIn(page, platform);
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchConsole, shownOn, signIn } from './support/console-browser.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout, type RolloutView } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
-const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 
 // Issue 15, item 2: the operator console does the whole job, against the real gateway and agents:
 // promote a rollout and set channels, retry the failed devices; the audit page reads as sentences
@@ -21,28 +20,15 @@ describe('operations in the operator console (console-ops)', () => {
   const channelsOf = async (name: string) => (await platform.api<Channels>(`/v1/channels/${name}`)).body.channels.map((c) => `${c.channel}=${c.version}`).sort();
   const pageErrors: string[] = [];
   const idOf = (name: string) => fleet.devices.find((d) => d.name === name)!.deviceId;
-  const shown = async (what: string, check: () => Promise<boolean>) => {
-    await eventually(what, async () => ((await check()) ? true : undefined), 20_000).catch(async (err: Error) => {
-      throw new Error(`${err.message}\n-- page: ${await page.locator('#view').innerText()}\n-- errors: ${pageErrors.join('; ')}`);
-    });
-  };
+  const shown = shownOn(() => page, pageErrors);
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
-    }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 2, failing: (device, assignment) => device.name === 'sim-2' && assignment.artifact.name === 'ops-flaky' && !healed });
-    page = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, page } = await launchConsole(pageErrors, { width: 1024, height: 800 }));
     await createGroup(platform, 'ops-dock', ['sim-1', 'sim-2']);
     rollout = await rollOut(platform, 'ops-dock', 'ops-model', '1.0.0');
-    await page.goto(`${platform.apiUrl}/console/`);
-    await page.fill('#token', platform.adminToken);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#device-list').waitFor();
+    await signIn(page, platform);
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

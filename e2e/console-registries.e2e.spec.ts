@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
+import { launchConsole, signIn, withPage } from './support/console-browser.js';
 import { eventually } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
-const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 const user = { username: 'ci-robot', password: 'console-registry-secret-4b2d' };
 
 // Issue 13, item 1: the console lists registry connections, tests and removes them; it never holds a credential.
@@ -18,18 +17,12 @@ describe('registry connections in the operator console', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
-    }
     [platform, harbor, open] = await Promise.all([
       startTestPlatform({ tls: false }),
       startDockerRegistry({ kind: 'htpasswd', ...user }),
       startDockerRegistry({ kind: 'none' }, { tls: false }),
     ]);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-    page = await (await browser.newContext()).newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, page } = await launchConsole(pageErrors));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
@@ -45,14 +38,9 @@ describe('registry connections in the operator console', () => {
     expect((await platform.api('/v1/registries', { body: { name: 'scratch', url: open.url } })).status).toBe(201);
     await eventually('both connections listed', async () => ((await platform.api<{ items: unknown[] }>('/v1/registries')).body.items.length === 2 ? true : undefined));
 
-    await page.goto(`${platform.apiUrl}/console/`);
-    await page.fill('#token', platform.adminToken);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#device-list').waitFor();
+    await signIn(page, platform);
     await page.click('#nav a[href="#/registries"]');
-    await row('harbor').waitFor().catch(async (err: Error) => {
-      throw new Error(`${err.message}\n-- page: ${await page.locator('#view').innerText()}\n-- errors: ${pageErrors.join('; ')}`);
-    });
+    await row('harbor').waitFor().catch((err: Error) => withPage(page, pageErrors, err));
     expect(await row('harbor').locator('td[data-col="Credentials"]').textContent()).toBe('set (user ci-robot)');
     expect(await row('scratch').locator('td[data-col="Credentials"]').textContent()).toBe('none');
     expect(await page.content()).not.toContain(user.password);
