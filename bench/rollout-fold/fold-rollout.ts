@@ -1,5 +1,5 @@
 import type { RolloutEvent, Strategy } from '@keelson/events';
-import type { Rollout, RolloutCommand } from '@keelson/rollout-orchestrator/dist/rollouts/rollout.decider.js';
+import type { Rollout, RolloutCommand } from '@keelson/rollout-orchestrator/dist/rollouts/domain/rollout.decider.js';
 
 /** What the bench needs of a rollout decider: the current one, or a baseline's (which has its own state type). */
 export interface RolloutFold<S> {

@@ -1,6 +1,7 @@
 // bench/rollout-fold: what one device outcome costs the rollout aggregate (decide + evolve) as the
 // rollout grows, 1k to 100k devices, with a baseline decider from another checkout timed in the
 // same run on the same states. Pure CPU: no NATS, no database.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Strategy } from '@keelson/events';
@@ -19,7 +20,9 @@ const scenarios: [string, Strategy][] = [
 ];
 
 async function baselineFold(dir: string): Promise<RolloutFold<unknown>> {
-  const url = pathToFileURL(resolve(dir, 'services/rollout-orchestrator/dist/rollouts/rollout.decider.js')).href;
+  // the decider moved into rollouts/domain/; a baseline built before that has it one level up
+  const paths = ['domain/rollout.decider.js', 'rollout.decider.js'].map((p) => resolve(dir, 'services/rollout-orchestrator/dist/rollouts', p));
+  const url = pathToFileURL(paths.find((p) => existsSync(p)) ?? paths[0]!).href;
   const { rolloutDecider } = (await import(url)) as { rolloutDecider: RolloutFold<unknown> };
   return rolloutDecider;
 }

@@ -1,6 +1,6 @@
 import type { Strategy } from '@keelson/events';
-import { rolloutDocument } from '@keelson/rollout-orchestrator/dist/rollouts/rollout-document.js';
-import { rolloutDecider, type Rollout } from '@keelson/rollout-orchestrator/dist/rollouts/rollout.decider.js';
+import { rolloutDocument } from '@keelson/rollout-orchestrator/dist/rollouts/read-models/rollout-document.js';
+import { rolloutDecider, type Rollout } from '@keelson/rollout-orchestrator/dist/rollouts/domain/rollout.decider.js';
 import { createCommand, created, reportOutcomes, statusOf, type RolloutFold } from './fold-rollout.js';
 
 /** Where in the rollout a window of outcomes was timed, and what one outcome cost there (the window's median). */

@@ -1,4 +1,4 @@
-import type { CreateRolloutDeps } from '../rollouts/create-rollout.js';
+import type { CreateRolloutDeps } from '../rollouts/commands/create-rollout.js';
 import type { Experiments } from './experiments.js';
 import type { ArmMetricsSource } from './metrics/arm-metrics-source.js';
 

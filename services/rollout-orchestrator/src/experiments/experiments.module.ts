@@ -4,7 +4,7 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseExperimentEvent, type ExperimentEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { DATABASE, declareModule, describeError, NATS, numberSetting, requireDatabase, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
-import type { CreateRolloutDeps } from '../rollouts/create-rollout.js';
+import type { CreateRolloutDeps } from '../rollouts/commands/create-rollout.js';
 import { ROLLOUT_DEPS } from '../rollouts/rollout-deps.js';
 import { rolloutTables } from '../rollouts/rollouts.declarations.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';

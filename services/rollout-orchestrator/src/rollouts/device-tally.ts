@@ -1,4 +1,4 @@
-import type { DeviceRecord } from './device-ledger.js';
+import type { DeviceRecord } from './domain/device-ledger.js';
 
 /** Running counts over every device's record, kept as each record changes. */
 export interface DeviceTally {

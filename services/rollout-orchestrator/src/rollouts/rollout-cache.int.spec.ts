@@ -7,8 +7,8 @@ import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase }
 import { inline } from '../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../test-fixtures/reference-rollout/rollout.evolve.js';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
-import { rolloutDocument } from './rollout-document.js';
-import { assignedDevices, type LiveRollout, type RolloutCommand } from './rollout.decider.js';
+import { rolloutDocument } from './read-models/rollout-document.js';
+import { assignedDevices, type LiveRollout, type RolloutCommand } from './domain/rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 
 /** The real store, where another replica appends just before this one's next append: that append conflicts. */

@@ -2,9 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Database } from '@keelson/postgres';
 import type { Clock, ServiceConfig } from '@keelson/service-kit';
 import type { Channels } from '../channels/channels.js';
-import type { CreateRolloutDeps } from './create-rollout.js';
+import type { CreateRolloutDeps } from './commands/create-rollout.js';
 import { failpointOf } from './failpoint.js';
-import { RolloutClaims } from './rollout-claims.js';
+import { RolloutClaims } from './commands/rollout-claims.js';
 import type { Rollouts } from './rollouts.js';
 
 /** The Nest token of the one `CreateRolloutDeps` the commands and the reactors share (one claims index, one failpoint). */

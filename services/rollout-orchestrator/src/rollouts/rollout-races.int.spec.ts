@@ -6,7 +6,7 @@ import { parseRolloutEvent, type RolloutEvent, type Strategy } from '@keelson/ev
 import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
-import { assignedDevices, type RolloutCommand } from './rollout.decider.js';
+import { assignedDevices, type RolloutCommand } from './domain/rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 
 // Two `Rollouts` over one stream, each with its own aggregate cache: two orchestrator replicas.

@@ -3,11 +3,11 @@ import type { orchestrator } from '@keelson/commands';
 import { AggregateCache, loadAggregate, handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { DeviceState, RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { rolloutFromDocument, type RolloutFactsDocument } from './rollout-document.js';
-import { documentOf, type RolloutSummary, type TargetRow } from './rollout-summary.js';
-import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
+import { rolloutFromDocument, type RolloutFactsDocument } from './read-models/rollout-document.js';
+import { documentOf, type RolloutSummary, type TargetRow } from './read-models/rollout-summary.js';
+import { rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './domain/rollout.decider.js';
 import { rolloutEventsAppended } from './rollout.metrics.js';
-import { rolloutView, type DeviceProgress } from './rollout-view.js';
+import { rolloutView, type DeviceProgress } from './read-models/rollout-view.js';
 
 type RolloutView = orchestrator.RolloutView;
 

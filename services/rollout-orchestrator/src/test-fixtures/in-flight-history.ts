@@ -1,5 +1,5 @@
 import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
-import type { RolloutCommand } from '../rollouts/rollout.decider.js';
+import type { RolloutCommand } from '../rollouts/domain/rollout.decider.js';
 import { at, ref, rolloutId } from './rollout-history.js';
 
 /** Builders for the in-flight events and commands (throttle, timeout, reachability), beside rollout-history's. */

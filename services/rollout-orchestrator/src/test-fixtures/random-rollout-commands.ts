@@ -1,5 +1,5 @@
 import type { Strategy, TerminalDeviceState } from '@keelson/events';
-import type { RolloutCommand } from '../rollouts/rollout.decider.js';
+import type { RolloutCommand } from '../rollouts/domain/rollout.decider.js';
 import { artifact, at, fleet, probe, rolloutId } from './rollout-history.js';
 
 /** A small seeded generator (mulberry32), so a failing seed can be replayed. */

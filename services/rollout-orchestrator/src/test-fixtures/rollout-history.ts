@@ -1,6 +1,6 @@
 import { chunkDeviceIds, type ArtifactRef, type Probe, type RolloutEvent, type Strategy, type TerminalDeviceState } from '@keelson/events';
-import type { RolloutCommand } from '../rollouts/rollout.decider.js';
-import { orderDevices } from '../rollouts/wave-plan.js';
+import type { RolloutCommand } from '../rollouts/domain/rollout.decider.js';
+import { orderDevices } from '../rollouts/domain/wave-plan.js';
 
 /** Builders for rollout histories and commands, so decider specs read as given/when/then. */
 export const fleet = 'plant-7';

@@ -1,7 +1,7 @@
 import { DomainError } from '@keelson/domain-kit';
 import type { RolloutEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { assignedDevices, rolloutDecider } from '../rollouts/rollout.decider.js';
+import { assignedDevices, rolloutDecider } from '../rollouts/domain/rollout.decider.js';
 import { RandomRolloutCommands, seeded } from './random-rollout-commands.js';
 
 /** The read-model tables of the rollouts and claims projections. */

@@ -9,8 +9,8 @@ import { connect } from '@nats-io/transport-node';
 import { ProjectionRunner, type Projection } from '@keelson/event-store';
 import type { RolloutEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { rolloutClaimsProjection } from '../../dist/rollouts/rollout-claims.projection.js';
-import { rolloutsProjection } from '../../dist/rollouts/rollouts.projection.js';
+import { rolloutClaimsProjection } from '../../dist/rollouts/read-models/rollout-claims.projection.js';
+import { rolloutsProjection } from '../../dist/rollouts/read-models/rollouts.projection.js';
 
 type Step = 'batch-written' | 'batch-committed';
 const env = process.env;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInput, isDomainError, RuleViolation } from '@keelson/domain-kit';
 import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
 import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
-import { bindArtifact } from '../../rollouts/bind-artifact.js';
+import { bindArtifact } from '../../rollouts/commands/bind-artifact.js';
 import { misfitReason, type HardwareNeeds } from '../../targeting/hardware-fit.js';
 import { resolveTarget, type ResolvedTarget } from '../../targeting/resolve-target.js';
 import { assignArms } from '../domain/arm-assignment.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CommandContext } from '@keelson/service-kit';
-import { bindArtifact } from '../../rollouts/bind-artifact.js';
-import { createBound } from '../../rollouts/create-rollout.js';
+import { bindArtifact } from '../../rollouts/commands/bind-artifact.js';
+import { createBound } from '../../rollouts/commands/create-rollout.js';
 import { resolveDeviceIds, resolveTarget } from '../../targeting/resolve-target.js';
 import type { LiveExperiment } from '../domain/experiment.js';
 import type { ExperimentDeps } from '../experiment-deps.js';

@@ -1,11 +1,11 @@
 // The rollout fold as it was before the device ledger (main at fbafaaf, O(devices) per outcome), kept
 // unchanged as the reference that rollout-fold.equivalence.spec.ts compares the current decider with.
 import { deviceTimeoutSecondsOf, revertAssignmentId, type RolloutEvent } from '@keelson/events';
-import { deadlineOf, startedClock } from '../../rollouts/device-clock.js';
+import { deadlineOf, startedClock } from '../../rollouts/domain/device-clock.js';
 import type { RolloutCommand } from './rollout.decide.js';
 import { isLive, isReachable, type LiveRollout } from './rollout.evolve.js';
 import { andWhatFollows } from './rollout.next-step.js';
-import { installAssignmentId } from '../../rollouts/wave-plan.js';
+import { installAssignmentId } from '../../rollouts/domain/wave-plan.js';
 
 type Command<T extends RolloutCommand['type']> = Extract<RolloutCommand, { type: T }>;
 

@@ -1,8 +1,8 @@
 import { orchestrator } from '@keelson/commands';
-import { assignedDevices, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from '../../rollouts/rollout.evolve.js';
-import type { DeviceProgress } from '../../rollouts/rollout-view.js';
-import type { RevertReport } from '../../rollouts/wave-summary.js';
-import { waveOfEachDevice } from '../../rollouts/wave-plan.js';
+import { assignedDevices, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from '../../rollouts/domain/rollout.evolve.js';
+import type { DeviceProgress } from '../../rollouts/read-models/rollout-view.js';
+import type { RevertReport } from '../../rollouts/read-models/wave-summary.js';
+import { waveOfEachDevice } from '../../rollouts/domain/wave-plan.js';
 
 // The rollout view as it was built before it counted from the ledger's records: every device of
 // every wave visited, a set of the assigned and a map of each device's wave, O(devices) per view.

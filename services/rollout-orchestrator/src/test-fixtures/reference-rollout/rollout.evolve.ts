@@ -4,7 +4,7 @@ import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy, Termin
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
 export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'>;
-import { resumedClock, startedClock, stoppedClock, type DeviceClock } from '../../rollouts/device-clock.js';
+import { resumedClock, startedClock, stoppedClock, type DeviceClock } from '../../rollouts/domain/device-clock.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
 export interface RolloutFacts {

@@ -2,7 +2,7 @@
 // unchanged as the reference that rollout-fold.equivalence.spec.ts compares the current decider with.
 import type { RolloutEvent } from '@keelson/events';
 import { assignedDevices, evolve, failureCount, isLive, isReachable, type LiveRollout, type Rollout, type RolloutFacts } from './rollout.evolve.js';
-import { devicesOfWave } from '../../rollouts/wave-plan.js';
+import { devicesOfWave } from '../../rollouts/domain/wave-plan.js';
 
 type Ref = { fleet: string; rolloutId: string };
 

@@ -1,0 +1,148 @@
+import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
+import { maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type Strategy, type SupersededRollout } from '@keelson/events';
+import { misfitReason, type HardwareNeeds } from '../../targeting/hardware-fit.js';
+import { orderDevices } from './wave-plan.js';
+
+/** How the devices were named; exactly one is set (the edge resolved it to `deviceIds`). */
+export interface RolloutTarget {
+  groupId?: string;
+  deviceNames?: string[];
+  selector?: string;
+}
+
+/** What a rollout is created from: everything resolved at the edge, the rules decided here. */
+export interface CreateRolloutRequest extends RolloutTarget {
+  artifact: ArtifactRef;
+  /** The channel `artifact.version` was resolved from, if the operator named one. */
+  channel?: string;
+  deviceIds: string[];
+  /**
+   * Those of `deviceIds` the gateway does not know as active devices: decommissioned, its only other
+   * status (a group keeps its retired members). They are left out and recorded, never targeted.
+   */
+  inactive?: string[];
+  probe: Probe;
+  strategy: Strategy;
+  /** The artifact's hardware needs and the profile each target device reported. */
+  hardwareNeeds?: HardwareNeeds;
+  hardware?: Record<string, DeviceHardware>;
+  onMisfit?: 'reject' | 'exclude';
+  /** Active rollouts of the same artifact name that hold some of these devices (from the index). */
+  conflicts?: SupersededRollout[];
+  supersede?: { reason: string };
+  retryOf?: string;
+}
+
+/** The `RolloutCreated` data and, apart, its devices in wave order (written in chunks after it). */
+type CreatedData = Omit<RolloutCreated['data'], 'deviceIds'> & { deviceIds: string[] };
+
+const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices');
+
+/**
+ * A decommissioned device is no longer a live target: it leaves the accounting, so a retired device
+ * never hangs a rollout (spec: Rollouts). Refused when nothing active is left.
+ */
+function active(request: CreateRolloutRequest): { deviceIds: string[]; inactive: InactiveDevice[] } {
+  const gone = new Set(request.inactive ?? []);
+  if (gone.size === 0) return { deviceIds: request.deviceIds, inactive: [] }; // the usual case: no pass over the devices
+  const deviceIds = request.deviceIds.filter((d) => !gone.has(d));
+  const inactive = request.deviceIds.filter((d) => gone.has(d)).map((deviceId) => ({ deviceId, reason: 'decommissioned' }));
+  if (deviceIds.length === 0) {
+    const [code, path] = request.groupId ? ['group.no-active-devices', 'groupId'] : ['target.no-active-devices', 'target'];
+    const shown = inactive.slice(0, 20).map((d) => d.deviceId).join(', ') + (inactive.length > 20 ? ` and ${inactive.length - 20} more` : '');
+    throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no active devices (decommissioned: ${shown})` }]);
+  }
+  return { deviceIds, inactive };
+}
+
+/** Hardware fit (spec: Deploying a model): reject with a reason per device, or leave the misfits out and record them. */
+function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: string[]; misfits: DeviceMisfit[] } {
+  const { hardwareNeeds: needs, hardware = {} } = request;
+  if (!needs) return { deviceIds: live, misfits: [] };
+  const misfits: DeviceMisfit[] = [];
+  for (const deviceId of live) {
+    const profile = hardware[deviceId];
+    const reason = profile === undefined ? 'not an active device of the fleet' : misfitReason(needs, profile);
+    if (reason !== null) misfits.push({ deviceId, reason });
+  }
+  if (misfits.length > 0 && request.onMisfit !== 'exclude') {
+    throw new InvalidInput('hardware.misfit', misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })));
+  }
+  const misfit = new Set(misfits.map((m) => m.deviceId));
+  const deviceIds = live.filter((d) => !misfit.has(d));
+  if (deviceIds.length === 0) throw new InvalidInput('hardware.no-device-fits', [{ path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` }]);
+  return { deviceIds, misfits };
+}
+
+/** One active rollout per device and artifact name: refuse, naming the rollouts in the way, unless told to supersede them. */
+function takenOver(request: CreateRolloutRequest, deviceIds: string[]): SupersededRollout[] {
+  if (!request.conflicts?.length) return [];
+  const targeted = new Set(deviceIds);
+  const conflicts = (request.conflicts ?? [])
+    .map((c) => ({ rolloutId: c.rolloutId, deviceIds: c.deviceIds.filter((d) => targeted.has(d)) }))
+    .filter((c) => c.deviceIds.length > 0);
+  if (conflicts.length === 0 || request.supersede) return conflicts;
+  const ids = conflicts.map((c) => c.rolloutId).join(', ');
+  const devices = [...new Set(conflicts.flatMap((c) => c.deviceIds))];
+  const shown = devices.slice(0, 20).join(', ') + (devices.length > 20 ? ` and ${devices.length - 20} more` : '');
+  throw new RuleViolation(
+    'rollout.conflict',
+    `device(s) ${shown} are in active rollout(s) ${ids} of ${request.artifact.name}; pass supersede with a reason to take them over`,
+  );
+}
+
+/** What the rules leave of a creation request: the `RolloutCreated` data and its devices, in the request's order. */
+type CreationRules = { data: Omit<CreatedData, 'deviceIds'>; deviceIds: string[] };
+
+/**
+ * The creation rules alone, or the refusal: the devices a creation targets, not yet in wave order.
+ * The creation runs them before anything is written (its claims need the devices, not their order).
+ */
+export function creationRules(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreationRules {
+  if (request.deviceIds.length === 0) {
+    const [code, path] = request.groupId ? ['group.empty', 'groupId'] : ['target.empty', 'target'];
+    throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no devices` }]);
+  }
+  const unique = new Set(request.deviceIds);
+  if (unique.size > maxRolloutDevices) {
+    const message = `${targetName(request)} has ${unique.size} devices; a rollout takes at most ${maxRolloutDevices}`;
+    throw new InvalidInput('target.too-many-devices', [{ path: ['target'], message }]);
+  }
+  const { deviceIds: live, inactive } = active(request);
+  const { deviceIds, misfits } = fitting(request, live);
+  const supersedes = takenOver(request, deviceIds);
+  const { fleet, rolloutId, artifact, probe, strategy, at } = request;
+  const optional = {
+    groupId: request.groupId, deviceNames: request.deviceNames, selector: request.selector, channel: request.channel,
+    misfits: misfits.length > 0 ? misfits : undefined,
+    inactive: inactive.length > 0 ? inactive : undefined,
+    supersedes: supersedes.length > 0 ? supersedes : undefined,
+    supersedeReason: supersedes.length > 0 ? request.supersede?.reason : undefined,
+    retryOf: request.retryOf,
+  };
+  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  // the rules only leave devices out: a request without repeats leaves none
+  const unordered = unique.size === request.deviceIds.length ? deviceIds : [...new Set(deviceIds)];
+  const data = { fleet, rolloutId, artifact, ...defined, deviceCount: unordered.length, probe, strategy, createdAt: at };
+  refuseIfTooLarge(data, { misfits: misfits.length, inactive: inactive.length, supersedes: supersedes.flatMap((s) => s.deviceIds).length });
+  return { data, deviceIds: unordered };
+}
+
+/** The `RolloutCreated` data of a creation request with its devices, or the refusal; the device order is the wave order. */
+export function createdData(request: CreateRolloutRequest & { fleet: string; rolloutId: string; at: string }): CreatedData {
+  const { data, deviceIds } = creationRules(request);
+  return { ...data, deviceIds: orderDevices(request.rolloutId, deviceIds) };
+}
+
+/**
+ * The devices are chunked, but the misfits, inactive and taken-over devices are recorded in
+ * `RolloutCreated` itself: when they are too many for one event, the creation is refused with a
+ * clear reason instead of failing at the broker (and so changes nothing).
+ */
+function refuseIfTooLarge(data: Omit<CreatedData, 'deviceIds'>, counts: { misfits: number; inactive: number; supersedes: number }): void {
+  const bytes = Buffer.byteLength(JSON.stringify({ type: 'RolloutCreated', schemaVersion: 2, data }));
+  if (bytes <= maxRolloutEventBytes) return;
+  const message = `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
+    `${bytes} bytes, more than one event holds (${maxRolloutEventBytes}); target fewer devices`;
+  throw new InvalidInput('target.too-large', [{ path: ['target'], message }]);
+}

@@ -1,0 +1,62 @@
+import type { DeviceClock } from '../domain/device-clock.js';
+import { DeviceLedger, type DeviceRecord } from '../domain/device-ledger.js';
+import type { Rollout, RolloutFacts, RolloutPhase } from '../domain/rollout.evolve.js';
+
+/**
+ * The facts as plain JSON, one record or list per kind: the aggregate's device ledger laid out flat
+ * (what a view is built from; the read model stores it as a summary and a row per device).
+ */
+export interface RolloutFactsDocument extends Omit<RolloutFacts, 'devices'> {
+  outcomes: Record<string, NonNullable<DeviceRecord['outcome']>>;
+  /** Devices that are no longer live targets, in the order they left. */
+  excluded: string[];
+  clocks: Record<string, DeviceClock>;
+  reachability: Record<string, NonNullable<DeviceRecord['reachability']>>;
+  timedOut: string[];
+  lateReports: string[];
+  /** After an abort with `revert`: revert clocks the gateway's word moved, and the reverts that timed out. */
+  revertClocks: Record<string, DeviceClock>;
+  revertTimedOut: string[];
+}
+
+export type RolloutDocument = { status: 'absent' } | (RolloutPhase & { facts: RolloutFactsDocument });
+
+const inOrder = (entries: [string, number][]) => entries.sort((a, b) => a[1] - b[1]).map(([d]) => d);
+
+/** The state as the read model stores it: O(devices), for documents and views, never for a decision. */
+export function rolloutDocument(state: Rollout): RolloutDocument {
+  if (state.status === 'absent') return state;
+  const { devices, ...rest } = state.facts;
+  const facts: RolloutFactsDocument = { ...rest, outcomes: {}, excluded: [], clocks: {}, reachability: {}, timedOut: [], lateReports: [], revertClocks: {}, revertTimedOut: [] };
+  const lists = { excluded: [] as [string, number][], timedOut: [] as [string, number][], lateReports: [] as [string, number][], revertTimedOut: [] as [string, number][] };
+  devices.forEach((r, d) => {
+    if (r.outcome) facts.outcomes[d] = r.outcome;
+    if (r.clock) facts.clocks[d] = r.clock;
+    if (r.reachability) facts.reachability[d] = r.reachability;
+    if (r.revertClock) facts.revertClocks[d] = r.revertClock;
+    if (r.excludedOrder !== undefined) lists.excluded.push([d, r.excludedOrder]);
+    if (r.timedOutOrder !== undefined) lists.timedOut.push([d, r.timedOutOrder]);
+    if (r.lateReportOrder !== undefined) lists.lateReports.push([d, r.lateReportOrder]);
+    if (r.revertTimedOutOrder !== undefined) lists.revertTimedOut.push([d, r.revertTimedOutOrder]);
+  });
+  const ordered = { excluded: inOrder(lists.excluded), timedOut: inOrder(lists.timedOut), lateReports: inOrder(lists.lateReports), revertTimedOut: inOrder(lists.revertTimedOut) };
+  return { ...state, facts: { ...facts, ...ordered } };
+}
+
+/** The state a stored document describes (the inverse of `rolloutDocument`). */
+export function rolloutFromDocument(doc: RolloutDocument): Rollout {
+  if (doc.status === 'absent') return doc;
+  const { outcomes, excluded, clocks, reachability, timedOut, lateReports, revertClocks = {}, revertTimedOut = [], ...rest } = doc.facts;
+  const records = new Map<string, DeviceRecord>();
+  const set = (d: string, part: DeviceRecord) => records.set(d, { ...records.get(d), ...part });
+  for (const [d, outcome] of Object.entries(outcomes)) set(d, { outcome });
+  for (const [d, clock] of Object.entries(clocks)) set(d, { clock });
+  for (const [d, seen] of Object.entries(reachability)) set(d, { reachability: seen });
+  for (const [d, revertClock] of Object.entries(revertClocks)) set(d, { revertClock });
+  excluded.forEach((d, i) => set(d, { excludedOrder: i }));
+  timedOut.forEach((d, i) => set(d, { timedOutOrder: i }));
+  lateReports.forEach((d, i) => set(d, { lateReportOrder: i }));
+  revertTimedOut.forEach((d, i) => set(d, { revertTimedOutOrder: i }));
+  const devices = DeviceLedger.of(rest.deviceIds, rest.strategy).changed([...records.keys()], (_, d) => records.get(d)!);
+  return { ...doc, facts: { ...rest, devices } };
+}
