@@ -11,7 +11,7 @@ import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
 import type { Failpoint } from '../failpoint.js';
 import { activeConflicts } from './rollout-conflicts.js';
 import type { RolloutClaims } from './rollout-claims.js';
-import { creationRules, type CreateRolloutRequest, type RolloutTarget } from '../domain/rollout-creation.decide.js';
+import { creationRules, type CreateRolloutRequest, type RolloutTarget } from '../domain/decisions/create-rollout.js';
 import { revertAssignmentId } from '../domain/wave-plan.js';
 import type { Rollouts } from '../rollouts.js';
 

@@ -1,6 +1,6 @@
 import { deviceTimeoutSecondsOf } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
-import { isRevertTracked } from './rollout-in-flight.decide.js';
+import { isRevertTracked } from './decisions/time-out-revert.js';
 import { isReverting, revertClockOf } from './rollout-phase.js';
 import { assignedDevices, type LiveRollout } from './rollout.evolve.js';
 

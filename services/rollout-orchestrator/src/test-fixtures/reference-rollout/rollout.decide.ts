@@ -7,7 +7,7 @@ import type { RolloutEvent, TerminalDeviceState } from '@keelson/events';
 import { assignedDevices, evolve, isLive, type LiveRollout, type Rollout } from './rollout.evolve.js';
 import { noteReachability, recordLateReport, timeOutDevice, timeOutRevert } from './rollout-in-flight.decide.js';
 import { andWhatFollows } from './rollout.next-step.js';
-import { createdData, type CreateRolloutRequest } from '../../rollouts/domain/rollout-creation.decide.js';
+import { createdData, type CreateRolloutRequest } from '../../rollouts/domain/decisions/create-rollout.js';
 import { installAssignmentId } from '../../rollouts/domain/wave-plan.js';
 
 interface Ref {

@@ -1,7 +1,10 @@
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import { maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type Strategy, type SupersededRollout } from '@keelson/events';
-import { misfitReason, type HardwareNeeds } from '../../targeting/hardware-fit.js';
-import { orderDevices } from './wave-plan.js';
+import { chunkDeviceIds, maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type RolloutEvent, type Strategy, type SupersededRollout } from '@keelson/events';
+import { misfitReason, type HardwareNeeds } from '../../../targeting/hardware-fit.js';
+import { evolve, type LiveRollout, type Rollout } from '../rollout.evolve.js';
+import { andWhatFollows, type RolloutDecision } from '../rollout.next-step.js';
+import { orderDevices } from '../wave-plan.js';
+import type { RolloutRef } from './decision.js';
 
 /** How the devices were named; exactly one is set (the edge resolved it to `deviceIds`). */
 export interface RolloutTarget {
@@ -32,6 +35,9 @@ export interface CreateRolloutRequest extends RolloutTarget {
   supersede?: { reason: string };
   retryOf?: string;
 }
+
+/** An operator creates a rollout; the edge resolved its devices, their hardware and the rollouts in the way. */
+export type CreateRollout = RolloutRef & { type: 'CreateRollout' } & CreateRolloutRequest;
 
 /** The `RolloutCreated` data and, apart, its devices in wave order (written in chunks after it). */
 type CreatedData = Omit<RolloutCreated['data'], 'deviceIds'> & { deviceIds: string[] };
@@ -145,4 +151,23 @@ function refuseIfTooLarge(data: Omit<CreatedData, 'deviceIds'>, counts: { misfit
   const message = `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
     `${bytes} bytes, more than one event holds (${maxRolloutEventBytes}); target fewer devices`;
   throw new InvalidInput('target.too-large', [{ path: ['target'], message }]);
+}
+
+/**
+ * The creation, its devices in chunks that each fit one event (wave order kept) and the first wave:
+ * one decision, so one atomic append, and no event grows with the fleet.
+ */
+export function createRollout(command: CreateRollout, state: Rollout): RolloutDecision {
+  if (state.status !== 'absent') throw new RuleViolation('rollout.exists', `rollout '${command.rolloutId}' exists`);
+  const { deviceIds, ...data } = createdData(command);
+  const { fleet, rolloutId } = command;
+  const created: RolloutEvent = { type: 'RolloutCreated', schemaVersion: 2, data };
+  let from = 0;
+  const targets = chunkDeviceIds(deviceIds).map((chunk): RolloutEvent => {
+    const event: RolloutEvent = { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { fleet, rolloutId, from, deviceIds: chunk } };
+    from += chunk.length;
+    return event;
+  });
+  const rest = andWhatFollows(evolve(state, created) as LiveRollout, targets, command.at);
+  return { events: [created, ...rest.events], state: rest.state };
 }

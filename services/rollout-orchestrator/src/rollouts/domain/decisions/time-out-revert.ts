@@ -1,0 +1,27 @@
+import { deviceTimeoutSecondsOf, revertAssignmentId } from '@keelson/events';
+import { deadlineOf } from '../device-clock.js';
+import { isReverting, revertClockOf } from '../rollout-phase.js';
+import { isAssigned, isLive, type LiveRollout } from '../rollout.evolve.js';
+import { folded, type RolloutDecision } from '../rollout.next-step.js';
+import type { RolloutRef } from './decision.js';
+
+/** The timeout sweep found the device's revert deadline passed (the decision checks it again). */
+export type TimeOutRevert = RolloutRef & { type: 'TimeOutRevert'; deviceId: string };
+
+/** After an abort with `revert`: the device got a revert (assigned and live) and its revert has not timed out. */
+export const isRevertTracked = (state: LiveRollout, deviceId: string): boolean =>
+  isReverting(state) && isAssigned(state.facts, deviceId) && isLive(state.facts, deviceId) && state.facts.devices.record(deviceId).revertTimedOutOrder === undefined;
+
+/**
+ * The device's revert stayed unfinished for the per-device timeout while it was reachable, counted
+ * from the abort: the revert failed. Sent by the timeout sweep for reverts with no outcome reported;
+ * `[]` when not due, or when the rollout is not reverting the device (any more).
+ */
+export function timeOutRevert(command: TimeOutRevert, state: LiveRollout): RolloutDecision {
+  const { fleet, rolloutId, deviceId, at } = command;
+  if (!isReverting(state) || !isRevertTracked(state, deviceId)) return folded(state);
+  const deadline = deadlineOf(revertClockOf(state.facts.devices.record(deviceId), state.abortedAt), deviceTimeoutSecondsOf(state.facts.strategy));
+  if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
+  const assignmentId = revertAssignmentId(rolloutId, deviceId);
+  return folded(state, [{ type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }]);
+}
