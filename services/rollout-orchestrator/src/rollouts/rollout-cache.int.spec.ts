@@ -2,8 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent } from '@keelson/events';
-import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, testNamespace } from '@keelson/testing';
 import { inline } from '../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../test-fixtures/reference-rollout/rollout.evolve.js';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
@@ -28,29 +27,23 @@ class StoreWithARival extends EventStore<RolloutEvent> {
 describe('the cached rollout after an append that lost a race, against real NATS', () => {
   const naming = testNamespace();
   let nc: NatsConnection;
-  let tdb: TestDatabase;
-  let db: Database;
   let n = 0;
   const meta = () => ({ actor: { kind: 'service' as const, id: 'rollout-orchestrator' }, correlationId: 'c', commandId: `cache-${++n}` });
 
   beforeAll(async () => {
     nc = await connectTestNats();
     await applyStreams(await jetstreamManager(nc), naming, [eventStreams.orchestrator]);
-    tdb = await createTestDatabase();
-    db = await openDatabase({ url: tdb.url });
   });
   afterAll(async () => {
-    await db?.close();
     await nc?.close();
-    await tdb?.drop();
   });
 
   it('retries on the stream as stored: the lost decision leaks into neither the cache nor the state it started from', async () => {
     const rolloutId = 'r-lostappend';
     const options = { nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent };
     const store = new StoreWithARival(options);
-    const replica = new Rollouts(store, db);
-    const rival = new Rollouts(new EventStore(options), db);
+    const replica = new Rollouts(store);
+    const rival = new Rollouts(new EventStore(options));
     const report = (deviceId: string): RolloutCommand => ({ type: 'RecordDeviceOutcome', fleet, rolloutId, at, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy' });
 
     await rival.execute({ ...createCommand(strategy([[20, 'auto'], [100, 'auto']])), rolloutId }, meta());

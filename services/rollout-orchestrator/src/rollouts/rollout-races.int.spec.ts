@@ -3,8 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { RuleViolation } from '@keelson/domain-kit';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type RolloutEvent, type Strategy } from '@keelson/events';
-import { openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
+import { connectTestNats, testNamespace } from '@keelson/testing';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
 import { assignedDevices, type RolloutCommand } from './domain/rollout.decider.js';
 import { Rollouts } from './rollouts.js';
@@ -13,8 +12,6 @@ import { Rollouts } from './rollouts.js';
 describe('rollout races between two replicas, against real NATS', () => {
   const naming = testNamespace();
   let nc: NatsConnection;
-  let tdb: TestDatabase;
-  let db: Database;
   let store: EventStore<RolloutEvent>;
   let replicas: [Rollouts, Rollouts];
   let n = 0;
@@ -23,15 +20,11 @@ describe('rollout races between two replicas, against real NATS', () => {
   beforeAll(async () => {
     nc = await connectTestNats();
     await applyStreams(await jetstreamManager(nc), naming, [eventStreams.orchestrator]);
-    tdb = await createTestDatabase();
-    db = await openDatabase({ url: tdb.url });
     store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
-    replicas = [new Rollouts(store, db), new Rollouts(store, db)];
+    replicas = [new Rollouts(store), new Rollouts(store)];
   });
   afterAll(async () => {
-    await db?.close();
     await nc?.close();
-    await tdb?.drop();
   });
 
   const ref = (rolloutId: string) => ({ fleet, rolloutId, at });

@@ -20,9 +20,9 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
   providers: [
     {
       provide: Rollouts,
-      inject: [NATS, SERVICE_CONFIG, DATABASE],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null) =>
-        new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }), requireDatabase(db, 'rollout-orchestrator', rolloutTables)),
+      inject: [NATS, SERVICE_CONFIG],
+      useFactory: (nc: NatsConnection, config: ServiceConfig) =>
+        new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent })),
     },
     {
       provide: Channels,

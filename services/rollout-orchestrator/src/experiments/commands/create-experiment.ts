@@ -24,7 +24,7 @@ async function refuseBusyGroup(deps: ExperimentDeps, holds: GroupHoldsTx, fleet:
     throw new RuleViolation('experiment.group-busy', `group '${groupId}' is in experiment ${experiments.map((e) => `'${e}'`).join(', ')}`);
   }
   const rollouts = new Set<string>();
-  for (const deviceId of deviceIds) for (const r of await deps.rollouts.activeRolloutsOf(fleet, deviceId)) rollouts.add(r);
+  for (const deviceId of deviceIds) for (const r of await deps.views.activeRolloutsOf(fleet, deviceId)) rollouts.add(r);
   if (rollouts.size > 0) {
     throw new RuleViolation('experiment.group-busy', `group '${groupId}' has devices in active rollout ${[...rollouts].map((r) => `'${r}'`).join(', ')}`);
   }

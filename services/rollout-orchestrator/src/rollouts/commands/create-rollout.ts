@@ -13,6 +13,7 @@ import { activeConflicts } from './rollout-conflicts.js';
 import type { RolloutClaims } from './rollout-claims.js';
 import { creationRules, type CreateRolloutRequest, type RolloutTarget } from '../domain/decisions/create-rollout.js';
 import { revertAssignmentId } from '../domain/wave-plan.js';
+import type { RolloutViews } from '../read-models/rollout-views.js';
 import type { Rollouts } from '../rollouts.js';
 
 /** What creating a rollout needs besides the rollouts themselves. */
@@ -20,6 +21,8 @@ export interface CreateRolloutDeps {
   nc: NatsConnection;
   naming: EventStoreNaming;
   rollouts: Rollouts;
+  /** The views a command answers with (read-your-writes: built from the state it decided on). */
+  views: RolloutViews;
   clock: Clock;
   claims: RolloutClaims;
   channels: Channels;
@@ -77,7 +80,7 @@ export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx
     await tx.claim(c.rolloutId, deviceIds, await nextSequence(deps));
     const { state } = await deps.rollouts.execute(command, eventMetadataOf(ctx));
     deps.failpoint?.('rollout-appended'); // the events are stored; the claims are not committed yet
-    return deps.rollouts.view(state);
+    return deps.views.view(state);
   });
 }
 

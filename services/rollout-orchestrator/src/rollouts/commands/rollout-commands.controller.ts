@@ -15,7 +15,7 @@ export class RolloutCommands {
   constructor(@Inject(ROLLOUT_DEPS) private readonly deps: CreateRolloutDeps) {}
 
   private async run(command: RolloutCommand, ctx: CommandContext): Promise<orchestrator.RolloutView> {
-    return this.deps.rollouts.view((await this.deps.rollouts.execute(command, eventMetadataOf(ctx))).state);
+    return this.deps.views.view((await this.deps.rollouts.execute(command, eventMetadataOf(ctx))).state);
   }
 
   private at(): string {
@@ -34,12 +34,12 @@ export class RolloutCommands {
 
   @CommandPattern(orchestrator.getRollout)
   get(input: CommandIn<typeof orchestrator.getRollout>): CommandOut<typeof orchestrator.getRollout> {
-    return this.deps.rollouts.get(input.fleet, input.rolloutId);
+    return this.deps.views.get(input.fleet, input.rolloutId);
   }
 
   @CommandPattern(orchestrator.listRollouts)
   list(input: CommandIn<typeof orchestrator.listRollouts>): CommandOut<typeof orchestrator.listRollouts> {
-    return this.deps.rollouts.list(input.fleet, input.limit, input.cursor, input.status);
+    return this.deps.views.list(input.fleet, input.limit, input.cursor, input.status);
   }
 
   @CommandPattern(orchestrator.approveWave)

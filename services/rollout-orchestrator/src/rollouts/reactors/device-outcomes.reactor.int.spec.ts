@@ -11,6 +11,7 @@ import { deviceOutcomesReactor } from './device-outcomes.reactor.js';
 import { RolloutClaims } from '../commands/rollout-claims.js';
 import { rolloutClaimsMigrations } from '../read-models/rollout-claims.migrations.js';
 import { rolloutsMigrations } from '../read-models/rollouts.migrations.js';
+import { RolloutViews } from '../read-models/rollout-views.js';
 import { Rollouts } from '../rollouts.js';
 
 // No projection runs here: the rollouts read model never learns of the rollout, as when it lags
@@ -33,7 +34,7 @@ describe('the device-outcomes reactor on a rollout just created, against real NA
     db = await openDatabase({ url: tdb.url });
     await migrate(db, [...rolloutsMigrations, ...rolloutClaimsMigrations]);
     store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
-    rollouts = new Rollouts(store, db);
+    rollouts = new Rollouts(store);
     claims = new RolloutClaims(db);
   });
   afterAll(async () => {
@@ -43,7 +44,7 @@ describe('the device-outcomes reactor on a rollout just created, against real NA
   });
 
   const create = (rolloutId: string, deviceIds: string[]) => createBound(
-    { nc, naming, rollouts, clock, claims, channels: new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })) },
+    { nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims, channels: new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })) },
     { fleet, rolloutId, bound: { artifact, needs: {} }, devices: { deviceIds, inactive: [], hardware: {} }, probe, strategy: strategy([[25, 'auto'], [100, 'auto']]), onMisfit: 'reject' },
     ctx(`create-${rolloutId}`),
   );
@@ -54,7 +55,7 @@ describe('the device-outcomes reactor on a rollout just created, against real NA
   it('excludes a device decommissioned right after the creation from the rollout, though the read model does not list it yet', async () => {
     const rolloutId = 'r-0000000000d1';
     await create(rolloutId, ['d-1', 'd-2', 'd-3', 'd-4']);
-    expect(await rollouts.activeRolloutsOf(fleet, 'd-4')).toEqual([]); // the read model lags
+    expect(await new RolloutViews(rollouts, db).activeRolloutsOf(fleet, 'd-4')).toEqual([]); // the read model lags
     const reactor = deviceOutcomesReactor({ rollouts, claims, clock });
     await reactor.handle(deviceEvent(101, { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-4', reason: 'stolen' } }));
     const history = (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);

@@ -26,7 +26,7 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   const errors: unknown[] = [];
   /** A sweep as a (new) replica runs it, with its own cache and a clock `seconds` after the fixtures' time. */
   const sweepAt = (seconds: number) => new TimeoutSweep({
-    rollouts: new Rollouts(store, db), db, clock: { now: () => new Date(Date.parse(at) + seconds * 1000) }, everyMs: 60_000, onError: (e) => errors.push(e),
+    rollouts: new Rollouts(store), db, clock: { now: () => new Date(Date.parse(at) + seconds * 1000) }, everyMs: 60_000, onError: (e) => errors.push(e),
   });
 
   beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   // shared read model must not be noted by the next test's sweep (it made the last test flaky).
   const createListed = async (rolloutId: string, s = { ...strategy([[10, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 }) => {
     const devices = Array.from({ length: 10 }, (_, i) => `${rolloutId}-d${i}`);
-    const { state } = await new Rollouts(store, db).execute({ ...createCommand(s, devices), rolloutId }, meta());
+    const { state } = await new Rollouts(store).execute({ ...createCommand(s, devices), rolloutId }, meta());
     await eventually(async () => (await db.query('SELECT 1 FROM rollout_summaries WHERE rollout_id = $1', [rolloutId])).length === 1);
     return assignedDevices(state.facts)[0]!;
   };
@@ -116,7 +116,7 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   it('after an abort with revert, times out a revert still unfinished while reachable, once, and not one that ended or went silent', async () => {
     const rolloutId = 'r-sweeprevert';
     await createListed(rolloutId, { ...strategy([[30, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 });
-    const rollouts = new Rollouts(store, db);
+    const rollouts = new Rollouts(store);
     const abortedAt = new Date(Date.parse(at) + 100_000).toISOString();
     const { state } = await rollouts.execute({ type: 'AbortRollout', fleet, rolloutId, mode: 'revert', at: abortedAt }, meta());
     const [reverted, stuck, silent] = assignedDevices(state.facts) as [string, string, string];

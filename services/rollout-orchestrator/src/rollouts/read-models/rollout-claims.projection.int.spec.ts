@@ -12,6 +12,7 @@ import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { Rollouts } from '../rollouts.js';
+import { RolloutViews } from './rollout-views.js';
 
 // uuid-sized ids: 3,000 devices make two `RolloutTargetsAdded` chunks
 const devices = (prefix: string) => Array.from({ length: 3000 }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}-${'x'.repeat(24)}`);
@@ -33,7 +34,7 @@ describe('the rollout claims projection after a creation, against real NATS and 
     db = await openDatabase({ url: tdb.url });
     await migrate(db, [...rolloutsMigrations, ...rolloutClaimsMigrations]);
     store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
-    rollouts = new Rollouts(store, db);
+    rollouts = new Rollouts(store);
   });
   afterAll(async () => {
     await db?.close();
@@ -57,7 +58,7 @@ describe('the rollout claims projection after a creation, against real NATS and 
     const rolloutId = 'r-0000000000c1';
     const ids = devices('made');
     const channels = new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }));
-    await createBound({ nc, naming, rollouts, clock, claims: new RolloutClaims(db), channels }, bound(rolloutId, ids), ctx(`create-${rolloutId}`));
+    await createBound({ nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels }, bound(rolloutId, ids), ctx(`create-${rolloutId}`));
     const types = (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((e) => e.event.type);
     expect(types.filter((t) => t === 'RolloutTargetsAdded').length).toBeGreaterThanOrEqual(2);
     const written = await claimsOf(rolloutId);
@@ -83,7 +84,7 @@ describe('the rollout claims projection after a creation, against real NATS and 
     // the first creation's events are stored, its claims never committed: the second sees no conflict
     await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${died}`));
     const channels = new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }));
-    await createBound({ nc, naming, rollouts, clock, claims: new RolloutClaims(db), channels }, bound(later, ids), ctx(`create-${later}`));
+    await createBound({ nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels }, bound(later, ids), ctx(`create-${later}`));
     await project(died); // the projection reaches the first creation's events after the second committed
     expect(await claimsOf(died)).toEqual([]);
     expect((await claimsOf(later)).map((r) => r.device_id)).toEqual([...ids].sort());

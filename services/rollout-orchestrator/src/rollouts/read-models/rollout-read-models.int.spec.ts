@@ -13,6 +13,7 @@ import { rolloutsProjection } from './rollouts.projection.js';
 import { assignedDevices, rolloutDecider } from '../domain/rollout.decider.js';
 import { RandomRolloutCommands, seeded } from '../../test-fixtures/random-rollout-commands.js';
 import { Rollouts } from '../rollouts.js';
+import { RolloutViews } from './rollout-views.js';
 import { orderDevices } from '../domain/wave-plan.js';
 
 const two = ['d-00', 'd-01'];
@@ -27,7 +28,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
   let db: Database;
   let rolloutStore: EventStore<RolloutEvent>;
   let deviceStore: EventStore<DeviceEvent>;
-  let rollouts: Rollouts;
+  let views: RolloutViews;
   let runners: ProjectionRunner<never>[];
   let n = 0;
   const meta = () => ({ actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: `cmd-${++n}` });
@@ -40,7 +41,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     await migrate(db, rolloutsMigrations);
     rolloutStore = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
     deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    rollouts = new Rollouts(rolloutStore, db);
+    views = new RolloutViews(new Rollouts(rolloutStore), db);
     runners = [rolloutsProjection, deviceProgressProjection].map((projection) =>
       new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
     for (const r of runners) await r.start();
@@ -71,13 +72,13 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     await appendDevice(second, progress(second, rolloutId, 'downloading'), progress(second, rolloutId, 'verifying'));
     await appendDevice(second, progress(second, rolloutId, 'healthy', `${rolloutId}-${second}-r`)); // a revert's report is not rollout progress
 
-    await eventually(async () => (await rollouts.list(fleet, 10)).items[0]?.devices[1]?.state === 'verifying');
-    const page1 = await rollouts.list(fleet, 2);
+    await eventually(async () => (await views.list(fleet, 10)).items[0]?.devices[1]?.state === 'verifying');
+    const page1 = await views.list(fleet, 2);
     expect(page1.items.map((r) => r.rolloutId)).toEqual([rolloutId, 'r-aaaaaaaaaaa2']);
     expect(page1.items[0]).toMatchObject({ status: 'running', currentWave: 1, devices: [{ deviceId: first, state: 'healthy' }, { deviceId: second, state: 'verifying' }] });
-    const page2 = await rollouts.list(fleet, 2, page1.nextCursor);
+    const page2 = await views.list(fleet, 2, page1.nextCursor);
     expect(page2).toEqual({ items: [expect.objectContaining({ rolloutId: 'r-aaaaaaaaaaa1', status: 'running' })] });
-    expect((await rollouts.list('plant-8', 10)).items).toEqual([]);
+    expect((await views.list('plant-8', 10)).items).toEqual([]);
   });
 
   it('lists only the rollouts in one status, a finished one by its outcome', async () => {
@@ -86,7 +87,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     await appendRollout(good, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), finished('succeeded'));
     await appendRollout(bad, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'failed'), finished('failed'));
     const ids = async (status: 'halted' | 'succeeded' | 'failed' | 'running') => {
-      const { items } = await rollouts.list(fleet, 100, undefined, status);
+      const { items } = await views.list(fleet, 100, undefined, status);
       expect(items.every((r) => r.status === status)).toBe(true);
       return items.map((r) => r.rolloutId);
     };
@@ -95,16 +96,16 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     expect(await ids('succeeded')).toEqual(expect.arrayContaining([good]));
     expect(await ids('succeeded')).not.toContain(bad);
     expect(await ids('running')).not.toEqual(expect.arrayContaining([stopped]));
-    expect((await rollouts.list(fleet, 1, undefined, 'halted')).items.map((r) => r.rolloutId)).toEqual([stopped]);
+    expect((await views.list(fleet, 1, undefined, 'halted')).items.map((r) => r.rolloutId)).toEqual([stopped]);
   });
 
   it('reports a revert like an update: the view shows what the device said about its revert assignment', async () => {
     const id = 'r-aaaaaaaaaaa3';
     await appendRollout(id, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]), aborted('revert'));
     await appendDevice(first, progress(first, id, 'applying', `${id}-${first}-r`));
-    await eventually(async () => (await rollouts.get(fleet, id)).devices[0]?.revert?.state === 'applying');
-    expect((await rollouts.get(fleet, id)).devices.map((d) => d.revert)).toEqual([{ state: 'applying' }, { state: 'assigned' }]);
-    await eventually(async () => (await rollouts.list(fleet, 10)).items.find((r) => r.rolloutId === id)?.devices[0]?.revert?.state === 'applying');
+    await eventually(async () => (await views.get(fleet, id)).devices[0]?.revert?.state === 'applying');
+    expect((await views.get(fleet, id)).devices.map((d) => d.revert)).toEqual([{ state: 'applying' }, { state: 'assigned' }]);
+    await eventually(async () => (await views.list(fleet, 10)).items.find((r) => r.rolloutId === id)?.devices[0]?.revert?.state === 'applying');
   });
 
   it('shows a rollout stored as version-1 events (ids inline) as it shows the same rollout in chunks', async () => {
@@ -112,11 +113,11 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     const oldShape = [createdV1(s, two), waveStartedV1(0, [first]), outcome(first, 'healthy'), waveStartedV1(1, [second])].map(parseRolloutEvent);
     await appendRollout(v1, ...oldShape);
     await appendRollout(chunked, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]));
-    const listed = async () => (await rollouts.list(fleet, 10)).items.filter((r) => r.rolloutId === v1 || r.rolloutId === chunked);
+    const listed = async () => (await views.list(fleet, 10)).items.filter((r) => r.rolloutId === v1 || r.rolloutId === chunked);
     await eventually(async () => (await listed()).every((r) => r.currentWave === 1) && (await listed()).length === 2);
     const [a, b] = (await listed()).map(({ rolloutId: _, ...view }) => view);
     expect(a).toEqual(b);
-    expect(await rollouts.activeRolloutsOf(fleet, second)).toEqual(expect.arrayContaining([v1, chunked]));
+    expect(await views.activeRolloutsOf(fleet, second)).toEqual(expect.arrayContaining([v1, chunked]));
   });
 
   it("writes a rollout's summary at the same size for 3000 devices as for 1000, and one row per device", async () => {
@@ -149,14 +150,14 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
         if (events.length > 0) await appendRollout(id, ...events);
         state = events.reduce(rolloutDecider.evolve, state);
       }
-      const fromStream = await rollouts.get(fleet, id);
-      await eventually(async () => isEqual((await rollouts.list(fleet, 50)).items.find((r) => r.rolloutId === id), fromStream));
-      expect((await rollouts.list(fleet, 50)).items.find((r) => r.rolloutId === id)).toEqual(fromStream);
+      const fromStream = await views.get(fleet, id);
+      await eventually(async () => isEqual((await views.list(fleet, 50)).items.find((r) => r.rolloutId === id), fromStream));
+      expect((await views.list(fleet, 50)).items.find((r) => r.rolloutId === id)).toEqual(fromStream);
     }
   });
 
   it('refuses a cursor it never handed out', async () => {
-    await expect(rollouts.list(fleet, 2, 'DROP TABLE')).rejects.toBeInstanceOf(InvalidInput);
+    await expect(views.list(fleet, 2, 'DROP TABLE')).rejects.toBeInstanceOf(InvalidInput);
   });
 
   it('ignores an event it applied already, or an older one, when redelivered', async () => {
