@@ -19,3 +19,19 @@ export {
 } from './rollout-events.js';
 export { RolloutTargetsAdded, chunkDeviceIds, fitsOneEvent, deviceIdsBytesPerEvent, maxRolloutDevices, maxRolloutEventBytes } from './target-chunks.js';
 export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted, DeviceRevertTimedOut } from './in-flight-events.js';
+export {
+  type TalliedRecord,
+  type DeviceStanding,
+  type DeviceTally,
+  hasFailed,
+  isLiveTarget,
+  isInFlight,
+  isUnreachableInFlight,
+  isWaitedFor,
+  standingOf,
+  withReport,
+  getsRevert,
+  revertOutcomeOf,
+  counted,
+  emptyTally,
+} from './device-tally.js';

@@ -1,5 +1,17 @@
 import type { orchestrator } from '@keelson/commands';
-import { waveOfIndex, type DeviceReportedProgress, type LiveDeviceProgress, type RolloutEvent } from '@keelson/events';
+import {
+  isTerminalDeviceState,
+  isUnreachableInFlight,
+  standingOf,
+  waveOfIndex,
+  withReport,
+  type DeviceReportedProgress,
+  type DeviceStanding,
+  type DeviceState,
+  type LiveDeviceProgress,
+  type RolloutEvent,
+  type TalliedRecord,
+} from '@keelson/events';
 
 /** One wave's devices by where they stand. `failed` counts `rolled_back`, `failed` and timed-out devices. */
 export interface WaveTally {
@@ -15,7 +27,8 @@ export interface WaveTally {
 /**
  * What a watcher sees at a glance: each wave's tally and the fleet impact — `devicesDown` are devices
  * of the rollout that run no healthy version (the update failed after the swap and the previous
- * version could not be brought back, or a revert failed its probe); `unreachable` are silent now.
+ * version could not be brought back, or a revert failed its probe); `unreachable` are in flight and
+ * silent now (the orchestrator's `unreachable`: assigned, live, without an outcome).
  */
 export interface RolloutTally {
   waves: WaveTally[];
@@ -24,32 +37,57 @@ export interface RolloutTally {
 }
 
 type Report = DeviceReportedProgress['data'];
-const terminal = new Set(['healthy', 'rolled_back', 'failed']);
+type ViewDevice = orchestrator.RolloutView['devices'][number];
 const isRevert = (assignmentId: string) => assignmentId.endsWith('-r');
 
 interface Device {
   wave: number;
-  state: string;
+  /** What the rollout's events say of the device, kept as the orchestrator keeps it. */
+  record: TalliedRecord;
+  /** Its first terminal report of the install assignment, else its latest step: counted as the orchestrator will record it. */
+  reported?: DeviceState;
   /** Assignments of this rollout that reached `applying`: a failure after it may have left nothing running. */
   applied: Set<string>;
+  down: boolean;
+}
+
+/** What one device adds to the summary: a column of its wave, and the fleet impact. */
+interface Share {
+  wave: number;
+  standing: DeviceStanding;
   down: boolean;
   unreachable: boolean;
 }
 
-type Bucket = 'pending' | 'inFlight' | 'healthy' | 'failed' | 'excluded';
-
-function bucketOf(state: string): Bucket {
-  if (state === 'pending' || state === 'excluded' || state === 'healthy') return state;
-  if (state === 'rolled_back' || state === 'failed') return 'failed';
-  return 'inFlight';
+/** A device as the view lists it; the replay that follows brings in what the view leaves out. */
+function fromView(d: ViewDevice): Device {
+  const assigned = d.state !== 'pending' && d.state !== 'excluded';
+  const record: TalliedRecord = {
+    ...(assigned ? { clock: {} } : {}),
+    ...(d.state === 'excluded' ? { excludedOrder: 0 } : {}),
+    ...(d.timedOut ? { outcome: { state: 'failed' as const }, timedOutOrder: 0 } : {}),
+    ...(d.unreachable ? { reachability: { reachable: false } } : {}),
+  };
+  const reported = d.state === 'pending' || d.state === 'assigned' || d.state === 'excluded' ? undefined : d.state;
+  return { wave: d.wave, record, ...(reported ? { reported } : {}), applied: new Set(), down: false };
 }
 
+/** The rules are the rollout's own (libs/events device-tally.ts), applied to the record with the device's report taken in. */
+function shareOf(d: Device): Share {
+  const seen = withReport(d.record, d.reported);
+  return { wave: d.wave, standing: standingOf(seen), down: d.down, unreachable: isUnreachableInFlight(seen) };
+}
+
+const sameShare = (a: Share, b: Share) => a.standing === b.standing && a.down === b.down && a.unreachable === b.unreachable;
+
 /**
- * Folds a rollout's events and its devices' reports into a tally. Starts from the view the stream
- * opened with; the replay that follows never moves a device back from an outcome it has. The view
- * lists at most 1000 devices: the others are learnt from the `RolloutTargetsAdded` chunks the replay
- * starts with (rollout order, so their wave follows from the strategy). Counts are kept as devices
- * change, so a summary costs the number of waves, not of devices.
+ * Folds a rollout's events and its devices' reports into a tally, counting each device by the
+ * rollout's own rules: a report counts as the outcome the orchestrator will record from it, and
+ * the recorded outcome wins (a report after a timeout leaves the device failed). Starts from the
+ * view the stream opened with; the replay that follows never moves a device back from an outcome.
+ * The view lists at most 1000 devices: the others are learnt from the `RolloutTargetsAdded` chunks
+ * the replay starts with (rollout order, so their wave follows from the strategy). Counts are kept
+ * as devices change, so a summary costs the number of waves, not of devices.
  */
 export class LiveTally {
   private readonly devices = new Map<string, Device>();
@@ -60,7 +98,7 @@ export class LiveTally {
 
   constructor(private readonly view: orchestrator.RolloutView) {
     this.deviceCount = view.deviceCount ?? view.devices.length;
-    for (const d of view.devices) this.add(d.deviceId, { wave: d.wave, state: d.state, applied: new Set(), down: false, unreachable: false });
+    for (const d of view.devices) this.add(d.deviceId, fromView(d));
   }
 
   /** Takes one rollout event; true when the tally changed. */
@@ -70,15 +108,15 @@ export class LiveTally {
         return event.data.deviceIds.map((id, i) => this.learn(id, event.data.from + i)).some(Boolean);
       case 'WaveStarted':
       case 'DevicesAssigned':
-        return (event.data.deviceIds ?? []).map((id) => this.set(id, (d) => (d.state === 'pending' ? { state: 'assigned' } : {}))).some(Boolean);
+        return (event.data.deviceIds ?? []).map((id) => this.set(id, (r) => (r.clock ? r : { ...r, clock: {} }))).some(Boolean);
       case 'DeviceOutcomeRecorded':
-        return this.set(event.data.deviceId, () => ({ state: event.data.state }));
+        return this.set(event.data.deviceId, (r) => ({ ...r, outcome: { state: event.data.state } }));
       case 'DeviceTimedOut':
-        return this.set(event.data.deviceId, () => ({ state: 'failed' }));
+        return this.set(event.data.deviceId, (r) => ({ ...r, outcome: { state: 'failed' }, timedOutOrder: 0 }));
       case 'DeviceExcluded':
-        return this.set(event.data.deviceId, () => ({ state: 'excluded' }));
+        return this.set(event.data.deviceId, (r) => ({ ...r, excludedOrder: 0 }));
       case 'DeviceReachabilityNoted':
-        return this.set(event.data.deviceId, () => ({ unreachable: !event.data.reachable }));
+        return this.set(event.data.deviceId, (r) => ({ ...r, reachability: { reachable: event.data.reachable } }));
       default:
         return false;
     }
@@ -89,14 +127,13 @@ export class LiveTally {
    * step; true when the tally changed.
    */
   onDevice(report: Report | LiveDeviceProgress['data']): boolean {
-    return this.set(report.deviceId, (d) => {
+    return this.change(report.deviceId, (d) => {
       // An outcome says whether the device got as far as the swap; a v1 agent reported `applying` alone.
       if (report.state === 'applying' || ('steps' in report && report.steps?.applying)) d.applied.add(report.assignmentId);
-      const down = terminal.has(report.state) ? report.state === 'failed' && d.applied.has(report.assignmentId) : d.down;
+      if (isTerminalDeviceState(report.state)) d.down = report.state === 'failed' && d.applied.has(report.assignmentId);
       // A revert's progress says nothing of the rollout's outcome for the device, only of its health.
-      if (isRevert(report.assignmentId) || d.state === 'excluded') return { down };
-      if (terminal.has(report.state)) return { state: report.state, down };
-      return terminal.has(d.state) ? { down } : { state: report.state, down };
+      if (isRevert(report.assignmentId) || (d.reported && isTerminalDeviceState(d.reported))) return;
+      d.reported = report.state;
     });
   }
 
@@ -108,32 +145,39 @@ export class LiveTally {
   /** A device of the rollout the view did not list, at `index` in rollout order. */
   private learn(deviceId: string, index: number): boolean {
     if (this.devices.has(deviceId)) return false;
-    const wave = waveOfIndex(this.view.strategy, index, this.deviceCount);
-    this.add(deviceId, { wave, state: 'pending', applied: new Set(), down: false, unreachable: false });
+    this.add(deviceId, { wave: waveOfIndex(this.view.strategy, index, this.deviceCount), record: {}, applied: new Set(), down: false });
     return true;
   }
 
   private add(deviceId: string, d: Device): void {
     this.devices.set(deviceId, d);
-    this.count(d, 1);
+    this.count(shareOf(d), 1);
   }
 
-  private set(deviceId: string, change: (d: Device) => Partial<Device>): boolean {
+  private set(deviceId: string, next: (r: TalliedRecord) => TalliedRecord): boolean {
+    return this.change(deviceId, (d) => {
+      d.record = next(d.record);
+    });
+  }
+
+  private change(deviceId: string, change: (d: Device) => void): boolean {
     const d = this.devices.get(deviceId);
     if (!d) return false;
-    const before = `${d.state}|${d.down}|${d.unreachable}`;
-    this.count(d, -1);
-    Object.assign(d, change(d));
-    this.count(d, 1);
-    return before !== `${d.state}|${d.down}|${d.unreachable}`;
+    const before = shareOf(d);
+    change(d);
+    const after = shareOf(d);
+    if (sameShare(before, after)) return false;
+    this.count(before, -1);
+    this.count(after, 1);
+    return true;
   }
 
-  private count(d: Device, by: 1 | -1): void {
-    const w = this.waves.get(d.wave) ?? { wave: d.wave, devices: 0, pending: 0, inFlight: 0, healthy: 0, failed: 0, excluded: 0 };
+  private count(s: Share, by: 1 | -1): void {
+    const w = this.waves.get(s.wave) ?? { wave: s.wave, devices: 0, pending: 0, inFlight: 0, healthy: 0, failed: 0, excluded: 0 };
     w.devices += by;
-    w[bucketOf(d.state)] += by;
-    this.waves.set(d.wave, w);
-    if (d.down) this.devicesDown += by;
-    if (d.unreachable && d.state !== 'excluded') this.unreachable += by;
+    w[s.standing] += by;
+    this.waves.set(s.wave, w);
+    if (s.down) this.devicesDown += by;
+    if (s.unreachable) this.unreachable += by;
   }
 }

@@ -52,6 +52,18 @@ describe('the revert tally of a rollout', () => {
       expect(tally.end()).toMatchObject({ devices: 1, failed: 1, inFlight: 0 });
     });
 
+    // The api used to take the view's `failed` (timeout) for the device's own report, which no later
+    // report overrides; the orchestrator's view shows an outcome reported after the timeout.
+    it('counts the outcome a device reports after the timeout the view shows, as the view then does', () => {
+      const tally = new RevertTally(view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], { status: 'aborted', abortMode: 'revert' }));
+      tally.onDevice(10, revert('a', 'applying')); // replayed from before the timeout: still failed
+      expect(tally.counts()).toMatchObject({ reverted: 0, failed: 1 });
+      expect(tally.onDevice(11, revert('a', 'healthy'))).toBe(true);
+      expect(tally.counts()).toMatchObject({ devices: 1, reverted: 1, failed: 0 });
+      const reported = new RevertTally(view([{ deviceId: 'b', state: 'healthy', revert: { state: 'failed', reason: 'probe failed' } }], { status: 'aborted', abortMode: 'revert' }));
+      expect(reported.onDevice(12, revert('b', 'healthy'))).toBe(false); // a reported outcome stays
+    });
+
     it('reverts devices the view did not list (it lists 1000 at most), learnt from the target chunks', () => {
       const tally = new RevertTally(view([{ deviceId: 'a' }], { deviceCount: 3 }));
       tally.onRollout({ type: 'RolloutTargetsAdded', schemaVersion: 1, data: { ...ref, from: 0, deviceIds: ['a', 'b', 'c'] } } as never);

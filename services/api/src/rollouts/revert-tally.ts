@@ -1,5 +1,5 @@
 import type { orchestrator } from '@keelson/commands';
-import { isTerminalDeviceState, revertAssignmentId, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
+import { getsRevert, isTerminalDeviceState, revertAssignmentId, revertOutcomeOf, type DeviceEvent, type DeviceState, type RolloutEvent, type TalliedRecord } from '@keelson/events';
 
 /**
  * Where the reverts of a rollout aborted with `revert` stand: `devices` got a revert assignment;
@@ -27,9 +27,8 @@ export type Presence = 'reachable' | 'unreachable' | 'decommissioned';
 const maxOfflineIds = 100;
 
 interface Device {
-  /** It had an install assignment (its wave started): on an abort with revert it gets a revert. */
-  assigned: boolean;
-  excluded: boolean;
+  /** Whether it was assigned (its wave started) and is still targeted: on an abort with revert it then gets a revert. */
+  record: Pick<TalliedRecord, 'clock' | 'excludedOrder'>;
   decommissioned: boolean;
   revert?: DeviceState;
   /** The orchestrator timed its revert out: failed, unless the device reports an outcome after all. */
@@ -40,8 +39,8 @@ interface Device {
 
 /**
  * Follows the reverts of one rollout from its view, its events and its devices' events, in any
- * order the two feeds deliver them. Which devices revert mirrors the orchestrator: every assigned
- * device not excluded when the rollout was aborted with `revert` (assignments.reactor.ts). A
+ * order the two feeds deliver them. Which devices revert is the orchestrator's rule (`getsRevert`,
+ * libs/events): every assigned device not excluded when the rollout was aborted with `revert`. A
  * revert assignment's id is `revertAssignmentId(rolloutId, deviceId)` (libs/events).
  */
 export class RevertTally {
@@ -51,12 +50,14 @@ export class RevertTally {
   constructor(private readonly view: orchestrator.RolloutView) {
     this.mode = view.status === 'aborted' ? view.abortMode : undefined;
     for (const d of view.devices) {
-      const revert = d.revert && d.revert.state !== 'assigned' ? d.revert.state : undefined;
+      // The view shows a revert the rollout timed out as `failed`, reason `timeout`: no report, which one after all would not override.
+      const timedOut = d.revert?.state === 'failed' && d.revert.reason === 'timeout';
+      const revert = d.revert && d.revert.state !== 'assigned' && !timedOut ? d.revert.state : undefined;
       this.devices.set(d.deviceId, {
-        assigned: d.state !== 'pending' || d.revert !== undefined,
-        excluded: d.state === 'excluded',
+        record: { ...(d.state !== 'pending' || d.revert !== undefined ? { clock: {} } : {}), ...(d.state === 'excluded' ? { excludedOrder: 0 } : {}) },
         decommissioned: false,
         ...(revert ? { revert } : {}),
+        ...(timedOut ? { revertTimedOut: true } : {}),
         ...(d.unreachable ? { reach: { reachable: false, asOfSeq: 0 } } : {}),
       });
     }
@@ -72,14 +73,14 @@ export class RevertTally {
     const before = this.fingerprint();
     switch (event.type) {
       case 'RolloutTargetsAdded': // the view lists 1000 devices at most: the others are learnt here
-        for (const id of event.data.deviceIds) if (!this.devices.has(id)) this.devices.set(id, { assigned: false, excluded: false, decommissioned: false });
+        for (const id of event.data.deviceIds) if (!this.devices.has(id)) this.devices.set(id, { record: {}, decommissioned: false });
         break;
       case 'WaveStarted':
       case 'DevicesAssigned':
-        for (const id of event.data.deviceIds ?? []) this.change(id, () => ({ assigned: true }));
+        for (const id of event.data.deviceIds ?? []) this.change(id, (d) => ({ record: { ...d.record, clock: {} } }));
         break;
       case 'DeviceExcluded':
-        this.change(event.data.deviceId, () => ({ excluded: true }));
+        this.change(event.data.deviceId, (d) => ({ record: { ...d.record, excludedOrder: 0 } }));
         break;
       case 'DeviceReachabilityNoted':
         this.noteReach(event.data.deviceId, event.data.reachable, event.data.asOfSeq);
@@ -131,9 +132,10 @@ export class RevertTally {
     if (!this.isReverting) return undefined;
     const c: RevertCounts = { devices: 0, reverted: 0, failed: 0, inFlight: 0, offline: 0, decommissioned: 0 };
     for (const [, d] of this.reverting()) {
+      const outcome = revertOutcomeOf(d.revert, d.revertTimedOut === true);
       c.devices++;
-      if (d.revert === 'healthy') c.reverted++;
-      else if ((d.revert && isTerminalDeviceState(d.revert)) || d.revertTimedOut) c.failed++;
+      if (outcome === 'healthy') c.reverted++;
+      else if (outcome) c.failed++;
       else if (d.decommissioned) c.decommissioned++;
       else if (d.reach?.reachable === false) c.offline++;
       else c.inFlight++; // reachable, or not known yet: waited for
@@ -154,11 +156,11 @@ export class RevertTally {
   }
 
   private reverting(): [string, Device][] {
-    return [...this.devices].filter(([, d]) => d.assigned && !d.excluded);
+    return [...this.devices].filter(([, d]) => getsRevert(d.record));
   }
 
   private isSettled(d: Device): boolean {
-    return d.decommissioned || d.revertTimedOut === true || (d.revert !== undefined && isTerminalDeviceState(d.revert));
+    return d.decommissioned || revertOutcomeOf(d.revert, d.revertTimedOut === true) !== undefined;
   }
 
   private noteReach(deviceId: string, reachable: boolean, asOfSeq: number): void {

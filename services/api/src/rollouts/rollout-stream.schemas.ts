@@ -44,7 +44,7 @@ export const RolloutStreamEvents = {
         }),
       ),
       devicesDown: z.number().int().min(0).describe('devices of the rollout running no healthy version'),
-      unreachable: z.number().int().min(0),
+      unreachable: z.number().int().min(0).describe("devices whose update is in flight (assigned, not excluded, no outcome) and that the gateway says are silent: the view's per-wave `unreachable`, summed"),
       reverts: RevertCounts.optional().describe('after an abort with `revert` only'),
     })
     .describe('the tally after an event changed it, and once more before `end`'),

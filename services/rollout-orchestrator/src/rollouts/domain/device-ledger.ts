@@ -2,9 +2,9 @@ import { deviceIdsBytesPerEvent, type Strategy, type TerminalDeviceState } from 
 import type { DeviceClock } from './device-clock.js';
 import { PersistentMap } from './persistent-map.js';
 import { coveredBy } from './wave-plan.js';
-import { counted, emptyTally, type DeviceTally } from '../device-tally.js';
+import { counted, emptyTally, type DeviceTally } from '@keelson/events';
 
-export type { DeviceTally } from '../device-tally.js';
+export type { DeviceTally } from '@keelson/events';
 
 /** What a rollout recorded about one device; absent fields mean nothing happened yet. */
 export interface DeviceRecord {
