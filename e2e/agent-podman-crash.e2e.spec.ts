@@ -7,6 +7,7 @@ import { PodmanLab } from '../services/agent/src/test-fixtures/podman-lab.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
 import { createGroup, createRollout, eventually, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { startedTogether } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 13, item 4: a SIGKILL of the agent at any step of a container swap leaves exactly one version
@@ -40,18 +41,31 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
   let flags: string[];
   let agent: AgentProcess | undefined;
   const versionOfDigest = new Map<string, string>();
-
-  beforeAll(async () => {
-    platform = await startTestPlatform();
-    lab = new PodmanLab();
-    port = await freePort();
+  /** Every version's image as an OCI archive and its manifest file, built once for the whole file. */
+  const buildImages = async () => {
+    const built: { version: string; tar: string; manifest: string }[] = [];
     for (const { version } of [...steps, { version: '7.0.0' }]) {
       const cmd = version === '6.0.0' ? ['false'] : ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'];
       const image = await lab.archive('web', version, cmd);
       versionOfDigest.set(image.digest, version);
       const manifest = join(lab.dir, `web-${version}.json`);
       writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: 'apps/web', digest: image.digest }));
-      const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', image.tar, '--kind', 'container', '--name', 'web', '--version', version, '--manifest', manifest, '--json');
+      built.push({ version, tar: image.tar, manifest });
+    }
+    return built;
+  };
+
+  beforeAll(async () => {
+    lab = new PodmanLab();
+    port = await freePort();
+    // The images build while the platform starts: neither needs the other.
+    let images: Awaited<ReturnType<typeof buildImages>> = [];
+    await startedTogether(startTestPlatform(), buildImages(), (started, built) => {
+      if (started) platform = started;
+      images = built ?? [];
+    });
+    for (const { version, tar, manifest } of images) {
+      const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', tar, '--kind', 'container', '--name', 'web', '--version', version, '--manifest', manifest, '--json');
       expect([pushed.code, pushed.stderr]).toEqual([0, '']);
     }
     dataDir = mkdtempSync(join(platform.home, 'podman-device-'));

@@ -2,6 +2,7 @@ import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, eventually, publishArtifact, readyProbe, rollOut, waitForRollout } from './support/operator.js';
+import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ExperimentView {
@@ -79,6 +80,12 @@ describe('experiments decided on device metrics', () => {
   }
 
   const running = (fleet: TestFleet, name: string, deviceId: string) => keptOnDevice(fleet.devices.find((d) => d.deviceId === deviceId)!, name, '').active;
+  /** Stops a fleet whose experiment has nothing more to say. */
+  const retire = async (fleet: TestFleet) => {
+    if (fleets.includes(fleet)) fleets.splice(fleets.indexOf(fleet), 1);
+    await fleet.stop();
+  };
+  let slowExperiment: () => ReturnType<typeof experimentOn>;
 
   beforeAll(async () => {
     platform = await startTestPlatform({
@@ -87,6 +94,8 @@ describe('experiments decided on device metrics', () => {
         'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
       },
     });
+    // The guardrail case's experiment, on a fleet and group of its own, runs while the first case's does.
+    slowExperiment = startedEarly(() => experimentOn('slow', '3.0.0'));
   }, 240_000);
 
   afterAll(async () => {
@@ -117,11 +126,11 @@ describe('experiments decided on device metrics', () => {
     expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
     expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     for (const d of fleet.devices) expect(running(fleet, 'winner', d.deviceId)).toBe('winner 2.0.0');
+    await retire(fleet);
   }, 300_000);
 
   it('aborts a candidate that breaks the latency guardrail, by itself, and reverts its arm', async () => {
-    await fleets.shift()?.stop(); // the first experiment's devices have nothing more to say
-    const { fleet, experiment } = await experimentOn('slow', '3.0.0');
+    const { fleet, experiment } = await slowExperiment(); // started in beforeAll
     const ended = await decided(experiment.experimentId);
     expect(ended.decision).toMatchObject({ outcome: 'abort', decidedBy: 'automatic', reason: 'guardrail-breached' });
     expectAudited(ended);
@@ -132,12 +141,12 @@ describe('experiments decided on device metrics', () => {
     // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
     if (ended.rollouts.revert) expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     await eventually('every device back on slow 1.0.0', async () => (fleet.devices.every((d) => running(fleet, 'slow', d.deviceId) === 'slow 1.0.0') ? true : undefined));
+    await retire(fleet);
   }, 300_000);
 
   // An equal candidate is neither surely better nor surely worse: at its max duration the loop stops
   // waiting, shows its evidence and leaves the verdict to a person; `experiment watch` follows it all.
   it("ends an equal candidate inconclusive, moves nothing, and carries out a person's promotion", async () => {
-    await fleets.shift()?.stop();
     // A small alpha: with equal arms, a false verdict in this short run would be a flake, not a finding.
     const { fleet, experiment } = await experimentOn('equal', '4.0.0', { maxDurationSeconds: 25, alpha: 0.001 });
     const id = experiment.experimentId;

@@ -1,8 +1,9 @@
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
 import {
-  createGroup, createRollout, eventually, getRollout, modelManifest, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout,
+  createGroup, eventually, getRollout, modelManifest, publishArtifact, readyProbe, rollOut, waitForRollout,
 } from './support/operator.js';
+import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ExperimentView {
@@ -28,21 +29,28 @@ describe('experiments meeting bad input and failures', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
   let measured: TestFleet;
+  let lagging: TestFleet;
   const group = 'line-4';
   const winners = 'line-5';
+  const laggards = 'line-6';
+  const groupOf: Record<string, string> = { winner: winners, laggard: laggards };
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
   const settled = (id: string, ms = 120_000) =>
     eventually(`experiment ${id} decided and carried out`, async () => {
       const view = await get(id);
       return view.status !== 'running' && view.settled ? view : undefined;
     }, ms);
-  const deviceOf = (deviceId: string) => [...fleet.devices, ...measured.devices].find((d) => d.deviceId === deviceId)!;
+  const deviceOf = (deviceId: string) => [...fleet.devices, ...measured.devices, ...lagging.devices].find((d) => d.deviceId === deviceId)!;
   const running = (name: string, deviceId: string) => keptOnDevice(deviceOf(deviceId), name, '').active;
   const request = (name: string, extra: Record<string, unknown> = {}) => ({
-    candidate: `${name}@2.0.0`, baseline: `${name}@1.0.0`, group: name === 'winner' ? winners : group, split: 34, primary: 'confidence_mean:higher',
+    candidate: `${name}@2.0.0`, baseline: `${name}@1.0.0`, group: groupOf[name] ?? group, split: 34, primary: 'confidence_mean:higher',
     guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, ...extra,
   });
-  const experimentIds = async () => (await platform.api<{ items: { experimentId: string }[] }>('/v1/experiments')).body.items.map((e) => e.experimentId);
+  /** The experiments on record, but the one the max-duration case started in `beforeAll` (its own artifact). */
+  const experimentIds = async () => {
+    const { body } = await platform.api<{ items: { experimentId: string; artifactName: string }[] }>('/v1/experiments');
+    return body.items.filter((e) => e.artifactName !== 'laggard').map((e) => e.experimentId);
+  };
 
   /** `name@1.0.0` on the whole group (the baseline) and `name@2.0.0` published (the candidate). */
   async function onBaseline(name: string, on = group): Promise<void> {
@@ -64,9 +72,39 @@ describe('experiments meeting bad input and failures', () => {
     // An agent tags its metric windows only while it holds one artifact: a fleet of its own, for `winner` only.
     measured = await startFleet(platform, { count: 6, namePrefix: 'win-', appMetrics });
     await createGroup(platform, winners, measured.devices.map((d) => d.name));
+    // The max-duration case waits out its max duration, on a fleet and group of its own: started now,
+    // that wait overlaps the cases before it (not the restarts of every service, which come after it).
+    lagging = await startFleet(platform, { count: 6, namePrefix: 'lag-', appMetrics });
+    await createGroup(platform, laggards, lagging.devices.map((d) => d.name));
+    pastMaxDuration = startedEarly(experimentPastMaxDuration);
   }, 240_000);
 
+  /**
+   * An experiment whose numbers favour the candidate, with a candidate-arm device killed at once:
+   * the probe waits 8 s before it looks, so that device never reports its outcome, while the arm's
+   * other device carries the numbers well before the max duration (its looks called for a promotion
+   * from ~12 s on, at a load of 45). The verdict's reason says so: `candidate-arm-incomplete` is given
+   * only to a promotion held back, so a max duration too short for the numbers fails this case.
+   */
+  async function experimentPastMaxDuration() {
+    await onBaseline('laggard', laggards);
+    const probe = { ...readyProbe, initialDelaySeconds: 8 };
+    const body = request('laggard', { probe, minSamples: 10, maxDurationSeconds: 30, onSuccess: { promote: 'canary' } });
+    const created = await platform.api<ExperimentView>('/v1/experiments', { body });
+    expect(created.status).toBe(201);
+    const { experimentId, arms } = created.body;
+    const lost = deviceOf(arms.candidate[0]!);
+    await lost.kill();
+    const ended = await eventually(`experiment ${experimentId} past its max duration`, async () => {
+      const view = await get(experimentId);
+      return view.status !== undefined && view.status !== 'running' ? view : undefined;
+    }, 120_000);
+    return { experimentId, ended, lost };
+  }
+  let pastMaxDuration: () => ReturnType<typeof experimentPastMaxDuration>;
+
   afterAll(async () => {
+    await lagging?.stop();
     await measured?.stop();
     await fleet?.stop();
     await platform?.destroy();
@@ -111,6 +149,20 @@ describe('experiments meeting bad input and failures', () => {
     expect((await platform.api<{ channels: unknown[] }>('/v1/channels/breaks')).body.channels).toEqual([]);
   }, 240_000);
 
+  it('is not held open by a candidate-arm device that goes offline before it installs: inconclusive at the max duration, never promoted', async () => {
+    const { experimentId, ended, lost } = await pastMaxDuration(); // started in beforeAll
+    expect(ended.status).toBe('inconclusive');
+    expect(ended.decision).toMatchObject({ outcome: 'inconclusive', decidedBy: 'automatic', reason: 'candidate-arm-incomplete' });
+    expect((await getRollout(platform, ended.rollouts.candidate!)).status).toBe('running'); // still waiting for the lost device
+    const channels = await platform.api<{ channels: { channel: string }[] }>('/v1/channels/laggard');
+    expect(channels.body.channels.filter((c) => c.channel === 'canary')).toEqual([]);
+    await lost.restart(); // it reconciles when it returns, and the arm's rollout finishes
+    expect((await waitForRollout(platform, ended.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    const stopped = await platform.api<ExperimentView>(`/v1/experiments/${experimentId}/stop`, { body: { reason: 'seen enough' } });
+    expect(stopped.body).toMatchObject({ status: 'stopped', settled: true });
+    await Promise.all(lagging.devices.map((d) => d.stop())); // nothing more to say, and no load on the restarts that follow
+  }, 240_000);
+
   it('reaches the verdict the data call for with two arm devices offline and every service restarted mid-experiment', async () => {
     await onBaseline('winner', winners);
     const created = await platform.api<ExperimentView>('/v1/experiments', { body: request('winner', { onSuccess: { promote: 'stable' } }) });
@@ -133,32 +185,4 @@ describe('experiments meeting bad input and failures', () => {
     const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
     expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
   }, 300_000);
-
-  it('is not held open by a candidate-arm device that goes offline before it installs: inconclusive at the max duration, never promoted', async () => {
-    // The group back on the baseline (2.0.0 was published by the case before).
-    const back = await createRollout(platform, rolloutBody('winner@1.0.0', winners, readyProbe, [100]));
-    expect((await waitForRollout(platform, back.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    // The probe waits 8 s before it looks, so the device killed at once never reports its outcome;
-    // the numbers favour the candidate well before the max duration (its other device carries the arm).
-    const probe = { ...readyProbe, initialDelaySeconds: 8 };
-    const body = request('winner', { probe, minSamples: 10, maxDurationSeconds: 60, onSuccess: { promote: 'canary' } });
-    const created = await platform.api<ExperimentView>('/v1/experiments', { body });
-    expect(created.status).toBe(201);
-    const { experimentId, arms } = created.body;
-    const lost = deviceOf(arms.candidate[0]!);
-    await lost.kill();
-    const ended = await eventually(`experiment ${experimentId} past its max duration`, async () => {
-      const view = await get(experimentId);
-      return view.status !== 'running' ? view : undefined;
-    }, 120_000);
-    expect(ended.status).toBe('inconclusive');
-    expect(ended.decision).toMatchObject({ outcome: 'inconclusive', decidedBy: 'automatic', reason: 'candidate-arm-incomplete' });
-    expect((await getRollout(platform, ended.rollouts.candidate!)).status).toBe('running'); // still waiting for the lost device
-    const channels = await platform.api<{ channels: { channel: string }[] }>('/v1/channels/winner');
-    expect(channels.body.channels.filter((c) => c.channel === 'canary')).toEqual([]);
-    await lost.restart(); // it reconciles when it returns, and the arm's rollout finishes
-    expect((await waitForRollout(platform, ended.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    const stopped = await platform.api<ExperimentView>(`/v1/experiments/${experimentId}/stop`, { body: { reason: 'seen enough' } });
-    expect(stopped.body).toMatchObject({ status: 'stopped', settled: true });
-  }, 240_000);
 });

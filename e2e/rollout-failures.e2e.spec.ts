@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { auditOf, eventually, getRollout, publishArtifact, waitForRollout, type ProbeSpec, type RolloutView } from './support/operator.js';
+import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface View extends RolloutView {
@@ -32,12 +33,24 @@ describe('rollout failure rules', () => {
   const gatedFirstWave = (artifact: string, devices: string[], rest: Record<string, unknown>) =>
     create({ artifact, devices, strategy: { waves: [{ percent: 50, gate: 'manual' }, { percent: 100, gate: 'auto' }], ...rest } });
   const approve = (rolloutId: string) => platform.api(`/v1/rollouts/${rolloutId}/approve`, { body: {} });
+  /** The timeout case's device, which no other case names: it stays busy past its timeout meanwhile. */
+  const busyDevice = 'sim-9';
+  /** A rollout to the busy device whose probe waits 80 s before it looks, past the device's 60 s timeout. */
+  const rolloutPastTheTimeout = async () => {
+    await publishArtifact(platform, { name: 'slowpoke', version: '1.0.0', bytes: Buffer.from(`slowpoke 1.0.0 ${'w'.repeat(5_000)}`) });
+    const slow: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 80 };
+    const created = await create({ artifact: 'slowpoke@1.0.0', devices: [busyDevice], probe: slow, strategy: { waves: [{ percent: 100, gate: 'auto' }], deviceTimeoutSeconds: 60 } });
+    return { rolloutId: created.rolloutId, done: (await waitForRollout(platform, created.rolloutId, ['halted', 'succeeded', 'failed'], 150_000)) as View };
+  };
+  let pastTheTimeout: () => ReturnType<typeof rolloutPastTheTimeout>;
 
   beforeAll(async () => {
     platform = await startTestPlatform({
       serviceEnv: { 'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '12' }, 'rollout-orchestrator': { KEELSON_TIMEOUT_SWEEP_SECONDS: '2' } },
     });
-    fleet = await startFleet(platform, { count: 8, allowExec: [check] });
+    fleet = await startFleet(platform, { count: 9, allowExec: [check] });
+    // The timeout case waits 80 s by design: started now, that wait overlaps the cases before it.
+    pastTheTimeout = startedEarly(rolloutPastTheTimeout);
   }, 240_000);
 
   afterAll(async () => {
@@ -48,7 +61,7 @@ describe('rollout failure rules', () => {
 
   it('halts on a failure percentage once the minimum of devices finished, not on a share below it', async () => {
     await publishArtifact(platform, { name: 'scorer', version: '1.0.0', bytes: Buffer.from(`scorer 1.0.0 ${'s'.repeat(5_000)}`) });
-    const names = fleet.devices.map((d) => d.name);
+    const names = fleet.devices.map((d) => d.name).filter((name) => name !== busyDevice);
     const rule = { maxFailures: 10, failureRate: { maxPercent: 50, minFinished: 4 } };
 
     // 3 of the first wave's 4 devices fail: 75 % of 4 finished is over 50 %, so the rollout halts in wave 1.
@@ -100,19 +113,16 @@ describe('rollout failure rules', () => {
   }, 240_000);
 
   it('fails a reachable device that does not finish within the timeout; its late report changes nothing', async () => {
-    await publishArtifact(platform, { name: 'slowpoke', version: '1.0.0', bytes: Buffer.from(`slowpoke 1.0.0 ${'w'.repeat(5_000)}`) });
-    // The probe waits 80 s before it looks: the device stays online, busy, past its 60 s timeout.
-    const slow: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 80 };
-    const created = await create({ artifact: 'slowpoke@1.0.0', devices: ['sim-3'], probe: slow, strategy: { waves: [{ percent: 100, gate: 'auto' }], deviceTimeoutSeconds: 60 } });
-    const done = (await waitForRollout(platform, created.rolloutId, ['halted', 'succeeded', 'failed'], 150_000)) as View;
+    // The device stays online, busy, past its 60 s timeout (started in beforeAll).
+    const { rolloutId, done } = await pastTheTimeout();
     expect(done.status).toBe('failed');
     expect(done.devices[0]).toMatchObject({ state: 'failed', reason: 'timeout', timedOut: true });
 
     const late = await eventually('the late report on the record', async () => {
-      const entries = (await auditOf(platform, `rollout=${created.rolloutId}`)).filter((e) => e.type.endsWith('LateDeviceReportRecorded'));
+      const entries = (await auditOf(platform, `rollout=${rolloutId}`)).filter((e) => e.type.endsWith('LateDeviceReportRecorded'));
       return entries.length ? entries : undefined;
     }, 90_000);
     expect(late[0]!.data).toMatchObject({ state: 'healthy' });
-    expect(((await getRollout(platform, created.rolloutId)) as View).devices[0]).toMatchObject({ state: 'failed', reason: 'timeout' });
+    expect(((await getRollout(platform, rolloutId)) as View).devices[0]).toMatchObject({ state: 'failed', reason: 'timeout' });
   }, 300_000);
 });

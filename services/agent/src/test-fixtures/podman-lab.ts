@@ -76,7 +76,12 @@ export class PodmanLab {
     return { tar, digest: (JSON.parse(stdout) as { manifests: { digest: string }[] }).manifests[0]!.digest };
   }
 
-  /** `FROM scratch` plus a static busybox and `/www/health` (`NAME:TAG`), run as `busybox CMD…`. */
+  /**
+   * `FROM scratch` plus a static busybox and `/www/health` (`NAME:TAG`), run as `busybox CMD…` under a
+   * shell that exits on SIGTERM with the command's own status otherwise: a process that is PID 1 in its
+   * container gets no default signal handling, so `busybox httpd` alone would sit out every stop's
+   * grace period (5 s per swap) until podman kills it. Real applications stop on SIGTERM too.
+   */
   private async build(name: string, tag: string, cmd: readonly string[]): Promise<{ local: string; ctx: string }> {
     const ctx = join(this.dir, 'ctx', `${name}-${tag}`);
     mkdirSync(join(ctx, 'rootfs', 'bin'), { recursive: true });
@@ -84,7 +89,8 @@ export class PodmanLab {
     writeFileSync(join(ctx, 'rootfs', 'www', 'health'), `${name}:${tag}\n`);
     await run('cp', ['/bin/busybox', join(ctx, 'rootfs', 'bin', 'busybox')]);
     await run('tar', ['-C', join(ctx, 'rootfs'), '-cf', join(ctx, 'rootfs.tar'), '.']);
-    writeFileSync(join(ctx, 'Containerfile'), `FROM scratch\nADD rootfs.tar /\nCMD ${JSON.stringify(['/bin/busybox', ...cmd])}\n`);
+    const stopsOnTerm = ['/bin/busybox', 'sh', '-c', `trap 'exit 143' TERM; /bin/busybox "$@" & wait $!`, 'sh', ...cmd];
+    writeFileSync(join(ctx, 'Containerfile'), `FROM scratch\nADD rootfs.tar /\nCMD ${JSON.stringify(stopsOnTerm)}\n`);
     const local = `localhost/${name}:${tag}`;
     await this.builder.run('build', '-q', '-t', local, ctx);
     return { local, ctx };
