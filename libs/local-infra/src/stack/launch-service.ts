@@ -41,10 +41,12 @@ function waitExit(child: ChildProcess): Promise<number | null> {
 /**
  * Starts `node <entry>` and resolves once the service prints its `{"event":"listening"}` line
  * (libs/service-kit's runService). Rejects with the tail of its log if it exits during start-up; one that
- * stays silent for `readyTimeoutMs` is SIGKILLed and the promise rejects once it is gone.
+ * stays silent for `readyTimeoutMs` is SIGKILLed and the promise rejects once it is gone. The default is
+ * generous (2 min): a service starts in 1–3 s on a quiet machine, but on a loaded one (several platforms
+ * starting at once on two cores) the signer was seen to need over 30 s; a hung start still fails.
  */
 export async function launchService(options: LaunchServiceOptions): Promise<RunningService> {
-  const { name, entry, env, logFile, readyTimeoutMs = 30_000, nodeArgs = serviceNodeArgs() } = options;
+  const { name, entry, env, logFile, readyTimeoutMs = 120_000, nodeArgs = serviceNodeArgs() } = options;
   const how = options.container ? containerCommand(name, options.container, env) : hostCommand(entry, nodeArgs, env);
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
