@@ -21,10 +21,10 @@ export class AuditController {
 
   @Get('export')
   async export(@Query() query: unknown, @Res() res: ServerResponse): Promise<void> {
-    const { fleet, since, until, format, rollout, device, artifact } = parseQuery(AuditExportQuery, query);
+    const { fleet, since, until, format, raw, rollout, device, artifact } = parseQuery(AuditExportQuery, query);
     const pages = auditExportPages(this.commands, { fleet, since, until, rolloutId: rollout, deviceId: device, artifact });
     const filename = `keelson-audit-${fleet}-${since}-${until}.${format}`.replaceAll(':', '');
     const onCutOff = (err: unknown) => this.logger.warn(`audit export of ${fleet} cut off: ${err instanceof Error ? err.message : String(err)}`);
-    await writeAuditExport(res, pages, { format, filename, onCutOff });
+    await writeAuditExport(res, pages, { format, raw, filename, onCutOff });
   }
 }
