@@ -26,6 +26,8 @@ export class FakeAudit {
         const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
         return pageOf(input.order === 'newest' ? items.reverse() : items, input);
       }),
+      // No sinks here, so no sink change ever waits for its event (the api's relay asks every few seconds).
+      handlerFor(audit.unrecordedSinkChanges, async () => ({ items: [] })),
       // The chain of every fleet's entries, as the audit service walks it: its length and the last hash.
       handlerFor(audit.verifyAudit, async () => {
         this.verifications++;
