@@ -6,19 +6,34 @@ import type { TestPlatform } from './test-platform.js';
 /** Debian's Chromium, or the one `KEELSON_CHROMIUM` names. */
 export const chromiumPath = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
 
+/** What a spec may ask of the browser beyond the defaults. */
+export interface ConsoleBrowserOptions {
+  /** Granted to the page, e.g. `clipboard-read` and `clipboard-write` to check a copied command line. */
+  permissions?: string[];
+  /** Asked at each dialog: true dismisses it (a confirm the operator declines) instead of accepting it. */
+  declines?: () => boolean;
+  /** Also collects what the page logs as an error (failed loads included) into `pageErrors`. */
+  consoleErrors?: boolean;
+}
+
 /**
  * The console specs' browser: Chromium with one page that accepts every dialog (the console confirms
- * destructive actions) and collects the page's uncaught errors into `pageErrors`, which a spec then
- * shows when something is not shown and asserts empty at the end.
+ * destructive actions) unless `declines` says otherwise, and collects the page's uncaught errors into
+ * `pageErrors`, which a spec then shows when something is not shown and asserts empty at the end.
  */
-export async function launchConsole(pageErrors: string[], viewport?: { width: number; height: number }): Promise<{ browser: Browser; page: Page }> {
+export async function launchConsole(
+  pageErrors: string[],
+  viewport?: { width: number; height: number },
+  options: ConsoleBrowserOptions = {},
+): Promise<{ browser: Browser; page: Page }> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
   }
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-  const page = await (await browser.newContext(viewport ? { viewport } : {})).newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
+  const page = await (await browser.newContext({ ...(viewport ? { viewport } : {}), ...(options.permissions ? { permissions: options.permissions } : {}) })).newPage();
+  page.on('dialog', (dialog) => void (options.declines?.() ? dialog.dismiss() : dialog.accept()));
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  if (options.consoleErrors) page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
   return { browser, page };
 }
 

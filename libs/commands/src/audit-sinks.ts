@@ -58,3 +58,27 @@ export const resumeSink = defineCommand(
   z.strictObject({ fleet: SubjectToken, name: SubjectToken }),
   AuditSink,
 );
+
+/**
+ * A sink change as the audit service keeps it, in the same transaction as the change, until the api
+ * (which owns EV_OPERATORS) confirms its operator event is appended: who made it, with which command.
+ */
+export const SinkChange = z.strictObject({
+  commandId: z.string(),
+  correlationId: z.string(),
+  actor: z.strictObject({ kind: z.enum(['operator', 'device', 'service', 'system']), id: z.string() }),
+  kind: z.enum(['added', 'resumed', 'removed']),
+  sink: AuditSink,
+});
+export type SinkChange = z.infer<typeof SinkChange>;
+
+/** Sink changes made at least `olderThanSeconds` ago whose operator event is not confirmed yet, oldest first. */
+export const unrecordedSinkChanges = defineCommand(
+  'audit',
+  'sink-changes-unrecorded',
+  z.strictObject({ olderThanSeconds: z.number().min(0).max(86_400), limit: z.number().int().min(1).max(500).default(100) }),
+  z.strictObject({ items: z.array(SinkChange) }),
+);
+
+/** The api appended the change's operator event (or found it appended): the audit service forgets the change. */
+export const sinkChangeRecorded = defineCommand('audit', 'sink-change-recorded', z.strictObject({ commandId: z.string() }), z.strictObject({ forgotten: z.boolean() }));

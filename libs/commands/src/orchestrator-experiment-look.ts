@@ -39,3 +39,12 @@ export const ExperimentLook = z.strictObject({
   devices: z.strictObject({ candidate: PerMetric, control: PerMetric }),
 });
 export type ExperimentLook = z.infer<typeof ExperimentLook>;
+
+/**
+ * Where the orchestrator publishes each look as it records it (core NATS, at most once): the api's
+ * live stream of the experiment passes it on. A watcher that joins later reads the latest look from
+ * the experiment's view and the earlier ones from `list-experiment-looks`.
+ */
+export function liveLookSubject(subjectPrefix: string, fleet: string, experimentId: string): string {
+  return `${subjectPrefix}live.experiment-look.${fleet}.${experimentId}`;
+}

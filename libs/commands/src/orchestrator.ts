@@ -89,4 +89,4 @@ export { ChannelsView, listChannels, setChannel, promoteRollout } from './orches
 export {
   ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, listExperimentLooks, decideExperiment, stopExperiment,
 } from './orchestrator-experiments.js';
-export { ExperimentLook, LookTest } from './orchestrator-experiment-look.js';
+export { ExperimentLook, LookTest, liveLookSubject } from './orchestrator-experiment-look.js';

@@ -4,6 +4,7 @@ import { AgentBundlesController } from './agent-bundles/agent-bundles.controller
 import { API_CONFIG, type ApiConfig } from './api-config.js';
 import { ArtifactUpload } from './artifacts/artifact-upload.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
+import { AuditChainController } from './audit/audit-chain.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditSinksController } from './audit/audit-sinks.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
@@ -44,6 +45,7 @@ export class ApiModule {
         RolloutsController,
         ChannelsController,
         AuditController,
+        AuditChainController,
         AuditSinksController,
         TufController,
         AgentBundlesController,

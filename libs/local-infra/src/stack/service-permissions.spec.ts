@@ -130,6 +130,13 @@ describe('servicePermissions', () => {
     for (const s of platformServices.filter((x) => x !== 'api')) expect(maySubscribe(s, 'live.device-progress.default.r-1')).toBe(false);
   });
 
+  it("lets the orchestrator alone publish an experiment's looks, and the api alone follow them", () => {
+    expect(mayPublish('rollout-orchestrator', 'live.experiment-look.default.x-1')).toBe(true);
+    expect(maySubscribe('api', 'live.experiment-look.default.x-1')).toBe(true);
+    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator')) expect(mayPublish(s, 'live.experiment-look.default.x-1')).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'api')) expect(maySubscribe(s, 'live.experiment-look.default.x-1')).toBe(false);
+  });
+
   it("lets the gateway alone take devices' metric windows and write the telemetry stream", () => {
     expect(maySubscribe('device-gateway', 'keelson.dev.d-1.metrics')).toBe(true);
     expect(mayPublish('device-gateway', 'tm.metrics.default.d-1')).toBe(true);

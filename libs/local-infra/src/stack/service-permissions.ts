@@ -132,6 +132,7 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
   if (service === 'rollout-orchestrator') {
     // Experiments judge their arms on the devices' metric windows: direct gets only (no consumer, no stream info).
     publish.push(`$JS.API.DIRECT.GET.${sp}${telemetryMetrics.name}`);
+    publish.push(`${p}live.experiment-look.>`); // each look as it is recorded, to the experiment's watchers
   }
   if (service === 'registry-facade') {
     // The artifacts' bytes in its object store (KEELSON_BLOB_STORE=nats): chunks and metadata under
@@ -146,7 +147,8 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     const auditEvents = `${sp}AUDIT_EVENTS`;
     publish.push(`${p}audit.ce.>`, `$JS.API.STREAM.INFO.${auditEvents}`, `$JS.API.STREAM.CREATE.${auditEvents}`, `$JS.API.STREAM.UPDATE.${auditEvents}`);
   }
-  if (service === 'api') subscribe.push(`${p}live.device-progress.>`); // devices' steps, for the rollout's live stream
+  // Devices' steps, for the rollout's live stream; the decision loop's looks, for the experiment's.
+  if (service === 'api') subscribe.push(`${p}live.device-progress.>`, `${p}live.experiment-look.>`);
   return { publish: uniq(publish), subscribe: uniq(subscribe), allowResponses: a.serves !== undefined || service === 'device-gateway' };
 }
 

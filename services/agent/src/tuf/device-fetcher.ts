@@ -8,8 +8,7 @@ import type { Fetcher } from 'tuf-js';
 // tuf-js treats a 403/404 on `<N+1>.root.json` as "no newer root" only for its own error class.
 import { platformStream, type ClientIdentity, type PlatformStream, type StreamedResponse } from '../link/platform-fetch.js';
 import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
-import { isTransientFailure } from './transient-failure.js';
-import { askedPauseMs, RefusedDownload } from './refused-download.js';
+import { askedPauseMs, isTransientFailure, RefusedDownload } from './transient-failure.js';
 import { defaultRetry, maxRetryPauseMs, retryAfterMs, retryPauseMs, retryTransient, type RetryPolicy } from '../link/retry-backoff.js';
 import { partialSize, PartialDiscarded, resumeOnce, type ResumableTarget } from './resumable-download.js';
 

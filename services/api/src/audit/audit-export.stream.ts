@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { audit, type CommandInput } from '@keelson/commands';
 import type { AuditCloudEvent } from '@keelson/events';
 import type { OperatorCommands } from '../http/operator-commands.js';
-import { exportContentType, exportLines, exportPreamble, type AuditExportFormat } from './audit-export.format.js';
+import { exportContentType, exportLines, exportPreamble, type AuditExportOptions } from './audit-export.format.js';
 
 /** Entries per request to the audit service: one reply stays far below a NATS message, and memory stays flat. */
 export const exportPageSize = 500;
@@ -46,7 +46,7 @@ async function write(res: ServerResponse, text: string): Promise<void> {
 export async function writeAuditExport(
   res: ServerResponse,
   pages: AuditPages,
-  options: { format: AuditExportFormat; filename: string; onCutOff: (err: unknown) => void },
+  options: AuditExportOptions & { filename: string; onCutOff: (err: unknown) => void },
 ): Promise<void> {
   const { format, filename } = options;
   let page = await pages.next();
@@ -58,7 +58,7 @@ export async function writeAuditExport(
   try {
     await write(res, exportPreamble(format));
     while (!page.done && !res.destroyed) {
-      await write(res, exportLines(format, page.value));
+      await write(res, exportLines(options, page.value));
       if (res.destroyed) break; // the client went away: stop asking the audit for more
       page = await pages.next();
     }

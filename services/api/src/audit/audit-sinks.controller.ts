@@ -1,16 +1,24 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query } from '@nestjs/common';
 import { audit } from '@keelson/commands';
+import type { CommandContext } from '@keelson/service-kit';
 import { OperatorCommands, operatorContext } from '../http/operator-commands.js';
 import { AuditSinkRecords } from '../operators/audit-sink-records.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { AddAuditSinkRequest, AuditSinkParams } from './audit-sinks.schemas.js';
 
+type SinkChangeKind = audit.SinkChange['kind'];
+
 /**
  * The fleet's audit webhook sinks, kept and delivered by the audit service. Managing them needs the
- * fleet's `admin` role: a sink sends the whole audit trail elsewhere.
+ * fleet's `admin` role: a sink sends the whole audit trail elsewhere. The audit service keeps each
+ * change with its command in the change's transaction; the request then appends its operator event,
+ * and if it cannot, the relay does (sink-change-relay.ts): the change is made either way, so the
+ * answer is the change's.
  */
 @Controller('v1/audit/sinks')
 export class AuditSinksController {
+  private readonly logger = new Logger('audit-sinks');
+
   constructor(
     @Inject(OperatorCommands) private readonly commands: OperatorCommands,
     @Inject(AuditSinkRecords) private readonly records: AuditSinkRecords,
@@ -20,8 +28,9 @@ export class AuditSinksController {
   @HttpCode(201)
   async add(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    const sink = await this.commands.call(audit.addSink, { fleet, ...parseBody(AddAuditSinkRequest, body) });
-    await this.records.added(sink, operatorContext());
+    const ctx = operatorContext();
+    const sink = await this.commands.call(audit.addSink, { fleet, ...parseBody(AddAuditSinkRequest, body) }, {}, ctx);
+    await this.record('added', sink, ctx);
     return sink;
   }
 
@@ -38,16 +47,25 @@ export class AuditSinksController {
   @Post(':name/resume')
   @HttpCode(200)
   async resume(@Query() query: unknown, @Param() params: unknown) {
-    const sink = await this.commands.call(audit.resumeSink, this.named(query, params));
-    await this.records.resumed(sink, operatorContext());
+    const ctx = operatorContext();
+    const sink = await this.commands.call(audit.resumeSink, this.named(query, params), {}, ctx);
+    await this.record('resumed', sink, ctx);
     return sink;
   }
 
   @Delete(':name')
   async remove(@Query() query: unknown, @Param() params: unknown) {
-    const answer = await this.commands.call(audit.removeSink, this.named(query, params));
-    await this.records.removed(answer.removed, operatorContext());
+    const ctx = operatorContext();
+    const answer = await this.commands.call(audit.removeSink, this.named(query, params), {}, ctx);
+    await this.record('removed', answer.removed, ctx);
     return answer;
+  }
+
+  private async record(kind: SinkChangeKind, sink: audit.AuditSink, ctx: CommandContext): Promise<void> {
+    const { actor, commandId, correlationId } = ctx;
+    await this.records.record({ kind, sink, actor, commandId, correlationId }).catch((err: unknown) => {
+      this.logger.warn(`the ${kind} of audit sink ${sink.name} is made; its audit entry follows by the relay: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   private named(query: unknown, params: unknown): { fleet: string; name: string } {

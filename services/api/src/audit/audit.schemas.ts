@@ -18,13 +18,18 @@ export const AuditQuery = z.object({
 });
 export const AuditPage = audit.queryAudit.output;
 
-/** `GET /v1/audit/export`: every entry of the fleet from `since` (inclusive) to `until` (exclusive), streamed oldest first. */
+/**
+ * `GET /v1/audit/export`: every entry of the fleet from `since` (inclusive) to `until` (exclusive), streamed oldest first.
+ * NDJSON is always exact; `raw` matters to CSV only.
+ */
 export const AuditExportQuery = z
   .object({
     ...fleetParam,
     since: IsoTime,
     until: IsoTime,
     format: z.enum(['ndjson', 'csv']).default('ndjson'),
+    /** CSV fields byte for byte, a field that starts like a formula too (the evidence form); by default such a field gets a leading `'`. */
+    raw: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     rollout: SubjectToken.optional(),
     device: SubjectToken.optional(),
     artifact: z.string().max(100).optional(),

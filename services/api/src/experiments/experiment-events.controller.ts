@@ -10,9 +10,6 @@ import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js'
 import { streamExperiment } from './experiment-live-stream.js';
 import { ExperimentParams } from './experiment.schemas.js';
 
-/** How often an open stream asks the orchestrator for a new look (looks come every tick at most, 30 s by default). */
-const lookPollMs = 1_000;
-
 /** `GET /v1/experiments/{id}/events`: the live SSE stream of one experiment. */
 @Controller('v1/experiments')
 export class ExperimentEventsController implements BeforeApplicationShutdown {
@@ -32,7 +29,7 @@ export class ExperimentEventsController implements BeforeApplicationShutdown {
     // Before a byte is streamed, so an unknown experiment is a plain 404.
     const view = await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id });
     const lookOf = async () => (await this.commands.call(orchestrator.getExperiment, { fleet, experimentId: id })).lastLook;
-    await this.streams.hold(res, () => streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, lookOf, lookPollMs }));
+    await this.streams.hold(res, () => streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, lookOf }));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

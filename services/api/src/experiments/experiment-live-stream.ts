@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/commands';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { parseExperimentEvent, type ExperimentEvent } from '@keelson/events';
 import { EventFeed } from '../rollouts/event-feed.js';
@@ -10,10 +10,8 @@ export interface ExperimentStreamDeps {
   nc: NatsConnection;
   naming: EventStoreNaming;
   heartbeatMs: number;
-  /** The decision loop's latest look at the experiment (the orchestrator keeps it, not the event stream). */
+  /** The latest look, asked once the stream listens for new ones: a look recorded just before that is not missed. */
   lookOf: () => Promise<orchestrator.ExperimentLook | undefined>;
-  /** How often the stream asks for a new look. */
-  lookPollMs: number;
 }
 
 /** What makes a look new: its figures, not the moment it was taken (the loop re-judges the same data every tick). */
@@ -23,23 +21,29 @@ const figuresOf = (look: orchestrator.ExperimentLook | undefined): string => {
   return JSON.stringify(figures);
 };
 
-/** Sends each look whose figures differ from the last one sent, until `stopped` says so. */
-function followLooks(sse: SseWriter, deps: ExperimentStreamDeps, first: orchestrator.ExperimentLook | undefined, stopped: () => boolean): () => void {
-  let last = figuresOf(first);
-  let polling = false;
-  const timer = setInterval(() => {
-    if (polling || stopped()) return;
-    polling = true;
-    deps.lookOf().then(
-      (look) => {
-        const figures = figuresOf(look);
-        if (look && figures !== last && !stopped()) sse.send('look', look);
-        last = figures;
-      },
-      () => undefined, // a missed look is shown by the next one; the event stream carries the verdict
-    ).finally(() => (polling = false));
-  }, deps.lookPollMs);
-  return () => clearInterval(timer);
+/**
+ * Sends each look the orchestrator publishes as it records it (`live.experiment-look.<fleet>.<id>`)
+ * whose figures differ from the last one sent, in the order taken, until `stopped` says so.
+ */
+function followLooks(sse: SseWriter, deps: ExperimentStreamDeps, view: orchestrator.ExperimentView, stopped: () => boolean): () => void {
+  const sub = deps.nc.subscribe(orchestrator.liveLookSubject(deps.naming.subjectPrefix, view.fleet, view.experimentId));
+  let last = figuresOf(view.lastLook);
+  let lastAt = view.lastLook?.judgedAt ?? '';
+  const pass = (look: orchestrator.ExperimentLook | undefined) => {
+    if (!look || look.judgedAt <= lastAt || stopped()) return; // ISO times of one clock: text order is time order
+    lastAt = look.judgedAt;
+    const figures = figuresOf(look);
+    if (figures !== last) sse.send('look', look);
+    last = figures;
+  };
+  void (async () => {
+    pass(await deps.lookOf().catch(() => undefined)); // a missed look is shown by the next one
+    for await (const m of sub) {
+      const look = orchestrator.ExperimentLook.safeParse(m.json());
+      if (look.success) pass(look.data); // only the orchestrator may publish here: anything else is nobody's look
+    }
+  })();
+  return () => sub.unsubscribe();
 }
 
 const verdictStatus = { promote: 'promoted', abort: 'aborted', inconclusive: 'inconclusive' } as const;
@@ -54,7 +58,7 @@ function statusAfter(event: ExperimentEvent, before: orchestrator.ExperimentStat
  * Streams one experiment: `snapshot` (the view when the stream opened), then each of its events in
  * stream order from the first (`experiment`), and `end` once an ended experiment's verdict is
  * carried out (at once for one that was settled when the stream opened). While it is open, each new
- * look of the decision loop (`look`: its figures changed) is sent too. Heartbeat comments keep
+ * look of the decision loop (`look`: its figures changed) is sent too, as the orchestrator records it. Heartbeat comments keep
  * proxies from closing a quiet stream; the consumer is closed when the client goes.
  */
 export async function streamExperiment(view: orchestrator.ExperimentView, res: ServerResponse, deps: ExperimentStreamDeps): Promise<void> {
@@ -72,7 +76,7 @@ export async function streamExperiment(view: orchestrator.ExperimentView, res: S
   });
   const beat = setInterval(() => sse.heartbeat(), deps.heartbeatMs);
   let ended = false;
-  const stopLooks = followLooks(sse, deps, view.lastLook, () => ended || res.writableEnded);
+  const stopLooks = followLooks(sse, deps, view, () => ended || res.writableEnded);
   res.once('close', () => void feed.close());
   try {
     let status = view.status;

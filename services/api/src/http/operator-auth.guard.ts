@@ -5,6 +5,7 @@ import { CLOCK, HealthController, ServiceError, type Clock } from '@keelson/serv
 import { AgentBundlesController } from '../agent-bundles/agent-bundles.controller.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { ApiTokensController } from '../operators/api-tokens.controller.js';
+import { AuditChainController } from '../audit/audit-chain.controller.js';
 import { AuditSinksController } from '../audit/audit-sinks.controller.js';
 import { looksLikeApiToken, readApiToken } from '../operators/api-token-string.js';
 import { ApiTokens } from '../operators/api-tokens.js';
@@ -14,6 +15,9 @@ import { requiredRoleOf, roleAllows } from './route-roles.js';
 
 /** Controllers whose every route needs the fleet's admin role. */
 const adminOnly = new Set<unknown>([ApiTokensController, AuditSinksController]);
+
+/** Controllers whose answers span every fleet: only the bootstrap admin token may use them, never an API token. */
+const installationOnly = new Set<unknown>([AuditChainController]);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -32,7 +36,7 @@ function fleetOf(req: IncomingMessage & { query?: Record<string, unknown> }): un
 /**
  * Every route needs `Authorization: Bearer <token>` except `/healthz`, `/readyz` and `/metrics`, which
  * launchers, probes and Prometheus read, and `/v1/agent/...` (the agent's bundles and installer). The bootstrap admin token (`KEELSON_ADMIN_TOKEN`) may do anything in any fleet;
- * an API token acts in its own fleet only (403 elsewhere) and within its role. The request's actor
+ * an API token acts in its own fleet only (403 elsewhere) and within its role, and never on what spans every fleet. The request's actor
  * (`operator:admin` or `operator:<tokenId>`) goes into every command it sends, and so into the audit log.
  */
 @Injectable()
@@ -58,6 +62,9 @@ export class OperatorAuthGuard implements CanActivate {
     const parsed = readApiToken(presented);
     if (!parsed) throw unauthenticated();
     const token = await this.tokens.authenticate(parsed, this.clock.now());
+    if (installationOnly.has(context.getClass())) {
+      throw new ServiceError('Forbidden', 'auth.installation', 'this answer spans every fleet: only the admin token may ask for it');
+    }
     if (fleetOf(req) !== token.fleet) throw new ServiceError('Forbidden', 'auth.wrong-fleet', `this token acts in fleet '${token.fleet}' only`);
     const required = requiredRoleOf(req.method ?? 'GET', adminOnly.has(context.getClass()));
     if (!roleAllows(token.role, required)) throw new ServiceError('Forbidden', 'auth.role', `a ${token.role} token cannot do this (it needs ${required})`);

@@ -25,9 +25,12 @@ export class OperatorCommands {
     brokerLinkOf(nc); // follows the connection's status from now on, not from the first request
   }
 
-  /** Refused at once with `Unavailable` (a 503) while the api has no NATS server, instead of after the request's timeout. */
-  async call<C extends CommandContract>(contract: C, input: CommandInput<C>, options: CallOptions = {}): Promise<CommandOutput<C>> {
+  /**
+   * Refused at once with `Unavailable` (a 503) while the api has no NATS server, instead of after the
+   * request's timeout. `context` is the request's, fresh ids each call unless the caller needs to know them.
+   */
+  async call<C extends CommandContract>(contract: C, input: CommandInput<C>, options: CallOptions = {}, context = operatorContext()): Promise<CommandOutput<C>> {
     if (brokerLinkOf(this.nc).isDown) throw new ServiceError('Unavailable', brokerUnavailableReply.code, brokerUnavailableReply.message);
-    return callCommand(this.nc, this.config.naming, contract, input, operatorContext(), options);
+    return callCommand(this.nc, this.config.naming, contract, input, context, options);
   }
 }

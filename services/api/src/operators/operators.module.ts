@@ -1,10 +1,11 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { audit } from '@keelson/commands';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import {
-  CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  callCommand, CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { adminCredentialMigrations, recordAdminCredential } from './admin-credential.js';
@@ -13,14 +14,23 @@ import { AuditSinkRecords } from './audit-sink-records.js';
 import { ApiTokens } from './api-tokens.js';
 import { ApiTokensController } from './api-tokens.controller.js';
 import { apiTokensMigrations, apiTokensProjection } from './api-tokens.projection.js';
+import { sinkChangeRelay } from './sink-change-relay.js';
 
 const OPERATOR_EVENTS = Symbol('OperatorEventStore');
 
 // The api keeps API tokens and the admin credential's fingerprint in its own database.
 const apiTables = 'API tokens are kept there';
 
-/** Owns EV_OPERATORS, migrates, records a changed admin token at start, then projects API tokens. */
-function operatorsDeclaration(apiConfig: ApiConfig, db: Database, clock: Clock, store: EventStore<OperatorEvent>): ModuleDeclaration {
+/** The api's side of operator records: its database, clock, event store, and the audit sinks' changes relayed. */
+interface OperatorsDeps {
+  db: Database;
+  clock: Clock;
+  store: EventStore<OperatorEvent>;
+  sinkChanges: DeclaredWorker;
+}
+
+/** Owns EV_OPERATORS, migrates, records a changed admin token at start, projects API tokens, relays unrecorded sink changes. */
+function operatorsDeclaration(apiConfig: ApiConfig, { db, clock, store, sinkChanges }: OperatorsDeps): ModuleDeclaration {
   const logger = new Logger('operators');
   const { adminToken, credentialsAuditFleet: auditFleet } = apiConfig;
   // In every replica: a step its start passes (recording the token twice is one aggregate's decision).
@@ -39,6 +49,7 @@ function operatorsDeclaration(apiConfig: ApiConfig, db: Database, clock: Clock, 
     streams: [eventStreams.api],
     migrations: [...apiTokensMigrations, ...adminCredentialMigrations],
     projections: [adminCredential, { name: 'api tokens read model', projection: apiTokensProjection }],
+    reactors: [sinkChanges],
   };
 }
 
@@ -59,13 +70,20 @@ export class OperatorsModule {
           useFactory: (nc: NatsConnection, config: ServiceConfig) => new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.api, parse: parseOperatorEvent }),
         },
         { provide: ApiTokens, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new ApiTokens(store) },
-        { provide: AuditSinkRecords, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new AuditSinkRecords(store) },
+        {
+          provide: AuditSinkRecords,
+          inject: [OPERATOR_EVENTS, NATS, SERVICE_CONFIG],
+          useFactory: (store: EventStore<OperatorEvent>, nc: NatsConnection, config: ServiceConfig) =>
+            new AuditSinkRecords(store, async (commandId) => void (await callCommand(nc, config.naming, audit.sinkChangeRecorded, { commandId }))),
+        },
         { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)) },
         {
           provide: OPERATORS_DECLARATION,
-          inject: [DATABASE, CLOCK, OPERATOR_EVENTS],
-          useFactory: (db: Database | null, clock: Clock, store: EventStore<OperatorEvent>) =>
-            declareModule(operatorsDeclaration(apiConfig, requireDatabase(db, 'api', apiTables), clock, store)),
+          inject: [DATABASE, CLOCK, OPERATOR_EVENTS, NATS, SERVICE_CONFIG, AuditSinkRecords],
+          useFactory: (db: Database | null, clock: Clock, store: EventStore<OperatorEvent>, nc: NatsConnection, config: ServiceConfig, records: AuditSinkRecords) => {
+            const sinkChanges = sinkChangeRelay({ nc, naming: config.naming, records });
+            return declareModule(operatorsDeclaration(apiConfig, { db: requireDatabase(db, 'api', apiTables), clock, store, sinkChanges }));
+          },
         },
       ],
       exports: [ApiTokens, AuditSinkRecords],

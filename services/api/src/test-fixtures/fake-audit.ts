@@ -7,6 +7,8 @@ import { pageOf } from './fake-page.js';
 export class FakeAudit {
   readonly entries: AuditCloudEvent[] = [];
   lastQuery: unknown;
+  /** How many times the chain was verified: a refused request must not reach the audit service. */
+  verifications = 0;
 
   add(fleet: string, type: string, data: Record<string, unknown>): void {
     const seq = this.entries.length + 1;
@@ -23,6 +25,13 @@ export class FakeAudit {
         this.lastQuery = input;
         const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
         return pageOf(input.order === 'newest' ? items.reverse() : items, input);
+      }),
+      // No sinks here, so no sink change ever waits for its event (the api's relay asks every few seconds).
+      handlerFor(audit.unrecordedSinkChanges, async () => ({ items: [] })),
+      // The chain of every fleet's entries, as the audit service walks it: its length and the last hash.
+      handlerFor(audit.verifyAudit, async () => {
+        this.verifications++;
+        return { intact: true, entries: this.entries.length, headHash: this.entries.at(-1)?.keelsonhash ?? '0'.repeat(64) };
       }),
     ];
   }

@@ -20,6 +20,8 @@ export class FakeOrchestrator {
   readonly received: { command: string; input: Record<string, unknown> }[] = [];
   /** What list-experiments answers, as a test put it there. */
   readonly experiments: orchestrator.ExperimentView[] = [];
+  /** How many times one experiment was read (get-experiment): a live stream reads it on opening only. */
+  experimentReads = 0;
   /** Channel versions by `<fleet>/<artifact>/<channel>`. */
   readonly channels = new Map<string, string>();
   private n = 0;
@@ -107,6 +109,12 @@ export class FakeOrchestrator {
         return this.channelsView(input.fleet, input.artifactName);
       }),
       handlerFor(orchestrator.listExperiments, async (input) => pageOf(this.experiments.filter((e) => e.fleet === input.fleet), input)),
+      handlerFor(orchestrator.getExperiment, async ({ fleet, experimentId }) => {
+        this.experimentReads++;
+        const view = this.experiments.find((e) => e.fleet === fleet && e.experimentId === experimentId);
+        if (!view) throw new NotFound('experiment', experimentId);
+        return view;
+      }),
       handlerFor(orchestrator.listChannels, async ({ fleet, artifactName }) => this.channelsView(fleet, artifactName)),
       handlerFor(orchestrator.getRollout, async ({ fleet, rolloutId }) => {
         const view = this.rollouts.get(rolloutId);

@@ -1,16 +1,19 @@
 import { Controller, Inject } from '@nestjs/common';
 import { audit, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
-import { CommandPattern } from '@keelson/service-kit';
+import { CommandPattern, type CommandContext } from '@keelson/service-kit';
 import { AuditSinks } from './audit-sinks.store.js';
 
-/** `cmd.audit.sink-*`: the operators' webhook sinks of a fleet. Answers never hold a signing secret. */
+/**
+ * `cmd.audit.sink-*`: the operators' webhook sinks of a fleet. Answers never hold a signing secret.
+ * Each change is kept with the command that made it until the api confirms its operator event.
+ */
 @Controller()
 export class AuditSinkCommands {
   constructor(@Inject(AuditSinks) private readonly sinks: AuditSinks) {}
 
   @CommandPattern(audit.addSink)
-  add(input: ParsedCommandInput<typeof audit.addSink>): Promise<CommandOutput<typeof audit.addSink>> {
-    return this.sinks.add(input);
+  add(input: ParsedCommandInput<typeof audit.addSink>, ctx: CommandContext): Promise<CommandOutput<typeof audit.addSink>> {
+    return this.sinks.add(input, ctx);
   }
 
   @CommandPattern(audit.listSinks)
@@ -24,12 +27,22 @@ export class AuditSinkCommands {
   }
 
   @CommandPattern(audit.removeSink)
-  async remove(input: ParsedCommandInput<typeof audit.removeSink>): Promise<CommandOutput<typeof audit.removeSink>> {
-    return { removed: await this.sinks.remove(input.fleet, input.name) };
+  async remove(input: ParsedCommandInput<typeof audit.removeSink>, ctx: CommandContext): Promise<CommandOutput<typeof audit.removeSink>> {
+    return { removed: await this.sinks.remove(input.fleet, input.name, ctx) };
   }
 
   @CommandPattern(audit.resumeSink)
-  resume(input: ParsedCommandInput<typeof audit.resumeSink>): Promise<CommandOutput<typeof audit.resumeSink>> {
-    return this.sinks.resume(input.fleet, input.name);
+  resume(input: ParsedCommandInput<typeof audit.resumeSink>, ctx: CommandContext): Promise<CommandOutput<typeof audit.resumeSink>> {
+    return this.sinks.resume(input.fleet, input.name, ctx);
+  }
+
+  @CommandPattern(audit.unrecordedSinkChanges)
+  async unrecorded(input: ParsedCommandInput<typeof audit.unrecordedSinkChanges>): Promise<CommandOutput<typeof audit.unrecordedSinkChanges>> {
+    return { items: await this.sinks.unrecordedChanges(input.olderThanSeconds, input.limit) };
+  }
+
+  @CommandPattern(audit.sinkChangeRecorded)
+  async recorded(input: ParsedCommandInput<typeof audit.sinkChangeRecorded>): Promise<CommandOutput<typeof audit.sinkChangeRecorded>> {
+    return { forgotten: await this.sinks.forgetChange(input.commandId) };
   }
 }

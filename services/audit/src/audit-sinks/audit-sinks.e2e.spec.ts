@@ -13,6 +13,7 @@ import { SinkSecrets } from './sink-secrets.js';
 import { checkDelivery, signatureHeader } from './sink-signature.js';
 
 const admin = { kind: 'operator', id: 'admin' } as const;
+const operatorCommand = { actor: admin, commandId: 'c-rekeyed', correlationId: 'c-rekeyed' };
 const signingSecret = 'shared-with-the-siem-0123456789';
 const platformSecret = 'audit-sink-platform-secret-0123456789';
 const maxAttempts = 3;
@@ -136,6 +137,18 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
   });
 
   // The in-process audit stays stopped from here on.
+  it('keeps each change with the command that made it until its event is confirmed, and nothing for a refused change', async () => {
+    const command = (id: string) => ({ actor: admin, commandId: id, correlationId: `corr-${id}` });
+    const input = { fleet: 'default', name: 'kept', url: receiver.url('/kept'), secret: signingSecret };
+    const sink = await callCommand(h.nc, h.naming, audit.addSink, input, command('c-kept'));
+    await expect(callCommand(h.nc, h.naming, audit.addSink, input, command('c-refused'))).rejects.toMatchObject({ code: 'audit.sink-exists' });
+    const kept = (await call(audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items.filter((c) => c.sink.name === 'kept');
+    expect(kept).toEqual([{ commandId: 'c-kept', correlationId: 'corr-c-kept', actor: admin, kind: 'added', sink }]);
+    expect(await call(audit.sinkChangeRecorded, { commandId: 'c-kept' })).toEqual({ forgotten: true });
+    expect(await call(audit.sinkChangeRecorded, { commandId: 'c-kept' })).toEqual({ forgotten: false });
+    expect((await call(audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items.map((c) => c.commandId)).not.toContain('c-kept');
+  });
+
   it('loses nothing when the audit is killed mid-delivery: the restarted audit sends that entry again and goes on in order', async () => {
     await h.stop();
     receiver.answer = (path, attempt) => (path === '/crash' && attempt === 3 ? 'hold' : 200);
@@ -158,7 +171,7 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
   it('treats a signing secret the platform secret no longer opens as a failed delivery, naming the variable only', async () => {
     // Nothing runs now: this replica alone tries the sink, with the wrong platform secret.
     const sealing = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: platformSecret });
-    const { sinkId } = await new AuditSinks(h.db, sealing).add({ fleet: 'default', name: 'rekeyed', url: receiver.url('/rekeyed'), secret: signingSecret, from: 'start' });
+    const { sinkId } = await new AuditSinks(h.db, sealing).add({ fleet: 'default', name: 'rekeyed', url: receiver.url('/rekeyed'), secret: signingSecret, from: 'start' }, operatorCommand);
     const wrong = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: 'not-the-platform-secret-0123' });
     const options = { retryBaseMs: 20, retryMaxMs: 80, maxAttempts, timeoutMs: 5000 };
     expect(await deliverNext(h.db, wrong, sinkId, 'rekeyed', options)).toBe('failed');

@@ -6,6 +6,7 @@ import { AuditSinkCommands } from './audit-sinks.controller.js';
 import { auditSinksMigrations } from './audit-sinks.migrations.js';
 import { AuditSinks } from './audit-sinks.store.js';
 import { auditSinksWorker, sinkDeliveryOptions } from './audit-sinks.worker.js';
+import { sinkChangesMigrations } from './sink-changes.js';
 import { SinkSecrets, sinkSecretName } from './sink-secrets.js';
 
 const AUDIT_SINKS_DECLARATION = Symbol('AuditSinksDeclaration');
@@ -52,7 +53,7 @@ function sinkSecretsOf(config: ServiceConfig): SinkSecrets {
         return declareModule({
           module: 'audit-sinks',
           database: auditTables,
-          migrations: auditSinksMigrations,
+          migrations: [...auditSinksMigrations, ...sinkChangesMigrations],
           projections: [resealWorker(database, secrets)],
           reactors: [auditSinksWorker(database, secrets, sinkDeliveryOptions(config))],
           commandControllers: [AuditSinkCommands],

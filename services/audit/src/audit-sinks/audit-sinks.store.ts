@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { audit, CommandOutput, ParsedCommandInput } from '@keelson/commands';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { Database } from '@keelson/postgres';
+import type { CommandContext } from '@keelson/service-kit';
+import { forgetSinkChange, keepSinkChange, unrecordedSinkChanges } from './sink-changes.js';
 import type { SinkSecrets } from './sink-secrets.js';
 
 type AuditSink = CommandOutput<typeof audit.showSink>;
@@ -38,14 +40,17 @@ export function defaultSinkName(url: string): string {
   return (host || 'sink').slice(0, 63);
 }
 
-/** The operator's side of the sinks: add, list, show, remove, resume. Bad input changes nothing. */
+/**
+ * The operator's side of the sinks: add, list, show, remove, resume. Bad input changes nothing; a
+ * change commits together with the record of who made it (sink-changes.ts), so none goes unaudited.
+ */
 export class AuditSinks {
   constructor(
     private readonly db: Database,
     private readonly secrets: SinkSecrets,
   ) {}
 
-  async add(input: ParsedCommandInput<typeof audit.addSink>): Promise<AuditSink> {
+  async add(input: ParsedCommandInput<typeof audit.addSink>, ctx: CommandContext): Promise<AuditSink> {
     this.secrets.requireConfigured();
     const name = input.name ?? defaultSinkName(input.url);
     const [head] = await this.db.query<{ position: string }>('SELECT position FROM audit_chain_head');
@@ -54,13 +59,17 @@ export class AuditSinks {
     if (position > last) throw new RuleViolation('audit.sink-position-ahead', `position ${position + 1} is past the end of the audit log (${last} entries)`);
     const sinkId = `s-${randomBytes(8).toString('hex')}`;
     const sealed = await this.secrets.seal(sinkId, input.secret);
-    const rows = await this.db.query<SinkRow>(
-      `INSERT INTO audit_sinks (sink_id, fleet, name, url, sealed_secret, position) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (fleet, name) DO NOTHING RETURNING ${sinkColumns}`,
-      [sinkId, input.fleet, name, input.url, sealed, position],
-    );
-    if (!rows[0]) throw new RuleViolation('audit.sink-exists', `fleet ${input.fleet} already has a sink named '${name}': remove it first or pick another --name`);
-    return sinkOfRow(rows[0]);
+    return this.db.transaction(async (sql) => {
+      const [row] = await sql.query<SinkRow>(
+        `INSERT INTO audit_sinks (sink_id, fleet, name, url, sealed_secret, position) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (fleet, name) DO NOTHING RETURNING ${sinkColumns}`,
+        [sinkId, input.fleet, name, input.url, sealed, position],
+      );
+      if (!row) throw new RuleViolation('audit.sink-exists', `fleet ${input.fleet} already has a sink named '${name}': remove it first or pick another --name`);
+      const sink = sinkOfRow(row);
+      await keepSinkChange(sql, ctx, 'added', sink);
+      return sink;
+    });
   }
 
   async list(fleet: string): Promise<AuditSink[]> {
@@ -75,19 +84,33 @@ export class AuditSinks {
   }
 
   /** Removes the sink (waiting for a delivery in flight to finish with it) and its sealed secret. */
-  async remove(fleet: string, name: string): Promise<AuditSink> {
-    const [row] = await this.db.query<SinkRow>(`DELETE FROM audit_sinks WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`, [fleet, name]);
-    if (!row) throw new NotFound('audit-sink', name);
-    this.secrets.forget(row.sink_id);
-    return sinkOfRow(row);
+  async remove(fleet: string, name: string, ctx: CommandContext): Promise<AuditSink> {
+    const sink = await this.changeOne(ctx, 'removed', name, `DELETE FROM audit_sinks WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`, [fleet, name]);
+    this.secrets.forget(sink.sinkId);
+    return sink;
   }
 
-  async resume(fleet: string, name: string): Promise<AuditSink> {
-    const [row] = await this.db.query<SinkRow>(
-      `UPDATE audit_sinks SET paused = false, failures = 0, next_attempt_at = now() WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`,
-      [fleet, name],
-    );
-    if (!row) throw new NotFound('audit-sink', name);
-    return sinkOfRow(row);
+  resume(fleet: string, name: string, ctx: CommandContext): Promise<AuditSink> {
+    const resume = `UPDATE audit_sinks SET paused = false, failures = 0, next_attempt_at = now() WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`;
+    return this.changeOne(ctx, 'resumed', name, resume, [fleet, name]);
+  }
+
+  unrecordedChanges(olderThanSeconds: number, limit: number): Promise<audit.SinkChange[]> {
+    return unrecordedSinkChanges(this.db, olderThanSeconds, limit);
+  }
+
+  forgetChange(commandId: string): Promise<boolean> {
+    return forgetSinkChange(this.db, commandId);
+  }
+
+  /** Runs `statement` on the named sink and keeps the change, in one transaction. */
+  private changeOne(ctx: CommandContext, kind: 'resumed' | 'removed', name: string, statement: string, params: unknown[]): Promise<AuditSink> {
+    return this.db.transaction(async (sql) => {
+      const [row] = await sql.query<SinkRow>(statement, params);
+      if (!row) throw new NotFound('audit-sink', name);
+      const sink = sinkOfRow(row);
+      await keepSinkChange(sql, ctx, kind, sink);
+      return sink;
+    });
   }
 }

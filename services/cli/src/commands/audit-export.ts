@@ -23,14 +23,15 @@ function stdoutOf(ctx: CommandContext): Writable {
 /**
  * `audit export`: every audit entry of the fleet in a time window, as NDJSON or CSV, narrowed to one
  * rollout, device or artifact. The API streams it; the CLI passes the bytes on as they come, so an
- * export of any size runs in little memory. An export the API cut off ends with exit code 1.
+ * export of any size runs in little memory. An export the API cut off ends with exit code 1. CSV fields
+ * that would open as spreadsheet formulas get a leading `'` unless `--raw` asks for the exact bytes.
  */
 export const auditExport: Command = {
-  usage: 'audit export --since ISO --until ISO [--format ndjson|csv] [--rollout ID|--device ID|--artifact NAME] [--output FILE]',
+  usage: 'audit export --since ISO --until ISO [--format ndjson|csv [--raw]] [--rollout ID|--device ID|--artifact NAME] [--output FILE]',
   args: [],
   options: {
     since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' }, output: { type: 'string' },
-    rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' },
+    rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, raw: { type: 'boolean' },
   },
   async run(ctx) {
     const [since, until] = [flag(ctx, 'since'), flag(ctx, 'until')];
@@ -39,7 +40,8 @@ export const auditExport: Command = {
     if (!formats.includes(format)) throw usageError(`--format must be ndjson or csv, got '${format}'`);
     const given = narrowing.filter((k) => flag(ctx, k) !== undefined);
     if (given.length > 1) throw usageError(`give at most one of --rollout, --device and --artifact (got ${given.map((k) => `--${k}`).join(', ')})`);
-    const query = { since, until, format, ...Object.fromEntries(given.map((k) => [k, flag(ctx, k)])) };
+    const raw = ctx.values.raw ? { raw: 'true' } : {};
+    const query = { since, until, format, ...raw, ...Object.fromEntries(given.map((k) => [k, flag(ctx, k)])) };
     const body = Readable.fromWeb((await ctx.api.download('/v1/audit/export', query)) as ReadableStream<Uint8Array>);
     const output = flag(ctx, 'output');
     try {

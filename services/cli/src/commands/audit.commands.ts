@@ -29,7 +29,8 @@ export const auditList: Command = {
 /**
  * `audit verify`: the api has the audit service walk the whole hash chain. Exit 0 with the number of
  * entries and the head hash (worth keeping elsewhere: a later rewrite of the whole chain would change
- * it), or exit 1 naming the first entry that does not hold and what differs there.
+ * it), or exit 1 naming the first entry that does not hold and what differs there. The chain spans
+ * every fleet: the api answers the admin token only.
  */
 export const auditVerify: Command = {
   usage: 'audit verify',

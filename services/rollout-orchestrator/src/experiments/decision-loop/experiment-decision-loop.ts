@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/commands';
 import type { Actor } from '@keelson/events';
 import type { CommandContext } from '@keelson/service-kit';
 import { carryOutVerdict } from '../commands/carry-out-verdict.js';
@@ -65,7 +65,10 @@ export class ExperimentDecisionLoop {
     const decision = await judgeExperiment(deps.metrics, state.facts, now, this.o.lookMs);
     // The decision's own numbers, made JSON-safe: shown by `experiment show` and audited on a verdict.
     const evidence = JSON.parse(JSON.stringify(decision)) as Omit<orchestrator.ExperimentLook, 'judgedAt'>;
-    await deps.experiments.recordLook(fleet, experimentId, { judgedAt: now.toISOString(), ...evidence });
+    const look: orchestrator.ExperimentLook = { judgedAt: now.toISOString(), ...evidence };
+    await deps.experiments.recordLook(fleet, experimentId, look);
+    // Live watchers get the look as it is recorded (the api's experiment stream) instead of asking for it.
+    deps.nc.publish(orchestrator.liveLookSubject(deps.naming.subjectPrefix, fleet, experimentId), JSON.stringify(look));
     const arm = rollouts.candidate ? await deps.rollouts.current(fleet, rollouts.candidate) : undefined;
     const armRollout = arm && arm.status !== 'absent' ? (arm as ArmRollout) : undefined;
     const verdict = automaticVerdict(decision, armRollout, now.getTime() - Date.parse(created.createdAt), created.plan.maxDurationSeconds * 1000);
