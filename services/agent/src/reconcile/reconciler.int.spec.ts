@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository, tamperTarget } from '@keelson/tuf/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import type { AgentState } from '../data-dir/agent-state.js';
 import { AgentHalted } from './reconcile-context.js';
@@ -9,10 +10,9 @@ import type { DataDirLayout } from '../data-dir/layout.js';
 import { simulateApplication } from '../sim/simulated-application.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
 import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness, type Sent } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 describe('reconciling desired state on disk: verify, swap, probe, roll back, survive a crash', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
   let failing: Set<string>;
@@ -39,7 +39,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
   const states = (h: Harness, id: string) => h.sent.filter((s) => s.assignmentId === id).map((s) => s.state);
 
   beforeEach(async () => {
-    repo = new TestTufRepository();
+    repo = new KeyedRepository();
     const ca = await TestDeviceCa.create(fleet);
     facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
     layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
@@ -91,7 +91,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back, sur
     const h = await harness();
     await run(h, assignmentOf('a1', v1()));
     const published = v2();
-    repo.tamper(published.targetPath);
+    tamperTarget(repo, published.targetPath);
     await run(h, assignmentOf('a2', published));
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'failed', reason: expect.stringContaining('failed verification') });
     expect(states(h, 'a2')).toEqual(['downloading', 'verifying', 'failed']);
