@@ -2,7 +2,7 @@ import { Metadata, MetadataKind, type Root, type Targets } from '@tufjs/models';
 import { parseTufEvent } from '@keelson/events';
 import { KeyedRepository } from './keyed-repository.js';
 import { newSigningKey } from './signing-keys.js';
-import { tufEventsOf } from './tuf-events.js';
+import { tufEventsOf } from './served-repository.js';
 
 type Json = Parameters<typeof Metadata.fromJSON>[1];
 const served = (repo: KeyedRepository, file: string) => JSON.parse(repo.metadata.get(file)!.toString('utf8')) as Json;

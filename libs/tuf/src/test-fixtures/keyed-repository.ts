@@ -3,7 +3,7 @@ import {
   binNames, binOf, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTimestamp, specVersion, targetFileOf, type TufRoleName,
 } from '../index.js';
 import { day, newSigningKey, rootOf, servedBytes, sha256, signedBy, type AnySigned, type RoleSigningKeys, type SigningKey } from './signing-keys.js';
-import type { Signing } from './tuf-events.js';
+import { blobName, metadataFileName, type Signing } from './served-repository.js';
 
 /** What a publish signed: the target as an assignment names it. */
 export interface PublishedTarget {
@@ -120,7 +120,7 @@ export class KeyedRepository {
     const metadata = signedBy(next, role === 'root' ? [...signers, ...replacement] : signers);
     const bytes = servedBytes(metadata);
     if (signers.filter((s) => this.keys.root.includes(s)).length < this.rootThreshold) {
-      this.metadata.set(`${next.version}.root.json`, bytes);
+      this.metadata.set(metadataFileName('root', next.version), bytes);
       return bytes;
     }
     Object.assign(this.keys, keys);
@@ -153,13 +153,7 @@ export class KeyedRepository {
 
   /** Signs `body` as `role` (a top-level role or a bin), serves it by its consistent-snapshot name and logs it. */
   private record(role: string, body: AnySigned, signers: SigningKey[], targetPaths: string[] = [], metadata = signedBy(body, signers)): void {
-    this.metadata.set(role === 'timestamp' ? 'timestamp.json' : `${body.version}.${role}.json`, servedBytes(metadata));
+    this.metadata.set(metadataFileName(role, body.version), servedBytes(metadata));
     this.signings.push({ role, version: body.version, expires: body.expires, document: metadata.toJSON() as Record<string, unknown>, targetPaths });
   }
-}
-
-/** `<dir>/<sha256>.<basename>`: where a consistent-snapshot client asks for a target. */
-export function blobName(targetPath: string, digest: string): string {
-  const slash = targetPath.lastIndexOf('/');
-  return `${targetPath.slice(0, slash)}/${digest}.${targetPath.slice(slash + 1)}`;
 }

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { canonicalize } from '@tufjs/canonical-json';
 import { Metadata, Root, Signature, type Key, type Snapshot, type Targets, type Timestamp } from '@tufjs/models';
-import { ed25519Key, expiresAt, specVersion, tufRoles, type TufRoleName } from '../index.js';
+import { ed25519Key, expiresAt, specVersion, tufRoles, type RoleKeyMap, type TufRoleName } from '../index.js';
 
 /** An ed25519 key pair as a TUF key (our key id rule, from `@keelson/tuf`) with its private half. */
 export interface SigningKey {
@@ -49,4 +50,29 @@ export function rootOf(version: number, keys: RoleSigningKeys, rootThreshold: nu
       tufRoles.map((role) => [role, { keyids: keys[role].map((k) => k.key.keyID), threshold: role === 'root' ? rootThreshold : 1 }]),
     ),
   });
+}
+
+/** Real ed25519 keys for the four roles, one each, for specs that sign and verify for real. */
+export interface TestRoleKeys {
+  keys: RoleKeyMap;
+  privateKeys: Record<TufRoleName, KeyObject>;
+}
+
+export function generateRoleKeys(): TestRoleKeys {
+  const keys = {} as RoleKeyMap;
+  const privateKeys = {} as Record<TufRoleName, KeyObject>;
+  for (const role of tufRoles) {
+    const { key, privateKey } = newSigningKey();
+    keys[role] = key;
+    privateKeys[role] = privateKey;
+  }
+  return { keys, privateKeys };
+}
+
+/** Signs `signed` with the private key of `role` over its canonical JSON. */
+export function signAs<T extends AnySigned>(k: TestRoleKeys, role: TufRoleName, signed: T): Metadata<T> {
+  const metadata = new Metadata(signed);
+  const sig = sign(null, Buffer.from(canonicalize(signed.toJSON())), k.privateKeys[role]).toString('hex');
+  metadata.signatures[k.keys[role].keyID] = new Signature({ keyID: k.keys[role].keyID, sig });
+  return metadata;
 }

@@ -1,6 +1,7 @@
 import { Root, TargetFile, Targets } from '@tufjs/models';
 import { specVersion } from '../index.js';
-import { blobName, type KeyedRepository } from './keyed-repository.js';
+import type { KeyedRepository } from './keyed-repository.js';
+import { blobName } from './served-repository.js';
 import { servedBytes, sha256, signedBy, type SigningKey } from './signing-keys.js';
 
 /** Flips the first byte of every stored copy of `targetPath`, as a compromised blob store would. */

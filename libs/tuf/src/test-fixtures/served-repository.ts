@@ -1,5 +1,19 @@
 import type { TufEvent } from '@keelson/events';
 
+// How the facade serves a fleet repository: files by consistent-snapshot name (TUF spec 5.5), and the
+// signer's events it builds them from.
+
+/** `<N>.<role>.json`, but `timestamp.json`: the name a consistent-snapshot client asks for (TUF spec 5.5). */
+export function metadataFileName(role: string, version: number): string {
+  return role === 'timestamp' ? 'timestamp.json' : `${version}.${role}.json`;
+}
+
+/** `<dir>/<sha256>.<basename>`: where a consistent-snapshot client asks for a target. */
+export function blobName(targetPath: string, digest: string): string {
+  const slash = targetPath.lastIndexOf('/');
+  return `${targetPath.slice(0, slash)}/${digest}.${targetPath.slice(slash + 1)}`;
+}
+
 /** One document a repository signed, as the signer records it: the role (a top-level role or a bin), its JSON, the targets it added. */
 export interface Signing {
   role: string;
