@@ -6,7 +6,8 @@ import { tufEventsOf } from './served-repository.js';
 
 type Json = Parameters<typeof Metadata.fromJSON>[1];
 const served = (repo: KeyedRepository, file: string) => JSON.parse(repo.metadata.get(file)!.toString('utf8')) as Json;
-const rootOf = (repo: KeyedRepository, version: number) => Metadata.fromJSON(MetadataKind.Root, served(repo, `${version}.root.json`)) as Metadata<Root>;
+const rootOf = (repo: KeyedRepository, version: number) =>
+  Metadata.fromJSON(MetadataKind.Root, served(repo, `${version}.root.json`)) as Metadata<Root>;
 const targetsOf = (repo: KeyedRepository, file: string) => Metadata.fromJSON(MetadataKind.Targets, served(repo, file)) as Metadata<Targets>;
 
 // The kit the agent's and the facade's specs trust: what it serves must verify as a TUF client checks it.
@@ -34,7 +35,10 @@ describe('a KeyedRepository', () => {
       ]);
       expect(events[20]).toEqual({
         type: 'DelegatedTargetsSigned', schemaVersion: 1,
-        data: { fleet: 'plant-7', role: bin, version: 2, expires: expect.any(String), targetPaths: [published.targetPath], metadata: served(repo, `2.${bin}.json`) },
+        data: {
+          fleet: 'plant-7', role: bin, version: 2, expires: expect.any(String),
+          targetPaths: [published.targetPath], metadata: served(repo, `2.${bin}.json`),
+        },
       });
     });
   });

@@ -1,9 +1,12 @@
 import { Targets, type Root, type Snapshot, type Timestamp } from '@tufjs/models';
 import {
-  binNames, binOf, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTimestamp, specVersion, targetFileOf, type TufRoleName,
+  binNames, binOf, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTimestamp, specVersion, targetFileOf,
+  type TufRoleName,
 } from '../index.js';
-import { day, newSigningKey, rootOf, servedBytes, sha256, signedBy, type AnySigned, type RoleSigningKeys, type SigningKey } from './signing-keys.js';
 import { blobName, metadataFileName, type Signing } from './served-repository.js';
+import {
+  day, newSigningKey, rootOf, servedBytes, sha256, signedBy, type AnySigned, type RoleSigningKeys, type SigningKey,
+} from './signing-keys.js';
 
 /** What a publish signed: the target as an assignment names it. */
 export interface PublishedTarget {
@@ -93,7 +96,8 @@ export class KeyedRepository {
     const current = role === 'targets' ? this.targets : this.bins[role]!;
     const file = targetFileOf({ path: targetPath, length: bytes.length, sha256: published.sha256, custom });
     const targets = { ...current.targets, [targetPath]: file };
-    const next = new Targets({ version: current.version + 1, specVersion, expires: expiresAt(new Date(), 90 * day), targets, delegations: current.delegations });
+    const expires = expiresAt(new Date(), 90 * day);
+    const next = new Targets({ version: current.version + 1, specVersion, expires, targets, delegations: current.delegations });
     if (role === 'targets') this.targets = next;
     else this.bins[role] = next;
     this.record(role, next, this.keys.targets, [targetPath]);
@@ -154,6 +158,7 @@ export class KeyedRepository {
   /** Signs `body` as `role` (a top-level role or a bin), serves it by its consistent-snapshot name and logs it. */
   private record(role: string, body: AnySigned, signers: SigningKey[], targetPaths: string[] = [], metadata = signedBy(body, signers)): void {
     this.metadata.set(metadataFileName(role, body.version), servedBytes(metadata));
-    this.signings.push({ role, version: body.version, expires: body.expires, document: metadata.toJSON() as Record<string, unknown>, targetPaths });
+    const document = metadata.toJSON() as Record<string, unknown>;
+    this.signings.push({ role, version: body.version, expires: body.expires, document, targetPaths });
   }
 }

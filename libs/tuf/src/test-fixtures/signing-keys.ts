@@ -28,7 +28,9 @@ export function sha256(bytes: Buffer | string): string {
 /** `body` signed by every key of `keys`, each over the canonical JSON of `signed` (TUF spec 4.2). */
 export function signedBy<T extends AnySigned>(body: T, keys: SigningKey[]): Metadata<T> {
   const metadata = new Metadata(body);
-  for (const k of keys) metadata.sign((data) => new Signature({ keyID: k.key.keyID, sig: sign(null, data, k.privateKey).toString('hex') }), true);
+  for (const k of keys) {
+    metadata.sign((data) => new Signature({ keyID: k.key.keyID, sig: sign(null, data, k.privateKey).toString('hex') }), true);
+  }
   return metadata;
 }
 

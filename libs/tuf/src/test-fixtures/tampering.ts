@@ -21,7 +21,8 @@ export function forgeTargets(repo: KeyedRepository, signers: SigningKey[], targe
   const current = repo.topTargets;
   repo.blobs.set(blobName(targetPath, sha256(bytes)), Buffer.from(bytes));
   const evil = new TargetFile({ path: targetPath, length: bytes.length, hashes: { sha256: sha256(bytes) } });
-  const forged = new Targets({ version: current.version, specVersion, expires: current.expires, targets: { ...current.targets, [targetPath]: evil } });
+  const targets = { ...current.targets, [targetPath]: evil };
+  const forged = new Targets({ version: current.version, specVersion, expires: current.expires, targets });
   repo.metadata.set(`${forged.version}.targets.json`, servedBytes(signedBy(forged, signers)));
 }
 

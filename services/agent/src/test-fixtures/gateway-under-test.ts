@@ -73,7 +73,8 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   let nats = await startNatsServer(natsOptions);
   const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const repo = new KeyedRepository({ rootKeys: 1 });
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }))]);
+  const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
+  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
   const tls = await ensureLocalTls(join(dir, 'tls'));
   // What the registry facade checks: the fleet's device CA, then whether this is the device's current certificate.
   const deviceOf: DeviceOfCertificate = async (cert) => {

@@ -31,7 +31,8 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
   const db: TestDatabase = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'keelson-renewal-'));
   const repo = new KeyedRepository({ rootKeys: 1 });
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }))]);
+  const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
+  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
   const { natsUrl, natsUser, natsPass } = testEnv();
   const port = await freePort();
   const service: RunningService = await launchService({
