@@ -168,7 +168,7 @@ describe('installing the agent with the enroll line', () => {
     it('refuses a root of another trust than the gateway\'s, and keeps nothing', async () => {
       expect(installed).toBeDefined();
       const rootFile = join(newDevice(), 'other-root.json');
-      writeFileSync(rootFile, JSON.stringify(foreignRoot(1)));
+      writeFileSync(rootFile, JSON.stringify(foreignRoot()));
       const { first, dataDir } = await enroll(['--root-file', rootFile]);
       expect(first.status).toBe(1);
       expect(first.stderr).toContain("the gateway's TUF root differs from the pinned root of the same version (1): refusing it");
@@ -179,7 +179,7 @@ describe('installing the agent with the enroll line', () => {
     it('refuses a file that is no signed root before spending the token', async () => {
       const dir = newDevice();
       writeFileSync(join(dir, 'not-json'), 'root: yes\n');
-      const unsigned = foreignRoot(1);
+      const unsigned = foreignRoot();
       (unsigned.signatures as { sig: string }[])[0]!.sig = '00'.repeat(64);
       writeFileSync(join(dir, 'unsigned.json'), JSON.stringify(unsigned));
       const { first, again, dataDir } = await enroll(['--root-file', join(dir, 'not-json')]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TUFClient } from '@freedomofpress/tuf-browser';
 import { DataDirLayout } from '../../services/agent/src/index.js';
 import { startMetadataProxy, type MetadataProxy } from '@keelson/agent/testing';
-import { flipSignedByte } from '@keelson/agent/testing';
+import { flipSignedByte } from '@keelson/tuf/testing';
 import { platformCaOf } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
 import { VerifiedMetadata, verifyTargetInBin } from './independent-bin-check.js';

@@ -1,6 +1,6 @@
 import { DataDirLayout, trustedMetadataFiles, type SimulatedDevice } from '../../services/agent/src/index.js';
 import type { MetadataProxy } from '@keelson/agent/testing';
-import { versionOf } from '@keelson/agent/testing';
+import { versionOf } from '@keelson/tuf/testing';
 import { startVictim, type Victim } from '../support/attacks/victim.js';
 import { keptOnDevice } from '../support/fleet.js';
 import { auditOf, eventually, rollOut } from '../support/operator.js';

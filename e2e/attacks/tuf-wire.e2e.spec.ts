@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { forgeNextRoot, newSigningKey } from '@keelson/tuf/testing';
+import { flipTargetHash, forgeNextRoot, newSigningKey, versionOf } from '@keelson/tuf/testing';
 import type { MetadataProxy } from '@keelson/agent/testing';
-import { flipTargetHash, versionOf } from '@keelson/agent/testing';
 import { binFile, firstBinVersions } from './hash-bins.js';
 import { startVictim, type Victim } from '../support/attacks/victim.js';
 import { keptOnDevice } from '../support/fleet.js';

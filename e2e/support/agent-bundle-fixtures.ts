@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { canonicalize } from '@tufjs/canonical-json';
-import { Key, Metadata, Root, Signature } from '@tufjs/models';
+import { KeyedRepository } from '@keelson/tuf/testing';
 
 // What e2e/agent-install.e2e.spec.ts puts in front of the installer: a release newer than the one
 // built, and a TUF root the platform never signed.
@@ -32,15 +31,7 @@ export function publishRepackedBundle(dir: string, version: string): { file: str
   return { file, remove: () => [file, `${file}.sha256`].forEach((f) => rmSync(f, { force: true })) };
 }
 
-/** A root of another trust (its own ed25519 key for every role), signed by itself: not the platform's. */
-export function foreignRoot(version: number): Record<string, unknown> {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const keyVal = { public: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex') };
-  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
-  const root = new Root({ version, specVersion: '1.0.31', expires: new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), consistentSnapshot: true });
-  const key = new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
-  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) root.addKey(key, role);
-  const signed = new Metadata(root);
-  signed.sign((data) => new Signature({ keyID, sig: sign(null, data, privateKey).toString('hex') }));
-  return signed.toJSON() as Record<string, unknown>;
+/** A root of another trust (its own ed25519 keys), signed by itself: not the platform's. */
+export function foreignRoot(): Record<string, unknown> {
+  return new KeyedRepository({ rootKeys: 1 }).rootDocument();
 }

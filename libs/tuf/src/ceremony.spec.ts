@@ -5,7 +5,7 @@ import { defaultLifetimes } from './lifetimes.js';
 import { initialRepository } from './next-metadata.js';
 import { rootWithRoleKeys } from './root-drafts.js';
 import { isSignedByRole } from './signatures.js';
-import { generateRoleKeys, signAs } from './test-fixtures/role-keys.js';
+import { generateRoleKeys, signAs } from './test-fixtures/signing-keys.js';
 
 const now = new Date('2026-11-23T07:00:00Z');
 const pem = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

@@ -5,7 +5,7 @@ import { assignToBins, binKeysFollowRoot, binNames, binOf, isBinCount, isSignedB
 import { defaultLifetimes } from './lifetimes.js';
 import { initialRepository, nextSnapshot, nextTargets } from './next-metadata.js';
 import type { TargetEntry } from './target-entry.js';
-import { generateRoleKeys, signAs } from './test-fixtures/role-keys.js';
+import { generateRoleKeys, signAs } from './test-fixtures/signing-keys.js';
 
 const now = new Date('2026-11-23T07:00:00Z');
 const entry = (path: string): TargetEntry => ({ path, length: 5, sha256: 'a'.repeat(64), custom: { keelson: { artifactId: path } } });

@@ -5,7 +5,7 @@ import { defaultLifetimes } from './lifetimes.js';
 import { initialRepository, nextRoot, nextSnapshot, nextTargets, nextTimestamp } from './next-metadata.js';
 import { isSignedByRole } from './signatures.js';
 import { standingOf, type TargetEntry } from './target-entry.js';
-import { generateRoleKeys, signAs } from './test-fixtures/role-keys.js';
+import { generateRoleKeys, signAs } from './test-fixtures/signing-keys.js';
 
 const now = new Date('2026-11-23T07:00:00Z');
 const later = new Date('2026-11-23T08:00:00Z');

@@ -1,7 +1,7 @@
 import { defaultLifetimes, type TufLifetimes } from './lifetimes.js';
 import { initialRepository } from './next-metadata.js';
 import { planRenewal } from './renewal.js';
-import { generateRoleKeys } from './test-fixtures/role-keys.js';
+import { generateRoleKeys } from './test-fixtures/signing-keys.js';
 
 describe('planRenewal', () => {
   const signedAt = new Date('2026-11-23T07:00:00Z');

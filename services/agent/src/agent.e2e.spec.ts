@@ -49,7 +49,7 @@ describe('the agent against the real gateway over real MQTT', () => {
     const layout = new DataDirLayout(dataDir);
     expect(statSync(layout.deviceKey).mode & 0o777).toBe(0o600);
     expect(statSync(layout.brokerCredentials).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(layout.pristineRoot, 'utf8'))).toEqual(g.repo.root);
+    expect(JSON.parse(readFileSync(layout.pristineRoot, 'utf8'))).toEqual(g.repo.rootDocument());
     expect(readFileSync(layout.enrollment, 'utf8')).not.toContain(identity.broker.password);
 
     const hellos: string[] = [];

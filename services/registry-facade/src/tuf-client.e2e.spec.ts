@@ -7,10 +7,10 @@ import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository, tufEventsOf } from '@keelson/tuf/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
-import { SignedRepository } from './test-fixtures/tuf-repository.js';
 import { appendTuf } from './test-fixtures/tuf-events.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
@@ -41,7 +41,7 @@ describe('a real TUF client (tuf-js) against the facade', () => {
   let facade: FacadeApp;
   let gateway: ReturnType<typeof startGatewayResponder>;
   let work: string;
-  const repo = new SignedRepository(fleet, 16);
+  const repo = new KeyedRepository({ bins: 16 });
   const bytes = randomBytes(64_000);
   let targetPath: string;
   let cam: TestDeviceCertificate;
@@ -68,7 +68,8 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     work = mkdtempSync(join(tmpdir(), 'keelson-tuf-device-'));
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     targetPath = body.targetPath!;
-    await appendTuf(facade, fleet, ...repo.initialEvents(), ...repo.addTarget({ path: targetPath, length: bytes.length, sha256: sha(bytes) }));
+    repo.publish(targetPath, bytes);
+    await appendTuf(facade, fleet, ...tufEventsOf(fleet, repo.signings));
     await eventually(async () => (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.${repo.binOf(targetPath)}.json`, facade.ca!, cam)).status === 200);
   });
   afterAll(async () => {

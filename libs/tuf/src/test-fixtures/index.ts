@@ -1,3 +1,5 @@
 // @keelson/tuf/testing: TUF repositories with real keys for specs (test-only, run from source by Jest).
-export { blobName, forgeNextRoot, KeyedRepository, newSigningKey, type SigningKey } from './keyed-repository.js';
-export { generateRoleKeys, signAs, type TestRoleKeys } from './role-keys.js';
+export { KeyedRepository, type PublishedTarget, type RepositoryShape } from './keyed-repository.js';
+export { generateRoleKeys, newSigningKey, signAs, type RoleSigningKeys, type SigningKey, type TestRoleKeys } from './signing-keys.js';
+export { flipSignedByte, flipTargetHash, forgeNextRoot, forgeTargets, tamperTarget, versionOf } from './tampering.js';
+export { blobName, metadataFileName, tufEventsOf, type Signing } from './served-repository.js';

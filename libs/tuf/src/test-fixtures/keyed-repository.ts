@@ -1,49 +1,64 @@
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { Metadata, Root, Signature, Snapshot, TargetFile, Targets, Timestamp, type Key } from '@tufjs/models';
-import { ed25519Key, expiresAt, nextSnapshot, nextTimestamp, specVersion, tufRoles, type TufRoleName } from '../index.js';
+import { Targets, type Root, type Snapshot, type Timestamp } from '@tufjs/models';
+import {
+  binNames, binOf, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTimestamp, specVersion, targetFileOf,
+  type TufRoleName,
+} from '../index.js';
+import { blobName, metadataFileName, type Signing } from './served-repository.js';
+import {
+  day, newSigningKey, rootOf, servedBytes, sha256, signedBy, type AnySigned, type RoleSigningKeys, type SigningKey,
+} from './signing-keys.js';
 
-/** An ed25519 key pair as a TUF key (our key id rule, from `@keelson/tuf`) with its private half. */
-export interface SigningKey {
-  key: Key;
-  privateKey: KeyObject;
+/** What a publish signed: the target as an assignment names it. */
+export interface PublishedTarget {
+  targetPath: string;
+  sha256: string;
+  length: number;
 }
 
-export function newSigningKey(): SigningKey {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { key: ed25519Key(publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('hex')), privateKey };
-}
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const json = (metadata: Metadata<Root | Targets | Snapshot | Timestamp>) => Buffer.from(JSON.stringify(metadata.toJSON()));
-const day = 86_400;
-
-function signed<T extends Root | Targets | Snapshot | Timestamp>(body: T, keys: SigningKey[]): Metadata<T> {
-  const metadata = new Metadata(body);
-  for (const k of keys) metadata.sign((data) => new Signature({ keyID: k.key.keyID, sig: sign(null, data, k.privateKey).toString('hex') }), true);
-  return metadata;
+/** The shape of a repository: `bins` hash bins (TAP 15, as the signer keeps a fleet's targets) or flat; `rootKeys` of threshold as many. */
+export interface RepositoryShape {
+  bins?: number;
+  rootKeys?: number;
 }
 
 /**
- * A fleet repository laid out as the facade serves it (`<N>.root.json`, `timestamp.json`,
- * `<N>.snapshot.json`, `<N>.targets.json`, targets as `<dir>/<sha256>.<basename>`), but with a key
- * set an attack spec controls: two root keys with threshold 2 (the production ceremony's shape)
- * and one key per other role, which the spec can rotate, revoke, or use to sign what it likes.
+ * A fleet repository with real ed25519 keys, laid out as the facade serves it (`<N>.root.json`,
+ * `timestamp.json`, `<N>.snapshot.json`, `<N>.targets.json`, `<N>.bins-<hex>.json`, targets as
+ * `<dir>/<sha256>.<basename>`), with a key set a spec controls: `rootKeys` root keys of threshold as
+ * many (default 2, the production ceremony's shape) and one key per other role, which the spec can
+ * rotate, revoke, or use to sign what it likes. Every properly signed document is also kept in
+ * `signings`, in order, as the signer's events carry them (see `tufEventsOf`).
  */
 export class KeyedRepository {
   readonly metadata = new Map<string, Buffer>();
   readonly blobs = new Map<string, Buffer>();
-  readonly keys: Record<TufRoleName, SigningKey[]>;
+  readonly signings: Signing[] = [];
+  readonly keys: RoleSigningKeys;
+  private readonly rootThreshold: number;
   private root: Root;
   private targets: Targets;
-  private snapshot: Snapshot | null = null;
+  private readonly bins: Record<string, Targets> = {};
+  private snapshot: Snapshot;
   private timestamp: Timestamp | null = null;
 
-  constructor() {
-    this.keys = { root: [newSigningKey(), newSigningKey()], targets: [newSigningKey()], snapshot: [newSigningKey()], timestamp: [newSigningKey()] };
-    this.root = this.rootWith(1, this.keys);
-    this.metadata.set('1.root.json', json(signed(this.root, this.keys.root)));
-    this.targets = new Targets({ version: 1, specVersion, expires: expiresAt(new Date(), 90 * day) });
-    this.storeTargets(this.keys.targets);
+  constructor(shape: RepositoryShape = {}) {
+    this.rootThreshold = shape.rootKeys ?? 2;
+    const rootKeys = Array.from({ length: this.rootThreshold }, newSigningKey);
+    this.keys = { root: rootKeys, targets: [newSigningKey()], snapshot: [newSigningKey()], timestamp: [newSigningKey()] };
+    this.root = rootOf(1, this.keys, this.rootThreshold);
+    this.record('root', this.root, this.keys.root);
+    const now = new Date();
+    this.targets = shape.bins
+      ? nextDelegatingTargets(null, this.root, shape.bins, now, 90 * day)
+      : new Targets({ version: 1, specVersion, expires: expiresAt(now, 90 * day) });
+    this.record('targets', this.targets, this.keys.targets);
+    for (const bin of binNames(this.targets)) {
+      this.bins[bin] = nextBin(null, [], now, 90 * day);
+      this.record(bin, this.bins[bin], this.keys.targets);
+    }
+    this.snapshot = nextSnapshot(null, this.targets.version, now, 7 * day, this.binVersions());
+    this.record('snapshot', this.snapshot, this.keys.snapshot);
+    this.renewTimestamp(day);
   }
 
   /** The version-1 root as enrollment pins it on a device. */
@@ -51,86 +66,99 @@ export class KeyedRepository {
     return this.metadata.get('1.root.json')!;
   }
 
+  /** The version-1 root as JSON, as the signer's `get-root` answers it. */
+  rootDocument(): Record<string, unknown> {
+    return JSON.parse(this.pinnedRoot.toString('utf8')) as Record<string, unknown>;
+  }
+
   get versions(): { root: number; targets: number; snapshot: number; timestamp: number } {
-    return { root: this.root.version, targets: this.targets.version, snapshot: this.snapshot!.version, timestamp: this.timestamp!.version };
+    return { root: this.root.version, targets: this.targets.version, snapshot: this.snapshot.version, timestamp: this.timestamp!.version };
   }
 
-  /** Adds a target and signs new targets, snapshot and timestamp with the current keys. */
-  publish(targetPath: string, bytes: Buffer): { targetPath: string; sha256: string; length: number } {
-    this.blobs.set(blobName(targetPath, sha256(bytes)), Buffer.from(bytes));
-    const targets = { ...this.targets.targets, [targetPath]: new TargetFile({ path: targetPath, length: bytes.length, hashes: { sha256: sha256(bytes) } }) };
-    this.targets = new Targets({ version: this.targets.version + 1, specVersion, expires: expiresAt(new Date(), 90 * day), targets });
-    this.storeTargets(this.keys.targets);
-    return { targetPath, sha256: sha256(bytes), length: bytes.length };
+  /** The current top-level targets (what an attacker holding its key starts from). */
+  get topTargets(): Targets {
+    return this.targets;
   }
 
-  /** A new timestamp only (same snapshot), valid for `seconds` from now: negative makes it born expired. */
+  /** The hash bin that signs `targetPath` (a binned repository only). */
+  binOf(targetPath: string): string {
+    return binOf(this.targets, targetPath);
+  }
+
+  /**
+   * Adds a target (`<kind>/<name>/<version>/<file>`) as the signer does: signs the next targets
+   * (flat) or the next version of the target's bin only, then snapshot and timestamp.
+   */
+  publish(targetPath: string, bytes: Buffer, custom: Record<string, unknown> = {}): PublishedTarget {
+    const published = { targetPath, sha256: sha256(bytes), length: bytes.length };
+    this.blobs.set(blobName(targetPath, published.sha256), Buffer.from(bytes));
+    const role = hashBinsOf(this.targets) ? this.binOf(targetPath) : 'targets';
+    const current = role === 'targets' ? this.targets : this.bins[role]!;
+    const file = targetFileOf({ path: targetPath, length: bytes.length, sha256: published.sha256, custom });
+    const targets = { ...current.targets, [targetPath]: file };
+    const expires = expiresAt(new Date(), 90 * day);
+    const next = new Targets({ version: current.version + 1, specVersion, expires, targets, delegations: current.delegations });
+    if (role === 'targets') this.targets = next;
+    else this.bins[role] = next;
+    this.record(role, next, this.keys.targets, [targetPath]);
+    this.signSnapshot(role === 'targets' ? {} : { [role]: next.version });
+    return published;
+  }
+
+  /** A new timestamp only (same snapshot), valid for `seconds` from now: 0 expires at once, negative makes it born expired. */
   renewTimestamp(seconds: number): void {
-    this.timestamp = nextTimestamp(this.timestamp, this.snapshot!.version, new Date(), seconds);
-    this.metadata.set('timestamp.json', json(signed(this.timestamp, this.keys.timestamp)));
+    this.timestamp = nextTimestamp(this.timestamp, this.snapshot.version, new Date(), seconds);
+    this.record('timestamp', this.timestamp, this.keys.timestamp);
   }
 
   /**
    * The next root with `role`'s keys replaced by `replacement` (the old ones revoked), signed by
-   * `signers` (default: every current root key, which with threshold 2 is exactly enough). The
-   * repository only switches to the new keys when the root is properly signed.
+   * `signers` (default: every current root key, exactly the threshold). The repository only
+   * switches to the new keys when the root is properly signed; a binned repository then re-signs
+   * its delegation and every bin with new targets keys, as the signer does.
    */
   rotate(role: TufRoleName, replacement: SigningKey[], signers: SigningKey[] = this.keys.root): Buffer {
     const keys = { ...this.keys, [role]: replacement };
-    const next = this.rootWith(this.root.version + 1, keys);
-    const bytes = json(signed(next, role === 'root' ? [...signers, ...replacement] : signers));
-    this.metadata.set(`${next.version}.root.json`, bytes);
-    if (signers.filter((s) => this.keys.root.includes(s)).length >= 2) {
-      Object.assign(this.keys, keys);
-      this.root = next;
+    const next = rootOf(this.root.version + 1, keys, this.rootThreshold);
+    // TUF spec 5.3.4: a new root is signed by a threshold of the old root keys and of the new ones.
+    const metadata = signedBy(next, role === 'root' ? [...signers, ...replacement] : signers);
+    const bytes = servedBytes(metadata);
+    if (signers.filter((s) => this.keys.root.includes(s)).length < this.rootThreshold) {
+      this.metadata.set(metadataFileName('root', next.version), bytes);
+      return bytes;
     }
+    Object.assign(this.keys, keys);
+    this.root = next;
+    this.record('root', next, [], [], metadata);
+    if (role === 'targets' && hashBinsOf(this.targets)) this.redelegate();
     return bytes;
   }
 
-  /**
-   * What holding only a targets key buys an attacker: the current targets version re-signed by
-   * `signers` with `targetPath` pointing at `bytes`, served in place of the real one.
-   */
-  forgeTargets(signers: SigningKey[], targetPath: string, bytes: Buffer): void {
-    this.blobs.set(blobName(targetPath, sha256(bytes)), Buffer.from(bytes));
-    const targets = { ...this.targets.targets, [targetPath]: new TargetFile({ path: targetPath, length: bytes.length, hashes: { sha256: sha256(bytes) } }) };
-    const forged = new Targets({ version: this.targets.version, specVersion, expires: this.targets.expires, targets });
-    this.metadata.set(`${forged.version}.targets.json`, json(signed(forged, signers)));
+  private redelegate(): void {
+    const now = new Date();
+    this.targets = nextDelegatingTargets(this.targets, this.root, binNames(this.targets).length, now, 90 * day);
+    this.record('targets', this.targets, this.keys.targets);
+    for (const bin of binNames(this.targets)) {
+      this.bins[bin] = nextBin(this.bins[bin]!, [], now, 90 * day);
+      this.record(bin, this.bins[bin], this.keys.targets);
+    }
+    this.signSnapshot(this.binVersions());
   }
 
-  private rootWith(version: number, keys: Record<TufRoleName, SigningKey[]>): Root {
-    // @tufjs/models does not export Role: a threshold other than 1 goes in through the JSON form.
-    return Root.fromJSON({
-      _type: 'root', spec_version: specVersion, version, expires: expiresAt(new Date(), 365 * day), consistent_snapshot: true,
-      keys: Object.fromEntries(tufRoles.flatMap((role) => keys[role].map((k) => [k.key.keyID, k.key.toJSON()]))),
-      roles: Object.fromEntries(tufRoles.map((role) => [role, { keyids: keys[role].map((k) => k.key.keyID), threshold: role === 'root' ? 2 : 1 }])),
-    });
-  }
-
-  private storeTargets(signers: SigningKey[]): void {
-    this.metadata.set(`${this.targets.version}.targets.json`, json(signed(this.targets, signers)));
-    this.snapshot = nextSnapshot(this.snapshot, this.targets.version, new Date(), 7 * day);
-    this.metadata.set(`${this.snapshot.version}.snapshot.json`, json(signed(this.snapshot, this.keys.snapshot)));
+  private signSnapshot(delegated: Record<string, number>): void {
+    this.snapshot = nextSnapshot(this.snapshot, this.targets.version, new Date(), 7 * day, delegated);
+    this.record('snapshot', this.snapshot, this.keys.snapshot);
     this.renewTimestamp(day);
   }
-}
 
-/**
- * The root after `current` (signed root JSON), handing the timestamp role to `timestampKey`, signed
- * by `signers` only: what an attacker without the root keys (or without enough of them) can make.
- */
-export function forgeNextRoot(current: Buffer, signers: SigningKey[], timestampKey: SigningKey): Buffer {
-  const body = (JSON.parse(current.toString('utf8')) as { signed: { version: number; keys: object; roles: object } }).signed;
-  const next = Root.fromJSON({
-    ...body, version: body.version + 1,
-    keys: { ...body.keys, [timestampKey.key.keyID]: timestampKey.key.toJSON() },
-    roles: { ...body.roles, timestamp: { keyids: [timestampKey.key.keyID], threshold: 1 } },
-  });
-  return json(signed(next, signers));
-}
+  private binVersions(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.bins).map(([bin, targets]) => [bin, targets.version]));
+  }
 
-/** `<dir>/<sha256>.<basename>`: where a consistent-snapshot client asks for a target. */
-export function blobName(targetPath: string, digest: string): string {
-  const slash = targetPath.lastIndexOf('/');
-  return `${targetPath.slice(0, slash)}/${digest}.${targetPath.slice(slash + 1)}`;
+  /** Signs `body` as `role` (a top-level role or a bin), serves it by its consistent-snapshot name and logs it. */
+  private record(role: string, body: AnySigned, signers: SigningKey[], targetPaths: string[] = [], metadata = signedBy(body, signers)): void {
+    this.metadata.set(metadataFileName(role, body.version), servedBytes(metadata));
+    const document = metadata.toJSON() as Record<string, unknown>;
+    this.signings.push({ role, version: body.version, expires: body.expires, document, targetPaths });
+  }
 }

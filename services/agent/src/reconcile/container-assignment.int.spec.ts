@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { Assignment, Probe } from '@keelson/events';
 import { freePort } from '@keelson/local-infra';
 import { TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { AgentHalted, type ContainerSupport } from './reconcile-context.js';
 import type { SwapFailpointName } from '../runtime/swap-failpoint.js';
@@ -11,7 +12,6 @@ import { PodmanRuntime } from '../runtime/podman-runtime.js';
 import { PodmanLab, type LabImage } from '../test-fixtures/podman-lab.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
 import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 // The agent's reconcile loop with real podman (runc, vfs) pulling from a real registry: install,
 // probe, roll back, and a kill at each step of a swap leaves exactly one version running.
@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => lab.stop());
 
 describe('podman-runtime: container assignments', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
   let generation = 0;
@@ -53,7 +53,7 @@ describe('podman-runtime: container assignments', () => {
   const served = async () => (await fetch(`http://127.0.0.1:${port}/health`)).text();
 
   beforeEach(async () => {
-    repo = new TestTufRepository();
+    repo = new KeyedRepository();
     const ca = await TestDeviceCa.create(fleet);
     facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
     layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { tamperTarget } from '@keelson/tuf/testing';
 import type { AgentState } from '../data-dir/agent-state.js';
 import { assignmentOf, deviceId } from '../test-fixtures/reconcile-harness.js';
 import { ReconcileDisk } from '../test-fixtures/reconcile-disk.js';
@@ -49,7 +50,7 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back', ()
     const h = await d.harness();
     await d.run(h, assignmentOf('a1', d.v1()));
     const published = d.v2();
-    d.repo.tamper(published.targetPath);
+    tamperTarget(d.repo, published.targetPath);
     await d.run(h, assignmentOf('a2', published));
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'failed', reason: expect.stringContaining('failed verification') });
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'failed']);

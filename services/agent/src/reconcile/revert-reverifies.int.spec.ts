@@ -2,15 +2,15 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Assignment } from '@keelson/events';
 import { TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { ArtifactSlots } from '../artifacts/artifact-slots.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { simulateApplication } from '../sim/simulated-application.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
 import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 describe('every revert re-verifies the version it restores against its TUF target', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
   let failing: Set<string>;
@@ -31,7 +31,7 @@ describe('every revert re-verifies the version it restores against its TUF targe
   };
 
   beforeEach(async () => {
-    repo = new TestTufRepository();
+    repo = new KeyedRepository();
     const ca = await TestDeviceCa.create(fleet);
     facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
     layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probe } from '@keelson/events';
 import { eventually } from '@keelson/testing';
+import { tamperTarget } from '@keelson/tuf/testing';
 import { AgentStateStore } from '../data-dir/agent-state.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { installOf as assignment, startGatewayUnderTest, type GatewayUnderTest } from '../test-fixtures/gateway-under-test.js';
@@ -49,7 +50,7 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
       expect(reason).toContain('/run/app/ready does not exist');
 
       const v3 = publish('1.3.0');
-      g.repo.tamper(v3.targetPath);
+      tamperTarget(g.repo, v3.targetPath);
       const target = fleet.byName('sim-1');
       await g.assign(target.deviceId, assignment(`s3-${target.deviceId}`, v3, ready));
       await terminal(target.deviceId, `s3-${target.deviceId}`);

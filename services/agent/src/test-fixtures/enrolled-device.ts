@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { TestDeviceCa } from '@keelson/testing';
+import type { KeyedRepository } from '@keelson/tuf/testing';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { VerifiedDownloads } from '../tuf/verified-download.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from './fake-facade.js';
 import { deviceId, enrolledDataDir, fleet } from './reconcile-harness.js';
-import type { TestTufRepository } from './tuf-repository.js';
 
 /** One enrolled device's data directory, the in-process facade it fetches from, and its downloads. */
 export interface EnrolledDevice {
@@ -17,7 +17,7 @@ export interface EnrolledDevice {
 }
 
 /** Enrolls the harness's device against `repo` behind a fake facade that admits its fleet CA's certificates. */
-export async function enrolledDevice(repo: TestTufRepository): Promise<EnrolledDevice> {
+export async function enrolledDevice(repo: KeyedRepository): Promise<EnrolledDevice> {
   const ca = await TestDeviceCa.create(fleet);
   const facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
   const layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ensureLocalTls, type LocalTls } from '@keelson/local-infra';
-import type { TestTufRepository } from './tuf-repository.js';
+import type { KeyedRepository } from '@keelson/tuf/testing';
 
 export interface FakeFacade {
   url: string;
@@ -36,11 +36,11 @@ export function issuedBy(caPem: string | string[], fleet: string): DeviceOfCerti
 
 /**
  * The device-facing half of the registry facade, for agent specs: serves a fleet's TUF metadata and
- * targets from a `TestTufRepository` over real HTTPS that asks for a client certificate (mutual
+ * targets from a `KeyedRepository` over real HTTPS that asks for a client certificate (mutual
  * TLS), and answers only the devices `deviceOf` accepts. `tls`: the server certificate to use (a
  * platform's), else one from a local CA of its own.
  */
-export async function startFakeFacade(fleet: string, repo: TestTufRepository, deviceOf: DeviceOfCertificate, tls?: LocalTls): Promise<FakeFacade> {
+export async function startFakeFacade(fleet: string, repo: KeyedRepository, deviceOf: DeviceOfCertificate, tls?: LocalTls): Promise<FakeFacade> {
   const ownTls = tls ? undefined : mkdtempSync(join(tmpdir(), 'keelson-fake-facade-'));
   const serverTls = tls ?? (await ensureLocalTls(ownTls!));
   const requests: FakeFacade['requests'] = [];

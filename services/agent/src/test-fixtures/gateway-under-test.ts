@@ -12,8 +12,8 @@ import { LiveDeviceProgress, parseDeviceEvent, type Assignment, type DeviceEvent
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { issuedBy, startFakeFacade, type DeviceOfCertificate, type FakeFacade } from './fake-facade.js';
-import { TestTufRepository } from './tuf-repository.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -31,7 +31,7 @@ export interface GatewayUnderTest {
   nc: NatsConnection;
   /** Stops the nats-server (and its MQTT listener) and starts it again on the same ports and store. */
   restartBroker(): Promise<void>;
-  repo: TestTufRepository;
+  repo: KeyedRepository;
   facade: FakeFacade;
   /** The platform CA's pin, as the operator API hands it out with a token. */
   caFingerprint: string;
@@ -72,8 +72,9 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   };
   let nats = await startNatsServer(natsOptions);
   const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-  const repo = new TestTufRepository();
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.root }))]);
+  const repo = new KeyedRepository({ rootKeys: 1 });
+  const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
+  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
   const tls = await ensureLocalTls(join(dir, 'tls'));
   // What the registry facade checks: the fleet's device CA, then whether this is the device's current certificate.
   const deviceOf: DeviceOfCertificate = async (cert) => {

@@ -8,7 +8,7 @@ import { AgentHalted } from '../reconcile/reconcile-context.js';
 import { simulateApplication } from '../sim/simulated-application.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from './fake-facade.js';
 import { assignmentOf, deviceId, enrolledDataDir, fleet, reconcileHarness, type Harness, type Sent } from './reconcile-harness.js';
-import { TestTufRepository } from './tuf-repository.js';
+import { KeyedRepository } from '@keelson/tuf/testing';
 
 /**
  * An enrolled device's data dir against a fake facade serving a TUF repository, with the reconciler
@@ -22,13 +22,13 @@ export class ReconcileDisk {
   generation = 0;
 
   private constructor(
-    readonly repo: TestTufRepository,
+    readonly repo: KeyedRepository,
     readonly facade: FakeFacade,
     readonly layout: DataDirLayout,
   ) {}
 
   static async create(): Promise<ReconcileDisk> {
-    const repo = new TestTufRepository();
+    const repo = new KeyedRepository();
     const ca = await TestDeviceCa.create(fleet);
     const facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
     return new ReconcileDisk(repo, facade, await enrolledDataDir(repo, facade, await ca.issue(deviceId)));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Assignment, DeviceState, Probe } from '@keelson/events';
 import type { TestDeviceCertificate } from '@keelson/testing';
+import type { KeyedRepository } from '@keelson/tuf/testing';
 import { AgentStateStore } from '../data-dir/agent-state.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
@@ -12,7 +13,6 @@ import { Reconciler } from '../reconcile/reconciler.js';
 import { VerifiedDownloads } from '../tuf/verified-download.js';
 import { platformCaFile } from '../link/platform-trust.js';
 import type { FakeFacade } from './fake-facade.js';
-import type { TestTufRepository } from './tuf-repository.js';
 
 export const fleet = 'plant-7';
 export const deviceId = 'd-00000000000000aa';
@@ -29,7 +29,7 @@ export interface Sent {
  * the platform CA), against `facade`.
  */
 export async function enrolledDataDir(
-  repo: TestTufRepository,
+  repo: KeyedRepository,
   facade: Pick<FakeFacade, 'url' | 'ca'>,
   device: TestDeviceCertificate,
   dir = mkdtempSync(join(tmpdir(), 'keelson-agent-')),
@@ -38,7 +38,7 @@ export async function enrolledDataDir(
   await writeFileAtomic(layout.deviceKey, device.key, 0o600);
   await writeFileAtomic(layout.deviceCertificate, device.cert);
   await writeFileAtomic(platformCaFile(layout), facade.ca);
-  const root = JSON.stringify(repo.root);
+  const root = JSON.stringify(repo.rootDocument());
   await writeFileAtomic(layout.pristineRoot, root);
   await writeFileAtomic(layout.trustedRoot, root);
   await writeFileAtomic(layout.brokerCredentials, JSON.stringify({ mqttUrl: 'mqtt://127.0.0.1:9', clientId: deviceId, username: deviceId, password, topicRoot: 'keelson' }), 0o600);

@@ -9,9 +9,9 @@ import { gateway, signer } from '@keelson/commands';
 import { freePort, launchService, type RunningService } from '@keelson/local-infra';
 import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { enrollDevice } from '../enrollment/enroll.js';
-import { TestTufRepository } from './tuf-repository.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -30,8 +30,9 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
   const nc: NatsConnection = await connectTestNats();
   const db: TestDatabase = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'keelson-renewal-'));
-  const repo = new TestTufRepository();
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.root }))]);
+  const repo = new KeyedRepository({ rootKeys: 1 });
+  const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
+  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
   const { natsUrl, natsUser, natsPass } = testEnv();
   const port = await freePort();
   const service: RunningService = await launchService({

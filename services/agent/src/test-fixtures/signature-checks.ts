@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { Key } from '@tufjs/models';
 import { TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { VerifiedDownloads } from '../tuf/verified-download.js';
 import { issuedBy, startFakeFacade, type FakeFacade } from './fake-facade.js';
 import { deviceId, enrolledDataDir, fleet } from './reconcile-harness.js';
-import { TestTufRepository } from './tuf-repository.js';
 
 /** A document whose signature is checked, as @tufjs/models passes it. */
 export type CheckedDocument = Parameters<Key['verifySignature']>[0];
@@ -14,7 +14,7 @@ export const documentType = (metadata: CheckedDocument): string => (metadata.sig
 
 /** One enrolled device's data directory against a fake facade, with every TUF signature check recorded. */
 export interface SignatureChecks {
-  repo: TestTufRepository;
+  repo: KeyedRepository;
   facade: FakeFacade;
   layout: DataDirLayout;
   /** One `label(document)` per signature check, in order; empty it with `length = 0`. */
@@ -25,7 +25,7 @@ export interface SignatureChecks {
 
 /** Observes, does not replace: every signature check still runs the library's own code. */
 export async function observeSignatureChecks(label: (metadata: CheckedDocument) => string): Promise<SignatureChecks> {
-  const repo = new TestTufRepository({ bins: 16 });
+  const repo = new KeyedRepository({ bins: 16, rootKeys: 1 });
   const ca = await TestDeviceCa.create(fleet);
   const facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
   const layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { KeyedRepository, newSigningKey } from '@keelson/tuf/testing';
-import { flipSignedByte, flipTargetHash, startMetadataProxy, type MetadataProxy } from '../test-fixtures/attacks/index.js';
+import { flipSignedByte, flipTargetHash, forgeTargets, KeyedRepository, newSigningKey } from '@keelson/tuf/testing';
+import { startMetadataProxy, type MetadataProxy } from '../test-fixtures/attacks/index.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { trustedMetadataFiles } from './kept-metadata.js';
@@ -154,7 +154,7 @@ describe('a device refuses attacks on its fleet repository', () => {
     const [stolen] = repo.keys.targets;
     const evil = 'model/yolo/6.6.6/model.onnx';
     // While the key is trusted, what it signs is accepted: the refusal below is the revocation's doing.
-    repo.forgeTargets([stolen!], evil, Buffer.from('evil'));
+    forgeTargets(repo, [stolen!], evil, Buffer.from('evil'));
     expect(await (await downloads(await newDevice()).refresh()).getTargetInfo(evil)).toBeDefined();
 
     repo.publish('model/yolo/2.2.0/model.onnx', Buffer.from('v2'));
@@ -162,7 +162,7 @@ describe('a device refuses attacks on its fleet repository', () => {
     await downloads(device).refresh();
     repo.rotate('targets', [newSigningKey()]);
     repo.publish('model/yolo/2.3.0/model.onnx', Buffer.from('v3'));
-    repo.forgeTargets([stolen!], evil, Buffer.from('evil'));
+    forgeTargets(repo, [stolen!], evil, Buffer.from('evil'));
     // The device follows the new root, timestamp and snapshot, and stops at the targets.
     await refused(device, /targets was signed by 0\/1 keys/, ['targets.json']);
     expect(rootVersion(device)).toBe(2);

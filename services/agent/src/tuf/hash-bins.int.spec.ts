@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import type { FakeFacade } from '../test-fixtures/fake-facade.js';
 import { enrolledDevice, type EnrolledDevice } from '../test-fixtures/enrolled-device.js';
 import { fleet } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 
 // Issue 4, TUF scale: a fleet's targets live in hash bins the top-level targets delegates to
 // (succinct_roles). The agent's tuf-js follows the delegation and fetches only the bin of the target.
 describe('fetching an artifact whose target is signed in a hash bin', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let device: EnrolledDevice;
   const bytes = Buffer.from('onnx model bytes in a bin');
   const tuf = `/v1/fleets/${fleet}/tuf/`;
 
   beforeEach(async () => {
-    repo = new TestTufRepository({ bins: 16 });
+    repo = new KeyedRepository({ bins: 16 });
     device = await enrolledDevice(repo);
     ({ facade } = device);
   });

@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flipSignedByte, KeyedRepository } from '@keelson/tuf/testing';
 import type { FakeFacade } from '../test-fixtures/fake-facade.js';
 import { enrolledDevice, type EnrolledDevice } from '../test-fixtures/enrolled-device.js';
 import { fleet } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { keptMetadataInstalled, trustedMetadataFiles } from './kept-metadata.js';
 
 // Issue 11: tuf-js wrote timestamp, snapshot, targets and a bin to four files per fresh device (an
 // inode each), with plain writes. The agent keeps them in one file, written atomically once per refresh.
 describe('the trusted metadata a device keeps between refreshes', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
   let device: EnrolledDevice;
@@ -19,7 +19,7 @@ describe('the trusted metadata a device keeps between refreshes', () => {
   const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
 
   beforeEach(async () => {
-    repo = new TestTufRepository({ bins: 16 });
+    repo = new KeyedRepository({ bins: 16 });
     device = await enrolledDevice(repo);
     ({ facade, layout } = device);
   });
@@ -96,7 +96,7 @@ describe('the trusted metadata a device keeps between refreshes', () => {
     const snapshotBefore = trustedMetadataFiles(layout)['snapshot.json'];
     const next = repo.publish('model/yolo/2.2.0/model.onnx', Buffer.from('version 2.2.0'));
     const snapshotFile = latest('.snapshot.json');
-    repo.metadata.set(snapshotFile, Buffer.from(served(snapshotFile).toString().replace('"version":', '"version": ')));
+    repo.metadata.set(snapshotFile, flipSignedByte(served(snapshotFile)));
     await expect(downloads().refresh(next.targetPath)).rejects.toThrow(/snapshot/);
     const kept = trustedMetadataFiles(layout);
     // The new timestamp is the next refresh's rollback reference (TUF 5.4.5), as when tuf-js wrote it at once.

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestTufRepository } from '../test-fixtures/tuf-repository.js';
+import type { KeyedRepository } from '@keelson/tuf/testing';
 import { documentType, observeSignatureChecks, type SignatureChecks } from '../test-fixtures/signature-checks.js';
 import { verifiedBytesInstalled } from './verified-bytes.js';
 import type { VerifiedDownloads } from './verified-download.js';
@@ -21,7 +21,7 @@ describe("a device's next refresh, over metadata it already checked", () => {
     }
   };
   /** Refreshes, looks the target up and downloads it; returns the signature checks made. */
-  const update = async (d: VerifiedDownloads, published: ReturnType<TestTufRepository['publish']>) => {
+  const update = async (d: VerifiedDownloads, published: ReturnType<KeyedRepository['publish']>) => {
     t.checked.length = 0;
     await d.download(await d.refresh(), ref(published));
     return [...t.checked];

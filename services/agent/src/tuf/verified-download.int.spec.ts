@@ -1,23 +1,23 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { UnsignedMetadataError } from '@tufjs/models/dist/error.js';
 import { TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository, tamperTarget } from '@keelson/tuf/testing';
 import { issuedBy, startFakeFacade, type FakeFacade } from '../test-fixtures/fake-facade.js';
 import { deviceId, enrolledDataDir, fleet } from '../test-fixtures/reconcile-harness.js';
-import { TestTufRepository } from '../test-fixtures/tuf-repository.js';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { defaultRetry } from './device-fetcher.js';
 import { trustedMetadataFiles } from './kept-metadata.js';
 import { VerificationFailed, VerifiedDownloads } from './verified-download.js';
 
 describe('fetching an artifact through the facade, verified with tuf-js against the pinned root', () => {
-  let repo: TestTufRepository;
+  let repo: KeyedRepository;
   let facade: FakeFacade;
   let layout: DataDirLayout;
   let ca: TestDeviceCa;
   const modelBytes = Buffer.from('onnx model bytes, version 2.1.0');
 
   beforeEach(async () => {
-    repo = new TestTufRepository();
+    repo = new KeyedRepository();
     ca = await TestDeviceCa.create(fleet);
     facade = await startFakeFacade(fleet, repo, issuedBy(ca.certPem, fleet));
     layout = await enrolledDataDir(repo, facade, await ca.issue(deviceId));
@@ -44,7 +44,7 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
 
   it('refuses a tampered target: nothing is left behind in the data dir', async () => {
     const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
-    repo.tamper(published.targetPath);
+    tamperTarget(repo, published.targetPath);
     const d = downloads();
     const updater = await d.refresh();
     await expect(d.download(updater, ref(published))).rejects.toThrow(VerificationFailed);
@@ -69,7 +69,7 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const before = trusted();
     expect(Object.keys(before).sort()).toEqual(['pristine-root.json', 'root.json', 'snapshot.json', 'targets.json', 'timestamp.json']);
     // Versions past the device's, so only the signatures stand in the way.
-    const impostor = new TestTufRepository();
+    const impostor = new KeyedRepository();
     impostor.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     impostor.publish('model/evil/6.6.6/model.onnx', Buffer.from('evil'));
     await facade.close();
@@ -133,8 +133,8 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
   });
 
   it('keeps a root.json that parses but fails its own signature check, and refuses to refresh with it', async () => {
-    const root = repo.root as { signed: { version: number } };
-    const forged = { ...repo.root, signed: { ...root.signed, version: root.signed.version + 1 } };
+    const pinned = repo.rootDocument() as { signed: { version: number } };
+    const forged = { ...pinned, signed: { ...pinned.signed, version: pinned.signed.version + 1 } };
     writeFileSync(layout.trustedRoot, JSON.stringify(forged));
     await expect(downloads().refresh()).rejects.toThrow(UnsignedMetadataError);
     expect(JSON.parse(readFileSync(layout.trustedRoot, 'utf8'))).toEqual(forged);

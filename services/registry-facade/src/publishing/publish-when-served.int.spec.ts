@@ -5,9 +5,9 @@ import { applyStreams, eventStreams, EventStore, ProjectionRunner, ReactorRunner
 import { ArtifactManifest, parseArtifactEvent, parseTufEvent, type TufEvent } from '@keelson/events';
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase, type TestNamespace } from '@keelson/testing';
+import { KeyedRepository, tufEventsOf } from '@keelson/tuf/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { Artifacts } from '../artifacts/artifacts.js';
-import { SignedRepository } from '../test-fixtures/tuf-repository.js';
 import { modelManifest } from '../test-fixtures/uploads.js';
 import { servesRoleVersion } from '../tuf-metadata/served-coverage.js';
 import { tufMetadataMigrations, tufMetadataProjection } from '../tuf-metadata/tuf-metadata.projection.js';
@@ -61,13 +61,15 @@ describe('publishing waits until the facade serves the signed bin (publisher and
     await artifacts.execute(fleet, artifactId, {
       type: 'ReceiveArtifact', fleet, artifactId, name: 'yolo-v8n', version: '4.0.0', kind: 'model', manifest: ArtifactManifest.parse(modelManifest), targetPath, sha256, length: bytes.length,
     }, meta('receive'));
-    const repo = new SignedRepository(fleet, 16);
-    const signing = repo.addTarget({ path: targetPath, length: bytes.length, sha256 });
+    const repo = new KeyedRepository({ bins: 16 });
+    const initialised = repo.signings.length;
+    repo.publish(targetPath, bytes);
+    const signing = tufEventsOf(fleet, repo.signings.slice(initialised));
     const bin = signing[0]!;
     if (bin.type !== 'DelegatedTargetsSigned') throw new Error('a hash-bin repository signs the target into its bin first');
     // As the signer appends: the whole repository, then [bin, snapshot, timestamp] in one batch.
     const subject = tuf.subject('tuf', fleet, 'repository');
-    const initial = await tuf.append(subject, 0, repo.initialEvents(), meta('init'));
+    const initial = await tuf.append(subject, 0, tufEventsOf(fleet, repo.signings.slice(0, initialised)), meta('init'));
     await tuf.append(subject, initial!.lastSeq, signing, meta('sign'));
     const history = async () => (await artifacts.history(fleet, artifactId)).map((r) => r.event.type);
 
