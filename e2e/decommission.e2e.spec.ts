@@ -1,6 +1,6 @@
 // The CLI's in-process runner: the same code `keelson` runs, against this platform's api.
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
-import { deviceFetch, facadePull } from './support/device-https.js';
+import { deviceFetch, deviceKeptFetch, facadePull, recordTlsResumptions } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { brokerRefusals, connectAs } from './support/impostor.js';
 import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
@@ -28,6 +28,16 @@ describe('decommissioning a device', () => {
     const device = fleet.devices.find((d) => d.name === 'sim-3')!;
     expect(device.connected).toBe(true);
     expect(await facadePull(platform, device.dataDir)).toBe(200); // the facade now remembers its certificate for an hour
+    // The device's own kept fetch: a full handshake, then (its connection closed) a resumed session.
+    const keptFetch = deviceKeptFetch(platform, device.dataDir);
+    const handshakes = recordTlsResumptions(platform.facadeUrl);
+    for (let i = 0; i < 2; i++) {
+      const pulled = await keptFetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { closeAfter: true });
+      expect(pulled.status).toBe(200);
+      await pulled.arrayBuffer();
+    }
+    expect(handshakes.resumed).toEqual([false, true]);
+    handshakes.stop();
 
     const res = await platform.api<{ deviceId: string; status: string; changed: boolean }>(`/v1/devices/sim-3/decommission`, { body: { reason: 'stolen from the dock' } });
     expect([res.status, res.body]).toEqual([200, { fleet: 'default', deviceId: device.deviceId, status: 'decommissioned', changed: true }]);
@@ -44,6 +54,13 @@ describe('decommissioning a device', () => {
       return [pulled.status, ((await pulled.json()) as { error: { code: string } }).error.code];
     });
     expect(refusal).toEqual([401, 'device.decommissioned']);
+    // Also on a TLS session resumed from before the decommission (the agent keeps its session for its
+    // next connection): a resumed handshake checks no certificate, the facade's check of each request does.
+    const resumedHandshake = recordTlsResumptions(platform.facadeUrl);
+    const resumedPull = await keptFetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { closeAfter: true });
+    expect([resumedPull.status, ((await resumedPull.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.decommissioned']);
+    resumedHandshake.stop();
+    expect(resumedHandshake.resumed).toEqual([true]);
     await expect(connectAs(device.dataDir)).rejects.toThrow(/not authorized/i);
     // The agent keeps trying: its next try after this one is refused too, and it stays off.
     const refusedSoFar = (await brokerRefusals(platform)).decommissioned ?? 0;
