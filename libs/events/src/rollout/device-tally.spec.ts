@@ -1,4 +1,4 @@
-import { counted, emptyTally, getsRevert, isUnreachableInFlight, revertOutcomeOf, standingOf, withReport, type TalliedRecord } from './device-tally.js';
+import { counted, emptyTally, getsRevert, isUnreachableInFlight, revertOutcomeOf, standingOf, takesOutcome, withReport, type TalliedRecord } from './device-tally.js';
 
 const clock = { spentMs: 0, runningSince: '2026-11-23T08:00:00.000Z' };
 const assigned: TalliedRecord = { clock };
@@ -33,6 +33,8 @@ describe('the tally rules of a rollout', () => {
     // a late report after the timeout is evidence only: the device stays failed
     expect(standingOf(withReport(timedOut, 'healthy'))).toBe('failed');
     expect(withReport(assigned, undefined)).toBe(assigned);
+    // the orchestrator's rule: assigned, live, without an outcome and not timed out
+    expect([assigned, {}, timedOut, { ...assigned, timedOutOrder: 0 }, { ...assigned, excludedOrder: 0 }].map(takesOutcome)).toEqual([true, false, false, false, false]);
   });
 
   it('reverts the assigned devices still targeted, and ends a revert by its report, else by its timeout', () => {

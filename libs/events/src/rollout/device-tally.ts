@@ -35,6 +35,13 @@ export const isUnreachableInFlight = (r: TalliedRecord): boolean => isInFlight(r
 /** In flight and not known silent: the rollout waits for it. */
 export const isWaitedFor = (r: TalliedRecord): boolean => isInFlight(r) && r.reachability?.reachable !== false;
 
+/**
+ * Takes a terminal report as its outcome: in flight and not timed out (a report after its timeout is
+ * a late report, its outcome stays `failed`). The orchestrator records an outcome on this rule and
+ * `withReport` anticipates it.
+ */
+export const takesOutcome = (r: TalliedRecord): boolean => isInFlight(r) && r.timedOutOrder === undefined;
+
 /** Where a device stands in its wave: the recorded outcome first, then excluded, assigned, or not yet. */
 export type DeviceStanding = 'pending' | 'inFlight' | 'healthy' | 'failed' | 'excluded';
 
@@ -53,8 +60,7 @@ export function standingOf(r: TalliedRecord): DeviceStanding {
 export function withReport<R extends TalliedRecord>(r: R, state: DeviceState | undefined): R {
   if (state === undefined) return r;
   const assigned = r.clock === undefined ? { ...r, clock: {} } : r;
-  const counts = isTerminalDeviceState(state) && r.outcome === undefined && isLiveTarget(r) && r.timedOutOrder === undefined;
-  return counts ? { ...assigned, outcome: { state } } : assigned;
+  return isTerminalDeviceState(state) && takesOutcome(assigned) ? { ...assigned, outcome: { state } } : assigned;
 }
 
 /** After an abort with `revert`, the devices that get a revert: assigned and still targeted. */

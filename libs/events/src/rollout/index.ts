@@ -28,6 +28,7 @@ export {
   isInFlight,
   isUnreachableInFlight,
   isWaitedFor,
+  takesOutcome,
   standingOf,
   withReport,
   getsRevert,
