@@ -26,8 +26,11 @@ export const hasFailed = (r: TalliedRecord): boolean => r.outcome !== undefined 
 /** Still a target: not excluded. An excluded device is not waited for, not counted and not reverted. */
 export const isLiveTarget = (r: TalliedRecord): boolean => r.excludedOrder === undefined;
 
+/** Live and without an outcome (pending or in flight): the rollout still holds the device and counts it unfinished. */
+export const isUnfinished = (r: TalliedRecord): boolean => isLiveTarget(r) && r.outcome === undefined;
+
 /** Assigned, live and without an outcome: the rollout's update of it is under way. */
-export const isInFlight = (r: TalliedRecord): boolean => r.clock !== undefined && r.outcome === undefined && isLiveTarget(r);
+export const isInFlight = (r: TalliedRecord): boolean => r.clock !== undefined && isUnfinished(r);
 
 /** In flight and silent: it keeps its assignment and blocks nothing until it returns. */
 export const isUnreachableInFlight = (r: TalliedRecord): boolean => isInFlight(r) && r.reachability?.reachable === false;
@@ -106,7 +109,7 @@ export function counted(tally: DeviceTally, member: boolean, r: TalliedRecord, s
   tally.revertTimedOut += r.revertTimedOutOrder === undefined ? 0 : sign;
   if (!member || !isLiveTarget(r)) return;
   tally.live += sign;
-  tally.liveUnfinished += r.outcome ? 0 : sign;
+  tally.liveUnfinished += isUnfinished(r) ? sign : 0;
   tally.liveUnhealthy += failed ? sign : 0;
   tally.waitedFor += isWaitedFor(r) ? sign : 0;
 }

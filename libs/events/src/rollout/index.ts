@@ -25,6 +25,7 @@ export {
   type DeviceTally,
   hasFailed,
   isLiveTarget,
+  isUnfinished,
   isInFlight,
   isUnreachableInFlight,
   isWaitedFor,
