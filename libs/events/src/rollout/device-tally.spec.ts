@@ -1,4 +1,4 @@
-import { counted, emptyTally, getsRevert, isUnreachableInFlight, revertOutcomeOf, standingOf, withReport, type TalliedRecord } from './device-tally.js';
+import { counted, emptyTally, getsRevert, isUnfinished, isUnreachableInFlight, revertOutcomeOf, standingOf, takesOutcome, withReport, type TalliedRecord } from './device-tally.js';
 
 const clock = { spentMs: 0, runningSince: '2026-11-23T08:00:00.000Z' };
 const assigned: TalliedRecord = { clock };
@@ -15,6 +15,8 @@ describe('the tally rules of a rollout', () => {
     expect(standingOf(timedOut)).toBe('failed');
     expect(standingOf({ ...assigned, excludedOrder: 0 })).toBe('excluded');
     expect(standingOf({ excludedOrder: 0 })).toBe('excluded');
+    // held by the rollout, pending or in flight, until it has an outcome or leaves
+    expect([{}, assigned, timedOut, { excludedOrder: 0 }].map(isUnfinished)).toEqual([true, true, false, false]);
   });
 
   it('counts a device unreachable only while its update is in flight: not before its assignment, not once it ended', () => {
@@ -33,6 +35,8 @@ describe('the tally rules of a rollout', () => {
     // a late report after the timeout is evidence only: the device stays failed
     expect(standingOf(withReport(timedOut, 'healthy'))).toBe('failed');
     expect(withReport(assigned, undefined)).toBe(assigned);
+    // the orchestrator's rule: assigned, live, without an outcome and not timed out
+    expect([assigned, {}, timedOut, { ...assigned, timedOutOrder: 0 }, { ...assigned, excludedOrder: 0 }].map(takesOutcome)).toEqual([true, false, false, false, false]);
   });
 
   it('reverts the assigned devices still targeted, and ends a revert by its report, else by its timeout', () => {

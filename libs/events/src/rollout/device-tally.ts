@@ -26,14 +26,24 @@ export const hasFailed = (r: TalliedRecord): boolean => r.outcome !== undefined 
 /** Still a target: not excluded. An excluded device is not waited for, not counted and not reverted. */
 export const isLiveTarget = (r: TalliedRecord): boolean => r.excludedOrder === undefined;
 
+/** Live and without an outcome (pending or in flight): the rollout still holds the device and counts it unfinished. */
+export const isUnfinished = (r: TalliedRecord): boolean => isLiveTarget(r) && r.outcome === undefined;
+
 /** Assigned, live and without an outcome: the rollout's update of it is under way. */
-export const isInFlight = (r: TalliedRecord): boolean => r.clock !== undefined && r.outcome === undefined && isLiveTarget(r);
+export const isInFlight = (r: TalliedRecord): boolean => r.clock !== undefined && isUnfinished(r);
 
 /** In flight and silent: it keeps its assignment and blocks nothing until it returns. */
 export const isUnreachableInFlight = (r: TalliedRecord): boolean => isInFlight(r) && r.reachability?.reachable === false;
 
 /** In flight and not known silent: the rollout waits for it. */
 export const isWaitedFor = (r: TalliedRecord): boolean => isInFlight(r) && r.reachability?.reachable !== false;
+
+/**
+ * Takes a terminal report as its outcome: in flight and not timed out (a report after its timeout is
+ * a late report, its outcome stays `failed`). The orchestrator records an outcome on this rule and
+ * `withReport` anticipates it.
+ */
+export const takesOutcome = (r: TalliedRecord): boolean => isInFlight(r) && r.timedOutOrder === undefined;
 
 /** Where a device stands in its wave: the recorded outcome first, then excluded, assigned, or not yet. */
 export type DeviceStanding = 'pending' | 'inFlight' | 'healthy' | 'failed' | 'excluded';
@@ -53,8 +63,7 @@ export function standingOf(r: TalliedRecord): DeviceStanding {
 export function withReport<R extends TalliedRecord>(r: R, state: DeviceState | undefined): R {
   if (state === undefined) return r;
   const assigned = r.clock === undefined ? { ...r, clock: {} } : r;
-  const counts = isTerminalDeviceState(state) && r.outcome === undefined && isLiveTarget(r) && r.timedOutOrder === undefined;
-  return counts ? { ...assigned, outcome: { state } } : assigned;
+  return isTerminalDeviceState(state) && takesOutcome(assigned) ? { ...assigned, outcome: { state } } : assigned;
 }
 
 /** After an abort with `revert`, the devices that get a revert: assigned and still targeted. */
@@ -100,7 +109,7 @@ export function counted(tally: DeviceTally, member: boolean, r: TalliedRecord, s
   tally.revertTimedOut += r.revertTimedOutOrder === undefined ? 0 : sign;
   if (!member || !isLiveTarget(r)) return;
   tally.live += sign;
-  tally.liveUnfinished += r.outcome ? 0 : sign;
+  tally.liveUnfinished += isUnfinished(r) ? sign : 0;
   tally.liveUnhealthy += failed ? sign : 0;
   tally.waitedFor += isWaitedFor(r) ? sign : 0;
 }

@@ -4,13 +4,17 @@ import type { CommandContext } from '@keelson/service-kit';
 import { resolveDeviceIds } from '../../targeting/resolve-target.js';
 import { bindArtifact } from './bind-artifact.js';
 import { createBound, newRolloutId, type CreateRolloutDeps } from './create-rollout.js';
-import { isLive, outcomeOf, type RolloutFacts } from '../domain/rollout.decider.js';
+import { hasFailed, isLiveTarget } from '@keelson/events';
+import type { RolloutFacts } from '../domain/rollout.decider.js';
 
 type RetryInput = ParsedCommandInput<typeof orchestrator.retryRollout>;
 
 /** The devices of a rollout that ended its update `rolled_back` or `failed` and are still targets. */
 export function failedDevices(facts: RolloutFacts): string[] {
-  return facts.deviceIds.filter((d) => isLive(facts, d) && outcomeOf(facts, d) !== undefined && outcomeOf(facts, d)!.state !== 'healthy');
+  return facts.deviceIds.filter((d) => {
+    const r = facts.devices.record(d);
+    return isLiveTarget(r) && hasFailed(r);
+  });
 }
 
 /**

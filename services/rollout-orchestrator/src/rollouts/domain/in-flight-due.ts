@@ -1,9 +1,9 @@
-import { deviceTimeoutSecondsOf } from '@keelson/events';
+import { deviceTimeoutSecondsOf, isInFlight } from '@keelson/events';
 import { deadlineOf } from './device-clock.js';
-import { assignedDevices, isLive, outcomeOf, type LiveRollout } from './rollout.evolve.js';
+import { assignedDevices, type LiveRollout } from './rollout.evolve.js';
 
 /** Assigned devices still waited for: live and without an outcome. */
-const inFlight = (state: LiveRollout): string[] => assignedDevices(state.facts).filter((d) => !outcomeOf(state.facts, d) && isLive(state.facts, d));
+const inFlight = (state: LiveRollout): string[] => assignedDevices(state.facts).filter((d) => isInFlight(state.facts.devices.record(d)));
 
 const isUnderWay = (state: LiveRollout) => state.status !== 'aborted' && state.status !== 'finished';
 

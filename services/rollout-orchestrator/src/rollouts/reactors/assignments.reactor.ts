@@ -1,10 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { gateway } from '@keelson/commands';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
-import { parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
+import { getsRevert, parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
 import { callCommand, newContext, numberSetting, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import type { Failpoint } from '../failpoint.js';
-import { assignedDevices, isLive, type LiveRollout } from '../domain/rollout.decider.js';
+import type { LiveRollout } from '../domain/rollout.decider.js';
 import { assignmentsSent } from '../rollout.metrics.js';
 import type { Rollouts } from '../rollouts.js';
 import { installAssignmentId, revertAssignmentId } from '../domain/wave-plan.js';
@@ -106,7 +106,7 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
         await assign(state, event.data.deviceIds ?? [], 'install', meta.correlationId);
         return;
       }
-      await assign(state, assignedDevices(state.facts).filter((d) => isLive(state.facts, d)), 'revert', meta.correlationId);
+      await assign(state, state.facts.deviceIds.filter((d) => getsRevert(state.facts.devices.record(d))), 'revert', meta.correlationId);
     },
   };
 }

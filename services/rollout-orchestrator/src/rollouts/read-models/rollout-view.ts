@@ -1,6 +1,6 @@
 import { orchestrator } from '@keelson/commands';
-import type { DeviceState } from '@keelson/events';
-import { isAssigned, isLive, outcomeOf, type LiveRollout } from '../domain/rollout.evolve.js';
+import { standingOf, type DeviceState } from '@keelson/events';
+import type { LiveRollout } from '../domain/rollout.evolve.js';
 import { inFlightFlags, waveSummaries, type RevertReport } from './wave-summary.js';
 
 type RolloutView = orchestrator.RolloutView;
@@ -24,11 +24,12 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
   const { facts } = state;
   const stateOf = (deviceId: string) => {
     const wave = facts.devices.waveOf(deviceId);
-    const outcome = outcomeOf(facts, deviceId);
-    if (!outcome && !isLive(facts, deviceId)) return { deviceId, wave, state: 'excluded' as const };
-    const latest = outcome ?? progress.get(deviceId);
+    const record = facts.devices.record(deviceId);
+    const standing = standingOf(record);
+    if (standing === 'excluded') return { deviceId, wave, state: 'excluded' as const };
+    const latest = record.outcome ?? progress.get(deviceId);
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
-    return { deviceId, wave, state: isAssigned(facts, deviceId) ? ('assigned' as const) : ('pending' as const) };
+    return { deviceId, wave, state: standing === 'pending' ? ('pending' as const) : ('assigned' as const) };
   };
   // a reply must not grow with the fleet, nor its making: the waves count the devices with a record, the list shows the first ones
   const listed = facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;

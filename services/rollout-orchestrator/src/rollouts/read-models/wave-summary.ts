@@ -1,25 +1,19 @@
 import type { orchestrator } from '@keelson/commands';
+import { getsRevert, isUnreachableInFlight, isWaitedFor, revertOutcomeOf, standingOf } from '@keelson/events';
 import { waveRange, type DeviceRecord } from '../domain/device-ledger.js';
-import { isAssigned, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from '../domain/rollout.evolve.js';
-
-/** Assigned, live, not ended and silent: the device keeps its assignment and updates when it returns. */
-export const isUnreachableInFlight = (facts: RolloutFacts, deviceId: string): boolean =>
-  isAssigned(facts, deviceId) && !outcomeOf(facts, deviceId) && isLive(facts, deviceId) && !isReachable(facts, deviceId);
-
-const hasTimedOut = (facts: RolloutFacts, deviceId: string) => facts.devices.record(deviceId).timedOutOrder !== undefined;
+import { isReverting } from '../domain/rollout-phase.js';
+import type { LiveRollout, RolloutFacts } from '../domain/rollout.evolve.js';
 
 /** What one device's record adds to its wave's summary (a device without a record adds nothing but itself). */
 function count(summary: orchestrator.WaveSummary, r: DeviceRecord): void {
-  const outcome = r.outcome?.state;
-  const live = r.excludedOrder === undefined;
-  const waiting = r.clock !== undefined && !outcome && live;
+  const standing = standingOf(r);
   summary.assigned += r.clock !== undefined ? 1 : 0;
-  summary.inFlight += waiting && r.reachability?.reachable !== false ? 1 : 0;
-  summary.unreachable += waiting && r.reachability?.reachable === false ? 1 : 0;
-  summary.healthy += outcome === 'healthy' ? 1 : 0;
-  summary.failed += outcome !== undefined && outcome !== 'healthy' ? 1 : 0;
+  summary.inFlight += isWaitedFor(r) ? 1 : 0;
+  summary.unreachable += isUnreachableInFlight(r) ? 1 : 0;
+  summary.healthy += standing === 'healthy' ? 1 : 0;
+  summary.failed += standing === 'failed' ? 1 : 0;
   summary.timedOut += r.timedOutOrder !== undefined ? 1 : 0;
-  summary.excluded += !outcome && !live ? 1 : 0;
+  summary.excluded += standing === 'excluded' ? 1 : 0;
 }
 
 /**
@@ -43,19 +37,25 @@ export interface RevertReport {
   reason?: string;
 }
 
+/** The revert as shown: a timed-out one failed, unless the device reported an outcome of it after all; `assigned` until it reports. */
+function revertShown(revert: RevertReport | undefined, timedOut: boolean): orchestrator.RevertProgress {
+  const reported = revert === undefined || revert.state === 'assigned' ? undefined : revert.state;
+  const ended = revertOutcomeOf(reported, timedOut);
+  if (ended !== undefined && ended !== reported) return { state: ended, reason: 'timeout' };
+  if (revert === undefined) return { state: 'assigned' };
+  return { state: revert.state, ...(revert.reason === undefined ? {} : { reason: revert.reason }) };
+}
+
 /**
  * What the view adds to a device: `timedOut`, `unreachable` (in flight but silent), and after an
  * abort with revert the revert's progress (`assigned` until the device reports on it).
  */
 export function inFlightFlags(state: LiveRollout, deviceId: string, revert: RevertReport | undefined) {
-  const { facts } = state;
-  const reverting = state.status === 'aborted' && state.mode === 'revert' && isAssigned(facts, deviceId) && isLive(facts, deviceId);
-  // a revert that timed out failed, unless the device reported an outcome of it after all
-  const reported = revert !== undefined && (revert.state === 'healthy' || revert.state === 'rolled_back' || revert.state === 'failed');
-  const shown: RevertReport | undefined = reverting && facts.devices.record(deviceId).revertTimedOutOrder !== undefined && !reported ? { state: 'failed', reason: 'timeout' } : revert;
+  const r = state.facts.devices.record(deviceId);
+  const reverting = isReverting(state) && getsRevert(r);
   return {
-    ...(hasTimedOut(facts, deviceId) ? { timedOut: true as const } : {}),
-    ...(isUnreachableInFlight(facts, deviceId) ? { unreachable: true as const } : {}),
-    ...(reverting ? { revert: shown ? { state: shown.state, ...(shown.reason === undefined ? {} : { reason: shown.reason }) } : { state: 'assigned' as const } } : {}),
+    ...(r.timedOutOrder !== undefined ? { timedOut: true as const } : {}),
+    ...(isUnreachableInFlight(r) ? { unreachable: true as const } : {}),
+    ...(reverting ? { revert: revertShown(revert, r.revertTimedOutOrder !== undefined) } : {}),
   };
 }

@@ -1,5 +1,5 @@
-import type { RolloutEvent } from '@keelson/events';
-import { evolve, isLive, outcomeOf, type LiveRollout, type Rollout } from '../rollout.evolve.js';
+import { isUnfinished, type RolloutEvent } from '@keelson/events';
+import { evolve, type LiveRollout, type Rollout } from '../rollout.evolve.js';
 import { andWhatFollows, folded, type RolloutDecision } from '../rollout.next-step.js';
 import { isEnded, type RolloutRef } from './decision.js';
 
@@ -10,7 +10,7 @@ export type SupersedeDevices = RolloutRef & { type: 'SupersedeDevices'; deviceId
 
 /** The live devices of the rollout that have no outcome yet, of `deviceIds`. */
 const stillWaitedFor = (state: LiveRollout, deviceIds: string[]) =>
-  deviceIds.filter((d) => state.facts.devices.isMember(d) && !outcomeOf(state.facts, d) && isLive(state.facts, d));
+  deviceIds.filter((d) => state.facts.devices.isMember(d) && isUnfinished(state.facts.devices.record(d)));
 
 /**
  * A device leaves the rollout: never waited for or counted again, so it may let the wave, the gate

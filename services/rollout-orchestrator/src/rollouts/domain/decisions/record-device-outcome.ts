@@ -1,5 +1,5 @@
-import type { TerminalDeviceState } from '@keelson/events';
-import { isAssigned, isLive, outcomeOf, type LiveRollout } from '../rollout.evolve.js';
+import { takesOutcome, type TerminalDeviceState } from '@keelson/events';
+import type { LiveRollout } from '../rollout.evolve.js';
 import { andWhatFollows, folded, type RolloutDecision } from '../rollout.next-step.js';
 import { installAssignmentId } from '../wave-plan.js';
 import type { RolloutRef } from './decision.js';
@@ -22,9 +22,9 @@ export type RecordDeviceOutcome = RolloutRef & {
 export function recordDeviceOutcome(command: RecordDeviceOutcome, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, assignmentId, state: outcome, reason, at } = command;
   if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return folded(state);
-  const { facts } = state;
-  if (facts.devices.record(deviceId).timedOutOrder !== undefined) return recordLateReport(command, state);
-  if (!facts.devices.isMember(deviceId) || !isAssigned(facts, deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return folded(state);
+  const { devices } = state.facts;
+  if (devices.record(deviceId).timedOutOrder !== undefined) return recordLateReport(command, state);
+  if (!devices.isMember(deviceId) || !takesOutcome(devices.record(deviceId))) return folded(state);
   const data = { fleet, rolloutId, deviceId, assignmentId, state: outcome, ...(reason === undefined ? {} : { reason }) };
   return andWhatFollows(state, [{ type: 'DeviceOutcomeRecorded', schemaVersion: 1, data }], at);
 }

@@ -1,6 +1,6 @@
-import { deviceTimeoutSecondsOf } from '@keelson/events';
+import { deviceTimeoutSecondsOf, isInFlight } from '@keelson/events';
 import { deadlineOf } from '../device-clock.js';
-import { isLive, outcomeOf, type LiveRollout } from '../rollout.evolve.js';
+import type { LiveRollout } from '../rollout.evolve.js';
 import { andWhatFollows, folded, type RolloutDecision } from '../rollout.next-step.js';
 import { installAssignmentId } from '../wave-plan.js';
 import { isEnded, type RolloutRef } from './decision.js';
@@ -16,10 +16,9 @@ export type TimeOutDevice = RolloutRef & { type: 'TimeOutDevice'; deviceId: stri
  */
 export function timeOutDevice(command: TimeOutDevice, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, at } = command;
-  const { facts } = state;
-  const { clock } = facts.devices.record(deviceId);
-  if (isEnded(state) || !clock || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)) return folded(state);
-  const deadline = deadlineOf(clock, deviceTimeoutSecondsOf(facts.strategy));
+  const record = state.facts.devices.record(deviceId);
+  if (isEnded(state) || !isInFlight(record)) return folded(state);
+  const deadline = deadlineOf(record.clock!, deviceTimeoutSecondsOf(state.facts.strategy));
   if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
   const assignmentId = installAssignmentId(rolloutId, deviceId);
   return andWhatFollows(state, [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }], at);

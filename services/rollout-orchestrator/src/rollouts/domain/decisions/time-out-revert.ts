@@ -1,7 +1,7 @@
-import { deviceTimeoutSecondsOf, revertAssignmentId } from '@keelson/events';
+import { deviceTimeoutSecondsOf, getsRevert, revertAssignmentId } from '@keelson/events';
 import { deadlineOf } from '../device-clock.js';
 import { isReverting, revertClockOf } from '../rollout-phase.js';
-import { isAssigned, isLive, type LiveRollout } from '../rollout.evolve.js';
+import type { LiveRollout } from '../rollout.evolve.js';
 import { folded, type RolloutDecision } from '../rollout.next-step.js';
 import type { RolloutRef } from './decision.js';
 
@@ -9,8 +9,10 @@ import type { RolloutRef } from './decision.js';
 export type TimeOutRevert = RolloutRef & { type: 'TimeOutRevert'; deviceId: string };
 
 /** After an abort with `revert`: the device got a revert (assigned and live) and its revert has not timed out. */
-export const isRevertTracked = (state: LiveRollout, deviceId: string): boolean =>
-  isReverting(state) && isAssigned(state.facts, deviceId) && isLive(state.facts, deviceId) && state.facts.devices.record(deviceId).revertTimedOutOrder === undefined;
+export function isRevertTracked(state: LiveRollout, deviceId: string): boolean {
+  const r = state.facts.devices.record(deviceId);
+  return isReverting(state) && getsRevert(r) && r.revertTimedOutOrder === undefined;
+}
 
 /**
  * The device's revert stayed unfinished for the per-device timeout while it was reachable, counted
