@@ -46,8 +46,16 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 
 const tooLarge = Symbol('too large');
 
+/**
+ * Every answer closes its connection (`Connection: close`). A device enrolls once and has nothing
+ * more to ask this server, yet an HTTP client keeps the connection for its next request (the agent
+ * 4 s, Node's server 5 s): each idle TLS connection held ~90 KiB of OpenSSL's and Node's buffers in
+ * glibc's main arena, and at 10,000 devices enrolling ~240 of them were open at once; the arena kept
+ * what they took after they closed (bench/README.md, "The gateway's enrollment peak").
+ */
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
+  res.shouldKeepAlive = false;
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -68,7 +76,6 @@ export class EnrollRequestHandler {
     if (!isEnrollRequest(req)) return false;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > enrollBodyMaxBytes) {
-      res.shouldKeepAlive = false;
       send(res, 413, { error: { code: 'enroll.too-large', message: `the body must be at most ${enrollBodyMaxBytes} bytes` } });
       req.resume();
       return true;

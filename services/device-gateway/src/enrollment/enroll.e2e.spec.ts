@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
 import * as x509 from '@peculiar/x509';
 import { connectAsync } from 'mqtt';
 import { gateway } from '@keelson/commands';
@@ -137,6 +139,28 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const res = await fetch(`${t.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await t.enrollBody(token)) });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-powered-by')).toBeNull(); // express names itself on every answer it writes
+  });
+
+  it('closes the connection of every enrollment answer, a refusal too (a device asks nothing more of this server)', async () => {
+    const { token } = await t.issue();
+    const body = JSON.stringify(await t.enrollBody(token));
+    const agent = new Agent({ keepAlive: true }); // a client that would keep the connection for a next request
+    try {
+      for (const expected of [201, 401]) { // the same token again: used
+        const answer = await new Promise<{ status: number; connection: string | undefined; closed: Promise<unknown> }>((resolve, reject) => {
+          const req = request(`${t.url}/v1/enroll`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, closed: once(req.socket!, 'close') });
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+        expect([answer.status, answer.connection]).toEqual([expected, 'close']);
+        await answer.closed; // the server ends the connection: the client keeps none for a next request
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('deleted at start the consumer of the revocation projection older releases ran (every device event was delivered to it)', async () => {
