@@ -15,7 +15,7 @@ import { runProbe } from './probes/run-probe.js';
 import { deviceContainers, type DeviceContainerOptions } from './runtime/device-containers.js';
 import { AgentHalted, type ReconcileContext } from './reconcile/reconcile-context.js';
 import { Reconciler } from './reconcile/reconciler.js';
-import { VerifiedDownloads } from './tuf/verified-download.js';
+import { DownloadsOnDemand } from './tuf/downloads-on-demand.js';
 
 export type AgentLog = (event: string, fields: Record<string, unknown>) => void;
 
@@ -80,7 +80,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const ctx: ReconcileContext = {
     layout, store,
     ...(options.containers ? { containers: await deviceContainers(layout, identity, options.containers) } : {}),
-    downloads: new VerifiedDownloads(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, ...(platformCa ? { platformCa } : {}) }),
+    downloads: new DownloadsOnDemand(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, ...(platformCa ? { platformCa } : {}) }),
     probe: async (assignment, activePath) => {
       const probeContext = {
         activePath, allowExec, signal: halting.signal,

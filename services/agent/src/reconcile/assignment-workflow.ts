@@ -7,7 +7,7 @@ import { keptVersionProblem } from '../artifacts/kept-version-check.js';
 import { markApplied, type AgentState, type AssignmentRecord, type SwapRecord } from '../data-dir/agent-state.js';
 import { basenameOf } from '../data-dir/layout.js';
 import { boundedReason, rolledBackReason } from '../probes/probe-result.js';
-import { VerificationFailed } from '../tuf/verified-download.js';
+import { VerificationFailed } from '../tuf/downloads-on-demand.js';
 import { applyContainer } from './container-workflow.js';
 import type { ReconcileContext } from './reconcile-context.js';
 

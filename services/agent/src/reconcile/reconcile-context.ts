@@ -4,7 +4,7 @@ import type { DataDirLayout } from '../data-dir/layout.js';
 import type { ProbeResult } from '../probes/probe-result.js';
 import type { ContainerRuntime, PullSource } from '../runtime/container-runtime.js';
 import type { SwapFailpoint } from '../runtime/swap-failpoint.js';
-import type { VerifiedDownloads } from '../tuf/verified-download.js';
+import type { UpdateDownloads } from '../tuf/downloads-on-demand.js';
 
 /** A step noticed that the agent is stopping (or, in the simulator, was killed): leave the journal as it is. */
 export class AgentHalted extends Error {
@@ -26,7 +26,7 @@ export interface ContainerSupport {
 export interface ReconcileContext {
   layout: DataDirLayout;
   store: AgentStateStore;
-  downloads: VerifiedDownloads;
+  downloads: UpdateDownloads;
   probe(assignment: Assignment, activePath: string): Promise<ProbeResult>;
   containers?: ContainerSupport;
   /** A rollback made the kept version active again (the agent's `--on-change` hook runs). */

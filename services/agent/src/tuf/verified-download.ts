@@ -17,11 +17,9 @@ import { VerifiedBytes, withVerifiedBytes } from './verified-bytes.js';
 import { DeviceFetcher, defaultRetry, type RetryPolicy } from './device-fetcher.js';
 import { targetUrl } from './target-url.js';
 import { isTransientFailure } from './transient-failure.js';
+import { VerificationFailed } from './downloads-on-demand.js';
 
-/** Why an artifact was refused: the reason goes into the `failed` report. */
-export class VerificationFailed extends Error {
-  override readonly name = 'VerificationFailed';
-}
+export { VerificationFailed } from './downloads-on-demand.js';
 
 /** Where the device's fleet repository is served, and the platform CA the facade's HTTPS chains to (absent: the machine's trust store). */
 export interface TufSource {
