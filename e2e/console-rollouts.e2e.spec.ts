@@ -69,11 +69,20 @@ describe('rollouts in the operator console', () => {
     // Names arrive with the stream's `devices` event; until then a device shows by its id.
     await page.locator('#rollout-devices td[data-col="Device"]', { hasText: 'sim-2' }).waitFor();
     expect((await cells('#rollout-devices', 'Device')).sort()).toEqual(['sim-1', 'sim-2']);
-    // From here on the page is never reloaded: what changes comes over the SSE stream.
+    // From here to the wave's end the page is never reloaded: what changes comes over the SSE stream.
     await seen(created.rolloutId, 'awaiting-approval', page.locator('#rollout-status[data-status="awaiting-approval"]').waitFor({ timeout: 90_000 }));
     await page.locator('#rollout-devices [data-state="healthy"]').first().waitFor();
     expect(await page.locator('#rollout-waves tr[data-key="wave-0"] td[data-col="Healthy"]').textContent()).toBe('1');
     expect((await cells('#rollout-devices', 'State')).sort()).toEqual(['healthy', 'pending']);
+    // Until the stream's first `summary` the wave table comes from the view: a stream refused shows only that.
+    const stream = (url: URL) => url.pathname === `/v1/rollouts/${created.rolloutId}/events`;
+    await page.route(stream, (route) => route.abort());
+    await page.reload();
+    await page.locator('#live-state', { hasText: 'live updates stopped' }).waitFor();
+    expect([await cells('#rollout-waves', 'Waiting'), await cells('#rollout-waves', 'Healthy')]).toEqual([['0', '1'], ['1', '0']]);
+    await page.unroute(stream);
+    await page.reload(); // and after the approval, what changes comes over the stream again
+    await page.locator('#rollout-status[data-status="awaiting-approval"]').waitFor();
 
     await page.click('#action-approve');
     await page.locator('#rollout-status[data-status="succeeded"]').waitFor({ timeout: 90_000 });

@@ -21,7 +21,7 @@ export interface LabImage {
  * no base image has to be pulled. `device` is the storage a device's agent uses; the build has its own.
  */
 export class PodmanLab {
-  readonly dir = mkdtempSync(join(tmpdir(), 'keelson-podman-'));
+  readonly dir: string;
   readonly device: PodmanOptions;
   private readonly builder: PodmanCli;
   private registry?: ChildProcess;
@@ -29,6 +29,7 @@ export class PodmanLab {
 
   constructor() {
     if (!existsSync('/bin/busybox')) throw new Error('the podman lab builds its images from /bin/busybox: apt-get install busybox-static');
+    this.dir = mkdtempSync(join(tmpdir(), 'keelson-podman-')); // only once nothing can refuse the lab: no dir left behind
     const conf = join(this.dir, 'containers.conf');
     writeFileSync(conf, '[containers]\ndefault_ulimits = []\n'); // crun/RLIMIT trouble here: see TOOLCHAIN.md
     const storage = (name: string): PodmanOptions => ({

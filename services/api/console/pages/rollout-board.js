@@ -6,7 +6,8 @@ const stateOrder = ['pending', 'assigned', 'downloading', 'verifying', 'applying
 /** The per-wave counts: from the live `summary` event when one came, else from the view's own lines. */
 function waveRows(board) {
   if (board.summary) return board.summary.waves.map((w) => ({ ...w, waiting: w.pending }));
-  return (board.view.waves ?? []).map((w) => ({ ...w, waiting: w.assigned, failed: w.failed + w.timedOut }));
+  // The view's `failed` already counts the timed-out devices; waiting = not yet assigned (pending), as the summary's.
+  return (board.view.waves ?? []).map((w) => ({ ...w, waiting: w.devices - w.inFlight - w.unreachable - w.healthy - w.failed - w.excluded }));
 }
 
 /** After an abort with revert, the end names the offline devices whose revert waits for them to return. */
