@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
-import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { sendRequest, type RequestContext } from '@keelson/service-kit';
 import { sinkReceiver, type SinkReceiver } from '../services/audit/src/test-fixtures/sink-receiver.js';
 import { auditOf, eventually } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -30,15 +30,15 @@ describe('audit-sink: a sink change is audited even when the api stops between t
 
   // What the api sends the audit service for an operator's request, and then nothing more: the api
   // died before it could append the operator event (or JetStream refused it).
-  const asTheApiDid = (actorId: string): CommandContext => ({ actor: { kind: 'operator', id: actorId }, commandId: randomUUID(), correlationId: randomUUID() });
+  const asTheApiDid = (actorId: string): RequestContext => ({ actor: { kind: 'operator', id: actorId }, commandId: randomUUID(), correlationId: randomUUID() });
   const entriesOf = async (type: string, sinkId: string) => (await auditOf(platform, `type=${type}`)).filter((e) => e.data.sinkId === sinkId);
-  const unrecorded = async () => (await callCommand(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items;
+  const unrecorded = async () => (await sendRequest(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items;
 
   it('appends the missing events with the actor and command of each change, once, in the order made', async () => {
     const adding = asTheApiDid('at-00000000000000a1');
-    const sink = await callCommand(nc, naming, audit.addSink, { fleet: 'default', name: 'orphan', url: receiver.url('/orphan'), secret }, adding);
+    const sink = await sendRequest(nc, naming, audit.addSink, { fleet: 'default', name: 'orphan', url: receiver.url('/orphan'), secret }, adding);
     const removing = asTheApiDid('at-00000000000000b2');
-    await callCommand(nc, naming, audit.removeSink, { fleet: 'default', name: 'orphan' }, removing);
+    await sendRequest(nc, naming, audit.removeSink, { fleet: 'default', name: 'orphan' }, removing);
 
     await eventually('the relay recorded both changes', async () => ((await unrecorded()).length === 0 ? true : undefined), 60_000);
     const [added] = await entriesOf('AuditSinkAdded', sink.sinkId);
@@ -58,7 +58,7 @@ describe('audit-sink: a sink change is audited even when the api stops between t
     expect(status).toBe(201);
     await eventually('the request recorded its own change', async () => ((await unrecorded()).length === 0 ? true : undefined));
     const resuming = asTheApiDid('at-00000000000000c3');
-    const resumed = await callCommand(nc, naming, audit.resumeSink, { fleet: 'default', name: 'kept' }, resuming);
+    const resumed = await sendRequest(nc, naming, audit.resumeSink, { fleet: 'default', name: 'kept' }, resuming);
     // The api's append went through; its confirmation to the audit service did not.
     const store = new EventStore<OperatorEvent>({ nc, naming, stream: eventStreams.api, parse: parseOperatorEvent });
     const subject = store.subject('operator', 'default', body.sinkId);

@@ -1,9 +1,9 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { eventStreams } from '@keelson/event-store';
 import { isAlive, platformServices } from '@keelson/local-infra';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type AuditEntry, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -83,7 +83,7 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     let last = '';
     const waiting = Date.now();
     const verdict = await eventually('the audit caught up with every event stream', async () => {
-      const [events, v] = [await stored(), await callCommand(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
+      const [events, v] = [await stored(), await sendRequest(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
       last = `audit: ${v.entries} entries, ${events} stored events`;
       return v.entries === events ? v : undefined;
       // A projection that meets a gap after the failover makes its consumer again from its checkpoint

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { eventStreams } from '@keelson/event-store';
-import { callCommand, newContext } from '@keelson/service-kit';
+import { sendRequest, newContext } from '@keelson/service-kit';
 import { startBenchPlatform, type BenchPlatform } from '../rollout-fanout/bench-platform.js';
 import { runBench } from '../rollout-fanout/bench-run.js';
 import { OperatorApi, until } from '../rollout-fanout/operator-api.js';
@@ -59,7 +59,7 @@ async function run(): Promise<void> {
     const cpuBefore = cpuSnapshot(watched);
     const started = performance.now();
     // the orchestrator's own command (the api's call of it gives up after 15 s): the time is measured either way
-    const created = await callCommand(nc, naming, orchestrator.createRollout, {
+    const created = await sendRequest(nc, naming, orchestrator.createRollout, {
       fleet: benchFleet, artifact: { name: 'bench-model', version: '1.0.0' }, selector, onMisfit: 'reject',
       probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 },
       strategy: { waves: [{ percent: 1, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 },

@@ -5,7 +5,7 @@ import type { EventStore } from './event-store.js';
 import type { EventMetadata } from './headers.js';
 
 /** Everything needed to run one command against one aggregate. */
-export interface CommandRequest<C, E extends { type: string }, S> {
+export interface HandleCommandInput<C, E extends { type: string }, S> {
   store: EventStore<E>;
   subject: string;
   decider: Decider<C, E, S>;
@@ -32,7 +32,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * propagates at once; after the last failed try the ConcurrencyError propagates (a 409). The outcome's
  * state is never older than the stream was when the command was decided.
  */
-export async function handleCommand<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>): Promise<CommandOutcome<E, S>> {
+export async function handleCommand<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>): Promise<CommandOutcome<E, S>> {
   const cached = req.cache?.get(req.subject);
   const fast = cached ? await appendOnCachedState(req, cached) : undefined;
   return fast ?? loadDecideAppend(req);
@@ -45,7 +45,7 @@ export async function handleCommand<C, E extends { type: string }, S>(req: Comma
  * has not seen (another replica, another code path), so it is not answered here: undefined sends the
  * command to the read path, which confirms it when nothing came after the cached sequence.
  */
-async function appendOnCachedState<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>, cached: CachedAggregate<S>): Promise<CommandOutcome<E, S> | undefined> {
+async function appendOnCachedState<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>, cached: CachedAggregate<S>): Promise<CommandOutcome<E, S> | undefined> {
   const { store, subject, decider, command, meta, cache } = req;
   let decision: Decision<E, S>;
   try {
@@ -68,7 +68,7 @@ async function appendOnCachedState<C, E extends { type: string }, S>(req: Comman
   }
 }
 
-async function loadDecideAppend<C, E extends { type: string }, S>(req: CommandRequest<C, E, S>): Promise<CommandOutcome<E, S>> {
+async function loadDecideAppend<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>): Promise<CommandOutcome<E, S>> {
   const { store, subject, decider, command, meta, cache, maxAttempts = 4 } = req;
   for (let attempt = 1; ; attempt++) {
     const { state, seq } = await loadAggregate(store, subject, decider, cache);

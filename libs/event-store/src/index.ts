@@ -8,7 +8,7 @@ export { readSubject } from './load.js';
 export { type HandledTypes, type HandlersByType, reactorHandlers, projectionHandlers } from './handled-types.js';
 export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
 export { AggregateCache, type CachedAggregate, loadAggregate } from './aggregate-cache.js';
-export { handleCommand, type CommandRequest, type CommandOutcome } from './handle-command.js';
+export { handleCommand, type HandleCommandInput, type CommandOutcome } from './handle-command.js';
 export {
   type Projection, ProjectionRunner, type ProjectionRunnerOptions, projectionMigrations, readCheckpoint, type DeadLetter, retireProjections, type RetiredProjection,
   type WriteFence, FencedOut, FENCED_IDLE_MS,

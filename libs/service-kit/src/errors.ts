@@ -1,4 +1,4 @@
-import type { ErrorKind } from '@keelson/commands';
+import type { ErrorKind } from '@keelson/requests';
 
 /**
  * A failure that is not a domain refusal: the other service is down (`Unavailable`), refused the

@@ -6,7 +6,7 @@ import { consoleMiddleware } from './console/console.middleware.js';
 import { keepOperatorConnectionsAlive } from './http/operator-keep-alive.js';
 import { bindRequestActor } from './http/request-actor.js';
 
-// A group may name up to 10,000 devices (libs/commands createGroup); Express's default 100 kB would refuse that.
+// A group may name up to 10,000 devices (libs/requests createGroup); Express's default 100 kB would refuse that.
 const jsonBodyLimit = '2mb';
 
 /** The api app, not yet listening: the service app with a JSON body limit that fits the contracts. */

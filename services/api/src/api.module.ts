@@ -13,7 +13,7 @@ import { EnrollmentTokensController } from './devices/enrollment-tokens.controll
 import { GroupsController } from './groups/groups.controller.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
 import { OperatorAuthGuard } from './http/operator-auth.guard.js';
-import { OperatorCommands } from './http/operator-commands.js';
+import { OperatorRequests } from './http/operator-requests.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { RegistriesController } from './registries/registries.controller.js';
 import { OperatorsModule } from './operators/operators.module.js';
@@ -54,7 +54,7 @@ export class ApiModule {
         { provide: API_CONFIG, useValue: apiConfig },
         { provide: APP_GUARD, useClass: OperatorAuthGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
-        OperatorCommands,
+        OperatorRequests,
         ArtifactUpload,
       ],
     };

@@ -1,9 +1,9 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { InvalidInput } from '@keelson/domain-kit';
 import { eventHeaders, eventStreams } from '@keelson/event-store';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { register } from 'prom-client';
 import { eventually } from '@keelson/testing';
 import { auditHarness, type AuditHarness } from './test-fixtures/audit-app.js';
@@ -19,8 +19,8 @@ describe('the audit service against real NATS and PostgreSQL', () => {
   let h: AuditHarness;
   let all: AuditCloudEvent[];
   const count = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]!.n;
-  const query = (input: Omit<Parameters<typeof callCommand<typeof audit.queryAudit>>[3], 'fleet'> & { fleet?: string }) =>
-    callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default', ...input });
+  const query = (input: Omit<Parameters<typeof sendRequest<typeof audit.queryAudit>>[3], 'fleet'> & { fleet?: string }) =>
+    sendRequest(h.nc, h.naming, audit.queryAudit, { fleet: 'default', ...input });
   const types = (items: AuditCloudEvent[]) => items.map((e) => e.type.split('.').at(-1));
   // Oldest first across streams; events of one aggregate keep the order they were appended in.
   const sortedTypes = (items: AuditCloudEvent[]) => {
@@ -161,7 +161,7 @@ describe('the audit service against real NATS and PostgreSQL', () => {
     expect(await h.db.query('SELECT position, hash FROM audit_log ORDER BY position')).toEqual(before);
     await h.append('orchestrator', subject('rollout', 'default', 'r-1'), [ev.rolloutFinishedFailed('default', 'r-1')], service('rollout-orchestrator'));
     await eventually(async () => (await count()) === 16);
-    expect(await callCommand(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: true, entries: 16 });
+    expect(await sendRequest(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: true, entries: 16 });
     expect(await chainIntact()).toBe(1);
   });
 
@@ -179,7 +179,7 @@ describe('the audit service against real NATS and PostgreSQL', () => {
     await h.db.query('ALTER TABLE audit_log DISABLE TRIGGER USER');
     await h.db.query(`UPDATE audit_log SET actor = 'someone-else' WHERE position = 2`);
     await h.db.query('ALTER TABLE audit_log ENABLE TRIGGER USER');
-    expect(await callCommand(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: false, firstBroken: { position: 2, problem: 'hash' } });
+    expect(await sendRequest(h.nc, h.naming, audit.verifyAudit, {})).toMatchObject({ intact: false, firstBroken: { position: 2, problem: 'hash' } });
     expect(await chainIntact()).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { eventually } from '@keelson/testing';
 import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
 import { keelson, type CliRun } from './test-fixtures/run-cli.js';
 
-// Rollouts and channels: commands/rollout.commands.e2e.spec.ts.
+// Rollouts and channels: actions/rollout.actions.e2e.spec.ts.
 describe('the keelson CLI against the api', () => {
   let t: ApiTestApp;
   let dir: string;

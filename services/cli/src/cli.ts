@@ -1,29 +1,29 @@
 import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { CliError, usageError, type CliIo } from './cli-io.js';
-import type { Command } from './command.js';
-import { artifactList, artifactPush } from './commands/artifact.commands.js';
-import { artifactPublish } from './commands/artifact-publish.js';
-import { auditExport } from './commands/audit-export.js';
-import { auditList, auditVerify } from './commands/audit.commands.js';
-import { auditSinkAdd, auditSinkList, auditSinkRemove, auditSinkResume, auditSinkShow } from './commands/audit-sink.commands.js';
-import { deviceDecommission, deviceToken } from './commands/device.commands.js';
-import { deviceList, deviceVersions } from './commands/device-list.js';
-import { deviceShow } from './commands/device-show.js';
-import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './commands/group.commands.js';
-import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './commands/registry.commands.js';
-import { rolloutList } from './commands/rollout-list.js';
-import { rolloutWatch } from './commands/rollout-watch.js';
-import { channelList, channelSet } from './commands/channel.commands.js';
-import { experimentCreate, experimentDecide, experimentList, experimentShow, experimentStop } from './commands/experiment.commands.js';
-import { experimentWatch } from './commands/experiment-watch.js';
-import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './commands/rollout.commands.js';
-import { tokenCreate, tokenList, tokenRevoke } from './commands/token.commands.js';
-import { tufRootInit, tufRootSign } from './commands/tuf/tuf-ceremony.commands.js';
-import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './commands/tuf/tuf-node.commands.js';
+import type { Action } from './action.js';
+import { artifactList, artifactPush } from './actions/artifact.actions.js';
+import { artifactPublish } from './actions/artifact-publish.js';
+import { auditExport } from './actions/audit-export.js';
+import { auditList, auditVerify } from './actions/audit.actions.js';
+import { auditSinkAdd, auditSinkList, auditSinkRemove, auditSinkResume, auditSinkShow } from './actions/audit-sink.actions.js';
+import { deviceDecommission, deviceToken } from './actions/device.actions.js';
+import { deviceList, deviceVersions } from './actions/device-list.js';
+import { deviceShow } from './actions/device-show.js';
+import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './actions/group.actions.js';
+import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './actions/registry.actions.js';
+import { rolloutList } from './actions/rollout-list.js';
+import { rolloutWatch } from './actions/rollout-watch.js';
+import { channelList, channelSet } from './actions/channel.actions.js';
+import { experimentCreate, experimentDecide, experimentList, experimentShow, experimentStop } from './actions/experiment.actions.js';
+import { experimentWatch } from './actions/experiment-watch.js';
+import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './actions/rollout.actions.js';
+import { tokenCreate, tokenList, tokenRevoke } from './actions/token.actions.js';
+import { tufRootInit, tufRootSign } from './actions/tuf/tuf-ceremony.actions.js';
+import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './actions/tuf/tuf-node.actions.js';
 
-/** Every command by its words (`rollout show`, `tuf root init`): the one table help, dispatch and the docs check read. */
-export const commands: Record<string, Command> = {
+/** Every action by its words (`rollout show`, `tuf root init`): the one table help, dispatch and the docs check read. */
+export const actions: Record<string, Action> = {
   'artifact push': artifactPush,
   'artifact list': artifactList,
   'artifact publish': artifactPublish,
@@ -83,12 +83,12 @@ export const commands: Record<string, Command> = {
 
 const globalOptions = { fleet: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
-/** The help text: every command, the global flags and the environment. */
+/** The help text: every action, the global flags and the environment. */
 export function usage(): string {
   return [
     'usage: keelson <command> [flags]',
     '',
-    ...Object.values(commands).map((c) => `  keelson ${c.usage}`),
+    ...Object.values(actions).map((c) => `  keelson ${c.usage}`),
     '',
     'every command takes --fleet FLEET (default: default) and --json (machine-readable output)',
     'environment: KEELSON_URL (default http://127.0.0.1:8080), KEELSON_TOKEN (the admin token, or an API token of the fleet)',
@@ -96,38 +96,38 @@ export function usage(): string {
   ].join('\n');
 }
 
-function parse(command: Command, args: string[]) {
+function parse(action: Action, args: string[]) {
   try {
-    return parseArgs({ args, options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { ...globalOptions, ...action.options }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usageError(`${err instanceof Error ? err.message : String(err)}\n  usage: keelson ${command.usage}`);
+    throw usageError(`${err instanceof Error ? err.message : String(err)}\n  usage: keelson ${action.usage}`);
   }
 }
 
 /**
- * Finds the command an argument list names and parses its flags, as a run would; throws a usage
+ * Finds the action an argument list names and parses its flags, as a run would; throws a usage
  * error (CliError, exit code 2) for an unknown command or flag. Positionals are not counted here.
  */
 export function parseCommandLine(argv: string[]) {
   // Commands are two words (`rollout show`) or three (`tuf root init`).
-  const words = commands[argv.slice(0, 3).join(' ')] ? 3 : 2;
-  const command = commands[argv.slice(0, words).join(' ')];
-  if (!command) throw usageError(argv.length ? `unknown command '${argv.slice(0, 2).join(' ')}'\n${usage()}` : usage());
-  return { command, ...parse(command, argv.slice(words)) };
+  const words = actions[argv.slice(0, 3).join(' ')] ? 3 : 2;
+  const action = actions[argv.slice(0, words).join(' ')];
+  if (!action) throw usageError(argv.length ? `unknown command '${argv.slice(0, 2).join(' ')}'\n${usage()}` : usage());
+  return { action, ...parse(action, argv.slice(words)) };
 }
 
 async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<number> {
-  const { command, values, positionals } = parseCommandLine(argv);
+  const { action, values, positionals } = parseCommandLine(argv);
   if (values.help) {
-    io.stdout(`usage: keelson ${command.usage}\n`);
+    io.stdout(`usage: keelson ${action.usage}\n`);
     return 0;
   }
-  if (positionals.length !== command.args.length) throw usageError(`usage: keelson ${command.usage}`);
+  if (positionals.length !== action.args.length) throw usageError(`usage: keelson ${action.usage}`);
   const token = io.env.KEELSON_TOKEN;
-  // Offline commands (the root ceremony) never reach the network and need no token.
-  if (!token && !command.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed, or an API token (`keelson token create`)');
+  // Offline actions (the root ceremony) never reach the network and need no token.
+  if (!token && !action.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed, or an API token (`keelson token create`)');
   const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token ?? '', typeof values.fleet === 'string' ? values.fleet : 'default');
-  return command.run({ api, values, positionals, json, io });
+  return action.run({ api, values, positionals, json, io });
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 bad usage. */

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { connect as connectNats, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseDeviceMessage, type DesiredState, type DeviceEvent } from '@keelson/events';
-import { callCommand, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
+import { sendRequest, createServiceApp, loadServiceConfig } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
 import { gatewayAppModule } from './app.module.js';
 import { assignment } from './test-fixtures/assignments.js';
@@ -31,7 +31,7 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
   const clients: MqttClient[] = [];
 
   const enroll = async (name: string): Promise<EnrollResponse> => {
-    const { token } = await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet });
+    const { token } = await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet });
     const res = await fetch(`${url}/v1/enroll`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, csr: await csrFor(await deviceKeys()), name }),
@@ -91,8 +91,8 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     await eventually(() => receivedA.length === 1);
     expect(receivedA[0]!.data).toEqual({ deviceId: a.deviceId, generation: 0, assignments: [] });
 
-    await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId: a.deviceId, assignment: assignment('a-e2e') });
-    await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId: b.deviceId, assignment: assignment('a-e2e') });
+    await sendRequest(nc, naming, gateway.assignDevice, { fleet, deviceId: a.deviceId, assignment: assignment('a-e2e') });
+    await sendRequest(nc, naming, gateway.assignDevice, { fleet, deviceId: b.deviceId, assignment: assignment('a-e2e') });
     await eventually(() => receivedA.some((d) => d.data.generation === 1));
     expect(receivedA.at(-1)!.data.assignments).toEqual([assignment('a-e2e')]);
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registry } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { registry } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestDeviceCa } from '@keelson/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
@@ -25,7 +25,7 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
     const bytes = randomBytes(30_000);
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), ...signingBatch(fleet, targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }), 1));
-    const get = () => callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' });
+    const get = () => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' });
     await eventually(() => get().then((a) => a.status === 'published', () => false));
     const published = await get();
     const blobDir = join(facade.dataDir, 'blobs', 'sha256');
@@ -46,7 +46,7 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
       const next = randomBytes(1000);
       const second = await postUpload(facade, fleet, uploadForm({ version: '2.2.0', bytes: next }));
       await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 2, { [second.body.targetPath!]: { sha256: sha(next), length: next.length } }), 2));
-      await eventually(() => callCommand(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(() => true, () => false));
+      await eventually(() => sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(() => true, () => false));
       expect(existsSync(join(blobDir, sha(next)))).toBe(true);
     } finally {
       await gateway.stop();

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { gateway, orchestrator } from '@keelson/commands';
+import { gateway, orchestrator } from '@keelson/requests';
 import type { DeviceHardware, DeviceState } from '@keelson/events';
 import { createServiceApp } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';

@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import type { DeviceState } from '@keelson/events';
 import { eventually } from '@keelson/testing';
 import { fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';

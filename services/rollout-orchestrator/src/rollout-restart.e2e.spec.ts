@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { register, type Counter } from 'prom-client';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { eventually } from '@keelson/testing';
 import { Rollouts } from './rollouts/rollouts.js';
 import { fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';

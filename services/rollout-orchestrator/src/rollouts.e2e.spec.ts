@@ -1,5 +1,5 @@
 import { register, type Counter } from 'prom-client';
-import { gateway, orchestrator } from '@keelson/commands';
+import { gateway, orchestrator } from '@keelson/requests';
 import type { DeviceState } from '@keelson/events';
 import { eventually } from '@keelson/testing';
 import { artifactRef, fleet, startOrchestrator, type OrchestratorHarness } from './test-fixtures/orchestrator-app.js';

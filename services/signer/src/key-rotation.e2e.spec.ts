@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInput } from '@keelson/domain-kit';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import type { TufEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { FleetKeyring } from './keys/fleet-keyring.js';
 import { startSigner, testKeySecret, type SignerApp } from './test-fixtures/signer-app.js';
 import { forgeTargetsWith, tufDevices } from './test-fixtures/tuf-devices.js';
@@ -28,7 +28,7 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
     });
     work = mkdtempSync(join(tmpdir(), 'keelson-rotation-'));
     devices = tufDevices(s, facade, fleet, work);
-    pinned = (await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).root;
+    pinned = (await sendRequest(s.nc, s.naming, signer.getRoot, { fleet })).root;
   });
 
   afterAll(async () => {
@@ -37,7 +37,7 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
     rmSync(work, { recursive: true, force: true });
   });
 
-  const rotate = (role: 'targets' | 'snapshot' | 'timestamp') => callCommand(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role });
+  const rotate = (role: 'targets' | 'snapshot' | 'timestamp') => sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role });
   const filesOf = (role: string) => readdirSync(join(s.dataDir, 'keys', fleet)).filter((f) => f.startsWith(`${role}-`));
   const keyringKeys = () => new FleetKeyring({ dir: join(s.dataDir, 'keys'), secret: testKeySecret }).keysOf(fleet);
 
@@ -49,7 +49,7 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
     const rotated = await rotate('targets');
     expect(rotated).toMatchObject({ role: 'targets', pending: false, rootVersion: 2 });
     expect(filesOf('targets')).toEqual([`targets-${rotated.keyId}.key`]);
-    const root = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const root = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     expect(root).toMatchObject({ version: 2, development: true });
     expect((root.root.signed as { roles: { targets: { keyids: string[] } } }).roles.targets.keyids).toEqual([rotated.keyId]);
     // The hash bins are trusted through the targets key: the rotation re-signed every one of them.
@@ -71,7 +71,7 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
   it('rotates the snapshot and the timestamp keys too: the device drops what the old keys signed and keeps updating', async () => {
     const first = await devices.publish('meter', '1.0.0');
     expect(await devices.download(devices.device('meter-cam', pinned), first)).toEqual(first.bytes); // holds what the old keys signed
-    const { version } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const { version } = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     expect(await rotate('snapshot')).toMatchObject({ pending: false, rootVersion: version + 1 });
     expect(await rotate('timestamp')).toMatchObject({ pending: false, rootVersion: version + 2 });
     expect(filesOf('snapshot')).toHaveLength(1);
@@ -84,7 +84,7 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
 
   it('refuses to rotate a key that is not an online role', async () => {
     // The signer's own contract check refuses it (the client sends whatever it is given), naming the field.
-    const refused = await callCommand(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role: 'root' } as never).catch((err: unknown) => err);
+    const refused = await sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role: 'root' } as never).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(InvalidInput);
     expect((refused as InvalidInput).issues.map((i) => i.path.join('.'))).toEqual(['role']);
     expect(filesOf('root')).toHaveLength(1);

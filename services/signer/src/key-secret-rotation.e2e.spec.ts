@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { testNamespace } from '@keelson/testing';
 import { startSigner, testKeySecret, type SignerApp } from './test-fixtures/signer-app.js';
 import { tufDevices } from './test-fixtures/tuf-devices.js';
@@ -45,7 +45,7 @@ describe('rotating the signer key secret, end to end', () => {
   };
 
   it('keeps publishing and verifying across the rotation, audits it once, and leaves the old secret useless', async () => {
-    const pinned = (await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).root;
+    const pinned = (await sendRequest(s.nc, s.naming, signer.getRoot, { fleet })).root;
     const before = tufDevices(s, facade, fleet, work);
     const first = await before.publish('counter', '1.0.0');
     expect(await before.download(before.device('cam', pinned), first)).toEqual(first.bytes);
@@ -73,7 +73,7 @@ describe('rotating the signer key secret, end to end', () => {
     // signs with the same keys, so devices that trusted the old root keep verifying without a new one.
     s = await startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: newSecret }, share);
     expect(await rotations()).toHaveLength(1);
-    expect(await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).toMatchObject({ version: 1, root: pinned });
+    expect(await sendRequest(s.nc, s.naming, signer.getRoot, { fleet })).toMatchObject({ version: 1, root: pinned });
     const devices = tufDevices(s, facade, fleet, work);
     const second = await devices.publish('counter', '2.0.0');
     expect(await devices.download(devices.device('cam'), second)).toEqual(second.bytes);

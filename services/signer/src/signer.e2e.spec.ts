@@ -7,8 +7,8 @@ import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
 import { InvalidInput } from '@keelson/domain-kit';
-import { signer } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { signer } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { startSigner, type SignerApp } from './test-fixtures/signer-app.js';
 import { signedPaths } from './test-fixtures/tuf-devices.js';
@@ -34,7 +34,7 @@ describe('the signer, as a device sees it', () => {
   });
 
   /** The root a device pins at enrollment (the fleet's first get-root creates the repository). */
-  const enrollmentRoot = async () => (await callCommand(s.nc, s.naming, signer.getRoot, { fleet })).root;
+  const enrollmentRoot = async () => (await sendRequest(s.nc, s.naming, signer.getRoot, { fleet })).root;
 
   /** A device that pinned `root` at enrollment and verifies with the real tuf-js client. */
   function device(name: string, root: Record<string, unknown>): Updater {
@@ -51,8 +51,8 @@ describe('the signer, as a device sees it', () => {
   }
 
   it('answers get-root with a development root that the first request creates, and the same root after', async () => {
-    const first = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
-    const second = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const first = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
+    const second = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     expect(first.version).toBe(1);
     expect(first.development).toBe(true);
     expect(second).toEqual(first);
@@ -136,7 +136,7 @@ describe('the signer, as a device sees it', () => {
   });
 
   it('refuses a fleet id that is not a subject token, and creates nothing', async () => {
-    await expect(callCommand(s.nc, s.naming, signer.getRoot, { fleet: 'Line.7' } as never)).rejects.toThrow(InvalidInput);
+    await expect(sendRequest(s.nc, s.naming, signer.getRoot, { fleet: 'Line.7' } as never)).rejects.toThrow(InvalidInput);
     expect(existsSync(join(s.dataDir, 'keys', 'Line.7'))).toBe(false);
   });
 });

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuleViolation } from '@keelson/domain-kit';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import type { TufEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { draftRoot, ed25519KeyOfPrivatePem, expiresAt, rootDocument, signRootDocument } from '@keelson/tuf';
 import { FleetKeyring } from './keys/fleet-keyring.js';
 import { startSigner, testKeySecret, type SignerApp } from './test-fixtures/signer-app.js';
@@ -45,16 +45,16 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
       return forge ? forge(events) : events;
     });
     facades.push(facade);
-    const exported = () => callCommand(s.nc, s.naming, signer.exportOnlineKeys, { fleet });
+    const exported = () => sendRequest(s.nc, s.naming, signer.exportOnlineKeys, { fleet });
     const ceremony = async (signers: string[], rotate = false) => {
       const draft = draftRoot(await exported(), rootKeys.map(ed25519KeyOfPrivatePem), 2, expiresAt(new Date(), 365 * day), rotate);
       return signers.reduce((doc, pem) => signRootDocument(doc, pem), rootDocument(draft));
     };
-    const root = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const root = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     return {
       ...tufDevices(s, facade, fleet, join(work, fleet)),
       facade, root, pinnedV1: root.root, exported, ceremony,
-      importRoot: (doc: Record<string, unknown>) => callCommand(s.nc, s.naming, signer.importRoot, { fleet, root: doc }),
+      importRoot: (doc: Record<string, unknown>) => sendRequest(s.nc, s.naming, signer.importRoot, { fleet, root: doc }),
       keyFiles: () => readdirSync(join(s.dataDir, 'keys', fleet)),
       forge: (f: typeof forge) => void (forge = f),
       keysOf: () => new FleetKeyring({ dir: join(s.dataDir, 'keys'), secret: testKeySecret }).keysOf(fleet),
@@ -93,7 +93,7 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     const reply = await f.importRoot(await f.ceremony([rootKeys[0]!, rootKeys[2]!]));
     expect(reply).toEqual({ version: 2, development: false });
     expect(f.keyFiles().filter((k) => k.startsWith('root-'))).toEqual([]);
-    expect(await callCommand(s.nc, s.naming, signer.getRoot, { fleet: 'plant-9-import' })).toMatchObject({ version: 2, development: false });
+    expect(await sendRequest(s.nc, s.naming, signer.getRoot, { fleet: 'plant-9-import' })).toMatchObject({ version: 2, development: false });
 
     const second = await f.publish('detector', '2.0.0');
     expect(await f.download(f.device('early'), second)).toEqual(second.bytes); // the same device, pinned to v1
@@ -119,7 +119,7 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     expect(await f.device('before-rotation').getTargetInfo(evil.targetPath)).toMatchObject({ length: evil.length, hashes: { sha256: evil.sha256 } });
     f.forge(null);
 
-    const rotated = await callCommand(s.nc, s.naming, signer.rotateOnlineKey, { fleet: 'plant-9-rotation', role: 'targets' });
+    const rotated = await sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet: 'plant-9-rotation', role: 'targets' });
     expect(rotated).toMatchObject({ role: 'targets', pending: true, rootVersion: 2 });
     const keys = await f.exported();
     expect(keys.keys.filter((k) => k.role === 'targets').map((k) => [k.keyId, k.inRoot])).toEqual(

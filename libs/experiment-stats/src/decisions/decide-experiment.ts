@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { figuresOf, type MetricSummary } from '../summaries/metric-summary.js';
 import type { TestState } from '../sequential/contrast-test.js';
 import type { Assessment } from './assessment.js';
@@ -15,7 +15,7 @@ export type TestVerdict = orchestrator.LookTest['verdict'];
 
 /**
  * One test's numbers, as a person reads them and as an audit record keeps them: the shape the
- * orchestrator publishes as a look's `LookTest` (`libs/commands`), so the two cannot drift apart.
+ * orchestrator publishes as a look's `LookTest` (`libs/requests`), so the two cannot drift apart.
  * `estimate` is the tested contrast (the difference of means for the primary metric, the distance to
  * the allowance for a guardrail); `low`/`high` bound its always-valid (1 − α) interval, null where unbounded.
  */

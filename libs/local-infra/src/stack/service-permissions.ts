@@ -30,9 +30,9 @@ const eventStreams = {
 
 type StreamKey = keyof typeof eventStreams;
 /** A command family: the `<service>` token of `cmd.<service>.<name>`. */
-type CommandFamily = 'registry' | 'signer' | 'gateway' | 'orchestrator' | 'audit';
+type RequestFamily = 'registry' | 'signer' | 'gateway' | 'orchestrator' | 'audit';
 /** Commands a service calls: a whole family, or one command of it (`gateway.get-device-ca`). */
-type CommandCall = CommandFamily | `${CommandFamily}.${string}`;
+type RequestCall = RequestFamily | `${RequestFamily}.${string}`;
 
 interface ServiceAccess {
   /** Event streams the service writes (it alone). */
@@ -43,8 +43,8 @@ interface ServiceAccess {
   declares: StreamKey[];
   /** Streams it creates when missing but never updates (the audit starts before some owners). */
   createsMissing: StreamKey[];
-  serves?: CommandFamily;
-  calls: CommandCall[];
+  serves?: RequestFamily;
+  calls: RequestCall[];
 }
 
 const allStreams = Object.keys(eventStreams) as StreamKey[];

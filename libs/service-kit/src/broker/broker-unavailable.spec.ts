@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { DrainingConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { toReplyError } from '../commands/reply-error.js';
+import { toReplyError } from '../requests/reply-error.js';
 import { clusterTransitionCodes, isBrokerUnavailable } from './broker-unavailable.js';
 
 const apiError = (code: number, errCode: number) => new JetStreamApiError({ code, err_code: errCode, description: `error ${errCode}` });

@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { DiscoveryModule } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { CommandServer } from '../commands/command-server.js';
+import { RequestServer } from '../requests/request-server.js';
 import type { ServiceConfig } from '../config.js';
 import { CLOCK, DATABASE, NATS, SERVICE_CONFIG, systemClock, type Clock } from '../tokens.js';
 import { HealthController } from './health.controller.js';
@@ -65,11 +65,11 @@ export class InfrastructureModule {
         },
         { provide: DATABASE, useFactory: () => (config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : null) },
         ConnectionsCloser,
-        CommandServer,
+        RequestServer,
         Readiness,
         ServiceLifecycle,
       ],
-      exports: [SERVICE_CONFIG, CLOCK, NATS, DATABASE, CommandServer],
+      exports: [SERVICE_CONFIG, CLOCK, NATS, DATABASE, RequestServer],
     };
   }
 }

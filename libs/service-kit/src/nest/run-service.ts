@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { INestApplication, Type } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { collectDefaultMetrics } from 'prom-client';
-import { CommandServer } from '../commands/command-server.js';
+import { RequestServer } from '../requests/request-server.js';
 import type { ServiceConfig } from '../config.js';
 import { recordCertificateExpiry } from './certificate-expiry.metric.js';
 import { httpServerSpans } from '../tracing/http-server-spans.js';
@@ -52,19 +52,19 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
   if (options.serverSpans) app.use(httpServerSpans(options.serverSpans));
-  connectCommandServer(app);
+  connectRequestServer(app);
   return app;
 }
 
 /**
- * Connects the app's `CommandServer` (InfrastructureModule) as a Nest microservice: Nest registers
- * every `@CommandPattern` handler with it now, closes it at shutdown. Subjects open per module, in
+ * Connects the app's `RequestServer` (InfrastructureModule) as a Nest microservice: Nest registers
+ * every `@RequestPattern` handler with it now, closes it at shutdown. Subjects open per module, in
  * the `ServiceRunner`'s order, so `startAllMicroservices` is not needed (and opens nothing).
  */
-function connectCommandServer(app: INestApplication): void {
-  // An app without the InfrastructureModule (a bare HTTP spec) serves no commands; `get` would exit the process.
-  const provided = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(CommandServer));
-  if (provided) app.connectMicroservice({ strategy: app.get(CommandServer, { strict: false }) });
+function connectRequestServer(app: INestApplication): void {
+  // An app without the InfrastructureModule (a bare HTTP spec) serves no requests; `get` would exit the process.
+  const provided = [...app.get(ModulesContainer).values()].some((m) => m.providers.has(RequestServer));
+  if (provided) app.connectMicroservice({ strategy: app.get(RequestServer, { strict: false }) });
 }
 
 /**

@@ -2,8 +2,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { DiscoveryService } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Database } from '@keelson/postgres';
-import { contractsOf } from '../commands/command-pattern.js';
-import { CommandServer } from '../commands/command-server.js';
+import { contractsOf } from '../requests/request-pattern.js';
+import { RequestServer } from '../requests/request-server.js';
 import type { ServiceConfig } from '../config.js';
 import { DeclaredModule } from '../runner/module-declaration.js';
 import { ServiceRunner } from '../runner/service-runner.js';
@@ -23,7 +23,7 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(DATABASE) private readonly db: Database | null,
     private readonly discovery: DiscoveryService,
-    private readonly commandServer: CommandServer,
+    private readonly requestServer: RequestServer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -32,9 +32,9 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is DeclaredModule => instance instanceof DeclaredModule)
       .flatMap((declared) => declared.declarations);
-    const undeclared = this.commandServer.undeclared(modules.flatMap((m) => (m.commandControllers ?? []).flatMap(contractsOf)));
-    if (undeclared.length) throw new Error(`${this.config.service}: no module declares the controller of ${undeclared.join(', ')} (declareModule commandControllers): never served`);
-    this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules, commandServer: this.commandServer });
+    const undeclared = this.requestServer.undeclared(modules.flatMap((m) => (m.requestControllers ?? []).flatMap(contractsOf)));
+    if (undeclared.length) throw new Error(`${this.config.service}: no module declares the controller of ${undeclared.join(', ')} (declareModule requestControllers): never served`);
+    this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules, requestServer: this.requestServer });
     await this.runner.prepare();
   }
 

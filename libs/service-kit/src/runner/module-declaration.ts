@@ -70,7 +70,7 @@ export interface ForeignStream {
 
 /**
  * What one Nest module owns and runs, read by the `ServiceRunner`. It starts every module in one
- * order (streams, migrations, connections, projections, reactors, command handlers) and stops in the reverse one.
+ * order (streams, migrations, connections, projections, reactors, request handlers) and stops in the reverse one.
  */
 export interface ModuleDeclaration {
   /** Names the module in log lines and start errors, e.g. `devices`. */
@@ -85,7 +85,7 @@ export interface ModuleDeclaration {
    */
   applyOtherStreams?: (jsm: JetStreamManager, replicas: number) => Promise<void>;
   /**
-   * Streams of other services the module's projections, reactors and commands read. Those start once
+   * Streams of other services the module's projections, reactors and request handlers read. Those start once
    * every one of them exists (in the background: the rest of the service does not wait).
    */
   needs?: ForeignStream[];
@@ -103,10 +103,10 @@ export interface ModuleDeclaration {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   reactors?: (ReactorDeclaration<any> | DeclaredWorker)[];
   /**
-   * Controllers (also in the Nest module's `controllers`) whose `@CommandPattern` methods this module
-   * answers through the `CommandServer`; served in the commands step, after the module's reactors.
+   * Controllers (also in the Nest module's `controllers`) whose `@RequestPattern` methods this module
+   * answers through the `RequestServer`; served in the requests step, after the module's reactors.
    */
-  commandControllers?: Type[];
+  requestControllers?: Type[];
 }
 
 /** A module's declarations as a Nest provider value: the runner finds every one by this class. */

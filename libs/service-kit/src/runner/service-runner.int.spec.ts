@@ -40,7 +40,7 @@ describe('service-runner: one order of start and the reverse order of stop', () 
   });
   beforeEach(() => void log.splice(0));
 
-  // Commands after the reactors, stopped first: command-server.lifecycle.int.spec.ts (they need a Nest app).
+  // Commands after the reactors, stopped first: request-server.lifecycle.int.spec.ts (they need a Nest app).
   it('starts streams, migrations, connections, projections, reactors for every module in turn, and stops in reverse', async () => {
     const module = (m: string): ModuleDeclaration => ({
       module: m,

@@ -4,8 +4,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { applyStreams, retireProjections, waitForStream } from '@keelson/event-store';
 import { migrate, type Database } from '@keelson/postgres';
 import type { ServiceConfig } from '../config.js';
-import { contractsOf } from '../commands/command-pattern.js';
-import type { CommandServer } from '../commands/command-server.js';
+import { contractsOf } from '../requests/request-pattern.js';
+import type { RequestServer } from '../requests/request-server.js';
 import { describeError, ModuleStartError } from './describe-error.js';
 import type { DeclaredWorker, ModuleDeclaration, ProjectionDeclaration, ReactorDeclaration, Worker } from './module-declaration.js';
 import { requireDatabase } from './require-database.js';
@@ -19,8 +19,8 @@ export interface ServiceRunnerOptions {
   db: Database | null;
   /** In the order they start; they stop in the reverse one. */
   modules: ModuleDeclaration[];
-  /** The transport of the modules' `commandControllers` (the app's, from `createServiceApp`). */
-  commandServer?: CommandServer;
+  /** The transport of the modules' `requestControllers` (the app's, from `createServiceApp`). */
+  requestServer?: RequestServer;
   /** How often a missing foreign stream is looked for again. */
   pollMs?: number;
   /** The leases of single-active runners (default `LEASE_TIMING`). */
@@ -29,11 +29,11 @@ export interface ServiceRunnerOptions {
 
 /** What runs in one module, by kind, in start order. */
 type Started = Record<(typeof kinds)[number], Array<{ stop(): Promise<void> | void }>>;
-const kinds = ['connections', 'projections', 'reactors', 'commands'] as const;
+const kinds = ['connections', 'projections', 'reactors', 'requests'] as const;
 
 /**
  * Starts the modules of a service from their declarations in one order: streams, migrations,
- * connections, projections, reactors, command handlers (each step for every module before the next
+ * connections, projections, reactors, request handlers (each step for every module before the next
  * step), and stops them in the reverse order. A failing step stops the start with a `ModuleStartError`.
  */
 export class ServiceRunner {
@@ -50,7 +50,7 @@ export class ServiceRunner {
     this.runners = new DeclaredRunners(o.nc, o.config, o.leaseTiming);
     for (const m of o.modules) {
       this.loggers.set(m, new Logger(m.module));
-      this.started.set(m, { connections: [], projections: [], reactors: [], commands: [] });
+      this.started.set(m, { connections: [], projections: [], reactors: [], requests: [] });
     }
   }
 
@@ -74,7 +74,7 @@ export class ServiceRunner {
     }
   }
 
-  /** Opens connections, starts projections, then reactors, then command handlers; a module that needs foreign streams starts once they exist. */
+  /** Opens connections, starts projections, then reactors, then request handlers; a module that needs foreign streams starts once they exist. */
   async start(): Promise<void> {
     const ready = this.o.modules.filter((m) => !m.needs?.length);
     try {
@@ -95,7 +95,7 @@ export class ServiceRunner {
     return { waiting: held.flatMap((h) => (h.waiting ? [h.waiting] : [])), failed: held.flatMap((h) => (h.failed ? [h.failed] : [])) };
   }
 
-  /** Stops waiting, then command handlers, reactors and projections, then closes connections, each module's in reverse start order. */
+  /** Stops waiting, then request handlers, reactors and projections, then closes connections, each module's in reverse start order. */
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.all(this.waiting);
@@ -129,7 +129,7 @@ export class ServiceRunner {
 
   private async startKind(m: ModuleDeclaration, kind: (typeof kinds)[number]): Promise<void> {
     const started = this.started.get(m)![kind];
-    if (kind === 'commands') return this.serveCommands(m, started);
+    if (kind === 'requests') return this.serveRequests(m, started);
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
       started.push(await this.step(m, what, async () => {
@@ -141,17 +141,17 @@ export class ServiceRunner {
     }
   }
 
-  /** Serves the module's `commandControllers` through the `CommandServer`, registered before the service says it is listening. */
-  private async serveCommands(m: ModuleDeclaration, started: Started['commands']): Promise<void> {
-    if (!m.commandControllers?.length) return;
+  /** Serves the module's `requestControllers` through the `RequestServer`, registered before the service says it is listening. */
+  private async serveRequests(m: ModuleDeclaration, started: Started['requests']): Promise<void> {
+    if (!m.requestControllers?.length) return;
     const logger = this.loggers.get(m)!;
     const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
-    const contracts = m.commandControllers.flatMap(contractsOf);
-    started.push(await this.step(m, 'commands', async () => {
-      if (!this.o.commandServer) throw new Error('the service has no CommandServer (InfrastructureModule) for its command controllers');
-      return this.o.commandServer.serve(contracts, onError);
+    const contracts = m.requestControllers.flatMap(contractsOf);
+    started.push(await this.step(m, 'requests', async () => {
+      if (!this.o.requestServer) throw new Error('the service has no RequestServer (InfrastructureModule) for its request controllers');
+      return this.o.requestServer.serve(contracts, onError);
     }));
-    await this.step(m, 'commands', () => this.o.nc.flush());
+    await this.step(m, 'requests', () => this.o.nc.flush());
   }
 
   /** A projection writes to its own database if it names one, else to the service's (which the module must have). */

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { createAccount } from '@nats-io/nkeys';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { gateway, signer } from '@keelson/commands';
+import { gateway, signer } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { LiveDeviceProgress, parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
-import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
+import { sendRequest, handlerFor, serveRequests } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { KeyedRepository } from '@keelson/tuf/testing';
 import { issuedBy, startFakeFacade, type DeviceOfCertificate, type FakeFacade } from './fake-facade.js';
@@ -74,14 +74,14 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const repo = new KeyedRepository({ rootKeys: 1 });
   const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
+  const subscriptions: Subscription[] = serveRequests(nc, naming, [getRoot]);
   const tls = await ensureLocalTls(join(dir, 'tls'));
   // What the registry facade checks: the fleet's device CA, then whether this is the device's current certificate.
   const deviceOf: DeviceOfCertificate = async (cert) => {
-    const ca = await callCommand(nc, naming, gateway.getDeviceCa, { fleet }).catch(() => null);
+    const ca = await sendRequest(nc, naming, gateway.getDeviceCa, { fleet }).catch(() => null);
     const deviceId = ca && cert ? await issuedBy(ca.certificates, fleet)(cert) : null;
     if (!deviceId || !cert) return null;
-    const current = await callCommand(nc, naming, gateway.getDeviceCertificate, { fleet, deviceId }).catch(() => null);
+    const current = await sendRequest(nc, naming, gateway.getDeviceCertificate, { fleet, deviceId }).catch(() => null);
     const fingerprint = cert.fingerprint256.replaceAll(':', '').toLowerCase();
     return current?.status === 'active' && current.certificateFingerprint === fingerprint ? deviceId : null;
   };
@@ -128,10 +128,10 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
       await nats.stop();
       nats = await startNatsServer(natsOptions);
     },
-    mintToken: async () => ({ token: (await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
-    assign: async (deviceId, assignment) => void (await callCommand(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
+    mintToken: async () => ({ token: (await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
+    assign: async (deviceId, assignment) => void (await sendRequest(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
     reportsOf, statesOf,
-    installedOf: async (deviceId) => (await callCommand(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
+    installedOf: async (deviceId) => (await sendRequest(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
     liveStepsOf: (deviceId, assignmentId) => liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
     untilTerminal: (deviceId, assignmentId, trail = []) =>
       eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).then(() => undefined, async (err: Error) => {

@@ -5,9 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccount } from '@nats-io/nkeys';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { gateway, signer } from '@keelson/commands';
+import { gateway, signer } from '@keelson/requests';
 import { freePort, launchService, type RunningService } from '@keelson/local-infra';
-import { callCommand, handlerFor, serveCommands } from '@keelson/service-kit';
+import { sendRequest, handlerFor, serveRequests } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { KeyedRepository } from '@keelson/tuf/testing';
 import { DataDirLayout } from '../data-dir/layout.js';
@@ -32,7 +32,7 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
   const dir = mkdtempSync(join(tmpdir(), 'keelson-renewal-'));
   const repo = new KeyedRepository({ rootKeys: 1 });
   const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
-  const subscriptions: Subscription[] = serveCommands(nc, naming, [getRoot]);
+  const subscriptions: Subscription[] = serveRequests(nc, naming, [getRoot]);
   const { natsUrl, natsUser, natsPass } = testEnv();
   const port = await freePort();
   const service: RunningService = await launchService({
@@ -50,12 +50,12 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
   return {
     gatewayUrl,
     async enrolled(name) {
-      const { token } = await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7' });
+      const { token } = await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7' });
       const dataDir = join(dir, name);
       await enrollDevice({ gatewayUrl, token, dataDir, name });
       return new DataDirLayout(dataDir);
     },
-    currentFingerprint: async (deviceId) => (await callCommand(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId })).certificateFingerprint,
+    currentFingerprint: async (deviceId) => (await sendRequest(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId })).certificateFingerprint,
     async stop() {
       await service.stop();
       await Promise.all(subscriptions.map((s) => s.drain()));

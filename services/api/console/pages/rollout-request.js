@@ -1,5 +1,5 @@
 // The console's form values as a `POST /v1/rollouts` body, read the way `keelson rollout create`
-// reads its flags (services/cli/src/commands/rollout-request.ts): `file:PATH`, `exec:PATH` or
+// reads its flags (services/cli/src/actions/rollout-request.ts): `file:PATH`, `exec:PATH` or
 // `http:URL` probes, `10,50,100` waves with `auto,manual,…` gates. What only the text's shape can
 // tell is refused here, before any call; ranges and the wave rules are the API's to check, and its
 // refusal is shown as it gives it.

@@ -4,7 +4,7 @@ import { InvalidInput } from '@keelson/domain-kit';
 import { headerNames } from '@keelson/event-store';
 import { inHttpClientSpan, ServiceError } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
-import { operatorContext } from '../http/operator-commands.js';
+import { operatorContext } from '../http/operator-requests.js';
 
 /** What the facade answered, relayed to the operator as it is. */
 export interface UploadOutcome {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { registry } from '@keelson/commands';
+import { registry } from '@keelson/requests';
 import { ArtifactKind, ArtifactName, ContainerArtifactName, SemverLike } from '@keelson/events';
 import { fleetParam, pageParams } from '../http/request.schemas.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { registry } from '@keelson/commands';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { registry } from '@keelson/requests';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { ArtifactUpload } from './artifact-upload.js';
 import { ArtifactListQuery, ArtifactParams, PublishFromRegistryRequest } from './artifact.schemas.js';
@@ -13,7 +13,7 @@ const registryCopyTimeoutMs = 15 * 60_000;
 @Controller('v1/artifacts')
 export class ArtifactsController {
   constructor(
-    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(OperatorRequests) private readonly requests: OperatorRequests,
     @Inject(ArtifactUpload) private readonly upload: ArtifactUpload,
   ) {}
 
@@ -30,19 +30,19 @@ export class ArtifactsController {
   @HttpCode(201)
   publishFromRegistry(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    return this.commands.call(registry.publishFromRegistry, { fleet, ...parseBody(PublishFromRegistryRequest, body) }, { timeoutMs: registryCopyTimeoutMs });
+    return this.requests.call(registry.publishFromRegistry, { fleet, ...parseBody(PublishFromRegistryRequest, body) }, { timeoutMs: registryCopyTimeoutMs });
   }
 
   @Get()
   list(@Query() query: unknown) {
     const { fleet, name, limit, cursor } = parseQuery(ArtifactListQuery, query);
-    return this.commands.call(registry.listArtifacts, { fleet, name, limit, cursor });
+    return this.requests.call(registry.listArtifacts, { fleet, name, limit, cursor });
   }
 
   @Get(':name/:version')
   get(@Query() query: unknown, @Param() params: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { name, version } = parseParams(ArtifactParams, params);
-    return this.commands.call(registry.getArtifact, { fleet, name, version });
+    return this.requests.call(registry.getArtifact, { fleet, name, version });
   }
 }

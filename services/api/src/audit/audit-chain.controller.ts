@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { audit } from '@keelson/commands';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { audit } from '@keelson/requests';
+import { OperatorRequests } from '../http/operator-requests.js';
 
 /** How long a verification may take: it reads every entry, so far longer than an ordinary request. */
 const verifyTimeoutMs = 10 * 60_000;
@@ -13,11 +13,11 @@ const verifyTimeoutMs = 10 * 60_000;
  */
 @Controller('v1/audit')
 export class AuditChainController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   /** The walk reads the whole table a page at a time, so a long chain gets a long timeout. */
   @Get('verify')
   verify() {
-    return this.commands.call(audit.verifyAudit, {}, { timeoutMs: verifyTimeoutMs });
+    return this.requests.call(audit.verifyAudit, {}, { timeoutMs: verifyTimeoutMs });
   }
 }

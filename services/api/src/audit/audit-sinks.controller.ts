@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query } from '@nestjs/common';
-import { audit } from '@keelson/commands';
-import type { CommandContext } from '@keelson/service-kit';
-import { OperatorCommands, operatorContext } from '../http/operator-commands.js';
+import { audit } from '@keelson/requests';
+import type { RequestContext } from '@keelson/service-kit';
+import { OperatorRequests, operatorContext } from '../http/operator-requests.js';
 import { AuditSinkRecords } from '../operators/audit-sink-records.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { AddAuditSinkRequest, AuditSinkParams } from './audit-sinks.schemas.js';
@@ -20,7 +20,7 @@ export class AuditSinksController {
   private readonly logger = new Logger('audit-sinks');
 
   constructor(
-    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(OperatorRequests) private readonly requests: OperatorRequests,
     @Inject(AuditSinkRecords) private readonly records: AuditSinkRecords,
   ) {}
 
@@ -29,26 +29,26 @@ export class AuditSinksController {
   async add(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const ctx = operatorContext();
-    const sink = await this.commands.call(audit.addSink, { fleet, ...parseBody(AddAuditSinkRequest, body) }, {}, ctx);
+    const sink = await this.requests.call(audit.addSink, { fleet, ...parseBody(AddAuditSinkRequest, body) }, {}, ctx);
     await this.record('added', sink, ctx);
     return sink;
   }
 
   @Get()
   list(@Query() query: unknown) {
-    return this.commands.call(audit.listSinks, parseQuery(FleetQuery, query));
+    return this.requests.call(audit.listSinks, parseQuery(FleetQuery, query));
   }
 
   @Get(':name')
   show(@Query() query: unknown, @Param() params: unknown) {
-    return this.commands.call(audit.showSink, this.named(query, params));
+    return this.requests.call(audit.showSink, this.named(query, params));
   }
 
   @Post(':name/resume')
   @HttpCode(200)
   async resume(@Query() query: unknown, @Param() params: unknown) {
     const ctx = operatorContext();
-    const sink = await this.commands.call(audit.resumeSink, this.named(query, params), {}, ctx);
+    const sink = await this.requests.call(audit.resumeSink, this.named(query, params), {}, ctx);
     await this.record('resumed', sink, ctx);
     return sink;
   }
@@ -56,12 +56,12 @@ export class AuditSinksController {
   @Delete(':name')
   async remove(@Query() query: unknown, @Param() params: unknown) {
     const ctx = operatorContext();
-    const answer = await this.commands.call(audit.removeSink, this.named(query, params), {}, ctx);
+    const answer = await this.requests.call(audit.removeSink, this.named(query, params), {}, ctx);
     await this.record('removed', answer.removed, ctx);
     return answer;
   }
 
-  private async record(kind: SinkChangeKind, sink: audit.AuditSink, ctx: CommandContext): Promise<void> {
+  private async record(kind: SinkChangeKind, sink: audit.AuditSink, ctx: RequestContext): Promise<void> {
     const { actor, commandId, correlationId } = ctx;
     await this.records.record({ kind, sink, actor, commandId, correlationId }).catch((err: unknown) => {
       this.logger.warn(`the ${kind} of audit sink ${sink.name} is made; its audit entry follows by the relay: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { SubjectToken } from '@keelson/events';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { IsoTime, SubjectToken } from '@keelson/events';
 import { fleetParam, pageParams } from '../http/request.schemas.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { ArtifactName, ChannelName, Reason, SemverLike } from '@keelson/events';
 
 export const ChannelsParams = z.object({ artifact: ArtifactName });

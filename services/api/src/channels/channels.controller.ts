@@ -1,19 +1,19 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { orchestrator } from '@keelson/commands';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { orchestrator } from '@keelson/requests';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { ChannelParams, ChannelsParams, SetChannelRequest } from './channel.schemas.js';
 
 /** Release channels per artifact name, owned by the orchestrator; promoting a rollout is a rollout route. */
 @Controller('v1/channels')
 export class ChannelsController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   @Get(':artifact')
   list(@Query() query: unknown, @Param() params: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { artifact } = parseParams(ChannelsParams, params);
-    return this.commands.call(orchestrator.listChannels, { fleet, artifactName: artifact });
+    return this.requests.call(orchestrator.listChannels, { fleet, artifactName: artifact });
   }
 
   @Post(':artifact/:channel')
@@ -22,6 +22,6 @@ export class ChannelsController {
     const { fleet } = parseQuery(FleetQuery, query);
     const { artifact, channel } = parseParams(ChannelParams, params);
     const { version, reason } = parseBody(SetChannelRequest, body);
-    return this.commands.call(orchestrator.setChannel, { fleet, artifactName: artifact, channel, version, reason });
+    return this.requests.call(orchestrator.setChannel, { fleet, artifactName: artifact, channel, version, reason });
   }
 }

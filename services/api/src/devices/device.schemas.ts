@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { DisplayName, Labels, Reason, SubjectToken } from '@keelson/events';
 import { ListQuery } from '../http/request.schemas.js';
 

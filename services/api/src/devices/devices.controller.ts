@@ -1,18 +1,18 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { findByIdOrName } from '../http/by-id-or-name.js';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { DecommissionRequest, DeviceListQuery, DeviceParams } from './device.schemas.js';
 
 /** Devices as the gateway's read model knows them. */
 @Controller('v1/devices')
 export class DevicesController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   @Get()
   list(@Query() query: unknown) {
-    return this.commands.call(gateway.listDevices, parseQuery(DeviceListQuery, query));
+    return this.requests.call(gateway.listDevices, parseQuery(DeviceListQuery, query));
   }
 
   @Get(':id')
@@ -21,8 +21,8 @@ export class DevicesController {
     const { id } = parseParams(DeviceParams, params);
     return findByIdOrName(
       id,
-      (deviceId) => this.commands.call(gateway.getDevice, { fleet, deviceId }),
-      (name) => this.commands.call(gateway.getDevice, { fleet, name }),
+      (deviceId) => this.requests.call(gateway.getDevice, { fleet, deviceId }),
+      (name) => this.requests.call(gateway.getDevice, { fleet, name }),
     );
   }
 
@@ -34,6 +34,6 @@ export class DevicesController {
     const { id } = parseParams(DeviceParams, params);
     const { reason } = parseBody(DecommissionRequest, body);
     const device = await this.get({ fleet }, { id });
-    return this.commands.call(gateway.decommissionDevice, { fleet, deviceId: device.deviceId, ...(reason === undefined ? {} : { reason }) });
+    return this.requests.call(gateway.decommissionDevice, { fleet, deviceId: device.deviceId, ...(reason === undefined ? {} : { reason }) });
   }
 }

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Body, Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { AgentBundleShelf } from '../agent-bundles/agent-bundle-shelf.js';
 import { publicOrigin } from '../agent-bundles/agent-bundles.controller.js';
 import { installScript, sha256Of } from '../agent-bundles/install-script.js';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { groupIdOf } from '../http/group-id-of.js';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseQuery } from '../http/request.schemas.js';
 import { EnrollmentTokenRequest, type EnrollmentTokenResponse } from './device.schemas.js';
 
@@ -29,7 +29,7 @@ export function installCommandLine(platformUrl: string, installerSha256: string,
 @Controller('v1/enrollment-tokens')
 export class EnrollmentTokensController {
   constructor(
-    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(OperatorRequests) private readonly requests: OperatorRequests,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -38,10 +38,10 @@ export class EnrollmentTokensController {
   async issue(@Query() query: unknown, @Body() body: unknown, @Req() req: IncomingMessage): Promise<EnrollmentTokenResponse> {
     const { fleet } = parseQuery(FleetQuery, query);
     const { ttlSeconds, labels, deviceId, group } = parseBody(EnrollmentTokenRequest, body);
-    const groupId = group === undefined ? undefined : await groupIdOf(this.commands, fleet, group); // an unknown group mints nothing
+    const groupId = group === undefined ? undefined : await groupIdOf(this.requests, fleet, group); // an unknown group mints nothing
     const issued = deviceId
-      ? await this.commands.call(gateway.issueReenrollmentToken, { fleet, deviceId, ttlSeconds })
-      : await this.commands.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels, ...(groupId ? { groupId } : {}) });
+      ? await this.requests.call(gateway.issueReenrollmentToken, { fleet, deviceId, ttlSeconds })
+      : await this.requests.call(gateway.issueEnrollmentToken, { fleet, ttlSeconds, labels, ...(groupId ? { groupId } : {}) });
     const { gatewayUrl, caFingerprint } = this.config;
     return { ...issued, gatewayUrl, ...(caFingerprint ? { caFingerprint } : {}), enrollCommand: this.enrollCommand(req, issued.token) };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { gateway } from '@keelson/commands';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { gateway } from '@keelson/requests';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseQuery } from '../http/request.schemas.js';
 
 /**
@@ -9,11 +9,11 @@ import { FleetQuery, parseQuery } from '../http/request.schemas.js';
  */
 @Controller('v1/installed-versions')
 export class InstalledVersionsController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   @Get()
   count(@Query() query: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    return this.commands.call(gateway.countInstalledVersions, { fleet });
+    return this.requests.call(gateway.countInstalledVersions, { fleet });
   }
 }

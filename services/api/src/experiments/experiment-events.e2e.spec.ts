@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { eventually } from '@keelson/testing';
 import { readSse, type SseItem } from '../test-fixtures/http-client.js';
 import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';

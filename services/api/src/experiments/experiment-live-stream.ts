@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { parseExperimentEvent, type ExperimentEvent } from '@keelson/events';
 import { EventFeed } from '../rollouts/event-feed.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { ChannelName, DisplayName, Probe, Reason, Strategy, SubjectToken } from '@keelson/events';
 
 const nameAtVersion = /^([a-z0-9][a-z0-9._-]{0,99})@([0-9][0-9A-Za-z.+_-]{0,63})$/;

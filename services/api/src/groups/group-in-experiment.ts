@@ -1,6 +1,6 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { RuleViolation } from '@keelson/domain-kit';
-import type { OperatorCommands } from '../http/operator-commands.js';
+import type { OperatorRequests } from '../http/operator-requests.js';
 
 const pageSize = 200;
 
@@ -10,11 +10,11 @@ const pageSize = 200;
  * stays allowed (the arms are recorded; the follow-up takes the group as it is when promoted), and a
  * rollout keeps the device ids it resolved at creation, so neither moves under a change.
  */
-export async function refuseDeletingExperimentGroup(commands: OperatorCommands, fleet: string, groupId: string, groupName: string): Promise<void> {
+export async function refuseDeletingExperimentGroup(requests: OperatorRequests, fleet: string, groupId: string, groupName: string): Promise<void> {
   const open: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await commands.call(orchestrator.listExperiments, { fleet, limit: pageSize, cursor });
+    const page = await requests.call(orchestrator.listExperiments, { fleet, limit: pageSize, cursor });
     for (const e of page.items) {
       if (e.groupId === groupId && (e.status === 'running' || e.status === 'inconclusive' || !e.settled)) open.push(e.experimentId);
     }

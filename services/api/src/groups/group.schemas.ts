@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { DisplayName } from '@keelson/events';
 
 /** `POST /v1/groups`: a static group from device names; names that match no device are reported back. */

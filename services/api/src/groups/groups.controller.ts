@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { findByIdOrName } from '../http/by-id-or-name.js';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { refuseDeletingExperimentGroup } from './group-in-experiment.js';
 import { CreateGroupRequest, GroupMembersRequest, GroupParams } from './group.schemas.js';
@@ -9,20 +9,20 @@ import { CreateGroupRequest, GroupMembersRequest, GroupParams } from './group.sc
 /** Static groups of devices, owned by the gateway: created, listed, read, edited and deleted. */
 @Controller('v1/groups')
 export class GroupsController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   @Post()
   @HttpCode(201)
   create(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { name, devices } = parseBody(CreateGroupRequest, body);
-    return this.commands.call(gateway.createGroup, { fleet, name, deviceNames: devices });
+    return this.requests.call(gateway.createGroup, { fleet, name, deviceNames: devices });
   }
 
   @Get()
   list(@Query() query: unknown) {
     const { fleet, limit, cursor } = parseQuery(ListQuery, query);
-    return this.commands.call(gateway.listGroups, { fleet, limit, cursor });
+    return this.requests.call(gateway.listGroups, { fleet, limit, cursor });
   }
 
   @Get(':idOrName')
@@ -39,7 +39,7 @@ export class GroupsController {
     const { idOrName } = parseParams(GroupParams, params);
     const { devices } = parseBody(GroupMembersRequest, body);
     const { groupId } = await this.find(fleet, idOrName);
-    return this.commands.call(gateway.addGroupMembers, { fleet, groupId, deviceNames: devices });
+    return this.requests.call(gateway.addGroupMembers, { fleet, groupId, deviceNames: devices });
   }
 
   @Delete(':idOrName/members')
@@ -48,7 +48,7 @@ export class GroupsController {
     const { idOrName } = parseParams(GroupParams, params);
     const { devices } = parseBody(GroupMembersRequest, body);
     const { groupId } = await this.find(fleet, idOrName);
-    return this.commands.call(gateway.removeGroupMembers, { fleet, groupId, deviceNames: devices });
+    return this.requests.call(gateway.removeGroupMembers, { fleet, groupId, deviceNames: devices });
   }
 
   @Delete(':idOrName')
@@ -56,15 +56,15 @@ export class GroupsController {
     const { fleet } = parseQuery(FleetQuery, query);
     const { idOrName } = parseParams(GroupParams, params);
     const { groupId, name } = await this.find(fleet, idOrName);
-    await refuseDeletingExperimentGroup(this.commands, fleet, groupId, name);
-    return this.commands.call(gateway.deleteGroup, { fleet, groupId });
+    await refuseDeletingExperimentGroup(this.requests, fleet, groupId, name);
+    return this.requests.call(gateway.deleteGroup, { fleet, groupId });
   }
 
   private find(fleet: string, idOrName: string) {
     return findByIdOrName(
       idOrName,
-      (groupId) => this.commands.call(gateway.getGroup, { fleet, groupId }),
-      (name) => this.commands.call(gateway.getGroup, { fleet, name }),
+      (groupId) => this.requests.call(gateway.getGroup, { fleet, groupId }),
+      (name) => this.requests.call(gateway.getGroup, { fleet, name }),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { z } from 'zod';
-import { ErrorKind, ReplyError } from '@keelson/commands';
+import { ErrorKind, ReplyError } from '@keelson/requests';
 import { isDomainError } from '@keelson/domain-kit';
 import { brokerUnavailableReply, isBrokerUnavailable, ServiceError, statusOfKind, toReplyError } from '@keelson/service-kit';
 

@@ -9,7 +9,7 @@ import { AuditChainController } from '../audit/audit-chain.controller.js';
 import { AuditSinksController } from '../audit/audit-sinks.controller.js';
 import { looksLikeApiToken, readApiToken } from '../operators/api-token-string.js';
 import { ApiTokens } from '../operators/api-tokens.js';
-import { adminActor } from './operator-commands.js';
+import { adminActor } from './operator-requests.js';
 import { setRequestActor } from './request-actor.js';
 import { requiredRoleOf, roleAllows } from './route-roles.js';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CLOCK, type Clock } from '@keelson/service-kit';
-import { operatorContext } from '../http/operator-commands.js';
+import { operatorContext } from '../http/operator-requests.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
 import { ApiTokenParams, CreateApiTokenRequest, RevokeApiTokenRequest, type ApiTokenList } from './api-token.schemas.js';
 import { ApiTokenViews } from './api-token-views.js';

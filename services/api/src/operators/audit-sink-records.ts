@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import type { audit } from '@keelson/commands';
+import type { audit } from '@keelson/requests';
 import type { EventStore } from '@keelson/event-store';
 import type { OperatorEvent } from '@keelson/events';
 

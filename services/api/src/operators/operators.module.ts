@@ -1,11 +1,11 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  sendRequest, CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { adminCredentialMigrations, recordAdminCredential } from './admin-credential.js';
@@ -74,7 +74,7 @@ export class OperatorsModule {
           provide: AuditSinkRecords,
           inject: [OPERATOR_EVENTS, NATS, SERVICE_CONFIG],
           useFactory: (store: EventStore<OperatorEvent>, nc: NatsConnection, config: ServiceConfig) =>
-            new AuditSinkRecords(store, async (commandId) => void (await callCommand(nc, config.naming, audit.sinkChangeRecorded, { commandId }))),
+            new AuditSinkRecords(store, async (commandId) => void (await sendRequest(nc, config.naming, audit.sinkChangeRecorded, { commandId }))),
         },
         { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)) },
         {

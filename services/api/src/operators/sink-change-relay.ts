@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
-import { callCommand, type CommandContext, type DeclaredWorker } from '@keelson/service-kit';
+import { sendRequest, type RequestContext, type DeclaredWorker } from '@keelson/service-kit';
 import type { AuditSinkRecords } from './audit-sink-records.js';
 
 /** How the relay looks for sink changes whose operator event is missing. */
@@ -16,7 +16,7 @@ export interface SinkChangeRelayOptions {
 
 export const sinkChangeRelayDefaults: SinkChangeRelayOptions = { everySeconds: 5, graceSeconds: 10 };
 
-const relayContext = (): CommandContext => ({ actor: { kind: 'service', id: 'api' }, commandId: randomUUID(), correlationId: randomUUID() });
+const relayContext = (): RequestContext => ({ actor: { kind: 'service', id: 'api' }, commandId: randomUUID(), correlationId: randomUUID() });
 
 /** The api's NATS link and the records a relay appends through. */
 export interface SinkChangeRelayDeps {
@@ -36,7 +36,7 @@ export function sinkChangeRelay({ nc, naming, records }: SinkChangeRelayDeps, op
   let running: Promise<void> | undefined;
   let lastFailure: string | undefined; // an audit service that is away fails every look: said once, not every 5 s
   const round = async () => {
-    const { items } = await callCommand(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: options.graceSeconds, limit: 100 }, relayContext());
+    const { items } = await sendRequest(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: options.graceSeconds, limit: 100 }, relayContext());
     for (const change of items) {
       await records.record(change);
       logger.warn(`recorded the ${change.kind} of audit sink ${change.sink.name} (fleet ${change.sink.fleet}) after the request that made it could not`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { registry } from '@keelson/commands';
+import { registry } from '@keelson/requests';
 import { CaCertificatePem, RealmOrigin, RegistryUrl } from '@keelson/events';
 
 const credentials = {

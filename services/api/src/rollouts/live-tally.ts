@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import {
   isTerminalDeviceState,
   isUnreachableInFlight,

@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { RevertTally } from './revert-tally.js';
 
 const at = '2026-11-23T08:00:00.000Z';

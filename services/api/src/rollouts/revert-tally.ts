@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { getsRevert, isTerminalDeviceState, revertAssignmentId, revertOutcomeOf, type DeviceEvent, type DeviceState, type RolloutEvent, type TalliedRecord } from '@keelson/events';
 
 /**

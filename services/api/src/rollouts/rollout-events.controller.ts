@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Logger, Param, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway, orchestrator } from '@keelson/commands';
+import { gateway, orchestrator } from '@keelson/requests';
 import { NotFound } from '@keelson/domain-kit';
 import { NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { OpenStreams } from '../http/open-streams.js';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseParams, parseQuery } from '../http/request.schemas.js';
 import type { Presence } from './revert-tally.js';
 import { streamRollout } from './rollout-live-stream.js';
@@ -19,7 +19,7 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
   private readonly streams = new OpenStreams();
 
   constructor(
-    @Inject(OperatorCommands) private readonly commands: OperatorCommands,
+    @Inject(OperatorRequests) private readonly requests: OperatorRequests,
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(API_CONFIG) private readonly api: ApiConfig,
@@ -30,7 +30,7 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     const { fleet } = parseQuery(FleetQuery, query);
     const { id } = parseParams(RolloutParams, params);
     // Before a byte is streamed, so an unknown rollout is a plain 404.
-    const view = await this.commands.call(orchestrator.getRollout, { fleet, rolloutId: id });
+    const view = await this.requests.call(orchestrator.getRollout, { fleet, rolloutId: id });
     const names = await this.namesOf(fleet, view.devices.map((d) => d.deviceId));
     const presenceOf = (deviceIds: string[]) => this.presenceOf(fleet, deviceIds);
     await this.streams.hold(res, () =>
@@ -44,7 +44,7 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     for (let i = 0; i < deviceIds.length; i += 10_000) {
       let cursor: string | undefined;
       do {
-        const page = await this.commands.call(gateway.findDevices, { fleet, deviceIds: deviceIds.slice(i, i + 10_000), limit: 1000, ...(cursor ? { cursor } : {}) });
+        const page = await this.requests.call(gateway.findDevices, { fleet, deviceIds: deviceIds.slice(i, i + 10_000), limit: 1000, ...(cursor ? { cursor } : {}) });
         for (const d of page.items) names[d.deviceId] = d.name;
         cursor = page.nextCursor;
       } while (cursor);
@@ -59,7 +59,7 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     const worker = async () => {
       for (let deviceId = queue.shift(); deviceId !== undefined; deviceId = queue.shift()) {
         try {
-          const device = await this.commands.call(gateway.getDevice, { fleet, deviceId });
+          const device = await this.requests.call(gateway.getDevice, { fleet, deviceId });
           presence[deviceId] = device.status === 'decommissioned' ? 'decommissioned' : device.reachable ? 'reachable' : 'unreachable';
         } catch (err) {
           if (!(err instanceof NotFound)) throw err;

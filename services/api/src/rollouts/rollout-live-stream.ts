@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { aggregateSubject, eventStreams, type EventStoreNaming } from '@keelson/event-store';
 import { isTerminalDeviceState, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
 import { deviceFeedSubjects } from './device-feed-subjects.js';

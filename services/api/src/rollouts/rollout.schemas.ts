@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { InvalidInput } from '@keelson/domain-kit';
 import { ListQuery } from '../http/request.schemas.js';
 import { ArtifactName, ChannelName, DisplayName, Probe, Reason, SelectorText, SemverLike, Strategy, SubjectToken } from '@keelson/events';

@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { liveProgressSubject, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent, type StepDeviceState } from '@keelson/events';
-import { loadServiceConfig, serveCommands } from '@keelson/service-kit';
+import { loadServiceConfig, serveRequests } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, TestClock, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { createApiApp } from '../api-app.js';
 import { FacadeStandIn } from './facade-stand-in.js';
@@ -53,7 +53,7 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   const rolloutStore = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
   const deviceStore = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const orchestrator = new FakeOrchestrator(rolloutStore, registry, gateway);
-  const subs: Subscription[] = serveCommands(nc, naming, [...gateway.handlers(), ...registry.handlers(), ...orchestrator.handlers(), ...audit.handlers()]);
+  const subs: Subscription[] = serveRequests(nc, naming, [...gateway.handlers(), ...registry.handlers(), ...orchestrator.handlers(), ...audit.handlers()]);
   await nc.flush();
   const facade = new FacadeStandIn(internalToken, registry);
   const facadeUrl = await facade.start();

@@ -1,6 +1,6 @@
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import type { AuditCloudEvent } from '@keelson/events';
-import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+import { handlerFor, type RequestHandler } from '@keelson/service-kit';
 import { pageOf } from './fake-page.js';
 
 /** The audit query over real NATS, backed by memory; remembers the last query it answered. */
@@ -19,7 +19,7 @@ export class FakeAudit {
     });
   }
 
-  handlers(): CommandHandler[] {
+  handlers(): RequestHandler[] {
     return [
       handlerFor(audit.queryAudit, async (input) => {
         this.lastQuery = input;

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { gateway, type ParsedCommandInput } from '@keelson/commands';
+import { gateway, type ParsedRequestInput } from '@keelson/requests';
 import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import { handlerFor, type CommandContext, type CommandHandler } from '@keelson/service-kit';
+import { handlerFor, type RequestContext, type RequestHandler } from '@keelson/service-kit';
 import { pageOf } from './fake-page.js';
 
 /**
- * The gateway's operator commands over real NATS, backed by memory: the real gateway is built by
+ * The gateway's operator requests over real NATS, backed by memory: the real gateway is built by
  * others, and the api must only depend on the contracts. Records every caller context.
  */
 export class FakeGateway {
   readonly devices: gateway.DeviceView[] = [];
   readonly groups: gateway.GroupView[] = [];
-  readonly contexts: CommandContext[] = [];
+  readonly contexts: RequestContext[] = [];
   /** The last list-devices request as the gateway received it (filters and sort included). */
-  lastDeviceQuery: ParsedCommandInput<typeof gateway.listDevices> | undefined;
+  lastDeviceQuery: ParsedRequestInput<typeof gateway.listDevices> | undefined;
   /** What each enrollment token was asked for (labels, lifetime), as the gateway received it. */
-  readonly issued: ParsedCommandInput<typeof gateway.issueEnrollmentToken>[] = [];
+  readonly issued: ParsedRequestInput<typeof gateway.issueEnrollmentToken>[] = [];
 
   addDevice(fleet: string, deviceId: string, name: string, more: Partial<gateway.DeviceView> = {}): gateway.DeviceView {
     const view: gateway.DeviceView = {
@@ -32,8 +32,8 @@ export class FakeGateway {
     return found;
   }
 
-  handlers(): CommandHandler[] {
-    const seen = <T>(ctx: CommandContext, value: T): T => (this.contexts.push(ctx), value);
+  handlers(): RequestHandler[] {
+    const seen = <T>(ctx: RequestContext, value: T): T => (this.contexts.push(ctx), value);
     return [
       handlerFor(gateway.issueEnrollmentToken, async (input, ctx) => {
         this.issued.push(input);

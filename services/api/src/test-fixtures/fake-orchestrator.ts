@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
 import type { EventStore } from '@keelson/event-store';
 import type { RolloutEvent } from '@keelson/events';
-import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+import { handlerFor, type RequestHandler } from '@keelson/service-kit';
 import type { FakeGateway } from './fake-gateway.js';
 import { pageOf } from './fake-page.js';
 import type { FakeRegistry } from './fake-registry.js';
@@ -11,7 +11,7 @@ import type { FakeRegistry } from './fake-registry.js';
 type View = orchestrator.RolloutView;
 
 /**
- * The orchestrator's commands over real NATS, backed by memory, appending the rollout's events to
+ * The orchestrator's requests over real NATS, backed by memory, appending the rollout's events to
  * the real EV_ROLLOUTS stream so the api's live stream has something true to follow.
  */
 export class FakeOrchestrator {
@@ -54,7 +54,7 @@ export class FakeOrchestrator {
     return { fleet, artifactName, channels };
   }
 
-  handlers(): CommandHandler[] {
+  handlers(): RequestHandler[] {
     const now = () => new Date().toISOString();
     return [
       handlerFor(orchestrator.createRollout, async (input) => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { registry } from '@keelson/commands';
+import { registry } from '@keelson/requests';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { ArtifactManifest } from '@keelson/events';
-import { handlerFor, type CommandHandler } from '@keelson/service-kit';
+import { handlerFor, type RequestHandler } from '@keelson/service-kit';
 
 /** What the facade stand-in learnt from an upload it took in. */
 export interface ReceivedArtifact {
@@ -52,7 +52,7 @@ export class FakeRegistry {
       : { ...view, status: 'published', publishedAt: new Date().toISOString() };
   }
 
-  handlers(): CommandHandler[] {
+  handlers(): RequestHandler[] {
     return [
       handlerFor(registry.listArtifacts, async (input) => ({ items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)) })),
       handlerFor(registry.getArtifact, async (input) => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { signer } from '@keelson/commands';
-import { OperatorCommands } from '../http/operator-commands.js';
+import { signer } from '@keelson/requests';
+import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseQuery } from '../http/request.schemas.js';
 import { RotateOnlineKeyRequest, SignedRootDocument } from './tuf.schemas.js';
 
@@ -10,12 +10,12 @@ import { RotateOnlineKeyRequest, SignedRootDocument } from './tuf.schemas.js';
  */
 @Controller('v1/tuf')
 export class TufController {
-  constructor(@Inject(OperatorCommands) private readonly commands: OperatorCommands) {}
+  constructor(@Inject(OperatorRequests) private readonly requests: OperatorRequests) {}
 
   @Get('root')
   root(@Query() query: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    return this.commands.call(signer.getRoot, { fleet });
+    return this.requests.call(signer.getRoot, { fleet });
   }
 
   @Post('root')
@@ -23,13 +23,13 @@ export class TufController {
   importRoot(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const root = parseBody(SignedRootDocument, body);
-    return this.commands.call(signer.importRoot, { fleet, root });
+    return this.requests.call(signer.importRoot, { fleet, root });
   }
 
   @Get('online-keys')
   onlineKeys(@Query() query: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    return this.commands.call(signer.exportOnlineKeys, { fleet });
+    return this.requests.call(signer.exportOnlineKeys, { fleet });
   }
 
   @Post('online-keys/rotate')
@@ -37,6 +37,6 @@ export class TufController {
   rotate(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { role } = parseBody(RotateOnlineKeyRequest, body);
-    return this.commands.call(signer.rotateOnlineKey, { fleet, role });
+    return this.requests.call(signer.rotateOnlineKey, { fleet, role });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 
 /** A signed TUF root document (`{signed, signatures}`), as `keelson tuf root sign` writes it. */
 export const SignedRootDocument = z

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
-import { callCommand, loadServiceConfig } from '@keelson/service-kit';
+import { sendRequest, loadServiceConfig } from '@keelson/service-kit';
 import { register } from 'prom-client';
 import { eventually } from '@keelson/testing';
 import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
@@ -23,7 +23,7 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
     const items: AuditCloudEvent[] = [];
     let cursor: string | undefined;
     do {
-      const page = await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default', limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await sendRequest(h.nc, h.naming, audit.queryAudit, { fleet: 'default', limit: 1000, ...(cursor ? { cursor } : {}) });
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

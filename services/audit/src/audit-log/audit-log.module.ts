@@ -8,7 +8,7 @@ import { chainVerificationWorker, verifySeconds } from '../audit-chain/chain-ver
 import { applyAuditEvents, auditEventsLimits } from '../audit-events/audit-events.stream.js';
 import { auditEventsRelay } from '../audit-events/audit-events.relay.js';
 import { afterCommit } from './after-commit.js';
-import { AuditCommands } from './audit-commands.controller.js';
+import { AuditRequests } from './audit-requests.controller.js';
 import { auditTables } from './audit-database.js';
 import { auditEntries, auditLag, auditProjectionErrors } from './audit-log.metrics.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
@@ -47,7 +47,7 @@ function auditLogDeclaration(nc: NatsConnection, config: ServiceConfig, db: Data
     migrations: auditLogMigrations,
     projections,
     reactors: [chainVerificationWorker(db, verifySeconds(config)), relay],
-    commandControllers: [AuditCommands],
+    requestControllers: [AuditRequests],
   };
 }
 
@@ -55,7 +55,7 @@ const AUDIT_LOG_DECLARATION = Symbol('AuditLogDeclaration');
 
 /** The audit log: its projections, its queries and its relayed CloudEvents. */
 @Module({
-  controllers: [AuditCommands],
+  controllers: [AuditRequests],
   providers: [
     {
       provide: AUDIT_LOG_DECLARATION,

@@ -1,6 +1,6 @@
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import type { AuditCloudEvent, KeelsonEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
@@ -24,7 +24,7 @@ const flood: KeelsonEvent = {
 // entries of the fleet's audit log, found by the device they name.
 describe("the audit of the registry-facade's device-access log (EV_ARTIFACTS, ev.registry.<fleet>.device-refusals)", () => {
   let h: AuditHarness;
-  const query = (input: { fleet: string; deviceId?: string }) => callCommand(h.nc, h.naming, audit.queryAudit, input).then((r) => r.items);
+  const query = (input: { fleet: string; deviceId?: string }) => sendRequest(h.nc, h.naming, audit.queryAudit, input).then((r) => r.items);
   const brief = (items: AuditCloudEvent[]) => items.map((e) => [e.type, e.keelsonfleet, e.keelsonactor]);
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
-import { audit } from '@keelson/commands';
+import { audit } from '@keelson/requests';
 import type { KeelsonEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
 import * as ev from '../test-fixtures/sample-events.js';
@@ -40,8 +40,8 @@ describe('the audit of credential events (EV_OPERATORS, and key rotations on the
     await h.append('gateway', h.stores.gateway.subject('enrollment', 'default', 'device-ca-key'), [caKeysResealed], { kind: 'service', id: 'device-gateway' });
     // The signer's, on its own stream beside ev.tuf.
     await h.append('signer', h.stores.signer.subject('signer', 'default', 'signer-key'), [signerKeysResealed], { kind: 'service', id: 'signer' });
-    let items: Awaited<ReturnType<typeof callCommand<typeof audit.queryAudit>>>['items'] = [];
-    await eventually(async () => (items = (await callCommand(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 6);
+    let items: Awaited<ReturnType<typeof sendRequest<typeof audit.queryAudit>>>['items'] = [];
+    await eventually(async () => (items = (await sendRequest(h.nc, h.naming, audit.queryAudit, { fleet: 'default' })).items).length === 6);
     expect(items.map((e) => [e.type, e.keelsonactor])).toEqual([
       ['io.keelson.apitoken.ApiTokenIssued', 'operator:admin'],
       ['io.keelson.rollout.RolloutHalted', `operator:${tokenId}`],

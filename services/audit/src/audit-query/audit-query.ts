@@ -1,11 +1,11 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import type { audit, ParsedCommandInput } from '@keelson/commands';
+import type { audit, ParsedRequestInput } from '@keelson/requests';
 import type { AuditCloudEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { cloudEventOf } from '../audit-log/audit-cloud-event.js';
 import { entryColumns, entryOfRow, type EntryRow } from '../audit-log/audit-log.rows.js';
 
-type AuditQuery = ParsedCommandInput<typeof audit.queryAudit>;
+type AuditQuery = ParsedRequestInput<typeof audit.queryAudit>;
 
 /** Most bytes of entries one reply carries: a NATS message is 1 MiB by default, and one entry can be large. */
 export const replyBudgetBytes = 512 * 1024;

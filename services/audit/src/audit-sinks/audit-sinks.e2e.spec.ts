@@ -1,7 +1,7 @@
-import { audit, type CommandContract, type CommandInput, type CommandOutput } from '@keelson/commands';
+import { audit, type RequestContract, type RequestInput, type RequestOutput } from '@keelson/requests';
 import { parseAuditCloudEvent, type AuditCloudEvent } from '@keelson/events';
 import type { RunningService } from '@keelson/local-infra';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { register } from 'prom-client';
 import { auditHarness, type AuditHarness } from '../test-fixtures/audit-app.js';
@@ -25,7 +25,7 @@ const env = {
 describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at least once', () => {
   let h: AuditHarness;
   let receiver: SinkReceiver;
-  const call = <C extends CommandContract>(contract: C, input: CommandInput<C>): Promise<CommandOutput<C>> => callCommand(h.nc, h.naming, contract, input);
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>): Promise<RequestOutput<C>> => sendRequest(h.nc, h.naming, contract, input);
   const halt = (id: string) => h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', id), [ev.rolloutHalted('default', id)], admin);
   const show = (name: string) => call(audit.showSink, { fleet: 'default', name });
   const positions = (ds: ReceivedDelivery[]) => ds.map((d) => Number(d.headers['keelson-audit-position']));
@@ -95,7 +95,7 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
 
   it('refuses bad input with a clear error and changes nothing', async () => {
     const before = await call(audit.listSinks, { fleet: 'default' });
-    const add = (input: Record<string, unknown>) => call(audit.addSink, { fleet: 'default', url: receiver.url('/x'), secret: signingSecret, ...input } as CommandInput<typeof audit.addSink>);
+    const add = (input: Record<string, unknown>) => call(audit.addSink, { fleet: 'default', url: receiver.url('/x'), secret: signingSecret, ...input } as RequestInput<typeof audit.addSink>);
     await expect(add({ url: 'not a url' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ url: 'ftp://127.0.0.1/x' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ url: 'https://user:pw@siem.example.com/' })).rejects.toMatchObject({ kind: 'InvalidInput' });
@@ -140,8 +140,8 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
   it('keeps each change with the command that made it until its event is confirmed, and nothing for a refused change', async () => {
     const command = (id: string) => ({ actor: admin, commandId: id, correlationId: `corr-${id}` });
     const input = { fleet: 'default', name: 'kept', url: receiver.url('/kept'), secret: signingSecret };
-    const sink = await callCommand(h.nc, h.naming, audit.addSink, input, command('c-kept'));
-    await expect(callCommand(h.nc, h.naming, audit.addSink, input, command('c-refused'))).rejects.toMatchObject({ code: 'audit.sink-exists' });
+    const sink = await sendRequest(h.nc, h.naming, audit.addSink, input, command('c-kept'));
+    await expect(sendRequest(h.nc, h.naming, audit.addSink, input, command('c-refused'))).rejects.toMatchObject({ code: 'audit.sink-exists' });
     const kept = (await call(audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items.filter((c) => c.sink.name === 'kept');
     expect(kept).toEqual([{ commandId: 'c-kept', correlationId: 'corr-c-kept', actor: admin, kind: 'added', sink }]);
     expect(await call(audit.sinkChangeRecorded, { commandId: 'c-kept' })).toEqual({ forgotten: true });

@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
 import { DATABASE, declareModule, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
 import { auditTables } from '../audit-log/audit-database.js';
-import { AuditSinkCommands } from './audit-sinks.controller.js';
+import { AuditSinkRequests } from './audit-sinks.controller.js';
 import { auditSinksMigrations } from './audit-sinks.migrations.js';
 import { AuditSinks } from './audit-sinks.store.js';
 import { auditSinksWorker, sinkDeliveryOptions } from './audit-sinks.worker.js';
@@ -37,7 +37,7 @@ function sinkSecretsOf(config: ServiceConfig): SinkSecrets {
 
 /** Webhook sinks: signed HTTP deliveries of the audit log's CloudEvents, and the commands that manage them. */
 @Module({
-  controllers: [AuditSinkCommands],
+  controllers: [AuditSinkRequests],
   providers: [
     { provide: SinkSecrets, inject: [SERVICE_CONFIG], useFactory: sinkSecretsOf },
     {
@@ -56,7 +56,7 @@ function sinkSecretsOf(config: ServiceConfig): SinkSecrets {
           migrations: [...auditSinksMigrations, ...sinkChangesMigrations],
           projections: [resealWorker(database, secrets)],
           reactors: [auditSinksWorker(database, secrets, sinkDeliveryOptions(config))],
-          commandControllers: [AuditSinkCommands],
+          requestControllers: [AuditSinkRequests],
         });
       },
     },

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { audit, CommandOutput, ParsedCommandInput } from '@keelson/commands';
+import type { audit, RequestOutput, ParsedRequestInput } from '@keelson/requests';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { Database } from '@keelson/postgres';
-import type { CommandContext } from '@keelson/service-kit';
+import type { RequestContext } from '@keelson/service-kit';
 import { forgetSinkChange, keepSinkChange, unrecordedSinkChanges } from './sink-changes.js';
 import type { SinkSecrets } from './sink-secrets.js';
 
-type AuditSink = CommandOutput<typeof audit.showSink>;
+type AuditSink = RequestOutput<typeof audit.showSink>;
 
 /** A sink's row as read for an answer (bigints arrive as text). */
 interface SinkRow {
@@ -50,7 +50,7 @@ export class AuditSinks {
     private readonly secrets: SinkSecrets,
   ) {}
 
-  async add(input: ParsedCommandInput<typeof audit.addSink>, ctx: CommandContext): Promise<AuditSink> {
+  async add(input: ParsedRequestInput<typeof audit.addSink>, ctx: RequestContext): Promise<AuditSink> {
     this.secrets.requireConfigured();
     const name = input.name ?? defaultSinkName(input.url);
     const [head] = await this.db.query<{ position: string }>('SELECT position FROM audit_chain_head');
@@ -84,13 +84,13 @@ export class AuditSinks {
   }
 
   /** Removes the sink (waiting for a delivery in flight to finish with it) and its sealed secret. */
-  async remove(fleet: string, name: string, ctx: CommandContext): Promise<AuditSink> {
+  async remove(fleet: string, name: string, ctx: RequestContext): Promise<AuditSink> {
     const sink = await this.changeOne(ctx, 'removed', name, `DELETE FROM audit_sinks WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`, [fleet, name]);
     this.secrets.forget(sink.sinkId);
     return sink;
   }
 
-  resume(fleet: string, name: string, ctx: CommandContext): Promise<AuditSink> {
+  resume(fleet: string, name: string, ctx: RequestContext): Promise<AuditSink> {
     const resume = `UPDATE audit_sinks SET paused = false, failures = 0, next_attempt_at = now() WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`;
     return this.changeOne(ctx, 'resumed', name, resume, [fleet, name]);
   }
@@ -104,7 +104,7 @@ export class AuditSinks {
   }
 
   /** Runs `statement` on the named sink and keeps the change, in one transaction. */
-  private changeOne(ctx: CommandContext, kind: 'resumed' | 'removed', name: string, statement: string, params: unknown[]): Promise<AuditSink> {
+  private changeOne(ctx: RequestContext, kind: 'resumed' | 'removed', name: string, statement: string, params: unknown[]): Promise<AuditSink> {
     return this.db.transaction(async (sql) => {
       const [row] = await sql.query<SinkRow>(statement, params);
       if (!row) throw new NotFound('audit-sink', name);

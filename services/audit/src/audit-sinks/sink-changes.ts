@@ -1,6 +1,6 @@
-import type { audit } from '@keelson/commands';
+import type { audit } from '@keelson/requests';
 import type { Database, Migration, Sql } from '@keelson/postgres';
-import type { CommandContext } from '@keelson/service-kit';
+import type { RequestContext } from '@keelson/service-kit';
 
 type SinkChange = audit.SinkChange;
 
@@ -22,7 +22,7 @@ export const sinkChangesMigrations: Migration[] = [
 ];
 
 /** Keeps the change made by the command of `ctx`, inside the transaction that makes it. */
-export async function keepSinkChange(sql: Sql, ctx: CommandContext, kind: SinkChange['kind'], sink: SinkChange['sink']): Promise<void> {
+export async function keepSinkChange(sql: Sql, ctx: RequestContext, kind: SinkChange['kind'], sink: SinkChange['sink']): Promise<void> {
   await sql.query('INSERT INTO audit_sink_changes (command_id, correlation_id, actor, kind, sink) VALUES ($1, $2, $3, $4, $5)', [
     ctx.commandId, ctx.correlationId, JSON.stringify({ kind: ctx.actor.kind, id: ctx.actor.id }), kind, JSON.stringify(sink),
   ]);

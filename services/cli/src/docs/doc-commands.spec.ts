@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commands, parseCommandLine } from '../cli.js';
+import { actions, parseCommandLine } from '../cli.js';
 import { argvsOf } from './doc-command-argv.js';
 import { quotedCommands, type QuotedCommand } from './doc-command-lines.js';
 
@@ -20,7 +20,7 @@ function markdownFiles(dir = repoRoot): string[] {
 
 /** Why the CLI's own parser refuses a quoted line, or undefined when every form of it parses. */
 function refusal(quoted: Pick<QuotedCommand, 'text'>): string | undefined {
-  for (const argv of argvsOf(quoted.text, commands)) {
+  for (const argv of argvsOf(quoted.text, actions)) {
     try {
       parseCommandLine(argv);
     } catch (err) {
@@ -49,9 +49,9 @@ describe('the keelson command lines the documentation quotes', () => {
 
   it('cover every command of the CLI in its README', () => {
     const listed = new Set(
-      quoted.filter((q) => q.file === 'services/cli/README.md').flatMap((q) => argvsOf(q.text, commands).map((argv) => argv.filter((w) => !w.startsWith('-') && w !== 'x').join(' '))),
+      quoted.filter((q) => q.file === 'services/cli/README.md').flatMap((q) => argvsOf(q.text, actions).map((argv) => argv.filter((w) => !w.startsWith('-') && w !== 'x').join(' '))),
     );
-    expect(Object.keys(commands).filter((name) => !listed.has(name))).toEqual([]);
+    expect(Object.keys(actions).filter((name) => !listed.has(name))).toEqual([]);
   });
 
   describe('the check itself', () => {

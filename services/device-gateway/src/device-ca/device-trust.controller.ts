@@ -1,16 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway, type CommandOutput, type ParsedCommandInput } from '@keelson/commands';
+import { gateway, type RequestOutput, type ParsedRequestInput } from '@keelson/requests';
 import { NotFound } from '@keelson/domain-kit';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
-import { CommandPattern, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import { RequestPattern, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
 import { Devices } from '../devices/devices.js';
 import { DeviceCertificateAuthority } from './device-ca.js';
 
 /** What relying parties need to authenticate devices by certificate: the CA and each device's current certificate. */
 @Controller()
-export class DeviceTrustCommands {
+export class DeviceTrustRequests {
   private readonly devices: Devices;
 
   constructor(
@@ -25,8 +25,8 @@ export class DeviceTrustCommands {
    * `cmd.gateway.get-device-ca`: the fleet's CA certificate, public part only. A fleet without a CA
    * is NotFound: a relying party naming any fleet must not make the gateway create a CA for it.
    */
-  @CommandPattern(gateway.getDeviceCa)
-  async getDeviceCa({ fleet }: ParsedCommandInput<typeof gateway.getDeviceCa>): Promise<CommandOutput<typeof gateway.getDeviceCa>> {
+  @RequestPattern(gateway.getDeviceCa)
+  async getDeviceCa({ fleet }: ParsedRequestInput<typeof gateway.getDeviceCa>): Promise<RequestOutput<typeof gateway.getDeviceCa>> {
     const cert = await this.ca.existingCaCertificate(fleet);
     if (!cert) throw new NotFound('device-ca', fleet);
     return { fleet, certificates: [cert.toString('pem')] };
@@ -37,8 +37,8 @@ export class DeviceTrustCommands {
    * from its own stream (not a projection), so a certificate the gateway just issued by renewal or
    * re-enrollment is current for the next request that presents it.
    */
-  @CommandPattern(gateway.getDeviceCertificate)
-  async getDeviceCertificate({ fleet, deviceId }: ParsedCommandInput<typeof gateway.getDeviceCertificate>): Promise<CommandOutput<typeof gateway.getDeviceCertificate>> {
+  @RequestPattern(gateway.getDeviceCertificate)
+  async getDeviceCertificate({ fleet, deviceId }: ParsedRequestInput<typeof gateway.getDeviceCertificate>): Promise<RequestOutput<typeof gateway.getDeviceCertificate>> {
     const device = await this.devices.current(fleet, deviceId);
     if (device.status === 'absent') throw new NotFound('device', deviceId);
     return { fleet, deviceId, status: device.status, certificateFingerprint: device.certificateFingerprint };

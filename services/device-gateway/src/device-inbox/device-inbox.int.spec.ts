@@ -1,8 +1,8 @@
 import type { Subscription } from '@nats-io/transport-node';
 import { register, type Counter } from 'prom-client';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { parseDeviceMessage, type DesiredState } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestClock } from '@keelson/testing';
 import { assignment } from '../test-fixtures/assignments.js';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
@@ -73,8 +73,8 @@ describe('device inbox, desired state and assignments against real NATS and Post
 
   it('assigns once per assignment id, pushes the new desired state, and answers a stale hello with it', async () => {
     const input = { fleet, deviceId: 'd-aaa1', assignment: assignment('a-1') };
-    await expect(callCommand(gw.nc, gw.naming, gateway.assignDevice, input)).resolves.toEqual({ generation: 1, changed: true });
-    await expect(callCommand(gw.nc, gw.naming, gateway.assignDevice, input)).resolves.toEqual({ generation: 1, changed: false });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, input)).resolves.toEqual({ generation: 1, changed: true });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, input)).resolves.toEqual({ generation: 1, changed: false });
     expect((await types('d-aaa1')).filter((t) => t === 'DesiredStateChanged')).toHaveLength(1);
     await eventually(() => desiredFor('d-aaa1').some((d) => d.data.generation === 1));
     const pushed = desiredFor('d-aaa1').length;
@@ -84,7 +84,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
   });
 
   it('refuses to assign a device that never enrolled', async () => {
-    await expect(callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-nobody', assignment: assignment('a-9') }))
+    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-nobody', assignment: assignment('a-9') }))
       .rejects.toMatchObject({ name: 'NotFound', code: 'device.not-found' });
   });
 
@@ -107,7 +107,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
     await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 1);
     expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered);
 
-    await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c3') });
+    await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c3') });
     report('d-ccc3', 'a-c3', 'applying');
     hello('d-ccc3', 1); // says it applied generation 1, but its terminal report never arrived: it must see the state to send it again
     await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 2);
@@ -117,7 +117,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
   });
 
   it('drops malformed messages and a device speaking for another, changing neither device and counting each', async () => {
-    await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c') });
+    await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c') });
     const before = { b: await types('d-bbb2'), c: await types('d-ccc3') };
     const counts = { notJson: await dropped('not-json'), unknownType: await dropped('unknown-type'), invalid: await dropped('invalid'), mismatch: await dropped('device-mismatch'), topic: await dropped('wrong-topic') };
     publish('d-bbb2', 'hello', '{"type": "DeviceHello", ');
@@ -168,7 +168,7 @@ describe('device inbox, desired state and assignments against real NATS and Post
     hello('d-bbb2');
     await eventually(async () => (await dropped('decommissioned')) === refused + 1);
     expect(await types('d-bbb2')).toEqual(before);
-    await expect(callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-bbb2', assignment: assignment('a-b') }))
+    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-bbb2', assignment: assignment('a-b') }))
       .rejects.toMatchObject({ name: 'RuleViolation', code: 'device.decommissioned' });
   });
 });

@@ -1,8 +1,8 @@
 import type { Subscription } from '@nats-io/transport-node';
 import { register, type Counter } from 'prom-client';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { LiveDeviceProgress, type DeviceEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { assignment } from '../test-fixtures/assignments.js';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
@@ -32,7 +32,7 @@ describe('devices\' steps relayed live by the gateway, against real NATS and Pos
     live = gw.nc.subscribe(`${gw.naming.subjectPrefix}live.device-progress.>`, { callback: (_, msg) => void relayed.push(LiveDeviceProgress.parse(msg.json())) });
     for (const id of ['d-aaa1', 'd-bbb2']) {
       await gw.enroll(fleet, id, `camera ${id}`);
-      await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: id, assignment: assignment(`a-${id}`) });
+      await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: id, assignment: assignment(`a-${id}`) });
     }
   });
   afterAll(async () => {

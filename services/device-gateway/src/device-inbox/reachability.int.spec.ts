@@ -1,5 +1,5 @@
-import { gateway } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestClock } from '@keelson/testing';
 import { DevicePresenceStore } from '../devices/device-presence.store.js';
 import { Devices } from '../devices/devices.js';
@@ -33,7 +33,7 @@ describe('reachability of a device that publishes no heartbeat while it updates,
     await gw.enroll(fleet, 'd-busy1', 'camera d-busy1');
     // Hellos before the devices' rows are projected are retried later: not what these tests are about.
     await eventually(async () => (await Promise.all(['d-busy1'].map(lastSeen))).every((t) => !Number.isNaN(t)), 30_000);
-    await callCommand(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-busy1', assignment: assignment('a-busy1') });
+    await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-busy1', assignment: assignment('a-busy1') });
   });
   afterEach(() => clock.release());
   afterAll(async () => {

@@ -1,5 +1,5 @@
-import { gateway } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { assignment } from '../test-fixtures/assignments.js';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
@@ -9,13 +9,13 @@ const { assignmentId: _id, ...template } = assignment('unused');
 describe('assign-many: one rollout\'s assignment to many devices in one request, against real NATS and PostgreSQL', () => {
   let gw: DeviceHalfApp;
   const assignMany = (deviceIds: string[]) =>
-    callCommand(gw.nc, gw.naming, gateway.assignDevices, { fleet, template, devices: deviceIds.map((deviceId) => ({ deviceId, assignmentId: `r-1-${deviceId}` })) });
+    sendRequest(gw.nc, gw.naming, gateway.assignDevices, { fleet, template, devices: deviceIds.map((deviceId) => ({ deviceId, assignmentId: `r-1-${deviceId}` })) });
   const desiredOf = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId)).filter((e) => e.type === 'DesiredStateChanged');
 
   beforeAll(async () => {
     gw = await startDeviceHalf();
     for (const id of ['d-aaa1', 'd-bbb2', 'd-ccc3', 'd-gone4']) await gw.enroll(fleet, id, `camera ${id}`);
-    await callCommand(gw.nc, gw.naming, gateway.decommissionDevice, { fleet, deviceId: 'd-gone4' });
+    await sendRequest(gw.nc, gw.naming, gateway.decommissionDevice, { fleet, deviceId: 'd-gone4' });
   });
   afterAll(() => gw?.close());
 
@@ -46,7 +46,7 @@ describe('assign-many: one rollout\'s assignment to many devices in one request,
     const many = Array.from({ length: gateway.maxAssignBatch + 1 }, (_, i) => `d-x${i}`);
     await expect(assignMany(many)).rejects.toMatchObject({ name: 'InvalidInput' });
     const withId = { fleet, template: assignment('r-1-d-ccc3', 'other-model'), devices: [{ deviceId: 'd-ccc3', assignmentId: 'r-2-d-ccc3' }] };
-    await expect(callCommand(gw.nc, gw.naming, gateway.assignDevices, withId as never)).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevices, withId as never)).rejects.toMatchObject({ name: 'InvalidInput' });
     expect(await desiredOf('d-ccc3')).toHaveLength(1);
   });
 });

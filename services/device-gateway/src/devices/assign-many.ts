@@ -1,10 +1,10 @@
 import { isDomainError } from '@keelson/domain-kit';
-import type { CommandOutput, gateway, ParsedCommandInput } from '@keelson/commands';
+import type { RequestOutput, gateway, ParsedRequestInput } from '@keelson/requests';
 import type { EventMetadata } from '@keelson/event-store';
 import type { Devices } from './devices.js';
 
-type Input = ParsedCommandInput<typeof gateway.assignDevices>;
-type Result = CommandOutput<typeof gateway.assignDevices>['results'][number];
+type Input = ParsedRequestInput<typeof gateway.assignDevices>;
+type Result = RequestOutput<typeof gateway.assignDevices>['results'][number];
 
 /** Devices assigned at once within one `assign-many` (the orchestrator keeps several requests in flight): each is an append to its own aggregate. */
 const concurrency = 4;

@@ -1,5 +1,5 @@
-import { gateway, type CommandInput } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway, type RequestInput } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 import { DevicePresenceStore } from './device-presence.store.js';
@@ -10,8 +10,8 @@ const app = (name: string, version: string) => ({ name, version, sha256: 'a'.rep
 // Issue 15, item 2: the devices page at fleet size narrows and orders in the gateway's query, not in the browser.
 describe('list-devices filters and sort, and count-installed-versions (groups-edit)', () => {
   let gw: DeviceHalfApp;
-  const list = (input: Omit<CommandInput<typeof gateway.listDevices>, 'fleet'>) => callCommand(gw.nc, gw.naming, gateway.listDevices, { fleet, ...input });
-  const names = async (input: Omit<CommandInput<typeof gateway.listDevices>, 'fleet'>) => (await list(input)).items.map((d) => d.name);
+  const list = (input: Omit<RequestInput<typeof gateway.listDevices>, 'fleet'>) => sendRequest(gw.nc, gw.naming, gateway.listDevices, { fleet, ...input });
+  const names = async (input: Omit<RequestInput<typeof gateway.listDevices>, 'fleet'>) => (await list(input)).items.map((d) => d.name);
 
   beforeAll(async () => {
     gw = await startDeviceHalf();
@@ -62,7 +62,7 @@ describe('list-devices filters and sort, and count-installed-versions (groups-ed
   });
 
   it('counts active devices per installed version across the fleet', async () => {
-    await expect(callCommand(gw.nc, gw.naming, gateway.countInstalledVersions, { fleet })).resolves.toEqual({
+    await expect(sendRequest(gw.nc, gw.naming, gateway.countInstalledVersions, { fleet })).resolves.toEqual({
       activeDevices: 4,
       withoutArtifacts: 1,
       versions: [{ name: 'yolo', version: '2.1.0', devices: 2 }, { name: 'cfg', version: '1.0.0', devices: 1 }, { name: 'yolo', version: '2.0.0', devices: 1 }],

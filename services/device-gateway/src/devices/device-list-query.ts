@@ -1,7 +1,7 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import type { gateway, ParsedCommandInput } from '@keelson/commands';
+import type { gateway, ParsedRequestInput } from '@keelson/requests';
 
-type Filters = Pick<ParsedCommandInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
+type Filters = Pick<ParsedRequestInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
 
 const badCursor = () => new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
 const seqPattern = /^[1-9][0-9]{0,15}$/;

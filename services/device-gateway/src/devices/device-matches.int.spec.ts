@@ -1,5 +1,5 @@
-import { gateway } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 const fleet = 'plant-7';
@@ -10,8 +10,8 @@ const hw = (key: string, op: Clause['op'], value: string): Clause => ({ source: 
 
 describe('match-devices: the lean targeting page, the selector matched in the gateway', () => {
   let gw: DeviceHalfApp;
-  const match = (input: Omit<Parameters<typeof callCommand<typeof gateway.matchDevices>>[3], 'fleet'>) =>
-    callCommand(gw.nc, gw.naming, gateway.matchDevices, { fleet, ...input }, ctx);
+  const match = (input: Omit<Parameters<typeof sendRequest<typeof gateway.matchDevices>>[3], 'fleet'>) =>
+    sendRequest(gw.nc, gw.naming, gateway.matchDevices, { fleet, ...input }, ctx);
   const ids = async (...where: Clause[]) => (await match(where.length > 0 ? { where } : {})).deviceIds;
 
   beforeAll(async () => {

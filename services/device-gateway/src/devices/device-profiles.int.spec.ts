@@ -1,5 +1,5 @@
-import { gateway } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 
 const fleet = 'plant-7';
@@ -7,8 +7,8 @@ const ctx = { actor: { kind: 'service', id: 'rollout-orchestrator' } as const, c
 
 describe('find-devices: what rollout targeting knows of active devices', () => {
   let gw: DeviceHalfApp;
-  const find = (input: Omit<Parameters<typeof callCommand<typeof gateway.findDevices>>[3], 'fleet'>) =>
-    callCommand(gw.nc, gw.naming, gateway.findDevices, { fleet, ...input }, ctx);
+  const find = (input: Omit<Parameters<typeof sendRequest<typeof gateway.findDevices>>[3], 'fleet'>) =>
+    sendRequest(gw.nc, gw.naming, gateway.findDevices, { fleet, ...input }, ctx);
 
   beforeAll(async () => {
     gw = await startDeviceHalf();

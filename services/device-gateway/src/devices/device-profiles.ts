@@ -1,5 +1,5 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import { gateway, type CommandOutput } from '@keelson/commands';
+import { gateway, type RequestOutput } from '@keelson/requests';
 import type { DeviceHardware } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { inIndexOrder } from './index-walk.js';
@@ -37,7 +37,7 @@ export class DeviceProfiles {
   }
 
   /** Ids and hardware only, the selector matched here; each distinct hardware profile parsed and sent once. */
-  async match(query: MatchDevices): Promise<CommandOutput<typeof gateway.matchDevices>> {
+  async match(query: MatchDevices): Promise<RequestOutput<typeof gateway.matchDevices>> {
     const where = selectorConditions(query.where ?? [], 6); // after the five of the page
     const { rows, ...paging } = await this.page<{ device_id: string; hardware: string; enrolled_seq: string; matched: boolean }>(
       query, 'device_id, hardware::text AS hardware', [null, query.deviceIds ?? null], where,

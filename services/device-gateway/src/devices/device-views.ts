@@ -1,11 +1,11 @@
 import { NotFound } from '@keelson/domain-kit';
-import type { gateway, ParsedCommandInput } from '@keelson/commands';
+import type { gateway, ParsedRequestInput } from '@keelson/requests';
 import type { InstalledArtifact } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { deviceListCursor, deviceListSql } from './device-list-query.js';
 import { deviceColumns, rowOf, type DeviceRecord } from './devices.projection.js';
 
-type DeviceFilters = Pick<ParsedCommandInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
+type DeviceFilters = Pick<ParsedRequestInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
 
 type DeviceView = gateway.DeviceView;
 

@@ -5,7 +5,7 @@ import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
-import { DeviceCommands } from './device-commands.controller.js';
+import { DeviceRequests } from './device-requests.controller.js';
 import { DeviceDirectory } from './device-directory.js';
 import { DeviceProfiles } from './device-profiles.js';
 import { DevicePresenceStore } from './device-presence.store.js';
@@ -14,21 +14,21 @@ import { Devices } from './devices.js';
 import { devicesMigrations, devicesProjection } from './devices.projection.js';
 import { deviceTables } from './gateway-database.js';
 
-/** Owns EV_DEVICES and the tables, projects devices, and serves the device commands (`DeviceCommands`). */
+/** Owns EV_DEVICES and the tables, projects devices, and serves the device commands (`DeviceRequests`). */
 const devicesDeclaration: ModuleDeclaration = {
   module: 'devices',
   database: deviceTables,
   streams: [eventStreams.gateway],
   migrations: [...devicesMigrations, ...credentialsMigrations], // decommissioning revokes in the credentials table
   projections: [{ name: 'devices read model', projection: devicesProjection }],
-  commandControllers: [DeviceCommands],
+  requestControllers: [DeviceRequests],
 };
 
 const DEVICES_DECLARATION = Symbol('DevicesDeclaration');
 
 /** Devices: the aggregate, its read model, the directory of fleets and the device queries. */
 @Module({
-  controllers: [DeviceCommands],
+  controllers: [DeviceRequests],
   providers: [
     { provide: DEVICES_DECLARATION, useValue: declareModule(devicesDeclaration) },
     {

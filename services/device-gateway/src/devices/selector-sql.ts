@@ -1,4 +1,4 @@
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 
 /**
  * A selector's clauses as conditions on the `devices` read model (`labels` and `hardware` jsonb),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseEnrollmentEvent, type EnrollmentEvent } from '@keelson/events';
 import { csrFor, csrSignedByAnotherKey, deviceKeys, rsaAlgorithm } from '../test-fixtures/device-keys.js';
@@ -55,7 +55,7 @@ describe('POST /v1/enroll refusals', () => {
 
     it('a revoked token', async () => {
       const { token, tokenId } = await t.issue();
-      await callCommand(t.nc, t.naming, revokeEnrollmentToken, { fleet: 'plant-7', tokenId });
+      await sendRequest(t.nc, t.naming, revokeEnrollmentToken, { fleet: 'plant-7', tokenId });
       const before = await snapshot();
       const res = await t.post(await t.enrollBody(token));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.revoked']);

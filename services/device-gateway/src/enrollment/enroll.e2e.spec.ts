@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import * as x509 from '@peculiar/x509';
 import { connectAsync } from 'mqtt';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseGroupEvent, type DeviceEvent, type GroupEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { startEnrollApp, type EnrollApp } from '../test-fixtures/enroll-app.js';
 import type { EnrollResponse } from './enroll-request.js';
 
@@ -73,7 +73,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const subject = groups.subject('group', 'plant-7', groupId);
     const meta = { actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'spec', commandId: `create-${groupId}` };
     await groups.append(subject, 0, [{ type: 'GroupCreated', schemaVersion: 1, data: { fleet: 'plant-7', groupId, name: 'dock', deviceIds: ['d-0000000000000001'], unresolvedNames: [] } }], meta);
-    const { token } = await callCommand(t.nc, t.naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', groupId });
+    const { token } = await sendRequest(t.nc, t.naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', groupId });
     const enrolled = (await t.post(await t.enrollBody(token))).body;
     const history = (await groups.load(subject)).events.map((r) => r.event);
     expect(history.at(-1)).toEqual({
@@ -102,7 +102,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       const oldLive = await connectAsync(old.broker.mqttUrl, { clientId: old.deviceId, username: old.deviceId, password: old.broker.password, clean: false, reconnectPeriod: 0 });
       const oldClosed = new Promise<void>((resolve) => oldLive.once('close', () => resolve()));
 
-      const minted = await callCommand(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId: old.deviceId });
+      const minted = await sendRequest(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId: old.deviceId });
       expect(minted.deviceId).toBe(old.deviceId);
       const res = await t.post({ ...(await t.enrollBody(minted.token)), name: 'dock camera 3 (replaced)' });
       expect(res.status).toBe(201);
@@ -125,7 +125,7 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     });
 
     it('refuses to mint a re-enrollment token for an unknown or a decommissioned device', async () => {
-      const refusal = (deviceId: string) => callCommand(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId }).then(() => 'minted', (err: Error & { code?: string }) => err.code);
+      const refusal = (deviceId: string) => sendRequest(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId }).then(() => 'minted', (err: Error & { code?: string }) => err.code);
       await expect(refusal('d-00000000000000ff')).resolves.toBe('device.not-found');
       const { token } = await t.issue();
       const e = (await t.post(await t.enrollBody(token))).body;

@@ -1,12 +1,12 @@
 import { Logger, Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseEnrollmentEvent, parseGroupEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type GroupEvent, type OperatorEvent } from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  callCommand, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  sendRequest, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
 } from '@keelson/service-kit';
 import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -16,7 +16,7 @@ import { deviceCaOptionsOf } from '../device-ca/device-ca.settings.js';
 import { DeviceEnrollment } from './enroll-device.js';
 import { EnrollController } from './enroll.controller.js';
 import { enrollRouteInstaller } from './enroll-route.installer.js';
-import { EnrollmentCommands } from './enrollment-commands.controller.js';
+import { EnrollmentRequests } from './enrollment-requests.controller.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { topicRootOf } from './enroll-request.js';
 import { RefusalLog } from './refusal-log.js';
@@ -75,7 +75,7 @@ function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollR
       { name: 'refusal log', replicas: 'every-replica', start: () => refusals.start(), stop: () => refusals.stop() }, // stopped after the commands: the last summaries
       enrollRoute,
     ],
-    commandControllers: [EnrollmentCommands],
+    requestControllers: [EnrollmentRequests],
   };
 }
 
@@ -86,7 +86,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
  * global InfrastructureModule, `KEELSON_MQTT_URL` and `KEELSON_FACADE_URL`.
  */
 @Module({
-  controllers: [EnrollController, EnrollmentCommands],
+  controllers: [EnrollController, EnrollmentRequests],
   providers: [
     {
       provide: ENROLLMENT_DECLARATION,
@@ -100,7 +100,7 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
       inject: [NATS, SERVICE_CONFIG, CLOCK],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) =>
         new RootCache(async (fleet, correlationId) =>
-          (await callCommand(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock }),
+          (await sendRequest(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock }),
     },
     {
       provide: RefusalLog,

@@ -1,9 +1,9 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseTufEvent, type TufEvent } from '@keelson/events';
-import { callCommand, handlerFor, newContext, serveCommands } from '@keelson/service-kit';
+import { sendRequest, handlerFor, newContext, serveRequests } from '@keelson/service-kit';
 import { connectTestNats, TestClock, testNamespace } from '@keelson/testing';
 import { RootCache } from './root-cache.js';
 import { RootFeed } from './root-feed.js';
@@ -55,14 +55,14 @@ describe('RootCache with the signer’s announcements (RootFeed)', () => {
       { actor: { kind: 'service', id: 'signer' }, correlationId: `rotate-${version}`, commandId: `rotate-${version}` });
   };
   const openCache = () => new ObservedRootCache(async (f, correlationId) =>
-    (await callCommand(nc, naming, signer.getRoot, { fleet: f }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock: new TestClock() });
+    (await sendRequest(nc, naming, signer.getRoot, { fleet: f }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock: new TestClock() });
   const versionOf = async (cache: RootCache) => ((await cache.rootOf(fleet, 'c-1')).signed as { version: number }).version;
 
   beforeAll(async () => {
     nc = await connectTestNats();
     await applyStreams(await jetstreamManager(nc), naming, [eventStreams.signer]);
     tuf = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
-    subs = serveCommands(nc, naming, [handlerFor(signer.getRoot, async () => {
+    subs = serveRequests(nc, naming, [handlerFor(signer.getRoot, async () => {
       const answering = version;
       asked.push(answering);
       await held;

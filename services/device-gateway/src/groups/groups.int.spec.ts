@@ -1,7 +1,7 @@
-import { gateway, type CommandContract, type CommandInput } from '@keelson/commands';
+import { gateway, type RequestContract, type RequestInput } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseGroupEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-half-app.js';
 import { groupIdOf } from './group.decider.js';
@@ -10,7 +10,7 @@ const fleet = 'plant-9';
 
 describe('groups and device queries against real NATS and PostgreSQL', () => {
   let gw: DeviceHalfApp;
-  const call = <C extends CommandContract>(contract: C, input: CommandInput<C>) => callCommand(gw.nc, gw.naming, contract, input);
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) => sendRequest(gw.nc, gw.naming, contract, input);
 
   beforeAll(async () => {
     gw = await startDeviceHalf();

@@ -7,7 +7,7 @@ import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Se
 import { DeviceViews } from '../devices/device-views.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { deviceTables } from '../devices/gateway-database.js';
-import { GroupCommands } from './group-commands.controller.js';
+import { GroupRequests } from './group-requests.controller.js';
 import { Groups } from './groups.js';
 import { groupsMigrations, groupsProjection } from './groups.projection.js';
 
@@ -16,7 +16,7 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
 /** Static device groups made from device names: projects groups and serves the group commands (create, add and remove members, delete, get, list). */
 @Module({
   imports: [DevicesModule],
-  controllers: [GroupCommands],
+  controllers: [GroupRequests],
   providers: [
     {
       provide: Groups,
@@ -31,7 +31,7 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
         database: 'device and group read models live there',
         migrations: groupsMigrations,
         projections: [{ name: 'groups read model', projection: groupsProjection }],
-        commandControllers: [GroupCommands],
+        requestControllers: [GroupRequests],
       }),
     },
   ],

@@ -1,9 +1,9 @@
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import type { gateway } from '@keelson/commands';
+import type { gateway } from '@keelson/requests';
 import { handleCommand, type EventStore } from '@keelson/event-store';
 import type { GroupEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, type RequestContext } from '@keelson/service-kit';
 import type { DeviceViews } from '../devices/device-views.js';
 import { groupDecider, groupIdOf, type Group, type GroupCommand, type NamedMembers } from './group.decider.js';
 
@@ -34,7 +34,7 @@ export class Groups {
    * Resolves each name to the active devices of that name (or that id) in the fleet. A name that
    * matches nothing is kept in `unresolvedNames` and returned, never dropped silently.
    */
-  async create(input: { fleet: string; name: string; deviceNames: string[] }, ctx: CommandContext): Promise<GroupView> {
+  async create(input: { fleet: string; name: string; deviceNames: string[] }, ctx: RequestContext): Promise<GroupView> {
     const names = [...new Set(input.deviceNames)];
     const matches = await this.devices.resolveNames(input.fleet, names);
     const deviceIds: string[] = [];
@@ -54,19 +54,19 @@ export class Groups {
   }
 
   /** Adds devices by name or id (see the decider for kept unresolved names); answers with the group as it is now. */
-  async addMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: CommandContext): Promise<GroupView> {
+  async addMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: RequestContext): Promise<GroupView> {
     const names = await this.namedMembers(input.fleet, input.deviceNames);
     return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'AddGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
   }
 
   /** Removes members by device name, device id or kept unresolved name; refuses, removing nothing, if one is not a member. */
-  async removeMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: CommandContext): Promise<GroupView> {
+  async removeMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: RequestContext): Promise<GroupView> {
     const names = await this.namedMembers(input.fleet, input.deviceNames);
     return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'RemoveGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
   }
 
   /** Deletes the group and answers with what it held; rollouts already created keep the devices they resolved. */
-  async delete(input: { fleet: string; groupId: string }, ctx: CommandContext): Promise<GroupView> {
+  async delete(input: { fleet: string; groupId: string }, ctx: RequestContext): Promise<GroupView> {
     const before = await this.get(input);
     await this.edit({ type: 'DeleteGroup', ...input }, ctx); // refused with NotFound if another delete came first
     return before;
@@ -79,7 +79,7 @@ export class Groups {
   }
 
   /** Decides on the group's stream and answers with the group as the decision left it. */
-  private async edit(command: Exclude<GroupCommand, { type: 'CreateGroup' }>, ctx: CommandContext): Promise<Group> {
+  private async edit(command: Exclude<GroupCommand, { type: 'CreateGroup' }>, ctx: RequestContext): Promise<Group> {
     const { state } = await handleCommand({
       store: this.store, subject: this.store.subject('group', command.fleet, command.groupId), decider: groupDecider, command, meta: eventMetadataOf(ctx),
     });

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { gateway } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { TestClock } from '@keelson/testing';
 import { deviceKeys } from '../test-fixtures/device-keys.js';
 import { startRenewalApp, type RenewalApp } from '../test-fixtures/renewal-app.js';
@@ -130,17 +130,17 @@ describe('POST /v1/renew', () => {
 
   it('tells relying parties the fleet CA and which certificate of a device is current, the renewed one at once', async () => {
     const { keys, enrolled } = await enroll();
-    const ca = await callCommand(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'plant-7' });
+    const ca = await sendRequest(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'plant-7' });
     expect(ca).toEqual({ fleet: 'plant-7', certificates: [enrolled.caCertificate] });
     expect(ca.certificates.join('')).not.toMatch(/PRIVATE/);
-    const current = () => callCommand(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
+    const current = () => sendRequest(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
     await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprintOf(enrolled.certificate) });
     const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
     await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprintOf(renewed.body.certificate) });
 
-    await expect(callCommand(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
     expect(existsSync(join(gw.dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
-    await expect(callCommand(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
   });
 
   it('refuses a proof by another key, an old proof, a certificate the fleet CA never issued, and garbage', async () => {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
 import { connect as connectNats, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent, type EnrollmentEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
+import { sendRequest, createServiceApp, InfrastructureModule, loadServiceConfig } from '@keelson/service-kit';
 import { createTestDatabase, testNamespace, type TestNamespace } from '@keelson/testing';
 import { BrokerAuthModule } from '../broker-auth/broker-auth.module.js';
 import { DevicesModule } from '../devices/devices.module.js';
@@ -83,7 +83,7 @@ export async function startEnrollApp(): Promise<EnrollApp> {
       const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as EnrollResponse & { error: { code: string; message: string } } };
     },
-    issue: (labels = {}) => callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels }),
+    issue: (labels = {}) => sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels }),
     enrollBody: async (token, csr) => ({ token, csr: csr ?? (await csrFor(await deviceKeys())), name: 'dock camera 3', hardware: { architecture: 'arm64' }, labels: { site: 'north', line: 'device-says' } }),
     subjects: async (filter) => ((await jsm.streams.info(streamName, { subjects_filter: `${naming.subjectPrefix}${filter}` })).state.subjects ?? {}) as Record<string, number>,
     lastEventOn: async (subject) => JSON.parse((await jsm.streams.getMessage(streamName, { last_by_subj: subject }))!.string()) as EnrollmentEvent,

@@ -1,7 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
-import { handlerFor, serveCommands } from '@keelson/service-kit';
+import { handlerFor, serveRequests } from '@keelson/service-kit';
 import { KeyedRepository } from '@keelson/tuf/testing';
 
 /**
@@ -13,7 +13,7 @@ export function serveFakeSigner(nc: NatsConnection, naming: EventStoreNaming): {
   const roots = new Map<string, Record<string, unknown>>();
   const requests: string[] = [];
   const newRoot = () => new KeyedRepository({ rootKeys: 1 }).rootDocument();
-  const subscriptions = serveCommands(nc, naming, [
+  const subscriptions = serveRequests(nc, naming, [
     handlerFor(signer.getRoot, async ({ fleet }) => {
       requests.push(fleet);
       if (!roots.has(fleet)) roots.set(fleet, newRoot());

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { applyStreams, eventStreams, EventStore, type EventStoreNaming } from '@keelson/event-store';
 import { parseDeviceEvent, renewalProofMessage, type DeviceEvent } from '@keelson/events';
-import { callCommand, createServiceApp, InfrastructureModule, loadServiceConfig, systemClock, type InfrastructureOptions } from '@keelson/service-kit';
+import { sendRequest, createServiceApp, InfrastructureModule, loadServiceConfig, systemClock, type InfrastructureOptions } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace } from '@keelson/testing';
 import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
 import type { EnrollResponse } from '../enrollment/enroll-request.js';
@@ -72,7 +72,7 @@ export async function startRenewalApp(env: Record<string, string>, infrastructur
     nc, naming, dataDir, devices, post,
     async enroll() {
       const keys = await deviceKeys();
-      const { token } = await callCommand(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels: {} });
+      const { token } = await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels: {} });
       const res = await post('/v1/enroll', { token, csr: await csrFor(keys), name: 'cam' });
       if (res.status !== 201) throw new Error(`enrollment failed: HTTP ${res.status}`);
       return { keys, enrolled: res.body as unknown as EnrollResponse };

@@ -1,4 +1,4 @@
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import type { RecordedEvent } from '@keelson/event-store';
 import type { ArtifactEvent } from '@keelson/events';
 

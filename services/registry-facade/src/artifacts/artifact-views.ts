@@ -1,5 +1,5 @@
 import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import type { ArtifactManifest, ArtifactRef } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 

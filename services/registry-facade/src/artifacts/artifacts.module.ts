@@ -5,14 +5,14 @@ import { parseArtifactEvent, type ArtifactEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
 import { registryTables } from '../registry-database.js';
-import { ArtifactCommands } from './artifact-commands.controller.js';
+import { ArtifactRequests } from './artifact-requests.controller.js';
 import { ArtifactViews } from './artifact-views.js';
 import { Artifacts } from './artifacts.js';
 import { artifactsMigrations, artifactsProjection } from './artifacts.projection.js';
 
 const ARTIFACTS_DECLARATION = Symbol('ArtifactsDeclaration');
 
-/** Applies the streams and tables, projects artifacts, and serves `get-artifact`, `resolve-artifact` and `list-artifacts` (`ArtifactCommands`). */
+/** Applies the streams and tables, projects artifacts, and serves `get-artifact`, `resolve-artifact` and `list-artifacts` (`ArtifactRequests`). */
 function artifactsDeclaration(): ModuleDeclaration {
   return {
     module: 'artifacts',
@@ -22,12 +22,12 @@ function artifactsDeclaration(): ModuleDeclaration {
     streams: [eventStreams.registry, eventStreams.signer],
     migrations: artifactsMigrations,
     projections: [{ name: 'artifacts read model', projection: artifactsProjection }],
-    commandControllers: [ArtifactCommands],
+    requestControllers: [ArtifactRequests],
   };
 }
 
 @Module({
-  controllers: [ArtifactCommands],
+  controllers: [ArtifactRequests],
   providers: [
     { provide: ARTIFACTS_DECLARATION, useValue: declareModule(artifactsDeclaration()) },
     {

@@ -8,7 +8,7 @@ import { BlobsModule } from '../blobs/blobs.module.js';
 import { RegistryConnections } from '../registry-connections/registry-connections.js';
 import { RegistryConnectionsModule } from '../registry-connections/registry-connections.module.js';
 import { maxArtifactBytesOf } from '../uploads/upload-limits.js';
-import { ContainerCommands } from './container-commands.controller.js';
+import { ContainerRequests } from './container-requests.controller.js';
 import { RegistryImagePublisher } from './publish-from-registry.js';
 
 const CONTAINERS_DECLARATION = Symbol('ContainersDeclaration');
@@ -16,9 +16,9 @@ const CONTAINERS_DECLARATION = Symbol('ContainersDeclaration');
 /** Container images pinned from connected registries into the blob store; an image is bounded by `KEELSON_MAX_ARTIFACT_BYTES`. */
 @Module({
   imports: [ArtifactsModule, BlobsModule, RegistryConnectionsModule],
-  controllers: [ContainerCommands],
+  controllers: [ContainerRequests],
   providers: [
-    { provide: CONTAINERS_DECLARATION, useValue: declareModule({ module: 'containers', streams: [eventStreams.registry], commandControllers: [ContainerCommands] }) },
+    { provide: CONTAINERS_DECLARATION, useValue: declareModule({ module: 'containers', streams: [eventStreams.registry], requestControllers: [ContainerRequests] }) },
     {
       provide: RegistryImagePublisher,
       inject: [RegistryConnections, BLOB_STORE, Artifacts, SERVICE_CONFIG],

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registry, type CommandContract, type CommandInput } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { registry, type RequestContract, type RequestInput } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { startDockerRegistry, type RunningDockerRegistry } from '../test-fixtures/docker-registry.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
@@ -22,7 +22,7 @@ describe('publish a container by tag from a connected registry (real docker-regi
   let amd64: OciImage;
   let arm64: OciImage;
   let single: OciImage;
-  const call = <C extends CommandContract>(contract: C, input: CommandInput<C>) => callCommand(facade.nc, facade.naming, contract, input, { actor: ada, commandId: randomUUID(), correlationId: randomUUID() });
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) => sendRequest(facade.nc, facade.naming, contract, input, { actor: ada, commandId: randomUUID(), correlationId: randomUUID() });
   const publish = (image: string, name: string, platform?: string) =>
     call(registry.publishFromRegistry, { fleet, image, name, version: '1.4.0', ...(platform ? { platform } : {}) });
   const stored = (digest: string) => join(facade.dataDir, 'blobs', 'sha256', digest.slice(7));

@@ -1,6 +1,6 @@
 import { RuleViolation } from '@keelson/domain-kit';
-import type { ParsedCommandInput, registry } from '@keelson/commands';
-import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
+import type { ParsedRequestInput, registry } from '@keelson/requests';
+import { eventMetadataOf, type RequestContext } from '@keelson/service-kit';
 import { artifactIdOf, targetPathOf } from '../artifacts/artifact-id.js';
 import { viewOfHistory } from '../artifacts/artifact-history.js';
 import type { Artifacts } from '../artifacts/artifacts.js';
@@ -9,7 +9,7 @@ import type { RegistryConnections } from '../registry-connections/registry-conne
 import { copyImage } from './copy-image.js';
 import { resolveImage } from './resolve-image.js';
 
-type PublishInput = ParsedCommandInput<typeof registry.publishFromRegistry>;
+type PublishInput = ParsedRequestInput<typeof registry.publishFromRegistry>;
 
 /** The file name of a container's target: its bytes are the image manifest, so its sha256 is the image digest. */
 export const containerTargetBasename = 'manifest.json';
@@ -39,7 +39,7 @@ export class RegistryImagePublisher {
     private readonly maxBytes: number,
   ) {}
 
-  async publish(input: PublishInput, ctx: CommandContext): Promise<registry.ArtifactView> {
+  async publish(input: PublishInput, ctx: RequestContext): Promise<registry.ArtifactView> {
     const { fleet, name, version } = input;
     const { connection, repository, reference } = parseImageRef(input.image);
     const artifactId = artifactIdOf(name, version);

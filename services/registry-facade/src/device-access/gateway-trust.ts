@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway, type CommandContract } from '@keelson/commands';
+import { gateway, type RequestContract } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
-import { callCommand, newContext } from '@keelson/service-kit';
+import { sendRequest, newContext } from '@keelson/service-kit';
 import type { CurrentCertificate } from './device-certificate-check.js';
 
 const asFacade = () => newContext({ kind: 'service', id: 'registry-facade' });
@@ -18,8 +18,8 @@ async function orNull<T>(call: Promise<T>, notFoundCode: string): Promise<T | nu
 
 /** What the facade asks the gateway to authenticate devices: each fleet's device CA and each device's current certificate. */
 export function gatewayTrust(nc: NatsConnection, naming: EventStoreNaming) {
-  const call = <C extends CommandContract>(contract: C, input: Parameters<typeof callCommand<C>>[3]) =>
-    callCommand(nc, naming, contract, input, asFacade(), { timeoutMs: 5_000 });
+  const call = <C extends RequestContract>(contract: C, input: Parameters<typeof sendRequest<C>>[3]) =>
+    sendRequest(nc, naming, contract, input, asFacade(), { timeoutMs: 5_000 });
   return {
     caCertificatesOf: async (fleet: string): Promise<string[] | null> =>
       (await orNull(call(gateway.getDeviceCa, { fleet }), 'device-ca.not-found'))?.certificates ?? null,

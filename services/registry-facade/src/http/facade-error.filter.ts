@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { ErrorKind, ReplyError } from '@keelson/commands';
+import type { ErrorKind, ReplyError } from '@keelson/requests';
 import { brokerRetryAfterSeconds, statusOfKind, toReplyError } from '@keelson/service-kit';
 import { BlobTooLarge } from '../blobs/blob-store.js';
 import { HttpFailure } from './http-failure.js';

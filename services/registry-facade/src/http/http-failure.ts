@@ -1,4 +1,4 @@
-import type { ReplyError } from '@keelson/commands';
+import type { ReplyError } from '@keelson/requests';
 
 /**
  * A refusal decided at the HTTP edge with a status its kind alone does not give: 413 for an

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RuleViolation } from '@keelson/domain-kit';
-import { registry } from '@keelson/commands';
+import { registry } from '@keelson/requests';
 import type { ArtifactEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
@@ -16,7 +16,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   let facade: FacadeApp;
   const eventsOf = async (name: string, version: string, of = fleet): Promise<ArtifactEvent[]> =>
     (await facade.artifacts.load(facade.artifacts.subject('artifact', of, artifactIdOf(name, version)))).events.map((r) => r.event);
-  const resolve = (name: string, version: string) => callCommand(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
+  const resolve = (name: string, version: string) => sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
   const upload = async (name: string, version: string, to = fleet) => {
     const bytes = randomBytes(2048);
     const { status, body } = await postUpload(facade, to, uploadForm({ name, version, bytes }));
@@ -65,7 +65,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     await eventually(async () => (await eventsOf('fine', '1.0.0')).length === 2);
     expect((await eventsOf('forged', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactRejected']);
     expect(await eventsOf('never-uploaded', '1.0.0')).toEqual([]);
-    await eventually(() => callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected', () => false));
+    await eventually(() => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected', () => false));
     await expect(resolve('forged', '1.0.0')).rejects.toMatchObject({ code: 'artifact.not-published' });
   });
 
@@ -88,7 +88,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('lists artifacts newest first with cursor paging, and says not-found for an unknown one', async () => {
     const listed = 'plant-list'; // a fleet of this test's own: it lists exactly what it uploads
-    const list = (input: { limit?: number; cursor?: string; name?: string } = {}) => callCommand(facade.nc, facade.naming, registry.listArtifacts, { fleet: listed, ...input });
+    const list = (input: { limit?: number; cursor?: string; name?: string } = {}) => sendRequest(facade.nc, facade.naming, registry.listArtifacts, { fleet: listed, ...input });
     const uploads = ['yolo-v8n@3.0.0', 'yolo-v8n@3.1.0', 'detr@1.0.0', 'segmenter@1.0.0', 'tracker@1.0.0', 'counter@1.0.0', 'classifier@1.0.0'];
     const targets: Awaited<ReturnType<typeof upload>>[] = [];
     for (const artifact of uploads) targets.push(await upload(artifact.split('@')[0]!, artifact.split('@')[1]!, listed));
@@ -103,7 +103,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     expect(rest.nextCursor).toBeUndefined();
     const yolo = await list({ name: 'yolo-v8n' });
     expect(yolo.items.map((a) => [a.version, a.status])).toEqual([['3.1.0', 'published'], ['3.0.0', 'published']]);
-    await expect(callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet: listed, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
+    await expect(sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet: listed, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
       code: 'artifact.not-found',
     });
   });

@@ -1,5 +1,5 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import type { Database } from '@keelson/postgres';
 import type { RegistryConnection } from './domain/registry-connection.decider.js';
 

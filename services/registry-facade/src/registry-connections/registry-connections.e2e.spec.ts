@@ -1,5 +1,5 @@
-import { registry, type CommandContract, type CommandInput } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { registry, type RequestContract, type RequestInput } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const user = { username: 'ci-robot', password: 'facade-race-secret-7c21' };
 describe('registry connections in the facade, against real NATS, PostgreSQL and docker-registry', () => {
   let facade: FacadeApp;
   let upstream: RunningDockerRegistry;
-  const call = <C extends CommandContract>(contract: C, input: CommandInput<C>) => callCommand(facade.nc, facade.naming, contract, input);
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) => sendRequest(facade.nc, facade.naming, contract, input);
   const sealedRows = async () => (await facade.db.query<{ credentials_id: string; sealed: string }>('SELECT credentials_id, sealed FROM registry_credentials'));
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type Clock, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
 import { registryTables } from '../registry-database.js';
 import { credentialsSecretName, SealedCredentials } from './credentials/sealed-credentials.js';
-import { RegistryConnectionCommands } from './registry-connection-commands.controller.js';
+import { RegistryConnectionRequests } from './registry-connection-requests.controller.js';
 import { RegistryConnectionViews } from './registry-connection-views.js';
 import { RegistryConnections } from './registry-connections.js';
 import { registryConnectionsMigrations, registryConnectionsProjection } from './registry-connections.projection.js';
@@ -40,7 +40,7 @@ function credentialsSecretsOf(config: ServiceConfig) {
 
 /** Upstream registry connections: the aggregate, its sealed credentials and read model, and the commands operators send. */
 @Module({
-  controllers: [RegistryConnectionCommands],
+  controllers: [RegistryConnectionRequests],
   providers: [
     {
       provide: SEALED_CREDENTIALS,
@@ -57,7 +57,7 @@ function credentialsSecretsOf(config: ServiceConfig) {
           streams: [eventStreams.registry],
           migrations: registryConnectionsMigrations,
           projections: [{ name: 'registry connections read model', projection: registryConnectionsProjection }, resealWorker(credentials)],
-          commandControllers: [RegistryConnectionCommands],
+          requestControllers: [RegistryConnectionRequests],
         }),
     },
     {

@@ -1,9 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import type { ParsedCommandInput, registry } from '@keelson/commands';
+import type { ParsedRequestInput, registry } from '@keelson/requests';
 import { handleCommand, loadAggregate, type EventStore } from '@keelson/event-store';
 import type { RegistryConnectionEvent } from '@keelson/events';
-import { eventMetadataOf, type Clock, type CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, type Clock, type RequestContext } from '@keelson/service-kit';
 import type { SealedCredentials } from './credentials/sealed-credentials.js';
 import { connectionIdOf, registryConnectionDecider, type RegistryConnection, type RegistryConnectionCommand } from './domain/registry-connection.decider.js';
 import { connectionView } from './registry-connection-views.js';
@@ -12,8 +12,8 @@ import { UpstreamRegistry, type UpstreamCredentials } from './upstream/upstream-
 type View = registry.RegistryConnectionView;
 type Connected = Extract<RegistryConnection, { status: 'connected' }>;
 type Named = { fleet: string; name: string };
-type ConnectInput = ParsedCommandInput<typeof registry.connectRegistry>;
-type RotateInput = ParsedCommandInput<typeof registry.rotateRegistryCredentials>;
+type ConnectInput = ParsedRequestInput<typeof registry.connectRegistry>;
+type RotateInput = ParsedRequestInput<typeof registry.rotateRegistryCredentials>;
 
 const credentialsOf = (c: { username?: string | undefined; password?: string | undefined }): UpstreamCredentials | undefined =>
   c.username !== undefined && c.password !== undefined ? { username: c.username, password: c.password } : undefined;
@@ -40,7 +40,7 @@ export class RegistryConnections {
     private readonly clock: Clock,
   ) {}
 
-  async connect(input: ConnectInput, ctx: CommandContext): Promise<View> {
+  async connect(input: ConnectInput, ctx: RequestContext): Promise<View> {
     const connectionId = connectionIdOf(input.fleet, input.name);
     const credentials = credentialsOf(input);
     const command: RegistryConnectionCommand = {
@@ -74,7 +74,7 @@ export class RegistryConnections {
     return { name: c.name, url: c.url, ...ping, elapsedMs: Math.round(performance.now() - started) };
   }
 
-  async rotate(input: RotateInput, ctx: CommandContext): Promise<View> {
+  async rotate(input: RotateInput, ctx: RequestContext): Promise<View> {
     const connectionId = connectionIdOf(input.fleet, input.name);
     const c = await this.connected(input, connectionId);
     const credentials = credentialsOf(input);
@@ -93,7 +93,7 @@ export class RegistryConnections {
     return connectionView(input.fleet, connectionId, state);
   }
 
-  async remove(input: Named, ctx: CommandContext): Promise<View> {
+  async remove(input: Named, ctx: RequestContext): Promise<View> {
     const connectionId = connectionIdOf(input.fleet, input.name);
     const c = await this.connected(input, connectionId);
     const command: RegistryConnectionCommand = { type: 'RemoveRegistry', fleet: input.fleet, connectionId, name: c.name, at: this.clock.now().toISOString() };
@@ -128,7 +128,7 @@ export class RegistryConnections {
   }
 
   /** Appends the command's events; the state after is `connected` for a connect or a rotation. */
-  private async decide(fleet: string, connectionId: string, command: RegistryConnectionCommand, ctx: CommandContext): Promise<Connected> {
+  private async decide(fleet: string, connectionId: string, command: RegistryConnectionCommand, ctx: RequestContext): Promise<Connected> {
     const { state } = await handleCommand({
       store: this.store, subject: this.subjectOf(fleet, connectionId), decider: registryConnectionDecider, command, meta: eventMetadataOf(ctx),
     });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { registry } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { registry } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { deviceGet } from '../test-fixtures/device-tls.js';
@@ -47,7 +47,7 @@ describe('targets: a published artifact is remembered, a received one asked each
     }), 1));
     await eventually(async () => (await lastEventOf('published')) === 'ArtifactPublished' && (await lastEventOf('forged')) === 'ArtifactRejected');
     // The read model says rejected: the very next download is refused.
-    await eventually(() => callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected'));
+    await eventually(() => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected'));
     expect(await statusOf(forged.url)).toBe(404);
     expect(await statusOf(published.url)).toBe(200);
     expect(facade.app.get(DeliverableTargets).size).toBe(1); // the published one only

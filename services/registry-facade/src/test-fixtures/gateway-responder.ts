@@ -1,5 +1,5 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { commandSubject, gateway, type CommandContract } from '@keelson/commands';
+import { requestSubject, gateway, type RequestContract } from '@keelson/requests';
 import type { TestNamespace } from '@keelson/testing';
 
 /** What the stand-in gateway knows: each fleet's CA certificates, and each device's current certificate. */
@@ -18,8 +18,8 @@ const notFound = (code: string) => ({ ok: false, error: { kind: 'NotFound', code
  */
 export function startGatewayResponder(nc: NatsConnection, naming: TestNamespace, knowledge: GatewayKnowledge): { calls: () => number; stop: () => Promise<void> } {
   let calls = 0;
-  const serve = (contract: CommandContract, answer: (input: Record<string, string>) => unknown): Subscription =>
-    nc.subscribe(commandSubject(naming.subjectPrefix, contract), {
+  const serve = (contract: RequestContract, answer: (input: Record<string, string>) => unknown): Subscription =>
+    nc.subscribe(requestSubject(naming.subjectPrefix, contract), {
       queue: 'gateway',
       callback: (_err, msg: Msg) => void msg.respond(JSON.stringify(answer(contract.input.parse(JSON.parse(msg.string())) as Record<string, string>))),
     });

@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import { internalToken, type FacadeApp } from './facade-app.js';
 
 /** What the upload route answers: the artifact, or the facade's error body. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import type { EventMetadata } from '@keelson/event-store';
 import { SubjectToken } from '@keelson/events';
 import { artifactIdOf, targetPathOf } from '../artifacts/artifact-id.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import type { registry } from '@keelson/commands';
+import type { registry } from '@keelson/requests';
 import { isMetadataId, parseActor, type Actor, type EventMetadata } from '@keelson/event-store';
 import { ServiceError } from '@keelson/service-kit';
 import { outcomeOf, uploadOutcomes } from '../http/registry.metrics.js';

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { registry } from '@keelson/commands';
-import { callCommand } from '@keelson/service-kit';
+import { registry } from '@keelson/requests';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { internalToken, startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
@@ -45,7 +45,7 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     expect(received).toMatchObject({ type: 'ArtifactReceived', data: { sha256: sha(bytes), length: 90_000, targetPath: 'model/yolo-v8n/2.1.0/yolo_v8n.onnx' } });
     let view: registry.ArtifactView | undefined;
     await eventually(async () => {
-      view = await callCommand(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' }).catch(() => undefined);
+      view = await sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' }).catch(() => undefined);
       return view !== undefined;
     });
     expect(view).toEqual(body);

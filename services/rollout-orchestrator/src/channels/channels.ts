@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { handleCommand, loadAggregate, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { ChannelEvent } from '@keelson/events';
 import { channelDecider, channelsIdOf, type Channels as ChannelsState, type MoveChannel } from './channel.decider.js';

@@ -8,7 +8,7 @@ import type { CreateRolloutDeps } from '../rollouts/commands/create-rollout.js';
 import { ROLLOUT_DEPS } from '../rollouts/rollout-deps.js';
 import { rolloutTables } from '../rollouts/rollouts.declarations.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
-import { ExperimentCommands } from './commands/experiment-commands.controller.js';
+import { ExperimentRequests } from './commands/experiment-requests.controller.js';
 import { ExperimentDecisionLoop } from './decision-loop/experiment-decision-loop.js';
 import { EXPERIMENT_DEPS, type ExperimentDeps } from './experiment-deps.js';
 import { Experiments } from './experiments.js';
@@ -32,7 +32,7 @@ export function experimentLookSecondsOf(config: ServiceConfig): number {
 /** Experiments: the aggregate, its read model, the commands and the single-active decision loop. */
 @Module({
   imports: [RolloutsModule],
-  controllers: [ExperimentCommands],
+  controllers: [ExperimentRequests],
   providers: [
     {
       provide: EXPERIMENT_DEPS,
@@ -55,7 +55,7 @@ export function experimentLookSecondsOf(config: ServiceConfig): number {
           projections: [{ name: 'experiments read model', projection: experimentsProjection }],
           // Single-active: verdicts are idempotent, but two replicas judging at once would load every experiment twice.
           reactors: [{ name: 'experiment decision loop', replicas: 'single-active', start: () => loop.start(), stop: () => loop.stop() }],
-          commandControllers: [ExperimentCommands],
+          requestControllers: [ExperimentRequests],
         });
       },
     },

@@ -1,5 +1,5 @@
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { handleCommand, type EventMetadata, type EventStore } from '@keelson/event-store';
 import type { ExperimentEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';

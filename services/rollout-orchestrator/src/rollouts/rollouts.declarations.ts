@@ -2,13 +2,13 @@ import { Logger } from '@nestjs/common';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
 import { describeError, numberSetting, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
-import { ChannelCommands } from '../channels/channel-commands.controller.js';
+import { ChannelRequests } from '../channels/channel-requests.controller.js';
 import { assignBatchOf, assignConcurrencyOf, assignmentsReactor } from './reactors/assignments.reactor.js';
 import { deviceOutcomesReactor } from './reactors/device-outcomes.reactor.js';
 import { deviceProgressProjection } from './read-models/device-progress.projection.js';
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from './read-models/device-reachability.projection.js';
 import type { CreateRolloutDeps } from './commands/create-rollout.js';
-import { RolloutCommands } from './commands/rollout-commands.controller.js';
+import { RolloutRequests } from './commands/rollout-requests.controller.js';
 import { skippedMessages } from './rollout.metrics.js';
 import { retiredRolloutProjections, rolloutsMigrations } from './read-models/rollouts.migrations.js';
 import { rolloutsProjection } from './read-models/rollouts.projection.js';
@@ -67,7 +67,7 @@ export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] 
         // Single-active: its commands are idempotent, but two replicas sweeping would load every rollout twice.
         { name: 'timeout sweep', replicas: 'single-active', start: () => sweep.start(), stop: () => sweep.stop() },
       ],
-      commandControllers: [RolloutCommands, ChannelCommands],
+      requestControllers: [RolloutRequests, ChannelRequests],
     },
     {
       module: 'device outcomes',

@@ -4,10 +4,10 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
-import { ChannelCommands } from '../channels/channel-commands.controller.js';
+import { ChannelRequests } from '../channels/channel-requests.controller.js';
 import { Channels } from '../channels/channels.js';
 import type { CreateRolloutDeps } from './commands/create-rollout.js';
-import { RolloutCommands } from './commands/rollout-commands.controller.js';
+import { RolloutRequests } from './commands/rollout-requests.controller.js';
 import { ROLLOUT_DEPS, rolloutDepsOf } from './rollout-deps.js';
 import { rolloutsDeclarations, rolloutTables } from './rollouts.declarations.js';
 import { Rollouts } from './rollouts.js';
@@ -16,7 +16,7 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
 
 /** Rollouts: the aggregate, its read models, the reactors that assign devices and record outcomes, and the commands. */
 @Module({
-  controllers: [RolloutCommands, ChannelCommands],
+  controllers: [RolloutRequests, ChannelRequests],
   providers: [
     {
       provide: Rollouts,

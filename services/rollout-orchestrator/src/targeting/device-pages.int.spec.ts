@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { gateway } from '@keelson/commands';
-import { handlerFor, serveCommands } from '@keelson/service-kit';
+import { gateway } from '@keelson/requests';
+import { handlerFor, serveRequests } from '@keelson/service-kit';
 import { connectTestNats, testNamespace } from '@keelson/testing';
 import { findAllDevices, matchAllDevices } from './device-pages.js';
 
@@ -30,7 +30,7 @@ describe('findAllDevices: every page of find-devices, several at once', () => {
   let nc: NatsConnection;
   let served: Subscription[] = [];
   const naming = testNamespace();
-  const serve = (fake: ReturnType<typeof pagedFleet>) => (served = serveCommands(nc, naming, [fake.handler]));
+  const serve = (fake: ReturnType<typeof pagedFleet>) => (served = serveRequests(nc, naming, [fake.handler]));
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
   beforeAll(async () => (nc = await connectTestNats()));
@@ -68,7 +68,7 @@ describe('findAllDevices: every page of find-devices, several at once', () => {
     const asked: unknown[] = [];
     const big = { accelerator: 'jetson-orin', memoryMb: 16_000 };
     const ids = range(1, 1500).map((n) => `d-${n}`);
-    served = serveCommands(nc, naming, [handlerFor(gateway.matchDevices, async (input) => {
+    served = serveRequests(nc, naming, [handlerFor(gateway.matchDevices, async (input) => {
       asked.push(input.where);
       const page = input.cursor === undefined ? ids.slice(0, 1000) : ids.slice(1000);
       const hardwareOf = page.map((d) => (Number(d.slice(2)) % 2 === 0 ? 1 : 0));

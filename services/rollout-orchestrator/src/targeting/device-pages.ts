@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
 import type { DeviceHardware } from '@keelson/events';
-import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { sendRequest, type RequestContext } from '@keelson/service-kit';
 
 /** What to page through: the fleet's active devices, maybe only those of some names or ids. */
 export interface DeviceQuery {
@@ -74,17 +74,17 @@ async function allPages<P extends Paged, T extends { deviceId: string }>(find: (
 const paging = (cursor: string | undefined) => ({ limit: pageSize, ...(cursor === undefined ? { pageCursors: true } : { cursor }) });
 
 /** Every targeting profile of the query (`find-devices`): names, labels and hardware. */
-export function findAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, query: DeviceQuery): Promise<gateway.DeviceProfile[]> {
-  return allPages((cursor) => callCommand(nc, naming, gateway.findDevices, { ...query, ...paging(cursor) }, ctx), (page) => [...page.items]);
+export function findAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, query: DeviceQuery): Promise<gateway.DeviceProfile[]> {
+  return allPages((cursor) => sendRequest(nc, naming, gateway.findDevices, { ...query, ...paging(cursor) }, ctx), (page) => [...page.items]);
 }
 
 /**
  * Every device the match names (`match-devices`), with its hardware: the selector is matched in the
  * gateway's query, and only ids and hardware come back, so a large fleet's pages stay small.
  */
-export function matchAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, match: DeviceMatch): Promise<DeviceFit[]> {
+export function matchAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, match: DeviceMatch): Promise<DeviceFit[]> {
   return allPages(
-    (cursor) => callCommand(nc, naming, gateway.matchDevices, { ...match, ...paging(cursor) }, ctx),
+    (cursor) => sendRequest(nc, naming, gateway.matchDevices, { ...match, ...paging(cursor) }, ctx),
     (page) => page.deviceIds.map((deviceId, i) => ({ deviceId, hardware: page.hardware[page.hardwareOf[i]!]! })),
   );
 }

@@ -1,5 +1,5 @@
 import { InvalidInput } from '@keelson/domain-kit';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 
 /** The comparison of one selector clause. */
 export type SelectorOperator = gateway.SelectorClause['op'];

@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
 import type { DeviceHardware } from '@keelson/events';
-import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { sendRequest, type RequestContext } from '@keelson/service-kit';
 import { findAllDevices, matchAllDevices, type DeviceFit } from './device-pages.js';
 import { parseSelector } from './device-selector.js';
 
@@ -33,10 +33,10 @@ function resolved(deviceIds: string[], profiles: DeviceFit[]): ResolvedTarget {
   return { deviceIds, inactive: deviceIds.filter((d) => !Object.hasOwn(hardware, d)), hardware };
 }
 
-async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, groupId: string): Promise<ResolvedTarget> {
+async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, groupId: string): Promise<ResolvedTarget> {
   let deviceIds: string[];
   try {
-    ({ deviceIds } = await callCommand(nc, naming, gateway.getGroup, { fleet, groupId }, ctx));
+    ({ deviceIds } = await sendRequest(nc, naming, gateway.getGroup, { fleet, groupId }, ctx));
   } catch (err) {
     if (err instanceof NotFound) throw refusal('group.not-found', 'groupId', `group '${groupId}' does not exist in fleet '${fleet}'`, err);
     throw err;
@@ -46,7 +46,7 @@ async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
 }
 
 /** Names (or ids) of active devices; every name must resolve, and the ones that do not are listed (spec: Rollouts). */
-async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
+async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
   const unique = [...new Set(names)];
   const profiles = await findAllDevices(nc, naming, ctx, { fleet, names: unique });
   // the devices each name or id stands for, in the gateway's order: one lookup per name
@@ -66,7 +66,7 @@ async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: Comman
   return resolved(deviceIds, profiles);
 }
 
-async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, selector: string): Promise<ResolvedTarget> {
+async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, selector: string): Promise<ResolvedTarget> {
   const where = parseSelector(selector); // bad input fails before any query
   const matching = await matchAllDevices(nc, naming, ctx, { fleet, where }); // matched in the gateway's query
   if (matching.length === 0) throw refusal('selector.no-match', 'selector', `no active device of fleet '${fleet}' matches '${selector}'`);
@@ -79,7 +79,7 @@ async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: Com
  * devices a selector matches. The result is recorded in `RolloutCreated`, so later changes to the
  * group or the fleet do not move the rollout.
  */
-export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, target: TargetSpec): Promise<ResolvedTarget> {
+export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, target: TargetSpec): Promise<ResolvedTarget> {
   if (target.groupId !== undefined) return ofGroup(nc, naming, ctx, fleet, target.groupId);
   if (target.deviceNames !== undefined) return ofNames(nc, naming, ctx, fleet, target.deviceNames);
   if (target.selector !== undefined) return ofSelector(nc, naming, ctx, fleet, target.selector);
@@ -87,6 +87,6 @@ export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx:
 }
 
 /** Devices already known by id (a retry of a rollout's failed devices), with their hardware; retired ones are `inactive`. */
-export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: CommandContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
+export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
   return resolved(deviceIds, await matchAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }

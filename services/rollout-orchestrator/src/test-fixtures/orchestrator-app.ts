@@ -3,10 +3,10 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
-import { gateway, registry, type CommandContract, type CommandInput, type CommandOutput } from '@keelson/commands';
+import { gateway, registry, type RequestContract, type RequestInput, type RequestOutput } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseRolloutEvent, type ArtifactRef, type Assignment, type DeviceState, type RolloutEvent } from '@keelson/events';
-import { callCommand, createServiceApp, handlerFor, loadServiceConfig, serveCommands, type ServiceConfig } from '@keelson/service-kit';
+import { sendRequest, createServiceApp, handlerFor, loadServiceConfig, serveRequests, type ServiceConfig } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testEnv, type TestDatabase } from '@keelson/testing';
 // The gateway's real device half (assign, desired state, groups, device reports) stands in for the
 // gateway: its own test fixture, shared on purpose instead of a hand-written fake of the gateway.
@@ -43,7 +43,7 @@ export interface OrchestratorHarness {
   app: INestApplication;
   rollouts: EventStore<RolloutEvent>;
   /** Sends a command as the operator would (through the api). */
-  call<C extends CommandContract>(contract: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  call<C extends RequestContract>(contract: C, input: RequestInput<C>): Promise<RequestOutput<C>>;
   /** Enrolls devices `<prefix>-00..` and makes a group of them; returns the group id and the device ids. */
   deviceGroup(name: string, count: number): Promise<{ groupId: string; deviceIds: string[] }>;
   /** Publishes a device report on the device's MQTT topic, as the broker delivers it to the gateway. */
@@ -70,7 +70,7 @@ async function startApp(config: ServiceConfig): Promise<INestApplication> {
 export async function startOrchestrator(): Promise<OrchestratorHarness> {
   const gw = await startDeviceHalf();
   const { nc, naming } = gw;
-  const registryResponder: Subscription[] = serveCommands(nc, naming, [
+  const registryResponder: Subscription[] = serveRequests(nc, naming, [
     handlerFor(registry.resolveArtifact, async ({ name, version }) => {
       if (name === 'missing') throw new NotFound('artifact', `${name}@${version}`);
       if (name === 'unsigned') throw new RuleViolation('artifact.not-published', `${name}@${version} is not signed yet`);
@@ -89,14 +89,14 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
   let n = 0;
   const harness: OrchestratorHarness = {
     gw, rollouts, app: await startApp(config),
-    call: (contract, input) => callCommand(nc, naming, contract, input, { ...operator, commandId: `spec-${++n}-${Date.now()}` }, { timeoutMs: 10_000 }),
+    call: (contract, input) => sendRequest(nc, naming, contract, input, { ...operator, commandId: `spec-${++n}-${Date.now()}` }, { timeoutMs: 10_000 }),
     async deviceGroup(name, count) {
       const deviceIds = Array.from({ length: count }, (_, i) => `d-${name}-${String(i).padStart(2, '0')}`);
       for (const id of deviceIds) await gw.enroll(fleet, id, id);
       // groups resolve names through the gateway's devices read model: wait until it has them all
-      const visible = async () => (await callCommand(nc, naming, gateway.listDevices, { fleet, limit: 1000 })).items.filter((d) => deviceIds.includes(d.deviceId)).length;
+      const visible = async () => (await sendRequest(nc, naming, gateway.listDevices, { fleet, limit: 1000 })).items.filter((d) => deviceIds.includes(d.deviceId)).length;
       await eventually(async () => (await visible()) === count);
-      const group = await callCommand(nc, naming, gateway.createGroup, { fleet, name, deviceNames: deviceIds });
+      const group = await sendRequest(nc, naming, gateway.createGroup, { fleet, name, deviceNames: deviceIds });
       return { groupId: group.groupId, deviceIds };
     },
     report(deviceId, rolloutId, state, assignmentId = `${rolloutId}-${deviceId}`) {

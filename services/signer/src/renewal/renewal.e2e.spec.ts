@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Metadata, MetadataKind } from '@tufjs/models';
 import { register } from 'prom-client';
 import { Updater } from 'tuf-js';
-import { signer } from '@keelson/commands';
+import { signer } from '@keelson/requests';
 import type { TufEvent } from '@keelson/events';
-import { callCommand } from '@keelson/service-kit';
+import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestClock } from '@keelson/testing';
 import { startSigner, type SignerApp } from '../test-fixtures/signer-app.js';
 import { serveTufMetadata, type TufMetadataServer } from '../test-fixtures/tuf-metadata-server.js';
@@ -45,7 +45,7 @@ describe('renewal of the timestamp and snapshot (default lifetimes: 1 day and 7 
   });
 
   it('renews the timestamp at half-life, then the snapshot with it, so a device keeps verifying', async () => {
-    const { root } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet });
+    const { root } = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     const timestamps = async () => ofType(await s.tufEventsOf(fleet), 'TimestampRenewed');
     expect((await timestamps()).map((e) => e.data.expires)).toEqual([tufTime(start + day)]);
 
@@ -104,7 +104,7 @@ describe('renewal of the hash bins (default 90-day targets, 4 bins)', () => {
   });
 
   it('re-signs every bin with the targets at half-life, so a device still finds its target through its bin after the first bins expired', async () => {
-    const { root } = await callCommand(s.nc, s.naming, signer.getRoot, { fleet: binFleet });
+    const { root } = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet: binFleet });
     const artifact = await s.receive(binFleet, 'detector', '1.0.0', Buffer.from('detector weights'));
     facade.targets.set(artifact.targetPath, artifact.bytes);
     await eventually(async () => ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').some((e) => e.data.targetPaths.includes(artifact.targetPath)));

@@ -7,7 +7,7 @@ import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
 import { TufRepositories } from './tuf-repositories.js';
-import { TrustCommands } from './trust-commands.controller.js';
+import { TrustRequests } from './trust-requests.controller.js';
 
 interface RepositoryParts {
   nc: NatsConnection;
@@ -19,7 +19,7 @@ interface RepositoryParts {
 
 /**
  * Owns EV_TUF, opens every fleet's keys (re-sealing them during a rotation of the key secret, which
- * is audited) and serves the trust commands (`TrustCommands`) once the keys are open.
+ * is audited) and serves the trust commands (`TrustRequests`) once the keys are open.
  */
 function repositoryDeclaration({ nc, config, settings, clock, keyring }: RepositoryParts): ModuleDeclaration {
   const logger = new Logger('tuf-repository');
@@ -43,7 +43,7 @@ function repositoryDeclaration({ nc, config, settings, clock, keyring }: Reposit
     module: 'tuf-repository',
     streams: [eventStreams.signer],
     projections: [keys],
-    commandControllers: [TrustCommands],
+    requestControllers: [TrustRequests],
   };
 }
 
@@ -51,7 +51,7 @@ const REPOSITORY_DECLARATION = Symbol('RepositoryDeclaration');
 
 /** The fleets' TUF repositories: settings, keys, the signing loop and the trust commands. */
 @Module({
-  controllers: [TrustCommands],
+  controllers: [TrustRequests],
   providers: [
     {
       provide: REPOSITORY_DECLARATION,

@@ -1,4 +1,4 @@
-import type { CommandContext } from '@keelson/service-kit';
+import type { RequestContext } from '@keelson/service-kit';
 import type { LiveExperiment } from '../domain/experiment.js';
 import type { ExperimentDeps } from '../experiment-deps.js';
 import { startExperimentRollout } from './experiment-rollouts.js';
@@ -14,7 +14,7 @@ const isActive = (status: string) => status !== 'absent' && status !== 'finished
  *   with `revert`, one that finished is answered by a rollout of the baseline to the arm;
  * - stopped: an arm rollout still under way is aborted with `keep`.
  */
-export async function carryOutVerdict(deps: ExperimentDeps, state: LiveExperiment, ctx: CommandContext): Promise<void> {
+export async function carryOutVerdict(deps: ExperimentDeps, state: LiveExperiment, ctx: RequestContext): Promise<void> {
   if (state.status !== 'promoted' && state.status !== 'aborted' && state.status !== 'stopped') return;
   if (state.settled) return;
   const { fleet, experimentId, artifactName, candidate, onSuccess } = state.facts.created;

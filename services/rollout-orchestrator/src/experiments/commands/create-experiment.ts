@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInput, isDomainError, RuleViolation } from '@keelson/domain-kit';
-import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
-import { eventMetadataOf, type CommandContext } from '@keelson/service-kit';
+import type { orchestrator, ParsedRequestInput } from '@keelson/requests';
+import { eventMetadataOf, type RequestContext } from '@keelson/service-kit';
 import { bindArtifact } from '../../rollouts/commands/bind-artifact.js';
 import { misfitReason, type HardwareNeeds } from '../../targeting/hardware-fit.js';
 import { resolveTarget, type ResolvedTarget } from '../../targeting/resolve-target.js';
@@ -10,7 +10,7 @@ import type { ExperimentDeps } from '../experiment-deps.js';
 import { startExperimentRollout } from './experiment-rollouts.js';
 import type { GroupHoldsTx } from './group-holds.js';
 
-type CreateInput = ParsedCommandInput<typeof orchestrator.createExperiment>;
+type CreateInput = ParsedRequestInput<typeof orchestrator.createExperiment>;
 
 export const newExperimentId = (): string => `x-${randomBytes(6).toString('hex')}`;
 
@@ -49,7 +49,7 @@ function fittingDevices(group: ResolvedTarget, active: string[], needs: Hardware
  * (stable, recorded), the plan checked by the decider; then the candidate arm's rollout starts. Every
  * refusal comes before the first write, so a refused experiment records nothing.
  */
-export async function createExperiment(deps: ExperimentDeps, input: CreateInput, ctx: CommandContext): Promise<orchestrator.ExperimentView> {
+export async function createExperiment(deps: ExperimentDeps, input: CreateInput, ctx: RequestContext): Promise<orchestrator.ExperimentView> {
   const { fleet, candidate, baseline, groupId, split } = input;
   const { needs } = await bindArtifact(deps, fleet, candidate.name, candidate.version, ctx);
   await bindArtifact(deps, fleet, baseline.name, baseline.version, ctx);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CommandContext } from '@keelson/service-kit';
+import type { RequestContext } from '@keelson/service-kit';
 import { bindArtifact } from '../../rollouts/commands/bind-artifact.js';
 import { createBound } from '../../rollouts/commands/create-rollout.js';
 import { resolveDeviceIds, resolveTarget } from '../../targeting/resolve-target.js';
@@ -14,7 +14,7 @@ export function experimentRolloutId(experimentId: string, arm: ExperimentRollout
 }
 
 /** The devices of `arm`'s rollout: the candidate arm, or (after a promotion) the group's other devices now. */
-async function devicesOf(deps: ExperimentDeps, state: LiveExperiment, arm: ExperimentRolloutArm, ctx: CommandContext): Promise<string[]> {
+async function devicesOf(deps: ExperimentDeps, state: LiveExperiment, arm: ExperimentRolloutArm, ctx: RequestContext): Promise<string[]> {
   if (arm !== 'follow-up') return state.facts.candidateDeviceIds;
   const { fleet, groupId } = state.facts.created;
   const candidates = new Set(state.facts.candidateDeviceIds);
@@ -29,7 +29,7 @@ async function devicesOf(deps: ExperimentDeps, state: LiveExperiment, arm: Exper
  * rest of the group (`follow-up`, with the strategy of `--then-rollout`), or the baseline back on the
  * candidate arm (`revert`). Idempotent: a rollout already created under the derived id is only recorded.
  */
-export async function startExperimentRollout(deps: ExperimentDeps, state: LiveExperiment, arm: ExperimentRolloutArm, ctx: CommandContext): Promise<string | undefined> {
+export async function startExperimentRollout(deps: ExperimentDeps, state: LiveExperiment, arm: ExperimentRolloutArm, ctx: RequestContext): Promise<string | undefined> {
   const { fleet, experimentId, artifactName, candidate, baseline, probe, strategy, onSuccess } = state.facts.created;
   const rolloutId = experimentRolloutId(experimentId, arm);
   if ((await deps.rollouts.current(fleet, rolloutId)).status === 'absent') {

@@ -1,6 +1,6 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import type { Actor } from '@keelson/events';
-import type { CommandContext } from '@keelson/service-kit';
+import type { RequestContext } from '@keelson/service-kit';
 import { carryOutVerdict } from '../commands/carry-out-verdict.js';
 import { startExperimentRollout } from '../commands/experiment-rollouts.js';
 import type { ExperimentDeps } from '../experiment-deps.js';
@@ -58,7 +58,7 @@ export class ExperimentDecisionLoop {
     const state = await deps.experiments.current(fleet, experimentId);
     if (state.status === 'absent') return;
     const now = deps.clock.now();
-    const ctx: CommandContext = { actor, correlationId: `experiment-${experimentId}`, commandId: `loop-${experimentId}` };
+    const ctx: RequestContext = { actor, correlationId: `experiment-${experimentId}`, commandId: `loop-${experimentId}` };
     if (state.status !== 'running') return carryOutVerdict(deps, state, ctx);
     const { created, rollouts } = state.facts;
     if (!rollouts.candidate && now.getTime() - Date.parse(created.createdAt) >= armCatchUpMs) await startExperimentRollout(deps, state, 'candidate', ctx);

@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { eventStreams, type Projection } from '@keelson/event-store';
 import { parseExperimentEvent, type ExperimentEvent } from '@keelson/events';
 import { evolveExperimentView } from './experiment-view.js';

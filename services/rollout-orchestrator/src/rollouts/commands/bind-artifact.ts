@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import { registry } from '@keelson/commands';
+import { registry } from '@keelson/requests';
 import type { EventStoreNaming } from '@keelson/event-store';
 import type { ArtifactRef } from '@keelson/events';
-import { callCommand, type CommandContext } from '@keelson/service-kit';
+import { sendRequest, type RequestContext } from '@keelson/service-kit';
 import type { Channels } from '../../channels/channels.js';
 import { hardwareNeedsOf, type HardwareNeeds } from '../../targeting/hardware-fit.js';
 
@@ -23,10 +23,10 @@ interface Deps {
 const refusal = (code: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: ['artifact'], message }], { cause });
 
 /** The published artifact; the registry's refusals become input errors of this request. */
-export async function bindArtifact(deps: Deps, fleet: string, name: string, version: string, ctx: CommandContext): Promise<{ artifact: ArtifactRef; needs: HardwareNeeds }> {
+export async function bindArtifact(deps: Deps, fleet: string, name: string, version: string, ctx: RequestContext): Promise<{ artifact: ArtifactRef; needs: HardwareNeeds }> {
   try {
-    const artifact = await callCommand(deps.nc, deps.naming, registry.resolveArtifact, { fleet, name, version }, ctx);
-    const { manifest } = await callCommand(deps.nc, deps.naming, registry.getArtifact, { fleet, name, version }, ctx);
+    const artifact = await sendRequest(deps.nc, deps.naming, registry.resolveArtifact, { fleet, name, version }, ctx);
+    const { manifest } = await sendRequest(deps.nc, deps.naming, registry.getArtifact, { fleet, name, version }, ctx);
     return { artifact, needs: hardwareNeedsOf(manifest) };
   } catch (err) {
     if (err instanceof NotFound) throw refusal('artifact.not-found', `artifact ${name}@${version} does not exist in fleet '${fleet}'`, err);
@@ -42,7 +42,7 @@ export async function resolveArtifactTarget(
   deps: Deps,
   fleet: string,
   target: { name: string; version: string } | { name: string; channel: string },
-  ctx: CommandContext,
+  ctx: RequestContext,
 ): Promise<BoundArtifact> {
   if ('version' in target) return bindArtifact(deps, fleet, target.name, target.version, ctx);
   const position = (await deps.channels.current(fleet, target.name)).channels[target.channel];

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidInput } from '@keelson/domain-kit';
-import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
+import type { orchestrator, ParsedRequestInput } from '@keelson/requests';
 import { eventStreams, type EventStoreNaming } from '@keelson/event-store';
-import { eventMetadataOf, type Clock, type CommandContext } from '@keelson/service-kit';
+import { eventMetadataOf, type Clock, type RequestContext } from '@keelson/service-kit';
 import type { Channels } from '../../channels/channels.js';
 import { resolveTarget, type ResolvedTarget } from '../../targeting/resolve-target.js';
 import { resolveArtifactTarget, type BoundArtifact } from './bind-artifact.js';
@@ -29,7 +29,7 @@ export interface CreateRolloutDeps {
   failpoint?: Failpoint;
 }
 
-type CreateInput = ParsedCommandInput<typeof orchestrator.createRollout>;
+type CreateInput = ParsedRequestInput<typeof orchestrator.createRollout>;
 
 /** A creation with the artifact and devices resolved; what is left is the rules and the writes. */
 export interface BoundCreation extends RolloutTarget {
@@ -52,7 +52,7 @@ export const newRolloutId = (): string => `r-${randomBytes(6).toString('hex')}`;
  * superseded rollouts let go of their devices, the rollout is created and its devices claimed.
  * A refusal changes nothing.
  */
-export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx: CommandContext): Promise<orchestrator.RolloutView> {
+export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx: RequestContext): Promise<orchestrator.RolloutView> {
   // Assignment ids are subject tokens; a device id too long to carry one could never be assigned.
   const tooLong = c.devices.deviceIds.find((d) => revertAssignmentId(c.rolloutId, d).length > 63);
   if (tooLong) throw new InvalidInput('target.device-id-too-long', [{ path: ['target'], message: `device id '${tooLong}' is too long to be assigned` }]);
@@ -106,7 +106,7 @@ function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<
  * now, so later group or fleet changes do not move the rollout), a probe and a strategy; the first
  * wave starts (or waits at its gate) at once.
  */
-export async function createRollout(deps: CreateRolloutDeps, input: CreateInput, ctx: CommandContext): Promise<orchestrator.RolloutView> {
+export async function createRollout(deps: CreateRolloutDeps, input: CreateInput, ctx: RequestContext): Promise<orchestrator.RolloutView> {
   const rolloutId = newRolloutId();
   const bound = await resolveArtifactTarget(deps, input.fleet, input.artifact, ctx);
   const devices = await resolveTarget(deps.nc, deps.naming, ctx, input.fleet, input);

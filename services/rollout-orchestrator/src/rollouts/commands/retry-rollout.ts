@@ -1,13 +1,13 @@
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
-import type { orchestrator, ParsedCommandInput } from '@keelson/commands';
-import type { CommandContext } from '@keelson/service-kit';
+import type { orchestrator, ParsedRequestInput } from '@keelson/requests';
+import type { RequestContext } from '@keelson/service-kit';
 import { resolveDeviceIds } from '../../targeting/resolve-target.js';
 import { bindArtifact } from './bind-artifact.js';
 import { createBound, newRolloutId, type CreateRolloutDeps } from './create-rollout.js';
 import { hasFailed, isLiveTarget } from '@keelson/events';
 import type { RolloutFacts } from '../domain/rollout.decider.js';
 
-type RetryInput = ParsedCommandInput<typeof orchestrator.retryRollout>;
+type RetryInput = ParsedRequestInput<typeof orchestrator.retryRollout>;
 
 /** The devices of a rollout that ended its update `rolled_back` or `failed` and are still targets. */
 export function failedDevices(facts: RolloutFacts): string[] {
@@ -22,7 +22,7 @@ export function failedDevices(facts: RolloutFacts): string[] {
  * linked by `retryOf` (spec: retry of failed devices as a new, linked rollout). The original keeps
  * its history; a failed device is no longer held by it, so the retry needs no supersede.
  */
-export async function retryRollout(deps: CreateRolloutDeps, input: RetryInput, ctx: CommandContext): Promise<orchestrator.RolloutView> {
+export async function retryRollout(deps: CreateRolloutDeps, input: RetryInput, ctx: RequestContext): Promise<orchestrator.RolloutView> {
   const original = await deps.rollouts.current(input.fleet, input.rolloutId);
   if (original.status === 'absent') throw new NotFound('rollout', input.rolloutId);
   const { facts } = original;

@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { gateway } from '@keelson/commands';
+import { gateway } from '@keelson/requests';
 import { eventStreams, type EventStoreNaming, type Reactor } from '@keelson/event-store';
 import { getsRevert, parseRolloutEvent, type Assignment, type RolloutEvent } from '@keelson/events';
-import { callCommand, newContext, numberSetting, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import { sendRequest, newContext, numberSetting, type Clock, type ServiceConfig } from '@keelson/service-kit';
 import type { Failpoint } from '../failpoint.js';
 import type { LiveRollout } from '../domain/rollout.decider.js';
 import { assignmentsSent } from '../rollout.metrics.js';
@@ -79,7 +79,7 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
     await eachLimited(batchesOf(deviceIds, assignBatch), concurrency, async (batch) => {
       const devices = batch.map((deviceId) => ({ deviceId, assignmentId: idOf(rolloutId, deviceId) }));
       const input = { fleet, template: { rolloutId, artifact, probe, action }, devices };
-      const { results } = await callCommand(nc, naming, gateway.assignDevices, input, newContext(actor, correlationId));
+      const { results } = await sendRequest(nc, naming, gateway.assignDevices, input, newContext(actor, correlationId));
       for (const result of results) {
         if ('refused' in result) await refused(result.deviceId, result.refused.code);
         else sent.inc({ action, changed: String(result.changed) });

@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { fold } from '@keelson/domain-kit';
 import type { RolloutEvent } from '@keelson/events';
 import {

@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { standingOf, type DeviceState } from '@keelson/events';
 import type { LiveRollout } from '../domain/rollout.evolve.js';
 import { inFlightFlags, waveSummaries, type RevertReport } from './wave-summary.js';

@@ -1,5 +1,5 @@
 import { InvalidInput, NotFound } from '@keelson/domain-kit';
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import type { DeviceState, TerminalDeviceState } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import type { LiveRollout } from '../domain/rollout.decider.js';

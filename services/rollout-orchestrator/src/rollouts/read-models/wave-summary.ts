@@ -1,4 +1,4 @@
-import type { orchestrator } from '@keelson/commands';
+import type { orchestrator } from '@keelson/requests';
 import { getsRevert, isUnreachableInFlight, isWaitedFor, revertOutcomeOf, standingOf } from '@keelson/events';
 import { waveRange, type DeviceRecord } from '../domain/device-ledger.js';
 import { isReverting } from '../domain/rollout-phase.js';

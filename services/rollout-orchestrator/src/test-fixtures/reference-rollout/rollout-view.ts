@@ -1,4 +1,4 @@
-import { orchestrator } from '@keelson/commands';
+import { orchestrator } from '@keelson/requests';
 import { assignedDevices, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from '../../rollouts/domain/rollout.evolve.js';
 import type { DeviceProgress } from '../../rollouts/read-models/rollout-view.js';
 import type { RevertReport } from '../../rollouts/read-models/wave-summary.js';
