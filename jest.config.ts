@@ -23,7 +23,8 @@ const shared = {
     '^@keelson/events/device-protocol$': '<rootDir>/libs/events/src/device-protocol/device-side.ts',
     // Fixtures for other projects' specs (the package.json `./testing` exports).
     '^@keelson/tuf/testing$': '<rootDir>/libs/tuf/src/test-fixtures/index.ts',
-    '^@keelson/(agent|api|audit|cli|device-gateway|registry-facade|rollout-orchestrator|signer)/testing$': '<rootDir>/services/$1/src/test-fixtures/index.ts',
+    '^@keelson/(agent|api|audit|cli|device-gateway|registry-facade|rollout-orchestrator|signer)/testing$':
+      '<rootDir>/services/$1/src/test-fixtures/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.keelson/'],

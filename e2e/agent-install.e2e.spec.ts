@@ -18,7 +18,10 @@ function deviceShell(line: string, cwd: string) {
 function startUnit(prefix: string, dataDir: string): { child: ChildProcess; output: () => string } {
   const unit = readFileSync(join(prefix, 'systemd/keelson-agent.service'), 'utf8');
   const execStart = /^ExecStart=(.+)$/m.exec(unit)![1]!.replaceAll('${STATE_DIRECTORY}', dataDir).split(/\s+/);
-  const child = spawn(execStart[0]!, execStart.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', STATE_DIRECTORY: dataDir } });
+  const child = spawn(execStart[0]!, execStart.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: '/usr/bin:/bin', STATE_DIRECTORY: dataDir },
+  });
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -46,7 +49,9 @@ describe('installing the agent with the enroll line', () => {
 
   beforeAll(async () => {
     bundles = mkdtempSync(join(tmpdir(), 'keelson-bundles-'));
-    const built = spawnSync(process.execPath, [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', bundles], { encoding: 'utf8' });
+    const built = spawnSync(process.execPath, [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', bundles], {
+      encoding: 'utf8',
+    });
     if (built.status !== 0) throw new Error(`bundle build failed: ${built.stderr}`);
     platform = await startTestPlatform({ serviceEnv: { api: { KEELSON_AGENT_BUNDLES_DIR: bundles } } });
   }, 300_000);
@@ -62,7 +67,9 @@ describe('installing the agent with the enroll line', () => {
 
   it('installs the verified bundle into the prefix, enrolls, and the unit it installed runs the agent through a rollout', async () => {
     const line = await enrollLine();
-    expect(line).toMatch(/^curl -fsSL http:\/\/\S+\/v1\/agent\/install\.sh -o keelson-install\.sh && echo '[0-9a-f]{64} {2}keelson-install\.sh' \| sha256sum -c --quiet - && sh keelson-install\.sh --gateway https:\/\/\S+ --token \S+ --ca-fingerprint sha256:[0-9a-f]{64}$/);
+    expect(line).toMatch(
+      /^curl -fsSL http:\/\/\S+\/v1\/agent\/install\.sh -o keelson-install\.sh && echo '[0-9a-f]{64} {2}keelson-install\.sh' \| sha256sum -c --quiet - && sh keelson-install\.sh --gateway https:\/\/\S+ --token \S+ --ca-fingerprint sha256:[0-9a-f]{64}$/,
+    );
     const device = newDevice();
     const prefix = join(device, 'opt/keelson');
     const dataDir = join(device, 'var/lib/keelson');
@@ -98,7 +105,9 @@ describe('installing the agent with the enroll line', () => {
   it('upgrades an enrolled device when its line runs again with a newer bundle: same identity, restarted, still takes a rollout', async () => {
     expect(firstDevice).toBeDefined();
     const { device, prefix, dataDir } = firstDevice!;
-    const identityBefore = ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'));
+    const identityBefore = ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) =>
+      readFileSync(join(dataDir, f), 'utf8'),
+    );
     // A newer release on the platform: the same agent as 0.1.1 (its manifest says so).
     const newer = publishRepackedBundle(bundles, '0.1.1');
     try {
@@ -107,11 +116,15 @@ describe('installing the agent with the enroll line', () => {
       // The operator's line for this device, run again where the agent already runs.
       const again = deviceShell(`${await enrollLine()} --prefix ${prefix} --data-dir ${dataDir}`, device);
       expect({ status: again.status, stderr: again.stderr }).toMatchObject({ status: 0 });
-      expect(again.stderr).toContain(`keelson-install: ${dataDir} is already enrolled: upgraded the agent in ${prefix} to keelson-agent-0.1.1-linux-x64.tar.gz and kept the device's identity`);
+      expect(again.stderr).toContain(
+        `keelson-install: ${dataDir} is already enrolled: upgraded the agent in ${prefix} to keelson-agent-0.1.1-linux-x64.tar.gz and kept the device's identity`,
+      );
       expect(again.stdout).not.toContain('"event":"enrolled"');
       expect(JSON.parse(readFileSync(join(prefix, 'manifest.json'), 'utf8'))).toMatchObject({ version: '0.1.1' });
       expect(existsSync(join(prefix, 'left-from-0.1.0'))).toBe(false); // the files were replaced, not merged
-      expect(['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8'))).toEqual(identityBefore);
+      expect(
+        ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8')),
+      ).toEqual(identityBefore);
     } finally {
       newer.remove();
     }
@@ -147,7 +160,9 @@ describe('installing the agent with the enroll line', () => {
       const device = newDevice();
       const install = deviceShell(`${line} --prefix ${join(device, 'opt/keelson')} --data-dir ${join(device, 'var/lib/keelson')}`, device);
       expect(install.status).toBe(1);
-      expect(install.stderr).toMatch(new RegExp(`${bundle!.replaceAll('.', '\\.')}: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to install it`));
+      expect(install.stderr).toMatch(
+        new RegExp(`${bundle!.replaceAll('.', '\\.')}: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to install it`),
+      );
       expect(readdirSync(device).sort()).toEqual(['keelson-install.sh', 'opt']);
       expect(readdirSync(join(device, 'opt'))).toEqual([]);
     } finally {
@@ -158,14 +173,20 @@ describe('installing the agent with the enroll line', () => {
 
   describe('enroll --root-file', () => {
     const enroll = async (args: string[]) => {
-      const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', { body: {} });
+      const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', {
+        body: {},
+      });
       const dataDir = join(newDevice(), 'data');
       const base = ['enroll', '--gateway', body.gatewayUrl, '--ca-fingerprint', body.caFingerprint, '--data-dir', dataDir];
-      const run = (extra: string[]) => spawnSync(join(installed!, 'bin/keelson-agent'), [...base, '--token', body.token, ...extra], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      const run = (extra: string[]) =>
+        spawnSync(join(installed!, 'bin/keelson-agent'), [...base, '--token', body.token, ...extra], {
+          encoding: 'utf8',
+          env: { PATH: '/usr/bin:/bin' },
+        });
       return { first: run(args), again: run, dataDir };
     };
 
-    it('refuses a root of another trust than the gateway\'s, and keeps nothing', async () => {
+    it("refuses a root of another trust than the gateway's, and keeps nothing", async () => {
       expect(installed).toBeDefined();
       const rootFile = join(newDevice(), 'other-root.json');
       writeFileSync(rootFile, JSON.stringify(foreignRoot()));

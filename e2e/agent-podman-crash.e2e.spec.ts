@@ -65,7 +65,22 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       images = built ?? [];
     });
     for (const { version, tar, manifest } of images) {
-      const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', tar, '--kind', 'container', '--name', 'web', '--version', version, '--manifest', manifest, '--json');
+      const pushed = await keelson(
+        platform.apiUrl,
+        platform.adminToken,
+        'artifact',
+        'push',
+        tar,
+        '--kind',
+        'container',
+        '--name',
+        'web',
+        '--version',
+        version,
+        '--manifest',
+        manifest,
+        '--json',
+      );
       expect([pushed.code, pushed.stderr]).toEqual([0, '']);
     }
     dataDir = mkdtempSync(join(platform.home, 'podman-device-'));
@@ -73,7 +88,18 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     await eventually('podman-01 listed', async () => ((await platform.api(`/v1/devices/${deviceId}`)).status === 200 ? true : undefined));
     expect(await createGroup(platform, 'podmen', ['podman-01'])).toMatchObject({ unresolvedNames: [] });
     const { root, runroot, storageDriver, runtime } = lab.device;
-    flags = ['--podman', '--podman-runtime', runtime!, '--podman-root', root!, '--podman-runroot', runroot!, '--podman-storage-driver', storageDriver!, '--container-run-option=--network=host'];
+    flags = [
+      '--podman',
+      '--podman-runtime',
+      runtime!,
+      '--podman-root',
+      root!,
+      '--podman-runroot',
+      runroot!,
+      '--podman-storage-driver',
+      storageDriver!,
+      '--container-run-option=--network=host',
+    ];
   }, 300_000);
   afterAll(async () => {
     await agent?.stop();
@@ -85,46 +111,64 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
   const start = (extraEnv: NodeJS.ProcessEnv = {}) => startAgentProcess(dataDir, flags, { ...lab.device.env, ...extraEnv });
   /** Every container of the device's storage, running or not: name, version label, state. */
   const containers = async () => {
-    const listed = JSON.parse(await lab.devicePodman().run('ps', '--all', '--format', 'json')) as { Names: string[]; Labels: Record<string, string> | null; State: string }[];
+    const listed = JSON.parse(await lab.devicePodman().run('ps', '--all', '--format', 'json')) as {
+      Names: string[];
+      Labels: Record<string, string> | null;
+      State: string;
+    }[];
     return listed.map((c) => `${c.Names.join(',')} ${c.Labels?.['io.keelson.version'] ?? '-'} ${c.State}`);
   };
   /** The versions whose images are in the device's storage, by the manifest digest each was pulled by. */
   const imageVersions = async () => {
     const listed = JSON.parse(await lab.devicePodman().run('images', '--format', 'json')) as { Names?: string[] | null }[];
-    return listed.flatMap((i) => i.Names ?? []).map((name) => versionOfDigest.get(name.slice(name.indexOf('@') + 1)) ?? name).sort();
+    return listed
+      .flatMap((i) => i.Names ?? [])
+      .map((name) => versionOfDigest.get(name.slice(name.indexOf('@') + 1)) ?? name)
+      .sort();
   };
   const probe: ProbeSpec = { kind: 'http', url: '', timeoutSeconds: 1, attempts: 4, initialDelaySeconds: 0 };
 
-  it.each(steps)('killed at container-$at while installing $version: after the restart only $runs runs, and journal, report and rollout agree', async ({ at, version, outcome, runs, images }) => {
-    await agent?.stop();
-    const failpoint = `container-${at}:1`;
-    const armed = await start({ KEELSON_FAILPOINT: failpoint });
-    agent = armed;
-    const created = await createRollout(platform, rolloutBody(`web@${version}`, 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health` }, [100]));
-    // Killed by the failpoint, not by anything else: its last line says where.
-    expect(await armed.ended).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(armed.output().trim().split('\n').at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'keelson-agent', failpoint }));
+  it.each(steps)(
+    'killed at container-$at while installing $version: after the restart only $runs runs, and journal, report and rollout agree',
+    async ({ at, version, outcome, runs, images }) => {
+      await agent?.stop();
+      const failpoint = `container-${at}:1`;
+      const armed = await start({ KEELSON_FAILPOINT: failpoint });
+      agent = armed;
+      const created = await createRollout(
+        platform,
+        rolloutBody(`web@${version}`, 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health` }, [100]),
+      );
+      // Killed by the failpoint, not by anything else: its last line says where.
+      expect(await armed.ended).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(armed.output().trim().split('\n').at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'keelson-agent', failpoint }));
 
-    agent = await start();
-    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
-    expect(done.devices).toEqual([expect.objectContaining({ deviceId, state: outcome })]);
-    expect(await containers()).toEqual([`keelson-web ${runs} running`]);
-    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe(`web:${runs}\n`);
-    // The journal holds the same outcome, the assignment done ...
-    const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
-    const record = Object.values(journal.assignments).find((r) => r.assignment.rolloutId === created.rolloutId);
-    expect(record).toMatchObject({ phase: 'done', outcome });
-    // ... and what the device reports running is the container that runs.
-    const reported = await eventually(`podman-01 reporting web@${runs}`, async () => {
-      const { body } = await platform.api<{ installed: { name: string; version: string }[] }>(`/v1/devices/${deviceId}`);
-      return body.installed.some((a) => a.name === 'web' && a.version === runs) ? body.installed : undefined;
-    });
-    expect(reported.filter((a) => a.name === 'web')).toEqual([expect.objectContaining({ version: runs })]);
-    // Images: the running and the kept previous version's (pruning follows the report, hence the wait).
-    let seen: string[] = [];
-    await eventually(`images of ${images.join(', ')}`, async () => ((seen = await imageVersions()).join() === images.join() ? true : undefined), 20_000).catch(() => undefined);
-    expect(seen).toEqual(images);
-  }, 240_000);
+      agent = await start();
+      const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+      expect(done.devices).toEqual([expect.objectContaining({ deviceId, state: outcome })]);
+      expect(await containers()).toEqual([`keelson-web ${runs} running`]);
+      expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe(`web:${runs}\n`);
+      // The journal holds the same outcome, the assignment done ...
+      const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
+      const record = Object.values(journal.assignments).find((r) => r.assignment.rolloutId === created.rolloutId);
+      expect(record).toMatchObject({ phase: 'done', outcome });
+      // ... and what the device reports running is the container that runs.
+      const reported = await eventually(`podman-01 reporting web@${runs}`, async () => {
+        const { body } = await platform.api<{ installed: { name: string; version: string }[] }>(`/v1/devices/${deviceId}`);
+        return body.installed.some((a) => a.name === 'web' && a.version === runs) ? body.installed : undefined;
+      });
+      expect(reported.filter((a) => a.name === 'web')).toEqual([expect.objectContaining({ version: runs })]);
+      // Images: the running and the kept previous version's (pruning follows the report, hence the wait).
+      let seen: string[] = [];
+      await eventually(
+        `images of ${images.join(', ')}`,
+        async () => ((seen = await imageVersions()).join() === images.join() ? true : undefined),
+        20_000,
+      ).catch(() => undefined);
+      expect(seen).toEqual(images);
+    },
+    240_000,
+  );
 
   it('killed at container-new-started while an abort reverts 7.0.0 to 5.0.0: after the restart only 5.0.0 runs, and the revert is reported healthy', async () => {
     await agent?.stop();
@@ -132,7 +176,10 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     const armed = await start({ KEELSON_FAILPOINT: failpoint });
     agent = armed;
     // The probe waits long enough for the abort to land while 7.0.0 is being probed.
-    const created = await createRollout(platform, rolloutBody('web@7.0.0', 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health`, initialDelaySeconds: 6 }, [100]));
+    const created = await createRollout(
+      platform,
+      rolloutBody('web@7.0.0', 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health`, initialDelaySeconds: 6 }, [100]),
+    );
     await eventually('7.0.0 started', async () => ((await containers()).includes('keelson-web 7.0.0 running') ? true : undefined));
     const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${created.rolloutId}/abort`, { body: { mode: 'revert' } });
     expect(aborted.body).toMatchObject({ status: 'aborted' });
@@ -141,10 +188,14 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
 
     agent = await start();
     const revertId = `${created.rolloutId}-${deviceId}-r`;
-    await eventually('the revert reported healthy', async () => {
-      const { body } = await platform.api<{ assignments: { assignmentId: string; state?: string }[] }>(`/v1/devices/${deviceId}`);
-      return body.assignments.some((a) => a.assignmentId === revertId && a.state === 'healthy') ? true : undefined;
-    }, 120_000);
+    await eventually(
+      'the revert reported healthy',
+      async () => {
+        const { body } = await platform.api<{ assignments: { assignmentId: string; state?: string }[] }>(`/v1/devices/${deviceId}`);
+        return body.assignments.some((a) => a.assignmentId === revertId && a.state === 'healthy') ? true : undefined;
+      },
+      120_000,
+    );
     expect(await containers()).toEqual(['keelson-web 5.0.0 running']);
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe('web:5.0.0\n');
     const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
@@ -154,7 +205,11 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       return body.installed.some((a) => a.name === 'web' && a.version === '5.0.0') ? true : undefined;
     });
     // 7.0.0 is now the version a revert would go back to: its image stays, 4.0.0's and 6.0.0's went.
-    await eventually('images of 5.0.0 and 7.0.0', async () => ((await imageVersions()).join() === '5.0.0,7.0.0' ? true : undefined), 20_000).catch(() => undefined);
+    await eventually(
+      'images of 5.0.0 and 7.0.0',
+      async () => ((await imageVersions()).join() === '5.0.0,7.0.0' ? true : undefined),
+      20_000,
+    ).catch(() => undefined);
     expect(await imageVersions()).toEqual(['5.0.0', '7.0.0']);
   }, 240_000);
 });

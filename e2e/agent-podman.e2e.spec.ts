@@ -26,9 +26,27 @@ describe('podman-runtime: the agent pulls and runs a published image from the fa
     image = await lab.archive('web', '1', ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www']);
     const manifest = join(lab.dir, 'web.json');
     writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: 'apps/web', digest: image.digest }));
-    const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', image.tar, '--kind', 'container', '--name', 'web', '--version', '1.0.0', '--manifest', manifest, '--json');
+    const pushed = await keelson(
+      platform.apiUrl,
+      platform.adminToken,
+      'artifact',
+      'push',
+      image.tar,
+      '--kind',
+      'container',
+      '--name',
+      'web',
+      '--version',
+      '1.0.0',
+      '--manifest',
+      manifest,
+      '--json',
+    );
     expect([pushed.code, pushed.stderr]).toEqual([0, '']);
-    const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens?fleet=default', { body: {} });
+    const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>(
+      '/v1/enrollment-tokens?fleet=default',
+      { body: {} },
+    );
     dataDir = mkdtempSync(join(platform.home, 'device-'));
     await enrollDevice({ gatewayUrl: body.gatewayUrl, token: body.token, dataDir, name: 'podman-1', caFingerprint: body.caFingerprint });
   }, 300_000);
@@ -50,8 +68,15 @@ describe('podman-runtime: the agent pulls and runs a published image from the fa
 
     const probe = { kind: 'http' as const, url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 1, attempts: 5, initialDelaySeconds: 0 };
     const outcome = await swapContainer(
-      { runtime: containers.runtime, runOptions: ['--network=host'], journal: async () => undefined, probe: () => runProbe(probe, { activePath: '/none', allowExec: new Set(), retryPauseMs: 300 }) },
-      containers.source, { artifact: 'web', version: '1.0.0', pin }, null,
+      {
+        runtime: containers.runtime,
+        runOptions: ['--network=host'],
+        journal: async () => undefined,
+        probe: () => runProbe(probe, { activePath: '/none', allowExec: new Set(), retryPauseMs: 300 }),
+      },
+      containers.source,
+      { artifact: 'web', version: '1.0.0', pin },
+      null,
     );
     expect(outcome).toEqual({ outcome: 'healthy' });
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe('web:1\n');
@@ -63,6 +88,8 @@ describe('podman-runtime: the agent pulls and runs a published image from the fa
     const caOnly = mkdtempSync(join(platform.home, 'ca-only-'));
     writeFileSync(join(caOnly, 'facade-ca.crt'), (await readPlatformCa(layout))!);
     const pin = { digest: image.digest, configDigest: `sha256:${'1'.repeat(64)}` };
-    await expect(containers.runtime.pull({ ...containers.source, certDir: caOnly }, 'web', pin)).rejects.toThrow(/podman pull failed: .*(unauthorized|401)/i);
+    await expect(containers.runtime.pull({ ...containers.source, certDir: caOnly }, 'web', pin)).rejects.toThrow(
+      /podman pull failed: .*(unauthorized|401)/i,
+    );
   }, 120_000);
 });

@@ -50,15 +50,28 @@ describe('audit-out: exporting and verifying the audit log through the api and t
     platform = await startTestPlatform({ tls: false, services: ['api', 'audit'], diagnosticsUser: true });
     dir = mkdtempSync(join(tmpdir(), 'keelson-audit-export-'));
     nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    const rollouts = new EventStore<KeelsonEvent>({ nc, naming: { streamPrefix: '', subjectPrefix: '' }, stream: eventStreams.orchestrator, parse: parseEvent });
+    const rollouts = new EventStore<KeelsonEvent>({
+      nc,
+      naming: { streamPrefix: '', subjectPrefix: '' },
+      stream: eventStreams.orchestrator,
+      parse: parseEvent,
+    });
     const since = new Date(Date.now() - 1000).toISOString();
     for (let i = 0; i < halts; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, halts - i) }, (_, k) => {
           const id = `r-${i + k}`;
           const reason = i + k === 7 ? awkwardReason : 'operator asked';
-          const event = { type: 'RolloutHalted', schemaVersion: 1, data: { fleet: 'default', rolloutId: id, reason, automatic: false, haltedAt: since } } as KeelsonEvent;
-          return rollouts.append(rollouts.subject('rollout', 'default', id), 0, [event], { actor: { kind: 'operator', id: 'admin' }, correlationId: `c-${id}`, commandId: `halt-${id}` });
+          const event = {
+            type: 'RolloutHalted',
+            schemaVersion: 1,
+            data: { fleet: 'default', rolloutId: id, reason, automatic: false, haltedAt: since },
+          } as KeelsonEvent;
+          return rollouts.append(rollouts.subject('rollout', 'default', id), 0, [event], {
+            actor: { kind: 'operator', id: 'admin' },
+            correlationId: `c-${id}`,
+            commandId: `halt-${id}`,
+          });
         }),
       );
     }
@@ -103,7 +116,10 @@ describe('audit-out: exporting and verifying the audit log through the api and t
   it('narrows to one rollout, and to standard output', async () => {
     const run = await cli('audit', 'export', '--since', window.since, '--until', window.until, '--rollout', 'r-42');
     expect(run.code).toBe(0);
-    const entries = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditCloudEvent);
+    const entries = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditCloudEvent);
     expect(entries.map((e) => [e.subject, e.data.rolloutId])).toEqual([['ev.rollout.default.r-42', 'r-42']]);
   });
 
@@ -112,7 +128,10 @@ describe('audit-out: exporting and verifying the audit log through the api and t
     expect(backwards.status).toBe(400);
     expect(((await backwards.json()) as { error: { message: string } }).error).toMatchObject({ code: 'query.invalid' });
     expect((await get(`/v1/audit/export?since=${window.since}`)).status).toBe(400);
-    expect(await cli('audit', 'export', '--since', window.since)).toMatchObject({ code: 2, stderr: expect.stringContaining('--since and --until') });
+    expect(await cli('audit', 'export', '--since', window.since)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--since and --until'),
+    });
     const both = await cli('audit', 'export', '--since', window.since, '--until', window.until, '--rollout', 'r-1', '--device', 'd-1');
     expect(both).toMatchObject({ code: 2, stderr: expect.stringContaining('at most one of') });
     expect(await cli('audit', 'export', '--since', window.since, '--until', window.until, '--format', 'xml')).toMatchObject({ code: 2 });
@@ -141,7 +160,9 @@ describe('audit-out: exporting and verifying the audit log through the api and t
     });
 
     it('names the first broken link: its position, its entry and what differs', async () => {
-      const { status, body } = await platform.api<{ intact: boolean; entries: number; firstBroken: Record<string, unknown> }>('/v1/audit/verify');
+      const { status, body } = await platform.api<{ intact: boolean; entries: number; firstBroken: Record<string, unknown> }>(
+        '/v1/audit/verify',
+      );
       expect(status).toBe(200);
       expect(body).toMatchObject({ intact: false, entries: 599 });
       expect(body.firstBroken).toMatchObject({ position: 600, problem: 'hash', entryId: expect.stringMatching(/^EV_ROLLOUTS:\d+$/) });

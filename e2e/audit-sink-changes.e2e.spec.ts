@@ -30,13 +30,24 @@ describe('audit-sink: a sink change is audited even when the api stops between t
 
   // What the api sends the audit service for an operator's request, and then nothing more: the api
   // died before it could append the operator event (or JetStream refused it).
-  const asTheApiDid = (actorId: string): RequestContext => ({ actor: { kind: 'operator', id: actorId }, commandId: randomUUID(), correlationId: randomUUID() });
-  const entriesOf = async (type: string, sinkId: string) => (await auditOf(platform, `type=${type}`)).filter((e) => e.data.sinkId === sinkId);
+  const asTheApiDid = (actorId: string): RequestContext => ({
+    actor: { kind: 'operator', id: actorId },
+    commandId: randomUUID(),
+    correlationId: randomUUID(),
+  });
+  const entriesOf = async (type: string, sinkId: string) =>
+    (await auditOf(platform, `type=${type}`)).filter((e) => e.data.sinkId === sinkId);
   const unrecorded = async () => (await sendRequest(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items;
 
   it('appends the missing events with the actor and command of each change, once, in the order made', async () => {
     const adding = asTheApiDid('at-00000000000000a1');
-    const sink = await sendRequest(nc, naming, audit.addSink, { fleet: 'default', name: 'orphan', url: receiver.url('/orphan'), secret }, adding);
+    const sink = await sendRequest(
+      nc,
+      naming,
+      audit.addSink,
+      { fleet: 'default', name: 'orphan', url: receiver.url('/orphan'), secret },
+      adding,
+    );
     const removing = asTheApiDid('at-00000000000000b2');
     await sendRequest(nc, naming, audit.removeSink, { fleet: 'default', name: 'orphan' }, removing);
 
@@ -54,7 +65,10 @@ describe('audit-sink: a sink change is audited even when the api stops between t
   });
 
   it('does not append a change twice when the api appended it but the confirmation was lost', async () => {
-    const { body, status } = await platform.api<{ sinkId: string }>('/v1/audit/sinks', { method: 'POST', body: { name: 'kept', url: receiver.url('/kept'), secret } });
+    const { body, status } = await platform.api<{ sinkId: string }>('/v1/audit/sinks', {
+      method: 'POST',
+      body: { name: 'kept', url: receiver.url('/kept'), secret },
+    });
     expect(status).toBe(201);
     await eventually('the request recorded its own change', async () => ((await unrecorded()).length === 0 ? true : undefined));
     const resuming = asTheApiDid('at-00000000000000c3');
@@ -62,10 +76,16 @@ describe('audit-sink: a sink change is audited even when the api stops between t
     // The api's append went through; its confirmation to the audit service did not.
     const store = new EventStore<OperatorEvent>({ nc, naming, stream: eventStreams.api, parse: parseOperatorEvent });
     const subject = store.subject('operator', 'default', body.sinkId);
-    const event: OperatorEvent = { type: 'AuditSinkResumed', schemaVersion: 1, data: { fleet: 'default', sinkId: body.sinkId, name: 'kept', at: resumed.position + 1 } };
+    const event: OperatorEvent = {
+      type: 'AuditSinkResumed',
+      schemaVersion: 1,
+      data: { fleet: 'default', sinkId: body.sinkId, name: 'kept', at: resumed.position + 1 },
+    };
     await store.append(subject, (await store.load(subject)).lastSeq, [event], resuming);
     await eventually('the relay recorded the resume', async () => ((await unrecorded()).length === 0 ? true : undefined), 60_000);
-    await eventually('the resume is in the audit log', async () => ((await entriesOf('AuditSinkResumed', body.sinkId)).length ? true : undefined));
+    await eventually('the resume is in the audit log', async () =>
+      (await entriesOf('AuditSinkResumed', body.sinkId)).length ? true : undefined,
+    );
     expect(await entriesOf('AuditSinkAdded', body.sinkId)).toHaveLength(1);
     expect(await entriesOf('AuditSinkResumed', body.sinkId)).toHaveLength(1);
   });

@@ -25,7 +25,19 @@ describe('audit-sink: webhook sinks through the api and the CLI', () => {
 
   it('adds a sink from the CLI (secret on stdin), delivers the log signed and in order, and audits the change without the secret', async () => {
     await platform.api('/v1/tokens', { method: 'POST', body: { name: 'CI deploys', role: 'operator' } }); // an entry to deliver
-    const added = await keelsonWithStdin(platform.apiUrl, platform.adminToken, `${secret}\n`, 'audit', 'sink', 'add', receiver.url('/siem'), '--secret-stdin', '--name', 'siem', '--from-start');
+    const added = await keelsonWithStdin(
+      platform.apiUrl,
+      platform.adminToken,
+      `${secret}\n`,
+      'audit',
+      'sink',
+      'add',
+      receiver.url('/siem'),
+      '--secret-stdin',
+      '--name',
+      'siem',
+      '--from-start',
+    );
     expect(added.stderr).toBe('');
     expect(added.stdout).toBe(`audit sink siem added: ${receiver.url('/siem')}, delivering from position 1\n`);
     const types = () => receiver.accepted('/siem').map((d) => parseAuditCloudEvent(JSON.parse(d.body)).type);
@@ -34,14 +46,17 @@ describe('audit-sink: webhook sinks through the api and the CLI', () => {
     const delivered = receiver.accepted('/siem');
     expect(delivered.map((d) => d.headers['keelson-audit-position'])).toEqual(delivered.map((_, i) => String(i + 1)));
     const now = Math.floor(Date.now() / 1000);
-    expect(delivered.map((d) => checkDelivery(secret, d.headers[signatureHeader.toLowerCase()] as string, d.body, now))).toEqual(delivered.map(() => undefined));
+    expect(delivered.map((d) => checkDelivery(secret, d.headers[signatureHeader.toLowerCase()] as string, d.body, now))).toEqual(
+      delivered.map(() => undefined),
+    );
 
     const [entry] = await auditOf(platform, 'type=AuditSinkAdded');
     expect(entry).toMatchObject({ keelsonactor: 'operator:admin' });
     expect(entry!.data).toMatchObject({ name: 'siem', url: receiver.url('/siem'), from: 1 });
     const shown = await cli('audit', 'sink', 'show', 'siem', '--json');
     expect(shown.json()).toMatchObject({ name: 'siem', paused: false, deadLetters: 0 });
-    for (const text of [JSON.stringify(await auditOf(platform, '')), shown.stdout, (await cli('audit', 'sink', 'list')).stdout]) expect(text).not.toContain(secret);
+    for (const text of [JSON.stringify(await auditOf(platform, '')), shown.stdout, (await cli('audit', 'sink', 'list')).stdout])
+      expect(text).not.toContain(secret);
   });
 
   it('refuses bad input with a clear error and changes nothing', async () => {
@@ -68,12 +83,16 @@ describe('audit-sink: webhook sinks through the api and the CLI', () => {
 
   it('resumes a sink from the CLI, audited', async () => {
     expect((await cli('audit', 'sink', 'resume', 'siem')).stdout).toMatch(/^audit sink siem resumed at position \d+\n$/);
-    await eventually('the resume is audited', async () => ((await auditOf(platform, 'type=AuditSinkResumed')).length === 1 ? true : undefined));
+    await eventually('the resume is audited', async () =>
+      (await auditOf(platform, 'type=AuditSinkResumed')).length === 1 ? true : undefined,
+    );
   });
 
   it('removes a sink from the CLI, audited', async () => {
     expect((await cli('audit', 'sink', 'remove', 'siem')).stdout).toMatch(/^audit sink siem removed \(delivered to position \d+\)\n$/);
     expect(await sinks()).toEqual([]);
-    await eventually('the removal is audited', async () => ((await auditOf(platform, 'type=AuditSinkRemoved')).length === 1 ? true : undefined));
+    await eventually('the removal is audited', async () =>
+      (await auditOf(platform, 'type=AuditSinkRemoved')).length === 1 ? true : undefined,
+    );
   });
 });

@@ -1,6 +1,17 @@
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { connectAs, droppedMessages } from './support/impostor.js';
-import { auditOf, createGroup, createRollout, eventually, modelManifest, publishArtifact, pushArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  modelManifest,
+  publishArtifact,
+  pushArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ErrorBody {
@@ -18,9 +29,15 @@ describe('bad input', () => {
   beforeAll(async () => {
     // The facade keeps blobs in the NATS object store here, as an installation does (npm start: a
     // directory), under its least-privilege NATS user: oversize and broken uploads keep nothing there.
-    platform = await startTestPlatform({ serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes), KEELSON_BLOB_STORE: 'nats' } } });
+    platform = await startTestPlatform({
+      serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes), KEELSON_BLOB_STORE: 'nats' } },
+    });
     fleet = await startFleet(platform, { count: 2 });
-    await createGroup(platform, 'pair', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'pair',
+      fleet.devices.map((d) => d.name),
+    );
     await publishArtifact(platform, { name: 'classifier', version: '1.0.0', bytes: 'weights' });
   }, 240_000);
 
@@ -31,7 +48,12 @@ describe('bad input', () => {
 
   it('refuses a malformed upload manifest before storing anything', async () => {
     const before = await count('/v1/artifacts');
-    const unknownFramework = await pushArtifact(platform, { name: 'seg', version: '1.0.0', bytes: 'x', manifest: { ...modelManifest, framework: 'pytorch' } });
+    const unknownFramework = await pushArtifact(platform, {
+      name: 'seg',
+      version: '1.0.0',
+      bytes: 'x',
+      manifest: { ...modelManifest, framework: 'pytorch' },
+    });
     expect(unknownFramework.status).toBe(400);
     expect(JSON.stringify(unknownFramework.body)).toContain('framework');
     const notJson = await pushArtifact(platform, { name: 'seg', version: '1.0.0', bytes: 'x', manifest: '{"kind":' });
@@ -57,7 +79,9 @@ describe('bad input', () => {
       const res = await platform.api<ErrorBody>('/v1/rollouts', { body });
       expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 400, code });
     }
-    const badProbe = await platform.api<ErrorBody>('/v1/rollouts', { body: rolloutBody('classifier@1.0.0', 'pair', { ...probe, timeoutSeconds: 0, attempts: 11 }, [100]) });
+    const badProbe = await platform.api<ErrorBody>('/v1/rollouts', {
+      body: rolloutBody('classifier@1.0.0', 'pair', { ...probe, timeoutSeconds: 0, attempts: 11 }, [100]),
+    });
     expect(badProbe.status).toBe(400);
     const paths = (badProbe.body.error.issues ?? []).map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['probe.timeoutSeconds', 'probe.attempts']));
@@ -73,7 +97,8 @@ describe('bad input', () => {
     const rollout = await createRollout(platform, rolloutBody('classifier@1.0.0', 'pair', probe, [100]));
     expect((await waitForRollout(platform, rollout.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     const [a, b] = fleet.devices;
-    const reportsOf = async (deviceId: string) => (await auditOf(platform, `device=${deviceId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress'));
+    const reportsOf = async (deviceId: string) =>
+      (await auditOf(platform, `device=${deviceId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress'));
     // The audit log is a projection: count only once it holds both devices' healthy reports.
     const settled = async (deviceId: string) => {
       const reports = await reportsOf(deviceId);
@@ -88,13 +113,24 @@ describe('bad input', () => {
     // Device a is compromised: its agent is gone and someone else holds its credentials.
     await a!.stop();
     const impostor = await connectAs(a!.dataDir);
-    const forged = (deviceId: string) => JSON.stringify({
-      type: 'DeviceReport', schemaVersion: 1,
-      data: { deviceId, assignmentId: `${rollout.rolloutId}-${b!.deviceId}`, rolloutId: rollout.rolloutId, state: 'failed', reason: 'forged', sentAt: new Date().toISOString() },
-    });
+    const forged = (deviceId: string) =>
+      JSON.stringify({
+        type: 'DeviceReport',
+        schemaVersion: 1,
+        data: {
+          deviceId,
+          assignmentId: `${rollout.rolloutId}-${b!.deviceId}`,
+          rolloutId: rollout.rolloutId,
+          state: 'failed',
+          reason: 'forged',
+          sentAt: new Date().toISOString(),
+        },
+      });
     const own = `${impostor.topicRoot}/dev/${a!.deviceId}/report`;
     await impostor.client.publishAsync(own, '{"type": "DeviceReport", ', { qos: 1 });
-    await impostor.client.publishAsync(own, JSON.stringify({ type: 'DeviceReport', schemaVersion: 1, data: { deviceId: a!.deviceId } }), { qos: 1 });
+    await impostor.client.publishAsync(own, JSON.stringify({ type: 'DeviceReport', schemaVersion: 1, data: { deviceId: a!.deviceId } }), {
+      qos: 1,
+    });
     await impostor.client.publishAsync(own, forged(b!.deviceId), { qos: 1 });
     // The broker drops a publish under another device's topic (it still acknowledges it).
     await impostor.client.publishAsync(`${impostor.topicRoot}/dev/${b!.deviceId}/report`, forged(b!.deviceId), { qos: 1 });
@@ -108,7 +144,9 @@ describe('bad input', () => {
     expect(dropped).toBeDefined();
     // A marker on the same stream as device events: once the audit log has it, it has everything before it.
     const marker = await createGroup(platform, 'after-the-forgeries', [b!.name]);
-    await eventually('the marker in the audit log', async () => ((await auditOf(platform, `device=${b!.deviceId}`)).some((e) => e.data.groupId === marker.groupId) ? true : undefined));
+    await eventually('the marker in the audit log', async () =>
+      (await auditOf(platform, `device=${b!.deviceId}`)).some((e) => e.data.groupId === marker.groupId) ? true : undefined,
+    );
     expect({ a: (await reportsOf(a!.deviceId)).length, b: (await reportsOf(b!.deviceId)).length }).toEqual({ a: before.a, b: before.b });
     const view = (await platform.api<{ devices: { deviceId: string; state: string }[] }>(`/v1/rollouts/${rollout.rolloutId}`)).body;
     expect(view.devices.map((d) => d.state)).toEqual(['healthy', 'healthy']);

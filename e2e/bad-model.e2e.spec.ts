@@ -2,7 +2,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface DeviceView {
@@ -29,7 +37,11 @@ describe('a bad model', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 10, allowExec: [checkModel] });
-    await createGroup(platform, 'line-3', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'line-3',
+      fleet.devices.map((d) => d.name),
+    );
     await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes: good });
     const first = await createRollout(platform, rolloutBody('detector@1.0.0', 'line-3', probe, [100]));
     expect((await waitForRollout(platform, first.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
@@ -62,7 +74,9 @@ describe('a bad model', () => {
       expect({ device: view.name, got }).toEqual({ device: view.name, got: view.deviceId === canary?.deviceId });
     }
 
-    const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${created.rolloutId}/abort`, { body: { mode: 'revert' } });
+    const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${created.rolloutId}/abort`, {
+      body: { mode: 'revert' },
+    });
     expect(aborted.status).toBe(200);
     expect(aborted.body).toMatchObject({ status: 'aborted', abortMode: 'revert' });
     const revert = `${created.rolloutId}-${canary!.deviceId}-r`;

@@ -23,7 +23,11 @@ describe('resilient-edges: the api and the CLI through a nats-server restart', (
     }
   }, 60_000);
 
-  const jetStreamHealthy = async () => (await fetch(`${platform.nats.monitorUrl}/healthz?js-enabled-only=true`).then((r) => r.ok, () => false)) || undefined;
+  const jetStreamHealthy = async () =>
+    (await fetch(`${platform.nats.monitorUrl}/healthz?js-enabled-only=true`).then(
+      (r) => r.ok,
+      () => false,
+    )) || undefined;
 
   /** Starts the platform's nats-server again on its own config (same ports, same JetStream store). */
   async function restartNats(): Promise<void> {
@@ -38,7 +42,9 @@ describe('resilient-edges: the api and the CLI through a nats-server restart', (
     const res = await fetch(`${platform.apiUrl}/v1/devices`, { headers: { authorization: `Bearer ${platform.adminToken}` } });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await res.json()).toEqual({ error: { kind: 'Unavailable', code: 'broker.unavailable', message: expect.stringContaining('try again') } });
+    expect(await res.json()).toEqual({
+      error: { kind: 'Unavailable', code: 'broker.unavailable', message: expect.stringContaining('try again') },
+    });
 
     // A read started now is answered 503 until NATS is back, then succeeds: the CLI waits and asks again.
     const started = Date.now();

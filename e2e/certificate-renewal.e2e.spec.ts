@@ -34,17 +34,25 @@ describe('a device renewing its certificate while it runs', () => {
     expect(await facadePull(platform, before)).toBe(200);
 
     const first = readFileSync(join(before, 'identity', 'device.crt'), 'utf8');
-    await eventually('the agent renewed its certificate', async () => (readFileSync(join(identity, 'device.crt'), 'utf8') !== first ? true : undefined), 45_000);
+    await eventually(
+      'the agent renewed its certificate',
+      async () => (readFileSync(join(identity, 'device.crt'), 'utf8') !== first ? true : undefined),
+      45_000,
+    );
     const [renewedCert, newKey] = [readFileSync(join(identity, 'device.crt'), 'utf8'), readFileSync(join(identity, 'device.key'), 'utf8')];
     expect(newKey).not.toBe(readFileSync(join(before, 'identity', 'device.key'), 'utf8'));
     expect(new X509Certificate(renewedCert).checkPrivateKey(createPrivateKey(newKey))).toBe(true);
     expect(new X509Certificate(renewedCert).subject).toBe(new X509Certificate(first).subject);
     expect(await facadePull(platform, device.dataDir)).toBe(200);
-    await eventually('the old certificate refused', async () => {
-      const res = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { as: before });
-      const body = (await res.json()) as { error?: { code: string } };
-      return res.status === 401 && body.error?.code === 'device.certificate-superseded' ? true : undefined;
-    }, 5_000);
+    await eventually(
+      'the old certificate refused',
+      async () => {
+        const res = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { as: before });
+        const body = (await res.json()) as { error?: { code: string } };
+        return res.status === 401 && body.error?.code === 'device.certificate-superseded' ? true : undefined;
+      },
+      5_000,
+    );
     const renewals = await eventually('the renewal in the audit log', async () => {
       const found = (await auditOf(platform, `device=${device.deviceId}`)).filter((e) => e.type.endsWith('DeviceCertificateRenewed'));
       return found.length > 0 ? found : undefined;
@@ -54,7 +62,10 @@ describe('a device renewing its certificate while it runs', () => {
     // Desired state and reports travel over MQTT, the pull over mutual TLS with the new key.
     const bytes = Buffer.from(`renewed 1.0.0\n${'weights '.repeat(1000)}`);
     await publishArtifact(platform, { name: 'renewed', version: '1.0.0', bytes });
-    const created = await createRollout(platform, rolloutBody('renewed@1.0.0', 'renewing', { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 }, [100]));
+    const created = await createRollout(
+      platform,
+      rolloutBody('renewed@1.0.0', 'renewing', { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 }, [100]),
+    );
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
     expect(done.status).toBe('succeeded');
     expect(readFileSync(device.activeFile('renewed', 'model.onnx'))).toEqual(bytes);

@@ -35,7 +35,10 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
 
   /** Install appends per device for the rollout, read from the gateway's stream in one pass. */
   async function appendsPerDevice(rolloutId: string): Promise<Map<string, number>> {
-    const consumer = await jetstream(nc).consumers.get(eventStreams.gateway.name, { deliver_policy: DeliverPolicy.All, filter_subjects: ['ev.device.default.>'] });
+    const consumer = await jetstream(nc).consumers.get(eventStreams.gateway.name, {
+      deliver_policy: DeliverPolicy.All,
+      filter_subjects: ['ev.device.default.>'],
+    });
     const out = new Map<string, number>();
     const messages = await consumer.consume();
     for await (const m of messages) {
@@ -48,13 +51,14 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     return out;
   }
 
-  const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
-    const timer = setTimeout(() => resolve('still running'), ms);
-    void service.exited.then((code) => {
-      clearTimeout(timer);
-      resolve(code);
+  const exitWithin = (service: RunningService, ms: number) =>
+    new Promise<number | null | 'still running'>((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), ms);
+      void service.exited.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
     });
-  });
 
   it('assigns the devices of the wave assigned before the kill once, then every other device once', async () => {
     await publishArtifact(platform, { name: 'chunky', version: '1.0.0', bytes: Buffer.from(`chunky ${randomBytes(8).toString('hex')}`) });
@@ -63,17 +67,25 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     const logFrom = statSync(logFile).size;
     // One assign-many (50 devices) at a time: the kill comes after the 2000th device's answer (in the
     // second chunk), so the gateway had assigned the rest of that batch too, and nothing after it.
-    const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'assignment-answered:2000', KEELSON_ASSIGN_CONCURRENCY: '1' });
-    const created = await platform.api<{ rolloutId: string }>('/v1/rollouts', { body: {
-      artifact: 'chunky@1.0.0', selector: 'kill=chunked',
-      probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 },
-      strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
-    } });
+    const armed = await platform.restart('rollout-orchestrator', {
+      KEELSON_FAILPOINT: 'assignment-answered:2000',
+      KEELSON_ASSIGN_CONCURRENCY: '1',
+    });
+    const created = await platform.api<{ rolloutId: string }>('/v1/rollouts', {
+      body: {
+        artifact: 'chunky@1.0.0',
+        selector: 'kill=chunked',
+        probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 },
+        strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
+      },
+    });
     expect(created.status).toBe(201);
     const { rolloutId } = created.body;
     expect(await exitWithin(armed, 240_000)).toBeNull(); // killed by a signal, by the failpoint
     const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
-    expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'assignment-answered:2000' }));
+    expect(lines.at(-1)).toBe(
+      JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'assignment-answered:2000' }),
+    );
 
     const types = (await streams.rolloutEvents(rolloutId)).map((e) => e.type);
     expect(types.filter((t) => t === 'DevicesAssigned').length).toBeGreaterThanOrEqual(2); // a chunked wave
@@ -83,10 +95,14 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     expect(new Set(atKill.values())).toEqual(new Set([1]));
 
     await platform.restart('rollout-orchestrator');
-    const after = await eventually('every device assigned', async () => {
-      const appends = await appendsPerDevice(rolloutId);
-      return appends.size === count ? appends : undefined;
-    }, 240_000);
+    const after = await eventually(
+      'every device assigned',
+      async () => {
+        const appends = await appendsPerDevice(rolloutId);
+        return appends.size === count ? appends : undefined;
+      },
+      240_000,
+    );
     expect([...after.keys()].sort()).toEqual([...deviceIds].sort());
     expect(new Set(after.values())).toEqual(new Set([1])); // none twice
     for (const [deviceId, n] of atKill) expect(after.get(deviceId)).toBe(n); // the ones assigned before the kill were not assigned again

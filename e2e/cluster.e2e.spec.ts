@@ -5,7 +5,17 @@ import { eventStreams } from '@keelson/event-store';
 import { isAlive, platformServices } from '@keelson/local-infra';
 import { sendRequest } from '@keelson/service-kit';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type AuditEntry, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  getRollout,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type AuditEntry,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 12, item 3: three nats-servers (R3 streams, MQTT on each node) and two replicas of every
@@ -22,8 +32,17 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     const started = Date.now();
     platform = await startTestPlatform({ natsNodes: 3, serviceReplicas: 2, diagnosticsUser: true });
     fleet = await startFleet(platform, { count: deviceCount });
-    await createGroup(platform, 'everyone', fleet.devices.map((d) => d.name));
-    nc = await connect({ servers: platform.natsCluster!.urls, user: platform.diagnostics!.user, pass: platform.diagnostics!.password, maxReconnectAttempts: -1 });
+    await createGroup(
+      platform,
+      'everyone',
+      fleet.devices.map((d) => d.name),
+    );
+    nc = await connect({
+      servers: platform.natsCluster!.urls,
+      user: platform.diagnostics!.user,
+      pass: platform.diagnostics!.password,
+      maxReconnectAttempts: -1,
+    });
     console.log(`cluster platform and ${deviceCount} devices up in ${Date.now() - started} ms`);
   }, 300_000);
 
@@ -38,7 +57,9 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     const items: AuditEntry[] = [];
     let cursor: string | undefined;
     do {
-      const { status, body } = await platform.api<{ items: AuditEntry[]; nextCursor?: string }>(`/v1/audit?limit=1000&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const { status, body } = await platform.api<{ items: AuditEntry[]; nextCursor?: string }>(
+        `/v1/audit?limit=1000&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(status).toBe(200);
       items.push(...body.items);
       cursor = body.nextCursor;
@@ -64,7 +85,9 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     const rolloutEntries = await auditAll(`rollout=${rolloutId}&type=DesiredStateChanged,DeviceReportedProgress`);
     const deviceOf = (e: AuditEntry) => (e.data as { deviceId?: string }).deviceId;
     const assigned = countByDevice(rolloutEntries, (e) => (e.type.endsWith('DesiredStateChanged') ? deviceOf(e) : undefined));
-    const healthy = countByDevice(rolloutEntries, (e) => (e.type.endsWith('DeviceReportedProgress') && e.data.state === 'healthy' ? deviceOf(e) : undefined));
+    const healthy = countByDevice(rolloutEntries, (e) =>
+      e.type.endsWith('DeviceReportedProgress') && e.data.state === 'healthy' ? deviceOf(e) : undefined,
+    );
     for (const device of fleet.devices) {
       expect({ device: device.name, assigned: assigned.get(device.deviceId) ?? 0 }).toEqual({ device: device.name, assigned: 1 });
       expect({ device: device.name, healthy: (healthy.get(device.deviceId) ?? 0) >= 1 }).toEqual({ device: device.name, healthy: true });
@@ -82,14 +105,18 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     };
     let last = '';
     const waiting = Date.now();
-    const verdict = await eventually('the audit caught up with every event stream', async () => {
-      const [events, v] = [await stored(), await sendRequest(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
-      last = `audit: ${v.entries} entries, ${events} stored events`;
-      return v.entries === events ? v : undefined;
-      // A projection that meets a gap after the failover makes its consumer again from its checkpoint
-      // (GapRecovery) instead of waiting it out a redelivery at a time: seconds. The margin is for a
-      // loaded 2-core CI; completeness is what this checks.
-    }, 90_000).catch((err: Error) => Promise.reject(new Error(`${err.message} (${last})`)));
+    const verdict = await eventually(
+      'the audit caught up with every event stream',
+      async () => {
+        const [events, v] = [await stored(), await sendRequest(nc, { streamPrefix: '', subjectPrefix: '' }, audit.verifyAudit, {})];
+        last = `audit: ${v.entries} entries, ${events} stored events`;
+        return v.entries === events ? v : undefined;
+        // A projection that meets a gap after the failover makes its consumer again from its checkpoint
+        // (GapRecovery) instead of waiting it out a redelivery at a time: seconds. The margin is for a
+        // loaded 2-core CI; completeness is what this checks.
+      },
+      90_000,
+    ).catch((err: Error) => Promise.reject(new Error(`${err.message} (${last})`)));
     console.log(`the audit caught up ${Date.now() - waiting} ms after the rollout ended (${last})`);
     expect(verdict).toMatchObject({ intact: true });
   }
@@ -106,7 +133,9 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     const bytes = Buffer.from(`detector 1.0.0 ${'d'.repeat(10_000)}`);
     await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes });
     const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'everyone', probe, [10, 50, 100]));
-    await eventually('the first wave under way', async () => ((await getRollout(platform, created.rolloutId)).devices.some((d) => d.state !== 'pending') ? true : undefined));
+    await eventually('the first wave under way', async () =>
+      (await getRollout(platform, created.rolloutId)).devices.some((d) => d.state !== 'pending') ? true : undefined,
+    );
 
     const node = await metaLeaderIndex();
     await Promise.all([platform.natsCluster!.nodes[node]!.kill(), ...platformServices.map((s) => platform.replicas[s]![0]!.kill())]);
@@ -133,18 +162,22 @@ describe('a clustered installation: three nats-servers, two replicas of every se
 
   /** Every stream has a leader and every one of its replicas is current and online. */
   async function everyStreamCaughtUp(): Promise<void> {
-    await eventually('every stream led, every replica current', async () => {
-      try {
-        const jsm = await jetstreamManager(nc);
-        for await (const info of jsm.streams.list()) {
-          const cluster = info.cluster;
-          if (!cluster?.leader || (cluster.replicas ?? []).some((r) => !r.current || r.offline)) return undefined;
+    await eventually(
+      'every stream led, every replica current',
+      async () => {
+        try {
+          const jsm = await jetstreamManager(nc);
+          for await (const info of jsm.streams.list()) {
+            const cluster = info.cluster;
+            if (!cluster?.leader || (cluster.replicas ?? []).some((r) => !r.current || r.offline)) return undefined;
+          }
+          return true;
+        } catch {
+          return undefined; // JetStream busy electing: ask again
         }
-        return true;
-      } catch {
-        return undefined; // JetStream busy electing: ask again
-      }
-    }, 120_000);
+      },
+      120_000,
+    );
   }
 
   it('a rolling restart of every replica of every service during a rollout loses no event and no device report', async () => {
@@ -158,14 +191,21 @@ describe('a clustered installation: three nats-servers, two replicas of every se
     const bytes = Buffer.from(`detector 2.0.0 ${'e'.repeat(10_000)}`);
     await publishArtifact(platform, { name: 'detector', version: '2.0.0', bytes });
     // A manual gate before the second wave keeps the rollout open across the whole restart.
-    const created = await createRollout(platform, rolloutBody('detector@2.0.0', 'everyone', probe, [20, 60, 100], { gates: ['auto', 'manual', 'auto'] }));
+    const created = await createRollout(
+      platform,
+      rolloutBody('detector@2.0.0', 'everyone', probe, [20, 60, 100], { gates: ['auto', 'manual', 'auto'] }),
+    );
     for (const [i, s] of platformServices.entries()) {
       for (const replica of [0, 1]) {
         await platform.replicas[s]![replica]!.stop(); // SIGTERM, as a Deployment's rolling update sends
         await platform.restartReplica(s, replica);
       }
       if (i === 2) {
-        await eventually('the gate reached', async () => ((await getRollout(platform, created.rolloutId)).status === 'awaiting-approval' ? true : undefined), 120_000);
+        await eventually(
+          'the gate reached',
+          async () => ((await getRollout(platform, created.rolloutId)).status === 'awaiting-approval' ? true : undefined),
+          120_000,
+        );
         expect((await platform.api(`/v1/rollouts/${created.rolloutId}/approve`, { body: {} })).status).toBe(200);
       }
     }

@@ -22,7 +22,9 @@ interface LookPage {
 // Both versions of the simulated application are equally confident and equally fast, so the
 // decision loop keeps collecting (alpha 0.001) until a person decides. Windows of 2 s, looks of 3 s.
 const appMetrics = {
-  metrics: parseAppMetricsSpec('confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.80,0.02)@2.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0'),
+  metrics: parseAppMetricsSpec(
+    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.80,0.02)@2.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0',
+  ),
   windowSeconds: 2,
   scrapeSeconds: 1,
 };
@@ -36,7 +38,8 @@ describe('experiments in the operator console', () => {
   let experimentId: string;
   const pageErrors: string[] = [];
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
-  const cell = (key: string, column: string) => page.locator(`#experiment-arms tr[data-key="${key}"] td[data-col="${column}"]`).textContent();
+  const cell = (key: string, column: string) =>
+    page.locator(`#experiment-arms tr[data-key="${key}"] td[data-col="${column}"]`).textContent();
   const failWithPage = (err: Error) => withPage(page, pageErrors, err);
 
   beforeAll(async () => {
@@ -47,7 +50,11 @@ describe('experiments in the operator console', () => {
       },
     });
     fleet = await startFleet(platform, { count: 2, namePrefix: 'ab-', appMetrics });
-    await createGroup(platform, 'ab', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'ab',
+      fleet.devices.map((d) => d.name),
+    );
     expect((await rollOut(platform, 'ab', 'ab', '1.0.0')).status).toBe('succeeded');
     await publishArtifact(platform, { name: 'ab', version: '2.0.0', bytes: `ab 2.0.0\n${'weights '.repeat(1000)}` });
     ({ browser, page } = await launchConsole(pageErrors));
@@ -62,10 +69,23 @@ describe('experiments in the operator console', () => {
     await signIn(page, platform);
     await page.click('#nav a[href="#/experiments"]');
     await page.getByText('No experiments yet.').waitFor();
-    const fields = { candidate: 'ab@2.0.0', baseline: 'ab@1.0.0', group: 'ab', split: '50', primary: 'confidence_mean:higher', guardrails: 'latency_ms:max+10%', 'min-samples': '20', 'max-duration': 'two hours', probe: 'file:/run/app/ready', alpha: '0.001' };
+    const fields = {
+      candidate: 'ab@2.0.0',
+      baseline: 'ab@1.0.0',
+      group: 'ab',
+      split: '50',
+      primary: 'confidence_mean:higher',
+      guardrails: 'latency_ms:max+10%',
+      'min-samples': '20',
+      'max-duration': 'two hours',
+      probe: 'file:/run/app/ready',
+      alpha: '0.001',
+    };
     for (const [name, value] of Object.entries(fields)) await page.fill(`#experiment-${name}`, value);
     await page.click('#experiment-form button[type=submit]');
-    await page.locator('#experiment-form-outcome .error', { hasText: "max duration takes a duration such as 90s, 30m, 2h or 1d, got 'two hours'" }).waitFor();
+    await page
+      .locator('#experiment-form-outcome .error', { hasText: "max duration takes a duration such as 90s, 30m, 2h or 1d, got 'two hours'" })
+      .waitFor();
     expect((await platform.api<{ items: unknown[] }>('/v1/experiments')).body.items).toEqual([]);
 
     await page.fill('#experiment-max-duration', '1h');
@@ -74,10 +94,14 @@ describe('experiments in the operator console', () => {
     experimentId = decodeURIComponent(page.url().split('#/experiments/')[1]!);
     expect((await get(experimentId)).status).toBe('running');
     // The list is a read model that follows the experiment's events a moment later.
-    const listed = async () => (await platform.api<{ items: ExperimentView[] }>('/v1/experiments')).body.items.some((v) => v.experimentId === experimentId);
+    const listed = async () =>
+      (await platform.api<{ items: ExperimentView[] }>('/v1/experiments')).body.items.some((v) => v.experimentId === experimentId);
     await eventually('the experiment listed', async () => ((await listed()) ? true : undefined));
     await page.click('#nav a[href="#/experiments"]');
-    await page.locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Status"]`, { hasText: 'running' }).waitFor().catch(failWithPage);
+    await page
+      .locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Status"]`, { hasText: 'running' })
+      .waitFor()
+      .catch(failWithPage);
     expect(await page.locator(`#experiment-list tr[data-key="${experimentId}"] td[data-col="Split"]`).textContent()).toBe('50%');
   });
 
@@ -92,7 +116,9 @@ describe('experiments in the operator console', () => {
       expect(await cell(`confidence_mean ${arm}`, 'Devices')).toBe('1');
       expect(Number(await cell(`latency_ms ${arm}`, 'Mean'))).toBeCloseTo(40, -1);
     }
-    expect(await page.locator('#experiment-tests tr[data-key="primary confidence_mean"] td[data-col="State"]').textContent()).toBe('undecided');
+    expect(await page.locator('#experiment-tests tr[data-key="primary confidence_mean"] td[data-col="State"]').textContent()).toBe(
+      'undecided',
+    );
     expect(await page.locator('#experiment-tests tr[data-key="guardrail latency_ms"]').count()).toBe(1);
     expect(await page.locator('#experiment-status').getAttribute('data-status')).toBe('running');
   }, 240_000);
@@ -104,7 +130,9 @@ describe('experiments in the operator console', () => {
     expect(all.some((l) => l.primary.candidate && l.primary.control)).toBe(true);
     const first = (await platform.api<LookPage>(`/v1/experiments/${experimentId}/looks?limit=1`)).body;
     expect(first.items.map((l) => l.judgedAt)).toEqual([all[0]!.judgedAt]);
-    const second = (await platform.api<LookPage>(`/v1/experiments/${experimentId}/looks?limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`)).body;
+    const second = (
+      await platform.api<LookPage>(`/v1/experiments/${experimentId}/looks?limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`)
+    ).body;
     expect(second.items.map((l) => l.judgedAt)).toEqual([all[1]!.judgedAt]);
     const shown = (await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'show', experimentId, '--history')).stdout;
     expect(shown).toMatch(/^LOOK +CANDIDATE confidence_mean +N +CONTROL confidence_mean +N +DIFFERENCE +STATE$/m);
@@ -114,7 +142,9 @@ describe('experiments in the operator console', () => {
   });
 
   it("streams the decision loop's newer looks after the snapshot", async () => {
-    const res = await fetch(`${platform.apiUrl}/v1/experiments/${experimentId}/events`, { headers: { authorization: `Bearer ${platform.adminToken}` } });
+    const res = await fetch(`${platform.apiUrl}/v1/experiments/${experimentId}/events`, {
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
     const seen: { event: string; judgedAt?: string }[] = [];
     for await (const { event, data } of readSse(res.body!)) {
       const { lastLook, judgedAt } = data as { lastLook?: { judgedAt: string }; judgedAt?: string };
@@ -144,7 +174,10 @@ describe('experiments in the operator console', () => {
       const view = await get(experimentId);
       return view.decision ? view : undefined;
     });
-    expect(ended).toMatchObject({ status: 'aborted', decision: { outcome: 'abort', decidedBy: 'operator', reason: 'both arms look alike; the line needs the slot' } });
+    expect(ended).toMatchObject({
+      status: 'aborted',
+      decision: { outcome: 'abort', decidedBy: 'operator', reason: 'both arms look alike; the line needs the slot' },
+    });
     expect(await page.locator('#experiment-verdict').textContent()).toContain('Decided abort by an operator');
     expect(pageErrors).toEqual([]);
   });

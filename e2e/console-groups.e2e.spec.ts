@@ -1,12 +1,26 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchConsole, shownOn, signIn } from './support/console-browser.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rolloutBody, waitForRollout } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  readyProbe,
+  rolloutBody,
+  waitForRollout,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
 
-interface Group { groupId: string; name: string; deviceIds: string[]; unresolvedNames: string[] }
+interface Group {
+  groupId: string;
+  name: string;
+  deviceIds: string[];
+  unresolvedNames: string[];
+}
 
 // Issue 15, item 2: groups are listed, shown, created and edited from the console, against the real
 // gateway; every change is an event in the audit log, and a rollout keeps the devices it started with.
@@ -47,7 +61,10 @@ describe('groups and the devices page in the operator console (groups-edit)', ()
     expect(await members()).toEqual([idOf('sim-1'), 'sim-9']);
     expect(await page.locator('#unresolved-note').textContent()).toContain('No device is named sim-9');
     await page.click('a[href="#/groups"]');
-    await shown('dock-2 listed', async () => (await page.locator('#group-list tr[data-key] td[data-col="Devices"]').allTextContents()).join() === '1');
+    await shown(
+      'dock-2 listed',
+      async () => (await page.locator('#group-list tr[data-key] td[data-col="Devices"]').allTextContents()).join() === '1',
+    );
   });
 
   it('adds and removes members from the group page; a refusal is shown and changes nothing', async () => {
@@ -57,11 +74,17 @@ describe('groups and the devices page in the operator console (groups-edit)', ()
     await page.click('#add-members button[type=submit]');
     await shown('three devices', async () => (await page.locator('#member-count').textContent()) === '3 devices');
     await page.locator('#member-list tr', { hasText: 'sim-9' }).getByRole('button', { name: 'Remove' }).click();
-    await page.locator('#member-list tr', { hasText: idOf('sim-3') }).getByRole('button', { name: 'Remove' }).click();
+    await page
+      .locator('#member-list tr', { hasText: idOf('sim-3') })
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await shown('two members left', async () => (await members()).length === 2);
     expect(await group('dock-2')).toMatchObject({ deviceIds: [idOf('sim-1'), idOf('sim-2')], unresolvedNames: [] });
 
-    const refused = await platform.api<{ error: { code: string } }>('/v1/groups/dock-2/members', { method: 'DELETE', body: { devices: ['sim-3'] } });
+    const refused = await platform.api<{ error: { code: string } }>('/v1/groups/dock-2/members', {
+      method: 'DELETE',
+      body: { devices: ['sim-3'] },
+    });
     expect(refused).toMatchObject({ status: 400, body: { error: { code: 'group.not-a-member' } } });
     expect((await group('dock-2')).deviceIds).toHaveLength(2);
     expect(pageErrors).toEqual([]);
@@ -73,7 +96,12 @@ describe('groups and the devices page in the operator console (groups-edit)', ()
       const found = (await auditOf(platform, 'type=GroupCreated,GroupMembersChanged')).filter((e) => e.data.groupId === groupId);
       return found.length === 4 ? found : undefined;
     });
-    expect(entries.map((e) => e.type.replace('io.keelson.group.', ''))).toEqual(['GroupCreated', 'GroupMembersChanged', 'GroupMembersChanged', 'GroupMembersChanged']);
+    expect(entries.map((e) => e.type.replace('io.keelson.group.', ''))).toEqual([
+      'GroupCreated',
+      'GroupMembersChanged',
+      'GroupMembersChanged',
+      'GroupMembersChanged',
+    ]);
     expect(entries.every((e) => e.keelsonactor === 'operator:admin')).toBe(true);
   });
 
@@ -100,10 +128,17 @@ describe('groups and the devices page in the operator console (groups-edit)', ()
     await page.goto(`${platform.apiUrl}/console/#/devices`);
     await shown('the version counted', async () => {
       await page.click('#view button:text-is("Refresh")');
-      return (await page.locator('#version-distribution tr[data-key="groups-model@1.0.0"] td[data-col="Devices"]').textContent({ timeout: 2_000 }).catch(() => '')) === '1';
+      return (
+        (await page
+          .locator('#version-distribution tr[data-key="groups-model@1.0.0"] td[data-col="Devices"]')
+          .textContent({ timeout: 2_000 })
+          .catch(() => '')) === '1'
+      );
     });
     expect(await page.locator('#version-summary').textContent()).toBe('3 active devices; 2 run no artifact yet.');
-    expect(await page.locator('#version-distribution tr[data-key="groups-model@1.0.0"] td[data-col="Share"]').textContent()).toContain('33%');
+    expect(await page.locator('#version-distribution tr[data-key="groups-model@1.0.0"] td[data-col="Share"]').textContent()).toContain(
+      '33%',
+    );
     await page.locator('#version-distribution a', { hasText: 'groups-model@1.0.0' }).click();
     await shown('only the device running it', async () => (await deviceNames()).join() === 'sim-1');
     expect(await page.inputValue('#filter-installed')).toBe('groups-model@1.0.0');

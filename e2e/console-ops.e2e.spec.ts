@@ -1,7 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchConsole, shownOn, signIn } from './support/console-browser.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout, type RolloutView } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  readyProbe,
+  rollOut,
+  rolloutBody,
+  waitForRollout,
+  type RolloutView,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
@@ -16,15 +27,21 @@ describe('operations in the operator console (console-ops)', () => {
   let page: Page;
   let rollout: RolloutView;
   let healed = false; // sim-2 fails every `ops-flaky` update until the test heals it
-  interface Channels { channels: { channel: string; version: string }[] }
-  const channelsOf = async (name: string) => (await platform.api<Channels>(`/v1/channels/${name}`)).body.channels.map((c) => `${c.channel}=${c.version}`).sort();
+  interface Channels {
+    channels: { channel: string; version: string }[];
+  }
+  const channelsOf = async (name: string) =>
+    (await platform.api<Channels>(`/v1/channels/${name}`)).body.channels.map((c) => `${c.channel}=${c.version}`).sort();
   const pageErrors: string[] = [];
   const idOf = (name: string) => fleet.devices.find((d) => d.name === name)!.deviceId;
   const shown = shownOn(() => page, pageErrors);
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 2, failing: (device, assignment) => device.name === 'sim-2' && assignment.artifact.name === 'ops-flaky' && !healed });
+    fleet = await startFleet(platform, {
+      count: 2,
+      failing: (device, assignment) => device.name === 'sim-2' && assignment.artifact.name === 'ops-flaky' && !healed,
+    });
     ({ browser, page } = await launchConsole(pageErrors, { width: 1024, height: 800 }));
     await createGroup(platform, 'ops-dock', ['sim-1', 'sim-2']);
     rollout = await rollOut(platform, 'ops-dock', 'ops-model', '1.0.0');
@@ -36,9 +53,11 @@ describe('operations in the operator console (console-ops)', () => {
     await platform?.destroy();
   }, 60_000);
 
-  it('reads a rollout\'s audit entries as sentences naming the operator and the devices', async () => {
+  it("reads a rollout's audit entries as sentences naming the operator and the devices", async () => {
     expect(rollout.status).toBe('succeeded');
-    await eventually('the rollout finished in the audit log', async () => ((await auditOf(platform, `rollout=${rollout.rolloutId}&type=RolloutFinished`)).length ? true : undefined));
+    await eventually('the rollout finished in the audit log', async () =>
+      (await auditOf(platform, `rollout=${rollout.rolloutId}&type=RolloutFinished`)).length ? true : undefined,
+    );
     await page.goto(`${platform.apiUrl}/console/#/audit?rollout=${encodeURIComponent(rollout.rolloutId)}`);
     const sentences = () => page.locator('#view td[data-col="What happened"] .sentence').allTextContents();
     await shown('the rollout told in sentences', async () => (await sentences()).some((s) => s.includes('finished rollout')));
@@ -56,7 +75,11 @@ describe('operations in the operator console (console-ops)', () => {
     await row.getByText('Raw event').click();
     await raw.waitFor();
     const event = JSON.parse(await raw.innerText()) as { type: string; keelsonactor: string; data: { rolloutId: string } };
-    expect(event).toMatchObject({ type: 'io.keelson.rollout.RolloutCreated', keelsonactor: 'operator:admin', data: { rolloutId: rollout.rolloutId } });
+    expect(event).toMatchObject({
+      type: 'io.keelson.rollout.RolloutCreated',
+      keelsonactor: 'operator:admin',
+      data: { rolloutId: rollout.rolloutId },
+    });
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(pageErrors).toEqual([]);
@@ -74,7 +97,7 @@ describe('operations in the operator console (console-ops)', () => {
     expect(await channelsOf('ops-model')).toEqual(['stable=1.0.0']);
   });
 
-  it('draws the rollout\'s progress over time on its page, from its outcomes in the audit log', async () => {
+  it("draws the rollout's progress over time on its page, from its outcomes in the audit log", async () => {
     await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(rollout.rolloutId)}`);
     const dots = (series: string) => page.locator(`#rollout-progress circle[data-series="${series}"]`);
     await shown('both devices counted healthy', async () => (await dots('healthy').count()) === 3);
@@ -94,7 +117,11 @@ describe('operations in the operator console (console-ops)', () => {
     await page.fill('#set-channel-version', '1.0.0');
     await page.click('#set-channel button[type=submit]');
     await page.locator('#set-channel-notice [role=status]', { hasText: 'Channel beta of ops-model now points at 1.0.0.' }).waitFor();
-    await shown('both channels on the artifact', async () => (await page.locator('#artifact-list tr[data-key="ops-model@1.0.0"] td[data-col="Channels"]').textContent()) === 'betastable');
+    await shown(
+      'both channels on the artifact',
+      async () =>
+        (await page.locator('#artifact-list tr[data-key="ops-model@1.0.0"] td[data-col="Channels"]').textContent()) === 'betastable',
+    );
     expect(await channelsOf('ops-model')).toEqual(['beta=1.0.0', 'stable=1.0.0']);
   });
 
@@ -106,7 +133,14 @@ describe('operations in the operator console (console-ops)', () => {
     healed = true;
     await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(flaky.rolloutId)}`);
     await page.click('#action-retry');
-    await shown('the retry opened', async () => (await page.locator('#retry-of a').textContent({ timeout: 2_000 }).catch(() => '')) === flaky.rolloutId);
+    await shown(
+      'the retry opened',
+      async () =>
+        (await page
+          .locator('#retry-of a')
+          .textContent({ timeout: 2_000 })
+          .catch(() => '')) === flaky.rolloutId,
+    );
     const retryId = decodeURIComponent(page.url().split('#/rollouts/')[1]!);
     const retried = await waitForRollout(platform, retryId, ['succeeded', 'failed', 'halted']);
     expect(retried).toMatchObject({ status: 'succeeded', retryOf: flaky.rolloutId, devices: [{ deviceId: idOf('sim-2') }] });
@@ -119,7 +153,11 @@ describe('operations in the operator console (console-ops)', () => {
       await page.fill('#upload-name', name);
       await page.fill('#upload-version', '1.0.0');
       await page.selectOption('#upload-kind', kind);
-      await page.setInputFiles('#upload-file', { name: `${name}.bin`, mimeType: 'application/octet-stream', buffer: Buffer.from(`${name} settings\n`) });
+      await page.setInputFiles('#upload-file', {
+        name: `${name}.bin`,
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from(`${name} settings\n`),
+      });
       await page.click('#upload-artifact button[type=submit]');
     };
     await upload('ops-weights', 'model');
@@ -128,17 +166,30 @@ describe('operations in the operator console (console-ops)', () => {
     await upload('ops-config', 'config');
     await page.locator('#upload-notice [role=status]', { hasText: 'Received ops-config@1.0.0' }).waitFor();
     await page.locator('#artifact-list tr[data-key="ops-config@1.0.0"]').waitFor();
-    await eventually('ops-config published', async () => ((await platform.api<{ status: string; kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.status === 'published' ? true : undefined));
+    await eventually('ops-config published', async () =>
+      (await platform.api<{ status: string; kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.status === 'published'
+        ? true
+        : undefined,
+    );
     expect((await platform.api<{ kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.kind).toBe('config');
     expect(pageErrors).toEqual([]);
   });
 
-  it('creates a rollout from the console with the API\'s validation: the form\'s and the API\'s refusals create nothing', async () => {
+  it("creates a rollout from the console with the API's validation: the form's and the API's refusals create nothing", async () => {
     await publishArtifact(platform, { name: 'ops-model', version: '2.0.0', bytes: `ops-model 2.0.0\n${'weights '.repeat(1000)}` });
     const before = (await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items.length;
     await page.goto(`${platform.apiUrl}/console/#/rollouts`);
     await page.click('#new-rollout');
-    const form = { artifact: 'ops-model@2.0.0', target: 'sim-1, sim-2', waves: '50,40,100', gates: '', probe: 'file:/run/app/ready', probeTimeout: '5', probeAttempts: '2', maxFailures: '0' };
+    const form = {
+      artifact: 'ops-model@2.0.0',
+      target: 'sim-1, sim-2',
+      waves: '50,40,100',
+      gates: '',
+      probe: 'file:/run/app/ready',
+      probeTimeout: '5',
+      probeAttempts: '2',
+      maxFailures: '0',
+    };
     for (const [key, value] of Object.entries(form)) await page.fill(`#rollout-${key}`, value);
     await page.selectOption('#rollout-targetKind', 'devices');
     const refusal = async () => {

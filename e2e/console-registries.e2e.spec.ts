@@ -36,11 +36,15 @@ describe('registry connections in the operator console', () => {
     const connected = await platform.api('/v1/registries', { body: { name: 'harbor', url: harbor.url, ...user, caPem: harbor.caPem } });
     expect(connected.status).toBe(201);
     expect((await platform.api('/v1/registries', { body: { name: 'scratch', url: open.url } })).status).toBe(201);
-    await eventually('both connections listed', async () => ((await platform.api<{ items: unknown[] }>('/v1/registries')).body.items.length === 2 ? true : undefined));
+    await eventually('both connections listed', async () =>
+      (await platform.api<{ items: unknown[] }>('/v1/registries')).body.items.length === 2 ? true : undefined,
+    );
 
     await signIn(page, platform);
     await page.click('#nav a[href="#/registries"]');
-    await row('harbor').waitFor().catch((err: Error) => withPage(page, pageErrors, err));
+    await row('harbor')
+      .waitFor()
+      .catch((err: Error) => withPage(page, pageErrors, err));
     expect(await row('harbor').locator('td[data-col="Credentials"]').textContent()).toBe('set (user ci-robot)');
     expect(await row('scratch').locator('td[data-col="Credentials"]').textContent()).toBe('none');
     expect(await page.content()).not.toContain(user.password);

@@ -32,7 +32,10 @@ describe('the operator console in a browser', () => {
   };
 
   beforeAll(async () => {
-    ({ browser, page } = await launchConsole(pageErrors, undefined, { permissions: ['clipboard-read', 'clipboard-write'], consoleErrors: true }));
+    ({ browser, page } = await launchConsole(pageErrors, undefined, {
+      permissions: ['clipboard-read', 'clipboard-write'],
+      consoleErrors: true,
+    }));
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 2, profileOf: () => ({ labels: { site: 'north', note: hostileLabel } }) });
     odd = await startFleet(platform, { count: 1, namePrefix: hostileName });
@@ -86,7 +89,9 @@ describe('the operator console in a browser', () => {
     await page.fill('#enroll-labels', 'site=south, line=2');
     await page.click('#add-device-panel button[type=submit]');
     const command = await page.locator('#enroll-command').textContent();
-    expect(command).toMatch(new RegExp(`^npx keelson-agent enroll --gateway ${platform.gatewayUrl}/? --token \\S{20,} --ca-fingerprint \\S+ --data-dir \\S+$`));
+    expect(command).toMatch(
+      new RegExp(`^npx keelson-agent enroll --gateway ${platform.gatewayUrl}/? --token \\S{20,} --ca-fingerprint \\S+ --data-dir \\S+$`),
+    );
     const expires = Date.parse((await page.locator('#enroll-expires').getAttribute('datetime'))!);
     expect(expires - Date.now()).toBeGreaterThan(55 * 60_000);
     expect(expires - Date.now()).toBeLessThan(61 * 60_000);
@@ -119,11 +124,18 @@ describe('the operator console in a browser', () => {
     await page.click('nav a[href="#/devices"]');
     const row = page.locator('#device-list tr', { hasText: hostileName });
     await row.getByRole('button', { name: 'Decommission' }).click();
-    await page.locator('#device-list tr', { hasText: hostileName }).locator('td[data-col="Status"]', { hasText: 'decommissioned' }).waitFor();
-    await eventually('the device decommissioned in the device list', async () => {
-      const { body } = await platform.api<{ status: string }>(`/v1/devices/${odd.devices[0]!.deviceId}`);
-      return body.status === 'decommissioned' ? true : undefined;
-    }, 15_000);
+    await page
+      .locator('#device-list tr', { hasText: hostileName })
+      .locator('td[data-col="Status"]', { hasText: 'decommissioned' })
+      .waitFor();
+    await eventually(
+      'the device decommissioned in the device list',
+      async () => {
+        const { body } = await platform.api<{ status: string }>(`/v1/devices/${odd.devices[0]!.deviceId}`);
+        return body.status === 'decommissioned' ? true : undefined;
+      },
+      15_000,
+    );
 
     await page.click('#sign-out');
     await page.locator('#sign-in').waitFor();

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  readyProbe,
+  rollOut,
+  rolloutBody,
+  waitForRollout,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 3, tests 1 and 3: the core loop on real services, a real broker and ten real agents.
@@ -14,7 +24,11 @@ describe('the core loop', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 10 });
-    await createGroup(platform, 'plant-7', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'plant-7',
+      fleet.devices.map((d) => d.name),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -35,8 +49,12 @@ describe('the core loop', () => {
     for (const device of fleet.devices) expect(readFileSync(device.activeFile('yolo-v8n', 'model.onnx'))).toEqual(v1);
     // Each agent says what it runs now once its update ended; the device list follows.
     await eventually('every device listing yolo-v8n 2.1.0 as installed', async () => {
-      const { body } = await platform.api<{ items: { installed: { name: string; version: string; sha256: string }[] }[] }>('/v1/devices?limit=1000');
-      const onV1 = body.items.filter((d) => d.installed.some((i) => i.name === 'yolo-v8n' && i.version === '2.1.0' && i.sha256 === published.sha256));
+      const { body } = await platform.api<{ items: { installed: { name: string; version: string; sha256: string }[] }[] }>(
+        '/v1/devices?limit=1000',
+      );
+      const onV1 = body.items.filter((d) =>
+        d.installed.some((i) => i.name === 'yolo-v8n' && i.version === '2.1.0' && i.sha256 === published.sha256),
+      );
       return onV1.length === 10 ? true : undefined;
     });
 
@@ -53,7 +71,8 @@ describe('the core loop', () => {
     expect(new Set(reports.filter((e) => e.data.state === 'healthy').map((e) => e.data.deviceId)).size).toBe(10);
     // Steps travel live and are not stored: each outcome on record carries when the device entered each step.
     expect(reports.map((e) => e.data.state)).toEqual(Array(10).fill('healthy'));
-    for (const e of reports) expect(Object.keys((e.data as { steps?: object }).steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
+    for (const e of reports)
+      expect(Object.keys((e.data as { steps?: object }).steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
     expect(entries.find((e) => e.type.endsWith('RolloutCreated'))?.keelsonactor).toBe('operator:admin');
 
     const artifactTypes = (await auditOf(platform, 'artifact=yolo-v8n')).map((e) => e.type.split('.').at(-1));
@@ -78,6 +97,7 @@ describe('the core loop', () => {
     // The agent's download check (tuf-js against the signed bin entry) names the hash it got.
     const reason = `${published.targetPath} failed verification: Expected hash ${published.sha256} but got ${createHash('sha256').update(tampered).digest('hex')}`;
     expect(done.devices.map((d) => [d.state, d.reason])).toEqual(Array(10).fill(['failed', reason]));
-    for (const device of fleet.devices) expect(keptOnDevice(device, 'yolo-v8s', '1.1.0')).toEqual({ stored: false, active: 'yolo-v8s 1.0.0' });
+    for (const device of fleet.devices)
+      expect(keptOnDevice(device, 'yolo-v8s', '1.1.0')).toEqual({ stored: false, active: 'yolo-v8s 1.0.0' });
   }, 240_000);
 });

@@ -7,7 +7,15 @@ import { enrollAgent, startAgentProcess, type AgentProcess } from './support/age
 import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { AgentStateStore, DataDirLayout } from '../services/agent/src/index.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 3, tests 4 and 5 (issue 16: the orchestrator killed at chosen steps): nothing is lost when an agent or the orchestrator is killed mid-rollout.
@@ -21,7 +29,11 @@ describe('crash recovery', () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
     fleet = await startFleet(platform, { count: 6 });
-    await createGroup(platform, 'sims', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'sims',
+      fleet.devices.map((d) => d.name),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -49,17 +61,22 @@ describe('crash recovery', () => {
         outcomes: events.flatMap((e) => (e.type === 'DeviceOutcomeRecorded' ? [e.data.deviceId] : [])),
         appends,
         // a wave's devices: listed by a version-1 `WaveStarted`, since then by the `DevicesAssigned` chunks after it
-        waveDevices: (wave: number) => events.flatMap((e) => ((e.type === 'WaveStarted' || e.type === 'DevicesAssigned') && e.data.wave === wave ? (e.data.deviceIds ?? []) : [])),
+        waveDevices: (wave: number) =>
+          events.flatMap((e) =>
+            (e.type === 'WaveStarted' || e.type === 'DevicesAssigned') && e.data.wave === wave ? (e.data.deviceIds ?? []) : [],
+          ),
       };
     }
-    const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
-      const timer = setTimeout(() => resolve('still running'), ms);
-      void service.exited.then((code) => {
-        clearTimeout(timer);
-        resolve(code);
+    const exitWithin = (service: RunningService, ms: number) =>
+      new Promise<number | null | 'still running'>((resolve) => {
+        const timer = setTimeout(() => resolve('still running'), ms);
+        void service.exited.then((code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
       });
-    });
-    const appendsFor = (assigned: string[]) => Object.fromEntries(fleet.devices.map((d) => [d.deviceId, assigned.includes(d.deviceId) ? 1 : 0]));
+    const appendsFor = (assigned: string[]) =>
+      Object.fromEntries(fleet.devices.map((d) => [d.deviceId, assigned.includes(d.deviceId) ? 1 : 0]));
 
     /**
      * Publishes <name>@1.0.0 (a name per test, so none waits on another's rollout) and rolls it out on
@@ -70,7 +87,9 @@ describe('crash recovery', () => {
       await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name) });
       // The armed process must count only this rollout's steps: a message the previous test's
       // killed process held comes back once its ack wait lapses, and would be counted too.
-      await eventually('the orchestrator holding no message of an earlier test', async () => ((await streams.unsettledConsumers('orchestrator')).length ? undefined : true));
+      await eventually('the orchestrator holding no message of an earlier test', async () =>
+        (await streams.unsettledConsumers('orchestrator')).length ? undefined : true,
+      );
       await orchestrator().stop();
       const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
       const logFrom = statSync(logFile).size;
@@ -106,16 +125,20 @@ describe('crash recovery', () => {
       await recovers(rolloutId, 'between-waves');
     }, 240_000);
 
-    it('in the middle of wave 1\'s assignments: two of its four assigned at the kill, then each device once', async () => {
+    it("in the middle of wave 1's assignments: two of its four assigned at the kill, then each device once", async () => {
       // One device per request, one request at a time, so the kill after the third answer leaves none in flight.
-      const { rolloutId, wave0, atKill } = await rolloutKilledAt('mid-wave', { KEELSON_FAILPOINT: 'assignment-answered:3', KEELSON_ASSIGN_CONCURRENCY: '1', KEELSON_ASSIGN_BATCH: '1' });
+      const { rolloutId, wave0, atKill } = await rolloutKilledAt('mid-wave', {
+        KEELSON_FAILPOINT: 'assignment-answered:3',
+        KEELSON_ASSIGN_CONCURRENCY: '1',
+        KEELSON_ASSIGN_BATCH: '1',
+      });
       const wave1 = atKill.waveDevices(1);
       expect(wave1).toHaveLength(4);
       expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor([...wave0, ...wave1.slice(0, 2)]) });
       await recovers(rolloutId, 'mid-wave');
     }, 240_000);
 
-    it('between recording the canary\'s outcome and assigning wave 1: wave 1 started, none of it assigned at the kill, then each device once', async () => {
+    it("between recording the canary's outcome and assigning wave 1: wave 1 started, none of it assigned at the kill, then each device once", async () => {
       const { rolloutId, wave0, atKill } = await rolloutKilledAt('after-outcome', { KEELSON_FAILPOINT: 'outcome-recorded:1' });
       expect(atKill.waveDevices(1)).toHaveLength(4);
       expect(atKill).toMatchObject({ waves: [0, 1], outcomes: wave0, appends: appendsFor(wave0) });
@@ -145,7 +168,10 @@ describe('crash recovery', () => {
       const current = join(dataDir, 'artifacts', 'mapper', 'current');
       await eventually('the agent probing the swapped-in update', async () => {
         const phases = Object.values((await journal.load()).assignments).map((a) => a.phase);
-        const swapped = await readlink(current).then((to) => to.endsWith('1.0.0'), () => false);
+        const swapped = await readlink(current).then(
+          (to) => to.endsWith('1.0.0'),
+          () => false,
+        );
         return phases.includes('applying') && swapped ? phases : undefined;
       });
       await agent.kill();

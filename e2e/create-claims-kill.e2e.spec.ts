@@ -21,7 +21,12 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
   let nc: NatsConnection;
   const deviceIds = Array.from({ length: count }, () => randomUUID());
   const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 };
-  const body = { artifact: 'claimed@1.0.0', selector: 'kill=claims', probe, strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 } };
+  const body = {
+    artifact: 'claimed@1.0.0',
+    selector: 'kill=claims',
+    probe,
+    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
+  };
 
   beforeAll(async () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
@@ -36,13 +41,14 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
     await platform?.destroy();
   }, 60_000);
 
-  const exitWithin = (service: RunningService, ms: number) => new Promise<number | null | 'still running'>((resolve) => {
-    const timer = setTimeout(() => resolve('still running'), ms);
-    void service.exited.then((code) => {
-      clearTimeout(timer);
-      resolve(code);
+  const exitWithin = (service: RunningService, ms: number) =>
+    new Promise<number | null | 'still running'>((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), ms);
+      void service.exited.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
     });
-  });
 
   it('claims every device of the appended rollout after the restart: a second creation over them is refused', async () => {
     await publishArtifact(platform, { name: 'claimed', version: '1.0.0', bytes: Buffer.from(`claimed ${randomBytes(8).toString('hex')}`) });
@@ -58,10 +64,14 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
 
     await platform.restart('rollout-orchestrator');
     const jsm = await jetstreamManager(nc);
-    await eventually('the claims projection to catch up', async () => {
-      const info = await jsm.consumers.info(eventStreams.orchestrator.name, 'proj-orchestrator-rollout-claims');
-      return info.num_pending + info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
-    }, 120_000);
+    await eventually(
+      'the claims projection to catch up',
+      async () => {
+        const info = await jsm.consumers.info(eventStreams.orchestrator.name, 'proj-orchestrator-rollout-claims');
+        return info.num_pending + info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
+      },
+      120_000,
+    );
     const again = await platform.api<{ error?: { code: string; message: string } }>('/v1/rollouts', { body });
     expect({ status: again.status, code: again.body.error?.code }).toEqual({ status: 409, code: 'rollout.conflict' });
     const refused = again.body.error!;

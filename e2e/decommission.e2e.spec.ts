@@ -3,7 +3,17 @@ import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { deviceFetch, deviceKeptFetch, facadePull, recordTlsResumptions } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { brokerRefusals, connectAs } from './support/impostor.js';
-import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  getRollout,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, device identity: a decommissioned device is cut off at once and leaves every rollout.
@@ -39,7 +49,9 @@ describe('decommissioning a device', () => {
     expect(handshakes.resumed).toEqual([false, true]);
     handshakes.stop();
 
-    const res = await platform.api<{ deviceId: string; status: string; changed: boolean }>(`/v1/devices/sim-3/decommission`, { body: { reason: 'stolen from the dock' } });
+    const res = await platform.api<{ deviceId: string; status: string; changed: boolean }>(`/v1/devices/sim-3/decommission`, {
+      body: { reason: 'stolen from the dock' },
+    });
     expect([res.status, res.body]).toEqual([200, { fleet: 'default', deviceId: device.deviceId, status: 'decommissioned', changed: true }]);
 
     // Its session was admitted for an hour and the facade's memory lasts an hour: only revocation cuts either off.
@@ -58,14 +70,21 @@ describe('decommissioning a device', () => {
     // next connection): a resumed handshake checks no certificate, the facade's check of each request does.
     const resumedHandshake = recordTlsResumptions(platform.facadeUrl);
     const resumedPull = await keptFetch(`${platform.facadeUrl}/v1/fleets/default/tuf/1.root.json`, { closeAfter: true });
-    expect([resumedPull.status, ((await resumedPull.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.decommissioned']);
+    expect([resumedPull.status, ((await resumedPull.json()) as { error: { code: string } }).error.code]).toEqual([
+      401,
+      'device.decommissioned',
+    ]);
     resumedHandshake.stop();
     expect(resumedHandshake.resumed).toEqual([true]);
     await expect(connectAs(device.dataDir)).rejects.toThrow(/not authorized/i);
     // The agent keeps trying: its next try after this one is refused too, and it stays off.
     const refusedSoFar = (await brokerRefusals(platform)).decommissioned ?? 0;
     expect(refusedSoFar).toBeGreaterThanOrEqual(1);
-    await eventually("the agent's next try refused", async () => (((await brokerRefusals(platform)).decommissioned ?? 0) > refusedSoFar ? true : undefined), 30_000);
+    await eventually(
+      "the agent's next try refused",
+      async () => (((await brokerRefusals(platform)).decommissioned ?? 0) > refusedSoFar ? true : undefined),
+      30_000,
+    );
     expect(device.connected).toBe(false);
 
     const again = await platform.api<{ changed: boolean }>(`/v1/devices/${device.deviceId}/decommission`, { body: {} });
@@ -75,7 +94,10 @@ describe('decommissioning a device', () => {
     const entries = await auditOf(platform, `device=${device.deviceId}`);
     const decommissioned = entries.filter((e) => e.type.endsWith('DeviceDecommissioned'));
     expect(decommissioned).toHaveLength(1);
-    expect(decommissioned[0]).toMatchObject({ keelsonactor: 'operator:admin', data: { deviceId: device.deviceId, reason: 'stolen from the dock' } });
+    expect(decommissioned[0]).toMatchObject({
+      keelsonactor: 'operator:admin',
+      data: { deviceId: device.deviceId, reason: 'stolen from the dock' },
+    });
   }, 180_000);
 
   it('refuses an unknown device with 404 and changes nothing', async () => {
@@ -86,7 +108,11 @@ describe('decommissioning a device', () => {
   it('leaves a rollout under way (decommissioned with the CLI), which then finishes without it', async () => {
     const [online, silent] = [fleet.devices.find((d) => d.name === 'sim-1')!, fleet.devices.find((d) => d.name === 'sim-2')!];
     await createGroup(platform, 'line-9', ['sim-1', 'sim-2']);
-    await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes: Buffer.from(`detector 1.0.0\n${'weights '.repeat(2000)}`) });
+    await publishArtifact(platform, {
+      name: 'detector',
+      version: '1.0.0',
+      bytes: Buffer.from(`detector 1.0.0\n${'weights '.repeat(2000)}`),
+    });
     await silent.stop(); // it never reports, so the rollout waits for it
     const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'line-9', readyProbe, [100]));
     await eventually('sim-1 healthy while sim-2 holds the rollout', async () => {
@@ -99,6 +125,9 @@ describe('decommissioning a device', () => {
 
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
     expect(done.status).toBe('succeeded');
-    expect(Object.fromEntries(done.devices.map((d) => [d.deviceId, d.state]))).toEqual({ [online.deviceId]: 'healthy', [silent.deviceId]: 'excluded' });
+    expect(Object.fromEntries(done.devices.map((d) => [d.deviceId, d.state]))).toEqual({
+      [online.deviceId]: 'healthy',
+      [silent.deviceId]: 'excluded',
+    });
   }, 120_000);
 });

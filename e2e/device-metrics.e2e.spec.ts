@@ -6,7 +6,15 @@ import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { deviceFetch } from './support/device-https.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { connectAs } from './support/impostor.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 const naming = { streamPrefix: '', subjectPrefix: '' };
@@ -29,15 +37,28 @@ describe('device metrics', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   const since = new Date();
-  const windows = async (): Promise<MetricWindow[]> => readMetricWindows(jsm, naming, { fleet: 'default', from: since, to: new Date(Date.now() + 60_000) });
+  const windows = async (): Promise<MetricWindow[]> =>
+    readMetricWindows(jsm, naming, { fleet: 'default', from: since, to: new Date(Date.now() + 60_000) });
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ diagnosticsUser: true, serviceEnv: { 'device-gateway': { KEELSON_METRICS_BURST: '3', KEELSON_METRICS_REFILL_MS: '500' } } });
+    platform = await startTestPlatform({
+      diagnosticsUser: true,
+      serviceEnv: { 'device-gateway': { KEELSON_METRICS_BURST: '3', KEELSON_METRICS_REFILL_MS: '500' } },
+    });
     const metrics = parseAppMetricsSpec('confidence_mean=normal(0.8,0.02)@1.0.0,normal(0.9,0.02)@2.0.0;latency_ms=lognormal(3.5,0.3)@*');
     fleet = await startFleet(platform, { count: 2, appMetrics: { metrics, windowSeconds: 2, scrapeSeconds: 1 } });
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password, name: 'e2e-device-metrics' });
+    nc = await connect({
+      servers: platform.nats.url,
+      user: platform.diagnostics!.user,
+      pass: platform.diagnostics!.password,
+      name: 'e2e-device-metrics',
+    });
     jsm = await jetstreamManager(nc);
-    await createGroup(platform, 'pair', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'pair',
+      fleet.devices.map((d) => d.name),
+    );
     await createGroup(platform, 'first', [fleet.devices[0]!.name]);
     await publishArtifact(platform, { name: 'classifier', version: '1.0.0', bytes: 'weights v1' });
     await publishArtifact(platform, { name: 'classifier', version: '2.0.0', bytes: 'weights v2' });
@@ -85,10 +106,14 @@ describe('device metrics', () => {
     const impostor = await connectAs(a!.dataDir);
     const own = `${impostor.topicRoot}/dev/${a!.deviceId}/metrics`;
     const good = (await windows()).find((w) => w.deviceId === a!.deviceId)!.message;
-    const forged = (data: Record<string, unknown>) => JSON.stringify({ ...good, data: { ...good.data, artifact: { name: 'classifier', version: '6.6.6' }, ...data } });
+    const forged = (data: Record<string, unknown>) =>
+      JSON.stringify({ ...good, data: { ...good.data, artifact: { name: 'classifier', version: '6.6.6' }, ...data } });
     const [metric] = good.data.metrics;
     const bad: [string, string][] = [
-      ['oversized', forged({ metrics: [{ ...metric, sketch: { ...metric!.sketch, positive: Array.from({ length: 3000 }, (_, i) => [i, 1]) } }] })],
+      [
+        'oversized',
+        forged({ metrics: [{ ...metric, sketch: { ...metric!.sketch, positive: Array.from({ length: 3000 }, (_, i) => [i, 1]) } }] }),
+      ],
       ['not-json', '{"type": "DeviceMetrics", '],
       ['invalid', JSON.stringify({ type: 'DeviceMetrics', schemaVersion: 1, data: { deviceId: a!.deviceId } })],
       ['device-mismatch', forged({ deviceId: b!.deviceId })],
@@ -118,17 +143,26 @@ describe('device metrics', () => {
     const impostor = await connectAs(a!.dataDir);
     const own = `${impostor.topicRoot}/dev/${a!.deviceId}/metrics`;
     const good = (await windows()).find((w) => w.deviceId === a!.deviceId)!.message;
-    const before = { dropped: (await droppedWindows(platform))['rate-limited'] ?? 0, stored: (await windows()).filter((w) => w.deviceId === a!.deviceId).length };
-    const flood = Array.from({ length: 10 }, (_, i) => JSON.stringify({ ...good, data: { ...good.data, windowEnd: new Date(Date.now() + i).toISOString() } }));
+    const before = {
+      dropped: (await droppedWindows(platform))['rate-limited'] ?? 0,
+      stored: (await windows()).filter((w) => w.deviceId === a!.deviceId).length,
+    };
+    const flood = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({ ...good, data: { ...good.data, windowEnd: new Date(Date.now() + i).toISOString() } }),
+    );
     await Promise.all(flood.map((payload) => impostor.client.publishAsync(own, payload, { qos: 1 })));
     const limited = await eventually('the flood counted as rate-limited', async () => {
       const n = ((await droppedWindows(platform))['rate-limited'] ?? 0) - before.dropped;
       return n >= 6 ? n : undefined;
     });
-    const storedNow = await eventually('the rest of the flood stored', async () => {
-      const n = (await windows()).filter((w) => w.deviceId === a!.deviceId).length - before.stored;
-      return n + limited === 10 ? n : undefined;
-    }, 10_000);
+    const storedNow = await eventually(
+      'the rest of the flood stored',
+      async () => {
+        const n = (await windows()).filter((w) => w.deviceId === a!.deviceId).length - before.stored;
+        return n + limited === 10 ? n : undefined;
+      },
+      10_000,
+    );
     expect(storedNow).toBeGreaterThanOrEqual(3);
     expect(storedNow).toBeLessThanOrEqual(4); // the burst, and at most one token refilled while the flood arrived
     await impostor.client.endAsync();

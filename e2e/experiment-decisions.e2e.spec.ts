@@ -31,8 +31,8 @@ function shownEvidence(stdout: string): { arms: Map<string, number[]>; tests: Ma
 // as confident as 1.0.0 but half again as slow; 4.0.0 is 1.0.0 again. Windows of 2 s, a look of 3 s, a tick of 1 s.
 const appMetrics = {
   metrics: parseAppMetricsSpec(
-    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0,normal(0.80,0.02)@3.0.0,normal(0.80,0.02)@4.0.0;'
-      + 'latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0,normal(60,2)@3.0.0,normal(40,2)@4.0.0',
+    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0,normal(0.80,0.02)@3.0.0,normal(0.80,0.02)@4.0.0;' +
+      'latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0,normal(60,2)@3.0.0,normal(40,2)@4.0.0',
   ),
   windowSeconds: 2,
   scrapeSeconds: 1,
@@ -48,22 +48,43 @@ describe('experiments decided on device metrics', () => {
   const fleets: TestFleet[] = [];
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
   const decided = (id: string) =>
-    eventually(`experiment ${id} decided and carried out`, async () => {
-      const view = await get(id);
-      return view.status !== 'running' && view.settled ? view : undefined;
-    }, 120_000);
+    eventually(
+      `experiment ${id} decided and carried out`,
+      async () => {
+        const view = await get(id);
+        return view.status !== 'running' && view.settled ? view : undefined;
+      },
+      120_000,
+    );
 
   /** A fleet of four (own name prefix, own group) all on `name@1.0.0`, then an experiment of `name@candidate` on half of it. */
-  async function experimentOn(name: string, candidate: string, plan: { maxDurationSeconds?: number; alpha?: number } = {}): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
+  async function experimentOn(
+    name: string,
+    candidate: string,
+    plan: { maxDurationSeconds?: number; alpha?: number } = {},
+  ): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
     const fleet = await startFleet(platform, { count: 4, namePrefix: `${name}-`, appMetrics });
     fleets.push(fleet);
-    await createGroup(platform, name, fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      name,
+      fleet.devices.map((d) => d.name),
+    );
     expect((await rollOut(platform, name, name, '1.0.0')).status).toBe('succeeded');
     await publishArtifact(platform, { name, version: candidate, bytes: `${name} ${candidate}\n${'weights '.repeat(1000)}` });
     const created = await platform.api<ExperimentView>('/v1/experiments', {
       body: {
-        candidate: `${name}@${candidate}`, baseline: `${name}@1.0.0`, group: name, split: 50, primary: 'confidence_mean:higher',
-        guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, onSuccess, ...plan,
+        candidate: `${name}@${candidate}`,
+        baseline: `${name}@1.0.0`,
+        group: name,
+        split: 50,
+        primary: 'confidence_mean:higher',
+        guardrails: ['latency_ms:max+10%'],
+        minSamples: 20,
+        maxDurationSeconds: 600,
+        probe: readyProbe,
+        onSuccess,
+        ...plan,
       },
     });
     expect(created.status).toBe(201);
@@ -79,7 +100,12 @@ describe('experiments decided on device metrics', () => {
     expect(ended.decision!.evidence).toEqual(look);
   }
 
-  const running = (fleet: TestFleet, name: string, deviceId: string) => keptOnDevice(fleet.devices.find((d) => d.deviceId === deviceId)!, name, '').active;
+  const running = (fleet: TestFleet, name: string, deviceId: string) =>
+    keptOnDevice(
+      fleet.devices.find((d) => d.deviceId === deviceId)!,
+      name,
+      '',
+    ).active;
   /** Stops a fleet whose experiment has nothing more to say. */
   const retire = async (fleet: TestFleet) => {
     if (fleets.includes(fleet)) fleets.splice(fleets.indexOf(fleet), 1);
@@ -139,8 +165,11 @@ describe('experiments decided on device metrics', () => {
     expect(tests.get('guardrail latency_ms:max+10%')!.at(-1)).toBe('breached');
     expect((await platform.api<{ channels: unknown[] }>('/v1/channels/slow')).body.channels).toEqual([]);
     // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
-    if (ended.rollouts.revert) expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    await eventually('every device back on slow 1.0.0', async () => (fleet.devices.every((d) => running(fleet, 'slow', d.deviceId) === 'slow 1.0.0') ? true : undefined));
+    if (ended.rollouts.revert)
+      expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    await eventually('every device back on slow 1.0.0', async () =>
+      fleet.devices.every((d) => running(fleet, 'slow', d.deviceId) === 'slow 1.0.0') ? true : undefined,
+    );
     await retire(fleet);
   }, 300_000);
 
@@ -156,7 +185,9 @@ describe('experiments decided on device metrics', () => {
     // Each new look on a line: the outcome so far, then per test both arms' mean and samples, the difference, its interval, the state.
     const looks = lines.filter((l) => / look: continue \(collecting\) \| confidence_mean:higher candidate /.test(l));
     expect(looks.length).toBeGreaterThanOrEqual(2);
-    expect(looks.at(-1)).toMatch(/candidate 0\.\d+ \(\d+\) control 0\.\d+ \(\d+\) [+-]?[\d.]+ \[[^\]]+\] undecided \| latency_ms:max\+10% candidate [\d.]+ \(\d+\) control [\d.]+ \(\d+\) /);
+    expect(looks.at(-1)).toMatch(
+      /candidate 0\.\d+ \(\d+\) control 0\.\d+ \(\d+\) [+-]?[\d.]+ \[[^\]]+\] undecided \| latency_ms:max\+10% candidate [\d.]+ \(\d+\) control [\d.]+ \(\d+\) /,
+    );
     // The verdict with the numbers it was made on, and what the person does next.
     expect(watched.stdout).toMatch(/decided inconclusive \(automatic\): budget-reached/);
     expect(watched.stdout).toMatch(/evidence at .*: inconclusive \(budget-reached\), alpha 0\.001, samples \d+ candidate \/ \d+ control/);
@@ -164,7 +195,11 @@ describe('experiments decided on device metrics', () => {
     expect(lines.at(-2)).toBe(`ended: inconclusive, waiting for a person: keelson experiment decide ${id} --promote|--abort --reason TEXT`);
 
     const waiting = await get(id);
-    expect(waiting).toMatchObject({ status: 'inconclusive', settled: false, decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' } });
+    expect(waiting).toMatchObject({
+      status: 'inconclusive',
+      settled: false,
+      decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' },
+    });
     expect(waiting.decision!.evidence!.samples!.candidate).toBeGreaterThan(0);
     expect(waiting.decision!.evidence!.samples!.control).toBeGreaterThan(0);
     expectAudited(waiting);
@@ -174,10 +209,22 @@ describe('experiments decided on device metrics', () => {
     for (const d of waiting.arms.candidate) expect(running(fleet, 'equal', d)).toBe('equal 4.0.0');
     for (const d of waiting.arms.control) expect(running(fleet, 'equal', d)).toBe('equal 1.0.0');
 
-    const decide = await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'decide', id, '--promote', '--reason', 'as good, and the newer build');
+    const decide = await keelson(
+      platform.apiUrl,
+      platform.adminToken,
+      'experiment',
+      'decide',
+      id,
+      '--promote',
+      '--reason',
+      'as good, and the newer build',
+    );
     expect(decide.code).toBe(0);
     const ended = await decided(id);
-    expect(ended).toMatchObject({ status: 'promoted', decision: { outcome: 'promote', decidedBy: 'operator', reason: 'as good, and the newer build' } });
+    expect(ended).toMatchObject({
+      status: 'promoted',
+      decision: { outcome: 'promote', decidedBy: 'operator', reason: 'as good, and the newer build' },
+    });
     const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/equal');
     expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '4.0.0' })]);
     expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');

@@ -1,7 +1,14 @@
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
 import {
-  createGroup, eventually, getRollout, modelManifest, publishArtifact, readyProbe, rollOut, waitForRollout,
+  createGroup,
+  eventually,
+  getRollout,
+  modelManifest,
+  publishArtifact,
+  readyProbe,
+  rollOut,
+  waitForRollout,
 } from './support/operator.js';
 import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -17,7 +24,9 @@ interface ExperimentView {
 
 // 2.0.0 is surely more confident than 1.0.0 at the same latency. Windows of 2 s, looks of 3 s, a tick of 1 s.
 const appMetrics = {
-  metrics: parseAppMetricsSpec('confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0'),
+  metrics: parseAppMetricsSpec(
+    'confidence_mean=normal(0.80,0.02)@1.0.0,normal(0.90,0.02)@2.0.0;latency_ms=normal(40,2)@1.0.0,normal(40,2)@2.0.0',
+  ),
   windowSeconds: 2,
   scrapeSeconds: 1,
 };
@@ -36,15 +45,27 @@ describe('experiments meeting bad input and failures', () => {
   const groupOf: Record<string, string> = { winner: winners, laggard: laggards };
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
   const settled = (id: string, ms = 120_000) =>
-    eventually(`experiment ${id} decided and carried out`, async () => {
-      const view = await get(id);
-      return view.status !== 'running' && view.settled ? view : undefined;
-    }, ms);
+    eventually(
+      `experiment ${id} decided and carried out`,
+      async () => {
+        const view = await get(id);
+        return view.status !== 'running' && view.settled ? view : undefined;
+      },
+      ms,
+    );
   const deviceOf = (deviceId: string) => [...fleet.devices, ...measured.devices, ...lagging.devices].find((d) => d.deviceId === deviceId)!;
   const running = (name: string, deviceId: string) => keptOnDevice(deviceOf(deviceId), name, '').active;
   const request = (name: string, extra: Record<string, unknown> = {}) => ({
-    candidate: `${name}@2.0.0`, baseline: `${name}@1.0.0`, group: groupOf[name] ?? group, split: 34, primary: 'confidence_mean:higher',
-    guardrails: ['latency_ms:max+10%'], minSamples: 20, maxDurationSeconds: 600, probe: readyProbe, ...extra,
+    candidate: `${name}@2.0.0`,
+    baseline: `${name}@1.0.0`,
+    group: groupOf[name] ?? group,
+    split: 34,
+    primary: 'confidence_mean:higher',
+    guardrails: ['latency_ms:max+10%'],
+    minSamples: 20,
+    maxDurationSeconds: 600,
+    probe: readyProbe,
+    ...extra,
   });
   /** The experiments on record, but the one the max-duration case started in `beforeAll` (its own artifact). */
   const experimentIds = async () => {
@@ -66,16 +87,29 @@ describe('experiments meeting bad input and failures', () => {
       },
     });
     // breaks@2.0.0 never comes up on any device: its probe fails and the agent rolls it back.
-    const failing = (_d: unknown, a: { artifact: { name: string; version: string } }) => a.artifact.name === 'breaks' && a.artifact.version === '2.0.0';
+    const failing = (_d: unknown, a: { artifact: { name: string; version: string } }) =>
+      a.artifact.name === 'breaks' && a.artifact.version === '2.0.0';
     fleet = await startFleet(platform, { count: 6, failing });
-    await createGroup(platform, group, fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      group,
+      fleet.devices.map((d) => d.name),
+    );
     // An agent tags its metric windows only while it holds one artifact: a fleet of its own, for `winner` only.
     measured = await startFleet(platform, { count: 6, namePrefix: 'win-', appMetrics });
-    await createGroup(platform, winners, measured.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      winners,
+      measured.devices.map((d) => d.name),
+    );
     // The max-duration case waits out its max duration, on a fleet and group of its own: started now,
     // that wait overlaps the cases before it (not the restarts of every service, which come after it).
     lagging = await startFleet(platform, { count: 6, namePrefix: 'lag-', appMetrics });
-    await createGroup(platform, laggards, lagging.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      laggards,
+      lagging.devices.map((d) => d.name),
+    );
     pastMaxDuration = startedEarly(experimentPastMaxDuration);
   }, 240_000);
 
@@ -95,10 +129,14 @@ describe('experiments meeting bad input and failures', () => {
     const { experimentId, arms } = created.body;
     const lost = deviceOf(arms.candidate[0]!);
     await lost.kill();
-    const ended = await eventually(`experiment ${experimentId} past its max duration`, async () => {
-      const view = await get(experimentId);
-      return view.status !== undefined && view.status !== 'running' ? view : undefined;
-    }, 120_000);
+    const ended = await eventually(
+      `experiment ${experimentId} past its max duration`,
+      async () => {
+        const view = await get(experimentId);
+        return view.status !== undefined && view.status !== 'running' ? view : undefined;
+      },
+      120_000,
+    );
     return { experimentId, ended, lost };
   }
   let pastMaxDuration: () => ReturnType<typeof experimentPastMaxDuration>;
@@ -112,8 +150,11 @@ describe('experiments meeting bad input and failures', () => {
 
   it('refuses a candidate no device of the group can run and a group already in an experiment (two racing creations too), recording nothing', async () => {
     const orinOnly = { ...modelManifest, hardware: { accelerator: 'jetson-orin', minMemoryMb: 8_000 } };
-    for (const version of ['1.0.0', '2.0.0']) await publishArtifact(platform, { name: 'orin', version, bytes: `orin ${version}\n`, manifest: orinOnly });
-    const misfit = await platform.api<{ error: { code: string; message: string; details?: { message: string }[] } }>('/v1/experiments', { body: request('orin') });
+    for (const version of ['1.0.0', '2.0.0'])
+      await publishArtifact(platform, { name: 'orin', version, bytes: `orin ${version}\n`, manifest: orinOnly });
+    const misfit = await platform.api<{ error: { code: string; message: string; details?: { message: string }[] } }>('/v1/experiments', {
+      body: request('orin'),
+    });
     expect([misfit.status, misfit.body.error.code]).toEqual([400, 'hardware.no-device-fits']);
     expect(JSON.stringify(misfit.body.error)).toContain('needs accelerator jetson-orin');
     expect(await experimentIds()).toEqual([]);
@@ -125,7 +166,10 @@ describe('experiments meeting bad input and failures', () => {
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
     const [first, refused] = racing[0]!.status === 201 ? racing : [racing[1]!, racing[0]!];
     const { experimentId } = first!.body;
-    expect([refused!.body.error.code, refused!.body.error.message]).toEqual(['experiment.group-busy', expect.stringContaining(experimentId)]);
+    expect([refused!.body.error.code, refused!.body.error.message]).toEqual([
+      'experiment.group-busy',
+      expect.stringContaining(experimentId),
+    ]);
     await eventually('the first experiment listed', async () => ((await experimentIds()).includes(experimentId) ? true : undefined));
     const second = await platform.api<{ error: { code: string; message: string } }>('/v1/experiments', { body: request('guard') });
     expect([second.status, second.body.error.code]).toEqual([409, 'experiment.group-busy']);
@@ -137,11 +181,17 @@ describe('experiments meeting bad input and failures', () => {
 
   it("aborts when the candidate arm's rollout halts on a rollback, and leaves the control arm alone", async () => {
     await onBaseline('breaks');
-    const created = await platform.api<ExperimentView>('/v1/experiments', { body: request('breaks', { onSuccess: { promote: 'stable' } }) });
+    const created = await platform.api<ExperimentView>('/v1/experiments', {
+      body: request('breaks', { onSuccess: { promote: 'stable' } }),
+    });
     expect(created.status).toBe(201);
     const { experimentId, arms } = created.body;
     const ended = await settled(experimentId);
-    expect(ended.decision).toMatchObject({ outcome: 'abort', decidedBy: 'automatic', reason: expect.stringMatching(/^candidate-rollout-(halted: |failed$)/) });
+    expect(ended.decision).toMatchObject({
+      outcome: 'abort',
+      decidedBy: 'automatic',
+      reason: expect.stringMatching(/^candidate-rollout-(halted: |failed$)/),
+    });
     const arm = await getRollout(platform, ended.rollouts.candidate!);
     expect(arm.devices.map((d) => d.deviceId).sort()).toEqual([...arms.candidate].sort()); // the arm's rollout never touched the control arm
     expect(arm.devices.some((d) => d.state === 'rolled_back')).toBe(true);
@@ -165,7 +215,9 @@ describe('experiments meeting bad input and failures', () => {
 
   it('reaches the verdict the data call for with two arm devices offline and every service restarted mid-experiment', async () => {
     await onBaseline('winner', winners);
-    const created = await platform.api<ExperimentView>('/v1/experiments', { body: request('winner', { onSuccess: { promote: 'stable' } }) });
+    const created = await platform.api<ExperimentView>('/v1/experiments', {
+      body: request('winner', { onSuccess: { promote: 'stable' } }),
+    });
     expect(created.status).toBe(201);
     const { experimentId, arms } = created.body;
     // Each service SIGKILLed and started again while the experiment runs (the arm's rollout may be in flight).

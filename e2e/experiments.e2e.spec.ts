@@ -1,6 +1,16 @@
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, publishArtifact, readyProbe, rollOut, rolloutBody, waitForRollout } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  readyProbe,
+  rollOut,
+  rolloutBody,
+  waitForRollout,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ExperimentView {
@@ -18,16 +28,33 @@ describe('experiments', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
   const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
-  const running = (name: string, deviceId: string) => keptOnDevice(fleet.devices.find((d) => d.deviceId === deviceId)!, name, '').active;
+  const running = (name: string, deviceId: string) =>
+    keptOnDevice(
+      fleet.devices.find((d) => d.deviceId === deviceId)!,
+      name,
+      '',
+    ).active;
   const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
   const until = (id: string, what: string, check: (v: ExperimentView) => boolean, ms = 90_000) =>
-    eventually(`experiment ${id} ${what}`, async () => {
-      const view = await get(id);
-      return check(view) ? view : undefined;
-    }, ms);
+    eventually(
+      `experiment ${id} ${what}`,
+      async () => {
+        const view = await get(id);
+        return check(view) ? view : undefined;
+      },
+      ms,
+    );
   const request = (name: string, extra: Record<string, unknown> = {}) => ({
-    candidate: `${name}@2.0.0`, baseline: `${name}@1.0.0`, group: 'plant-7', split: 34, primary: 'confidence_mean:higher',
-    guardrails: ['latency_p95_ms:max+10%'], minSamples: 100, maxDurationSeconds: 3600, probe: readyProbe, ...extra,
+    candidate: `${name}@2.0.0`,
+    baseline: `${name}@1.0.0`,
+    group: 'plant-7',
+    split: 34,
+    primary: 'confidence_mean:higher',
+    guardrails: ['latency_p95_ms:max+10%'],
+    minSamples: 100,
+    maxDurationSeconds: 3600,
+    probe: readyProbe,
+    ...extra,
   });
 
   /** `name@1.0.0` on the whole group (the baseline) and `name@2.0.0` published (the candidate). */
@@ -48,7 +75,11 @@ describe('experiments', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ serviceEnv: { 'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1' } } });
     fleet = await startFleet(platform, { count: 6 });
-    await createGroup(platform, 'plant-7', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'plant-7',
+      fleet.devices.map((d) => d.name),
+    );
     await createGroup(platform, 'bay-b', ['sim-5', 'sim-6']);
   }, 240_000);
 
@@ -74,7 +105,9 @@ describe('experiments', () => {
     await publishArtifact(platform, { name: 'busy', version: '1.0.0', bytes: `busy 1.0.0\n${'weights '.repeat(1000)}` });
     const busy = await createRollout(platform, rolloutBody('busy@1.0.0', 'bay-b', readyProbe, [50, 100], { gates: ['auto', 'manual'] }));
     await waitForRollout(platform, busy.rolloutId, ['awaiting-approval']);
-    const res = await platform.api<{ error: { code: string; message: string } }>('/v1/experiments', { body: request('refused', { group: 'bay-b' }) });
+    const res = await platform.api<{ error: { code: string; message: string } }>('/v1/experiments', {
+      body: request('refused', { group: 'bay-b' }),
+    });
     expect([res.status, res.body.error.code]).toEqual([409, 'experiment.group-busy']);
     expect(res.body.error.message).toContain(busy.rolloutId);
     expect((await platform.api<{ items: unknown[] }>('/v1/experiments')).body.items).toEqual([]);
@@ -83,9 +116,36 @@ describe('experiments', () => {
 
   it('installs the candidate on its arm only, and a promotion moves the channel and rolls out to the rest', async () => {
     await onBaseline('yolo-v8n');
-    const created = await cli('experiment', 'create', '--candidate', 'yolo-v8n@2.0.0', '--baseline', 'yolo-v8n@1.0.0', '--group', 'plant-7', '--split', '34',
-      '--primary', 'confidence_mean:higher', '--guardrail', 'latency_p95_ms:max+10%', '--min-samples', '100', '--max-duration', '2h',
-      '--probe', 'file:/run/app/ready', '--probe-timeout', '5', '--on-success', 'promote:stable', '--then-rollout', '--waves', '50,100', '--json');
+    const created = await cli(
+      'experiment',
+      'create',
+      '--candidate',
+      'yolo-v8n@2.0.0',
+      '--baseline',
+      'yolo-v8n@1.0.0',
+      '--group',
+      'plant-7',
+      '--split',
+      '34',
+      '--primary',
+      'confidence_mean:higher',
+      '--guardrail',
+      'latency_p95_ms:max+10%',
+      '--min-samples',
+      '100',
+      '--max-duration',
+      '2h',
+      '--probe',
+      'file:/run/app/ready',
+      '--probe-timeout',
+      '5',
+      '--on-success',
+      'promote:stable',
+      '--then-rollout',
+      '--waves',
+      '50,100',
+      '--json',
+    );
     expect(created.stderr).toBe('');
     const experiment = created.json() as ExperimentView;
     const { candidate, control } = experiment.arms;
@@ -95,8 +155,20 @@ describe('experiments', () => {
     for (const d of candidate) expect(running('yolo-v8n', d)).toBe('yolo-v8n 2.0.0');
     for (const d of [...control, ...untouched]) expect(running('yolo-v8n', d)).toBe('yolo-v8n 1.0.0');
 
-    const decided = await cli('experiment', 'decide', experiment.experimentId, '--promote', '--reason', 'confidence up, latency flat', '--json');
-    expect(decided.json()).toMatchObject({ status: 'promoted', settled: true, decision: { outcome: 'promote', decidedBy: 'operator', reason: 'confidence up, latency flat' } });
+    const decided = await cli(
+      'experiment',
+      'decide',
+      experiment.experimentId,
+      '--promote',
+      '--reason',
+      'confidence up, latency flat',
+      '--json',
+    );
+    expect(decided.json()).toMatchObject({
+      status: 'promoted',
+      settled: true,
+      decision: { outcome: 'promote', decidedBy: 'operator', reason: 'confidence up, latency flat' },
+    });
     const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/yolo-v8n');
     expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
     const followUp = (decided.json() as ExperimentView).rollouts.followUp!;
@@ -114,11 +186,15 @@ describe('experiments', () => {
     await onBaseline('abort-me');
     const experiment = await armInstalled('abort-me');
     for (const d of experiment.arms.candidate) expect(running('abort-me', d)).toBe('abort-me 2.0.0');
-    const aborted = await platform.api<ExperimentView>(`/v1/experiments/${experiment.experimentId}/decide`, { body: { outcome: 'abort', reason: 'latency worse' } });
+    const aborted = await platform.api<ExperimentView>(`/v1/experiments/${experiment.experimentId}/decide`, {
+      body: { outcome: 'abort', reason: 'latency worse' },
+    });
     expect(aborted.body).toMatchObject({ status: 'aborted', settled: true });
     expect((await waitForRollout(platform, aborted.body.rollouts.revert!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     for (const d of experiment.arms.candidate) expect(running('abort-me', d)).toBe('abort-me 1.0.0');
-    const again = await platform.api<{ error: { code: string } }>(`/v1/experiments/${experiment.experimentId}/decide`, { body: { outcome: 'promote', reason: 'changed my mind' } });
+    const again = await platform.api<{ error: { code: string } }>(`/v1/experiments/${experiment.experimentId}/decide`, {
+      body: { outcome: 'promote', reason: 'changed my mind' },
+    });
     expect([again.status, again.body.error.code]).toEqual([409, 'experiment.ended']);
   }, 300_000);
 
@@ -126,7 +202,10 @@ describe('experiments', () => {
     await onBaseline('no-data');
     const experiment = await armInstalled('no-data', { maxDurationSeconds: 5, onSuccess: { promote: 'stable' } });
     const ended = await until(experiment.experimentId, 'inconclusive', (v) => v.status !== 'running', 60_000);
-    expect(ended).toMatchObject({ status: 'inconclusive', decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' } });
+    expect(ended).toMatchObject({
+      status: 'inconclusive',
+      decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' },
+    });
     expect(ended.decision!.evidence).toMatchObject({ samples: { candidate: 0, control: 0 } });
     expect((await platform.api<{ channels: unknown[] }>('/v1/channels/no-data')).body.channels).toEqual([]);
     // still a person's to decide; here it is stopped while someone watches, and the arm keeps what it has

@@ -42,7 +42,8 @@ describe('npm start and its tour', () => {
       encoding: 'utf8',
       timeout: 330_000,
     });
-    if (ran.status !== 0) throw new Error(`the tour failed (exit ${ran.status}):\n${ran.stdout.slice(-3_000)}\n${ran.stderr.slice(-2_000)}`);
+    if (ran.status !== 0)
+      throw new Error(`the tour failed (exit ${ran.status}):\n${ran.stdout.slice(-3_000)}\n${ran.stderr.slice(-2_000)}`);
     expect(ran.stdout.match(/rollout succeeded/g)).toHaveLength(3); // the group rollout, the selector's, the promoted candidate's
     expect(ran.stdout).toMatch(/wave \d\/2: 1 devices — 1 healthy/); // sim-1 is the only north box with 8 GB of the four
     expect(ran.stdout).toContain('wave 1 approved');
@@ -54,20 +55,33 @@ describe('npm start and its tour', () => {
 
   // As a cluster would: a service process that dies is started again, and says so.
   it('starts a killed service again', async () => {
-    const children = spawnSync('pgrep', ['-P', String(running.process.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
-    const audit = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('services', 'audit', 'dist', 'main.js')));
+    const children = spawnSync('pgrep', ['-P', String(running.process.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .map(Number);
+    const audit = children.find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('services', 'audit', 'dist', 'main.js')),
+    );
     expect(audit).toBeDefined();
     process.kill(audit!, 'SIGKILL');
-    const again = await eventually('the audit service to start again', async () => /keelson: audit started again \(pid (\d+)\)/.exec(running.printed())?.[1], 60_000);
+    const again = await eventually(
+      'the audit service to start again',
+      async () => /keelson: audit started again \(pid (\d+)\)/.exec(running.printed())?.[1],
+      60_000,
+    );
     expect(Number(again)).not.toBe(audit);
     expect(running.printed()).toContain('keelson: audit exited (killed by a signal); starting it again in 1 s');
     // It serves again: the audit trail, through the api.
     const api = /API +(http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(running.printed())![1];
     const token = /Admin token +(\S+)/.exec(running.printed())![1];
-    const res = await eventually('the audit trail through the api', async () => {
-      const r = await fetch(`${api}/v1/audit?limit=1`, { headers: { authorization: `Bearer ${token}` } });
-      return r.status === 200 ? r : undefined;
-    }, 30_000);
+    const res = await eventually(
+      'the audit trail through the api',
+      async () => {
+        const r = await fetch(`${api}/v1/audit?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+        return r.status === 200 ? r : undefined;
+      },
+      30_000,
+    );
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
   }, 120_000);
 

@@ -29,9 +29,18 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
     deviceFetch(platform, `${platform.facadeUrl}${path}`, { ...(device ? { as: device.dataDir } : {}), headers });
 
   async function enroll(fleet: string, name: string): Promise<Device> {
-    const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>(`/v1/enrollment-tokens?fleet=${fleet}`, { body: {} });
+    const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>(
+      `/v1/enrollment-tokens?fleet=${fleet}`,
+      { body: {} },
+    );
     const dataDir = mkdtempSync(join(platform.home, `device-${name}-`));
-    const { deviceId } = await enrollDevice({ gatewayUrl: body.gatewayUrl, token: body.token, dataDir, name, caFingerprint: body.caFingerprint });
+    const { deviceId } = await enrollDevice({
+      gatewayUrl: body.gatewayUrl,
+      token: body.token,
+      dataDir,
+      name,
+      caFingerprint: body.caFingerprint,
+    });
     const layout = new DataDirLayout(dataDir);
     const certDir = join(dataDir, 'skopeo-certs');
     mkdirSync(certDir);
@@ -45,11 +54,32 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
   async function publish(image: OciImage, name: string, fleet: string): Promise<void> {
     const work = mkdtempSync(join(platform.home, 'image-'));
     const tar = join(work, 'image.tar');
-    const made = spawnSync('skopeo', ['copy', '--quiet', `oci:${writeOciLayout(work, '1.0.0', [image]).path}:1.0.0`, `oci-archive:${tar}:1.0.0`], { encoding: 'utf8' });
+    const made = spawnSync(
+      'skopeo',
+      ['copy', '--quiet', `oci:${writeOciLayout(work, '1.0.0', [image]).path}:1.0.0`, `oci-archive:${tar}:1.0.0`],
+      { encoding: 'utf8' },
+    );
     if (made.status !== 0) throw new Error(`skopeo copy failed: ${made.stderr}`);
     const manifest = join(work, 'manifest.json');
     writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: `apps/${name}`, digest: image.manifest.digest }));
-    const pushed = await keelson(platform.apiUrl, platform.adminToken, 'artifact', 'push', tar, '--kind', 'container', '--name', name, '--version', '1.0.0', '--manifest', manifest, '--fleet', fleet, '--json');
+    const pushed = await keelson(
+      platform.apiUrl,
+      platform.adminToken,
+      'artifact',
+      'push',
+      tar,
+      '--kind',
+      'container',
+      '--name',
+      name,
+      '--version',
+      '1.0.0',
+      '--manifest',
+      manifest,
+      '--fleet',
+      fleet,
+      '--json',
+    );
     expect([pushed.code, pushed.stderr]).toEqual([0, '']);
     expect(pushed.json()).toMatchObject({ status: 'published', sha256: image.manifest.digest.slice(7) });
   }
@@ -57,7 +87,17 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
   /** `skopeo copy` of `name@digest` from the facade into a fresh OCI layout, as `device`. */
   async function pull(device: Device, name: string, digest: string): Promise<{ ok: boolean; stderr: string; layout: string }> {
     const layout = mkdtempSync(join(platform.home, 'pulled-'));
-    const args = ['--insecure-policy', 'copy', '--quiet', '--retry-times', '0', '--src-cert-dir', device.certDir, `docker://${facadeHost()}/${name}@${digest}`, `oci:${layout}:pulled`];
+    const args = [
+      '--insecure-policy',
+      'copy',
+      '--quiet',
+      '--retry-times',
+      '0',
+      '--src-cert-dir',
+      device.certDir,
+      `docker://${facadeHost()}/${name}@${digest}`,
+      `oci:${layout}:pulled`,
+    ];
     try {
       await promisify(execFile)('skopeo', args, { timeout: 60_000 });
       return { ok: true, stderr: '', layout };
@@ -79,21 +119,38 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
   it("pulls its fleet's image by digest with skopeo and the device certificate: the copy is that image, byte for byte", async () => {
     const pulled = await pull(ours, 'web', web.manifest.digest);
     expect(pulled).toMatchObject({ ok: true });
-    const index = JSON.parse(readFileSync(join(pulled.layout, 'index.json'), 'utf8')) as { manifests: { digest: string; mediaType: string }[] };
+    const index = JSON.parse(readFileSync(join(pulled.layout, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; mediaType: string }[];
+    };
     expect(index.manifests.map((m) => [m.digest, m.mediaType])).toEqual([[web.manifest.digest, web.manifest.mediaType]]);
-    for (const blob of [web.manifest, web.config, ...web.layers]) expect(readFileSync(join(pulled.layout, 'blobs', 'sha256', blob.digest.slice(7))).equals(blob.bytes)).toBe(true);
+    for (const blob of [web.manifest, web.config, ...web.layers])
+      expect(readFileSync(join(pulled.layout, 'blobs', 'sha256', blob.digest.slice(7))).equals(blob.bytes)).toBe(true);
 
     const manifest = await oci(ours, `/v2/web/manifests/${web.manifest.digest}`);
-    expect([manifest.status, manifest.headers.get('content-type'), manifest.headers.get('docker-content-digest'), manifest.headers.get('content-length')])
-      .toEqual([200, web.manifest.mediaType, web.manifest.digest, String(web.manifest.size)]);
+    expect([
+      manifest.status,
+      manifest.headers.get('content-type'),
+      manifest.headers.get('docker-content-digest'),
+      manifest.headers.get('content-length'),
+    ]).toEqual([200, web.manifest.mediaType, web.manifest.digest, String(web.manifest.size)]);
     expect(Buffer.from(await manifest.arrayBuffer()).equals(web.manifest.bytes)).toBe(true);
-    const head = await deviceFetch(platform, `${platform.facadeUrl}/v2/web/blobs/${web.layers[0]!.digest}`, { as: ours.dataDir, method: 'HEAD' });
-    expect([head.status, head.headers.get('content-length'), head.headers.get('docker-content-digest'), await head.text()])
-      .toEqual([200, String(web.layers[0]!.size), web.layers[0]!.digest, '']);
+    const head = await deviceFetch(platform, `${platform.facadeUrl}/v2/web/blobs/${web.layers[0]!.digest}`, {
+      as: ours.dataDir,
+      method: 'HEAD',
+    });
+    expect([head.status, head.headers.get('content-length'), head.headers.get('docker-content-digest'), await head.text()]).toEqual([
+      200,
+      String(web.layers[0]!.size),
+      web.layers[0]!.digest,
+      '',
+    ]);
   }, 120_000);
 
   it('serves an image only under the name of the artifact it was published as: another name is a 404 in OCI form, skopeo pulls nothing', async () => {
-    expect(await pull(ours, 'apps/web', web.manifest.digest)).toMatchObject({ ok: false, stderr: expect.stringMatching(/manifest unknown/i) });
+    expect(await pull(ours, 'apps/web', web.manifest.digest)).toMatchObject({
+      ok: false,
+      stderr: expect.stringMatching(/manifest unknown/i),
+    });
     const cases: [string, string][] = [
       [`/v2/apps/web/manifests/${web.manifest.digest}`, 'MANIFEST_UNKNOWN'], // the source repository is not the artifact's name
       [`/v2/secret/manifests/${web.manifest.digest}`, 'MANIFEST_UNKNOWN'],
@@ -119,17 +176,30 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
     const reached = await oci(ours, `/v2/secret/manifests/${secret.manifest.digest}`);
     expect([reached.status, ((await reached.json()) as { errors: { code: string }[] }).errors[0]!.code]).toEqual([404, 'MANIFEST_UNKNOWN']);
 
-    const refusals = await eventually('the refused pulls in the audit log', async () => {
-      const entries = (await auditOf(platform, `fleet=other&device=${theirs.deviceId}&since=${since}`)).filter((e) => e.type.endsWith('.DeviceAccessRefused'));
-      return entries.length >= 2 ? entries : undefined;
-    }, 20_000);
+    const refusals = await eventually(
+      'the refused pulls in the audit log',
+      async () => {
+        const entries = (await auditOf(platform, `fleet=other&device=${theirs.deviceId}&since=${since}`)).filter((e) =>
+          e.type.endsWith('.DeviceAccessRefused'),
+        );
+        return entries.length >= 2 ? entries : undefined;
+      },
+      20_000,
+    );
     expect(refusals.map((e) => [e.data.fleet, e.data.reason, e.data.deviceId, e.data.requestedFleet, e.data.path]).sort()).toEqual([
       ['other', 'device.wrong-fleet', theirs.deviceId, undefined, `/v2/web/blobs/${web.layers[0]!.digest}`],
       ['other', 'device.wrong-fleet', theirs.deviceId, undefined, `/v2/web/manifests/${web.manifest.digest}`],
     ]);
-    const ourRefusal = await eventually('our device reaching for the other image, audited', async () =>
-      (await auditOf(platform, `device=${ours.deviceId}&since=${since}`)).find((e) => e.type.endsWith('.DeviceAccessRefused')), 20_000);
-    expect(ourRefusal.data).toMatchObject({ fleet: 'default', reason: 'device.wrong-fleet', path: `/v2/secret/manifests/${secret.manifest.digest}` });
+    const ourRefusal = await eventually(
+      'our device reaching for the other image, audited',
+      async () => (await auditOf(platform, `device=${ours.deviceId}&since=${since}`)).find((e) => e.type.endsWith('.DeviceAccessRefused')),
+      20_000,
+    );
+    expect(ourRefusal.data).toMatchObject({
+      fleet: 'default',
+      reason: 'device.wrong-fleet',
+      path: `/v2/secret/manifests/${secret.manifest.digest}`,
+    });
   }, 120_000);
 
   it('refuses a tampered digest, a tag and a client without a device certificate, each in OCI form', async () => {
@@ -150,7 +220,11 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
       expect([path, res.status, body.errors[0]!.code]).toEqual([path, status, code]);
     }
     const version = await oci(ours, '/v2/');
-    expect([version.status, version.headers.get('docker-distribution-api-version'), await version.text()]).toEqual([200, 'registry/2.0', '{}']);
+    expect([version.status, version.headers.get('docker-distribution-api-version'), await version.text()]).toEqual([
+      200,
+      'registry/2.0',
+      '{}',
+    ]);
   }, 60_000);
 
   it('answers Range requests on a layer with exactly those bytes (206), and 416 past its end', async () => {
@@ -159,10 +233,22 @@ describe('devices pull container images through the facade (skopeo, mutual TLS, 
       const res = await oci(ours, `/v2/web/blobs/${layer.digest}`, { range });
       return { status: res.status, contentRange: res.headers.get('content-range'), bytes: Buffer.from(await res.arrayBuffer()) };
     };
-    expect(await ranged('bytes=1000-1999')).toEqual({ status: 206, contentRange: `bytes 1000-1999/${layer.size}`, bytes: layer.bytes.subarray(1000, 2000) });
-    expect(await ranged('bytes=150000-')).toEqual({ status: 206, contentRange: `bytes 150000-${layer.size - 1}/${layer.size}`, bytes: layer.bytes.subarray(150000) });
+    expect(await ranged('bytes=1000-1999')).toEqual({
+      status: 206,
+      contentRange: `bytes 1000-1999/${layer.size}`,
+      bytes: layer.bytes.subarray(1000, 2000),
+    });
+    expect(await ranged('bytes=150000-')).toEqual({
+      status: 206,
+      contentRange: `bytes 150000-${layer.size - 1}/${layer.size}`,
+      bytes: layer.bytes.subarray(150000),
+    });
     expect(await ranged(`bytes=${layer.size}-`)).toEqual({ status: 416, contentRange: `bytes */${layer.size}`, bytes: Buffer.alloc(0) });
     const whole = await oci(ours, `/v2/web/blobs/${layer.digest}`);
-    expect([whole.status, whole.headers.get('docker-content-digest'), Buffer.from(await whole.arrayBuffer()).equals(layer.bytes)]).toEqual([200, layer.digest, true]);
+    expect([whole.status, whole.headers.get('docker-content-digest'), Buffer.from(await whole.arrayBuffer()).equals(layer.bytes)]).toEqual([
+      200,
+      layer.digest,
+      true,
+    ]);
   }, 60_000);
 });

@@ -32,20 +32,30 @@ describe('operator API tokens on the whole platform', () => {
   const auditItems = async () => (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items;
 
   it('acts as operator:<tokenId> in its fleet only, is audited, is refused once revoked, and its secret is nowhere', async () => {
-    const issued = await platform.api<{ tokenId: string; token: string }>('/v1/tokens', { body: { name: 'e2e operator', role: 'operator' } });
+    const issued = await platform.api<{ tokenId: string; token: string }>('/v1/tokens', {
+      body: { name: 'e2e operator', role: 'operator' },
+    });
     expect(issued.status).toBe(201);
     const { tokenId, token } = issued.body;
 
     expect((await withToken(token, '/v1/enrollment-tokens', { ttlSeconds: 600 })).status).toBe(201);
-    expect(await withToken(token, '/v1/devices?fleet=plant-9')).toMatchObject({ status: 403, body: { error: { code: 'auth.wrong-fleet' } } });
+    expect(await withToken(token, '/v1/devices?fleet=plant-9')).toMatchObject({
+      status: 403,
+      body: { error: { code: 'auth.wrong-fleet' } },
+    });
 
-    await eventually(async () => (await auditItems()).some((e) => e.type.endsWith('.EnrollmentTokenIssued') && e.keelsonactor === `operator:${tokenId}`));
+    await eventually(async () =>
+      (await auditItems()).some((e) => e.type.endsWith('.EnrollmentTokenIssued') && e.keelsonactor === `operator:${tokenId}`),
+    );
     expect((await platform.api(`/v1/tokens/${tokenId}`, { method: 'DELETE' })).status).toBe(200);
     expect((await withToken(token, '/v1/devices')).status).toBe(401);
 
     await eventually(async () => (await auditItems()).some((e) => e.type.endsWith('.ApiTokenRevoked')));
     const items = await auditItems();
-    expect(items.find((e) => e.type.endsWith('.ApiTokenIssued'))).toMatchObject({ keelsonactor: 'operator:admin', data: { tokenId, name: 'e2e operator', role: 'operator' } });
+    expect(items.find((e) => e.type.endsWith('.ApiTokenIssued'))).toMatchObject({
+      keelsonactor: 'operator:admin',
+      data: { tokenId, name: 'e2e operator', role: 'operator' },
+    });
     const secret = token.slice(-43);
     expect(JSON.stringify(items)).not.toContain(secret);
     const logs = join(platform.home, 'logs');

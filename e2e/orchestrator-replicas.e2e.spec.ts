@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { RunningService } from '@keelson/local-infra';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  getRollout,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 5: two replicas of the orchestrator share the work and never assign a device twice; killing
@@ -16,7 +26,11 @@ describe('two orchestrator replicas', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     fleet = await startFleet(platform, { count: 6 });
-    await createGroup(platform, 'pair', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'pair',
+      fleet.devices.map((d) => d.name),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -49,13 +63,17 @@ describe('two orchestrator replicas', () => {
     const bytes = Buffer.from(`tracker 2.0.0 ${'u'.repeat(10_000)}`);
     await publishArtifact(platform, { name: 'tracker', version: '2.0.0', bytes });
     const created = await createRollout(platform, rolloutBody('tracker@2.0.0', 'pair', probe, [20, 60, 100]));
-    await eventually('the first wave under way', async () => ((await getRollout(platform, created.rolloutId)).devices.some((d) => d.state !== 'pending') ? true : undefined));
+    await eventually('the first wave under way', async () =>
+      (await getRollout(platform, created.rolloutId)).devices.some((d) => d.state !== 'pending') ? true : undefined,
+    );
     await platform.services['rollout-orchestrator']!.kill();
 
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted'], 120_000);
     expect(done.status).toBe('succeeded');
     await eachDeviceOnceOn(created.rolloutId, 'tracker', bytes);
-    const waves = (await auditOf(platform, `rollout=${created.rolloutId}`)).filter((e) => e.type.endsWith('WaveStarted')).map((e) => e.data.wave);
+    const waves = (await auditOf(platform, `rollout=${created.rolloutId}`))
+      .filter((e) => e.type.endsWith('WaveStarted'))
+      .map((e) => e.data.wave);
     expect(waves).toEqual([0, 1, 2]);
   }, 240_000);
 });

@@ -30,17 +30,34 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
   const arm64 = ociImage('linux/arm64', [4000, 1000]);
 
   beforeAll(async () => {
-    await startedTogether(startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user }), (p, u) => {
-      platform = p!;
-      upstream = u!;
-    });
+    await startedTogether(
+      startTestPlatform({ tls: false, diagnosticsUser: true }),
+      startDockerRegistry({ kind: 'htpasswd', ...user }),
+      (p, u) => {
+        platform = p!;
+        upstream = u!;
+      },
+    );
     const work = mkdtempSync(join(platform.home, 'oci-'));
     pushLayout(writeOciLayout(work, '1.4.2', [amd64, arm64]).path, '1.4.2', upstream.url, 'apps/web', user);
     rmSync(work, { recursive: true, force: true });
     const caFile = join(platform.home, 'upstream-ca.pem');
     writeFileSync(caFile, upstream.caPem!);
-    const connected = await keelsonWithStdin(platform.apiUrl, platform.adminToken, `${password}\n`,
-      'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin', '--ca-file', caFile);
+    const connected = await keelsonWithStdin(
+      platform.apiUrl,
+      platform.adminToken,
+      `${password}\n`,
+      'registry',
+      'connect',
+      'harbor',
+      '--url',
+      upstream.url,
+      '--username',
+      user.username,
+      '--password-stdin',
+      '--ca-file',
+      caFile,
+    );
     expect(connected.code).toBe(0);
     archive = await podmanArchive();
   }, 240_000);
@@ -73,15 +90,32 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     expect(run).toMatchObject({ code: 0 });
     const view = run.json();
     const pinned = { kind: 'container', repository: 'harbor/apps/web', digest: arm64.manifest.digest, platform: 'linux/arm64' };
-    expect(view).toMatchObject({ name: 'web', version: '1.4.2', kind: 'container', status: 'published', targetPath: 'container/web/1.4.2/manifest.json', manifest: pinned });
+    expect(view).toMatchObject({
+      name: 'web',
+      version: '1.4.2',
+      kind: 'container',
+      status: 'published',
+      targetPath: 'container/web/1.4.2/manifest.json',
+      manifest: pinned,
+    });
 
     const targetPath = 'container/web/1.4.2/manifest.json';
-    const signed = (await streamTexts('EV_TUF')).map((t) => JSON.parse(t) as { data?: { metadata?: { signed?: { targets?: Record<string, unknown> } } } })
-      .map((e) => e.data?.metadata?.signed?.targets?.[targetPath]).filter(Boolean);
-    expect(signed.at(-1)).toMatchObject({ length: arm64.manifest.size, hashes: { sha256: arm64.manifest.digest.slice(7) }, custom: { keelson: { manifest: pinned } } });
+    const signed = (await streamTexts('EV_TUF'))
+      .map((t) => JSON.parse(t) as { data?: { metadata?: { signed?: { targets?: Record<string, unknown> } } } })
+      .map((e) => e.data?.metadata?.signed?.targets?.[targetPath])
+      .filter(Boolean);
+    expect(signed.at(-1)).toMatchObject({
+      length: arm64.manifest.size,
+      hashes: { sha256: arm64.manifest.digest.slice(7) },
+      custom: { keelson: { manifest: pinned } },
+    });
 
-    const audit = (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items.filter((e) => e.type.endsWith('ArtifactReceived'));
-    expect(audit).toEqual([expect.objectContaining({ keelsonactor: 'operator:admin', data: expect.objectContaining({ name: 'web', manifest: pinned }) })]);
+    const audit = (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items.filter((e) =>
+      e.type.endsWith('ArtifactReceived'),
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({ keelsonactor: 'operator:admin', data: expect.objectContaining({ name: 'web', manifest: pinned }) }),
+    ]);
     for (const stream of ['EV_TUF', 'EV_ARTIFACTS']) expect((await streamTexts(stream)).join('\n')).not.toContain(password);
   });
 
@@ -95,7 +129,11 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     const dir = mkdtempSync(join(platform.home, 'podman-'));
     const podman = async (...args: string[]) => {
       try {
-        await promisify(execFile)('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args], { timeout: 120_000 });
+        await promisify(execFile)(
+          'podman',
+          ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args],
+          { timeout: 120_000 },
+        );
       } catch (err) {
         throw new Error(`podman ${args[0]} failed (apt-get install podman): ${(err as { stderr?: string }).stderr ?? String(err)}`);
       }
@@ -107,7 +145,9 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     await podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
     const tar = join(dir, 'hello.tar');
     await podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
-    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as { manifests: { digest: string }[] };
+    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as {
+      manifests: { digest: string }[];
+    };
     return { tar, digest: index.manifests[0]!.digest };
   }
 
@@ -118,11 +158,41 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
       writeFileSync(file, JSON.stringify({ kind: 'container', repository: 'localhost/hello', digest: d }));
       return file;
     };
-    const wrong = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '0.9.0', '--manifest', manifestFile(`sha256:${'e'.repeat(64)}`));
+    const wrong = await cli(
+      'artifact',
+      'push',
+      tar,
+      '--kind',
+      'container',
+      '--name',
+      'hello',
+      '--version',
+      '0.9.0',
+      '--manifest',
+      manifestFile(`sha256:${'e'.repeat(64)}`),
+    );
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`the image in the archive is not sha256:${'e'.repeat(64)}`) });
-    const run = await cli('artifact', 'push', tar, '--kind', 'container', '--name', 'hello', '--version', '1.0.0', '--manifest', manifestFile(digest), '--json');
+    const run = await cli(
+      'artifact',
+      'push',
+      tar,
+      '--kind',
+      'container',
+      '--name',
+      'hello',
+      '--version',
+      '1.0.0',
+      '--manifest',
+      manifestFile(digest),
+      '--json',
+    );
     expect(run).toMatchObject({ code: 0 });
-    expect(run.json()).toMatchObject({ status: 'published', sha256: digest.slice(7), targetPath: 'container/hello/1.0.0/manifest.json', manifest: { digest, platform: 'linux/amd64' } });
+    expect(run.json()).toMatchObject({
+      status: 'published',
+      sha256: digest.slice(7),
+      targetPath: 'container/hello/1.0.0/manifest.json',
+      manifest: { digest, platform: 'linux/amd64' },
+    });
   });
 
   it('says what is wrong with a missing tag, a missing platform and an unknown connection, and publishes nothing', async () => {
@@ -148,13 +218,31 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
       return cli('artifact', 'push', archive.tar, '--kind', 'container', '--name', name, '--version', '2.0.0', '--manifest', manifestFile);
     };
     // Devices pull <facade>/<artifact name>@<digest>: a name podman would refuse is refused at publish.
-    expect(await pushAs('hello-', 'localhost/hello')).toMatchObject({ code: 1, stderr: expect.stringContaining('container name devices can pull') });
+    expect(await pushAs('hello-', 'localhost/hello')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('container name devices can pull'),
+    });
     expect(await pushAs('hello', 'localhost//hello')).toMatchObject({ code: 1, stderr: expect.stringContaining('OCI repository name') });
-    const published = await cli('artifact', 'publish', '--from-registry', 'harbor/apps/web:1.4.2', '--name', 'web..2', '--version', '2.0.0');
+    const published = await cli(
+      'artifact',
+      'publish',
+      '--from-registry',
+      'harbor/apps/web:1.4.2',
+      '--name',
+      'web..2',
+      '--version',
+      '2.0.0',
+    );
     expect(published).toMatchObject({ code: 1, stderr: expect.stringContaining('container name devices can pull') });
     type Refusal = { error: { kind: string; issues?: { path: (string | number)[] }[] } };
-    const answer = await platform.api<Refusal>('/v1/artifacts/from-registry', { body: { image: 'harbor/apps/web:1.4.2', name: 'web-', version: '2.0.0' } });
-    expect([answer.status, answer.body.error.kind, answer.body.error.issues?.map((i) => i.path.join('.'))]).toEqual([400, 'InvalidInput', ['name']]);
+    const answer = await platform.api<Refusal>('/v1/artifacts/from-registry', {
+      body: { image: 'harbor/apps/web:1.4.2', name: 'web-', version: '2.0.0' },
+    });
+    expect([answer.status, answer.body.error.kind, answer.body.error.issues?.map((i) => i.path.join('.'))]).toEqual([
+      400,
+      'InvalidInput',
+      ['name'],
+    ]);
     const listed = (await cli('artifact', 'list', '--json')).json().items as { name: string; version: string }[];
     expect(listed.filter((a) => a.version === '2.0.0')).toEqual([]);
   });

@@ -27,10 +27,14 @@ describe('registry connections through the CLI, on the whole platform and a real
   let caFile: string;
 
   beforeAll(async () => {
-    await startedTogether(startTestPlatform({ tls: false, diagnosticsUser: true }), startDockerRegistry({ kind: 'htpasswd', ...user }), (p, u) => {
-      platform = p!;
-      upstream = u!;
-    });
+    await startedTogether(
+      startTestPlatform({ tls: false, diagnosticsUser: true }),
+      startDockerRegistry({ kind: 'htpasswd', ...user }),
+      (p, u) => {
+        platform = p!;
+        upstream = u!;
+      },
+    );
     caFile = join(platform.home, 'upstream-ca.pem');
     writeFileSync(caFile, upstream.caPem!);
   }, 240_000);
@@ -42,8 +46,22 @@ describe('registry connections through the CLI, on the whole platform and a real
   const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
   const cliStdin = (stdin: string, ...args: string[]) => keelsonWithStdin(platform.apiUrl, platform.adminToken, stdin, ...args);
   const connectHarbor = (secret: string, ...more: string[]) =>
-    cliStdin(`${secret}\n`, 'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin', '--ca-file', caFile, ...more);
-  const listed = async () => (await cli('registry', 'list', '--json')).json().items as { name: string; credentialsSet: boolean; connectedAt: string }[];
+    cliStdin(
+      `${secret}\n`,
+      'registry',
+      'connect',
+      'harbor',
+      '--url',
+      upstream.url,
+      '--username',
+      user.username,
+      '--password-stdin',
+      '--ca-file',
+      caFile,
+      ...more,
+    );
+  const listed = async () =>
+    (await cli('registry', 'list', '--json')).json().items as { name: string; credentialsSet: boolean; connectedAt: string }[];
   const auditItems = async () => (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items;
 
   it('refuses a wrong password, a bad CA and an unreachable registry with a clear error, recording nothing', async () => {
@@ -51,12 +69,25 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`refused the credentials of user 'ci-robot'`) });
     expect(wrong.stderr).not.toContain('not-the-password');
 
-    const untrusted = await cliStdin(`${password}\n`, 'registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin');
+    const untrusted = await cliStdin(
+      `${password}\n`,
+      'registry',
+      'connect',
+      'harbor',
+      '--url',
+      upstream.url,
+      '--username',
+      user.username,
+      '--password-stdin',
+    );
     expect(untrusted).toMatchObject({ code: 1, stderr: expect.stringContaining('not trusted') });
 
     const notCa = join(platform.home, 'not-a-ca.pem');
     writeFileSync(notCa, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
-    expect(await cli('registry', 'connect', 'harbor', '--url', upstream.url, '--ca-file', notCa)).toMatchObject({ code: 1, stderr: expect.stringContaining('registry.bad-ca') });
+    expect(await cli('registry', 'connect', 'harbor', '--url', upstream.url, '--ca-file', notCa)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('registry.bad-ca'),
+    });
 
     const unreachable = await cli('registry', 'connect', 'gone', '--url', 'http://127.0.0.1:9');
     expect(unreachable).toMatchObject({ code: 1, stderr: expect.stringContaining('unreachable') });
@@ -65,7 +96,10 @@ describe('registry connections through the CLI, on the whole platform and a real
 
   it('refuses bad names, URLs and half-given credentials before anything is tried', async () => {
     expect((await cli('registry', 'connect', 'Bad/Name', '--url', upstream.url)).code).toBe(1);
-    expect(await cli('registry', 'connect', 'harbor', '--url', 'https://u:p@registry.example')).toMatchObject({ code: 1, stderr: expect.stringContaining('without credentials') });
+    expect(await cli('registry', 'connect', 'harbor', '--url', 'https://u:p@registry.example')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('without credentials'),
+    });
     expect(await cli('registry', 'connect', 'harbor', '--url', 'ftp://registry.example')).toMatchObject({ code: 1 });
     expect((await cli('registry', 'connect', 'harbor', '--url', upstream.url, '--username', 'ci-robot')).code).toBe(2);
     expect((await cli('registry', 'connect', 'harbor')).code).toBe(2);
@@ -77,14 +111,26 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(connected).toMatchObject({ code: 0, stdout: `registry harbor connected: ${upstream.url}, credentials set (user ci-robot)\n` });
 
     const shown = await cli('registry', 'show', 'harbor', '--json');
-    expect(shown.json()).toMatchObject({ name: 'harbor', url: upstream.url, username: 'ci-robot', credentialsSet: true, caFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(shown.json()).toMatchObject({
+      name: 'harbor',
+      url: upstream.url,
+      username: 'ci-robot',
+      credentialsSet: true,
+      caFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(shown.stdout).not.toContain(password);
 
-    expect(await cli('registry', 'test', 'harbor')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registry harbor answered in \d+ ms \(basic, registry\/2\.0\)\n$/) });
+    expect(await cli('registry', 'test', 'harbor')).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^registry harbor answered in \d+ ms \(basic, registry\/2\.0\)\n$/),
+    });
 
     await eventually(async () => (await listed()).length === 1);
     const before = await listed();
-    expect(await connectHarbor(password)).toMatchObject({ code: 1, stderr: expect.stringContaining("a registry named 'harbor' is connected") });
+    expect(await connectHarbor(password)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("a registry named 'harbor' is connected"),
+    });
     expect(await listed()).toEqual(before);
   });
 
@@ -93,7 +139,16 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('refused the credentials') });
     expect((await cli('registry', 'test', 'harbor')).code).toBe(0);
 
-    const rotated = await cliStdin(`${password}\n`, 'registry', 'rotate-credentials', 'harbor', '--username', 'ci-robot', '--password-stdin', '--json');
+    const rotated = await cliStdin(
+      `${password}\n`,
+      'registry',
+      'rotate-credentials',
+      'harbor',
+      '--username',
+      'ci-robot',
+      '--password-stdin',
+      '--json',
+    );
     expect(rotated.json()).toMatchObject({ credentialsSet: true, credentialsChangedAt: expect.any(String) });
     expect((await cli('registry', 'test', 'harbor')).code).toBe(0);
 
@@ -101,12 +156,26 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(await cli('registry', 'test', 'harbor')).toMatchObject({ code: 1, stderr: expect.stringContaining('requires credentials') });
   });
 
-  it('connects a token-realm registry with --allow-realm naming the realm\'s origin, and refuses without it', async () => {
+  it("connects a token-realm registry with --allow-realm naming the realm's origin, and refuses without it", async () => {
     const tlsDir = join(platform.home, 'realm-tls');
     const realm = await startTokenRealm(user, tlsDir);
-    const tokens = await startDockerRegistry({ kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle }, { tlsDir });
+    const tokens = await startDockerRegistry(
+      { kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle },
+      { tlsDir },
+    );
     try {
-      const args = ['registry', 'connect', 'tokens', '--url', tokens.url, '--username', user.username, '--password-stdin', '--ca-file', tokens.caFile!];
+      const args = [
+        'registry',
+        'connect',
+        'tokens',
+        '--url',
+        tokens.url,
+        '--username',
+        user.username,
+        '--password-stdin',
+        '--ca-file',
+        tokens.caFile!,
+      ];
       expect(await cliStdin(`${password}\n`, ...args)).toMatchObject({ code: 1, stderr: expect.stringContaining('--allow-realm') });
       expect(realm.received).toEqual([]);
       expect(await cliStdin(`${password}\n`, ...args, '--allow-realm', new URL(realm.realm).origin)).toMatchObject({ code: 0 });
@@ -119,7 +188,11 @@ describe('registry connections through the CLI, on the whole platform and a real
   });
 
   it('says an unknown name is not found for show, test, rotate and remove', async () => {
-    for (const verb of ['show', 'test', 'remove']) expect(await cli('registry', verb, 'nowhere')).toMatchObject({ code: 1, stderr: expect.stringContaining("registry 'nowhere' was not found") });
+    for (const verb of ['show', 'test', 'remove'])
+      expect(await cli('registry', verb, 'nowhere')).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("registry 'nowhere' was not found"),
+      });
     expect((await cli('registry', 'rotate-credentials', 'nowhere', '--clear')).code).toBe(1);
   });
 
@@ -129,8 +202,15 @@ describe('registry connections through the CLI, on the whole platform and a real
     await eventually(async () => (await listed()).length === 0);
 
     await eventually(async () => (await auditItems()).some((e) => e.type.endsWith('.RegistryRemoved')));
-    const items = (await auditItems()).filter((e) => /\.Registry(Connected|CredentialsRotated|Removed)$/.test(e.type) && e.data.name === 'harbor');
-    expect(items.map((e) => e.type.split('.').at(-1))).toEqual(['RegistryConnected', 'RegistryCredentialsRotated', 'RegistryCredentialsRotated', 'RegistryRemoved']);
+    const items = (await auditItems()).filter(
+      (e) => /\.Registry(Connected|CredentialsRotated|Removed)$/.test(e.type) && e.data.name === 'harbor',
+    );
+    expect(items.map((e) => e.type.split('.').at(-1))).toEqual([
+      'RegistryConnected',
+      'RegistryCredentialsRotated',
+      'RegistryCredentialsRotated',
+      'RegistryRemoved',
+    ]);
     for (const e of items) expect(e.keelsonactor).toBe('operator:admin');
     expect(items[0]!.data).toMatchObject({ name: 'harbor', url: upstream.url, username: 'ci-robot' });
     expect(JSON.stringify(await auditItems())).not.toContain(password);

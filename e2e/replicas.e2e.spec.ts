@@ -49,31 +49,53 @@ describe('two replicas of every service', () => {
       ['registry-facade', 'react-registry-publish-signed-artifacts'],
       ['rollout-orchestrator', 'worker-rollouts-timeout_sweep'],
     ];
-    for (const [service, runner] of singleActive) expect({ service, runner, holders: await holders(service, runner) }).toEqual({ service, runner, holders: 1 });
+    for (const [service, runner] of singleActive)
+      expect({ service, runner, holders: await holders(service, runner) }).toEqual({ service, runner, holders: 1 });
 
-    const { targetPath } = await publishArtifact(platform, { name: 'once', version: '1.0.0', bytes: Buffer.from(`once ${'o'.repeat(5_000)}`) });
-    const signings = async () => (await auditOf(platform, 'type=DelegatedTargetsSigned')).filter((e) => (e.data.targetPaths as string[]).includes(targetPath));
+    const { targetPath } = await publishArtifact(platform, {
+      name: 'once',
+      version: '1.0.0',
+      bytes: Buffer.from(`once ${'o'.repeat(5_000)}`),
+    });
+    const signings = async () =>
+      (await auditOf(platform, 'type=DelegatedTargetsSigned')).filter((e) => (e.data.targetPaths as string[]).includes(targetPath));
     const publications = async () => (await auditOf(platform, 'type=ArtifactPublished')).filter((e) => e.data.name === 'once');
-    await eventually('the signing and the publication in the audit log', async () => ((await signings()).length && (await publications()).length ? true : undefined));
+    await eventually('the signing and the publication in the audit log', async () =>
+      (await signings()).length && (await publications()).length ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 2_000)); // a second replica's duplicate would land by now
     expect((await signings()).length).toBe(1);
     expect((await publications()).length).toBe(1);
   }, 120_000);
 
   it('enrolls devices through the second gateway, uploads through the second api and facade, and streams on the second api a rollout made through the first', async () => {
-    fleet = await startFleet(platform, { count: 2, namePrefix: 'b-', via: { apiUrl: second.api!.url, gatewayUrl: second['device-gateway']!.url } });
-    await createGroup(platform, 'enrolled-via-b', fleet.devices.map((d) => d.name));
+    fleet = await startFleet(platform, {
+      count: 2,
+      namePrefix: 'b-',
+      via: { apiUrl: second.api!.url, gatewayUrl: second['device-gateway']!.url },
+    });
+    await createGroup(
+      platform,
+      'enrolled-via-b',
+      fleet.devices.map((d) => d.name),
+    );
     const bytes = Buffer.from(`via-b 1.0.0 ${'b'.repeat(20_000)}`);
     await publishArtifact({ ...platform, apiUrl: second.api!.url }, { name: 'via-b', version: '1.0.0', bytes });
 
     const created = await createRollout(platform, rolloutBody('via-b@1.0.0', 'enrolled-via-b', readyProbe, [100]));
-    const res = await fetch(`${second.api!.url}/v1/rollouts/${created.rolloutId}/events`, { headers: { authorization: `Bearer ${platform.adminToken}` } });
+    const res = await fetch(`${second.api!.url}/v1/rollouts/${created.rolloutId}/events`, {
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
     expect(res.status).toBe(200);
     const seen: SseMessage[] = [];
-    await eventually('the stream on the second api to end', async () => {
-      for await (const message of readSse(res.body!)) seen.push(message); // `end` closes it
-      return true;
-    }, 90_000);
+    await eventually(
+      'the stream on the second api to end',
+      async () => {
+        for await (const message of readSse(res.body!)) seen.push(message); // `end` closes it
+        return true;
+      },
+      90_000,
+    );
     expect(seen[0]).toMatchObject({ event: 'snapshot', data: { rolloutId: created.rolloutId } });
     expect(seen.filter((m) => m.event === 'device').length).toBeGreaterThan(0); // the devices' reports, live
     expect(seen.at(-1)).toMatchObject({ event: 'end' });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { freePort, startTcpProxy, type TcpProxy, type TcpProxyOptions } from '@keelson/local-infra';
 import { DataDirLayout } from '../services/agent/src/index.js';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 13 item 6: a target download cut off by the network, or by the agent's own death, goes on
@@ -62,7 +70,10 @@ describe('resumable target downloads', () => {
   /** The spans of `sha256` the facade sent for a Range, from its log. */
   function rangesServed(sha256: string): { start: number; end: number }[] {
     const log = readFileSync(join(platform.home, 'logs', 'registry-facade.log'), 'utf8');
-    return [...log.matchAll(new RegExp(`target ${sha256} sent from byte (\\d+) to (\\d+)`, 'g'))].map((m) => ({ start: Number(m[1]), end: Number(m[2]) }));
+    return [...log.matchAll(new RegExp(`target ${sha256} sent from byte (\\d+) to (\\d+)`, 'g'))].map((m) => ({
+      start: Number(m[1]),
+      end: Number(m[2]),
+    }));
   }
 
   it('resumes a download whose connection dropped at 40 %, with a Range from where it stopped, and installs it', async () => {
@@ -85,7 +96,9 @@ describe('resumable target downloads', () => {
     const device = await deviceBehindProxy('edge-kill', { afterBytes: Math.floor(size * 0.5), times: 1, how: 'stall' });
     const { bytes, sha256, rolloutId } = await rollOut('killed-model', 'edge-kill');
     const partial = device.layout.partialDownload(sha256);
-    await eventually('half the target in the partial file', async () => (statSync(partial, { throwIfNoEntry: false })?.size ?? 0) > size * 0.4 ? true : undefined);
+    await eventually('half the target in the partial file', async () =>
+      (statSync(partial, { throwIfNoEntry: false })?.size ?? 0) > size * 0.4 ? true : undefined,
+    );
     await device.agent.kill();
     const kept = statSync(partial).size;
     device.agent = await startAgentProcess(device.layout.root);

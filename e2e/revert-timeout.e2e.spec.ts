@@ -42,7 +42,10 @@ describe('revert timeout', () => {
     expect((await waitForRollout(platform, first.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
 
     // 2.0.0 reaches the first wave (two devices) and waits at a manual gate: one of the two will stall its revert.
-    const waves = [{ percent: 50, gate: 'auto' }, { percent: 100, gate: 'manual' }];
+    const waves = [
+      { percent: 50, gate: 'auto' },
+      { percent: 100, gate: 'manual' },
+    ];
     const second = await create({ artifact: 'holder@2.0.0', strategy: { waves, deviceTimeoutSeconds: 60 } });
     const waiting = (await waitForRollout(platform, second.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted'])) as View;
     expect(waiting.status).toBe('awaiting-approval');
@@ -57,7 +60,9 @@ describe('revert timeout', () => {
 
     // The stalled device reports `applying` and nothing more, and stays connected all along.
     const revertId = `${second.rolloutId}-${stuck!.deviceId}-r`;
-    await eventually('the stalled revert applying', async () => (stuck!.reports.some((r) => r.assignmentId === revertId && r.state === 'applying') ? true : undefined));
+    await eventually('the stalled revert applying', async () =>
+      stuck!.reports.some((r) => r.assignmentId === revertId && r.state === 'applying') ? true : undefined,
+    );
 
     const watched = await watching;
     expect(watched.code).toBe(1); // aborted

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, getRollout, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  getRollout,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface DeviceView {
@@ -38,7 +48,11 @@ describe('rollout control by an operator', () => {
     const updated = waiting.devices.filter((d) => d.wave === 0);
     expect(updated.map((d) => d.state)).toEqual(['healthy', 'healthy']);
     expect(waiting.devices.filter((d) => d.wave === 1).map((d) => d.state)).toEqual(['pending', 'pending']);
-    return { rolloutId: created.rolloutId, updated: updated.map((d) => d.deviceId), waiting: waiting.devices.filter((d) => d.wave === 1).map((d) => d.deviceId) };
+    return {
+      rolloutId: created.rolloutId,
+      updated: updated.map((d) => d.deviceId),
+      waiting: waiting.devices.filter((d) => d.wave === 1).map((d) => d.deviceId),
+    };
   }
 
   /**
@@ -50,10 +64,13 @@ describe('rollout control by an operator', () => {
     const marker = `${name}-marker`;
     await publishArtifact(platform, { name: marker, version: '1.0.0', bytes: bytesOf(marker, '1.0.0') });
     const strategy = { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 };
-    const later = await platform.api<{ rolloutId: string }>('/v1/rollouts', { body: { artifact: `${marker}@1.0.0`, devices: [deviceName], probe, strategy } });
+    const later = await platform.api<{ rolloutId: string }>('/v1/rollouts', {
+      body: { artifact: `${marker}@1.0.0`, devices: [deviceName], probe, strategy },
+    });
     expect(later.status).toBe(201);
     await eventually(`the assignment of ${marker} listed`, async () =>
-      ((await deviceViews()).some((v) => v.assignments.some((a) => a.rolloutId === later.body.rolloutId)) ? true : undefined));
+      (await deviceViews()).some((v) => v.assignments.some((a) => a.rolloutId === later.body.rolloutId)) ? true : undefined,
+    );
     expect((await waitForRollout(platform, later.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
   }
 
@@ -77,27 +94,47 @@ describe('rollout control by an operator', () => {
     // time the orchestrator decides about the rollout again (DeviceReachabilityNoted): still waiting.
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
     const away = byName(names.get(gate.waiting[0]!)!);
-    const noted = async (reachable: boolean) => eventually(`${away.name} noted ${reachable ? 'back' : 'unreachable'}`, async () => {
-      const entries = await auditOf(platform, `rollout=${gate.rolloutId}`);
-      const at = entries.findIndex((e) => e.type.endsWith('DeviceReachabilityNoted') && e.data.deviceId === away.deviceId && e.data.reachable === reachable);
-      return at === -1 ? undefined : entries.slice(0, at + 1);
-    }, 90_000);
+    const noted = async (reachable: boolean) =>
+      eventually(
+        `${away.name} noted ${reachable ? 'back' : 'unreachable'}`,
+        async () => {
+          const entries = await auditOf(platform, `rollout=${gate.rolloutId}`);
+          const at = entries.findIndex(
+            (e) => e.type.endsWith('DeviceReachabilityNoted') && e.data.deviceId === away.deviceId && e.data.reachable === reachable,
+          );
+          return at === -1 ? undefined : entries.slice(0, at + 1);
+        },
+        90_000,
+      );
     await away.stop();
     await noted(false);
     await away.restart();
     const upToTheMarkers = await noted(true);
-    expect([...new Set(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave))]).toEqual([0]);
+    expect([
+      ...new Set(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave)),
+    ]).toEqual([0]);
     expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
-    for (const id of gate.waiting) expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
+    for (const id of gate.waiting)
+      expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
 
     // Halted at the gate, an approval changes nothing and says why (API and CLI); resumed, the wave waits at its gate again.
     expect((await platform.api(`/v1/rollouts/${gate.rolloutId}/halt`, { body: { reason: 'checking the canaries' } })).status).toBe(200);
-    const refused = await platform.api<{ error: { code: string; message: string } }>(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
+    const refused = await platform.api<{ error: { code: string; message: string } }>(`/v1/rollouts/${gate.rolloutId}/approve`, {
+      body: {},
+    });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'rollout.halted', message: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed') });
+    expect(refused.body.error).toMatchObject({
+      code: 'rollout.halted',
+      message: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed'),
+    });
     const viaCli = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'approve', gate.rolloutId);
-    expect(viaCli).toMatchObject({ code: 1, stderr: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed') });
-    expect((await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/resume`, { body: {} })).body.status).toBe('awaiting-approval');
+    expect(viaCli).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed'),
+    });
+    expect((await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/resume`, { body: {} })).body.status).toBe(
+      'awaiting-approval',
+    );
 
     const approved = await platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} });
     expect(approved.status).toBe(200);
@@ -113,7 +150,9 @@ describe('rollout control by an operator', () => {
   it('abort keep leaves the updated devices on the new version and the others on the old', async () => {
     await onVersionOne('keeper', 'bay-a');
     const gate = await atTheGate('keeper', 'bay-a');
-    const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'keep' } });
+    const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, {
+      body: { mode: 'keep' },
+    });
     expect(aborted.body).toMatchObject({ status: 'aborted', abortMode: 'keep' });
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
     await afterEarlierAssignments('keeper', names.get(gate.updated[0]!)!);
@@ -150,17 +189,37 @@ describe('rollout control by an operator', () => {
     // The outcome says how long the revert's step took; the step itself comes live (QoS 0, never
     // replayed) and is shown if it reached the watch before the outcome.
     const revertLines = lines.filter((l) => l.includes(`${online!.name}  rever`)).map((l) => l.slice(10));
-    expect(revertLines.at(-1)).toMatch(new RegExp(`^${online!.name}  reverted from reverter@2\\.0\\.0 to its previous version  \\(apply and probe \\d+\\.\\d s\\)$`));
-    expect(revertLines.slice(0, -1)).toEqual(revertLines.length > 1 ? [`${online!.name}  reverting: applying (swap back, then probe)`] : []);
+    expect(revertLines.at(-1)).toMatch(
+      new RegExp(`^${online!.name}  reverted from reverter@2\\.0\\.0 to its previous version  \\(apply and probe \\d+\\.\\d s\\)$`),
+    );
+    expect(revertLines.slice(0, -1)).toEqual(
+      revertLines.length > 1 ? [`${online!.name}  reverting: applying (swap back, then probe)`] : [],
+    );
     expect(lines.filter((l) => l.includes(`${offline!.name}  rever`))).toEqual([]);
-    expect(lines.slice(-4)).toEqual(['reverts: 1 reverted, 0 failed, 1 pending on offline devices', `pending until they return: ${offline!.name}`, 'rollout aborted', '']);
+    expect(lines.slice(-4)).toEqual([
+      'reverts: 1 reverted, 0 failed, 1 pending on offline devices',
+      `pending until they return: ${offline!.name}`,
+      'rollout aborted',
+      '',
+    ]);
     // A client connecting now replays the same story and gets the same end.
     const replayed = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
     const endOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(endOf(replayed.stdout)).toEqual({ event: 'end', data: { rolloutId: gate.rolloutId, status: 'aborted', reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: [offline!.deviceId] } } });
+    expect(endOf(replayed.stdout)).toEqual({
+      event: 'end',
+      data: {
+        rolloutId: gate.rolloutId,
+        status: 'aborted',
+        reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: [offline!.deviceId] },
+      },
+    });
 
     await offline!.restart();
-    await eventually('the returning device reverted', async () => ((await revertState(offline!.deviceId)) === 'healthy' ? true : undefined), 90_000);
+    await eventually(
+      'the returning device reverted',
+      async () => ((await revertState(offline!.deviceId)) === 'healthy' ? true : undefined),
+      90_000,
+    );
     expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
     const after = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
     expect(endOf(after.stdout).data.reverts).toMatchObject({ devices: 2, reverted: 2, offline: 0, offlineDeviceIds: [] });
@@ -187,15 +246,21 @@ describe('rollout control by an operator', () => {
       return entries.some((e) => e.type.endsWith('RolloutAborted')) ? entries : undefined;
     });
     expect(events.filter((e) => e.type.endsWith('RolloutAborted'))).toHaveLength(1);
-    const started = new Set(events.filter((e) => /\.(WaveStarted|DevicesAssigned)$/.test(e.type)).flatMap((e) => (e.data.deviceIds ?? []) as string[]));
+    const started = new Set(
+      events.filter((e) => /\.(WaveStarted|DevicesAssigned)$/.test(e.type)).flatMap((e) => (e.data.deviceIds ?? []) as string[]),
+    );
     const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
     await afterEarlierAssignments('racer', names.get(gate.updated[0]!)!);
-    for (const view of (await deviceViews()).filter((v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!))) {
+    for (const view of (await deviceViews()).filter(
+      (v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!),
+    )) {
       const assignment = view.assignments.find((a) => a.rolloutId === gate.rolloutId);
       const name = names.get(view.deviceId)!;
       if (assignment) {
         expect({ name, startedWave: started.has(view.deviceId) }).toEqual({ name, startedWave: true });
-        await eventually(`${name} finished its update`, async () => (readFileSync(byName(name).activeFile('racer', 'model.onnx')).equals(bytesOf('racer', '2.0.0')) ? true : undefined));
+        await eventually(`${name} finished its update`, async () =>
+          readFileSync(byName(name).activeFile('racer', 'model.onnx')).equals(bytesOf('racer', '2.0.0')) ? true : undefined,
+        );
       } else {
         expect({ name, version: active(name, 'racer').toString().split(' ')[1] }).toEqual({ name, version: '1.0.0' });
       }

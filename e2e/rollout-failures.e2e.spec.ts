@@ -31,7 +31,17 @@ describe('rollout failure rules', () => {
   };
   /** Creates a rollout whose first wave waits at a manual gate, so a test can act on its known members first. */
   const gatedFirstWave = (artifact: string, devices: string[], rest: Record<string, unknown>) =>
-    create({ artifact, devices, strategy: { waves: [{ percent: 50, gate: 'manual' }, { percent: 100, gate: 'auto' }], ...rest } });
+    create({
+      artifact,
+      devices,
+      strategy: {
+        waves: [
+          { percent: 50, gate: 'manual' },
+          { percent: 100, gate: 'auto' },
+        ],
+        ...rest,
+      },
+    });
   const approve = (rolloutId: string) => platform.api(`/v1/rollouts/${rolloutId}/approve`, { body: {} });
   /** The timeout case's device, which no other case names: it stays busy past its timeout meanwhile. */
   const busyDevice = 'sim-9';
@@ -39,14 +49,25 @@ describe('rollout failure rules', () => {
   const rolloutPastTheTimeout = async () => {
     await publishArtifact(platform, { name: 'slowpoke', version: '1.0.0', bytes: Buffer.from(`slowpoke 1.0.0 ${'w'.repeat(5_000)}`) });
     const slow: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 80 };
-    const created = await create({ artifact: 'slowpoke@1.0.0', devices: [busyDevice], probe: slow, strategy: { waves: [{ percent: 100, gate: 'auto' }], deviceTimeoutSeconds: 60 } });
-    return { rolloutId: created.rolloutId, done: (await waitForRollout(platform, created.rolloutId, ['halted', 'succeeded', 'failed'], 150_000)) as View };
+    const created = await create({
+      artifact: 'slowpoke@1.0.0',
+      devices: [busyDevice],
+      probe: slow,
+      strategy: { waves: [{ percent: 100, gate: 'auto' }], deviceTimeoutSeconds: 60 },
+    });
+    return {
+      rolloutId: created.rolloutId,
+      done: (await waitForRollout(platform, created.rolloutId, ['halted', 'succeeded', 'failed'], 150_000)) as View,
+    };
   };
   let pastTheTimeout: () => ReturnType<typeof rolloutPastTheTimeout>;
 
   beforeAll(async () => {
     platform = await startTestPlatform({
-      serviceEnv: { 'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '12' }, 'rollout-orchestrator': { KEELSON_TIMEOUT_SWEEP_SECONDS: '2' } },
+      serviceEnv: {
+        'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '12' },
+        'rollout-orchestrator': { KEELSON_TIMEOUT_SWEEP_SECONDS: '2' },
+      },
     });
     fleet = await startFleet(platform, { count: 9, allowExec: [check] });
     // The timeout case waits 80 s by design: started now, that wait overlaps the cases before it.
@@ -101,10 +122,14 @@ describe('rollout failure rules', () => {
 
     // The second wave starts and finishes without the silent canary; the rollout waits only for it.
     const other = created.devices.find((v) => v.wave === 1)!.deviceId;
-    const passed = await eventually('the second wave healthy', async () => {
-      const view = (await getRollout(platform, created.rolloutId)) as View;
-      return view.devices.find((d) => d.deviceId === other)?.state === 'healthy' ? view : undefined;
-    }, 90_000);
+    const passed = await eventually(
+      'the second wave healthy',
+      async () => {
+        const view = (await getRollout(platform, created.rolloutId)) as View;
+        return view.devices.find((d) => d.deviceId === other)?.state === 'healthy' ? view : undefined;
+      },
+      90_000,
+    );
     expect(passed.status).toBe('running');
     expect(passed.devices.find((d) => d.deviceId === silent.deviceId)).toMatchObject({ unreachable: true });
 
@@ -118,10 +143,14 @@ describe('rollout failure rules', () => {
     expect(done.status).toBe('failed');
     expect(done.devices[0]).toMatchObject({ state: 'failed', reason: 'timeout', timedOut: true });
 
-    const late = await eventually('the late report on the record', async () => {
-      const entries = (await auditOf(platform, `rollout=${rolloutId}`)).filter((e) => e.type.endsWith('LateDeviceReportRecorded'));
-      return entries.length ? entries : undefined;
-    }, 90_000);
+    const late = await eventually(
+      'the late report on the record',
+      async () => {
+        const entries = (await auditOf(platform, `rollout=${rolloutId}`)).filter((e) => e.type.endsWith('LateDeviceReportRecorded'));
+        return entries.length ? entries : undefined;
+      },
+      90_000,
+    );
     expect(late[0]!.data).toMatchObject({ state: 'healthy' });
     expect(((await getRollout(platform, rolloutId)) as View).devices[0]).toMatchObject({ state: 'failed', reason: 'timeout' });
   }, 300_000);

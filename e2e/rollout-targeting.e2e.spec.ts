@@ -1,6 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, eventually, modelManifest, publishArtifact, waitForRollout, type ProbeSpec, type RolloutView } from './support/operator.js';
+import {
+  auditOf,
+  eventually,
+  modelManifest,
+  publishArtifact,
+  waitForRollout,
+  type ProbeSpec,
+  type RolloutView,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface ErrorBody {
@@ -30,7 +38,8 @@ describe('rollout targeting', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
   const device = (name: string) => fleet.devices.find((d) => d.name === name)!;
-  const create = (body: Record<string, unknown>) => platform.api<CreatedView & ErrorBody>('/v1/rollouts', { body: { probe, strategy, ...body } });
+  const create = (body: Record<string, unknown>) =>
+    platform.api<CreatedView & ErrorBody>('/v1/rollouts', { body: { probe, strategy, ...body } });
   const idsOf = (...names: string[]) => names.map((n) => device(n).deviceId).sort();
 
   beforeAll(async () => {
@@ -92,17 +101,29 @@ describe('rollout targeting', () => {
 
     // 1.1.0 proves itself on the canaries, then becomes `stable`. A manual gate holds the second
     // wave: until an operator opens it the rollout surely has not succeeded, and promoting is refused.
-    const gated = { waves: [{ percent: 50, gate: 'auto' }, { percent: 100, gate: 'manual' }] };
+    const gated = {
+      waves: [
+        { percent: 50, gate: 'auto' },
+        { percent: 100, gate: 'manual' },
+      ],
+    };
     const canary = await create({ artifact: 'tracker@1.1.0', devices: ['cam-1', 'cam-2'], strategy: gated });
     expect(canary.status).toBe(201);
-    expect((await waitForRollout(platform, canary.body.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted'])).status).toBe('awaiting-approval');
+    expect((await waitForRollout(platform, canary.body.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted'])).status).toBe(
+      'awaiting-approval',
+    );
     const early = await platform.api<ErrorBody>(`/v1/rollouts/${canary.body.rolloutId}/promote`, { body: { channel: 'stable' } });
     expect({ status: early.status, code: early.body.error?.code }).toEqual({ status: 409, code: 'rollout.not-succeeded' });
     expect((await platform.api(`/v1/rollouts/${canary.body.rolloutId}/approve`, { body: {} })).status).toBe(200);
     expect((await waitForRollout(platform, canary.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    const promoted = await platform.api<{ channels: { channel: string; version: string; rolloutId?: string }[] }>(`/v1/rollouts/${canary.body.rolloutId}/promote`, { body: { channel: 'stable' } });
+    const promoted = await platform.api<{ channels: { channel: string; version: string; rolloutId?: string }[] }>(
+      `/v1/rollouts/${canary.body.rolloutId}/promote`,
+      { body: { channel: 'stable' } },
+    );
     expect(promoted.status).toBe(200);
-    expect(promoted.body.channels).toContainEqual(expect.objectContaining({ channel: 'stable', version: '1.1.0', rolloutId: canary.body.rolloutId }));
+    expect(promoted.body.channels).toContainEqual(
+      expect.objectContaining({ channel: 'stable', version: '1.1.0', rolloutId: canary.body.rolloutId }),
+    );
     const promotions = await eventually('both channel moves in the audit log', async () => {
       const moves = (await auditOf(platform, 'artifact=tracker')).filter((e) => e.type.endsWith('ChannelPromoted'));
       return moves.length >= 2 ? moves : undefined;

@@ -28,8 +28,12 @@ describe('rotating the signer key secret on a running installation', () => {
   }, 60_000);
 
   const keysDir = () => join(platform.home, 'signer', 'keys');
-  const keyFiles = () => readdirSync(keysDir()).flatMap((fleetDir) => readdirSync(join(keysDir(), fleetDir)).map((f) => `${fleetDir}/${f}`)).sort();
-  const rotations = async () => (await auditOf(platform, 'fleet=default')).filter((e) => e.type === 'io.keelson.signer.PlatformSecretRotated');
+  const keyFiles = () =>
+    readdirSync(keysDir())
+      .flatMap((fleetDir) => readdirSync(join(keysDir(), fleetDir)).map((f) => `${fleetDir}/${f}`))
+      .sort();
+  const rotations = async () =>
+    (await auditOf(platform, 'fleet=default')).filter((e) => e.type === 'io.keelson.signer.PlatformSecretRotated');
   const restartSigner = async (env: NodeJS.ProcessEnv) => {
     serviceEnv.signer = env;
     await platform.services.signer!.stop();
@@ -44,19 +48,32 @@ describe('rotating the signer key secret on a running installation', () => {
 
     // A wrong previous secret: the signer refuses to start, naming the variables, and no key file changes.
     const sealed = Object.fromEntries(before.map((f) => [f, readFileSync(join(keysDir(), f), 'utf8')]));
-    await expect(restartSigner({ KEELSON_SIGNER_KEY_SECRET: secretB, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'not the secret the keys are under' }))
-      .rejects.toThrow(/neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key/);
+    await expect(
+      restartSigner({ KEELSON_SIGNER_KEY_SECRET: secretB, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'not the secret the keys are under' }),
+    ).rejects.toThrow(/neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key/);
     expect(Object.fromEntries(before.map((f) => [f, readFileSync(join(keysDir(), f), 'utf8')]))).toEqual(sealed);
 
     await restartSigner({ KEELSON_SIGNER_KEY_SECRET: secretB, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: secretA });
-    const audited = await eventually('the rotation in the audit log', async () => {
-      const found = await rotations();
-      return found.length ? found : undefined;
-    }, 30_000);
-    expect(audited.map((e) => [e.keelsonactor, e.data])).toEqual([[
-      'service:signer',
-      { fleet: 'default', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: before.length, rotatedAt: expect.any(String) },
-    ]]);
+    const audited = await eventually(
+      'the rotation in the audit log',
+      async () => {
+        const found = await rotations();
+        return found.length ? found : undefined;
+      },
+      30_000,
+    );
+    expect(audited.map((e) => [e.keelsonactor, e.data])).toEqual([
+      [
+        'service:signer',
+        {
+          fleet: 'default',
+          credential: 'KEELSON_SIGNER_KEY_SECRET',
+          service: 'signer',
+          keys: before.length,
+          rotatedAt: expect.any(String),
+        },
+      ],
+    ]);
     expect(keyFiles()).toEqual(before); // the same keys (named by key id), sealed anew
     expect((await rollOut(platform, 'edge', 'detector', '2.0.0')).status).toBe('succeeded');
     expect(keptOnDevice(device, 'detector', '2.0.0')).toEqual({ stored: true, active: 'detector 2.0.0' });
@@ -68,7 +85,9 @@ describe('rotating the signer key secret on a running installation', () => {
     expect(await rotations()).toHaveLength(1);
 
     // Counts in the log, never a secret, anywhere in the installation's logs.
-    const logs = readdirSync(join(platform.home, 'logs')).map((f) => readFileSync(join(platform.home, 'logs', f), 'utf8')).join('\n');
+    const logs = readdirSync(join(platform.home, 'logs'))
+      .map((f) => readFileSync(join(platform.home, 'logs', f), 'utf8'))
+      .join('\n');
     expect(logs).toMatch(/re-sealed \d+ TUF key\(s\) of \d+ fleet\(s\) under the new KEELSON_SIGNER_KEY_SECRET/);
     for (const secret of [secretA, secretB]) expect(logs).not.toContain(secret);
   }, 300_000);

@@ -38,7 +38,11 @@ describe('transport security towards devices', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ tls: true });
     fleet = await startFleet(platform, { count: 3 });
-    await createGroup(platform, 'tls', fleet.devices.map((d) => d.name));
+    await createGroup(
+      platform,
+      'tls',
+      fleet.devices.map((d) => d.name),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -70,7 +74,11 @@ describe('transport security towards devices', () => {
   it('refuses MQTT in the clear and MQTT over TLS from a client that does not trust the platform CA', async () => {
     const device = fleet.devices[0]!;
     // The device's own, valid credentials: only the transport can be the reason for the refusal.
-    const broker = JSON.parse(readFileSync(join(device.dataDir, 'identity', 'broker.json'), 'utf8')) as { clientId: string; username: string; password: string };
+    const broker = JSON.parse(readFileSync(join(device.dataDir, 'identity', 'broker.json'), 'utf8')) as {
+      clientId: string;
+      username: string;
+      password: string;
+    };
     const credentials = { clientId: broker.clientId, username: broker.username, password: broker.password, clean: false };
     const port = new URL(platform.nats.mqttUrl).port;
     expect(await mqttRefused(`mqtt://127.0.0.1:${port}`, credentials)).toBe(true);
@@ -80,7 +88,10 @@ describe('transport security towards devices', () => {
   it('rolls an update out over TLS end to end', async () => {
     const bytes = Buffer.from(`tls model\n${'weights '.repeat(2000)}`);
     await publishArtifact(platform, { name: 'tls-model', version: '1.0.0', bytes });
-    const created = await createRollout(platform, rolloutBody('tls-model@1.0.0', 'tls', { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 }, [100]));
+    const created = await createRollout(
+      platform,
+      rolloutBody('tls-model@1.0.0', 'tls', { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 2 }, [100]),
+    );
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
     expect(done.status).toBe('succeeded');
     for (const device of fleet.devices) expect(readFileSync(device.activeFile('tls-model', 'model.onnx'))).toEqual(bytes);

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLayout, trustedMetadataFiles } from '../services/agent/src/index.js';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, TUF for production: a device that was offline for longer than any expiry recovers on return.
@@ -12,7 +20,9 @@ const lifetimes = { timestamp: 10, snapshot: 12, targets: 14, root: 60 };
 
 /** The expiry of every metadata document the device trusts now (root in `<data-dir>/tuf`, the rest in its kept file). */
 function heldExpiries(dataDir: string): Record<string, { version: number; expires: number }> {
-  const files = Object.entries(trustedMetadataFiles(new DataDirLayout(dataDir))).filter(([f]) => f.endsWith('.json') && f !== 'pristine-root.json');
+  const files = Object.entries(trustedMetadataFiles(new DataDirLayout(dataDir))).filter(
+    ([f]) => f.endsWith('.json') && f !== 'pristine-root.json',
+  );
   return Object.fromEntries(
     files.map(([f, bytes]) => {
       const { signed } = JSON.parse(bytes.toString('utf8')) as { signed: { version: number; expires: string } };
@@ -38,7 +48,10 @@ describe('a device offline for longer than every expiry', () => {
     await publishArtifact(platform, { name: 'tracker', version, bytes });
     const created = await createRollout(platform, rolloutBody(`tracker@${version}`, 'edge', probe, [100]));
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
-    expect({ status: done.status, devices: done.devices.map((d) => [d.state, d.reason]) }).toEqual({ status: 'succeeded', devices: [['healthy', undefined]] });
+    expect({ status: done.status, devices: done.devices.map((d) => [d.state, d.reason]) }).toEqual({
+      status: 'succeeded',
+      devices: [['healthy', undefined]],
+    });
     return bytes;
   };
   const installed = () => readFileSync(join(dataDir, 'artifacts', 'tracker', 'current', 'model.onnx'));

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { enrollAgent } from './support/agent-process.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import { auditOf, createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import {
+  auditOf,
+  createGroup,
+  createRollout,
+  eventually,
+  publishArtifact,
+  rolloutBody,
+  waitForRollout,
+  type ProbeSpec,
+} from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, TUF for production: the runbook "Re-key the update repository for production", with
@@ -31,7 +40,10 @@ describe('moving a fleet from the development trust setup to an offline producti
   const rollOut = async (version: string, group: string) => {
     const created = await createRollout(platform, rolloutBody(`detector@${version}`, group, readyProbe, [100]));
     const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
-    expect({ status: done.status, devices: done.devices.map((d) => [d.state, d.reason]) }).toEqual({ status: 'succeeded', devices: done.devices.map(() => ['healthy', undefined]) });
+    expect({ status: done.status, devices: done.devices.map((d) => [d.state, d.reason]) }).toEqual({
+      status: 'succeeded',
+      devices: done.devices.map(() => ['healthy', undefined]),
+    });
   };
   const installed = (name: string) => readFileSync(fleet.devices.find((d) => d.name === name)!.activeFile('detector', 'model.onnx'));
 
@@ -73,17 +85,34 @@ describe('moving a fleet from the development trust setup to an offline producti
     writeFileSync(onlineKeys, exported.stdout);
 
     // Offline: three root keys, two needed; two key holders sign.
-    const init = await offline('tuf', 'root', 'init', '--keys', '3', '--threshold', '2', '--out', join(ceremonyDir, 'keys'), '--online-keys', onlineKeys, '--json');
+    const init = await offline(
+      'tuf',
+      'root',
+      'init',
+      '--keys',
+      '3',
+      '--threshold',
+      '2',
+      '--out',
+      join(ceremonyDir, 'keys'),
+      '--online-keys',
+      onlineKeys,
+      '--json',
+    );
     expect(init.code).toBe(0);
     const made = init.json() as { version: number; root: string; keys: string[] };
     expect(made.version).toBe(2);
-    for (const key of [made.keys[0]!, made.keys[2]!]) expect((await offline('tuf', 'root', 'sign', '--root', made.root, '--key', key)).code).toBe(0);
+    for (const key of [made.keys[0]!, made.keys[2]!])
+      expect((await offline('tuf', 'root', 'sign', '--root', made.root, '--key', key)).code).toBe(0);
     productionRootKeyIds = readRoot(made.root).signed.roles.root.keyids;
     expect(readFileSync(made.root, 'utf8')).not.toMatch(/PRIVATE KEY/);
 
     // Back on the node: only the signed metadata goes in.
     const imported = await node('tuf', 'root', 'import', '--root', made.root);
-    expect({ code: imported.code, stdout: imported.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/root v2 in force \(production: the node holds no root key\)/) });
+    expect({ code: imported.code, stdout: imported.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/root v2 in force \(production: the node holds no root key\)/),
+    });
     expect(rootKeyFiles()).toEqual([]);
     expect((await node('tuf', 'root', 'show')).stdout).toMatch(/root v2 \(production\)/);
     expect((await node('tuf', 'keys', 'export')).json()).toMatchObject({ development: false });
@@ -91,10 +120,14 @@ describe('moving a fleet from the development trust setup to an offline producti
     expect((await node('tuf', 'keys', 'rotate', '--role', 'timestamp', '--json')).json()).toMatchObject({ pending: true, rootVersion: 2 });
 
     // The audit log: root v1 made by the signer, root v2 put in force by the operator.
-    const roots = await eventually('both roots in the audit log', async () => {
-      const entries = (await auditOf(platform, '')).filter((e) => e.type.endsWith('RootMetadataSigned'));
-      return entries.length >= 2 ? entries : undefined;
-    }, 15_000);
+    const roots = await eventually(
+      'both roots in the audit log',
+      async () => {
+        const entries = (await auditOf(platform, '')).filter((e) => e.type.endsWith('RootMetadataSigned'));
+        return entries.length >= 2 ? entries : undefined;
+      },
+      15_000,
+    );
     expect(roots.map((e) => e.data.version)).toEqual([1, 2]);
     expect(roots[0]!.keelsonactor).not.toMatch(/^operator:/);
     expect(roots[1]!.keelsonactor).toBe('operator:admin');
@@ -136,6 +169,9 @@ describe('moving a fleet from the development trust setup to an offline producti
   it('a device enrolled after the move pins the production root from its first day', async () => {
     const dataDir = mkdtempSync(join(platform.home, 'late-'));
     await enrollAgent(platform, dataDir, 'late-1');
-    expect(readRoot(join(dataDir, 'tuf', 'pristine-root.json')).signed).toMatchObject({ version: 2, roles: { root: { keyids: productionRootKeyIds } } });
+    expect(readRoot(join(dataDir, 'tuf', 'pristine-root.json')).signed).toMatchObject({
+      version: 2,
+      roles: { root: { keyids: productionRootKeyIds } },
+    });
   }, 60_000);
 });

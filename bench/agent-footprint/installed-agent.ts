@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { repoRoot } from '../rollout-fanout/bench-platform.js';
 
 /** The Node flags of the bundle's launcher (deploy/agent-bundle/keelson-agent.sh), read from it. */
-export const launcherFlags: string[] = (/exec "\$prefix\/node\/bin\/node" (.*?) "\$prefix/.exec(readFileSync(join(repoRoot, 'deploy/agent-bundle/keelson-agent.sh'), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean);
+export const launcherFlags: string[] = (
+  /exec "\$prefix\/node\/bin\/node" (.*?) "\$prefix/.exec(
+    readFileSync(join(repoRoot, 'deploy/agent-bundle/keelson-agent.sh'), 'utf8'),
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 
 /** The agent as a device runs it: the x64 release bundle, unpacked, enrolled, `keelson-agent run`. */
 export interface InstalledAgent {
@@ -24,12 +30,21 @@ function exited(child: ChildProcess): Promise<void> {
 function bundleTarball(dir: string, log: (line: string) => void, bundle?: string): string {
   if (bundle) return bundle;
   log('building the x64 agent bundle…');
-  const built = spawnSync(process.execPath, [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', join(dir, 'bundles')], { encoding: 'utf8' });
+  const built = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', join(dir, 'bundles')],
+    { encoding: 'utf8' },
+  );
   if (built.status !== 0) throw new Error(`bundle build failed: ${built.stderr}`);
   return (JSON.parse(built.stdout) as { tarball: string }).tarball;
 }
 
-export async function installAgent(token: { token: string; gatewayUrl: string; caFingerprint: string }, name: string, log: (line: string) => void, bundle?: string): Promise<InstalledAgent> {
+export async function installAgent(
+  token: { token: string; gatewayUrl: string; caFingerprint: string },
+  name: string,
+  log: (line: string) => void,
+  bundle?: string,
+): Promise<InstalledAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-footprint-'));
   const tarball = bundleTarball(dir, log, bundle);
   mkdirSync(join(dir, 'unpacked'));
@@ -37,7 +52,24 @@ export async function installAgent(token: { token: string; gatewayUrl: string; c
   const launcher = join(dir, 'unpacked/bin/keelson-agent');
   const dataDir = join(dir, 'data');
   const env = { PATH: '/usr/bin:/bin' };
-  const enroll = () => spawnSync(launcher, ['enroll', '--gateway', token.gatewayUrl, '--token', token.token, '--ca-fingerprint', token.caFingerprint, '--data-dir', dataDir, '--name', name], { encoding: 'utf8', env });
+  const enroll = () =>
+    spawnSync(
+      launcher,
+      [
+        'enroll',
+        '--gateway',
+        token.gatewayUrl,
+        '--token',
+        token.token,
+        '--ca-fingerprint',
+        token.caFingerprint,
+        '--data-dir',
+        dataDir,
+        '--name',
+        name,
+      ],
+      { encoding: 'utf8', env },
+    );
   let enrolled = enroll();
   // A platform just started may answer 503 (its signer not ready yet): the token is not spent, try again.
   for (let tries = 1; enrolled.status !== 0 && enrolled.stderr.includes('HTTP 503') && tries < 10; tries++) {
@@ -55,7 +87,9 @@ export async function installAgent(token: { token: string; gatewayUrl: string; c
     child.once('exit', (code) => reject(new Error(`the agent exited ${code} before it started: ${out}`)));
   });
   return {
-    dir, node: join(dir, 'unpacked/node/bin/node'), pid: child.pid!,
+    dir,
+    node: join(dir, 'unpacked/node/bin/node'),
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited(child);

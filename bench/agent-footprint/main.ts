@@ -14,11 +14,22 @@ import { installAgent, launcherFlags } from './installed-agent.js';
 import { processFigures, type ProcessFigures } from './process-figures.js';
 import { printReport, type UpdateFigures } from './report.js';
 
-const { values } = parseArgs({ options: { updates: { type: 'string', default: '5' }, 'artifact-kib': { type: 'string', default: '256' }, 'idle-s': { type: 'string', default: '20' }, 'compare-bundle': { type: 'string', multiple: true } } });
+const { values } = parseArgs({
+  options: {
+    updates: { type: 'string', default: '5' },
+    'artifact-kib': { type: 'string', default: '256' },
+    'idle-s': { type: 'string', default: '20' },
+    'compare-bundle': { type: 'string', multiple: true },
+  },
+});
 const updates = Number(values.updates);
 const artifactKiB = Number(values['artifact-kib']);
 const idleSeconds = Number(values['idle-s']);
-for (const [flag, n] of [['--updates', updates], ['--artifact-kib', artifactKiB], ['--idle-s', idleSeconds]] as const) {
+for (const [flag, n] of [
+  ['--updates', updates],
+  ['--artifact-kib', artifactKiB],
+  ['--idle-s', idleSeconds],
+] as const) {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number >= 1`);
 }
 const log = (line: string) => console.error(`bench: ${line}`);
@@ -30,7 +41,10 @@ const agents: { label: string; name: string; agent: Agent; perUpdate: UpdateFigu
 let baseline: ReturnType<typeof spawn> | undefined;
 let tlsBaseline: ReturnType<typeof spawn> | undefined;
 try {
-  const bundles = [{ label: 'this checkout', bundle: undefined as string | undefined }, ...(values['compare-bundle'] ?? []).map((bundle) => ({ label: `compared: ${bundle}`, bundle }))];
+  const bundles = [
+    { label: 'this checkout', bundle: undefined as string | undefined },
+    ...(values['compare-bundle'] ?? []).map((bundle) => ({ label: `compared: ${bundle}`, bundle })),
+  ];
   for (const [i, { label, bundle }] of bundles.entries()) {
     const token = await api.call<{ token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', {});
     const name = `footprint-${i + 1}`;
@@ -39,7 +53,9 @@ try {
   const first = agents[0]!.agent;
   baseline = spawn(first.node, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   // The floor of any agent that speaks TLS: the same Node, the launcher's flags, node:tls loaded and a context made.
-  tlsBaseline = spawn(first.node, [...launcherFlags, '-e', "require('node:tls').createSecureContext({}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+  tlsBaseline = spawn(first.node, [...launcherFlags, '-e', "require('node:tls').createSecureContext({}); setInterval(() => {}, 1000)"], {
+    stdio: 'ignore',
+  });
   log(`agents ${agents.map((a) => a.agent.pid).join(', ')} connected; idle for ${idleSeconds} s…`);
   await sleep(idleSeconds * 1000);
   for (const a of agents) a.idle = processFigures(a.agent.pid);
@@ -48,14 +64,18 @@ try {
 
   const ready = join(first.dir, 'ready');
   writeFileSync(ready, 'ok\n');
-  await api.createGroup('footprint', agents.map((a) => a.name));
+  await api.createGroup(
+    'footprint',
+    agents.map((a) => a.name),
+  );
   for (let i = 1; i <= updates; i++) {
     const version = `1.0.${i}`;
     await api.publishArtifact('footprint-model', version, Buffer.alloc(artifactKiB * 1024, i), 60_000);
     const before = agents.map((a) => processFigures(a.agent.pid));
     const started = Date.now();
     const created = await api.call<RolloutView>('/v1/rollouts', {
-      artifact: `footprint-model@${version}`, group: 'footprint',
+      artifact: `footprint-model@${version}`,
+      group: 'footprint',
       probe: { kind: 'file', path: ready, timeoutSeconds: 10, attempts: 1 },
       strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
     });
@@ -68,11 +88,28 @@ try {
     const wallMs = Date.now() - started;
     for (const [j, a] of agents.entries()) {
       const after = processFigures(a.agent.pid);
-      a.perUpdate.push({ version, wallMs, cpuMs: after.cpuMs - before[j]!.cpuMs, readBytes: after.readBytes - before[j]!.readBytes, writtenBytes: after.writtenBytes - before[j]!.writtenBytes, rssMiB: after.rssMiB });
+      a.perUpdate.push({
+        version,
+        wallMs,
+        cpuMs: after.cpuMs - before[j]!.cpuMs,
+        readBytes: after.readBytes - before[j]!.readBytes,
+        writtenBytes: after.writtenBytes - before[j]!.writtenBytes,
+        rssMiB: after.rssMiB,
+      });
     }
     log(`update ${version}: ${done.status}`);
   }
-  for (const a of agents) printReport({ label: a.label, idle: a.idle!, bare, withTls, perUpdate: a.perUpdate, artifactBytes: artifactKiB * 1024, idleSeconds, final: processFigures(a.agent.pid) });
+  for (const a of agents)
+    printReport({
+      label: a.label,
+      idle: a.idle!,
+      bare,
+      withTls,
+      perUpdate: a.perUpdate,
+      artifactBytes: artifactKiB * 1024,
+      idleSeconds,
+      final: processFigures(a.agent.pid),
+    });
 } finally {
   baseline?.kill('SIGTERM');
   tlsBaseline?.kill('SIGTERM');

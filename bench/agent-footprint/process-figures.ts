@@ -27,8 +27,12 @@ export function processFigures(pid: number): ProcessFigures {
   const cpu = cpuSeconds(pid);
   if (cpu === undefined) throw new Error(`process ${pid} is gone`);
   return {
-    rssMiB: statusField(status, 'VmRSS'), peakRssMiB: statusField(status, 'VmHWM'),
-    anonMiB: statusField(status, 'RssAnon'), fileMiB: statusField(status, 'RssFile'), cpuMs: cpu * 1000,
-    readBytes: ioField('rchar'), writtenBytes: ioField('wchar'),
+    rssMiB: statusField(status, 'VmRSS'),
+    peakRssMiB: statusField(status, 'VmHWM'),
+    anonMiB: statusField(status, 'RssAnon'),
+    fileMiB: statusField(status, 'RssFile'),
+    cpuMs: cpu * 1000,
+    readBytes: ioField('rchar'),
+    writtenBytes: ioField('wchar'),
   };
 }

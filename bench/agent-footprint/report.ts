@@ -16,7 +16,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mib = (n: number) => `${n.toFixed(1)} MiB`;
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
-export function printReport(r: { label: string; idle: ProcessFigures; bare: ProcessFigures; withTls: ProcessFigures; perUpdate: UpdateFigures[]; artifactBytes: number; idleSeconds: number; final: ProcessFigures }): void {
+export function printReport(r: {
+  label: string;
+  idle: ProcessFigures;
+  bare: ProcessFigures;
+  withTls: ProcessFigures;
+  perUpdate: UpdateFigures[];
+  artifactBytes: number;
+  idleSeconds: number;
+  final: ProcessFigures;
+}): void {
   const cpu = median(r.perUpdate.map((u) => u.cpuMs));
   const read = median(r.perUpdate.map((u) => u.readBytes));
   const written = median(r.perUpdate.map((u) => u.writtenBytes));
@@ -35,6 +44,11 @@ agent footprint (x64 bundle, one enrolled and connected agent): ${r.label}
     bytes written         ${kib(written)}
   RSS after the updates   ${mib(r.final.rssMiB)}   (peak ${mib(r.final.peakRssMiB)})
 `);
-  for (const u of r.perUpdate) console.log(`  ${u.version}: ${u.wallMs} ms wall, ${u.cpuMs.toFixed(0)} ms CPU, ${kib(u.readBytes)} read, ${kib(u.writtenBytes)} written, RSS ${mib(u.rssMiB)}`);
-  console.log(`JSON ${JSON.stringify({ label: r.label, idle: r.idle, baseline: r.bare, tlsBaseline: r.withTls, perUpdate: r.perUpdate, medians: { cpuMs: cpu, readBytes: read, writtenBytes: written }, final: r.final, artifactBytes: r.artifactBytes })}`);
+  for (const u of r.perUpdate)
+    console.log(
+      `  ${u.version}: ${u.wallMs} ms wall, ${u.cpuMs.toFixed(0)} ms CPU, ${kib(u.readBytes)} read, ${kib(u.writtenBytes)} written, RSS ${mib(u.rssMiB)}`,
+    );
+  console.log(
+    `JSON ${JSON.stringify({ label: r.label, idle: r.idle, baseline: r.bare, tlsBaseline: r.withTls, perUpdate: r.perUpdate, medians: { cpuMs: cpu, readBytes: read, writtenBytes: written }, final: r.final, artifactBytes: r.artifactBytes })}`,
+  );
 }

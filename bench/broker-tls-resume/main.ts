@@ -29,9 +29,16 @@ const dir = mkdtempSync(join(tmpdir(), 'keelson-broker-tls-'));
 const tls = await ensureLocalTls(join(dir, 'tls'));
 const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
 const nats = await startNatsServer({
-  binary: join(process.cwd(), '.keelson', 'tools', 'nats-server-2.15.1', 'nats-server'), dir: join(dir, 'nats'), serverName: 'tls-resume',
-  host: '127.0.0.1', port, mqttPort, monitorPort, users: [{ user: 'device', password: 'pw' }],
-  systemUser: { user: 'system', password: 'system-pw' }, mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile },
+  binary: join(process.cwd(), '.keelson', 'tools', 'nats-server-2.15.1', 'nats-server'),
+  dir: join(dir, 'nats'),
+  serverName: 'tls-resume',
+  host: '127.0.0.1',
+  port,
+  mqttPort,
+  monitorPort,
+  users: [{ user: 'device', password: 'pw' }],
+  systemUser: { user: 'system', password: 'system-pw' },
+  mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile },
 });
 // One context for the CA, as the agent's MQTT connections share one (link/ca-context.ts).
 const secureContext = createSecureContext({ ca: tls.caPem });
@@ -40,25 +47,32 @@ let session: Buffer | undefined;
 /** One TLS connection to the broker's mqtts port; true when it resumed. */
 const handshake = (resume: boolean) =>
   new Promise<boolean>((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: mqttPort, secureContext, rejectUnauthorized: true, ...(resume && session ? { session } : {}) }, () => {
-      const resumed = socket.isSessionReused();
-      // The broker's ticket follows its Finished: wait for it before closing, as a live connection would.
-      setImmediate(() => (socket.destroy(), resolve(resumed)));
-    });
+    const socket = connect(
+      { host: '127.0.0.1', port: mqttPort, secureContext, rejectUnauthorized: true, ...(resume && session ? { session } : {}) },
+      () => {
+        const resumed = socket.isSessionReused();
+        // The broker's ticket follows its Finished: wait for it before closing, as a live connection would.
+        setImmediate(() => (socket.destroy(), resolve(resumed)));
+      },
+    );
     socket.on('session', (next: Buffer) => (session = next));
     socket.on('error', reject);
   });
 
 try {
   await handshake(false);
-  console.log(`broker-tls-resume: ${connections} TLS connections per round to nats-server's mqtts listener (ECDSA P-256, TLS 1.3), load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(
+    `broker-tls-resume: ${connections} TLS connections per round to nats-server's mqtts listener (ECDSA P-256, TLS 1.3), load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
   for (let round = 1; round <= rounds; round++) {
     for (const resume of [false, true]) {
       const [mine, theirs] = [ownCpu(), cpuOf(nats.pid)];
       let resumed = 0;
       for (let i = 0; i < connections; i++) resumed += (await handshake(resume)) ? 1 : 0;
-      const [device, broker] = [(ownCpu() - mine) * 1000 / connections, (cpuOf(nats.pid) - theirs) * 1000 / connections];
-      console.log(`  round ${round} ${resume ? 'resumed' : 'full   '}  device ${device.toFixed(2)} CPU-ms, nats-server ${broker.toFixed(2)} CPU-ms per connection (${resumed}/${connections} resumed)`);
+      const [device, broker] = [((ownCpu() - mine) * 1000) / connections, ((cpuOf(nats.pid) - theirs) * 1000) / connections];
+      console.log(
+        `  round ${round} ${resume ? 'resumed' : 'full   '}  device ${device.toFixed(2)} CPU-ms, nats-server ${broker.toFixed(2)} CPU-ms per connection (${resumed}/${connections} resumed)`,
+      );
     }
   }
 } finally {

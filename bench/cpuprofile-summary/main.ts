@@ -13,21 +13,30 @@ import { summarise, type ProfileSummary, type Ranking } from './profile.js';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
-  options: { top: { type: 'string', default: '10' }, match: { type: 'string', multiple: true, default: [] }, json: { type: 'boolean', default: false } },
+  options: {
+    top: { type: 'string', default: '10' },
+    match: { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 const top = Number(values.top);
 if (!Number.isInteger(top) || top < 1) throw new Error(`--top must be a positive integer, got '${values.top}'`);
 if (positionals.length === 0) throw new Error('usage: main.js DIR-or-FILE… [--top 10] [--match NAME=REGEX]… [--json]');
-const patterns = Object.fromEntries(values.match.map((m) => {
-  const eq = m.indexOf('=');
-  if (eq < 1) throw new Error(`--match wants NAME=REGEX, got '${m}'`);
-  return [m.slice(0, eq), new RegExp(m.slice(eq + 1))];
-}));
+const patterns = Object.fromEntries(
+  values.match.map((m) => {
+    const eq = m.indexOf('=');
+    if (eq < 1) throw new Error(`--match wants NAME=REGEX, got '${m}'`);
+    return [m.slice(0, eq), new RegExp(m.slice(eq + 1))];
+  }),
+);
 
 function profilesUnder(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cpuprofile')).sort().map((f) => join(path, f));
+  return readdirSync(path, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .map((f) => join(path, f));
 }
 
 const pct = (ms: number, of: number) => `${((100 * ms) / Math.max(1e-9, of)).toFixed(1).padStart(5)} %`;
@@ -43,7 +52,12 @@ function print(label: string, s: ProfileSummary): void {
     ...table('self time by package', s.selfByPackage, s.busyMs),
     ...table('self time by file', s.selfByFile, s.busyMs),
     ...table('inclusive time by function (callees included)', s.inclusiveByFunction, s.busyMs),
-    ...(Object.keys(s.matches).length ? ['  --match (callees included)', ...Object.entries(s.matches).map(([n, ms]) => `    ${pct(ms, s.busyMs)} ${ms.toFixed(0).padStart(7)} ms  ${n}`)] : []),
+    ...(Object.keys(s.matches).length
+      ? [
+          '  --match (callees included)',
+          ...Object.entries(s.matches).map(([n, ms]) => `    ${pct(ms, s.busyMs)} ${ms.toFixed(0).padStart(7)} ms  ${n}`),
+        ]
+      : []),
     '',
   ];
   console.log(lines.join('\n'));
@@ -54,7 +68,13 @@ for (const root of positionals) {
   for (const file of profilesUnder(root)) {
     const label = relative(root, file) || file;
     const summary = summarise(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof summarise>[0], patterns);
-    if (values.json) out[label] = { ...summary, ...Object.fromEntries((['selfByFunction', 'selfByFile', 'selfByPackage', 'inclusiveByFunction'] as const).map((k) => [k, summary[k].slice(0, top)])) };
+    if (values.json)
+      out[label] = {
+        ...summary,
+        ...Object.fromEntries(
+          (['selfByFunction', 'selfByFile', 'selfByPackage', 'inclusiveByFunction'] as const).map((k) => [k, summary[k].slice(0, top)]),
+        ),
+      };
     else print(label, summary);
   }
 }

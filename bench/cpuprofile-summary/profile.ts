@@ -65,8 +65,12 @@ export function summarise(profile: CpuProfile, patterns: Record<string, RegExp> 
     for (const [name, re] of Object.entries(patterns)) if ([...onStack].some((k) => re.test(k))) add(matches, name, ms);
   }
   return {
-    wallMs: (profile.endTime - profile.startTime) / 1000, busyMs,
-    selfByFunction: rank(selfByFunction), selfByFile: rank(selfByFile), selfByPackage: rank(selfByPackage),
-    inclusiveByFunction: rank(inclusive), matches: Object.fromEntries(Object.keys(patterns).map((n) => [n, matches.get(n) ?? 0])),
+    wallMs: (profile.endTime - profile.startTime) / 1000,
+    busyMs,
+    selfByFunction: rank(selfByFunction),
+    selfByFile: rank(selfByFile),
+    selfByPackage: rank(selfByPackage),
+    inclusiveByFunction: rank(inclusive),
+    matches: Object.fromEntries(Object.keys(patterns).map((n) => [n, matches.get(n) ?? 0])),
   };
 }

@@ -28,8 +28,15 @@ function window(n: number): string {
     return { name: `metric_${i}`, ...summarize(values) };
   });
   const message: DeviceMetrics = {
-    type: 'DeviceMetrics', schemaVersion: 1,
-    data: { deviceId: 'sim-1', artifact: { name: 'yolo', version: '2.1.0' }, windowStart: '2026-12-07T10:00:00.000Z', windowEnd: '2026-12-07T10:01:00.000Z', metrics },
+    type: 'DeviceMetrics',
+    schemaVersion: 1,
+    data: {
+      deviceId: 'sim-1',
+      artifact: { name: 'yolo', version: '2.1.0' },
+      windowStart: '2026-12-07T10:00:00.000Z',
+      windowEnd: '2026-12-07T10:01:00.000Z',
+      metrics,
+    },
   };
   return JSON.stringify(message);
 }
@@ -42,25 +49,52 @@ function gatewayCheck(payload: string): number {
 }
 
 const report = JSON.stringify({
-  type: 'DeviceReport', schemaVersion: 2,
-  data: { deviceId: 'sim-1', assignmentId: 'r-0123456789ab-sim-1', rolloutId: 'r-0123456789ab', state: 'healthy', sentAt: '2026-12-07T10:00:00.000Z' },
+  type: 'DeviceReport',
+  schemaVersion: 2,
+  data: {
+    deviceId: 'sim-1',
+    assignmentId: 'r-0123456789ab-sim-1',
+    rolloutId: 'r-0123456789ab',
+    state: 'healthy',
+    sentAt: '2026-12-07T10:00:00.000Z',
+  },
 });
 const scrape = [
-  ...Array.from({ length: 16 }, (_, i) => [`# TYPE gauge_${i} gauge`, ...['a', 'b', 'c', 'd'].map((cam) => `gauge_${i}{camera="${cam}"} ${0.8 + 0.05 * random.normal()}`)]).flat(),
+  ...Array.from({ length: 16 }, (_, i) => [
+    `# TYPE gauge_${i} gauge`,
+    ...['a', 'b', 'c', 'd'].map((cam) => `gauge_${i}{camera="${cam}"} ${0.8 + 0.05 * random.normal()}`),
+  ]).flat(),
   '# TYPE inference_seconds histogram',
   ...[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map((le, i) => `inference_seconds_bucket{le="${le}"} ${i * 40}`),
-  'inference_seconds_bucket{le="+Inf"} 440', 'inference_seconds_sum 120.5', 'inference_seconds_count 440',
+  'inference_seconds_bucket{le="+Inf"} 440',
+  'inference_seconds_sum 120.5',
+  'inference_seconds_count 440',
 ].join('\n');
 const previous = new Map<string, number>();
 scrapeSummaries(parsePrometheusText(scrape.replace(/} (\d+)$/gm, '} 0').replace(/_sum [\d.]+/, '_sum 0')), new Map(), previous);
 
-const rows: [string, number, string][] = [['baseline: check of a device report (JSON.parse, fast path)', usPerCall(() => parseDeviceMessage(JSON.parse(report))), `${report.length} B`]];
+const rows: [string, number, string][] = [
+  [
+    'baseline: check of a device report (JSON.parse, fast path)',
+    usPerCall(() => parseDeviceMessage(JSON.parse(report))),
+    `${report.length} B`,
+  ],
+];
 for (const n of [1, 8, 32]) {
   const payload = window(n);
   rows.push([`gateway: check of a window of ${n} metric(s)`, usPerCall(() => gatewayCheck(payload)), `${Buffer.byteLength(payload)} B`]);
-  if (n === 32) rows.push(['  the same, the zod schema instead of the fast path', usPerCall(() => DeviceMetrics.parse(JSON.parse(payload)).data.metrics.length), '']);
+  if (n === 32)
+    rows.push([
+      '  the same, the zod schema instead of the fast path',
+      usPerCall(() => DeviceMetrics.parse(JSON.parse(payload)).data.metrics.length),
+      '',
+    ]);
 }
-rows.push([`agent: read and summarise one scrape (16 gauges x 4 series, a 12-bucket histogram)`, usPerCall(() => scrapeSummaries(parsePrometheusText(scrape), previous, new Map()).size), `${scrape.length} B scraped`]);
+rows.push([
+  `agent: read and summarise one scrape (16 gauges x 4 series, a 12-bucket histogram)`,
+  usPerCall(() => scrapeSummaries(parsePrometheusText(scrape), previous, new Map()).size),
+  `${scrape.length} B scraped`,
+]);
 
 console.log(`device-metrics: ${calls} calls each (checksum ${sink})`);
 for (const [name, us, size] of rows) console.log(`  ${us.toFixed(1).padStart(8)} µs/call  ${size.padStart(18)}  ${name}`);

@@ -12,11 +12,15 @@ export interface EnrollBurstArgs {
   cpuProfDir?: string;
 }
 
-
 export function enrollBurstArgs(argv: string[]): EnrollBurstArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { devices: { type: 'string' }, concurrency: { type: 'string' }, 'timeout-s': { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    options: {
+      devices: { type: 'string' },
+      concurrency: { type: 'string' },
+      'timeout-s': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
     strict: true,
   });
   return {

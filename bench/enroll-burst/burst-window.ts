@@ -22,7 +22,12 @@ export interface BurstFigures {
  * fresh TLS connection. CPU per process is measured over exactly this window.
  */
 export async function enrollBurst(input: {
-  gatewayUrl: string; ca: string; requests: DeviceRequest[]; tokens: string[]; concurrency: number; processes: WatchedProcess[];
+  gatewayUrl: string;
+  ca: string;
+  requests: DeviceRequest[];
+  tokens: string[];
+  concurrency: number;
+  processes: WatchedProcess[];
   probe?: { start(): Promise<void>; stop(): Promise<unknown> };
   progress?: (line: string) => void;
 }): Promise<BurstFigures> {
@@ -37,7 +42,10 @@ export async function enrollBurst(input: {
   const cpuBefore = cpuSnapshot(input.processes);
   const sampler = sampleCpu(input.processes);
   const t0 = performance.now();
-  const progress = setInterval(() => input.progress?.(`${((performance.now() - t0) / 1000).toFixed(0)} s: ${latencies.length} enrolled`), 5_000);
+  const progress = setInterval(
+    () => input.progress?.(`${((performance.now() - t0) / 1000).toFixed(0)} s: ${latencies.length} enrolled`),
+    5_000,
+  );
   try {
     await inParallel(input.requests, input.concurrency, async (device, i) => {
       const body = { token: input.tokens[i], csr: device.csr, name: device.name, hardware: device.hardware };
@@ -46,8 +54,7 @@ export async function enrollBurst(input: {
         if (answer.status === 201) {
           latencies.push(answer.ms);
           byTenth[Math.floor((10 * i) / input.requests.length)]!.push(answer.ms);
-        }
-        else fail(String(answer.status), answer.body);
+        } else fail(String(answer.status), answer.body);
       } catch (err) {
         fail('0', err instanceof Error ? err.message : String(err));
       }
@@ -61,8 +68,17 @@ export async function enrollBurst(input: {
   await input.probe?.stop();
   const sorted = latencies.sort((a, b) => a - b);
   return {
-    enrolled: latencies.length, failed, seconds, cpu, cpuTimeline,
-    p99ByTenthMs: byTenth.map((xs) => quantile(xs.sort((a, b) => a - b), 0.99)),
+    enrolled: latencies.length,
+    failed,
+    seconds,
+    cpu,
+    cpuTimeline,
+    p99ByTenthMs: byTenth.map((xs) =>
+      quantile(
+        xs.sort((a, b) => a - b),
+        0.99,
+      ),
+    ),
     latencyMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
   };
 }

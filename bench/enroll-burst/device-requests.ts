@@ -19,8 +19,15 @@ export async function prepareDeviceRequests(count: number): Promise<{ requests: 
   const t0 = performance.now();
   const requests: DeviceRequest[] = [];
   for (let i = 1; i <= count; i++) {
-    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=keelson-device', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=keelson-device',
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
     requests.push({ name: `burst-${i}`, csr: csr.toString('pem'), hardware: { memoryMb: 4096, architecture: 'amd64' } });
   }
   const used = process.cpuUsage(cpu);

@@ -16,7 +16,9 @@ import { inParallel } from './in-parallel.js';
 import { printEnrollBurstReport } from './report.js';
 
 // The agent package has no exports map: load its compiled entry by path, so this works from bench/dist too.
-const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
+const agent = (await import(
+  pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href
+)) as typeof import('../../services/agent/dist/index.js');
 
 const args = enrollBurstArgs(process.argv.slice(2));
 const log = (line: string) => console.error(`enroll-burst: ${line}`);
@@ -37,18 +39,37 @@ async function run(): Promise<void> {
   const t0 = performance.now();
   const tokens = await inParallel(deviceSide.requests, 32, async () => (await mint()).token);
   const minting = { seconds: (performance.now() - t0) / 1000 };
-  const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir })
-    .map((p) => (p.pid === undefined ? { ...p, name: 'bench (TLS client side)' } : p));
+  const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }).map(
+    (p) => (p.pid === undefined ? { ...p, name: 'bench (TLS client side)' } : p),
+  );
   const profiler = profDir
-    ? await profileWindow({ dir: profDir, services: platform.services, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+    ? await profileWindow({
+        dir: profDir,
+        services: platform.services,
+        natsMonitorUrl: platform.nats.monitorUrl,
+        postgresAdminUrl: bench.postgresAdminUrl,
+      })
     : undefined;
   let windowStats: Awaited<ReturnType<NonNullable<typeof profiler>['stop']>> | undefined;
   log(`enrolling ${args.devices} devices, ${args.concurrency} at a time…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
   const burst = await enrollBurst({
-    gatewayUrl: platform.gatewayUrl, ca: platform.tls.caPem, requests: deviceSide.requests, tokens, concurrency: args.concurrency, processes, progress: log,
+    gatewayUrl: platform.gatewayUrl,
+    ca: platform.tls.caPem,
+    requests: deviceSide.requests,
+    tokens,
+    concurrency: args.concurrency,
+    processes,
+    progress: log,
     ...(profiler ? { probe: { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) } } : {}),
   });
-  printEnrollBurstReport({ devices: args.devices, concurrency: args.concurrency, cores: availableParallelism(), deviceSide: { seconds: deviceSide.seconds, cpuSeconds: deviceSide.cpuSeconds }, minting, burst });
+  printEnrollBurstReport({
+    devices: args.devices,
+    concurrency: args.concurrency,
+    cores: availableParallelism(),
+    deviceSide: { seconds: deviceSide.seconds, cpuSeconds: deviceSide.cpuSeconds },
+    minting,
+    burst,
+  });
   if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
   if (burst.enrolled !== args.devices) throw new Error(`${args.devices - burst.enrolled} enrollments failed`);
 }

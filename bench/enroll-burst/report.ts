@@ -28,9 +28,14 @@ export function printEnrollBurstReport(r: EnrollBurstReport): void {
     `  enrollment          ${burst.enrolled} enrolled in ${f1(burst.seconds)} s: ${f1(burst.enrolled / burst.seconds)} devices/s`,
     `  latency per device  p50 ${burst.latencyMs.p50.toFixed(0)} ms, p90 ${burst.latencyMs.p90.toFixed(0)} ms, p99 ${burst.latencyMs.p99.toFixed(0)} ms, max ${burst.latencyMs.max.toFixed(0)} ms`,
     `  p99 by tenth        ${burst.p99ByTenthMs.map((ms) => ms.toFixed(0).padStart(6)).join('')} ms (devices in the order sent)`,
-    ...(failures.length ? [`  FAILED              ${failures.map(([status, f]) => `${f.count} × HTTP ${status} (first: ${f.first})`).join('; ')}`] : []),
+    ...(failures.length
+      ? [`  FAILED              ${failures.map(([status, f]) => `${f.count} × HTTP ${status} (first: ${f.first})`).join('; ')}`]
+      : []),
     `  CPU in the window   (${f1(burst.seconds)} s × ${r.cores} cores = ${f1(burst.seconds * r.cores)} CPU-s available; CPU-ms per enrollment)`,
-    ...burst.cpu.map((c) => `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / burst.seconds).padStart(5)} % of one core  ${perDeviceMs(c.seconds).padStart(7)} ms/device`),
+    ...burst.cpu.map(
+      (c) =>
+        `    ${c.name.padEnd(28)} ${f1(c.seconds).padStart(7)} CPU-s  ${f1((100 * c.seconds) / burst.seconds).padStart(5)} % of one core  ${perDeviceMs(c.seconds).padStart(7)} ms/device`,
+    ),
     `    ${'platform (all but bench)'.padEnd(28)} ${f1(platformTotal).padStart(7)} CPU-s  ${f1((100 * platformTotal) / burst.seconds).padStart(5)} % of one core  ${perDeviceMs(platformTotal).padStart(7)} ms/device`,
     // A shared machine: what others used in the window says how much of it this run really had.
     `    ${'other processes (not ours)'.padEnd(28)} ${''.padStart(7)}        ${f1(mean(burst.cpuTimeline.others)).padStart(5)} % of one core (machine busy ${f1(mean(burst.cpuTimeline.machine))} % of all cores)`,

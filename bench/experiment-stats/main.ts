@@ -33,12 +33,20 @@ const scenarios: Scenario[] = [
   { name: 'primary + latency guardrail max+10%', kind: 'A/A', plan: plan(['latency_ms:max+10%']), metrics: [confidence, latency] },
   { name: 'small windows (5 values)', kind: 'A/A', plan: { ...plan([]), minSamples: 20 }, metrics: [confidence], perWindow: 5 },
   { name: 'candidate +0.1 sd', kind: 'A/B', plan: plan([]), metrics: [{ ...confidence, candidateShift: 0.015 }] },
-  { name: 'candidate +0.2 sd, guardrail holds', kind: 'A/B', plan: plan(['latency_ms:max+10%']), metrics: [{ ...confidence, candidateShift: 0.03 }, latency] },
+  {
+    name: 'candidate +0.2 sd, guardrail holds',
+    kind: 'A/B',
+    plan: plan(['latency_ms:max+10%']),
+    metrics: [{ ...confidence, candidateShift: 0.03 }, latency],
+  },
   {
     name: 'candidate +0.2 sd but 25 % slower',
     kind: 'A/B',
     plan: plan(['latency_ms:max+10%']),
-    metrics: [{ ...confidence, candidateShift: 0.03 }, { ...latency, candidateShift: 10 }],
+    metrics: [
+      { ...confidence, candidateShift: 0.03 },
+      { ...latency, candidateShift: 10 },
+    ],
   },
 ];
 

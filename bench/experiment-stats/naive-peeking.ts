@@ -7,7 +7,11 @@ import { meanOf, mergeSummaries, seededRandom, summarize, varianceOf, type Metri
 export function naivePeekingFalsePositives(experiments: number, windows: number, perWindow: number, alpha: number, seed: number): number {
   const random = seededRandom(seed);
   const critical = normalQuantile(1 - alpha / 2);
-  const draw = () => summarize(Array.from({ length: perWindow }, () => 0.7 + 0.15 * random.normal()), 0.1);
+  const draw = () =>
+    summarize(
+      Array.from({ length: perWindow }, () => 0.7 + 0.15 * random.normal()),
+      0.1,
+    );
   let rejected = 0;
   for (let e = 0; e < experiments; e++) {
     let a: MetricSummary | undefined;

@@ -21,7 +21,9 @@ function wilson(hits: number, n: number): [number, number] {
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
 export function printReport(args: ExperimentStatsArgs, figures: ScenarioFigures[], naiveRate: number): void {
-  console.log(`experiment-stats: alpha ${args.alpha}, up to ${args.windows} windows of ${args.perWindow} values per arm, peeked after every window, seed ${args.seed}`);
+  console.log(
+    `experiment-stats: alpha ${args.alpha}, up to ${args.windows} windows of ${args.perWindow} values per arm, peeked after every window, seed ${args.seed}`,
+  );
   for (const f of figures) {
     const { experiments, outcomes, meanWindowsToEnd } = f.result;
     const wrong = outcomes.promote + outcomes.abort;
@@ -35,6 +37,8 @@ export function printReport(args: ExperimentStatsArgs, figures: ScenarioFigures[
         `  mean windows ${meanWindowsToEnd.toFixed(1)}  ${f.seconds.toFixed(1)} s`,
     );
   }
-  console.log(`  baseline: classical z-test, A/A, peeked after every window: wrong decisions ${pct(naiveRate)} (nominal ${pct(args.alpha)})`);
+  console.log(
+    `  baseline: classical z-test, A/A, peeked after every window: wrong decisions ${pct(naiveRate)} (nominal ${pct(args.alpha)})`,
+  );
   console.log(`JSON ${JSON.stringify({ args, scenarios: figures, naivePeekingFalsePositiveRate: naiveRate })}`);
 }

@@ -12,7 +12,7 @@ if (!file || !(devices > 0)) throw new Error('usage: classify.mjs TRACE DEVICES'
 /** The part of an agent's data directory (services/agent/src/data-dir/layout.ts) a path names. */
 function partOf(path) {
   if (!path) return '(by descriptor)';
-  if (path.startsWith('/proc')) return 'the bench\'s /proc sampling';
+  if (path.startsWith('/proc')) return "the bench's /proc sampling";
   if (/\/tuf(\/|$)/.test(path)) return 'tuf/';
   if (/state\.json/.test(path)) return 'journal';
   if (/\/artifacts(\/|$)/.test(path)) return 'artifacts/';

@@ -28,11 +28,44 @@ if (process.argv[2] === '--serve') {
   });
   server.listen(0, '127.0.0.1', () => process.send(server.address().port));
 } else {
-  const { values } = parseArgs({ options: { enrollments: { type: 'string' }, concurrency: { type: 'string' }, 'hold-ms': { type: 'string' }, rounds: { type: 'string' } } });
-  const [total, concurrency, holdMs, rounds] = [Number(values.enrollments ?? 2000), Number(values.concurrency ?? 32), Number(values['hold-ms'] ?? 4000), Number(values.rounds ?? 2)];
+  const { values } = parseArgs({
+    options: {
+      enrollments: { type: 'string' },
+      concurrency: { type: 'string' },
+      'hold-ms': { type: 'string' },
+      rounds: { type: 'string' },
+    },
+  });
+  const [total, concurrency, holdMs, rounds] = [
+    Number(values.enrollments ?? 2000),
+    Number(values.concurrency ?? 32),
+    Number(values['hold-ms'] ?? 4000),
+    Number(values.rounds ?? 2),
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'enroll-connections-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const ca = readFileSync(join(dir, 'cert.pem'));
   const body = 'y'.repeat(1300);
   try {
@@ -51,31 +84,47 @@ if (process.argv[2] === '--serve') {
       }
       return kB / 1024;
     };
-    const post = (agent) => new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/v1/enroll', method: 'POST', ca, agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
+    const post = (agent) =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/v1/enroll',
+            method: 'POST',
+            ca,
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': body.length },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', resolve);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      req.on('error', reject);
-      req.end(body);
-    });
     let sent = 0;
     let arenaMax = 0;
     const watch = setInterval(() => (arenaMax = Math.max(arenaMax, arenaMiB())), 200);
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (sent < total) {
-        sent++;
-        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-        await post(agent);
-        setTimeout(() => agent.destroy(), holdMs); // the client's idle timeout; a closed connection is gone already
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (sent < total) {
+          sent++;
+          const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+          await post(agent);
+          setTimeout(() => agent.destroy(), holdMs); // the client's idle timeout; a closed connection is gone already
+        }
+      }),
+    );
     const seconds = (performance.now() - t0) / 1000;
     await new Promise((resolve) => setTimeout(resolve, holdMs + 500));
     clearInterval(watch);
     const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
-    console.log(`${mode.padEnd(10)} ${total} enrollments in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s): main arena at most ${arenaMax.toFixed(1)} MiB, at the end ${arenaMiB().toFixed(1)}; peak RSS ${hwm.toFixed(1)} MiB`);
+    console.log(
+      `${mode.padEnd(10)} ${total} enrollments in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)}/s): main arena at most ${arenaMax.toFixed(1)} MiB, at the end ${arenaMiB().toFixed(1)}; peak RSS ${hwm.toFixed(1)} MiB`,
+    );
     server.kill();
   }
 }

@@ -8,7 +8,8 @@ const top = Number(process.argv[3] ?? 20);
 const byFunction = new Map();
 const byOwnFrames = new Map();
 let total = 0;
-const frameName = (f) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|services|libs)\//, '$1/')}:${f.lineNumber + 1}`;
+const frameName = (f) =>
+  `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|services|libs)\//, '$1/')}:${f.lineNumber + 1}`;
 const own = (name) => /(^| )(services|libs)\//.test(name) && !name.includes('node_modules');
 
 function walk(node, stack) {

@@ -15,7 +15,11 @@ const session = new Session();
 session.connect();
 session.post('HeapProfiler.enable');
 // One sample per 32 KiB allocated on average: cheap enough for a bench, fine enough for MiB-sized totals.
-session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+session.post('HeapProfiler.startSampling', {
+  samplingInterval: 32768,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: false,
+});
 setInterval(() => {
   session.post('HeapProfiler.getSamplingProfile', (err, result) => {
     if (!err) writeFileSync(`${dir}/${service}-${process.pid}.heapprofile`, JSON.stringify(result.profile));

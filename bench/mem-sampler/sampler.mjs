@@ -49,7 +49,7 @@ function smaps() {
   const sums = { heap: 0, anon: 0, file: 0 };
   const n = readSmaps();
   let kind = 'anon';
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = smapsBuffer.indexOf(10, start);
     if (end < 0 || end > n) end = n;
     if (isHexDigit(smapsBuffer[start])) {
@@ -94,7 +94,18 @@ function sample() {
   } catch {
     // not Linux
   }
-  return { t: new Date().toISOString(), rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers), spaces, ...smaps(), fds, gc: Object.fromEntries(Object.entries(gc).map(([k, [n, ms]]) => [k, [n, Math.round(ms)]])) };
+  return {
+    t: new Date().toISOString(),
+    rss: mib(m.rss),
+    heapTotal: mib(m.heapTotal),
+    heapUsed: mib(m.heapUsed),
+    external: mib(m.external),
+    arrayBuffers: mib(m.arrayBuffers),
+    spaces,
+    ...smaps(),
+    fds,
+    gc: Object.fromEntries(Object.entries(gc).map(([k, [n, ms]]) => [k, [n, Math.round(ms)]])),
+  };
 }
 
 mkdirSync(dir, { recursive: true });

@@ -8,7 +8,20 @@ const rows = readdirSync(dir)
   .map((f) => ({ process: f.replace(/\.peak\.json$/, ''), ...JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) }))
   .sort((a, b) => b.rss - a.rss);
 
-const columns = ['process', 'rss', 'new', 'old', 'large_object', 'code', 'arrayBuffers', 'glibcMainArena', 'otherAnon', 'fileBacked', 'fds', 't'];
+const columns = [
+  'process',
+  'rss',
+  'new',
+  'old',
+  'large_object',
+  'code',
+  'arrayBuffers',
+  'glibcMainArena',
+  'otherAnon',
+  'fileBacked',
+  'fds',
+  't',
+];
 const cell = (r, c) => {
   const space = r.spaces?.[c];
   if (space) return `${space[0]}/${space[1]}`; // size / used, MiB

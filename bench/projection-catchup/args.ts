@@ -13,7 +13,12 @@ export interface CatchUpArgs {
 
 /** `--events 5000 --lost 3 --batch-size 500 --baseline-code DIR`. */
 export function catchUpArgs(argv: string[]): CatchUpArgs {
-  const options = { events: { type: 'string' }, lost: { type: 'string' }, 'batch-size': { type: 'string' }, 'baseline-code': { type: 'string' } } as const;
+  const options = {
+    events: { type: 'string' },
+    lost: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'baseline-code': { type: 'string' },
+  } as const;
   const { values } = parseArgs({ args: argv, options, strict: true });
   const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => {
     const n = Number(raw ?? fallback);

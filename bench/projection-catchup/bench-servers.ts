@@ -4,7 +4,14 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ensureDatabase, freePort, startEmbeddedPostgres, startNatsServer, type RunningNats, type RunningPostgres } from '@keelson/local-infra';
+import {
+  ensureDatabase,
+  freePort,
+  startEmbeddedPostgres,
+  startNatsServer,
+  type RunningNats,
+  type RunningPostgres,
+} from '@keelson/local-infra';
 
 /** One nats-server and one PostgreSQL of the bench's own, in a temporary directory removed by `stop`. */
 export interface BenchServers {
@@ -25,8 +32,15 @@ export async function startBenchServers(repoRoot: string): Promise<BenchServers>
   try {
     const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
     nats = await startNatsServer({
-      binary, dir: join(home, 'nats'), serverName: 'keelson-bench-catchup', host: '127.0.0.1', port, mqttPort, monitorPort,
-      users: [user], systemUser: { user: 'bench-sys', password: randomBytes(16).toString('hex') },
+      binary,
+      dir: join(home, 'nats'),
+      serverName: 'keelson-bench-catchup',
+      host: '127.0.0.1',
+      port,
+      mqttPort,
+      monitorPort,
+      users: [user],
+      systemUser: { user: 'bench-sys', password: randomBytes(16).toString('hex') },
     });
     pg = await startEmbeddedPostgres({ dir: join(home, 'pg'), port: await freePort(), password: randomBytes(16).toString('hex') });
   } catch (err) {

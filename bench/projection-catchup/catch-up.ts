@@ -1,13 +1,27 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
-import { applyStreams, EventStore, readCheckpoint, type EventStoreNaming, type Projection, type StreamDeclaration, type WriteFence } from '@keelson/event-store';
+import {
+  applyStreams,
+  EventStore,
+  readCheckpoint,
+  type EventStoreNaming,
+  type Projection,
+  type StreamDeclaration,
+  type WriteFence,
+} from '@keelson/event-store';
 import type { CatchUpArgs } from './args.js';
 import type { BenchServers } from './bench-servers.js';
 
 /** What the bench needs of a ProjectionRunner: the current one, or one a baseline checkout built. */
 export type RunnerClass = new (options: {
-  nc: NatsConnection; naming: EventStoreNaming; db: Database; projection: Projection<unknown>; batchSize: number; fence: WriteFence; onError: (err: unknown) => void;
+  nc: NatsConnection;
+  naming: EventStoreNaming;
+  db: Database;
+  projection: Projection<unknown>;
+  batchSize: number;
+  fence: WriteFence;
+  onError: (err: unknown) => void;
 }) => { start(): Promise<void>; stop(): Promise<void>; readonly consumerName: string };
 
 export interface CatchUpFigures {
@@ -40,9 +54,12 @@ export async function measureCatchUp(servers: BenchServers, Runner: RunnerClass,
   const db = await openDatabase({ url: await servers.database(`catchup_${code}`) });
   await db.query('CREATE TABLE IF NOT EXISTS catchup_log (id bigserial PRIMARY KEY, seq bigint NOT NULL)');
   const projection: Projection<unknown> = {
-    name: 'catchup_log', stream: decl, parse: (raw) => raw,
+    name: 'catchup_log',
+    stream: decl,
+    parse: (raw) => raw,
     apply: async (sql, r) => void (await sql.query('INSERT INTO catchup_log (seq) VALUES ($1)', [r.seq])),
-    applyBatch: async (sql, events) => void (await sql.query('INSERT INTO catchup_log (seq) SELECT unnest($1::bigint[])', [events.map((r) => r.seq)])),
+    applyBatch: async (sql, events) =>
+      void (await sql.query('INSERT INTO catchup_log (seq) SELECT unnest($1::bigint[])', [events.map((r) => r.seq)])),
   };
   let gaps = 0;
   const onError = (err: unknown) => void (err instanceof Error && err.name === 'StreamGap' && gaps++);
@@ -54,13 +71,22 @@ export async function measureCatchUp(servers: BenchServers, Runner: RunnerClass,
   const append = async (n: number) => {
     for (let done = 0; done < n; done += 50) {
       const meta = { actor: { kind: 'operator' as const, id: 'bench' }, correlationId: 'c', commandId: `cmd-${seq}` };
-      seq = (await store.append(subject, seq, Array.from({ length: Math.min(50, n - done) }, () => event), meta))!.lastSeq;
+      seq = (await store.append(
+        subject,
+        seq,
+        Array.from({ length: Math.min(50, n - done) }, () => event),
+        meta,
+      ))!.lastSeq;
     }
   };
   const lostNc = await servers.connect('lost pull');
-  const pull = await jetstream(lostNc).consumers.get(`${naming.streamPrefix}${decl.name}`, runner.consumerName).then((c) => c.fetch({ max_messages: args.lost, expires: 30_000 }));
+  const pull = await jetstream(lostNc)
+    .consumers.get(`${naming.streamPrefix}${decl.name}`, runner.consumerName)
+    .then((c) => c.fetch({ max_messages: args.lost, expires: 30_000 }));
   let taken = 0;
-  const taking = (async () => { for await (const _ of pull) taken++; })();
+  const taking = (async () => {
+    for await (const _ of pull) taken++;
+  })();
   while (taken < args.lost && seq < 1000) await append(1); // waiting pulls are served in turn
   await taking;
   await lostNc.close();
@@ -76,7 +102,10 @@ export async function measureCatchUp(servers: BenchServers, Runner: RunnerClass,
   await db.close();
   await nc.close();
   return {
-    code, totalMs: caughtUp - started, trailMs: caughtUp - appended, gaps,
+    code,
+    totalMs: caughtUp - started,
+    trailMs: caughtUp - appended,
+    gaps,
     complete: applied.length === seq && applied.every((s, i) => s === i + 1),
   };
 }

@@ -36,6 +36,8 @@ console.log(`projection catch-up after a gap: ${args.events} events, ${args.lost
 console.log('| code | appended → caught up (s) | last append → caught up (s) | events/s | gaps reported | every event once, in order |');
 console.log('|---|---|---|---|---|---|');
 for (const f of figures) {
-  console.log(`| ${f.code} | ${s(f.totalMs)} | ${s(f.trailMs)} | ${Math.round(args.events / (f.totalMs / 1000))} | ${f.gaps} | ${f.complete ? 'yes' : 'NO'} |`);
+  console.log(
+    `| ${f.code} | ${s(f.totalMs)} | ${s(f.trailMs)} | ${Math.round(args.events / (f.totalMs / 1000))} | ${f.gaps} | ${f.complete ? 'yes' : 'NO'} |`,
+  );
 }
 if (figures.some((f) => !f.complete)) process.exitCode = 1;

@@ -15,7 +15,12 @@ export interface Rollout100kArgs {
 export function rollout100kArgs(argv: string[]): Rollout100kArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { devices: { type: 'string' }, concurrency: { type: 'string' }, 'timeout-s': { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    options: {
+      devices: { type: 'string' },
+      concurrency: { type: 'string' },
+      'timeout-s': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
     strict: true,
   });
   return {

@@ -19,7 +19,10 @@ export class ReportingFleet {
   private rolloutId: string | undefined;
   private readonly pending: string[] = []; // assignments that came before the rollout id was known
 
-  constructor(private readonly nc: NatsConnection, concurrency: number) {
+  constructor(
+    private readonly nc: NatsConnection,
+    concurrency: number,
+  ) {
     this.inFlight = new InFlight(concurrency);
   }
 
@@ -57,8 +60,15 @@ export class ReportingFleet {
     this.reported.add(deviceId);
     const js = jetstream(this.nc);
     const report = {
-      type: 'DeviceReport', schemaVersion: 1,
-      data: { deviceId, assignmentId: installAssignmentId(rolloutId, deviceId), rolloutId, state: 'healthy', sentAt: new Date().toISOString() },
+      type: 'DeviceReport',
+      schemaVersion: 1,
+      data: {
+        deviceId,
+        assignmentId: installAssignmentId(rolloutId, deviceId),
+        rolloutId,
+        state: 'healthy',
+        sentAt: new Date().toISOString(),
+      },
     };
     await this.inFlight.run(async () => {
       await js.publish(`keelson.dev.${deviceId}.report`, encoder.encode(JSON.stringify(report)));

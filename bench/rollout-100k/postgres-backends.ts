@@ -44,7 +44,10 @@ export function postgresCpuByRole(dataDir: string): { stop(): { role: string; ms
       for (const [pid, { role, seconds }] of snapshot(postmaster)) {
         byRole.set(role, (byRole.get(role) ?? 0) + seconds - (before.get(pid)?.seconds ?? 0));
       }
-      return [...byRole].map(([role, s]) => ({ role, ms: Math.round(s * 1000) })).filter((r) => r.ms >= 5).sort((a, b) => b.ms - a.ms);
+      return [...byRole]
+        .map(([role, s]) => ({ role, ms: Math.round(s * 1000) }))
+        .filter((r) => r.ms >= 5)
+        .sort((a, b) => b.ms - a.ms);
     },
   };
 }

@@ -22,16 +22,27 @@ export async function registerDevices(nc: NatsConnection, jsm: JetStreamManager,
   const started = performance.now();
   await eachInFlight(deviceIds.entries(), concurrency, async ([i, deviceId]) => {
     const data = {
-      fleet: benchFleet, deviceId, name: `sim-${String(i).padStart(6, '0')}`, certificateSerial: randomBytes(16).toString('hex'),
-      certificateFingerprint: randomBytes(32).toString('hex'), labels: benchLabel, hardware: { architecture: 'arm64' }, enrolledWith: 'et-bench',
+      fleet: benchFleet,
+      deviceId,
+      name: `sim-${String(i).padStart(6, '0')}`,
+      certificateSerial: randomBytes(16).toString('hex'),
+      certificateFingerprint: randomBytes(32).toString('hex'),
+      labels: benchLabel,
+      hardware: { architecture: 'arm64' },
+      enrolledWith: 'et-bench',
     };
     const meta = { actor: { kind: 'device' as const, id: deviceId }, correlationId: `enroll-${deviceId}`, commandId: `enroll-${deviceId}` };
     await store.append(store.subject('device', benchFleet, deviceId), 0, [{ type: 'DeviceEnrolled', schemaVersion: 1, data }], meta);
   });
   const appendedSeconds = (performance.now() - started) / 1000;
-  await until('the gateway to list every device', 30 * 60_000, async () => {
-    const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
-    return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
-  }, 500);
+  await until(
+    'the gateway to list every device',
+    30 * 60_000,
+    async () => {
+      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
+      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
+    },
+    500,
+  );
   return { deviceIds, appendedSeconds, listedSeconds: (performance.now() - started) / 1000 };
 }

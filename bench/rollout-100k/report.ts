@@ -39,7 +39,9 @@ export function printReport(r: Rollout100kReport): void {
     '|---|---|---|---|---|',
     ...r.largest.map((l) => `| ${l.stream} | ${l.messages} | ${kib(l.payloadBytes)} | ${kib(l.withHeadersBytes)} | ${l.type} |`),
     '',
-    `rollout events: ${Object.entries(r.rolloutEvents).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+    `rollout events: ${Object.entries(r.rolloutEvents)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ')}`,
     '',
     '| process | peak RSS |',
     '|---|---|',

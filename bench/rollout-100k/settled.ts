@@ -20,6 +20,11 @@ async function behind(jsm: JetStreamManager): Promise<string[]> {
  */
 export async function consumersSettled(jsm: JetStreamManager, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  await until('every consumer of the registrations to catch up', timeoutMs, async () => ((await behind(jsm)).length === 0 ? true : undefined), 500);
+  await until(
+    'every consumer of the registrations to catch up',
+    timeoutMs,
+    async () => ((await behind(jsm)).length === 0 ? true : undefined),
+    500,
+  );
   return (performance.now() - started) / 1000;
 }

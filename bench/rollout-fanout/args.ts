@@ -61,7 +61,9 @@ export function benchArgs(argv: string[]): BenchArgs {
     strict: true,
   });
   if (values['fleet-workers'] !== undefined) {
-    throw new Error('--fleet-workers (worker threads, sharing one file-descriptor limit) was replaced by --fleet-procs K (child processes)');
+    throw new Error(
+      '--fleet-workers (worker threads, sharing one file-descriptor limit) was replaced by --fleet-procs K (child processes)',
+    );
   }
   return {
     // A group names at most 10,000 devices.
@@ -74,9 +76,15 @@ export function benchArgs(argv: string[]): BenchArgs {
     serviceEnv: (values['service-env'] ?? []).map(serviceEnvArg),
     skipBaseline: values['skip-baseline'] ?? false,
     tapAcks: values['tap-acks'] ?? false,
-    ...(values['semi-space-mib'] === '0' ? { semiSpaceMiB: 0 } : values['semi-space-mib'] !== undefined ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) } : {}),
+    ...(values['semi-space-mib'] === '0'
+      ? { semiSpaceMiB: 0 }
+      : values['semi-space-mib'] !== undefined
+        ? { semiSpaceMiB: positiveInt('semi-space-mib', values['semi-space-mib'], 16, 1024) }
+        : {}),
     ...(values['heap-growing-percent'] === '0'
       ? { heapGrowingPercent: 0 }
-      : values['heap-growing-percent'] !== undefined ? { heapGrowingPercent: positiveInt('heap-growing-percent', values['heap-growing-percent'], 50, 1000) } : {}),
+      : values['heap-growing-percent'] !== undefined
+        ? { heapGrowingPercent: positiveInt('heap-growing-percent', values['heap-growing-percent'], 50, 1000) }
+        : {}),
   };
 }

@@ -33,10 +33,21 @@ export async function measureBrokerBaseline(input: BaselineInput): Promise<Basel
   await jsm.streams.add({ name: stream, subjects: [`bench.${stream.toLowerCase()}.>`] });
   const clients = await Promise.all(
     Array.from({ length: input.connections }, (_, i) =>
-      mqtt.connectAsync(input.mqttUrl, { clientId: `bench-${i}-${Date.now()}`, username: input.user, password: input.password, clean: true, reconnectPeriod: 0, ...(input.ca ? { ca: input.ca } : {}) }),
+      mqtt.connectAsync(input.mqttUrl, {
+        clientId: `bench-${i}-${Date.now()}`,
+        username: input.user,
+        password: input.password,
+        clean: true,
+        reconnectPeriod: 0,
+        ...(input.ca ? { ca: input.ca } : {}),
+      }),
     ),
   );
-  const payload = JSON.stringify({ type: 'DeviceReport', schemaVersion: 1, data: { pad: 'x'.repeat(Math.max(0, input.payloadBytes - 60)) } });
+  const payload = JSON.stringify({
+    type: 'DeviceReport',
+    schemaVersion: 1,
+    data: { pad: 'x'.repeat(Math.max(0, input.payloadBytes - 60)) },
+  });
   const started = process.hrtime.bigint();
   await Promise.all(
     clients.map(async (client, i) => {

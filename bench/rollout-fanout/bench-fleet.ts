@@ -7,7 +7,9 @@ import { ReportLog } from './report-log.js';
 import { startProcessFleet, type FleetHandle } from './process-fleet.js';
 
 // The agent package has no exports map: load its compiled entry by path, so this works from bench/dist too.
-const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
+const agent = (await import(
+  pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href
+)) as typeof import('../../services/agent/dist/index.js');
 const { operatorTokenMinter, startSimulatedFleet } = agent;
 
 /** The simulated fleet, with when each device sent its first report of each state of each rollout. */
@@ -23,7 +25,12 @@ export interface BenchFleet {
 }
 
 interface FleetInput {
-  home: string; apiUrl: string; adminToken: string; count: number; concurrency: number; timeoutMs: number;
+  home: string;
+  apiUrl: string;
+  adminToken: string;
+  count: number;
+  concurrency: number;
+  timeoutMs: number;
   /** Child processes the fleet is split over (1: in the bench process). */
   procs: number;
   /** With `--cpu-prof DIR`: the fleet processes load the window profiler and write to `DIR/<fleet-k>/`. */
@@ -59,24 +66,39 @@ export async function startBenchFleet(input: FleetInput, api: OperatorApi): Prom
   const reports = new ReportLog();
   const started = Date.now();
   const profDir = input.cpuProfDir;
-  const fleet = input.procs > 1
-    ? await startProcessFleet({
-      ...input,
-      ...(profDir ? { childExecArgv: [`--import=${new URL('./cpu-profiler.js', import.meta.url).href}`], childEnv: (name: string) => ({ KEELSON_CPU_PROF_DIR: join(profDir, name) }) } : {}),
-    }, reports)
-    : await inProcessFleet(input, reports);
+  const fleet =
+    input.procs > 1
+      ? await startProcessFleet(
+          {
+            ...input,
+            ...(profDir
+              ? {
+                  childExecArgv: [`--import=${new URL('./cpu-profiler.js', import.meta.url).href}`],
+                  childEnv: (name: string) => ({ KEELSON_CPU_PROF_DIR: join(profDir, name) }),
+                }
+              : {}),
+          },
+          reports,
+        )
+      : await inProcessFleet(input, reports);
   const enrollSeconds = (Date.now() - started) / 1000;
   try {
-    await until(`all ${input.count} devices listed and reachable`, input.timeoutMs, async () => {
-      const reachable = await api.reachableDevices();
-      return fleet.devices.every((d) => reachable.has(d.deviceId)) ? true : undefined;
-    }, 1000);
+    await until(
+      `all ${input.count} devices listed and reachable`,
+      input.timeoutMs,
+      async () => {
+        const reachable = await api.reachableDevices();
+        return fleet.devices.every((d) => reachable.has(d.deviceId)) ? true : undefined;
+      },
+      1000,
+    );
   } catch (err) {
     await fleet.stop();
     throw err;
   }
   return {
-    fleet, enrollSeconds,
+    fleet,
+    enrollSeconds,
     listedSeconds: (Date.now() - started) / 1000 - enrollSeconds,
     terminalAt: (rolloutId) => reports.terminalAt(rolloutId),
     stateTimes: (rolloutId) => reports.stateTimes(rolloutId),

@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  ensureDatabase, freePort, generatePlatformSecrets, platformServices, serviceDatabaseName, startEmbeddedPostgres, startPlatform,
-  type PlatformService, type RunningPlatform, type RunningPostgres,
+  ensureDatabase,
+  freePort,
+  generatePlatformSecrets,
+  platformServices,
+  serviceDatabaseName,
+  startEmbeddedPostgres,
+  startPlatform,
+  type PlatformService,
+  type RunningPlatform,
+  type RunningPostgres,
 } from '@keelson/local-infra';
 
 /** The repository root, whether this runs compiled (bench/dist/rollout-fanout) or from source. */
@@ -41,7 +49,9 @@ export interface BenchPlatformOptions {
 
 async function natsBinary(): Promise<string> {
   // provision.mjs is plain JavaScript without types: load it by URL and say what we use of it.
-  const provision = (await import(pathToFileURL(join(repoRoot, 'deploy', 'local', 'provision.mjs')).href)) as { ensureNatsServer(): Promise<string> };
+  const provision = (await import(pathToFileURL(join(repoRoot, 'deploy', 'local', 'provision.mjs')).href)) as {
+    ensureNatsServer(): Promise<string>;
+  };
   return provision.ensureNatsServer();
 }
 
@@ -57,12 +67,22 @@ export async function startBenchPlatform(options: BenchPlatformOptions = {}): Pr
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    pg = await startEmbeddedPostgres({ dir: join(home, 'postgres'), port: await freePort(), password: randomBytes(18).toString('base64url'), postgresFlags: options.postgresFlags ?? [] });
+    pg = await startEmbeddedPostgres({
+      dir: join(home, 'postgres'),
+      port: await freePort(),
+      password: randomBytes(18).toString('base64url'),
+      postgresFlags: options.postgresFlags ?? [],
+    });
     const adminUrl = pg.adminUrl;
     const env = Object.fromEntries(platformServices.map((s) => [s, options.serviceEnv?.(s) ?? {}]));
     platform = await startPlatform({
       // TLS as `npm start` runs it: the facade serves devices only over mutual TLS (their certificates).
-      repoRoot, home, natsBinary: await natsBinary(), secrets, serviceEnv: env, tls: true,
+      repoRoot,
+      home,
+      natsBinary: await natsBinary(),
+      secrets,
+      serviceEnv: env,
+      tls: true,
       natsProfiling: true, // its Go heap, for the memory figures
       ...(options.semiSpaceMiB !== undefined ? { serviceSemiSpaceMiB: options.semiSpaceMiB } : {}),
       ...(options.heapGrowingPercent !== undefined ? { serviceHeapGrowingPercent: options.heapGrowingPercent } : {}),
@@ -74,7 +94,9 @@ export async function startBenchPlatform(options: BenchPlatformOptions = {}): Pr
     throw err;
   }
   return {
-    platform, home, destroy,
+    platform,
+    home,
+    destroy,
     adminToken: secrets.adminToken,
     // startPlatform's diagnostics user: it bypasses the device auth callout, so the baseline can use it over MQTT too.
     servicesUser: { user: 'keelson-services', password: secrets.natsServicesPassword },

@@ -50,10 +50,12 @@ if (preloadDir) {
   let busy: Promise<unknown> = Promise.resolve();
   process.on('SIGWINCH', () => {
     // Signals can arrive while the previous toggle is still being posted: keep them in order.
-    busy = busy.then(async () => {
-      if (running) await profiler.stop();
-      else await profiler.start();
-      running = !running;
-    }).catch((err: unknown) => console.error(`cpu-profiler: ${String(err)}`));
+    busy = busy
+      .then(async () => {
+        if (running) await profiler.stop();
+        else await profiler.start();
+        running = !running;
+      })
+      .catch((err: unknown) => console.error(`cpu-profiler: ${String(err)}`));
   });
 }

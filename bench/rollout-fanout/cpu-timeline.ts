@@ -32,7 +32,13 @@ export interface CpuTimeline {
 export function sampleCpu(processes: WatchedProcess[], intervalMs = 1000): { stop(): CpuTimeline } {
   const started = performance.now();
   const files = openFilesTracker(processes);
-  const timeline: CpuTimeline = { at: [], processes: Object.fromEntries(processes.map((p) => [p.name, []])), machine: [], others: [], openFiles: {} };
+  const timeline: CpuTimeline = {
+    at: [],
+    processes: Object.fromEntries(processes.map((p) => [p.name, []])),
+    machine: [],
+    others: [],
+    openFiles: {},
+  };
   let last = { t: started, cpu: cpuSnapshot(processes), machine: machineTicks() };
   const sample = () => {
     const now = { t: performance.now(), cpu: cpuSnapshot(processes), machine: machineTicks() };

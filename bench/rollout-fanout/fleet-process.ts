@@ -9,7 +9,9 @@ import { repoRoot } from './bench-platform.js';
 import { countFleetConnections } from './fleet-connections.js';
 import type { FleetSlice, FromFleet, ToFleet } from './fleet-protocol.js';
 
-const agent = (await import(pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href)) as typeof import('../../services/agent/dist/index.js');
+const agent = (await import(
+  pathToFileURL(join(repoRoot, 'services', 'agent', 'dist', 'index.js')).href
+)) as typeof import('../../services/agent/dist/index.js');
 const post = (message: FromFleet) => process.send!(message);
 // The bench went away (killed, crashed): its devices go with it.
 process.on('disconnect', () => process.exit(1));
@@ -27,7 +29,13 @@ async function start(slice: FleetSlice): Promise<void> {
       concurrency: slice.concurrency,
       // Wall-clock ms, read the same way in every process (performance.now() counts from each one's own origin).
       onReport: (device, assignment, state) =>
-        post({ type: 'report', rolloutId: assignment.rolloutId, deviceId: device.deviceId, state, at: performance.timeOrigin + performance.now() }),
+        post({
+          type: 'report',
+          rolloutId: assignment.rolloutId,
+          deviceId: device.deviceId,
+          state,
+          at: performance.timeOrigin + performance.now(),
+        }),
     });
     post({ type: 'ready', devices: fleet.devices.map((d) => ({ name: d.name, deviceId: d.deviceId })) });
   } catch (err) {

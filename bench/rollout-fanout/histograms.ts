@@ -53,7 +53,9 @@ export function windowHistograms(before: Record<string, string[]>, after: Record
     const names = new Set(lines.flatMap((l) => /^(keelson_\w+_seconds)_bucket\{/.exec(l)?.[1] ?? []));
     for (const name of names) {
       const earlier = buckets(before[service] ?? [], name);
-      const cumulative = [...buckets(lines, name)].sort(([a], [b]) => a - b).map(([bound, n]): [number, number] => [bound, n - (earlier.get(bound) ?? 0)]);
+      const cumulative = [...buckets(lines, name)]
+        .sort(([a], [b]) => a - b)
+        .map(([bound, n]): [number, number] => [bound, n - (earlier.get(bound) ?? 0)]);
       const count = cumulative.at(-1)?.[1] ?? 0;
       if (count > 0) out.push({ name, service, count, p50: quantileOf(cumulative, 0.5), p99: quantileOf(cumulative, 0.99) });
     }

@@ -44,61 +44,134 @@ async function run(): Promise<void> {
     }
     return env;
   };
-  benchStarting = startBenchPlatform({ serviceEnv, ...(args.semiSpaceMiB !== undefined ? { semiSpaceMiB: args.semiSpaceMiB } : {}), ...(args.heapGrowingPercent !== undefined ? { heapGrowingPercent: args.heapGrowingPercent } : {}), ...(profDir ? { postgresFlags: statementStatsFlags } : {}) });
+  benchStarting = startBenchPlatform({
+    serviceEnv,
+    ...(args.semiSpaceMiB !== undefined ? { semiSpaceMiB: args.semiSpaceMiB } : {}),
+    ...(args.heapGrowingPercent !== undefined ? { heapGrowingPercent: args.heapGrowingPercent } : {}),
+    ...(profDir ? { postgresFlags: statementStatsFlags } : {}),
+  });
   bench = await benchStarting;
   const { platform } = bench;
   const api = new OperatorApi(platform.apiUrl, bench.adminToken);
   await api.publishArtifact('bench-model', '1.0.0', randomBytes(args.artifactKiB * 1024), 60_000);
-  const memoryOf = (processes: WatchedProcess[]) => memorySnapshot({ processes, services: platform.services, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...(platform.nats.profUrl ? { natsProfUrl: platform.nats.profUrl } : {}) });
-  const memoryStarted = await memoryOf(processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }));
-  log(`enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetProcs > 1 ? `, in ${args.fleetProcs} child processes` : ''})…`);
-  fleet = await startBenchFleet({ home: bench.home, apiUrl: platform.apiUrl, adminToken: bench.adminToken, count: args.devices, concurrency: args.enrollConcurrency, timeoutMs, procs: args.fleetProcs, ...(profDir ? { cpuProfDir: profDir } : {}) }, api);
+  const memoryOf = (processes: WatchedProcess[]) =>
+    memorySnapshot({
+      processes,
+      services: platform.services,
+      ...(platform.tls ? { ca: platform.tls.caPem } : {}),
+      ...(platform.nats.profUrl ? { natsProfUrl: platform.nats.profUrl } : {}),
+    });
+  const memoryStarted = await memoryOf(
+    processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir }),
+  );
+  log(
+    `enrolling ${args.devices} simulated devices (${args.enrollConcurrency} at a time${args.fleetProcs > 1 ? `, in ${args.fleetProcs} child processes` : ''})…`,
+  );
+  fleet = await startBenchFleet(
+    {
+      home: bench.home,
+      apiUrl: platform.apiUrl,
+      adminToken: bench.adminToken,
+      count: args.devices,
+      concurrency: args.enrollConcurrency,
+      timeoutMs,
+      procs: args.fleetProcs,
+      ...(profDir ? { cpuProfDir: profDir } : {}),
+    },
+    api,
+  );
   log(`enrolled in ${fleet.enrollSeconds.toFixed(1)} s, all listed and reachable ${fleet.listedSeconds.toFixed(1)} s later`);
-  await api.createGroup('bench', fleet.fleet.devices.map((d) => d.name));
+  await api.createGroup(
+    'bench',
+    fleet.fleet.devices.map((d) => d.name),
+  );
 
   const nc = await connect({ servers: platform.nats.url, user: bench.servicesUser.user, pass: bench.servicesUser.password });
   try {
     const jsm = await jetstreamManager(nc);
-    const processes = processesOf({ services: platform.services, natsPid: platform.nats.pid, postgresDataDir: bench.postgresDataDir, fleetProcesses: fleet.fleet.processes });
+    const processes = processesOf({
+      services: platform.services,
+      natsPid: platform.nats.pid,
+      postgresDataDir: bench.postgresDataDir,
+      fleetProcesses: fleet.fleet.processes,
+    });
     // Every device connected and idle: what a process holds per connected device, before any rollout.
     const memoryEnrolled = await memoryOf(processes);
     let windowStats: WindowStats | undefined;
     const profiler = profDir
-      ? await profileWindow({ dir: profDir, fleet: fleet.fleet, services: platform.services, fleetProcesses: fleet.fleet.processes, natsMonitorUrl: platform.nats.monitorUrl, postgresAdminUrl: bench.postgresAdminUrl })
+      ? await profileWindow({
+          dir: profDir,
+          fleet: fleet.fleet,
+          services: platform.services,
+          fleetProcesses: fleet.fleet.processes,
+          natsMonitorUrl: platform.nats.monitorUrl,
+          postgresAdminUrl: bench.postgresAdminUrl,
+        })
       : undefined;
     const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
     log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
     const metricsBefore = await keelsonMetrics(platform.services, platform.tls?.caPem);
-    const rollout = await measureRollout({ api, jsm, fleet, processes, artifact: 'bench-model@1.0.0', group: 'bench', timeoutMs, progress: log, ...(probe ? { probe } : {}), ...(args.tapAcks ? { tap: nc } : {}) });
+    const rollout = await measureRollout({
+      api,
+      jsm,
+      fleet,
+      processes,
+      artifact: 'bench-model@1.0.0',
+      group: 'bench',
+      timeoutMs,
+      progress: log,
+      ...(probe ? { probe } : {}),
+      ...(args.tapAcks ? { tap: nc } : {}),
+    });
     // The audit may still be writing the rollout's entries: its lag histogram should hold them all.
     const auditCaughtUpSeconds = await auditDrained(jsm, 120_000);
     const metricsAfter = await keelsonMetrics(platform.services, platform.tls?.caPem);
     const counters = keelsonCounters(metricsAfter);
     const memoryFinished = await memoryOf(processes);
     const inbox = rollout.appended.DEVICE_INBOX!;
-    log(`rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s${args.skipBaseline ? '' : `; baseline: ${inbox.messages} broker messages…`}`);
+    log(
+      `rollout ${rollout.status} in ${rollout.seconds.toFixed(1)} s${args.skipBaseline ? '' : `; baseline: ${inbox.messages} broker messages…`}`,
+    );
     // A failed baseline (e.g. an MQTT connect timing out on a saturated machine) must not lose the rollout's figures.
     let baselineError: string | undefined = args.skipBaseline ? 'skipped (--skip-baseline)' : undefined;
     // Nor must a baseline that never ends (a QoS 1 publish on a connection dropped with reconnect off waits forever).
     let baselineTimer: NodeJS.Timeout | undefined;
-    const baseline = args.skipBaseline ? null : await Promise.race([
-      measureBrokerBaseline({
-        natsUrl: platform.nats.url, mqttUrl: platform.nats.mqttUrl, ...(platform.tls ? { ca: platform.tls.caPem } : {}), ...bench.servicesUser,
-        messages: inbox.messages, connections: Math.min(args.devices, 1000),
-        payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
-      }),
-      new Promise<never>((_, reject) => (baselineTimer = setTimeout(() => reject(new Error(`no result in ${baselineTimeoutS} s`)), baselineTimeoutS * 1000))),
-    ]).finally(() => clearTimeout(baselineTimer)).catch((err: unknown) => {
-      baselineError = err instanceof Error ? err.message : String(err);
-      log(`baseline failed: ${baselineError}`);
-      return null;
-    });
+    const baseline = args.skipBaseline
+      ? null
+      : await Promise.race([
+          measureBrokerBaseline({
+            natsUrl: platform.nats.url,
+            mqttUrl: platform.nats.mqttUrl,
+            ...(platform.tls ? { ca: platform.tls.caPem } : {}),
+            ...bench.servicesUser,
+            messages: inbox.messages,
+            connections: Math.min(args.devices, 1000),
+            payloadBytes: Math.round(inbox.bytes / Math.max(1, inbox.messages)),
+          }),
+          new Promise<never>(
+            (_, reject) =>
+              (baselineTimer = setTimeout(() => reject(new Error(`no result in ${baselineTimeoutS} s`)), baselineTimeoutS * 1000)),
+          ),
+        ])
+          .finally(() => clearTimeout(baselineTimer))
+          .catch((err: unknown) => {
+            baselineError = err instanceof Error ? err.message : String(err);
+            log(`baseline failed: ${baselineError}`);
+            return null;
+          });
     printReport({
       ...(baselineError ? { baselineError } : {}),
-      devices: args.devices, cores: availableParallelism(), enrollSeconds: fleet.enrollSeconds, listedSeconds: fleet.listedSeconds,
-      rollout, baseline, peakRss: peakRss(processes), counters,
+      devices: args.devices,
+      cores: availableParallelism(),
+      enrollSeconds: fleet.enrollSeconds,
+      listedSeconds: fleet.listedSeconds,
+      rollout,
+      baseline,
+      peakRss: peakRss(processes),
+      counters,
       memory: { started: memoryStarted, enrolled: memoryEnrolled, finished: memoryFinished },
-      histograms: windowHistograms(metricsBefore, metricsAfter), auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,
+      histograms: windowHistograms(metricsBefore, metricsAfter),
+      auditCaughtUpSeconds: auditCaughtUpSeconds ?? null,
     });
     if (windowStats && profDir) printWindowStats(windowStats, args.devices, profDir);
   } finally {

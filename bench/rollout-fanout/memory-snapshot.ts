@@ -48,7 +48,10 @@ function memStat(text: string, name: string): number | undefined {
  * be read at this moment is left out.
  */
 export async function memorySnapshot(input: {
-  processes: WatchedProcess[]; services: Record<string, { url: string } | undefined>; ca?: string; natsProfUrl?: string;
+  processes: WatchedProcess[];
+  services: Record<string, { url: string } | undefined>;
+  ca?: string;
+  natsProfUrl?: string;
 }): Promise<ProcessMemory[]> {
   const out: ProcessMemory[] = [];
   for (const p of input.processes) {
@@ -57,9 +60,20 @@ export async function memorySnapshot(input: {
     const rss = currentRssMiB(p.pid);
     if (rss !== undefined) m.rss = rss;
     const service = input.services[p.name];
-    const text = await (service ? getText(`${service.url}/metrics`, input.ca) : p.name === 'nats-server' && input.natsProfUrl ? getText(`${input.natsProfUrl}/debug/pprof/heap?debug=1`, undefined) : Promise.resolve('')).catch(() => '');
+    const text = await (
+      service
+        ? getText(`${service.url}/metrics`, input.ca)
+        : p.name === 'nats-server' && input.natsProfUrl
+          ? getText(`${input.natsProfUrl}/debug/pprof/heap?debug=1`, undefined)
+          : Promise.resolve('')
+    ).catch(() => '');
     const figures = service
-      ? { heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'), heapTotal: gauge(text, 'nodejs_heap_size_total_bytes'), external: gauge(text, 'nodejs_external_memory_bytes'), newSpace: gauge(text, 'nodejs_heap_space_size_total_bytes', 'space="new"') }
+      ? {
+          heapUsed: gauge(text, 'nodejs_heap_size_used_bytes'),
+          heapTotal: gauge(text, 'nodejs_heap_size_total_bytes'),
+          external: gauge(text, 'nodejs_external_memory_bytes'),
+          newSpace: gauge(text, 'nodejs_heap_space_size_total_bytes', 'space="new"'),
+        }
       : { goHeapAlloc: memStat(text, 'HeapAlloc'), goHeapInuse: memStat(text, 'HeapInuse'), goSys: memStat(text, 'Sys') };
     for (const [k, v] of Object.entries(figures)) if (v !== undefined) (m as unknown as Record<string, number>)[k] = v;
     out.push(m);
@@ -70,7 +84,8 @@ export async function memorySnapshot(input: {
 /** One line per process: `rss 300 MiB, heap 120/180, external 40` (what was read). */
 export function memoryLine(m: ProcessMemory): string {
   const parts = [`rss ${m.rss ?? '?'}`];
-  if (m.heapUsed !== undefined) parts.push(`heap used/total ${m.heapUsed}/${m.heapTotal ?? '?'}`, `external ${m.external ?? '?'}`, `new space ${m.newSpace ?? '?'}`);
+  if (m.heapUsed !== undefined)
+    parts.push(`heap used/total ${m.heapUsed}/${m.heapTotal ?? '?'}`, `external ${m.external ?? '?'}`, `new space ${m.newSpace ?? '?'}`);
   if (m.goHeapAlloc !== undefined) parts.push(`go heap alloc/inuse ${m.goHeapAlloc}/${m.goHeapInuse ?? '?'}`, `go sys ${m.goSys ?? '?'}`);
   return `${parts.join(', ')} MiB`;
 }

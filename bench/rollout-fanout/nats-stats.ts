@@ -19,7 +19,9 @@ async function monitor<T>(monitorUrl: string, path: string): Promise<T> {
 /** Messages in and out per client name (each service names its connection; MQTT devices are one group). */
 export type NatsByClient = Record<string, { inMsgs: number; outMsgs: number }>;
 
-interface Connz { connections: { cid: number; name?: string; mqtt_client?: string; in_msgs: number; out_msgs: number }[] }
+interface Connz {
+  connections: { cid: number; name?: string; mqtt_client?: string; in_msgs: number; out_msgs: number }[];
+}
 
 /** Per-connection counters, keyed by connection id (`/connz`); `natsByClient` sums a window by name. */
 export async function natsConnections(monitorUrl: string): Promise<Connz['connections']> {
@@ -44,11 +46,19 @@ export function natsByClient(before: Connz['connections'], after: Connz['connect
 
 /** Totals since nats-server started, from `/varz` and `/jsz`. */
 export async function natsCounts(monitorUrl: string): Promise<NatsCounts> {
-  const varz = await monitor<{ in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number; slow_consumers: number }>(monitorUrl, '/varz');
+  const varz = await monitor<{ in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number; slow_consumers: number }>(
+    monitorUrl,
+    '/varz',
+  );
   const jsz = await monitor<{ api?: { total?: number; errors?: number } }>(monitorUrl, '/jsz');
   return {
-    inMsgs: varz.in_msgs, outMsgs: varz.out_msgs, inBytes: varz.in_bytes, outBytes: varz.out_bytes,
-    jsApiRequests: jsz.api?.total ?? 0, jsApiErrors: jsz.api?.errors ?? 0, slowConsumers: varz.slow_consumers,
+    inMsgs: varz.in_msgs,
+    outMsgs: varz.out_msgs,
+    inBytes: varz.in_bytes,
+    outBytes: varz.out_bytes,
+    jsApiRequests: jsz.api?.total ?? 0,
+    jsApiErrors: jsz.api?.errors ?? 0,
+    slowConsumers: varz.slow_consumers,
   };
 }
 

@@ -27,7 +27,10 @@ export function openFilesLimit(pid: number): number | undefined {
   }
 }
 
-export interface OpenFilesPeak { peak: number; limit: number | undefined }
+export interface OpenFilesPeak {
+  peak: number;
+  limit: number | undefined;
+}
 
 /**
  * Tracks the most file descriptors each watched process held at a sample, next to its soft limit:

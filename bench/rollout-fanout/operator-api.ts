@@ -67,24 +67,32 @@ export class OperatorApi {
     form.set('kind', 'model');
     form.set('manifest', JSON.stringify(modelManifest));
     form.set('file', new Blob([new Uint8Array(bytes)]), 'model.onnx');
-    const res = await fetch(`${this.apiUrl}/v1/artifacts`, { method: 'POST', headers: { authorization: `Bearer ${this.adminToken}` }, body: form });
+    const res = await fetch(`${this.apiUrl}/v1/artifacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.adminToken}` },
+      body: form,
+    });
     if (res.status !== 201) throw new Error(`artifact push answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     await until(`${name}@${version} published`, timeoutMs, async () => {
       // The api reads a projection: right after the push it may not list the artifact yet (404).
-      const artifact = await this.call<{ status: string }>(`/v1/artifacts/${name}/${version}`).catch((err: Error) => (/ 404:/.test(err.message) ? undefined : Promise.reject(err)));
+      const artifact = await this.call<{ status: string }>(`/v1/artifacts/${name}/${version}`).catch((err: Error) =>
+        / 404:/.test(err.message) ? undefined : Promise.reject(err),
+      );
       return artifact?.status === 'published' ? true : undefined;
     });
   }
 
   async createGroup(name: string, deviceNames: string[]): Promise<void> {
     const group = await this.call<{ unresolvedNames: string[] }>('/v1/groups', { name, devices: deviceNames });
-    if (group.unresolvedNames.length > 0) throw new Error(`group ${name}: ${group.unresolvedNames.length} names unresolved, e.g. ${group.unresolvedNames[0]}`);
+    if (group.unresolvedNames.length > 0)
+      throw new Error(`group ${name}: ${group.unresolvedNames.length} names unresolved, e.g. ${group.unresolvedNames[0]}`);
   }
 
   /** One wave of 100 % with an auto gate and a `file` probe on what the simulated application writes. */
   createRollout(artifact: string, group: string): Promise<RolloutView> {
     return this.call<RolloutView>('/v1/rollouts', {
-      artifact, group,
+      artifact,
+      group,
       probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 10, attempts: 1 },
       strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
     });

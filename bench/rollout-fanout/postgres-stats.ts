@@ -31,10 +31,20 @@ const countsQuery = `select datname, xact_commit, xact_rollback, tup_returned, t
 
 async function databaseCounts(client: pg.Client): Promise<Record<string, DatabaseCounts>> {
   const { rows } = await client.query<Record<string, string>>(countsQuery);
-  return Object.fromEntries(rows.map((r) => [r.datname!, {
-    xactCommit: Number(r.xact_commit), xactRollback: Number(r.xact_rollback), tupReturned: Number(r.tup_returned), tupFetched: Number(r.tup_fetched),
-    tupInserted: Number(r.tup_inserted), tupUpdated: Number(r.tup_updated), tupDeleted: Number(r.tup_deleted),
-  }]));
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.datname!,
+      {
+        xactCommit: Number(r.xact_commit),
+        xactRollback: Number(r.xact_rollback),
+        tupReturned: Number(r.tup_returned),
+        tupFetched: Number(r.tup_fetched),
+        tupInserted: Number(r.tup_inserted),
+        tupUpdated: Number(r.tup_updated),
+        tupDeleted: Number(r.tup_deleted),
+      },
+    ]),
+  );
 }
 
 /**
@@ -62,13 +72,21 @@ export async function postgresWindow(adminUrl: string): Promise<{ stop(): Promis
         const databases: Record<string, DatabaseCounts> = {};
         for (const [name, a] of Object.entries(after)) {
           const b = before[name];
-          databases[name] = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b?.[k as keyof DatabaseCounts] ?? 0)])) as unknown as DatabaseCounts;
+          databases[name] = Object.fromEntries(
+            Object.entries(a).map(([k, v]) => [k, v - (b?.[k as keyof DatabaseCounts] ?? 0)]),
+          ) as unknown as DatabaseCounts;
         }
         const { rows } = await client.query<{ datname: string; calls: string; total_exec_time: number; rows: string; query: string }>(
           `select d.datname, s.calls, s.total_exec_time, s.rows, s.query from pg_stat_statements s
              join pg_database d on d.oid = s.dbid order by s.calls desc`,
         );
-        const statements = rows.map((r) => ({ database: r.datname, calls: Number(r.calls), totalMs: r.total_exec_time, rows: Number(r.rows), query: r.query.replace(/\s+/g, ' ').slice(0, 300) }));
+        const statements = rows.map((r) => ({
+          database: r.datname,
+          calls: Number(r.calls),
+          totalMs: r.total_exec_time,
+          rows: Number(r.rows),
+          query: r.query.replace(/\s+/g, ' ').slice(0, 300),
+        }));
         return { databases, statements };
       } finally {
         await client.end();

@@ -29,7 +29,8 @@ function next<T extends FromFleet['type']>(child: ChildProcess, type: T): Promis
       if (m.type === 'failed') done(new Error(`fleet process ${child.pid} failed: ${m.error}`));
       else if (m.type === type) done(undefined, m as Extract<FromFleet, { type: T }>);
     };
-    const onExit = (code: number | null, signal: string | null) => done(new Error(`fleet process ${child.pid} exited (${signal ?? code}) before '${type}'`));
+    const onExit = (code: number | null, signal: string | null) =>
+      done(new Error(`fleet process ${child.pid} exited (${signal ?? code}) before '${type}'`));
     const done = (err?: Error, m?: Extract<FromFleet, { type: T }>) => {
       child.off('message', onMessage);
       child.off('exit', onExit);
@@ -61,16 +62,32 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * into `reports` in this process's time. `childEnv(k)` adds to a child's environment (a profiler).
  */
 export async function startProcessFleet(
-  input: Omit<FleetSlice, 'namePrefix' | 'dataDir'> & { home: string; procs: number; childExecArgv?: string[]; childEnv?: (name: string) => NodeJS.ProcessEnv },
+  input: Omit<FleetSlice, 'namePrefix' | 'dataDir'> & {
+    home: string;
+    procs: number;
+    childExecArgv?: string[];
+    childEnv?: (name: string) => NodeJS.ProcessEnv;
+  },
   reports: ReportLog,
 ): Promise<FleetHandle> {
-  const sizes = Array.from({ length: input.procs }, (_, k) => Math.floor(input.count / input.procs) + (k < input.count % input.procs ? 1 : 0));
+  const sizes = Array.from(
+    { length: input.procs },
+    (_, k) => Math.floor(input.count / input.procs) + (k < input.count % input.procs ? 1 : 0),
+  );
   const entry = fileURLToPath(new URL('./fleet-process.js', import.meta.url));
   const children = sizes.map((count, k) => {
     const name = `fleet-${k + 1}`;
-    const child = fork(entry, [], { env: { ...process.env, ...input.childEnv?.(name) }, execArgv: input.childExecArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], {
+      env: { ...process.env, ...input.childEnv?.(name) },
+      execArgv: input.childExecArgv ?? [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const slice: FleetSlice = {
-      apiUrl: input.apiUrl, adminToken: input.adminToken, count, namePrefix: `sim-p${k + 1}-`, dataDir: join(input.home, 'sim'),
+      apiUrl: input.apiUrl,
+      adminToken: input.adminToken,
+      count,
+      namePrefix: `sim-p${k + 1}-`,
+      dataDir: join(input.home, 'sim'),
       concurrency: Math.max(1, Math.ceil(input.concurrency / input.procs)),
     };
     child.send({ type: 'start', slice } satisfies ToFleet);

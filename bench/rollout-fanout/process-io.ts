@@ -25,13 +25,20 @@ export function syscallsOf(pid: number | 'self'): Syscalls | undefined {
 export type SyscallSnapshot = Map<string, Map<number | 'self', Syscalls>>;
 
 export function syscallSnapshot(processes: WatchedProcess[]): SyscallSnapshot {
-  return new Map(processes.map((p) => {
-    const pids: (number | 'self')[] = p.pid === undefined ? ['self'] : p.tree ? [p.pid, ...childPids(p.pid)] : [p.pid];
-    return [p.name, new Map(pids.flatMap((pid) => {
-      const s = syscallsOf(pid);
-      return s ? [[pid, s] as const] : [];
-    }))];
-  }));
+  return new Map(
+    processes.map((p) => {
+      const pids: (number | 'self')[] = p.pid === undefined ? ['self'] : p.tree ? [p.pid, ...childPids(p.pid)] : [p.pid];
+      return [
+        p.name,
+        new Map(
+          pids.flatMap((pid) => {
+            const s = syscallsOf(pid);
+            return s ? [[pid, s] as const] : [];
+          }),
+        ),
+      ];
+    }),
+  );
 }
 
 /**

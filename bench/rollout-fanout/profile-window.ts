@@ -8,7 +8,14 @@ import { postgresWindow, type PostgresWindow } from './postgres-stats.js';
 import type { FleetHandle } from './process-fleet.js';
 
 /** PostgreSQL settings of a profiled run: statement counts (BEGIN/COMMIT too) in every database. */
-export const statementStatsFlags = ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'pg_stat_statements.track_utility=on'];
+export const statementStatsFlags = [
+  '-c',
+  'shared_preload_libraries=pg_stat_statements',
+  '-c',
+  'pg_stat_statements.track=all',
+  '-c',
+  'pg_stat_statements.track_utility=on',
+];
 
 /** The environment that loads the window profiler into a service; its profiles go to `<dir>/<service>/`. */
 export function profiledServiceEnv(dir: string): (service: PlatformService) => NodeJS.ProcessEnv {
@@ -29,7 +36,8 @@ export interface WindowStats {
 async function waitForFile(path: string, timeoutMs: number): Promise<void> {
   const until = performance.now() + timeoutMs;
   while (!existsSync(path)) {
-    if (performance.now() > until) throw new Error(`bench: no CPU profile at ${path} after ${timeoutMs} ms (was the service started with the profiler?)`);
+    if (performance.now() > until)
+      throw new Error(`bench: no CPU profile at ${path} after ${timeoutMs} ms (was the service started with the profiler?)`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -46,13 +54,19 @@ function inThisThread(): ReturnType<FleetHandle['countConnections']> {
  * all but the profiles to `<dir>/window.json`.
  */
 export async function profileWindow(input: {
-  dir: string; services: Partial<Record<PlatformService, RunningService>>; natsMonitorUrl: string; postgresAdminUrl: string;
+  dir: string;
+  services: Partial<Record<PlatformService, RunningService>>;
+  natsMonitorUrl: string;
+  postgresAdminUrl: string;
   /** Whose HTTPS connections to count (default: this thread's, e.g. enroll-burst's clients). */
   fleet?: FleetHandle;
   /** The simulated fleet's child processes, started with the window profiler preloaded: profiled like the services. */
   fleetProcesses?: { name: string; pid: number }[];
 }): Promise<{ start(): Promise<void>; stop(): Promise<WindowStats> }> {
-  const services = [...Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : [])), ...(input.fleetProcesses ?? [])];
+  const services = [
+    ...Object.entries(input.services).flatMap(([name, s]) => (s ? [{ name, pid: s.pid }] : [])),
+    ...(input.fleetProcesses ?? []),
+  ];
   const bench = windowProfiler(join(input.dir, 'bench'));
   let natsBefore: NatsCounts | undefined;
   let connectionsBefore: Awaited<ReturnType<typeof natsConnections>> = [];

@@ -14,7 +14,9 @@ export interface WatchedProcess {
 export const fleetProcessPrefix = 'fleet-';
 
 export function processesOf(input: {
-  services: Record<string, { pid: number } | undefined>; natsPid: number; postgresDataDir: string;
+  services: Record<string, { pid: number } | undefined>;
+  natsPid: number;
+  postgresDataDir: string;
   /** The simulated fleet's child processes, if it runs in any (else it is in the bench process). */
   fleetProcesses?: { name: string; pid: number }[];
 }): WatchedProcess[] {
@@ -32,14 +34,16 @@ export function processesOf(input: {
 export type CpuSnapshot = Map<string, Map<number, number>>;
 
 export function cpuSnapshot(processes: WatchedProcess[]): CpuSnapshot {
-  return new Map(processes.map((p) => {
-    if (p.pid === undefined) {
-      const u = process.cpuUsage();
-      return [p.name, new Map([[process.pid, (u.user + u.system) / 1e6]])];
-    }
-    const pids = p.tree ? [p.pid, ...childPids(p.pid)] : [p.pid];
-    return [p.name, new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]))];
-  }));
+  return new Map(
+    processes.map((p) => {
+      if (p.pid === undefined) {
+        const u = process.cpuUsage();
+        return [p.name, new Map([[process.pid, (u.user + u.system) / 1e6]])];
+      }
+      const pids = p.tree ? [p.pid, ...childPids(p.pid)] : [p.pid];
+      return [p.name, new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]))];
+    }),
+  );
 }
 
 /** CPU seconds `name` used between two snapshots; a pid born in between counts whole, one that died is lost. */
@@ -56,5 +60,8 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { name: str
 
 /** Peak RSS (VmHWM) in MiB; for PostgreSQL, the postmaster's own. */
 export function peakRss(processes: WatchedProcess[]): { name: string; mib: number | undefined }[] {
-  return processes.map((p) => ({ name: p.name, mib: p.pid === undefined ? Math.round(process.resourceUsage().maxRSS / 1024) : peakRssMiB(p.pid) }));
+  return processes.map((p) => ({
+    name: p.name,
+    mib: p.pid === undefined ? Math.round(process.resourceUsage().maxRSS / 1024) : peakRssMiB(p.pid),
+  }));
 }

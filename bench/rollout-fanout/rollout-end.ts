@@ -23,7 +23,9 @@ export interface RolloutEnd {
  * keeps the bench from loading the api and the orchestrator with a view of thousands of devices.
  */
 export async function rolloutEnd(jsm: JetStreamManager, fleet: string, rolloutId: string, signal: AbortSignal): Promise<RolloutEnd> {
-  const consumer = await jsm.jetstream().consumers.get(eventStreams.orchestrator.name, { filter_subjects: [`ev.rollout.${fleet}.${rolloutId}`] });
+  const consumer = await jsm
+    .jetstream()
+    .consumers.get(eventStreams.orchestrator.name, { filter_subjects: [`ev.rollout.${fleet}.${rolloutId}`] });
   const messages = await consumer.consume();
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });

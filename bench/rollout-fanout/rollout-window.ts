@@ -37,8 +37,14 @@ export interface RolloutFigures {
 
 /** Creates the rollout and measures it until it finishes: stream growth, CPU per process, consumer backlogs. */
 export async function measureRollout(input: {
-  api: OperatorApi; jsm: JetStreamManager; fleet: BenchFleet; processes: WatchedProcess[];
-  artifact: string; group: string; timeoutMs: number; progress?: (line: string) => void;
+  api: OperatorApi;
+  jsm: JetStreamManager;
+  fleet: BenchFleet;
+  processes: WatchedProcess[];
+  artifact: string;
+  group: string;
+  timeoutMs: number;
+  progress?: (line: string) => void;
   /** More measurements over the same window (profilers, server counters): started just before the create request, stopped at the end. */
   probe?: { start(): Promise<void>; stop(): Promise<unknown> };
   /** Count every ack and JetStream API request over the window on this (unrestricted) connection. */
@@ -64,7 +70,10 @@ export async function measureRollout(input: {
   try {
     created = await api.createRollout(input.artifact, input.group);
     createAnsweredSeconds = (performance.now() - t0) / 1000;
-    const timer = setTimeout(() => abort.abort(`bench: rollout ${created.rolloutId} not over after ${input.timeoutMs / 1000} s`), Math.max(0, t0 + input.timeoutMs - performance.now()));
+    const timer = setTimeout(
+      () => abort.abort(`bench: rollout ${created.rolloutId} not over after ${input.timeoutMs / 1000} s`),
+      Math.max(0, t0 + input.timeoutMs - performance.now()),
+    );
     const progress = setInterval(() => {
       const counts = [...fleet.stateTimes(created.rolloutId)].map(([state, times]) => `${state} ${times.length}`).join(', ');
       input.progress?.(`${((performance.now() - t0) / 1000).toFixed(0)} s: devices reported ${counts || 'nothing yet'}`);
@@ -105,13 +114,28 @@ export async function measureRollout(input: {
   const states: Record<string, number> = {};
   for (const { state } of end.outcomes.values()) states[state] = (states[state] ?? 0) + 1;
   if (devices > end.outcomes.size) states['no outcome'] = devices - end.outcomes.size;
-  const failures = [...end.outcomes].filter(([, o]) => o.state !== 'healthy').slice(0, 10)
+  const failures = [...end.outcomes]
+    .filter(([, o]) => o.state !== 'healthy')
+    .slice(0, 10)
     .map(([deviceId, o]) => ({ deviceId, state: o.state, ...(o.reason ? { reason: o.reason } : {}) }));
   return {
-    rolloutId: view.rolloutId, status: view.status, devices, states, failures, seconds, createAnsweredSeconds, stateTimeline,
+    rolloutId: view.rolloutId,
+    status: view.status,
+    devices,
+    states,
+    failures,
+    seconds,
+    createAnsweredSeconds,
+    stateTimeline,
     lastTerminalReportSeconds: at(1),
     terminalQuantiles: { p50: at(0.5), p90: at(0.9), p100: at(1) },
-    appended: Object.fromEntries(watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }])),
-    cpu, syscalls, backlogs, cpuTimeline, ...(traffic ? { tap: traffic } : {}),
+    appended: Object.fromEntries(
+      watchedStreams.map((s) => [s, { messages: after[s]!.messages - before[s]!.messages, bytes: after[s]!.bytes - before[s]!.bytes }]),
+    ),
+    cpu,
+    syscalls,
+    backlogs,
+    cpuTimeline,
+    ...(traffic ? { tap: traffic } : {}),
   };
 }

@@ -6,7 +6,11 @@ export async function getText(url: string, ca: string | undefined): Promise<stri
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, timeout: 5000 }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text)).on('error', reject);
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (text += c))
+        .on('end', () => resolve(text))
+        .on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url}`))).on('error', reject);
     req.end();
@@ -14,7 +18,10 @@ export async function getText(url: string, ca: string | undefined): Promise<stri
 }
 
 /** Every `keelson_*` line of each service's `/metrics` (counters and histogram buckets), by service. */
-export async function keelsonMetrics(services: Record<string, { url: string } | undefined>, ca?: string): Promise<Record<string, string[]>> {
+export async function keelsonMetrics(
+  services: Record<string, { url: string } | undefined>,
+  ca?: string,
+): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const [name, service] of Object.entries(services)) {
     if (!service) continue;

@@ -20,7 +20,15 @@ const decoder = new TextDecoder();
 function kindOfAck(data: Uint8Array): string {
   if (!data.length) return '+ACK'; // an empty body is an ack
   const text = decoder.decode(data.subarray(0, 8));
-  return text.startsWith('+ACK') ? '+ACK' : text.startsWith('-NAK') ? '-NAK' : text.startsWith('+WPI') ? '+WPI' : text.startsWith('+TERM') ? '+TERM' : text.trim();
+  return text.startsWith('+ACK')
+    ? '+ACK'
+    : text.startsWith('-NAK')
+      ? '-NAK'
+      : text.startsWith('+WPI')
+        ? '+WPI'
+        : text.startsWith('+TERM')
+          ? '+TERM'
+          : text.trim();
 }
 
 /**

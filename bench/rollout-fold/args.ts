@@ -14,8 +14,10 @@ export function rolloutFoldArgs(argv: string[]): RolloutFoldArgs {
   const options = { sizes: { type: 'string' }, window: { type: 'string' }, 'baseline-code': { type: 'string' } } as const;
   const { values } = parseArgs({ args: argv, options, strict: true });
   const sizes = (values.sizes ?? '1000,10000,100000').split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 100 || n > 200_000)) throw new Error(`--sizes must be integers 100-200000, got '${values.sizes}'`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 100 || n > 200_000))
+    throw new Error(`--sizes must be integers 100-200000, got '${values.sizes}'`);
   const window = Number(values.window ?? 200);
-  if (!Number.isInteger(window) || window < 10 || window > 10_000) throw new Error(`--window must be an integer 10-10000, got '${values.window}'`);
+  if (!Number.isInteger(window) || window < 10 || window > 10_000)
+    throw new Error(`--window must be an integer 10-10000, got '${values.window}'`);
   return { sizes, window, ...(values['baseline-code'] ? { baselineCode: values['baseline-code'] } : {}) };
 }

@@ -20,19 +20,40 @@ function decideAndEvolve<S>(fold: RolloutFold<S>, command: RolloutCommand, state
 const fleet = 'bench';
 const rolloutId = 'r-benchfold0001';
 const at = '2026-12-05T12:00:00.000Z';
-const artifact = { name: 'app', version: '1.0.0', kind: 'model' as const, targetPath: 'model/app/1.0.0/app.bin', sha256: 'a'.repeat(64), length: 1 };
+const artifact = {
+  name: 'app',
+  version: '1.0.0',
+  kind: 'model' as const,
+  targetPath: 'model/app/1.0.0/app.bin',
+  sha256: 'a'.repeat(64),
+  length: 1,
+};
 const probe = { kind: 'file' as const, path: '/run/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 };
 
 export const createCommand = (devices: number, strategy: Strategy): RolloutCommand => ({
-  type: 'CreateRollout', fleet, rolloutId, at, artifact, groupId: 'g-bench', probe, strategy,
+  type: 'CreateRollout',
+  fleet,
+  rolloutId,
+  at,
+  artifact,
+  groupId: 'g-bench',
+  probe,
+  strategy,
   deviceIds: Array.from({ length: devices }, (_, i) => `d-${String(i).padStart(6, '0')}`),
 });
 
 const report = (deviceId: string): RolloutCommand => ({
-  type: 'RecordDeviceOutcome', fleet, rolloutId, at, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy',
+  type: 'RecordDeviceOutcome',
+  fleet,
+  rolloutId,
+  at,
+  deviceId,
+  assignmentId: `${rolloutId}-${deviceId}`,
+  state: 'healthy',
 });
 
-const assignedBy = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
+const assignedBy = (events: RolloutEvent[]) =>
+  events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
 
 /** A rollout under way: its state and the devices assigned and not reported yet, oldest first. */
 export interface Progress<S> {

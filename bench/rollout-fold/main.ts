@@ -21,7 +21,9 @@ const scenarios: [string, Strategy][] = [
 
 async function baselineFold(dir: string): Promise<RolloutFold<unknown>> {
   // the decider moved into rollouts/domain/; a baseline built before that has it one level up
-  const paths = ['domain/rollout.decider.js', 'rollout.decider.js'].map((p) => resolve(dir, 'services/rollout-orchestrator/dist/rollouts', p));
+  const paths = ['domain/rollout.decider.js', 'rollout.decider.js'].map((p) =>
+    resolve(dir, 'services/rollout-orchestrator/dist/rollouts', p),
+  );
   const url = pathToFileURL(paths.find((p) => existsSync(p)) ?? paths[0]!).href;
   const { rolloutDecider } = (await import(url)) as { rolloutDecider: RolloutFold<unknown> };
   return rolloutDecider;

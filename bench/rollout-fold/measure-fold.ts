@@ -30,7 +30,13 @@ const medianUs = (times: Float64Array) => times.slice().sort()[Math.floor(times.
  * read model's document, which is the old state shape) and the same waiting devices for `window`
  * outcomes: both are timed on identical work at identical points.
  */
-export function measureFold(devices: number, scenario: string, strategy: Strategy, window: number, baseline?: RolloutFold<unknown>): FoldFigures {
+export function measureFold(
+  devices: number,
+  scenario: string,
+  strategy: Strategy,
+  window: number,
+  baseline?: RolloutFold<unknown>,
+): FoldFigures {
   const progress = created(rolloutDecider, createCommand(devices, strategy));
   const all = new Float64Array(devices);
   const windows: WindowFigures[] = [];

@@ -12,9 +12,14 @@ export interface TufBytesArgs {
 
 /** `--sizes 10,1000,10000 --bins 256 --batch 50`. */
 export function tufBytesArgs(argv: string[]): TufBytesArgs {
-  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' }, bins: { type: 'string' }, batch: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { sizes: { type: 'string' }, bins: { type: 'string' }, batch: { type: 'string' } },
+    strict: true,
+  });
   const sizes = (values.sizes ?? '10,1000,10000').split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw new Error(`--sizes must be integers 1-100000, got '${values.sizes}'`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000))
+    throw new Error(`--sizes must be integers 1-100000, got '${values.sizes}'`);
   const bins = Number(values.bins ?? 256);
   if (!isBinCount(bins)) throw new Error(`--bins must be a power of two from 2 to 512, got '${values.bins}'`);
   const batch = Number(values.batch ?? 50);

@@ -25,7 +25,12 @@ export class FlatRepository {
     private readonly keys: FleetKeys,
     private readonly now: () => Date,
   ) {
-    ({ root: this.root, targets: this.targets, snapshot: this.snapshot, timestamp: this.timestamp } = initialRepository(keys.keys, defaultLifetimes, now()));
+    ({
+      root: this.root,
+      targets: this.targets,
+      snapshot: this.snapshot,
+      timestamp: this.timestamp,
+    } = initialRepository(keys.keys, defaultLifetimes, now()));
   }
 
   static async create(fleet: string, keys: FleetKeys, now: () => Date): Promise<FlatRepository> {
@@ -47,7 +52,11 @@ export class FlatRepository {
 
   private async signTop(targetPaths: string[]): Promise<TufEvent[]> {
     const events: TufEvent[] = [
-      { type: 'TargetsSigned', schemaVersion: 1, data: { ...this.data(this.targets, await this.keys.sign('targets', this.targets)), targetPaths } },
+      {
+        type: 'TargetsSigned',
+        schemaVersion: 1,
+        data: { ...this.data(this.targets, await this.keys.sign('targets', this.targets)), targetPaths },
+      },
       { type: 'SnapshotSigned', schemaVersion: 1, data: this.data(this.snapshot, await this.keys.sign('snapshot', this.snapshot)) },
       { type: 'TimestampRenewed', schemaVersion: 1, data: this.data(this.timestamp, await this.keys.sign('timestamp', this.timestamp)) },
     ];

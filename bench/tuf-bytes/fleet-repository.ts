@@ -52,7 +52,12 @@ export class FleetRepository {
 
 /** Adds `<N>.<role>.json` (bins by their role name) and `timestamp.json` (the latest) of `events`, as the facade serves them. */
 export function addServedFiles(files: Map<string, Buffer>, events: TufEvent[]): void {
-  const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
+  const roleOf = {
+    RootMetadataSigned: 'root',
+    TargetsSigned: 'targets',
+    SnapshotSigned: 'snapshot',
+    TimestampRenewed: 'timestamp',
+  } as const;
   for (const e of events) {
     if (e.type === 'TufRepositoryInitialised') continue;
     const role = e.type === 'DelegatedTargetsSigned' ? e.data.role : roleOf[e.type];

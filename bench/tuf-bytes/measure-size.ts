@@ -30,7 +30,11 @@ const largest = (events: TufEvent[]) =>
 
 async function measureLayout(
   dir: string,
-  repo: { pinnedRoot: Record<string, unknown>; files: Map<string, Buffer>; publish(entries: ReturnType<typeof targetEntry>[]): Promise<TufEvent[]> },
+  repo: {
+    pinnedRoot: Record<string, unknown>;
+    files: Map<string, Buffer>;
+    publish(entries: ReturnType<typeof targetEntry>[]): Promise<TufEvent[]>;
+  },
   size: number,
   fillSeconds: number,
 ): Promise<LayoutFigures> {

@@ -10,11 +10,15 @@ export function printReport(figures: SizeFigures[], bins: number): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`TUF bytes per device update: ${bins} hash bins vs one flat targets.json (same targets, same keys, same run)`);
   out();
-  out('| targets | update, bins | update, flat (baseline) | flat / bins | first refresh, bins | first refresh, flat | largest event, bins | largest event, flat |');
+  out(
+    '| targets | update, bins | update, flat (baseline) | flat / bins | first refresh, bins | first refresh, flat | largest event, bins | largest event, flat |',
+  );
   out('|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    out(`| ${f.targets.toLocaleString('en')} | ${kib(f.bins.update.total)} | ${kib(f.flat.update.total)} | ${ratio(f.flat.update.total, f.bins.update.total)} | ` +
-      `${kib(f.bins.cold.total)} | ${kib(f.flat.cold.total)} | ${kib(f.bins.largestEvent.bytes)} (${f.bins.largestEvent.type}) | ${kib(f.flat.largestEvent.bytes)} (${f.flat.largestEvent.type}) |`);
+    out(
+      `| ${f.targets.toLocaleString('en')} | ${kib(f.bins.update.total)} | ${kib(f.flat.update.total)} | ${ratio(f.flat.update.total, f.bins.update.total)} | ` +
+        `${kib(f.bins.cold.total)} | ${kib(f.flat.cold.total)} | ${kib(f.bins.largestEvent.bytes)} (${f.bins.largestEvent.type}) | ${kib(f.flat.largestEvent.bytes)} (${f.flat.largestEvent.type}) |`,
+    );
   }
   out();
   for (const f of figures) {

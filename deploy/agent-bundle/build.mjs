@@ -44,14 +44,18 @@ function stage(root, arch, version) {
   chmodSync(join(root, 'bin/keelson-agent'), 0o755);
   mkdirSync(join(root, 'systemd'), { recursive: true });
   cpSync(join(here, 'keelson-agent.service'), join(root, 'systemd/keelson-agent.service'));
-  writeFileSync(join(root, 'manifest.json'), `${JSON.stringify({ name: 'keelson-agent', version, os: 'linux', arch, node: node.version }, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'manifest.json'),
+    `${JSON.stringify({ name: 'keelson-agent', version, os: 'linux', arch, node: node.version }, null, 2)}\n`,
+  );
 }
 
 /** Builds one bundle into `outDir`; returns the tarball's path and sha256. */
 export function buildAgentBundle({ arch, outDir }) {
   if (!architectures.includes(arch)) throw new Error(`--arch must be one of ${architectures.join(', ')}, got ${arch}`);
   const agentManifest = JSON.parse(readFileSync(join(repoRoot, 'services/agent/package.json'), 'utf8'));
-  if (!existsSync(join(repoRoot, 'services/agent/dist/cli/keelson-agent.js'))) throw new Error('the agent is not compiled: run npm run build first');
+  if (!existsSync(join(repoRoot, 'services/agent/dist/cli/keelson-agent.js')))
+    throw new Error('the agent is not compiled: run npm run build first');
   const version = agentManifest.version;
   const work = mkdtempSync(join(tmpdir(), 'keelson-agent-bundle-'));
   try {
@@ -60,7 +64,17 @@ export function buildAgentBundle({ arch, outDir }) {
     mkdirSync(outDir, { recursive: true });
     const tarball = join(outDir, bundleName(version, arch));
     // Reproducible: sorted entries, fixed owner and time, no gzip timestamp.
-    execFileSync('sh', ['-c', 'tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - "$1" | gzip -n > "$2"', 'tar', top, `${tarball}.partial`], { cwd: work });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - "$1" | gzip -n > "$2"',
+        'tar',
+        top,
+        `${tarball}.partial`,
+      ],
+      { cwd: work },
+    );
     execFileSync('mv', [`${tarball}.partial`, tarball]);
     const sha256 = writeChecksum(tarball);
     return { tarball, sha256, version, arch };

@@ -57,7 +57,11 @@ export function runtimeClosure(repoRoot, entryDir) {
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const workspace = !dir.split(sep).includes('node_modules');
     const optional = new Set(Object.keys(manifest.optionalDependencies ?? {}));
-    const peerOptional = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([name]) => name));
+    const peerOptional = new Set(
+      Object.entries(manifest.peerDependenciesMeta ?? {})
+        .filter(([, meta]) => meta.optional)
+        .map(([name]) => name),
+    );
     const names = workspace
       ? [...importsOfDist(dir)]
       : [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), ...optional])];
@@ -71,7 +75,8 @@ export function runtimeClosure(repoRoot, entryDir) {
       const inModules = depDir.split(sep).includes('node_modules');
       queue.push({ dir: depDir, target: inModules ? relativeModulesPath(repoRoot, depDir, found) : workspaceTarget(depDir) });
     }
-    if (!workspace && hasNativeAddon(dir)) throw new Error(`${manifest.name} carries a native addon (.node): a bundle cannot carry it for another architecture`);
+    if (!workspace && hasNativeAddon(dir))
+      throw new Error(`${manifest.name} carries a native addon (.node): a bundle cannot carry it for another architecture`);
   }
   return [...found].map(([dir, target]) => ({ dir, target }));
 }

@@ -25,14 +25,32 @@ export function nodeRuntime(repoRoot, arch) {
     if (packageAt(dir)?.version !== version) {
       mkdirSync(join(cache, `${name}-${version}`), { recursive: true });
       try {
-        const file = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', cache], { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop();
-        execFileSync('tar', ['-xzf', join(cache, file), '-C', join(cache, `${name}-${version}`), 'package/package.json', 'package/bin/node', 'package/LICENSE']);
+        const file = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', cache], {
+          cwd: cache,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+          .trim()
+          .split('\n')
+          .pop();
+        execFileSync('tar', [
+          '-xzf',
+          join(cache, file),
+          '-C',
+          join(cache, `${name}-${version}`),
+          'package/package.json',
+          'package/bin/node',
+          'package/LICENSE',
+        ]);
       } catch (err) {
-        throw new Error(`cannot fetch ${name}@${version} from the npm registry (the Node binary for linux-${arch}): ${err.stderr?.toString().trim() || err.message}`);
+        throw new Error(
+          `cannot fetch ${name}@${version} from the npm registry (the Node binary for linux-${arch}): ${err.stderr?.toString().trim() || err.message}`,
+        );
       }
     }
   }
   const found = packageAt(dir);
-  if (found?.version !== version || !existsSync(join(dir, 'bin/node'))) throw new Error(`${name}@${version} (the Node binary for linux-${arch}) is not available`);
+  if (found?.version !== version || !existsSync(join(dir, 'bin/node')))
+    throw new Error(`${name}@${version} (the Node binary for linux-${arch}) is not available`);
   return { version, binary: join(dir, 'bin/node'), license: join(dir, 'LICENSE') };
 }

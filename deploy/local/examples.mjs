@@ -11,13 +11,20 @@ export function writeExamples(home) {
   // Not a real ONNX graph: the platform treats models as opaque bytes, the manifest says what they are.
   writeFileSync(model, `keelson sample model yolo-v8n 2.1.0\n${'0123456789abcdef'.repeat(4096)}\n`);
   const manifest = join(dir, 'yolo-v8n.manifest.json');
-  writeFileSync(manifest, `${JSON.stringify({
-    kind: 'model',
-    framework: 'onnx',
-    inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
-    metrics: { 'mAP50-95': 0.373, latencyMs: 8.1 },
-    hardware: { accelerator: 'jetson-orin-nano', minMemoryMb: 2048, architectures: ['arm64'] },
-  }, null, 2)}\n`);
+  writeFileSync(
+    manifest,
+    `${JSON.stringify(
+      {
+        kind: 'model',
+        framework: 'onnx',
+        inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
+        metrics: { 'mAP50-95': 0.373, latencyMs: 8.1 },
+        hardware: { accelerator: 'jetson-orin-nano', minMemoryMb: 2048, architectures: ['arm64'] },
+      },
+      null,
+      2,
+    )}\n`,
+  );
   return { model, manifest, candidates: writeCandidateModels(dir) };
 }
 

@@ -26,24 +26,29 @@ const candidates = ['2.2.0', '2.3.0', '2.2.1'];
 
 /** Writes the candidate versions of the sample model next to it (the manifest is the same). */
 export function writeCandidateModels(dir) {
-  return Object.fromEntries(candidates.map((version) => {
-    const file = join(dir, `yolo-v8n-${version}.onnx`);
-    writeFileSync(file, `keelson sample model yolo-v8n ${version}\n${'fedcba9876543210'.repeat(4096)}\n`);
-    return [version, file];
-  }));
+  return Object.fromEntries(
+    candidates.map((version) => {
+      const file = join(dir, `yolo-v8n-${version}.onnx`);
+      writeFileSync(file, `keelson sample model yolo-v8n ${version}\n${'fedcba9876543210'.repeat(4096)}\n`);
+      return [version, file];
+    }),
+  );
 }
 
 const idOf = (file, field = 'experimentId') => `"$(node -p 'JSON.parse(require("fs").readFileSync("${file}","utf8")).${field}')"`;
 
 /** `experiment create` of a candidate against a baseline on plant-7, with small figures so it ends soon. */
 function create(candidate, baseline, file, extra = '') {
-  return `npx keelson experiment create --candidate yolo-v8n@${candidate} --baseline yolo-v8n@${baseline} --group plant-7 --split 50 `
-    + `--primary confidence_mean:higher --guardrail latency_ms:max+10% --min-samples 20 --max-duration 90s --probe file:/run/app/ready${extra} --json | tee ${file}`;
+  return (
+    `npx keelson experiment create --candidate yolo-v8n@${candidate} --baseline yolo-v8n@${baseline} --group plant-7 --split 50 ` +
+    `--primary confidence_mean:higher --guardrail latency_ms:max+10% --min-samples 20 --max-duration 90s --probe file:/run/app/ready${extra} --json | tee ${file}`
+  );
 }
 
 /** A better candidate, promoted by itself and rolled out to the whole group. */
 export function tryExperiment({ rel, examples }) {
-  const push = (v) => `npx keelson artifact push ${rel(examples.candidates[v])} --name yolo-v8n --version ${v} --kind model --manifest ${rel(examples.manifest)}`;
+  const push = (v) =>
+    `npx keelson artifact push ${rel(examples.candidates[v])} --name yolo-v8n --version ${v} --kind model --manifest ${rel(examples.manifest)}`;
   return [
     ...candidates.map(push),
     create('2.2.0', '2.1.0', '/tmp/keelson-experiment.json', ' --on-success promote:stable --then-rollout --waves 100'),

@@ -70,10 +70,16 @@ async function fetchDeb(pin, workDir) {
 function aptDownload(pin, workDir) {
   const apt = join(workDir, 'apt');
   for (const d of ['lists/partial', 'cache/archives/partial', 'etc']) mkdirSync(join(apt, d), { recursive: true });
-  writeFileSync(join(apt, 'etc', 'sources.list'), `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${pin.debian.suite} main\n`);
+  writeFileSync(
+    join(apt, 'etc', 'sources.list'),
+    `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${pin.debian.suite} main\n`,
+  );
   const opts = [
-    `-o=Dir::Etc::SourceList=${join(apt, 'etc', 'sources.list')}`, '-o=Dir::Etc::SourceParts=/dev/null',
-    `-o=Dir::State::Lists=${join(apt, 'lists')}`, `-o=Dir::Cache=${join(apt, 'cache')}`, '-o=Debug::NoLocking=1',
+    `-o=Dir::Etc::SourceList=${join(apt, 'etc', 'sources.list')}`,
+    '-o=Dir::Etc::SourceParts=/dev/null',
+    `-o=Dir::State::Lists=${join(apt, 'lists')}`,
+    `-o=Dir::Cache=${join(apt, 'cache')}`,
+    '-o=Debug::NoLocking=1',
   ];
   execFileSync('apt-get', [...opts, 'update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', [...opts, 'download', '-qq', pin.debian.package], { cwd: workDir, stdio: 'inherit' });
@@ -95,8 +101,11 @@ async function ensureFromDeb(name, binaryInDeb, target) {
   const work = mkdtempSync(join(tmpdir(), 'keelson-provision-'));
   try {
     const deb = await fetchDeb(pin, work).catch((err) => {
-      throw new Error(`provision: cannot fetch ${name} (Debian package ${pin.debian.package} ${pin.debian.version} from ${mirror}): ${err.message}. ` +
-        `Set KEELSON_DEBIAN_MIRROR to a reachable Debian mirror, or put a ${name} >= ${pin.minimum} at ${target}.`, { cause: err });
+      throw new Error(
+        `provision: cannot fetch ${name} (Debian package ${pin.debian.package} ${pin.debian.version} from ${mirror}): ${err.message}. ` +
+          `Set KEELSON_DEBIAN_MIRROR to a reachable Debian mirror, or put a ${name} >= ${pin.minimum} at ${target}.`,
+        { cause: err },
+      );
     });
     execFileSync('dpkg-deb', ['-x', deb, join(work, 'root')]);
     const binary = join(work, 'root', binaryInDeb);

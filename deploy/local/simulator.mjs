@@ -18,12 +18,35 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
   const log = createWriteStream(join(home, 'logs', 'sim.log'), { flags: 'a' });
   const bin = join(repoRoot, 'services', 'agent', 'bin', 'keelson-sim.mjs');
   // Each device's application reports metrics whose effect depends on the version it runs, for the experiments of the tour.
-  const metrics = ['--app-metrics', tourAppMetrics, '--metrics-interval-s', String(tourMetricsWindow.intervalSeconds), '--metrics-scrape-s', String(tourMetricsWindow.scrapeSeconds)];
+  const metrics = [
+    '--app-metrics',
+    tourAppMetrics,
+    '--metrics-interval-s',
+    String(tourMetricsWindow.intervalSeconds),
+    '--metrics-scrape-s',
+    String(tourMetricsWindow.scrapeSeconds),
+  ];
   // The admin token travels in the environment, not on the command line (visible in `ps`).
-  const child = spawn(process.execPath, [bin, '--api', apiUrl, '--fleet', 'default', '--devices', String(devices), '--data-dir', join(home, 'sim'), '--site-profiles', ...metrics], {
-    env: { ...process.env, KEELSON_TOKEN: adminToken },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--api',
+      apiUrl,
+      '--fleet',
+      'default',
+      '--devices',
+      String(devices),
+      '--data-dir',
+      join(home, 'sim'),
+      '--site-profiles',
+      ...metrics,
+    ],
+    {
+      env: { ...process.env, KEELSON_TOKEN: adminToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((r) => child.once('exit', r));
@@ -43,7 +66,8 @@ export async function startSimulator({ repoRoot, home, apiUrl, adminToken, devic
       const live = (await listDevices(apiUrl, adminToken)).filter((d) => d.status === 'active' && d.reachable);
       names = live.map((d) => d.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       if (names.length >= devices) break;
-      if (Date.now() > deadline) throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${names.length} of ${devices} simulated devices came online; see ${join(home, 'logs', 'sim.log')}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   } catch (err) {

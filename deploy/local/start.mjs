@@ -30,9 +30,11 @@ import { startSimulator } from './simulator.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const home = resolve(process.env.KEELSON_HOME ?? join(repoRoot, '.keelson'));
 const apiPort = Number(process.env.KEELSON_API_PORT ?? 8080);
-if (!Number.isInteger(apiPort) || apiPort < 1024 || apiPort > 65000) throw new Error(`KEELSON_API_PORT must be 1024-65000, got ${process.env.KEELSON_API_PORT}`);
+if (!Number.isInteger(apiPort) || apiPort < 1024 || apiPort > 65000)
+  throw new Error(`KEELSON_API_PORT must be 1024-65000, got ${process.env.KEELSON_API_PORT}`);
 const simDevices = Number(process.env.KEELSON_SIM_DEVICES ?? 10);
-if (!Number.isInteger(simDevices) || simDevices < 0 || simDevices > 5000) throw new Error(`KEELSON_SIM_DEVICES must be 0-5000, got ${process.env.KEELSON_SIM_DEVICES}`);
+if (!Number.isInteger(simDevices) || simDevices < 0 || simDevices > 5000)
+  throw new Error(`KEELSON_SIM_DEVICES must be 0-5000, got ${process.env.KEELSON_SIM_DEVICES}`);
 
 mkdirSync(home, { recursive: true, mode: 0o755 });
 const binary = await ensureNatsServer();
@@ -40,7 +42,16 @@ console.log('keelson: building…');
 execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-b', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 const infra = await import('../../libs/local-infra/dist/index.js');
-const { startEmbeddedPostgres, startPlatform, superviseServices, generatePlatformSecrets, ensureDatabase, serviceDatabaseName, portOffsets, localServiceEnv } = infra;
+const {
+  startEmbeddedPostgres,
+  startPlatform,
+  superviseServices,
+  generatePlatformSecrets,
+  ensureDatabase,
+  serviceDatabaseName,
+  portOffsets,
+  localServiceEnv,
+} = infra;
 // The timers and rotation secrets set in this environment, for the services that read them (a bad value stops here).
 const passedOn = localServiceEnv(process.env);
 
@@ -67,7 +78,11 @@ let simulator;
 let platformStarting;
 let simulatorStarting;
 const startAbort = new AbortController();
-const settled = (promise) => promise?.then((v) => v, (err) => void console.error(`keelson: start interrupted: ${err instanceof Error ? err.message : String(err)}`));
+const settled = (promise) =>
+  promise?.then(
+    (v) => v,
+    (err) => void console.error(`keelson: start interrupted: ${err instanceof Error ? err.message : String(err)}`),
+  );
 let stopping = false;
 async function shutdown(signal, code = 0) {
   if (stopping) return;
@@ -93,7 +108,12 @@ try {
   const agentBundlesDir = freshAgentBundle({ arch: 'x64', outDir: join(home, 'agent-bundles') });
   console.log('keelson: starting nats-server and the services…');
   platformStarting = startPlatform({
-    repoRoot, home, natsBinary: binary, ports, secrets, tls: true,
+    repoRoot,
+    home,
+    natsBinary: binary,
+    ports,
+    secrets,
+    tls: true,
     databaseUrl: (service) => ensureDatabase(pg.adminUrl, serviceDatabaseName(service)),
     serviceEnv: {
       ...passedOn,
@@ -109,7 +129,14 @@ try {
   let fleetNames = [];
   if (simDevices > 0) {
     console.log(`keelson: enrolling ${simDevices} simulated devices…`);
-    simulatorStarting = startSimulator({ repoRoot, home, apiUrl: platform.apiUrl, adminToken: secrets.adminToken, devices: simDevices, signal: startAbort.signal });
+    simulatorStarting = startSimulator({
+      repoRoot,
+      home,
+      apiUrl: platform.apiUrl,
+      adminToken: secrets.adminToken,
+      devices: simDevices,
+      signal: startAbort.signal,
+    });
     simulator = await simulatorStarting;
     fleetNames = simulator.deviceNames;
   }

@@ -39,10 +39,11 @@ describe('a device stays inside its own identity and fleet', () => {
     impostor.client.on('message', (topic) => received.push(topic));
     try {
       // mqtt.js rejects a SUBACK carrying a failure code; the packet's granted list says which.
-      const granted = (topic: string) => impostor.client.subscribeAsync(topic, { qos: 1 }).then(
-        (grants) => grants[0]!.qos,
-        (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0] ?? Promise.reject(err as Error),
-      );
+      const granted = (topic: string) =>
+        impostor.client.subscribeAsync(topic, { qos: 1 }).then(
+          (grants) => grants[0]!.qos,
+          (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0] ?? Promise.reject(err as Error),
+        );
       expect(await granted(`${impostor.topicRoot}/cmd/${a!.deviceId}/desired`)).toBe(1); // its own: allowed
       expect(await granted(`${impostor.topicRoot}/cmd/${b!.deviceId}/desired`)).toBe(0x80);
       expect(await granted(`${impostor.topicRoot}/cmd/+/desired`)).toBe(0x80);
@@ -79,12 +80,25 @@ describe('a device stays inside its own identity and fleet', () => {
     expect((await get(intruder!.dataDir, 'default', 'tuf/timestamp.json')).status).toBe(200);
 
     // The operator of the intruder's fleet sees which device reached for what; fleet other's log names no foreign device.
-    const refusals = await eventually('the refused reads in the audit log', async () => {
-      const entries = (await auditOf(platform, `device=${intruder!.deviceId}&since=${since}`)).filter((e) => e.type.endsWith('.DeviceAccessRefused'));
-      return entries.length >= paths.length ? entries : undefined;
-    }, 20_000);
+    const refusals = await eventually(
+      'the refused reads in the audit log',
+      async () => {
+        const entries = (await auditOf(platform, `device=${intruder!.deviceId}&since=${since}`)).filter((e) =>
+          e.type.endsWith('.DeviceAccessRefused'),
+        );
+        return entries.length >= paths.length ? entries : undefined;
+      },
+      20_000,
+    );
     expect(refusals.map((e) => [e.keelsonactor, e.data.fleet, e.data.reason, e.data.deviceId, e.data.requestedFleet, e.data.path])).toEqual(
-      paths.map((path) => ['service:registry-facade', 'default', 'device.wrong-fleet', intruder!.deviceId, 'other', `/v1/fleets/other/${path}`]),
+      paths.map((path) => [
+        'service:registry-facade',
+        'default',
+        'device.wrong-fleet',
+        intruder!.deviceId,
+        'other',
+        `/v1/fleets/other/${path}`,
+      ]),
     );
     for (const e of refusals) expect(e.data.certificateFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(await auditOf(platform, `fleet=other&device=${intruder!.deviceId}`)).toEqual([]);
@@ -92,23 +106,47 @@ describe('a device stays inside its own identity and fleet', () => {
 
   it('refuses a replayed enrollment token, enrolls nothing, and audits the attempt', async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
-    const { body: issued } = await platform.api<{ tokenId: string; token: string; gatewayUrl: string; caFingerprint: string }>('/v1/enrollment-tokens', { body: {} });
+    const { body: issued } = await platform.api<{ tokenId: string; token: string; gatewayUrl: string; caFingerprint: string }>(
+      '/v1/enrollment-tokens',
+      { body: {} },
+    );
     const [first, second] = [mkdtempSync(join(tmpdir(), 'keelson-replay-')), mkdtempSync(join(tmpdir(), 'keelson-replay-'))];
     dirs.push(first, second);
     const countDevices = async () => (await platform.api<{ items: unknown[] }>('/v1/devices?limit=1000')).body.items.length;
-    await enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: first, name: 'genuine', caFingerprint: issued.caFingerprint });
+    await enrollDevice({
+      gatewayUrl: issued.gatewayUrl,
+      token: issued.token,
+      dataDir: first,
+      name: 'genuine',
+      caFingerprint: issued.caFingerprint,
+    });
     const enrolled = await eventually('the genuine device listed', async () => {
       const n = await countDevices();
       return n === fleet.devices.length + 1 ? n : undefined;
     });
 
-    await expect(enrollDevice({ gatewayUrl: issued.gatewayUrl, token: issued.token, dataDir: second, name: 'replayed', caFingerprint: issued.caFingerprint })).rejects.toThrow(/already been used/);
+    await expect(
+      enrollDevice({
+        gatewayUrl: issued.gatewayUrl,
+        token: issued.token,
+        dataDir: second,
+        name: 'replayed',
+        caFingerprint: issued.caFingerprint,
+      }),
+    ).rejects.toThrow(/already been used/);
     expect(existsSync(new DataDirLayout(second).enrollment)).toBe(false);
     expect(existsSync(new DataDirLayout(second).brokerCredentials)).toBe(false);
-    const refusal = await eventually('the refused replay in the audit log', async () => {
-      const entries = await auditOf(platform, `since=${since}`);
-      return entries.find((e) => /EnrollmentRefused|EnrollmentAttemptsRefused/.test(e.type) && e.data.reason === 'used' && e.data.tokenId === issued.tokenId);
-    }, 20_000);
+    const refusal = await eventually(
+      'the refused replay in the audit log',
+      async () => {
+        const entries = await auditOf(platform, `since=${since}`);
+        return entries.find(
+          (e) =>
+            /EnrollmentRefused|EnrollmentAttemptsRefused/.test(e.type) && e.data.reason === 'used' && e.data.tokenId === issued.tokenId,
+        );
+      },
+      20_000,
+    );
     expect(refusal.data.fleet).toBe('default');
     expect(JSON.stringify(refusal)).not.toContain(issued.token);
     expect(await countDevices()).toBe(enrolled);
@@ -118,7 +156,14 @@ describe('a device stays inside its own identity and fleet', () => {
     const [, b] = fleet.devices;
     const refusedDecommissioned = async () => {
       const text = await (await deviceFetch(platform, `${platform.gatewayUrl}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('keelson_broker_auth_decisions_total{') && l.includes('outcome="refused"') && l.includes('reason="decommissioned"'));
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('keelson_broker_auth_decisions_total{') &&
+            l.includes('outcome="refused"') &&
+            l.includes('reason="decommissioned"'),
+        );
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     const before = await refusedDecommissioned();
@@ -130,14 +175,28 @@ describe('a device stays inside its own identity and fleet', () => {
     await expect(connectAs(b!.dataDir)).rejects.toThrow(/not authorized/i);
     const pull = await deviceFetch(platform, `${platform.facadeUrl}/v1/fleets/default/tuf/timestamp.json`, { as: b!.dataDir });
     expect([pull.status, ((await pull.json()) as { error: { code: string } }).error.code]).toEqual([401, 'device.decommissioned']);
-    const refusedPull = await eventually('the refused pull in the audit log', async () =>
-      (await auditOf(platform, `device=${b!.deviceId}`)).find((e) => e.type.endsWith('.DeviceAccessRefused')), 20_000);
-    expect(refusedPull.data).toMatchObject({ fleet: 'default', reason: 'device.decommissioned', deviceId: b!.deviceId, path: '/v1/fleets/default/tuf/timestamp.json' });
-    expect(await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000)).toBe(true);
-    const audit = await eventually('the decommission in the audit log', async () => {
-      const entries = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
-      return entries.length ? entries : undefined;
-    }, 20_000);
+    const refusedPull = await eventually(
+      'the refused pull in the audit log',
+      async () => (await auditOf(platform, `device=${b!.deviceId}`)).find((e) => e.type.endsWith('.DeviceAccessRefused')),
+      20_000,
+    );
+    expect(refusedPull.data).toMatchObject({
+      fleet: 'default',
+      reason: 'device.decommissioned',
+      deviceId: b!.deviceId,
+      path: '/v1/fleets/default/tuf/timestamp.json',
+    });
+    expect(
+      await eventually('the refused reconnect counted', async () => ((await refusedDecommissioned()) > before ? true : undefined), 10_000),
+    ).toBe(true);
+    const audit = await eventually(
+      'the decommission in the audit log',
+      async () => {
+        const entries = (await auditOf(platform, `device=${b!.deviceId}`)).filter((e) => e.type.endsWith('DeviceDecommissioned'));
+        return entries.length ? entries : undefined;
+      },
+      20_000,
+    );
     expect(audit.map((e) => [e.keelsonactor, e.data.reason])).toEqual([['operator:admin', 'lost in transit']]);
   }, 60_000);
 });

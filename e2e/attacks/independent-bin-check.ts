@@ -78,7 +78,10 @@ export async function verifyTargetInBin(
   snapshot: SignedDocument,
   path: string,
 ): Promise<BinVerdict> {
-  const delegations = top.signed.delegations as { keys: Record<string, { keytype: string; scheme: string; keyval: { public: string } }>; succinct_roles: Record<string, unknown> };
+  const delegations = top.signed.delegations as {
+    keys: Record<string, { keytype: string; scheme: string; keyval: { public: string } }>;
+    succinct_roles: Record<string, unknown>;
+  };
   const roles = delegations.succinct_roles as { keyids: string[]; threshold: number; bit_length: number; name_prefix: string };
   const bin = binFor(path, roles.name_prefix, roles.bit_length);
   const version = (snapshot.signed.meta as Record<string, { version: number }>)[`${bin}.json`]?.version;

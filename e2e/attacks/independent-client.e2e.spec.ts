@@ -43,11 +43,16 @@ describe('the fleet repository, verified by an independent TUF client', () => {
   }, 60_000);
 
   const client = (store = new VerifiedMetadata('keelson')) =>
-    new TUFClient(`${proxy.url}/v1/fleets/default/tuf/`, pinnedRoot, 'keelson', `${proxy.url}/v1/fleets/default/targets/`, { backend: store });
+    new TUFClient(`${proxy.url}/v1/fleets/default/tuf/`, pinnedRoot, 'keelson', `${proxy.url}/v1/fleets/default/targets/`, {
+      backend: store,
+    });
   const fetchJson = async (file: string) => {
     const res = await fetch(`${proxy.url}/v1/fleets/default/tuf/${file}`);
     if (res.status !== 200) throw new Error(`${file} answered ${res.status}`);
-    return (await res.json()) as { signed: Record<string, unknown> & { version: number; expires: string }; signatures: { keyid: string; sig: string }[] };
+    return (await res.json()) as {
+      signed: Record<string, unknown> & { version: number; expires: string };
+      signatures: { keyid: string; sig: string }[];
+    };
   };
   /** tuf-browser verifies root, timestamp, snapshot and top-level targets; its store holds what it verified. */
   const verifiedTopLevel = async () => {
@@ -85,7 +90,14 @@ describe('the fleet repository, verified by an independent TUF client', () => {
     expect(verdict.target).toEqual({ length: weights.length, hashes: { sha256: published.sha256 }, custom: expect.anything() });
     store.admit(published.targetPath, verdict);
     expect(Buffer.from(await tuf.getTarget(published.targetPath))).toEqual(weights);
-    expect(proxy.requests).toEqual(expect.arrayContaining(['/v1/fleets/default/tuf/2.root.json', '/v1/fleets/default/tuf/timestamp.json', `/v1/fleets/default/tuf/${verdict.version}.${verdict.bin}.json`, targetUrl()]));
+    expect(proxy.requests).toEqual(
+      expect.arrayContaining([
+        '/v1/fleets/default/tuf/2.root.json',
+        '/v1/fleets/default/tuf/timestamp.json',
+        `/v1/fleets/default/tuf/${verdict.version}.${verdict.bin}.json`,
+        targetUrl(),
+      ]),
+    );
   });
 
   it('refuses the same repository with one byte of its targets changed on the wire', async () => {
@@ -97,11 +109,13 @@ describe('the fleet repository, verified by an independent TUF client', () => {
     }
   });
 
-  it('refuses the target\'s bin with one byte changed on the wire', async () => {
+  it("refuses the target's bin with one byte changed on the wire", async () => {
     const { snapshot, top } = await verifiedTopLevel();
     proxy.rewrite = (path, body) => (/\/\d+\.bins-[0-9a-f]+\.json$/.test(path) ? flipSignedByte(body) : body);
     try {
-      await expect(verifyTargetInBin(fetchJson, top, snapshot, published.targetPath)).rejects.toThrow(/bins-[0-9a-f]+ was signed by 0\/1 keys/);
+      await expect(verifyTargetInBin(fetchJson, top, snapshot, published.targetPath)).rejects.toThrow(
+        /bins-[0-9a-f]+ was signed by 0\/1 keys/,
+      );
     } finally {
       proxy.rewrite = undefined;
     }

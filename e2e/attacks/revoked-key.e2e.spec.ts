@@ -33,7 +33,9 @@ describe('targets signed by a revoked key', () => {
     const binsSignedByOldKey = await firstBinVersions(proxy.url);
     const rootBefore = versionOf(trusted('root.json'));
 
-    const rotated = await platform.api<{ role: string; pending: boolean; rootVersion: number }>('/v1/tuf/online-keys/rotate', { body: { role: 'targets' } });
+    const rotated = await platform.api<{ role: string; pending: boolean; rootVersion: number }>('/v1/tuf/online-keys/rotate', {
+      body: { role: 'targets' },
+    });
     expect([rotated.status, rotated.body.role, rotated.body.pending]).toEqual([200, 'targets', false]);
     expect(rotated.body.rootVersion).toBe(rootBefore + 1);
     // The device follows the new root and verifies targets under the new key.
@@ -48,10 +50,16 @@ describe('targets signed by a revoked key', () => {
     expect(done.status).toBe('failed');
     // Signature first: refused for the revoked key, not merely for its stale version.
     // The audit log is a projection of its own: under load it may trail the rollout's view.
-    const failed = await eventually('the failed report in the audit log', async () => {
-      const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
-      return reports.length ? reports : undefined;
-    }, 20_000);
+    const failed = await eventually(
+      'the failed report in the audit log',
+      async () => {
+        const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter(
+          (e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed',
+        );
+        return reports.length ? reports : undefined;
+      },
+      20_000,
+    );
     expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(/bins-[0-9a-f]+ was signed by 0\/1 keys/)]);
     expect(keptOnDevice(device, 'detector', '1.2.0')).toEqual({ stored: false, active: 'detector 1.1.0' });
     expect(trusted('targets.json').equals(signedByOldKey)).toBe(false);

@@ -53,10 +53,16 @@ describe('attacks on TUF metadata on the wire', () => {
     expect(done.devices.map((d) => d.state)).toEqual(['failed']);
     expect(keptOnDevice(device, 'detector', version)).toEqual({ stored: false, active: activeBefore });
     // The audit log is a projection of its own: under load it may trail the rollout's view.
-    const failed = await eventually('the failed report in the audit log', async () => {
-      const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter((e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed');
-      return reports.length ? reports : undefined;
-    }, 20_000);
+    const failed = await eventually(
+      'the failed report in the audit log',
+      async () => {
+        const reports = (await auditOf(platform, `rollout=${done.rolloutId}`)).filter(
+          (e) => e.type.endsWith('DeviceReportedProgress') && e.data.state === 'failed',
+        );
+        return reports.length ? reports : undefined;
+      },
+      20_000,
+    );
     expect(failed.map((e) => e.data.reason)).toEqual([expect.stringMatching(reason)]);
   };
 
@@ -67,7 +73,7 @@ describe('attacks on TUF metadata on the wire', () => {
     expect(proxy.requests.some((p) => p.endsWith('.targets.json'))).toBe(true);
   }, 120_000);
 
-  it('tampered metadata: one changed byte of the target\'s hash bin is refused', async () => {
+  it("tampered metadata: one changed byte of the target's hash bin is refused", async () => {
     const before = await running('2.0.0');
     proxy.rewrite = (path, body) => (binFile.test(path) ? flipTargetHash(body) : body);
     await refusedUpdate('2.0.1', /bins-[0-9a-f]+ was signed by 0\/1 keys/, before);

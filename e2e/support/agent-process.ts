@@ -16,11 +16,16 @@ export interface AgentProcess {
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+  );
 }
 
 function run(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [agentBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
+  const child = spawn(process.execPath, [agentBin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   let output = '';
   child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
@@ -29,20 +34,40 @@ function run(args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; ou
 
 /** Mints a token through the API and runs `keelson-agent enroll`, pinning the platform CA as the token's answer says; returns the device id. */
 export async function enrollAgent(platform: TestPlatform, dataDir: string, name: string): Promise<string> {
-  const { status, body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint?: string }>('/v1/enrollment-tokens', { body: {} });
+  const { status, body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint?: string }>('/v1/enrollment-tokens', {
+    body: {},
+  });
   if (status !== 201 && status !== 200) throw new Error(`token answered ${status}`);
   const pin = body.caFingerprint ? ['--ca-fingerprint', body.caFingerprint] : [];
-  const { child, output } = run(['enroll', '--gateway', body.gatewayUrl, ...pin, '--token', body.token, '--data-dir', dataDir, '--name', name]);
+  const { child, output } = run([
+    'enroll',
+    '--gateway',
+    body.gatewayUrl,
+    ...pin,
+    '--token',
+    body.token,
+    '--data-dir',
+    dataDir,
+    '--name',
+    name,
+  ]);
   const code = await exitOf(child);
   if (code !== 0) throw new Error(`keelson-agent enroll exited ${code}:\n${output()}`);
-  const enrolled = output().split('\n').map((line) => line.trim()).find((line) => line.includes('"enrolled"'));
+  const enrolled = output()
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.includes('"enrolled"'));
   const deviceId = enrolled ? (JSON.parse(enrolled) as { deviceId?: string }).deviceId : undefined;
   if (!deviceId) throw new Error(`keelson-agent enroll printed no device id:\n${output()}`);
   return deviceId;
 }
 
 /** `extraArgs` and `env` (added to the test's environment) as a device's service unit would set them. */
-export async function startAgentProcess(dataDir: string, extraArgs: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<AgentProcess> {
+export async function startAgentProcess(
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+  env?: NodeJS.ProcessEnv,
+): Promise<AgentProcess> {
   const { child, output } = run(['run', '--data-dir', dataDir, ...extraArgs], env);
   const exited = exitOf(child);
   return {

@@ -27,10 +27,14 @@ export async function launchConsole(
   options: ConsoleBrowserOptions = {},
 ): Promise<{ browser: Browser; page: Page }> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`);
+    throw new Error(
+      `no Chromium at ${chromiumPath}: the console spec drives a real browser (apt-get install -y chromium, or set KEELSON_CHROMIUM)`,
+    );
   }
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
-  const page = await (await browser.newContext({ ...(viewport ? { viewport } : {}), ...(options.permissions ? { permissions: options.permissions } : {}) })).newPage();
+  const page = await (
+    await browser.newContext({ ...(viewport ? { viewport } : {}), ...(options.permissions ? { permissions: options.permissions } : {}) })
+  ).newPage();
   page.on('dialog', (dialog) => void (options.declines?.() ? dialog.dismiss() : dialog.accept()));
   page.on('pageerror', (err) => pageErrors.push(err.message));
   if (options.consoleErrors) page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(message.text())));
@@ -53,6 +57,8 @@ export async function withPage(page: Page, pageErrors: string[], err: Error): Pr
 /** Waits up to 20 s for `check` to hold on the page; on failure says what the page showed. */
 export function shownOn(page: () => Page, pageErrors: string[]) {
   return async (what: string, check: () => Promise<boolean>): Promise<void> => {
-    await eventually(what, async () => ((await check()) ? true : undefined), 20_000).catch((err: Error) => withPage(page(), pageErrors, err));
+    await eventually(what, async () => ((await check()) ? true : undefined), 20_000).catch((err: Error) =>
+      withPage(page(), pageErrors, err),
+    );
   };
 }

@@ -2,7 +2,13 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { DataDirLayout, deviceTlsIdentity, platformFetch, type PlatformFetch, type PlatformRequest } from '../../services/agent/src/index.js';
+import {
+  DataDirLayout,
+  deviceTlsIdentity,
+  platformFetch,
+  type PlatformFetch,
+  type PlatformRequest,
+} from '../../services/agent/src/index.js';
 import type { TestPlatform } from './test-platform.js';
 
 /** The CA the platform's device-facing endpoints chain to (the harness starts the platform with TLS). */

@@ -22,7 +22,12 @@ export interface PlatformStreams {
 
 export async function openStreams(platform: TestPlatform, fleet = 'default'): Promise<PlatformStreams> {
   if (!platform.diagnostics) throw new Error('openStreams: start the platform with diagnosticsUser: true');
-  const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics.user, pass: platform.diagnostics.password, name: 'e2e-streams' });
+  const nc = await connect({
+    servers: platform.nats.url,
+    user: platform.diagnostics.user,
+    pass: platform.diagnostics.password,
+    name: 'e2e-streams',
+  });
   const naming = { streamPrefix: '', subjectPrefix: '' };
   const rollouts = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The simulator is the real agent code; e2e specs import it from its source like any spec of its own.
-import { DataDirLayout, operatorTokenMinter, startSimulatedFleet, type SimulatedDevice, type SimulatedFleetOptions } from '../../services/agent/src/index.js';
+import {
+  DataDirLayout,
+  operatorTokenMinter,
+  startSimulatedFleet,
+  type SimulatedDevice,
+  type SimulatedFleetOptions,
+} from '../../services/agent/src/index.js';
 import { eventually } from './operator.js';
 import type { TestPlatform } from './test-platform.js';
 
@@ -61,5 +67,8 @@ function mintThrough(platform: TestPlatform, via: FleetOptions['via']): Simulate
 export function keptOnDevice(device: SimulatedDevice, name: string, version: string): { stored: boolean; active: string | null } {
   const layout = new DataDirLayout(device.dataDir);
   const active = layout.activeFile(name, 'model.onnx');
-  return { stored: existsSync(layout.versionDir(name, version)), active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null };
+  return {
+    stored: existsSync(layout.versionDir(name, version)),
+    active: existsSync(active) ? readFileSync(active, 'utf8').split('\n')[0]! : null,
+  };
 }

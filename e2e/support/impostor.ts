@@ -21,7 +21,13 @@ export async function connectAs(agentDataDir: string): Promise<{ client: MqttCli
   const broker = JSON.parse(readFileSync(join(agentDataDir, 'identity', 'broker.json'), 'utf8')) as BrokerCredentials;
   const ca = broker.mqttUrl.startsWith('mqtts:') ? readFileSync(join(agentDataDir, 'identity', 'platform-ca.pem'), 'utf8') : undefined;
   const client = await mqtt.connectAsync(broker.mqttUrl, {
-    clientId: broker.clientId, username: broker.username, password: broker.password, protocolVersion: 4, clean: true, reconnectPeriod: 0, ...(ca ? { ca } : {}),
+    clientId: broker.clientId,
+    username: broker.username,
+    password: broker.password,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+    ...(ca ? { ca } : {}),
   });
   return { client, topicRoot: broker.topicRoot, deviceId: broker.clientId };
 }

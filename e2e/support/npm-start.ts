@@ -37,7 +37,10 @@ export async function startNpmStart(simDevices: number): Promise<RunningStart> {
   let printed = '';
   child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  const exited = () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  const exited = () =>
+    new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+    );
   const running: RunningStart = {
     process: child,
     home,
@@ -53,10 +56,14 @@ export async function startNpmStart(simDevices: number): Promise<RunningStart> {
     },
   };
   try {
-    await eventually('npm start to print its tour', async () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${printed}`);
-      return printed.includes('Ctrl-C stops everything') ? true : undefined;
-    }, 240_000);
+    await eventually(
+      'npm start to print its tour',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${printed}`);
+        return printed.includes('Ctrl-C stops everything') ? true : undefined;
+      },
+      240_000,
+    );
   } catch (err) {
     await running.dispose();
     throw err;

@@ -32,15 +32,25 @@ export const modelManifest = {
 };
 
 /** `POST /v1/artifacts` as multipart (fields first, then the file), the way the CLI sends it. */
-export async function pushArtifact(platform: TestPlatform, input: { name: string; version: string; bytes: Buffer | string; file?: string; manifest?: unknown }) {
+export async function pushArtifact(
+  platform: TestPlatform,
+  input: { name: string; version: string; bytes: Buffer | string; file?: string; manifest?: unknown },
+) {
   const form = new FormData();
   form.set('name', input.name);
   form.set('version', input.version);
   form.set('kind', 'model');
   form.set('manifest', typeof input.manifest === 'string' ? input.manifest : JSON.stringify(input.manifest ?? modelManifest));
   form.set('file', new Blob([input.bytes]), input.file ?? 'model.onnx');
-  const res = await fetch(`${platform.apiUrl}/v1/artifacts`, { method: 'POST', headers: { authorization: `Bearer ${platform.adminToken}` }, body: form });
-  return { status: res.status, body: (await res.json()) as { status?: string; sha256?: string; targetPath?: string; error?: { code: string; message: string } } };
+  const res = await fetch(`${platform.apiUrl}/v1/artifacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${platform.adminToken}` },
+    body: form,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { status?: string; sha256?: string; targetPath?: string; error?: { code: string; message: string } },
+  };
 }
 
 /** Pushes an artifact and waits until the signer has signed it (status `published`). */
@@ -54,18 +64,31 @@ export async function publishArtifact(platform: TestPlatform, input: Parameters<
   return pushed.body as { sha256: string; targetPath: string };
 }
 
-export async function createGroup(platform: TestPlatform, name: string, devices: string[]): Promise<{ groupId: string; unresolvedNames: string[] }> {
+export async function createGroup(
+  platform: TestPlatform,
+  name: string,
+  devices: string[],
+): Promise<{ groupId: string; unresolvedNames: string[] }> {
   const { status, body } = await platform.api<{ groupId: string; unresolvedNames: string[] }>('/v1/groups', { body: { name, devices } });
   if (status !== 201 && status !== 200) throw new Error(`group create answered ${status}: ${JSON.stringify(body)}`);
   return body;
 }
 
-export function rolloutBody(artifact: string, group: string, probe: ProbeSpec, waves: number[], options: { gates?: ('auto' | 'manual')[]; maxFailures?: number } = {}) {
+export function rolloutBody(
+  artifact: string,
+  group: string,
+  probe: ProbeSpec,
+  waves: number[],
+  options: { gates?: ('auto' | 'manual')[]; maxFailures?: number } = {},
+) {
   return {
     artifact,
     group,
     probe,
-    strategy: { waves: waves.map((percent, i) => ({ percent, gate: options.gates?.[i] ?? 'auto' })), maxFailures: options.maxFailures ?? 0 },
+    strategy: {
+      waves: waves.map((percent, i) => ({ percent, gate: options.gates?.[i] ?? 'auto' })),
+      maxFailures: options.maxFailures ?? 0,
+    },
   };
 }
 
@@ -81,10 +104,14 @@ export async function getRollout(platform: TestPlatform, rolloutId: string): Pro
 
 /** Waits until the rollout reaches one of `statuses` and returns its view. */
 export function waitForRollout(platform: TestPlatform, rolloutId: string, statuses: string[], ms = 90_000): Promise<RolloutView> {
-  return eventually(`rollout ${rolloutId} ${statuses.join('|')}`, async () => {
-    const view = await getRollout(platform, rolloutId);
-    return statuses.includes(view.status) ? view : undefined;
-  }, ms);
+  return eventually(
+    `rollout ${rolloutId} ${statuses.join('|')}`,
+    async () => {
+      const view = await getRollout(platform, rolloutId);
+      return statuses.includes(view.status) ? view : undefined;
+    },
+    ms,
+  );
 }
 
 export interface AuditEntry {

@@ -21,15 +21,33 @@ export interface OtlpReceiver {
   stop(): Promise<void>;
 }
 
-interface OtlpValue { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-interface OtlpAttribute { key: string; value: OtlpValue }
-interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }
-interface OtlpExport { resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[] }
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpAttribute {
+  key: string;
+  value: OtlpValue;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: OtlpAttribute[];
+}
+interface OtlpExport {
+  resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+}
 
 // OTLP/JSON writes ids as hex; a base64 one (the protobuf JSON mapping) is turned into hex too.
 const hexId = (id: string | undefined): string => (!id ? '' : /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex'));
 const valueOf = (v: OtlpValue): unknown => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
-const attributesOf = (list: OtlpAttribute[] = []): Record<string, unknown> => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+const attributesOf = (list: OtlpAttribute[] = []): Record<string, unknown> =>
+  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
 
 async function bodyOf(req: IncomingMessage): Promise<OtlpExport> {
   const chunks: Buffer[] = [];
@@ -41,9 +59,17 @@ async function bodyOf(req: IncomingMessage): Promise<OtlpExport> {
 function spansOf(body: OtlpExport): ReceivedSpan[] {
   return (body.resourceSpans ?? []).flatMap((rs) => {
     const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
-    return (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((s) => ({
-      service, traceId: hexId(s.traceId), spanId: hexId(s.spanId), parentSpanId: hexId(s.parentSpanId), name: s.name, kind: s.kind, attributes: attributesOf(s.attributes),
-    })));
+    return (rs.scopeSpans ?? []).flatMap((ss) =>
+      (ss.spans ?? []).map((s) => ({
+        service,
+        traceId: hexId(s.traceId),
+        spanId: hexId(s.spanId),
+        parentSpanId: hexId(s.parentSpanId),
+        name: s.name,
+        kind: s.kind,
+        attributes: attributesOf(s.attributes),
+      })),
+    );
   });
 }
 
@@ -54,10 +80,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(415).end();
       return;
     }
-    bodyOf(req).then((body) => {
-      spans.push(...spansOf(body));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    }, () => res.writeHead(400).end());
+    bodyOf(req).then(
+      (body) => {
+        spans.push(...spansOf(body));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      },
+      () => res.writeHead(400).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -9,17 +9,46 @@ import { eventually } from './operator.js';
  * (a `DeviceEnrolled` each, 100 at a time; no agents, no certificates), then waits until the
  * gateway's devices read model lists them all: enough for a rollout to target and assign them.
  */
-export async function registerDevices(nc: NatsConnection, deviceIds: string[], o: { namePrefix: string; labels: Record<string, string> }): Promise<void> {
+export async function registerDevices(
+  nc: NatsConnection,
+  deviceIds: string[],
+  o: { namePrefix: string; labels: Record<string, string> },
+): Promise<void> {
   const devices = new EventStore<DeviceEvent>({ nc, naming: productionNaming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   for (let i = 0; i < deviceIds.length; i += 100) {
-    await Promise.all(deviceIds.slice(i, i + 100).map((deviceId, j) => devices.append(devices.subject('device', 'default', deviceId), 0, [{
-      type: 'DeviceEnrolled', schemaVersion: 1,
-      data: { fleet: 'default', deviceId, name: `${o.namePrefix}-${i + j}`, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: o.labels, hardware: { architecture: 'arm64' }, enrolledWith: 'et-1' },
-    }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` })));
+    await Promise.all(
+      deviceIds.slice(i, i + 100).map((deviceId, j) =>
+        devices.append(
+          devices.subject('device', 'default', deviceId),
+          0,
+          [
+            {
+              type: 'DeviceEnrolled',
+              schemaVersion: 1,
+              data: {
+                fleet: 'default',
+                deviceId,
+                name: `${o.namePrefix}-${i + j}`,
+                certificateSerial: '0a',
+                certificateFingerprint: 'c'.repeat(64),
+                labels: o.labels,
+                hardware: { architecture: 'arm64' },
+                enrolledWith: 'et-1',
+              },
+            },
+          ],
+          { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}` },
+        ),
+      ),
+    );
   }
   const jsm = await jetstreamManager(nc);
-  await eventually('the gateway to list the devices', async () => {
-    const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
-    return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
-  }, 180_000);
+  await eventually(
+    'the gateway to list the devices',
+    async () => {
+      const info = await jsm.consumers.info(eventStreams.gateway.name, 'proj-gateway-devices');
+      return info.num_pending + info.num_ack_pending === 0 ? true : undefined;
+    },
+    180_000,
+  );
 }

@@ -3,7 +3,11 @@
  * handed to `keep` even when the other failed, so the spec's `afterAll` stops it instead of leaving
  * a platform or a registry running after the file; then the first failure is thrown.
  */
-export async function startedTogether<A, B>(a: Promise<A>, b: Promise<B>, keep: (a: A | undefined, b: B | undefined) => void): Promise<void> {
+export async function startedTogether<A, B>(
+  a: Promise<A>,
+  b: Promise<B>,
+  keep: (a: A | undefined, b: B | undefined) => void,
+): Promise<void> {
   const [first, second] = await Promise.allSettled([a, b]);
   keep(first.status === 'fulfilled' ? first.value : undefined, second.status === 'fulfilled' ? second.value : undefined);
   if (first.status === 'rejected') throw first.reason;
@@ -16,7 +20,10 @@ export async function startedTogether<A, B>(a: Promise<A>, b: Promise<B>, keep: 
  * A failure is kept until then, so it fails that case and is never an unhandled rejection.
  */
 export function startedEarly<T>(run: () => Promise<T>): () => Promise<T> {
-  const outcome = run().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  const outcome = run().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
   return async () => {
     const settled = await outcome;
     if (!settled.ok) throw settled.error;

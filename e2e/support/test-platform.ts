@@ -34,7 +34,12 @@ export async function startTestPlatform(
   // One database per service, for its first start and every restart or replica, as in an installation.
   const databases = new Map<string, Promise<TestDatabase>>();
   const platform = await startPlatform({
-    repoRoot, home, natsBinary: env.natsBinary, secrets, ...options, tls: options.tls ?? true,
+    repoRoot,
+    home,
+    natsBinary: env.natsBinary,
+    secrets,
+    ...options,
+    tls: options.tls ?? true,
     // deploy/container/smoke.sh runs e2e files against the services' image instead of their builds.
     ...(process.env.KEELSON_SERVICE_IMAGE ? { serviceImage: process.env.KEELSON_SERVICE_IMAGE } : {}),
     databaseUrl: async (service) => {
@@ -47,14 +52,19 @@ export async function startTestPlatform(
     const send = () =>
       fetch(`${platform.apiUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${secrets.adminToken}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${secrets.adminToken}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
     // Kept-alive connections to an api replica that was killed fail, as behind any load balancer:
     // a read is sent again (on a new connection, to a live replica); a write is not.
     // (`fetch failed` is a TypeError of Node's realm, not of the spec's: known by its name.)
-    const again = (attempts: number) => (err: unknown): Promise<Response> =>
-      method === 'GET' && attempts > 0 && (err as Error)?.name === 'TypeError' ? send().catch(again(attempts - 1)) : Promise.reject(err);
+    const again =
+      (attempts: number) =>
+      (err: unknown): Promise<Response> =>
+        method === 'GET' && attempts > 0 && (err as Error)?.name === 'TypeError' ? send().catch(again(attempts - 1)) : Promise.reject(err);
     const res = await send().catch(again(3));
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };

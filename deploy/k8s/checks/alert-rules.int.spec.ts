@@ -36,13 +36,23 @@ describe.each(overlays)('the alert rules of the %s overlay', (overlay) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema spec checks the shape
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
     expect(alerts).toEqual([
-      'KeelsonRolloutHalted', 'KeelsonConsumerLagging', 'KeelsonAuditLagging', 'KeelsonAuditEventsStuck', 'KeelsonAuditSinkPaused', 'KeelsonAuditChainBroken',
-      'KeelsonTufMetadataExpiring', 'KeelsonCertificateExpiring', 'KeelsonRunnerWithoutLeader',
+      'KeelsonRolloutHalted',
+      'KeelsonConsumerLagging',
+      'KeelsonAuditLagging',
+      'KeelsonAuditEventsStuck',
+      'KeelsonAuditSinkPaused',
+      'KeelsonAuditChainBroken',
+      'KeelsonTufMetadataExpiring',
+      'KeelsonCertificateExpiring',
+      'KeelsonRunnerWithoutLeader',
     ]);
   });
 
   it('passes promtool check rules', () => {
-    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 9 rules found') });
+    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS: 9 rules found'),
+    });
   });
 
   it('passes its unit tests with promtool test rules: each alert fires and stays quiet as it should', () => {
@@ -63,7 +73,9 @@ describe.each(overlays)('the alert rules of the %s overlay', (overlay) => {
     const grep = ['-rhoE', "'keelson_[a-z_]+'", 'libs', 'services', '--include=*.ts', '--exclude=*.spec.ts'];
     const sources = execFileSync('grep', grep, { cwd: repoRoot, encoding: 'utf8' });
     const exported = new Set(sources.split('\n').map((s) => s.replaceAll("'", '')));
-    const unknown = metrics.filter((m) => !exported.has(baseName(m)) && !pendingElsewhere.includes(m) && !exportedElsewhere.some((re) => re.test(m)));
+    const unknown = metrics.filter(
+      (m) => !exported.has(baseName(m)) && !pendingElsewhere.includes(m) && !exportedElsewhere.some((re) => re.test(m)),
+    );
     expect(unknown).toEqual([]);
   });
 });

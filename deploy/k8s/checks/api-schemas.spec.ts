@@ -27,7 +27,16 @@ describe.each(overlays)('the %s overlay, rendered by kubectl kustomize', (overla
 
   it('holds every kind of object Keelson needs', () => {
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const kind of ['StatefulSet', 'Deployment', 'Service', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceMonitor', 'PrometheusRule']) {
+    for (const kind of [
+      'StatefulSet',
+      'Deployment',
+      'Service',
+      'Ingress',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'ServiceMonitor',
+      'PrometheusRule',
+    ]) {
       expect(kinds).toContain(kind);
     }
   });

@@ -16,7 +16,7 @@ describe.each(overlays)('the %s overlay', (overlay) => {
   const objects = renderOverlay(overlay);
   const pods = workloads(objects);
 
-  it('runs every service as a Deployment of the one image, chosen by its argument to the image\'s entry point', () => {
+  it("runs every service as a Deployment of the one image, chosen by its argument to the image's entry point", () => {
     for (const service of services) {
       const [container] = containers(named(objects, 'Deployment', service));
       expect(container.image).toMatch(/^ghcr\.io\/keelson\/keelson:[\w.-]+$/);
@@ -60,7 +60,11 @@ describe.each(overlays)('the %s overlay', (overlay) => {
     for (const w of pods) {
       expect(podSpec(w).securityContext).toMatchObject({ runAsNonRoot: true });
       for (const c of containers(w)) {
-        expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(c.resources.requests.memory).toBeDefined();
         expect(c.resources.limits.memory).toBeDefined();
       }
@@ -69,11 +73,14 @@ describe.each(overlays)('the %s overlay', (overlay) => {
 
   it('covers every workload with one PodDisruptionBudget and spreads it over nodes and zones', () => {
     for (const w of pods) {
-      const budgets = ofKind(objects, 'PodDisruptionBudget').filter((b) => selects(b.spec.selector.matchLabels, w.spec.template.metadata.labels));
+      const budgets = ofKind(objects, 'PodDisruptionBudget').filter((b) =>
+        selects(b.spec.selector.matchLabels, w.spec.template.metadata.labels),
+      );
       expect({ workload: w.metadata.name, budgets: budgets.length }).toEqual({ workload: w.metadata.name, budgets: 1 });
       const keys = podSpec(w).topologySpreadConstraints.map((t: any) => t.topologyKey);
       expect(keys).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
-      for (const t of podSpec(w).topologySpreadConstraints) expect(selects(t.labelSelector.matchLabels, w.spec.template.metadata.labels)).toBe(true);
+      for (const t of podSpec(w).topologySpreadConstraints)
+        expect(selects(t.labelSelector.matchLabels, w.spec.template.metadata.labels)).toBe(true);
     }
   });
 
@@ -100,17 +107,26 @@ describe.each(overlays)('the %s overlay', (overlay) => {
         expect(service.spec.ports.map((p: any) => p.name)).toContain(path.backend.service.port.name);
       }
     }
-    const backends = ofKind(objects, 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.name)));
+    const backends = ofKind(objects, 'Ingress').flatMap((i) =>
+      i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.name)),
+    );
     expect(backends.sort()).toEqual(['api', 'device-gateway', 'registry-facade']);
   });
 
   it('scrapes the metrics of every workload through the ServiceMonitor', () => {
     const monitor = named(objects, 'ServiceMonitor', 'keelson');
     const endpoints = monitor.spec.endpoints.map((e: any) => e.port);
-    const scraped = ofKind(objects, 'Service').filter((s) => selects(monitor.spec.selector.matchLabels, s.metadata.labels) && s.spec.clusterIP !== 'None');
+    const scraped = ofKind(objects, 'Service').filter(
+      (s) => selects(monitor.spec.selector.matchLabels, s.metadata.labels) && s.spec.clusterIP !== 'None',
+    );
     for (const w of pods) {
-      const ports = scraped.filter((s) => selects(s.spec.selector, w.spec.template.metadata.labels)).flatMap((s) => s.spec.ports.map((p: any) => p.name));
-      expect({ workload: w.metadata.name, scraped: ports.some((p) => endpoints.includes(p)) }).toEqual({ workload: w.metadata.name, scraped: true });
+      const ports = scraped
+        .filter((s) => selects(s.spec.selector, w.spec.template.metadata.labels))
+        .flatMap((s) => s.spec.ports.map((p: any) => p.name));
+      expect({ workload: w.metadata.name, scraped: ports.some((p) => endpoints.includes(p)) }).toEqual({
+        workload: w.metadata.name,
+        scraped: true,
+      });
     }
   });
 });

@@ -35,7 +35,11 @@ describe('the nats-server configuration of deploy/k8s', () => {
     const env = natsEnv(objects);
 
     it('reads only variables the container sets', () => {
-      const used = [...Object.values(files).join('\n').matchAll(/:\s*\$([A-Z_]+)/g)].map((m) => m[1]);
+      const used = [
+        ...Object.values(files)
+          .join('\n')
+          .matchAll(/:\s*\$([A-Z_]+)/g),
+      ].map((m) => m[1]);
       expect(used.length).toBeGreaterThan(5);
       for (const name of used) expect(env.map((e) => e.name)).toContain(name);
     });
@@ -50,8 +54,14 @@ describe('the nats-server configuration of deploy/k8s', () => {
         // the container's own values; made-up ones for what comes from the pod and the Secret
         const values = Object.fromEntries(env.map((e) => [e.name, e.value ?? `value-of-${e.name.toLowerCase()}`]));
         const variables = { ...values, POD_NAME: 'nats-0', AUTH_CALLOUT_ISSUER: createAccount().getPublicKey() };
-        const run = spawnSync(natsServerBinary(), ['-t', '-c', join(dir, 'nats.conf')], { env: { ...process.env, ...variables }, encoding: 'utf8' });
-        expect({ status: run.status, output: `${run.stdout}${run.stderr}`.trim() }).toEqual({ status: 0, output: expect.stringContaining('is valid') });
+        const run = spawnSync(natsServerBinary(), ['-t', '-c', join(dir, 'nats.conf')], {
+          env: { ...process.env, ...variables },
+          encoding: 'utf8',
+        });
+        expect({ status: run.status, output: `${run.stdout}${run.stderr}`.trim() }).toEqual({
+          status: 0,
+          output: expect.stringContaining('is valid'),
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

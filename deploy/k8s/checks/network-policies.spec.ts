@@ -19,7 +19,9 @@ function target(objects: K8sObject[], url: string): { pod: Endpoint; port: numbe
   const service = named(objects, 'Service', hostname.split('.')[0]!);
   const servicePort = service.spec.ports.find((p: any) => String(p.port) === port);
   const workload = workloads(objects).find((w) => selects(service.spec.selector, w.spec.template.metadata.labels))!;
-  const containerPort = workload.spec.template.spec.containers.flatMap((c: any) => c.ports).find((p: any) => p.name === servicePort.targetPort);
+  const containerPort = workload.spec.template.spec.containers
+    .flatMap((c: any) => c.ports)
+    .find((p: any) => p.name === servicePort.targetPort);
   return { pod: { namespace, labels: workload.spec.template.metadata.labels }, port: containerPort.containerPort };
 }
 
@@ -99,11 +101,13 @@ describe.each(overlays)('the network policies of the %s overlay', (overlay) => {
     });
 
     it('keeps the ingress controller off the services it does not route to', () => {
-      for (const service of ['signer', 'rollout-orchestrator', 'audit']) expect(can(ingressController, podOf(objects, service), 8080)).toBe(false);
+      for (const service of ['signer', 'rollout-orchestrator', 'audit'])
+        expect(can(ingressController, podOf(objects, service), 8080)).toBe(false);
     });
 
     it('lets no pod reach the internet but PostgreSQL, and the facade its upstream registries over HTTPS', () => {
-      for (const service of [...services, 'nats'].filter((s) => s !== 'registry-facade')) expect(can(podOf(objects, service), { ip: '198.51.100.1' }, 443)).toBe(false);
+      for (const service of [...services, 'nats'].filter((s) => s !== 'registry-facade'))
+        expect(can(podOf(objects, service), { ip: '198.51.100.1' }, 443)).toBe(false);
       expect(can(podOf(objects, 'registry-facade'), { ip: '198.51.100.1' }, 443)).toBe(true);
       expect(can(podOf(objects, 'registry-facade'), { ip: '198.51.100.1' }, 22)).toBe(false);
     });

@@ -43,7 +43,8 @@ function inCidr(ip: string, cidr: string): boolean {
 
 // A peer of a rule in a policy of `namespace`: a pod selector alone means pods of that namespace.
 function peerMatches(peer: Peer, namespace: string, other: Endpoint): boolean {
-  if (peer.ipBlock) return 'ip' in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
+  if (peer.ipBlock)
+    return 'ip' in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c) => inCidr(other.ip, c));
   if ('ip' in other) return false;
   const namespaceOk = peer.namespaceSelector
     ? matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': other.namespace })
@@ -61,14 +62,18 @@ function ruleAllows(rule: Rule, namespace: string, other: Endpoint, port: number
 function sideAllows(policies: K8sObject[], pod: Endpoint, other: Endpoint, port: number, direction: 'Ingress' | 'Egress'): boolean {
   if ('ip' in pod) return true;
   const applying = policies.filter(
-    (p) => (p.metadata.namespace ?? pod.namespace) === pod.namespace && p.spec.policyTypes.includes(direction) && matches(p.spec.podSelector, pod.labels),
+    (p) =>
+      (p.metadata.namespace ?? pod.namespace) === pod.namespace &&
+      p.spec.policyTypes.includes(direction) &&
+      matches(p.spec.podSelector, pod.labels),
   );
   if (applying.length === 0) return true;
-  const rules: Rule[] = applying.flatMap((p) =>
-    (direction === 'Ingress' ? p.spec.ingress : p.spec.egress)?.map((r: { from?: Peer[]; to?: Peer[]; ports?: Rule['ports'] }) => ({
-      peers: direction === 'Ingress' ? r.from : r.to,
-      ports: r.ports,
-    })) ?? [],
+  const rules: Rule[] = applying.flatMap(
+    (p) =>
+      (direction === 'Ingress' ? p.spec.ingress : p.spec.egress)?.map((r: { from?: Peer[]; to?: Peer[]; ports?: Rule['ports'] }) => ({
+        peers: direction === 'Ingress' ? r.from : r.to,
+        ports: r.ports,
+      })) ?? [],
   );
   return rules.some((r) => ruleAllows(r, pod.namespace, other, port));
 }

@@ -70,7 +70,10 @@ describe.each(overlays)('the environment the %s overlay gives each service', (ov
     const copied = /^COPY --from=build \/src\/agent-bundles (\S+)$/m.exec(containerfile)?.[1];
     const workdir = [...containerfile.matchAll(/^WORKDIR (\S+)$/gm)].at(-1)?.[1];
     expect(api.agentBundlesDir).toBe(copied && workdir ? join(workdir, copied) : 'not copied into the image');
-    const apiHosts = ofKind(objects, 'Ingress').flatMap((i) => i.spec.rules).filter((r: any) => r.http.paths.some((p: any) => p.backend.service.name === 'api')).map((r: any) => r.host);
+    const apiHosts = ofKind(objects, 'Ingress')
+      .flatMap((i) => i.spec.rules)
+      .filter((r: any) => r.http.paths.some((p: any) => p.backend.service.name === 'api'))
+      .map((r: any) => r.host);
     expect(apiHosts).toContain(new URL(api.publicApiUrl!).host);
   });
 });

@@ -35,7 +35,9 @@ export async function startVictim(options: Parameters<typeof startTestPlatform>[
   const proxy = await startMetadataProxy(platform.facadeUrl, { as: { dataDir: device.dataDir, ca: platformCaOf(platform) } });
   await routeThrough(device, proxy.url);
   return {
-    platform, device, proxy,
+    platform,
+    device,
+    proxy,
     async close() {
       await fleet.stop();
       await proxy.close();

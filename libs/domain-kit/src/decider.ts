@@ -30,7 +30,11 @@ export function fold<Command, Event, State>(decider: Decider<Command, Event, Sta
 }
 
 /** The command's events and the state after them, folded once: by the decider if it folds as it decides, else here. */
-export function decideAndEvolve<Command, Event, State>(decider: Decider<Command, Event, State>, command: Command, state: State): Decision<Event, State> {
+export function decideAndEvolve<Command, Event, State>(
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  state: State,
+): Decision<Event, State> {
   if (decider.decideAndEvolve) return decider.decideAndEvolve(command, state);
   const events = decider.decide(command, state);
   return { events, state: events.reduce(decider.evolve, state) };

@@ -22,11 +22,19 @@ const door: Decider<Cmd, Ev, State> = {
 
 describe('given/when/then', () => {
   it('passes when the decider yields the expected events', () => {
-    expect(() => given(door, []).when({ type: 'Open' }).then([{ type: 'Opened' }])).not.toThrow();
+    expect(() =>
+      given(door, [])
+        .when({ type: 'Open' })
+        .then([{ type: 'Opened' }]),
+    ).not.toThrow();
   });
 
   it('folds the history before deciding', () => {
-    expect(() => given(door, [{ type: 'Opened' }]).when({ type: 'Open' }).then([])).not.toThrow();
+    expect(() =>
+      given(door, [{ type: 'Opened' }])
+        .when({ type: 'Open' })
+        .then([]),
+    ).not.toThrow();
   });
 
   it('fails when the events differ', () => {

@@ -28,7 +28,8 @@ export function given<Command, Event, State>(decider: Decider<Command, Event, St
           try {
             events = run();
           } catch (err) {
-            if (!(err instanceof errorClass)) throw new AssertionError({ message: `expected ${errorClass.name}, got ${String(err)}`, actual: err, expected: errorClass });
+            if (!(err instanceof errorClass))
+              throw new AssertionError({ message: `expected ${errorClass.name}, got ${String(err)}`, actual: err, expected: errorClass });
             deepStrictEqual((err as DomainError).code, code);
             return;
           }

@@ -41,7 +41,9 @@ describe('appends acknowledged over the reply mux', () => {
     const subject = fresh();
     await store.append(subject, 0, [inc(1)], meta(`stale-a-${n}`));
     const ours = await store.append(subject, 0, [inc(2)], meta(`stale-b-${n}`)).catch((e: unknown) => e);
-    const theirs = await jetstream(nc).publish(subject, data(inc(2)), { expect: { lastSubjectSequence: 0 } }).catch((e: unknown) => e);
+    const theirs = await jetstream(nc)
+      .publish(subject, data(inc(2)), { expect: { lastSubjectSequence: 0 } })
+      .catch((e: unknown) => e);
     expect(ours).toBeInstanceOf(ConcurrencyError);
     const cause = (ours as ConcurrencyError).cause;
     expect(cause).toBeInstanceOf(JetStreamApiError);
@@ -55,7 +57,9 @@ describe('appends acknowledged over the reply mux', () => {
     const subject = `${prefix}small.${n}`;
     await jsm.streams.add({ name, subjects: [`${prefix}small.>`], max_msg_size: 16 });
     const ours = await appendEvents(nc, subject, 0, [inc(123456)], meta(`small-${n}`)).catch((e: unknown) => e);
-    const theirs = await jetstream(nc).publish(subject, data(inc(123456)), { msgID: `small-${n}:0`, expect: { lastSubjectSequence: 0 } }).catch((e: unknown) => e);
+    const theirs = await jetstream(nc)
+      .publish(subject, data(inc(123456)), { msgID: `small-${n}:0`, expect: { lastSubjectSequence: 0 } })
+      .catch((e: unknown) => e);
     expect(theirs).toBeInstanceOf(JetStreamApiError);
     expect(ours).toBeInstanceOf(JetStreamApiError);
     expect((ours as Error).constructor).toBe((theirs as Error).constructor);
@@ -66,7 +70,9 @@ describe('appends acknowledged over the reply mux', () => {
 
   it('says that no stream listens as js.publish does (JetStreamNotEnabled), for one event and for several', async () => {
     const subject = `${prefix}nostream.${n}`;
-    const theirs = await jetstream(nc).publish(subject, data(inc(1))).catch((e: unknown) => e);
+    const theirs = await jetstream(nc)
+      .publish(subject, data(inc(1)))
+      .catch((e: unknown) => e);
     const one = await store.append(subject, 0, [inc(1)], meta(`none-1-${n}`)).catch((e: unknown) => e);
     const two = await store.append(subject, 0, [inc(1), inc(2)], meta(`none-2-${n}`)).catch((e: unknown) => e);
     expect((theirs as Error).name).toBe('JetStreamNotEnabled');

@@ -40,7 +40,13 @@ const subjectAt = (target: AppendTarget, i: number): string => target.subjects?.
 
 // A JetStream publish is a request to the stream's subject; the PubAck comes back on the reply
 // subject of the connection's reply mux (publishForAck), as nats.js's `js.publish` would get it.
-async function appendOne(nc: NatsConnection, target: AppendTarget, expectedSeq: number, event: unknown, meta: EventMetadata): Promise<AppendResult> {
+async function appendOne(
+  nc: NatsConnection,
+  target: AppendTarget,
+  expectedSeq: number,
+  event: unknown,
+  meta: EventMetadata,
+): Promise<AppendResult> {
   const h = eventHeaders(meta, 0); // its Nats-Msg-Id: the same decision published twice is stored once
   h.set('Nats-Expected-Last-Subject-Sequence', String(expectedSeq)); // 0 = the subject must still be empty
   if (target.expectSubject) h.set('Nats-Expected-Last-Subject-Sequence-Subject', target.expectSubject);
@@ -55,7 +61,14 @@ async function appendOne(nc: NatsConnection, target: AppendTarget, expectedSeq: 
 
 // Atomic batch publish (ADR-50, nats-server >= 2.12): the server stages every message of the batch
 // and stores all of them or none when the commit arrives. Only the commit is acknowledged.
-async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs: number): Promise<AppendResult> {
+async function appendBatch(
+  nc: NatsConnection,
+  target: AppendTarget,
+  expectedSeq: number,
+  events: unknown[],
+  meta: EventMetadata,
+  timeoutMs: number,
+): Promise<AppendResult> {
   const batchId = randomUUID();
   let reply: PubAckReply | undefined;
   for (const [i, event] of events.entries()) {
@@ -88,9 +101,17 @@ async function appendBatch(nc: NatsConnection, target: AppendTarget, expectedSeq
  * else appended after `expectedSeq` (then ConcurrencyError). Several events land atomically or not at all.
  * The events carry the trace context of the append's span (see `inAppendSpan`).
  */
-export async function appendEvents(nc: NatsConnection, target: string | AppendTarget, expectedSeq: number, events: unknown[], meta: EventMetadata, timeoutMs = 10_000): Promise<AppendResult | null> {
+export async function appendEvents(
+  nc: NatsConnection,
+  target: string | AppendTarget,
+  expectedSeq: number,
+  events: unknown[],
+  meta: EventMetadata,
+  timeoutMs = 10_000,
+): Promise<AppendResult | null> {
   if (events.length === 0) return null;
   const t = typeof target === 'string' ? { subject: target } : target;
   return inAppendSpan(t.subject, events.length, meta, (traced) =>
-    events.length === 1 ? appendOne(nc, t, expectedSeq, events[0], traced) : appendBatch(nc, t, expectedSeq, events, traced, timeoutMs));
+    events.length === 1 ? appendOne(nc, t, expectedSeq, events[0], traced) : appendBatch(nc, t, expectedSeq, events, traced, timeoutMs),
+  );
 }

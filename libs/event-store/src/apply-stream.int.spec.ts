@@ -42,13 +42,19 @@ describe('applyStream against a real nats-server', () => {
     await applyStream(jsm, config);
     const refusal = applyStream(jsm, { ...config, num_replicas: 3, description: 'never applied' });
     await expect(refusal).rejects.toThrow(StreamConfigRefused);
-    await expect(refusal).rejects.toThrow(`stream ${config.name} has 1 replica(s), this service is configured for 3 (KEELSON_STREAM_REPLICAS): refusing to start; set KEELSON_STREAM_REPLICAS=1`);
+    await expect(refusal).rejects.toThrow(
+      `stream ${config.name} has 1 replica(s), this service is configured for 3 (KEELSON_STREAM_REPLICAS): refusing to start; set KEELSON_STREAM_REPLICAS=1`,
+    );
     expect((await configOf(config.name)).description).toBe('apply-stream spec');
   });
 
   it('refuses a stream a newer release set up, with or without updating, and changes nothing', async () => {
     const config = fresh();
-    await jsm.streams.add({ ...config, description: 'set up by release N+1', metadata: { [streamSchemaKey]: String(streamSchemaVersion + 1) } });
+    await jsm.streams.add({
+      ...config,
+      description: 'set up by release N+1',
+      metadata: { [streamSchemaKey]: String(streamSchemaVersion + 1) },
+    });
     for (const update of [true, false]) {
       await expect(applyStream(jsm, config, { update })).rejects.toThrow(
         `stream ${config.name} was set up by a newer Keelson (stream schema ${streamSchemaVersion + 1}, this release writes ${streamSchemaVersion}): refusing to start`,

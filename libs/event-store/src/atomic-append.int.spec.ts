@@ -55,7 +55,10 @@ describe('atomic multi-event append', () => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const events = (await store.load(subject)).events.map((r) => r.event);
-    expect([[inc(1), inc(1)], [inc(2), inc(2), inc(2)]]).toContainEqual(events);
+    expect([
+      [inc(1), inc(1)],
+      [inc(2), inc(2), inc(2)],
+    ]).toContainEqual(events);
   });
 
   it('stores a retried multi-event decision once', async () => {
@@ -72,11 +75,23 @@ describe('atomic multi-event append', () => {
 
   it('stores a decision of 1000 events (a creation of 400,000 devices in chunks), and refuses 1001 whole', async () => {
     const subject = store.subject('atomic', 'f1', 'a5');
-    const result = await store.append(subject, 0, Array.from({ length: 1000 }, (_, i) => inc(i + 1)), meta('large-5'));
+    const result = await store.append(
+      subject,
+      0,
+      Array.from({ length: 1000 }, (_, i) => inc(i + 1)),
+      meta('large-5'),
+    );
     expect(result!.lastSeq - result!.firstSeq).toBe(999);
     const other = store.subject('atomic', 'f1', 'a6');
     const before = await messages();
-    await expect(store.append(other, 0, Array.from({ length: 1001 }, (_, i) => inc(i + 1)), meta('too-large-6'))).rejects.toThrow();
+    await expect(
+      store.append(
+        other,
+        0,
+        Array.from({ length: 1001 }, (_, i) => inc(i + 1)),
+        meta('too-large-6'),
+      ),
+    ).rejects.toThrow();
     expect(await messages()).toBe(before);
   });
 });

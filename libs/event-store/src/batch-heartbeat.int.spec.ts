@@ -19,7 +19,12 @@ describe('holdMessages', () => {
   async function received(name: string, count: number): Promise<JsMsg[]> {
     const subject = s.store.subject('counter', name, 'x');
     for (let i = 0; i < count; i++) await s.store.append(subject, (await s.store.load(subject)).lastSeq, [inc(1)], meta(++n));
-    await s.jsm.consumers.add(s.streamName, { durable_name: name, ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>` });
+    await s.jsm.consumers.add(s.streamName, {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ACK_WAIT_MS * 1_000_000,
+      filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>`,
+    });
     const batch = await (await jetstream(s.nc).consumers.get(s.streamName, name)).fetch({ max_messages: count, expires: 1_000 });
     const msgs: JsMsg[] = [];
     for await (const m of batch) msgs.push(m);
@@ -29,7 +34,9 @@ describe('holdMessages', () => {
   /** What the runner's connection sends back for the consumer's messages (`+WPI`, `+ACK`, ...), in order. */
   async function tap(name: string, during: () => void): Promise<string[]> {
     const sent: string[] = [];
-    const sub = s.nc.subscribe(`$JS.ACK.${s.streamName}.${name}.>`, { callback: (_, m) => void sent.push(`${m.subject.split('.')[5]}:${m.string()}`) });
+    const sub = s.nc.subscribe(`$JS.ACK.${s.streamName}.${name}.>`, {
+      callback: (_, m) => void sent.push(`${m.subject.split('.')[5]}:${m.string()}`),
+    });
     await s.nc.flush();
     during();
     await s.nc.flush();

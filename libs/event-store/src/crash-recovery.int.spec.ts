@@ -16,7 +16,15 @@ describe('the event store across a nats-server crash', () => {
   let dir: string;
   let ports: { port: number; mqttPort: number; monitorPort: number };
   const start = () =>
-    startNatsServer({ binary: testEnv().natsBinary, dir, serverName: 'crash-test', host: '127.0.0.1', ...ports, users: [user], systemUser: { user: 'sys', password: 'sys-secret' } });
+    startNatsServer({
+      binary: testEnv().natsBinary,
+      dir,
+      serverName: 'crash-test',
+      host: '127.0.0.1',
+      ...ports,
+      users: [user],
+      systemUser: { user: 'sys', password: 'sys-secret' },
+    });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-crash-'));
@@ -31,7 +39,12 @@ describe('the event store across a nats-server crash', () => {
     let store = new EventStore({ nc, naming: productionNaming, stream: decl, parse: parseCounterEvent });
     const subject = store.subject('counter', 'f1', 'durable');
     let seq = 0;
-    for (let i = 1; i <= 50; i++) seq = (await store.append(subject, seq, [inc(i), inc(i)], { actor: { kind: 'system', id: 't' }, correlationId: 'c', commandId: `k-${i}` }))!.lastSeq;
+    for (let i = 1; i <= 50; i++)
+      seq = (await store.append(subject, seq, [inc(i), inc(i)], {
+        actor: { kind: 'system', id: 't' },
+        correlationId: 'c',
+        commandId: `k-${i}`,
+      }))!.lastSeq;
     await server.kill();
     await nc.close().catch(() => undefined);
 
@@ -49,12 +62,23 @@ describe('the event store across a nats-server crash', () => {
   it('keeps a reactor runner handling events across a nats-server SIGKILL and restart', async () => {
     let server: RunningNats = await start();
     // The process outlives the server: its connection reconnects, and its runner carries on.
-    const nc = await connect({ servers: server.url, user: user.user, pass: user.password, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    const nc = await connect({
+      servers: server.url,
+      user: user.user,
+      pass: user.password,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 200,
+    });
     await applyStreams(await jetstreamManager(nc), productionNaming, [decl]);
     const store = new EventStore({ nc, naming: productionNaming, stream: decl, parse: parseCounterEvent });
     const subject = store.subject('counter', 'f1', 'runner');
     const seen: number[] = [];
-    const reactor = { name: 'restart', stream: decl, parse: parseCounterEvent, handle: async (r: { event: CounterEvent }) => void seen.push(r.event.type === 'Incremented' ? r.event.data.by : 0) };
+    const reactor = {
+      name: 'restart',
+      stream: decl,
+      parse: parseCounterEvent,
+      handle: async (r: { event: CounterEvent }) => void seen.push(r.event.type === 'Incremented' ? r.event.data.by : 0),
+    };
     const runner = new ReactorRunner({ nc, naming: productionNaming, reactor, retryDelayMs: 100 });
     await runner.start();
     const meta = (id: string) => ({ actor: { kind: 'system' as const, id: 't' }, correlationId: 'c', commandId: id });
@@ -63,7 +87,11 @@ describe('the event store across a nats-server crash', () => {
     await server.kill();
     server = await start();
     // Appended once the server is back (the same command id: a retried append is stored once).
-    for (let appended = false; !appended; ) appended = await store.append(subject, seq, [inc(2)], meta('r-2')).then(() => true, () => false);
+    for (let appended = false; !appended;)
+      appended = await store.append(subject, seq, [inc(2)], meta('r-2')).then(
+        () => true,
+        () => false,
+      );
     await eventually(() => seen.length === 2, 30_000);
     await runner.stop();
     expect(seen).toEqual([1, 2]);
@@ -79,4 +107,3 @@ describe('the event store across a nats-server crash', () => {
     await fresh.stop();
   });
 });
-

@@ -1,4 +1,12 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstreamManager,
+  type ConsumerInfo,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ACK_WAIT_MS } from './batch-heartbeat.js';
 
@@ -64,9 +72,11 @@ export async function ensureDurableConsumer(nc: NatsConnection, spec: DurableCon
 }
 
 // A runner whose batch size changed takes batches of the new size (a projection's max_ack_pending is its batch size).
-const ackPendingUpdate = (info: ConsumerInfo, wanted: number) => (info.config.max_ack_pending === wanted ? {} : { max_ack_pending: wanted });
+const ackPendingUpdate = (info: ConsumerInfo, wanted: number) =>
+  info.config.max_ack_pending === wanted ? {} : { max_ack_pending: wanted };
 
-const ackWaitUpdate = (info: ConsumerInfo) => (info.config.ack_wait === ACK_WAIT_MS * 1_000_000 ? {} : { ack_wait: ACK_WAIT_MS * 1_000_000 });
+const ackWaitUpdate = (info: ConsumerInfo) =>
+  info.config.ack_wait === ACK_WAIT_MS * 1_000_000 ? {} : { ack_wait: ACK_WAIT_MS * 1_000_000 };
 
 /**
  * A consumer whose subjects changed (an event type handled more or less; typed subjects) follows the
@@ -92,7 +102,10 @@ export async function ackFloorOf(nc: NatsConnection, stream: string, name: strin
 }
 
 async function addConsumer(jsm: JetStreamManager, spec: DurableConsumerSpec, ackPolicy: AckPolicy, resumeAfter: number): Promise<void> {
-  const start = resumeAfter > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 } : { deliver_policy: DeliverPolicy.All };
+  const start =
+    resumeAfter > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 }
+      : { deliver_policy: DeliverPolicy.All };
   try {
     await jsm.consumers.add(spec.stream, {
       durable_name: spec.name,

@@ -5,7 +5,11 @@ import { inc, type CounterEvent } from './test-fixtures/counter.js';
 import { openCounterStore } from './test-fixtures/counter-store.js';
 
 const decl: StreamDeclaration = { name: 'EV_COUNTERS', subjects: ['ev.counter.>'], description: 'test counters' };
-const meta = (commandId: string): EventMetadata => ({ actor: { kind: 'operator', id: 'ada' }, correlationId: `corr-${commandId}`, commandId });
+const meta = (commandId: string): EventMetadata => ({
+  actor: { kind: 'operator', id: 'ada' },
+  correlationId: `corr-${commandId}`,
+  commandId,
+});
 
 describe('EventStore against a real nats-server', () => {
   let nc: NatsConnection;
@@ -23,12 +27,17 @@ describe('EventStore against a real nats-server', () => {
 
   it('reads back what it appended, with the actor, correlation and command ids', async () => {
     const subject = fresh();
-    const result = await store.append(subject, 0, [inc(2)], { ...meta('cmd-1'), traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    const result = await store.append(subject, 0, [inc(2)], {
+      ...meta('cmd-1'),
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
     const loaded = await store.load(subject);
     expect(loaded.lastSeq).toBe(result!.lastSeq);
     expect(loaded.events.map((r) => r.event)).toEqual([inc(2)]);
     expect(loaded.events[0]!.meta).toEqual({
-      actor: { kind: 'operator', id: 'ada' }, correlationId: 'corr-cmd-1', commandId: 'cmd-1',
+      actor: { kind: 'operator', id: 'ada' },
+      correlationId: 'corr-cmd-1',
+      commandId: 'cmd-1',
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     });
     expect(loaded.events[0]!.subject).toBe(subject);
@@ -39,7 +48,9 @@ describe('EventStore against a real nats-server', () => {
     let seq = 0;
     for (let i = 1; i <= 300; i++) seq = (await store.append(subject, seq, [inc(i)], meta(`long-${n}-${i}`)))!.lastSeq;
     const all = await store.load(subject);
-    expect(all.events.map((r) => (r.event.type === 'Incremented' ? r.event.data.by : 0))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(all.events.map((r) => (r.event.type === 'Incremented' ? r.event.data.by : 0))).toEqual(
+      Array.from({ length: 300 }, (_, i) => i + 1),
+    );
     const tail = await store.load(subject, all.events[297]!.seq);
     expect(tail.events.map((r) => r.seq)).toEqual([all.events[298]!.seq, all.events[299]!.seq]);
   });

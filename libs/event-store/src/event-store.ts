@@ -56,7 +56,14 @@ export class EventStore<E extends { type: string }> {
   async load(subject: string, afterSeq = 0): Promise<LoadedStream<E>> {
     const jsm = await this.jsm();
     const messages = this.isTyped(subject)
-      ? (await Promise.all([readSubject(jsm, this.streamName, subject, afterSeq), readSubject(jsm, this.streamName, `${subject}.*`, afterSeq)])).flat().sort((a, b) => a.seq - b.seq)
+      ? (
+          await Promise.all([
+            readSubject(jsm, this.streamName, subject, afterSeq),
+            readSubject(jsm, this.streamName, `${subject}.*`, afterSeq),
+          ])
+        )
+          .flat()
+          .sort((a, b) => a.seq - b.seq)
       : await readSubject(jsm, this.streamName, subject, afterSeq);
     const events = messages.map((m) => ({
       event: this.options.parse(JSON.parse(decoder.decode(m.data))),

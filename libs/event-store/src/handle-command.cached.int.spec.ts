@@ -30,7 +30,8 @@ describe('handleCommand on a cached state', () => {
     const cache = new AggregateCache<Counter>();
     return {
       cache,
-      run: (subject: string, command: CounterCommand, commandMeta = meta()) => handleCommand({ store, subject, decider, command, meta: commandMeta, cache }),
+      run: (subject: string, command: CounterCommand, commandMeta = meta()) =>
+        handleCommand({ store, subject, decider, command, meta: commandMeta, cache }),
     };
   };
   /** Runs `act` and says how many reads it sent. */

@@ -19,7 +19,16 @@ describe('handleCommand: load -> decide -> append, retry on conflict', () => {
     const subject = store.subject('counter', 'f1', 'race');
     // separate caches: as if each ran in its own replica
     const outcomes = await Promise.all(
-      Array.from({ length: 3 }, () => handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 1, limit: 100 }, meta: meta(), cache: new AggregateCache<Counter>() })),
+      Array.from({ length: 3 }, () =>
+        handleCommand({
+          store,
+          subject,
+          decider: counter,
+          command: { type: 'Increment', by: 1, limit: 100 },
+          meta: meta(),
+          cache: new AggregateCache<Counter>(),
+        }),
+      ),
     );
     expect(outcomes.every((o) => o.append && !o.append.duplicate)).toBe(true);
     const final = (await store.load(subject)).events.reduce((s, r) => counter.evolve(s, r.event), counter.initialState());
@@ -44,14 +53,27 @@ describe('handleCommand: load -> decide -> append, retry on conflict', () => {
     await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 2, limit: 10 }, meta: meta(), cache });
     // another writer appends behind the cache's back
     await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 3, limit: 10 }, meta: meta() });
-    const out = await handleCommand({ store, subject, decider: counter, command: { type: 'Increment', by: 5, limit: 10 }, meta: meta(), cache });
+    const out = await handleCommand({
+      store,
+      subject,
+      decider: counter,
+      command: { type: 'Increment', by: 5, limit: 10 },
+      meta: meta(),
+      cache,
+    });
     expect(out.state).toEqual({ value: 10, full: true });
     expect(cache.get(subject)).toEqual({ state: { value: 10, full: true }, seq: out.append!.lastSeq });
   });
 
   it('appends nothing when the decider says the command is already satisfied', async () => {
     const subject = store.subject('counter', 'f1', 'noop');
-    const zero = await handleCommand({ store, subject, decider: { ...counter, decide: () => [] }, command: { type: 'Increment', by: 1, limit: 1 }, meta: meta() });
+    const zero = await handleCommand({
+      store,
+      subject,
+      decider: { ...counter, decide: () => [] },
+      command: { type: 'Increment', by: 1, limit: 1 },
+      meta: meta(),
+    });
     expect(zero.append).toBeNull();
     expect((await store.load(subject)).events).toHaveLength(0);
   });
@@ -70,9 +92,15 @@ describe('handleCommand: load -> decide -> append, retry on conflict', () => {
       decided.push(events.reduce(evolve, state));
       return { events, state: decided.at(-1)! };
     };
-    const folding: Decider<CounterCommand, CounterEvent, Counter> = { ...counter, evolve, decideAndEvolve, decide: (c, s) => decideAndEvolve(c, s).events };
+    const folding: Decider<CounterCommand, CounterEvent, Counter> = {
+      ...counter,
+      evolve,
+      decideAndEvolve,
+      decide: (c, s) => decideAndEvolve(c, s).events,
+    };
     const cache = new AggregateCache<Counter>();
-    const run = () => handleCommand({ store, subject, decider: folding, command: { type: 'Increment', by: 1, limit: 10 }, meta: meta(), cache });
+    const run = () =>
+      handleCommand({ store, subject, decider: folding, command: { type: 'Increment', by: 1, limit: 10 }, meta: meta(), cache });
     const first = await run(); // a miss: reads the (empty) stream, decides, appends
     const second = await run(); // a hit: decides on the cached state, appends
     expect(folds).toBe(2); // one per decided event, none again after the append

@@ -45,7 +45,10 @@ export async function handleCommand<C, E extends { type: string }, S>(req: Handl
  * has not seen (another replica, another code path), so it is not answered here: undefined sends the
  * command to the read path, which confirms it when nothing came after the cached sequence.
  */
-async function appendOnCachedState<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>, cached: CachedAggregate<S>): Promise<CommandOutcome<E, S> | undefined> {
+async function appendOnCachedState<C, E extends { type: string }, S>(
+  req: HandleCommandInput<C, E, S>,
+  cached: CachedAggregate<S>,
+): Promise<CommandOutcome<E, S> | undefined> {
   const { store, subject, decider, command, meta, cache } = req;
   let decision: Decision<E, S>;
   try {

@@ -57,12 +57,22 @@ describe('a consumer that declares the event types it handles', () => {
     const handled: number[] = [];
     const poison: string[] = [];
     const reactor: Reactor<CounterEvent> = {
-      name: 'handled-r', stream: decl, filterSubjects: ['ev.counter.f.r'], handles: ['Incremented'], parse: countingParse(parsed),
+      name: 'handled-r',
+      stream: decl,
+      filterSubjects: ['ev.counter.f.r'],
+      handles: ['Incremented'],
+      parse: countingParse(parsed),
       async handle(r: RecordedEvent<CounterEvent>) {
         if (r.event.type === 'Incremented') handled.push(r.event.data.by);
       },
     };
-    const runner = new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, onPoison: (err) => void poison.push(String(err)) });
+    const runner = new ReactorRunner({
+      nc: s.nc,
+      naming: s.naming,
+      reactor,
+      retryDelayMs: 50,
+      onPoison: (err) => void poison.push(String(err)),
+    });
     await runner.start();
     await eventually(() => handled.includes(2));
     await runner.stop();
@@ -78,23 +88,31 @@ describe('a consumer that declares the event types it handles', () => {
     const parsed: string[] = [];
     const applied: number[] = [];
     const projection: Projection<CounterEvent> = {
-      name: 'handled_p', stream: decl, filterSubjects: ['ev.counter.f.p'], handles: ['Incremented'], parse: countingParse(parsed),
+      name: 'handled_p',
+      stream: decl,
+      filterSubjects: ['ev.counter.f.p'],
+      handles: ['Incremented'],
+      parse: countingParse(parsed),
       async apply(_sql, r) {
         if (r.event.type === 'Incremented') applied.push(r.event.data.by);
       },
     };
     const runner = new ProjectionRunner({ nc: s.nc, naming: s.naming, db, projection, batchSize: 20, retryDelayMs: 50 });
     const checkpoint = async () =>
-      Number((await db.query<{ seq: string }>(`SELECT last_seq AS seq FROM projection_checkpoints WHERE projection = 'handled_p'`))[0]?.seq ?? 0);
+      Number(
+        (await db.query<{ seq: string }>(`SELECT last_seq AS seq FROM projection_checkpoints WHERE projection = 'handled_p'`))[0]?.seq ?? 0,
+      );
     await runner.start();
-    for (const end = Date.now() + 10_000; (await checkpoint()) < lastSeq; ) {
+    for (const end = Date.now() + 10_000; (await checkpoint()) < lastSeq;) {
       if (Date.now() > end) throw new Error('the checkpoint never reached the last event');
       await new Promise((r) => setTimeout(r, 20));
     }
     await runner.stop();
     expect(applied).toEqual([1, 2]);
     expect(parsed.filter((t) => t !== 'Incremented')).toEqual([]); // a LimitReached is never validated
-    const dead = await db.query<{ payload: string; error: string }>(`SELECT payload, error FROM projection_dead_letters WHERE projection = 'handled_p' ORDER BY seq`);
+    const dead = await db.query<{ payload: string; error: string }>(
+      `SELECT payload, error FROM projection_dead_letters WHERE projection = 'handled_p' ORDER BY seq`,
+    );
     expect(dead.map((d) => d.payload)).toEqual(['{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}', 'not json']);
   });
 });

@@ -70,13 +70,17 @@ function dispatcher<E extends { type: string }, A extends unknown[]>(handlers: H
  * handlers, so a type is listed exactly when something handles it (never handled but passed over,
  * nor listed but skipped by a switch). Spread it into the reactor.
  */
-export function reactorHandlers<E extends { type: string }>(handlers: HandlersByType<E>): { handles: HandledTypes<E>; handle: (recorded: RecordedEvent<E>) => Promise<void> } {
+export function reactorHandlers<E extends { type: string }>(
+  handlers: HandlersByType<E>,
+): { handles: HandledTypes<E>; handle: (recorded: RecordedEvent<E>) => Promise<void> } {
   const { handles, dispatch } = dispatcher(handlers);
   return { handles, handle: dispatch };
 }
 
 /** A projection's `handles` and `apply` from one handler per event type, as `reactorHandlers`. */
-export function projectionHandlers<E extends { type: string }>(handlers: HandlersByType<E, [Sql]>): { handles: HandledTypes<E>; apply: (sql: Sql, recorded: RecordedEvent<E>) => Promise<void> } {
+export function projectionHandlers<E extends { type: string }>(
+  handlers: HandlersByType<E, [Sql]>,
+): { handles: HandledTypes<E>; apply: (sql: Sql, recorded: RecordedEvent<E>) => Promise<void> } {
   const { handles, dispatch } = dispatcher(handlers);
   return { handles, apply: dispatch };
 }

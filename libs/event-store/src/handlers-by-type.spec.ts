@@ -3,7 +3,11 @@ import { projectionHandlers, reactorHandlers, type RecordedEvent } from './index
 import { inc, type CounterEvent } from './test-fixtures/counter.js';
 
 const recorded = (event: CounterEvent, seq = 1): RecordedEvent<CounterEvent> => ({
-  event, seq, subject: 'ev.counter.f.c', time: new Date(0), meta: { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: 'x' },
+  event,
+  seq,
+  subject: 'ev.counter.f.c',
+  time: new Date(0),
+  meta: { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: 'x' },
 });
 const limit: CounterEvent = { type: 'LimitReached', schemaVersion: 1, data: { at: 3 } };
 

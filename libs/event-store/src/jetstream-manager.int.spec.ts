@@ -20,7 +20,15 @@ describe('an event store whose first read fails while JetStream is unreachable',
   let server: RunningNats | undefined;
   let nc: NatsConnection | undefined;
   const start = () =>
-    startNatsServer({ binary: testEnv().natsBinary, dir, serverName: 'unreachable-test', host: '127.0.0.1', ...ports, users: [user], systemUser: { user: 'sys', password: 'sys-secret' } });
+    startNatsServer({
+      binary: testEnv().natsBinary,
+      dir,
+      serverName: 'unreachable-test',
+      host: '127.0.0.1',
+      ...ports,
+      users: [user],
+      systemUser: { user: 'sys', password: 'sys-secret' },
+    });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-unreachable-'));

@@ -33,7 +33,11 @@ describe('LogWriter', () => {
   it("goes on after a write that failed: the failure is the caller's, the queue is not stuck", async () => {
     const log = new LogWriter(nc, store);
     const subject = store.subject('log', 'f1', 'after-failure');
-    const bad = log.append(subject, { type: 'Incremented', schemaVersion: 1, data: { by: 'lots' } } as unknown as CounterEvent, meta('bad'));
+    const bad = log.append(
+      subject,
+      { type: 'Incremented', schemaVersion: 1, data: { by: 'lots' } } as unknown as CounterEvent,
+      meta('bad'),
+    );
     const good = log.append(subject, inc(5), meta('good'));
     await expect(bad).rejects.toThrow();
     await good;

@@ -24,8 +24,19 @@ describe('MessageSource with long pulls', () => {
 
   /** A source on a durable consumer of its own, handing what it receives to `seen`, acked. */
   async function source(name: string, seen: JsMsg[]): Promise<{ stopped: Promise<void>; stop(): void }> {
-    await s.jsm.consumers.add(s.streamName, { durable_name: name, ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>` }).catch(() => undefined);
-    const src = new MessageSource(await jetstream(s.nc).consumers.get(s.streamName, name), { batchSize: 10, pullExpiresMs: PULL_EXPIRES_MS, retryDelayMs: 50 });
+    await s.jsm.consumers
+      .add(s.streamName, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: ACK_WAIT_MS * 1_000_000,
+        filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>`,
+      })
+      .catch(() => undefined);
+    const src = new MessageSource(await jetstream(s.nc).consumers.get(s.streamName, name), {
+      batchSize: 10,
+      pullExpiresMs: PULL_EXPIRES_MS,
+      retryDelayMs: 50,
+    });
     const stopped = src.run(async (batch) => {
       for (const m of batch) {
         seen.push(m);
@@ -54,21 +65,25 @@ describe('MessageSource with long pulls', () => {
     expect(pulls.sent[0]).toMatchObject({ batch: 10, expires: PULL_EXPIRES_MS * 1_000_000, idle_heartbeat: IDLE_HEARTBEAT_MS * 1_000_000 });
   });
 
-  it('stops at once, and the pull it left open on the server swallows nothing: the next source gets the event on its first delivery', async () => {
-    const pulls = tapPulls('left');
-    await s.nc.flush();
-    const seen: JsMsg[] = [];
-    const first = await source('left', seen);
-    await eventually(() => pulls.sent.length === 1);
-    first.stop();
-    await first.stopped; // before the 30 s pull expires: this test's timeout is 20 s
-    pulls.stop();
-    // The event comes while the stopped source's pull is still waiting on the server.
-    await append('left');
-    const second = await source('left', seen);
-    await eventually(() => seen.length === 1);
-    second.stop();
-    await second.stopped;
-    expect(seen.map((m) => m.info.deliveryCount)).toEqual([1]); // not given back, not lost to an ack wait
-  }, PULL_EXPIRES_MS - 10_000);
+  it(
+    'stops at once, and the pull it left open on the server swallows nothing: the next source gets the event on its first delivery',
+    async () => {
+      const pulls = tapPulls('left');
+      await s.nc.flush();
+      const seen: JsMsg[] = [];
+      const first = await source('left', seen);
+      await eventually(() => pulls.sent.length === 1);
+      first.stop();
+      await first.stopped; // before the 30 s pull expires: this test's timeout is 20 s
+      pulls.stop();
+      // The event comes while the stopped source's pull is still waiting on the server.
+      await append('left');
+      const second = await source('left', seen);
+      await eventually(() => seen.length === 1);
+      second.stop();
+      await second.stopped;
+      expect(seen.map((m) => m.info.deliveryCount)).toEqual([1]); // not given back, not lost to an ack wait
+    },
+    PULL_EXPIRES_MS - 10_000,
+  );
 });

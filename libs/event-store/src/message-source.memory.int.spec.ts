@@ -47,10 +47,20 @@ describe('MessageSource and the memory of the messages it holds', () => {
     s.nc.subscribe(pad, { callback: () => void padsSeen++ });
     const statuses: string[] = []; // disconnects, reconnects, server errors on the runner's connection
     void (async () => {
-      for await (const st of s.nc.status()) if (st.type !== 'ping') statuses.push(st.type === 'error' ? `error: ${st.error.message}` : st.type);
+      for await (const st of s.nc.status())
+        if (st.type !== 'ping') statuses.push(st.type === 'error' ? `error: ${st.error.message}` : st.type);
     })();
-    await s.jsm.consumers.add(s.streamName, { durable_name: 'mem', ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000, filter_subject: subject });
-    const src = new MessageSource(await jetstream(s.nc).consumers.get(s.streamName, 'mem'), { batchSize: 200, pullExpiresMs: PULL_EXPIRES_MS, retryDelayMs: 50 });
+    await s.jsm.consumers.add(s.streamName, {
+      durable_name: 'mem',
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ACK_WAIT_MS * 1_000_000,
+      filter_subject: subject,
+    });
+    const src = new MessageSource(await jetstream(s.nc).consumers.get(s.streamName, 'mem'), {
+      batchSize: 200,
+      pullExpiresMs: PULL_EXPIRES_MS,
+      retryDelayMs: 50,
+    });
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     const seen: { seq: number; subject: string; body: string }[] = [];

@@ -34,7 +34,14 @@ export const PULL_EXPIRES_MS = 30_000;
 export const IDLE_HEARTBEAT_MS = 5_000;
 
 // Consumer states nats.js recovers from on its own, silently; reported so a stalled runner shows in the logs.
-const reported = new Set(['heartbeats_missed', 'consumer_not_found', 'consumer_deleted', 'stream_not_found', 'exceeded_limits', 'no_responders']);
+const reported = new Set([
+  'heartbeats_missed',
+  'consumer_not_found',
+  'consumer_deleted',
+  'stream_not_found',
+  'exceeded_limits',
+  'no_responders',
+]);
 
 /**
  * Hands a durable pull consumer's messages to a runner as they arrive: a batch is the first message
@@ -51,7 +58,10 @@ export class MessageSource {
   private messages: ConsumerMessages | undefined;
   private stopping = false;
 
-  constructor(private readonly consumer: Consumer, private readonly o: MessageSourceOptions) {}
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly o: MessageSourceOptions,
+  ) {}
 
   /** Hands each batch to `process`, one batch at a time in stream order, until `stop()`. */
   async run(process: (batch: JsMsg[]) => Promise<void>): Promise<void> {

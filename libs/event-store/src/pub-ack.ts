@@ -24,7 +24,13 @@ const decoder = new TextDecoder();
  * `PermissionViolationError`. The reply is returned as sent; `throwIfRefused` turns its `error`
  * into the error nats.js would throw.
  */
-export async function publishForAck(nc: NatsConnection, subject: string, data: Uint8Array, headers: MsgHdrs, timeoutMs: number): Promise<PubAckReply> {
+export async function publishForAck(
+  nc: NatsConnection,
+  subject: string,
+  data: Uint8Array,
+  headers: MsgHdrs,
+  timeoutMs: number,
+): Promise<PubAckReply> {
   let msg: Msg;
   try {
     msg = await replyMuxOf(nc).request(subject, data, { timeoutMs, headers });

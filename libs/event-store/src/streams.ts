@@ -18,11 +18,25 @@ export interface StreamDeclaration {
 
 /** Every event stream Keelson has, by owning service (DESIGN: one stream per owning service). */
 export const eventStreams = {
-  registry: { name: 'EV_ARTIFACTS', subjects: ['ev.artifact.>', 'ev.registry.>'], description: 'registry-facade: artifacts and registry connections' },
-  signer: { name: 'EV_TUF', subjects: ['ev.tuf.>', 'ev.signer.>'], description: 'signer: TUF repositories (ev.tuf) and its key-secret rotations (ev.signer)' },
-  orchestrator: { name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'], description: 'rollout-orchestrator: rollouts, channels, experiments' },
+  registry: {
+    name: 'EV_ARTIFACTS',
+    subjects: ['ev.artifact.>', 'ev.registry.>'],
+    description: 'registry-facade: artifacts and registry connections',
+  },
+  signer: {
+    name: 'EV_TUF',
+    subjects: ['ev.tuf.>', 'ev.signer.>'],
+    description: 'signer: TUF repositories (ev.tuf) and its key-secret rotations (ev.signer)',
+  },
+  orchestrator: {
+    name: 'EV_ROLLOUTS',
+    subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'],
+    description: 'rollout-orchestrator: rollouts, channels, experiments',
+  },
   gateway: {
-    name: 'EV_DEVICES', subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'], description: 'device-gateway: devices, groups, enrollment tokens',
+    name: 'EV_DEVICES',
+    subjects: ['ev.device.>', 'ev.group.>', 'ev.enrollment.>'],
+    description: 'device-gateway: devices, groups, enrollment tokens',
     typedAggregates: ['device'],
   },
   api: { name: 'EV_OPERATORS', subjects: ['ev.operator.>', 'ev.apitoken.>'], description: 'api: operator accounts and API tokens' },
@@ -62,7 +76,10 @@ export function eventStreamConfig(naming: EventStoreNaming, decl: StreamDeclarat
  * stream of another replica count or a newer release's). Safe to run at every start.
  */
 export async function applyStreams(
-  jsm: JetStreamManager, naming: EventStoreNaming, decls: readonly StreamDeclaration[], opts: ApplyStreamsOptions & ApplyStreamOptions = {},
+  jsm: JetStreamManager,
+  naming: EventStoreNaming,
+  decls: readonly StreamDeclaration[],
+  opts: ApplyStreamsOptions & ApplyStreamOptions = {},
 ): Promise<void> {
   for (const decl of decls) await applyStream(jsm, eventStreamConfig(naming, decl, opts), opts);
 }

@@ -7,7 +7,12 @@ import { openCounterStore } from './test-fixtures/counter-store.js';
 
 // typed-subjects: a typed aggregate stores each event on `<subject>.<Type>`; its history from before
 // (untyped, on `<subject>`) stays where it is and is read along; the concurrency check covers both.
-const decl: StreamDeclaration = { name: 'EV_TYPED', subjects: ['ev.counter.>'], description: 'typed subject tests', typedAggregates: ['counter'] };
+const decl: StreamDeclaration = {
+  name: 'EV_TYPED',
+  subjects: ['ev.counter.>'],
+  description: 'typed subject tests',
+  typedAggregates: ['counter'],
+};
 const untypedDecl: StreamDeclaration = { ...decl, typedAggregates: [] };
 const meta = (commandId: string): EventMetadata => ({ actor: { kind: 'service', id: 'test' }, correlationId: commandId, commandId });
 const closed = (at: number): CounterEvent => ({ type: 'LimitReached', schemaVersion: 1, data: { at } });
@@ -92,10 +97,16 @@ describe('typed-subjects: append and load of a typed aggregate', () => {
 
   it('lets exactly one of two writers racing on a new aggregate and on a typed version land', async () => {
     const subject = store.subject('counter', 'f1', 'a5');
-    const fresh = await Promise.allSettled([store.append(subject, 0, [inc(1)], meta('t5-a')), store.append(subject, 0, [inc(2)], meta('t5-b'))]);
+    const fresh = await Promise.allSettled([
+      store.append(subject, 0, [inc(1)], meta('t5-a')),
+      store.append(subject, 0, [inc(2)], meta('t5-b')),
+    ]);
     expect(fresh.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const version = (await store.load(subject)).lastSeq;
-    const typed = await Promise.allSettled([store.append(subject, version, [inc(3)], meta('t5-c')), store.append(subject, version, [closed(4)], meta('t5-d'))]);
+    const typed = await Promise.allSettled([
+      store.append(subject, version, [inc(3)], meta('t5-c')),
+      store.append(subject, version, [closed(4)], meta('t5-d')),
+    ]);
     expect(typed.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((await store.load(subject)).events).toHaveLength(2);
   });
@@ -103,7 +114,9 @@ describe('typed-subjects: append and load of a typed aggregate', () => {
   it('refuses an event type that cannot be a subject token, storing nothing', async () => {
     const typedStore = new EventStore<{ type: string }>({ nc, naming, stream: decl, parse: (raw) => raw as { type: string } });
     const before = await messages();
-    await expect(typedStore.append(store.subject('counter', 'f1', 'a6'), 0, [{ type: 'bad.type' }], meta('t6'))).rejects.toThrow(/invalid-event-type/);
+    await expect(typedStore.append(store.subject('counter', 'f1', 'a6'), 0, [{ type: 'bad.type' }], meta('t6'))).rejects.toThrow(
+      /invalid-event-type/,
+    );
     expect(await messages()).toBe(before);
   });
 });

@@ -2,7 +2,16 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { createTestDatabase, eventually, type TestDatabase } from '@keelson/testing';
 import {
-  EventStore, ProjectionRunner, ReactorRunner, readCheckpoint, type EventMetadata, type HandledTypes, type Projection, type Reactor, type RecordedEvent, type StreamDeclaration,
+  EventStore,
+  ProjectionRunner,
+  ReactorRunner,
+  readCheckpoint,
+  type EventMetadata,
+  type HandledTypes,
+  type Projection,
+  type Reactor,
+  type RecordedEvent,
+  type StreamDeclaration,
 } from './index.js';
 import { inc, parseCounterEvent, type CounterEvent } from './test-fixtures/counter.js';
 import { openCounterStore, type CounterStore } from './test-fixtures/counter-store.js';
@@ -10,7 +19,12 @@ import { openCounterStore, type CounterStore } from './test-fixtures/counter-sto
 // typed-subjects: a consumer that handles some types of a typed aggregate is delivered those and the
 // untyped events stored before typed subjects, nothing else; a durable consumer made with the whole
 // stream as its filter is narrowed at its next start and resumes where it was.
-const decl: StreamDeclaration = { name: 'EV_TYPED_CONS', subjects: ['ev.counter.>'], description: 'typed consumer tests', typedAggregates: ['counter'] };
+const decl: StreamDeclaration = {
+  name: 'EV_TYPED_CONS',
+  subjects: ['ev.counter.>'],
+  description: 'typed consumer tests',
+  typedAggregates: ['counter'],
+};
 const closed = (at: number): CounterEvent => ({ type: 'LimitReached', schemaVersion: 1, data: { at } });
 const onlyClosed: HandledTypes<CounterEvent> = ['LimitReached'];
 
@@ -53,10 +67,18 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
   }
 
   function reactor(name: string, seen: RecordedEvent<CounterEvent>[], handles?: HandledTypes<CounterEvent>): ReactorRunner<CounterEvent> {
-    const r: Reactor<CounterEvent> = { name, stream: decl, filterSubjects: ['ev.counter.>'], parse: parseCounterEvent, handle: async (e) => void seen.push(e), ...(handles ? { handles } : {}) };
+    const r: Reactor<CounterEvent> = {
+      name,
+      stream: decl,
+      filterSubjects: ['ev.counter.>'],
+      parse: parseCounterEvent,
+      handle: async (e) => void seen.push(e),
+      ...(handles ? { handles } : {}),
+    };
     return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor: r, retryDelayMs: 50, fetchExpiresMs: 1_000 });
   }
-  const consumerInfo = (r: ReactorRunner<CounterEvent> | ProjectionRunner<CounterEvent>) => jsm.consumers.info(s.streamName, r.consumerName);
+  const consumerInfo = (r: ReactorRunner<CounterEvent> | ProjectionRunner<CounterEvent>) =>
+    jsm.consumers.info(s.streamName, r.consumerName);
   const prefixed = (subject: string) => `${s.naming.subjectPrefix}${subject}`;
 
   it('narrows a durable consumer made on the whole stream at its next start, resuming where it was', async () => {
@@ -66,7 +88,9 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
     await before.start();
     await eventually(() => seen.length === 2);
     await before.stop();
-    expect((await consumerInfo(before)).config.filter_subjects ?? [(await consumerInfo(before)).config.filter_subject]).toEqual([prefixed('ev.counter.>')]);
+    expect((await consumerInfo(before)).config.filter_subjects ?? [(await consumerInfo(before)).config.filter_subject]).toEqual([
+      prefixed('ev.counter.>'),
+    ]);
 
     const typed = await appendTo(s.store, 'r1', inc(2), closed(3), inc(4));
     // untyped events stored after those (by a release from before, say): still followed
@@ -86,10 +110,23 @@ describe('typed-subjects: consumers filter by type on the broker', () => {
   it('applies a projection from typed and untyped events without mistaking skipped types for a gap', async () => {
     const applied: number[] = [];
     const projection: Projection<CounterEvent> = {
-      name: 'typed_p', stream: decl, filterSubjects: ['ev.counter.>'], parse: parseCounterEvent, handles: onlyClosed,
+      name: 'typed_p',
+      stream: decl,
+      filterSubjects: ['ev.counter.>'],
+      parse: parseCounterEvent,
+      handles: onlyClosed,
       apply: async (_sql, r) => void applied.push(r.seq),
     };
-    const runner = new ProjectionRunner({ nc: s.nc, naming: s.naming, db, projection, batchSize: 5, retryDelayMs: 50, fetchExpiresMs: 1_000, lingerMs: 0 });
+    const runner = new ProjectionRunner({
+      nc: s.nc,
+      naming: s.naming,
+      db,
+      projection,
+      batchSize: 5,
+      retryDelayMs: 50,
+      fetchExpiresMs: 1_000,
+      lingerMs: 0,
+    });
     await appendTo(legacy, 'p1', closed(0));
     for (let i = 0; i < 6; i++) await appendTo(s.store, `p${i}`, inc(1), inc(1), closed(2));
     const wanted = [...closedSeqs]; // the first test's too: the projection starts at the stream's beginning

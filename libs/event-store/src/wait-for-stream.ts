@@ -5,7 +5,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
  * Resolves true once `stream` exists, false if `signal` aborts first. Another service owns the
  * stream and declares it; a service that only reads it waits rather than creating it.
  */
-export async function waitForStream(nc: NatsConnection, stream: string, signal: AbortSignal, onWait: () => void, pollMs = 500): Promise<boolean> {
+export async function waitForStream(
+  nc: NatsConnection,
+  stream: string,
+  signal: AbortSignal,
+  onWait: () => void,
+  pollMs = 500,
+): Promise<boolean> {
   const jsm = await jetstreamManager(nc);
   let warned = false;
   while (!signal.aborted) {

@@ -12,7 +12,17 @@ import { rolloutEvents, type RolloutEvent } from './rollout/rollout-events.js';
 import { tufEvents, type TufEvent } from './tuf/tuf-events.js';
 
 /** Any event in any Keelson event stream, latest versions only (device-protocol messages are not events). */
-export type KeelsonEvent = ArtifactEvent | TufEvent | DeviceEvent | GroupEvent | EnrollmentEvent | RolloutEvent | ChannelEvent | ExperimentEvent | OperatorEvent | RegistryEvent
+export type KeelsonEvent =
+  | ArtifactEvent
+  | TufEvent
+  | DeviceEvent
+  | GroupEvent
+  | EnrollmentEvent
+  | RolloutEvent
+  | ChannelEvent
+  | ExperimentEvent
+  | OperatorEvent
+  | RegistryEvent
   | RegistryConnectionEvent;
 
 /** The type name of any Keelson event. */

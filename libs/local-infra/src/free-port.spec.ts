@@ -38,7 +38,7 @@ describe('freePort within one process', () => {
     expect(new Set(ports).size).toBe(1000);
   });
 
-  it("gives each Jest worker a slice of the range of its own, and the whole range outside Jest", () => {
+  it('gives each Jest worker a slice of the range of its own, and the whole range outside Jest', () => {
     const slices = ['1', '2', '3', '8'].map(pickRange);
     for (const [i, a] of slices.entries()) {
       expect(a.low).toBeGreaterThanOrEqual(10_000);

@@ -19,7 +19,13 @@ describe('startNatsCluster: three nodes on loopback', () => {
 
   beforeAll(async () => {
     cluster = await startNatsCluster({
-      binary: natsBinary(), dir, nodes: 3, name: 'spec', host: '127.0.0.1', users: [user], systemUser: { user: 'sys', password: 's' },
+      binary: natsBinary(),
+      dir,
+      nodes: 3,
+      name: 'spec',
+      host: '127.0.0.1',
+      users: [user],
+      systemUser: { user: 'sys', password: 's' },
     });
     nc = await connect({ servers: cluster.urls, user: user.user, pass: user.password, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   }, 60_000);
@@ -31,7 +37,9 @@ describe('startNatsCluster: three nodes on loopback', () => {
   }, 30_000);
 
   it('gives every node its own name and one MQTT listener each', async () => {
-    const names = await Promise.all(cluster.nodes.map(async (n) => ((await (await fetch(`${n.monitorUrl}/varz`)).json()) as { server_name: string }).server_name));
+    const names = await Promise.all(
+      cluster.nodes.map(async (n) => ((await (await fetch(`${n.monitorUrl}/varz`)).json()) as { server_name: string }).server_name),
+    );
     expect(names).toEqual(['spec-0', 'spec-1', 'spec-2']);
     expect(new Set(cluster.mqttUrls).size).toBe(3);
   });

@@ -16,7 +16,10 @@ export interface RunningNatsCluster {
   stop(): Promise<void>;
 }
 
-export interface StartNatsClusterOptions extends Omit<StartNatsOptions, 'dir' | 'serverName' | 'port' | 'mqttPort' | 'monitorPort' | 'profPort' | 'cluster'> {
+export interface StartNatsClusterOptions extends Omit<
+  StartNatsOptions,
+  'dir' | 'serverName' | 'port' | 'mqttPort' | 'monitorPort' | 'profPort' | 'cluster'
+> {
   /** Node `i` keeps its config, store and log under `<dir>/node-<i>`. */
   dir: string;
   /** How many nodes; 3 tolerates the loss of one with R3 streams. */
@@ -46,12 +49,24 @@ async function waitClusterHealthy(node: RunningNats, timeoutMs: number): Promise
 export async function startNatsCluster(options: StartNatsClusterOptions): Promise<RunningNatsCluster> {
   const { dir, nodes: count, name, readyTimeoutMs = 30_000, ...common } = options;
   if (!Number.isInteger(count) || count < 2) throw new Error(`a cluster needs at least two nodes, got ${count}`);
-  const ports = await Promise.all(Array.from({ length: count }, async () => ({ port: await freePort(), mqttPort: await freePort(), monitorPort: await freePort(), routePort: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: count }, async () => ({
+      port: await freePort(),
+      mqttPort: await freePort(),
+      monitorPort: await freePort(),
+      routePort: await freePort(),
+    })),
+  );
   const routes = ports.map((p) => `nats-route://${common.host}:${p.routePort}`);
   const routeUser = { user: 'keelson-route', password: randomBytes(18).toString('base64url') };
   const optionsOf = (i: number): StartNatsOptions => ({
-    ...common, readyTimeoutMs, dir: join(dir, `node-${i}`), serverName: `${name}-${i}`,
-    port: ports[i]!.port, mqttPort: ports[i]!.mqttPort, monitorPort: ports[i]!.monitorPort,
+    ...common,
+    readyTimeoutMs,
+    dir: join(dir, `node-${i}`),
+    serverName: `${name}-${i}`,
+    port: ports[i]!.port,
+    mqttPort: ports[i]!.mqttPort,
+    monitorPort: ports[i]!.monitorPort,
     cluster: { name, port: ports[i]!.routePort, routes, routeUser, mqttStreamReplicas: Math.min(count, 3) },
   });
   const started = await Promise.allSettled(ports.map((_, i) => startNatsServer(optionsOf(i))));

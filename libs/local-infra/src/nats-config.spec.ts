@@ -1,7 +1,12 @@
 import { renderNatsConfig, type NatsConfigInput } from './nats-config.js';
 
 const base: NatsConfigInput = {
-  serverName: 'keelson-local', host: '127.0.0.1', port: 4222, mqttPort: 1883, monitorPort: 8222, storeDir: '/data/js',
+  serverName: 'keelson-local',
+  host: '127.0.0.1',
+  port: 4222,
+  mqttPort: 1883,
+  monitorPort: 8222,
+  storeDir: '/data/js',
   users: [{ user: 'keelson-services', password: 'pw' }],
   systemUser: { user: 'keelson-system', password: 'sys' },
 };
@@ -32,26 +37,42 @@ describe('renderNatsConfig', () => {
   });
 
   it('refuses an issuer that is not a public account nkey, and a callout nobody can answer', () => {
-    expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey: 'SAAF5327', authUsers: ['keelson-services'] } })).toThrow(/account nkey/);
+    expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey: 'SAAF5327', authUsers: ['keelson-services'] } })).toThrow(
+      /account nkey/,
+    );
     expect(() => renderNatsConfig({ ...base, authCallout: { issuerPublicKey, authUsers: [] } })).toThrow(/authUsers/);
   });
 
   it('renders the allow-lists of a user, its reply permission and its connection types', () => {
     const conf = renderNatsConfig({
       ...base,
-      users: [{ user: 'keelson-signer', password: 'pw', permissions: { publish: ['ev.tuf.>'], subscribe: ['_INBOX.>'], allowResponses: true }, allowedConnectionTypes: ['STANDARD'] }],
+      users: [
+        {
+          user: 'keelson-signer',
+          password: 'pw',
+          permissions: { publish: ['ev.tuf.>'], subscribe: ['_INBOX.>'], allowResponses: true },
+          allowedConnectionTypes: ['STANDARD'],
+        },
+      ],
     });
-    expect(conf).toContain('{ user: "keelson-signer", password: "pw", permissions: { publish: { allow: ["ev.tuf.>"] }, subscribe: { allow: ["_INBOX.>"] }, allow_responses: true }, allowed_connection_types: ["STANDARD"] }');
+    expect(conf).toContain(
+      '{ user: "keelson-signer", password: "pw", permissions: { publish: { allow: ["ev.tuf.>"] }, subscribe: { allow: ["_INBOX.>"] }, allow_responses: true }, allowed_connection_types: ["STANDARD"] }',
+    );
   });
 
   it('puts TLS on the MQTT listener when asked', () => {
     const conf = renderNatsConfig({ ...base, mqttTls: { certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' } });
-    expect(conf).toContain('mqtt {\n  listen: "127.0.0.1:1883"\n  tls {\n    cert_file: "/h/tls/server.pem"\n    key_file: "/h/tls/server.key"');
+    expect(conf).toContain(
+      'mqtt {\n  listen: "127.0.0.1:1883"\n  tls {\n    cert_file: "/h/tls/server.pem"\n    key_file: "/h/tls/server.key"',
+    );
   });
 
   describe('as one node of a cluster', () => {
     const cluster = {
-      name: 'keelson', port: 6222, routeUser: { user: 'keelson-route', password: 'r/p w' }, mqttStreamReplicas: 3,
+      name: 'keelson',
+      port: 6222,
+      routeUser: { user: 'keelson-route', password: 'r/p w' },
+      mqttStreamReplicas: 3,
       routes: ['nats-route://127.0.0.1:6222', 'nats-route://127.0.0.1:6223', 'nats-route://127.0.0.1:6224'],
     };
 
@@ -77,7 +98,9 @@ describe('renderNatsConfig', () => {
 
     it('refuses a cluster of one route, a route that is not nats-route:// and a name the server would misread', () => {
       expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, routes: ['nats-route://127.0.0.1:6222'] } })).toThrow(/at least two/);
-      expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, routes: ['nats://127.0.0.1:6222', 'nats://127.0.0.1:6223'] } })).toThrow(/nats-route/);
+      expect(() =>
+        renderNatsConfig({ ...base, cluster: { ...cluster, routes: ['nats://127.0.0.1:6222', 'nats://127.0.0.1:6223'] } }),
+      ).toThrow(/nats-route/);
       expect(() => renderNatsConfig({ ...base, cluster: { ...cluster, name: 'a b' } })).toThrow(/plain name/);
     });
   });

@@ -66,7 +66,9 @@ function renderUser(u: NatsUser): string {
   if (u.permissions) {
     const list = (xs: string[]) => `[${xs.map(quote).join(', ')}]`;
     const responses = u.permissions.allowResponses ? ', allow_responses: true' : '';
-    parts.push(`permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} }${responses} }`);
+    parts.push(
+      `permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} }${responses} }`,
+    );
   }
   if (u.allowedConnectionTypes) parts.push(`allowed_connection_types: [${u.allowedConnectionTypes.map(quote).join(', ')}]`);
   return `      { ${parts.join(', ')} }`;

@@ -17,8 +17,16 @@ describe('startNatsServer: memory settings', () => {
   beforeAll(async () => {
     const [port, mqttPort, monitorPort, profPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     nats = await startNatsServer({
-      binary: natsBinary(), dir, serverName: 'mem-spec', host: '127.0.0.1', port, mqttPort, monitorPort, profPort,
-      users: [{ user: 'u', password: 'p' }], systemUser: { user: 'sys', password: 's' },
+      binary: natsBinary(),
+      dir,
+      serverName: 'mem-spec',
+      host: '127.0.0.1',
+      port,
+      mqttPort,
+      monitorPort,
+      profPort,
+      users: [{ user: 'u', password: 'p' }],
+      systemUser: { user: 'sys', password: 's' },
       env: { GOMEMLIMIT: '123MiB' },
     });
   }, 30_000);

@@ -48,7 +48,10 @@ export function blockingDirectory(path: string, who: PostgresIdentity): { dir: s
  */
 export function assertPostgresCanReach(dataDir: string, who: PostgresIdentity = postgresIdentity()): void {
   const checkout = dirname(fileURLToPath(import.meta.url));
-  for (const [what, path] of [['its data directory', dataDir], ['the PostgreSQL binaries in this checkout', checkout]] as const) {
+  for (const [what, path] of [
+    ['its data directory', dataDir],
+    ['the PostgreSQL binaries in this checkout', checkout],
+  ] as const) {
     const blocked = blockingDirectory(path, who);
     if (!blocked) continue;
     throw new Error(

@@ -35,11 +35,15 @@ describe('embedded PostgreSQL for the local stack', () => {
 
   // Ctrl-C in a terminal sends SIGINT to the whole process group, `timeout` and supervisors SIGTERM:
   // postgres gets it as well as its owner, and may be gone before the owner's shutdown reaches it.
-  it.each(['SIGINT', 'SIGTERM'] as const)('stops at once when postgres already exited on a %s to the group', async (signal) => {
-    const running = await startEmbeddedPostgres({ dir, port: await freePort(), password: 'pw' });
-    const pid = Number.parseInt(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]!, 10);
-    process.kill(pid, signal);
-    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-    await expect(running.stop()).resolves.toBeUndefined(); // hung forever before: the test timed out
-  }, 30_000);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops at once when postgres already exited on a %s to the group',
+    async (signal) => {
+      const running = await startEmbeddedPostgres({ dir, port: await freePort(), password: 'pw' });
+      const pid = Number.parseInt(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]!, 10);
+      process.kill(pid, signal);
+      while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+      await expect(running.stop()).resolves.toBeUndefined(); // hung forever before: the test timed out
+    },
+    30_000,
+  );
 });

@@ -20,10 +20,12 @@ function countWrites(nc: NatsConnection): () => number {
 
 /** Publishes `n` messages, each from its own async handler finishing a different number of microtasks in. */
 async function publishFromHandlers(nc: NatsConnection, subject: string, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, async (_, i) => {
-    for (let hop = 0; hop < i % 7; hop++) await Promise.resolve();
-    nc.publish(subject, String(i));
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      for (let hop = 0; hop < i % 7; hop++) await Promise.resolve();
+      nc.publish(subject, String(i));
+    }),
+  );
 }
 
 describe('connectNats: one socket write per event-loop turn', () => {
@@ -52,7 +54,9 @@ describe('connectNats: one socket write per event-loop turn', () => {
     const nc = await connectNats({ ...options, name: 'coalescing-sender' });
     const { got, writes } = await deliveredThrough(nc, `${naming.subjectPrefix}many`, 300);
     await nc.close();
-    const expected = Array.from({ length: 300 }, (_, i) => i).sort((a, b) => (a % 7) - (b % 7) || a - b).map(String);
+    const expected = Array.from({ length: 300 }, (_, i) => i)
+      .sort((a, b) => (a % 7) - (b % 7) || a - b)
+      .map(String);
     expect(got).toEqual(expected);
     expect(writes).toBeLessThanOrEqual(2); // the messages, and the flush's PING (which may share the write)
   });

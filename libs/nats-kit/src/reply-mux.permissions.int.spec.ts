@@ -15,7 +15,15 @@ describe('a request the connection may not publish, against a real nats-server',
 
   beforeAll(async () => {
     const ports = { port: await freePort(), mqttPort: await freePort(), monitorPort: await freePort() };
-    server = await startNatsServer({ binary: testEnv().natsBinary, dir, serverName: 'mux-perm', host: '127.0.0.1', ...ports, users: [caller], systemUser: { user: 'sys', password: 'sys-secret' } });
+    server = await startNatsServer({
+      binary: testEnv().natsBinary,
+      dir,
+      serverName: 'mux-perm',
+      host: '127.0.0.1',
+      ...ports,
+      users: [caller],
+      systemUser: { user: 'sys', password: 'sys-secret' },
+    });
     nc = await connect({ servers: server.url, user: caller.user, pass: caller.password });
   }, 30_000);
   afterAll(async () => {

@@ -1,4 +1,14 @@
-import { ClosedConnectionError, createInbox, NoRespondersError, PermissionViolationError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  ClosedConnectionError,
+  createInbox,
+  NoRespondersError,
+  PermissionViolationError,
+  TimeoutError,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 
 interface Pending {
   subject: string;

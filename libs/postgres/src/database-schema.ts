@@ -29,6 +29,8 @@ export async function stampDatabaseSchema(sql: Sql, ours = databaseSchemaVersion
     );
   }
   if (!stamped || stamped.version < ours) {
-    await sql.query('INSERT INTO keelson_schema (version) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET version = EXCLUDED.version', [ours]);
+    await sql.query('INSERT INTO keelson_schema (version) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET version = EXCLUDED.version', [
+      ours,
+    ]);
   }
 }

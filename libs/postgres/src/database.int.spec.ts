@@ -58,7 +58,10 @@ describe('the PostgreSQL adapter', () => {
       });
       await expect(failed).rejects.toThrow(/connection|terminat/i);
       expect(await own.query<{ n: number }>('SELECT 2 AS n')).toEqual([{ n: 2 }]);
-      const closed = await Promise.race([own.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5_000))]);
+      const closed = await Promise.race([
+        own.close().then(() => 'closed'),
+        new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5_000)),
+      ]);
       expect(closed).toBe('closed');
     });
   });
@@ -73,7 +76,9 @@ describe('the PostgreSQL adapter', () => {
           `the database was migrated by a newer Keelson (database schema ${databaseSchemaVersion + 1}, this release migrates to ${databaseSchemaVersion}): refusing to start rather than run against it; run the newer release`,
         );
         expect((await own.query<{ id: string }>('SELECT id FROM keelson_migrations')).map((r) => r.id)).toEqual(['demo-0001-first']);
-        expect(await own.query<{ version: number }>('SELECT version FROM keelson_schema')).toEqual([{ version: databaseSchemaVersion + 1 }]);
+        expect(await own.query<{ version: number }>('SELECT version FROM keelson_schema')).toEqual([
+          { version: databaseSchemaVersion + 1 },
+        ]);
       } finally {
         await own.close();
         await newer.drop();

@@ -5,7 +5,10 @@ import { defineRequest } from './kit.js';
 /** A webhook address: http or https only, no credentials in it (they would be stored in clear). */
 export const SinkUrl = z
   .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://siem.example.com/keelson' })
-  .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'the URL must not carry a user or password: the signing secret authenticates deliveries');
+  .refine(
+    (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+    'the URL must not carry a user or password: the signing secret authenticates deliveries',
+  );
 
 /** Where a new sink starts: the next entry written (`now`), the first entry (`start`), or a chain position. */
 export const SinkStart = z.union([z.literal('now'), z.literal('start'), z.strictObject({ position: z.number().int().min(1) })]);
@@ -40,7 +43,12 @@ export const addSink = defineRequest(
   AuditSink,
 );
 
-export const listSinks = defineRequest('audit', 'sink-list', z.strictObject({ fleet: SubjectToken }), z.strictObject({ items: z.array(AuditSink) }));
+export const listSinks = defineRequest(
+  'audit',
+  'sink-list',
+  z.strictObject({ fleet: SubjectToken }),
+  z.strictObject({ items: z.array(AuditSink) }),
+);
 
 export const showSink = defineRequest('audit', 'sink-show', z.strictObject({ fleet: SubjectToken, name: SubjectToken }), AuditSink);
 
@@ -52,12 +60,7 @@ export const removeSink = defineRequest(
 );
 
 /** A paused sink (a delivery dead-lettered) retries that same entry, its failures reset. */
-export const resumeSink = defineRequest(
-  'audit',
-  'sink-resume',
-  z.strictObject({ fleet: SubjectToken, name: SubjectToken }),
-  AuditSink,
-);
+export const resumeSink = defineRequest('audit', 'sink-resume', z.strictObject({ fleet: SubjectToken, name: SubjectToken }), AuditSink);
 
 /**
  * A sink change as the audit service keeps it, in the same transaction as the change, until the api
@@ -81,4 +84,9 @@ export const unrecordedSinkChanges = defineRequest(
 );
 
 /** The api appended the change's operator event (or found it appended): the audit service forgets the change. */
-export const sinkChangeRecorded = defineRequest('audit', 'sink-change-recorded', z.strictObject({ commandId: z.string() }), z.strictObject({ forgotten: z.boolean() }));
+export const sinkChangeRecorded = defineRequest(
+  'audit',
+  'sink-change-recorded',
+  z.strictObject({ commandId: z.string() }),
+  z.strictObject({ forgotten: z.boolean() }),
+);

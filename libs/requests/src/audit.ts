@@ -3,7 +3,10 @@ import { AuditCloudEvent, IsoTime, Sha256Hex, SubjectToken } from '@keelson/even
 import { defineRequest, Page } from './kit.js';
 
 /** Event types to narrow an audit query to (`WaveApproved`, …): entries of any of them. */
-export const AuditEventTypes = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'an event type such as WaveApproved')).min(1).max(20);
+export const AuditEventTypes = z
+  .array(z.string().regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'an event type such as WaveApproved'))
+  .min(1)
+  .max(20);
 
 /** Audit entries of one fleet, oldest first (or newest first), filtered by rollout, device, artifact name, event type and time. */
 export const queryAudit = defineRequest(

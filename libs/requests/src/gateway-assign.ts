@@ -32,14 +32,19 @@ export const assignDevices = defineRequest(
   z.strictObject({
     fleet: SubjectToken,
     template: Assignment.omit({ assignmentId: true }),
-    devices: z.array(z.strictObject({ deviceId: SubjectToken, assignmentId: SubjectToken })).min(1).max(maxAssignBatch),
+    devices: z
+      .array(z.strictObject({ deviceId: SubjectToken, assignmentId: SubjectToken }))
+      .min(1)
+      .max(maxAssignBatch),
   }),
   z.strictObject({
-    results: z.array(
-      z.union([
-        z.strictObject({ deviceId: SubjectToken, generation: Generation, changed: z.boolean() }),
-        z.strictObject({ deviceId: SubjectToken, refused: z.strictObject({ code: z.string().max(100), message: z.string().max(500) }) }),
-      ]),
-    ).max(maxAssignBatch),
+    results: z
+      .array(
+        z.union([
+          z.strictObject({ deviceId: SubjectToken, generation: Generation, changed: z.boolean() }),
+          z.strictObject({ deviceId: SubjectToken, refused: z.strictObject({ code: z.string().max(100), message: z.string().max(500) }) }),
+        ]),
+      )
+      .max(maxAssignBatch),
   }),
 );

@@ -10,8 +10,16 @@ import { defineRequest } from './kit.js';
 export const DeviceListFilters = {
   search: z.string().min(1).max(200).optional(),
   status: z.enum(['active', 'decommissioned']).optional(),
-  label: z.string().max(400).regex(/^[^=\s][^=]*=.*$/, 'a label filter is key=value').optional(),
-  installed: z.string().max(300).regex(/^[^@\s]+(@[^@\s]+)?$/, 'an installed filter is name or name@version').optional(),
+  label: z
+    .string()
+    .max(400)
+    .regex(/^[^=\s][^=]*=.*$/, 'a label filter is key=value')
+    .optional(),
+  installed: z
+    .string()
+    .max(300)
+    .regex(/^[^@\s]+(@[^@\s]+)?$/, 'an installed filter is name or name@version')
+    .optional(),
   reachable: z.boolean().optional(),
   sort: z.enum(['newest', 'name']).default('newest'),
 };
@@ -25,5 +33,9 @@ export const countInstalledVersions = defineRequest(
   'gateway',
   'count-installed-versions',
   z.strictObject({ fleet: SubjectToken }),
-  z.strictObject({ activeDevices: z.number().int().min(0), withoutArtifacts: z.number().int().min(0), versions: z.array(VersionCount).max(10_000) }),
+  z.strictObject({
+    activeDevices: z.number().int().min(0),
+    withoutArtifacts: z.number().int().min(0),
+    versions: z.array(VersionCount).max(10_000),
+  }),
 );

@@ -16,7 +16,10 @@ const Paging = {
   cursor: z.string().max(200).optional(),
   pageCursors: z.boolean().optional(),
 };
-const PageCursors = z.array(z.string().regex(/^[1-9][0-9]{0,15}$/)).max(maxPageCursors).optional();
+const PageCursors = z
+  .array(z.string().regex(/^[1-9][0-9]{0,15}$/))
+  .max(maxPageCursors)
+  .optional();
 
 /**
  * Targeting profiles of the fleet's ACTIVE devices, oldest enrollment first, a page at a time:
@@ -63,8 +66,10 @@ export const SelectorClause = z
     if (ordered && !selectorNumber.test(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `'${c.op}' compares numbers` });
     if (c.source !== 'hardware') return;
     if (!isSelectorHardwareField(c.key)) ctx.addIssue({ code: 'custom', path: ['key'], message: `unknown hardware field '${c.key}'` });
-    else if (selectorHardwareFields[c.key] === 'number' && !selectorNumber.test(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `${c.key} is a number` });
-    else if (selectorHardwareFields[c.key] === 'text' && ordered) ctx.addIssue({ code: 'custom', path: ['op'], message: `${c.key} is text` });
+    else if (selectorHardwareFields[c.key] === 'number' && !selectorNumber.test(c.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `${c.key} is a number` });
+    else if (selectorHardwareFields[c.key] === 'text' && ordered)
+      ctx.addIssue({ code: 'custom', path: ['op'], message: `${c.key} is text` });
   });
 export type SelectorClause = z.infer<typeof SelectorClause>;
 
@@ -94,5 +99,8 @@ export const matchDevices = defineRequest(
       nextCursor: z.string().optional(),
       pageCursors: PageCursors,
     })
-    .refine((p) => p.hardwareOf.length === p.deviceIds.length && p.hardwareOf.every((h) => h < p.hardware.length), 'one hardware profile per device'),
+    .refine(
+      (p) => p.hardwareOf.length === p.deviceIds.length && p.hardwareOf.every((h) => h < p.hardware.length),
+      'one hardware profile per device',
+    ),
 );

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { DeviceHardware, DeviceState, DisplayName, InstalledArtifact, IsoTime, Labels, Reason, Sha256Hex, SubjectToken } from '@keelson/events';
+import {
+  DeviceHardware,
+  DeviceState,
+  DisplayName,
+  InstalledArtifact,
+  IsoTime,
+  Labels,
+  Reason,
+  Sha256Hex,
+  SubjectToken,
+} from '@keelson/events';
 import { DeviceListFilters } from './gateway-device-filters.js';
 import { defineRequest, Page } from './kit.js';
 
@@ -9,7 +19,12 @@ export const issueEnrollmentToken = defineRequest(
   'issue-enrollment-token',
   z.strictObject({
     fleet: SubjectToken,
-    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
     labels: Labels.default({}),
     groupId: SubjectToken.optional(),
   }),
@@ -33,7 +48,13 @@ export const DeviceView = z.strictObject({
   desiredGeneration: z.number().int().min(0),
   /** The latest report per assignment still in the desired state. */
   assignments: z.array(
-    z.strictObject({ assignmentId: SubjectToken, rolloutId: SubjectToken, state: DeviceState.optional(), reason: Reason.optional(), reportedAt: IsoTime.optional() }),
+    z.strictObject({
+      assignmentId: SubjectToken,
+      rolloutId: SubjectToken,
+      state: DeviceState.optional(),
+      reason: Reason.optional(),
+      reportedAt: IsoTime.optional(),
+    }),
   ),
 });
 export type DeviceView = z.infer<typeof DeviceView>;
@@ -108,7 +129,12 @@ export const removeGroupMembers = defineRequest(
 );
 
 /** Deletes a group and answers with what it held; its name is free again. NotFound (`group.not-found`). */
-export const deleteGroup = defineRequest('gateway', 'delete-group', z.strictObject({ fleet: SubjectToken, groupId: SubjectToken }), GroupView);
+export const deleteGroup = defineRequest(
+  'gateway',
+  'delete-group',
+  z.strictObject({ fleet: SubjectToken, groupId: SubjectToken }),
+  GroupView,
+);
 
 export { assignDevice, assignDevices, maxAssignBatch } from './gateway-assign.js';
 export { countInstalledVersions, DeviceListFilters, VersionCount } from './gateway-device-filters.js';
@@ -137,7 +163,12 @@ export const getDeviceCertificate = defineRequest(
   'gateway',
   'get-device-certificate',
   z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken }),
-  z.strictObject({ fleet: SubjectToken, deviceId: SubjectToken, status: z.enum(['active', 'decommissioned']), certificateFingerprint: Sha256Hex }),
+  z.strictObject({
+    fleet: SubjectToken,
+    deviceId: SubjectToken,
+    status: z.enum(['active', 'decommissioned']),
+    certificateFingerprint: Sha256Hex,
+  }),
 );
 
 /**
@@ -163,7 +194,12 @@ export const issueReenrollmentToken = defineRequest(
   z.strictObject({
     fleet: SubjectToken,
     deviceId: SubjectToken,
-    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
   }),
   z.strictObject({ tokenId: SubjectToken, token: z.string().min(20).max(300), expiresAt: IsoTime, deviceId: SubjectToken }),
 );

@@ -13,7 +13,12 @@ export interface RequestContract<I extends z.ZodType = z.ZodType, O extends z.Zo
 }
 
 /** Declares a contract; `name` is kebab-case and becomes the last subject token. */
-export function defineRequest<I extends z.ZodType, O extends z.ZodType>(service: ServiceName, name: string, input: I, output: O): RequestContract<I, O> {
+export function defineRequest<I extends z.ZodType, O extends z.ZodType>(
+  service: ServiceName,
+  name: string,
+  input: I,
+  output: O,
+): RequestContract<I, O> {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new Error(`request name '${name}' must be kebab-case`);
   return { service, name, input, output };
 }
@@ -28,7 +33,16 @@ export function requestSubject(subjectPrefix: string, contract: Pick<RequestCont
 }
 
 /** The kinds of refusal a reply can carry; the api maps each to one HTTP status. */
-export const ErrorKind = z.enum(['InvalidInput', 'NotFound', 'RuleViolation', 'ConcurrencyError', 'Unauthorized', 'Forbidden', 'Internal', 'Unavailable']);
+export const ErrorKind = z.enum([
+  'InvalidInput',
+  'NotFound',
+  'RuleViolation',
+  'ConcurrencyError',
+  'Unauthorized',
+  'Forbidden',
+  'Internal',
+  'Unavailable',
+]);
 export type ErrorKind = z.infer<typeof ErrorKind>;
 
 export const ReplyError = z.strictObject({

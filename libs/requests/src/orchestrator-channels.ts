@@ -7,13 +7,24 @@ export const ChannelsView = z.strictObject({
   fleet: SubjectToken,
   artifactName: ArtifactName,
   channels: z.array(
-    z.strictObject({ channel: ChannelName, version: SemverLike, rolloutId: SubjectToken.optional(), promotedAt: IsoTime, previousVersion: SemverLike.optional() }),
+    z.strictObject({
+      channel: ChannelName,
+      version: SemverLike,
+      rolloutId: SubjectToken.optional(),
+      promotedAt: IsoTime,
+      previousVersion: SemverLike.optional(),
+    }),
   ),
 });
 export type ChannelsView = z.infer<typeof ChannelsView>;
 
 /** The channels of an artifact name; none yet is an empty list, not an error. */
-export const listChannels = defineRequest('orchestrator', 'list-channels', z.strictObject({ fleet: SubjectToken, artifactName: ArtifactName }), ChannelsView);
+export const listChannels = defineRequest(
+  'orchestrator',
+  'list-channels',
+  z.strictObject({ fleet: SubjectToken, artifactName: ArtifactName }),
+  ChannelsView,
+);
 
 /**
  * Points a channel at a published version by hand (creating the channel if new); audited like every

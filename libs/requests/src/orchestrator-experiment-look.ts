@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { IsoTime } from '@keelson/events';
 
 /** One arm's figures for one metric: how many values, their mean and quantiles. */
-const ArmFigures = z.strictObject({ count: z.number().int().min(0), mean: z.number(), variance: z.number().nullable(), p50: z.number(), p95: z.number() });
+const ArmFigures = z.strictObject({
+  count: z.number().int().min(0),
+  mean: z.number(),
+  variance: z.number().nullable(),
+  p50: z.number(),
+  p95: z.number(),
+});
 
 /** One test (the primary metric or a guardrail) as the decision loop saw it. */
 export const LookTest = z.strictObject({

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import {
-  ArtifactName, ChannelName, DeviceIds, ExperimentPlanSpec, IsoTime, JsonObject, Probe, Reason, SemverLike, Strategy, SubjectToken,
+  ArtifactName,
+  ChannelName,
+  DeviceIds,
+  ExperimentPlanSpec,
+  IsoTime,
+  JsonObject,
+  Probe,
+  Reason,
+  SemverLike,
+  Strategy,
+  SubjectToken,
 } from '@keelson/events';
 import { defineRequest, Page } from './kit.js';
 import { ExperimentLook } from './orchestrator-experiment-look.js';
@@ -25,7 +35,13 @@ export const ExperimentView = z.strictObject({
   arms: z.strictObject({ candidate: DeviceIds, control: DeviceIds, untouchedCount: z.number().int().min(0) }),
   rollouts: z.strictObject({ candidate: SubjectToken.optional(), followUp: SubjectToken.optional(), revert: SubjectToken.optional() }),
   decision: z
-    .strictObject({ outcome: z.enum(['promote', 'abort', 'inconclusive']), decidedBy: z.enum(['operator', 'automatic']), reason: Reason, decidedAt: IsoTime, evidence: JsonObject.optional() })
+    .strictObject({
+      outcome: z.enum(['promote', 'abort', 'inconclusive']),
+      decidedBy: z.enum(['operator', 'automatic']),
+      reason: Reason,
+      decidedAt: IsoTime,
+      evidence: JsonObject.optional(),
+    })
     .optional(),
   stopReason: Reason.optional(),
   /** The evidence of the decision loop's latest look, while it runs and after its verdict. */
@@ -51,10 +67,16 @@ export const CreateExperimentInput = z.strictObject({
   guardrails: z.array(z.string().min(1).max(200)).max(10).default([]),
   alpha: z.number().gt(0).max(0.5).default(0.05),
   minSamples: z.number().int().min(2).max(100_000_000),
-  maxDurationSeconds: z.number().int().min(1).max(90 * 86_400),
+  maxDurationSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 86_400),
   probe: Probe,
   strategy: Strategy.default({ waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 }),
-  onSuccess: z.strictObject({ promote: ChannelName.optional(), thenRollout: z.strictObject({ strategy: Strategy }).optional() }).default({}),
+  onSuccess: z
+    .strictObject({ promote: ChannelName.optional(), thenRollout: z.strictObject({ strategy: Strategy }).optional() })
+    .default({}),
 });
 
 /**
@@ -84,7 +106,12 @@ export const decideExperiment = defineRequest(
 );
 
 /** Ends an experiment without a verdict; the candidate arm keeps what it has. RuleViolation (`experiment.ended`). */
-export const stopExperiment = defineRequest('orchestrator', 'stop-experiment', z.strictObject({ ...ref, reason: Reason.default('stopped by an operator') }), ExperimentView);
+export const stopExperiment = defineRequest(
+  'orchestrator',
+  'stop-experiment',
+  z.strictObject({ ...ref, reason: Reason.default('stopped by an operator') }),
+  ExperimentView,
+);
 
 /** The decision loop's looks at one experiment, oldest first (a series of the arms' figures over time). NotFound. */
 export const listExperimentLooks = defineRequest(

@@ -32,7 +32,15 @@ export const RolloutView = z.strictObject({
   createdAt: IsoTime,
   finishedAt: IsoTime.optional(),
   /** The devices in rollout order: all of them up to `maxViewDevices`, else the first `maxViewDevices`. */
-  devices: z.array(z.strictObject({ deviceId: SubjectToken, wave: z.number().int().min(0), state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]), reason: Reason.optional(), ...DeviceInFlight })),
+  devices: z.array(
+    z.strictObject({
+      deviceId: SubjectToken,
+      wave: z.number().int().min(0),
+      state: z.union([DeviceState, z.literal('pending'), z.literal('assigned'), z.literal('excluded')]),
+      reason: Reason.optional(),
+      ...DeviceInFlight,
+    }),
+  ),
   /** How many devices the rollout targets, set when `devices` lists only the first `maxViewDevices` of them. */
   deviceCount: z.number().int().min(1).optional(),
   /** One summary line per wave over every device (timed-out and unreachable counts included). */
@@ -66,11 +74,26 @@ export const listRollouts = defineRequest(
  * Opens the manual gate the rollout waits at; a no-op if it is running. RuleViolation `rollout.halted`
  * (with the halt's reason) when it is halted: resume first; `rollout.finished`/`rollout.aborted` once it ended.
  */
-export const approveWave = defineRequest('orchestrator', 'approve-wave', z.strictObject({ ...ref, wave: z.number().int().min(0).max(19).optional() }), RolloutView);
-export const haltRollout = defineRequest('orchestrator', 'halt-rollout', z.strictObject({ ...ref, reason: Reason.default('halted by an operator') }), RolloutView);
+export const approveWave = defineRequest(
+  'orchestrator',
+  'approve-wave',
+  z.strictObject({ ...ref, wave: z.number().int().min(0).max(19).optional() }),
+  RolloutView,
+);
+export const haltRollout = defineRequest(
+  'orchestrator',
+  'halt-rollout',
+  z.strictObject({ ...ref, reason: Reason.default('halted by an operator') }),
+  RolloutView,
+);
 export const resumeRollout = defineRequest('orchestrator', 'resume-rollout', z.strictObject(ref), RolloutView);
 /** Ends the rollout: `keep` leaves updated devices as they are, `revert` sends each back to its previous artifact. */
-export const abortRollout = defineRequest('orchestrator', 'abort-rollout', z.strictObject({ ...ref, mode: z.enum(['keep', 'revert']) }), RolloutView);
+export const abortRollout = defineRequest(
+  'orchestrator',
+  'abort-rollout',
+  z.strictObject({ ...ref, mode: z.enum(['keep', 'revert']) }),
+  RolloutView,
+);
 
 /**
  * Retries the devices of a rollout that ended `rolled_back` or `failed` (timed out) as a new rollout
@@ -87,6 +110,14 @@ export const retryRollout = defineRequest(
 export { ChannelsView, listChannels, setChannel, promoteRollout } from './orchestrator-channels.js';
 
 export {
-  ExperimentStatus, ExperimentView, CreateExperimentInput, createExperiment, getExperiment, listExperiments, listExperimentLooks, decideExperiment, stopExperiment,
+  ExperimentStatus,
+  ExperimentView,
+  CreateExperimentInput,
+  createExperiment,
+  getExperiment,
+  listExperiments,
+  listExperimentLooks,
+  decideExperiment,
+  stopExperiment,
 } from './orchestrator-experiments.js';
 export { ExperimentLook, LookTest, liveLookSubject } from './orchestrator-experiment-look.js';

@@ -6,7 +6,11 @@ import { defineRequest, Page } from './kit.js';
 export const RegistryName = SubjectToken;
 
 /** A registry username; the password never appears in any view. */
-export const RegistryUsername = z.string().min(1).max(255).regex(/^[^\p{Cc}:]+$/u, 'must not contain ":" or control characters');
+export const RegistryUsername = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\p{Cc}:]+$/u, 'must not contain ":" or control characters');
 
 /** A registry password or access token, as the operator sends it once; sealed by the facade, never returned. */
 export const RegistryPassword = z.string().min(1).max(4096);
@@ -44,7 +48,10 @@ export const connectRegistry = defineRequest(
       caPem: CaCertificatePem.optional(),
       allowedRealmOrigins: z.array(RealmOrigin).max(10).default([]),
     })
-    .refine((c) => (c.username === undefined) === (c.password === undefined), { message: 'username and password go together', path: ['password'] }),
+    .refine((c) => (c.username === undefined) === (c.password === undefined), {
+      message: 'username and password go together',
+      path: ['password'],
+    }),
   RegistryConnectionView,
 );
 
@@ -78,7 +85,10 @@ export const rotateRegistryCredentials = defineRequest(
   'rotate-registry-credentials',
   z
     .strictObject({ ...named, username: RegistryUsername.optional(), password: RegistryPassword.optional() })
-    .refine((c) => (c.username === undefined) === (c.password === undefined), { message: 'username and password go together', path: ['password'] }),
+    .refine((c) => (c.username === undefined) === (c.password === undefined), {
+      message: 'username and password go together',
+      path: ['password'],
+    }),
   RegistryConnectionView,
 );
 

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { ArtifactKind, ArtifactManifest, ArtifactName, ArtifactRef, ContainerArtifactName, IsoTime, Reason, SemverLike, Sha256Hex, SubjectToken, TargetPath } from '@keelson/events';
+import {
+  ArtifactKind,
+  ArtifactManifest,
+  ArtifactName,
+  ArtifactRef,
+  ContainerArtifactName,
+  IsoTime,
+  Reason,
+  SemverLike,
+  Sha256Hex,
+  SubjectToken,
+  TargetPath,
+} from '@keelson/events';
 import { defineRequest, Page } from './kit.js';
 import { ImagePlatform, RegistryImageRef } from './registry-containers.js';
 

@@ -5,8 +5,9 @@ describe('loadServiceConfig', () => {
 
   it('serves plain HTTP unless both TLS files are given', () => {
     expect(loadServiceConfig('facade', env).tls).toBeUndefined();
-    expect(loadServiceConfig('facade', { ...env, KEELSON_TLS_CERT_FILE: '/h/tls/server.pem', KEELSON_TLS_KEY_FILE: '/h/tls/server.key' }).tls)
-      .toEqual({ certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' });
+    expect(
+      loadServiceConfig('facade', { ...env, KEELSON_TLS_CERT_FILE: '/h/tls/server.pem', KEELSON_TLS_KEY_FILE: '/h/tls/server.key' }).tls,
+    ).toEqual({ certFile: '/h/tls/server.pem', keyFile: '/h/tls/server.key' });
   });
 
   it('refuses a certificate without its key and the other way round', () => {
@@ -16,8 +17,10 @@ describe('loadServiceConfig', () => {
 
   it('takes every node of a cluster from a comma-separated KEELSON_NATS_URL', () => {
     expect(loadServiceConfig('api', env).natsServers).toEqual(['nats://127.0.0.1:4222']);
-    expect(loadServiceConfig('api', { ...env, KEELSON_NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,nats://127.0.0.1:4224' }).natsServers)
-      .toEqual(['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223', 'nats://127.0.0.1:4224']);
+    expect(
+      loadServiceConfig('api', { ...env, KEELSON_NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,nats://127.0.0.1:4224' })
+        .natsServers,
+    ).toEqual(['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223', 'nats://127.0.0.1:4224']);
   });
 
   it('refuses a KEELSON_NATS_URL that names no server', () => {

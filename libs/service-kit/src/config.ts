@@ -25,7 +25,10 @@ export interface ServiceConfig {
 /** Reads and checks the common variables; throws one error listing everything missing or wrong. */
 export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const problems: string[] = [];
-  const natsServers = (env.KEELSON_NATS_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const natsServers = (env.KEELSON_NATS_URL ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (!natsServers.length) problems.push('KEELSON_NATS_URL is required');
   const httpPort = numberSetting({ service, env }, 'KEELSON_HTTP_PORT', { default: 0, min: 0, max: 65_535 }, problems);
   const subjectPrefix = env.KEELSON_SUBJECT_PREFIX ?? '';
@@ -33,7 +36,8 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
   const streamPrefix = env.KEELSON_STREAM_PREFIX ?? '';
   if (streamPrefix && !/^[A-Z0-9]+_$/.test(streamPrefix)) problems.push('KEELSON_STREAM_PREFIX must look like `ABC123_`');
   const [certFile, keyFile] = [env.KEELSON_TLS_CERT_FILE || undefined, env.KEELSON_TLS_KEY_FILE || undefined];
-  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE go together: set both or neither');
+  if (Boolean(certFile) !== Boolean(keyFile))
+    problems.push('KEELSON_TLS_CERT_FILE and KEELSON_TLS_KEY_FILE go together: set both or neither');
   if (problems.length) throw new Error(`${service}: bad configuration:\n  ${problems.join('\n  ')}`);
   return {
     service,

@@ -3,7 +3,12 @@ export { numberSetting, type NumberSettingRule } from './number-setting.js';
 export { NATS, DATABASE, SERVICE_CONFIG, CLOCK, type Clock, systemClock } from './tokens.js';
 export { ServiceError, statusOfKind } from './errors.js';
 export { BrokerLink, brokerLinkOf } from './broker/broker-link.js';
-export { isBrokerUnavailable, brokerUnavailableReply, brokerRetryAfterSeconds, clusterTransitionCodes } from './broker/broker-unavailable.js';
+export {
+  isBrokerUnavailable,
+  brokerUnavailableReply,
+  brokerRetryAfterSeconds,
+  clusterTransitionCodes,
+} from './broker/broker-unavailable.js';
 export { type RequestContext, newContext, contextFrom, contextHeaders } from './requests/context.js';
 export { toReplyError, fromReplyError } from './requests/reply-error.js';
 export { type RequestHandler, handlerFor, serveRequests, type ServeRequestsOptions } from './requests/serve-requests.js';
@@ -26,7 +31,16 @@ export { type SealedKeyFile, type OpenedKeyFile, openKeyFile, resealKeyFiles } f
 export { recordSecretRotation } from './secrets/record-rotation.js';
 export { MinuteBudget } from './refusals/minute-budget.js';
 export {
-  declareModule, DeclaredModule, type ModuleDeclaration, type ReplicaMode, type ProjectionDeclaration, type ReactorDeclaration, type ForeignStream, type Worker, type DeclaredWorker, type WorkerReplicaMode,
+  declareModule,
+  DeclaredModule,
+  type ModuleDeclaration,
+  type ReplicaMode,
+  type ProjectionDeclaration,
+  type ReactorDeclaration,
+  type ForeignStream,
+  type Worker,
+  type DeclaredWorker,
+  type WorkerReplicaMode,
 } from './runner/module-declaration.js';
 export { ServiceRunner, type ServiceRunnerOptions } from './runner/service-runner.js';
 export { describeError, ModuleStartError } from './runner/describe-error.js';

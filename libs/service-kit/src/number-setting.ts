@@ -18,7 +18,12 @@ const decimal = /^\d+(\.\d+)?$/;
  * could quietly turn a cache off or a limit up. Given `problems`, a reader that reports every problem at
  * once gets the error's text there (without the service's name) and the default back instead of a throw.
  */
-export function numberSetting(config: Pick<ServiceConfig, 'service' | 'env'>, name: string, rule: NumberSettingRule, problems?: string[]): number {
+export function numberSetting(
+  config: Pick<ServiceConfig, 'service' | 'env'>,
+  name: string,
+  rule: NumberSettingRule,
+  problems?: string[],
+): number {
   const raw = config.env[name];
   if (raw === undefined) return rule.default;
   const integer = rule.integer ?? true;

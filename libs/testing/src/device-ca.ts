@@ -42,8 +42,12 @@ export class TestDeviceCa {
   static async create(fleet: string): Promise<TestDeviceCa> {
     const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(), name: `CN=Keelson device CA ${fleet}, OU=${fleet}, O=Keelson`, keys, signingAlgorithm,
-      notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 365 * 86_400_000),
+      serialNumber: serial(),
+      name: `CN=Keelson device CA ${fleet}, OU=${fleet}, O=Keelson`,
+      keys,
+      signingAlgorithm,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 365 * 86_400_000),
       extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
     });
     return new TestDeviceCa(fleet, cert.toString('pem'), cert, keys);
@@ -53,9 +57,14 @@ export class TestDeviceCa {
   async issue(deviceId: string, options: IssueOptions = {}): Promise<TestDeviceCertificate> {
     const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(), subject: `CN=${deviceId}, OU=${options.fleet ?? this.fleet}, O=Keelson`, issuer: this.cert.subjectName,
-      notBefore: options.notBefore ?? new Date(Date.now() - 60_000), notAfter: options.notAfter ?? new Date(Date.now() + 3_600_000),
-      publicKey: keys.publicKey, signingKey: this.keys.privateKey, signingAlgorithm,
+      serialNumber: serial(),
+      subject: `CN=${deviceId}, OU=${options.fleet ?? this.fleet}, O=Keelson`,
+      issuer: this.cert.subjectName,
+      notBefore: options.notBefore ?? new Date(Date.now() - 60_000),
+      notAfter: options.notAfter ?? new Date(Date.now() + 3_600_000),
+      publicKey: keys.publicKey,
+      signingKey: this.keys.privateKey,
+      signingAlgorithm,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -71,8 +80,12 @@ export class TestDeviceCa {
 export async function selfSignedDevice(fleet: string, deviceId: string): Promise<TestDeviceCertificate> {
   const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: `CN=${deviceId}, OU=${fleet}, O=Keelson`, keys, signingAlgorithm,
-    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000),
+    serialNumber: serial(),
+    name: `CN=${deviceId}, OU=${fleet}, O=Keelson`,
+    keys,
+    signingAlgorithm,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
     extensions: [
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
       new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `urn:keelson:device:${fleet}:${deviceId}` }]),

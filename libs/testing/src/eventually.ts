@@ -22,9 +22,10 @@ const longestPauseMs = 200;
 export function eventually<T>(check: Check<T>, patience?: number | Patience): Promise<Found<T>>;
 export function eventually<T>(what: string, check: Check<T>, ms?: number): Promise<Found<T>>;
 export async function eventually<T>(first: string | Check<T>, second?: Check<T> | number | Patience, third?: number): Promise<Found<T>> {
-  const { check, ms, what } = typeof first === 'string'
-    ? { check: second as Check<T>, ms: third ?? 60_000, what: first }
-    : { check: first, ...patienceOf(second as number | Patience | undefined) };
+  const { check, ms, what } =
+    typeof first === 'string'
+      ? { check: second as Check<T>, ms: third ?? 60_000, what: first }
+      : { check: first, ...patienceOf(second as number | Patience | undefined) };
   const end = Date.now() + ms;
   let pause = firstPauseMs;
   for (;;) {

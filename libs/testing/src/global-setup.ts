@@ -29,7 +29,13 @@ export default async function globalSetup(): Promise<void> {
   const natsSystem = { user: 'keelson-sys', password: randomBytes(16).toString('hex') };
   const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
   const nats = await startNatsServer({
-    binary, dir: join(dir, 'nats'), serverName: `keelson-test-${runId}`, host: '127.0.0.1', port, mqttPort, monitorPort,
+    binary,
+    dir: join(dir, 'nats'),
+    serverName: `keelson-test-${runId}`,
+    host: '127.0.0.1',
+    port,
+    mqttPort,
+    monitorPort,
     users: [{ user: natsUser, password: natsPass }],
     systemUser: natsSystem,
   });
@@ -40,10 +46,22 @@ export default async function globalSetup(): Promise<void> {
   const pg = external
     ? undefined
     : await startEmbeddedPostgres({
-        dir: join(dir, 'pg'), port: await freePort(), password: randomBytes(16).toString('hex'),
+        dir: join(dir, 'pg'),
+        port: await freePort(),
+        password: randomBytes(16).toString('hex'),
         postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
       });
   const pgAdminUrl = external ?? pg!.adminUrl;
-  exportTestEnv({ runId, natsUrl: nats.url, natsUser, natsPass, natsSystemUser: natsSystem.user, natsSystemPass: natsSystem.password, mqttUrl: nats.mqttUrl, pgAdminUrl, natsBinary: binary });
+  exportTestEnv({
+    runId,
+    natsUrl: nats.url,
+    natsUser,
+    natsPass,
+    natsSystemUser: natsSystem.user,
+    natsSystemPass: natsSystem.password,
+    mqttUrl: nats.mqttUrl,
+    pgAdminUrl,
+    natsBinary: binary,
+  });
   setHarness({ dir, runId, nats, pg, pgAdminUrl });
 }

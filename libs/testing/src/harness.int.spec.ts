@@ -8,7 +8,12 @@ describe('the test harness', () => {
     const env = testEnv();
     const { streamPrefix, subjectPrefix } = testNamespace();
     const nc = await connectTestNats();
-    const device = await connectAsync(env.mqttUrl, { username: env.natsUser, password: env.natsPass, clientId: `${streamPrefix}harness`, reconnectPeriod: 0 });
+    const device = await connectAsync(env.mqttUrl, {
+      username: env.natsUser,
+      password: env.natsPass,
+      clientId: `${streamPrefix}harness`,
+      reconnectPeriod: 0,
+    });
     try {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: `${streamPrefix}HARNESS`, subjects: [`${subjectPrefix}harness.>`] });

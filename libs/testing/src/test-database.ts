@@ -53,7 +53,9 @@ export async function dropRunDatabases(adminUrl: string, runId: string): Promise
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`keelson_test_${runId}_%`]);
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `keelson_test_${runId}_%`,
+    ]);
     for (const { datname } of rows) {
       assertTestDatabase(datname);
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

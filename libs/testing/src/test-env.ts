@@ -33,7 +33,8 @@ export function testEnv(): TestEnv {
   const out = {} as TestEnv;
   for (const [field, key] of Object.entries(keys)) {
     const value = process.env[key];
-    if (!value) throw new Error(`${key} is not set: integration specs (*.int.spec.ts, *.e2e.spec.ts) run under libs/testing's global setup`);
+    if (!value)
+      throw new Error(`${key} is not set: integration specs (*.int.spec.ts, *.e2e.spec.ts) run under libs/testing's global setup`);
     out[field as keyof TestEnv] = value;
   }
   return out;

@@ -12,7 +12,11 @@ export function canonicalSafe(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(canonicalSafe);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, canonicalSafe(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, canonicalSafe(v)]),
+    );
   }
   return value;
 }

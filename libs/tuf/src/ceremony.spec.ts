@@ -11,8 +11,16 @@ const now = new Date('2026-11-23T07:00:00Z');
 const pem = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const online = generateRoleKeys();
 const current = initialRepository(online.keys, defaultLifetimes, now).root;
-const entry = (role: 'targets' | 'snapshot' | 'timestamp', key = online.keys[role], inRoot = true) => ({ role, keyId: key.keyID, key: { keyval: { public: key.keyVal.public! } }, inRoot });
-const input: CeremonyInput = { root: signAs(online, 'root', current).toJSON() as Record<string, unknown>, keys: [entry('targets'), entry('snapshot'), entry('timestamp')] };
+const entry = (role: 'targets' | 'snapshot' | 'timestamp', key = online.keys[role], inRoot = true) => ({
+  role,
+  keyId: key.keyID,
+  key: { keyval: { public: key.keyVal.public! } },
+  inRoot,
+});
+const input: CeremonyInput = {
+  root: signAs(online, 'root', current).toJSON() as Record<string, unknown>,
+  keys: [entry('targets'), entry('snapshot'), entry('timestamp')],
+};
 const rootPems = [pem(), pem(), pem()];
 const rootKeys = rootPems.map(ed25519KeyOfPrivatePem);
 

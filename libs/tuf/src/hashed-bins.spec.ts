@@ -52,7 +52,9 @@ describe('a repository with hash bins', () => {
     const renewed = nextTargets(repo.targets, [], now, 100);
     expect(binNames(renewed)).toEqual(binNames(repo.targets));
     const snapshot = nextSnapshot(repo.snapshot, renewed.version, now, 100, { 'bins-3': 2 });
-    expect([snapshot.meta['targets.json']!.version, snapshot.meta['bins-3.json']!.version, snapshot.meta['bins-4.json']!.version]).toEqual([2, 2, 1]);
+    expect([snapshot.meta['targets.json']!.version, snapshot.meta['bins-3.json']!.version, snapshot.meta['bins-4.json']!.version]).toEqual([
+      2, 2, 1,
+    ]);
     const read = Metadata.fromJSON(MetadataKind.Snapshot, signAs(k, 'snapshot', snapshot).toJSON() as never);
     expect(Object.keys(read.signed.meta)).toHaveLength(17);
   });
@@ -69,7 +71,10 @@ describe('a repository with hash bins', () => {
   });
 
   it('renews the bins past half their lifetime', () => {
-    const bins = [{ role: 'bins-0', expires: '2026-11-23T07:00:40Z' }, { role: 'bins-1', expires: '2026-11-23T07:01:40Z' }];
+    const bins = [
+      { role: 'bins-0', expires: '2026-11-23T07:00:40Z' },
+      { role: 'bins-1', expires: '2026-11-23T07:01:40Z' },
+    ];
     expect(binsToRenew(bins, 100, now)).toEqual(['bins-0']);
   });
 });

@@ -27,7 +27,10 @@ export function binDelegations(root: Root, count: number): Record<string, unknow
   const role = root.roles.targets!;
   // @tufjs/models does not export Delegations and SuccinctRoles: they are built from their JSON.
   const keys = Object.fromEntries(role.keyIDs.map((id) => [id, root.keys[id]!.toJSON()]));
-  return { keys, succinct_roles: { keyids: role.keyIDs, threshold: role.threshold, bit_length: Math.log2(count), name_prefix: binNamePrefix } };
+  return {
+    keys,
+    succinct_roles: { keyids: role.keyIDs, threshold: role.threshold, bit_length: Math.log2(count), name_prefix: binNamePrefix },
+  };
 }
 
 type HashBins = NonNullable<NonNullable<Targets['delegations']>['succinctRoles']>;
@@ -101,7 +104,10 @@ export function redelegatedBins(flat: Targets, delegating: Targets, now: Date, l
   const files = new Map(binNames(delegating).map((name) => [name, {} as Targets['targets']]));
   for (const [path, file] of Object.entries(flat.targets)) files.get(binOf(delegating, path))![path] = file;
   return Object.fromEntries(
-    [...files].map(([name, targets]) => [name, new Targets({ version: 1, specVersion, expires: expiresAt(now, lifetimeSeconds), targets })]),
+    [...files].map(([name, targets]) => [
+      name,
+      new Targets({ version: 1, specVersion, expires: expiresAt(now, lifetimeSeconds), targets }),
+    ]),
   );
 }
 

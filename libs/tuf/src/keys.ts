@@ -10,6 +10,8 @@ import { Key } from '@tufjs/models';
 export function ed25519Key(publicKeyHex: string): Key {
   if (!/^[0-9a-f]{64}$/.test(publicKeyHex)) throw new Error('an ed25519 public key is 32 bytes as lowercase hex');
   const keyVal = { public: publicKeyHex };
-  const keyID = createHash('sha256').update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal })).digest('hex');
+  const keyID = createHash('sha256')
+    .update(canonicalize({ keytype: 'ed25519', scheme: 'ed25519', keyval: keyVal }))
+    .digest('hex');
   return new Key({ keyID, keyType: 'ed25519', scheme: 'ed25519', keyVal });
 }

@@ -107,7 +107,13 @@ describe('standingOf', () => {
 
 describe('canonicalSafe', () => {
   it('keeps integers, strings, booleans and null, and drops undefined members', () => {
-    expect(canonicalSafe({ a: 1, b: 'x', c: true, d: null, e: undefined, f: [1.25, -2] })).toEqual({ a: 1, b: 'x', c: true, d: null, f: ['1.25', -2] });
+    expect(canonicalSafe({ a: 1, b: 'x', c: true, d: null, e: undefined, f: [1.25, -2] })).toEqual({
+      a: 1,
+      b: 'x',
+      c: true,
+      d: null,
+      f: ['1.25', -2],
+    });
   });
 
   it('refuses numbers JSON cannot hold', () => {

@@ -36,7 +36,13 @@ export function initialRepository(keys: RoleKeyMap, lifetimes: TufLifetimes, now
     ? nextDelegatingTargets(null, root, binCount, now, lifetimes.targets)
     : new Targets({ version: 1, specVersion, expires: expiresAt(now, lifetimes.targets) });
   const bins = Object.fromEntries(binNames(targets).map((name) => [name, nextBin(null, [], now, lifetimes.targets)]));
-  const snapshot = nextSnapshot(null, targets.version, now, lifetimes.snapshot, Object.fromEntries(Object.keys(bins).map((name) => [name, 1])));
+  const snapshot = nextSnapshot(
+    null,
+    targets.version,
+    now,
+    lifetimes.snapshot,
+    Object.fromEntries(Object.keys(bins).map((name) => [name, 1])),
+  );
   const timestamp = nextTimestamp(null, snapshot.version, now, lifetimes.timestamp);
   return { root, targets, snapshot, timestamp, bins };
 }
@@ -64,7 +70,13 @@ export function nextTargets(current: Targets, added: TargetEntry[], now: Date, l
     targets[entry.path] = targetFileOf(entry);
   }
   // A binned repository keeps its delegation: the bins stay trusted through the same keys.
-  return new Targets({ version: current.version + 1, specVersion, expires: expiresAt(now, lifetimeSeconds), targets, delegations: current.delegations });
+  return new Targets({
+    version: current.version + 1,
+    specVersion,
+    expires: expiresAt(now, lifetimeSeconds),
+    targets,
+    delegations: current.delegations,
+  });
 }
 
 /**
@@ -72,7 +84,13 @@ export function nextTargets(current: Targets, added: TargetEntry[], now: Date, l
  * delegated targets metadata (hash bins) the current one lists, at the versions in `delegated`
  * (`{ 'bins-0a': 3 }`) where they changed (TUF spec 4.4: METAFILES of all targets metadata).
  */
-export function nextSnapshot(current: Snapshot | null, targetsVersion: number, now: Date, lifetimeSeconds: number, delegated: Record<string, number> = {}): Snapshot {
+export function nextSnapshot(
+  current: Snapshot | null,
+  targetsVersion: number,
+  now: Date,
+  lifetimeSeconds: number,
+  delegated: Record<string, number> = {},
+): Snapshot {
   const meta: Record<string, MetaFile> = { ...current?.meta, 'targets.json': new MetaFile({ version: targetsVersion }) };
   for (const [role, version] of Object.entries(delegated)) meta[`${role}.json`] = new MetaFile({ version });
   return new Snapshot({ version: (current?.version ?? 0) + 1, specVersion, expires: expiresAt(now, lifetimeSeconds), meta });

@@ -18,8 +18,13 @@ describe('planRenewal', () => {
   });
 
   it('renews the timestamp with the snapshot, since the timestamp lists the snapshot version', () => {
-    expect(planRenewal({ ...repo, timestamp: initialRepository(generateRoleKeys().keys, lifetimes, after(150)).timestamp }, lifetimes, after(150)))
-      .toEqual({ root: false, targets: false, snapshot: true, timestamp: true });
+    expect(
+      planRenewal(
+        { ...repo, timestamp: initialRepository(generateRoleKeys().keys, lifetimes, after(150)).timestamp },
+        lifetimes,
+        after(150),
+      ),
+    ).toEqual({ root: false, targets: false, snapshot: true, timestamp: true });
   });
 
   it('renews snapshot and timestamp with the targets', () => {

@@ -23,7 +23,8 @@ describe('the agent against the real gateway over real MQTT', () => {
   const publish = (version: string) => g.publishModel(version);
   const states = (deviceId: string, assignmentId: string) => g.statesOf(deviceId, assignmentId);
   const trail: string[] = []; // what the in-process agents logged, shown when an install never ends
-  const log = (event: string, fields: Record<string, unknown>) => void trail.push(`${new Date().toISOString()} ${event} ${JSON.stringify(fields)}`);
+  const log = (event: string, fields: Record<string, unknown>) =>
+    void trail.push(`${new Date().toISOString()} ${event} ${JSON.stringify(fields)}`);
   const terminal = (deviceId: string, assignmentId: string) => g.untilTerminal(deviceId, assignmentId, trail);
   const enrolledDir = async (name: string) => {
     const dataDir = join(dir, `dev-${++n}`);
@@ -53,12 +54,18 @@ describe('the agent against the real gateway over real MQTT', () => {
     expect(readFileSync(layout.enrollment, 'utf8')).not.toContain(identity.broker.password);
 
     const hellos: string[] = [];
-    const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, { callback: (_e, m) => void hellos.push(m.string()) });
+    const sub = g.nc.subscribe(`${identity.broker.topicRoot.replace(/\//g, '.')}.dev.${identity.deviceId}.hello`, {
+      callback: (_e, m) => void hellos.push(m.string()),
+    });
     await g.nc.flush();
     const agent = await startAgent({ dataDir, allowExec: ['/bin/true'], heartbeatSeconds: 1, log });
     running.push(agent);
     await eventually(() => hellos.length > 0);
-    expect(JSON.parse(hellos[0]!)).toEqual({ type: 'DeviceHello', schemaVersion: 1, data: { deviceId: identity.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration: 0 } });
+    expect(JSON.parse(hellos[0]!)).toEqual({
+      type: 'DeviceHello',
+      schemaVersion: 1,
+      data: { deviceId: identity.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration: 0 },
+    });
 
     const v1 = publish('1.0.0');
     await g.assign(identity.deviceId, assignment('a1', v1, truthy));
@@ -68,7 +75,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     await eventually(() => g.liveStepsOf(identity.deviceId, 'a1').length === 3);
     expect(g.liveStepsOf(identity.deviceId, 'a1')).toEqual(['downloading', 'verifying', 'applying']);
     const [outcome] = (await g.reportsOf(identity.deviceId)).filter((r) => r.assignmentId === 'a1');
-    const times = [outcome!.steps?.downloading, outcome!.steps?.verifying, outcome!.steps?.applying, outcome!.reportedAt].map((t) => Date.parse(t ?? ''));
+    const times = [outcome!.steps?.downloading, outcome!.steps?.verifying, outcome!.steps?.applying, outcome!.reportedAt].map((t) =>
+      Date.parse(t ?? ''),
+    );
     expect(times.every(Number.isFinite)).toBe(true);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     // The outcome says what the device runs now: no hello after the update is needed for the device list to follow.
@@ -87,7 +96,10 @@ describe('the agent against the real gateway over real MQTT', () => {
     await g.assign(identity.deviceId, assignment('a2', v2, truthy));
     running.push(await startAgent({ dataDir, allowExec: ['/bin/true'], log }));
     await eventually(() => hellos.length > 0);
-    expect(JSON.parse(hellos[0]!).data).toMatchObject({ installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }], desiredGeneration: 1 });
+    expect(JSON.parse(hellos[0]!).data).toMatchObject({
+      installed: [{ name: 'yolo', version: '1.0.0', sha256: v1.sha256 }],
+      desiredGeneration: 1,
+    });
     await terminal(identity.deviceId, 'a2');
     expect(await states(identity.deviceId, 'a2')).toEqual(['healthy']);
     expect(readFileSync(layout.activeFile('yolo', 'model.onnx'), 'utf8')).toBe('model 1.1.0');
@@ -114,7 +126,8 @@ describe('the agent against the real gateway over real MQTT', () => {
     running.push(await startAgent({ dataDir, allowExec: ['/bin/true'], log: (event, fields) => (logged.push(event), log(event, fields)) }));
     await eventually(() => logged.includes('connected'));
     const subject = `${identity.broker.topicRoot.replace(/\//g, '.')}.cmd.${identity.deviceId}.desired`;
-    const send = (data: object) => g.nc.publish(subject, JSON.stringify({ type: 'DesiredState', schemaVersion: 1, sentBy: 'gateway-9', data }));
+    const send = (data: object) =>
+      g.nc.publish(subject, JSON.stringify({ type: 'DesiredState', schemaVersion: 1, sentBy: 'gateway-9', data }));
     const later = { ...assignment('n1', publish('4.0.0'), truthy), deadline: '2030-01-01T00:00:00.000Z' };
     send({ deviceId: identity.deviceId, generation: -1, assignments: [later], priority: 'high' });
     await eventually(() => logged.includes('desired-state-dropped'));
@@ -130,7 +143,9 @@ describe('the agent against the real gateway over real MQTT', () => {
     writeFileSync(check, '#!/bin/sh\nsleep 2\n[ -f "$KEELSON_ARTIFACT_PATH" ]\n');
     chmodSync(check, 0o755);
     const startChild = () => {
-      const child = spawn(process.execPath, [agentBin, 'run', '--data-dir', dataDir, '--allow-exec', check, '--allow-exec', '/bin/true'], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [agentBin, 'run', '--data-dir', dataDir, '--allow-exec', check, '--allow-exec', '/bin/true'], {
+        stdio: 'ignore',
+      });
       children.push(child);
       return child;
     };
@@ -140,7 +155,10 @@ describe('the agent against the real gateway over real MQTT', () => {
     await terminal(identity.deviceId, 'k1');
 
     const v2 = publish('2.1.0');
-    await g.assign(identity.deviceId, assignment('k2', v2, { kind: 'exec', path: check, timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 }));
+    await g.assign(
+      identity.deviceId,
+      assignment('k2', v2, { kind: 'exec', path: check, timeoutSeconds: 10, attempts: 1, initialDelaySeconds: 0 }),
+    );
     const store = new AgentStateStore(new DataDirLayout(dataDir).stateFile);
     // Swapped in and probing (the slow check): the probe is not journalled on its own, the journal says applying.
     const slots = new ArtifactSlots(new DataDirLayout(dataDir), 'yolo');

@@ -78,12 +78,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let link: DeviceLink | null = null;
 
   const ctx: ReconcileContext = {
-    layout, store,
+    layout,
+    store,
     ...(options.containers ? { containers: await deviceContainers(layout, identity, options.containers) } : {}),
-    downloads: new DownloadsOnDemand(layout, { facadeUrl: identity.facadeUrl, fleet: identity.fleet, ...(platformCa ? { platformCa } : {}) }),
+    downloads: new DownloadsOnDemand(layout, {
+      facadeUrl: identity.facadeUrl,
+      fleet: identity.fleet,
+      ...(platformCa ? { platformCa } : {}),
+    }),
     probe: async (assignment, activePath) => {
       const probeContext = {
-        activePath, allowExec, signal: halting.signal,
+        activePath,
+        allowExec,
+        signal: halting.signal,
         ...(options.probeRoot ? { probeRoot: options.probeRoot } : {}),
         ...(options.probeRetryPauseMs === undefined ? {} : { retryPauseMs: options.probeRetryPauseMs }),
       };
@@ -107,7 +114,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       // The trace the assignment came with goes back with each report: the platform continues it, and
       // the device's log line names it (trace-id of `00-<trace-id>-<parent-id>-<flags>`) like the services' lines do.
       const traceparent = store.record(assignment.assignmentId)?.traceparent;
-      log('report', { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}), ...(traceparent ? { trace_id: traceparent.slice(3, 35) } : {}) });
+      log('report', {
+        assignmentId: assignment.assignmentId,
+        state,
+        ...(reason ? { reason } : {}),
+        ...(traceparent ? { trace_id: traceparent.slice(3, 35) } : {}),
+      });
       options.onReport?.(assignment, state, reason);
       const about = { assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, ...(traceparent ? { traceparent } : {}) };
       if (!isTerminalDeviceState(state)) return link?.progress({ ...about, state });
@@ -128,19 +140,44 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const reconciler = new Reconciler(ctx, log);
   await reconciler.recover();
   link = new DeviceLink({
-    identity, log, platformCa, heartbeatSeconds: options.heartbeatSeconds ?? 300, keepaliveSeconds: options.keepaliveSeconds ?? 30,
-    hello: async () => ({ deviceId: identity.deviceId, agentVersion, installed: await reconciler.installed(), desiredGeneration: store.current.appliedGeneration }),
-    onDesired: (desired, afterConnect) => void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
+    identity,
+    log,
+    platformCa,
+    heartbeatSeconds: options.heartbeatSeconds ?? 300,
+    keepaliveSeconds: options.keepaliveSeconds ?? 30,
+    hello: async () => ({
+      deviceId: identity.deviceId,
+      agentVersion,
+      installed: await reconciler.installed(),
+      desiredGeneration: store.current.appliedGeneration,
+    }),
+    onDesired: (desired, afterConnect) =>
+      void reconciler.accept(desired, afterConnect).catch((err: Error) => log('desired-state-failed', { error: err.message })),
   });
   link.start();
   // Loaded only when asked for: an agent without `--metrics-url` holds no sketch code (bench/agent-footprint).
-  const metrics = options.metrics && (await import('./metrics/app-metrics.js')).appMetricsReporter(options.metrics, { deviceId: identity.deviceId, installed: () => reconciler.installed(), link, log });
+  const metrics =
+    options.metrics &&
+    (await import('./metrics/app-metrics.js')).appMetricsReporter(options.metrics, {
+      deviceId: identity.deviceId,
+      installed: () => reconciler.installed(),
+      link,
+      log,
+    });
   metrics?.start();
-  const renewer = new CertificateRenewer({ layout, gatewayUrl: identity.gatewayUrl, log, fetch: platformFetch(platformCa), renewKey: options.renewKey ?? 'rotate' });
+  const renewer = new CertificateRenewer({
+    layout,
+    gatewayUrl: identity.gatewayUrl,
+    log,
+    fetch: platformFetch(platformCa),
+    renewKey: options.renewKey ?? 'rotate',
+  });
   renewer.start();
 
   return {
-    deviceId: identity.deviceId, identity, dataDir: options.dataDir,
+    deviceId: identity.deviceId,
+    identity,
+    dataDir: options.dataDir,
     get connected() {
       return link?.connected ?? false;
     },

@@ -38,7 +38,12 @@ async function send(path, { method = 'GET', body, signal, token = session.token(
   // A FormData body goes as multipart with the boundary the browser writes; any other as JSON.
   const multipart = body instanceof FormData;
   if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
-  const res = await fetch(withFleet(path, fleet), { method, headers, signal, body: body === undefined || multipart ? body : JSON.stringify(body) });
+  const res = await fetch(withFleet(path, fleet), {
+    method,
+    headers,
+    signal,
+    body: body === undefined || multipart ? body : JSON.stringify(body),
+  });
   if (res.ok) return res;
   const text = await res.text();
   let error;

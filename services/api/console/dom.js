@@ -33,13 +33,29 @@ export function fill(node, ...children) {
 
 /** A table: `columns` is `[title, row => node or text]`; `key` names a row for tests and updates. */
 export function table(columns, rows, key) {
-  const head = el('thead', {}, el('tr', {}, columns.map(([title]) => el('th', {}, title))));
-  const body = el('tbody', {}, rows.map((row) => tableRow(columns, row, key)));
+  const head = el(
+    'thead',
+    {},
+    el(
+      'tr',
+      {},
+      columns.map(([title]) => el('th', {}, title)),
+    ),
+  );
+  const body = el(
+    'tbody',
+    {},
+    rows.map((row) => tableRow(columns, row, key)),
+  );
   return el('table', {}, head, body);
 }
 
 export function tableRow(columns, row, key) {
-  return el('tr', { 'data-key': key ? key(row) : undefined }, columns.map(([title, cell]) => el('td', { 'data-col': title }, cell(row))));
+  return el(
+    'tr',
+    { 'data-key': key ? key(row) : undefined },
+    columns.map(([title, cell]) => el('td', { 'data-col': title }, cell(row))),
+  );
 }
 
 /** `{ a: 'b' }` as `a=b` chips. */

@@ -53,10 +53,23 @@ export function loadApiConfig(config: ServiceConfig): ApiConfig {
   const gatewayUrl = urlOrProblem('KEELSON_GATEWAY_URL', env.KEELSON_GATEWAY_URL, problems);
   const sseHeartbeatMs = numberSetting(config, 'KEELSON_SSE_HEARTBEAT_MS', { default: 15_000, min: 10, max: 3_600_000 }, problems);
   const caFingerprint = env.KEELSON_PLATFORM_CA_FINGERPRINT || undefined;
-  if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint)) problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
+  if (caFingerprint && !/^sha256:[0-9a-f]{64}$/.test(caFingerprint))
+    problems.push('KEELSON_PLATFORM_CA_FINGERPRINT must be sha256:<64 lowercase hex digits>');
   const agentBundlesDir = env.KEELSON_AGENT_BUNDLES_DIR || undefined;
   if (agentBundlesDir && !isAbsolute(agentBundlesDir)) problems.push('KEELSON_AGENT_BUNDLES_DIR must be an absolute path');
-  const publicApiUrl = env.KEELSON_PUBLIC_API_URL ? urlOrProblem('KEELSON_PUBLIC_API_URL', env.KEELSON_PUBLIC_API_URL, problems) : undefined;
+  const publicApiUrl = env.KEELSON_PUBLIC_API_URL
+    ? urlOrProblem('KEELSON_PUBLIC_API_URL', env.KEELSON_PUBLIC_API_URL, problems)
+    : undefined;
   if (problems.length) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
-  return { adminToken, credentialsAuditFleet, facadeUrl, gatewayUrl, internalToken: config.internalToken!, sseHeartbeatMs, ...(caFingerprint ? { caFingerprint } : {}), ...(agentBundlesDir ? { agentBundlesDir } : {}), ...(publicApiUrl ? { publicApiUrl } : {}) };
+  return {
+    adminToken,
+    credentialsAuditFleet,
+    facadeUrl,
+    gatewayUrl,
+    internalToken: config.internalToken!,
+    sseHeartbeatMs,
+    ...(caFingerprint ? { caFingerprint } : {}),
+    ...(agentBundlesDir ? { agentBundlesDir } : {}),
+    ...(publicApiUrl ? { publicApiUrl } : {}),
+  };
 }

@@ -3,7 +3,12 @@ import { startApiApp, type ApiTestApp } from './test-fixtures/api-app.js';
 
 const model = { name: 'yolo-v8n', version: '2.1.0' };
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
-const strategy = { waves: [{ percent: 10, gate: 'auto' }, { percent: 100, gate: 'manual' }] };
+const strategy = {
+  waves: [
+    { percent: 10, gate: 'auto' },
+    { percent: 100, gate: 'manual' },
+  ],
+};
 
 describe('the operator api', () => {
   let t: ApiTestApp;
@@ -15,7 +20,15 @@ describe('the operator api', () => {
     t.gateway.addDevice('default', 'dev-a1', 'cam-01');
     t.gateway.addDevice('default', 'dev-a2', 'cam-02');
     t.gateway.addDevice('plant-7', 'dev-p1', 'cam-01');
-    t.registry.receive({ fleet: 'default', ...model, kind: 'config', manifest: { kind: 'config', format: 'json' }, fileName: 'model.json', sha256: 'a'.repeat(64), length: 12 });
+    t.registry.receive({
+      fleet: 'default',
+      ...model,
+      kind: 'config',
+      manifest: { kind: 'config', format: 'json' },
+      fileName: 'model.json',
+      sha256: 'a'.repeat(64),
+      length: 12,
+    });
   });
   afterAll(() => t.close());
 
@@ -25,14 +38,19 @@ describe('the operator api', () => {
       ['another token', 'kadm_not-the-admin-token-at-all'],
       ['the token without Bearer', 'raw'],
     ])('answers 401 with the standard body (%s)', async (_case, token) => {
-      const res = await fetch(`${t.url}/v1/devices`, { headers: token === 'raw' ? { authorization: t.adminToken } : token ? { authorization: `Bearer ${token}` } : {} });
+      const res = await fetch(`${t.url}/v1/devices`, {
+        headers: token === 'raw' ? { authorization: t.adminToken } : token ? { authorization: `Bearer ${token}` } : {},
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
       expect(await res.json()).toEqual({ error: { kind: 'Unauthorized', code: 'auth.unauthenticated', message: expect.any(String) } });
     });
 
     it('answers an unknown route with the standard 404 body', async () => {
-      expect(await call('GET', '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { kind: 'NotFound', code: 'route.not-found' } } });
+      expect(await call('GET', '/v1/nothing-here')).toMatchObject({
+        status: 404,
+        body: { error: { kind: 'NotFound', code: 'route.not-found' } },
+      });
     });
 
     it('keeps /healthz, /readyz and /metrics open', async () => {
@@ -52,7 +70,11 @@ describe('the operator api', () => {
       const before = t.gateway.contexts.length;
       const res = await call('GET', `/v1/devices?fleet=${encodeURIComponent(fleet)}`);
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ kind: 'InvalidInput', code: 'query.invalid', issues: [{ path: ['fleet'], message: expect.any(String) }] });
+      expect(res.body.error).toMatchObject({
+        kind: 'InvalidInput',
+        code: 'query.invalid',
+        issues: [{ path: ['fleet'], message: expect.any(String) }],
+      });
       expect(t.gateway.contexts.length).toBe(before);
     });
   });
@@ -72,7 +94,10 @@ describe('the operator api', () => {
       expect((await call('GET', '/v1/artifacts/yolo-v8n/2.1.0')).body).toMatchObject({ ...model, status: 'published' });
     });
     it('answers 404 for an unknown version and 400 for a bad name', async () => {
-      expect((await call('GET', '/v1/artifacts/yolo-v8n/9.9.9')).body.error).toMatchObject({ kind: 'NotFound', code: 'artifact.not-found' });
+      expect((await call('GET', '/v1/artifacts/yolo-v8n/9.9.9')).body.error).toMatchObject({
+        kind: 'NotFound',
+        code: 'artifact.not-found',
+      });
       expect((await call('GET', '/v1/artifacts/Bad%20Name/1')).status).toBe(400);
     });
   });
@@ -82,15 +107,23 @@ describe('the operator api', () => {
       const res = await call('POST', '/v1/enrollment-tokens', { ttlSeconds: 600, labels: { line: '7' } });
       expect(res.status).toBe(201);
       expect(res.body.gatewayUrl).toBe(t.gatewayUrl);
-      expect(res.body.enrollCommand).toBe(`npx keelson-agent enroll --gateway ${t.gatewayUrl} --token ${res.body.token} --data-dir ./device-data`);
+      expect(res.body.enrollCommand).toBe(
+        `npx keelson-agent enroll --gateway ${t.gatewayUrl} --token ${res.body.token} --data-dir ./device-data`,
+      );
       expect(Date.parse(res.body.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
     });
     it('takes no body at all, and refuses a ttl under a minute', async () => {
       expect((await call('POST', '/v1/enrollment-tokens')).status).toBe(201);
-      expect((await call('POST', '/v1/enrollment-tokens', { ttlSeconds: 5 })).body.error).toMatchObject({ kind: 'InvalidInput', issues: [{ path: ['ttlSeconds'] }] });
+      expect((await call('POST', '/v1/enrollment-tokens', { ttlSeconds: 5 })).body.error).toMatchObject({
+        kind: 'InvalidInput',
+        issues: [{ path: ['ttlSeconds'] }],
+      });
     });
     it('answers 400 for malformed JSON', async () => {
-      expect((await call('POST', '/v1/enrollment-tokens', '{not json')).body.error).toMatchObject({ kind: 'InvalidInput', code: 'request.malformed' });
+      expect((await call('POST', '/v1/enrollment-tokens', '{not json')).body.error).toMatchObject({
+        kind: 'InvalidInput',
+        code: 'request.malformed',
+      });
     });
   });
 
@@ -122,7 +155,10 @@ describe('the operator api', () => {
 
     it('answers 400 for an empty device list, 409 for a taken name and 404 for an unknown group', async () => {
       expect((await call('POST', '/v1/groups', { name: 'x', devices: [] })).status).toBe(400);
-      expect((await call('POST', '/v1/groups', { name: 'line-7', devices: ['cam-01'] })).body.error).toMatchObject({ kind: 'RuleViolation', code: 'group.name-taken' });
+      expect((await call('POST', '/v1/groups', { name: 'line-7', devices: ['cam-01'] })).body.error).toMatchObject({
+        kind: 'RuleViolation',
+        code: 'group.name-taken',
+      });
       expect((await call('GET', '/v1/groups/nope')).status).toBe(404);
     });
   });
@@ -140,7 +176,9 @@ describe('the operator api', () => {
     });
 
     it('lists the rollouts of one status with ?status=, and refuses a status that does not exist', async () => {
-      expect((await call('GET', '/v1/rollouts?status=running')).body.items.map((r: { rolloutId: string }) => r.rolloutId)).toEqual([rolloutId]);
+      expect((await call('GET', '/v1/rollouts?status=running')).body.items.map((r: { rolloutId: string }) => r.rolloutId)).toEqual([
+        rolloutId,
+      ]);
       expect((await call('GET', '/v1/rollouts?status=halted')).body.items).toEqual([]);
       const bad = await call('GET', '/v1/rollouts?status=done');
       expect(bad.status).toBe(400);
@@ -168,10 +206,16 @@ describe('the operator api', () => {
     });
 
     it('halts, resumes, approves and aborts', async () => {
-      expect((await call('POST', `/v1/rollouts/${rolloutId}/halt`, { reason: 'looks wrong' })).body).toMatchObject({ status: 'halted', haltReason: 'looks wrong' });
+      expect((await call('POST', `/v1/rollouts/${rolloutId}/halt`, { reason: 'looks wrong' })).body).toMatchObject({
+        status: 'halted',
+        haltReason: 'looks wrong',
+      });
       expect((await call('POST', `/v1/rollouts/${rolloutId}/resume`)).body.status).toBe('running');
       expect((await call('POST', `/v1/rollouts/${rolloutId}/approve`)).status).toBe(200);
-      expect((await call('POST', `/v1/rollouts/${rolloutId}/abort`, { mode: 'revert' })).body).toMatchObject({ status: 'aborted', abortMode: 'revert' });
+      expect((await call('POST', `/v1/rollouts/${rolloutId}/abort`, { mode: 'revert' })).body).toMatchObject({
+        status: 'aborted',
+        abortMode: 'revert',
+      });
     });
 
     it('answers 400 for an abort without a mode and 404 for an unknown rollout', async () => {
@@ -187,7 +231,15 @@ describe('the operator api', () => {
       const res = await call('GET', '/v1/audit?rollout=r-1&device=dev-a1&artifact=yolo-v8n&since=2026-01-01T00:00:00.000Z&limit=5');
       expect(res.status).toBe(200);
       expect(res.body.items).toHaveLength(1);
-      expect(t.audit.lastQuery).toEqual({ fleet: 'default', rolloutId: 'r-1', deviceId: 'dev-a1', artifact: 'yolo-v8n', since: '2026-01-01T00:00:00.000Z', order: 'oldest', limit: 5 });
+      expect(t.audit.lastQuery).toEqual({
+        fleet: 'default',
+        rolloutId: 'r-1',
+        deviceId: 'dev-a1',
+        artifact: 'yolo-v8n',
+        since: '2026-01-01T00:00:00.000Z',
+        order: 'oldest',
+        limit: 5,
+      });
       await call('GET', '/v1/audit?type=WaveApproved, RolloutAborted&order=newest');
       expect(t.audit.lastQuery).toEqual({ fleet: 'default', types: ['WaveApproved', 'RolloutAborted'], order: 'newest', limit: 100 });
     });

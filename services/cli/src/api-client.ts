@@ -32,13 +32,22 @@ export class ApiClient {
 
   async send(method: string, path: string, options: { body?: unknown; query?: Record<string, string | undefined> } = {}): Promise<unknown> {
     const json = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const res = await this.fetch(this.url(path, options.query), { method, headers: json ? { 'content-type': 'application/json' } : {}, body: json });
+    const res = await this.fetch(this.url(path, options.query), {
+      method,
+      headers: json ? { 'content-type': 'application/json' } : {},
+      body: json,
+    });
     return this.read(res);
   }
 
   /** Streams a body (an upload) without holding it in memory. */
   async sendStream(path: string, contentType: string, body: AsyncIterable<Uint8Array>): Promise<unknown> {
-    const res = await this.fetch(this.url(path), { method: 'POST', headers: { 'content-type': contentType }, body, duplex: 'half' } as RequestInit);
+    const res = await this.fetch(this.url(path), {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     return this.read(res);
   }
 
@@ -57,7 +66,8 @@ export class ApiClient {
   }
 
   private async fetch(url: string, init: RequestInit): Promise<Response> {
-    const send = () => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` } });
+    const send = () =>
+      fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` } });
     try {
       return await (isRepeatable(init.method ?? 'GET') ? withRetries(this.retry, send) : send());
     } catch (err) {

@@ -17,12 +17,16 @@ describe('bin/keelson.mjs', () => {
   afterAll(() => t.close());
 
   it('lists devices through the API and exits 0', async () => {
-    const { stdout } = await run(process.execPath, [bin, 'device', 'list', '--json'], { env: { KEELSON_URL: t.url, KEELSON_TOKEN: t.adminToken } });
+    const { stdout } = await run(process.execPath, [bin, 'device', 'list', '--json'], {
+      env: { KEELSON_URL: t.url, KEELSON_TOKEN: t.adminToken },
+    });
     expect(JSON.parse(stdout).items.map((d: { name: string }) => d.name)).toEqual(['cam-01']);
   });
 
   it('sets a non-zero exit code with the message on failure', async () => {
-    const failed = await run(process.execPath, [bin, 'rollout', 'show', 'r-none'], { env: { KEELSON_URL: t.url, KEELSON_TOKEN: t.adminToken } }).catch((e: unknown) => e);
+    const failed = await run(process.execPath, [bin, 'rollout', 'show', 'r-none'], {
+      env: { KEELSON_URL: t.url, KEELSON_TOKEN: t.adminToken },
+    }).catch((e: unknown) => e);
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining("rollout 'r-none' was not found") });
   });
 });

@@ -29,11 +29,37 @@ describe('the keelson CLI against the api', () => {
     it('pushes a file as a streamed multipart upload and lists it', async () => {
       const bytes = randomBytes(300 * 1024);
       writeFileSync(join(dir, 'yolo.onnx'), bytes);
-      const manifest = { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }], metrics: { mAP: 0.37 }, hardware: {} };
+      const manifest = {
+        kind: 'model',
+        framework: 'onnx',
+        inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
+        metrics: { mAP: 0.37 },
+        hardware: {},
+      };
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-      const pushed = await run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'yolo-v8n', '--version', '2.1.0', '--kind', 'model', '--manifest', join(dir, 'manifest.json'), '--json');
+      const pushed = await run(
+        'artifact',
+        'push',
+        join(dir, 'yolo.onnx'),
+        '--name',
+        'yolo-v8n',
+        '--version',
+        '2.1.0',
+        '--kind',
+        'model',
+        '--manifest',
+        join(dir, 'manifest.json'),
+        '--json',
+      );
       expect(pushed.code).toBe(0);
-      expect(pushed.json()).toMatchObject({ name: 'yolo-v8n', version: '2.1.0', length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), targetPath: 'model/yolo-v8n/2.1.0/yolo.onnx', manifest });
+      expect(pushed.json()).toMatchObject({
+        name: 'yolo-v8n',
+        version: '2.1.0',
+        length: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        targetPath: 'model/yolo-v8n/2.1.0/yolo.onnx',
+        manifest,
+      });
       expect(t.facade.uploads.at(-1)!.headers['transfer-encoding']).toBe('chunked');
 
       const list = await run('artifact', 'list');
@@ -43,10 +69,34 @@ describe('the keelson CLI against the api', () => {
 
     it('fails with the API message when the version exists, and on a manifest that is not JSON', async () => {
       writeFileSync(join(dir, 'bad.json'), '{oops');
-      const again = await run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'yolo-v8n', '--version', '2.1.0', '--kind', 'model', '--manifest', join(dir, 'manifest.json'));
+      const again = await run(
+        'artifact',
+        'push',
+        join(dir, 'yolo.onnx'),
+        '--name',
+        'yolo-v8n',
+        '--version',
+        '2.1.0',
+        '--kind',
+        'model',
+        '--manifest',
+        join(dir, 'manifest.json'),
+      );
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('yolo-v8n@2.1.0 exists');
-      const bad = await run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'x', '--version', '1', '--kind', 'model', '--manifest', join(dir, 'bad.json'));
+      const bad = await run(
+        'artifact',
+        'push',
+        join(dir, 'yolo.onnx'),
+        '--name',
+        'x',
+        '--version',
+        '1',
+        '--kind',
+        'model',
+        '--manifest',
+        join(dir, 'bad.json'),
+      );
       expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('is not JSON') });
     });
   });
@@ -54,28 +104,63 @@ describe('the keelson CLI against the api', () => {
   describe('artifact push of a config', () => {
     it('needs no manifest file: the form goes without one and the config is pushed', async () => {
       writeFileSync(join(dir, 'app.json'), '{"threshold":0.4}');
-      const pushed = await run('artifact', 'push', join(dir, 'app.json'), '--name', 'app-settings', '--version', '1.0.0', '--kind', 'config', '--json');
+      const pushed = await run(
+        'artifact',
+        'push',
+        join(dir, 'app.json'),
+        '--name',
+        'app-settings',
+        '--version',
+        '1.0.0',
+        '--kind',
+        'config',
+        '--json',
+      );
       expect(pushed.code).toBe(0);
-      expect(pushed.json()).toMatchObject({ name: 'app-settings', kind: 'config', manifest: { kind: 'config' }, targetPath: 'config/app-settings/1.0.0/app.json' });
+      expect(pushed.json()).toMatchObject({
+        name: 'app-settings',
+        kind: 'config',
+        manifest: { kind: 'config' },
+        targetPath: 'config/app-settings/1.0.0/app.json',
+      });
     });
 
     it('still asks a model for its manifest, before anything is sent', async () => {
       const uploads = t.facade.uploads.length;
       const model = await run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'no-manifest', '--version', '1.0.0', '--kind', 'model');
-      expect(model).toMatchObject({ code: 2, stderr: expect.stringContaining('artifact push needs --manifest (only a config may go without a manifest)') });
+      expect(model).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('artifact push needs --manifest (only a config may go without a manifest)'),
+      });
       expect(t.facade.uploads).toHaveLength(uploads);
     });
   });
 
   describe('artifact push waits for the signer', () => {
     const push = (version: string, ...extra: string[]) =>
-      run('artifact', 'push', join(dir, 'yolo.onnx'), '--name', 'slow-model', '--version', version, '--kind', 'model', '--manifest', join(dir, 'manifest.json'), ...extra);
+      run(
+        'artifact',
+        'push',
+        join(dir, 'yolo.onnx'),
+        '--name',
+        'slow-model',
+        '--version',
+        version,
+        '--kind',
+        'model',
+        '--manifest',
+        join(dir, 'manifest.json'),
+        ...extra,
+      );
     beforeEach(() => (t.registry.holdSigning = true));
     afterEach(() => (t.registry.holdSigning = false));
     /** Until the CLI, having pushed, asked for the artifact and was told it is not there yet (or until it ended). */
     const waitingFor = async (pushing: Promise<CliRun>, artifact: string) => {
       let ended = false;
-      void pushing.then(() => (ended = true), () => (ended = true));
+      void pushing.then(
+        () => (ended = true),
+        () => (ended = true),
+      );
       await eventually(() => ended || t.registry.reads.includes(artifact));
     };
 
@@ -92,7 +177,10 @@ describe('the keelson CLI against the api', () => {
       const pushing = push('1.0.1');
       await waitingFor(pushing, 'slow-model@1.0.1');
       t.registry.sign('slow-model', '1.0.1', { rejected: 'the manifest names no runtime' });
-      expect(await pushing).toMatchObject({ code: 1, stderr: expect.stringContaining('slow-model@1.0.1 was rejected: the manifest names no runtime') });
+      expect(await pushing).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('slow-model@1.0.1 was rejected: the manifest names no runtime'),
+      });
     });
 
     it('gives up after --wait-seconds with what to do next; --no-wait returns at once', async () => {
@@ -100,7 +188,10 @@ describe('the keelson CLI against the api', () => {
       expect(late).toMatchObject({ code: 1, stderr: expect.stringContaining('slow-model@1.0.2 is stored but not signed after 1 s') });
       const noWait = await push('1.0.3', '--no-wait');
       expect(noWait).toMatchObject({ code: 0, stdout: expect.stringMatching(/pushed slow-model@1\.0\.3 .*: received/) });
-      expect(await push('1.0.4', '--wait-seconds', 'soon')).toMatchObject({ code: 2, stderr: expect.stringContaining("--wait-seconds must be a whole number") });
+      expect(await push('1.0.4', '--wait-seconds', 'soon')).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--wait-seconds must be a whole number'),
+      });
       expect(t.registry.artifacts.some((a) => a.version === '1.0.4')).toBe(false); // a bad flag uploads nothing
     });
   });
@@ -109,8 +200,13 @@ describe('the keelson CLI against the api', () => {
     it('prints the enroll command line for a new token', async () => {
       const res = await run('device', 'token');
       expect(res.code).toBe(0);
-      expect(res.stdout).toMatch(/^npx keelson-agent enroll --gateway https:\/\/gateway\.example\.test:8443 --token ket_default_\S+ --data-dir \.\/device-data\n$/);
-      expect((await run('device', 'token', '--json')).json()).toMatchObject({ tokenId: expect.any(String), enrollCommand: expect.stringContaining('keelson-agent enroll') });
+      expect(res.stdout).toMatch(
+        /^npx keelson-agent enroll --gateway https:\/\/gateway\.example\.test:8443 --token ket_default_\S+ --data-dir \.\/device-data\n$/,
+      );
+      expect((await run('device', 'token', '--json')).json()).toMatchObject({
+        tokenId: expect.any(String),
+        enrollCommand: expect.stringContaining('keelson-agent enroll'),
+      });
     });
 
     it('lists devices, per fleet', async () => {
@@ -133,7 +229,9 @@ describe('the keelson CLI against the api', () => {
     expect(res.code).toBe(0);
     expect(res.json().items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId)).toEqual(['r-b']);
     expect((await run('audit', 'list')).stdout).toContain('rollout.RolloutCreated');
-    const newest = (await run('audit', 'list', '--newest', '--json')).json().items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId);
+    const newest = (await run('audit', 'list', '--newest', '--json'))
+      .json()
+      .items.map((e: { data: { rolloutId: string } }) => e.data.rolloutId);
     expect(newest.slice(0, 2)).toEqual(['r-b', 'r-a']);
     expect(t.audit.lastQuery).toMatchObject({ order: 'newest' });
     expect((await run('audit', 'list', '--type', 'rollout.RolloutCreated,WaveApproved')).code).toBe(0);

@@ -11,13 +11,29 @@ import { deviceDecommission, deviceToken } from './actions/device.actions.js';
 import { deviceList, deviceVersions } from './actions/device-list.js';
 import { deviceShow } from './actions/device-show.js';
 import { groupAdd, groupCreate, groupDelete, groupList, groupRemove, groupShow } from './actions/group.actions.js';
-import { registryConnect, registryList, registryRemove, registryRotateCredentials, registryShow, registryTest } from './actions/registry.actions.js';
+import {
+  registryConnect,
+  registryList,
+  registryRemove,
+  registryRotateCredentials,
+  registryShow,
+  registryTest,
+} from './actions/registry.actions.js';
 import { rolloutList } from './actions/rollout-list.js';
 import { rolloutWatch } from './actions/rollout-watch.js';
 import { channelList, channelSet } from './actions/channel.actions.js';
 import { experimentCreate, experimentDecide, experimentList, experimentShow, experimentStop } from './actions/experiment.actions.js';
 import { experimentWatch } from './actions/experiment-watch.js';
-import { rolloutAbort, rolloutApprove, rolloutCreate, rolloutHalt, rolloutPromote, rolloutResume, rolloutRetry, rolloutShow } from './actions/rollout.actions.js';
+import {
+  rolloutAbort,
+  rolloutApprove,
+  rolloutCreate,
+  rolloutHalt,
+  rolloutPromote,
+  rolloutResume,
+  rolloutRetry,
+  rolloutShow,
+} from './actions/rollout.actions.js';
 import { tokenCreate, tokenList, tokenRevoke } from './actions/token.actions.js';
 import { tufRootInit, tufRootSign } from './actions/tuf/tuf-ceremony.actions.js';
 import { tufKeysExport, tufKeysRotate, tufRootImport, tufRootShow } from './actions/tuf/tuf-node.actions.js';
@@ -125,8 +141,13 @@ async function dispatch(argv: string[], io: CliIo, json: boolean): Promise<numbe
   if (positionals.length !== action.args.length) throw usageError(`usage: keelson ${action.usage}`);
   const token = io.env.KEELSON_TOKEN;
   // Offline actions (the root ceremony) never reach the network and need no token.
-  if (!token && !action.offline) throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed, or an API token (`keelson token create`)');
-  const api = new ApiClient(io.env.KEELSON_URL || 'http://127.0.0.1:8080', token ?? '', typeof values.fleet === 'string' ? values.fleet : 'default');
+  if (!token && !action.offline)
+    throw usageError('KEELSON_TOKEN is not set: export the admin token `npm start` printed, or an API token (`keelson token create`)');
+  const api = new ApiClient(
+    io.env.KEELSON_URL || 'http://127.0.0.1:8080',
+    token ?? '',
+    typeof values.fleet === 'string' ? values.fleet : 'default',
+  );
   return action.run({ api, values, positionals, json, io });
 }
 
@@ -142,7 +163,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     if (json && err.body) io.stdout(`${JSON.stringify(err.body, null, 2)}\n`);
-    else if (json) io.stdout(`${JSON.stringify({ error: err.exitCode === 2 ? { kind: 'InvalidInput', code: 'cli.usage', message: err.message } : { kind: 'Internal', code: 'cli.failed', message: err.message } })}\n`);
+    else if (json)
+      io.stdout(
+        `${JSON.stringify({ error: err.exitCode === 2 ? { kind: 'InvalidInput', code: 'cli.usage', message: err.message } : { kind: 'Internal', code: 'cli.failed', message: err.message } })}\n`,
+      );
     io.stderr(`keelson: ${err.message}\n`);
     return err.exitCode;
   }

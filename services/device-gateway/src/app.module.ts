@@ -15,7 +15,9 @@ export const deviceModules = [DevicesModule, DesiredStateModule, DeviceInboxModu
 
 /** The whole gateway: identity (enrollment, broker auth) and the device half, on the shared infrastructure. */
 export function gatewayAppModule(config: ServiceConfig): Type {
-  @Module({ imports: [InfrastructureModule.forRoot(config), EnrollmentModule, RenewalModule, DeviceTrustModule, BrokerAuthModule, ...deviceModules] })
+  @Module({
+    imports: [InfrastructureModule.forRoot(config), EnrollmentModule, RenewalModule, DeviceTrustModule, BrokerAuthModule, ...deviceModules],
+  })
   class DeviceGatewayModule {}
   return DeviceGatewayModule;
 }

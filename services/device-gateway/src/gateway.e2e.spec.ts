@@ -33,7 +33,8 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
   const enroll = async (name: string): Promise<EnrollResponse> => {
     const { token } = await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet });
     const res = await fetch(`${url}/v1/enroll`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, csr: await csrFor(await deviceKeys()), name }),
     });
     expect(res.status).toBe(201);
@@ -41,20 +42,38 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
   };
   // As the agent does: attach the handler first, subscribe to the desired state, then say hello.
   const connectDevice = async (e: EnrollResponse, received: DesiredState[]) => {
-    const client = await connectAsync(e.broker.mqttUrl, { clientId: e.broker.clientId, username: e.broker.username, password: e.broker.password, clean: false, reconnectPeriod: 0 });
+    const client = await connectAsync(e.broker.mqttUrl, {
+      clientId: e.broker.clientId,
+      username: e.broker.username,
+      password: e.broker.password,
+      clean: false,
+      reconnectPeriod: 0,
+    });
     clients.push(client);
     client.on('message', (_topic, payload) => received.push(parseDeviceMessage(JSON.parse(payload.toString())) as DesiredState));
     await client.subscribeAsync(`${e.broker.topicRoot}/cmd/${e.deviceId}/desired`, { qos: 1 });
     return client;
   };
   const hello = (client: MqttClient, e: EnrollResponse, desiredGeneration: number) =>
-    client.publishAsync(`${e.broker.topicRoot}/dev/${e.deviceId}/hello`, JSON.stringify({
-      type: 'DeviceHello', schemaVersion: 1, data: { deviceId: e.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration },
-    }), { qos: 1 });
+    client.publishAsync(
+      `${e.broker.topicRoot}/dev/${e.deviceId}/hello`,
+      JSON.stringify({
+        type: 'DeviceHello',
+        schemaVersion: 1,
+        data: { deviceId: e.deviceId, agentVersion: '0.1.0', installed: [], desiredGeneration },
+      }),
+      { qos: 1 },
+    );
   const report = (client: MqttClient, e: EnrollResponse, deviceId: string, state: string) =>
-    client.publishAsync(`${e.broker.topicRoot}/dev/${e.deviceId}/report`, JSON.stringify({
-      type: 'DeviceReport', schemaVersion: 1, data: { deviceId, assignmentId: 'a-e2e', rolloutId: 'r-1', state, sentAt: new Date().toISOString() },
-    }), { qos: 1 });
+    client.publishAsync(
+      `${e.broker.topicRoot}/dev/${e.deviceId}/report`,
+      JSON.stringify({
+        type: 'DeviceReport',
+        schemaVersion: 1,
+        data: { deviceId, assignmentId: 'a-e2e', rolloutId: 'r-1', state, sentAt: new Date().toISOString() },
+      }),
+      { qos: 1 },
+    );
 
   beforeAll(async () => {
     broker = await startCalloutNats();
@@ -63,10 +82,18 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     dataDir = mkdtempSync(join(tmpdir(), 'keelson-gw-e2e-'));
     ({ subscriptions: signerSubs } = serveFakeSigner(nc, naming));
     const config = loadServiceConfig('device-gateway', {
-      KEELSON_NATS_URL: broker.nats.url, KEELSON_NATS_USER: broker.servicesUser, KEELSON_NATS_PASSWORD: broker.servicesPassword,
-      KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-      KEELSON_MQTT_URL: broker.nats.mqttUrl, KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade', KEELSON_AUTH_CALLOUT_SEED: broker.issuerSeed,
-      KEELSON_NATS_SYSTEM_USER: broker.systemUser, KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
+      KEELSON_NATS_URL: broker.nats.url,
+      KEELSON_NATS_USER: broker.servicesUser,
+      KEELSON_NATS_PASSWORD: broker.servicesPassword,
+      KEELSON_DATABASE_URL: testDb.url,
+      KEELSON_DATA_DIR: dataDir,
+      KEELSON_STREAM_PREFIX: naming.streamPrefix,
+      KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_MQTT_URL: broker.nats.mqttUrl,
+      KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade',
+      KEELSON_AUTH_CALLOUT_SEED: broker.issuerSeed,
+      KEELSON_NATS_SYSTEM_USER: broker.systemUser,
+      KEELSON_NATS_SYSTEM_PASSWORD: broker.systemPassword,
     });
     app = await createServiceApp(gatewayAppModule(config), config);
     await app.listen(0, '127.0.0.1');
@@ -99,7 +126,8 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     await report(clientA, a, b.deviceId, 'failed'); // A speaks for B on its own topic
     await report(clientA, a, a.deviceId, 'healthy');
     const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    const eventsOf = async (deviceId: string) => (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event);
+    const eventsOf = async (deviceId: string) =>
+      (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event);
     await eventually(async () => (await eventsOf(a.deviceId)).some((e) => e.type === 'DeviceReportedProgress'));
     expect((await eventsOf(a.deviceId)).filter((e) => e.type === 'DeviceReportedProgress').map((e) => e.data)).toEqual([
       expect.objectContaining({ deviceId: a.deviceId, assignmentId: 'a-e2e', state: 'healthy' }),
@@ -116,7 +144,9 @@ describe('the whole gateway: an enrolled device over MQTT says hello, gets its d
     expect(receivedA.map((d) => d.data.generation)).toEqual([0, 1]);
 
     // Kicking devices and asking who is connected share one connection of the system account.
-    const connz = (await (await fetch(`${broker.nats.monitorUrl}/connz?acc=SYS&limit=1000`)).json()) as { connections?: { name?: string }[] };
+    const connz = (await (await fetch(`${broker.nats.monitorUrl}/connz?acc=SYS&limit=1000`)).json()) as {
+      connections?: { name?: string }[];
+    };
     expect((connz.connections ?? []).map((c) => c.name).filter((n) => n?.startsWith('device-gateway'))).toEqual(['device-gateway-system']);
   });
 });

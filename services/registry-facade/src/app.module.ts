@@ -13,11 +13,24 @@ import { TufMetadataModule } from './tuf-metadata/tuf-metadata.module.js';
 import { UploadsModule } from './uploads/uploads.module.js';
 
 /** The facade's business modules, without the infrastructure (specs start them on their own). */
-export const facadeModules = [ArtifactsModule, UploadsModule, PublishingModule, TufMetadataModule, TargetsModule, DeviceRoutesModule, ConnectionGateModule, RegistryConnectionsModule, ContainersModule];
+export const facadeModules = [
+  ArtifactsModule,
+  UploadsModule,
+  PublishingModule,
+  TufMetadataModule,
+  TargetsModule,
+  DeviceRoutesModule,
+  ConnectionGateModule,
+  RegistryConnectionsModule,
+  ContainersModule,
+];
 
 /** The whole registry facade on the shared infrastructure; every error leaves in the facade's error body. */
 export function facadeAppModule(config: ServiceConfig, options: InfrastructureOptions = {}): Type {
-  @Module({ imports: [InfrastructureModule.forRoot(config, options), ...facadeModules], providers: [{ provide: APP_FILTER, useClass: FacadeErrorFilter }] })
+  @Module({
+    imports: [InfrastructureModule.forRoot(config, options), ...facadeModules],
+    providers: [{ provide: APP_FILTER, useClass: FacadeErrorFilter }],
+  })
   class RegistryFacadeModule {}
   return RegistryFacadeModule;
 }

@@ -25,10 +25,15 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     facade = await startFacade({}, { tls: true });
     const ca = await TestDeviceCa.create(fleet);
     cam = await ca.issue('d-cam-1');
-    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes, filename: 'model.onnx' }));
     targetUrl = `/v1/fleets/${fleet}/targets/model/yolo-v8n/2.1.0/${sha(bytes)}.model.onnx`;
-    await appendTuf(facade, fleet,
+    await appendTuf(
+      facade,
+      fleet,
       metadataSigned(fleet, 'root', 1),
       targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }),
       metadataSigned(fleet, 'snapshot', 1, servedSnapshot),
@@ -52,7 +57,9 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
       expect([file, res.status, res.headers['content-type']]).toEqual([file, 200, expect.stringMatching(/^application\/json/)]);
       expect(res.body.toString('utf8')).toBe(JSON.stringify(document));
     }
-    const targets = (await get(`/v1/fleets/${fleet}/tuf/1.targets.json`)).json<{ signed: { targets: Record<string, { length: number }> } }>();
+    const targets = (await get(`/v1/fleets/${fleet}/tuf/1.targets.json`)).json<{
+      signed: { targets: Record<string, { length: number }> };
+    }>();
     expect(targets.signed.targets['model/yolo-v8n/2.1.0/model.onnx']?.length).toBe(bytes.length);
   });
 
@@ -78,8 +85,14 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     const res = await get(targetUrl);
     expect([res.status, res.headers['content-length']]).toEqual([200, String(bytes.length)]);
     expect(res.body.equals(bytes)).toBe(true);
-    expect((await deviceGet(`${facade.url}/metrics`, facade.ca!)).body.toString('utf8')).toMatch(new RegExp(`keelson_registry_target_bytes_total ${2 * bytes.length}\\b`)); // this download and the one above
-    for (const url of [targetUrl.replace(sha(bytes), 'ab'.repeat(32)), targetUrl.replace('model.onnx', 'other.onnx'), targetUrl.replace('2.1.0', '2.1.1')]) {
+    expect((await deviceGet(`${facade.url}/metrics`, facade.ca!)).body.toString('utf8')).toMatch(
+      new RegExp(`keelson_registry_target_bytes_total ${2 * bytes.length}\\b`),
+    ); // this download and the one above
+    for (const url of [
+      targetUrl.replace(sha(bytes), 'ab'.repeat(32)),
+      targetUrl.replace('model.onnx', 'other.onnx'),
+      targetUrl.replace('2.1.0', '2.1.1'),
+    ]) {
       expect([url, (await get(url)).status]).toEqual([url, 404]);
     }
   });

@@ -13,4 +13,6 @@ const listenBacklog = 4096;
 const config = loadServiceConfig('registry-facade');
 // Devices authenticate with their certificate (mutual TLS); checked per request in device-access/.
 // The internal routes (the api's uploads) are traced, each a child of the api's request; device pulls are not.
-allowLongTransfers(await runService(facadeAppModule(config), config, { requestClientCertificate: true, listenBacklog, serverSpans: '/internal/' }));
+allowLongTransfers(
+  await runService(facadeAppModule(config), config, { requestClientCertificate: true, listenBacklog, serverSpans: '/internal/' }),
+);

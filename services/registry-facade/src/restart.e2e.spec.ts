@@ -24,9 +24,19 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
   it('keeps blobs, artifacts and TUF metadata, removes a half-written upload, and goes on publishing', async () => {
     const bytes = randomBytes(30_000);
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
-    await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), ...signingBatch(fleet, targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }), 1));
+    await appendTuf(
+      facade,
+      fleet,
+      metadataSigned(fleet, 'root', 1),
+      ...signingBatch(fleet, targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }), 1),
+    );
     const get = () => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' });
-    await eventually(() => get().then((a) => a.status === 'published', () => false));
+    await eventually(() =>
+      get().then(
+        (a) => a.status === 'published',
+        () => false,
+      ),
+    );
     const published = await get();
     const blobDir = join(facade.dataDir, 'blobs', 'sha256');
     writeFileSync(join(blobDir, '.tmp-deadbeefdeadbeef'), 'an upload the crash interrupted');
@@ -34,19 +44,35 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
     await facade.restart();
     const ca = await TestDeviceCa.create(fleet);
     const cam = await ca.issue('d-cam-1');
-    const gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    const gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
     try {
       expect(readdirSync(blobDir)).toEqual([sha(bytes)]);
       expect(await get()).toEqual(published);
-      const target = await deviceGet(`${facade.url}/v1/fleets/${fleet}/targets/${body.targetPath!.replace(/[^/]+$/, `${sha(bytes)}.model.onnx`)}`, facade.ca!, cam);
+      const target = await deviceGet(
+        `${facade.url}/v1/fleets/${fleet}/targets/${body.targetPath!.replace(/[^/]+$/, `${sha(bytes)}.model.onnx`)}`,
+        facade.ca!,
+        cam,
+      );
       expect(target.body.equals(bytes)).toBe(true);
       expect((await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/1.root.json`, facade.ca!, cam)).status).toBe(200);
       // Same name@version is still taken after the restart; a new version is taken and published.
       expect((await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(10) }))).status).toBe(409);
       const next = randomBytes(1000);
       const second = await postUpload(facade, fleet, uploadForm({ version: '2.2.0', bytes: next }));
-      await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 2, { [second.body.targetPath!]: { sha256: sha(next), length: next.length } }), 2));
-      await eventually(() => sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(() => true, () => false));
+      await appendTuf(
+        facade,
+        fleet,
+        ...signingBatch(fleet, targetsSigned(fleet, 2, { [second.body.targetPath!]: { sha256: sha(next), length: next.length } }), 2),
+      );
+      await eventually(() =>
+        sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(
+          () => true,
+          () => false,
+        ),
+      );
       expect(existsSync(join(blobDir, sha(next)))).toBe(true);
     } finally {
       await gateway.stop();

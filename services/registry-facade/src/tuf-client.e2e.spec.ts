@@ -54,8 +54,11 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     mkdirSync(join(work, name, 'targets'), { recursive: true });
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(repo.rootDocument()));
     return new Updater({
-      metadataDir, targetDir: join(work, name, 'targets'), config: { fetchRetries: 0 },
-      metadataBaseUrl: `${facade.url}/v1/fleets/${fleet}/tuf`, targetBaseUrl: `${facade.url}/v1/fleets/${fleet}/targets`,
+      metadataDir,
+      targetDir: join(work, name, 'targets'),
+      config: { fetchRetries: 0 },
+      metadataBaseUrl: `${facade.url}/v1/fleets/${fleet}/tuf`,
+      targetBaseUrl: `${facade.url}/v1/fleets/${fleet}/targets`,
       fetcher,
     });
   }
@@ -64,13 +67,19 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     facade = await startFacade({}, { tls: true });
     const ca = await TestDeviceCa.create(fleet);
     cam = await ca.issue('d-cam-1');
-    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
     work = mkdtempSync(join(tmpdir(), 'keelson-tuf-device-'));
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     targetPath = body.targetPath!;
     repo.publish(targetPath, bytes);
     await appendTuf(facade, fleet, ...tufEventsOf(fleet, repo.signings));
-    await eventually(async () => (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.${repo.binOf(targetPath)}.json`, facade.ca!, cam)).status === 200);
+    await eventually(
+      async () =>
+        (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.${repo.binOf(targetPath)}.json`, facade.ca!, cam)).status === 200,
+    );
   });
   afterAll(async () => {
     await gateway.stop();
@@ -112,12 +121,17 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     expect(readFileSync(file).equals(bytes)).toBe(true);
     // Metadata by consistent-snapshot name: the top-level targets (version 1, unchanged) and the one bin that signs the target.
     const tuf = `/v1/fleets/${fleet}/tuf`;
-    expect(fetcher.urls.filter((u) => u.startsWith(tuf))).toEqual([`${tuf}/2.root.json`, `${tuf}/timestamp.json`, `${tuf}/2.snapshot.json`, `${tuf}/1.targets.json`, `${tuf}/2.${repo.binOf(targetPath)}.json`]);
+    expect(fetcher.urls.filter((u) => u.startsWith(tuf))).toEqual([
+      `${tuf}/2.root.json`,
+      `${tuf}/timestamp.json`,
+      `${tuf}/2.snapshot.json`,
+      `${tuf}/1.targets.json`,
+      `${tuf}/2.${repo.binOf(targetPath)}.json`,
+    ]);
   });
 
   it('answers 404 for a bin version that was never signed', async () => {
     const res = await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/9.${repo.binOf(targetPath)}.json`, facade.ca!, cam);
     expect(res.status).toBe(404);
   });
-
 });

@@ -25,7 +25,10 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
   beforeAll(async () => {
     h = await startOrchestrator();
     const devices: [string, DeviceHardware, Record<string, string>][] = [
-      ['d-orin-a', orin16, { site: 'north' }], ['d-orin-b', orin16, { site: 'south' }], ['d-orin-small', orin4, { site: 'north' }], ['d-hailo', hailo, { site: 'north' }],
+      ['d-orin-a', orin16, { site: 'north' }],
+      ['d-orin-b', orin16, { site: 'south' }],
+      ['d-orin-small', orin4, { site: 'north' }],
+      ['d-hailo', hailo, { site: 'north' }],
     ];
     for (const [id, hardware, labels] of devices) await h.gw.enroll(fleet, id, `cam-${id.slice(2)}`, { hardware, labels });
     await eventually(async () => (await h.call(gateway.findDevices, { fleet })).items.length === devices.length);
@@ -36,34 +39,49 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
 
   describe('targets', () => {
     it('resolves a selector over hardware and labels now, and records it with the devices', async () => {
-      const created = await create({ artifact: { name: 'sel-model', version: '1.0.0' }, selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north' });
-      expect(created).toMatchObject({ selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', devices: [{ deviceId: 'd-orin-a' }] });
+      const created = await create({
+        artifact: { name: 'sel-model', version: '1.0.0' },
+        selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north',
+      });
+      expect(created).toMatchObject({
+        selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north',
+        devices: [{ deviceId: 'd-orin-a' }],
+      });
       expect(created.groupId).toBeUndefined();
       const [event, targets] = await h.rolloutEvents(created.rolloutId);
-      expect(event).toMatchObject({ type: 'RolloutCreated', data: { selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', deviceCount: 1 } });
+      expect(event).toMatchObject({
+        type: 'RolloutCreated',
+        data: { selector: 'accelerator=jetson-orin, memoryMb>=8000, site=north', deviceCount: 1 },
+      });
       expect(targets).toMatchObject({ type: 'RolloutTargetsAdded', data: { from: 0, deviceIds: ['d-orin-a'] } });
     });
 
     it('refuses a selector it cannot parse, saying which clause', async () => {
-      await expect(create({ artifact: { name: 'sel-model', version: '1.0.0' }, selector: 'memoryMb>=lots' }))
-        .rejects.toMatchObject({ name: 'InvalidInput', code: 'selector.invalid', issues: [{ message: expect.stringMatching(/clause 1 'memoryMb>=lots'/) }] });
+      await expect(create({ artifact: { name: 'sel-model', version: '1.0.0' }, selector: 'memoryMb>=lots' })).rejects.toMatchObject({
+        name: 'InvalidInput',
+        code: 'selector.invalid',
+        issues: [{ message: expect.stringMatching(/clause 1 'memoryMb>=lots'/) }],
+      });
     });
 
     it('targets one device by name, without a group, and reports names that do not resolve', async () => {
       const one = await create({ artifact: { name: 'known-good', version: '1.0.0' }, deviceNames: ['cam-hailo'] });
       expect(one).toMatchObject({ deviceNames: ['cam-hailo'], devices: [{ deviceId: 'd-hailo' }] });
-      await expect(create({ artifact: { name: 'named-model', version: '1.0.0' }, deviceNames: ['cam-orin-a', 'cam-nowhere'] }))
-        .rejects.toMatchObject({ code: 'target.unresolved-names', issues: [{ path: ['deviceNames', 'cam-nowhere'] }] });
+      await expect(
+        create({ artifact: { name: 'named-model', version: '1.0.0' }, deviceNames: ['cam-orin-a', 'cam-nowhere'] }),
+      ).rejects.toMatchObject({ code: 'target.unresolved-names', issues: [{ path: ['deviceNames', 'cam-nowhere'] }] });
     });
 
     it('refuses a request naming two targets', async () => {
-      await expect(create({ artifact: { name: 'named-model', version: '1.0.0' }, deviceNames: ['cam-hailo'], selector: 'site=north' }))
-        .rejects.toMatchObject({ name: 'InvalidInput' });
+      await expect(
+        create({ artifact: { name: 'named-model', version: '1.0.0' }, deviceNames: ['cam-hailo'], selector: 'site=north' }),
+      ).rejects.toMatchObject({ name: 'InvalidInput' });
     });
   });
 
   describe('a group that keeps a decommissioned member', () => {
-    const members = async (...ids: string[]) => (await h.call(gateway.findDevices, { fleet, deviceIds: ids })).items.map((d) => d.deviceId).sort();
+    const members = async (...ids: string[]) =>
+      (await h.call(gateway.findDevices, { fleet, deviceIds: ids })).items.map((d) => d.deviceId).sort();
     let groupId: string;
     beforeAll(async () => {
       for (const id of ['d-kept', 'd-retired']) await h.gw.enroll(fleet, id, `cam-${id.slice(2)}`, { hardware: orin16 });
@@ -75,11 +93,18 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
 
     it('leaves it out and records why, instead of refusing it as a hardware misfit', async () => {
       const created = await create({ artifact: { name: 'orin-grouped', version: '1.0.0' }, groupId });
-      expect(created).toMatchObject({ groupId, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }], devices: [{ deviceId: 'd-kept' }] });
+      expect(created).toMatchObject({
+        groupId,
+        inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }],
+        devices: [{ deviceId: 'd-kept' }],
+      });
       expect(created.devices).toHaveLength(1);
       expect(created.misfits).toBeUndefined();
       const [event, targets] = await h.rolloutEvents(created.rolloutId);
-      expect(event).toMatchObject({ type: 'RolloutCreated', data: { deviceCount: 1, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }] } });
+      expect(event).toMatchObject({
+        type: 'RolloutCreated',
+        data: { deviceCount: 1, inactive: [{ deviceId: 'd-retired', reason: 'decommissioned' }] },
+      });
       expect(targets).toMatchObject({ type: 'RolloutTargetsAdded', data: { deviceIds: ['d-kept'] } });
       expect(await view(created.rolloutId)).toMatchObject({ inactive: [{ deviceId: 'd-retired' }] });
     });
@@ -95,8 +120,11 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       const { groupId: retired } = await h.call(gateway.createGroup, { fleet, name: 'retired-only', deviceNames: ['cam-kept'] });
       await h.decommission('d-kept');
       await eventually(async () => (await members('d-kept')).length === 0);
-      await expect(create({ artifact: { name: 'any-box', version: '1.0.1' }, groupId: retired }))
-        .rejects.toMatchObject({ name: 'InvalidInput', code: 'group.no-active-devices', issues: [{ message: expect.stringContaining('decommissioned: d-kept') }] });
+      await expect(create({ artifact: { name: 'any-box', version: '1.0.1' }, groupId: retired })).rejects.toMatchObject({
+        name: 'InvalidInput',
+        code: 'group.no-active-devices',
+        issues: [{ message: expect.stringContaining('decommissioned: d-kept') }],
+      });
     });
   });
 
@@ -121,12 +149,26 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
   describe('one active rollout per device and artifact name', () => {
     it('refuses a conflicting rollout naming the one in the way, and supersedes it when asked with a reason', async () => {
       const first = await create({ artifact: { name: 'conflicted', version: '1.0.0' }, deviceNames: ['cam-orin-b'] });
-      await expect(create({ artifact: { name: 'conflicted', version: '1.0.1' }, deviceNames: ['cam-orin-b'] }))
-        .rejects.toMatchObject({ name: 'RuleViolation', code: 'rollout.conflict', message: expect.stringContaining(first.rolloutId) });
+      await expect(create({ artifact: { name: 'conflicted', version: '1.0.1' }, deviceNames: ['cam-orin-b'] })).rejects.toMatchObject({
+        name: 'RuleViolation',
+        code: 'rollout.conflict',
+        message: expect.stringContaining(first.rolloutId),
+      });
 
-      const second = await create({ artifact: { name: 'conflicted', version: '1.0.1' }, deviceNames: ['cam-orin-b'], supersede: { reason: 'hotfix for a crash' } });
-      expect(second).toMatchObject({ supersedes: [{ rolloutId: first.rolloutId, deviceIds: ['d-orin-b'] }], supersedeReason: 'hotfix for a crash' });
-      expect(await view(first.rolloutId)).toMatchObject({ status: 'aborted', abortMode: 'keep', devices: [{ deviceId: 'd-orin-b', state: 'excluded' }] });
+      const second = await create({
+        artifact: { name: 'conflicted', version: '1.0.1' },
+        deviceNames: ['cam-orin-b'],
+        supersede: { reason: 'hotfix for a crash' },
+      });
+      expect(second).toMatchObject({
+        supersedes: [{ rolloutId: first.rolloutId, deviceIds: ['d-orin-b'] }],
+        supersedeReason: 'hotfix for a crash',
+      });
+      expect(await view(first.rolloutId)).toMatchObject({
+        status: 'aborted',
+        abortMode: 'keep',
+        devices: [{ deviceId: 'd-orin-b', state: 'excluded' }],
+      });
       const left = (await h.rolloutEvents(first.rolloutId)).find((e) => e.type === 'DeviceExcluded');
       expect(left?.data).toMatchObject({ reason: `superseded by rollout ${second.rolloutId}: hotfix for a crash` });
     });
@@ -136,7 +178,9 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       const replica: INestApplication = await createServiceApp(orchestratorAppModule(h.config), h.config);
       await replica.init();
       const attempt = (version: string) => create({ artifact: { name: 'raced', version }, deviceNames: ['cam-orin-small'] });
-      const results = await Promise.allSettled(['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5'].map(attempt)).finally(() => replica.close());
+      const results = await Promise.allSettled(['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5'].map(attempt)).finally(() =>
+        replica.close(),
+      );
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       const winner = (won[0] as PromiseFulfilledResult<orchestrator.RolloutView>).value.rolloutId;
@@ -150,24 +194,39 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
       await create({ artifact: { name: 'other-name', version: '1.0.0' }, deviceNames: ['cam-orin-a'] });
       await update(a.rolloutId, 'd-orin-a', 'healthy');
       await eventually(async () => (await view(a.rolloutId)).status === 'succeeded');
-      await expect(create({ artifact: { name: 'done-with', version: '1.0.1' }, deviceNames: ['cam-orin-a'] })).resolves.toMatchObject({ status: 'running' });
+      await expect(create({ artifact: { name: 'done-with', version: '1.0.1' }, deviceNames: ['cam-orin-a'] })).resolves.toMatchObject({
+        status: 'running',
+      });
     });
   });
 
   describe('channels and promotion', () => {
     it('resolves name@channel at creation, and promotes only a rollout that succeeded', async () => {
-      await expect(create({ artifact: { name: 'chan-model', channel: 'canary' }, deviceNames: ['cam-hailo'] })).rejects.toMatchObject({ code: 'channel.not-found' });
-      const set = await h.call(orchestrator.setChannel, { fleet, artifactName: 'chan-model', channel: 'canary', version: '3.0.0', reason: 'candidate' });
+      await expect(create({ artifact: { name: 'chan-model', channel: 'canary' }, deviceNames: ['cam-hailo'] })).rejects.toMatchObject({
+        code: 'channel.not-found',
+      });
+      const set = await h.call(orchestrator.setChannel, {
+        fleet,
+        artifactName: 'chan-model',
+        channel: 'canary',
+        version: '3.0.0',
+        reason: 'candidate',
+      });
       expect(set.channels).toMatchObject([{ channel: 'canary', version: '3.0.0' }]);
 
       const rollout = await create({ artifact: { name: 'chan-model', channel: 'canary' }, deviceNames: ['cam-hailo'] });
       expect(rollout).toMatchObject({ channel: 'canary', artifact: { name: 'chan-model', version: '3.0.0' } });
-      await expect(h.call(orchestrator.promoteRollout, { fleet, rolloutId: rollout.rolloutId, channel: 'stable' })).rejects.toMatchObject({ code: 'rollout.not-succeeded' });
+      await expect(h.call(orchestrator.promoteRollout, { fleet, rolloutId: rollout.rolloutId, channel: 'stable' })).rejects.toMatchObject({
+        code: 'rollout.not-succeeded',
+      });
 
       await update(rollout.rolloutId, 'd-hailo', 'healthy');
       await eventually(async () => (await view(rollout.rolloutId)).status === 'succeeded');
       const promoted = await h.call(orchestrator.promoteRollout, { fleet, rolloutId: rollout.rolloutId, channel: 'stable' });
-      expect(promoted.channels).toMatchObject([{ channel: 'canary', version: '3.0.0' }, { channel: 'stable', version: '3.0.0', rolloutId: rollout.rolloutId }]);
+      expect(promoted.channels).toMatchObject([
+        { channel: 'canary', version: '3.0.0' },
+        { channel: 'stable', version: '3.0.0', rolloutId: rollout.rolloutId },
+      ]);
       expect(await h.call(orchestrator.listChannels, { fleet, artifactName: 'chan-model' })).toEqual(promoted);
     });
   });
@@ -175,12 +234,18 @@ describe('creating rollouts: targets, hardware fit, one active rollout per devic
   describe('retries', () => {
     it('retries the failed devices as a new rollout linked to the original', async () => {
       const original = await create({ artifact: { name: 'retried', version: '1.0.0' }, deviceNames: ['cam-orin-a', 'cam-orin-b'] });
-      await expect(h.call(orchestrator.retryRollout, { fleet, rolloutId: original.rolloutId })).rejects.toMatchObject({ code: 'rollout.nothing-to-retry' });
+      await expect(h.call(orchestrator.retryRollout, { fleet, rolloutId: original.rolloutId })).rejects.toMatchObject({
+        code: 'rollout.nothing-to-retry',
+      });
       await update(original.rolloutId, 'd-orin-a', 'healthy');
       await update(original.rolloutId, 'd-orin-b', 'rolled_back');
       await eventually(async () => (await view(original.rolloutId)).status === 'failed');
       const retry = await h.call(orchestrator.retryRollout, { fleet, rolloutId: original.rolloutId });
-      expect(retry).toMatchObject({ retryOf: original.rolloutId, artifact: { name: 'retried', version: '1.0.0' }, devices: [{ deviceId: 'd-orin-b' }] });
+      expect(retry).toMatchObject({
+        retryOf: original.rolloutId,
+        artifact: { name: 'retried', version: '1.0.0' },
+        devices: [{ deviceId: 'd-orin-b' }],
+      });
     });
   });
 });

@@ -24,14 +24,27 @@ describe('rollout orchestrator with devices in flight: silent devices, throttle,
   const reachability = async (deviceId: string, reachable: boolean) => {
     const subject = h.gw.devices.subject('device', fleet, deviceId);
     const { lastSeq } = await h.gw.devices.load(subject);
-    await h.gw.devices.append(subject, lastSeq, [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable, lastSeenAt: new Date().toISOString() } }],
-      { actor: { kind: 'system', id: 'device-gateway' }, correlationId: 'spec', commandId: `reach-${deviceId}-${lastSeq}` });
+    await h.gw.devices.append(
+      subject,
+      lastSeq,
+      [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable, lastSeenAt: new Date().toISOString() } }],
+      { actor: { kind: 'system', id: 'device-gateway' }, correlationId: 'spec', commandId: `reach-${deviceId}-${lastSeq}` },
+    );
   };
 
   it('lets the next wave start past a silent canary, which keeps its assignment and counts once it reports', async () => {
     const group = await h.deviceGroup('silent', 4);
     const created = await h.call(orchestrator.createRollout, {
-      fleet, artifact: { name: 'silent-model', version: '1.0.0' }, groupId: group.groupId, probe, strategy: { waves: [{ percent: 25, gate: 'auto' }, { percent: 100, gate: 'auto' }] },
+      fleet,
+      artifact: { name: 'silent-model', version: '1.0.0' },
+      groupId: group.groupId,
+      probe,
+      strategy: {
+        waves: [
+          { percent: 25, gate: 'auto' },
+          { percent: 100, gate: 'auto' },
+        ],
+      },
     });
     const { rolloutId } = created;
     const [canary, ...rest] = created.devices.map((d) => d.deviceId) as [string, ...string[]];
@@ -54,7 +67,11 @@ describe('rollout orchestrator with devices in flight: silent devices, throttle,
   it('throttles a wave to maxConcurrent devices in flight, in wave order', async () => {
     const group = await h.deviceGroup('throttled', 5);
     const created = await h.call(orchestrator.createRollout, {
-      fleet, artifact: { name: 'throttled-model', version: '1.0.0' }, groupId: group.groupId, probe, strategy: { waves: [{ percent: 100, gate: 'auto' }], maxConcurrent: 2 },
+      fleet,
+      artifact: { name: 'throttled-model', version: '1.0.0' },
+      groupId: group.groupId,
+      probe,
+      strategy: { waves: [{ percent: 100, gate: 'auto' }], maxConcurrent: 2 },
     });
     const { rolloutId } = created;
     const order = created.devices.map((d) => d.deviceId);
@@ -70,7 +87,11 @@ describe('rollout orchestrator with devices in flight: silent devices, throttle,
   it('reverts every updated device on abort without waiting for a silent one, and reports each revert like an update', async () => {
     const group = await h.deviceGroup('revert', 2);
     const created = await h.call(orchestrator.createRollout, {
-      fleet, artifact: { name: 'revert-model', version: '1.0.0' }, groupId: group.groupId, probe, strategy: { waves: [{ percent: 100, gate: 'auto' }] },
+      fleet,
+      artifact: { name: 'revert-model', version: '1.0.0' },
+      groupId: group.groupId,
+      probe,
+      strategy: { waves: [{ percent: 100, gate: 'auto' }] },
     });
     const { rolloutId } = created;
     const [online, offline] = created.devices.map((d) => d.deviceId) as [string, string];
@@ -80,8 +101,10 @@ describe('rollout orchestrator with devices in flight: silent devices, throttle,
 
     const aborted = await h.call(orchestrator.abortRollout, { fleet, rolloutId, mode: 'revert' });
     expect(aborted.devices.map((d) => d.revert)).toEqual([{ state: 'assigned' }, { state: 'assigned' }]);
-    for (const d of [online, offline]) await eventually(async () => (await h.assignmentsOf(d, rolloutId)).some((a) => a.action === 'revert'));
-    for (const state of ['downloading', 'verifying', 'applying', 'healthy'] as const) h.report(online, rolloutId, state, `${rolloutId}-${online}-r`);
+    for (const d of [online, offline])
+      await eventually(async () => (await h.assignmentsOf(d, rolloutId)).some((a) => a.action === 'revert'));
+    for (const state of ['downloading', 'verifying', 'applying', 'healthy'] as const)
+      h.report(online, rolloutId, state, `${rolloutId}-${online}-r`);
     await eventually(async () => (await view(rolloutId)).devices[0]?.revert?.state === 'healthy');
     expect((await view(rolloutId)).devices[1]?.revert).toEqual({ state: 'assigned' });
 

@@ -35,8 +35,17 @@ describe('rollout orchestrator across restarts and races', () => {
 
   it('continues from its streams after a restart, reports that arrived meanwhile included, and assigns no device twice', async () => {
     const created = await h.call(orchestrator.createRollout, {
-      fleet, artifact: { name: 'restart-model', version: '3.0.0' }, groupId: group.groupId, probe,
-      strategy: { waves: [{ percent: 10, gate: 'auto' }, { percent: 50, gate: 'auto' }, { percent: 100, gate: 'auto' }] },
+      fleet,
+      artifact: { name: 'restart-model', version: '3.0.0' },
+      groupId: group.groupId,
+      probe,
+      strategy: {
+        waves: [
+          { percent: 10, gate: 'auto' },
+          { percent: 50, gate: 'auto' },
+          { percent: 100, gate: 'auto' },
+        ],
+      },
     });
     const { rolloutId } = created;
     const order = created.devices.map((d) => d.deviceId);
@@ -73,7 +82,11 @@ describe('rollout orchestrator across restarts and races', () => {
 
     const gated = async (name: string) => {
       const { rolloutId } = await h.call(orchestrator.createRollout, {
-        fleet, artifact: { name, version: '1.0.0' }, groupId: group.groupId, probe, strategy: { waves: [{ percent: 100, gate: 'manual' }] },
+        fleet,
+        artifact: { name, version: '1.0.0' },
+        groupId: group.groupId,
+        probe,
+        strategy: { waves: [{ percent: 100, gate: 'manual' }] },
       });
       await a.current(fleet, rolloutId); // warm both caches with the same, soon stale, state
       await b.current(fleet, rolloutId);
@@ -87,7 +100,14 @@ describe('rollout orchestrator across restarts and races', () => {
         a.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-a-${rolloutId}`)),
         b.execute({ type: 'ApproveWave', fleet, rolloutId, at }, meta(`approve-b-${rolloutId}`)),
       ]);
-      expect((await h.rolloutEvents(rolloutId)).map((e) => e.type)).toEqual(['RolloutCreated', 'RolloutTargetsAdded', 'WaveAwaitingApproval', 'WaveApproved', 'WaveStarted', 'DevicesAssigned']);
+      expect((await h.rolloutEvents(rolloutId)).map((e) => e.type)).toEqual([
+        'RolloutCreated',
+        'RolloutTargetsAdded',
+        'WaveAwaitingApproval',
+        'WaveApproved',
+        'WaveStarted',
+        'DevicesAssigned',
+      ]);
     });
 
     it('approve against halt: both land once, in some order, and the rollout ends up halted', async () => {

@@ -84,7 +84,9 @@ describe('rotating online keys in the development setup, as a tuf-js device sees
 
   it('refuses to rotate a key that is not an online role', async () => {
     // The signer's own contract check refuses it (the client sends whatever it is given), naming the field.
-    const refused = await sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role: 'root' } as never).catch((err: unknown) => err);
+    const refused = await sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet, role: 'root' } as never).catch(
+      (err: unknown) => err,
+    );
     expect(refused).toBeInstanceOf(InvalidInput);
     expect((refused as InvalidInput).issues.map((i) => i.path.join('.'))).toEqual(['role']);
     expect(filesOf('root')).toHaveLength(1);

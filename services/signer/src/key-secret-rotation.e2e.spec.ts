@@ -53,17 +53,28 @@ describe('rotating the signer key secret, end to end', () => {
     const sealedUnderOld = keyFilesOf(share.dataDir);
 
     // A wrong _PREVIOUS refuses the start, names the variables and no value, and changes no file.
-    const wrongPrevious = startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: newSecret, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'not the secret the keys are under' }, share);
-    await expect(wrongPrevious).rejects.toThrow(/neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key secret-rotation\//);
+    const wrongPrevious = startSigner(
+      { ...env, KEELSON_SIGNER_KEY_SECRET: newSecret, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'not the secret the keys are under' },
+      share,
+    );
+    await expect(wrongPrevious).rejects.toThrow(
+      /neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key secret-rotation\//,
+    );
     await expect(wrongPrevious).rejects.not.toThrow(/not the secret|after the rotation/);
     expect(keyFilesOf(share.dataDir)).toEqual(sealedUnderOld);
 
     s = await startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: newSecret, KEELSON_SIGNER_KEY_SECRET_PREVIOUS: testKeySecret }, share);
     const events = await rotations();
-    expect(events.map((r) => [r.event, r.meta.actor])).toEqual([[
-      { type: 'PlatformSecretRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: 4, rotatedAt: expect.any(String) } },
-      { kind: 'service', id: 'signer' },
-    ]]);
+    expect(events.map((r) => [r.event, r.meta.actor])).toEqual([
+      [
+        {
+          type: 'PlatformSecretRotated',
+          schemaVersion: 1,
+          data: { fleet: 'default', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: 4, rotatedAt: expect.any(String) },
+        },
+        { kind: 'service', id: 'signer' },
+      ],
+    ]);
     expect(JSON.stringify(events)).not.toContain(newSecret);
     expect(JSON.stringify(events)).not.toContain(testKeySecret);
     expect(Object.keys(keyFilesOf(share.dataDir))).toEqual(Object.keys(sealedUnderOld)); // the same keys, by key id
@@ -81,7 +92,9 @@ describe('rotating the signer key secret, end to end', () => {
     await s.close();
 
     // The old secret opens nothing any more.
-    await expect(startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: testKeySecret }, share)).rejects.toThrow(/KEELSON_SIGNER_KEY_SECRET does not open signer key secret-rotation\//);
+    await expect(startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: testKeySecret }, share)).rejects.toThrow(
+      /KEELSON_SIGNER_KEY_SECRET does not open signer key secret-rotation\//,
+    );
     s = await startSigner({ ...env, KEELSON_SIGNER_KEY_SECRET: newSecret }, share);
   });
 });

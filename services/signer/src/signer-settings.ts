@@ -34,7 +34,9 @@ function keySecretsOf(config: ServiceConfig, problems: string[]): SealingSecrets
   try {
     const secrets = sealingSecretsOf(config.env, 'KEELSON_SIGNER_KEY_SECRET', minSecretLength);
     if (secrets) return secrets;
-    problems.push(`KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`);
+    problems.push(
+      `KEELSON_SIGNER_KEY_SECRET must be set to a secret of at least ${minSecretLength} characters (the TUF keys are encrypted under it)`,
+    );
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
@@ -64,14 +66,17 @@ export function signerSettings(config: ServiceConfig): SignerSettings {
   const renewCheckSeconds = seconds('KEELSON_TUF_RENEW_CHECK_SECONDS', 60);
   // Renewal starts at half-life; a check interval longer than that would let timestamps lapse.
   if (!problems.length && renewCheckSeconds * 2 > lifetimes.timestamp) {
-    problems.push(`KEELSON_TUF_RENEW_CHECK_SECONDS (${renewCheckSeconds}) must be at most half of KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS (${lifetimes.timestamp})`);
+    problems.push(
+      `KEELSON_TUF_RENEW_CHECK_SECONDS (${renewCheckSeconds}) must be at most half of KEELSON_TUF_TIMESTAMP_EXPIRY_SECONDS (${lifetimes.timestamp})`,
+    );
   }
   const hashBinsRaw = config.env.KEELSON_TUF_HASH_BINS;
   const hashBins = hashBinsRaw === undefined || hashBinsRaw === '' ? defaultHashBins : Number(hashBinsRaw);
   if (!isBinCount(hashBins)) problems.push(`KEELSON_TUF_HASH_BINS must be a power of two from 2 to ${maxBinCount}, got '${hashBinsRaw}'`);
   const keySecrets = keySecretsOf(config, problems);
   const credentialsAuditFleet = config.env.KEELSON_CREDENTIALS_AUDIT_FLEET || 'default';
-  if (!fleetId.test(credentialsAuditFleet)) problems.push(`KEELSON_CREDENTIALS_AUDIT_FLEET must be a fleet id, got '${credentialsAuditFleet}'`);
+  if (!fleetId.test(credentialsAuditFleet))
+    problems.push(`KEELSON_CREDENTIALS_AUDIT_FLEET must be a fleet id, got '${credentialsAuditFleet}'`);
   if (problems.length || !keySecrets) throw new Error(`${config.service}: bad configuration:\n  ${problems.join('\n  ')}`);
   return { lifetimes, renewCheckSeconds, keysDir: join(config.dataDir, 'keys'), keySecrets, credentialsAuditFleet, hashBins };
 }

@@ -43,7 +43,13 @@ describe('the signer, as a device sees it', () => {
     mkdirSync(metadataDir, { recursive: true });
     mkdirSync(targetDir, { recursive: true });
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
-    return new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetDir, targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
+    return new Updater({
+      metadataDir,
+      metadataBaseUrl: facade.metadataBaseUrl,
+      targetDir,
+      targetBaseUrl: facade.targetBaseUrl,
+      config: { fetchRetries: 0 },
+    });
   }
 
   async function signedTarget(artifact: { targetPath: string }): Promise<void> {
@@ -57,7 +63,12 @@ describe('the signer, as a device sees it', () => {
     expect(first.development).toBe(true);
     expect(second).toEqual(first);
     expect((await s.tufEventsOf(fleet)).map((e) => e.type)).toEqual([
-      'TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', ...Array(16).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed',
+      'TufRepositoryInitialised',
+      'RootMetadataSigned',
+      'TargetsSigned',
+      ...Array(16).fill('DelegatedTargetsSigned'),
+      'SnapshotSigned',
+      'TimestampRenewed',
     ]);
     const rootKey = readdirSync(join(s.dataDir, 'keys', fleet)).find((f) => f.startsWith('root-'))!;
     expect(statSync(join(s.dataDir, 'keys', fleet, rootKey)).mode & 0o777).toBe(0o600);
@@ -71,7 +82,11 @@ describe('the signer, as a device sees it', () => {
     facade.targets.set(artifact.targetPath, artifact.bytes);
     await signedTarget(artifact);
     const events = await s.tufEventsOf(fleet);
-    expect(events.slice(before).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual(['DelegatedTargetsSigned:2', 'SnapshotSigned:2', 'TimestampRenewed:2']);
+    expect(events.slice(before).map((e) => `${e.type}:${'version' in e.data ? e.data.version : ''}`)).toEqual([
+      'DelegatedTargetsSigned:2',
+      'SnapshotSigned:2',
+      'TimestampRenewed:2',
+    ]);
     const signedBin = events[before];
     const bin = signedBin?.type === 'DelegatedTargetsSigned' ? signedBin.data.role : '';
 
@@ -80,13 +95,23 @@ describe('the signer, as a device sees it', () => {
     const info = await updater.getTargetInfo(artifact.targetPath);
     expect(info).toBeDefined();
     expect(info!.length).toBe(artifact.bytes.length);
-    expect(info!.custom).toMatchObject({ keelson: { artifactId: artifact.artifactId, manifest: { kind: 'model', framework: 'onnx', metrics: { mAP: '0.712' } } } });
+    expect(info!.custom).toMatchObject({
+      keelson: { artifactId: artifact.artifactId, manifest: { kind: 'model', framework: 'onnx', metrics: { mAP: '0.712' } } },
+    });
     const file = await updater.downloadTarget(info!, join(work, 'a', 'targets', 'detector.onnx'));
     expect(readFileSync(file)).toEqual(artifact.bytes);
     const fetched = facade.requests.slice(requests);
     expect(fetched).toContain(`/targets/model/detector/1.0.0/${artifact.sha256}.detector.onnx`);
     // The top-level targets never changed (version 1); the device fetched the one bin of the target, no other.
-    expect(fetched).toEqual(expect.arrayContaining(['/tuf/2.root.json', '/tuf/timestamp.json', '/tuf/2.snapshot.json', '/tuf/1.targets.json', `/tuf/2.${bin}.json`]));
+    expect(fetched).toEqual(
+      expect.arrayContaining([
+        '/tuf/2.root.json',
+        '/tuf/timestamp.json',
+        '/tuf/2.snapshot.json',
+        '/tuf/1.targets.json',
+        `/tuf/2.${bin}.json`,
+      ]),
+    );
     expect(fetched.filter((r) => /^\/tuf\/\d+\.bins-/.test(r))).toEqual([`/tuf/2.${bin}.json`]);
   });
 
@@ -105,7 +130,9 @@ describe('the signer, as a device sees it', () => {
     const out = join(work, 'b', 'targets', 'segmenter.onnx');
     const download = updater.downloadTarget(info, out);
     await expect(download).rejects.toBeInstanceOf(LengthOrHashMismatchError);
-    await expect(download).rejects.toThrow(`Expected hash ${artifact.sha256} but got ${createHash('sha256').update(tampered).digest('hex')}`);
+    await expect(download).rejects.toThrow(
+      `Expected hash ${artifact.sha256} but got ${createHash('sha256').update(tampered).digest('hex')}`,
+    );
     expect(existsSync(out)).toBe(false);
   });
 

@@ -18,7 +18,11 @@ const expiryName = 'keelson_tuf_metadata_expiry_timestamp_seconds';
 /** When each role's metadata in force expires (Unix seconds), by fleet and role; `bins` is the hash bin that expires first. */
 export const metadataExpiry = (): Gauge<string> =>
   (register.getSingleMetric(expiryName) as Gauge<string> | undefined) ??
-  new Gauge({ name: expiryName, help: 'When the TUF metadata in force expires (Unix seconds), by fleet and role', labelNames: ['fleet', 'role'] });
+  new Gauge({
+    name: expiryName,
+    help: 'When the TUF metadata in force expires (Unix seconds), by fleet and role',
+    labelNames: ['fleet', 'role'],
+  });
 
 /** Records a fleet's expiries after a renewal round, so an alert sees renewal falling behind before devices do. */
 export function recordMetadataExpiry(fleet: string, state: TufRepository): void {

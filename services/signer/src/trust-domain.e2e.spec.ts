@@ -53,7 +53,11 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     const root = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet });
     return {
       ...tufDevices(s, facade, fleet, join(work, fleet)),
-      facade, root, pinnedV1: root.root, exported, ceremony,
+      facade,
+      root,
+      pinnedV1: root.root,
+      exported,
+      ceremony,
       importRoot: (doc: Record<string, unknown>) => sendRequest(s.nc, s.naming, signer.importRoot, { fleet, root: doc }),
       keyFiles: () => readdirSync(join(s.dataDir, 'keys', fleet)),
       forge: (f: typeof forge) => void (forge = f),
@@ -93,7 +97,10 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     const reply = await f.importRoot(await f.ceremony([rootKeys[0]!, rootKeys[2]!]));
     expect(reply).toEqual({ version: 2, development: false });
     expect(f.keyFiles().filter((k) => k.startsWith('root-'))).toEqual([]);
-    expect(await sendRequest(s.nc, s.naming, signer.getRoot, { fleet: 'plant-9-import' })).toMatchObject({ version: 2, development: false });
+    expect(await sendRequest(s.nc, s.naming, signer.getRoot, { fleet: 'plant-9-import' })).toMatchObject({
+      version: 2,
+      development: false,
+    });
 
     const second = await f.publish('detector', '2.0.0');
     expect(await f.download(f.device('early'), second)).toEqual(second.bytes); // the same device, pinned to v1
@@ -116,14 +123,20 @@ describe('moving a fleet from the development setup to an offline root, as a tuf
     // While the old key is in force, what it signs is trusted (so the refusal below is the revocation, not the forgery).
     f.forge(forgeTargetsWith(oldKeys, evil));
     await f.device('before-rotation', f.pinnedV1).refresh();
-    expect(await f.device('before-rotation').getTargetInfo(evil.targetPath)).toMatchObject({ length: evil.length, hashes: { sha256: evil.sha256 } });
+    expect(await f.device('before-rotation').getTargetInfo(evil.targetPath)).toMatchObject({
+      length: evil.length,
+      hashes: { sha256: evil.sha256 },
+    });
     f.forge(null);
 
     const rotated = await sendRequest(s.nc, s.naming, signer.rotateOnlineKey, { fleet: 'plant-9-rotation', role: 'targets' });
     expect(rotated).toMatchObject({ role: 'targets', pending: true, rootVersion: 2 });
     const keys = await f.exported();
     expect(keys.keys.filter((k) => k.role === 'targets').map((k) => [k.keyId, k.inRoot])).toEqual(
-      expect.arrayContaining([[rotated.keyId, false], [oldKeys.keys.targets.keyID, true]]),
+      expect.arrayContaining([
+        [rotated.keyId, false],
+        [oldKeys.keys.targets.keyID, true],
+      ]),
     );
     // TUF spec 5.3.4: v3 is signed by the threshold of v2's root keys (the same offline keys here).
     expect(await f.importRoot(await f.ceremony([rootKeys[1]!, rootKeys[2]!], true))).toEqual({ version: 3, development: false });

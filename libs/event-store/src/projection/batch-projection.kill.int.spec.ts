@@ -45,9 +45,16 @@ describe('a batch projection whose process is SIGKILLed in the middle of a batch
     const child = spawn(process.execPath, [processFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
-        ...process.env, KEELSON_NATS_URL: env.natsUrl, KEELSON_NATS_USER: env.natsUser, KEELSON_NATS_PASS: env.natsPass,
-        KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-        KEELSON_TABLE: table, KEELSON_BATCH_SIZE: '10', ...kill,
+        ...process.env,
+        KEELSON_NATS_URL: env.natsUrl,
+        KEELSON_NATS_USER: env.natsUser,
+        KEELSON_NATS_PASS: env.natsPass,
+        KEELSON_DATABASE_URL: tdb.url,
+        KEELSON_STREAM_PREFIX: naming.streamPrefix,
+        KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+        KEELSON_TABLE: table,
+        KEELSON_BATCH_SIZE: '10',
+        ...kill,
       },
     });
     const lines: unknown[] = [];
@@ -74,7 +81,9 @@ describe('a batch projection whose process is SIGKILLed in the middle of a batch
 
   /** Kills the projection at `step` of its second batch, restarts it, and checks every event counted exactly once. */
   async function killedAndRestarted(table: string, step: 'batch-written' | 'batch-committed') {
-    await db.query(`CREATE TABLE ${table} (subject text PRIMARY KEY, total int NOT NULL); CREATE TABLE ${table}_applied (seq bigint NOT NULL)`);
+    await db.query(
+      `CREATE TABLE ${table} (subject text PRIMARY KEY, total int NOT NULL); CREATE TABLE ${table}_applied (seq bigint NOT NULL)`,
+    );
     const sum = await appendIncrements(table, 30);
     const total = async () => Number((await db.query<{ s: string | null }>(`SELECT sum(total) AS s FROM ${table}`))[0]!.s ?? 0);
 
@@ -90,7 +99,9 @@ describe('a batch projection whose process is SIGKILLed in the middle of a batch
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
     expect(await total()).toBe(sum);
-    const applied = await db.query<{ seq: string; times: string }>(`SELECT seq, count(*) AS times FROM ${table}_applied GROUP BY seq HAVING count(*) > 1`);
+    const applied = await db.query<{ seq: string; times: string }>(
+      `SELECT seq, count(*) AS times FROM ${table}_applied GROUP BY seq HAVING count(*) > 1`,
+    );
     expect(applied).toEqual([]);
     expect(Number((await db.query<{ c: string }>(`SELECT count(*) AS c FROM ${table}_applied`))[0]!.c)).toBe(30);
   }

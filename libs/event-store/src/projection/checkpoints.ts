@@ -62,8 +62,14 @@ export function deadLetterOf(projection: string, stream: string, m: JsMsg, err: 
   const headers: Record<string, string[]> = {};
   for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.values(key);
   return {
-    projection, stream, seq: m.seq, subject: m.subject, deliveries: m.info.deliveryCount,
-    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), payload: decoder.decode(m.data), headers,
+    projection,
+    stream,
+    seq: m.seq,
+    subject: m.subject,
+    deliveries: m.info.deliveryCount,
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    payload: decoder.decode(m.data),
+    headers,
   };
 }
 

@@ -49,7 +49,12 @@ describe('ProjectionRunner acknowledgements', () => {
   const append = async (id: string, count: number): Promise<string> => {
     const subject = store.subject('counter', 'f1', id);
     let seq = (await store.load(subject)).lastSeq;
-    for (let i = 0; i < count; i++) seq = (await store.append(subject, seq, [inc(1)], { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `cmd-${++n}` }))!.lastSeq;
+    for (let i = 0; i < count; i++)
+      seq = (await store.append(subject, seq, [inc(1)], {
+        actor: { kind: 'operator', id: 'ada' },
+        correlationId: 'c',
+        commandId: `cmd-${++n}`,
+      }))!.lastSeq;
     return subject;
   };
   const total = async (table: string, subject: string) =>
@@ -100,8 +105,12 @@ describe('ProjectionRunner acknowledgements', () => {
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.delete(streamName, r1.consumerName);
     await jsm.consumers.add(streamName, {
-      durable_name: r1.consumerName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-      filter_subjects: [`${naming.subjectPrefix}ev.counter.>`], max_deliver: -1, max_ack_pending: 20,
+      durable_name: r1.consumerName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subjects: [`${naming.subjectPrefix}ev.counter.>`],
+      max_deliver: -1,
+      max_ack_pending: 20,
     });
 
     await append('b', 2);
@@ -116,7 +125,7 @@ describe('ProjectionRunner acknowledgements', () => {
     expect(new Set(projection.applied).size).toBe(projection.applied.length);
   });
 
-  it('brings a consumer made with another batch size to the runner\'s, keeping its position', async () => {
+  it("brings a consumer made with another batch size to the runner's, keeping its position", async () => {
     const subject = await append('c', 3);
     const projection = sums('sums_c');
     const r1 = runner(projection);

@@ -16,7 +16,11 @@ describe('ProjectionRunner when an event fails: dead letters and order', () => {
     const h = headers();
     h.set('Keelson-Actor', 'operator:mallory');
     // written past the store's validation, as a buggy or hostile writer would
-    await jetstream(t.s.nc).publish(t.s.store.subject('counter', 'f1', 'e-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'), { headers: h });
+    await jetstream(t.s.nc).publish(
+      t.s.store.subject('counter', 'f1', 'e-poison'),
+      new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'),
+      { headers: h },
+    );
     await t.append('e', 2);
     const r = t.runner(totals('totals_e'));
     await r.start();
@@ -47,7 +51,10 @@ describe('ProjectionRunner when an event fails: dead letters and order', () => {
     await t.total('totals_f', subject); // creates the table: the runner applies at once, its first batch must not fail on it
     await r.start();
     await eventually(async () => (await t.total('totals_f', subject)) === 7);
-    await jetstream(t.s.nc).publish(t.s.store.subject('counter', 'f1', 'f-poison'), new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'));
+    await jetstream(t.s.nc).publish(
+      t.s.store.subject('counter', 'f1', 'f-poison'),
+      new TextEncoder().encode('{"type":"Incremented","schemaVersion":1,"data":{"by":"lots"}}'),
+    );
     await t.append('f', 8);
     await eventually(async () => (await t.total('totals_f', subject)) === 15);
     await r.stop();
@@ -65,7 +72,9 @@ describe('ProjectionRunner when an event fails: dead letters and order', () => {
       await r.start();
       await eventually(async () => (await t.total('totals_g', subject)) === 12);
       await r.stop();
-      const dead = await t.db.query<{ seq: string; error: string }>(`SELECT seq, error FROM projection_dead_letters WHERE projection = 'totals_g'`);
+      const dead = await t.db.query<{ seq: string; error: string }>(
+        `SELECT seq, error FROM projection_dead_letters WHERE projection = 'totals_g'`,
+      );
       expect(dead).toEqual([{ seq: String(lastSeq - 2), error: expect.stringMatching(/counter\.refused/) }]);
       expect(projection.batches.flat()).toEqual([lastSeq - 4, lastSeq - 3, lastSeq - 1, lastSeq]);
     });

@@ -32,10 +32,16 @@ describe('a single-active projection whose consumer handed events to a pull that
   });
 
   /** Records each applied event's sequence, in the order applied; `failing` is refused every time. */
-  async function seqLog(table: string, failing?: () => number | undefined): Promise<{ projection: Projection<unknown>; applied: () => Promise<number[]> }> {
+  async function seqLog(
+    table: string,
+    failing?: () => number | undefined,
+  ): Promise<{ projection: Projection<unknown>; applied: () => Promise<number[]> }> {
     await db.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, seq bigint NOT NULL)`);
     const projection: Projection<unknown> = {
-      name: table, stream: decl, filterSubjects: [`ev.counter.gap.${table.replace(/_/g, '-')}`], parse: (raw) => raw,
+      name: table,
+      stream: decl,
+      filterSubjects: [`ev.counter.gap.${table.replace(/_/g, '-')}`],
+      parse: (raw) => raw,
       apply: async (sql, r) => {
         if (r.seq === failing?.()) throw new Error(`the database refuses event ${r.seq}`);
         await sql.query(`INSERT INTO ${table} (seq) VALUES ($1)`, [r.seq]);
@@ -61,14 +67,25 @@ describe('a single-active projection whose consumer handed events to a pull that
     const { projection, applied } = await seqLog('gap_lost_pull');
     const gaps: StreamGap[] = [];
     const onError = (err: unknown) => void (err instanceof StreamGap && gaps.push(err));
-    const runner = new ProjectionRunner({ nc: cs.nc, naming: cs.naming, db, projection, batchSize: 20, retryDelayMs: 200, fence: lease, onError });
+    const runner = new ProjectionRunner({
+      nc: cs.nc,
+      naming: cs.naming,
+      db,
+      projection,
+      batchSize: 20,
+      retryDelayMs: 200,
+      fence: lease,
+      onError,
+    });
     await runner.start();
     // A second pull on the runner's consumer that never acknowledges, as one whose server died: the
     // server hands out to waiting pulls in turn, so it takes some of the first events.
     const consumer = await jetstream(cs.nc).consumers.get(cs.streamName, runner.consumerName);
     const lost: JsMsg[] = [];
     const pull = await consumer.fetch({ max_messages: 3, expires: 30_000 });
-    const taking = (async () => { for await (const m of pull) lost.push(m); })();
+    const taking = (async () => {
+      for await (const m of pull) lost.push(m);
+    })();
     const seqs: number[] = [];
     while (lost.length < 3 && seqs.length < 60) seqs.push(...(await append('gap_lost_pull', 1)));
     await taking;
@@ -85,12 +102,24 @@ describe('a single-active projection whose consumer handed events to a pull that
   it('gives back and waits for an event it refused itself, so that one keeps failing until dead-lettered while later events arrive', async () => {
     const failing: { seq?: number } = {};
     const { projection, applied } = await seqLog('gap_failing', () => failing.seq);
-    const runner = new ProjectionRunner({ nc: cs.nc, naming: cs.naming, db, projection, batchSize: 20, retryDelayMs: 100, maxDeliver: 3, fence: lease });
+    const runner = new ProjectionRunner({
+      nc: cs.nc,
+      naming: cs.naming,
+      db,
+      projection,
+      batchSize: 20,
+      retryDelayMs: 100,
+      maxDeliver: 3,
+      fence: lease,
+    });
     await runner.start();
     const seqs = await append('gap_failing', 2);
     const refused = (failing.seq = (await cs.jsm.streams.info(cs.streamName)).state.last_seq + 1);
     seqs.push(...(await append('gap_failing', 1)));
-    const dead = async () => (await db.query<{ seq: string; deliveries: number }>(`SELECT seq, deliveries FROM projection_dead_letters WHERE projection = 'gap_failing'`));
+    const dead = async () =>
+      await db.query<{ seq: string; deliveries: number }>(
+        `SELECT seq, deliveries FROM projection_dead_letters WHERE projection = 'gap_failing'`,
+      );
     // Later events keep arriving while it fails: each batch of them reaches past it.
     const cap = 500;
     while (!(await dead()).length && seqs.length < cap) {

@@ -16,18 +16,22 @@ const table = 'kill_log';
 const batchSize = 10;
 
 function startProjectionProcess(env: object): { child: ChildProcess; said: (line: string) => Promise<void> } {
-  const child = spawn(process.execPath, [processScript], { env: { ...process.env, KILL_TEST_ENV: JSON.stringify(env) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [processScript], {
+    env: { ...process.env, KILL_TEST_ENV: JSON.stringify(env) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const waiters: { line: string; resolve: () => void }[] = [];
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     for (const w of waiters) if (out.split('\n').includes(w.line)) w.resolve();
   });
-  const said = (line: string) => new Promise<void>((resolve, reject) => {
-    if (out.split('\n').includes(line)) return resolve();
-    waiters.push({ line, resolve });
-    child.once('exit', (code) => reject(new Error(`projection process exited (${code}) before saying "${line}"`)));
-  });
+  const said = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.split('\n').includes(line)) return resolve();
+      waiters.push({ line, resolve });
+      child.once('exit', (code) => reject(new Error(`projection process exited (${code}) before saying "${line}"`)));
+    });
   return { child, said };
 }
 
@@ -58,16 +62,25 @@ describe('a projection process SIGKILLed in the middle of a batch', () => {
     const stallAt = 35; // a sequence in the middle of the burst; the stream is new, so it starts at 1
     const env = testEnv();
     const first = startProjectionProcess({
-      natsUrl: env.natsUrl, natsUser: env.natsUser, natsPass: env.natsPass, dbUrl: tdb.url,
-      naming, stream: decl, projection: table, batchSize, stallAt,
+      natsUrl: env.natsUrl,
+      natsUser: env.natsUser,
+      natsPass: env.natsPass,
+      dbUrl: tdb.url,
+      naming,
+      stream: decl,
+      projection: table,
+      batchSize,
+      stallAt,
     });
     await first.said('started');
     // A burst over several subjects while the process consumes: batches form from what has arrived.
     const meta = (id: string) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: id });
-    await Promise.all(subjects.map(async (subject) => {
-      let seq = 0;
-      for (let i = 1; i <= perSubject; i++) seq = (await store.append(subject, seq, [inc(i)], meta(`${subject}-${i}`)))!.lastSeq;
-    }));
+    await Promise.all(
+      subjects.map(async (subject) => {
+        let seq = 0;
+        for (let i = 1; i <= perSubject; i++) seq = (await store.append(subject, seq, [inc(i)], meta(`${subject}-${i}`)))!.lastSeq;
+      }),
+    );
     await first.said(`stalled ${stallAt}`);
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
@@ -75,7 +88,9 @@ describe('a projection process SIGKILLed in the middle of a batch', () => {
     expect(committed.map((r) => Number(r.seq))).not.toContain(stallAt); // its batch's transaction died with it
 
     const projection: Projection<unknown> = {
-      name: table, stream: decl, parse: (raw) => raw,
+      name: table,
+      stream: decl,
+      parse: (raw) => raw,
       apply: async (sql, r) => void (await sql.query(`INSERT INTO ${table} (seq) VALUES ($1)`, [r.seq])),
     };
     const successor = new ProjectionRunner({ nc, naming, db, projection, batchSize });
@@ -91,12 +106,20 @@ describe('a projection process SIGKILLed in the middle of a batch', () => {
   it('loses nothing when it held part of a batch and new events reach its successor first', async () => {
     const subject = store.subject('counter', 'k', 'partial');
     const { lastSeq: before } = await store.load(subject);
-    const streamSeqAfter = async () => (await (await jetstreamManager(nc)).streams.info(`${naming.streamPrefix}${decl.name}`)).state.last_seq;
+    const streamSeqAfter = async () =>
+      (await (await jetstreamManager(nc)).streams.info(`${naming.streamPrefix}${decl.name}`)).state.last_seq;
     const first0 = await streamSeqAfter();
     const env = testEnv();
     const first = startProjectionProcess({
-      natsUrl: env.natsUrl, natsUser: env.natsUser, natsPass: env.natsPass, dbUrl: tdb.url,
-      naming, stream: decl, projection: table, batchSize, stallAt: first0 + 2,
+      natsUrl: env.natsUrl,
+      natsUser: env.natsUser,
+      natsPass: env.natsPass,
+      dbUrl: tdb.url,
+      naming,
+      stream: decl,
+      projection: table,
+      batchSize,
+      stallAt: first0 + 2,
     });
     await first.said('started');
     const meta = (id: string) => ({ actor: { kind: 'operator' as const, id: 'ada' }, correlationId: 'c', commandId: id });
@@ -107,13 +130,16 @@ describe('a projection process SIGKILLed in the middle of a batch', () => {
     await once(first.child, 'exit');
 
     const projection: Projection<unknown> = {
-      name: table, stream: decl, parse: (raw) => raw,
+      name: table,
+      stream: decl,
+      parse: (raw) => raw,
       apply: async (sql, r) => void (await sql.query(`INSERT INTO ${table} (seq) VALUES ($1)`, [r.seq])),
     };
     const successor = new ProjectionRunner({ nc, naming, db, projection, batchSize });
     await successor.start();
     for (let i = 4; i <= 6; i++) seq = (await store.append(subject, seq, [inc(i)], meta(`partial-${i}`)))!.lastSeq;
-    const mine = async () => (await db.query<{ seq: string }>(`SELECT seq FROM ${table} WHERE seq > $1 ORDER BY id`, [first0])).map((r) => Number(r.seq));
+    const mine = async () =>
+      (await db.query<{ seq: string }>(`SELECT seq FROM ${table} WHERE seq > $1 ORDER BY id`, [first0])).map((r) => Number(r.seq));
     // The killed process's three come back once the ack wait lapses. Done when the consumer has
     // settled all six: applied, or (the bug) taken for repeats below a checkpoint that passed them.
     const jsm = await jetstreamManager(nc);
@@ -133,7 +159,10 @@ describe('a projection process SIGKILLed in the middle of a batch', () => {
     const own = 'kill_split';
     await db.query(`CREATE TABLE ${own} (id bigserial PRIMARY KEY, seq bigint NOT NULL)`);
     const projection: Projection<unknown> = {
-      name: own, stream: decl, filterSubjects: [subject.slice(naming.subjectPrefix.length)], parse: (raw) => raw,
+      name: own,
+      stream: decl,
+      filterSubjects: [subject.slice(naming.subjectPrefix.length)],
+      parse: (raw) => raw,
       apply: async (sql, r) => void (await sql.query(`INSERT INTO ${own} (seq) VALUES ($1)`, [r.seq])),
     };
     const creator = new ProjectionRunner({ nc, naming, db, projection, batchSize });

@@ -39,4 +39,5 @@ export interface ProjectionRunnerOptions<E> {
 }
 
 /** The options with their defaults filled in. */
-export type RunnerSettings<E> = Required<Omit<ProjectionRunnerOptions<E>, 'onError' | 'fence'>> & Pick<ProjectionRunnerOptions<E>, 'onError' | 'fence'>;
+export type RunnerSettings<E> = Required<Omit<ProjectionRunnerOptions<E>, 'onError' | 'fence'>> &
+  Pick<ProjectionRunnerOptions<E>, 'onError' | 'fence'>;

@@ -110,7 +110,15 @@ describe('ProjectionRunner against real NATS and PostgreSQL', () => {
         for (const e of events) await plain.apply(sql, e);
       },
     };
-    const r = new ProjectionRunner({ nc: t.s.nc, naming: t.s.naming, db: t.db, projection: batched, batchSize: 20, retryDelayMs: 50, lingerMs: 2_000 });
+    const r = new ProjectionRunner({
+      nc: t.s.nc,
+      naming: t.s.naming,
+      db: t.db,
+      projection: batched,
+      batchSize: 20,
+      retryDelayMs: 50,
+      lingerMs: 2_000,
+    });
     await t.total('totals_j', 'none'); // the table exists before the first batch
     await r.start();
     const subject = await t.append('j', 1, 2, 3); // three appends, one round trip each: well inside the 2 s

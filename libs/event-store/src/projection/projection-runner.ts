@@ -40,14 +40,26 @@ export class ProjectionRunner<E> {
   private readonly o: RunnerSettings<E>;
 
   constructor(options: ProjectionRunnerOptions<E>) {
-    this.o = { batchSize: 100, maxDeliver: 5, retryDelayMs: 1_000, lingerMs: 50, ...options, fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS) };
+    this.o = {
+      batchSize: 100,
+      maxDeliver: 5,
+      retryDelayMs: 1_000,
+      lingerMs: 50,
+      ...options,
+      fetchExpiresMs: Math.max(1_000, options.fetchExpiresMs ?? PULL_EXPIRES_MS),
+    };
     this.streamName = `${options.naming.streamPrefix}${options.projection.stream.name}`;
     this.consumerName = `${options.naming.streamPrefix}proj-${options.projection.name}`;
     const { projection, naming, fence, retryDelayMs, onError } = this.o;
     this.reader = new EventReader(projection.parse, projection.handles);
     const subjects = typedFilterSubjects(projection.stream, projection.filterSubjects ?? projection.stream.subjects, projection.handles);
     this.filterSubjects = subjects.map((s) => `${naming.subjectPrefix}${s}`);
-    this.gaps = new GapRecovery({ retryDelayMs, recreate: () => this.consumeAfresh(), ...(fence ? { lease: fence } : {}), ...(onError ? { onError } : {}) });
+    this.gaps = new GapRecovery({
+      retryDelayMs,
+      recreate: () => this.consumeAfresh(),
+      ...(fence ? { lease: fence } : {}),
+      ...(onError ? { onError } : {}),
+    });
   }
 
   /**
@@ -147,7 +159,15 @@ export class ProjectionRunner<E> {
     const checkpoint = await readCheckpoint(sql, projection.name);
     const repeats = batch.filter((m) => m.seq <= checkpoint).length; // a redelivery changes nothing
     const fresh = batch.slice(repeats);
-    const { length, gap } = await gapFreePrefix(this.jsm!, this.streamName, this.filterSubjects, checkpoint, fresh.map(deliveryOf), this.last, this.gapLookups);
+    const { length, gap } = await gapFreePrefix(
+      this.jsm!,
+      this.streamName,
+      this.filterSubjects,
+      checkpoint,
+      fresh.map(deliveryOf),
+      this.last,
+      this.gapLookups,
+    );
     const apply = fresh.slice(0, length);
     const events = apply.flatMap((m) => this.reader.read(m) ?? []);
     await inBatchSpans(this.consumerName, events, async () => {
@@ -188,10 +208,12 @@ export class ProjectionRunner<E> {
 
   private async deadLetter(m: JsMsg, err: unknown): Promise<boolean> {
     try {
-      await this.o.db.transaction((sql) => withinFence(sql, this.o.fence, this.o.projection.name, this.token, async () => {
-        await recordDeadLetter(sql, deadLetterOf(this.o.projection.name, this.streamName, m, err));
-        await advanceCheckpoint(sql, this.o.projection.name, m.seq);
-      }));
+      await this.o.db.transaction((sql) =>
+        withinFence(sql, this.o.fence, this.o.projection.name, this.token, async () => {
+          await recordDeadLetter(sql, deadLetterOf(this.o.projection.name, this.streamName, m, err));
+          await advanceCheckpoint(sql, this.o.projection.name, m.seq);
+        }),
+      );
       return true;
     } catch {
       return false; // the database itself is failing: retry the message instead of losing it

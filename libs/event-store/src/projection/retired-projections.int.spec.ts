@@ -2,11 +2,24 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, testNamespace, type TestDatabase } from '@keelson/testing';
-import { applyStreams, EventStore, ProjectionRunner, readCheckpoint, retireProjections, type Projection, type StreamDeclaration } from '../index.js';
+import {
+  applyStreams,
+  EventStore,
+  ProjectionRunner,
+  readCheckpoint,
+  retireProjections,
+  type Projection,
+  type StreamDeclaration,
+} from '../index.js';
 import { inc, parseCounterEvent, type CounterEvent } from '../test-fixtures/counter.js';
 
 const decl: StreamDeclaration = { name: 'EV_RETIRED', subjects: ['ev.counter.>'], description: 'retired projection tests' };
-const counting = (name: string): Projection<CounterEvent> => ({ name, stream: decl, parse: parseCounterEvent, apply: async () => undefined });
+const counting = (name: string): Projection<CounterEvent> => ({
+  name,
+  stream: decl,
+  parse: parseCounterEvent,
+  apply: async () => undefined,
+});
 
 describe('retiring projections a release no longer runs', () => {
   let nc: NatsConnection;
@@ -36,7 +49,11 @@ describe('retiring projections a release no longer runs', () => {
     expect(await retireProjections(nc, naming, db, [{ name: 'old-totals', stream: decl }])).toEqual([]);
     const store = new EventStore({ nc, naming, stream: decl, parse: parseCounterEvent });
     const subject = store.subject('counter', 'f1', 'a');
-    const { lastSeq } = (await store.append(subject, 0, [inc(1)], { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: 'one' }))!;
+    const { lastSeq } = (await store.append(subject, 0, [inc(1)], {
+      actor: { kind: 'operator', id: 'ada' },
+      correlationId: 'c',
+      commandId: 'one',
+    }))!;
     for (const name of ['old-totals', 'new-totals']) {
       const runner = new ProjectionRunner({ nc, naming, db, projection: counting(name), batchSize: 10, retryDelayMs: 50 });
       await runner.start();
@@ -45,7 +62,10 @@ describe('retiring projections a release no longer runs', () => {
     }
     expect(await consumers()).toEqual([`${naming.streamPrefix}proj-new-totals`, `${naming.streamPrefix}proj-old-totals`]);
 
-    const retired = [{ name: 'old-totals', stream: decl }, { name: 'never-ran', stream: decl }];
+    const retired = [
+      { name: 'old-totals', stream: decl },
+      { name: 'never-ran', stream: decl },
+    ];
     expect(await retireProjections(nc, naming, db, retired)).toEqual([`${naming.streamPrefix}proj-old-totals`]);
     expect(await consumers()).toEqual([`${naming.streamPrefix}proj-new-totals`]);
     expect(await db.transaction((sql) => readCheckpoint(sql, 'old-totals'))).toBe(0);

@@ -5,7 +5,6 @@ import type { EventStoreNaming } from '../naming.js';
 import type { StreamDeclaration } from '../streams.js';
 import { projectionMigrations } from './checkpoints.js';
 
-
 /** A projection a release no longer runs: its durable consumer and its checkpoint are left behind. */
 export interface RetiredProjection {
   name: string;
@@ -18,7 +17,10 @@ export interface RetiredProjection {
  * Their tables are the owning service's to drop, in a migration.
  */
 export async function retireProjections(
-  nc: NatsConnection, naming: EventStoreNaming, db: Database, retired: RetiredProjection[],
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  db: Database,
+  retired: RetiredProjection[],
 ): Promise<string[]> {
   const jsm = await jetstreamManager(nc);
   await migrate(db, projectionMigrations); // the checkpoints table, where a fresh database has none yet
@@ -29,7 +31,11 @@ export async function retireProjections(
       await jsm.consumers.delete(`${naming.streamPrefix}${stream.name}`, consumer);
       deleted.push(consumer);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound))) throw err;
+      if (!(
+        err instanceof JetStreamApiError &&
+        (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound)
+      ))
+        throw err;
     }
     await db.query('DELETE FROM projection_checkpoints WHERE projection = $1', [name]);
   }

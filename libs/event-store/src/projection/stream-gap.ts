@@ -47,8 +47,13 @@ function followsDirectly(a: Delivery, b: Delivery): boolean {
  * counted by `lookups`.
  */
 export async function gapFreePrefix(
-  jsm: JetStreamManager, stream: string, subjects: string[], checkpoint: number, batch: Delivery[],
-  last?: Delivery, lookups: { count: number } = { count: 0 },
+  jsm: JetStreamManager,
+  stream: string,
+  subjects: string[],
+  checkpoint: number,
+  batch: Delivery[],
+  last?: Delivery,
+  lookups: { count: number } = { count: 0 },
 ): Promise<{ length: number; gap?: StreamGap }> {
   let previous: Delivery | undefined = last?.seq === checkpoint ? last : undefined;
   let previousSeq = checkpoint;
@@ -58,7 +63,10 @@ export async function gapFreePrefix(
         lookups.count++;
         const next = await jsm.direct.getMessage(stream, { seq: previousSeq + 1, next_by_subj: subject });
         if (next && next.seq < d.seq) {
-          const gap = new StreamGap(`event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`, next.seq);
+          const gap = new StreamGap(
+            `event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`,
+            next.seq,
+          );
           return { length: i, gap };
         }
       }

@@ -5,7 +5,7 @@ import type { Database, Migration, Sql } from '@keelson/postgres';
  * and whether this process may still count itself the holder right now.
  */
 export interface WriteFence {
-    /**
+  /**
    * The lease's revision when this holder took it: every later holder's is larger, as long as the
    * lease bucket lives. A runner's own token is the larger of it and the stored fence + 1 (`takeFence`).
    */
@@ -35,7 +35,10 @@ export class FencedOut extends Error {
 export const FENCED_IDLE_MS = 2_000;
 
 export const fenceMigrations: Migration[] = [
-  { id: 'event-store-0003-projection-fence', sql: 'ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0' },
+  {
+    id: 'event-store-0003-projection-fence',
+    sql: 'ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS fence bigint NOT NULL DEFAULT 0',
+  },
 ];
 
 /**
@@ -86,7 +89,13 @@ export function beginTenure(db: Database, projection: string, fence: WriteFence)
 }
 
 /** Runs `work` between the fence claim (first statement) and the lease check (last); unfenced, just runs it. */
-export async function withinFence<T>(sql: Sql, fence: WriteFence | undefined, projection: string, token: number, work: () => Promise<T>): Promise<T> {
+export async function withinFence<T>(
+  sql: Sql,
+  fence: WriteFence | undefined,
+  projection: string,
+  token: number,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!fence) return work();
   await claimFence(sql, projection, token);
   const result = await work();

@@ -22,7 +22,11 @@ describe('PartitionGate', () => {
       const subject = s.store.subject('counter', name, id.split(':')[0]!);
       await s.store.append(subject, (await s.store.load(subject)).lastSeq, [inc(1)], meta(++n));
     }
-    await s.jsm.consumers.add(s.streamName, { durable_name: name, ack_policy: AckPolicy.Explicit, filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>` });
+    await s.jsm.consumers.add(s.streamName, {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${s.naming.subjectPrefix}ev.counter.${name}.>`,
+    });
     const batch = await (await jetstream(s.nc).consumers.get(s.streamName, name)).fetch({ max_messages: ids.length, expires: 1_000 });
     const msgs = new Map<string, JsMsg>();
     for await (const m of batch) msgs.set(ids[msgs.size]!, m);

@@ -20,7 +20,10 @@ export class PartitionGate {
   private readonly givenBack = new Map<string, Map<number, number>>();
   private readonly recheckMs: number;
 
-  constructor(private readonly retryDelayMs: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    private readonly retryDelayMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.recheckMs = Math.min(retryDelayMs, RECHECK_MS);
   }
 

@@ -24,8 +24,18 @@ describe('ReactorRunner keeps each partition in stream order across redeliveries
     for (const by of bys) seq = (await s.store.append(subject, seq, [inc(by)], meta(++n)))!.lastSeq;
   }
 
-  function runner(name: string, handle: (r: RecordedEvent<CounterEvent>) => Promise<void>, more: Partial<ReactorRunnerOptions<CounterEvent>> = {}): ReactorRunner<CounterEvent> {
-    const reactor: Reactor<CounterEvent> = { name, stream: decl, filterSubjects: [`ev.counter.${name}.*`], parse: (raw) => raw as CounterEvent, handle };
+  function runner(
+    name: string,
+    handle: (r: RecordedEvent<CounterEvent>) => Promise<void>,
+    more: Partial<ReactorRunnerOptions<CounterEvent>> = {},
+  ): ReactorRunner<CounterEvent> {
+    const reactor: Reactor<CounterEvent> = {
+      name,
+      stream: decl,
+      filterSubjects: [`ev.counter.${name}.*`],
+      parse: (raw) => raw as CounterEvent,
+      handle,
+    };
     return new ReactorRunner({ nc: s.nc, naming: s.naming, reactor, retryDelayMs: 50, partitionBy: (m) => m.subject, ...more });
   }
 
@@ -72,13 +82,17 @@ describe('ReactorRunner keeps each partition in stream order across redeliveries
       await appendIn('m', 'b', 1);
       appended = true;
     });
-    const r = runner('m', async (rec) => {
-      attempts.push(label(rec));
-      if (label(rec) !== 'a:1') return;
-      later.start();
-      if (!appended) throw new Error('database unavailable');
-      throw new RuleViolation('counter.refused'); // given up on: what waits behind it must go on
-    }, { partitionBy: undefined, onPoison: () => void poisoned++ });
+    const r = runner(
+      'm',
+      async (rec) => {
+        attempts.push(label(rec));
+        if (label(rec) !== 'a:1') return;
+        later.start();
+        if (!appended) throw new Error('database unavailable');
+        throw new RuleViolation('counter.refused'); // given up on: what waits behind it must go on
+      },
+      { partitionBy: undefined, onPoison: () => void poisoned++ },
+    );
     await appendIn('m', 'a', 1);
     await r.start();
     await eventually(() => poisoned === 1 && attempts.includes('b:1'));

@@ -63,7 +63,13 @@ describe('ReactorRunner past the ack wait', () => {
   it('hands the messages a vanished process held to another one within a few ack waits', async () => {
     const crashedNc = await connectTestNats();
     const handedOver = new Promise<void>((resolve) => {
-      const reactor: Reactor<CounterEvent> = { name: 'd', stream: reactorStream, filterSubjects: ['ev.counter.f.d'], parse: (raw) => raw as CounterEvent, handle: () => (resolve(), new Promise<void>(() => undefined)) };
+      const reactor: Reactor<CounterEvent> = {
+        name: 'd',
+        stream: reactorStream,
+        filterSubjects: ['ev.counter.f.d'],
+        parse: (raw) => raw as CounterEvent,
+        handle: () => (resolve(), new Promise<void>(() => undefined)),
+      };
       void new ReactorRunner({ nc: crashedNc, naming: t.s.naming, reactor }).start();
     });
     await t.appendAll('d', 7);

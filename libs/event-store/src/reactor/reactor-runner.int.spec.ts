@@ -51,12 +51,17 @@ describe('ReactorRunner against real NATS', () => {
     const seen: string[] = [];
     let unblock: () => void = () => undefined;
     const blocked = new Promise<void>((r) => (unblock = r));
-    const r = t.runner('e', async (rec) => {
-      const by = rec.event.type === 'Incremented' ? rec.event.data.by : 0;
-      const id = rec.subject.split('.').at(-1)!;
-      if (id === 'e-slow' && by === 1) await blocked;
-      seen.push(`${id}:${by}`);
-    }, undefined, 'ev.counter.g.*');
+    const r = t.runner(
+      'e',
+      async (rec) => {
+        const by = rec.event.type === 'Incremented' ? rec.event.data.by : 0;
+        const id = rec.subject.split('.').at(-1)!;
+        if (id === 'e-slow' && by === 1) await blocked;
+        seen.push(`${id}:${by}`);
+      },
+      undefined,
+      'ev.counter.g.*',
+    );
     await t.appendIn('g', 'e-slow', 1, 2);
     await t.appendIn('g', 'e-fast', 1, 2, 3);
     await r.start();
@@ -101,7 +106,10 @@ describe('ReactorRunner against real NATS', () => {
     let ackPending = 0;
     const pulledTwo = () => ackPending === 2;
     const watch = setInterval(() => {
-      void jsm.consumers.info(`${t.s.streamName}`, r.consumerName).then((i) => (ackPending = i.num_ack_pending), () => undefined);
+      void jsm.consumers.info(`${t.s.streamName}`, r.consumerName).then(
+        (i) => (ackPending = i.num_ack_pending),
+        () => undefined,
+      );
     }, 20);
     await t.appendAll('i', 1);
     await r.start();
@@ -116,12 +124,18 @@ describe('ReactorRunner against real NATS', () => {
     let firstInHand: () => void = () => undefined;
     const burstAppended = new Promise<void>((resolve) => (firstInHand = resolve));
     let handled = 0;
-    const r = t.runner('j', async (rec) => {
-      if (handled++ === 0) await burstAppended; // the burst arrives while the first batch is in hand
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
-      const id = rec.subject.split('.').at(-1)!;
-      seen.set(id, [...(seen.get(id) ?? []), byOf(rec)]);
-    }, undefined, 'ev.counter.j.*', { batchSize: 8 });
+    const r = t.runner(
+      'j',
+      async (rec) => {
+        if (handled++ === 0) await burstAppended; // the burst arrives while the first batch is in hand
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        const id = rec.subject.split('.').at(-1)!;
+        seen.set(id, [...(seen.get(id) ?? []), byOf(rec)]);
+      },
+      undefined,
+      'ev.counter.j.*',
+      { batchSize: 8 },
+    );
     const ids = Array.from({ length: 12 }, (_, i) => `j${i}`);
     await r.start();
     await t.appendIn('j', 'j0', 1);

@@ -76,7 +76,9 @@ export class ReactorRunner<E> {
     await ensureDurableConsumer(nc, {
       stream: this.streamName,
       name: this.consumerName,
-      filterSubjects: typedFilterSubjects(reactor.stream, reactor.filterSubjects ?? reactor.stream.subjects, reactor.handles).map((s) => `${naming.subjectPrefix}${s}`),
+      filterSubjects: typedFilterSubjects(reactor.stream, reactor.filterSubjects ?? reactor.stream.subjects, reactor.handles).map(
+        (s) => `${naming.subjectPrefix}${s}`,
+      ),
       maxAckPending: this.batchSize,
       // Everything at or below the ack floor is handled; what was acknowledged above it (another
       // partition's) is handled again, which idempotent handlers allow.
@@ -131,7 +133,8 @@ export class ReactorRunner<E> {
           this.tell(err, m);
           throw err;
         };
-        if (recorded) await inConsumerSpan(this.consumerName, this.tracedAs(recorded), () => this.options.reactor.handle(recorded).catch(failed));
+        if (recorded)
+          await inConsumerSpan(this.consumerName, this.tracedAs(recorded), () => this.options.reactor.handle(recorded).catch(failed));
         m.ack();
       } catch (err) {
         if (!told) this.tell(err, m);

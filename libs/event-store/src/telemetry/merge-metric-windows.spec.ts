@@ -4,9 +4,13 @@ import { mergeMetricWindows, type MetricWindow } from './merge-metric-windows.js
 
 const windowOf = (deviceId: string, version: string, metrics: Record<string, number[]>): MetricWindow => {
   const message: DeviceMetrics = {
-    type: 'DeviceMetrics', schemaVersion: 1,
+    type: 'DeviceMetrics',
+    schemaVersion: 1,
     data: {
-      deviceId, artifact: { name: 'yolo', version }, windowStart: '2026-12-07T10:00:00.000Z', windowEnd: '2026-12-07T10:01:00.000Z',
+      deviceId,
+      artifact: { name: 'yolo', version },
+      windowStart: '2026-12-07T10:00:00.000Z',
+      windowEnd: '2026-12-07T10:01:00.000Z',
       metrics: Object.entries(metrics).map(([name, values]) => ({ name, ...summarize(values) })),
     },
   };

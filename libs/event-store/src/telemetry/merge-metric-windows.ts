@@ -32,7 +32,14 @@ export function mergeMetricWindows(windows: Iterable<MetricWindow>): MergedMetri
       const key = JSON.stringify([artifact.name, artifact.version, name]);
       const entry = merged.get(key);
       if (!entry) {
-        merged.set(key, { artifact: { ...artifact }, metric: name, summary, windows: 1, devices: 1, seen: new Set([`${fleet}/${deviceId}`]) });
+        merged.set(key, {
+          artifact: { ...artifact },
+          metric: name,
+          summary,
+          windows: 1,
+          devices: 1,
+          seen: new Set([`${fleet}/${deviceId}`]),
+        });
         continue;
       }
       entry.summary = mergeSummaries(entry.summary, summary);

@@ -46,6 +46,10 @@ export function telemetryMetricsConfig(naming: EventStoreNaming, options: Teleme
 }
 
 /** Creates the stream or brings it to the declared config (`applyStream`'s refusals apply); safe at every start. */
-export async function applyTelemetryMetrics(jsm: JetStreamManager, naming: EventStoreNaming, options: TelemetryMetricsOptions): Promise<void> {
+export async function applyTelemetryMetrics(
+  jsm: JetStreamManager,
+  naming: EventStoreNaming,
+  options: TelemetryMetricsOptions,
+): Promise<void> {
   await applyStream(jsm, telemetryMetricsConfig(naming, options));
 }

@@ -7,9 +7,13 @@ import { applyTelemetryMetrics, metricsSubject, telemetryMetricsConfig } from '.
 import { readMergedMetrics, readMetricWindows } from './read-metric-windows.js';
 
 const message = (deviceId: string, version: string, values: number[]): DeviceMetrics => ({
-  type: 'DeviceMetrics', schemaVersion: 1,
+  type: 'DeviceMetrics',
+  schemaVersion: 1,
   data: {
-    deviceId, artifact: { name: 'yolo', version }, windowStart: '2026-12-07T10:00:00.000Z', windowEnd: '2026-12-07T10:01:00.000Z',
+    deviceId,
+    artifact: { name: 'yolo', version },
+    windowStart: '2026-12-07T10:00:00.000Z',
+    windowEnd: '2026-12-07T10:01:00.000Z',
     metrics: [{ name: 'confidence', ...summarize(values) }],
   },
 });
@@ -45,13 +49,19 @@ describe('reading metric windows from TELEMETRY_METRICS on a real nats-server', 
   it('keeps windows for their age limit only, on a limits-based stream outside the event streams', async () => {
     const config = (await jsm.streams.info(telemetryMetricsConfig(naming, { replicas: 1, maxAgeSeconds: 3600 }).name)).config;
     expect({ max_age: config.max_age, deny_delete: config.deny_delete ?? false, subjects: config.subjects }).toEqual({
-      max_age: 3600e9, deny_delete: false, subjects: [`${naming.subjectPrefix}tm.metrics.>`],
+      max_age: 3600e9,
+      deny_delete: false,
+      subjects: [`${naming.subjectPrefix}tm.metrics.>`],
     });
   });
 
   it("reads one fleet's windows accepted within the range, in order", async () => {
     const windows = await readMetricWindows(jsm, naming, { fleet: 'default', from, to });
-    expect(windows.map((w) => [w.deviceId, w.message.data.artifact.version])).toEqual([['cam-1', '2.1.0'], ['cam-2', '2.1.0'], ['cam-1', '2.2.0']]);
+    expect(windows.map((w) => [w.deviceId, w.message.data.artifact.version])).toEqual([
+      ['cam-1', '2.1.0'],
+      ['cam-2', '2.1.0'],
+      ['cam-1', '2.2.0'],
+    ]);
   });
 
   it('merges them per version and metric, optionally for some devices only', async () => {
@@ -65,7 +75,9 @@ describe('reading metric windows from TELEMETRY_METRICS on a real nats-server', 
   });
 
   it('finds nothing in a range with no windows, and refuses a fleet that is not a subject token', async () => {
-    expect(await readMetricWindows(jsm, naming, { fleet: 'default', from: new Date(Date.now() + 60_000), to: new Date(Date.now() + 120_000) })).toEqual([]);
+    expect(
+      await readMetricWindows(jsm, naming, { fleet: 'default', from: new Date(Date.now() + 60_000), to: new Date(Date.now() + 120_000) }),
+    ).toEqual([]);
     await expect(readMetricWindows(jsm, naming, { fleet: 'a.>', from, to })).rejects.toMatchObject({ code: 'subject.invalid-token' });
   });
 });

@@ -22,7 +22,11 @@ export interface MetricWindowRange {
  * (the stream's), not the device's clock. A stored message that does not parse is skipped: the
  * gateway checked it, so only a newer writer's format can get here.
  */
-export async function readMetricWindows(jsm: JetStreamManager, naming: EventStoreNaming, range: MetricWindowRange): Promise<MetricWindow[]> {
+export async function readMetricWindows(
+  jsm: JetStreamManager,
+  naming: EventStoreNaming,
+  range: MetricWindowRange,
+): Promise<MetricWindow[]> {
   assertSubjectToken('fleet', range.fleet);
   const stream = `${naming.streamPrefix}${telemetryMetrics.name}`;
   const prefix = `${naming.subjectPrefix}tm.metrics.${range.fleet}.`;
@@ -61,6 +65,10 @@ function windowOf(fleet: string, deviceId: string, acceptedAt: Date, raw: unknow
 }
 
 /** The range's windows merged per (artifact version, metric): what an experiment compares its arms on. */
-export async function readMergedMetrics(jsm: JetStreamManager, naming: EventStoreNaming, range: MetricWindowRange): Promise<MergedMetric[]> {
+export async function readMergedMetrics(
+  jsm: JetStreamManager,
+  naming: EventStoreNaming,
+  range: MetricWindowRange,
+): Promise<MergedMetric[]> {
   return mergeMetricWindows(await readMetricWindows(jsm, naming, range));
 }

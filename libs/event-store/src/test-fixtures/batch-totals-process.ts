@@ -43,7 +43,12 @@ const totals: Projection<Increment> = {
   apply: (sql, event) => applyBatch(sql, [event]),
 };
 
-const nc = await connect({ servers: env.KEELSON_NATS_URL, user: env.KEELSON_NATS_USER, pass: env.KEELSON_NATS_PASS, name: 'batch-totals-process' });
+const nc = await connect({
+  servers: env.KEELSON_NATS_URL,
+  user: env.KEELSON_NATS_USER,
+  pass: env.KEELSON_NATS_PASS,
+  name: 'batch-totals-process',
+});
 const opened = await openDatabase({ url: env.KEELSON_DATABASE_URL! });
 const db: Database = {
   ...opened,

@@ -13,7 +13,10 @@ const decl = projectionStream;
 export function totals(name: string, failFirst = new Map<number, number>()): Projection<CounterEvent> & { applied: number[] } {
   const applied: number[] = [];
   return {
-    name, stream: decl, parse: parseCounterEvent, applied,
+    name,
+    stream: decl,
+    parse: parseCounterEvent,
+    applied,
     async apply(sql: Sql, r) {
       const left = failFirst.get(r.seq) ?? 0;
       if (left > 0) {
@@ -36,7 +39,8 @@ export function batchTotals(name: string, id: string, refused: number): Projecti
   const batches: number[][] = [];
   const applyBatch: NonNullable<Projection<CounterEvent>['applyBatch']> = async (sql, events) => {
     const increments = events.flatMap((r) => (r.event.type === 'Incremented' ? [{ subject: r.subject, by: r.event.data.by }] : []));
-    if (increments.some((i) => i.by === refused)) throw new InvalidInput('counter.refused', [{ path: ['by'], message: `${refused} is refused` }]);
+    if (increments.some((i) => i.by === refused))
+      throw new InvalidInput('counter.refused', [{ path: ['by'], message: `${refused} is refused` }]);
     await sql.query(
       `INSERT INTO ${name} (subject, total, actors) SELECT subject, sum(by), 'batch' FROM jsonb_to_recordset($1::jsonb) AS r(subject text, by int)
        GROUP BY subject ON CONFLICT (subject) DO UPDATE SET total = ${name}.total + EXCLUDED.total`,
@@ -45,7 +49,12 @@ export function batchTotals(name: string, id: string, refused: number): Projecti
     batches.push(events.map((r) => r.seq));
   };
   return {
-    name, stream: decl, filterSubjects: [`ev.counter.f1.${id}`], parse: parseCounterEvent, batches, applyBatch,
+    name,
+    stream: decl,
+    filterSubjects: [`ev.counter.f1.${id}`],
+    parse: parseCounterEvent,
+    batches,
+    applyBatch,
     apply: (sql, event) => applyBatch(sql, [event]),
   };
 }
@@ -80,7 +89,12 @@ export class ProjectionTestbed {
     const { store } = this.s;
     const subject = store.subject('counter', 'f1', id);
     let seq = (await store.load(subject)).lastSeq;
-    for (const by of bys) seq = (await store.append(subject, seq, [inc(by)], { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `cmd-${++this.n}` }))!.lastSeq;
+    for (const by of bys)
+      seq = (await store.append(subject, seq, [inc(by)], {
+        actor: { kind: 'operator', id: 'ada' },
+        correlationId: 'c',
+        commandId: `cmd-${++this.n}`,
+      }))!.lastSeq;
     return subject;
   };
 
@@ -89,6 +103,11 @@ export class ProjectionTestbed {
     return (await this.db.query<{ total: number }>(`SELECT total FROM ${table} WHERE subject = $1`, [subject]))[0]?.total;
   };
 
-  runner = (projection: Projection<CounterEvent>, conn = this.s.nc, database = this.db, fetchExpiresMs = 1000): ProjectionRunner<CounterEvent> =>
+  runner = (
+    projection: Projection<CounterEvent>,
+    conn = this.s.nc,
+    database = this.db,
+    fetchExpiresMs = 1000,
+  ): ProjectionRunner<CounterEvent> =>
     new ProjectionRunner({ nc: conn, naming: this.s.naming, db: database, projection, batchSize: 20, retryDelayMs: 50, fetchExpiresMs });
 }

@@ -45,8 +45,22 @@ export class ReactorTestbed {
     filter = `ev.counter.f.${name}`,
     more: Partial<ReactorRunnerOptions<CounterEvent>> = {},
   ): ReactorRunner<CounterEvent> => {
-    const reactor: Reactor<CounterEvent> = { name, stream: reactorStream, filterSubjects: [filter], parse: (raw) => raw as CounterEvent, handle };
-    return new ReactorRunner({ nc: this.s.nc, naming: this.s.naming, reactor, retryDelayMs: 50, onPoison, partitionBy: (m) => m.subject, ...more });
+    const reactor: Reactor<CounterEvent> = {
+      name,
+      stream: reactorStream,
+      filterSubjects: [filter],
+      parse: (raw) => raw as CounterEvent,
+      handle,
+    };
+    return new ReactorRunner({
+      nc: this.s.nc,
+      naming: this.s.naming,
+      reactor,
+      retryDelayMs: 50,
+      onPoison,
+      partitionBy: (m) => m.subject,
+      ...more,
+    });
   };
 
   /** Counts the pull requests a runner sends (nats.js `fetch`/`consume` publish them on this subject). */

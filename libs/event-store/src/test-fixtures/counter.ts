@@ -3,14 +3,22 @@ import { InvalidInput, RuleViolation, assertNever, type Decider } from '@keelson
 
 // A tiny aggregate for exercising the event store: a counter that may not pass its limit.
 export const CounterEvent = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('Incremented'), schemaVersion: z.literal(1), data: z.strictObject({ by: z.number().int().positive() }) }),
+  z.strictObject({
+    type: z.literal('Incremented'),
+    schemaVersion: z.literal(1),
+    data: z.strictObject({ by: z.number().int().positive() }),
+  }),
   z.strictObject({ type: z.literal('LimitReached'), schemaVersion: z.literal(1), data: z.strictObject({ at: z.number().int() }) }),
 ]);
 export type CounterEvent = z.infer<typeof CounterEvent>;
 
 export function parseCounterEvent(raw: unknown): CounterEvent {
   const r = CounterEvent.safeParse(raw);
-  if (!r.success) throw new InvalidInput('counter.invalid', r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })));
+  if (!r.success)
+    throw new InvalidInput(
+      'counter.invalid',
+      r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })),
+    );
   return r.data;
 }
 

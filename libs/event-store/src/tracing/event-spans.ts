@@ -1,4 +1,14 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import type { EventMetadata } from '../headers.js';
 
 /**
@@ -58,13 +68,27 @@ export async function endAfter<T>(span: Span, run: () => Promise<T>): Promise<T>
  * carries (a command served with its caller's `traceparent`). The events then carry this span's
  * context, so whatever handles them joins the trace.
  */
-export function inAppendSpan<T>(subject: string, count: number, meta: EventMetadata, append: (meta: EventMetadata) => Promise<T>): Promise<T> {
+export function inAppendSpan<T>(
+  subject: string,
+  count: number,
+  meta: EventMetadata,
+  append: (meta: EventMetadata) => Promise<T>,
+): Promise<T> {
   const active = context.active();
   const parent = trace.getSpan(active) ? active : traceContextOf(meta);
-  const span = tracer.startSpan(`publish ${subject}`, {
-    kind: SpanKind.PRODUCER,
-    attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'send', 'messaging.destination.name': subject, 'messaging.batch.message_count': count },
-  }, parent);
+  const span = tracer.startSpan(
+    `publish ${subject}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': subject,
+        'messaging.batch.message_count': count,
+      },
+    },
+    parent,
+  );
   if (!span.isRecording()) {
     span.end();
     return append(meta);
@@ -74,10 +98,19 @@ export function inAppendSpan<T>(subject: string, count: number, meta: EventMetad
 
 function startConsumerSpan(consumer: string, subject: string, meta: TraceFields): { span: Span; parent: Context } {
   const parent = traceContextOf(meta);
-  const span = tracer.startSpan(`process ${consumer}`, {
-    kind: SpanKind.CONSUMER,
-    attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.consumer.group.name': consumer, 'messaging.destination.name': subject },
-  }, parent);
+  const span = tracer.startSpan(
+    `process ${consumer}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'process',
+        'messaging.consumer.group.name': consumer,
+        'messaging.destination.name': subject,
+      },
+    },
+    parent,
+  );
   return { span, parent };
 }
 
@@ -99,7 +132,11 @@ export function inConsumerSpan<T>(consumer: string, event: { subject: string; me
  * `traceparent` and each lasting as long as the batch's application: a batch mixes events of many
  * traces, and each trace shows when its event was projected.
  */
-export async function inBatchSpans<T>(consumer: string, events: readonly { subject: string; meta: TraceFields }[], apply: () => Promise<T>): Promise<T> {
+export async function inBatchSpans<T>(
+  consumer: string,
+  events: readonly { subject: string; meta: TraceFields }[],
+  apply: () => Promise<T>,
+): Promise<T> {
   const spans = events.map((e) => startConsumerSpan(consumer, e.subject, e.meta).span).filter((s) => s.isRecording());
   try {
     return await apply();

@@ -16,7 +16,10 @@ export const ociRepositoryPattern = new RegExp(`^${component}(?:/${component})*$
 export const OciRepositoryName = z
   .string()
   .max(200, 'must be an OCI repository name of at most 200 characters')
-  .regex(ociRepositoryPattern, 'must be an OCI repository name such as apps/web: lower-case letters and digits joined by ., _, __ or -, path components separated by / (no registry host, tag or digest)');
+  .regex(
+    ociRepositoryPattern,
+    'must be an OCI repository name such as apps/web: lower-case letters and digits joined by ., _, __ or -, path components separated by / (no registry host, tag or digest)',
+  );
 
 /**
  * The name of a container artifact. The facade serves its image under exactly that name

@@ -1,5 +1,15 @@
 import { stepTimesOf, deviceStates } from '../device/device-events.fast.js';
-import { dataOf, inOrder, isIsoTime, isReason, isToken, isTraceparent, strictFields, type FastPath, type Fields } from '../kit/fast-path.js';
+import {
+  dataOf,
+  inOrder,
+  isIsoTime,
+  isReason,
+  isToken,
+  isTraceparent,
+  strictFields,
+  type FastPath,
+  type Fields,
+} from '../kit/fast-path.js';
 import { assignmentsOf, maxAssignments } from '../rollout/assignment.fast.js';
 import type { DesiredState, DeviceProgress, DeviceReport } from './device-messages.js';
 
@@ -10,7 +20,15 @@ const progressKeySet: ReadonlySet<string> = new Set(progressKeys);
 /** `DeviceProgress` v1 without zod when it is valid (see `kit/fast-path.ts`): three per device update reach the gateway. */
 export const fastDeviceProgress: FastPath<DeviceProgress> = (raw) => {
   const d = dataOf(raw, 'DeviceProgress', 1, progressKeySet);
-  if (!d || !isToken(d['deviceId']) || !isToken(d['assignmentId']) || !isToken(d['rolloutId']) || !stepStates.has(d['state']) || !isIsoTime(d['sentAt'])) return undefined;
+  if (
+    !d ||
+    !isToken(d['deviceId']) ||
+    !isToken(d['assignmentId']) ||
+    !isToken(d['rolloutId']) ||
+    !stepStates.has(d['state']) ||
+    !isIsoTime(d['sentAt'])
+  )
+    return undefined;
   if ('traceparent' in d && !isTraceparent(d['traceparent'])) return undefined;
   return { type: 'DeviceProgress', schemaVersion: 1, data: inOrder(d, progressKeys) } as DeviceProgress;
 };
@@ -30,7 +48,13 @@ function installedOf(raw: unknown): Fields[] | undefined {
   for (const item of raw) {
     const a = strictFields(item, artifactKeySet);
     if (!a || typeof a['name'] !== 'string' || !artifactName.test(a['name'])) return undefined;
-    if (typeof a['version'] !== 'string' || !semverLike.test(a['version']) || typeof a['sha256'] !== 'string' || !sha256Hex.test(a['sha256'])) return undefined;
+    if (
+      typeof a['version'] !== 'string' ||
+      !semverLike.test(a['version']) ||
+      typeof a['sha256'] !== 'string' ||
+      !sha256Hex.test(a['sha256'])
+    )
+      return undefined;
     out.push(inOrder(a, artifactKeys));
   }
   return out.length === raw.length ? out : undefined;
@@ -39,8 +63,10 @@ function installedOf(raw: unknown): Fields[] | undefined {
 /** `DeviceReport` v2 without zod when it is valid (see `kit/fast-path.ts`): one per device update reaches the gateway. */
 export const fastDeviceReport: FastPath<DeviceReport> = (raw) => {
   const d = dataOf(raw, 'DeviceReport', 2, reportKeySet);
-  if (!d || !isToken(d['deviceId']) || !isToken(d['assignmentId']) || !isToken(d['rolloutId']) || !deviceStates.has(d['state'])) return undefined;
-  if (!isIsoTime(d['sentAt']) || ('reason' in d && !isReason(d['reason'])) || ('traceparent' in d && !isTraceparent(d['traceparent']))) return undefined;
+  if (!d || !isToken(d['deviceId']) || !isToken(d['assignmentId']) || !isToken(d['rolloutId']) || !deviceStates.has(d['state']))
+    return undefined;
+  if (!isIsoTime(d['sentAt']) || ('reason' in d && !isReason(d['reason'])) || ('traceparent' in d && !isTraceparent(d['traceparent'])))
+    return undefined;
   const data = inOrder(d, reportKeys);
   if ('steps' in d && !(data['steps'] = stepTimesOf(d['steps']))) return undefined;
   if ('installed' in d && !(data['installed'] = installedOf(d['installed']))) return undefined;

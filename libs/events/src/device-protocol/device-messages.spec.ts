@@ -63,7 +63,11 @@ describe('device protocol', () => {
   });
 
   it('parses a step a device entered, and refuses an outcome or a reason on the progress topic', () => {
-    const progress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' } };
+    const progress = {
+      type: 'DeviceProgress',
+      schemaVersion: 1,
+      data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' },
+    };
     expect(parseDeviceMessage(progress)).toEqual(progress);
     expect(issuesOf({ ...progress, data: { ...progress.data, state: 'healthy' } })).toEqual(['data.state']);
     expect(issuesOf({ ...progress, data: { ...progress.data, reason: 'x' } })).toEqual(['data']);
@@ -71,7 +75,11 @@ describe('device protocol', () => {
 
   it('carries a W3C traceparent down in the desired state and back in the reports, and refuses a malformed one', () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const progress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' } };
+    const progress = {
+      type: 'DeviceProgress',
+      schemaVersion: 1,
+      data: { deviceId: 'cam-dock-02', assignmentId: 'as-1', rolloutId: 'r-1', state: 'verifying', sentAt: '2025-11-04T09:14:01Z' },
+    };
     for (const message of [desired, report, progress]) {
       const traced = { ...message, data: { ...message.data, traceparent } };
       expect(parseDeviceMessage(traced)).toEqual(traced);

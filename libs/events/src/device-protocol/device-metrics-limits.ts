@@ -7,4 +7,3 @@ export const maxMetricsPerWindow = 32;
 export const maxSketchBins = 2_048;
 /** The largest `DeviceMetrics` message, in bytes of JSON: the gateway drops a bigger one unread. */
 export const maxDeviceMetricsBytes = 16 * 1024;
-

@@ -4,21 +4,27 @@ import { fastDeviceMetrics } from './device-metrics.fast.js';
 // The fast path must agree with zod: the same value for every window it accepts, and no acceptance of
 // anything zod refuses (it returns undefined and leaves those to zod).
 let seed = 7;
-const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 const bins = (n: number): [number, number][] => {
   let key = int(-400, 0);
   return Array.from({ length: n }, () => [(key += int(1, 5)), int(1, 50)]);
 };
 const metric = (i: number) => ({
-  name: `metric_${i}`, count: int(0, 5000), sum: next() * 1e4 - 5e3, sumOfSquares: next() * 1e6,
+  name: `metric_${i}`,
+  count: int(0, 5000),
+  sum: next() * 1e4 - 5e3,
+  sumOfSquares: next() * 1e6,
   sketch: { relativeAccuracy: 0.01, zeroCount: int(0, 3), positive: bins(int(0, 40)), negative: bins(int(0, 3)) },
 });
 const window = (): DeviceMetrics => ({
-  type: 'DeviceMetrics', schemaVersion: 1,
+  type: 'DeviceMetrics',
+  schemaVersion: 1,
   data: {
-    deviceId: `cam-${int(1, 99)}`, artifact: { name: 'yolo-dock', version: `2.${int(0, 9)}.0` },
-    windowStart: '2026-12-07T10:00:00.000Z', windowEnd: '2026-12-07T10:01:00.000Z',
+    deviceId: `cam-${int(1, 99)}`,
+    artifact: { name: 'yolo-dock', version: `2.${int(0, 9)}.0` },
+    windowStart: '2026-12-07T10:00:00.000Z',
+    windowEnd: '2026-12-07T10:01:00.000Z',
     metrics: Array.from({ length: int(1, 6) }, (_, i) => metric(i)),
   },
 });
@@ -44,7 +50,13 @@ describe('the fast path of DeviceMetrics', () => {
     ['a time that is not ISO', { ...base, data: { ...base.data, windowEnd: 'yesterday' } }],
     ['an artifact without a version', { ...base, data: { ...base.data, artifact: { name: 'yolo' } } }],
     ['no metrics', { ...base, data: { ...base.data, metrics: [] } }],
-    ['too many metrics', { ...base, data: { ...base.data, metrics: Array.from({ length: maxMetricsPerWindow + 1 }, (_, i) => ({ ...first, name: `m${i}` })) } }],
+    [
+      'too many metrics',
+      {
+        ...base,
+        data: { ...base.data, metrics: Array.from({ length: maxMetricsPerWindow + 1 }, (_, i) => ({ ...first, name: `m${i}` })) },
+      },
+    ],
     ['a metric twice', { ...base, data: { ...base.data, metrics: [first, first] } }],
     ['a metric name with a colon', withMetric({ name: 'job:rate' })],
     ['a fractional count', withMetric({ count: 1.5 })],

@@ -18,7 +18,8 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 function areBins(v: unknown): boolean {
   if (!Array.isArray(v) || v.length > maxSketchBins) return false;
   for (const bin of v as unknown[]) {
-    if (!Array.isArray(bin) || bin.length !== 2 || !Number.isSafeInteger(bin[0]) || !Number.isSafeInteger(bin[1]) || (bin[1] as number) < 1) return false;
+    if (!Array.isArray(bin) || bin.length !== 2 || !Number.isSafeInteger(bin[0]) || !Number.isSafeInteger(bin[1]) || (bin[1] as number) < 1)
+      return false;
   }
   return true;
 }
@@ -28,7 +29,8 @@ function summaryOf(raw: unknown, names: Set<string>): Fields | undefined {
   if (!m || typeof m['name'] !== 'string' || !metricName.test(m['name']) || names.has(m['name'])) return undefined;
   if (!isCount(m['count']) || !isFiniteNumber(m['sum']) || !isFiniteNumber(m['sumOfSquares']) || m['sumOfSquares'] < 0) return undefined;
   const s = strictFields(m['sketch'], sketchKeySet);
-  if (!s || !isFiniteNumber(s['relativeAccuracy']) || !(s['relativeAccuracy'] > 0 && s['relativeAccuracy'] < 1) || !isCount(s['zeroCount'])) return undefined;
+  if (!s || !isFiniteNumber(s['relativeAccuracy']) || !(s['relativeAccuracy'] > 0 && s['relativeAccuracy'] < 1) || !isCount(s['zeroCount']))
+    return undefined;
   if (!areBins(s['positive']) || !areBins(s['negative'])) return undefined;
   names.add(m['name']);
   return inOrder({ ...m, sketch: inOrder(s, sketchKeys) }, summaryKeys);
@@ -43,7 +45,14 @@ export const fastDeviceMetrics: FastPath<DeviceMetrics> = (raw) => {
   const d = dataOf(raw, 'DeviceMetrics', 1, dataKeySet);
   if (!d || !isToken(d['deviceId']) || !isIsoTime(d['windowStart']) || !isIsoTime(d['windowEnd'])) return undefined;
   const a = strictFields(d['artifact'], artifactKeySet);
-  if (!a || typeof a['name'] !== 'string' || !artifactName.test(a['name']) || typeof a['version'] !== 'string' || !semverLike.test(a['version'])) return undefined;
+  if (
+    !a ||
+    typeof a['name'] !== 'string' ||
+    !artifactName.test(a['name']) ||
+    typeof a['version'] !== 'string' ||
+    !semverLike.test(a['version'])
+  )
+    return undefined;
   const list = d['metrics'];
   if (!Array.isArray(list) || list.length < 1 || list.length > maxMetricsPerWindow) return undefined;
   const names = new Set<string>();

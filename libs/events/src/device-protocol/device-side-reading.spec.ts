@@ -12,13 +12,22 @@ const desired: DesiredState = {
   data: {
     deviceId: 'cam-dock-02',
     generation: 4,
-    assignments: [{
-      assignmentId: 'r-2025-0042-cam-dock-02',
-      rolloutId: 'r-2025-0042',
-      artifact: { name: 'yolo-v8n', version: '2.1.0', kind: 'model', targetPath: 'model/yolo-v8n/2.1.0/model.onnx', sha256, length: 6_534_321 },
-      probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 60, attempts: 2, initialDelaySeconds: 0 },
-      action: 'install',
-    }],
+    assignments: [
+      {
+        assignmentId: 'r-2025-0042-cam-dock-02',
+        rolloutId: 'r-2025-0042',
+        artifact: {
+          name: 'yolo-v8n',
+          version: '2.1.0',
+          kind: 'model',
+          targetPath: 'model/yolo-v8n/2.1.0/model.onnx',
+          sha256,
+          length: 6_534_321,
+        },
+        probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 60, attempts: 2, initialDelaySeconds: 0 },
+        action: 'install',
+      },
+    ],
     traceparent,
   },
 };
@@ -59,12 +68,20 @@ describe('an agent reading what the platform sends it', () => {
     expect(issuesOnDevice(bad)).toEqual(['data.generation', 'data.traceparent']);
     const [assignment] = fromALaterPlatform.data.assignments;
     const badProbe = { ...assignment!, probe: { ...assignment!.probe, path: '/a/../etc/shadow' } };
-    expect(issuesOnDevice({ ...fromALaterPlatform, data: { ...fromALaterPlatform.data, assignments: [badProbe] } })).toEqual(['data.assignments.0.probe.path']);
+    expect(issuesOnDevice({ ...fromALaterPlatform, data: { ...fromALaterPlatform.data, assignments: [badProbe] } })).toEqual([
+      'data.assignments.0.probe.path',
+    ]);
   });
 
   it('refuses a desired state of a schema version it does not know, or another message type', () => {
-    expect(() => parseMessageOnDevice({ ...desired, schemaVersion: 2 })).toThrow(expect.objectContaining({ code: 'message.unknown-version' }));
-    const hello = { type: 'DeviceHello', schemaVersion: 1, data: { deviceId: 'cam-dock-02', agentVersion: '1.0.0', installed: [], desiredGeneration: 0 } };
+    expect(() => parseMessageOnDevice({ ...desired, schemaVersion: 2 })).toThrow(
+      expect.objectContaining({ code: 'message.unknown-version' }),
+    );
+    const hello = {
+      type: 'DeviceHello',
+      schemaVersion: 1,
+      data: { deviceId: 'cam-dock-02', agentVersion: '1.0.0', installed: [], desiredGeneration: 0 },
+    };
     expect(() => parseMessageOnDevice(hello)).toThrow(expect.objectContaining({ code: 'message.unknown-type' }));
   });
 

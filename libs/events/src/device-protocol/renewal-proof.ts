@@ -10,6 +10,9 @@ import type { RenewRequest } from './certificate-renewal.js';
  * answer was lost, asking again) gets the certificate issued then, and nothing more.
  * `sha256Hex` is the caller's (node:crypto): this library holds contracts, not crypto.
  */
-export function renewalProofMessage(request: Pick<RenewRequest, 'certificate' | 'csr' | 'signedAt'>, sha256Hex: (text: string) => string): Uint8Array {
+export function renewalProofMessage(
+  request: Pick<RenewRequest, 'certificate' | 'csr' | 'signedAt'>,
+  sha256Hex: (text: string) => string,
+): Uint8Array {
   return new TextEncoder().encode(`keelson-renew-v1\n${sha256Hex(request.certificate)}\n${sha256Hex(request.csr)}\n${request.signedAt}`);
 }

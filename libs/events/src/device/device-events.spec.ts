@@ -69,7 +69,11 @@ describe('device events', () => {
 
   it('read a v1 progress report (one per step, no step times) as the latest version', () => {
     const { steps: _steps, ...data } = progress.data;
-    expect(parseDeviceEvent({ type: 'DeviceReportedProgress', schemaVersion: 1, data })).toEqual({ type: 'DeviceReportedProgress', schemaVersion: 2, data });
+    expect(parseDeviceEvent({ type: 'DeviceReportedProgress', schemaVersion: 1, data })).toEqual({
+      type: 'DeviceReportedProgress',
+      schemaVersion: 2,
+      data,
+    });
   });
 
   it('parse reachability changes and decommissioning', () => {

@@ -122,7 +122,11 @@ export const deviceEvents = new MessageRegistry<DeviceEvent>([
   readersOf(DeviceEnrolled),
   readersOf(DeviceDecommissioned),
   readersOf(DeviceReachabilityChanged),
-  readersOf(DeviceReportedProgress, { 1: (raw) => ({ ...DeviceReportedProgressV1.parse(raw), schemaVersion: 2 }) }, fastDeviceReportedProgress),
+  readersOf(
+    DeviceReportedProgress,
+    { 1: (raw) => ({ ...DeviceReportedProgressV1.parse(raw), schemaVersion: 2 }) },
+    fastDeviceReportedProgress,
+  ),
   readersOf(DesiredStateChanged),
   readersOf(DeviceCertificateRenewed),
   readersOf(DeviceReenrolled),

@@ -15,7 +15,11 @@ export const ExperimentPlanSpec = z.strictObject({
   guardrails: z.array(z.string().min(1).max(200)).max(10),
   alpha: z.number().gt(0).max(0.5),
   minSamples: z.number().int().min(2).max(100_000_000),
-  maxDurationSeconds: z.number().int().min(1).max(90 * 86_400),
+  maxDurationSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 86_400),
 });
 export type ExperimentPlanSpec = z.infer<typeof ExperimentPlanSpec>;
 
@@ -107,7 +111,8 @@ export const ExperimentSettled = defineMessage('ExperimentSettled', 1, {
 export type ExperimentSettled = z.infer<typeof ExperimentSettled>;
 
 /** Any event of the experiment aggregate, latest versions only. */
-export type ExperimentEvent = ExperimentCreated | ExperimentArmsAssigned | ExperimentRolloutStarted | ExperimentDecided | ExperimentStopped | ExperimentSettled;
+export type ExperimentEvent =
+  ExperimentCreated | ExperimentArmsAssigned | ExperimentRolloutStarted | ExperimentDecided | ExperimentStopped | ExperimentSettled;
 
 /** Reads every version of every experiment event. */
 export const experimentEvents = new MessageRegistry<ExperimentEvent>([

@@ -23,7 +23,11 @@ describe('proto/: the wire contracts as JSON Schema', () => {
   });
 
   it('describes the envelope a device vendor must send', () => {
-    const hello = generated['device-protocol/DeviceHello.schema.json'] as { required: string[]; properties: Record<string, { const?: unknown }>; additionalProperties: boolean };
+    const hello = generated['device-protocol/DeviceHello.schema.json'] as {
+      required: string[];
+      properties: Record<string, { const?: unknown }>;
+      additionalProperties: boolean;
+    };
     expect(hello.required).toEqual(['type', 'schemaVersion', 'data']);
     expect(hello.properties['type']!.const).toBe('DeviceHello');
     expect(hello.additionalProperties).toBe(false);

@@ -79,10 +79,24 @@ describe('MessageRegistry', () => {
       const envelope = z.looseObject({ type: z.string(), schemaVersion: z.number().int() });
       const nullProto = Object.assign(Object.create(null) as object, { type: 'NoteDeleted', schemaVersion: 1, data: { noteId: 'n1' } });
       const inputs: unknown[] = [
-        undefined, 0, 'NoteAdded', true, [], Object.assign(['x'], { type: 'NoteAdded', schemaVersion: 2 }), nullProto,
-        { type: 'NoteAdded' }, { schemaVersion: 2 }, { type: 7, schemaVersion: 2 }, { type: 'NoteAdded', schemaVersion: '2' },
-        { type: 'NoteAdded', schemaVersion: 2.5 }, { type: 'NoteAdded', schemaVersion: NaN }, { type: 'NoteAdded', schemaVersion: Infinity },
-        { type: 'NoteAdded', schemaVersion: 2 ** 53 }, { type: 'NoteAdded', schemaVersion: -1 }, { type: '', schemaVersion: 2 }, { type: null, schemaVersion: null },
+        undefined,
+        0,
+        'NoteAdded',
+        true,
+        [],
+        Object.assign(['x'], { type: 'NoteAdded', schemaVersion: 2 }),
+        nullProto,
+        { type: 'NoteAdded' },
+        { schemaVersion: 2 },
+        { type: 7, schemaVersion: 2 },
+        { type: 'NoteAdded', schemaVersion: '2' },
+        { type: 'NoteAdded', schemaVersion: 2.5 },
+        { type: 'NoteAdded', schemaVersion: NaN },
+        { type: 'NoteAdded', schemaVersion: Infinity },
+        { type: 'NoteAdded', schemaVersion: 2 ** 53 },
+        { type: 'NoteAdded', schemaVersion: -1 },
+        { type: '', schemaVersion: 2 },
+        { type: null, schemaVersion: null },
       ];
       for (const raw of inputs) {
         const expected = envelope.safeParse(raw);
@@ -93,7 +107,11 @@ describe('MessageRegistry', () => {
           got = err as InvalidInput;
         }
         if (expected.success) expect(got?.code).not.toBe('message.invalid');
-        else expect({ code: got?.code, paths: got?.issues.map((i) => i.path) }).toEqual({ code: 'message.invalid', paths: expected.error.issues.map((i) => i.path) });
+        else
+          expect({ code: got?.code, paths: got?.issues.map((i) => i.path) }).toEqual({
+            code: 'message.invalid',
+            paths: expected.error.issues.map((i) => i.path),
+          });
       }
     });
 

@@ -19,7 +19,11 @@ export interface MessageReaders<M extends Message> {
  * a published version is never dropped, because its events stay in the streams forever. `fast`, for a
  * hot type, reads the latest version without zod when it is valid and leaves the rest to `latest`.
  */
-export function readersOf<M extends Message>(latest: MessageSchema<M>, older: Record<number, Reader<M>> = {}, fast?: FastPath<M>): MessageReaders<M> {
+export function readersOf<M extends Message>(
+  latest: MessageSchema<M>,
+  older: Record<number, Reader<M>> = {},
+  fast?: FastPath<M>,
+): MessageReaders<M> {
   const type = latest.shape.type.value;
   const latestVersion = latest.shape.schemaVersion.value;
   for (const version of Object.keys(older).map(Number)) {

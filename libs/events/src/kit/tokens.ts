@@ -41,7 +41,11 @@ export const TargetPath = z
 export const ByteLength = z.number().int().min(0);
 
 /** A short human-readable name (a device, a group, a name typed by an operator): printable, 1-100 characters. */
-export const DisplayName = z.string().min(1).max(100).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+export const DisplayName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /** Why something happened, in words, for operators: bounded because devices send reasons too. */
 export const Reason = z.string().min(1).max(500);

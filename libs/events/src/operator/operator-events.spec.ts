@@ -19,16 +19,37 @@ const issued: ApiTokenIssued = {
 describe('operator events', () => {
   it('parse an issued token, a revocation and an admin rotation to themselves', () => {
     expect(parseOperatorEvent(issued)).toEqual(issued);
-    const revoked = { type: 'ApiTokenRevoked', schemaVersion: 1, data: { fleet: 'plant-7', tokenId: 'at-0123456789abcdef', reason: 'laptop lost' } };
+    const revoked = {
+      type: 'ApiTokenRevoked',
+      schemaVersion: 1,
+      data: { fleet: 'plant-7', tokenId: 'at-0123456789abcdef', reason: 'laptop lost' },
+    };
     expect(parseOperatorEvent(revoked)).toEqual(revoked);
-    const rotated: AdminCredentialRotated = { type: 'AdminCredentialRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: '2026-11-23T11:00:00.000Z' } };
+    const rotated: AdminCredentialRotated = {
+      type: 'AdminCredentialRotated',
+      schemaVersion: 1,
+      data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: '2026-11-23T11:00:00.000Z' },
+    };
     expect(parseOperatorEvent(rotated)).toEqual(rotated);
   });
 
   it('parse a platform secret rotation, which names the variable and how many keys were re-sealed', () => {
-    const rotated = { type: 'PlatformSecretRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys: 3, rotatedAt: '2026-11-23T11:00:00.000Z' } };
+    const rotated = {
+      type: 'PlatformSecretRotated',
+      schemaVersion: 1,
+      data: {
+        fleet: 'default',
+        credential: 'KEELSON_DEVICE_CA_KEY_SECRET',
+        service: 'device-gateway',
+        keys: 3,
+        rotatedAt: '2026-11-23T11:00:00.000Z',
+      },
+    };
     expect(parseOperatorEvent(rotated)).toEqual(rotated);
-    expect(issuesOf({ ...rotated, data: { ...rotated.data, credential: 'KEELSON_ADMIN_TOKEN', keys: 0 } })).toEqual(['data.credential', 'data.keys']);
+    expect(issuesOf({ ...rotated, data: { ...rotated.data, credential: 'KEELSON_ADMIN_TOKEN', keys: 0 } })).toEqual([
+      'data.credential',
+      'data.keys',
+    ]);
   });
 
   describe('reject', () => {
@@ -38,7 +59,9 @@ describe('operator events', () => {
     });
 
     it('a role that does not exist and a digest in uppercase', () => {
-      expect(issuesOf({ ...issued, data: { ...issued.data, role: 'root', secretSha256: issued.data.secretSha256.toUpperCase() } })).toEqual(['data.role', 'data.secretSha256']);
+      expect(issuesOf({ ...issued, data: { ...issued.data, role: 'root', secretSha256: issued.data.secretSha256.toUpperCase() } })).toEqual(
+        ['data.role', 'data.secretSha256'],
+      );
     });
 
     it('a rotation of anything but the admin token, and a rotation carrying a value', () => {

@@ -78,7 +78,8 @@ export const AuditSinkResumed = defineMessage('AuditSinkResumed', 1, { ...sink, 
 export type AuditSinkResumed = z.infer<typeof AuditSinkResumed>;
 
 /** Any credential or audit-sink event: the api's stream (EV_OPERATORS) and the key rotations services record on theirs; latest versions only. */
-export type OperatorEvent = ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated | PlatformSecretRotated | AuditSinkAdded | AuditSinkRemoved | AuditSinkResumed;
+export type OperatorEvent =
+  ApiTokenIssued | ApiTokenRevoked | AdminCredentialRotated | PlatformSecretRotated | AuditSinkAdded | AuditSinkRemoved | AuditSinkResumed;
 
 /** Reads every version of every operator event. */
 export const operatorEvents = new MessageRegistry<OperatorEvent>([

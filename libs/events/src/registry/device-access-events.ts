@@ -18,7 +18,9 @@ export const DeviceAccessRefusal = z.enum([
 export type DeviceAccessRefusal = z.infer<typeof DeviceAccessRefusal>;
 
 /** The path a refused device asked for, without its query: printable ASCII, at most 256 characters. */
-export const RequestPath = z.string().regex(/^\/[\x21-\x7e]{0,255}$/, 'must be a request path: / then at most 255 printable ASCII characters');
+export const RequestPath = z
+  .string()
+  .regex(/^\/[\x21-\x7e]{0,255}$/, 'must be a request path: / then at most 255 printable ASCII characters');
 
 /**
  * The facade refused one device read; kept on a fleet's device-access log
@@ -60,7 +62,10 @@ export type DeviceAccessRefusalsSuppressed = z.infer<typeof DeviceAccessRefusals
 export type RegistryEvent = DeviceAccessRefused | DeviceAccessRefusalsSuppressed;
 
 /** Reads every version of every registry device-access event. */
-export const registryEvents = new MessageRegistry<RegistryEvent>([readersOf(DeviceAccessRefused), readersOf(DeviceAccessRefusalsSuppressed)]);
+export const registryEvents = new MessageRegistry<RegistryEvent>([
+  readersOf(DeviceAccessRefused),
+  readersOf(DeviceAccessRefusalsSuppressed),
+]);
 
 /** Parses a registry device-access event at the boundary; throws `InvalidInput` (`message.*`). */
 export function parseRegistryEvent(raw: unknown): RegistryEvent {

@@ -24,19 +24,22 @@ const execProbeKeys = ['kind', 'path', 'args', 'timeoutSeconds', 'attempts', 'in
 const execProbeKeySet: ReadonlySet<string> = new Set(execProbeKeys);
 
 const isIntIn = (v: unknown, min: number, max: number): boolean => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
-const matches = (v: unknown, rule: RegExp, maxLength = Infinity): v is string => typeof v === 'string' && v.length <= maxLength && rule.test(v);
+const matches = (v: unknown, rule: RegExp, maxLength = Infinity): v is string =>
+  typeof v === 'string' && v.length <= maxLength && rule.test(v);
 
 function artifactOf(raw: unknown): Fields | undefined {
   const a = strictFields(raw, artifactKeySet);
   if (!a || !matches(a['name'], artifactName) || !matches(a['version'], semverLike) || !kinds.has(a['kind'])) return undefined;
-  if (!matches(a['targetPath'], targetPath, 512) || !matches(a['sha256'], sha256Hex) || !isIntIn(a['length'], 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (!matches(a['targetPath'], targetPath, 512) || !matches(a['sha256'], sha256Hex) || !isIntIn(a['length'], 0, Number.MAX_SAFE_INTEGER))
+    return undefined;
   return inOrder(a, artifactKeys);
 }
 
 function probeOf(raw: unknown): Fields | undefined {
   const kind = (raw as Fields | null)?.['kind'];
   const p = kind === 'file' ? strictFields(raw, fileProbeKeySet) : kind === 'exec' ? strictFields(raw, execProbeKeySet) : undefined;
-  if (!p || !matches(p['path'], absolutePath, 512) || !isIntIn(p['timeoutSeconds'], 1, 300) || !isIntIn(p['attempts'], 1, 10)) return undefined;
+  if (!p || !matches(p['path'], absolutePath, 512) || !isIntIn(p['timeoutSeconds'], 1, 300) || !isIntIn(p['attempts'], 1, 10))
+    return undefined;
   if ('initialDelaySeconds' in p && !isIntIn(p['initialDelaySeconds'], 0, 3600)) return undefined;
   const out = inOrder({ ...p, initialDelaySeconds: p['initialDelaySeconds'] ?? 0 }, kind === 'file' ? fileProbeKeys : execProbeKeys); // zod's default
   if ('args' in p) {

@@ -1,4 +1,15 @@
-import { counted, emptyTally, getsRevert, isUnfinished, isUnreachableInFlight, revertOutcomeOf, standingOf, takesOutcome, withReport, type TalliedRecord } from './device-tally.js';
+import {
+  counted,
+  emptyTally,
+  getsRevert,
+  isUnfinished,
+  isUnreachableInFlight,
+  revertOutcomeOf,
+  standingOf,
+  takesOutcome,
+  withReport,
+  type TalliedRecord,
+} from './device-tally.js';
 
 const clock = { spentMs: 0, runningSince: '2026-11-23T08:00:00.000Z' };
 const assigned: TalliedRecord = { clock };
@@ -36,7 +47,13 @@ describe('the tally rules of a rollout', () => {
     expect(standingOf(withReport(timedOut, 'healthy'))).toBe('failed');
     expect(withReport(assigned, undefined)).toBe(assigned);
     // the orchestrator's rule: assigned, live, without an outcome and not timed out
-    expect([assigned, {}, timedOut, { ...assigned, timedOutOrder: 0 }, { ...assigned, excludedOrder: 0 }].map(takesOutcome)).toEqual([true, false, false, false, false]);
+    expect([assigned, {}, timedOut, { ...assigned, timedOutOrder: 0 }, { ...assigned, excludedOrder: 0 }].map(takesOutcome)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('reverts the assigned devices still targeted, and ends a revert by its report, else by its timeout', () => {
@@ -59,7 +76,18 @@ describe('the tally rules of a rollout', () => {
       [false, { outcome: { state: 'healthy' }, lateReportOrder: 0 }], // not a target (yet): only the rollout-wide lists count it
     ];
     for (const [member, r] of records) counted(tally, member, r, 1);
-    expect(tally).toEqual({ outcomes: 2, failures: 1, live: 4, liveUnfinished: 3, liveUnhealthy: 1, waitedFor: 1, excluded: 1, timedOut: 1, lateReports: 1, revertTimedOut: 0 });
+    expect(tally).toEqual({
+      outcomes: 2,
+      failures: 1,
+      live: 4,
+      liveUnfinished: 3,
+      liveUnhealthy: 1,
+      waitedFor: 1,
+      excluded: 1,
+      timedOut: 1,
+      lateReports: 1,
+      revertTimedOut: 0,
+    });
     for (const [member, r] of records) counted(tally, member, r, -1);
     expect(tally).toEqual(emptyTally());
   });

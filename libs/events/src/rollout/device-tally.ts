@@ -116,5 +116,16 @@ export function counted(tally: DeviceTally, member: boolean, r: TalliedRecord, s
 
 /** The tally of a ledger with no device yet. */
 export function emptyTally(): DeviceTally {
-  return { outcomes: 0, failures: 0, live: 0, liveUnfinished: 0, liveUnhealthy: 0, waitedFor: 0, excluded: 0, timedOut: 0, lateReports: 0, revertTimedOut: 0 };
+  return {
+    outcomes: 0,
+    failures: 0,
+    live: 0,
+    liveUnfinished: 0,
+    liveUnhealthy: 0,
+    waitedFor: 0,
+    excluded: 0,
+    timedOut: 0,
+    lateReports: 0,
+    revertTimedOut: 0,
+  };
 }

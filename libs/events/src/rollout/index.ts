@@ -17,8 +17,21 @@ export {
   rolloutEvents,
   parseRolloutEvent,
 } from './rollout-events.js';
-export { RolloutTargetsAdded, chunkDeviceIds, fitsOneEvent, deviceIdsBytesPerEvent, maxRolloutDevices, maxRolloutEventBytes } from './target-chunks.js';
-export { DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded, DeviceReachabilityNoted, DeviceRevertTimedOut } from './in-flight-events.js';
+export {
+  RolloutTargetsAdded,
+  chunkDeviceIds,
+  fitsOneEvent,
+  deviceIdsBytesPerEvent,
+  maxRolloutDevices,
+  maxRolloutEventBytes,
+} from './target-chunks.js';
+export {
+  DevicesAssigned,
+  DeviceTimedOut,
+  LateDeviceReportRecorded,
+  DeviceReachabilityNoted,
+  DeviceRevertTimedOut,
+} from './in-flight-events.js';
 export {
   type TalliedRecord,
   type DeviceStanding,

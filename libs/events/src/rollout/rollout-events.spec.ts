@@ -47,7 +47,10 @@ describe('rollout events', () => {
   it('read a version-1 creation, its device ids inline, as version 2 with those ids and their count', () => {
     const { deviceCount: _, ...data } = created.data;
     const v1 = { type: 'RolloutCreated', schemaVersion: 1, data: { ...data, deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'] } };
-    expect(parseRolloutEvent(v1)).toEqual({ ...created, data: { ...created.data, deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'] } });
+    expect(parseRolloutEvent(v1)).toEqual({
+      ...created,
+      data: { ...created.data, deviceIds: ['cam-dock-01', 'cam-dock-02', 'cam-dock-03'] },
+    });
   });
 
   it('read a version-1 wave start, its devices inline, as version 2 with those devices', () => {

@@ -9,7 +9,13 @@ import { fastDeviceOutcomeRecorded } from './rollout-events.fast.js';
 import { rolloutTargeting } from './rollout-targeting.js';
 import { Strategy } from './strategy.js';
 import { maxRolloutDevices, RolloutTargetsAdded } from './target-chunks.js';
-import { DeviceReachabilityNoted, DeviceRevertTimedOut, DevicesAssigned, DeviceTimedOut, LateDeviceReportRecorded } from './in-flight-events.js';
+import {
+  DeviceReachabilityNoted,
+  DeviceRevertTimedOut,
+  DevicesAssigned,
+  DeviceTimedOut,
+  LateDeviceReportRecorded,
+} from './in-flight-events.js';
 
 const rollout = { fleet: SubjectToken, rolloutId: SubjectToken };
 // Waves are numbered from 0; a strategy has at most 20 of them.
@@ -56,7 +62,12 @@ const WaveStartedV1 = defineMessage('WaveStarted', 1, { ...rollout, wave, device
  * follow in the same append as `DevicesAssigned` chunks. `deviceIds` is set only on a version-1
  * event (which carried them inline; `startedAt` came later there, so older ones have none).
  */
-export const WaveStarted = defineMessage('WaveStarted', 2, { ...rollout, wave, deviceIds: DeviceIds.optional(), startedAt: IsoTime.optional() });
+export const WaveStarted = defineMessage('WaveStarted', 2, {
+  ...rollout,
+  wave,
+  deviceIds: DeviceIds.optional(),
+  startedAt: IsoTime.optional(),
+});
 export type WaveStarted = z.infer<typeof WaveStarted>;
 
 /** The previous wave is done and the next one has a manual gate: it waits for an operator. */

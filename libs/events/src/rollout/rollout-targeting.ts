@@ -3,7 +3,11 @@ import { ChannelName } from '../channel/channel-events.js';
 import { DeviceIds, DisplayName, Reason, SubjectToken } from '../kit/tokens.js';
 
 /** A capability selector as an operator wrote it, e.g. `accelerator=jetson-orin, memoryMb>=8000`. */
-export const SelectorText = z.string().min(1).max(500).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+export const SelectorText = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /** A device left out of a rollout at creation because it does not fit the artifact's hardware needs. */
 export const DeviceMisfit = z.strictObject({ deviceId: SubjectToken, reason: Reason });

@@ -44,13 +44,23 @@ describe('strategy', () => {
   describe('rejects', () => {
     it('a failure rate over 100 % or without a minimum, a throttle of 0 and a timeout under a minute', () => {
       const waves = [{ percent: 100, gate: 'auto' }];
-      expect(issuesOf({ waves, failureRate: { maxPercent: 101, minFinished: 0 } })).toEqual(['failureRate.maxPercent', 'failureRate.minFinished']);
+      expect(issuesOf({ waves, failureRate: { maxPercent: 101, minFinished: 0 } })).toEqual([
+        'failureRate.maxPercent',
+        'failureRate.minFinished',
+      ]);
       expect(issuesOf({ waves, failureRate: { maxPercent: 5 } })).toEqual(['failureRate.minFinished']);
       expect(issuesOf({ waves, maxConcurrent: 0, deviceTimeoutSeconds: 59 })).toEqual(['maxConcurrent', 'deviceTimeoutSeconds']);
     });
 
     it('waves that do not end at 100', () => {
-      expect(issuesOf({ waves: [{ percent: 10, gate: 'auto' }, { percent: 90, gate: 'auto' }] })).toEqual(['waves.1.percent']);
+      expect(
+        issuesOf({
+          waves: [
+            { percent: 10, gate: 'auto' },
+            { percent: 90, gate: 'auto' },
+          ],
+        }),
+      ).toEqual(['waves.1.percent']);
     });
 
     it('waves that do not rise strictly', () => {
@@ -60,9 +70,15 @@ describe('strategy', () => {
         { percent: 100, gate: 'auto' },
       ];
       expect(issuesOf({ waves })).toEqual(['waves.1.percent']);
-      expect(issuesOf({ waves: [{ percent: 60, gate: 'auto' }, { percent: 30, gate: 'auto' }, { percent: 100, gate: 'auto' }] })).toEqual([
-        'waves.1.percent',
-      ]);
+      expect(
+        issuesOf({
+          waves: [
+            { percent: 60, gate: 'auto' },
+            { percent: 30, gate: 'auto' },
+            { percent: 100, gate: 'auto' },
+          ],
+        }),
+      ).toEqual(['waves.1.percent']);
     });
 
     it('no wave, or more than 20', () => {
@@ -81,7 +97,13 @@ describe('strategy', () => {
   });
 
   it('puts each device, by its place in rollout order, in the first wave that covers it', () => {
-    const s = Strategy.parse({ waves: [{ percent: 10, gate: 'auto' }, { percent: 50, gate: 'manual' }, { percent: 100, gate: 'auto' }] });
+    const s = Strategy.parse({
+      waves: [
+        { percent: 10, gate: 'auto' },
+        { percent: 50, gate: 'manual' },
+        { percent: 100, gate: 'auto' },
+      ],
+    });
     expect([0, 1, 2].map((w) => coveredBy(s, w, 10))).toEqual([1, 5, 10]);
     expect([...Array(10).keys()].map((i) => waveOfIndex(s, i, 10))).toEqual([0, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
     expect(waveOfIndex(s, 0, 1)).toBe(0); // one device: every wave covers it, the first takes it

@@ -19,7 +19,8 @@ describe('device ids in chunks', () => {
 
   it('fills every chunk but the last as far as the byte budget allows', () => {
     const chunks = chunkDeviceIds(Array.from({ length: 5000 }, (_, i) => longest(i)));
-    for (const chunk of chunks.slice(0, -1)) expect(JSON.stringify([...chunk, longest(99_999)]).length).toBeGreaterThan(deviceIdsBytesPerEvent);
+    for (const chunk of chunks.slice(0, -1))
+      expect(JSON.stringify([...chunk, longest(99_999)]).length).toBeGreaterThan(deviceIdsBytesPerEvent);
   });
 
   it('keeps every event that carries a chunk under 64 KiB at the longest ids, fleet and rollout ids', () => {

@@ -55,7 +55,14 @@ export function chunkDeviceIds(ids: readonly string[]): string[][] {
 export const RolloutTargetsAdded = defineMessage('RolloutTargetsAdded', 1, {
   fleet: SubjectToken,
   rolloutId: SubjectToken,
-  from: z.number().int().min(0).max(maxRolloutDevices - 1),
-  deviceIds: DeviceIds.refine((ids) => ids.length > 0 && fitsOneEvent(ids), `1 or more device ids, at most ${deviceIdsBytesPerEvent} bytes of them`),
+  from: z
+    .number()
+    .int()
+    .min(0)
+    .max(maxRolloutDevices - 1),
+  deviceIds: DeviceIds.refine(
+    (ids) => ids.length > 0 && fitsOneEvent(ids),
+    `1 or more device ids, at most ${deviceIdsBytesPerEvent} bytes of them`,
+  ),
 });
 export type RolloutTargetsAdded = z.infer<typeof RolloutTargetsAdded>;

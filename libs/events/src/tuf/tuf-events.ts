@@ -45,7 +45,9 @@ export type TargetsSigned = z.infer<typeof TargetsSigned>;
  * The name of a delegated targets role. Keelson delegates to succinct hash bins (TAP 15):
  * `bins-<hex index>`; the name is also the metadata file name a device asks for (`<N>.<role>.json`).
  */
-export const DelegatedRoleName = z.string().regex(/^[a-z][a-z0-9]{0,31}-[0-9a-f]{1,8}$/, 'must be a hash-bin role name: <prefix>-<hex index>');
+export const DelegatedRoleName = z
+  .string()
+  .regex(/^[a-z][a-z0-9]{0,31}-[0-9a-f]{1,8}$/, 'must be a hash-bin role name: <prefix>-<hex index>');
 
 /**
  * A new metadata of one delegated targets role (a hash bin) is signed: only that bin, so no event
@@ -68,7 +70,8 @@ export const TimestampRenewed = defineMessage('TimestampRenewed', 1, signed);
 export type TimestampRenewed = z.infer<typeof TimestampRenewed>;
 
 /** Any event of a fleet's TUF repository (`ev.tuf.*`), latest versions only. */
-export type TufEvent = TufRepositoryInitialised | RootMetadataSigned | TargetsSigned | DelegatedTargetsSigned | SnapshotSigned | TimestampRenewed;
+export type TufEvent =
+  TufRepositoryInitialised | RootMetadataSigned | TargetsSigned | DelegatedTargetsSigned | SnapshotSigned | TimestampRenewed;
 
 /** Reads every version of every TUF event. */
 export const tufEvents = new MessageRegistry<TufEvent>([

@@ -19,7 +19,11 @@ const random = seededRandom(2026);
 const normals = (n: number, mean: number, sd: number) => Array.from({ length: n }, () => mean + sd * random.normal());
 
 /** One window per arm: `n` values of each metric with the given means (sd 0.1 for confidence, 5 ms for latency). */
-function window(n: number, candidate: { confidence?: number; latency?: number }, control = { confidence: 0.7, latency: 40 }): ExperimentWindow {
+function window(
+  n: number,
+  candidate: { confidence?: number; latency?: number },
+  control = { confidence: 0.7, latency: 40 },
+): ExperimentWindow {
   const arm = (m: { confidence?: number; latency?: number }) => ({
     ...(m.confidence === undefined ? {} : { confidence_mean: summarize(normals(n, m.confidence, 0.1)) }),
     ...(m.latency === undefined ? {} : { latency_ms: summarize(normals(n, m.latency, 5)) }),
@@ -33,7 +37,10 @@ const decide = (p: ExperimentPlan, windows: ExperimentWindow[], elapsedMs = wind
 
 describe('deciding an experiment', () => {
   it('promotes a better candidate that keeps its guardrails, with the numbers it decided on', () => {
-    const d = decide(plan, repeat(4, () => window(50, { confidence: 0.78, latency: 40 })));
+    const d = decide(
+      plan,
+      repeat(4, () => window(50, { confidence: 0.78, latency: 40 })),
+    );
     expect(d).toMatchObject({ outcome: 'promote', reason: 'primary-better', samples: { candidate: 200, control: 200 } });
     expect(d.primary).toMatchObject({ metric: 'confidence_mean', rule: 'higher', verdict: 'better', looks: 4 });
     expect(d.primary.low).toBeGreaterThan(0);
@@ -44,20 +51,31 @@ describe('deciding an experiment', () => {
   });
 
   it('never promotes below --min-samples, however clear the difference', () => {
-    const d = decide(plan, repeat(3, () => window(30, { confidence: 0.85, latency: 40 })));
+    const d = decide(
+      plan,
+      repeat(3, () => window(30, { confidence: 0.85, latency: 40 })),
+    );
     expect(d.primary.verdict).toBe('better');
     expect(d).toMatchObject({ outcome: 'continue', samples: { candidate: 90, control: 90 } });
   });
 
   it('aborts when a guardrail is breached, even with a better primary metric', () => {
-    const d = decide(plan, repeat(2, () => window(50, { confidence: 0.8, latency: 50 })));
+    const d = decide(
+      plan,
+      repeat(2, () => window(50, { confidence: 0.8, latency: 50 })),
+    );
     expect(d).toMatchObject({ outcome: 'abort', reason: 'guardrail-breached' });
     expect(d.guardrails[0]).toMatchObject({ verdict: 'breached' });
     expect(d.guardrails[0]?.low).toBeGreaterThan(0); // 50 − 1.1·40 = 6 ms over the allowance, surely
   });
 
   it('aborts a candidate whose primary metric is worse', () => {
-    expect(decide(plan, repeat(2, () => window(50, { confidence: 0.6, latency: 40 })))).toMatchObject({ outcome: 'abort', reason: 'primary-worse' });
+    expect(
+      decide(
+        plan,
+        repeat(2, () => window(50, { confidence: 0.6, latency: 40 })),
+      ),
+    ).toMatchObject({ outcome: 'abort', reason: 'primary-worse' });
   });
 
   it('waits, without aborting, for a latency rise inside the allowance to be shown to hold, then promotes', () => {
@@ -71,8 +89,18 @@ describe('deciding an experiment', () => {
 
   it('promotes on a lower-is-better metric when it went down', () => {
     const lower = { ...plan, primary: parsePrimary('latency_ms:lower'), guardrails: [parseGuardrail('confidence_mean:min-5%')] };
-    expect(decide(lower, repeat(4, () => window(50, { confidence: 0.7, latency: 36 })))).toMatchObject({ outcome: 'promote' });
-    expect(decide(lower, repeat(2, () => window(50, { confidence: 0.6, latency: 36 })))).toMatchObject({
+    expect(
+      decide(
+        lower,
+        repeat(4, () => window(50, { confidence: 0.7, latency: 36 })),
+      ),
+    ).toMatchObject({ outcome: 'promote' });
+    expect(
+      decide(
+        lower,
+        repeat(2, () => window(50, { confidence: 0.6, latency: 36 })),
+      ),
+    ).toMatchObject({
       outcome: 'abort',
       reason: 'guardrail-breached',
     });
@@ -86,7 +114,12 @@ describe('deciding an experiment', () => {
 
   it('is inconclusive once the sample budget is spent', () => {
     const budget = { ...plan, maxSamples: 200 };
-    expect(decide(budget, repeat(4, () => window(50, { confidence: 0.7, latency: 40 })))).toMatchObject({ outcome: 'inconclusive' });
+    expect(
+      decide(
+        budget,
+        repeat(4, () => window(50, { confidence: 0.7, latency: 40 })),
+      ),
+    ).toMatchObject({ outcome: 'inconclusive' });
   });
 
   describe('when metrics do not arrive', () => {

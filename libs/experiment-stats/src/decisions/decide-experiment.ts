@@ -47,7 +47,9 @@ export function decideExperiment(plan: ExperimentPlan, assessment: Assessment, e
     samples,
     elapsedMs,
     primary: evidence(plan.primary.metric, plan.primary.better, primary, assessment, assessment.primary),
-    guardrails: plan.guardrails.map((g, i) => evidence(g.metric, g.spec.slice(g.spec.lastIndexOf(':') + 1), guardrails[i] ?? 'no-data', assessment, assessment.guardrails[i])),
+    guardrails: plan.guardrails.map((g, i) =>
+      evidence(g.metric, g.spec.slice(g.spec.lastIndexOf(':') + 1), guardrails[i] ?? 'no-data', assessment, assessment.guardrails[i]),
+    ),
   };
 }
 
@@ -71,7 +73,8 @@ export function judge(plan: ExperimentPlan, a: Assessment, elapsedMs: number): R
   if (guardrails.includes('breached')) return ruling('abort', 'guardrail-breached');
   if (primary === 'worse') return ruling('abort', 'primary-worse');
   // A guardrail not yet breached is not yet safe: promotion waits until each one is shown to hold.
-  if (primary === 'better' && fewest >= plan.minSamples && guardrails.every((v) => v === 'cleared')) return ruling('promote', 'primary-better');
+  if (primary === 'better' && fewest >= plan.minSamples && guardrails.every((v) => v === 'cleared'))
+    return ruling('promote', 'primary-better');
   const budgetSpent = elapsedMs >= plan.maxDurationMs || (plan.maxSamples !== undefined && fewest >= plan.maxSamples);
   return budgetSpent ? ruling('inconclusive', 'budget-reached') : ruling('continue', 'collecting');
 }

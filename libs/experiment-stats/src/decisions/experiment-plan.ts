@@ -27,7 +27,8 @@ export function checkPlan(plan: ExperimentPlan): void {
   if (plan.maxSamples !== undefined && !(Number.isInteger(plan.maxSamples) && plan.maxSamples >= plan.minSamples)) {
     problem('maxSamples', `must be an integer ≥ minSamples (${plan.minSamples}), got ${plan.maxSamples}`);
   }
-  if (!(plan.maxDurationMs > 0 && Number.isFinite(plan.maxDurationMs))) problem('maxDurationMs', `must be a positive duration, got ${plan.maxDurationMs}`);
+  if (!(plan.maxDurationMs > 0 && Number.isFinite(plan.maxDurationMs)))
+    problem('maxDurationMs', `must be a positive duration, got ${plan.maxDurationMs}`);
   if (plan.tuningSamples !== undefined && !(Number.isInteger(plan.tuningSamples) && plan.tuningSamples >= 2)) {
     problem('tuningSamples', `must be an integer ≥ 2, got ${plan.tuningSamples}`);
   }

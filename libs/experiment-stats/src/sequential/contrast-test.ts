@@ -51,7 +51,13 @@ export const initialTestState = (): TestState => ({
  * The variances are estimated from the data (plug-in), as in Johari et al.'s deployed test: exact under a
  * known variance, asymptotically valid otherwise; the A/A simulation checks the error rate at real sizes.
  */
-export function lookAt(state: TestState, candidate: MetricSummary, control: MetricSummary, contrast: Contrast, settings: TestSettings): TestState {
+export function lookAt(
+  state: TestState,
+  candidate: MetricSummary,
+  control: MetricSummary,
+  contrast: Contrast,
+  settings: TestSettings,
+): TestState {
   if (candidate.count < 2 || control.count < 2) return state;
   const varCandidate = varianceOf(candidate);
   const varControl = contrast.scale * contrast.scale * varianceOf(control);

@@ -54,7 +54,9 @@ describe('one look at two arms', () => {
 
   it('waits while an arm has fewer than two values', () => {
     const one = summarize([10]);
-    expect(lookAt(initialTestState(), one, control, { scale: 1, shift: 0 }, { alpha: 0.05, tuningSamples: 100 })).toEqual(initialTestState());
+    expect(lookAt(initialTestState(), one, control, { scale: 1, shift: 0 }, { alpha: 0.05, tuningSamples: 100 })).toEqual(
+      initialTestState(),
+    );
   });
 
   it('keeps the smallest p-value and the narrowest interval over its looks', () => {

@@ -38,7 +38,8 @@ export function parsePrimary(spec: string): PrimaryMetric {
 /** Parses `<metric>:max+<n>[%]` or `<metric>:min-<n>[%]`. */
 export function parseGuardrail(spec: string): Guardrail {
   const [metric, rule, ...rest] = spec.split(':');
-  const fail = (message: string) => new InvalidInput('experiment.bad-guardrail', [{ path: ['guardrail'], message: `'${spec}': ${message}` }]);
+  const fail = (message: string) =>
+    new InvalidInput('experiment.bad-guardrail', [{ path: ['guardrail'], message: `'${spec}': ${message}` }]);
   if (rest.length > 0 || rule === undefined) throw fail('expected <metric>:max+<n>[%] or <metric>:min-<n>[%]');
   checkMetricName(metric ?? '', fail);
   const match = guardrailRule.exec(rule);
@@ -53,5 +54,6 @@ export function parseGuardrail(spec: string): Guardrail {
 }
 
 function checkMetricName(name: string, fail: (message: string) => Error): void {
-  if (!metricName.test(name)) throw fail(`'${name}' is not a metric name (letters, digits and '_', not starting with a digit, at most 128)`);
+  if (!metricName.test(name))
+    throw fail(`'${name}' is not a metric name (letters, digits and '_', not starting with a digit, at most 128)`);
 }

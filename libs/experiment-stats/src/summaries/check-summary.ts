@@ -11,7 +11,8 @@ export function assertSummary(s: MetricSummary, path: (string | number)[]): void
   const problem = (field: string, message: string) => issues.push({ path: [...path, field], message });
   if (!Number.isInteger(s.count) || s.count < 0) problem('count', `must be a non-negative integer, got ${s.count}`);
   if (!Number.isFinite(s.sum)) problem('sum', `must be finite, got ${s.sum}`);
-  if (!Number.isFinite(s.sumOfSquares) || s.sumOfSquares < 0) problem('sumOfSquares', `must be finite and non-negative, got ${s.sumOfSquares}`);
+  if (!Number.isFinite(s.sumOfSquares) || s.sumOfSquares < 0)
+    problem('sumOfSquares', `must be finite and non-negative, got ${s.sumOfSquares}`);
   // Cauchy–Schwarz: Σx² ≥ (Σx)²/n for any values; allow for rounding.
   else if (s.count > 0 && s.sumOfSquares < ((s.sum * s.sum) / s.count) * (1 - 1e-9) - 1e-9) {
     problem('sumOfSquares', `${s.sumOfSquares} is below sum²/count (${(s.sum * s.sum) / s.count}): no values have these moments`);
@@ -24,8 +25,10 @@ export function assertSummary(s: MetricSummary, path: (string | number)[]): void
 
 function sketchIssues(sketch: QuantileSketch): string[] {
   const found: string[] = [];
-  if (!(sketch.relativeAccuracy > 0 && sketch.relativeAccuracy < 1)) found.push(`relativeAccuracy must be in (0, 1), got ${sketch.relativeAccuracy}`);
-  if (!Number.isInteger(sketch.zeroCount) || sketch.zeroCount < 0) found.push(`zeroCount must be a non-negative integer, got ${sketch.zeroCount}`);
+  if (!(sketch.relativeAccuracy > 0 && sketch.relativeAccuracy < 1))
+    found.push(`relativeAccuracy must be in (0, 1), got ${sketch.relativeAccuracy}`);
+  if (!Number.isInteger(sketch.zeroCount) || sketch.zeroCount < 0)
+    found.push(`zeroCount must be a non-negative integer, got ${sketch.zeroCount}`);
   for (const side of ['positive', 'negative'] as const) {
     const bins = sketch[side];
     // Merging walks both lists in key order: unsorted or repeated keys would be merged wrongly.

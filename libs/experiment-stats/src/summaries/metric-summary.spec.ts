@@ -45,7 +45,10 @@ describe('a metric summary', () => {
       ['a negative sum of squares', { sumOfSquares: -1 }],
       ['moments no values can have (Σx² < (Σx)²/n)', { sumOfSquares: 100 }],
       ['unsorted sketch bins', { sketch: { ...summarize(values).sketch, positive: [...summarize(values).sketch.positive].reverse() } }],
-      ['a sketch bin with a negative count', { sketch: { ...summarize(values).sketch, positive: [[1, -3] as [number, number], [2, 11] as [number, number]] } }],
+      [
+        'a sketch bin with a negative count',
+        { sketch: { ...summarize(values).sketch, positive: [[1, -3] as [number, number], [2, 11] as [number, number]] } },
+      ],
       ['a sketch accuracy of 0', { sketch: { ...summarize(values).sketch, relativeAccuracy: 0 } }],
     ])('is refused for %s', (_what, change) => {
       const bad = { ...summarize(values), ...change };

@@ -61,5 +61,11 @@ export function varianceOf(s: MetricSummary): number {
 
 /** Count, mean, variance, p50 and p95: what a person or an audit record reads of a summary. */
 export function figuresOf(s: MetricSummary): MetricFigures {
-  return { count: s.count, mean: meanOf(s), variance: s.count < 2 ? null : varianceOf(s), p50: sketchQuantile(s.sketch, 0.5), p95: sketchQuantile(s.sketch, 0.95) };
+  return {
+    count: s.count,
+    mean: meanOf(s),
+    variance: s.count < 2 ? null : varianceOf(s),
+    p50: sketchQuantile(s.sketch, 0.5),
+    p95: sketchQuantile(s.sketch, 0.95),
+  };
 }

@@ -31,7 +31,8 @@ export function sketchOf(values: Iterable<number>, relativeAccuracy = defaultRel
   const negative = new Map<number, number>();
   let zeroCount = 0;
   for (const value of values) {
-    if (!isFiniteNumber(value)) throw new InvalidInput('sketch.bad-value', [{ path: [], message: `a metric value must be a finite number, got ${value}` }]);
+    if (!isFiniteNumber(value))
+      throw new InvalidInput('sketch.bad-value', [{ path: [], message: `a metric value must be a finite number, got ${value}` }]);
     // As DDSketch.accept: values within the mapping's smallest magnitude count as zeros.
     if (value > mapping.minPossible) count(positive, mapping.key(value));
     else if (value < -mapping.minPossible) count(negative, mapping.key(-value));
@@ -68,7 +69,8 @@ export function mergeSketches(a: QuantileSketch, b: QuantileSketch): QuantileSke
  * values, upper for negative), without rebuilding its dense store.
  */
 export function sketchQuantile(data: QuantileSketch, q: number): number {
-  if (!(q >= 0 && q <= 1)) throw new InvalidInput('sketch.bad-quantile', [{ path: [], message: `a quantile is between 0 and 1, got ${q}` }]);
+  if (!(q >= 0 && q <= 1))
+    throw new InvalidInput('sketch.bad-quantile', [{ path: [], message: `a quantile is between 0 and 1, got ${q}` }]);
   const negatives = countIn(data.negative);
   const count = negatives + data.zeroCount + countIn(data.positive);
   if (count === 0) return Number.NaN;
@@ -120,4 +122,3 @@ function addBins(a: [number, number][], b: [number, number][]): [number, number]
   }
   return [...out, ...a.slice(i), ...b.slice(j)];
 }
-

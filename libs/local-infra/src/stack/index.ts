@@ -6,5 +6,12 @@ export { generatePlatformSecrets } from './secrets.js';
 export { servicePermissions, serviceNatsUser, serviceNatsUsers, type ServicePermissions } from './service-permissions.js';
 export { ensureDatabase, serviceDatabaseName } from './databases.js';
 export { localServiceEnv } from './local-service-env.js';
-export { natsEnvironment, natsMemoryLimit, semiSpaceMiBByService, semiSpaceMiBOf, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
+export {
+  natsEnvironment,
+  natsMemoryLimit,
+  semiSpaceMiBByService,
+  semiSpaceMiBOf,
+  serviceNodeArgs,
+  serviceSemiSpaceMiB,
+} from './memory-settings.js';
 export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy.js';

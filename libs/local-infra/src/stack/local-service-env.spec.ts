@@ -10,7 +10,11 @@ describe('the environment npm start passes on to its services', () => {
   });
 
   it('keeps the previous secrets of a rotation beside a timer of the same service', () => {
-    const env = { KEELSON_DEVICE_OFFLINE_SECONDS: '30', KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: 'old-ca', KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'old-signer' };
+    const env = {
+      KEELSON_DEVICE_OFFLINE_SECONDS: '30',
+      KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: 'old-ca',
+      KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'old-signer',
+    };
     expect(localServiceEnv(env)).toEqual({
       'device-gateway': { KEELSON_DEVICE_OFFLINE_SECONDS: '30', KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS: 'old-ca' },
       signer: { KEELSON_SIGNER_KEY_SECRET_PREVIOUS: 'old-signer' },

@@ -23,7 +23,9 @@ function checkTimer(timer: (typeof timers)[number], raw: string): string {
   const shape = timer.integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
   const value = shape.test(raw) ? Number(raw) : Number.NaN;
   if (!(value >= timer.min && value <= timer.max)) {
-    throw new Error(`${timer.name} must be ${timer.integer ? 'a whole number' : 'a number'} of seconds from ${timer.min} to ${timer.max}, got '${raw}'`);
+    throw new Error(
+      `${timer.name} must be ${timer.integer ? 'a whole number' : 'a number'} of seconds from ${timer.min} to ${timer.max}, got '${raw}'`,
+    );
   }
   return raw;
 }

@@ -1,4 +1,11 @@
-import { natsEnvironment, natsMemoryLimit, semiSpaceMiBOf, serviceHeapGrowingPercent, serviceNodeArgs, serviceSemiSpaceMiB } from './memory-settings.js';
+import {
+  natsEnvironment,
+  natsMemoryLimit,
+  semiSpaceMiBOf,
+  serviceHeapGrowingPercent,
+  serviceNodeArgs,
+  serviceSemiSpaceMiB,
+} from './memory-settings.js';
 
 describe('serviceNodeArgs', () => {
   it('caps the young generation and the old generation’s growth of every service by default, and the old generation’s size of none', () => {

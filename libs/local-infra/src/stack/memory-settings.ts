@@ -51,7 +51,8 @@ export const serviceHeapGrowingPercent = 50;
  * that a live set outgrows kills the process.
  */
 export function serviceNodeArgs(semiSpaceMiB = serviceSemiSpaceMiB, heapGrowingPercent = serviceHeapGrowingPercent): string[] {
-  if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024) throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
+  if (!Number.isInteger(semiSpaceMiB) || semiSpaceMiB < 0 || semiSpaceMiB > 1024)
+    throw new Error(`semiSpaceMiB must be an integer 0-1024, got ${semiSpaceMiB}`);
   if (!Number.isInteger(heapGrowingPercent) || heapGrowingPercent < 0 || heapGrowingPercent > 1000) {
     throw new Error(`heapGrowingPercent must be an integer 0-1000, got ${heapGrowingPercent}`);
   }
@@ -74,6 +75,7 @@ export const natsMemoryLimit = '900MiB';
 /** The environment of nats-server: `GOMEMLIMIT` as the operator set it, else the stack's own. */
 export function natsEnvironment(env: NodeJS.ProcessEnv = process.env, limit = natsMemoryLimit): NodeJS.ProcessEnv {
   const chosen = env.GOMEMLIMIT ?? limit;
-  if (!/^(off|\d+(B|KiB|MiB|GiB|TiB)?)$/.test(chosen)) throw new Error(`GOMEMLIMIT must be a number of bytes with an optional unit (B, KiB, MiB, GiB, TiB) or 'off', got '${chosen}'`);
+  if (!/^(off|\d+(B|KiB|MiB|GiB|TiB)?)$/.test(chosen))
+    throw new Error(`GOMEMLIMIT must be a number of bytes with an optional unit (B, KiB, MiB, GiB, TiB) or 'off', got '${chosen}'`);
   return { GOMEMLIMIT: chosen };
 }

@@ -17,7 +17,10 @@ export interface PlatformNats {
   stop(): Promise<void>;
 }
 
-export interface PlatformNatsOptions extends Omit<StartNatsOptions, 'port' | 'mqttPort' | 'monitorPort' | 'profPort' | 'serverName' | 'cluster'> {
+export interface PlatformNatsOptions extends Omit<
+  StartNatsOptions,
+  'port' | 'mqttPort' | 'monitorPort' | 'profPort' | 'serverName' | 'cluster'
+> {
   /** 1 for a single node on `ports`; more for a cluster on free loopback ports. */
   nodes: number;
   ports?: { nats: number; mqtt: number; natsMonitor: number };
@@ -30,8 +33,12 @@ export async function startPlatformNats(options: PlatformNatsOptions): Promise<P
   if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`natsNodes must be a positive whole number, got ${nodes}`);
   if (nodes === 1) {
     const nats = await startNatsServer({
-      ...common, dir, serverName: 'keelson-local',
-      port: ports?.nats ?? (await freePort()), mqttPort: ports?.mqtt ?? (await freePort()), monitorPort: ports?.natsMonitor ?? (await freePort()),
+      ...common,
+      dir,
+      serverName: 'keelson-local',
+      port: ports?.nats ?? (await freePort()),
+      mqttPort: ports?.mqtt ?? (await freePort()),
+      monitorPort: ports?.natsMonitor ?? (await freePort()),
       ...(profiling ? { profPort: await freePort() } : {}),
     });
     return { nats, natsUrl: nats.url, mqttUrl: nats.mqttUrl, streamReplicas: 1, stop: () => nats.stop() };
@@ -41,8 +48,10 @@ export async function startPlatformNats(options: PlatformNatsOptions): Promise<P
   if (profiling) throw new Error('NATS profiling is for a single node');
   const cluster = await startNatsCluster({ ...common, dir: join(dir, 'cluster'), nodes, name: 'keelson' });
   return {
-    nats: cluster.nodes[0]!, cluster,
-    natsUrl: cluster.urls.join(','), mqttUrl: cluster.mqttUrls.join(','),
+    nats: cluster.nodes[0]!,
+    cluster,
+    natsUrl: cluster.urls.join(','),
+    mqttUrl: cluster.mqttUrls.join(','),
     streamReplicas: Math.min(nodes, 3),
     stop: () => cluster.stop(),
   };

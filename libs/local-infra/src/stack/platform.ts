@@ -95,10 +95,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   if (options.diagnosticsUser) users.push({ user: diagnosticsUser, password: secrets.natsServicesPassword });
   const replicaCount = options.serviceReplicas ?? 1;
   // Refused before anything starts: bad input leaves nothing running.
-  if (!Number.isInteger(replicaCount) || replicaCount < 1) throw new Error(`serviceReplicas must be a positive whole number, got ${replicaCount}`);
+  if (!Number.isInteger(replicaCount) || replicaCount < 1)
+    throw new Error(`serviceReplicas must be a positive whole number, got ${replicaCount}`);
   const broker = await startPlatformNats({
-    binary: options.natsBinary, dir: join(home, 'nats'), host: '127.0.0.1', nodes: options.natsNodes ?? 1,
-    ...(options.ports ? { ports } : {}), profiling: options.natsProfiling ?? false,
+    binary: options.natsBinary,
+    dir: join(home, 'nats'),
+    host: '127.0.0.1',
+    nodes: options.natsNodes ?? 1,
+    ...(options.ports ? { ports } : {}),
+    profiling: options.natsProfiling ?? false,
     env: natsEnvironment(),
     ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     users,
@@ -116,7 +121,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ? {}
       : {
           NODE_EXTRA_CA_CERTS: tls.caFile,
-          ...(service === 'registry-facade' || service === 'device-gateway' ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}),
+          ...(service === 'registry-facade' || service === 'device-gateway'
+            ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile }
+            : {}),
           ...(service === 'api' ? { KEELSON_PLATFORM_CA_FINGERPRINT: tls.caFingerprint } : {}),
         };
   const otelEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('OTEL_')));
@@ -140,14 +147,19 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // The gateway alone gets a system-account user, restricted to closing a decommissioned device's live connection.
     ...(service === 'device-gateway'
       ? {
-          KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed, KEELSON_NATS_SYSTEM_USER: gatewaySystemUser('').user, KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsGatewaySystemPassword,
+          KEELSON_AUTH_CALLOUT_SEED: secrets.authCalloutSeed,
+          KEELSON_NATS_SYSTEM_USER: gatewaySystemUser('').user,
+          KEELSON_NATS_SYSTEM_PASSWORD: secrets.natsGatewaySystemPassword,
           KEELSON_DEVICE_CA_KEY_SECRET: secrets.deviceCaKeySecret,
         }
       : {}),
     ...(service === 'api' ? { KEELSON_ADMIN_TOKEN: secrets.adminToken } : {}),
     // One facade on one machine: its blobs in its data directory; replicas share the NATS object store (the installation's default).
     ...(service === 'registry-facade'
-      ? { ...(replicaCount === 1 ? { KEELSON_BLOB_STORE: 'directory' } : {}), KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret }
+      ? {
+          ...(replicaCount === 1 ? { KEELSON_BLOB_STORE: 'directory' } : {}),
+          KEELSON_REGISTRY_CREDENTIALS_SECRET: secrets.registryCredentialsSecret,
+        }
       : {}),
     ...(service === 'signer' ? { KEELSON_SIGNER_KEY_SECRET: secrets.signerKeySecret } : {}),
     // AUDIT_EVENTS reserves its byte limit on the server (10 GiB by default: an installation's disk);
@@ -157,15 +169,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...otelEnv, // tracing as the launcher's environment sets it (docs/tracing.md)
     ...options.serviceEnv?.[service],
   });
-  const replicas = serviceReplicas(replicaCount, (service) => ({ host: '127.0.0.1', port: ports[service] }), async (service, replica, port, env = {}) =>
-    launchService({
-      name: service,
-      entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
-      env: { ...(await envOf(service)), KEELSON_HTTP_PORT: String(port), ...env },
-      logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
-      nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service), options.serviceHeapGrowingPercent),
-      ...(options.serviceImage ? { container: { image: options.serviceImage, home } } : {}),
-    }),
+  const replicas = serviceReplicas(
+    replicaCount,
+    (service) => ({ host: '127.0.0.1', port: ports[service] }),
+    async (service, replica, port, env = {}) =>
+      launchService({
+        name: service,
+        entry: join(repoRoot, 'services', service, 'dist', 'main.js'),
+        env: { ...(await envOf(service)), KEELSON_HTTP_PORT: String(port), ...env },
+        logFile: join(home, 'logs', replica ? `${service}-${replica}.log` : `${service}.log`),
+        nodeArgs: serviceNodeArgs(options.serviceSemiSpaceMiB ?? semiSpaceMiBOf(service), options.serviceHeapGrowingPercent),
+        ...(options.serviceImage ? { container: { image: options.serviceImage, home } } : {}),
+      }),
   );
 
   const services: RunningPlatform['services'] = {};
@@ -184,7 +199,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   }
   for (const service of wanted) services[service] = replicas.all[service]![0]!;
   return {
-    nats: broker.nats, ...(broker.cluster ? { natsCluster: broker.cluster } : {}), replicas: replicas.all, services, apiUrl: url(ports.api), facadeUrl, gatewayUrl, ...(tls ? { tls } : {}),
+    nats: broker.nats,
+    ...(broker.cluster ? { natsCluster: broker.cluster } : {}),
+    replicas: replicas.all,
+    services,
+    apiUrl: url(ports.api),
+    facadeUrl,
+    gatewayUrl,
+    ...(tls ? { tls } : {}),
     restart: async (service, env) => (services[service] = await replicas.restart(service, 0, env)),
     restartReplica: async (service, replica, env) => {
       const started = await replicas.restart(service, replica, env);

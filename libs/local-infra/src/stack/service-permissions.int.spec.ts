@@ -13,7 +13,8 @@ const productionNaming = { streamPrefix: '', subjectPrefix: '' };
 const event = JSON.stringify({ type: 'RolloutHalted', schemaVersion: 1, data: { reason: 'forged' } });
 
 // What libs/event-store's append does (that library cannot be imported here: its specs run on this one).
-const appendOne = (nc: NatsConnection, subject: string) => jetstream(nc).publish(subject, event, { msgID: randomUUID(), expect: { lastSubjectSequence: 0 } });
+const appendOne = (nc: NatsConnection, subject: string) =>
+  jetstream(nc).publish(subject, event, { msgID: randomUUID(), expect: { lastSubjectSequence: 0 } });
 async function appendBatch(nc: NatsConnection, subject: string): Promise<unknown> {
   const h = (seq: number, commit: boolean) => {
     const hs = headers();
@@ -36,7 +37,10 @@ function natsBinary(): string {
 describe('least-privilege service users on a real nats-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-perm-'));
   const kickerPassword = randomBytes(12).toString('hex');
-  const passwords = Object.fromEntries(platformServices.map((s) => [s, randomBytes(12).toString('hex')])) as Record<PlatformService, string>;
+  const passwords = Object.fromEntries(platformServices.map((s) => [s, randomBytes(12).toString('hex')])) as Record<
+    PlatformService,
+    string
+  >;
   let nats: RunningNats;
   const open: NatsConnection[] = [];
   const as = async (service: PlatformService) => {
@@ -48,13 +52,26 @@ describe('least-privilege service users on a real nats-server', () => {
   beforeAll(async () => {
     const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
     nats = await startNatsServer({
-      binary: natsBinary(), dir, serverName: 'perm-spec', host: '127.0.0.1', port, mqttPort, monitorPort,
+      binary: natsBinary(),
+      dir,
+      serverName: 'perm-spec',
+      host: '127.0.0.1',
+      port,
+      mqttPort,
+      monitorPort,
       users: serviceNatsUsers(platformServices, passwords, productionNaming),
       systemUser: { user: 'sys', password: randomBytes(12).toString('hex') },
       systemUsers: [gatewaySystemUser(kickerPassword)],
     });
     const orchestrator = await as('rollout-orchestrator');
-    await (await jetstreamManager(orchestrator)).streams.add({ name: 'EV_ROLLOUTS', subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'], allow_direct: true, allow_atomic: true });
+    await (
+      await jetstreamManager(orchestrator)
+    ).streams.add({
+      name: 'EV_ROLLOUTS',
+      subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'],
+      allow_direct: true,
+      allow_atomic: true,
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -118,30 +135,43 @@ describe('least-privilege service users on a real nats-server', () => {
   });
 
   it("lets the gateway's system-account user list and close connections, hear the KEELSON account's disconnects, and nothing else there", async () => {
-    const victim = await connect({ servers: nats.url, user: serviceNatsUser('api'), pass: passwords.api, name: 'victim', reconnect: false });
+    const victim = await connect({
+      servers: nats.url,
+      user: serviceNatsUser('api'),
+      pass: passwords.api,
+      name: 'victim',
+      reconnect: false,
+    });
     open.push(victim);
     const kicker = await connect({ servers: nats.url, user: gatewaySystemUser('').user, pass: kickerPassword });
     open.push(kicker);
     const disconnects: { client?: { name?: string; acc?: string } }[] = [];
-    kicker.subscribe('$SYS.ACCOUNT.KEELSON.DISCONNECT', { callback: (err, m) => void (err ? disconnects.push({}) : disconnects.push(m.json())) });
+    kicker.subscribe('$SYS.ACCOUNT.KEELSON.DISCONNECT', {
+      callback: (err, m) => void (err ? disconnects.push({}) : disconnects.push(m.json())),
+    });
     const refused: unknown[] = [];
     for (const subject of ['$SYS.ACCOUNT.KEELSON.CONNECT', '$SYS.ACCOUNT.*.DISCONNECT', '$SYS.ACCOUNT.SYS.DISCONNECT']) {
       kicker.subscribe(subject, { callback: (err) => void refused.push(err) });
     }
     await kicker.flush();
     const answers: { server: { id: string }; data: { connections: { cid: number; name?: string }[] } }[] = [];
-    for await (const m of await kicker.requestMany('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 1024 }), { maxWait: 500 })) answers.push(m.json());
+    for await (const m of await kicker.requestMany('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 1024 }), { maxWait: 500 }))
+      answers.push(m.json());
     const target = answers[0]!.data.connections.find((c) => c.name === 'victim');
     expect(target).toBeDefined();
     const closed = new Promise<void>((resolve) => void victim.closed().then(() => resolve()));
-    const reply = (await kicker.request(`$SYS.REQ.SERVER.${answers[0]!.server.id}.KICK`, JSON.stringify({ cid: target!.cid }), { timeout: 2_000 })).json<{ error?: unknown }>();
+    const reply = (
+      await kicker.request(`$SYS.REQ.SERVER.${answers[0]!.server.id}.KICK`, JSON.stringify({ cid: target!.cid }), { timeout: 2_000 })
+    ).json<{ error?: unknown }>();
     expect(reply.error).toBeUndefined();
     await closed;
     for (let i = 0; i < 40 && (disconnects.length === 0 || refused.length < 3); i++) await new Promise((r) => setTimeout(r, 50));
     expect(disconnects.map((d) => [d.client?.acc, d.client?.name])).toEqual([['KEELSON', 'victim']]);
     expect(refused.map(String)).toEqual(Array(3).fill(expect.stringMatching(/Permissions Violation for Subscription/)));
     await expect(kicker.request('$SYS.REQ.SERVER.PING.STATSZ', '', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
-    await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
+    await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(
+      /Permissions Violation/,
+    );
   });
 
   // What keeps a reader's push consumer from writing into the gateway's heartbeats or another

@@ -118,7 +118,7 @@ describe('servicePermissions', () => {
     for (const s of platformServices.filter((x) => x !== 'audit')) expect(mayPublish(s, '$JS.API.STREAM.UPDATE.AUDIT_EVENTS')).toBe(false);
   });
 
-  it('lets the gateway alone relay devices\' live steps, and the api alone follow them', () => {
+  it("lets the gateway alone relay devices' live steps, and the api alone follow them", () => {
     expect(maySubscribe('device-gateway', 'keelson.dev.d-1.progress')).toBe(true);
     expect(mayPublish('device-gateway', 'live.device-progress.default.r-1')).toBe(true);
     expect(maySubscribe('api', 'live.device-progress.default.r-1')).toBe(true);
@@ -133,7 +133,8 @@ describe('servicePermissions', () => {
   it("lets the orchestrator alone publish an experiment's looks, and the api alone follow them", () => {
     expect(mayPublish('rollout-orchestrator', 'live.experiment-look.default.x-1')).toBe(true);
     expect(maySubscribe('api', 'live.experiment-look.default.x-1')).toBe(true);
-    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator')) expect(mayPublish(s, 'live.experiment-look.default.x-1')).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator'))
+      expect(mayPublish(s, 'live.experiment-look.default.x-1')).toBe(false);
     for (const s of platformServices.filter((x) => x !== 'api')) expect(maySubscribe(s, 'live.experiment-look.default.x-1')).toBe(false);
   });
 
@@ -154,7 +155,8 @@ describe('servicePermissions', () => {
     for (const op of ['STREAM.INFO', 'STREAM.UPDATE', 'STREAM.PURGE', 'STREAM.MSG.GET', 'CONSUMER.CREATE']) {
       expect(mayPublish('rollout-orchestrator', `$JS.API.${op}.TELEMETRY_METRICS`)).toBe(false);
     }
-    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator')) expect(mayPublish(s, '$JS.API.DIRECT.GET.TELEMETRY_METRICS')).toBe(false);
+    for (const s of platformServices.filter((x) => x !== 'rollout-orchestrator'))
+      expect(mayPublish(s, '$JS.API.DIRECT.GET.TELEMETRY_METRICS')).toBe(false);
   });
 
   it('puts the prefixes of a shared test server on every stream and subject', () => {

@@ -57,13 +57,37 @@ const access: Record<PlatformService, ServiceAccess> = {
   signer: { owns: ['signer'], reads: ['registry'], declares: ['signer'], createsMissing: [], serves: 'signer', calls: [] },
   // The facade asks the gateway only what it needs to authenticate devices by certificate.
   'registry-facade': {
-    owns: ['registry'], reads: ['signer', 'gateway'], declares: ['registry', 'signer'], createsMissing: [], serves: 'registry',
+    owns: ['registry'],
+    reads: ['signer', 'gateway'],
+    declares: ['registry', 'signer'],
+    createsMissing: [],
+    serves: 'registry',
     calls: ['gateway.get-device-ca', 'gateway.get-device-certificate'],
   },
-  'device-gateway': { owns: ['gateway'], reads: ['signer'], declares: ['gateway'], createsMissing: [], serves: 'gateway', calls: ['signer'] },
-  'rollout-orchestrator': { owns: ['orchestrator'], reads: ['gateway'], declares: ['orchestrator'], createsMissing: [], serves: 'orchestrator', calls: ['registry', 'gateway'] },
+  'device-gateway': {
+    owns: ['gateway'],
+    reads: ['signer'],
+    declares: ['gateway'],
+    createsMissing: [],
+    serves: 'gateway',
+    calls: ['signer'],
+  },
+  'rollout-orchestrator': {
+    owns: ['orchestrator'],
+    reads: ['gateway'],
+    declares: ['orchestrator'],
+    createsMissing: [],
+    serves: 'orchestrator',
+    calls: ['registry', 'gateway'],
+  },
   audit: { owns: [], reads: allStreams, declares: [], createsMissing: allStreams, serves: 'audit', calls: [] },
-  api: { owns: ['api'], reads: ['orchestrator', 'gateway'], declares: ['api'], createsMissing: [], calls: ['registry', 'signer', 'gateway', 'orchestrator', 'audit'] },
+  api: {
+    owns: ['api'],
+    reads: ['orchestrator', 'gateway'],
+    declares: ['api'],
+    createsMissing: [],
+    calls: ['registry', 'signer', 'gateway', 'orchestrator', 'audit'],
+  },
 };
 
 /** The gateway's own input stream of device messages (declared in services/device-gateway). */
@@ -127,7 +151,12 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
     // Devices' metric windows: taken live, checked, appended to the telemetry stream it declares (pub acks come on _INBOX).
     const metrics = `${sp}${telemetryMetrics.name}`;
     subscribe.push(`${p}keelson.dev.*.metrics`);
-    publish.push(...telemetryMetrics.subjects.map((s) => `${p}${s}`), `$JS.API.STREAM.INFO.${metrics}`, `$JS.API.STREAM.CREATE.${metrics}`, `$JS.API.STREAM.UPDATE.${metrics}`);
+    publish.push(
+      ...telemetryMetrics.subjects.map((s) => `${p}${s}`),
+      `$JS.API.STREAM.INFO.${metrics}`,
+      `$JS.API.STREAM.CREATE.${metrics}`,
+      `$JS.API.STREAM.UPDATE.${metrics}`,
+    );
   }
   if (service === 'rollout-orchestrator') {
     // Experiments judge their arms on the devices' metric windows: direct gets only (no consumer, no stream info).
@@ -145,7 +174,12 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
   if (service === 'audit') {
     // The entries as CloudEvents, relayed to the AUDIT_EVENTS stream it declares (acks come on _INBOX).
     const auditEvents = `${sp}AUDIT_EVENTS`;
-    publish.push(`${p}audit.ce.>`, `$JS.API.STREAM.INFO.${auditEvents}`, `$JS.API.STREAM.CREATE.${auditEvents}`, `$JS.API.STREAM.UPDATE.${auditEvents}`);
+    publish.push(
+      `${p}audit.ce.>`,
+      `$JS.API.STREAM.INFO.${auditEvents}`,
+      `$JS.API.STREAM.CREATE.${auditEvents}`,
+      `$JS.API.STREAM.UPDATE.${auditEvents}`,
+    );
   }
   // Devices' steps, for the rollout's live stream; the decision loop's looks, for the experiment's.
   if (service === 'api') subscribe.push(`${p}live.device-progress.>`, `${p}live.experiment-look.>`);
@@ -159,8 +193,13 @@ export function servicePermissions(service: PlatformService, naming: Naming): Se
  */
 export function gatewaySystemUser(password: string): NatsUser {
   return {
-    user: 'keelson-device-gateway-sys', password, allowedConnectionTypes: ['STANDARD'],
-    permissions: { publish: ['$SYS.REQ.SERVER.PING.CONNZ', '$SYS.REQ.SERVER.*.KICK'], subscribe: ['_INBOX.>', '$SYS.ACCOUNT.KEELSON.DISCONNECT'] },
+    user: 'keelson-device-gateway-sys',
+    password,
+    allowedConnectionTypes: ['STANDARD'],
+    permissions: {
+      publish: ['$SYS.REQ.SERVER.PING.CONNZ', '$SYS.REQ.SERVER.*.KICK'],
+      subscribe: ['_INBOX.>', '$SYS.ACCOUNT.KEELSON.DISCONNECT'],
+    },
   };
 }
 
@@ -168,10 +207,19 @@ export function gatewaySystemUser(password: string): NatsUser {
 export const serviceNatsUser = (service: PlatformService): string => `keelson-${service}`;
 
 /** One NATS user per service, each limited to its permissions, with the password from the platform's secrets. */
-export function serviceNatsUsers(services: readonly PlatformService[], passwords: Partial<Record<PlatformService, string>>, naming: Naming): NatsUser[] {
+export function serviceNatsUsers(
+  services: readonly PlatformService[],
+  passwords: Partial<Record<PlatformService, string>>,
+  naming: Naming,
+): NatsUser[] {
   return services.map((service) => {
     const password = passwords[service];
     if (!password) throw new Error(`platform secrets: natsServicePasswords.${service} is missing`);
-    return { user: serviceNatsUser(service), password, permissions: servicePermissions(service, naming), allowedConnectionTypes: ['STANDARD'] };
+    return {
+      user: serviceNatsUser(service),
+      password,
+      permissions: servicePermissions(service, naming),
+      allowedConnectionTypes: ['STANDARD'],
+    };
   });
 }

@@ -23,7 +23,11 @@ export interface ServiceReplicas {
  * than one listen on ports of their own behind a TCP proxy on the service's port, as replicas sit
  * behind a Kubernetes Service, so that devices and other services reach whichever one is alive.
  */
-export function serviceReplicas(count: number, addressOf: (service: PlatformService) => { host: string; port: number }, launch: LaunchReplica): ServiceReplicas {
+export function serviceReplicas(
+  count: number,
+  addressOf: (service: PlatformService) => { host: string; port: number },
+  launch: LaunchReplica,
+): ServiceReplicas {
   if (!Number.isInteger(count) || count < 1) throw new Error(`serviceReplicas must be a positive whole number, got ${count}`);
   const all: ServiceReplicas['all'] = {};
   const ports: Partial<Record<PlatformService, number[]>> = {};

@@ -24,12 +24,20 @@ describe('superviseServices', () => {
   writeFileSync(entries.crashing, crashingSource);
   const launched: RunningService[] = [];
   const launch = async (name: 'steady' | 'crashing'): Promise<RunningService> => {
-    const service = await launchService({ name, entry: entries[name], env: { PATH: process.env.PATH }, logFile: join(dir, `${name}.log`), nodeArgs: [] });
+    const service = await launchService({
+      name,
+      entry: entries[name],
+      env: { PATH: process.env.PATH },
+      logFile: join(dir, `${name}.log`),
+      nodeArgs: [],
+    });
     launched.push(service);
     return service;
   };
   const stand = async (names: ('steady' | 'crashing')[]): Promise<Supervised<'steady' | 'crashing'> & { starts: string[] }> => {
-    const target = { services: {} as Supervised<'steady' | 'crashing'>['services'], starts: [] as string[] } as Supervised<'steady' | 'crashing'> & { starts: string[] };
+    const target = { services: {} as Supervised<'steady' | 'crashing'>['services'], starts: [] as string[] } as Supervised<
+      'steady' | 'crashing'
+    > & { starts: string[] };
     for (const name of names) target.services[name] = await launch(name);
     target.restart = async (name) => {
       target.starts.push(name);
@@ -61,7 +69,10 @@ describe('superviseServices', () => {
     const supervisor = superviseServices(target, { firstDelayMs: 50, maxDelayMs: 200, log: (l) => lines.push(l) });
     await until('five exits', () => lines.filter((l) => l.includes('exited')).length >= 5);
     await supervisor.stop();
-    const waits = lines.filter((l) => l.includes('exited')).slice(0, 5).map((l) => /in ([\d.]+) s$/.exec(l)![1]);
+    const waits = lines
+      .filter((l) => l.includes('exited'))
+      .slice(0, 5)
+      .map((l) => /in ([\d.]+) s$/.exec(l)![1]);
     expect(waits).toEqual(['0.05', '0.1', '0.2', '0.2', '0.2']);
     expect(lines[0]).toBe('keelson: crashing exited (code 3); starting it again in 0.05 s');
   });

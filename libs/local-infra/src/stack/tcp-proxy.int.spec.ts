@@ -51,14 +51,17 @@ describe('startTcpProxy', () => {
       big = { server, port };
     });
     afterEach(() => close(big.server));
-    const received = (port: number) => new Promise<{ bytes: number; error?: string }>((resolve) => {
-      let bytes = 0;
-      request(`http://127.0.0.1:${port}/`, (res) => {
-        res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', () => resolve({ bytes }));
-        res.on('error', (err) => resolve({ bytes, error: err.message }));
-      }).on('error', (err) => resolve({ bytes, error: err.message })).end();
-    });
+    const received = (port: number) =>
+      new Promise<{ bytes: number; error?: string }>((resolve) => {
+        let bytes = 0;
+        request(`http://127.0.0.1:${port}/`, (res) => {
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('end', () => resolve({ bytes }));
+          res.on('error', (err) => resolve({ bytes, error: err.message }));
+        })
+          .on('error', (err) => resolve({ bytes, error: err.message }))
+          .end();
+      });
 
     it('drops the next connections at the byte count, then passes the rest whole; it counts what it passed', async () => {
       proxy = await startTcpProxy('127.0.0.1', await freePort(), [big.port], { interrupt: { afterBytes: 200_000, times: 1, how: 'drop' } });
@@ -71,9 +74,14 @@ describe('startTcpProxy', () => {
     });
 
     it('stalls a connection at the byte count and keeps it open', async () => {
-      proxy = await startTcpProxy('127.0.0.1', await freePort(), [big.port], { interrupt: { afterBytes: 100_000, times: 1, how: 'stall' } });
+      proxy = await startTcpProxy('127.0.0.1', await freePort(), [big.port], {
+        interrupt: { afterBytes: 100_000, times: 1, how: 'stall' },
+      });
       const pending = received(proxy.port);
-      const outcome = await Promise.race([pending.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still open'), 500))]);
+      const outcome = await Promise.race([
+        pending.then(() => 'ended'),
+        new Promise((resolve) => setTimeout(() => resolve('still open'), 500)),
+      ]);
       expect([outcome, proxy.interrupted, proxy.bytesToClients]).toEqual(['still open', 1, 100_000]);
       await proxy.close();
       proxy = undefined;

@@ -11,7 +11,9 @@ describe('the local platform CA', () => {
 
   const get = (port: number, ca: string | undefined, host = '127.0.0.1') =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host, port, path: '/', ca, servername: host === '127.0.0.1' ? undefined : host }, (res) => resolve(res.statusCode ?? 0));
+      const req = request({ host, port, path: '/', ca, servername: host === '127.0.0.1' ? undefined : host }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
       req.on('error', reject);
       req.end();
     });

@@ -31,15 +31,24 @@ const keyPem = async (key: webcrypto.CryptoKey) => x509.PemConverter.encode(awai
 
 /** SHA-256 fingerprint of a PEM certificate, as devices pin it. */
 export function certificateFingerprint(pem: string): string {
-  return `sha256:${createHash('sha256').update(Buffer.from(new x509.X509Certificate(pem).rawData)).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(Buffer.from(new x509.X509Certificate(pem).rawData))
+    .digest('hex')}`;
 }
 
-async function generate(hosts: { dns: string[]; ip: string[] }): Promise<{ caPem: string; caKeyPem: string; certPem: string; certKeyPem: string }> {
+async function generate(hosts: {
+  dns: string[];
+  ip: string[];
+}): Promise<{ caPem: string; caKeyPem: string; certPem: string; certKeyPem: string }> {
   const now = Date.now();
   const caKeys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serialNumber(), name: 'CN=Keelson local platform CA, O=Keelson', keys: caKeys, signingAlgorithm,
-    notBefore: new Date(now - 5 * 60_000), notAfter: new Date(now + 10 * 365 * day),
+    serialNumber: serialNumber(),
+    name: 'CN=Keelson local platform CA, O=Keelson',
+    keys: caKeys,
+    signingAlgorithm,
+    notBefore: new Date(now - 5 * 60_000),
+    notAfter: new Date(now + 10 * 365 * day),
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -48,20 +57,30 @@ async function generate(hosts: { dns: string[]; ip: string[] }): Promise<{ caPem
   });
   const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(), subject: 'CN=Keelson platform, O=Keelson', issuer: ca.subjectName,
-    publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm,
-    notBefore: new Date(now - 5 * 60_000), notAfter: new Date(now + 2 * 365 * day),
+    serialNumber: serialNumber(),
+    subject: 'CN=Keelson platform, O=Keelson',
+    issuer: ca.subjectName,
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm,
+    notBefore: new Date(now - 5 * 60_000),
+    notAfter: new Date(now + 2 * 365 * day),
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([...hosts.dns.map((value) => ({ type: 'dns' as const, value })), ...hosts.ip.map((value) => ({ type: 'ip' as const, value }))]),
+      new x509.SubjectAlternativeNameExtension([
+        ...hosts.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...hosts.ip.map((value) => ({ type: 'ip' as const, value })),
+      ]),
       await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
     ],
   });
   return {
-    caPem: withNewline(ca.toString('pem')), caKeyPem: withNewline(await keyPem(caKeys.privateKey)),
-    certPem: withNewline(cert.toString('pem')), certKeyPem: withNewline(await keyPem(keys.privateKey)),
+    caPem: withNewline(ca.toString('pem')),
+    caKeyPem: withNewline(await keyPem(caKeys.privateKey)),
+    certPem: withNewline(cert.toString('pem')),
+    certKeyPem: withNewline(await keyPem(keys.privateKey)),
   };
 }
 
@@ -79,7 +98,12 @@ function writeOnce(file: string, content: string, mode: number): void {
  */
 export async function ensureLocalTls(dir: string, extraHosts: { dns?: string[]; ip?: string[] } = {}): Promise<LocalTls> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files = { caFile: join(dir, 'ca.pem'), caKeyFile: join(dir, 'ca.key'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  const files = {
+    caFile: join(dir, 'ca.pem'),
+    caKeyFile: join(dir, 'ca.key'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+  };
   if (!Object.values(files).every((f) => existsSync(f))) {
     const made = await generate({ dns: ['localhost', ...(extraHosts.dns ?? [])], ip: ['127.0.0.1', ...(extraHosts.ip ?? [])] });
     writeOnce(files.caKeyFile, made.caKeyPem, 0o600);
@@ -88,5 +112,12 @@ export async function ensureLocalTls(dir: string, extraHosts: { dns?: string[]; 
     writeOnce(files.caFile, made.caPem, 0o644); // last: its presence says the set is complete
   }
   const caPem = readFileSync(files.caFile, 'utf8');
-  return { dir, caFile: files.caFile, certFile: files.certFile, keyFile: files.keyFile, caPem, caFingerprint: certificateFingerprint(caPem) };
+  return {
+    dir,
+    caFile: files.caFile,
+    certFile: files.certFile,
+    keyFile: files.keyFile,
+    caPem,
+    caFingerprint: certificateFingerprint(caPem),
+  };
 }

@@ -14,7 +14,10 @@ describe('isBrokerUnavailable', () => {
     ['the JetStream API without responders, as nats.js wraps it', new Error('jetstream is not enabled', { cause: noResponders() })],
     ['a meta group without a leader (10008)', apiError(503, clusterTransitionCodes.ClusterNotAvailable)],
     ['a stream asked during an election (10009)', apiError(500, clusterTransitionCodes.ClusterNotLeader)],
-    ['an append whose failure was wrapped with its cause', new Error('append failed', { cause: apiError(503, clusterTransitionCodes.ClusterIncomplete) })],
+    [
+      'an append whose failure was wrapped with its cause',
+      new Error('append failed', { cause: apiError(503, clusterTransitionCodes.ClusterIncomplete) }),
+    ],
     ['a connection draining for shutdown', new DrainingConnectionError()],
   ])('says yes for %s', (_case, err) => {
     expect(isBrokerUnavailable(err)).toBe(true);
@@ -23,7 +26,10 @@ describe('isBrokerUnavailable', () => {
   it.each([
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'seq')")],
     ['a missing stream (a deployment fault)', apiError(404, JetStreamApiCodes.StreamNotFound)],
-    ['JetStream not enabled for the account (configuration)', new Error('not enabled', { cause: apiError(503, JetStreamApiCodes.JetStreamNotEnabledForAccount) })],
+    [
+      'JetStream not enabled for the account (configuration)',
+      new Error('not enabled', { cause: apiError(503, JetStreamApiCodes.JetStreamNotEnabledForAccount) }),
+    ],
     ['a lost optimistic-concurrency race', new ConcurrencyError('ev.rollout.default.r-1', 3)],
     ['something that is not an error', 'timeout'],
   ])('says no for %s', (_case, err) => {
@@ -34,7 +40,14 @@ describe('isBrokerUnavailable', () => {
 describe('toReplyError', () => {
   it('tells the caller Unavailable for a broker briefly away, and Internal for a bug', () => {
     expect(toReplyError(new TimeoutError())).toMatchObject({ kind: 'Unavailable', code: 'broker.unavailable' });
-    expect(toReplyError(apiError(503, clusterTransitionCodes.ClusterNotAvailable))).toMatchObject({ kind: 'Unavailable', code: 'broker.unavailable' });
-    expect(toReplyError(new Error('boom'))).toEqual({ kind: 'Internal', code: 'internal', message: 'the service failed to handle the request' });
+    expect(toReplyError(apiError(503, clusterTransitionCodes.ClusterNotAvailable))).toMatchObject({
+      kind: 'Unavailable',
+      code: 'broker.unavailable',
+    });
+    expect(toReplyError(new Error('boom'))).toEqual({
+      kind: 'Internal',
+      code: 'internal',
+      message: 'the service failed to handle the request',
+    });
   });
 });

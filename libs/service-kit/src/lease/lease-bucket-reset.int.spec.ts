@@ -13,7 +13,11 @@ const stream: StreamDeclaration = { name: 'EV_RESET', subjects: ['ev.reset.>'], 
 
 describe('a lease bucket made again (its revisions start at 1 again)', () => {
   const naming = testNamespace();
-  const config = loadServiceConfig('reset-spec', { KEELSON_NATS_URL: 'nats://unused', KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix });
+  const config = loadServiceConfig('reset-spec', {
+    KEELSON_NATS_URL: 'nats://unused',
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
   let nc: NatsConnection;
   let testDb: TestDatabase;
   let db: Database;
@@ -33,13 +37,17 @@ describe('a lease bucket made again (its revisions start at 1 again)', () => {
 
   const runnerUnder = (lease: RunnerLease) => {
     const projection: Projection<unknown> = {
-      name: 'reset-read-model', stream, parse: (raw) => raw,
+      name: 'reset-read-model',
+      stream,
+      parse: (raw) => raw,
       apply: async (sql, { seq }) => void (await sql.query('INSERT INTO reset_applied (seq, holder) VALUES ($1, $2)', [seq, lease.holder])),
     };
     return new ProjectionRunner({ nc, naming: config.naming, db, projection, fence: lease });
   };
-  const appliedBy = async (holder: string) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM reset_applied WHERE holder = $1', [holder]))[0]!.n);
-  const storedFence = async () => Number((await db.query<{ fence: string }>(`SELECT fence FROM projection_checkpoints WHERE projection = 'reset-read-model'`))[0]!.fence);
+  const appliedBy = async (holder: string) =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM reset_applied WHERE holder = $1', [holder]))[0]!.n);
+  const storedFence = async () =>
+    Number((await db.query<{ fence: string }>(`SELECT fence FROM projection_checkpoints WHERE projection = 'reset-read-model'`))[0]!.fence);
   async function applyOne(holder: string): Promise<void> {
     const before = await appliedBy(holder);
     await jetstream(nc).publish(`${naming.subjectPrefix}ev.reset.one`, JSON.stringify({ type: 'Tick', schemaVersion: 1, data: {} }));

@@ -30,6 +30,7 @@ export async function openLeaseBucket(nc: NatsConnection, config: ServiceConfig,
   const name = leaseBucketName(config);
   const kv = await new Kvm(jetstream(nc)).create(name, { history: 1, ttl: ttlMs, replicas: streamReplicasOf(config) });
   const status = await kv.status();
-  if (status.ttl !== ttlMs) await (await jetstreamManager(nc)).streams.update(status.streamInfo.config.name, { max_age: ttlMs * 1_000_000 });
+  if (status.ttl !== ttlMs)
+    await (await jetstreamManager(nc)).streams.update(status.streamInfo.config.name, { max_age: ttlMs * 1_000_000 });
   return kv;
 }

@@ -8,5 +8,8 @@ import { Gauge, register } from 'prom-client';
 export function leaseHeldGauge(): Gauge<'service' | 'runner'> {
   const name = 'keelson_runner_lease_held';
   const help = 'Whether this process holds the lease of a single-active runner (1) or stands by (0)';
-  return (register.getSingleMetric(name) as Gauge<'service' | 'runner'> | undefined) ?? new Gauge({ name, help, labelNames: ['service', 'runner'] });
+  return (
+    (register.getSingleMetric(name) as Gauge<'service' | 'runner'> | undefined) ??
+    new Gauge({ name, help, labelNames: ['service', 'runner'] })
+  );
 }

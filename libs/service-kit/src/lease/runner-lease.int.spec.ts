@@ -14,7 +14,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a runner lease in NATS KV', () => {
   const naming = testNamespace();
-  const config = loadServiceConfig('lease-spec', { KEELSON_NATS_URL: 'nats://unused', KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix });
+  const config = loadServiceConfig('lease-spec', {
+    KEELSON_NATS_URL: 'nats://unused',
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
   let nc: NatsConnection;
   let kv: KV;
 
@@ -59,9 +63,17 @@ describe('a runner lease in NATS KV', () => {
   describe('when two processes run the same single-active runner', () => {
     it('runs it in one, shows who holds it on keelson_runner_lease_held, and hands it over on stop', async () => {
       const log: string[] = [];
-      const runner = (who: string) => (): Worker => ({ name: 'r', start: () => void log.push(`start ${who}`), stop: () => void log.push(`stop ${who}`) });
-      const leasesOf = () => new RunnerLeases({ nc, config, timing, log: () => undefined, onError: (err) => log.push(`error ${String(err)}`) });
-      const [first, second] = [leasesOf().singleActive('r', 'proj-three', runner('first')), leasesOf().singleActive('r', 'proj-three', runner('second'))];
+      const runner = (who: string) => (): Worker => ({
+        name: 'r',
+        start: () => void log.push(`start ${who}`),
+        stop: () => void log.push(`stop ${who}`),
+      });
+      const leasesOf = () =>
+        new RunnerLeases({ nc, config, timing, log: () => undefined, onError: (err) => log.push(`error ${String(err)}`) });
+      const [first, second] = [
+        leasesOf().singleActive('r', 'proj-three', runner('first')),
+        leasesOf().singleActive('r', 'proj-three', runner('second')),
+      ];
       const held = async () => (await leaseHeldGauge().get()).values.find((v) => v.labels.runner === 'proj-three')?.value;
       await first.start();
       expect(await held()).toBe(1);
@@ -78,9 +90,15 @@ describe('a runner lease in NATS KV', () => {
 
     it('runs it again once its lease bucket was deleted, in a bucket made anew', async () => {
       const log: string[] = [];
-      const worker = new RunnerLeases({ nc, config, timing, log: () => undefined, onError: () => undefined }).singleActive('r', 'proj-four', () => ({
-        name: 'r', start: () => void log.push('start'), stop: () => void log.push('stop'),
-      }));
+      const worker = new RunnerLeases({ nc, config, timing, log: () => undefined, onError: () => undefined }).singleActive(
+        'r',
+        'proj-four',
+        () => ({
+          name: 'r',
+          start: () => void log.push('start'),
+          stop: () => void log.push('stop'),
+        }),
+      );
       await worker.start();
       expect(log).toEqual(['start']);
       await (await openLeaseBucket(nc, config, timing.ttlMs)).destroy();

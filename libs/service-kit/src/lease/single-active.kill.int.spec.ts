@@ -32,15 +32,23 @@ describe('a projection or a reactor with two replicas, single-active under a lea
 
   async function startReplica(table: string, stream: StreamDeclaration, extra: Record<string, string> = {}): Promise<Replica> {
     const replica = await startProcess(processFile, {
-      KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-      KEELSON_TABLE: table, KEELSON_STREAM: stream.name, ...extra,
+      KEELSON_DATABASE_URL: tdb.url,
+      KEELSON_STREAM_PREFIX: naming.streamPrefix,
+      KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_TABLE: table,
+      KEELSON_STREAM: stream.name,
+      ...extra,
     });
     children.push(replica.child);
     return replica;
   }
 
   async function prepare(name: string): Promise<StreamDeclaration> {
-    const stream: StreamDeclaration = { name: `EV_${name.toUpperCase()}`, subjects: [`ev.lease.${name}.>`], description: 'lease kill tests' };
+    const stream: StreamDeclaration = {
+      name: `EV_${name.toUpperCase()}`,
+      subjects: [`ev.lease.${name}.>`],
+      description: 'lease kill tests',
+    };
     await applyStreams(await jetstreamManager(nc), naming, [stream]);
     await db.query(`CREATE TABLE ${name} (id bigserial PRIMARY KEY, seq bigint NOT NULL, holder text NOT NULL)`);
     return stream;
@@ -48,10 +56,18 @@ describe('a projection or a reactor with two replicas, single-active under a lea
 
   async function publish(name: string, count: number): Promise<void> {
     const js = jetstream(nc);
-    for (let i = 1; i <= count; i++) await js.publish(`${naming.subjectPrefix}ev.lease.${name}.s${i % 4}`, JSON.stringify({ type: 'Tick', schemaVersion: 1, data: { i } }));
+    for (let i = 1; i <= count; i++)
+      await js.publish(
+        `${naming.subjectPrefix}ev.lease.${name}.s${i % 4}`,
+        JSON.stringify({ type: 'Tick', schemaVersion: 1, data: { i } }),
+      );
   }
 
-  const rows = async (table: string) => (await db.query<{ seq: string; holder: string }>(`SELECT seq, holder FROM ${table} ORDER BY id`)).map((r) => ({ seq: Number(r.seq), holder: r.holder }));
+  const rows = async (table: string) =>
+    (await db.query<{ seq: string; holder: string }>(`SELECT seq, holder FROM ${table} ORDER BY id`)).map((r) => ({
+      seq: Number(r.seq),
+      holder: r.holder,
+    }));
   const byHolder = async (table: string, holder: string) => (await rows(table)).filter((r) => r.holder === holder).length;
   const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -101,7 +117,10 @@ describe('a projection or a reactor with two replicas, single-active under a lea
     const stoppedIn = async (r: Replica) => {
       const t = Date.now();
       r.child.kill('SIGTERM');
-      const [code] = (await Promise.race([once(r.child, 'exit'), new Promise((res) => setTimeout(() => res(['hung']), 10_000))])) as unknown[];
+      const [code] = (await Promise.race([
+        once(r.child, 'exit'),
+        new Promise((res) => setTimeout(() => res(['hung']), 10_000)),
+      ])) as unknown[];
       return { code, ms: Date.now() - t };
     };
     const [stale, holder] = await Promise.all([stoppedIn(a), stoppedIn(b)]);

@@ -28,7 +28,9 @@ export class HealthController {
   /** 200 when ready, 503 when not; the body names each check either way. */
   @Get('readyz')
   @HttpCode(200)
-  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: 'ready' | 'not ready'; service: string } & ReadinessReport> {
+  async ready(
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ): Promise<{ status: 'ready' | 'not ready'; service: string } & ReadinessReport> {
     const report = await this.readiness.check();
     if (!report.ready) res.status(503);
     return { status: report.ready ? 'ready' : 'not ready', service: this.config.service, ...report };

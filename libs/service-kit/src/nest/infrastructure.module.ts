@@ -57,7 +57,11 @@ export class InfrastructureModule {
           provide: NATS,
           useFactory: () =>
             connectNats({
-              servers: config.natsServers, user: config.natsUser, pass: config.natsPassword, name: config.service, maxReconnectAttempts: -1,
+              servers: config.natsServers,
+              user: config.natsUser,
+              pass: config.natsPassword,
+              name: config.service,
+              maxReconnectAttempts: -1,
               // nats.js builds an Error per request and per publish ack to keep the caller's stack for a
               // later failure: 5 % of the gateway's CPU in an enrollment burst. Errors keep their messages.
               noAsyncTraces: true,
@@ -75,4 +79,5 @@ export class InfrastructureModule {
 }
 
 /** Shorthand for `InfrastructureModule.forRoot(config)`. */
-export const infrastructureModule = (config: ServiceConfig, options: InfrastructureOptions = {}): DynamicModule => InfrastructureModule.forRoot(config, options);
+export const infrastructureModule = (config: ServiceConfig, options: InfrastructureOptions = {}): DynamicModule =>
+  InfrastructureModule.forRoot(config, options);

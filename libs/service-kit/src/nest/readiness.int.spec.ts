@@ -25,9 +25,17 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
   // Modules that wait for a stream another service declares; the second one's start then fails.
   const later: StreamDeclaration = { name: 'EV_READYZ_LATER', subjects: ['ev.readyzlater.>'], description: 'readyz spec' };
   const broken: StreamDeclaration = { name: 'EV_READYZ_BROKEN', subjects: ['ev.readyzbroken.>'], description: 'readyz spec' };
-  const laterModule = declareModule({ module: 'later', needs: [{ stream: later, owner: 'spec' }], projections: [{ name: 'later worker', replicas: 'every-replica', start: () => undefined, stop: () => undefined }] });
+  const laterModule = declareModule({
+    module: 'later',
+    needs: [{ stream: later, owner: 'spec' }],
+    projections: [{ name: 'later worker', replicas: 'every-replica', start: () => undefined, stop: () => undefined }],
+  });
   const brokenModule = declareModule({
-    module: 'broken', needs: [{ stream: broken, owner: 'spec' }], projections: [{ name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined }],
+    module: 'broken',
+    needs: [{ stream: broken, owner: 'spec' }],
+    projections: [
+      { name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined },
+    ],
   });
   /** Declares a stream as its owner would, on a connection of the spec's own. */
   const declareStream = async (decl: StreamDeclaration) => {
@@ -59,12 +67,24 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
     password = randomBytes(8).toString('hex');
     const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
     natsOptions = {
-      binary: testEnv().natsBinary, dir: join(dir, 'nats'), serverName: 'readyz', host: '127.0.0.1', port, mqttPort, monitorPort,
-      users: [{ user: 'svc', password }], systemUser: { user: 'sys', password: randomBytes(8).toString('hex') },
+      binary: testEnv().natsBinary,
+      dir: join(dir, 'nats'),
+      serverName: 'readyz',
+      host: '127.0.0.1',
+      port,
+      mqttPort,
+      monitorPort,
+      users: [{ user: 'svc', password }],
+      systemUser: { user: 'sys', password: randomBytes(8).toString('hex') },
     };
     nats = await startNatsServer(natsOptions);
     db = await createTestDatabase();
-    config = loadServiceConfig('readyz-spec', { KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: 'svc', KEELSON_NATS_PASSWORD: password, KEELSON_DATABASE_URL: db.url });
+    config = loadServiceConfig('readyz-spec', {
+      KEELSON_NATS_URL: nats.url,
+      KEELSON_NATS_USER: 'svc',
+      KEELSON_NATS_PASSWORD: password,
+      KEELSON_DATABASE_URL: db.url,
+    });
     @Module({ imports: [InfrastructureModule.forRoot(config), SlowModule] })
     class AppModule {}
     app = await createServiceApp(AppModule, config);
@@ -80,16 +100,32 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
   it('is not ready while a module waits for a stream another service declares, yet alive; ready once it exists', async () => {
     expect(await readyz()).toEqual({
       status: 503,
-      body: { status: 'not ready', service: 'readyz-spec', ready: false, checks: { nats: 'ok', database: 'ok', modules: 'later: waiting for EV_READYZ_LATER', lifecycle: 'ok' } },
+      body: {
+        status: 'not ready',
+        service: 'readyz-spec',
+        ready: false,
+        checks: { nats: 'ok', database: 'ok', modules: 'later: waiting for EV_READYZ_LATER', lifecycle: 'ok' },
+      },
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     await declareStream(later);
     await eventually(async () => (await readyz()).status === 200);
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', service: 'readyz-spec', ready: true, checks: { nats: 'ok', database: 'ok', modules: 'ok', lifecycle: 'ok' } } });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: {
+        status: 'ready',
+        service: 'readyz-spec',
+        ready: true,
+        checks: { nats: 'ok', database: 'ok', modules: 'ok', lifecycle: 'ok' },
+      },
+    });
   });
 
   it('is neither ready nor alive once a module failed to start in the background: only a restart runs it', async () => {
-    @Module({ imports: [InfrastructureModule.forRoot({ ...config, service: 'readyz-broken' })], providers: [{ provide: 'readyz-spec-broken', useValue: brokenModule }] })
+    @Module({
+      imports: [InfrastructureModule.forRoot({ ...config, service: 'readyz-broken' })],
+      providers: [{ provide: 'readyz-spec-broken', useValue: brokenModule }],
+    })
     class BrokenAppModule {}
     const other = await createServiceApp(BrokenAppModule, { ...config, service: 'readyz-broken' });
     try {
@@ -98,7 +134,9 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
       expect((await fetch(`${otherUrl}/healthz`)).status).toBe(200); // waiting is not failing
       await declareStream(broken);
       await eventually(async () => (await fetch(`${otherUrl}/healthz`)).status === 503);
-      expect(((await (await fetch(`${otherUrl}/healthz`)).json()) as { message: string }).message).toBe("a module failed to start: broken: 'key check' failed: wrong secret");
+      expect(((await (await fetch(`${otherUrl}/healthz`)).json()) as { message: string }).message).toBe(
+        "a module failed to start: broken: 'key check' failed: wrong secret",
+      );
       const ready = (await (await fetch(`${otherUrl}/readyz`)).json()) as { checks: Record<string, string> };
       expect(ready.checks.modules).toBe("broken: 'key check' failed: wrong secret");
     } finally {
@@ -106,11 +144,14 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
     }
   });
 
-
   it('is not ready while NATS is cut and reconnecting, yet alive; ready again once it is back', async () => {
     await nats.stop();
     await eventually(async () => (await readyz()).status === 503);
-    expect((await readyz()).body).toMatchObject({ status: 'not ready', ready: false, checks: { nats: expect.stringMatching(/^disconnected from .*, reconnecting$/), database: 'ok' } });
+    expect((await readyz()).body).toMatchObject({
+      status: 'not ready',
+      ready: false,
+      checks: { nats: expect.stringMatching(/^disconnected from .*, reconnecting$/), database: 'ok' },
+    });
     expect((await fetch(`${url}/healthz`)).status).toBe(200); // not dead: a probe must not restart it for this
     nats = await startNatsServer(natsOptions);
     await eventually(async () => (await readyz()).status === 200);
@@ -119,7 +160,12 @@ describe('/readyz: ready once started and every module runs, while NATS is conne
   it('is not ready when the database does not answer', async () => {
     await dropTestDatabase(db.name);
     await eventually(async () => (await readyz()).status === 503);
-    expect((await readyz()).body.checks).toEqual({ nats: 'ok', database: expect.stringMatching(/^unreachable: /), modules: 'ok', lifecycle: 'ok' });
+    expect((await readyz()).body.checks).toEqual({
+      nats: 'ok',
+      database: expect.stringMatching(/^unreachable: /),
+      modules: 'ok',
+      lifecycle: 'ok',
+    });
   });
 
   it('is not ready from the moment it starts to stop, while its runners drain', async () => {

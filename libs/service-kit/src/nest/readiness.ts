@@ -66,8 +66,13 @@ export class Readiness implements OnModuleInit, OnModuleDestroy {
 
   private async pingDatabase(db: Database): Promise<string> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${DATABASE_CHECK_MS} ms`), DATABASE_CHECK_MS)));
-    const answer = db.query('SELECT 1').then(() => 'ok', (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`);
+    const late = new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve(`no answer within ${DATABASE_CHECK_MS} ms`), DATABASE_CHECK_MS)),
+    );
+    const answer = db.query('SELECT 1').then(
+      () => 'ok',
+      (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`,
+    );
     try {
       return await Promise.race([answer, late]);
     } finally {

@@ -42,7 +42,10 @@ describe('runService with TLS files', () => {
   it('serves HTTPS with the given certificate and announces an https URL', async () => {
     const tls = await ensureLocalTls(dir);
     const config = loadServiceConfig('ping', {
-      KEELSON_NATS_URL: 'nats://unused', KEELSON_HTTP_PORT: '0', KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile,
+      KEELSON_NATS_URL: 'nats://unused',
+      KEELSON_HTTP_PORT: '0',
+      KEELSON_TLS_CERT_FILE: tls.certFile,
+      KEELSON_TLS_KEY_FILE: tls.keyFile,
     });
     app = await runService(PingModule, config);
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -47,7 +47,9 @@ export async function createServiceApp(module: Type, config: ServiceConfig, opti
   const logger = new TraceConsoleLogger({ json: true, prefix: config.service, ...(logLevels ? { logLevels: [...logLevels] } : {}) });
   // The certificate file may hold the chain (server, then CA): devices that pin the CA see it.
   const clientCertificates = options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
-  const httpsOptions = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ...clientCertificates } : undefined;
+  const httpsOptions = config.tls
+    ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile), ...clientCertificates }
+    : undefined;
   if (httpsOptions) recordCertificateExpiry(config.service, httpsOptions.cert);
   const app = await NestFactory.create(module, { logger, ...(httpsOptions ? { httpsOptions } : {}) });
   app.enableShutdownHooks();
@@ -75,7 +77,13 @@ export async function runService(module: Type, config: ServiceConfig, options: S
   const app = await createServiceApp(module, config, options);
   if (options.listenBacklog === undefined) await app.listen(config.httpPort, config.httpHost);
   // Nest passes the arguments after the port to `server.listen(port, host, backlog, callback)`; its types stop at the host.
-  else await (app.listen as unknown as (port: number, host: string, backlog: number) => Promise<unknown>).call(app, config.httpPort, config.httpHost, options.listenBacklog);
+  else
+    await (app.listen as unknown as (port: number, host: string, backlog: number) => Promise<unknown>).call(
+      app,
+      config.httpPort,
+      config.httpHost,
+      options.listenBacklog,
+    );
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ event: 'listening', service: config.service, url })}\n`);
   return app;

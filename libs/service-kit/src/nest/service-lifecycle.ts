@@ -33,7 +33,10 @@ export class ServiceLifecycle implements OnModuleInit, OnApplicationBootstrap, B
       .filter((instance): instance is DeclaredModule => instance instanceof DeclaredModule)
       .flatMap((declared) => declared.declarations);
     const undeclared = this.requestServer.undeclared(modules.flatMap((m) => (m.requestControllers ?? []).flatMap(contractsOf)));
-    if (undeclared.length) throw new Error(`${this.config.service}: no module declares the controller of ${undeclared.join(', ')} (declareModule requestControllers): never served`);
+    if (undeclared.length)
+      throw new Error(
+        `${this.config.service}: no module declares the controller of ${undeclared.join(', ')} (declareModule requestControllers): never served`,
+      );
     this.runner = new ServiceRunner({ nc: this.nc, config: this.config, db: this.db, modules, requestServer: this.requestServer });
     await this.runner.prepare();
   }

@@ -18,7 +18,11 @@ describe('the trace context of a request', () => {
   });
 
   it('drops a malformed traceparent, and a tracestate without one, instead of trusting them', () => {
-    for (const bad of ['00-xyz-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+    for (const bad of [
+      '00-xyz-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+    ]) {
       const h = contextHeaders(base);
       h.set('traceparent', bad);
       h.set('tracestate', 'vendor=abc');

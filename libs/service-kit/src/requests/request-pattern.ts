@@ -36,7 +36,10 @@ class PassRequestErrors implements RpcExceptionFilter {
  * controller is listed in its module's declaration (`requestControllers`), which says when it is served.
  */
 export function RequestPattern<C extends RequestContract>(contract: C) {
-  const decorate = applyDecorators(MessagePattern(requestPatternOf(contract), REQUEST_TRANSPORT, { contract }), UseFilters(new PassRequestErrors()));
+  const decorate = applyDecorators(
+    MessagePattern(requestPatternOf(contract), REQUEST_TRANSPORT, { contract }),
+    UseFilters(new PassRequestErrors()),
+  );
   return <M extends RequestMethod<C>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
     decorate(target, key, descriptor);
     // Without parameter metadata Nest passes the payload alone; the second argument is the context.

@@ -8,7 +8,12 @@ import { ServiceError } from '../errors.js';
 import { sendRequest, RequestPattern, type RequestContext } from '../index.js';
 import { startRequestsApp } from '../test-fixtures/requests-app.js';
 
-const greet = defineRequest('gateway', 'greet', z.strictObject({ name: z.string().min(1), times: z.number().int().default(1) }), z.strictObject({ text: z.string() }));
+const greet = defineRequest(
+  'gateway',
+  'greet',
+  z.strictObject({ name: z.string().min(1), times: z.number().int().default(1) }),
+  z.strictObject({ text: z.string() }),
+);
 const nobody = defineRequest('audit', 'nobody-serves-this', z.strictObject({}), z.strictObject({}));
 const seen: RequestContext[] = [];
 
@@ -30,7 +35,8 @@ describe('requests through the RequestServer (a Nest transport over NATS request
   let app: INestApplication;
   const naming = testNamespace();
   /** A request as any client could send it: raw bytes, the raw reply back. */
-  const raw = async (subject: string, body: string) => RequestReply.parse((await nc.request(`${naming.subjectPrefix}${subject}`, body, { timeout: 5_000 })).json());
+  const raw = async (subject: string, body: string) =>
+    RequestReply.parse((await nc.request(`${naming.subjectPrefix}${subject}`, body, { timeout: 5_000 })).json());
 
   beforeAll(async () => {
     nc = await connectTestNats();
@@ -57,16 +63,27 @@ describe('requests through the RequestServer (a Nest transport over NATS request
 
   it('refuses malformed JSON and a wrong shape sent by any client, without running the handler', async () => {
     const before = seen.length;
-    await expect(raw('cmd.gateway.greet', '{"name": "cam-0')).resolves.toMatchObject({ ok: false, error: { kind: 'InvalidInput', code: 'request.malformed' } });
+    await expect(raw('cmd.gateway.greet', '{"name": "cam-0')).resolves.toMatchObject({
+      ok: false,
+      error: { kind: 'InvalidInput', code: 'request.malformed' },
+    });
     await expect(raw('cmd.gateway.greet', '{"name": 7, "extra": true}')).resolves.toMatchObject({
-      ok: false, error: { kind: 'InvalidInput', code: 'request.invalid', issues: [expect.objectContaining({ path: ['name'] }), expect.objectContaining({ path: [] })] },
+      ok: false,
+      error: {
+        kind: 'InvalidInput',
+        code: 'request.invalid',
+        issues: [expect.objectContaining({ path: ['name'] }), expect.objectContaining({ path: [] })],
+      },
     });
     expect(seen.length).toBe(before);
   });
 
   it('rethrows the domain error the handler threw, with its code', async () => {
     await expect(sendRequest(nc, naming, greet, { name: 'ghost' })).rejects.toMatchObject({ name: 'NotFound', code: 'device.not-found' });
-    await expect(sendRequest(nc, naming, greet, { name: 'twice' })).rejects.toMatchObject({ name: 'RuleViolation', code: 'greeting.already-sent' });
+    await expect(sendRequest(nc, naming, greet, { name: 'twice' })).rejects.toMatchObject({
+      name: 'RuleViolation',
+      code: 'greeting.already-sent',
+    });
   });
 
   it('hides internals of an unexpected failure, and of an output that breaks the contract', async () => {
@@ -79,7 +96,10 @@ describe('requests through the RequestServer (a Nest transport over NATS request
   });
 
   it('says Unavailable when no service answers, and nobody answers a subject no contract names', async () => {
-    await expect(sendRequest(nc, naming, nobody, {}, undefined, { timeoutMs: 500 })).rejects.toMatchObject({ kind: 'Unavailable', code: 'audit.unavailable' });
+    await expect(sendRequest(nc, naming, nobody, {}, undefined, { timeoutMs: 500 })).rejects.toMatchObject({
+      kind: 'Unavailable',
+      code: 'audit.unavailable',
+    });
     await expect(nc.request(`${naming.subjectPrefix}cmd.gateway.greeet`, '{}', { timeout: 1_000 })).rejects.toThrow(/no responders/i);
   });
 

@@ -19,7 +19,11 @@ class PingRequests {
 describe('the RequestServer in the ServiceRunner order', () => {
   let nc: NatsConnection;
   const naming = testNamespace();
-  const isServed = () => sendRequest(nc, naming, ping, {}, undefined, { timeoutMs: 1_000 }).then(() => true, () => false);
+  const isServed = () =>
+    sendRequest(nc, naming, ping, {}, undefined, { timeoutMs: 1_000 }).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     nc = await connectTestNats();
@@ -34,11 +38,18 @@ describe('the RequestServer in the ServiceRunner order', () => {
       start: async () => void log.push(`start ${name} (served: ${await isServed()})`),
       stop: async () => void log.push(`stop ${name} (served: ${await isServed()})`),
     });
-    const app = await startRequestsApp(naming, [PingRequests], { declaration: { projections: [worker('projection')], reactors: [worker('reactor')] } });
+    const app = await startRequestsApp(naming, [PingRequests], {
+      declaration: { projections: [worker('projection')], reactors: [worker('reactor')] },
+    });
     expect(await isServed()).toBe(true);
     await app.close();
     expect(await isServed()).toBe(false);
-    expect(log).toEqual(['start projection (served: false)', 'start reactor (served: false)', 'stop reactor (served: false)', 'stop projection (served: false)']);
+    expect(log).toEqual([
+      'start projection (served: false)',
+      'start reactor (served: false)',
+      'stop reactor (served: false)',
+      'stop projection (served: false)',
+    ]);
   });
 
   it('refuses to start when no module declares a controller with a @RequestPattern (it would never be served)', async () => {
@@ -48,7 +59,9 @@ describe('the RequestServer in the ServiceRunner order', () => {
   });
 
   it('refuses to start when a declared controller is not a controller of the app', async () => {
-    await expect(startRequestsApp(naming, [PingRequests], { controllers: [] })).rejects.toThrow(/^spec: requests failed: no handler of cmd\.audit\.lifecycle-spec-ping is registered/);
+    await expect(startRequestsApp(naming, [PingRequests], { controllers: [] })).rejects.toThrow(
+      /^spec: requests failed: no handler of cmd\.audit\.lifecycle-spec-ping is registered/,
+    );
     expect(await isServed()).toBe(false);
   });
 });

@@ -54,7 +54,9 @@ describe('the RequestServer and the memory of requests in flight', () => {
 
   it('keeps no request message while its handler runs: its payload is a view into the read buffer', async () => {
     const before = await liveArrayBuffers();
-    const calls = Array.from({ length: requests }, (_, i) => sendRequest(client, naming, hold, { pad: String(i % 10).repeat(padBytes) }, undefined, { timeoutMs: 60_000 }));
+    const calls = Array.from({ length: requests }, (_, i) =>
+      sendRequest(client, naming, hold, { pad: String(i % 10).repeat(padBytes) }, undefined, { timeoutMs: 60_000 }),
+    );
     await allStarted;
     const held = (await liveArrayBuffers()) - before;
     release();

@@ -61,8 +61,14 @@ export class RequestServer extends Server implements CustomTransportStrategy {
   serve(contracts: RequestContract[], onError?: OnRequestError): ServedRequests {
     const handlers = contracts.map((contract) => {
       const handler = this.getHandlerByPattern(requestPatternOf(contract));
-      if (!handler) throw new Error(`no handler of ${requestPatternOf(contract)} is registered (a controller of the app created with createServiceApp, method marked @RequestPattern)`);
-      return { contract, run: (input: unknown, ctx: unknown) => handler(input, ctx).then((out) => lastValueFrom(this.transformToObservable(out))) };
+      if (!handler)
+        throw new Error(
+          `no handler of ${requestPatternOf(contract)} is registered (a controller of the app created with createServiceApp, method marked @RequestPattern)`,
+        );
+      return {
+        contract,
+        run: (input: unknown, ctx: unknown) => handler(input, ctx).then((out) => lastValueFrom(this.transformToObservable(out))),
+      };
     });
     const subscriptions = handlers.map(({ contract, run }) => {
       const subject = requestSubject(this.config.naming.subjectPrefix, contract);

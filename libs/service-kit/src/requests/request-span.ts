@@ -13,7 +13,11 @@ const tracer = trace.getTracer('@keelson/service-kit');
 export async function inRequestSpan<T>(subject: string, ctx: RequestContext, send: (ctx: RequestContext) => Promise<T>): Promise<T> {
   const active = context.active();
   const parent = trace.getSpan(active) ? active : traceContextOf(ctx);
-  const span = tracer.startSpan(`send ${subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } }, parent);
+  const span = tracer.startSpan(
+    `send ${subject}`,
+    { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
+    parent,
+  );
   if (!span.isRecording()) {
     span.end();
     return send(ctx);

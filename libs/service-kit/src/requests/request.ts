@@ -52,7 +52,11 @@ export type OnRequestError = (err: unknown, subject: string) => void;
  * subject. All of it runs in the request's server span (`inServedSpan`).
  */
 export async function answerRequest(
-  nc: NatsConnection, contract: RequestContract, request: ReadRequest, run: (input: unknown, ctx: RequestContext) => Promise<unknown>, onError?: OnRequestError,
+  nc: NatsConnection,
+  contract: RequestContract,
+  request: ReadRequest,
+  run: (input: unknown, ctx: RequestContext) => Promise<unknown>,
+  onError?: OnRequestError,
 ): Promise<void> {
   await inServedSpan(contract, request, async () => {
     let reply: RequestReply;

@@ -6,7 +6,12 @@ import { connectTestNats, testNamespace } from '@keelson/testing';
 import { ServiceError } from '../errors.js';
 import { sendRequest, handlerFor, serveRequests, type RequestContext } from '../index.js';
 
-const greet = defineRequest('gateway', 'greet', z.strictObject({ name: z.string().min(1), times: z.number().int().default(1) }), z.strictObject({ text: z.string() }));
+const greet = defineRequest(
+  'gateway',
+  'greet',
+  z.strictObject({ name: z.string().min(1), times: z.number().int().default(1) }),
+  z.strictObject({ text: z.string() }),
+);
 const nobody = defineRequest('audit', 'nobody-serves-this', z.strictObject({}), z.strictObject({}));
 
 describe('requests over NATS request/reply', () => {
@@ -45,7 +50,10 @@ describe('requests over NATS request/reply', () => {
 
   it('rethrows the domain error the handler threw, with its code', async () => {
     await expect(sendRequest(nc, naming, greet, { name: 'ghost' })).rejects.toMatchObject({ name: 'NotFound', code: 'device.not-found' });
-    await expect(sendRequest(nc, naming, greet, { name: 'twice' })).rejects.toMatchObject({ name: 'RuleViolation', code: 'greeting.already-sent' });
+    await expect(sendRequest(nc, naming, greet, { name: 'twice' })).rejects.toMatchObject({
+      name: 'RuleViolation',
+      code: 'greeting.already-sent',
+    });
   });
 
   it('hides internals of an unexpected failure', async () => {
@@ -55,6 +63,9 @@ describe('requests over NATS request/reply', () => {
   });
 
   it('says Unavailable when no service answers', async () => {
-    await expect(sendRequest(nc, naming, nobody, {}, undefined, { timeoutMs: 500 })).rejects.toMatchObject({ kind: 'Unavailable', code: 'audit.unavailable' });
+    await expect(sendRequest(nc, naming, nobody, {}, undefined, { timeoutMs: 500 })).rejects.toMatchObject({
+      kind: 'Unavailable',
+      code: 'audit.unavailable',
+    });
   });
 });

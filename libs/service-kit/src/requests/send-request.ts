@@ -28,12 +28,18 @@ export async function sendRequest<C extends RequestContract>(
   const subject = requestSubject(naming.subjectPrefix, contract);
   let text: string;
   try {
-    const request = (sent: RequestContext) => replyMuxOf(nc).request(subject, JSON.stringify(input), { timeoutMs: options.timeoutMs ?? 15_000, headers: contextHeaders(sent) });
+    const request = (sent: RequestContext) =>
+      replyMuxOf(nc).request(subject, JSON.stringify(input), { timeoutMs: options.timeoutMs ?? 15_000, headers: contextHeaders(sent) });
     const msg = await inRequestSpan(subject, ctx, request);
     text = msg.string();
   } catch (err) {
     if (err instanceof TimeoutError || err instanceof NoRespondersError) {
-      throw new ServiceError('Unavailable', `${contract.service}.unavailable`, `the ${contract.service} service did not answer ${contract.name}`, { cause: err });
+      throw new ServiceError(
+        'Unavailable',
+        `${contract.service}.unavailable`,
+        `the ${contract.service} service did not answer ${contract.name}`,
+        { cause: err },
+      );
     }
     throw err;
   }

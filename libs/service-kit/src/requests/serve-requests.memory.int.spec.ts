@@ -48,7 +48,9 @@ describe('serveRequests and the memory of requests in flight', () => {
     });
     await server.flush();
     const before = await liveArrayBuffers();
-    const calls = Array.from({ length: requests }, (_, i) => sendRequest(client, naming, hold, { pad: String(i % 10).repeat(padBytes) }, undefined, { timeoutMs: 60_000 }));
+    const calls = Array.from({ length: requests }, (_, i) =>
+      sendRequest(client, naming, hold, { pad: String(i % 10).repeat(padBytes) }, undefined, { timeoutMs: 60_000 }),
+    );
     await everyStarted;
     const held = (await liveArrayBuffers()) - before;
     release();

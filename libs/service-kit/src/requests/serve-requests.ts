@@ -25,14 +25,25 @@ export interface ServeRequestsOptions {
  * drained by the caller on shutdown. Services answer through `@RequestPattern` controllers (the
  * `RequestServer`); this plain server is for test fixtures that play another service (fakes).
  */
-export function serveRequests(nc: NatsConnection, naming: EventStoreNaming, handlers: RequestHandler[], options: ServeRequestsOptions = {}): Subscription[] {
+export function serveRequests(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  handlers: RequestHandler[],
+  options: ServeRequestsOptions = {},
+): Subscription[] {
   return handlers.map((handler) => {
     const subject = requestSubject(naming.subjectPrefix, handler.contract);
     return nc.subscribe(subject, {
       queue: handler.contract.service,
       callback: (err, msg) => {
         if (err) return options.onError?.(err, subject);
-        void answerRequest(nc, handler.contract, readRequest(handler.contract, msg), (input, ctx) => handler.handle(input as never, ctx), options.onError);
+        void answerRequest(
+          nc,
+          handler.contract,
+          readRequest(handler.contract, msg),
+          (input, ctx) => handler.handle(input as never, ctx),
+          options.onError,
+        );
       },
     });
   });

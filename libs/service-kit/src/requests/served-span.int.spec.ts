@@ -31,7 +31,14 @@ describe('the server span of a served request', () => {
   const ended: EndedSpan[] = [];
   const sdk = new NodeSDK({
     serviceName: 'commands-spec',
-    spanProcessors: [{ onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => undefined, shutdown: async () => undefined }],
+    spanProcessors: [
+      {
+        onStart: () => undefined,
+        onEnd: (span) => void ended.push(span),
+        forceFlush: async () => undefined,
+        shutdown: async () => undefined,
+      },
+    ],
     metricReaders: [],
     logRecordProcessors: [],
   });
@@ -63,7 +70,11 @@ describe('the server span of a served request', () => {
     const { send, serve } = await served('cam-01');
     expect(serve.name).toBe(`serve ${naming.subjectPrefix}cmd.gateway.greet`);
     expect(serve.spanContext().traceId).toBe(send.spanContext().traceId);
-    expect(serve.attributes).toMatchObject({ 'messaging.destination.name': `${naming.subjectPrefix}cmd.gateway.greet`, 'keelson.command': 'gateway.greet', 'keelson.command.outcome': 'ok' });
+    expect(serve.attributes).toMatchObject({
+      'messaging.destination.name': `${naming.subjectPrefix}cmd.gateway.greet`,
+      'keelson.command': 'gateway.greet',
+      'keelson.command.outcome': 'ok',
+    });
     expect(serve.status.code).toBe(SpanStatusCode.UNSET);
     expect(handledIn.get('cam-01')).toBe(serve.spanContext().spanId);
   });

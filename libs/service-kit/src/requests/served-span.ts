@@ -14,12 +14,24 @@ const failures: ReadonlySet<string> = new Set(['Internal', 'Unavailable']);
  * subject and the contract and ends with the outcome: `ok` or the reply's error kind and code, with
  * error status when the service failed. Without an OpenTelemetry SDK the request is answered as is.
  */
-export async function inServedSpan(contract: RequestContract, request: ReadRequest, answer: () => Promise<RequestReply>): Promise<RequestReply> {
+export async function inServedSpan(
+  contract: RequestContract,
+  request: ReadRequest,
+  answer: () => Promise<RequestReply>,
+): Promise<RequestReply> {
   const parent = 'ctx' in request.read ? traceContextOf(request.read.ctx) : ROOT_CONTEXT;
-  const span = tracer.startSpan(`serve ${request.subject}`, {
-    kind: SpanKind.SERVER,
-    attributes: { 'messaging.system': 'nats', 'messaging.destination.name': request.subject, 'keelson.command': `${contract.service}.${contract.name}` },
-  }, parent);
+  const span = tracer.startSpan(
+    `serve ${request.subject}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': request.subject,
+        'keelson.command': `${contract.service}.${contract.name}`,
+      },
+    },
+    parent,
+  );
   if (!span.isRecording()) {
     span.end();
     return answer();

@@ -23,7 +23,13 @@ export class DeclaredRunners {
   ) {
     const logger = new Logger('leases');
     const onError = (err: unknown) => logger.error(describeError(err));
-    this.leases = new RunnerLeases({ nc, config, log: (line) => logger.log(line), onError, ...(leaseTiming ? { timing: leaseTiming } : {}) });
+    this.leases = new RunnerLeases({
+      nc,
+      config,
+      log: (line) => logger.log(line),
+      onError,
+      ...(leaseTiming ? { timing: leaseTiming } : {}),
+    });
   }
 
   /** A single-active worker runs under a lease of its own, named after its module and itself. */
@@ -40,7 +46,15 @@ export class DeclaredRunners {
     };
     const { nc, config } = this;
     const run = (fence?: WriteFence): Worker => {
-      const runner = new ProjectionRunner({ nc, naming: config.naming, db, projection: p.projection, onError, ...(p.batchSize ? { batchSize: p.batchSize } : {}), ...(fence ? { fence } : {}) });
+      const runner = new ProjectionRunner({
+        nc,
+        naming: config.naming,
+        db,
+        projection: p.projection,
+        onError,
+        ...(p.batchSize ? { batchSize: p.batchSize } : {}),
+        ...(fence ? { fence } : {}),
+      });
       return { name: p.name, start: () => runner.start(), stop: () => runner.stop() };
     };
     if (p.replicas === 'partitioned') return run();
@@ -51,9 +65,21 @@ export class DeclaredRunners {
   reactor(logger: Logger, r: ReactorDeclaration<unknown>): Worker {
     const onError = r.onError ?? ((err: unknown) => logger.error(`${r.name}: ${describeError(err)}`));
     const { nc, config } = this;
-    const options = { ...(r.partitionBy ? { partitionBy: r.partitionBy } : {}), ...(r.batchSize ? { batchSize: r.batchSize } : {}), ...(r.retryDelayMs ? { retryDelayMs: r.retryDelayMs } : {}) };
+    const options = {
+      ...(r.partitionBy ? { partitionBy: r.partitionBy } : {}),
+      ...(r.batchSize ? { batchSize: r.batchSize } : {}),
+      ...(r.retryDelayMs ? { retryDelayMs: r.retryDelayMs } : {}),
+    };
     const run = (fence?: WriteFence): Worker => {
-      const runner = new ReactorRunner({ nc, naming: config.naming, reactor: r.reactor, onError, onPoison: r.onPoison ?? onError, ...options, ...(fence ? { fence } : {}) });
+      const runner = new ReactorRunner({
+        nc,
+        naming: config.naming,
+        reactor: r.reactor,
+        onError,
+        onPoison: r.onPoison ?? onError,
+        ...options,
+        ...(fence ? { fence } : {}),
+      });
       return { name: r.name, start: () => runner.start(), stop: () => runner.stop() };
     };
     if (r.replicas === 'partitioned') return run();

@@ -14,7 +14,11 @@ const projection = (name: string): Projection<unknown> => ({ name, stream, parse
 
 describe('service-runner: how a projection runs with replicas', () => {
   const naming = testNamespace();
-  const config = loadServiceConfig('modes-spec', { KEELSON_NATS_URL: 'nats://unused', KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix });
+  const config = loadServiceConfig('modes-spec', {
+    KEELSON_NATS_URL: 'nats://unused',
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
   let nc: NatsConnection;
   let testDb: TestDatabase;
   let db: Database;
@@ -36,7 +40,12 @@ describe('service-runner: how a projection runs with replicas', () => {
     return entry?.operation === 'PUT' ? entry.string() : null; // a released lease is a delete marker
   };
   const run = (name: string, replicas?: ReplicaMode) =>
-    new ServiceRunner({ nc, config, db, modules: [{ module: 'modes', projections: [{ name, projection: projection(name), ...(replicas ? { replicas } : {}) }] }] });
+    new ServiceRunner({
+      nc,
+      config,
+      db,
+      modules: [{ module: 'modes', projections: [{ name, projection: projection(name), ...(replicas ? { replicas } : {}) }] }],
+    });
 
   it('runs a projection single-active by default: it holds the lease while it runs and gives it up on stop', async () => {
     const runner = run('single');
@@ -56,7 +65,12 @@ describe('service-runner: how a projection runs with replicas', () => {
   describe('a worker (a timer, a consumer of its own) in two replicas', () => {
     const runs: string[] = [];
     const replicaOf = (replica: string, replicas: WorkerReplicaMode) => {
-      const worker: DeclaredWorker = { name: `${replicas} sweep`, replicas, start: () => void runs.push(`start ${replica}`), stop: () => void runs.push(`stop ${replica}`) };
+      const worker: DeclaredWorker = {
+        name: `${replicas} sweep`,
+        replicas,
+        start: () => void runs.push(`start ${replica}`),
+        stop: () => void runs.push(`stop ${replica}`),
+      };
       return new ServiceRunner({ nc, config, db, modules: [{ module: 'timers', reactors: [worker] }] });
     };
     beforeEach(() => void runs.splice(0));

@@ -7,18 +7,33 @@ import { loadServiceConfig } from '../index.js';
 import type { DeclaredWorker, ModuleDeclaration, ReactorDeclaration } from './module-declaration.js';
 import { ServiceRunner } from './service-runner.js';
 
-const stream = (name: string, subject: string): StreamDeclaration => ({ name, subjects: [`${subject}.>`], description: `service-runner spec: ${name}` });
+const stream = (name: string, subject: string): StreamDeclaration => ({
+  name,
+  subjects: [`${subject}.>`],
+  description: `service-runner spec: ${name}`,
+});
 
 describe('service-runner: one order of start and the reverse order of stop', () => {
   const naming = testNamespace();
-  const config = loadServiceConfig('runner-spec', { KEELSON_NATS_URL: 'nats://unused', KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix });
+  const config = loadServiceConfig('runner-spec', {
+    KEELSON_NATS_URL: 'nats://unused',
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+  });
   let nc: NatsConnection;
   let testDb: TestDatabase;
   let db: Database;
   const log: string[] = [];
 
-  const streamExists = (name: string) => jetstreamManager(nc).then((jsm) => jsm.streams.info(`${naming.streamPrefix}${name}`)).then(() => true, () => false);
-  const tableExists = (table: string) => db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]).then((rows) => rows[0]?.t !== null);
+  const streamExists = (name: string) =>
+    jetstreamManager(nc)
+      .then((jsm) => jsm.streams.info(`${naming.streamPrefix}${name}`))
+      .then(
+        () => true,
+        () => false,
+      );
+  const tableExists = (table: string) =>
+    db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]).then((rows) => rows[0]?.t !== null);
   /** A worker that notes what it could see when it started, and that it stopped. */
   const worker = (name: string, sees: () => Promise<string>): DeclaredWorker => ({
     name,
@@ -26,7 +41,8 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     start: async () => void log.push(`start ${name} (${await sees()})`),
     stop: () => void log.push(`stop ${name}`),
   });
-  const runnerOf = (modules: ModuleDeclaration[], database: Database | null = db) => new ServiceRunner({ nc, config, db: database, modules, pollMs: 50 });
+  const runnerOf = (modules: ModuleDeclaration[], database: Database | null = db) =>
+    new ServiceRunner({ nc, config, db: database, modules, pollMs: 50 });
 
   beforeAll(async () => {
     nc = await connectTestNats();
@@ -48,8 +64,18 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       streams: [stream(`EV_${m.toUpperCase()}`, `ev.${m}`)],
       migrations: [{ id: `runner-spec-${m}`, sql: `CREATE TABLE runner_spec_${m} (id int)` }],
       connections: [worker(`${m} connection`, async () => `table: ${await tableExists(`runner_spec_${m}`)}`)],
-      projections: [worker(`${m} projection`, async () => `stream: ${await streamExists(`EV_${m.toUpperCase()}`)}, table: ${await tableExists(`runner_spec_${m}`)}`)],
-      reactors: [worker(`${m} reactor`, async () => `projections: ${log.filter((l) => l.endsWith(' projection (stream: true, table: true)')).length}`)],
+      projections: [
+        worker(
+          `${m} projection`,
+          async () => `stream: ${await streamExists(`EV_${m.toUpperCase()}`)}, table: ${await tableExists(`runner_spec_${m}`)}`,
+        ),
+      ],
+      reactors: [
+        worker(
+          `${m} reactor`,
+          async () => `projections: ${log.filter((l) => l.endsWith(' projection (stream: true, table: true)')).length}`,
+        ),
+      ],
     });
     const runner = runnerOf([module('a'), module('b')]);
     await runner.prepare();
@@ -73,7 +99,11 @@ describe('service-runner: one order of start and the reverse order of stop', () 
 
   describe('when a step fails', () => {
     it('names the module and the step, and does not start what comes after', async () => {
-      const broken: ModuleDeclaration = { module: 'broken', database: 'spec', migrations: [{ id: 'runner-spec-broken', sql: 'CREATE TABLEE nope (id int)' }] };
+      const broken: ModuleDeclaration = {
+        module: 'broken',
+        database: 'spec',
+        migrations: [{ id: 'runner-spec-broken', sql: 'CREATE TABLEE nope (id int)' }],
+      };
       const after: ModuleDeclaration = { module: 'after', projections: [worker('after projection', async () => 'ran')] };
       await expect(runnerOf([broken, after]).prepare()).rejects.toThrow(/^broken: migrations failed: syntax error at or near "TABLEE"$/);
       expect(log).toEqual([]);
@@ -81,7 +111,12 @@ describe('service-runner: one order of start and the reverse order of stop', () 
 
     it('stops what had started when a reactor cannot start', async () => {
       // A reactor on a stream nobody declared: its durable consumer cannot be created.
-      const reactor = { name: 'runner-spec-failing', stream: stream('EV_ABSENT', 'ev.absent'), parse: (raw: unknown) => raw, handle: async () => undefined };
+      const reactor = {
+        name: 'runner-spec-failing',
+        stream: stream('EV_ABSENT', 'ev.absent'),
+        parse: (raw: unknown) => raw,
+        handle: async () => undefined,
+      };
       const failing: ReactorDeclaration<unknown> = { name: 'failing', reactor };
       const runner = runnerOf([{ module: 'half', projections: [worker('half projection', async () => 'ok')], reactors: [failing] }]);
       await expect(runner.start()).rejects.toThrow(/^half: reactor 'failing' failed: /);
@@ -89,8 +124,15 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     });
 
     it('names a worker that fails by its name', async () => {
-      const failing: DeclaredWorker = { name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
-      await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow("keys: 'key check' failed: wrong secret");
+      const failing: DeclaredWorker = {
+        name: 'key check',
+        replicas: 'every-replica',
+        start: () => Promise.reject(new Error('wrong secret')),
+        stop: () => undefined,
+      };
+      await expect(runnerOf([{ module: 'keys', projections: [failing] }]).start()).rejects.toThrow(
+        "keys: 'key check' failed: wrong secret",
+      );
     });
 
     it('refuses to start against a stream of another replica count, and changes nothing', async () => {
@@ -110,7 +152,11 @@ describe('service-runner: one order of start and the reverse order of stop', () 
       const migrated = await openDatabase({ url: newerDb.url });
       try {
         await migrate(migrated, [], databaseSchemaVersion + 1); // what the newer release stamped
-        const tables: ModuleDeclaration = { module: 'tables', database: 'spec', migrations: [{ id: 'runner-spec-newer', sql: 'CREATE TABLE runner_spec_newer (id int)' }] };
+        const tables: ModuleDeclaration = {
+          module: 'tables',
+          database: 'spec',
+          migrations: [{ id: 'runner-spec-newer', sql: 'CREATE TABLE runner_spec_newer (id int)' }],
+        };
         await expect(runnerOf([tables], migrated).prepare()).rejects.toThrow(
           `tables: migrations failed: the database was migrated by a newer Keelson (database schema ${databaseSchemaVersion + 1}, this release migrates to ${databaseSchemaVersion})`,
         );
@@ -122,15 +168,25 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     });
 
     it('refuses a module with tables when the service has no database', async () => {
-      const tables: ModuleDeclaration = { module: 'tables', database: 'its read model lives there', migrations: [{ id: 'runner-spec-x', sql: 'SELECT 1' }] };
-      await expect(runnerOf([tables], null).prepare()).rejects.toThrow('tables: migrations failed: runner-spec: KEELSON_DATABASE_URL is required (its read model lives there)');
+      const tables: ModuleDeclaration = {
+        module: 'tables',
+        database: 'its read model lives there',
+        migrations: [{ id: 'runner-spec-x', sql: 'SELECT 1' }],
+      };
+      await expect(runnerOf([tables], null).prepare()).rejects.toThrow(
+        'tables: migrations failed: runner-spec: KEELSON_DATABASE_URL is required (its read model lives there)',
+      );
     });
   });
 
   describe('when a module needs a stream another service declares', () => {
     it('waits for it without holding up the rest, then starts the module', async () => {
       const later = stream('EV_LATER', 'ev.later');
-      const waiting: ModuleDeclaration = { module: 'waiting', needs: [{ stream: later, owner: 'spec' }], projections: [worker('waiting projection', async () => 'stream there')] };
+      const waiting: ModuleDeclaration = {
+        module: 'waiting',
+        needs: [{ stream: later, owner: 'spec' }],
+        projections: [worker('waiting projection', async () => 'stream there')],
+      };
       const own: ModuleDeclaration = { module: 'own', projections: [worker('own projection', async () => 'started')] };
       const runner = runnerOf([waiting, own]);
       await runner.start();
@@ -145,7 +201,12 @@ describe('service-runner: one order of start and the reverse order of stop', () 
 
     it('holds a module as waiting, then as failed when its start fails after the wait', async () => {
       const soon = stream('EV_SOON', 'ev.soon');
-      const failing: DeclaredWorker = { name: 'key check', replicas: 'every-replica', start: () => Promise.reject(new Error('wrong secret')), stop: () => undefined };
+      const failing: DeclaredWorker = {
+        name: 'key check',
+        replicas: 'every-replica',
+        start: () => Promise.reject(new Error('wrong secret')),
+        stop: () => undefined,
+      };
       const runner = runnerOf([{ module: 'late', needs: [{ stream: soon, owner: 'spec' }], projections: [failing] }]);
       await runner.start();
       expect(runner.heldModules()).toEqual({ waiting: [`late: waiting for ${naming.streamPrefix}EV_SOON`], failed: [] });
@@ -156,7 +217,11 @@ describe('service-runner: one order of start and the reverse order of stop', () 
     });
 
     it('stops at once while still waiting', async () => {
-      const never: ModuleDeclaration = { module: 'never', needs: [{ stream: stream('EV_NEVER', 'ev.never'), owner: 'spec' }], projections: [worker('never', async () => 'x')] };
+      const never: ModuleDeclaration = {
+        module: 'never',
+        needs: [{ stream: stream('EV_NEVER', 'ev.never'), owner: 'spec' }],
+        projections: [worker('never', async () => 'x')],
+      };
       const runner = runnerOf([never]);
       await runner.start();
       await runner.stop();

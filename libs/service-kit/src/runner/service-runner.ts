@@ -101,10 +101,12 @@ export class ServiceRunner {
     await Promise.all(this.waiting);
     const modules = [...this.o.modules].reverse();
     for (const kind of [...kinds].reverse()) {
-      await Promise.all(modules.map(async (m) => {
-        for (const s of [...this.started.get(m)![kind]].reverse()) await s.stop();
-        this.started.get(m)![kind] = [];
-      }));
+      await Promise.all(
+        modules.map(async (m) => {
+          for (const s of [...this.started.get(m)![kind]].reverse()) await s.stop();
+          this.started.get(m)![kind] = [];
+        }),
+      );
     }
   }
 
@@ -132,12 +134,21 @@ export class ServiceRunner {
     if (kind === 'requests') return this.serveRequests(m, started);
     for (const entry of m[kind] ?? []) {
       const what = 'start' in entry ? `'${entry.name}'` : `${kind === 'projections' ? 'projection' : 'reactor'} '${entry.name}'`;
-      started.push(await this.step(m, what, async () => {
-        // A connection serves this replica's own runners: it opens in every replica.
-        const runner = kind === 'connections' ? (entry as Worker) : 'start' in entry ? this.runners.worker(m.module, entry as DeclaredWorker) : kind === 'projections' ? this.projectionOf(m, entry as ProjectionDeclaration<unknown>) : this.runners.reactor(this.loggers.get(m)!, entry as ReactorDeclaration<unknown>);
-        await runner.start();
-        return runner;
-      }));
+      started.push(
+        await this.step(m, what, async () => {
+          // A connection serves this replica's own runners: it opens in every replica.
+          const runner =
+            kind === 'connections'
+              ? (entry as Worker)
+              : 'start' in entry
+                ? this.runners.worker(m.module, entry as DeclaredWorker)
+                : kind === 'projections'
+                  ? this.projectionOf(m, entry as ProjectionDeclaration<unknown>)
+                  : this.runners.reactor(this.loggers.get(m)!, entry as ReactorDeclaration<unknown>);
+          await runner.start();
+          return runner;
+        }),
+      );
     }
   }
 
@@ -147,10 +158,12 @@ export class ServiceRunner {
     const logger = this.loggers.get(m)!;
     const onError = (err: unknown, subject: string) => logger.error(`${subject}: ${describeError(err)}`);
     const contracts = m.requestControllers.flatMap(contractsOf);
-    started.push(await this.step(m, 'requests', async () => {
-      if (!this.o.requestServer) throw new Error('the service has no RequestServer (InfrastructureModule) for its request controllers');
-      return this.o.requestServer.serve(contracts, onError);
-    }));
+    started.push(
+      await this.step(m, 'requests', async () => {
+        if (!this.o.requestServer) throw new Error('the service has no RequestServer (InfrastructureModule) for its request controllers');
+        return this.o.requestServer.serve(contracts, onError);
+      }),
+    );
     await this.step(m, 'requests', () => this.o.nc.flush());
   }
 
@@ -161,7 +174,8 @@ export class ServiceRunner {
 
   private async retire(m: ModuleDeclaration): Promise<void> {
     const retired = await retireProjections(this.o.nc, this.o.config.naming, this.databaseOf(m), m.retiredProjections!);
-    for (const consumer of retired) this.loggers.get(m)!.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
+    for (const consumer of retired)
+      this.loggers.get(m)!.log(`deleted the consumer ${consumer} of a projection this release no longer runs`);
   }
 
   /** The database guard: a module with tables cannot run without the service's database. */

@@ -44,19 +44,26 @@ describe('re-sealing keys under a new secret', () => {
   });
 
   it('without a previous secret, refuses a file sealed under another one', async () => {
-    await expect(openKeyFile(files[0]!, { name: 'KEELSON_X_SECRET', current: newSecret })).rejects.toThrow('KEELSON_X_SECRET does not open test/k1');
+    await expect(openKeyFile(files[0]!, { name: 'KEELSON_X_SECRET', current: newSecret })).rejects.toThrow(
+      'KEELSON_X_SECRET does not open test/k1',
+    );
   });
 
   it('keeps the label bound: a file moved to another label opens with neither secret', async () => {
     const moved = { path: files[0]!.path, label: 'test/elsewhere' };
-    await expect(openKeyFile(moved, { name: 'KEELSON_X_SECRET', current: newSecret, previous: oldSecret })).rejects.toThrow(SealedKeyRefused);
+    await expect(openKeyFile(moved, { name: 'KEELSON_X_SECRET', current: newSecret, previous: oldSecret })).rejects.toThrow(
+      SealedKeyRefused,
+    );
   });
 });
 
 describe('reading the secrets of a rotation from the environment', () => {
   it('reads the secret and the one it replaces', () => {
-    expect(sealingSecretsOf({ KEELSON_X_SECRET: newSecret, KEELSON_X_SECRET_PREVIOUS: oldSecret }, 'KEELSON_X_SECRET'))
-      .toEqual({ name: 'KEELSON_X_SECRET', current: newSecret, previous: oldSecret });
+    expect(sealingSecretsOf({ KEELSON_X_SECRET: newSecret, KEELSON_X_SECRET_PREVIOUS: oldSecret }, 'KEELSON_X_SECRET')).toEqual({
+      name: 'KEELSON_X_SECRET',
+      current: newSecret,
+      previous: oldSecret,
+    });
     expect(sealingSecretsOf({}, 'KEELSON_X_SECRET')).toBeUndefined();
   });
 

@@ -40,7 +40,9 @@ export async function openKeyFile(file: SealedKeyFile, secrets: SealingSecrets):
     pem = await openKey(text, secrets.previous, file.label, `${secrets.name}_PREVIOUS`);
   } catch (err) {
     if (!(err instanceof SealedKeyRefused)) throw err;
-    throw new SealedKeyRefused(`neither ${secrets.name} nor ${secrets.name}_PREVIOUS opens ${file.label}: a secret is wrong or the file was altered`);
+    throw new SealedKeyRefused(
+      `neither ${secrets.name} nor ${secrets.name}_PREVIOUS opens ${file.label}: a secret is wrong or the file was altered`,
+    );
   }
   await writeAtomically(file.path, await sealKey(pem, secrets.current, file.label));
   return { pem, resealed: true };

@@ -18,7 +18,12 @@ const say = (line: object) => writeSync(1, `${JSON.stringify(line)}\n`); // sync
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const config = loadServiceConfig('lease-spec', env);
-const nc = await connect({ servers: env.KEELSON_NATS_URL, user: env.KEELSON_NATS_USER, pass: env.KEELSON_NATS_PASSWORD, name: 'lease-projection-process' });
+const nc = await connect({
+  servers: env.KEELSON_NATS_URL,
+  user: env.KEELSON_NATS_USER,
+  pass: env.KEELSON_NATS_PASSWORD,
+  name: 'lease-projection-process',
+});
 const db = await openDatabase({ url: env.KEELSON_DATABASE_URL! });
 const leases = new RunnerLeases({ nc, config, log: (log) => say({ log }), onError: (err) => say({ error: describeError(err) }) });
 
@@ -51,9 +56,10 @@ const reactor: Reactor<unknown> = {
 };
 const onError = (err: unknown) => say({ error: describeError(err) });
 const run = (fence: WriteFence) => {
-  const runner = env.KEELSON_RUNNER === 'reactor'
-    ? new ReactorRunner({ nc, naming: config.naming, reactor, batchSize: 10, fence, onError })
-    : new ProjectionRunner({ nc, naming: config.naming, db, projection, batchSize: 10, fence, onError });
+  const runner =
+    env.KEELSON_RUNNER === 'reactor'
+      ? new ReactorRunner({ nc, naming: config.naming, reactor, batchSize: 10, fence, onError })
+      : new ProjectionRunner({ nc, naming: config.naming, db, projection, batchSize: 10, fence, onError });
   return { name: table, start: () => runner.start(), stop: () => runner.stop() };
 };
 const kind = env.KEELSON_RUNNER === 'reactor' ? 'react' : 'proj';

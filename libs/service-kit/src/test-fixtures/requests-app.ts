@@ -9,8 +9,11 @@ import { declareModule, type ModuleDeclaration } from '../runner/module-declarat
 export function commandsSpecConfig(naming: TestNamespace): ServiceConfig {
   const env = testEnv();
   return loadServiceConfig('commands-spec', {
-    KEELSON_NATS_URL: env.natsUrl, KEELSON_NATS_USER: env.natsUser, KEELSON_NATS_PASSWORD: env.natsPass,
-    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_NATS_URL: env.natsUrl,
+    KEELSON_NATS_USER: env.natsUser,
+    KEELSON_NATS_PASSWORD: env.natsPass,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
   });
 }
 
@@ -25,12 +28,18 @@ export interface RequestsAppOptions {
  * A started Nest app (no HTTP port) made the way services make theirs (`createServiceApp`), whose
  * one module declares `requestControllers`; `app.close()` stops it.
  */
-export async function startRequestsApp(naming: TestNamespace, requestControllers: Type[], options: RequestsAppOptions = {}): Promise<INestApplication> {
+export async function startRequestsApp(
+  naming: TestNamespace,
+  requestControllers: Type[],
+  options: RequestsAppOptions = {},
+): Promise<INestApplication> {
   const config = commandsSpecConfig(naming);
   @Module({
     imports: [InfrastructureModule.forRoot(config)],
     controllers: options.controllers ?? requestControllers,
-    providers: [{ provide: 'commands-spec-module', useValue: declareModule({ module: 'spec', requestControllers, ...options.declaration }) }],
+    providers: [
+      { provide: 'commands-spec-module', useValue: declareModule({ module: 'spec', requestControllers, ...options.declaration }) },
+    ],
   })
   class RequestsSpecApp {}
   const app = await createServiceApp(RequestsSpecApp, config);

@@ -8,12 +8,20 @@ const tracer = trace.getTracer('@keelson/service-kit');
  * operator's request being served); `send` gets the headers that carry the span's `traceparent`, so
  * the other side's server span joins the trace. Without an OpenTelemetry SDK `send` gets no headers.
  */
-export function inHttpClientSpan(method: string, url: URL, send: (traceHeaders: Record<string, string>) => Promise<Response>): Promise<Response> {
+export function inHttpClientSpan(
+  method: string,
+  url: URL,
+  send: (traceHeaders: Record<string, string>) => Promise<Response>,
+): Promise<Response> {
   const active = context.active();
-  const span = tracer.startSpan(method, {
-    kind: SpanKind.CLIENT,
-    attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}` },
-  }, active);
+  const span = tracer.startSpan(
+    method,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}` },
+    },
+    active,
+  );
   if (!span.isRecording()) {
     span.end();
     return send({});

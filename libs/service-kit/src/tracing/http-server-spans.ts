@@ -14,10 +14,14 @@ export function httpServerSpans(prefix: string) {
     if (!path.startsWith(prefix)) return next();
     const parent = propagation.extract(context.active(), req.headers);
     const method = req.method ?? 'GET';
-    const span = tracer.startSpan(method, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': method, 'url.path': path, 'url.scheme': 'encrypted' in req.socket ? 'https' : 'http' },
-    }, parent);
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': method, 'url.path': path, 'url.scheme': 'encrypted' in req.socket ? 'https' : 'http' },
+      },
+      parent,
+    );
     if (!span.isRecording()) {
       span.end();
       return next();

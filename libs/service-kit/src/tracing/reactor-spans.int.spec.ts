@@ -8,7 +8,11 @@ import { connectTestNats, testNamespace } from '@keelson/testing';
 
 type SpanProcessor = NonNullable<NodeSDKConfiguration['spanProcessors']>[number];
 type EndedSpan = Parameters<SpanProcessor['onEnd']>[0];
-interface Poke { type: 'Poke'; schemaVersion: 1; data: { id: string; traceparent?: string; refuse?: boolean } }
+interface Poke {
+  type: 'Poke';
+  schemaVersion: 1;
+  data: { id: string; traceparent?: string; refuse?: boolean };
+}
 
 const decl: StreamDeclaration = { name: 'EV_TRACED', subjects: ['ev.traced.>'], description: 'reactor span spec' };
 const echoed = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
@@ -18,7 +22,14 @@ describe("a reactor's consumer spans, with an OpenTelemetry SDK", () => {
   const ended: EndedSpan[] = [];
   const sdk = new NodeSDK({
     serviceName: 'reactor-spec',
-    spanProcessors: [{ onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => undefined, shutdown: async () => undefined }],
+    spanProcessors: [
+      {
+        onStart: () => undefined,
+        onEnd: (span) => void ended.push(span),
+        forceFlush: async () => undefined,
+        shutdown: async () => undefined,
+      },
+    ],
     metricReaders: [],
     logRecordProcessors: [],
   });
@@ -42,7 +53,9 @@ describe("a reactor's consumer spans, with an OpenTelemetry SDK", () => {
   it('continues the trace the payload carries, and tells a refusal inside the span (where log lines get its trace id)', async () => {
     let lastId = '';
     const reactor: Reactor<Poke> = {
-      name: 'traced-pokes', stream: decl, parse: (raw) => raw as Poke,
+      name: 'traced-pokes',
+      stream: decl,
+      parse: (raw) => raw as Poke,
       traceOf: (r) => (r.event.data.traceparent ? { traceparent: r.event.data.traceparent } : undefined),
       handle: async ({ event }) => {
         handledIn.set(event.data.id, activeSpanId());
@@ -53,7 +66,8 @@ describe("a reactor's consumer spans, with an OpenTelemetry SDK", () => {
     const runner = new ReactorRunner({ nc, naming, reactor, retryDelayMs: 50, onPoison: () => void toldIn.set(lastId, activeSpanId()) });
     await runner.start();
     const js = jetstream(nc);
-    const poke = (data: Poke['data']) => js.publish(`${naming.subjectPrefix}ev.traced.f.${data.id}`, JSON.stringify({ type: 'Poke', schemaVersion: 1, data }));
+    const poke = (data: Poke['data']) =>
+      js.publish(`${naming.subjectPrefix}ev.traced.f.${data.id}`, JSON.stringify({ type: 'Poke', schemaVersion: 1, data }));
     await poke({ id: 'echoing', traceparent: `00-${echoed.traceId}-${echoed.spanId}-01` });
     await poke({ id: 'refused', refuse: true });
     await poke({ id: 'bare' });

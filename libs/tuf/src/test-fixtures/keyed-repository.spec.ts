@@ -30,14 +30,25 @@ describe('a KeyedRepository', () => {
     it('logs what it signed as the events the signer appends, in order, each a valid event', () => {
       const events = tufEventsOf('plant-7', repo.signings).map(parseTufEvent);
       expect(events.map((e) => e.type)).toEqual([
-        'RootMetadataSigned', 'TargetsSigned', ...Array(16).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed',
-        'DelegatedTargetsSigned', 'SnapshotSigned', 'TimestampRenewed',
+        'RootMetadataSigned',
+        'TargetsSigned',
+        ...Array(16).fill('DelegatedTargetsSigned'),
+        'SnapshotSigned',
+        'TimestampRenewed',
+        'DelegatedTargetsSigned',
+        'SnapshotSigned',
+        'TimestampRenewed',
       ]);
       expect(events[20]).toEqual({
-        type: 'DelegatedTargetsSigned', schemaVersion: 1,
+        type: 'DelegatedTargetsSigned',
+        schemaVersion: 1,
         data: {
-          fleet: 'plant-7', role: bin, version: 2, expires: expect.any(String),
-          targetPaths: [published.targetPath], metadata: served(repo, `2.${bin}.json`),
+          fleet: 'plant-7',
+          role: bin,
+          version: 2,
+          expires: expect.any(String),
+          targetPaths: [published.targetPath],
+          metadata: served(repo, `2.${bin}.json`),
         },
       });
     });

@@ -1,11 +1,28 @@
 import { Targets, type Root, type Snapshot, type Timestamp } from '@tufjs/models';
 import {
-  binNames, binOf, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTimestamp, specVersion, targetFileOf,
+  binNames,
+  binOf,
+  expiresAt,
+  hashBinsOf,
+  nextBin,
+  nextDelegatingTargets,
+  nextSnapshot,
+  nextTimestamp,
+  specVersion,
+  targetFileOf,
   type TufRoleName,
 } from '../index.js';
 import { blobName, metadataFileName, type Signing } from './served-repository.js';
 import {
-  day, newSigningKey, rootOf, servedBytes, sha256, signedBy, type AnySigned, type RoleSigningKeys, type SigningKey,
+  day,
+  newSigningKey,
+  rootOf,
+  servedBytes,
+  sha256,
+  signedBy,
+  type AnySigned,
+  type RoleSigningKeys,
+  type SigningKey,
 } from './signing-keys.js';
 
 /** What a publish signed: the target as an assignment names it. */
@@ -156,7 +173,13 @@ export class KeyedRepository {
   }
 
   /** Signs `body` as `role` (a top-level role or a bin), serves it by its consistent-snapshot name and logs it. */
-  private record(role: string, body: AnySigned, signers: SigningKey[], targetPaths: string[] = [], metadata = signedBy(body, signers)): void {
+  private record(
+    role: string,
+    body: AnySigned,
+    signers: SigningKey[],
+    targetPaths: string[] = [],
+    metadata = signedBy(body, signers),
+  ): void {
     this.metadata.set(metadataFileName(role, body.version), servedBytes(metadata));
     const document = metadata.toJSON() as Record<string, unknown>;
     this.signings.push({ role, version: body.version, expires: body.expires, document, targetPaths });

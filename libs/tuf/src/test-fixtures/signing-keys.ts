@@ -46,7 +46,11 @@ export function servedBytes(metadata: Metadata<AnySigned>): Buffer {
 export function rootOf(version: number, keys: RoleSigningKeys, rootThreshold: number): Root {
   // @tufjs/models does not export Role: a threshold other than 1 goes in through the JSON form.
   return Root.fromJSON({
-    _type: 'root', spec_version: specVersion, version, expires: expiresAt(new Date(), 365 * day), consistent_snapshot: true,
+    _type: 'root',
+    spec_version: specVersion,
+    version,
+    expires: expiresAt(new Date(), 365 * day),
+    consistent_snapshot: true,
     keys: Object.fromEntries(tufRoles.flatMap((role) => keys[role].map((k) => [k.key.keyID, k.key.toJSON()]))),
     roles: Object.fromEntries(
       tufRoles.map((role) => [role, { keyids: keys[role].map((k) => k.key.keyID), threshold: role === 'root' ? rootThreshold : 1 }]),

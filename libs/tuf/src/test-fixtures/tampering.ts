@@ -33,7 +33,8 @@ export function forgeTargets(repo: KeyedRepository, signers: SigningKey[], targe
 export function forgeNextRoot(current: Buffer, signers: SigningKey[], timestampKey: SigningKey): Buffer {
   const body = (JSON.parse(current.toString('utf8')) as { signed: { version: number; keys: object; roles: object } }).signed;
   const next = Root.fromJSON({
-    ...body, version: body.version + 1,
+    ...body,
+    version: body.version + 1,
     keys: { ...body.keys, [timestampKey.key.keyID]: timestampKey.key.toJSON() },
     roles: { ...body.roles, timestamp: { keyids: [timestampKey.key.keyID], threshold: 1 } },
   });

@@ -65,7 +65,10 @@ export class ArtifactSlots {
 
   /** Whether the version's directory exists; a link to a missing one is dangling. */
   async hasVersion(version: string): Promise<boolean> {
-    return stat(this.layout.versionDir(this.name, version)).then((s) => s.isDirectory(), () => false);
+    return stat(this.layout.versionDir(this.name, version)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
   }
 
   /**

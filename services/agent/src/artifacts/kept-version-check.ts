@@ -9,7 +9,12 @@ import { fileDigest } from './file-digest.js';
  * from (recorded with the version when it was verified). Returns why it must not be restored, or
  * null when it is intact. A kept version that was edited, truncated or swapped on disk is refused.
  */
-export async function keptVersionProblem(layout: DataDirLayout, name: string, version: string, kept: KeptVersion | undefined): Promise<string | null> {
+export async function keptVersionProblem(
+  layout: DataDirLayout,
+  name: string,
+  version: string,
+  kept: KeptVersion | undefined,
+): Promise<string | null> {
   if (!kept) return `${name}@${version} has no recorded TUF target to check it against`;
   const file = join(layout.versionDir(name, version), kept.basename);
   const digest = await fileDigest(file).catch(() => null);

@@ -7,9 +7,16 @@ import { DataDirLayout } from '../data-dir/layout.js';
 import { prunePartialDownloads, wantedDownloads } from './partial-downloads.js';
 
 const digest = (c: string) => c.repeat(64);
-const record = (id: string, sha256: string, fields: Partial<AssignmentRecord> = {}, action: Assignment['action'] = 'install'): AssignmentRecord => ({
+const record = (
+  id: string,
+  sha256: string,
+  fields: Partial<AssignmentRecord> = {},
+  action: Assignment['action'] = 'install',
+): AssignmentRecord => ({
   assignment: {
-    assignmentId: id, rolloutId: 'r-1', action,
+    assignmentId: id,
+    rolloutId: 'r-1',
+    action,
     artifact: { name: 'yolo', version: id, kind: 'model', targetPath: `model/yolo/${id}/m.onnx`, sha256, length: 3 },
     probe: { kind: 'file', path: '/run/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
   },
@@ -17,7 +24,10 @@ const record = (id: string, sha256: string, fields: Partial<AssignmentRecord> = 
   ...fields,
 });
 const stateOf = (...records: AssignmentRecord[]): AgentState => ({
-  schemaVersion: 1, seenGeneration: 1, appliedGeneration: 0, versions: {},
+  schemaVersion: 1,
+  seenGeneration: 1,
+  appliedGeneration: 0,
+  versions: {},
   assignments: Object.fromEntries(records.map((r) => [r.assignment.assignmentId, r])),
 });
 
@@ -41,7 +51,10 @@ describe('partial downloads kept across restarts, and the ones abandoned removed
     for (const c of ['a', 'c', 'e']) writeFileSync(layout.partialDownload(digest(c)), 'some bytes');
     writeFileSync(join(layout.downloadsDir, `${digest('a')}.other`), 'x');
     mkdirSync(join(layout.downloadsDir, 'stray-dir'));
-    const removed = await prunePartialDownloads(layout, stateOf(record('1.0.0', digest('a')), record('3.0.0', digest('c'), { phase: 'done', outcome: 'healthy' })));
+    const removed = await prunePartialDownloads(
+      layout,
+      stateOf(record('1.0.0', digest('a')), record('3.0.0', digest('c'), { phase: 'done', outcome: 'healthy' })),
+    );
     expect(removed.sort()).toEqual([`${digest('a')}.other`, `${digest('c')}.part`, `${digest('e')}.part`, 'stray-dir'].sort());
     expect(readdirSync(layout.downloadsDir)).toEqual([`${digest('a')}.part`]);
   });

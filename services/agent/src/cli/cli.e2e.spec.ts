@@ -33,11 +33,17 @@ describe('the keelson-agent and keelson-sim command lines', () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-cli-'));
     // The operator API's token route as the sim uses it: bearer token in, `token` and `gatewayUrl` out.
     api = createServer((req, res) => {
-      if (req.method !== 'POST' || req.url !== '/v1/enrollment-tokens?fleet=plant-7' || req.headers.authorization !== 'Bearer admin-secret') {
+      if (
+        req.method !== 'POST' ||
+        req.url !== '/v1/enrollment-tokens?fleet=plant-7' ||
+        req.headers.authorization !== 'Bearer admin-secret'
+      ) {
         return void res.writeHead(401).end(JSON.stringify({ error: { kind: 'Unauthorized', code: 'auth', message: 'no' } }));
       }
       minted += 1;
-      void g.mintToken().then((t) => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ tokenId: 'x', ...t })));
+      void g
+        .mintToken()
+        .then((t) => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ tokenId: 'x', ...t })));
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
@@ -50,17 +56,49 @@ describe('the keelson-agent and keelson-sim command lines', () => {
 
   it('enroll: a refused token exits 1 with the gateway’s reason and leaves the data dir unenrolled; a good one enrolls', async () => {
     const dataDir = join(dir, 'cli-device');
-    const refused = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', 'plant-7.et-00000000deadbeef.nope', '--data-dir', dataDir]);
+    const refused = await runBin('keelson-agent', [
+      'enroll',
+      '--gateway',
+      g.gatewayUrl,
+      '--ca-fingerprint',
+      g.caFingerprint,
+      '--token',
+      'plant-7.et-00000000deadbeef.nope',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/the gateway refused the enrollment \(HTTP 401\) enrollment\./);
     expect(existsSync(join(dataDir, 'identity', 'enrollment.json'))).toBe(false);
 
     const { token } = await g.mintToken();
-    const ok = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', token, '--data-dir', dataDir, '--name', 'cli-cam']);
+    const ok = await runBin('keelson-agent', [
+      'enroll',
+      '--gateway',
+      g.gatewayUrl,
+      '--ca-fingerprint',
+      g.caFingerprint,
+      '--token',
+      token,
+      '--data-dir',
+      dataDir,
+      '--name',
+      'cli-cam',
+    ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ event: 'enrolled', fleet: 'plant-7', name: 'cli-cam' });
     expect(ok.stdout + ok.stderr).not.toContain(token);
-    const again = await runBin('keelson-agent', ['enroll', '--gateway', g.gatewayUrl, '--ca-fingerprint', g.caFingerprint, '--token', token, '--data-dir', dataDir]);
+    const again = await runBin('keelson-agent', [
+      'enroll',
+      '--gateway',
+      g.gatewayUrl,
+      '--ca-fingerprint',
+      g.caFingerprint,
+      '--token',
+      token,
+      '--data-dir',
+      dataDir,
+    ]);
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('is already enrolled')]);
   });
 
@@ -82,21 +120,42 @@ describe('the keelson-agent and keelson-sim command lines', () => {
 
   it('refuses a metrics endpoint off the device and a malformed --app-metrics, before doing anything', async () => {
     const remote = await runBin('keelson-agent', ['run', '--data-dir', dir, '--metrics-url', 'http://10.1.2.3:9100/metrics']);
-    expect([remote.code, remote.stderr]).toEqual([2, expect.stringContaining('--metrics-url must name a loopback host (127.0.0.1, [::1] or localhost), got 10.1.2.3')]);
+    expect([remote.code, remote.stderr]).toEqual([
+      2,
+      expect.stringContaining('--metrics-url must name a loopback host (127.0.0.1, [::1] or localhost), got 10.1.2.3'),
+    ]);
     const orphan = await runBin('keelson-agent', ['run', '--data-dir', dir, '--metrics-interval-s', '30']);
     expect([orphan.code, orphan.stderr]).toEqual([2, expect.stringContaining('the --metrics-* flags need --metrics-url')]);
-    const spec = await runBin('keelson-sim', ['--api', apiUrl, '--admin-token', 't', '--devices', '1', '--data-dir', dir, '--app-metrics', 'x=poisson(3)@1.0.0']);
+    const spec = await runBin('keelson-sim', [
+      '--api',
+      apiUrl,
+      '--admin-token',
+      't',
+      '--devices',
+      '1',
+      '--data-dir',
+      dir,
+      '--app-metrics',
+      'x=poisson(3)@1.0.0',
+    ]);
     expect([spec.code, spec.stderr]).toEqual([2, expect.stringContaining("--app-metrics: 'poisson(3)@1.0.0' is not <dist>@<version>")]);
   });
 
   it('keelson-sim mints tokens through the api, runs the fleet until SIGTERM, and re-uses its devices on restart', async () => {
     const simDir = join(dir, 'fleet');
     const start = async () => {
-      const child = spawn(process.execPath, [bin('keelson-sim'), '--api', apiUrl, '--fleet', 'plant-7', '--devices', '2', '--data-dir', simDir, '--fail', 'sim-2'], {
-        stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KEELSON_TOKEN: 'admin-secret' },
-      });
+      const child = spawn(
+        process.execPath,
+        [bin('keelson-sim'), '--api', apiUrl, '--fleet', 'plant-7', '--devices', '2', '--data-dir', simDir, '--fail', 'sim-2'],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: { ...process.env, KEELSON_TOKEN: 'admin-secret' },
+        },
+      );
       const lines = createInterface({ input: child.stdout });
-      const ready = await new Promise<Record<string, unknown>>((r) => lines.on('line', (l) => l.includes('fleet-ready') && r(JSON.parse(l))));
+      const ready = await new Promise<Record<string, unknown>>((r) =>
+        lines.on('line', (l) => l.includes('fleet-ready') && r(JSON.parse(l))),
+      );
       child.kill('SIGTERM');
       const code = await new Promise((r) => child.once('exit', r));
       return { ready, code };
@@ -104,9 +163,13 @@ describe('the keelson-agent and keelson-sim command lines', () => {
     const first = await start();
     expect(first).toEqual({ ready: expect.objectContaining({ event: 'fleet-ready', devices: 2, failing: ['sim-2'] }), code: 0 });
     expect(minted).toBe(2);
-    const ids = ['sim-1', 'sim-2'].map((n) => JSON.parse(readFileSync(join(simDir, n, 'agent', 'identity', 'enrollment.json'), 'utf8')).deviceId);
+    const ids = ['sim-1', 'sim-2'].map(
+      (n) => JSON.parse(readFileSync(join(simDir, n, 'agent', 'identity', 'enrollment.json'), 'utf8')).deviceId,
+    );
     expect((await start()).code).toBe(0);
     expect(minted).toBe(2);
-    expect(['sim-1', 'sim-2'].map((n) => JSON.parse(readFileSync(join(simDir, n, 'agent', 'identity', 'enrollment.json'), 'utf8')).deviceId)).toEqual(ids);
+    expect(
+      ['sim-1', 'sim-2'].map((n) => JSON.parse(readFileSync(join(simDir, n, 'agent', 'identity', 'enrollment.json'), 'utf8')).deviceId),
+    ).toEqual(ids);
   });
 });

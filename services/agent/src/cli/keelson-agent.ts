@@ -33,18 +33,28 @@ async function enroll(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      gateway: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, name: { type: 'string' }, 'ca-file': { type: 'string' }, 'ca-fingerprint': { type: 'string' }, 'root-file': { type: 'string' },
-      accelerator: { type: 'string' }, 'memory-mb': { type: 'string' },
+      gateway: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      name: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'ca-fingerprint': { type: 'string' },
+      'root-file': { type: 'string' },
+      accelerator: { type: 'string' },
+      'memory-mb': { type: 'string' },
     },
   });
   const memoryMb = values['memory-mb'] === undefined ? undefined : Number(values['memory-mb']);
-  if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 1)) throw new UsageError('--memory-mb must be a whole number of megabytes');
+  if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 1))
+    throw new UsageError('--memory-mb must be a whole number of megabytes');
   const hardware = { ...(values.accelerator ? { accelerator: values.accelerator } : {}), ...(memoryMb ? { memoryMb } : {}) };
   // Each command loads only its own code: a running agent never holds enrollment's (bench/agent-footprint).
   const { enrollDevice } = await import('../enrollment/enroll.js');
   const identity = await enrollDevice({
     hardware,
-    gatewayUrl: required(values.gateway, '--gateway'), token: required(values.token, '--token'), dataDir: required(values['data-dir'], '--data-dir'),
+    gatewayUrl: required(values.gateway, '--gateway'),
+    token: required(values.token, '--token'),
+    dataDir: required(values['data-dir'], '--data-dir'),
     ...(values.name ? { name: values.name } : {}),
     ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),
     ...(values['ca-fingerprint'] ? { caFingerprint: values['ca-fingerprint'] } : {}),
@@ -58,10 +68,21 @@ async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      'data-dir': { type: 'string' }, 'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'renew-key': { type: 'string' },
-      'metrics-url': { type: 'string' }, 'metrics-interval-s': { type: 'string' }, 'metrics-scrape-s': { type: 'string' }, 'metrics-artifact': { type: 'string' },
-      'on-change': { type: 'string' }, podman: { type: 'boolean' }, 'podman-runtime': { type: 'string' }, 'podman-root': { type: 'string' },
-      'podman-runroot': { type: 'string' }, 'podman-storage-driver': { type: 'string' }, 'container-run-option': { type: 'string', multiple: true },
+      'data-dir': { type: 'string' },
+      'allow-exec': { type: 'string', multiple: true },
+      'heartbeat-seconds': { type: 'string' },
+      'renew-key': { type: 'string' },
+      'metrics-url': { type: 'string' },
+      'metrics-interval-s': { type: 'string' },
+      'metrics-scrape-s': { type: 'string' },
+      'metrics-artifact': { type: 'string' },
+      'on-change': { type: 'string' },
+      podman: { type: 'boolean' },
+      'podman-runtime': { type: 'string' },
+      'podman-root': { type: 'string' },
+      'podman-runroot': { type: 'string' },
+      'podman-storage-driver': { type: 'string' },
+      'container-run-option': { type: 'string', multiple: true },
     },
   });
   const allowExec = values['allow-exec'] ?? [];
@@ -80,8 +101,12 @@ async function run(args: string[]): Promise<number> {
   const stopping = untilSignal();
   const { startAgent } = await import('../agent.js');
   const agent = await startAgent({
-    dataDir: required(values['data-dir'], '--data-dir'), allowExec,
-    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300), renewKey, log: jsonLog, ...(metrics ? { metrics } : {}),
+    dataDir: required(values['data-dir'], '--data-dir'),
+    allowExec,
+    heartbeatSeconds: positiveInt(values['heartbeat-seconds'], '--heartbeat-seconds', 300),
+    renewKey,
+    log: jsonLog,
+    ...(metrics ? { metrics } : {}),
     ...(onChange ? { onChange } : {}),
     ...(containers ? { containers } : {}),
   });
@@ -105,10 +130,18 @@ async function podmanOptions(values: Record<string, string | boolean | string[] 
     throw new UsageError((err as Error).message);
   }
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const [runtime, root, runroot, storageDriver] = [flag('podman-runtime'), flag('podman-root'), flag('podman-runroot'), flag('podman-storage-driver')];
+  const [runtime, root, runroot, storageDriver] = [
+    flag('podman-runtime'),
+    flag('podman-root'),
+    flag('podman-runroot'),
+    flag('podman-storage-driver'),
+  ];
   return {
     runOptions: (values['container-run-option'] as string[] | undefined) ?? [],
-    ...(runtime ? { runtime } : {}), ...(root ? { root } : {}), ...(runroot ? { runroot } : {}), ...(storageDriver ? { storageDriver } : {}),
+    ...(runtime ? { runtime } : {}),
+    ...(root ? { root } : {}),
+    ...(runroot ? { runroot } : {}),
+    ...(storageDriver ? { storageDriver } : {}),
     ...(failpoint ? { failpoint } : {}),
   };
 }

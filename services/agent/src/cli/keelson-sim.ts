@@ -19,11 +19,19 @@ async function simulate(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      api: { type: 'string' }, 'admin-token': { type: 'string' }, fleet: { type: 'string', default: 'default' },
-      devices: { type: 'string' }, 'data-dir': { type: 'string' }, fail: { type: 'string', default: '' },
-      'allow-exec': { type: 'string', multiple: true }, 'heartbeat-seconds': { type: 'string' }, 'name-prefix': { type: 'string', default: 'sim-' },
+      api: { type: 'string' },
+      'admin-token': { type: 'string' },
+      fleet: { type: 'string', default: 'default' },
+      devices: { type: 'string' },
+      'data-dir': { type: 'string' },
+      fail: { type: 'string', default: '' },
+      'allow-exec': { type: 'string', multiple: true },
+      'heartbeat-seconds': { type: 'string' },
+      'name-prefix': { type: 'string', default: 'sim-' },
       'site-profiles': { type: 'boolean', default: false },
-      'app-metrics': { type: 'string' }, 'metrics-interval-s': { type: 'string' }, 'metrics-scrape-s': { type: 'string' },
+      'app-metrics': { type: 'string' },
+      'metrics-interval-s': { type: 'string' },
+      'metrics-scrape-s': { type: 'string' },
     },
   });
   const api = values.api;
@@ -31,17 +39,27 @@ async function simulate(args: string[]): Promise<number> {
   const adminToken = values['admin-token'] ?? process.env.KEELSON_TOKEN ?? process.env.KEELSON_ADMIN_TOKEN;
   const count = Number(values.devices);
   if (!api || !adminToken || !values['data-dir']) throw new UsageError('--api, --admin-token and --data-dir are required');
-  if (!Number.isInteger(count) || count < 0 || count > 100_000) throw new UsageError('--devices must be a whole number between 0 and 100000');
+  if (!Number.isInteger(count) || count < 0 || count > 100_000)
+    throw new UsageError('--devices must be a whole number between 0 and 100000');
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.fleet)) throw new UsageError('--fleet must be a fleet id');
   const heartbeat = values['heartbeat-seconds'] === undefined ? undefined : Number(values['heartbeat-seconds']);
-  if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 1)) throw new UsageError('--heartbeat-seconds must be a positive whole number');
+  if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 1))
+    throw new UsageError('--heartbeat-seconds must be a positive whole number');
   const appMetrics = appMetricsOf(values['app-metrics'], values['metrics-interval-s'], values['metrics-scrape-s']);
-  const failing = new Set(values.fail.split(',').map((s) => s.trim()).filter(Boolean));
+  const failing = new Set(
+    values.fail
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   // Listen before saying we are ready: a supervisor may signal the moment it reads that line.
   const stopping = untilSignal();
   const started = Date.now();
   const fleet = await startSimulatedFleet({
-    count, dataDir: values['data-dir'], namePrefix: values['name-prefix'], failing,
+    count,
+    dataDir: values['data-dir'],
+    namePrefix: values['name-prefix'],
+    failing,
     mintToken: operatorTokenMinter(api, adminToken, values.fleet),
     ...(values['allow-exec'] ? { allowExec: values['allow-exec'] } : {}),
     ...(heartbeat ? { heartbeatSeconds: heartbeat } : {}),
@@ -62,12 +80,14 @@ async function simulate(args: string[]): Promise<number> {
 function appMetricsOf(spec: string | undefined, window: string | undefined, scrape: string | undefined) {
   const seconds = (value: string | undefined, flag: string) => {
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3600) throw new UsageError(`${flag} must be a whole number of seconds between 1 and 3600`);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3600)
+      throw new UsageError(`${flag} must be a whole number of seconds between 1 and 3600`);
     return Number(value);
   };
   const [windowSeconds, scrapeSeconds] = [seconds(window, '--metrics-interval-s'), seconds(scrape, '--metrics-scrape-s')];
   if (spec === undefined) {
-    if (windowSeconds !== undefined || scrapeSeconds !== undefined) throw new UsageError('--metrics-interval-s and --metrics-scrape-s need --app-metrics');
+    if (windowSeconds !== undefined || scrapeSeconds !== undefined)
+      throw new UsageError('--metrics-interval-s and --metrics-scrape-s need --app-metrics');
     return undefined;
   }
   try {

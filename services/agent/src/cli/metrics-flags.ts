@@ -11,7 +11,8 @@ interface MetricsFlags {
 function seconds(value: string | undefined, flag: string, min: number, usage: (m: string) => Error): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > 3600) throw usage(`${flag} must be a whole number of seconds between ${min} and 3600, got ${value}`);
+  if (!/^\d+$/.test(value) || n < min || n > 3600)
+    throw usage(`${flag} must be a whole number of seconds between ${min} and 3600, got ${value}`);
   return n;
 }
 
@@ -24,7 +25,8 @@ export function metricsOptionsOf(flags: MetricsFlags, usage: (message: string) =
   const windowSeconds = seconds(flags['metrics-interval-s'], '--metrics-interval-s', 1, usage);
   const scrapeSeconds = seconds(flags['metrics-scrape-s'], '--metrics-scrape-s', 1, usage);
   if (text === undefined) {
-    if (windowSeconds !== undefined || scrapeSeconds !== undefined || artifactName !== undefined) throw usage('the --metrics-* flags need --metrics-url');
+    if (windowSeconds !== undefined || scrapeSeconds !== undefined || artifactName !== undefined)
+      throw usage('the --metrics-* flags need --metrics-url');
     return undefined;
   }
   let url: URL;
@@ -33,7 +35,8 @@ export function metricsOptionsOf(flags: MetricsFlags, usage: (message: string) =
   } catch (err) {
     throw err instanceof MetricsUrlRefused ? usage(err.message) : err;
   }
-  if (scrapeSeconds !== undefined && scrapeSeconds > (windowSeconds ?? 60)) throw usage('--metrics-scrape-s must not be longer than --metrics-interval-s');
+  if (scrapeSeconds !== undefined && scrapeSeconds > (windowSeconds ?? 60))
+    throw usage('--metrics-scrape-s must not be longer than --metrics-interval-s');
   return {
     url,
     ...(windowSeconds === undefined ? {} : { windowSeconds }),

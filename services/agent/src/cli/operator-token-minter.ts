@@ -13,11 +13,21 @@ export interface MintedToken {
 export function operatorTokenMinter(apiUrl: string, adminToken: string, fleet: string): () => Promise<MintedToken> {
   const url = `${apiUrl.replace(/\/+$/, '')}/v1/enrollment-tokens?fleet=${encodeURIComponent(fleet)}`;
   return async () => {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`the api refused to mint an enrollment token (HTTP ${res.status}): ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as { token?: unknown; gatewayUrl?: unknown; caFingerprint?: unknown };
-    if (typeof body.token !== 'string' || typeof body.gatewayUrl !== 'string') throw new Error('the api answer to POST /v1/enrollment-tokens lacks token or gatewayUrl');
-    return { token: body.token, gatewayUrl: body.gatewayUrl, ...(typeof body.caFingerprint === 'string' ? { caFingerprint: body.caFingerprint } : {}) };
+    if (typeof body.token !== 'string' || typeof body.gatewayUrl !== 'string')
+      throw new Error('the api answer to POST /v1/enrollment-tokens lacks token or gatewayUrl');
+    return {
+      token: body.token,
+      gatewayUrl: body.gatewayUrl,
+      ...(typeof body.caFingerprint === 'string' ? { caFingerprint: body.caFingerprint } : {}),
+    };
   };
 }

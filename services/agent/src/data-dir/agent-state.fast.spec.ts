@@ -7,17 +7,31 @@ import { AgentState } from './agent-state.schema.js';
 /* eslint-disable @typescript-eslint/no-explicit-any -- journals damaged by path on purpose */
 
 const assignment = (probe: Record<string, unknown>) => ({
-  assignmentId: 'r1-d1', rolloutId: 'r1', action: 'install',
+  assignmentId: 'r1-d1',
+  rolloutId: 'r1',
+  action: 'install',
   artifact: { name: 'yolo', version: '1.0.0', kind: 'model', targetPath: 'model/yolo/1.0.0/m.onnx', sha256: 'a'.repeat(64), length: 3 },
   probe,
 });
 const fileProbe = { kind: 'file', path: '/run/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 };
 const kept = { sha256: 'b'.repeat(64), length: 3, basename: 'm.onnx' };
 const journal = (): Record<string, any> => ({
-  schemaVersion: 1, seenGeneration: 3, appliedGeneration: 2,
+  schemaVersion: 1,
+  seenGeneration: 3,
+  appliedGeneration: 2,
   assignments: {
-    'r1-d1': { phase: 'done', assignment: assignment(fileProbe), outcome: 'healthy', steps: { applying: '2026-01-01T00:00:02.000Z', downloading: '2026-01-01T00:00:00.000Z' }, traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` },
-    'r2-d1': { assignment: assignment({ kind: 'exec', path: '/usr/bin/check', args: ['--quick'], timeoutSeconds: 5, attempts: 2 }), phase: 'applying', swap: { fromCurrent: '1.0.0', fromPrevious: null, to: '1.1.0' } },
+    'r1-d1': {
+      phase: 'done',
+      assignment: assignment(fileProbe),
+      outcome: 'healthy',
+      steps: { applying: '2026-01-01T00:00:02.000Z', downloading: '2026-01-01T00:00:00.000Z' },
+      traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`,
+    },
+    'r2-d1': {
+      assignment: assignment({ kind: 'exec', path: '/usr/bin/check', args: ['--quick'], timeoutSeconds: 5, attempts: 2 }),
+      phase: 'applying',
+      swap: { fromCurrent: '1.0.0', fromPrevious: null, to: '1.1.0' },
+    },
     'r3-d1': { assignment: assignment(fileProbe), phase: 'done', outcome: 'failed', reason: 'probe failed', swappedAt: 'older agent' },
   },
   versions: { yolo: { '1.0.0': kept, '1.1.0': { basename: 'm.onnx', length: 0, sha256: 'c'.repeat(64) } } },
@@ -41,7 +55,12 @@ describe('the hand check of the agent journal', () => {
   it('leaves a journal with an http probe to zod, which takes it', () => {
     const raw = journal();
     delete raw['versionsOrder'];
-    raw['assignments']['r1-d1'].assignment = assignment({ kind: 'http', url: 'http://localhost:8080/ready', timeoutSeconds: 5, attempts: 1 });
+    raw['assignments']['r1-d1'].assignment = assignment({
+      kind: 'http',
+      url: 'http://localhost:8080/ready',
+      timeoutSeconds: 5,
+      attempts: 1,
+    });
     expect(fastAgentState(raw)).toBeUndefined();
     expect(AgentState.safeParse(raw).success).toBe(true);
   });

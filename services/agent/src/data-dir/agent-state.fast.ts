@@ -19,7 +19,8 @@ const containerSteps: ReadonlySet<unknown> = new Set(['swapping', 'committed']);
 const sha256Hex = /^[0-9a-f]{64}$/;
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isPlainRecord = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v) && !Object.hasOwn(v, '__proto__');
+const isPlainRecord = (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !Object.hasOwn(v, '__proto__');
 
 /** Each value of a plain object through `read`, or undefined as soon as one cannot be vouched for. */
 function recordOf(raw: unknown, read: (value: unknown) => Fields | undefined): Fields | undefined {
@@ -45,7 +46,12 @@ function assignmentRecordOf(raw: unknown): Fields | undefined {
   if (!r || !assignment || !phases.has(r['phase'])) return undefined;
   if ('swappedAt' in r && typeof r['swappedAt'] !== 'string') return undefined;
   if ('containerStep' in r && !containerSteps.has(r['containerStep'])) return undefined;
-  if (('outcome' in r && !outcomes.has(r['outcome'])) || ('reason' in r && !isReason(r['reason'])) || ('traceparent' in r && !isTraceparent(r['traceparent']))) return undefined;
+  if (
+    ('outcome' in r && !outcomes.has(r['outcome'])) ||
+    ('reason' in r && !isReason(r['reason'])) ||
+    ('traceparent' in r && !isTraceparent(r['traceparent']))
+  )
+    return undefined;
   const out = inOrder({ ...r, assignment }, recordKeys);
   if ('swap' in r && !(out['swap'] = swapOf(r['swap']))) return undefined;
   if ('steps' in r && !(out['steps'] = stepTimesOf(r['steps']))) return undefined;

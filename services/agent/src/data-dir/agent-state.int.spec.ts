@@ -5,7 +5,9 @@ import type { Assignment } from '@keelson/events';
 import { AgentStateStore, type AssignmentRecord } from './agent-state.js';
 
 const assignment = (id: string): Assignment => ({
-  assignmentId: id, rolloutId: 'r-1', action: 'install',
+  assignmentId: id,
+  rolloutId: 'r-1',
+  action: 'install',
   artifact: { name: 'yolo', version: '1.0.0', kind: 'model', targetPath: 'model/yolo/1.0.0/m.onnx', sha256: 'a'.repeat(64), length: 3 },
   probe: { kind: 'file', path: '/run/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
 });
@@ -36,10 +38,12 @@ describe('the agent state store on disk: stage copies what it changes, update jo
     const store = await journalled();
     const before = store.current;
     const snapshot = structuredClone(before);
-    expect(await store.stage((d) => {
-      d.seenGeneration = 2;
-      d.assignments.b = pending('b');
-    })).toBe(true);
+    expect(
+      await store.stage((d) => {
+        d.seenGeneration = 2;
+        d.assignments.b = pending('b');
+      }),
+    ).toBe(true);
     const after = store.current;
     expect(after.assignments.a).toBe(before.assignments.a); // not copied
     expect(after.versions).toBe(before.versions);
@@ -50,21 +54,29 @@ describe('the agent state store on disk: stage copies what it changes, update jo
   it('changes nothing when the change says so or throws', async () => {
     const store = await journalled();
     const before = store.current;
-    expect(await store.stage((d) => {
-      d.seenGeneration = 9;
-      return false;
-    })).toBe(false);
-    await expect(store.stage((d) => {
-      delete d.assignments.a;
-      throw new Error('halfway');
-    })).rejects.toThrow('halfway');
+    expect(
+      await store.stage((d) => {
+        d.seenGeneration = 9;
+        return false;
+      }),
+    ).toBe(false);
+    await expect(
+      store.stage((d) => {
+        delete d.assignments.a;
+        throw new Error('halfway');
+      }),
+    ).rejects.toThrow('halfway');
     expect(store.current).toBe(before);
     expect(store.current.assignments.a).toBeDefined();
   });
 
   it('updates a copy: a reader of the state before sees no field, step time, swap or kept version move', async () => {
     const store = await journalled();
-    await store.setPhase('a', { phase: 'applying', swap: { fromCurrent: null, fromPrevious: null, to: '1.0.0' }, steps: { downloading: '2026-12-07T03:00:00.000Z' } });
+    await store.setPhase('a', {
+      phase: 'applying',
+      swap: { fromCurrent: null, fromPrevious: null, to: '1.0.0' },
+      steps: { downloading: '2026-12-07T03:00:00.000Z' },
+    });
     const before = store.current;
     const snapshot = structuredClone(before);
     await store.update((d) => {

@@ -5,7 +5,6 @@ import { writeFileAtomic } from './atomic-file.js';
 
 export type { AgentState, AssignmentRecord, KeptVersion, Phase, SwapRecord } from './agent-state.schema.js';
 
-
 /**
  * What a staged change may change: the top-level fields, and which assignments there are (added,
  * replaced, removed). The records and the kept versions are the current state's own, shared with
@@ -122,7 +121,11 @@ export class AgentStateStore {
    * Journals one assignment's new phase (and whatever else the phase needs to resume), with
    * `alongside`, a change that must be on disk exactly when the phase is: one atomic write for both.
    */
-  setPhase(assignmentId: string, fields: Partial<AssignmentRecord> & { phase: Phase }, alongside?: (draft: AgentState) => void): Promise<AgentState> {
+  setPhase(
+    assignmentId: string,
+    fields: Partial<AssignmentRecord> & { phase: Phase },
+    alongside?: (draft: AgentState) => void,
+  ): Promise<AgentState> {
     return this.update((draft) => {
       const record = draft.assignments[assignmentId];
       if (!record) throw new Error(`no journal entry for assignment ${assignmentId}`);

@@ -29,8 +29,21 @@ export interface DeviceIdentity extends EnrollmentRecord {
 
 /** Field name → may it be empty. */
 type StringFields<T> = Record<keyof T & string, boolean>;
-const enrollmentFields: StringFields<EnrollmentRecord> = { deviceId: false, fleet: false, name: false, gatewayUrl: false, facadeUrl: false, enrolledAt: true };
-const brokerFields: StringFields<BrokerCredentials> = { mqttUrl: false, clientId: false, username: false, password: false, topicRoot: false };
+const enrollmentFields: StringFields<EnrollmentRecord> = {
+  deviceId: false,
+  fleet: false,
+  name: false,
+  gatewayUrl: false,
+  facadeUrl: false,
+  enrolledAt: true,
+};
+const brokerFields: StringFields<BrokerCredentials> = {
+  mqttUrl: false,
+  clientId: false,
+  username: false,
+  password: false,
+  topicRoot: false,
+};
 
 /** The first thing wrong with `value` as an object of exactly these string fields, or undefined. */
 function problemOf(value: unknown, fields: Record<string, boolean>): string | undefined {

@@ -30,8 +30,14 @@ describe('enrolling at a gateway newer than the agent (real HTTP)', () => {
   });
 
   const newerAnswer = (brokerFields: object) => ({
-    deviceId: 'dev-1', fleet: 'default', certificate: 'CERT', caCertificate: 'CA', tufRoot: { signed: {} }, facadeUrl: 'https://127.0.0.1:9443',
-    broker: { ...broker, ...brokerFields }, heartbeatHint: 30,
+    deviceId: 'dev-1',
+    fleet: 'default',
+    certificate: 'CERT',
+    caCertificate: 'CA',
+    tufRoot: { signed: {} },
+    facadeUrl: 'https://127.0.0.1:9443',
+    broker: { ...broker, ...brokerFields },
+    heartbeatHint: 30,
   });
 
   it('keeps what it knows of the answer and of its broker credentials, and drops the rest', async () => {

@@ -54,7 +54,10 @@ const EnrollAnswer = z.object({
 const architectures: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
 
 function pem(label: string, der: ArrayBuffer): string {
-  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const body = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
@@ -74,8 +77,15 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   const pinnedRoot = options.rootFile ? await readPinnedRoot(options.rootFile) : undefined;
   const name = options.name ?? hostname();
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=keelson-device', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
+  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: 'CN=keelson-device',
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+  });
   const architecture = architectures[arch()];
   const hardware = { memoryMb: Math.floor(totalmem() / 1024 / 1024), ...(architecture ? { architecture } : {}), ...options.hardware };
   const body = { token: options.token, csr: csr.toString('pem'), name, hardware, ...(options.labels ? { labels: options.labels } : {}) };
@@ -83,7 +93,12 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   const platformCa = await resolvePlatformCa({ url: gatewayUrl, caFile: options.caFile, caFingerprint: options.caFingerprint });
   let res: Response;
   try {
-    res = await platformFetch(platformCa)(`${gatewayUrl}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    res = await platformFetch(platformCa)(`${gatewayUrl}/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (err) {
     const reason = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
     const hint = !platformCa && gatewayUrl.startsWith('https:') ? ' (a platform with its own CA needs --ca-file or --ca-fingerprint)' : '';
@@ -119,7 +134,14 @@ export async function enrollDevice(options: EnrollOptions): Promise<DeviceIdenti
   await writeFileAtomic(layout.trustedRoot, root);
   await writeFileAtomic(layout.brokerCredentials, JSON.stringify(answer.broker), 0o600);
   if (platformCa) await writeFileAtomic(platformCaFile(layout), platformCa); // trusted for MQTT and the facade from now on
-  const record = { deviceId: answer.deviceId, fleet: answer.fleet, name, gatewayUrl, facadeUrl: answer.facadeUrl.replace(/\/+$/, ''), enrolledAt: new Date().toISOString() };
+  const record = {
+    deviceId: answer.deviceId,
+    fleet: answer.fleet,
+    name,
+    gatewayUrl,
+    facadeUrl: answer.facadeUrl.replace(/\/+$/, ''),
+    enrolledAt: new Date().toISOString(),
+  };
   await writeFileAtomic(layout.enrollment, JSON.stringify(record, null, 2));
   return { ...record, broker: answer.broker };
 }

@@ -38,8 +38,11 @@ export async function readPinnedRoot(path: string): Promise<Metadata<Root>> {
 export function checkGatewayRoot(pinned: Metadata<Root>, offered: Record<string, unknown>): void {
   const theirs = Metadata.fromJSON(MetadataKind.Root, offered as RootJson);
   const [mine, their] = [pinned.signed.version, theirs.signed.version];
-  if (their < mine) throw new Error(`the gateway's TUF root is version ${their}, older than the pinned root (version ${mine}): refusing it`);
+  if (their < mine)
+    throw new Error(`the gateway's TUF root is version ${their}, older than the pinned root (version ${mine}): refusing it`);
   if (their === mine && !theirs.signed.equals(pinned.signed)) {
-    throw new Error(`the gateway's TUF root differs from the pinned root of the same version (${mine}): refusing it, this is not the platform the device image trusts`);
+    throw new Error(
+      `the gateway's TUF root differs from the pinned root of the same version (${mine}): refusing it, this is not the platform the device image trusts`,
+    );
   }
 }

@@ -11,7 +11,10 @@ export interface BrokerServer {
  * where its persistent session (kept in replicated streams) is waiting.
  */
 export function brokerServers(mqttUrl: string): BrokerServer[] {
-  const urls = mqttUrl.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = mqttUrl
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (!urls.length) throw new Error('the broker URL names no server');
   return urls.map((text) => {
     let url: URL;

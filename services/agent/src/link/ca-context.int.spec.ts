@@ -23,7 +23,9 @@ describe('caSecureContext (real TLS servers of two CAs)', () => {
   };
   const handshake = (port: number, ca: string) =>
     new Promise<TLSSocket>((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port, secureContext: caSecureContext(ca), rejectUnauthorized: true }, () => resolve(socket));
+      const socket = connect({ host: '127.0.0.1', port, secureContext: caSecureContext(ca), rejectUnauthorized: true }, () =>
+        resolve(socket),
+      );
       socket.on('error', reject);
     });
 

@@ -1,6 +1,13 @@
 import type { ConnectionOptions } from 'node:tls';
 import { connect, type MqttClient } from 'mqtt';
-import { readDesiredState, type DesiredState, type DeviceHello, type DeviceMetrics, type DeviceProgress, type DeviceReport } from '@keelson/events/device-protocol';
+import {
+  readDesiredState,
+  type DesiredState,
+  type DeviceHello,
+  type DeviceMetrics,
+  type DeviceProgress,
+  type DeviceReport,
+} from '@keelson/events/device-protocol';
 import type { DeviceIdentity } from '../enrollment/device-identity.js';
 import { brokerServers } from './broker-servers.js';
 import { caSecureContext } from './ca-context.js';
@@ -52,7 +59,11 @@ export class DeviceLink {
     const { broker, deviceId } = options.identity;
     const dev = `${broker.topicRoot}/dev/${deviceId}`;
     this.topics = {
-      hello: `${dev}/hello`, heartbeat: `${dev}/heartbeat`, report: `${dev}/report`, progress: `${dev}/progress`, metrics: `${dev}/metrics`,
+      hello: `${dev}/hello`,
+      heartbeat: `${dev}/heartbeat`,
+      report: `${dev}/report`,
+      progress: `${dev}/progress`,
+      metrics: `${dev}/metrics`,
       desired: `${broker.topicRoot}/cmd/${deviceId}/desired`,
     };
     this.heartbeat = new HeartbeatTimer(options.heartbeatSeconds * 1000, () => this.beat());
@@ -66,16 +77,27 @@ export class DeviceLink {
     const { broker } = this.options.identity;
     // The process's one context for the platform CA (ca-context.ts), not one per connection and reconnection.
     // mqtt.js hands its options to tls.connect as they are; its types just do not list secureContext.
-    const tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> = this.options.platformCa ? { secureContext: caSecureContext(this.options.platformCa), rejectUnauthorized: true } : {};
+    const tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> = this.options.platformCa
+      ? { secureContext: caSecureContext(this.options.platformCa), rejectUnauthorized: true }
+      : {};
     // Every node of the broker: mqtt.js dials the next one on each reconnect. Each device starts at a
     // node of its own choosing, so that a fleet spreads over the cluster instead of crowding the first.
     const listed = brokerServers(broker.mqttUrl);
     const first = Math.floor(Math.random() * listed.length);
     const servers = [...listed.slice(first), ...listed.slice(0, first)];
     const client = connect({
-      servers, host: servers[0]!.host, port: servers[0]!.port, protocol: servers[0]!.protocol,
-      clientId: broker.clientId, username: broker.username, password: broker.password,
-      clean: false, reconnectPeriod: minBackoffMs, connectTimeout: 10_000, protocolVersion: 4, keepalive: this.options.keepaliveSeconds,
+      servers,
+      host: servers[0]!.host,
+      port: servers[0]!.port,
+      protocol: servers[0]!.protocol,
+      clientId: broker.clientId,
+      username: broker.username,
+      password: broker.password,
+      clean: false,
+      reconnectPeriod: minBackoffMs,
+      connectTimeout: 10_000,
+      protocolVersion: 4,
+      keepalive: this.options.keepaliveSeconds,
       // A refusal right after a broker restart (its auth callout not back yet) is not final: keep trying, backing off.
       reconnectOnConnackError: true,
       // No table of 65,536 pre-made two-byte Buffers (mqtt-packet's number cache, ~6.5 MiB of heap for good):
@@ -109,14 +131,19 @@ export class DeviceLink {
   progress(data: Omit<DeviceProgress['data'], 'deviceId' | 'sentAt'>): void {
     if (!this.connected) return;
     this.heartbeat.spoke();
-    const message: DeviceProgress = { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() } };
+    const message: DeviceProgress = {
+      type: 'DeviceProgress',
+      schemaVersion: 1,
+      data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() },
+    };
     this.client?.publish(this.topics.progress, JSON.stringify(message), { qos: 0 });
   }
 
   /** How an assignment ended, at QoS 1: it is the record, so mqtt.js keeps it until the broker has it. */
   report(data: Omit<DeviceReport['data'], 'deviceId' | 'sentAt'>): void {
     const message: DeviceReport = {
-      type: 'DeviceReport', schemaVersion: 2,
+      type: 'DeviceReport',
+      schemaVersion: 2,
       data: { deviceId: this.options.identity.deviceId, ...data, sentAt: new Date().toISOString() },
     };
     // While offline mqtt.js queues the publish and sends it after reconnecting.
@@ -170,7 +197,11 @@ export class DeviceLink {
 
   private beat(): void {
     if (!this.connected) return;
-    const data = { deviceId: this.options.identity.deviceId, uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000), sentAt: new Date().toISOString() };
+    const data = {
+      deviceId: this.options.identity.deviceId,
+      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      sentAt: new Date().toISOString(),
+    };
     this.client?.publish(this.topics.heartbeat, JSON.stringify({ type: 'DeviceHeartbeat', schemaVersion: 1, data }), { qos: 0 });
   }
 
@@ -181,7 +212,8 @@ export class DeviceLink {
       try {
         // Read tolerantly: a newer platform may add fields this agent does not know (device-side-reading.ts).
         const desired = await readDesiredState(JSON.parse(payload.toString('utf8')));
-        if (desired.data.deviceId !== this.options.identity.deviceId) throw new Error(`unexpected DesiredState for ${desired.data.deviceId}`);
+        if (desired.data.deviceId !== this.options.identity.deviceId)
+          throw new Error(`unexpected DesiredState for ${desired.data.deviceId}`);
         const afterConnect = this.awaitingFirstDesired;
         this.awaitingFirstDesired = false;
         this.options.onDesired(desired.data, afterConnect);

@@ -21,7 +21,7 @@ describe('when a heartbeat is due', () => {
     expect(beats).toEqual([30_000, 60_000, 90_000]);
   });
 
-  it('sends none while the device publishes within every period (an update\'s steps), and one a period after it last spoke', () => {
+  it("sends none while the device publishes within every period (an update's steps), and one a period after it last spoke", () => {
     timer.start();
     // Spoke at 25 s, 50 s, ... 125 s: never 30 s of silence, so no heartbeat.
     for (let spoke = 25_000; spoke <= 125_000; spoke += 25_000) {

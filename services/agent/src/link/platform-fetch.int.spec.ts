@@ -33,12 +33,20 @@ describe('platformFetch connections (real HTTPS server asking for a client certi
     const tls = await ensureLocalTls(join(dir, 'tls'));
     ca = tls.caPem;
     deviceCa = await TestDeviceCa.create('plant-7');
-    server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const socket = req.socket as TLSSocket;
-      seen.push({ fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-', socket, resumed: socket.isSessionReused(), othersOpen: new Set(seen.filter((s) => s.socket !== socket && !s.socket.destroyed).map((s) => s.socket)).size });
-      if (closeAfterThis) res.setHeader('connection', 'close');
-      res.end('ok');
-    });
+    server = createServer(
+      { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        seen.push({
+          fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-',
+          socket,
+          resumed: socket.isSessionReused(),
+          othersOpen: new Set(seen.filter((s) => s.socket !== socket && !s.socket.destroyed).map((s) => s.socket)).size,
+        });
+        if (closeAfterThis) res.setHeader('connection', 'close');
+        res.end('ok');
+      },
+    );
     server.on('secureConnection', () => (handshakes += 1));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
@@ -59,7 +67,7 @@ describe('platformFetch connections (real HTTPS server asking for a client certi
     expect([res.status, await res.text()]).toEqual([200, 'ok']);
   };
 
-  it('sends a device\'s requests over one TLS connection, and resumes the TLS session on the next one', async () => {
+  it("sends a device's requests over one TLS connection, and resumes the TLS session on the next one", async () => {
     const device = await deviceCa.issue('d-1');
     const fetch = platformFetch(ca, async () => device);
     for (let i = 0; i < 2; i++) await get(fetch);
@@ -71,10 +79,13 @@ describe('platformFetch connections (real HTTPS server asking for a client certi
     closeAfterThis = false;
     await get(fetch);
     expect(handshakes).toBe(2);
-    expect(seen.map((s) => [s.fingerprint, s.resumed])).toEqual([...Array(3).fill([device.fingerprint, false]), [device.fingerprint, true]]);
+    expect(seen.map((s) => [s.fingerprint, s.resumed])).toEqual([
+      ...Array(3).fill([device.fingerprint, false]),
+      [device.fingerprint, true],
+    ]);
   });
 
-  it('presents a renewed certificate on a new connection at its next request, and closes the old certificate\'s connection', async () => {
+  it("presents a renewed certificate on a new connection at its next request, and closes the old certificate's connection", async () => {
     const [first, renewed]: TestDeviceCertificate[] = [await deviceCa.issue('d-2'), await deviceCa.issue('d-2')];
     let current = first;
     const fetch = platformFetch(ca, async () => current);

@@ -47,7 +47,8 @@ class Connections {
     if (this.current) retire(this.current.agent);
     // One secure context for the agent's connections: the CA, certificate and key are parsed once, not per connection.
     // Without a client certificate, the process's one context for the CA (ca-context.ts).
-    const secureContext = !identity && this.ca ? caSecureContext(this.ca) : createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
+    const secureContext =
+      !identity && this.ca ? caSecureContext(this.ca) : createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
     const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
     this.current = { identity: key, agent };
     return agent;
@@ -65,7 +66,12 @@ function retire(agent: Agent): void {
 }
 
 /** Sends one request on the agent of (CA, identity): the answer as Node's own stream, not yet converted. */
-async function httpsRequest(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<IncomingMessage> {
+async function httpsRequest(
+  url: string,
+  init: PlatformRequest,
+  connections: Connections,
+  clientIdentity?: ClientIdentity,
+): Promise<IncomingMessage> {
   const agent = connections.agentFor(await clientIdentity?.());
   return new Promise((resolve, reject) => {
     const sentHeaders = init.closeAfter ? { ...init.headers, connection: 'close' } : init.headers;
@@ -77,7 +83,12 @@ async function httpsRequest(url: string, init: PlatformRequest, connections: Con
 
 const hasNoBody = (status: number, method: string | undefined): boolean => status === 204 || status === 304 || method === 'HEAD';
 
-async function httpsFetch(url: string, init: PlatformRequest, connections: Connections, clientIdentity?: ClientIdentity): Promise<Response> {
+async function httpsFetch(
+  url: string,
+  init: PlatformRequest,
+  connections: Connections,
+  clientIdentity?: ClientIdentity,
+): Promise<Response> {
   const res = await httpsRequest(url, init, connections, clientIdentity);
   const headers = new Headers();
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
@@ -98,7 +109,8 @@ async function httpsFetch(url: string, init: PlatformRequest, connections: Conne
  */
 export function platformFetch(ca: string | undefined, clientIdentity?: ClientIdentity): PlatformFetch {
   const connections = new Connections(ca);
-  return (url, init = {}) => ((ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, connections, clientIdentity) : fetch(url, init));
+  return (url, init = {}) =>
+    (ca || clientIdentity) && url.startsWith('https:') ? httpsFetch(url, init, connections, clientIdentity) : fetch(url, init);
 }
 
 /**
@@ -130,7 +142,8 @@ function streamedFromNode(res: IncomingMessage, method: string | undefined): Str
   if (empty) res.resume();
   const cancel = (): void => {
     if (res.readableEnded || res.destroyed) return;
-    if (res.complete) res.resume(); // all received: drained, the connection stays for the next request
+    if (res.complete)
+      res.resume(); // all received: drained, the connection stays for the next request
     else res.destroy();
   };
   const header = (name: string): string | undefined => {
@@ -142,7 +155,14 @@ function streamedFromNode(res: IncomingMessage, method: string | undefined): Str
 
 function streamedFromFetch(res: Response): StreamedResponse {
   const body = res.body;
-  return { status: res.status, ok: res.ok, retryAfter: res.headers.get('retry-after') ?? undefined, body, header: (name) => res.headers.get(name) ?? undefined, cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)) };
+  return {
+    status: res.status,
+    ok: res.ok,
+    retryAfter: res.headers.get('retry-after') ?? undefined,
+    body,
+    header: (name) => res.headers.get(name) ?? undefined,
+    cancel: () => void (body && !body.locked && body.cancel().catch(() => undefined)),
+  };
 }
 
 /**

@@ -24,11 +24,14 @@ describe('platformStream (real HTTPS server asking for a client certificate)', (
     const tls = await ensureLocalTls(join(dir, 'tls'));
     ca = tls.caPem;
     device = await (await TestDeviceCa.create('plant-8')).issue('d-1');
-    server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      sockets.push(req.socket as TLSSocket);
-      if (req.url === '/missing') res.writeHead(404).end('no such document');
-      else res.end(req.url === '/big' ? bigBody : 'ok');
-    });
+    server = createServer(
+      { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        sockets.push(req.socket as TLSSocket);
+        if (req.url === '/missing') res.writeHead(404).end('no such document');
+        else res.end(req.url === '/big' ? bigBody : 'ok');
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

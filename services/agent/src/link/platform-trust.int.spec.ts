@@ -57,10 +57,13 @@ describe('the platform CA a device trusts', () => {
   });
 
   it('presents the device certificate to a server that asks for one', async () => {
-    const mutual = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate();
-      res.end(JSON.stringify({ cn: peer.subject?.CN ?? null }));
-    });
+    const mutual = createServer(
+      { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        res.end(JSON.stringify({ cn: peer.subject?.CN ?? null }));
+      },
+    );
     await new Promise<void>((r) => mutual.listen(0, '127.0.0.1', r));
     const mutualUrl = `https://127.0.0.1:${(mutual.address() as AddressInfo).port}/x`;
     try {

@@ -26,12 +26,19 @@ export function fingerprintOf(pem: string): string {
 }
 
 const normalise = (pin: string): string => {
-  const hex = pin.replace(/^sha256:/i, '').replaceAll(':', '').toLowerCase();
+  const hex = pin
+    .replace(/^sha256:/i, '')
+    .replaceAll(':', '')
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error('--ca-fingerprint must be sha256:<64 hex digits>');
   return `sha256:${hex}`;
 };
 
-const toPem = (der: Buffer): string => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+const toPem = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 
 /**
  * Fetches the chain the server at `url` presents and returns the CA certificate in it whose
@@ -40,11 +47,19 @@ const toPem = (der: Buffer): string => `-----BEGIN CERTIFICATE-----\n${der.toStr
  */
 async function caByPin(url: URL, pin: string): Promise<string> {
   const chain = await new Promise<DetailedPeerCertificate>((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 443), rejectUnauthorized: false, servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname }, () => {
-      const peer = socket.getPeerCertificate(true);
-      socket.end();
-      resolve(peer);
-    });
+    const socket = connect(
+      {
+        host: url.hostname,
+        port: Number(url.port || 443),
+        rejectUnauthorized: false,
+        servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname,
+      },
+      () => {
+        const peer = socket.getPeerCertificate(true);
+        socket.end();
+        resolve(peer);
+      },
+    );
     socket.setTimeout(15_000, () => socket.destroy(new Error(`no TLS answer from ${url.host}`)));
     socket.on('error', reject);
   });

@@ -53,7 +53,11 @@ export interface TransientFailures {
  * `retry.attempts`; the last failure is thrown. Between attempts it waits the backoff pause, or
  * longer if the failure asked for it, never longer than `maxRetryPauseMs`.
  */
-export async function retryTransient<T>(request: (attempt: number) => Promise<T>, failures: TransientFailures, retry: RetryPolicy = defaultRetry): Promise<T> {
+export async function retryTransient<T>(
+  request: (attempt: number) => Promise<T>,
+  failures: TransientFailures,
+  retry: RetryPolicy = defaultRetry,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let asked: number | undefined;
     try {

@@ -36,7 +36,10 @@ interface AgentParts {
 export function appMetricsReporter(options: AppMetricsOptions, agent: AgentParts): MetricsReporter {
   const windowSeconds = options.windowSeconds ?? 60;
   return new MetricsReporter({
-    deviceId: agent.deviceId, url: options.url, windowSeconds, scrapeSeconds: options.scrapeSeconds ?? Math.min(windowSeconds, 15),
+    deviceId: agent.deviceId,
+    url: options.url,
+    windowSeconds,
+    scrapeSeconds: options.scrapeSeconds ?? Math.min(windowSeconds, 15),
     artifact: async () => metricsArtifactOf(await agent.installed(), options.artifactName),
     send: (message) => {
       if (!agent.link.metrics(message)) agent.log('metrics-not-sent', { reason: 'offline', windowEnd: message.data.windowEnd });

@@ -1,9 +1,12 @@
 import { metricsUrlOf, MetricsUrlRefused } from './metrics-endpoint.js';
 
 describe('the --metrics-url an agent accepts', () => {
-  it.each(['http://127.0.0.1:9100/metrics', 'http://127.0.0.53:80/m', 'http://[::1]:9100/metrics', 'http://localhost:9100/metrics'])('accepts %s', (url) => {
-    expect(metricsUrlOf(url).href).toBe(new URL(url).href);
-  });
+  it.each(['http://127.0.0.1:9100/metrics', 'http://127.0.0.53:80/m', 'http://[::1]:9100/metrics', 'http://localhost:9100/metrics'])(
+    'accepts %s',
+    (url) => {
+      expect(metricsUrlOf(url).href).toBe(new URL(url).href);
+    },
+  );
 
   it.each([
     ['another host', 'http://10.0.0.5:9100/metrics', /loopback host/],

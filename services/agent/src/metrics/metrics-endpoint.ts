@@ -35,7 +35,11 @@ const maxScrapeBytes = 1024 * 1024;
 /** One scrape of the endpoint's text, within 5 s and 1 MiB; a redirect (to anywhere) is refused. */
 export async function fetchScrape(url: URL, signal?: AbortSignal): Promise<string> {
   const timeout = AbortSignal.timeout(5_000);
-  const res = await fetch(url, { redirect: 'error', signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { accept: 'text/plain' } });
+  const res = await fetch(url, {
+    redirect: 'error',
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    headers: { accept: 'text/plain' },
+  });
   if (!res.ok) throw new Error(`metrics endpoint answered ${res.status}`);
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -22,8 +22,13 @@ describe('the metrics reporter', () => {
     const logged: string[] = [];
     let clock = Date.parse('2026-12-07T10:00:00Z');
     const r = new MetricsReporter({
-      deviceId: 'cam-1', url, windowSeconds: 3, scrapeSeconds: 1,
-      artifact: async () => artifact(), send: (m) => sent.push(m), log: (event) => logged.push(event),
+      deviceId: 'cam-1',
+      url,
+      windowSeconds: 3,
+      scrapeSeconds: 1,
+      artifact: async () => artifact(),
+      send: (m) => sent.push(m),
+      log: (event) => logged.push(event),
       now: () => new Date(clock),
     });
     /** One scrape of a gauge at `value`, or of `value` as the whole exposition. */
@@ -41,7 +46,12 @@ describe('the metrics reporter', () => {
     expect(sent).toEqual([]);
     await scrape(0.25);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.data).toMatchObject({ deviceId: 'cam-1', artifact: { name: 'yolo', version: '2.1.0' }, windowStart: '2026-12-07T10:00:00.000Z', windowEnd: '2026-12-07T10:00:03.000Z' });
+    expect(sent[0]!.data).toMatchObject({
+      deviceId: 'cam-1',
+      artifact: { name: 'yolo', version: '2.1.0' },
+      windowStart: '2026-12-07T10:00:00.000Z',
+      windowEnd: '2026-12-07T10:00:03.000Z',
+    });
     expect(sent[0]!.data.metrics[0]).toMatchObject({ name: 'confidence', count: 4, sum: 2.5 });
   });
 
@@ -54,7 +64,10 @@ describe('the metrics reporter', () => {
     await scrape(0.75);
     expect(sent.map((m) => [m.data.artifact.version, m.data.metrics[0]!.count, m.data.metrics[0]!.sum])).toEqual([['2.1.0', 2, 1]]);
     for (const v of [0.75, 0.75, 0.75]) await scrape(v);
-    expect(sent.map((m) => [m.data.artifact.version, m.data.metrics[0]!.count])).toEqual([['2.1.0', 2], ['2.2.0', 3]]);
+    expect(sent.map((m) => [m.data.artifact.version, m.data.metrics[0]!.count])).toEqual([
+      ['2.1.0', 2],
+      ['2.2.0', 3],
+    ]);
   });
 
   it('sends nothing without a version to tag with, and says so once', async () => {

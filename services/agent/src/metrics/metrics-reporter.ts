@@ -87,7 +87,8 @@ export class MetricsReporter {
   }
 
   private untagged(): void {
-    if (!this.untaggedLogged) this.o.log('metrics-untagged', { reason: 'no single installed artifact to tag the window with (see --metrics-artifact)' });
+    if (!this.untaggedLogged)
+      this.o.log('metrics-untagged', { reason: 'no single installed artifact to tag the window with (see --metrics-artifact)' });
     this.untaggedLogged = true;
   }
 }

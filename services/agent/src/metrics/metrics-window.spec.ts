@@ -10,7 +10,12 @@ describe('a metrics window', () => {
   it('merges scrapes per metric and builds a message the device protocol accepts', () => {
     const window = new MetricsWindow(artifact, start);
     window.add(new Map([['confidence_mean', summarize([0.8, 0.82])]]));
-    window.add(new Map([['confidence_mean', summarize([0.79])], ['latency_ms', summarize([31, 40])]]));
+    window.add(
+      new Map([
+        ['confidence_mean', summarize([0.79])],
+        ['latency_ms', summarize([31, 40])],
+      ]),
+    );
     const { message, left } = window.message('cam-1', end)!;
     expect(left).toEqual([]);
     expect(parseDeviceMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
@@ -23,7 +28,12 @@ describe('a metrics window', () => {
 
   it('has nothing to send without values, and leaves out names the protocol refuses', () => {
     const window = new MetricsWindow(artifact, start);
-    window.add(new Map([['job:rate5m', summarize([1])], ['idle', summarize([])]]));
+    window.add(
+      new Map([
+        ['job:rate5m', summarize([1])],
+        ['idle', summarize([])],
+      ]),
+    );
     expect(window.empty).toBe(true);
     expect(window.message('cam-1', end)).toBeUndefined();
   });

@@ -45,9 +45,13 @@ export class MetricsWindow {
     for (;;) {
       if (names.length === 0) return undefined;
       const message: DeviceMetrics = {
-        type: 'DeviceMetrics', schemaVersion: 1,
+        type: 'DeviceMetrics',
+        schemaVersion: 1,
         data: {
-          deviceId, artifact: { ...this.artifact }, windowStart: this.start.toISOString(), windowEnd: end.toISOString(),
+          deviceId,
+          artifact: { ...this.artifact },
+          windowStart: this.start.toISOString(),
+          windowEnd: end.toISOString(),
           metrics: names.map((name) => ({ name, ...this.metrics.get(name)! })),
         },
       };

@@ -71,7 +71,8 @@ export function parsePrometheusText(text: string): PrometheusFamily[] {
     const m = sampleLine.exec(line);
     const labels = m ? labelsOf(m[2]) : undefined;
     const value = m ? valueOf(m[3]!) : undefined;
-    if (!m || !labels || value === undefined) throw new Error(`line ${i + 1} of the scrape is not a Prometheus sample: ${line.slice(0, 80)}`);
+    if (!m || !labels || value === undefined)
+      throw new Error(`line ${i + 1} of the scrape is not a Prometheus sample: ${line.slice(0, 80)}`);
     familyOf(m[1]!).samples.push({ name: m[1]!, labels, value });
   });
   return [...families.values()];

@@ -5,7 +5,11 @@ import type { PrometheusFamily, PrometheusSample } from './prometheus-text.js';
 export type SeriesMemory = Map<string, number>;
 
 const seriesKey = (s: PrometheusSample, drop?: string) =>
-  `${s.name}{${Object.keys(s.labels).filter((k) => k !== drop).sort().map((k) => `${k}=${JSON.stringify(s.labels[k])}`).join(',')}}`;
+  `${s.name}{${Object.keys(s.labels)
+    .filter((k) => k !== drop)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(s.labels[k])}`)
+    .join(',')}}`;
 
 /** A counter's increase since last time; a value below the last means the application restarted. */
 function increase(memory: SeriesMemory, next: SeriesMemory, key: string, value: number): number | undefined {
@@ -53,7 +57,12 @@ function histogramSummary(family: PrometheusFamily, memory: SeriesMemory, next: 
     });
   }
   if (parts.length === 0) return undefined;
-  const merged = parts.reduce((a, b) => ({ count: a.count + b.count, sum: a.sum + b.sum, sumOfSquares: a.sumOfSquares + b.sumOfSquares, sketch: mergeSketches(a.sketch, b.sketch) }));
+  const merged = parts.reduce((a, b) => ({
+    count: a.count + b.count,
+    sum: a.sum + b.sum,
+    sumOfSquares: a.sumOfSquares + b.sumOfSquares,
+    sketch: mergeSketches(a.sketch, b.sketch),
+  }));
   const exactSum = Number.isFinite(sum) ? sum : merged.sum;
   return { ...merged, sum: exactSum, sumOfSquares: Math.max(merged.sumOfSquares, (exactSum * exactSum) / merged.count) };
 }

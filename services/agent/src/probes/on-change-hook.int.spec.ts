@@ -10,7 +10,10 @@ describe('the --on-change hook', () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-hook-'));
     hook = join(dir, 'reload.sh');
     // Records its arguments and environment, then exits with the code in $dir/exit (0 if absent).
-    writeFileSync(hook, `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/args\nprintf '%s' "$KEELSON_ARTIFACT_PATH" > ${dir}/env\nexit $(cat ${dir}/exit 2>/dev/null || echo 0)\n`);
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/args\nprintf '%s' "$KEELSON_ARTIFACT_PATH" > ${dir}/env\nexit $(cat ${dir}/exit 2>/dev/null || echo 0)\n`,
+    );
     chmodSync(hook, 0o755);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

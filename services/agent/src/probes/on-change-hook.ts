@@ -27,7 +27,12 @@ export function parseOnChange(command: string): readonly string[] {
  * fails fails the update, which is then rolled back (and the hook runs again for the restored version
  * when the agent next activates it). Other kinds, or no hook, pass at once.
  */
-export async function runOnChange(argv: readonly string[] | undefined, kind: ArtifactKind, activePath: string, signal?: AbortSignal): Promise<ProbeResult> {
+export async function runOnChange(
+  argv: readonly string[] | undefined,
+  kind: ArtifactKind,
+  activePath: string,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   if (!argv || !RELOADED.has(kind)) return { ok: true };
   const [path, ...args] = argv as [string, ...string[]];
   const result = await execOnce({ path, args, activePath, timeoutMs: HOOK_TIMEOUT_MS, ...(signal ? { signal } : {}) });

@@ -27,14 +27,22 @@ describe('health probes run for real', () => {
   let sleeper: string;
   let closedPort: number;
   const ctx = (over: Partial<ProbeContext> = {}): ProbeContext => ({
-    activePath: join(dir, 'current', 'model.onnx'), allowExec: new Set(['/bin/true', '/bin/false']), retryPauseMs: 10, ...over,
+    activePath: join(dir, 'current', 'model.onnx'),
+    allowExec: new Set(['/bin/true', '/bin/false']),
+    retryPauseMs: 10,
+    ...over,
   });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-probe-'));
     // A health check that insists on being told the active artifact, both ways, without a shell of ours.
     script = join(dir, 'check-artifact.sh');
-    writeFileSync(script, '#!/bin/sh\n[ "$KEELSON_ARTIFACT_PATH" = "$1" ] && [ "$1" = "' + join(dir, 'current', 'model.onnx') + '" ] || { echo "wrong artifact $1" >&2; exit 3; }\n');
+    writeFileSync(
+      script,
+      '#!/bin/sh\n[ "$KEELSON_ARTIFACT_PATH" = "$1" ] && [ "$1" = "' +
+        join(dir, 'current', 'model.onnx') +
+        '" ] || { echo "wrong artifact $1" >&2; exit 3; }\n',
+    );
     chmodSync(script, 0o755);
     // A check that starts a process of its own and outlives any timeout: waiting for it takes 300 s.
     sleeper = join(dir, 'sleep-long.sh');
@@ -68,13 +76,19 @@ describe('health probes run for real', () => {
 
     it('passes on exit 0 and fails on a non-zero exit', async () => {
       expect(await runProbe(exec('/bin/true'), ctx())).toEqual({ ok: true });
-      expect(await runProbe(exec('/bin/false', { attempts: 2 }), ctx())).toEqual({ ok: false, reason: 'probe failed after 2 attempts: /bin/false exited with code 1' });
+      expect(await runProbe(exec('/bin/false', { attempts: 2 }), ctx())).toEqual({
+        ok: false,
+        reason: 'probe failed after 2 attempts: /bin/false exited with code 1',
+      });
     });
 
     it('gives the binary the active artifact as KEELSON_ARTIFACT_PATH and as the last argument, with no shell', async () => {
       expect(await runProbe(exec(script), ctx({ allowExec: new Set([script]) }))).toEqual({ ok: true });
       const wrong = await runProbe(exec(script), ctx({ allowExec: new Set([script]), activePath: '/elsewhere; touch /tmp/pwned' }));
-      expect(wrong).toEqual({ ok: false, reason: expect.stringContaining('exited with code 3: wrong artifact /elsewhere; touch /tmp/pwned') });
+      expect(wrong).toEqual({
+        ok: false,
+        reason: expect.stringContaining('exited with code 3: wrong artifact /elsewhere; touch /tmp/pwned'),
+      });
     });
 
     it('refuses a binary that is not on the agent allowlist without running it', async () => {
@@ -92,11 +106,15 @@ describe('health probes run for real', () => {
   });
 
   describe('http', () => {
-    const http = (path: string, over: Partial<Probe> = {}): Probe => ({ kind: 'http', url: `${baseUrl}${path}`, ...timing, ...over }) as Probe;
+    const http = (path: string, over: Partial<Probe> = {}): Probe =>
+      ({ kind: 'http', url: `${baseUrl}${path}`, ...timing, ...over }) as Probe;
 
     it('passes on a success status and fails on an error status', async () => {
       expect(await runProbe(http('/ok'), ctx())).toEqual({ ok: true });
-      expect(await runProbe(http('/broken'), ctx())).toEqual({ ok: false, reason: `probe failed after 1 attempt: GET ${baseUrl}/broken answered 500` });
+      expect(await runProbe(http('/broken'), ctx())).toEqual({
+        ok: false,
+        reason: `probe failed after 1 attempt: GET ${baseUrl}/broken answered 500`,
+      });
     });
 
     it('tries up to `attempts` times and stops at the first success', async () => {
@@ -127,7 +145,10 @@ describe('health probes run for real', () => {
       writeFileSync(join(dir, 'ready'), 'ok');
       expect(await runProbe(file(join(dir, 'ready')), ctx())).toEqual({ ok: true });
       expect(await runProbe(file('/ready'), ctx({ probeRoot: dir }))).toEqual({ ok: true });
-      expect(await runProbe(file('/never'), ctx({ probeRoot: dir }))).toEqual({ ok: false, reason: 'probe failed after 1 attempt: /never does not exist' });
+      expect(await runProbe(file('/never'), ctx({ probeRoot: dir }))).toEqual({
+        ok: false,
+        reason: 'probe failed after 1 attempt: /never does not exist',
+      });
     });
 
     it('waits within the timeout for the workload to write the file', async () => {
@@ -141,7 +162,9 @@ describe('health probes run for real', () => {
       // Sitting either probe out would take an hour or more: they settle at all only if the stop cuts them short.
       const polling: Probe = { kind: 'file', path: '/never', timeoutSeconds: 300, attempts: 10, initialDelaySeconds: 0 };
       const delayed: Probe = { ...polling, initialDelaySeconds: 3600 };
-      const stopped = [polling, delayed].map((probe) => runProbe(probe, ctx({ probeRoot: dir, signal: stop.signal, retryPauseMs: 300_000 })));
+      const stopped = [polling, delayed].map((probe) =>
+        runProbe(probe, ctx({ probeRoot: dir, signal: stop.signal, retryPauseMs: 300_000 })),
+      );
       await Promise.all(stopped.map((probe) => expect(probe).rejects.toMatchObject({ name: 'AbortError' })));
     });
   });

@@ -22,7 +22,14 @@ function attemptOf(probe: Probe, ctx: ProbeContext): () => Promise<ProbeResult> 
   const timeoutMs = probe.timeoutSeconds * 1000;
   switch (probe.kind) {
     case 'exec':
-      return () => execOnce({ path: probe.path, args: probe.args ?? [], activePath: ctx.activePath, timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return () =>
+        execOnce({
+          path: probe.path,
+          args: probe.args ?? [],
+          activePath: ctx.activePath,
+          timeoutMs,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
     case 'http':
       return () => httpOnce(probe.url, timeoutMs, ctx.signal);
     case 'file': {

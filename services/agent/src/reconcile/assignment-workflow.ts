@@ -53,7 +53,12 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
     const pruned = await slots.prune().catch(() => [] as string[]); // keeping an extra version is harmless
     if (pruned.length) await ctx.store.update((draft) => pruned.forEach((v) => delete draft.versions[artifact.name]?.[v]));
   };
-  const enter = async (next: AssignmentRecord['phase'], fields: Partial<AssignmentRecord> = {}, announce = true, alongside?: (draft: AgentState) => void) => {
+  const enter = async (
+    next: AssignmentRecord['phase'],
+    fields: Partial<AssignmentRecord> = {},
+    announce = true,
+    alongside?: (draft: AgentState) => void,
+  ) => {
     const isStep = next === 'downloading' || next === 'verifying' || next === 'applying';
     const at = new Date().toISOString();
     if (next === 'verifying') {
@@ -102,7 +107,10 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       try {
         file = await ctx.downloads.download(updater, artifact);
       } catch (err) {
-        return finish('failed', err instanceof VerificationFailed ? err.message : `could not fetch ${artifact.targetPath}: ${message(err)}`);
+        return finish(
+          'failed',
+          err instanceof VerificationFailed ? err.message : `could not fetch ${artifact.targetPath}: ${message(err)}`,
+        );
       }
       ctx.checkpoint();
       const [current, previous] = [await slots.read('current'), await slots.read('previous')];
@@ -110,11 +118,17 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       const live = current === artifact.version && (await keptIntact());
       if (live) await rm(file, { force: true });
       else await slots.install(artifact.version, file, basenameOf(artifact.targetPath));
-      const swap: SwapRecord = live ? { fromCurrent: previous, fromPrevious: previous, to: artifact.version } : { fromCurrent: current, fromPrevious: previous, to: artifact.version };
+      const swap: SwapRecord = live
+        ? { fromCurrent: previous, fromPrevious: previous, to: artifact.version }
+        : { fromCurrent: current, fromPrevious: previous, to: artifact.version };
       // The version is recorded with the `applying` phase, in one write: a crash before it resumes
       // from the download (the version is installed again), after it applies a recorded version.
       const keep = (draft: AgentState) => {
-        (draft.versions[artifact.name] ??= {})[artifact.version] = { sha256: artifact.sha256, length: artifact.length, basename: basenameOf(artifact.targetPath) };
+        (draft.versions[artifact.name] ??= {})[artifact.version] = {
+          sha256: artifact.sha256,
+          length: artifact.length,
+          basename: basenameOf(artifact.targetPath),
+        };
       };
       installedThisRun.set(ctx, id);
       return enter('applying', { swap }, true, keep);
@@ -142,8 +156,14 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       try {
         await slots.apply(swap);
       } catch (err) {
-        const recovered = await slots.restore(swap).then(() => true, () => false);
-        return finish('failed', `could not apply ${artifact.name}@${artifact.version}: ${message(err)}${recovered ? '' : '; the previous state could not be restored'}`);
+        const recovered = await slots.restore(swap).then(
+          () => true,
+          () => false,
+        );
+        return finish(
+          'failed',
+          `could not apply ${artifact.name}@${artifact.version}: ${message(err)}${recovered ? '' : '; the previous state could not be restored'}`,
+        );
       }
       // Probed in the same pass, with no `probing` write: a crash while probing resumes at
       // `applying`, which applies the same swap again (it is idempotent) and probes again.
@@ -159,7 +179,8 @@ async function step(ctx: ReconcileContext, record: AssignmentRecord): Promise<vo
       } catch (err) {
         return finish('failed', `${record.reason ?? 'probe failed'}; the previous version could not be restored: ${message(err)}`);
       }
-      if (record.swap!.fromCurrent !== null) await ctx.restored?.(assignment, ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath)));
+      if (record.swap!.fromCurrent !== null)
+        await ctx.restored?.(assignment, ctx.layout.activeFile(artifact.name, basenameOf(artifact.targetPath)));
       return finish('rolled_back', rolledBackReason(record.reason ?? 'probe failed', artifact.name, record.swap!.fromCurrent));
     }
     case 'done':

@@ -31,7 +31,11 @@ beforeAll(async () => {
   images['2'] = await lab.image('web', '2', ['false']); // exits at once: its probe fails
   images['3'] = await lab.image('web', '3', serve);
   images['other'] = await lab.image('other', '1', ['true']); // an image of the device's own
-  containers = { runtime: new PodmanRuntime(lab.device), source: { registry: lab.registryAddress, insecure: true }, runOptions: ['--network=host'] };
+  containers = {
+    runtime: new PodmanRuntime(lab.device),
+    source: { registry: lab.registryAddress, insecure: true },
+    runOptions: ['--network=host'],
+  };
   probe = { kind: 'http', url: `http://127.0.0.1:${port}/health`, timeoutSeconds: 1, attempts: 3, initialDelaySeconds: 1 };
 });
 afterAll(() => lab.stop());
@@ -43,13 +47,15 @@ describe('podman-runtime: container assignments', () => {
   let generation = 0;
   const publish = (version: string) => repo.publish(`container/web/${version}/manifest.json`, images[version]!.manifest);
   const assignment = (id: string, version: string) => assignmentOf(id, publish(version), 'install', probe);
-  const harness = (onActivated?: (a: Assignment) => Promise<void>) => reconcileHarness(layout, facade, { containers, ...(onActivated ? { onActivated } : {}) });
+  const harness = (onActivated?: (a: Assignment) => Promise<void>) =>
+    reconcileHarness(layout, facade, { containers, ...(onActivated ? { onActivated } : {}) });
   const run = async (h: Harness, ...assignments: Assignment[]) => {
     await h.reconciler.accept({ deviceId, generation: ++generation, assignments });
     await h.reconciler.idle();
   };
   /** The versions of the containers podman runs now. */
-  const running = async () => (await lab.devicePodman().run('ps', '--format', '{{index .Labels "io.keelson.version"}}')).trim().split('\n').filter(Boolean);
+  const running = async () =>
+    (await lab.devicePodman().run('ps', '--format', '{{index .Labels "io.keelson.version"}}')).trim().split('\n').filter(Boolean);
   const served = async () => (await fetch(`http://127.0.0.1:${port}/health`)).text();
 
   beforeEach(async () => {
@@ -70,7 +76,11 @@ describe('podman-runtime: container assignments', () => {
     await run(h, assignment('a1', '1'));
     expect(h.sent.at(-1)).toEqual({ assignmentId: 'a1', state: 'healthy' });
     await run(h, assignment('a2', '2'));
-    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringMatching(/probe failed.*; back on \S+@1$/) });
+    expect(h.sent.at(-1)).toEqual({
+      assignmentId: 'a2',
+      state: 'rolled_back',
+      reason: expect.stringMatching(/probe failed.*; back on \S+@1$/),
+    });
     expect(await running()).toEqual(['1']);
     expect(await served()).toBe('web:1\n');
   });
@@ -94,11 +104,14 @@ describe('podman-runtime: container assignments', () => {
     return second;
   };
 
-  it.each(['swapping', 'probing'] as const)('killed at %s: after the restart exactly one version runs and the update completes', async (at) => {
-    const h = await killDuringV3(at);
-    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a3', state: 'healthy' });
-    expect(await running()).toEqual(['3']);
-  });
+  it.each(['swapping', 'probing'] as const)(
+    'killed at %s: after the restart exactly one version runs and the update completes',
+    async (at) => {
+      const h = await killDuringV3(at);
+      expect(h.sent.at(-1)).toEqual({ assignmentId: 'a3', state: 'healthy' });
+      expect(await running()).toEqual(['3']);
+    },
+  );
 
   it('killed after the probe passed (committed): the restart finishes the swap without probing again', async () => {
     const h = await killDuringV3('committed');
@@ -115,11 +128,14 @@ describe('podman-runtime: container assignments', () => {
     await run(first, assignment('b3', '3'));
     // Dies at the step, as KEELSON_FAILPOINT does to a real agent, after the revert's probe failed.
     const dying: Harness = await reconcileHarness(layout, facade, {
-      containers: { ...containers, failpoint: (step: SwapFailpointName) => {
-        if (step !== 'restoring') return;
-        dying.crash();
-        throw new AgentHalted(`killed at ${step}`);
-      } },
+      containers: {
+        ...containers,
+        failpoint: (step: SwapFailpointName) => {
+          if (step !== 'restoring') return;
+          dying.crash();
+          throw new AgentHalted(`killed at ${step}`);
+        },
+      },
       onActivated: async () => void (await lab.devicePodman().run('stop', '--time', '0', 'keelson-web')),
     });
     await run(dying, assignmentOf('b3r', publish('3'), 'revert', probe));
@@ -136,7 +152,13 @@ describe('podman-runtime: container assignments', () => {
     await podman.run('rmi', '--all', '--force'); // what earlier tests pulled
     await podman.run('pull', '--quiet', '--tls-verify=false', images['other']!.reference);
     const idOf = (version: string) => pinnedImageOf(images[version]!.manifest, images[version]!.digest.slice(7)).configDigest.slice(7);
-    const stored = async () => new Set((await podman.run('images', '--format', '{{.ID}}', '--no-trunc')).trim().split('\n').map((id) => id.replace(/^sha256:/, '')));
+    const stored = async () =>
+      new Set(
+        (await podman.run('images', '--format', '{{.ID}}', '--no-trunc'))
+          .trim()
+          .split('\n')
+          .map((id) => id.replace(/^sha256:/, '')),
+      );
     const h = await harness();
     await run(h, assignment('p1', '1'));
     await run(h, assignment('p2', '2'));

@@ -56,7 +56,13 @@ export async function applyContainer(
     await pruneImages(containers.runtime, containers.source, artifact.name, previousPin ? [pin, previousPin] : [pin]).catch(() => []);
   };
   if (record.containerStep) {
-    const recovered = await recoverContainer(containers.runtime, { artifact: artifact.name, version: to, step: record.containerStep, pin, previousPin });
+    const recovered = await recoverContainer(containers.runtime, {
+      artifact: artifact.name,
+      version: to,
+      step: record.containerStep,
+      pin,
+      previousPin,
+    });
     if (record.containerStep === 'committed' && !recovered.refused) return committed();
     if (recovered.refused) return finish('failed', recovered.refused);
     // The interrupted swap is undone: it starts again from the pull.
@@ -72,9 +78,21 @@ export async function applyContainer(
     ctx.checkpoint();
     return result;
   };
-  const result = await swapContainer({ runtime: containers.runtime, journal, probe, runOptions: containers.runOptions, ...(containers.failpoint ? { failpoint: containers.failpoint } : {}) }, containers.source, { artifact: artifact.name, version: to, pin }, previousPin);
+  const result = await swapContainer(
+    {
+      runtime: containers.runtime,
+      journal,
+      probe,
+      runOptions: containers.runOptions,
+      ...(containers.failpoint ? { failpoint: containers.failpoint } : {}),
+    },
+    containers.source,
+    { artifact: artifact.name, version: to, pin },
+    previousPin,
+  );
   if (result.outcome === 'healthy') return committed();
-  if (result.outcome === 'rolled_back' && assignment.action === 'revert') return finish('failed', `reverted, but the probe failed: ${result.reason}`);
+  if (result.outcome === 'rolled_back' && assignment.action === 'revert')
+    return finish('failed', `reverted, but the probe failed: ${result.reason}`);
   if (result.outcome === 'rolled_back') return finish('rolled_back', rolledBackReason(result.reason, artifact.name, swap.fromCurrent));
   return finish(result.outcome, result.reason);
 }

@@ -34,10 +34,14 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
 
   it('crashed while probing a bad version: the journal still says applying; swaps to the same links, probes again and rolls back', async () => {
     d.failing.add('2.0.0');
-    const h = await d.crashAt('applying', async () => {
-      expect(d.journal().assignments.a2?.phase).toBe('applying'); // the probe is not journalled on its own
-      expect(await d.links()).toEqual(['2.0.0', '1.0.0']);
-    }, 'activated');
+    const h = await d.crashAt(
+      'applying',
+      async () => {
+        expect(d.journal().assignments.a2?.phase).toBe('applying'); // the probe is not journalled on its own
+        expect(await d.links()).toEqual(['2.0.0', '1.0.0']);
+      },
+      'activated',
+    );
     expect(d.states(h, 'a2')).toEqual(['rolled_back']);
     expect(h.activations).toEqual(['2.0.0']);
     expect([d.active(), ...(await d.links())]).toEqual(['model one', '1.0.0', null]);
@@ -45,23 +49,35 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
 
   it('a journal an older agent left in probing probes again', async () => {
     d.failing.add('2.0.0');
-    const h = await d.crashAt('applying', async () => {
-      const left = d.journal();
-      left.assignments.a2!.phase = 'probing';
-      writeFileSync(d.layout.stateFile, JSON.stringify(left));
-    }, 'activated');
+    const h = await d.crashAt(
+      'applying',
+      async () => {
+        const left = d.journal();
+        left.assignments.a2!.phase = 'probing';
+        writeFileSync(d.layout.stateFile, JSON.stringify(left));
+      },
+      'activated',
+    );
     expect(d.states(h, 'a2')).toEqual(['rolled_back']);
     expect([d.active(), ...(await d.links())]).toEqual(['model one', '1.0.0', null]);
   });
 
   it('crashed before the first step of a desired state was journalled: the journal does not know it, and the same state sent again runs it', async () => {
-    const h = await d.crashAt('downloading', async () => {
-      expect(d.journal().assignments.a2).toBeUndefined(); // accepted in memory, carried by the first step's write
-      expect(d.journal().seenGeneration).toBe(d.generation - 1);
-    }, 'before');
+    const h = await d.crashAt(
+      'downloading',
+      async () => {
+        expect(d.journal().assignments.a2).toBeUndefined(); // accepted in memory, carried by the first step's write
+        expect(d.journal().seenGeneration).toBe(d.generation - 1);
+      },
+      'before',
+    );
     expect(h.store.current.assignments.a2).toBeUndefined();
     expect(h.store.current.appliedGeneration).toBe(d.generation - 1); // what the hello says: the gateway answers it with the state again
-    await h.reconciler.accept({ deviceId, generation: d.generation, assignments: [assignmentOf('a1', d.v1()), assignmentOf('a2', d.v2())] });
+    await h.reconciler.accept({
+      deviceId,
+      generation: d.generation,
+      assignments: [assignmentOf('a1', d.v1()), assignmentOf('a2', d.v2())],
+    });
     await h.reconciler.idle();
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(d.journal().appliedGeneration).toBe(d.generation);
@@ -70,18 +86,30 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
   it('crashed in the middle of a rollback: finishes restoring the previous version', async () => {
     d.failing.add('2.0.0');
     const h = await d.crashAt('rolling_back');
-    expect(h.sent.filter((s) => s.assignmentId === 'a2')).toEqual([{ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('does not exist') }]);
+    expect(h.sent.filter((s) => s.assignmentId === 'a2')).toEqual([
+      { assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('does not exist') },
+    ]);
     expect(d.active()).toBe('model one');
   });
 
   it('crashed just before the version and the applying phase were journalled: neither is, the update runs again and records the version', async () => {
-    const h = await d.crashAt('applying', async () => {
-      expect(d.journal().assignments.a2?.phase).toBe('downloading');
-      expect(d.journal().versions.yolo?.['2.0.0']).toBeUndefined();
-    }, 'before');
+    const h = await d.crashAt(
+      'applying',
+      async () => {
+        expect(d.journal().assignments.a2?.phase).toBe('downloading');
+        expect(d.journal().versions.yolo?.['2.0.0']).toBeUndefined();
+      },
+      'before',
+    );
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
-    expect(h.store.current.versions.yolo?.['2.0.0']).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: 9, basename: 'model.onnx' });
-    expect(await h.reconciler.installed()).toEqual([{ name: 'yolo', version: '2.0.0', sha256: h.store.current.versions.yolo?.['2.0.0']?.sha256 }]);
+    expect(h.store.current.versions.yolo?.['2.0.0']).toEqual({
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      length: 9,
+      basename: 'model.onnx',
+    });
+    expect(await h.reconciler.installed()).toEqual([
+      { name: 'yolo', version: '2.0.0', sha256: h.store.current.versions.yolo?.['2.0.0']?.sha256 },
+    ]);
   });
 
   it('crashed just after the applying phase was journalled: the version is journalled with it, and is reported once applied', async () => {
@@ -102,7 +130,8 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
     const origin = h.store.setPhase.bind(h.store);
     h.store.setPhase = async (id, fields, alongside) => {
       const state = await origin(id, fields, alongside);
-      if (id === 'a2' && fields.phase === 'applying') writeFileSync(join(d.layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'not read back');
+      if (id === 'a2' && fields.phase === 'applying')
+        writeFileSync(join(d.layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'not read back');
       return state;
     };
     await d.run(h, assignmentOf('a2', d.v2()));
@@ -111,7 +140,9 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
   });
 
   it('crashed just after applying was journalled, the version changed while down: the restarted agent hashes it and fetches it again', async () => {
-    const h = await d.crashAt('applying', async () => writeFileSync(join(d.layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'changed while down'));
+    const h = await d.crashAt('applying', async () =>
+      writeFileSync(join(d.layout.versionDir('yolo', '2.0.0'), 'model.onnx'), 'changed while down'),
+    );
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(d.active()).toBe('model two');
   });
@@ -125,11 +156,15 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
 
   it('crashed while downloading: the journal says downloading (verifying is only reported), the download is kept and resumed, and the update runs again', async () => {
     let requestsAtCrash = 0;
-    const h = await d.crashAt('verifying', async () => {
-      expect(d.journal().assignments.a2?.phase).toBe('downloading');
-      expect(readdirSync(d.layout.downloadsDir)).toEqual([`${d.journal().assignments.a2!.assignment.artifact.sha256}.part`]); // what the crash left behind
-      requestsAtCrash = d.facade.requests.length;
-    }, 'reported');
+    const h = await d.crashAt(
+      'verifying',
+      async () => {
+        expect(d.journal().assignments.a2?.phase).toBe('downloading');
+        expect(readdirSync(d.layout.downloadsDir)).toEqual([`${d.journal().assignments.a2!.assignment.artifact.sha256}.part`]); // what the crash left behind
+        requestsAtCrash = d.facade.requests.length;
+      },
+      'reported',
+    );
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(d.active()).toBe('model two');
     // The whole target had arrived before the crash: checked again from disk, not fetched again.
@@ -138,12 +173,16 @@ describe('reconciling after a crash: the journal resumes from a safe point', () 
   });
 
   it('a journal an older agent left in verifying resumes like downloading', async () => {
-    const h = await d.crashAt('verifying', async () => {
-      const left = d.journal();
-      left.assignments.a2!.phase = 'verifying';
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(d.layout.stateFile, JSON.stringify(left));
-    }, 'reported');
+    const h = await d.crashAt(
+      'verifying',
+      async () => {
+        const left = d.journal();
+        left.assignments.a2!.phase = 'verifying';
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(d.layout.stateFile, JSON.stringify(left));
+      },
+      'reported',
+    );
     expect(d.states(h, 'a2')).toEqual(['downloading', 'verifying', 'applying', 'healthy']);
     expect(d.active()).toBe('model two');
   });

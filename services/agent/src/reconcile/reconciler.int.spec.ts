@@ -29,7 +29,11 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back', ()
     d.failing.add('2.0.0');
     const bad = assignmentOf('a2', d.v2());
     await d.run(h, bad);
-    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'rolled_back', reason: expect.stringContaining('/run/ready does not exist') });
+    expect(h.sent.at(-1)).toEqual({
+      assignmentId: 'a2',
+      state: 'rolled_back',
+      reason: expect.stringContaining('/run/ready does not exist'),
+    });
     expect(h.sent.at(-1)!.reason).toMatch(/; back on yolo@1\.0\.0$/); // the version the rollback restored, by name
     expect([d.active(), ...(await d.links())]).toEqual(['model one', '1.0.0', null]);
     await d.run(h, { ...bad, assignmentId: 'a2-r', action: 'revert' });
@@ -100,14 +104,19 @@ describe('reconciling desired state on disk: verify, swap, probe, roll back', ()
     expect(writtenAt()).not.toBe(written);
   });
 
-  it("journals the trace of the desired state that brought an assignment, which a later state does not replace", async () => {
+  it('journals the trace of the desired state that brought an assignment, which a later state does not replace', async () => {
     const h = await d.harness();
     const a1 = assignmentOf('a1', d.v1());
     const pushed = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await h.reconciler.accept({ deviceId, generation: ++d.generation, assignments: [a1], traceparent: pushed });
     await h.reconciler.idle();
     // The answer to a later hello comes in the hello's own trace: the assignment keeps the one it came with.
-    await h.reconciler.accept({ deviceId, generation: ++d.generation, assignments: [a1], traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    await h.reconciler.accept({
+      deviceId,
+      generation: ++d.generation,
+      assignments: [a1],
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
     await h.reconciler.idle();
     await d.run(h, a1, assignmentOf('a2', d.v2()));
     const journal = JSON.parse(readFileSync(d.layout.stateFile, 'utf8')) as AgentState;

@@ -67,7 +67,11 @@ export class Reconciler {
       }
       for (const assignment of desired.assignments) {
         if (draft.assignments[assignment.assignmentId]) continue;
-        draft.assignments[assignment.assignmentId] = { assignment, phase: 'pending', ...(desired.traceparent ? { traceparent: desired.traceparent } : {}) };
+        draft.assignments[assignment.assignmentId] = {
+          assignment,
+          phase: 'pending',
+          ...(desired.traceparent ? { traceparent: desired.traceparent } : {}),
+        };
         changed = true;
       }
       // The same state again (the answer to every hello, a re-push): nothing to journal.
@@ -130,7 +134,10 @@ export class Reconciler {
     } while (this.again);
     // After work, not at every desired state: a device that updated looks once for downloads no
     // assignment wants now (a keeping one is harmless until the next update or start).
-    if (worked) await prunePartialDownloads(this.ctx.layout, this.ctx.store.current).catch((err: Error) => this.log('prune-downloads-error', { error: err.message }));
+    if (worked)
+      await prunePartialDownloads(this.ctx.layout, this.ctx.store.current).catch((err: Error) =>
+        this.log('prune-downloads-error', { error: err.message }),
+      );
   }
 
   /** Ends an assignment the workflow could not carry on with: links back as the swap found them, `failed`. */

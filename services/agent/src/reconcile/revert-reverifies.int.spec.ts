@@ -22,7 +22,8 @@ describe('every revert re-verifies the version it restores against its TUF targe
     const slots = new ArtifactSlots(layout, 'yolo');
     return [await slots.read('current'), await slots.read('previous')];
   };
-  const tamperKept = (version: string) => writeFileSync(join(layout.versionDir('yolo', version), 'model.onnx'), 'model one, edited on the device');
+  const tamperKept = (version: string) =>
+    writeFileSync(join(layout.versionDir('yolo', version), 'model.onnx'), 'model one, edited on the device');
   const harness = () =>
     reconcileHarness(layout, facade, { onActivated: (a) => simulateApplication(layout.root, a, !failing.has(a.artifact.version)) });
   const run = async (h: Harness, ...assignments: Assignment[]) => {
@@ -50,7 +51,11 @@ describe('every revert re-verifies the version it restores against its TUF targe
     await run(h, second);
     tamperKept('1.0.0');
     await run(h, { ...second, assignmentId: 'a2-r', action: 'revert' });
-    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2-r', state: 'failed', reason: expect.stringContaining('yolo@1.0.0 no longer matches its TUF target') });
+    expect(h.sent.at(-1)).toEqual({
+      assignmentId: 'a2-r',
+      state: 'failed',
+      reason: expect.stringContaining('yolo@1.0.0 no longer matches its TUF target'),
+    });
     expect([active(), ...(await links())]).toEqual(['model two', '2.0.0', '1.0.0']);
   });
 
@@ -60,7 +65,11 @@ describe('every revert re-verifies the version it restores against its TUF targe
     tamperKept('1.0.0');
     failing.add('2.0.0');
     await run(h, assignmentOf('a2', v2()));
-    expect(h.sent.at(-1)).toEqual({ assignmentId: 'a2', state: 'failed', reason: expect.stringMatching(/previous version is not restored: yolo@1.0.0 no longer matches/) });
+    expect(h.sent.at(-1)).toEqual({
+      assignmentId: 'a2',
+      state: 'failed',
+      reason: expect.stringMatching(/previous version is not restored: yolo@1.0.0 no longer matches/),
+    });
     expect(active()).toBe('model two');
   });
 

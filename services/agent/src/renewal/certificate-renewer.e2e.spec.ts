@@ -20,7 +20,10 @@ describe('the agent renewing its certificate', () => {
   const keyOf = (layout: DataDirLayout) => readFileSync(layout.deviceKey, 'utf8');
   const renewerFor = (layout: DataDirLayout, renewKey?: RenewKey) =>
     new CertificateRenewer({
-      layout, gatewayUrl: platform.gatewayUrl, maxWaitMs: 500, ...(renewKey ? { renewKey } : {}),
+      layout,
+      gatewayUrl: platform.gatewayUrl,
+      maxWaitMs: 500,
+      ...(renewKey ? { renewKey } : {}),
       log: (event, fields) => logs.push({ event, fields: { ...fields, dir: layout.identityDir } }),
     });
   const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
@@ -93,7 +96,9 @@ describe('the agent renewing its certificate', () => {
     renewer.start();
     try {
       await eventually(() => logs.some((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir));
-      expect(logs.find((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir)?.fields.code).toBe('renewal.expired');
+      expect(logs.find((l) => l.event === 'certificate-renewal-refused' && l.fields.dir === layout.identityDir)?.fields.code).toBe(
+        'renewal.expired',
+      );
       expect(certOf(layout).serialNumber).toBe(first.serialNumber);
     } finally {
       await renewer.stop();

@@ -69,15 +69,26 @@ export class CertificateRenewer {
     const { RenewalRefused, renewCertificate } = await import('./renew-certificate.js');
     try {
       const renewKey = this.o.renewKey ?? 'rotate';
-      const renewed = await renewCertificate(this.o.layout, this.o.gatewayUrl, { now, renewKey, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
+      const renewed = await renewCertificate(this.o.layout, this.o.gatewayUrl, {
+        now,
+        renewKey,
+        ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
+      });
       this.o.log('certificate-renewed', { notAfter: renewed.notAfter.toISOString(), renewKey });
       this.schedule(renewalDueAt(renewed).getTime() - now.getTime());
     } catch (err) {
       if (err instanceof RenewalRefused && err.needsEnrollment) {
-        this.o.log('certificate-renewal-refused', { code: err.code, error: err.message, action: "run 'keelson-agent enroll' with a re-enrollment token" });
+        this.o.log('certificate-renewal-refused', {
+          code: err.code,
+          error: err.message,
+          action: "run 'keelson-agent enroll' with a re-enrollment token",
+        });
         return this.schedule(hour * 24);
       }
-      this.o.log('certificate-renewal-failed', { ...(err instanceof RenewalRefused ? { code: err.code } : {}), error: (err as Error).message });
+      this.o.log('certificate-renewal-failed', {
+        ...(err instanceof RenewalRefused ? { code: err.code } : {}),
+        error: (err as Error).message,
+      });
       this.schedule(Math.min(5 * 60_000, Math.max(1_000, lifetime / 20)));
     }
   }

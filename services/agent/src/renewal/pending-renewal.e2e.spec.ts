@@ -4,7 +4,14 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import type { DataDirLayout } from '../data-dir/layout.js';
 import { deviceTlsIdentity } from '../link/platform-trust.js';
 import { startRenewingGateway, type RenewingGateway } from '../test-fixtures/renewing-gateway.js';
-import { certifiesKey, completePendingRenewal, nextKey, pendingCertificatePath, pendingKeyPath, storePendingCertificate } from './pending-renewal.js';
+import {
+  certifiesKey,
+  completePendingRenewal,
+  nextKey,
+  pendingCertificatePath,
+  pendingKeyPath,
+  storePendingCertificate,
+} from './pending-renewal.js';
 import { renewCertificate } from './renew-certificate.js';
 import { renewalRequest, sendRenewal } from './renewal-request.js';
 
@@ -13,7 +20,10 @@ import { renewalRequest, sendRenewal } from './renewal-request.js';
 describe('a key-rotating renewal interrupted by a crash', () => {
   let platform: RenewingGateway;
 
-  const live = (layout: DataDirLayout) => ({ key: readFileSync(layout.deviceKey, 'utf8'), certificate: readFileSync(layout.deviceCertificate, 'utf8') });
+  const live = (layout: DataDirLayout) => ({
+    key: readFileSync(layout.deviceKey, 'utf8'),
+    certificate: readFileSync(layout.deviceCertificate, 'utf8'),
+  });
   const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase();
   const deviceIdOf = (layout: DataDirLayout) => /CN=([^\n,]+)/.exec(new X509Certificate(live(layout).certificate).subject)![1]!;
   /** The platform takes the live certificate as the device's current one, and it matches the live key. */

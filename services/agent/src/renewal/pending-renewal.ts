@@ -60,7 +60,11 @@ export async function storePendingCertificate(layout: DataDirLayout, certificate
 export async function completePendingRenewal(layout: DataDirLayout): Promise<boolean> {
   const certificate = await readIfThere(pendingCertificatePath(layout));
   if (!certificate) return false;
-  const [pendingKey, liveKey, liveCertificate] = await Promise.all([readIfThere(pendingKeyPath(layout)), readIfThere(layout.deviceKey), readIfThere(layout.deviceCertificate)]);
+  const [pendingKey, liveKey, liveCertificate] = await Promise.all([
+    readIfThere(pendingKeyPath(layout)),
+    readIfThere(layout.deviceKey),
+    readIfThere(layout.deviceCertificate),
+  ]);
   const newer = !liveCertificate || new X509Certificate(certificate).validFromDate >= new X509Certificate(liveCertificate).validFromDate;
   const keyAside = pendingKey !== undefined && certifiesKey(certificate, pendingKey);
   if (!newer || (!keyAside && !(liveKey && certifiesKey(certificate, liveKey)))) {

@@ -44,15 +44,24 @@ const renewalFailures: TransientFailures = {
  * an attempt whose earlier answer was lost with the certificate it issued then). Returns the
  * certificate now in use.
  */
-export async function renewCertificate(layout: DataDirLayout, gatewayUrl: string, options: RenewOptions = {}): Promise<x509.X509Certificate> {
+export async function renewCertificate(
+  layout: DataDirLayout,
+  gatewayUrl: string,
+  options: RenewOptions = {},
+): Promise<x509.X509Certificate> {
   await completePendingRenewal(layout); // an answer a crash kept from being swapped in
   const [currentKey, certificate] = await Promise.all([readFile(layout.deviceKey, 'utf8'), readFile(layout.deviceCertificate, 'utf8')]);
   const next = (options.renewKey ?? 'rotate') === 'rotate' ? await nextKey(layout) : currentKey;
   const started = Date.now();
   const proofTime = () => new Date((options.now?.getTime() ?? started) + (Date.now() - started));
-  const answer = await retryTransient(async () => sendRenewal(gatewayUrl, await renewalRequest(certificate, currentKey, next, proofTime()), options.fetch), renewalFailures, options.retry);
+  const answer = await retryTransient(
+    async () => sendRenewal(gatewayUrl, await renewalRequest(certificate, currentKey, next, proofTime()), options.fetch),
+    renewalFailures,
+    options.retry,
+  );
   // Never keep a certificate for a key the device does not hold.
-  if (!certifiesKey(answer.certificate, next)) throw new RenewalRefused('renewal.wrong-key', 'the gateway answered with a certificate for another key');
+  if (!certifiesKey(answer.certificate, next))
+    throw new RenewalRefused('renewal.wrong-key', 'the gateway answered with a certificate for another key');
   await writeFileAtomic(layout.caCertificate, answer.caCertificate);
   await storePendingCertificate(layout, answer.certificate);
   await completePendingRenewal(layout);

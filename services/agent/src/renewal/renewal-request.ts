@@ -9,7 +9,10 @@ const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** How the agent reaches the gateway (the platform's TLS trust); the global fetch by default. */
-export type RenewalFetch = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<Response>;
+export type RenewalFetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<Response>;
 
 /** The gateway refused; `code` is its `renewal.<reason>` (or the HTTP status when it said nothing). */
 export class RenewalRefused extends Error {
@@ -45,8 +48,20 @@ const importPrivate = (pem: string) => webcrypto.subtle.importKey('pkcs8', x509.
  */
 export async function renewalRequest(certificate: string, currentKeyPem: string, nextKeyPem: string, now: Date): Promise<RenewRequest> {
   const nextPrivate = await importPrivate(nextKeyPem);
-  const nextPublic = await webcrypto.subtle.importKey('spki', createPublicKey(createPrivateKey(nextKeyPem)).export({ type: 'spki', format: 'der' }), ecdsa, true, ['verify']);
-  const csr = (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=keelson-device', keys: { privateKey: nextPrivate, publicKey: nextPublic }, signingAlgorithm: signing })).toString('pem');
+  const nextPublic = await webcrypto.subtle.importKey(
+    'spki',
+    createPublicKey(createPrivateKey(nextKeyPem)).export({ type: 'spki', format: 'der' }),
+    ecdsa,
+    true,
+    ['verify'],
+  );
+  const csr = (
+    await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=keelson-device',
+      keys: { privateKey: nextPrivate, publicKey: nextPublic },
+      signingAlgorithm: signing,
+    })
+  ).toString('pem');
   const signedAt = now.toISOString();
   const proof = renewalProofMessage({ certificate, csr, signedAt }, sha256Hex);
   const signature = Buffer.from(await webcrypto.subtle.sign(signing, await importPrivate(currentKeyPem), proof)).toString('base64');
@@ -56,7 +71,10 @@ export async function renewalRequest(certificate: string, currentKeyPem: string,
 /** Sends a renewal request to `<gateway>/v1/renew`; the gateway's answer, or `RenewalRefused`. */
 export async function sendRenewal(gatewayUrl: string, request: RenewRequest, fetchImpl: RenewalFetch = fetch): Promise<RenewResponse> {
   const res = await fetchImpl(`${gatewayUrl.replace(/\/+$/, '')}/v1/renew`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal: AbortSignal.timeout(30_000),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
   if (!res.ok) {
@@ -67,7 +85,12 @@ export async function sendRenewal(gatewayUrl: string, request: RenewRequest, fet
       // not JSON: the status says enough
     }
     const asked = res.status === 503 ? retryAfterMs(res.headers.get('retry-after') ?? undefined) : undefined;
-    throw new RenewalRefused(error?.code ?? `http.${res.status}`, `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim(), res.status, asked);
+    throw new RenewalRefused(
+      error?.code ?? `http.${res.status}`,
+      `the gateway refused the renewal (HTTP ${res.status}) ${error?.message ?? ''}`.trim(),
+      res.status,
+      asked,
+    );
   }
   return readRenewResponse(JSON.parse(text));
 }

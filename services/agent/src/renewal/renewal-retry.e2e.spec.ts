@@ -13,8 +13,12 @@ import { renewCertificate, RenewalRefused } from './renew-certificate.js';
 describe('a certificate renewal while the gateway is briefly away', () => {
   let platform: RenewingGateway;
   let front: FlakyHttpsFront;
-  const live = (layout: DataDirLayout) => ({ key: readFileSync(layout.deviceKey, 'utf8'), certificate: readFileSync(layout.deviceCertificate, 'utf8') });
-  const renew = (layout: DataDirLayout, attempts = 4) => renewCertificate(layout, front.url, { fetch: platformFetch(front.caPem), retry: { attempts, pauseMs: 50 } });
+  const live = (layout: DataDirLayout) => ({
+    key: readFileSync(layout.deviceKey, 'utf8'),
+    certificate: readFileSync(layout.deviceCertificate, 'utf8'),
+  });
+  const renew = (layout: DataDirLayout, attempts = 4) =>
+    renewCertificate(layout, front.url, { fetch: platformFetch(front.caPem), retry: { attempts, pauseMs: 50 } });
 
   beforeAll(async () => {
     platform = await startRenewingGateway({ certSeconds: 3600, graceSeconds: 60 });
@@ -49,7 +53,11 @@ describe('a certificate renewal while the gateway is briefly away', () => {
     front.script = [{ unavailable: 0 }, { unavailable: 0 }, { unavailable: 0 }];
     const failed = await renew(layout, 3).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(RenewalRefused);
-    expect([(failed as RenewalRefused).status, (failed as RenewalRefused).code, front.requests.length]).toEqual([503, 'broker.unavailable', 3]);
+    expect([(failed as RenewalRefused).status, (failed as RenewalRefused).code, front.requests.length]).toEqual([
+      503,
+      'broker.unavailable',
+      3,
+    ]);
     expect(live(layout)).toEqual(before);
     expect(certifiesKey(before.certificate, before.key)).toBe(true);
   }, 30_000);

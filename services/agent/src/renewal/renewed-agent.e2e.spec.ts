@@ -36,9 +36,11 @@ describe('an agent that renewed its certificate with a new key', () => {
     const identity = await enrollDevice({ gatewayUrl, token, dataDir: layout.root, name: 'cam', caFingerprint });
     const old = new DataDirLayout(join(dir, 'old'));
     mkdirSync(old.identityDir, { recursive: true });
-    for (const file of [layout.deviceKey, layout.deviceCertificate]) copyFileSync(file, join(old.identityDir, file.slice(layout.identityDir.length + 1)));
+    for (const file of [layout.deviceKey, layout.deviceCertificate])
+      copyFileSync(file, join(old.identityDir, file.slice(layout.identityDir.length + 1)));
     const platformCa = await readPlatformCa(layout);
-    const pullAs = async (as: DataDirLayout) => (await platformFetch(platformCa, deviceTlsIdentity(as))(`${g.facade.url}/v1/fleets/plant-7/tuf/1.root.json`)).status;
+    const pullAs = async (as: DataDirLayout) =>
+      (await platformFetch(platformCa, deviceTlsIdentity(as))(`${g.facade.url}/v1/fleets/plant-7/tuf/1.root.json`)).status;
     expect(await pullAs(old)).toBe(200);
 
     agent = await startAgent({ dataDir: layout.root, allowExec: ['/bin/true'], heartbeatSeconds: 1 });
@@ -53,7 +55,16 @@ describe('an agent that renewed its certificate with a new key', () => {
     expect(await pullAs(layout)).toBe(200);
     // Desired state and reports over MQTT (the broker password is not bound to the key), bytes over mutual TLS with the new key.
     const pulledBefore = g.facade.requests.filter((r) => r.deviceId === identity.deviceId).length;
-    await g.assign(identity.deviceId, installOf('a-renewed', g.publishModel('2.0.0'), { kind: 'exec', path: '/bin/true', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 }));
+    await g.assign(
+      identity.deviceId,
+      installOf('a-renewed', g.publishModel('2.0.0'), {
+        kind: 'exec',
+        path: '/bin/true',
+        timeoutSeconds: 5,
+        attempts: 1,
+        initialDelaySeconds: 0,
+      }),
+    );
     await g.untilTerminal(identity.deviceId, 'a-renewed');
     expect(await g.statesOf(identity.deviceId, 'a-renewed')).toContain('healthy');
     expect(g.facade.requests.filter((r) => r.deviceId === identity.deviceId).length).toBeGreaterThan(pulledBefore);

@@ -54,7 +54,9 @@ describe('podman-runtime', () => {
 
   it('runs v1, then rolls a v2 that exits at once back to v1, which keeps running', async () => {
     const steps: SwapStep[] = [];
-    await expect(swapContainer(deps(steps), source, { artifact: 'web', version: '1', pin: pin(healthy) }, null)).resolves.toEqual({ outcome: 'healthy' });
+    await expect(swapContainer(deps(steps), source, { artifact: 'web', version: '1', pin: pin(healthy) }, null)).resolves.toEqual({
+      outcome: 'healthy',
+    });
     expect(steps).toEqual(['swapping', 'committed']);
     const second = await swapContainer(deps(), source, { artifact: 'web', version: '2', pin: pin(exits) }, pin(healthy));
     expect(second).toMatchObject({ outcome: 'rolled_back', reason: expect.stringContaining('probe failed') });
@@ -71,7 +73,16 @@ describe('podman-runtime', () => {
     // While v2 is probed, the kept v1 container is swapped for one that runs other bytes under v1's labels.
     const tamper = async () => {
       await podman.run('rm', '--force', names.previous);
-      await podman.run('create', '--name', names.previous, '--label', 'io.keelson.version=1', '--label', `io.keelson.digest=${healthy.digest}`, exits.reference.replace(/:2$/, '') + `@${exits.digest}`);
+      await podman.run(
+        'create',
+        '--name',
+        names.previous,
+        '--label',
+        'io.keelson.version=1',
+        '--label',
+        `io.keelson.digest=${healthy.digest}`,
+        exits.reference.replace(/:2$/, '') + `@${exits.digest}`,
+      );
     };
     const outcome = await swapContainer(deps([], tamper), source, { artifact: 'web', version: '2', pin: pin(exits) }, pin(healthy));
     expect(outcome).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('is not restarted') });

@@ -41,7 +41,12 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * the old container; a failing one removes the new container and restarts the old one, but only
  * after its image is verified again against the pin it was installed from (`previousPin`).
  */
-export async function swapContainer(deps: ContainerSwapDeps, source: PullSource, target: ContainerTarget, previousPin: PinnedImage | null): Promise<SwapOutcome> {
+export async function swapContainer(
+  deps: ContainerSwapDeps,
+  source: PullSource,
+  target: ContainerTarget,
+  previousPin: PinnedImage | null,
+): Promise<SwapOutcome> {
   const { runtime, failpoint } = deps;
   const names = containerNames(target.artifact);
   let imageId: string;
@@ -61,7 +66,14 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
   }
   let probe: ProbeResult | undefined;
   try {
-    await runtime.create({ name: names.current, imageId, artifact: target.artifact, version: target.version, digest: target.pin.digest, runOptions: deps.runOptions });
+    await runtime.create({
+      name: names.current,
+      imageId,
+      artifact: target.artifact,
+      version: target.version,
+      digest: target.pin.digest,
+      runOptions: deps.runOptions,
+    });
     await runtime.start(names.current);
   } catch (err) {
     probe = { ok: false, reason: `could not start ${target.artifact}@${target.version}: ${message(err)}` };
@@ -80,14 +92,21 @@ export async function swapContainer(deps: ContainerSwapDeps, source: PullSource,
     return { outcome: 'healthy' };
   }
   const restored = await restorePrevious(runtime, target.artifact, previousPin, failpoint);
-  return restored === null ? { outcome: 'rolled_back', reason: probe.reason } : { outcome: 'failed', reason: `${probe.reason}; ${restored}` };
+  return restored === null
+    ? { outcome: 'rolled_back', reason: probe.reason }
+    : { outcome: 'failed', reason: `${probe.reason}; ${restored}` };
 }
 
 /**
  * Removes the artifact's current container and brings back the kept previous one, verified.
  * Returns null when done (or when there was nothing to bring back), else why it refused.
  */
-export async function restorePrevious(runtime: ContainerRuntime, artifact: string, previousPin: PinnedImage | null, failpoint?: SwapFailpoint): Promise<string | null> {
+export async function restorePrevious(
+  runtime: ContainerRuntime,
+  artifact: string,
+  previousPin: PinnedImage | null,
+  failpoint?: SwapFailpoint,
+): Promise<string | null> {
   const names = containerNames(artifact);
   await runtime.remove(names.current);
   failpoint?.('restoring');

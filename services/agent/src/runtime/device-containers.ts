@@ -21,7 +21,11 @@ export interface DeviceContainerOptions extends PodmanOptions {
  * `client.key`, CAs as `*.crt`), so one is kept in the data directory as links to the identity's
  * files: a renewed certificate is used at the next pull without copying the key anywhere.
  */
-export async function deviceContainers(layout: DataDirLayout, identity: DeviceIdentity, options: DeviceContainerOptions): Promise<ContainerSupport> {
+export async function deviceContainers(
+  layout: DataDirLayout,
+  identity: DeviceIdentity,
+  options: DeviceContainerOptions,
+): Promise<ContainerSupport> {
   const facade = new URL(identity.facadeUrl);
   const certDir = join(layout.root, 'containers', 'certs.d', facade.host);
   await rm(certDir, { recursive: true, force: true });

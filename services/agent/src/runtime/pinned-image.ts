@@ -40,5 +40,6 @@ export async function verifyImage(runtime: ContainerRuntime, imageId: string, pi
   if (imageId !== configHex) throw new ImageUnverified(`image ${imageId.slice(0, 12)} is not the pinned image ${configHex.slice(0, 12)}`);
   const recorded = await runtime.imageDigest(imageId);
   if (recorded === null) throw new ImageUnverified(`image ${configHex.slice(0, 12)} is not in local storage`);
-  if (recorded !== pin.digest) throw new ImageUnverified(`image ${configHex.slice(0, 12)} was pulled as ${recorded}, not the pinned ${pin.digest}`);
+  if (recorded !== pin.digest)
+    throw new ImageUnverified(`image ${configHex.slice(0, 12)} was pulled as ${recorded}, not the pinned ${pin.digest}`);
 }

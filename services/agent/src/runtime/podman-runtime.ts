@@ -1,4 +1,12 @@
-import { LABELS, type ContainerRuntime, type ContainerState, type LocalImage, type PinnedImage, type PullSource, type RunRequest } from './container-runtime.js';
+import {
+  LABELS,
+  type ContainerRuntime,
+  type ContainerState,
+  type LocalImage,
+  type PinnedImage,
+  type PullSource,
+  type RunRequest,
+} from './container-runtime.js';
 import { PodmanCli, PodmanFailed, type PodmanOptions } from './podman-cli.js';
 
 interface ImageInspect {

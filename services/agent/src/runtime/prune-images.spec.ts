@@ -4,7 +4,7 @@ describe('podman-steps: which images the agent pulled', () => {
   const source = { registry: 'facade.example:8443' };
   const ours = (hex: string) => `facade.example:8443/web@sha256:${hex}`;
 
-  it('an image whose every name is <facade>/<artifact>@sha256:… is the agent\'s', () => {
+  it("an image whose every name is <facade>/<artifact>@sha256:… is the agent's", () => {
     expect(isPulledFor([ours('a'.repeat(64))], source, 'web')).toBe(true);
     expect(isPulledFor([ours('a'.repeat(64)), ours('b'.repeat(64))], source, 'web')).toBe(true);
   });

@@ -20,7 +20,12 @@ export function isPulledFor(names: readonly string[], source: PullSource, artifa
  * uses is refused by the engine and stays. Returns the ids removed. Running it again (after a
  * crash in the middle) removes what is left, and nothing else.
  */
-export async function pruneImages(runtime: ContainerRuntime, source: PullSource, artifact: string, keep: readonly PinnedImage[]): Promise<string[]> {
+export async function pruneImages(
+  runtime: ContainerRuntime,
+  source: PullSource,
+  artifact: string,
+  keep: readonly PinnedImage[],
+): Promise<string[]> {
   const kept = new Set(keep.map((pin) => pin.configDigest.slice('sha256:'.length)));
   const removed: string[] = [];
   for (const image of await runtime.images()) {

@@ -20,7 +20,10 @@ export interface InterruptedSwap {
  * container removed, the new one started if it is not running). Returns what now runs, or why
  * nothing could be restarted. Running it twice changes nothing the second time.
  */
-export async function recoverContainer(runtime: ContainerRuntime, swap: InterruptedSwap): Promise<{ running: string | null; refused?: string }> {
+export async function recoverContainer(
+  runtime: ContainerRuntime,
+  swap: InterruptedSwap,
+): Promise<{ running: string | null; refused?: string }> {
   const names = containerNames(swap.artifact);
   if (swap.step === 'committed') {
     await runtime.remove(names.previous);

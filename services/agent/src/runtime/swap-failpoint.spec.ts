@@ -29,10 +29,16 @@ describe('podman-steps: the swap failpoint', () => {
     expect(fp.lastWords).toHaveLength(1);
   });
 
-  it.each(['new-started:1', 'container-new-started', 'container-started:1', 'container-loaded:0', 'container-loaded:1x', 'assignment-answered:1'])(
-    'refuses %p at start, naming the steps it knows',
-    (spec) => {
-      expect(() => swapFailpointOf({ KEELSON_FAILPOINT: spec })).toThrow(/KEELSON_FAILPOINT must be <name>:<count> with a name of container-loaded, container-old-stopped/);
-    },
-  );
+  it.each([
+    'new-started:1',
+    'container-new-started',
+    'container-started:1',
+    'container-loaded:0',
+    'container-loaded:1x',
+    'assignment-answered:1',
+  ])('refuses %p at start, naming the steps it knows', (spec) => {
+    expect(() => swapFailpointOf({ KEELSON_FAILPOINT: spec })).toThrow(
+      /KEELSON_FAILPOINT must be <name>:<count> with a name of container-loaded, container-old-stopped/,
+    );
+  });
 });

@@ -21,7 +21,11 @@ function seedOf(name: string): number {
  * each metric from the distribution of the version the device runs now (`versions()`); a metric with
  * no distribution for it is left out, as an application that does not measure it would.
  */
-export async function startAppMetricsServer(name: string, metrics: readonly SimulatedMetric[], versions: () => Promise<string[]>): Promise<AppMetricsServer> {
+export async function startAppMetricsServer(
+  name: string,
+  metrics: readonly SimulatedMetric[],
+  versions: () => Promise<string[]>,
+): Promise<AppMetricsServer> {
   const random = seededRandom(seedOf(name));
   const server: Server = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();

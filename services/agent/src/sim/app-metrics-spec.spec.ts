@@ -3,7 +3,9 @@ import { AppMetricsSpecError, distributionFor, draw, parseAppMetricsSpec } from 
 
 describe('the --app-metrics of keelson-sim', () => {
   it('reads a distribution per version, per metric', () => {
-    const [confidence, latency] = parseAppMetricsSpec('confidence_mean=normal(0.8,0.05)@2.1.0, normal(0.85,0.05)@2.2.0; latency_ms=lognormal(3.5,0.4)@*');
+    const [confidence, latency] = parseAppMetricsSpec(
+      'confidence_mean=normal(0.8,0.05)@2.1.0, normal(0.85,0.05)@2.2.0; latency_ms=lognormal(3.5,0.4)@*',
+    );
     expect(confidence!.name).toBe('confidence_mean');
     expect(distributionFor(confidence!, ['2.2.0'])).toEqual({ kind: 'normal', mean: 0.85, sd: 0.05 });
     expect(distributionFor(confidence!, ['9.9.9'])).toBeUndefined();

@@ -24,10 +24,12 @@ export class AppMetricsSpecError extends Error {
 const metricPart = /^([A-Za-z_][A-Za-z0-9_]{0,99})=(.+)$/;
 const armPart = /^(normal|lognormal|uniform|constant)\(([^()]*)\)@([0-9A-Za-z][0-9A-Za-z.+_-]{0,63}|\*)$/;
 const arity = { normal: 2, lognormal: 2, uniform: 2, constant: 1 } as const;
-const grammar = '<metric>=<dist>@<version>[,<dist>@<version>]…[;<metric>=…], <dist> one of normal(mean,sd) lognormal(mu,sigma) uniform(low,high) constant(x)';
+const grammar =
+  '<metric>=<dist>@<version>[,<dist>@<version>]…[;<metric>=…], <dist> one of normal(mean,sd) lognormal(mu,sigma) uniform(low,high) constant(x)';
 
 function distributionOf(kind: keyof typeof arity, args: number[], text: string): Distribution {
-  if (args.length !== arity[kind] || args.some((n) => !Number.isFinite(n))) throw new AppMetricsSpecError(`${text}: ${kind} takes ${arity[kind]} finite number(s)`);
+  if (args.length !== arity[kind] || args.some((n) => !Number.isFinite(n)))
+    throw new AppMetricsSpecError(`${text}: ${kind} takes ${arity[kind]} finite number(s)`);
   const [a, b] = args as [number, number];
   if (kind === 'normal' && !(b >= 0)) throw new AppMetricsSpecError(`${text}: the standard deviation must not be negative`);
   if (kind === 'lognormal' && !(b >= 0)) throw new AppMetricsSpecError(`${text}: sigma must not be negative`);
@@ -44,18 +46,29 @@ function distributionOf(kind: keyof typeof arity, args: number[], text: string):
  */
 export function parseAppMetricsSpec(text: string): SimulatedMetric[] {
   const metrics: SimulatedMetric[] = [];
-  for (const part of text.split(';').map((p) => p.replace(/\s+/g, '')).filter(Boolean)) {
+  for (const part of text
+    .split(';')
+    .map((p) => p.replace(/\s+/g, ''))
+    .filter(Boolean)) {
     const m = metricPart.exec(part);
     if (!m) throw new AppMetricsSpecError(`'${part}' is not <metric>=<arms>; expected ${grammar}`);
     const [, name, arms] = m as unknown as [string, string, string];
     if (metrics.some((x) => x.name === name)) throw new AppMetricsSpecError(`${name} is given twice`);
     const byVersion = new Map<string, Distribution>();
-    for (const arm of arms.split(/,(?![^()]*\))/)) { // commas between arms, not inside a distribution's parentheses
+    for (const arm of arms.split(/,(?![^()]*\))/)) {
+      // commas between arms, not inside a distribution's parentheses
       const a = armPart.exec(arm);
       if (!a) throw new AppMetricsSpecError(`'${arm}' is not <dist>@<version>; expected ${grammar}`);
       const [, kind, args, version] = a as unknown as [string, keyof typeof arity, string, string];
       if (byVersion.has(version)) throw new AppMetricsSpecError(`${name} names version ${version} twice`);
-      byVersion.set(version, distributionOf(kind, args.split(',').map((x) => (x === '' ? Number.NaN : Number(x))), arm));
+      byVersion.set(
+        version,
+        distributionOf(
+          kind,
+          args.split(',').map((x) => (x === '' ? Number.NaN : Number(x))),
+          arm,
+        ),
+      );
     }
     metrics.push({ name, byVersion });
   }

@@ -6,7 +6,11 @@ import { fileProbePath } from '../probes/file-probe.js';
 /** Which simulated devices run a version that does not come up: a fixed set of names, or a rule. */
 export type FailingDevices = ReadonlySet<string> | ((device: { name: string; deviceId: string }, assignment: Assignment) => boolean);
 
-export function isFailing(failing: FailingDevices | undefined, device: { name: string; deviceId: string }, assignment: Assignment): boolean {
+export function isFailing(
+  failing: FailingDevices | undefined,
+  device: { name: string; deviceId: string },
+  assignment: Assignment,
+): boolean {
   if (!failing) return false;
   return typeof failing === 'function' ? failing(device, assignment) : failing.has(device.name);
 }

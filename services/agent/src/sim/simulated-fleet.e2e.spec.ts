@@ -27,7 +27,13 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
 
   it('runs a simulated fleet: healthy devices take the update, a failing one rolls back by itself, tampered bytes are refused', async () => {
     const failing = new Set<string>();
-    const fleet = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: g.mintToken, failing, probeRetryPauseMs: 50 });
+    const fleet = await startSimulatedFleet({
+      count: 3,
+      dataDir: join(dir, 'sim'),
+      mintToken: g.mintToken,
+      failing,
+      probeRetryPauseMs: 50,
+    });
     try {
       await eventually(() => fleet.devices.every((d) => d.connected));
       const ready: Probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 2, attempts: 1, initialDelaySeconds: 0 };
@@ -36,7 +42,8 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
       for (const d of fleet.devices) await terminal(d.deviceId, `s1-${d.deviceId}`);
       // Only outcomes are stored; the steps went out live, and each outcome says when they began.
       for (const d of fleet.devices) expect(await states(d.deviceId, `s1-${d.deviceId}`)).toEqual(['healthy']);
-      for (const d of fleet.devices) expect(Object.keys((await g.reportsOf(d.deviceId))[0]?.steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
+      for (const d of fleet.devices)
+        expect(Object.keys((await g.reportsOf(d.deviceId))[0]?.steps ?? {}).sort()).toEqual(['applying', 'downloading', 'verifying']);
 
       failing.add('sim-2');
       const v2 = publish('1.2.0');
@@ -56,13 +63,19 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
       await terminal(target.deviceId, `s3-${target.deviceId}`);
       expect(await states(target.deviceId, `s3-${target.deviceId}`)).toEqual(['failed']);
       // Refused at verification: it never got to apply.
-      expect(Object.keys((await g.reportsOf(target.deviceId)).find((r) => r.assignmentId === `s3-${target.deviceId}`)?.steps ?? {}).sort()).toEqual(['downloading', 'verifying']);
+      expect(
+        Object.keys((await g.reportsOf(target.deviceId)).find((r) => r.assignmentId === `s3-${target.deviceId}`)?.steps ?? {}).sort(),
+      ).toEqual(['downloading', 'verifying']);
       expect(active('sim-1')).toBe('model 1.2.0');
     } finally {
       await fleet.stop();
     }
     // Started again on the same directory, the simulator re-uses the enrolled devices.
-    const again = await startSimulatedFleet({ count: 3, dataDir: join(dir, 'sim'), mintToken: () => Promise.reject(new Error('must not enroll again')) });
+    const again = await startSimulatedFleet({
+      count: 3,
+      dataDir: join(dir, 'sim'),
+      mintToken: () => Promise.reject(new Error('must not enroll again')),
+    });
     expect(again.devices.map((d) => d.deviceId)).toEqual(fleet.devices.map((d) => d.deviceId));
     await again.stop();
   });
@@ -73,7 +86,13 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
     const running = join(dir, 'crash-probe-running');
     const ready = join(dir, 'crash-app-ready');
     const check = `[ -e ${ready} ] && exit 0; touch ${running}; exec sleep 300`;
-    const fleet = await startSimulatedFleet({ count: 1, dataDir: join(dir, 'sim-kill'), namePrefix: 'crash-', mintToken: g.mintToken, allowExec: ['/bin/sh'] });
+    const fleet = await startSimulatedFleet({
+      count: 1,
+      dataDir: join(dir, 'sim-kill'),
+      namePrefix: 'crash-',
+      mintToken: g.mintToken,
+      allowExec: ['/bin/sh'],
+    });
     try {
       const device = fleet.byName('crash-1');
       const slow: Probe = { kind: 'exec', path: '/bin/sh', args: ['-c', check], timeoutSeconds: 300, attempts: 1, initialDelaySeconds: 0 };
@@ -101,6 +120,8 @@ describe('a simulated fleet: real agents, keys, certificates and MQTT sessions i
       if (left-- > 0) return g.mintToken();
       throw new Error('api says no');
     };
-    await expect(startSimulatedFleet({ count: 2, dataDir: join(dir, 'sim-refused'), mintToken, concurrency: 1 })).rejects.toThrow('could not enroll simulated device sim-2: api says no');
+    await expect(startSimulatedFleet({ count: 2, dataDir: join(dir, 'sim-refused'), mintToken, concurrency: 1 })).rejects.toThrow(
+      'could not enroll simulated device sim-2: api says no',
+    );
   });
 });

@@ -139,7 +139,11 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
   }
   const { deviceId } = await readDeviceIdentity(layout);
   const device: SimulatedDevice = {
-    name, deviceId, dataDir, probeRoot, reports: [],
+    name,
+    deviceId,
+    dataDir,
+    probeRoot,
+    reports: [],
     get running() {
       return agent !== null;
     },
@@ -162,18 +166,25 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
   };
   const launch = () =>
     startAgent({
-      dataDir, probeRoot,
+      dataDir,
+      probeRoot,
       ...(options.allowExec ? { allowExec: options.allowExec } : {}),
       ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}),
       ...(options.probeRetryPauseMs === undefined ? {} : { probeRetryPauseMs: options.probeRetryPauseMs }),
       ...(metricsServer ? { metrics: { url: metricsServer.url, ...pick(options.appMetrics, 'windowSeconds', 'scrapeSeconds') } } : {}),
       ...(options.log ? { log: (event, fields) => options.log!(event, { device: name, ...fields }) } : {}),
       onActivated: async (assignment) => {
-        if (assignment.action === 'revert' && options.testOnlyStallReverts?.has(name)) await new Promise<void>((resolve) => (releaseHeld = resolve));
+        if (assignment.action === 'revert' && options.testOnlyStallReverts?.has(name))
+          await new Promise<void>((resolve) => (releaseHeld = resolve));
         await simulateApplication(probeRoot, assignment, !isFailing(options.failing, { name, deviceId }, assignment));
       },
       onReport: (assignment, state, reason) => {
-        device.reports.push({ assignmentId: assignment.assignmentId, rolloutId: assignment.rolloutId, state, ...(reason ? { reason } : {}) });
+        device.reports.push({
+          assignmentId: assignment.assignmentId,
+          rolloutId: assignment.rolloutId,
+          state,
+          ...(reason ? { reason } : {}),
+        });
         options.onReport?.(device, assignment, state, reason);
       },
     });
@@ -182,7 +193,11 @@ async function startDevice(name: string, options: SimulatedFleetOptions, closers
 }
 
 /** The device's application metrics endpoint, when the fleet simulates them; it answers for whatever the agent runs. */
-async function appMetricsServerOf(name: string, options: SimulatedFleetOptions, agent: () => RunningAgent | null): Promise<AppMetricsServer | undefined> {
+async function appMetricsServerOf(
+  name: string,
+  options: SimulatedFleetOptions,
+  agent: () => RunningAgent | null,
+): Promise<AppMetricsServer | undefined> {
   if (!options.appMetrics) return undefined;
   return startAppMetricsServer(name, options.appMetrics.metrics, async () => ((await agent()?.installed()) ?? []).map((a) => a.version));
 }

@@ -40,11 +40,21 @@ export function issuedBy(caPem: string | string[], fleet: string): DeviceOfCerti
  * TLS), and answers only the devices `deviceOf` accepts. `tls`: the server certificate to use (a
  * platform's), else one from a local CA of its own.
  */
-export async function startFakeFacade(fleet: string, repo: KeyedRepository, deviceOf: DeviceOfCertificate, tls?: LocalTls): Promise<FakeFacade> {
+export async function startFakeFacade(
+  fleet: string,
+  repo: KeyedRepository,
+  deviceOf: DeviceOfCertificate,
+  tls?: LocalTls,
+): Promise<FakeFacade> {
   const ownTls = tls ? undefined : mkdtempSync(join(tmpdir(), 'keelson-fake-facade-'));
   const serverTls = tls ?? (await ensureLocalTls(ownTls!));
   const requests: FakeFacade['requests'] = [];
-  const options = { cert: readFileSync(serverTls.certFile), key: readFileSync(serverTls.keyFile), requestCert: true, rejectUnauthorized: false };
+  const options = {
+    cert: readFileSync(serverTls.certFile),
+    key: readFileSync(serverTls.keyFile),
+    requestCert: true,
+    rejectUnauthorized: false,
+  };
   const server: Server = createServer(options, (req, res) => {
     void (async () => {
       if (facade.unavailable > 0) {
@@ -56,15 +66,23 @@ export async function startFakeFacade(fleet: string, repo: KeyedRepository, devi
       const deviceId = await deviceOf((req.socket as TLSSocket).getPeerX509Certificate());
       if (!deviceId) {
         requests.push({ deviceId: '-', path });
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { kind: 'Unauthorized', code: 'device.certificate-required', message: 'who are you?' } }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { kind: 'Unauthorized', code: 'device.certificate-required', message: 'who are you?' } }));
         return;
       }
       requests.push({ deviceId, path });
       const tuf = `/v1/fleets/${fleet}/tuf/`;
       const targets = `/v1/fleets/${fleet}/targets/`;
-      const body = path.startsWith(tuf) ? repo.metadata.get(path.slice(tuf.length)) : path.startsWith(targets) ? repo.blobs.get(path.slice(targets.length)) : undefined;
+      const body = path.startsWith(tuf)
+        ? repo.metadata.get(path.slice(tuf.length))
+        : path.startsWith(targets)
+          ? repo.blobs.get(path.slice(targets.length))
+          : undefined;
       if (!body) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { kind: 'NotFound', code: 'not-found', message: path } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { kind: 'NotFound', code: 'not-found', message: path } }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);

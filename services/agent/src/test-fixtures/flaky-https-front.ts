@@ -45,11 +45,19 @@ export async function startFlakyHttpsFront(targetUrl: string): Promise<FlakyHttp
       const action = front.script.shift() ?? 'pass';
       if (action === 'reset') return req.socket.destroy();
       if (action !== 'pass') {
-        const body = JSON.stringify({ error: { kind: 'Unavailable', code: 'broker.unavailable', message: 'the message broker is briefly unavailable' } });
+        const body = JSON.stringify({
+          error: { kind: 'Unavailable', code: 'broker.unavailable', message: 'the message broker is briefly unavailable' },
+        });
         return res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(action.unavailable) }).end(body);
       }
-      const answer = await fetch(`${targetUrl}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: text });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+      const answer = await fetch(`${targetUrl}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        body: text,
+      });
+      res
+        .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+        .end(Buffer.from(await answer.arrayBuffer()));
     })().catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

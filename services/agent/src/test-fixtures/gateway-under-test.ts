@@ -8,7 +8,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { gateway, signer } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { LiveDeviceProgress, parseDeviceEvent, type Assignment, type DeviceEvent, type DeviceReportedProgress, type Probe } from '@keelson/events';
+import {
+  LiveDeviceProgress,
+  parseDeviceEvent,
+  type Assignment,
+  type DeviceEvent,
+  type DeviceReportedProgress,
+  type Probe,
+} from '@keelson/events';
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { sendRequest, handlerFor, serveRequests } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
@@ -65,13 +72,25 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   const servicesPassword = randomBytes(16).toString('hex');
   const [port, mqttPort, monitorPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const natsOptions = {
-    binary: testEnv().natsBinary, dir: join(dir, 'nats'), serverName: `agent-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port, mqttPort, monitorPort,
+    binary: testEnv().natsBinary,
+    dir: join(dir, 'nats'),
+    serverName: `agent-${randomBytes(3).toString('hex')}`,
+    host: '127.0.0.1',
+    port,
+    mqttPort,
+    monitorPort,
     users: [{ user: servicesUser, password: servicesPassword }],
     systemUser: { user: 'keelson-system', password: randomBytes(16).toString('hex') },
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
   };
   let nats = await startNatsServer(natsOptions);
-  const nc = await connect({ servers: nats.url, user: servicesUser, pass: servicesPassword, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const nc = await connect({
+    servers: nats.url,
+    user: servicesUser,
+    pass: servicesPassword,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
   const repo = new KeyedRepository({ rootKeys: 1 });
   const getRoot = handlerFor(signer.getRoot, async () => ({ version: 1, development: true, root: repo.rootDocument() }));
   const subscriptions: Subscription[] = serveRequests(nc, naming, [getRoot]);
@@ -90,13 +109,26 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   let service: RunningService;
   try {
     service = await launchService({
-      name: 'device-gateway', entry: join(repoRoot, 'services', 'device-gateway', 'dist', 'main.js'), logFile: join(dir, 'device-gateway.log'),
+      name: 'device-gateway',
+      entry: join(repoRoot, 'services', 'device-gateway', 'dist', 'main.js'),
+      logFile: join(dir, 'device-gateway.log'),
       env: {
-        PATH: process.env.PATH, KEELSON_NATS_URL: nats.url, KEELSON_NATS_USER: servicesUser, KEELSON_NATS_PASSWORD: servicesPassword,
-        KEELSON_DATABASE_URL: db.url, KEELSON_DATA_DIR: join(dir, 'gateway'), KEELSON_HTTP_HOST: '127.0.0.1', KEELSON_HTTP_PORT: String(httpPort),
-        KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-        KEELSON_MQTT_URL: nats.mqttUrl, KEELSON_FACADE_URL: facade.url, KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(issuer.getSeed()),
-        KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'), KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile,
+        PATH: process.env.PATH,
+        KEELSON_NATS_URL: nats.url,
+        KEELSON_NATS_USER: servicesUser,
+        KEELSON_NATS_PASSWORD: servicesPassword,
+        KEELSON_DATABASE_URL: db.url,
+        KEELSON_DATA_DIR: join(dir, 'gateway'),
+        KEELSON_HTTP_HOST: '127.0.0.1',
+        KEELSON_HTTP_PORT: String(httpPort),
+        KEELSON_STREAM_PREFIX: naming.streamPrefix,
+        KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+        KEELSON_MQTT_URL: nats.mqttUrl,
+        KEELSON_FACADE_URL: facade.url,
+        KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(issuer.getSeed()),
+        KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'),
+        KEELSON_TLS_CERT_FILE: tls.certFile,
+        KEELSON_TLS_KEY_FILE: tls.keyFile,
         ...gatewayEnv,
       },
     });
@@ -110,17 +142,34 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
   const gatewayUrl = `https://127.0.0.1:${httpPort}`;
   // What the gateway sent devices, shown when an install never ends.
   const desiredSent: string[] = [];
-  subscriptions.push(nc.subscribe(`${naming.subjectPrefix}keelson.cmd.*.desired`, {
-    callback: (_e, m) => void desiredSent.push(`${new Date().toISOString()} ${m.subject.split('.').at(-2)} generation ${JSON.parse(m.string()).data.generation}`),
-  }));
+  subscriptions.push(
+    nc.subscribe(`${naming.subjectPrefix}keelson.cmd.*.desired`, {
+      callback: (_e, m) =>
+        void desiredSent.push(
+          `${new Date().toISOString()} ${m.subject.split('.').at(-2)} generation ${JSON.parse(m.string()).data.generation}`,
+        ),
+    }),
+  );
   const liveSteps: LiveDeviceProgress['data'][] = [];
-  subscriptions.push(nc.subscribe(`${naming.subjectPrefix}live.device-progress.>`, { callback: (_e, m) => void liveSteps.push(LiveDeviceProgress.parse(m.json()).data) }));
+  subscriptions.push(
+    nc.subscribe(`${naming.subjectPrefix}live.device-progress.>`, {
+      callback: (_e, m) => void liveSteps.push(LiveDeviceProgress.parse(m.json()).data),
+    }),
+  );
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const reportsOf = async (deviceId: string) =>
-    (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) => (r.event.type === 'DeviceReportedProgress' ? [r.event.data] : []));
-  const statesOf = async (deviceId: string, assignmentId: string) => (await reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
+    (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) =>
+      r.event.type === 'DeviceReportedProgress' ? [r.event.data] : [],
+    );
+  const statesOf = async (deviceId: string, assignmentId: string) =>
+    (await reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
   return {
-    fleet, gatewayUrl, nc, repo, facade, caFingerprint: tls.caFingerprint,
+    fleet,
+    gatewayUrl,
+    nc,
+    repo,
+    facade,
+    caFingerprint: tls.caFingerprint,
     get nats() {
       return nats;
     },
@@ -128,18 +177,29 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
       await nats.stop();
       nats = await startNatsServer(natsOptions);
     },
-    mintToken: async () => ({ token: (await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet })).token, gatewayUrl, caFingerprint: tls.caFingerprint }),
+    mintToken: async () => ({
+      token: (await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet })).token,
+      gatewayUrl,
+      caFingerprint: tls.caFingerprint,
+    }),
     assign: async (deviceId, assignment) => void (await sendRequest(nc, naming, gateway.assignDevice, { fleet, deviceId, assignment })),
-    reportsOf, statesOf,
+    reportsOf,
+    statesOf,
     installedOf: async (deviceId) => (await sendRequest(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
-    liveStepsOf: (deviceId, assignmentId) => liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
+    liveStepsOf: (deviceId, assignmentId) =>
+      liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
     untilTerminal: (deviceId, assignmentId, trail = []) =>
-      eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).then(() => undefined, async (err: Error) => {
-        const gatewayLog = readFileSync(join(dir, 'device-gateway.log'), 'utf8').split('\n').slice(-40).join('\n');
-        const states = await statesOf(deviceId, assignmentId).catch((e: Error) => [`(unreadable: ${e.message})`]);
-        const consumers = await consumerStates(nc, naming.streamPrefix).catch((e: Error) => [`(unreadable: ${e.message})`]);
-        throw new Error(`${assignmentId} on ${deviceId}: ${err.message}; states so far ${JSON.stringify(states)}\n-- desired states sent:\n${desiredSent.join('\n')}\n-- consumers:\n${consumers.join('\n')}\n-- trail:\n${trail.join('\n')}\n-- gateway log:\n${gatewayLog}`);
-      }),
+      eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).then(
+        () => undefined,
+        async (err: Error) => {
+          const gatewayLog = readFileSync(join(dir, 'device-gateway.log'), 'utf8').split('\n').slice(-40).join('\n');
+          const states = await statesOf(deviceId, assignmentId).catch((e: Error) => [`(unreadable: ${e.message})`]);
+          const consumers = await consumerStates(nc, naming.streamPrefix).catch((e: Error) => [`(unreadable: ${e.message})`]);
+          throw new Error(
+            `${assignmentId} on ${deviceId}: ${err.message}; states so far ${JSON.stringify(states)}\n-- desired states sent:\n${desiredSent.join('\n')}\n-- consumers:\n${consumers.join('\n')}\n-- trail:\n${trail.join('\n')}\n-- gateway log:\n${gatewayLog}`,
+          );
+        },
+      ),
     publishModel: (version) => repo.publish(`model/yolo/${version}/model.onnx`, Buffer.from(`model ${version}`)),
     mqttConsumerFilters: () => mqttConsumerFilters(nc),
     async stop() {
@@ -161,7 +221,9 @@ async function consumerStates(nc: NatsConnection, streamPrefix: string): Promise
   for await (const stream of jsm.streams.list()) {
     if (!stream.config.name.startsWith(streamPrefix)) continue;
     for await (const c of jsm.consumers.list(stream.config.name)) {
-      lines.push(`${c.name}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}, delivered ${c.delivered.stream_seq}, acked ${c.ack_floor.stream_seq}`);
+      lines.push(
+        `${c.name}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}, delivered ${c.delivered.stream_seq}, acked ${c.ack_floor.stream_seq}`,
+      );
     }
   }
   return lines;
@@ -175,9 +237,16 @@ async function mqttConsumerFilters(nc: NatsConnection): Promise<string[]> {
 }
 
 /** An install of a published `yolo` target with `probe`. */
-export function installOf(assignmentId: string, published: { targetPath: string; sha256: string; length: number }, probe: Probe): Assignment {
+export function installOf(
+  assignmentId: string,
+  published: { targetPath: string; sha256: string; length: number },
+  probe: Probe,
+): Assignment {
   return {
-    assignmentId, rolloutId: `r-${assignmentId}`, action: 'install', probe,
+    assignmentId,
+    rolloutId: `r-${assignmentId}`,
+    action: 'install',
+    probe,
     artifact: { name: 'yolo', version: published.targetPath.split('/')[2]!, kind: 'model', ...published },
   };
 }

@@ -46,10 +46,19 @@ export class PodmanLab {
   async startRegistry(): Promise<void> {
     this.registryAddress = `127.0.0.1:${await freePort()}`;
     const config = join(this.dir, 'registry.yml');
-    writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(this.dir, 'registry')}\nhttp:\n  addr: ${this.registryAddress}\n`);
+    writeFileSync(
+      config,
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(this.dir, 'registry')}\nhttp:\n  addr: ${this.registryAddress}\n`,
+    );
     this.registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`http://${this.registryAddress}/v2/`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`http://${this.registryAddress}/v2/`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error('docker-registry did not start (apt-get install docker-registry)');
@@ -103,7 +112,9 @@ export class PodmanLab {
   }
 
   async stop(): Promise<void> {
-    await this.devicePodman().run('rm', '--all', '--force', '--time', '1').catch(() => undefined);
+    await this.devicePodman()
+      .run('rm', '--all', '--force', '--time', '1')
+      .catch(() => undefined);
     this.registry?.kill('SIGTERM');
     // vfs layers are plain directories: removed with the lab (podman's own `system reset` would ask).
     await run('rm', ['-rf', this.dir]).catch(() => undefined);

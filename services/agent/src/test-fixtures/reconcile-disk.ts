@@ -75,7 +75,10 @@ export class ReconcileDisk {
   crashAt = async (phase: string, tweak?: () => Promise<void>, when: 'journalled' | 'before' | 'reported' | 'activated' = 'journalled') => {
     let onReport: ((sent: Sent) => void) | undefined;
     let onActivated: ((a: Assignment) => void) | undefined;
-    const first = await this.harness((sent) => onReport?.(sent), (a) => onActivated?.(a));
+    const first = await this.harness(
+      (sent) => onReport?.(sent),
+      (a) => onActivated?.(a),
+    );
     await this.run(first, assignmentOf('a1', this.v1()));
     const a2 = assignmentOf('a2', this.v2());
     const stop = new Promise<void>((resolve) => {
@@ -113,5 +116,4 @@ export class ReconcileDisk {
     await second.reconciler.idle();
     return second;
   };
-
 }

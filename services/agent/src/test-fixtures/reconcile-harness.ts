@@ -41,8 +41,22 @@ export async function enrolledDataDir(
   const root = JSON.stringify(repo.rootDocument());
   await writeFileAtomic(layout.pristineRoot, root);
   await writeFileAtomic(layout.trustedRoot, root);
-  await writeFileAtomic(layout.brokerCredentials, JSON.stringify({ mqttUrl: 'mqtt://127.0.0.1:9', clientId: deviceId, username: deviceId, password, topicRoot: 'keelson' }), 0o600);
-  await writeFileAtomic(layout.enrollment, JSON.stringify({ deviceId, fleet, name: 'bench-1', gatewayUrl: 'http://127.0.0.1:9', facadeUrl: facade.url, enrolledAt: new Date().toISOString() }));
+  await writeFileAtomic(
+    layout.brokerCredentials,
+    JSON.stringify({ mqttUrl: 'mqtt://127.0.0.1:9', clientId: deviceId, username: deviceId, password, topicRoot: 'keelson' }),
+    0o600,
+  );
+  await writeFileAtomic(
+    layout.enrollment,
+    JSON.stringify({
+      deviceId,
+      fleet,
+      name: 'bench-1',
+      gatewayUrl: 'http://127.0.0.1:9',
+      facadeUrl: facade.url,
+      enrolledAt: new Date().toISOString(),
+    }),
+  );
   return layout;
 }
 
@@ -59,7 +73,12 @@ export interface Harness {
 export async function reconcileHarness(
   layout: DataDirLayout,
   facade: Pick<FakeFacade, 'url' | 'ca'>,
-  options: { allowExec?: string[]; onActivated?: (a: Assignment) => Promise<void>; onReport?: (sent: Sent) => void; containers?: ContainerSupport } = {},
+  options: {
+    allowExec?: string[];
+    onActivated?: (a: Assignment) => Promise<void>;
+    onReport?: (sent: Sent) => void;
+    containers?: ContainerSupport;
+  } = {},
 ): Promise<Harness> {
   const store = new AgentStateStore(layout.stateFile);
   await store.load();
@@ -67,10 +86,12 @@ export async function reconcileHarness(
   const activations: string[] = [];
   let crashed = false;
   const ctx: ReconcileContext = {
-    layout, store,
+    layout,
+    store,
     ...(options.containers ? { containers: options.containers } : {}),
     downloads: new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }),
-    probe: (assignment, activePath) => runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
+    probe: (assignment, activePath) =>
+      runProbe(assignment.probe, { activePath, allowExec: new Set(options.allowExec ?? []), probeRoot: layout.root, retryPauseMs: 10 }),
     report: (assignment, state, reason) => {
       if (crashed) return;
       const report = { assignmentId: assignment.assignmentId, state, ...(reason ? { reason } : {}) };
@@ -92,7 +113,12 @@ export async function reconcileHarness(
 export const readyProbe: Probe = { kind: 'file', path: '/run/ready', timeoutSeconds: 1, attempts: 1, initialDelaySeconds: 0 };
 
 /** An install (or revert) assignment for a target published in the test repository. */
-export function assignmentOf(id: string, published: { targetPath: string; sha256: string; length: number }, action: Assignment['action'] = 'install', probe: Probe = readyProbe): Assignment {
+export function assignmentOf(
+  id: string,
+  published: { targetPath: string; sha256: string; length: number },
+  action: Assignment['action'] = 'install',
+  probe: Probe = readyProbe,
+): Assignment {
   const [kind, name, version] = published.targetPath.split('/') as ['model', string, string];
   return { assignmentId: id, rolloutId: `r-${id}`, action, probe, artifact: { name, version, kind, ...published } };
 }

@@ -36,14 +36,26 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
   const { natsUrl, natsUser, natsPass } = testEnv();
   const port = await freePort();
   const service: RunningService = await launchService({
-    name: 'device-gateway', entry: join(repoRoot, 'services', 'device-gateway', 'dist', 'main.js'), logFile: join(dir, 'device-gateway.log'),
+    name: 'device-gateway',
+    entry: join(repoRoot, 'services', 'device-gateway', 'dist', 'main.js'),
+    logFile: join(dir, 'device-gateway.log'),
     env: {
-      PATH: process.env.PATH, KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
-      KEELSON_DATABASE_URL: db.url, KEELSON_DATA_DIR: join(dir, 'gateway'), KEELSON_HTTP_HOST: '127.0.0.1', KEELSON_HTTP_PORT: String(port),
-      KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-      KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9', KEELSON_FACADE_URL: 'http://127.0.0.1:9', KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'),
+      PATH: process.env.PATH,
+      KEELSON_NATS_URL: natsUrl,
+      KEELSON_NATS_USER: natsUser,
+      KEELSON_NATS_PASSWORD: natsPass,
+      KEELSON_DATABASE_URL: db.url,
+      KEELSON_DATA_DIR: join(dir, 'gateway'),
+      KEELSON_HTTP_HOST: '127.0.0.1',
+      KEELSON_HTTP_PORT: String(port),
+      KEELSON_STREAM_PREFIX: naming.streamPrefix,
+      KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9',
+      KEELSON_FACADE_URL: 'http://127.0.0.1:9',
+      KEELSON_INTERNAL_TOKEN: randomBytes(16).toString('hex'),
       KEELSON_AUTH_CALLOUT_SEED: new TextDecoder().decode(createAccount().getSeed()),
-      KEELSON_DEVICE_CERT_DAYS: String(options.certSeconds / 86_400), KEELSON_DEVICE_CERT_GRACE_DAYS: String(options.graceSeconds / 86_400),
+      KEELSON_DEVICE_CERT_DAYS: String(options.certSeconds / 86_400),
+      KEELSON_DEVICE_CERT_GRACE_DAYS: String(options.graceSeconds / 86_400),
     },
   });
   const gatewayUrl = `http://127.0.0.1:${port}`;
@@ -55,7 +67,8 @@ export async function startRenewingGateway(options: { certSeconds: number; grace
       await enrollDevice({ gatewayUrl, token, dataDir, name });
       return new DataDirLayout(dataDir);
     },
-    currentFingerprint: async (deviceId) => (await sendRequest(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId })).certificateFingerprint,
+    currentFingerprint: async (deviceId) =>
+      (await sendRequest(nc, naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId })).certificateFingerprint,
     async stop() {
       await service.stop();
       await Promise.all(subscriptions.map((s) => s.drain()));

@@ -36,7 +36,10 @@ export async function observeSignatureChecks(label: (metadata: CheckedDocument) 
     return verifySignature.call(this, metadata);
   };
   return {
-    repo, facade, layout, checked,
+    repo,
+    facade,
+    layout,
+    checked,
     downloads: () => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca }),
     async close() {
       Key.prototype.verifySignature = verifySignature;

@@ -14,7 +14,18 @@ import { VerifiedDownloads } from './verified-download.js';
 // the device's trusted metadata is byte for byte what it was, and no download is left behind.
 const fleet = 'plant-7';
 // Only `Date` is faked: timers, I/O and the metadata server run as usual.
-const everythingButDate = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+const everythingButDate = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
 const prefix = `/v1/fleets/${fleet}/`;
 
 describe('a device refuses attacks on its fleet repository', () => {
@@ -30,16 +41,23 @@ describe('a device refuses attacks on its fleet repository', () => {
     return layout;
   };
   const downloads = (layout: DataDirLayout) => new VerifiedDownloads(layout, { facadeUrl: proxy.url, fleet });
-  const trusted = (layout: DataDirLayout) => Object.fromEntries(Object.entries(trustedMetadataFiles(layout)).map(([f, bytes]) => [f, bytes.toString('utf8')]));
-  const leftovers = (layout: DataDirLayout) => [layout.tmpDir, layout.downloadsDir].flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []));
-  const rootVersion = (layout: DataDirLayout) => (JSON.parse(readFileSync(layout.trustedRoot, 'utf8')) as { signed: { version: number } }).signed.version;
+  const trusted = (layout: DataDirLayout) =>
+    Object.fromEntries(Object.entries(trustedMetadataFiles(layout)).map(([f, bytes]) => [f, bytes.toString('utf8')]));
+  const leftovers = (layout: DataDirLayout) =>
+    [layout.tmpDir, layout.downloadsDir].flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []));
+  const rootVersion = (layout: DataDirLayout) =>
+    (JSON.parse(readFileSync(layout.trustedRoot, 'utf8')) as { signed: { version: number } }).signed.version;
 
   /**
    * The refresh fails with `reason`; the trusted files in `keep` are byte for byte as before (the
    * ones a refresh legitimately advances before it meets the attack are left out) and no download
    * is left behind.
    */
-  const refused = async (layout: DataDirLayout, reason: RegExp, keep = ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json']) => {
+  const refused = async (
+    layout: DataDirLayout,
+    reason: RegExp,
+    keep = ['root.json', 'timestamp.json', 'snapshot.json', 'targets.json'],
+  ) => {
     const pick = (files: Record<string, string>) => keep.map((f) => files[f] ?? null);
     const before = pick(trusted(layout));
     await expect(downloads(layout).refresh()).rejects.toThrow(reason);
@@ -50,7 +68,10 @@ describe('a device refuses attacks on its fleet repository', () => {
   beforeEach(async () => {
     repo = new KeyedRepository();
     proxy = await startMetadataProxy((path) =>
-      path.startsWith(`${prefix}tuf/`) ? repo.metadata.get(path.slice(`${prefix}tuf/`.length)) : repo.blobs.get(path.slice(`${prefix}targets/`.length)));
+      path.startsWith(`${prefix}tuf/`)
+        ? repo.metadata.get(path.slice(`${prefix}tuf/`.length))
+        : repo.blobs.get(path.slice(`${prefix}targets/`.length)),
+    );
   });
   afterEach(async () => {
     await proxy.close();
@@ -130,7 +151,11 @@ describe('a device refuses attacks on its fleet repository', () => {
       const old = repo.metadata.get(`${current - 1}.${role}.json`)!;
       proxy.rewrite = (path, body) => (path.endsWith(`/${current}.${role}.json`) ? old : body);
       // The genuine timestamp (and, for the targets case, snapshot) are kept; the swapped file is not.
-      await refused(await newDevice(), new RegExp(`${role}.*version`, 'i'), role === 'snapshot' ? ['root.json', 'snapshot.json', 'targets.json'] : ['root.json', 'targets.json']);
+      await refused(
+        await newDevice(),
+        new RegExp(`${role}.*version`, 'i'),
+        role === 'snapshot' ? ['root.json', 'snapshot.json', 'targets.json'] : ['root.json', 'targets.json'],
+      );
     }
   });
 

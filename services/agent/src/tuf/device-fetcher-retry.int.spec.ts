@@ -29,21 +29,24 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
   const startServer = () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   beforeAll(async () => {
     tls = await ensureLocalTls(join(dir, 'tls'));
-    server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      requests.push(req.url ?? '');
-      if (req.url === '/tuf/2.root.json') return void res.writeHead(404).end('{"code":"not-found"}');
-      if (unavailable > 0) {
-        unavailable -= 1;
-        return void res.writeHead(503, { 'retry-after': '1' }).end('{"error":{"kind":"Unavailable"}}');
-      }
-      const body = req.url === '/targets/model.onnx' ? target : Buffer.from('{"signed":{}}');
-      if (cutBodies > 0) {
-        cutBodies -= 1;
-        res.writeHead(200, { 'content-length': body.length });
-        return void res.write(body.subarray(0, body.length >> 1), () => req.socket.destroy());
-      }
-      res.end(body);
-    });
+    server = createServer(
+      { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        requests.push(req.url ?? '');
+        if (req.url === '/tuf/2.root.json') return void res.writeHead(404).end('{"code":"not-found"}');
+        if (unavailable > 0) {
+          unavailable -= 1;
+          return void res.writeHead(503, { 'retry-after': '1' }).end('{"error":{"kind":"Unavailable"}}');
+        }
+        const body = req.url === '/targets/model.onnx' ? target : Buffer.from('{"signed":{}}');
+        if (cutBodies > 0) {
+          cutBodies -= 1;
+          res.writeHead(200, { 'content-length': body.length });
+          return void res.write(body.subarray(0, body.length >> 1), () => req.socket.destroy());
+        }
+        res.end(body);
+      },
+    );
     server.prependListener('connection', (socket) => {
       connections += 1;
       if (dropConnections === 0) return;
@@ -119,7 +122,13 @@ describe('DeviceFetcher retries (real HTTPS server that drops, refuses and cuts 
   // A target is written and checked in one pass (`downloadResumable`, tuf-js's TargetFile.verify).
   const signed = (sha256: string) => new TargetFile({ path: 'model.onnx', length: target.length, hashes: { sha256 } });
   const downloadTarget = (f: DeviceFetcher, info: TargetFile, file: string) =>
-    f.downloadResumable({ url: `${base}/targets/model.onnx`, length: info.length, sha256: info.hashes.sha256!, file, check: (chunks) => info.verify(Readable.from(chunks)) });
+    f.downloadResumable({
+      url: `${base}/targets/model.onnx`,
+      length: info.length,
+      sha256: info.hashes.sha256!,
+      file,
+      check: (chunks) => info.verify(Readable.from(chunks)),
+    });
 
   // This server ignores Range (200 with the whole body), as RFC 9110 lets a server do: resumes are in resumable-download.int.spec.ts.
   it('writes a target cut off half-way again from the start when the server ignores Range, checked as it arrives', async () => {

@@ -26,16 +26,25 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     const tls = await ensureLocalTls(join(dir, 'tls'));
     ca = tls.caPem;
     deviceCa = await TestDeviceCa.create('plant-7');
-    server = createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const socket = req.socket as TLSSocket;
-      const open = new Set(seen.filter((s) => s.socket !== socket && !s.socket.destroyed).map((s) => s.socket)).size;
-      seen.push({ path: req.url ?? '', fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-', socket, resumed: socket.isSessionReused(), othersOpen: open });
-      if (req.url === '/tuf/2.root.json') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ code: 'not-found', message: 'x'.repeat(refusalBytes) }));
-      }
-      res.end(req.url === '/targets/model.onnx' ? Buffer.alloc(200_000, 7) : '{"signed":{}}');
-    });
+    server = createServer(
+      { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        const open = new Set(seen.filter((s) => s.socket !== socket && !s.socket.destroyed).map((s) => s.socket)).size;
+        seen.push({
+          path: req.url ?? '',
+          fingerprint: socket.getPeerX509Certificate()?.fingerprint256.replaceAll(':', '').toLowerCase() ?? '-',
+          socket,
+          resumed: socket.isSessionReused(),
+          othersOpen: open,
+        });
+        if (req.url === '/tuf/2.root.json') {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ code: 'not-found', message: 'x'.repeat(refusalBytes) }));
+        }
+        res.end(req.url === '/targets/model.onnx' ? Buffer.alloc(200_000, 7) : '{"signed":{}}');
+      },
+    );
     server.on('secureConnection', () => (handshakes += 1));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,7 +60,8 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const fetcherAs = (identity: () => TestDeviceCertificate) => new DeviceFetcher({ platformCa: ca, clientIdentity: async () => identity() }, join(dir, 'tmp'), { attempts: 1, pauseMs: 1 });
+  const fetcherAs = (identity: () => TestDeviceCertificate) =>
+    new DeviceFetcher({ platformCa: ca, clientIdentity: async () => identity() }, join(dir, 'tmp'), { attempts: 1, pauseMs: 1 });
   const update = async (fetcher: DeviceFetcher) => {
     await expect(fetcher.downloadBytes(`${base}/tuf/2.root.json`, 10_000)).rejects.toThrow(DownloadHTTPError);
     expect((await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toString()).toBe('{"signed":{}}');
@@ -91,9 +101,16 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     const device = await deviceCa.issue('d-4');
     const fetcher = fetcherAs(() => device);
     const target = join(dir, 'tmp', 'model.verified');
-    const downloadTarget = () => fetcher.downloadResumable({ url: `${base}/targets/model.onnx`, length: 200_000, sha256: '0'.repeat(64), file: target, check: async (chunks) => {
-      for await (const chunk of chunks) expect(chunk.length).toBeGreaterThan(0);
-    } });
+    const downloadTarget = () =>
+      fetcher.downloadResumable({
+        url: `${base}/targets/model.onnx`,
+        length: 200_000,
+        sha256: '0'.repeat(64),
+        file: target,
+        check: async (chunks) => {
+          for await (const chunk of chunks) expect(chunk.length).toBeGreaterThan(0);
+        },
+      });
     rmSync(join(dir, 'tmp'), { recursive: true, force: true }); // the first download makes the directory, the second finds it
     for (let i = 0; i < 2; i++) {
       expect((await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toString()).toBe('{"signed":{}}');
@@ -105,7 +122,12 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     expect(seen.map((s) => s.path)).toEqual(['/tuf/timestamp.json', '/targets/model.onnx', '/tuf/timestamp.json', '/targets/model.onnx']);
     expect(seen[1]!.socket).toBe(seen[0]!.socket);
     expect(seen[2]!.socket).not.toBe(seen[1]!.socket);
-    expect(seen.map((s) => [s.resumed, s.othersOpen])).toEqual([[false, 0], [false, 0], [true, 0], [true, 0]]);
+    expect(seen.map((s) => [s.resumed, s.othersOpen])).toEqual([
+      [false, 0],
+      [false, 0],
+      [true, 0],
+      [true, 0],
+    ]);
     expect(handshakes).toBe(2);
   });
 });

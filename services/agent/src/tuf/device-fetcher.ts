@@ -92,7 +92,7 @@ export class DeviceFetcher implements Fetcher {
    * zero; a failed check or a refusal from zero is final: the caller discards the file then.
    */
   async downloadResumable(target: ResumableTarget): Promise<void> {
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       const before = partialSize(target.file);
       let asked: number | undefined;
       try {
@@ -138,7 +138,11 @@ export class DeviceFetcher implements Fetcher {
   private async *chunks(url: string, maxLength: number, res: StreamedResponse): AsyncGenerator<Uint8Array> {
     if (!res.ok || !res.body) {
       await discard(res);
-      throw new RefusedDownload(`GET ${url} answered ${res.status}`, res.status, res.status === 503 ? retryAfterMs(res.retryAfter) : undefined);
+      throw new RefusedDownload(
+        `GET ${url} answered ${res.status}`,
+        res.status,
+        res.status === 503 ? retryAfterMs(res.retryAfter) : undefined,
+      );
     }
     let received = 0;
     for await (const chunk of res.body) {

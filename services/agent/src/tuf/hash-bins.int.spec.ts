@@ -20,8 +20,17 @@ describe('fetching an artifact whose target is signed in a hash bin', () => {
   });
   afterEach(() => device.close());
   const downloads = () => device.downloads();
-  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
-  const metadataRequests = () => facade.requests.map((r) => r.path).filter((p) => p.startsWith(tuf)).map((p) => p.slice(tuf.length));
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({
+    name: 'yolo',
+    version: '2.1.0',
+    kind: 'model' as const,
+    ...published,
+  });
+  const metadataRequests = () =>
+    facade.requests
+      .map((r) => r.path)
+      .filter((p) => p.startsWith(tuf))
+      .map((p) => p.slice(tuf.length));
 
   it('finds the target through its bin and fetches that bin only, by its consistent-snapshot name', async () => {
     for (const i of [1, 2, 3, 4, 5, 6, 7, 8]) repo.publish(`model/other-${i}/1.0.0/model.onnx`, Buffer.from(`other ${i}`));
@@ -29,13 +38,22 @@ describe('fetching an artifact whose target is signed in a hash bin', () => {
     const d = downloads();
     expect(readFileSync(await d.download(await d.refresh(), ref(published)))).toEqual(bytes);
     const bin = repo.binOf(published.targetPath);
-    expect(metadataRequests()).toEqual(['2.root.json', 'timestamp.json', '10.snapshot.json', '1.targets.json', expect.stringMatching(new RegExp(`^\\d+\\.${bin}\\.json$`))]);
+    expect(metadataRequests()).toEqual([
+      '2.root.json',
+      'timestamp.json',
+      '10.snapshot.json',
+      '1.targets.json',
+      expect.stringMatching(new RegExp(`^\\d+\\.${bin}\\.json$`)),
+    ]);
   });
 
   it('refuses a bin changed on the wire: the target is not found, nothing is downloaded', async () => {
     const published = repo.publish('model/yolo/2.1.0/model.onnx', bytes);
     const bin = repo.binOf(published.targetPath);
-    const file = [...repo.metadata.keys()].filter((f) => f.endsWith(`.${bin}.json`)).sort().at(-1)!;
+    const file = [...repo.metadata.keys()]
+      .filter((f) => f.endsWith(`.${bin}.json`))
+      .sort()
+      .at(-1)!;
     const tampered = Buffer.from(repo.metadata.get(file)!);
     const at = tampered.indexOf('"length":') + '"length":'.length;
     tampered[at] = tampered[at] === 0x39 ? 0x38 : 0x39;

@@ -16,7 +16,12 @@ describe('the trusted metadata a device keeps between refreshes', () => {
   let device: EnrolledDevice;
   const bytes = Buffer.from('onnx model bytes, version 2.1.0');
   const tuf = (file: string) => `/v1/fleets/${fleet}/tuf/${file}`;
-  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({
+    name: 'yolo',
+    version: '2.1.0',
+    kind: 'model' as const,
+    ...published,
+  });
 
   beforeEach(async () => {
     repo = new KeyedRepository({ bins: 16 });
@@ -27,7 +32,11 @@ describe('the trusted metadata a device keeps between refreshes', () => {
   const downloads = () => device.downloads();
   const metadataRequests = () => facade.requests.map((r) => r.path).filter((p) => p.includes('/tuf/'));
   const served = (file: string) => repo.metadata.get(file)!;
-  const latest = (suffix: string) => [...repo.metadata.keys()].filter((f) => f.endsWith(suffix)).sort((a, b) => parseInt(a) - parseInt(b)).at(-1)!;
+  const latest = (suffix: string) =>
+    [...repo.metadata.keys()]
+      .filter((f) => f.endsWith(suffix))
+      .sort((a, b) => parseInt(a) - parseInt(b))
+      .at(-1)!;
   const update = async (published: { targetPath: string; sha256: string; length: number }) => {
     const d = downloads();
     return d.download(await d.refresh(published.targetPath), ref(published));
@@ -87,7 +96,13 @@ describe('the trusted metadata a device keeps between refreshes', () => {
     truncateSync(layout.keptMetadata, whole.length - 1);
     facade.requests.length = 0;
     await downloads().refresh(published.targetPath);
-    expect(metadataRequests()).toEqual([tuf('2.root.json'), tuf('timestamp.json'), tuf(latest('.snapshot.json')), tuf(latest('.targets.json')), tuf(latest(`.${repo.binOf(published.targetPath)}.json`))]);
+    expect(metadataRequests()).toEqual([
+      tuf('2.root.json'),
+      tuf('timestamp.json'),
+      tuf(latest('.snapshot.json')),
+      tuf(latest('.targets.json')),
+      tuf(latest(`.${repo.binOf(published.targetPath)}.json`)),
+    ]);
     expect(readFileSync(layout.keptMetadata)).toEqual(whole);
   });
 

@@ -36,7 +36,8 @@ const { version } = requireFromTufJs('../package.json') as { version: string };
 
 const rootRole = 'root';
 /** The files a refresh's documents lived in before they were kept together (read once, then removed). */
-const isOwnFile = (file: string) => file.endsWith('.json') && !file.startsWith('.') && file !== 'root.json' && file !== 'pristine-root.json';
+const isOwnFile = (file: string) =>
+  file.endsWith('.json') && !file.startsWith('.') && file !== 'root.json' && file !== 'pristine-root.json';
 
 /** A device's trusted metadata other than root, as one refresh reads and advances it. */
 export class KeptMetadata {
@@ -102,7 +103,12 @@ function notKept(path: string): NodeJS.ErrnoException {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { errno: -2, code: 'ENOENT', syscall: 'open', path });
+    return Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), {
+      errno: -2,
+      code: 'ENOENT',
+      syscall: 'open',
+      path,
+    });
   } finally {
     Error.stackTraceLimit = limit;
   }

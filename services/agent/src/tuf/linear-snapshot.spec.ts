@@ -16,7 +16,12 @@ const snapshotJson = () => ({
   expires: '2030-01-01T00:00:00Z',
   meta: {
     'targets.json': { version: 3, length: 1234, hashes: { sha256: sha('targets') } },
-    ...Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`bins-${i.toString(16).padStart(2, '0')}.json`, { version: 1 + (i % 5), ...(i % 2 ? { length: 100 + i } : {}) }])),
+    ...Object.fromEntries(
+      Array.from({ length: 256 }, (_, i) => [
+        `bins-${i.toString(16).padStart(2, '0')}.json`,
+        { version: 1 + (i % 5), ...(i % 2 ? { length: 100 + i } : {}) },
+      ]),
+    ),
   },
   x_keelson_note: 'unrecognised fields are kept',
 });

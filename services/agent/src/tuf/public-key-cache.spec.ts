@@ -6,8 +6,10 @@ import * as keyUtils from '@tufjs/models/dist/utils/key.js';
 
 type Json = Parameters<typeof Metadata.fromJSON>[1];
 const rootOf = (repo: KeyedRepository) => Metadata.fromJSON(MetadataKind.Root, repo.rootDocument() as Json);
-const timestampJson = (repo: KeyedRepository) => JSON.parse(repo.metadata.get('timestamp.json')!.toString()) as { signed: { version: number } };
-const timestampOf = (repo: KeyedRepository, json = timestampJson(repo)) => Metadata.fromJSON(MetadataKind.Timestamp, json as unknown as Json);
+const timestampJson = (repo: KeyedRepository) =>
+  JSON.parse(repo.metadata.get('timestamp.json')!.toString()) as { signed: { version: number } };
+const timestampOf = (repo: KeyedRepository, json = timestampJson(repo)) =>
+  Metadata.fromJSON(MetadataKind.Timestamp, json as unknown as Json);
 const keyInfoOf = (repo: KeyedRepository) => {
   const key = Object.values(rootOf(repo).signed.keys)[0]!;
   return { keyType: key.keyType, scheme: key.scheme, keyVal: key.keyVal.public! };

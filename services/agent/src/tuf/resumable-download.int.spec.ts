@@ -35,7 +35,10 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
       let start = ranged ? Number(m[1]) : 0;
       if (ranged && wrongStart > 0) [wrongStart, start] = [wrongStart - 1, start + 1];
       const body = target.subarray(start);
-      res.writeHead(ranged ? 206 : 200, { 'content-length': body.length, ...(ranged ? { 'content-range': `bytes ${start}-${target.length - 1}/${target.length}` } : {}) });
+      res.writeHead(ranged ? 206 : 200, {
+        'content-length': body.length,
+        ...(ranged ? { 'content-range': `bytes ${start}-${target.length - 1}/${target.length}` } : {}),
+      });
       const cut = cutAfter.shift();
       const sent = cut === undefined ? body : body.subarray(0, cut);
       served += sent.length;
@@ -60,8 +63,14 @@ describe('DeviceFetcher resumable target downloads (real HTTPS server that honou
   const slack = 128 * 1024;
   const offsetOf = (range: string | undefined): number => Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? NaN);
   const info = (hash = sha256) => new TargetFile({ path: 'model.onnx', length: target.length, hashes: { sha256: hash } });
-  const download = (signed = info(), attempts = 6) => new DeviceFetcher({ platformCa: tls.caPem }, join(dir, 'tmp'), { attempts, pauseMs: 5 })
-    .downloadResumable({ url: `${base}/model.onnx`, length: signed.length, sha256, file, check: (chunks) => signed.verify(Readable.from(chunks)) });
+  const download = (signed = info(), attempts = 6) =>
+    new DeviceFetcher({ platformCa: tls.caPem }, join(dir, 'tmp'), { attempts, pauseMs: 5 }).downloadResumable({
+      url: `${base}/model.onnx`,
+      length: signed.length,
+      sha256,
+      file,
+      check: (chunks) => signed.verify(Readable.from(chunks)),
+    });
 
   it('asks for the rest from where a cut-off body stopped, with If-Range, and ends with the whole target', async () => {
     cutAfter = [400_000, 300_000];

@@ -48,7 +48,13 @@ export const partialSize = (file: string): number => statSync(file, { throwIfNoE
  * is started over). A file that already holds `length` bytes is only checked. A body cut off leaves
  * what arrived in the file for the next attempt.
  */
-export async function resumeOnce(fetch: PlatformStream, target: ResumableTarget, timeoutMs: number, body: BodyOf, kept = partialSize(target.file)): Promise<void> {
+export async function resumeOnce(
+  fetch: PlatformStream,
+  target: ResumableTarget,
+  timeoutMs: number,
+  body: BodyOf,
+  kept = partialSize(target.file),
+): Promise<void> {
   let have = kept;
   if (have > target.length) {
     await rm(target.file, { force: true }); // more than the target holds: not a prefix of it

@@ -21,5 +21,7 @@ export function targetUrl(updater: Updater, targetBaseUrl: string, info: TargetF
     const name = `${Object.values(info.hashes)[0]}.${base}`;
     path = dir ? `${dir}/${name}` : name;
   }
-  return new URL(`${targetBaseUrl.endsWith('/') ? targetBaseUrl : `${targetBaseUrl}/`}${path.startsWith('/') ? path.slice(1) : path}`).toString();
+  return new URL(
+    `${targetBaseUrl.endsWith('/') ? targetBaseUrl : `${targetBaseUrl}/`}${path.startsWith('/') ? path.slice(1) : path}`,
+  ).toString();
 }

@@ -12,10 +12,17 @@ describe('the top-level targets, checked once per update', () => {
   let t: SignatureChecks;
 
   beforeEach(async () => {
-    t = await observeSignatureChecks((metadata) => (documentType(metadata) === MetadataKind.Targets ? `targets v${metadata.signed.version}` : documentType(metadata)));
+    t = await observeSignatureChecks((metadata) =>
+      documentType(metadata) === MetadataKind.Targets ? `targets v${metadata.signed.version}` : documentType(metadata),
+    );
   });
   afterEach(() => t.close());
-  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({
+    name: 'yolo',
+    version: '2.1.0',
+    kind: 'model' as const,
+    ...published,
+  });
 
   it('is in place on the tuf-js version it was checked against', () => {
     expect(targetsVerifiedOnceInstalled).toBe(true);

@@ -13,7 +13,12 @@ describe("a device's next refresh, over metadata it already checked", () => {
     t = await observeSignatureChecks((metadata) => `${documentType(metadata)} v${metadata.signed.version}`);
   });
   afterEach(() => t.close());
-  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({
+    name: 'yolo',
+    version: '2.1.0',
+    kind: 'model' as const,
+    ...published,
+  });
   const publishInAnotherBin = (than: string) => {
     for (let i = 0; ; i++) {
       const path = `model/other-${i}/1.0.0/model.onnx`;

@@ -27,7 +27,12 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     rmSync(layout.root, { recursive: true, force: true });
   });
   const downloads = () => new VerifiedDownloads(layout, { facadeUrl: facade.url, fleet, platformCa: facade.ca });
-  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({ name: 'yolo', version: '2.1.0', kind: 'model' as const, ...published });
+  const ref = (published: { targetPath: string; sha256: string; length: number }) => ({
+    name: 'yolo',
+    version: '2.1.0',
+    kind: 'model' as const,
+    ...published,
+  });
 
   it('downloads a signed target into the data dir, authenticated as the device by its certificate, with consistent-snapshot URLs', async () => {
     const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
@@ -36,8 +41,11 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     expect(file).toBe(layout.partialDownload(published.sha256)); // the verified file is moved from there into its version directory
     expect(readFileSync(file)).toEqual(modelBytes);
     expect(facade.requests.map((r) => r.path)).toEqual([
-      `/v1/fleets/${fleet}/tuf/2.root.json`, `/v1/fleets/${fleet}/tuf/timestamp.json`, `/v1/fleets/${fleet}/tuf/2.snapshot.json`,
-      `/v1/fleets/${fleet}/tuf/2.targets.json`, `/v1/fleets/${fleet}/targets/model/yolo/2.1.0/${published.sha256}.model.onnx`,
+      `/v1/fleets/${fleet}/tuf/2.root.json`,
+      `/v1/fleets/${fleet}/tuf/timestamp.json`,
+      `/v1/fleets/${fleet}/tuf/2.snapshot.json`,
+      `/v1/fleets/${fleet}/tuf/2.targets.json`,
+      `/v1/fleets/${fleet}/targets/model/yolo/2.1.0/${published.sha256}.model.onnx`,
     ]);
     expect(new Set(facade.requests.map((r) => r.deviceId))).toEqual(new Set([deviceId]));
   });
@@ -56,9 +64,13 @@ describe('fetching an artifact through the facade, verified with tuf-js against 
     const published = repo.publish('model/yolo/2.1.0/model.onnx', modelBytes);
     const d = downloads();
     const updater = await d.refresh();
-    await expect(d.download(updater, ref({ ...published, sha256: 'c'.repeat(64) }))).rejects.toThrow(/signed targets disagree with the assignment/);
+    await expect(d.download(updater, ref({ ...published, sha256: 'c'.repeat(64) }))).rejects.toThrow(
+      /signed targets disagree with the assignment/,
+    );
     await expect(d.download(updater, ref({ ...published, length: published.length + 1 }))).rejects.toThrow(/signed targets disagree/);
-    await expect(d.download(updater, ref({ ...published, targetPath: 'model/yolo/2.1.0/other.onnx' }))).rejects.toThrow(/is not in the fleet's signed targets/);
+    await expect(d.download(updater, ref({ ...published, targetPath: 'model/yolo/2.1.0/other.onnx' }))).rejects.toThrow(
+      /is not in the fleet's signed targets/,
+    );
     expect(facade.requests.filter((r) => r.path.includes('/targets/'))).toEqual([]);
   });
 

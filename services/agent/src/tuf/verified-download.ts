@@ -43,7 +43,11 @@ export class VerifiedDownloads {
     private readonly source: TufSource,
     retry: RetryPolicy = defaultRetry,
   ) {
-    this.fetcher = new DeviceFetcher({ ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) }, layout.tmpDir, retry);
+    this.fetcher = new DeviceFetcher(
+      { ...(source.platformCa ? { platformCa: source.platformCa } : {}), clientIdentity: deviceTlsIdentity(layout) },
+      layout.tmpDir,
+      retry,
+    );
   }
 
   private get targetBaseUrl(): string {
@@ -92,7 +96,13 @@ export class VerifiedDownloads {
     const file = this.layout.partialDownload(artifact.sha256);
     const url = targetUrl(updater, this.targetBaseUrl, info);
     try {
-      await this.fetcher.downloadResumable({ url, length: info.length, sha256: artifact.sha256, file, check: (chunks) => info.verify(Readable.from(chunks)) });
+      await this.fetcher.downloadResumable({
+        url,
+        length: info.length,
+        sha256: artifact.sha256,
+        file,
+        check: (chunks) => info.verify(Readable.from(chunks)),
+      });
       return file;
     } catch (err) {
       if (isTransientFailure(err)) throw err; // the network's failure: what arrived is kept to resume from
@@ -121,12 +131,16 @@ export class VerifiedDownloads {
     const { facadeUrl, fleet } = this.source;
     const kept = await KeptMetadata.open(this.layout);
     const make = () => {
-      const updater = withVerifiedBytes(this.verified, () => new Updater({
-        metadataDir: this.layout.tufDir,
-        metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
-        targetBaseUrl: this.targetBaseUrl,
-        fetcher: this.fetcher,
-      }));
+      const updater = withVerifiedBytes(
+        this.verified,
+        () =>
+          new Updater({
+            metadataDir: this.layout.tufDir,
+            metadataBaseUrl: `${facadeUrl}/v1/fleets/${fleet}/tuf`,
+            targetBaseUrl: this.targetBaseUrl,
+            fetcher: this.fetcher,
+          }),
+      );
       keepThrough(updater, kept);
       return updater;
     };

@@ -11,7 +11,10 @@ const lifetimes = [
 /** `site=north, line=2` as labels; a malformed pair is an error naming it. */
 export function parseLabels(text) {
   const labels = {};
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new Error(`'${pair}' is not key=value`);
     labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
@@ -25,7 +28,11 @@ export function parseLabels(text) {
  */
 export function addDeviceForm(onIssued, device) {
   const labels = device ? null : el('input', { id: 'enroll-labels', placeholder: 'site=north, line=2' });
-  const ttl = el('select', { id: 'enroll-ttl' }, lifetimes.map(([seconds, text]) => el('option', { value: seconds }, text)));
+  const ttl = el(
+    'select',
+    { id: 'enroll-ttl' },
+    lifetimes.map(([seconds, text]) => el('option', { value: seconds }, text)),
+  );
   const outcome = el('div', { id: 'enroll-outcome' });
   const submit = el('button', { type: 'submit' }, 'Create enrollment token');
   const form = el(
@@ -74,7 +81,13 @@ function issuedToken(issued) {
   return el(
     'div',
     { className: 'issued' },
-    el('p', {}, 'Run this on the device. The token works once and expires ', el('time', { id: 'enroll-expires', datetime: issued.expiresAt }, when(issued.expiresAt)), '; it is not shown again.'),
+    el(
+      'p',
+      {},
+      'Run this on the device. The token works once and expires ',
+      el('time', { id: 'enroll-expires', datetime: issued.expiresAt }, when(issued.expiresAt)),
+      '; it is not shown again.',
+    ),
     el('pre', {}, command),
     el('div', { className: 'actions' }, copy, copied),
   );

@@ -10,7 +10,13 @@ const kinds = ['model', 'container', 'config'];
 async function listed({ name, version }) {
   const path = `/v1/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`;
   for (let i = 0; i < 20; i++) {
-    if (await api(path).then(() => true, () => false)) return;
+    if (
+      await api(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -20,8 +26,17 @@ export function uploadForm(onUploaded) {
   const input = (id, attrs) => el('input', { id: `upload-${id}`, name: id, autocomplete: 'off', ...attrs });
   const name = input('name', { placeholder: 'detector', required: true });
   const version = input('version', { placeholder: '1.2.0', required: true });
-  const kind = el('select', { id: 'upload-kind', name: 'kind' }, kinds.map((k) => el('option', { value: k }, k)));
-  const manifest = el('textarea', { id: 'upload-manifest', name: 'manifest', rows: 3, placeholder: '{"kind":"model", …} (optional for a config)' });
+  const kind = el(
+    'select',
+    { id: 'upload-kind', name: 'kind' },
+    kinds.map((k) => el('option', { value: k }, k)),
+  );
+  const manifest = el('textarea', {
+    id: 'upload-manifest',
+    name: 'manifest',
+    rows: 3,
+    placeholder: '{"kind":"model", …} (optional for a config)',
+  });
   const file = input('file', { type: 'file', required: true });
   const notice = el('div', { id: 'upload-notice' });
   const button = el('button', { type: 'submit' }, 'Upload');
@@ -29,8 +44,17 @@ export function uploadForm(onUploaded) {
   const form = el(
     'form',
     { id: 'upload-artifact', className: 'stack' },
-    label('name', 'Name'), name, label('version', 'Version'), version, label('kind', 'Kind'), kind,
-    label('manifest', 'Manifest (JSON)'), manifest, label('file', 'File'), file, button,
+    label('name', 'Name'),
+    name,
+    label('version', 'Version'),
+    version,
+    label('kind', 'Kind'),
+    kind,
+    label('manifest', 'Manifest (JSON)'),
+    manifest,
+    label('file', 'File'),
+    file,
+    button,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -44,7 +68,10 @@ export function uploadForm(onUploaded) {
     button.disabled = true;
     try {
       const artifact = await api('/v1/artifacts', { method: 'POST', body });
-      fill(notice, el('p', { role: 'status' }, `Received ${artifact.name}@${artifact.version} (${artifact.status}); it is published once signed.`));
+      fill(
+        notice,
+        el('p', { role: 'status' }, `Received ${artifact.name}@${artifact.version} (${artifact.status}); it is published once signed.`),
+      );
       await listed(artifact);
       await onUploaded(artifact);
     } catch (err) {

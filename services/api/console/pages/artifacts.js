@@ -23,7 +23,13 @@ export async function artifactsPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Artifacts'),
-    el('p', { className: 'muted' }, 'Upload here or push with ', el('code', {}, 'npx keelson artifact push'), '; a version is published once the signer has signed it.'),
+    el(
+      'p',
+      { className: 'muted' },
+      'Upload here or push with ',
+      el('code', {}, 'npx keelson artifact push'),
+      '; a version is published once the signer has signed it.',
+    ),
     list,
     uploadForm(() => artifactsTable(list, query, signal)),
     channelForm(() => artifactsTable(list, query, signal)),
@@ -40,9 +46,7 @@ async function artifactsTable(list, query, signal) {
     for (const [name, pointers] of await channelsByName(names, signal)) channels.set(name, pointers);
   };
   const pointing = (a) =>
-    (channels.get(a.name) ?? [])
-      .filter((c) => c.version === a.version)
-      .map((c) => el('span', { className: 'chip' }, c.channel));
+    (channels.get(a.name) ?? []).filter((c) => c.version === a.version).map((c) => el('span', { className: 'chip' }, c.channel));
   const columns = [
     ['Name', (a) => a.name],
     ['Version', (a) => a.version],
@@ -55,6 +59,13 @@ async function artifactsTable(list, query, signal) {
     ['Published', (a) => when(a.publishedAt)],
   ];
   await pagedTable(list, {
-    path: '/v1/artifacts', pageSize: pageSizeOf(query), columns, key: (a) => `${a.name}@${a.version}`, signal, empty: 'No artifacts yet.', noun: ['artifact', 'artifacts'], prepare,
+    path: '/v1/artifacts',
+    pageSize: pageSizeOf(query),
+    columns,
+    key: (a) => `${a.name}@${a.version}`,
+    signal,
+    empty: 'No artifacts yet.',
+    noun: ['artifact', 'artifacts'],
+    prepare,
   });
 }

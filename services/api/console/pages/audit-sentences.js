@@ -23,8 +23,10 @@ const phrases = {
   ArtifactReceived: (d) => `received artifact ${artifact(d)}`,
   ArtifactPublished: (d) => `published artifact ${artifact(d)}`,
   ArtifactRejected: (d) => `rejected an artifact${because(d.reason)}`,
-  ChannelPromoted: (d) => `pointed channel ${d.channel} of ${d.artifact.name} at ${d.artifact.version}${d.previousVersion ? ` (was ${d.previousVersion})` : ''}${d.rolloutId ? ` after ${rollout(d)}` : ''}`,
-  GroupCreated: (d, name) => `created group ${d.name} with ${memberList(d.deviceIds, name)}${d.unresolvedNames?.length ? `; no device is named ${d.unresolvedNames.join(', ')}` : ''}`,
+  ChannelPromoted: (d) =>
+    `pointed channel ${d.channel} of ${d.artifact.name} at ${d.artifact.version}${d.previousVersion ? ` (was ${d.previousVersion})` : ''}${d.rolloutId ? ` after ${rollout(d)}` : ''}`,
+  GroupCreated: (d, name) =>
+    `created group ${d.name} with ${memberList(d.deviceIds, name)}${d.unresolvedNames?.length ? `; no device is named ${d.unresolvedNames.join(', ')}` : ''}`,
   GroupMembersChanged: (d, name) => `set the members of group ${d.groupId} to ${memberList(d.deviceIds, name)}`,
   GroupDeleted: (d) => `deleted group ${d.groupId}`,
   DeviceEnrolled: (d) => `enrolled device ${d.name}`,
@@ -34,7 +36,8 @@ const phrases = {
   DeviceReportedProgress: (d, name) => `heard device ${name(d.deviceId)} report ${d.state} in ${rollout(d)}${because(d.reason)}`,
   DeviceCertificateRenewed: (d, name) => `renewed the certificate of device ${name(d.deviceId)}`,
   DesiredStateChanged: (d, name) => `set what device ${name(d.deviceId)} should run (generation ${d.generation})`,
-  RolloutCreated: (d) => `created ${rollout(d)} of ${artifact(d.artifact)} to ${count(d.deviceCount ?? d.deviceIds?.length ?? 0, 'device', 'devices')}`,
+  RolloutCreated: (d) =>
+    `created ${rollout(d)} of ${artifact(d.artifact)} to ${count(d.deviceCount ?? d.deviceIds?.length ?? 0, 'device', 'devices')}`,
   WaveStarted: (d) => `started ${wave(d)} of ${rollout(d)}`,
   DevicesAssigned: (d, name) => `assigned ${memberList(d.deviceIds, name)} in ${wave(d)} of ${rollout(d)}`,
   WaveAwaitingApproval: (d) => `held ${wave(d)} of ${rollout(d)} for approval`,

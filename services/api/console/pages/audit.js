@@ -20,7 +20,9 @@ const filters = [
 ];
 
 function filterForm(filter) {
-  const inputs = filters.map(([key, , placeholder]) => el('input', { id: `audit-${key}`, name: key, value: filter[key] ?? '', placeholder }));
+  const inputs = filters.map(([key, , placeholder]) =>
+    el('input', { id: `audit-${key}`, name: key, value: filter[key] ?? '', placeholder }),
+  );
   const fields = filters.map(([key, label], i) => [el('label', { for: `audit-${key}` }, label), inputs[i]]);
   const form = el('form', { className: 'inline' }, fields, el('button', { type: 'submit' }, 'Filter'));
   form.addEventListener('submit', (e) => {
@@ -45,10 +47,12 @@ async function deviceNames(entries, signal) {
   const names = new Map();
   for (const e of entries) if (/Device(Re)?[Ee]nrolled$/.test(e.type) && e.data?.deviceId) names.set(e.data.deviceId, e.data.name);
   const unknown = [...new Set(entries.flatMap(deviceIdsOf))].filter((id) => !names.has(id)).slice(0, 100);
-  await Promise.all(unknown.map(async (id) => {
-    const device = await api(`/v1/devices/${encodeURIComponent(id)}`, { signal }).catch(() => undefined);
-    if (device?.name) names.set(id, device.name);
-  }));
+  await Promise.all(
+    unknown.map(async (id) => {
+      const device = await api(`/v1/devices/${encodeURIComponent(id)}`, { signal }).catch(() => undefined);
+      if (device?.name) names.set(id, device.name);
+    }),
+  );
   return (id) => names.get(id) ?? id;
 }
 
@@ -71,5 +75,10 @@ export async function auditPage(view, { query, signal }) {
     ['Event', (e) => e.type.replace(/^io\.keelson\./, '')],
     ['What happened', (e) => [el('span', { className: 'sentence' }, sentenceOf(e, deviceName)), rawEvent(e)]],
   ];
-  fill(list, entries.length ? [el('p', { className: 'muted' }, `The latest ${entries.length} entries, newest first.`), table(columns, entries, (e) => e.id)] : el('p', { className: 'muted' }, 'No entries.'));
+  fill(
+    list,
+    entries.length
+      ? [el('p', { className: 'muted' }, `The latest ${entries.length} entries, newest first.`), table(columns, entries, (e) => e.id)]
+      : el('p', { className: 'muted' }, 'No entries.'),
+  );
 }

@@ -12,7 +12,12 @@ const fields = [
 
 /** The form; `onSet(view)` runs with the artifact's channels once the API has moved the pointer. */
 export function channelForm(onSet) {
-  const inputs = Object.fromEntries(fields.map(([key, , placeholder]) => [key, el('input', { id: `set-channel-${key}`, name: key, placeholder, required: true, autocomplete: 'off' })]));
+  const inputs = Object.fromEntries(
+    fields.map(([key, , placeholder]) => [
+      key,
+      el('input', { id: `set-channel-${key}`, name: key, placeholder, required: true, autocomplete: 'off' }),
+    ]),
+  );
   const notice = el('div', { id: 'set-channel-notice' });
   const button = el('button', { type: 'submit' }, 'Set channel');
   const form = el(

@@ -19,21 +19,54 @@ export function narrowed(query) {
   return fields.some((name) => name !== 'sort' && query.get(name));
 }
 
-const select = (id, value, options) => el('select', { id }, options.map(([v, text]) => el('option', { value: v, selected: v === (value ?? '') }, text)));
+const select = (id, value, options) =>
+  el(
+    'select',
+    { id },
+    options.map(([v, text]) => el('option', { value: v, selected: v === (value ?? '') }, text)),
+  );
 
 /** The filter form; applying it moves to the same page with the filters in its address. */
 export function deviceFilterForm(query) {
   const search = el('input', { id: 'filter-search', type: 'search', placeholder: 'name or id', value: query.get('search') ?? '' });
   const label = el('input', { id: 'filter-label', placeholder: 'site=north', value: query.get('label') ?? '' });
   const installed = el('input', { id: 'filter-installed', placeholder: 'yolo@2.1.0', value: query.get('installed') ?? '' });
-  const status = select('filter-status', query.get('status'), [['', 'any status'], ['active', 'active'], ['decommissioned', 'decommissioned']]);
-  const reachable = select('filter-reachable', query.get('reachable'), [['', 'reachable or not'], ['true', 'reachable'], ['false', 'unreachable']]);
-  const sort = select('filter-sort', query.get('sort'), [['', 'newest first'], ['name', 'by name']]);
-  const form = el('form', { className: 'inline', id: 'device-filters', role: 'search' }, search, status, label, installed, reachable, sort, el('button', { type: 'submit' }, 'Apply'));
+  const status = select('filter-status', query.get('status'), [
+    ['', 'any status'],
+    ['active', 'active'],
+    ['decommissioned', 'decommissioned'],
+  ]);
+  const reachable = select('filter-reachable', query.get('reachable'), [
+    ['', 'reachable or not'],
+    ['true', 'reachable'],
+    ['false', 'unreachable'],
+  ]);
+  const sort = select('filter-sort', query.get('sort'), [
+    ['', 'newest first'],
+    ['name', 'by name'],
+  ]);
+  const form = el(
+    'form',
+    { className: 'inline', id: 'device-filters', role: 'search' },
+    search,
+    status,
+    label,
+    installed,
+    reachable,
+    sort,
+    el('button', { type: 'submit' }, 'Apply'),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const next = new URLSearchParams();
-    const values = { search: search.value, status: status.value, label: label.value, installed: installed.value, reachable: reachable.value, sort: sort.value };
+    const values = {
+      search: search.value,
+      status: status.value,
+      label: label.value,
+      installed: installed.value,
+      reachable: reachable.value,
+      sort: sort.value,
+    };
     for (const [name, value] of Object.entries(values)) if (value.trim()) next.set(name, value.trim());
     if (query.get('limit')) next.set('limit', query.get('limit'));
     location.hash = next.toString() ? `#/devices?${next}` : '#/devices';
@@ -55,9 +88,26 @@ export async function versionDistribution(signal) {
       el('td', { 'data-col': 'Share' }, el('meter', { min: 0, max: counts.activeDevices, value: v.devices }), ` ${share}%`),
     );
   });
-  const summary = el('p', { className: 'muted', id: 'version-summary' }, `${counts.activeDevices} active devices; ${counts.withoutArtifacts} run no artifact yet.`);
+  const summary = el(
+    'p',
+    { className: 'muted', id: 'version-summary' },
+    `${counts.activeDevices} active devices; ${counts.withoutArtifacts} run no artifact yet.`,
+  );
   const grid = rows.length
-    ? el('table', {}, el('thead', {}, el('tr', {}, ['Version', 'Devices', 'Share'].map((t) => el('th', {}, t)))), el('tbody', {}, rows))
+    ? el(
+        'table',
+        {},
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Version', 'Devices', 'Share'].map((t) => el('th', {}, t)),
+          ),
+        ),
+        el('tbody', {}, rows),
+      )
     : null;
   return fill(el('section', { className: 'panel', id: 'version-distribution' }), el('h2', {}, 'Versions across the fleet'), summary, grid);
 }

@@ -62,7 +62,10 @@ function decommissionButton(device, notice) {
     button.disabled = true;
     fill(notice);
     try {
-      const answer = await api(`/v1/devices/${encodeURIComponent(device.deviceId)}/decommission`, { method: 'POST', body: { reason: 'decommissioned from the console' } });
+      const answer = await api(`/v1/devices/${encodeURIComponent(device.deviceId)}/decommission`, {
+        method: 'POST',
+        body: { reason: 'decommissioned from the console' },
+      });
       // The device list is a projection that follows a moment later: show the answer on the row now.
       const row = button.closest('tr');
       fill(row.querySelector('td[data-col="Status"]'), badge(answer.status));

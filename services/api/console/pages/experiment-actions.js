@@ -7,9 +7,31 @@ import { confirmed, el, errorLine, fill } from '../dom.js';
 const open = new Set(['running', 'inconclusive']);
 
 const actions = [
-  { id: 'promote', label: 'Promote', verb: 'decide', body: (reason) => ({ outcome: 'promote', reason }), needsReason: true, ask: 'Promote the candidate? The channel moves and the follow-up rollout starts, if the experiment asks for one.' },
-  { id: 'abort', label: 'Abort', verb: 'decide', body: (reason) => ({ outcome: 'abort', reason }), needsReason: true, danger: true, ask: 'Abort the experiment and send the candidate arm back to the baseline?' },
-  { id: 'stop', label: 'Stop', verb: 'stop', body: (reason) => (reason ? { reason } : {}), danger: true, ask: 'Stop the experiment without a verdict? The candidate arm keeps what it has.' },
+  {
+    id: 'promote',
+    label: 'Promote',
+    verb: 'decide',
+    body: (reason) => ({ outcome: 'promote', reason }),
+    needsReason: true,
+    ask: 'Promote the candidate? The channel moves and the follow-up rollout starts, if the experiment asks for one.',
+  },
+  {
+    id: 'abort',
+    label: 'Abort',
+    verb: 'decide',
+    body: (reason) => ({ outcome: 'abort', reason }),
+    needsReason: true,
+    danger: true,
+    ask: 'Abort the experiment and send the candidate arm back to the baseline?',
+  },
+  {
+    id: 'stop',
+    label: 'Stop',
+    verb: 'stop',
+    body: (reason) => (reason ? { reason } : {}),
+    danger: true,
+    ask: 'Stop the experiment without a verdict? The candidate arm keeps what it has.',
+  },
 ];
 
 /** The same rule as the API's `Reason`: present for a verdict, 1–500 characters when given. */
@@ -30,7 +52,11 @@ export function drawExperimentActions(node, notice, view, onView) {
   if (!open.has(view.status)) return fill(node, el('span', { className: 'muted' }, 'The experiment has ended: no action applies.'));
   const reason = el('input', { id: 'experiment-reason', size: 48, maxlength: 600, placeholder: 'why (kept in the audit log)' });
   const buttons = actions.map((action) => {
-    const button = el('button', { type: 'button', id: `experiment-${action.id}`, className: action.danger ? 'danger' : undefined }, action.label);
+    const button = el(
+      'button',
+      { type: 'button', id: `experiment-${action.id}`, className: action.danger ? 'danger' : undefined },
+      action.label,
+    );
     button.addEventListener('click', async () => {
       const text = reason.value.trim();
       const problem = reasonProblem(text, action.needsReason);

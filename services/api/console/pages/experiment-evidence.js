@@ -29,7 +29,11 @@ export function drawArms(node, look) {
     ['Devices', (r) => String(r.devices)],
   ];
   const samples = `${look.samples.candidate} candidate / ${look.samples.control} control samples, alpha ${look.alpha}`;
-  return fill(node, el('p', { className: 'muted' }, `Look at ${when(look.judgedAt)}: ${samples}.`), table(columns, armRows(look), (r) => `${r.metric} ${r.arm}`));
+  return fill(
+    node,
+    el('p', { className: 'muted' }, `Look at ${when(look.judgedAt)}: ${samples}.`),
+    table(columns, armRows(look), (r) => `${r.metric} ${r.arm}`),
+  );
 }
 
 export function drawTests(node, look) {
@@ -41,7 +45,10 @@ export function drawTests(node, look) {
     ['Interval', (t) => (t.estimate === null ? '–' : `[${bound(t.low, '-')}, ${bound(t.high, '')}]`)],
     ['State', (t) => el('span', { 'data-state': t.verdict }, badge(t.verdict))],
   ];
-  return fill(node, table(columns, tests, (t) => `${t.kind} ${t.metric}`));
+  return fill(
+    node,
+    table(columns, tests, (t) => `${t.kind} ${t.metric}`),
+  );
 }
 
 /** The verdict (a person's or the loop's, with why), else where the latest look stands. */
@@ -70,7 +77,17 @@ function seriesOf(looks, arm) {
 
 export function drawChart(node, view, looks) {
   const metric = view.plan.primary.split(':')[0];
-  const chart = lineChart(arms.map((arm) => seriesOf(looks, arm)), { label: `${metric}, mean per arm over time` });
-  const legend = el('p', { className: 'muted' }, el('span', { className: 'legend chart-candidate' }, 'candidate'), ' ', el('span', { className: 'legend chart-control' }, 'control'), ` · mean of ${metric} over each arm's values so far`);
+  const chart = lineChart(
+    arms.map((arm) => seriesOf(looks, arm)),
+    { label: `${metric}, mean per arm over time` },
+  );
+  const legend = el(
+    'p',
+    { className: 'muted' },
+    el('span', { className: 'legend chart-candidate' }, 'candidate'),
+    ' ',
+    el('span', { className: 'legend chart-control' }, 'control'),
+    ` · mean of ${metric} over each arm's values so far`,
+  );
   return fill(node, chart ? [chart, legend] : el('p', { className: 'muted' }, `No values of ${metric} yet.`));
 }

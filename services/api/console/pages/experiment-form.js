@@ -42,7 +42,9 @@ function onSuccessOf(promote, waves) {
   const percents = waves ? waves.split(',').map((p) => whole('each follow-up wave', p.trim())) : [];
   return {
     ...(match ? { promote: match[1] } : {}),
-    ...(percents.length ? { thenRollout: { strategy: { waves: percents.map((percent) => ({ percent, gate: 'auto' })), maxFailures: 0 } } } : {}),
+    ...(percents.length
+      ? { thenRollout: { strategy: { waves: percents.map((percent) => ({ percent, gate: 'auto' })), maxFailures: 0 } } }
+      : {}),
   };
 }
 
@@ -61,7 +63,12 @@ export function experimentBodyOf(v) {
     group: v.group,
     split: whole('split', v.split),
     primary: v.primary,
-    guardrails: v.guardrails ? v.guardrails.split(',').map((g) => g.trim()).filter(Boolean) : [],
+    guardrails: v.guardrails
+      ? v.guardrails
+          .split(',')
+          .map((g) => g.trim())
+          .filter(Boolean)
+      : [],
     minSamples: whole('min samples', v['min-samples']),
     maxDurationSeconds: Number(duration[1]) * units[duration[2] || 's'],
     probe: probeOf(v.probe),
@@ -72,7 +79,9 @@ export function experimentBodyOf(v) {
 
 /** The form; `onCreated` gets the new experiment's view. */
 export function experimentForm(onCreated) {
-  const inputs = Object.fromEntries(fields.map(([name, , example]) => [name, el('input', { id: `experiment-${name}`, name, placeholder: example })]));
+  const inputs = Object.fromEntries(
+    fields.map(([name, , example]) => [name, el('input', { id: `experiment-${name}`, name, placeholder: example })]),
+  );
   const outcome = el('div', { id: 'experiment-form-outcome' });
   const submit = el('button', { type: 'submit' }, 'Create experiment');
   const form = el(

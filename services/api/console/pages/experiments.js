@@ -17,7 +17,17 @@ export async function experimentsPage(view, { query, signal }) {
   const form = experimentForm((created) => {
     location.hash = `#/experiments/${encodeURIComponent(created.experimentId)}`;
   });
-  fill(view, el('h1', {}, 'Experiments'), el('p', { className: 'muted' }, 'A candidate version against the baseline on a split of a group; open one to follow its evidence and decide it.'), list, form);
+  fill(
+    view,
+    el('h1', {}, 'Experiments'),
+    el(
+      'p',
+      { className: 'muted' },
+      'A candidate version against the baseline on a split of a group; open one to follow its evidence and decide it.',
+    ),
+    list,
+    form,
+  );
   const columns = [
     ['Experiment', (v) => el('a', { href: `#/experiments/${encodeURIComponent(v.experimentId)}` }, v.experimentId)],
     ['Status', (v) => badge(v.status)],
@@ -29,7 +39,15 @@ export async function experimentsPage(view, { query, signal }) {
     ['Started', (v) => when(v.createdAt)],
     ['Outcome', outcomeText],
   ];
-  await pagedTable(list, { path: '/v1/experiments', pageSize: pageSizeOf(query), columns, key: (v) => v.experimentId, signal, empty: 'No experiments yet.', noun: ['experiment', 'experiments'] });
+  await pagedTable(list, {
+    path: '/v1/experiments',
+    pageSize: pageSizeOf(query),
+    columns,
+    key: (v) => v.experimentId,
+    signal,
+    empty: 'No experiments yet.',
+    noun: ['experiment', 'experiments'],
+  });
 }
 
 /** Every look of the experiment, oldest first, a page at a time. */
@@ -61,7 +79,9 @@ export async function experimentPage(view, { params: [experimentId], signal }) {
       parts.summary,
       `${v.artifactName} ${v.candidate} (candidate) against ${v.baseline} (baseline) on group ${v.groupId}, split ${v.split}% · ${v.arms.candidate.length} candidate, ${v.arms.control.length} control, ${v.arms.untouchedCount} untouched · status `,
       el('span', { id: 'experiment-status', 'data-status': v.status }, badge(v.status)),
-      v.rollouts.candidate ? [' · ', el('a', { href: `#/rollouts/${encodeURIComponent(v.rollouts.candidate)}` }, 'candidate rollout')] : null,
+      v.rollouts.candidate
+        ? [' · ', el('a', { href: `#/rollouts/${encodeURIComponent(v.rollouts.candidate)}` }, 'candidate rollout')]
+        : null,
       el('span', { id: 'live-state', className: state.live.startsWith('live updates stopped') ? 'error' : 'muted' }, ` · ${state.live}`),
     );
     // Redrawn only when the status changes: each look redraws the page, and must not wipe a reason being typed.
@@ -81,7 +101,11 @@ export async function experimentPage(view, { params: [experimentId], signal }) {
     view,
     el('h1', {}, `Experiment ${experimentId}`),
     parts.summary,
-    el('p', { className: 'muted' }, `Primary ${state.view.plan.primary}${state.view.plan.guardrails.length ? `; guardrails ${state.view.plan.guardrails.join(', ')}` : ''}; min samples ${state.view.plan.minSamples}; alpha ${state.view.plan.alpha}.`),
+    el(
+      'p',
+      { className: 'muted' },
+      `Primary ${state.view.plan.primary}${state.view.plan.guardrails.length ? `; guardrails ${state.view.plan.guardrails.join(', ')}` : ''}; min samples ${state.view.plan.minSamples}; alpha ${state.view.plan.alpha}.`,
+    ),
     parts.actions,
     parts.notice,
     parts.verdict,

@@ -11,7 +11,11 @@ export function namesOf(text) {
 /** A line that says which names matched no device and were kept in the group as unresolved. */
 export function unresolvedNote(group) {
   if (!group.unresolvedNames.length) return null;
-  return el('p', { className: 'muted', id: 'unresolved-note' }, `No device is named ${group.unresolvedNames.join(', ')} (yet): kept in the group as unresolved.`);
+  return el(
+    'p',
+    { className: 'muted', id: 'unresolved-note' },
+    `No device is named ${group.unresolvedNames.join(', ')} (yet): kept in the group as unresolved.`,
+  );
 }
 
 /**

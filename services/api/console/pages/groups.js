@@ -20,9 +20,23 @@ export async function groupsPage(view, { query, signal }) {
     ['Unresolved', (g) => g.unresolvedNames.join(', ')],
   ];
   const refresh = () =>
-    pagedTable(list, { path: '/v1/groups', pageSize: pageSizeOf(query), columns, key: (g) => g.groupId, signal, empty: 'No groups yet: create one.', noun: ['group', 'groups'] });
+    pagedTable(list, {
+      path: '/v1/groups',
+      pageSize: pageSizeOf(query),
+      columns,
+      key: (g) => g.groupId,
+      signal,
+      empty: 'No groups yet: create one.',
+      noun: ['group', 'groups'],
+    });
   const newGroup = el('button', { type: 'button', id: 'new-group', onclick: () => (create.hidden = false) }, 'New group');
-  fill(view, el('h1', {}, 'Groups'), el('div', { className: 'actions' }, newGroup, el('button', { type: 'button', onclick: () => refresh() }, 'Refresh')), create, list);
+  fill(
+    view,
+    el('h1', {}, 'Groups'),
+    el('div', { className: 'actions' }, newGroup, el('button', { type: 'button', onclick: () => refresh() }, 'Refresh')),
+    create,
+    list,
+  );
   await refresh();
 }
 
@@ -46,12 +60,22 @@ function drawGroup(view, group) {
   fill(
     view,
     el('h1', {}, `Group ${group.name}`),
-    el('p', { className: 'muted' }, el('a', { href: '#/groups' }, 'All groups'), ` · id ${group.groupId} · `, el('span', { id: 'member-count' }, `${group.deviceIds.length} devices`)),
+    el(
+      'p',
+      { className: 'muted' },
+      el('a', { href: '#/groups' }, 'All groups'),
+      ` · id ${group.groupId} · `,
+      el('span', { id: 'member-count' }, `${group.deviceIds.length} devices`),
+    ),
     unresolvedNote(group),
     el('div', { className: 'actions' }, deleteButton(group, notice)),
     notice,
     el('section', { className: 'panel' }, addMembersForm(group, redraw)),
-    el('div', { id: 'member-list' }, members.length ? table(columns, members, (m) => m.member) : el('p', { className: 'muted' }, 'No members.')),
+    el(
+      'div',
+      { id: 'member-list' },
+      members.length ? table(columns, members, (m) => m.member) : el('p', { className: 'muted' }, 'No members.'),
+    ),
   );
 }
 

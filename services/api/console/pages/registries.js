@@ -15,7 +15,13 @@ export async function registriesPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Registries'),
-    el('p', { className: 'muted' }, 'Connect with ', el('code', {}, 'npx keelson registry connect NAME --url URL --username U --password-stdin'), '; credentials are checked, then sealed in the facade.'),
+    el(
+      'p',
+      { className: 'muted' },
+      'Connect with ',
+      el('code', {}, 'npx keelson registry connect NAME --url URL --username U --password-stdin'),
+      '; credentials are checked, then sealed in the facade.',
+    ),
     el('div', { className: 'actions' }, el('button', { type: 'button', onclick: () => refresh() }, 'Refresh')),
     notice,
     list,
@@ -33,7 +39,15 @@ async function showRegistries(list, { notice, signal, pageSize }) {
     ['Test', () => ''],
     ['', (c) => [testButton(c, notice), removeButton(c, notice)]],
   ];
-  await pagedTable(list, { path: '/v1/registries', pageSize, columns, key: (c) => c.name, signal, empty: 'No registries connected.', noun: ['registry', 'registries'] });
+  await pagedTable(list, {
+    path: '/v1/registries',
+    pageSize,
+    columns,
+    key: (c) => c.name,
+    signal,
+    empty: 'No registries connected.',
+    noun: ['registry', 'registries'],
+  });
 }
 
 /** Pings the registry with its stored credentials and writes the outcome on the row. */

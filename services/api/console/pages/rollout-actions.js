@@ -6,11 +6,37 @@ const terminal = new Set(['succeeded', 'failed', 'aborted']);
 
 /** Each action: its label, when it applies, what to ask first, and the call. */
 const actions = [
-  { id: 'approve', label: 'Approve', when: (s) => s === 'awaiting-approval', ask: 'Open the gate and start the next wave?', call: (id) => post(id, 'approve', {}) },
-  { id: 'halt', label: 'Halt', when: (s) => s === 'running' || s === 'awaiting-approval', ask: 'Halt the rollout? No new device is updated until it is resumed.', call: (id) => post(id, 'halt', { reason: 'halted from the console' }) },
+  {
+    id: 'approve',
+    label: 'Approve',
+    when: (s) => s === 'awaiting-approval',
+    ask: 'Open the gate and start the next wave?',
+    call: (id) => post(id, 'approve', {}),
+  },
+  {
+    id: 'halt',
+    label: 'Halt',
+    when: (s) => s === 'running' || s === 'awaiting-approval',
+    ask: 'Halt the rollout? No new device is updated until it is resumed.',
+    call: (id) => post(id, 'halt', { reason: 'halted from the console' }),
+  },
   { id: 'resume', label: 'Resume', when: (s) => s === 'halted', ask: 'Resume the rollout?', call: (id) => post(id, 'resume') },
-  { id: 'abort-keep', label: 'Abort, keep', when: (s) => !terminal.has(s), ask: 'Abort and leave updated devices on the new version? This cannot be undone.', call: (id) => post(id, 'abort', { mode: 'keep' }), danger: true },
-  { id: 'abort-revert', label: 'Abort, revert', when: (s) => !terminal.has(s), ask: 'Abort and send every updated device back to its previous version? This cannot be undone.', call: (id) => post(id, 'abort', { mode: 'revert' }), danger: true },
+  {
+    id: 'abort-keep',
+    label: 'Abort, keep',
+    when: (s) => !terminal.has(s),
+    ask: 'Abort and leave updated devices on the new version? This cannot be undone.',
+    call: (id) => post(id, 'abort', { mode: 'keep' }),
+    danger: true,
+  },
+  {
+    id: 'abort-revert',
+    label: 'Abort, revert',
+    when: (s) => !terminal.has(s),
+    ask: 'Abort and send every updated device back to its previous version? This cannot be undone.',
+    call: (id) => post(id, 'abort', { mode: 'revert' }),
+    danger: true,
+  },
 ];
 
 function post(rolloutId, verb, body) {
@@ -25,7 +51,11 @@ export function drawActions(node, notice, view, onView) {
   const buttons = actions
     .filter((a) => a.when(view.status))
     .map((action) => {
-      const button = el('button', { type: 'button', id: `action-${action.id}`, className: action.danger ? 'danger' : undefined }, action.label);
+      const button = el(
+        'button',
+        { type: 'button', id: `action-${action.id}`, className: action.danger ? 'danger' : undefined },
+        action.label,
+      );
       button.addEventListener('click', async () => {
         if (!confirmed(action.ask)) return;
         fill(notice);

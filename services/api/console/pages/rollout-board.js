@@ -7,7 +7,10 @@ const stateOrder = ['pending', 'assigned', 'downloading', 'verifying', 'applying
 function waveRows(board) {
   if (board.summary) return board.summary.waves.map((w) => ({ ...w, waiting: w.pending }));
   // The view's `failed` already counts the timed-out devices; waiting = not yet assigned (pending), as the summary's.
-  return (board.view.waves ?? []).map((w) => ({ ...w, waiting: w.devices - w.inFlight - w.unreachable - w.healthy - w.failed - w.excluded }));
+  return (board.view.waves ?? []).map((w) => ({
+    ...w,
+    waiting: w.devices - w.inFlight - w.unreachable - w.healthy - w.failed - w.excluded,
+  }));
 }
 
 /** After an abort with revert, the end names the offline devices whose revert waits for them to return. */
@@ -18,17 +21,28 @@ function pendingText(board) {
   return `; ${r.offline} revert(s) pending on offline devices, done when they return: ${r.offlineDeviceIds.map((id) => board.names[id] ?? id).join(', ')}${more}`;
 }
 
-const revertsText = (r) => `Reverts: ${r.reverted + r.failed} of ${r.devices} done (${r.reverted} reverted, ${r.failed} failed), ${r.inFlight} in flight, ${r.offline} offline${r.decommissioned ? `, ${r.decommissioned} decommissioned` : ''}`;
+const revertsText = (r) =>
+  `Reverts: ${r.reverted + r.failed} of ${r.devices} done (${r.reverted} reverted, ${r.failed} failed), ${r.inFlight} in flight, ${r.offline} offline${r.decommissioned ? `, ${r.decommissioned} decommissioned` : ''}`;
 
 export function drawStatus(node, board) {
   const { view } = board;
   const waves = view.strategy.waves;
-  const live = board.streamError ? `live updates stopped: ${board.streamError}` : board.ended ? `ended: ${board.ended}${pendingText(board)}` : board.summary?.reverts ? 'live: following the reverts' : 'live';
+  const live = board.streamError
+    ? `live updates stopped: ${board.streamError}`
+    : board.ended
+      ? `ended: ${board.ended}${pendingText(board)}`
+      : board.summary?.reverts
+        ? 'live: following the reverts'
+        : 'live';
   fill(
     node,
     el('span', {}, 'Status '),
     el('span', { id: 'rollout-status', 'data-status': view.status }, badge(view.status)),
-    el('span', {}, ` · wave ${Math.min(view.currentWave + 1, waves.length)} of ${waves.length} (${waves.map((w) => `${w.percent}% ${w.gate}`).join(', ')})`),
+    el(
+      'span',
+      {},
+      ` · wave ${Math.min(view.currentWave + 1, waves.length)} of ${waves.length} (${waves.map((w) => `${w.percent}% ${w.gate}`).join(', ')})`,
+    ),
     view.haltReason ? el('span', {}, ` · halted: ${view.haltReason}`) : null,
     view.abortMode ? el('span', {}, ` · aborted, ${view.abortMode}`) : null,
     el('span', { id: 'live-state', className: board.streamError ? 'error' : 'muted' }, ` · ${live}`),
@@ -46,21 +60,40 @@ export function drawWaves(node, board) {
     ['Excluded', (w) => String(w.excluded)],
   ];
   const rows = waveRows(board);
-  const down = board.summary ? el('p', { className: 'muted' }, `${board.summary.devicesDown} down, ${board.summary.unreachable} unreachable`) : null;
+  const down = board.summary
+    ? el('p', { className: 'muted' }, `${board.summary.devicesDown} down, ${board.summary.unreachable} unreachable`)
+    : null;
   const reverts = board.summary?.reverts ? el('p', { id: 'rollout-reverts' }, revertsText(board.summary.reverts)) : null;
-  fill(node, rows.length ? table(columns, rows, (w) => `wave-${w.wave}`) : el('p', { className: 'muted' }, 'No wave summary yet.'), down, reverts);
+  fill(
+    node,
+    rows.length ? table(columns, rows, (w) => `wave-${w.wave}`) : el('p', { className: 'muted' }, 'No wave summary yet.'),
+    down,
+    reverts,
+  );
 }
 
 export function drawDevices(node, board) {
   const nameOf = (id) => board.names[id] ?? id;
-  const devices = [...board.view.devices].sort((a, b) => a.wave - b.wave || stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || nameOf(a.deviceId).localeCompare(nameOf(b.deviceId)));
+  const devices = [...board.view.devices].sort(
+    (a, b) =>
+      a.wave - b.wave || stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || nameOf(a.deviceId).localeCompare(nameOf(b.deviceId)),
+  );
   const columns = [
     ['Device', (d) => nameOf(d.deviceId)],
     ['Wave', (d) => String(d.wave + 1)],
     ['State', (d) => el('span', { 'data-state': d.state }, badge(d.state))],
-    ['Notes', (d) => [d.reason, d.timedOut ? 'timed out' : null, d.unreachable ? 'unreachable' : null, d.revert ? `revert: ${d.revert.state}` : null].filter(Boolean).join('; ')],
+    [
+      'Notes',
+      (d) =>
+        [d.reason, d.timedOut ? 'timed out' : null, d.unreachable ? 'unreachable' : null, d.revert ? `revert: ${d.revert.state}` : null]
+          .filter(Boolean)
+          .join('; '),
+    ],
   ];
-  fill(node, table(columns, devices, (d) => d.deviceId));
+  fill(
+    node,
+    table(columns, devices, (d) => d.deviceId),
+  );
 }
 
 const progress = { pending: 0, assigned: 1, downloading: 2, verifying: 3, applying: 4, healthy: 5, rolled_back: 5, failed: 5 };

@@ -14,15 +14,27 @@ function post(rolloutId, verb, body) {
 function promoteForm(notice, view) {
   const channel = el('input', { id: 'promote-channel', name: 'channel', placeholder: 'stable', required: true, autocomplete: 'off' });
   const button = el('button', { type: 'submit' }, 'Promote');
-  const form = el('form', { id: 'promote', className: 'inline' }, el('label', { for: 'promote-channel' }, 'Promote to channel'), channel, button);
+  const form = el(
+    'form',
+    { id: 'promote', className: 'inline' },
+    el('label', { for: 'promote-channel' }, 'Promote to channel'),
+    channel,
+    button,
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     fill(notice);
     button.disabled = true;
     try {
-      const answer = await post(view.rolloutId, 'promote', { channel: channel.value.trim(), reason: `promoted from the console after rollout ${view.rolloutId}` });
+      const answer = await post(view.rolloutId, 'promote', {
+        channel: channel.value.trim(),
+        reason: `promoted from the console after rollout ${view.rolloutId}`,
+      });
       const moved = answer.channels.find((c) => c.channel === channel.value.trim());
-      fill(notice, el('p', { id: 'promoted', role: 'status' }, `Channel ${moved.channel} of ${answer.artifactName} now points at ${moved.version}.`));
+      fill(
+        notice,
+        el('p', { id: 'promoted', role: 'status' }, `Channel ${moved.channel} of ${answer.artifactName} now points at ${moved.version}.`),
+      );
     } catch (err) {
       fill(notice, errorLine(err));
     } finally {
@@ -54,7 +66,15 @@ function retryButton(notice, view) {
 export function drawFollowUps(node, notice, view) {
   if (node.dataset.status === view.status) return; // keep what the operator is typing across redraws
   node.dataset.status = view.status;
-  const retryNote = view.retryOf ? el('p', { className: 'muted', id: 'retry-of' }, 'A retry of ', el('a', { href: `#/rollouts/${encodeURIComponent(view.retryOf)}` }, view.retryOf), '.') : null;
+  const retryNote = view.retryOf
+    ? el(
+        'p',
+        { className: 'muted', id: 'retry-of' },
+        'A retry of ',
+        el('a', { href: `#/rollouts/${encodeURIComponent(view.retryOf)}` }, view.retryOf),
+        '.',
+      )
+    : null;
   if (view.status === 'succeeded') return fill(node, retryNote, promoteForm(notice, view));
   if (retryable.has(view.status)) return fill(node, retryNote, retryButton(notice, view));
   return fill(node, retryNote);

@@ -20,7 +20,12 @@ const fields = [
 ];
 
 export async function newRolloutPage(view, { query }) {
-  const inputs = Object.fromEntries(fields.map(([key, , placeholder, value]) => [key, el('input', { id: `rollout-${key}`, name: key, placeholder, value: query.get(key) ?? value, autocomplete: 'off' })]));
+  const inputs = Object.fromEntries(
+    fields.map(([key, , placeholder, value]) => [
+      key,
+      el('input', { id: `rollout-${key}`, name: key, placeholder, value: query.get(key) ?? value, autocomplete: 'off' }),
+    ]),
+  );
   const targetKind = el(
     'select',
     { id: 'rollout-targetKind', name: 'targetKind' },
@@ -44,5 +49,10 @@ export async function newRolloutPage(view, { query }) {
       button.disabled = false;
     }
   });
-  fill(view, el('h1', {}, 'New rollout'), el('p', { className: 'muted' }, 'The same fields as ', el('code', {}, 'npx keelson rollout create'), '.'), form);
+  fill(
+    view,
+    el('h1', {}, 'New rollout'),
+    el('p', { className: 'muted' }, 'The same fields as ', el('code', {}, 'npx keelson rollout create'), '.'),
+    form,
+  );
 }

@@ -15,7 +15,13 @@ async function outcomeEntries(rolloutId, signal) {
   const entries = [];
   let cursor;
   do {
-    const query = new URLSearchParams({ rollout: rolloutId, type: outcomeTypes, order: 'oldest', limit: '1000', ...(cursor ? { cursor } : {}) });
+    const query = new URLSearchParams({
+      rollout: rolloutId,
+      type: outcomeTypes,
+      order: 'oldest',
+      limit: '1000',
+      ...(cursor ? { cursor } : {}),
+    });
     const page = await api(`/v1/audit?${query}`, { signal });
     entries.push(...page.items);
     cursor = page.nextCursor;
@@ -78,7 +84,14 @@ export function progressChart(node, rolloutId, signal) {
       const series = progressSeries(entries);
       drawn = entries.filter((e) => !e.type.endsWith('.RolloutCreated')).length;
       const chart = lineChart(series, { label: 'devices ended healthy and failed over time' });
-      const legend = el('p', { className: 'muted' }, el('span', { className: 'legend chart-healthy' }, 'healthy'), ' ', el('span', { className: 'legend chart-failed' }, 'failed or rolled back'), ' · devices so far');
+      const legend = el(
+        'p',
+        { className: 'muted' },
+        el('span', { className: 'legend chart-healthy' }, 'healthy'),
+        ' ',
+        el('span', { className: 'legend chart-failed' }, 'failed or rolled back'),
+        ' · devices so far',
+      );
       fill(node, chart ? [chart, legend] : el('p', { className: 'muted' }, 'No outcome yet.'));
     } catch (err) {
       if (!signal.aborted) fill(node, el('p', { className: 'muted' }, `The progress could not be read: ${err?.message ?? err}`));

@@ -36,7 +36,10 @@ function strategyOf(v) {
   if (gates.length !== percents.length) throw new FormError(`the gates name ${gates.length} gates for ${percents.length} waves`);
   const bad = gates.find((g) => g !== 'auto' && g !== 'manual');
   if (bad !== undefined) throw new FormError(`a gate is auto or manual, got '${bad}'`);
-  const strategy = { waves: percents.map((percent, i) => ({ percent, gate: gates[i] })), maxFailures: integer('the most failures', v.maxFailures, 0) };
+  const strategy = {
+    waves: percents.map((percent, i) => ({ percent, gate: gates[i] })),
+    maxFailures: integer('the most failures', v.maxFailures, 0),
+  };
   const [percent, minFinished] = [v.maxFailurePercent.trim(), v.minFinished.trim()];
   if (!percent !== !minFinished) throw new FormError('the failure percent and the devices finished before it counts go together');
   if (percent) {

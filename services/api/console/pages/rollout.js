@@ -18,7 +18,14 @@ export async function rolloutsPage(view, { query, signal }) {
   fill(
     view,
     el('h1', {}, 'Rollouts'),
-    el('p', { className: 'muted' }, el('a', { href: '#/rollouts/new', id: 'new-rollout' }, 'Create one'), ' here or with ', el('code', {}, 'npx keelson rollout create'), '; open one to follow it live and approve, halt, resume or abort it.'),
+    el(
+      'p',
+      { className: 'muted' },
+      el('a', { href: '#/rollouts/new', id: 'new-rollout' }, 'Create one'),
+      ' here or with ',
+      el('code', {}, 'npx keelson rollout create'),
+      '; open one to follow it live and approve, halt, resume or abort it.',
+    ),
     list,
   );
   const columns = [
@@ -30,12 +37,29 @@ export async function rolloutsPage(view, { query, signal }) {
     ['Created', (r) => when(r.createdAt)],
     ['Finished', (r) => when(r.finishedAt)],
   ];
-  await pagedTable(list, { path: '/v1/rollouts', pageSize: pageSizeOf(query), columns, key: (r) => r.rolloutId, signal, empty: 'No rollouts yet.', noun: ['rollout', 'rollouts'] });
+  await pagedTable(list, {
+    path: '/v1/rollouts',
+    pageSize: pageSizeOf(query),
+    columns,
+    key: (r) => r.rolloutId,
+    signal,
+    empty: 'No rollouts yet.',
+    noun: ['rollout', 'rollouts'],
+  });
 }
 
 export async function rolloutPage(view, { params: [rolloutId], signal }) {
   const path = `/v1/rollouts/${encodeURIComponent(rolloutId)}`;
-  const board = { view: await api(path, { signal }), names: {}, reports: {}, revertReports: {}, summary: undefined, ended: undefined, endReverts: undefined, streamError: undefined };
+  const board = {
+    view: await api(path, { signal }),
+    names: {},
+    reports: {},
+    revertReports: {},
+    summary: undefined,
+    ended: undefined,
+    endReverts: undefined,
+    streamError: undefined,
+  };
   const parts = {
     status: el('p', { id: 'rollout-status-line' }),
     actions: el('div', { id: 'rollout-actions', className: 'actions' }),
@@ -60,7 +84,12 @@ export async function rolloutPage(view, { params: [rolloutId], signal }) {
   fill(
     view,
     el('h1', {}, `Rollout ${rolloutId}`),
-    el('p', {}, `Artifact ${artifactText(board.view)} · `, el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail')),
+    el(
+      'p',
+      {},
+      `Artifact ${artifactText(board.view)} · `,
+      el('a', { href: `#/audit?rollout=${encodeURIComponent(rolloutId)}` }, 'audit trail'),
+    ),
     parts.status,
     parts.actions,
     parts.followUps,

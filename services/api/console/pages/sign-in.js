@@ -4,7 +4,14 @@ import { api, ApiError, session } from '../api.js';
 import { el, errorLine, fill } from '../dom.js';
 
 export function signInPage(view, { onSignedIn }) {
-  const token = el('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, placeholder: 'admin token or kls_…' });
+  const token = el('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'admin token or kls_…',
+  });
   const fleet = el('input', { id: 'fleet', name: 'fleet', value: session.fleet(), required: true, pattern: '[A-Za-z0-9_\\-]+' });
   const outcome = el('div');
   const submit = el('button', { type: 'submit' }, 'Sign in');
@@ -37,7 +44,15 @@ export function signInPage(view, { onSignedIn }) {
   fill(
     view,
     el('h1', {}, 'Sign in'),
-    el('p', { className: 'muted' }, 'Paste the admin token ', el('code', {}, 'npm start'), ' printed, or an API token (', el('code', {}, 'kls_…'), '). It stays in this browser tab until you sign out.'),
+    el(
+      'p',
+      { className: 'muted' },
+      'Paste the admin token ',
+      el('code', {}, 'npm start'),
+      ' printed, or an API token (',
+      el('code', {}, 'kls_…'),
+      '). It stays in this browser tab until you sign out.',
+    ),
     form,
   );
   token.focus();

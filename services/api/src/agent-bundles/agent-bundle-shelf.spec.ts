@@ -40,7 +40,12 @@ describe('the agent bundle shelf', () => {
     const shelf = new AgentBundleShelf(dir);
     expect(shelf.pathOf('keelson-agent-0.1.0-linux-x64.tar.gz')).toBe(join(dir, 'keelson-agent-0.1.0-linux-x64.tar.gz'));
     expect(shelf.pathOf('keelson-agent-0.1.0-linux-x64.tar.gz.sha256')).toBe(join(dir, 'keelson-agent-0.1.0-linux-x64.tar.gz.sha256'));
-    for (const name of ['secrets.json', '../keelson-agent-0.1.0-linux-x64.tar.gz', 'keelson-agent-0.1.0-linux-arm64.tar.gz', 'secrets.json.sha256']) {
+    for (const name of [
+      'secrets.json',
+      '../keelson-agent-0.1.0-linux-x64.tar.gz',
+      'keelson-agent-0.1.0-linux-arm64.tar.gz',
+      'secrets.json.sha256',
+    ]) {
       expect(shelf.pathOf(name)).toBeUndefined();
     }
   });

@@ -24,7 +24,8 @@ export class AgentBundlesController {
   constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
 
   private shelf(): AgentBundleShelf {
-    if (!this.config.agentBundlesDir) throw new NotFound('agent-bundles-dir', 'KEELSON_AGENT_BUNDLES_DIR (not set: this platform serves no agent bundles)');
+    if (!this.config.agentBundlesDir)
+      throw new NotFound('agent-bundles-dir', 'KEELSON_AGENT_BUNDLES_DIR (not set: this platform serves no agent bundles)');
     return new AgentBundleShelf(this.config.agentBundlesDir);
   }
 

@@ -21,7 +21,7 @@ const request = (host: string) => ({ headers: { host } }) as IncomingMessage;
 const bundle = { version: '0.1.0', arch: 'x64', file: 'keelson-agent-0.1.0-linux-x64.tar.gz', sha256: 'a'.repeat(64) };
 
 describe('the address devices fetch the agent from', () => {
-  it('is the request\'s own address when KEELSON_PUBLIC_API_URL is not set', () => {
+  it("is the request's own address when KEELSON_PUBLIC_API_URL is not set", () => {
     expect(apiConfig().publicApiUrl).toBeUndefined();
     expect(publicOrigin(apiConfig(), request('localhost:8080'))).toBe('http://localhost:8080');
   });
@@ -32,10 +32,15 @@ describe('the address devices fetch the agent from', () => {
     expect(origin).toBe('https://api.fleet.example.test');
     const script = installScript(origin, [bundle]);
     expect(script).toContain("platform='https://api.fleet.example.test'");
-    expect(installCommandLine(origin, sha256Of(script), config.gatewayUrl, 'tok')).toMatch(/^curl -fsSL https:\/\/api\.fleet\.example\.test\/v1\/agent\/install\.sh /);
+    expect(installCommandLine(origin, sha256Of(script), config.gatewayUrl, 'tok')).toMatch(
+      /^curl -fsSL https:\/\/api\.fleet\.example\.test\/v1\/agent\/install\.sh /,
+    );
   });
 
-  it.each(['api.fleet.example.test', 'ftp://api.fleet.example.test', 'not a url'])('refuses KEELSON_PUBLIC_API_URL=%s, naming the variable', (value) => {
-    expect(() => apiConfig({ KEELSON_PUBLIC_API_URL: value })).toThrow('KEELSON_PUBLIC_API_URL must be an http(s) URL');
-  });
+  it.each(['api.fleet.example.test', 'ftp://api.fleet.example.test', 'not a url'])(
+    'refuses KEELSON_PUBLIC_API_URL=%s, naming the variable',
+    (value) => {
+      expect(() => apiConfig({ KEELSON_PUBLIC_API_URL: value })).toThrow('KEELSON_PUBLIC_API_URL must be an http(s) URL');
+    },
+  );
 });

@@ -7,7 +7,10 @@ const manifest = JSON.stringify({ kind: 'config', format: 'json' });
 
 function form(name: string, version: string, file: Buffer): { head: Buffer; file: Buffer; tail: Buffer } {
   const head = Buffer.from(
-    field('name', name) + field('version', version) + field('kind', 'config') + field('manifest', manifest) +
+    field('name', name) +
+      field('version', version) +
+      field('kind', 'config') +
+      field('manifest', manifest) +
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="settings.json"\r\nContent-Type: application/octet-stream\r\n\r\n`,
   );
   return { head, file, tail: Buffer.from(`\r\n--${boundary}--\r\n`) };
@@ -55,9 +58,19 @@ describe('POST /v1/artifacts', () => {
     const res = await answer;
     expect(res.status).toBe(201);
     const view = await res.json();
-    expect(view).toMatchObject({ fleet: 'plant-7', name: 'edge-config', version: '1.0.0', length: parts.file.length, sha256: createHash('sha256').update(parts.file).digest('hex') });
+    expect(view).toMatchObject({
+      fleet: 'plant-7',
+      name: 'edge-config',
+      version: '1.0.0',
+      length: parts.file.length,
+      sha256: createHash('sha256').update(parts.file).digest('hex'),
+    });
     const seen = t.facade.uploads.at(-1)!;
-    expect(seen.bodySha256).toBe(createHash('sha256').update(Buffer.concat([first, rest])).digest('hex'));
+    expect(seen.bodySha256).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([first, rest]))
+        .digest('hex'),
+    );
     expect(seen.headers.authorization).toBe(`Bearer ${t.internalToken}`);
     expect(seen.headers['content-type']).toBe(`multipart/form-data; boundary=${boundary}`);
     expect(JSON.stringify(seen.headers)).not.toContain(t.adminToken);
@@ -72,7 +85,11 @@ describe('POST /v1/artifacts', () => {
 
   it('refuses a body that is not multipart and a bad fleet before calling the facade', async () => {
     const uploads = t.facade.uploads.length;
-    const json = await fetch(`${t.url}/v1/artifacts`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${t.url}/v1/artifacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(400);
     expect(((await json.json()) as { error: { code: string } }).error.code).toBe('upload.not-multipart');
     const parts = form('x', '1', Buffer.from('x'));
@@ -86,7 +103,10 @@ describe('POST /v1/artifacts', () => {
       const parts = form('x', '1', Buffer.from('x'));
       const res = await upload(down, Buffer.concat([parts.head, parts.file, parts.tail]));
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({ kind: 'Unavailable', code: 'registry.unavailable' });
+      expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({
+        kind: 'Unavailable',
+        code: 'registry.unavailable',
+      });
     } finally {
       await down.close();
     }

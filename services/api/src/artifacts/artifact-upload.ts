@@ -31,18 +31,20 @@ export class ArtifactUpload {
     let res: Response;
     try {
       const url = new URL(`${this.config.facadeUrl}/internal/v1/fleets/${fleet}/artifacts`);
-      res = await inHttpClientSpan('POST', url, (traceHeaders) => fetch(url, {
-        method: 'POST',
-        headers: {
-          ...traceHeaders, // the facade's span of the upload joins the operator's request
-          'content-type': contentType,
-          authorization: `Bearer ${this.config.internalToken}`,
-          [headerNames.actor]: `${ctx.actor.kind}:${ctx.actor.id}`,
-          [headerNames.correlationId]: ctx.correlationId,
-        },
-        body: req,
-        duplex: 'half',
-      }));
+      res = await inHttpClientSpan('POST', url, (traceHeaders) =>
+        fetch(url, {
+          method: 'POST',
+          headers: {
+            ...traceHeaders, // the facade's span of the upload joins the operator's request
+            'content-type': contentType,
+            authorization: `Bearer ${this.config.internalToken}`,
+            [headerNames.actor]: `${ctx.actor.kind}:${ctx.actor.id}`,
+            [headerNames.correlationId]: ctx.correlationId,
+          },
+          body: req,
+          duplex: 'half',
+        }),
+      );
     } catch (err) {
       throw new ServiceError('Unavailable', 'registry.unavailable', 'the registry facade could not take the upload', { cause: err });
     }
@@ -50,7 +52,9 @@ export class ArtifactUpload {
     try {
       return { status: res.status, body: JSON.parse(text) };
     } catch (err) {
-      throw new ServiceError('Internal', 'registry.bad-response', `the registry facade answered ${res.status} without JSON`, { cause: err });
+      throw new ServiceError('Internal', 'registry.bad-response', `the registry facade answered ${res.status} without JSON`, {
+        cause: err,
+      });
     }
   }
 }

@@ -30,7 +30,11 @@ export class ArtifactsController {
   @HttpCode(201)
   publishFromRegistry(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
-    return this.requests.call(registry.publishFromRegistry, { fleet, ...parseBody(PublishFromRegistryRequest, body) }, { timeoutMs: registryCopyTimeoutMs });
+    return this.requests.call(
+      registry.publishFromRegistry,
+      { fleet, ...parseBody(PublishFromRegistryRequest, body) },
+      { timeoutMs: registryCopyTimeoutMs },
+    );
   }
 
   @Get()

@@ -27,18 +27,21 @@ describe('verifying the audit chain (GET /v1/audit/verify)', () => {
   });
 
   describe('with an API token', () => {
-    it.each(['viewer', 'operator', 'admin'])('refuses a fleet token of role %s with 403, before the audit service is asked', async (role) => {
-      const token = await tokenOf('plant-7', role);
-      const before = t.audit.verifications;
-      for (const path of ['/v1/audit/verify?fleet=plant-7', '/v1/audit/verify?fleet=default', '/v1/audit/verify']) {
-        const res = await apiClient(t.url, token)('GET', path);
-        expect(res).toMatchObject({ status: 403, body: { error: { kind: 'Forbidden', code: 'auth.installation' } } });
-        expect(JSON.stringify(res.body)).not.toContain('r-2');
-      }
-      expect(t.audit.verifications).toBe(before);
-    });
+    it.each(['viewer', 'operator', 'admin'])(
+      'refuses a fleet token of role %s with 403, before the audit service is asked',
+      async (role) => {
+        const token = await tokenOf('plant-7', role);
+        const before = t.audit.verifications;
+        for (const path of ['/v1/audit/verify?fleet=plant-7', '/v1/audit/verify?fleet=default', '/v1/audit/verify']) {
+          const res = await apiClient(t.url, token)('GET', path);
+          expect(res).toMatchObject({ status: 403, body: { error: { kind: 'Forbidden', code: 'auth.installation' } } });
+          expect(JSON.stringify(res.body)).not.toContain('r-2');
+        }
+        expect(t.audit.verifications).toBe(before);
+      },
+    );
 
-    it('still reads its own fleet\'s trail', async () => {
+    it("still reads its own fleet's trail", async () => {
       const viewer = apiClient(t.url, await tokenOf('plant-7', 'viewer'));
       const res = await viewer('GET', '/v1/audit?fleet=plant-7');
       expect(res.status).toBe(200);

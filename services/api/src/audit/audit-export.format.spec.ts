@@ -2,9 +2,20 @@ import type { AuditCloudEvent } from '@keelson/events';
 import { csvField, defusedField, exportLines, exportPreamble } from './audit-export.format.js';
 
 const entry = (data: Record<string, unknown>): AuditCloudEvent => ({
-  specversion: '1.0', id: 'EV_ROLLOUTS:7', source: '/keelson/fleets/default', type: 'io.keelson.rollout.RolloutHalted', time: '2026-01-01T00:00:00.000Z',
-  subject: 'ev.rollout.default.r-7', datacontenttype: 'application/json', keelsonfleet: 'default', keelsonactor: 'operator:admin',
-  keelsonstream: 'EV_ROLLOUTS', keelsonseq: 7, keelsonprevhash: '0'.repeat(64), keelsonhash: 'a'.repeat(64), data,
+  specversion: '1.0',
+  id: 'EV_ROLLOUTS:7',
+  source: '/keelson/fleets/default',
+  type: 'io.keelson.rollout.RolloutHalted',
+  time: '2026-01-01T00:00:00.000Z',
+  subject: 'ev.rollout.default.r-7',
+  datacontenttype: 'application/json',
+  keelsonfleet: 'default',
+  keelsonactor: 'operator:admin',
+  keelsonstream: 'EV_ROLLOUTS',
+  keelsonseq: 7,
+  keelsonprevhash: '0'.repeat(64),
+  keelsonhash: 'a'.repeat(64),
+  data,
 });
 
 describe('the audit export formats', () => {

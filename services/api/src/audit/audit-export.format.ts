@@ -34,7 +34,22 @@ export function defusedField(value: string): string {
 const csvRow = (fields: string[], raw = true): string => `${fields.map((f) => csvField(raw ? f : defusedField(f))).join(',')}\r\n`;
 
 function csvLine(e: AuditCloudEvent, raw: boolean): string {
-  return csvRow([e.time, e.id, e.type, e.keelsonfleet, e.keelsonactor, e.subject, e.keelsonstream, String(e.keelsonseq), e.keelsonprevhash, e.keelsonhash, JSON.stringify(e.data)], raw);
+  return csvRow(
+    [
+      e.time,
+      e.id,
+      e.type,
+      e.keelsonfleet,
+      e.keelsonactor,
+      e.subject,
+      e.keelsonstream,
+      String(e.keelsonseq),
+      e.keelsonprevhash,
+      e.keelsonhash,
+      JSON.stringify(e.data),
+    ],
+    raw,
+  );
 }
 
 /** What an export starts with: the CSV header row, nothing for NDJSON. */

@@ -15,7 +15,11 @@ type ExportFilter = Omit<RequestInput<typeof audit.queryAudit>, 'order' | 'limit
  * from the cursor of the page before, so nothing is skipped or repeated however many entries the
  * window holds, and no more than one page is in memory.
  */
-export async function* auditExportPages(requests: OperatorRequests, filter: ExportFilter, pageSize = exportPageSize): AsyncGenerator<AuditCloudEvent[]> {
+export async function* auditExportPages(
+  requests: OperatorRequests,
+  filter: ExportFilter,
+  pageSize = exportPageSize,
+): AsyncGenerator<AuditCloudEvent[]> {
   let cursor: string | undefined;
   do {
     const page = await requests.call(audit.queryAudit, { ...filter, order: 'oldest', limit: pageSize, ...(cursor ? { cursor } : {}) });

@@ -64,7 +64,9 @@ export class AuditSinksController {
   private async record(kind: SinkChangeKind, sink: audit.AuditSink, ctx: RequestContext): Promise<void> {
     const { actor, commandId, correlationId } = ctx;
     await this.records.record({ kind, sink, actor, commandId, correlationId }).catch((err: unknown) => {
-      this.logger.warn(`the ${kind} of audit sink ${sink.name} is made; its audit entry follows by the relay: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `the ${kind} of audit sink ${sink.name} is made; its audit entry follows by the relay: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
   }
 

@@ -16,7 +16,18 @@ export class AuditController {
   @Get()
   query(@Query() query: unknown) {
     const { fleet, rollout, device, artifact, type, since, until, order, limit, cursor } = parseQuery(AuditQuery, query);
-    return this.requests.call(audit.queryAudit, { fleet, rolloutId: rollout, deviceId: device, artifact, types: type, since, until, order, limit, cursor });
+    return this.requests.call(audit.queryAudit, {
+      fleet,
+      rolloutId: rollout,
+      deviceId: device,
+      artifact,
+      types: type,
+      since,
+      until,
+      order,
+      limit,
+      cursor,
+    });
   }
 
   @Get('export')
@@ -24,7 +35,8 @@ export class AuditController {
     const { fleet, since, until, format, raw, rollout, device, artifact } = parseQuery(AuditExportQuery, query);
     const pages = auditExportPages(this.requests, { fleet, since, until, rolloutId: rollout, deviceId: device, artifact });
     const filename = `keelson-audit-${fleet}-${since}-${until}.${format}`.replaceAll(':', '');
-    const onCutOff = (err: unknown) => this.logger.warn(`audit export of ${fleet} cut off: ${err instanceof Error ? err.message : String(err)}`);
+    const onCutOff = (err: unknown) =>
+      this.logger.warn(`audit export of ${fleet} cut off: ${err instanceof Error ? err.message : String(err)}`);
     await writeAuditExport(res, pages, { format, raw, filename, onCutOff });
   }
 }

@@ -12,7 +12,17 @@ export const AuditQuery = z.object({
   since: IsoTime.optional(),
   until: IsoTime.optional(),
   /** Comma-separated event types: `type=WaveApproved,RolloutAborted`. */
-  type: z.string().max(1400).transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean)).pipe(audit.AuditEventTypes).optional(),
+  type: z
+    .string()
+    .max(1400)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(audit.AuditEventTypes)
+    .optional(),
   order: z.enum(['oldest', 'newest']).optional(),
   ...pageParams,
 });
@@ -29,7 +39,10 @@ export const AuditExportQuery = z
     until: IsoTime,
     format: z.enum(['ndjson', 'csv']).default('ndjson'),
     /** CSV fields byte for byte, a field that starts like a formula too (the evidence form); by default such a field gets a leading `'`. */
-    raw: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    raw: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     rollout: SubjectToken.optional(),
     device: SubjectToken.optional(),
     artifact: z.string().max(100).optional(),
@@ -37,7 +50,9 @@ export const AuditExportQuery = z
   .refine((q) => Date.parse(q.since) < Date.parse(q.until), { path: ['until'], message: 'until must be later than since' });
 
 /** The body of an export: NDJSON (one audit CloudEvent per line) or CSV with a header row. */
-export const AuditExportBody = z.string().describe('application/x-ndjson: one audit CloudEvent per line; text/csv: a header row, then one row per entry');
+export const AuditExportBody = z
+  .string()
+  .describe('application/x-ndjson: one audit CloudEvent per line; text/csv: a header row, then one row per entry');
 
 /** `GET /v1/audit/verify`: the whole chain walked, and either its length and head or the first link that does not hold. */
 export const AuditVerdict = audit.verifyAudit.output;

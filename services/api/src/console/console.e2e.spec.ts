@@ -2,7 +2,11 @@ import { request } from 'node:http';
 import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
 
 /** A request with the path exactly as written: `fetch` would resolve `..` before sending. */
-function rawGet(base: string, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(
+  base: string,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, path, method }, (res) => {

@@ -13,7 +13,10 @@ const { reachable: _, ...listFilters } = gateway.DeviceListFilters;
 /** `GET /v1/devices`: a page, narrowed and ordered by the gateway (see `DeviceListFilters`); `reachable=true|false`. */
 export const DeviceListQuery = ListQuery.extend({
   ...listFilters,
-  reachable: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  reachable: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 /** `GET /v1/installed-versions`: how many active devices run each artifact version, fleet-wide. */
@@ -26,14 +29,25 @@ export const InstalledVersions = gateway.countInstalledVersions.output;
  */
 export const EnrollmentTokenRequest = z
   .strictObject({
-    ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
     labels: Labels.optional(),
     deviceId: SubjectToken.optional(),
     /** The group (id or name) the enrolled device joins. */
     group: DisplayName.optional(),
   })
-  .refine((r) => !(r.deviceId && r.labels), { message: 'a re-enrollment token keeps the device\'s labels: give deviceId or labels, not both', path: ['labels'] })
-  .refine((r) => !(r.deviceId && r.group), { message: 'a re-enrollment token keeps the device\'s groups: give deviceId or group, not both', path: ['group'] });
+  .refine((r) => !(r.deviceId && r.labels), {
+    message: "a re-enrollment token keeps the device's labels: give deviceId or labels, not both",
+    path: ['labels'],
+  })
+  .refine((r) => !(r.deviceId && r.group), {
+    message: "a re-enrollment token keeps the device's groups: give deviceId or group, not both",
+    path: ['group'],
+  });
 
 /** The one-time token, where devices enroll, and the line an operator pastes on the device. */
 export const EnrollmentTokenResponse = gateway.issueEnrollmentToken.output.extend({

@@ -34,6 +34,10 @@ export class DevicesController {
     const { id } = parseParams(DeviceParams, params);
     const { reason } = parseBody(DecommissionRequest, body);
     const device = await this.get({ fleet }, { id });
-    return this.requests.call(gateway.decommissionDevice, { fleet, deviceId: device.deviceId, ...(reason === undefined ? {} : { reason }) });
+    return this.requests.call(gateway.decommissionDevice, {
+      fleet,
+      deviceId: device.deviceId,
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 }

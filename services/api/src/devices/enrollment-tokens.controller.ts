@@ -20,7 +20,13 @@ export function enrollCommandLine(gatewayUrl: string, token: string, caFingerpri
  * With agent bundles served: fetch the installer, check it against the sha256 written in this line
  * (the installer in turn pins the bundle's), then run it, which installs the agent and enrolls.
  */
-export function installCommandLine(platformUrl: string, installerSha256: string, gatewayUrl: string, token: string, caFingerprint?: string): string {
+export function installCommandLine(
+  platformUrl: string,
+  installerSha256: string,
+  gatewayUrl: string,
+  token: string,
+  caFingerprint?: string,
+): string {
   const pin = caFingerprint ? ` --ca-fingerprint ${caFingerprint}` : '';
   return `curl -fsSL ${platformUrl}/v1/agent/install.sh -o keelson-install.sh && echo '${installerSha256}  keelson-install.sh' | sha256sum -c --quiet - && sh keelson-install.sh --gateway ${gatewayUrl} --token ${token}${pin}`;
 }

@@ -29,7 +29,9 @@ export class ExperimentEventsController implements BeforeApplicationShutdown {
     // Before a byte is streamed, so an unknown experiment is a plain 404.
     const view = await this.requests.call(orchestrator.getExperiment, { fleet, experimentId: id });
     const lookOf = async () => (await this.requests.call(orchestrator.getExperiment, { fleet, experimentId: id })).lastLook;
-    await this.streams.hold(res, () => streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, lookOf }));
+    await this.streams.hold(res, () =>
+      streamExperiment(view, res, { nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, lookOf }),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -29,10 +29,18 @@ export const CreateExperimentRequest = z.strictObject({
   group: DisplayName,
   split: z.number().int().min(1).max(50),
   primary: z.string().min(1).max(200).describe('<metric>:higher or <metric>:lower, e.g. confidence_mean:higher'),
-  guardrails: z.array(z.string().min(1).max(200)).max(10).optional().describe('<metric>:max+<n>[%] or <metric>:min-<n>[%], e.g. latency_p95_ms:max+10%'),
+  guardrails: z
+    .array(z.string().min(1).max(200))
+    .max(10)
+    .optional()
+    .describe('<metric>:max+<n>[%] or <metric>:min-<n>[%], e.g. latency_p95_ms:max+10%'),
   alpha: z.number().gt(0).max(0.5).optional(),
   minSamples: z.number().int().min(2),
-  maxDurationSeconds: z.number().int().min(1).max(90 * 86_400),
+  maxDurationSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 86_400),
   probe: Probe,
   strategy: Strategy.optional(),
   onSuccess: z.strictObject({ promote: ChannelName.optional(), thenRollout: z.strictObject({ strategy: Strategy }).optional() }).optional(),
@@ -50,7 +58,9 @@ export const ExperimentLookList = orchestrator.listExperimentLooks.output;
 /** The events of `GET /v1/experiments/:id/events`. */
 export const ExperimentStreamEvents = {
   snapshot: ExperimentView.describe('the experiment when the stream opened'),
-  experiment: z.object({ seq: z.number().int(), time: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) }).describe('an experiment event, as stored'),
+  experiment: z
+    .object({ seq: z.number().int(), time: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) })
+    .describe('an experiment event, as stored'),
   look: orchestrator.ExperimentLook.describe("a new look of the decision loop: each arm's figures and each test, as `lastLook`"),
   end: z.object({ status: orchestrator.ExperimentStatus }).describe('the experiment has ended and its verdict is carried out'),
 };

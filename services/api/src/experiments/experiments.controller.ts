@@ -3,7 +3,13 @@ import { orchestrator } from '@keelson/requests';
 import { groupIdOf } from '../http/group-id-of.js';
 import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, ListQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { CreateExperimentRequest, DecideExperimentRequest, ExperimentParams, StopExperimentRequest, versionRefOf } from './experiment.schemas.js';
+import {
+  CreateExperimentRequest,
+  DecideExperimentRequest,
+  ExperimentParams,
+  StopExperimentRequest,
+  versionRefOf,
+} from './experiment.schemas.js';
 
 /** Experiments, owned by the orchestrator; every route but the list answers with the ExperimentView. */
 @Controller('v1/experiments')
@@ -17,7 +23,12 @@ export class ExperimentsController {
     const { candidate, baseline, group, guardrails, ...rest } = parseBody(CreateExperimentRequest, body);
     const groupId = await groupIdOf(this.requests, fleet, group);
     return this.requests.call(orchestrator.createExperiment, {
-      fleet, candidate: versionRefOf(candidate), baseline: versionRefOf(baseline), groupId, guardrails: guardrails ?? [], ...rest,
+      fleet,
+      candidate: versionRefOf(candidate),
+      baseline: versionRefOf(baseline),
+      groupId,
+      guardrails: guardrails ?? [],
+      ...rest,
     });
   }
 

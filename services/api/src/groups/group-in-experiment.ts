@@ -10,7 +10,12 @@ const pageSize = 200;
  * stays allowed (the arms are recorded; the follow-up takes the group as it is when promoted), and a
  * rollout keeps the device ids it resolved at creation, so neither moves under a change.
  */
-export async function refuseDeletingExperimentGroup(requests: OperatorRequests, fleet: string, groupId: string, groupName: string): Promise<void> {
+export async function refuseDeletingExperimentGroup(
+  requests: OperatorRequests,
+  fleet: string,
+  groupId: string,
+  groupName: string,
+): Promise<void> {
   const open: string[] = [];
   let cursor: string | undefined;
   do {
@@ -21,6 +26,9 @@ export async function refuseDeletingExperimentGroup(requests: OperatorRequests, 
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   if (open.length > 0) {
-    throw new RuleViolation('group.in-experiment', `group '${groupName}' is the group of experiment ${open.map((e) => `'${e}'`).join(', ')}; stop or decide it first`);
+    throw new RuleViolation(
+      'group.in-experiment',
+      `group '${groupName}' is the group of experiment ${open.map((e) => `'${e}'`).join(', ')}; stop or decide it first`,
+    );
   }
 }

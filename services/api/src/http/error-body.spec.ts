@@ -26,7 +26,9 @@ describe('toErrorResponse', () => {
   });
 
   it('keeps the issues of invalid input', () => {
-    expect(toErrorResponse(new InvalidInput('query.invalid', [{ path: ['fleet'], message: 'must be a subject token' }])).body.error.issues).toEqual([{ path: ['fleet'], message: 'must be a subject token' }]);
+    expect(
+      toErrorResponse(new InvalidInput('query.invalid', [{ path: ['fleet'], message: 'must be a subject token' }])).body.error.issues,
+    ).toEqual([{ path: ['fleet'], message: 'must be a subject token' }]);
   });
 
   it("puts Nest's own refusals in the same shape", () => {

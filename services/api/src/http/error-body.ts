@@ -13,7 +13,10 @@ export interface ErrorResponse {
   body: ErrorBody;
 }
 
-const reply = (kind: ErrorKind, code: string, message: string, status = statusOfKind[kind]): ErrorResponse => ({ status, body: { error: { kind, code, message } } });
+const reply = (kind: ErrorKind, code: string, message: string, status = statusOfKind[kind]): ErrorResponse => ({
+  status,
+  body: { error: { kind, code, message } },
+});
 
 // Nest's own refusals (no such route, malformed JSON, body too large) in the same shape.
 function fromHttpException(err: HttpException): ErrorResponse {
@@ -22,7 +25,8 @@ function fromHttpException(err: HttpException): ErrorResponse {
   if (status === 413) return reply('InvalidInput', 'request.too-large', 'the request body is too large', 413);
   if (status === 401) return reply('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required');
   if (status === 503) return reply('Unavailable', 'service.unavailable', 'the api cannot answer right now; try again shortly');
-  if (status >= 400 && status < 500) return reply('InvalidInput', 'request.malformed', 'the request could not be read (is the body valid JSON?)', status);
+  if (status >= 400 && status < 500)
+    return reply('InvalidInput', 'request.malformed', 'the request could not be read (is the body valid JSON?)', status);
   return reply('Internal', 'internal', 'the api failed to handle the request');
 }
 

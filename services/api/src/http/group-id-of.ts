@@ -16,7 +16,8 @@ export async function groupIdOf(requests: OperatorRequests, fleet: string, group
     );
     return view.groupId;
   } catch (err) {
-    if (err instanceof NotFound) throw new InvalidInput('group.not-found', [{ path: ['group'], message: `no group '${group}' in fleet '${fleet}'` }]);
+    if (err instanceof NotFound)
+      throw new InvalidInput('group.not-found', [{ path: ['group'], message: `no group '${group}' in fleet '${fleet}'` }]);
     throw err;
   }
 }

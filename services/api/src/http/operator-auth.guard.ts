@@ -26,7 +26,8 @@ export function isAdminToken(presented: string, adminToken: string): boolean {
   return timingSafeEqual(digest(presented), digest(adminToken));
 }
 
-const unauthenticated = () => new ServiceError('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required (Authorization: Bearer <token>)');
+const unauthenticated = () =>
+  new ServiceError('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required (Authorization: Bearer <token>)');
 
 /** `?fleet=` as the routes read it (default `default`); anything but one string names no fleet a token has. */
 function fleetOf(req: IncomingMessage & { query?: Record<string, unknown> }): unknown {
@@ -65,9 +66,11 @@ export class OperatorAuthGuard implements CanActivate {
     if (installationOnly.has(context.getClass())) {
       throw new ServiceError('Forbidden', 'auth.installation', 'this answer spans every fleet: only the admin token may ask for it');
     }
-    if (fleetOf(req) !== token.fleet) throw new ServiceError('Forbidden', 'auth.wrong-fleet', `this token acts in fleet '${token.fleet}' only`);
+    if (fleetOf(req) !== token.fleet)
+      throw new ServiceError('Forbidden', 'auth.wrong-fleet', `this token acts in fleet '${token.fleet}' only`);
     const required = requiredRoleOf(req.method ?? 'GET', adminOnly.has(context.getClass()));
-    if (!roleAllows(token.role, required)) throw new ServiceError('Forbidden', 'auth.role', `a ${token.role} token cannot do this (it needs ${required})`);
+    if (!roleAllows(token.role, required))
+      throw new ServiceError('Forbidden', 'auth.role', `a ${token.role} token cannot do this (it needs ${required})`);
     setRequestActor({ kind: 'operator', id: token.tokenId });
     return true;
   }

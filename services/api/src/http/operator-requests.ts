@@ -3,7 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RequestContract, RequestInput, RequestOutput } from '@keelson/requests';
 import {
-  brokerLinkOf, brokerUnavailableReply, sendRequest, NATS, SERVICE_CONFIG, ServiceError, type CallOptions, type RequestContext, type ServiceConfig,
+  brokerLinkOf,
+  brokerUnavailableReply,
+  sendRequest,
+  NATS,
+  SERVICE_CONFIG,
+  ServiceError,
+  type CallOptions,
+  type RequestContext,
+  type ServiceConfig,
 } from '@keelson/service-kit';
 import { requestActor } from './request-actor.js';
 
@@ -29,7 +37,12 @@ export class OperatorRequests {
    * Refused at once with `Unavailable` (a 503) while the api has no NATS server, instead of after the
    * request's timeout. `context` is the request's, fresh ids each call unless the caller needs to know them.
    */
-  async call<C extends RequestContract>(contract: C, input: RequestInput<C>, options: CallOptions = {}, context = operatorContext()): Promise<RequestOutput<C>> {
+  async call<C extends RequestContract>(
+    contract: C,
+    input: RequestInput<C>,
+    options: CallOptions = {},
+    context = operatorContext(),
+  ): Promise<RequestOutput<C>> {
     if (brokerLinkOf(this.nc).isDown) throw new ServiceError('Unavailable', brokerUnavailableReply.code, brokerUnavailableReply.message);
     return sendRequest(this.nc, this.config.naming, contract, input, context, options);
   }

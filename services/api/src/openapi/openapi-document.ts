@@ -22,15 +22,26 @@ function parametersOf(route: RouteDoc): JsonSchema[] {
 }
 
 function requestBodyOf(route: RouteDoc): JsonSchema | undefined {
-  if (route.form) return { required: true, content: { 'multipart/form-data': { schema: jsonSchema(route.form, 'input'), encoding: { file: { contentType: 'application/octet-stream' } } } } };
-  if (route.body) return { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+  if (route.form)
+    return {
+      required: true,
+      content: {
+        'multipart/form-data': { schema: jsonSchema(route.form, 'input'), encoding: { file: { contentType: 'application/octet-stream' } } },
+      },
+    };
+  if (route.body)
+    return { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
   return undefined;
 }
 
 function responseOf(route: RouteDoc): JsonSchema {
   if ('sse' in route.response) {
     const events = Object.fromEntries(Object.entries(route.response.sse).map(([name, schema]) => [name, jsonSchema(schema, 'output')]));
-    return { description: 'an SSE stream; `event:` names one of x-sse-events, `data:` is its JSON', content: { 'text/event-stream': { schema: { type: 'string' } } }, 'x-sse-events': events };
+    return {
+      description: 'an SSE stream; `event:` names one of x-sse-events, `data:` is its JSON',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+      'x-sse-events': events,
+    };
   }
   return { description: 'success', content: { 'application/json': { schema: jsonSchema(route.response as z.ZodType, 'output') } } };
 }
@@ -44,7 +55,13 @@ const unavailableResponse = { $ref: '#/components/responses/Unavailable' };
  */
 const unavailable = {
   description: 'the message broker is briefly unavailable; ask again after Retry-After seconds (error code broker.unavailable)',
-  headers: { 'Retry-After': { description: 'seconds to wait before asking again', required: true, schema: { type: 'integer', const: brokerRetryAfterSeconds } } },
+  headers: {
+    'Retry-After': {
+      description: 'seconds to wait before asking again',
+      required: true,
+      schema: { type: 'integer', const: brokerRetryAfterSeconds },
+    },
+  },
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 };
 
@@ -70,14 +87,22 @@ export function openApiDocument(routes: RouteDoc[]): JsonSchema {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Keelson operator API', version: '1', description: 'Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer <token>`: the admin token (any fleet) or an API token (`kls_…`, its own fleet only, within its role: 403 otherwise); `?fleet=` defaults to `default`.' },
+    info: {
+      title: 'Keelson operator API',
+      version: '1',
+      description:
+        'Every route but /healthz, /readyz and /metrics needs `Authorization: Bearer <token>`: the admin token (any fleet) or an API token (`kls_…`, its own fleet only, within its role: 403 otherwise); `?fleet=` defaults to `default`.',
+    },
     security: [{ bearer: [] }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: jsonSchema(ErrorBody, 'output') },
       responses: {
-        Error: { description: 'the standard error body; kind maps to the status', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        Error: {
+          description: 'the standard error body; kind maps to the status',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
         Unavailable: unavailable,
       },
     },

@@ -44,7 +44,11 @@ describe('rotating the admin token (KEELSON_ADMIN_TOKEN, then an api restart)', 
   it('audits the change once, as the api, naming the variable and neither value', async () => {
     const events = await credentialEvents();
     expect(events.map((r) => ({ type: r.event.type, data: r.event.data, actor: r.meta.actor }))).toEqual([
-      { type: 'AdminCredentialRotated', data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: expect.any(String) }, actor: { kind: 'service', id: 'api' } },
+      {
+        type: 'AdminCredentialRotated',
+        data: { fleet: 'default', credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: expect.any(String) },
+        actor: { kind: 'service', id: 'api' },
+      },
     ]);
     const stored = JSON.stringify(events);
     expect(stored).not.toContain(first);

@@ -18,7 +18,9 @@ export const adminCredentialMigrations: Migration[] = [
 // scrypt, not a bare hash: the admin token may be a passphrase an operator chose. The fingerprint stays
 // in the api's own database; the event says only that the credential changed.
 const fingerprintOf = (token: string, salt: string): Promise<Buffer> =>
-  new Promise((resolve, reject) => scrypt(token, Buffer.from(salt, 'base64'), 32, { N: 2 ** 14, r: 8, p: 1 }, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise((resolve, reject) =>
+    scrypt(token, Buffer.from(salt, 'base64'), 32, { N: 2 ** 14, r: 8, p: 1 }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 /** What the start-up check found: a first start, the same admin token as last time, or a new one (recorded). */
 export type AdminCredentialChange = 'first' | 'unchanged' | 'rotated';
@@ -29,17 +31,26 @@ export type AdminCredentialChange = 'first' | 'unchanged' | 'rotated';
  * the time, no value). Replicas starting together take turns on the row, so one records the change.
  */
 export async function recordAdminCredential(
-  db: Database, store: EventStore<OperatorEvent>, options: { adminToken: string; auditFleet: string; now: Date },
+  db: Database,
+  store: EventStore<OperatorEvent>,
+  options: { adminToken: string; auditFleet: string; now: Date },
 ): Promise<AdminCredentialChange> {
   return db.transaction(async (sql) => {
-    const [row] = await sql.query<{ salt: string; fingerprint: string }>('SELECT salt, fingerprint FROM admin_credential WHERE id = 1 FOR UPDATE');
-    if (row && timingSafeEqual(await fingerprintOf(options.adminToken, row.salt), Buffer.from(row.fingerprint, 'base64'))) return 'unchanged';
+    const [row] = await sql.query<{ salt: string; fingerprint: string }>(
+      'SELECT salt, fingerprint FROM admin_credential WHERE id = 1 FOR UPDATE',
+    );
+    if (row && timingSafeEqual(await fingerprintOf(options.adminToken, row.salt), Buffer.from(row.fingerprint, 'base64')))
+      return 'unchanged';
     const salt = randomBytes(16).toString('base64');
     const fingerprint = (await fingerprintOf(options.adminToken, salt)).toString('base64');
     if (row) {
       const subject = store.subject('operator', options.auditFleet, 'credentials');
       const { lastSeq } = await store.load(subject);
-      const event: OperatorEvent = { type: 'AdminCredentialRotated', schemaVersion: 1, data: { fleet: options.auditFleet, credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: options.now.toISOString() } };
+      const event: OperatorEvent = {
+        type: 'AdminCredentialRotated',
+        schemaVersion: 1,
+        data: { fleet: options.auditFleet, credential: 'KEELSON_ADMIN_TOKEN', rotatedAt: options.now.toISOString() },
+      };
       const commandId = randomUUID();
       await store.append(subject, lastSeq, [event], { actor: { kind: 'service', id: 'api' }, correlationId: commandId, commandId });
     }

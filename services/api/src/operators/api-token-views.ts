@@ -22,8 +22,14 @@ const iso = (t: Date | string): string => new Date(t).toISOString();
 function viewOf(row: ApiTokenRow, now: Date): ApiTokenView {
   const status = row.revoked_at ? 'revoked' : Date.parse(iso(row.expires_at)) <= now.getTime() ? 'expired' : 'active';
   return {
-    tokenId: row.token_id, fleet: row.fleet, name: row.name, role: row.role, status,
-    expiresAt: iso(row.expires_at), createdAt: iso(row.created_at), createdBy: row.created_by,
+    tokenId: row.token_id,
+    fleet: row.fleet,
+    name: row.name,
+    role: row.role,
+    status,
+    expiresAt: iso(row.expires_at),
+    createdAt: iso(row.created_at),
+    createdBy: row.created_by,
     ...(row.revoked_at ? { revokedAt: iso(row.revoked_at) } : {}),
     ...(row.revoked_by ? { revokedBy: row.revoked_by } : {}),
     ...(row.revoke_reason ? { revokeReason: row.revoke_reason } : {}),

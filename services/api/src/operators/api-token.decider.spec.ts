@@ -5,19 +5,34 @@ import { accessOf, apiToken, type ApiTokenCommand } from './api-token.decider.js
 const issued: ApiTokenIssued = {
   type: 'ApiTokenIssued',
   schemaVersion: 1,
-  data: { fleet: 'plant-7', tokenId: 'at-1', name: 'CI deploys', role: 'operator', expiresAt: '2026-12-01T00:00:00.000Z', secretSha256: 'a'.repeat(64) },
+  data: {
+    fleet: 'plant-7',
+    tokenId: 'at-1',
+    name: 'CI deploys',
+    role: 'operator',
+    expiresAt: '2026-12-01T00:00:00.000Z',
+    secretSha256: 'a'.repeat(64),
+  },
 };
 const revoke: ApiTokenCommand = { type: 'RevokeApiToken', fleet: 'plant-7', tokenId: 'at-1', reason: 'laptop lost' };
-const revoked: OperatorEvent = { type: 'ApiTokenRevoked', schemaVersion: 1, data: { fleet: 'plant-7', tokenId: 'at-1', reason: 'laptop lost' } };
+const revoked: OperatorEvent = {
+  type: 'ApiTokenRevoked',
+  schemaVersion: 1,
+  data: { fleet: 'plant-7', tokenId: 'at-1', reason: 'laptop lost' },
+};
 const after = (...events: OperatorEvent[]) => events.reduce(apiToken.evolve, apiToken.initialState());
 
 describe('API token', () => {
   describe('issuing', () => {
     it('records name, role, fleet, expiry and the digest of the secret', () => {
-      given(apiToken, []).when({ type: 'IssueApiToken', ...issued.data }).then([issued]);
+      given(apiToken, [])
+        .when({ type: 'IssueApiToken', ...issued.data })
+        .then([issued]);
     });
     it('refuses to issue the same token id twice', () => {
-      given(apiToken, [issued]).when({ type: 'IssueApiToken', ...issued.data, name: 'other' }).thenThrows(RuleViolation, 'api-token.exists');
+      given(apiToken, [issued])
+        .when({ type: 'IssueApiToken', ...issued.data, name: 'other' })
+        .thenThrows(RuleViolation, 'api-token.exists');
     });
   });
 
@@ -26,7 +41,8 @@ describe('API token', () => {
       given(apiToken, [issued]).when(revoke).then([revoked]);
     });
     it('revokes without a reason', () => {
-      given(apiToken, [issued]).when({ type: 'RevokeApiToken', fleet: 'plant-7', tokenId: 'at-1' })
+      given(apiToken, [issued])
+        .when({ type: 'RevokeApiToken', fleet: 'plant-7', tokenId: 'at-1' })
         .then([{ type: 'ApiTokenRevoked', schemaVersion: 1, data: { fleet: 'plant-7', tokenId: 'at-1' } }]);
     });
     it('treats revoking twice as done', () => {
@@ -36,7 +52,9 @@ describe('API token', () => {
       given(apiToken, []).when(revoke).thenThrows(NotFound, 'api-token.not-found');
     });
     it('does not find a token of another fleet', () => {
-      given(apiToken, [issued]).when({ ...revoke, fleet: 'plant-8' }).thenThrows(NotFound, 'api-token.not-found');
+      given(apiToken, [issued])
+        .when({ ...revoke, fleet: 'plant-8' })
+        .thenThrows(NotFound, 'api-token.not-found');
     });
   });
 

@@ -12,14 +12,10 @@ export interface ApiTokenFacts {
 }
 
 /** One operator API token (`ev.apitoken.<fleet>.<tokenId>`): usable in its fleet until it expires or is revoked. */
-export type ApiToken =
-  | { status: 'absent' }
-  | ({ status: 'active' } & ApiTokenFacts)
-  | ({ status: 'revoked' } & ApiTokenFacts);
+export type ApiToken = { status: 'absent' } | ({ status: 'active' } & ApiTokenFacts) | ({ status: 'revoked' } & ApiTokenFacts);
 
 export type ApiTokenCommand =
-  | ({ type: 'IssueApiToken' } & ApiTokenFacts)
-  | { type: 'RevokeApiToken'; fleet: string; tokenId: string; reason?: string };
+  ({ type: 'IssueApiToken' } & ApiTokenFacts) | { type: 'RevokeApiToken'; fleet: string; tokenId: string; reason?: string };
 
 /** Whether a token lets its bearer in at `at`; the digest of what was presented is compared by the caller. */
 export type ApiTokenAccess = 'granted' | 'unknown' | 'revoked' | 'expired';

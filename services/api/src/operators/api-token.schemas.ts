@@ -7,7 +7,12 @@ const day = 24 * 3600;
 export const CreateApiTokenRequest = z.strictObject({
   name: DisplayName,
   role: ApiTokenRole.default('operator'),
-  ttlSeconds: z.number().int().min(1).max(365 * day).default(90 * day),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(365 * day)
+    .default(90 * day),
 });
 
 /** The new token: `token` is shown here and never again (only its digest is kept). */
@@ -44,4 +49,9 @@ export const ApiTokenParams = z.object({ tokenId: SubjectToken });
 
 /** `DELETE /v1/tokens/{tokenId}`: why, for the audit log (optional body). */
 export const RevokeApiTokenRequest = z.strictObject({ reason: Reason.optional() });
-export const ApiTokenRevokedView = z.strictObject({ tokenId: SubjectToken, fleet: SubjectToken, status: z.literal('revoked'), changed: z.boolean() });
+export const ApiTokenRevokedView = z.strictObject({
+  tokenId: SubjectToken,
+  fleet: SubjectToken,
+  status: z.literal('revoked'),
+  changed: z.boolean(),
+});

@@ -38,7 +38,12 @@ describe('operator API tokens', () => {
   describe('a token of one fleet', () => {
     it('is shown once, acts in its fleet as its own actor, is listed without its secret, and is refused once revoked', async () => {
       const issued = await create('plant-7', { name: 'CI deploys', role: 'operator' });
-      expect(issued).toMatchObject({ fleet: 'plant-7', name: 'CI deploys', role: 'operator', tokenId: expect.stringMatching(/^at-[0-9a-f]{16}$/) });
+      expect(issued).toMatchObject({
+        fleet: 'plant-7',
+        name: 'CI deploys',
+        role: 'operator',
+        tokenId: expect.stringMatching(/^at-[0-9a-f]{16}$/),
+      });
       expect(issued.token).toMatch(new RegExp(`^kls_plant-7_${issued.tokenId}_[A-Za-z0-9_-]{43}$`));
       const withToken = apiClient(t.url, issued.token);
 
@@ -50,8 +55,14 @@ describe('operator API tokens', () => {
       let listed: { status: number; body: { items: Record<string, unknown>[] } } = { status: 0, body: { items: [] } };
       await eventually(async () => (listed = await admin('GET', '/v1/tokens?fleet=plant-7')).body.items.length === 1);
       expect(listed.body.items[0]).toEqual({
-        tokenId: issued.tokenId, fleet: 'plant-7', name: 'CI deploys', role: 'operator', status: 'active',
-        expiresAt: issued.expiresAt, createdAt: expect.any(String), createdBy: 'operator:admin',
+        tokenId: issued.tokenId,
+        fleet: 'plant-7',
+        name: 'CI deploys',
+        role: 'operator',
+        status: 'active',
+        expiresAt: issued.expiresAt,
+        createdAt: expect.any(String),
+        createdBy: 'operator:admin',
       });
       expect(JSON.stringify(listed.body)).not.toContain(issued.token.slice(-43));
 
@@ -61,7 +72,10 @@ describe('operator API tokens', () => {
       expect(refused).toMatchObject({ status: 401, body: { error: { kind: 'Unauthorized', code: 'auth.unauthenticated' } } });
       expect((await admin('DELETE', `/v1/tokens/${issued.tokenId}?fleet=plant-7`)).body.changed).toBe(false);
       await eventually(async () => (await admin('GET', '/v1/tokens?fleet=plant-7')).body.items[0].status === 'revoked');
-      expect((await admin('GET', '/v1/tokens?fleet=plant-7')).body.items[0]).toMatchObject({ revokedBy: 'operator:admin', revokeReason: 'pipeline retired' });
+      expect((await admin('GET', '/v1/tokens?fleet=plant-7')).body.items[0]).toMatchObject({
+        revokedBy: 'operator:admin',
+        revokeReason: 'pipeline retired',
+      });
     });
 
     it('is refused in another fleet with 403, before any service is asked', async () => {
@@ -81,7 +95,10 @@ describe('operator API tokens', () => {
         const { token, expiresAt } = await create('plant-7', { name: 'short-lived', ttlSeconds: 60 });
         expect(Date.parse(expiresAt)).toBe(issuedAt.getTime() + 60_000);
         const withToken = apiClient(t.url, token);
-        const listed = async () => ((await admin('GET', '/v1/tokens?fleet=plant-7')).body.items as { name: string; status: string }[]).find((i) => i.name === 'short-lived');
+        const listed = async () =>
+          ((await admin('GET', '/v1/tokens?fleet=plant-7')).body.items as { name: string; status: string }[]).find(
+            (i) => i.name === 'short-lived',
+          );
 
         t.clock.set(Date.parse(expiresAt) - 1);
         expect((await withToken('GET', '/v1/devices?fleet=plant-7')).status).toBe(200);
@@ -89,7 +106,10 @@ describe('operator API tokens', () => {
         expect((await listed())?.status).toBe('active');
 
         t.clock.set(expiresAt);
-        expect(await withToken('GET', '/v1/devices?fleet=plant-7')).toMatchObject({ status: 401, body: { error: { kind: 'Unauthorized', code: 'auth.unauthenticated' } } });
+        expect(await withToken('GET', '/v1/devices?fleet=plant-7')).toMatchObject({
+          status: 401,
+          body: { error: { kind: 'Unauthorized', code: 'auth.unauthenticated' } },
+        });
         expect((await listed())?.status).toBe('expired');
       } finally {
         t.clock.release();
@@ -99,7 +119,11 @@ describe('operator API tokens', () => {
     it('is refused with 401 when its secret or fleet part is altered', async () => {
       const { token } = await create('plant-7', { name: 'tampered' });
       const last = token.at(-1) === 'A' ? 'B' : 'A';
-      for (const forged of [`${token.slice(0, -1)}${last}`, token.replace('kls_plant-7_', 'kls_default_'), 'kls_plant-7_at-0000000000000000_x']) {
+      for (const forged of [
+        `${token.slice(0, -1)}${last}`,
+        token.replace('kls_plant-7_', 'kls_default_'),
+        'kls_plant-7_at-0000000000000000_x',
+      ]) {
         expect((await apiClient(t.url, forged)('GET', '/v1/devices?fleet=plant-7')).status).toBe(401);
       }
     });
@@ -109,7 +133,10 @@ describe('operator API tokens', () => {
     it('lets a viewer read but not act, and only an admin token manage tokens', async () => {
       const viewer = apiClient(t.url, (await create('plant-7', { name: 'dashboard', role: 'viewer' })).token);
       expect((await viewer('GET', '/v1/devices?fleet=plant-7')).status).toBe(200);
-      expect(await viewer('POST', '/v1/groups?fleet=plant-7', { name: 'g', devices: ['cam-01'] })).toMatchObject({ status: 403, body: { error: { code: 'auth.role' } } });
+      expect(await viewer('POST', '/v1/groups?fleet=plant-7', { name: 'g', devices: ['cam-01'] })).toMatchObject({
+        status: 403,
+        body: { error: { code: 'auth.role' } },
+      });
       const operator = apiClient(t.url, (await create('plant-7', { name: 'ops' })).token);
       expect((await operator('GET', '/v1/tokens?fleet=plant-7')).status).toBe(403);
       const fleetAdmin = apiClient(t.url, (await create('plant-7', { name: 'plant admin', role: 'admin' })).token);

@@ -26,7 +26,10 @@ describe('API tokens on the event store', () => {
   it('lets two replicas racing to revoke one token both succeed, with one revocation recorded', async () => {
     const [a, b] = [new ApiTokens(store), new ApiTokens(store)];
     const { tokenId } = await a.issue({ fleet: 'plant-7', name: 'raced', role: 'operator', ttlSeconds: 3600 }, meta('issue-1'), now);
-    const outcomes = await Promise.all([a.revoke('plant-7', tokenId, 'one', meta('revoke-a')), b.revoke('plant-7', tokenId, 'two', meta('revoke-b'))]);
+    const outcomes = await Promise.all([
+      a.revoke('plant-7', tokenId, 'one', meta('revoke-a')),
+      b.revoke('plant-7', tokenId, 'two', meta('revoke-b')),
+    ]);
     expect(outcomes.map((o) => o.changed).sort()).toEqual([false, true]);
     const { events } = await store.load(store.subject('apitoken', 'plant-7', tokenId));
     expect(events.map((r) => r.event.type)).toEqual(['ApiTokenIssued', 'ApiTokenRevoked']);
@@ -45,8 +48,14 @@ describe('API tokens on the event store', () => {
     const tokens = new ApiTokens(store);
     const issued = await tokens.issue({ fleet: 'plant-7', name: 'short', role: 'operator', ttlSeconds: 60 }, meta('issue-3'), now);
     const presented = readApiToken(issued.token)!;
-    await expect(tokens.authenticate({ ...presented, secretSha256: 'f'.repeat(64) }, now)).rejects.toMatchObject({ kind: 'Unauthorized', code: 'auth.unauthenticated' });
-    await expect(tokens.authenticate(presented, new Date(now.getTime() + 60_000))).rejects.toMatchObject({ kind: 'Unauthorized', code: 'auth.unauthenticated' });
+    await expect(tokens.authenticate({ ...presented, secretSha256: 'f'.repeat(64) }, now)).rejects.toMatchObject({
+      kind: 'Unauthorized',
+      code: 'auth.unauthenticated',
+    });
+    await expect(tokens.authenticate(presented, new Date(now.getTime() + 60_000))).rejects.toMatchObject({
+      kind: 'Unauthorized',
+      code: 'auth.unauthenticated',
+    });
     await expect(tokens.authenticate(presented, new Date(now.getTime() + 59_999))).resolves.toMatchObject({ tokenId: issued.tokenId });
   });
 });

@@ -14,7 +14,8 @@ export interface IssuedApiToken {
   expiresAt: string;
 }
 
-const refused = () => new ServiceError('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required (Authorization: Bearer <token>)');
+const refused = () =>
+  new ServiceError('Unauthorized', 'auth.unauthenticated', 'a valid bearer token is required (Authorization: Bearer <token>)');
 
 /**
  * Issue, revoke and check operator API tokens: load -> decide -> append on `ev.apitoken.<fleet>.<tokenId>`.
@@ -27,10 +28,21 @@ export class ApiTokens {
   constructor(private readonly store: EventStore<OperatorEvent>) {}
 
   /** Mints a token; the caller gets the secret once, the stream only its digest. */
-  async issue(input: { fleet: string; name: string; role: ApiTokenRole; ttlSeconds: number }, meta: EventMetadata, now: Date): Promise<IssuedApiToken> {
+  async issue(
+    input: { fleet: string; name: string; role: ApiTokenRole; ttlSeconds: number },
+    meta: EventMetadata,
+    now: Date,
+  ): Promise<IssuedApiToken> {
     const minted = mintApiToken(input.fleet);
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
-    const facts: ApiTokenFacts = { fleet: input.fleet, tokenId: minted.tokenId, name: input.name, role: input.role, expiresAt, secretSha256: minted.secretSha256 };
+    const facts: ApiTokenFacts = {
+      fleet: input.fleet,
+      tokenId: minted.tokenId,
+      name: input.name,
+      role: input.role,
+      expiresAt,
+      secretSha256: minted.secretSha256,
+    };
     await this.run({ type: 'IssueApiToken', ...facts }, meta);
     return { tokenId: minted.tokenId, token: minted.token, fleet: input.fleet, name: input.name, role: input.role, expiresAt };
   }

@@ -5,7 +5,17 @@ import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
 import {
-  sendRequest, CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  sendRequest,
+  CLOCK,
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+  type DeclaredWorker,
 } from '@keelson/service-kit';
 import { API_CONFIG, type ApiConfig } from '../api-config.js';
 import { adminCredentialMigrations, recordAdminCredential } from './admin-credential.js';
@@ -39,7 +49,8 @@ function operatorsDeclaration(apiConfig: ApiConfig, { db, clock, store, sinkChan
     replicas: 'every-replica',
     start: async () => {
       const change = await recordAdminCredential(db, store, { adminToken, auditFleet, now: clock.now() });
-      if (change === 'rotated') logger.log(`KEELSON_ADMIN_TOKEN changed since the last start: the old token is refused (audited in fleet '${auditFleet}')`);
+      if (change === 'rotated')
+        logger.log(`KEELSON_ADMIN_TOKEN changed since the last start: the old token is refused (audited in fleet '${auditFleet}')`);
     },
     stop: () => undefined,
   };
@@ -67,20 +78,35 @@ export class OperatorsModule {
         {
           provide: OPERATOR_EVENTS,
           inject: [NATS, SERVICE_CONFIG],
-          useFactory: (nc: NatsConnection, config: ServiceConfig) => new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.api, parse: parseOperatorEvent }),
+          useFactory: (nc: NatsConnection, config: ServiceConfig) =>
+            new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.api, parse: parseOperatorEvent }),
         },
         { provide: ApiTokens, inject: [OPERATOR_EVENTS], useFactory: (store: EventStore<OperatorEvent>) => new ApiTokens(store) },
         {
           provide: AuditSinkRecords,
           inject: [OPERATOR_EVENTS, NATS, SERVICE_CONFIG],
           useFactory: (store: EventStore<OperatorEvent>, nc: NatsConnection, config: ServiceConfig) =>
-            new AuditSinkRecords(store, async (commandId) => void (await sendRequest(nc, config.naming, audit.sinkChangeRecorded, { commandId }))),
+            new AuditSinkRecords(
+              store,
+              async (commandId) => void (await sendRequest(nc, config.naming, audit.sinkChangeRecorded, { commandId })),
+            ),
         },
-        { provide: ApiTokenViews, inject: [DATABASE], useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)) },
+        {
+          provide: ApiTokenViews,
+          inject: [DATABASE],
+          useFactory: (db: Database | null) => new ApiTokenViews(requireDatabase(db, 'api', apiTables)),
+        },
         {
           provide: OPERATORS_DECLARATION,
           inject: [DATABASE, CLOCK, OPERATOR_EVENTS, NATS, SERVICE_CONFIG, AuditSinkRecords],
-          useFactory: (db: Database | null, clock: Clock, store: EventStore<OperatorEvent>, nc: NatsConnection, config: ServiceConfig, records: AuditSinkRecords) => {
+          useFactory: (
+            db: Database | null,
+            clock: Clock,
+            store: EventStore<OperatorEvent>,
+            nc: NatsConnection,
+            config: ServiceConfig,
+            records: AuditSinkRecords,
+          ) => {
             const sinkChanges = sinkChangeRelay({ nc, naming: config.naming, records });
             return declareModule(operatorsDeclaration(apiConfig, { db: requireDatabase(db, 'api', apiTables), clock, store, sinkChanges }));
           },

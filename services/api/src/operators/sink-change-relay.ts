@@ -16,7 +16,11 @@ export interface SinkChangeRelayOptions {
 
 export const sinkChangeRelayDefaults: SinkChangeRelayOptions = { everySeconds: 5, graceSeconds: 10 };
 
-const relayContext = (): RequestContext => ({ actor: { kind: 'service', id: 'api' }, commandId: randomUUID(), correlationId: randomUUID() });
+const relayContext = (): RequestContext => ({
+  actor: { kind: 'service', id: 'api' },
+  commandId: randomUUID(),
+  correlationId: randomUUID(),
+});
 
 /** The api's NATS link and the records a relay appends through. */
 export interface SinkChangeRelayDeps {
@@ -30,16 +34,27 @@ export interface SinkChangeRelayDeps {
  * confirmed: the api stopped (or JetStream failed) between the audit's answer and the append. The
  * event keeps the actor and command of the change, not the relay's. One replica at a time looks.
  */
-export function sinkChangeRelay({ nc, naming, records }: SinkChangeRelayDeps, options: SinkChangeRelayOptions = sinkChangeRelayDefaults): DeclaredWorker {
+export function sinkChangeRelay(
+  { nc, naming, records }: SinkChangeRelayDeps,
+  options: SinkChangeRelayOptions = sinkChangeRelayDefaults,
+): DeclaredWorker {
   const logger = new Logger('audit-sink-changes');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let lastFailure: string | undefined; // an audit service that is away fails every look: said once, not every 5 s
   const round = async () => {
-    const { items } = await sendRequest(nc, naming, audit.unrecordedSinkChanges, { olderThanSeconds: options.graceSeconds, limit: 100 }, relayContext());
+    const { items } = await sendRequest(
+      nc,
+      naming,
+      audit.unrecordedSinkChanges,
+      { olderThanSeconds: options.graceSeconds, limit: 100 },
+      relayContext(),
+    );
     for (const change of items) {
       await records.record(change);
-      logger.warn(`recorded the ${change.kind} of audit sink ${change.sink.name} (fleet ${change.sink.fleet}) after the request that made it could not`);
+      logger.warn(
+        `recorded the ${change.kind} of audit sink ${change.sink.name} (fleet ${change.sink.fleet}) after the request that made it could not`,
+      );
     }
   };
   const failed = (err: unknown) => {

@@ -37,7 +37,10 @@ export class RegistriesController {
   @Post(':name/credentials')
   @HttpCode(200)
   rotate(@Query() query: unknown, @Param() params: unknown, @Body() body: unknown) {
-    return this.requests.call(registry.rotateRegistryCredentials, { ...this.named(query, params), ...parseBody(RotateRegistryCredentialsRequest, body) });
+    return this.requests.call(registry.rotateRegistryCredentials, {
+      ...this.named(query, params),
+      ...parseBody(RotateRegistryCredentialsRequest, body),
+    });
   }
 
   @Delete(':name')

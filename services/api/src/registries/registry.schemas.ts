@@ -7,15 +7,24 @@ const credentials = {
   /** Sent once, sealed by the facade, never in any answer, event or log. */
   password: registry.RegistryPassword.optional(),
 };
-const together = (c: { username?: string | undefined; password?: string | undefined }) => (c.username === undefined) === (c.password === undefined);
+const together = (c: { username?: string | undefined; password?: string | undefined }) =>
+  (c.username === undefined) === (c.password === undefined);
 
 /** `POST /v1/registries`: connect an upstream registry; it is pinged with these credentials before anything is recorded. */
 export const ConnectRegistryRequest = z
-  .strictObject({ name: registry.RegistryName, url: RegistryUrl, ...credentials, caPem: CaCertificatePem.optional(), allowedRealmOrigins: z.array(RealmOrigin).max(10).optional() })
+  .strictObject({
+    name: registry.RegistryName,
+    url: RegistryUrl,
+    ...credentials,
+    caPem: CaCertificatePem.optional(),
+    allowedRealmOrigins: z.array(RealmOrigin).max(10).optional(),
+  })
   .refine(together, { message: 'username and password go together', path: ['password'] });
 
 /** `POST /v1/registries/{name}/credentials`: new credentials (checked first), or none to clear them. */
-export const RotateRegistryCredentialsRequest = z.strictObject(credentials).refine(together, { message: 'username and password go together', path: ['password'] });
+export const RotateRegistryCredentialsRequest = z
+  .strictObject(credentials)
+  .refine(together, { message: 'username and password go together', path: ['password'] });
 
 export const RegistryParams = z.object({ name: registry.RegistryName });
 export const RegistryConnectionView = registry.RegistryConnectionView;

@@ -2,7 +2,11 @@ import { eventStreams, typedSubject, type EventStoreNaming } from '@keelson/even
 import type { DeviceEvent } from '@keelson/events';
 
 /** The device events a rollout's live stream reads: reports (and reverts), reachability, decommissions. */
-export const liveStreamDeviceEvents = ['DeviceReportedProgress', 'DeviceReachabilityChanged', 'DeviceDecommissioned'] as const satisfies readonly DeviceEvent['type'][];
+export const liveStreamDeviceEvents = [
+  'DeviceReportedProgress',
+  'DeviceReachabilityChanged',
+  'DeviceDecommissioned',
+] as const satisfies readonly DeviceEvent['type'][];
 
 /**
  * What a rollout's live stream follows of a fleet's devices. Device events are stored on typed

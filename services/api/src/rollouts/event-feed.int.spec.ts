@@ -18,7 +18,8 @@ describe('EventFeed over the typed subjects of a fleet', () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: stream, subjects: [`${ns.subjectPrefix}ev.device.>`] });
     const js = jetstream(nc);
-    const put = (subject: string, type: string, deviceId: string) => js.publish(`${ns.subjectPrefix}ev.device.${subject}`, JSON.stringify({ type, data: { deviceId } }));
+    const put = (subject: string, type: string, deviceId: string) =>
+      js.publish(`${ns.subjectPrefix}ev.device.${subject}`, JSON.stringify({ type, data: { deviceId } }));
     await put('f1.d1', 'DeviceReportedProgress', 'd1'); // 1: untyped, stored before typed subjects
     await put('f1.d1', 'DeviceEnrolled', 'd1'); // 2: untyped, another type: old events are all read
     await put('f1.d1.DeviceEnrolled', 'DeviceEnrolled', 'd1'); // 3: a type the stream does not read
@@ -34,7 +35,11 @@ describe('EventFeed over the typed subjects of a fleet', () => {
   });
 
   it('delivers the types it reads and the untyped events, in stream order, and nothing else', async () => {
-    const feed = new EventFeed<{ type: string; data: { deviceId: string } }>(nc, { stream, subject: deviceFeedSubjects(naming, 'f1'), parse: (raw) => raw as { type: string; data: { deviceId: string } } });
+    const feed = new EventFeed<{ type: string; data: { deviceId: string } }>(nc, {
+      stream,
+      subject: deviceFeedSubjects(naming, 'f1'),
+      parse: (raw) => raw as { type: string; data: { deviceId: string } },
+    });
     const got: FedEvent<{ type: string; data: { deviceId: string } }>[] = [];
     for await (const fed of feed.events()) {
       got.push(fed);

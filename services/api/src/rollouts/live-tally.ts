@@ -138,7 +138,10 @@ export class LiveTally {
   }
 
   summary(): RolloutTally {
-    const waves = [...this.waves.values()].filter((w) => w.devices > 0).sort((a, b) => a.wave - b.wave).map((w) => ({ ...w }));
+    const waves = [...this.waves.values()]
+      .filter((w) => w.devices > 0)
+      .sort((a, b) => a.wave - b.wave)
+      .map((w) => ({ ...w }));
     return { waves, devicesDown: this.devicesDown, unreachable: this.unreachable };
   }
 

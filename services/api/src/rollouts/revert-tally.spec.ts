@@ -5,13 +5,34 @@ const at = '2026-11-23T08:00:00.000Z';
 const ref = { fleet: 'default', rolloutId: 'r-1' };
 type Device = orchestrator.RolloutView['devices'][number];
 const view = (devices: Partial<Device>[], more: Partial<orchestrator.RolloutView> = {}) =>
-  ({ ...ref, status: 'running', devices: devices.map((d) => ({ wave: 0, state: 'pending', ...d })), ...more }) as unknown as orchestrator.RolloutView;
+  ({
+    ...ref,
+    status: 'running',
+    devices: devices.map((d) => ({ wave: 0, state: 'pending', ...d })),
+    ...more,
+  }) as unknown as orchestrator.RolloutView;
 const started = (deviceIds: string[]) => ({ type: 'WaveStarted', schemaVersion: 1, data: { ...ref, wave: 0, deviceIds } }) as never;
 const aborted = (mode: 'keep' | 'revert') => ({ type: 'RolloutAborted', schemaVersion: 1, data: { ...ref, mode, abortedAt: at } }) as never;
 const revert = (deviceId: string, state: string, reason?: string) =>
-  ({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}-r`, state, reportedAt: at, ...(reason ? { reason } : {}) } }) as never;
+  ({
+    type: 'DeviceReportedProgress',
+    schemaVersion: 2,
+    data: {
+      fleet: 'default',
+      deviceId,
+      rolloutId: 'r-1',
+      assignmentId: `r-1-${deviceId}-r`,
+      state,
+      reportedAt: at,
+      ...(reason ? { reason } : {}),
+    },
+  }) as never;
 const install = (deviceId: string, state: string) =>
-  ({ type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}`, state, reportedAt: at } }) as never;
+  ({
+    type: 'DeviceReportedProgress',
+    schemaVersion: 2,
+    data: { fleet: 'default', deviceId, rolloutId: 'r-1', assignmentId: `r-1-${deviceId}`, state, reportedAt: at },
+  }) as never;
 const reach = (deviceId: string, reachable: boolean) =>
   ({ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet: 'default', deviceId, reachable, lastSeenAt: at } }) as never;
 
@@ -39,7 +60,11 @@ describe('the revert tally of a rollout', () => {
       tally.onDevice(10, revert('a', 'healthy'));
       tally.onDevice(11, revert('b', 'downloading'));
       expect(tally.isDone()).toBe(false);
-      const timedOut = { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { ...ref, deviceId: 'b', assignmentId: 'r-1-b-r', deadline: at, timedOutAt: at } };
+      const timedOut = {
+        type: 'DeviceRevertTimedOut',
+        schemaVersion: 1,
+        data: { ...ref, deviceId: 'b', assignmentId: 'r-1-b-r', deadline: at, timedOutAt: at },
+      };
       expect(tally.onRollout(timedOut as never)).toBe(true);
       expect(tally.isDone()).toBe(true);
       expect(tally.end()).toEqual({ devices: 2, reverted: 1, failed: 1, inFlight: 0, offline: 0, decommissioned: 0, offlineDeviceIds: [] });
@@ -48,19 +73,34 @@ describe('the revert tally of a rollout', () => {
     });
 
     it('counts a timed-out revert the view shows (a client connecting after the timeout) as failed', () => {
-      const tally = new RevertTally(view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], { status: 'aborted', abortMode: 'revert' }));
+      const tally = new RevertTally(
+        view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], {
+          status: 'aborted',
+          abortMode: 'revert',
+        }),
+      );
       expect(tally.end()).toMatchObject({ devices: 1, failed: 1, inFlight: 0 });
     });
 
     // The api used to take the view's `failed` (timeout) for the device's own report, which no later
     // report overrides; the orchestrator's view shows an outcome reported after the timeout.
     it('counts the outcome a device reports after the timeout the view shows, as the view then does', () => {
-      const tally = new RevertTally(view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], { status: 'aborted', abortMode: 'revert' }));
+      const tally = new RevertTally(
+        view([{ deviceId: 'a', state: 'healthy', revert: { state: 'failed', reason: 'timeout' } }], {
+          status: 'aborted',
+          abortMode: 'revert',
+        }),
+      );
       tally.onDevice(10, revert('a', 'applying')); // replayed from before the timeout: still failed
       expect(tally.counts()).toMatchObject({ reverted: 0, failed: 1 });
       expect(tally.onDevice(11, revert('a', 'healthy'))).toBe(true);
       expect(tally.counts()).toMatchObject({ devices: 1, reverted: 1, failed: 0 });
-      const reported = new RevertTally(view([{ deviceId: 'b', state: 'healthy', revert: { state: 'failed', reason: 'probe failed' } }], { status: 'aborted', abortMode: 'revert' }));
+      const reported = new RevertTally(
+        view([{ deviceId: 'b', state: 'healthy', revert: { state: 'failed', reason: 'probe failed' } }], {
+          status: 'aborted',
+          abortMode: 'revert',
+        }),
+      );
       expect(reported.onDevice(12, revert('b', 'healthy'))).toBe(false); // a reported outcome stays
     });
 
@@ -96,14 +136,27 @@ describe('the revert tally of a rollout', () => {
       tally.onRollout(aborted('revert'));
       tally.onDevice(20, reach('a', false));
       // the orchestrator's note of an older change arrives late: it does not bring the device back
-      tally.onRollout({ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...ref, deviceId: 'a', reachable: true, asOfSeq: 12, notedAt: at } } as never);
+      tally.onRollout({
+        type: 'DeviceReachabilityNoted',
+        schemaVersion: 1,
+        data: { ...ref, deviceId: 'a', reachable: true, asOfSeq: 12, notedAt: at },
+      } as never);
       expect(tally.counts()).toMatchObject({ offline: 1, inFlight: 0 });
     });
   });
 
   describe('when the stream opens after the abort (a reconnecting client)', () => {
     const after = () =>
-      new RevertTally(view([{ deviceId: 'a', state: 'healthy', revert: { state: 'assigned' } }, { deviceId: 'b', state: 'healthy', revert: { state: 'healthy' } }, { deviceId: 'c', state: 'pending' }], { status: 'aborted', abortMode: 'revert' }));
+      new RevertTally(
+        view(
+          [
+            { deviceId: 'a', state: 'healthy', revert: { state: 'assigned' } },
+            { deviceId: 'b', state: 'healthy', revert: { state: 'healthy' } },
+            { deviceId: 'c', state: 'pending' },
+          ],
+          { status: 'aborted', abortMode: 'revert' },
+        ),
+      );
 
     it('starts from the view: the reverting devices and the outcomes it knows', () => {
       expect(after().counts()).toEqual({ devices: 2, reverted: 1, failed: 0, inFlight: 1, offline: 0, decommissioned: 0 });

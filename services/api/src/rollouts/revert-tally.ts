@@ -1,5 +1,14 @@
 import type { orchestrator } from '@keelson/requests';
-import { getsRevert, isTerminalDeviceState, revertAssignmentId, revertOutcomeOf, type DeviceEvent, type DeviceState, type RolloutEvent, type TalliedRecord } from '@keelson/events';
+import {
+  getsRevert,
+  isTerminalDeviceState,
+  revertAssignmentId,
+  revertOutcomeOf,
+  type DeviceEvent,
+  type DeviceState,
+  type RolloutEvent,
+  type TalliedRecord,
+} from '@keelson/events';
 
 /**
  * Where the reverts of a rollout aborted with `revert` stand: `devices` got a revert assignment;
@@ -54,7 +63,10 @@ export class RevertTally {
       const timedOut = d.revert?.state === 'failed' && d.revert.reason === 'timeout';
       const revert = d.revert && d.revert.state !== 'assigned' && !timedOut ? d.revert.state : undefined;
       this.devices.set(d.deviceId, {
-        record: { ...(d.state !== 'pending' || d.revert !== undefined ? { clock: {} } : {}), ...(d.state === 'excluded' ? { excludedOrder: 0 } : {}) },
+        record: {
+          ...(d.state !== 'pending' || d.revert !== undefined ? { clock: {} } : {}),
+          ...(d.state === 'excluded' ? { excludedOrder: 0 } : {}),
+        },
         decommissioned: false,
         ...(revert ? { revert } : {}),
         ...(timedOut ? { revertTimedOut: true } : {}),
@@ -116,7 +128,9 @@ export class RevertTally {
 
   /** Reverting devices without an outcome the stream knows nothing about the reachability of. */
   unknownReachability(): string[] {
-    return this.reverting().filter(([, d]) => !this.isSettled(d) && !d.reach).map(([id]) => id);
+    return this.reverting()
+      .filter(([, d]) => !this.isSettled(d) && !d.reach)
+      .map(([id]) => id);
   }
 
   /** The gateway's answer about such devices, as of `asOfSeq` on the device stream (later events win). */
@@ -151,7 +165,9 @@ export class RevertTally {
   end(): RevertEnd | undefined {
     const counts = this.counts();
     if (!counts) return undefined;
-    const offline = this.reverting().filter(([, d]) => !this.isSettled(d) && d.reach?.reachable === false).map(([id]) => id);
+    const offline = this.reverting()
+      .filter(([, d]) => !this.isSettled(d) && d.reach?.reachable === false)
+      .map(([id]) => id);
     return { ...counts, offlineDeviceIds: offline.slice(0, maxOfflineIds) };
   }
 

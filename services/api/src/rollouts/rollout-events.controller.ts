@@ -31,10 +31,20 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     const { id } = parseParams(RolloutParams, params);
     // Before a byte is streamed, so an unknown rollout is a plain 404.
     const view = await this.requests.call(orchestrator.getRollout, { fleet, rolloutId: id });
-    const names = await this.namesOf(fleet, view.devices.map((d) => d.deviceId));
+    const names = await this.namesOf(
+      fleet,
+      view.devices.map((d) => d.deviceId),
+    );
     const presenceOf = (deviceIds: string[]) => this.presenceOf(fleet, deviceIds);
     await this.streams.hold(res, () =>
-      streamRollout(view, res, { names, presenceOf, nc: this.nc, naming: this.config.naming, heartbeatMs: this.api.sseHeartbeatMs, logger: this.logger }),
+      streamRollout(view, res, {
+        names,
+        presenceOf,
+        nc: this.nc,
+        naming: this.config.naming,
+        heartbeatMs: this.api.sseHeartbeatMs,
+        logger: this.logger,
+      }),
     );
   }
 
@@ -44,7 +54,12 @@ export class RolloutEventsController implements BeforeApplicationShutdown {
     for (let i = 0; i < deviceIds.length; i += 10_000) {
       let cursor: string | undefined;
       do {
-        const page = await this.requests.call(gateway.findDevices, { fleet, deviceIds: deviceIds.slice(i, i + 10_000), limit: 1000, ...(cursor ? { cursor } : {}) });
+        const page = await this.requests.call(gateway.findDevices, {
+          fleet,
+          deviceIds: deviceIds.slice(i, i + 10_000),
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const d of page.items) names[d.deviceId] = d.name;
         cursor = page.nextCursor;
       } while (cursor);

@@ -3,7 +3,12 @@ import { apiClient, readSse, type SseItem } from '../test-fixtures/http-client.j
 import { startApiApp, type ApiTestApp } from '../test-fixtures/api-app.js';
 
 const probe = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3 };
-const strategy = { waves: [{ percent: 50, gate: 'auto' }, { percent: 100, gate: 'auto' }] };
+const strategy = {
+  waves: [
+    { percent: 50, gate: 'auto' },
+    { percent: 100, gate: 'auto' },
+  ],
+};
 
 describe('GET /v1/rollouts/{id}/events', () => {
   let t: ApiTestApp;
@@ -14,13 +19,24 @@ describe('GET /v1/rollouts/{id}/events', () => {
     call = apiClient(t.url, t.adminToken);
     t.gateway.addDevice('default', 'dev-1', 'cam-01');
     t.gateway.addDevice('default', 'dev-2', 'cam-02');
-    t.registry.receive({ fleet: 'default', name: 'cfg', version: '1.0.0', kind: 'config', manifest: { kind: 'config' }, fileName: 'c.json', sha256: 'b'.repeat(64), length: 3 });
+    t.registry.receive({
+      fleet: 'default',
+      name: 'cfg',
+      version: '1.0.0',
+      kind: 'config',
+      manifest: { kind: 'config' },
+      fileName: 'c.json',
+      sha256: 'b'.repeat(64),
+      length: 3,
+    });
     await call('POST', '/v1/groups', { name: 'line-7', devices: ['cam-01', 'cam-02'] });
   });
   afterAll(() => t.close());
 
-  const createRollout = async () => (await call('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'line-7', probe, strategy })).body.rolloutId as string;
-  const open = (rolloutId: string, signal?: AbortSignal) => fetch(`${t.url}/v1/rollouts/${rolloutId}/events`, { headers: { authorization: `Bearer ${t.adminToken}` }, signal });
+  const createRollout = async () =>
+    (await call('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'line-7', probe, strategy })).body.rolloutId as string;
+  const open = (rolloutId: string, signal?: AbortSignal) =>
+    fetch(`${t.url}/v1/rollouts/${rolloutId}/events`, { headers: { authorization: `Bearer ${t.adminToken}` }, signal });
 
   it('sends the snapshot, the history, live rollout and device events, heartbeats, then end', async () => {
     const rolloutId = await createRollout();
@@ -36,7 +52,13 @@ describe('GET /v1/rollouts/{id}/events', () => {
     // Live from here: a report of another rollout must not show up, this rollout's must.
     await t.report('default', 'dev-2', 'r-other', 'healthy');
     await t.report('default', 'dev-1', rolloutId, 'rolled_back', 'probe failed: /run/app/ready missing');
-    await t.orchestrator.append('default', rolloutId, [{ type: 'RolloutFinished', schemaVersion: 1, data: { fleet: 'default', rolloutId, outcome: 'failed', finishedAt: new Date().toISOString() } }]);
+    await t.orchestrator.append('default', rolloutId, [
+      {
+        type: 'RolloutFinished',
+        schemaVersion: 1,
+        data: { fleet: 'default', rolloutId, outcome: 'failed', finishedAt: new Date().toISOString() },
+      },
+    ]);
     await reading;
 
     const events = seen.filter((i) => i.event);
@@ -53,8 +75,16 @@ describe('GET /v1/rollouts/{id}/events', () => {
       },
     });
     expect(events.filter((i) => i.event === 'summary').length).toBeGreaterThan(1);
-    expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual(['RolloutCreated', 'RolloutTargetsAdded', 'WaveStarted', 'DevicesAssigned', 'RolloutFinished']);
-    const devices = events.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: { deviceId: string; state: string; reason?: string } } }).event.data);
+    expect(events.filter((i) => i.event === 'rollout').map((i) => (i.data as { event: { type: string } }).event.type)).toEqual([
+      'RolloutCreated',
+      'RolloutTargetsAdded',
+      'WaveStarted',
+      'DevicesAssigned',
+      'RolloutFinished',
+    ]);
+    const devices = events
+      .filter((i) => i.event === 'device')
+      .map((i) => (i.data as { event: { data: { deviceId: string; state: string; reason?: string } } }).event.data);
     expect(devices).toEqual([
       expect.objectContaining({ deviceId: 'dev-1', state: 'downloading' }),
       expect.objectContaining({ deviceId: 'dev-1', state: 'rolled_back', reason: 'probe failed: /run/app/ready missing' }),
@@ -71,16 +101,31 @@ describe('GET /v1/rollouts/{id}/events', () => {
     const reading = (async () => {
       for await (const item of readSse(res)) seen.push(item);
     })().catch(() => undefined);
-    const steps = () => seen.filter((i) => i.event === 'progress').map((i) => (i.data as { event: { data: { deviceId: string; state: string } } }).event.data);
+    const steps = () =>
+      seen
+        .filter((i) => i.event === 'progress')
+        .map((i) => (i.data as { event: { data: { deviceId: string; state: string } } }).event.data);
     await eventually(() => seen.some((i) => i.event === 'rollout'));
     await t.step('default', 'dev-1', rolloutId, 'verifying');
     await t.step('default', 'dev-1', 'r-other', 'applying'); // another rollout's: not this stream's
     await eventually(() => steps().length === 1);
     expect(seen.filter((i) => i.event === 'progress')[0]!.data).toEqual({
       time: expect.any(String),
-      event: { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet: 'default', deviceId: 'dev-1', assignmentId: `${rolloutId}-dev-1`, rolloutId, state: 'verifying', reportedAt: expect.any(String) } },
+      event: {
+        type: 'LiveDeviceProgress',
+        schemaVersion: 1,
+        data: {
+          fleet: 'default',
+          deviceId: 'dev-1',
+          assignmentId: `${rolloutId}-dev-1`,
+          rolloutId,
+          state: 'verifying',
+          reportedAt: expect.any(String),
+        },
+      },
     });
-    const summaries = () => seen.filter((i) => i.event === 'summary').map((i) => (i.data as { waves: { inFlight: number; healthy: number }[] }).waves[0]);
+    const summaries = () =>
+      seen.filter((i) => i.event === 'summary').map((i) => (i.data as { waves: { inFlight: number; healthy: number }[] }).waves[0]);
 
     await t.report('default', 'dev-1', rolloutId, 'healthy');
     await eventually(() => seen.some((i) => i.event === 'device'));
@@ -88,7 +133,10 @@ describe('GET /v1/rollouts/{id}/events', () => {
     await t.step('default', 'dev-1', rolloutId, 'applying');
     await t.step('default', 'dev-2', rolloutId, 'downloading');
     await eventually(() => steps().some((s) => s.deviceId === 'dev-2'));
-    expect(steps()).toEqual([expect.objectContaining({ deviceId: 'dev-1', state: 'verifying' }), expect.objectContaining({ deviceId: 'dev-2', state: 'downloading' })]);
+    expect(steps()).toEqual([
+      expect.objectContaining({ deviceId: 'dev-1', state: 'verifying' }),
+      expect.objectContaining({ deviceId: 'dev-2', state: 'downloading' }),
+    ]);
     expect(summaries().at(-1)).toMatchObject({ inFlight: 1, healthy: 1 });
     abort.abort();
     await reading;
@@ -128,7 +176,16 @@ describe('GET /v1/rollouts/{id}/events', () => {
     const other = await startApiApp();
     try {
       other.gateway.addDevice('default', 'dev-1', 'cam-01');
-      other.registry.receive({ fleet: 'default', name: 'cfg', version: '1.0.0', kind: 'config', manifest: { kind: 'config' }, fileName: 'c.json', sha256: 'b'.repeat(64), length: 3 });
+      other.registry.receive({
+        fleet: 'default',
+        name: 'cfg',
+        version: '1.0.0',
+        kind: 'config',
+        manifest: { kind: 'config' },
+        fileName: 'c.json',
+        sha256: 'b'.repeat(64),
+        length: 3,
+      });
       other.gateway.groups.push({ fleet: 'default', groupId: 'g-1', name: 'g', deviceIds: ['dev-1'], unresolvedNames: [] });
       const otherCall = apiClient(other.url, other.adminToken);
       const { rolloutId } = (await otherCall('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'g-1', probe, strategy })).body;

@@ -141,7 +141,9 @@ export async function streamRollout(view: RolloutView, res: ServerResponse, deps
     }
   } catch (err) {
     deps.logger.error(`event stream of rollout ${rolloutId} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
-    sse.send('error', { error: { kind: 'Unavailable', code: 'events.unavailable', message: 'the event stream failed; reconnect to resume' } });
+    sse.send('error', {
+      error: { kind: 'Unavailable', code: 'events.unavailable', message: 'the event stream failed; reconnect to resume' },
+    });
   } finally {
     clearInterval(beat);
     revertWait.stop();

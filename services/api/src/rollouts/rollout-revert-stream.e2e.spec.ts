@@ -20,7 +20,16 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     deviceStore = new EventStore<DeviceEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
     t.gateway.addDevice('default', 'dev-1', 'cam-01');
     t.gateway.addDevice('default', 'dev-2', 'cam-02');
-    t.registry.receive({ fleet: 'default', name: 'cfg', version: '1.0.0', kind: 'config', manifest: { kind: 'config' }, fileName: 'c.json', sha256: 'b'.repeat(64), length: 3 });
+    t.registry.receive({
+      fleet: 'default',
+      name: 'cfg',
+      version: '1.0.0',
+      kind: 'config',
+      manifest: { kind: 'config' },
+      fileName: 'c.json',
+      sha256: 'b'.repeat(64),
+      length: 3,
+    });
     await call('POST', '/v1/groups', { name: 'line-9', devices: ['cam-01', 'cam-02'] });
   });
   afterAll(() => t.close());
@@ -29,14 +38,34 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
   const deviceEvent = async (deviceId: string, event: DeviceEvent) => {
     const subject = deviceStore.subject('device', 'default', deviceId);
     const { lastSeq } = await deviceStore.load(subject);
-    await deviceStore.append(subject, lastSeq, [event], { actor: { kind: 'device', id: deviceId }, correlationId: 'spec', commandId: randomUUID() });
+    await deviceStore.append(subject, lastSeq, [event], {
+      actor: { kind: 'device', id: deviceId },
+      correlationId: 'spec',
+      commandId: randomUUID(),
+    });
   };
   const revert = (rolloutId: string, deviceId: string, state: 'downloading' | 'applying' | 'healthy' | 'failed') =>
-    deviceEvent(deviceId, { type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet: 'default', deviceId, rolloutId, assignmentId: `${rolloutId}-${deviceId}-r`, state, reportedAt: new Date().toISOString() } });
+    deviceEvent(deviceId, {
+      type: 'DeviceReportedProgress',
+      schemaVersion: 2,
+      data: {
+        fleet: 'default',
+        deviceId,
+        rolloutId,
+        assignmentId: `${rolloutId}-${deviceId}-r`,
+        state,
+        reportedAt: new Date().toISOString(),
+      },
+    });
   const silent = (deviceId: string) =>
-    deviceEvent(deviceId, { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet: 'default', deviceId, reachable: false, lastSeenAt: new Date().toISOString() } });
+    deviceEvent(deviceId, {
+      type: 'DeviceReachabilityChanged',
+      schemaVersion: 1,
+      data: { fleet: 'default', deviceId, reachable: false, lastSeenAt: new Date().toISOString() },
+    });
 
-  const createRollout = async () => (await call('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'line-9', probe, strategy })).body.rolloutId as string;
+  const createRollout = async () =>
+    (await call('POST', '/v1/rollouts', { artifact: 'cfg@1.0.0', group: 'line-9', probe, strategy })).body.rolloutId as string;
   /** Opens the stream and reads it in the background; `done` settles when the server ends it. */
   const watch = async (rolloutId: string) => {
     const res = await fetch(`${t.url}/v1/rollouts/${rolloutId}/events`, { headers: { authorization: `Bearer ${t.adminToken}` } });
@@ -46,7 +75,8 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
     })();
     return { seen, done, ended: () => seen.some((i) => i.event === 'end') };
   };
-  const reportsOf = (seen: SseItem[]) => seen.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: Report } }).event.data);
+  const reportsOf = (seen: SseItem[]) =>
+    seen.filter((i) => i.event === 'device').map((i) => (i.data as { event: { data: Report } }).event.data);
   const revertsOf = (seen: SseItem[]) => reportsOf(seen).filter((r) => r.assignmentId.endsWith('-r'));
 
   it('keeps streaming the reverts and ends once each has an outcome or its device is offline', async () => {
@@ -70,10 +100,21 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
 
     await revert(rolloutId, 'dev-1', 'healthy');
     await Promise.all([live.done, reconnected.done]);
-    const end = { event: 'end', data: { rolloutId, status: 'aborted', reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: ['dev-2'] } } };
+    const end = {
+      event: 'end',
+      data: {
+        rolloutId,
+        status: 'aborted',
+        reverts: { devices: 2, reverted: 1, failed: 0, inFlight: 0, offline: 1, decommissioned: 0, offlineDeviceIds: ['dev-2'] },
+      },
+    };
     for (const client of [live, reconnected]) {
       expect(client.seen.at(-1)).toEqual(end);
-      expect(revertsOf(client.seen).map((r) => `${r.deviceId} ${r.state}`)).toEqual(['dev-1 downloading', 'dev-1 applying', 'dev-1 healthy']);
+      expect(revertsOf(client.seen).map((r) => `${r.deviceId} ${r.state}`)).toEqual([
+        'dev-1 downloading',
+        'dev-1 applying',
+        'dev-1 healthy',
+      ]);
     }
     // Long after: the replay alone tells the same story.
     const later = await watch(rolloutId);
@@ -90,7 +131,10 @@ describe('GET /v1/rollouts/{id}/events after an abort with revert', () => {
       const stream = await watch(rolloutId);
       await revert(rolloutId, 'dev-1', 'failed');
       await stream.done;
-      expect(stream.seen.at(-1)).toMatchObject({ event: 'end', data: { reverts: { devices: 2, failed: 1, offline: 1, offlineDeviceIds: ['dev-2'] } } });
+      expect(stream.seen.at(-1)).toMatchObject({
+        event: 'end',
+        data: { reverts: { devices: 2, failed: 1, offline: 1, offlineDeviceIds: ['dev-2'] } },
+      });
     } finally {
       dev2.reachable = true;
     }

@@ -24,12 +24,16 @@ export const RolloutStreamEvents = {
   rollout: z.strictObject({
     seq: z.number().int().min(1),
     time: IsoTime,
-    event: z.object({ type: z.string(), schemaVersion: z.number().int(), data: z.record(z.string(), z.unknown()) }).describe('an event of the rollout aggregate'),
+    event: z
+      .object({ type: z.string(), schemaVersion: z.number().int(), data: z.record(z.string(), z.unknown()) })
+      .describe('an event of the rollout aggregate'),
   }),
   device: z.strictObject({ seq: z.number().int().min(1), time: IsoTime, event: DeviceReportedProgress }),
   progress: z
     .strictObject({ time: IsoTime, event: LiveDeviceProgress })
-    .describe('a step a device of the rollout entered (downloading, verifying, applying), live only: never replayed; the outcome in `device` carries every step time'),
+    .describe(
+      'a step a device of the rollout entered (downloading, verifying, applying), live only: never replayed; the outcome in `device` carries every step time',
+    ),
   summary: z
     .strictObject({
       waves: z.array(
@@ -44,7 +48,13 @@ export const RolloutStreamEvents = {
         }),
       ),
       devicesDown: z.number().int().min(0).describe('devices of the rollout running no healthy version'),
-      unreachable: z.number().int().min(0).describe("devices whose update is in flight (assigned, not excluded, no outcome) and that the gateway says are silent: the view's per-wave `unreachable`, summed"),
+      unreachable: z
+        .number()
+        .int()
+        .min(0)
+        .describe(
+          "devices whose update is in flight (assigned, not excluded, no outcome) and that the gateway says are silent: the view's per-wave `unreachable`, summed",
+        ),
       reverts: RevertCounts.optional().describe('after an abort with `revert` only'),
     })
     .describe('the tally after an event changed it, and once more before `end`'),
@@ -52,7 +62,10 @@ export const RolloutStreamEvents = {
     .strictObject({
       rolloutId: SubjectToken,
       status: z.enum(['succeeded', 'failed', 'aborted']),
-      reverts: RevertCounts.extend({ inFlight: z.literal(0), offlineDeviceIds: z.array(SubjectToken).max(100).describe('the first 100 offline devices whose revert is pending') })
+      reverts: RevertCounts.extend({
+        inFlight: z.literal(0),
+        offlineDeviceIds: z.array(SubjectToken).max(100).describe('the first 100 offline devices whose revert is pending'),
+      })
         .optional()
         .describe('after an abort with `revert`: sent once no revert is in flight'),
     })

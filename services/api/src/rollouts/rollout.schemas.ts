@@ -45,7 +45,10 @@ export function artifactRefOf(spec: z.output<typeof ArtifactSpec>): { name: stri
   const [, name, after] = nameAtVersion.exec(spec)!;
   if (startsWithDigit.test(after!)) return { name: name!, version: after! };
   const channel = ChannelName.safeParse(after);
-  if (!channel.success) throw new InvalidInput('request.invalid', [{ path: ['artifact'], message: `'${after}' is neither a version (starts with a digit) nor a channel name` }]);
+  if (!channel.success)
+    throw new InvalidInput('request.invalid', [
+      { path: ['artifact'], message: `'${after}' is neither a version (starts with a digit) nor a channel name` },
+    ]);
   return { name: name!, channel: channel.data };
 }
 

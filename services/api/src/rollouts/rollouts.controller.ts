@@ -3,7 +3,17 @@ import { orchestrator } from '@keelson/requests';
 import { groupIdOf } from '../http/group-id-of.js';
 import { OperatorRequests } from '../http/operator-requests.js';
 import { FleetQuery, parseBody, parseParams, parseQuery } from '../http/request.schemas.js';
-import { AbortRequest, ApproveRequest, artifactRefOf, CreateRolloutRequest, HaltRequest, PromoteRequest, RetryRequest, RolloutListQuery, RolloutParams } from './rollout.schemas.js';
+import {
+  AbortRequest,
+  ApproveRequest,
+  artifactRefOf,
+  CreateRolloutRequest,
+  HaltRequest,
+  PromoteRequest,
+  RetryRequest,
+  RolloutListQuery,
+  RolloutParams,
+} from './rollout.schemas.js';
 
 /** Rollouts, owned by the orchestrator; every route answers with the RolloutView. */
 @Controller('v1/rollouts')
@@ -15,8 +25,21 @@ export class RolloutsController {
   async create(@Query() query: unknown, @Body() body: unknown) {
     const { fleet } = parseQuery(FleetQuery, query);
     const { artifact, group, devices, selector, probe, strategy, onMisfit, supersede } = parseBody(CreateRolloutRequest, body);
-    const target = group !== undefined ? { groupId: await groupIdOf(this.requests, fleet, group) } : devices !== undefined ? { deviceNames: devices } : { selector };
-    return this.requests.call(orchestrator.createRollout, { fleet, artifact: artifactRefOf(artifact), ...target, probe, strategy, onMisfit, supersede });
+    const target =
+      group !== undefined
+        ? { groupId: await groupIdOf(this.requests, fleet, group) }
+        : devices !== undefined
+          ? { deviceNames: devices }
+          : { selector };
+    return this.requests.call(orchestrator.createRollout, {
+      fleet,
+      artifact: artifactRefOf(artifact),
+      ...target,
+      probe,
+      strategy,
+      onMisfit,
+      supersede,
+    });
   }
 
   @Post(':id/retry')

@@ -5,7 +5,15 @@ import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { applyStreams, eventStreams, EventStore } from '@keelson/event-store';
-import { liveProgressSubject, parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent, type StepDeviceState } from '@keelson/events';
+import {
+  liveProgressSubject,
+  parseDeviceEvent,
+  parseRolloutEvent,
+  type DeviceEvent,
+  type DeviceState,
+  type RolloutEvent,
+  type StepDeviceState,
+} from '@keelson/events';
 import { loadServiceConfig, serveRequests } from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, TestClock, testEnv, testNamespace, type TestNamespace } from '@keelson/testing';
 import { createApiApp } from '../api-app.js';
@@ -53,19 +61,32 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   const rolloutStore = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
   const deviceStore = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const orchestrator = new FakeOrchestrator(rolloutStore, registry, gateway);
-  const subs: Subscription[] = serveRequests(nc, naming, [...gateway.handlers(), ...registry.handlers(), ...orchestrator.handlers(), ...audit.handlers()]);
+  const subs: Subscription[] = serveRequests(nc, naming, [
+    ...gateway.handlers(),
+    ...registry.handlers(),
+    ...orchestrator.handlers(),
+    ...audit.handlers(),
+  ]);
   await nc.flush();
   const facade = new FacadeStandIn(internalToken, registry);
   const facadeUrl = await facade.start();
 
   const db = await createTestDatabase(); // API tokens and the admin credential's fingerprint
   const { natsUrl, natsUser, natsPass } = testEnv();
-  const configOf = (more: Record<string, string>) => loadServiceConfig('api', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
-    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-    KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_ADMIN_TOKEN: adminToken,
-    KEELSON_FACADE_URL: facadeUrl, KEELSON_GATEWAY_URL: gatewayUrl, KEELSON_DATABASE_URL: db.url, ...more,
-  });
+  const configOf = (more: Record<string, string>) =>
+    loadServiceConfig('api', {
+      KEELSON_NATS_URL: natsUrl,
+      KEELSON_NATS_USER: natsUser,
+      KEELSON_NATS_PASSWORD: natsPass,
+      KEELSON_STREAM_PREFIX: naming.streamPrefix,
+      KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+      KEELSON_INTERNAL_TOKEN: internalToken,
+      KEELSON_ADMIN_TOKEN: adminToken,
+      KEELSON_FACADE_URL: facadeUrl,
+      KEELSON_GATEWAY_URL: gatewayUrl,
+      KEELSON_DATABASE_URL: db.url,
+      ...more,
+    });
   const clock = new TestClock();
   const listen = async (config: ReturnType<typeof configOf>) => {
     const app: INestApplication = await createApiApp(config, { clock });
@@ -75,7 +96,18 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   let current = env;
 
   const harness: ApiTestApp = {
-    ...(await listen(configOf(env))), adminToken: env.KEELSON_ADMIN_TOKEN ?? adminToken, internalToken, gatewayUrl, naming, nc, gateway, registry, orchestrator, audit, facade, clock,
+    ...(await listen(configOf(env))),
+    adminToken: env.KEELSON_ADMIN_TOKEN ?? adminToken,
+    internalToken,
+    gatewayUrl,
+    naming,
+    nc,
+    gateway,
+    registry,
+    orchestrator,
+    audit,
+    facade,
+    clock,
     async restart(changed) {
       await harness.app.close();
       current = { ...current, ...changed };
@@ -84,12 +116,27 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
     async report(fleet, deviceId, rolloutId, state, reason) {
       const subject = deviceStore.subject('device', fleet, deviceId);
       const { lastSeq } = await deviceStore.load(subject);
-      const data = { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
-      await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }], { actor: { kind: 'device', id: deviceId }, correlationId: 'report', commandId: randomUUID() });
+      const data = {
+        fleet,
+        deviceId,
+        assignmentId: `${rolloutId}-${deviceId}`,
+        rolloutId,
+        state,
+        reportedAt: new Date().toISOString(),
+        ...(reason ? { reason } : {}),
+      };
+      await deviceStore.append(subject, lastSeq, [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }], {
+        actor: { kind: 'device', id: deviceId },
+        correlationId: 'report',
+        commandId: randomUUID(),
+      });
     },
     async step(fleet, deviceId, rolloutId, state) {
       const data = { fleet, deviceId, assignmentId: `${rolloutId}-${deviceId}`, rolloutId, state, reportedAt: new Date().toISOString() };
-      nc.publish(liveProgressSubject(naming.subjectPrefix, fleet, rolloutId), JSON.stringify({ type: 'LiveDeviceProgress', schemaVersion: 1, data }));
+      nc.publish(
+        liveProgressSubject(naming.subjectPrefix, fleet, rolloutId),
+        JSON.stringify({ type: 'LiveDeviceProgress', schemaVersion: 1, data }),
+      );
       await nc.flush();
     },
     async close() {

@@ -27,14 +27,20 @@ function parseMultipart(body: Buffer, boundary: string): Part[] {
     const headerEnd = body.indexOf('\r\n\r\n', at);
     const headers = body.subarray(at + delimiter.length + 2, headerEnd).toString();
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headerEnd);
-    parts.push({ name: /name="([^"]*)"/.exec(headers)?.[1] ?? '', filename: /filename="([^"]*)"/.exec(headers)?.[1], content: body.subarray(headerEnd + 4, next) });
+    parts.push({
+      name: /name="([^"]*)"/.exec(headers)?.[1] ?? '',
+      filename: /filename="([^"]*)"/.exec(headers)?.[1],
+      content: body.subarray(headerEnd + 4, next),
+    });
     at = next + 2;
   }
   return parts;
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-const refuse = (res: ServerResponse, status: number, kind: string, code: string, message: string) => sendJson(res, status, { error: { kind, code, message } });
+const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const refuse = (res: ServerResponse, status: number, kind: string, code: string, message: string) =>
+  sendJson(res, status, { error: { kind, code, message } });
 
 /**
  * A real HTTP server in place of the facade's internal upload route: checks the internal token,
@@ -47,13 +53,17 @@ export class FacadeStandIn {
   private received = 0;
   private waiters: { bytes: number; resolve: () => void }[] = [];
 
-  constructor(private readonly internalToken: string, private readonly registry: FakeRegistry) {}
+  constructor(
+    private readonly internalToken: string,
+    private readonly registry: FakeRegistry,
+  ) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const match = /^\/internal\/v1\/fleets\/([a-z0-9-]+)\/artifacts$/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match) return refuse(res, 404, 'NotFound', 'route.not-found', 'no such route');
-      if (req.headers.authorization !== `Bearer ${this.internalToken}`) return refuse(res, 401, 'Unauthorized', 'internal.unauthenticated', 'bad internal token');
+      if (req.headers.authorization !== `Bearer ${this.internalToken}`)
+        return refuse(res, 401, 'Unauthorized', 'internal.unauthenticated', 'bad internal token');
       const hash = createHash('sha256');
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => {
@@ -102,8 +112,14 @@ export class FacadeStandIn {
     }
     try {
       const view = this.registry.receive({
-        fleet, name: field('name') ?? '', version: field('version') ?? '', kind: kind.data, manifest: manifest.data,
-        fileName: file.filename!, sha256: createHash('sha256').update(file.content).digest('hex'), length: file.content.length,
+        fleet,
+        name: field('name') ?? '',
+        version: field('version') ?? '',
+        kind: kind.data,
+        manifest: manifest.data,
+        fileName: file.filename!,
+        sha256: createHash('sha256').update(file.content).digest('hex'),
+        length: file.content.length,
       });
       sendJson(res, 201, view);
     } catch (err) {

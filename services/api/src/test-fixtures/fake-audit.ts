@@ -13,9 +13,20 @@ export class FakeAudit {
   add(fleet: string, type: string, data: Record<string, unknown>): void {
     const seq = this.entries.length + 1;
     this.entries.push({
-      specversion: '1.0', id: `EV_ROLLOUTS-${seq}`, source: 'keelson', type: `io.keelson.rollout.${type}`, time: new Date().toISOString(),
-      subject: `ev.rollout.${fleet}.${String(data.rolloutId)}`, datacontenttype: 'application/json', keelsonfleet: fleet, keelsonactor: 'operator:admin',
-      keelsonstream: 'EV_ROLLOUTS', keelsonseq: seq, keelsonprevhash: '0'.repeat(64), keelsonhash: String(seq).padStart(64, '0'), data,
+      specversion: '1.0',
+      id: `EV_ROLLOUTS-${seq}`,
+      source: 'keelson',
+      type: `io.keelson.rollout.${type}`,
+      time: new Date().toISOString(),
+      subject: `ev.rollout.${fleet}.${String(data.rolloutId)}`,
+      datacontenttype: 'application/json',
+      keelsonfleet: fleet,
+      keelsonactor: 'operator:admin',
+      keelsonstream: 'EV_ROLLOUTS',
+      keelsonseq: seq,
+      keelsonprevhash: '0'.repeat(64),
+      keelsonhash: String(seq).padStart(64, '0'),
+      data,
     });
   }
 
@@ -23,7 +34,9 @@ export class FakeAudit {
     return [
       handlerFor(audit.queryAudit, async (input) => {
         this.lastQuery = input;
-        const items = this.entries.filter((e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId));
+        const items = this.entries.filter(
+          (e) => e.keelsonfleet === input.fleet && (!input.rolloutId || e.data.rolloutId === input.rolloutId),
+        );
         return pageOf(input.order === 'newest' ? items.reverse() : items, input);
       }),
       // No sinks here, so no sink change ever waits for its event (the api's relay asks every few seconds).

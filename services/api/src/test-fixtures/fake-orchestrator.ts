@@ -36,10 +36,19 @@ export class FakeOrchestrator {
   async append(fleet: string, rolloutId: string, events: RolloutEvent[]): Promise<void> {
     const subject = this.store.subject('rollout', fleet, rolloutId);
     const { lastSeq } = await this.store.load(subject);
-    await this.store.append(subject, lastSeq, events, { actor: { kind: 'service', id: 'rollout-orchestrator' }, correlationId: 'fake', commandId: randomUUID() });
+    await this.store.append(subject, lastSeq, events, {
+      actor: { kind: 'service', id: 'rollout-orchestrator' },
+      correlationId: 'fake',
+      commandId: randomUUID(),
+    });
   }
 
-  private async change(fleet: string, rolloutId: string, patch: Partial<View>, event: (r: { fleet: string; rolloutId: string }) => RolloutEvent): Promise<View> {
+  private async change(
+    fleet: string,
+    rolloutId: string,
+    patch: Partial<View>,
+    event: (r: { fleet: string; rolloutId: string }) => RolloutEvent,
+  ): Promise<View> {
     const view = this.rollouts.get(rolloutId);
     if (!view || view.fleet !== fleet) throw new NotFound('rollout', rolloutId);
     Object.assign(view, patch);
@@ -49,7 +58,8 @@ export class FakeOrchestrator {
 
   private channelsView(fleet: string, artifactName: string): orchestrator.ChannelsView {
     const prefix = `${fleet}/${artifactName}/`;
-    const channels = [...this.channels].filter(([k]) => k.startsWith(prefix))
+    const channels = [...this.channels]
+      .filter(([k]) => k.startsWith(prefix))
       .map(([k, version]) => ({ channel: k.slice(prefix.length), version, promotedAt: '2026-11-23T09:00:00.000Z' }));
     return { fleet, artifactName, channels };
   }
@@ -63,28 +73,65 @@ export class FakeOrchestrator {
         const version = 'version' in target ? target.version : this.channels.get(`${fleet}/${target.name}/${target.channel}`);
         const artifact = { name: target.name, version };
         const found = this.registry.artifacts.find((a) => a.fleet === fleet && a.name === artifact.name && a.version === artifact.version);
-        if (!found) throw new InvalidInput('artifact.not-found', [{ path: ['artifact'], message: `no artifact ${artifact.name}@${artifact.version}` }]);
+        if (!found)
+          throw new InvalidInput('artifact.not-found', [
+            { path: ['artifact'], message: `no artifact ${artifact.name}@${artifact.version}` },
+          ]);
         // a selector stands for every device of the fleet here; matching it is the orchestrator's business
         const devices = this.gateway.devices.filter((d) => d.fleet === fleet && (selector !== undefined || deviceNames?.includes(d.name)));
-        const group = groupId !== undefined
-          ? this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId)
-          : { deviceIds: devices.map((d) => d.deviceId) };
+        const group =
+          groupId !== undefined
+            ? this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId)
+            : { deviceIds: devices.map((d) => d.deviceId) };
         if (!group) throw new InvalidInput('group.not-found', [{ path: ['groupId'], message: `no group ${groupId}` }]);
         const rolloutId = `r-${++this.n}-${randomUUID().slice(0, 8)}`;
-        const ref = { name: found.name, version: found.version, kind: found.kind, targetPath: found.targetPath, sha256: found.sha256, length: found.length };
+        const ref = {
+          name: found.name,
+          version: found.version,
+          kind: found.kind,
+          targetPath: found.targetPath,
+          sha256: found.sha256,
+          length: found.length,
+        };
         const createdAt = now();
         const view: View = {
-          fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), ...(deviceNames ? { deviceNames } : {}), ...(selector ? { selector } : {}),
-          probe, strategy, status: 'running', currentWave: 0, createdAt,
+          fleet,
+          rolloutId,
+          artifact: ref,
+          ...(groupId ? { groupId } : {}),
+          ...(deviceNames ? { deviceNames } : {}),
+          ...(selector ? { selector } : {}),
+          probe,
+          strategy,
+          status: 'running',
+          currentWave: 0,
+          createdAt,
           devices: group.deviceIds.map((deviceId) => ({ deviceId, wave: 0, state: 'assigned' as const })),
         };
         this.rollouts.set(rolloutId, view);
         await this.append(fleet, rolloutId, [
           // as the orchestrator writes them: the devices in chunks after the creation and the wave's start
-          { type: 'RolloutCreated', schemaVersion: 2, data: { fleet, rolloutId, artifact: ref, ...(groupId ? { groupId } : {}), deviceCount: group.deviceIds.length, probe, strategy, createdAt } },
+          {
+            type: 'RolloutCreated',
+            schemaVersion: 2,
+            data: {
+              fleet,
+              rolloutId,
+              artifact: ref,
+              ...(groupId ? { groupId } : {}),
+              deviceCount: group.deviceIds.length,
+              probe,
+              strategy,
+              createdAt,
+            },
+          },
           { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { fleet, rolloutId, from: 0, deviceIds: group.deviceIds } },
           { type: 'WaveStarted', schemaVersion: 2, data: { fleet, rolloutId, wave: 0, startedAt: createdAt } },
-          { type: 'DevicesAssigned', schemaVersion: 1, data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds, assignedAt: createdAt } },
+          {
+            type: 'DevicesAssigned',
+            schemaVersion: 1,
+            data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds, assignedAt: createdAt },
+          },
         ]);
         return view;
       }),
@@ -108,7 +155,12 @@ export class FakeOrchestrator {
         this.channels.set(`${input.fleet}/${input.artifactName}/${input.channel}`, input.version);
         return this.channelsView(input.fleet, input.artifactName);
       }),
-      handlerFor(orchestrator.listExperiments, async (input) => pageOf(this.experiments.filter((e) => e.fleet === input.fleet), input)),
+      handlerFor(orchestrator.listExperiments, async (input) =>
+        pageOf(
+          this.experiments.filter((e) => e.fleet === input.fleet),
+          input,
+        ),
+      ),
       handlerFor(orchestrator.getExperiment, async ({ fleet, experimentId }) => {
         this.experimentReads++;
         const view = this.experiments.find((e) => e.fleet === fleet && e.experimentId === experimentId);
@@ -122,16 +174,39 @@ export class FakeOrchestrator {
         return view;
       }),
       handlerFor(orchestrator.listRollouts, async ({ fleet, status, limit }) => ({
-        items: [...this.rollouts.values()].filter((r) => r.fleet === fleet && (!status || r.status === status)).reverse().slice(0, limit),
+        items: [...this.rollouts.values()]
+          .filter((r) => r.fleet === fleet && (!status || r.status === status))
+          .reverse()
+          .slice(0, limit),
       })),
       handlerFor(orchestrator.approveWave, async ({ fleet, rolloutId, wave }) =>
-        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({ type: 'WaveApproved', schemaVersion: 1, data: { ...r, wave: wave ?? 1 } }))),
+        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({
+          type: 'WaveApproved',
+          schemaVersion: 1,
+          data: { ...r, wave: wave ?? 1 },
+        })),
+      ),
       handlerFor(orchestrator.haltRollout, async ({ fleet, rolloutId, reason }) =>
-        this.change(fleet, rolloutId, { status: 'halted', haltReason: reason }, (r) => ({ type: 'RolloutHalted', schemaVersion: 1, data: { ...r, reason, automatic: false, haltedAt: now() } }))),
+        this.change(fleet, rolloutId, { status: 'halted', haltReason: reason }, (r) => ({
+          type: 'RolloutHalted',
+          schemaVersion: 1,
+          data: { ...r, reason, automatic: false, haltedAt: now() },
+        })),
+      ),
       handlerFor(orchestrator.resumeRollout, async ({ fleet, rolloutId }) =>
-        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({ type: 'RolloutResumed', schemaVersion: 1, data: { ...r, resumedAt: now() } }))),
+        this.change(fleet, rolloutId, { status: 'running' }, (r) => ({
+          type: 'RolloutResumed',
+          schemaVersion: 1,
+          data: { ...r, resumedAt: now() },
+        })),
+      ),
       handlerFor(orchestrator.abortRollout, async ({ fleet, rolloutId, mode }) =>
-        this.change(fleet, rolloutId, { status: 'aborted', abortMode: mode }, (r) => ({ type: 'RolloutAborted', schemaVersion: 1, data: { ...r, mode, abortedAt: now() } }))),
+        this.change(fleet, rolloutId, { status: 'aborted', abortMode: mode }, (r) => ({
+          type: 'RolloutAborted',
+          schemaVersion: 1,
+          data: { ...r, mode, abortedAt: now() },
+        })),
+      ),
     ];
   }
 }

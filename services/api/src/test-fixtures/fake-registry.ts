@@ -33,9 +33,18 @@ export class FakeRegistry {
       throw new RuleViolation('artifact.exists', `${a.name}@${a.version} exists`);
     }
     const view: registry.ArtifactView = {
-      fleet: a.fleet, artifactId: `a-${randomBytes(4).toString('hex')}`, name: a.name, version: a.version, kind: a.kind,
-      status: this.holdSigning ? 'received' : 'published', sha256: a.sha256, length: a.length, targetPath: `${a.kind}/${a.name}/${a.version}/${a.fileName}`,
-      manifest: a.manifest, receivedAt: new Date().toISOString(), ...(this.holdSigning ? {} : { publishedAt: new Date().toISOString() }),
+      fleet: a.fleet,
+      artifactId: `a-${randomBytes(4).toString('hex')}`,
+      name: a.name,
+      version: a.version,
+      kind: a.kind,
+      status: this.holdSigning ? 'received' : 'published',
+      sha256: a.sha256,
+      length: a.length,
+      targetPath: `${a.kind}/${a.name}/${a.version}/${a.fileName}`,
+      manifest: a.manifest,
+      receivedAt: new Date().toISOString(),
+      ...(this.holdSigning ? {} : { publishedAt: new Date().toISOString() }),
     };
     this.artifacts.unshift(view);
     if (this.holdSigning) this.unprojected.add(view);
@@ -54,10 +63,14 @@ export class FakeRegistry {
 
   handlers(): RequestHandler[] {
     return [
-      handlerFor(registry.listArtifacts, async (input) => ({ items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)) })),
+      handlerFor(registry.listArtifacts, async (input) => ({
+        items: this.artifacts.filter((a) => a.fleet === input.fleet && (!input.name || a.name === input.name)),
+      })),
       handlerFor(registry.getArtifact, async (input) => {
         this.reads.push(`${input.name}@${input.version}`);
-        const found = this.artifacts.find((a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version && !this.unprojected.has(a));
+        const found = this.artifacts.find(
+          (a) => a.fleet === input.fleet && a.name === input.name && a.version === input.version && !this.unprojected.has(a),
+        );
         if (!found) throw new NotFound('artifact', `${input.name}@${input.version}`);
         return found;
       }),

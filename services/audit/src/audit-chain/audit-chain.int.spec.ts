@@ -8,9 +8,21 @@ import { chainVerificationWorker } from './chain-verification.js';
 import { verifyChain } from './verify-chain.js';
 
 const draft = (stream: string, seq: number): AuditEntryDraft => ({
-  stream, seq, fleet: 'default', subject: `ev.rollout.default.r-${seq}`, family: 'rollout', type: 'RolloutHalted', schemaVersion: 1,
-  recognised: true, actor: 'operator:admin', correlationId: 'c-1', time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 123)).toISOString(),
-  rolloutIds: [`r-${seq}`], deviceIds: [], artifacts: [], data: { rolloutId: `r-${seq}`, reason: 'operator asked', score: 0.5 },
+  stream,
+  seq,
+  fleet: 'default',
+  subject: `ev.rollout.default.r-${seq}`,
+  family: 'rollout',
+  type: 'RolloutHalted',
+  schemaVersion: 1,
+  recognised: true,
+  actor: 'operator:admin',
+  correlationId: 'c-1',
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 123)).toISOString(),
+  rolloutIds: [`r-${seq}`],
+  deviceIds: [],
+  artifacts: [],
+  data: { rolloutId: `r-${seq}`, reason: 'operator asked', score: 0.5 },
 });
 
 describe('the audit log table against real PostgreSQL', () => {
@@ -29,9 +41,11 @@ describe('the audit log table against real PostgreSQL', () => {
   });
 
   it('chains appends from concurrent transactions into one total order, and stores an event once', async () => {
-    await Promise.all(['EV_A', 'EV_B', 'EV_C', 'EV_D'].map(async (stream) => {
-      for (let seq = 1; seq <= 5; seq++) await db.transaction((sql) => appendEntry(sql, draft(stream, seq)));
-    }));
+    await Promise.all(
+      ['EV_A', 'EV_B', 'EV_C', 'EV_D'].map(async (stream) => {
+        for (let seq = 1; seq <= 5; seq++) await db.transaction((sql) => appendEntry(sql, draft(stream, seq)));
+      }),
+    );
     expect(await db.transaction((sql) => appendEntry(sql, draft('EV_A', 3)))).toBeNull();
     const verdict = await verifyChain(db);
     expect(verdict).toMatchObject({ intact: true, entries: 20 });

@@ -3,9 +3,22 @@ import { chainHash, genesisHash, type AuditEntry } from './audit-entry.js';
 import { brokenLink, problemOf } from './verify-chain.js';
 
 const entry = (position: number, data: Record<string, unknown> = { rolloutId: 'r-1' }): AuditEntry => ({
-  position, stream: 'EV_ROLLOUTS', seq: position, fleet: 'default', subject: 'ev.rollout.default.r-1', family: 'rollout',
-  type: 'RolloutHalted', schemaVersion: 1, recognised: true, actor: 'operator:admin', correlationId: 'c-1',
-  time: '2026-01-01T00:00:00.000Z', rolloutIds: ['r-1'], deviceIds: [], artifacts: [], data,
+  position,
+  stream: 'EV_ROLLOUTS',
+  seq: position,
+  fleet: 'default',
+  subject: 'ev.rollout.default.r-1',
+  family: 'rollout',
+  type: 'RolloutHalted',
+  schemaVersion: 1,
+  recognised: true,
+  actor: 'operator:admin',
+  correlationId: 'c-1',
+  time: '2026-01-01T00:00:00.000Z',
+  rolloutIds: ['r-1'],
+  deviceIds: [],
+  artifacts: [],
+  data,
 });
 
 function chain(...entries: AuditEntry[]): ChainedEntry[] {

@@ -13,7 +13,15 @@ export interface ChainVerdict {
   entries: number;
   /** The hash of the last intact entry: a value to keep elsewhere, so a later rewrite of the whole chain shows. */
   headHash: string;
-  firstBroken?: { position: number; stream?: string; seq?: number; entryId?: string; problem: ChainProblem; expected?: string; found?: string };
+  firstBroken?: {
+    position: number;
+    stream?: string;
+    seq?: number;
+    entryId?: string;
+    problem: ChainProblem;
+    expected?: string;
+    found?: string;
+  };
 }
 
 /** Where and how an entry fails to follow the one before it. */
@@ -26,7 +34,8 @@ export interface BrokenLink {
 
 /** How `entry` fails to follow an intact entry at `prev`, or undefined if it links. */
 export function brokenLink(prev: { position: number; hash: string }, entry: ChainedEntry): BrokenLink | undefined {
-  if (entry.position !== prev.position + 1) return { problem: 'position', expected: String(prev.position + 1), found: String(entry.position) };
+  if (entry.position !== prev.position + 1)
+    return { problem: 'position', expected: String(prev.position + 1), found: String(entry.position) };
   if (entry.prevHash !== prev.hash) return { problem: 'prev-hash', expected: prev.hash, found: entry.prevHash };
   const { prevHash, hash, ...hashed } = entry;
   const recomputed = chainHash(prevHash, hashed);
@@ -45,12 +54,21 @@ const pageSize = 1000;
 export async function verifyChain(db: Database): Promise<ChainVerdict> {
   let prev = { position: 0, hash: genesisHash };
   for (;;) {
-    const rows = await db.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 ORDER BY position LIMIT $2`, [prev.position, pageSize]);
+    const rows = await db.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 ORDER BY position LIMIT $2`, [
+      prev.position,
+      pageSize,
+    ]);
     for (const row of rows) {
       const entry = entryOfRow(row);
       const broken = brokenLink(prev, entry);
       if (broken) {
-        const firstBroken = { position: prev.position + 1, stream: entry.stream, seq: entry.seq, entryId: `${entry.stream}:${entry.seq}`, ...broken };
+        const firstBroken = {
+          position: prev.position + 1,
+          stream: entry.stream,
+          seq: entry.seq,
+          entryId: `${entry.stream}:${entry.seq}`,
+          ...broken,
+        };
         return { intact: false, entries: prev.position, headHash: prev.hash, firstBroken };
       }
       prev = { position: entry.position, hash: entry.hash };
@@ -60,7 +78,12 @@ export async function verifyChain(db: Database): Promise<ChainVerdict> {
   const [head] = await db.query<{ position: string; hash: string }>('SELECT position, hash FROM audit_chain_head');
   if (!head || Number(head.position) !== prev.position || head.hash !== prev.hash) {
     const found = head ? `${head.position}:${head.hash}` : 'no head row';
-    return { intact: false, entries: prev.position, headHash: prev.hash, firstBroken: { position: prev.position + 1, problem: 'head', expected: `${prev.position}:${prev.hash}`, found } };
+    return {
+      intact: false,
+      entries: prev.position,
+      headHash: prev.hash,
+      firstBroken: { position: prev.position + 1, problem: 'head', expected: `${prev.position}:${prev.hash}`, found },
+    };
   }
   return { intact: true, entries: prev.position, headHash: prev.hash };
 }

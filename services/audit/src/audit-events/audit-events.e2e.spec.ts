@@ -16,7 +16,13 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
   let streamName: string;
   const count = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]!.n;
   const relayed = async () => (await h.db.query<{ n: number }>('SELECT position::int AS n FROM audit_relay_position'))[0]!.n;
-  const halt = (rolloutId: string) => h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', rolloutId), [ev.rolloutHalted('default', rolloutId)], admin);
+  const halt = (rolloutId: string) =>
+    h.append(
+      'orchestrator',
+      h.stores.orchestrator.subject('rollout', 'default', rolloutId),
+      [ev.rolloutHalted('default', rolloutId)],
+      admin,
+    );
 
   /** Every entry of the audit log of `default`, oldest first, through the audit's own query. */
   async function logged(): Promise<AuditCloudEvent[]> {
@@ -72,9 +78,17 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
 
   it('is a limits stream: entries age out after the configured days, it never grows past its size', async () => {
     const { config } = await (await jetstreamManager(h.nc)).streams.info(streamName);
-    expect(config).toMatchObject({ retention: 'limits', discard: 'old', storage: 'file', max_age: 30 * 86_400 * 1e9, max_bytes: 64 * 1024 * 1024 });
+    expect(config).toMatchObject({
+      retention: 'limits',
+      discard: 'old',
+      storage: 'file',
+      max_age: 30 * 86_400 * 1e9,
+      max_bytes: 64 * 1024 * 1024,
+    });
     // 64 MiB is the harness's setting (see auditHarness); an installation's default is 10 GiB.
-    expect(auditEventsLimits(loadServiceConfig('audit', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222' }), 1).maxBytes).toBe(10_240 * 1024 * 1024);
+    expect(auditEventsLimits(loadServiceConfig('audit', { KEELSON_NATS_URL: 'nats://127.0.0.1:4222' }), 1).maxBytes).toBe(
+      10_240 * 1024 * 1024,
+    );
   });
 
   it('relays what was committed while it was down, once, in batches, when it is back', async () => {
@@ -107,6 +121,8 @@ describe('audit-out: the AUDIT_EVENTS stream, for consumers that must miss nothi
     await eventually(async () => (await relayed()) === before + 2 && (await unrelayed()) === 0);
     const msgs = await consume('after-outage', 2);
     expect(msgs.map((m) => m.headers?.get(positionHeader))).toEqual([String(before + 1), String(before + 2)]);
-    expect(msgs.map((m) => parseAuditCloudEvent(m.json()).subject)).toEqual(['r-while-gone-1', 'r-while-gone-2'].map((id) => h.stores.orchestrator.subject('rollout', 'default', id)));
+    expect(msgs.map((m) => parseAuditCloudEvent(m.json()).subject)).toEqual(
+      ['r-while-gone-1', 'r-while-gone-2'].map((id) => h.stores.orchestrator.subject('rollout', 'default', id)),
+    );
   });
 });

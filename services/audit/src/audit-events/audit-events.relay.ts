@@ -28,7 +28,10 @@ export async function relayBatch(db: Database, js: JetStreamClient, naming: Even
   return db.transaction(async (sql) => {
     const [row] = await sql.query<{ position: string }>('SELECT position FROM audit_relay_position WHERE only_row FOR UPDATE SKIP LOCKED');
     if (!row) return 0;
-    const rows = await sql.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 ORDER BY position LIMIT $2`, [row.position, relayBatchSize]);
+    const rows = await sql.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 ORDER BY position LIMIT $2`, [
+      row.position,
+      relayBatchSize,
+    ]);
     if (rows.length === 0) return 0;
     const entries = rows.map(entryOfRow);
     // Sent in order on one connection, so stored in order; acknowledged together.
@@ -50,7 +53,12 @@ export async function relayBatch(db: Database, js: JetStreamClient, naming: Even
  * entries another replica committed or a round that failed. At least once: an entry stays due until
  * its publish was acknowledged.
  */
-export function auditEventsRelay(db: Database, js: JetStreamClient, naming: EventStoreNaming, intervalMs = 1000): DeclaredWorker & { poke(): void } {
+export function auditEventsRelay(
+  db: Database,
+  js: JetStreamClient,
+  naming: EventStoreNaming,
+  intervalMs = 1000,
+): DeclaredWorker & { poke(): void } {
   const unrelayed = auditEventsUnrelayed();
   return pokedDrain({
     name: 'audit events relay',
@@ -62,7 +70,9 @@ export function auditEventsRelay(db: Database, js: JetStreamClient, naming: Even
     },
     after: async () => {
       // The whole installation's gap, whichever replica relayed: what the alert watches.
-      const [gap] = await db.query<{ n: string }>('SELECT h.position - r.position AS n FROM audit_chain_head h, audit_relay_position r').catch(() => []);
+      const [gap] = await db
+        .query<{ n: string }>('SELECT h.position - r.position AS n FROM audit_chain_head h, audit_relay_position r')
+        .catch(() => []);
       if (gap) unrelayed.set(Number(gap.n));
     },
   });

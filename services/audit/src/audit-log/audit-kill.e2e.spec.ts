@@ -27,10 +27,15 @@ describe('the audit SIGKILLed in the middle of a batch', () => {
   async function appendDeviceEvents(devices: number): Promise<void> {
     for (let i = 0; i < devices; i++) {
       const id = `d-${i}`;
-      await h.append('gateway', h.stores.gateway.subject('device', 'default', id), [
-        ev.deviceEnrolled('default', id),
-        ...(['downloading', 'healthy', 'downloading', 'healthy'] as const).map((state) => ev.deviceReported('default', id, 'r-1', state)),
-      ], device(id));
+      await h.append(
+        'gateway',
+        h.stores.gateway.subject('device', 'default', id),
+        [
+          ev.deviceEnrolled('default', id),
+          ...(['downloading', 'healthy', 'downloading', 'healthy'] as const).map((state) => ev.deviceReported('default', id, 'r-1', state)),
+        ],
+        device(id),
+      );
     }
   }
 
@@ -51,12 +56,19 @@ describe('the audit SIGKILLed in the middle of a batch', () => {
   const installPause = async () => {
     await h.db.query(`CREATE OR REPLACE FUNCTION audit_kill_spec_pause() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_advisory_xact_lock_shared(${pauseAfterInsert}); RETURN NULL; END $$`);
-    await h.db.query('CREATE TRIGGER audit_kill_spec_pause AFTER INSERT ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_kill_spec_pause()');
+    await h.db.query(
+      'CREATE TRIGGER audit_kill_spec_pause AFTER INSERT ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_kill_spec_pause()',
+    );
   };
 
   it('leaves none of the batch written, and the restarted audit writes every event once on an intact chain', async () => {
     // A first event, so the projection's checkpoint row exists to be locked.
-    await h.append('gateway', h.stores.gateway.subject('device', 'default', 'd-first'), [ev.deviceEnrolled('default', 'd-first')], device('d-first'));
+    await h.append(
+      'gateway',
+      h.stores.gateway.subject('device', 'default', 'd-first'),
+      [ev.deviceEnrolled('default', 'd-first')],
+      device('d-first'),
+    );
     audit = await h.launch();
     await eventually(async () => (await entries()) === 1);
     await audit.stop();

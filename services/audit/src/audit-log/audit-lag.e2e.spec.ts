@@ -26,19 +26,32 @@ describe('the audit lag histogram', () => {
     const lag = register.getSingleMetric('keelson_audit_lag_seconds') as Histogram<string>;
     const values = (await lag.get()).values.filter((v) => v.labels.stream === 'EV_DEVICES');
     const of = (name: string, le?: number) => values.find((v) => v.metricName === name && v.labels.le === le)?.value ?? 0;
-    return { count: of('keelson_audit_lag_seconds_count'), sum: of('keelson_audit_lag_seconds_sum'), upTo10s: of('keelson_audit_lag_seconds_bucket', 10), upTo30s: of('keelson_audit_lag_seconds_bucket', 30) };
+    return {
+      count: of('keelson_audit_lag_seconds_count'),
+      sum: of('keelson_audit_lag_seconds_sum'),
+      upTo10s: of('keelson_audit_lag_seconds_bucket', 10),
+      upTo30s: of('keelson_audit_lag_seconds_bucket', 30),
+    };
   };
 
-  it('observes each committed entry once, from the event\'s stored time to the commit on the audit\'s clock', async () => {
+  it("observes each committed entry once, from the event's stored time to the commit on the audit's clock", async () => {
     // The audit's clock stands 20 s ahead of JetStream's: each entry is judged written 20 s (less the
     // few ms between pinning and storing) after its event was stored.
     const writtenAt = clock.set(Date.now() + 20_000).getTime();
     const subject = h.stores.gateway.subject('device', 'default', 'd-lag');
     await h.append('gateway', subject, [ev.deviceEnrolled('default', 'd-lag')], device('d-lag'));
-    await h.append('gateway', subject, [ev.deviceReported('default', 'd-lag', 'r-1', 'downloading'), ev.deviceReported('default', 'd-lag', 'r-1', 'healthy')], device('d-lag'));
+    await h.append(
+      'gateway',
+      subject,
+      [ev.deviceReported('default', 'd-lag', 'r-1', 'downloading'), ev.deviceReported('default', 'd-lag', 'r-1', 'healthy')],
+      device('d-lag'),
+    );
     await eventually(async () => (await samples()).count === 3);
 
-    const stored = await h.db.query<{ ms: number }>('SELECT (extract(epoch FROM time) * 1000)::float8 AS ms FROM audit_log WHERE subject = $1', [subject]);
+    const stored = await h.db.query<{ ms: number }>(
+      'SELECT (extract(epoch FROM time) * 1000)::float8 AS ms FROM audit_log WHERE subject = $1',
+      [subject],
+    );
     expect(stored).toHaveLength(3);
     const expectedSum = stored.reduce((sum, r) => sum + (writtenAt - Number(r.ms)) / 1000, 0);
     const seen = await samples();

@@ -28,7 +28,10 @@ export const auditLag = (): Histogram<string> =>
 /** 1 when the last verification found the hash chain intact, 0 when it found it broken. */
 export const auditChainIntact = (): Gauge<string> =>
   (register.getSingleMetric('keelson_audit_chain_intact') as Gauge<string> | undefined) ??
-  new Gauge({ name: 'keelson_audit_chain_intact', help: 'Whether the last verification of the audit hash chain found it intact (1) or broken (0)' });
+  new Gauge({
+    name: 'keelson_audit_chain_intact',
+    help: 'Whether the last verification of the audit hash chain found it intact (1) or broken (0)',
+  });
 
 /** Entries committed to the audit log that the relay has not yet had acknowledged by the AUDIT_EVENTS stream. */
 export const auditEventsUnrelayed = (): Gauge<string> =>

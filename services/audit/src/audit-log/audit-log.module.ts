@@ -3,7 +3,17 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { eventStreams } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { chainVerificationWorker, verifySeconds } from '../audit-chain/chain-verification.js';
 import { applyAuditEvents, auditEventsLimits } from '../audit-events/audit-events.stream.js';
 import { auditEventsRelay } from '../audit-events/audit-events.relay.js';

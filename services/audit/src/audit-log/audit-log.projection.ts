@@ -19,7 +19,12 @@ export const auditBatchSize = 500;
  * whole batches (`applyBatch`: a constant number of statements per batch); `apply` appends one
  * event the same way, entry by entry.
  */
-export function auditLogProjection(key: string, stream: StreamDeclaration, naming: EventStoreNaming, onAppended: (entry: ChainedEntry) => void): Projection<AuditedEvent> {
+export function auditLogProjection(
+  key: string,
+  stream: StreamDeclaration,
+  naming: EventStoreNaming,
+  onAppended: (entry: ChainedEntry) => void,
+): Projection<AuditedEvent> {
   const streamName = `${naming.streamPrefix}${stream.name}`;
   return {
     name: `audit-log-${key}`,

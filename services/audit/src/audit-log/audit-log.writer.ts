@@ -8,7 +8,9 @@ export type { ChainedEntry } from '../audit-chain/audit-entry.js';
 const heads = new WeakMap<Sql, { position: number; hash: string }>();
 
 async function lockHead(sql: Sql): Promise<{ position: number; hash: string }> {
-  const [row] = await sql.query<{ position: string; hash: string }>('SELECT position, hash FROM audit_chain_head WHERE only_row FOR UPDATE');
+  const [row] = await sql.query<{ position: string; hash: string }>(
+    'SELECT position, hash FROM audit_chain_head WHERE only_row FOR UPDATE',
+  );
   if (!row) throw new Error('audit_chain_head is missing its row: the audit migrations did not run');
   const head = { position: Number(row.position), hash: row.hash };
   heads.set(sql, head);
@@ -25,8 +27,24 @@ const columns = `stream, seq, position, fleet, subject, family, event_type, sche
 
 // `data` is stored as the very text that was hashed.
 const valuesOf = ({ entry: e, dataJson }: SerialisedEntry): unknown[] => [
-  e.stream, e.seq, e.position, e.fleet, e.subject, e.family, e.type, e.schemaVersion, e.recognised, e.actor, e.correlationId, e.time,
-  e.rolloutIds, e.deviceIds, e.artifacts, dataJson, e.prevHash, e.hash,
+  e.stream,
+  e.seq,
+  e.position,
+  e.fleet,
+  e.subject,
+  e.family,
+  e.type,
+  e.schemaVersion,
+  e.recognised,
+  e.actor,
+  e.correlationId,
+  e.time,
+  e.rolloutIds,
+  e.deviceIds,
+  e.artifacts,
+  dataJson,
+  e.prevHash,
+  e.hash,
 ];
 
 /** `($1, ..., $18), ($19, ...)` for `rows` rows of `width` parameters each. */

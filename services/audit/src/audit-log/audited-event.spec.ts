@@ -15,25 +15,46 @@ describe('reading an event for the audit', () => {
 
   describe('an event this audit does not know yet', () => {
     it('is kept, unrecognised, for a new type or a new version of a known type', () => {
-      expect(parseAuditedEvent({ type: 'ApiTokenCreated', schemaVersion: 1, data: { fleet: 'default', tokenId: 't-1' } }))
-        .toEqual({ recognised: false, type: 'ApiTokenCreated', schemaVersion: 1, data: { fleet: 'default', tokenId: 't-1' } });
-      expect(parseAuditedEvent({ type: 'WaveStarted', schemaVersion: 9, data: { rolloutId: 'r-1' } })).toMatchObject({ recognised: false, schemaVersion: 9 });
+      expect(parseAuditedEvent({ type: 'ApiTokenCreated', schemaVersion: 1, data: { fleet: 'default', tokenId: 't-1' } })).toEqual({
+        recognised: false,
+        type: 'ApiTokenCreated',
+        schemaVersion: 1,
+        data: { fleet: 'default', tokenId: 't-1' },
+      });
+      expect(parseAuditedEvent({ type: 'WaveStarted', schemaVersion: 9, data: { rolloutId: 'r-1' } })).toMatchObject({
+        recognised: false,
+        schemaVersion: 9,
+      });
     });
 
     it('has fields named like secrets blanked, at any depth', () => {
       const read = parseAuditedEvent({
-        type: 'ApiTokenCreated', schemaVersion: 1,
-        data: { tokenId: 't-1', token: 'kt_x', tokenSha256: 'ab', nested: [{ clientSecret: 's', password: 'p', apiToken: 'a', nkeySeed: 'SU', name: 'n' }] },
+        type: 'ApiTokenCreated',
+        schemaVersion: 1,
+        data: {
+          tokenId: 't-1',
+          token: 'kt_x',
+          tokenSha256: 'ab',
+          nested: [{ clientSecret: 's', password: 'p', apiToken: 'a', nkeySeed: 'SU', name: 'n' }],
+        },
       });
       expect(read.data).toEqual({
-        tokenId: 't-1', token: '[redacted]', tokenSha256: 'ab',
+        tokenId: 't-1',
+        token: '[redacted]',
+        tokenSha256: 'ab',
         nested: [{ clientSecret: '[redacted]', password: '[redacted]', apiToken: '[redacted]', nkeySeed: '[redacted]', name: 'n' }],
       });
     });
   });
 
   it('refuses what is not an event envelope', () => {
-    for (const raw of [null, [], { type: 'lowercase', schemaVersion: 1, data: {} }, { type: 'X', schemaVersion: 0, data: {} }, { type: 'X', schemaVersion: 1, data: [] }]) {
+    for (const raw of [
+      null,
+      [],
+      { type: 'lowercase', schemaVersion: 1, data: {} },
+      { type: 'X', schemaVersion: 0, data: {} },
+      { type: 'X', schemaVersion: 1, data: [] },
+    ]) {
       expect(() => parseAuditedEvent(raw)).toThrow(InvalidInput);
     }
   });

@@ -23,8 +23,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * data breaks its schema. The owning services refuse such events too, so they changed nothing.
  */
 export function parseAuditedEvent(raw: unknown): AuditedEvent {
-  if (!isObject(raw) || typeof raw.type !== 'string' || !typePattern.test(raw.type)
-    || !Number.isInteger(raw.schemaVersion) || (raw.schemaVersion as number) < 1 || !isObject(raw.data)) {
+  if (
+    !isObject(raw) ||
+    typeof raw.type !== 'string' ||
+    !typePattern.test(raw.type) ||
+    !Number.isInteger(raw.schemaVersion) ||
+    (raw.schemaVersion as number) < 1 ||
+    !isObject(raw.data)
+  ) {
     throw new InvalidInput('audit.unreadable-event', [{ path: [], message: 'not an event envelope {type, schemaVersion, data}' }]);
   }
   const { type, data } = raw;
@@ -43,7 +49,6 @@ export function parseAuditedEvent(raw: unknown): AuditedEvent {
 const secretKey = /secret|password|passphrase|private_?key|api_?key|credential|token$|seed$/i;
 
 export function withoutSecrets(value: Record<string, unknown>): Record<string, unknown> {
-  const clean = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(clean) : isObject(v) ? withoutSecrets(v) : v;
+  const clean = (v: unknown): unknown => (Array.isArray(v) ? v.map(clean) : isObject(v) ? withoutSecrets(v) : v);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretKey.test(k) ? '[redacted]' : clean(v)]));
 }

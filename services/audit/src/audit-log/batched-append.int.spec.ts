@@ -14,7 +14,10 @@ type StreamKey = keyof typeof eventStreams;
 const admin = { kind: 'operator', id: 'admin' } as const;
 
 const recorded = (seq: number, subject: string, event: KeelsonEvent | Record<string, unknown>): RecordedEvent<AuditedEvent> => ({
-  event: parseAuditedEvent(event), seq, subject, time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 7 * seq)),
+  event: parseAuditedEvent(event),
+  seq,
+  subject,
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 7 * seq)),
   meta: { actor: admin, correlationId: `corr-${seq}`, commandId: `cmd-${seq}` },
 });
 
@@ -94,7 +97,9 @@ describe('appending the audit log a batch at a time', () => {
     for (const { db } of [oneByOne!, batched!]) {
       const [first] = await db.query<{ data: string; hash: string }>('SELECT data, hash FROM audit_log ORDER BY position LIMIT 1');
       expect(first).toEqual({ data: firstData, hash: '7ab9bfd5731b39f2d6b7124275237cb26828299cdc52f27b9ef754ce5e0386ad' });
-      expect(await db.query('SELECT position, hash FROM audit_chain_head')).toEqual([{ position: '12', hash: '13b2a36558aa4c34496cd064f49ab162b3892254e3a27e9206b620778bfdcd3f' }]);
+      expect(await db.query('SELECT position, hash FROM audit_chain_head')).toEqual([
+        { position: '12', hash: '13b2a36558aa4c34496cd064f49ab162b3892254e3a27e9206b620778bfdcd3f' },
+      ]);
     }
   });
 
@@ -113,7 +118,9 @@ describe('appending the audit log a batch at a time', () => {
 
   it('writes a batch in four statements, however many events it holds', async () => {
     const [, batched] = dbs;
-    const events = Array.from({ length: 60 }, (_, i) => recorded(100 + i, `ev.device.default.d-${i}`, ev.deviceEnrolled('default', `d-${i}`)));
+    const events = Array.from({ length: 60 }, (_, i) =>
+      recorded(100 + i, `ev.device.default.d-${i}`, ev.deviceEnrolled('default', `d-${i}`)),
+    );
     let statements = 0;
     await batched!.db.transaction((sql) => {
       const counting: Sql = { query: (text, params) => (statements++, sql.query(text, params)) };

@@ -6,10 +6,17 @@ import { draftEntry } from './audit-entry.draft.js';
 describe('auditing a channel promotion', () => {
   it('records who moved which channel of which artifact to which version, from which rollout', () => {
     const promoted = {
-      type: 'ChannelPromoted', schemaVersion: 1,
+      type: 'ChannelPromoted',
+      schemaVersion: 1,
       data: {
-        fleet: 'plant-7', channelsId: 'c-5d1f0c2a9b8e7d6c', artifact: { name: 'yolo-v8n', version: '2.1.0' }, channel: 'stable',
-        previousVersion: '2.0.3', rolloutId: 'r-0123456789ab', reason: 'canary stayed healthy', promotedAt: '2026-11-23T09:00:00.000Z',
+        fleet: 'plant-7',
+        channelsId: 'c-5d1f0c2a9b8e7d6c',
+        artifact: { name: 'yolo-v8n', version: '2.1.0' },
+        channel: 'stable',
+        previousVersion: '2.0.3',
+        rolloutId: 'r-0123456789ab',
+        reason: 'canary stayed healthy',
+        promotedAt: '2026-11-23T09:00:00.000Z',
       },
     };
     const draft = draftEntry('EV_ROLLOUTS', '', {
@@ -20,8 +27,14 @@ describe('auditing a channel promotion', () => {
       meta: { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'cmd-1' },
     });
     expect(draft).toMatchObject({
-      family: 'channel', fleet: 'plant-7', type: 'ChannelPromoted', recognised: true, actor: 'operator:admin',
-      rolloutIds: ['r-0123456789ab'], artifacts: ['yolo-v8n'], data: promoted.data,
+      family: 'channel',
+      fleet: 'plant-7',
+      type: 'ChannelPromoted',
+      recognised: true,
+      actor: 'operator:admin',
+      rolloutIds: ['r-0123456789ab'],
+      artifacts: ['yolo-v8n'],
+      data: promoted.data,
     });
   });
 });

@@ -8,16 +8,41 @@ import * as ev from '../test-fixtures/sample-events.js';
 const facade = { kind: 'service', id: 'registry-facade' } as const;
 const at = '2026-11-23T09:14:02.518Z';
 const crossFleet: KeelsonEvent = {
-  type: 'DeviceAccessRefused', schemaVersion: 1,
-  data: { fleet: 'plant-7', reason: 'device.wrong-fleet', deviceId: 'd-intruder', requestedFleet: 'plant-9', certificateFingerprint: ev.sha('a'), path: '/v1/fleets/plant-9/tuf/timestamp.json', at },
+  type: 'DeviceAccessRefused',
+  schemaVersion: 1,
+  data: {
+    fleet: 'plant-7',
+    reason: 'device.wrong-fleet',
+    deviceId: 'd-intruder',
+    requestedFleet: 'plant-9',
+    certificateFingerprint: ev.sha('a'),
+    path: '/v1/fleets/plant-9/tuf/timestamp.json',
+    at,
+  },
 };
 const forged: KeelsonEvent = {
-  type: 'DeviceAccessRefused', schemaVersion: 1,
-  data: { fleet: 'plant-7', reason: 'device.certificate-untrusted', claimedDeviceId: 'd-victim', certificateFingerprint: ev.sha('b'), path: '/v1/fleets/plant-7/tuf/timestamp.json', at },
+  type: 'DeviceAccessRefused',
+  schemaVersion: 1,
+  data: {
+    fleet: 'plant-7',
+    reason: 'device.certificate-untrusted',
+    claimedDeviceId: 'd-victim',
+    certificateFingerprint: ev.sha('b'),
+    path: '/v1/fleets/plant-7/tuf/timestamp.json',
+    at,
+  },
 };
 const flood: KeelsonEvent = {
-  type: 'DeviceAccessRefusalsSuppressed', schemaVersion: 1,
-  data: { fleet: 'plant-7', reason: 'device.wrong-fleet', refusals: 1842, deviceIds: ['d-intruder', 'd-other'], firstAt: at, lastAt: '2026-11-23T09:14:59.871Z' },
+  type: 'DeviceAccessRefusalsSuppressed',
+  schemaVersion: 1,
+  data: {
+    fleet: 'plant-7',
+    reason: 'device.wrong-fleet',
+    refusals: 1842,
+    deviceIds: ['d-intruder', 'd-other'],
+    firstAt: at,
+    lastAt: '2026-11-23T09:14:59.871Z',
+  },
 };
 
 // Issue 4: "audited where an operator would want to know" — the facade's refused device reads are
@@ -51,7 +76,8 @@ describe("the audit of the registry-facade's device-access log (EV_ARTIFACTS, ev
 
   it('finds them by the device they prove (one by one and in summaries), never by a device a forged certificate only claims', async () => {
     expect(brief(await query({ fleet: 'plant-7', deviceId: 'd-intruder' })).map(([type]) => type)).toEqual([
-      'io.keelson.registry.DeviceAccessRefused', 'io.keelson.registry.DeviceAccessRefusalsSuppressed',
+      'io.keelson.registry.DeviceAccessRefused',
+      'io.keelson.registry.DeviceAccessRefusalsSuppressed',
     ]);
     expect((await query({ fleet: 'plant-7', deviceId: 'd-other' })).map((e) => e.data)).toEqual([flood.data]);
     expect(await query({ fleet: 'plant-7', deviceId: 'd-victim' })).toEqual([]);

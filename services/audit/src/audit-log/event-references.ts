@@ -38,11 +38,20 @@ export function referencesOf(family: string, data: Record<string, unknown>): Eve
   const refs: EventReferences = { rolloutIds: [], deviceIds: [], artifacts: [] };
   const assignments = listOf(data.assignments).filter(isObject);
   collect(refs.rolloutIds, token, [data.rolloutId, ...assignments.map((a) => a.rolloutId)]);
-  collect(refs.deviceIds, token, [data.deviceId, ...listOf(data.deviceIds), ...listOf(data.candidateDeviceIds), ...listOf(data.controlDeviceIds)]);
+  collect(refs.deviceIds, token, [
+    data.deviceId,
+    ...listOf(data.deviceIds),
+    ...listOf(data.candidateDeviceIds),
+    ...listOf(data.controlDeviceIds),
+  ]);
   if (family === 'artifact') collect(refs.artifacts, artifactName, [data.name]);
   collect(refs.artifacts, artifactName, [data.artifactName]);
   const artifactOf = (v: unknown) => (isObject(v) ? v.name : undefined);
   collect(refs.artifacts, artifactName, [artifactOf(data.artifact), ...assignments.map((a) => artifactOf(a.artifact))]);
-  collect(refs.artifacts, artifactName, listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)));
+  collect(
+    refs.artifacts,
+    artifactName,
+    listOf(data.targetPaths).map((p) => (typeof p === 'string' ? p.split('/')[1] : undefined)),
+  );
   return refs;
 }

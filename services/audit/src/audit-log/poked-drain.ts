@@ -43,7 +43,9 @@ export function pokedDrain(options: PokedDrainOptions): DeclaredWorker & { poke(
       return;
     }
     draining = drain()
-      .catch((err: unknown) => options.logger.warn(`${options.doing} failed, retrying: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        options.logger.warn(`${options.doing} failed, retrying: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => (draining = undefined));
   };
   return {

@@ -9,21 +9,41 @@ import { queryAuditLog, replyBudgetBytes } from './audit-query.js';
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 
 const draft = (seq: number, time: string, data: Record<string, unknown> = {}): AuditEntryDraft => ({
-  stream: 'EV_ROLLOUTS', seq, fleet: 'default', subject: `ev.rollout.default.r-${seq}`, family: 'rollout', type: 'RolloutCreated', schemaVersion: 1,
-  recognised: true, actor: 'operator:admin', correlationId: 'c-1', time, rolloutIds: [`r-${seq}`], deviceIds: [], artifacts: [], data,
+  stream: 'EV_ROLLOUTS',
+  seq,
+  fleet: 'default',
+  subject: `ev.rollout.default.r-${seq}`,
+  family: 'rollout',
+  type: 'RolloutCreated',
+  schemaVersion: 1,
+  recognised: true,
+  actor: 'operator:admin',
+  correlationId: 'c-1',
+  time,
+  rolloutIds: [`r-${seq}`],
+  deviceIds: [],
+  artifacts: [],
+  data,
 });
 
 describe('cmd.audit.query against real PostgreSQL', () => {
   let tdb: TestDatabase;
   let db: Database;
-  const q = (input: Partial<Parameters<typeof queryAuditLog>[1]> = {}) => queryAuditLog(db, { fleet: 'default', order: 'oldest', limit: 100, ...input });
+  const q = (input: Partial<Parameters<typeof queryAuditLog>[1]> = {}) =>
+    queryAuditLog(db, { fleet: 'default', order: 'oldest', limit: 100, ...input });
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     db = await openDatabase({ url: tdb.url });
     await migrate(db, auditLogMigrations);
     // Recorded out of time order, as projections of two streams that lag each other record them.
-    for (const [seq, second] of [[1, 10], [2, 30], [3, 20], [4, 20], [5, 40]] as const) {
+    for (const [seq, second] of [
+      [1, 10],
+      [2, 30],
+      [3, 20],
+      [4, 20],
+      [5, 40],
+    ] as const) {
       await db.transaction((sql) => appendEntry(sql, draft(seq, at(second))));
     }
   });
@@ -53,7 +73,10 @@ describe('cmd.audit.query against real PostgreSQL', () => {
     expect((await q({ order: 'newest' })).items.map((e) => e.keelsonseq)).toEqual([5, 2, 4, 3, 1]);
     const first = await q({ order: 'newest', limit: 2, until: at(40) });
     const second = await q({ order: 'newest', limit: 2, until: at(40), cursor: first.nextCursor });
-    expect([first, second].map((p) => p.items.map((e) => e.keelsonseq))).toEqual([[2, 4], [3, 1]]);
+    expect([first, second].map((p) => p.items.map((e) => e.keelsonseq))).toEqual([
+      [2, 4],
+      [3, 1],
+    ]);
     expect(second.nextCursor).toBeUndefined();
   });
 

@@ -45,7 +45,18 @@ export async function queryAuditLog(db: Database, q: AuditQuery): Promise<{ item
        AND ($7::timestamptz IS NULL OR (time, position) ${past} ($7::timestamptz, $8::bigint))
        AND ($10::text[] IS NULL OR event_type = ANY($10::text[]))
      ORDER BY time ${direction}, position ${direction} LIMIT $9`,
-    [q.fleet, q.rolloutId ?? null, q.deviceId ?? null, q.artifact ?? null, q.since ?? null, q.until ?? null, after?.time ?? null, after?.position ?? null, q.limit + 1, q.types ?? null],
+    [
+      q.fleet,
+      q.rolloutId ?? null,
+      q.deviceId ?? null,
+      q.artifact ?? null,
+      q.since ?? null,
+      q.until ?? null,
+      after?.time ?? null,
+      after?.position ?? null,
+      q.limit + 1,
+      q.types ?? null,
+    ],
   );
   const items: AuditCloudEvent[] = [];
   let bytes = 0;

@@ -37,7 +37,9 @@ export class AuditSinkRequests {
   }
 
   @RequestPattern(audit.unrecordedSinkChanges)
-  async unrecorded(input: ParsedRequestInput<typeof audit.unrecordedSinkChanges>): Promise<RequestOutput<typeof audit.unrecordedSinkChanges>> {
+  async unrecorded(
+    input: ParsedRequestInput<typeof audit.unrecordedSinkChanges>,
+  ): Promise<RequestOutput<typeof audit.unrecordedSinkChanges>> {
     return { items: await this.sinks.unrecordedChanges(input.olderThanSeconds, input.limit) };
   }
 

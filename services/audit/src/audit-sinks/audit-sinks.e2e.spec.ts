@@ -18,15 +18,20 @@ const signingSecret = 'shared-with-the-siem-0123456789';
 const platformSecret = 'audit-sink-platform-secret-0123456789';
 const maxAttempts = 3;
 const env = {
-  KEELSON_AUDIT_SINK_SECRET: platformSecret, KEELSON_AUDIT_SINK_RETRY_BASE_MS: '20', KEELSON_AUDIT_SINK_RETRY_MAX_MS: '80',
-  KEELSON_AUDIT_SINK_MAX_ATTEMPTS: String(maxAttempts), KEELSON_AUDIT_SINK_POLL_MS: '20',
+  KEELSON_AUDIT_SINK_SECRET: platformSecret,
+  KEELSON_AUDIT_SINK_RETRY_BASE_MS: '20',
+  KEELSON_AUDIT_SINK_RETRY_MAX_MS: '80',
+  KEELSON_AUDIT_SINK_MAX_ATTEMPTS: String(maxAttempts),
+  KEELSON_AUDIT_SINK_POLL_MS: '20',
 };
 
 describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at least once', () => {
   let h: AuditHarness;
   let receiver: SinkReceiver;
-  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>): Promise<RequestOutput<C>> => sendRequest(h.nc, h.naming, contract, input);
-  const halt = (id: string) => h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', id), [ev.rolloutHalted('default', id)], admin);
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>): Promise<RequestOutput<C>> =>
+    sendRequest(h.nc, h.naming, contract, input);
+  const halt = (id: string) =>
+    h.append('orchestrator', h.stores.orchestrator.subject('rollout', 'default', id), [ev.rolloutHalted('default', id)], admin);
   const show = (name: string) => call(audit.showSink, { fleet: 'default', name });
   const positions = (ds: ReceivedDelivery[]) => ds.map((d) => Number(d.headers['keelson-audit-position']));
 
@@ -42,8 +47,12 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     expect(got.map((d) => parseAuditCloudEvent(JSON.parse(d.body)))).toEqual(expected);
     expect(positions(got)).toEqual(expected.map((_, i) => from + i));
     const now = Math.floor(Date.now() / 1000);
-    expect(got.map((d) => checkDelivery(signingSecret, d.headers[signatureHeader.toLowerCase()] as string, d.body, now))).toEqual(got.map(() => undefined));
-    expect(got.map((d) => checkDelivery('another-secret-0123456789', d.headers[signatureHeader.toLowerCase()] as string, d.body, now))).toEqual(got.map(() => 'mismatch'));
+    expect(got.map((d) => checkDelivery(signingSecret, d.headers[signatureHeader.toLowerCase()] as string, d.body, now))).toEqual(
+      got.map(() => undefined),
+    );
+    expect(
+      got.map((d) => checkDelivery('another-secret-0123456789', d.headers[signatureHeader.toLowerCase()] as string, d.body, now)),
+    ).toEqual(got.map(() => 'mismatch'));
   }
 
   beforeAll(async () => {
@@ -61,13 +70,24 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
 
   it('retries with backoff while the receiver is down and, once it is back, delivers everything once, in chain order, signed', async () => {
     receiver.answer = (path, attempt) => (path === '/siem' && attempt <= 2 ? 503 : 200); // down for two attempts
-    const added = await call(audit.addSink, { fleet: 'default', name: 'siem', url: receiver.url('/siem'), secret: signingSecret, from: 'start' });
+    const added = await call(audit.addSink, {
+      fleet: 'default',
+      name: 'siem',
+      url: receiver.url('/siem'),
+      secret: signingSecret,
+      from: 'start',
+    });
     expect(added).toMatchObject({ name: 'siem', position: 0, paused: false, deadLetters: 0 });
     expect(JSON.stringify(added)).not.toContain(signingSecret);
     await halt('r-4');
     await halt('r-5');
     await eventually(() => receiver.accepted('/siem').length === 5);
-    expect(receiver.received.filter((d) => d.path === '/siem').map((d) => d.status).slice(0, 3)).toEqual([503, 503, 200]);
+    expect(
+      receiver.received
+        .filter((d) => d.path === '/siem')
+        .map((d) => d.status)
+        .slice(0, 3),
+    ).toEqual([503, 503, 200]);
     await expectDeliveredFrom('/siem', 1);
     expect(await show('siem')).toMatchObject({ position: 5, failures: 0, deadLetters: 0, paused: false });
     const [stored] = await h.db.query<{ sealed_secret: string }>("SELECT sealed_secret FROM audit_sinks WHERE name = 'siem'");
@@ -80,7 +100,13 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     await halt('r-6');
     await eventually(async () => (await show('dead')).paused);
     const paused = await show('dead');
-    expect(paused).toMatchObject({ position: 5, failures: maxAttempts, deadLetters: 1, paused: true, lastError: 'position 6: the receiver answered HTTP 500' });
+    expect(paused).toMatchObject({
+      position: 5,
+      failures: maxAttempts,
+      deadLetters: 1,
+      paused: true,
+      lastError: 'position 6: the receiver answered HTTP 500',
+    });
     expect(receiver.received.filter((d) => d.path === '/dead')).toHaveLength(maxAttempts);
     const pausedGauge = async () => (await register.getSingleMetric('keelson_audit_sinks_paused')?.get())?.values[0]?.value;
     await eventually(async () => (await pausedGauge()) === 1); // what KeelsonAuditSinkPaused watches
@@ -95,14 +121,20 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
 
   it('refuses bad input with a clear error and changes nothing', async () => {
     const before = await call(audit.listSinks, { fleet: 'default' });
-    const add = (input: Record<string, unknown>) => call(audit.addSink, { fleet: 'default', url: receiver.url('/x'), secret: signingSecret, ...input } as RequestInput<typeof audit.addSink>);
+    const add = (input: Record<string, unknown>) =>
+      call(audit.addSink, { fleet: 'default', url: receiver.url('/x'), secret: signingSecret, ...input } as RequestInput<
+        typeof audit.addSink
+      >);
     await expect(add({ url: 'not a url' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ url: 'ftp://127.0.0.1/x' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ url: 'https://user:pw@siem.example.com/' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ secret: undefined })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ secret: 'short' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(add({ name: 'siem' })).rejects.toMatchObject({ kind: 'RuleViolation', code: 'audit.sink-exists' });
-    await expect(add({ name: 'later', from: { position: 1000 } })).rejects.toMatchObject({ kind: 'RuleViolation', code: 'audit.sink-position-ahead' });
+    await expect(add({ name: 'later', from: { position: 1000 } })).rejects.toMatchObject({
+      kind: 'RuleViolation',
+      code: 'audit.sink-position-ahead',
+    });
     for (const contract of [audit.showSink, audit.removeSink, audit.resumeSink]) {
       await expect(call(contract, { fleet: 'default', name: 'nope' })).rejects.toMatchObject({ kind: 'NotFound' });
     }
@@ -141,7 +173,9 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     const command = (id: string) => ({ actor: admin, commandId: id, correlationId: `corr-${id}` });
     const input = { fleet: 'default', name: 'kept', url: receiver.url('/kept'), secret: signingSecret };
     const sink = await sendRequest(h.nc, h.naming, audit.addSink, input, command('c-kept'));
-    await expect(sendRequest(h.nc, h.naming, audit.addSink, input, command('c-refused'))).rejects.toMatchObject({ code: 'audit.sink-exists' });
+    await expect(sendRequest(h.nc, h.naming, audit.addSink, input, command('c-refused'))).rejects.toMatchObject({
+      code: 'audit.sink-exists',
+    });
     const kept = (await call(audit.unrecordedSinkChanges, { olderThanSeconds: 0 })).items.filter((c) => c.sink.name === 'kept');
     expect(kept).toEqual([{ commandId: 'c-kept', correlationId: 'corr-c-kept', actor: admin, kind: 'added', sink }]);
     expect(await call(audit.sinkChangeRecorded, { commandId: 'c-kept' })).toEqual({ forgotten: true });
@@ -155,7 +189,13 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
     let service: RunningService | undefined;
     try {
       service = await h.launch();
-      await call(audit.addSink, { fleet: 'default', name: 'crash', url: receiver.url('/crash'), secret: signingSecret, from: { position: 4 } });
+      await call(audit.addSink, {
+        fleet: 'default',
+        name: 'crash',
+        url: receiver.url('/crash'),
+        secret: signingSecret,
+        from: { position: 4 },
+      });
       await eventually(() => receiver.held() === 1, 30_000);
       await service.kill();
       receiver.dropHeld();
@@ -171,12 +211,22 @@ describe('audit-sink: webhook sinks deliver the audit log, signed, in order, at 
   it('treats a signing secret the platform secret no longer opens as a failed delivery, naming the variable only', async () => {
     // Nothing runs now: this replica alone tries the sink, with the wrong platform secret.
     const sealing = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: platformSecret });
-    const { sinkId } = await new AuditSinks(h.db, sealing).add({ fleet: 'default', name: 'rekeyed', url: receiver.url('/rekeyed'), secret: signingSecret, from: 'start' }, operatorCommand);
+    const { sinkId } = await new AuditSinks(h.db, sealing).add(
+      { fleet: 'default', name: 'rekeyed', url: receiver.url('/rekeyed'), secret: signingSecret, from: 'start' },
+      operatorCommand,
+    );
     const wrong = new SinkSecrets({ name: 'KEELSON_AUDIT_SINK_SECRET', current: 'not-the-platform-secret-0123' });
     const options = { retryBaseMs: 20, retryMaxMs: 80, maxAttempts, timeoutMs: 5000 };
     expect(await deliverNext(h.db, wrong, sinkId, 'rekeyed', options)).toBe('failed');
-    const [row] = await h.db.query<{ position: string; failures: number; last_error: string }>('SELECT position, failures, last_error FROM audit_sinks WHERE sink_id = $1', [sinkId]);
-    expect(row).toEqual({ position: '0', failures: 1, last_error: `position 1: KEELSON_AUDIT_SINK_SECRET does not open audit-sink/${sinkId}: the secret is wrong or the file was altered` });
+    const [row] = await h.db.query<{ position: string; failures: number; last_error: string }>(
+      'SELECT position, failures, last_error FROM audit_sinks WHERE sink_id = $1',
+      [sinkId],
+    );
+    expect(row).toEqual({
+      position: '0',
+      failures: 1,
+      last_error: `position 1: KEELSON_AUDIT_SINK_SECRET does not open audit-sink/${sinkId}: the secret is wrong or the file was altered`,
+    });
     expect(receiver.received.filter((d) => d.path === '/rekeyed')).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
+import {
+  DATABASE,
+  declareModule,
+  requireDatabase,
+  SERVICE_CONFIG,
+  sealingSecretsOf,
+  type DeclaredWorker,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { auditTables } from '../audit-log/audit-database.js';
 import { AuditSinkRequests } from './audit-sinks.controller.js';
 import { auditSinksMigrations } from './audit-sinks.migrations.js';

@@ -29,14 +29,25 @@ const sinkColumns = `sink_id, fleet, name, url, position, failures, dead_letters
 /** A row as an answer shows it: everything but the sealed secret. */
 export function sinkOfRow(r: SinkRow): AuditSink {
   return {
-    sinkId: r.sink_id, fleet: r.fleet, name: r.name, url: r.url, position: Number(r.position), failures: r.failures,
-    deadLetters: r.dead_letters, paused: r.paused, createdAt: r.created_at, ...(r.last_error ? { lastError: r.last_error } : {}),
+    sinkId: r.sink_id,
+    fleet: r.fleet,
+    name: r.name,
+    url: r.url,
+    position: Number(r.position),
+    failures: r.failures,
+    deadLetters: r.dead_letters,
+    paused: r.paused,
+    createdAt: r.created_at,
+    ...(r.last_error ? { lastError: r.last_error } : {}),
   };
 }
 
 /** The name a sink gets when none is given: its host, as a subject-safe token. */
 export function defaultSinkName(url: string): string {
-  const host = new URL(url).hostname.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
+  const host = new URL(url).hostname
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '');
   return (host || 'sink').slice(0, 63);
 }
 
@@ -56,7 +67,8 @@ export class AuditSinks {
     const [head] = await this.db.query<{ position: string }>('SELECT position FROM audit_chain_head');
     const last = Number(head!.position);
     const position = input.from === 'now' ? last : input.from === 'start' ? 0 : input.from.position - 1;
-    if (position > last) throw new RuleViolation('audit.sink-position-ahead', `position ${position + 1} is past the end of the audit log (${last} entries)`);
+    if (position > last)
+      throw new RuleViolation('audit.sink-position-ahead', `position ${position + 1} is past the end of the audit log (${last} entries)`);
     const sinkId = `s-${randomBytes(8).toString('hex')}`;
     const sealed = await this.secrets.seal(sinkId, input.secret);
     return this.db.transaction(async (sql) => {
@@ -65,7 +77,11 @@ export class AuditSinks {
          ON CONFLICT (fleet, name) DO NOTHING RETURNING ${sinkColumns}`,
         [sinkId, input.fleet, name, input.url, sealed, position],
       );
-      if (!row) throw new RuleViolation('audit.sink-exists', `fleet ${input.fleet} already has a sink named '${name}': remove it first or pick another --name`);
+      if (!row)
+        throw new RuleViolation(
+          'audit.sink-exists',
+          `fleet ${input.fleet} already has a sink named '${name}': remove it first or pick another --name`,
+        );
       const sink = sinkOfRow(row);
       await keepSinkChange(sql, ctx, 'added', sink);
       return sink;
@@ -85,7 +101,13 @@ export class AuditSinks {
 
   /** Removes the sink (waiting for a delivery in flight to finish with it) and its sealed secret. */
   async remove(fleet: string, name: string, ctx: RequestContext): Promise<AuditSink> {
-    const sink = await this.changeOne(ctx, 'removed', name, `DELETE FROM audit_sinks WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`, [fleet, name]);
+    const sink = await this.changeOne(
+      ctx,
+      'removed',
+      name,
+      `DELETE FROM audit_sinks WHERE fleet = $1 AND name = $2 RETURNING ${sinkColumns}`,
+      [fleet, name],
+    );
     this.secrets.forget(sink.sinkId);
     return sink;
   }
@@ -104,7 +126,13 @@ export class AuditSinks {
   }
 
   /** Runs `statement` on the named sink and keeps the change, in one transaction. */
-  private changeOne(ctx: RequestContext, kind: 'resumed' | 'removed', name: string, statement: string, params: unknown[]): Promise<AuditSink> {
+  private changeOne(
+    ctx: RequestContext,
+    kind: 'resumed' | 'removed',
+    name: string,
+    statement: string,
+    params: unknown[],
+  ): Promise<AuditSink> {
     return this.db.transaction(async (sql) => {
       const [row] = await sql.query<SinkRow>(statement, params);
       if (!row) throw new NotFound('audit-sink', name);

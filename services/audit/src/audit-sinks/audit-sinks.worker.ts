@@ -20,14 +20,21 @@ export function sinkDeliveryOptions(config: ServiceConfig): SinkDeliveryOptions 
 /** The installation's sinks paused on a dead letter, counted after every round: what the alert KeelsonAuditSinkPaused watches. */
 const sinksPaused = (): Gauge<string> =>
   (register.getSingleMetric('keelson_audit_sinks_paused') as Gauge<string> | undefined) ??
-  new Gauge({ name: 'keelson_audit_sinks_paused', help: 'Audit webhook sinks paused on a dead letter, waiting for an operator to resume them' });
+  new Gauge({
+    name: 'keelson_audit_sinks_paused',
+    help: 'Audit webhook sinks paused on a dead letter, waiting for an operator to resume them',
+  });
 
 /**
  * Delivers every sink's due entries: at once when an entry was committed here (`poke`) and every
  * `pollMs` for entries another replica committed, retries whose time has come and sinks just added.
  * Each sink drains in chain order until it is idle or fails; sinks do not wait on each other's retries.
  */
-export function auditSinksWorker(db: Database, secrets: SinkSecrets, options: SinkDeliveryOptions & { pollMs: number }): DeclaredWorker & { poke(): void } {
+export function auditSinksWorker(
+  db: Database,
+  secrets: SinkSecrets,
+  options: SinkDeliveryOptions & { pollMs: number },
+): DeclaredWorker & { poke(): void } {
   const paused = sinksPaused();
   return pokedDrain({
     name: 'audit sinks',
@@ -38,7 +45,9 @@ export function auditSinksWorker(db: Database, secrets: SinkSecrets, options: Si
       const drainSink = async (sinkId: string, name: string) => {
         while (!stopped() && (await deliverNext(db, secrets, sinkId, name, options)) === 'delivered');
       };
-      const due = await db.query<{ sink_id: string; name: string }>('SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()');
+      const due = await db.query<{ sink_id: string; name: string }>(
+        'SELECT sink_id, name FROM audit_sinks WHERE NOT paused AND next_attempt_at <= now()',
+      );
       const results = await Promise.allSettled(due.map((s) => drainSink(s.sink_id, s.name)));
       for (const r of results) if (r.status === 'rejected') throw r.reason;
     },

@@ -24,7 +24,11 @@ export const sinkChangesMigrations: Migration[] = [
 /** Keeps the change made by the command of `ctx`, inside the transaction that makes it. */
 export async function keepSinkChange(sql: Sql, ctx: RequestContext, kind: SinkChange['kind'], sink: SinkChange['sink']): Promise<void> {
   await sql.query('INSERT INTO audit_sink_changes (command_id, correlation_id, actor, kind, sink) VALUES ($1, $2, $3, $4, $5)', [
-    ctx.commandId, ctx.correlationId, JSON.stringify({ kind: ctx.actor.kind, id: ctx.actor.id }), kind, JSON.stringify(sink),
+    ctx.commandId,
+    ctx.correlationId,
+    JSON.stringify({ kind: ctx.actor.kind, id: ctx.actor.id }),
+    kind,
+    JSON.stringify(sink),
   ]);
 }
 

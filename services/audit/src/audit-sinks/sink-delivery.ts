@@ -30,7 +30,14 @@ interface DueSink {
   failures: number;
 }
 
-async function post(url: string, secret: string, body: string, position: number, sinkName: string, timeoutMs: number): Promise<string | undefined> {
+async function post(
+  url: string,
+  secret: string,
+  body: string,
+  position: number,
+  sinkName: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const timestamp = Math.floor(Date.now() / 1000);
   try {
     const res = await fetch(url, {
@@ -38,7 +45,12 @@ async function post(url: string, secret: string, body: string, position: number,
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { 'content-type': 'application/json', [signatureHeader]: signDelivery(secret, timestamp, body), [positionHeader]: String(position), 'Keelson-Sink': sinkName },
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeader]: signDelivery(secret, timestamp, body),
+        [positionHeader]: String(position),
+        'Keelson-Sink': sinkName,
+      },
     });
     await res.body?.cancel();
     return res.ok ? undefined : `the receiver answered HTTP ${res.status}`;
@@ -56,7 +68,13 @@ async function post(url: string, secret: string, body: string, position: number,
  * with backoff; after `maxAttempts` failures of the same entry it counts a dead letter and pauses the
  * sink on that entry: a receiver of an audit trail gets no gap it did not ask for.
  */
-export async function deliverNext(db: Database, secrets: SinkSecrets, sinkId: string, sinkName: string, options: SinkDeliveryOptions): Promise<DeliveryOutcome> {
+export async function deliverNext(
+  db: Database,
+  secrets: SinkSecrets,
+  sinkId: string,
+  sinkName: string,
+  options: SinkDeliveryOptions,
+): Promise<DeliveryOutcome> {
   return db.transaction(async (sql) => {
     const [sink] = await sql.query<DueSink>(
       `SELECT sink_id, fleet, url, sealed_secret, position, failures FROM audit_sinks
@@ -64,13 +82,21 @@ export async function deliverNext(db: Database, secrets: SinkSecrets, sinkId: st
       [sinkId],
     );
     if (!sink) return 'idle';
-    const [row] = await sql.query<EntryRow>(`SELECT ${entryColumns} FROM audit_log WHERE position > $1 AND fleet = $2 ORDER BY position LIMIT 1`, [sink.position, sink.fleet]);
+    const [row] = await sql.query<EntryRow>(
+      `SELECT ${entryColumns} FROM audit_log WHERE position > $1 AND fleet = $2 ORDER BY position LIMIT 1`,
+      [sink.position, sink.fleet],
+    );
     if (!row) return 'idle';
     const entry = entryOfRow(row);
     // A secret that does not open (platform secret unset or wrong) fails like a refused delivery: retried
     // with backoff, then paused with the reason in `lastError` (which names variables, never values).
-    const secret = await secrets.open(sink.sink_id, sink.sealed_secret).catch((err: unknown) => new Error(err instanceof Error ? err.message : String(err)));
-    const problem = secret instanceof Error ? secret.message : await post(sink.url, secret, JSON.stringify(cloudEventOf(entry)), entry.position, sinkName, options.timeoutMs);
+    const secret = await secrets
+      .open(sink.sink_id, sink.sealed_secret)
+      .catch((err: unknown) => new Error(err instanceof Error ? err.message : String(err)));
+    const problem =
+      secret instanceof Error
+        ? secret.message
+        : await post(sink.url, secret, JSON.stringify(cloudEventOf(entry)), entry.position, sinkName, options.timeoutMs);
     if (problem === undefined) {
       await sql.query('UPDATE audit_sinks SET position = $2, failures = 0, last_error = NULL WHERE sink_id = $1', [sinkId, entry.position]);
       return 'delivered';
@@ -80,7 +106,14 @@ export async function deliverNext(db: Database, secrets: SinkSecrets, sinkId: st
     await sql.query(
       `UPDATE audit_sinks SET failures = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000),
          dead_letters = dead_letters + $5, paused = $6 WHERE sink_id = $1`,
-      [sinkId, failures, `position ${entry.position}: ${problem}`.slice(0, 500), retryDelayMs(failures, options), deadLetter ? 1 : 0, deadLetter],
+      [
+        sinkId,
+        failures,
+        `position ${entry.position}: ${problem}`.slice(0, 500),
+        retryDelayMs(failures, options),
+        deadLetter ? 1 : 0,
+        deadLetter,
+      ],
     );
     return 'failed';
   });

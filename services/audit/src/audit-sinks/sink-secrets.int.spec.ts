@@ -14,8 +14,12 @@ describe('sink signing secrets sealed at rest', () => {
   let testDb: TestDatabase;
   let db: Database;
   const insert = async (sinkId: string, sealed: string) =>
-    db.query("INSERT INTO audit_sinks (sink_id, fleet, name, url, sealed_secret, position) VALUES ($1, 'default', $1, 'https://siem.example.com/', $2, 0)", [sinkId, sealed]);
-  const sealedOf = async (sinkId: string) => (await db.query<{ sealed_secret: string }>('SELECT sealed_secret FROM audit_sinks WHERE sink_id = $1', [sinkId]))[0]!.sealed_secret;
+    db.query(
+      "INSERT INTO audit_sinks (sink_id, fleet, name, url, sealed_secret, position) VALUES ($1, 'default', $1, 'https://siem.example.com/', $2, 0)",
+      [sinkId, sealed],
+    );
+  const sealedOf = async (sinkId: string) =>
+    (await db.query<{ sealed_secret: string }>('SELECT sealed_secret FROM audit_sinks WHERE sink_id = $1', [sinkId]))[0]!.sealed_secret;
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
@@ -51,6 +55,8 @@ describe('sink signing secrets sealed at rest', () => {
 
   it('stops a rotation at a row neither secret opens, naming the sink and the variables only', async () => {
     await insert('s-lost', await secrets('a third secret, long enough').seal('s-lost', signing));
-    await expect(secrets(newSecret, oldSecret).resealAll(db)).rejects.toThrow('neither KEELSON_AUDIT_SINK_SECRET nor KEELSON_AUDIT_SINK_SECRET_PREVIOUS opens audit-sink/s-lost');
+    await expect(secrets(newSecret, oldSecret).resealAll(db)).rejects.toThrow(
+      'neither KEELSON_AUDIT_SINK_SECRET nor KEELSON_AUDIT_SINK_SECRET_PREVIOUS opens audit-sink/s-lost',
+    );
   });
 });

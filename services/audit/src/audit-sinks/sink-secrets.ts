@@ -20,7 +20,11 @@ export class SinkSecrets {
 
   /** Refuses (changing nothing) when the platform secret is not configured. */
   requireConfigured(): SealingSecrets {
-    if (!this.secrets) throw new RuleViolation('audit.sink-secret-unset', `${sinkSecretName} is not set on the audit service: a sink's signing secret cannot be stored sealed`);
+    if (!this.secrets)
+      throw new RuleViolation(
+        'audit.sink-secret-unset',
+        `${sinkSecretName} is not set on the audit service: a sink's signing secret cannot be stored sealed`,
+      );
     return this.secrets;
   }
 
@@ -60,11 +64,20 @@ export class SinkSecrets {
     let resealed = 0;
     for (const row of rows) {
       const label = labelOf(row.sink_id);
-      if (await openKey(row.sealed_secret, secrets.current, label, secrets.name).then(() => true, () => false)) continue;
+      if (
+        await openKey(row.sealed_secret, secrets.current, label, secrets.name).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       const text = await openKey(row.sealed_secret, secrets.previous, label, `${secrets.name}_PREVIOUS`).catch(() => {
         throw new SealedKeyRefused(`neither ${secrets.name} nor ${secrets.name}_PREVIOUS opens ${label}`);
       });
-      await db.query('UPDATE audit_sinks SET sealed_secret = $2 WHERE sink_id = $1', [row.sink_id, await sealKey(text, secrets.current, label)]);
+      await db.query('UPDATE audit_sinks SET sealed_secret = $2 WHERE sink_id = $1', [
+        row.sink_id,
+        await sealKey(text, secrets.current, label),
+      ]);
       resealed++;
     }
     return resealed;

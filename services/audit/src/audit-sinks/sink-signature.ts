@@ -20,7 +20,13 @@ export type SignatureProblem = 'malformed' | 'mismatch' | 'stale';
  * shared secret, compare in constant time, and refuse timestamps older than `toleranceSeconds`
  * (replays). Returns the problem, or undefined when the delivery is genuine.
  */
-export function checkDelivery(secret: string, header: string | undefined, body: string, nowSeconds: number, toleranceSeconds = 300): SignatureProblem | undefined {
+export function checkDelivery(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): SignatureProblem | undefined {
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (!match) return 'malformed';
   const timestamp = Number(match[1]);

@@ -30,7 +30,13 @@ export interface AuditHarness {
   /** The audit as its own process instead (built `dist/main.js`; build first), for crash specs: same names, database and data. */
   launch(): Promise<RunningService>;
   /** Appends events to a subject after whatever it holds, with `actor` in the headers. */
-  append(owner: keyof OwnerStores, subject: string, events: KeelsonEvent[], actor: EventMetadata['actor'], correlationId?: string): Promise<void>;
+  append(
+    owner: keyof OwnerStores,
+    subject: string,
+    events: KeelsonEvent[],
+    actor: EventMetadata['actor'],
+    correlationId?: string,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,23 +55,35 @@ export async function auditHarness(options: { clock?: Clock; env?: Record<string
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-audit-'));
   const { natsUrl, natsUser, natsPass } = testEnv();
   const env = {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
-    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
     // AUDIT_EVENTS reserves its byte limit on the run's one NATS server, shared by every spec file and
     // worker: 64 MiB here, not the 10 GiB default, so the run never depends on the machine's free disk.
     KEELSON_AUDIT_EVENTS_MAX_MB: '64',
     ...options.env,
   };
   const config = loadServiceConfig('audit', env);
-  const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) => new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
+  const store = (stream: (typeof eventStreams)[keyof typeof eventStreams]) =>
+    new EventStore<KeelsonEvent>({ nc, naming, stream, parse: parseEvent });
   const stores: OwnerStores = {
-    registry: store(eventStreams.registry), signer: store(eventStreams.signer), orchestrator: store(eventStreams.orchestrator),
-    gateway: store(eventStreams.gateway), api: store(eventStreams.api),
+    registry: store(eventStreams.registry),
+    signer: store(eventStreams.signer),
+    orchestrator: store(eventStreams.orchestrator),
+    gateway: store(eventStreams.gateway),
+    api: store(eventStreams.api),
   };
   let app: INestApplication | undefined;
   let n = 0;
   const harness: AuditHarness = {
-    nc, db, naming, stores,
+    nc,
+    db,
+    naming,
+    stores,
     app: () => app!,
     async start() {
       app = await createServiceApp(auditAppModule(config, { clock: options.clock }), config);
@@ -75,7 +93,8 @@ export async function auditHarness(options: { clock?: Clock; env?: Record<string
       await app?.close();
       app = undefined;
     },
-    launch: () => launchService({ name: 'audit', entry: auditEntry, env: { PATH: process.env.PATH, ...env }, logFile: join(dataDir, 'audit.log') }),
+    launch: () =>
+      launchService({ name: 'audit', entry: auditEntry, env: { PATH: process.env.PATH, ...env }, logFile: join(dataDir, 'audit.log') }),
     async append(owner, subject, events, actor, correlationId = 'corr-1') {
       const s = stores[owner];
       const { lastSeq } = await s.load(subject);

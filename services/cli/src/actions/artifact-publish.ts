@@ -14,19 +14,26 @@ export function defaultsOf(image: string): { name?: string; version?: string } {
 
 /** `artifact publish --from-registry NAME/REPO:TAG`: the facade pins the tag, copies the image and the signer signs it. */
 export const artifactPublish: Action = {
-  usage: 'artifact publish --from-registry NAME/REPO:TAG [--platform linux/arm64] [--name NAME] [--version VERSION] [--wait-seconds N | --no-wait]',
+  usage:
+    'artifact publish --from-registry NAME/REPO:TAG [--platform linux/arm64] [--name NAME] [--version VERSION] [--wait-seconds N | --no-wait]',
   args: [],
   options: {
-    'from-registry': { type: 'string' }, platform: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' },
-    'wait-seconds': { type: 'string' }, 'no-wait': { type: 'boolean' },
+    'from-registry': { type: 'string' },
+    platform: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    'wait-seconds': { type: 'string' },
+    'no-wait': { type: 'boolean' },
   },
   async run(ctx) {
     const image = flag(ctx, 'from-registry');
-    if (image === undefined) throw usageError('artifact publish needs --from-registry NAME/REPO:TAG (NAME is a connection of `registry list`)');
+    if (image === undefined)
+      throw usageError('artifact publish needs --from-registry NAME/REPO:TAG (NAME is a connection of `registry list`)');
     const defaults = defaultsOf(image);
     const name = flag(ctx, 'name') ?? defaults.name;
     const version = flag(ctx, 'version') ?? defaults.version;
-    if (name === undefined || version === undefined) throw usageError(`give --name and --version: '${image}' names no tag to take them from`);
+    if (name === undefined || version === undefined)
+      throw usageError(`give --name and --version: '${image}' names no tag to take them from`);
     const waitSeconds = signingWaitSeconds(ctx);
     const platform = flag(ctx, 'platform');
     const body = { image, name, version, ...(platform ? { platform } : {}) };

@@ -10,11 +10,13 @@ export function signingWaitSeconds(ctx: ActionContext): number {
   const given = flag(ctx, 'wait-seconds');
   if (given === undefined) return 60;
   const seconds = Number(given);
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw usageError(`--wait-seconds must be a whole number of seconds from 0 to 3600, not '${given}'`);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600)
+    throw usageError(`--wait-seconds must be a whole number of seconds from 0 to 3600, not '${given}'`);
   return seconds;
 }
 
-const notFound = (err: unknown) => err instanceof CliError && (err.body as { error?: { kind?: string } } | undefined)?.error?.kind === 'NotFound';
+const notFound = (err: unknown) =>
+  err instanceof CliError && (err.body as { error?: { kind?: string } } | undefined)?.error?.kind === 'NotFound';
 
 /** The registry's view of the artifact; undefined while its read model has not caught up with the upload. */
 async function readBack(ctx: ActionContext, view: registry.ArtifactView): Promise<registry.ArtifactView | undefined> {
@@ -42,7 +44,11 @@ export async function untilSigned(ctx: ActionContext, pushed: registry.ArtifactV
   const name = `${view.name}@${view.version}`;
   if (view.status === 'rejected') throw new CliError(`${name} was rejected: ${view.rejectedReason ?? 'no reason given'}`, 1, view);
   if (view.status === 'received' && seconds > 0) {
-    throw new CliError(`${name} is stored but not signed after ${seconds} s; is the signer running? \`keelson artifact list --name ${view.name}\` shows when it is published`, 1, view);
+    throw new CliError(
+      `${name} is stored but not signed after ${seconds} s; is the signer running? \`keelson artifact list --name ${view.name}\` shows when it is published`,
+      1,
+      view,
+    );
   }
   return view;
 }

@@ -24,24 +24,43 @@ function readManifest(path: string): string {
  * A config needs no manifest (the facade records `{"kind":"config"}`); a model or container does.
  */
 export const artifactPush: Action = {
-  usage: 'artifact push <file> --name NAME --version VERSION --kind model|container|config [--manifest FILE.json] [--wait-seconds N | --no-wait]',
+  usage:
+    'artifact push <file> --name NAME --version VERSION --kind model|container|config [--manifest FILE.json] [--wait-seconds N | --no-wait]',
   args: ['file'],
   options: {
-    name: { type: 'string' }, version: { type: 'string' }, kind: { type: 'string' }, manifest: { type: 'string' },
-    'wait-seconds': { type: 'string' }, 'no-wait': { type: 'boolean' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    kind: { type: 'string' },
+    manifest: { type: 'string' },
+    'wait-seconds': { type: 'string' },
+    'no-wait': { type: 'boolean' },
   },
   async run(ctx) {
     const [file] = ctx.positionals as [string];
     const missing = ['name', 'version', 'kind'].filter((f) => !flag(ctx, f));
     if (!flag(ctx, 'manifest') && flag(ctx, 'kind') !== 'config') missing.push('manifest');
-    if (missing.length) throw usageError(`artifact push needs ${missing.map((m) => `--${m}`).join(', ')}${missing.includes('manifest') ? ' (only a config may go without a manifest)' : ''}`);
+    if (missing.length)
+      throw usageError(
+        `artifact push needs ${missing.map((m) => `--${m}`).join(', ')}${missing.includes('manifest') ? ' (only a config may go without a manifest)' : ''}`,
+      );
     const waitSeconds = signingWaitSeconds(ctx);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw usageError(`'${file}' is not a file`);
     const manifest = flag(ctx, 'manifest');
-    const fields: [string, string][] = [['name', flag(ctx, 'name')!], ['version', flag(ctx, 'version')!], ['kind', flag(ctx, 'kind')!], ...(manifest ? [['manifest', readManifest(manifest)] as [string, string]] : [])];
+    const fields: [string, string][] = [
+      ['name', flag(ctx, 'name')!],
+      ['version', flag(ctx, 'version')!],
+      ['kind', flag(ctx, 'kind')!],
+      ...(manifest ? [['manifest', readManifest(manifest)] as [string, string]] : []),
+    ];
     const form = multipartBody(fields, { field: 'file', path: file });
-    const view = await untilSigned(ctx, registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body)), waitSeconds);
-    print(ctx, view, () => [`pushed ${view.name}@${view.version} (${view.kind}, ${view.length} bytes, sha256 ${view.sha256}): ${view.status}`]);
+    const view = await untilSigned(
+      ctx,
+      registry.ArtifactView.parse(await ctx.api.sendStream('/v1/artifacts', form.contentType, form.body)),
+      waitSeconds,
+    );
+    print(ctx, view, () => [
+      `pushed ${view.name}@${view.version} (${view.kind}, ${view.length} bytes, sha256 ${view.sha256}): ${view.status}`,
+    ]);
     return 0;
   },
 };
@@ -52,7 +71,14 @@ export const artifactList: Action = {
   options: { name: { type: 'string' } },
   async run(ctx) {
     const page = registry.listArtifacts.output.parse(await ctx.api.send('GET', '/v1/artifacts', { query: { name: flag(ctx, 'name') } }));
-    print(ctx, page, () => (page.items.length ? table([['NAME', 'VERSION', 'KIND', 'STATUS', 'SHA256'], ...page.items.map((a) => [a.name, a.version, a.kind, a.status, a.sha256.slice(0, 12)])]) : ['no artifacts']));
+    print(ctx, page, () =>
+      page.items.length
+        ? table([
+            ['NAME', 'VERSION', 'KIND', 'STATUS', 'SHA256'],
+            ...page.items.map((a) => [a.name, a.version, a.kind, a.status, a.sha256.slice(0, 12)]),
+          ])
+        : ['no artifacts'],
+    );
     return 0;
   },
 };

@@ -20,7 +20,11 @@ describe('keelson audit export --format csv: cells that would open as formulas',
   });
   afterAll(() => t.close());
 
-  const subjects = (csv: string): string[] => csv.split('\r\n').slice(1, -1).map((row) => row.split(',')[5]!);
+  const subjects = (csv: string): string[] =>
+    csv
+      .split('\r\n')
+      .slice(1, -1)
+      .map((row) => row.split(',')[5]!);
 
   it('get a leading quote by default, and the other cells stay as they are', async () => {
     const res = await run('audit', 'export', ...window, '--fleet', 'csv-7', '--format', 'csv');
@@ -39,14 +43,20 @@ describe('keelson audit export --format csv: cells that would open as formulas',
   it('never touch NDJSON, which no spreadsheet runs', async () => {
     const res = await run('audit', 'export', ...window, '--fleet', 'csv-7');
     expect(res).toMatchObject({ code: 0, stderr: '' });
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { subject: string });
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subject: string });
     expect(lines.map((l) => l.subject)).toEqual(['ev.rollout.csv-7.r-c1', formula]);
   });
 
   it('refuses a raw that is not true or false before streaming', async () => {
-    const res = await fetch(`${t.url}/v1/audit/export?fleet=csv-7&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&format=csv&raw=yes`, {
-      headers: { authorization: `Bearer ${t.adminToken}` },
-    });
+    const res = await fetch(
+      `${t.url}/v1/audit/export?fleet=csv-7&since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&format=csv&raw=yes`,
+      {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      },
+    );
     expect(res.status).toBe(400);
   });
 });

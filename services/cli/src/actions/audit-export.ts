@@ -30,8 +30,14 @@ export const auditExport: Action = {
   usage: 'audit export --since ISO --until ISO [--format ndjson|csv [--raw]] [--rollout ID|--device ID|--artifact NAME] [--output FILE]',
   args: [],
   options: {
-    since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' }, output: { type: 'string' },
-    rollout: { type: 'string' }, device: { type: 'string' }, artifact: { type: 'string' }, raw: { type: 'boolean' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    format: { type: 'string' },
+    output: { type: 'string' },
+    rollout: { type: 'string' },
+    device: { type: 'string' },
+    artifact: { type: 'string' },
+    raw: { type: 'boolean' },
   },
   async run(ctx) {
     const [since, until] = [flag(ctx, 'since'), flag(ctx, 'until')];
@@ -39,7 +45,8 @@ export const auditExport: Action = {
     const format = flag(ctx, 'format') ?? 'ndjson';
     if (!formats.includes(format)) throw usageError(`--format must be ndjson or csv, got '${format}'`);
     const given = narrowing.filter((k) => flag(ctx, k) !== undefined);
-    if (given.length > 1) throw usageError(`give at most one of --rollout, --device and --artifact (got ${given.map((k) => `--${k}`).join(', ')})`);
+    if (given.length > 1)
+      throw usageError(`give at most one of --rollout, --device and --artifact (got ${given.map((k) => `--${k}`).join(', ')})`);
     const raw = ctx.values.raw ? { raw: 'true' } : {};
     const query = { since, until, format, ...raw, ...Object.fromEntries(given.map((k) => [k, flag(ctx, k)])) };
     const body = Readable.fromWeb((await ctx.api.download('/v1/audit/export', query)) as ReadableStream<Uint8Array>);

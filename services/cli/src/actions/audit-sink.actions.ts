@@ -4,13 +4,15 @@ import { usageError } from '../cli-io.js';
 import { flag, print, table, type Action, type ActionContext } from '../action.js';
 
 const pathOf = (name: string | undefined) => `/v1/audit/sinks/${encodeURIComponent(name ?? '')}`;
-const stateOf = (s: audit.AuditSink) => (s.paused ? `paused (dead letters: ${s.deadLetters})` : s.failures ? `retrying (${s.failures} failures)` : 'delivering');
+const stateOf = (s: audit.AuditSink) =>
+  s.paused ? `paused (dead letters: ${s.deadLetters})` : s.failures ? `retrying (${s.failures} failures)` : 'delivering';
 
 /** The signing secret from standard input (one trailing newline removed) or a file: never on the command line, where `ps` and shell history see it. */
 async function secretFrom(ctx: ActionContext): Promise<string> {
   const file = flag(ctx, 'secret-file');
   const fromStdin = ctx.values['secret-stdin'] === true;
-  if (fromStdin === (file !== undefined)) throw usageError('audit sink add needs the signing secret: --secret-stdin or --secret-file PATH (one of them)');
+  if (fromStdin === (file !== undefined))
+    throw usageError('audit sink add needs the signing secret: --secret-stdin or --secret-file PATH (one of them)');
   let secret: string;
   if (file !== undefined) {
     try {
@@ -40,9 +42,20 @@ function startOf(ctx: ActionContext): audit.AddSinkStart {
 export const auditSinkAdd: Action = {
   usage: 'audit sink add <url> (--secret-stdin | --secret-file PATH) [--name N] [--from-start | --from-position N]',
   args: ['url'],
-  options: { name: { type: 'string' }, 'secret-stdin': { type: 'boolean' }, 'secret-file': { type: 'string' }, 'from-start': { type: 'boolean' }, 'from-position': { type: 'string' } },
+  options: {
+    name: { type: 'string' },
+    'secret-stdin': { type: 'boolean' },
+    'secret-file': { type: 'string' },
+    'from-start': { type: 'boolean' },
+    'from-position': { type: 'string' },
+  },
   async run(ctx) {
-    const body = { url: ctx.positionals[0], secret: await secretFrom(ctx), from: startOf(ctx), ...(flag(ctx, 'name') ? { name: flag(ctx, 'name') } : {}) };
+    const body = {
+      url: ctx.positionals[0],
+      secret: await secretFrom(ctx),
+      from: startOf(ctx),
+      ...(flag(ctx, 'name') ? { name: flag(ctx, 'name') } : {}),
+    };
     const s = audit.AuditSink.parse(await ctx.api.send('POST', '/v1/audit/sinks', { body }));
     print(ctx, s, () => [`audit sink ${s.name} added: ${s.url}, delivering from position ${s.position + 1}`]);
     return 0;
@@ -56,7 +69,9 @@ export const auditSinkList: Action = {
   async run(ctx) {
     const { items } = audit.listSinks.output.parse(await ctx.api.send('GET', '/v1/audit/sinks'));
     print(ctx, { items }, () =>
-      items.length ? table([['NAME', 'URL', 'POSITION', 'STATE'], ...items.map((s) => [s.name, s.url, String(s.position), stateOf(s)])]) : ['no audit sinks'],
+      items.length
+        ? table([['NAME', 'URL', 'POSITION', 'STATE'], ...items.map((s) => [s.name, s.url, String(s.position), stateOf(s)])])
+        : ['no audit sinks'],
     );
     return 0;
   },

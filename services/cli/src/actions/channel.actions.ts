@@ -5,13 +5,19 @@ import { print, table, type Action, type ActionContext } from '../action.js';
 /** Prints an artifact name's channels: one row per channel with its version and where it came from. */
 export function showChannels(ctx: ActionContext, raw: unknown): number {
   const view = orchestrator.ChannelsView.parse(raw);
-  print(ctx, view, () => view.channels.length === 0
-    ? [`${view.artifactName} has no channels`]
-    : table([['CHANNEL', 'VERSION', 'PREVIOUS', 'FROM ROLLOUT', 'SINCE'], ...view.channels.map((c) => [c.channel, c.version, c.previousVersion ?? '', c.rolloutId ?? '', c.promotedAt])]));
+  print(ctx, view, () =>
+    view.channels.length === 0
+      ? [`${view.artifactName} has no channels`]
+      : table([
+          ['CHANNEL', 'VERSION', 'PREVIOUS', 'FROM ROLLOUT', 'SINCE'],
+          ...view.channels.map((c) => [c.channel, c.version, c.previousVersion ?? '', c.rolloutId ?? '', c.promotedAt]),
+        ]),
+  );
   return 0;
 }
 
-const channelsPath = (artifact: string, channel = '') => `/v1/channels/${encodeURIComponent(artifact)}${channel ? `/${encodeURIComponent(channel)}` : ''}`;
+const channelsPath = (artifact: string, channel = '') =>
+  `/v1/channels/${encodeURIComponent(artifact)}${channel ? `/${encodeURIComponent(channel)}` : ''}`;
 
 export const channelList: Action = {
   usage: 'channel list <artifact>',

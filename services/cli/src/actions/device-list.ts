@@ -4,15 +4,25 @@ import { flag, print, table, type Action, type ActionContext } from '../action.j
 import { pageOptions, pageQuery, reportMore } from './page-flags.js';
 
 const filterOptions = {
-  search: { type: 'string' }, status: { type: 'string' }, label: { type: 'string' }, installed: { type: 'string' }, reachable: { type: 'string' }, sort: { type: 'string' },
+  search: { type: 'string' },
+  status: { type: 'string' },
+  label: { type: 'string' },
+  installed: { type: 'string' },
+  reachable: { type: 'string' },
+  sort: { type: 'string' },
 } as const;
 
 // `--reachable yes|no` as the API's `reachable=true|false`; the other filters are checked by the API.
 function filterQuery(ctx: ActionContext): Record<string, string | undefined> {
   const reachable = flag(ctx, 'reachable');
-  if (reachable !== undefined && reachable !== 'yes' && reachable !== 'no') throw usageError(`--reachable is yes or no, got '${reachable}'`);
+  if (reachable !== undefined && reachable !== 'yes' && reachable !== 'no')
+    throw usageError(`--reachable is yes or no, got '${reachable}'`);
   return {
-    search: flag(ctx, 'search'), status: flag(ctx, 'status'), label: flag(ctx, 'label'), installed: flag(ctx, 'installed'), sort: flag(ctx, 'sort'),
+    search: flag(ctx, 'search'),
+    status: flag(ctx, 'status'),
+    label: flag(ctx, 'label'),
+    installed: flag(ctx, 'installed'),
+    sort: flag(ctx, 'sort'),
     ...(reachable === undefined ? {} : { reachable: String(reachable === 'yes') }),
   };
 }
@@ -22,7 +32,8 @@ function filterQuery(ctx: ActionContext): Record<string, string | undefined> {
  * `--search`, `--status`, `--label key=value`, `--installed name[@version]`, `--reachable yes|no`.
  */
 export const deviceList: Action = {
-  usage: 'device list [--search TEXT] [--status active|decommissioned] [--label KEY=VALUE] [--installed NAME[@VERSION]] [--reachable yes|no] [--sort newest|name] [--limit N] [--cursor C]',
+  usage:
+    'device list [--search TEXT] [--status active|decommissioned] [--label KEY=VALUE] [--installed NAME[@VERSION]] [--reachable yes|no] [--sort newest|name] [--limit N] [--cursor C]',
   args: [],
   options: { ...pageOptions, ...filterOptions },
   async run(ctx) {
@@ -30,7 +41,16 @@ export const deviceList: Action = {
     const page = gateway.listDevices.output.parse(await ctx.api.send('GET', '/v1/devices', { query }));
     print(ctx, page, () =>
       page.items.length
-        ? table([['ID', 'NAME', 'STATUS', 'REACHABLE', 'INSTALLED'], ...page.items.map((d) => [d.deviceId, d.name, d.status, d.reachable ? 'yes' : 'no', d.installed.map((i) => `${i.name}@${i.version}`).join(',') || '-'])])
+        ? table([
+            ['ID', 'NAME', 'STATUS', 'REACHABLE', 'INSTALLED'],
+            ...page.items.map((d) => [
+              d.deviceId,
+              d.name,
+              d.status,
+              d.reachable ? 'yes' : 'no',
+              d.installed.map((i) => `${i.name}@${i.version}`).join(',') || '-',
+            ]),
+          ])
         : ['no devices'],
     );
     reportMore(ctx, 'device list', page.nextCursor);
@@ -47,7 +67,12 @@ export const deviceVersions: Action = {
     const counts = gateway.countInstalledVersions.output.parse(await ctx.api.send('GET', '/v1/installed-versions'));
     const share = (n: number) => `${counts.activeDevices ? Math.round((n / counts.activeDevices) * 100) : 0}%`;
     print(ctx, counts, () => [
-      ...(counts.versions.length ? table([['VERSION', 'DEVICES', 'SHARE'], ...counts.versions.map((v) => [`${v.name}@${v.version}`, String(v.devices), share(v.devices)])]) : []),
+      ...(counts.versions.length
+        ? table([
+            ['VERSION', 'DEVICES', 'SHARE'],
+            ...counts.versions.map((v) => [`${v.name}@${v.version}`, String(v.devices), share(v.devices)]),
+          ])
+        : []),
       `${counts.activeDevices} active devices; ${counts.withoutArtifacts} run no artifact yet`,
     ]);
     return 0;

@@ -6,7 +6,11 @@ const orNone = (items: string[]) => (items.length ? items.join(', ') : '-');
 
 /** The human view of one device: identity and health first, then what it runs and what it is asked to run. */
 export function describeDevice(d: gateway.DeviceView): string[] {
-  const hardware = [d.hardware.architecture, d.hardware.accelerator, d.hardware.memoryMb === undefined ? undefined : `${d.hardware.memoryMb} MB`];
+  const hardware = [
+    d.hardware.architecture,
+    d.hardware.accelerator,
+    d.hardware.memoryMb === undefined ? undefined : `${d.hardware.memoryMb} MB`,
+  ];
   return [
     `device ${d.deviceId} (${d.name}), fleet ${d.fleet}`,
     `status     ${d.status}`,
@@ -19,7 +23,13 @@ export function describeDevice(d: gateway.DeviceView): string[] {
     `installed  ${orNone(d.installed.map((i) => `${i.name}@${i.version}`))}`,
     `desired state generation ${d.desiredGeneration}`,
     ...(d.assignments.length
-      ? ['', ...table([['ROLLOUT', 'ASSIGNMENT', 'STATE', 'REPORTED', 'REASON'], ...d.assignments.map((a) => [a.rolloutId, a.assignmentId, a.state ?? '-', a.reportedAt ?? '-', a.reason ?? ''])])]
+      ? [
+          '',
+          ...table([
+            ['ROLLOUT', 'ASSIGNMENT', 'STATE', 'REPORTED', 'REASON'],
+            ...d.assignments.map((a) => [a.rolloutId, a.assignmentId, a.state ?? '-', a.reportedAt ?? '-', a.reason ?? '']),
+          ]),
+        ]
       : ['no rollout assignments']),
   ];
 }

@@ -19,15 +19,24 @@ export const deviceToken: Action = {
     const reenroll = flag(ctx, 'reenroll');
     if (ttl !== undefined && !/^\d+$/.test(ttl)) throw usageError(`--ttl must be a number of seconds, got '${ttl}'`);
     if (ctx.values.reenroll !== undefined && !reenroll) throw usageError('--reenroll needs the id of the device to enroll again');
-    if (reenroll && ctx.values.labels !== undefined) throw usageError('--reenroll keeps the device\'s labels: give --labels or --reenroll, not both');
+    if (reenroll && ctx.values.labels !== undefined)
+      throw usageError("--reenroll keeps the device's labels: give --labels or --reenroll, not both");
     const group = flag(ctx, 'group');
     if (ctx.values.group !== undefined && !group) throw usageError('--group needs the name of a group');
-    if (reenroll && group) throw usageError('--reenroll keeps the device\'s groups: give --group or --reenroll, not both');
+    if (reenroll && group) throw usageError("--reenroll keeps the device's groups: give --group or --reenroll, not both");
     const labels = ctx.values.labels === undefined ? undefined : parseLabels(flag(ctx, 'labels') ?? '');
-    const body = { ...(ttl ? { ttlSeconds: Number(ttl) } : {}), ...(reenroll ? { deviceId: reenroll } : {}), ...(labels ? { labels } : {}), ...(group ? { group } : {}) };
+    const body = {
+      ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
+      ...(reenroll ? { deviceId: reenroll } : {}),
+      ...(labels ? { labels } : {}),
+      ...(group ? { group } : {}),
+    };
     const issued = (await ctx.api.send('POST', '/v1/enrollment-tokens', { body })) as { enrollCommand: string; expiresAt: string };
     print(ctx, issued, () => [issued.enrollCommand]);
-    if (!ctx.json) ctx.io.stderr(`# one-time token${reenroll ? ` re-enrolling ${reenroll}` : ''}${group ? ` (the device joins group ${group})` : ''}, valid until ${issued.expiresAt}\n`);
+    if (!ctx.json)
+      ctx.io.stderr(
+        `# one-time token${reenroll ? ` re-enrolling ${reenroll}` : ''}${group ? ` (the device joins group ${group})` : ''}, valid until ${issued.expiresAt}\n`,
+      );
     return 0;
   },
 };
@@ -44,8 +53,14 @@ export const deviceDecommission: Action = {
     const reason = flag(ctx, 'reason');
     const { deviceId } = await findDevice(ctx, ctx.positionals[0]!);
     const path = `/v1/devices/${encodeURIComponent(deviceId)}/decommission`;
-    const done = gateway.decommissionDevice.output.parse(await ctx.api.send('POST', path, { body: reason === undefined ? {} : { reason } }));
-    print(ctx, done, () => [done.changed ? `${done.deviceId} decommissioned: credentials revoked, connections dropped` : `${done.deviceId} was decommissioned already`]);
+    const done = gateway.decommissionDevice.output.parse(
+      await ctx.api.send('POST', path, { body: reason === undefined ? {} : { reason } }),
+    );
+    print(ctx, done, () => [
+      done.changed
+        ? `${done.deviceId} decommissioned: credentials revoked, connections dropped`
+        : `${done.deviceId} was decommissioned already`,
+    ]);
     return 0;
   },
 };

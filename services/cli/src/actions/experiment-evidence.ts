@@ -24,7 +24,15 @@ export function evidenceLines(look: ExperimentLook): string[] {
   const arms = metricsOf(look).flatMap((t) =>
     (['candidate', 'control'] as const).map((arm) => {
       const f = t[arm];
-      return [t.metric, arm, figure(f?.mean), figure(f?.p50), figure(f?.p95), String(f?.count ?? 0), String(look.devices[arm][t.metric] ?? 0)];
+      return [
+        t.metric,
+        arm,
+        figure(f?.mean),
+        figure(f?.p50),
+        figure(f?.p95),
+        String(f?.count ?? 0),
+        String(look.devices[arm][t.metric] ?? 0),
+      ];
     }),
   );
   const tests = [look.primary, ...look.guardrails].map((t, i) => [
@@ -49,7 +57,10 @@ function testWords(t: LookTest): string {
 
 /** A look on one line, as `experiment watch` prints each new one: the outcome so far, then every test. */
 export function lookLine(look: ExperimentLook): string {
-  return [`${look.judgedAt.slice(11, 19)} look: ${look.outcome} (${look.reason})`, ...[look.primary, ...look.guardrails].map(testWords)].join(' | ');
+  return [
+    `${look.judgedAt.slice(11, 19)} look: ${look.outcome} (${look.reason})`,
+    ...[look.primary, ...look.guardrails].map(testWords),
+  ].join(' | ');
 }
 
 /**
@@ -65,7 +76,15 @@ export function historyLines(looks: ExperimentLook[]): string[] {
     const now = `${candidate?.count ?? 0}/${control?.count ?? 0}`;
     if (now === counts || now === '0/0') continue;
     counts = now;
-    rows.push([look.judgedAt, figure(candidate?.mean), String(candidate?.count ?? 0), figure(control?.mean), String(control?.count ?? 0), figure(estimate), verdict]);
+    rows.push([
+      look.judgedAt,
+      figure(candidate?.mean),
+      String(candidate?.count ?? 0),
+      figure(control?.mean),
+      String(control?.count ?? 0),
+      figure(estimate),
+      verdict,
+    ]);
     if (rows.length === 1) rows.unshift(['LOOK', `CANDIDATE ${metric}`, 'N', `CONTROL ${metric}`, 'N', 'DIFFERENCE', 'STATE']);
   }
   return rows.length ? table(rows) : ['no values of the primary metric yet'];

@@ -2,17 +2,41 @@ import { CliError } from '../cli-io.js';
 import { durationSecondsOf, experimentRequestOf, type ExperimentFlags } from './experiment-request.js';
 
 const flags: ExperimentFlags = {
-  candidate: 'yolo-v8n@2.2.0', baseline: 'yolo-v8n@2.1.0', group: 'plant-7', split: '20', primary: 'confidence_mean:higher',
-  guardrail: ['latency_p95_ms:max+10%'], 'min-samples': '500', 'max-duration': '2h', probe: 'file:/run/app/ready',
+  candidate: 'yolo-v8n@2.2.0',
+  baseline: 'yolo-v8n@2.1.0',
+  group: 'plant-7',
+  split: '20',
+  primary: 'confidence_mean:higher',
+  guardrail: ['latency_p95_ms:max+10%'],
+  'min-samples': '500',
+  'max-duration': '2h',
+  probe: 'file:/run/app/ready',
 };
 
 describe('experiment create flags', () => {
   it('become the request body, with what a promotion does', () => {
     const body = experimentRequestOf({ ...flags, 'on-success': 'promote:stable', 'then-rollout': true, waves: '25,100' });
     expect(body).toMatchObject({
-      candidate: 'yolo-v8n@2.2.0', baseline: 'yolo-v8n@2.1.0', group: 'plant-7', split: 20, guardrails: ['latency_p95_ms:max+10%'], minSamples: 500,
-      maxDurationSeconds: 7200, probe: { kind: 'file', path: '/run/app/ready' },
-      onSuccess: { promote: 'stable', thenRollout: { strategy: { waves: [{ percent: 25, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 } } },
+      candidate: 'yolo-v8n@2.2.0',
+      baseline: 'yolo-v8n@2.1.0',
+      group: 'plant-7',
+      split: 20,
+      guardrails: ['latency_p95_ms:max+10%'],
+      minSamples: 500,
+      maxDurationSeconds: 7200,
+      probe: { kind: 'file', path: '/run/app/ready' },
+      onSuccess: {
+        promote: 'stable',
+        thenRollout: {
+          strategy: {
+            waves: [
+              { percent: 25, gate: 'auto' },
+              { percent: 100, gate: 'auto' },
+            ],
+            maxFailures: 0,
+          },
+        },
+      },
     });
     expect(experimentRequestOf(flags).onSuccess).toEqual({});
   });

@@ -25,7 +25,10 @@ export function durationSecondsOf(text: string): number {
   return Number(match[1]) * units[match[2] || 's']!;
 }
 
-function need(flags: ExperimentFlags, name: 'candidate' | 'baseline' | 'group' | 'split' | 'primary' | 'min-samples' | 'max-duration'): string {
+function need(
+  flags: ExperimentFlags,
+  name: 'candidate' | 'baseline' | 'group' | 'split' | 'primary' | 'min-samples' | 'max-duration',
+): string {
   const value = flags[name];
   if (!value) throw usageError(`experiment create needs --${name}`);
   return value;
@@ -70,8 +73,22 @@ export function experimentRequestOf(flags: ExperimentFlags): Record<string, unkn
 /** The options `experiment create` takes. */
 export const experimentCreateOptions: Action['options'] = {
   ...Object.fromEntries(
-    ['candidate', 'baseline', 'group', 'split', 'primary', 'min-samples', 'max-duration', 'on-success', 'waves', 'alpha', 'probe', 'probe-timeout', 'probe-attempts', 'probe-delay']
-      .map((o) => [o, { type: 'string' as const }]),
+    [
+      'candidate',
+      'baseline',
+      'group',
+      'split',
+      'primary',
+      'min-samples',
+      'max-duration',
+      'on-success',
+      'waves',
+      'alpha',
+      'probe',
+      'probe-timeout',
+      'probe-attempts',
+      'probe-delay',
+    ].map((o) => [o, { type: 'string' as const }]),
   ),
   guardrail: { type: 'string', multiple: true },
   'probe-arg': { type: 'string', multiple: true },

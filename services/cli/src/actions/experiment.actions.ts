@@ -39,7 +39,8 @@ export const experimentCreate: Action = {
     'experiment create --candidate NAME@VERSION --baseline NAME@VERSION --group GROUP --split 1-50 --primary METRIC:higher|lower [--guardrail METRIC:max+N%]... --min-samples N --max-duration 2h --probe file:PATH|http:URL|exec:PATH [--on-success promote:CHANNEL] [--then-rollout [--waves 25,100]] [--alpha A]',
   args: [],
   options: experimentCreateOptions,
-  run: async (ctx) => showExperiment(ctx, await ctx.api.send('POST', '/v1/experiments', { body: experimentRequestOf(ctx.values as ExperimentFlags) })),
+  run: async (ctx) =>
+    showExperiment(ctx, await ctx.api.send('POST', '/v1/experiments', { body: experimentRequestOf(ctx.values as ExperimentFlags) })),
 };
 
 export const experimentList: Action = {
@@ -51,8 +52,19 @@ export const experimentList: Action = {
     const page = orchestrator.listExperiments.output.parse(await ctx.api.send('GET', '/v1/experiments', { query: { limit } }));
     print(ctx, page, () =>
       page.items.length
-        ? table([['EXPERIMENT', 'ARTIFACT', 'CANDIDATE', 'BASELINE', 'GROUP', 'SPLIT', 'STATUS', 'CREATED'],
-          ...page.items.map((v) => [v.experimentId, v.artifactName, v.candidate, v.baseline, v.groupId, `${v.split}%`, v.status, v.createdAt])])
+        ? table([
+            ['EXPERIMENT', 'ARTIFACT', 'CANDIDATE', 'BASELINE', 'GROUP', 'SPLIT', 'STATUS', 'CREATED'],
+            ...page.items.map((v) => [
+              v.experimentId,
+              v.artifactName,
+              v.candidate,
+              v.baseline,
+              v.groupId,
+              `${v.split}%`,
+              v.status,
+              v.createdAt,
+            ]),
+          ])
         : ['no experiments'],
     );
     return 0;
@@ -64,7 +76,9 @@ async function readLooks(ctx: ActionContext, experimentId: string): Promise<Expe
   const looks: ExperimentLook[] = [];
   let cursor: string | undefined;
   do {
-    const raw = await ctx.api.send('GET', `/v1/experiments/${encodeURIComponent(experimentId)}/looks`, { query: { limit: '1000', cursor } });
+    const raw = await ctx.api.send('GET', `/v1/experiments/${encodeURIComponent(experimentId)}/looks`, {
+      query: { limit: '1000', cursor },
+    });
     const page = orchestrator.listExperimentLooks.output.parse(raw);
     looks.push(...page.items);
     cursor = page.nextCursor;
@@ -90,7 +104,11 @@ export const experimentStop: Action = {
   usage: 'experiment stop <id> [--reason TEXT]',
   args: ['id'],
   options: { reason: { type: 'string' } },
-  run: async (ctx) => showExperiment(ctx, await ctx.api.send('POST', path(ctx, '/stop'), { body: typeof ctx.values.reason === 'string' ? { reason: ctx.values.reason } : {} })),
+  run: async (ctx) =>
+    showExperiment(
+      ctx,
+      await ctx.api.send('POST', path(ctx, '/stop'), { body: typeof ctx.values.reason === 'string' ? { reason: ctx.values.reason } : {} }),
+    ),
 };
 
 /** `experiment decide <id> --promote|--abort --reason TEXT`: a person's verdict, audited with who and why. */
@@ -102,6 +120,9 @@ export const experimentDecide: Action = {
     const { promote, abort, reason } = ctx.values;
     if (Boolean(promote) === Boolean(abort)) throw usageError('experiment decide needs exactly one of --promote or --abort');
     if (typeof reason !== 'string' || !reason) throw usageError('experiment decide needs --reason TEXT: the audit records why');
-    return showExperiment(ctx, await ctx.api.send('POST', path(ctx, '/decide'), { body: { outcome: promote ? 'promote' : 'abort', reason } }));
+    return showExperiment(
+      ctx,
+      await ctx.api.send('POST', path(ctx, '/decide'), { body: { outcome: promote ? 'promote' : 'abort', reason } }),
+    );
   },
 };

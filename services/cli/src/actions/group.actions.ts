@@ -4,14 +4,18 @@ import { flag, print, table, type Action, type ActionContext } from '../action.j
 import { pageOptions, pageQuery, reportMore } from './page-flags.js';
 
 const devicesOf = (ctx: ActionContext, command: string): string[] => {
-  const devices = (flag(ctx, 'devices') ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+  const devices = (flag(ctx, 'devices') ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   if (!devices.length) throw usageError(`${command} needs --devices with at least one device name`);
   return devices;
 };
 const groupPath = (ctx: ActionContext, rest = '') => `/v1/groups/${encodeURIComponent(ctx.positionals[0]!)}${rest}`;
 const membersLine = (g: gateway.GroupView) => `group ${g.name} (${g.groupId}): ${g.deviceIds.length} devices`;
 const warnUnresolved = (ctx: ActionContext, g: gateway.GroupView) => {
-  if (g.unresolvedNames.length) ctx.io.stderr(`warning: no device is named ${g.unresolvedNames.join(', ')} (yet); kept in the group as unresolved\n`);
+  if (g.unresolvedNames.length)
+    ctx.io.stderr(`warning: no device is named ${g.unresolvedNames.join(', ')} (yet); kept in the group as unresolved\n`);
 };
 
 /** `group create <name> --devices a,b,c`: names that match no device are kept and warned about. */
@@ -37,7 +41,10 @@ export const groupList: Action = {
     const page = gateway.listGroups.output.parse(await ctx.api.send('GET', '/v1/groups', { query: pageQuery(ctx) }));
     print(ctx, page, () =>
       page.items.length
-        ? table([['ID', 'NAME', 'DEVICES', 'UNRESOLVED'], ...page.items.map((g) => [g.groupId, g.name, String(g.deviceIds.length), g.unresolvedNames.join(',') || '-'])])
+        ? table([
+            ['ID', 'NAME', 'DEVICES', 'UNRESOLVED'],
+            ...page.items.map((g) => [g.groupId, g.name, String(g.deviceIds.length), g.unresolvedNames.join(',') || '-']),
+          ])
         : ['no groups'],
     );
     reportMore(ctx, 'group list', page.nextCursor);

@@ -8,9 +8,20 @@ const fleet = 'yard-5';
 
 // An experiment on a group, as list-experiments answers it; only its group, status and settlement matter here.
 const experimentOn = (groupId: string, status: orchestrator.ExperimentView['status'], settled: boolean): orchestrator.ExperimentView => ({
-  fleet, experimentId: `x-${status}`, artifactName: 'yolo', candidate: '2.0.0', baseline: '1.0.0', groupId, split: 50,
+  fleet,
+  experimentId: `x-${status}`,
+  artifactName: 'yolo',
+  candidate: '2.0.0',
+  baseline: '1.0.0',
+  groupId,
+  split: 50,
   plan: { primary: 'confidence_mean:higher', guardrails: [], alpha: 0.05, minSamples: 100, maxDurationSeconds: 60 },
-  onSuccess: {}, createdAt: '2026-12-01T10:00:00.000Z', status, settled, arms: { candidate: [], control: [], untouchedCount: 0 }, rollouts: {},
+  onSuccess: {},
+  createdAt: '2026-12-01T10:00:00.000Z',
+  status,
+  settled,
+  arms: { candidate: [], control: [], untouchedCount: 0 },
+  rollouts: {},
 });
 
 describe('keelson group list, show, add, remove and delete (groups-edit)', () => {
@@ -37,7 +48,11 @@ describe('keelson group list, show, add, remove and delete (groups-edit)', () =>
 
   it('adds devices, warning about names that match none, and removes members', async () => {
     const added = await run('group', 'add', 'dock', '--devices', 'cam-g2,cam-g3,cam-zz');
-    expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining('group dock'), stderr: expect.stringContaining('no device is named cam-zz') });
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('group dock'),
+      stderr: expect.stringContaining('no device is named cam-zz'),
+    });
     expect(t.gateway.groups[0]).toMatchObject({ deviceIds: ['dev-g1', 'dev-g2', 'dev-g3'], unresolvedNames: ['cam-zz'] });
     const removed = await run('group', 'remove', 'dock', '--devices', 'cam-g1,cam-zz', '--json');
     expect(removed.json()).toMatchObject({ name: 'dock', deviceIds: ['dev-g2', 'dev-g3'], unresolvedNames: [] });
@@ -48,7 +63,10 @@ describe('keelson group list, show, add, remove and delete (groups-edit)', () =>
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('group.not-a-member') });
     expect(t.gateway.groups[0]!.deviceIds).toEqual(['dev-g2', 'dev-g3']);
     expect(await run('group', 'add', 'dock')).toMatchObject({ code: 2, stderr: expect.stringContaining('group add needs --devices') });
-    expect(await run('group', 'remove', 'dock', '--devices', ' , ')).toMatchObject({ code: 2, stderr: expect.stringContaining('group remove needs --devices') });
+    expect(await run('group', 'remove', 'dock', '--devices', ' , ')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('group remove needs --devices'),
+    });
   });
 
   it('refuses to delete a group an unsettled experiment is built on, then deletes it once the experiment settled', async () => {

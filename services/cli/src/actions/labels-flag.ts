@@ -8,7 +8,10 @@ import { usageError } from '../cli-io.js';
  */
 export function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw usageError(`--labels: '${pair}' is not key=value (e.g. --labels 'site=north, line=2')`);
     const key = pair.slice(0, eq).trim();
@@ -21,9 +24,11 @@ export function parseLabels(text: string): Record<string, string> {
     // The schema is the API's own, so the CLI refuses exactly what the API would.
     const issue = checked.error.issues[0]!;
     const key = String(issue.path[0]);
-    throw usageError(issue.code === 'invalid_key'
-      ? `--labels: '${key}' is not a label key (up to 63 letters, digits and . _ / -, starting with a letter or digit)`
-      : `--labels: the value of '${key}' is too long (at most 255 characters)`);
+    throw usageError(
+      issue.code === 'invalid_key'
+        ? `--labels: '${key}' is not a label key (up to 63 letters, digits and . _ / -, starting with a letter or digit)`
+        : `--labels: the value of '${key}' is too long (at most 255 characters)`,
+    );
   }
   return labels;
 }

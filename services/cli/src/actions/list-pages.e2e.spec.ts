@@ -48,9 +48,21 @@ describe('keelson device list and audit list, past the first page', () => {
   });
 
   it('refuses a --limit or --cursor that is not one', async () => {
-    expect(await run('device', 'list', '--limit', 'all')).toMatchObject({ code: 2, stderr: expect.stringContaining("--limit must be a whole number, got 'all'") });
-    expect(await run('audit', 'list', '--limit', '2x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--limit must be a whole number') });
-    expect(await run('audit', 'list', '--cursor', '')).toMatchObject({ code: 2, stderr: expect.stringContaining('--cursor needs the cursor') });
-    expect(await run('audit', 'list', '--fleet', 'yard-3', '--cursor', 'nope')).toMatchObject({ code: 1, stderr: expect.stringContaining('not a cursor') });
+    expect(await run('device', 'list', '--limit', 'all')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--limit must be a whole number, got 'all'"),
+    });
+    expect(await run('audit', 'list', '--limit', '2x')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--limit must be a whole number'),
+    });
+    expect(await run('audit', 'list', '--cursor', '')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--cursor needs the cursor'),
+    });
+    expect(await run('audit', 'list', '--fleet', 'yard-3', '--cursor', 'nope')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('not a cursor'),
+    });
   });
 });

@@ -13,7 +13,8 @@ export async function credentialsFrom(ctx: ActionContext): Promise<{ username: s
   const username = flag(ctx, 'username');
   const fromStdin = ctx.values['password-stdin'] === true;
   if (username === undefined && !fromStdin) return undefined;
-  if (username === undefined || !fromStdin) throw usageError('--username and --password-stdin go together (the password is read from standard input)');
+  if (username === undefined || !fromStdin)
+    throw usageError('--username and --password-stdin go together (the password is read from standard input)');
   if (!ctx.io.readStdin) throw usageError('--password-stdin: standard input cannot be read here');
   const password = (await ctx.io.readStdin()).replace(/\r?\n$/, '');
   if (!password) throw usageError('--password-stdin: standard input was empty');

@@ -15,8 +15,17 @@ export const registryConnect: Action = {
     if (flag(ctx, 'url') === undefined) throw usageError('registry connect needs --url (e.g. https://registry.example:5000)');
     const credentials = await credentialsFrom(ctx);
     const caPem = caPemFrom(ctx);
-    const allowedRealmOrigins = (flag(ctx, 'allow-realm') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-    const body = { name: ctx.positionals[0], url: flag(ctx, 'url'), ...credentials, ...(caPem ? { caPem } : {}), ...(allowedRealmOrigins.length ? { allowedRealmOrigins } : {}) };
+    const allowedRealmOrigins = (flag(ctx, 'allow-realm') ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    const body = {
+      name: ctx.positionals[0],
+      url: flag(ctx, 'url'),
+      ...credentials,
+      ...(caPem ? { caPem } : {}),
+      ...(allowedRealmOrigins.length ? { allowedRealmOrigins } : {}),
+    };
     const c = registry.RegistryConnectionView.parse(await ctx.api.send('POST', '/v1/registries', { body }));
     print(ctx, c, () => [`registry ${c.name} connected: ${c.url}, credentials ${credentialsLine(c)}`]);
     return 0;
@@ -80,7 +89,9 @@ export const registryRotateCredentials: Action = {
     if (!credentials === !ctx.values.clear) {
       throw usageError('registry rotate-credentials needs new credentials (--username U --password-stdin) or --clear');
     }
-    const c = registry.RegistryConnectionView.parse(await ctx.api.send('POST', `${pathOf(ctx.positionals[0])}/credentials`, { body: credentials ?? {} }));
+    const c = registry.RegistryConnectionView.parse(
+      await ctx.api.send('POST', `${pathOf(ctx.positionals[0])}/credentials`, { body: credentials ?? {} }),
+    );
     print(ctx, c, () => [`registry ${c.name}: credentials ${credentialsLine(c)}`]);
     return 0;
   },

@@ -10,7 +10,8 @@ const defaultLimit = 20;
 function limitOf(ctx: ActionContext): number {
   const raw = flag(ctx, 'limit');
   if (raw === undefined) return defaultLimit;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) throw usageError(`--limit must be a whole number from 1 to 1000, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+    throw usageError(`--limit must be a whole number from 1 to 1000, got '${raw}'`);
   return Number(raw);
 }
 
@@ -24,7 +25,9 @@ function statusOf(ctx: ActionContext): RolloutView['status'] | undefined {
 
 /** The newest `limit` rollouts of the fleet, or the newest with `status` (`GET /v1/rollouts?status=` filters). */
 async function newestRollouts(ctx: ActionContext, limit: number, status: RolloutView['status'] | undefined): Promise<RolloutView[]> {
-  const page = orchestrator.listRollouts.output.parse(await ctx.api.send('GET', '/v1/rollouts', { query: { limit: String(limit), status } }));
+  const page = orchestrator.listRollouts.output.parse(
+    await ctx.api.send('GET', '/v1/rollouts', { query: { limit: String(limit), status } }),
+  );
   return page.items;
 }
 
@@ -44,7 +47,14 @@ export const rolloutList: Action = {
       items.length
         ? table([
             ['ROLLOUT', 'ARTIFACT', 'STATUS', 'WAVE', 'DEVICES', 'CREATED'],
-            ...items.map((r) => [r.rolloutId, `${r.artifact.name}@${r.artifact.version}`, r.status, waveOf(r), String(r.deviceCount ?? r.devices.length), timeOf(r.createdAt)]),
+            ...items.map((r) => [
+              r.rolloutId,
+              `${r.artifact.name}@${r.artifact.version}`,
+              r.status,
+              waveOf(r),
+              String(r.deviceCount ?? r.devices.length),
+              timeOf(r.createdAt),
+            ]),
           ])
         : [status ? `no ${status} rollouts` : 'no rollouts'],
     );

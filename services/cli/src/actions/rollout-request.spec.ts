@@ -8,15 +8,30 @@ describe('rollout create flags', () => {
       artifact: 'm@1',
       group: 'g',
       probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 },
-      strategy: { waves: [{ percent: 10, gate: 'auto' }, { percent: 50, gate: 'auto' }, { percent: 100, gate: 'auto' }], maxFailures: 0 },
+      strategy: {
+        waves: [
+          { percent: 10, gate: 'auto' },
+          { percent: 50, gate: 'auto' },
+          { percent: 100, gate: 'auto' },
+        ],
+        maxFailures: 0,
+      },
     });
   });
 
   it('takes one device (or several) instead of a group, a selector, --on-misfit and --supersede', () => {
     const base = { artifact: 'm@stable', waves: '100', probe: 'file:/x' };
-    expect(rolloutRequestOf({ ...base, device: ['cam-01', 'cam-02,cam-03'], 'on-misfit': 'exclude', supersede: 'force known-good' }))
-      .toMatchObject({ artifact: 'm@stable', devices: ['cam-01', 'cam-02', 'cam-03'], onMisfit: 'exclude', supersede: { reason: 'force known-good' } });
-    expect(rolloutRequestOf({ ...base, selector: 'accelerator=jetson-orin, memoryMb>=8000' })).toMatchObject({ selector: 'accelerator=jetson-orin, memoryMb>=8000' });
+    expect(
+      rolloutRequestOf({ ...base, device: ['cam-01', 'cam-02,cam-03'], 'on-misfit': 'exclude', supersede: 'force known-good' }),
+    ).toMatchObject({
+      artifact: 'm@stable',
+      devices: ['cam-01', 'cam-02', 'cam-03'],
+      onMisfit: 'exclude',
+      supersede: { reason: 'force known-good' },
+    });
+    expect(rolloutRequestOf({ ...base, selector: 'accelerator=jetson-orin, memoryMb>=8000' })).toMatchObject({
+      selector: 'accelerator=jetson-orin, memoryMb>=8000',
+    });
     expect(() => rolloutRequestOf({ ...base })).toThrow(/exactly one of --group/);
     expect(() => rolloutRequestOf({ ...base, group: 'g', selector: 'a=b' })).toThrow(CliError);
     expect(() => rolloutRequestOf({ ...base, group: 'g', 'on-misfit': 'ignore' })).toThrow(/reject or exclude/);
@@ -26,7 +41,11 @@ describe('rollout create flags', () => {
     expect(probeOf({ probe: 'http:http://127.0.0.1:8080/health' })).toMatchObject({ kind: 'http', url: 'http://127.0.0.1:8080/health' });
     expect(probeOf({ probe: 'https://device.local/ready' })).toMatchObject({ kind: 'http', url: 'https://device.local/ready' });
     expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-timeout': '5', 'probe-attempts': '10', 'probe-delay': '2' })).toEqual({
-      kind: 'exec', path: '/usr/bin/check', timeoutSeconds: 5, attempts: 10, initialDelaySeconds: 2,
+      kind: 'exec',
+      path: '/usr/bin/check',
+      timeoutSeconds: 5,
+      attempts: 10,
+      initialDelaySeconds: 2,
     });
   });
 
@@ -36,8 +55,21 @@ describe('rollout create flags', () => {
 
   it('takes a failure rate (both flags or neither), a throttle and a per-device timeout', () => {
     const base = { waves: '100' };
-    expect(strategyOf({ ...base, 'max-failures': '5', 'max-failure-percent': '2.5', 'min-finished': '40', 'max-concurrent': '50', 'device-timeout': '900' })).toEqual({
-      waves: [{ percent: 100, gate: 'auto' }], maxFailures: 5, failureRate: { maxPercent: 2.5, minFinished: 40 }, maxConcurrent: 50, deviceTimeoutSeconds: 900,
+    expect(
+      strategyOf({
+        ...base,
+        'max-failures': '5',
+        'max-failure-percent': '2.5',
+        'min-finished': '40',
+        'max-concurrent': '50',
+        'device-timeout': '900',
+      }),
+    ).toEqual({
+      waves: [{ percent: 100, gate: 'auto' }],
+      maxFailures: 5,
+      failureRate: { maxPercent: 2.5, minFinished: 40 },
+      maxConcurrent: 50,
+      deviceTimeoutSeconds: 900,
     });
     expect(() => strategyOf({ ...base, 'max-failure-percent': '5' })).toThrow(/go together/);
     expect(() => strategyOf({ ...base, 'max-failure-percent': 'lots', 'min-finished': '3' })).toThrow(/must be a number/);
@@ -45,7 +77,13 @@ describe('rollout create flags', () => {
   });
 
   it('pairs gates with waves', () => {
-    expect(strategyOf({ waves: '10,100', gates: 'manual,auto', 'max-failures': '2' })).toEqual({ waves: [{ percent: 10, gate: 'manual' }, { percent: 100, gate: 'auto' }], maxFailures: 2 });
+    expect(strategyOf({ waves: '10,100', gates: 'manual,auto', 'max-failures': '2' })).toEqual({
+      waves: [
+        { percent: 10, gate: 'manual' },
+        { percent: 100, gate: 'auto' },
+      ],
+      maxFailures: 2,
+    });
   });
 
   it.each([
@@ -69,13 +107,20 @@ describe('rollout create flags', () => {
     expect(HttpProbe.safeParse(probeOf({ probe })).success).toBe(true); // the API's own schema takes it
   });
 
-  it.each(['http:/ready', 'http:ftp://host/x', 'http:localhost:port/ready', 'http:http://', 'http:local host/x'])('refuses the http probe %s as a usage error', (probe) => {
-    expect(() => probeOf({ probe })).toThrow(/is not an http probe: give http:HOST\[:PORT\]\/PATH/);
-    expect(() => probeOf({ probe })).toThrow(CliError);
-  });
+  it.each(['http:/ready', 'http:ftp://host/x', 'http:localhost:port/ready', 'http:http://', 'http:local host/x'])(
+    'refuses the http probe %s as a usage error',
+    (probe) => {
+      expect(() => probeOf({ probe })).toThrow(/is not an http probe: give http:HOST\[:PORT\]\/PATH/);
+      expect(() => probeOf({ probe })).toThrow(CliError);
+    },
+  );
 
   it('passes exec probe arguments as they are, in order, and refuses them for other kinds', () => {
-    expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': ['--port', '8080', 'a b'] })).toMatchObject({ kind: 'exec', path: '/usr/bin/check', args: ['--port', '8080', 'a b'] });
+    expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': ['--port', '8080', 'a b'] })).toMatchObject({
+      kind: 'exec',
+      path: '/usr/bin/check',
+      args: ['--port', '8080', 'a b'],
+    });
     expect(ExecProbe.safeParse(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': ['-v'] })).success).toBe(true);
     expect(probeOf({ probe: 'exec:/usr/bin/check', 'probe-arg': [] })).not.toHaveProperty('args');
     expect(() => probeOf({ probe: 'file:/x', 'probe-arg': ['-v'] })).toThrow(/exec probes only/);

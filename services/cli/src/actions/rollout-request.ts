@@ -46,7 +46,9 @@ function httpUrlOf(spec: string, target: string): string {
   // `/path` names no host, and `ftp://…` would read as host `ftp` with an empty port.
   const unfit = target.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) !== /^https?:\/\//i.test(target);
   if (unfit || !URL.canParse(url) || !new URL(url).hostname) {
-    throw usageError(`--probe '${spec}' is not an http probe: give http:HOST[:PORT]/PATH (e.g. http:localhost:8080/ready) or http:http(s)://HOST[:PORT]/PATH`);
+    throw usageError(
+      `--probe '${spec}' is not an http probe: give http:HOST[:PORT]/PATH (e.g. http:localhost:8080/ready) or http:http(s)://HOST[:PORT]/PATH`,
+    );
   }
   return url;
 }
@@ -73,7 +75,9 @@ export function probeOf(flags: RolloutFlags): Record<string, unknown> {
 
 /** `--waves 10,50,100 --gates manual,auto,auto` as the strategy; every gate is `auto` unless given. */
 export function strategyOf(flags: RolloutFlags): Record<string, unknown> {
-  const percents = required(flags, 'waves').split(',').map((p) => integer('waves', p, 0));
+  const percents = required(flags, 'waves')
+    .split(',')
+    .map((p) => integer('waves', p, 0));
   const gates = flags.gates ? flags.gates.split(',').map((g) => g.trim()) : percents.map(() => 'auto');
   if (gates.length !== percents.length) throw usageError(`--gates names ${gates.length} gates for ${percents.length} waves`);
   const bad = gates.find((g) => g !== 'auto' && g !== 'manual');
@@ -93,12 +97,15 @@ function inFlightOf(flags: RolloutFlags): Record<string, unknown> {
   const percent = flags['max-failure-percent'];
   const minFinished = flags['min-finished'];
   if ((percent === undefined) !== (minFinished === undefined)) throw usageError('--max-failure-percent and --min-finished go together');
-  if (percent !== undefined && !/^\d+(\.\d+)?$/.test(percent.trim())) throw usageError(`--max-failure-percent must be a number, got '${percent}'`);
+  if (percent !== undefined && !/^\d+(\.\d+)?$/.test(percent.trim()))
+    throw usageError(`--max-failure-percent must be a number, got '${percent}'`);
   const number = (flag: 'max-concurrent' | 'device-timeout') => (flags[flag] === undefined ? undefined : integer(flag, flags[flag], 0));
   const maxConcurrent = number('max-concurrent');
   const deviceTimeoutSeconds = number('device-timeout');
   return {
-    ...(percent === undefined ? {} : { failureRate: { maxPercent: Number(percent), minFinished: integer('min-finished', minFinished, 0) } }),
+    ...(percent === undefined
+      ? {}
+      : { failureRate: { maxPercent: Number(percent), minFinished: integer('min-finished', minFinished, 0) } }),
     ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
     ...(deviceTimeoutSeconds === undefined ? {} : { deviceTimeoutSeconds }),
   };
@@ -106,24 +113,35 @@ function inFlightOf(flags: RolloutFlags): Record<string, unknown> {
 
 /** Exactly one of `--group`, `--device` (repeatable) and `--selector`. */
 export function targetOf(flags: RolloutFlags): Record<string, unknown> {
-  const devices = (flags.device ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean);
+  const devices = (flags.device ?? [])
+    .flatMap((d) => d.split(','))
+    .map((d) => d.trim())
+    .filter(Boolean);
   const targets = [
     flags.group ? { group: flags.group } : null,
     devices.length ? { devices } : null,
     flags.selector ? { selector: flags.selector } : null,
   ].filter((t) => t !== null);
-  if (targets.length !== 1) throw usageError('rollout create needs exactly one of --group GROUP, --device NAME (repeatable) or --selector \'key=value, key>=n\'');
+  if (targets.length !== 1)
+    throw usageError("rollout create needs exactly one of --group GROUP, --device NAME (repeatable) or --selector 'key=value, key>=n'");
   return targets[0]!;
 }
 
 /** `--on-misfit reject|exclude` and `--supersede REASON`, when given. */
 function rulesOf(flags: RolloutFlags): Record<string, unknown> {
   const onMisfit = flags['on-misfit'];
-  if (onMisfit !== undefined && onMisfit !== 'reject' && onMisfit !== 'exclude') throw usageError(`--on-misfit takes reject or exclude, got '${onMisfit}'`);
+  if (onMisfit !== undefined && onMisfit !== 'reject' && onMisfit !== 'exclude')
+    throw usageError(`--on-misfit takes reject or exclude, got '${onMisfit}'`);
   return { ...(onMisfit ? { onMisfit } : {}), ...(flags.supersede ? { supersede: { reason: flags.supersede } } : {}) };
 }
 
 /** The body of `POST /v1/rollouts`; `--artifact NAME@VERSION` or `NAME@CHANNEL`. */
 export function rolloutRequestOf(flags: RolloutFlags): Record<string, unknown> {
-  return { artifact: required(flags, 'artifact'), ...targetOf(flags), probe: probeOf(flags), strategy: strategyOf(flags), ...rulesOf(flags) };
+  return {
+    artifact: required(flags, 'artifact'),
+    ...targetOf(flags),
+    probe: probeOf(flags),
+    strategy: strategyOf(flags),
+    ...rulesOf(flags),
+  };
 }

@@ -13,7 +13,9 @@ async function signedLines(ctx: ActionContext, message: SseMessage): Promise<str
   if (!view.success) return [];
   const { name, version } = view.data.artifact;
   try {
-    const artifact = registry.ArtifactView.parse(await ctx.api.send('GET', `/v1/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`));
+    const artifact = registry.ArtifactView.parse(
+      await ctx.api.send('GET', `/v1/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`),
+    );
     return artifact.publishedAt ? [`${name}@${version} signed ${artifact.publishedAt} (sha256 ${artifact.sha256.slice(0, 12)})`] : [];
   } catch (err) {
     if (err instanceof CliError) return [];
@@ -38,10 +40,12 @@ export const rolloutWatch: Action = {
     const body = await ctx.api.openStream(`/v1/rollouts/${encodeURIComponent(ctx.positionals[0]!)}/events`);
     const watcher = new RolloutWatcher();
     for await (const message of readSse(body)) {
-      if (message.event === 'error') throw new CliError((message.data as { error?: { message?: string } }).error?.message ?? 'the event stream failed', 1, message.data);
+      if (message.event === 'error')
+        throw new CliError((message.data as { error?: { message?: string } }).error?.message ?? 'the event stream failed', 1, message.data);
       const { lines, end } = watcher.take(message);
       if (ctx.json) ctx.io.stdout(`${JSON.stringify(message)}\n`);
-      else for (const line of [...lines, ...(message.event === 'snapshot' ? await signedLines(ctx, message) : [])]) ctx.io.stdout(`${line}\n`);
+      else
+        for (const line of [...lines, ...(message.event === 'snapshot' ? await signedLines(ctx, message) : [])]) ctx.io.stdout(`${line}\n`);
       if (end) return end === 'succeeded' ? 0 : 1;
     }
     throw new CliError(`the event stream closed before the rollout finished; run \`keelson rollout watch ${ctx.positionals[0]}\` again`);

@@ -3,8 +3,19 @@ import type { SseMessage } from '../sse-reader.js';
 import { watchLines, type WatchEnd } from './watch-lines.js';
 
 const Names = z.object({ names: z.record(z.string(), z.string()) });
-const Wave = z.object({ wave: z.number(), devices: z.number(), pending: z.number(), inFlight: z.number(), healthy: z.number(), failed: z.number(), excluded: z.number() });
-const Snapshot = z.object({ strategy: z.object({ waves: z.array(z.unknown()) }), artifact: z.object({ name: z.string(), version: z.string() }).optional() });
+const Wave = z.object({
+  wave: z.number(),
+  devices: z.number(),
+  pending: z.number(),
+  inFlight: z.number(),
+  healthy: z.number(),
+  failed: z.number(),
+  excluded: z.number(),
+});
+const Snapshot = z.object({
+  strategy: z.object({ waves: z.array(z.unknown()) }),
+  artifact: z.object({ name: z.string(), version: z.string() }).optional(),
+});
 const Reverts = z.object({ devices: z.number(), reverted: z.number(), failed: z.number(), inFlight: z.number(), offline: z.number() });
 const Summary = z.object({ waves: z.array(Wave), devicesDown: z.number(), unreachable: z.number(), reverts: Reverts.optional() });
 type Wave = z.infer<typeof Wave>;
@@ -45,7 +56,9 @@ export class RolloutWatcher {
     const out = watchLines(message, (id) => this.names[id] ?? id, this.artifact);
     if (!out.end) return out;
     // The rollout ended: every wave that began and was not summarised yet gets its line now.
-    const rest = this.lastWaves.filter((w) => !this.summarised.has(w.wave) && w.pending < w.devices).map((w) => waveLine(w, this.totalWaves ?? this.lastWaves.length));
+    const rest = this.lastWaves
+      .filter((w) => !this.summarised.has(w.wave) && w.pending < w.devices)
+      .map((w) => waveLine(w, this.totalWaves ?? this.lastWaves.length));
     return { lines: [...rest, ...out.lines], end: out.end };
   }
 

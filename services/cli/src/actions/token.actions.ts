@@ -30,11 +30,15 @@ export const tokenCreate: Action = {
     const role = flag(ctx, 'role');
     const days = flag(ctx, 'ttl-days');
     if (role !== undefined && !roles.includes(role)) throw usageError(`--role must be one of ${roles.join(', ')}, got '${role}'`);
-    if (days !== undefined && !/^[1-9]\d{0,2}$/.test(days)) throw usageError(`--ttl-days must be a number of days from 1 to 365, got '${days}'`);
+    if (days !== undefined && !/^[1-9]\d{0,2}$/.test(days))
+      throw usageError(`--ttl-days must be a number of days from 1 to 365, got '${days}'`);
     const body = { name: ctx.positionals[0], ...(role ? { role } : {}), ...(days ? { ttlSeconds: Number(days) * 86_400 } : {}) };
     const issued = (await ctx.api.send('POST', '/v1/tokens', { body })) as IssuedToken;
     print(ctx, issued, () => [issued.token]);
-    if (!ctx.json) ctx.io.stderr(`# ${issued.role} token ${issued.tokenId} for fleet ${issued.fleet}, valid until ${issued.expiresAt}; shown this once, keep it now\n`);
+    if (!ctx.json)
+      ctx.io.stderr(
+        `# ${issued.role} token ${issued.tokenId} for fleet ${issued.fleet}, valid until ${issued.expiresAt}; shown this once, keep it now\n`,
+      );
     return 0;
   },
 };
@@ -48,7 +52,10 @@ export const tokenList: Action = {
     const page = (await ctx.api.send('GET', '/v1/tokens', { query: { limit: '1000' } })) as { items: ListedToken[] };
     print(ctx, page, () =>
       page.items.length
-        ? table([['ID', 'NAME', 'ROLE', 'STATUS', 'EXPIRES', 'CREATED BY'], ...page.items.map((t) => [t.tokenId, t.name, t.role, t.status, t.expiresAt, t.createdBy])])
+        ? table([
+            ['ID', 'NAME', 'ROLE', 'STATUS', 'EXPIRES', 'CREATED BY'],
+            ...page.items.map((t) => [t.tokenId, t.name, t.role, t.status, t.expiresAt, t.createdBy]),
+          ])
         : ['no API tokens'],
     );
     return 0;
@@ -63,7 +70,10 @@ export const tokenRevoke: Action = {
   async run(ctx) {
     const reason = flag(ctx, 'reason');
     const path = `/v1/tokens/${encodeURIComponent(ctx.positionals[0]!)}`;
-    const done = (await ctx.api.send('DELETE', path, { body: reason === undefined ? {} : { reason } })) as { tokenId: string; changed: boolean };
+    const done = (await ctx.api.send('DELETE', path, { body: reason === undefined ? {} : { reason } })) as {
+      tokenId: string;
+      changed: boolean;
+    };
     print(ctx, done, () => [done.changed ? `${done.tokenId} revoked` : `${done.tokenId} was revoked already`]);
     return 0;
   },

@@ -13,7 +13,19 @@ describe('keelson token', () => {
   afterAll(() => t.close());
 
   it('creates a token that works with the CLI in its fleet, lists it without the secret, and revokes it', async () => {
-    const created = await keelson(t.url, t.adminToken, 'token', 'create', 'night shift', '--role', 'operator', '--ttl-days', '7', '--fleet', 'plant-7');
+    const created = await keelson(
+      t.url,
+      t.adminToken,
+      'token',
+      'create',
+      'night shift',
+      '--role',
+      'operator',
+      '--ttl-days',
+      '7',
+      '--fleet',
+      'plant-7',
+    );
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^kls_plant-7_at-[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
@@ -31,7 +43,10 @@ describe('keelson token', () => {
 
     const revoked = await keelson(t.url, t.adminToken, 'token', 'revoke', tokenId, '--reason', 'shift over', '--fleet', 'plant-7');
     expect(revoked).toMatchObject({ code: 0, stdout: `${tokenId} revoked\n` });
-    expect(await keelson(t.url, token, 'device', 'list', '--fleet', 'plant-7')).toMatchObject({ code: 1, stderr: expect.stringContaining('a valid bearer token is required') });
+    expect(await keelson(t.url, token, 'device', 'list', '--fleet', 'plant-7')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('a valid bearer token is required'),
+    });
   });
 
   it('refuses a role or lifetime it does not know before calling the API', async () => {

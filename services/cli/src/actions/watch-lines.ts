@@ -1,13 +1,26 @@
 import { z } from 'zod';
 import { orchestrator } from '@keelson/requests';
-import { DeviceReportedProgress, LiveDeviceProgress, revertAssignmentId, rolloutEvents, type RolloutEvent, type StepTimes } from '@keelson/events';
+import {
+  DeviceReportedProgress,
+  LiveDeviceProgress,
+  revertAssignmentId,
+  rolloutEvents,
+  type RolloutEvent,
+  type StepTimes,
+} from '@keelson/events';
 import type { SseMessage } from '../sse-reader.js';
 
 /** How a watched rollout ended, as the `end` event says. */
 export type WatchEnd = 'succeeded' | 'failed' | 'aborted';
 
 const Fed = z.object({ time: z.string(), event: z.unknown() });
-const RevertEnd = z.object({ reverted: z.number(), failed: z.number(), offline: z.number(), decommissioned: z.number(), offlineDeviceIds: z.array(z.string()) });
+const RevertEnd = z.object({
+  reverted: z.number(),
+  failed: z.number(),
+  offline: z.number(),
+  decommissioned: z.number(),
+  offlineDeviceIds: z.array(z.string()),
+});
 const End = z.object({ status: z.enum(['succeeded', 'failed', 'aborted']), reverts: RevertEnd.optional() });
 
 const Progress = z.object({ time: z.string(), event: LiveDeviceProgress });
@@ -15,7 +28,11 @@ const clock = (iso: string) => iso.slice(11, 19);
 
 /** How long each step an outcome's report times took, from one step's start to the next's (or to the outcome). */
 export function stepDurations(steps: StepTimes, reportedAt: string): string {
-  const marks: [string, string | undefined][] = [['download', steps.downloading], ['verify', steps.verifying], ['apply and probe', steps.applying]];
+  const marks: [string, string | undefined][] = [
+    ['download', steps.downloading],
+    ['verify', steps.verifying],
+    ['apply and probe', steps.applying],
+  ];
   const started = marks.flatMap(([name, at]) => (at === undefined ? [] : [{ name, at }]));
   return started
     .map(({ name, at }, i) => {
@@ -40,15 +57,21 @@ const revertStates: Record<string, (reason?: string, artifact?: string) => strin
   downloading: () => 'reverting: downloading',
   verifying: () => 'reverting: verifying',
   applying: () => 'reverting: applying (swap back, then probe)',
-  healthy: (reason, artifact) => (reason ? `reverted: ${reason}` : `reverted${artifact ? ` from ${artifact}` : ''} to its previous version`),
+  healthy: (reason, artifact) =>
+    reason ? `reverted: ${reason}` : `reverted${artifact ? ` from ${artifact}` : ''} to its previous version`,
   rolled_back: (reason) => `revert rolled back${reason ? `: ${reason}` : ''}`,
   failed: (reason) => `revert FAILED${reason ? `: ${reason}` : ''}`,
 };
 
 /** The lines `end` adds about the reverts: the outcome, and the offline devices that revert when they return. */
 function revertEndLines(r: z.infer<typeof RevertEnd>, nameOf: NameOf): string[] {
-  const lines = [`reverts: ${r.reverted} reverted, ${r.failed} failed${r.decommissioned ? `, ${r.decommissioned} decommissioned before reverting` : ''}${r.offline ? `, ${r.offline} pending on offline devices` : ''}`];
-  if (r.offline) lines.push(`pending until they return: ${r.offlineDeviceIds.map(nameOf).join(', ')}${r.offline > r.offlineDeviceIds.length ? ` and ${r.offline - r.offlineDeviceIds.length} more` : ''}`);
+  const lines = [
+    `reverts: ${r.reverted} reverted, ${r.failed} failed${r.decommissioned ? `, ${r.decommissioned} decommissioned before reverting` : ''}${r.offline ? `, ${r.offline} pending on offline devices` : ''}`,
+  ];
+  if (r.offline)
+    lines.push(
+      `pending until they return: ${r.offlineDeviceIds.map(nameOf).join(', ')}${r.offline > r.offlineDeviceIds.length ? ` and ${r.offline - r.offlineDeviceIds.length} more` : ''}`,
+    );
   return lines;
 }
 
@@ -105,7 +128,11 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
     const view = orchestrator.RolloutView.safeParse(message.data);
     if (!view.success) return { lines: [] };
     const v = view.data;
-    return { lines: [`rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.deviceCount ?? v.devices.length} devices, ${v.status}`] };
+    return {
+      lines: [
+        `rollout ${v.rolloutId}: ${v.artifact.name}@${v.artifact.version}, ${v.deviceCount ?? v.devices.length} devices, ${v.status}`,
+      ],
+    };
   }
   if (message.event === 'rollout' || message.event === 'device') {
     const fed = Fed.safeParse(message.data);
@@ -114,7 +141,8 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
       const report = DeviceReportedProgress.safeParse(fed.data.event);
       if (!report.success) return { lines: [] };
       const { deviceId, rolloutId, assignmentId, state, reason, steps, reportedAt } = report.data.data;
-      const text = assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
+      const text =
+        assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(reason, artifact) : deviceStates[state]!(reason);
       const took = steps ? stepDurations(steps, reportedAt) : '';
       return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}${took ? `  (${took})` : ''}`] };
     }
@@ -130,13 +158,17 @@ export function watchLines(message: SseMessage, nameOf: NameOf = (id) => id, art
     const fed = Progress.safeParse(message.data);
     if (!fed.success) return { lines: [] };
     const { deviceId, rolloutId, assignmentId, state } = fed.data.event.data;
-    const text = assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(undefined, artifact) : deviceStates[state]!();
+    const text =
+      assignmentId === revertAssignmentId(rolloutId, deviceId) ? revertStates[state]!(undefined, artifact) : deviceStates[state]!();
     return { lines: [`${clock(fed.data.time)}  ${nameOf(deviceId)}  ${text}`] };
   }
   if (message.event === 'end') {
     const end = End.safeParse(message.data);
     if (!end.success) return { lines: [] };
-    return { lines: [...(end.data.reverts ? revertEndLines(end.data.reverts, nameOf) : []), `rollout ${end.data.status}`], end: end.data.status };
+    return {
+      lines: [...(end.data.reverts ? revertEndLines(end.data.reverts, nameOf) : []), `rollout ${end.data.status}`],
+      end: end.data.status,
+    };
   }
   return { lines: [] };
 }

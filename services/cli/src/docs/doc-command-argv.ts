@@ -10,7 +10,12 @@ function shellWords(text: string): string[] {
 /** The flags a synopsis or a command line names: `--a`, `[--b N]`, `--keep|--revert`, `--c=1`. */
 function flagsIn(words: string[]): string[] {
   return words
-    .flatMap((w) => w.replace(/^[[(]+/, '').replace(/[\]),.…]+$/, '').split('|'))
+    .flatMap((w) =>
+      w
+        .replace(/^[[(]+/, '')
+        .replace(/[\]),.…]+$/, '')
+        .split('|'),
+    )
     .filter((w) => /^--[a-z]/.test(w))
     .map((w) => w.replace(/=.*$/, '').replace(/\.\.\.$/, ''));
 }
@@ -30,7 +35,9 @@ export function argvsOf(text: string, actions: Record<string, Action>): string[]
   const noun = words[0] ?? '';
   // `show|watch` and `tuf root show|import`: one variant per alternative of the second or third word.
   const alternativesOf = (word: string | undefined) => (word === undefined ? [] : word.startsWith('-') ? [word] : word.split('|'));
-  const verbs = alternativesOf(words[1]).flatMap((verb) => (words[2] === undefined ? [[verb]] : alternativesOf(words[2]).map((third) => [verb, third])));
+  const verbs = alternativesOf(words[1]).flatMap((verb) =>
+    words[2] === undefined ? [[verb]] : alternativesOf(words[2]).map((third) => [verb, third]),
+  );
   // `list | show <name>`: another verb of the same noun; anything else after ` | ` is a shell pipe.
   const more = alternatives.map(shellWords).filter((alt) => alt[0] !== undefined && actions[`${noun} ${alt[0]}`] !== undefined);
   const variants = [...verbs.map((verb) => [noun, ...verb, ...words.slice(3)]), ...more.map((alt) => [noun, ...alt])];

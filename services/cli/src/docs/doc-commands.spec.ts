@@ -49,7 +49,9 @@ describe('the keelson command lines the documentation quotes', () => {
 
   it('cover every command of the CLI in its README', () => {
     const listed = new Set(
-      quoted.filter((q) => q.file === 'services/cli/README.md').flatMap((q) => argvsOf(q.text, actions).map((argv) => argv.filter((w) => !w.startsWith('-') && w !== 'x').join(' '))),
+      quoted
+        .filter((q) => q.file === 'services/cli/README.md')
+        .flatMap((q) => argvsOf(q.text, actions).map((argv) => argv.filter((w) => !w.startsWith('-') && w !== 'x').join(' '))),
     );
     expect(Object.keys(actions).filter((name) => !listed.has(name))).toEqual([]);
   });
@@ -69,9 +71,14 @@ describe('the keelson command lines the documentation quotes', () => {
       expect(refusal({ text: 'registry list | show <name> | test <name>   # never the password' })).toBeUndefined();
       expect(refusal({ text: 'rollout abort <id> --keep|--revet' })).toContain("Unknown option '--revet'");
       expect(refusal({ text: 'tuf keys export > online-keys.json' })).toBeUndefined();
-      const [line] = quotedCommands('x.md', '```\nkeelson rollout create --artifact a@1 \\\n  --waves 50,100 --gates manual,auto\n  [--max-oops N]\n```\n');
+      const [line] = quotedCommands(
+        'x.md',
+        '```\nkeelson rollout create --artifact a@1 \\\n  --waves 50,100 --gates manual,auto\n  [--max-oops N]\n```\n',
+      );
       expect(refusal(line!)).toContain("Unknown option '--max-oops'");
-      expect(quotedCommands('x.md', 'run `npx keelson device list`, then `kubectl -n keelson get pods`').map((q) => q.text)).toEqual(['device list']);
+      expect(quotedCommands('x.md', 'run `npx keelson device list`, then `kubectl -n keelson get pods`').map((q) => q.text)).toEqual([
+        'device list',
+      ]);
     });
   });
 });

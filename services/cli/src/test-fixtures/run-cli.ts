@@ -15,7 +15,12 @@ export function keelson(url: string, token: string | undefined, ...args: string[
 }
 
 /** As `keelson`, with `stdin` as what the command reads from standard input (`--password-stdin`). */
-export async function keelsonWithStdin(url: string, token: string | undefined, stdin: string | undefined, ...args: string[]): Promise<CliRun> {
+export async function keelsonWithStdin(
+  url: string,
+  token: string | undefined,
+  stdin: string | undefined,
+  ...args: string[]
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const env: NodeJS.ProcessEnv = { KEELSON_URL: url, ...(token ? { KEELSON_TOKEN: token } : {}) };

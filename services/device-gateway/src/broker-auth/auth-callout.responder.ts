@@ -42,7 +42,10 @@ export class AuthCalloutResponder {
 
   start(): void {
     // One queue group across gateway replicas: each request is answered once.
-    this.subscription = this.o.nc.subscribe(authCalloutSubject, { queue: 'gateway', callback: (err, msg) => (err ? this.o.onError?.(err) : void this.answer(msg.reply, this.read(msg))) });
+    this.subscription = this.o.nc.subscribe(authCalloutSubject, {
+      queue: 'gateway',
+      callback: (err, msg) => (err ? this.o.onError?.(err) : void this.answer(msg.reply, this.read(msg))),
+    });
   }
 
   async stop(): Promise<void> {
@@ -91,7 +94,10 @@ export class AuthCalloutResponder {
         respond(this.o.signer.sign(authorizationResponseClaims(request, { error: 'not authorized' }), now));
         return;
       }
-      const user = this.o.signer.sign(deviceUserClaims(request, decision.deviceId, this.o.subjectPrefix, now, this.o.sessionSeconds ?? 3600), now);
+      const user = this.o.signer.sign(
+        deviceUserClaims(request, decision.deviceId, this.o.subjectPrefix, now, this.o.sessionSeconds ?? 3600),
+        now,
+      );
       respond(this.o.signer.sign(authorizationResponseClaims(request, { jwt: user }), now));
       this.decisions.inc({ outcome: 'admitted', reason: 'ok' });
     } catch (err) {

@@ -25,12 +25,25 @@ describe('broker auth callout against a dedicated nats-server', () => {
   const clients: MqttClient[] = [];
 
   const device = (clientId: string, username: string, password: string, extra: IClientOptions = {}) =>
-    connectAsync(broker.nats.mqttUrl, { clientId, username, password, clean: false, reconnectPeriod: 0, connectTimeout: 5_000, ...extra }).then((c) => {
+    connectAsync(broker.nats.mqttUrl, {
+      clientId,
+      username,
+      password,
+      clean: false,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+      ...extra,
+    }).then((c) => {
       clients.push(c);
       return c;
     });
-  const refusal = (clientId: string, username: string, password: string) => device(clientId, username, password).then(() => 'connected', (e: Error) => e.message);
-  const refusedCount = async (reason: string) => (await brokerAuthDecisions().get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  const refusal = (clientId: string, username: string, password: string) =>
+    device(clientId, username, password).then(
+      () => 'connected',
+      (e: Error) => e.message,
+    );
+  const refusedCount = async (reason: string) =>
+    (await brokerAuthDecisions().get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
   beforeAll(async () => {
     broker = await startCalloutNats();
@@ -39,14 +52,21 @@ describe('broker auth callout against a dedicated nats-server', () => {
     db = await openDatabase({ url: testDb.url });
     await migrate(db, credentialsMigrations);
     const credentials = new DeviceCredentialsStore(db);
-    for (const [deviceId, fleet] of [['d-aaaa', 'plant-7'], ['d-bbbb', 'plant-7'], ['d-retired', 'plant-7']] as const) {
+    for (const [deviceId, fleet] of [
+      ['d-aaaa', 'plant-7'],
+      ['d-bbbb', 'plant-7'],
+      ['d-retired', 'plant-7'],
+    ] as const) {
       const { password, stored } = mintDevicePassword();
       passwords[deviceId] = password;
       await credentials.record({ deviceId, fleet, password: stored, issuedAt: new Date() });
     }
     await db.transaction((sql) => DeviceCredentialsStore.revoke(sql, 'd-retired', new Date()));
     responder = new AuthCalloutResponder({
-      nc, credentials, subjectPrefix: naming.subjectPrefix, clock: systemClock,
+      nc,
+      credentials,
+      subjectPrefix: naming.subjectPrefix,
+      clock: systemClock,
       signer: new NkeyJwtSigner(broker.issuerSeed, broker.issuerPublicKey),
     });
     responder.start();
@@ -71,7 +91,9 @@ describe('broker auth callout against a dedicated nats-server', () => {
     const inbox = nc.subscribe(`${naming.subjectPrefix}keelson.dev.d-aaaa.>`, { max: 1 });
     await nc.flush(); // the server knows the subscription before the device publishes
     const client = await device('d-aaaa', 'd-aaaa', passwords['d-aaaa']!);
-    const desired = new Promise<string>((resolve) => client.on('message', (topic, payload) => topic.endsWith('/desired') && resolve(payload.toString())));
+    const desired = new Promise<string>((resolve) =>
+      client.on('message', (topic, payload) => topic.endsWith('/desired') && resolve(payload.toString())),
+    );
     const [granted] = await client.subscribeAsync(`${root}/cmd/d-aaaa/desired`, { qos: 1 });
     expect(granted?.qos).toBe(1);
     await client.publishAsync(`${root}/dev/d-aaaa/hello`, '{"hi":1}', { qos: 1 });
@@ -103,7 +125,9 @@ describe('broker auth callout against a dedicated nats-server', () => {
   });
 
   it('refuses device credentials on a plain NATS connection', async () => {
-    await expect(connectNats({ servers: broker.nats.url, user: 'd-aaaa', pass: passwords['d-aaaa']!, reconnect: false })).rejects.toThrow(/authorization/i);
+    await expect(connectNats({ servers: broker.nats.url, user: 'd-aaaa', pass: passwords['d-aaaa']!, reconnect: false })).rejects.toThrow(
+      /authorization/i,
+    );
   });
 
   it('drops what a device publishes under another device id', async () => {
@@ -129,7 +153,10 @@ describe('broker auth callout against a dedicated nats-server', () => {
     const topics: string[] = [];
     client.on('message', (topic) => topics.push(topic));
     // The broker answers SUBACK 0x80 (failure); mqtt.js turns that into a rejection carrying the packet.
-    const refused = await client.subscribeAsync(`${root}/cmd/d-bbbb/desired`, { qos: 1 }).then(() => null, (e: { packet?: { granted?: number[] } }) => e);
+    const refused = await client.subscribeAsync(`${root}/cmd/d-bbbb/desired`, { qos: 1 }).then(
+      () => null,
+      (e: { packet?: { granted?: number[] } }) => e,
+    );
     expect(refused?.packet?.granted).toEqual([128]);
     await client.subscribeAsync(`${root}/cmd/d-aaaa/desired`, { qos: 0 });
     nc.publish(`${naming.subjectPrefix}keelson.cmd.d-bbbb.desired`, '{"generation":9}');

@@ -4,7 +4,18 @@ import { fromSeed } from '@nats-io/nkeys';
 import { eventStreams, ReactorRunner, type RetiredProjection } from '@keelson/event-store';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  CLOCK, DATABASE, declareModule, describeError, NATS, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig,
+  CLOCK,
+  DATABASE,
+  declareModule,
+  describeError,
+  NATS,
+  numberSetting,
+  requireDatabase,
+  requireEnv,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
 } from '@keelson/service-kit';
 import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -60,7 +71,12 @@ function brokerAuthDeclaration({ nc, config, clock, db, system }: BrokerAuthPart
   const logger = new Logger('broker-auth');
   const onError = (err: unknown) => logger.error(`broker auth: ${describeError(err)}`);
   const responder = new AuthCalloutResponder({
-    nc, clock, onError, signer: calloutSigner(config), credentials: new DeviceCredentialsStore(db), subjectPrefix: config.naming.subjectPrefix,
+    nc,
+    clock,
+    onError,
+    signer: calloutSigner(config),
+    credentials: new DeviceCredentialsStore(db),
+    subjectPrefix: config.naming.subjectPrefix,
     sessionSeconds: sessionSecondsOf(config),
   });
   let dropper: ReactorRunner<unknown> | undefined;
@@ -69,8 +85,15 @@ function brokerAuthDeclaration({ nc, config, clock, db, system }: BrokerAuthPart
     if (!connection) logger.warn('no KEELSON_NATS_SYSTEM_USER: a decommissioned device stays connected until its session ends');
     const kicker = connection ? new ConnectionKicker({ system: connection }) : null;
     dropper = new ReactorRunner({
-      nc, naming: config.naming, onError: (err) => logger.error(`dropping connections: ${describeError(err)}`),
-      reactor: droppedConnectionsReactor({ db, kicker, now: () => clock.now(), onKicked: (deviceId, n) => logger.log(`dropped ${n} connection(s) of ${deviceId}`) }),
+      nc,
+      naming: config.naming,
+      onError: (err) => logger.error(`dropping connections: ${describeError(err)}`),
+      reactor: droppedConnectionsReactor({
+        db,
+        kicker,
+        now: () => clock.now(),
+        onKicked: (deviceId, n) => logger.log(`dropped ${n} connection(s) of ${deviceId}`),
+      }),
     }) as ReactorRunner<unknown>;
     await dropper.start();
   };

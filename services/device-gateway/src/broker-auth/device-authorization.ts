@@ -11,7 +11,8 @@ export interface AuthorizationRequest {
 }
 
 /** Why a connection was refused; used as a metric label, so never a value the client chose. */
-export type RefusalReason = 'malformed-request' | 'not-mqtt' | 'missing-credentials' | 'client-id-mismatch' | 'unknown-device' | 'decommissioned' | 'bad-password';
+export type RefusalReason =
+  'malformed-request' | 'not-mqtt' | 'missing-credentials' | 'client-id-mismatch' | 'unknown-device' | 'decommissioned' | 'bad-password';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
@@ -48,7 +49,13 @@ export function devicePermissions(subjectPrefix: string, deviceId: string): { pu
 export const deviceAccount = 'KEELSON';
 
 /** Claims of the user JWT that admits one device for `ttlSeconds`, over MQTT only. */
-export function deviceUserClaims(request: AuthorizationRequest, deviceId: string, subjectPrefix: string, now: Date, ttlSeconds: number): Record<string, unknown> {
+export function deviceUserClaims(
+  request: AuthorizationRequest,
+  deviceId: string,
+  subjectPrefix: string,
+  now: Date,
+  ttlSeconds: number,
+): Record<string, unknown> {
   return {
     sub: request.userNkey,
     name: deviceId,
@@ -68,6 +75,9 @@ export function deviceUserClaims(request: AuthorizationRequest, deviceId: string
 }
 
 /** Claims of the authorization response: either a user JWT or an error, addressed to the asking server. */
-export function authorizationResponseClaims(request: AuthorizationRequest, answer: { jwt: string } | { error: string }): Record<string, unknown> {
+export function authorizationResponseClaims(
+  request: AuthorizationRequest,
+  answer: { jwt: string } | { error: string },
+): Record<string, unknown> {
   return { sub: request.userNkey, aud: request.serverId, nats: { ...answer, type: 'authorization_response', version: 2 } };
 }

@@ -12,7 +12,11 @@ describe('NATS JWTs signed with node:crypto', () => {
     const jwt = signer.sign({ sub: 'UABC', nats: { type: 'user', version: 2 } }, now);
     const [h, p, s] = jwt.split('.') as [string, string, string];
     expect(JSON.parse(Buffer.from(h, 'base64url').toString())).toEqual({ typ: 'JWT', alg: 'ed25519-nkey' });
-    expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({ iss: account.getPublicKey(), iat: now.getTime() / 1000, sub: 'UABC' });
+    expect(JSON.parse(Buffer.from(p, 'base64url').toString())).toMatchObject({
+      iss: account.getPublicKey(),
+      iat: now.getTime() / 1000,
+      sub: 'UABC',
+    });
     expect(fromPublic(account.getPublicKey()).verify(new TextEncoder().encode(`${h}.${p}`), Buffer.from(s, 'base64url'))).toBe(true);
   });
 
@@ -22,7 +26,9 @@ describe('NATS JWTs signed with node:crypto', () => {
     const jwt = serverSigner.sign({ nats: { type: 'authorization_request' } }, now);
     expect(decodeSignedJwt(jwt)).toMatchObject({ iss: server.getPublicKey(), nats: { type: 'authorization_request' } });
     const [h, , s] = jwt.split('.');
-    const forged = Buffer.from(JSON.stringify({ iss: server.getPublicKey(), nats: { type: 'authorization_request', user_nkey: 'evil' } })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ iss: server.getPublicKey(), nats: { type: 'authorization_request', user_nkey: 'evil' } }),
+    ).toString('base64url');
     expect(() => decodeSignedJwt(`${h}.${forged}.${s}`)).toThrow(/does not verify/);
     expect(() => decodeSignedJwt('not.a-jwt')).toThrow();
   });

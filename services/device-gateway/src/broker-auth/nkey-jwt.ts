@@ -52,7 +52,12 @@ export class NkeyJwtSigner {
 
   /** Encodes and signs `claims`, adding `iss`, `iat` and a fresh `jti`. */
   sign(claims: Record<string, unknown>, now: Date): string {
-    const body = { jti: randomBytes(16).toString('hex').toUpperCase(), iat: Math.floor(now.getTime() / 1000), iss: this.publicKey, ...claims };
+    const body = {
+      jti: randomBytes(16).toString('hex').toUpperCase(),
+      iat: Math.floor(now.getTime() / 1000),
+      iss: this.publicKey,
+      ...claims,
+    };
     const signingInput = `${header}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
     return `${signingInput}.${sign(null, Buffer.from(signingInput), this.key).toString('base64url')}`;
   }
@@ -65,6 +70,7 @@ export function decodeSignedJwt(jwt: string): Record<string, unknown> & { iss: s
   const [h, p, s] = parts as [string, string, string];
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
   if (typeof claims.iss !== 'string') throw new Error('JWT without an issuer');
-  if (!verify(null, Buffer.from(`${h}.${p}`), publicKeyObject(claims.iss), Buffer.from(s, 'base64url'))) throw new Error('JWT signature does not verify');
+  if (!verify(null, Buffer.from(`${h}.${p}`), publicKeyObject(claims.iss), Buffer.from(s, 'base64url')))
+    throw new Error('JWT signature does not verify');
   return claims as Record<string, unknown> & { iss: string };
 }

@@ -48,7 +48,10 @@ const SYSTEM_CONNECTION_DECLARATION = Symbol('SystemConnectionDeclaration');
       provide: SYSTEM_CONNECTION_DECLARATION,
       inject: [SystemConnection],
       useFactory: (system: SystemConnection) =>
-        declareModule({ module: 'system connection', connections: [{ name: 'system-account connection', start: async () => void (await system.get()), stop: () => system.close() }] }),
+        declareModule({
+          module: 'system connection',
+          connections: [{ name: 'system-account connection', start: async () => void (await system.get()), stop: () => system.close() }],
+        }),
     },
   ],
   exports: [SystemConnection],

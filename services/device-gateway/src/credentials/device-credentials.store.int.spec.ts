@@ -33,7 +33,9 @@ describe('DeviceCredentialsStore.record', () => {
       expect([found?.fleet, found?.revoked, found && isDevicePassword(d.password, found.password)]).toEqual(['plant-7', false, true]);
     }
     // Rows of one transaction share its xmin: 40 commits would show 40 ids.
-    const [{ commits }] = await db.query<{ commits: string }>("SELECT count(DISTINCT xmin::text) AS commits FROM device_credentials WHERE device_id LIKE 'd-together-%'") as [{ commits: string }];
+    const [{ commits }] = (await db.query<{ commits: string }>(
+      "SELECT count(DISTINCT xmin::text) AS commits FROM device_credentials WHERE device_id LIKE 'd-together-%'",
+    )) as [{ commits: string }];
     expect(Number(commits)).toBeLessThanOrEqual(2);
   });
 
@@ -41,7 +43,9 @@ describe('DeviceCredentialsStore.record', () => {
     const store = new DeviceCredentialsStore(db);
     await store.record(minted('d-taken').input);
     const others = Array.from({ length: 10 }, (_, i) => minted(`d-beside-${i}`));
-    const outcomes = await Promise.allSettled([...others.slice(0, 5), minted('d-taken'), ...others.slice(5)].map((d) => store.record(d.input)));
+    const outcomes = await Promise.allSettled(
+      [...others.slice(0, 5), minted('d-taken'), ...others.slice(5)].map((d) => store.record(d.input)),
+    );
     expect(outcomes.map((o) => o.status)).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(5).fill('fulfilled')]);
     const stored = await db.query<{ device_id: string }>("SELECT device_id FROM device_credentials WHERE device_id LIKE 'd-beside-%'");
     expect(stored).toHaveLength(10);

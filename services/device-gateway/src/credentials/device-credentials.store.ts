@@ -26,7 +26,10 @@ export class DeviceCredentialsStore {
   private readonly inserts: GroupedWrites<NewCredentials>;
 
   constructor(private readonly db: Database) {
-    this.inserts = new GroupedWrites((rows) => this.insertMany(rows), (row) => this.insertOne(row));
+    this.inserts = new GroupedWrites(
+      (rows) => this.insertMany(rows),
+      (row) => this.insertOne(row),
+    );
   }
 
   /**
@@ -48,7 +51,13 @@ export class DeviceCredentialsStore {
     await this.db.query(
       `INSERT INTO device_credentials (device_id, fleet, password_salt, password_sha256, issued_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::timestamptz[])`,
-      [rows.map((r) => r.deviceId), rows.map((r) => r.fleet), rows.map((r) => r.password.salt), rows.map((r) => r.password.sha256), rows.map((r) => r.issuedAt)],
+      [
+        rows.map((r) => r.deviceId),
+        rows.map((r) => r.fleet),
+        rows.map((r) => r.password.salt),
+        rows.map((r) => r.password.sha256),
+        rows.map((r) => r.issuedAt),
+      ],
     );
   }
 
@@ -67,7 +76,12 @@ export class DeviceCredentialsStore {
       [deviceId],
     );
     if (!row) return null;
-    return { deviceId: row.device_id, fleet: row.fleet, password: { salt: row.password_salt, sha256: row.password_sha256 }, revoked: row.revoked_at !== null };
+    return {
+      deviceId: row.device_id,
+      fleet: row.fleet,
+      password: { salt: row.password_salt, sha256: row.password_sha256 },
+      revoked: row.revoked_at !== null,
+    };
   }
 
   /** Revokes inside a caller's transaction; revoking twice keeps the first time. */

@@ -26,7 +26,13 @@ export class DesiredStatePublisher {
    * carries `traceparent`, the trace of the change that made it (when tracing is on), which the
    * agent echoes in its reports: a change is pushed in its own trace, so that is the active one.
    */
-  publish(deviceId: string, generation: number, assignments: Assignment[], cause: 'change' | 'hello', traceparent = cause === 'change' ? activeTraceparent() : undefined): void {
+  publish(
+    deviceId: string,
+    generation: number,
+    assignments: Assignment[],
+    cause: 'change' | 'hello',
+    traceparent = cause === 'change' ? activeTraceparent() : undefined,
+  ): void {
     const data = { deviceId, generation, assignments, ...(traceparent ? { traceparent } : {}) };
     const message = DesiredState.parse({ type: 'DesiredState', schemaVersion: 1, data });
     this.nc.publish(desiredStateSubject(this.subjectPrefix, deviceId), this.encoder.encode(JSON.stringify(message)));
@@ -45,7 +51,8 @@ export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<Devi
     filterSubjects: ['ev.device.>'],
     parse: parseDeviceEvent,
     ...reactorHandlers<DeviceEvent>({
-      DesiredStateChanged: async ({ event }) => publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments, 'change'),
+      DesiredStateChanged: async ({ event }) =>
+        publisher.publish(event.data.deviceId, event.data.generation, event.data.assignments, 'change'),
     }),
   };
 }
@@ -53,5 +60,8 @@ export function desiredStatePush(publisher: DesiredStatePublisher): Reactor<Devi
 /** Desired states sent to devices, by cause (`change`, `hello`). */
 export function desiredStatesSent(): Counter<string> {
   const name = 'keelson_desired_states_sent_total';
-  return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help: 'Desired states sent to devices, by cause', labelNames: ['cause'] });
+  return (
+    (register.getSingleMetric(name) as Counter<string> | undefined) ??
+    new Counter({ name, help: 'Desired states sent to devices, by cause', labelNames: ['cause'] })
+  );
 }

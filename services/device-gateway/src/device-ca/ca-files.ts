@@ -17,8 +17,11 @@ export interface CaKeyProtection {
   previousSecret?: string | undefined;
 }
 
-const secretsOf = (protection: CaKeyProtection & { secret: string }): SealingSecrets =>
-  ({ name: 'KEELSON_DEVICE_CA_KEY_SECRET', current: protection.secret, previous: protection.previousSecret });
+const secretsOf = (protection: CaKeyProtection & { secret: string }): SealingSecrets => ({
+  name: 'KEELSON_DEVICE_CA_KEY_SECRET',
+  current: protection.secret,
+  previous: protection.previousSecret,
+});
 
 /** Plaintext PKCS#8 PEM: what a gateway without a secret (or before this version) writes. */
 const plainKeyFile = 'ca.key.pem';
@@ -53,7 +56,10 @@ export async function readCaFiles(dir: string, protection: CaKeyProtection = {})
   const sealed = await readOptional(join(dir, sealedKeyFile));
   if (sealed !== null) {
     if (!protection.secret) throw new Error(`the device CA key of ${labelOf(dir)} is sealed: KEELSON_DEVICE_CA_KEY_SECRET is required`);
-    const opened = await openKeyFile({ path: join(dir, sealedKeyFile), label: labelOf(dir) }, secretsOf({ ...protection, secret: protection.secret }));
+    const opened = await openKeyFile(
+      { path: join(dir, sealedKeyFile), label: labelOf(dir) },
+      secretsOf({ ...protection, secret: protection.secret }),
+    );
     return { keyPem: opened.pem, certPem };
   }
   const keyPem = await readOptional(join(dir, plainKeyFile));

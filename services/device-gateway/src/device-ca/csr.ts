@@ -65,7 +65,9 @@ export async function verifyCsr(pem: string): Promise<VerifiedCsr> {
   // createPublicKey has already refused a point that is not on its curve.
   if (!request.spki.content.subarray(0, ecP256Key.length).equals(ecP256Key)) {
     const { asymmetricKeyType: type, asymmetricKeyDetails: details } = request.key;
-    refuse(`must carry an ECDSA P-256 public key, got ${type ?? 'an unknown algorithm'}${details?.namedCurve ? ` ${details.namedCurve}` : ''}`);
+    refuse(
+      `must carry an ECDSA P-256 public key, got ${type ?? 'an unknown algorithm'}${details?.namedCurve ? ` ${details.namedCurve}` : ''}`,
+    );
   }
   if (!request.algorithm.equals(ecdsaWithSha256)) refuse('must be signed with ECDSA SHA-256');
   let signed = false;

@@ -48,7 +48,7 @@ export function readChildren(parent: DerElement, tags: number[]): DerElement[] {
 /** Every child of a constructed element, whatever their tags. */
 export function childrenOf(parent: DerElement): DerElement[] {
   const out: DerElement[] = [];
-  for (let offset = 0; offset < parent.content.length; ) {
+  for (let offset = 0; offset < parent.content.length;) {
     const { element, next } = readElement(parent.content, offset);
     out.push(element);
     offset = next;
@@ -77,8 +77,16 @@ export function tlv(tag: number, ...parts: Buffer[]): Buffer {
 }
 
 export const tags = {
-  boolean: 0x01, integer: 0x02, bitString: 0x03, octetString: 0x04, oid: 0x06, utf8String: 0x0c,
-  utcTime: 0x17, generalizedTime: 0x18, sequence: 0x30, set: 0x31,
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  oid: 0x06,
+  utf8String: 0x0c,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  sequence: 0x30,
+  set: 0x31,
 } as const;
 
 /** An OBJECT IDENTIFIER from its dotted form. */

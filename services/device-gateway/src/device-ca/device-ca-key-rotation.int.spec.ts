@@ -33,7 +33,7 @@ describe('rotating the device CA key secret', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('re-seals every fleet\'s CA key under the new secret, keeps each CA, and audits it once without a secret', async () => {
+  it("re-seals every fleet's CA key under the new secret, keeps each CA, and audits it once without a secret", async () => {
     const before = new DeviceCertificateAuthority({ dir, keySecret: oldSecret });
     const certs = { 'plant-7': await before.caCertificatePem('plant-7'), 'plant-8': await before.caCertificatePem('plant-8') };
 
@@ -43,13 +43,27 @@ describe('rotating the device CA key secret', () => {
     const after = new DeviceCertificateAuthority({ dir, keySecret: newSecret });
     expect(await after.caCertificatePem('plant-7')).toBe(certs['plant-7']);
     expect(await after.caCertificatePem('plant-8')).toBe(certs['plant-8']);
-    await expect(new DeviceCertificateAuthority({ dir, keySecret: oldSecret }).caCertificatePem('plant-7')).rejects.toThrow(SealedKeyRefused);
+    await expect(new DeviceCertificateAuthority({ dir, keySecret: oldSecret }).caCertificatePem('plant-7')).rejects.toThrow(
+      SealedKeyRefused,
+    );
 
     const { events } = await store.load(store.subject('enrollment', 'default', 'device-ca-key'));
-    expect(events.map((r) => ({ event: r.event, actor: r.meta.actor }))).toEqual([{
-      event: { type: 'PlatformSecretRotated', schemaVersion: 1, data: { fleet: 'default', credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys: 2, rotatedAt: now.toISOString() } },
-      actor: { kind: 'service', id: 'device-gateway' },
-    }]);
+    expect(events.map((r) => ({ event: r.event, actor: r.meta.actor }))).toEqual([
+      {
+        event: {
+          type: 'PlatformSecretRotated',
+          schemaVersion: 1,
+          data: {
+            fleet: 'default',
+            credential: 'KEELSON_DEVICE_CA_KEY_SECRET',
+            service: 'device-gateway',
+            keys: 2,
+            rotatedAt: now.toISOString(),
+          },
+        },
+        actor: { kind: 'service', id: 'device-gateway' },
+      },
+    ]);
     expect(JSON.stringify(events)).not.toContain(oldSecret);
     expect(JSON.stringify(events)).not.toContain(newSecret);
 
@@ -64,11 +78,19 @@ describe('rotating the device CA key secret', () => {
     const sealedBefore = readFileSync(join(fleetDir, 'ca.key.sealed'), 'utf8');
     await new DeviceCertificateAuthority({ dir, keySecret: newSecret, previousKeySecret: oldSecret }).caCertificatePem('plant-9');
     expect(readFileSync(join(fleetDir, 'ca.key.sealed'), 'utf8')).not.toBe(sealedBefore);
-    await expect(new DeviceCertificateAuthority({ dir, keySecret: newSecret }).caCertificatePem('plant-9')).resolves.toContain('BEGIN CERTIFICATE');
+    await expect(new DeviceCertificateAuthority({ dir, keySecret: newSecret }).caCertificatePem('plant-9')).resolves.toContain(
+      'BEGIN CERTIFICATE',
+    );
   });
 
   it('refuses to start with a key neither secret opens, naming both variables', async () => {
-    const wrong = new DeviceCertificateAuthority({ dir, keySecret: 'a third secret, of some length', previousKeySecret: 'a fourth secret, also long enough' });
-    await expect(rotateDeviceCaKeys(wrong, store, 'default', now)).rejects.toThrow(/neither KEELSON_DEVICE_CA_KEY_SECRET nor KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS opens device-ca\/plant-7/);
+    const wrong = new DeviceCertificateAuthority({
+      dir,
+      keySecret: 'a third secret, of some length',
+      previousKeySecret: 'a fourth secret, also long enough',
+    });
+    await expect(rotateDeviceCaKeys(wrong, store, 'default', now)).rejects.toThrow(
+      /neither KEELSON_DEVICE_CA_KEY_SECRET nor KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS opens device-ca\/plant-7/,
+    );
   });
 });

@@ -9,11 +9,20 @@ import type { DeviceCertificateAuthority } from './device-ca.js';
  * `ev.enrollment.<auditFleet>.device-ca-key` as the gateway: the variable's name and the number of keys,
  * never a secret. Returns how many keys were re-sealed; a restart with nothing left to re-seal records nothing.
  */
-export async function rotateDeviceCaKeys(ca: DeviceCertificateAuthority, store: EventStore<OperatorEvent>, auditFleet: string, now: Date): Promise<number> {
+export async function rotateDeviceCaKeys(
+  ca: DeviceCertificateAuthority,
+  store: EventStore<OperatorEvent>,
+  auditFleet: string,
+  now: Date,
+): Promise<number> {
   const keys = await ca.resealKeys();
   if (keys === 0) return 0;
   await recordSecretRotation(store, store.subject('enrollment', auditFleet, 'device-ca-key'), {
-    fleet: auditFleet, credential: 'KEELSON_DEVICE_CA_KEY_SECRET', service: 'device-gateway', keys, rotatedAt: now.toISOString(),
+    fleet: auditFleet,
+    credential: 'KEELSON_DEVICE_CA_KEY_SECRET',
+    service: 'device-gateway',
+    keys,
+    rotatedAt: now.toISOString(),
   });
   return keys;
 }

@@ -38,7 +38,9 @@ describe('the device CA key at rest', () => {
 
   it('refuses to sign with a wrong secret, without a secret, or with a sealed key moved to another fleet', async () => {
     await issueWith(new DeviceCertificateAuthority({ dir, keySecret: secret }));
-    await expect(issueWith(new DeviceCertificateAuthority({ dir, keySecret: `${secret}!` }))).rejects.toThrow(/KEELSON_DEVICE_CA_KEY_SECRET does not open device-ca\/plant-7/);
+    await expect(issueWith(new DeviceCertificateAuthority({ dir, keySecret: `${secret}!` }))).rejects.toThrow(
+      /KEELSON_DEVICE_CA_KEY_SECRET does not open device-ca\/plant-7/,
+    );
     await expect(issueWith(new DeviceCertificateAuthority({ dir }))).rejects.toThrow(/KEELSON_DEVICE_CA_KEY_SECRET is required/);
     renameSync(join(dir, 'plant-7'), join(dir, 'plant-8'));
     const moved = new DeviceCertificateAuthority({ dir, keySecret: secret });

@@ -7,7 +7,8 @@ import type { DeviceCaOptions } from './device-ca.js';
 export function daysOf(config: ServiceConfig, name: string, fallback: number, min: number, max: number): number {
   const raw = config.env[name];
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`device-gateway: ${name} must be a number of days from ${min} to ${max}`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`device-gateway: ${name} must be a number of days from ${min} to ${max}`);
   return value;
 }
 
@@ -19,13 +20,20 @@ export function daysOf(config: ServiceConfig, name: string, fallback: number, mi
  */
 export function deviceCaOptionsOf(config: ServiceConfig): DeviceCaOptions {
   const keySecret = config.env.KEELSON_DEVICE_CA_KEY_SECRET || undefined;
-  if (keySecret !== undefined && keySecret.length < 16) throw new Error('device-gateway: KEELSON_DEVICE_CA_KEY_SECRET must be at least 16 characters');
-  if (!keySecret) new Logger('device-ca').warn('KEELSON_DEVICE_CA_KEY_SECRET is not set: device CA keys are kept UNENCRYPTED (development only)');
+  if (keySecret !== undefined && keySecret.length < 16)
+    throw new Error('device-gateway: KEELSON_DEVICE_CA_KEY_SECRET must be at least 16 characters');
+  if (!keySecret)
+    new Logger('device-ca').warn('KEELSON_DEVICE_CA_KEY_SECRET is not set: device CA keys are kept UNENCRYPTED (development only)');
   let previousKeySecret: string | undefined;
   try {
     previousKeySecret = sealingSecretsOf(config.env, 'KEELSON_DEVICE_CA_KEY_SECRET')?.previous;
   } catch (err) {
     throw new Error(`device-gateway: ${(err as Error).message}`);
   }
-  return { dir: join(config.dataDir, 'ca'), keySecret, previousKeySecret, certificateValidityDays: daysOf(config, 'KEELSON_DEVICE_CERT_DAYS', 30, 0.00001, 3650) };
+  return {
+    dir: join(config.dataDir, 'ca'),
+    keySecret,
+    previousKeySecret,
+    certificateValidityDays: daysOf(config, 'KEELSON_DEVICE_CERT_DAYS', 30, 0.00001, 3650),
+  };
 }

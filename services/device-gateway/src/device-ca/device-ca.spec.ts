@@ -38,7 +38,12 @@ describe('device CA', () => {
   it('says the expiry the certificate carries, whole seconds, when issued at an instant with milliseconds', async () => {
     const ca = new DeviceCertificateAuthority({ dir });
     const { publicKeyDer } = await verifyCsr(await csrFor(await deviceKeys()));
-    const issued = await ca.issue({ fleet: 'plant-7', deviceId: 'd-1a2b3c4d5e6f7a8c', publicKeyDer, now: new Date('2026-11-22T10:00:00.750Z') });
+    const issued = await ca.issue({
+      fleet: 'plant-7',
+      deviceId: 'd-1a2b3c4d5e6f7a8c',
+      publicKeyDer,
+      now: new Date('2026-11-22T10:00:00.750Z'),
+    });
     expect(issued.notAfter).toEqual(new x509.X509Certificate(issued.certificatePem).notAfter);
     expect(issued.notAfter.toISOString()).toBe('2026-12-22T10:00:00.000Z');
   });
@@ -58,7 +63,9 @@ describe('device CA', () => {
     const parsed = new x509.X509Certificate(issued.certificatePem);
     const caSki = new x509.X509Certificate(issued.caCertificatePem).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
     expect(parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(caSki);
-    expect(parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toBe(await parsed.publicKey.getKeyIdentifier().then((id) => Buffer.from(id).toString('hex')));
+    expect(parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toBe(
+      await parsed.publicKey.getKeyIdentifier().then((id) => Buffer.from(id).toString('hex')),
+    );
     expect(parsed.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
   });
 
@@ -121,7 +128,9 @@ describe('CSR checks', () => {
   });
 
   it('refuse garbage with InvalidInput on the csr field', async () => {
-    const err = await verifyCsr('-----BEGIN CERTIFICATE REQUEST-----\nbm90IGEgY3Ny\n-----END CERTIFICATE REQUEST-----').catch((e: unknown) => e);
+    const err = await verifyCsr('-----BEGIN CERTIFICATE REQUEST-----\nbm90IGEgY3Ny\n-----END CERTIFICATE REQUEST-----').catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidInput);
     expect((err as InvalidInput).issues[0]?.path).toEqual(['csr']);
     await expect(verifyCsr('hello')).rejects.toThrow(InvalidInput);

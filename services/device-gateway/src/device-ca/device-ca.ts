@@ -63,7 +63,11 @@ export class DeviceCertificateAuthority {
   async resealKeys(): Promise<number> {
     const { keySecret, previousKeySecret } = this.options;
     if (!keySecret || !previousKeySecret) return 0;
-    return resealKeyFiles(await sealedCaKeyFiles(this.options.dir), { name: 'KEELSON_DEVICE_CA_KEY_SECRET', current: keySecret, previous: previousKeySecret });
+    return resealKeyFiles(await sealedCaKeyFiles(this.options.dir), {
+      name: 'KEELSON_DEVICE_CA_KEY_SECRET',
+      current: keySecret,
+      previous: previousKeySecret,
+    });
   }
 
   /** The fleet's CA certificate (PEM), creating the CA if the fleet has none yet. */
@@ -81,7 +85,10 @@ export class DeviceCertificateAuthority {
     const notAfter = new Date(Math.floor((input.now.getTime() + validityMs) / 1000) * 1000);
     const serial = serialNumber();
     const der = signDeviceCertificate(ca.signing, {
-      serial, deviceId: input.deviceId, fleet: input.fleet, uri: deviceUri(input.fleet, input.deviceId),
+      serial,
+      deviceId: input.deviceId,
+      fleet: input.fleet,
+      uri: deviceUri(input.fleet, input.deviceId),
       // Devices' clocks drift; a short test lifetime is not swallowed by the allowance.
       notBefore: new Date(input.now.getTime() - Math.min(5 * 60 * 1000, validityMs / 10)),
       notAfter,

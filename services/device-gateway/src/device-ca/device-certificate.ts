@@ -32,7 +32,10 @@ const critical = tlv(tags.boolean, Buffer.from([0xff]));
 const extension = (id: string, value: Buffer, isCritical = false) =>
   tlv(tags.sequence, oid(id), ...(isCritical ? [critical] : []), tlv(tags.octetString, value));
 const nameOf = (attributes: [string, string][]) =>
-  tlv(tags.sequence, ...attributes.map(([type, value]) => tlv(tags.set, tlv(tags.sequence, oid(type), tlv(tags.utf8String, Buffer.from(value, 'utf8'))))));
+  tlv(
+    tags.sequence,
+    ...attributes.map(([type, value]) => tlv(tags.set, tlv(tags.sequence, oid(type), tlv(tags.utf8String, Buffer.from(value, 'utf8'))))),
+  );
 
 /** The parts of a device certificate that are the same for every device: built once. */
 const fixedExtensions = Buffer.concat([
@@ -65,13 +68,18 @@ export function signDeviceCertificate(ca: CaSigningContext, f: DeviceCertificate
     extension('2.5.29.14', tlv(tags.octetString, keyIdentifierOf(f.spkiDer))), // subjectKeyIdentifier
     extension('2.5.29.35', tlv(tags.sequence, tlv(0x80, ca.keyIdentifier))), // authorityKeyIdentifier: keyIdentifier
   ]);
-  const tbs = tlv(tags.sequence,
+  const tbs = tlv(
+    tags.sequence,
     tlv(0xa0, tlv(tags.integer, Buffer.from([2]))), // v3
     tlv(tags.integer, f.serial),
     ecdsaWithSha256,
     ca.issuerDer,
     tlv(tags.sequence, time(f.notBefore), time(f.notAfter)),
-    nameOf([['2.5.4.3', f.deviceId], ['2.5.4.11', f.fleet], ['2.5.4.10', 'Keelson']]),
+    nameOf([
+      ['2.5.4.3', f.deviceId],
+      ['2.5.4.11', f.fleet],
+      ['2.5.4.10', 'Keelson'],
+    ]),
     f.spkiDer,
     tlv(0xa3, tlv(tags.sequence, extensions)),
   );

@@ -18,7 +18,9 @@ export class DeviceTrustRequests {
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(DeviceCertificateAuthority) private readonly ca: DeviceCertificateAuthority,
   ) {
-    this.devices = new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }));
+    this.devices = new Devices(
+      new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
+    );
   }
 
   /**
@@ -38,7 +40,10 @@ export class DeviceTrustRequests {
    * re-enrollment is current for the next request that presents it.
    */
   @RequestPattern(gateway.getDeviceCertificate)
-  async getDeviceCertificate({ fleet, deviceId }: ParsedRequestInput<typeof gateway.getDeviceCertificate>): Promise<RequestOutput<typeof gateway.getDeviceCertificate>> {
+  async getDeviceCertificate({
+    fleet,
+    deviceId,
+  }: ParsedRequestInput<typeof gateway.getDeviceCertificate>): Promise<RequestOutput<typeof gateway.getDeviceCertificate>> {
     const device = await this.devices.current(fleet, deviceId);
     if (device.status === 'absent') throw new NotFound('device', deviceId);
     return { fleet, deviceId, status: device.status, certificateFingerprint: device.certificateFingerprint };

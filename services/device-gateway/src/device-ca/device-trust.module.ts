@@ -9,6 +9,8 @@ const DEVICE_TRUST_DECLARATION = Symbol('DeviceTrustDeclaration');
 @Module({
   imports: [EnrollmentModule],
   controllers: [DeviceTrustRequests],
-  providers: [{ provide: DEVICE_TRUST_DECLARATION, useValue: declareModule({ module: 'device-trust', requestControllers: [DeviceTrustRequests] }) }],
+  providers: [
+    { provide: DEVICE_TRUST_DECLARATION, useValue: declareModule({ module: 'device-trust', requestControllers: [DeviceTrustRequests] }) },
+  ],
 })
 export class DeviceTrustModule {}

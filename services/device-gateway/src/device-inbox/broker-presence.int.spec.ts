@@ -16,26 +16,47 @@ describe('presence from the broker: an idle connected device stays reachable, on
   const clients: MqttClient[] = [];
 
   const hello = (deviceId: string) =>
-    gw.nc.publish(`${gw.naming.subjectPrefix}keelson.dev.${deviceId}.hello`, new TextEncoder().encode(JSON.stringify(
-      { type: 'DeviceHello', schemaVersion: 1, data: { deviceId, agentVersion: '0.1.0', desiredGeneration: 1, installed: [] } },
-    )));
-  const reachabilityOf = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId))
-    .flatMap((e) => (e.type === 'DeviceReachabilityChanged' ? [{ reachable: e.data.reachable, lastSeenAt: e.data.lastSeenAt }] : []));
+    gw.nc.publish(
+      `${gw.naming.subjectPrefix}keelson.dev.${deviceId}.hello`,
+      new TextEncoder().encode(
+        JSON.stringify({
+          type: 'DeviceHello',
+          schemaVersion: 1,
+          data: { deviceId, agentVersion: '0.1.0', desiredGeneration: 1, installed: [] },
+        }),
+      ),
+    );
+  const reachabilityOf = async (deviceId: string) =>
+    (await gw.eventsOf(fleet, deviceId)).flatMap((e) =>
+      e.type === 'DeviceReachabilityChanged' ? [{ reachable: e.data.reachable, lastSeenAt: e.data.lastSeenAt }] : [],
+    );
   const lastSeen = (deviceId: string) => gw.lastSeenAt(deviceId); // NaN until the devices projection has its row
   const sweeps = (n: number) => new Promise((r) => setTimeout(r, n * sweepMs));
   // An MQTT session that says nothing: mqtt.js sends only keep-alive pings, which the broker answers alone.
   const connectQuietly = async (deviceId: string) => {
     const { mqttUrl, natsUser, natsPass } = testEnv();
-    const client = await connectAsync(mqttUrl, { clientId: deviceId, username: natsUser, password: natsPass, clean: true, reconnectPeriod: 0, keepalive: 30 });
+    const client = await connectAsync(mqttUrl, {
+      clientId: deviceId,
+      username: natsUser,
+      password: natsPass,
+      clean: true,
+      reconnectPeriod: 0,
+      keepalive: 30,
+    });
     clients.push(client);
     return client;
   };
 
   beforeAll(async () => {
     const { natsSystemUser, natsSystemPass } = testEnv();
-    gw = await startDeviceHalf({
-      KEELSON_DEVICE_OFFLINE_SECONDS: String(offlineSeconds), KEELSON_NATS_SYSTEM_USER: natsSystemUser, KEELSON_NATS_SYSTEM_PASSWORD: natsSystemPass,
-    }, { clock });
+    gw = await startDeviceHalf(
+      {
+        KEELSON_DEVICE_OFFLINE_SECONDS: String(offlineSeconds),
+        KEELSON_NATS_SYSTEM_USER: natsSystemUser,
+        KEELSON_NATS_SYSTEM_PASSWORD: natsSystemPass,
+      },
+      { clock },
+    );
     for (const deviceId of [idle, gone, never]) await gw.enroll(fleet, deviceId, `camera ${deviceId}`);
     // Hellos before the devices' rows are projected are retried later: not what these tests are about.
     await eventually(async () => (await Promise.all([idle, gone, never].map(lastSeen))).every((t) => !Number.isNaN(t)), 30_000);

@@ -77,10 +77,21 @@ export class DeviceInboxHandler {
       }
       case 'report': {
         const { assignmentId, rolloutId, state, reason, sentAt, steps, installed } = checked.message.data;
-        const report = { assignmentId, rolloutId, state, reportedAt: sentAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
+        const report = {
+          assignmentId,
+          rolloutId,
+          state,
+          reportedAt: sentAt,
+          ...(reason === undefined ? {} : { reason }),
+          ...(steps === undefined ? {} : { steps }),
+        };
         const outcome = await devices.execute(fleet, checked.deviceId, { type: 'RecordReport', ...report }, meta);
         await watch.heard(checked.deviceId, fleet, at);
-        if (outcome.events.length === 0 && outcome.state.status !== 'absent' && reportStanding(outcome.state, report) === 'unknown-assignment') {
+        if (
+          outcome.events.length === 0 &&
+          outcome.state.status !== 'absent' &&
+          reportStanding(outcome.state, report) === 'unknown-assignment'
+        ) {
           return void this.dropped.inc({ reason: 'unknown-assignment' });
         }
         // An outcome says what the device runs since: the hello every update used to end with.

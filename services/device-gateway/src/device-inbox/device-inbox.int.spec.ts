@@ -23,11 +23,22 @@ describe('device inbox, desired state and assignments against real NATS and Post
   };
   const hello = (deviceId: string, desiredGeneration = 0) =>
     publish(deviceId, 'hello', {
-      type: 'DeviceHello', schemaVersion: 1,
-      data: { deviceId, agentVersion: '0.1.0', desiredGeneration, installed: [{ name: 'yolo-v8n', version: '2.0.4', sha256: 'd'.repeat(64) }], hardware: { architecture: 'arm64' } },
+      type: 'DeviceHello',
+      schemaVersion: 1,
+      data: {
+        deviceId,
+        agentVersion: '0.1.0',
+        desiredGeneration,
+        installed: [{ name: 'yolo-v8n', version: '2.0.4', sha256: 'd'.repeat(64) }],
+        hardware: { architecture: 'arm64' },
+      },
     });
   const report = (deviceId: string, assignmentId: string, state: string, payloadDeviceId = deviceId) =>
-    publish(deviceId, 'report', { type: 'DeviceReport', schemaVersion: 1, data: { deviceId: payloadDeviceId, assignmentId, rolloutId: 'r-1', state, sentAt: now() } });
+    publish(deviceId, 'report', {
+      type: 'DeviceReport',
+      schemaVersion: 1,
+      data: { deviceId: payloadDeviceId, assignmentId, rolloutId: 'r-1', state, sentAt: now() },
+    });
   const heartbeat = (deviceId: string) =>
     publish(deviceId, 'heartbeat', { type: 'DeviceHeartbeat', schemaVersion: 1, data: { deviceId, uptimeSeconds: 1, sentAt: now() } });
   const dropped = async (reason: string) => {
@@ -35,10 +46,16 @@ describe('device inbox, desired state and assignments against real NATS and Post
     return (await metric?.get())?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
   };
   const counted = async (name: string, label: string, value: string) =>
-    (await (register.getSingleMetric(name) as Counter<string> | undefined)?.get())?.values.find((v) => v.labels[label] === value)?.value ?? 0;
+    (await (register.getSingleMetric(name) as Counter<string> | undefined)?.get())?.values.find((v) => v.labels[label] === value)?.value ??
+    0;
   const desiredFor = (deviceId: string) => desiredSeen.filter((d) => d.data.deviceId === deviceId);
-  const row = async (deviceId: string) => (await gw.db.query<{ reachable: boolean; installed: unknown[]; desired_generation: number; assignments: unknown[] }>(
-    'SELECT reachable, installed, desired_generation, assignments FROM devices WHERE device_id = $1', [deviceId]))[0];
+  const row = async (deviceId: string) =>
+    (
+      await gw.db.query<{ reachable: boolean; installed: unknown[]; desired_generation: number; assignments: unknown[] }>(
+        'SELECT reachable, installed, desired_generation, assignments FROM devices WHERE device_id = $1',
+        [deviceId],
+      )
+    )[0];
   const types = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId)).map((e) => e.type);
 
   beforeAll(async () => {
@@ -57,7 +74,10 @@ describe('device inbox, desired state and assignments against real NATS and Post
   });
 
   it('answers a hello only when the device lacks the desired state, marks it reachable and records what it runs', async () => {
-    const [handled, answered] = [await counted('keelson_device_messages_handled_total', 'type', 'hello'), await counted('keelson_desired_states_sent_total', 'cause', 'hello')];
+    const [handled, answered] = [
+      await counted('keelson_device_messages_handled_total', 'type', 'hello'),
+      await counted('keelson_desired_states_sent_total', 'cause', 'hello'),
+    ];
     hello('d-aaa1'); // never assigned and says so: up to date, nothing to send
     await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 1);
     expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered);
@@ -84,8 +104,9 @@ describe('device inbox, desired state and assignments against real NATS and Post
   });
 
   it('refuses to assign a device that never enrolled', async () => {
-    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-nobody', assignment: assignment('a-9') }))
-      .rejects.toMatchObject({ name: 'NotFound', code: 'device.not-found' });
+    await expect(
+      sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-nobody', assignment: assignment('a-9') }),
+    ).rejects.toMatchObject({ name: 'NotFound', code: 'device.not-found' });
   });
 
   it('records each new report once and drops reports about assignments the device does not have', async () => {
@@ -102,7 +123,10 @@ describe('device inbox, desired state and assignments against real NATS and Post
   });
 
   it('answers no hello of a device that applied the current state with every outcome on record; one with an outcome missing gets it again', async () => {
-    const [handled, answered] = [await counted('keelson_device_messages_handled_total', 'type', 'hello'), await counted('keelson_desired_states_sent_total', 'cause', 'hello')];
+    const [handled, answered] = [
+      await counted('keelson_device_messages_handled_total', 'type', 'hello'),
+      await counted('keelson_desired_states_sent_total', 'cause', 'hello'),
+    ];
     hello('d-aaa1', 1); // a-1 reported healthy above: up to date
     await eventually(async () => (await counted('keelson_device_messages_handled_total', 'type', 'hello')) === handled + 1);
     expect(await counted('keelson_desired_states_sent_total', 'cause', 'hello')).toBe(answered);
@@ -119,15 +143,30 @@ describe('device inbox, desired state and assignments against real NATS and Post
   it('drops malformed messages and a device speaking for another, changing neither device and counting each', async () => {
     await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-ccc3', assignment: assignment('a-c') });
     const before = { b: await types('d-bbb2'), c: await types('d-ccc3') };
-    const counts = { notJson: await dropped('not-json'), unknownType: await dropped('unknown-type'), invalid: await dropped('invalid'), mismatch: await dropped('device-mismatch'), topic: await dropped('wrong-topic') };
+    const counts = {
+      notJson: await dropped('not-json'),
+      unknownType: await dropped('unknown-type'),
+      invalid: await dropped('invalid'),
+      mismatch: await dropped('device-mismatch'),
+      topic: await dropped('wrong-topic'),
+    };
     publish('d-bbb2', 'hello', '{"type": "DeviceHello", ');
     publish('d-bbb2', 'report', { type: 'DeviceSelfDestruct', schemaVersion: 1, data: {} });
     publish('d-bbb2', 'report', { type: 'DeviceReport', schemaVersion: 1, data: { deviceId: 'd-bbb2', state: 'healthy' } });
     publish('d-bbb2', 'report', new Array(50).fill('[').join(''));
     report('d-bbb2', 'a-c', 'failed', 'd-ccc3'); // d-bbb2 claims to be d-ccc3
-    publish('d-bbb2', 'hello', { type: 'DeviceReport', schemaVersion: 1, data: { deviceId: 'd-bbb2', assignmentId: 'a-c', rolloutId: 'r-1', state: 'healthy', sentAt: now() } });
+    publish('d-bbb2', 'hello', {
+      type: 'DeviceReport',
+      schemaVersion: 1,
+      data: { deviceId: 'd-bbb2', assignmentId: 'a-c', rolloutId: 'r-1', state: 'healthy', sentAt: now() },
+    });
     publish('d-bbb2', 'heartbeat', 'not json at all');
-    await eventually(async () => (await dropped('not-json')) === counts.notJson + 3 && (await dropped('device-mismatch')) === counts.mismatch + 1 && (await dropped('wrong-topic')) === counts.topic + 1);
+    await eventually(
+      async () =>
+        (await dropped('not-json')) === counts.notJson + 3 &&
+        (await dropped('device-mismatch')) === counts.mismatch + 1 &&
+        (await dropped('wrong-topic')) === counts.topic + 1,
+    );
     expect(await dropped('unknown-type')).toBe(counts.unknownType + 1);
     expect(await dropped('invalid')).toBe(counts.invalid + 1);
     expect(await types('d-bbb2')).toEqual(before.b);
@@ -148,7 +187,10 @@ describe('device inbox, desired state and assignments against real NATS and Post
     const heard = (online as { data: { lastSeenAt: string } }).data.lastSeenAt;
     clock.set(Date.parse(heard) + 3_001); // silent a millisecond longer than the offline period
     await eventually(async () => (await types('d-ddd4')).length === 3);
-    expect((await gw.eventsOf(fleet, 'd-ddd4'))[2]).toMatchObject({ type: 'DeviceReachabilityChanged', data: { reachable: false, lastSeenAt: heard } });
+    expect((await gw.eventsOf(fleet, 'd-ddd4'))[2]).toMatchObject({
+      type: 'DeviceReachabilityChanged',
+      data: { reachable: false, lastSeenAt: heard },
+    });
     await eventually(async () => (await row('d-ddd4'))?.reachable === false);
     const backAt = clock.set(Date.parse(heard) + 60_000).getTime();
     heartbeat('d-ddd4');
@@ -161,14 +203,18 @@ describe('device inbox, desired state and assignments against real NATS and Post
   it('refuses everything from a decommissioned device', async () => {
     const subject = gw.devices.subject('device', fleet, 'd-bbb2');
     const { lastSeq } = await gw.devices.load(subject);
-    await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-bbb2' } }],
-      { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: 'decommission-bbb2' });
+    await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-bbb2' } }], {
+      actor: { kind: 'operator', id: 'ada' },
+      correlationId: 'c',
+      commandId: 'decommission-bbb2',
+    });
     const before = await types('d-bbb2');
     const refused = await dropped('decommissioned');
     hello('d-bbb2');
     await eventually(async () => (await dropped('decommissioned')) === refused + 1);
     expect(await types('d-bbb2')).toEqual(before);
-    await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-bbb2', assignment: assignment('a-b') }))
-      .rejects.toMatchObject({ name: 'RuleViolation', code: 'device.decommissioned' });
+    await expect(
+      sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: 'd-bbb2', assignment: assignment('a-b') }),
+    ).rejects.toMatchObject({ name: 'RuleViolation', code: 'device.decommissioned' });
   });
 });

@@ -1,7 +1,16 @@
 import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  CLOCK, declareModule, describeError, NATS, numberSetting, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  CLOCK,
+  declareModule,
+  describeError,
+  NATS,
+  numberSetting,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+  type DeclaredWorker,
 } from '@keelson/service-kit';
 import { SystemConnection, SystemConnectionModule } from '../broker-auth/system-connection.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
@@ -73,7 +82,8 @@ function deviceInboxDeclaration({ nc, config, clock, devices, directory, presenc
     reactors: [
       reachability,
       {
-        name: 'device inbox', reactor: handler.reactor(),
+        name: 'device inbox',
+        reactor: handler.reactor(),
         // One device's messages in order, different devices at once (`keelson.dev.<device>.<topic>`).
         partitionBy: (m) => m.subject.slice(0, m.subject.lastIndexOf('.')),
         onPoison: (err) => dropped.inc({ reason: dropReason(err) }), // never logged whole: it is the device's input
@@ -94,8 +104,14 @@ const DEVICE_INBOX_DECLARATION = Symbol('DeviceInboxDeclaration');
       provide: DEVICE_INBOX_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, CLOCK, Devices, DeviceDirectory, DevicePresenceStore, DesiredStatePublisher, SystemConnection],
       useFactory: (
-        nc: NatsConnection, config: ServiceConfig, clock: Clock, devices: Devices, directory: DeviceDirectory,
-        presence: DevicePresenceStore, desired: DesiredStatePublisher, system: SystemConnection,
+        nc: NatsConnection,
+        config: ServiceConfig,
+        clock: Clock,
+        devices: Devices,
+        directory: DeviceDirectory,
+        presence: DevicePresenceStore,
+        desired: DesiredStatePublisher,
+        system: SystemConnection,
       ) => declareModule(deviceInboxDeclaration({ nc, config, clock, devices, directory, presence, desired, system })),
     },
   ],

@@ -2,8 +2,16 @@ import { InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
 import { checkDeviceMessage, dropReason } from './device-message.check.js';
 
 const prefix = 't1a2b.';
-const hello = { type: 'DeviceHello', schemaVersion: 1, data: { deviceId: 'd-01', agentVersion: '0.1.0', installed: [], desiredGeneration: 0 } };
-const heartbeat = { type: 'DeviceHeartbeat', schemaVersion: 1, data: { deviceId: 'd-01', uptimeSeconds: 5, sentAt: '2026-11-22T10:00:00.000Z' } };
+const hello = {
+  type: 'DeviceHello',
+  schemaVersion: 1,
+  data: { deviceId: 'd-01', agentVersion: '0.1.0', installed: [], desiredGeneration: 0 },
+};
+const heartbeat = {
+  type: 'DeviceHeartbeat',
+  schemaVersion: 1,
+  data: { deviceId: 'd-01', uptimeSeconds: 5, sentAt: '2026-11-22T10:00:00.000Z' },
+};
 
 function reasonOf(fn: () => unknown): string {
   try {
@@ -35,9 +43,15 @@ describe('checking a device message', () => {
     });
 
     it('an unknown type, an unknown version and a malformed body', () => {
-      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, type: 'DeviceBye' }))).toBe('unknown-type');
-      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, schemaVersion: 9 }))).toBe('unknown-version');
-      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, data: { deviceId: 'd-01' } }))).toBe('invalid');
+      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, type: 'DeviceBye' }))).toBe(
+        'unknown-type',
+      );
+      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, schemaVersion: 9 }))).toBe(
+        'unknown-version',
+      );
+      expect(reasonOf(() => checkDeviceMessage(prefix, 't1a2b.keelson.dev.d-01.hello', { ...hello, data: { deviceId: 'd-01' } }))).toBe(
+        'invalid',
+      );
     });
   });
 

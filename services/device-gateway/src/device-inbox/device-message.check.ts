@@ -1,5 +1,12 @@
 import { InvalidInput, isDomainError } from '@keelson/domain-kit';
-import { parseDeviceMessage, type DeviceHeartbeat, type DeviceHello, type DeviceMetrics, type DeviceProgress, type DeviceReport } from '@keelson/events';
+import {
+  parseDeviceMessage,
+  type DeviceHeartbeat,
+  type DeviceHello,
+  type DeviceMetrics,
+  type DeviceProgress,
+  type DeviceReport,
+} from '@keelson/events';
 
 /** A device message that passed every check, with the device it came from. */
 export type CheckedDeviceMessage =
@@ -9,7 +16,13 @@ export type CheckedDeviceMessage =
   | { topic: 'progress'; deviceId: string; message: DeviceProgress }
   | { topic: 'metrics'; deviceId: string; message: DeviceMetrics };
 
-const typeOfTopic = { hello: 'DeviceHello', heartbeat: 'DeviceHeartbeat', report: 'DeviceReport', progress: 'DeviceProgress', metrics: 'DeviceMetrics' } as const;
+const typeOfTopic = {
+  hello: 'DeviceHello',
+  heartbeat: 'DeviceHeartbeat',
+  report: 'DeviceReport',
+  progress: 'DeviceProgress',
+  metrics: 'DeviceMetrics',
+} as const;
 type Topic = keyof typeof typeOfTopic;
 const isTopic = (t: string | undefined): t is Topic => t !== undefined && Object.hasOwn(typeOfTopic, t);
 
@@ -29,7 +42,9 @@ export function checkDeviceMessage(subjectPrefix: string, subject: string, raw: 
     throw new InvalidInput('device-message.wrong-topic', [{ path: ['type'], message: `${message.type} does not belong on ${topic}` }]);
   }
   if (message.data.deviceId !== deviceId) {
-    throw new InvalidInput('device-message.device-mismatch', [{ path: ['data', 'deviceId'], message: 'names another device than its topic' }]);
+    throw new InvalidInput('device-message.device-mismatch', [
+      { path: ['data', 'deviceId'], message: 'names another device than its topic' },
+    ]);
   }
   return { topic, deviceId, message } as CheckedDeviceMessage;
 }

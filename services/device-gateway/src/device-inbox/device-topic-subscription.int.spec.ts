@@ -20,11 +20,20 @@ describe('a device topic subscription, against real NATS', () => {
   afterAll(() => nc.close());
 
   const step = (deviceId: string, state: string) =>
-    nc.publish(`${subjectPrefix}keelson.dev.${deviceId}.progress`, encoder.encode(JSON.stringify({
-      type: 'DeviceProgress', schemaVersion: 1, data: { deviceId, assignmentId: `a-${deviceId}`, rolloutId: 'r-1', state, sentAt: at },
-    })));
+    nc.publish(
+      `${subjectPrefix}keelson.dev.${deviceId}.progress`,
+      encoder.encode(
+        JSON.stringify({
+          type: 'DeviceProgress',
+          schemaVersion: 1,
+          data: { deviceId, assignmentId: `a-${deviceId}`, rolloutId: 'r-1', state, sentAt: at },
+        }),
+      ),
+    );
   const backlogDrops = async () =>
-    (await (register.getSingleMetric('keelson_device_messages_dropped_total') as Counter<string> | undefined)?.get())?.values.find((v) => v.labels.reason === 'backlog')?.value ?? 0;
+    (await (register.getSingleMetric('keelson_device_messages_dropped_total') as Counter<string> | undefined)?.get())?.values.find(
+      (v) => v.labels.reason === 'backlog',
+    )?.value ?? 0;
 
   /** A handler that holds every message until `release`, noting what it was given. */
   function heldHandler() {
@@ -42,7 +51,19 @@ describe('a device topic subscription, against real NATS', () => {
     it('in order: keeps at most maxPending messages, drops and counts the rest, and handles the kept ones in arrival order', async () => {
       const dropsBefore = await backlogDrops();
       const held = heldHandler();
-      sub = subscribeDeviceTopic({ nc, subjectPrefix, topic: 'progress', inOrder: true, maxPending: 3, onError: (err) => { throw err; } }, held.handle);
+      sub = subscribeDeviceTopic(
+        {
+          nc,
+          subjectPrefix,
+          topic: 'progress',
+          inOrder: true,
+          maxPending: 3,
+          onError: (err) => {
+            throw err;
+          },
+        },
+        held.handle,
+      );
       for (const id of ['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']) step(id, 'downloading');
       await nc.flush();
       await eventually(async () => (await backlogDrops()) === dropsBefore + 3);
@@ -54,7 +75,18 @@ describe('a device topic subscription, against real NATS', () => {
     it('at once: has at most maxPending messages in hand, drops and counts the rest', async () => {
       const dropsBefore = await backlogDrops();
       const held = heldHandler();
-      sub = subscribeDeviceTopic({ nc, subjectPrefix, topic: 'progress', maxPending: 2, onError: (err) => { throw err; } }, held.handle);
+      sub = subscribeDeviceTopic(
+        {
+          nc,
+          subjectPrefix,
+          topic: 'progress',
+          maxPending: 2,
+          onError: (err) => {
+            throw err;
+          },
+        },
+        held.handle,
+      );
       for (const id of ['d-7', 'd-8', 'd-9', 'd-10']) step(id, 'downloading');
       await nc.flush();
       await eventually(async () => (await backlogDrops()) === dropsBefore + 2);

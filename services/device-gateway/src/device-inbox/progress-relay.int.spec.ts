@@ -10,7 +10,7 @@ import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-hal
 const fleet = 'plant-7';
 const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 9, 0, s)).toISOString();
 
-describe('devices\' steps relayed live by the gateway, against real NATS and PostgreSQL', () => {
+describe("devices' steps relayed live by the gateway, against real NATS and PostgreSQL", () => {
   let gw: DeviceHalfApp;
   let live: Subscription;
   const relayed: LiveDeviceProgress[] = [];
@@ -20,16 +20,25 @@ describe('devices\' steps relayed live by the gateway, against real NATS and Pos
     gw.nc.publish(`${gw.naming.subjectPrefix}keelson.dev.${deviceId}.${topic}`, new TextEncoder().encode(body));
   };
   const step = (deviceId: string, assignmentId: string, state: string, extra: Record<string, unknown> = {}) =>
-    publish(deviceId, 'progress', { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId, assignmentId, rolloutId: 'r-1', state, sentAt: at(1), ...extra } });
+    publish(deviceId, 'progress', {
+      type: 'DeviceProgress',
+      schemaVersion: 1,
+      data: { deviceId, assignmentId, rolloutId: 'r-1', state, sentAt: at(1), ...extra },
+    });
   const counted = async (name: string, label: string, value: string) =>
-    (await (register.getSingleMetric(name) as Counter<string> | undefined)?.get())?.values.find((v) => v.labels[label] === value)?.value ?? 0;
+    (await (register.getSingleMetric(name) as Counter<string> | undefined)?.get())?.values.find((v) => v.labels[label] === value)?.value ??
+    0;
   const dropped = (reason: string) => counted('keelson_device_messages_dropped_total', 'reason', reason);
   const reportsOf = async (deviceId: string) =>
-    (await gw.eventsOf(fleet, deviceId)).filter((e): e is Extract<DeviceEvent, { type: 'DeviceReportedProgress' }> => e.type === 'DeviceReportedProgress');
+    (await gw.eventsOf(fleet, deviceId)).filter(
+      (e): e is Extract<DeviceEvent, { type: 'DeviceReportedProgress' }> => e.type === 'DeviceReportedProgress',
+    );
 
   beforeAll(async () => {
     gw = await startDeviceHalf();
-    live = gw.nc.subscribe(`${gw.naming.subjectPrefix}live.device-progress.>`, { callback: (_, msg) => void relayed.push(LiveDeviceProgress.parse(msg.json())) });
+    live = gw.nc.subscribe(`${gw.naming.subjectPrefix}live.device-progress.>`, {
+      callback: (_, msg) => void relayed.push(LiveDeviceProgress.parse(msg.json())),
+    });
     for (const id of ['d-aaa1', 'd-bbb2']) {
       await gw.enroll(fleet, id, `camera ${id}`);
       await sendRequest(gw.nc, gw.naming, gateway.assignDevice, { fleet, deviceId: id, assignment: assignment(`a-${id}`) });
@@ -40,7 +49,7 @@ describe('devices\' steps relayed live by the gateway, against real NATS and Pos
     await gw?.close();
   });
 
-  it('relays a step of an assignment the device holds to its rollout\'s subject, and stores nothing of it', async () => {
+  it("relays a step of an assignment the device holds to its rollout's subject, and stores nothing of it", async () => {
     const handled = await counted('keelson_device_messages_handled_total', 'type', 'progress');
     step('d-aaa1', 'a-d-aaa1', 'downloading');
     step('d-aaa1', 'a-d-aaa1', 'verifying');
@@ -55,9 +64,21 @@ describe('devices\' steps relayed live by the gateway, against real NATS and Pos
 
   it('records the outcome with its step times, and drops a step that trails it', async () => {
     const steps = { downloading: at(1), verifying: at(2), applying: at(3) };
-    publish('d-aaa1', 'report', { type: 'DeviceReport', schemaVersion: 2, data: { deviceId: 'd-aaa1', assignmentId: 'a-d-aaa1', rolloutId: 'r-1', state: 'healthy', sentAt: at(5), steps } });
+    publish('d-aaa1', 'report', {
+      type: 'DeviceReport',
+      schemaVersion: 2,
+      data: { deviceId: 'd-aaa1', assignmentId: 'a-d-aaa1', rolloutId: 'r-1', state: 'healthy', sentAt: at(5), steps },
+    });
     await eventually(async () => (await reportsOf('d-aaa1')).length === 1);
-    expect((await reportsOf('d-aaa1'))[0]!.data).toEqual({ fleet, deviceId: 'd-aaa1', assignmentId: 'a-d-aaa1', rolloutId: 'r-1', state: 'healthy', reportedAt: at(5), steps });
+    expect((await reportsOf('d-aaa1'))[0]!.data).toEqual({
+      fleet,
+      deviceId: 'd-aaa1',
+      assignmentId: 'a-d-aaa1',
+      rolloutId: 'r-1',
+      state: 'healthy',
+      reportedAt: at(5),
+      steps,
+    });
 
     const before = [relayed.length, await dropped('after-outcome')];
     step('d-aaa1', 'a-d-aaa1', 'applying');

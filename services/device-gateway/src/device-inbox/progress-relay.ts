@@ -51,7 +51,9 @@ export class ProgressRelay {
   private relay(checked: CheckedDeviceMessage): Promise<void> {
     const traceparent = checked.topic === 'progress' ? checked.message.data.traceparent : undefined;
     if (!traceparent) return this.receive(checked);
-    return inConsumerSpan('gateway-progress', { subject: `keelson.dev.${checked.deviceId}.progress`, meta: { traceparent } }, () => this.receive(checked));
+    return inConsumerSpan('gateway-progress', { subject: `keelson.dev.${checked.deviceId}.progress`, meta: { traceparent } }, () =>
+      this.receive(checked),
+    );
   }
 
   async stop(): Promise<void> {
@@ -64,13 +66,19 @@ export class ProgressRelay {
     const fleet = await this.d.directory.fleetOf(deviceId);
     if (!fleet) return void this.dropped.inc({ reason: 'unknown-device' });
     const device = await this.d.devices.recent(fleet, deviceId);
-    if (device.status !== 'active') return void this.dropped.inc({ reason: device.status === 'absent' ? 'unknown-device' : 'decommissioned' });
+    if (device.status !== 'active')
+      return void this.dropped.inc({ reason: device.status === 'absent' ? 'unknown-device' : 'decommissioned' });
     await this.d.watch.heard(deviceId, fleet, this.d.clock.now());
     const { assignmentId, rolloutId, state, sentAt } = message.data;
-    if (reportStanding(device, { assignmentId, rolloutId, state }) === 'unknown-assignment') return void this.dropped.inc({ reason: 'unknown-assignment' });
+    if (reportStanding(device, { assignmentId, rolloutId, state }) === 'unknown-assignment')
+      return void this.dropped.inc({ reason: 'unknown-assignment' });
     const last = device.reports[assignmentId];
     if (last && isTerminalDeviceState(last.state)) return void this.dropped.inc({ reason: 'after-outcome' });
-    const live: LiveDeviceProgress = { type: 'LiveDeviceProgress', schemaVersion: 1, data: { fleet, deviceId, assignmentId, rolloutId, state, reportedAt: sentAt } };
+    const live: LiveDeviceProgress = {
+      type: 'LiveDeviceProgress',
+      schemaVersion: 1,
+      data: { fleet, deviceId, assignmentId, rolloutId, state, reportedAt: sentAt },
+    };
     this.d.nc.publish(liveProgressSubject(this.d.subjectPrefix, fleet, rolloutId), encoder.encode(JSON.stringify(live)));
     this.handled.inc({ type: 'progress' });
   }

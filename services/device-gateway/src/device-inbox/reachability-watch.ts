@@ -119,7 +119,8 @@ export class ReachabilityWatch {
         await this.o.devices.execute(entry.fleet, deviceId, { type: 'MarkUnreachable', lastSeenAt: entry.lastSeen.toISOString() }, meta);
         this.watched.delete(deviceId); // silent devices cost nothing until they speak again
       } catch (err) {
-        if (isDomainError(err)) this.watched.delete(deviceId); // decommissioned or gone: nothing to watch
+        if (isDomainError(err))
+          this.watched.delete(deviceId); // decommissioned or gone: nothing to watch
         else this.o.onError(err);
       }
     }

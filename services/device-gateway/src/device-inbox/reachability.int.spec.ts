@@ -20,11 +20,21 @@ describe('reachability of a device that publishes no heartbeat while it updates,
   const publish = (deviceId: string, topic: string, payload: unknown) =>
     gw.nc.publish(`${gw.naming.subjectPrefix}keelson.dev.${deviceId}.${topic}`, new TextEncoder().encode(JSON.stringify(payload)));
   const hello = (deviceId: string) =>
-    publish(deviceId, 'hello', { type: 'DeviceHello', schemaVersion: 1, data: { deviceId, agentVersion: '0.1.0', desiredGeneration: 1, installed: [] } });
+    publish(deviceId, 'hello', {
+      type: 'DeviceHello',
+      schemaVersion: 1,
+      data: { deviceId, agentVersion: '0.1.0', desiredGeneration: 1, installed: [] },
+    });
   const step = (deviceId: string, assignmentId: string, state: string) =>
-    publish(deviceId, 'progress', { type: 'DeviceProgress', schemaVersion: 1, data: { deviceId, assignmentId, rolloutId: 'r-1', state, sentAt: clock.now().toISOString() } });
-  const reachabilityOf = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId))
-    .flatMap((e) => (e.type === 'DeviceReachabilityChanged' ? [{ reachable: e.data.reachable, lastSeenAt: e.data.lastSeenAt }] : []));
+    publish(deviceId, 'progress', {
+      type: 'DeviceProgress',
+      schemaVersion: 1,
+      data: { deviceId, assignmentId, rolloutId: 'r-1', state, sentAt: clock.now().toISOString() },
+    });
+  const reachabilityOf = async (deviceId: string) =>
+    (await gw.eventsOf(fleet, deviceId)).flatMap((e) =>
+      e.type === 'DeviceReachabilityChanged' ? [{ reachable: e.data.reachable, lastSeenAt: e.data.lastSeenAt }] : [],
+    );
   const lastSeen = (deviceId: string) => gw.lastSeenAt(deviceId); // NaN until the devices projection has its row
   const sweeps = (n: number) => new Promise((r) => setTimeout(r, n * sweepMs));
 
@@ -49,11 +59,21 @@ describe('reachability of a device that publishes no heartbeat while it updates,
     // Another replica: it watches the device from the read model and hears none of its steps
     // (a step reaches one replica of the queue group; here the app's).
     const presence = gw.app.get(DevicePresenceStore);
-    const other = new ReachabilityWatch({ devices: gw.app.get(Devices), presence, clock, offlineSeconds, onError: (err) => void errors.push(err) });
+    const other = new ReachabilityWatch({
+      devices: gw.app.get(Devices),
+      presence,
+      clock,
+      offlineSeconds,
+      onError: (err) => void errors.push(err),
+    });
     await other.start();
     try {
       // Busy updating: a step every 2 s, no heartbeat, for longer than the offline period since the hello.
-      for (const [offsetMs, state] of [[2_000, 'downloading'], [4_000, 'verifying'], [6_000, 'applying']] as const) {
+      for (const [offsetMs, state] of [
+        [2_000, 'downloading'],
+        [4_000, 'verifying'],
+        [6_000, 'applying'],
+      ] as const) {
         clock.set(heardAt + offsetMs);
         step('d-busy1', 'a-busy1', state);
         await eventually(async () => (await lastSeen('d-busy1')) === heardAt + offsetMs);

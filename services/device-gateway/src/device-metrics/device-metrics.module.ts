@@ -14,7 +14,12 @@ function deviceMetricsDeclaration(nc: NatsConnection, config: ServiceConfig, dir
   const logger = new Logger('device-metrics');
   const settings = metricsSettingsOf(config);
   const intake = new MetricsIntake({
-    nc, js: jetstream(nc), naming: config.naming, directory, buckets: new DeviceTokenBuckets(settings.rate), now: () => Date.now(),
+    nc,
+    js: jetstream(nc),
+    naming: config.naming,
+    directory,
+    buckets: new DeviceTokenBuckets(settings.rate),
+    now: () => Date.now(),
     onError: (err) => logger.error(`device metrics: ${describeError(err)}`),
   });
   return {
@@ -35,7 +40,8 @@ const DEVICE_METRICS_DECLARATION = Symbol('DeviceMetricsDeclaration');
     {
       provide: DEVICE_METRICS_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, DeviceDirectory],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, directory: DeviceDirectory) => declareModule(deviceMetricsDeclaration(nc, config, directory)),
+      useFactory: (nc: NatsConnection, config: ServiceConfig, directory: DeviceDirectory) =>
+        declareModule(deviceMetricsDeclaration(nc, config, directory)),
     },
   ],
 })

@@ -19,7 +19,8 @@ export class DeviceTokenBuckets {
   private lastSweep = 0;
 
   constructor(private readonly limit: RateLimit) {
-    if (!(limit.burst >= 1 && limit.refillMs > 0)) throw new Error(`a rate limit needs a burst of at least 1 and a refill time above 0, got ${JSON.stringify(limit)}`);
+    if (!(limit.burst >= 1 && limit.refillMs > 0))
+      throw new Error(`a rate limit needs a burst of at least 1 and a refill time above 0, got ${JSON.stringify(limit)}`);
   }
 
   /** Takes one token for `deviceId` at `now` (ms); false when its bucket is empty. */

@@ -6,10 +6,14 @@ import { startDeviceHalf, type DeviceHalfApp } from '../test-fixtures/device-hal
 const fleet = 'plant-7';
 const { assignmentId: _id, ...template } = assignment('unused');
 
-describe('assign-many: one rollout\'s assignment to many devices in one request, against real NATS and PostgreSQL', () => {
+describe("assign-many: one rollout's assignment to many devices in one request, against real NATS and PostgreSQL", () => {
   let gw: DeviceHalfApp;
   const assignMany = (deviceIds: string[]) =>
-    sendRequest(gw.nc, gw.naming, gateway.assignDevices, { fleet, template, devices: deviceIds.map((deviceId) => ({ deviceId, assignmentId: `r-1-${deviceId}` })) });
+    sendRequest(gw.nc, gw.naming, gateway.assignDevices, {
+      fleet,
+      template,
+      devices: deviceIds.map((deviceId) => ({ deviceId, assignmentId: `r-1-${deviceId}` })),
+    });
   const desiredOf = async (deviceId: string) => (await gw.eventsOf(fleet, deviceId)).filter((e) => e.type === 'DesiredStateChanged');
 
   beforeAll(async () => {
@@ -32,7 +36,9 @@ describe('assign-many: one rollout\'s assignment to many devices in one request,
     // would have let the stream's de-duplication drop all but the first.
     for (const id of ['d-aaa1', 'd-bbb2', 'd-ccc3']) {
       const desired = await desiredOf(id);
-      expect(desired.map((e) => e.type === 'DesiredStateChanged' && e.data.assignments.map((a) => a.assignmentId))).toEqual([[`r-1-${id}`]]);
+      expect(desired.map((e) => e.type === 'DesiredStateChanged' && e.data.assignments.map((a) => a.assignmentId))).toEqual([
+        [`r-1-${id}`],
+      ]);
     }
   });
 
@@ -45,7 +51,11 @@ describe('assign-many: one rollout\'s assignment to many devices in one request,
   it('refuses a request over the batch limit or with an id in the template, assigning nothing', async () => {
     const many = Array.from({ length: gateway.maxAssignBatch + 1 }, (_, i) => `d-x${i}`);
     await expect(assignMany(many)).rejects.toMatchObject({ name: 'InvalidInput' });
-    const withId = { fleet, template: assignment('r-1-d-ccc3', 'other-model'), devices: [{ deviceId: 'd-ccc3', assignmentId: 'r-2-d-ccc3' }] };
+    const withId = {
+      fleet,
+      template: assignment('r-1-d-ccc3', 'other-model'),
+      devices: [{ deviceId: 'd-ccc3', assignmentId: 'r-2-d-ccc3' }],
+    };
     await expect(sendRequest(gw.nc, gw.naming, gateway.assignDevices, withId as never)).rejects.toMatchObject({ name: 'InvalidInput' });
     expect(await desiredOf('d-ccc3')).toHaveLength(1);
   });

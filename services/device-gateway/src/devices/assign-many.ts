@@ -24,7 +24,12 @@ export async function assignMany(devices: Devices, input: Input, meta: EventMeta
       const { deviceId, assignmentId } = input.devices[index]!;
       const assignment = { ...input.template, assignmentId };
       try {
-        const outcome = await devices.execute(input.fleet, deviceId, { type: 'Assign', assignment }, { ...meta, commandId: `${meta.commandId}.${index}` });
+        const outcome = await devices.execute(
+          input.fleet,
+          deviceId,
+          { type: 'Assign', assignment },
+          { ...meta, commandId: `${meta.commandId}.${index}` },
+        );
         const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
         results[index] = { deviceId, generation, changed: outcome.events.length > 0 };
       } catch (err) {

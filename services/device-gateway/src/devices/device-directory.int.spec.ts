@@ -7,8 +7,18 @@ import { DeviceDirectory } from './device-directory.js';
 
 const meta = (id: string) => ({ actor: { kind: 'service', id: 'test' } as const, correlationId: 'c-1', commandId: id });
 const enrolled = (fleet: string, deviceId: string): DeviceEvent => ({
-  type: 'DeviceEnrolled', schemaVersion: 1,
-  data: { fleet, deviceId, name: deviceId, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: {}, hardware: {}, enrolledWith: 'et-1' },
+  type: 'DeviceEnrolled',
+  schemaVersion: 1,
+  data: {
+    fleet,
+    deviceId,
+    name: deviceId,
+    certificateSerial: '0a',
+    certificateFingerprint: 'c'.repeat(64),
+    labels: {},
+    hardware: {},
+    enrolledWith: 'et-1',
+  },
 });
 
 // typed-subjects: a device enrolled now has its events on ev.device.<fleet>.<id>.<Type>; one enrolled

@@ -10,7 +10,8 @@ const app = (name: string, version: string) => ({ name, version, sha256: 'a'.rep
 // Issue 15, item 2: the devices page at fleet size narrows and orders in the gateway's query, not in the browser.
 describe('list-devices filters and sort, and count-installed-versions (groups-edit)', () => {
   let gw: DeviceHalfApp;
-  const list = (input: Omit<RequestInput<typeof gateway.listDevices>, 'fleet'>) => sendRequest(gw.nc, gw.naming, gateway.listDevices, { fleet, ...input });
+  const list = (input: Omit<RequestInput<typeof gateway.listDevices>, 'fleet'>) =>
+    sendRequest(gw.nc, gw.naming, gateway.listDevices, { fleet, ...input });
   const names = async (input: Omit<RequestInput<typeof gateway.listDevices>, 'fleet'>) => (await list(input)).items.map((d) => d.name);
 
   beforeAll(async () => {
@@ -58,14 +59,21 @@ describe('list-devices filters and sort, and count-installed-versions (groups-ed
 
   it('refuses filters and cursors that are not one, naming the field', async () => {
     await expect(list({ label: 'north' })).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('key=value') });
-    await expect(list({ sort: 'name', cursor: '12' })).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('cursor') });
+    await expect(list({ sort: 'name', cursor: '12' })).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('cursor'),
+    });
   });
 
   it('counts active devices per installed version across the fleet', async () => {
     await expect(sendRequest(gw.nc, gw.naming, gateway.countInstalledVersions, { fleet })).resolves.toEqual({
       activeDevices: 4,
       withoutArtifacts: 1,
-      versions: [{ name: 'yolo', version: '2.1.0', devices: 2 }, { name: 'cfg', version: '1.0.0', devices: 1 }, { name: 'yolo', version: '2.0.0', devices: 1 }],
+      versions: [
+        { name: 'yolo', version: '2.1.0', devices: 2 },
+        { name: 'cfg', version: '1.0.0', devices: 1 },
+        { name: 'yolo', version: '2.0.0', devices: 1 },
+      ],
     });
   });
 });

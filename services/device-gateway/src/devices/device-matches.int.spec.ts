@@ -24,8 +24,12 @@ describe('match-devices: the lean targeting page, the selector matched in the ga
     await gw.enroll(fleet, 'd-5', 'retired', { labels: { site: 'plant-7' }, hardware: orin });
     await gw.enroll('other-fleet', 'd-9', 'orin-16', { labels: { site: 'plant-7' }, hardware: orin });
     const subject = gw.devices.subject('device', fleet, 'd-5');
-    await gw.devices.append(subject, (await gw.devices.load(subject)).lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-5', reason: 'retired' } }],
-      { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'retire-d-5' });
+    await gw.devices.append(
+      subject,
+      (await gw.devices.load(subject)).lastSeq,
+      [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-5', reason: 'retired' } }],
+      { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'retire-d-5' },
+    );
     const settled = async () => (await ids()).join() === 'd-1,d-2,d-3,d-4';
     for (let end = Date.now() + 10_000; !(await settled()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
   });
@@ -36,8 +40,10 @@ describe('match-devices: the lean targeting page, the selector matched in the ga
     expect(page.deviceIds).toEqual(['d-1', 'd-2', 'd-3', 'd-4']);
     expect(page.hardware).toHaveLength(3); // d-1 and d-4 share one
     expect(page.deviceIds.map((_, i) => page.hardware[page.hardwareOf[i]!])).toEqual([
-      { accelerator: 'jetson-orin', memoryMb: 16_000, architecture: 'arm64' }, { accelerator: 'jetson-orin', memoryMb: 4_000, architecture: 'arm64' },
-      {}, { accelerator: 'jetson-orin', memoryMb: 16_000, architecture: 'arm64' },
+      { accelerator: 'jetson-orin', memoryMb: 16_000, architecture: 'arm64' },
+      { accelerator: 'jetson-orin', memoryMb: 4_000, architecture: 'arm64' },
+      {},
+      { accelerator: 'jetson-orin', memoryMb: 16_000, architecture: 'arm64' },
     ]);
     expect((await match({ deviceIds: ['d-4', 'd-5', 'd-9'] })).deviceIds).toEqual(['d-4']);
   });
@@ -73,7 +79,12 @@ describe('match-devices: the lean targeting page, the selector matched in the ga
     expect(pages.map((p) => p.deviceIds)).toEqual([['d-2'], [], []]);
     expect(pages[1]!.nextCursor).toBe(first.pageCursors![2]); // nothing matched, and the walk goes on
     expect(pages[2]!.nextCursor).toBeUndefined();
-    expect(pages[0]).toEqual({ deviceIds: ['d-2'], hardware: [expect.objectContaining({ memoryMb: 4_000 })], hardwareOf: [0], nextCursor: first.pageCursors![1] });
+    expect(pages[0]).toEqual({
+      deviceIds: ['d-2'],
+      hardware: [expect.objectContaining({ memoryMb: 4_000 })],
+      hardwareOf: [0],
+      nextCursor: first.pageCursors![1],
+    });
   });
 
   it.each([

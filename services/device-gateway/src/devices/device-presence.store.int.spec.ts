@@ -9,7 +9,9 @@ describe('DevicePresenceStore.recordSeen', () => {
   afterAll(() => half.close());
 
   const lastSeen = async (deviceId: string): Promise<number | null> => {
-    const [row] = await half.db.query<{ at: Date | string | null }>('SELECT last_seen_at AS at FROM devices WHERE device_id = $1', [deviceId]);
+    const [row] = await half.db.query<{ at: Date | string | null }>('SELECT last_seen_at AS at FROM devices WHERE device_id = $1', [
+      deviceId,
+    ]);
     return row?.at ? new Date(row.at).getTime() : null;
   };
 
@@ -20,7 +22,12 @@ describe('DevicePresenceStore.recordSeen', () => {
     const store = new DevicePresenceStore(half.db);
     const later = new Date('2030-01-01T00:00:00Z');
     await store.recordSeen(new Map(ids.map((id) => [id, later])));
-    await store.recordSeen(new Map([['d-seen-a', new Date('2029-01-01T00:00:00Z')], ['d-unknown', later]]));
+    await store.recordSeen(
+      new Map([
+        ['d-seen-a', new Date('2029-01-01T00:00:00Z')],
+        ['d-unknown', later],
+      ]),
+    );
     expect(await Promise.all(ids.map(lastSeen))).toEqual([later.getTime(), later.getTime(), later.getTime()]);
   });
 });
@@ -32,7 +39,10 @@ describe('DevicePresenceStore.recordHello', () => {
 
   const app = (version: string) => [{ name: 'app', version, sha256: 'a'.repeat(64) }];
   const row = async (deviceId: string) => {
-    const [r] = await half.db.query<{ installed: unknown; hardware: unknown; at: Date | string | null }>('SELECT installed, hardware, last_seen_at AS at FROM devices WHERE device_id = $1', [deviceId]);
+    const [r] = await half.db.query<{ installed: unknown; hardware: unknown; at: Date | string | null }>(
+      'SELECT installed, hardware, last_seen_at AS at FROM devices WHERE device_id = $1',
+      [deviceId],
+    );
     return r && { installed: r.installed, hardware: r.hardware, at: r.at ? new Date(r.at).getTime() : null };
   };
 
@@ -58,7 +68,10 @@ describe('DevicePresenceStore.recordHello', () => {
     await eventually(async () => (await row('d-hello-known')) !== undefined);
     const store = new DevicePresenceStore(half.db);
     const at = new Date('2030-03-01T00:00:00Z');
-    const [known, unknown] = await Promise.allSettled([store.recordHello('d-hello-known', at, app('2.0.0'), undefined), store.recordHello('d-hello-unprojected', at, app('2.0.0'), undefined)]);
+    const [known, unknown] = await Promise.allSettled([
+      store.recordHello('d-hello-known', at, app('2.0.0'), undefined),
+      store.recordHello('d-hello-unprojected', at, app('2.0.0'), undefined),
+    ]);
     expect(known.status).toBe('fulfilled');
     expect(unknown.status).toBe('rejected');
     expect(String((unknown as PromiseRejectedResult).reason)).toMatch(/d-hello-unprojected is not in the devices read model yet/);
@@ -71,7 +84,10 @@ describe('DevicePresenceStore.recordHello', () => {
     const store = new DevicePresenceStore(half.db);
     const first = new Date('2030-04-01T00:00:00Z');
     const second = new Date('2030-04-02T00:00:00Z');
-    await Promise.all([store.recordHello('d-hello-twice', first, app('3.0.0'), { memoryMb: 256 }), store.recordHello('d-hello-twice', second, app('3.0.1'), undefined)]);
+    await Promise.all([
+      store.recordHello('d-hello-twice', first, app('3.0.0'), { memoryMb: 256 }),
+      store.recordHello('d-hello-twice', second, app('3.0.1'), undefined),
+    ]);
     expect(await row('d-hello-twice')).toEqual({ installed: app('3.0.1'), hardware: { memoryMb: 256 }, at: second.getTime() });
   });
 });

@@ -17,14 +17,18 @@ describe('find-devices: what rollout targeting knows of active devices', () => {
     await gw.enroll(fleet, 'd-3', 'cam-3');
     await gw.enroll('other-fleet', 'd-9', 'cam-1');
     const subject = gw.devices.subject('device', fleet, 'd-3');
-    await gw.devices.append(subject, (await gw.devices.load(subject)).lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-3', reason: 'retired' } }],
-      { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'retire-d-3' });
+    await gw.devices.append(
+      subject,
+      (await gw.devices.load(subject)).lastSeq,
+      [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-3', reason: 'retired' } }],
+      { actor: { kind: 'operator', id: 'admin' }, correlationId: 'c-1', commandId: 'retire-d-3' },
+    );
     const settled = async () => (await find({})).items.length === 2;
     for (let end = Date.now() + 10_000; !(await settled()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
   });
   afterAll(() => gw?.close());
 
-  it('lists the fleet\'s active devices with labels and hardware, oldest first, never a decommissioned one', async () => {
+  it("lists the fleet's active devices with labels and hardware, oldest first, never a decommissioned one", async () => {
     expect((await find({})).items).toEqual([
       { deviceId: 'd-1', name: 'cam-1', labels: { site: 'north' }, hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 } },
       { deviceId: 'd-2', name: 'cam-2', labels: { site: 'south' }, hardware: {} },
@@ -59,16 +63,38 @@ describe('find-devices: what rollout targeting knows of active devices', () => {
     expect((await find({ limit: 1000, pageCursors: true })).pageCursors).toBeUndefined(); // one page: nothing follows
   });
 
-  it('sees a re-enrolled device with the replacement\'s name and hardware, and its labels', async () => {
+  it("sees a re-enrolled device with the replacement's name and hardware, and its labels", async () => {
     await gw.enroll(fleet, 'd-4', 'cam-4', { labels: { site: 'north' }, hardware: { accelerator: 'hailo-8', memoryMb: 4_000 } });
     const subject = gw.devices.subject('device', fleet, 'd-4');
-    await gw.devices.append(subject, (await gw.devices.load(subject)).lastSeq, [{
-      type: 'DeviceReenrolled', schemaVersion: 1,
-      data: { fleet, deviceId: 'd-4', name: 'cam-4b', certificateSerial: '0b', certificateFingerprint: 'd'.repeat(64), hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 }, enrolledWith: 'et-2' },
-    }], { actor: { kind: 'device', id: 'd-4' }, correlationId: 'c-1', commandId: 'reenroll-d-4' });
+    await gw.devices.append(
+      subject,
+      (await gw.devices.load(subject)).lastSeq,
+      [
+        {
+          type: 'DeviceReenrolled',
+          schemaVersion: 1,
+          data: {
+            fleet,
+            deviceId: 'd-4',
+            name: 'cam-4b',
+            certificateSerial: '0b',
+            certificateFingerprint: 'd'.repeat(64),
+            hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 },
+            enrolledWith: 'et-2',
+          },
+        },
+      ],
+      { actor: { kind: 'device', id: 'd-4' }, correlationId: 'c-1', commandId: 'reenroll-d-4' },
+    );
     const replaced = async () => (await find({ deviceIds: ['d-4'] })).items[0];
-    for (let end = Date.now() + 10_000; (await replaced())?.name !== 'cam-4b' && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
-    expect(await replaced()).toEqual({ deviceId: 'd-4', name: 'cam-4b', labels: { site: 'north' }, hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 } });
+    for (let end = Date.now() + 10_000; (await replaced())?.name !== 'cam-4b' && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(await replaced()).toEqual({
+      deviceId: 'd-4',
+      name: 'cam-4b',
+      labels: { site: 'north' },
+      hardware: { accelerator: 'jetson-orin', memoryMb: 16_000 },
+    });
     expect((await find({ names: ['cam-4'] })).items).toEqual([]); // the old name is gone
   });
 });

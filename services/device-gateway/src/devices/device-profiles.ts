@@ -31,7 +31,9 @@ export class DeviceProfiles {
 
   async find(query: FindDevices): Promise<{ items: gateway.DeviceProfile[]; nextCursor?: string; pageCursors?: string[] }> {
     const { rows, ...paging } = await this.page<gateway.DeviceProfile & { enrolled_seq: string; matched: boolean }>(
-      query, 'device_id AS "deviceId", name, labels, hardware', [query.names ?? null, query.deviceIds ?? null],
+      query,
+      'device_id AS "deviceId", name, labels, hardware',
+      [query.names ?? null, query.deviceIds ?? null],
     );
     return { items: rows.map(({ deviceId, name, labels, hardware }) => ({ deviceId, name, labels, hardware })), ...paging };
   }
@@ -40,7 +42,10 @@ export class DeviceProfiles {
   async match(query: MatchDevices): Promise<RequestOutput<typeof gateway.matchDevices>> {
     const where = selectorConditions(query.where ?? [], 6); // after the five of the page
     const { rows, ...paging } = await this.page<{ device_id: string; hardware: string; enrolled_seq: string; matched: boolean }>(
-      query, 'device_id, hardware::text AS hardware', [null, query.deviceIds ?? null], where,
+      query,
+      'device_id, hardware::text AS hardware',
+      [null, query.deviceIds ?? null],
+      where,
     );
     const index = new Map<string, number>();
     const hardware: DeviceHardware[] = [];
@@ -63,7 +68,12 @@ export class DeviceProfiles {
    * them, for every page (a fleet's worth of rows per page). So a page may list fewer than `limit`
    * devices, or none, and still have a `nextCursor`.
    */
-  private async page<R extends { enrolled_seq: string; matched: boolean }>(query: Paging & { fleet: string }, columns: string, filters: [string[] | null, string[] | null], where = { sql: '', params: [] as string[] }): Promise<PageOf<R>> {
+  private async page<R extends { enrolled_seq: string; matched: boolean }>(
+    query: Paging & { fleet: string },
+    columns: string,
+    filters: [string[] | null, string[] | null],
+    where = { sql: '', params: [] as string[] },
+  ): Promise<PageOf<R>> {
     if (query.cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(query.cursor)) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }

@@ -1,7 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { gateway } from '@keelson/requests';
 import type { Database } from '@keelson/postgres';
-import { RequestPattern, DATABASE, eventMetadataOf, requireDatabase, type RequestContext, type RequestIn, type RequestOut } from '@keelson/service-kit';
+import {
+  RequestPattern,
+  DATABASE,
+  eventMetadataOf,
+  requireDatabase,
+  type RequestContext,
+  type RequestIn,
+  type RequestOut,
+} from '@keelson/service-kit';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
 import { assignMany } from './assign-many.js';
 import { DeviceProfiles } from './device-profiles.js';
@@ -51,7 +59,12 @@ export class DeviceRequests {
 
   @RequestPattern(gateway.assignDevice)
   async assign(input: RequestIn<typeof gateway.assignDevice>, ctx: RequestContext): RequestOut<typeof gateway.assignDevice> {
-    const outcome = await this.devices.execute(input.fleet, input.deviceId, { type: 'Assign', assignment: input.assignment }, eventMetadataOf(ctx));
+    const outcome = await this.devices.execute(
+      input.fleet,
+      input.deviceId,
+      { type: 'Assign', assignment: input.assignment },
+      eventMetadataOf(ctx),
+    );
     const generation = outcome.state.status === 'absent' ? 0 : outcome.state.generation;
     return { generation, changed: outcome.events.length > 0 };
   }
@@ -62,7 +75,10 @@ export class DeviceRequests {
   }
 
   @RequestPattern(gateway.decommissionDevice)
-  async decommission(input: RequestIn<typeof gateway.decommissionDevice>, ctx: RequestContext): RequestOut<typeof gateway.decommissionDevice> {
+  async decommission(
+    input: RequestIn<typeof gateway.decommissionDevice>,
+    ctx: RequestContext,
+  ): RequestOut<typeof gateway.decommissionDevice> {
     const command = { type: 'Decommission' as const, ...(input.reason === undefined ? {} : { reason: input.reason }) };
     const outcome = await this.devices.execute(input.fleet, input.deviceId, command, eventMetadataOf(ctx));
     // Revoked before the answer, so no reconnect is admitted once the operator is told it is done

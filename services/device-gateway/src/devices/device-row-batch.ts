@@ -24,7 +24,13 @@ const later = (a: string | null, b: string | null): string | null => {
  */
 export function upsertedRow(stored: DeviceRow | null, next: DeviceRow): DeviceRow {
   if (!stored) return next;
-  return { ...next, fleet: stored.fleet, enrolledAt: stored.enrolledAt, enrolledSeq: stored.enrolledSeq, lastSeenAt: later(stored.lastSeenAt, next.lastSeenAt) };
+  return {
+    ...next,
+    fleet: stored.fleet,
+    enrolledAt: stored.enrolledAt,
+    enrolledSeq: stored.enrolledSeq,
+    lastSeenAt: later(stored.lastSeenAt, next.lastSeenAt),
+  };
 }
 
 /**
@@ -33,7 +39,10 @@ export function upsertedRow(stored: DeviceRow | null, next: DeviceRow): DeviceRo
  * An event at or below a row's last sequence is a redelivery and changes nothing; events of a
  * device that has not enrolled are ignored. Returns only the rows to write.
  */
-export function foldDeviceRows(stored: ReadonlyMap<string, StoredDeviceRow>, events: PositionedDeviceEvent[]): Map<string, StoredDeviceRow> {
+export function foldDeviceRows(
+  stored: ReadonlyMap<string, StoredDeviceRow>,
+  events: PositionedDeviceEvent[],
+): Map<string, StoredDeviceRow> {
   const current = new Map(stored);
   const changed = new Map<string, StoredDeviceRow>();
   for (const { event, seq, time } of events) {

@@ -42,8 +42,19 @@ export function evolveDeviceRow(row: DeviceRow | null, event: DeviceEvent, at: E
   if (event.type === 'DeviceEnrolled') {
     const { fleet, deviceId, name, labels, hardware, notAfter } = event.data;
     return {
-      fleet, deviceId, name, labels, hardware, status: 'active', reachable: false, lastSeenAt: null,
-      enrolledAt: at.time.toISOString(), enrolledSeq: at.seq, certificateNotAfter: notAfter ?? null, desiredGeneration: 0, assignments: [],
+      fleet,
+      deviceId,
+      name,
+      labels,
+      hardware,
+      status: 'active',
+      reachable: false,
+      lastSeenAt: null,
+      enrolledAt: at.time.toISOString(),
+      enrolledSeq: at.seq,
+      certificateNotAfter: notAfter ?? null,
+      desiredGeneration: 0,
+      assignments: [],
     };
   }
   if (!row) return null;
@@ -61,7 +72,9 @@ export function evolveDeviceRow(row: DeviceRow | null, event: DeviceEvent, at: E
     case 'DesiredStateChanged': {
       // Progress survives for assignments that stay; replaced ones leave the view.
       const before = new Map(row.assignments.map((a) => [a.assignmentId, a]));
-      const assignments = event.data.assignments.map((a) => before.get(a.assignmentId) ?? { assignmentId: a.assignmentId, rolloutId: a.rolloutId });
+      const assignments = event.data.assignments.map(
+        (a) => before.get(a.assignmentId) ?? { assignmentId: a.assignmentId, rolloutId: a.rolloutId },
+      );
       return { ...row, desiredGeneration: event.data.generation, assignments };
     }
     case 'DeviceReportedProgress': {

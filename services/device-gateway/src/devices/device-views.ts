@@ -5,17 +5,29 @@ import type { Database } from '@keelson/postgres';
 import { deviceListCursor, deviceListSql } from './device-list-query.js';
 import { deviceColumns, rowOf, type DeviceRecord } from './devices.projection.js';
 
-type DeviceFilters = Pick<ParsedRequestInput<typeof gateway.listDevices>, 'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'>;
+type DeviceFilters = Pick<
+  ParsedRequestInput<typeof gateway.listDevices>,
+  'search' | 'status' | 'label' | 'installed' | 'reachable' | 'sort'
+>;
 
 type DeviceView = gateway.DeviceView;
 
 function viewOf(r: DeviceRecord): DeviceView {
   const row = rowOf(r);
   return {
-    fleet: row.fleet, deviceId: row.deviceId, name: row.name, status: row.status, labels: row.labels, hardware: row.hardware,
-    reachable: row.reachable, ...(row.lastSeenAt ? { lastSeenAt: row.lastSeenAt } : {}), enrolledAt: row.enrolledAt,
+    fleet: row.fleet,
+    deviceId: row.deviceId,
+    name: row.name,
+    status: row.status,
+    labels: row.labels,
+    hardware: row.hardware,
+    reachable: row.reachable,
+    ...(row.lastSeenAt ? { lastSeenAt: row.lastSeenAt } : {}),
+    enrolledAt: row.enrolledAt,
     ...(row.certificateNotAfter ? { certificateExpiresAt: row.certificateNotAfter } : {}),
-    installed: r.installed as InstalledArtifact[], desiredGeneration: row.desiredGeneration, assignments: row.assignments,
+    installed: r.installed as InstalledArtifact[],
+    desiredGeneration: row.desiredGeneration,
+    assignments: row.assignments,
   };
 }
 
@@ -23,7 +35,12 @@ function viewOf(r: DeviceRecord): DeviceView {
 export class DeviceViews {
   constructor(private readonly db: Database) {}
 
-  async list(fleet: string, limit: number, cursor?: string, filters: DeviceFilters = { sort: 'newest' }): Promise<{ items: DeviceView[]; nextCursor?: string }> {
+  async list(
+    fleet: string,
+    limit: number,
+    cursor?: string,
+    filters: DeviceFilters = { sort: 'newest' },
+  ): Promise<{ items: DeviceView[]; nextCursor?: string }> {
     const { where, order, params } = deviceListSql(fleet, filters, cursor);
     const rows = await this.db.query<DeviceRecord>(
       `SELECT ${deviceColumns} FROM devices WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
@@ -44,17 +61,25 @@ export class DeviceViews {
       `SELECT count(*) AS active, count(*) FILTER (WHERE jsonb_array_length(installed) = 0) AS bare FROM devices WHERE fleet = $1 AND status = 'active'`,
       [fleet],
     );
-    return { activeDevices: Number(totals?.active ?? 0), withoutArtifacts: Number(totals?.bare ?? 0), versions: versions.map((v) => ({ ...v, devices: Number(v.devices) })) };
+    return {
+      activeDevices: Number(totals?.active ?? 0),
+      withoutArtifacts: Number(totals?.bare ?? 0),
+      versions: versions.map((v) => ({ ...v, devices: Number(v.devices) })),
+    };
   }
 
   /** By id, or by name (the most recently enrolled active device of that name wins). */
   async get(query: { fleet: string; deviceId: string } | { fleet: string; name: string }): Promise<DeviceView> {
-    const rows = 'deviceId' in query
-      ? await this.db.query<DeviceRecord>(`SELECT ${deviceColumns} FROM devices WHERE fleet = $1 AND device_id = $2`, [query.fleet, query.deviceId])
-      : await this.db.query<DeviceRecord>(
-          `SELECT ${deviceColumns} FROM devices WHERE fleet = $1 AND name = $2 ORDER BY status = 'active' DESC, enrolled_seq DESC LIMIT 1`,
-          [query.fleet, query.name],
-        );
+    const rows =
+      'deviceId' in query
+        ? await this.db.query<DeviceRecord>(`SELECT ${deviceColumns} FROM devices WHERE fleet = $1 AND device_id = $2`, [
+            query.fleet,
+            query.deviceId,
+          ])
+        : await this.db.query<DeviceRecord>(
+            `SELECT ${deviceColumns} FROM devices WHERE fleet = $1 AND name = $2 ORDER BY status = 'active' DESC, enrolled_seq DESC LIMIT 1`,
+            [query.fleet, query.name],
+          );
     if (!rows[0]) throw new NotFound('device', 'deviceId' in query ? query.deviceId : query.name);
     return viewOf(rows[0]);
   }

@@ -29,16 +29,38 @@ export type Device =
 
 export type DeviceCommand =
   | { type: 'Assign'; assignment: Assignment }
-  | { type: 'RecordReport'; assignmentId: string; rolloutId: string; state: DeviceState; reason?: string; reportedAt: string; steps?: StepTimes }
+  | {
+      type: 'RecordReport';
+      assignmentId: string;
+      rolloutId: string;
+      state: DeviceState;
+      reason?: string;
+      reportedAt: string;
+      steps?: StepTimes;
+    }
   | { type: 'MarkReachable'; at: string }
   | { type: 'MarkUnreachable'; lastSeenAt: string }
   /** The device proved possession of the key of `presentedFingerprint`, which must be its latest certificate. */
   | {
-      type: 'RenewCertificate'; presentedFingerprint: string; certificateSerial: string; certificateFingerprint: string; notAfter: string; keyRotated: boolean;
-      certificatePem: string; proofSignedAt: string;
+      type: 'RenewCertificate';
+      presentedFingerprint: string;
+      certificateSerial: string;
+      certificateFingerprint: string;
+      notAfter: string;
+      keyRotated: boolean;
+      certificatePem: string;
+      proofSignedAt: string;
     }
   /** A wiped or replaced device enrolled again with a token minted for it: new certificate, same history. */
-  | { type: 'Reenroll'; certificateSerial: string; certificateFingerprint: string; name: string; hardware: DeviceHardware; enrolledWith: string; notAfter?: string }
+  | {
+      type: 'Reenroll';
+      certificateSerial: string;
+      certificateFingerprint: string;
+      name: string;
+      hardware: DeviceHardware;
+      enrolledWith: string;
+      notAfter?: string;
+    }
   /** An operator retires the device; its credentials are revoked by what follows the event. */
   | { type: 'Decommission'; reason?: string };
 
@@ -47,7 +69,10 @@ export type ReportStanding = 'new' | 'repeated' | 'unknown-assignment';
 
 export type KnownDevice = Exclude<Device, { status: 'absent' }>;
 
-export function reportStanding(device: KnownDevice, report: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string }): ReportStanding {
+export function reportStanding(
+  device: KnownDevice,
+  report: { assignmentId: string; rolloutId: string; state: DeviceState; reason?: string },
+): ReportStanding {
   const current = device.assignments.find((a) => a.assignmentId === report.assignmentId);
   // A report about an assignment that was replaced (or never ours) is late or forged: drop it.
   if (!current || current.rolloutId !== report.rolloutId) return 'unknown-assignment';
@@ -66,7 +91,13 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
     if (state.status === 'absent') throw new NotFound('device', '?');
     if (state.status === 'decommissioned') return []; // retired already: nothing new happened
     const { fleet, deviceId } = state;
-    return [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, ...(command.reason === undefined ? {} : { reason: command.reason }) } }];
+    return [
+      {
+        type: 'DeviceDecommissioned',
+        schemaVersion: 1,
+        data: { fleet, deviceId, ...(command.reason === undefined ? {} : { reason: command.reason }) },
+      },
+    ];
   }
   const device = activeDevice(state);
   const { fleet, deviceId } = device;
@@ -84,16 +115,41 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
     case 'RecordReport': {
       if (reportStanding(device, command) !== 'new') return [];
       const { assignmentId, rolloutId, state: reported, reason, reportedAt, steps } = command;
-      const data = { fleet, deviceId, assignmentId, rolloutId, state: reported, reportedAt, ...(reason === undefined ? {} : { reason }), ...(steps === undefined ? {} : { steps }) };
+      const data = {
+        fleet,
+        deviceId,
+        assignmentId,
+        rolloutId,
+        state: reported,
+        reportedAt,
+        ...(reason === undefined ? {} : { reason }),
+        ...(steps === undefined ? {} : { steps }),
+      };
       return [{ type: 'DeviceReportedProgress', schemaVersion: 2, data }];
     }
     case 'RenewCertificate': {
       if (command.presentedFingerprint !== device.certificateFingerprint) {
-        throw new RuleViolation('device.certificate-superseded', 'the certificate presented is not the device\'s latest');
+        throw new RuleViolation('device.certificate-superseded', "the certificate presented is not the device's latest");
       }
       const { certificateSerial, certificateFingerprint, notAfter, keyRotated, certificatePem, proofSignedAt } = command;
       const previousFingerprint = device.certificateFingerprint;
-      return [{ type: 'DeviceCertificateRenewed', schemaVersion: 1, data: { fleet, deviceId, certificateSerial, certificateFingerprint, notAfter, previousFingerprint, keyRotated, certificatePem, proofSignedAt } }];
+      return [
+        {
+          type: 'DeviceCertificateRenewed',
+          schemaVersion: 1,
+          data: {
+            fleet,
+            deviceId,
+            certificateSerial,
+            certificateFingerprint,
+            notAfter,
+            previousFingerprint,
+            keyRotated,
+            certificatePem,
+            proofSignedAt,
+          },
+        },
+      ];
     }
     case 'Reenroll': {
       const { type: _type, ...rest } = command;
@@ -104,7 +160,13 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
       return [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable: true, lastSeenAt: command.at } }];
     case 'MarkUnreachable':
       if (!device.reachable) return [];
-      return [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable: false, lastSeenAt: command.lastSeenAt } }];
+      return [
+        {
+          type: 'DeviceReachabilityChanged',
+          schemaVersion: 1,
+          data: { fleet, deviceId, reachable: false, lastSeenAt: command.lastSeenAt },
+        },
+      ];
     default:
       return assertNever(command, 'device command');
   }
@@ -113,7 +175,17 @@ function decide(command: DeviceCommand, state: Device): DeviceEvent[] {
 function evolve(state: Device, event: DeviceEvent): Device {
   if (event.type === 'DeviceEnrolled') {
     const { fleet, deviceId, certificateFingerprint } = event.data;
-    return { status: 'active', fleet, deviceId, certificateFingerprint, reachable: false, generation: 0, assignments: [], assignedIds: [], reports: {} };
+    return {
+      status: 'active',
+      fleet,
+      deviceId,
+      certificateFingerprint,
+      reachable: false,
+      generation: 0,
+      assignments: [],
+      assignedIds: [],
+      reports: {},
+    };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -130,12 +202,17 @@ function evolve(state: Device, event: DeviceEvent): Device {
     }
     case 'DeviceReportedProgress': {
       const { assignmentId, state: reported, reason } = event.data;
-      return { ...state, reports: { ...state.reports, [assignmentId]: reason === undefined ? { state: reported } : { state: reported, reason } } };
+      return {
+        ...state,
+        reports: { ...state.reports, [assignmentId]: reason === undefined ? { state: reported } : { state: reported, reason } },
+      };
     }
     case 'DeviceCertificateRenewed': {
       const { lastRenewal: _superseded, ...rest } = state;
       const { certificateFingerprint, previousFingerprint, certificatePem, proofSignedAt } = event.data;
-      return certificatePem && proofSignedAt ? { ...rest, certificateFingerprint, lastRenewal: { previousFingerprint, certificatePem, proofSignedAt } } : { ...rest, certificateFingerprint };
+      return certificatePem && proofSignedAt
+        ? { ...rest, certificateFingerprint, lastRenewal: { previousFingerprint, certificatePem, proofSignedAt } }
+        : { ...rest, certificateFingerprint };
     }
     case 'DeviceReenrolled': {
       const { lastRenewal: _revoked, ...rest } = state; // re-enrollment: no earlier certificate may retry

@@ -22,12 +22,31 @@ describe('device commands racing on one aggregate (two gateway replicas)', () =>
   afterAll(() => nc?.close());
 
   const enroll = (deviceId: string) =>
-    store.append(store.subject('device', fleet, deviceId), 0, [{
-      type: 'DeviceEnrolled', schemaVersion: 1,
-      data: { fleet, deviceId, name: deviceId, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: {}, hardware: {}, enrolledWith: 'et-1' },
-    }], meta(`enroll-${deviceId}`));
+    store.append(
+      store.subject('device', fleet, deviceId),
+      0,
+      [
+        {
+          type: 'DeviceEnrolled',
+          schemaVersion: 1,
+          data: {
+            fleet,
+            deviceId,
+            name: deviceId,
+            certificateSerial: '0a',
+            certificateFingerprint: 'c'.repeat(64),
+            labels: {},
+            hardware: {},
+            enrolledWith: 'et-1',
+          },
+        },
+      ],
+      meta(`enroll-${deviceId}`),
+    );
   const desiredStates = async (deviceId: string) =>
-    (await store.load(store.subject('device', fleet, deviceId))).events.map((r) => r.event).filter((e): e is DesiredStateChanged => e.type === 'DesiredStateChanged');
+    (await store.load(store.subject('device', fleet, deviceId))).events
+      .map((r) => r.event)
+      .filter((e): e is DesiredStateChanged => e.type === 'DesiredStateChanged');
 
   it('keeps both of two concurrent assignments of different artifacts, in generations 1 and 2', async () => {
     await enroll('d-race1');
@@ -58,7 +77,13 @@ describe('device commands racing on one aggregate (two gateway replicas)', () =>
     await one.execute(fleet, 'd-stale', { type: 'MarkReachable', at: '2026-12-05T10:00:00.000Z' }, meta('reachable-stale')); // one caches the device
     await two.execute(fleet, 'd-stale', { type: 'Assign', assignment: assignment('a-late') }, meta('assign-late'));
     // On one's cached state the assignment is unknown and the report would be dropped as nothing to do.
-    const report = { type: 'RecordReport' as const, assignmentId: 'a-late', rolloutId: 'r-1', state: 'downloading' as const, reportedAt: '2026-12-05T10:00:01.000Z' };
+    const report = {
+      type: 'RecordReport' as const,
+      assignmentId: 'a-late',
+      rolloutId: 'r-1',
+      state: 'downloading' as const,
+      reportedAt: '2026-12-05T10:00:01.000Z',
+    };
     const outcome = await one.execute(fleet, 'd-stale', report, meta('report-late'));
     expect(outcome.events.map((e) => e.type)).toEqual(['DeviceReportedProgress']);
   });

@@ -3,7 +3,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { credentialsMigrations } from '../credentials/credentials.migrations.js';
 import { DeviceRequests } from './device-requests.controller.js';
 import { DeviceDirectory } from './device-directory.js';
@@ -37,10 +45,26 @@ const DEVICES_DECLARATION = Symbol('DevicesDeclaration');
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
         new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent })),
     },
-    { provide: DeviceDirectory, inject: [NATS, SERVICE_CONFIG], useFactory: (nc: NatsConnection, config: ServiceConfig) => new DeviceDirectory(nc, config.naming) },
-    { provide: DeviceViews, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceViews(requireDatabase(db, 'device-gateway', deviceTables)) },
-    { provide: DeviceProfiles, inject: [DATABASE], useFactory: (db: Database | null) => new DeviceProfiles(requireDatabase(db, 'device-gateway', deviceTables)) },
-    { provide: DevicePresenceStore, inject: [DATABASE], useFactory: (db: Database | null) => new DevicePresenceStore(requireDatabase(db, 'device-gateway', deviceTables)) },
+    {
+      provide: DeviceDirectory,
+      inject: [NATS, SERVICE_CONFIG],
+      useFactory: (nc: NatsConnection, config: ServiceConfig) => new DeviceDirectory(nc, config.naming),
+    },
+    {
+      provide: DeviceViews,
+      inject: [DATABASE],
+      useFactory: (db: Database | null) => new DeviceViews(requireDatabase(db, 'device-gateway', deviceTables)),
+    },
+    {
+      provide: DeviceProfiles,
+      inject: [DATABASE],
+      useFactory: (db: Database | null) => new DeviceProfiles(requireDatabase(db, 'device-gateway', deviceTables)),
+    },
+    {
+      provide: DevicePresenceStore,
+      inject: [DATABASE],
+      useFactory: (db: Database | null) => new DevicePresenceStore(requireDatabase(db, 'device-gateway', deviceTables)),
+    },
   ],
   exports: [Devices, DeviceDirectory, DeviceViews, DevicePresenceStore],
 })

@@ -69,9 +69,19 @@ const isoOf = (t: Date | string | null): string | null => (t === null ? null : n
 
 export function rowOf(r: DeviceRecord): DeviceRow {
   return {
-    fleet: r.fleet, deviceId: r.device_id, name: r.name, status: r.status, labels: r.labels, hardware: r.hardware, reachable: r.reachable,
-    lastSeenAt: isoOf(r.last_seen_at), enrolledAt: isoOf(r.enrolled_at)!, enrolledSeq: Number(r.enrolled_seq),
-    certificateNotAfter: isoOf(r.certificate_not_after), desiredGeneration: r.desired_generation, assignments: r.assignments,
+    fleet: r.fleet,
+    deviceId: r.device_id,
+    name: r.name,
+    status: r.status,
+    labels: r.labels,
+    hardware: r.hardware,
+    reachable: r.reachable,
+    lastSeenAt: isoOf(r.last_seen_at),
+    enrolledAt: isoOf(r.enrolled_at)!,
+    enrolledSeq: Number(r.enrolled_seq),
+    certificateNotAfter: isoOf(r.certificate_not_after),
+    desiredGeneration: r.desired_generation,
+    assignments: r.assignments,
   };
 }
 
@@ -89,9 +99,20 @@ async function readRows(sql: Sql, deviceIds: string[]): Promise<Map<string, Stor
 
 async function writeRows(sql: Sql, rows: StoredDeviceRow[]): Promise<void> {
   const records = rows.map(({ row, lastSeq }) => ({
-    device_id: row.deviceId, fleet: row.fleet, name: row.name, status: row.status, labels: row.labels, hardware: row.hardware,
-    reachable: row.reachable, last_seen_at: row.lastSeenAt, enrolled_at: row.enrolledAt, enrolled_seq: row.enrolledSeq,
-    certificate_not_after: row.certificateNotAfter, desired_generation: row.desiredGeneration, assignments: row.assignments, last_seq: lastSeq,
+    device_id: row.deviceId,
+    fleet: row.fleet,
+    name: row.name,
+    status: row.status,
+    labels: row.labels,
+    hardware: row.hardware,
+    reachable: row.reachable,
+    last_seen_at: row.lastSeenAt,
+    enrolled_at: row.enrolledAt,
+    enrolled_seq: row.enrolledSeq,
+    certificate_not_after: row.certificateNotAfter,
+    desired_generation: row.desiredGeneration,
+    assignments: row.assignments,
+    last_seq: lastSeq,
   }));
   // Guarded by last_seq: a redelivered event never writes an older row over a newer one. The rows
   // were read FOR UPDATE in this transaction, so hardware a hello wrote since is carried, not lost.
@@ -117,10 +138,17 @@ async function writeRows(sql: Sql, rows: StoredDeviceRow[]): Promise<void> {
  */
 async function applyDeviceEvents(sql: Sql, recorded: RecordedEvent<DeviceEvent>[]): Promise<void> {
   const stored = await readRows(sql, [...new Set(recorded.map((r) => r.event.data.deviceId))]);
-  const changed = foldDeviceRows(stored, recorded.map((r) => ({ event: r.event, seq: r.seq, time: r.time })));
+  const changed = foldDeviceRows(
+    stored,
+    recorded.map((r) => ({ event: r.event, seq: r.seq, time: r.time })),
+  );
   if (changed.size > 0) await writeRows(sql, [...changed.values()]);
   const decommissioned = recorded.filter((r) => r.event.type === 'DeviceDecommissioned');
-  if (decommissioned.length) await DeviceCredentialsStore.revokeMany(sql, decommissioned.map((r) => ({ deviceId: r.event.data.deviceId, at: r.time })));
+  if (decommissioned.length)
+    await DeviceCredentialsStore.revokeMany(
+      sql,
+      decommissioned.map((r) => ({ deviceId: r.event.data.deviceId, at: r.time })),
+    );
 }
 
 /**

@@ -1,5 +1,12 @@
 import { NotFound } from '@keelson/domain-kit';
-import { AggregateCache, loadAggregate, handleCommand, type CommandOutcome, type EventMetadata, type EventStore } from '@keelson/event-store';
+import {
+  AggregateCache,
+  loadAggregate,
+  handleCommand,
+  type CommandOutcome,
+  type EventMetadata,
+  type EventStore,
+} from '@keelson/event-store';
 import type { DeviceEvent } from '@keelson/events';
 import { deviceDecider, type Device, type DeviceCommand } from './device.decider.js';
 
@@ -13,9 +20,21 @@ export class Devices {
     return this.store.subject('device', fleet, deviceId);
   }
 
-  async execute(fleet: string, deviceId: string, command: DeviceCommand, meta: EventMetadata): Promise<CommandOutcome<DeviceEvent, Device>> {
+  async execute(
+    fleet: string,
+    deviceId: string,
+    command: DeviceCommand,
+    meta: EventMetadata,
+  ): Promise<CommandOutcome<DeviceEvent, Device>> {
     try {
-      return await handleCommand({ store: this.store, subject: this.subject(fleet, deviceId), decider: deviceDecider, command, meta, cache: this.cache });
+      return await handleCommand({
+        store: this.store,
+        subject: this.subject(fleet, deviceId),
+        decider: deviceDecider,
+        command,
+        meta,
+        cache: this.cache,
+      });
     } catch (err) {
       // The decider cannot name a device it has never seen; the caller can.
       if (err instanceof NotFound) throw new NotFound('device', deviceId, { cause: err });

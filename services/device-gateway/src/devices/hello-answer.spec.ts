@@ -4,8 +4,14 @@ import type { KnownDevice } from './device.decider.js';
 import { owesDesiredState } from './hello-answer.js';
 
 const device = (generation: number, reports: Record<string, DeviceState>, ...assignmentIds: string[]): KnownDevice => ({
-  status: 'active', fleet: 'plant-7', deviceId: 'd-0011223344556677', certificateFingerprint: 'a'.repeat(64), reachable: true,
-  generation, assignments: assignmentIds.map((id) => assignment(id)), assignedIds: assignmentIds,
+  status: 'active',
+  fleet: 'plant-7',
+  deviceId: 'd-0011223344556677',
+  certificateFingerprint: 'a'.repeat(64),
+  reachable: true,
+  generation,
+  assignments: assignmentIds.map((id) => assignment(id)),
+  assignedIds: assignmentIds,
   reports: Object.fromEntries(Object.entries(reports).map(([id, state]) => [id, { state }])),
 });
 

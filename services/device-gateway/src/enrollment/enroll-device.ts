@@ -58,7 +58,8 @@ export class DeviceEnrollment {
     } catch (err) {
       const reason = err instanceof EnrollmentRefusedError ? err.reason : err instanceof InvalidInput ? 'invalid' : 'error';
       this.attempts.inc({ outcome: 'refused', reason });
-      if (err instanceof EnrollmentRefusedError && (err.reason === 'unknown' || err.reason === 'malformed')) await this.audit(body, err.reason);
+      if (err instanceof EnrollmentRefusedError && (err.reason === 'unknown' || err.reason === 'malformed'))
+        await this.audit(body, err.reason);
       throw err;
     }
   }
@@ -73,7 +74,13 @@ export class DeviceEnrollment {
   /** The token's group takes the new device (the operator's `device token --group`); a group deleted since takes no one. */
   private async joinGroup(fleet: string, groupId: string, deviceId: string, meta: EventMetadata): Promise<void> {
     const command = { type: 'AddEnrolledDevice', fleet, groupId, deviceId } as const;
-    await handleCommand({ store: this.d.groups, subject: this.d.groups.subject('group', fleet, groupId), decider: groupDecider, command, meta });
+    await handleCommand({
+      store: this.d.groups,
+      subject: this.d.groups.subject('group', fleet, groupId),
+      decider: groupDecider,
+      command,
+      meta,
+    });
   }
 
   // Checked before the token is used up: a decommissioned device cannot come back through re-enrollment.
@@ -108,7 +115,10 @@ export class DeviceEnrollment {
     const reenrolls = checked.token.status === 'issued' ? checked.token.reenrolls : undefined;
     const deviceId = reenrolls ?? `d-${randomBytes(8).toString('hex')}`;
     if (reenrolls) await this.assertReenrollable(fleet, reenrolls);
-    const [tufRoot, cert] = await Promise.all([this.d.rootOf(fleet, correlationId), this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now })]);
+    const [tufRoot, cert] = await Promise.all([
+      this.d.rootOf(fleet, correlationId),
+      this.d.ca.issue({ fleet, deviceId, publicKeyDer: csr.publicKeyDer, now }),
+    ]);
     const device = { kind: 'device', id: deviceId } as const;
     const token = await this.d.tokens.redeem(presented, deviceId, now, meta(device), checked);
     const { password, stored } = mintDevicePassword();
@@ -116,25 +126,53 @@ export class DeviceEnrollment {
     if (reenrolls) {
       // Credentials first: once the event is out, the old connection is dropped and must not get back in.
       await this.d.credentials.replace({ deviceId, fleet, password: stored, issuedAt: now });
-      await this.deviceAggregate.execute(fleet, deviceId, {
-        type: 'Reenroll', certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint, name: request.name, hardware: request.hardware ?? {},
-        enrolledWith: presented.tokenId, notAfter,
-      }, meta(device));
+      await this.deviceAggregate.execute(
+        fleet,
+        deviceId,
+        {
+          type: 'Reenroll',
+          certificateSerial: cert.serial,
+          certificateFingerprint: cert.fingerprint,
+          name: request.name,
+          hardware: request.hardware ?? {},
+          enrolledWith: presented.tokenId,
+          notAfter,
+        },
+        meta(device),
+      );
     } else {
       const labels = { ...request.labels, ...(token.status === 'absent' ? {} : token.labels) }; // the operator's labels win
-      await this.d.devices.append(this.d.devices.subject('device', fleet, deviceId), 0, [{
-        type: 'DeviceEnrolled',
-        schemaVersion: 1,
-        data: {
-          fleet, deviceId, name: request.name, certificateSerial: cert.serial, certificateFingerprint: cert.fingerprint,
-          labels, hardware: request.hardware ?? {}, enrolledWith: presented.tokenId, notAfter,
-        },
-      }], meta(device));
+      await this.d.devices.append(
+        this.d.devices.subject('device', fleet, deviceId),
+        0,
+        [
+          {
+            type: 'DeviceEnrolled',
+            schemaVersion: 1,
+            data: {
+              fleet,
+              deviceId,
+              name: request.name,
+              certificateSerial: cert.serial,
+              certificateFingerprint: cert.fingerprint,
+              labels,
+              hardware: request.hardware ?? {},
+              enrolledWith: presented.tokenId,
+              notAfter,
+            },
+          },
+        ],
+        meta(device),
+      );
       await this.d.credentials.record({ deviceId, fleet, password: stored, issuedAt: now });
       if (token.status !== 'absent' && token.groupId) await this.joinGroup(fleet, token.groupId, deviceId, meta(device));
     }
     return {
-      deviceId, fleet, certificate: cert.certificatePem, caCertificate: cert.caCertificatePem, tufRoot,
+      deviceId,
+      fleet,
+      certificate: cert.certificatePem,
+      caCertificate: cert.caCertificatePem,
+      tufRoot,
       broker: { mqttUrl: this.d.mqttUrl, clientId: deviceId, username: deviceId, password, topicRoot: this.d.topicRoot },
       facadeUrl: this.d.facadeUrl,
     };

@@ -31,7 +31,9 @@ describe('POST /v1/enroll refusals', () => {
       const replay = await t.post(await t.enrollBody(token));
       expect([replay.status, replay.body.error.code]).toEqual([401, 'enrollment.used']);
       expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toEqual({
-        type: 'EnrollmentRefused', schemaVersion: 1, data: { fleet: 'plant-7', tokenId, reason: 'used' },
+        type: 'EnrollmentRefused',
+        schemaVersion: 1,
+        data: { fleet: 'plant-7', tokenId, reason: 'used' },
       });
       await expectNothingCreated(before);
     });
@@ -44,12 +46,24 @@ describe('POST /v1/enroll refusals', () => {
     });
 
     it('an expired token', async () => {
-      const store = new EventStore<EnrollmentEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent });
-      const { token, tokenId } = await new EnrollmentTokens(store).issue({ fleet: 'plant-7', ttlSeconds: 60, labels: {} }, { ...operatorMeta, commandId: 'old-token' }, new Date(Date.now() - 120_000));
+      const store = new EventStore<EnrollmentEvent>({
+        nc: t.nc,
+        naming: t.naming,
+        stream: eventStreams.gateway,
+        parse: parseEnrollmentEvent,
+      });
+      const { token, tokenId } = await new EnrollmentTokens(store).issue(
+        { fleet: 'plant-7', ttlSeconds: 60, labels: {} },
+        { ...operatorMeta, commandId: 'old-token' },
+        new Date(Date.now() - 120_000),
+      );
       const before = await snapshot();
       const res = await t.post(await t.enrollBody(token));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.expired']);
-      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentRefused', data: { reason: 'expired' } });
+      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({
+        type: 'EnrollmentRefused',
+        data: { reason: 'expired' },
+      });
       await expectNothingCreated(before);
     });
 
@@ -68,7 +82,9 @@ describe('POST /v1/enroll refusals', () => {
       const res = await t.post(await t.enrollBody(forged));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.unknown']);
       expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-hq.refusals`)).toMatchObject({
-        type: 'EnrollmentAttemptsRefused', schemaVersion: 1, data: { fleet: 'plant-hq', claimedFleet: 'ghost-fleet', reason: 'unknown', attempts: 1 },
+        type: 'EnrollmentAttemptsRefused',
+        schemaVersion: 1,
+        data: { fleet: 'plant-hq', claimedFleet: 'ghost-fleet', reason: 'unknown', attempts: 1 },
       });
       expect(Object.keys(await t.subjects('ev.enrollment.ghost-fleet.>'))).toEqual([]); // no aggregate for a token that does not exist
       expect(existsSync(join(t.dataDir, 'ca', 'ghost-fleet'))).toBe(false);
@@ -76,13 +92,18 @@ describe('POST /v1/enroll refusals', () => {
       await expectNothingCreated(before);
     });
 
-    it('a wrong secret for a real token, audited on its fleet\'s refusal log, not on the token', async () => {
+    it("a wrong secret for a real token, audited on its fleet's refusal log, not on the token", async () => {
       const { token, tokenId } = await t.issue();
       const guessed = `${token.slice(0, token.lastIndexOf('.'))}.${'B'.repeat(43)}`;
       const res = await t.post(await t.enrollBody(guessed));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.unknown']);
-      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.refusals`)).toMatchObject({ type: 'EnrollmentAttemptsRefused', data: { fleet: 'plant-7', reason: 'unknown' } });
-      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentTokenIssued' });
+      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.refusals`)).toMatchObject({
+        type: 'EnrollmentAttemptsRefused',
+        data: { fleet: 'plant-7', reason: 'unknown' },
+      });
+      expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({
+        type: 'EnrollmentTokenIssued',
+      });
       expect((await t.post(await t.enrollBody(token))).status).toBe(201); // the real token still works
     });
 
@@ -91,27 +112,51 @@ describe('POST /v1/enroll refusals', () => {
       const res = await t.post(await t.enrollBody('let-me-in'));
       expect([res.status, res.body.error.code]).toEqual([401, 'enrollment.malformed']);
       expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-hq.refusals`)).toMatchObject({
-        type: 'EnrollmentAttemptsRefused', data: { fleet: 'plant-hq', claimedFleet: 'let-me-in', reason: 'malformed', attempts: 1 },
+        type: 'EnrollmentAttemptsRefused',
+        data: { fleet: 'plant-hq', claimedFleet: 'let-me-in', reason: 'malformed', attempts: 1 },
       });
       await expectNothingCreated(before);
     });
 
     it('a flood of attempts, audited within a bounded number of events that still count every attempt', async () => {
-      const store = new EventStore<EnrollmentEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent });
+      const store = new EventStore<EnrollmentEvent>({
+        nc: t.nc,
+        naming: t.naming,
+        stream: eventStreams.gateway,
+        parse: parseEnrollmentEvent,
+      });
       const refusals = t.app.get(RefusalLog);
       await refusals.flush();
       const { token, tokenId } = await t.issue();
       expect((await t.post(await t.enrollBody(token))).status).toBe(201);
-      const logs = [`${t.naming.subjectPrefix}ev.enrollment.plant-hq.refusals`, `${t.naming.subjectPrefix}ev.enrollment.plant-7.refusals`, `${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`];
+      const logs = [
+        `${t.naming.subjectPrefix}ev.enrollment.plant-hq.refusals`,
+        `${t.naming.subjectPrefix}ev.enrollment.plant-7.refusals`,
+        `${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`,
+      ];
       const lastSeqs = await Promise.all(logs.map(async (subject) => (await store.load(subject)).lastSeq));
       const attempts = 60;
-      const answers = await Promise.all(Array.from({ length: attempts }, (_, i) => t.post({ token: i % 2 ? `junk-${i}` : token, csr: 'x', name: 'flood' })));
+      const answers = await Promise.all(
+        Array.from({ length: attempts }, (_, i) => t.post({ token: i % 2 ? `junk-${i}` : token, csr: 'x', name: 'flood' })),
+      );
       expect(answers.filter((a) => a.body.error?.code === 'enrollment.malformed')).toHaveLength(30);
       expect(answers.filter((a) => a.body.error?.code === 'enrollment.used')).toHaveLength(30);
       await refusals.flush();
-      const written = (await Promise.all(logs.map(async (subject, i) => (await store.load(subject, lastSeqs[i])).events.map((r) => r.event)))).flat();
+      const written = (
+        await Promise.all(logs.map(async (subject, i) => (await store.load(subject, lastSeqs[i])).events.map((r) => r.event)))
+      ).flat();
       expect(written.length).toBeLessThanOrEqual(25 + 2); // this minute's budget, then one summary per fleet and reason
-      const counted = (reason: string) => written.reduce((n, e) => n + (e.type === 'EnrollmentAttemptsRefused' && e.data.reason === reason ? e.data.attempts : e.type === 'EnrollmentRefused' && e.data.reason === reason ? 1 : 0), 0);
+      const counted = (reason: string) =>
+        written.reduce(
+          (n, e) =>
+            n +
+            (e.type === 'EnrollmentAttemptsRefused' && e.data.reason === reason
+              ? e.data.attempts
+              : e.type === 'EnrollmentRefused' && e.data.reason === reason
+                ? 1
+                : 0),
+          0,
+        );
       expect([counted('malformed'), counted('used')]).toEqual([30, 30]);
     });
 
@@ -123,12 +168,20 @@ describe('POST /v1/enroll refusals', () => {
       const before = await snapshot();
       const answers = await Promise.all(bodies.map(t.post));
       expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-      expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.error.code])).toEqual(Array.from({ length: 23 }, () => [401, 'enrollment.used']));
+      expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body.error.code])).toEqual(
+        Array.from({ length: 23 }, () => [401, 'enrollment.used']),
+      );
       const winner = answers.find((a) => a.status === 201)!.body;
       expect(await t.credentialRows()).toBe(before.rows + 1);
       expect(Object.keys(await t.subjects('ev.device.>')).length).toBe(before.devices + 1);
-      const redeemed = (await new EventStore<EnrollmentEvent>({ nc: t.nc, naming: t.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent })
-        .load(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).events.filter((r) => r.event.type === 'EnrollmentTokenRedeemed');
+      const redeemed = (
+        await new EventStore<EnrollmentEvent>({
+          nc: t.nc,
+          naming: t.naming,
+          stream: eventStreams.gateway,
+          parse: parseEnrollmentEvent,
+        }).load(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)
+      ).events.filter((r) => r.event.type === 'EnrollmentTokenRedeemed');
       expect(redeemed.map((r) => r.event.type === 'EnrollmentTokenRedeemed' && r.event.data.deviceId)).toEqual([winner.deviceId]);
     });
   });
@@ -158,7 +211,10 @@ describe('POST /v1/enroll refusals', () => {
         return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
       };
       expect(await raw('{"token": "')).toEqual([400, 'enroll.invalid']);
-      expect(await raw(JSON.stringify({ ...(await t.enrollBody(token)), name: 'x'.repeat(101 * 1024) }))).toEqual([413, 'enroll.too-large']);
+      expect(await raw(JSON.stringify({ ...(await t.enrollBody(token)), name: 'x'.repeat(101 * 1024) }))).toEqual([
+        413,
+        'enroll.too-large',
+      ]);
       expect(await raw(JSON.stringify(await t.enrollBody(token)), 'text/plain')).toEqual([400, 'enroll.invalid']);
       expect(Object.keys(await t.subjects('ev.device.>')).length).toBe(before.devices);
       expect(await t.credentialRows()).toBe(before.rows);

@@ -86,7 +86,8 @@ export class EnrollRequestHandler {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (body === tooLarge) return send(res, 413, { error: { code: 'enroll.too-large', message: `the body must be at most ${enrollBodyMaxBytes} bytes` } });
+    if (body === tooLarge)
+      return send(res, 413, { error: { code: 'enroll.too-large', message: `the body must be at most ${enrollBodyMaxBytes} bytes` } });
     const enrolled = await this.enrollment.enroll(body, correlationIdOf(req.headers['keelson-correlation-id']));
     send(res, 201, enrolled);
   }

@@ -22,7 +22,9 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const { tokenId, token, expiresAt } = await t.issue();
     expect(token.startsWith(`plant-7.${tokenId}.`)).toBe(true);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(3500_000);
-    const stored = await t.jsm.streams.getMessage(t.streamName, { last_by_subj: `${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}` });
+    const stored = await t.jsm.streams.getMessage(t.streamName, {
+      last_by_subj: `${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`,
+    });
     expect(stored!.string()).not.toContain(token.split('.')[2]);
     expect(JSON.parse(stored!.string())).toMatchObject({ type: 'EnrollmentTokenIssued', data: { fleet: 'plant-7', tokenId } });
   });
@@ -39,27 +41,48 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     expect(await cert.verify({ publicKey: ca.publicKey })).toBe(true);
     expect(cert.subject).toBe(`CN=${e.deviceId}, OU=plant-7, O=Keelson`);
     expect(e.tufRoot).toMatchObject({ signed: { _type: 'root', consistent_snapshot: true } });
-    expect(e.broker).toMatchObject({ mqttUrl: t.broker.nats.mqttUrl, clientId: e.deviceId, username: e.deviceId, topicRoot: `${t.naming.subjectPrefix.replace('.', '/')}keelson` });
+    expect(e.broker).toMatchObject({
+      mqttUrl: t.broker.nats.mqttUrl,
+      clientId: e.deviceId,
+      username: e.deviceId,
+      topicRoot: `${t.naming.subjectPrefix.replace('.', '/')}keelson`,
+    });
     expect(e.facadeUrl).toBe('http://127.0.0.1:9/facade');
 
     const deviceSubject = `${t.naming.subjectPrefix}ev.device.plant-7.${e.deviceId}.DeviceEnrolled`; // typed subjects
     const enrolled = await t.jsm.streams.getMessage(t.streamName, { last_by_subj: deviceSubject });
     expect(JSON.parse(enrolled!.string())).toEqual({
-      type: 'DeviceEnrolled', schemaVersion: 1,
+      type: 'DeviceEnrolled',
+      schemaVersion: 1,
       data: {
-        fleet: 'plant-7', deviceId: e.deviceId, name: 'dock camera 3', certificateSerial: cert.serialNumber.toLowerCase().replace(/^0+/, ''),
+        fleet: 'plant-7',
+        deviceId: e.deviceId,
+        name: 'dock camera 3',
+        certificateSerial: cert.serialNumber.toLowerCase().replace(/^0+/, ''),
         certificateFingerprint: Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex'),
-        labels: { site: 'north', line: 'dock' }, hardware: { architecture: 'arm64' }, enrolledWith: tokenId, notAfter: cert.notAfter.toISOString(),
+        labels: { site: 'north', line: 'dock' },
+        hardware: { architecture: 'arm64' },
+        enrolledWith: tokenId,
+        notAfter: cert.notAfter.toISOString(),
       },
     });
-    expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({ type: 'EnrollmentTokenRedeemed', data: { deviceId: e.deviceId } });
+    expect(await t.lastEventOn(`${t.naming.subjectPrefix}ev.enrollment.plant-7.${tokenId}`)).toMatchObject({
+      type: 'EnrollmentTokenRedeemed',
+      data: { deviceId: e.deviceId },
+    });
     const everything = await t.jsm.streams.info(t.streamName, { subjects_filter: '>' });
     for (const subject of Object.keys(everything.state.subjects ?? {})) {
       const m = await t.jsm.streams.getMessage(t.streamName, { last_by_subj: subject });
       expect(m!.string()).not.toContain(e.broker.password);
     }
 
-    const client = await connectAsync(e.broker.mqttUrl, { clientId: e.broker.clientId, username: e.broker.username, password: e.broker.password, clean: false, reconnectPeriod: 0 });
+    const client = await connectAsync(e.broker.mqttUrl, {
+      clientId: e.broker.clientId,
+      username: e.broker.username,
+      password: e.broker.password,
+      clean: false,
+      reconnectPeriod: 0,
+    });
     const hello = t.nc.subscribe(`${t.naming.subjectPrefix}keelson.dev.${e.deviceId}.hello`, { max: 1 });
     await t.nc.flush(); // the server knows the subscription before the device publishes
     await client.publishAsync(`${e.broker.topicRoot}/dev/${e.deviceId}/hello`, '{}', { qos: 1 });
@@ -72,34 +95,70 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const groupId = 'g-0123456789abcdef';
     const subject = groups.subject('group', 'plant-7', groupId);
     const meta = { actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'spec', commandId: `create-${groupId}` };
-    await groups.append(subject, 0, [{ type: 'GroupCreated', schemaVersion: 1, data: { fleet: 'plant-7', groupId, name: 'dock', deviceIds: ['d-0000000000000001'], unresolvedNames: [] } }], meta);
+    await groups.append(
+      subject,
+      0,
+      [
+        {
+          type: 'GroupCreated',
+          schemaVersion: 1,
+          data: { fleet: 'plant-7', groupId, name: 'dock', deviceIds: ['d-0000000000000001'], unresolvedNames: [] },
+        },
+      ],
+      meta,
+    );
     const { token } = await sendRequest(t.nc, t.naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', groupId });
     const enrolled = (await t.post(await t.enrollBody(token))).body;
     const history = (await groups.load(subject)).events.map((r) => r.event);
     expect(history.at(-1)).toEqual({
-      type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet: 'plant-7', groupId, deviceIds: ['d-0000000000000001', enrolled.deviceId], unresolvedNames: [] },
+      type: 'GroupMembersChanged',
+      schemaVersion: 1,
+      data: { fleet: 'plant-7', groupId, deviceIds: ['d-0000000000000001', enrolled.deviceId], unresolvedNames: [] },
     });
   });
 
   it('drops the live connection of a decommissioned device at once and refuses its reconnects', async () => {
     const { token } = await t.issue();
     const e = (await t.post(await t.enrollBody(token))).body;
-    const live = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, clean: false, reconnectPeriod: 0 });
+    const live = await connectAsync(e.broker.mqttUrl, {
+      clientId: e.deviceId,
+      username: e.deviceId,
+      password: e.broker.password,
+      clean: false,
+      reconnectPeriod: 0,
+    });
     const closed = new Promise<void>((resolve) => live.once('close', () => resolve()));
     await t.decommission(e.deviceId, `decom-live-${e.deviceId}`);
     await closed; // the session was admitted for an hour: only a kick ends it within the test
-    const again = await connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
+    const again = await connectAsync(e.broker.mqttUrl, {
+      clientId: e.deviceId,
+      username: e.deviceId,
+      password: e.broker.password,
+      reconnectPeriod: 0,
+    }).then(
+      async (c) => (await c.endAsync(), 'connected'),
+      (err: Error) => err.message,
+    );
     expect(again).toMatch(/not authorized/i);
   });
 
   describe('re-enrolling a wiped device', () => {
     const connect = (e: EnrollResponse, password = e.broker.password) =>
-      connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
+      connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password, reconnectPeriod: 0 }).then(
+        async (c) => (await c.endAsync(), 'connected'),
+        (err: Error) => err.message,
+      );
 
     it('gives the same device id a new key, certificate and credentials; the old ones stop, the history stays', async () => {
       const { token } = await t.issue({ line: 'dock' });
       const old = (await t.post(await t.enrollBody(token))).body;
-      const oldLive = await connectAsync(old.broker.mqttUrl, { clientId: old.deviceId, username: old.deviceId, password: old.broker.password, clean: false, reconnectPeriod: 0 });
+      const oldLive = await connectAsync(old.broker.mqttUrl, {
+        clientId: old.deviceId,
+        username: old.deviceId,
+        password: old.broker.password,
+        clean: false,
+        reconnectPeriod: 0,
+      });
       const oldClosed = new Promise<void>((resolve) => oldLive.once('close', () => resolve()));
 
       const minted = await sendRequest(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId: old.deviceId });
@@ -119,13 +178,24 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
       const history = (await store.load(store.subject('device', 'plant-7', old.deviceId))).events.map((r) => r.event);
       expect(history.map((e) => e.type)).toEqual(['DeviceEnrolled', 'DeviceReenrolled']);
       const freshCert = new x509.X509Certificate(fresh.certificate);
-      expect(history[1]).toMatchObject({ data: { deviceId: old.deviceId, name: 'dock camera 3 (replaced)', enrolledWith: minted.tokenId, notAfter: freshCert.notAfter.toISOString() } });
+      expect(history[1]).toMatchObject({
+        data: {
+          deviceId: old.deviceId,
+          name: 'dock camera 3 (replaced)',
+          enrolledWith: minted.tokenId,
+          notAfter: freshCert.notAfter.toISOString(),
+        },
+      });
       const replay = await t.post(await t.enrollBody(minted.token));
       expect([replay.status, replay.body.error.code]).toEqual([401, 'enrollment.used']);
     });
 
     it('refuses to mint a re-enrollment token for an unknown or a decommissioned device', async () => {
-      const refusal = (deviceId: string) => sendRequest(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId }).then(() => 'minted', (err: Error & { code?: string }) => err.code);
+      const refusal = (deviceId: string) =>
+        sendRequest(t.nc, t.naming, gateway.issueReenrollmentToken, { fleet: 'plant-7', deviceId }).then(
+          () => 'minted',
+          (err: Error & { code?: string }) => err.code,
+        );
       await expect(refusal('d-00000000000000ff')).resolves.toBe('device.not-found');
       const { token } = await t.issue();
       const e = (await t.post(await t.enrollBody(token))).body;
@@ -136,7 +206,11 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
 
   it('answers a JSON enrollment on the server itself, in front of express (the route the enrollment module installs at start)', async () => {
     const { token } = await t.issue();
-    const res = await fetch(`${t.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await t.enrollBody(token)) });
+    const res = await fetch(`${t.url}/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(await t.enrollBody(token)),
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-powered-by')).toBeNull(); // express names itself on every answer it writes
   });
@@ -146,15 +220,22 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const body = JSON.stringify(await t.enrollBody(token));
     const agent = new Agent({ keepAlive: true }); // a client that would keep the connection for a next request
     try {
-      for (const expected of [201, 401]) { // the same token again: used
-        const answer = await new Promise<{ status: number; connection: string | undefined; closed: Promise<unknown> }>((resolve, reject) => {
-          const req = request(`${t.url}/v1/enroll`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, closed: once(req.socket!, 'close') });
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
+      for (const expected of [201, 401]) {
+        // the same token again: used
+        const answer = await new Promise<{ status: number; connection: string | undefined; closed: Promise<unknown> }>(
+          (resolve, reject) => {
+            const req = request(
+              `${t.url}/v1/enroll`,
+              { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+              (res) => {
+                res.resume();
+                resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, closed: once(req.socket!, 'close') });
+              },
+            );
+            req.on('error', reject);
+            req.end(body);
+          },
+        );
         expect([answer.status, answer.connection]).toEqual([expected, 'close']);
         await answer.closed; // the server ends the connection: the client keeps none for a next request
       }
@@ -171,7 +252,11 @@ describe('POST /v1/enroll and the broker credentials it mints', () => {
     const { token } = await t.issue();
     const e = (await t.post(await t.enrollBody(token))).body;
     await t.decommission(e.deviceId, `decom-${e.deviceId}`);
-    const connect = () => connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, reconnectPeriod: 0 }).then(async (c) => (await c.endAsync(), 'connected'), (err: Error) => err.message);
+    const connect = () =>
+      connectAsync(e.broker.mqttUrl, { clientId: e.deviceId, username: e.deviceId, password: e.broker.password, reconnectPeriod: 0 }).then(
+        async (c) => (await c.endAsync(), 'connected'),
+        (err: Error) => err.message,
+      );
     let outcome = await connect();
     for (let i = 0; i < 50 && outcome === 'connected'; i++) outcome = await new Promise((r) => setTimeout(r, 100)).then(connect);
     expect(outcome).toMatch(/not authorized/i);

@@ -16,7 +16,8 @@ export interface EnrollmentFailure {
 export function enrollmentFailureOf(err: unknown): EnrollmentFailure {
   if (err instanceof InvalidInput) return { status: 400, body: { error: { code: err.code, message: err.message, issues: err.issues } } };
   if (err instanceof RuleViolation) return { status: 409, body: { error: { code: err.code, message: err.message } } };
-  if (err instanceof EnrollmentRefusedError) return { status: 401, body: { error: { code: `enrollment.${err.reason}`, message: err.message } } };
+  if (err instanceof EnrollmentRefusedError)
+    return { status: 401, body: { error: { code: `enrollment.${err.reason}`, message: err.message } } };
   if (err instanceof ServiceError && err.kind === 'Unavailable') {
     return { status: 503, body: { error: { code: err.code, message: 'enrollment is unavailable right now; try again' } } };
   }

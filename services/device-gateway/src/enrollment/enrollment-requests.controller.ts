@@ -4,7 +4,17 @@ import { gateway } from '@keelson/requests';
 import { NotFound, RuleViolation } from '@keelson/domain-kit';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
-import { type Clock, CLOCK, type RequestContext, type RequestIn, type RequestOut, RequestPattern, NATS, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import {
+  type Clock,
+  CLOCK,
+  type RequestContext,
+  type RequestIn,
+  type RequestOut,
+  RequestPattern,
+  NATS,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { Devices } from '../devices/devices.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { revokeEnrollmentToken } from './revoke-enrollment-token.contract.js';
@@ -20,7 +30,9 @@ export class EnrollmentRequests {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EnrollmentTokens) private readonly tokens: EnrollmentTokens,
   ) {
-    this.devices = new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }));
+    this.devices = new Devices(
+      new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
+    );
   }
 
   @RequestPattern(gateway.issueEnrollmentToken)
@@ -30,10 +42,14 @@ export class EnrollmentRequests {
 
   /** Only a device that is enrolled and not retired may be enrolled again. */
   @RequestPattern(gateway.issueReenrollmentToken)
-  async issueReenrollment(input: RequestIn<typeof gateway.issueReenrollmentToken>, ctx: RequestContext): RequestOut<typeof gateway.issueReenrollmentToken> {
+  async issueReenrollment(
+    input: RequestIn<typeof gateway.issueReenrollmentToken>,
+    ctx: RequestContext,
+  ): RequestOut<typeof gateway.issueReenrollmentToken> {
     const device = await this.devices.current(input.fleet, input.deviceId);
     if (device.status === 'absent') throw new NotFound('device', input.deviceId);
-    if (device.status === 'decommissioned') throw new RuleViolation('device.decommissioned', `device '${input.deviceId}' is decommissioned`);
+    if (device.status === 'decommissioned')
+      throw new RuleViolation('device.decommissioned', `device '${input.deviceId}' is decommissioned`);
     return this.tokens.issueReenrollment(input, ctx, this.clock.now());
   }
 

@@ -82,7 +82,8 @@ export function decide(command: EnrollmentTokenCommand, state: EnrollmentToken):
       return refusalOf(command, state);
     case 'RevokeEnrollmentToken':
       if (state.status === 'absent' || state.fleet !== command.fleet) throw new NotFound('enrollment-token', command.tokenId);
-      if (state.status === 'redeemed') throw new RuleViolation('enrollment-token.used', `enrollment token '${command.tokenId}' has enrolled a device already`);
+      if (state.status === 'redeemed')
+        throw new RuleViolation('enrollment-token.used', `enrollment token '${command.tokenId}' has enrolled a device already`);
       if (state.status === 'revoked') return [];
       return [{ type: 'EnrollmentTokenRevoked', schemaVersion: 1, data: { fleet: command.fleet, tokenId: command.tokenId } }];
     default:

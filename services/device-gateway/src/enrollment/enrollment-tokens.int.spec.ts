@@ -47,7 +47,8 @@ describe('EnrollmentTokens: tokens kept from their issue', () => {
   /** What enrollment does with a token: check it, then redeem it for the device. */
   const enroll = async (tokens: EnrollmentTokens, presented: PresentedToken, deviceId: string) =>
     tokens.redeem(presented, deviceId, now, meta(), await tokens.check(presented, now, true, meta()));
-  const historyOf = async (p: PresentedToken) => (await store.load(store.subject('enrollment', p.fleet, p.tokenId))).events.map((r) => r.event.type);
+  const historyOf = async (p: PresentedToken) =>
+    (await store.load(store.subject('enrollment', p.fleet, p.tokenId))).events.map((r) => r.event.type);
   const refusalOf = (err: unknown) => (err instanceof EnrollmentRefusedError ? err.reason : err);
 
   it('issues, checks and redeems a token of its own without reading the token', async () => {
@@ -73,7 +74,10 @@ describe('EnrollmentTokens: tokens kept from their issue', () => {
     const mine = new EnrollmentTokens(store);
     const other = new EnrollmentTokens(store);
     const presented = await issue(mine);
-    const outcomes = await Promise.all([enroll(mine, presented, 'd-3').then(() => 'enrolled', refusalOf), enroll(other, presented, 'd-4').then(() => 'enrolled', refusalOf)]);
+    const outcomes = await Promise.all([
+      enroll(mine, presented, 'd-3').then(() => 'enrolled', refusalOf),
+      enroll(other, presented, 'd-4').then(() => 'enrolled', refusalOf),
+    ]);
     expect(outcomes.sort()).toEqual(['enrolled', 'used']);
     // and the loser's replica does not take the token for unused afterwards
     expect(await enroll(mine, presented, 'd-5').catch(refusalOf)).toBe('used');

@@ -1,5 +1,13 @@
 import { ConcurrencyError } from '@keelson/domain-kit';
-import { AggregateCache, eventStreams, handleCommand, loadAggregate, type AppendResult, type EventMetadata, type EventStore } from '@keelson/event-store';
+import {
+  AggregateCache,
+  eventStreams,
+  handleCommand,
+  loadAggregate,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+} from '@keelson/event-store';
 import type { EnrollmentEvent } from '@keelson/events';
 import { enrollmentToken, type EnrollmentToken, type EnrollmentTokenCommand } from './enrollment-token.decider.js';
 import { EnrollmentRefusedError, refusalMessages } from './enrollment-refused.error.js';
@@ -8,8 +16,13 @@ import type { RefusalLog } from './refusal-log.js';
 
 export const enrollmentStream = eventStreams.gateway;
 
-const presentationOf = (p: PresentedToken, at: Date, csrAccepted: boolean) =>
-  ({ fleet: p.fleet, tokenId: p.tokenId, tokenSha256: p.tokenSha256, at: at.toISOString(), csrAccepted });
+const presentationOf = (p: PresentedToken, at: Date, csrAccepted: boolean) => ({
+  fleet: p.fleet,
+  tokenId: p.tokenId,
+  tokenSha256: p.tokenSha256,
+  at: at.toISOString(),
+  csrAccepted,
+});
 
 function throwIfRefused(events: EnrollmentEvent[]): void {
   const event = events[0];
@@ -56,7 +69,12 @@ export class EnrollmentTokens {
     const minted = mintEnrollmentToken(input.fleet);
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
     const command: EnrollmentTokenCommand = {
-      type: 'IssueEnrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, labels: input.labels,
+      type: 'IssueEnrollmentToken',
+      fleet: input.fleet,
+      tokenId: minted.tokenId,
+      tokenSha256: minted.tokenSha256,
+      expiresAt,
+      labels: input.labels,
       ...(input.groupId ? { groupId: input.groupId } : {}),
     };
     await this.runFresh(command, meta);
@@ -64,10 +82,24 @@ export class EnrollmentTokens {
   }
 
   /** Mints a token that enrolls the existing `deviceId` again; the caller checked the device is active. */
-  async issueReenrollment(input: { fleet: string; deviceId: string; ttlSeconds: number }, meta: EventMetadata, now: Date): Promise<{ tokenId: string; token: string; expiresAt: string; deviceId: string }> {
+  async issueReenrollment(
+    input: { fleet: string; deviceId: string; ttlSeconds: number },
+    meta: EventMetadata,
+    now: Date,
+  ): Promise<{ tokenId: string; token: string; expiresAt: string; deviceId: string }> {
     const minted = mintEnrollmentToken(input.fleet);
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000).toISOString();
-    await this.runFresh({ type: 'IssueReenrollmentToken', fleet: input.fleet, tokenId: minted.tokenId, tokenSha256: minted.tokenSha256, expiresAt, deviceId: input.deviceId }, meta);
+    await this.runFresh(
+      {
+        type: 'IssueReenrollmentToken',
+        fleet: input.fleet,
+        tokenId: minted.tokenId,
+        tokenSha256: minted.tokenSha256,
+        expiresAt,
+        deviceId: input.deviceId,
+      },
+      meta,
+    );
     return { tokenId: minted.tokenId, token: minted.token, expiresAt, deviceId: input.deviceId };
   }
 
@@ -90,7 +122,8 @@ export class EnrollmentTokens {
     const read = await this.read(presented);
     const state = read.token;
     // No token has this digest: nothing to record it on (the caller logs it on the fleet's refusal log).
-    if (state.status === 'absent' || state.tokenSha256 !== presented.tokenSha256) throw new EnrollmentRefusedError('unknown', refusalMessages.unknown);
+    if (state.status === 'absent' || state.tokenSha256 !== presented.tokenSha256)
+      throw new EnrollmentRefusedError('unknown', refusalMessages.unknown);
     const refusal = enrollmentToken.decide(command, state)[0];
     if (refusal?.type !== 'EnrollmentRefused') return read;
     // A token replayed in a flood: counted into the refusal log's summary, not one event per attempt.
@@ -109,7 +142,13 @@ export class EnrollmentTokens {
    * `checked`, so a redemption costs no second read): of devices racing for one token exactly one
    * appends the redemption, and every other one reads again and is refused as `used`.
    */
-  async redeem(presented: PresentedToken, deviceId: string, at: Date, meta: EventMetadata, checked?: CheckedToken): Promise<EnrollmentToken> {
+  async redeem(
+    presented: PresentedToken,
+    deviceId: string,
+    at: Date,
+    meta: EventMetadata,
+    checked?: CheckedToken,
+  ): Promise<EnrollmentToken> {
     const command: EnrollmentTokenCommand = { type: 'RedeemEnrollmentToken', deviceId, ...presentationOf(presented, at, true) };
     let read = checked ?? (await this.read(presented));
     for (let attempt = 1; ; attempt++) {
@@ -149,7 +188,14 @@ export class EnrollmentTokens {
   }
 
   private run(command: EnrollmentTokenCommand, meta: EventMetadata) {
-    return handleCommand({ store: this.store, subject: this.subjectOf(command), decider: enrollmentToken, command, meta, cache: this.cache });
+    return handleCommand({
+      store: this.store,
+      subject: this.subjectOf(command),
+      decider: enrollmentToken,
+      command,
+      meta,
+      cache: this.cache,
+    });
   }
 
   // A freshly minted id has no events: the issue appends at sequence 0 without reading first (a taken

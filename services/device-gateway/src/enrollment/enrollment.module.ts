@@ -3,10 +3,33 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { signer } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
-import { parseDeviceEvent, parseEnrollmentEvent, parseGroupEvent, parseOperatorEvent, type DeviceEvent, type EnrollmentEvent, type GroupEvent, type OperatorEvent } from '@keelson/events';
+import {
+  parseDeviceEvent,
+  parseEnrollmentEvent,
+  parseGroupEvent,
+  parseOperatorEvent,
+  type DeviceEvent,
+  type EnrollmentEvent,
+  type GroupEvent,
+  type OperatorEvent,
+} from '@keelson/events';
 import type { Database, Migration } from '@keelson/postgres';
 import {
-  sendRequest, CLOCK, DATABASE, declareModule, describeError, NATS, newContext, numberSetting, requireDatabase, requireEnv, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker,
+  sendRequest,
+  CLOCK,
+  DATABASE,
+  declareModule,
+  describeError,
+  NATS,
+  newContext,
+  numberSetting,
+  requireDatabase,
+  requireEnv,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+  type DeclaredWorker,
 } from '@keelson/service-kit';
 import { credentialsMigrations, credentialsTables } from '../credentials/credentials.migrations.js';
 import { DeviceCredentialsStore } from '../credentials/device-credentials.store.js';
@@ -60,9 +83,17 @@ function enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollR
   const rotateKeys = async () => {
     const store = new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseOperatorEvent });
     const keys = await rotateDeviceCaKeys(ca, store, auditFleetOf(config), clock.now());
-    if (keys) logger.log(`re-sealed ${keys} device CA key(s) under the new KEELSON_DEVICE_CA_KEY_SECRET; KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS can go`);
+    if (keys)
+      logger.log(
+        `re-sealed ${keys} device CA key(s) under the new KEELSON_DEVICE_CA_KEY_SECRET; KEELSON_DEVICE_CA_KEY_SECRET_PREVIOUS can go`,
+      );
   };
-  const feed = new RootFeed({ nc, naming: config.naming, cache: roots, onError: (err) => logger.warn(`root feed: ${describeError(err)}; enrollments ask the signer for each root until it follows again`) });
+  const feed = new RootFeed({
+    nc,
+    naming: config.naming,
+    cache: roots,
+    onError: (err) => logger.warn(`root feed: ${describeError(err)}; enrollments ask the signer for each root until it follows again`),
+  });
   return {
     module: 'enrollment',
     database: credentialsTables,
@@ -92,22 +123,46 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
       provide: ENROLLMENT_DECLARATION,
       inject: [NATS, SERVICE_CONFIG, CLOCK, DeviceCertificateAuthority, RootCache, RefusalLog, HttpAdapterHost, DeviceEnrollment],
       useFactory: (
-        nc: NatsConnection, config: ServiceConfig, clock: Clock, ca: DeviceCertificateAuthority, roots: RootCache, refusals: RefusalLog, host: HttpAdapterHost, enrollment: DeviceEnrollment,
-      ) => declareModule(enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollRoute: enrollRouteInstaller(host, enrollment) })),
+        nc: NatsConnection,
+        config: ServiceConfig,
+        clock: Clock,
+        ca: DeviceCertificateAuthority,
+        roots: RootCache,
+        refusals: RefusalLog,
+        host: HttpAdapterHost,
+        enrollment: DeviceEnrollment,
+      ) =>
+        declareModule(
+          enrollmentDeclaration({ nc, config, clock, ca, roots, refusals, enrollRoute: enrollRouteInstaller(host, enrollment) }),
+        ),
     },
     {
       provide: RootCache,
       inject: [NATS, SERVICE_CONFIG, CLOCK],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) =>
-        new RootCache(async (fleet, correlationId) =>
-          (await sendRequest(nc, config.naming, signer.getRoot, { fleet }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock }),
+        new RootCache(
+          async (fleet, correlationId) =>
+            (
+              await sendRequest(
+                nc,
+                config.naming,
+                signer.getRoot,
+                { fleet },
+                newContext({ kind: 'service', id: 'device-gateway' }, correlationId),
+              )
+            ).root,
+          { clock },
+        ),
     },
     {
       provide: RefusalLog,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
         new RefusalLog({
-          nc, naming: config.naming, auditFleet: auditFleetOf(config), perMinute: refusalsPerMinuteOf(config),
+          nc,
+          naming: config.naming,
+          auditFleet: auditFleetOf(config),
+          perMinute: refusalsPerMinuteOf(config),
           store: new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent }),
           onError: (err) => logger.error(`refusal log: ${err instanceof Error ? err.message : String(err)}`),
         }),
@@ -116,7 +171,10 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
       provide: EnrollmentTokens,
       inject: [NATS, SERVICE_CONFIG, RefusalLog],
       useFactory: (nc: NatsConnection, config: ServiceConfig, refusals: RefusalLog) =>
-        new EnrollmentTokens(new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent }), refusals),
+        new EnrollmentTokens(
+          new EventStore<EnrollmentEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseEnrollmentEvent }),
+          refusals,
+        ),
     },
     {
       provide: DeviceCertificateAuthority,
@@ -126,9 +184,22 @@ const ENROLLMENT_DECLARATION = Symbol('EnrollmentDeclaration');
     {
       provide: DeviceEnrollment,
       inject: [NATS, SERVICE_CONFIG, CLOCK, DATABASE, EnrollmentTokens, DeviceCertificateAuthority, RefusalLog, RootCache],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, db: Database | null, tokens: EnrollmentTokens, ca: DeviceCertificateAuthority, refusals: RefusalLog, roots: RootCache) =>
+      useFactory: (
+        nc: NatsConnection,
+        config: ServiceConfig,
+        clock: Clock,
+        db: Database | null,
+        tokens: EnrollmentTokens,
+        ca: DeviceCertificateAuthority,
+        refusals: RefusalLog,
+        roots: RootCache,
+      ) =>
         new DeviceEnrollment({
-          tokens, ca, clock, refusals, onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
+          tokens,
+          ca,
+          clock,
+          refusals,
+          onError: (err) => logger.error(`enrollment: ${err instanceof Error ? err.message : String(err)}`),
           devices: new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
           groups: new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }),
           credentials: new DeviceCredentialsStore(requireDatabase(db, 'device-gateway', credentialsTables)),

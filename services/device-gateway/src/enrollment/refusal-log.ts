@@ -75,7 +75,14 @@ export class RefusalLog {
     const fleet = attempt.fleet && (await this.exists(attempt.fleet)) ? attempt.fleet : this.o.auditFleet;
     const claimedFleet = attempt.fleet && attempt.fleet !== fleet ? attempt.fleet : undefined;
     if (this.take(attempt.at)) {
-      const tally: Tally = { fleet, reason: attempt.reason, attempts: 1, firstAt: attempt.at, lastAt: attempt.at, ...(claimedFleet ? { claimedFleet } : {}) };
+      const tally: Tally = {
+        fleet,
+        reason: attempt.reason,
+        attempts: 1,
+        firstAt: attempt.at,
+        lastAt: attempt.at,
+        ...(claimedFleet ? { claimedFleet } : {}),
+      };
       return this.write(tally);
     }
     this.count(fleet, attempt.reason, attempt.at);
@@ -99,7 +106,9 @@ export class RefusalLog {
   // A fleet exists once a token was issued for it; remembered, as fleets are never removed.
   private async exists(fleet: string): Promise<boolean> {
     if (this.knownFleets.has(fleet)) return true;
-    const info = await (await this.jsm()).streams.info(this.o.store.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
+    const info = await (
+      await this.jsm()
+    ).streams.info(this.o.store.streamName, { subjects_filter: `${this.o.naming.subjectPrefix}ev.enrollment.${fleet}.>` });
     const found = Object.keys(info.state.subjects ?? {}).length > 0;
     if (found && this.knownFleets.size < 10_000) this.knownFleets.add(fleet);
     return found;
@@ -109,10 +118,15 @@ export class RefusalLog {
   private write(tally: Tally): Promise<void> {
     const subject = this.o.store.subject('enrollment', tally.fleet, 'refusals');
     const event: EnrollmentEvent = {
-      type: 'EnrollmentAttemptsRefused', schemaVersion: 1,
+      type: 'EnrollmentAttemptsRefused',
+      schemaVersion: 1,
       data: {
-        fleet: tally.fleet, ...(tally.claimedFleet ? { claimedFleet: tally.claimedFleet } : {}),
-        reason: tally.reason, attempts: tally.attempts, firstAt: tally.firstAt.toISOString(), lastAt: tally.lastAt.toISOString(),
+        fleet: tally.fleet,
+        ...(tally.claimedFleet ? { claimedFleet: tally.claimedFleet } : {}),
+        reason: tally.reason,
+        attempts: tally.attempts,
+        firstAt: tally.firstAt.toISOString(),
+        lastAt: tally.lastAt.toISOString(),
       },
     };
     const meta: EventMetadata = { actor: gateway, correlationId: randomUUID(), commandId: randomUUID() };

@@ -51,23 +51,34 @@ describe('RootCache with the signer’s announcements (RootFeed)', () => {
     const subject = tuf.subject('tuf', fleet, 'repository');
     const { lastSeq } = await tuf.load(subject);
     const metadata = { signed: { _type: 'root', version } };
-    await tuf.append(subject, lastSeq, [{ type: 'RootMetadataSigned', schemaVersion: 1, data: { fleet, version, expires: '2030-01-01T00:00:00Z', metadata } }],
-      { actor: { kind: 'service', id: 'signer' }, correlationId: `rotate-${version}`, commandId: `rotate-${version}` });
+    await tuf.append(
+      subject,
+      lastSeq,
+      [{ type: 'RootMetadataSigned', schemaVersion: 1, data: { fleet, version, expires: '2030-01-01T00:00:00Z', metadata } }],
+      { actor: { kind: 'service', id: 'signer' }, correlationId: `rotate-${version}`, commandId: `rotate-${version}` },
+    );
   };
-  const openCache = () => new ObservedRootCache(async (f, correlationId) =>
-    (await sendRequest(nc, naming, signer.getRoot, { fleet: f }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId))).root, { clock: new TestClock() });
+  const openCache = () =>
+    new ObservedRootCache(
+      async (f, correlationId) =>
+        (await sendRequest(nc, naming, signer.getRoot, { fleet: f }, newContext({ kind: 'service', id: 'device-gateway' }, correlationId)))
+          .root,
+      { clock: new TestClock() },
+    );
   const versionOf = async (cache: RootCache) => ((await cache.rootOf(fleet, 'c-1')).signed as { version: number }).version;
 
   beforeAll(async () => {
     nc = await connectTestNats();
     await applyStreams(await jetstreamManager(nc), naming, [eventStreams.signer]);
     tuf = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
-    subs = serveRequests(nc, naming, [handlerFor(signer.getRoot, async () => {
-      const answering = version;
-      asked.push(answering);
-      await held;
-      return { version: answering, development: true, root: { signed: { _type: 'root', version: answering } } };
-    })]);
+    subs = serveRequests(nc, naming, [
+      handlerFor(signer.getRoot, async () => {
+        const answering = version;
+        asked.push(answering);
+        await held;
+        return { version: answering, development: true, root: { signed: { _type: 'root', version: answering } } };
+      }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(subs.map((s) => s.drain()));

@@ -32,7 +32,10 @@ export class RootCache {
   private readonly maxFleets: number;
   private readonly ask: RootQuery;
 
-  constructor(query: RootQuery, private readonly o: RootCacheOptions) {
+  constructor(
+    query: RootQuery,
+    private readonly o: RootCacheOptions,
+  ) {
     this.ttlMs = o.ttlMs ?? 5_000;
     this.maxFleets = o.maxFleets ?? 10_000;
     // Concurrent misses share one request; the check is taken when that request leaves.

@@ -13,7 +13,14 @@ export interface RootFeedOptions {
 }
 
 // What says the consumer may have missed or may miss news: what the cache holds is forgotten.
-const disrupted = new Set<ConsumerNotification['type']>(['heartbeats_missed', 'consumer_not_found', 'stream_not_found', 'consumer_deleted', 'reset', 'no_responders']);
+const disrupted = new Set<ConsumerNotification['type']>([
+  'heartbeats_missed',
+  'consumer_not_found',
+  'stream_not_found',
+  'consumer_deleted',
+  'reset',
+  'no_responders',
+]);
 
 /**
  * Follows the signer's `ev.tuf.>` (an ordered, ephemeral, headers-only consumer: only the subject

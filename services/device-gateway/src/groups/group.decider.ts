@@ -3,9 +3,7 @@ import { assertNever, InvalidInput, NotFound, RuleViolation, type Decider } from
 import type { GroupEvent } from '@keelson/events';
 
 /** A static group of devices, folded from `ev.group.<fleet>.<groupId>`. */
-export type Group =
-  | { status: 'absent' | 'deleted' }
-  | { status: 'active'; name: string; deviceIds: string[]; unresolvedNames: string[] };
+export type Group = { status: 'absent' | 'deleted' } | { status: 'active'; name: string; deviceIds: string[]; unresolvedNames: string[] };
 
 type ActiveGroup = Extract<Group, { status: 'active' }>;
 
@@ -37,7 +35,12 @@ function live(state: Group, groupId: string): ActiveGroup {
 }
 
 /** The whole new membership as one event, or nothing when it is what the group holds already. */
-function membersChanged(state: ActiveGroup, command: { fleet: string; groupId: string }, deviceIds: string[], unresolvedNames: string[]): GroupEvent[] {
+function membersChanged(
+  state: ActiveGroup,
+  command: { fleet: string; groupId: string },
+  deviceIds: string[],
+  unresolvedNames: string[],
+): GroupEvent[] {
   const sameAs = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
   if (sameAs(deviceIds, state.deviceIds) && sameAs(unresolvedNames, state.unresolvedNames)) return [];
   const { fleet, groupId } = command;
@@ -65,9 +68,17 @@ function removed(state: ActiveGroup, command: Extract<GroupCommand, { type: 'Rem
     if (state.unresolvedNames.includes(name)) goneNames.add(name);
   }
   if (strangers.length > 0) {
-    throw new InvalidInput('group.not-a-member', strangers.map((n) => ({ path: ['deviceNames', n], message: `'${n}' is not a member of group '${state.name}'` })));
+    throw new InvalidInput(
+      'group.not-a-member',
+      strangers.map((n) => ({ path: ['deviceNames', n], message: `'${n}' is not a member of group '${state.name}'` })),
+    );
   }
-  return membersChanged(state, command, state.deviceIds.filter((d) => !goneIds.has(d)), state.unresolvedNames.filter((n) => !goneNames.has(n)));
+  return membersChanged(
+    state,
+    command,
+    state.deviceIds.filter((d) => !goneIds.has(d)),
+    state.unresolvedNames.filter((n) => !goneNames.has(n)),
+  );
 }
 
 function decide(command: GroupCommand, state: Group): GroupEvent[] {
@@ -87,7 +98,13 @@ function decide(command: GroupCommand, state: Group): GroupEvent[] {
     case 'AddEnrolledDevice': {
       if (state.status !== 'active' || state.deviceIds.includes(command.deviceId)) return [];
       const { fleet, groupId, deviceId } = command;
-      return [{ type: 'GroupMembersChanged', schemaVersion: 1, data: { fleet, groupId, deviceIds: [...state.deviceIds, deviceId], unresolvedNames: state.unresolvedNames } }];
+      return [
+        {
+          type: 'GroupMembersChanged',
+          schemaVersion: 1,
+          data: { fleet, groupId, deviceIds: [...state.deviceIds, deviceId], unresolvedNames: state.unresolvedNames },
+        },
+      ];
     }
     default:
       return assertNever(command, 'group command');

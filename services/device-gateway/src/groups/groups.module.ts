@@ -22,7 +22,11 @@ const GROUPS_DECLARATION = Symbol('GroupsDeclaration');
       provide: Groups,
       inject: [NATS, SERVICE_CONFIG, DATABASE, DeviceViews],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, views: DeviceViews) =>
-        new Groups(new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }), views, requireDatabase(db, 'device-gateway', deviceTables)),
+        new Groups(
+          new EventStore<GroupEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseGroupEvent }),
+          views,
+          requireDatabase(db, 'device-gateway', deviceTables),
+        ),
     },
     {
       provide: GROUPS_DECLARATION,

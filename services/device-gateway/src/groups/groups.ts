@@ -19,7 +19,11 @@ interface GroupRecord {
 }
 
 const viewOf = (r: GroupRecord): GroupView => ({
-  fleet: r.fleet, groupId: r.group_id, name: r.name, deviceIds: r.device_ids, unresolvedNames: r.unresolved_names,
+  fleet: r.fleet,
+  groupId: r.group_id,
+  name: r.name,
+  deviceIds: r.device_ids,
+  unresolvedNames: r.unresolved_names,
 });
 
 /** Creates static groups from device names and answers group queries from the read model. */
@@ -47,7 +51,10 @@ export class Groups {
     const groupId = groupIdOf(input.fleet, input.name);
     const command = { type: 'CreateGroup' as const, fleet: input.fleet, groupId, name: input.name, deviceIds, unresolvedNames };
     await handleCommand({
-      store: this.store, subject: this.store.subject('group', input.fleet, groupId), decider: groupDecider, command,
+      store: this.store,
+      subject: this.store.subject('group', input.fleet, groupId),
+      decider: groupDecider,
+      command,
       meta: eventMetadataOf(ctx),
     });
     return { fleet: input.fleet, groupId, name: input.name, deviceIds, unresolvedNames };
@@ -56,13 +63,21 @@ export class Groups {
   /** Adds devices by name or id (see the decider for kept unresolved names); answers with the group as it is now. */
   async addMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: RequestContext): Promise<GroupView> {
     const names = await this.namedMembers(input.fleet, input.deviceNames);
-    return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'AddGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
+    return Groups.viewOf(
+      input.fleet,
+      input.groupId,
+      await this.edit({ type: 'AddGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx),
+    );
   }
 
   /** Removes members by device name, device id or kept unresolved name; refuses, removing nothing, if one is not a member. */
   async removeMembers(input: { fleet: string; groupId: string; deviceNames: string[] }, ctx: RequestContext): Promise<GroupView> {
     const names = await this.namedMembers(input.fleet, input.deviceNames);
-    return Groups.viewOf(input.fleet, input.groupId, await this.edit({ type: 'RemoveGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx));
+    return Groups.viewOf(
+      input.fleet,
+      input.groupId,
+      await this.edit({ type: 'RemoveGroupMembers', fleet: input.fleet, groupId: input.groupId, names }, ctx),
+    );
   }
 
   /** Deletes the group and answers with what it held; rollouts already created keep the devices they resolved. */
@@ -81,7 +96,11 @@ export class Groups {
   /** Decides on the group's stream and answers with the group as the decision left it. */
   private async edit(command: Exclude<GroupCommand, { type: 'CreateGroup' }>, ctx: RequestContext): Promise<Group> {
     const { state } = await handleCommand({
-      store: this.store, subject: this.store.subject('group', command.fleet, command.groupId), decider: groupDecider, command, meta: eventMetadataOf(ctx),
+      store: this.store,
+      subject: this.store.subject('group', command.fleet, command.groupId),
+      decider: groupDecider,
+      command,
+      meta: eventMetadataOf(ctx),
     });
     return state;
   }

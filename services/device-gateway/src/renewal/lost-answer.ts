@@ -14,7 +14,12 @@ import type { Device } from '../devices/device.decider.js';
  * key), so a thief of the superseded key gains neither a certificate for its own key nor a way to
  * supersede the device's current one.
  */
-export function lostAnswer(device: Device, presentedFingerprint: string, request: RenewRequest, csrKeyDer: ArrayBuffer): x509.X509Certificate | null {
+export function lostAnswer(
+  device: Device,
+  presentedFingerprint: string,
+  request: RenewRequest,
+  csrKeyDer: ArrayBuffer,
+): x509.X509Certificate | null {
   if (device.status !== 'active' || !device.lastRenewal) return null;
   const { previousFingerprint, certificatePem, proofSignedAt } = device.lastRenewal;
   if (previousFingerprint !== presentedFingerprint || Date.parse(request.signedAt) <= Date.parse(proofSignedAt)) return null;

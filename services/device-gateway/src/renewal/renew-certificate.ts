@@ -57,7 +57,7 @@ export class CertificateRenewal {
     const { fleet, deviceId } = identityOf(cert);
     const caCert = await this.d.ca.existingCaCertificate(fleet);
     if (!caCert || !(await cert.verify({ publicKey: caCert.publicKey, signatureOnly: true }))) {
-      throw new RenewalRefusedError('untrusted-certificate', 'the certificate was not issued by the fleet\'s device CA');
+      throw new RenewalRefusedError('untrusted-certificate', "the certificate was not issued by the fleet's device CA");
     }
     const now = this.d.clock.now();
     if (now.getTime() > cert.notAfter.getTime() + this.d.graceDays * day) {
@@ -70,21 +70,35 @@ export class CertificateRenewal {
     const { publicKeyDer } = await verifyCsr(request.csr);
     if (device.status === 'absent' || device.certificateFingerprint !== presentedFingerprint) {
       const again = lostAnswer(device, presentedFingerprint, request, publicKeyDer);
-      if (again) return { certificate: again.toString('pem'), caCertificate: caCert.toString('pem'), notAfter: again.notAfter.toISOString() };
-      throw new RenewalRefusedError('superseded', 'the certificate is not the device\'s latest: enroll the device again');
+      if (again)
+        return { certificate: again.toString('pem'), caCertificate: caCert.toString('pem'), notAfter: again.notAfter.toISOString() };
+      throw new RenewalRefusedError('superseded', "the certificate is not the device's latest: enroll the device again");
     }
     const { keyRotated } = checkRenewalKey(this.d.keyPolicy, cert.publicKey.rawData, publicKeyDer);
     // The CSR contributes only its key: the identity is the presented certificate's.
     const issued = await this.d.ca.issue({ fleet, deviceId, publicKeyDer, now });
     try {
-      await this.d.devices.execute(fleet, deviceId, {
-        type: 'RenewCertificate', presentedFingerprint, certificateSerial: issued.serial, certificateFingerprint: issued.fingerprint, notAfter: issued.notAfter.toISOString(), keyRotated,
-        certificatePem: issued.certificatePem, proofSignedAt: request.signedAt,
-      }, { ...meta, actor: { kind: 'device', id: deviceId } });
+      await this.d.devices.execute(
+        fleet,
+        deviceId,
+        {
+          type: 'RenewCertificate',
+          presentedFingerprint,
+          certificateSerial: issued.serial,
+          certificateFingerprint: issued.fingerprint,
+          notAfter: issued.notAfter.toISOString(),
+          keyRotated,
+          certificatePem: issued.certificatePem,
+          proofSignedAt: request.signedAt,
+        },
+        { ...meta, actor: { kind: 'device', id: deviceId } },
+      );
     } catch (err) {
       // Two renewals raced with the same certificate: one won, this one's certificate is never handed out.
-      if (err instanceof RuleViolation && err.code === 'device.certificate-superseded') throw new RenewalRefusedError('superseded', 'the certificate was renewed already');
-      if (err instanceof RuleViolation && err.code === 'device.decommissioned') throw new RenewalRefusedError('decommissioned', 'the device is decommissioned');
+      if (err instanceof RuleViolation && err.code === 'device.certificate-superseded')
+        throw new RenewalRefusedError('superseded', 'the certificate was renewed already');
+      if (err instanceof RuleViolation && err.code === 'device.decommissioned')
+        throw new RenewalRefusedError('decommissioned', 'the device is decommissioned');
       throw err;
     }
     return { certificate: issued.certificatePem, caCertificate: issued.caCertificatePem, notAfter: issued.notAfter.toISOString() };
@@ -97,7 +111,12 @@ export class CertificateRenewal {
     let valid = false;
     try {
       const key = await cert.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify'], webcrypto);
-      valid = await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(request.signature, 'base64'), renewalProofMessage(request, sha256Hex));
+      valid = await webcrypto.subtle.verify(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        key,
+        Buffer.from(request.signature, 'base64'),
+        renewalProofMessage(request, sha256Hex),
+      );
     } catch {
       valid = false;
     }

@@ -28,7 +28,11 @@ export class RenewController {
   private toHttp(err: unknown): HttpException {
     if (err instanceof InvalidInput) return new HttpException({ error: { code: err.code, message: err.message, issues: err.issues } }, 400);
     // The identity was proven when only the key policy refuses: that is a conflict, not a failed authentication.
-    if (err instanceof RenewalRefusedError) return new HttpException({ error: { code: `renewal.${err.reason}`, message: err.message } }, err.reason === 'key-not-rotated' ? 409 : 401);
+    if (err instanceof RenewalRefusedError)
+      return new HttpException(
+        { error: { code: `renewal.${err.reason}`, message: err.message } },
+        err.reason === 'key-not-rotated' ? 409 : 401,
+      );
     this.logger.error(`renewal failed: ${err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error'}`);
     return new HttpException({ error: { code: 'internal', message: 'renewal failed' } }, 500);
   }

@@ -45,7 +45,10 @@ describe('POST /v1/renew', () => {
     expect(cert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
     expect(cert.notAfter.getTime()).toBeGreaterThan(new x509.X509Certificate(enrolled.certificate).notAfter.getTime() - 1_000);
     const events = await eventsOf(enrolled.deviceId);
-    expect(events.at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { deviceId: enrolled.deviceId, certificateFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), keyRotated: false } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'DeviceCertificateRenewed',
+      data: { deviceId: enrolled.deviceId, certificateFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), keyRotated: false },
+    });
 
     const nextKeys = await deviceKeys();
     const rotated = await post('/v1/renew', await renewal(renewed.body.certificate, keys, { next: nextKeys }));
@@ -53,7 +56,10 @@ describe('POST /v1/renew', () => {
     const rotatedCert = new x509.X509Certificate(rotated.body.certificate);
     expect(Buffer.from(rotatedCert.publicKey.rawData)).toEqual(Buffer.from(await webcrypto.subtle.exportKey('spki', nextKeys.publicKey)));
     expect(rotatedCert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
-    expect((await eventsOf(enrolled.deviceId)).at(-1)).toMatchObject({ type: 'DeviceCertificateRenewed', data: { previousFingerprint: fingerprintOf(renewed.body.certificate), keyRotated: true } });
+    expect((await eventsOf(enrolled.deviceId)).at(-1)).toMatchObject({
+      type: 'DeviceCertificateRenewed',
+      data: { previousFingerprint: fingerprintOf(renewed.body.certificate), keyRotated: true },
+    });
     // The new key renews next; the old one no longer can.
     expect((await post('/v1/renew', await renewal(rotated.body.certificate, nextKeys))).status).toBe(201);
   });
@@ -63,15 +69,20 @@ describe('POST /v1/renew', () => {
       const { keys, enrolled } = await enroll();
       const other = await enroll();
       const next = await deviceKeys();
-      const res = await post('/v1/renew', await renewal(enrolled.certificate, keys, { next, csrSubject: `CN=${other.enrolled.deviceId}, OU=plant-8, O=Keelson` }));
+      const res = await post(
+        '/v1/renew',
+        await renewal(enrolled.certificate, keys, { next, csrSubject: `CN=${other.enrolled.deviceId}, OU=plant-8, O=Keelson` }),
+      );
       expect(res.status).toBe(201);
       const cert = new x509.X509Certificate(res.body.certificate);
       expect(cert.subject).toBe(`CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`);
-      expect(cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.map((n) => n.value)).toEqual([`urn:keelson:device:plant-7:${enrolled.deviceId}`]);
+      expect(cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.map((n) => n.value)).toEqual([
+        `urn:keelson:device:plant-7:${enrolled.deviceId}`,
+      ]);
       expect(Buffer.from(cert.publicKey.rawData)).toEqual(Buffer.from(await webcrypto.subtle.exportKey('spki', next.publicKey)));
     });
 
-    it('refuses a proof signed by the new key instead of the current certificate\'s, and writes nothing', async () => {
+    it("refuses a proof signed by the new key instead of the current certificate's, and writes nothing", async () => {
       const { keys, enrolled } = await enroll();
       const next = await deviceKeys();
       const before = await eventsOf(enrolled.deviceId);
@@ -122,8 +133,12 @@ describe('POST /v1/renew', () => {
     const other = await enroll();
     const subject = gw.devices.subject('device', 'plant-7', other.enrolled.deviceId);
     const { lastSeq } = await gw.devices.load(subject);
-    await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: other.enrolled.deviceId } }],
-      { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `decom-${other.enrolled.deviceId}` });
+    await gw.devices.append(
+      subject,
+      lastSeq,
+      [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet: 'plant-7', deviceId: other.enrolled.deviceId } }],
+      { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `decom-${other.enrolled.deviceId}` },
+    );
     const retired = await post('/v1/renew', await renewal(other.enrolled.certificate, other.keys));
     expect([retired.status, retired.body.error.code]).toEqual([401, 'renewal.decommissioned']);
   });
@@ -134,13 +149,22 @@ describe('POST /v1/renew', () => {
     expect(ca).toEqual({ fleet: 'plant-7', certificates: [enrolled.caCertificate] });
     expect(ca.certificates.join('')).not.toMatch(/PRIVATE/);
     const current = () => sendRequest(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: enrolled.deviceId });
-    await expect(current()).resolves.toEqual({ fleet: 'plant-7', deviceId: enrolled.deviceId, status: 'active', certificateFingerprint: fingerprintOf(enrolled.certificate) });
+    await expect(current()).resolves.toEqual({
+      fleet: 'plant-7',
+      deviceId: enrolled.deviceId,
+      status: 'active',
+      certificateFingerprint: fingerprintOf(enrolled.certificate),
+    });
     const renewed = await post('/v1/renew', await renewal(enrolled.certificate, keys));
     await expect(current()).resolves.toMatchObject({ status: 'active', certificateFingerprint: fingerprintOf(renewed.body.certificate) });
 
-    await expect(sendRequest(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({ code: 'device-ca.not-found' });
+    await expect(sendRequest(gw.nc, gw.naming, gateway.getDeviceCa, { fleet: 'no-such-fleet' })).rejects.toMatchObject({
+      code: 'device-ca.not-found',
+    });
     expect(existsSync(join(gw.dataDir, 'ca', 'no-such-fleet'))).toBe(false); // asking created no CA
-    await expect(sendRequest(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' })).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(
+      sendRequest(gw.nc, gw.naming, gateway.getDeviceCertificate, { fleet: 'plant-7', deviceId: 'd-never' }),
+    ).rejects.toMatchObject({ code: 'device.not-found' });
   });
 
   it('refuses a proof by another key, an old proof, a certificate the fleet CA never issued, and garbage', async () => {
@@ -154,8 +178,14 @@ describe('POST /v1/renew', () => {
     // A self-made CA issuing itself a certificate with the same device id.
     const fakeCaKeys = await deviceKeys();
     const forged = await x509.X509CertificateGenerator.create({
-      serialNumber: '01', subject: `CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`, issuer: 'CN=Keelson device CA plant-7', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 60_000),
-      publicKey: stranger.publicKey, signingKey: fakeCaKeys.privateKey, signingAlgorithm: signing,
+      serialNumber: '01',
+      subject: `CN=${enrolled.deviceId}, OU=plant-7, O=Keelson`,
+      issuer: 'CN=Keelson device CA plant-7',
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 60_000),
+      publicKey: stranger.publicKey,
+      signingKey: fakeCaKeys.privateKey,
+      signingAlgorithm: signing,
       extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `urn:keelson:device:plant-7:${enrolled.deviceId}` }])],
     });
     const untrusted = await post('/v1/renew', await renewal(forged.toString('pem'), stranger));

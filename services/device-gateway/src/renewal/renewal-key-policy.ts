@@ -10,7 +10,8 @@ export type RenewalKeyPolicy = 'any' | 'rotate';
 
 export function renewalKeyPolicyOf(config: ServiceConfig): RenewalKeyPolicy {
   const raw = config.env.KEELSON_DEVICE_RENEWAL_KEY || 'any';
-  if (raw !== 'any' && raw !== 'rotate') throw new Error(`device-gateway: KEELSON_DEVICE_RENEWAL_KEY must be 'any' or 'rotate', got '${raw}'`);
+  if (raw !== 'any' && raw !== 'rotate')
+    throw new Error(`device-gateway: KEELSON_DEVICE_RENEWAL_KEY must be 'any' or 'rotate', got '${raw}'`);
   return raw;
 }
 
@@ -23,7 +24,10 @@ const sameBytes = (a: ArrayBuffer, b: ArrayBuffer): boolean => Buffer.compare(Bu
 export function checkRenewalKey(policy: RenewalKeyPolicy, currentKeyDer: ArrayBuffer, nextKeyDer: ArrayBuffer): { keyRotated: boolean } {
   const keyRotated = !sameBytes(currentKeyDer, nextKeyDer);
   if (!keyRotated && policy === 'rotate') {
-    throw new RenewalRefusedError('key-not-rotated', 'this platform renews certificates only for a new key: make a new key and send a CSR for it');
+    throw new RenewalRefusedError(
+      'key-not-rotated',
+      'this platform renews certificates only for a new key: make a new key and send a CSR for it',
+    );
   }
   return { keyRotated };
 }

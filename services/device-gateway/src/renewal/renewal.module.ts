@@ -25,8 +25,13 @@ import { RenewController } from './renew.controller.js';
       inject: [NATS, SERVICE_CONFIG, CLOCK, DeviceCertificateAuthority],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, ca: DeviceCertificateAuthority) =>
         new CertificateRenewal({
-          ca, clock, graceDays: daysOf(config, 'KEELSON_DEVICE_CERT_GRACE_DAYS', 30, 0, 3650), keyPolicy: renewalKeyPolicyOf(config),
-          devices: new Devices(new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent })),
+          ca,
+          clock,
+          graceDays: daysOf(config, 'KEELSON_DEVICE_CERT_GRACE_DAYS', 30, 0, 3650),
+          keyPolicy: renewalKeyPolicyOf(config),
+          devices: new Devices(
+            new EventStore<DeviceEvent>({ nc, naming: config.naming, stream: eventStreams.gateway, parse: parseDeviceEvent }),
+          ),
         }),
     },
   ],

@@ -29,13 +29,23 @@ export async function startCalloutNats(): Promise<CalloutNats> {
   const systemPassword = randomBytes(16).toString('hex');
   const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
   const nats = await startNatsServer({
-    binary: testEnv().natsBinary, dir, serverName: `callout-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port, mqttPort, monitorPort,
+    binary: testEnv().natsBinary,
+    dir,
+    serverName: `callout-${randomBytes(3).toString('hex')}`,
+    host: '127.0.0.1',
+    port,
+    mqttPort,
+    monitorPort,
     users: [{ user: servicesUser, password: servicesPassword }],
     systemUser: { user: 'keelson-system', password: systemPassword },
     authCallout: { issuerPublicKey: issuer.getPublicKey(), authUsers: [servicesUser] },
   });
   return {
-    nats, servicesUser, servicesPassword, systemUser: 'keelson-system', systemPassword,
+    nats,
+    servicesUser,
+    servicesPassword,
+    systemUser: 'keelson-system',
+    systemPassword,
     issuerSeed: new TextDecoder().decode(issuer.getSeed()),
     issuerPublicKey: issuer.getPublicKey(),
     async stop() {

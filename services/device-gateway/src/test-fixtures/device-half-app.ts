@@ -19,7 +19,12 @@ export interface DeviceHalfApp {
   naming: TestNamespace;
   devices: EventStore<DeviceEvent>;
   /** Appends `DeviceEnrolled` at sequence 0, as enrollment does (labels `line: 7` and no hardware unless given). */
-  enroll(fleet: string, deviceId: string, name: string, profile?: { labels?: Record<string, string>; hardware?: DeviceHardware }): Promise<void>;
+  enroll(
+    fleet: string,
+    deviceId: string,
+    name: string,
+    profile?: { labels?: Record<string, string>; hardware?: DeviceHardware },
+  ): Promise<void>;
   eventsOf(fleet: string, deviceId: string): Promise<DeviceEvent[]>;
   /** The devices read model's `last_seen_at` in epoch ms; NaN while the projection has no row for it yet. */
   lastSeenAt(deviceId: string): Promise<number>;
@@ -27,7 +32,10 @@ export interface DeviceHalfApp {
 }
 
 /** `infrastructure.clock` is the time it hears devices and judges their silence by (default: the system clock). */
-export async function startDeviceHalf(env: Record<string, string> = {}, infrastructure: InfrastructureOptions = {}): Promise<DeviceHalfApp> {
+export async function startDeviceHalf(
+  env: Record<string, string> = {},
+  infrastructure: InfrastructureOptions = {},
+): Promise<DeviceHalfApp> {
   const naming = testNamespace();
   const nc = await connectTestNats();
   const testDb: TestDatabase = await createTestDatabase();
@@ -35,8 +43,14 @@ export async function startDeviceHalf(env: Record<string, string> = {}, infrastr
   const dataDir = mkdtempSync(join(tmpdir(), 'keelson-gw-devices-'));
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('device-gateway', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
-    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    ...env,
   });
   @Module({ imports: [InfrastructureModule.forRoot(config, infrastructure), ...deviceModules] })
   class DeviceHalfModule {}
@@ -45,12 +59,33 @@ export async function startDeviceHalf(env: Record<string, string> = {}, infrastr
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   let n = 0;
   return {
-    app, nc, db, naming, devices,
+    app,
+    nc,
+    db,
+    naming,
+    devices,
     async enroll(fleet, deviceId, name, profile = {}) {
-      await devices.append(devices.subject('device', fleet, deviceId), 0, [{
-        type: 'DeviceEnrolled', schemaVersion: 1,
-        data: { fleet, deviceId, name, certificateSerial: '0a', certificateFingerprint: 'c'.repeat(64), labels: profile.labels ?? { line: '7' }, hardware: profile.hardware ?? {}, enrolledWith: 'et-1' },
-      }], { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}-${++n}` });
+      await devices.append(
+        devices.subject('device', fleet, deviceId),
+        0,
+        [
+          {
+            type: 'DeviceEnrolled',
+            schemaVersion: 1,
+            data: {
+              fleet,
+              deviceId,
+              name,
+              certificateSerial: '0a',
+              certificateFingerprint: 'c'.repeat(64),
+              labels: profile.labels ?? { line: '7' },
+              hardware: profile.hardware ?? {},
+              enrolledWith: 'et-1',
+            },
+          },
+        ],
+        { actor: { kind: 'device', id: deviceId }, correlationId: 'enroll', commandId: `enroll-${deviceId}-${++n}` },
+      );
     },
     async eventsOf(fleet, deviceId) {
       return (await devices.load(devices.subject('device', fleet, deviceId))).events.map((r) => r.event);

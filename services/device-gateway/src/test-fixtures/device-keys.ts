@@ -2,7 +2,6 @@ import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers throug
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-
 type KeyPair = webcrypto.CryptoKeyPair;
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -12,7 +11,12 @@ export async function deviceKeys(algorithm: webcrypto.EcKeyGenParams | webcrypto
   return (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as KeyPair;
 }
 
-export const rsaAlgorithm: webcrypto.RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+export const rsaAlgorithm: webcrypto.RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: 'SHA-256',
+};
 
 /** A PEM CSR for `keys`, asking for a subject of the device's choosing (which the CA must ignore). */
 export async function csrFor(keys: KeyPair, subject = 'CN=device-asks-for-this'): Promise<string> {

@@ -9,7 +9,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { gateway } from '@keelson/requests';
 import { applyStreams, eventStreams, EventStore, type EventStoreNaming } from '@keelson/event-store';
 import { parseDeviceEvent, renewalProofMessage, type DeviceEvent } from '@keelson/events';
-import { sendRequest, createServiceApp, InfrastructureModule, loadServiceConfig, systemClock, type InfrastructureOptions } from '@keelson/service-kit';
+import {
+  sendRequest,
+  createServiceApp,
+  InfrastructureModule,
+  loadServiceConfig,
+  systemClock,
+  type InfrastructureOptions,
+} from '@keelson/service-kit';
 import { connectTestNats, createTestDatabase, testEnv, testNamespace } from '@keelson/testing';
 import { DeviceTrustModule } from '../device-ca/device-trust.module.js';
 import type { EnrollResponse } from '../enrollment/enroll-request.js';
@@ -36,7 +43,11 @@ export interface RenewalApp {
   /** Enrolls a device with a fresh key. */
   enroll(): Promise<{ keys: Keys; enrolled: EnrollResponse }>;
   /** The request a device makes: a CSR for `next` (default: the same key), signed by `signer` (default: the current key) at `signedAt` (default: the gateway's clock). */
-  renewal(certificate: string, current: Keys, options?: { next?: Keys; signedAt?: Date; signer?: Keys; csrSubject?: string }): Promise<Record<string, string>>;
+  renewal(
+    certificate: string,
+    current: Keys,
+    options?: { next?: Keys; signedAt?: Date; signer?: Keys; csrSubject?: string },
+  ): Promise<Record<string, string>>;
   eventsOf(deviceId: string): Promise<DeviceEvent[]>;
   close(): Promise<void>;
 }
@@ -52,9 +63,15 @@ export async function startRenewalApp(env: Record<string, string>, infrastructur
   const { subscriptions } = serveFakeSigner(nc, naming);
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('device-gateway', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url, KEELSON_DATA_DIR: dataDir,
-    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-    KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9', KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade',
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_MQTT_URL: 'mqtt://127.0.0.1:9',
+    KEELSON_FACADE_URL: 'http://127.0.0.1:9/facade',
     KEELSON_DEVICE_CA_KEY_SECRET: 'a secret of at least sixteen characters',
     ...env,
   });
@@ -65,11 +82,19 @@ export async function startRenewalApp(env: Record<string, string>, infrastructur
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
   const post = async (path: string, body: unknown): Promise<Answer> => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Answer['body'] };
   };
   return {
-    nc, naming, dataDir, devices, post,
+    nc,
+    naming,
+    dataDir,
+    devices,
+    post,
     async enroll() {
       const keys = await deviceKeys();
       const { token } = await sendRequest(nc, naming, gateway.issueEnrollmentToken, { fleet: 'plant-7', labels: {} });

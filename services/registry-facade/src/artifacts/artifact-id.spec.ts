@@ -17,7 +17,14 @@ describe('artifact ids and target paths', () => {
   });
 
   it('refuses paths it would never have written', () => {
-    for (const path of ['model/yolo/2.1.0', 'os/yolo/2.1.0/x.bin', 'model/YOLO/2.1.0/x', 'model/yolo/2.1.0/.hidden', 'model/yolo/2.1.0/a/b', 'model/yolo/../x']) {
+    for (const path of [
+      'model/yolo/2.1.0',
+      'os/yolo/2.1.0/x.bin',
+      'model/YOLO/2.1.0/x',
+      'model/yolo/2.1.0/.hidden',
+      'model/yolo/2.1.0/a/b',
+      'model/yolo/../x',
+    ]) {
       expect([path, parseTargetPath(path)]).toEqual([path, null]);
     }
   });

@@ -22,7 +22,8 @@ export function parseTargetPath(path: string): { kind: Kind; name: string; versi
   if (parts.length !== 4) return null;
   const [kind, name, version, basename] = parts as [string, string, string, string];
   const k = ArtifactKind.safeParse(kind);
-  if (!k.success || !ArtifactName.safeParse(name).success || !SemverLike.safeParse(version).success || !isSafeBasename(basename)) return null;
+  if (!k.success || !ArtifactName.safeParse(name).success || !SemverLike.safeParse(version).success || !isSafeBasename(basename))
+    return null;
   return { kind: k.data, name, version, basename };
 }
 

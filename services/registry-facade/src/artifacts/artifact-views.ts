@@ -29,16 +29,27 @@ const iso = (t: Date | string): string => new Date(t).toISOString();
 
 function viewOf(r: ArtifactRecord): ArtifactView {
   return {
-    fleet: r.fleet, artifactId: r.artifact_id, name: r.name, version: r.version, kind: r.kind, status: r.status, sha256: r.sha256,
-    length: Number(r.length), targetPath: r.target_path, manifest: r.manifest, receivedAt: iso(r.received_at),
-    ...(r.rejected_reason ? { rejectedReason: r.rejected_reason } : {}), ...(r.published_at ? { publishedAt: iso(r.published_at) } : {}),
+    fleet: r.fleet,
+    artifactId: r.artifact_id,
+    name: r.name,
+    version: r.version,
+    kind: r.kind,
+    status: r.status,
+    sha256: r.sha256,
+    length: Number(r.length),
+    targetPath: r.target_path,
+    manifest: r.manifest,
+    receivedAt: iso(r.received_at),
+    ...(r.rejected_reason ? { rejectedReason: r.rejected_reason } : {}),
+    ...(r.published_at ? { publishedAt: iso(r.published_at) } : {}),
   };
 }
 
 // The cursor is the ArtifactReceived's stream sequence: unique, stable, and newest-first is its order.
 function cursorSeq(cursor: string | undefined): number | null {
   if (cursor === undefined) return null;
-  if (!/^[1-9][0-9]{0,15}$/.test(cursor)) throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
+  if (!/^[1-9][0-9]{0,15}$/.test(cursor))
+    throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
   return Number(cursor);
 }
 
@@ -47,7 +58,11 @@ export class ArtifactViews {
   constructor(private readonly db: Database) {}
 
   async get(fleet: string, name: string, version: string): Promise<ArtifactView> {
-    const [row] = await this.db.query<ArtifactRecord>(`SELECT ${columns} FROM artifacts WHERE fleet = $1 AND name = $2 AND version = $3`, [fleet, name, version]);
+    const [row] = await this.db.query<ArtifactRecord>(`SELECT ${columns} FROM artifacts WHERE fleet = $1 AND name = $2 AND version = $3`, [
+      fleet,
+      name,
+      version,
+    ]);
     if (!row) throw new NotFound('artifact', `${name}@${version}`);
     return viewOf(row);
   }
@@ -55,8 +70,16 @@ export class ArtifactViews {
   /** The reference a rollout binds; only a published (signed) artifact can be delivered to devices. */
   async resolve(fleet: string, name: string, version: string): Promise<ArtifactRef> {
     const view = await this.get(fleet, name, version);
-    if (view.status !== 'published') throw new RuleViolation('artifact.not-published', `artifact '${name}@${version}' is ${view.status}, not published`);
-    return { name: view.name, version: view.version, kind: view.kind, targetPath: view.targetPath, sha256: view.sha256, length: view.length };
+    if (view.status !== 'published')
+      throw new RuleViolation('artifact.not-published', `artifact '${name}@${version}' is ${view.status}, not published`);
+    return {
+      name: view.name,
+      version: view.version,
+      kind: view.kind,
+      targetPath: view.targetPath,
+      sha256: view.sha256,
+      length: view.length,
+    };
   }
 
   async list(fleet: string, limit: number, cursor?: string, name?: string): Promise<{ items: ArtifactView[]; nextCursor?: string }> {

@@ -43,24 +43,41 @@ export const initialState = (): Artifact => ({ status: 'absent' });
 function publish(command: Extract<ArtifactCommand, { type: 'PublishArtifact' }>, state: Artifact): ArtifactEvent[] {
   if (state.status === 'absent') throw new NotFound('artifact', command.targetPath);
   if (state.status === 'published') return []; // signed again in a later targets version: nothing new
-  if (state.status === 'rejected') throw new RuleViolation('artifact.rejected', `artifact '${state.name}@${state.version}' was rejected and cannot be published`);
+  if (state.status === 'rejected')
+    throw new RuleViolation('artifact.rejected', `artifact '${state.name}@${state.version}' was rejected and cannot be published`);
   if (command.targetPath !== state.targetPath) {
-    throw new RuleViolation('artifact.target-mismatch', `'${command.targetPath}' is not the target path of '${state.name}@${state.version}'`);
+    throw new RuleViolation(
+      'artifact.target-mismatch',
+      `'${command.targetPath}' is not the target path of '${state.name}@${state.version}'`,
+    );
   }
   const { fleet, artifactId, name, version, targetPath, sha256, length } = state;
   // Devices verify the bytes against what was signed: a signature over other bytes would make the
   // artifact undeliverable forever, so it is refused here instead of published.
   if (command.signedSha256 !== sha256 || command.signedLength !== length) {
-    return [{ type: 'ArtifactRejected', schemaVersion: 1, data: { fleet, artifactId, reason: 'the signed target lists another sha256 or length than the stored blob' } }];
+    return [
+      {
+        type: 'ArtifactRejected',
+        schemaVersion: 1,
+        data: { fleet, artifactId, reason: 'the signed target lists another sha256 or length than the stored blob' },
+      },
+    ];
   }
-  return [{ type: 'ArtifactPublished', schemaVersion: 1, data: { fleet, artifactId, name, version, targetPath, sha256, length, targetsVersion: command.targetsVersion } }];
+  return [
+    {
+      type: 'ArtifactPublished',
+      schemaVersion: 1,
+      data: { fleet, artifactId, name, version, targetPath, sha256, length, targetsVersion: command.targetsVersion },
+    },
+  ];
 }
 
 export function decide(command: ArtifactCommand, state: Artifact): ArtifactEvent[] {
   switch (command.type) {
     case 'ReceiveArtifact': {
       // Versions are immutable: devices and signatures already refer to the first bytes.
-      if (state.status !== 'absent') throw new RuleViolation('artifact.exists', `artifact '${command.name}@${command.version}' already exists in this fleet`);
+      if (state.status !== 'absent')
+        throw new RuleViolation('artifact.exists', `artifact '${command.name}@${command.version}' already exists in this fleet`);
       const { type: _type, ...data } = command;
       return [{ type: 'ArtifactReceived', schemaVersion: 1, data }];
     }

@@ -3,7 +3,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseArtifactEvent, type ArtifactEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { registryTables } from '../registry-database.js';
 import { ArtifactRequests } from './artifact-requests.controller.js';
 import { ArtifactViews } from './artifact-views.js';
@@ -34,9 +42,15 @@ function artifactsDeclaration(): ModuleDeclaration {
       provide: Artifacts,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
-        new Artifacts(new EventStore<ArtifactEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseArtifactEvent })),
+        new Artifacts(
+          new EventStore<ArtifactEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseArtifactEvent }),
+        ),
     },
-    { provide: ArtifactViews, inject: [DATABASE], useFactory: (db: Database | null) => new ArtifactViews(requireDatabase(db, 'registry-facade', registryTables)) },
+    {
+      provide: ArtifactViews,
+      inject: [DATABASE],
+      useFactory: (db: Database | null) => new ArtifactViews(requireDatabase(db, 'registry-facade', registryTables)),
+    },
   ],
   exports: [Artifacts, ArtifactViews],
 })

@@ -42,19 +42,34 @@ export const artifactsProjection: Projection<ArtifactEvent> = {
         await sql.query(
           `INSERT INTO artifacts (fleet, artifact_id, name, version, kind, status, sha256, length, target_path, content_type, manifest, received_at, received_seq)
            VALUES ($1, $2, $3, $4, $5, 'received', $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-          [d.fleet, d.artifactId, d.name, d.version, d.kind, d.sha256, d.length, d.targetPath, d.contentType ?? null, JSON.stringify(d.manifest), time, seq],
+          [
+            d.fleet,
+            d.artifactId,
+            d.name,
+            d.version,
+            d.kind,
+            d.sha256,
+            d.length,
+            d.targetPath,
+            d.contentType ?? null,
+            JSON.stringify(d.manifest),
+            time,
+            seq,
+          ],
         );
         return;
       }
       case 'ArtifactPublished':
-        await sql.query(`UPDATE artifacts SET status = 'published', published_at = $3 WHERE fleet = $1 AND artifact_id = $2 AND status = 'received'`, [
-          event.data.fleet, event.data.artifactId, time,
-        ]);
+        await sql.query(
+          `UPDATE artifacts SET status = 'published', published_at = $3 WHERE fleet = $1 AND artifact_id = $2 AND status = 'received'`,
+          [event.data.fleet, event.data.artifactId, time],
+        );
         return;
       case 'ArtifactRejected':
-        await sql.query(`UPDATE artifacts SET status = 'rejected', rejected_reason = $3 WHERE fleet = $1 AND artifact_id = $2 AND status = 'received'`, [
-          event.data.fleet, event.data.artifactId, event.data.reason,
-        ]);
+        await sql.query(
+          `UPDATE artifacts SET status = 'rejected', rejected_reason = $3 WHERE fleet = $1 AND artifact_id = $2 AND status = 'received'`,
+          [event.data.fleet, event.data.artifactId, event.data.reason],
+        );
         return;
     }
   },

@@ -1,4 +1,11 @@
-import { AggregateCache, handleCommand, type CommandOutcome, type EventMetadata, type EventStore, type RecordedEvent } from '@keelson/event-store';
+import {
+  AggregateCache,
+  handleCommand,
+  type CommandOutcome,
+  type EventMetadata,
+  type EventStore,
+  type RecordedEvent,
+} from '@keelson/event-store';
 import type { ArtifactEvent } from '@keelson/events';
 import { artifactDecider, type Artifact, type ArtifactCommand } from './artifact.decider.js';
 
@@ -12,8 +19,20 @@ export class Artifacts {
     return this.store.subject('artifact', fleet, artifactId);
   }
 
-  execute(fleet: string, artifactId: string, command: ArtifactCommand, meta: EventMetadata): Promise<CommandOutcome<ArtifactEvent, Artifact>> {
-    return handleCommand({ store: this.store, subject: this.subject(fleet, artifactId), decider: artifactDecider, command, meta, cache: this.cache });
+  execute(
+    fleet: string,
+    artifactId: string,
+    command: ArtifactCommand,
+    meta: EventMetadata,
+  ): Promise<CommandOutcome<ArtifactEvent, Artifact>> {
+    return handleCommand({
+      store: this.store,
+      subject: this.subject(fleet, artifactId),
+      decider: artifactDecider,
+      command,
+      meta,
+      cache: this.cache,
+    });
   }
 
   /** The artifact's recorded history, straight from its stream (no read model in between). */

@@ -11,9 +11,12 @@ import { DirectoryBlobStore } from './directory-blob-store.js';
 import { NatsBlobStore } from './nats-blob-store.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const chunked = (bytes: Buffer, size: number) => Readable.from((function* () {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
-})());
+const chunked = (bytes: Buffer, size: number) =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    })(),
+  );
 
 // What the facade asks of a blob store, held by both: the directory of npm start's one facade and
 // the NATS object store every replica of an installation reads.
@@ -65,7 +68,13 @@ describe.each(['directory', 'nats'] as const)('the %s blob store', (kind) => {
       for await (const part of (await store.openBlob(sha(bytes)))!.stream({ start, end })) parts.push(Buffer.from(part as Uint8Array));
       return Buffer.concat(parts);
     };
-    for (const [start, end] of [[0, 599_999], [240_001, 599_999], [131_072, 131_072], [100, 400_123], [599_999, 599_999]] as const) {
+    for (const [start, end] of [
+      [0, 599_999],
+      [240_001, 599_999],
+      [131_072, 131_072],
+      [100, 400_123],
+      [599_999, 599_999],
+    ] as const) {
       expect((await spanOf(start, end)).equals(bytes.subarray(start, end + 1))).toBe(true);
     }
   });

@@ -99,7 +99,7 @@ class FileBlob implements StoredBlob {
   async readAll(): Promise<Buffer> {
     try {
       const bytes = Buffer.allocUnsafeSlow(this.size); // its own memory, not a slice of the shared pool (it may be kept)
-      for (let at = 0; at < this.size; ) {
+      for (let at = 0; at < this.size;) {
         const { bytesRead } = await this.handle.read(bytes, at, this.size - at, at);
         if (bytesRead === 0) throw new Error('the blob is shorter than when it was opened');
         at += bytesRead;

@@ -39,7 +39,9 @@ export class NatsBlobStore implements BlobStore {
   async open(): Promise<void> {
     const objm = new Objm(this.nc);
     this.store = await objm.create(this.options.bucket, {
-      description: 'registry-facade: artifact bytes by sha256', storage: StorageType.File, replicas: this.options.replicas,
+      description: 'registry-facade: artifact bytes by sha256',
+      storage: StorageType.File,
+      replicas: this.options.replicas,
     });
   }
 
@@ -61,7 +63,10 @@ export class NatsBlobStore implements BlobStore {
       const [sha256, length] = [meter.sha256(), meter.length];
       // Same digest, same bytes: a blob already stored is not written again.
       if ((await this.sizeOf(sha256)) !== length) {
-        await this.bucket().put({ name: sha256 }, Readable.toWeb(createReadStream(spool)) as unknown as globalThis.ReadableStream<Uint8Array>);
+        await this.bucket().put(
+          { name: sha256 },
+          Readable.toWeb(createReadStream(spool)) as unknown as globalThis.ReadableStream<Uint8Array>,
+        );
       }
       return { sha256, length };
     } finally {

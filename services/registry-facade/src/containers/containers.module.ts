@@ -18,7 +18,10 @@ const CONTAINERS_DECLARATION = Symbol('ContainersDeclaration');
   imports: [ArtifactsModule, BlobsModule, RegistryConnectionsModule],
   controllers: [ContainerRequests],
   providers: [
-    { provide: CONTAINERS_DECLARATION, useValue: declareModule({ module: 'containers', streams: [eventStreams.registry], requestControllers: [ContainerRequests] }) },
+    {
+      provide: CONTAINERS_DECLARATION,
+      useValue: declareModule({ module: 'containers', streams: [eventStreams.registry], requestControllers: [ContainerRequests] }),
+    },
     {
       provide: RegistryImagePublisher,
       inject: [RegistryConnections, BLOB_STORE, Artifacts, SERVICE_CONFIG],

@@ -14,7 +14,10 @@ async function openBlob(upstream: UpstreamRegistry, repository: string, d: Descr
   const res = await upstream.get({ path: `/v2/${repository}/blobs/${d.digest}`, scope: `repository:${repository}:pull` });
   if (res.status !== 200) {
     res.body.resume();
-    throw new RuleViolation('container.blob-unavailable', `the registry answered HTTP ${res.status} for blob ${d.digest} of '${repository}'`);
+    throw new RuleViolation(
+      'container.blob-unavailable',
+      `the registry answered HTTP ${res.status} for blob ${d.digest} of '${repository}'`,
+    );
   }
   return res.body;
 }
@@ -26,15 +29,26 @@ async function openBlob(upstream: UpstreamRegistry, repository: string, d: Descr
  * whole image must fit in `maxBytes` by its descriptors before a byte is fetched. Answers the
  * image's platform: the config's (checked against `platform` when one was asked for).
  */
-export async function copyImage(upstream: UpstreamRegistry, blobs: BlobStore, resolved: ResolvedImage, platform: string | undefined, maxBytes: number): Promise<string | null> {
+export async function copyImage(
+  upstream: UpstreamRegistry,
+  blobs: BlobStore,
+  resolved: ResolvedImage,
+  platform: string | undefined,
+  maxBytes: number,
+): Promise<string | null> {
   const { repository, image } = resolved;
   const total = resolved.manifest.length + image.config.size + image.layers.reduce((sum, l) => sum + l.size, 0);
   if (total > maxBytes) {
-    throw new RuleViolation('container.too-large', `'${repository}' is ${total} bytes, more than the ${maxBytes} an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`);
+    throw new RuleViolation(
+      'container.too-large',
+      `'${repository}' is ${total} bytes, more than the ${maxBytes} an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`,
+    );
   }
-  if (image.config.size > maxConfigBytes) throw new RuleViolation('container.unsupported-manifest', `the image config is larger than ${maxConfigBytes} bytes`);
+  if (image.config.size > maxConfigBytes)
+    throw new RuleViolation('container.unsupported-manifest', `the image config is larger than ${maxConfigBytes} bytes`);
   const config = await readSmallBody(await openBlob(upstream, repository, image.config), maxConfigBytes);
-  if (digestOf(config) !== image.config.digest) throw digestMismatch(`the config the registry sent for '${repository}'`, image.config.digest, digestOf(config));
+  if (digestOf(config) !== image.config.digest)
+    throw digestMismatch(`the config the registry sent for '${repository}'`, image.config.digest, digestOf(config));
   const found = configPlatformOf(config);
   const wanted = resolved.platform === null ? platform : undefined; // an index entry was already picked by platform
   if (wanted && found && !platformFits(found, wanted)) {

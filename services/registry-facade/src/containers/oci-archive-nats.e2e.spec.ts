@@ -14,9 +14,19 @@ describe('a container pushed into the NATS object store (KEELSON_BLOB_STORE=nats
   let facade: FacadeApp;
   let work: string;
   let store: NatsBlobStore;
-  const push = (name: string, archive: Buffer, digest: string) => postUpload(facade, fleet, uploadForm({
-    name, version: '1.0.0', kind: 'container', manifest: JSON.stringify({ kind: 'container', repository: 'apps/web', digest }), bytes: archive, filename: 'web.tar',
-  }));
+  const push = (name: string, archive: Buffer, digest: string) =>
+    postUpload(
+      facade,
+      fleet,
+      uploadForm({
+        name,
+        version: '1.0.0',
+        kind: 'container',
+        manifest: JSON.stringify({ kind: 'container', repository: 'apps/web', digest }),
+        bytes: archive,
+        filename: 'web.tar',
+      }),
+    );
   const tarOf = (path: string) => spawnSync('tar', ['-C', path, '-cf', '-', '.'], { maxBuffer: 16 * 1024 * 1024 }).stdout;
 
   beforeAll(async () => {

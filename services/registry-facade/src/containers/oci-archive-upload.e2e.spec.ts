@@ -13,8 +13,10 @@ describe('artifact push --kind container of an OCI image layout tar (whole facad
   let facade: FacadeApp;
   let work: string;
   const stored = (digest: string) => join(facade.dataDir, 'blobs', 'sha256', digest.slice(7));
-  const eventsOf = async (name: string) => (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, '1.0.0')))).events;
-  const manifestOf = (digest: string, platform?: string) => JSON.stringify({ kind: 'container', repository: 'apps/web', digest, ...(platform ? { platform } : {}) });
+  const eventsOf = async (name: string) =>
+    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, '1.0.0')))).events;
+  const manifestOf = (digest: string, platform?: string) =>
+    JSON.stringify({ kind: 'container', repository: 'apps/web', digest, ...(platform ? { platform } : {}) });
   const push = (name: string, archive: Buffer, manifest: string) =>
     postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', kind: 'container', manifest, bytes: archive, filename: 'web.tar' }));
 
@@ -22,7 +24,9 @@ describe('artifact push --kind container of an OCI image layout tar (whole facad
   function archiveOf(images: OciImage[]): { bytes: Buffer; index?: string } {
     const layout = writeOciLayout(work, 'latest', images);
     const tar = join(work, `archive-${Math.random().toString(16).slice(2)}.tar`);
-    const made = spawnSync('skopeo', ['copy', '--all', '--quiet', `oci:${layout.path}:latest`, `oci-archive:${tar}:latest`], { encoding: 'utf8' });
+    const made = spawnSync('skopeo', ['copy', '--all', '--quiet', `oci:${layout.path}:latest`, `oci-archive:${tar}:latest`], {
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`skopeo copy failed: ${made.stderr}`);
     return { bytes: readFileSync(tar), ...(layout.index ? { index: layout.index.digest } : {}) };
   }
@@ -41,10 +45,14 @@ describe('artifact push --kind container of an OCI image layout tar (whole facad
     const { status, body } = await push('single', archiveOf([image]).bytes, manifestOf(image.manifest.digest));
     expect([status, body.error]).toEqual([201, undefined]);
     expect(body).toMatchObject({
-      kind: 'container', sha256: image.manifest.digest.slice(7), length: image.manifest.size, targetPath: 'container/single/1.0.0/manifest.json',
+      kind: 'container',
+      sha256: image.manifest.digest.slice(7),
+      length: image.manifest.size,
+      targetPath: 'container/single/1.0.0/manifest.json',
       manifest: { kind: 'container', repository: 'apps/web', digest: image.manifest.digest, platform: 'linux/amd64' },
     });
-    for (const blob of [image.manifest, image.config, ...image.layers]) expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
+    for (const blob of [image.manifest, image.config, ...image.layers])
+      expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
     const arm = await push('single-arm', archiveOf([image]).bytes, manifestOf(image.manifest.digest, 'linux/arm64'));
     expect([arm.status, arm.body.error?.code]).toEqual([409, 'container.platform-not-found']);
   });
@@ -53,7 +61,10 @@ describe('artifact push --kind container of an OCI image layout tar (whole facad
     const [amd64, arm64] = [ociImage('linux/amd64'), ociImage('linux/arm64')];
     const archive = archiveOf([amd64, arm64]);
     const { status, body } = await push('multi', archive.bytes, manifestOf(archive.index!, 'linux/arm64'));
-    expect([status, body.manifest]).toEqual([201, { kind: 'container', repository: 'apps/web', digest: arm64.manifest.digest, platform: 'linux/arm64' }]);
+    expect([status, body.manifest]).toEqual([
+      201,
+      { kind: 'container', repository: 'apps/web', digest: arm64.manifest.digest, platform: 'linux/arm64' },
+    ]);
     const other = await push('multi-s390x', archive.bytes, manifestOf(archive.index!, 'linux/s390x'));
     expect([other.status, other.body.error?.code]).toEqual([409, 'container.platform-not-found']);
   });

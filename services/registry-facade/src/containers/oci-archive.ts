@@ -27,7 +27,12 @@ const blobName = /^blobs\/sha256\/([0-9a-f]{64})$/;
  * is an index, and its config and layers must all have been in the archive. The digest the
  * operator stated must be the picked image's or the index's it came from.
  */
-export async function importOciArchive(file: Readable, blobs: BlobStore, maxBytes: number, stated: { digest: string; platform?: string | undefined }): Promise<ImportedImage> {
+export async function importOciArchive(
+  file: Readable,
+  blobs: BlobStore,
+  maxBytes: number,
+  stated: { digest: string; platform?: string | undefined },
+): Promise<ImportedImage> {
   const stored = new Set<string>();
   /** An index, manifest or config of the archive, read back from the store (they are small; layers are never read). */
   const readBack = async (digest: string): Promise<Buffer> => {
@@ -43,7 +48,11 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
   let total = 0;
   for await (const entry of tarEntries(file)) {
     total += entry.size;
-    if (total > maxBytes) throw new RuleViolation('container.too-large', `the image is larger than the ${maxBytes} bytes an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`);
+    if (total > maxBytes)
+      throw new RuleViolation(
+        'container.too-large',
+        `the image is larger than the ${maxBytes} bytes an artifact may have (KEELSON_MAX_ARTIFACT_BYTES)`,
+      );
     if (entry.name === 'index.json') {
       if (entry.size > smallLimit) throw bad(`index.json is larger than ${smallLimit} bytes`);
       const parts: Buffer[] = [];
@@ -55,7 +64,10 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
     if (!hex || entry.type !== '0') continue;
     const digest = `sha256:${hex}`;
     const check = new DigestCheck(`the archive's ${entry.name}`, digest, entry.size);
-    await blobs.put(pipeline(Readable.from(entry.body), check, () => undefined), entry.size);
+    await blobs.put(
+      pipeline(Readable.from(entry.body), check, () => undefined),
+      entry.size,
+    );
     stored.add(digest);
   }
   if (!index) throw bad('it has no index.json');
@@ -67,7 +79,11 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
   let parsed = parseManifest(manifest, undefined);
   if (parsed.kind === 'index') {
     const entry = parsed.manifests.find((d) => matchesPlatform(d, wanted));
-    if (!entry) throw new RuleViolation('container.platform-not-found', `the archive has no manifest for ${wanted} (it has: ${parsed.manifests.map(platformOf).filter(Boolean).join(', ') || 'none'})`);
+    if (!entry)
+      throw new RuleViolation(
+        'container.platform-not-found',
+        `the archive has no manifest for ${wanted} (it has: ${parsed.manifests.map(platformOf).filter(Boolean).join(', ') || 'none'})`,
+      );
     picked = entry.digest;
     platform = platformOf(entry) ?? wanted;
     manifest = await readBack(picked);
@@ -84,7 +100,11 @@ export async function importOciArchive(file: Readable, blobs: BlobStore, maxByte
     }
   }
   if (stated.digest !== picked && stated.digest !== top) {
-    throw digestMismatch('the image in the archive', stated.digest, `${picked}${top !== picked ? ` in the index ${top}` : ''}; the manifest's digest must be the archive's`);
+    throw digestMismatch(
+      'the image in the archive',
+      stated.digest,
+      `${picked}${top !== picked ? ` in the index ${top}` : ''}; the manifest's digest must be the archive's`,
+    );
   }
   return { digest: picked, manifest, mediaType: parsed.mediaType, platform };
 }
@@ -108,7 +128,12 @@ function parseIndexJson(bytes: Buffer): string {
  * image manifest (target `manifest.json`, sha256 = the image digest), pinned as a registry
  * publish would pin it; the manifest's digest and platform are the picked image's.
  */
-export async function containerUploadOf<U extends { manifest: ArtifactManifest }>(upload: U, file: Readable, blobs: BlobStore, maxBytes: number) {
+export async function containerUploadOf<U extends { manifest: ArtifactManifest }>(
+  upload: U,
+  file: Readable,
+  blobs: BlobStore,
+  maxBytes: number,
+) {
   if (upload.manifest.kind !== 'container') throw new Error('not a container upload');
   const image = await importOciArchive(file, blobs, maxBytes, upload.manifest);
   const platform = image.platform ?? upload.manifest.platform;

@@ -26,19 +26,29 @@ export type ParsedManifest =
   | { kind: 'index'; mediaType: string; manifests: Descriptor[] }
   | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[] };
 
-const unsupported = (why: string) => new RuleViolation('container.unsupported-manifest', `the registry's manifest is not an image or index we can pin: ${why}`);
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const unsupported = (why: string) =>
+  new RuleViolation('container.unsupported-manifest', `the registry's manifest is not an image or index we can pin: ${why}`);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 function descriptorOf(raw: unknown, where: string): Descriptor {
   const d = obj(raw);
   const { mediaType, digest, size } = d ?? {};
-  if (typeof mediaType !== 'string' || typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest) || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+  if (
+    typeof mediaType !== 'string' ||
+    typeof digest !== 'string' ||
+    !/^sha256:[0-9a-f]{64}$/.test(digest) ||
+    typeof size !== 'number' ||
+    !Number.isSafeInteger(size) ||
+    size < 0
+  ) {
     throw unsupported(`${where} is not a sha256 descriptor with mediaType and size`);
   }
   const p = obj(d!.platform);
-  const platform = p && typeof p.os === 'string' && typeof p.architecture === 'string'
-    ? { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) }
-    : undefined;
+  const platform =
+    p && typeof p.os === 'string' && typeof p.architecture === 'string'
+      ? { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) }
+      : undefined;
   return { mediaType, digest, size, ...(platform ? { platform } : {}) };
 }
 
@@ -58,7 +68,12 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   }
   if (imageTypes.has(mediaType)) {
     if (!Array.isArray(doc.layers)) throw unsupported('an image manifest without layers');
-    return { kind: 'image', mediaType, config: descriptorOf(doc.config, 'config'), layers: doc.layers.map((l, i) => descriptorOf(l, `layers[${i}]`)) };
+    return {
+      kind: 'image',
+      mediaType,
+      config: descriptorOf(doc.config, 'config'),
+      layers: doc.layers.map((l, i) => descriptorOf(l, `layers[${i}]`)),
+    };
   }
   throw unsupported(`media type '${mediaType || 'none'}' (schema 1 and artifacts are not images)`);
 }

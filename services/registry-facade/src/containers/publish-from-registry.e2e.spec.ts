@@ -22,13 +22,16 @@ describe('publish a container by tag from a connected registry (real docker-regi
   let amd64: OciImage;
   let arm64: OciImage;
   let single: OciImage;
-  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) => sendRequest(facade.nc, facade.naming, contract, input, { actor: ada, commandId: randomUUID(), correlationId: randomUUID() });
+  const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) =>
+    sendRequest(facade.nc, facade.naming, contract, input, { actor: ada, commandId: randomUUID(), correlationId: randomUUID() });
   const publish = (image: string, name: string, platform?: string) =>
     call(registry.publishFromRegistry, { fleet, image, name, version: '1.4.0', ...(platform ? { platform } : {}) });
   const stored = (digest: string) => join(facade.dataDir, 'blobs', 'sha256', digest.slice(7));
   const storedBlobs = () => readdirSync(join(facade.dataDir, 'blobs', 'sha256')).sort();
-  const eventsOf = async (name: string) => (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, '1.4.0')))).events;
-  const push = (tag: string, repo: string, images: OciImage[]) => pushLayout(writeOciLayout(work, tag, images).path, tag, upstream.url, repo, user);
+  const eventsOf = async (name: string) =>
+    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, '1.4.0')))).events;
+  const push = (tag: string, repo: string, images: OciImage[]) =>
+    pushLayout(writeOciLayout(work, tag, images).path, tag, upstream.url, repo, user);
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'keelson-publish-tag-'));
@@ -50,11 +53,17 @@ describe('publish a container by tag from a connected registry (real docker-regi
   it('pins the arm64 manifest of a multi-platform tag, copies manifest, config and layers, and records who did it', async () => {
     const view = await publish('harbor/apps/web:1.4', 'web', 'linux/arm64');
     expect(view).toMatchObject({
-      kind: 'container', name: 'web', version: '1.4.0', status: 'received', targetPath: 'container/web/1.4.0/manifest.json',
-      sha256: arm64.manifest.digest.slice(7), length: arm64.manifest.size,
+      kind: 'container',
+      name: 'web',
+      version: '1.4.0',
+      status: 'received',
+      targetPath: 'container/web/1.4.0/manifest.json',
+      sha256: arm64.manifest.digest.slice(7),
+      length: arm64.manifest.size,
       manifest: { kind: 'container', repository: 'harbor/apps/web', digest: arm64.manifest.digest, platform: 'linux/arm64/v8' },
     });
-    for (const blob of [arm64.manifest, arm64.config, ...arm64.layers]) expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
+    for (const blob of [arm64.manifest, arm64.config, ...arm64.layers])
+      expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
     for (const blob of amd64.layers) expect(existsSync(stored(blob.digest))).toBe(false); // only the platform asked for
     const [received] = await eventsOf('web');
     expect(received!.meta.actor).toEqual(ada);
@@ -63,17 +72,28 @@ describe('publish a container by tag from a connected registry (real docker-regi
 
   it('resolves an index to linux/amd64 without --platform, and keeps its copy when the tag is deleted upstream', async () => {
     const view = await publish('harbor/apps/web:1.4', 'web-default');
-    expect(view.manifest).toEqual({ kind: 'container', repository: 'harbor/apps/web', digest: amd64.manifest.digest, platform: 'linux/amd64' });
+    expect(view.manifest).toEqual({
+      kind: 'container',
+      repository: 'harbor/apps/web',
+      digest: amd64.manifest.digest,
+      platform: 'linux/amd64',
+    });
     rmSync(join(upstream.dir, 'data'), { recursive: true, force: true }); // the upstream loses tag, manifests and blobs
     await expect(publish('harbor/apps/web:1.4', 'web-gone')).rejects.toMatchObject({ code: 'container.not-found' });
-    for (const blob of [amd64.manifest, amd64.config, ...amd64.layers]) expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
+    for (const blob of [amd64.manifest, amd64.config, ...amd64.layers])
+      expect(readFileSync(stored(blob.digest)).equals(blob.bytes)).toBe(true);
     push('1.4', 'apps/web', [amd64, arm64]);
     push('2', 'apps/tool', [single]);
   });
 
   it('pins a single-platform tag, and refuses it for another platform', async () => {
     const view = await publish('harbor/apps/tool:2', 'tool');
-    expect(view.manifest).toEqual({ kind: 'container', repository: 'harbor/apps/tool', digest: single.manifest.digest, platform: 'linux/amd64' });
+    expect(view.manifest).toEqual({
+      kind: 'container',
+      repository: 'harbor/apps/tool',
+      digest: single.manifest.digest,
+      platform: 'linux/amd64',
+    });
     await expect(publish('harbor/apps/tool:2', 'tool-arm', 'linux/arm64')).rejects.toMatchObject({ code: 'container.platform-not-found' });
     expect(await eventsOf('tool-arm')).toEqual([]);
   });
@@ -87,11 +107,14 @@ describe('publish a container by tag from a connected registry (real docker-regi
       ['harbor/apps/web:1.4', 'web', undefined, 'artifact.exists'],
     ];
     for (const [image, name, platform, code] of cases) {
-      await expect(publish(image, name, platform).catch((err: { code?: string; message: string }) => [err.code, err.message]))
-        .resolves.toEqual([code, expect.any(String)]);
+      await expect(
+        publish(image, name, platform).catch((err: { code?: string; message: string }) => [err.code, err.message]),
+      ).resolves.toEqual([code, expect.any(String)]);
       if (name !== 'web') expect(await eventsOf(name)).toEqual([]);
     }
-    await expect(publish('harbor/apps/web:1.4', 'no-platform', 'linux/s390x')).rejects.toThrow(/no manifest for linux\/s390x \(it has: linux\/amd64, linux\/arm64\/v8\)/);
+    await expect(publish('harbor/apps/web:1.4', 'no-platform', 'linux/s390x')).rejects.toThrow(
+      /no manifest for linux\/s390x \(it has: linux\/amd64, linux\/arm64\/v8\)/,
+    );
   });
 
   it('refuses an image whose layer bytes the registry changed behind its digest, and keeps none of them', async () => {
@@ -112,7 +135,9 @@ describe('publish a container by tag from a connected registry (real docker-regi
     push('bad', 'apps/tampered-index', [x86, arm]);
     const changed = Buffer.from(arm.manifest.bytes.toString('utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
     writeFileSync(registryBlobPath(upstream.dir, arm.manifest.digest), changed);
-    await expect(publish('harbor/apps/tampered-index:bad', 'tampered-index', 'linux/arm64')).rejects.toMatchObject({ code: 'container.digest-mismatch' });
+    await expect(publish('harbor/apps/tampered-index:bad', 'tampered-index', 'linux/arm64')).rejects.toMatchObject({
+      code: 'container.digest-mismatch',
+    });
     expect(existsSync(stored(arm.config.digest))).toBe(false);
     expect(await eventsOf('tampered-index')).toEqual([]);
   });

@@ -44,16 +44,35 @@ export class RegistryImagePublisher {
     const { connection, repository, reference } = parseImageRef(input.image);
     const artifactId = artifactIdOf(name, version);
     // Refused before the registry is reached: a duplicate costs no download.
-    if (await this.artifacts.exists(fleet, artifactId)) throw new RuleViolation('artifact.exists', `artifact '${name}@${version}' already exists in this fleet`);
+    if (await this.artifacts.exists(fleet, artifactId))
+      throw new RuleViolation('artifact.exists', `artifact '${name}@${version}' already exists in this fleet`);
     const upstream = await this.connections.upstreamByName({ fleet, name: connection });
     const resolved = await resolveImage(upstream, repository, reference, input.platform);
     const platform = await copyImage(upstream, this.blobs, resolved, input.platform, this.maxBytes);
-    const manifest = { kind: 'container', repository: `${connection}/${repository}`, digest: resolved.digest, ...(platform ? { platform } : {}) } as const;
-    await this.artifacts.execute(fleet, artifactId, {
-      type: 'ReceiveArtifact', fleet, artifactId, name, version, kind: 'container', manifest, contentType: resolved.mediaType,
-      targetPath: targetPathOf('container', name, version, containerTargetBasename),
-      sha256: resolved.digest.slice('sha256:'.length), length: resolved.manifest.length,
-    }, eventMetadataOf(ctx));
+    const manifest = {
+      kind: 'container',
+      repository: `${connection}/${repository}`,
+      digest: resolved.digest,
+      ...(platform ? { platform } : {}),
+    } as const;
+    await this.artifacts.execute(
+      fleet,
+      artifactId,
+      {
+        type: 'ReceiveArtifact',
+        fleet,
+        artifactId,
+        name,
+        version,
+        kind: 'container',
+        manifest,
+        contentType: resolved.mediaType,
+        targetPath: targetPathOf('container', name, version, containerTargetBasename),
+        sha256: resolved.digest.slice('sha256:'.length),
+        length: resolved.manifest.length,
+      },
+      eventMetadataOf(ctx),
+    );
     const view = viewOfHistory(await this.artifacts.history(fleet, artifactId));
     if (!view) throw new Error('the artifact stream is empty right after the append');
     return view;

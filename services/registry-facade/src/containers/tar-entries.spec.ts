@@ -33,16 +33,19 @@ describe('tarEntries', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['gnu', 'pax', 'ustar'])('reads every file of a %s tar with its bytes, whatever the chunking, long names included', async (format) => {
-    const names = format === 'ustar' ? Object.keys(content).filter((n) => n !== long) : Object.keys(content);
-    const made = spawnSync('tar', [`--format=${format}`, '-C', join(dir, 'root'), '-cf', '-', ...names], { maxBuffer: 16 * 1024 * 1024 });
-    expect(made.status).toBe(0);
-    for (const chunk of [1000, 512, 65_536, 7]) {
-      const files = await filesOf(made.stdout, chunk);
-      expect([...files.keys()].sort()).toEqual([...names].sort());
-      for (const name of names) expect(files.get(name)!.equals(content[name]!)).toBe(true);
-    }
-  });
+  it.each(['gnu', 'pax', 'ustar'])(
+    'reads every file of a %s tar with its bytes, whatever the chunking, long names included',
+    async (format) => {
+      const names = format === 'ustar' ? Object.keys(content).filter((n) => n !== long) : Object.keys(content);
+      const made = spawnSync('tar', [`--format=${format}`, '-C', join(dir, 'root'), '-cf', '-', ...names], { maxBuffer: 16 * 1024 * 1024 });
+      expect(made.status).toBe(0);
+      for (const chunk of [1000, 512, 65_536, 7]) {
+        const files = await filesOf(made.stdout, chunk);
+        expect([...files.keys()].sort()).toEqual([...names].sort());
+        for (const name of names) expect(files.get(name)!.equals(content[name]!)).toBe(true);
+      }
+    },
+  );
 
   it('refuses a truncated archive and one whose sizes are not octal', async () => {
     const made = spawnSync('tar', ['-C', join(dir, 'root'), '-cf', '-', 'index.json']);

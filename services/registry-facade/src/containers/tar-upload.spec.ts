@@ -21,7 +21,9 @@ function tarOf(name: string, body: Buffer): Buffer {
 function upload(tar: Buffer, size: number): IncomingMessage {
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nhello\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.tar"\r\nContent-Type: application/x-tar\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.tar"\r\nContent-Type: application/x-tar\r\n\r\n`,
+    ),
     tar,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);

@@ -24,7 +24,8 @@ export class DigestCheck extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
     this.length += chunk.length;
-    if (this.length > this.size) return done(digestMismatch(this.what, this.digest, `more than the ${this.size} bytes its descriptor states`));
+    if (this.length > this.size)
+      return done(digestMismatch(this.what, this.digest, `more than the ${this.size} bytes its descriptor states`));
     this.hash.update(chunk);
     done(null, chunk);
   }

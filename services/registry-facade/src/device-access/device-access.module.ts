@@ -2,7 +2,16 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventStore, eventStreams } from '@keelson/event-store';
 import { parseRegistryEvent, type RegistryEvent } from '@keelson/events';
-import { CLOCK, declareModule, describeError, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  declareModule,
+  describeError,
+  NATS,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { DeviceAuthenticator } from './device-authenticator.js';
 import { DeviceCertificateCheck } from './device-certificate-check.js';
 import { deviceCertificateMemoryMsOf } from './device-certificate-memory.js';
@@ -19,9 +28,15 @@ const logger = new Logger('device-access');
  * learn the ones that enroll; and writes the device-access log's summaries each minute, and what is
  * pending at shutdown. Both for the lifetime of the app.
  */
-function deviceAccessDeclaration(nc: NatsConnection, config: ServiceConfig, check: DeviceCertificateCheck, log: DeviceRefusalLog): ModuleDeclaration {
+function deviceAccessDeclaration(
+  nc: NatsConnection,
+  config: ServiceConfig,
+  check: DeviceCertificateCheck,
+  log: DeviceRefusalLog,
+): ModuleDeclaration {
   const feed = new RevokedDevicesFeed({
-    nc, naming: config.naming,
+    nc,
+    naming: config.naming,
     onRevoked: (deviceId) => check.forget(deviceId),
     onEnrolled: (device) => check.learn(device),
     onFollowing: () => check.current.following(),
@@ -47,14 +62,18 @@ const DEVICE_ACCESS_DECLARATION = Symbol('DeviceAccessDeclaration');
     {
       provide: FleetDeviceCas,
       inject: [NATS, SERVICE_CONFIG, CLOCK],
-      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) => new FleetDeviceCas({ fetch: gatewayTrust(nc, config.naming).caCertificatesOf, clock }),
+      useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock) =>
+        new FleetDeviceCas({ fetch: gatewayTrust(nc, config.naming).caCertificatesOf, clock }),
     },
     {
       provide: DeviceRefusalLog,
       inject: [NATS, SERVICE_CONFIG, FleetDeviceCas],
       useFactory: (nc: NatsConnection, config: ServiceConfig, cas: FleetDeviceCas) =>
         new DeviceRefusalLog({
-          nc, naming: config.naming, auditFleet: auditFleetOf(config), perMinute: refusalsPerMinuteOf(config),
+          nc,
+          naming: config.naming,
+          auditFleet: auditFleetOf(config),
+          perMinute: refusalsPerMinuteOf(config),
           store: new EventStore<RegistryEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseRegistryEvent }),
           fleetExists: async (fleet) => (await cas.of(fleet)).length > 0,
           onError: (err) => logger.error(`device-access log: ${err instanceof Error ? err.message : String(err)}`),
@@ -64,12 +83,18 @@ const DEVICE_ACCESS_DECLARATION = Symbol('DeviceAccessDeclaration');
       provide: DeviceCertificateCheck,
       inject: [NATS, SERVICE_CONFIG, CLOCK, FleetDeviceCas],
       useFactory: (nc: NatsConnection, config: ServiceConfig, clock: Clock, cas: FleetDeviceCas) =>
-        new DeviceCertificateCheck({ casOf: (fleet) => cas.of(fleet), currentOf: gatewayTrust(nc, config.naming).currentOf, clock, ttlMs: deviceCertificateMemoryMsOf(config) }),
+        new DeviceCertificateCheck({
+          casOf: (fleet) => cas.of(fleet),
+          currentOf: gatewayTrust(nc, config.naming).currentOf,
+          clock,
+          ttlMs: deviceCertificateMemoryMsOf(config),
+        }),
     },
     {
       provide: DeviceAuthenticator,
       inject: [DeviceCertificateCheck, DeviceRefusalLog, CLOCK],
-      useFactory: (check: DeviceCertificateCheck, refusals: DeviceRefusalLog, clock: Clock) => new DeviceAuthenticator(check, refusals, clock),
+      useFactory: (check: DeviceCertificateCheck, refusals: DeviceRefusalLog, clock: Clock) =>
+        new DeviceAuthenticator(check, refusals, clock),
     },
     {
       provide: DEVICE_ACCESS_DECLARATION,

@@ -48,11 +48,19 @@ export class DeviceAuthenticator {
     const socket = req.socket;
     const cert = socket instanceof TLSSocket ? this.presentedOn(socket) : undefined;
     if (!cert) return;
-    const certificate = { fingerprint: fingerprintOf(cert), claim: { fleet: device.fleet, deviceId: device.deviceId }, issuedByFleetCa: true };
+    const certificate = {
+      fingerprint: fingerprintOf(cert),
+      claim: { fleet: device.fleet, deviceId: device.deviceId },
+      issuedByFleetCa: true,
+    };
     this.refused(new DeviceRefused('device.wrong-fleet', certificate), req, device.fleet);
   }
 
-  private async admitted(req: IncomingMessage, fleet: string, check: (cert: X509Certificate | undefined) => Promise<AuthenticatedDevice>): Promise<AuthenticatedDevice> {
+  private async admitted(
+    req: IncomingMessage,
+    fleet: string,
+    check: (cert: X509Certificate | undefined) => Promise<AuthenticatedDevice>,
+  ): Promise<AuthenticatedDevice> {
     try {
       const socket = req.socket;
       if (!(socket instanceof TLSSocket)) throw deviceRefused('device.tls-required');
@@ -82,7 +90,13 @@ export class DeviceAuthenticator {
     deviceRefusals().inc({ reason: err.code });
     const reason = DeviceAccessRefusal.safeParse(err.code);
     if (!err.certificate || !reason.success) return;
-    this.refusals.record({ reason: reason.data, certificate: err.certificate, requestedFleet: fleet, url: req.url ?? '/', at: this.clock.now() });
+    this.refusals.record({
+      reason: reason.data,
+      certificate: err.certificate,
+      requestedFleet: fleet,
+      url: req.url ?? '/',
+      at: this.clock.now(),
+    });
   }
 }
 

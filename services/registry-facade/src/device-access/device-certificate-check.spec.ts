@@ -28,7 +28,8 @@ describe('DeviceCertificateCheck', () => {
     const gw = gatewayOf({ 'd-1': { status: 'active', certificateFingerprint: device.fingerprint } });
     const clock = clockAt(new Date());
     const check = new DeviceCertificateCheck({ casOf: async () => cas, currentOf: gw.currentOf, clock });
-    for (let i = 0; i < 3; i++) await expect(check.admit(new X509Certificate(device.cert), 'plant-7')).resolves.toEqual({ fleet: 'plant-7', deviceId: 'd-1' });
+    for (let i = 0; i < 3; i++)
+      await expect(check.admit(new X509Certificate(device.cert), 'plant-7')).resolves.toEqual({ fleet: 'plant-7', deviceId: 'd-1' });
     expect(gw.asked).toEqual(['d-1']);
     clock.advance(30_001);
     await check.admit(new X509Certificate(device.cert), 'plant-7');
@@ -40,7 +41,11 @@ describe('DeviceCertificateCheck', () => {
     const gw = gatewayOf({ 'd-2': { status: 'active', certificateFingerprint: current.fingerprint } });
     const check = new DeviceCertificateCheck({ casOf: async () => cas, currentOf: gw.currentOf, clock: clockAt(new Date()) });
     await check.admit(new X509Certificate(current.cert), 'plant-7');
-    for (let i = 0; i < 2; i++) await expect(check.admit(new X509Certificate(old.cert), 'plant-7')).rejects.toMatchObject({ status: 401, body: { code: 'device.certificate-superseded' } });
+    for (let i = 0; i < 2; i++)
+      await expect(check.admit(new X509Certificate(old.cert), 'plant-7')).rejects.toMatchObject({
+        status: 401,
+        body: { code: 'device.certificate-superseded' },
+      });
     expect(gw.asked).toEqual(['d-2', 'd-2', 'd-2']);
   });
 
@@ -69,15 +74,35 @@ describe('DeviceCertificateCheck', () => {
     const now = new Date();
     const other = await TestDeviceCa.create('plant-9');
     const period = { notBefore: new Date(now.getTime() - 7_200_000), notAfter: new Date(now.getTime() - 60_000) };
-    const [expired, foreignExpired, retired] = [await ca.issue('d-4', period), await other.issue('d-5', { ...period, fleet: 'plant-7' }), await ca.issue('d-6')];
-    const gw = gatewayOf({ 'd-4': { status: 'active', certificateFingerprint: expired.fingerprint }, 'd-6': { status: 'decommissioned', certificateFingerprint: retired.fingerprint } });
+    const [expired, foreignExpired, retired] = [
+      await ca.issue('d-4', period),
+      await other.issue('d-5', { ...period, fleet: 'plant-7' }),
+      await ca.issue('d-6'),
+    ];
+    const gw = gatewayOf({
+      'd-4': { status: 'active', certificateFingerprint: expired.fingerprint },
+      'd-6': { status: 'decommissioned', certificateFingerprint: retired.fingerprint },
+    });
     const check = new DeviceCertificateCheck({ casOf: async () => cas, currentOf: gw.currentOf, clock: clockAt(now) });
-    const refusal = (cert: string, fleet = 'plant-7') => check.admit(new X509Certificate(cert), fleet).then(() => undefined, (err: { code: string; certificate: unknown }) => [err.code, err.certificate]);
-    expect(await refusal(expired.cert)).toEqual(['device.certificate-expired', { fingerprint: expired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-4' }, issuedByFleetCa: true }]);
+    const refusal = (cert: string, fleet = 'plant-7') =>
+      check.admit(new X509Certificate(cert), fleet).then(
+        () => undefined,
+        (err: { code: string; certificate: unknown }) => [err.code, err.certificate],
+      );
+    expect(await refusal(expired.cert)).toEqual([
+      'device.certificate-expired',
+      { fingerprint: expired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-4' }, issuedByFleetCa: true },
+    ]);
     // Another CA's certificate is untrusted before it is anything else: it proves no device, expired or not.
-    expect(await refusal(foreignExpired.cert)).toEqual(['device.certificate-untrusted', { fingerprint: foreignExpired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-5' }, issuedByFleetCa: false }]);
+    expect(await refusal(foreignExpired.cert)).toEqual([
+      'device.certificate-untrusted',
+      { fingerprint: foreignExpired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-5' }, issuedByFleetCa: false },
+    ]);
     expect(await refusal(retired.cert)).toEqual(['device.decommissioned', expect.objectContaining({ issuedByFleetCa: true })]);
     gw.current['d-6'] = { status: 'active', certificateFingerprint: retired.fingerprint };
-    expect(await refusal(retired.cert, 'plant-9')).toEqual(['device.wrong-fleet', { fingerprint: retired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-6' }, issuedByFleetCa: true }]);
+    expect(await refusal(retired.cert, 'plant-9')).toEqual([
+      'device.wrong-fleet',
+      { fingerprint: retired.fingerprint, claim: { fleet: 'plant-7', deviceId: 'd-6' }, issuedByFleetCa: true },
+    ]);
   });
 });

@@ -62,7 +62,8 @@ export class DeviceCertificateCheck {
   /** The device behind `cert` if it belongs to `fleet`; 401 for any certificate refusal, 403 for another fleet's device. */
   async admit(cert: X509Certificate | undefined, fleet: string): Promise<AuthenticatedDevice> {
     const device = await this.authenticate(cert);
-    if (device.fleet !== fleet) throw deviceRefused('device.wrong-fleet', { fingerprint: fingerprintOf(cert!), claim: device, issuedByFleetCa: true });
+    if (device.fleet !== fleet)
+      throw deviceRefused('device.wrong-fleet', { fingerprint: fingerprintOf(cert!), claim: device, issuedByFleetCa: true });
     return device;
   }
 
@@ -84,7 +85,8 @@ export class DeviceCertificateCheck {
     const cas = await this.o.casOf(fleet);
     // Verified against these very CAs before: the signature check is skipped, nothing else is.
     const verifiedBefore = known !== undefined && known.cas === cas;
-    if (!verifiedBefore && !isIssuedByAny(cert, cas)) throw deviceRefused('device.certificate-untrusted', { fingerprint, claim, issuedByFleetCa: false });
+    if (!verifiedBefore && !isIssuedByAny(cert, cas))
+      throw deviceRefused('device.certificate-untrusted', { fingerprint, claim, issuedByFleetCa: false });
     const refused = (code: DeviceRefusal) => deviceRefused(code, { fingerprint, claim, issuedByFleetCa: true });
     if (now < presented.notBefore.getTime() || now > presented.notAfter.getTime()) throw refused('device.certificate-expired');
     if (!verifiedBefore) this.verified.remember(der, presented, cas);

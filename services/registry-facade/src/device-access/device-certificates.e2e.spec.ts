@@ -17,7 +17,8 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   let caB: TestDeviceCa;
   const knowledge: GatewayKnowledge = { cas: {}, devices: {} };
 
-  const pull = (identity: TestDeviceCertificate | undefined, fleet = a) => deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/timestamp.json`, facade.ca!, identity);
+  const pull = (identity: TestDeviceCertificate | undefined, fleet = a) =>
+    deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/timestamp.json`, facade.ca!, identity);
   const refusal = async (identity: TestDeviceCertificate | undefined, fleet = a) => {
     const res = await pull(identity, fleet);
     return [res.status, res.status === 200 ? 'ok' : res.json().error.code];
@@ -29,7 +30,10 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   };
   /** What the gateway appends, as far as the facade's revocation feed reads it. */
   const deviceEvent = (type: string, fleet: string, deviceId: string) =>
-    jetstream(facade.nc).publish(`${facade.naming.subjectPrefix}ev.device.${fleet}.${deviceId}`, JSON.stringify({ type, schemaVersion: 1, data: { fleet, deviceId } }));
+    jetstream(facade.nc).publish(
+      `${facade.naming.subjectPrefix}ev.device.${fleet}.${deviceId}`,
+      JSON.stringify({ type, schemaVersion: 1, data: { fleet, deviceId } }),
+    );
   /**
    * Appends `type` until `identity` is refused with `code`: the feed follows only new events and may
    * still be (re)connecting to a stream created after the facade started. Well inside the 30 s the
@@ -73,7 +77,7 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     expect(await refusalsCounted('device.certificate-required')).toBe(counted + 1);
   });
 
-  it('refuses a self-signed certificate and one from another fleet\'s CA naming this fleet (401 device.certificate-untrusted), without asking about the device', async () => {
+  it("refuses a self-signed certificate and one from another fleet's CA naming this fleet (401 device.certificate-untrusted), without asking about the device", async () => {
     knowledge.devices['d-forged'] = { fleet: a, certificateFingerprint: 'ab'.repeat(32) };
     const before = gateway.calls();
     expect(await refusal(await selfSignedDevice(a, 'd-forged'))).toEqual([401, 'device.certificate-untrusted']);
@@ -82,7 +86,10 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
   });
 
   it('refuses an expired certificate and one not valid yet (401 device.certificate-expired), even when it is the current one', async () => {
-    for (const period of [{ notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 60_000) }, { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 7_200_000) }]) {
+    for (const period of [
+      { notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 60_000) },
+      { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 7_200_000) },
+    ]) {
       const stale = await caA.issue('d-stale', period);
       knowledge.devices['d-stale'] = { fleet: a, certificateFingerprint: stale.fingerprint };
       expect(await refusal(stale)).toEqual([401, 'device.certificate-expired']);
@@ -105,7 +112,7 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     await refusedAfter('DeviceDecommissioned', retired, 'd-retired', 'device.decommissioned');
   });
 
-  it('refuses a re-enrolled device\'s old certificate (401 device.certificate-superseded) and accepts its new one', async () => {
+  it("refuses a re-enrolled device's old certificate (401 device.certificate-superseded) and accepts its new one", async () => {
     const old = await enrolled(caA, 'd-wiped');
     expect(await refusal(old)).toEqual([200, 'ok']);
     const fresh = await enrolled(caA, 'd-wiped'); // a new key and certificate under the same device id
@@ -130,30 +137,37 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired', undefined],
     ['DeviceCertificateRenewed', 'device.certificate-superseded', 'd-kept-renews', undefined],
     ['DeviceDecommissioned', 'device.decommissioned', 'd-kept-retired-12', 'TLSv1.2' as const],
-  ])('refuses a device on its kept-alive connection at its next request after %s (401 %s): %s', async (type, code, deviceId, maxVersion) => {
-    const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId), maxVersion);
-    try {
-      const url = `${facade.url}/v1/fleets/${a}/tuf/timestamp.json`;
-      const first = await device.get(url);
-      expect([first.status, first.protocol]).toEqual([200, maxVersion ?? 'TLSv1.3']);
-      if (type === 'DeviceDecommissioned') knowledge.devices[deviceId]!.status = 'decommissioned';
-      else await enrolled(caA, deviceId);
-      let last = first;
-      await eventually(async () => {
-        await deviceEvent(type, a, deviceId);
-        last = await device.get(url);
-        return last.status !== 200;
-      }, 8_000);
-      expect([last.status, last.json().error.code]).toEqual([401, code]);
-      expect(last.socket).toBe(first.socket);
-    } finally {
-      device.close();
-    }
-  });
+  ])(
+    'refuses a device on its kept-alive connection at its next request after %s (401 %s): %s',
+    async (type, code, deviceId, maxVersion) => {
+      const device = keptAliveDevice(facade.ca!, await enrolled(caA, deviceId), maxVersion);
+      try {
+        const url = `${facade.url}/v1/fleets/${a}/tuf/timestamp.json`;
+        const first = await device.get(url);
+        expect([first.status, first.protocol]).toEqual([200, maxVersion ?? 'TLSv1.3']);
+        if (type === 'DeviceDecommissioned') knowledge.devices[deviceId]!.status = 'decommissioned';
+        else await enrolled(caA, deviceId);
+        let last = first;
+        await eventually(async () => {
+          await deviceEvent(type, a, deviceId);
+          last = await device.get(url);
+          return last.status !== 200;
+        }, 8_000);
+        expect([last.status, last.json().error.code]).toEqual([401, code]);
+        expect(last.socket).toBe(first.socket);
+      } finally {
+        device.close();
+      }
+    },
+  );
 
   it('serves a device it saw enroll without asking the gateway, and refuses it at once when decommissioned', async () => {
     const cam = await caA.issue('d-seen-enrolling'); // not in the gateway's knowledge: asking it would refuse the device
-    const enrolledEvent = { type: 'DeviceEnrolled', schemaVersion: 1, data: { fleet: a, deviceId: 'd-seen-enrolling', certificateFingerprint: cam.fingerprint } };
+    const enrolledEvent = {
+      type: 'DeviceEnrolled',
+      schemaVersion: 1,
+      data: { fleet: a, deviceId: 'd-seen-enrolling', certificateFingerprint: cam.fingerprint },
+    };
     // Published until the feed follows (it may still be connecting to the stream made after the facade started).
     await eventually(async () => {
       await jetstream(facade.nc).publish(`${facade.naming.subjectPrefix}ev.device.${a}.d-seen-enrolling`, JSON.stringify(enrolledEvent));

@@ -75,8 +75,16 @@ export class DeviceRefusalLog {
     this.tallies.clear();
     for (const t of pending) {
       this.enqueue({
-        type: 'DeviceAccessRefusalsSuppressed', schemaVersion: 1,
-        data: { fleet: t.fleet, reason: t.reason, refusals: t.refusals, deviceIds: [...t.deviceIds], firstAt: t.firstAt.toISOString(), lastAt: t.lastAt.toISOString() },
+        type: 'DeviceAccessRefusalsSuppressed',
+        schemaVersion: 1,
+        data: {
+          fleet: t.fleet,
+          reason: t.reason,
+          refusals: t.refusals,
+          deviceIds: [...t.deviceIds],
+          firstAt: t.firstAt.toISOString(),
+          lastAt: t.lastAt.toISOString(),
+        },
       });
     }
     await this.log.idle();
@@ -88,7 +96,14 @@ export class DeviceRefusalLog {
     const record = refusalRecordOf(seen, { auditFleet: this.o.auditFleet, claimedFleetExists });
     if (this.budget.take(seen.at)) return this.enqueue({ type: 'DeviceAccessRefused', schemaVersion: 1, data: record });
     const key = `${record.fleet}/${record.reason}`;
-    const tally = this.tallies.get(key) ?? { fleet: record.fleet, reason: record.reason, refusals: 0, deviceIds: new Set<string>(), firstAt: seen.at, lastAt: seen.at };
+    const tally = this.tallies.get(key) ?? {
+      fleet: record.fleet,
+      reason: record.reason,
+      refusals: 0,
+      deviceIds: new Set<string>(),
+      firstAt: seen.at,
+      lastAt: seen.at,
+    };
     [tally.refusals, tally.lastAt] = [tally.refusals + 1, seen.at];
     if (record.deviceId && tally.deviceIds.size < summarisedDevices) tally.deviceIds.add(record.deviceId);
     this.tallies.set(key, tally);

@@ -35,10 +35,21 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     const jsm = await jetstreamManager(facade.nc);
     const subjects: Record<string, number> = {};
     for (const decl of [eventStreams.registry, eventStreams.signer]) {
-      Object.assign(subjects, (await jsm.streams.info(`${facade.naming.streamPrefix}${decl.name}`, { subjects_filter: '>' })).state.subjects ?? {});
+      Object.assign(
+        subjects,
+        (await jsm.streams.info(`${facade.naming.streamPrefix}${decl.name}`, { subjects_filter: '>' })).state.subjects ?? {},
+      );
     }
-    const blobs = (() => { try { return readdirSync(join(facade.dataDir, 'blobs', 'sha256')); } catch { return []; } })();
-    const [rows] = await facade.db.query<{ artifacts: string; metadata: string }>('SELECT (SELECT count(*) FROM artifacts) AS artifacts, (SELECT count(*) FROM tuf_metadata) AS metadata');
+    const blobs = (() => {
+      try {
+        return readdirSync(join(facade.dataDir, 'blobs', 'sha256'));
+      } catch {
+        return [];
+      }
+    })();
+    const [rows] = await facade.db.query<{ artifacts: string; metadata: string }>(
+      'SELECT (SELECT count(*) FROM artifacts) AS artifacts, (SELECT count(*) FROM tuf_metadata) AS metadata',
+    );
     return { subjects, blobs, rows };
   };
   /** What was written since `before`: the subjects that grew, and the events on the device-access logs. */
@@ -52,9 +63,17 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
   };
 
   beforeAll(async () => {
-    facade = await startFacade({ KEELSON_DEVICE_REFUSAL_AUDIT_FLEET: hq, KEELSON_DEVICE_REFUSALS_PER_MINUTE: String(perMinute) }, { tls: true });
+    facade = await startFacade(
+      { KEELSON_DEVICE_REFUSAL_AUDIT_FLEET: hq, KEELSON_DEVICE_REFUSALS_PER_MINUTE: String(perMinute) },
+      { tls: true },
+    );
     await applyStreams(await jetstreamManager(facade.nc), facade.naming, [eventStreams.gateway]);
-    store = new EventStore<RegistryEvent>({ nc: facade.nc, naming: facade.naming, stream: eventStreams.registry, parse: parseRegistryEvent });
+    store = new EventStore<RegistryEvent>({
+      nc: facade.nc,
+      naming: facade.naming,
+      stream: eventStreams.registry,
+      parse: parseRegistryEvent,
+    });
     [caA, caB] = [await TestDeviceCa.create(a), await TestDeviceCa.create(b)];
     knowledge.cas = { [a]: [caA.certPem], [b]: [caB.certPem] };
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
@@ -75,10 +94,24 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     expect([res.status, res.json().error.code]).toEqual([403, 'device.wrong-fleet']);
     const { grown, events } = await writtenSince(before);
     expect(grown).toEqual([logOf(a)]);
-    expect(events.map((e) => [e.event, e.meta.actor])).toEqual([[{
-      type: 'DeviceAccessRefused', schemaVersion: 1,
-      data: { fleet: a, reason: 'device.wrong-fleet', deviceId: 'd-intruder', requestedFleet: b, certificateFingerprint: intruder.fingerprint, path, at: expect.any(String) },
-    }, { kind: 'service', id: 'registry-facade' }]]);
+    expect(events.map((e) => [e.event, e.meta.actor])).toEqual([
+      [
+        {
+          type: 'DeviceAccessRefused',
+          schemaVersion: 1,
+          data: {
+            fleet: a,
+            reason: 'device.wrong-fleet',
+            deviceId: 'd-intruder',
+            requestedFleet: b,
+            certificateFingerprint: intruder.fingerprint,
+            path,
+            at: expect.any(String),
+          },
+        },
+        { kind: 'service', id: 'registry-facade' },
+      ],
+    ]);
     expect(JSON.stringify(events)).not.toContain(intruder.key);
   });
 
@@ -95,21 +128,42 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     const { grown, events } = await writtenSince(before);
     expect(grown).toEqual([logOf(a)]);
     expect(events.map((e) => e.event.data)).toEqual([
-      expect.objectContaining({ fleet: a, reason: 'device.certificate-superseded', deviceId: 'd-wiped', certificateFingerprint: old.fingerprint, path }),
-      expect.objectContaining({ fleet: a, reason: 'device.decommissioned', deviceId: 'd-retired', certificateFingerprint: retired.fingerprint }),
+      expect.objectContaining({
+        fleet: a,
+        reason: 'device.certificate-superseded',
+        deviceId: 'd-wiped',
+        certificateFingerprint: old.fingerprint,
+        path,
+      }),
+      expect.objectContaining({
+        fleet: a,
+        reason: 'device.decommissioned',
+        deviceId: 'd-retired',
+        certificateFingerprint: retired.fingerprint,
+      }),
     ]);
   });
 
   it("logs a foreign CA's certificate as a claim: in the fleet it names if that fleet exists, else in the audit fleet; no certificate, nothing", async () => {
     const [forged, stranger] = [await caB.issue('d-probe', { fleet: a }), await selfSignedDevice('ghost-fleet', 'd-x')];
     const before = await everything();
-    for (const identity of [forged, stranger]) expect((await get(identity, `/v1/fleets/${a}/tuf/timestamp.json`)).json().error.code).toBe('device.certificate-untrusted');
+    for (const identity of [forged, stranger])
+      expect((await get(identity, `/v1/fleets/${a}/tuf/timestamp.json`)).json().error.code).toBe('device.certificate-untrusted');
     expect((await get(undefined, `/v1/fleets/${a}/tuf/timestamp.json`)).json().error.code).toBe('device.certificate-required');
     const { grown, events } = await writtenSince(before);
     expect(grown.sort()).toEqual([logOf(a), logOf(hq)].sort());
     expect(Object.fromEntries(events.map((e) => [e.event.data.fleet, e.event.data]))).toEqual({
-      [a]: expect.objectContaining({ reason: 'device.certificate-untrusted', claimedDeviceId: 'd-probe', certificateFingerprint: forged.fingerprint }),
-      [hq]: expect.objectContaining({ reason: 'device.certificate-untrusted', claimedFleet: 'ghost-fleet', claimedDeviceId: 'd-x', requestedFleet: a }),
+      [a]: expect.objectContaining({
+        reason: 'device.certificate-untrusted',
+        claimedDeviceId: 'd-probe',
+        certificateFingerprint: forged.fingerprint,
+      }),
+      [hq]: expect.objectContaining({
+        reason: 'device.certificate-untrusted',
+        claimedFleet: 'ghost-fleet',
+        claimedDeviceId: 'd-x',
+        requestedFleet: a,
+      }),
     });
     expect(events.some((e) => 'deviceId' in e.event.data)).toBe(false); // a claim is never indexed as the device
   });
@@ -120,7 +174,9 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     const before = await everything();
     const attempts = 40;
     for (let i = 0; i < attempts; i += 10) {
-      const answers = await Promise.all(Array.from({ length: 10 }, (_, j) => get(flooders[(i + j) % 2], `/v1/fleets/${b}/tuf/timestamp.json`)));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, j) => get(flooders[(i + j) % 2], `/v1/fleets/${b}/tuf/timestamp.json`)),
+      );
       expect(answers.map((r) => r.status)).toEqual(Array(10).fill(403));
     }
     const { grown, events } = await writtenSince(before);
@@ -128,9 +184,19 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     const one = events.filter((e) => e.event.type === 'DeviceAccessRefused');
     const summaries = events.map((e) => e.event).filter((e) => e.type === 'DeviceAccessRefusalsSuppressed');
     expect(one.length).toBeLessThanOrEqual(perMinute);
-    expect(summaries).toEqual([{
-      type: 'DeviceAccessRefusalsSuppressed', schemaVersion: 1,
-      data: { fleet: a, reason: 'device.wrong-fleet', refusals: attempts - one.length, deviceIds: expect.arrayContaining(['d-flood-1', 'd-flood-2']), firstAt: expect.any(String), lastAt: expect.any(String) },
-    }]);
+    expect(summaries).toEqual([
+      {
+        type: 'DeviceAccessRefusalsSuppressed',
+        schemaVersion: 1,
+        data: {
+          fleet: a,
+          reason: 'device.wrong-fleet',
+          refusals: attempts - one.length,
+          deviceIds: expect.arrayContaining(['d-flood-1', 'd-flood-2']),
+          firstAt: expect.any(String),
+          lastAt: expect.any(String),
+        },
+      },
+    ]);
   });
 });

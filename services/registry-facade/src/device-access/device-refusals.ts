@@ -13,7 +13,7 @@ export type DeviceRefusal =
 const messages: Record<DeviceRefusal, string> = {
   'device.tls-required': 'device routes are served only over HTTPS with a device certificate: this facade runs without TLS',
   'device.certificate-required': 'present the device certificate from enrollment (mutual TLS)',
-  'device.certificate-untrusted': 'the certificate is not a device certificate issued by the fleet\'s device CA',
+  'device.certificate-untrusted': "the certificate is not a device certificate issued by the fleet's device CA",
   'device.certificate-expired': 'the device certificate is outside its validity period: renew it, or enroll the device again',
   'device.certificate-superseded': 'the device certificate was replaced by a newer one (renewal or re-enrollment): present the current one',
   'device.decommissioned': 'the device is decommissioned',

@@ -33,7 +33,13 @@ export function refusalRecordOf(seen: RefusalSeen, o: { auditFleet: string; clai
   const { claim, issuedByFleetCa, fingerprint } = seen.certificate;
   const proven = issuedByFleetCa && claim !== undefined;
   const fleet = claim && (proven || o.claimedFleetExists) ? claim.fleet : o.auditFleet;
-  const record: DeviceAccessRefused['data'] = { fleet, reason: seen.reason, certificateFingerprint: fingerprint, path: requestPathOf(seen.url), at: seen.at.toISOString() };
+  const record: DeviceAccessRefused['data'] = {
+    fleet,
+    reason: seen.reason,
+    certificateFingerprint: fingerprint,
+    path: requestPathOf(seen.url),
+    at: seen.at.toISOString(),
+  };
   if (proven) record.deviceId = claim.deviceId;
   else if (claim) {
     if (claim.fleet !== fleet) record.claimedFleet = claim.fleet;

@@ -19,7 +19,9 @@ describe('certificateNewsIn (what a device event says of its certificate)', () =
   });
 
   it('says nothing of other events, of a device id that is no subject token, or of what is not JSON', () => {
-    expect(certificateNewsIn(event('DeviceReportedProgress', { fleet: 'plant-7', deviceId: 'd-1', certificateFingerprint: fingerprint }))).toBeUndefined();
+    expect(
+      certificateNewsIn(event('DeviceReportedProgress', { fleet: 'plant-7', deviceId: 'd-1', certificateFingerprint: fingerprint })),
+    ).toBeUndefined();
     expect(certificateNewsIn(event('DeviceDecommissioned', { fleet: 'plant-7', deviceId: 'd.1>' }))).toBeUndefined();
     expect(certificateNewsIn(new TextEncoder().encode('{not json'))).toBeUndefined();
   });

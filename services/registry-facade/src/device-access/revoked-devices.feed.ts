@@ -22,14 +22,19 @@ type CertificateNews = { revoked: string } | { enrolled: KnownCertificate } | un
  */
 export function certificateNewsIn(data: Uint8Array): CertificateNews {
   try {
-    const raw = JSON.parse(decoder.decode(data)) as { type?: unknown; data?: { fleet?: unknown; deviceId?: unknown; certificateFingerprint?: unknown } };
+    const raw = JSON.parse(decoder.decode(data)) as {
+      type?: unknown;
+      data?: { fleet?: unknown; deviceId?: unknown; certificateFingerprint?: unknown };
+    };
     if (typeof raw.type !== 'string') return undefined;
     const deviceId = SubjectToken.safeParse(raw.data?.deviceId);
     if (!deviceId.success) return undefined;
     if (revoking.has(raw.type)) return { revoked: deviceId.data };
     if (raw.type !== 'DeviceEnrolled') return undefined;
     const [fleet, fingerprint] = [SubjectToken.safeParse(raw.data?.fleet), Sha256Hex.safeParse(raw.data?.certificateFingerprint)];
-    return fleet.success && fingerprint.success ? { enrolled: { fleet: fleet.data, deviceId: deviceId.data, fingerprint: fingerprint.data } } : undefined;
+    return fleet.success && fingerprint.success
+      ? { enrolled: { fleet: fleet.data, deviceId: deviceId.data, fingerprint: fingerprint.data } }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -14,7 +14,11 @@ const hour = 3_600_000;
 function facadeCheck(clock: TestClock, gateway: { cas: string[] | null; devices: Record<string, CurrentCertificate> }, capacity?: number) {
   const cas = new FleetDeviceCas({ fetch: async () => gateway.cas, clock });
   return new DeviceCertificateCheck({
-    casOf: (f) => cas.of(f), currentOf: async (_f, deviceId) => gateway.devices[deviceId] ?? null, clock, ttlMs: hour, ...(capacity ? { capacity } : {}),
+    casOf: (f) => cas.of(f),
+    currentOf: async (_f, deviceId) => gateway.devices[deviceId] ?? null,
+    clock,
+    ttlMs: hour,
+    ...(capacity ? { capacity } : {}),
   });
 }
 
@@ -26,7 +30,10 @@ describe('DeviceCertificateCheck: a verified certificate is remembered, what can
   const active = (d: TestDeviceCertificate): CurrentCertificate => ({ status: 'active', certificateFingerprint: d.fingerprint });
   const admit = (check: DeviceCertificateCheck, d: TestDeviceCertificate = device) => check.admit(new X509Certificate(d.cert), fleet);
   const refusalOf = (check: DeviceCertificateCheck, d: TestDeviceCertificate = device) =>
-    admit(check, d).then(() => 'admitted', (err: { code?: string }) => err.code);
+    admit(check, d).then(
+      () => 'admitted',
+      (err: { code?: string }) => err.code,
+    );
 
   beforeAll(async () => {
     ca = await TestDeviceCa.create(fleet);
@@ -57,11 +64,14 @@ describe('DeviceCertificateCheck: a verified certificate is remembered, what can
     expect([await refusalOf(check), check.verifiedCount]).toEqual(['device.certificate-expired', 0]);
   });
 
-  it('checks a remembered certificate again when the fleet\'s CAs change: refused once its CA is rotated out or removed', async () => {
+  it("checks a remembered certificate again when the fleet's CAs change: refused once its CA is rotated out or removed", async () => {
     const clock = new TestClock();
     clock.set(start);
     const successor = await TestDeviceCa.create(fleet); // same CA name, another key
-    const gateway: { cas: string[] | null; devices: Record<string, CurrentCertificate> } = { cas: [ca.certPem], devices: { 'd-1': active(device) } };
+    const gateway: { cas: string[] | null; devices: Record<string, CurrentCertificate> } = {
+      cas: [ca.certPem],
+      devices: { 'd-1': active(device) },
+    };
     const check = facadeCheck(clock, gateway);
     expect(await refusalOf(check)).toBe('admitted');
     gateway.cas = [ca.certPem, successor.certPem]; // rotation begins: both CAs trusted
@@ -82,7 +92,11 @@ describe('DeviceCertificateCheck: a verified certificate is remembered, what can
     const clock = new TestClock();
     clock.set(start);
     const devices = [device, await ca.issue('d-2'), await ca.issue('d-3')];
-    const check = facadeCheck(clock, { cas: [ca.certPem], devices: Object.fromEntries(devices.map((d, i) => [`d-${i + 1}`, active(d)])) }, 2);
+    const check = facadeCheck(
+      clock,
+      { cas: [ca.certPem], devices: Object.fromEntries(devices.map((d, i) => [`d-${i + 1}`, active(d)])) },
+      2,
+    );
     for (const d of devices) expect(await refusalOf(check, d)).toBe('admitted');
     expect(check.verifiedCount).toBe(2);
   });

@@ -44,12 +44,21 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
     cam = await enrolled('d-cam-1');
     const targets: Record<string, { sha256: string; length: number }> = {};
-    for (const [name, bytes] of [['small', small], ['large', large]] as const) {
+    for (const [name, bytes] of [
+      ['small', small],
+      ['large', large],
+    ] as const) {
       const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
       targets[body.targetPath!] = { sha256: sha(bytes), length: bytes.length };
     }
-    await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), targetsSigned(fleet, 1, targets),
-      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })), metadataSigned(fleet, 'timestamp', 1));
+    await appendTuf(
+      facade,
+      fleet,
+      metadataSigned(fleet, 'root', 1),
+      targetsSigned(fleet, 1, targets),
+      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })),
+      metadataSigned(fleet, 'timestamp', 1),
+    );
     await eventually(async () => (await get(timestampUrl)).status === 200);
     farDevice = await enrolled('d-far-1', farCa);
   });
@@ -60,10 +69,24 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
 
   it('answers metadata with its length, JSON type and no-store, and a small and a large target whole with their lengths', async () => {
     const doc = await get(timestampUrl);
-    expect([doc.status, doc.headers['content-type'], doc.headers['cache-control'], doc.headers['content-length']]).toEqual([200, 'application/json; charset=utf-8', 'no-store', String(doc.body.length)]);
-    for (const [bytes, name] of [[small, 'small'], [large, 'large']] as const) {
+    expect([doc.status, doc.headers['content-type'], doc.headers['cache-control'], doc.headers['content-length']]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      'no-store',
+      String(doc.body.length),
+    ]);
+    for (const [bytes, name] of [
+      [small, 'small'],
+      [large, 'large'],
+    ] as const) {
       const res = await get(urlOf(bytes, name));
-      expect([name, res.status, res.headers['content-type'], res.headers['content-length'], sha(res.body)]).toEqual([name, 200, 'application/octet-stream', String(bytes.length), sha(bytes)]);
+      expect([name, res.status, res.headers['content-type'], res.headers['content-length'], sha(res.body)]).toEqual([
+        name,
+        200,
+        'application/octet-stream',
+        String(bytes.length),
+        sha(bytes),
+      ]);
     }
   });
 
@@ -86,14 +109,23 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
 
   it('answers HEAD with the headers of GET and no body', async () => {
     for (const path of [timestampUrl, urlOf(large, 'large')]) {
-      const [head, full] = [await deviceRequest(`${facade.url}${path}`, { method: 'HEAD', ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key }), await get(path)];
+      const [head, full] = [
+        await deviceRequest(`${facade.url}${path}`, { method: 'HEAD', ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key }),
+        await get(path),
+      ];
       expect([head.status, head.headers['content-length'], head.body.length]).toEqual([200, String(full.body.length), 0]);
     }
   });
 
   // A Range the facade does not understand is ignored (RFC 9110 §14.2); served ranges: target-range.e2e.spec.ts.
   it.each(['bytes=9-0', 'bytes=nonsense', 'lines=1-2', 'bytes=0-1,5-6'])('ignores Range %s: 200 with the whole target', async (range) => {
-    const res = await deviceRequest(`${facade.url}${urlOf(small, 'small')}`, { ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key, headers: { range } });
+    const res = await deviceRequest(`${facade.url}${urlOf(small, 'small')}`, {
+      ca: facade.ca!,
+      agent: false,
+      cert: cam.cert,
+      key: cam.key,
+      headers: { range },
+    });
     expect([res.status, res.headers['content-length'], res.body.equals(small)]).toEqual([200, String(small.length), true]);
   });
 
@@ -111,14 +143,24 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
     ]) {
       // The path exactly as written: a URL string would have its `..` segments resolved by the client.
       const res = await deviceRequest(facade.url, { path, ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key });
-      expect([path, res.status, res.json().error.kind, res.headers['content-type']]).toEqual([path, 404, 'NotFound', 'application/json; charset=utf-8']);
+      expect([path, res.status, res.json().error.kind, res.headers['content-type']]).toEqual([
+        path,
+        404,
+        'NotFound',
+        'application/json; charset=utf-8',
+      ]);
     }
   });
 
-  it("refuses a device of another fleet (403 device.wrong-fleet) and a request without a certificate (401) before looking at the path", async () => {
+  it('refuses a device of another fleet (403 device.wrong-fleet) and a request without a certificate (401) before looking at the path', async () => {
     for (const path of [urlOf(small, 'small'), timestampUrl, `/v1/fleets/${fleet}/tuf/nonsense`]) {
       const res = await get(path, farDevice);
-      expect([path, res.status, res.json().error.code, res.body.includes(small.subarray(0, 64))]).toEqual([path, 403, 'device.wrong-fleet', false]);
+      expect([path, res.status, res.json().error.code, res.body.includes(small.subarray(0, 64))]).toEqual([
+        path,
+        403,
+        'device.wrong-fleet',
+        false,
+      ]);
       const anonymous = await deviceGet(`${facade.url}${path}`, facade.ca!);
       expect([path, anonymous.status, anonymous.json().error.code]).toEqual([path, 401, 'device.certificate-required']);
     }
@@ -126,7 +168,13 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
 
   it('leaves every other request to the Nest app: health, the upload route, and 404 for other methods', async () => {
     expect((await deviceGet(`${facade.url}/healthz`, facade.ca!)).status).toBe(200);
-    const post = await deviceRequest(`${facade.url}${timestampUrl}`, { method: 'POST', ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key });
+    const post = await deviceRequest(`${facade.url}${timestampUrl}`, {
+      method: 'POST',
+      ca: facade.ca!,
+      agent: false,
+      cert: cam.cert,
+      key: cam.key,
+    });
     expect([post.status, post.json().error.code]).toEqual([404, 'http.404']);
     expect((await deviceGet(`${facade.url}/internal/v1/fleets/${fleet}/artifacts`, facade.ca!)).status).toBe(404);
   });
@@ -143,7 +191,11 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
     try {
       const answers = [];
       for (let i = 0; i < 3; i++) answers.push(await deviceRequest(`${facade.url}${timestampUrl}`, { agent }));
-      expect(answers.map((a) => [a.status, a.resumed])).toEqual([[200, false], [200, true], [200, true]]);
+      expect(answers.map((a) => [a.status, a.resumed])).toEqual([
+        [200, false],
+        [200, true],
+        [200, true],
+      ]);
     } finally {
       agent.destroy();
     }
@@ -163,7 +215,12 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
         last = await deviceRequest(`${facade.url}${urlOf(small, 'small')}`, { agent });
         return last.status !== 200;
       }, 8_000);
-      expect([last.status, last.json().error.code, last.resumed, last.body.length < 1_000]).toEqual([401, 'device.decommissioned', true, true]);
+      expect([last.status, last.json().error.code, last.resumed, last.body.length < 1_000]).toEqual([
+        401,
+        'device.decommissioned',
+        true,
+        true,
+      ]);
     } finally {
       agent.destroy();
     }

@@ -46,7 +46,11 @@ export function sendTarget(res: ServerResponse, withBody: boolean, target: Serve
   }
   const span = range.kind === 'span' ? { start: range.start, end: range.end } : undefined;
   const length = span ? span.end - span.start + 1 : size;
-  res.writeHead(span ? 206 : 200, { ...headers, ...(span ? { 'Content-Range': contentRange(range as ByteRange & { kind: 'span' }, size) } : {}), 'Content-Length': length });
+  res.writeHead(span ? 206 : 200, {
+    ...headers,
+    ...(span ? { 'Content-Range': contentRange(range as ByteRange & { kind: 'span' }, size) } : {}),
+    'Content-Length': length,
+  });
   if (target.bytes) {
     res.end(withBody ? (span ? target.bytes.subarray(span.start, span.end + 1) : target.bytes) : undefined);
     return;

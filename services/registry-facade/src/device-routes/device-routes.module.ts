@@ -36,7 +36,10 @@ function deviceRoutesDeclaration(host: HttpAdapterHost, handler: DeviceRequestHa
     });
     server[installed] = true;
   };
-  return { module: 'device-routes', reactors: [{ name: 'device routes', replicas: 'every-replica', start: install, stop: () => undefined }] };
+  return {
+    module: 'device-routes',
+    reactors: [{ name: 'device routes', replicas: 'every-replica', start: install, stop: () => undefined }],
+  };
 }
 
 const DEVICE_ROUTES_DECLARATION = Symbol('DeviceRoutesDeclaration');
@@ -54,7 +57,8 @@ const DEVICE_ROUTES_DECLARATION = Symbol('DeviceRoutesDeclaration');
     {
       provide: DEVICE_ROUTES_DECLARATION,
       inject: [HttpAdapterHost, DeviceRequestHandler, DistributionHandler],
-      useFactory: (host: HttpAdapterHost, handler: DeviceRequestHandler, pulls: DistributionHandler) => declareModule(deviceRoutesDeclaration(host, handler, pulls)),
+      useFactory: (host: HttpAdapterHost, handler: DeviceRequestHandler, pulls: DistributionHandler) =>
+        declareModule(deviceRoutesDeclaration(host, handler, pulls)),
     },
   ],
 })

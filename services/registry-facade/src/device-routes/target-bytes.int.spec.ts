@@ -7,7 +7,11 @@ import { DirectoryBlobStore } from '../blobs/directory-blob-store.js';
 import { TargetBytes, wholeReadMaxBytes, type ServedTarget } from './target-bytes.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'served', (err: { code?: string }) => err.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'served',
+    (err: { code?: string }) => err.code,
+  );
 
 describe('TargetBytes on a real blob directory', () => {
   let dataDir: string;

@@ -20,7 +20,8 @@ describe.each(['directory', 'nats'] as const)('target ranges on the device path 
   let cam: TestDeviceCertificate;
   const knowledge: GatewayKnowledge = { cas: {}, devices: {} };
   const targets = { small: randomBytes(40_000), large: randomBytes(wholeReadMaxBytes + 300_000) };
-  const urlOf = (name: 'small' | 'large') => `${facade.url}/v1/fleets/${fleet}/targets/model/${name}/1.0.0/${sha(targets[name])}.model.onnx`;
+  const urlOf = (name: 'small' | 'large') =>
+    `${facade.url}/v1/fleets/${fleet}/targets/model/${name}/1.0.0/${sha(targets[name])}.model.onnx`;
   const ask = (name: 'small' | 'large', headers: Record<string, string>, method = 'GET') =>
     deviceRequest(urlOf(name), { method, headers, ca: facade.ca!, agent: false, cert: cam.cert, key: cam.key });
 
@@ -37,8 +38,14 @@ describe.each(['directory', 'nats'] as const)('target ranges on the device path 
       const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
       signed[body.targetPath!] = { sha256: sha(bytes), length: bytes.length };
     }
-    await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), targetsSigned(fleet, 1, signed),
-      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })), metadataSigned(fleet, 'timestamp', 1));
+    await appendTuf(
+      facade,
+      fleet,
+      metadataSigned(fleet, 'root', 1),
+      targetsSigned(fleet, 1, signed),
+      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })),
+      metadataSigned(fleet, 'timestamp', 1),
+    );
     await eventually(async () => (await ask('large', {})).status === 200);
   });
   afterAll(async () => {
@@ -48,18 +55,34 @@ describe.each(['directory', 'nats'] as const)('target ranges on the device path 
 
   it.each(['small', 'large'] as const)('answers the whole %s target with Accept-Ranges and its digest as a strong ETag', async (name) => {
     const res = await ask(name, {});
-    expect([res.status, res.headers['accept-ranges'], res.headers.etag, res.body.equals(targets[name])]).toEqual([200, 'bytes', `"${sha(targets[name])}"`, true]);
+    expect([res.status, res.headers['accept-ranges'], res.headers.etag, res.body.equals(targets[name])]).toEqual([
+      200,
+      'bytes',
+      `"${sha(targets[name])}"`,
+      true,
+    ]);
   });
 
-  it.each(['small', 'large'] as const)('answers the rest of the %s target from an offset, and a closed span, with 206 and Content-Range', async (name) => {
-    const bytes = targets[name];
-    const from = Math.floor(bytes.length * 0.4) + 3;
-    const rest = await ask(name, { range: `bytes=${from}-`, 'if-range': `"${sha(bytes)}"` });
-    expect([rest.status, rest.headers['content-range'], rest.headers['content-length']]).toEqual([206, `bytes ${from}-${bytes.length - 1}/${bytes.length}`, String(bytes.length - from)]);
-    expect(rest.body.equals(bytes.subarray(from))).toBe(true);
-    const span = await ask(name, { range: 'bytes=1000-1999' });
-    expect([span.status, span.headers['content-range'], span.body.equals(bytes.subarray(1000, 2000))]).toEqual([206, `bytes 1000-1999/${bytes.length}`, true]);
-  });
+  it.each(['small', 'large'] as const)(
+    'answers the rest of the %s target from an offset, and a closed span, with 206 and Content-Range',
+    async (name) => {
+      const bytes = targets[name];
+      const from = Math.floor(bytes.length * 0.4) + 3;
+      const rest = await ask(name, { range: `bytes=${from}-`, 'if-range': `"${sha(bytes)}"` });
+      expect([rest.status, rest.headers['content-range'], rest.headers['content-length']]).toEqual([
+        206,
+        `bytes ${from}-${bytes.length - 1}/${bytes.length}`,
+        String(bytes.length - from),
+      ]);
+      expect(rest.body.equals(bytes.subarray(from))).toBe(true);
+      const span = await ask(name, { range: 'bytes=1000-1999' });
+      expect([span.status, span.headers['content-range'], span.body.equals(bytes.subarray(1000, 2000))]).toEqual([
+        206,
+        `bytes 1000-1999/${bytes.length}`,
+        true,
+      ]);
+    },
+  );
 
   it.each(['small', 'large'] as const)('answers a range past the end of the %s target 416 with its size, and no byte', async (name) => {
     const res = await ask(name, { range: `bytes=${targets[name].length}-` });
@@ -73,6 +96,11 @@ describe.each(['directory', 'nats'] as const)('target ranges on the device path 
 
   it('answers HEAD with a Range as a whole HEAD: the length of the target and no body', async () => {
     const res = await ask('large', { range: 'bytes=100-' }, 'HEAD');
-    expect([res.status, res.headers['content-length'], res.headers['accept-ranges'], res.body.length]).toEqual([200, String(targets.large.length), 'bytes', 0]);
+    expect([res.status, res.headers['content-length'], res.headers['accept-ranges'], res.body.length]).toEqual([
+      200,
+      String(targets.large.length),
+      'bytes',
+      0,
+    ]);
   });
 });

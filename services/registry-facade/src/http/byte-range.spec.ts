@@ -29,18 +29,12 @@ describe('parseByteRange', () => {
     expect(parseByteRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
   });
 
-  it.each([
-    'bytes=abc-',
-    'bytes=-',
-    'bytes=5-3',
-    'items=0-10',
-    'bytes=0-10,20-30',
-    'bytes=1-2-3',
-    'bytes=1234567890123456-',
-    'bytes=+1-2',
-  ])('ignores the malformed, multi-range or foreign-unit header %p (the whole representation)', (header) => {
-    expect(parseByteRange(header, size)).toEqual({ kind: 'whole' });
-  });
+  it.each(['bytes=abc-', 'bytes=-', 'bytes=5-3', 'items=0-10', 'bytes=0-10,20-30', 'bytes=1-2-3', 'bytes=1234567890123456-', 'bytes=+1-2'])(
+    'ignores the malformed, multi-range or foreign-unit header %p (the whole representation)',
+    (header) => {
+      expect(parseByteRange(header, size)).toEqual({ kind: 'whole' });
+    },
+  );
 });
 
 describe('ifRangeHolds', () => {

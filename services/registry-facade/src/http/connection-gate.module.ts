@@ -15,7 +15,10 @@ function connectionGateDeclaration(host: HttpAdapterHost, config: ServiceConfig)
     const server = host.httpAdapter?.getHttpServer() as Server | undefined;
     if (server) gate = gateConnections(server, maxConnectionsOf(config)); // an application context without HTTP has no connections
   };
-  return { module: 'connection-gate', reactors: [{ name: 'connection gate', replicas: 'every-replica', start: install, stop: () => gate?.close() }] };
+  return {
+    module: 'connection-gate',
+    reactors: [{ name: 'connection gate', replicas: 'every-replica', start: install, stop: () => gate?.close() }],
+  };
 }
 
 const CONNECTION_GATE_DECLARATION = Symbol('ConnectionGateDeclaration');

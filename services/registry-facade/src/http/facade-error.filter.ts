@@ -6,7 +6,17 @@ import { BlobTooLarge } from '../blobs/blob-store.js';
 import { HttpFailure } from './http-failure.js';
 
 const kindOfStatus = (status: number): ErrorKind =>
-  status === 404 ? 'NotFound' : status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Unavailable' : status < 500 ? 'InvalidInput' : 'Internal';
+  status === 404
+    ? 'NotFound'
+    : status === 401
+      ? 'Unauthorized'
+      : status === 403
+        ? 'Forbidden'
+        : status === 503
+          ? 'Unavailable'
+          : status < 500
+            ? 'InvalidInput'
+            : 'Internal';
 
 function failureOf(err: unknown): { status: number; body: ReplyError } {
   if (err instanceof HttpFailure) return { status: err.status, body: err.body };

@@ -4,7 +4,10 @@ describe('notServed', () => {
   it('is a 404 NotFound with the code and message given, made without a stack trace', () => {
     const failure = notServed('tuf.metadata-not-found', "no metadata '2.root.json' in this fleet's repository");
     expect(failure).toBeInstanceOf(HttpFailure);
-    expect([failure.status, failure.body]).toEqual([404, { kind: 'NotFound', code: 'tuf.metadata-not-found', message: "no metadata '2.root.json' in this fleet's repository" }]);
+    expect([failure.status, failure.body]).toEqual([
+      404,
+      { kind: 'NotFound', code: 'tuf.metadata-not-found', message: "no metadata '2.root.json' in this fleet's repository" },
+    ]);
     expect(failure.stack?.split('\n')).toEqual([`HttpFailure: ${failure.message}`]);
   });
 

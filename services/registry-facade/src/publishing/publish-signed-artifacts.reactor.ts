@@ -20,7 +20,9 @@ export type ServesRoleVersion = (fleet: string, role: string, version: number) =
 export class NotYetServedError extends Error {
   override readonly name = 'NotYetServedError';
   constructor(fleet: string, role: string, version: number) {
-    super(`fleet '${fleet}': ${role}.json version ${version} is signed but the served timestamp and snapshot do not reach it yet; publishing waits for them`);
+    super(
+      `fleet '${fleet}': ${role}.json version ${version} is signed but the served timestamp and snapshot do not reach it yet; publishing waits for them`,
+    );
   }
 }
 
@@ -35,7 +37,11 @@ export class NotYetServedError extends Error {
  * Idempotent: a published artifact yields no new event, and event ids derive from the TUF event's
  * sequence, so a redelivery is also de-duplicated by JetStream.
  */
-export function publishSignedArtifacts(artifacts: Artifacts, servesRoleVersion: ServesRoleVersion, onNotPublished: OnNotPublished): Reactor<TufEvent> {
+export function publishSignedArtifacts(
+  artifacts: Artifacts,
+  servesRoleVersion: ServesRoleVersion,
+  onNotPublished: OnNotPublished,
+): Reactor<TufEvent> {
   return {
     name: 'registry-publish-signed-artifacts',
     stream: eventStreams.signer,
@@ -51,10 +57,20 @@ export function publishSignedArtifacts(artifacts: Artifacts, servesRoleVersion: 
         const parts = parseTargetPath(targetPath);
         const signed = signedTargetOf(metadata, targetPath);
         if (!parts || !signed) {
-          onNotPublished(fleet, targetPath, parts ? 'the targets metadata does not list it with length and sha256' : 'not a target path this registry writes');
+          onNotPublished(
+            fleet,
+            targetPath,
+            parts ? 'the targets metadata does not list it with length and sha256' : 'not a target path this registry writes',
+          );
           continue;
         }
-        const command = { type: 'PublishArtifact', targetPath, signedSha256: signed.sha256, signedLength: signed.length, targetsVersion: version } as const;
+        const command = {
+          type: 'PublishArtifact',
+          targetPath,
+          signedSha256: signed.sha256,
+          signedLength: signed.length,
+          targetsVersion: version,
+        } as const;
         const commandId = `publish-tuf-${seq}-${i}`;
         const correlationId = correlationPattern.test(meta.correlationId) ? meta.correlationId : commandId;
         const eventMeta = { actor: { kind: 'service', id: 'registry-facade' } as const, correlationId, commandId };

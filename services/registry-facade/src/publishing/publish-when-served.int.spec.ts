@@ -41,7 +41,11 @@ describe('publishing waits until the facade serves the signed bin (publisher and
     await migrate(db, tufMetadataMigrations);
     artifacts = new Artifacts(new EventStore({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent }));
     tuf = new EventStore({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
-    const reactor = publishSignedArtifacts(artifacts, (f, role, version) => servesRoleVersion(db, f, role, version), (f, path, why) => errors.push(`${f}:${path} ${why}`));
+    const reactor = publishSignedArtifacts(
+      artifacts,
+      (f, role, version) => servesRoleVersion(db, f, role, version),
+      (f, path, why) => errors.push(`${f}:${path} ${why}`),
+    );
     publisher = new ReactorRunner({ nc, naming, reactor, retryDelayMs: 50, onError: (err) => errors.push(err) });
     projection = new ProjectionRunner({ nc, naming, db, projection: tufMetadataProjection });
   });
@@ -58,9 +62,23 @@ describe('publishing waits until the facade serves the signed bin (publisher and
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const targetPath = 'model/yolo-v8n/4.0.0/model.onnx';
     const artifactId = artifactIdOf('yolo-v8n', '4.0.0');
-    await artifacts.execute(fleet, artifactId, {
-      type: 'ReceiveArtifact', fleet, artifactId, name: 'yolo-v8n', version: '4.0.0', kind: 'model', manifest: ArtifactManifest.parse(modelManifest), targetPath, sha256, length: bytes.length,
-    }, meta('receive'));
+    await artifacts.execute(
+      fleet,
+      artifactId,
+      {
+        type: 'ReceiveArtifact',
+        fleet,
+        artifactId,
+        name: 'yolo-v8n',
+        version: '4.0.0',
+        kind: 'model',
+        manifest: ArtifactManifest.parse(modelManifest),
+        targetPath,
+        sha256,
+        length: bytes.length,
+      },
+      meta('receive'),
+    );
     const repo = new KeyedRepository({ bins: 16 });
     const initialised = repo.signings.length;
     repo.publish(targetPath, bytes);
@@ -78,12 +96,19 @@ describe('publishing waits until the facade serves the signed bin (publisher and
     await eventually(async () => errors.some((e) => e instanceof NotYetServedError) || (await history()).length > 1);
     expect(await history()).toEqual(['ArtifactReceived']);
     expect(errors[0]).toBeInstanceOf(NotYetServedError);
-    expect(String(errors[0])).toMatch(new RegExp(`fleet '${fleet}': ${bin.data.role}\\.json version ${bin.data.version} is signed but the served timestamp and snapshot do not reach it yet`));
+    expect(String(errors[0])).toMatch(
+      new RegExp(
+        `fleet '${fleet}': ${bin.data.role}\\.json version ${bin.data.version} is signed but the served timestamp and snapshot do not reach it yet`,
+      ),
+    );
 
     await projection.start();
     await eventually(async () => (await history()).length === 2);
     const [, published] = await artifacts.history(fleet, artifactId);
-    expect(published!.event).toMatchObject({ type: 'ArtifactPublished', data: { targetPath, sha256, length: bytes.length, targetsVersion: bin.data.version } });
+    expect(published!.event).toMatchObject({
+      type: 'ArtifactPublished',
+      data: { targetPath, sha256, length: bytes.length, targetsVersion: bin.data.version },
+    });
     expect(await servesRoleVersion(db, fleet, bin.data.role, bin.data.version)).toBe(true);
     expect(errors.filter((e) => !(e instanceof NotYetServedError))).toEqual([]);
   });

@@ -16,7 +16,8 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   let facade: FacadeApp;
   const eventsOf = async (name: string, version: string, of = fleet): Promise<ArtifactEvent[]> =>
     (await facade.artifacts.load(facade.artifacts.subject('artifact', of, artifactIdOf(name, version)))).events.map((r) => r.event);
-  const resolve = (name: string, version: string) => sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
+  const resolve = (name: string, version: string) =>
+    sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
   const upload = async (name: string, version: string, to = fleet) => {
     const bytes = randomBytes(2048);
     const { status, body } = await postUpload(facade, to, uploadForm({ name, version, bytes }));
@@ -31,14 +32,25 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('refuses to resolve an artifact before it is signed, then publishes it once targets list it', async () => {
     const target = await upload('yolo-v8n', '3.0.0');
-    await eventually(() => resolve('yolo-v8n', '3.0.0').then(() => false, (err: unknown) => err instanceof RuleViolation && err.code === 'artifact.not-published'));
+    await eventually(() =>
+      resolve('yolo-v8n', '3.0.0').then(
+        () => false,
+        (err: unknown) => err instanceof RuleViolation && err.code === 'artifact.not-published',
+      ),
+    );
     await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 2, { [target.targetPath]: target }), 2));
     await eventually(async () => (await eventsOf('yolo-v8n', '3.0.0')).length === 2);
     expect((await eventsOf('yolo-v8n', '3.0.0'))[1]).toEqual({
-      type: 'ArtifactPublished', schemaVersion: 1,
+      type: 'ArtifactPublished',
+      schemaVersion: 1,
       data: { fleet, artifactId: artifactIdOf('yolo-v8n', '3.0.0'), name: 'yolo-v8n', version: '3.0.0', ...target, targetsVersion: 2 },
     });
-    await eventually(() => resolve('yolo-v8n', '3.0.0').then(() => true, () => false));
+    await eventually(() =>
+      resolve('yolo-v8n', '3.0.0').then(
+        () => true,
+        () => false,
+      ),
+    );
     await expect(resolve('yolo-v8n', '3.0.0')).resolves.toEqual({ name: 'yolo-v8n', version: '3.0.0', kind: 'model', ...target });
   });
 
@@ -47,7 +59,11 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 3, { [target.targetPath]: target }), 3));
     await eventually(async () => (await eventsOf('yolo-v8n', '3.1.0')).length === 2);
     const other = await upload('detr', '1.0.0');
-    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }), 4));
+    await appendTuf(
+      facade,
+      fleet,
+      ...signingBatch(fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }), 4),
+    );
     await eventually(async () => (await eventsOf('detr', '1.0.0')).length === 2); // the later event was handled
     expect((await eventsOf('yolo-v8n', '3.1.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactPublished']);
   });
@@ -56,27 +72,40 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     const forged = await upload('forged', '1.0.0');
     const unknownPath = 'model/never-uploaded/1.0.0/x.onnx';
     const fine = await upload('fine', '1.0.0');
-    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 5, {
-      [forged.targetPath]: { ...forged, sha256: 'ee'.repeat(32) },
-      [unknownPath]: { sha256: 'ff'.repeat(32), length: 1 },
-      'not/a/keelson-path': { sha256: 'ff'.repeat(32), length: 1 },
-      [fine.targetPath]: fine,
-    }), 5));
+    await appendTuf(
+      facade,
+      fleet,
+      ...signingBatch(
+        fleet,
+        targetsSigned(fleet, 5, {
+          [forged.targetPath]: { ...forged, sha256: 'ee'.repeat(32) },
+          [unknownPath]: { sha256: 'ff'.repeat(32), length: 1 },
+          'not/a/keelson-path': { sha256: 'ff'.repeat(32), length: 1 },
+          [fine.targetPath]: fine,
+        }),
+        5,
+      ),
+    );
     await eventually(async () => (await eventsOf('fine', '1.0.0')).length === 2);
     expect((await eventsOf('forged', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactRejected']);
     expect(await eventsOf('never-uploaded', '1.0.0')).toEqual([]);
-    await eventually(() => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected', () => false));
+    await eventually(() =>
+      sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then(
+        (v) => v.status === 'rejected',
+        () => false,
+      ),
+    );
     await expect(resolve('forged', '1.0.0')).rejects.toMatchObject({ code: 'artifact.not-published' });
   });
 
-  it('publishes an artifact signed into a hash bin, with the bin\'s version', async () => {
+  it("publishes an artifact signed into a hash bin, with the bin's version", async () => {
     const target = await upload('binned', '1.0.0');
     await appendTuf(facade, fleet, ...signingBatch(fleet, binSigned(fleet, 'bins-2c', 7, { [target.targetPath]: target }), 7));
     await eventually(async () => (await eventsOf('binned', '1.0.0')).length === 2);
     expect((await eventsOf('binned', '1.0.0'))[1]).toMatchObject({ type: 'ArtifactPublished', data: { ...target, targetsVersion: 7 } });
   });
 
-  it('does not publish another fleet\'s artifact of the same path', async () => {
+  it("does not publish another fleet's artifact of the same path", async () => {
     const target = await upload('fleet-bound', '1.0.0');
     await appendTuf(facade, 'plant-9', ...signingBatch('plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }), 1));
     // A later signing, of plant-9's own artifact: once it is published, the one before was handled.
@@ -88,22 +117,50 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('lists artifacts newest first with cursor paging, and says not-found for an unknown one', async () => {
     const listed = 'plant-list'; // a fleet of this test's own: it lists exactly what it uploads
-    const list = (input: { limit?: number; cursor?: string; name?: string } = {}) => sendRequest(facade.nc, facade.naming, registry.listArtifacts, { fleet: listed, ...input });
-    const uploads = ['yolo-v8n@3.0.0', 'yolo-v8n@3.1.0', 'detr@1.0.0', 'segmenter@1.0.0', 'tracker@1.0.0', 'counter@1.0.0', 'classifier@1.0.0'];
+    const list = (input: { limit?: number; cursor?: string; name?: string } = {}) =>
+      sendRequest(facade.nc, facade.naming, registry.listArtifacts, { fleet: listed, ...input });
+    const uploads = [
+      'yolo-v8n@3.0.0',
+      'yolo-v8n@3.1.0',
+      'detr@1.0.0',
+      'segmenter@1.0.0',
+      'tracker@1.0.0',
+      'counter@1.0.0',
+      'classifier@1.0.0',
+    ];
     const targets: Awaited<ReturnType<typeof upload>>[] = [];
     for (const artifact of uploads) targets.push(await upload(artifact.split('@')[0]!, artifact.split('@')[1]!, listed));
-    await appendTuf(facade, listed, ...signingBatch(listed, targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))), 2));
+    await appendTuf(
+      facade,
+      listed,
+      ...signingBatch(
+        listed,
+        targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))),
+        2,
+      ),
+    );
     await eventually(async () => (await list({ name: 'yolo-v8n' })).items.filter((a) => a.status === 'published').length === 2);
     await eventually(async () => (await list()).items.length === 7);
     const first = await list({ limit: 5 });
     const rest = await list({ limit: 5, cursor: first.nextCursor! });
     expect([...first.items, ...rest.items].map((a) => `${a.name}@${a.version}`)).toEqual([
-      'classifier@1.0.0', 'counter@1.0.0', 'tracker@1.0.0', 'segmenter@1.0.0', 'detr@1.0.0', 'yolo-v8n@3.1.0', 'yolo-v8n@3.0.0',
+      'classifier@1.0.0',
+      'counter@1.0.0',
+      'tracker@1.0.0',
+      'segmenter@1.0.0',
+      'detr@1.0.0',
+      'yolo-v8n@3.1.0',
+      'yolo-v8n@3.0.0',
     ]);
     expect(rest.nextCursor).toBeUndefined();
     const yolo = await list({ name: 'yolo-v8n' });
-    expect(yolo.items.map((a) => [a.version, a.status])).toEqual([['3.1.0', 'published'], ['3.0.0', 'published']]);
-    await expect(sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet: listed, name: 'nothing', version: '1.0.0' })).rejects.toMatchObject({
+    expect(yolo.items.map((a) => [a.version, a.status])).toEqual([
+      ['3.1.0', 'published'],
+      ['3.0.0', 'published'],
+    ]);
+    await expect(
+      sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet: listed, name: 'nothing', version: '1.0.0' }),
+    ).rejects.toMatchObject({
       code: 'artifact.not-found',
     });
   });

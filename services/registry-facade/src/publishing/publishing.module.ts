@@ -21,14 +21,18 @@ function publishingDeclaration(artifacts: Artifacts, served: Database): ModuleDe
   );
   return {
     module: 'publishing',
-    reactors: [{
-      name: 'publishing', reactor, retryDelayMs,
-      // Single-active: one replica publishes, each artifact once (its publication is an event).
-      replicas: 'single-active',
-      // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
-      onError: (err) => err instanceof NotYetServedError ? logger.log(err.message) : logger.error(`publishing: ${describeError(err)}`),
-      onPoison: (err) => logger.error(`publishing: dropped a malformed TUF event: ${describeError(err)}`),
-    }],
+    reactors: [
+      {
+        name: 'publishing',
+        reactor,
+        retryDelayMs,
+        // Single-active: one replica publishes, each artifact once (its publication is an event).
+        replicas: 'single-active',
+        // Waiting for the TUF projection is expected (both follow the same events); it is logged, not an error.
+        onError: (err) => (err instanceof NotYetServedError ? logger.log(err.message) : logger.error(`publishing: ${describeError(err)}`)),
+        onPoison: (err) => logger.error(`publishing: dropped a malformed TUF event: ${describeError(err)}`),
+      },
+    ],
   };
 }
 
@@ -41,7 +45,8 @@ const PUBLISHING_DECLARATION = Symbol('PublishingDeclaration');
     {
       provide: PUBLISHING_DECLARATION,
       inject: [Artifacts, DATABASE],
-      useFactory: (artifacts: Artifacts, db: Database | null) => declareModule(publishingDeclaration(artifacts, requireDatabase(db, 'registry-facade', registryTables))),
+      useFactory: (artifacts: Artifacts, db: Database | null) =>
+        declareModule(publishingDeclaration(artifacts, requireDatabase(db, 'registry-facade', registryTables))),
     },
   ],
 })

@@ -2,7 +2,10 @@ import { signedTargetOf } from './signed-target.js';
 
 const path = 'model/yolo-v8n/2.1.0/model.onnx';
 const sha256 = 'ab'.repeat(32);
-const targetsMetadata = (targets: unknown) => ({ signatures: [], signed: { _type: 'targets', version: 2, spec_version: '1.0.31', expires: '2027-01-01T00:00:00Z', targets } });
+const targetsMetadata = (targets: unknown) => ({
+  signatures: [],
+  signed: { _type: 'targets', version: 2, spec_version: '1.0.31', expires: '2027-01-01T00:00:00Z', targets },
+});
 
 describe('signed targets', () => {
   it('reads the length and sha256 a targets document signs for a path', () => {

@@ -4,7 +4,8 @@ export interface SignedTarget {
   length: number;
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /**
  * Reads `signed.targets[<path>]` of a targets metadata document (TUF spec 4.5: TARGETS with

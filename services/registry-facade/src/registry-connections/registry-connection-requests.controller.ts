@@ -33,7 +33,10 @@ export class RegistryConnectionRequests {
   }
 
   @RequestPattern(registry.rotateRegistryCredentials)
-  rotate(input: RequestIn<typeof registry.rotateRegistryCredentials>, ctx: RequestContext): RequestOut<typeof registry.rotateRegistryCredentials> {
+  rotate(
+    input: RequestIn<typeof registry.rotateRegistryCredentials>,
+    ctx: RequestContext,
+  ): RequestOut<typeof registry.rotateRegistryCredentials> {
     return this.connections.rotate(input, ctx);
   }
 

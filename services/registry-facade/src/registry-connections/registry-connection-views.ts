@@ -20,7 +20,12 @@ interface ConnectionRow {
 }
 
 const rowView = (r: ConnectionRow): View => ({
-  fleet: r.fleet, connectionId: r.connection_id, name: r.name, url: r.url, credentialsSet: r.credentials_set, allowedRealmOrigins: r.allowed_realm_origins,
+  fleet: r.fleet,
+  connectionId: r.connection_id,
+  name: r.name,
+  url: r.url,
+  credentialsSet: r.credentials_set,
+  allowedRealmOrigins: r.allowed_realm_origins,
   connectedAt: new Date(r.connected_at).toISOString(),
   ...(r.username !== null ? { username: r.username } : {}),
   ...(r.ca_fingerprint !== null ? { caFingerprint: r.ca_fingerprint } : {}),
@@ -30,7 +35,13 @@ const rowView = (r: ConnectionRow): View => ({
 /** The operator's view of a connection's state: whether credentials are set, never which. */
 export function connectionView(fleet: string, connectionId: string, c: Extract<RegistryConnection, { status: 'connected' }>): View {
   return {
-    fleet, connectionId, name: c.name, url: c.url, credentialsSet: c.credentialsId !== undefined, allowedRealmOrigins: c.allowedRealmOrigins, connectedAt: c.at,
+    fleet,
+    connectionId,
+    name: c.name,
+    url: c.url,
+    credentialsSet: c.credentialsId !== undefined,
+    allowedRealmOrigins: c.allowedRealmOrigins,
+    connectedAt: c.at,
     ...(c.username !== undefined ? { username: c.username } : {}),
     ...(c.caFingerprint !== undefined ? { caFingerprint: c.caFingerprint } : {}),
     ...(c.credentialsChangedAt !== undefined ? { credentialsChangedAt: c.credentialsChangedAt } : {}),

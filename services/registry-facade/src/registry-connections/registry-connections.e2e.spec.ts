@@ -15,7 +15,8 @@ describe('registry connections in the facade, against real NATS, PostgreSQL and 
   let facade: FacadeApp;
   let upstream: RunningDockerRegistry;
   const call = <C extends RequestContract>(contract: C, input: RequestInput<C>) => sendRequest(facade.nc, facade.naming, contract, input);
-  const sealedRows = async () => (await facade.db.query<{ credentials_id: string; sealed: string }>('SELECT credentials_id, sealed FROM registry_credentials'));
+  const sealedRows = async () =>
+    await facade.db.query<{ credentials_id: string; sealed: string }>('SELECT credentials_id, sealed FROM registry_credentials');
 
   beforeAll(async () => {
     [facade, upstream] = await Promise.all([
@@ -28,7 +29,7 @@ describe('registry connections in the facade, against real NATS, PostgreSQL and 
     await facade?.close();
   });
 
-  it('lets exactly one of two racing connects of a name win, and keeps only the winner\'s sealed credentials', async () => {
+  it("lets exactly one of two racing connects of a name win, and keeps only the winner's sealed credentials", async () => {
     const connect = () => call(registry.connectRegistry, { fleet, name: 'harbor', url: upstream.url, caPem: upstream.caPem, ...user });
     const outcomes = await Promise.allSettled([connect(), connect()]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -56,24 +57,39 @@ describe('registry connections in the facade, against real NATS, PostgreSQL and 
   });
 
   it('refuses a connect whose credentials are wrong and stores nothing', async () => {
-    await expect(call(registry.connectRegistry, { fleet, name: 'harbor', url: upstream.url, caPem: upstream.caPem, ...user, password: 'wrong' }))
-      .rejects.toMatchObject({ code: 'registry.credentials-refused' });
+    await expect(
+      call(registry.connectRegistry, { fleet, name: 'harbor', url: upstream.url, caPem: upstream.caPem, ...user, password: 'wrong' }),
+    ).rejects.toMatchObject({ code: 'registry.credentials-refused' });
     expect(await sealedRows()).toEqual([]);
     await expect(call(registry.getRegistry, { fleet, name: 'harbor' })).rejects.toMatchObject({ code: 'registry.not-found' });
   });
 
-  it('connects a token-realm registry only once the realm\'s origin is allowed, and sends it nothing before', async () => {
+  it("connects a token-realm registry only once the realm's origin is allowed, and sends it nothing before", async () => {
     const tlsDir = mkdtempSync(join(tmpdir(), 'keelson-realm-tls-'));
     const realm = await startTokenRealm(user, tlsDir);
-    const tokenRegistry = await startDockerRegistry({ kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle }, { tlsDir });
+    const tokenRegistry = await startDockerRegistry(
+      { kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle },
+      { tlsDir },
+    );
     try {
       const connect = (allowedRealmOrigins: string[]) =>
-        call(registry.connectRegistry, { fleet, name: 'tokens', url: tokenRegistry.url, caPem: tokenRegistry.caPem, ...user, allowedRealmOrigins });
+        call(registry.connectRegistry, {
+          fleet,
+          name: 'tokens',
+          url: tokenRegistry.url,
+          caPem: tokenRegistry.caPem,
+          ...user,
+          allowedRealmOrigins,
+        });
       await expect(connect([])).rejects.toMatchObject({ code: 'registry.realm-refused' });
       expect(realm.received).toEqual([]);
       expect(await sealedRows()).toEqual([]);
 
-      await expect(connect([new URL(realm.realm).origin])).resolves.toMatchObject({ name: 'tokens', credentialsSet: true, allowedRealmOrigins: [new URL(realm.realm).origin] });
+      await expect(connect([new URL(realm.realm).origin])).resolves.toMatchObject({
+        name: 'tokens',
+        credentialsSet: true,
+        allowedRealmOrigins: [new URL(realm.realm).origin],
+      });
       await expect(call(registry.testRegistry, { fleet, name: 'tokens' })).resolves.toMatchObject({ auth: 'bearer' });
       await call(registry.removeRegistry, { fleet, name: 'tokens' });
     } finally {

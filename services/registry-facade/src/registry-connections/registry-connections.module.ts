@@ -3,7 +3,18 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseRegistryConnectionEvent, type RegistryConnectionEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, sealingSecretsOf, type Clock, type DeclaredWorker, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  sealingSecretsOf,
+  type Clock,
+  type DeclaredWorker,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { registryTables } from '../registry-database.js';
 import { credentialsSecretName, SealedCredentials } from './credentials/sealed-credentials.js';
 import { RegistryConnectionRequests } from './registry-connection-requests.controller.js';
@@ -31,7 +42,8 @@ function resealWorker(credentials: SealedCredentials): DeclaredWorker {
 function credentialsSecretsOf(config: ServiceConfig) {
   try {
     const secrets = sealingSecretsOf(config.env, credentialsSecretName);
-    if (!secrets) new Logger('registry-connections').warn(`${credentialsSecretName} is not set: only registries without credentials can be connected`);
+    if (!secrets)
+      new Logger('registry-connections').warn(`${credentialsSecretName} is not set: only registries without credentials can be connected`);
     return secrets;
   } catch (err) {
     throw new Error(`registry-facade: ${(err as Error).message}`);
@@ -45,7 +57,8 @@ function credentialsSecretsOf(config: ServiceConfig) {
     {
       provide: SEALED_CREDENTIALS,
       inject: [SERVICE_CONFIG, DATABASE],
-      useFactory: (config: ServiceConfig, db: Database | null) => new SealedCredentials(requireDatabase(db, 'registry-facade', registryTables), credentialsSecretsOf(config)),
+      useFactory: (config: ServiceConfig, db: Database | null) =>
+        new SealedCredentials(requireDatabase(db, 'registry-facade', registryTables), credentialsSecretsOf(config)),
     },
     {
       provide: REGISTRY_CONNECTIONS_DECLARATION,
@@ -65,12 +78,21 @@ function credentialsSecretsOf(config: ServiceConfig) {
       inject: [NATS, SERVICE_CONFIG, SEALED_CREDENTIALS, CLOCK],
       useFactory: (nc: NatsConnection, config: ServiceConfig, credentials: SealedCredentials, clock: Clock) =>
         new RegistryConnections(
-          new EventStore<RegistryConnectionEvent>({ nc, naming: config.naming, stream: eventStreams.registry, parse: parseRegistryConnectionEvent }),
+          new EventStore<RegistryConnectionEvent>({
+            nc,
+            naming: config.naming,
+            stream: eventStreams.registry,
+            parse: parseRegistryConnectionEvent,
+          }),
           credentials,
           clock,
         ),
     },
-    { provide: RegistryConnectionViews, inject: [DATABASE], useFactory: (db: Database | null) => new RegistryConnectionViews(requireDatabase(db, 'registry-facade', registryTables)) },
+    {
+      provide: RegistryConnectionViews,
+      inject: [DATABASE],
+      useFactory: (db: Database | null) => new RegistryConnectionViews(requireDatabase(db, 'registry-facade', registryTables)),
+    },
   ],
   exports: [RegistryConnections],
 })

@@ -1,5 +1,11 @@
 import { eventStreams, type Projection } from '@keelson/event-store';
-import { MessageRegistry, registryConnectionEvents, registryEvents, type RegistryConnectionEvent, type RegistryEvent } from '@keelson/events';
+import {
+  MessageRegistry,
+  registryConnectionEvents,
+  registryEvents,
+  type RegistryConnectionEvent,
+  type RegistryEvent,
+} from '@keelson/events';
 import type { Migration } from '@keelson/postgres';
 
 export const registryConnectionsMigrations: Migration[] = [
@@ -32,7 +38,10 @@ export const registryConnectionsMigrations: Migration[] = [
 ];
 
 // ev.registry.> also holds each fleet's device-access log (`…device-refusals`): read both families, apply connections only.
-const registrySubjectEvents = new MessageRegistry<RegistryConnectionEvent | RegistryEvent>([...registryConnectionEvents.readers, ...registryEvents.readers]);
+const registrySubjectEvents = new MessageRegistry<RegistryConnectionEvent | RegistryEvent>([
+  ...registryConnectionEvents.readers,
+  ...registryEvents.readers,
+]);
 
 /** The `registry_connections` read model: live connections only, with whether credentials are set (never what they are). */
 export const registryConnectionsProjection: Projection<RegistryConnectionEvent | RegistryEvent> = {
@@ -52,7 +61,18 @@ export const registryConnectionsProjection: Projection<RegistryConnectionEvent |
              credentials_set = EXCLUDED.credentials_set, ca_fingerprint = EXCLUDED.ca_fingerprint, allowed_realm_origins = EXCLUDED.allowed_realm_origins,
              connected_at = EXCLUDED.connected_at, credentials_changed_at = NULL, created_seq = EXCLUDED.created_seq, last_seq = EXCLUDED.last_seq
            WHERE registry_connections.last_seq < EXCLUDED.last_seq`,
-          [d.connectionId, d.fleet, d.name, d.url, d.username ?? null, d.credentialsId !== undefined, d.caFingerprint ?? null, JSON.stringify(d.allowedRealmOrigins), d.at, seq],
+          [
+            d.connectionId,
+            d.fleet,
+            d.name,
+            d.url,
+            d.username ?? null,
+            d.credentialsId !== undefined,
+            d.caFingerprint ?? null,
+            JSON.stringify(d.allowedRealmOrigins),
+            d.at,
+            seq,
+          ],
         );
         return;
       }

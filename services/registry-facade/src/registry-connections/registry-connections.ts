@@ -5,7 +5,12 @@ import { handleCommand, loadAggregate, type EventStore } from '@keelson/event-st
 import type { RegistryConnectionEvent } from '@keelson/events';
 import { eventMetadataOf, type Clock, type RequestContext } from '@keelson/service-kit';
 import type { SealedCredentials } from './credentials/sealed-credentials.js';
-import { connectionIdOf, registryConnectionDecider, type RegistryConnection, type RegistryConnectionCommand } from './domain/registry-connection.decider.js';
+import {
+  connectionIdOf,
+  registryConnectionDecider,
+  type RegistryConnection,
+  type RegistryConnectionCommand,
+} from './domain/registry-connection.decider.js';
 import { connectionView } from './registry-connection-views.js';
 import { UpstreamRegistry, type UpstreamCredentials } from './upstream/upstream-registry.js';
 
@@ -44,19 +49,31 @@ export class RegistryConnections {
     const connectionId = connectionIdOf(input.fleet, input.name);
     const credentials = credentialsOf(input);
     const command: RegistryConnectionCommand = {
-      type: 'ConnectRegistry', fleet: input.fleet, connectionId, name: input.name, url: input.url, allowedRealmOrigins: input.allowedRealmOrigins,
+      type: 'ConnectRegistry',
+      fleet: input.fleet,
+      connectionId,
+      name: input.name,
+      url: input.url,
+      allowedRealmOrigins: input.allowedRealmOrigins,
       at: this.clock.now().toISOString(),
       ...(credentials ? { username: credentials.username } : {}),
       ...(input.caPem !== undefined ? { caPem: input.caPem, caFingerprint: caFingerprintOf(input.caPem) } : {}),
     };
     // A taken name is refused before the registry is reached; the append decides again under concurrency.
     registryConnectionDecider.decide(command, await this.load(input.fleet, connectionId));
-    await new UpstreamRegistry({ url: new URL(input.url), caPem: input.caPem, credentials, allowedRealmOrigins: input.allowedRealmOrigins }).ping();
+    await new UpstreamRegistry({
+      url: new URL(input.url),
+      caPem: input.caPem,
+      credentials,
+      allowedRealmOrigins: input.allowedRealmOrigins,
+    }).ping();
     const credentialsId = credentials ? await this.credentials.seal(input.fleet, connectionId, credentials) : undefined;
-    const state = await this.decide(input.fleet, connectionId, { ...command, ...(credentialsId ? { credentialsId } : {}) }, ctx).catch(async (err: unknown) => {
-      if (credentialsId) await this.credentials.destroy(credentialsId);
-      throw err;
-    });
+    const state = await this.decide(input.fleet, connectionId, { ...command, ...(credentialsId ? { credentialsId } : {}) }, ctx).catch(
+      async (err: unknown) => {
+        if (credentialsId) await this.credentials.destroy(credentialsId);
+        throw err;
+      },
+    );
     return connectionView(input.fleet, connectionId, state);
   }
 
@@ -79,10 +96,15 @@ export class RegistryConnections {
     const c = await this.connected(input, connectionId);
     const credentials = credentialsOf(input);
     // New credentials must work before they replace the old; clearing (a leaked password) needs no check.
-    if (credentials) await new UpstreamRegistry({ url: new URL(c.url), caPem: c.caPem, credentials, allowedRealmOrigins: c.allowedRealmOrigins }).ping();
+    if (credentials)
+      await new UpstreamRegistry({ url: new URL(c.url), caPem: c.caPem, credentials, allowedRealmOrigins: c.allowedRealmOrigins }).ping();
     const credentialsId = credentials ? await this.credentials.seal(input.fleet, connectionId, credentials) : undefined;
     const command: RegistryConnectionCommand = {
-      type: 'RotateRegistryCredentials', fleet: input.fleet, connectionId, name: c.name, at: this.clock.now().toISOString(),
+      type: 'RotateRegistryCredentials',
+      fleet: input.fleet,
+      connectionId,
+      name: c.name,
+      at: this.clock.now().toISOString(),
       ...(credentials ? { username: credentials.username, credentialsId } : {}),
     };
     const state = await this.decide(input.fleet, connectionId, command, ctx).catch(async (err: unknown) => {
@@ -96,8 +118,20 @@ export class RegistryConnections {
   async remove(input: Named, ctx: RequestContext): Promise<View> {
     const connectionId = connectionIdOf(input.fleet, input.name);
     const c = await this.connected(input, connectionId);
-    const command: RegistryConnectionCommand = { type: 'RemoveRegistry', fleet: input.fleet, connectionId, name: c.name, at: this.clock.now().toISOString() };
-    await handleCommand({ store: this.store, subject: this.subjectOf(input.fleet, connectionId), decider: registryConnectionDecider, command, meta: eventMetadataOf(ctx) });
+    const command: RegistryConnectionCommand = {
+      type: 'RemoveRegistry',
+      fleet: input.fleet,
+      connectionId,
+      name: c.name,
+      at: this.clock.now().toISOString(),
+    };
+    await handleCommand({
+      store: this.store,
+      subject: this.subjectOf(input.fleet, connectionId),
+      decider: registryConnectionDecider,
+      command,
+      meta: eventMetadataOf(ctx),
+    });
     await this.credentials.destroyAllOf(connectionId);
     return connectionView(input.fleet, connectionId, c);
   }
@@ -130,7 +164,11 @@ export class RegistryConnections {
   /** Appends the command's events; the state after is `connected` for a connect or a rotation. */
   private async decide(fleet: string, connectionId: string, command: RegistryConnectionCommand, ctx: RequestContext): Promise<Connected> {
     const { state } = await handleCommand({
-      store: this.store, subject: this.subjectOf(fleet, connectionId), decider: registryConnectionDecider, command, meta: eventMetadataOf(ctx),
+      store: this.store,
+      subject: this.subjectOf(fleet, connectionId),
+      decider: registryConnectionDecider,
+      command,
+      meta: eventMetadataOf(ctx),
     });
     return state as Connected;
   }

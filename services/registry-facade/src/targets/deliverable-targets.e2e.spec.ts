@@ -20,7 +20,12 @@ describe('targets: a published artifact is remembered, a received one asked each
   const upload = async (name: string) => {
     const bytes = randomBytes(4096);
     const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
-    return { targetPath: body.targetPath!, sha256: sha(bytes), length: bytes.length, url: `/v1/fleets/${fleet}/targets/model/${name}/1.0.0/${sha(bytes)}.model.onnx` };
+    return {
+      targetPath: body.targetPath!,
+      sha256: sha(bytes),
+      length: bytes.length,
+      url: `/v1/fleets/${fleet}/targets/model/${name}/1.0.0/${sha(bytes)}.model.onnx`,
+    };
   };
   const statusOf = async (url: string) => (await deviceGet(`${facade.url}${url}`, facade.ca!, cam)).status;
   const lastEventOf = async (name: string) =>
@@ -30,7 +35,10 @@ describe('targets: a published artifact is remembered, a received one asked each
     facade = await startFacade({}, { tls: true });
     const ca = await TestDeviceCa.create(fleet);
     cam = await ca.issue('d-cam-1');
-    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
   });
   afterAll(async () => {
     await gateway.stop();
@@ -41,13 +49,27 @@ describe('targets: a published artifact is remembered, a received one asked each
     const published = await upload('published');
     const forged = await upload('forged');
     await eventually(async () => (await statusOf(forged.url)) === 200); // received (once projected): deliverable, not remembered
-    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 1, {
-      [published.targetPath]: published,
-      [forged.targetPath]: { sha256: 'ee'.repeat(32), length: forged.length }, // signed with another digest: rejected
-    }), 1));
-    await eventually(async () => (await lastEventOf('published')) === 'ArtifactPublished' && (await lastEventOf('forged')) === 'ArtifactRejected');
+    await appendTuf(
+      facade,
+      fleet,
+      ...signingBatch(
+        fleet,
+        targetsSigned(fleet, 1, {
+          [published.targetPath]: published,
+          [forged.targetPath]: { sha256: 'ee'.repeat(32), length: forged.length }, // signed with another digest: rejected
+        }),
+        1,
+      ),
+    );
+    await eventually(
+      async () => (await lastEventOf('published')) === 'ArtifactPublished' && (await lastEventOf('forged')) === 'ArtifactRejected',
+    );
     // The read model says rejected: the very next download is refused.
-    await eventually(() => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then((v) => v.status === 'rejected'));
+    await eventually(() =>
+      sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'forged', version: '1.0.0' }).then(
+        (v) => v.status === 'rejected',
+      ),
+    );
     expect(await statusOf(forged.url)).toBe(404);
     expect(await statusOf(published.url)).toBe(200);
     expect(facade.app.get(DeliverableTargets).size).toBe(1); // the published one only

@@ -6,7 +6,9 @@ import { DeliverableTargets } from './deliverable-targets.js';
 /** Which targets a fleet's devices may download, with their lengths (the device routes serve the bytes). */
 @Module({
   imports: [ArtifactsModule],
-  providers: [{ provide: DeliverableTargets, inject: [ArtifactViews], useFactory: (views: ArtifactViews) => new DeliverableTargets(views) }],
+  providers: [
+    { provide: DeliverableTargets, inject: [ArtifactViews], useFactory: (views: ArtifactViews) => new DeliverableTargets(views) },
+  ],
   exports: [DeliverableTargets],
 })
 export class TargetsModule {}

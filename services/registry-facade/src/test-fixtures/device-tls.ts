@@ -27,7 +27,15 @@ export function deviceRequest(url: string, options: RequestOptions): Promise<Dev
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')), socket: res.socket, resumed, protocol });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          json: () => JSON.parse(body.toString('utf8')),
+          socket: res.socket,
+          resumed,
+          protocol,
+        });
       });
       res.on('error', reject);
     });
@@ -49,7 +57,18 @@ export function deviceGet(url: string, ca: string, identity?: Pick<TestDeviceCer
  * A device that keeps its connection alive, as the agent does: its GETs share one TLS connection
  * while the server keeps it open; TLS 1.3 unless `maxVersion` says otherwise.
  */
-export function keptAliveDevice(ca: string, identity: Pick<TestDeviceCertificate, 'cert' | 'key'>, maxVersion?: 'TLSv1.2'): { get(url: string): Promise<DeviceAnswer>; close(): void } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca, cert: identity.cert, key: identity.key, ...(maxVersion ? { maxVersion } : {}) });
+export function keptAliveDevice(
+  ca: string,
+  identity: Pick<TestDeviceCertificate, 'cert' | 'key'>,
+  maxVersion?: 'TLSv1.2',
+): { get(url: string): Promise<DeviceAnswer>; close(): void } {
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 1,
+    ca,
+    cert: identity.cert,
+    key: identity.key,
+    ...(maxVersion ? { maxVersion } : {}),
+  });
   return { get: (url) => deviceRequest(url, { agent }), close: () => agent.destroy() };
 }

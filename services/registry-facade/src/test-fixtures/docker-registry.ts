@@ -22,7 +22,13 @@ export interface RunningDockerRegistry {
   stop(): Promise<void>;
 }
 
-function configOf(o: { dir: string; port: number; tls?: { certFile: string; keyFile: string }; auth: RegistryAuth; htpasswdFile: string }): string {
+function configOf(o: {
+  dir: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string };
+  auth: RegistryAuth;
+  htpasswdFile: string;
+}): string {
   const lines = [
     'version: 0.1',
     'log: { level: error, accesslog: { disabled: true } }',
@@ -32,7 +38,9 @@ function configOf(o: { dir: string; port: number; tls?: { certFile: string; keyF
   if (o.auth.kind === 'htpasswd') lines.push(`auth: { htpasswd: { realm: keelson-test, path: ${JSON.stringify(o.htpasswdFile)} } }`);
   if (o.auth.kind === 'token') {
     const { realm, service, issuer, rootCertBundle } = o.auth;
-    lines.push(`auth: { token: { realm: ${JSON.stringify(realm)}, service: ${JSON.stringify(service)}, issuer: ${JSON.stringify(issuer)}, rootcertbundle: ${JSON.stringify(rootCertBundle)} } }`);
+    lines.push(
+      `auth: { token: { realm: ${JSON.stringify(realm)}, service: ${JSON.stringify(service)}, issuer: ${JSON.stringify(issuer)}, rootcertbundle: ${JSON.stringify(rootCertBundle)} } }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -40,7 +48,8 @@ function configOf(o: { dir: string; port: number; tls?: { certFile: string; keyF
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string, caPem?: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}): ${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}): ${output()}`);
     try {
       (await sendUpstream({ url: new URL('/v2/', url), caPem, timeoutMs: 1000 })).body.resume();
       return;
@@ -56,7 +65,10 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
  * on) serves HTTPS with a certificate from a CA made for this registry alone, or the one in `tlsDir`
  * (shared with a token realm, so one CA file trusts both).
  */
-export async function startDockerRegistry(auth: RegistryAuth, options: { tls?: boolean; tlsDir?: string } = {}): Promise<RunningDockerRegistry> {
+export async function startDockerRegistry(
+  auth: RegistryAuth,
+  options: { tls?: boolean; tlsDir?: string } = {},
+): Promise<RunningDockerRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-docker-registry-'));
   const tls = options.tls === false ? undefined : await ensureLocalTls(options.tlsDir ?? join(dir, 'tls'));
   const port = await freePort();

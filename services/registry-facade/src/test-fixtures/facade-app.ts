@@ -47,18 +47,34 @@ export async function startFacade(env: Record<string, string> = {}, options: { t
   const tls = options.tls ? await ensureLocalTls(join(dataDir, 'tls')) : undefined;
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('registry-facade', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
-    KEELSON_DATA_DIR: dataDir, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
-    KEELSON_INTERNAL_TOKEN: internalToken, KEELSON_BLOB_STORE: 'directory', ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}), ...env,
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_DATA_DIR: dataDir,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_INTERNAL_TOKEN: internalToken,
+    KEELSON_BLOB_STORE: 'directory',
+    ...(tls ? { KEELSON_TLS_CERT_FILE: tls.certFile, KEELSON_TLS_KEY_FILE: tls.keyFile } : {}),
+    ...env,
   });
   const boot = async () => {
-    const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, { requestClientCertificate: true, serverSpans: '/internal/' });
+    const app = await createServiceApp(facadeAppModule(config, options.clock ? { clock: options.clock } : {}), config, {
+      requestClientCertificate: true,
+      serverSpans: '/internal/',
+    });
     await app.listen(0, '127.0.0.1');
     allowLongTransfers(app);
     return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
   };
   const facade: FacadeApp = {
-    ...(await boot()), nc, db, naming, dataDir, ...(tls ? { ca: tls.caPem } : {}),
+    ...(await boot()),
+    nc,
+    db,
+    naming,
+    dataDir,
+    ...(tls ? { ca: tls.caPem } : {}),
     artifacts: new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent }),
     tuf: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
     async restart() {

@@ -16,12 +16,17 @@ const notFound = (code: string) => ({ ok: false, error: { kind: 'NotFound', code
  * decommissioning). The gateway's own handlers are specced in services/device-gateway against its
  * device CA and event streams. Counts the device questions, so specs can see what the facade remembers.
  */
-export function startGatewayResponder(nc: NatsConnection, naming: TestNamespace, knowledge: GatewayKnowledge): { calls: () => number; stop: () => Promise<void> } {
+export function startGatewayResponder(
+  nc: NatsConnection,
+  naming: TestNamespace,
+  knowledge: GatewayKnowledge,
+): { calls: () => number; stop: () => Promise<void> } {
   let calls = 0;
   const serve = (contract: RequestContract, answer: (input: Record<string, string>) => unknown): Subscription =>
     nc.subscribe(requestSubject(naming.subjectPrefix, contract), {
       queue: 'gateway',
-      callback: (_err, msg: Msg) => void msg.respond(JSON.stringify(answer(contract.input.parse(JSON.parse(msg.string())) as Record<string, string>))),
+      callback: (_err, msg: Msg) =>
+        void msg.respond(JSON.stringify(answer(contract.input.parse(JSON.parse(msg.string())) as Record<string, string>))),
     });
   const subs = [
     serve(gateway.getDeviceCa, ({ fleet }) => {
@@ -32,7 +37,10 @@ export function startGatewayResponder(nc: NatsConnection, naming: TestNamespace,
       calls++;
       const known = knowledge.devices[deviceId!];
       if (!known || known.fleet !== fleet) return notFound('device.not-found');
-      return { ok: true, result: { fleet, deviceId, status: known.status ?? 'active', certificateFingerprint: known.certificateFingerprint } };
+      return {
+        ok: true,
+        result: { fleet, deviceId, status: known.status ?? 'active', certificateFingerprint: known.certificateFingerprint },
+      };
     }),
   ];
   return { calls: () => calls, stop: async () => void (await Promise.all(subs.map((s) => s.drain()))) };

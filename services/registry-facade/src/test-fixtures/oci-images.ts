@@ -30,7 +30,9 @@ function layerTar(bytes: Buffer): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-layer-'));
   try {
     writeFileSync(join(dir, 'payload'), bytes);
-    const made = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-C', dir, '-cf', '-', 'payload'], { maxBuffer: 64 * 1024 * 1024 });
+    const made = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-C', dir, '-cf', '-', 'payload'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (made.status !== 0) throw new Error(`tar failed: ${made.stderr.toString()}`);
     return made.stdout;
   } finally {
@@ -44,12 +46,29 @@ export function ociImage(platform: string, layerBytes: number[] = [2000]): OciIm
   // Gzipped, as registries keep them: skopeo would compress a plain tar on push and change its digest.
   const tars = layerBytes.map((n) => layerTar(randomBytes(n)));
   const layers = tars.map((tar) => blobOf('application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(tar)));
-  const config = blobOf('application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
-    architecture, os, ...(variant ? { variant } : {}), config: { Cmd: ['/payload'] }, rootfs: { type: 'layers', diff_ids: tars.map(sha) },
-  })));
-  const manifest = blobOf('application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: descriptor(config), layers: layers.map(descriptor),
-  })));
+  const config = blobOf(
+    'application/vnd.oci.image.config.v1+json',
+    Buffer.from(
+      JSON.stringify({
+        architecture,
+        os,
+        ...(variant ? { variant } : {}),
+        config: { Cmd: ['/payload'] },
+        rootfs: { type: 'layers', diff_ids: tars.map(sha) },
+      }),
+    ),
+  );
+  const manifest = blobOf(
+    'application/vnd.oci.image.manifest.v1+json',
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: descriptor(config),
+        layers: layers.map(descriptor),
+      }),
+    ),
+  );
   return { platform, manifest, config, layers };
 }
 
@@ -64,28 +83,51 @@ export function writeOciLayout(dir: string, tag: string, images: OciImage[]): { 
   for (const image of images) [image.manifest, image.config, ...image.layers].forEach(put);
   let index: OciBlob | undefined;
   if (images.length > 1) {
-    index = blobOf('application/vnd.oci.image.index.v1+json', Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: images.map((i) => {
-        const [os, architecture, variant] = i.platform.split('/');
-        return { ...descriptor(i.manifest), platform: { os, architecture, ...(variant ? { variant } : {}) } };
-      }),
-    })));
+    index = blobOf(
+      'application/vnd.oci.image.index.v1+json',
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: images.map((i) => {
+            const [os, architecture, variant] = i.platform.split('/');
+            return { ...descriptor(i.manifest), platform: { os, architecture, ...(variant ? { variant } : {}) } };
+          }),
+        }),
+      ),
+    );
     put(index);
   }
   const top = index ?? images[0]!.manifest;
   writeFileSync(join(path, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(path, 'index.json'), JSON.stringify({
-    schemaVersion: 2, manifests: [{ ...descriptor(top), annotations: { 'org.opencontainers.image.ref.name': tag } }],
-  }));
+  writeFileSync(
+    join(path, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...descriptor(top), annotations: { 'org.opencontainers.image.ref.name': tag } }],
+    }),
+  );
   return { path, ...(index ? { index } : {}) };
 }
 
 /** `skopeo copy --all oci:LAYOUT:TAG docker://HOST/REPO:TAG`, with the registry's credentials, skipping TLS checks of the test CA. */
-export function pushLayout(layout: string, tag: string, registryUrl: string, repo: string, creds?: { username: string; password: string }): void {
+export function pushLayout(
+  layout: string,
+  tag: string,
+  registryUrl: string,
+  repo: string,
+  creds?: { username: string; password: string },
+): void {
   const host = new URL(registryUrl).host;
-  const args = ['copy', '--all', '--quiet', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', `${creds.username}:${creds.password}`] : []),
-    `oci:${layout}:${tag}`, `docker://${host}/${repo}:${tag}`];
+  const args = [
+    'copy',
+    '--all',
+    '--quiet',
+    '--dest-tls-verify=false',
+    ...(creds ? ['--dest-creds', `${creds.username}:${creds.password}`] : []),
+    `oci:${layout}:${tag}`,
+    `docker://${host}/${repo}:${tag}`,
+  ];
   const pushed = spawnSync('skopeo', args, { encoding: 'utf8' });
   if (pushed.status !== 0) throw new Error(`skopeo copy failed (apt-get install skopeo): ${pushed.stderr}`);
 }

@@ -51,14 +51,32 @@ export async function startTokenRealm(credentials: { username: string; password:
     });
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c }));
-    const claims = b64url(JSON.stringify({ iss: issuer, sub: credentials.username, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: issuer,
+        sub: credentials.username,
+        aud: service,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomUUID(),
+        access,
+      }),
+    );
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${b64url(signature)}`, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${header}.${claims}.${b64url(signature)}`, expires_in: 300 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    realm: `https://127.0.0.1:${port}/token`, service, issuer, rootCertBundle: tls.caFile, caPem: tls.caPem, received,
+    realm: `https://127.0.0.1:${port}/token`,
+    service,
+    issuer,
+    rootCertBundle: tls.caFile,
+    caPem: tls.caPem,
+    received,
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

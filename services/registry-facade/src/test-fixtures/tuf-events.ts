@@ -14,23 +14,50 @@ export function signedDocument(role: Role, version: number, signed: Record<strin
 }
 
 /** `TargetsSigned` listing `targets` with their length and sha256 (and the Keelson custom field). */
-export function targetsSigned(fleet: string, version: number, targets: Record<string, { sha256: string; length: number }>, targetPaths = Object.keys(targets)): TufEvent {
+export function targetsSigned(
+  fleet: string,
+  version: number,
+  targets: Record<string, { sha256: string; length: number }>,
+  targetPaths = Object.keys(targets),
+): TufEvent {
   const listed = Object.fromEntries(
-    Object.entries(targets).map(([path, t]) => [path, { length: t.length, hashes: { sha256: t.sha256 }, custom: { keelson: { artifactId: 'set-by-signer' } } }]),
+    Object.entries(targets).map(([path, t]) => [
+      path,
+      { length: t.length, hashes: { sha256: t.sha256 }, custom: { keelson: { artifactId: 'set-by-signer' } } },
+    ]),
   );
-  return { type: 'TargetsSigned', schemaVersion: 1, data: { fleet, version, expires, metadata: signedDocument('targets', version, { targets: listed }), targetPaths } };
+  return {
+    type: 'TargetsSigned',
+    schemaVersion: 1,
+    data: { fleet, version, expires, metadata: signedDocument('targets', version, { targets: listed }), targetPaths },
+  };
 }
 
 /** `DelegatedTargetsSigned`: hash bin `role` listing `targets`, as the signer signs a published target into its bin. */
-export function binSigned(fleet: string, role: string, version: number, targets: Record<string, { sha256: string; length: number }>, targetPaths = Object.keys(targets)): TufEvent {
+export function binSigned(
+  fleet: string,
+  role: string,
+  version: number,
+  targets: Record<string, { sha256: string; length: number }>,
+  targetPaths = Object.keys(targets),
+): TufEvent {
   const event = targetsSigned(fleet, version, targets, targetPaths);
-  return { type: 'DelegatedTargetsSigned', schemaVersion: 1, data: { ...(event.data as Extract<TufEvent, { type: 'TargetsSigned' }>['data']), role } };
+  return {
+    type: 'DelegatedTargetsSigned',
+    schemaVersion: 1,
+    data: { ...(event.data as Extract<TufEvent, { type: 'TargetsSigned' }>['data']), role },
+  };
 }
 
 const typeOf = { root: 'RootMetadataSigned', snapshot: 'SnapshotSigned', timestamp: 'TimestampRenewed' } as const;
 
 /** A signing event of another role, carrying `document`. */
-export function metadataSigned(fleet: string, role: Exclude<Role, 'targets'>, version: number, document = signedDocument(role, version)): TufEvent {
+export function metadataSigned(
+  fleet: string,
+  role: Exclude<Role, 'targets'>,
+  version: number,
+  document = signedDocument(role, version),
+): TufEvent {
   return { type: typeOf[role], schemaVersion: 1, data: { fleet, version, expires, metadata: document } };
 }
 
@@ -40,7 +67,8 @@ export function metadataSigned(fleet: string, role: Exclude<Role, 'targets'>, ve
  * `n` must grow with each call for the fleet: the newest timestamp is the one served.
  */
 export function signingBatch(fleet: string, signed: TufEvent, n: number): TufEvent[] {
-  if (signed.type !== 'TargetsSigned' && signed.type !== 'DelegatedTargetsSigned') throw new Error(`${signed.type} is not a targets signing`);
+  if (signed.type !== 'TargetsSigned' && signed.type !== 'DelegatedTargetsSigned')
+    throw new Error(`${signed.type} is not a targets signing`);
   const role = signed.type === 'DelegatedTargetsSigned' ? signed.data.role : 'targets';
   return [
     signed,
@@ -53,5 +81,9 @@ export function signingBatch(fleet: string, signed: TufEvent, n: number): TufEve
 export async function appendTuf(facade: FacadeApp, fleet: string, ...events: TufEvent[]): Promise<void> {
   const subject = facade.tuf.subject('tuf', fleet, 'repository');
   const { lastSeq } = await facade.tuf.load(subject);
-  await facade.tuf.append(subject, lastSeq, events, { actor: { kind: 'service', id: 'signer' }, correlationId: 'spec', commandId: randomUUID() });
+  await facade.tuf.append(subject, lastSeq, events, {
+    actor: { kind: 'service', id: 'signer' },
+    correlationId: 'spec',
+    commandId: randomUUID(),
+  });
 }

@@ -34,7 +34,12 @@ export function uploadForm(parts: UploadParts = {}): FormData {
 }
 
 /** Posts as the api does, over HTTPS trusting the facade's CA when it has one (Node's fetch takes no per-request CA). */
-async function post(facade: FacadeApp, path: string, headers: Record<string, string>, form: FormData): Promise<{ status: number; text: string }> {
+async function post(
+  facade: FacadeApp,
+  path: string,
+  headers: Record<string, string>,
+  form: FormData,
+): Promise<{ status: number; text: string }> {
   const encoded = new Response(form);
   const body = Buffer.from(await encoded.arrayBuffer());
   const all = { ...headers, 'content-type': encoded.headers.get('content-type')!, 'content-length': String(body.length) };
@@ -45,7 +50,10 @@ async function post(facade: FacadeApp, path: string, headers: Record<string, str
   return new Promise((resolve, reject) => {
     const req = request(`${facade.url}${path}`, { method: 'POST', headers: all, ca: facade.ca, agent: false }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (text += c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
     req.end(body);
@@ -53,7 +61,12 @@ async function post(facade: FacadeApp, path: string, headers: Record<string, str
 }
 
 /** Posts a form to the internal upload route; returns status and JSON body. */
-export async function postUpload(facade: FacadeApp, fleet: string, form: FormData, token = internalToken): Promise<{ status: number; body: UploadReply }> {
+export async function postUpload(
+  facade: FacadeApp,
+  fleet: string,
+  form: FormData,
+  token = internalToken,
+): Promise<{ status: number; body: UploadReply }> {
   const res = await post(facade, `/internal/v1/fleets/${fleet}/artifacts`, { authorization: `Bearer ${token}` }, form);
   return { status: res.status, body: JSON.parse(res.text) as UploadReply };
 }

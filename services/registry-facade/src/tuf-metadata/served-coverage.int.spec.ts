@@ -9,9 +9,19 @@ describe('servedRoleVersion: what the served timestamp and snapshot reach (real 
   let db: Database;
 
   const store = (fleet: string, role: string, version: number, document: Record<string, unknown>) =>
-    db.query(`INSERT INTO tuf_metadata (fleet, role, version, expires, document) VALUES ($1, $2, $3, '2030-01-01T00:00:00Z', $4)`, [fleet, role, version, JSON.stringify(document)]);
+    db.query(`INSERT INTO tuf_metadata (fleet, role, version, expires, document) VALUES ($1, $2, $3, '2030-01-01T00:00:00Z', $4)`, [
+      fleet,
+      role,
+      version,
+      JSON.stringify(document),
+    ]);
   const snapshot = (fleet: string, version: number, meta: Record<string, number>) =>
-    store(fleet, 'snapshot', version, signedDocument('snapshot', version, { meta: Object.fromEntries(Object.entries(meta).map(([file, v]) => [file, { version: v }])) }));
+    store(
+      fleet,
+      'snapshot',
+      version,
+      signedDocument('snapshot', version, { meta: Object.fromEntries(Object.entries(meta).map(([file, v]) => [file, { version: v }])) }),
+    );
   const timestamp = (fleet: string, version: number, snapshotVersion: number) =>
     store(fleet, 'timestamp', version, signedDocument('timestamp', version, { meta: { 'snapshot.json': { version: snapshotVersion } } }));
 
@@ -55,7 +65,7 @@ describe('servedRoleVersion: what the served timestamp and snapshot reach (real 
     expect(await servesRoleVersion(db, 'older-timestamp', 'bins-1f', 2)).toBe(true);
   });
 
-  it('goes by the newest timestamp, whatever order the rows were written in, and only the fleet\'s own', async () => {
+  it("goes by the newest timestamp, whatever order the rows were written in, and only the fleet's own", async () => {
     await snapshot('order', 5, { 'bins-1f.json': 5 });
     await snapshot('order', 6, { 'bins-1f.json': 6 });
     await timestamp('order', 9, 6);

@@ -10,7 +10,13 @@ import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp', TufRepositoryInitialised: 'none' } as const;
+const roleOf = {
+  RootMetadataSigned: 'root',
+  TargetsSigned: 'targets',
+  SnapshotSigned: 'snapshot',
+  TimestampRenewed: 'timestamp',
+  TufRepositoryInitialised: 'none',
+} as const;
 
 /**
  * Two replicas of the facade on one database and one NATS, each serving devices from its own memory.
@@ -28,7 +34,9 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
     return res.status === 200 ? (JSON.parse(res.body.toString('utf8')) as { signed: { version: number } }).signed.version : res.status;
   };
   const published = async (name: string, version: string) =>
-    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.some((r) => r.event.type === 'ArtifactPublished');
+    (await facade.artifacts.load(facade.artifacts.subject('artifact', fleet, artifactIdOf(name, version)))).events.some(
+      (r) => r.event.type === 'ArtifactPublished',
+    );
   /**
    * Appends one event at a time, each once stored: both replicas follow one durable consumer, and
    * ProjectionRunner skips a batch below a checkpoint that a batch fetched by the other replica
@@ -39,7 +47,11 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
       await appendTuf(facade, fleet, event);
       const { version } = event.data as { version: number };
       const role = event.type === 'DelegatedTargetsSigned' ? event.data.role : roleOf[event.type];
-      await eventually(async () => (await facade.db.query(`SELECT 1 FROM tuf_metadata WHERE fleet = $1 AND role = $2 AND version = $3`, [fleet, role, version])).length === 1);
+      await eventually(
+        async () =>
+          (await facade.db.query(`SELECT 1 FROM tuf_metadata WHERE fleet = $1 AND role = $2 AND version = $3`, [fleet, role, version]))
+            .length === 1,
+      );
     }
   };
   const upload = async (version: string) => {
@@ -54,7 +66,10 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
     replica = await facade.replica();
     const ca = await TestDeviceCa.create(fleet);
     cam = await ca.issue('d-cam-1');
-    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
   });
   afterAll(async () => {
     await gateway.stop();
@@ -67,14 +82,27 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
     await eventually(() => published('yolo-v8n', '1.0.0'));
     for (const url of [facade.url, replica.url]) {
       // Each replica now remembers timestamp 1, and that it has no snapshot 2 and no root 2.
-      expect([await read(url, 'timestamp.json'), await read(url, '2.snapshot.json'), await read(url, '2.root.json'), await read(url, '1.snapshot.json')]).toEqual([1, 404, 404, 1]);
-      expect([await read(url, 'timestamp.json'), await read(url, '2.snapshot.json'), await read(url, '2.root.json')]).toEqual([1, 404, 404]);
+      expect([
+        await read(url, 'timestamp.json'),
+        await read(url, '2.snapshot.json'),
+        await read(url, '2.root.json'),
+        await read(url, '1.snapshot.json'),
+      ]).toEqual([1, 404, 404, 1]);
+      expect([await read(url, 'timestamp.json'), await read(url, '2.snapshot.json'), await read(url, '2.root.json')]).toEqual([
+        1, 404, 404,
+      ]);
     }
 
     await sign(metadataSigned(fleet, 'root', 2), ...signingBatch(fleet, targetsSigned(fleet, 2, await upload('2.0.0')), 2));
     await eventually(() => published('yolo-v8n', '2.0.0'));
     for (const url of [facade.url, replica.url]) {
-      expect([url, await read(url, 'timestamp.json'), await read(url, '2.snapshot.json'), await read(url, '2.root.json'), await read(url, '2.targets.json')]).toEqual([url, 2, 2, 2, 2]);
+      expect([
+        url,
+        await read(url, 'timestamp.json'),
+        await read(url, '2.snapshot.json'),
+        await read(url, '2.root.json'),
+        await read(url, '2.targets.json'),
+      ]).toEqual([url, 2, 2, 2, 2]);
     }
   });
 });

@@ -17,10 +17,14 @@ describe('TufMetadataMemory', () => {
   it('keeps a document at a version, up to its byte bound, whether or not the feed follows', () => {
     memory.remember('a', snapshot(1), Buffer.from('sssss'), 0);
     memory.remember('a', snapshot(2), Buffer.from('tttttt'), 0); // 11 bytes in all: the older goes
-    expect([memory.recall('a', snapshot(1)), memory.recall('a', snapshot(2)), memory.documentBytes]).toEqual([undefined, { document: Buffer.from('tttttt') }, 6]);
+    expect([memory.recall('a', snapshot(1)), memory.recall('a', snapshot(2)), memory.documentBytes]).toEqual([
+      undefined,
+      { document: Buffer.from('tttttt') },
+      6,
+    ]);
   });
 
-  it('keeps no changing answer while the feed does not follow, nor one the database gave from before the feed\'s start', () => {
+  it("keeps no changing answer while the feed does not follow, nor one the database gave from before the feed's start", () => {
     memory.remember('a', timestamp, Buffer.from('t1'), 5);
     expect(memory.recall('a', timestamp)).toBeUndefined();
     memory.following(7);
@@ -32,7 +36,7 @@ describe('TufMetadataMemory', () => {
     expect([memory.recall('a', timestamp), memory.recall('a', snapshot(9))]).toEqual([{ document: Buffer.from('t1') }, { document: null }]);
   });
 
-  it('forgets a fleet\'s changing answers on its TUF event, and keeps none the database gave before applying that event', () => {
+  it("forgets a fleet's changing answers on its TUF event, and keeps none the database gave before applying that event", () => {
     memory.following(0);
     memory.remember('a', timestamp, Buffer.from('t1'), 3);
     memory.remember('b', timestamp, Buffer.from('b1'), 3);

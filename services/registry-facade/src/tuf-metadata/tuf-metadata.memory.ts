@@ -49,7 +49,10 @@ export class TufMetadataMemory {
     this.ttlMs = o.changingAnswerTtlMs ?? 2_000;
     this.documents = new BoundedMap({ maxEntries: 1_000_000, maxWeight: o.maxDocumentBytes ?? 64 * 1024 * 1024, weigh: (d) => d.length });
     this.answers = new BoundedMap({ maxEntries: maxFleets });
-    this.announced = new BoundedMap({ maxEntries: maxFleets, onEvict: (_fleet, seq) => void (this.evictedFloor = Math.max(this.evictedFloor, seq)) });
+    this.announced = new BoundedMap({
+      maxEntries: maxFleets,
+      onEvict: (_fleet, seq) => void (this.evictedFloor = Math.max(this.evictedFloor, seq)),
+    });
   }
 
   /** What is known of `request` (a document, or null for "not there"), or undefined: ask the database. */

@@ -2,7 +2,18 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { readCheckpoint } from '@keelson/event-store';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, describeError, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  DATABASE,
+  declareModule,
+  describeError,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { registryTables } from '../registry-database.js';
 import { TufMetadataFeed } from './tuf-metadata.feed.js';
 import { TufMetadataMemory } from './tuf-metadata.memory.js';
@@ -15,7 +26,10 @@ const TUF_METADATA_DECLARATION = Symbol('TufMetadataDeclaration');
 function tufMetadataDeclaration(nc: NatsConnection, config: ServiceConfig, db: Database, memory: TufMetadataMemory): ModuleDeclaration {
   const logger = new Logger('tuf-metadata');
   const feed = new TufMetadataFeed({
-    nc, naming: config.naming, memory, appliedSeq: () => readCheckpoint(db, tufMetadataProjection.name),
+    nc,
+    naming: config.naming,
+    memory,
+    appliedSeq: () => readCheckpoint(db, tufMetadataProjection.name),
     // Until the feed follows again, the newest timestamp is read from the database on every request.
     onError: (err) => logger.warn(`following TUF signings: ${describeError(err)}`),
   });
@@ -42,7 +56,8 @@ function tufMetadataDeclaration(nc: NatsConnection, config: ServiceConfig, db: D
     {
       provide: TufMetadataStore,
       inject: [DATABASE, TufMetadataMemory],
-      useFactory: (db: Database | null, memory: TufMetadataMemory) => new TufMetadataStore(requireDatabase(db, 'registry-facade', registryTables), memory),
+      useFactory: (db: Database | null, memory: TufMetadataMemory) =>
+        new TufMetadataStore(requireDatabase(db, 'registry-facade', registryTables), memory),
     },
   ],
   exports: [TufMetadataStore],

@@ -11,8 +11,24 @@ describe('metadata file names', () => {
   });
 
   it('refuses everything else', () => {
-    for (const name of ['root.json', '0.root.json', '01.root.json', '1.timestamp.json', '1.mirrors.json', '1.root.json.bak', '../1.root.json', '1234567890.root.json',
-      '1.bins-1F.json', '1.bins.json', '1.bins-.json', '1.bins-xy.json', '1.-00.json', '1.bins-00.json/..', '1.targets-00-00.json', 'bins-00.json']) {
+    for (const name of [
+      'root.json',
+      '0.root.json',
+      '01.root.json',
+      '1.timestamp.json',
+      '1.mirrors.json',
+      '1.root.json.bak',
+      '../1.root.json',
+      '1234567890.root.json',
+      '1.bins-1F.json',
+      '1.bins.json',
+      '1.bins-.json',
+      '1.bins-xy.json',
+      '1.-00.json',
+      '1.bins-00.json/..',
+      '1.targets-00-00.json',
+      'bins-00.json',
+    ]) {
       expect([name, parseMetadataFile(name)]).toEqual([name, null]);
     }
   });

@@ -8,7 +8,16 @@ describe('internal token', () => {
   });
 
   it('refuses a missing, wrong, truncated, extended or differently spelled token', () => {
-    for (const header of [undefined, '', token, `Basic ${token}`, `Bearer ${token.slice(1)}`, `Bearer ${token}x`, `bearer ${token}`, `Bearer  ${token}`]) {
+    for (const header of [
+      undefined,
+      '',
+      token,
+      `Basic ${token}`,
+      `Bearer ${token.slice(1)}`,
+      `Bearer ${token}x`,
+      `bearer ${token}`,
+      `Bearer  ${token}`,
+    ]) {
       expect([header, hasInternalToken(header, token)]).toEqual([header, false]);
     }
   });

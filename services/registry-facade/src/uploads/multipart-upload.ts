@@ -28,7 +28,9 @@ export function readMultipartUpload<S>(req: IncomingMessage, store: StoreFile<S>
     try {
       parser = busboy({ headers: req.headers, limits: { fieldSize: maxFieldBytes, fields: 16, files: 1, parts: 17 } });
     } catch {
-      reject(new InvalidInput('upload.not-multipart', [{ path: ['content-type'], message: 'must be multipart/form-data with a boundary' }]));
+      reject(
+        new InvalidInput('upload.not-multipart', [{ path: ['content-type'], message: 'must be multipart/form-data with a boundary' }]),
+      );
       return;
     }
     const fields: Record<string, string> = {};
@@ -79,7 +81,9 @@ export function readMultipartUpload<S>(req: IncomingMessage, store: StoreFile<S>
     parser.on('filesLimit', () => late.push({ path: ['file'], message: 'exactly one file part is allowed' }));
     parser.on('partsLimit', () => late.push({ path: [], message: 'too many parts' }));
     parser.on('fieldsLimit', () => late.push({ path: [], message: 'too many fields' }));
-    parser.on('error', (err) => fail(new InvalidInput('upload.malformed', [{ path: [], message: err instanceof Error ? err.message : 'malformed multipart body' }])));
+    parser.on('error', (err) =>
+      fail(new InvalidInput('upload.malformed', [{ path: [], message: err instanceof Error ? err.message : 'malformed multipart body' }])),
+    );
     parser.on('close', () => {
       formRead = true;
       finish();

@@ -11,7 +11,8 @@ import { containerUploadOf } from '../containers/oci-archive.js';
 import { readMultipartUpload } from './multipart-upload.js';
 import { parseArtifactUpload } from './upload-fields.js';
 
-const exists = (name: string, version: string) => new RuleViolation('artifact.exists', `artifact '${name}@${version}' already exists in this fleet`);
+const exists = (name: string, version: string) =>
+  new RuleViolation('artifact.exists', `artifact '${name}@${version}' already exists in this fleet`);
 
 /**
  * Takes one artifact upload: checks the declared fields and that name@version is new, streams the
@@ -43,10 +44,24 @@ export class ArtifactReception {
     });
     const { upload, artifactId, blob } = stored;
     const { name, version, kind, manifest, contentType, basename } = upload;
-    await this.artifacts.execute(fleet, artifactId, {
-      type: 'ReceiveArtifact', fleet, artifactId, name, version, kind, manifest, contentType,
-      targetPath: targetPathOf(kind, name, version, basename), sha256: blob.sha256, length: blob.length,
-    }, meta);
+    await this.artifacts.execute(
+      fleet,
+      artifactId,
+      {
+        type: 'ReceiveArtifact',
+        fleet,
+        artifactId,
+        name,
+        version,
+        kind,
+        manifest,
+        contentType,
+        targetPath: targetPathOf(kind, name, version, basename),
+        sha256: blob.sha256,
+        length: blob.length,
+      },
+      meta,
+    );
     const view = viewOfHistory(await this.artifacts.history(fleet, artifactId));
     if (!view) throw new Error('the artifact stream is empty right after the append');
     return view;

@@ -19,7 +19,10 @@ const issuesOf = (run: () => unknown) => {
 
 describe('podman-steps: the declared fields of an upload', () => {
   it('takes a container whose name and repository are OCI names', () => {
-    expect(parseArtifactUpload(containerHead('line-inspector', 'ghcr.io/acme/line-inspector'))).toMatchObject({ name: 'line-inspector', kind: 'container' });
+    expect(parseArtifactUpload(containerHead('line-inspector', 'ghcr.io/acme/line-inspector'))).toMatchObject({
+      name: 'line-inspector',
+      kind: 'container',
+    });
   });
 
   it('refuses a container name devices could not pull, naming the field', () => {
@@ -39,7 +42,11 @@ describe('podman-steps: the declared fields of an upload', () => {
   });
 
   it('keeps the looser artifact name for other kinds (a model may be called web-)', () => {
-    const head = { fields: { name: 'web-', version: '1.0.0', kind: 'config', manifest: '{"kind":"config"}' }, filename: 'a.json', mimeType: 'application/json' };
+    const head = {
+      fields: { name: 'web-', version: '1.0.0', kind: 'config', manifest: '{"kind":"config"}' },
+      filename: 'a.json',
+      mimeType: 'application/json',
+    };
     expect(parseArtifactUpload(head)).toMatchObject({ name: 'web-', kind: 'config' });
   });
 });

@@ -1,5 +1,13 @@
 import { InvalidInput, type InputIssue } from '@keelson/domain-kit';
-import { ArtifactKind, ArtifactManifest, ArtifactName, ContainerArtifactName, OciRepositoryName, SemverLike, toInputIssues } from '@keelson/events';
+import {
+  ArtifactKind,
+  ArtifactManifest,
+  ArtifactName,
+  ContainerArtifactName,
+  OciRepositoryName,
+  SemverLike,
+  toInputIssues,
+} from '@keelson/events';
 import type { z } from 'zod';
 import { isSafeBasename } from '../artifacts/artifact-id.js';
 import type { UploadHead } from './multipart-upload.js';
@@ -50,7 +58,8 @@ function containerNameIssues(name: string | undefined, manifest: ArtifactManifes
   if (name !== undefined) check(ContainerArtifactName, 'name', name, issues);
   if (manifest?.kind === 'container') {
     const repository = OciRepositoryName.safeParse(manifest.repository);
-    if (!repository.success) issues.push(...toInputIssues(repository.error).map((i) => ({ ...i, path: ['manifest', 'repository', ...i.path] })));
+    if (!repository.success)
+      issues.push(...toInputIssues(repository.error).map((i) => ({ ...i, path: ['manifest', 'repository', ...i.path] })));
   }
 }
 
@@ -64,7 +73,8 @@ export function parseArtifactUpload(head: UploadHead): ArtifactUpload {
   const version = check(SemverLike, 'version', head.fields.version, issues);
   const kind = check(ArtifactKind, 'kind', head.fields.kind, issues);
   const manifest = manifestOf(head.fields.manifest, kind, issues);
-  if (kind && manifest && manifest.kind !== kind) issues.push({ path: ['manifest', 'kind'], message: `must equal the artifact kind '${kind}'` });
+  if (kind && manifest && manifest.kind !== kind)
+    issues.push({ path: ['manifest', 'kind'], message: `must equal the artifact kind '${kind}'` });
   if (kind === 'container') containerNameIssues(name, manifest, issues);
   if (!isSafeBasename(head.filename)) {
     issues.push({ path: ['file', 'filename'], message: 'must be a plain file name: letters, digits, . _ - and no leading dot' });

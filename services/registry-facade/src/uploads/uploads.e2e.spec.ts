@@ -35,17 +35,30 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     const { status, body } = await postUpload(facade, fleet, uploadForm({ bytes, filename: 'yolo_v8n.onnx' }));
     expect(status).toBe(201);
     expect(body).toMatchObject({
-      fleet, artifactId: artifactIdOf('yolo-v8n', '2.1.0'), name: 'yolo-v8n', version: '2.1.0', kind: 'model', status: 'received',
-      sha256: sha(bytes), length: 90_000, targetPath: 'model/yolo-v8n/2.1.0/yolo_v8n.onnx', manifest: modelManifest,
+      fleet,
+      artifactId: artifactIdOf('yolo-v8n', '2.1.0'),
+      name: 'yolo-v8n',
+      version: '2.1.0',
+      kind: 'model',
+      status: 'received',
+      sha256: sha(bytes),
+      length: 90_000,
+      targetPath: 'model/yolo-v8n/2.1.0/yolo_v8n.onnx',
+      manifest: modelManifest,
     });
     expect(readFileSync(join(facade.dataDir, 'blobs', 'sha256', sha(bytes))).equals(bytes)).toBe(true);
     expect(blobs()).toEqual([sha(bytes)]); // no temp file left
     const [received, ...more] = await eventsOf('yolo-v8n', '2.1.0');
     expect(more).toEqual([]);
-    expect(received).toMatchObject({ type: 'ArtifactReceived', data: { sha256: sha(bytes), length: 90_000, targetPath: 'model/yolo-v8n/2.1.0/yolo_v8n.onnx' } });
+    expect(received).toMatchObject({
+      type: 'ArtifactReceived',
+      data: { sha256: sha(bytes), length: 90_000, targetPath: 'model/yolo-v8n/2.1.0/yolo_v8n.onnx' },
+    });
     let view: registry.ArtifactView | undefined;
     await eventually(async () => {
-      view = await sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' }).catch(() => undefined);
+      view = await sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' }).catch(
+        () => undefined,
+      );
       return view !== undefined;
     });
     expect(view).toEqual(body);
@@ -56,7 +69,12 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     const first = await postUpload(facade, fleet, uploadForm({ name: 'twin-a', bytes }));
     const count = blobs().length;
     const second = await postUpload(facade, fleet, uploadForm({ name: 'twin-b', bytes, filename: 'other.onnx' }));
-    expect([first.status, second.status, second.body.sha256, second.body.targetPath]).toEqual([201, 201, sha(bytes), 'model/twin-b/2.1.0/other.onnx']);
+    expect([first.status, second.status, second.body.sha256, second.body.targetPath]).toEqual([
+      201,
+      201,
+      sha(bytes),
+      'model/twin-b/2.1.0/other.onnx',
+    ]);
     expect(blobs()).toHaveLength(count);
   });
 
@@ -92,14 +110,30 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
   });
 
   it('takes a config without a manifest field, recording the plain config manifest', async () => {
-    const { status, body } = await postUpload(facade, fleet, uploadForm({ name: 'plain-config', kind: 'config', manifest: undefined, bytes: Buffer.from('{"threshold":0.4}'), filename: 'app.json' }));
-    expect([status, body.kind, body.manifest, body.targetPath]).toEqual([201, 'config', { kind: 'config' }, 'config/plain-config/2.1.0/app.json']);
+    const { status, body } = await postUpload(
+      facade,
+      fleet,
+      uploadForm({
+        name: 'plain-config',
+        kind: 'config',
+        manifest: undefined,
+        bytes: Buffer.from('{"threshold":0.4}'),
+        filename: 'app.json',
+      }),
+    );
+    expect([status, body.kind, body.manifest, body.targetPath]).toEqual([
+      201,
+      'config',
+      { kind: 'config' },
+      'config/plain-config/2.1.0/app.json',
+    ]);
   });
 
   it('refuses a file part that comes before the fields', async () => {
     const form = new FormData();
     form.append('file', new Blob([randomBytes(100)]), 'model.onnx');
-    for (const [k, v] of Object.entries({ name: 'early-file', version: '1.0.0', kind: 'model', manifest: JSON.stringify(modelManifest) })) form.append(k, v);
+    for (const [k, v] of Object.entries({ name: 'early-file', version: '1.0.0', kind: 'model', manifest: JSON.stringify(modelManifest) }))
+      form.append(k, v);
     const { status, body } = await postUpload(facade, fleet, form);
     expect([status, body.error?.code]).toEqual([400, 'upload.invalid']);
     expect(await eventsOf('early-file', '1.0.0')).toEqual([]);
@@ -128,13 +162,17 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
   it('refuses a fleet that is not a subject token and a body that is not multipart', async () => {
     expect((await postUpload(facade, 'Plant_7', uploadForm({ name: 'bad-fleet' }))).status).toBe(400);
     const res = await fetch(`${facade.url}/internal/v1/fleets/${fleet}/artifacts`, {
-      method: 'POST', headers: { authorization: 'Bearer test-internal-token-0123456789abcdef', 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: 'Bearer test-internal-token-0123456789abcdef', 'content-type': 'application/json' },
+      body: '{}',
     });
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([400, 'upload.not-multipart']);
   });
 
   it('lets exactly one of two simultaneous uploads of one name@version win', async () => {
-    const results = await Promise.all([1, 2].map(() => postUpload(facade, fleet, uploadForm({ name: 'raced', bytes: randomBytes(20_000) }))));
+    const results = await Promise.all(
+      [1, 2].map(() => postUpload(facade, fleet, uploadForm({ name: 'raced', bytes: randomBytes(20_000) }))),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     expect(await eventsOf('raced', '2.1.0')).toHaveLength(1);
   });
@@ -143,11 +181,13 @@ describe('POST /internal/v1/fleets/:fleet/artifacts (whole facade, real NATS and
     const before = blobs();
     const boundary = 'keelson-spec-boundary';
     const field = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-    const head = ['name', 'version', 'kind'].map((k) => field(k, { name: 'walked-away', version: '1.0.0', kind: 'model' }[k]!)).join('')
-      + field('manifest', JSON.stringify(modelManifest))
-      + `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="model.onnx"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+    const head =
+      ['name', 'version', 'kind'].map((k) => field(k, { name: 'walked-away', version: '1.0.0', kind: 'model' }[k]!)).join('') +
+      field('manifest', JSON.stringify(modelManifest)) +
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="model.onnx"\r\ncontent-type: application/octet-stream\r\n\r\n`;
     const req = request(`${facade.url}/internal/v1/fleets/${fleet}/artifacts`, {
-      method: 'POST', headers: { authorization: `Bearer ${internalToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      method: 'POST',
+      headers: { authorization: `Bearer ${internalToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
     });
     req.on('error', () => undefined);
     req.write(head);

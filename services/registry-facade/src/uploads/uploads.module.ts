@@ -13,11 +13,16 @@ import { INTERNAL_TOKEN, UploadController } from './upload.controller.js';
   imports: [ArtifactsModule, BlobsModule],
   controllers: [UploadController],
   providers: [
-    { provide: INTERNAL_TOKEN, inject: [SERVICE_CONFIG], useFactory: (config: ServiceConfig) => requireEnv(config, 'KEELSON_INTERNAL_TOKEN') },
+    {
+      provide: INTERNAL_TOKEN,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: ServiceConfig) => requireEnv(config, 'KEELSON_INTERNAL_TOKEN'),
+    },
     {
       provide: ArtifactReception,
       inject: [Artifacts, BLOB_STORE, SERVICE_CONFIG],
-      useFactory: (artifacts: Artifacts, blobs: BlobStore, config: ServiceConfig) => new ArtifactReception(artifacts, blobs, maxArtifactBytesOf(config)),
+      useFactory: (artifacts: Artifacts, blobs: BlobStore, config: ServiceConfig) =>
+        new ArtifactReception(artifacts, blobs, maxArtifactBytesOf(config)),
     },
   ],
 })

@@ -22,19 +22,31 @@ export class ChannelRequests {
   }
 
   @RequestPattern(orchestrator.setChannel)
-  async set({ fleet, artifactName, channel, version, reason }: RequestIn<typeof orchestrator.setChannel>, ctx: RequestContext): RequestOut<typeof orchestrator.setChannel> {
+  async set(
+    { fleet, artifactName, channel, version, reason }: RequestIn<typeof orchestrator.setChannel>,
+    ctx: RequestContext,
+  ): RequestOut<typeof orchestrator.setChannel> {
     await bindArtifact(this.deps, fleet, artifactName, version, ctx);
-    const state = await this.deps.channels.move({ fleet, artifactName, channel, version, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, eventMetadataOf(ctx));
+    const state = await this.deps.channels.move(
+      { fleet, artifactName, channel, version, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) },
+      eventMetadataOf(ctx),
+    );
     return Channels.view(fleet, artifactName, state);
   }
 
   @RequestPattern(orchestrator.promoteRollout)
-  async promote({ fleet, rolloutId, channel, reason }: RequestIn<typeof orchestrator.promoteRollout>, ctx: RequestContext): RequestOut<typeof orchestrator.promoteRollout> {
+  async promote(
+    { fleet, rolloutId, channel, reason }: RequestIn<typeof orchestrator.promoteRollout>,
+    ctx: RequestContext,
+  ): RequestOut<typeof orchestrator.promoteRollout> {
     const rollout = await this.deps.rollouts.current(fleet, rolloutId);
     if (rollout.status === 'absent') throw new NotFound('rollout', rolloutId);
     const { name, version } = rollout.facts.artifact;
     const fromRollout = { rolloutId, status: statusOf(rollout as { status: string; outcome?: string }) };
-    const state = await this.deps.channels.move({ fleet, artifactName: name, channel, version, fromRollout, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) }, eventMetadataOf(ctx));
+    const state = await this.deps.channels.move(
+      { fleet, artifactName: name, channel, version, fromRollout, at: this.deps.clock.now().toISOString(), ...(reason ? { reason } : {}) },
+      eventMetadataOf(ctx),
+    );
     return Channels.view(fleet, name, state);
   }
 }

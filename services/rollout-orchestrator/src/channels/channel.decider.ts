@@ -43,24 +43,39 @@ function decide(command: MoveChannel, state: Channels): ChannelEvent[] {
   const { fleet, channelsId, artifactName, channel, version, fromRollout, reason, at } = command;
   // spec: promote after a successful rollout; a failed, halted or running one proves nothing yet
   if (fromRollout && fromRollout.status !== 'succeeded') {
-    throw new RuleViolation('rollout.not-succeeded', `rollout '${fromRollout.rolloutId}' is ${fromRollout.status}; only a rollout that succeeded can be promoted`);
+    throw new RuleViolation(
+      'rollout.not-succeeded',
+      `rollout '${fromRollout.rolloutId}' is ${fromRollout.status}; only a rollout that succeeded can be promoted`,
+    );
   }
   const current = state.channels[channel];
   if (current?.version === version) return []; // already there: nothing moved
-  return [{
-    type: 'ChannelPromoted', schemaVersion: 1,
-    data: {
-      fleet, channelsId, artifact: { name: artifactName, version }, channel, promotedAt: at,
-      ...(current ? { previousVersion: current.version } : {}),
-      ...(fromRollout ? { rolloutId: fromRollout.rolloutId } : {}),
-      ...(reason === undefined ? {} : { reason }),
+  return [
+    {
+      type: 'ChannelPromoted',
+      schemaVersion: 1,
+      data: {
+        fleet,
+        channelsId,
+        artifact: { name: artifactName, version },
+        channel,
+        promotedAt: at,
+        ...(current ? { previousVersion: current.version } : {}),
+        ...(fromRollout ? { rolloutId: fromRollout.rolloutId } : {}),
+        ...(reason === undefined ? {} : { reason }),
+      },
     },
-  }];
+  ];
 }
 
 function evolve(state: Channels, event: ChannelEvent): Channels {
   const { channel, artifact, promotedAt, previousVersion, rolloutId } = event.data;
-  const position: ChannelPosition = { version: artifact.version, promotedAt, ...(previousVersion ? { previousVersion } : {}), ...(rolloutId ? { rolloutId } : {}) };
+  const position: ChannelPosition = {
+    version: artifact.version,
+    promotedAt,
+    ...(previousVersion ? { previousVersion } : {}),
+    ...(rolloutId ? { rolloutId } : {}),
+  };
   return { channels: { ...state.channels, [channel]: position } };
 }
 

@@ -17,7 +17,13 @@ export class Channels {
 
   async move(command: Omit<MoveChannel, 'type' | 'channelsId'>, meta: EventMetadata): Promise<ChannelsState> {
     const full: MoveChannel = { type: 'MoveChannel', channelsId: channelsIdOf(command.fleet, command.artifactName), ...command };
-    const outcome = await handleCommand({ store: this.store, subject: this.subjectOf(command.fleet, command.artifactName), decider: channelDecider, command: full, meta });
+    const outcome = await handleCommand({
+      store: this.store,
+      subject: this.subjectOf(command.fleet, command.artifactName),
+      decider: channelDecider,
+      command: full,
+      meta,
+    });
     return outcome.state;
   }
 

@@ -37,16 +37,40 @@ describe('experiment verdicts racing, against real NATS', () => {
   });
 
   const create = (experimentId: string): ExperimentCommand => ({
-    type: 'CreateExperiment', fleet, experimentId, at, candidateName: 'yolo-v8n', baselineName: 'yolo-v8n', candidate: '2.2.0', baseline: '2.1.0',
-    groupId: 'g-1', split: 20, plan: { primary: 'confidence_mean:higher', guardrails: [], alpha: 0.05, minSamples: 100, maxDurationSeconds: 60 },
+    type: 'CreateExperiment',
+    fleet,
+    experimentId,
+    at,
+    candidateName: 'yolo-v8n',
+    baselineName: 'yolo-v8n',
+    candidate: '2.2.0',
+    baseline: '2.1.0',
+    groupId: 'g-1',
+    split: 20,
+    plan: { primary: 'confidence_mean:higher', guardrails: [], alpha: 0.05, minSamples: 100, maxDurationSeconds: 60 },
     probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
-    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 }, onSuccess: {}, arms: { candidate: ['d-1'], control: ['d-2'], untouched: 0 },
+    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
+    onSuccess: {},
+    arms: { candidate: ['d-1'], control: ['d-2'], untouched: 0 },
   });
-  const verdict = (experimentId: string, outcome: 'promote' | 'abort' | 'inconclusive', decidedBy: 'operator' | 'automatic'): ExperimentCommand => ({
-    type: 'DecideExperiment', fleet, experimentId, outcome, decidedBy, reason: 'race', at, candidateRolloutStatus: 'succeeded',
+  const verdict = (
+    experimentId: string,
+    outcome: 'promote' | 'abort' | 'inconclusive',
+    decidedBy: 'operator' | 'automatic',
+  ): ExperimentCommand => ({
+    type: 'DecideExperiment',
+    fleet,
+    experimentId,
+    outcome,
+    decidedBy,
+    reason: 'race',
+    at,
+    candidateRolloutStatus: 'succeeded',
   });
   const decisions = async (experimentId: string) =>
-    (await store.load(store.subject('experiment', fleet, experimentId))).events.map((r) => r.event).filter((e) => e.type === 'ExperimentDecided');
+    (await store.load(store.subject('experiment', fleet, experimentId))).events
+      .map((r) => r.event)
+      .filter((e) => e.type === 'ExperimentDecided');
 
   it('promote racing abort: exactly one verdict is recorded, the other is refused', async () => {
     for (let round = 0; round < 4; round++) {

@@ -3,7 +3,16 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseExperimentEvent, type ExperimentEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { DATABASE, declareModule, describeError, NATS, numberSetting, requireDatabase, SERVICE_CONFIG, type ServiceConfig } from '@keelson/service-kit';
+import {
+  DATABASE,
+  declareModule,
+  describeError,
+  NATS,
+  numberSetting,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import type { CreateRolloutDeps } from '../rollouts/commands/create-rollout.js';
 import { ROLLOUT_DEPS } from '../rollouts/rollout-deps.js';
 import { rolloutTables } from '../rollouts/rollouts.declarations.js';
@@ -38,7 +47,12 @@ export function experimentLookSecondsOf(config: ServiceConfig): number {
       provide: EXPERIMENT_DEPS,
       inject: [NATS, SERVICE_CONFIG, DATABASE, ROLLOUT_DEPS],
       useFactory: (nc: NatsConnection, config: ServiceConfig, db: Database | null, rolloutDeps: CreateRolloutDeps): ExperimentDeps => {
-        const store = new EventStore<ExperimentEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseExperimentEvent });
+        const store = new EventStore<ExperimentEvent>({
+          nc,
+          naming: config.naming,
+          stream: eventStreams.orchestrator,
+          parse: parseExperimentEvent,
+        });
         const metrics = telemetryArmMetrics({ nc, naming: config.naming, now: () => rolloutDeps.clock.now() });
         return { ...rolloutDeps, experiments: new Experiments(store, requireDatabase(db, 'rollout-orchestrator', rolloutTables)), metrics };
       },
@@ -47,7 +61,12 @@ export function experimentLookSecondsOf(config: ServiceConfig): number {
       provide: EXPERIMENTS_DECLARATION,
       inject: [SERVICE_CONFIG, EXPERIMENT_DEPS],
       useFactory: (config: ServiceConfig, deps: ExperimentDeps) => {
-        const loop = new ExperimentDecisionLoop({ deps, everyMs: experimentTickSecondsOf(config) * 1000, lookMs: experimentLookSecondsOf(config) * 1000, onError: (err) => logger.error(`experiment decision loop: ${describeError(err)}`) });
+        const loop = new ExperimentDecisionLoop({
+          deps,
+          everyMs: experimentTickSecondsOf(config) * 1000,
+          lookMs: experimentLookSecondsOf(config) * 1000,
+          onError: (err) => logger.error(`experiment decision loop: ${describeError(err)}`),
+        });
         return declareModule({
           module: 'experiments',
           database: rolloutTables,

@@ -31,7 +31,13 @@ export class Experiments {
   }
 
   async execute(command: ExperimentCommand, meta: EventMetadata): Promise<{ events: ExperimentEvent[]; state: LiveExperiment }> {
-    const outcome = await handleCommand({ store: this.store, subject: this.subject(command.fleet, command.experimentId), decider: experimentDecider, command, meta });
+    const outcome = await handleCommand({
+      store: this.store,
+      subject: this.subject(command.fleet, command.experimentId),
+      decider: experimentDecider,
+      command,
+      meta,
+    });
     if (outcome.state.status === 'absent') throw new NotFound('experiment', command.experimentId);
     return { events: outcome.events, state: outcome.state };
   }
@@ -67,7 +73,12 @@ export class Experiments {
    * The decision loop's looks at the experiment, oldest first; the cursor is the last look's time.
    * NotFound when the read model has no such experiment.
    */
-  async looks(fleet: string, experimentId: string, limit: number, cursor?: string): Promise<{ items: ExperimentLook[]; nextCursor?: string }> {
+  async looks(
+    fleet: string,
+    experimentId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ExperimentLook[]; nextCursor?: string }> {
     if (cursor !== undefined && !(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$/.test(cursor) && Number.isFinite(Date.parse(cursor)))) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
@@ -84,7 +95,10 @@ export class Experiments {
 
   /** The decision loop's latest look at the experiment, if it has looked yet. */
   async lastLook(fleet: string, experimentId: string): Promise<ExperimentLook | undefined> {
-    const [row] = await this.db.query<{ look: ExperimentLook }>('SELECT look FROM experiment_looks WHERE fleet = $1 AND experiment_id = $2', [fleet, experimentId]);
+    const [row] = await this.db.query<{ look: ExperimentLook }>(
+      'SELECT look FROM experiment_looks WHERE fleet = $1 AND experiment_id = $2',
+      [fleet, experimentId],
+    );
     return row?.look;
   }
 

@@ -22,7 +22,14 @@ describe('failpoint', () => {
 
   it('fires the nth time its own point is passed, and only then', () => {
     const fp = armed('assignment-answered:3');
-    const deathsAfterEachPass = ['assignment-answered', 'outcome-recorded', 'assignment-answered', 'outcome-recorded', 'assignment-answered', 'assignment-answered'].map((point) => {
+    const deathsAfterEachPass = [
+      'assignment-answered',
+      'outcome-recorded',
+      'assignment-answered',
+      'outcome-recorded',
+      'assignment-answered',
+      'assignment-answered',
+    ].map((point) => {
       fp.pass(point as 'assignment-answered' | 'outcome-recorded');
       return fp.deaths();
     });
@@ -30,10 +37,16 @@ describe('failpoint', () => {
     expect(fp.lastWords).toEqual(['{"event":"failpoint","service":"rollout-orchestrator","failpoint":"assignment-answered:3"}']);
   });
 
-  it.each(['assignment:3', 'assignment-answered', 'assignment-answered:0', 'assignment-answered:-1', 'outcome-recorded:1x', ' outcome-recorded:1'])(
-    'refuses %p at start, naming the points it knows',
-    (spec) => {
-      expect(() => failpointOf({ KEELSON_FAILPOINT: spec }, 'orchestrator')).toThrow(/KEELSON_FAILPOINT must be <name>:<count> with a name of assignment-answered, outcome-recorded/);
-    },
-  );
+  it.each([
+    'assignment:3',
+    'assignment-answered',
+    'assignment-answered:0',
+    'assignment-answered:-1',
+    'outcome-recorded:1x',
+    ' outcome-recorded:1',
+  ])('refuses %p at start, naming the points it knows', (spec) => {
+    expect(() => failpointOf({ KEELSON_FAILPOINT: spec }, 'orchestrator')).toThrow(
+      /KEELSON_FAILPOINT must be <name>:<count> with a name of assignment-answered, outcome-recorded/,
+    );
+  });
 });

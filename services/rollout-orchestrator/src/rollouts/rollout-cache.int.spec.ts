@@ -44,9 +44,28 @@ describe('the cached rollout after an append that lost a race, against real NATS
     const store = new StoreWithARival(options);
     const replica = new Rollouts(store);
     const rival = new Rollouts(new EventStore(options));
-    const report = (deviceId: string): RolloutCommand => ({ type: 'RecordDeviceOutcome', fleet, rolloutId, at, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy' });
+    const report = (deviceId: string): RolloutCommand => ({
+      type: 'RecordDeviceOutcome',
+      fleet,
+      rolloutId,
+      at,
+      deviceId,
+      assignmentId: `${rolloutId}-${deviceId}`,
+      state: 'healthy',
+    });
 
-    await rival.execute({ ...createCommand(strategy([[20, 'auto'], [100, 'auto']])), rolloutId }, meta());
+    await rival.execute(
+      {
+        ...createCommand(
+          strategy([
+            [20, 'auto'],
+            [100, 'auto'],
+          ]),
+        ),
+        rolloutId,
+      },
+      meta(),
+    );
     const before = (await replica.current(fleet, rolloutId)) as LiveRollout; // cached
     const beforeDocument = structuredClone(rolloutDocument(before));
     const [mine, theirs] = assignedDevices(before.facts);

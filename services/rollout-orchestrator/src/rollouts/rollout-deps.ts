@@ -11,6 +11,22 @@ import type { Rollouts } from './rollouts.js';
 /** The Nest token of the one `CreateRolloutDeps` the commands and the reactors share (one claims index, one failpoint). */
 export const ROLLOUT_DEPS = Symbol('RolloutDeps');
 
-export function rolloutDepsOf(nc: NatsConnection, config: ServiceConfig, db: Database, clock: Clock, rollouts: Rollouts, channels: Channels): CreateRolloutDeps {
-  return { nc, naming: config.naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels, failpoint: failpointOf(config.env, config.service) };
+export function rolloutDepsOf(
+  nc: NatsConnection,
+  config: ServiceConfig,
+  db: Database,
+  clock: Clock,
+  rollouts: Rollouts,
+  channels: Channels,
+): CreateRolloutDeps {
+  return {
+    nc,
+    naming: config.naming,
+    rollouts,
+    views: new RolloutViews(rollouts, db),
+    clock,
+    claims: new RolloutClaims(db),
+    channels,
+    failpoint: failpointOf(config.env, config.service),
+  };
 }

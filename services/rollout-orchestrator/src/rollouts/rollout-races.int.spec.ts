@@ -29,16 +29,28 @@ describe('rollout races between two replicas, against real NATS', () => {
 
   const ref = (rolloutId: string) => ({ fleet, rolloutId, at });
   const create = async (rolloutId: string, s: Strategy) => replicas[0].execute({ ...createCommand(s), rolloutId }, meta());
-  const report = (rolloutId: string, deviceId: string): RolloutCommand =>
-    ({ type: 'RecordDeviceOutcome', ...ref(rolloutId), deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: 'healthy' });
+  const report = (rolloutId: string, deviceId: string): RolloutCommand => ({
+    type: 'RecordDeviceOutcome',
+    ...ref(rolloutId),
+    deviceId,
+    assignmentId: `${rolloutId}-${deviceId}`,
+    state: 'healthy',
+  });
   const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
-  const assignedIn = (events: RolloutEvent[]) => events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
+  const assignedIn = (events: RolloutEvent[]) =>
+    events.flatMap((e) => (e.type === 'WaveStarted' || e.type === 'DevicesAssigned' ? (e.data.deviceIds ?? []) : []));
   const typesOf = (events: RolloutEvent[]) => events.map((e) => e.type);
 
   it('approve racing abort: one consistent outcome, never a wave started after the abort', async () => {
     for (let round = 0; round < 4; round++) {
       const rolloutId = `r-approveabort${round}`;
-      const { state } = await create(rolloutId, strategy([[10, 'auto'], [100, 'manual']]));
+      const { state } = await create(
+        rolloutId,
+        strategy([
+          [10, 'auto'],
+          [100, 'manual'],
+        ]),
+      );
       const [canary] = assignedDevices(state.facts);
       await replicas[1].execute(report(rolloutId, canary!), meta());
       const [approve, abort] = await Promise.allSettled([
@@ -65,7 +77,13 @@ describe('rollout races between two replicas, against real NATS', () => {
   it('halt racing the report that would widen: no wave starts after the halt', async () => {
     for (let round = 0; round < 4; round++) {
       const rolloutId = `r-haltadvance${round}`;
-      const { state } = await create(rolloutId, strategy([[10, 'auto'], [100, 'auto']]));
+      const { state } = await create(
+        rolloutId,
+        strategy([
+          [10, 'auto'],
+          [100, 'auto'],
+        ]),
+      );
       const [canary] = assignedDevices(state.facts);
       await Promise.all([
         replicas[0].execute({ type: 'HaltRollout', ...ref(rolloutId), reason: 'operator halt' }, meta()),
@@ -79,7 +97,14 @@ describe('rollout races between two replicas, against real NATS', () => {
   });
 
   it('two replicas recording outcomes at once never assign a device twice, with or without a throttle', async () => {
-    for (const s of [strategy([[20, 'auto'], [60, 'auto'], [100, 'auto']]), { ...strategy([[100, 'auto']]), maxConcurrent: 3 }]) {
+    for (const s of [
+      strategy([
+        [20, 'auto'],
+        [60, 'auto'],
+        [100, 'auto'],
+      ]),
+      { ...strategy([[100, 'auto']]), maxConcurrent: 3 },
+    ]) {
       const rolloutId = `r-tworeplicas${s.maxConcurrent ?? 0}`;
       await create(rolloutId, s);
       for (let guard = 0; guard < 20; guard++) {
@@ -99,4 +124,3 @@ describe('rollout races between two replicas, against real NATS', () => {
     }
   });
 });
-

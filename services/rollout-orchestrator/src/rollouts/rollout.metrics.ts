@@ -10,7 +10,10 @@ export const rolloutEventsAppended = (): Counter<string> =>
 
 /** Assign requests answered by the gateway, by action and whether the desired state changed (false on a redelivery). */
 export const assignmentsSent = (): Counter<string> =>
-  counter('keelson_rollout_assignments_total', 'Assignments sent to the gateway, by action and whether they changed the desired state', ['action', 'changed']);
+  counter('keelson_rollout_assignments_total', 'Assignments sent to the gateway, by action and whether they changed the desired state', [
+    'action',
+    'changed',
+  ]);
 
 /** Messages a reactor gave up on (malformed or refused by the domain), by reactor. */
 export const skippedMessages = (): Counter<string> =>

@@ -48,8 +48,22 @@ const onPoison = (what: string) => (err: unknown) => {
 export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] {
   const { config, db, deps } = parts;
   const { nc, naming, rollouts, clock, claims, failpoint } = deps;
-  const assignments = assignmentsReactor({ nc, naming, rollouts, clock, concurrency: assignConcurrencyOf(config), batch: assignBatchOf(config), failpoint });
-  const sweep = new TimeoutSweep({ rollouts, db, clock, everyMs: sweepSecondsOf(config) * 1000, onError: (err) => logger.error(`timeout sweep: ${describeError(err)}`) });
+  const assignments = assignmentsReactor({
+    nc,
+    naming,
+    rollouts,
+    clock,
+    concurrency: assignConcurrencyOf(config),
+    batch: assignBatchOf(config),
+    failpoint,
+  });
+  const sweep = new TimeoutSweep({
+    rollouts,
+    db,
+    clock,
+    everyMs: sweepSecondsOf(config) * 1000,
+    onError: (err) => logger.error(`timeout sweep: ${describeError(err)}`),
+  });
   const gatewayStream = { stream: eventStreams.gateway, owner: 'device-gateway' };
   return [
     {
@@ -77,7 +91,13 @@ export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] 
         { name: 'device progress read model', projection: deviceProgressProjection },
         { name: 'device reachability read model', projection: deviceReachabilityProjection },
       ],
-      reactors: [{ name: 'device outcomes', reactor: deviceOutcomesReactor({ rollouts, claims, clock, failpoint }), onPoison: onPoison('device outcomes') }],
+      reactors: [
+        {
+          name: 'device outcomes',
+          reactor: deviceOutcomesReactor({ rollouts, claims, clock, failpoint }),
+          onPoison: onPoison('device outcomes'),
+        },
+      ],
     },
   ];
 }

@@ -3,7 +3,16 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseChannelEvent, parseRolloutEvent, type ChannelEvent, type RolloutEvent } from '@keelson/events';
 import type { Database } from '@keelson/postgres';
-import { CLOCK, DATABASE, declareModule, NATS, requireDatabase, SERVICE_CONFIG, type Clock, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  DATABASE,
+  declareModule,
+  NATS,
+  requireDatabase,
+  SERVICE_CONFIG,
+  type Clock,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { ChannelRequests } from '../channels/channel-requests.controller.js';
 import { Channels } from '../channels/channels.js';
 import type { CreateRolloutDeps } from './commands/create-rollout.js';
@@ -22,13 +31,17 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
       provide: Rollouts,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
-        new Rollouts(new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent })),
+        new Rollouts(
+          new EventStore<RolloutEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }),
+        ),
     },
     {
       provide: Channels,
       inject: [NATS, SERVICE_CONFIG],
       useFactory: (nc: NatsConnection, config: ServiceConfig) =>
-        new Channels(new EventStore<ChannelEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })),
+        new Channels(
+          new EventStore<ChannelEvent>({ nc, naming: config.naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }),
+        ),
     },
     {
       provide: ROLLOUT_DEPS,
@@ -39,7 +52,8 @@ const ROLLOUTS_DECLARATION = Symbol('RolloutsDeclaration');
     {
       provide: ROLLOUTS_DECLARATION,
       inject: [SERVICE_CONFIG, DATABASE, ROLLOUT_DEPS],
-      useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) => declareModule(...rolloutsDeclarations({ config, db: requireDatabase(db, 'rollout-orchestrator', rolloutTables), deps })),
+      useFactory: (config: ServiceConfig, db: Database | null, deps: CreateRolloutDeps) =>
+        declareModule(...rolloutsDeclarations({ config, db: requireDatabase(db, 'rollout-orchestrator', rolloutTables), deps })),
     },
   ],
   exports: [Rollouts, Channels, ROLLOUT_DEPS],

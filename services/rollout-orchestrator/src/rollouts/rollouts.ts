@@ -21,7 +21,14 @@ export class Rollouts {
 
   /** Runs one command; returns the events it appended, the state after them and the first one's stream sequence (0 if none or a duplicate). */
   async execute(command: RolloutCommand, meta: EventMetadata): Promise<{ events: RolloutEvent[]; state: LiveRollout; firstSeq: number }> {
-    const outcome = await handleCommand({ store: this.store, subject: this.subject(command.fleet, command.rolloutId), decider: rolloutDecider, command, meta, cache: this.cache });
+    const outcome = await handleCommand({
+      store: this.store,
+      subject: this.subject(command.fleet, command.rolloutId),
+      decider: rolloutDecider,
+      command,
+      meta,
+      cache: this.cache,
+    });
     if (outcome.state.status === 'absent') throw new NotFound('rollout', command.rolloutId);
     if (outcome.append && !outcome.append.duplicate) for (const e of outcome.events) this.appended.inc({ type: e.type });
     return { events: outcome.events, state: outcome.state, firstSeq: outcome.append?.duplicate ? 0 : (outcome.append?.firstSeq ?? 0) };

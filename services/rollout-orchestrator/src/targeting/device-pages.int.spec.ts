@@ -68,12 +68,16 @@ describe('findAllDevices: every page of find-devices, several at once', () => {
     const asked: unknown[] = [];
     const big = { accelerator: 'jetson-orin', memoryMb: 16_000 };
     const ids = range(1, 1500).map((n) => `d-${n}`);
-    served = serveRequests(nc, naming, [handlerFor(gateway.matchDevices, async (input) => {
-      asked.push(input.where);
-      const page = input.cursor === undefined ? ids.slice(0, 1000) : ids.slice(1000);
-      const hardwareOf = page.map((d) => (Number(d.slice(2)) % 2 === 0 ? 1 : 0));
-      return input.cursor === undefined ? { deviceIds: page, hardware: [{}, big], hardwareOf, nextCursor: '1000', pageCursors: ['1000'] } : { deviceIds: page, hardware: [{}, big], hardwareOf };
-    })]);
+    served = serveRequests(nc, naming, [
+      handlerFor(gateway.matchDevices, async (input) => {
+        asked.push(input.where);
+        const page = input.cursor === undefined ? ids.slice(0, 1000) : ids.slice(1000);
+        const hardwareOf = page.map((d) => (Number(d.slice(2)) % 2 === 0 ? 1 : 0));
+        return input.cursor === undefined
+          ? { deviceIds: page, hardware: [{}, big], hardwareOf, nextCursor: '1000', pageCursors: ['1000'] }
+          : { deviceIds: page, hardware: [{}, big], hardwareOf };
+      }),
+    ]);
     const devices = await matchAllDevices(nc, naming, ctx, { fleet, where });
     expect(devices.map((d) => d.deviceId)).toEqual(ids);
     expect(devices[0]).toEqual({ deviceId: 'd-1', hardware: {} });

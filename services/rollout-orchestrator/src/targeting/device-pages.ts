@@ -33,7 +33,8 @@ interface Paged {
   pageCursors?: string[];
 }
 
-const before = (cursor: string | undefined, end: string | undefined) => cursor !== undefined && (end === undefined || BigInt(cursor) < BigInt(end));
+const before = (cursor: string | undefined, end: string | undefined) =>
+  cursor !== undefined && (end === undefined || BigInt(cursor) < BigInt(end));
 
 /**
  * Every device of a paged query, in the gateway's order (oldest enrollment first), each once. The
@@ -42,7 +43,10 @@ const before = (cursor: string | undefined, end: string | undefined) => cursor !
  * starts, going on from its own `nextCursor` if it stops short (the fleet changed in between);
  * a device seen on an earlier page is not repeated.
  */
-async function allPages<P extends Paged, T extends { deviceId: string }>(find: (cursor?: string) => Promise<P>, itemsOf: (page: P) => T[]): Promise<T[]> {
+async function allPages<P extends Paged, T extends { deviceId: string }>(
+  find: (cursor?: string) => Promise<P>,
+  itemsOf: (page: P) => T[],
+): Promise<T[]> {
   const first = await find();
   const starts = first.pageCursors ?? (first.nextCursor ? [first.nextCursor] : []);
   // the devices from `page` on, up to where the next page starts (`end`, none for the last)
@@ -74,15 +78,28 @@ async function allPages<P extends Paged, T extends { deviceId: string }>(find: (
 const paging = (cursor: string | undefined) => ({ limit: pageSize, ...(cursor === undefined ? { pageCursors: true } : { cursor }) });
 
 /** Every targeting profile of the query (`find-devices`): names, labels and hardware. */
-export function findAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, query: DeviceQuery): Promise<gateway.DeviceProfile[]> {
-  return allPages((cursor) => sendRequest(nc, naming, gateway.findDevices, { ...query, ...paging(cursor) }, ctx), (page) => [...page.items]);
+export function findAllDevices(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  query: DeviceQuery,
+): Promise<gateway.DeviceProfile[]> {
+  return allPages(
+    (cursor) => sendRequest(nc, naming, gateway.findDevices, { ...query, ...paging(cursor) }, ctx),
+    (page) => [...page.items],
+  );
 }
 
 /**
  * Every device the match names (`match-devices`), with its hardware: the selector is matched in the
  * gateway's query, and only ids and hardware come back, so a large fleet's pages stay small.
  */
-export function matchAllDevices(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, match: DeviceMatch): Promise<DeviceFit[]> {
+export function matchAllDevices(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  match: DeviceMatch,
+): Promise<DeviceFit[]> {
   return allPages(
     (cursor) => sendRequest(nc, naming, gateway.matchDevices, { ...match, ...paging(cursor) }, ctx),
     (page) => page.deviceIds.map((deviceId, i) => ({ deviceId, hardware: page.hardware[page.hardwareOf[i]!]! })),

@@ -4,7 +4,11 @@ import { parseSelector } from './device-selector.js';
 describe('capability selectors', () => {
   describe('when parsing', () => {
     it('reads hardware fields and labels, with every operator', () => {
-      expect(parseSelector('accelerator=jetson-orin, memoryMb>=8000, site != lab, labels.accelerator=x, hardware.architecture=arm64, tier<3, tier>0, tier<=2')).toEqual([
+      expect(
+        parseSelector(
+          'accelerator=jetson-orin, memoryMb>=8000, site != lab, labels.accelerator=x, hardware.architecture=arm64, tier<3, tier>0, tier<=2',
+        ),
+      ).toEqual([
         { source: 'hardware', key: 'accelerator', op: '=', value: 'jetson-orin' },
         { source: 'hardware', key: 'memoryMb', op: '>=', value: '8000' },
         { source: 'label', key: 'site', op: '!=', value: 'lab' },
@@ -35,7 +39,10 @@ describe('capability selectors', () => {
         parseSelector('accelerator=jetson-orin, memoryMb>=eight');
         throw new Error('not refused');
       } catch (err) {
-        expect(err).toMatchObject({ code: 'selector.invalid', issues: [{ path: ['selector', 1], message: expect.stringMatching(/^clause 2 'memoryMb>=eight'/) }] });
+        expect(err).toMatchObject({
+          code: 'selector.invalid',
+          issues: [{ path: ['selector', 1], message: expect.stringMatching(/^clause 2 'memoryMb>=eight'/) }],
+        });
       }
     });
   });

@@ -20,7 +20,8 @@ function keyOf(raw: string, index: number, clause: string): Pick<SelectorClause,
   if (raw.startsWith('labels.')) return { source: 'label', key: raw.slice('labels.'.length) };
   if (raw.startsWith('hardware.')) {
     const field = raw.slice('hardware.'.length);
-    if (!isHardwareField(field)) throw invalid(index, clause, `unknown hardware field '${field}' (known: ${Object.keys(hardwareFields).join(', ')})`);
+    if (!isHardwareField(field))
+      throw invalid(index, clause, `unknown hardware field '${field}' (known: ${Object.keys(hardwareFields).join(', ')})`);
     return { source: 'hardware', key: field };
   }
   // A bare key is a hardware field when it names one, a label otherwise (`labels.accelerator` reaches such a label).

@@ -28,8 +28,18 @@ describe('hardware fit', () => {
   });
 
   it('reads needs from a model manifest and a container platform; a config needs nothing', () => {
-    expect(hardwareNeedsOf({ kind: 'model', framework: 'onnx', inputs: [{ name: 'x', dtype: 'float32', shape: [1] }], metrics: {}, hardware: needs })).toEqual(needs);
-    expect(hardwareNeedsOf({ kind: 'container', repository: 'r/app', digest: `sha256:${'a'.repeat(64)}`, platform: 'linux/arm64' })).toEqual({ architectures: ['arm64'] });
+    expect(
+      hardwareNeedsOf({
+        kind: 'model',
+        framework: 'onnx',
+        inputs: [{ name: 'x', dtype: 'float32', shape: [1] }],
+        metrics: {},
+        hardware: needs,
+      }),
+    ).toEqual(needs);
+    expect(
+      hardwareNeedsOf({ kind: 'container', repository: 'r/app', digest: `sha256:${'a'.repeat(64)}`, platform: 'linux/arm64' }),
+    ).toEqual({ architectures: ['arm64'] });
     expect(hardwareNeedsOf({ kind: 'config' })).toEqual({});
   });
 });

@@ -8,7 +8,15 @@ export interface HardwareNeeds {
 }
 
 // Architectures in OCI spelling; the kernel's and compilers' names for the same CPU mean the same.
-const aliases: Record<string, string> = { x86_64: 'amd64', x64: 'amd64', aarch64: 'arm64', armv7l: 'arm', armhf: 'arm', i686: '386', i386: '386' };
+const aliases: Record<string, string> = {
+  x86_64: 'amd64',
+  x64: 'amd64',
+  aarch64: 'arm64',
+  armv7l: 'arm',
+  armhf: 'arm',
+  i686: '386',
+  i386: '386',
+};
 const ociArchitecture = (name: string): string => aliases[name] ?? name;
 
 /** The needs a manifest declares; a config file needs nothing. */
@@ -29,10 +37,16 @@ export function misfitReason(needs: HardwareNeeds, hardware: DeviceHardware): st
     reasons.push(`needs accelerator ${needs.accelerator}, device has ${hardware.accelerator ?? 'none reported'}`);
   }
   if (needs.minMemoryMb !== undefined && !(hardware.memoryMb !== undefined && hardware.memoryMb >= needs.minMemoryMb)) {
-    reasons.push(`needs at least ${needs.minMemoryMb} MB memory, device has ${hardware.memoryMb === undefined ? 'none reported' : `${hardware.memoryMb} MB`}`);
+    reasons.push(
+      `needs at least ${needs.minMemoryMb} MB memory, device has ${hardware.memoryMb === undefined ? 'none reported' : `${hardware.memoryMb} MB`}`,
+    );
   }
   const architecture = hardware.architecture === undefined ? undefined : ociArchitecture(hardware.architecture);
-  if (needs.architectures && needs.architectures.length > 0 && !(architecture && needs.architectures.map(ociArchitecture).includes(architecture))) {
+  if (
+    needs.architectures &&
+    needs.architectures.length > 0 &&
+    !(architecture && needs.architectures.map(ociArchitecture).includes(architecture))
+  ) {
     reasons.push(`needs architecture ${needs.architectures.join(' or ')}, device has ${hardware.architecture ?? 'none reported'}`);
   }
   return reasons.length === 0 ? null : reasons.join('; ');

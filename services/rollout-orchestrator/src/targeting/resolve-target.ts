@@ -24,7 +24,8 @@ export interface TargetSpec {
   selector?: string;
 }
 
-const refusal = (code: string, path: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: [path], message }], { cause });
+const refusal = (code: string, path: string, message: string, cause?: unknown) =>
+  new InvalidInput(code, [{ path: [path], message }], { cause });
 
 // find-devices answers for active devices only: an id it does not return is no longer active.
 function resolved(deviceIds: string[], profiles: DeviceFit[]): ResolvedTarget {
@@ -33,7 +34,13 @@ function resolved(deviceIds: string[], profiles: DeviceFit[]): ResolvedTarget {
   return { deviceIds, inactive: deviceIds.filter((d) => !Object.hasOwn(hardware, d)), hardware };
 }
 
-async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, groupId: string): Promise<ResolvedTarget> {
+async function ofGroup(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  fleet: string,
+  groupId: string,
+): Promise<ResolvedTarget> {
   let deviceIds: string[];
   try {
     ({ deviceIds } = await sendRequest(nc, naming, gateway.getGroup, { fleet, groupId }, ctx));
@@ -46,7 +53,13 @@ async function ofGroup(nc: NatsConnection, naming: EventStoreNaming, ctx: Reques
 }
 
 /** Names (or ids) of active devices; every name must resolve, and the ones that do not are listed (spec: Rollouts). */
-async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, names: string[]): Promise<ResolvedTarget> {
+async function ofNames(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  fleet: string,
+  names: string[],
+): Promise<ResolvedTarget> {
   const unique = [...new Set(names)];
   const profiles = await findAllDevices(nc, naming, ctx, { fleet, names: unique });
   // the devices each name or id stands for, in the gateway's order: one lookup per name
@@ -60,17 +73,29 @@ async function ofNames(nc: NatsConnection, naming: EventStoreNaming, ctx: Reques
   }
   const unresolved = unique.filter((n) => !byName.has(n));
   if (unresolved.length > 0) {
-    throw new InvalidInput('target.unresolved-names', unresolved.map((n) => ({ path: ['deviceNames', n], message: `no active device named '${n}' in fleet '${fleet}'` })));
+    throw new InvalidInput(
+      'target.unresolved-names',
+      unresolved.map((n) => ({ path: ['deviceNames', n], message: `no active device named '${n}' in fleet '${fleet}'` })),
+    );
   }
   const deviceIds = [...new Set(unique.flatMap((n) => byName.get(n)!))];
   return resolved(deviceIds, profiles);
 }
 
-async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, selector: string): Promise<ResolvedTarget> {
+async function ofSelector(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  fleet: string,
+  selector: string,
+): Promise<ResolvedTarget> {
   const where = parseSelector(selector); // bad input fails before any query
   const matching = await matchAllDevices(nc, naming, ctx, { fleet, where }); // matched in the gateway's query
   if (matching.length === 0) throw refusal('selector.no-match', 'selector', `no active device of fleet '${fleet}' matches '${selector}'`);
-  return resolved(matching.map((p) => p.deviceId), matching);
+  return resolved(
+    matching.map((p) => p.deviceId),
+    matching,
+  );
 }
 
 /**
@@ -79,7 +104,13 @@ async function ofSelector(nc: NatsConnection, naming: EventStoreNaming, ctx: Req
  * devices a selector matches. The result is recorded in `RolloutCreated`, so later changes to the
  * group or the fleet do not move the rollout.
  */
-export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, target: TargetSpec): Promise<ResolvedTarget> {
+export function resolveTarget(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  fleet: string,
+  target: TargetSpec,
+): Promise<ResolvedTarget> {
   if (target.groupId !== undefined) return ofGroup(nc, naming, ctx, fleet, target.groupId);
   if (target.deviceNames !== undefined) return ofNames(nc, naming, ctx, fleet, target.deviceNames);
   if (target.selector !== undefined) return ofSelector(nc, naming, ctx, fleet, target.selector);
@@ -87,6 +118,12 @@ export function resolveTarget(nc: NatsConnection, naming: EventStoreNaming, ctx:
 }
 
 /** Devices already known by id (a retry of a rollout's failed devices), with their hardware; retired ones are `inactive`. */
-export async function resolveDeviceIds(nc: NatsConnection, naming: EventStoreNaming, ctx: RequestContext, fleet: string, deviceIds: string[]): Promise<ResolvedTarget> {
+export async function resolveDeviceIds(
+  nc: NatsConnection,
+  naming: EventStoreNaming,
+  ctx: RequestContext,
+  fleet: string,
+  deviceIds: string[],
+): Promise<ResolvedTarget> {
   return resolved(deviceIds, await matchAllDevices(nc, naming, ctx, { fleet, deviceIds }));
 }

@@ -6,27 +6,53 @@ import { at, ref, rolloutId } from './rollout-history.js';
 export const plus = (seconds: number, from = at): string => new Date(Date.parse(from) + seconds * 1000).toISOString();
 
 export const assigned = (wave: number, deviceIds: string[], assignedAt = at): RolloutEvent => ({
-  type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds, assignedAt },
+  type: 'DevicesAssigned',
+  schemaVersion: 1,
+  data: { ...ref, wave, deviceIds, assignedAt },
 });
 export const timedOut = (deviceId: string, deadline: string, timedOutAt = deadline): RolloutEvent => ({
-  type: 'DeviceTimedOut', schemaVersion: 1, data: { ...ref, deviceId, assignmentId: `${rolloutId}-${deviceId}`, deadline, timedOutAt },
+  type: 'DeviceTimedOut',
+  schemaVersion: 1,
+  data: { ...ref, deviceId, assignmentId: `${rolloutId}-${deviceId}`, deadline, timedOutAt },
 });
 export const lateReport = (deviceId: string, state: TerminalDeviceState, recordedAt = at): RolloutEvent => ({
-  type: 'LateDeviceReportRecorded', schemaVersion: 1, data: { ...ref, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state, recordedAt },
+  type: 'LateDeviceReportRecorded',
+  schemaVersion: 1,
+  data: { ...ref, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state, recordedAt },
 });
 export const noted = (deviceId: string, reachable: boolean, asOfSeq: number, notedAt = at): RolloutEvent => ({
-  type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { ...ref, deviceId, reachable, asOfSeq, notedAt },
+  type: 'DeviceReachabilityNoted',
+  schemaVersion: 1,
+  data: { ...ref, deviceId, reachable, asOfSeq, notedAt },
 });
 
 export const timeOut = (deviceId: string, when: string): RolloutCommand => ({ type: 'TimeOutDevice', ...ref, at: when, deviceId });
 export const note = (deviceId: string, reachable: boolean, asOfSeq: number, when = at): RolloutCommand => ({
-  type: 'NoteDeviceReachability', ...ref, at: when, deviceId, reachable, asOfSeq,
+  type: 'NoteDeviceReachability',
+  ...ref,
+  at: when,
+  deviceId,
+  reachable,
+  asOfSeq,
 });
 /** A device's terminal report at a given time (rollout-history's `report` is stamped at `at`). */
 export const reportAt = (deviceId: string, state: TerminalDeviceState, when: string): RolloutCommand => ({
-  type: 'RecordDeviceOutcome', ...ref, at: when, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state,
+  type: 'RecordDeviceOutcome',
+  ...ref,
+  at: when,
+  deviceId,
+  assignmentId: `${rolloutId}-${deviceId}`,
+  state,
 });
 
 /** An automatic halt or a finish decided at `when` (rollout-history's builders stamp `at`). */
-export const haltedAt = (reason: string, when: string): RolloutEvent => ({ type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason, automatic: true, haltedAt: when } });
-export const finishedAt = (result: 'succeeded' | 'failed', when: string): RolloutEvent => ({ type: 'RolloutFinished', schemaVersion: 1, data: { ...ref, outcome: result, finishedAt: when } });
+export const haltedAt = (reason: string, when: string): RolloutEvent => ({
+  type: 'RolloutHalted',
+  schemaVersion: 1,
+  data: { ...ref, reason, automatic: true, haltedAt: when },
+});
+export const finishedAt = (result: 'succeeded' | 'failed', when: string): RolloutEvent => ({
+  type: 'RolloutFinished',
+  schemaVersion: 1,
+  data: { ...ref, outcome: result, finishedAt: when },
+});

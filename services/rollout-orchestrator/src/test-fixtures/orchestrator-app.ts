@@ -17,7 +17,12 @@ export const fleet = 'plant-7';
 
 /** A published artifact the registry responder knows; `unpublished` is received but not yet signed. */
 export const artifactRef = (name: string, version = '2.1.0'): ArtifactRef => ({
-  name, version, kind: 'model', targetPath: `model/${name}/${version}/model.onnx`, sha256: 'e'.repeat(64), length: 4096,
+  name,
+  version,
+  kind: 'model',
+  targetPath: `model/${name}/${version}/model.onnx`,
+  sha256: 'e'.repeat(64),
+  length: 4096,
 });
 
 /** Models named `orin-*` need a Jetson Orin with 8 GB; every other artifact fits any device. */
@@ -27,9 +32,24 @@ function artifactView(fleet: string, name: string, version: string): registry.Ar
   const ref = artifactRef(name, version);
   const hardware = name.startsWith('orin-') ? orinNeeds : {};
   return {
-    fleet, artifactId: `a-${name}`, name, version, kind: 'model', status: 'published', sha256: ref.sha256, length: ref.length, targetPath: ref.targetPath,
-    manifest: { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }], metrics: {}, hardware },
-    receivedAt: '2026-11-23T08:00:00.000Z', publishedAt: '2026-11-23T08:00:01.000Z',
+    fleet,
+    artifactId: `a-${name}`,
+    name,
+    version,
+    kind: 'model',
+    status: 'published',
+    sha256: ref.sha256,
+    length: ref.length,
+    targetPath: ref.targetPath,
+    manifest: {
+      kind: 'model',
+      framework: 'onnx',
+      inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
+      metrics: {},
+      hardware,
+    },
+    receivedAt: '2026-11-23T08:00:00.000Z',
+    publishedAt: '2026-11-23T08:00:01.000Z',
   };
 }
 
@@ -81,33 +101,50 @@ export async function startOrchestrator(): Promise<OrchestratorHarness> {
   const testDb: TestDatabase = await createTestDatabase();
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('rollout-orchestrator', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass, KEELSON_DATABASE_URL: testDb.url,
-    KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATABASE_URL: testDb.url,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
   });
   const rollouts = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
   const operator = { actor: { kind: 'operator', id: 'admin' } as const, commandId: '', correlationId: 'spec' };
   let n = 0;
   const harness: OrchestratorHarness = {
-    gw, rollouts, app: await startApp(config),
-    call: (contract, input) => sendRequest(nc, naming, contract, input, { ...operator, commandId: `spec-${++n}-${Date.now()}` }, { timeoutMs: 10_000 }),
+    gw,
+    rollouts,
+    app: await startApp(config),
+    call: (contract, input) =>
+      sendRequest(nc, naming, contract, input, { ...operator, commandId: `spec-${++n}-${Date.now()}` }, { timeoutMs: 10_000 }),
     async deviceGroup(name, count) {
       const deviceIds = Array.from({ length: count }, (_, i) => `d-${name}-${String(i).padStart(2, '0')}`);
       for (const id of deviceIds) await gw.enroll(fleet, id, id);
       // groups resolve names through the gateway's devices read model: wait until it has them all
-      const visible = async () => (await sendRequest(nc, naming, gateway.listDevices, { fleet, limit: 1000 })).items.filter((d) => deviceIds.includes(d.deviceId)).length;
+      const visible = async () =>
+        (await sendRequest(nc, naming, gateway.listDevices, { fleet, limit: 1000 })).items.filter((d) => deviceIds.includes(d.deviceId))
+          .length;
       await eventually(async () => (await visible()) === count);
       const group = await sendRequest(nc, naming, gateway.createGroup, { fleet, name, deviceNames: deviceIds });
       return { groupId: group.groupId, deviceIds };
     },
     report(deviceId, rolloutId, state, assignmentId = `${rolloutId}-${deviceId}`) {
-      const message = { type: 'DeviceReport', schemaVersion: 1, data: { deviceId, assignmentId, rolloutId, state, sentAt: new Date().toISOString() } };
+      const message = {
+        type: 'DeviceReport',
+        schemaVersion: 1,
+        data: { deviceId, assignmentId, rolloutId, state, sentAt: new Date().toISOString() },
+      };
       nc.publish(`${naming.subjectPrefix}keelson.dev.${deviceId}.report`, JSON.stringify(message));
     },
     async decommission(deviceId) {
       const subject = gw.devices.subject('device', fleet, deviceId);
       const { lastSeq } = await gw.devices.load(subject);
-      await gw.devices.append(subject, lastSeq, [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, reason: 'retired' } }],
-        { actor: { kind: 'operator', id: 'admin' }, correlationId: 'spec', commandId: `decommission-${deviceId}` });
+      await gw.devices.append(
+        subject,
+        lastSeq,
+        [{ type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId, reason: 'retired' } }],
+        { actor: { kind: 'operator', id: 'admin' }, correlationId: 'spec', commandId: `decommission-${deviceId}` },
+      );
     },
     async assignmentsOf(deviceId, rolloutId) {
       // The gateway appends one DesiredStateChanged per assign it accepts, the new assignment last

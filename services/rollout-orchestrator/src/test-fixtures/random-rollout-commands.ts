@@ -45,7 +45,7 @@ export class RandomRolloutCommands {
 
   strategy(): Strategy {
     const waves: Strategy['waves'] = [];
-    for (let percent = 0; percent < 100; ) {
+    for (let percent = 0; percent < 100;) {
       percent = this.chance(0.4) ? 100 : Math.min(100, percent + 1 + Math.floor(this.random() * 50));
       waves.push({ percent, gate: this.chance(0.3) ? 'manual' : 'auto' });
     }
@@ -70,7 +70,15 @@ export class RandomRolloutCommands {
     const roll = this.random();
     if (roll < 0.55) {
       const assignmentId = this.chance(0.95) ? `${rolloutId}-${device}` : `other-${device}`;
-      return { type: 'RecordDeviceOutcome', ...ref, at: now, deviceId: device, assignmentId, state: this.pick(states), ...(this.chance(0.3) ? { reason: 'probe failed' } : {}) };
+      return {
+        type: 'RecordDeviceOutcome',
+        ...ref,
+        at: now,
+        deviceId: device,
+        assignmentId,
+        state: this.pick(states),
+        ...(this.chance(0.3) ? { reason: 'probe failed' } : {}),
+      };
     }
     if (roll < 0.62) return { type: 'TimeOutDevice', ...ref, at: now, deviceId: device };
     if (roll < 0.65) return { type: 'TimeOutRevert', ...ref, at: now, deviceId: device };

@@ -5,7 +5,13 @@ import { assignedDevices, rolloutDecider } from '../rollouts/domain/rollout.deci
 import { RandomRolloutCommands, seeded } from './random-rollout-commands.js';
 
 /** The read-model tables of the rollouts and claims projections. */
-export const rolloutProjectionTables = ['rollout_summaries', 'rollout_targets', 'rollout_device_outcomes', 'rollout_claims', 'rollout_claim_artifacts'];
+export const rolloutProjectionTables = [
+  'rollout_summaries',
+  'rollout_targets',
+  'rollout_device_outcomes',
+  'rollout_claims',
+  'rollout_claim_artifacts',
+];
 
 /** A random history of two rollouts of one artifact (the second takes devices over), with repeated outcomes. */
 export function twoRolloutHistory(seed: number, commandsPerRollout = 120): RolloutEvent[] {
@@ -15,7 +21,8 @@ export function twoRolloutHistory(seed: number, commandsPerRollout = 120): Rollo
     const commands = new RandomRolloutCommands(random, 12);
     let state = rolloutDecider.initialState();
     for (let i = 0; i <= commandsPerRollout; i++) {
-      const command = i === 0 ? commands.create(commands.strategy()) : commands.next(state.status === 'absent' ? [] : assignedDevices(state.facts));
+      const command =
+        i === 0 ? commands.create(commands.strategy()) : commands.next(state.status === 'absent' ? [] : assignedDevices(state.facts));
       let decided: RolloutEvent[] = [];
       try {
         decided = rolloutDecider.decide(command, state);
@@ -36,7 +43,8 @@ export function twoRolloutHistory(seed: number, commandsPerRollout = 120): Rollo
 }
 
 /** `events` as another fleet's. */
-export const inFleet = (events: RolloutEvent[], fleet: string): RolloutEvent[] => events.map((e) => ({ ...e, data: { ...e.data, fleet } }) as RolloutEvent);
+export const inFleet = (events: RolloutEvent[], fleet: string): RolloutEvent[] =>
+  events.map((e) => ({ ...e, data: { ...e.data, fleet } }) as RolloutEvent);
 
 /** Every row of the fleet in those tables, without the fleet, in a fixed order. */
 export async function projectionRowsOf(db: Database, fleet: string): Promise<Record<string, unknown[]>> {

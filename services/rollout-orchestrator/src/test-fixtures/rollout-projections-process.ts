@@ -26,7 +26,12 @@ function passed(step: Step): void {
   process.kill(process.pid, 'SIGKILL');
 }
 
-const nc = await connect({ servers: env.KEELSON_NATS_URL, user: env.KEELSON_NATS_USER, pass: env.KEELSON_NATS_PASS, name: 'rollout-projections-process' });
+const nc = await connect({
+  servers: env.KEELSON_NATS_URL,
+  user: env.KEELSON_NATS_USER,
+  pass: env.KEELSON_NATS_PASS,
+  name: 'rollout-projections-process',
+});
 const opened = await openDatabase({ url: env.KEELSON_DATABASE_URL! });
 const db: Database = {
   ...opened,
@@ -50,12 +55,21 @@ function noting(projection: Projection<RolloutEvent>): Projection<RolloutEvent> 
   return {
     ...projection,
     apply: (sql, event) => (applying.add(sql), apply.call(projection, sql, event)),
-    ...(applyBatch ? { applyBatch: (sql: Parameters<typeof applyBatch>[0], events: Parameters<typeof applyBatch>[1]) => (applying.add(sql), applyBatch.call(projection, sql, events)) } : {}),
+    ...(applyBatch
+      ? {
+          applyBatch: (sql: Parameters<typeof applyBatch>[0], events: Parameters<typeof applyBatch>[1]) => (
+            applying.add(sql),
+            applyBatch.call(projection, sql, events)
+          ),
+        }
+      : {}),
   };
 }
 const naming = { streamPrefix: env.KEELSON_STREAM_PREFIX!, subjectPrefix: env.KEELSON_SUBJECT_PREFIX! };
 const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
-const runners = projections.map((projection) => new ProjectionRunner({ nc, naming, db, projection: noting(projection), batchSize: 10, retryDelayMs: 50 }));
+const runners = projections.map(
+  (projection) => new ProjectionRunner({ nc, naming, db, projection: noting(projection), batchSize: 10, retryDelayMs: 50 }),
+);
 for (const runner of runners) await runner.start();
 writeSync(1, `${JSON.stringify({ started: true })}\n`);
 process.once('SIGTERM', () => {

@@ -4,7 +4,15 @@ import { assertSubjectToken } from '@keelson/event-store';
 import { tufRoles, type TufRoleName } from '@keelson/tuf';
 import { fleetKeysFrom, generateKeyPem, storedKeyOf, type FleetKeys, type HeldKey } from './fleet-keys.js';
 import type { SealingSecrets } from '@keelson/service-kit';
-import { addKeyFile, keySecretName, readKeyFiles, readLegacyKeyFiles, removeKeyFile, removeLegacyKeyFiles, writeKeyFilesOnce } from './key-files.js';
+import {
+  addKeyFile,
+  keySecretName,
+  readKeyFiles,
+  readLegacyKeyFiles,
+  removeKeyFile,
+  removeLegacyKeyFiles,
+  writeKeyFilesOnce,
+} from './key-files.js';
 
 export type { FleetKeys, HeldKey } from './fleet-keys.js';
 
@@ -100,7 +108,12 @@ export class FleetKeyring {
     const read = await readKeyFiles(dir, this.secrets);
     if (read?.resealed) this.resealed.set(fleet, (this.resealed.get(fleet) ?? 0) + read.resealed);
     let stored = read?.keys;
-    if (!stored?.length) stored = await writeKeyFilesOnce(dir, tufRoles.map((role) => storedKeyOf(role, generateKeyPem())), secret);
+    if (!stored?.length)
+      stored = await writeKeyFilesOnce(
+        dir,
+        tufRoles.map((role) => storedKeyOf(role, generateKeyPem())),
+        secret,
+      );
     const keys = fleetKeysFrom(stored);
     if (keys.holds('root')) this.options.onDevelopmentKeys?.(fleet, dir);
     return keys;

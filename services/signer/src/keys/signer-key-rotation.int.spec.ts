@@ -16,12 +16,14 @@ const secretA = 'the signer key secret before the rotation';
 const secretB = 'the signer key secret after the rotation';
 const now = () => new Date('2026-11-23T12:00:00.000Z');
 
-const keyIdsOf = async (keyring: FleetKeyring, fleet: string) => (await keyring.keysOf(fleet)).held.map((h) => `${h.role}:${h.key.keyID}`).sort();
+const keyIdsOf = async (keyring: FleetKeyring, fleet: string) =>
+  (await keyring.keysOf(fleet)).held.map((h) => `${h.role}:${h.key.keyID}`).sort();
 
 /** Every key file of every fleet under `dir`, by path, as it is on disk. */
 function filesOn(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const fleet of readdirSync(dir)) for (const file of readdirSync(join(dir, fleet))) files[`${fleet}/${file}`] = readFileSync(join(dir, fleet, file), 'utf8');
+  for (const fleet of readdirSync(dir))
+    for (const file of readdirSync(join(dir, fleet))) files[`${fleet}/${file}`] = readFileSync(join(dir, fleet, file), 'utf8');
   return files;
 }
 
@@ -43,7 +45,7 @@ describe('rotating the signer key secret', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('re-seals every fleet\'s keys at start under B, keeps every key, and audits it once without a secret', async () => {
+  it("re-seals every fleet's keys at start under B, keeps every key, and audits it once without a secret", async () => {
     const underA = new FleetKeyring({ dir, secret: secretA });
     const before = { 'plant-1': await keyIdsOf(underA, 'plant-1'), 'plant-2': await keyIdsOf(underA, 'plant-2') };
     await underA.addKey('plant-2', 'targets'); // a pending key is re-sealed too
@@ -58,11 +60,17 @@ describe('rotating the signer key secret', () => {
     await expect(new FleetKeyring({ dir, secret: secretA }).openAll()).rejects.toThrow(SealedKeyRefused);
 
     const { events } = await store.load(signerKeySubject(store, 'rot-audit'));
-    expect(events.map((r) => ({ subject: r.subject, event: r.event, actor: r.meta.actor }))).toEqual([{
-      subject: `${naming.subjectPrefix}ev.signer.rot-audit.signer-key`,
-      event: { type: 'PlatformSecretRotated', schemaVersion: 1, data: { fleet: 'rot-audit', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: 9, rotatedAt: now().toISOString() } },
-      actor: { kind: 'service', id: 'signer' },
-    }]);
+    expect(events.map((r) => ({ subject: r.subject, event: r.event, actor: r.meta.actor }))).toEqual([
+      {
+        subject: `${naming.subjectPrefix}ev.signer.rot-audit.signer-key`,
+        event: {
+          type: 'PlatformSecretRotated',
+          schemaVersion: 1,
+          data: { fleet: 'rot-audit', credential: 'KEELSON_SIGNER_KEY_SECRET', service: 'signer', keys: 9, rotatedAt: now().toISOString() },
+        },
+        actor: { kind: 'service', id: 'signer' },
+      },
+    ]);
     expect(JSON.stringify(events)).not.toContain(secretA);
     expect(JSON.stringify(events)).not.toContain(secretB);
 
@@ -89,7 +97,9 @@ describe('rotating the signer key secret', () => {
     const wrong = new FleetKeyring({ dir, secret: secretB, previousSecret: 'not the secret the keys were sealed under' });
     const refused = rotateSignerKeys(wrong, store, 'rot-wrong', now);
     await expect(refused).rejects.toThrow(SealedKeyRefused);
-    await expect(refused).rejects.toThrow(/neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key plant-4\//);
+    await expect(refused).rejects.toThrow(
+      /neither KEELSON_SIGNER_KEY_SECRET nor KEELSON_SIGNER_KEY_SECRET_PREVIOUS opens signer key plant-4\//,
+    );
     await expect(refused).rejects.not.toThrow(/not the secret|before the rotation|after the rotation/);
     expect(filesOn(dir)).toEqual(onDisk);
     expect((await store.load(signerKeySubject(store, 'rot-wrong'))).events).toEqual([]);

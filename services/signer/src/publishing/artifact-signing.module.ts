@@ -15,22 +15,24 @@ function artifactSigningDeclaration(repositories: TufRepositories): ModuleDeclar
   return {
     module: 'artifact-signing',
     needs: [{ stream: eventStreams.registry, owner: 'registry facade' }],
-    reactors: [{
-      name: 'artifact signing',
-      reactor: artifactSigningReactor(repositories),
-      // Single-active: one replica signs, so two artifacts of a fleet never race for its next targets
-      // version, and an artifact is signed once.
-      replicas: 'single-active',
-      // A pull with a larger batch waits for the batch to fill or the fetch to expire (1 s), and an
-      // artifact is not published until it is signed: take each one as soon as it arrives.
-      batchSize: 1,
-      onError: (err) => logger.error(`signing failed, will retry: ${describe(err)}`),
-      // Never silently: an artifact refused here is never published.
-      onPoison: (err, msg) => {
-        refusedArtifacts().inc({ code: isDomainError(err) ? err.code : 'unreadable' });
-        logger.error(`artifact event ${msg.subject} #${msg.seq} refused, not signed: ${describe(err)}`);
+    reactors: [
+      {
+        name: 'artifact signing',
+        reactor: artifactSigningReactor(repositories),
+        // Single-active: one replica signs, so two artifacts of a fleet never race for its next targets
+        // version, and an artifact is signed once.
+        replicas: 'single-active',
+        // A pull with a larger batch waits for the batch to fill or the fetch to expire (1 s), and an
+        // artifact is not published until it is signed: take each one as soon as it arrives.
+        batchSize: 1,
+        onError: (err) => logger.error(`signing failed, will retry: ${describe(err)}`),
+        // Never silently: an artifact refused here is never published.
+        onPoison: (err, msg) => {
+          refusedArtifacts().inc({ code: isDomainError(err) ? err.code : 'unreadable' });
+          logger.error(`artifact event ${msg.subject} #${msg.seq} refused, not signed: ${describe(err)}`);
+        },
       },
-    }],
+    ],
   };
 }
 

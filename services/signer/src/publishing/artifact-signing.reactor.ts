@@ -36,7 +36,8 @@ export function artifactSigningReactor(repositories: TufRepositories): Reactor<A
       try {
         await repositories.addTargets(event.data.fleet, [targetEntryOf(event)], signingMeta);
       } catch (err) {
-        if (err instanceof ConcurrencyError) throw new Error(`signing '${event.data.targetPath}' kept losing races; will retry`, { cause: err });
+        if (err instanceof ConcurrencyError)
+          throw new Error(`signing '${event.data.targetPath}' kept losing races; will retry`, { cause: err });
         throw err;
       }
     },

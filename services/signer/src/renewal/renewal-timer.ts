@@ -48,7 +48,11 @@ export class RenewalTimer {
         try {
           const { events, state } = await repositories.renew(fleet, meta());
           this.options.onChecked?.(fleet, state);
-          if (events.length) onRenewed?.(fleet, events.map((e) => `${e.type} v${'version' in e.data ? e.data.version : '?'}`));
+          if (events.length)
+            onRenewed?.(
+              fleet,
+              events.map((e) => `${e.type} v${'version' in e.data ? e.data.version : '?'}`),
+            );
         } catch (err) {
           onError?.(err, fleet);
         }

@@ -12,7 +12,8 @@ import { startSigner, type SignerApp } from '../test-fixtures/signer-app.js';
 import { serveTufMetadata, type TufMetadataServer } from '../test-fixtures/tuf-metadata-server.js';
 
 const fleet = 'short-lived';
-const ofType = <T extends TufEvent['type']>(events: TufEvent[], type: T) => events.filter((e): e is Extract<TufEvent, { type: T }> => e.type === type);
+const ofType = <T extends TufEvent['type']>(events: TufEvent[], type: T) =>
+  events.filter((e): e is Extract<TufEvent, { type: T }> => e.type === type);
 
 // The signer signs and renews by its clock, which each spec starts days in the past (on a whole
 // second, as TUF writes expiries) and moves forward to chosen instants; renewal is checked every
@@ -55,7 +56,9 @@ describe('renewal of the timestamp and snapshot (default lifetimes: 1 day and 7 
     expect((await timestamps())[1]!.data.expires).toBe(tufTime(halfLife + day));
     // The renewal round exports what it left in force, for the alert that watches renewal.
     const expiryOf = async (role: string) =>
-      (await register.getSingleMetric('keelson_tuf_metadata_expiry_timestamp_seconds')?.get())?.values.find((v) => v.labels.fleet === fleet && v.labels.role === role)?.value;
+      (await register.getSingleMetric('keelson_tuf_metadata_expiry_timestamp_seconds')?.get())?.values.find(
+        (v) => v.labels.fleet === fleet && v.labels.role === role,
+      )?.value;
     await eventually(async () => (await expiryOf('timestamp')) === (halfLife + day) / second);
     expect(await expiryOf('root')).toBe(Date.parse((root as { signed: { expires: string } }).signed.expires) / second);
 
@@ -67,7 +70,10 @@ describe('renewal of the timestamp and snapshot (default lifetimes: 1 day and 7 
     expect(snapshot.data.expires).toBe(tufTime(snapshotHalfLife + 7 * day));
     const after = events[events.indexOf(snapshot) + 1];
     expect(after).toMatchObject({ type: 'TimestampRenewed', data: { expires: tufTime(snapshotHalfLife + day) } });
-    expect(Metadata.fromJSON(MetadataKind.Timestamp, (after as Extract<TufEvent, { type: 'TimestampRenewed' }>).data.metadata as never).signed.snapshotMeta.version).toBe(snapshot.data.version);
+    expect(
+      Metadata.fromJSON(MetadataKind.Timestamp, (after as Extract<TufEvent, { type: 'TimestampRenewed' }>).data.metadata as never).signed
+        .snapshotMeta.version,
+    ).toBe(snapshot.data.version);
     // Targets and root are far from their expiry: untouched.
     expect(ofType(events, 'TargetsSigned')).toHaveLength(1);
     expect(ofType(events, 'RootMetadataSigned')).toHaveLength(1);
@@ -107,7 +113,9 @@ describe('renewal of the hash bins (default 90-day targets, 4 bins)', () => {
     const { root } = await sendRequest(s.nc, s.naming, signer.getRoot, { fleet: binFleet });
     const artifact = await s.receive(binFleet, 'detector', '1.0.0', Buffer.from('detector weights'));
     facade.targets.set(artifact.targetPath, artifact.bytes);
-    await eventually(async () => ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').some((e) => e.data.targetPaths.includes(artifact.targetPath)));
+    await eventually(async () =>
+      ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned').some((e) => e.data.targetPaths.includes(artifact.targetPath)),
+    );
     const bins = async () => ofType(await s.tufEventsOf(binFleet), 'DelegatedTargetsSigned');
     expect(new Set((await bins()).map((e) => e.data.expires))).toEqual(new Set([tufTime(start + 90 * day)]));
 
@@ -120,13 +128,20 @@ describe('renewal of the hash bins (default 90-day targets, 4 bins)', () => {
     // At the first bins' expiry the renewed ones have half their lifetime left (not due again), while the
     // timestamp and snapshot of the half-life round have lapsed: those are renewed now.
     const today = clock.set(start + 90 * day).getTime();
-    await eventually(async () => ofType(await s.tufEventsOf(binFleet), 'TimestampRenewed').some((e) => e.data.expires === tufTime(today + day)));
+    await eventually(async () =>
+      ofType(await s.tufEventsOf(binFleet), 'TimestampRenewed').some((e) => e.data.expires === tufTime(today + day)),
+    );
 
     // The device's clock is about `start` + 90 days and an hour: the first bins expired an hour ago, the renewed ones last 45 more days.
     const metadataDir = join(work, 'metadata');
     mkdirSync(metadataDir, { recursive: true });
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
-    const updater = new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
+    const updater = new Updater({
+      metadataDir,
+      metadataBaseUrl: facade.metadataBaseUrl,
+      targetBaseUrl: facade.targetBaseUrl,
+      config: { fetchRetries: 0 },
+    });
     await updater.refresh();
     expect((await updater.getTargetInfo(artifact.targetPath))?.hashes.sha256).toBe(artifact.sha256);
   });

@@ -1,7 +1,16 @@
 import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { isDomainError } from '@keelson/domain-kit';
-import { CLOCK, declareModule, NATS, newContext, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig } from '@keelson/service-kit';
+import {
+  CLOCK,
+  declareModule,
+  NATS,
+  newContext,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+} from '@keelson/service-kit';
 import { RepositoryModule } from '../repository/repository.module.js';
 import { TufRepositories } from '../repository/tuf-repositories.js';
 import { SIGNER_SETTINGS, type SignerSettings } from '../signer-settings.js';
@@ -36,13 +45,18 @@ function renewalDeclaration({ nc, config, settings, clock, repositories }: Renew
       const now = clock.now();
       const expires = productionRootExpiring(state, now);
       if (expires && rootWarnings.due(fleet, now.getTime())) {
-        logger.warn(`fleet '${fleet}': the production TUF root expires at ${expires}; run a root ceremony (keelson tuf root init/sign/import) before then, devices refuse an expired root`);
+        logger.warn(
+          `fleet '${fleet}': the production TUF root expires at ${expires}; run a root ceremony (keelson tuf root init/sign/import) before then, devices refuse an expired root`,
+        );
       }
     },
     onError: (err, fleet) => logger.error(`renewal${fleet ? ` of fleet '${fleet}'` : ''} failed: ${describe(err)}`),
   });
   // Single-active: one replica renews, so an expiring timestamp gives one renewal, not one per replica.
-  return { module: 'tuf-renewal', reactors: [{ name: 'renewal timer', replicas: 'single-active', start: () => timer.start(), stop: () => timer.stop() }] };
+  return {
+    module: 'tuf-renewal',
+    reactors: [{ name: 'renewal timer', replicas: 'single-active', start: () => timer.start(), stop: () => timer.stop() }],
+  };
 }
 
 const RENEWAL_DECLARATION = Symbol('RenewalDeclaration');

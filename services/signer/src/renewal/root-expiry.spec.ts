@@ -3,8 +3,12 @@ import { OncePer, productionRootExpiring } from './root-expiry.js';
 
 const now = new Date('2026-11-23T08:00:00Z');
 const repo = (development: boolean, expires: string): TufRepository => ({
-  status: 'active', fleet: 'yard', development, developmentRootKeyIds: [],
-  documents: { root: { version: 2, expires, metadata: {} } }, bins: {},
+  status: 'active',
+  fleet: 'yard',
+  development,
+  developmentRootKeyIds: [],
+  documents: { root: { version: 2, expires, metadata: {} } },
+  bins: {},
 });
 
 describe('a production root nearing its expiry', () => {

@@ -15,7 +15,12 @@ const lifetimes: TufLifetimes = { root: 3600, targets: 1800, snapshot: 900, time
 const t0 = new Date('2026-11-23T07:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
 const keys = fleetKeysFrom(generateKeyPems());
-const entry = (i: number): TargetEntry => ({ path: `model/m${i}/1.0.0/m.onnx`, length: i + 1, sha256: i.toString(16).padStart(64, '0'), custom: { keelson: { artifactId: `a-${i}` } } });
+const entry = (i: number): TargetEntry => ({
+  path: `model/m${i}/1.0.0/m.onnx`,
+  length: i + 1,
+  sha256: i.toString(16).padStart(64, '0'),
+  custom: { keelson: { artifactId: `a-${i}` } },
+});
 const flatEntries = [1, 2, 3, 4, 5, 6, 7, 8].map(entry);
 
 const fold = (events: TufEvent[]) => events.reduce(decider.evolve, decider.initialState());
@@ -23,7 +28,11 @@ const active = (events: TufEvent[]) => fold(events) as Active;
 const decide = (command: TufCommand, history: TufEvent[]) => decider.decide(command, fold(history));
 const signedBins = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? [e] : []));
 const topOf = (state: Active) => Metadata.fromJSON(MetadataKind.Targets, state.documents.targets!.metadata as never).signed;
-const pemOf = (k: FleetKeys, role: string) => k.held.find((h) => h.role === role)!.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+const pemOf = (k: FleetKeys, role: string) =>
+  k.held
+    .find((h) => h.role === role)!
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 
 describe('a repository from before hash bins', () => {
   let flat: TufEvent[];
@@ -32,12 +41,19 @@ describe('a repository from before hash bins', () => {
   });
 
   it('takes no new target until it is re-delegated', async () => {
-    given(decider, flat).when({ type: 'SignMetadata', fleet: 'old-yard', added: [entry(20)], signed: {}, now: at(10) }).thenThrows(RuleViolation, 'tuf.not-delegated');
+    given(decider, flat)
+      .when({ type: 'SignMetadata', fleet: 'old-yard', added: [entry(20)], signed: {}, now: at(10) })
+      .thenThrows(RuleViolation, 'tuf.not-delegated');
   });
 
   it('is re-delegated in one decision: every flat target moves unchanged into its bin, the top-level targets keeps none', async () => {
     const events = decide(await planRedelegation(active(flat), 4, keys, lifetimes, at(10)), flat);
-    expect(events.map((e) => e.type)).toEqual(['TargetsSigned', ...Array(4).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'TargetsSigned',
+      ...Array(4).fill('DelegatedTargetsSigned'),
+      'SnapshotSigned',
+      'TimestampRenewed',
+    ]);
     const after = active([...flat, ...events]);
     const top = topOf(after);
     expect([top.version, Object.keys(top.targets)]).toEqual([3, []]);
@@ -55,18 +71,30 @@ describe('a repository from before hash bins', () => {
   it('refuses a re-delegation that drops a flat target', async () => {
     const command = await planRedelegation(active(flat), 4, keys, lifetimes, at(10));
     if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
-    const top = nextDelegatingTargets(topOf(active(flat)), Metadata.fromJSON(MetadataKind.Root, active(flat).documents.root!.metadata as never).signed, 4, at(10), 1800);
+    const top = nextDelegatingTargets(
+      topOf(active(flat)),
+      Metadata.fromJSON(MetadataKind.Root, active(flat).documents.root!.metadata as never).signed,
+      4,
+      at(10),
+      1800,
+    );
     const victim = binOf(top, flatEntries[0]!.path);
     const emptied = await planInitialisation('x', keys, lifetimes, 4, at(10));
     if (emptied.type !== 'InitialiseRepository') throw new Error('unexpected plan');
-    given(decider, flat).when({ ...command, bins: { ...command.bins, [victim]: emptied.bins[victim]! } }).thenThrows(RuleViolation, 'tuf.target-changed');
+    given(decider, flat)
+      .when({ ...command, bins: { ...command.bins, [victim]: emptied.bins[victim]! } })
+      .thenThrows(RuleViolation, 'tuf.target-changed');
   });
 
   it('then signs new targets into their bins only', async () => {
     const redelegated = [...flat, ...decide(await planRedelegation(active(flat), 4, keys, lifetimes, at(10)), flat)];
     const events = decide(await planTargets(active(redelegated), [entry(20)], keys, lifetimes, at(20)), redelegated);
     expect(events.map((e) => e.type)).toEqual(['DelegatedTargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
-    expect(signedBins(events)[0]!.data).toMatchObject({ role: binOf(topOf(active(redelegated)), entry(20).path), version: 2, targetPaths: [entry(20).path] });
+    expect(signedBins(events)[0]!.data).toMatchObject({
+      role: binOf(topOf(active(redelegated)), entry(20).path),
+      version: 2,
+      targetPaths: [entry(20).path],
+    });
   });
 });
 
@@ -101,9 +129,13 @@ describe('rotating the targets key of a repository with hash bins', () => {
     const command = await planOnlineKeyRotation(active(history), 'targets', next.key, next.keys, lifetimes, at(10));
     if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
     const { 'bins-2': _, ...three } = command.bins!;
-    given(decider, history).when({ ...command, bins: three }).thenThrows(RuleViolation, 'tuf.bins-missing');
+    given(decider, history)
+      .when({ ...command, bins: three })
+      .thenThrows(RuleViolation, 'tuf.bins-missing');
     const oldDelegation = await next.keys.sign('targets', nextTop(history));
-    given(decider, history).when({ ...command, signed: { ...command.signed, targets: oldDelegation } }).thenThrows(RuleViolation, 'tuf.delegation-keys');
+    given(decider, history)
+      .when({ ...command, signed: { ...command.signed, targets: oldDelegation } })
+      .thenThrows(RuleViolation, 'tuf.delegation-keys');
   });
 
   it('leaves the bins alone when another key rotates', async () => {
@@ -118,7 +150,9 @@ describe('rotating the targets key of a repository with hash bins', () => {
     const root = Metadata.fromJSON(MetadataKind.Root, active(history).documents.root!.metadata as never).signed;
     const eight = nextDelegatingTargets(topOf(active(history)), root, 8, at(10), 1800);
     expect(binNames(eight)).toHaveLength(8);
-    given(decider, history).when({ ...command, signed: { ...command.signed, targets: await keys.sign('targets', eight) } }).thenThrows(RuleViolation, 'tuf.bins-changed');
+    given(decider, history)
+      .when({ ...command, signed: { ...command.signed, targets: await keys.sign('targets', eight) } })
+      .thenThrows(RuleViolation, 'tuf.bins-changed');
   });
 });
 

@@ -2,7 +2,16 @@ import { Logger, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, parseTufEvent, type OperatorEvent, type TufEvent } from '@keelson/events';
-import { CLOCK, declareModule, NATS, SERVICE_CONFIG, type Clock, type ModuleDeclaration, type ServiceConfig, type DeclaredWorker } from '@keelson/service-kit';
+import {
+  CLOCK,
+  declareModule,
+  NATS,
+  SERVICE_CONFIG,
+  type Clock,
+  type ModuleDeclaration,
+  type ServiceConfig,
+  type DeclaredWorker,
+} from '@keelson/service-kit';
 import { FleetKeyring } from '../keys/fleet-keyring.js';
 import { rotateSignerKeys } from '../keys/signer-key-rotation.js';
 import { SIGNER_SETTINGS, signerSettings, type SignerSettings } from '../signer-settings.js';
@@ -32,9 +41,13 @@ function repositoryDeclaration({ nc, config, settings, clock, keyring }: Reposit
       const store = new EventStore<OperatorEvent>({ nc, naming: config.naming, stream: eventStreams.signer, parse: parseOperatorEvent });
       const { fleets, resealed } = await rotateSignerKeys(keyring, store, settings.credentialsAuditFleet, () => clock.now());
       if (resealed) {
-        logger.log(`re-sealed ${resealed} TUF key(s) of ${fleets.length} fleet(s) under the new KEELSON_SIGNER_KEY_SECRET; KEELSON_SIGNER_KEY_SECRET_PREVIOUS can go`);
+        logger.log(
+          `re-sealed ${resealed} TUF key(s) of ${fleets.length} fleet(s) under the new KEELSON_SIGNER_KEY_SECRET; KEELSON_SIGNER_KEY_SECRET_PREVIOUS can go`,
+        );
       } else if (settings.keySecrets.previous !== undefined) {
-        logger.warn(`KEELSON_SIGNER_KEY_SECRET_PREVIOUS is set but the keys of all ${fleets.length} fleet(s) open with KEELSON_SIGNER_KEY_SECRET: remove it`);
+        logger.warn(
+          `KEELSON_SIGNER_KEY_SECRET_PREVIOUS is set but the keys of all ${fleets.length} fleet(s) open with KEELSON_SIGNER_KEY_SECRET: remove it`,
+        );
       }
     },
     stop: () => undefined,
@@ -69,9 +82,12 @@ const REPOSITORY_DECLARATION = Symbol('RepositoryDeclaration');
           dir: settings.keysDir,
           secret: settings.keySecrets.current,
           previousSecret: settings.keySecrets.previous,
-          onMigrated: (fleet, roles) => logger.log(`fleet '${fleet}': sealed the plaintext ${roles.join(', ')} keys of an older data directory and deleted them`),
+          onMigrated: (fleet, roles) =>
+            logger.log(`fleet '${fleet}': sealed the plaintext ${roles.join(', ')} keys of an older data directory and deleted them`),
           onDevelopmentKeys: (fleet, dir) =>
-            logger.warn(`DEVELOPMENT TRUST SETUP for fleet '${fleet}': every TUF key, root included, is online in ${dir}. Not for production: import an offline-signed root instead.`),
+            logger.warn(
+              `DEVELOPMENT TRUST SETUP for fleet '${fleet}': every TUF key, root included, is online in ${dir}. Not for production: import an offline-signed root instead.`,
+            ),
         });
       },
     },

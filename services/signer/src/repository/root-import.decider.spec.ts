@@ -1,6 +1,14 @@
 import { given, RuleViolation } from '@keelson/domain-kit';
 import type { TufEvent } from '@keelson/events';
-import { draftRoot, ed25519KeyOfPrivatePem, expiresAt, rootDocument, signRootDocument, type CeremonyInput, type TufLifetimes } from '@keelson/tuf';
+import {
+  draftRoot,
+  ed25519KeyOfPrivatePem,
+  expiresAt,
+  rootDocument,
+  signRootDocument,
+  type CeremonyInput,
+  type TufLifetimes,
+} from '@keelson/tuf';
 import { fleetKeysFrom, generateKeyPem, generateKeyPems, storedKeyOf, type FleetKeys } from '../keys/fleet-keys.js';
 import { planRootImport } from './root-plans.js';
 import { planInitialisation, planRenewalSigning } from './signing-plans.js';
@@ -20,7 +28,9 @@ const offline = [generateKeyPem(), generateKeyPem(), generateKeyPem()];
 function exported(state: Active, keys: FleetKeys): CeremonyInput {
   return {
     root: state.documents.root!.metadata,
-    keys: keys.held.filter((h) => h.role !== 'root').map((h) => ({ role: h.role as 'targets', keyId: h.key.keyID, key: { keyval: { public: h.key.keyVal.public! } }, inRoot: true })),
+    keys: keys.held
+      .filter((h) => h.role !== 'root')
+      .map((h) => ({ role: h.role as 'targets', keyId: h.key.keyID, key: { keyval: { public: h.key.keyVal.public! } }, inRoot: true })),
   };
 }
 
@@ -49,34 +59,55 @@ describe('importing an offline root', () => {
   });
 
   it('refuses a root the development root did not sign: the signer must hold the key the current root trusts', async () => {
-    const withoutRootKey = fleetKeysFrom(keys.held.filter((h) => h.role !== 'root').map((h) => storedKeyOf(h.role, h.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())));
-    given(decider, history).when(await importing(ceremony(state, keys), withoutRootKey)).thenThrows(RuleViolation, 'tuf.signature-invalid');
+    const withoutRootKey = fleetKeysFrom(
+      keys.held
+        .filter((h) => h.role !== 'root')
+        .map((h) => storedKeyOf(h.role, h.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())),
+    );
+    given(decider, history)
+      .when(await importing(ceremony(state, keys), withoutRootKey))
+      .thenThrows(RuleViolation, 'tuf.signature-invalid');
   });
 
   it('refuses a root below its own threshold', async () => {
-    given(decider, history).when(await importing(ceremony(state, keys, offline, [offline[0]!]))).thenThrows(RuleViolation, 'tuf.signature-invalid');
+    given(decider, history)
+      .when(await importing(ceremony(state, keys, offline, [offline[0]!])))
+      .thenThrows(RuleViolation, 'tuf.signature-invalid');
   });
 
   it('refuses a root that trusts a root key the node holds', async () => {
-    const online = keys.held.find((h) => h.role === 'root')!.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    given(decider, history).when(await importing(ceremony(state, keys, [online, offline[0]!], [online, offline[0]!]))).thenThrows(RuleViolation, 'tuf.root-key-online');
+    const online = keys.held
+      .find((h) => h.role === 'root')!
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    given(decider, history)
+      .when(await importing(ceremony(state, keys, [online, offline[0]!], [online, offline[0]!])))
+      .thenThrows(RuleViolation, 'tuf.root-key-online');
   });
 
   it('refuses a root naming online keys the signer does not hold', async () => {
     const stranger = fleetKeysFrom(generateKeyPems());
-    given(decider, history).when(await importing(ceremony(state, stranger))).thenThrows(RuleViolation, 'tuf.online-key-unknown');
+    given(decider, history)
+      .when(await importing(ceremony(state, stranger)))
+      .thenThrows(RuleViolation, 'tuf.online-key-unknown');
   });
 
   it('refuses a root that skips a version (TUF 5.3.5 rollback and skip defence)', async () => {
     const doc = ceremony(state, keys) as { signed: { version: number } };
     const skipped = { ...doc, signed: { ...doc.signed, version: 3 } };
-    given(decider, history).when(await importing(skipped)).thenThrows(RuleViolation, 'tuf.version-not-next');
+    given(decider, history)
+      .when(await importing(skipped))
+      .thenThrows(RuleViolation, 'tuf.version-not-next');
   });
 
   it('never renews a production root: the signer holds no root key, and only the timestamp is renewed', async () => {
     const events = decider.decide(await importing(ceremony(state, keys)), state);
     const production = fold([...history, ...events]) as Active;
-    const online = fleetKeysFrom(keys.held.filter((h) => h.role !== 'root').map((h) => storedKeyOf(h.role, h.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())));
+    const online = fleetKeysFrom(
+      keys.held
+        .filter((h) => h.role !== 'root')
+        .map((h) => storedKeyOf(h.role, h.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())),
+    );
     const renewal = await planRenewalSigning(production, online, lifetimes, at(1900));
     expect(renewal?.type === 'SignMetadata' && Object.keys(renewal.signed).sort()).toEqual(['snapshot', 'targets', 'timestamp']);
   });

@@ -1,6 +1,17 @@
 import {
-  binKeysFollowRoot, binNames, expiresAt, hashBinsOf, nextBin, nextDelegatingTargets, nextSnapshot, nextTargets, nextTimestamp, rootWithRoleKeys, tufRoles,
-  type TufLifetimes, type TufRoleName,
+  binKeysFollowRoot,
+  binNames,
+  expiresAt,
+  hashBinsOf,
+  nextBin,
+  nextDelegatingTargets,
+  nextSnapshot,
+  nextTargets,
+  nextTimestamp,
+  rootWithRoleKeys,
+  tufRoles,
+  type TufLifetimes,
+  type TufRoleName,
 } from '@keelson/tuf';
 import type { Key, Root } from '@tufjs/models';
 import type { FleetKeys } from '../keys/fleet-keyring.js';
@@ -42,11 +53,20 @@ async function resignOnlineRoles(state: Active, root: Root, keys: FleetKeys, lif
  * is the signer's, so the signer adds that signature (TUF spec 5.3.4: the current root's threshold
  * must sign the next root), which is how devices that trusted the development root follow.
  */
-export async function planRootImport(state: Active, rootJson: Signed, keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand> {
+export async function planRootImport(
+  state: Active,
+  rootJson: Signed,
+  keys: FleetKeys,
+  lifetimes: TufLifetimes,
+  now: Date,
+): Promise<TufCommand> {
   const current = currentModels(state);
   const root = readMetadata('root', rootJson);
   if (signsRoot(keys, current.root)) keys.countersign('root', root);
-  const held = Object.fromEntries(tufRoles.map((r) => [r, keys.held.filter((h) => h.role === r).map((h) => h.key.keyID)])) as Record<TufRoleName, string[]>;
+  const held = Object.fromEntries(tufRoles.map((r) => [r, keys.held.filter((h) => h.role === r).map((h) => h.key.keyID)])) as Record<
+    TufRoleName,
+    string[]
+  >;
   const { signed, bins } = await resignOnlineRoles(state, root.signed, keys, lifetimes, now);
   return { type: 'ImportRoot', fleet: state.fleet, root: root.toJSON() as Signed, signed, bins, held, now };
 }
@@ -55,9 +75,28 @@ export async function planRootImport(state: Active, rootJson: Signed, keys: Flee
  * Development trust setup: puts `key` in force for `role` at once with a root the signer signs
  * itself (its root key is both the current and the next root's), re-signing the online roles.
  */
-export async function planOnlineKeyRotation(state: Active, role: Exclude<TufRoleName, 'root'>, key: Key, keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand> {
+export async function planOnlineKeyRotation(
+  state: Active,
+  role: Exclude<TufRoleName, 'root'>,
+  key: Key,
+  keys: FleetKeys,
+  lifetimes: TufLifetimes,
+  now: Date,
+): Promise<TufCommand> {
   const current = currentModels(state);
-  const root = rootWithRoleKeys(current.root, { [role]: { keys: [key], threshold: 1 } }, current.root.version + 1, expiresAt(now, lifetimes.root));
+  const root = rootWithRoleKeys(
+    current.root,
+    { [role]: { keys: [key], threshold: 1 } },
+    current.root.version + 1,
+    expiresAt(now, lifetimes.root),
+  );
   const online = await resignOnlineRoles(state, root, keys, lifetimes, now);
-  return { type: 'SignMetadata', fleet: state.fleet, added: [], signed: { root: await keys.sign('root', root), ...online.signed }, bins: online.bins, now };
+  return {
+    type: 'SignMetadata',
+    fleet: state.fleet,
+    added: [],
+    signed: { root: await keys.sign('root', root), ...online.signed },
+    bins: online.bins,
+    now,
+  };
 }

@@ -1,6 +1,18 @@
 import {
-  assignToBins, binsToRenew, initialRepository, nextBin, nextDelegatingTargets, nextRoot, nextSnapshot, nextTargets, nextTimestamp, planRenewal,
-  redelegatedBins, standingOf, type TargetEntry, type TufLifetimes,
+  assignToBins,
+  binsToRenew,
+  initialRepository,
+  nextBin,
+  nextDelegatingTargets,
+  nextRoot,
+  nextSnapshot,
+  nextTargets,
+  nextTimestamp,
+  planRenewal,
+  redelegatedBins,
+  standingOf,
+  type TargetEntry,
+  type TufLifetimes,
 } from '@keelson/tuf';
 import type { TufRole } from '@keelson/events';
 import type { Root, Targets } from '@tufjs/models';
@@ -17,7 +29,13 @@ type Signed = Partial<Record<TufRole, Record<string, unknown>>>;
  * metadata with the pure rules of `@keelson/tuf`, signs it with the fleet's keys, and returns the
  * command that carries it into `decide`, which checks it as a device would.
  */
-export async function planInitialisation(fleet: string, keys: FleetKeys, lifetimes: TufLifetimes, binCount: number, now: Date): Promise<TufCommand> {
+export async function planInitialisation(
+  fleet: string,
+  keys: FleetKeys,
+  lifetimes: TufLifetimes,
+  binCount: number,
+  now: Date,
+): Promise<TufCommand> {
   const repo = initialRepository(keys.keys, lifetimes, now, binCount);
   const [root, targets, snapshot, timestamp] = await Promise.all([
     keys.sign('root', repo.root),
@@ -25,7 +43,14 @@ export async function planInitialisation(fleet: string, keys: FleetKeys, lifetim
     keys.sign('snapshot', repo.snapshot),
     keys.sign('timestamp', repo.timestamp),
   ]);
-  return { type: 'InitialiseRepository', fleet, development: true, signed: { root, targets, snapshot, timestamp }, bins: await signBins(keys, repo.bins), now };
+  return {
+    type: 'InitialiseRepository',
+    fleet,
+    development: true,
+    signed: { root, targets, snapshot, timestamp },
+    bins: await signBins(keys, repo.bins),
+    now,
+  };
 }
 
 /** Signs bins with the targets keys: the delegation trusts exactly the keys the root names for targets. */
@@ -45,11 +70,23 @@ export function binModel(state: Active, bin: string): Targets | null {
  * `binCount` bins, every bin version 1 with the flat targets that hash into it (unchanged), a
  * snapshot listing them all and a timestamp, in one decision.
  */
-export async function planRedelegation(state: Active, binCount: number, keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand> {
+export async function planRedelegation(
+  state: Active,
+  binCount: number,
+  keys: FleetKeys,
+  lifetimes: TufLifetimes,
+  now: Date,
+): Promise<TufCommand> {
   const current = currentModels(state);
   const targets = nextDelegatingTargets(current.targets, current.root, binCount, now, lifetimes.targets);
   const bins = redelegatedBins(current.targets, targets, now, lifetimes.targets);
-  const snapshot = nextSnapshot(current.snapshot, targets.version, now, lifetimes.snapshot, Object.fromEntries(Object.keys(bins).map((name) => [name, 1])));
+  const snapshot = nextSnapshot(
+    current.snapshot,
+    targets.version,
+    now,
+    lifetimes.snapshot,
+    Object.fromEntries(Object.keys(bins).map((name) => [name, 1])),
+  );
   const signed: Signed = {
     targets: await keys.sign('targets', targets),
     snapshot: await keys.sign('snapshot', snapshot),
@@ -64,7 +101,13 @@ export async function planRedelegation(state: Active, binCount: number, keys: Fl
  * path clashes, no metadata is signed: `decide` answers with nothing or refuses, so the rule lives
  * in one place. The repository must have hash bins (`planRedelegation` first).
  */
-export async function planTargets(state: Active, entries: TargetEntry[], keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand> {
+export async function planTargets(
+  state: Active,
+  entries: TargetEntry[],
+  keys: FleetKeys,
+  lifetimes: TufLifetimes,
+  now: Date,
+): Promise<TufCommand> {
   const current = currentModels(state);
   const byBin = assignToBins(current.targets, entries);
   const standings = new Map<TargetEntry, string>();
@@ -93,7 +136,11 @@ export async function planTargets(state: Active, entries: TargetEntry[], keys: F
  */
 export async function planRenewalSigning(state: Active, keys: FleetKeys, lifetimes: TufLifetimes, now: Date): Promise<TufCommand | null> {
   const current = currentModels(state);
-  const expiring = binsToRenew(Object.entries(state.bins).map(([role, doc]) => ({ role, expires: doc.expires })), lifetimes.targets, now);
+  const expiring = binsToRenew(
+    Object.entries(state.bins).map(([role, doc]) => ({ role, expires: doc.expires })),
+    lifetimes.targets,
+    now,
+  );
   const top = planRenewal(current, lifetimes, now);
   const plan = expiring.length > 0 ? { root: false, targets: false, ...top, snapshot: true, timestamp: true } : top;
   if (!plan) return null;
@@ -108,7 +155,8 @@ export async function planRenewalSigning(state: Active, keys: FleetKeys, lifetim
   const versions = Object.fromEntries(Object.entries(bins).map(([name, bin]) => [name, bin.version]));
   const snapshot = plan.snapshot ? nextSnapshot(current.snapshot, targets.version, now, lifetimes.snapshot, versions) : current.snapshot;
   if (plan.snapshot) signed.snapshot = await keys.sign('snapshot', snapshot);
-  if (plan.timestamp) signed.timestamp = await keys.sign('timestamp', nextTimestamp(current.timestamp, snapshot.version, now, lifetimes.timestamp));
+  if (plan.timestamp)
+    signed.timestamp = await keys.sign('timestamp', nextTimestamp(current.timestamp, snapshot.version, now, lifetimes.timestamp));
   return { type: 'SignMetadata', fleet: state.fleet, added: [], signed, bins: await signBins(keys, bins), now };
 }
 

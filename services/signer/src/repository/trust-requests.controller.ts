@@ -21,7 +21,10 @@ export class TrustRequests {
   }
 
   @RequestPattern(signer.exportOnlineKeys)
-  async exportOnlineKeys({ fleet }: RequestIn<typeof signer.exportOnlineKeys>, ctx: RequestContext): RequestOut<typeof signer.exportOnlineKeys> {
+  async exportOnlineKeys(
+    { fleet }: RequestIn<typeof signer.exportOnlineKeys>,
+    ctx: RequestContext,
+  ): RequestOut<typeof signer.exportOnlineKeys> {
     const { state, keys, trusted } = await this.repositories.onlineKeys(fleet, eventMetadataOf(ctx));
     return {
       fleet,
@@ -43,7 +46,10 @@ export class TrustRequests {
   }
 
   @RequestPattern(signer.rotateOnlineKey)
-  async rotateOnlineKey({ fleet, role }: RequestIn<typeof signer.rotateOnlineKey>, ctx: RequestContext): RequestOut<typeof signer.rotateOnlineKey> {
+  async rotateOnlineKey(
+    { fleet, role }: RequestIn<typeof signer.rotateOnlineKey>,
+    ctx: RequestContext,
+  ): RequestOut<typeof signer.rotateOnlineKey> {
     const { keyId, pending, state } = await this.repositories.rotateOnlineKey(fleet, role, eventMetadataOf(ctx));
     return { role, keyId, pending, rootVersion: documentOf(state, 'root').version };
   }

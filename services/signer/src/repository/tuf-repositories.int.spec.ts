@@ -46,13 +46,14 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     warnings = [];
     store = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
     // Two replicas: their own caches and keyrings, one data directory (as on one machine).
-    const replica = () => new TufRepositories({
-      store: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
-      keyring: new FleetKeyring({ dir, secret, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
-      lifetimes: defaultLifetimes,
-      hashBins: 16,
-      now: () => new Date(),
-    });
+    const replica = () =>
+      new TufRepositories({
+        store: new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent }),
+        keyring: new FleetKeyring({ dir, secret, onDevelopmentKeys: (fleet) => warnings.push(fleet) }),
+        lifetimes: defaultLifetimes,
+        hashBins: 16,
+        now: () => new Date(),
+      });
     a = replica();
     b = replica();
   });
@@ -68,7 +69,12 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     const [ra, rb] = await Promise.all([a.ensure('race', meta(id())), b.ensure('race', meta(id()))]);
     expect(ra.documents.root).toEqual(rb.documents.root);
     expect((await eventsOf('race')).map((e) => e.type)).toEqual([
-      'TufRepositoryInitialised', 'RootMetadataSigned', 'TargetsSigned', ...Array(16).fill('DelegatedTargetsSigned'), 'SnapshotSigned', 'TimestampRenewed',
+      'TufRepositoryInitialised',
+      'RootMetadataSigned',
+      'TargetsSigned',
+      ...Array(16).fill('DelegatedTargetsSigned'),
+      'SnapshotSigned',
+      'TimestampRenewed',
     ]);
     const files = readdirSync(join(dir, 'race'));
     expect(files.map((f) => f.replace(/-[0-9a-f]{64}\.key$/, '')).sort()).toEqual(['root', 'snapshot', 'targets', 'timestamp']);
@@ -77,7 +83,7 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     expect(warnings).toContain('race');
   });
 
-  it('makes a fleet\'s keys once when several keyrings race for them, and reads them back after a restart', async () => {
+  it("makes a fleet's keys once when several keyrings race for them, and reads them back after a restart", async () => {
     const racing = await Promise.all([1, 2, 3, 4].map(() => new FleetKeyring({ dir, secret }).keysOf('keys-race')));
     const restarted = await new FleetKeyring({ dir, secret }).keysOf('keys-race');
     for (const role of ['root', 'targets', 'snapshot', 'timestamp'] as const) {
@@ -91,7 +97,9 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? a : b).addTargets('race', [entry(i)], meta(id()))));
     const events = await eventsOf('race');
     const added = events.filter((e) => e.type === 'DelegatedTargetsSigned' && e.data.targetPaths.length > 0);
-    expect(added.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : [])).sort()).toEqual([1, 2, 3, 4, 5, 6].map((i) => entry(i).path).sort());
+    expect(added.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : [])).sort()).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => entry(i).path).sort(),
+    );
     expect(events.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1]); // the top-level targets never changes
     // Every decision is bin -> snapshot -> timestamp, each pointing at the one before.
     const snapshots = events.filter((e) => e.type === 'SnapshotSigned');
@@ -100,11 +108,15 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
       const e = events[i]!;
       const prev = events[i - 1];
       if (e.type === 'SnapshotSigned' && prev?.type === 'DelegatedTargetsSigned') {
-        expect(Metadata.fromJSON(MetadataKind.Snapshot, e.data.metadata as never).signed.meta[`${prev.data.role}.json`]!.version).toBe(prev.data.version);
+        expect(Metadata.fromJSON(MetadataKind.Snapshot, e.data.metadata as never).signed.meta[`${prev.data.role}.json`]!.version).toBe(
+          prev.data.version,
+        );
       }
       if (e.type === 'TimestampRenewed') {
         expect(prev?.type).toBe('SnapshotSigned');
-        expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(prev?.type === 'SnapshotSigned' && prev.data.version);
+        expect(Metadata.fromJSON(MetadataKind.Timestamp, e.data.metadata as never).signed.snapshotMeta.version).toBe(
+          prev?.type === 'SnapshotSigned' && prev.data.version,
+        );
       }
     }
     const top = Metadata.fromJSON(MetadataKind.Targets, signedData(events[2]).metadata as never);
@@ -115,13 +127,20 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
 
   it('re-delegates a repository from before hash bins on its first renewal, keeping its targets, and only once', async () => {
     const keys = await new FleetKeyring({ dir, secret }).keysOf('flat-fleet');
-    await store.append(store.subject('tuf', 'flat-fleet', 'repository'), 0, await flatRepositoryEvents('flat-fleet', keys, [entry(1), entry(2)], defaultLifetimes, new Date()), meta(id()));
+    await store.append(
+      store.subject('tuf', 'flat-fleet', 'repository'),
+      0,
+      await flatRepositoryEvents('flat-fleet', keys, [entry(1), entry(2)], defaultLifetimes, new Date()),
+      meta(id()),
+    );
     const [ra, rb] = await Promise.all([a.renew('flat-fleet', meta(id())), b.renew('flat-fleet', meta(id()))]);
     const events = await eventsOf('flat-fleet');
     expect(events.filter((e) => e.type === 'DelegatedTargetsSigned')).toHaveLength(16);
     expect(events.filter((e) => e.type === 'TargetsSigned').map((e) => e.data.version)).toEqual([1, 2, 3]);
     expect([ra.state, rb.state].every((s) => s.status === 'active' && Object.keys(s.bins).length === 16)).toBe(true);
-    const bins = events.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? [Metadata.fromJSON(MetadataKind.Targets, e.data.metadata as never).signed] : []));
+    const bins = events.flatMap((e) =>
+      e.type === 'DelegatedTargetsSigned' ? [Metadata.fromJSON(MetadataKind.Targets, e.data.metadata as never).signed] : [],
+    );
     expect(bins.flatMap((b) => Object.keys(b.targets)).sort()).toEqual([entry(1).path, entry(2).path].sort());
     const published = await a.addTargets('flat-fleet', [entry(3)], meta(id()));
     expect(published.events.map((e) => e.type)).toEqual(['DelegatedTargetsSigned', 'SnapshotSigned', 'TimestampRenewed']);
@@ -139,14 +158,17 @@ describe('TUF repositories against real NATS, with two signer replicas', () => {
     await b.addTargets('clash', [entry(3)], meta(id()));
     const before = (await eventsOf('clash')).length;
     await expect(a.addTargets('clash', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toThrow(RuleViolation);
-    await expect(a.addTargets('clash', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toMatchObject({ code: 'tuf.target-conflict' });
+    await expect(a.addTargets('clash', [{ ...entry(3), sha256: 'e'.repeat(64) }], meta(id()))).rejects.toMatchObject({
+      code: 'tuf.target-conflict',
+    });
     expect((await eventsOf('clash')).length).toBe(before);
   });
 
   it('keeps fleets apart: their own keys and their own versions', async () => {
     for (const i of [7, 8]) await a.addTargets('apart-busy', [entry(i)], meta(id()));
     await a.addTargets('apart-quiet', [entry(9)], meta(id()));
-    const snapshotVersions = async (fleet: string) => (await eventsOf(fleet)).filter((e) => e.type === 'SnapshotSigned').map((e) => e.data.version);
+    const snapshotVersions = async (fleet: string) =>
+      (await eventsOf(fleet)).filter((e) => e.type === 'SnapshotSigned').map((e) => e.data.version);
     expect(await snapshotVersions('apart-busy')).toEqual([1, 2, 3]);
     expect(await snapshotVersions('apart-quiet')).toEqual([1, 2]);
     const rootOf = async (fleet: string) => (await eventsOf(fleet)).find((e) => e.type === 'TufRepositoryInitialised')!;

@@ -32,14 +32,23 @@ export interface TufRepositoriesOptions {
 
 type SigningReason = 'initialise' | 'publish' | 'renew' | 'import-root' | 'rotate-key' | 'redelegate';
 
-const roleOf = { RootMetadataSigned: 'root', TargetsSigned: 'targets', DelegatedTargetsSigned: 'bin', SnapshotSigned: 'snapshot', TimestampRenewed: 'timestamp' } as const;
+const roleOf = {
+  RootMetadataSigned: 'root',
+  TargetsSigned: 'targets',
+  DelegatedTargetsSigned: 'bin',
+  SnapshotSigned: 'snapshot',
+  TimestampRenewed: 'timestamp',
+} as const;
 
 function countSigned(events: TufEvent[], reason: SigningReason): void {
   for (const e of events) if (e.type !== 'TufRepositoryInitialised') signedMetadata().inc({ role: roleOf[e.type], reason });
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const derived = (meta: EventMetadata, suffix: string): EventMetadata => ({ ...meta, commandId: `${meta.commandId.slice(0, 120)}.${suffix}` });
+const derived = (meta: EventMetadata, suffix: string): EventMetadata => ({
+  ...meta,
+  commandId: `${meta.commandId.slice(0, 120)}.${suffix}`,
+});
 
 /**
  * Runs signings against `ev.tuf.<fleet>.repository`: load -> prepare and sign -> decide -> append,
@@ -87,7 +96,9 @@ export class TufRepositories {
   async addTargets(fleet: string, entries: TargetEntry[], meta: EventMetadata): Promise<SigningOutcome> {
     const state = await this.ensure(fleet, derived(meta, 'init'));
     if (!isBinned(state)) await this.redelegate(fleet, derived(meta, 'bins'));
-    return this.run('publish', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null));
+    return this.run('publish', fleet, meta, async (s, keys, now) =>
+      s.status === 'active' ? planTargets(s, entries, keys, this.options.lifetimes, now) : null,
+    );
   }
 
   /** Re-signs whatever of the fleet's metadata is past half its lifetime; nothing for an absent fleet. */
@@ -96,7 +107,9 @@ export class TufRepositories {
     if (state.status === 'absent') return { events: [], state }; // and no keys made for it
     await this.retireKeys(state, false); // a root key left by a crash between an import and its retirement
     if (state.status === 'active' && !isBinned(state)) await this.redelegate(fleet, derived(meta, 'bins'));
-    return this.run('renew', fleet, meta, async (s, keys, now) => (s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null));
+    return this.run('renew', fleet, meta, async (s, keys, now) =>
+      s.status === 'active' ? planRenewalSigning(s, keys, this.options.lifetimes, now) : null,
+    );
   }
 
   /** Puts an offline-signed root in force, then deletes the root keys and the online keys it no longer names. */
@@ -146,7 +159,12 @@ export class TufRepositories {
     await this.options.keyring.retire(state.fleet, (h) => (h.role === 'root' ? state.development && named(h) : !afterNewRoot || named(h)));
   }
 
-  private async run(reason: SigningReason, fleet: string, meta: EventMetadata, plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>): Promise<SigningOutcome> {
+  private async run(
+    reason: SigningReason,
+    fleet: string,
+    meta: EventMetadata,
+    plan: (s: TufRepository, keys: FleetKeys, now: Date) => Promise<TufCommand | null>,
+  ): Promise<SigningOutcome> {
     const { store, keyring, maxAttempts = 8 } = this.options;
     const subject = this.subject(fleet);
     const keys = await keyring.keysOf(fleet);

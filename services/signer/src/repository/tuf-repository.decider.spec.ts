@@ -23,9 +23,16 @@ const model: TargetEntry = {
   path: 'model/detector/1.0.0/detector.onnx',
   length: 11,
   sha256: '1'.repeat(64),
-  custom: { keelson: { artifactId: 'art-1', manifest: { kind: 'model', framework: 'onnx', inputs: [], metrics: { mAP: 0.71 }, hardware: {} } } },
+  custom: {
+    keelson: { artifactId: 'art-1', manifest: { kind: 'model', framework: 'onnx', inputs: [], metrics: { mAP: 0.71 }, hardware: {} } },
+  },
 };
-const config: TargetEntry = { path: 'config/settings/2/settings.json', length: 3, sha256: '2'.repeat(64), custom: { keelson: { artifactId: 'art-2', manifest: { kind: 'config' } } } };
+const config: TargetEntry = {
+  path: 'config/settings/2/settings.json',
+  length: 3,
+  sha256: '2'.repeat(64),
+  custom: { keelson: { artifactId: 'art-2', manifest: { kind: 'config' } } },
+};
 
 const bins = 4;
 const fold = (events: TufEvent[]) => events.reduce(decider.evolve, decider.initialState());
@@ -56,10 +63,22 @@ describe('the TUF repository of a fleet', () => {
     it('records root, targets delegating to empty hash bins, the bins, snapshot and timestamp at version 1 in one decision, marked as development', async () => {
       const events = await initialised();
       expect(versions(events)).toEqual([
-        'TufRepositoryInitialised:-', 'RootMetadataSigned:1', 'TargetsSigned:1',
-        'DelegatedTargetsSigned:1', 'DelegatedTargetsSigned:1', 'DelegatedTargetsSigned:1', 'DelegatedTargetsSigned:1', 'SnapshotSigned:1', 'TimestampRenewed:1',
+        'TufRepositoryInitialised:-',
+        'RootMetadataSigned:1',
+        'TargetsSigned:1',
+        'DelegatedTargetsSigned:1',
+        'DelegatedTargetsSigned:1',
+        'DelegatedTargetsSigned:1',
+        'DelegatedTargetsSigned:1',
+        'SnapshotSigned:1',
+        'TimestampRenewed:1',
       ]);
-      expect(events.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? [e.data.role] : []))).toEqual(['bins-0', 'bins-1', 'bins-2', 'bins-3']);
+      expect(events.flatMap((e) => (e.type === 'DelegatedTargetsSigned' ? [e.data.role] : []))).toEqual([
+        'bins-0',
+        'bins-1',
+        'bins-2',
+        'bins-3',
+      ]);
       const snapshot = Metadata.fromJSON(MetadataKind.Snapshot, signedData(events[7]).metadata as never).signed;
       expect(Object.keys(snapshot.meta).sort()).toEqual(['bins-0.json', 'bins-1.json', 'bins-2.json', 'bins-3.json', 'targets.json']);
       const init = events[0] as Extract<TufEvent, { type: 'TufRepositoryInitialised' }>;
@@ -70,22 +89,30 @@ describe('the TUF repository of a fleet', () => {
 
     it('does nothing when the fleet already has a repository', async () => {
       const history = await initialised();
-      given(decider, history).when(await planInitialisation('line-7', fleetKeysFrom(generateKeyPems()), lifetimes, bins, t0)).then([]);
+      given(decider, history)
+        .when(await planInitialisation('line-7', fleetKeysFrom(generateKeyPems()), lifetimes, bins, t0))
+        .then([]);
     });
 
     it('refuses metadata its own root does not vouch for', async () => {
       const command = await planInitialisation('line-7', keys, lifetimes, bins, t0);
       const other = await planInitialisation('line-7', fleetKeysFrom(generateKeyPems()), lifetimes, bins, t0);
       if (command.type !== 'InitialiseRepository' || other.type !== 'InitialiseRepository') throw new Error('unexpected plan');
-      given(decider, []).when({ ...command, signed: { ...command.signed, snapshot: other.signed.snapshot } }).thenThrows(RuleViolation, 'tuf.signature-invalid');
-      given(decider, []).when({ ...command, bins: { ...command.bins, 'bins-2': other.bins['bins-2']! } }).thenThrows(RuleViolation, 'tuf.signature-invalid');
+      given(decider, [])
+        .when({ ...command, signed: { ...command.signed, snapshot: other.signed.snapshot } })
+        .thenThrows(RuleViolation, 'tuf.signature-invalid');
+      given(decider, [])
+        .when({ ...command, bins: { ...command.bins, 'bins-2': other.bins['bins-2']! } })
+        .thenThrows(RuleViolation, 'tuf.signature-invalid');
     });
 
     it('refuses a repository without every hash bin', async () => {
       const command = await planInitialisation('line-7', keys, lifetimes, bins, t0);
       if (command.type !== 'InitialiseRepository') throw new Error('unexpected plan');
       const { 'bins-3': _, ...three } = command.bins;
-      given(decider, []).when({ ...command, bins: three }).thenThrows(RuleViolation, 'tuf.bins-missing');
+      given(decider, [])
+        .when({ ...command, bins: three })
+        .thenThrows(RuleViolation, 'tuf.bins-missing');
     });
   });
 
@@ -101,13 +128,20 @@ describe('the TUF repository of a fleet', () => {
       expect(() => top.verifyDelegate(binEvent.data.role, targets)).not.toThrow();
       expect(top.signed.targets).toEqual({});
       expect(targets.signed.targets[model.path]!.custom).toEqual({
-        keelson: { artifactId: 'art-1', manifest: { kind: 'model', framework: 'onnx', inputs: [], metrics: { mAP: '0.71' }, hardware: {} } },
+        keelson: {
+          artifactId: 'art-1',
+          manifest: { kind: 'model', framework: 'onnx', inputs: [], metrics: { mAP: '0.71' }, hardware: {} },
+        },
       });
       const snapshot = Metadata.fromJSON(MetadataKind.Snapshot, signedData(added[1]).metadata as never);
       const timestamp = Metadata.fromJSON(MetadataKind.Timestamp, signedData(added[2]).metadata as never);
       expect(snapshot.signed.meta['targets.json']!.version).toBe(1);
       expect(snapshot.signed.meta[`${binEvent.data.role}.json`]!.version).toBe(2);
-      expect(Object.values(snapshot.signed.meta).map((m) => m.version).sort()).toEqual([1, 1, 1, 1, 2]);
+      expect(
+        Object.values(snapshot.signed.meta)
+          .map((m) => m.version)
+          .sort(),
+      ).toEqual([1, 1, 1, 1, 2]);
       expect(timestamp.signed.snapshotMeta.version).toBe(2);
     });
 
@@ -132,43 +166,63 @@ describe('the TUF repository of a fleet', () => {
 
     it('changes nothing when the same target is delivered again', async () => {
       const history = await withModel();
-      given(decider, history).when(await planTargets(active(history), [model], keys, lifetimes, at(30))).then([]);
+      given(decider, history)
+        .when(await planTargets(active(history), [model], keys, lifetimes, at(30)))
+        .then([]);
     });
 
     it('refuses the same path with other contents, and never overwrites it', async () => {
       const history = await withModel();
       const clash = { ...model, sha256: 'f'.repeat(64) };
-      given(decider, history).when(await planTargets(active(history), [clash], keys, lifetimes, at(30))).thenThrows(RuleViolation, 'tuf.target-conflict');
+      given(decider, history)
+        .when(await planTargets(active(history), [clash], keys, lifetimes, at(30)))
+        .thenThrows(RuleViolation, 'tuf.target-conflict');
     });
 
     it('refuses metadata prepared from a stale state (rollback defence)', async () => {
       const init = await initialised();
       const stale = await planTargets(active(init), [config], keys, lifetimes, at(20));
-      given(decider, await withModel()).when(stale).thenThrows(RuleViolation, 'tuf.version-not-next');
+      given(decider, await withModel())
+        .when(stale)
+        .thenThrows(RuleViolation, 'tuf.version-not-next');
     });
 
-    it('refuses a bin that drops a signed target, and a bin that is not the new target\'s', async () => {
+    it("refuses a bin that drops a signed target, and a bin that is not the new target's", async () => {
       const history = await withModel();
       const modelBin = binOf(topOf(history), model.path);
       const entry = inBinOf(history, model.path);
       const command = await planTargets(active(history), [entry], keys, lifetimes, at(20));
       if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
       const dropped = new Targets({ version: 3, specVersion, expires: expiresAt(at(20), 1800) });
-      given(decider, history).when({ ...command, bins: { [modelBin]: await keys.sign('targets', dropped) } }).thenThrows(RuleViolation, 'tuf.target-changed');
+      given(decider, history)
+        .when({ ...command, bins: { [modelBin]: await keys.sign('targets', dropped) } })
+        .thenThrows(RuleViolation, 'tuf.target-changed');
       const other = [0, 1, 2, 3].map((i) => `bins-${i}`).find((b) => b !== modelBin)!;
-      given(decider, history).when({ ...command, bins: { [other]: command.bins![modelBin]! } }).thenThrows(RuleViolation, 'tuf.bins-missing');
+      given(decider, history)
+        .when({ ...command, bins: { [other]: command.bins![modelBin]! } })
+        .thenThrows(RuleViolation, 'tuf.bins-missing');
     });
 
-    it('refuses a bin signed with another role\'s key, or a target put into the top-level targets', async () => {
+    it("refuses a bin signed with another role's key, or a target put into the top-level targets", async () => {
       const history = await withModel();
       const command = await planTargets(active(history), [config], keys, lifetimes, at(20));
       if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
       const [bin, json] = Object.entries(command.bins!)[0]!;
       const bySnapshotKey = await keys.sign('snapshot', Metadata.fromJSON(MetadataKind.Targets, json as never).signed);
-      given(decider, history).when({ ...command, bins: { [bin]: bySnapshotKey } }).thenThrows(RuleViolation, 'tuf.signature-invalid');
+      given(decider, history)
+        .when({ ...command, bins: { [bin]: bySnapshotKey } })
+        .thenThrows(RuleViolation, 'tuf.signature-invalid');
       const top = Metadata.fromJSON(MetadataKind.Targets, active(history).documents.targets!.metadata as never).signed;
-      const flat = new Targets({ version: 2, specVersion, expires: expiresAt(at(20), 1800), targets: { [config.path]: Metadata.fromJSON(MetadataKind.Targets, json as never).signed.targets[config.path]! }, delegations: top.delegations });
-      given(decider, history).when({ ...command, signed: { ...command.signed, targets: await keys.sign('targets', flat) } }).thenThrows(RuleViolation, 'tuf.targets-unexpected');
+      const flat = new Targets({
+        version: 2,
+        specVersion,
+        expires: expiresAt(at(20), 1800),
+        targets: { [config.path]: Metadata.fromJSON(MetadataKind.Targets, json as never).signed.targets[config.path]! },
+        delegations: top.delegations,
+      });
+      given(decider, history)
+        .when({ ...command, signed: { ...command.signed, targets: await keys.sign('targets', flat) } })
+        .thenThrows(RuleViolation, 'tuf.targets-unexpected');
     });
 
     it('refuses a timestamp that lists another snapshot version', async () => {
@@ -177,7 +231,9 @@ describe('the TUF repository of a fleet', () => {
       if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
       const current = Metadata.fromJSON(MetadataKind.Timestamp, active(history).documents.timestamp!.metadata as never).signed;
       const wrong = await keys.sign('timestamp', nextTimestamp(current, 2, at(20), 300));
-      given(decider, history).when({ ...command, signed: { ...command.signed, timestamp: wrong } }).thenThrows(RuleViolation, 'tuf.meta-mismatch');
+      given(decider, history)
+        .when({ ...command, signed: { ...command.signed, timestamp: wrong } })
+        .thenThrows(RuleViolation, 'tuf.meta-mismatch');
     });
 
     it('refuses metadata signed with the key of another role', async () => {
@@ -186,7 +242,9 @@ describe('the TUF repository of a fleet', () => {
       if (command.type !== 'SignMetadata') throw new Error('unexpected plan');
       const ts = Metadata.fromJSON(MetadataKind.Timestamp, command.signed.timestamp as never).signed;
       const byTargetsKey = await keys.sign('targets', ts as unknown as Timestamp);
-      given(decider, history).when({ ...command, signed: { ...command.signed, timestamp: byTargetsKey } }).thenThrows(RuleViolation, 'tuf.signature-invalid');
+      given(decider, history)
+        .when({ ...command, signed: { ...command.signed, timestamp: byTargetsKey } })
+        .thenThrows(RuleViolation, 'tuf.signature-invalid');
     });
 
     it('refuses to sign for a fleet without a repository', async () => {
@@ -218,7 +276,9 @@ describe('the TUF repository of a fleet', () => {
     it('refuses metadata that is already expired', async () => {
       const history = await withModel();
       const command = (await planRenewalSigning(active(history), keys, lifetimes, at(200)))!;
-      given(decider, history).when({ ...command, now: at(600) }).thenThrows(RuleViolation, 'tuf.expired');
+      given(decider, history)
+        .when({ ...command, now: at(600) })
+        .thenThrows(RuleViolation, 'tuf.expired');
     });
 
     it('renews every bin past half its lifetime with the targets, snapshot and timestamp', async () => {
@@ -227,13 +287,22 @@ describe('the TUF repository of a fleet', () => {
       const renewedBins = events.filter((e) => e.type === 'DelegatedTargetsSigned');
       expect(renewedBins.map((e) => e.data.role).sort()).toEqual(['bins-0', 'bins-1', 'bins-2', 'bins-3']);
       expect(renewedBins.every((e) => e.data.targetPaths.length === 0 && e.data.expires === expiresAt(at(1000), 1800))).toBe(true);
-      expect(versions(events).filter((v) => !v.startsWith('Delegated'))).toEqual(['TargetsSigned:2', 'SnapshotSigned:3', 'TimestampRenewed:3']);
+      expect(versions(events).filter((v) => !v.startsWith('Delegated'))).toEqual([
+        'TargetsSigned:2',
+        'SnapshotSigned:3',
+        'TimestampRenewed:3',
+      ]);
     });
 
     it('renews the root with the same keys, signed by the trusted root', async () => {
       const history = await withModel();
       const events = decide((await planRenewalSigning(active(history), keys, lifetimes, at(1900)))!, history);
-      expect(versions(events).filter((v) => !v.startsWith('Delegated'))).toEqual(['RootMetadataSigned:2', 'TargetsSigned:2', 'SnapshotSigned:3', 'TimestampRenewed:3']);
+      expect(versions(events).filter((v) => !v.startsWith('Delegated'))).toEqual([
+        'RootMetadataSigned:2',
+        'TargetsSigned:2',
+        'SnapshotSigned:3',
+        'TimestampRenewed:3',
+      ]);
     });
   });
 });

@@ -13,7 +13,14 @@ type Signed = Record<string, unknown>;
  * and signs it outside, where the keys are); `decide` checks it as a device would and records it.
  */
 export type TufCommand =
-  | { type: 'InitialiseRepository'; fleet: string; development: boolean; signed: Record<TufRole, Signed>; bins: Record<string, Signed>; now: Date }
+  | {
+      type: 'InitialiseRepository';
+      fleet: string;
+      development: boolean;
+      signed: Record<TufRole, Signed>;
+      bins: Record<string, Signed>;
+      now: Date;
+    }
   | {
       type: 'SignMetadata';
       fleet: string;
@@ -50,11 +57,17 @@ function initialise(command: Extract<TufCommand, { type: 'InitialiseRepository' 
   assertSignedBy(root.signed, 'targets', targets);
   assertSignedBy(root.signed, 'snapshot', snapshot);
   assertSignedBy(root.signed, 'timestamp', timestamp);
-  for (const [role, m] of [['root', root], ['targets', targets], ['snapshot', snapshot], ['timestamp', timestamp]] as const) {
+  for (const [role, m] of [
+    ['root', root],
+    ['targets', targets],
+    ['snapshot', snapshot],
+    ['timestamp', timestamp],
+  ] as const) {
     assertNextVersion(role, m.signed, 0);
     assertNotExpired(role, m.signed, now);
   }
-  if (Object.keys(targets.signed.targets).length > 0) throw new RuleViolation('tuf.initial-targets', 'a new repository starts with no targets');
+  if (Object.keys(targets.signed.targets).length > 0)
+    throw new RuleViolation('tuf.initial-targets', 'a new repository starts with no targets');
   if (!root.signed.consistentSnapshot) throw new RuleViolation('tuf.consistent-snapshot', 'Keelson repositories use consistent snapshots');
   assertDelegatingTargets(targets.signed, root.signed, targets.signed);
   const empty: Active = { status: 'active', fleet, development: command.development, developmentRootKeyIds: [], documents: {}, bins: {} };
@@ -63,11 +76,23 @@ function initialise(command: Extract<TufCommand, { type: 'InitialiseRepository' 
   for (const bin of bins) assertLists('snapshot', snapshot.signed.meta[`${bin.role}.json`]?.version, `${bin.role}.json`, 1);
   assertLists('timestamp', timestamp.signed.snapshotMeta.version, 'snapshot.json', 1);
   const roles = Object.fromEntries(
-    (['root', 'targets', 'snapshot', 'timestamp'] as const).map((r) => [r, { keyIds: root.signed.roles[r]!.keyIDs, threshold: root.signed.roles[r]!.threshold }]),
+    (['root', 'targets', 'snapshot', 'timestamp'] as const).map((r) => [
+      r,
+      { keyIds: root.signed.roles[r]!.keyIDs, threshold: root.signed.roles[r]!.threshold },
+    ]),
   ) as Record<TufRole, { keyIds: string[]; threshold: number }>;
-  const doc = (m: { signed: { version: number; expires: string } }, json: Signed) => ({ fleet, version: m.signed.version, expires: m.signed.expires, metadata: json });
+  const doc = (m: { signed: { version: number; expires: string } }, json: Signed) => ({
+    fleet,
+    version: m.signed.version,
+    expires: m.signed.expires,
+    metadata: json,
+  });
   return [
-    { type: 'TufRepositoryInitialised', schemaVersion: 1, data: { fleet, development: command.development, consistentSnapshot: true, roles } },
+    {
+      type: 'TufRepositoryInitialised',
+      schemaVersion: 1,
+      data: { fleet, development: command.development, consistentSnapshot: true, roles },
+    },
     { type: 'RootMetadataSigned', schemaVersion: 1, data: doc(root, command.signed.root) },
     { type: 'TargetsSigned', schemaVersion: 1, data: { ...doc(targets, command.signed.targets), targetPaths: [] } },
     ...bins.map((bin) => binSigned(fleet, bin)),
@@ -76,7 +101,11 @@ function initialise(command: Extract<TufCommand, { type: 'InitialiseRepository' 
   ];
 }
 
-const binSigned = (fleet: string, bin: CheckedBin): TufEvent => ({ type: 'DelegatedTargetsSigned', schemaVersion: 1, data: { fleet, ...bin } });
+const binSigned = (fleet: string, bin: CheckedBin): TufEvent => ({
+  type: 'DelegatedTargetsSigned',
+  schemaVersion: 1,
+  data: { fleet, ...bin },
+});
 
 /** Where a target is signed: its hash bin in a repository with bins, else the top-level targets. */
 function signedIn(state: Active, top: Targets, path: string): Targets | null {
@@ -92,7 +121,10 @@ function newTargets(state: Active, top: Targets, added: TargetEntry[]): TargetEn
     const current = signedIn(state, top, entry.path);
     const standing = current ? standingOf(current, entry) : 'new';
     if (standing === 'conflict') {
-      throw new RuleViolation('tuf.target-conflict', `target '${entry.path}' is already signed with other contents; a signed target is never replaced`);
+      throw new RuleViolation(
+        'tuf.target-conflict',
+        `target '${entry.path}' is already signed with other contents; a signed target is never replaced`,
+      );
     }
     if (standing === 'new') fresh.push(entry);
   }
@@ -106,8 +138,10 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
   if (command.added.length > 0 && fresh.length === 0) return []; // every target is already signed as asked
   const { signed, now } = command;
   const bins = command.bins ?? {};
-  if (fresh.length > 0 && !isBinned(state)) throw new RuleViolation('tuf.not-delegated', 'new targets are signed into hash bins: re-delegate the flat targets metadata first');
-  if ((signed.targets || Object.keys(bins).length > 0) && !signed.snapshot) throw new RuleViolation('tuf.snapshot-missing', 'a new targets or bin metadata needs a new snapshot');
+  if (fresh.length > 0 && !isBinned(state))
+    throw new RuleViolation('tuf.not-delegated', 'new targets are signed into hash bins: re-delegate the flat targets metadata first');
+  if ((signed.targets || Object.keys(bins).length > 0) && !signed.snapshot)
+    throw new RuleViolation('tuf.snapshot-missing', 'a new targets or bin metadata needs a new snapshot');
   if (signed.snapshot && !signed.timestamp) throw new RuleViolation('tuf.timestamp-missing', 'a new snapshot needs a new timestamp');
 
   const currentRoot = readMetadata('root', documentOf(state, 'root').metadata).signed;
@@ -117,7 +151,12 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
     assertNextVersion(role, m.signed, documentOf(state, role).version);
     assertNotExpired(role, m.signed, now);
   };
-  const data = (m: { signed: { version: number; expires: string } }, json: Signed) => ({ fleet, version: m.signed.version, expires: m.signed.expires, metadata: json });
+  const data = (m: { signed: { version: number; expires: string } }, json: Signed) => ({
+    fleet,
+    version: m.signed.version,
+    expires: m.signed.expires,
+    metadata: json,
+  });
 
   // What a device trusts once it has the new root: the later roles are checked against it.
   let trusted = currentRoot;
@@ -127,11 +166,15 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
     // TUF spec 5.3.4: signed by the threshold of the trusted root's root keys and of its own.
     assertSignedBy(currentRoot, 'root', root);
     assertSignedBy(root.signed, 'root', root);
-    if (!root.signed.consistentSnapshot) throw new RuleViolation('tuf.consistent-snapshot', 'Keelson repositories use consistent snapshots');
+    if (!root.signed.consistentSnapshot)
+      throw new RuleViolation('tuf.consistent-snapshot', 'Keelson repositories use consistent snapshots');
     // TUF spec 5.3.11: a device drops metadata of a role whose keys changed, so it needs new metadata signed by the new keys.
     const rotated = onlineRoles.some((r) => !sameRole(currentRoot, root.signed, r));
     if (rotated && !(signed.targets && signed.snapshot && signed.timestamp)) {
-      throw new RuleViolation('tuf.rotation-incomplete', 'a root that changes online keys comes with targets, snapshot and timestamp signed by the new keys');
+      throw new RuleViolation(
+        'tuf.rotation-incomplete',
+        'a root that changes online keys comes with targets, snapshot and timestamp signed by the new keys',
+      );
     }
     trusted = root.signed;
     events.push({ type: 'RootMetadataSigned', schemaVersion: 1, data: data(root, signed.root) });
@@ -158,7 +201,12 @@ function sign(command: Extract<TufCommand, { type: 'SignMetadata' }>, state: Tuf
     assertLists('snapshot', snapshot.signed.meta['targets.json']?.version, 'targets.json', targetsVersion);
     const binVersions = new Map(checkedBins.map((b) => [b.role, b.version]));
     for (const bin of binNames(top)) {
-      assertLists('snapshot', snapshot.signed.meta[`${bin}.json`]?.version, `${bin}.json`, binVersions.get(bin) ?? binVersionOf(state, bin));
+      assertLists(
+        'snapshot',
+        snapshot.signed.meta[`${bin}.json`]?.version,
+        `${bin}.json`,
+        binVersions.get(bin) ?? binVersionOf(state, bin),
+      );
     }
     snapshotVersion = snapshot.signed.version;
     events.push({ type: 'SnapshotSigned', schemaVersion: 1, data: data(snapshot, signed.snapshot) });
@@ -187,16 +235,32 @@ function sameRole(a: Root, b: Root, role: string): boolean {
 function importRoot(command: Extract<TufCommand, { type: 'ImportRoot' }>, state: TufRepository): TufEvent[] {
   if (state.status !== 'active') throw new RuleViolation('tuf.repository-absent', `fleet '${command.fleet}' has no TUF repository yet`);
   const root = readMetadata('root', command.root).signed;
-  const online = root.roles.root!.keyIDs.filter((id) => command.held.root.includes(id) || onlineRoles.some((r) => command.held[r].includes(id)));
-  if (online.length > 0) throw new RuleViolation('tuf.root-key-online', 'the new root trusts a root key the node holds; production root keys stay offline');
+  const online = root.roles.root!.keyIDs.filter(
+    (id) => command.held.root.includes(id) || onlineRoles.some((r) => command.held[r].includes(id)),
+  );
+  if (online.length > 0)
+    throw new RuleViolation('tuf.root-key-online', 'the new root trusts a root key the node holds; production root keys stay offline');
   for (const role of onlineRoles) {
     const named = root.roles[role]!;
     const held = named.keyIDs.filter((id) => command.held[role].includes(id));
     if (held.length < named.threshold) {
-      throw new RuleViolation('tuf.online-key-unknown', `the new root names ${role} keys the signer does not hold; export the online keys again and redo the ceremony`);
+      throw new RuleViolation(
+        'tuf.online-key-unknown',
+        `the new root names ${role} keys the signer does not hold; export the online keys again and redo the ceremony`,
+      );
     }
   }
-  return sign({ type: 'SignMetadata', fleet: command.fleet, added: [], signed: { root: command.root, ...command.signed }, bins: command.bins, now: command.now }, state);
+  return sign(
+    {
+      type: 'SignMetadata',
+      fleet: command.fleet,
+      added: [],
+      signed: { root: command.root, ...command.signed },
+      bins: command.bins,
+      now: command.now,
+    },
+    state,
+  );
 }
 
 /**
@@ -204,15 +268,27 @@ function importRoot(command: Extract<TufCommand, { type: 'ImportRoot' }>, state:
  * bin is re-signed when the bins' keys change (a device drops a bin its delegation no longer trusts)
  * and when a flat targets metadata is re-delegated: its targets move into their bins unchanged.
  */
-function signedBins(state: Active, current: Targets, top: Targets, bins: Record<string, Signed>, fresh: TargetEntry[], now: Date): CheckedBin[] {
+function signedBins(
+  state: Active,
+  current: Targets,
+  top: Targets,
+  bins: Record<string, Signed>,
+  fresh: TargetEntry[],
+  now: Date,
+): CheckedBin[] {
   if (!hashBinsOf(top)) {
     if (Object.keys(bins).length > 0) throw new RuleViolation('tuf.bin-unknown', 'the targets metadata delegates to no hash bins');
     return [];
   }
   const redelegating = !hashBinsOf(current);
   const [before, after] = [hashBinsOf(current), hashBinsOf(top)!];
-  const keysChanged = !!before && (before.threshold !== after.threshold || [...before.keyIDs].sort().join() !== [...after.keyIDs].sort().join());
-  return checkBins(state, top, bins, fresh, { now, allBins: redelegating || keysChanged, moved: redelegating ? current.targets : undefined });
+  const keysChanged =
+    !!before && (before.threshold !== after.threshold || [...before.keyIDs].sort().join() !== [...after.keyIDs].sort().join());
+  return checkBins(state, top, bins, fresh, {
+    now,
+    allBins: redelegating || keysChanged,
+    moved: redelegating ? current.targets : undefined,
+  });
 }
 
 /** The TUF repository of one fleet, `ev.tuf.<fleet>.repository`. */

@@ -38,11 +38,19 @@ const roleOf = {
 export function evolve(state: TufRepository, event: TufEvent): TufRepository {
   if (event.type === 'TufRepositoryInitialised') {
     const developmentRootKeyIds = event.data.development ? event.data.roles.root!.keyIds : [];
-    return { status: 'active', fleet: event.data.fleet, development: event.data.development, developmentRootKeyIds, documents: {}, bins: {} };
+    return {
+      status: 'active',
+      fleet: event.data.fleet,
+      development: event.data.development,
+      developmentRootKeyIds,
+      documents: {},
+      bins: {},
+    };
   }
   if (state.status !== 'active') return state;
   const { version, expires, metadata } = event.data;
-  if (event.type === 'DelegatedTargetsSigned') return { ...state, bins: { ...state.bins, [event.data.role]: { version, expires, metadata } } };
+  if (event.type === 'DelegatedTargetsSigned')
+    return { ...state, bins: { ...state.bins, [event.data.role]: { version, expires, metadata } } };
   const documents = { ...state.documents, [roleOf[event.type]]: { version, expires, metadata } };
   if (event.type !== 'RootMetadataSigned') return { ...state, documents };
   const rootKeyIds = rootKeyIdsOf(metadata);

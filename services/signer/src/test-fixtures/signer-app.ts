@@ -42,14 +42,24 @@ export const testKeySecret = 'spec-signer-key-secret-0123456789';
  * Starts the signer; `share` runs a second replica on the same namespace and data directory, and
  * `infrastructure.clock` is the time it signs and renews by (default: the system clock).
  */
-export async function startSigner(env: Record<string, string> = {}, share?: { naming: TestNamespace; dataDir: string }, infrastructure: InfrastructureOptions = {}): Promise<SignerApp> {
+export async function startSigner(
+  env: Record<string, string> = {},
+  share?: { naming: TestNamespace; dataDir: string },
+  infrastructure: InfrastructureOptions = {},
+): Promise<SignerApp> {
   const naming = share?.naming ?? testNamespace();
   const nc = await connectTestNats();
   const dataDir = share?.dataDir ?? mkdtempSync(join(tmpdir(), 'keelson-signer-'));
   const { natsUrl, natsUser, natsPass } = testEnv();
   const config = loadServiceConfig('signer', {
-    KEELSON_NATS_URL: natsUrl, KEELSON_NATS_USER: natsUser, KEELSON_NATS_PASSWORD: natsPass,
-    KEELSON_DATA_DIR: dataDir, KEELSON_SIGNER_KEY_SECRET: testKeySecret, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...env,
+    KEELSON_NATS_URL: natsUrl,
+    KEELSON_NATS_USER: natsUser,
+    KEELSON_NATS_PASSWORD: natsPass,
+    KEELSON_DATA_DIR: dataDir,
+    KEELSON_SIGNER_KEY_SECRET: testKeySecret,
+    KEELSON_STREAM_PREFIX: naming.streamPrefix,
+    KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+    ...env,
   });
   // The facade declares EV_ARTIFACTS; here the spec plays the facade.
   await applyStreams(await jetstreamManager(nc), naming, [eventStreams.registry]);
@@ -69,17 +79,42 @@ export async function startSigner(env: Record<string, string> = {}, share?: { na
   const artifacts = new EventStore<ArtifactEvent>({ nc, naming, stream: eventStreams.registry, parse: parseArtifactEvent });
   const tuf = new EventStore<TufEvent>({ nc, naming, stream: eventStreams.signer, parse: parseTufEvent });
   return {
-    app, nc, naming, dataDir, tuf,
+    app,
+    nc,
+    naming,
+    dataDir,
+    tuf,
     async receive(fleet, name, version, bytes, artifactId = `art-${++n}-${Date.now().toString(36)}`) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const targetPath = `model/${name}/${version}/${name}.onnx`;
-      await artifacts.append(artifacts.subject('artifact', fleet, artifactId), 0, [{
-        type: 'ArtifactReceived', schemaVersion: 1,
-        data: {
-          fleet, artifactId, name, version, kind: 'model', targetPath, sha256, length: bytes.length,
-          manifest: { kind: 'model', framework: 'onnx', inputs: [{ name: 'images', dtype: 'float32', shape: [-1, 3, 64, 64] }], metrics: { mAP: 0.712 }, hardware: {} },
-        },
-      }], { actor: { kind: 'operator', id: 'admin' }, correlationId: `push-${artifactId}`, commandId: `push-${artifactId}` });
+      await artifacts.append(
+        artifacts.subject('artifact', fleet, artifactId),
+        0,
+        [
+          {
+            type: 'ArtifactReceived',
+            schemaVersion: 1,
+            data: {
+              fleet,
+              artifactId,
+              name,
+              version,
+              kind: 'model',
+              targetPath,
+              sha256,
+              length: bytes.length,
+              manifest: {
+                kind: 'model',
+                framework: 'onnx',
+                inputs: [{ name: 'images', dtype: 'float32', shape: [-1, 3, 64, 64] }],
+                metrics: { mAP: 0.712 },
+                hardware: {},
+              },
+            },
+          },
+        ],
+        { actor: { kind: 'operator', id: 'admin' }, correlationId: `push-${artifactId}`, commandId: `push-${artifactId}` },
+      );
       return { artifactId, targetPath, sha256, bytes };
     },
     async tufEventsOf(fleet) {

@@ -10,7 +10,8 @@ import { type ReceivedArtifact, type SignerApp } from './signer-app.js';
 import type { TufMetadataServer } from './tuf-metadata-server.js';
 
 /** The target paths signed so far (into hash bins, or into a flat targets metadata of an older repository). */
-export const signedPaths = (events: TufEvent[]) => events.flatMap((e) => (e.type === 'TargetsSigned' || e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : []));
+export const signedPaths = (events: TufEvent[]) =>
+  events.flatMap((e) => (e.type === 'TargetsSigned' || e.type === 'DelegatedTargetsSigned' ? e.data.targetPaths : []));
 
 /** Devices running the real tuf-js client against a fleet served by `facade`, each with its own metadata directory. */
 export function tufDevices(s: SignerApp, facade: TufMetadataServer, fleet: string, work: string) {
@@ -21,7 +22,13 @@ export function tufDevices(s: SignerApp, facade: TufMetadataServer, fleet: strin
       mkdirSync(metadataDir, { recursive: true });
       mkdirSync(join(work, name, 'targets'), { recursive: true });
       if (pinned) writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(pinned));
-      return new Updater({ metadataDir, metadataBaseUrl: facade.metadataBaseUrl, targetDir: join(work, name, 'targets'), targetBaseUrl: facade.targetBaseUrl, config: { fetchRetries: 0 } });
+      return new Updater({
+        metadataDir,
+        metadataBaseUrl: facade.metadataBaseUrl,
+        targetDir: join(work, name, 'targets'),
+        targetBaseUrl: facade.targetBaseUrl,
+        config: { fetchRetries: 0 },
+      });
     },
     /** Receives an artifact and waits until the signer signed it. */
     async publish(name: string, version: string): Promise<ReceivedArtifact> {
@@ -45,15 +52,27 @@ export function tufDevices(s: SignerApp, facade: TufMetadataServer, fleet: strin
  * (the version the snapshot lists) with the extra target, signed by `keys`. Returns the event list
  * with that document swapped in.
  */
-export function forgeTargetsWith(keys: FleetKeys, extra: { targetPath: string; sha256: string; length: number }): (events: TufEvent[]) => TufEvent[] {
+export function forgeTargetsWith(
+  keys: FleetKeys,
+  extra: { targetPath: string; sha256: string; length: number },
+): (events: TufEvent[]) => TufEvent[] {
   return (events) => {
-    const top = Metadata.fromJSON(MetadataKind.Targets, events.filter((e) => e.type === 'TargetsSigned').at(-1)!.data.metadata as never).signed;
+    const top = Metadata.fromJSON(
+      MetadataKind.Targets,
+      events.filter((e) => e.type === 'TargetsSigned').at(-1)!.data.metadata as never,
+    ).signed;
     const bin = binOf(top, extra.targetPath);
-    const isBin = (e: TufEvent): e is Extract<TufEvent, { type: 'DelegatedTargetsSigned' }> => e.type === 'DelegatedTargetsSigned' && e.data.role === bin;
+    const isBin = (e: TufEvent): e is Extract<TufEvent, { type: 'DelegatedTargetsSigned' }> =>
+      e.type === 'DelegatedTargetsSigned' && e.data.role === bin;
     const last = events.filter(isBin).at(-1)!;
     const current = Metadata.fromJSON(MetadataKind.Targets, last.data.metadata as never).signed;
     const file = targetFileOf({ path: extra.targetPath, length: extra.length, sha256: extra.sha256, custom: {} });
-    const evil = new Targets({ version: current.version, specVersion, expires: current.expires, targets: { ...current.targets, [extra.targetPath]: file } });
+    const evil = new Targets({
+      version: current.version,
+      specVersion,
+      expires: current.expires,
+      targets: { ...current.targets, [extra.targetPath]: file },
+    });
     const json = keys.countersign('targets', new Metadata(evil) as never).toJSON() as Record<string, unknown>;
     return events.map((e) => (e === last ? { ...last, data: { ...last.data, metadata: json } } : e));
   };

@@ -36,10 +36,17 @@ export interface MetadataProxy {
   close(): Promise<void>;
 }
 
-async function fromOrigin(origin: Origin, path: string, url: string, as: ProxyIdentity | undefined): Promise<{ status: number; body: Buffer }> {
+async function fromOrigin(
+  origin: Origin,
+  path: string,
+  url: string,
+  as: ProxyIdentity | undefined,
+): Promise<{ status: number; body: Buffer }> {
   if (typeof origin === 'function') {
     const body = origin(path);
-    return body ? { status: 200, body } : { status: 404, body: Buffer.from('{"error":{"kind":"NotFound","code":"not-found","message":"no such file"}}') };
+    return body
+      ? { status: 200, body }
+      : { status: 404, body: Buffer.from('{"error":{"kind":"NotFound","code":"not-found","message":"no such file"}}') };
   }
   const fetchAs = as ? platformFetch(as.ca, deviceTlsIdentity(new DataDirLayout(as.dataDir))) : fetch;
   const res = await fetchAs(`${origin}${url}`);
@@ -56,7 +63,8 @@ export async function startMetadataProxy(origin: Origin, options: { as?: ProxyId
         const injected = proxy.inject?.(path);
         const answer = injected ? { status: 200, body: injected } : await fromOrigin(origin, path, url, options.as);
         let body = answer.body;
-        if (answer.status === 200 && path.endsWith('/timestamp.json') && !proxy.timestamps.some((t) => t.equals(body))) proxy.timestamps.push(body);
+        if (answer.status === 200 && path.endsWith('/timestamp.json') && !proxy.timestamps.some((t) => t.equals(body)))
+          proxy.timestamps.push(body);
         if (answer.status === 200 && proxy.rewrite) body = proxy.rewrite(path, body);
         res.writeHead(answer.status, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
       } catch (err) {
@@ -71,10 +79,11 @@ export async function startMetadataProxy(origin: Origin, options: { as?: ProxyId
     inject: undefined,
     timestamps: [],
     requests: [],
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return proxy;
 }

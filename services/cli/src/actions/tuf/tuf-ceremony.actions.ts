@@ -23,7 +23,14 @@ export const tufRootInit: Action = {
   usage: 'tuf root init --keys N --threshold M --out DIR --online-keys FILE [--expires-days D] [--rotate-online-keys]   (offline)',
   args: [],
   offline: true,
-  options: { keys: { type: 'string' }, threshold: { type: 'string' }, out: { type: 'string' }, 'online-keys': { type: 'string' }, 'expires-days': { type: 'string' }, 'rotate-online-keys': { type: 'boolean' } },
+  options: {
+    keys: { type: 'string' },
+    threshold: { type: 'string' },
+    out: { type: 'string' },
+    'online-keys': { type: 'string' },
+    'expires-days': { type: 'string' },
+    'rotate-online-keys': { type: 'boolean' },
+  },
   async run(ctx) {
     const count = positiveInt(flag(ctx, 'keys'), 'keys');
     const threshold = positiveInt(flag(ctx, 'threshold'), 'threshold');
@@ -34,10 +41,18 @@ export const tufRootInit: Action = {
     if (threshold > count) throw usageError(`--threshold ${threshold} is more than --keys ${count}`);
     const parsed = signer.OnlineKeysExport.safeParse(readJsonFile(onlineFile, 'online keys'));
     if (!parsed.success) throw usageError(`${onlineFile} is not what \`keelson tuf keys export\` writes`);
-    const pems = Array.from({ length: count }, () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const pems = Array.from({ length: count }, () =>
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
     let draft;
     try {
-      draft = draftRoot(parsed.data, pems.map(ed25519KeyOfPrivatePem), threshold, expiresAt(new Date(), days * 86_400), ctx.values['rotate-online-keys'] === true);
+      draft = draftRoot(
+        parsed.data,
+        pems.map(ed25519KeyOfPrivatePem),
+        threshold,
+        expiresAt(new Date(), days * 86_400),
+        ctx.values['rotate-online-keys'] === true,
+      );
     } catch (err) {
       throw usageError(err instanceof Error ? err.message : String(err));
     }
@@ -82,8 +97,16 @@ export const tufRootSign: Action = {
     const signed = document.signed as { version: number; roles: { root: { keyids: string[]; threshold: number } } };
     const ids = Object.keys(Object.fromEntries(((document.signatures as { keyid: string }[]) ?? []).map((s) => [s.keyid, 1])));
     const ofNew = ids.filter((id) => signed.roles.root.keyids.includes(id)).length;
-    const result = { root: target, version: signed.version, signatures: ids.length, newRootKeysSigned: ofNew, threshold: signed.roles.root.threshold };
-    print(ctx, result, () => [`${target}: root v${signed.version}, signed by ${ofNew} of the ${signed.roles.root.threshold} new root keys needed (${ids.length} signatures in all)`]);
+    const result = {
+      root: target,
+      version: signed.version,
+      signatures: ids.length,
+      newRootKeysSigned: ofNew,
+      threshold: signed.roles.root.threshold,
+    };
+    print(ctx, result, () => [
+      `${target}: root v${signed.version}, signed by ${ofNew} of the ${signed.roles.root.threshold} new root keys needed (${ids.length} signatures in all)`,
+    ]);
     return 0;
   },
 };

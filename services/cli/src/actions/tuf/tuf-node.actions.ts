@@ -23,7 +23,9 @@ export const tufKeysRotate: Action = {
   async run(ctx) {
     const role = signer.OnlineRole.safeParse(flag(ctx, 'role'));
     if (!role.success) throw usageError('--role must be targets, snapshot or timestamp');
-    const reply = signer.rotateOnlineKey.output.parse(await ctx.api.send('POST', '/v1/tuf/online-keys/rotate', { body: { role: role.data } }));
+    const reply = signer.rotateOnlineKey.output.parse(
+      await ctx.api.send('POST', '/v1/tuf/online-keys/rotate', { body: { role: role.data } }),
+    );
     print(ctx, reply, () =>
       reply.pending
         ? [
@@ -45,7 +47,9 @@ export const tufRootImport: Action = {
     const file = flag(ctx, 'root');
     if (!file) throw usageError(`usage: keelson ${tufRootImport.usage}`);
     const reply = signer.importRoot.output.parse(await ctx.api.send('POST', '/v1/tuf/root', { body: readJsonFile(file, 'root') }));
-    print(ctx, reply, () => [`root v${reply.version} in force (${reply.development ? 'development' : 'production: the node holds no root key'})`]);
+    print(ctx, reply, () => [
+      `root v${reply.version} in force (${reply.development ? 'development' : 'production: the node holds no root key'})`,
+    ]);
     return 0;
   },
 };
@@ -60,7 +64,10 @@ export const tufRootShow: Action = {
     const signed = reply.root.signed as { expires: string; roles: Record<string, { keyids: string[]; threshold: number }> };
     print(ctx, reply, () => [
       `root v${reply.version} (${reply.development ? 'development: every key online' : 'production'}), expires ${signed.expires}`,
-      ...table([['ROLE', 'THRESHOLD', 'KEYS'], ...Object.entries(signed.roles).map(([role, r]) => [role, String(r.threshold), r.keyids.map((k) => k.slice(0, 12)).join(',')])]),
+      ...table([
+        ['ROLE', 'THRESHOLD', 'KEYS'],
+        ...Object.entries(signed.roles).map(([role, r]) => [role, String(r.threshold), r.keyids.map((k) => k.slice(0, 12)).join(',')]),
+      ]),
     ]);
     return 0;
   },

@@ -43,14 +43,39 @@ describe('keelson tuf: the offline root ceremony and the node it is imported int
 
   it('moves the fleet to an offline root: export on the node, init and sign offline, import on the node', async () => {
     expect((await exportKeys('online-keys.json')).development).toBe(true);
-    const init = await offline('tuf', 'root', 'init', '--keys', '3', '--threshold', '2', '--out', join(dir, 'ceremony'), '--online-keys', join(dir, 'online-keys.json'), '--json');
+    const init = await offline(
+      'tuf',
+      'root',
+      'init',
+      '--keys',
+      '3',
+      '--threshold',
+      '2',
+      '--out',
+      join(dir, 'ceremony'),
+      '--online-keys',
+      join(dir, 'online-keys.json'),
+      '--json',
+    );
     expect(init.code).toBe(0);
     const made = init.json() as { version: number; root: string; keys: string[] };
     expect(made.version).toBe(2);
     for (const key of made.keys) expect(statSync(key).mode & 0o777).toBe(0o600);
     expect(readFileSync(made.root, 'utf8')).not.toMatch(/PRIVATE KEY/);
 
-    const again = await offline('tuf', 'root', 'init', '--keys', '3', '--threshold', '2', '--out', join(dir, 'ceremony'), '--online-keys', join(dir, 'online-keys.json'));
+    const again = await offline(
+      'tuf',
+      'root',
+      'init',
+      '--keys',
+      '3',
+      '--threshold',
+      '2',
+      '--out',
+      join(dir, 'ceremony'),
+      '--online-keys',
+      join(dir, 'online-keys.json'),
+    );
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists; refusing to overwrite/);
 
@@ -73,22 +98,70 @@ describe('keelson tuf: the offline root ceremony and the node it is imported int
     const keys = await exportKeys('online-keys-2.json');
     expect(keys.keys.filter((k) => k.role === 'targets' && !k.inRoot).map((k) => k.keyId)).toEqual([rotated.json().keyId]);
 
-    const init = await offline('tuf', 'root', 'init', '--keys', '2', '--threshold', '2', '--out', join(dir, 'ceremony-3'), '--online-keys', join(dir, 'online-keys-2.json'), '--rotate-online-keys', '--json');
+    const init = await offline(
+      'tuf',
+      'root',
+      'init',
+      '--keys',
+      '2',
+      '--threshold',
+      '2',
+      '--out',
+      join(dir, 'ceremony-3'),
+      '--online-keys',
+      join(dir, 'online-keys-2.json'),
+      '--rotate-online-keys',
+      '--json',
+    );
     const made = init.json() as { version: number; root: string; keys: string[] };
     expect(made.version).toBe(3);
     const oldKeys = [join(dir, 'ceremony', 'root-key-2.pem'), join(dir, 'ceremony', 'root-key-3.pem')];
-    const newOnly = await offline('tuf', 'root', 'sign', '--root', made.root, '--key', made.keys[0]!, '--key', made.keys[1]!, '--out', join(dir, 'new-only.json'));
+    const newOnly = await offline(
+      'tuf',
+      'root',
+      'sign',
+      '--root',
+      made.root,
+      '--key',
+      made.keys[0]!,
+      '--key',
+      made.keys[1]!,
+      '--out',
+      join(dir, 'new-only.json'),
+    );
     expect(newOnly.code).toBe(0);
-    expect((await run('tuf', 'root', 'import', '--root', join(dir, 'new-only.json'), '--json')).json()).toMatchObject({ error: { code: 'tuf.signature-invalid' } });
+    expect((await run('tuf', 'root', 'import', '--root', join(dir, 'new-only.json'), '--json')).json()).toMatchObject({
+      error: { code: 'tuf.signature-invalid' },
+    });
 
-    await offline('tuf', 'root', 'sign', '--root', made.root, '--key', made.keys[0]!, '--key', made.keys[1]!, '--key', oldKeys[0]!, '--key', oldKeys[1]!);
+    await offline(
+      'tuf',
+      'root',
+      'sign',
+      '--root',
+      made.root,
+      '--key',
+      made.keys[0]!,
+      '--key',
+      made.keys[1]!,
+      '--key',
+      oldKeys[0]!,
+      '--key',
+      oldKeys[1]!,
+    );
     expect((await run('tuf', 'root', 'import', '--root', made.root, '--json')).json()).toEqual({ version: 3, development: false });
-    expect(readdirSync(join(s.dataDir, 'keys', 'yard')).filter((f) => f.startsWith('targets-'))).toEqual([`targets-${rotated.json().keyId}.key`]);
+    expect(readdirSync(join(s.dataDir, 'keys', 'yard')).filter((f) => f.startsWith('targets-'))).toEqual([
+      `targets-${rotated.json().keyId}.key`,
+    ]);
   });
 
   it('refuses bad input before anything reaches the signer', async () => {
     expect((await run('tuf', 'keys', 'rotate', '--role', 'root')).code).toBe(2);
-    const res = await fetch(`${t.url}/v1/tuf/root?fleet=yard`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' }, body: '{"signed":{}}' });
+    const res = await fetch(`${t.url}/v1/tuf/root?fleet=yard`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: '{"signed":{}}',
+    });
     expect(res.status).toBe(400);
     expect((await run('tuf', 'root', 'show')).stdout).toMatch(/root v3/);
   });

@@ -4,7 +4,8 @@ import { DeviceRefused } from '../../device-access/device-refusals.js';
 import { sendFailure } from '../../http/facade-error.filter.js';
 
 /** The error codes of the OCI distribution spec this registry answers with. */
-export type DistributionErrorCode = 'BLOB_UNKNOWN' | 'MANIFEST_UNKNOWN' | 'DIGEST_INVALID' | 'NAME_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED';
+export type DistributionErrorCode =
+  'BLOB_UNKNOWN' | 'MANIFEST_UNKNOWN' | 'DIGEST_INVALID' | 'NAME_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED';
 
 /** A refusal of a distribution request, answered in the spec's error body. */
 export class DistributionFailure extends Error {
@@ -32,7 +33,8 @@ export function distributionFailure(status: number, code: DistributionErrorCode,
 function distributionErrorOf(err: unknown): DistributionFailure | null {
   if (err instanceof DistributionFailure) return err;
   // The device's certificate refusals keep their status; the facade's code leads the message, as the device logs show it.
-  if (err instanceof DeviceRefused) return new DistributionFailure(err.status, err.status === 403 ? 'DENIED' : 'UNAUTHORIZED', `${err.code}: ${err.body.message}`);
+  if (err instanceof DeviceRefused)
+    return new DistributionFailure(err.status, err.status === 403 ? 'DENIED' : 'UNAUTHORIZED', `${err.code}: ${err.body.message}`);
   return null;
 }
 
@@ -50,6 +52,10 @@ export function sendDistributionFailure(res: ServerResponse, err: unknown, logge
     return;
   }
   const body = JSON.stringify({ errors: [{ code: failure.code, message: failure.message }] });
-  res.writeHead(failure.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Docker-Distribution-API-Version': 'registry/2.0' });
+  res.writeHead(failure.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Docker-Distribution-API-Version': 'registry/2.0',
+  });
   res.end(body);
 }

@@ -53,7 +53,8 @@ export class DistributionHandler {
       return sendManifest(res, withBody, digest, await this.manifests.of(sha256));
     }
     const blob = await this.blobs.openBlob(sha256);
-    if (!blob) throw new ServiceError('Internal', 'blob.missing', 'the image is published but this blob of it is missing from the blob store');
+    if (!blob)
+      throw new ServiceError('Internal', 'blob.missing', 'the image is published but this blob of it is missing from the blob store');
     deviceReads().inc({ what: 'image-blob' });
     if (withBody) targetBytes().inc(blob.size);
     sendBlob(res, withBody, digest, blob, req.headers.range);
@@ -61,11 +62,16 @@ export class DistributionHandler {
 
   /** The sha256 hex the route asks for; a tag or another digest is refused in the spec's words. */
   private digestOf(route: ContentRoute): string {
-    if (!repositoryName.test(route.name)) throw distributionFailure(400, 'NAME_INVALID', `'${route.name.slice(0, 100)}' is not a repository name`);
+    if (!repositoryName.test(route.name))
+      throw distributionFailure(400, 'NAME_INVALID', `'${route.name.slice(0, 100)}' is not a repository name`);
     const reference = referenceOf(route.reference);
     if ('digest' in reference) return reference.digest;
     if ('tag' in reference && route.what === 'manifest') {
-      throw distributionFailure(404, 'MANIFEST_UNKNOWN', 'this registry serves manifests by digest only (sha256:…): devices pull the digest their update names, never a tag');
+      throw distributionFailure(
+        404,
+        'MANIFEST_UNKNOWN',
+        'this registry serves manifests by digest only (sha256:…): devices pull the digest their update names, never a tag',
+      );
     }
     throw distributionFailure(400, 'DIGEST_INVALID', 'not a sha256 digest (sha256: and 64 lower-case hex digits)');
   }

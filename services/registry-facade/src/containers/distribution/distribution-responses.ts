@@ -13,7 +13,13 @@ export function sendVersion(res: ServerResponse): void {
 
 /** An image manifest, exactly as stored, under its own media type (clients parse it by that). */
 export function sendManifest(res: ServerResponse, withBody: boolean, digest: string, manifest: ImageManifest): void {
-  res.writeHead(200, { ...apiVersion, 'Content-Type': manifest.mediaType, 'Content-Length': manifest.bytes.length, 'Docker-Content-Digest': digest, ETag: `"${digest}"` });
+  res.writeHead(200, {
+    ...apiVersion,
+    'Content-Type': manifest.mediaType,
+    'Content-Length': manifest.bytes.length,
+    'Docker-Content-Digest': digest,
+    ETag: `"${digest}"`,
+  });
   res.end(withBody ? manifest.bytes : undefined);
 }
 
@@ -32,7 +38,13 @@ export function sendBlob(res: ServerResponse, withBody: boolean, digest: string,
     return finish(res, blob);
   }
   if (range.kind === 'whole') res.writeHead(200, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': blob.size });
-  else res.writeHead(206, { ...common, 'Content-Type': 'application/octet-stream', 'Content-Length': range.end - range.start + 1, 'Content-Range': contentRange(range, blob.size) });
+  else
+    res.writeHead(206, {
+      ...common,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': range.end - range.start + 1,
+      'Content-Range': contentRange(range, blob.size),
+    });
   if (!withBody) return finish(res, blob);
   const body = blob.stream(range.kind === 'span' ? range : undefined); // releases the blob at its end or destruction
   body.on('error', () => res.destroy());

@@ -25,7 +25,8 @@ export function parseDistributionRoute(method: string | undefined, url: string |
   if (!url || !(url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?'))) return null;
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  if (method !== 'GET' && method !== 'HEAD') return { what: 'unsupported', why: `${method ?? 'this method'} is not served: this registry only pulls` };
+  if (method !== 'GET' && method !== 'HEAD')
+    return { what: 'unsupported', why: `${method ?? 'this method'} is not served: this registry only pulls` };
   if (path === '/v2' || path === '/v2/') return { what: 'version' };
   const m = contentPath.exec(path);
   if (!m) return { what: 'unsupported', why: 'this registry serves manifests and blobs by digest, nothing else' };

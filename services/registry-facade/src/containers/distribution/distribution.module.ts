@@ -24,7 +24,12 @@ import { ImageManifests } from './image-manifests.js';
       inject: [DeviceAuthenticator, DATABASE, BLOB_STORE],
       useFactory: (devices: DeviceAuthenticator, db: Database | null, blobs: BlobStore) => {
         const manifests = new ImageManifests(blobs);
-        return new DistributionHandler(devices, new FleetImages(requireDatabase(db, 'registry-facade', registryTables), manifests), manifests, blobs);
+        return new DistributionHandler(
+          devices,
+          new FleetImages(requireDatabase(db, 'registry-facade', registryTables), manifests),
+          manifests,
+          blobs,
+        );
       },
     },
   ],

@@ -44,10 +44,15 @@ export class ImageManifests {
       throw broken('container.manifest-unreadable', 'a published image manifest is larger than 4 MiB');
     }
     const bytes = await blob.readAll();
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw broken('blob.corrupt', 'the stored image manifest is not the bytes of its digest');
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw broken('blob.corrupt', 'the stored image manifest is not the bytes of its digest');
     const parsed = parsedOrNull(bytes);
     if (parsed?.kind !== 'image') throw broken('container.manifest-unreadable', 'a published container artifact is not an image manifest');
-    const manifest = { bytes, mediaType: parsed.mediaType, blobs: new Set([parsed.config, ...parsed.layers].map((d) => d.digest.slice('sha256:'.length))) };
+    const manifest = {
+      bytes,
+      mediaType: parsed.mediaType,
+      blobs: new Set([parsed.config, ...parsed.layers].map((d) => d.digest.slice('sha256:'.length))),
+    };
     this.kept.set(sha256, manifest);
     return manifest;
   }

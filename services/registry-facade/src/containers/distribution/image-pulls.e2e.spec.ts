@@ -16,7 +16,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 // The facade alone with its directory blob store (the platform e2e, e2e/oci-pull, runs the NATS
 // object store): what "published by the fleet" means for a pull, and Range served from a file.
-describe('OCI pulls of a fleet\'s images (whole facade, directory blob store, real NATS and PostgreSQL)', () => {
+describe("OCI pulls of a fleet's images (whole facade, directory blob store, real NATS and PostgreSQL)", () => {
   let facade: FacadeApp;
   let gateway: ReturnType<typeof startGatewayResponder>;
   let cam: TestDeviceCertificate;
@@ -32,12 +32,23 @@ describe('OCI pulls of a fleet\'s images (whole facade, directory blob store, re
     facade = await startFacade({}, { tls: true });
     const ca = await TestDeviceCa.create(fleet);
     cam = await ca.issue('d-cam-1');
-    gateway = startGatewayResponder(facade.nc, facade.naming, { cas: { [fleet]: [ca.certPem] }, devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } } });
+    gateway = startGatewayResponder(facade.nc, facade.naming, {
+      cas: { [fleet]: [ca.certPem] },
+      devices: { 'd-cam-1': { fleet, certificateFingerprint: cam.fingerprint } },
+    });
     const tar = join(work, 'web.tar');
-    const made = spawnSync('skopeo', ['copy', '--quiet', `oci:${writeOciLayout(work, 'latest', [image]).path}:latest`, `oci-archive:${tar}:latest`], { encoding: 'utf8' });
+    const made = spawnSync(
+      'skopeo',
+      ['copy', '--quiet', `oci:${writeOciLayout(work, 'latest', [image]).path}:latest`, `oci-archive:${tar}:latest`],
+      { encoding: 'utf8' },
+    );
     if (made.status !== 0) throw new Error(`skopeo copy failed (apt-get install skopeo): ${made.stderr}`);
     const manifest = JSON.stringify({ kind: 'container', repository: 'apps/web', digest: image.manifest.digest });
-    const pushed = await postUpload(facade, fleet, uploadForm({ name: 'web', version: '1.0.0', kind: 'container', manifest, bytes: readFileSync(tar), filename: 'web.tar' }));
+    const pushed = await postUpload(
+      facade,
+      fleet,
+      uploadForm({ name: 'web', version: '1.0.0', kind: 'container', manifest, bytes: readFileSync(tar), filename: 'web.tar' }),
+    );
     expect([pushed.status, pushed.body.status]).toEqual([201, 'received']);
     expect((await postUpload(facade, fleet, uploadForm({ bytes: model }))).status).toBe(201);
   });
@@ -54,26 +65,46 @@ describe('OCI pulls of a fleet\'s images (whole facade, directory blob store, re
   });
 
   it('serves the image once its fleet published it, and a layer by Range from the file', async () => {
-    const signed = targetsSigned(fleet, 1, { 'container/web/1.0.0/manifest.json': { sha256: image.manifest.digest.slice(7), length: image.manifest.size } });
+    const signed = targetsSigned(fleet, 1, {
+      'container/web/1.0.0/manifest.json': { sha256: image.manifest.digest.slice(7), length: image.manifest.size },
+    });
     await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), ...signingBatch(fleet, signed, 1));
     await eventually(async () => (await pull(manifestPath)).status === 200);
     const manifest = await pull(manifestPath);
-    expect([manifest.headers['content-type'], manifest.headers['docker-content-digest'], manifest.body.equals(image.manifest.bytes)]).toEqual([image.manifest.mediaType, image.manifest.digest, true]);
+    expect([
+      manifest.headers['content-type'],
+      manifest.headers['docker-content-digest'],
+      manifest.body.equals(image.manifest.bytes),
+    ]).toEqual([image.manifest.mediaType, image.manifest.digest, true]);
     const config = await pull(`/v2/web/blobs/${image.config.digest}`);
     expect([config.status, config.body.equals(image.config.bytes)]).toEqual([200, true]);
 
     const layer = image.layers[0]!;
     const part = await pull(`/v2/web/blobs/${layer.digest}`, { range: 'bytes=70000-70099' });
-    expect([part.status, part.headers['content-range'], part.body.equals(layer.bytes.subarray(70_000, 70_100))]).toEqual([206, `bytes 70000-70099/${layer.size}`, true]);
+    expect([part.status, part.headers['content-range'], part.body.equals(layer.bytes.subarray(70_000, 70_100))]).toEqual([
+      206,
+      `bytes 70000-70099/${layer.size}`,
+      true,
+    ]);
     const head = await pull(`/v2/web/blobs/${layer.digest}`, { range: 'bytes=5-' }, 'HEAD');
     expect([head.status, head.headers['content-length'], head.body.length]).toEqual([206, String(layer.size - 5), 0]);
     expect((await pull(`/v2/web/blobs/${layer.digest}`, { range: `bytes=${layer.size + 10}-` })).status).toBe(416);
     expect((await pull(`/v2/yolo/blobs/sha256:${sha(model)}`)).status).toBe(404); // still no model through /v2
   });
 
-  it('serves the published image only under its artifact\'s name, not under its source repository nor another name', async () => {
+  it("serves the published image only under its artifact's name, not under its source repository nor another name", async () => {
     await eventually(async () => (await pull(manifestPath)).status === 200);
-    const refused = await Promise.all([`/v2/apps/web/manifests/${image.manifest.digest}`, `/v2/yolo/manifests/${image.manifest.digest}`, `/v2/yolo/blobs/${image.config.digest}`].map((p) => pull(p)));
-    expect(refused.map((r) => [r.status, r.json<{ errors: { code: string }[] }>().errors[0]!.code])).toEqual([[404, 'MANIFEST_UNKNOWN'], [404, 'MANIFEST_UNKNOWN'], [404, 'BLOB_UNKNOWN']]);
+    const refused = await Promise.all(
+      [
+        `/v2/apps/web/manifests/${image.manifest.digest}`,
+        `/v2/yolo/manifests/${image.manifest.digest}`,
+        `/v2/yolo/blobs/${image.config.digest}`,
+      ].map((p) => pull(p)),
+    );
+    expect(refused.map((r) => [r.status, r.json<{ errors: { code: string }[] }>().errors[0]!.code])).toEqual([
+      [404, 'MANIFEST_UNKNOWN'],
+      [404, 'MANIFEST_UNKNOWN'],
+      [404, 'BLOB_UNKNOWN'],
+    ]);
   });
 });

@@ -23,7 +23,8 @@ describe('registry credentials sealed at rest', () => {
     await testDb?.drop();
   });
 
-  const storedRow = async (id: string) => (await db.query<{ sealed: string }>('SELECT sealed FROM registry_credentials WHERE credentials_id = $1', [id]))[0]!.sealed;
+  const storedRow = async (id: string) =>
+    (await db.query<{ sealed: string }>('SELECT sealed FROM registry_credentials WHERE credentials_id = $1', [id]))[0]!.sealed;
 
   it('stores only ciphertext, and opens it again with the secret', async () => {
     const store = new SealedCredentials(db, secrets(newSecret));
@@ -49,14 +50,19 @@ describe('registry credentials sealed at rest', () => {
 
   it('re-seals every row under the new secret at start of a rotation, so the previous secret can go', async () => {
     await db.query('DELETE FROM registry_credentials');
-    const ids = [await new SealedCredentials(db, secrets(oldSecret)).seal('plant-7', 'rc-6', credentials), await new SealedCredentials(db, secrets(newSecret)).seal('plant-7', 'rc-7', credentials)];
+    const ids = [
+      await new SealedCredentials(db, secrets(oldSecret)).seal('plant-7', 'rc-6', credentials),
+      await new SealedCredentials(db, secrets(newSecret)).seal('plant-7', 'rc-7', credentials),
+    ];
     expect(await new SealedCredentials(db, secrets(newSecret)).resealAll()).toBe(0); // no rotation under way: nothing touched
     expect(await new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll()).toBe(1);
     for (const id of ids) expect(await new SealedCredentials(db, secrets(newSecret)).open(id)).toEqual(credentials);
     expect(await new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll()).toBe(0);
     await new SealedCredentials(db, secrets('a third secret, neither of them')).seal('plant-7', 'rc-8', credentials);
     const refusal = new SealedCredentials(db, secrets(newSecret, oldSecret)).resealAll();
-    await expect(refusal).rejects.toThrow('neither KEELSON_REGISTRY_CREDENTIALS_SECRET nor KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS opens registry-credentials/plant-7/rc-8/');
+    await expect(refusal).rejects.toThrow(
+      'neither KEELSON_REGISTRY_CREDENTIALS_SECRET nor KEELSON_REGISTRY_CREDENTIALS_SECRET_PREVIOUS opens registry-credentials/plant-7/rc-8/',
+    );
   });
 
   it('refuses to store credentials without a secret, naming the variable', async () => {

@@ -6,7 +6,16 @@ const fleet = 'plant-7';
 const name = 'harbor';
 const connectionId = connectionIdOf(fleet, name);
 const at = '2026-12-07T09:00:00.000Z';
-const data = { fleet, connectionId, name, url: 'https://harbor.example', username: 'ci', credentialsId: 'c-1', allowedRealmOrigins: [], at };
+const data = {
+  fleet,
+  connectionId,
+  name,
+  url: 'https://harbor.example',
+  username: 'ci',
+  credentialsId: 'c-1',
+  allowedRealmOrigins: [],
+  at,
+};
 const connect: RegistryConnectionCommand = { type: 'ConnectRegistry', ...data };
 const connected: RegistryConnectionEvent = { type: 'RegistryConnected', schemaVersion: 1, data };
 const removed: RegistryConnectionEvent = { type: 'RegistryRemoved', schemaVersion: 1, data: { fleet, connectionId, name, at } };
@@ -32,7 +41,11 @@ describe('registry connection aggregate', () => {
   });
 
   it('folds a rotation into the current credentials', () => {
-    const rotated: RegistryConnectionEvent = { type: 'RegistryCredentialsRotated', schemaVersion: 1, data: { ...on, at: '2026-12-07T10:00:00.000Z' } };
+    const rotated: RegistryConnectionEvent = {
+      type: 'RegistryCredentialsRotated',
+      schemaVersion: 1,
+      data: { ...on, at: '2026-12-07T10:00:00.000Z' },
+    };
     const state = [connected, rotated].reduce(registryConnectionDecider.evolve, registryConnectionDecider.initialState());
     expect(state).toMatchObject({ status: 'connected', url: 'https://harbor.example', credentialsChangedAt: '2026-12-07T10:00:00.000Z' });
     expect(state).not.toHaveProperty('credentialsId');
@@ -40,8 +53,12 @@ describe('registry connection aggregate', () => {
   });
 
   it('refuses to rotate or remove a connection that does not exist or was removed', () => {
-    given(registryConnectionDecider, []).when({ type: 'RemoveRegistry', ...on }).thenThrows(NotFound, 'registry.not-found');
-    given(registryConnectionDecider, [connected, removed]).when({ type: 'RotateRegistryCredentials', ...on }).thenThrows(NotFound, 'registry.not-found');
+    given(registryConnectionDecider, [])
+      .when({ type: 'RemoveRegistry', ...on })
+      .thenThrows(NotFound, 'registry.not-found');
+    given(registryConnectionDecider, [connected, removed])
+      .when({ type: 'RotateRegistryCredentials', ...on })
+      .thenThrows(NotFound, 'registry.not-found');
   });
 
   it('derives one id per fleet and name, usable as a subject token', () => {

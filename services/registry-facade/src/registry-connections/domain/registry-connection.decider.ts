@@ -33,7 +33,8 @@ const credentialsOf = (c: Credentials): Credentials => ({
 function decide(command: RegistryConnectionCommand, state: RegistryConnection): RegistryConnectionEvent[] {
   switch (command.type) {
     case 'ConnectRegistry': {
-      if (state.status === 'connected') throw new RuleViolation('registry.name-taken', `a registry named '${command.name}' is connected: remove it first`);
+      if (state.status === 'connected')
+        throw new RuleViolation('registry.name-taken', `a registry named '${command.name}' is connected: remove it first`);
       const { type: _type, ...data } = command;
       return [{ type: 'RegistryConnected', schemaVersion: 1, data }];
     }

@@ -21,11 +21,14 @@ export async function fetchBearerToken(req: BearerTokenRequest): Promise<string>
   if (req.service) url.searchParams.set('service', req.service);
   if (req.scope) url.searchParams.set('scope', req.scope);
   const headers: Record<string, string> = { 'user-agent': 'keelson-registry-facade' };
-  if (req.credentials) headers.authorization = `Basic ${Buffer.from(`${req.credentials.username}:${req.credentials.password}`).toString('base64')}`;
+  if (req.credentials)
+    headers.authorization = `Basic ${Buffer.from(`${req.credentials.username}:${req.credentials.password}`).toString('base64')}`;
   const res = await sendUpstream({ url, headers, caPem: req.caPem });
   const body = await readSmallBody(res.body);
-  if (res.status === 401 || res.status === 403) throw new UpstreamRefused('registry.credentials-refused', `the token realm ${req.realm.origin} refused the credentials`);
-  if (res.status !== 200) throw new UpstreamRefused('registry.not-a-registry', `the token realm ${req.realm.origin} answered HTTP ${res.status}`);
+  if (res.status === 401 || res.status === 403)
+    throw new UpstreamRefused('registry.credentials-refused', `the token realm ${req.realm.origin} refused the credentials`);
+  if (res.status !== 200)
+    throw new UpstreamRefused('registry.not-a-registry', `the token realm ${req.realm.origin} answered HTTP ${res.status}`);
   let parsed: { token?: unknown; access_token?: unknown };
   try {
     parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
@@ -33,6 +36,7 @@ export async function fetchBearerToken(req: BearerTokenRequest): Promise<string>
     throw new UpstreamRefused('registry.not-a-registry', `the token realm ${req.realm.origin} did not answer with JSON`);
   }
   const token = typeof parsed.token === 'string' ? parsed.token : parsed.access_token;
-  if (typeof token !== 'string' || token.length === 0) throw new UpstreamRefused('registry.not-a-registry', `the token realm ${req.realm.origin} answered without a token`);
+  if (typeof token !== 'string' || token.length === 0)
+    throw new UpstreamRefused('registry.not-a-registry', `the token realm ${req.realm.origin} answered without a token`);
   return token;
 }

@@ -15,12 +15,14 @@ function refusal(realm: string | undefined, allowed: string[] = []): string {
 }
 
 describe('where stored credentials may go for a token', () => {
-  it('accepts a realm on the registry\'s own origin', () => {
+  it("accepts a realm on the registry's own origin", () => {
     expect(checkRealm('https://registry.example:5000/token', { registryUrl }).href).toBe('https://registry.example:5000/token');
   });
 
   it('accepts a realm on an origin the operator allowed', () => {
-    expect(checkRealm('https://auth.example/token', { registryUrl, allowedRealmOrigins: ['https://auth.example'] }).origin).toBe('https://auth.example');
+    expect(checkRealm('https://auth.example/token', { registryUrl, allowedRealmOrigins: ['https://auth.example'] }).origin).toBe(
+      'https://auth.example',
+    );
   });
 
   it('refuses a realm on another origin, even another port of the same host', () => {

@@ -25,7 +25,10 @@ export function checkRealm(realm: string | undefined, policy: RealmPolicy): URL 
     throw new UpstreamRefused('registry.realm-refused', `the registry's token realm '${url.origin}' is not http(s)`);
   }
   if (policy.registryUrl.protocol === 'https:' && url.protocol === 'http:') {
-    throw new UpstreamRefused('registry.realm-refused', `the registry is https but its token realm '${url.origin}' is plain http: credentials are not sent in clear`);
+    throw new UpstreamRefused(
+      'registry.realm-refused',
+      `the registry is https but its token realm '${url.origin}' is plain http: credentials are not sent in clear`,
+    );
   }
   if (url.username || url.password) throw new UpstreamRefused('registry.realm-refused', 'the token realm carries credentials of its own');
   const allowed = [policy.registryUrl.origin, ...(policy.allowedRealmOrigins ?? [])];

@@ -24,17 +24,30 @@ export interface UpstreamResponse {
 const maxRedirects = 5;
 const redirects = new Set([301, 302, 303, 307, 308]);
 const tlsCodes = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
 ]);
 
 /** Maps a socket-level failure to what an operator can act on: the CA, or the address. */
 function failureOf(err: NodeJS.ErrnoException, url: URL): UpstreamRefused {
   if (err.code && tlsCodes.has(err.code)) {
-    return new UpstreamRefused('registry.tls-untrusted', `${url.origin} presented a certificate that is not trusted (${err.code}): give its CA with --ca-file`, { cause: err });
+    return new UpstreamRefused(
+      'registry.tls-untrusted',
+      `${url.origin} presented a certificate that is not trusted (${err.code}): give its CA with --ca-file`,
+      { cause: err },
+    );
   }
   if (err.code === 'EPROTO' || err.code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-    return new UpstreamRefused('registry.unreachable', `${url.origin} did not speak TLS (${err.code}): check the URL's scheme`, { cause: err });
+    return new UpstreamRefused('registry.unreachable', `${url.origin} did not speak TLS (${err.code}): check the URL's scheme`, {
+      cause: err,
+    });
   }
   return new UpstreamRefused('registry.unreachable', `${url.origin} is unreachable: ${err.code ?? err.message}`, { cause: err });
 }
@@ -64,10 +77,14 @@ export async function sendUpstream(req: UpstreamRequest): Promise<UpstreamRespon
     const location = res.headers.location;
     if (!redirects.has(res.statusCode ?? 0) || !location) return { status: res.statusCode ?? 0, headers: res.headers, url, body: res };
     res.resume();
-    if (hop >= maxRedirects) throw new UpstreamRefused('registry.redirect-refused', `${req.url.origin} redirected more than ${maxRedirects} times`);
+    if (hop >= maxRedirects)
+      throw new UpstreamRefused('registry.redirect-refused', `${req.url.origin} redirected more than ${maxRedirects} times`);
     const next = new URL(location, url);
     if (url.protocol === 'https:' && next.protocol !== 'https:') {
-      throw new UpstreamRefused('registry.redirect-refused', `${url.origin} redirected to ${next.protocol}//${next.host}: not following https to plain http`);
+      throw new UpstreamRefused(
+        'registry.redirect-refused',
+        `${url.origin} redirected to ${next.protocol}//${next.host}: not following https to plain http`,
+      );
     }
     url = next;
     headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));

@@ -12,7 +12,10 @@ import { UpstreamRegistry, type UpstreamConnection } from './upstream-registry.j
 const user = { username: 'ci', password: 'the right password' };
 
 async function refusalOf(connection: UpstreamConnection): Promise<UpstreamRefused> {
-  const err = await new UpstreamRegistry(connection).ping().then(() => undefined, (e: unknown) => e);
+  const err = await new UpstreamRegistry(connection).ping().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UpstreamRefused);
   return err as UpstreamRefused;
 }
@@ -29,7 +32,11 @@ describe('pinging a real docker-registry', () => {
     });
 
     it('says the credentials were refused, naming the user and not the password', async () => {
-      const err = await refusalOf({ url: new URL(registry.url), caPem: registry.caPem, credentials: { username: 'ci', password: 'wrong' } });
+      const err = await refusalOf({
+        url: new URL(registry.url),
+        caPem: registry.caPem,
+        credentials: { username: 'ci', password: 'wrong' },
+      });
       expect(err.code).toBe('registry.credentials-refused');
       expect(err.message).toContain("user 'ci'");
       expect(err.message).not.toContain('wrong');
@@ -43,7 +50,9 @@ describe('pinging a real docker-registry', () => {
       expect((await refusalOf({ url: new URL(registry.url), credentials: user })).code).toBe('registry.tls-untrusted');
       const other = await startDockerRegistry({ kind: 'none' });
       try {
-        expect((await refusalOf({ url: new URL(registry.url), caPem: other.caPem, credentials: user })).code).toBe('registry.tls-untrusted');
+        expect((await refusalOf({ url: new URL(registry.url), caPem: other.caPem, credentials: user })).code).toBe(
+          'registry.tls-untrusted',
+        );
       } finally {
         await other.stop();
       }
@@ -65,7 +74,10 @@ describe('pinging a real docker-registry', () => {
     beforeAll(async () => {
       tlsDir = mkdtempSync(join(tmpdir(), 'keelson-registry-tls-'));
       realm = await startTokenRealm(user, tlsDir);
-      registry = await startDockerRegistry({ kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle }, { tlsDir });
+      registry = await startDockerRegistry(
+        { kind: 'token', realm: realm.realm, service: realm.service, issuer: realm.issuer, rootCertBundle: realm.rootCertBundle },
+        { tlsDir },
+      );
     });
     afterAll(async () => {
       await registry?.stop();
@@ -76,7 +88,12 @@ describe('pinging a real docker-registry', () => {
     const realmOrigin = () => new URL(realm.realm).origin;
 
     it('gets a token from an allowed realm and is let in with it', async () => {
-      const ping = await new UpstreamRegistry({ url: new URL(registry.url), caPem: registry.caPem, credentials: user, allowedRealmOrigins: [realmOrigin()] }).ping();
+      const ping = await new UpstreamRegistry({
+        url: new URL(registry.url),
+        caPem: registry.caPem,
+        credentials: user,
+        allowedRealmOrigins: [realmOrigin()],
+      }).ping();
       expect(ping.auth).toBe('bearer');
     });
 
@@ -88,7 +105,12 @@ describe('pinging a real docker-registry', () => {
     });
 
     it('says the realm refused wrong credentials', async () => {
-      const err = await refusalOf({ url: new URL(registry.url), caPem: registry.caPem, credentials: { ...user, password: 'wrong' }, allowedRealmOrigins: [realmOrigin()] });
+      const err = await refusalOf({
+        url: new URL(registry.url),
+        caPem: registry.caPem,
+        credentials: { ...user, password: 'wrong' },
+        allowedRealmOrigins: [realmOrigin()],
+      });
       expect(err.code).toBe('registry.credentials-refused');
     });
   });

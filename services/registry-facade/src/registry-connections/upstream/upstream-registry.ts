@@ -50,7 +50,10 @@ export class UpstreamRegistry {
     const res = await this.get({ path: '/v2/' });
     const body = await readSmallBody(res.body);
     if (res.status !== 200) {
-      throw new UpstreamRefused('registry.not-a-registry', `${this.origin} answered /v2/ with HTTP ${res.status}: not an OCI registry at this URL (${snippet(body)})`);
+      throw new UpstreamRefused(
+        'registry.not-a-registry',
+        `${this.origin} answered /v2/ with HTTP ${res.status}: not an OCI registry at this URL (${snippet(body)})`,
+      );
     }
     const apiVersion = header(res, 'docker-distribution-api-version');
     return { auth: this.authorizations.get('')?.auth ?? 'anonymous', ...(apiVersion ? { apiVersion } : {}) };
@@ -80,7 +83,10 @@ export class UpstreamRegistry {
 
   private refused(): UpstreamRefused {
     return this.connection.credentials
-      ? new UpstreamRefused('registry.credentials-refused', `${this.origin} refused the credentials of user '${this.connection.credentials.username}'`)
+      ? new UpstreamRefused(
+          'registry.credentials-refused',
+          `${this.origin} refused the credentials of user '${this.connection.credentials.username}'`,
+        )
       : new UpstreamRefused('registry.credentials-required', `${this.origin} requires credentials (--username and --password-stdin)`);
   }
 
@@ -92,10 +98,17 @@ export class UpstreamRegistry {
     }
     // Anonymous tokens (public images) need no check; stored credentials go only to an allowed realm.
     const realm = credentials
-      ? checkRealm(challenge.params.realm, { registryUrl: this.connection.url, allowedRealmOrigins: this.connection.allowedRealmOrigins ?? [] })
+      ? checkRealm(challenge.params.realm, {
+          registryUrl: this.connection.url,
+          allowedRealmOrigins: this.connection.allowedRealmOrigins ?? [],
+        })
       : checkRealm(challenge.params.realm, { registryUrl: this.connection.url, allowedRealmOrigins: [safeOrigin(challenge.params.realm)] });
     const token = await fetchBearerToken({
-      realm, service: challenge.params.service, scope: scope ?? challenge.params.scope, credentials, caPem: this.connection.caPem,
+      realm,
+      service: challenge.params.service,
+      scope: scope ?? challenge.params.scope,
+      credentials,
+      caPem: this.connection.caPem,
     }).catch((err: unknown) => {
       throw err instanceof UpstreamRefused && err.code === 'registry.credentials-refused' ? this.refused() : err;
     });
@@ -103,7 +116,10 @@ export class UpstreamRegistry {
   }
 
   private send(req: UpstreamGet, authorization: string | undefined): Promise<UpstreamResponse> {
-    const url = new URL(req.path.replace(/^\//, ''), this.connection.url.href.endsWith('/') ? this.connection.url : `${this.connection.url.href}/`);
+    const url = new URL(
+      req.path.replace(/^\//, ''),
+      this.connection.url.href.endsWith('/') ? this.connection.url : `${this.connection.url.href}/`,
+    );
     const headers: Record<string, string> = { 'user-agent': 'keelson-registry-facade' };
     if (req.accept?.length) headers.accept = req.accept.join(', ');
     if (authorization) headers.authorization = authorization;

@@ -18,7 +18,13 @@ export const newExperimentId = (): string => `x-${randomBytes(6).toString('hex')
  * Refuses a group that another open experiment holds, or whose devices an active rollout holds: the
  * experiment's arms must differ only in what it installs. Runs inside the group's creation lock.
  */
-async function refuseBusyGroup(deps: ExperimentDeps, holds: GroupHoldsTx, fleet: string, groupId: string, deviceIds: string[]): Promise<void> {
+async function refuseBusyGroup(
+  deps: ExperimentDeps,
+  holds: GroupHoldsTx,
+  fleet: string,
+  groupId: string,
+  deviceIds: string[],
+): Promise<void> {
   const experiments = await holds.open();
   if (experiments.length > 0) {
     throw new RuleViolation('experiment.group-busy', `group '${groupId}' is in experiment ${experiments.map((e) => `'${e}'`).join(', ')}`);
@@ -26,7 +32,10 @@ async function refuseBusyGroup(deps: ExperimentDeps, holds: GroupHoldsTx, fleet:
   const rollouts = new Set<string>();
   for (const deviceId of deviceIds) for (const r of await deps.views.activeRolloutsOf(fleet, deviceId)) rollouts.add(r);
   if (rollouts.size > 0) {
-    throw new RuleViolation('experiment.group-busy', `group '${groupId}' has devices in active rollout ${[...rollouts].map((r) => `'${r}'`).join(', ')}`);
+    throw new RuleViolation(
+      'experiment.group-busy',
+      `group '${groupId}' has devices in active rollout ${[...rollouts].map((r) => `'${r}'`).join(', ')}`,
+    );
   }
 }
 
@@ -37,11 +46,16 @@ async function refuseBusyGroup(deps: ExperimentDeps, holds: GroupHoldsTx, fleet:
  */
 function fittingDevices(group: ResolvedTarget, active: string[], needs: HardwareNeeds, groupId: string, candidate: string): string[] {
   if (Object.keys(needs).length === 0) return active;
-  const reasons = new Map(active.map((d) => [d, group.hardware[d] ? misfitReason(needs, group.hardware[d]) : 'not an active device of the fleet']));
+  const reasons = new Map(
+    active.map((d) => [d, group.hardware[d] ? misfitReason(needs, group.hardware[d]) : 'not an active device of the fleet']),
+  );
   const fit = active.filter((d) => reasons.get(d) === null);
   if (fit.length > 0) return fit;
   const shown = active.slice(0, 20).map((d) => ({ path: ['devices', d], message: `${reasons.get(d)}` }));
-  throw new InvalidInput('hardware.no-device-fits', [{ path: ['groupId'], message: `no device of group '${groupId}' fits ${candidate}` }, ...shown]);
+  throw new InvalidInput('hardware.no-device-fits', [
+    { path: ['groupId'], message: `no device of group '${groupId}' fits ${candidate}` },
+    ...shown,
+  ]);
 }
 
 /**
@@ -49,7 +63,11 @@ function fittingDevices(group: ResolvedTarget, active: string[], needs: Hardware
  * (stable, recorded), the plan checked by the decider; then the candidate arm's rollout starts. Every
  * refusal comes before the first write, so a refused experiment records nothing.
  */
-export async function createExperiment(deps: ExperimentDeps, input: CreateInput, ctx: RequestContext): Promise<orchestrator.ExperimentView> {
+export async function createExperiment(
+  deps: ExperimentDeps,
+  input: CreateInput,
+  ctx: RequestContext,
+): Promise<orchestrator.ExperimentView> {
   const { fleet, candidate, baseline, groupId, split } = input;
   const { needs } = await bindArtifact(deps, fleet, candidate.name, candidate.version, ctx);
   await bindArtifact(deps, fleet, baseline.name, baseline.version, ctx);
@@ -66,9 +84,20 @@ export async function createExperiment(deps: ExperimentDeps, input: CreateInput,
     await holds.hold(experimentId);
     return deps.experiments.execute(
       {
-        type: 'CreateExperiment', fleet, experimentId, at: deps.clock.now().toISOString(),
-        candidateName: candidate.name, baselineName: baseline.name, candidate: candidate.version, baseline: baseline.version, groupId, split,
-        plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds }, probe, strategy, onSuccess,
+        type: 'CreateExperiment',
+        fleet,
+        experimentId,
+        at: deps.clock.now().toISOString(),
+        candidateName: candidate.name,
+        baselineName: baseline.name,
+        candidate: candidate.version,
+        baseline: baseline.version,
+        groupId,
+        split,
+        plan: { primary, guardrails, alpha, minSamples, maxDurationSeconds },
+        probe,
+        strategy,
+        onSuccess,
         arms: { candidate: arms.candidate, control: arms.control, untouched: active.length - arms.candidate.length - arms.control.length },
       },
       eventMetadataOf(ctx),
@@ -81,7 +110,10 @@ export async function createExperiment(deps: ExperimentDeps, input: CreateInput,
     // run, so it ends at once, saying why. An infrastructure error is left to the decision loop to retry.
     if (!isDomainError(err)) throw err;
     const reason = `the candidate arm's rollout was refused: ${err.message}`.slice(0, 500);
-    await deps.experiments.execute({ type: 'StopExperiment', fleet, experimentId, reason, at: deps.clock.now().toISOString() }, { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-refused` });
+    await deps.experiments.execute(
+      { type: 'StopExperiment', fleet, experimentId, reason, at: deps.clock.now().toISOString() },
+      { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-refused` },
+    );
     throw err;
   }
   return deps.experiments.get(fleet, experimentId);

@@ -39,21 +39,39 @@ export class ExperimentRequests {
   }
 
   @RequestPattern(orchestrator.decideExperiment)
-  async decide({ fleet, experimentId, outcome, reason }: RequestIn<typeof orchestrator.decideExperiment>, ctx: RequestContext): RequestOut<typeof orchestrator.decideExperiment> {
+  async decide(
+    { fleet, experimentId, outcome, reason }: RequestIn<typeof orchestrator.decideExperiment>,
+    ctx: RequestContext,
+  ): RequestOut<typeof orchestrator.decideExperiment> {
     const before = await this.deps.experiments.current(fleet, experimentId);
     if (before.status === 'absent') throw new NotFound('experiment', experimentId);
     const armRollout = before.facts.rollouts.candidate;
     const arm = armRollout ? await this.deps.rollouts.current(fleet, armRollout) : undefined;
     const candidateRolloutStatus = arm && arm.status !== 'absent' ? statusOf(arm as { status: string; outcome?: string }) : undefined;
-    const command = { type: 'DecideExperiment' as const, fleet, experimentId, outcome, decidedBy: 'operator' as const, reason, at: this.at(), candidateRolloutStatus };
+    const command = {
+      type: 'DecideExperiment' as const,
+      fleet,
+      experimentId,
+      outcome,
+      decidedBy: 'operator' as const,
+      reason,
+      at: this.at(),
+      candidateRolloutStatus,
+    };
     const { state } = await this.deps.experiments.execute(command, eventMetadataOf(ctx));
     await carryOutVerdict(this.deps, state, ctx);
     return this.deps.experiments.get(fleet, experimentId);
   }
 
   @RequestPattern(orchestrator.stopExperiment)
-  async stop({ fleet, experimentId, reason }: RequestIn<typeof orchestrator.stopExperiment>, ctx: RequestContext): RequestOut<typeof orchestrator.stopExperiment> {
-    const { state } = await this.deps.experiments.execute({ type: 'StopExperiment', fleet, experimentId, reason, at: this.at() }, eventMetadataOf(ctx));
+  async stop(
+    { fleet, experimentId, reason }: RequestIn<typeof orchestrator.stopExperiment>,
+    ctx: RequestContext,
+  ): RequestOut<typeof orchestrator.stopExperiment> {
+    const { state } = await this.deps.experiments.execute(
+      { type: 'StopExperiment', fleet, experimentId, reason, at: this.at() },
+      eventMetadataOf(ctx),
+    );
     await carryOutVerdict(this.deps, state, ctx);
     return this.deps.experiments.get(fleet, experimentId);
   }

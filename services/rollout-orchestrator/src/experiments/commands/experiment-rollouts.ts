@@ -29,7 +29,12 @@ async function devicesOf(deps: ExperimentDeps, state: LiveExperiment, arm: Exper
  * rest of the group (`follow-up`, with the strategy of `--then-rollout`), or the baseline back on the
  * candidate arm (`revert`). Idempotent: a rollout already created under the derived id is only recorded.
  */
-export async function startExperimentRollout(deps: ExperimentDeps, state: LiveExperiment, arm: ExperimentRolloutArm, ctx: RequestContext): Promise<string | undefined> {
+export async function startExperimentRollout(
+  deps: ExperimentDeps,
+  state: LiveExperiment,
+  arm: ExperimentRolloutArm,
+  ctx: RequestContext,
+): Promise<string | undefined> {
   const { fleet, experimentId, artifactName, candidate, baseline, probe, strategy, onSuccess } = state.facts.created;
   const rolloutId = experimentRolloutId(experimentId, arm);
   if ((await deps.rollouts.current(fleet, rolloutId)).status === 'absent') {
@@ -39,9 +44,16 @@ export async function startExperimentRollout(deps: ExperimentDeps, state: LiveEx
     const devices = await resolveDeviceIds(deps.nc, deps.naming, ctx, fleet, deviceIds);
     const armStrategy = arm === 'follow-up' ? (onSuccess.thenRollout?.strategy ?? strategy) : strategy;
     const rolloutCtx = { ...ctx, commandId: `${ctx.commandId}-${arm}-rollout` };
-    await createBound(deps, { fleet, rolloutId, bound, devices, deviceNames: deviceIds, probe, strategy: armStrategy, onMisfit: 'exclude' }, rolloutCtx);
+    await createBound(
+      deps,
+      { fleet, rolloutId, bound, devices, deviceNames: deviceIds, probe, strategy: armStrategy, onMisfit: 'exclude' },
+      rolloutCtx,
+    );
   }
   const meta = { actor: ctx.actor, correlationId: ctx.correlationId, commandId: `${ctx.commandId}-${arm}-recorded` };
-  await deps.experiments.execute({ type: 'RecordExperimentRollout', fleet, experimentId, arm, rolloutId, at: deps.clock.now().toISOString() }, meta);
+  await deps.experiments.execute(
+    { type: 'RecordExperimentRollout', fleet, experimentId, arm, rolloutId, at: deps.clock.now().toISOString() },
+    meta,
+  );
   return rolloutId;
 }

@@ -14,7 +14,9 @@ export class ExperimentGroupHolds {
   /** Runs `fn` holding the creation lock of `fleet`/`groupId`; a hold it writes commits with it. */
   serialised<T>(fleet: string, groupId: string, fn: (holds: GroupHoldsTx) => Promise<T>): Promise<T> {
     return this.db.transaction(async (sql) => {
-      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('keelson.experiment-groups'), hashtext($1))::text AS locked`, [`${fleet}/${groupId}`]);
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('keelson.experiment-groups'), hashtext($1))::text AS locked`, [
+        `${fleet}/${groupId}`,
+      ]);
       return fn(new GroupHoldsTx(sql, fleet, groupId));
     });
   }

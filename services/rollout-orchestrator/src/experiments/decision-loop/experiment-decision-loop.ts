@@ -34,7 +34,9 @@ export class ExperimentDecisionLoop {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.ticking ??= this.tick().catch(this.o.onError).finally(() => (this.ticking = undefined));
+      this.ticking ??= this.tick()
+        .catch(this.o.onError)
+        .finally(() => (this.ticking = undefined));
     }, this.o.everyMs);
   }
 
@@ -61,7 +63,8 @@ export class ExperimentDecisionLoop {
     const ctx: RequestContext = { actor, correlationId: `experiment-${experimentId}`, commandId: `loop-${experimentId}` };
     if (state.status !== 'running') return carryOutVerdict(deps, state, ctx);
     const { created, rollouts } = state.facts;
-    if (!rollouts.candidate && now.getTime() - Date.parse(created.createdAt) >= armCatchUpMs) await startExperimentRollout(deps, state, 'candidate', ctx);
+    if (!rollouts.candidate && now.getTime() - Date.parse(created.createdAt) >= armCatchUpMs)
+      await startExperimentRollout(deps, state, 'candidate', ctx);
     const decision = await judgeExperiment(deps.metrics, state.facts, now, this.o.lookMs);
     // The decision's own numbers, made JSON-safe: shown by `experiment show` and audited on a verdict.
     const evidence = JSON.parse(JSON.stringify(decision)) as Omit<orchestrator.ExperimentLook, 'judgedAt'>;
@@ -71,10 +74,24 @@ export class ExperimentDecisionLoop {
     deps.nc.publish(orchestrator.liveLookSubject(deps.naming.subjectPrefix, fleet, experimentId), JSON.stringify(look));
     const arm = rollouts.candidate ? await deps.rollouts.current(fleet, rollouts.candidate) : undefined;
     const armRollout = arm && arm.status !== 'absent' ? (arm as ArmRollout) : undefined;
-    const verdict = automaticVerdict(decision, armRollout, now.getTime() - Date.parse(created.createdAt), created.plan.maxDurationSeconds * 1000);
+    const verdict = automaticVerdict(
+      decision,
+      armRollout,
+      now.getTime() - Date.parse(created.createdAt),
+      created.plan.maxDurationSeconds * 1000,
+    );
     if (!verdict) return;
     const candidateRolloutStatus = armRollout ? armStatusOf(armRollout) : undefined;
-    const command = { type: 'DecideExperiment' as const, fleet, experimentId, ...verdict, decidedBy: 'automatic' as const, evidence: { ...evidence }, at: now.toISOString(), candidateRolloutStatus };
+    const command = {
+      type: 'DecideExperiment' as const,
+      fleet,
+      experimentId,
+      ...verdict,
+      decidedBy: 'automatic' as const,
+      evidence: { ...evidence },
+      at: now.toISOString(),
+      candidateRolloutStatus,
+    };
     const meta = { actor, correlationId: ctx.correlationId, commandId: `loop-${experimentId}-${verdict.outcome}` };
     const decided = await deps.experiments.execute(command, meta);
     await carryOutVerdict(deps, decided.state, ctx);

@@ -1,5 +1,13 @@
 import {
-  assessWindows, decideExperiment, mergeAll, parseGuardrail, parsePrimary, type ExperimentDecision, type ExperimentPlan, type ExperimentWindow, type MetricSummary,
+  assessWindows,
+  decideExperiment,
+  mergeAll,
+  parseGuardrail,
+  parsePrimary,
+  type ExperimentDecision,
+  type ExperimentPlan,
+  type ExperimentWindow,
+  type MetricSummary,
 } from '@keelson/experiment-stats';
 import type { ExperimentCreated } from '@keelson/events';
 import type { ArmedExperiment, ArmMetricsSource, ArmWindow } from '../metrics/arm-metrics-source.js';
@@ -14,13 +22,26 @@ export const lookMs = 60_000;
 /** The statistical plan of an experiment as it was recorded. */
 export function planOf(created: ExperimentCreated['data']): ExperimentPlan {
   const { plan } = created;
-  return { primary: parsePrimary(plan.primary), guardrails: plan.guardrails.map(parseGuardrail), alpha: plan.alpha, minSamples: plan.minSamples, maxDurationMs: plan.maxDurationSeconds * 1000 };
+  return {
+    primary: parsePrimary(plan.primary),
+    guardrails: plan.guardrails.map(parseGuardrail),
+    alpha: plan.alpha,
+    minSamples: plan.minSamples,
+    maxDurationMs: plan.maxDurationSeconds * 1000,
+  };
 }
 
 type Arm = 'candidate' | 'control';
 
 /** Merges each complete look's windows per metric: look k covers (start + k·look, start + (k+1)·look]. */
-function looksOf(start: number, now: number, look: number, byMetric: Map<string, ArmWindow[]>, arm: Arm, into: ExperimentWindow[]): Record<string, number> {
+function looksOf(
+  start: number,
+  now: number,
+  look: number,
+  byMetric: Map<string, ArmWindow[]>,
+  arm: Arm,
+  into: ExperimentWindow[],
+): Record<string, number> {
   const complete = Math.floor((now - start) / look);
   const devices: Record<string, number> = {};
   for (const [metric, windows] of byMetric) {
@@ -50,7 +71,12 @@ export type JudgedDecision = ExperimentDecision & { devices: Record<Arm, Record<
  * look by look into the always-valid test, judged by `decideExperiment`. With no data at all the
  * outcome is `continue` until the max duration, then `inconclusive`: never a promotion.
  */
-export async function judgeExperiment(source: ArmMetricsSource, experiment: ArmedExperiment, now: Date, look = lookMs): Promise<JudgedDecision> {
+export async function judgeExperiment(
+  source: ArmMetricsSource,
+  experiment: ArmedExperiment,
+  now: Date,
+  look = lookMs,
+): Promise<JudgedDecision> {
   const { created } = experiment;
   const plan = planOf(created);
   const metrics = [plan.primary.metric, ...plan.guardrails.map((g) => g.metric)];

@@ -25,5 +25,9 @@ export function assignArms(experimentId: string, deviceIds: readonly string[], s
     .map((d) => d.deviceId);
   const armSize = Math.max(1, Math.round((ranked.length * split) / 100));
   const control = Math.min(armSize, ranked.length - armSize);
-  return { candidate: ranked.slice(0, armSize), control: ranked.slice(armSize, armSize + control), untouched: ranked.slice(armSize + control) };
+  return {
+    candidate: ranked.slice(0, armSize),
+    control: ranked.slice(armSize, armSize + control),
+    untouched: ranked.slice(armSize + control),
+  };
 }

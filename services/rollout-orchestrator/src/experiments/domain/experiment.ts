@@ -29,7 +29,10 @@ const endedStatus = { promote: 'promoted', abort: 'aborted' } as const;
 
 export function evolveExperiment(state: Experiment, event: ExperimentEvent): Experiment {
   if (event.type === 'ExperimentCreated') {
-    return { status: 'running', facts: { created: event.data, candidateDeviceIds: [], controlDeviceIds: [], untouchedCount: 0, rollouts: {} } };
+    return {
+      status: 'running',
+      facts: { created: event.data, candidateDeviceIds: [], controlDeviceIds: [], untouchedCount: 0, rollouts: {} },
+    };
   }
   if (state.status === 'absent') return state;
   const facts = state.facts;
@@ -58,4 +61,5 @@ export function evolveExperiment(state: Experiment, event: ExperimentEvent): Exp
 }
 
 /** Whether a verdict can still be given: running, or inconclusive and waiting for a person. */
-export const isOpen = (s: Experiment): s is Extract<Experiment, { status: 'running' | 'inconclusive' }> => s.status === 'running' || s.status === 'inconclusive';
+export const isOpen = (s: Experiment): s is Extract<Experiment, { status: 'running' | 'inconclusive' }> =>
+  s.status === 'running' || s.status === 'inconclusive';

@@ -7,9 +7,13 @@ import { connectTestNats, testNamespace } from '@keelson/testing';
 import { telemetryArmMetrics } from './arm-metrics-source.js';
 
 const window = (deviceId: string, name: string, version: string, windowEnd: string, metrics: Record<string, number[]>): DeviceMetrics => ({
-  type: 'DeviceMetrics', schemaVersion: 1,
+  type: 'DeviceMetrics',
+  schemaVersion: 1,
   data: {
-    deviceId, artifact: { name, version }, windowStart: '2026-12-07T10:00:00.000Z', windowEnd,
+    deviceId,
+    artifact: { name, version },
+    windowStart: '2026-12-07T10:00:00.000Z',
+    windowEnd,
     metrics: Object.entries(metrics).map(([metric, values]) => ({ name: metric, ...summarize(values) })),
   },
 });
@@ -19,8 +23,19 @@ describe("an experiment's arm metrics from TELEMETRY_METRICS on a real nats-serv
   let nc: NatsConnection;
   let since: string;
   const created = (fleet: string) =>
-    ({ fleet, experimentId: 'x-0123456789ab', artifactName: 'yolo', candidate: '2.0.0', baseline: '1.0.0', createdAt: since }) as ExperimentCreated['data'];
-  const experiment = (fleet = 'default') => ({ created: created(fleet), candidateDeviceIds: ['cam-1', 'cam-2'], controlDeviceIds: ['cam-3'] });
+    ({
+      fleet,
+      experimentId: 'x-0123456789ab',
+      artifactName: 'yolo',
+      candidate: '2.0.0',
+      baseline: '1.0.0',
+      createdAt: since,
+    }) as ExperimentCreated['data'];
+  const experiment = (fleet = 'default') => ({
+    created: created(fleet),
+    candidateDeviceIds: ['cam-1', 'cam-2'],
+    controlDeviceIds: ['cam-3'],
+  });
   const put = (fleet: string, m: DeviceMetrics) => jetstream(nc).publish(metricsSubject(naming, fleet, m.data.deviceId), JSON.stringify(m));
 
   beforeAll(async () => {
@@ -47,11 +62,15 @@ describe("an experiment's arm metrics from TELEMETRY_METRICS on a real nats-serv
       { windowEnd: '2026-12-07T10:01:00.000Z', deviceId: 'cam-1', summary: summarize([0.9, 0.8]) },
       { windowEnd: '2026-12-07T10:02:00.000Z', deviceId: 'cam-2', summary: summarize([0.7]) },
     ]);
-    expect(await source().summaries(experiment(), 'candidate', 'latency', since)).toEqual([{ windowEnd: '2026-12-07T10:01:00.000Z', deviceId: 'cam-1', summary: summarize([40]) }]);
+    expect(await source().summaries(experiment(), 'candidate', 'latency', since)).toEqual([
+      { windowEnd: '2026-12-07T10:01:00.000Z', deviceId: 'cam-1', summary: summarize([40]) },
+    ]);
   });
 
   it("gives the control arm its devices' windows of the baseline, and an empty arm or fleet nothing", async () => {
-    expect(await source().summaries(experiment(), 'control', 'confidence', since)).toEqual([{ windowEnd: '2026-12-07T10:02:00.000Z', deviceId: 'cam-3', summary: summarize([0.6]) }]);
+    expect(await source().summaries(experiment(), 'control', 'confidence', since)).toEqual([
+      { windowEnd: '2026-12-07T10:02:00.000Z', deviceId: 'cam-3', summary: summarize([0.6]) },
+    ]);
     expect(await source().summaries({ ...experiment(), controlDeviceIds: [] }, 'control', 'confidence', since)).toEqual([]);
     expect(await source().summaries(experiment('nowhere'), 'candidate', 'confidence', since)).toEqual([]);
   });

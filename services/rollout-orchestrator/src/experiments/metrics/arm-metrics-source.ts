@@ -52,7 +52,12 @@ export function telemetryArmMetrics(o: TelemetryArmMetricsOptions): ArmMetricsSo
       const deviceIds = new Set(arm === 'candidate' ? experiment.candidateDeviceIds : experiment.controlDeviceIds);
       if (deviceIds.size === 0) return [];
       const version = arm === 'candidate' ? created.candidate : created.baseline;
-      const windows = await readMetricWindows(await (jsm ??= jetstreamManager(o.nc, { checkAPI: false })), o.naming, { fleet: created.fleet, from: new Date(since), to: o.now(), deviceIds });
+      const windows = await readMetricWindows(await (jsm ??= jetstreamManager(o.nc, { checkAPI: false })), o.naming, {
+        fleet: created.fleet,
+        from: new Date(since),
+        to: o.now(),
+        deviceIds,
+      });
       const out: ArmWindow[] = [];
       for (const { deviceId, message } of windows) {
         const { artifact, windowEnd, metrics } = message.data;

@@ -14,21 +14,40 @@ export function evolveExperimentView(view: ExperimentView | null, event: Experim
   if (event.type === 'ExperimentCreated') {
     const { fleet, experimentId, artifactName, candidate, baseline, groupId, split, plan, onSuccess, createdAt } = event.data;
     return {
-      fleet, experimentId, artifactName, candidate, baseline, groupId, split, plan, onSuccess, createdAt,
-      status: 'running', settled: false, arms: { candidate: [], control: [], untouchedCount: 0 }, rollouts: {},
+      fleet,
+      experimentId,
+      artifactName,
+      candidate,
+      baseline,
+      groupId,
+      split,
+      plan,
+      onSuccess,
+      createdAt,
+      status: 'running',
+      settled: false,
+      arms: { candidate: [], control: [], untouchedCount: 0 },
+      rollouts: {},
     };
   }
   if (!view) return null;
   switch (event.type) {
     case 'ExperimentArmsAssigned':
-      return { ...view, arms: { candidate: event.data.candidateDeviceIds, control: event.data.controlDeviceIds, untouchedCount: event.data.untouchedCount } };
+      return {
+        ...view,
+        arms: { candidate: event.data.candidateDeviceIds, control: event.data.controlDeviceIds, untouchedCount: event.data.untouchedCount },
+      };
     case 'ExperimentRolloutStarted': {
       const key = event.data.arm === 'follow-up' ? 'followUp' : event.data.arm;
       return { ...view, rollouts: { ...view.rollouts, [key]: event.data.rolloutId } };
     }
     case 'ExperimentDecided': {
       const { outcome, decidedBy, reason, decidedAt, evidence } = event.data;
-      return { ...view, status: endedStatus[outcome], decision: { outcome, decidedBy, reason, decidedAt, ...(evidence ? { evidence } : {}) } };
+      return {
+        ...view,
+        status: endedStatus[outcome],
+        decision: { outcome, decidedBy, reason, decidedAt, ...(evidence ? { evidence } : {}) },
+      };
     }
     case 'ExperimentStopped':
       return { ...view, status: 'stopped', stopReason: event.data.reason };

@@ -10,22 +10,48 @@ import { experimentsProjection } from './experiments.projection.js';
 const fleet = 'plant-7';
 const at = '2026-12-07T10:00:00.000Z';
 const created = (experimentId: string, groupId: string): ExperimentEvent => ({
-  type: 'ExperimentCreated', schemaVersion: 1,
+  type: 'ExperimentCreated',
+  schemaVersion: 1,
   data: {
-    fleet, experimentId, artifactName: 'yolo-v8n', candidate: '2.2.0', baseline: '2.1.0', groupId, split: 20,
+    fleet,
+    experimentId,
+    artifactName: 'yolo-v8n',
+    candidate: '2.2.0',
+    baseline: '2.1.0',
+    groupId,
+    split: 20,
     plan: { primary: 'confidence_mean:higher', guardrails: [], alpha: 0.05, minSamples: 100, maxDurationSeconds: 60 },
     probe: { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 0 },
-    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 }, onSuccess: {}, createdAt: at,
+    strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
+    onSuccess: {},
+    createdAt: at,
   },
 });
 const decided = (experimentId: string, outcome: 'promote' | 'inconclusive'): ExperimentEvent => ({
-  type: 'ExperimentDecided', schemaVersion: 1, data: { fleet, experimentId, outcome, decidedBy: 'operator', reason: 'spec', decidedAt: at },
+  type: 'ExperimentDecided',
+  schemaVersion: 1,
+  data: { fleet, experimentId, outcome, decidedBy: 'operator', reason: 'spec', decidedAt: at },
 });
-const settled = (experimentId: string): ExperimentEvent => ({ type: 'ExperimentSettled', schemaVersion: 1, data: { fleet, experimentId, settledAt: at } });
+const settled = (experimentId: string): ExperimentEvent => ({
+  type: 'ExperimentSettled',
+  schemaVersion: 1,
+  data: { fleet, experimentId, settledAt: at },
+});
 
-const history = [created('x-1', 'g-a'), created('x-2', 'g-b'), created('x-3', 'g-a'), decided('x-1', 'promote'), decided('x-2', 'inconclusive'), decided('x-3', 'promote'), settled('x-3')];
+const history = [
+  created('x-1', 'g-a'),
+  created('x-2', 'g-b'),
+  created('x-3', 'g-a'),
+  decided('x-1', 'promote'),
+  decided('x-2', 'inconclusive'),
+  decided('x-3', 'promote'),
+  settled('x-3'),
+];
 const recorded: RecordedEvent<ExperimentEvent>[] = history.map((event, i) => ({
-  event, seq: i + 1, subject: `ev.experiment.${fleet}.${event.data.experimentId}`, time: new Date(),
+  event,
+  seq: i + 1,
+  subject: `ev.experiment.${fleet}.${event.data.experimentId}`,
+  time: new Date(),
   meta: { actor: { kind: 'service', id: 'spec' }, correlationId: 'c', commandId: `cmd-${i + 1}` },
 }));
 
@@ -48,7 +74,11 @@ describe('the experiments read model, against real PostgreSQL', () => {
 
   it('lists newest first, with each experiment where its last event left it', async () => {
     const { items } = await experiments.list(fleet, 10);
-    expect(items.map((v) => [v.experimentId, v.status, v.settled])).toEqual([['x-3', 'promoted', true], ['x-2', 'inconclusive', false], ['x-1', 'promoted', false]]);
+    expect(items.map((v) => [v.experimentId, v.status, v.settled])).toEqual([
+      ['x-3', 'promoted', true],
+      ['x-2', 'inconclusive', false],
+      ['x-1', 'promoted', false],
+    ]);
     const page = await experiments.list(fleet, 2);
     expect((await experiments.list(fleet, 2, page.nextCursor)).items.map((v) => v.experimentId)).toEqual(['x-1']);
   });
@@ -58,8 +88,29 @@ describe('the experiments read model, against real PostgreSQL', () => {
   });
 
   const look = (judgedAt: string, outcome: 'continue' | 'promote') => {
-    const test = { metric: 'confidence_mean', rule: 'higher', verdict: 'undecided' as const, candidate: null, control: null, estimate: null, low: null, high: null, pValue: 1, looks: 0 };
-    return { judgedAt, outcome, reason: 'collecting', alpha: 0.05, samples: { candidate: 0, control: 0 }, elapsedMs: 0, primary: test, guardrails: [], devices: { candidate: {}, control: {} } };
+    const test = {
+      metric: 'confidence_mean',
+      rule: 'higher',
+      verdict: 'undecided' as const,
+      candidate: null,
+      control: null,
+      estimate: null,
+      low: null,
+      high: null,
+      pValue: 1,
+      looks: 0,
+    };
+    return {
+      judgedAt,
+      outcome,
+      reason: 'collecting',
+      alpha: 0.05,
+      samples: { candidate: 0, control: 0 },
+      elapsedMs: 0,
+      primary: test,
+      guardrails: [],
+      devices: { candidate: {}, control: {} },
+    };
   };
 
   describe('group holds', () => {
@@ -67,7 +118,11 @@ describe('the experiments read model, against real PostgreSQL', () => {
     const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
 
     it('count a hold open until the read model shows its experiment ended, and while it does not show it yet', async () => {
-      for (const [groupId, id] of [['g-a', 'x-1'], ['g-b', 'x-2'], ['g-a', 'x-9']] as const) {
+      for (const [groupId, id] of [
+        ['g-a', 'x-1'],
+        ['g-b', 'x-2'],
+        ['g-a', 'x-9'],
+      ] as const) {
         await experiments.groupHolds.serialised(fleet, groupId, (holds) => holds.hold(id));
       }
       expect(await holdsOn('g-b')).toEqual(['x-2']); // inconclusive: still open

@@ -23,7 +23,13 @@ interface Deps {
 const refusal = (code: string, message: string, cause?: unknown) => new InvalidInput(code, [{ path: ['artifact'], message }], { cause });
 
 /** The published artifact; the registry's refusals become input errors of this request. */
-export async function bindArtifact(deps: Deps, fleet: string, name: string, version: string, ctx: RequestContext): Promise<{ artifact: ArtifactRef; needs: HardwareNeeds }> {
+export async function bindArtifact(
+  deps: Deps,
+  fleet: string,
+  name: string,
+  version: string,
+  ctx: RequestContext,
+): Promise<{ artifact: ArtifactRef; needs: HardwareNeeds }> {
   try {
     const artifact = await sendRequest(deps.nc, deps.naming, registry.resolveArtifact, { fleet, name, version }, ctx);
     const { manifest } = await sendRequest(deps.nc, deps.naming, registry.getArtifact, { fleet, name, version }, ctx);

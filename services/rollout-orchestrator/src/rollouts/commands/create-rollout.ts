@@ -55,22 +55,39 @@ export const newRolloutId = (): string => `r-${randomBytes(6).toString('hex')}`;
 export async function createBound(deps: CreateRolloutDeps, c: BoundCreation, ctx: RequestContext): Promise<orchestrator.RolloutView> {
   // Assignment ids are subject tokens; a device id too long to carry one could never be assigned.
   const tooLong = c.devices.deviceIds.find((d) => revertAssignmentId(c.rolloutId, d).length > 63);
-  if (tooLong) throw new InvalidInput('target.device-id-too-long', [{ path: ['target'], message: `device id '${tooLong}' is too long to be assigned` }]);
+  if (tooLong)
+    throw new InvalidInput('target.device-id-too-long', [
+      { path: ['target'], message: `device id '${tooLong}' is too long to be assigned` },
+    ]);
   const at = deps.clock.now().toISOString();
   const { artifact, channel, needs } = c.bound;
   return deps.claims.serialised(c.fleet, artifact.name, async (tx) => {
     const request: CreateRolloutRequest = {
-      artifact, deviceIds: c.devices.deviceIds, hardware: c.devices.hardware, probe: c.probe, strategy: c.strategy, onMisfit: c.onMisfit,
+      artifact,
+      deviceIds: c.devices.deviceIds,
+      hardware: c.devices.hardware,
+      probe: c.probe,
+      strategy: c.strategy,
+      onMisfit: c.onMisfit,
       ...(c.devices.inactive.length > 0 ? { inactive: c.devices.inactive } : {}),
       conflicts: await activeConflicts(deps.rollouts, tx, c.fleet, c.devices.deviceIds),
       ...(Object.keys(needs).length > 0 ? { hardwareNeeds: needs } : {}),
-      ...pick(c, ['groupId', 'deviceNames', 'selector', 'supersede', 'retryOf']), ...(channel ? { channel } : {}),
+      ...pick(c, ['groupId', 'deviceNames', 'selector', 'supersede', 'retryOf']),
+      ...(channel ? { channel } : {}),
     };
     const command = { type: 'CreateRollout' as const, fleet: c.fleet, rolloutId: c.rolloutId, at, ...request };
     const { data, deviceIds } = creationRules(command); // the rules first: a refused creation supersedes nothing
     for (const taken of data.supersedes ?? []) {
       await deps.rollouts.execute(
-        { type: 'SupersedeDevices', fleet: c.fleet, rolloutId: taken.rolloutId, deviceIds: taken.deviceIds, byRolloutId: c.rolloutId, reason: c.supersede!.reason, at },
+        {
+          type: 'SupersedeDevices',
+          fleet: c.fleet,
+          rolloutId: taken.rolloutId,
+          deviceIds: taken.deviceIds,
+          byRolloutId: c.rolloutId,
+          reason: c.supersede!.reason,
+          at,
+        },
         { ...eventMetadataOf(ctx), commandId: `${ctx.commandId}-supersede-${taken.rolloutId}` },
       );
     }

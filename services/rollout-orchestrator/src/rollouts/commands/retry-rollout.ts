@@ -27,11 +27,23 @@ export async function retryRollout(deps: CreateRolloutDeps, input: RetryInput, c
   if (original.status === 'absent') throw new NotFound('rollout', input.rolloutId);
   const { facts } = original;
   const failed = failedDevices(facts);
-  if (failed.length === 0) throw new RuleViolation('rollout.nothing-to-retry', `rollout '${input.rolloutId}' has no failed or rolled-back device`);
+  if (failed.length === 0)
+    throw new RuleViolation('rollout.nothing-to-retry', `rollout '${input.rolloutId}' has no failed or rolled-back device`);
   const bound = await bindArtifact(deps, input.fleet, facts.artifact.name, facts.artifact.version, ctx);
   const devices = await resolveDeviceIds(deps.nc, deps.naming, ctx, input.fleet, failed);
-  return createBound(deps, {
-    fleet: input.fleet, rolloutId: newRolloutId(), bound, devices, deviceNames: failed, probe: facts.probe,
-    strategy: input.strategy ?? facts.strategy, onMisfit: input.onMisfit, retryOf: input.rolloutId,
-  }, ctx);
+  return createBound(
+    deps,
+    {
+      fleet: input.fleet,
+      rolloutId: newRolloutId(),
+      bound,
+      devices,
+      deviceNames: failed,
+      probe: facts.probe,
+      strategy: input.strategy ?? facts.strategy,
+      onMisfit: input.onMisfit,
+      retryOf: input.rolloutId,
+    },
+    ctx,
+  );
 }

@@ -34,7 +34,9 @@ export class RolloutClaims {
   /** Runs `fn` holding the creation lock of `fleet`/`artifactName`; the claims it writes commit with it. */
   async serialised<T>(fleet: string, artifactName: string, fn: (claims: ClaimsTx) => Promise<T>): Promise<T> {
     return this.db.transaction(async (sql) => {
-      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('keelson.rollout-claims'), hashtext($1))::text AS locked`, [`${fleet}/${artifactName}`]);
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('keelson.rollout-claims'), hashtext($1))::text AS locked`, [
+        `${fleet}/${artifactName}`,
+      ]);
       return fn(new ClaimsTx(sql, fleet, artifactName));
     });
   }
@@ -88,7 +90,11 @@ export class ClaimsTx {
 
   /** Drops the claims of one rollout on devices it turned out not to hold (found done in its stream). */
   async release(rolloutId: string, deviceIds: string[]): Promise<void> {
-    await this.sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [this.fleet, rolloutId, deviceIds]);
+    await this.sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [
+      this.fleet,
+      rolloutId,
+      deviceIds,
+    ]);
   }
 }
 
@@ -97,7 +103,14 @@ export class ClaimsTx {
  * The rows are written in device order: the index pages fill in order (about half PostgreSQL's
  * CPU for 100,000 claims), and two writers lock shared rows in the same order.
  */
-export async function writeClaims(sql: Sql, fleet: string, artifactName: string, rolloutId: string, deviceIds: string[], seq: number): Promise<void> {
+export async function writeClaims(
+  sql: Sql,
+  fleet: string,
+  artifactName: string,
+  rolloutId: string,
+  deviceIds: string[],
+  seq: number,
+): Promise<void> {
   if (deviceIds.length === 0) return;
   await sql.query(
     `INSERT INTO rollout_claims (fleet, artifact_name, device_id, rollout_id, seq)
@@ -115,7 +128,14 @@ export async function writeClaims(sql: Sql, fleet: string, artifactName: string,
  * claimed one of these devices since, the INSERT fails, is rolled back to its savepoint, and false
  * says to write them with the upsert, which orders the two creations by sequence.
  */
-async function insertClaims(sql: Sql, fleet: string, artifactName: string, rolloutId: string, deviceIds: string[], seq: number): Promise<boolean> {
+async function insertClaims(
+  sql: Sql,
+  fleet: string,
+  artifactName: string,
+  rolloutId: string,
+  deviceIds: string[],
+  seq: number,
+): Promise<boolean> {
   if (deviceIds.length === 0) return true;
   await sql.query('SAVEPOINT fresh_claims');
   try {

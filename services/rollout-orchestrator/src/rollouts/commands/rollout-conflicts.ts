@@ -12,7 +12,9 @@ export async function activeConflicts(rollouts: Rollouts, tx: ClaimsTx, fleet: s
   for (const claim of await tx.holding(deviceIds)) {
     const state = await rollouts.current(fleet, claim.rolloutId);
     const active = state.status !== 'absent' && state.status !== 'finished' && state.status !== 'aborted';
-    const held = active ? claim.deviceIds.filter((d) => state.facts.devices.isMember(d) && isUnfinished(state.facts.devices.record(d))) : [];
+    const held = active
+      ? claim.deviceIds.filter((d) => state.facts.devices.isMember(d) && isUnfinished(state.facts.devices.record(d)))
+      : [];
     const kept = new Set(held); // a lookup per claim: a takeover of 100,000 devices must not cost 100,000²
     const stale = claim.deviceIds.filter((d) => !kept.has(d));
     if (stale.length > 0) await tx.release(claim.rolloutId, stale);

@@ -90,7 +90,15 @@ export class DeviceLedger {
     }
     const ranges = strategy.waves.map((_, wave) => waveRange(strategy, wave, order.length));
     const next = new DeviceLedger(order, position, order.length, ranges, this.records, tally, []);
-    return new DeviceLedger(order, position, order.length, ranges, this.records, tally, ranges.map(([from, to]) => next.advanced(this.records, from, to)));
+    return new DeviceLedger(
+      order,
+      position,
+      order.length,
+      ranges,
+      this.records,
+      tally,
+      ranges.map(([from, to]) => next.advanced(this.records, from, to)),
+    );
   }
 
   record(deviceId: string): DeviceRecord {

@@ -1,7 +1,16 @@
 import { fold } from '@keelson/domain-kit';
 import { fitsOneEvent, parseRolloutEvent, type RolloutEvent } from '@keelson/events';
 import {
-  createCommand, created, createdV1, outcome, report, rolloutId, strategy, tenDevices, waveStarted, waveStartedV1,
+  createCommand,
+  created,
+  createdV1,
+  outcome,
+  report,
+  rolloutId,
+  strategy,
+  tenDevices,
+  waveStarted,
+  waveStartedV1,
 } from '../../test-fixtures/rollout-history.js';
 import { rolloutDocument } from '../read-models/rollout-document.js';
 import { rolloutView } from '../read-models/rollout-view.js';
@@ -15,7 +24,10 @@ const bytes = (e: RolloutEvent) => Buffer.byteLength(JSON.stringify(e));
 
 describe('a rollout of many devices, in chunks', () => {
   const oneWave = strategy([[100, 'auto']]);
-  const twoWaves = strategy([[10, 'auto'], [100, 'auto']]);
+  const twoWaves = strategy([
+    [10, 'auto'],
+    [100, 'auto'],
+  ]);
 
   it('creates 20,000 devices with no event over 64 KiB, listing each device once, in wave order', () => {
     const events = rolloutDecider.decide(createCommand(oneWave, devices(20_000)), rolloutDecider.initialState());
@@ -56,18 +68,36 @@ describe('a rollout of many devices, in chunks', () => {
     const command = createCommand(twoWaves, devices(20_000));
     const decision = rolloutDecider.decideAndEvolve!(command, initial);
     expect(decision.events).toEqual(rolloutDecider.decide(command, initial));
-    expect(rolloutDocument(decision.state)).toEqual(rolloutDocument(fold(rolloutDecider, decision.events.map((e) => structuredClone(e)))));
+    expect(rolloutDocument(decision.state)).toEqual(
+      rolloutDocument(
+        fold(
+          rolloutDecider,
+          decision.events.map((e) => structuredClone(e)),
+        ),
+      ),
+    );
     // the outcome that ends the first wave starts the next: its devices too are in the decision's state
     const [last, ...others] = assignedDevices((decision.state as LiveRollout).facts).reverse();
     const prior = others.reduce((state, d) => rolloutDecider.decideAndEvolve!(report(d, 'healthy'), state).state, decision.state);
     const next = rolloutDecider.decideAndEvolve!(report(last!, 'healthy'), prior);
     expect(next.events.map((e) => e.type)).toContain('WaveStarted');
-    expect(rolloutDocument(next.state)).toEqual(rolloutDocument(fold(rolloutDecider, next.events.map((e) => structuredClone(e)), prior)));
+    expect(rolloutDocument(next.state)).toEqual(
+      rolloutDocument(
+        fold(
+          rolloutDecider,
+          next.events.map((e) => structuredClone(e)),
+          prior,
+        ),
+      ),
+    );
   });
 });
 
 describe('a history written as version 1 (device ids inline)', () => {
-  const auto2 = strategy([[10, 'auto'], [100, 'auto']]);
+  const auto2 = strategy([
+    [10, 'auto'],
+    [100, 'auto'],
+  ]);
   const order = orderDevices(rolloutId, tenDevices);
   const [canary] = order as [string];
   const v1 = [createdV1(auto2), waveStartedV1(0, [canary])].map(parseRolloutEvent);
@@ -85,12 +115,21 @@ describe('a history written as version 1 (device ids inline)', () => {
 
 describe('the view of a rollout of many devices', () => {
   it('lists the first 1000 devices and says how many there are; the waves count them all', () => {
-    const s = strategy([[10, 'auto'], [100, 'auto']]);
-    const state = fold(rolloutDecider, rolloutDecider.decide(createCommand(s, devices(5000)), rolloutDecider.initialState())) as LiveRollout;
+    const s = strategy([
+      [10, 'auto'],
+      [100, 'auto'],
+    ]);
+    const state = fold(
+      rolloutDecider,
+      rolloutDecider.decide(createCommand(s, devices(5000)), rolloutDecider.initialState()),
+    ) as LiveRollout;
     const view = rolloutView(state, new Map());
     expect(view.devices.map((d) => d.deviceId)).toEqual(orderDevices(rolloutId, devices(5000)).slice(0, 1000));
     expect(view.deviceCount).toBe(5000);
-    expect(view.waves!.map((w) => [w.devices, w.assigned])).toEqual([[500, 500], [4500, 0]]);
+    expect(view.waves!.map((w) => [w.devices, w.assigned])).toEqual([
+      [500, 500],
+      [4500, 0],
+    ]);
     expect(rolloutView(fold(rolloutDecider, created(s)) as LiveRollout, new Map())).not.toHaveProperty('deviceCount');
   });
 });

@@ -23,7 +23,12 @@ function answer(decide: () => RolloutEvent[]): RolloutEvent[] | { refused: strin
 const evolveAll = <S>(evolve: (s: S, e: RolloutEvent) => S, state: S, events: RolloutEvent[]) => events.reduce(evolve, state);
 
 /** Runs one command through both deciders from matching states; both must answer alike and fold alike (ours: the decision's own fold). */
-function step(command: RolloutCommand, state: Rollout, old: ReferenceRollout, compareStates = true): { state: Rollout; old: ReferenceRollout; events: RolloutEvent[] } {
+function step(
+  command: RolloutCommand,
+  state: Rollout,
+  old: ReferenceRollout,
+  compareStates = true,
+): { state: Rollout; old: ReferenceRollout; events: RolloutEvent[] } {
   const mine = answer(() => rolloutDecider.decide(command, state));
   const theirs = answer(() => reference.decide(command, old));
   expect(Array.isArray(mine) ? inline(mine) : mine).toEqual(theirs);
@@ -63,15 +68,34 @@ describe('the rollout fold with a device ledger', () => {
 
   it('decides exactly as the straightforward fold did over a whole rollout of 800 devices, throttled and gated', () => {
     const commands = new RandomRolloutCommands(seeded(7), 800);
-    const strategy = { waves: [{ percent: 1, gate: 'auto' as const }, { percent: 30, gate: 'manual' as const }, { percent: 100, gate: 'auto' as const }], maxFailures: 50, maxConcurrent: 300 };
+    const strategy = {
+      waves: [
+        { percent: 1, gate: 'auto' as const },
+        { percent: 30, gate: 'manual' as const },
+        { percent: 100, gate: 'auto' as const },
+      ],
+      maxFailures: 50,
+      maxConcurrent: 300,
+    };
     let current = step(commands.create(strategy), rolloutDecider.initialState(), referenceState.initialState());
     const reported = new Set<string>();
     for (let guard = 0; guard < 10_000 && current.state.status !== 'finished'; guard++) {
-      const next = current.state.status === 'awaiting-approval' ? undefined : assignedDevices((current.state as LiveRollout).facts).find((d) => !reported.has(d));
+      const next =
+        current.state.status === 'awaiting-approval'
+          ? undefined
+          : assignedDevices((current.state as LiveRollout).facts).find((d) => !reported.has(d));
       const deviceId = next ?? 'none';
       reported.add(deviceId);
       const command: RolloutCommand = next
-        ? { type: 'RecordDeviceOutcome', fleet, rolloutId, at, deviceId, assignmentId: `${rolloutId}-${deviceId}`, state: guard % 97 === 0 ? 'failed' : 'healthy' }
+        ? {
+            type: 'RecordDeviceOutcome',
+            fleet,
+            rolloutId,
+            at,
+            deviceId,
+            assignmentId: `${rolloutId}-${deviceId}`,
+            state: guard % 97 === 0 ? 'failed' : 'healthy',
+          }
         : { type: 'ApproveWave', fleet, rolloutId, at };
       current = step(command, current.state, current.old, guard % 200 === 0);
     }

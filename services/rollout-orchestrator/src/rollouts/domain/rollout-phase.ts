@@ -29,7 +29,10 @@ export interface OutcomeCounts {
 type Phased<F extends PhaseFacts> = RolloutPhase & { facts: F };
 
 const withPhase = <F extends PhaseFacts>(state: Phased<F>, phase: RolloutPhase): Phased<F> => ({ ...phase, facts: state.facts });
-const withFacts = <F extends PhaseFacts>(state: Phased<F>, facts: Partial<PhaseFacts>): Phased<F> => ({ ...state, facts: { ...state.facts, ...facts } });
+const withFacts = <F extends PhaseFacts>(state: Phased<F>, facts: Partial<PhaseFacts>): Phased<F> => ({
+  ...state,
+  facts: { ...state.facts, ...facts },
+});
 
 /**
  * The phase and wave counters after `event`, or null for an event about devices. The aggregate's
@@ -49,7 +52,12 @@ export function nextPhase<F extends PhaseFacts>(state: Phased<F>, event: Rollout
       return state.status === 'awaiting-approval' ? withPhase(next, { status: 'running' }) : next;
     }
     case 'RolloutHalted':
-      return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
+      return withPhase(state, {
+        status: 'halted',
+        reason: event.data.reason,
+        automatic: event.data.automatic,
+        haltedAt: event.data.haltedAt,
+      });
     case 'RolloutResumed': {
       const { failures, outcomes } = counts();
       return withPhase(withFacts(state, { acknowledgedFailures: failures, acknowledgedFinished: outcomes }), { status: 'running' });
@@ -74,13 +82,15 @@ export function reachabilityRecord(r: DeviceRecord, reachable: boolean, asOfSeq:
 }
 
 /** Whether the phase is an abort with `revert`: assigned live devices then revert, each on its own clock. */
-export const isReverting = (phase: RolloutPhase): phase is Extract<RolloutPhase, { status: 'aborted' }> => phase.status === 'aborted' && phase.mode === 'revert';
+export const isReverting = (phase: RolloutPhase): phase is Extract<RolloutPhase, { status: 'aborted' }> =>
+  phase.status === 'aborted' && phase.mode === 'revert';
 
 /**
  * A reverting device's revert clock: it starts at the abort (standing still if the device was known
  * unreachable then) and, like the install's, runs only while the gateway says the device is reachable.
  */
-export const revertClockOf = (r: DeviceRecord, abortedAt: string): DeviceClock => r.revertClock ?? startedClock(abortedAt, r.reachability?.reachable !== false);
+export const revertClockOf = (r: DeviceRecord, abortedAt: string): DeviceClock =>
+  r.revertClock ?? startedClock(abortedAt, r.reachability?.reachable !== false);
 
 /** A device's record once the gateway spoke of it in `phase`: during a revert the revert's clock moves, else the install's. */
 export function reachabilityRecordIn(phase: RolloutPhase, r: DeviceRecord, reachable: boolean, asOfSeq: number, at: string): DeviceRecord {

@@ -3,7 +3,14 @@ import type { RolloutEvent } from '@keelson/events';
 import { approveWave, type ApproveWave } from './decisions/approve-wave.js';
 import { createRollout, type CreateRollout } from './decisions/create-rollout.js';
 import { excludeDevice, supersedeDevices, type ExcludeDevice, type SupersedeDevices } from './decisions/exclude-devices.js';
-import { abortRollout, haltRollout, resumeRollout, type AbortRollout, type HaltRollout, type ResumeRollout } from './decisions/halt-resume-abort.js';
+import {
+  abortRollout,
+  haltRollout,
+  resumeRollout,
+  type AbortRollout,
+  type HaltRollout,
+  type ResumeRollout,
+} from './decisions/halt-resume-abort.js';
 import { noteReachability, type NoteDeviceReachability } from './decisions/note-reachability.js';
 import { recordDeviceOutcome, type RecordDeviceOutcome } from './decisions/record-device-outcome.js';
 import { timeOutDevice, type TimeOutDevice } from './decisions/time-out-device.js';
@@ -13,8 +20,17 @@ import type { RolloutDecision } from './rollout.next-step.js';
 
 /** What can be asked of a rollout; operators send the first five, the reactors and the sweep the rest. */
 export type RolloutCommand =
-  | CreateRollout | ApproveWave | HaltRollout | ResumeRollout | AbortRollout
-  | RecordDeviceOutcome | ExcludeDevice | TimeOutDevice | TimeOutRevert | NoteDeviceReachability | SupersedeDevices;
+  | CreateRollout
+  | ApproveWave
+  | HaltRollout
+  | ResumeRollout
+  | AbortRollout
+  | RecordDeviceOutcome
+  | ExcludeDevice
+  | TimeOutDevice
+  | TimeOutRevert
+  | NoteDeviceReachability
+  | SupersedeDevices;
 
 type DecisionOf<C extends RolloutCommand> = (command: C, state: LiveRollout) => RolloutDecision;
 type ExistingRolloutCommand = Exclude<RolloutCommand, CreateRollout>;
@@ -56,4 +72,14 @@ export const decide = (command: RolloutCommand, state: Rollout): RolloutEvent[] 
  */
 export const rolloutDecider: Decider<RolloutCommand, RolloutEvent, Rollout> = { initialState, decide, evolve, decideAndEvolve };
 
-export { type Rollout, type LiveRollout, type RolloutFacts, assignedDevices, failureCount, isAssigned, isLive, isReachable, outcomeOf } from './rollout.evolve.js';
+export {
+  type Rollout,
+  type LiveRollout,
+  type RolloutFacts,
+  assignedDevices,
+  failureCount,
+  isAssigned,
+  isLive,
+  isReachable,
+  outcomeOf,
+} from './rollout.evolve.js';

@@ -63,11 +63,16 @@ export function failureCount(facts: RolloutFacts): number {
   return facts.devices.tally.failures;
 }
 
-const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout => ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
-const withDevices = (state: LiveRollout, devices: DeviceLedger): LiveRollout => (devices === state.facts.devices ? state : withFacts(state, { devices }));
+const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout =>
+  ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
+const withDevices = (state: LiveRollout, devices: DeviceLedger): LiveRollout =>
+  devices === state.facts.devices ? state : withFacts(state, { devices });
 
 function withAssigned(state: LiveRollout, deviceIds: string[], at: string): LiveRollout {
-  return withDevices(state, state.facts.devices.changed(deviceIds, (r) => assignedRecord(r, at)));
+  return withDevices(
+    state,
+    state.facts.devices.changed(deviceIds, (r) => assignedRecord(r, at)),
+  );
 }
 
 /** The chunk of targets at position `from`; a chunk that does not continue the list (never written) changes nothing. */
@@ -80,12 +85,17 @@ function withTargets(state: LiveRollout, from: number, deviceIds: string[]): Liv
 }
 
 function withReachability(state: LiveRollout, deviceId: string, reachable: boolean, asOfSeq: number, at: string): LiveRollout {
-  return withDevices(state, state.facts.devices.changed([deviceId], (r) => reachabilityRecordIn(state, r, reachable, asOfSeq, at)));
+  return withDevices(
+    state,
+    state.facts.devices.changed([deviceId], (r) => reachabilityRecordIn(state, r, reachable, asOfSeq, at)),
+  );
 }
 
 /** The device's record with `order` set to the next place in its list, unless it is on it already. */
 const listed = (devices: DeviceLedger, deviceId: string, list: 'excluded' | 'timedOut' | 'lateReports' | 'revertTimedOut') => {
-  const field = ({ excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder', revertTimedOut: 'revertTimedOutOrder' } as const)[list];
+  const field = (
+    { excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder', revertTimedOut: 'revertTimedOutOrder' } as const
+  )[list];
   return devices.changed([deviceId], (r) => (r[field] === undefined ? { ...r, [field]: devices.tally[list] } : r));
 };
 
@@ -96,8 +106,20 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     // A version-1 creation lists its devices inline; a later one in the chunks that follow it.
     const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds = [], deviceCount: _, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
-      fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
-      startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, devices: DeviceLedger.of(deviceIds, strategy),
+      fleet,
+      rolloutId,
+      artifact,
+      ...(groupId === undefined ? {} : { groupId }),
+      targeting,
+      probe,
+      strategy,
+      deviceIds,
+      createdAt,
+      startedWaves: 0,
+      approvedWaves: [],
+      acknowledgedFailures: 0,
+      acknowledgedFinished: 0,
+      devices: DeviceLedger.of(deviceIds, strategy),
     };
     return { status: 'running', facts };
   }
@@ -111,7 +133,13 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
       return phased(withAssigned(state, event.data.deviceIds ?? [], event.data.startedAt ?? state.facts.createdAt), event);
     case 'DeviceOutcomeRecorded': {
       const { deviceId, state: outcome, reason } = event.data;
-      return withDevices(state, state.facts.devices.changed([deviceId], (r) => ({ ...r, outcome: reason === undefined ? { state: outcome } : { state: outcome, reason } })));
+      return withDevices(
+        state,
+        state.facts.devices.changed([deviceId], (r) => ({
+          ...r,
+          outcome: reason === undefined ? { state: outcome } : { state: outcome, reason },
+        })),
+      );
     }
     case 'DevicesAssigned':
       return withAssigned(state, event.data.deviceIds, event.data.assignedAt);

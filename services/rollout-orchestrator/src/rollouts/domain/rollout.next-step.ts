@@ -20,7 +20,8 @@ export function haltRuleReason(facts: RolloutFacts): string | null {
 }
 
 /** The first `limit` live devices of a wave not assigned yet, in rollout order, no more than one event holds. */
-const unassignedOf = (facts: RolloutFacts, wave: number, limit: number): string[] => facts.devices.pending(facts.strategy, wave, limit, true);
+const unassignedOf = (facts: RolloutFacts, wave: number, limit: number): string[] =>
+  facts.devices.pending(facts.strategy, wave, limit, true);
 
 /**
  * More devices to assign (one event's worth: the decision loops for the rest), or the next wave, or
@@ -35,7 +36,9 @@ function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent
   if (facts.startedWaves > 0) {
     const wave = facts.startedWaves - 1;
     if (unassignedOf(facts, wave, 1).length > 0) {
-      return slots > 0 ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: unassignedOf(facts, wave, slots), assignedAt: at } } : null;
+      return slots > 0
+        ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: unassignedOf(facts, wave, slots), assignedAt: at } }
+        : null;
     }
   }
   const wave = facts.startedWaves;

@@ -18,7 +18,11 @@ describe('wave plan', () => {
   });
 
   describe('cumulative percentages', () => {
-    const s = strategy([[10, 'auto'], [50, 'auto'], [100, 'auto']]);
+    const s = strategy([
+      [10, 'auto'],
+      [50, 'auto'],
+      [100, 'auto'],
+    ]);
 
     it('covers the first ceil(percent/100 x n) devices', () => {
       expect([0, 1, 2].map((w) => coveredBy(s, w, 10))).toEqual([1, 5, 10]);
@@ -27,14 +31,28 @@ describe('wave plan', () => {
     });
 
     it('gives the first wave at least one device, even of a tiny group', () => {
-      expect(coveredBy(strategy([[1, 'auto'], [100, 'auto']]), 0, 3)).toBe(1);
+      expect(
+        coveredBy(
+          strategy([
+            [1, 'auto'],
+            [100, 'auto'],
+          ]),
+          0,
+          3,
+        ),
+      ).toBe(1);
       expect([0, 1, 2].map((w) => coveredBy(s, w, 1))).toEqual([1, 1, 1]);
     });
 
     it('partitions the ordered devices into waves, some possibly empty', () => {
       const ordered = ['a', 'b'];
       expect([0, 1, 2].map((w) => devicesOfWave(s, w, ordered))).toEqual([['a'], [], ['b']]);
-      expect(waveOfEachDevice(s, ordered)).toEqual(new Map([['a', 0], ['b', 2]]));
+      expect(waveOfEachDevice(s, ordered)).toEqual(
+        new Map([
+          ['a', 0],
+          ['b', 2],
+        ]),
+      );
     });
   });
 });

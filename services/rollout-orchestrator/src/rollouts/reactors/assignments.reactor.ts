@@ -33,7 +33,6 @@ export function assignBatchOf(config: Pick<ServiceConfig, 'service' | 'env'>): n
   return numberSetting(config, 'KEELSON_ASSIGN_BATCH', { default: 50, min: 1, max: gateway.maxAssignBatch });
 }
 
-
 function batchesOf<T>(items: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
@@ -106,7 +105,12 @@ export function assignmentsReactor(deps: AssignmentsReactorDeps): Reactor<Rollou
         await assign(state, event.data.deviceIds ?? [], 'install', meta.correlationId);
         return;
       }
-      await assign(state, state.facts.deviceIds.filter((d) => getsRevert(state.facts.devices.record(d))), 'revert', meta.correlationId);
+      await assign(
+        state,
+        state.facts.deviceIds.filter((d) => getsRevert(state.facts.devices.record(d))),
+        'revert',
+        meta.correlationId,
+      );
     },
   };
 }

@@ -43,13 +43,37 @@ describe('the device-outcomes reactor on a rollout just created, against real NA
     await tdb?.drop();
   });
 
-  const create = (rolloutId: string, deviceIds: string[]) => createBound(
-    { nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims, channels: new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })) },
-    { fleet, rolloutId, bound: { artifact, needs: {} }, devices: { deviceIds, inactive: [], hardware: {} }, probe, strategy: strategy([[25, 'auto'], [100, 'auto']]), onMisfit: 'reject' },
-    ctx(`create-${rolloutId}`),
-  );
+  const create = (rolloutId: string, deviceIds: string[]) =>
+    createBound(
+      {
+        nc,
+        naming,
+        rollouts,
+        views: new RolloutViews(rollouts, db),
+        clock,
+        claims,
+        channels: new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent })),
+      },
+      {
+        fleet,
+        rolloutId,
+        bound: { artifact, needs: {} },
+        devices: { deviceIds, inactive: [], hardware: {} },
+        probe,
+        strategy: strategy([
+          [25, 'auto'],
+          [100, 'auto'],
+        ]),
+        onMisfit: 'reject',
+      },
+      ctx(`create-${rolloutId}`),
+    );
   const deviceEvent = (seq: number, event: DeviceEvent) => ({
-    event, seq, subject: `ev.device.${fleet}.${event.data.deviceId}`, time: new Date(at), meta: { actor: { kind: 'service' as const, id: 'device-gateway' }, correlationId: 'c', commandId: `dev-${seq}` },
+    event,
+    seq,
+    subject: `ev.device.${fleet}.${event.data.deviceId}`,
+    time: new Date(at),
+    meta: { actor: { kind: 'service' as const, id: 'device-gateway' }, correlationId: 'c', commandId: `dev-${seq}` },
   });
 
   it('excludes a device decommissioned right after the creation from the rollout, though the read model does not list it yet', async () => {
@@ -57,7 +81,9 @@ describe('the device-outcomes reactor on a rollout just created, against real NA
     await create(rolloutId, ['d-1', 'd-2', 'd-3', 'd-4']);
     expect(await new RolloutViews(rollouts, db).activeRolloutsOf(fleet, 'd-4')).toEqual([]); // the read model lags
     const reactor = deviceOutcomesReactor({ rollouts, claims, clock });
-    await reactor.handle(deviceEvent(101, { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-4', reason: 'stolen' } }));
+    await reactor.handle(
+      deviceEvent(101, { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: 'd-4', reason: 'stolen' } }),
+    );
     const history = (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
     expect(history.filter((e) => e.type === 'DeviceExcluded').map((e) => e.data)).toEqual([
       expect.objectContaining({ rolloutId, deviceId: 'd-4', reason: 'device decommissioned: stolen' }),

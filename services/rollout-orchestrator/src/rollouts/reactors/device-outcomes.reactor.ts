@@ -49,10 +49,12 @@ export function deviceOutcomesReactor(deps: DeviceOutcomesDeps): Reactor<DeviceE
         const { fleet, deviceId } = event.data;
         const reason = `device decommissioned${event.data.reason ? `: ${event.data.reason}` : ''}`.slice(0, 500);
         for (const rolloutId of await deps.claims.rolloutsHolding(fleet, deviceId)) {
-          await ignoreUnknown(deps.rollouts.execute(
-            { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
-            { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
-          ));
+          await ignoreUnknown(
+            deps.rollouts.execute(
+              { type: 'ExcludeDevice', fleet, rolloutId, deviceId, reason, at: deps.clock.now().toISOString() },
+              { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
+            ),
+          );
         }
         return;
       }
@@ -60,23 +62,38 @@ export function deviceOutcomesReactor(deps: DeviceOutcomesDeps): Reactor<DeviceE
         // unreachable devices block no wave or gate and their timeout clock stands still
         const { fleet, deviceId, reachable } = event.data;
         for (const rolloutId of await deps.claims.rolloutsHolding(fleet, deviceId)) {
-          await ignoreUnknown(deps.rollouts.execute(
-            { type: 'NoteDeviceReachability', fleet, rolloutId, deviceId, reachable, asOfSeq: seq, at: deps.clock.now().toISOString() },
-            { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
-          ));
+          await ignoreUnknown(
+            deps.rollouts.execute(
+              { type: 'NoteDeviceReachability', fleet, rolloutId, deviceId, reachable, asOfSeq: seq, at: deps.clock.now().toISOString() },
+              { actor: service, correlationId: meta.correlationId, commandId: `device-event-${seq}-${rolloutId}` },
+            ),
+          );
         }
         return;
       }
       if (event.type !== 'DeviceReportedProgress' || !isTerminalDeviceState(event.data.state)) return;
       const { fleet, rolloutId, deviceId, assignmentId, state, reason } = event.data;
       if (assignmentId !== installAssignmentId(rolloutId, deviceId)) return;
-      await ignoreUnknown(deps.rollouts.execute(
-        { type: 'RecordDeviceOutcome', fleet, rolloutId, deviceId, assignmentId, state, ...(reason === undefined ? {} : { reason }), at: deps.clock.now().toISOString() },
-        // one command id per device event: a redelivered report is de-duplicated by JetStream too
-        { actor: { kind: 'device', id: deviceId }, correlationId: meta.correlationId, commandId: `device-event-${seq}` },
-      ).then(({ firstSeq }) => {
-        if (firstSeq > 0) deps.failpoint?.('outcome-recorded'); // stored with what it started; the report is not acknowledged yet
-      }));
+      await ignoreUnknown(
+        deps.rollouts
+          .execute(
+            {
+              type: 'RecordDeviceOutcome',
+              fleet,
+              rolloutId,
+              deviceId,
+              assignmentId,
+              state,
+              ...(reason === undefined ? {} : { reason }),
+              at: deps.clock.now().toISOString(),
+            },
+            // one command id per device event: a redelivered report is de-duplicated by JetStream too
+            { actor: { kind: 'device', id: deviceId }, correlationId: meta.correlationId, commandId: `device-event-${seq}` },
+          )
+          .then(({ firstSeq }) => {
+            if (firstSeq > 0) deps.failpoint?.('outcome-recorded'); // stored with what it started; the report is not acknowledged yet
+          }),
+      );
     },
   };
 }

@@ -25,9 +25,14 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   const meta = () => ({ actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: `sweep-spec-${++n}` });
   const errors: unknown[] = [];
   /** A sweep as a (new) replica runs it, with its own cache and a clock `seconds` after the fixtures' time. */
-  const sweepAt = (seconds: number) => new TimeoutSweep({
-    rollouts: new Rollouts(store), db, clock: { now: () => new Date(Date.parse(at) + seconds * 1000) }, everyMs: 60_000, onError: (e) => errors.push(e),
-  });
+  const sweepAt = (seconds: number) =>
+    new TimeoutSweep({
+      rollouts: new Rollouts(store),
+      db,
+      clock: { now: () => new Date(Date.parse(at) + seconds * 1000) },
+      everyMs: 60_000,
+      onError: (e) => errors.push(e),
+    });
 
   beforeAll(async () => {
     nc = await connectTestNats();
@@ -37,8 +42,9 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     await migrate(db, [...rolloutsMigrations, ...deviceReachabilityMigrations]);
     store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
     deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    runners = [rolloutsProjection, deviceReachabilityProjection, deviceProgressProjection].map((projection) =>
-      new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
+    runners = [rolloutsProjection, deviceReachabilityProjection, deviceProgressProjection].map(
+      (projection) => new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }),
+    );
     for (const r of runners) await r.start();
   });
   afterAll(async () => {
@@ -51,7 +57,19 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
   const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
   // Each rollout gets devices of its own: a device one test left silent or decommissioned in the
   // shared read model must not be noted by the next test's sweep (it made the last test flaky).
-  const createListed = async (rolloutId: string, s = { ...strategy([[10, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 }) => {
+  const createListed = async (
+    rolloutId: string,
+    s = {
+      ...strategy(
+        [
+          [10, 'auto'],
+          [100, 'auto'],
+        ],
+        5,
+      ),
+      deviceTimeoutSeconds: 600,
+    },
+  ) => {
     const devices = Array.from({ length: 10 }, (_, i) => `${rolloutId}-d${i}`);
     const { state } = await new Rollouts(store).execute({ ...createCommand(s, devices), rolloutId }, meta());
     await eventually(async () => (await db.query('SELECT 1 FROM rollout_summaries WHERE rollout_id = $1', [rolloutId])).length === 1);
@@ -67,10 +85,17 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     await Promise.all([sweepAt(601).sweep(), sweepAt(602).sweep()]);
     const events = await history(rolloutId);
     expect(events.filter((e) => e.type === 'DeviceTimedOut')).toEqual([
-      { type: 'DeviceTimedOut', schemaVersion: 1, data: expect.objectContaining({ deviceId: canary, deadline: new Date(Date.parse(at) + 600_000).toISOString() }) },
+      {
+        type: 'DeviceTimedOut',
+        schemaVersion: 1,
+        data: expect.objectContaining({ deviceId: canary, deadline: new Date(Date.parse(at) + 600_000).toISOString() }),
+      },
     ]);
     // the halt rule tolerates 5: the timed-out canary does not hold the next wave back
-    expect(events.slice(-2)).toMatchObject([{ type: 'WaveStarted', data: { wave: 1 } }, { type: 'DevicesAssigned', data: { wave: 1 } }]);
+    expect(events.slice(-2)).toMatchObject([
+      { type: 'WaveStarted', data: { wave: 1 } },
+      { type: 'DevicesAssigned', data: { wave: 1 } },
+    ]);
     expect(errors).toEqual([]);
   });
 
@@ -78,7 +103,11 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     const rolloutId = 'r-sweepsilent';
     const canary = await createListed(rolloutId);
     const subject = deviceStore.subject('device', fleet, canary);
-    const silent: DeviceEvent = { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: canary, reachable: false, lastSeenAt: at } };
+    const silent: DeviceEvent = {
+      type: 'DeviceReachabilityChanged',
+      schemaVersion: 1,
+      data: { fleet, deviceId: canary, reachable: false, lastSeenAt: at },
+    };
     const appended = await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [silent], meta());
     expect(appended?.lastSeq).toBeGreaterThan(0);
     await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1', [canary])).length === 1);
@@ -102,7 +131,9 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     const subject = deviceStore.subject('device', fleet, canary);
     const retired: DeviceEvent = { type: 'DeviceDecommissioned', schemaVersion: 1, data: { fleet, deviceId: canary, reason: 'lost' } };
     await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [retired], meta());
-    await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1 AND decommissioned', [canary])).length === 1);
+    await eventually(
+      async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1 AND decommissioned', [canary])).length === 1,
+    );
 
     await Promise.all([sweepAt(10).sweep(), sweepAt(11).sweep()]);
     const events = await history(rolloutId);
@@ -115,7 +146,16 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
 
   it('after an abort with revert, times out a revert still unfinished while reachable, once, and not one that ended or went silent', async () => {
     const rolloutId = 'r-sweeprevert';
-    await createListed(rolloutId, { ...strategy([[30, 'auto'], [100, 'auto']], 5), deviceTimeoutSeconds: 600 });
+    await createListed(rolloutId, {
+      ...strategy(
+        [
+          [30, 'auto'],
+          [100, 'auto'],
+        ],
+        5,
+      ),
+      deviceTimeoutSeconds: 600,
+    });
     const rollouts = new Rollouts(store);
     const abortedAt = new Date(Date.parse(at) + 100_000).toISOString();
     const { state } = await rollouts.execute({ type: 'AbortRollout', fleet, rolloutId, mode: 'revert', at: abortedAt }, meta());
@@ -125,8 +165,16 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
       return (await deviceStore.append(subject, (await deviceStore.load(subject)).lastSeq, [event], meta()))!.lastSeq;
     };
     const assignmentId = `${rolloutId}-${reverted}-r`;
-    await tell(reverted, { type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet, deviceId: reverted, rolloutId, assignmentId, state: 'healthy', reportedAt: abortedAt } });
-    const silentSeq = await tell(silent, { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: silent, reachable: false, lastSeenAt: abortedAt } });
+    await tell(reverted, {
+      type: 'DeviceReportedProgress',
+      schemaVersion: 2,
+      data: { fleet, deviceId: reverted, rolloutId, assignmentId, state: 'healthy', reportedAt: abortedAt },
+    });
+    const silentSeq = await tell(silent, {
+      type: 'DeviceReachabilityChanged',
+      schemaVersion: 1,
+      data: { fleet, deviceId: silent, reachable: false, lastSeenAt: abortedAt },
+    });
     await eventually(async () => (await db.query('SELECT 1 FROM rollout_device_reverts WHERE device_id = $1', [reverted])).length === 1);
     await eventually(async () => (await db.query('SELECT 1 FROM device_reachability WHERE device_id = $1', [silent])).length === 1);
 
@@ -134,9 +182,22 @@ describe('the timeout sweep against real NATS and PostgreSQL', () => {
     expect((await history(rolloutId)).map((e) => e.type)).not.toContain('DeviceRevertTimedOut');
     await Promise.all([sweepAt(701).sweep(), sweepAt(702).sweep()]);
     const events = await history(rolloutId);
-    expect(events.filter((e) => e.type === 'DeviceReachabilityNoted')).toMatchObject([{ data: { deviceId: silent, reachable: false, asOfSeq: silentSeq } }]);
+    expect(events.filter((e) => e.type === 'DeviceReachabilityNoted')).toMatchObject([
+      { data: { deviceId: silent, reachable: false, asOfSeq: silentSeq } },
+    ]);
     expect(events.filter((e) => e.type === 'DeviceRevertTimedOut')).toEqual([
-      { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId: stuck, assignmentId: `${rolloutId}-${stuck}-r`, deadline: new Date(Date.parse(abortedAt) + 600_000).toISOString(), timedOutAt: expect.any(String) } },
+      {
+        type: 'DeviceRevertTimedOut',
+        schemaVersion: 1,
+        data: {
+          fleet,
+          rolloutId,
+          deviceId: stuck,
+          assignmentId: `${rolloutId}-${stuck}-r`,
+          deadline: new Date(Date.parse(abortedAt) + 600_000).toISOString(),
+          timedOutAt: expect.any(String),
+        },
+      },
     ]);
     expect(errors).toEqual([]);
   });

@@ -34,7 +34,9 @@ export class TimeoutSweep {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().catch(this.o.onError).finally(() => (this.sweeping = undefined));
+      this.sweeping ??= this.sweep()
+        .catch(this.o.onError)
+        .finally(() => (this.sweeping = undefined));
     }, this.o.everyMs);
   }
 
@@ -65,11 +67,17 @@ export class TimeoutSweep {
     const silent = await silentDevices(this.o.db, fleet, inFlightDevices(state));
     for (const [deviceId, asOfSeq] of unnotedSilence(state, silent)) {
       const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `silent-${rolloutId}-${deviceId}-${asOfSeq}` };
-      await rollouts.execute({ type: 'NoteDeviceReachability', ...ref, deviceId, reachable: false, asOfSeq, at: clock.now().toISOString() }, meta);
+      await rollouts.execute(
+        { type: 'NoteDeviceReachability', ...ref, deviceId, reachable: false, asOfSeq, at: clock.now().toISOString() },
+        meta,
+      );
     }
     for (const deviceId of await decommissionedDevices(this.o.db, fleet, inFlightDevices(state))) {
       const meta = { actor, correlationId: `sweep-${rolloutId}`, commandId: `retired-${rolloutId}-${deviceId}` };
-      await rollouts.execute({ type: 'ExcludeDevice', ...ref, deviceId, reason: 'device decommissioned', at: clock.now().toISOString() }, meta);
+      await rollouts.execute(
+        { type: 'ExcludeDevice', ...ref, deviceId, reason: 'device decommissioned', at: clock.now().toISOString() },
+        meta,
+      );
     }
     const now = clock.now();
     const latest = await rollouts.current(fleet, rolloutId);

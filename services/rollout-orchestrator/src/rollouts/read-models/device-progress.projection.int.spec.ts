@@ -9,23 +9,51 @@ import { installAssignmentId, revertAssignmentId } from '../domain/wave-plan.js'
 const fleet = 'plant-7';
 type Assignment = 'install' | 'revert' | 'other';
 const report = (rolloutId: string, deviceId: string, state: DeviceState, of: Assignment = 'install'): DeviceEvent => {
-  const ids = { install: installAssignmentId(rolloutId, deviceId), revert: revertAssignmentId(rolloutId, deviceId), other: 'a-someone-else' };
+  const ids = {
+    install: installAssignmentId(rolloutId, deviceId),
+    revert: revertAssignmentId(rolloutId, deviceId),
+    other: 'a-someone-else',
+  };
   return {
-    type: 'DeviceReportedProgress', schemaVersion: 2,
-    data: { fleet, deviceId, rolloutId, assignmentId: ids[of], state, reportedAt: new Date().toISOString(), ...(state === 'failed' ? { reason: 'probe failed' } : {}) },
+    type: 'DeviceReportedProgress',
+    schemaVersion: 2,
+    data: {
+      fleet,
+      deviceId,
+      rolloutId,
+      assignmentId: ids[of],
+      state,
+      reportedAt: new Date().toISOString(),
+      ...(state === 'failed' ? { reason: 'probe failed' } : {}),
+    },
   };
 };
 
 // Several reports per device and rollout, reverts beside installs, reports about other assignments
 // and events that are not reports.
 const history: DeviceEvent[] = [
-  report('r-1', 'd-1', 'downloading'), report('r-1', 'd-2', 'downloading'), report('r-1', 'd-1', 'verifying'),
-  { type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId: 'd-1', reachable: true, lastSeenAt: new Date().toISOString() } },
-  report('r-1', 'd-1', 'applying'), report('r-1', 'd-2', 'failed'), report('r-2', 'd-1', 'downloading'), report('r-1', 'd-2', 'applying', 'revert'),
-  report('r-1', 'd-1', 'healthy'), report('r-1', 'd-3', 'healthy', 'other'), report('r-1', 'd-2', 'healthy', 'revert'), report('r-2', 'd-1', 'verifying'),
+  report('r-1', 'd-1', 'downloading'),
+  report('r-1', 'd-2', 'downloading'),
+  report('r-1', 'd-1', 'verifying'),
+  {
+    type: 'DeviceReachabilityChanged',
+    schemaVersion: 1,
+    data: { fleet, deviceId: 'd-1', reachable: true, lastSeenAt: new Date().toISOString() },
+  },
+  report('r-1', 'd-1', 'applying'),
+  report('r-1', 'd-2', 'failed'),
+  report('r-2', 'd-1', 'downloading'),
+  report('r-1', 'd-2', 'applying', 'revert'),
+  report('r-1', 'd-1', 'healthy'),
+  report('r-1', 'd-3', 'healthy', 'other'),
+  report('r-1', 'd-2', 'healthy', 'revert'),
+  report('r-2', 'd-1', 'verifying'),
 ];
 const recorded: RecordedEvent<DeviceEvent>[] = history.map((event, i) => ({
-  event, seq: i + 1, subject: `ev.device.${fleet}.${event.data.deviceId}`, time: new Date(),
+  event,
+  seq: i + 1,
+  subject: `ev.device.${fleet}.${event.data.deviceId}`,
+  time: new Date(),
   meta: { actor: { kind: 'service', id: 'spec' }, correlationId: 'c', commandId: `cmd-${i + 1}` },
 }));
 // As a consumer may hand them over: some reports again after they were applied (redeliveries).
@@ -63,7 +91,9 @@ describe('the device progress projection, a batch at a time, against real Postgr
     await applyInBatches(oneByOne, 1);
     const expected = await rows(oneByOne);
     expect(expected.progress.map((r) => [r.rollout_id, r.device_id, r.state, r.reason, r.last_seq])).toEqual([
-      ['r-1', 'd-1', 'healthy', null, '9'], ['r-1', 'd-2', 'failed', 'probe failed', '6'], ['r-2', 'd-1', 'verifying', null, '12'],
+      ['r-1', 'd-1', 'healthy', null, '9'],
+      ['r-1', 'd-2', 'failed', 'probe failed', '6'],
+      ['r-2', 'd-1', 'verifying', null, '12'],
     ]);
     expect(expected.reverts.map((r) => [r.rollout_id, r.device_id, r.state, r.last_seq])).toEqual([['r-1', 'd-2', 'healthy', '11']]);
     for (const size of [2, 3, 5, delivered.length]) {

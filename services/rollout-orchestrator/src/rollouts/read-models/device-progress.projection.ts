@@ -37,7 +37,15 @@ function latestReports(events: RecordedEvent<DeviceEvent>[]): Map<ProgressTable,
     if (!rows) tables.set(table, (rows = new Map()));
     const key = JSON.stringify([fleet, rolloutId, deviceId]);
     if ((rows.get(key)?.last_seq ?? 0) >= seq) continue;
-    rows.set(key, { fleet, rollout_id: rolloutId, device_id: deviceId, state, reason: reason ?? null, reported_at: reportedAt, last_seq: seq });
+    rows.set(key, {
+      fleet,
+      rollout_id: rolloutId,
+      device_id: deviceId,
+      state,
+      reason: reason ?? null,
+      reported_at: reportedAt,
+      last_seq: seq,
+    });
   }
   return tables;
 }

@@ -70,7 +70,11 @@ export async function silentDevices(db: Database, fleet: string, deviceIds: stri
 }
 
 /** What the gateway last said of each of `deviceIds` not decommissioned: reachable or not, and that event's sequence. */
-export async function reachabilityOf(db: Database, fleet: string, deviceIds: string[]): Promise<Map<string, { reachable: boolean; asOfSeq: number }>> {
+export async function reachabilityOf(
+  db: Database,
+  fleet: string,
+  deviceIds: string[],
+): Promise<Map<string, { reachable: boolean; asOfSeq: number }>> {
   if (deviceIds.length === 0) return new Map();
   const rows = await db.query<{ device_id: string; reachable: boolean; last_seq: string }>(
     'SELECT device_id, reachable, last_seq FROM device_reachability WHERE fleet = $1 AND device_id = ANY($2::text[]) AND NOT decommissioned',

@@ -8,7 +8,11 @@ import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 
 const recorded = (seq: number, event: RolloutEvent): RecordedEvent<RolloutEvent> => ({
-  event, seq, subject: `ev.rollout.${fleet}.${event.data.rolloutId}`, time: new Date(at), meta: { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `c-${seq}` },
+  event,
+  seq,
+  subject: `ev.rollout.${fleet}.${event.data.rolloutId}`,
+  time: new Date(at),
+  meta: { actor: { kind: 'operator', id: 'ada' }, correlationId: 'c', commandId: `c-${seq}` },
 });
 
 // A creation that takes devices over from an older rollout, and the claims projection whose batch
@@ -30,7 +34,11 @@ describe('the rollout claims projection against a creation still under way, on r
   });
 
   const lockWaits = async () =>
-    (await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0]!.n;
+    (
+      await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      )
+    )[0]!.n;
 
   it('applies a batch of a release and the creation once the creation commits, neither failing', async () => {
     const older = 'r-00000000001d';
@@ -50,7 +58,13 @@ describe('the rollout claims projection against a creation still under way, on r
       await tx.claim(rolloutId, ['d-1', 'd-2'], 11);
     });
     await projected;
-    const rows = await db.query<{ device_id: string; rollout_id: string }>('SELECT device_id, rollout_id FROM rollout_claims WHERE fleet = $1 ORDER BY device_id', [fleet]);
-    expect(rows).toEqual([{ device_id: 'd-1', rollout_id: rolloutId }, { device_id: 'd-2', rollout_id: rolloutId }]);
+    const rows = await db.query<{ device_id: string; rollout_id: string }>(
+      'SELECT device_id, rollout_id FROM rollout_claims WHERE fleet = $1 ORDER BY device_id',
+      [fleet],
+    );
+    expect(rows).toEqual([
+      { device_id: 'd-1', rollout_id: rolloutId },
+      { device_id: 'd-2', rollout_id: rolloutId },
+    ]);
   });
 });

@@ -43,7 +43,13 @@ describe('the rollout claims projection after a creation, against real NATS and 
   });
 
   const bound = (rolloutId: string, deviceIds: string[]) => ({
-    fleet, rolloutId, bound: { artifact, needs: {} }, devices: { deviceIds, inactive: [], hardware: {} }, probe, strategy: strategy([[100, 'auto']]), onMisfit: 'reject' as const,
+    fleet,
+    rolloutId,
+    bound: { artifact, needs: {} },
+    devices: { deviceIds, inactive: [], hardware: {} },
+    probe,
+    strategy: strategy([[100, 'auto']]),
+    onMisfit: 'reject' as const,
   });
   /** Runs the projection over the rollout's stored events, one transaction each, as its runner would. */
   const project = async (rolloutId: string) => {
@@ -52,13 +58,22 @@ describe('the rollout claims projection after a creation, against real NATS and 
     }
   };
   const claimsOf = (rolloutId: string) =>
-    db.query<{ device_id: string; seq: string }>('SELECT device_id, seq::text FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 ORDER BY device_id', [fleet, rolloutId]);
+    db.query<{ device_id: string; seq: string }>(
+      'SELECT device_id, seq::text FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 ORDER BY device_id',
+      [fleet, rolloutId],
+    );
 
   it("leaves the claims a creation wrote alone: every device claimed once, at the creation's sequence", async () => {
     const rolloutId = 'r-0000000000c1';
     const ids = devices('made');
-    const channels = new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }));
-    await createBound({ nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels }, bound(rolloutId, ids), ctx(`create-${rolloutId}`));
+    const channels = new Channels(
+      new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }),
+    );
+    await createBound(
+      { nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels },
+      bound(rolloutId, ids),
+      ctx(`create-${rolloutId}`),
+    );
     const types = (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((e) => e.event.type);
     expect(types.filter((t) => t === 'RolloutTargetsAdded').length).toBeGreaterThanOrEqual(2);
     const written = await claimsOf(rolloutId);
@@ -72,7 +87,10 @@ describe('the rollout claims projection after a creation, against real NATS and 
     const rolloutId = 'r-0000000000c2';
     const ids = devices('lost');
     // the events as the creation appends them, without the creation's claims transaction
-    await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${rolloutId}`));
+    await rollouts.execute(
+      { type: 'CreateRollout', fleet, rolloutId, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) },
+      ctx(`create-${rolloutId}`),
+    );
     expect(await claimsOf(rolloutId)).toEqual([]);
     await project(rolloutId);
     expect((await claimsOf(rolloutId)).map((r) => r.device_id)).toEqual([...ids].sort());
@@ -82,9 +100,18 @@ describe('the rollout claims projection after a creation, against real NATS and 
     const [died, later] = ['r-0000000000c3', 'r-0000000000c4'];
     const ids = devices('taken');
     // the first creation's events are stored, its claims never committed: the second sees no conflict
-    await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${died}`));
-    const channels = new Channels(new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }));
-    await createBound({ nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels }, bound(later, ids), ctx(`create-${later}`));
+    await rollouts.execute(
+      { type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) },
+      ctx(`create-${died}`),
+    );
+    const channels = new Channels(
+      new EventStore<ChannelEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseChannelEvent }),
+    );
+    await createBound(
+      { nc, naming, rollouts, views: new RolloutViews(rollouts, db), clock, claims: new RolloutClaims(db), channels },
+      bound(later, ids),
+      ctx(`create-${later}`),
+    );
     await project(died); // the projection reaches the first creation's events after the second committed
     expect(await claimsOf(died)).toEqual([]);
     expect((await claimsOf(later)).map((r) => r.device_id)).toEqual([...ids].sort());
@@ -93,7 +120,10 @@ describe('the rollout claims projection after a creation, against real NATS and 
   it('claims the devices the projection claimed after the creation looked: the plain insert gives way to the upsert, by sequence', async () => {
     const [died, later] = ['r-0000000000c5', 'r-0000000000c6'];
     const ids = devices('raced');
-    await rollouts.execute({ type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) }, ctx(`create-${died}`));
+    await rollouts.execute(
+      { type: 'CreateRollout', fleet, rolloutId: died, at, artifact, deviceIds: ids, probe, strategy: strategy([[100, 'auto']]) },
+      ctx(`create-${died}`),
+    );
     await new RolloutClaims(db).serialised(fleet, artifact.name, async (tx) => {
       expect(await tx.holding(ids)).toEqual([]); // nothing claimed when the creation looks
       await project(died); // the dead creation's claims, committed outside the lock

@@ -15,7 +15,15 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
   filterSubjects: ['ev.rollout.>'],
   parse: parseRolloutEvent,
   // Assignments, waves, reachability and late reports change no claim: passed over unparsed.
-  handles: ['RolloutCreated', 'RolloutTargetsAdded', 'DeviceOutcomeRecorded', 'DeviceTimedOut', 'DeviceExcluded', 'RolloutFinished', 'RolloutAborted'],
+  handles: [
+    'RolloutCreated',
+    'RolloutTargetsAdded',
+    'DeviceOutcomeRecorded',
+    'DeviceTimedOut',
+    'DeviceExcluded',
+    'RolloutFinished',
+    'RolloutAborted',
+  ],
   apply,
   /**
    * The batch's creations first: a creation still under way holds its rollout's row until it
@@ -23,7 +31,8 @@ export const rolloutClaimsProjection: Projection<RolloutEvent> = {
    * claim the creation may be about to write (releases of another rollout's devices it takes over).
    */
   async applyBatch(sql, events) {
-    for (const { event } of events) if (event.type === 'RolloutCreated') await rememberArtifact(sql, event.data.fleet, event.data.rolloutId, event.data.artifact.name);
+    for (const { event } of events)
+      if (event.type === 'RolloutCreated') await rememberArtifact(sql, event.data.fleet, event.data.rolloutId, event.data.artifact.name);
     const releases = new Releases();
     for (const recorded of events) {
       const { event } = recorded;
@@ -55,7 +64,11 @@ class Releases {
 
   async flush(sql: Sql): Promise<void> {
     for (const { fleet, rolloutId, deviceIds } of this.byRollout.values()) {
-      await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [fleet, rolloutId, deviceIds]);
+      await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])', [
+        fleet,
+        rolloutId,
+        deviceIds,
+      ]);
     }
     this.byRollout.clear();
   }
@@ -69,7 +82,8 @@ async function apply(sql: Sql, { event, seq }: RecordedEvent<RolloutEvent>): Pro
       // creation still under way holds this row (it marked it before appending): the insert waits
       // for it, and a committed creation's mark says its claims are written already.
       await rememberArtifact(sql, fleet, rolloutId, event.data.artifact.name);
-      if (!(await claimedAtCreation(sql, fleet, rolloutId))) await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds ?? [], seq);
+      if (!(await claimedAtCreation(sql, fleet, rolloutId)))
+        await writeClaims(sql, fleet, event.data.artifact.name, rolloutId, event.data.deviceIds ?? [], seq);
       return;
     }
     case 'RolloutTargetsAdded': {
@@ -77,13 +91,18 @@ async function apply(sql: Sql, { event, seq }: RecordedEvent<RolloutEvent>): Pro
         'SELECT artifact_name, claimed_at_creation FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2',
         [fleet, rolloutId],
       );
-      if (rows[0] && !rows[0].claimed_at_creation) await writeClaims(sql, fleet, rows[0].artifact_name, rolloutId, event.data.deviceIds, seq);
+      if (rows[0] && !rows[0].claimed_at_creation)
+        await writeClaims(sql, fleet, rows[0].artifact_name, rolloutId, event.data.deviceIds, seq);
       return;
     }
     case 'DeviceOutcomeRecorded':
     case 'DeviceTimedOut':
     case 'DeviceExcluded':
-      await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [fleet, rolloutId, event.data.deviceId]);
+      await sql.query('DELETE FROM rollout_claims WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [
+        fleet,
+        rolloutId,
+        event.data.deviceId,
+      ]);
       return;
     case 'RolloutFinished':
     case 'RolloutAborted':
@@ -95,10 +114,16 @@ async function apply(sql: Sql, { event, seq }: RecordedEvent<RolloutEvent>): Pro
 }
 
 function rememberArtifact(sql: Sql, fleet: string, rolloutId: string, artifactName: string): Promise<unknown> {
-  return sql.query('INSERT INTO rollout_claim_artifacts (fleet, rollout_id, artifact_name) VALUES ($1, $2, $3) ON CONFLICT (fleet, rollout_id) DO NOTHING', [fleet, rolloutId, artifactName]);
+  return sql.query(
+    'INSERT INTO rollout_claim_artifacts (fleet, rollout_id, artifact_name) VALUES ($1, $2, $3) ON CONFLICT (fleet, rollout_id) DO NOTHING',
+    [fleet, rolloutId, artifactName],
+  );
 }
 
 async function claimedAtCreation(sql: Sql, fleet: string, rolloutId: string): Promise<boolean> {
-  const rows = await sql.query<{ claimed_at_creation: boolean }>('SELECT claimed_at_creation FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2', [fleet, rolloutId]);
+  const rows = await sql.query<{ claimed_at_creation: boolean }>(
+    'SELECT claimed_at_creation FROM rollout_claim_artifacts WHERE fleet = $1 AND rollout_id = $2',
+    [fleet, rolloutId],
+  );
   return rows[0]?.claimed_at_creation === true;
 }

@@ -27,8 +27,23 @@ const inOrder = (entries: [string, number][]) => entries.sort((a, b) => a[1] - b
 export function rolloutDocument(state: Rollout): RolloutDocument {
   if (state.status === 'absent') return state;
   const { devices, ...rest } = state.facts;
-  const facts: RolloutFactsDocument = { ...rest, outcomes: {}, excluded: [], clocks: {}, reachability: {}, timedOut: [], lateReports: [], revertClocks: {}, revertTimedOut: [] };
-  const lists = { excluded: [] as [string, number][], timedOut: [] as [string, number][], lateReports: [] as [string, number][], revertTimedOut: [] as [string, number][] };
+  const facts: RolloutFactsDocument = {
+    ...rest,
+    outcomes: {},
+    excluded: [],
+    clocks: {},
+    reachability: {},
+    timedOut: [],
+    lateReports: [],
+    revertClocks: {},
+    revertTimedOut: [],
+  };
+  const lists = {
+    excluded: [] as [string, number][],
+    timedOut: [] as [string, number][],
+    lateReports: [] as [string, number][],
+    revertTimedOut: [] as [string, number][],
+  };
   devices.forEach((r, d) => {
     if (r.outcome) facts.outcomes[d] = r.outcome;
     if (r.clock) facts.clocks[d] = r.clock;
@@ -39,7 +54,12 @@ export function rolloutDocument(state: Rollout): RolloutDocument {
     if (r.lateReportOrder !== undefined) lists.lateReports.push([d, r.lateReportOrder]);
     if (r.revertTimedOutOrder !== undefined) lists.revertTimedOut.push([d, r.revertTimedOutOrder]);
   });
-  const ordered = { excluded: inOrder(lists.excluded), timedOut: inOrder(lists.timedOut), lateReports: inOrder(lists.lateReports), revertTimedOut: inOrder(lists.revertTimedOut) };
+  const ordered = {
+    excluded: inOrder(lists.excluded),
+    timedOut: inOrder(lists.timedOut),
+    lateReports: inOrder(lists.lateReports),
+    revertTimedOut: inOrder(lists.revertTimedOut),
+  };
   return { ...state, facts: { ...facts, ...ordered } };
 }
 

@@ -27,7 +27,13 @@ describe('the rollout projections one batch at a time against one event at a tim
   });
 
   const recorded = (events: RolloutEvent[], fleet: string): RecordedEvent<RolloutEvent>[] =>
-    events.map((e, i) => ({ event: { ...e, data: { ...e.data, fleet } } as RolloutEvent, seq: i + 1, subject: 'x', time: new Date(), meta }));
+    events.map((e, i) => ({
+      event: { ...e, data: { ...e.data, fleet } } as RolloutEvent,
+      seq: i + 1,
+      subject: 'x',
+      time: new Date(),
+      meta,
+    }));
 
   it('leaves every table as applying the events one by one does, over random histories and random batch sizes', async () => {
     let outcomes = 0;
@@ -40,7 +46,7 @@ describe('the rollout projections one batch at a time against one event at a tim
       const batched = `batched-${seed}`;
       const random = seeded(seed * 7919);
       const all = recorded(events, batched);
-      for (let i = 0; i < all.length; ) {
+      for (let i = 0; i < all.length;) {
         const batch = all.slice(i, (i += 1 + Math.floor(random() * 40)));
         for (const p of projections) await db.transaction((sql) => p.applyBatch!(sql, batch));
       }
@@ -72,7 +78,10 @@ describe('the rollout projections one batch at a time against one event at a tim
       if (e.type === 'DeviceOutcomeRecorded' && !first.has(key)) first.set(key, e.data.state);
     }
     expect(first.size).toBeLessThan(outcomes.length); // some devices have two outcomes in the batch
-    const rows = await db.query<{ rollout_id: string; device_id: string; state: string }>('SELECT rollout_id, device_id, state FROM rollout_device_outcomes WHERE fleet = $1', [fleet]);
+    const rows = await db.query<{ rollout_id: string; device_id: string; state: string }>(
+      'SELECT rollout_id, device_id, state FROM rollout_device_outcomes WHERE fleet = $1',
+      [fleet],
+    );
     expect(new Map(rows.map((r) => [`${r.rollout_id}/${r.device_id}`, r.state]))).toEqual(first);
   });
 });

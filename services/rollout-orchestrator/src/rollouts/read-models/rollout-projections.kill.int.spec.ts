@@ -40,13 +40,21 @@ describe('the rollouts and claims projections SIGKILLed in the middle of a batch
     await tdb?.drop();
   });
 
-  function startProcess(kill: Record<string, string> = {}): Promise<{ child: ChildProcess; lines: unknown[]; exited: Promise<NodeJS.Signals | number | null> }> {
+  function startProcess(
+    kill: Record<string, string> = {},
+  ): Promise<{ child: ChildProcess; lines: unknown[]; exited: Promise<NodeJS.Signals | number | null> }> {
     const env = testEnv();
     const child = spawn(process.execPath, [processFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
-        ...process.env, KEELSON_NATS_URL: env.natsUrl, KEELSON_NATS_USER: env.natsUser, KEELSON_NATS_PASS: env.natsPass,
-        KEELSON_DATABASE_URL: tdb.url, KEELSON_STREAM_PREFIX: naming.streamPrefix, KEELSON_SUBJECT_PREFIX: naming.subjectPrefix, ...kill,
+        ...process.env,
+        KEELSON_NATS_URL: env.natsUrl,
+        KEELSON_NATS_USER: env.natsUser,
+        KEELSON_NATS_PASS: env.natsPass,
+        KEELSON_DATABASE_URL: tdb.url,
+        KEELSON_STREAM_PREFIX: naming.streamPrefix,
+        KEELSON_SUBJECT_PREFIX: naming.subjectPrefix,
+        ...kill,
       },
     });
     const lines: unknown[] = [];
@@ -70,7 +78,8 @@ describe('the rollouts and claims projections SIGKILLed in the middle of a batch
     return seqs;
   }
 
-  const checkpoints = async () => db.query<{ projection: string; last_seq: string }>('SELECT projection, last_seq FROM projection_checkpoints');
+  const checkpoints = async () =>
+    db.query<{ projection: string; last_seq: string }>('SELECT projection, last_seq FROM projection_checkpoints');
 
   async function killedAndRestarted(fleet: string, step: 'batch-written' | 'batch-committed', seed: number) {
     const events = inFleet(twoRolloutHistory(seed), fleet);
@@ -80,7 +89,8 @@ describe('the rollouts and claims projections SIGKILLed in the middle of a batch
     // The reference: every event applied alone, at its sequence, into another fleet.
     const reference = `${fleet}-ref`;
     for (const [i, event] of inFleet(events, reference).entries()) {
-      for (const p of projections) await db.transaction((sql) => p.apply(sql, { event, seq: seqs[i]!, subject: 'x', time: new Date(), meta }));
+      for (const p of projections)
+        await db.transaction((sql) => p.apply(sql, { event, seq: seqs[i]!, subject: 'x', time: new Date(), meta }));
     }
 
     const armed = await startProcess({ KEELSON_KILL_AT: step, KEELSON_KILL_BATCH: '2' });

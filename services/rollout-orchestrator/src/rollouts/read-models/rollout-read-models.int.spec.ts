@@ -6,7 +6,19 @@ import { applyStreams, eventStreams, EventStore, ProjectionRunner, type Recorded
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type DeviceState, type RolloutEvent } from '@keelson/events';
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
-import { aborted, created, createdV1, finished, fleet, halted, outcome, rolloutId, strategy, waveStarted, waveStartedV1 } from '../../test-fixtures/rollout-history.js';
+import {
+  aborted,
+  created,
+  createdV1,
+  finished,
+  fleet,
+  halted,
+  outcome,
+  rolloutId,
+  strategy,
+  waveStarted,
+  waveStartedV1,
+} from '../../test-fixtures/rollout-history.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
@@ -18,7 +30,10 @@ import { orderDevices } from '../domain/wave-plan.js';
 
 const two = ['d-00', 'd-01'];
 const [first, second] = orderDevices(rolloutId, two) as [string, string];
-const s = strategy([[50, 'auto'], [100, 'auto']]);
+const s = strategy([
+  [50, 'auto'],
+  [100, 'auto'],
+]);
 const withId = <E extends { data: { rolloutId: string } }>(e: E, id: string): E => ({ ...e, data: { ...e.data, rolloutId: id } });
 
 describe('rollout read models against real NATS and PostgreSQL', () => {
@@ -42,8 +57,9 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     rolloutStore = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
     deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
     views = new RolloutViews(new Rollouts(rolloutStore), db);
-    runners = [rolloutsProjection, deviceProgressProjection].map((projection) =>
-      new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
+    runners = [rolloutsProjection, deviceProgressProjection].map(
+      (projection) => new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }),
+    );
     for (const r of runners) await r.start();
   });
   afterAll(async () => {
@@ -55,10 +71,17 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
 
   const appendRollout = async (id: string, ...events: RolloutEvent[]) => {
     const subject = rolloutStore.subject('rollout', fleet, id);
-    await rolloutStore.append(subject, (await rolloutStore.load(subject)).lastSeq, events.map((e) => withId(e, id)), meta());
+    await rolloutStore.append(
+      subject,
+      (await rolloutStore.load(subject)).lastSeq,
+      events.map((e) => withId(e, id)),
+      meta(),
+    );
   };
   const progress = (deviceId: string, id: string, state: DeviceState, assignmentId = `${id}-${deviceId}`): DeviceEvent => ({
-    type: 'DeviceReportedProgress', schemaVersion: 2, data: { fleet, deviceId, assignmentId, rolloutId: id, state, reportedAt: new Date().toISOString() },
+    type: 'DeviceReportedProgress',
+    schemaVersion: 2,
+    data: { fleet, deviceId, assignmentId, rolloutId: id, state, reportedAt: new Date().toISOString() },
   });
   const appendDevice = async (deviceId: string, ...events: DeviceEvent[]) => {
     const subject = deviceStore.subject('device', fleet, deviceId);
@@ -75,7 +98,14 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     await eventually(async () => (await views.list(fleet, 10)).items[0]?.devices[1]?.state === 'verifying');
     const page1 = await views.list(fleet, 2);
     expect(page1.items.map((r) => r.rolloutId)).toEqual([rolloutId, 'r-aaaaaaaaaaa2']);
-    expect(page1.items[0]).toMatchObject({ status: 'running', currentWave: 1, devices: [{ deviceId: first, state: 'healthy' }, { deviceId: second, state: 'verifying' }] });
+    expect(page1.items[0]).toMatchObject({
+      status: 'running',
+      currentWave: 1,
+      devices: [
+        { deviceId: first, state: 'healthy' },
+        { deviceId: second, state: 'verifying' },
+      ],
+    });
     const page2 = await views.list(fleet, 2, page1.nextCursor);
     expect(page2).toEqual({ items: [expect.objectContaining({ rolloutId: 'r-aaaaaaaaaaa1', status: 'running' })] });
     expect((await views.list('plant-8', 10)).items).toEqual([]);
@@ -101,16 +131,27 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
 
   it('reports a revert like an update: the view shows what the device said about its revert assignment', async () => {
     const id = 'r-aaaaaaaaaaa3';
-    await appendRollout(id, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]), aborted('revert'));
+    await appendRollout(
+      id,
+      ...created(s, two),
+      ...waveStarted(0, [first]),
+      outcome(first, 'healthy'),
+      ...waveStarted(1, [second]),
+      aborted('revert'),
+    );
     await appendDevice(first, progress(first, id, 'applying', `${id}-${first}-r`));
     await eventually(async () => (await views.get(fleet, id)).devices[0]?.revert?.state === 'applying');
     expect((await views.get(fleet, id)).devices.map((d) => d.revert)).toEqual([{ state: 'applying' }, { state: 'assigned' }]);
-    await eventually(async () => (await views.list(fleet, 10)).items.find((r) => r.rolloutId === id)?.devices[0]?.revert?.state === 'applying');
+    await eventually(
+      async () => (await views.list(fleet, 10)).items.find((r) => r.rolloutId === id)?.devices[0]?.revert?.state === 'applying',
+    );
   });
 
   it('shows a rollout stored as version-1 events (ids inline) as it shows the same rollout in chunks', async () => {
     const [v1, chunked] = ['r-aaaaaaaaaaa4', 'r-aaaaaaaaaaa5'];
-    const oldShape = [createdV1(s, two), waveStartedV1(0, [first]), outcome(first, 'healthy'), waveStartedV1(1, [second])].map(parseRolloutEvent);
+    const oldShape = [createdV1(s, two), waveStartedV1(0, [first]), outcome(first, 'healthy'), waveStartedV1(1, [second])].map(
+      parseRolloutEvent,
+    );
     await appendRollout(v1, ...oldShape);
     await appendRollout(chunked, ...created(s, two), ...waveStarted(0, [first]), outcome(first, 'healthy'), ...waveStarted(1, [second]));
     const listed = async () => (await views.list(fleet, 10)).items.filter((r) => r.rolloutId === v1 || r.rolloutId === chunked);
@@ -123,9 +164,15 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
   it("writes a rollout's summary at the same size for 3000 devices as for 1000, and one row per device", async () => {
     const devices = (n: number) => Array.from({ length: n }, (_, i) => `device-${String(i).padStart(5, '0')}-${'x'.repeat(40)}`);
     const summaryBytes = async (id: string) =>
-      (await db.query<{ bytes: number }>('SELECT octet_length(summary::text) AS bytes FROM rollout_summaries WHERE rollout_id = $1', [id]))[0]?.bytes;
-    const assigned = async (id: string) => (await db.query("SELECT 1 FROM rollout_targets WHERE rollout_id = $1 AND record ? 'clock'", [id])).length;
-    for (const [id, n] of [['r-aaaaaaaaaaa6', 3000], ['r-aaaaaaaaaaa7', 1000]] as const) {
+      (
+        await db.query<{ bytes: number }>('SELECT octet_length(summary::text) AS bytes FROM rollout_summaries WHERE rollout_id = $1', [id])
+      )[0]?.bytes;
+    const assigned = async (id: string) =>
+      (await db.query("SELECT 1 FROM rollout_targets WHERE rollout_id = $1 AND record ? 'clock'", [id])).length;
+    for (const [id, n] of [
+      ['r-aaaaaaaaaaa6', 3000],
+      ['r-aaaaaaaaaaa7', 1000],
+    ] as const) {
       await appendRollout(id, ...created(s, devices(n)), ...waveStarted(0, orderDevices(rolloutId, devices(n)).slice(0, n / 2)));
       await eventually(async () => (await assigned(id)) === n / 2);
       expect((await db.query('SELECT 1 FROM rollout_targets WHERE rollout_id = $1', [id])).length).toBe(n);
@@ -151,7 +198,12 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
         state = events.reduce(rolloutDecider.evolve, state);
       }
       const fromStream = await views.get(fleet, id);
-      await eventually(async () => isEqual((await views.list(fleet, 50)).items.find((r) => r.rolloutId === id), fromStream));
+      await eventually(async () =>
+        isEqual(
+          (await views.list(fleet, 50)).items.find((r) => r.rolloutId === id),
+          fromStream,
+        ),
+      );
       expect((await views.list(fleet, 50)).items.find((r) => r.rolloutId === id)).toEqual(fromStream);
     }
   });
@@ -161,15 +213,38 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
   });
 
   it('ignores an event it applied already, or an older one, when redelivered', async () => {
-    const row = async () => (await db.query<{ state: string; last_seq: string }>('SELECT state, last_seq FROM rollout_device_progress WHERE rollout_id = $1 AND device_id = $2', [rolloutId, second]))[0];
+    const row = async () =>
+      (
+        await db.query<{ state: string; last_seq: string }>(
+          'SELECT state, last_seq FROM rollout_device_progress WHERE rollout_id = $1 AND device_id = $2',
+          [rolloutId, second],
+        )
+      )[0];
     const before = await row();
-    const stale: RecordedEvent<DeviceEvent> = { event: progress(second, rolloutId, 'downloading'), seq: Number(before!.last_seq) - 1, subject: 'x', time: new Date(), meta: meta() };
+    const stale: RecordedEvent<DeviceEvent> = {
+      event: progress(second, rolloutId, 'downloading'),
+      seq: Number(before!.last_seq) - 1,
+      subject: 'x',
+      time: new Date(),
+      meta: meta(),
+    };
     await db.transaction((sql) => deviceProgressProjection.apply(sql, stale));
     expect(await row()).toEqual(before);
 
-    const rolloutRow = async () => (await db.query<{ summary: unknown; last_seq: string }>('SELECT summary, last_seq FROM rollout_summaries WHERE rollout_id = $1', [rolloutId]))[0];
+    const rolloutRow = async () =>
+      (
+        await db.query<{ summary: unknown; last_seq: string }>('SELECT summary, last_seq FROM rollout_summaries WHERE rollout_id = $1', [
+          rolloutId,
+        ])
+      )[0];
     const doc = await rolloutRow();
-    const replayed: RecordedEvent<RolloutEvent> = { event: halted('applied before', false), seq: Number(doc!.last_seq), subject: 'x', time: new Date(), meta: meta() };
+    const replayed: RecordedEvent<RolloutEvent> = {
+      event: halted('applied before', false),
+      seq: Number(doc!.last_seq),
+      subject: 'x',
+      time: new Date(),
+      meta: meta(),
+    };
     await db.transaction((sql) => rolloutsProjection.apply(sql, replayed));
     expect(await rolloutRow()).toEqual(doc);
   });

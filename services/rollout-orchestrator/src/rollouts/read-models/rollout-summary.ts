@@ -6,7 +6,12 @@ import type { RolloutFacts } from '../domain/rollout.evolve.js';
 
 /** The lists a device record can join, in the order devices joined them. */
 export type DeviceList = 'excluded' | 'timedOut' | 'lateReports' | 'revertTimedOut';
-export const orderField = { excluded: 'excludedOrder', timedOut: 'timedOutOrder', lateReports: 'lateReportOrder', revertTimedOut: 'revertTimedOutOrder' } as const;
+export const orderField = {
+  excluded: 'excludedOrder',
+  timedOut: 'timedOutOrder',
+  lateReports: 'lateReportOrder',
+  revertTimedOut: 'revertTimedOutOrder',
+} as const;
 
 /** A rollout's facts without its devices: their count, and how many joined each list so far. */
 export interface RolloutSummaryFacts extends Omit<RolloutFacts, 'devices' | 'deviceIds'> {
@@ -24,8 +29,19 @@ export type RolloutSummary = RolloutPhase & { facts: RolloutSummaryFacts };
 export function createdSummary(event: RolloutCreated): RolloutSummary {
   const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds: _, deviceCount, createdAt, ...targeting } = event.data;
   const facts: RolloutSummaryFacts = {
-    fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, createdAt,
-    startedWaves: 0, approvedWaves: [], acknowledgedFailures: 0, acknowledgedFinished: 0, deviceCount,
+    fleet,
+    rolloutId,
+    artifact,
+    ...(groupId === undefined ? {} : { groupId }),
+    targeting,
+    probe,
+    strategy,
+    createdAt,
+    startedWaves: 0,
+    approvedWaves: [],
+    acknowledgedFailures: 0,
+    acknowledgedFinished: 0,
+    deviceCount,
     listed: { excluded: 0, timedOut: 0, lateReports: 0, revertTimedOut: 0 },
   };
   return { status: 'running', facts };
@@ -45,7 +61,10 @@ export interface TargetRow {
 }
 
 const byOrder = (rows: TargetRow[], list: DeviceList) =>
-  rows.filter((r) => r.record[orderField[list]] !== undefined).sort((a, b) => a.record[orderField[list]]! - b.record[orderField[list]]!).map((r) => r.deviceId);
+  rows
+    .filter((r) => r.record[orderField[list]] !== undefined)
+    .sort((a, b) => a.record[orderField[list]]! - b.record[orderField[list]]!)
+    .map((r) => r.deviceId);
 
 /** The whole rollout document from its summary, its targets and its outcomes: O(devices), for views. */
 export function documentOf(summary: RolloutSummary, targets: TargetRow[], outcomes: RolloutFactsDocument['outcomes']): RolloutDocument {
@@ -59,6 +78,14 @@ export function documentOf(summary: RolloutSummary, targets: TargetRow[], outcom
     if (record.revertClock) revertClocks[deviceId] = record.revertClock;
     if (record.reachability) reachability[deviceId] = record.reachability;
   }
-  const lists = { excluded: byOrder(rows, 'excluded'), timedOut: byOrder(rows, 'timedOut'), lateReports: byOrder(rows, 'lateReports'), revertTimedOut: byOrder(rows, 'revertTimedOut') };
-  return { ...summary, facts: { ...facts, deviceIds: rows.map((r) => r.deviceId), outcomes, clocks, reachability, revertClocks, ...lists } };
+  const lists = {
+    excluded: byOrder(rows, 'excluded'),
+    timedOut: byOrder(rows, 'timedOut'),
+    lateReports: byOrder(rows, 'lateReports'),
+    revertTimedOut: byOrder(rows, 'revertTimedOut'),
+  };
+  return {
+    ...summary,
+    facts: { ...facts, deviceIds: rows.map((r) => r.deviceId), outcomes, clocks, reachability, revertClocks, ...lists },
+  };
 }

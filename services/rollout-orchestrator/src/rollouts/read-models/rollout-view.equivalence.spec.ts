@@ -23,7 +23,12 @@ function randomReports(random: () => number, deviceIds: readonly string[]) {
   const progress = new Map<string, DeviceProgress>();
   const reverts = new Map<string, RevertReport>();
   for (const deviceId of deviceIds) {
-    if (random() < 0.3) progress.set(deviceId, { deviceId, state: reports[Math.floor(random() * reports.length)]!, ...(random() < 0.3 ? { reason: 'r' } : {}) });
+    if (random() < 0.3)
+      progress.set(deviceId, {
+        deviceId,
+        state: reports[Math.floor(random() * reports.length)]!,
+        ...(random() < 0.3 ? { reason: 'r' } : {}),
+      });
     if (random() < 0.2) reverts.set(deviceId, { state: random() < 0.5 ? 'healthy' : 'failed' });
   }
   return { progress, reverts };
@@ -53,7 +58,14 @@ describe('the rollout view counted from the ledger', () => {
   it('equals it for a rollout larger than a view lists (3,000 devices: the waves count all, the list shows the first 1,000)', () => {
     const random = seeded(42);
     const commands = new RandomRolloutCommands(random, 3000);
-    const strategy = { waves: [{ percent: 5, gate: 'auto' as const }, { percent: 40, gate: 'auto' as const }, { percent: 100, gate: 'auto' as const }], maxFailures: 3000 };
+    const strategy = {
+      waves: [
+        { percent: 5, gate: 'auto' as const },
+        { percent: 40, gate: 'auto' as const },
+        { percent: 100, gate: 'auto' as const },
+      ],
+      maxFailures: 3000,
+    };
     let state = after(rolloutDecider.initialState(), commands.create(strategy));
     for (let i = 0; i < 3000; i++) state = after(state, commands.next(assignedDevices((state as LiveRollout).facts)));
     const view = rolloutView(state as LiveRollout, new Map());

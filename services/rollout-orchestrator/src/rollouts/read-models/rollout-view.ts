@@ -20,7 +20,11 @@ const statusOf = (state: LiveRollout): RolloutView['status'] => (state.status ==
  * once it is no longer a live target); the recorded
  * outcome wins over a report (both are terminal, the outcome is what the rollout counted).
  */
-export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>, reverts: ReadonlyMap<string, RevertReport> = new Map()): RolloutView {
+export function rolloutView(
+  state: LiveRollout,
+  progress: ReadonlyMap<string, DeviceProgress>,
+  reverts: ReadonlyMap<string, RevertReport> = new Map(),
+): RolloutView {
   const { facts } = state;
   const stateOf = (deviceId: string) => {
     const wave = facts.devices.waveOf(deviceId);
@@ -32,7 +36,8 @@ export function rolloutView(state: LiveRollout, progress: ReadonlyMap<string, De
     return { deviceId, wave, state: standing === 'pending' ? ('pending' as const) : ('assigned' as const) };
   };
   // a reply must not grow with the fleet, nor its making: the waves count the devices with a record, the list shows the first ones
-  const listed = facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
+  const listed =
+    facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
   const devices = listed.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, reverts.get(deviceId)) }));
   return {
     fleet: facts.fleet,

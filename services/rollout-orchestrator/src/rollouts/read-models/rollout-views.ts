@@ -30,7 +30,10 @@ export class RolloutViews {
 
   async view(state: LiveRollout): Promise<RolloutView> {
     const { fleet, rolloutId } = state.facts;
-    const [progress, reverts] = await Promise.all([this.progressOf(fleet, [rolloutId]), this.progressOf(fleet, [rolloutId], 'rollout_device_reverts')]);
+    const [progress, reverts] = await Promise.all([
+      this.progressOf(fleet, [rolloutId]),
+      this.progressOf(fleet, [rolloutId], 'rollout_device_reverts'),
+    ]);
     return rolloutView(state, progress.get(rolloutId) ?? new Map(), reverts.get(rolloutId) ?? new Map());
   }
 
@@ -45,7 +48,12 @@ export class RolloutViews {
    * The fleet's rollouts, newest first, from the read model; the cursor is a creation sequence.
    * `status` is the view's: a finished rollout is `succeeded` or `failed` by its outcome.
    */
-  async list(fleet: string, limit: number, cursor?: string, status?: RolloutView['status']): Promise<{ items: RolloutView[]; nextCursor?: string }> {
+  async list(
+    fleet: string,
+    limit: number,
+    cursor?: string,
+    status?: RolloutView['status'],
+  ): Promise<{ items: RolloutView[]; nextCursor?: string }> {
     if (cursor !== undefined && !/^[1-9][0-9]{0,15}$/.test(cursor)) {
       throw new InvalidInput('request.invalid', [{ path: ['cursor'], message: 'not a cursor this query returned' }]);
     }
@@ -58,10 +66,15 @@ export class RolloutViews {
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.rollout_id);
     const [progress, outcomes, reverts, targets] = await Promise.all([
-      this.progressOf(fleet, ids), this.outcomesOf(fleet, ids), this.progressOf(fleet, ids, 'rollout_device_reverts'), this.targetsOf(fleet, ids),
+      this.progressOf(fleet, ids),
+      this.outcomesOf(fleet, ids),
+      this.progressOf(fleet, ids, 'rollout_device_reverts'),
+      this.targetsOf(fleet, ids),
     ]);
     const items = page.map((r) => {
-      const state = rolloutFromDocument(documentOf(r.summary, targets.get(r.rollout_id) ?? [], outcomes.get(r.rollout_id) ?? {})) as LiveRollout;
+      const state = rolloutFromDocument(
+        documentOf(r.summary, targets.get(r.rollout_id) ?? [], outcomes.get(r.rollout_id) ?? {}),
+      ) as LiveRollout;
       return rolloutView(state, progress.get(r.rollout_id) ?? new Map(), reverts.get(r.rollout_id) ?? new Map());
     });
     return rows.length > limit ? { items, nextCursor: String(rows[limit - 1]!.created_seq) } : { items };
@@ -108,7 +121,11 @@ export class RolloutViews {
   }
 
   /** Latest reports per rollout and device: about the install (`rollout_device_progress`) or the revert. */
-  private async progressOf(fleet: string, rolloutIds: string[], table: 'rollout_device_progress' | 'rollout_device_reverts' = 'rollout_device_progress'): Promise<Map<string, Map<string, DeviceProgress>>> {
+  private async progressOf(
+    fleet: string,
+    rolloutIds: string[],
+    table: 'rollout_device_progress' | 'rollout_device_reverts' = 'rollout_device_progress',
+  ): Promise<Map<string, Map<string, DeviceProgress>>> {
     const out = new Map<string, Map<string, DeviceProgress>>();
     if (rolloutIds.length === 0) return out;
     const rows = await this.db.query<ProgressRow>(

@@ -17,7 +17,12 @@ async function insertTargets(sql: Sql, { fleet, rolloutId }: Key, from: number, 
 }
 
 /** Rewrites the records of `deviceIds` (the rollout's targets among them) with `change`. */
-async function changeRecords(sql: Sql, { fleet, rolloutId }: Key, deviceIds: string[], change: (r: DeviceRecord) => DeviceRecord): Promise<void> {
+async function changeRecords(
+  sql: Sql,
+  { fleet, rolloutId }: Key,
+  deviceIds: string[],
+  change: (r: DeviceRecord) => DeviceRecord,
+): Promise<void> {
   const rows = await sql.query<{ device_id: string; record: DeviceRecord }>(
     'SELECT device_id, record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = ANY($3::text[])',
     [fleet, rolloutId, deviceIds],
@@ -30,7 +35,14 @@ async function changeRecords(sql: Sql, { fleet, rolloutId }: Key, deviceIds: str
   );
 }
 
-async function recordOutcome(sql: Sql, { fleet, rolloutId }: Key, deviceId: string, state: string, reason: string | undefined, seq: number) {
+async function recordOutcome(
+  sql: Sql,
+  { fleet, rolloutId }: Key,
+  deviceId: string,
+  state: string,
+  reason: string | undefined,
+  seq: number,
+) {
   await sql.query(
     `INSERT INTO rollout_device_outcomes (fleet, rollout_id, device_id, state, reason, seq) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
@@ -51,7 +63,10 @@ async function outcomesBefore(sql: Sql, { fleet, rolloutId }: Key, seq: number) 
 /** The device joins `list` at the next place, unless it is on it already; the summary counts it. */
 async function listDevice(sql: Sql, key: Key, summary: RolloutSummary, deviceId: string, list: DeviceList): Promise<RolloutSummary | null> {
   const field = orderField[list];
-  const [row] = await sql.query<{ record: DeviceRecord }>('SELECT record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3', [key.fleet, key.rolloutId, deviceId]);
+  const [row] = await sql.query<{ record: DeviceRecord }>(
+    'SELECT record FROM rollout_targets WHERE fleet = $1 AND rollout_id = $2 AND device_id = $3',
+    [key.fleet, key.rolloutId, deviceId],
+  );
   if (!row || row.record[field] !== undefined) return null;
   const place = summary.facts.listed[list] ?? 0; // summaries written before a list existed lack its count
   await changeRecords(sql, key, [deviceId], (r) => ({ ...r, [field]: place }));
@@ -72,7 +87,8 @@ async function applyEvent(sql: Sql, summary: RolloutSummary | null, event: Rollo
       await insertTargets(sql, key, event.data.from, event.data.deviceIds);
       return null;
     case 'WaveStarted':
-      if (event.data.deviceIds) await changeRecords(sql, key, event.data.deviceIds, (r) => assignedRecord(r, event.data.startedAt ?? summary.facts.createdAt));
+      if (event.data.deviceIds)
+        await changeRecords(sql, key, event.data.deviceIds, (r) => assignedRecord(r, event.data.startedAt ?? summary.facts.createdAt));
       return summaryAfter(summary, event, () => outcomesBefore(sql, key, seq));
     case 'DevicesAssigned':
       await changeRecords(sql, key, event.data.deviceIds, (r) => assignedRecord(r, event.data.assignedAt));
@@ -107,7 +123,8 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
   stream: eventStreams.orchestrator,
   filterSubjects: ['ev.rollout.>'],
   parse: parseRolloutEvent,
-  apply: (sql, { event, seq }) => (event.type === 'DeviceOutcomeRecorded' ? recordOutcomes(sql, [{ event, seq }]) : applySummaryEvent(sql, event, seq)),
+  apply: (sql, { event, seq }) =>
+    event.type === 'DeviceOutcomeRecorded' ? recordOutcomes(sql, [{ event, seq }]) : applySummaryEvent(sql, event, seq),
   /**
    * The outcomes of a batch in one INSERT per run: a run ends at an event that reads the outcome
    * table (the counts before a wave or a resume) or writes it (a timeout), so each sees what `apply`
@@ -131,7 +148,14 @@ export const rolloutsProjection: Projection<RolloutEvent> = {
   },
 };
 
-const outcomesUntouched: ReadonlySet<RolloutEvent['type']> = new Set(['DevicesAssigned', 'DeviceReachabilityNoted', 'RolloutTargetsAdded', 'DeviceExcluded', 'LateDeviceReportRecorded', 'DeviceRevertTimedOut']);
+const outcomesUntouched: ReadonlySet<RolloutEvent['type']> = new Set([
+  'DevicesAssigned',
+  'DeviceReachabilityNoted',
+  'RolloutTargetsAdded',
+  'DeviceExcluded',
+  'LateDeviceReportRecorded',
+  'DeviceRevertTimedOut',
+]);
 
 /** A row per outcome; a device's first outcome in the rollout stays (the first row of the statement wins, in stream order). */
 async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<void> {
@@ -141,8 +165,12 @@ async function recordOutcomes(sql: Sql, outcomes: Outcome[]): Promise<void> {
      SELECT f, r, d, s, reason, seq FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY AS v(f, r, d, s, reason, seq, o) ORDER BY o
      ON CONFLICT (fleet, rollout_id, device_id) DO NOTHING`,
     [
-      outcomes.map((o) => o.event.data.fleet), outcomes.map((o) => o.event.data.rolloutId), outcomes.map((o) => o.event.data.deviceId),
-      outcomes.map((o) => o.event.data.state), outcomes.map((o) => o.event.data.reason ?? null), outcomes.map((o) => o.seq),
+      outcomes.map((o) => o.event.data.fleet),
+      outcomes.map((o) => o.event.data.rolloutId),
+      outcomes.map((o) => o.event.data.deviceId),
+      outcomes.map((o) => o.event.data.state),
+      outcomes.map((o) => o.event.data.reason ?? null),
+      outcomes.map((o) => o.seq),
     ],
   );
 }

@@ -25,7 +25,19 @@ export function waveSummaries(facts: RolloutFacts): orchestrator.WaveSummary[] {
   const deviceCount = facts.devices.deviceCount;
   const summaries = facts.strategy.waves.map((w, wave): orchestrator.WaveSummary => {
     const [from, to] = waveRange(facts.strategy, wave, deviceCount);
-    return { wave, percent: w.percent, gate: w.gate, devices: to - from, assigned: 0, inFlight: 0, healthy: 0, failed: 0, timedOut: 0, unreachable: 0, excluded: 0 };
+    return {
+      wave,
+      percent: w.percent,
+      gate: w.gate,
+      devices: to - from,
+      assigned: 0,
+      inFlight: 0,
+      healthy: 0,
+      failed: 0,
+      timedOut: 0,
+      unreachable: 0,
+      excluded: 0,
+    };
   });
   facts.devices.forEachMember((record, _, wave) => count(summaries[wave]!, record));
   return summaries;

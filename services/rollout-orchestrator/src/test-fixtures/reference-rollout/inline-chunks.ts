@@ -13,8 +13,16 @@ export function inline(events: RolloutEvent[]): RolloutEvent[] {
     const continues = (ids: string[]) => events[i - 1]?.type === 'WaveStarted' || !fitsOneEvent([...chunk, ids[0]!]);
     if (e.type === 'RolloutTargetsAdded' && last?.type === 'RolloutCreated') {
       out[out.length - 1] = { ...last, data: { ...last.data, deviceIds: [...(last.data.deviceIds ?? []), ...e.data.deviceIds] } };
-    } else if (e.type === 'DevicesAssigned' && (last?.type === 'WaveStarted' || last?.type === 'DevicesAssigned') && last.data.wave === e.data.wave && continues(e.data.deviceIds)) {
-      out[out.length - 1] = { ...last, data: { ...last.data, deviceIds: [...(last.data.deviceIds ?? []), ...e.data.deviceIds] } } as RolloutEvent;
+    } else if (
+      e.type === 'DevicesAssigned' &&
+      (last?.type === 'WaveStarted' || last?.type === 'DevicesAssigned') &&
+      last.data.wave === e.data.wave &&
+      continues(e.data.deviceIds)
+    ) {
+      out[out.length - 1] = {
+        ...last,
+        data: { ...last.data, deviceIds: [...(last.data.deviceIds ?? []), ...e.data.deviceIds] },
+      } as RolloutEvent;
     } else {
       out.push(e.type === 'WaveStarted' ? { ...e, data: { ...e.data, deviceIds: e.data.deviceIds ?? [] } } : e);
     }

@@ -14,7 +14,11 @@ const isEnded = (state: LiveRollout) => state.status === 'aborted' || state.stat
 // Added with the revert timeout: after an abort with `revert` each assigned live device reverts on
 // a clock from the abort that, like the install's, runs only while the device is reachable.
 const isReverting = (state: LiveRollout, deviceId: string): boolean =>
-  state.status === 'aborted' && state.mode === 'revert' && Object.hasOwn(state.facts.clocks, deviceId) && isLive(state.facts, deviceId) && !state.facts.revertTimedOut.includes(deviceId);
+  state.status === 'aborted' &&
+  state.mode === 'revert' &&
+  Object.hasOwn(state.facts.clocks, deviceId) &&
+  isLive(state.facts, deviceId) &&
+  !state.facts.revertTimedOut.includes(deviceId);
 
 export function timeOutRevert(command: Command<'TimeOutRevert'>, state: LiveRollout): RolloutEvent[] {
   const { fleet, rolloutId, deviceId, at } = command;
@@ -40,7 +44,11 @@ export function timeOutDevice(command: Command<'TimeOutDevice'>, state: LiveRoll
   const deadline = deadlineOf(clock, deviceTimeoutSecondsOf(facts.strategy));
   if (deadline === null || Date.parse(at) < Date.parse(deadline)) return [];
   const assignmentId = installAssignmentId(rolloutId, deviceId);
-  return andWhatFollows(state, [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }], at);
+  return andWhatFollows(
+    state,
+    [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }],
+    at,
+  );
 }
 
 /** A timed-out device reported after all: recorded once as evidence; its outcome stays `failed`. */
@@ -60,13 +68,19 @@ export function noteReachability(command: Command<'NoteDeviceReachability'>, sta
   const { fleet, rolloutId, deviceId, reachable, asOfSeq, at } = command;
   const { facts } = state;
   const reverting = isReverting(state, deviceId);
-  if (!reverting && (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId))) return [];
+  if (!reverting && (isEnded(state) || !facts.deviceIds.includes(deviceId) || facts.outcomes[deviceId] || !isLive(facts, deviceId)))
+    return [];
   const known = facts.reachability[deviceId];
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return [];
-  if (reverting) return [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }];
+  if (reverting)
+    return [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }];
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.
   if (!known && reachable && !Object.hasOwn(facts.clocks, deviceId)) return [];
-  return andWhatFollows(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }], at);
+  return andWhatFollows(
+    state,
+    [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }],
+    at,
+  );
 }

@@ -1,5 +1,12 @@
 import { orchestrator } from '@keelson/requests';
-import { assignedDevices, isLive, isReachable, outcomeOf, type LiveRollout, type RolloutFacts } from '../../rollouts/domain/rollout.evolve.js';
+import {
+  assignedDevices,
+  isLive,
+  isReachable,
+  outcomeOf,
+  type LiveRollout,
+  type RolloutFacts,
+} from '../../rollouts/domain/rollout.evolve.js';
 import type { DeviceProgress } from '../../rollouts/read-models/rollout-view.js';
 import type { RevertReport } from '../../rollouts/read-models/wave-summary.js';
 import { waveOfEachDevice } from '../../rollouts/domain/wave-plan.js';
@@ -41,17 +48,30 @@ function inFlightFlags(state: LiveRollout, deviceId: string, assigned: ReadonlyS
   const reverting = state.status === 'aborted' && state.mode === 'revert' && assigned.has(deviceId) && isLive(facts, deviceId);
   // a revert that timed out failed, unless the device reported an outcome of it after all
   const reported = revert !== undefined && (revert.state === 'healthy' || revert.state === 'rolled_back' || revert.state === 'failed');
-  const shown: RevertReport | undefined = reverting && facts.devices.record(deviceId).revertTimedOutOrder !== undefined && !reported ? { state: 'failed', reason: 'timeout' } : revert;
+  const shown: RevertReport | undefined =
+    reverting && facts.devices.record(deviceId).revertTimedOutOrder !== undefined && !reported
+      ? { state: 'failed', reason: 'timeout' }
+      : revert;
   return {
     ...(hasTimedOut(facts, deviceId) ? { timedOut: true as const } : {}),
     ...(isUnreachableInFlight(facts, deviceId, assigned) ? { unreachable: true as const } : {}),
-    ...(reverting ? { revert: shown ? { state: shown.state, ...(shown.reason === undefined ? {} : { reason: shown.reason }) } : { state: 'assigned' as const } } : {}),
+    ...(reverting
+      ? {
+          revert: shown
+            ? { state: shown.state, ...(shown.reason === undefined ? {} : { reason: shown.reason }) }
+            : { state: 'assigned' as const },
+        }
+      : {}),
   };
 }
 
 const statusOf = (state: LiveRollout): orchestrator.RolloutView['status'] => (state.status === 'finished' ? state.outcome : state.status);
 
-export function referenceRolloutView(state: LiveRollout, progress: ReadonlyMap<string, DeviceProgress>, reverts: ReadonlyMap<string, RevertReport> = new Map()): orchestrator.RolloutView {
+export function referenceRolloutView(
+  state: LiveRollout,
+  progress: ReadonlyMap<string, DeviceProgress>,
+  reverts: ReadonlyMap<string, RevertReport> = new Map(),
+): orchestrator.RolloutView {
   const { facts } = state;
   const waves = waveOfEachDevice(facts.strategy, facts.deviceIds);
   const assigned = new Set(assignedDevices(facts));
@@ -63,7 +83,8 @@ export function referenceRolloutView(state: LiveRollout, progress: ReadonlyMap<s
     if (latest) return { deviceId, wave, state: latest.state, ...(latest.reason === undefined ? {} : { reason: latest.reason }) };
     return { deviceId, wave, state: assigned.has(deviceId) ? ('assigned' as const) : ('pending' as const) };
   };
-  const listed = facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
+  const listed =
+    facts.deviceIds.length > orchestrator.maxViewDevices ? facts.deviceIds.slice(0, orchestrator.maxViewDevices) : facts.deviceIds;
   const devices = listed.map((deviceId) => ({ ...stateOf(deviceId), ...inFlightFlags(state, deviceId, assigned, reverts.get(deviceId)) }));
   return {
     fleet: facts.fleet,

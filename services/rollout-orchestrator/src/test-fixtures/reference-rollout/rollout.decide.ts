@@ -33,7 +33,8 @@ export type RolloutCommand =
 
 /** Finished and aborted rollouts take no further operator changes. */
 function refuseIfEnded(state: LiveRollout): void {
-  if (state.status === 'finished') throw new RuleViolation('rollout.finished', `rollout '${state.facts.rolloutId}' has finished (${state.outcome})`);
+  if (state.status === 'finished')
+    throw new RuleViolation('rollout.finished', `rollout '${state.facts.rolloutId}' has finished (${state.outcome})`);
   if (state.status === 'aborted') throw new RuleViolation('rollout.aborted', `rollout '${state.facts.rolloutId}' was aborted`);
 }
 
@@ -55,7 +56,11 @@ function supersede(command: Extract<RolloutCommand, { type: 'SupersedeDevices' }
   const leaving = command.deviceIds.filter((d) => facts.deviceIds.includes(d) && !facts.outcomes[d] && isLive(facts, d));
   if (leaving.length === 0) return [];
   const reason = `superseded by rollout ${command.byRolloutId}: ${command.reason}`.slice(0, 500);
-  const excluded: RolloutEvent[] = leaving.map((deviceId) => ({ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }));
+  const excluded: RolloutEvent[] = leaving.map((deviceId) => ({
+    type: 'DeviceExcluded',
+    schemaVersion: 1,
+    data: { fleet, rolloutId, deviceId, reason },
+  }));
   const after = excluded.reduce(evolve, state as Rollout) as LiveRollout;
   if (after.facts.deviceIds.every((d) => !isLive(after.facts, d) || after.facts.outcomes[d])) {
     return [...excluded, { type: 'RolloutAborted', schemaVersion: 1, data: { fleet, rolloutId, mode: 'keep', abortedAt: at } }];
@@ -72,7 +77,11 @@ function approve(command: Extract<RolloutCommand, { type: 'ApproveWave' }>, stat
   if (command.wave !== undefined && command.wave > state.wave) {
     throw new RuleViolation('wave.not-awaiting-approval', `wave ${command.wave} is not waiting for approval; wave ${state.wave} is`);
   }
-  return andWhatFollows(state, [{ type: 'WaveApproved', schemaVersion: 1, data: { fleet: command.fleet, rolloutId: command.rolloutId, wave: state.wave } }], command.at);
+  return andWhatFollows(
+    state,
+    [{ type: 'WaveApproved', schemaVersion: 1, data: { fleet: command.fleet, rolloutId: command.rolloutId, wave: state.wave } }],
+    command.at,
+  );
 }
 
 function recordOutcome(command: Extract<RolloutCommand, { type: 'RecordDeviceOutcome' }>, state: LiveRollout): RolloutEvent[] {
@@ -105,7 +114,9 @@ export function decide(command: RolloutCommand, state: Rollout): RolloutEvent[] 
     case 'HaltRollout':
       refuseIfEnded(state);
       if (state.status === 'halted') return [];
-      return [{ type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason: command.reason, automatic: false, haltedAt: command.at } }];
+      return [
+        { type: 'RolloutHalted', schemaVersion: 1, data: { ...ref, reason: command.reason, automatic: false, haltedAt: command.at } },
+      ];
     case 'ResumeRollout':
       refuseIfEnded(state);
       if (state.status !== 'halted') return [];

@@ -3,7 +3,10 @@
 import type { ArtifactRef, Probe, RolloutCreated, RolloutEvent, Strategy, TerminalDeviceState } from '@keelson/events';
 
 /** The optional targeting fields of `RolloutCreated` (device names, selector, channel, misfits, supersedes, retryOf). */
-export type RolloutTargeting = Omit<RolloutCreated['data'], 'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'>;
+export type RolloutTargeting = Omit<
+  RolloutCreated['data'],
+  'fleet' | 'rolloutId' | 'artifact' | 'groupId' | 'probe' | 'strategy' | 'deviceIds' | 'deviceCount' | 'createdAt'
+>;
 import { resumedClock, startedClock, stoppedClock, type DeviceClock } from '../../rollouts/domain/device-clock.js';
 
 /** What a rollout was created with and what has happened to its devices so far. */
@@ -77,7 +80,8 @@ export function failureCount(facts: RolloutFacts): number {
 }
 
 const withPhase = (state: LiveRollout, phase: RolloutPhase): Rollout => ({ ...phase, facts: state.facts });
-const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout => ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
+const withFacts = (state: LiveRollout, facts: Partial<RolloutFacts>): LiveRollout =>
+  ({ ...state, facts: { ...state.facts, ...facts } }) as LiveRollout;
 
 function withAssigned(state: LiveRollout, deviceIds: string[], at: string): LiveRollout {
   const clocks = { ...state.facts.clocks };
@@ -103,9 +107,27 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     if (state.status !== 'absent') return state;
     const { fleet, rolloutId, artifact, groupId, probe, strategy, deviceIds = [], deviceCount: _, createdAt, ...targeting } = event.data;
     const facts: RolloutFacts = {
-      fleet, rolloutId, artifact, ...(groupId === undefined ? {} : { groupId }), targeting, probe, strategy, deviceIds, createdAt,
-      startedWaves: 0, approvedWaves: [], outcomes: {}, excluded: [], acknowledgedFailures: 0,
-      acknowledgedFinished: 0, clocks: {}, reachability: {}, timedOut: [], lateReports: [], revertClocks: {}, revertTimedOut: [],
+      fleet,
+      rolloutId,
+      artifact,
+      ...(groupId === undefined ? {} : { groupId }),
+      targeting,
+      probe,
+      strategy,
+      deviceIds,
+      createdAt,
+      startedWaves: 0,
+      approvedWaves: [],
+      outcomes: {},
+      excluded: [],
+      acknowledgedFailures: 0,
+      acknowledgedFinished: 0,
+      clocks: {},
+      reachability: {},
+      timedOut: [],
+      lateReports: [],
+      revertClocks: {},
+      revertTimedOut: [],
     };
     return { status: 'running', facts };
   }
@@ -125,7 +147,9 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
     }
     case 'DeviceOutcomeRecorded': {
       const { deviceId, state: outcome, reason } = event.data;
-      return withFacts(state, { outcomes: { ...state.facts.outcomes, [deviceId]: reason === undefined ? { state: outcome } : { state: outcome, reason } } });
+      return withFacts(state, {
+        outcomes: { ...state.facts.outcomes, [deviceId]: reason === undefined ? { state: outcome } : { state: outcome, reason } },
+      });
     }
     case 'DevicesAssigned':
       return withAssigned(state, event.data.deviceIds, event.data.assignedAt);
@@ -143,12 +167,22 @@ export function evolve(state: Rollout, event: RolloutEvent): Rollout {
       return withReachability(state, deviceId, reachable, asOfSeq, notedAt);
     }
     case 'DeviceExcluded':
-      return state.facts.excluded.includes(event.data.deviceId) ? state : withFacts(state, { excluded: [...state.facts.excluded, event.data.deviceId] });
+      return state.facts.excluded.includes(event.data.deviceId)
+        ? state
+        : withFacts(state, { excluded: [...state.facts.excluded, event.data.deviceId] });
     case 'RolloutHalted':
-      return withPhase(state, { status: 'halted', reason: event.data.reason, automatic: event.data.automatic, haltedAt: event.data.haltedAt });
+      return withPhase(state, {
+        status: 'halted',
+        reason: event.data.reason,
+        automatic: event.data.automatic,
+        haltedAt: event.data.haltedAt,
+      });
     case 'RolloutResumed': {
       // Resuming acknowledges the failures seen so far (spec: "acknowledge failures and resume").
-      const acknowledged = { acknowledgedFailures: failureCount(state.facts), acknowledgedFinished: Object.keys(state.facts.outcomes).length };
+      const acknowledged = {
+        acknowledgedFailures: failureCount(state.facts),
+        acknowledgedFinished: Object.keys(state.facts.outcomes).length,
+      };
       return withPhase(withFacts(state, acknowledged), { status: 'running' });
     }
     case 'RolloutAborted':

@@ -1,7 +1,16 @@
 // The rollout fold as it was before the device ledger (main at fbafaaf, O(devices) per outcome), kept
 // unchanged as the reference that rollout-fold.equivalence.spec.ts compares the current decider with.
 import type { RolloutEvent } from '@keelson/events';
-import { assignedDevices, evolve, failureCount, isLive, isReachable, type LiveRollout, type Rollout, type RolloutFacts } from './rollout.evolve.js';
+import {
+  assignedDevices,
+  evolve,
+  failureCount,
+  isLive,
+  isReachable,
+  type LiveRollout,
+  type Rollout,
+  type RolloutFacts,
+} from './rollout.evolve.js';
 import { devicesOfWave } from '../../rollouts/domain/wave-plan.js';
 
 type Ref = { fleet: string; rolloutId: string };
@@ -37,7 +46,10 @@ function nextAssignment(facts: RolloutFacts, ref: Ref, at: string): RolloutEvent
   if (facts.startedWaves > 0) {
     const wave = facts.startedWaves - 1;
     const pending = unassignedOf(facts, wave);
-    if (pending.length > 0) return slots > 0 ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: pending.slice(0, slots), assignedAt: at } } : null;
+    if (pending.length > 0)
+      return slots > 0
+        ? { type: 'DevicesAssigned', schemaVersion: 1, data: { ...ref, wave, deviceIds: pending.slice(0, slots), assignedAt: at } }
+        : null;
   }
   const wave = facts.startedWaves;
   if (wave >= facts.strategy.waves.length || waitedFor.length > 0) return null;

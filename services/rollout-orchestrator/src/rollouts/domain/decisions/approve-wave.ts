@@ -15,12 +15,19 @@ export function approveWave(command: ApproveWave, state: LiveRollout): RolloutDe
   refuseIfEnded(state);
   // A halt sets any gate aside: an approval now would change nothing, and a silent 200 reads as done.
   if (state.status === 'halted') {
-    throw new RuleViolation('rollout.halted', `rollout '${state.facts.rolloutId}' is halted (${state.reason}): nothing to approve until it is resumed; a wave that was waiting at its gate waits there again after the resume`);
+    throw new RuleViolation(
+      'rollout.halted',
+      `rollout '${state.facts.rolloutId}' is halted (${state.reason}): nothing to approve until it is resumed; a wave that was waiting at its gate waits there again after the resume`,
+    );
   }
   if (state.status !== 'awaiting-approval') return folded(state);
   if (command.wave !== undefined && command.wave < state.wave) return folded(state); // that gate was opened already
   if (command.wave !== undefined && command.wave > state.wave) {
     throw new RuleViolation('wave.not-awaiting-approval', `wave ${command.wave} is not waiting for approval; wave ${state.wave} is`);
   }
-  return andWhatFollows(state, [{ type: 'WaveApproved', schemaVersion: 1, data: { fleet: command.fleet, rolloutId: command.rolloutId, wave: state.wave } }], command.at);
+  return andWhatFollows(
+    state,
+    [{ type: 'WaveApproved', schemaVersion: 1, data: { fleet: command.fleet, rolloutId: command.rolloutId, wave: state.wave } }],
+    command.at,
+  );
 }

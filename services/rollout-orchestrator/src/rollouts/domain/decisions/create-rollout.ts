@@ -1,5 +1,18 @@
 import { InvalidInput, RuleViolation } from '@keelson/domain-kit';
-import { chunkDeviceIds, maxRolloutDevices, maxRolloutEventBytes, type ArtifactRef, type DeviceHardware, DeviceMisfit, InactiveDevice, type Probe, type RolloutCreated, type RolloutEvent, type Strategy, type SupersededRollout } from '@keelson/events';
+import {
+  chunkDeviceIds,
+  maxRolloutDevices,
+  maxRolloutEventBytes,
+  type ArtifactRef,
+  type DeviceHardware,
+  DeviceMisfit,
+  InactiveDevice,
+  type Probe,
+  type RolloutCreated,
+  type RolloutEvent,
+  type Strategy,
+  type SupersededRollout,
+} from '@keelson/events';
 import { misfitReason, type HardwareNeeds } from '../../../targeting/hardware-fit.js';
 import { evolve, type LiveRollout, type Rollout } from '../rollout.evolve.js';
 import { andWhatFollows, type RolloutDecision } from '../rollout.next-step.js';
@@ -42,7 +55,8 @@ export type CreateRollout = RolloutRef & { type: 'CreateRollout' } & CreateRollo
 /** The `RolloutCreated` data and, apart, its devices in wave order (written in chunks after it). */
 type CreatedData = Omit<RolloutCreated['data'], 'deviceIds'> & { deviceIds: string[] };
 
-const targetName = (r: RolloutTarget) => (r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices');
+const targetName = (r: RolloutTarget) =>
+  r.groupId ? `group '${r.groupId}'` : r.selector ? `selector '${r.selector}'` : 'the named devices';
 
 /**
  * A decommissioned device is no longer a live target: it leaves the accounting, so a retired device
@@ -55,7 +69,11 @@ function active(request: CreateRolloutRequest): { deviceIds: string[]; inactive:
   const inactive = request.deviceIds.filter((d) => gone.has(d)).map((deviceId) => ({ deviceId, reason: 'decommissioned' }));
   if (deviceIds.length === 0) {
     const [code, path] = request.groupId ? ['group.no-active-devices', 'groupId'] : ['target.no-active-devices', 'target'];
-    const shown = inactive.slice(0, 20).map((d) => d.deviceId).join(', ') + (inactive.length > 20 ? ` and ${inactive.length - 20} more` : '');
+    const shown =
+      inactive
+        .slice(0, 20)
+        .map((d) => d.deviceId)
+        .join(', ') + (inactive.length > 20 ? ` and ${inactive.length - 20} more` : '');
     throw new InvalidInput(code, [{ path: [path], message: `${targetName(request)} has no active devices (decommissioned: ${shown})` }]);
   }
   return { deviceIds, inactive };
@@ -72,11 +90,17 @@ function fitting(request: CreateRolloutRequest, live: string[]): { deviceIds: st
     if (reason !== null) misfits.push({ deviceId, reason });
   }
   if (misfits.length > 0 && request.onMisfit !== 'exclude') {
-    throw new InvalidInput('hardware.misfit', misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })));
+    throw new InvalidInput(
+      'hardware.misfit',
+      misfits.map((m) => ({ path: ['devices', m.deviceId], message: m.reason })),
+    );
   }
   const misfit = new Set(misfits.map((m) => m.deviceId));
   const deviceIds = live.filter((d) => !misfit.has(d));
-  if (deviceIds.length === 0) throw new InvalidInput('hardware.no-device-fits', [{ path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` }]);
+  if (deviceIds.length === 0)
+    throw new InvalidInput('hardware.no-device-fits', [
+      { path: ['target'], message: `no device of ${targetName(request)} fits ${request.artifact.name}@${request.artifact.version}` },
+    ]);
   return { deviceIds, misfits };
 }
 
@@ -119,7 +143,10 @@ export function creationRules(request: CreateRolloutRequest & { fleet: string; r
   const supersedes = takenOver(request, deviceIds);
   const { fleet, rolloutId, artifact, probe, strategy, at } = request;
   const optional = {
-    groupId: request.groupId, deviceNames: request.deviceNames, selector: request.selector, channel: request.channel,
+    groupId: request.groupId,
+    deviceNames: request.deviceNames,
+    selector: request.selector,
+    channel: request.channel,
     misfits: misfits.length > 0 ? misfits : undefined,
     inactive: inactive.length > 0 ? inactive : undefined,
     supersedes: supersedes.length > 0 ? supersedes : undefined,
@@ -148,7 +175,8 @@ export function createdData(request: CreateRolloutRequest & { fleet: string; rol
 function refuseIfTooLarge(data: Omit<CreatedData, 'deviceIds'>, counts: { misfits: number; inactive: number; supersedes: number }): void {
   const bytes = Buffer.byteLength(JSON.stringify({ type: 'RolloutCreated', schemaVersion: 2, data }));
   if (bytes <= maxRolloutEventBytes) return;
-  const message = `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
+  const message =
+    `the creation would record ${counts.misfits} misfit, ${counts.inactive} inactive and ${counts.supersedes} taken-over device(s): ` +
     `${bytes} bytes, more than one event holds (${maxRolloutEventBytes}); target fewer devices`;
   throw new InvalidInput('target.too-large', [{ path: ['target'], message }]);
 }

@@ -13,6 +13,7 @@ export const isEnded = (state: LiveRollout): boolean => state.status === 'aborte
 
 /** Finished and aborted rollouts take no further operator changes. */
 export function refuseIfEnded(state: LiveRollout): void {
-  if (state.status === 'finished') throw new RuleViolation('rollout.finished', `rollout '${state.facts.rolloutId}' has finished (${state.outcome})`);
+  if (state.status === 'finished')
+    throw new RuleViolation('rollout.finished', `rollout '${state.facts.rolloutId}' has finished (${state.outcome})`);
   if (state.status === 'aborted') throw new RuleViolation('rollout.aborted', `rollout '${state.facts.rolloutId}' was aborted`);
 }

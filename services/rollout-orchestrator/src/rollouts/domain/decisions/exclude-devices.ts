@@ -34,7 +34,11 @@ export function supersedeDevices(command: SupersedeDevices, state: LiveRollout):
   const leaving = stillWaitedFor(state, command.deviceIds);
   if (leaving.length === 0) return folded(state);
   const reason = `superseded by rollout ${command.byRolloutId}: ${command.reason}`.slice(0, 500);
-  const excluded: RolloutEvent[] = leaving.map((deviceId) => ({ type: 'DeviceExcluded', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reason } }));
+  const excluded: RolloutEvent[] = leaving.map((deviceId) => ({
+    type: 'DeviceExcluded',
+    schemaVersion: 1,
+    data: { fleet, rolloutId, deviceId, reason },
+  }));
   const after = excluded.reduce(evolve, state as Rollout) as LiveRollout;
   if (after.facts.devices.tally.liveUnfinished === 0) {
     const aborted = folded(after, [{ type: 'RolloutAborted', schemaVersion: 1, data: { fleet, rolloutId, mode: 'keep', abortedAt: at } }]);

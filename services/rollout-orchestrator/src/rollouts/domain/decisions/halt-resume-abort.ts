@@ -15,7 +15,13 @@ const refOf = (command: RolloutRef) => ({ fleet: command.fleet, rolloutId: comma
 export function haltRollout(command: HaltRollout, state: LiveRollout): RolloutDecision {
   refuseIfEnded(state);
   if (state.status === 'halted') return folded(state);
-  return folded(state, [{ type: 'RolloutHalted', schemaVersion: 1, data: { ...refOf(command), reason: command.reason, automatic: false, haltedAt: command.at } }]);
+  return folded(state, [
+    {
+      type: 'RolloutHalted',
+      schemaVersion: 1,
+      data: { ...refOf(command), reason: command.reason, automatic: false, haltedAt: command.at },
+    },
+  ]);
 }
 
 /**
@@ -25,12 +31,18 @@ export function haltRollout(command: HaltRollout, state: LiveRollout): RolloutDe
 export function resumeRollout(command: ResumeRollout, state: LiveRollout): RolloutDecision {
   refuseIfEnded(state);
   if (state.status !== 'halted') return folded(state);
-  return andWhatFollows(state, [{ type: 'RolloutResumed', schemaVersion: 1, data: { ...refOf(command), resumedAt: command.at } }], command.at);
+  return andWhatFollows(
+    state,
+    [{ type: 'RolloutResumed', schemaVersion: 1, data: { ...refOf(command), resumedAt: command.at } }],
+    command.at,
+  );
 }
 
 /** Aborting again with the same mode is a no-op; with the other mode it is refused (the rollout was aborted). */
 export function abortRollout(command: AbortRollout, state: LiveRollout): RolloutDecision {
   if (state.status === 'aborted' && state.mode === command.mode) return folded(state);
   refuseIfEnded(state);
-  return folded(state, [{ type: 'RolloutAborted', schemaVersion: 1, data: { ...refOf(command), mode: command.mode, abortedAt: command.at } }]);
+  return folded(state, [
+    { type: 'RolloutAborted', schemaVersion: 1, data: { ...refOf(command), mode: command.mode, abortedAt: command.at } },
+  ]);
 }

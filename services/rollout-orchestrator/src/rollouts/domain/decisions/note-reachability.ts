@@ -16,13 +16,21 @@ export function noteReachability(command: NoteDeviceReachability, state: LiveRol
   const { facts } = state;
   // During a revert the word moves the revert's clock, whatever the device's update ended as.
   const reverting = isRevertTracked(state, deviceId);
-  if (!reverting && (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId))) return folded(state);
+  if (!reverting && (isEnded(state) || !facts.devices.isMember(deviceId) || outcomeOf(facts, deviceId) || !isLive(facts, deviceId)))
+    return folded(state);
   const known = facts.devices.record(deviceId).reachability;
   if (known && (known.asOfSeq >= asOfSeq || known.reachable === reachable)) return folded(state);
-  if (reverting) return folded(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }]);
+  if (reverting)
+    return folded(state, [
+      { type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } },
+    ]);
   // A first word that an assigned device is reachable changes nothing but is kept, with its
   // sequence, so an older "unreachable" (the sweep's, from a read model) cannot override it. Before
   // its assignment it is not kept: devices coming online would otherwise flood a large rollout.
   if (!known && reachable && !isAssigned(facts, deviceId)) return folded(state);
-  return andWhatFollows(state, [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }], at);
+  return andWhatFollows(
+    state,
+    [{ type: 'DeviceReachabilityNoted', schemaVersion: 1, data: { fleet, rolloutId, deviceId, reachable, asOfSeq, notedAt: at } }],
+    at,
+  );
 }

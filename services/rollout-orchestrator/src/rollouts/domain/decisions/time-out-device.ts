@@ -21,5 +21,9 @@ export function timeOutDevice(command: TimeOutDevice, state: LiveRollout): Rollo
   const deadline = deadlineOf(record.clock!, deviceTimeoutSecondsOf(state.facts.strategy));
   if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
   const assignmentId = installAssignmentId(rolloutId, deviceId);
-  return andWhatFollows(state, [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }], at);
+  return andWhatFollows(
+    state,
+    [{ type: 'DeviceTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }],
+    at,
+  );
 }

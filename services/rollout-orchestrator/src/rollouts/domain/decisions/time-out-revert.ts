@@ -22,8 +22,13 @@ export function isRevertTracked(state: LiveRollout, deviceId: string): boolean {
 export function timeOutRevert(command: TimeOutRevert, state: LiveRollout): RolloutDecision {
   const { fleet, rolloutId, deviceId, at } = command;
   if (!isReverting(state) || !isRevertTracked(state, deviceId)) return folded(state);
-  const deadline = deadlineOf(revertClockOf(state.facts.devices.record(deviceId), state.abortedAt), deviceTimeoutSecondsOf(state.facts.strategy));
+  const deadline = deadlineOf(
+    revertClockOf(state.facts.devices.record(deviceId), state.abortedAt),
+    deviceTimeoutSecondsOf(state.facts.strategy),
+  );
   if (deadline === null || Date.parse(at) < Date.parse(deadline)) return folded(state);
   const assignmentId = revertAssignmentId(rolloutId, deviceId);
-  return folded(state, [{ type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } }]);
+  return folded(state, [
+    { type: 'DeviceRevertTimedOut', schemaVersion: 1, data: { fleet, rolloutId, deviceId, assignmentId, deadline, timedOutAt: at } },
+  ]);
 }
