@@ -1,4 +1,5 @@
-export { startAgent, type AgentOptions, type RunningAgent, type AgentLog } from './agent.js';
+export { startAgent } from './agent.js';
+export type { AgentOptions, RunningAgent, AgentLog } from './agent-options.js';
 export { enrollDevice, type EnrollOptions } from './enrollment/enroll.js';
 export { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 export { DataDirLayout, basenameOf } from './data-dir/layout.js';

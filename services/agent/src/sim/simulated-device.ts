@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceState } from '@keelson/events/device-protocol';
-import { startAgent, type RunningAgent } from '../agent.js';
+import { startAgent } from '../agent.js';
+import type { RunningAgent } from '../agent-options.js';
 import { DataDirLayout, basenameOf } from '../data-dir/layout.js';
 import { enrollDevice } from '../enrollment/enroll.js';
 import { isEnrolled, readDeviceIdentity } from '../enrollment/device-identity.js';

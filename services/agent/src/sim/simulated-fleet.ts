@@ -1,5 +1,5 @@
 import type { Assignment, DeviceState } from '@keelson/events/device-protocol';
-import type { AgentLog } from '../agent.js';
+import type { AgentLog } from '../agent-options.js';
 import type { EnrollOptions } from '../enrollment/enroll.js';
 import type { SimulatedMetric } from './app-metrics-spec.js';
 import type { FailingDevices } from './simulated-application.js';
