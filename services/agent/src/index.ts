@@ -1,4 +1,5 @@
-export { startAgent, type AgentOptions, type RunningAgent, type AgentLog } from './agent.js';
+export { startAgent } from './agent.js';
+export type { AgentOptions, RunningAgent, AgentLog } from './agent-options.js';
 export { enrollDevice, type EnrollOptions } from './enrollment/enroll.js';
 export { readDeviceIdentity, type DeviceIdentity } from './enrollment/device-identity.js';
 export { DataDirLayout, basenameOf } from './data-dir/layout.js';
@@ -6,7 +7,8 @@ export { trustedMetadataFiles } from './tuf/kept-metadata.js';
 export { AgentStateStore, type AgentState, type AssignmentRecord } from './data-dir/agent-state.js';
 export { runProbe, type ProbeContext } from './probes/run-probe.js';
 export type { ProbeResult } from './probes/probe-result.js';
-export { startSimulatedFleet, type SimulatedFleet, type SimulatedFleetOptions, type SimulatedDevice } from './sim/simulated-fleet.js';
+export { startSimulatedFleet, type SimulatedFleet, type SimulatedFleetOptions } from './sim/simulated-fleet.js';
+export type { SimulatedDevice } from './sim/simulated-device.js';
 export type { FailingDevices } from './sim/simulated-application.js';
 export { operatorTokenMinter } from './cli/operator-token-minter.js';
 export { platformFetch, type PlatformFetch, type PlatformRequest } from './link/platform-fetch.js';

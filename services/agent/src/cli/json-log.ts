@@ -1,4 +1,4 @@
-import type { AgentLog } from '../agent.js';
+import type { AgentLog } from '../agent-options.js';
 
 /** One JSON line per event on stdout, as the services log; never given a secret. */
 export const jsonLog: AgentLog = (event, fields) => {

@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@keelson/testing';
-import { startAgent, type RunningAgent } from '../agent.js';
+import { startAgent } from '../agent.js';
+import type { RunningAgent } from '../agent-options.js';
 import { DataDirLayout } from '../data-dir/layout.js';
 import { enrollDevice } from '../enrollment/enroll.js';
 import { platformFetch } from '../link/platform-fetch.js';

@@ -4,22 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccount } from '@nats-io/nkeys';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { gateway, signer } from '@keelson/requests';
-import { eventStreams, EventStore } from '@keelson/event-store';
-import {
-  LiveDeviceProgress,
-  parseDeviceEvent,
-  type Assignment,
-  type DeviceEvent,
-  type DeviceReportedProgress,
-  type Probe,
-} from '@keelson/events';
+import type { Assignment, DeviceReportedProgress, Probe } from '@keelson/events';
 import { ensureLocalTls, freePort, launchService, startNatsServer, type RunningNats, type RunningService } from '@keelson/local-infra';
 import { sendRequest, handlerFor, serveRequests } from '@keelson/service-kit';
 import { createTestDatabase, eventually, testEnv, testNamespace, type TestDatabase } from '@keelson/testing';
 import { KeyedRepository } from '@keelson/tuf/testing';
+import { consumerStates, mqttConsumerFilters, recordGateway } from './gateway-records.js';
 import { issuedBy, startFakeFacade, type DeviceOfCertificate, type FakeFacade } from './fake-facade.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -140,29 +132,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     throw err;
   }
   const gatewayUrl = `https://127.0.0.1:${httpPort}`;
-  // What the gateway sent devices, shown when an install never ends.
-  const desiredSent: string[] = [];
-  subscriptions.push(
-    nc.subscribe(`${naming.subjectPrefix}keelson.cmd.*.desired`, {
-      callback: (_e, m) =>
-        void desiredSent.push(
-          `${new Date().toISOString()} ${m.subject.split('.').at(-2)} generation ${JSON.parse(m.string()).data.generation}`,
-        ),
-    }),
-  );
-  const liveSteps: LiveDeviceProgress['data'][] = [];
-  subscriptions.push(
-    nc.subscribe(`${naming.subjectPrefix}live.device-progress.>`, {
-      callback: (_e, m) => void liveSteps.push(LiveDeviceProgress.parse(m.json()).data),
-    }),
-  );
-  const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-  const reportsOf = async (deviceId: string) =>
-    (await devices.load(devices.subject('device', fleet, deviceId))).events.flatMap((r) =>
-      r.event.type === 'DeviceReportedProgress' ? [r.event.data] : [],
-    );
-  const statesOf = async (deviceId: string, assignmentId: string) =>
-    (await reportsOf(deviceId)).filter((r) => r.assignmentId === assignmentId).map((r) => r.state);
+  const { desiredSent, reportsOf, statesOf, liveStepsOf } = recordGateway(nc, naming, fleet, subscriptions);
   return {
     fleet,
     gatewayUrl,
@@ -186,8 +156,7 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
     reportsOf,
     statesOf,
     installedOf: async (deviceId) => (await sendRequest(nc, naming, gateway.getDevice, { fleet, deviceId })).installed,
-    liveStepsOf: (deviceId, assignmentId) =>
-      liveSteps.filter((r) => r.deviceId === deviceId && r.assignmentId === assignmentId).map((r) => r.state),
+    liveStepsOf,
     untilTerminal: (deviceId, assignmentId, trail = []) =>
       eventually(async () => (await statesOf(deviceId, assignmentId)).some((s) => ['healthy', 'rolled_back', 'failed'].includes(s))).then(
         () => undefined,
@@ -212,28 +181,6 @@ export async function startGatewayUnderTest(fleet = 'plant-7', gatewayEnv: Recor
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Each consumer of the test's streams: what it has not been given, holds unacknowledged, got again. */
-async function consumerStates(nc: NatsConnection, streamPrefix: string): Promise<string[]> {
-  const jsm = await jetstreamManager(nc);
-  const lines: string[] = [];
-  for await (const stream of jsm.streams.list()) {
-    if (!stream.config.name.startsWith(streamPrefix)) continue;
-    for await (const c of jsm.consumers.list(stream.config.name)) {
-      lines.push(
-        `${c.name}: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting pulls ${c.num_waiting}, delivered ${c.delivered.stream_seq}, acked ${c.ack_floor.stream_seq}`,
-      );
-    }
-  }
-  return lines;
-}
-
-async function mqttConsumerFilters(nc: NatsConnection): Promise<string[]> {
-  const jsm = await jetstreamManager(nc);
-  const filters: string[] = [];
-  for await (const c of jsm.consumers.list('$MQTT_msgs')) filters.push(c.config.filter_subject ?? '', ...(c.config.filter_subjects ?? []));
-  return filters;
 }
 
 /** An install of a published `yolo` target with `probe`. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { orchestrator } from '@keelson/requests';
-import { InvalidInput, NotFound } from '@keelson/domain-kit';
+import { NotFound } from '@keelson/domain-kit';
 import type { EventStore } from '@keelson/event-store';
 import type { RolloutEvent } from '@keelson/events';
 import { handlerFor, type RequestHandler } from '@keelson/service-kit';
 import type { FakeGateway } from './fake-gateway.js';
 import { pageOf } from './fake-page.js';
 import type { FakeRegistry } from './fake-registry.js';
+import { fakeCreation } from './fake-rollout-creation.js';
 
 type View = orchestrator.RolloutView;
 
@@ -69,70 +70,13 @@ export class FakeOrchestrator {
     return [
       handlerFor(orchestrator.createRollout, async (input) => {
         this.received.push({ command: 'create-rollout', input });
-        const { fleet, artifact: target, groupId, deviceNames, selector, probe, strategy } = input;
-        const version = 'version' in target ? target.version : this.channels.get(`${fleet}/${target.name}/${target.channel}`);
-        const artifact = { name: target.name, version };
-        const found = this.registry.artifacts.find((a) => a.fleet === fleet && a.name === artifact.name && a.version === artifact.version);
-        if (!found)
-          throw new InvalidInput('artifact.not-found', [
-            { path: ['artifact'], message: `no artifact ${artifact.name}@${artifact.version}` },
-          ]);
-        // a selector stands for every device of the fleet here; matching it is the orchestrator's business
-        const devices = this.gateway.devices.filter((d) => d.fleet === fleet && (selector !== undefined || deviceNames?.includes(d.name)));
-        const group =
-          groupId !== undefined
-            ? this.gateway.groups.find((g) => g.fleet === fleet && g.groupId === groupId)
-            : { deviceIds: devices.map((d) => d.deviceId) };
-        if (!group) throw new InvalidInput('group.not-found', [{ path: ['groupId'], message: `no group ${groupId}` }]);
-        const rolloutId = `r-${++this.n}-${randomUUID().slice(0, 8)}`;
-        const ref = {
-          name: found.name,
-          version: found.version,
-          kind: found.kind,
-          targetPath: found.targetPath,
-          sha256: found.sha256,
-          length: found.length,
-        };
-        const createdAt = now();
-        const view: View = {
-          fleet,
-          rolloutId,
-          artifact: ref,
-          ...(groupId ? { groupId } : {}),
-          ...(deviceNames ? { deviceNames } : {}),
-          ...(selector ? { selector } : {}),
-          probe,
-          strategy,
-          status: 'running',
-          currentWave: 0,
-          createdAt,
-          devices: group.deviceIds.map((deviceId) => ({ deviceId, wave: 0, state: 'assigned' as const })),
-        };
-        this.rollouts.set(rolloutId, view);
-        await this.append(fleet, rolloutId, [
-          // as the orchestrator writes them: the devices in chunks after the creation and the wave's start
-          {
-            type: 'RolloutCreated',
-            schemaVersion: 2,
-            data: {
-              fleet,
-              rolloutId,
-              artifact: ref,
-              ...(groupId ? { groupId } : {}),
-              deviceCount: group.deviceIds.length,
-              probe,
-              strategy,
-              createdAt,
-            },
-          },
-          { type: 'RolloutTargetsAdded', schemaVersion: 1, data: { fleet, rolloutId, from: 0, deviceIds: group.deviceIds } },
-          { type: 'WaveStarted', schemaVersion: 2, data: { fleet, rolloutId, wave: 0, startedAt: createdAt } },
-          {
-            type: 'DevicesAssigned',
-            schemaVersion: 1,
-            data: { fleet, rolloutId, wave: 0, deviceIds: group.deviceIds, assignedAt: createdAt },
-          },
-        ]);
+        const { view, events } = fakeCreation(
+          { registry: this.registry, gateway: this.gateway, channels: this.channels, nextId: () => ++this.n },
+          input,
+          now(),
+        );
+        this.rollouts.set(view.rolloutId, view);
+        await this.append(view.fleet, view.rolloutId, events);
         return view;
       }),
       handlerFor(orchestrator.retryRollout, async (input) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFound } from '@keelson/domain-kit';
 import { activeTraceparent, type EventMetadata, type Reactor, type RecordedEvent } from '@keelson/event-store';
 import type { DesiredStatePublisher } from '../desired-state/desired-state.publisher.js';
-import { reportStanding } from '../devices/device.decider.js';
+import { reportStanding } from '../devices/device.js';
 import { owesDesiredState } from '../devices/hello-answer.js';
 import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DevicePresenceStore } from '../devices/device-presence.store.js';

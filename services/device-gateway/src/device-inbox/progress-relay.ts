@@ -3,7 +3,7 @@ import { inConsumerSpan } from '@keelson/event-store';
 import { isTerminalDeviceState, liveProgressSubject, type LiveDeviceProgress } from '@keelson/events';
 import type { Clock } from '@keelson/service-kit';
 import type { DeviceDirectory } from '../devices/device-directory.js';
-import { reportStanding } from '../devices/device.decider.js';
+import { reportStanding } from '../devices/device.js';
 import type { Devices } from '../devices/devices.js';
 import { droppedDeviceMessages, handledDeviceMessages } from './device-inbox.metrics.js';
 import type { CheckedDeviceMessage } from './device-message.check.js';

@@ -1,7 +1,7 @@
 import { given, NotFound, RuleViolation } from '@keelson/domain-kit';
 import type { Assignment, DesiredStateChanged, DeviceEvent } from '@keelson/events';
 import { assignment } from '../test-fixtures/assignments.js';
-import { deviceDecider, type DeviceCommand } from './device.decider.js';
+import { deviceDecider, type DeviceCommand } from './device.decide.js';
 
 const fleet = 'plant-7';
 const deviceId = 'd-0011223344556677';

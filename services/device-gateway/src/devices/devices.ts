@@ -8,7 +8,8 @@ import {
   type EventStore,
 } from '@keelson/event-store';
 import type { DeviceEvent } from '@keelson/events';
-import { deviceDecider, type Device, type DeviceCommand } from './device.decider.js';
+import { deviceDecider, type DeviceCommand } from './device.decide.js';
+import type { Device } from './device.js';
 
 /** Runs device commands against `ev.device.<fleet>.<deviceId>`: load, decide, append, retry on conflict. */
 export class Devices {

@@ -1,6 +1,6 @@
 import type { DeviceState } from '@keelson/events';
 import { assignment } from '../test-fixtures/assignments.js';
-import type { KnownDevice } from './device.decider.js';
+import type { KnownDevice } from './device.js';
 import { owesDesiredState } from './hello-answer.js';
 
 const device = (generation: number, reports: Record<string, DeviceState>, ...assignmentIds: string[]): KnownDevice => ({

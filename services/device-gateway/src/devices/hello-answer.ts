@@ -1,5 +1,5 @@
 import { isTerminalDeviceState } from '@keelson/events';
-import type { KnownDevice } from './device.decider.js';
+import type { KnownDevice } from './device.js';
 
 /**
  * Whether a device's hello needs the desired state in answer: unless it says it applied the current

@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 providers through tsyringe
 import * as x509 from '@peculiar/x509';
 import type { RenewRequest } from '@keelson/events';
-import type { Device } from '../devices/device.decider.js';
+import type { Device } from '../devices/device.js';
 
 /**
  * A renewal whose answer never reached the device (a crash, a cut connection): the device still
