@@ -1,5 +1,5 @@
 import { orderDevices } from '../rollouts/domain/wave-plan.js';
-import { rolloutId, strategy, tenDevices } from './rollout-history.js';
+import { created, rolloutId, strategy, tenDevices, waveStarted } from './rollout-history.js';
 
 // Ten devices in their wave order, the first the canary, and two three-wave strategies: all automatic, or a gate before the second.
 export const order = orderDevices(rolloutId, tenDevices);
@@ -14,3 +14,9 @@ export const manual2nd = strategy([
   [50, 'manual'],
   [100, 'auto'],
 ]);
+
+// With a device timeout (600 seconds unless told): the first wave of the automatic strategy started, and the halt rule's reason.
+export const withTimeout = (s: ReturnType<typeof strategy>, deviceTimeoutSeconds = 600) => ({ ...s, deviceTimeoutSeconds });
+export const wave0 = [...created(withTimeout(auto3)), ...waveStarted(0, [canary])];
+export const wave1 = order.slice(1, 5);
+export const tripped = 'halt rule: 1 device(s) rolled back or failed, 0 tolerated';
