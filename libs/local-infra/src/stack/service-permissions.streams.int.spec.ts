@@ -1,15 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { freePort } from '../free-port.js';
-import { startNatsServer, type RunningNats } from '../nats-server.js';
-import { platformServices, type PlatformService } from './platform-services.js';
-import { gatewaySystemUser, serviceNatsUser, serviceNatsUsers } from './service-permissions.js';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { LeastPrivilegeNats } from '../test-fixtures/least-privilege-nats.js';
 
-const productionNaming = { streamPrefix: '', subjectPrefix: '' };
 const event = JSON.stringify({ type: 'RolloutHalted', schemaVersion: 1, data: { reason: 'forged' } });
 
 // What libs/event-store's append does (that library cannot be imported here: its specs run on this one).
@@ -27,58 +20,12 @@ async function appendBatch(nc: NatsConnection, subject: string): Promise<unknown
   return (await nc.request(subject, event, { headers: h(2, true), timeout: 2_000 })).json();
 }
 
-// A server of its own: the harness's shared server has one all-powerful user, this one has the platform's.
-function natsBinary(): string {
-  const binary = process.env.KEELSON_TEST_NATS_BINARY; // set by libs/testing's global setup
-  if (!binary) throw new Error('KEELSON_TEST_NATS_BINARY is not set: run this spec in the integration project');
-  return binary;
-}
-
 describe('least-privilege service users on a real nats-server', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keelson-perm-'));
-  const kickerPassword = randomBytes(12).toString('hex');
-  const passwords = Object.fromEntries(platformServices.map((s) => [s, randomBytes(12).toString('hex')])) as Record<
-    PlatformService,
-    string
-  >;
-  let nats: RunningNats;
-  const open: NatsConnection[] = [];
-  const as = async (service: PlatformService) => {
-    const nc = await connect({ servers: nats.url, user: serviceNatsUser(service), pass: passwords[service], name: service });
-    open.push(nc);
-    return nc;
-  };
+  const server = new LeastPrivilegeNats();
+  const { as } = server;
 
-  beforeAll(async () => {
-    const [port, mqttPort, monitorPort] = [await freePort(), await freePort(), await freePort()];
-    nats = await startNatsServer({
-      binary: natsBinary(),
-      dir,
-      serverName: 'perm-spec',
-      host: '127.0.0.1',
-      port,
-      mqttPort,
-      monitorPort,
-      users: serviceNatsUsers(platformServices, passwords, productionNaming),
-      systemUser: { user: 'sys', password: randomBytes(12).toString('hex') },
-      systemUsers: [gatewaySystemUser(kickerPassword)],
-    });
-    const orchestrator = await as('rollout-orchestrator');
-    await (
-      await jetstreamManager(orchestrator)
-    ).streams.add({
-      name: 'EV_ROLLOUTS',
-      subjects: ['ev.rollout.>', 'ev.channel.>', 'ev.experiment.>'],
-      allow_direct: true,
-      allow_atomic: true,
-    });
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const nc of open) await nc.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => server.start(), 30_000);
+  afterAll(() => server.stop());
 
   it('lets the orchestrator append to its own stream, and the api read it but not append to it', async () => {
     const orchestrator = await as('rollout-orchestrator');
@@ -106,74 +53,6 @@ describe('least-privilege service users on a real nats-server', () => {
     await expect(jsm.streams.delete('EV_ROLLOUTS')).rejects.toThrow(/Permissions Violation/);
     expect((await jsm.streams.info('EV_ROLLOUTS')).state.messages).toBe(1);
   });
-
-  it('lets a service answer only its own commands', async () => {
-    const signer = await as('signer');
-    const errors: unknown[] = [];
-    signer.subscribe('cmd.gateway.assign-device', {
-      callback: (err, msg) => {
-        if (err) errors.push(err);
-        else msg.respond('the signer, answering for the gateway');
-      },
-    });
-    const served = signer.subscribe('cmd.signer.get-root', {
-      callback: (_err, msg) => {
-        msg.respond('root');
-      },
-    });
-    await signer.flush();
-    const gateway = await as('device-gateway');
-    expect((await gateway.request('cmd.signer.get-root', 'x', { timeout: 2_000 })).string()).toBe('root');
-    // The orchestrator may call the gateway: with no gateway running, nobody may answer in its place.
-    const orchestrator = await as('rollout-orchestrator');
-    await expect(orchestrator.request('cmd.gateway.assign-device', 'x', { timeout: 1_000 })).rejects.toThrow(/no responders/i);
-    const audit = await as('audit');
-    await expect(audit.request('cmd.signer.get-root', 'x', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
-    for (let i = 0; i < 40 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(String(errors[0])).toMatch(/Permissions Violation for Subscription/);
-    served.unsubscribe();
-  });
-
-  it("lets the gateway's system-account user list and close connections, hear the KEELSON account's disconnects, and nothing else there", async () => {
-    const victim = await connect({
-      servers: nats.url,
-      user: serviceNatsUser('api'),
-      pass: passwords.api,
-      name: 'victim',
-      reconnect: false,
-    });
-    open.push(victim);
-    const kicker = await connect({ servers: nats.url, user: gatewaySystemUser('').user, pass: kickerPassword });
-    open.push(kicker);
-    const disconnects: { client?: { name?: string; acc?: string } }[] = [];
-    kicker.subscribe('$SYS.ACCOUNT.KEELSON.DISCONNECT', {
-      callback: (err, m) => void (err ? disconnects.push({}) : disconnects.push(m.json())),
-    });
-    const refused: unknown[] = [];
-    for (const subject of ['$SYS.ACCOUNT.KEELSON.CONNECT', '$SYS.ACCOUNT.*.DISCONNECT', '$SYS.ACCOUNT.SYS.DISCONNECT']) {
-      kicker.subscribe(subject, { callback: (err) => void refused.push(err) });
-    }
-    await kicker.flush();
-    const answers: { server: { id: string }; data: { connections: { cid: number; name?: string }[] } }[] = [];
-    for await (const m of await kicker.requestMany('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 1024 }), { maxWait: 500 }))
-      answers.push(m.json());
-    const target = answers[0]!.data.connections.find((c) => c.name === 'victim');
-    expect(target).toBeDefined();
-    const closed = new Promise<void>((resolve) => void victim.closed().then(() => resolve()));
-    const reply = (
-      await kicker.request(`$SYS.REQ.SERVER.${answers[0]!.server.id}.KICK`, JSON.stringify({ cid: target!.cid }), { timeout: 2_000 })
-    ).json<{ error?: unknown }>();
-    expect(reply.error).toBeUndefined();
-    await closed;
-    for (let i = 0; i < 40 && (disconnects.length === 0 || refused.length < 3); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(disconnects.map((d) => [d.client?.acc, d.client?.name])).toEqual([['KEELSON', 'victim']]);
-    expect(refused.map(String)).toEqual(Array(3).fill(expect.stringMatching(/Permissions Violation for Subscription/)));
-    await expect(kicker.request('$SYS.REQ.SERVER.PING.STATSZ', '', { timeout: 1_000 })).rejects.toThrow(/Permissions Violation/);
-    await expect(kicker.request('$SYS.REQ.ACCOUNT.KEELSON.CLAIMS.UPDATE', 'x', { timeout: 1_000 })).rejects.toThrow(
-      /Permissions Violation/,
-    );
-  });
-
   // What keeps a reader's push consumer from writing into the gateway's heartbeats or another
   // stream is nats-server's rule, not the reader's permissions (never checked for a deliver
   // subject: granting the api user keelson.dev.> and ev.tuf.> changes nothing). nats-server 2.15

@@ -1,103 +1,24 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { applyStreams, eventStreams, EventStore, ProjectionRunner } from '@keelson/event-store';
-import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
-import { migrate, openDatabase, type Database } from '@keelson/postgres';
-import { connectTestNats, createTestDatabase, eventually, testNamespace, type TestDatabase } from '@keelson/testing';
-import { at, createCommand, fleet, strategy } from '../../test-fixtures/rollout-history.js';
-import { deviceProgressProjection } from '../read-models/device-progress.projection.js';
-import { deviceReachabilityMigrations, deviceReachabilityProjection } from '../read-models/device-reachability.projection.js';
-import { rolloutsMigrations } from '../read-models/rollouts.migrations.js';
-import { rolloutsProjection } from '../read-models/rollouts.projection.js';
+import type { EventStore } from '@keelson/event-store';
+import type { DeviceEvent, RolloutEvent } from '@keelson/events';
+import type { Database } from '@keelson/postgres';
+import { eventually } from '@keelson/testing';
+import { at, fleet, strategy } from '../../test-fixtures/rollout-history.js';
+import { SweepBench } from '../../test-fixtures/timeout-sweep-bench.js';
 import { assignedDevices } from '../domain/rollout.decider.js';
 import { Rollouts } from '../rollouts.js';
-import { TimeoutSweep } from './timeout-sweep.js';
 
+// What the gateway says about devices in flight (silent, decommissioned, reverted) and how the sweep acts on it.
 describe('the timeout sweep against real NATS and PostgreSQL', () => {
-  const naming = testNamespace();
-  let nc: NatsConnection;
-  let tdb: TestDatabase;
+  const bench = new SweepBench();
+  const { errors, meta, sweepAt, history, createListed } = bench;
   let db: Database;
   let store: EventStore<RolloutEvent>;
   let deviceStore: EventStore<DeviceEvent>;
-  let runners: ProjectionRunner<never>[];
-  let n = 0;
-  const meta = () => ({ actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: `sweep-spec-${++n}` });
-  const errors: unknown[] = [];
-  /** A sweep as a (new) replica runs it, with its own cache and a clock `seconds` after the fixtures' time. */
-  const sweepAt = (seconds: number) =>
-    new TimeoutSweep({
-      rollouts: new Rollouts(store),
-      db,
-      clock: { now: () => new Date(Date.parse(at) + seconds * 1000) },
-      everyMs: 60_000,
-      onError: (e) => errors.push(e),
-    });
 
   beforeAll(async () => {
-    nc = await connectTestNats();
-    await applyStreams(await jetstreamManager(nc), naming, [eventStreams.orchestrator, eventStreams.gateway]);
-    tdb = await createTestDatabase();
-    db = await openDatabase({ url: tdb.url });
-    await migrate(db, [...rolloutsMigrations, ...deviceReachabilityMigrations]);
-    store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
-    deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    runners = [rolloutsProjection, deviceReachabilityProjection, deviceProgressProjection].map(
-      (projection) => new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }),
-    );
-    for (const r of runners) await r.start();
+    ({ db, store, deviceStore } = await bench.start());
   });
-  afterAll(async () => {
-    for (const r of runners ?? []) await r.stop();
-    await db?.close();
-    await nc?.close();
-    await tdb?.drop();
-  });
-
-  const history = async (rolloutId: string) => (await store.load(store.subject('rollout', fleet, rolloutId))).events.map((r) => r.event);
-  // Each rollout gets devices of its own: a device one test left silent or decommissioned in the
-  // shared read model must not be noted by the next test's sweep (it made the last test flaky).
-  const createListed = async (
-    rolloutId: string,
-    s = {
-      ...strategy(
-        [
-          [10, 'auto'],
-          [100, 'auto'],
-        ],
-        5,
-      ),
-      deviceTimeoutSeconds: 600,
-    },
-  ) => {
-    const devices = Array.from({ length: 10 }, (_, i) => `${rolloutId}-d${i}`);
-    const { state } = await new Rollouts(store).execute({ ...createCommand(s, devices), rolloutId }, meta());
-    await eventually(async () => (await db.query('SELECT 1 FROM rollout_summaries WHERE rollout_id = $1', [rolloutId])).length === 1);
-    return assignedDevices(state.facts)[0]!;
-  };
-
-  it('times a device out once its deadline passed, once, even with two replicas sweeping after a restart', async () => {
-    const rolloutId = 'r-sweeptimeout';
-    const canary = await createListed(rolloutId);
-    await sweepAt(599).sweep();
-    expect((await history(rolloutId)).map((e) => e.type)).not.toContain('DeviceTimedOut');
-
-    await Promise.all([sweepAt(601).sweep(), sweepAt(602).sweep()]);
-    const events = await history(rolloutId);
-    expect(events.filter((e) => e.type === 'DeviceTimedOut')).toEqual([
-      {
-        type: 'DeviceTimedOut',
-        schemaVersion: 1,
-        data: expect.objectContaining({ deviceId: canary, deadline: new Date(Date.parse(at) + 600_000).toISOString() }),
-      },
-    ]);
-    // the halt rule tolerates 5: the timed-out canary does not hold the next wave back
-    expect(events.slice(-2)).toMatchObject([
-      { type: 'WaveStarted', data: { wave: 1 } },
-      { type: 'DevicesAssigned', data: { wave: 1 } },
-    ]);
-    expect(errors).toEqual([]);
-  });
+  afterAll(() => bench.stop());
 
   it('notes a device the gateway reported silent before it was assigned, so it blocks no wave and does not time out', async () => {
     const rolloutId = 'r-sweepsilent';

@@ -1,70 +1,12 @@
-import { given, InvalidInput, NotFound, RuleViolation } from '@keelson/domain-kit';
-import {
-  approve,
-  approved,
-  awaiting,
-  createCommand,
-  created,
-  finished,
-  outcome,
-  ref,
-  report,
-  rolloutId,
-  strategy,
-  tenDevices,
-  waveStarted,
-} from '../../test-fixtures/rollout-history.js';
+import { given } from '@keelson/domain-kit';
+import { created, finished, outcome, ref, report, rolloutId, strategy, waveStarted } from '../../test-fixtures/rollout-history.js';
+import { auto3, canary, manual2nd, order } from '../../test-fixtures/rollout-waves.js';
 import { rolloutDecider } from './rollout.decider.js';
 import { orderDevices } from './wave-plan.js';
 
-const order = orderDevices(rolloutId, tenDevices);
-const [canary] = order as [string];
-const auto3 = strategy([
-  [10, 'auto'],
-  [50, 'auto'],
-  [100, 'auto'],
-]);
-const manual2nd = strategy([
-  [10, 'auto'],
-  [50, 'manual'],
-  [100, 'auto'],
-]);
 const healthy = (ids: string[]) => ids.map((d) => outcome(d, 'healthy'));
 
 describe('rollout aggregate: creation and waves', () => {
-  describe('when created', () => {
-    it('records its devices in a stable wave order and starts an auto first wave with the canary', () => {
-      given(rolloutDecider, [])
-        .when(createCommand(auto3))
-        .then([...created(auto3), ...waveStarted(0, [canary])]);
-    });
-
-    it('waits for approval when the first wave has a manual gate', () => {
-      const s = strategy([
-        [10, 'manual'],
-        [100, 'auto'],
-      ]);
-      given(rolloutDecider, [])
-        .when(createCommand(s))
-        .then([...created(s), awaiting(0)]);
-    });
-
-    it('refuses to be created twice', () => {
-      given(rolloutDecider, [...created(auto3)])
-        .when(createCommand(auto3))
-        .thenThrows(RuleViolation, 'rollout.exists');
-    });
-
-    it('refuses a group without devices', () => {
-      given(rolloutDecider, []).when(createCommand(auto3, [])).thenThrows(InvalidInput, 'group.empty');
-    });
-
-    it('does not know commands for a rollout that was never created', () => {
-      given(rolloutDecider, []).when(approve()).thenThrows(NotFound, 'rollout.not-found');
-      given(rolloutDecider, []).when(report(canary, 'healthy')).thenThrows(NotFound, 'rollout.not-found');
-    });
-  });
-
   describe('when devices report', () => {
     const wave0 = [...created(auto3), ...waveStarted(0, [canary])];
 
@@ -149,50 +91,6 @@ describe('rollout aggregate: creation and waves', () => {
       });
     });
   });
-
-  describe('at a manual gate', () => {
-    const waiting = [...created(manual2nd), ...waveStarted(0, [canary]), outcome(canary, 'healthy'), awaiting(1)];
-
-    it('waits for approval once the earlier waves are healthy', () => {
-      given(rolloutDecider, [...created(manual2nd), ...waveStarted(0, [canary])])
-        .when(report(canary, 'healthy'))
-        .then([outcome(canary, 'healthy'), awaiting(1)]);
-    });
-
-    it('starts the wave when approved, named or not', () => {
-      given(rolloutDecider, waiting)
-        .when(approve())
-        .then([approved(1), ...waveStarted(1, order.slice(1, 5))]);
-      given(rolloutDecider, waiting)
-        .when(approve(1))
-        .then([approved(1), ...waveStarted(1, order.slice(1, 5))]);
-    });
-
-    it('treats approving a gate already opened, or a rollout that is not waiting, as a no-op', () => {
-      given(rolloutDecider, waiting).when(approve(0)).then([]);
-      given(rolloutDecider, [...waiting, approved(1), ...waveStarted(1, order.slice(1, 5))])
-        .when(approve())
-        .then([]);
-      given(rolloutDecider, [...created(auto3), ...waveStarted(0, [canary])])
-        .when(approve())
-        .then([]);
-    });
-
-    it('refuses to approve a later wave than the one waiting', () => {
-      given(rolloutDecider, waiting).when(approve(2)).thenThrows(RuleViolation, 'wave.not-awaiting-approval');
-    });
-
-    it('opens the gate of a manual first wave', () => {
-      const s = strategy([
-        [10, 'manual'],
-        [100, 'auto'],
-      ]);
-      given(rolloutDecider, [...created(s), awaiting(0)])
-        .when(approve())
-        .then([approved(0), ...waveStarted(0, [canary])]);
-    });
-  });
-
   it('finishes a whole rollout wave by wave', () => {
     const history = [
       ...created(auto3),
