@@ -1,3 +1,4 @@
+import { ConcurrencyError } from '@keelson/domain-kit';
 import { orchestrator } from '@keelson/requests';
 import type { DeviceState } from '@keelson/events';
 import { eventually } from '@keelson/testing';
@@ -20,16 +21,32 @@ describe('rollout orchestrator with devices in flight: silent devices, throttle,
     await eventually(async () => (await h.assignmentsOf(deviceId, rolloutId)).length > 0);
     for (const state of ['downloading', 'verifying', 'applying', outcome] as const) h.report(deviceId, rolloutId, state);
   };
-  /** The gateway's verdict on a device's silence, appended to its stream as the gateway's reachability watch does. */
+  /**
+   * The gateway's verdict on a device's silence, appended to its stream as the gateway's reachability watch does:
+   * loaded and appended again when the gateway appended to the same stream in between (its assignment, say).
+   */
   const reachability = async (deviceId: string, reachable: boolean) => {
     const subject = h.gw.devices.subject('device', fleet, deviceId);
-    const { lastSeq } = await h.gw.devices.load(subject);
-    await h.gw.devices.append(
-      subject,
-      lastSeq,
-      [{ type: 'DeviceReachabilityChanged', schemaVersion: 1, data: { fleet, deviceId, reachable, lastSeenAt: new Date().toISOString() } }],
-      { actor: { kind: 'system', id: 'device-gateway' }, correlationId: 'spec', commandId: `reach-${deviceId}-${lastSeq}` },
-    );
+    for (let attempt = 1; ; attempt++) {
+      const { lastSeq } = await h.gw.devices.load(subject);
+      try {
+        await h.gw.devices.append(
+          subject,
+          lastSeq,
+          [
+            {
+              type: 'DeviceReachabilityChanged',
+              schemaVersion: 1,
+              data: { fleet, deviceId, reachable, lastSeenAt: new Date().toISOString() },
+            },
+          ],
+          { actor: { kind: 'system', id: 'device-gateway' }, correlationId: 'spec', commandId: `reach-${deviceId}-${lastSeq}` },
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt === 5) throw error;
+      }
+    }
   };
 
   it('lets the next wave start past a silent canary, which keeps its assignment and counts once it reports', async () => {
