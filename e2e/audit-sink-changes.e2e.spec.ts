@@ -52,10 +52,11 @@ describe('audit-sink: a sink change is audited even when the api stops between t
     await sendRequest(nc, naming, audit.removeSink, { fleet: 'default', name: 'orphan' }, removing);
 
     await eventually('the relay recorded both changes', async () => ((await unrecorded()).length === 0 ? true : undefined), 60_000);
-    const [added] = await entriesOf('AuditSinkAdded', sink.sinkId);
-    const [removed] = await eventually('both are in the audit log', async () => {
-      const found = await entriesOf('AuditSinkRemoved', sink.sinkId);
-      return found.length ? found : undefined;
+    // The relay's appends reach the audit log through the audit's projection: wait for both entries.
+    const [added, removed] = await eventually('both are in the audit log', async () => {
+      const [add] = await entriesOf('AuditSinkAdded', sink.sinkId);
+      const [remove] = await entriesOf('AuditSinkRemoved', sink.sinkId);
+      return add && remove ? [add, remove] : undefined;
     });
     expect(added).toMatchObject({ keelsonactor: 'operator:at-00000000000000a1', data: { name: 'orphan', url: receiver.url('/orphan') } });
     expect(removed).toMatchObject({ keelsonactor: 'operator:at-00000000000000b2', data: { name: 'orphan' } });
