@@ -1,4 +1,5 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { TimeoutError } from '@nats-io/transport-node';
 
 /**
  * The version of the stream configurations this release writes, kept in each stream's metadata. A
@@ -29,6 +30,21 @@ export interface ApplyStreamOptions {
  * release (its schema version is above ours). Safe at every start.
  */
 export async function applyStream(jsm: JetStreamManager, config: DeclaredStreamConfig, options: ApplyStreamOptions = {}): Promise<void> {
+  // A clustered JetStream may not answer its API in time while it places a replicated stream or elects
+  // a leader (seen when three servers and their services start together on a loaded machine): each step
+  // below is safe to repeat, so a timed-out one is asked again before the start is given up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyStreamOnce(jsm, config, options);
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || attempt === apiAttempts) throw err;
+    }
+  }
+}
+
+const apiAttempts = 4;
+
+async function applyStreamOnce(jsm: JetStreamManager, config: DeclaredStreamConfig, options: ApplyStreamOptions): Promise<void> {
   const wanted = { ...config, metadata: { ...config.metadata, [streamSchemaKey]: String(streamSchemaVersion) } };
   let existing: StreamConfig;
   try {
