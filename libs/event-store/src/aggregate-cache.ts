@@ -1,5 +1,5 @@
 import type { Decider } from '@keelson/domain-kit';
-import type { EventStore } from './event-store.js';
+import type { EventStore, LoadOptions } from './event-store.js';
 
 /** A folded aggregate state and the stream sequence it reflects. */
 export interface CachedAggregate<S> {
@@ -54,9 +54,10 @@ export async function loadAggregate<E extends { type: string }, S>(
   subject: string,
   decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
   cache?: AggregateCache<S>,
+  options: LoadOptions = {},
 ): Promise<CachedAggregate<S>> {
   const cached = cache?.get(subject);
-  const loaded = await store.load(subject, cached?.seq ?? 0);
+  const loaded = await store.load(subject, cached?.seq ?? 0, options);
   const state = loaded.events.reduce((s, r) => decider.evolve(s, r.event), cached?.state ?? decider.initialState());
   cache?.set(subject, { state, seq: loaded.lastSeq });
   return { state, seq: loaded.lastSeq };

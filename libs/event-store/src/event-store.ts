@@ -4,7 +4,7 @@ import { ConcurrencyError } from '@keelson/domain-kit';
 import { appendEvents, type AppendResult } from './append.js';
 import { assertValidMetadata, readEventMetadata, type EventMetadata } from './headers.js';
 import { lazyJetStreamManager } from './jetstream-manager.js';
-import { readSubject } from './load.js';
+import { leaderLastSeq, readSubjects, readThrough } from './consistent-read.js';
 import { aggregateSubject, type EventStoreNaming } from './naming.js';
 import type { StreamDeclaration } from './streams.js';
 import { isTypedAggregateSubject, typedSubject } from './typed-subjects.js';
@@ -32,12 +32,23 @@ export interface EventStoreOptions<E> {
   parse: (raw: unknown) => E;
 }
 
+/** What a load must have seen (see consistent-read.ts): without either, any replica's answer is taken. */
+export interface LoadOptions {
+  /** A sequence known to be stored for this aggregate (the caller's own append): read until it is seen. */
+  through?: number;
+  /** Read until the stream leader's last event of the aggregate is seen (one more request, to the leader). */
+  latest?: boolean;
+}
+
 const decoder = new TextDecoder();
+/** How long a stream's replica count is trusted before it is asked again (a stream can be scaled). */
+const replicasTtlMs = 30_000;
 
 /** Event-sourced persistence for the aggregates of one stream. */
 export class EventStore<E extends { type: string }> {
   readonly streamName: string;
   private readonly jsm: () => Promise<JetStreamManager>;
+  private replicas?: { replicated: Promise<boolean>; until: number };
 
   constructor(private readonly options: EventStoreOptions<E>) {
     this.streamName = `${options.naming.streamPrefix}${options.stream.name}`;
@@ -51,20 +62,18 @@ export class EventStore<E extends { type: string }> {
 
   /**
    * Loads the events of one aggregate, optionally only those after `afterSeq` (for cached state).
-   * A typed aggregate's are read from its untyped subject and its typed ones, in stream order.
+   * A typed aggregate's are read from its untyped subject and its typed ones, in stream order. On a
+   * replicated stream a load may miss the newest events unless `options` says what it must have seen.
    */
-  async load(subject: string, afterSeq = 0): Promise<LoadedStream<E>> {
+  async load(subject: string, afterSeq = 0, options: LoadOptions = {}): Promise<LoadedStream<E>> {
     const jsm = await this.jsm();
-    const messages = this.isTyped(subject)
-      ? (
-          await Promise.all([
-            readSubject(jsm, this.streamName, subject, afterSeq),
-            readSubject(jsm, this.streamName, `${subject}.*`, afterSeq),
-          ])
-        )
-          .flat()
-          .sort((a, b) => a.seq - b.seq)
-      : await readSubject(jsm, this.streamName, subject, afterSeq);
+    const subjects = this.subjectsOf(subject);
+    const [first, leaderSeq] = await Promise.all([
+      readSubjects(jsm, this.streamName, subjects, afterSeq),
+      options.latest ? this.leaderSeqIfReplicated(subjects) : 0,
+    ]);
+    const through = Math.max(options.through ?? 0, leaderSeq);
+    const messages = through > 0 ? await readThrough(jsm, this.streamName, subjects, afterSeq, through, first) : first;
     const events = messages.map((m) => ({
       event: this.options.parse(JSON.parse(decoder.decode(m.data))),
       seq: m.seq,
@@ -73,6 +82,11 @@ export class EventStore<E extends { type: string }> {
       meta: readEventMetadata(m.header),
     }));
     return { events, lastSeq: messages.at(-1)?.seq ?? afterSeq };
+  }
+
+  /** The last sequence of the aggregate as the stream's leader has it (0: none, or a stream of one replica: no need to ask). */
+  async latestSeq(subject: string): Promise<number> {
+    return this.leaderSeqIfReplicated(this.subjectsOf(subject));
   }
 
   /**
@@ -97,6 +111,23 @@ export class EventStore<E extends { type: string }> {
         throw again instanceof ConcurrencyError ? err : again;
       }
     }
+  }
+
+  private subjectsOf(subject: string): string[] {
+    return this.isTyped(subject) ? [subject, `${subject}.*`] : [subject];
+  }
+
+  /** A stream of one replica answers every read from its only copy: asking its leader again adds nothing. */
+  private async leaderSeqIfReplicated(subjects: string[]): Promise<number> {
+    const jsm = await this.jsm();
+    if (!this.replicas || this.replicas.until < Date.now()) {
+      const replicated = jsm.streams.info(this.streamName).then(
+        (info) => info.config.num_replicas > 1,
+        () => true, // not known: ask the leader
+      );
+      this.replicas = { replicated, until: Date.now() + replicasTtlMs };
+    }
+    return (await this.replicas.replicated) ? leaderLastSeq(jsm, this.streamName, subjects) : 0;
   }
 
   private isTyped(subject: string): boolean {

@@ -29,8 +29,9 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * decide -> append in one round trip on a cache hit, else load -> decide -> append, retried on
  * ConcurrencyError with jittered backoff. A DomainError from `decide` on a state read from the stream
- * propagates at once; after the last failed try the ConcurrencyError propagates (a 409). The outcome's
- * state is never older than the stream was when the command was decided.
+ * propagates once the stream's leader has nothing newer (a replicated stream's reads may lag); after
+ * the last failed try the ConcurrencyError propagates (a 409). The outcome's state is never older than
+ * the stream was when the command was decided.
  */
 export async function handleCommand<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>): Promise<CommandOutcome<E, S>> {
   const cached = req.cache?.get(req.subject);
@@ -73,10 +74,25 @@ async function appendOnCachedState<C, E extends { type: string }, S>(
 
 async function loadDecideAppend<C, E extends { type: string }, S>(req: HandleCommandInput<C, E, S>): Promise<CommandOutcome<E, S>> {
   const { store, subject, decider, command, meta, cache, maxAttempts = 4 } = req;
+  let through = 0;
   for (let attempt = 1; ; attempt++) {
-    const { state, seq } = await loadAggregate(store, subject, decider, cache);
-    const { events, state: after } = decideAndEvolve(decider, command, state);
-    if (events.length === 0) return { events, state, append: null };
+    const { state, seq } = await loadAggregate(store, subject, decider, cache, { through });
+    let decision: Decision<E, S>;
+    try {
+      decision = decideAndEvolve(decider, command, state);
+    } catch (refusal) {
+      // A refusal is answered only on the newest state: a replica's read may have missed events (see
+      // consistent-read.ts); an append's sequence check proves it, a refusal appends nothing.
+      through = await newerSeq(store, subject, seq);
+      if (through === 0 || attempt >= maxAttempts) throw refusal;
+      continue;
+    }
+    const { events, state: after } = decision;
+    if (events.length === 0) {
+      through = await newerSeq(store, subject, seq); // "already done" holds only on the newest state, as a refusal
+      if (through === 0 || attempt >= maxAttempts) return { events, state, append: null };
+      continue;
+    }
     try {
       const append = await store.append(subject, seq, events, meta);
       if (append && !append.duplicate) cache?.set(subject, { state: after, seq: append.lastSeq });
@@ -86,4 +102,10 @@ async function loadDecideAppend<C, E extends { type: string }, S>(req: HandleCom
       await pause(5 * 2 ** attempt + Math.random() * 10 * attempt);
     }
   }
+}
+
+/** The stream leader's last sequence of the aggregate when it is past `seq` (the state decided on), else 0. */
+async function newerSeq(store: EventStore<{ type: string }>, subject: string, seq: number): Promise<number> {
+  const latest = await store.latestSeq(subject);
+  return latest > seq ? latest : 0;
 }

@@ -22,7 +22,8 @@ export { appendEvents, type AppendResult, type AppendTarget } from './append.js'
 export { typedSubject, typedFilterSubjects, isTypedAggregateSubject } from './typed-subjects.js';
 export { readSubject } from './load.js';
 export { type HandledTypes, type HandlersByType, reactorHandlers, projectionHandlers } from './handled-types.js';
-export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions } from './event-store.js';
+export { EventStore, type RecordedEvent, type LoadedStream, type EventStoreOptions, type LoadOptions } from './event-store.js';
+export { StaleReadError } from './consistent-read.js';
 export { AggregateCache, type CachedAggregate, loadAggregate } from './aggregate-cache.js';
 export { handleCommand, type HandleCommandInput, type CommandOutcome } from './handle-command.js';
 export {

@@ -16,7 +16,7 @@ export interface Naming {
   subjectPrefix: string;
 }
 
-/** JetStream API subjects to read a stream: info, its consumers (create, info, delete, pull), direct gets and acks.
+/** JetStream API subjects to read a stream: info, its consumers (create, info, delete, pull), direct gets, the leader's get, and acks.
  *  nats.js creates a consumer with several filter subjects through the older DURABLE.CREATE subject, or,
  *  an ephemeral one (an ordered consumer of typed subjects), through CONSUMER.CREATE.<stream> alone. */
 function readStream(stream: string): string[] {
@@ -28,6 +28,7 @@ function readStream(stream: string): string[] {
     `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.API.DIRECT.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.STREAM.MSG.GET.${stream}`, // the leader's last event of an aggregate (libs/event-store consistent-read.ts)
     `$JS.ACK.${stream}.>`,
   ];
 }

@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { DrainingConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { ConcurrencyError } from '@keelson/domain-kit';
+import { StaleReadError } from '@keelson/event-store';
 import { toReplyError } from '../requests/reply-error.js';
 import { clusterTransitionCodes, isBrokerUnavailable } from './broker-unavailable.js';
 
@@ -19,6 +20,7 @@ describe('isBrokerUnavailable', () => {
       new Error('append failed', { cause: apiError(503, clusterTransitionCodes.ClusterIncomplete) }),
     ],
     ['a connection draining for shutdown', new DrainingConnectionError()],
+    ['a replica that stayed behind its leader while a read waited', new StaleReadError('EV_ARTIFACTS', 'ev.artifact.default.a-1', 9, 7)],
   ])('says yes for %s', (_case, err) => {
     expect(isBrokerUnavailable(err)).toBe(true);
   });

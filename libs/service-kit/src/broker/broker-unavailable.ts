@@ -1,4 +1,5 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
+import { StaleReadError } from '@keelson/event-store';
 import type { ReplyError } from '@keelson/requests';
 import { ClosedConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 
@@ -30,6 +31,8 @@ function isTransientItself(err: Error): boolean {
   if (err instanceof TimeoutError || err instanceof NoRespondersError) return true;
   if (err instanceof RequestError && err.isNoResponders()) return true;
   if (err instanceof JetStreamApiError) return transitionCodes.has(err.code);
+  // A replica answering reads stayed behind the stream's leader (catching up after a restart).
+  if (err instanceof StaleReadError) return true;
   // This replica's connection is going away (shutdown, drain): another replica can answer.
   return err instanceof ClosedConnectionError || err instanceof DrainingConnectionError;
 }

@@ -56,7 +56,8 @@ export class ApiTokens {
   /** The token behind `presented` if it may act at `now`; anything else is the same 401, whatever the cause. */
   async authenticate(presented: PresentedApiToken, now: Date): Promise<ApiTokenFacts> {
     const subject = this.subjectOf(presented);
-    const { state } = await loadAggregate(this.store, subject, apiToken, this.cache);
+    // The leader's newest event: a token revoked through another replica is refused at once.
+    const { state } = await loadAggregate(this.store, subject, apiToken, this.cache, { latest: true });
     if (state.status === 'absent' || !sameDigest(state.secretSha256, presented.secretSha256)) throw refused();
     if (accessOf(state, now.toISOString()) !== 'granted') throw refused();
     const { status: _status, ...facts } = state;

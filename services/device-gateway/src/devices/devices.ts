@@ -61,9 +61,9 @@ export class Devices {
     return events.findLast((r) => r.event.type === 'DesiredStateChanged' && r.event.data.generation === generation)?.meta.traceparent;
   }
 
-  /** The device's current state, read from its stream (through the cache). */
+  /** The device's current state, read from its stream (through the cache) up to the leader's newest event. */
   async current(fleet: string, deviceId: string): Promise<Device> {
     const subject = this.subject(fleet, deviceId);
-    return (await loadAggregate(this.store, subject, deviceDecider, this.cache)).state;
+    return (await loadAggregate(this.store, subject, deviceDecider, this.cache, { latest: true })).state;
   }
 }

@@ -178,7 +178,7 @@ export class EnrollmentTokens {
   // Unknown token ids are not kept: a flood of made-up ones must not push real tokens out of the cache.
   private async read(p: PresentedToken): Promise<CheckedToken> {
     const subject = this.subjectOf(p);
-    const { state: token, seq } = await loadAggregate(this.store, subject, enrollmentToken);
+    const { state: token, seq } = await loadAggregate(this.store, subject, enrollmentToken, undefined, { latest: true });
     if (token.status !== 'absent') this.cache.set(subject, { state: token, seq });
     return { token, seq };
   }

@@ -113,7 +113,7 @@ export class Groups {
   /** Read from the group's own stream, so a group is visible the moment `create` returned. */
   async get(query: { fleet: string; groupId: string } | { fleet: string; name: string }): Promise<GroupView> {
     const groupId = 'groupId' in query ? query.groupId : groupIdOf(query.fleet, query.name);
-    const { events } = await this.store.load(this.store.subject('group', query.fleet, groupId));
+    const { events } = await this.store.load(this.store.subject('group', query.fleet, groupId), 0, { latest: true });
     const group = events.reduce((s, r) => groupDecider.evolve(s, r.event), groupDecider.initialState());
     return Groups.viewOf(query.fleet, groupId, group, 'groupId' in query ? query.groupId : query.name);
   }

@@ -4,6 +4,7 @@ import {
   type CommandOutcome,
   type EventMetadata,
   type EventStore,
+  type LoadOptions,
   type RecordedEvent,
 } from '@keelson/event-store';
 import type { ArtifactEvent } from '@keelson/events';
@@ -36,12 +37,22 @@ export class Artifacts {
   }
 
   /** The artifact's recorded history, straight from its stream (no read model in between). */
-  async history(fleet: string, artifactId: string): Promise<RecordedEvent<ArtifactEvent>[]> {
-    return (await this.store.load(this.subject(fleet, artifactId))).events;
+  async history(fleet: string, artifactId: string, options: LoadOptions = {}): Promise<RecordedEvent<ArtifactEvent>[]> {
+    return (await this.store.load(this.subject(fleet, artifactId), 0, options)).events;
   }
 
-  /** Whether anything was ever recorded under this id; read from the stream, so true on every replica at once. */
+  /** The history right after `outcome`'s command, what it appended included, whichever replica answers the read. */
+  historyAfter(
+    fleet: string,
+    artifactId: string,
+    outcome: CommandOutcome<ArtifactEvent, Artifact>,
+  ): Promise<RecordedEvent<ArtifactEvent>[]> {
+    const through = outcome.append?.lastSeq ?? 0; // 0: nothing appended, or a duplicate of an earlier try
+    return this.history(fleet, artifactId, through > 0 ? { through } : { latest: true });
+  }
+
+  /** Whether anything was ever recorded under this id, as the stream's leader has it (true on every replica at once). */
   async exists(fleet: string, artifactId: string): Promise<boolean> {
-    return (await this.history(fleet, artifactId)).length > 0;
+    return (await this.history(fleet, artifactId, { latest: true })).length > 0;
   }
 }

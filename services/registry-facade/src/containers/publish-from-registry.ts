@@ -55,7 +55,7 @@ export class RegistryImagePublisher {
       digest: resolved.digest,
       ...(platform ? { platform } : {}),
     } as const;
-    await this.artifacts.execute(
+    const outcome = await this.artifacts.execute(
       fleet,
       artifactId,
       {
@@ -73,7 +73,7 @@ export class RegistryImagePublisher {
       },
       eventMetadataOf(ctx),
     );
-    const view = viewOfHistory(await this.artifacts.history(fleet, artifactId));
+    const view = viewOfHistory(await this.artifacts.historyAfter(fleet, artifactId, outcome));
     if (!view) throw new Error('the artifact stream is empty right after the append');
     return view;
   }

@@ -152,7 +152,8 @@ export class RegistryConnections {
   }
 
   private async load(fleet: string, connectionId: string): Promise<RegistryConnection> {
-    return (await loadAggregate(this.store, this.subjectOf(fleet, connectionId), registryConnectionDecider)).state;
+    return (await loadAggregate(this.store, this.subjectOf(fleet, connectionId), registryConnectionDecider, undefined, { latest: true }))
+      .state;
   }
 
   private async connected(input: Named, connectionId: string): Promise<Connected> {

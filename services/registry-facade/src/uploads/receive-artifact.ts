@@ -44,7 +44,7 @@ export class ArtifactReception {
     });
     const { upload, artifactId, blob } = stored;
     const { name, version, kind, manifest, contentType, basename } = upload;
-    await this.artifacts.execute(
+    const outcome = await this.artifacts.execute(
       fleet,
       artifactId,
       {
@@ -62,7 +62,7 @@ export class ArtifactReception {
       },
       meta,
     );
-    const view = viewOfHistory(await this.artifacts.history(fleet, artifactId));
+    const view = viewOfHistory(await this.artifacts.historyAfter(fleet, artifactId, outcome));
     if (!view) throw new Error('the artifact stream is empty right after the append');
     return view;
   }

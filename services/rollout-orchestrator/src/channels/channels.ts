@@ -12,7 +12,7 @@ export class Channels {
   }
 
   async current(fleet: string, artifactName: string): Promise<ChannelsState> {
-    return (await loadAggregate(this.store, this.subjectOf(fleet, artifactName), channelDecider)).state;
+    return (await loadAggregate(this.store, this.subjectOf(fleet, artifactName), channelDecider, undefined, { latest: true })).state;
   }
 
   async move(command: Omit<MoveChannel, 'type' | 'channelsId'>, meta: EventMetadata): Promise<ChannelsState> {

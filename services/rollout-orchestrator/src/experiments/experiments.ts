@@ -43,13 +43,13 @@ export class Experiments {
   }
 
   async current(fleet: string, experimentId: string): Promise<Experiment> {
-    const { events } = await this.store.load(this.subject(fleet, experimentId));
+    const { events } = await this.store.load(this.subject(fleet, experimentId), 0, { latest: true });
     return events.reduce((s, r) => experimentDecider.evolve(s, r.event), experimentDecider.initialState());
   }
 
   /** One experiment, folded from its stream so it is visible the moment a command returned. */
   async get(fleet: string, experimentId: string): Promise<ExperimentView> {
-    const { events } = await this.store.load(this.subject(fleet, experimentId));
+    const { events } = await this.store.load(this.subject(fleet, experimentId), 0, { latest: true });
     const view = events.reduce<ExperimentView | null>((v, r) => evolveExperimentView(v, r.event), null);
     if (!view) throw new NotFound('experiment', experimentId);
     const lastLook = await this.lastLook(fleet, experimentId);

@@ -34,9 +34,9 @@ export class Rollouts {
     return { events: outcome.events, state: outcome.state, firstSeq: outcome.append?.duplicate ? 0 : (outcome.append?.firstSeq ?? 0) };
   }
 
-  /** The rollout's current state, read from its stream (through the cache). */
+  /** The rollout's current state, read from its stream (through the cache) up to the leader's newest event. */
   async current(fleet: string, rolloutId: string): Promise<Rollout> {
     const subject = this.subject(fleet, rolloutId);
-    return (await loadAggregate(this.store, subject, rolloutDecider, this.cache)).state;
+    return (await loadAggregate(this.store, subject, rolloutDecider, this.cache, { latest: true })).state;
   }
 }
