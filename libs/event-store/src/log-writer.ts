@@ -41,7 +41,7 @@ export class LogWriter<E extends { type: string }> {
 
   private async appendNow(subject: string, event: E, meta: EventMetadata): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      // A direct get: what a least-privilege service user may do (not STREAM.MSG.GET).
+      // A direct get, answered by any replica: one that is behind costs a ConcurrencyError and another try.
       const last = await (await this.jsm()).direct.getMessage(this.store.streamName, { last_by_subj: subject });
       try {
         await this.store.append(subject, last?.seq ?? 0, [event], meta);

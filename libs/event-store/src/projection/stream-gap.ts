@@ -1,4 +1,4 @@
-import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamManager, JsMsg, MsgRequest } from '@nats-io/jetstream';
 
 /**
  * A projection's batch reaches past an event it has not applied: that event is still in the hands
@@ -43,7 +43,7 @@ function followsDirectly(a: Delivery, b: Delivery): boolean {
  * event would make its redelivery look like a repeat, and it would be dropped. Also says which event
  * the rest waits for. `last` is the delivery applied last, if the runner knows it. Consecutive
  * sequences and first deliveries that follow each other need no lookup; any other jump costs one
- * direct get per subject (a filtered consumer skips other subjects' events, which is not a gap),
+ * get per subject from the stream's leader (a filtered consumer skips other subjects' events, which is not a gap),
  * counted by `lookups`.
  */
 export async function gapFreePrefix(
@@ -61,7 +61,9 @@ export async function gapFreePrefix(
     if (d.seq > previousSeq + 1 && !(previous && followsDirectly(previous, d))) {
       for (const subject of subjects) {
         lookups.count++;
-        const next = await jsm.direct.getMessage(stream, { seq: previousSeq + 1, next_by_subj: subject });
+        // Asked of the stream's leader: a follower that has not applied up to d.seq would answer "none" for
+        // an event it has not applied yet, and the checkpoint would pass it (consistent-read.ts).
+        const next = await jsm.streams.getMessage(stream, { seq: previousSeq + 1, next_by_subj: subject } as MsgRequest);
         if (next && next.seq < d.seq) {
           const gap = new StreamGap(
             `event ${next.seq} on ${next.subject} is not applied yet: ${batch.length - i} later event(s) from ${d.seq} wait for it`,
