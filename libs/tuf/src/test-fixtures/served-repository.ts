@@ -2,8 +2,8 @@ import type { TufEvent } from '@keelson/events';
 import type { TargetEntry } from '../index.js';
 import { servedBytes, sha256, signedBy, type AnySigned, type SigningKey } from './signing-keys.js';
 
-// How the facade serves a fleet repository: files by consistent-snapshot name (TUF spec 5.5), and the
-// signer's events it builds them from.
+// How the facade serves a fleet repository: files by consistent-snapshot name (TUF spec 5.5), the
+// signer's events it builds them from, and what a test repository keeps to serve and log them.
 
 /** `<N>.<role>.json`, but `timestamp.json`: the name a consistent-snapshot client asks for (TUF spec 5.5). */
 export function metadataFileName(role: string, version: number): string {
