@@ -2,22 +2,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned, signedDocument, targetsSigned } from './test-fixtures/tuf-events.js';
+import { appendSigned } from './test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-// Lists targets 1 as the signer's snapshot would, so the facade also publishes the artifact.
-const servedSnapshot = signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } });
 
 describe('device routes: TUF metadata and targets (whole facade, real NATS and PostgreSQL)', () => {
   let facade: FacadeApp;
   let gateway: ReturnType<typeof startGatewayResponder>;
   const bytes = randomBytes(50_000);
   let targetUrl: string;
+  let repo: KeyedRepository;
   let cam: TestDeviceCertificate;
   const get = (path: string, identity: TestDeviceCertificate | undefined = cam) => deviceGet(`${facade.url}${path}`, facade.ca!, identity);
 
@@ -31,15 +31,11 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
     });
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes, filename: 'model.onnx' }));
     targetUrl = `/v1/fleets/${fleet}/targets/model/yolo-v8n/2.1.0/${sha(bytes)}.model.onnx`;
-    await appendTuf(
-      facade,
-      fleet,
-      metadataSigned(fleet, 'root', 1),
-      targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }),
-      metadataSigned(fleet, 'snapshot', 1, servedSnapshot),
-      metadataSigned(fleet, 'timestamp', 1),
-      metadataSigned(fleet, 'timestamp', 2, signedDocument('timestamp', 2, { meta: { 'snapshot.json': { version: 1 } } })),
-    );
+    // Root, targets, snapshot and timestamp 1 (targets 1 lists the upload, so the facade also publishes
+    // the artifact), then timestamp 2 naming the same snapshot.
+    repo = new KeyedRepository({ targets: { [body.targetPath!]: bytes } });
+    repo.renewTimestamp(86_400);
+    await appendSigned(facade, fleet, repo);
     await eventually(async () => (await get(`/v1/fleets/${fleet}/tuf/timestamp.json`)).status === 200);
   });
   afterAll(async () => {
@@ -48,14 +44,10 @@ describe('device routes: TUF metadata and targets (whole facade, real NATS and P
   });
 
   it('serves each metadata document exactly as the signer signed it, and the newest timestamp', async () => {
-    for (const [file, document] of [
-      ['1.root.json', signedDocument('root', 1)],
-      ['1.snapshot.json', servedSnapshot],
-      ['timestamp.json', signedDocument('timestamp', 2, { meta: { 'snapshot.json': { version: 1 } } })],
-    ] as const) {
+    for (const file of ['1.root.json', '1.snapshot.json', 'timestamp.json']) {
       const res = await get(`/v1/fleets/${fleet}/tuf/${file}`);
       expect([file, res.status, res.headers['content-type']]).toEqual([file, 200, expect.stringMatching(/^application\/json/)]);
-      expect(res.body.toString('utf8')).toBe(JSON.stringify(document));
+      expect(res.body.toString('utf8')).toBe(repo.metadata.get(file)!.toString('utf8')); // for timestamp.json, timestamp 2
     }
     const targets = (await get(`/v1/fleets/${fleet}/tuf/1.targets.json`)).json<{
       signed: { targets: Record<string, { length: number }> };

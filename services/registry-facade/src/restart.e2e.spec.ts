@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { registry } from '@keelson/requests';
 import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestDeviceCa } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned, signingBatch, targetsSigned } from './test-fixtures/tuf-events.js';
+import { appendSigned } from './test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -24,12 +25,8 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
   it('keeps blobs, artifacts and TUF metadata, removes a half-written upload, and goes on publishing', async () => {
     const bytes = randomBytes(30_000);
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
-    await appendTuf(
-      facade,
-      fleet,
-      metadataSigned(fleet, 'root', 1),
-      ...signingBatch(fleet, targetsSigned(fleet, 1, { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } }), 1),
-    );
+    const repo = new KeyedRepository({ targets: { [body.targetPath!]: bytes } });
+    await appendSigned(facade, fleet, repo);
     const get = () => sendRequest(facade.nc, facade.naming, registry.getArtifact, { fleet, name: 'yolo-v8n', version: '2.1.0' });
     await eventually(() =>
       get().then(
@@ -62,11 +59,8 @@ describe('a facade restart (whole facade, real NATS and PostgreSQL)', () => {
       expect((await postUpload(facade, fleet, uploadForm({ bytes: randomBytes(10) }))).status).toBe(409);
       const next = randomBytes(1000);
       const second = await postUpload(facade, fleet, uploadForm({ version: '2.2.0', bytes: next }));
-      await appendTuf(
-        facade,
-        fleet,
-        ...signingBatch(fleet, targetsSigned(fleet, 2, { [second.body.targetPath!]: { sha256: sha(next), length: next.length } }), 2),
-      );
+      repo.publish(second.body.targetPath!, next);
+      await appendSigned(facade, fleet, repo);
       await eventually(() =>
         sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name: 'yolo-v8n', version: '2.2.0' }).then(
           () => true,

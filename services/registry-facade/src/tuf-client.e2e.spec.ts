@@ -7,11 +7,11 @@ import { LengthOrHashMismatchError } from '@tufjs/models/dist/error.js';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
-import { KeyedRepository, tufEventsOf } from '@keelson/tuf/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet } from './test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from './test-fixtures/facade-app.js';
 import { startGatewayResponder } from './test-fixtures/gateway-responder.js';
-import { appendTuf } from './test-fixtures/tuf-events.js';
+import { appendSigned } from './test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from './test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -75,7 +75,7 @@ describe('a real TUF client (tuf-js) against the facade', () => {
     const { body } = await postUpload(facade, fleet, uploadForm({ bytes }));
     targetPath = body.targetPath!;
     repo.publish(targetPath, bytes);
-    await appendTuf(facade, fleet, ...tufEventsOf(fleet, repo.signings));
+    await appendSigned(facade, fleet, repo);
     await eventually(
       async () =>
         (await deviceGet(`${facade.url}/v1/fleets/${fleet}/tuf/2.${repo.binOf(targetPath)}.json`, facade.ca!, cam)).status === 200,

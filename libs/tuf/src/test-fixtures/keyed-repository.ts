@@ -1,29 +1,18 @@
-import { Targets, type Root, type Snapshot, type Timestamp } from '@tufjs/models';
+import type { Root, Snapshot, Targets, Timestamp } from '@tufjs/models';
 import {
   binNames,
   binOf,
-  expiresAt,
   hashBinsOf,
   nextBin,
   nextDelegatingTargets,
   nextSnapshot,
   nextTimestamp,
-  specVersion,
-  targetFileOf,
+  type TargetEntry,
   type TufRoleName,
 } from '../index.js';
-import { blobName, metadataFileName, type Signing } from './served-repository.js';
-import {
-  day,
-  newSigningKey,
-  rootOf,
-  servedBytes,
-  sha256,
-  signedBy,
-  type AnySigned,
-  type RoleSigningKeys,
-  type SigningKey,
-} from './signing-keys.js';
+import { atVersion, byRole, withTargets, type ChosenVersion } from './metadata-bodies.js';
+import { metadataFileName, ServedRepository, type Signing } from './served-repository.js';
+import { day, newSigningKey, rootOf, servedBytes, signedBy, type RoleSigningKeys, type SigningKey } from './signing-keys.js';
 
 /** What a publish signed: the target as an assignment names it. */
 export interface PublishedTarget {
@@ -32,10 +21,14 @@ export interface PublishedTarget {
   length: number;
 }
 
-/** The shape of a repository: `bins` hash bins (TAP 15, as the signer keeps a fleet's targets) or flat; `rootKeys` of threshold as many. */
+/**
+ * The shape of a repository: `bins` hash bins (TAP 15, as the signer keeps a fleet's targets) or flat;
+ * `rootKeys` of threshold as many; `targets` (path -> bytes) its first targets (or their bins) already sign.
+ */
 export interface RepositoryShape {
   bins?: number;
   rootKeys?: number;
+  targets?: Record<string, Buffer>;
 }
 
 /**
@@ -43,38 +36,37 @@ export interface RepositoryShape {
  * `timestamp.json`, `<N>.snapshot.json`, `<N>.targets.json`, `<N>.bins-<hex>.json`, targets as
  * `<dir>/<sha256>.<basename>`), with a key set a spec controls: `rootKeys` root keys of threshold as
  * many (default 2, the production ceremony's shape) and one key per other role, which the spec can
- * rotate, revoke, or use to sign what it likes. Every properly signed document is also kept in
- * `signings`, in order, as the signer's events carry them (see `tufEventsOf`).
+ * rotate, revoke, or use to sign what it likes. A spec may also choose the version of what is signed
+ * next (a gap, or a version signed again) and what a snapshot or timestamp names. Every properly
+ * signed document is also kept in `signings`, in order, as the signer's events carry them (see `tufEventsOf`).
  */
-export class KeyedRepository {
-  readonly metadata = new Map<string, Buffer>();
-  readonly blobs = new Map<string, Buffer>();
-  readonly signings: Signing[] = [];
+export class KeyedRepository extends ServedRepository {
   readonly keys: RoleSigningKeys;
   private readonly rootThreshold: number;
   private root: Root;
   private targets: Targets;
   private readonly bins: Record<string, Targets> = {};
-  private snapshot: Snapshot;
+  private snapshot: Snapshot | null = null;
   private timestamp: Timestamp | null = null;
 
   constructor(shape: RepositoryShape = {}) {
+    super();
     this.rootThreshold = shape.rootKeys ?? 2;
     const rootKeys = Array.from({ length: this.rootThreshold }, newSigningKey);
     this.keys = { root: rootKeys, targets: [newSigningKey()], snapshot: [newSigningKey()], timestamp: [newSigningKey()] };
     this.root = rootOf(1, this.keys, this.rootThreshold);
     this.record('root', this.root, this.keys.root);
     const now = new Date();
-    this.targets = shape.bins
-      ? nextDelegatingTargets(null, this.root, shape.bins, now, 90 * day)
-      : new Targets({ version: 1, specVersion, expires: expiresAt(now, 90 * day) });
-    this.record('targets', this.targets, this.keys.targets);
+    const delegating = shape.bins ? nextDelegatingTargets(null, this.root, shape.bins, now, 90 * day) : null;
+    const first = byRole(delegating, this.keepAll(shape.targets ?? {}));
+    const pathsOf = (role: string) => (first.get(role) ?? []).map((e) => e.path);
+    this.targets = delegating ?? withTargets(null, first.get('targets') ?? [], 1, now);
+    this.record('targets', this.targets, this.keys.targets, pathsOf('targets'));
     for (const bin of binNames(this.targets)) {
-      this.bins[bin] = nextBin(null, [], now, 90 * day);
-      this.record(bin, this.bins[bin], this.keys.targets);
+      this.bins[bin] = withTargets(null, first.get(bin) ?? [], 1, now);
+      this.record(bin, this.bins[bin], this.keys.targets, pathsOf(bin));
     }
-    this.snapshot = nextSnapshot(null, this.targets.version, now, 7 * day, this.binVersions());
-    this.record('snapshot', this.snapshot, this.keys.snapshot);
+    this.signSnapshot(this.binVersions());
     this.renewTimestamp(day);
   }
 
@@ -89,7 +81,8 @@ export class KeyedRepository {
   }
 
   get versions(): { root: number; targets: number; snapshot: number; timestamp: number } {
-    return { root: this.root.version, targets: this.targets.version, snapshot: this.snapshot.version, timestamp: this.timestamp!.version };
+    const [snapshot, timestamp] = [this.snapshot!.version, this.timestamp!.version];
+    return { root: this.root.version, targets: this.targets.version, snapshot, timestamp };
   }
 
   /** The current top-level targets (what an attacker holding its key starts from). */
@@ -107,25 +100,37 @@ export class KeyedRepository {
    * (flat) or the next version of the target's bin only, then snapshot and timestamp.
    */
   publish(targetPath: string, bytes: Buffer, custom: Record<string, unknown> = {}): PublishedTarget {
-    const published = { targetPath, sha256: sha256(bytes), length: bytes.length };
-    this.blobs.set(blobName(targetPath, published.sha256), Buffer.from(bytes));
-    const role = hashBinsOf(this.targets) ? this.binOf(targetPath) : 'targets';
-    const current = role === 'targets' ? this.targets : this.bins[role]!;
-    const file = targetFileOf({ path: targetPath, length: bytes.length, sha256: published.sha256, custom });
-    const targets = { ...current.targets, [targetPath]: file };
-    const expires = expiresAt(new Date(), 90 * day);
-    const next = new Targets({ version: current.version + 1, specVersion, expires, targets, delegations: current.delegations });
-    if (role === 'targets') this.targets = next;
-    else this.bins[role] = next;
-    this.record(role, next, this.keys.targets, [targetPath]);
-    this.signSnapshot(role === 'targets' ? {} : { [role]: next.version });
-    return published;
+    return this.signTargets([this.keep(targetPath, bytes, custom)], {})[0]!;
   }
 
-  /** A new timestamp only (same snapshot), valid for `seconds` from now: 0 expires at once, negative makes it born expired. */
-  renewTimestamp(seconds: number): void {
-    this.timestamp = nextTimestamp(this.timestamp, this.snapshot.version, new Date(), seconds);
-    this.record('timestamp', this.timestamp, this.keys.timestamp);
+  /**
+   * Signs `targets` (path -> bytes) in one signing: the next version (or `chosen.version`) of the flat
+   * targets, or of each bin they fall into, listing each path as added (a path signed before is
+   * listed again, with these bytes: bytes other than the uploaded ones make a forged digest), then
+   * snapshot and timestamp.
+   */
+  publishAll(targets: Record<string, Buffer>, chosen: ChosenVersion = {}): PublishedTarget[] {
+    return this.signTargets(this.keepAll(targets), chosen);
+  }
+
+  /**
+   * A snapshot only (no timestamp names it yet), at `chosen.version` or the next: the current listing
+   * with `listed` (role -> version: `targets` or a bin, which the repository need not have) changed.
+   */
+  signSnapshot(listed: Record<string, number>, chosen: ChosenVersion = {}): Signing {
+    const { targets = this.targets.version, ...delegated } = listed;
+    this.snapshot = atVersion(nextSnapshot(this.snapshot, targets, new Date(), 7 * day, delegated), chosen.version);
+    return this.record('snapshot', this.snapshot, this.keys.snapshot);
+  }
+
+  /**
+   * A new timestamp only, valid for `seconds` from now (0 expires at once, negative makes it born
+   * expired), at `chosen.version` or the next, naming the current snapshot or `chosen.snapshot`.
+   */
+  renewTimestamp(seconds: number, chosen: ChosenVersion & { snapshot?: number } = {}): Signing {
+    const next = nextTimestamp(this.timestamp, chosen.snapshot ?? this.snapshot!.version, new Date(), seconds);
+    this.timestamp = atVersion(next, chosen.version);
+    return this.record('timestamp', this.timestamp, this.keys.timestamp);
   }
 
   /**
@@ -160,28 +165,27 @@ export class KeyedRepository {
       this.record(bin, this.bins[bin], this.keys.targets);
     }
     this.signSnapshot(this.binVersions());
+    this.renewTimestamp(day);
   }
 
-  private signSnapshot(delegated: Record<string, number>): void {
-    this.snapshot = nextSnapshot(this.snapshot, this.targets.version, new Date(), 7 * day, delegated);
-    this.record('snapshot', this.snapshot, this.keys.snapshot);
+  /** Signs `entries` into their roles (see `publishAll`), then snapshot and timestamp. */
+  private signTargets(entries: TargetEntry[], chosen: ChosenVersion): PublishedTarget[] {
+    const now = new Date();
+    const bins: Record<string, number> = {};
+    for (const [role, added] of byRole(hashBinsOf(this.targets) ? this.targets : null, entries)) {
+      const current = role === 'targets' ? this.targets : this.bins[role]!;
+      const next = withTargets(current, added, chosen.version ?? current.version + 1, now);
+      if (role === 'targets') this.targets = next;
+      else bins[role] = (this.bins[role] = next).version;
+      const paths = added.map((e) => e.path);
+      this.record(role, next, this.keys.targets, paths);
+    }
+    this.signSnapshot(bins);
     this.renewTimestamp(day);
+    return entries.map((e) => ({ targetPath: e.path, sha256: e.sha256, length: e.length }));
   }
 
   private binVersions(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.bins).map(([bin, targets]) => [bin, targets.version]));
-  }
-
-  /** Signs `body` as `role` (a top-level role or a bin), serves it by its consistent-snapshot name and logs it. */
-  private record(
-    role: string,
-    body: AnySigned,
-    signers: SigningKey[],
-    targetPaths: string[] = [],
-    metadata = signedBy(body, signers),
-  ): void {
-    this.metadata.set(metadataFileName(role, body.version), servedBytes(metadata));
-    const document = metadata.toJSON() as Record<string, unknown>;
-    this.signings.push({ role, version: body.version, expires: body.expires, document, targetPaths });
   }
 }

@@ -1,10 +1,11 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
 import { eventually, selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet, keptAliveDevice } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 
 const [a, b] = ['plant-7', 'plant-9'];
 
@@ -55,7 +56,7 @@ describe('device authentication by certificate (whole facade on HTTPS, real NATS
     [caA, caB] = [await TestDeviceCa.create(a), await TestDeviceCa.create(b)];
     knowledge.cas = { [a]: [caA.certPem], [b]: [caB.certPem] };
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
-    for (const fleet of [a, b]) await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), metadataSigned(fleet, 'timestamp', 1));
+    for (const fleet of [a, b]) await appendSigned(facade, fleet, new KeyedRepository());
     const probe = await enrolled(caA, 'd-probe');
     await eventually(async () => (await pull(probe)).status === 200);
   });

@@ -4,10 +4,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, EventStore, eventStreams } from '@keelson/event-store';
 import { parseRegistryEvent, type RegistryEvent } from '@keelson/events';
 import { eventually, selfSignedDevice, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 import { DeviceRefusalLog } from './device-refusal-log.js';
 
 const [a, b, hq] = ['plant-7', 'plant-9', 'plant-hq'];
@@ -77,7 +78,7 @@ describe('refused device reads, audited on the fleet device-access log (whole fa
     [caA, caB] = [await TestDeviceCa.create(a), await TestDeviceCa.create(b)];
     knowledge.cas = { [a]: [caA.certPem], [b]: [caB.certPem] };
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
-    for (const fleet of [a, b]) await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), metadataSigned(fleet, 'timestamp', 1));
+    for (const fleet of [a, b]) await appendSigned(facade, fleet, new KeyedRepository());
     const probe = await enrolled(caA, 'd-probe');
     await eventually(async () => (await get(probe, `/v1/fleets/${a}/tuf/timestamp.json`)).status === 200);
   });

@@ -5,10 +5,11 @@ import { Agent } from 'node:https';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceGet, deviceRequest, keptAliveDevice } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned, signedDocument, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 import { wholeReadMaxBytes } from './target-bytes.js';
 
@@ -43,22 +44,15 @@ describe('the device path in front of express (whole facade on HTTPS, real NATS,
     knowledge.cas = { [fleet]: [ca.certPem], [other]: [farCa.certPem] };
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
     cam = await enrolled('d-cam-1');
-    const targets: Record<string, { sha256: string; length: number }> = {};
+    const targets: Record<string, Buffer> = {};
     for (const [name, bytes] of [
       ['small', small],
       ['large', large],
     ] as const) {
       const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
-      targets[body.targetPath!] = { sha256: sha(bytes), length: bytes.length };
+      targets[body.targetPath!] = bytes;
     }
-    await appendTuf(
-      facade,
-      fleet,
-      metadataSigned(fleet, 'root', 1),
-      targetsSigned(fleet, 1, targets),
-      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })),
-      metadataSigned(fleet, 'timestamp', 1),
-    );
+    await appendSigned(facade, fleet, new KeyedRepository({ targets }));
     await eventually(async () => (await get(timestampUrl)).status === 200);
     farDevice = await enrolled('d-far-1', farCa);
   });

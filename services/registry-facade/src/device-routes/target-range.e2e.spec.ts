@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { applyStreams, eventStreams } from '@keelson/event-store';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceRequest } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder, type GatewayKnowledge } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned, signedDocument, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 import { wholeReadMaxBytes } from './target-bytes.js';
 
@@ -33,19 +34,12 @@ describe.each(['directory', 'nats'] as const)('target ranges on the device path 
     gateway = startGatewayResponder(facade.nc, facade.naming, knowledge);
     cam = await ca.issue('d-cam-1');
     knowledge.devices['d-cam-1'] = { fleet, certificateFingerprint: cam.fingerprint };
-    const signed: Record<string, { sha256: string; length: number }> = {};
+    const signed: Record<string, Buffer> = {};
     for (const [name, bytes] of Object.entries(targets)) {
       const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
-      signed[body.targetPath!] = { sha256: sha(bytes), length: bytes.length };
+      signed[body.targetPath!] = bytes;
     }
-    await appendTuf(
-      facade,
-      fleet,
-      metadataSigned(fleet, 'root', 1),
-      targetsSigned(fleet, 1, signed),
-      metadataSigned(fleet, 'snapshot', 1, signedDocument('snapshot', 1, { meta: { 'targets.json': { version: 1 } } })),
-      metadataSigned(fleet, 'timestamp', 1),
-    );
+    await appendSigned(facade, fleet, new KeyedRepository({ targets: signed }));
     await eventually(async () => (await ask('large', {})).status === 200);
   });
   afterAll(async () => {

@@ -4,9 +4,10 @@ import { registry } from '@keelson/requests';
 import type { ArtifactEvent } from '@keelson/events';
 import { sendRequest } from '@keelson/service-kit';
 import { eventually } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
-import { appendTuf, binSigned, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -18,11 +19,23 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     (await facade.artifacts.load(facade.artifacts.subject('artifact', of, artifactIdOf(name, version)))).events.map((r) => r.event);
   const resolve = (name: string, version: string) =>
     sendRequest(facade.nc, facade.naming, registry.resolveArtifact, { fleet, name, version });
+  const uploaded = new Map<string, Buffer>();
   const upload = async (name: string, version: string, to = fleet) => {
     const bytes = randomBytes(2048);
     const { status, body } = await postUpload(facade, to, uploadForm({ name, version, bytes }));
     expect(status).toBe(201);
+    uploaded.set(body.targetPath!, bytes);
     return { targetPath: body.targetPath!, sha256: sha(bytes), length: 2048 };
+  };
+  /** The uploaded bytes of `targets`, by target path: what the signer signs. */
+  const bytesOf = (...targets: { targetPath: string }[]) =>
+    Object.fromEntries(targets.map((t) => [t.targetPath, uploaded.get(t.targetPath)!]));
+  // A flat repository per fleet (its signings are TargetsSigned), each signing appended as the signer appends it.
+  const repos = new Map<string, KeyedRepository>();
+  const sign = async (of: string, targets: Record<string, Buffer>) => {
+    const repo = repos.get(of) ?? repos.set(of, new KeyedRepository()).get(of)!;
+    repo.publishAll(targets);
+    await appendSigned(facade, of, repo);
   };
 
   beforeAll(async () => {
@@ -38,7 +51,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
         (err: unknown) => err instanceof RuleViolation && err.code === 'artifact.not-published',
       ),
     );
-    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 2, { [target.targetPath]: target }), 2));
+    await sign(fleet, bytesOf(target)); // targets 2: the fleet's first targets, version 1, lists nothing
     await eventually(async () => (await eventsOf('yolo-v8n', '3.0.0')).length === 2);
     expect((await eventsOf('yolo-v8n', '3.0.0'))[1]).toEqual({
       type: 'ArtifactPublished',
@@ -56,14 +69,10 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
 
   it('publishes once: a later targets version that lists the artifact again adds nothing', async () => {
     const target = await upload('yolo-v8n', '3.1.0');
-    await appendTuf(facade, fleet, ...signingBatch(fleet, targetsSigned(fleet, 3, { [target.targetPath]: target }), 3));
+    await sign(fleet, bytesOf(target));
     await eventually(async () => (await eventsOf('yolo-v8n', '3.1.0')).length === 2);
     const other = await upload('detr', '1.0.0');
-    await appendTuf(
-      facade,
-      fleet,
-      ...signingBatch(fleet, targetsSigned(fleet, 4, { [target.targetPath]: target, [other.targetPath]: other }), 4),
-    );
+    await sign(fleet, bytesOf(target, other));
     await eventually(async () => (await eventsOf('detr', '1.0.0')).length === 2); // the later event was handled
     expect((await eventsOf('yolo-v8n', '3.1.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactPublished']);
   });
@@ -72,20 +81,12 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     const forged = await upload('forged', '1.0.0');
     const unknownPath = 'model/never-uploaded/1.0.0/x.onnx';
     const fine = await upload('fine', '1.0.0');
-    await appendTuf(
-      facade,
-      fleet,
-      ...signingBatch(
-        fleet,
-        targetsSigned(fleet, 5, {
-          [forged.targetPath]: { ...forged, sha256: 'ee'.repeat(32) },
-          [unknownPath]: { sha256: 'ff'.repeat(32), length: 1 },
-          'not/a/keelson-path': { sha256: 'ff'.repeat(32), length: 1 },
-          [fine.targetPath]: fine,
-        }),
-        5,
-      ),
-    );
+    await sign(fleet, {
+      [forged.targetPath]: randomBytes(forged.length),
+      [unknownPath]: Buffer.from('f'),
+      'not/a/keelson-path': Buffer.from('f'),
+      ...bytesOf(fine),
+    });
     await eventually(async () => (await eventsOf('fine', '1.0.0')).length === 2);
     expect((await eventsOf('forged', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived', 'ArtifactRejected']);
     expect(await eventsOf('never-uploaded', '1.0.0')).toEqual([]);
@@ -99,18 +100,24 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
   });
 
   it("publishes an artifact signed into a hash bin, with the bin's version", async () => {
-    const target = await upload('binned', '1.0.0');
-    await appendTuf(facade, fleet, ...signingBatch(fleet, binSigned(fleet, 'bins-2c', 7, { [target.targetPath]: target }), 7));
-    await eventually(async () => (await eventsOf('binned', '1.0.0')).length === 2);
-    expect((await eventsOf('binned', '1.0.0'))[1]).toMatchObject({ type: 'ArtifactPublished', data: { ...target, targetsVersion: 7 } });
+    const binned = 'plant-bins'; // a fleet of this test's own: its repository delegates to hash bins
+    const target = await upload('binned', '1.0.0', binned);
+    const repo = new KeyedRepository({ bins: 16 });
+    repo.publishAll(bytesOf(target), { version: 7 }); // the bin at 7; snapshot and timestamp at 2
+    await appendSigned(facade, binned, repo);
+    await eventually(async () => (await eventsOf('binned', '1.0.0', binned)).length === 2);
+    expect((await eventsOf('binned', '1.0.0', binned))[1]).toMatchObject({
+      type: 'ArtifactPublished',
+      data: { ...target, targetsVersion: 7 },
+    });
   });
 
   it("does not publish another fleet's artifact of the same path", async () => {
     const target = await upload('fleet-bound', '1.0.0');
-    await appendTuf(facade, 'plant-9', ...signingBatch('plant-9', targetsSigned('plant-9', 1, { [target.targetPath]: target }), 1));
+    await sign('plant-9', bytesOf(target));
     // A later signing, of plant-9's own artifact: once it is published, the one before was handled.
     const marker = await upload('fleet-marker', '1.0.0', 'plant-9');
-    await appendTuf(facade, 'plant-9', ...signingBatch('plant-9', targetsSigned('plant-9', 2, { [marker.targetPath]: marker }), 2));
+    await sign('plant-9', bytesOf(marker));
     await eventually(async () => (await eventsOf('fleet-marker', '1.0.0', 'plant-9')).length === 2);
     expect((await eventsOf('fleet-bound', '1.0.0')).map((e) => e.type)).toEqual(['ArtifactReceived']);
   });
@@ -130,15 +137,7 @@ describe('publishing on TargetsSigned and on a signed hash bin (whole facade, re
     ];
     const targets: Awaited<ReturnType<typeof upload>>[] = [];
     for (const artifact of uploads) targets.push(await upload(artifact.split('@')[0]!, artifact.split('@')[1]!, listed));
-    await appendTuf(
-      facade,
-      listed,
-      ...signingBatch(
-        listed,
-        targetsSigned(listed, 2, Object.fromEntries(targets.slice(0, 2).map((target) => [target.targetPath, target]))),
-        2,
-      ),
-    );
+    await sign(listed, bytesOf(...targets.slice(0, 2)));
     await eventually(async () => (await list({ name: 'yolo-v8n' })).items.filter((a) => a.status === 'published').length === 2);
     await eventually(async () => (await list()).items.length === 7);
     const first = await list({ limit: 5 });

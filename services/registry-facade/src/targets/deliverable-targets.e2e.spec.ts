@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { registry } from '@keelson/requests';
 import { sendRequest } from '@keelson/service-kit';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { deviceGet } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendSigned } from '../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 import { DeliverableTargets } from './deliverable-targets.js';
 
@@ -22,8 +23,7 @@ describe('targets: a published artifact is remembered, a received one asked each
     const { body } = await postUpload(facade, fleet, uploadForm({ name, version: '1.0.0', bytes, filename: 'model.onnx' }));
     return {
       targetPath: body.targetPath!,
-      sha256: sha(bytes),
-      length: bytes.length,
+      bytes,
       url: `/v1/fleets/${fleet}/targets/model/${name}/1.0.0/${sha(bytes)}.model.onnx`,
     };
   };
@@ -49,18 +49,13 @@ describe('targets: a published artifact is remembered, a received one asked each
     const published = await upload('published');
     const forged = await upload('forged');
     await eventually(async () => (await statusOf(forged.url)) === 200); // received (once projected): deliverable, not remembered
-    await appendTuf(
-      facade,
-      fleet,
-      ...signingBatch(
-        fleet,
-        targetsSigned(fleet, 1, {
-          [published.targetPath]: published,
-          [forged.targetPath]: { sha256: 'ee'.repeat(32), length: forged.length }, // signed with another digest: rejected
-        }),
-        1,
-      ),
-    );
+    const signed = new KeyedRepository({
+      targets: {
+        [published.targetPath]: published.bytes,
+        [forged.targetPath]: randomBytes(forged.bytes.length), // signed with another digest: rejected
+      },
+    });
+    await appendSigned(facade, fleet, signed);
     await eventually(
       async () => (await lastEventOf('published')) === 'ArtifactPublished' && (await lastEventOf('forged')) === 'ArtifactRejected',
     );

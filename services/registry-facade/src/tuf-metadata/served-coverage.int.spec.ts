@@ -1,6 +1,6 @@
 import { migrate, openDatabase, type Database } from '@keelson/postgres';
 import { createTestDatabase, type TestDatabase } from '@keelson/testing';
-import { signedDocument } from '../test-fixtures/tuf-events.js';
+import { KeyedRepository, type Signing } from '@keelson/tuf/testing';
 import { servedRoleVersion, servesRoleVersion } from './served-coverage.js';
 import { tufMetadataMigrations } from './tuf-metadata.projection.js';
 
@@ -8,22 +8,24 @@ describe('servedRoleVersion: what the served timestamp and snapshot reach (real 
   let testDb: TestDatabase;
   let db: Database;
 
-  const store = (fleet: string, role: string, version: number, document: Record<string, unknown>) =>
-    db.query(`INSERT INTO tuf_metadata (fleet, role, version, expires, document) VALUES ($1, $2, $3, '2030-01-01T00:00:00Z', $4)`, [
+  // Each fleet's documents signed by a repository of its own, at the versions and with the listings each test chooses.
+  const repos = new Map<string, KeyedRepository>();
+  const repoOf = (fleet: string) => repos.get(fleet) ?? repos.set(fleet, new KeyedRepository()).get(fleet)!;
+  const store = (fleet: string, { role, version, expires, document }: Signing) =>
+    db.query(`INSERT INTO tuf_metadata (fleet, role, version, expires, document) VALUES ($1, $2, $3, $4, $5)`, [
       fleet,
       role,
       version,
+      expires,
       JSON.stringify(document),
     ]);
+  /** `{ 'bins-1f.json': 3 }` as the roles a snapshot lists, `{ 'bins-1f': 3 }`. */
+  const rolesOf = (meta: Record<string, number>) =>
+    Object.fromEntries(Object.entries(meta).map(([file, v]) => [file.replace(/\.json$/, ''), v]));
   const snapshot = (fleet: string, version: number, meta: Record<string, number>) =>
-    store(
-      fleet,
-      'snapshot',
-      version,
-      signedDocument('snapshot', version, { meta: Object.fromEntries(Object.entries(meta).map(([file, v]) => [file, { version: v }])) }),
-    );
+    store(fleet, repoOf(fleet).signSnapshot(rolesOf(meta), { version }));
   const timestamp = (fleet: string, version: number, snapshotVersion: number) =>
-    store(fleet, 'timestamp', version, signedDocument('timestamp', version, { meta: { 'snapshot.json': { version: snapshotVersion } } }));
+    store(fleet, repoOf(fleet).renewTimestamp(86_400, { version, snapshot: snapshotVersion }));
 
   beforeAll(async () => {
     testDb = await createTestDatabase();

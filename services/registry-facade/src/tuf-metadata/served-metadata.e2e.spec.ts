@@ -1,15 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { TufEvent } from '@keelson/events';
 import { eventually, TestClock, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository, newSigningKey, tufEventsOf } from '@keelson/tuf/testing';
 import { artifactIdOf } from '../artifacts/artifact-id.js';
 import { deviceGet } from '../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../test-fixtures/facade-app.js';
 import { startGatewayResponder } from '../test-fixtures/gateway-responder.js';
-import { appendTuf, metadataSigned, signingBatch, targetsSigned } from '../test-fixtures/tuf-events.js';
+import { appendTuf } from '../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const roleOf = {
   RootMetadataSigned: 'root',
   TargetsSigned: 'targets',
@@ -57,7 +57,7 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
   const upload = async (version: string) => {
     const bytes = randomBytes(1024);
     const { body } = await postUpload(facade, fleet, uploadForm({ name: 'yolo-v8n', version, bytes }));
-    return { [body.targetPath!]: { sha256: sha(bytes), length: bytes.length } };
+    return { [body.targetPath!]: bytes };
   };
 
   beforeAll(async () => {
@@ -78,7 +78,9 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
   });
 
   it('serves the new timestamp, snapshot and root on every replica once the artifact they cover is published', async () => {
-    await sign(metadataSigned(fleet, 'root', 1), ...signingBatch(fleet, targetsSigned(fleet, 1, await upload('1.0.0')), 1));
+    // Root, targets, snapshot and timestamp 1, targets 1 listing the upload.
+    const repo = new KeyedRepository({ targets: await upload('1.0.0') });
+    await sign(...tufEventsOf(fleet, repo.signings));
     await eventually(() => published('yolo-v8n', '1.0.0'));
     for (const url of [facade.url, replica.url]) {
       // Each replica now remembers timestamp 1, and that it has no snapshot 2 and no root 2.
@@ -93,7 +95,11 @@ describe('TUF metadata from memory, on two replicas (whole facade, real NATS and
       ]);
     }
 
-    await sign(metadataSigned(fleet, 'root', 2), ...signingBatch(fleet, targetsSigned(fleet, 2, await upload('2.0.0')), 2));
+    // Root 2 (a new timestamp key), then targets, snapshot and timestamp 2, targets 2 listing the next upload.
+    const mark = repo.signings.length;
+    repo.rotate('timestamp', [newSigningKey()]);
+    repo.publishAll(await upload('2.0.0'));
+    await sign(...tufEventsOf(fleet, repo.signings.slice(mark)));
     await eventually(() => published('yolo-v8n', '2.0.0'));
     for (const url of [facade.url, replica.url]) {
       expect([

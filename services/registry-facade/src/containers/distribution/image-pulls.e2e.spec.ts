@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, TestDeviceCa, type TestDeviceCertificate } from '@keelson/testing';
+import { KeyedRepository } from '@keelson/tuf/testing';
 import { deviceRequest, type DeviceAnswer } from '../../test-fixtures/device-tls.js';
 import { startFacade, type FacadeApp } from '../../test-fixtures/facade-app.js';
 import { startGatewayResponder } from '../../test-fixtures/gateway-responder.js';
 import { ociImage, writeOciLayout } from '../../test-fixtures/oci-images.js';
-import { appendTuf, metadataSigned, signingBatch, targetsSigned } from '../../test-fixtures/tuf-events.js';
+import { appendSigned } from '../../test-fixtures/signer-stream.js';
 import { postUpload, uploadForm } from '../../test-fixtures/uploads.js';
 
 const fleet = 'plant-7';
@@ -65,10 +66,8 @@ describe("OCI pulls of a fleet's images (whole facade, directory blob store, rea
   });
 
   it('serves the image once its fleet published it, and a layer by Range from the file', async () => {
-    const signed = targetsSigned(fleet, 1, {
-      'container/web/1.0.0/manifest.json': { sha256: image.manifest.digest.slice(7), length: image.manifest.size },
-    });
-    await appendTuf(facade, fleet, metadataSigned(fleet, 'root', 1), ...signingBatch(fleet, signed, 1));
+    const signed = new KeyedRepository({ targets: { 'container/web/1.0.0/manifest.json': image.manifest.bytes } });
+    await appendSigned(facade, fleet, signed);
     await eventually(async () => (await pull(manifestPath)).status === 200);
     const manifest = await pull(manifestPath);
     expect([
