@@ -4,8 +4,11 @@ import type { Database } from '@keelson/postgres';
 import { assignedDevices, rolloutDecider } from '../rollouts/domain/rollout.decider.js';
 import { RandomRolloutCommands, seeded } from './random-rollout-commands.js';
 
-/** The read-model tables of the rollouts and claims projections. */
+/** The read-model tables of the rollouts, rollout views and claims projections. */
 export const rolloutProjectionTables = [
+  'rollout_views',
+  'rollout_view_waves',
+  'rollout_view_devices',
   'rollout_summaries',
   'rollout_targets',
   'rollout_device_outcomes',

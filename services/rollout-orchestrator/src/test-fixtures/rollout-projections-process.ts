@@ -11,6 +11,7 @@ import type { RolloutEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { rolloutClaimsProjection } from '../../dist/rollouts/read-models/rollout-claims.projection.js';
 import { rolloutsProjection } from '../../dist/rollouts/read-models/rollouts.projection.js';
+import { rolloutViewsProjection } from '../../dist/rollouts/read-models/rollout-views.projection.js';
 
 type Step = 'batch-written' | 'batch-committed';
 const env = process.env;
@@ -66,7 +67,7 @@ function noting(projection: Projection<RolloutEvent>): Projection<RolloutEvent> 
   };
 }
 const naming = { streamPrefix: env.KEELSON_STREAM_PREFIX!, subjectPrefix: env.KEELSON_SUBJECT_PREFIX! };
-const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutsProjection, rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const runners = projections.map(
   (projection) => new ProjectionRunner({ nc, naming, db, projection: noting(projection), batchSize: 10, retryDelayMs: 50 }),
 );

@@ -8,8 +8,9 @@ import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
 import { rolloutsProjection } from './rollouts.projection.js';
+import { rolloutViewsProjection } from './rollout-views.projection.js';
 
-const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutsProjection, rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const meta = { actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: 'c' };
 
 describe('the rollout projections one batch at a time against one event at a time, on real PostgreSQL', () => {
