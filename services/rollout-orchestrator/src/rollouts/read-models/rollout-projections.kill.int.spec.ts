@@ -11,15 +11,14 @@ import { inFleet, projectionRowsOf, twoRolloutHistory } from '../../test-fixture
 import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
-import { rolloutsProjection } from './rollouts.projection.js';
 import { rolloutViewsProjection } from './rollout-views.projection.js';
 
 // The process under test runs the built service (dist/): `npm run build` before running this spec.
 const processFile = fileURLToPath(new URL('../../test-fixtures/rollout-projections-process.ts', import.meta.url));
-const projections = [rolloutsProjection, rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const meta = { actor: { kind: 'system' as const, id: 'spec' }, correlationId: 'c', commandId: 'c' };
 
-describe('the rollouts and claims projections SIGKILLed in the middle of a batch', () => {
+describe('the rollout views and claims projections SIGKILLed in the middle of a batch', () => {
   const naming = testNamespace();
   let nc: NatsConnection;
   let tdb: TestDatabase;

@@ -2,11 +2,12 @@ import { eventStreams, type RetiredProjection } from '@keelson/event-store';
 import type { Migration } from '@keelson/postgres';
 
 /**
- * The orchestrator's read models: one row per rollout (its phase and facts), one per device of a
- * rollout (its place in the order and its record), the outcome the rollout recorded per device,
- * each device's latest report, and its latest report about its revert after an abort with `revert`.
- * `rollouts` (0001) held a whole rollout per row, rewritten on every event: the summaries and targets
- * replaced it (rebuilt from the stream under a new projection) and 0007 drops it.
+ * The orchestrator's read models: the rollouts as operators read them (0008: a row per rollout, per
+ * wave and per device of a rollout, in plain columns), each device's latest report, and its latest
+ * report about its revert after an abort with `revert`. `rollouts` (0001) held a whole rollout per
+ * row, rewritten on every event: the summaries and targets (0005, 0006) replaced it and 0007 drops
+ * it. Those held the aggregate's private facts as jsonb: the view rows replaced them (rebuilt from
+ * the stream under a new projection) and 0009 drops them with the outcomes (0003) they were counted from.
  */
 export const rolloutsMigrations: Migration[] = [
   {
@@ -151,7 +152,15 @@ export const rolloutsMigrations: Migration[] = [
     CREATE INDEX IF NOT EXISTS rollout_view_devices_order ON rollout_view_devices (fleet, rollout_id, position);
     CREATE INDEX IF NOT EXISTS rollout_view_devices_device ON rollout_view_devices (fleet, device_id)`,
   },
+  {
+    // the aggregate's facts as jsonb (0005, 0006) and the outcomes they were counted from (0003): the view rows of 0008 replaced them
+    id: 'rollout-orchestrator-0009-drop-rollout-summaries',
+    sql: 'DROP TABLE IF EXISTS rollout_summaries, rollout_targets, rollout_device_outcomes',
+  },
 ];
 
 /** Projections earlier releases ran: what they left in NATS and the checkpoints goes at start-up. */
-export const retiredRolloutProjections: RetiredProjection[] = [{ name: 'orchestrator-rollouts', stream: eventStreams.orchestrator }];
+export const retiredRolloutProjections: RetiredProjection[] = [
+  { name: 'orchestrator-rollouts', stream: eventStreams.orchestrator },
+  { name: 'orchestrator-rollout-summaries', stream: eventStreams.orchestrator },
+];
