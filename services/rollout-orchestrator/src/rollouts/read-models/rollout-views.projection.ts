@@ -14,7 +14,7 @@ import {
 
 const keyOf = (fleet: string, rolloutId: string) => JSON.stringify([fleet, rolloutId]);
 
-/** The views of the rollouts a batch names, with the rows of the devices its events change (three reads, whatever the batch). */
+/** The views of the rollouts a batch names, with the rows of the devices its events change (at most three reads, whatever the batch). */
 async function loadViews(sql: Sql, events: RecordedEvent<RolloutEvent>[]): Promise<Map<string, ViewState>> {
   const rollouts = new Map<string, [string, string]>();
   const named = new Map<string, Set<string>>();
@@ -90,7 +90,7 @@ async function applyEvents(sql: Sql, events: RecordedEvent<RolloutEvent>[]): Pro
  * The rollouts as operators read them, as plain rows: `rollout_views` (a row per rollout: what it was
  * created with, its status, wave, halt and times), `rollout_view_waves` (a row per wave: its size and
  * counts) and `rollout_view_devices` (a row per device: its place, wave, and what the rollout recorded
- * of it). A batch costs six statements whatever it holds: three reads (the rollouts it names, their
+ * of it). A batch costs at most six statements whatever it holds: three reads (the rollouts it names, their
  * waves, the devices its events name), and one write per table; each row is guarded by its rollout's
  * last sequence, so a redelivered batch changes nothing. Filled from the stream's start under its
  * own name, so an installation that had the summaries rebuilds these rows on upgrade.
