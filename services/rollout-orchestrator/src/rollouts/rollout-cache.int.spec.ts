@@ -6,7 +6,7 @@ import { connectTestNats, testNamespace } from '@keelson/testing';
 import { inline } from '../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../test-fixtures/reference-rollout/rollout.evolve.js';
 import { at, createCommand, fleet, strategy } from '../test-fixtures/rollout-history.js';
-import { rolloutDocument } from './read-models/rollout-document.js';
+import { rolloutDocument } from '../test-fixtures/rollout-document.js';
 import { assignedDevices, type LiveRollout, type RolloutCommand } from './domain/rollout.decider.js';
 import { Rollouts } from './rollouts.js';
 

@@ -11,7 +11,7 @@ import type { CreateRolloutDeps } from './commands/create-rollout.js';
 import { RolloutRequests } from './commands/rollout-requests.controller.js';
 import { skippedMessages } from './rollout.metrics.js';
 import { retiredRolloutProjections, rolloutsMigrations } from './read-models/rollouts.migrations.js';
-import { rolloutsProjection } from './read-models/rollouts.projection.js';
+import { rolloutViewsProjection } from './read-models/rollout-views.projection.js';
 import { rolloutClaimsMigrations } from './read-models/rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './read-models/rollout-claims.projection.js';
 import { TimeoutSweep } from './reactors/timeout-sweep.js';
@@ -73,7 +73,7 @@ export function rolloutsDeclarations(parts: RolloutsParts): ModuleDeclaration[] 
       migrations: [...rolloutsMigrations, ...rolloutClaimsMigrations, ...deviceReachabilityMigrations],
       retiredProjections: retiredRolloutProjections,
       projections: [
-        { name: 'rollouts read model', projection: rolloutsProjection },
+        { name: 'rollout views read model', projection: rolloutViewsProjection },
         { name: 'rollout claims index', projection: rolloutClaimsProjection },
       ],
       reactors: [

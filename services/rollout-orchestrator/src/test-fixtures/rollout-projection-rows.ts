@@ -4,11 +4,11 @@ import type { Database } from '@keelson/postgres';
 import { assignedDevices, rolloutDecider } from '../rollouts/domain/rollout.decider.js';
 import { RandomRolloutCommands, seeded } from './random-rollout-commands.js';
 
-/** The read-model tables of the rollouts and claims projections. */
+/** The read-model tables of the rollout views and claims projections. */
 export const rolloutProjectionTables = [
-  'rollout_summaries',
-  'rollout_targets',
-  'rollout_device_outcomes',
+  'rollout_views',
+  'rollout_view_waves',
+  'rollout_view_devices',
   'rollout_claims',
   'rollout_claim_artifacts',
 ];
@@ -51,7 +51,7 @@ export async function projectionRowsOf(db: Database, fleet: string): Promise<Rec
   const rows: Record<string, unknown[]> = {};
   for (const table of rolloutProjectionTables) {
     const found = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE fleet = $1`, [fleet]);
-    rows[table] = found.map(({ fleet: _, ...rest }) => JSON.stringify(rest).replaceAll(`"${fleet}"`, '"<fleet>"')).sort(); // the summary names its fleet
+    rows[table] = found.map(({ fleet: _, ...rest }) => JSON.stringify(rest).replaceAll(`"${fleet}"`, '"<fleet>"')).sort(); // the view row names its fleet
   }
   return rows;
 }

@@ -1,6 +1,6 @@
 // A process of its own for rollout-projections.kill.int.spec.ts, run as `node rollout-projections-process.ts`
 // (Node strips the types; the service's code comes from its built dist/, as the service loads it).
-// It runs the rollouts and claims projections and SIGKILLs itself in the KEELSON_KILL_BATCH-th
+// It runs the rollout views and claims projections and SIGKILLs itself in the KEELSON_KILL_BATCH-th
 // transaction that applies events, at the step KEELSON_KILL_AT names: written and not committed, or committed
 // and not acknowledged. Only those transactions count: the runners' migrations, checkpoint reads and consumer
 // set-up are transactions too, and one runner may finish its whole backlog while the other is still starting.
@@ -10,7 +10,7 @@ import { ProjectionRunner, type Projection } from '@keelson/event-store';
 import type { RolloutEvent } from '@keelson/events';
 import { openDatabase, type Database } from '@keelson/postgres';
 import { rolloutClaimsProjection } from '../../dist/rollouts/read-models/rollout-claims.projection.js';
-import { rolloutsProjection } from '../../dist/rollouts/read-models/rollouts.projection.js';
+import { rolloutViewsProjection } from '../../dist/rollouts/read-models/rollout-views.projection.js';
 
 type Step = 'batch-written' | 'batch-committed';
 const env = process.env;
@@ -66,7 +66,7 @@ function noting(projection: Projection<RolloutEvent>): Projection<RolloutEvent> 
   };
 }
 const naming = { streamPrefix: env.KEELSON_STREAM_PREFIX!, subjectPrefix: env.KEELSON_SUBJECT_PREFIX! };
-const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const runners = projections.map(
   (projection) => new ProjectionRunner({ nc, naming, db, projection: noting(projection), batchSize: 10, retryDelayMs: 50 }),
 );

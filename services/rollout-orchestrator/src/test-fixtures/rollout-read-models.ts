@@ -8,7 +8,7 @@ import { orderDevices } from '../rollouts/domain/wave-plan.js';
 import { deviceProgressProjection } from '../rollouts/read-models/device-progress.projection.js';
 import { RolloutViews } from '../rollouts/read-models/rollout-views.js';
 import { rolloutsMigrations } from '../rollouts/read-models/rollouts.migrations.js';
-import { rolloutsProjection } from '../rollouts/read-models/rollouts.projection.js';
+import { rolloutViewsProjection } from '../rollouts/read-models/rollout-views.projection.js';
 import { Rollouts } from '../rollouts/rollouts.js';
 import { fleet, rolloutId, strategy } from './rollout-history.js';
 
@@ -58,7 +58,7 @@ export async function startRolloutReadModels(): Promise<RolloutReadModels> {
     await migrate(db, rolloutsMigrations);
     const rolloutStore = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
     const deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    for (const projection of [rolloutsProjection, deviceProgressProjection]) {
+    for (const projection of [rolloutViewsProjection, deviceProgressProjection]) {
       runners.push(new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
     }
     for (const r of runners) await r.start();

@@ -8,7 +8,7 @@ import { assignedDevices } from '../rollouts/domain/rollout.decider.js';
 import { deviceProgressProjection } from '../rollouts/read-models/device-progress.projection.js';
 import { deviceReachabilityMigrations, deviceReachabilityProjection } from '../rollouts/read-models/device-reachability.projection.js';
 import { rolloutsMigrations } from '../rollouts/read-models/rollouts.migrations.js';
-import { rolloutsProjection } from '../rollouts/read-models/rollouts.projection.js';
+import { rolloutViewsProjection } from '../rollouts/read-models/rollout-views.projection.js';
 import { TimeoutSweep } from '../rollouts/reactors/timeout-sweep.js';
 import { Rollouts } from '../rollouts/rollouts.js';
 import { at, createCommand, fleet, strategy } from './rollout-history.js';
@@ -34,7 +34,7 @@ export class SweepBench {
     await migrate(db, [...rolloutsMigrations, ...deviceReachabilityMigrations]);
     const store = (this.store = new EventStore({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent }));
     const deviceStore = new EventStore({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });
-    for (const projection of [rolloutsProjection, deviceReachabilityProjection, deviceProgressProjection]) {
+    for (const projection of [rolloutViewsProjection, deviceReachabilityProjection, deviceProgressProjection]) {
       this.runners.push(new ProjectionRunner({ nc, naming, db, projection: projection as never, retryDelayMs: 50 }));
     }
     for (const r of this.runners) await r.start();
@@ -80,7 +80,7 @@ export class SweepBench {
   ) => {
     const devices = Array.from({ length: 10 }, (_, i) => `${rolloutId}-d${i}`);
     const { state } = await new Rollouts(this.store!).execute({ ...createCommand(s, devices), rolloutId }, this.meta());
-    await eventually(async () => (await this.db!.query('SELECT 1 FROM rollout_summaries WHERE rollout_id = $1', [rolloutId])).length === 1);
+    await eventually(async () => (await this.db!.query('SELECT 1 FROM rollout_views WHERE rollout_id = $1', [rolloutId])).length === 1);
     return assignedDevices(state.facts)[0]!;
   };
 }

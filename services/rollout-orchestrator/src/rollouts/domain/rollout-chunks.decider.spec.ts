@@ -12,7 +12,7 @@ import {
   waveStarted,
   waveStartedV1,
 } from '../../test-fixtures/rollout-history.js';
-import { rolloutDocument } from '../read-models/rollout-document.js';
+import { rolloutDocument } from '../../test-fixtures/rollout-document.js';
 import { rolloutView } from '../read-models/rollout-view.js';
 import { assignedDevices, rolloutDecider, type LiveRollout } from './rollout.decider.js';
 import { orderDevices } from './wave-plan.js';

@@ -5,7 +5,7 @@ import { at, fleet, rolloutId } from '../../test-fixtures/rollout-history.js';
 import { inline } from '../../test-fixtures/reference-rollout/inline-chunks.js';
 import * as reference from '../../test-fixtures/reference-rollout/rollout.decide.js';
 import * as referenceState from '../../test-fixtures/reference-rollout/rollout.evolve.js';
-import { rolloutDocument } from '../read-models/rollout-document.js';
+import { rolloutDocument } from '../../test-fixtures/rollout-document.js';
 import { assignedDevices, rolloutDecider, type LiveRollout, type Rollout, type RolloutCommand } from './rollout.decider.js';
 
 type ReferenceRollout = referenceState.Rollout;

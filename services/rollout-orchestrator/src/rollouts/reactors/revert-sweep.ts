@@ -10,11 +10,11 @@ const actor = { kind: 'service', id: 'rollout-orchestrator' } as const;
  * Aborted-with-`revert` rollouts that may still wait for a revert: an assigned live device whose
  * revert has neither timed out nor reported an outcome. The others are never swept again.
  */
-export const awaitingRevertsSql = `s.status = 'aborted' AND s.summary->>'mode' = 'revert' AND EXISTS (
-  SELECT 1 FROM rollout_targets t WHERE t.fleet = s.fleet AND t.rollout_id = s.rollout_id
-    AND t.record ? 'clock' AND NOT t.record ? 'excludedOrder' AND NOT t.record ? 'revertTimedOutOrder'
-    AND NOT EXISTS (SELECT 1 FROM rollout_device_reverts r WHERE r.fleet = t.fleet AND r.rollout_id = t.rollout_id
-      AND r.device_id = t.device_id AND r.state IN ('healthy', 'rolled_back', 'failed')))`;
+export const awaitingRevertsSql = `v.status = 'aborted' AND v.abort_mode = 'revert' AND EXISTS (
+  SELECT 1 FROM rollout_view_devices d WHERE d.fleet = v.fleet AND d.rollout_id = v.rollout_id
+    AND d.assigned_at IS NOT NULL AND NOT d.excluded AND NOT d.revert_timed_out
+    AND NOT EXISTS (SELECT 1 FROM rollout_device_reverts r WHERE r.fleet = d.fleet AND r.rollout_id = d.rollout_id
+      AND r.device_id = d.device_id AND r.state IN ('healthy', 'rolled_back', 'failed')))`;
 
 async function endedReverts(db: Database, fleet: string, rolloutId: string): Promise<Set<string>> {
   const rows = await db.query<{ device_id: string }>(

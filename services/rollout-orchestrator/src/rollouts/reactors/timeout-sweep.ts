@@ -48,7 +48,8 @@ export class TimeoutSweep {
   /** One pass over every rollout under way, and every rollout aborted with `revert` still waiting for a revert. */
   async sweep(): Promise<void> {
     const active = await this.o.db.query<{ fleet: string; rollout_id: string; status: string }>(
-      `SELECT s.fleet, s.rollout_id, s.status FROM rollout_summaries s WHERE s.status NOT IN ('aborted', 'finished') OR (${awaitingRevertsSql}) ORDER BY s.created_seq`,
+      `SELECT v.fleet, v.rollout_id, v.status FROM rollout_views v
+       WHERE v.status NOT IN ('aborted', 'succeeded', 'failed') OR (${awaitingRevertsSql}) ORDER BY v.created_seq`,
     );
     for (const { fleet, rollout_id: rolloutId, status } of active) {
       try {

@@ -5,11 +5,12 @@ import { createTestDatabase, type TestDatabase } from '@keelson/testing';
 import { seeded } from '../../test-fixtures/random-rollout-commands.js';
 import { projectionRowsOf, twoRolloutHistory } from '../../test-fixtures/rollout-projection-rows.js';
 import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
+import { rolloutDecider } from '../domain/rollout.decider.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
-import { rolloutsProjection } from './rollouts.projection.js';
+import { rolloutViewsProjection } from './rollout-views.projection.js';
 
-const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const meta = { actor: { kind: 'service' as const, id: 'spec' }, correlationId: 'c', commandId: 'c' };
 
 describe('the rollout projections one batch at a time against one event at a time, on real PostgreSQL', () => {
@@ -56,11 +57,10 @@ describe('the rollout projections one batch at a time against one event at a tim
     expect(outcomes).toBeGreaterThan(40); // the histories reach outcomes, repeated ones among them
   }, 120_000);
 
-  it('writes the outcomes of a batch in one statement, and keeps the first outcome of a device', async () => {
-    const fleet = 'one-statement';
-    const [created, ...rest] = recorded(twoRolloutHistory(3), fleet);
-    const outcomes = rest.filter((r) => r.event.type === 'DeviceOutcomeRecorded');
-    await db.transaction((sql) => rolloutsProjection.applyBatch!(sql, [created!]));
+  it("writes a batch in six statements whatever it holds, and each device's outcome as the aggregate records it", async () => {
+    const fleet = 'six-statements';
+    const events = recorded(twoRolloutHistory(3), fleet);
+    await db.transaction((sql) => rolloutViewsProjection.applyBatch!(sql, events.slice(0, 1)));
     const statements: string[] = [];
     await db.transaction(async (sql) => {
       const counted: Sql = {
@@ -69,19 +69,28 @@ describe('the rollout projections one batch at a time against one event at a tim
           return sql.query(text, params);
         },
       };
-      await rolloutsProjection.applyBatch!(counted, outcomes);
+      await rolloutViewsProjection.applyBatch!(counted, events.slice(1));
     });
-    expect(statements).toHaveLength(1);
-    const first = new Map<string, string>();
-    for (const { event: e } of outcomes) {
-      const key = `${e.data.rolloutId}/${e.type === 'DeviceOutcomeRecorded' ? e.data.deviceId : ''}`;
-      if (e.type === 'DeviceOutcomeRecorded' && !first.has(key)) first.set(key, e.data.state);
-    }
-    expect(first.size).toBeLessThan(outcomes.length); // some devices have two outcomes in the batch
-    const rows = await db.query<{ rollout_id: string; device_id: string; state: string }>(
-      'SELECT rollout_id, device_id, state FROM rollout_device_outcomes WHERE fleet = $1',
+    expect(statements).toHaveLength(6); // the rollouts, their waves, the devices named; then a write per table
+    const rows = await db.query<{ rollout_id: string; device_id: string; outcome: string | null; outcome_reason: string | null }>(
+      'SELECT rollout_id, device_id, outcome, outcome_reason FROM rollout_view_devices WHERE fleet = $1',
       [fleet],
     );
-    expect(new Map(rows.map((r) => [`${r.rollout_id}/${r.device_id}`, r.state]))).toEqual(first);
+    const expected = new Map<string, unknown>();
+    for (const id of new Set(events.map((e) => e.event.data.rolloutId))) {
+      const state = events
+        .filter((e) => e.event.data.rolloutId === id)
+        .reduce((s, e) => rolloutDecider.evolve(s, e.event), rolloutDecider.initialState());
+      if (state.status === 'absent') continue;
+      for (const d of state.facts.deviceIds) expected.set(`${id}/${d}`, state.facts.devices.record(d).outcome ?? null);
+    }
+    const outcomes = new Map(
+      rows.map((r) => [
+        `${r.rollout_id}/${r.device_id}`,
+        r.outcome === null ? null : { state: r.outcome, ...(r.outcome_reason === null ? {} : { reason: r.outcome_reason }) },
+      ]),
+    );
+    expect(outcomes).toEqual(expected);
+    expect([...outcomes.values()].filter((o) => (o as { reason?: string } | null)?.reason === 'repeated').length).toBeGreaterThan(0); // a second outcome replaced the first, as in the aggregate
   });
 });

@@ -11,14 +11,14 @@ import { inFleet, projectionRowsOf, twoRolloutHistory } from '../../test-fixture
 import { rolloutClaimsMigrations } from './rollout-claims.migrations.js';
 import { rolloutClaimsProjection } from './rollout-claims.projection.js';
 import { rolloutsMigrations } from './rollouts.migrations.js';
-import { rolloutsProjection } from './rollouts.projection.js';
+import { rolloutViewsProjection } from './rollout-views.projection.js';
 
 // The process under test runs the built service (dist/): `npm run build` before running this spec.
 const processFile = fileURLToPath(new URL('../../test-fixtures/rollout-projections-process.ts', import.meta.url));
-const projections = [rolloutsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
+const projections = [rolloutViewsProjection, rolloutClaimsProjection] as Projection<RolloutEvent>[];
 const meta = { actor: { kind: 'system' as const, id: 'spec' }, correlationId: 'c', commandId: 'c' };
 
-describe('the rollouts and claims projections SIGKILLed in the middle of a batch', () => {
+describe('the rollout views and claims projections SIGKILLed in the middle of a batch', () => {
   const naming = testNamespace();
   let nc: NatsConnection;
   let tdb: TestDatabase;
@@ -99,7 +99,7 @@ describe('the rollouts and claims projections SIGKILLed in the middle of a batch
     expect((await checkpoints()).some((c) => Number(c.last_seq) < last)).toBe(true); // killed before the end
 
     const restarted = await startProcess();
-    await eventually(async () => (await checkpoints()).filter((c) => Number(c.last_seq) >= last).length === 2);
+    await eventually(async () => (await checkpoints()).filter((c) => Number(c.last_seq) >= last).length === projections.length);
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
     expect(await projectionRowsOf(db, fleet)).toEqual(await projectionRowsOf(db, reference));

@@ -15,7 +15,7 @@ import {
 } from '../../test-fixtures/rollout-read-models.js';
 import { deviceProgressProjection } from './device-progress.projection.js';
 import type { RolloutViews } from './rollout-views.js';
-import { rolloutsProjection } from './rollouts.projection.js';
+import { rolloutViewsProjection } from './rollout-views.projection.js';
 
 // Listing, filtering and paging, and a redelivered event, over the rollouts the first test appends.
 describe('rollout read models against real NATS and PostgreSQL', () => {
@@ -97,11 +97,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     expect(await row()).toEqual(before);
 
     const rolloutRow = async () =>
-      (
-        await db.query<{ summary: unknown; last_seq: string }>('SELECT summary, last_seq FROM rollout_summaries WHERE rollout_id = $1', [
-          rolloutId,
-        ])
-      )[0];
+      (await db.query<{ status: string; last_seq: string }>('SELECT * FROM rollout_views WHERE rollout_id = $1', [rolloutId]))[0];
     const doc = await rolloutRow();
     const replayed: RecordedEvent<RolloutEvent> = {
       event: halted('applied before', false),
@@ -110,7 +106,7 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
       time: new Date(),
       meta: meta(),
     };
-    await db.transaction((sql) => rolloutsProjection.apply(sql, replayed));
+    await db.transaction((sql) => rolloutViewsProjection.apply(sql, replayed));
     expect(await rolloutRow()).toEqual(doc);
   });
 });

@@ -65,21 +65,24 @@ describe('rollout read models against real NATS and PostgreSQL', () => {
     expect(await views.activeRolloutsOf(fleet, second)).toEqual(expect.arrayContaining([v1, chunked]));
   });
 
-  it("writes a rollout's summary at the same size for 3000 devices as for 1000, and one row per device", async () => {
+  it("writes a rollout's view row at the same size for 3000 devices as for 1000, and one row per device", async () => {
     const devices = (n: number) => Array.from({ length: n }, (_, i) => `device-${String(i).padStart(5, '0')}-${'x'.repeat(40)}`);
     const summaryBytes = async (id: string) =>
       (
-        await db.query<{ bytes: number }>('SELECT octet_length(summary::text) AS bytes FROM rollout_summaries WHERE rollout_id = $1', [id])
+        await db.query<{ bytes: number }>(
+          `SELECT octet_length((to_jsonb(v) - 'created_seq' - 'last_seq')::text) AS bytes FROM rollout_views v WHERE rollout_id = $1`,
+          [id],
+        )
       )[0]?.bytes;
     const assigned = async (id: string) =>
-      (await db.query("SELECT 1 FROM rollout_targets WHERE rollout_id = $1 AND record ? 'clock'", [id])).length;
+      (await db.query('SELECT 1 FROM rollout_view_devices WHERE rollout_id = $1 AND assigned_at IS NOT NULL', [id])).length;
     for (const [id, n] of [
       ['r-aaaaaaaaaaa6', 3000],
       ['r-aaaaaaaaaaa7', 1000],
     ] as const) {
       await appendRollout(id, ...created(s, devices(n)), ...waveStarted(0, orderDevices(rolloutId, devices(n)).slice(0, n / 2)));
       await eventually(async () => (await assigned(id)) === n / 2);
-      expect((await db.query('SELECT 1 FROM rollout_targets WHERE rollout_id = $1', [id])).length).toBe(n);
+      expect((await db.query('SELECT 1 FROM rollout_view_devices WHERE rollout_id = $1', [id])).length).toBe(n);
     }
     expect(await summaryBytes('r-aaaaaaaaaaa6')).toBe(await summaryBytes('r-aaaaaaaaaaa7'));
   });

@@ -1,30 +1,27 @@
 import type { orchestrator } from '@keelson/requests';
-import { getsRevert, isUnreachableInFlight, isWaitedFor, revertOutcomeOf, standingOf } from '@keelson/events';
-import { waveRange, type DeviceRecord } from '../domain/device-ledger.js';
-import { isReverting } from '../domain/rollout-phase.js';
-import type { LiveRollout, RolloutFacts } from '../domain/rollout.evolve.js';
-
-/** What one device's record adds to its wave's summary (a device without a record adds nothing but itself). */
-function count(summary: orchestrator.WaveSummary, r: DeviceRecord): void {
-  const standing = standingOf(r);
-  summary.assigned += r.clock !== undefined ? 1 : 0;
-  summary.inFlight += isWaitedFor(r) ? 1 : 0;
-  summary.unreachable += isUnreachableInFlight(r) ? 1 : 0;
-  summary.healthy += standing === 'healthy' ? 1 : 0;
-  summary.failed += standing === 'failed' ? 1 : 0;
-  summary.timedOut += r.timedOutOrder !== undefined ? 1 : 0;
-  summary.excluded += standing === 'excluded' ? 1 : 0;
-}
+import { isUnreachableInFlight, isWaitedFor, revertOutcomeOf, standingOf, type TalliedRecord } from '@keelson/events';
+import { waveRange } from '../domain/device-ledger.js';
+import type { RolloutFacts } from '../domain/rollout.evolve.js';
 
 /**
- * One summary per wave of the strategy, counting its devices by where they are: from the records
- * the ledger holds (the devices assigned, excluded or reported on), not a pass over every device,
- * so a view of a 100,000-device rollout just created costs its first wave, not its fleet.
+ * Takes one device's record out of its wave's summary (`sign` -1) or puts it in (1): a change is the
+ * old record out, then the new one in (a device without a record adds nothing but itself).
  */
-export function waveSummaries(facts: RolloutFacts): orchestrator.WaveSummary[] {
-  const deviceCount = facts.devices.deviceCount;
-  const summaries = facts.strategy.waves.map((w, wave): orchestrator.WaveSummary => {
-    const [from, to] = waveRange(facts.strategy, wave, deviceCount);
+export function countedInWave(summary: orchestrator.WaveSummary, r: TalliedRecord, sign: 1 | -1 = 1): void {
+  const standing = standingOf(r);
+  summary.assigned += r.clock !== undefined ? sign : 0;
+  summary.inFlight += isWaitedFor(r) ? sign : 0;
+  summary.unreachable += isUnreachableInFlight(r) ? sign : 0;
+  summary.healthy += standing === 'healthy' ? sign : 0;
+  summary.failed += standing === 'failed' ? sign : 0;
+  summary.timedOut += r.timedOutOrder !== undefined ? sign : 0;
+  summary.excluded += standing === 'excluded' ? sign : 0;
+}
+
+/** Every wave of the strategy with no device counted yet, each sized for `deviceCount` devices. */
+export function emptyWaveSummaries(strategy: RolloutFacts['strategy'], deviceCount: number): orchestrator.WaveSummary[] {
+  return strategy.waves.map((w, wave): orchestrator.WaveSummary => {
+    const [from, to] = waveRange(strategy, wave, deviceCount);
     return {
       wave,
       percent: w.percent,
@@ -39,7 +36,16 @@ export function waveSummaries(facts: RolloutFacts): orchestrator.WaveSummary[] {
       excluded: 0,
     };
   });
-  facts.devices.forEachMember((record, _, wave) => count(summaries[wave]!, record));
+}
+
+/**
+ * One summary per wave of the strategy, counting its devices by where they are: from the records
+ * the ledger holds (the devices assigned, excluded or reported on), not a pass over every device,
+ * so a view of a 100,000-device rollout just created costs its first wave, not its fleet.
+ */
+export function waveSummaries(facts: RolloutFacts): orchestrator.WaveSummary[] {
+  const summaries = emptyWaveSummaries(facts.strategy, facts.devices.deviceCount);
+  facts.devices.forEachMember((record, _, wave) => countedInWave(summaries[wave]!, record));
   return summaries;
 }
 
@@ -50,24 +56,10 @@ export interface RevertReport {
 }
 
 /** The revert as shown: a timed-out one failed, unless the device reported an outcome of it after all; `assigned` until it reports. */
-function revertShown(revert: RevertReport | undefined, timedOut: boolean): orchestrator.RevertProgress {
+export function revertShown(revert: RevertReport | undefined, timedOut: boolean): orchestrator.RevertProgress {
   const reported = revert === undefined || revert.state === 'assigned' ? undefined : revert.state;
   const ended = revertOutcomeOf(reported, timedOut);
   if (ended !== undefined && ended !== reported) return { state: ended, reason: 'timeout' };
   if (revert === undefined) return { state: 'assigned' };
   return { state: revert.state, ...(revert.reason === undefined ? {} : { reason: revert.reason }) };
-}
-
-/**
- * What the view adds to a device: `timedOut`, `unreachable` (in flight but silent), and after an
- * abort with revert the revert's progress (`assigned` until the device reports on it).
- */
-export function inFlightFlags(state: LiveRollout, deviceId: string, revert: RevertReport | undefined) {
-  const r = state.facts.devices.record(deviceId);
-  const reverting = isReverting(state) && getsRevert(r);
-  return {
-    ...(r.timedOutOrder !== undefined ? { timedOut: true as const } : {}),
-    ...(isUnreachableInFlight(r) ? { unreachable: true as const } : {}),
-    ...(reverting ? { revert: revertShown(revert, r.revertTimedOutOrder !== undefined) } : {}),
-  };
 }

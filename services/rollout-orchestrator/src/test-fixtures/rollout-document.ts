@@ -1,10 +1,11 @@
-import type { DeviceClock } from '../domain/device-clock.js';
-import { DeviceLedger, type DeviceRecord } from '../domain/device-ledger.js';
-import type { Rollout, RolloutFacts, RolloutPhase } from '../domain/rollout.evolve.js';
+import type { DeviceClock } from '../rollouts/domain/device-clock.js';
+import type { DeviceRecord } from '../rollouts/domain/device-ledger.js';
+import type { Rollout, RolloutFacts, RolloutPhase } from '../rollouts/domain/rollout.evolve.js';
 
 /**
- * The facts as plain JSON, one record or list per kind: the aggregate's device ledger laid out flat
- * (what a view is built from; the read model stores it as a summary and a row per device).
+ * The facts as plain JSON, one record or list per kind: the aggregate's device ledger laid out flat.
+ * The reference shape the fold specs compare the aggregate with (the reference fold in
+ * reference-rollout/ keeps its state so); no read model stores it.
  */
 export interface RolloutFactsDocument extends Omit<RolloutFacts, 'devices'> {
   outcomes: Record<string, NonNullable<DeviceRecord['outcome']>>;
@@ -23,7 +24,7 @@ export type RolloutDocument = { status: 'absent' } | (RolloutPhase & { facts: Ro
 
 const inOrder = (entries: [string, number][]) => entries.sort((a, b) => a[1] - b[1]).map(([d]) => d);
 
-/** The state as the read model stores it: O(devices), for documents and views, never for a decision. */
+/** The state as a plain document: O(devices), for specs. */
 export function rolloutDocument(state: Rollout): RolloutDocument {
   if (state.status === 'absent') return state;
   const { devices, ...rest } = state.facts;
@@ -61,22 +62,4 @@ export function rolloutDocument(state: Rollout): RolloutDocument {
     revertTimedOut: inOrder(lists.revertTimedOut),
   };
   return { ...state, facts: { ...facts, ...ordered } };
-}
-
-/** The state a stored document describes (the inverse of `rolloutDocument`). */
-export function rolloutFromDocument(doc: RolloutDocument): Rollout {
-  if (doc.status === 'absent') return doc;
-  const { outcomes, excluded, clocks, reachability, timedOut, lateReports, revertClocks = {}, revertTimedOut = [], ...rest } = doc.facts;
-  const records = new Map<string, DeviceRecord>();
-  const set = (d: string, part: DeviceRecord) => records.set(d, { ...records.get(d), ...part });
-  for (const [d, outcome] of Object.entries(outcomes)) set(d, { outcome });
-  for (const [d, clock] of Object.entries(clocks)) set(d, { clock });
-  for (const [d, seen] of Object.entries(reachability)) set(d, { reachability: seen });
-  for (const [d, revertClock] of Object.entries(revertClocks)) set(d, { revertClock });
-  excluded.forEach((d, i) => set(d, { excludedOrder: i }));
-  timedOut.forEach((d, i) => set(d, { timedOutOrder: i }));
-  lateReports.forEach((d, i) => set(d, { lateReportOrder: i }));
-  revertTimedOut.forEach((d, i) => set(d, { revertTimedOutOrder: i }));
-  const devices = DeviceLedger.of(rest.deviceIds, rest.strategy).changed([...records.keys()], (_, d) => records.get(d)!);
-  return { ...doc, facts: { ...rest, devices } };
 }
