@@ -46,32 +46,58 @@ export class RunnerLease implements WriteFence {
     readonly timing: LeaseTiming = LEASE_TIMING,
   ) {}
 
-  /** Takes the lease when nobody holds it; true when this process holds it now. */
+  /**
+   * Takes the lease when nobody holds it, or when its key still names this holder (a tenure that ended
+   * without giving it up, a create whose answer was lost); true when this process holds it now.
+   */
   async tryAcquire(): Promise<boolean> {
     const sent = performance.now();
     try {
       this.revision = await this.kv.create(this.key, this.holder);
     } catch (err) {
-      if (isConflict(err)) return false;
-      throw err;
+      if (!isConflict(err)) throw err;
+      if (!(await this.reclaim())) return false;
     }
     this.token = this.revision;
     this.validUntil = sent + this.timing.ttlMs - this.timing.marginMs;
     return true;
   }
 
-  /** Renews the lease held; false when it was lost (it expired, or another process took it). */
+  /**
+   * Renews the lease held; false when it was lost (it expired, or another process took it). A renewal
+   * whose answer was lost (a timeout under load) moved the revision on: the next one finds the key
+   * still naming this holder and goes on from there, instead of counting the lease lost.
+   */
   async renew(): Promise<boolean> {
     const sent = performance.now();
     try {
       this.revision = await this.kv.update(this.key, this.holder, this.revision);
     } catch (err) {
       if (!isConflict(err)) throw err;
-      this.validUntil = 0;
-      return false;
+      if (!(await this.reclaim())) {
+        this.validUntil = 0;
+        return false;
+      }
     }
     this.validUntil = sent + this.timing.ttlMs - this.timing.marginMs;
     return true;
+  }
+
+  /**
+   * Compare-and-set on the key's revision when its value names this holder. Safe: only this object
+   * writes this holder's id, and within a tenure only by compare-and-set, so nobody else held the lease
+   * since; the update fails if anyone wrote the key after it was read (a stale read is refused too).
+   */
+  private async reclaim(): Promise<boolean> {
+    const entry = await this.kv.get(this.key);
+    if (!entry || entry.operation !== 'PUT' || entry.string() !== this.holder) return false;
+    try {
+      this.revision = await this.kv.update(this.key, this.holder, entry.revision);
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
   }
 
   isHeld(): boolean {
