@@ -18,10 +18,12 @@ export interface LeaseTiming {
 }
 
 /**
- * A SIGKILLed holder's lease is taken over within ttl + poll (7 s); the holder renews twice per
- * local validity (3.5 s), so one lost renewal does not cost it the lease.
+ * A SIGKILLed holder's lease is taken over within ttl + poll (7 s). The holder renews every second
+ * of its local validity (3.5 s): a renewal may come 2.5 s late (an event loop stalled, a round trip
+ * slow on a loaded machine) before the holder counts its lease lapsed, and a lapse costs only the
+ * tenure (the runner starts again at the next renewal, see `SingleActive`), not the lease.
  */
-export const LEASE_TIMING: LeaseTiming = { ttlMs: 6_000, renewMs: 1_500, pollMs: 1_000, marginMs: 2_500 };
+export const LEASE_TIMING: LeaseTiming = { ttlMs: 6_000, renewMs: 1_000, pollMs: 1_000, marginMs: 2_500 };
 
 // A create or compare-and-set that found another revision: someone else holds (or took) the lease.
 const conflictCodes: number[] = [JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown];
