@@ -1,12 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { StreamGap } from './stream-gap.js';
+import type { WriteFence } from './write-fence.js';
 
 export interface GapRecoveryOptions {
   /**
    * Present when the runner has its consumer to itself (a single-active runner, under its lease):
    * it may then make that consumer again. Absent for runners that share it (partitioned replicas).
    */
-  lease?: { isHeld(): boolean };
+  lease?: Pick<WriteFence, 'isHeld' | 'refused'>;
   retryDelayMs: number;
   /** Deletes the consumer and makes it again from the checkpoint (`ensureDurableConsumer`'s `recreate`). */
   recreate: () => Promise<void>;
@@ -79,7 +80,10 @@ export class GapRecovery {
     if (!this.progressed) await sleep(this.o.retryDelayMs); // a gap again with nothing applied: not in a tight loop
     this.progressed = false;
     while (!stopping()) {
-      if (!this.o.lease?.isHeld()) return false;
+      if (!this.o.lease?.isHeld()) {
+        this.o.lease?.refused?.('the lease lapsed before the consumer was made again after a gap');
+        return false;
+      }
       try {
         await this.o.recreate();
         this.restarts.count++;

@@ -126,11 +126,16 @@ export class ProjectionRunner<E> {
     if (settled.gap) this.metGap(settled.gap, batch.slice(settled.done.length));
   }
 
-  /** Another process holds the lease now: give the batch back and stop; the holder applies it. */
+  /**
+   * The lease lapsed, or another process holds it now: give the batch back and stop, and say so (the
+   * next tenure, here or elsewhere, applies it from the checkpoint).
+   */
   private fencedOut(err: FencedOut, batch: JsMsg[]): void {
     this.o.onError?.(err);
     for (const m of batch) m.nak();
+    this.stopping = true; // a gap met meanwhile is the next tenure's
     this.source?.stop();
+    this.o.fence?.refused?.(err.message);
   }
 
   /** Stops consuming when the consumer is to be made again (see `GapRecovery`); the rest stays with the old one. */

@@ -12,6 +12,12 @@ export interface WriteFence {
   readonly token: number;
   /** False once the lease may have passed to another process; checked before each commit. */
   isHeld(): boolean;
+  /**
+   * Told by a runner that stopped consuming because the fence refused it (the lease lapsed, or a later
+   * holder wrote): whoever runs it under the lease ends this tenure, and starts a new one once the lease
+   * is renewed or taken again. Without it such a runner would sit stopped while its lease lives on.
+   */
+  refused?(why: string): void;
 }
 
 /** A write refused because a later holder's token is in the database, or this holder's lease lapsed. */

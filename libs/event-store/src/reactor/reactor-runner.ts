@@ -122,7 +122,8 @@ export class ReactorRunner<E> {
       if (!gate.admit(key, m)) continue; // an earlier message of its key was given back and is not handled yet
       if (this.options.fence && !this.options.fence.isHeld()) {
         for (const rest of part.slice(i)) rest.nak();
-        return this.source!.stop();
+        this.source!.stop();
+        return this.options.fence.refused?.('the lease lapsed before a message was handled');
       }
       let told = false;
       try {

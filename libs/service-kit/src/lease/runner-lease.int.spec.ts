@@ -55,6 +55,25 @@ describe('a runner lease in NATS KV', () => {
     expect(await b.tryAcquire()).toBe(true);
   });
 
+  it('keeps the lease through a renewal whose answer was lost, and takes back a key that still names it', async () => {
+    const a = new RunnerLease(kv, 'proj-five', 'a', timing);
+    const b = new RunnerLease(kv, 'proj-five', 'b', timing);
+    expect(await a.tryAcquire()).toBe(true);
+    // A renewal that landed while its answer was lost (a timeout under load): the key moved on without a.
+    const landed = await kv.update('proj-five', 'a', (await kv.get('proj-five'))!.revision);
+    expect(await a.renew()).toBe(true);
+    expect((await kv.get('proj-five'))!.revision).toBeGreaterThan(landed);
+    expect(await b.tryAcquire()).toBe(false); // a's, still
+    // A tenure that ended without giving the lease up: the same holder takes it again, with a larger token.
+    const before = a.token;
+    expect(await a.tryAcquire()).toBe(true);
+    expect(a.token).toBeGreaterThan(before);
+    await a.release();
+    expect(await b.tryAcquire()).toBe(true);
+    expect(await a.tryAcquire()).toBe(false);
+    expect(await a.renew()).toBe(false);
+  });
+
   it('keeps the lease bucket at the lease TTL', async () => {
     expect((await kv.status()).ttl).toBe(timing.ttlMs);
     expect(leaseBucketName(config)).toBe(`${naming.streamPrefix}leases-lease-spec`);

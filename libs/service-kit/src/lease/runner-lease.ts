@@ -18,10 +18,12 @@ export interface LeaseTiming {
 }
 
 /**
- * A SIGKILLed holder's lease is taken over within ttl + poll (7 s); the holder renews twice per
- * local validity (3.5 s), so one lost renewal does not cost it the lease.
+ * A SIGKILLed holder's lease is taken over within ttl + poll (7 s). The holder renews every second
+ * of its local validity (3.5 s): a renewal may come 2.5 s late (an event loop stalled, a round trip
+ * slow on a loaded machine) before the holder counts its lease lapsed, and a lapse costs only the
+ * tenure (the runner starts again at the next renewal, see `SingleActive`), not the lease.
  */
-export const LEASE_TIMING: LeaseTiming = { ttlMs: 6_000, renewMs: 1_500, pollMs: 1_000, marginMs: 2_500 };
+export const LEASE_TIMING: LeaseTiming = { ttlMs: 6_000, renewMs: 1_000, pollMs: 1_000, marginMs: 2_500 };
 
 // A create or compare-and-set that found another revision: someone else holds (or took) the lease.
 const conflictCodes: number[] = [JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown];
@@ -46,32 +48,58 @@ export class RunnerLease implements WriteFence {
     readonly timing: LeaseTiming = LEASE_TIMING,
   ) {}
 
-  /** Takes the lease when nobody holds it; true when this process holds it now. */
+  /**
+   * Takes the lease when nobody holds it, or when its key still names this holder (a tenure that ended
+   * without giving it up, a create whose answer was lost); true when this process holds it now.
+   */
   async tryAcquire(): Promise<boolean> {
     const sent = performance.now();
     try {
       this.revision = await this.kv.create(this.key, this.holder);
     } catch (err) {
-      if (isConflict(err)) return false;
-      throw err;
+      if (!isConflict(err)) throw err;
+      if (!(await this.reclaim())) return false;
     }
     this.token = this.revision;
     this.validUntil = sent + this.timing.ttlMs - this.timing.marginMs;
     return true;
   }
 
-  /** Renews the lease held; false when it was lost (it expired, or another process took it). */
+  /**
+   * Renews the lease held; false when it was lost (it expired, or another process took it). A renewal
+   * whose answer was lost (a timeout under load) moved the revision on: the next one finds the key
+   * still naming this holder and goes on from there, instead of counting the lease lost.
+   */
   async renew(): Promise<boolean> {
     const sent = performance.now();
     try {
       this.revision = await this.kv.update(this.key, this.holder, this.revision);
     } catch (err) {
       if (!isConflict(err)) throw err;
-      this.validUntil = 0;
-      return false;
+      if (!(await this.reclaim())) {
+        this.validUntil = 0;
+        return false;
+      }
     }
     this.validUntil = sent + this.timing.ttlMs - this.timing.marginMs;
     return true;
+  }
+
+  /**
+   * Compare-and-set on the key's revision when its value names this holder. Safe: only this object
+   * writes this holder's id, and within a tenure only by compare-and-set, so nobody else held the lease
+   * since; the update fails if anyone wrote the key after it was read (a stale read is refused too).
+   */
+  private async reclaim(): Promise<boolean> {
+    const entry = await this.kv.get(this.key);
+    if (!entry || entry.operation !== 'PUT' || entry.string() !== this.holder) return false;
+    try {
+      this.revision = await this.kv.update(this.key, this.holder, entry.revision);
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
   }
 
   isHeld(): boolean {
