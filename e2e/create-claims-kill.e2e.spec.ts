@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
-import type { RunningService } from '@keelson/local-infra';
+import { armOrchestrator } from './support/armed-orchestrator.js';
 import { openStreams, type PlatformStreams } from './support/event-streams.js';
 import { registerDevices } from './support/registered-devices.js';
 import { eventually, publishArtifact } from './support/operator.js';
@@ -41,26 +39,12 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
     await platform?.destroy();
   }, 60_000);
 
-  const exitWithin = (service: RunningService, ms: number) =>
-    new Promise<number | null | 'still running'>((resolve) => {
-      const timer = setTimeout(() => resolve('still running'), ms);
-      void service.exited.then((code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
-
   it('claims every device of the appended rollout after the restart: a second creation over them is refused', async () => {
     await publishArtifact(platform, { name: 'claimed', version: '1.0.0', bytes: Buffer.from(`claimed ${randomBytes(8).toString('hex')}`) });
-    await platform.services['rollout-orchestrator']!.stop();
-    const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
-    const logFrom = statSync(logFile).size;
-    const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'rollout-appended:1' });
+    const armed = await armOrchestrator(platform, { KEELSON_FAILPOINT: 'rollout-appended:1' });
     const killed = await platform.api<{ error?: { code: string } }>('/v1/rollouts', { body });
     expect(killed.status).not.toBe(201); // the orchestrator died before it answered
-    expect(await exitWithin(armed, 120_000)).toBeNull(); // killed by a signal, by the failpoint
-    const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
-    expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'rollout-appended:1' }));
+    await armed.killedByFailpoint(120_000);
 
     await platform.restart('rollout-orchestrator');
     const jsm = await jetstreamManager(nc);
