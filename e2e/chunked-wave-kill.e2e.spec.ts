@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import { parseDeviceEvent } from '@keelson/events';
 import { armOrchestrator } from './support/armed-orchestrator.js';
-import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
+import { connectDiagnostics, installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
 import { registerDevices } from './support/registered-devices.js';
 import { eventually, publishArtifact } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -21,7 +21,7 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    nc = await connectDiagnostics(platform);
     await registerDevices(nc, deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
   }, 300_000);
 

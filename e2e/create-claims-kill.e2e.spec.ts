@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import { armOrchestrator } from './support/armed-orchestrator.js';
-import { openStreams, type PlatformStreams } from './support/event-streams.js';
+import { connectDiagnostics, openStreams, type PlatformStreams } from './support/event-streams.js';
 import { registerDevices } from './support/registered-devices.js';
 import { eventually, publishArtifact } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -29,7 +29,7 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
   beforeAll(async () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    nc = await connectDiagnostics(platform);
     await registerDevices(nc, deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
   }, 300_000);
 

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { keelson, type CliRun } from '../../services/cli/src/test-fixtures/run-cli.js';
 import type { TestPlatform } from './test-platform.js';
+import { connectDiagnostics } from './event-streams.js';
 
 // Container artifacts as an operator publishes them: an OCI archive and the manifest that pins its
 // digest, pushed with `keelson artifact push --kind container`; and the event streams they end in.
@@ -46,7 +46,7 @@ export function pushContainer(
  * with no message (one the stream no longer holds) is passed over, unless `everyOne` asks for each.
  */
 export async function streamTexts(platform: TestPlatform, stream: string, options: { everyOne?: boolean } = {}): Promise<string[]> {
-  const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+  const nc = await connectDiagnostics(platform);
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(stream);
