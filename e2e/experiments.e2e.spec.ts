@@ -85,20 +85,11 @@ describe('experiments', () => {
   it('installs the candidate on its arm only, and a promotion moves the channel and rolls out to the rest', async () => {
     await onBaselineOf('yolo-v8n');
     const created = await cli(
-      ...['experiment', 'create', '--candidate', 'yolo-v8n@2.0.0', '--baseline', 'yolo-v8n@1.0.0', '--group', 'plant-7', '--split', '34'],
-      ...['--primary', 'confidence_mean:higher', '--guardrail', 'latency_p95_ms:max+10%', '--min-samples', '100', '--max-duration', '2h'],
-      ...[
-        '--probe',
-        'file:/run/app/ready',
-        '--probe-timeout',
-        '5',
-        '--on-success',
-        'promote:stable',
-        '--then-rollout',
-        '--waves',
-        '50,100',
-      ],
-      '--json',
+      ...(
+        'experiment create --candidate yolo-v8n@2.0.0 --baseline yolo-v8n@1.0.0 --group plant-7 --split 34 --primary confidence_mean:higher' +
+        ' --guardrail latency_p95_ms:max+10% --min-samples 100 --max-duration 2h --probe file:/run/app/ready --probe-timeout 5' +
+        ' --on-success promote:stable --then-rollout --waves 50,100 --json'
+      ).split(' '),
     );
     expect(created.stderr).toBe('');
     const experiment = created.json() as ExperimentView;
