@@ -4,10 +4,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import { parseDeviceEvent } from '@keelson/events';
 import { armOrchestrator } from './support/armed-orchestrator.js';
-import { connectDiagnostics, installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
-import { registerDevices } from './support/registered-devices.js';
+import { installAppends, type PlatformStreams } from './support/event-streams.js';
 import { eventually, publishArtifact } from './support/operator.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startWithRegisteredDevices, type RegisteredDevicesPlatform } from './support/registered-devices.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 11 item 2/3: a wave's devices go out as chunks, one assignments-reactor message each. The
 // orchestrator SIGKILLed in the middle of a chunked wave loses and doubles no assignment.
@@ -18,17 +18,15 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
   let nc: NatsConnection;
   const deviceIds = Array.from({ length: count }, () => randomUUID());
 
+  let started: RegisteredDevicesPlatform | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform({ diagnosticsUser: true });
-    streams = await openStreams(platform);
-    nc = await connectDiagnostics(platform);
-    await registerDevices(nc, deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
+    started = await startWithRegisteredDevices(deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
+    ({ platform, streams, nc } = started);
   }, 300_000);
 
   afterAll(async () => {
-    await nc?.close();
-    await streams?.close();
-    await platform?.destroy();
+    await started?.close();
   }, 60_000);
 
   /** Install appends per device for the rollout, read from the gateway's stream in one pass. */

@@ -3,10 +3,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import { armOrchestrator } from './support/armed-orchestrator.js';
-import { connectDiagnostics, openStreams, type PlatformStreams } from './support/event-streams.js';
-import { registerDevices } from './support/registered-devices.js';
+import type { PlatformStreams } from './support/event-streams.js';
 import { eventually, publishArtifact } from './support/operator.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startWithRegisteredDevices, type RegisteredDevicesPlatform } from './support/registered-devices.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 11 item 3: a creation writes its rollout's claims itself, in its own transaction, and the
 // claims projection leaves that rollout's chunks alone. The orchestrator SIGKILLed after the
@@ -26,17 +26,15 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
     strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
   };
 
+  let started: RegisteredDevicesPlatform | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform({ diagnosticsUser: true });
-    streams = await openStreams(platform);
-    nc = await connectDiagnostics(platform);
-    await registerDevices(nc, deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
+    started = await startWithRegisteredDevices(deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
+    ({ platform, streams, nc } = started);
   }, 300_000);
 
   afterAll(async () => {
-    await nc?.close();
-    await streams?.close();
-    await platform?.destroy();
+    await started?.close();
   }, 60_000);
 
   it('claims every device of the appended rollout after the restart: a second creation over them is refused', async () => {
