@@ -1,32 +1,22 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { foreignRoot, publishRepackedBundle } from './support/agent-bundle-fixtures.js';
-import { createGroup, createRollout, eventually, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
-import { repoRoot, startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import {
+  buildBundles,
+  deviceShell,
+  foreignRoot,
+  identityOf,
+  publishRepackedBundle,
+  rollOutDetector,
+  startUnit,
+  stopUnit,
+} from './support/installed-agent.js';
+import { createGroup, eventually } from './support/operator.js';
+import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 13 item 5: on a device with no clone, no Node and no npm, the line `keelson device token`
 // prints installs the served x64 bundle, enrolls, and the agent (the systemd unit's ExecStart) takes a rollout.
-
-/** A device's shell: an empty directory, the system's PATH only (no node_modules/.bin, no Node). */
-function deviceShell(line: string, cwd: string) {
-  return spawnSync('sh', ['-c', line], { cwd, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: cwd } });
-}
-
-/** The unit's ExecStart as systemd would run it, with ${STATE_DIRECTORY} set to the data directory. */
-function startUnit(prefix: string, dataDir: string): { child: ChildProcess; output: () => string } {
-  const unit = readFileSync(join(prefix, 'systemd/keelson-agent.service'), 'utf8');
-  const execStart = /^ExecStart=(.+)$/m.exec(unit)![1]!.replaceAll('${STATE_DIRECTORY}', dataDir).split(/\s+/);
-  const child = spawn(execStart[0]!, execStart.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: '/usr/bin:/bin', STATE_DIRECTORY: dataDir },
-  });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  return { child, output: () => output };
-}
 
 describe('installing the agent with the enroll line', () => {
   let platform: TestPlatform;
@@ -48,19 +38,12 @@ describe('installing the agent with the enroll line', () => {
   };
 
   beforeAll(async () => {
-    bundles = mkdtempSync(join(tmpdir(), 'keelson-bundles-'));
-    const built = spawnSync(process.execPath, [join(repoRoot, 'deploy/agent-bundle/build.mjs'), '--arch', 'x64', '--out', bundles], {
-      encoding: 'utf8',
-    });
-    if (built.status !== 0) throw new Error(`bundle build failed: ${built.stderr}`);
+    bundles = buildBundles();
     platform = await startTestPlatform({ serviceEnv: { api: { KEELSON_AGENT_BUNDLES_DIR: bundles } } });
   }, 300_000);
 
   afterAll(async () => {
-    if (agent && agent.exitCode === null) {
-      agent.kill('SIGTERM');
-      await new Promise((resolve) => agent!.once('exit', resolve));
-    }
+    if (agent) await stopUnit(agent);
     await platform?.destroy();
     for (const dir of [bundles, ...devices]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -92,12 +75,8 @@ describe('installing the agent with the enroll line', () => {
     await eventually('the installed agent connected', async () => (unit.output().includes('"agent-started"') ? true : undefined), 30_000);
 
     writeFileSync(join(device, 'ready'), 'ok\n');
-    const bytes = Buffer.from(`detector 1.0.0\n${'weights '.repeat(2000)}`);
-    await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes });
     await createGroup(platform, 'installed', ['box-1']);
-    const probe = { kind: 'file' as const, path: join(device, 'ready'), timeoutSeconds: 5, attempts: 2 };
-    const created = await createRollout(platform, rolloutBody('detector@1.0.0', 'installed', probe, [100]));
-    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    const { done, bytes } = await rollOutDetector(platform, device, '1.0.0');
     expect(done.devices.map((d) => d.state)).toEqual(['healthy']);
     expect(readFileSync(join(dataDir, 'artifacts/detector/current/model.onnx'))).toEqual(bytes);
   }, 240_000);
@@ -105,9 +84,7 @@ describe('installing the agent with the enroll line', () => {
   it('upgrades an enrolled device when its line runs again with a newer bundle: same identity, restarted, still takes a rollout', async () => {
     expect(firstDevice).toBeDefined();
     const { device, prefix, dataDir } = firstDevice!;
-    const identityBefore = ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) =>
-      readFileSync(join(dataDir, f), 'utf8'),
-    );
+    const identityBefore = identityOf(dataDir);
     // A newer release on the platform: the same agent as 0.1.1 (its manifest says so).
     const newer = publishRepackedBundle(bundles, '0.1.1');
     try {
@@ -122,27 +99,20 @@ describe('installing the agent with the enroll line', () => {
       expect(again.stdout).not.toContain('"event":"enrolled"');
       expect(JSON.parse(readFileSync(join(prefix, 'manifest.json'), 'utf8'))).toMatchObject({ version: '0.1.1' });
       expect(existsSync(join(prefix, 'left-from-0.1.0'))).toBe(false); // the files were replaced, not merged
-      expect(
-        ['identity/enrollment.json', 'identity/device.crt', 'identity/device.key'].map((f) => readFileSync(join(dataDir, f), 'utf8')),
-      ).toEqual(identityBefore);
+      expect(identityOf(dataDir)).toEqual(identityBefore);
     } finally {
       newer.remove();
     }
 
     // What the unit's restart does: the old agent stops, the upgraded one starts on the same data.
-    agent!.kill('SIGTERM');
-    await new Promise((resolve) => (agent!.exitCode !== null ? resolve(undefined) : agent!.once('exit', resolve)));
+    await stopUnit(agent!);
     const unit = startUnit(prefix, dataDir);
     agent = unit.child;
     await eventually('the upgraded agent connected', async () => (unit.output().includes('"agent-started"') ? true : undefined), 30_000);
     const { deviceId } = JSON.parse(readFileSync(join(dataDir, 'identity/enrollment.json'), 'utf8')) as { deviceId: string };
     expect(unit.output()).toContain(`"deviceId":"${deviceId}"`);
 
-    const bytes = Buffer.from(`detector 1.0.1\n${'weights '.repeat(2000)}`);
-    await publishArtifact(platform, { name: 'detector', version: '1.0.1', bytes });
-    const probe = { kind: 'file' as const, path: join(device, 'ready'), timeoutSeconds: 5, attempts: 2 };
-    const created = await createRollout(platform, rolloutBody('detector@1.0.1', 'installed', probe, [100]));
-    const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
+    const { done, bytes } = await rollOutDetector(platform, device, '1.0.1');
     expect(done.devices.map((d) => [d.deviceId, d.state])).toEqual([[deviceId, 'healthy']]);
     expect(readFileSync(join(dataDir, 'artifacts/detector/current/model.onnx'))).toEqual(bytes);
   }, 240_000);

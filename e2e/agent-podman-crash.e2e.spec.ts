@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@keelson/local-infra';
 import { AgentStateStore, DataDirLayout } from '../services/agent/src/index.js';
 import type { SwapFailpointName } from '../services/agent/src/runtime/swap-failpoint.js';
 import { PodmanLab } from '../services/agent/src/test-fixtures/podman-lab.js';
-import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { containerManifest, pushContainer } from './support/container-artifacts.js';
 import { createGroup, createRollout, eventually, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
+import { containersOf, expectKilledAt, imageVersionsOf, podmanFlags, reportsInstalled } from './support/podman-agent.js';
 import { startedTogether } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -48,8 +49,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       const cmd = version === '6.0.0' ? ['false'] : ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'];
       const image = await lab.archive('web', version, cmd);
       versionOfDigest.set(image.digest, version);
-      const manifest = join(lab.dir, `web-${version}.json`);
-      writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: 'apps/web', digest: image.digest }));
+      const manifest = containerManifest(join(lab.dir, `web-${version}.json`), 'apps/web', image.digest);
       built.push({ version, tar: image.tar, manifest });
     }
     return built;
@@ -65,41 +65,14 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       images = built ?? [];
     });
     for (const { version, tar, manifest } of images) {
-      const pushed = await keelson(
-        platform.apiUrl,
-        platform.adminToken,
-        'artifact',
-        'push',
-        tar,
-        '--kind',
-        'container',
-        '--name',
-        'web',
-        '--version',
-        version,
-        '--manifest',
-        manifest,
-        '--json',
-      );
+      const pushed = await pushContainer(platform, { tar, name: 'web', version, manifest }, '--json');
       expect([pushed.code, pushed.stderr]).toEqual([0, '']);
     }
     dataDir = mkdtempSync(join(platform.home, 'podman-device-'));
     deviceId = await enrollAgent(platform, dataDir, 'podman-01');
     await eventually('podman-01 listed', async () => ((await platform.api(`/v1/devices/${deviceId}`)).status === 200 ? true : undefined));
     expect(await createGroup(platform, 'podmen', ['podman-01'])).toMatchObject({ unresolvedNames: [] });
-    const { root, runroot, storageDriver, runtime } = lab.device;
-    flags = [
-      '--podman',
-      '--podman-runtime',
-      runtime!,
-      '--podman-root',
-      root!,
-      '--podman-runroot',
-      runroot!,
-      '--podman-storage-driver',
-      storageDriver!,
-      '--container-run-option=--network=host',
-    ];
+    flags = podmanFlags(lab);
   }, 300_000);
   afterAll(async () => {
     await agent?.stop();
@@ -109,23 +82,8 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
 
   // CONTAINERS_CONF: no default ulimits (runc here, see TOOLCHAIN.md)
   const start = (extraEnv: NodeJS.ProcessEnv = {}) => startAgentProcess(dataDir, flags, { ...lab.device.env, ...extraEnv });
-  /** Every container of the device's storage, running or not: name, version label, state. */
-  const containers = async () => {
-    const listed = JSON.parse(await lab.devicePodman().run('ps', '--all', '--format', 'json')) as {
-      Names: string[];
-      Labels: Record<string, string> | null;
-      State: string;
-    }[];
-    return listed.map((c) => `${c.Names.join(',')} ${c.Labels?.['io.keelson.version'] ?? '-'} ${c.State}`);
-  };
-  /** The versions whose images are in the device's storage, by the manifest digest each was pulled by. */
-  const imageVersions = async () => {
-    const listed = JSON.parse(await lab.devicePodman().run('images', '--format', 'json')) as { Names?: string[] | null }[];
-    return listed
-      .flatMap((i) => i.Names ?? [])
-      .map((name) => versionOfDigest.get(name.slice(name.indexOf('@') + 1)) ?? name)
-      .sort();
-  };
+  const containers = () => containersOf(lab);
+  const imageVersions = () => imageVersionsOf(lab, versionOfDigest);
   const probe: ProbeSpec = { kind: 'http', url: '', timeoutSeconds: 1, attempts: 4, initialDelaySeconds: 0 };
 
   it.each(steps)(
@@ -140,8 +98,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
         rolloutBody(`web@${version}`, 'podmen', { ...probe, url: `http://127.0.0.1:${port}/health` }, [100]),
       );
       // Killed by the failpoint, not by anything else: its last line says where.
-      expect(await armed.ended).toEqual({ code: null, signal: 'SIGKILL' });
-      expect(armed.output().trim().split('\n').at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'keelson-agent', failpoint }));
+      await expectKilledAt(armed, failpoint);
 
       agent = await start();
       const done = await waitForRollout(platform, created.rolloutId, ['succeeded', 'failed', 'halted']);
@@ -153,10 +110,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
       const record = Object.values(journal.assignments).find((r) => r.assignment.rolloutId === created.rolloutId);
       expect(record).toMatchObject({ phase: 'done', outcome });
       // ... and what the device reports running is the container that runs.
-      const reported = await eventually(`podman-01 reporting web@${runs}`, async () => {
-        const { body } = await platform.api<{ installed: { name: string; version: string }[] }>(`/v1/devices/${deviceId}`);
-        return body.installed.some((a) => a.name === 'web' && a.version === runs) ? body.installed : undefined;
-      });
+      const reported = await reportsInstalled(platform, deviceId, 'podman-01', 'web', runs);
       expect(reported.filter((a) => a.name === 'web')).toEqual([expect.objectContaining({ version: runs })]);
       // Images: the running and the kept previous version's (pruning follows the report, hence the wait).
       let seen: string[] = [];
@@ -183,8 +137,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     await eventually('7.0.0 started', async () => ((await containers()).includes('keelson-web 7.0.0 running') ? true : undefined));
     const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${created.rolloutId}/abort`, { body: { mode: 'revert' } });
     expect(aborted.body).toMatchObject({ status: 'aborted' });
-    expect(await armed.ended).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(armed.output().trim().split('\n').at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'keelson-agent', failpoint }));
+    await expectKilledAt(armed, failpoint);
 
     agent = await start();
     const revertId = `${created.rolloutId}-${deviceId}-r`;
@@ -200,10 +153,7 @@ describe('podman-steps: an agent SIGKILLed at each step of a container swap', ()
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).text()).toBe('web:5.0.0\n');
     const journal = await new AgentStateStore(new DataDirLayout(dataDir).stateFile).load();
     expect(journal.assignments[revertId]).toMatchObject({ phase: 'done', outcome: 'healthy' });
-    await eventually('podman-01 reporting web@5.0.0', async () => {
-      const { body } = await platform.api<{ installed: { name: string; version: string }[] }>(`/v1/devices/${deviceId}`);
-      return body.installed.some((a) => a.name === 'web' && a.version === '5.0.0') ? true : undefined;
-    });
+    await reportsInstalled(platform, deviceId, 'podman-01', 'web', '5.0.0');
     // 7.0.0 is now the version a revert would go back to: its image stays, 4.0.0's and 6.0.0's went.
     await eventually(
       'images of 5.0.0 and 7.0.0',

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseAuditCloudEvent, parseEvent, type AuditCloudEvent, type KeelsonEvent } from '@keelson/events';
 import { openDatabase } from '@keelson/postgres';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import { connectDiagnostics } from './support/event-streams.js';
 import { eventually } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -49,7 +50,7 @@ describe('audit-out: exporting and verifying the audit log through the api and t
   beforeAll(async () => {
     platform = await startTestPlatform({ tls: false, services: ['api', 'audit'], diagnosticsUser: true });
     dir = mkdtempSync(join(tmpdir(), 'keelson-audit-export-'));
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    nc = await connectDiagnostics(platform);
     const rollouts = new EventStore<KeelsonEvent>({
       nc,
       naming: { streamPrefix: '', subjectPrefix: '' },

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { audit } from '@keelson/requests';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseOperatorEvent, type OperatorEvent } from '@keelson/events';
 import { sendRequest, type RequestContext } from '@keelson/service-kit';
 import { sinkReceiver, type SinkReceiver } from '../services/audit/src/test-fixtures/sink-receiver.js';
+import { connectDiagnostics } from './support/event-streams.js';
 import { auditOf, eventually } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
@@ -18,7 +19,7 @@ describe('audit-sink: a sink change is audited even when the api stops between t
 
   beforeAll(async () => {
     platform = await startTestPlatform({ tls: false, services: ['api', 'audit'], diagnosticsUser: true });
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
+    nc = await connectDiagnostics(platform);
     receiver = await sinkReceiver();
   }, 120_000);
 

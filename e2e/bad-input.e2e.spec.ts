@@ -1,4 +1,4 @@
-import { startFleet, type TestFleet } from './support/fleet.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
 import { connectAs, droppedMessages } from './support/impostor.js';
 import {
   auditOf,
@@ -32,12 +32,7 @@ describe('bad input', () => {
     platform = await startTestPlatform({
       serviceEnv: { 'registry-facade': { KEELSON_MAX_ARTIFACT_BYTES: String(maxBytes), KEELSON_BLOB_STORE: 'nats' } },
     });
-    fleet = await startFleet(platform, { count: 2 });
-    await createGroup(
-      platform,
-      'pair',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'pair', { count: 2 });
     await publishArtifact(platform, { name: 'classifier', version: '1.0.0', bytes: 'weights' });
   }, 240_000);
 

@@ -1,16 +1,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type TestFleet } from './support/fleet.js';
-import {
-  createGroup,
-  createRollout,
-  eventually,
-  publishArtifact,
-  rolloutBody,
-  waitForRollout,
-  type ProbeSpec,
-} from './support/operator.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
+import { createRollout, eventually, publishArtifact, rolloutBody, waitForRollout, type ProbeSpec } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface DeviceView {
@@ -36,12 +28,7 @@ describe('a bad model', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 10, allowExec: [checkModel] });
-    await createGroup(
-      platform,
-      'line-3',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'line-3', { count: 10, allowExec: [checkModel] });
     await publishArtifact(platform, { name: 'detector', version: '1.0.0', bytes: good });
     const first = await createRollout(platform, rolloutBody('detector@1.0.0', 'line-3', probe, [100]));
     expect((await waitForRollout(platform, first.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');

@@ -1,15 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
 import { parseDeviceEvent } from '@keelson/events';
-import type { RunningService } from '@keelson/local-infra';
-import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
-import { registerDevices } from './support/registered-devices.js';
+import { armOrchestrator } from './support/armed-orchestrator.js';
+import { installAppends, type PlatformStreams } from './support/event-streams.js';
 import { eventually, publishArtifact } from './support/operator.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startWithRegisteredDevices, type RegisteredDevicesPlatform } from './support/registered-devices.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 11 item 2/3: a wave's devices go out as chunks, one assignments-reactor message each. The
 // orchestrator SIGKILLed in the middle of a chunked wave loses and doubles no assignment.
@@ -20,17 +18,15 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
   let nc: NatsConnection;
   const deviceIds = Array.from({ length: count }, () => randomUUID());
 
+  let started: RegisteredDevicesPlatform | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform({ diagnosticsUser: true });
-    streams = await openStreams(platform);
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    await registerDevices(nc, deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
+    started = await startWithRegisteredDevices(deviceIds, { namePrefix: 'chunky', labels: { kill: 'chunked' } });
+    ({ platform, streams, nc } = started);
   }, 300_000);
 
   afterAll(async () => {
-    await nc?.close();
-    await streams?.close();
-    await platform?.destroy();
+    await started?.close();
   }, 60_000);
 
   /** Install appends per device for the rollout, read from the gateway's stream in one pass. */
@@ -51,23 +47,11 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     return out;
   }
 
-  const exitWithin = (service: RunningService, ms: number) =>
-    new Promise<number | null | 'still running'>((resolve) => {
-      const timer = setTimeout(() => resolve('still running'), ms);
-      void service.exited.then((code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
-
   it('assigns the devices of the wave assigned before the kill once, then every other device once', async () => {
     await publishArtifact(platform, { name: 'chunky', version: '1.0.0', bytes: Buffer.from(`chunky ${randomBytes(8).toString('hex')}`) });
-    await platform.services['rollout-orchestrator']!.stop();
-    const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
-    const logFrom = statSync(logFile).size;
     // One assign-many (50 devices) at a time: the kill comes after the 2000th device's answer (in the
     // second chunk), so the gateway had assigned the rest of that batch too, and nothing after it.
-    const armed = await platform.restart('rollout-orchestrator', {
+    const armed = await armOrchestrator(platform, {
       KEELSON_FAILPOINT: 'assignment-answered:2000',
       KEELSON_ASSIGN_CONCURRENCY: '1',
     });
@@ -81,11 +65,7 @@ describe('a chunked wave with the orchestrator SIGKILLed mid-wave', () => {
     });
     expect(created.status).toBe(201);
     const { rolloutId } = created.body;
-    expect(await exitWithin(armed, 240_000)).toBeNull(); // killed by a signal, by the failpoint
-    const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
-    expect(lines.at(-1)).toBe(
-      JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'assignment-answered:2000' }),
-    );
+    await armed.killedByFailpoint(240_000);
 
     const types = (await streams.rolloutEvents(rolloutId)).map((e) => e.type);
     expect(types.filter((t) => t === 'DevicesAssigned').length).toBeGreaterThanOrEqual(2); // a chunked wave

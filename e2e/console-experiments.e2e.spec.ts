@@ -3,17 +3,13 @@ import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { readSse } from '../services/cli/src/sse-reader.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { launchConsole, signIn, withPage } from './support/console-browser.js';
-import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, eventually, publishArtifact, rollOut } from './support/operator.js';
+import { getExperiment, quickExperimentEnv, type ExperimentView } from './support/experiments.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
+import { eventually, publishArtifact, rollOut } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Debian's Chromium (`.ci/run` installs it); the spec fails, never skips, when it is missing.
 
-interface ExperimentView {
-  experimentId: string;
-  status: string;
-  decision?: { outcome: string; decidedBy: string; reason: string };
-}
 interface LookPage {
   items: { judgedAt: string; primary: { candidate: { count: number } | null; control: { count: number } | null } }[];
   nextCursor?: string;
@@ -37,24 +33,14 @@ describe('experiments in the operator console', () => {
   let page: Page;
   let experimentId: string;
   const pageErrors: string[] = [];
-  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
+  const get = (id: string) => getExperiment(platform, id);
   const cell = (key: string, column: string) =>
     page.locator(`#experiment-arms tr[data-key="${key}"] td[data-col="${column}"]`).textContent();
   const failWithPage = (err: Error) => withPage(page, pageErrors, err);
 
   beforeAll(async () => {
-    platform = await startTestPlatform({
-      serviceEnv: {
-        'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
-        'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
-      },
-    });
-    fleet = await startFleet(platform, { count: 2, namePrefix: 'ab-', appMetrics });
-    await createGroup(
-      platform,
-      'ab',
-      fleet.devices.map((d) => d.name),
-    );
+    platform = await startTestPlatform({ serviceEnv: quickExperimentEnv });
+    fleet = await startFleetInGroup(platform, 'ab', { count: 2, namePrefix: 'ab-', appMetrics });
     expect((await rollOut(platform, 'ab', 'ab', '1.0.0')).status).toBe('succeeded');
     await publishArtifact(platform, { name: 'ab', version: '2.0.0', bytes: `ab 2.0.0\n${'weights '.repeat(1000)}` });
     ({ browser, page } = await launchConsole(pageErrors));

@@ -1,8 +1,19 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchConsole, shownOn, signIn } from './support/console-browser.js';
+import {
+  fillFields,
+  noticeShown,
+  openRollout,
+  refusalOf,
+  rolloutCount,
+  rolloutIdInUrl,
+  textOrNothing,
+  uploadArtifact,
+} from './support/console-forms.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import {
   auditOf,
+  channelsOf,
   createGroup,
   createRollout,
   eventually,
@@ -27,11 +38,7 @@ describe('operations in the operator console (console-ops)', () => {
   let page: Page;
   let rollout: RolloutView;
   let healed = false; // sim-2 fails every `ops-flaky` update until the test heals it
-  interface Channels {
-    channels: { channel: string; version: string }[];
-  }
-  const channelsOf = async (name: string) =>
-    (await platform.api<Channels>(`/v1/channels/${name}`)).body.channels.map((c) => `${c.channel}=${c.version}`).sort();
+  const channels = async (name: string) => (await channelsOf(platform, name)).map((c) => `${c.channel}=${c.version}`).sort();
   const pageErrors: string[] = [];
   const idOf = (name: string) => fleet.devices.find((d) => d.name === name)!.deviceId;
   const shown = shownOn(() => page, pageErrors);
@@ -86,19 +93,19 @@ describe('operations in the operator console (console-ops)', () => {
   });
 
   it('promotes a succeeded rollout to a channel from its page; a bad channel name is refused and moves nothing', async () => {
-    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(rollout.rolloutId)}`);
+    await openRollout(page, platform, rollout.rolloutId);
     await page.fill('#promote-channel', 'Stable!');
     await page.click('#promote button[type=submit]');
     expect(await page.locator('#notice [role=alert]').textContent()).toMatch(/channel/i);
-    expect(await channelsOf('ops-model')).toEqual([]);
+    expect(await channels('ops-model')).toEqual([]);
     await page.fill('#promote-channel', 'stable');
     await page.click('#promote button[type=submit]');
     expect(await page.locator('#promoted').textContent()).toBe('Channel stable of ops-model now points at 1.0.0.');
-    expect(await channelsOf('ops-model')).toEqual(['stable=1.0.0']);
+    expect(await channels('ops-model')).toEqual(['stable=1.0.0']);
   });
 
   it("draws the rollout's progress over time on its page, from its outcomes in the audit log", async () => {
-    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(rollout.rolloutId)}`);
+    await openRollout(page, platform, rollout.rolloutId);
     const dots = (series: string) => page.locator(`#rollout-progress circle[data-series="${series}"]`);
     await shown('both devices counted healthy', async () => (await dots('healthy').count()) === 3);
     expect(await dots('healthy').last().locator('title').textContent()).toMatch(/^healthy 2 at /);
@@ -108,21 +115,18 @@ describe('operations in the operator console (console-ops)', () => {
 
   it('sets a channel by hand on the artifacts page; an unknown version is refused and moves nothing', async () => {
     await page.click('#nav a[href="#/artifacts"]');
-    await page.fill('#set-channel-artifact', 'ops-model');
-    await page.fill('#set-channel-channel', 'beta');
-    await page.fill('#set-channel-version', '9.9.9');
-    await page.click('#set-channel button[type=submit]');
-    expect(await page.locator('#set-channel-notice [role=alert]').textContent()).toContain('9.9.9');
-    expect(await channelsOf('ops-model')).toEqual(['stable=1.0.0']);
+    await fillFields(page, 'set-channel', { artifact: 'ops-model', channel: 'beta', version: '9.9.9' });
+    expect(await refusalOf(page, 'set-channel')).toContain('9.9.9');
+    expect(await channels('ops-model')).toEqual(['stable=1.0.0']);
     await page.fill('#set-channel-version', '1.0.0');
     await page.click('#set-channel button[type=submit]');
-    await page.locator('#set-channel-notice [role=status]', { hasText: 'Channel beta of ops-model now points at 1.0.0.' }).waitFor();
+    await noticeShown(page, 'set-channel', 'Channel beta of ops-model now points at 1.0.0.');
     await shown(
       'both channels on the artifact',
       async () =>
         (await page.locator('#artifact-list tr[data-key="ops-model@1.0.0"] td[data-col="Channels"]').textContent()) === 'betastable',
     );
-    expect(await channelsOf('ops-model')).toEqual(['beta=1.0.0', 'stable=1.0.0']);
+    expect(await channels('ops-model')).toEqual(['beta=1.0.0', 'stable=1.0.0']);
   });
 
   it('retries the failed devices from the rollout page as a new rollout linked to it', async () => {
@@ -131,17 +135,10 @@ describe('operations in the operator console (console-ops)', () => {
     const ended = await waitForRollout(platform, flaky.rolloutId, ['succeeded', 'failed', 'halted']);
     expect(ended.status).toBe('failed');
     healed = true;
-    await page.goto(`${platform.apiUrl}/console/#/rollouts/${encodeURIComponent(flaky.rolloutId)}`);
+    await openRollout(page, platform, flaky.rolloutId);
     await page.click('#action-retry');
-    await shown(
-      'the retry opened',
-      async () =>
-        (await page
-          .locator('#retry-of a')
-          .textContent({ timeout: 2_000 })
-          .catch(() => '')) === flaky.rolloutId,
-    );
-    const retryId = decodeURIComponent(page.url().split('#/rollouts/')[1]!);
+    await shown('the retry opened', async () => (await textOrNothing(page, '#retry-of a')) === flaky.rolloutId);
+    const retryId = rolloutIdInUrl(page);
     const retried = await waitForRollout(platform, retryId, ['succeeded', 'failed', 'halted']);
     expect(retried).toMatchObject({ status: 'succeeded', retryOf: flaky.rolloutId, devices: [{ deviceId: idOf('sim-2') }] });
     expect(pageErrors).toEqual([]);
@@ -149,22 +146,11 @@ describe('operations in the operator console (console-ops)', () => {
 
   it('uploads a config without a manifest from the artifacts page; a model without one is refused and stores nothing', async () => {
     await page.goto(`${platform.apiUrl}/console/#/artifacts`);
-    const upload = async (name: string, kind: string) => {
-      await page.fill('#upload-name', name);
-      await page.fill('#upload-version', '1.0.0');
-      await page.selectOption('#upload-kind', kind);
-      await page.setInputFiles('#upload-file', {
-        name: `${name}.bin`,
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from(`${name} settings\n`),
-      });
-      await page.click('#upload-artifact button[type=submit]');
-    };
-    await upload('ops-weights', 'model');
+    await uploadArtifact(page, 'ops-weights', 'model');
     expect(await page.locator('#upload-notice [role=alert]').textContent()).toMatch(/manifest/i);
     expect((await platform.api('/v1/artifacts/ops-weights/1.0.0')).status).toBe(404);
-    await upload('ops-config', 'config');
-    await page.locator('#upload-notice [role=status]', { hasText: 'Received ops-config@1.0.0' }).waitFor();
+    await uploadArtifact(page, 'ops-config', 'config');
+    await noticeShown(page, 'upload', 'Received ops-config@1.0.0');
     await page.locator('#artifact-list tr[data-key="ops-config@1.0.0"]').waitFor();
     await eventually('ops-config published', async () =>
       (await platform.api<{ status: string; kind: string }>('/v1/artifacts/ops-config/1.0.0')).body.status === 'published'
@@ -177,25 +163,13 @@ describe('operations in the operator console (console-ops)', () => {
 
   it("creates a rollout from the console with the API's validation: the form's and the API's refusals create nothing", async () => {
     await publishArtifact(platform, { name: 'ops-model', version: '2.0.0', bytes: `ops-model 2.0.0\n${'weights '.repeat(1000)}` });
-    const before = (await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items.length;
+    const before = await rolloutCount(platform);
     await page.goto(`${platform.apiUrl}/console/#/rollouts`);
     await page.click('#new-rollout');
-    const form = {
-      artifact: 'ops-model@2.0.0',
-      target: 'sim-1, sim-2',
-      waves: '50,40,100',
-      gates: '',
-      probe: 'file:/run/app/ready',
-      probeTimeout: '5',
-      probeAttempts: '2',
-      maxFailures: '0',
-    };
-    for (const [key, value] of Object.entries(form)) await page.fill(`#rollout-${key}`, value);
+    await fillFields(page, 'rollout', { artifact: 'ops-model@2.0.0', target: 'sim-1, sim-2', waves: '50,40,100', gates: '' });
+    await fillFields(page, 'rollout', { probe: 'file:/run/app/ready', probeTimeout: '5', probeAttempts: '2', maxFailures: '0' });
     await page.selectOption('#rollout-targetKind', 'devices');
-    const refusal = async () => {
-      await page.click('#rollout-form button[type=submit]');
-      return page.locator('#rollout-form-notice [role=alert]').textContent();
-    };
+    const refusal = () => refusalOf(page, 'rollout-form');
     expect(await refusal()).toContain("must be above the previous wave's 50"); // the API's rule
     await page.fill('#rollout-waves', '100');
     await page.fill('#rollout-gates', 'auto,manual');
@@ -207,13 +181,13 @@ describe('operations in the operator console (console-ops)', () => {
     await page.selectOption('#rollout-targetKind', 'selector');
     await page.fill('#rollout-target', 'accelerator=no-such-board');
     expect(await refusal()).toMatch(/selector|no device/i);
-    expect((await platform.api<{ items: unknown[] }>('/v1/rollouts?limit=100')).body.items).toHaveLength(before);
+    expect(await rolloutCount(platform)).toBe(before);
 
     await page.selectOption('#rollout-targetKind', 'devices');
     await page.fill('#rollout-target', 'sim-1 sim-2');
     await page.click('#rollout-form button[type=submit]');
     await page.waitForURL(/#\/rollouts\/(?!new)[^/]+$/);
-    const createdId = decodeURIComponent(page.url().split('#/rollouts/')[1]!);
+    const createdId = rolloutIdInUrl(page);
     const done = await waitForRollout(platform, createdId, ['succeeded', 'failed', 'halted']);
     expect(done).toMatchObject({ status: 'succeeded', artifact: { name: 'ops-model', version: '2.0.0' } });
     expect(done.devices.map((d) => d.deviceId).sort()).toEqual([idOf('sim-1'), idOf('sim-2')].sort());

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
+import { keptOnDevice, startFleetInGroup, type TestFleet } from './support/fleet.js';
 import {
   auditOf,
-  createGroup,
   createRollout,
   eventually,
   publishArtifact,
@@ -23,12 +22,7 @@ describe('the core loop', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 10 });
-    await createGroup(
-      platform,
-      'plant-7',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'plant-7', { count: 10 });
   }, 240_000);
 
   afterAll(async () => {

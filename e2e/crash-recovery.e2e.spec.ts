@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningService } from '@keelson/local-infra';
 import { enrollAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { armOrchestrator } from './support/armed-orchestrator.js';
 import { installAppends, openStreams, type PlatformStreams } from './support/event-streams.js';
-import { startFleet, type TestFleet } from './support/fleet.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
 import { AgentStateStore, DataDirLayout } from '../services/agent/src/index.js';
 import {
   createGroup,
@@ -28,12 +28,7 @@ describe('crash recovery', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ diagnosticsUser: true });
     streams = await openStreams(platform);
-    fleet = await startFleet(platform, { count: 6 });
-    await createGroup(
-      platform,
-      'sims',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'sims', { count: 6 });
   }, 240_000);
 
   afterAll(async () => {
@@ -48,7 +43,6 @@ describe('crash recovery', () => {
     const waves = [10, 70, 100];
     // The probe's delay keeps a wave's devices busy while the orchestrator is down.
     const probe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1, initialDelaySeconds: 2 };
-    const orchestrator = () => platform.services['rollout-orchestrator']!;
     const bytesOf = (name: string) => Buffer.from(`${name} 1.0.0 ${'p'.repeat(10_000)}`);
 
     /** Where the rollout stands, from the streams: waves started, outcomes recorded, install appends per device. */
@@ -67,14 +61,6 @@ describe('crash recovery', () => {
           ),
       };
     }
-    const exitWithin = (service: RunningService, ms: number) =>
-      new Promise<number | null | 'still running'>((resolve) => {
-        const timer = setTimeout(() => resolve('still running'), ms);
-        void service.exited.then((code) => {
-          clearTimeout(timer);
-          resolve(code);
-        });
-      });
     const appendsFor = (assigned: string[]) =>
       Object.fromEntries(fleet.devices.map((d) => [d.deviceId, assigned.includes(d.deviceId) ? 1 : 0]));
 
@@ -83,22 +69,16 @@ describe('crash recovery', () => {
      * an orchestrator armed with KEELSON_FAILPOINT (rollouts/failpoint.ts); resolves once the
      * orchestrator SIGKILLed itself there, before any restart.
      */
-    async function rolloutKilledAt(name: string, env: NodeJS.ProcessEnv) {
+    async function rolloutKilledAt(name: string, env: NodeJS.ProcessEnv & { KEELSON_FAILPOINT: string }) {
       await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name) });
       // The armed process must count only this rollout's steps: a message the previous test's
       // killed process held comes back once its ack wait lapses, and would be counted too.
       await eventually('the orchestrator holding no message of an earlier test', async () =>
         (await streams.unsettledConsumers('orchestrator')).length ? undefined : true,
       );
-      await orchestrator().stop();
-      const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
-      const logFrom = statSync(logFile).size;
-      const armed = await platform.restart('rollout-orchestrator', env);
+      const armed = await armOrchestrator(platform, env);
       const created = await createRollout(platform, rolloutBody(`${name}@1.0.0`, 'sims', probe, waves));
-      expect(await exitWithin(armed, 90_000)).toBeNull(); // killed by a signal, not exited
-      // ... by the failpoint, not by something else: the armed process's last line says so.
-      const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
-      expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: env.KEELSON_FAILPOINT }));
+      await armed.killedByFailpoint(90_000); // by a signal, and by the failpoint, not by something else
       const waveOf = (wave: number) => created.devices.filter((d) => d.wave === wave).map((d) => d.deviceId);
       expect([0, 1, 2].map((w) => waveOf(w).length)).toEqual([1, 4, 1]);
       return { rolloutId: created.rolloutId, wave0: waveOf(0), atKill: await standing(created.rolloutId) };

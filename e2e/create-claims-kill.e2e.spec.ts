@@ -1,14 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams } from '@keelson/event-store';
-import type { RunningService } from '@keelson/local-infra';
-import { openStreams, type PlatformStreams } from './support/event-streams.js';
-import { registerDevices } from './support/registered-devices.js';
+import { armOrchestrator } from './support/armed-orchestrator.js';
+import type { PlatformStreams } from './support/event-streams.js';
 import { eventually, publishArtifact } from './support/operator.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
+import { startWithRegisteredDevices, type RegisteredDevicesPlatform } from './support/registered-devices.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 11 item 3: a creation writes its rollout's claims itself, in its own transaction, and the
 // claims projection leaves that rollout's chunks alone. The orchestrator SIGKILLed after the
@@ -28,39 +26,23 @@ describe('a rollout creation with the orchestrator SIGKILLed between the append 
     strategy: { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 },
   };
 
+  let started: RegisteredDevicesPlatform | undefined;
+
   beforeAll(async () => {
-    platform = await startTestPlatform({ diagnosticsUser: true });
-    streams = await openStreams(platform);
-    nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    await registerDevices(nc, deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
+    started = await startWithRegisteredDevices(deviceIds, { namePrefix: 'claimed', labels: { kill: 'claims' } });
+    ({ platform, streams, nc } = started);
   }, 300_000);
 
   afterAll(async () => {
-    await nc?.close();
-    await streams?.close();
-    await platform?.destroy();
+    await started?.close();
   }, 60_000);
-
-  const exitWithin = (service: RunningService, ms: number) =>
-    new Promise<number | null | 'still running'>((resolve) => {
-      const timer = setTimeout(() => resolve('still running'), ms);
-      void service.exited.then((code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
 
   it('claims every device of the appended rollout after the restart: a second creation over them is refused', async () => {
     await publishArtifact(platform, { name: 'claimed', version: '1.0.0', bytes: Buffer.from(`claimed ${randomBytes(8).toString('hex')}`) });
-    await platform.services['rollout-orchestrator']!.stop();
-    const logFile = join(platform.home, 'logs', 'rollout-orchestrator.log');
-    const logFrom = statSync(logFile).size;
-    const armed = await platform.restart('rollout-orchestrator', { KEELSON_FAILPOINT: 'rollout-appended:1' });
+    const armed = await armOrchestrator(platform, { KEELSON_FAILPOINT: 'rollout-appended:1' });
     const killed = await platform.api<{ error?: { code: string } }>('/v1/rollouts', { body });
     expect(killed.status).not.toBe(201); // the orchestrator died before it answered
-    expect(await exitWithin(armed, 120_000)).toBeNull(); // killed by a signal, by the failpoint
-    const lines = readFileSync(logFile).subarray(logFrom).toString('utf8').trim().split('\n');
-    expect(lines.at(-1)).toBe(JSON.stringify({ event: 'failpoint', service: 'rollout-orchestrator', failpoint: 'rollout-appended:1' }));
+    await armed.killedByFailpoint(120_000);
 
     await platform.restart('rollout-orchestrator');
     const jsm = await jetstreamManager(nc);

@@ -1,9 +1,10 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { meanOf } from '@keelson/experiment-stats';
 import { readMergedMetrics, readMetricWindows, type MetricWindow } from '@keelson/event-store';
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { deviceFetch } from './support/device-https.js';
+import { connectDiagnostics } from './support/event-streams.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
 import { connectAs } from './support/impostor.js';
 import {
@@ -47,12 +48,7 @@ describe('device metrics', () => {
     });
     const metrics = parseAppMetricsSpec('confidence_mean=normal(0.8,0.02)@1.0.0,normal(0.9,0.02)@2.0.0;latency_ms=lognormal(3.5,0.3)@*');
     fleet = await startFleet(platform, { count: 2, appMetrics: { metrics, windowSeconds: 2, scrapeSeconds: 1 } });
-    nc = await connect({
-      servers: platform.nats.url,
-      user: platform.diagnostics!.user,
-      pass: platform.diagnostics!.password,
-      name: 'e2e-device-metrics',
-    });
+    nc = await connectDiagnostics(platform, 'e2e-device-metrics');
     jsm = await jetstreamManager(nc);
     await createGroup(
       platform,

@@ -1,19 +1,18 @@
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
-import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, eventually, publishArtifact, readyProbe, rollOut, waitForRollout } from './support/operator.js';
+import {
+  createExperiment,
+  experimentSettled,
+  getExperiment,
+  onBaseline,
+  quickExperimentEnv,
+  runningOn,
+  type ExperimentView,
+} from './support/experiments.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
+import { channelsOf, eventually, readyProbe, waitForRollout } from './support/operator.js';
 import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-
-interface ExperimentView {
-  experimentId: string;
-  status: string;
-  settled: boolean;
-  arms: { candidate: string[]; control: string[]; untouchedCount: number };
-  rollouts: { candidate?: string; followUp?: string; revert?: string };
-  decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: { candidate: number; control: number } } };
-  lastLook?: { judgedAt: string; outcome: string } & Record<string, unknown>;
-}
 
 /** `experiment show`'s side-by-side rows: per `metric arm`, its figures (mean, p50, p95, samples, devices); per test, its line. */
 function shownEvidence(stdout: string): { arms: Map<string, number[]>; tests: Map<string, string[]> } {
@@ -46,16 +45,7 @@ const onSuccess = { promote: 'stable', thenRollout: { strategy: { waves: [{ perc
 describe('experiments decided on device metrics', () => {
   let platform: TestPlatform;
   const fleets: TestFleet[] = [];
-  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
-  const decided = (id: string) =>
-    eventually(
-      `experiment ${id} decided and carried out`,
-      async () => {
-        const view = await get(id);
-        return view.status !== 'running' && view.settled ? view : undefined;
-      },
-      120_000,
-    );
+  const decided = (id: string) => experimentSettled(platform, id);
 
   /** A fleet of four (own name prefix, own group) all on `name@1.0.0`, then an experiment of `name@candidate` on half of it. */
   async function experimentOn(
@@ -63,35 +53,27 @@ describe('experiments decided on device metrics', () => {
     candidate: string,
     plan: { maxDurationSeconds?: number; alpha?: number } = {},
   ): Promise<{ fleet: TestFleet; experiment: ExperimentView }> {
-    const fleet = await startFleet(platform, { count: 4, namePrefix: `${name}-`, appMetrics });
+    const fleet = await startFleetInGroup(platform, name, { count: 4, namePrefix: `${name}-`, appMetrics });
     fleets.push(fleet);
-    await createGroup(
-      platform,
-      name,
-      fleet.devices.map((d) => d.name),
-    );
-    expect((await rollOut(platform, name, name, '1.0.0')).status).toBe('succeeded');
-    await publishArtifact(platform, { name, version: candidate, bytes: `${name} ${candidate}\n${'weights '.repeat(1000)}` });
-    const created = await platform.api<ExperimentView>('/v1/experiments', {
-      body: {
-        candidate: `${name}@${candidate}`,
-        baseline: `${name}@1.0.0`,
-        group: name,
-        split: 50,
-        primary: 'confidence_mean:higher',
-        guardrails: ['latency_ms:max+10%'],
-        minSamples: 20,
-        maxDurationSeconds: 600,
-        probe: readyProbe,
-        onSuccess,
-        ...plan,
-      },
+    await onBaseline(platform, name, name, candidate);
+    const experiment = await createExperiment(platform, {
+      candidate: `${name}@${candidate}`,
+      baseline: `${name}@1.0.0`,
+      group: name,
+      split: 50,
+      primary: 'confidence_mean:higher',
+      guardrails: ['latency_ms:max+10%'],
+      minSamples: 20,
+      maxDurationSeconds: 600,
+      probe: readyProbe,
+      onSuccess,
+      ...plan,
     });
-    expect(created.status).toBe(201);
-    return { fleet, experiment: created.body };
+    return { fleet, experiment };
   }
 
-  const show = async (id: string) => shownEvidence((await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'show', id)).stdout);
+  const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
+  const show = async (id: string) => shownEvidence((await cli('experiment', 'show', id)).stdout);
 
   /** The verdict was made on the numbers of the loop's last look, and the event keeps them all. */
   function expectAudited(ended: ExperimentView): void {
@@ -100,12 +82,7 @@ describe('experiments decided on device metrics', () => {
     expect(ended.decision!.evidence).toEqual(look);
   }
 
-  const running = (fleet: TestFleet, name: string, deviceId: string) =>
-    keptOnDevice(
-      fleet.devices.find((d) => d.deviceId === deviceId)!,
-      name,
-      '',
-    ).active;
+  const running = (fleet: TestFleet, name: string, deviceId: string) => runningOn(fleet.devices, name, deviceId);
   /** Stops a fleet whose experiment has nothing more to say. */
   const retire = async (fleet: TestFleet) => {
     if (fleets.includes(fleet)) fleets.splice(fleets.indexOf(fleet), 1);
@@ -114,12 +91,7 @@ describe('experiments decided on device metrics', () => {
   let slowExperiment: () => ReturnType<typeof experimentOn>;
 
   beforeAll(async () => {
-    platform = await startTestPlatform({
-      serviceEnv: {
-        'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
-        'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
-      },
-    });
+    platform = await startTestPlatform({ serviceEnv: quickExperimentEnv });
     // The guardrail case's experiment, on a fleet and group of its own, runs while the first case's does.
     slowExperiment = startedEarly(() => experimentOn('slow', '3.0.0'));
   }, 240_000);
@@ -148,8 +120,7 @@ describe('experiments decided on device metrics', () => {
     expect(Number(low!.replace(/[[,]/g, ''))).toBeGreaterThan(0); // the interval is surely above no difference
     expect(state).toBe('better');
     expect(tests.get('guardrail latency_ms:max+10%')!.at(-1)).toBe('cleared');
-    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
-    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
+    expect(await channelsOf(platform, 'winner')).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
     expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     for (const d of fleet.devices) expect(running(fleet, 'winner', d.deviceId)).toBe('winner 2.0.0');
     await retire(fleet);
@@ -163,7 +134,7 @@ describe('experiments decided on device metrics', () => {
     const { arms, tests } = await show(experiment.experimentId);
     expect(arms.get('latency_ms candidate')![0]).toBeGreaterThan(arms.get('latency_ms control')![0]! * 1.1); // about 60 ms against 40
     expect(tests.get('guardrail latency_ms:max+10%')!.at(-1)).toBe('breached');
-    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/slow')).body.channels).toEqual([]);
+    expect(await channelsOf(platform, 'slow')).toEqual([]);
     // The arm's rollout is reverted if still under way when the verdict comes, or followed by a rollout of the baseline.
     if (ended.rollouts.revert)
       expect((await waitForRollout(platform, ended.rollouts.revert, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
@@ -179,7 +150,7 @@ describe('experiments decided on device metrics', () => {
     // A small alpha: with equal arms, a false verdict in this short run would be a flake, not a finding.
     const { fleet, experiment } = await experimentOn('equal', '4.0.0', { maxDurationSeconds: 25, alpha: 0.001 });
     const id = experiment.experimentId;
-    const watched = await keelson(platform.apiUrl, platform.adminToken, 'experiment', 'watch', id);
+    const watched = await cli('experiment', 'watch', id);
     expect(watched.code).toBe(1);
     const lines = watched.stdout.split('\n');
     // Each new look on a line: the outcome so far, then per test both arms' mean and samples, the difference, its interval, the state.
@@ -194,7 +165,7 @@ describe('experiments decided on device metrics', () => {
     expect(watched.stdout).toMatch(/primary confidence_mean:higher +[+-]?[\d.]+ +\[[^\]]+\] +undecided/);
     expect(lines.at(-2)).toBe(`ended: inconclusive, waiting for a person: keelson experiment decide ${id} --promote|--abort --reason TEXT`);
 
-    const waiting = await get(id);
+    const waiting = await getExperiment(platform, id);
     expect(waiting).toMatchObject({
       status: 'inconclusive',
       settled: false,
@@ -204,29 +175,19 @@ describe('experiments decided on device metrics', () => {
     expect(waiting.decision!.evidence!.samples!.control).toBeGreaterThan(0);
     expectAudited(waiting);
     // Nothing moved: no channel, the candidate arm keeps the candidate and the control the baseline.
-    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/equal')).body.channels).toEqual([]);
+    expect(await channelsOf(platform, 'equal')).toEqual([]);
     expect(waiting.rollouts.followUp).toBeUndefined();
     for (const d of waiting.arms.candidate) expect(running(fleet, 'equal', d)).toBe('equal 4.0.0');
     for (const d of waiting.arms.control) expect(running(fleet, 'equal', d)).toBe('equal 1.0.0');
 
-    const decide = await keelson(
-      platform.apiUrl,
-      platform.adminToken,
-      'experiment',
-      'decide',
-      id,
-      '--promote',
-      '--reason',
-      'as good, and the newer build',
-    );
+    const decide = await cli('experiment', 'decide', id, '--promote', '--reason', 'as good, and the newer build');
     expect(decide.code).toBe(0);
     const ended = await decided(id);
     expect(ended).toMatchObject({
       status: 'promoted',
       decision: { outcome: 'promote', decidedBy: 'operator', reason: 'as good, and the newer build' },
     });
-    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/equal');
-    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '4.0.0' })]);
+    expect(await channelsOf(platform, 'equal')).toEqual([expect.objectContaining({ channel: 'stable', version: '4.0.0' })]);
     expect((await waitForRollout(platform, ended.rollouts.followUp!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     for (const d of fleet.devices) expect(running(fleet, 'equal', d.deviceId)).toBe('equal 4.0.0');
   }, 300_000);

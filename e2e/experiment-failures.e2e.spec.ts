@@ -1,26 +1,18 @@
 import { parseAppMetricsSpec } from '../services/agent/src/index.js';
-import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
 import {
-  createGroup,
-  eventually,
-  getRollout,
-  modelManifest,
-  publishArtifact,
-  readyProbe,
-  rollOut,
-  waitForRollout,
-} from './support/operator.js';
+  createExperiment,
+  experimentSettled,
+  experimentUntil,
+  getExperiment,
+  onBaseline,
+  quickExperimentEnv,
+  runningOn,
+  type ExperimentView,
+} from './support/experiments.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
+import { channelsOf, eventually, getRollout, modelManifest, publishArtifact, readyProbe, waitForRollout } from './support/operator.js';
 import { startedEarly } from './support/started-together.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-
-interface ExperimentView {
-  experimentId: string;
-  status: string;
-  settled: boolean;
-  arms: { candidate: string[]; control: string[]; untouchedCount: number };
-  rollouts: { candidate?: string; followUp?: string; revert?: string };
-  decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: { candidate: number; control: number } } };
-}
 
 // 2.0.0 is surely more confident than 1.0.0 at the same latency. Windows of 2 s, looks of 3 s, a tick of 1 s.
 const appMetrics = {
@@ -43,18 +35,9 @@ describe('experiments meeting bad input and failures', () => {
   const winners = 'line-5';
   const laggards = 'line-6';
   const groupOf: Record<string, string> = { winner: winners, laggard: laggards };
-  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
-  const settled = (id: string, ms = 120_000) =>
-    eventually(
-      `experiment ${id} decided and carried out`,
-      async () => {
-        const view = await get(id);
-        return view.status !== 'running' && view.settled ? view : undefined;
-      },
-      ms,
-    );
-  const deviceOf = (deviceId: string) => [...fleet.devices, ...measured.devices, ...lagging.devices].find((d) => d.deviceId === deviceId)!;
-  const running = (name: string, deviceId: string) => keptOnDevice(deviceOf(deviceId), name, '').active;
+  const devices = () => [...fleet.devices, ...measured.devices, ...lagging.devices];
+  const deviceOf = (deviceId: string) => devices().find((d) => d.deviceId === deviceId)!;
+  const running = (name: string, deviceId: string) => runningOn(devices(), name, deviceId);
   const request = (name: string, extra: Record<string, unknown> = {}) => ({
     candidate: `${name}@2.0.0`,
     baseline: `${name}@1.0.0`,
@@ -73,43 +56,17 @@ describe('experiments meeting bad input and failures', () => {
     return body.items.filter((e) => e.artifactName !== 'laggard').map((e) => e.experimentId);
   };
 
-  /** `name@1.0.0` on the whole group (the baseline) and `name@2.0.0` published (the candidate). */
-  async function onBaseline(name: string, on = group): Promise<void> {
-    expect((await rollOut(platform, on, name, '1.0.0')).status).toBe('succeeded');
-    await publishArtifact(platform, { name, version: '2.0.0', bytes: `${name} 2.0.0\n${'weights '.repeat(1000)}` });
-  }
-
   beforeAll(async () => {
-    platform = await startTestPlatform({
-      serviceEnv: {
-        'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1', KEELSON_EXPERIMENT_LOOK_SECONDS: '3' },
-        'device-gateway': { KEELSON_METRICS_REFILL_MS: '500' },
-      },
-    });
+    platform = await startTestPlatform({ serviceEnv: quickExperimentEnv });
     // breaks@2.0.0 never comes up on any device: its probe fails and the agent rolls it back.
     const failing = (_d: unknown, a: { artifact: { name: string; version: string } }) =>
       a.artifact.name === 'breaks' && a.artifact.version === '2.0.0';
-    fleet = await startFleet(platform, { count: 6, failing });
-    await createGroup(
-      platform,
-      group,
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, group, { count: 6, failing });
     // An agent tags its metric windows only while it holds one artifact: a fleet of its own, for `winner` only.
-    measured = await startFleet(platform, { count: 6, namePrefix: 'win-', appMetrics });
-    await createGroup(
-      platform,
-      winners,
-      measured.devices.map((d) => d.name),
-    );
+    measured = await startFleetInGroup(platform, winners, { count: 6, namePrefix: 'win-', appMetrics });
     // The max-duration case waits out its max duration, on a fleet and group of its own: started now,
     // that wait overlaps the cases before it (not the restarts of every service, which come after it).
-    lagging = await startFleet(platform, { count: 6, namePrefix: 'lag-', appMetrics });
-    await createGroup(
-      platform,
-      laggards,
-      lagging.devices.map((d) => d.name),
-    );
+    lagging = await startFleetInGroup(platform, laggards, { count: 6, namePrefix: 'lag-', appMetrics });
     pastMaxDuration = startedEarly(experimentPastMaxDuration);
   }, 240_000);
 
@@ -121,22 +78,14 @@ describe('experiments meeting bad input and failures', () => {
    * only to a promotion held back, so a max duration too short for the numbers fails this case.
    */
   async function experimentPastMaxDuration() {
-    await onBaseline('laggard', laggards);
+    await onBaseline(platform, laggards, 'laggard');
     const probe = { ...readyProbe, initialDelaySeconds: 8 };
     const body = request('laggard', { probe, minSamples: 10, maxDurationSeconds: 30, onSuccess: { promote: 'canary' } });
-    const created = await platform.api<ExperimentView>('/v1/experiments', { body });
-    expect(created.status).toBe(201);
-    const { experimentId, arms } = created.body;
+    const { experimentId, arms } = await createExperiment(platform, body);
     const lost = deviceOf(arms.candidate[0]!);
     await lost.kill();
-    const ended = await eventually(
-      `experiment ${experimentId} past its max duration`,
-      async () => {
-        const view = await get(experimentId);
-        return view.status !== undefined && view.status !== 'running' ? view : undefined;
-      },
-      120_000,
-    );
+    const over = (view: ExperimentView) => view.status !== undefined && view.status !== 'running';
+    const ended = await experimentUntil(platform, experimentId, 'past its max duration', over, 120_000);
     return { experimentId, ended, lost };
   }
   let pastMaxDuration: () => ReturnType<typeof experimentPastMaxDuration>;
@@ -159,7 +108,7 @@ describe('experiments meeting bad input and failures', () => {
     expect(JSON.stringify(misfit.body.error)).toContain('needs accelerator jetson-orin');
     expect(await experimentIds()).toEqual([]);
 
-    await onBaseline('guard');
+    await onBaseline(platform, group, 'guard');
     // Two creations for the group at the same moment: one holds it, the other is refused naming it.
     type Answer = { status: number; body: ExperimentView & { error: { code: string; message: string } } };
     const racing = (await Promise.all([1, 2].map(() => platform.api('/v1/experiments', { body: request('guard') })))) as Answer[];
@@ -180,13 +129,9 @@ describe('experiments meeting bad input and failures', () => {
   }, 240_000);
 
   it("aborts when the candidate arm's rollout halts on a rollback, and leaves the control arm alone", async () => {
-    await onBaseline('breaks');
-    const created = await platform.api<ExperimentView>('/v1/experiments', {
-      body: request('breaks', { onSuccess: { promote: 'stable' } }),
-    });
-    expect(created.status).toBe(201);
-    const { experimentId, arms } = created.body;
-    const ended = await settled(experimentId);
+    await onBaseline(platform, group, 'breaks');
+    const { experimentId, arms } = await createExperiment(platform, request('breaks', { onSuccess: { promote: 'stable' } }));
+    const ended = await experimentSettled(platform, experimentId);
     expect(ended.decision).toMatchObject({
       outcome: 'abort',
       decidedBy: 'automatic',
@@ -196,7 +141,7 @@ describe('experiments meeting bad input and failures', () => {
     expect(arm.devices.map((d) => d.deviceId).sort()).toEqual([...arms.candidate].sort()); // the arm's rollout never touched the control arm
     expect(arm.devices.some((d) => d.state === 'rolled_back')).toBe(true);
     for (const d of [...arms.candidate, ...arms.control]) expect(running('breaks', d)).toBe('breaks 1.0.0');
-    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/breaks')).body.channels).toEqual([]);
+    expect(await channelsOf(platform, 'breaks')).toEqual([]);
   }, 240_000);
 
   it('is not held open by a candidate-arm device that goes offline before it installs: inconclusive at the max duration, never promoted', async () => {
@@ -204,8 +149,7 @@ describe('experiments meeting bad input and failures', () => {
     expect(ended.status).toBe('inconclusive');
     expect(ended.decision).toMatchObject({ outcome: 'inconclusive', decidedBy: 'automatic', reason: 'candidate-arm-incomplete' });
     expect((await getRollout(platform, ended.rollouts.candidate!)).status).toBe('running'); // still waiting for the lost device
-    const channels = await platform.api<{ channels: { channel: string }[] }>('/v1/channels/laggard');
-    expect(channels.body.channels.filter((c) => c.channel === 'canary')).toEqual([]);
+    expect((await channelsOf(platform, 'laggard')).filter((c) => c.channel === 'canary')).toEqual([]);
     await lost.restart(); // it reconciles when it returns, and the arm's rollout finishes
     expect((await waitForRollout(platform, ended.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     const stopped = await platform.api<ExperimentView>(`/v1/experiments/${experimentId}/stop`, { body: { reason: 'seen enough' } });
@@ -214,12 +158,9 @@ describe('experiments meeting bad input and failures', () => {
   }, 240_000);
 
   it('reaches the verdict the data call for with two arm devices offline and every service restarted mid-experiment', async () => {
-    await onBaseline('winner', winners);
-    const created = await platform.api<ExperimentView>('/v1/experiments', {
-      body: request('winner', { onSuccess: { promote: 'stable' } }),
-    });
-    expect(created.status).toBe(201);
-    const { experimentId, arms } = created.body;
+    await onBaseline(platform, winners, 'winner');
+    const created = await createExperiment(platform, request('winner', { onSuccess: { promote: 'stable' } }));
+    const { experimentId, arms } = created;
     // Each service SIGKILLed and started again while the experiment runs (the arm's rollout may be in flight).
     for (const service of ['rollout-orchestrator', 'device-gateway', 'api'] as const) {
       await platform.services[service]!.kill();
@@ -227,20 +168,19 @@ describe('experiments meeting bad input and failures', () => {
     }
     // Nothing lost: the same arms and arm rollout, and no verdict but the one the data call for (the
     // numbers may carry a promotion before the restarts end, under load: running or promoted, never other).
-    const restarted = await get(experimentId);
-    expect(restarted).toMatchObject({ experimentId, arms, rollouts: { candidate: created.body.rollouts.candidate } });
+    const restarted = await getExperiment(platform, experimentId);
+    expect(restarted).toMatchObject({ experimentId, arms, rollouts: { candidate: created.rollouts.candidate } });
     expect(['running', 'promoted']).toContain(restarted.status);
     if (restarted.decision) expect(restarted.decision).toMatchObject({ outcome: 'promote', reason: 'primary-better' });
-    const arm = await waitForRollout(platform, created.body.rollouts.candidate!, ['succeeded']);
+    const arm = await waitForRollout(platform, created.rollouts.candidate!, ['succeeded']);
     expect(arm.devices.map((d) => d.deviceId).sort()).toEqual([...arms.candidate].sort());
     // Then one device of each arm goes away and stays away: the others carry the experiment.
     const offline = [arms.candidate[0]!, arms.control[0]!].map(deviceOf);
     for (const device of offline) await device.stop();
-    const ended = await settled(experimentId).finally(() => Promise.all(offline.map((d) => d.restart())));
+    const ended = await experimentSettled(platform, experimentId).finally(() => Promise.all(offline.map((d) => d.restart())));
     expect(ended.decision).toMatchObject({ outcome: 'promote', decidedBy: 'automatic', reason: 'primary-better' });
     expect(ended.decision!.evidence!.samples!.candidate).toBeGreaterThanOrEqual(20);
     expect(ended.decision!.evidence!.samples!.control).toBeGreaterThanOrEqual(20);
-    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/winner');
-    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
+    expect(await channelsOf(platform, 'winner')).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
   }, 300_000);
 });

@@ -1,26 +1,18 @@
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
-import { keptOnDevice, startFleet, type TestFleet } from './support/fleet.js';
+import { createExperiment, experimentUntil, onBaseline, runningOn, type ExperimentView } from './support/experiments.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
 import {
   auditOf,
+  channelsOf,
   createGroup,
   createRollout,
   eventually,
   publishArtifact,
   readyProbe,
-  rollOut,
   rolloutBody,
   waitForRollout,
 } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-
-interface ExperimentView {
-  experimentId: string;
-  status: string;
-  settled: boolean;
-  arms: { candidate: string[]; control: string[]; untouchedCount: number };
-  rollouts: { candidate?: string; followUp?: string; revert?: string };
-  decision?: { outcome: string; decidedBy: string; reason: string; evidence?: { samples?: unknown; reason?: string } };
-}
 
 // Issue 14 item 2: a candidate against the baseline on a split of one group, installed by an ordinary
 // rollout; a person's verdict (promote moves the channel, abort reverts the arm); no metrics -> inconclusive.
@@ -28,22 +20,7 @@ describe('experiments', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
   const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
-  const running = (name: string, deviceId: string) =>
-    keptOnDevice(
-      fleet.devices.find((d) => d.deviceId === deviceId)!,
-      name,
-      '',
-    ).active;
-  const get = async (id: string) => (await platform.api<ExperimentView>(`/v1/experiments/${id}`)).body;
-  const until = (id: string, what: string, check: (v: ExperimentView) => boolean, ms = 90_000) =>
-    eventually(
-      `experiment ${id} ${what}`,
-      async () => {
-        const view = await get(id);
-        return check(view) ? view : undefined;
-      },
-      ms,
-    );
+  const running = (name: string, deviceId: string) => runningOn(fleet.devices, name, deviceId);
   const request = (name: string, extra: Record<string, unknown> = {}) => ({
     candidate: `${name}@2.0.0`,
     baseline: `${name}@1.0.0`,
@@ -58,28 +35,19 @@ describe('experiments', () => {
   });
 
   /** `name@1.0.0` on the whole group (the baseline) and `name@2.0.0` published (the candidate). */
-  async function onBaseline(name: string): Promise<void> {
-    expect((await rollOut(platform, 'plant-7', name, '1.0.0')).status).toBe('succeeded');
-    await publishArtifact(platform, { name, version: '2.0.0', bytes: `${name} 2.0.0\n${'weights '.repeat(1000)}` });
-  }
+  const onBaselineOf = (name: string) => onBaseline(platform, 'plant-7', name);
 
   /** Creates an experiment and waits until its candidate arm is installed. */
   async function armInstalled(name: string, extra: Record<string, unknown> = {}): Promise<ExperimentView> {
-    const created = await platform.api<ExperimentView>('/v1/experiments', { body: request(name, extra) });
-    expect(created.status).toBe(201);
-    expect(created.body.rollouts.candidate).toBeDefined();
-    expect((await waitForRollout(platform, created.body.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-    return created.body;
+    const created = await createExperiment(platform, request(name, extra));
+    expect(created.rollouts.candidate).toBeDefined();
+    expect((await waitForRollout(platform, created.rollouts.candidate!, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
+    return created;
   }
 
   beforeAll(async () => {
     platform = await startTestPlatform({ serviceEnv: { 'rollout-orchestrator': { KEELSON_EXPERIMENT_TICK_SECONDS: '1' } } });
-    fleet = await startFleet(platform, { count: 6 });
-    await createGroup(
-      platform,
-      'plant-7',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'plant-7', { count: 6 });
     await createGroup(platform, 'bay-b', ['sim-5', 'sim-6']);
   }, 240_000);
 
@@ -89,7 +57,7 @@ describe('experiments', () => {
   }, 60_000);
 
   it('refuses bad input and a group in another rollout, recording nothing', async () => {
-    await onBaseline('refused');
+    await onBaselineOf('refused');
     const refusals: [Record<string, unknown>, number, string][] = [
       [{ split: 51 }, 400, 'body.invalid'],
       [{ baseline: 'other@1.0.0' }, 400, 'artifact.not-found'],
@@ -115,36 +83,13 @@ describe('experiments', () => {
   }, 240_000);
 
   it('installs the candidate on its arm only, and a promotion moves the channel and rolls out to the rest', async () => {
-    await onBaseline('yolo-v8n');
+    await onBaselineOf('yolo-v8n');
     const created = await cli(
-      'experiment',
-      'create',
-      '--candidate',
-      'yolo-v8n@2.0.0',
-      '--baseline',
-      'yolo-v8n@1.0.0',
-      '--group',
-      'plant-7',
-      '--split',
-      '34',
-      '--primary',
-      'confidence_mean:higher',
-      '--guardrail',
-      'latency_p95_ms:max+10%',
-      '--min-samples',
-      '100',
-      '--max-duration',
-      '2h',
-      '--probe',
-      'file:/run/app/ready',
-      '--probe-timeout',
-      '5',
-      '--on-success',
-      'promote:stable',
-      '--then-rollout',
-      '--waves',
-      '50,100',
-      '--json',
+      ...(
+        'experiment create --candidate yolo-v8n@2.0.0 --baseline yolo-v8n@1.0.0 --group plant-7 --split 34 --primary confidence_mean:higher' +
+        ' --guardrail latency_p95_ms:max+10% --min-samples 100 --max-duration 2h --probe file:/run/app/ready --probe-timeout 5' +
+        ' --on-success promote:stable --then-rollout --waves 50,100 --json'
+      ).split(' '),
     );
     expect(created.stderr).toBe('');
     const experiment = created.json() as ExperimentView;
@@ -169,8 +114,7 @@ describe('experiments', () => {
       settled: true,
       decision: { outcome: 'promote', decidedBy: 'operator', reason: 'confidence up, latency flat' },
     });
-    const channels = await platform.api<{ channels: { channel: string; version: string }[] }>('/v1/channels/yolo-v8n');
-    expect(channels.body.channels).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
+    expect(await channelsOf(platform, 'yolo-v8n')).toEqual([expect.objectContaining({ channel: 'stable', version: '2.0.0' })]);
     const followUp = (decided.json() as ExperimentView).rollouts.followUp!;
     expect((await waitForRollout(platform, followUp, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
     for (const d of [...control, ...untouched]) expect(running('yolo-v8n', d)).toBe('yolo-v8n 2.0.0');
@@ -183,7 +127,7 @@ describe('experiments', () => {
   }, 300_000);
 
   it('reverts the candidate arm to the baseline on abort', async () => {
-    await onBaseline('abort-me');
+    await onBaselineOf('abort-me');
     const experiment = await armInstalled('abort-me');
     for (const d of experiment.arms.candidate) expect(running('abort-me', d)).toBe('abort-me 2.0.0');
     const aborted = await platform.api<ExperimentView>(`/v1/experiments/${experiment.experimentId}/decide`, {
@@ -199,15 +143,15 @@ describe('experiments', () => {
   }, 300_000);
 
   it('ends inconclusive at its max duration when no metrics arrive, and never promotes', async () => {
-    await onBaseline('no-data');
+    await onBaselineOf('no-data');
     const experiment = await armInstalled('no-data', { maxDurationSeconds: 5, onSuccess: { promote: 'stable' } });
-    const ended = await until(experiment.experimentId, 'inconclusive', (v) => v.status !== 'running', 60_000);
+    const ended = await experimentUntil(platform, experiment.experimentId, 'inconclusive', (v) => v.status !== 'running', 60_000);
     expect(ended).toMatchObject({
       status: 'inconclusive',
       decision: { outcome: 'inconclusive', decidedBy: 'automatic', reason: 'budget-reached' },
     });
     expect(ended.decision!.evidence).toMatchObject({ samples: { candidate: 0, control: 0 } });
-    expect((await platform.api<{ channels: unknown[] }>('/v1/channels/no-data')).body.channels).toEqual([]);
+    expect(await channelsOf(platform, 'no-data')).toEqual([]);
     // still a person's to decide; here it is stopped while someone watches, and the arm keeps what it has
     const watching = cli('experiment', 'watch', experiment.experimentId);
     await new Promise((resolve) => setTimeout(resolve, 1000));

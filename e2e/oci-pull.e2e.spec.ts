@@ -1,116 +1,28 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { DataDirLayout, enrollDevice } from '../services/agent/src/index.js';
-import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
-import { ociImage, writeOciLayout, type OciImage } from '../services/registry-facade/src/test-fixtures/oci-images.js';
-import { deviceFetch, platformCaOf } from './support/device-https.js';
+import { ociImage } from '../services/registry-facade/src/test-fixtures/oci-images.js';
+import { deviceFetch } from './support/device-https.js';
 import { auditOf, eventually } from './support/operator.js';
+import { enrollSkopeoDevice, publishImage, skopeoPull, type SkopeoDevice as Device } from './support/skopeo-devices.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 13, item 3: devices pull the pinned images through the facade's OCI distribution API, by
 // digest only, with their own certificate, and only what their fleet published.
-interface Device {
-  deviceId: string;
-  dataDir: string;
-  /** skopeo's --src-cert-dir: the device's certificate and key, and the CA the facade's certificate chains to. */
-  certDir: string;
-}
-
 describe('devices pull container images through the facade (skopeo, mutual TLS, whole platform)', () => {
   let platform: TestPlatform;
   let ours: Device;
   let theirs: Device;
   const web = ociImage('linux/amd64', [200_000, 3000]);
   const secret = ociImage('linux/amd64', [5000]);
-  const facadeHost = () => new URL(platform.facadeUrl).host;
   const oci = (device: Device | undefined, path: string, headers: Record<string, string> = {}) =>
     deviceFetch(platform, `${platform.facadeUrl}${path}`, { ...(device ? { as: device.dataDir } : {}), headers });
-
-  async function enroll(fleet: string, name: string): Promise<Device> {
-    const { body } = await platform.api<{ token: string; gatewayUrl: string; caFingerprint: string }>(
-      `/v1/enrollment-tokens?fleet=${fleet}`,
-      { body: {} },
-    );
-    const dataDir = mkdtempSync(join(platform.home, `device-${name}-`));
-    const { deviceId } = await enrollDevice({
-      gatewayUrl: body.gatewayUrl,
-      token: body.token,
-      dataDir,
-      name,
-      caFingerprint: body.caFingerprint,
-    });
-    const layout = new DataDirLayout(dataDir);
-    const certDir = join(dataDir, 'skopeo-certs');
-    mkdirSync(certDir);
-    copyFileSync(layout.deviceCertificate, join(certDir, 'client.cert'));
-    copyFileSync(layout.deviceKey, join(certDir, 'client.key'));
-    writeFileSync(join(certDir, 'facade-ca.crt'), platformCaOf(platform));
-    return { deviceId, dataDir, certDir };
-  }
-
-  /** `skopeo copy --all oci:LAYOUT oci-archive:TAR` and `keelson artifact push TAR --kind container` into `fleet`. */
-  async function publish(image: OciImage, name: string, fleet: string): Promise<void> {
-    const work = mkdtempSync(join(platform.home, 'image-'));
-    const tar = join(work, 'image.tar');
-    const made = spawnSync(
-      'skopeo',
-      ['copy', '--quiet', `oci:${writeOciLayout(work, '1.0.0', [image]).path}:1.0.0`, `oci-archive:${tar}:1.0.0`],
-      { encoding: 'utf8' },
-    );
-    if (made.status !== 0) throw new Error(`skopeo copy failed: ${made.stderr}`);
-    const manifest = join(work, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ kind: 'container', repository: `apps/${name}`, digest: image.manifest.digest }));
-    const pushed = await keelson(
-      platform.apiUrl,
-      platform.adminToken,
-      'artifact',
-      'push',
-      tar,
-      '--kind',
-      'container',
-      '--name',
-      name,
-      '--version',
-      '1.0.0',
-      '--manifest',
-      manifest,
-      '--fleet',
-      fleet,
-      '--json',
-    );
-    expect([pushed.code, pushed.stderr]).toEqual([0, '']);
-    expect(pushed.json()).toMatchObject({ status: 'published', sha256: image.manifest.digest.slice(7) });
-  }
-
-  /** `skopeo copy` of `name@digest` from the facade into a fresh OCI layout, as `device`. */
-  async function pull(device: Device, name: string, digest: string): Promise<{ ok: boolean; stderr: string; layout: string }> {
-    const layout = mkdtempSync(join(platform.home, 'pulled-'));
-    const args = [
-      '--insecure-policy',
-      'copy',
-      '--quiet',
-      '--retry-times',
-      '0',
-      '--src-cert-dir',
-      device.certDir,
-      `docker://${facadeHost()}/${name}@${digest}`,
-      `oci:${layout}:pulled`,
-    ];
-    try {
-      await promisify(execFile)('skopeo', args, { timeout: 60_000 });
-      return { ok: true, stderr: '', layout };
-    } catch (err) {
-      return { ok: false, stderr: (err as { stderr?: string }).stderr ?? String(err), layout };
-    }
-  }
+  const pull = (device: Device, name: string, digest: string) => skopeoPull(platform, device, name, digest);
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    [ours, theirs] = [await enroll('default', 'puller'), await enroll('other', 'outsider')];
-    await publish(web, 'web', 'default');
-    await publish(secret, 'secret', 'other');
+    [ours, theirs] = [await enrollSkopeoDevice(platform, 'default', 'puller'), await enrollSkopeoDevice(platform, 'other', 'outsider')];
+    await publishImage(platform, web, 'web', 'default');
+    await publishImage(platform, secret, 'secret', 'other');
   }, 240_000);
   afterAll(async () => {
     await platform?.destroy();

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { RunningService } from '@keelson/local-infra';
-import { startFleet, type TestFleet } from './support/fleet.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
 import {
   auditOf,
-  createGroup,
   createRollout,
   eventually,
   getRollout,
@@ -25,12 +24,7 @@ describe('two orchestrator replicas', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    fleet = await startFleet(platform, { count: 6 });
-    await createGroup(
-      platform,
-      'pair',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'pair', { count: 6 });
   }, 240_000);
 
   afterAll(async () => {

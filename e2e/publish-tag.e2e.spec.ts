@@ -1,24 +1,16 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
-import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
+import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
+import type { RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
 import { ociImage, pushLayout, writeOciLayout } from '../services/registry-facade/src/test-fixtures/oci-images.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-import { startedTogether } from './support/started-together.js';
+import { containerManifest, podmanArchive, pushContainer, streamTexts } from './support/container-artifacts.js';
+import { connectRegistry, startWithRegistry } from './support/docker-registries.js';
+import { auditOf } from './support/operator.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 13, item 2: an operator publishes a container by tag from a registry it connected; the tag
 // is pinned to a digest, the image copied into Keelson, and the signed TUF target names repository,
 // digest and platform (never the credentials). Bad input is a clear error that publishes nothing.
-interface AuditItem {
-  type: string;
-  keelsonactor: string;
-  data: Record<string, unknown>;
-}
-
 const password = 'publish-tag-robot-secret-41d2';
 const user = { username: 'ci-robot', password };
 
@@ -30,36 +22,16 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
   const arm64 = ociImage('linux/arm64', [4000, 1000]);
 
   beforeAll(async () => {
-    await startedTogether(
-      startTestPlatform({ tls: false, diagnosticsUser: true }),
-      startDockerRegistry({ kind: 'htpasswd', ...user }),
-      (p, u) => {
-        platform = p!;
-        upstream = u!;
-      },
-    );
+    const caFile = await startWithRegistry(user, (p, u) => {
+      platform = p;
+      upstream = u;
+    });
     const work = mkdtempSync(join(platform.home, 'oci-'));
     pushLayout(writeOciLayout(work, '1.4.2', [amd64, arm64]).path, '1.4.2', upstream.url, 'apps/web', user);
     rmSync(work, { recursive: true, force: true });
-    const caFile = join(platform.home, 'upstream-ca.pem');
-    writeFileSync(caFile, upstream.caPem!);
-    const connected = await keelsonWithStdin(
-      platform.apiUrl,
-      platform.adminToken,
-      `${password}\n`,
-      'registry',
-      'connect',
-      'harbor',
-      '--url',
-      upstream.url,
-      '--username',
-      user.username,
-      '--password-stdin',
-      '--ca-file',
-      caFile,
-    );
+    const connected = await connectRegistry(platform, { name: 'harbor', url: upstream.url, username: user.username, caFile }, password);
     expect(connected.code).toBe(0);
-    archive = await podmanArchive();
+    archive = await podmanArchive(platform.home);
   }, 240_000);
   afterAll(async () => {
     await upstream?.stop();
@@ -67,23 +39,6 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
   }, 60_000);
 
   const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
-
-  /** Every message of a stream, as text (read with the diagnostics user). */
-  async function streamTexts(stream: string): Promise<string[]> {
-    const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const info = await jsm.streams.info(stream);
-      const texts: string[] = [];
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-        const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-        if (message) texts.push(Buffer.from(message.data).toString('utf8'));
-      }
-      return texts;
-    } finally {
-      await nc.close();
-    }
-  }
 
   it('pins linux/arm64 of a tag, waits for the signature, and signs a target naming repository, digest and platform', async () => {
     const run = await cli('artifact', 'publish', '--from-registry', 'harbor/apps/web:1.4.2', '--platform', 'linux/arm64', '--json');
@@ -100,7 +55,7 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
     });
 
     const targetPath = 'container/web/1.4.2/manifest.json';
-    const signed = (await streamTexts('EV_TUF'))
+    const signed = (await streamTexts(platform, 'EV_TUF'))
       .map((t) => JSON.parse(t) as { data?: { metadata?: { signed?: { targets?: Record<string, unknown> } } } })
       .map((e) => e.data?.metadata?.signed?.targets?.[targetPath])
       .filter(Boolean);
@@ -110,82 +65,24 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
       custom: { keelson: { manifest: pinned } },
     });
 
-    const audit = (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items.filter((e) =>
-      e.type.endsWith('ArtifactReceived'),
-    );
+    const audit = (await auditOf(platform, '')).filter((e) => e.type.endsWith('ArtifactReceived'));
     expect(audit).toEqual([
       expect.objectContaining({ keelsonactor: 'operator:admin', data: expect.objectContaining({ name: 'web', manifest: pinned }) }),
     ]);
-    for (const stream of ['EV_TUF', 'EV_ARTIFACTS']) expect((await streamTexts(stream)).join('\n')).not.toContain(password);
+    for (const stream of ['EV_TUF', 'EV_ARTIFACTS']) expect((await streamTexts(platform, stream)).join('\n')).not.toContain(password);
   });
-
-  /** An image built by podman (`FROM scratch`, one file) and saved as an OCI archive tar, in a podman root of its own. */
-  /**
-   * An image built by podman (`FROM scratch`, vfs storage in a private root) and saved as an oci-archive.
-   * Built in `beforeAll`, asynchronously and with a deadline of its own: a slow or stuck podman then says
-   * so, instead of blocking the test's event loop past Jest's timeout.
-   */
-  async function podmanArchive(): Promise<{ tar: string; digest: string }> {
-    const dir = mkdtempSync(join(platform.home, 'podman-'));
-    const podman = async (...args: string[]) => {
-      try {
-        await promisify(execFile)(
-          'podman',
-          ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', ...args],
-          { timeout: 120_000 },
-        );
-      } catch (err) {
-        throw new Error(`podman ${args[0]} failed (apt-get install podman): ${(err as { stderr?: string }).stderr ?? String(err)}`);
-      }
-    };
-    mkdirSync(join(dir, 'ctx'));
-    writeFileSync(join(dir, 'hello'), 'hello from a container\n');
-    spawnSync('tar', ['-C', dir, '-cf', join(dir, 'ctx', 'rootfs.tar'), 'hello']);
-    writeFileSync(join(dir, 'ctx', 'Containerfile'), 'FROM scratch\nADD rootfs.tar /\n');
-    await podman('build', '-q', '-t', 'localhost/hello:1', join(dir, 'ctx'));
-    const tar = join(dir, 'hello.tar');
-    await podman('save', '--format', 'oci-archive', '-o', tar, 'localhost/hello:1');
-    const index = JSON.parse(spawnSync('tar', ['-xOf', tar, 'index.json'], { encoding: 'utf8' }).stdout) as {
-      manifests: { digest: string }[];
-    };
-    return { tar, digest: index.manifests[0]!.digest };
-  }
 
   it('pushes a podman-saved OCI archive with --kind container, refusing it under another digest, and signs it like a registry publish', async () => {
     const { tar, digest } = archive;
-    const manifestFile = (d: string) => {
-      const file = join(platform.home, `hello-${d.slice(7, 15)}.json`);
-      writeFileSync(file, JSON.stringify({ kind: 'container', repository: 'localhost/hello', digest: d }));
-      return file;
-    };
-    const wrong = await cli(
-      'artifact',
-      'push',
+    const manifestFile = (d: string) => containerManifest(join(platform.home, `hello-${d.slice(7, 15)}.json`), 'localhost/hello', d);
+    const wrong = await pushContainer(platform, {
       tar,
-      '--kind',
-      'container',
-      '--name',
-      'hello',
-      '--version',
-      '0.9.0',
-      '--manifest',
-      manifestFile(`sha256:${'e'.repeat(64)}`),
-    );
+      name: 'hello',
+      version: '0.9.0',
+      manifest: manifestFile(`sha256:${'e'.repeat(64)}`),
+    });
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`the image in the archive is not sha256:${'e'.repeat(64)}`) });
-    const run = await cli(
-      'artifact',
-      'push',
-      tar,
-      '--kind',
-      'container',
-      '--name',
-      'hello',
-      '--version',
-      '1.0.0',
-      '--manifest',
-      manifestFile(digest),
-      '--json',
-    );
+    const run = await pushContainer(platform, { tar, name: 'hello', version: '1.0.0', manifest: manifestFile(digest) }, '--json');
     expect(run).toMatchObject({ code: 0 });
     expect(run.json()).toMatchObject({
       status: 'published',
@@ -213,10 +110,13 @@ describe('artifact publish --from-registry, on the whole platform and a real doc
 
   it('podman-steps: refuses a container name or repository outside the OCI name grammar before anything is stored', async () => {
     const manifestFile = join(platform.home, 'bad-names.json');
-    const pushAs = (name: string, repository: string) => {
-      writeFileSync(manifestFile, JSON.stringify({ kind: 'container', repository, digest: archive.digest }));
-      return cli('artifact', 'push', archive.tar, '--kind', 'container', '--name', name, '--version', '2.0.0', '--manifest', manifestFile);
-    };
+    const pushAs = (name: string, repository: string) =>
+      pushContainer(platform, {
+        tar: archive.tar,
+        name,
+        version: '2.0.0',
+        manifest: containerManifest(manifestFile, repository, archive.digest),
+      });
     // Devices pull <facade>/<artifact name>@<digest>: a name podman would refuse is refused at publish.
     expect(await pushAs('hello-', 'localhost/hello')).toMatchObject({
       code: 1,

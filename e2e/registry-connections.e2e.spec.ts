@@ -1,23 +1,17 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { eventually } from '@keelson/testing';
 import { keelson, keelsonWithStdin } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startDockerRegistry, type RunningDockerRegistry } from '../services/registry-facade/src/test-fixtures/docker-registry.js';
 import { startTokenRealm } from '../services/registry-facade/src/test-fixtures/token-realm.js';
-import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-import { startedTogether } from './support/started-together.js';
+import { streamTexts } from './support/container-artifacts.js';
+import { connectRegistry, startWithRegistry } from './support/docker-registries.js';
+import { auditOf } from './support/operator.js';
+import type { TestPlatform } from './support/test-platform.js';
 
 // Issue 13, item 1: an operator connects a registry it already uses; the credentials are checked
 // against the registry, sealed in the facade, and never seen again by anyone: not in an answer, an
 // event, an audit entry or a log. Every change is audited; bad input changes nothing.
-interface AuditItem {
-  type: string;
-  keelsonactor: string;
-  data: Record<string, unknown>;
-}
-
 const password = 'harbor-robot-secret-9f3a7c1e';
 const user = { username: 'ci-robot', password };
 
@@ -27,16 +21,10 @@ describe('registry connections through the CLI, on the whole platform and a real
   let caFile: string;
 
   beforeAll(async () => {
-    await startedTogether(
-      startTestPlatform({ tls: false, diagnosticsUser: true }),
-      startDockerRegistry({ kind: 'htpasswd', ...user }),
-      (p, u) => {
-        platform = p!;
-        upstream = u!;
-      },
-    );
-    caFile = join(platform.home, 'upstream-ca.pem');
-    writeFileSync(caFile, upstream.caPem!);
+    caFile = await startWithRegistry(user, (p, u) => {
+      platform = p;
+      upstream = u;
+    });
   }, 240_000);
   afterAll(async () => {
     await upstream?.stop();
@@ -45,24 +33,11 @@ describe('registry connections through the CLI, on the whole platform and a real
 
   const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
   const cliStdin = (stdin: string, ...args: string[]) => keelsonWithStdin(platform.apiUrl, platform.adminToken, stdin, ...args);
-  const connectHarbor = (secret: string, ...more: string[]) =>
-    cliStdin(
-      `${secret}\n`,
-      'registry',
-      'connect',
-      'harbor',
-      '--url',
-      upstream.url,
-      '--username',
-      user.username,
-      '--password-stdin',
-      '--ca-file',
-      caFile,
-      ...more,
-    );
+  const connectHarbor = (secret: string) =>
+    connectRegistry(platform, { name: 'harbor', url: upstream.url, username: user.username, caFile }, secret);
   const listed = async () =>
     (await cli('registry', 'list', '--json')).json().items as { name: string; credentialsSet: boolean; connectedAt: string }[];
-  const auditItems = async () => (await platform.api<{ items: AuditItem[] }>('/v1/audit?limit=1000')).body.items;
+  const auditItems = () => auditOf(platform, '');
 
   it('refuses a wrong password, a bad CA and an unreachable registry with a clear error, recording nothing', async () => {
     const wrong = await connectHarbor('not-the-password');
@@ -71,14 +46,7 @@ describe('registry connections through the CLI, on the whole platform and a real
 
     const untrusted = await cliStdin(
       `${password}\n`,
-      'registry',
-      'connect',
-      'harbor',
-      '--url',
-      upstream.url,
-      '--username',
-      user.username,
-      '--password-stdin',
+      ...['registry', 'connect', 'harbor', '--url', upstream.url, '--username', user.username, '--password-stdin'],
     );
     expect(untrusted).toMatchObject({ code: 1, stderr: expect.stringContaining('not trusted') });
 
@@ -164,21 +132,14 @@ describe('registry connections through the CLI, on the whole platform and a real
       { tlsDir },
     );
     try {
-      const args = [
-        'registry',
-        'connect',
-        'tokens',
-        '--url',
-        tokens.url,
-        '--username',
-        user.username,
-        '--password-stdin',
-        '--ca-file',
-        tokens.caFile!,
-      ];
-      expect(await cliStdin(`${password}\n`, ...args)).toMatchObject({ code: 1, stderr: expect.stringContaining('--allow-realm') });
+      const connection = { name: 'tokens', url: tokens.url, username: user.username, caFile: tokens.caFile! };
+      expect(await connectRegistry(platform, connection, password)).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('--allow-realm'),
+      });
       expect(realm.received).toEqual([]);
-      expect(await cliStdin(`${password}\n`, ...args, '--allow-realm', new URL(realm.realm).origin)).toMatchObject({ code: 0 });
+      const allowed = await connectRegistry(platform, connection, password, '--allow-realm', new URL(realm.realm).origin);
+      expect(allowed).toMatchObject({ code: 0 });
       expect(await cli('registry', 'test', 'tokens')).toMatchObject({ code: 0, stdout: expect.stringContaining('(bearer') });
       expect((await cli('registry', 'remove', 'tokens')).code).toBe(0);
     } finally {
@@ -215,17 +176,7 @@ describe('registry connections through the CLI, on the whole platform and a real
     expect(items[0]!.data).toMatchObject({ name: 'harbor', url: upstream.url, username: 'ci-robot' });
     expect(JSON.stringify(await auditItems())).not.toContain(password);
 
-    const nc = await connect({ servers: platform.nats.url, user: platform.diagnostics!.user, pass: platform.diagnostics!.password });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const info = await jsm.streams.info('EV_ARTIFACTS');
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-        const message = await jsm.streams.getMessage('EV_ARTIFACTS', { seq });
-        expect(Buffer.from(message!.data).toString('utf8')).not.toContain(password);
-      }
-    } finally {
-      await nc.close();
-    }
+    for (const text of await streamTexts(platform, 'EV_ARTIFACTS', { everyOne: true })) expect(text).not.toContain(password);
     const logs = join(platform.home, 'logs');
     for (const file of readdirSync(logs)) expect(readFileSync(join(logs, file), 'utf8')).not.toContain(password);
   });

@@ -1,78 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { keelson } from '../services/cli/src/test-fixtures/run-cli.js';
 import { startFleet, type TestFleet } from './support/fleet.js';
-import {
-  auditOf,
-  createGroup,
-  createRollout,
-  eventually,
-  getRollout,
-  publishArtifact,
-  rolloutBody,
-  waitForRollout,
-  type ProbeSpec,
-} from './support/operator.js';
+import { auditOf, createGroup, eventually, getRollout, waitForRollout } from './support/operator.js';
+import { afterEarlierAssignments, atTheGate, bytesOf, deviceViews, onVersionOne, reachabilityNoted } from './support/rollout-gates.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
-
-interface DeviceView {
-  deviceId: string;
-  assignments: { assignmentId: string; rolloutId: string; state?: string }[];
-}
-
-const probe: ProbeSpec = { kind: 'file', path: '/run/app/ready', timeoutSeconds: 5, attempts: 1 };
-const gated = (artifact: string, group: string) => rolloutBody(artifact, group, probe, [50, 100], { gates: ['auto', 'manual'] });
 
 // Issue 5: an operator's hand on a running rollout — the manual gate, abort keep, abort revert with a
 // device offline, and approve racing abort.
 describe('rollout control by an operator', () => {
   let platform: TestPlatform;
   let fleet: TestFleet;
-  const bytesOf = (name: string, version: string) => Buffer.from(`${name} ${version} ${name.repeat(2_000)}`);
-  const deviceViews = async () => (await platform.api<{ items: DeviceView[] }>('/v1/devices?limit=1000')).body.items;
   const byName = (name: string) => fleet.devices.find((d) => d.name === name)!;
+  const nameOf = (deviceId: string) => fleet.devices.find((d) => d.deviceId === deviceId)?.name;
   const active = (name: string, artifact: string) => readFileSync(byName(name).activeFile(artifact, 'model.onnx'));
-
-  /** Publishes `name@1.0.0` and `name@2.0.0` and installs 1.0.0 on the group: the "previous artifact". */
-  async function onVersionOne(name: string, group: string): Promise<void> {
-    await publishArtifact(platform, { name, version: '1.0.0', bytes: bytesOf(name, '1.0.0') });
-    await publishArtifact(platform, { name, version: '2.0.0', bytes: bytesOf(name, '2.0.0') });
-    const first = await createRollout(platform, rolloutBody(`${name}@1.0.0`, group, probe, [100]));
-    expect((await waitForRollout(platform, first.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-  }
-
-  /** Starts a gated 2.0.0 rollout and waits until its first wave is healthy and the gate is closed. */
-  async function atTheGate(name: string, group: string) {
-    const created = await createRollout(platform, gated(`${name}@2.0.0`, group));
-    const waiting = await waitForRollout(platform, created.rolloutId, ['awaiting-approval', 'succeeded', 'failed', 'halted']);
-    expect(waiting.status).toBe('awaiting-approval');
-    const updated = waiting.devices.filter((d) => d.wave === 0);
-    expect(updated.map((d) => d.state)).toEqual(['healthy', 'healthy']);
-    expect(waiting.devices.filter((d) => d.wave === 1).map((d) => d.state)).toEqual(['pending', 'pending']);
-    return {
-      rolloutId: created.rolloutId,
-      updated: updated.map((d) => d.deviceId),
-      waiting: waiting.devices.filter((d) => d.wave === 1).map((d) => d.deviceId),
-    };
-  }
-
-  /**
-   * A later rollout through the same assignments reactor (one event at a time, in stream order)
-   * and the same device read model: once the device list shows its assignment, it shows every
-   * assignment sent before it.
-   */
-  async function afterEarlierAssignments(name: string, deviceName: string): Promise<void> {
-    const marker = `${name}-marker`;
-    await publishArtifact(platform, { name: marker, version: '1.0.0', bytes: bytesOf(marker, '1.0.0') });
-    const strategy = { waves: [{ percent: 100, gate: 'auto' }], maxFailures: 0 };
-    const later = await platform.api<{ rolloutId: string }>('/v1/rollouts', {
-      body: { artifact: `${marker}@1.0.0`, devices: [deviceName], probe, strategy },
-    });
-    expect(later.status).toBe(201);
-    await eventually(`the assignment of ${marker} listed`, async () =>
-      (await deviceViews()).some((v) => v.assignments.some((a) => a.rolloutId === later.body.rolloutId)) ? true : undefined,
-    );
-    expect((await waitForRollout(platform, later.body.rolloutId, ['succeeded', 'failed', 'halted'])).status).toBe('succeeded');
-  }
+  const cli = (...args: string[]) => keelson(platform.apiUrl, platform.adminToken, ...args);
 
   beforeAll(async () => {
     // a stopped device counts as unreachable after 12 s of silence (heartbeats every 5 s), not 90
@@ -88,34 +29,23 @@ describe('rollout control by an operator', () => {
   }, 60_000);
 
   it('waits at a manual gate until an operator approves, and the approval is audited with its actor', async () => {
-    await onVersionOne('gatekeeper', 'bay-a');
-    const gate = await atTheGate('gatekeeper', 'bay-a');
+    await onVersionOne(platform, 'gatekeeper', 'bay-a');
+    const gate = await atTheGate(platform, 'gatekeeper', 'bay-a');
     // Nothing moves on its own: a device of the waiting wave drops off and comes back, and each
     // time the orchestrator decides about the rollout again (DeviceReachabilityNoted): still waiting.
-    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
-    const away = byName(names.get(gate.waiting[0]!)!);
-    const noted = async (reachable: boolean) =>
-      eventually(
-        `${away.name} noted ${reachable ? 'back' : 'unreachable'}`,
-        async () => {
-          const entries = await auditOf(platform, `rollout=${gate.rolloutId}`);
-          const at = entries.findIndex(
-            (e) => e.type.endsWith('DeviceReachabilityNoted') && e.data.deviceId === away.deviceId && e.data.reachable === reachable,
-          );
-          return at === -1 ? undefined : entries.slice(0, at + 1);
-        },
-        90_000,
-      );
+    const away = byName(nameOf(gate.waiting[0]!)!);
     await away.stop();
-    await noted(false);
+    await reachabilityNoted(platform, gate.rolloutId, away, false);
     await away.restart();
-    const upToTheMarkers = await noted(true);
+    const upToTheMarkers = await reachabilityNoted(platform, gate.rolloutId, away, true);
     expect([
       ...new Set(upToTheMarkers.filter((e) => /\.(WaveApproved|WaveStarted|DevicesAssigned)$/.test(e.type)).map((e) => e.data.wave)),
     ]).toEqual([0]);
     expect((await getRollout(platform, gate.rolloutId)).status).toBe('awaiting-approval');
     for (const id of gate.waiting)
-      expect((await deviceViews()).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId)).toEqual([]);
+      expect(
+        (await deviceViews(platform)).find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId),
+      ).toEqual([]);
 
     // Halted at the gate, an approval changes nothing and says why (API and CLI); resumed, the wave waits at its gate again.
     expect((await platform.api(`/v1/rollouts/${gate.rolloutId}/halt`, { body: { reason: 'checking the canaries' } })).status).toBe(200);
@@ -127,7 +57,7 @@ describe('rollout control by an operator', () => {
       code: 'rollout.halted',
       message: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed'),
     });
-    const viaCli = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'approve', gate.rolloutId);
+    const viaCli = await cli('rollout', 'approve', gate.rolloutId);
     expect(viaCli).toMatchObject({
       code: 1,
       stderr: expect.stringContaining('is halted (checking the canaries): nothing to approve until it is resumed'),
@@ -148,36 +78,35 @@ describe('rollout control by an operator', () => {
   }, 180_000);
 
   it('abort keep leaves the updated devices on the new version and the others on the old', async () => {
-    await onVersionOne('keeper', 'bay-a');
-    const gate = await atTheGate('keeper', 'bay-a');
+    await onVersionOne(platform, 'keeper', 'bay-a');
+    const gate = await atTheGate(platform, 'keeper', 'bay-a');
     const aborted = await platform.api<{ status: string; abortMode: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, {
       body: { mode: 'keep' },
     });
     expect(aborted.body).toMatchObject({ status: 'aborted', abortMode: 'keep' });
-    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
-    await afterEarlierAssignments('keeper', names.get(gate.updated[0]!)!);
-    for (const id of gate.updated) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '2.0.0'));
-    for (const id of gate.waiting) expect(active(names.get(id)!, 'keeper')).toEqual(bytesOf('keeper', '1.0.0'));
-    const views = await deviceViews();
+    await afterEarlierAssignments(platform, 'keeper', nameOf(gate.updated[0]!)!);
+    for (const id of gate.updated) expect(active(nameOf(id)!, 'keeper')).toEqual(bytesOf('keeper', '2.0.0'));
+    for (const id of gate.waiting) expect(active(nameOf(id)!, 'keeper')).toEqual(bytesOf('keeper', '1.0.0'));
+    const views = await deviceViews(platform);
     const assignmentsOf = (id: string) => views.find((v) => v.deviceId === id)!.assignments.filter((a) => a.rolloutId === gate.rolloutId);
     for (const id of gate.waiting) expect(assignmentsOf(id)).toEqual([]);
     for (const id of gate.updated) expect(assignmentsOf(id).every((a) => !a.assignmentId.endsWith('-r'))).toBe(true);
   }, 180_000);
 
   it('abort revert sends each updated device back, never waiting for one that is offline: it reverts when it returns', async () => {
-    await onVersionOne('reverter', 'bay-b');
-    const gate = await atTheGate('reverter', 'bay-b');
-    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
-    const [online, offline] = gate.updated.map((id) => byName(names.get(id)!));
+    await onVersionOne(platform, 'reverter', 'bay-b');
+    const gate = await atTheGate(platform, 'reverter', 'bay-b');
+    const [online, offline] = gate.updated.map((id) => byName(nameOf(id)!));
     await offline!.stop();
     // `rollout watch`, open across the abort: it must go on with the reverts, not stop at the abort
-    const watching = keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId);
+    const watching = cli('rollout', 'watch', gate.rolloutId);
 
     const aborted = await platform.api<{ status: string }>(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'revert' } });
     expect(aborted.body).toMatchObject({ status: 'aborted' });
     const revertOf = (deviceId: string) => `${gate.rolloutId}-${deviceId}-r`;
     const revertState = async (deviceId: string) =>
-      (await deviceViews()).find((v) => v.deviceId === deviceId)?.assignments.find((a) => a.assignmentId === revertOf(deviceId))?.state;
+      (await deviceViews(platform)).find((v) => v.deviceId === deviceId)?.assignments.find((a) => a.assignmentId === revertOf(deviceId))
+        ?.state;
     await eventually('the online device reverted', async () => ((await revertState(online!.deviceId)) === 'healthy' ? true : undefined));
     expect(active(online!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
     expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '2.0.0')); // still away, still on 2.0.0
@@ -203,7 +132,7 @@ describe('rollout control by an operator', () => {
       '',
     ]);
     // A client connecting now replays the same story and gets the same end.
-    const replayed = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
+    const replayed = await cli('rollout', 'watch', gate.rolloutId, '--json');
     const endOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(endOf(replayed.stdout)).toEqual({
       event: 'end',
@@ -221,14 +150,14 @@ describe('rollout control by an operator', () => {
       90_000,
     );
     expect(active(offline!.name, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
-    const after = await keelson(platform.apiUrl, platform.adminToken, 'rollout', 'watch', gate.rolloutId, '--json');
+    const after = await cli('rollout', 'watch', gate.rolloutId, '--json');
     expect(endOf(after.stdout).data.reverts).toMatchObject({ devices: 2, reverted: 2, offline: 0, offlineDeviceIds: [] });
-    for (const id of gate.waiting) expect(active(names.get(id)!, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
+    for (const id of gate.waiting) expect(active(nameOf(id)!, 'reverter')).toEqual(bytesOf('reverter', '1.0.0'));
   }, 240_000);
 
   it('approve racing abort ends in one consistent outcome: aborted, and only started waves were assigned', async () => {
-    await onVersionOne('racer', 'bay-b');
-    const gate = await atTheGate('racer', 'bay-b');
+    await onVersionOne(platform, 'racer', 'bay-b');
+    const gate = await atTheGate(platform, 'racer', 'bay-b');
     const [approve, abort] = await Promise.all([
       platform.api(`/v1/rollouts/${gate.rolloutId}/approve`, { body: {} }),
       platform.api(`/v1/rollouts/${gate.rolloutId}/abort`, { body: { mode: 'keep' } }),
@@ -249,13 +178,11 @@ describe('rollout control by an operator', () => {
     const started = new Set(
       events.filter((e) => /\.(WaveStarted|DevicesAssigned)$/.test(e.type)).flatMap((e) => (e.data.deviceIds ?? []) as string[]),
     );
-    const names = new Map(fleet.devices.map((d) => [d.deviceId, d.name]));
-    await afterEarlierAssignments('racer', names.get(gate.updated[0]!)!);
-    for (const view of (await deviceViews()).filter(
-      (v) => names.get(v.deviceId) && ['sim-5', 'sim-6', 'sim-7', 'sim-8'].includes(names.get(v.deviceId)!),
-    )) {
+    await afterEarlierAssignments(platform, 'racer', nameOf(gate.updated[0]!)!);
+    const bayB = ['sim-5', 'sim-6', 'sim-7', 'sim-8'];
+    for (const view of (await deviceViews(platform)).filter((v) => nameOf(v.deviceId) && bayB.includes(nameOf(v.deviceId)!))) {
       const assignment = view.assignments.find((a) => a.rolloutId === gate.rolloutId);
-      const name = names.get(view.deviceId)!;
+      const name = nameOf(view.deviceId)!;
       if (assignment) {
         expect({ name, startedWave: started.has(view.deviceId) }).toEqual({ name, startedWave: true });
         await eventually(`${name} finished its update`, async () =>

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startFleet, type TestFleet } from './support/fleet.js';
-import { createGroup, createRollout, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
+import { startFleetInGroup, type TestFleet } from './support/fleet.js';
+import { createRollout, publishArtifact, rolloutBody, waitForRollout } from './support/operator.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 // Issue 4, broker permissions: MQTT and the device-facing HTTP are TLS from the installation's own CA,
@@ -37,12 +37,7 @@ describe('transport security towards devices', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ tls: true });
-    fleet = await startFleet(platform, { count: 3 });
-    await createGroup(
-      platform,
-      'tls',
-      fleet.devices.map((d) => d.name),
-    );
+    fleet = await startFleetInGroup(platform, 'tls', { count: 3 });
   }, 240_000);
 
   afterAll(async () => {

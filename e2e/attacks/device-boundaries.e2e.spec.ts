@@ -6,7 +6,7 @@ import { startSecondFleet, publishToFleet } from '../support/attacks/second-flee
 import { blobName } from '@keelson/tuf/testing';
 import { deviceFetch } from '../support/device-https.js';
 import { startFleet, type TestFleet } from '../support/fleet.js';
-import { connectAs } from '../support/impostor.js';
+import { brokerRefusals, connectAs } from '../support/impostor.js';
 import { auditOf, createGroup, eventually, rollOut } from '../support/operator.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
@@ -113,27 +113,15 @@ describe('a device stays inside its own identity and fleet', () => {
     const [first, second] = [mkdtempSync(join(tmpdir(), 'keelson-replay-')), mkdtempSync(join(tmpdir(), 'keelson-replay-'))];
     dirs.push(first, second);
     const countDevices = async () => (await platform.api<{ items: unknown[] }>('/v1/devices?limit=1000')).body.items.length;
-    await enrollDevice({
-      gatewayUrl: issued.gatewayUrl,
-      token: issued.token,
-      dataDir: first,
-      name: 'genuine',
-      caFingerprint: issued.caFingerprint,
-    });
+    const { gatewayUrl, token, caFingerprint } = issued;
+    const enroll = (dataDir: string, name: string) => enrollDevice({ gatewayUrl, token, dataDir, name, caFingerprint });
+    await enroll(first, 'genuine');
     const enrolled = await eventually('the genuine device listed', async () => {
       const n = await countDevices();
       return n === fleet.devices.length + 1 ? n : undefined;
     });
 
-    await expect(
-      enrollDevice({
-        gatewayUrl: issued.gatewayUrl,
-        token: issued.token,
-        dataDir: second,
-        name: 'replayed',
-        caFingerprint: issued.caFingerprint,
-      }),
-    ).rejects.toThrow(/already been used/);
+    await expect(enroll(second, 'replayed')).rejects.toThrow(/already been used/);
     expect(existsSync(new DataDirLayout(second).enrollment)).toBe(false);
     expect(existsSync(new DataDirLayout(second).brokerCredentials)).toBe(false);
     const refusal = await eventually(
@@ -154,18 +142,7 @@ describe('a device stays inside its own identity and fleet', () => {
 
   it("refuses a decommissioned device's reconnects and pulls with its old credentials, and counts the refusals", async () => {
     const [, b] = fleet.devices;
-    const refusedDecommissioned = async () => {
-      const text = await (await deviceFetch(platform, `${platform.gatewayUrl}/metrics`)).text();
-      const line = text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('keelson_broker_auth_decisions_total{') &&
-            l.includes('outcome="refused"') &&
-            l.includes('reason="decommissioned"'),
-        );
-      return line ? Number(line.split(' ').at(-1)) : 0;
-    };
+    const refusedDecommissioned = async () => (await brokerRefusals(platform)).decommissioned ?? 0;
     const before = await refusedDecommissioned();
     const res = await platform.api<{ status: string }>(`/v1/devices/${b!.deviceId}/decommission`, { body: { reason: 'lost in transit' } });
     expect([res.status, res.body.status]).toEqual([200, 'decommissioned']);

@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore } from '@keelson/event-store';
 import { parseDeviceEvent, parseRolloutEvent, type DeviceEvent, type RolloutEvent } from '@keelson/events';
 import type { TestPlatform } from './test-platform.js';
@@ -20,14 +20,15 @@ export interface PlatformStreams {
   close(): Promise<void>;
 }
 
+/** A NATS connection as the platform's diagnostics user, who may read and write every stream. */
+export function connectDiagnostics(platform: TestPlatform, name?: string): Promise<NatsConnection> {
+  if (!platform.diagnostics) throw new Error('connectDiagnostics: start the platform with diagnosticsUser: true');
+  const { user, password: pass } = platform.diagnostics;
+  return connect({ servers: platform.nats.url, user, pass, ...(name ? { name } : {}) });
+}
+
 export async function openStreams(platform: TestPlatform, fleet = 'default'): Promise<PlatformStreams> {
-  if (!platform.diagnostics) throw new Error('openStreams: start the platform with diagnosticsUser: true');
-  const nc = await connect({
-    servers: platform.nats.url,
-    user: platform.diagnostics.user,
-    pass: platform.diagnostics.password,
-    name: 'e2e-streams',
-  });
+  const nc = await connectDiagnostics(platform, 'e2e-streams');
   const naming = { streamPrefix: '', subjectPrefix: '' };
   const rollouts = new EventStore<RolloutEvent>({ nc, naming, stream: eventStreams.orchestrator, parse: parseRolloutEvent });
   const devices = new EventStore<DeviceEvent>({ nc, naming, stream: eventStreams.gateway, parse: parseDeviceEvent });

@@ -8,7 +8,7 @@ import {
   type SimulatedDevice,
   type SimulatedFleetOptions,
 } from '../../services/agent/src/index.js';
-import { eventually } from './operator.js';
+import { createGroup, eventually } from './operator.js';
 import type { TestPlatform } from './test-platform.js';
 
 /** Simulated devices of a test platform's `default` fleet, enrolled through the operator API. */
@@ -56,6 +56,17 @@ export async function startFleet(platform: TestPlatform, options: FleetOptions):
     return fleet.devices.every((d) => online.has(d.deviceId)) ? true : undefined;
   });
   return { devices: fleet.devices, stop: () => fleet.stop() };
+}
+
+/** A fleet started as `startFleet` starts it, then a group `group` of all its devices (the fleet stopped if that fails). */
+export async function startFleetInGroup(platform: TestPlatform, group: string, options: FleetOptions): Promise<TestFleet> {
+  const fleet = await startFleet(platform, options);
+  const names = fleet.devices.map((d) => d.name);
+  await createGroup(platform, group, names).catch(async (err: unknown) => {
+    await fleet.stop();
+    throw err;
+  });
+  return fleet;
 }
 
 function mintThrough(platform: TestPlatform, via: FleetOptions['via']): SimulatedFleetOptions['mintToken'] {

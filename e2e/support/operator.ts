@@ -114,14 +114,20 @@ export function waitForRollout(platform: TestPlatform, rolloutId: string, status
   );
 }
 
+/** The channels of artifact `name` (`GET /v1/channels/:name`). */
+export async function channelsOf(platform: TestPlatform, name: string): Promise<{ channel: string; version: string }[]> {
+  return (await platform.api<{ channels: { channel: string; version: string }[] }>(`/v1/channels/${name}`)).body.channels;
+}
+
 export interface AuditEntry {
   type: string;
   keelsonactor: string;
   data: Record<string, unknown>;
 }
 
+/** The audit log's first 1000 entries matching `query` (`rollout=…&type=…`; empty: every entry). */
 export async function auditOf(platform: TestPlatform, query: string): Promise<AuditEntry[]> {
-  const { body } = await platform.api<{ items: AuditEntry[] }>(`/v1/audit?limit=1000&${query}`);
+  const { body } = await platform.api<{ items: AuditEntry[] }>(`/v1/audit?limit=1000${query ? `&${query}` : ''}`);
   return body.items;
 }
 

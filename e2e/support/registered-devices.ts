@@ -2,7 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventStreams, EventStore, productionNaming } from '@keelson/event-store';
 import { parseDeviceEvent, type DeviceEvent } from '@keelson/events';
+import { connectDiagnostics, openStreams, type PlatformStreams } from './event-streams.js';
 import { eventually } from './operator.js';
+import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
 /**
  * Registers devices of the `default` fleet on the gateway's event path, as enrollment appends them
@@ -51,4 +53,39 @@ export async function registerDevices(
     },
     180_000,
   );
+}
+
+/** A platform whose devices are only registered (no agents), read and written as the diagnostics user. */
+export interface RegisteredDevicesPlatform {
+  platform: TestPlatform;
+  streams: PlatformStreams;
+  nc: NatsConnection;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a platform with the diagnostics user, opens its streams and a connection as that user, and
+ * registers `deviceIds` with `o` (`registerDevices`); what started is closed again if a later step fails.
+ */
+export async function startWithRegisteredDevices(
+  deviceIds: string[],
+  o: { namePrefix: string; labels: Record<string, string> },
+): Promise<RegisteredDevicesPlatform> {
+  const platform = await startTestPlatform({ diagnosticsUser: true });
+  let streams: PlatformStreams | undefined;
+  let nc: NatsConnection | undefined;
+  const close = async () => {
+    await nc?.close();
+    await streams?.close();
+    await platform.destroy();
+  };
+  try {
+    streams = await openStreams(platform);
+    nc = await connectDiagnostics(platform);
+    await registerDevices(nc, deviceIds, o);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { platform, streams, nc, close };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { eventually } from '@keelson/testing';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
 import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
+import { pushModelArgs, sampleManifest as manifest, writeSampleModel } from './test-fixtures/cli-lines.js';
 import { keelson, type CliRun } from './test-fixtures/run-cli.js';
 
 // Rollouts and channels: actions/rollout.actions.e2e.spec.ts.
@@ -28,29 +29,8 @@ describe('the keelson CLI against the api', () => {
   describe('artifact', () => {
     it('pushes a file as a streamed multipart upload and lists it', async () => {
       const bytes = randomBytes(300 * 1024);
-      writeFileSync(join(dir, 'yolo.onnx'), bytes);
-      const manifest = {
-        kind: 'model',
-        framework: 'onnx',
-        inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
-        metrics: { mAP: 0.37 },
-        hardware: {},
-      };
-      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-      const pushed = await run(
-        'artifact',
-        'push',
-        join(dir, 'yolo.onnx'),
-        '--name',
-        'yolo-v8n',
-        '--version',
-        '2.1.0',
-        '--kind',
-        'model',
-        '--manifest',
-        join(dir, 'manifest.json'),
-        '--json',
-      );
+      writeSampleModel(dir, bytes);
+      const pushed = await run(...pushModelArgs(dir, 'yolo-v8n', '2.1.0', {}, '--json'));
       expect(pushed.code).toBe(0);
       expect(pushed.json()).toMatchObject({
         name: 'yolo-v8n',
@@ -69,34 +49,10 @@ describe('the keelson CLI against the api', () => {
 
     it('fails with the API message when the version exists, and on a manifest that is not JSON', async () => {
       writeFileSync(join(dir, 'bad.json'), '{oops');
-      const again = await run(
-        'artifact',
-        'push',
-        join(dir, 'yolo.onnx'),
-        '--name',
-        'yolo-v8n',
-        '--version',
-        '2.1.0',
-        '--kind',
-        'model',
-        '--manifest',
-        join(dir, 'manifest.json'),
-      );
+      const again = await run(...pushModelArgs(dir, 'yolo-v8n', '2.1.0'));
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('yolo-v8n@2.1.0 exists');
-      const bad = await run(
-        'artifact',
-        'push',
-        join(dir, 'yolo.onnx'),
-        '--name',
-        'x',
-        '--version',
-        '1',
-        '--kind',
-        'model',
-        '--manifest',
-        join(dir, 'bad.json'),
-      );
+      const bad = await run(...pushModelArgs(dir, 'x', '1', { manifest: join(dir, 'bad.json') }));
       expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('is not JSON') });
     });
   });
@@ -104,18 +60,8 @@ describe('the keelson CLI against the api', () => {
   describe('artifact push of a config', () => {
     it('needs no manifest file: the form goes without one and the config is pushed', async () => {
       writeFileSync(join(dir, 'app.json'), '{"threshold":0.4}');
-      const pushed = await run(
-        'artifact',
-        'push',
-        join(dir, 'app.json'),
-        '--name',
-        'app-settings',
-        '--version',
-        '1.0.0',
-        '--kind',
-        'config',
-        '--json',
-      );
+      const flags = ['--name', 'app-settings', '--version', '1.0.0', '--kind', 'config', '--json'];
+      const pushed = await run('artifact', 'push', join(dir, 'app.json'), ...flags);
       expect(pushed.code).toBe(0);
       expect(pushed.json()).toMatchObject({
         name: 'app-settings',
@@ -137,21 +83,7 @@ describe('the keelson CLI against the api', () => {
   });
 
   describe('artifact push waits for the signer', () => {
-    const push = (version: string, ...extra: string[]) =>
-      run(
-        'artifact',
-        'push',
-        join(dir, 'yolo.onnx'),
-        '--name',
-        'slow-model',
-        '--version',
-        version,
-        '--kind',
-        'model',
-        '--manifest',
-        join(dir, 'manifest.json'),
-        ...extra,
-      );
+    const push = (version: string, ...extra: string[]) => run(...pushModelArgs(dir, 'slow-model', version, {}, ...extra));
     beforeEach(() => (t.registry.holdSigning = true));
     afterEach(() => (t.registry.holdSigning = false));
     /** Until the CLI, having pushed, asked for the artifact and was told it is not there yet (or until it ended). */

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // The CLI is specified against the real api app; its fixture (responders, facade stand-in) is test-only code, not a dependency.
 import { startApiApp, type ApiTestApp } from '@keelson/api/testing';
+import { pushModelArgs, rolloutCreateArgs, writeSampleModel } from '../test-fixtures/cli-lines.js';
 import { keelson, type CliRun } from '../test-fixtures/run-cli.js';
 
 // Creating, controlling, retrying and promoting rollouts, and channels; the rest of the CLI: cli.e2e.spec.ts.
@@ -17,30 +18,8 @@ describe('keelson rollout and channel against the api', () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-cli-rollout-'));
     t.gateway.addDevice('default', 'dev-1', 'cam-01');
     t.gateway.addDevice('default', 'dev-2', 'cam-02');
-    writeFileSync(join(dir, 'yolo.onnx'), 'model bytes');
-    writeFileSync(
-      join(dir, 'manifest.json'),
-      JSON.stringify({
-        kind: 'model',
-        framework: 'onnx',
-        inputs: [{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 640] }],
-        metrics: { mAP: 0.37 },
-        hardware: {},
-      }),
-    );
-    const pushed = await run(
-      'artifact',
-      'push',
-      join(dir, 'yolo.onnx'),
-      '--name',
-      'yolo-v8n',
-      '--version',
-      '2.1.0',
-      '--kind',
-      'model',
-      '--manifest',
-      join(dir, 'manifest.json'),
-    );
+    writeSampleModel(dir, 'model bytes');
+    const pushed = await run(...pushModelArgs(dir, 'yolo-v8n', '2.1.0'));
     expect(pushed).toMatchObject({ code: 0, stderr: '' });
     expect((await run('group', 'create', 'line-7', '--devices', 'cam-01,cam-02')).code).toBe(0);
   });
@@ -52,19 +31,7 @@ describe('keelson rollout and channel against the api', () => {
   let rolloutId: string;
 
   it('creates a rollout with the default probe timing and gates', async () => {
-    const res = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@2.1.0',
-      '--group',
-      'line-7',
-      '--waves',
-      '10,50,100',
-      '--probe',
-      'file:/run/app/ready',
-      '--json',
-    );
+    const res = await run(...rolloutCreateArgs('yolo-v8n@2.1.0', ['--group', 'line-7'], '10,50,100', 'file:/run/app/ready', '--json'));
     expect(res.code).toBe(0);
     const view = res.json();
     expect(view.probe).toEqual({ kind: 'file', path: '/run/app/ready', timeoutSeconds: 30, attempts: 3, initialDelaySeconds: 0 });
@@ -82,37 +49,21 @@ describe('keelson rollout and channel against the api', () => {
   it('fails with the API message for invalid probe settings and an unknown group, creating nothing', async () => {
     const before = t.orchestrator.rollouts.size;
     const bad = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@2.1.0',
-      '--group',
-      'line-7',
-      '--waves',
-      '100',
-      '--probe',
-      'exec:/bin/check',
-      '--probe-timeout',
-      '0',
-      '--probe-attempts',
-      '11',
+      ...rolloutCreateArgs(
+        'yolo-v8n@2.1.0',
+        ['--group', 'line-7'],
+        '100',
+        'exec:/bin/check',
+        '--probe-timeout',
+        '0',
+        '--probe-attempts',
+        '11',
+      ),
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('probe.timeoutSeconds');
     expect(bad.stderr).toContain('probe.attempts');
-    const noGroup = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@2.1.0',
-      '--group',
-      'nope',
-      '--waves',
-      '100',
-      '--probe',
-      'file:/x',
-      '--json',
-    );
+    const noGroup = await run(...rolloutCreateArgs('yolo-v8n@2.1.0', ['--group', 'nope'], '100', 'file:/x', '--json'));
     expect(noGroup.code).toBe(1);
     expect(noGroup.json().error.code).toBe('group.not-found');
     expect(t.orchestrator.rollouts.size).toBe(before);
@@ -132,42 +83,24 @@ describe('keelson rollout and channel against the api', () => {
 
   it('passes an exec probe its arguments, in order', async () => {
     const res = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@2.1.0',
-      '--device',
-      'cam-02',
-      '--waves',
-      '100',
-      '--probe',
-      'exec:/opt/app/check',
-      '--probe-arg=--ready',
-      '--probe-arg',
-      '5',
-      '--json',
+      ...rolloutCreateArgs(
+        'yolo-v8n@2.1.0',
+        ['--device', 'cam-02'],
+        '100',
+        'exec:/opt/app/check',
+        '--probe-arg=--ready',
+        '--probe-arg',
+        '5',
+        '--json',
+      ),
     );
     expect(res.code).toBe(0);
     expect(t.orchestrator.received.at(-1)?.input.probe).toMatchObject({ kind: 'exec', path: '/opt/app/check', args: ['--ready', '5'] });
   });
 
   it('forces a version onto one device by name, then retries and promotes', async () => {
-    const res = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@2.1.0',
-      '--device',
-      'cam-01',
-      '--supersede',
-      'known-good',
-      '--on-misfit',
-      'exclude',
-      '--waves',
-      '100',
-      '--probe',
-      'file:/x',
-    );
+    const target = ['--device', 'cam-01', '--supersede', 'known-good', '--on-misfit', 'exclude'];
+    const res = await run(...rolloutCreateArgs('yolo-v8n@2.1.0', target, '100', 'file:/x'));
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/to devices cam-01/);
     expect(t.orchestrator.received.at(-1)?.input).toMatchObject({
@@ -190,19 +123,7 @@ describe('keelson rollout and channel against the api', () => {
     });
     expect((await run('channel', 'list', 'yolo-v8n')).stdout).toMatch(/canary\s+2\.1\.0/);
     const res = await run(
-      'rollout',
-      'create',
-      '--artifact',
-      'yolo-v8n@canary',
-      '--device',
-      'cam-01',
-      '--supersede',
-      'next candidate',
-      '--waves',
-      '100',
-      '--probe',
-      'file:/x',
-      '--json',
+      ...rolloutCreateArgs('yolo-v8n@canary', ['--device', 'cam-01', '--supersede', 'next candidate'], '100', 'file:/x', '--json'),
     );
     expect(res.json()).toMatchObject({ artifact: { version: '2.1.0' } });
     expect(t.orchestrator.received.at(-1)?.input.artifact).toEqual({ name: 'yolo-v8n', channel: 'canary' });
