@@ -60,6 +60,8 @@ describe('lean canonical JSON (issue 11: the signature checks made a third of th
       {},
       [[[]], [{}], { z: [] }],
       sparse,
+      { b: 1, a: 2 },
+      { a: 1, b: 2 },
       { b: 1, a: 2, B: 3, _: 4, '10': 5, '9': 6, é: 7, 'a"b': 8, 'a\\b': 9, '': 10 },
       { nested: { deeper: { deepest: ['x', { y: 'z' }] } } },
       protoKey,

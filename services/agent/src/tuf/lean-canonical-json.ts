@@ -31,6 +31,16 @@ function stringOf(s: string): string {
   return s.includes('\\') || s.includes('"') ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${s}"`;
 }
 
+/**
+ * Whether `keys` are already in the order `sort()` gives (UTF-16 code units, as `<` compares
+ * strings; keys of one object are never equal). Documents served in canonical JSON parse into
+ * sorted keys: a snapshot's 257 need no sort, which would copy them.
+ */
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
 /** `value` in canonical JSON, as @tufjs/canonical-json 2.0 writes it. */
 export function canonicalizeLean(value: unknown): string {
   if (typeof value === 'string') return stringOf(value);
@@ -47,7 +57,7 @@ export function canonicalizeLean(value: unknown): string {
   }
   if (typeof value === 'object') {
     const keys = Object.keys(value);
-    if (keys.length > 1) keys.sort();
+    if (!isSorted(keys)) keys.sort();
     let out = '{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
