@@ -74,7 +74,7 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     const retry = { attempts: 3, pauseMs: 1 };
     const fetcher = new DeviceFetcher({ platformCa: ca, clientIdentity: async () => device }, join(dir, 'tmp'), retry, 300);
     const started = performance.now();
-    // Cut off mid-body, the connection reads as reset: tried again, as before the deadline could be cleared.
+    // Cut off mid-body, the connection reads as reset (ECONNRESET): transient, so tried again up to the policy.
     await expect(fetcher.downloadBytes(`${base}/tuf/stalled.json`, 10_000)).rejects.toThrow(/abort/i);
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 300 - 50);
     expect(seen.map((s) => s.path)).toEqual(Array(retry.attempts).fill('/tuf/stalled.json'));

@@ -11,7 +11,6 @@ import { DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { askedPauseMs, isTransientFailure, RefusedDownload } from './transient-failure.js';
 import { defaultRetry, maxRetryPauseMs, retryAfterMs, retryPauseMs, retryTransient, type RetryPolicy } from '../link/retry-backoff.js';
 import { partialSize, PartialDiscarded, resumeOnce, type ResumableTarget } from './resumable-download.js';
-import { requestDeadline } from '../link/request-deadline.js';
 
 /** How a device reaches the facade: the CA its HTTPS chains to, and the device's own certificate. */
 export interface FacadeTransport {
@@ -131,13 +130,8 @@ export class DeviceFetcher implements Fetcher {
   }
 
   private async receive(url: string, maxLength: number, take: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
-    const deadline = requestDeadline(this.timeoutMs);
-    try {
-      const res = await this.fetch(url, { signal: deadline.signal });
-      for await (const chunk of this.chunks(url, maxLength, res)) await take(chunk);
-    } finally {
-      deadline.clear();
-    }
+    const res = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    for await (const chunk of this.chunks(url, maxLength, res)) await take(chunk);
   }
 
   /** The body chunk by chunk; a refusal throws, and a body longer than `maxLength` is cut off with an error (endless data). */

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import type { PlatformStream, StreamedResponse } from '../link/platform-fetch.js';
 import { openCreating } from '../data-dir/atomic-file.js';
 import { isTransientFailure } from './transient-failure.js';
-import { requestDeadline } from '../link/request-deadline.js';
 
 /**
  * A target downloaded into a partial file that outlives a dropped connection and an agent restart
@@ -63,18 +62,8 @@ export async function resumeOnce(
   }
   if (have === target.length && have > 0) return discardOnFailure(target.file, target.check(createReadStream(target.file)));
   const headers = have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${target.sha256}"` } : undefined;
-  const deadline = requestDeadline(timeoutMs);
-  try {
-    // The target is an update's last request: its connection is not left idling at the facade.
-    const res = await fetch(target.url, { ...(headers ? { headers } : {}), signal: deadline.signal, closeAfter: true });
-    await receiveTarget(res, target, have, body);
-  } finally {
-    deadline.clear();
-  }
-}
-
-/** The answer to one attempt, written to the partial file and checked; `have`: the bytes asked to be skipped. */
-async function receiveTarget(res: StreamedResponse, target: ResumableTarget, have: number, body: BodyOf): Promise<void> {
+  // The target is an update's last request: its connection is not left idling at the facade.
+  const res = await fetch(target.url, { ...(headers ? { headers } : {}), signal: AbortSignal.timeout(timeoutMs), closeAfter: true });
   let out: WriteStream | undefined;
   try {
     if (have > 0 && res.status === 206 && rangeStart(res.header('content-range')) !== have) {
