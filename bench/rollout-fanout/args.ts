@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { HeapProfileKind } from './heap-window.js';
 
 export interface BenchArgs {
   devices: number;
@@ -25,6 +26,10 @@ export interface BenchArgs {
   skipBaseline: boolean;
   /** Count every ack, pull and JetStream API request per consumer over the window (adds those deliveries to nats-server's work). */
   tapAcks: boolean;
+  /** A sampling heap profile of the bench process and its in-process fleet over the window, kept here (absolute; `--fleet-procs 1` only). */
+  heapProfDir?: string;
+  /** What that profile counts (heap-window.ts): every allocation, or those that lived through a scavenge. */
+  heapProfKind: HeapProfileKind;
 }
 
 /** `--name`'s value as a whole number from 1 to `max`, `fallback` when absent. */
@@ -57,6 +62,8 @@ export function benchArgs(argv: string[]): BenchArgs {
       'heap-growing-percent': { type: 'string' },
       'skip-baseline': { type: 'boolean' },
       'tap-acks': { type: 'boolean' },
+      'heap-prof': { type: 'string' },
+      'heap-prof-survivors': { type: 'boolean' },
     },
     strict: true,
   });
@@ -65,17 +72,22 @@ export function benchArgs(argv: string[]): BenchArgs {
       '--fleet-workers (worker threads, sharing one file-descriptor limit) was replaced by --fleet-procs K (child processes)',
     );
   }
+  const fleetProcs = positiveInt('fleet-procs', values['fleet-procs'], 1, 64);
+  if (values['heap-prof'] && fleetProcs > 1) throw new Error('--heap-prof profiles the bench process: use it with --fleet-procs 1');
+  if (values['heap-prof-survivors'] && !values['heap-prof']) throw new Error('--heap-prof-survivors needs --heap-prof DIR');
   return {
     // A group names at most 10,000 devices.
     devices: positiveInt('devices', values.devices, 1000, 10_000),
     enrollConcurrency: positiveInt('enroll-concurrency', values['enroll-concurrency'], 32, 256),
     artifactKiB: positiveInt('artifact-kib', values['artifact-kib'], 64, 1024 * 1024),
     timeoutSeconds: positiveInt('timeout-s', values['timeout-s'], 900, 24 * 3600),
-    fleetProcs: positiveInt('fleet-procs', values['fleet-procs'], 1, 64),
+    fleetProcs,
     ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
     serviceEnv: (values['service-env'] ?? []).map(serviceEnvArg),
     skipBaseline: values['skip-baseline'] ?? false,
     tapAcks: values['tap-acks'] ?? false,
+    ...(values['heap-prof'] ? { heapProfDir: resolve(values['heap-prof']) } : {}),
+    heapProfKind: values['heap-prof-survivors'] ? 'survivors' : 'all',
     ...(values['semi-space-mib'] === '0'
       ? { semiSpaceMiB: 0 }
       : values['semi-space-mib'] !== undefined

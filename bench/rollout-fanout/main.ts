@@ -11,6 +11,7 @@ import { measureBrokerBaseline } from './baseline.js';
 import { startBenchFleet, type BenchFleet } from './bench-fleet.js';
 import { startBenchPlatform, type BenchPlatform } from './bench-platform.js';
 import { runBench } from './bench-run.js';
+import { heapWindow } from './heap-window.js';
 import { OperatorApi } from './operator-api.js';
 import { profiledServiceEnv, profileWindow, statementStatsFlags, type WindowStats } from './profile-window.js';
 import { printReport } from './report.js';
@@ -108,7 +109,14 @@ async function run(): Promise<void> {
           postgresAdminUrl: bench.postgresAdminUrl,
         })
       : undefined;
-    const probe = profiler && { start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) };
+    const heap = args.heapProfDir ? heapWindow(args.heapProfDir, args.heapProfKind) : undefined;
+    const probes = [
+      ...(profiler ? [{ start: () => profiler.start(), stop: async () => (windowStats = await profiler.stop()) }] : []),
+      ...(heap ? [{ start: () => heap.start(), stop: async () => log(`heap profile (${args.heapProfKind}): ${await heap.stop()}`) }] : []),
+    ];
+    const probe = probes.length
+      ? { start: async () => void (await Promise.all(probes.map((p) => p.start()))), stop: () => Promise.all(probes.map((p) => p.stop())) }
+      : undefined;
     log(`rolling out…${profDir ? ` (profiling every process into ${profDir})` : ''}`);
     const metricsBefore = await keelsonMetrics(platform.services, platform.tls?.caPem);
     const rollout = await measureRollout({

@@ -59,21 +59,23 @@ export class DataDirLayout {
   partialDownload(sha256: string): string {
     return join(this.downloadsDir, `${sha256}.part`);
   }
+  // Each path in one join (the same normalised result as joins nested through the others): a
+  // join copies and normalises its whole result, and an update asks for these about twenty times.
   artifactDir(name: string): string {
     return join(this.artifactsDir, name);
   }
   versionsDir(name: string): string {
-    return join(this.artifactDir(name), 'versions');
+    return join(this.artifactsDir, name, 'versions');
   }
   versionDir(name: string, version: string): string {
-    return join(this.versionsDir(name), version);
+    return join(this.artifactsDir, name, 'versions', version);
   }
   /** The link an application reads through: `current/<basename>` is the active file. */
   slot(name: string, slot: 'current' | 'previous'): string {
-    return join(this.artifactDir(name), slot);
+    return join(this.artifactsDir, name, slot);
   }
   activeFile(name: string, basename: string): string {
-    return join(this.slot(name, 'current'), basename);
+    return join(this.artifactsDir, name, 'current', basename);
   }
 }
 

@@ -19,7 +19,7 @@ export interface PlatformRequest {
 
 export type PlatformFetch = (url: string, init?: PlatformRequest) => Promise<Response>;
 
-/** The device's certificate and key (PEM), read at each request: a renewal replaces them on disk. */
+/** The device's certificate and key (PEM), asked for at each request: a renewal replaces them on disk, and a new pair is a new object. */
 export type ClientIdentity = () => Promise<{ cert: string; key: string } | undefined>;
 
 /**
@@ -37,20 +37,26 @@ export const idleConnectionMs = 4_000;
  * part of its key.
  */
 class Connections {
-  private current: { identity: string; agent: Agent } | undefined;
+  private current: { pair: { cert: string; key: string } | undefined; identity: string; agent: Agent } | undefined;
 
   constructor(private readonly ca: string | undefined) {}
 
   agentFor(identity: { cert: string; key: string } | undefined): Agent {
+    // The identity keeps the pair it read (device-tls-identity.ts): the same object, the same
+    // identity, without joining the PEMs into a new key string at every request.
+    if (identity && this.current?.pair === identity) return this.current.agent;
     const key = `${identity?.cert ?? ''}\0${identity?.key ?? ''}`;
-    if (this.current?.identity === key) return this.current.agent;
+    if (this.current?.identity === key) {
+      this.current.pair = identity;
+      return this.current.agent;
+    }
     if (this.current) retire(this.current.agent);
     // One secure context for the agent's connections: the CA, certificate and key are parsed once, not per connection.
     // Without a client certificate, the process's one context for the CA (ca-context.ts).
     const secureContext =
       !identity && this.ca ? caSecureContext(this.ca) : createSecureContext({ ...(this.ca ? { ca: this.ca } : {}), ...identity });
     const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, timeout: idleConnectionMs, secureContext });
-    this.current = { identity: key, agent };
+    this.current = { pair: identity, identity: key, agent };
     return agent;
   }
 }

@@ -42,6 +42,7 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
           res.writeHead(404, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify({ code: 'not-found', message: 'x'.repeat(refusalBytes) }));
         }
+        if (req.url === '/tuf/stalled.json') return void res.write('{"sig'); // the rest never comes
         res.end(req.url === '/targets/model.onnx' ? Buffer.alloc(200_000, 7) : '{"signed":{}}');
       },
     );
@@ -67,6 +68,19 @@ describe('DeviceFetcher connections (real HTTPS server asking for a client certi
     expect((await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toString()).toBe('{"signed":{}}');
     expect(await fetcher.downloadFile(`${base}/targets/model.onnx`, 300_000, async (file) => readFileSync(file).length)).toBe(200_000);
   };
+
+  it('cuts each attempt off at its deadline, body included, and leaves the next request its own', async () => {
+    const device = await deviceCa.issue('d-0');
+    const retry = { attempts: 3, pauseMs: 1 };
+    const fetcher = new DeviceFetcher({ platformCa: ca, clientIdentity: async () => device }, join(dir, 'tmp'), retry, 300);
+    const started = performance.now();
+    // Cut off mid-body, the connection reads as reset (ECONNRESET): transient, so tried again up to the policy.
+    await expect(fetcher.downloadBytes(`${base}/tuf/stalled.json`, 10_000)).rejects.toThrow(/abort/i);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 300 - 50);
+    expect(seen.map((s) => s.path)).toEqual(Array(retry.attempts).fill('/tuf/stalled.json'));
+    await new Promise((r) => setTimeout(r, 400)); // past the deadlines of every earlier attempt
+    expect(await fetcher.downloadBytes(`${base}/tuf/timestamp.json`, 10_000)).toEqual(Buffer.from('{"signed":{}}'));
+  });
 
   it("sends an update's requests, the refused next root included, over one TLS connection", async () => {
     const device = await deviceCa.issue('d-1');

@@ -50,6 +50,19 @@ describe('the linear snapshot maps (issue 11: @tufjs/models copied the 256-entry
     expect(digestOf(canonicalize(viaMetadata.signed.toJSON()))).toBe(digestOf(canonicalize(originalSnapshot.toJSON.call(original))));
   });
 
+  it('share one frozen empty object for the unrecognised fields of entries that have none, and keep those that have some', () => {
+    const data = snapshotJson();
+    ((data.meta as Record<string, object>)['bins-07.json'] as Record<string, unknown>).x_note = 'kept';
+    const { meta } = Snapshot.fromJSON(structuredClone(data));
+    const empty = meta['bins-00.json']!.unrecognizedFields;
+    expect(Object.isFrozen(empty)).toBe(true);
+    expect(meta['bins-01.json']!.unrecognizedFields).toBe(empty);
+    expect(meta['targets.json']!.unrecognizedFields).toBe(empty);
+    expect(meta['bins-07.json']!.unrecognizedFields).toEqual({ x_note: 'kept' });
+    expect(meta['bins-07.json']!.toJSON()).toEqual({ version: 3, length: 107, x_note: 'kept' });
+    expect(isDeepStrictEqual(meta, (originalSnapshot.fromJSON(structuredClone(data)) as Snapshot).meta)).toBe(true);
+  });
+
   it('keep a key named __proto__ an ordinary entry, as the spread did', () => {
     const data = snapshotJson();
     Object.defineProperty(data.meta, '__proto__', { value: { version: 9 }, enumerable: true, configurable: true, writable: true });

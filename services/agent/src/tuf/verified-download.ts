@@ -9,6 +9,8 @@ import { deviceTlsIdentity } from '../link/platform-trust.js';
 import './linear-snapshot.js';
 // Public key objects kept across signature checks (see the module).
 import './public-key-cache.js';
+// The signed part of each checked document serialised to canonical JSON with less garbage (see the module).
+import './lean-canonical-json.js';
 // The top-level targets' signature checked once per update, not again at the target's lookup (see the module).
 import './targets-verified-once.js';
 // Trusted metadata other than root held in memory and written once per refresh, in one file (see the module).
