@@ -1,6 +1,5 @@
 import type { Strategy } from '@keelson/events';
-import { rolloutDocument } from '@keelson/rollout-orchestrator/dist/rollouts/read-models/rollout-document.js';
-import { rolloutDecider, type Rollout } from '@keelson/rollout-orchestrator/dist/rollouts/domain/rollout.decider.js';
+import { rolloutDecider } from '@keelson/rollout-orchestrator/dist/rollouts/domain/rollout.decider.js';
 import { createCommand, created, reportOutcomes, statusOf, type RolloutFold } from './fold-rollout.js';
 
 /** Where in the rollout a window of outcomes was timed, and what one outcome cost there (the window's median). */
@@ -25,10 +24,10 @@ const meanUs = (times: Float64Array) => times.reduce((a, b) => a + b, 0) / Math.
 const medianUs = (times: Float64Array) => times.slice().sort()[Math.floor(times.length / 2)]! / 1000;
 
 /**
- * Folds a rollout of `devices` through every outcome with the current decider. At 10 %, 50 % and
- * 90 % of the outcomes, the baseline decider (if any) takes over a copy of the same state (the
- * read model's document, which is the old state shape) and the same waiting devices for `window`
- * outcomes: both are timed on identical work at identical points.
+ * Folds a rollout of `devices` through every outcome with the current decider. The baseline decider
+ * (if any) folds the same rollout beside it, untimed, with its own state (a fold may update the state
+ * it is given), and at 10 %, 50 % and 90 % of the outcomes both are timed on the same `window`
+ * outcomes: identical work at identical points.
  */
 export function measureFold(
   devices: number,
@@ -37,7 +36,9 @@ export function measureFold(
   window: number,
   baseline?: RolloutFold<unknown>,
 ): FoldFigures {
-  const progress = created(rolloutDecider, createCommand(devices, strategy));
+  const command = createCommand(devices, strategy);
+  const progress = created(rolloutDecider, command);
+  const beside = baseline ? created(baseline, command) : undefined;
   const all = new Float64Array(devices);
   const windows: WindowFigures[] = [];
   let done = 0;
@@ -46,9 +47,10 @@ export function measureFold(
     done += count;
   };
   for (const at of [0.1, 0.5, 0.9]) {
-    timed(Math.floor(devices * at) - done);
-    const copy = { state: rolloutDocument(progress.state as Rollout), waiting: [...progress.waiting] };
-    const baselineUs = baseline ? medianUs(reportOutcomes(baseline, copy, window)) : undefined;
+    const before = Math.floor(devices * at) - done;
+    timed(before);
+    if (baseline && beside) reportOutcomes(baseline, beside, before);
+    const baselineUs = baseline && beside ? medianUs(reportOutcomes(baseline, beside, window)) : undefined;
     timed(window);
     windows.push({ at, currentUs: medianUs(all.subarray(done - window, done)), ...(baselineUs === undefined ? {} : { baselineUs }) });
   }
